@@ -22,7 +22,6 @@ export const ErrorCode = {
   WriteConflict: 112,
   InvalidIdField: 53,
   FailedToParse: 9,
-  Location10334: 10334,
   DuplicateKey: 11000,
   Interrupted: 11601,
   BSONObjectTooLarge: 10334,

@@ -1,20 +1,38 @@
 /**
  * CommandError: the one exception type a command, engine or parser throws to refuse a request with a
- * MongoDB error. It carries the code name (from the generated table in `codes.ts`) and optional extra
- * reply fields (`errorLabels`, `keyPattern`, `keyValue`, …). `to_reply.ts` turns it into `{ok: 0, …}`.
+ * MongoDB error. It carries the code (a name from the generated table in `codes.ts`, or a bare number
+ * for mongod's "location" codes such as 40415, whose codeName is then `Location40415`) and optional
+ * extra reply fields (`errorLabels`, `keyPattern`, `keyValue`, …). `to_reply.ts` turns it into
+ * `{ok: 0, errmsg, code, codeName, …}`.
  */
 import { ErrorCode, type ErrorCodeName } from "./codes.ts";
 
 export class CommandError extends Error {
   readonly code: number;
+  readonly codeName: string;
   constructor(
-    readonly codeName: ErrorCodeName,
+    code: ErrorCodeName | number,
     message: string,
     /** Extra fields copied into the error reply (e.g. errorLabels, keyPattern, keyValue). */
     readonly extra: Readonly<Record<string, unknown>> = {},
   ) {
     super(message);
     this.name = "CommandError";
-    this.code = ErrorCode[codeName];
+    if (typeof code === "number") {
+      this.code = code;
+      this.codeName = nameOf(code) ?? `Location${code}`;
+    } else {
+      this.code = ErrorCode[code];
+      this.codeName = code;
+    }
   }
+}
+
+let reverse: Map<number, string> | undefined;
+function nameOf(code: number): string | undefined {
+  if (!reverse) {
+    reverse = new Map();
+    for (const [name, value] of Object.entries(ErrorCode)) reverse.set(value, name);
+  }
+  return reverse.get(code);
 }
