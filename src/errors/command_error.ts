@@ -5,7 +5,7 @@
  * extra reply fields (`errorLabels`, `keyPattern`, `keyValue`, …). `to_reply.ts` turns it into
  * `{ok: 0, errmsg, code, codeName, …}`.
  */
-import { ErrorCode, type ErrorCodeName } from "./codes.ts";
+import { codeNameOf, ErrorCode, type ErrorCodeName } from "./codes.ts";
 
 export class CommandError extends Error {
   readonly code: number;
@@ -20,19 +20,10 @@ export class CommandError extends Error {
     this.name = "CommandError";
     if (typeof code === "number") {
       this.code = code;
-      this.codeName = nameOf(code) ?? `Location${code}`;
+      this.codeName = codeNameOf(code) ?? `Location${code}`;
     } else {
       this.code = ErrorCode[code];
       this.codeName = code;
     }
   }
-}
-
-let reverse: Map<number, string> | undefined;
-function nameOf(code: number): string | undefined {
-  if (!reverse) {
-    reverse = new Map();
-    for (const [name, value] of Object.entries(ErrorCode)) reverse.set(value, name);
-  }
-  return reverse.get(code);
 }
