@@ -1,0 +1,169 @@
+/**
+ * The composition root: opens storage, builds the server context (cursors, counters, logging,
+ * persona), starts the listener, and returns a handle that stops everything in order (stop
+ * accepting, let in-flight commands finish, close cursors, checkpoint and close WiredTiger).
+ * Used by `secantusdb` serve and by test authors through the exported `startServer`.
+ */
+import { ObjectId } from "bson";
+import { openWiredTiger } from "../storage/mod.ts";
+import { startListener } from "../server/mod.ts";
+import type { WireRequest } from "../wire/mod.ts";
+import { dispatch } from "../commands/dispatch.ts";
+import type { ClientState, ServerContext, ServerInfo } from "../commands/context.ts";
+import { CursorRegistry } from "../cursors/registry.ts";
+import { Counters } from "../observability/counters.ts";
+import { createLogger, type Logger } from "../observability/log.ts";
+import { defaultConfig, type Config } from "../config/mod.ts";
+
+export interface StartOptions {
+  /** Port to listen on; 0 picks a free one. Default 0 for embedding. */
+  readonly port?: number;
+  readonly host?: string;
+  /** Directory or ":memory:". Default ":memory:" for embedding. */
+  readonly storagePath?: string;
+  readonly standalone?: boolean;
+  readonly logLevel?: "DEBUG" | "INFO" | "WARNING" | "ERROR";
+  /** A full configuration (serve passes the resolved file + flags); the fields above override it. */
+  readonly config?: Config;
+  readonly argv?: readonly string[];
+  readonly logger?: Logger;
+}
+
+export interface RunningServer {
+  /** mongodb:// URI that reaches this server (with directConnection=true). */
+  readonly uri: string;
+  readonly port: number;
+  readonly host: string;
+  readonly storagePath: string;
+  /** Stops the server; idempotent. */
+  stop(): Promise<void>;
+}
+
+const SET_NAME = "secantus";
+
+function formatHostPort(host: string, port: number): string {
+  const h = host === "0.0.0.0" || host === "::" ? Deno.hostname() : host;
+  return h.includes(":") ? `[${h}]:${port}` : `${h}:${port}`;
+}
+
+export async function startServer(opts: StartOptions = {}): Promise<RunningServer> {
+  const base = opts.config ?? defaultConfig();
+  const config: Config = {
+    ...base,
+    server: {
+      ...base.server,
+      ...(opts.port !== undefined ? { port: opts.port } : opts.config ? {} : { port: 0 }),
+      ...(opts.host !== undefined ? { host: opts.host } : {}),
+      ...(opts.storagePath !== undefined
+        ? { storagePath: opts.storagePath }
+        : opts.config
+        ? {}
+        : { storagePath: ":memory:" }),
+      ...(opts.standalone !== undefined ? { standalone: opts.standalone } : {}),
+      ...(opts.logLevel !== undefined ? { logLevel: opts.logLevel } : {}),
+    },
+  };
+  const log = opts.logger ?? createLogger(config.server.logLevel);
+  const storage = openWiredTiger({
+    path: config.server.storagePath,
+    cacheSizeBytes: config.storage.cacheSizeBytes,
+    sessionMax: config.storage.sessionMax,
+    syncOnCommit: config.storage.syncOnCommit,
+  });
+
+  const cursors = new CursorRegistry({ idleTimeoutMs: 10 * 60 * 1000 });
+  cursors.startReaper();
+  const counters = new Counters();
+  const shutdown = new AbortController();
+  let address = "";
+  let connectionCount = () => 0;
+  let port = 0;
+
+  const info: ServerInfo = {
+    get address() {
+      return address;
+    },
+    get port() {
+      return port;
+    },
+    standalone: config.server.standalone,
+    setName: SET_NAME,
+    storagePath: config.server.storagePath,
+    startedAt: new Date(),
+    processId: new ObjectId(),
+    argv: opts.argv ?? [],
+    parsedConfig: configToDoc(config),
+    connectionCount: () => connectionCount(),
+  };
+
+  const server: ServerContext = {
+    storage,
+    cursors,
+    log,
+    counters,
+    info,
+    syncOnCommit: config.storage.syncOnCommit,
+    waitOrShutdown: (ms) =>
+      new Promise<void>((resolve) => {
+        if (shutdown.signal.aborted) return resolve();
+        const t = setTimeout(done, ms);
+        function done() {
+          clearTimeout(t);
+          shutdown.signal.removeEventListener("abort", done);
+          resolve();
+        }
+        shutdown.signal.addEventListener("abort", done);
+      }),
+  };
+
+  const clients = new WeakMap<object, ClientState>();
+  let listener;
+  try {
+    listener = await startListener({
+      hostname: config.server.host,
+      port: config.server.port,
+      maxConnections: config.server.maxConnections,
+      log: (level, msg) => log.log(level, msg),
+      handler: (req: WireRequest, conn) => {
+        let client = clients.get(conn);
+        if (!client) {
+          client = { connectionId: conn.id, remoteAddress: conn.remoteAddress };
+          clients.set(conn, client);
+          counters.totalConnectionsCreated++;
+        }
+        counters.network.numRequests++;
+        return dispatch(server, client, { body: req.body, sequences: req.sequences });
+      },
+    });
+  } catch (e) {
+    storage.close();
+    cursors.closeAll();
+    throw e;
+  }
+  port = listener.port;
+  address = formatHostPort(config.server.host, port);
+  connectionCount = () => listener.connectionCount();
+
+  let stopped: Promise<void> | undefined;
+  const stop = () =>
+    stopped ??= (async () => {
+      shutdown.abort();
+      await listener.close();
+      cursors.closeAll();
+      storage.close();
+      log.info(`stopped; data directory ${config.server.storagePath} closed cleanly`);
+    })();
+
+  const uriHost = config.server.host === "0.0.0.0" ? "127.0.0.1" : config.server.host === "::" ? "[::1]" : config.server.host.includes(":") ? `[${config.server.host}]` : config.server.host;
+  return {
+    uri: `mongodb://${uriHost}:${port}/?directConnection=true`,
+    port,
+    host: config.server.host,
+    storagePath: config.server.storagePath,
+    stop,
+  };
+}
+
+function configToDoc(c: Config): Record<string, unknown> {
+  return JSON.parse(JSON.stringify(c)) as Record<string, unknown>;
+}

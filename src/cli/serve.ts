@@ -1,0 +1,59 @@
+/**
+ * `secantusdb` / `secantusdb serve`: resolves configuration (defaults < TOML file < flags), starts the
+ * server, prints one startup line (where it listens, which data directory), and stops cleanly on
+ * SIGINT/SIGTERM. Configuration errors exit with code 2 and a message naming the key or flag.
+ */
+import { resolveServeConfig } from "./args.ts";
+import { serveHelp } from "./help.ts";
+import { versionText } from "./version.ts";
+import { startServer } from "../app/start_server.ts";
+import { createLogger } from "../observability/log.ts";
+import { ConfigError } from "../config/mod.ts";
+
+export async function serve(argv: string[]): Promise<number> {
+  let resolved;
+  try {
+    resolved = await resolveServeConfig(argv);
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      console.error(`secantusdb: ${e.message}`);
+      return e.exitCode;
+    }
+    throw e;
+  }
+  if (resolved.help) {
+    console.log(serveHelp());
+    return 0;
+  }
+  if (resolved.version) {
+    console.log(versionText());
+    return 0;
+  }
+  const { config, configPath } = resolved;
+  const log = createLogger(config.server.logLevel);
+  log.info(configPath ? `configuration file: ${configPath}` : "no configuration file found; using defaults and flags");
+  let server;
+  try {
+    server = await startServer({ config, argv, logger: log });
+  } catch (e) {
+    const msg = e instanceof Error ? e.message : String(e);
+    console.error(`secantusdb: could not start: ${msg}`);
+    return 1;
+  }
+  log.info(
+    `SecantusDB listening on ${config.server.host}:${server.port} (${server.uri}); data directory ${
+      config.server.storagePath === ":memory:" ? ":memory: (ephemeral)" : config.server.storagePath
+    }`,
+  );
+  const done = Promise.withResolvers<void>();
+  const onSignal = (sig: string) => () => {
+    log.info(`received ${sig}; shutting down`);
+    done.resolve();
+  };
+  const handlers: [Deno.Signal, () => void][] = [["SIGINT", onSignal("SIGINT")], ["SIGTERM", onSignal("SIGTERM")]];
+  for (const [s, h] of handlers) Deno.addSignalListener(s, h);
+  await done.promise;
+  for (const [s, h] of handlers) Deno.removeSignalListener(s, h);
+  await server.stop();
+  return 0;
+}

@@ -1,0 +1,43 @@
+/** count: number of documents matching `query`, after `skip`, capped by `limit`. */
+import { CommandError } from "../../errors/command_error.ts";
+import type { CommandContext } from "../context.ts";
+import type { CommandSpec, Doc } from "../spec.ts";
+import { collectionName, optDoc, optInt } from "../params.ts";
+import { compileQuery } from "../shared/compile_query.ts";
+import { findCollection } from "../shared/namespace.ts";
+import { QuerySource } from "../../executor/query.ts";
+
+function run(ctx: CommandContext, body: Doc): Doc {
+  const name = collectionName("count", body);
+  const query = optDoc("count", body, "query");
+  const skip = optInt("count", body, "skip") ?? 0;
+  const rawLimit = optInt("count", body, "limit") ?? 0;
+  if (skip < 0) throw new CommandError(51024, `BSON field 'skip' value must be >= 0, actual value '${skip}'`);
+  const limit = Math.abs(rawLimit);
+  ctx.counters.opcounters.command++;
+  const coll = findCollection(ctx, name);
+  if (!coll) return { n: 0, ok: 1 };
+  if (!query || Object.keys(query).length === 0) {
+    const total = ctx.storage.read((txn) => txn.count(coll));
+    const n = Math.max(0, total - skip);
+    return { n: limit > 0 ? Math.min(n, limit) : n, ok: 1 };
+  }
+  const q = compileQuery({ filter: query, skip, limit, hint: body["hint"] });
+  const source = new QuerySource(ctx.storage, coll, q);
+  let n = 0;
+  for (;;) {
+    const { docs, done } = source.nextBatch(10_000, Infinity);
+    n += docs.length;
+    if (done) break;
+  }
+  source.close();
+  return { n, ok: 1 };
+}
+
+export const count: CommandSpec = {
+  name: "count",
+  help: "counts matching documents: {count: <coll>, query, skip, limit}",
+  auth: "find",
+  fields: { query: "optional", skip: "optional", limit: "optional", hint: "optional", collation: "ignored", fields: "ignored" },
+  run,
+};

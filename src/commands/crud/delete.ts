@@ -1,0 +1,90 @@
+/**
+ * delete: removes the documents each statement ({q, limit: 0 | 1, hint, collation}) matches, one
+ * storage transaction per statement. Replies `{n, writeErrors?}`.
+ */
+import type { CommandContext } from "../context.ts";
+import type { CommandSpec, Doc } from "../spec.ts";
+import { CommandError } from "../../errors/command_error.ts";
+import { collectionName, optArray, optBool, optDoc, optInt, typeName } from "../params.ts";
+import { parseWriteConcern } from "../shared/write_concern.ts";
+import { findCollection } from "../shared/namespace.ts";
+import { WriteErrors } from "../shared/write_result.ts";
+import { compileQuery } from "../shared/compile_query.ts";
+import { findTargets } from "../shared/targets.ts";
+import { LIMITS } from "../handshake/limits.ts";
+import { indexKeysOf } from "../../executor/index_keys.ts";
+import type { Row } from "../../executor/rows.ts";
+
+export interface DeleteStatement {
+  readonly q: Doc;
+  readonly multi: boolean;
+  readonly sort?: Doc | undefined;
+  readonly hint?: unknown;
+}
+
+/** Deletes the targets of one statement; returns the removed rows (findAndModify uses the first). */
+export function applyDelete(ctx: CommandContext, collName: string, st: DeleteStatement, sync: boolean): Row[] {
+  const q = compileQuery({ filter: st.q, sort: st.sort, hint: st.hint });
+  const coll = findCollection(ctx, collName);
+  if (!coll) return [];
+  return ctx.storage.write((txn) => {
+    const targets = findTargets(txn, coll, q, st.multi);
+    for (const row of targets) txn.remove(coll, row.rid, indexKeysOf(coll, row.doc));
+    return targets;
+  }, { sync });
+}
+
+function parseStatement(raw: unknown): DeleteStatement {
+  if (raw === null || typeof raw !== "object" || Array.isArray(raw)) {
+    throw new CommandError("TypeMismatch", `BSON field 'delete.deletes' is the wrong type '${typeName(raw)}', expected type 'object'`);
+  }
+  const s = raw as Doc;
+  for (const k of Object.keys(s)) {
+    if (!["q", "limit", "collation", "hint"].includes(k)) {
+      throw new CommandError(40415, `BSON field 'delete.deletes.${k}' is an unknown field.`);
+    }
+  }
+  const q = optDoc("delete.deletes", s, "q");
+  if (q === undefined) throw new CommandError(40414, "BSON field 'delete.deletes.q' is missing but a required field");
+  const limit = optInt("delete.deletes", s, "limit");
+  if (limit === undefined) throw new CommandError(40414, "BSON field 'delete.deletes.limit' is missing but a required field");
+  if (limit !== 0 && limit !== 1) {
+    throw new CommandError("FailedToParse", `The limit field in delete objects must be 0 or 1. Got ${limit}`);
+  }
+  return { q, multi: limit === 0, hint: s["hint"] };
+}
+
+function run(ctx: CommandContext, body: Doc): Doc {
+  const name = collectionName("delete", body);
+  const deletes = optArray("delete", body, "deletes") ?? ctx.sequences.get("deletes");
+  if (!deletes) throw new CommandError(40414, "BSON field 'delete.deletes' is missing but a required field");
+  if (deletes.length === 0 || deletes.length > LIMITS.maxWriteBatchSize) {
+    throw new CommandError(
+      "InvalidLength",
+      `Write batch sizes must be between 1 and ${LIMITS.maxWriteBatchSize}. Got ${deletes.length} operations.`,
+    );
+  }
+  const ordered = optBool("delete", body, "ordered") ?? true;
+  const wc = parseWriteConcern(body);
+  const sync = wc.sync || ctx.syncOnCommit;
+  const errors = new WriteErrors();
+  let n = 0;
+  for (let i = 0; i < deletes.length; i++) {
+    ctx.counters.opcounters.delete++;
+    try {
+      n += applyDelete(ctx, name, parseStatement(deletes[i]), sync).length;
+    } catch (e) {
+      errors.add(i, e, (m) => ctx.log.error(m));
+      if (ordered) break;
+    }
+  }
+  return errors.into({ n, ok: 1 });
+}
+
+export const del: CommandSpec = {
+  name: "delete",
+  help: "deletes documents: {delete: <coll>, deletes: [{q, limit: 0|1}], ordered}",
+  auth: "remove",
+  fields: { deletes: "optional", ordered: "optional", let: "ignored" },
+  run,
+};

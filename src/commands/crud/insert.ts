@@ -1,0 +1,107 @@
+/**
+ * insert: stores documents, generating `_id` (ObjectId, placed first) when missing. The whole batch
+ * goes into one storage transaction; if that fails (a duplicate key, an oversized document) the batch
+ * is retried one document per transaction so each failure gets its own writeErrors entry, stopping at
+ * the first failure when `ordered` (the default).
+ */
+import { BSON, ObjectId } from "bson";
+import type { CommandContext } from "../context.ts";
+import type { CommandSpec, Doc } from "../spec.ts";
+import { CommandError } from "../../errors/command_error.ts";
+import { collectionName, optArray, optBool } from "../params.ts";
+import { parseWriteConcern } from "../shared/write_concern.ts";
+import { ensureCollection } from "../shared/namespace.ts";
+import { translateStorageError } from "../shared/storage_errors.ts";
+import { WriteErrors } from "../shared/write_result.ts";
+import { LIMITS } from "../handshake/limits.ts";
+import { indexKeysOf } from "../../executor/index_keys.ts";
+import type { CollectionEntry, IndexKeys } from "../../storage/api.ts";
+import { validateIdValue } from "../shared/validate_doc.ts";
+
+interface Prepared {
+  readonly doc: Doc;
+  readonly bytes: Uint8Array;
+  readonly keys: IndexKeys;
+}
+
+/** Adds `_id` if missing, validates it and the size, encodes the document and its index keys. */
+export function prepareInsert(coll: CollectionEntry, input: Doc): Prepared {
+  let doc = input;
+  if (!("_id" in doc) || doc["_id"] === undefined) {
+    doc = { _id: new ObjectId(), ...input };
+  }
+  validateIdValue(doc["_id"]);
+  const bytes = BSON.serialize(doc);
+  if (bytes.length > LIMITS.maxBsonObjectSize) {
+    throw new CommandError(
+      "BSONObjectTooLarge",
+      `object to insert too large. size in bytes: ${bytes.length}, max size: ${LIMITS.maxBsonObjectSize}`,
+    );
+  }
+  return { doc, bytes, keys: indexKeysOf(coll, doc) };
+}
+
+async function run(ctx: CommandContext, body: Doc): Promise<Doc> {
+  const name = collectionName("insert", body);
+  const docs = (optArray("insert", body, "documents") ?? ctx.sequences.get("documents")) as Doc[] | undefined;
+  if (!docs) throw new CommandError(40414, "BSON field 'insert.documents' is missing but a required field");
+  const ordered = optBool("insert", body, "ordered") ?? true;
+  const wc = parseWriteConcern(body);
+  if (docs.length === 0 || docs.length > LIMITS.maxWriteBatchSize) {
+    throw new CommandError(
+      "InvalidLength",
+      `Write batch sizes must be between 1 and ${LIMITS.maxWriteBatchSize}. Got ${docs.length} operations.`,
+    );
+  }
+  for (const d of docs) {
+    if (d === null || typeof d !== "object" || Array.isArray(d)) {
+      throw new CommandError("TypeMismatch", "BSON field 'insert.documents' is the wrong type, expected type 'object'");
+    }
+  }
+  const coll = ensureCollection(ctx, name);
+  const sync = wc.sync || ctx.syncOnCommit;
+  const errors = new WriteErrors();
+  let n = 0;
+
+  // Fast path: one transaction for the whole batch.
+  let prepared: Prepared[] | undefined;
+  try {
+    prepared = docs.map((d) => prepareInsert(coll, d));
+    ctx.storage.write((txn) => {
+      for (const p of prepared!) txn.insert(coll, p.bytes, p.keys);
+    }, { sync });
+    n = prepared.length;
+  } catch {
+    // Slow path: one document per transaction, attributing each failure.
+    for (let i = 0; i < docs.length; i++) {
+      try {
+        const p = prepareInsert(coll, docs[i]!);
+        try {
+          ctx.storage.write((txn) => txn.insert(coll, p.bytes, p.keys), { sync });
+        } catch (e) {
+          translateStorageError(e, coll, p.doc);
+        }
+        n++;
+      } catch (e) {
+        errors.add(i, e, (m) => ctx.log.error(m));
+        if (ordered) break;
+      }
+    }
+  }
+  ctx.counters.opcounters.insert += docs.length;
+  await Promise.resolve();
+  return errors.into({ n, ok: 1 });
+}
+
+export const insert: CommandSpec = {
+  name: "insert",
+  help: "inserts documents: {insert: <coll>, documents: [...], ordered: true}",
+  auth: "insert",
+  fields: {
+    documents: "optional",
+    ordered: "optional",
+    bypassDocumentValidation: "ignored",
+    let: "ignored",
+  },
+  run,
+};

@@ -1,0 +1,9 @@
+/** connectionStatus: who is authenticated on this connection (nobody until the auth issue). */
+import type { CommandSpec } from "../spec.ts";
+
+export const connectionStatus: CommandSpec = {
+  name: "connectionStatus",
+  help: "authenticated users and roles of this connection",
+  auth: "none",
+  run: () => ({ authInfo: { authenticatedUsers: [], authenticatedUserRoles: [] }, ok: 1 }),
+};

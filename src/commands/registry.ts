@@ -1,0 +1,67 @@
+/**
+ * The command registry: ONE alphabetical list of every command spec, and name/alias lookup.
+ * Adding a command = one file under a family folder + one line here.
+ */
+import type { CommandSpec } from "./spec.ts";
+import { buildInfo } from "./handshake/build_info.ts";
+import { connectionStatus } from "./handshake/connection_status.ts";
+import { count } from "./crud/count.ts";
+import { create } from "./ddl/create.ts";
+import { del } from "./crud/delete.ts";
+import { drop } from "./ddl/drop.ts";
+import { dropDatabase } from "./ddl/drop_database.ts";
+import { endSessions } from "./handshake/end_sessions.ts";
+import { find } from "./crud/find.ts";
+import { getCmdLineOpts } from "./handshake/get_cmd_line_opts.ts";
+import { getLog } from "./handshake/get_log.ts";
+import { getMore } from "./crud/get_more.ts";
+import { getParameter } from "./handshake/get_parameter.ts";
+import { hello, isMaster } from "./handshake/hello.ts";
+import { hostInfo } from "./handshake/host_info.ts";
+import { insert } from "./crud/insert.ts";
+import { killCursors } from "./crud/kill_cursors.ts";
+import { listCollections } from "./ddl/list_collections.ts";
+import { listCommands } from "./handshake/list_commands.ts";
+import { listDatabases } from "./ddl/list_databases.ts";
+import { ping } from "./handshake/ping.ts";
+import { serverStatus } from "./admin/server_status.ts";
+import { update } from "./crud/update.ts";
+import { whatsmyuri } from "./handshake/whatsmyuri.ts";
+
+export const COMMANDS: readonly CommandSpec[] = [
+  buildInfo,
+  connectionStatus,
+  count,
+  create,
+  del,
+  drop,
+  dropDatabase,
+  endSessions,
+  find,
+  getCmdLineOpts,
+  getLog,
+  getMore,
+  getParameter,
+  hello,
+  hostInfo,
+  insert,
+  isMaster,
+  killCursors,
+  listCollections,
+  listCommands,
+  listDatabases,
+  ping,
+  serverStatus,
+  update,
+  whatsmyuri,
+];
+
+const BY_NAME = new Map<string, CommandSpec>();
+for (const c of COMMANDS) {
+  BY_NAME.set(c.name, c);
+  for (const a of c.aliases ?? []) BY_NAME.set(a, c);
+}
+
+export function lookupCommand(name: string): CommandSpec | undefined {
+  return BY_NAME.get(name);
+}

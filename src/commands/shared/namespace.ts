@@ -1,0 +1,28 @@
+/**
+ * Namespace helpers for commands: look a collection up, or create it implicitly on first write
+ * (mongod's behaviour for insert/update-upsert/createIndexes), with name validation.
+ */
+import type { CollectionEntry } from "../../storage/api.ts";
+import { StorageError } from "../../storage/api.ts";
+import type { CommandContext } from "../context.ts";
+import { validateCollectionName, validateDbName } from "../params.ts";
+
+export function findCollection(ctx: CommandContext, name: string): CollectionEntry | undefined {
+  return ctx.storage.catalog.getCollection(ctx.db, name);
+}
+
+export function ensureCollection(ctx: CommandContext, name: string): CollectionEntry {
+  const found = ctx.storage.catalog.getCollection(ctx.db, name);
+  if (found) return found;
+  validateDbName(ctx.db);
+  validateCollectionName(name);
+  try {
+    return ctx.storage.catalog.createCollection(ctx.db, name, {});
+  } catch (e) {
+    if (e instanceof StorageError && e.code === "NamespaceExists") {
+      const again = ctx.storage.catalog.getCollection(ctx.db, name);
+      if (again) return again;
+    }
+    throw e;
+  }
+}

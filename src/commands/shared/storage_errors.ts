@@ -1,0 +1,58 @@
+/**
+ * The one translation of storage errors into MongoDB errors. Duplicate keys get mongod's E11000
+ * message naming the namespace, index and key, with `keyPattern` / `keyValue` beside it.
+ */
+import { StorageError, type CollectionEntry } from "../../storage/api.ts";
+import { CommandError } from "../../errors/command_error.ts";
+import type { Doc } from "../spec.ts";
+import { formatValue } from "./format_value.ts";
+
+function getPath(doc: Doc, path: string): unknown {
+  let cur: unknown = doc;
+  for (const part of path.split(".")) {
+    if (cur === null || typeof cur !== "object") return undefined;
+    cur = (cur as Doc)[part];
+  }
+  return cur;
+}
+
+export function duplicateKeyError(coll: CollectionEntry, indexName: string, doc: Doc): CommandError {
+  const ix = coll.indexes.find((i) => i.name === indexName);
+  const pattern = (ix?.spec["key"] ?? { _id: 1 }) as Doc;
+  const keyValue: Doc = {};
+  for (const field of Object.keys(pattern)) {
+    const v = getPath(doc, field);
+    keyValue[field] = v === undefined ? null : v;
+  }
+  const shown = Object.entries(keyValue).map(([k, v]) => `${k}: ${formatValue(v)}`).join(", ");
+  return new CommandError(
+    "DuplicateKey",
+    `E11000 duplicate key error collection: ${coll.db}.${coll.name} index: ${indexName} dup key: { ${shown} }`,
+    { keyPattern: pattern, keyValue },
+  );
+}
+
+/** Converts a StorageError (for `doc`'s write in `coll`) into a CommandError; rethrows others. */
+export function translateStorageError(e: unknown, coll: CollectionEntry, doc?: Doc): never {
+  if (e instanceof StorageError) {
+    switch (e.code) {
+      case "DuplicateKey":
+        throw duplicateKeyError(coll, e.indexName ?? "_id_", doc ?? {});
+      case "WriteConflict":
+        throw new CommandError("WriteConflict", "Write conflict during plan execution and yielding is disabled.", {
+          errorLabels: ["TransientTransactionError"],
+        });
+      case "NamespaceExists":
+        throw new CommandError("NamespaceExists", e.message);
+      case "NamespaceNotFound":
+        throw new CommandError("NamespaceNotFound", e.message);
+      case "IndexNotFound":
+        throw new CommandError("IndexNotFound", e.message);
+      case "NoSuchKey":
+        throw new CommandError("NoSuchKey", e.message);
+      default:
+        throw new CommandError("InternalError", e.message);
+    }
+  }
+  throw e;
+}

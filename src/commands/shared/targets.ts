@@ -1,0 +1,40 @@
+/**
+ * Finds the records a write statement (update/delete/findAndModify) targets, inside the caller's
+ * write transaction: all matches, or the first one for single-document writes. Rows are collected
+ * before anything is modified, so a write never revisits a record it changed.
+ */
+import type { CollectionEntry, ReadTxn } from "../../storage/api.ts";
+import type { CompiledQuery } from "../../executor/query.ts";
+import { idIndexKey } from "../../executor/index_keys.ts";
+import { Row } from "../../executor/rows.ts";
+
+export function findTargets(txn: ReadTxn, coll: CollectionEntry, q: CompiledQuery, multi: boolean): Row[] {
+  const out: Row[] = [];
+  const a = q.access;
+  if (a.kind === "idLookup") {
+    const rid = txn.seekUnique(coll, "_id_", idIndexKey(a.id));
+    if (rid === null) return out;
+    const bytes = txn.get(coll, rid);
+    if (!bytes) return out;
+    const row = new Row(rid, bytes);
+    if (!q.match || q.match(row.doc)) out.push(row);
+    return out;
+  }
+  const rows: Row[] = [];
+  const it = txn.scan(coll, { reverse: a.reverse });
+  try {
+    for (const rec of it) {
+      const row = new Row(rec.rid, rec.bytes);
+      if (q.match && !q.match(row.doc)) continue;
+      rows.push(row);
+      if (!multi && !q.sort) break;
+    }
+  } finally {
+    it.return?.();
+  }
+  if (q.sort && rows.length > 1) {
+    const cmp = q.sort;
+    rows.sort((x, y) => cmp(x.doc, y.doc));
+  }
+  return multi ? rows : rows.slice(0, 1);
+}

@@ -1,0 +1,60 @@
+/**
+ * writeConcern validation (w, j, wtimeout, fsync) with mongod's errors, and the one fact the
+ * storage layer needs from it: whether the commit must be synced to disk (j: true / fsync: true).
+ */
+import { CommandError } from "../../errors/command_error.ts";
+import { isNumeric, toNumber, typeName } from "../params.ts";
+import type { Doc } from "../spec.ts";
+
+export interface WriteConcern {
+  readonly sync: boolean;
+  /** w: 0 — the client does not want a reply (still executed). */
+  readonly unacknowledged: boolean;
+}
+
+export function parseWriteConcern(body: Doc): WriteConcern {
+  const wc = body["writeConcern"];
+  if (wc === undefined || wc === null) return { sync: false, unacknowledged: false };
+  if (typeof wc !== "object" || Array.isArray(wc)) {
+    throw new CommandError(
+      "TypeMismatch",
+      `BSON field 'writeConcern' is the wrong type '${typeName(wc)}', expected type 'object'`,
+    );
+  }
+  const w = (wc as Doc)["w"];
+  const j = (wc as Doc)["j"];
+  const fsync = (wc as Doc)["fsync"];
+  const wtimeout = (wc as Doc)["wtimeout"];
+  let unacknowledged = false;
+  if (w !== undefined) {
+    if (isNumeric(w)) {
+      const n = toNumber(w);
+      if (n < 0 || !Number.isInteger(n)) throw new CommandError("FailedToParse", "w has to be a non-negative number");
+      if (n > 1) {
+        throw new CommandError(
+          "UnsatisfiableWriteConcern",
+          "Not enough data-bearing nodes",
+        );
+      }
+      unacknowledged = n === 0;
+    } else if (typeof w === "string") {
+      if (w !== "majority" && w.length === 0) throw new CommandError("FailedToParse", "w has to be a string or a number");
+      if (w !== "majority") throw new CommandError("UnknownReplWriteConcern", `No write concern mode named '${w}' found in replica set configuration`);
+    } else if (typeof w === "object" && w !== null && !Array.isArray(w)) {
+      throw new CommandError("UnknownReplWriteConcern", "Tagged write concerns are not supported");
+    } else {
+      throw new CommandError("FailedToParse", "w has to be a string or a number");
+    }
+  }
+  if (j !== undefined && typeof j !== "boolean" && !isNumeric(j)) {
+    throw new CommandError("TypeMismatch", `BSON field 'writeConcern.j' is the wrong type '${typeName(j)}', expected types '[bool, long, int, decimal, double]'`);
+  }
+  if (wtimeout !== undefined && !isNumeric(wtimeout)) {
+    throw new CommandError("TypeMismatch", `BSON field 'writeConcern.wtimeout' is the wrong type '${typeName(wtimeout)}', expected types '[int, long, double, decimal]'`);
+  }
+  const jOn = j === true || (isNumeric(j) && toNumber(j) !== 0);
+  const fsyncOn = fsync === true || (isNumeric(fsync) && toNumber(fsync) !== 0);
+  if (jOn && fsyncOn) throw new CommandError("BadValue", "fsync and j options cannot be used together");
+  if (unacknowledged && jOn) throw new CommandError("BadValue", "Cannot use w:0 with j:true");
+  return { sync: jOn || fsyncOn, unacknowledged };
+}

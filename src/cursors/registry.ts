@@ -1,0 +1,141 @@
+/**
+ * Cursor registry: hands out int64 cursor ids, keeps open cursors with their owner namespace, and
+ * reaps cursors idle longer than the timeout (mongod's cursorTimeoutMillis, 10 minutes). A cursor's
+ * producer is any `BatchSource`; the registry knows nothing of storage or plans.
+ */
+
+/** Produces the next documents (already-BSON) of a cursor, up to count/byte limits. */
+export interface BatchSource {
+  /** Next batch; `done` when nothing more will ever come. */
+  nextBatch(maxDocs: number, maxBytes: number): { docs: Uint8Array[]; done: boolean };
+  /** Release whatever the source holds (called once). */
+  close(): void;
+}
+
+export interface CursorEntry {
+  readonly id: bigint;
+  readonly ns: string;
+  readonly source: BatchSource;
+  /** The batch size the cursor was opened with (0 = default). */
+  readonly batchSize: number;
+  lastUsed: number;
+  /** Connection that owns it (informational). */
+  readonly connectionId: number;
+  /** Documents returned so far. */
+  nReturned: number;
+  /** Set while a getMore is running on it. */
+  busy: boolean;
+}
+
+export interface CursorRegistryOptions {
+  readonly idleTimeoutMs: number;
+  readonly now?: () => number;
+  /** Random source for ids (injected for tests). */
+  readonly randomId?: () => bigint;
+  readonly maxCursors?: number;
+}
+
+function defaultRandomId(): bigint {
+  const buf = new BigUint64Array(1);
+  crypto.getRandomValues(buf);
+  // Positive, non-zero int64.
+  const id = buf[0]! & 0x7fffffffffffffffn;
+  return id === 0n ? 1n : id;
+}
+
+export class CursorRegistry {
+  readonly #cursors = new Map<bigint, CursorEntry>();
+  readonly #now: () => number;
+  readonly #randomId: () => bigint;
+  readonly #idleTimeoutMs: number;
+  readonly #maxCursors: number;
+  #timer: number | undefined;
+  totalOpened = 0;
+  totalTimedOut = 0;
+
+  constructor(opts: CursorRegistryOptions) {
+    this.#now = opts.now ?? (() => Date.now());
+    this.#randomId = opts.randomId ?? defaultRandomId;
+    this.#idleTimeoutMs = opts.idleTimeoutMs;
+    this.#maxCursors = opts.maxCursors ?? 100_000;
+  }
+
+  /** Starts the periodic idle reaper (unref'd so it never keeps the process alive). */
+  startReaper(intervalMs = 60_000): void {
+    if (this.#timer !== undefined) return;
+    this.#timer = setInterval(() => this.reapIdle(), intervalMs);
+    Deno.unrefTimer(this.#timer);
+  }
+
+  get size(): number {
+    return this.#cursors.size;
+  }
+
+  get maxCursors(): number {
+    return this.#maxCursors;
+  }
+
+  open(ns: string, source: BatchSource, batchSize: number, connectionId: number): CursorEntry {
+    let id = this.#randomId();
+    while (this.#cursors.has(id)) id = this.#randomId();
+    const entry: CursorEntry = {
+      id,
+      ns,
+      source,
+      batchSize,
+      lastUsed: this.#now(),
+      connectionId,
+      nReturned: 0,
+      busy: false,
+    };
+    this.#cursors.set(id, entry);
+    this.totalOpened++;
+    return entry;
+  }
+
+  get(id: bigint): CursorEntry | undefined {
+    const c = this.#cursors.get(id);
+    if (c) c.lastUsed = this.#now();
+    return c;
+  }
+
+  /** Removes and closes a cursor; returns false if it did not exist. */
+  kill(id: bigint): boolean {
+    const c = this.#cursors.get(id);
+    if (!c) return false;
+    this.#cursors.delete(id);
+    try {
+      c.source.close();
+    } catch {
+      // closing must never fail a command
+    }
+    return true;
+  }
+
+  /** Closes cursors idle for longer than the timeout; returns how many. */
+  reapIdle(): number {
+    const cutoff = this.#now() - this.#idleTimeoutMs;
+    let n = 0;
+    for (const c of [...this.#cursors.values()]) {
+      if (!c.busy && c.lastUsed < cutoff) {
+        this.kill(c.id);
+        n++;
+      }
+    }
+    this.totalTimedOut += n;
+    return n;
+  }
+
+  /** Kills every cursor on a namespace (drop / rename), or every namespace with the db prefix. */
+  killNamespace(ns: string, wholeDb = false): void {
+    for (const c of [...this.#cursors.values()]) {
+      if (c.ns === ns || (wholeDb && c.ns.startsWith(ns + "."))) this.kill(c.id);
+    }
+  }
+
+  closeAll(): void {
+    if (this.#timer !== undefined) clearInterval(this.#timer);
+    this.#timer = undefined;
+    for (const id of [...this.#cursors.keys()]) this.kill(id);
+  }
+}

@@ -1,0 +1,189 @@
+/**
+ * Runs a compiled query (access path + filter + sort/skip/limit + projection) over storage, as a
+ * cursor `BatchSource`. Each batch runs inside one storage read; a collection scan remembers the last
+ * record id and resumes after it, so no storage iterator outlives a batch (like mongod yielding).
+ * A sort is blocking: the first batch reads every match, sorts, then serves slices.
+ */
+import type { CollectionEntry, ReadTxn, StorageEngine } from "../storage/api.ts";
+import type { BatchSource } from "../cursors/registry.ts";
+import type { AccessPath } from "../planner/find_plan.ts";
+import { CommandError } from "../errors/command_error.ts";
+import { Row, type Doc } from "./rows.ts";
+import { idIndexKey } from "./index_keys.ts";
+
+export interface CompiledQuery {
+  readonly access: AccessPath;
+  /** null = match everything. */
+  readonly match: ((doc: Doc) => boolean) | null;
+  readonly sort: ((a: Doc, b: Doc) => number) | null;
+  readonly skip: number;
+  /** 0 = no limit. */
+  readonly limit: number;
+  readonly project: ((doc: Doc) => Doc) | null;
+  /** Bytes a blocking sort may hold before failing (mongod: 100 MiB without allowDiskUse). */
+  readonly sortMemoryLimit?: number;
+}
+
+export interface ExecStats {
+  docsExamined: number;
+  nReturned: number;
+}
+
+const SORT_LIMIT_DEFAULT = 100 * 1024 * 1024;
+
+export class QuerySource implements BatchSource {
+  readonly stats: ExecStats = { docsExamined: 0, nReturned: 0 };
+  #lastRid: bigint | undefined;
+  #scanDone = false;
+  #sorted: Row[] | undefined;
+  #sortedPos = 0;
+  #skipLeft: number;
+  #returned = 0;
+  #closed = false;
+
+  constructor(
+    private readonly storage: StorageEngine,
+    private readonly coll: CollectionEntry,
+    private readonly q: CompiledQuery,
+  ) {
+    this.#skipLeft = q.skip;
+  }
+
+  nextBatch(maxDocs: number, maxBytes: number): { docs: Uint8Array[]; done: boolean } {
+    if (this.#closed) return { docs: [], done: true };
+    this.#checkCollection();
+    const out: Uint8Array[] = [];
+    let bytes = 0;
+    const limit = this.q.limit;
+    const room = () =>
+      out.length < maxDocs && (limit === 0 || this.#returned < limit) && (out.length === 0 || bytes < maxBytes);
+    const emit = (row: Row): boolean => {
+      if (this.#skipLeft > 0) {
+        this.#skipLeft--;
+        return true;
+      }
+      let b = row.bytes;
+      if (this.q.project) b = projectBytes(row, this.q.project);
+      if (out.length > 0 && bytes + b.length > maxBytes) return false;
+      out.push(b);
+      bytes += b.length;
+      this.#returned++;
+      this.stats.nReturned++;
+      return true;
+    };
+
+    this.storage.read((txn) => {
+      if (this.q.sort) {
+        if (!this.#sorted) this.#sorted = this.#readAllSorted(txn);
+        while (this.#sortedPos < this.#sorted.length && room()) {
+          if (!emit(this.#sorted[this.#sortedPos]!)) break;
+          this.#sortedPos++;
+        }
+        return;
+      }
+      for (const row of this.#rows(txn)) {
+        if (!emit(row)) {
+          this.#pending = row;
+          break;
+        }
+        if (!room()) break;
+      }
+    });
+
+    const done = this.#isDone();
+    return { docs: out, done };
+  }
+
+  #pending: Row | undefined;
+
+  #isDone(): boolean {
+    if (this.q.limit !== 0 && this.#returned >= this.q.limit) return true;
+    if (this.q.sort) return this.#sorted !== undefined && this.#sortedPos >= this.#sorted.length;
+    return this.#scanDone && this.#pending === undefined;
+  }
+
+  /** Matching rows in access-path order, resuming after the last one handed out. */
+  *#rows(txn: ReadTxn): Generator<Row> {
+    if (this.#pending) {
+      const p = this.#pending;
+      this.#pending = undefined;
+      yield p;
+    }
+    if (this.#scanDone) return;
+    const a = this.q.access;
+    if (a.kind === "idLookup") {
+      this.#scanDone = true;
+      const rid = txn.seekUnique(this.coll, "_id_", idIndexKey(a.id));
+      if (rid === null) return;
+      const bytes = txn.get(this.coll, rid);
+      if (!bytes) return;
+      this.stats.docsExamined++;
+      const row = new Row(rid, bytes);
+      if (!this.q.match || this.q.match(row.doc)) yield row;
+      return;
+    }
+    const opts = this.#lastRid === undefined ? { reverse: a.reverse } : { reverse: a.reverse, after: this.#lastRid };
+    const it = txn.scan(this.coll, opts);
+    try {
+      for (const rec of it) {
+        this.#lastRid = rec.rid;
+        this.stats.docsExamined++;
+        const row = new Row(rec.rid, rec.bytes);
+        if (this.q.match && !this.q.match(row.doc)) continue;
+        yield row;
+      }
+      this.#scanDone = true;
+    } finally {
+      it.return?.();
+    }
+  }
+
+  #readAllSorted(txn: ReadTxn): Row[] {
+    const rows: Row[] = [];
+    let held = 0;
+    const cap = this.q.sortMemoryLimit ?? SORT_LIMIT_DEFAULT;
+    for (const row of this.#rows(txn)) {
+      held += row.bytes.length;
+      if (held > cap) {
+        throw new CommandError(
+          "QueryExceededMemoryLimitNoDiskUseAllowed",
+          `Sort exceeded memory limit of ${cap} bytes, but did not opt in to external sorting.`,
+        );
+      }
+      rows.push(row);
+    }
+    const cmp = this.q.sort!;
+    rows.sort((x, y) => cmp(x.doc, y.doc));
+    // Apply limit early to release memory.
+    if (this.q.limit !== 0) rows.length = Math.min(rows.length, this.q.skip + this.q.limit);
+    return rows;
+  }
+
+  #checkCollection(): void {
+    const now = this.storage.catalog.getCollection(this.coll.db, this.coll.name);
+    if (!now || !sameUuid(now.uuid, this.coll.uuid)) {
+      this.close();
+      throw new CommandError(
+        "QueryPlanKilled",
+        `collection dropped during query: ${this.coll.db}.${this.coll.name}`,
+      );
+    }
+  }
+
+  close(): void {
+    this.#closed = true;
+    this.#sorted = undefined;
+  }
+}
+
+function projectBytes(row: Row, project: (doc: Doc) => Doc): Uint8Array {
+  const r = new Row(row.rid, row.bytes);
+  r.setDoc(project(row.doc));
+  return r.bytes;
+}
+
+export function sameUuid(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}

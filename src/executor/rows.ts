@@ -1,0 +1,28 @@
+/**
+ * Reading stored documents for the executor: a row is a record's bytes plus its lazily decoded
+ * document. Decoding uses the same options as the wire layer so values keep their BSON types
+ * (int64 stays Long, regexes stay BSONRegExp).
+ */
+import { BSON } from "bson";
+import type { RecordId } from "../storage/api.ts";
+
+export const DECODE_OPTIONS = { promoteLongs: false, promoteValues: true, bsonRegExp: true } as const;
+
+export type Doc = Record<string, unknown>;
+
+export class Row {
+  #doc: Doc | undefined;
+  constructor(readonly rid: RecordId, public bytes: Uint8Array) {}
+  get doc(): Doc {
+    return (this.#doc ??= BSON.deserialize(this.bytes, DECODE_OPTIONS) as Doc);
+  }
+  /** Replace the row's document (projection): bytes are re-encoded. */
+  setDoc(doc: Doc): void {
+    this.#doc = doc;
+    this.bytes = BSON.serialize(doc);
+  }
+}
+
+export function decode(bytes: Uint8Array): Doc {
+  return BSON.deserialize(bytes, DECODE_OPTIONS) as Doc;
+}
