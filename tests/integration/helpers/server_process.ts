@@ -1,0 +1,100 @@
+/**
+ * Starts `deno run -A main.ts` as a child process on port 0 and a fresh (or given) data directory,
+ * waits (bounded) for the startup line, and exposes its URI. One server per test file.
+ */
+const ROOT = new URL("../../../", import.meta.url).pathname;
+
+export interface ServerProcess {
+  readonly uri: string;
+  readonly port: number;
+  readonly dataDir: string;
+  readonly child: Deno.ChildProcess;
+  /** Everything the server wrote to stderr so far. */
+  output(): string;
+  /** SIGTERM and wait for exit (bounded); returns the exit code. */
+  stop(signal?: Deno.Signal): Promise<number>;
+}
+
+export interface SpawnOptions {
+  readonly dataDir?: string;
+  readonly args?: readonly string[];
+  readonly timeoutMs?: number;
+  readonly cwd?: string;
+}
+
+export async function spawnServer(opts: SpawnOptions = {}): Promise<ServerProcess> {
+  const dataDir = opts.dataDir ?? await Deno.makeTempDir({ prefix: "secantus-test-" });
+  const cmd = new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", `${ROOT}main.ts`, "--port", "0", "--storage-path", dataDir, ...(opts.args ?? [])],
+    cwd: opts.cwd ?? dataDir,
+    stdout: "piped",
+    stderr: "piped",
+    stdin: "null",
+  });
+  const child = cmd.spawn();
+  let text = "";
+  const decoder = new TextDecoder();
+  const collect = async (stream: ReadableStream<Uint8Array>) => {
+    for await (const chunk of stream) text += decoder.decode(chunk, { stream: true });
+  };
+  const readers = [collect(child.stdout), collect(child.stderr)];
+  const deadline = Date.now() + (opts.timeoutMs ?? 15_000);
+  let port = 0;
+  while (Date.now() < deadline) {
+    const m = text.match(/listening on \S+?:(\d+)/);
+    if (m) {
+      port = Number(m[1]);
+      break;
+    }
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  if (!port) {
+    try {
+      child.kill("SIGKILL");
+    } catch { /* already gone */ }
+    await child.status;
+    throw new Error(`server did not start within the timeout; output:\n${text}`);
+  }
+  let exited: number | undefined;
+  const status = child.status.then((s) => (exited = s.code));
+  return {
+    uri: `mongodb://127.0.0.1:${port}/?directConnection=true&serverSelectionTimeoutMS=5000`,
+    port,
+    dataDir,
+    child,
+    output: () => text,
+    async stop(signal: Deno.Signal = "SIGTERM") {
+      if (exited === undefined) {
+        try {
+          child.kill(signal);
+        } catch { /* gone */ }
+      }
+      const t = setTimeout(() => {
+        try {
+          child.kill("SIGKILL");
+        } catch { /* gone */ }
+      }, 10_000);
+      await status;
+      clearTimeout(t);
+      await Promise.allSettled(readers);
+      return exited ?? -1;
+    },
+  };
+}
+
+/** Runs main.ts with args to completion (bounded); returns code and output. */
+export async function runCli(args: string[], opts: { cwd?: string; timeoutMs?: number } = {}) {
+  const cmd = new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", `${ROOT}main.ts`, ...args],
+    cwd: opts.cwd ?? ROOT,
+    stdout: "piped",
+    stderr: "piped",
+    stdin: "null",
+    signal: AbortSignal.timeout(opts.timeoutMs ?? 20_000),
+  });
+  const out = await cmd.output();
+  const d = new TextDecoder();
+  return { code: out.code, stdout: d.decode(out.stdout), stderr: d.decode(out.stderr) };
+}
+
+export const PROJECT_ROOT = ROOT;

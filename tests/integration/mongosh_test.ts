@@ -1,0 +1,60 @@
+/**
+ * A scripted mongosh session (npm `mongosh`, installed by `scripts/setup.sh test`) against the server:
+ * connect, insert, query, update, delete, count, drop — the newcomer's first contact.
+ */
+import assert from "node:assert/strict";
+import { spawnServer } from "./helpers/server_process.ts";
+
+function mongoshPath(): string | undefined {
+  for (const dir of (Deno.env.get("PATH") ?? "").split(":")) {
+    try {
+      const p = `${dir}/mongosh`;
+      if (Deno.statSync(p).isFile) return p;
+    } catch { /* not here */ }
+  }
+  return undefined;
+}
+
+const MONGOSH = mongoshPath();
+
+Deno.test({
+  name: "mongosh --eval session",
+  ignore: MONGOSH === undefined,
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    const server = await spawnServer();
+    try {
+      const script = `
+        const t = db.getSiblingDB("shell").items;
+        t.insertOne({ _id: 1, name: "pen", qty: 5 });
+        t.insertMany([{ _id: 2, name: "ink", qty: 0 }, { _id: 3, name: "pad", qty: 12 }]);
+        t.updateOne({ _id: 2 }, { $inc: { qty: 7 } });
+        t.deleteOne({ _id: 1 });
+        const rows = t.find({ qty: { $gt: 1 } }).sort({ _id: 1 }).toArray();
+        print("ROWS " + JSON.stringify(rows));
+        print("COUNT " + t.countDocuments());
+        print("DROP " + t.drop());
+        print("PING " + db.runCommand({ ping: 1 }).ok);
+      `;
+      const out = await new Deno.Command(MONGOSH!, {
+        args: [server.uri, "--quiet", "--norc", "--eval", script],
+        stdout: "piped",
+        stderr: "piped",
+        env: { MONGOSH_NO_UPDATE_CHECK: "1", DO_NOT_TRACK: "1" },
+        signal: AbortSignal.timeout(60_000),
+      }).output();
+      const stdout = new TextDecoder().decode(out.stdout);
+      const stderr = new TextDecoder().decode(out.stderr);
+      assert.equal(out.code, 0, `mongosh failed: ${stdout}\n${stderr}`);
+      assert.match(stdout, /ROWS \[\{"_id":2,"name":"ink","qty":7\},\{"_id":3,"name":"pad","qty":12\}\]/);
+      assert.match(stdout, /COUNT 2/);
+      assert.match(stdout, /DROP true/);
+      assert.match(stdout, /PING 1/);
+    } finally {
+      await server.stop();
+    }
+  },
+});
+
+if (MONGOSH === undefined) console.log("mongosh_test: skipped — mongosh is not on PATH (scripts/setup.sh test installs it)");
