@@ -4,7 +4,7 @@
  */
 import { Long } from "bson";
 import type { CommandSpec } from "../spec.ts";
-import { COMPAT_MONGODB_VERSION, VERSION } from "../../cli/version.ts";
+import { COMPAT_MONGODB_VERSION, VERSION } from "../../version.ts";
 
 export const serverStatus: CommandSpec = {
   name: "serverStatus",

@@ -1,6 +1,6 @@
 /** buildInfo: the MongoDB version we are compatible with, plus SecantusDB's own version. */
 import type { CommandSpec } from "../spec.ts";
-import { COMPAT_MONGODB_VERSION, VERSION } from "../../cli/version.ts";
+import { COMPAT_MONGODB_VERSION, VERSION } from "../../version.ts";
 import { LIMITS } from "./limits.ts";
 
 export const buildInfo: CommandSpec = {

@@ -4,7 +4,7 @@
  */
 import type { CommandSpec, Doc } from "../spec.ts";
 import { CommandError } from "../../errors/command_error.ts";
-import { COMPAT_MONGODB_VERSION } from "../../cli/version.ts";
+import { COMPAT_MONGODB_VERSION } from "../../version.ts";
 
 function parameters(): Doc {
   const fcv = COMPAT_MONGODB_VERSION.split(".").slice(0, 2).join(".");
