@@ -1,0 +1,131 @@
+/**
+ * Byte-level assembly of cursor replies (`find`, `aggregate`, `getMore`, `listIndexes` …) around documents
+ * that are already BSON, so stored documents are copied, never decoded and re-encoded.
+ *
+ * Output: `{cursor: {<batchKey>: [docs…], id: <int64>, ns: <string>}, <extra fields…>, ok: 1.0}`.
+ * One allocation of the exact size; every document is placed with `Uint8Array.prototype.set`.
+ * Pure: no Deno.*, no I/O. `extra` (small: `$clusterTime`, `operationTime`, …) goes through npm bson.
+ */
+import { BSON } from "bson";
+
+export interface CursorReplyInput {
+  /** Cursor id; 0n when the cursor is exhausted. Written as BSON int64. */
+  id: bigint;
+  /** `<db>.<collection>` */
+  ns: string;
+  batchKey: "firstBatch" | "nextBatch";
+  /** Whole BSON documents (each starts with its int32 length and ends with NUL). */
+  docs: readonly Uint8Array[];
+  /** Top-level fields placed after `cursor` and before `ok`. Must not contain `cursor` or `ok`. */
+  extra?: Record<string, unknown>;
+}
+
+const TYPE_DOUBLE = 0x01;
+const TYPE_STRING = 0x02;
+const TYPE_DOCUMENT = 0x03;
+const TYPE_ARRAY = 0x04;
+const TYPE_INT64 = 0x12;
+
+const encoder = new TextEncoder();
+const KEY_CURSOR = encoder.encode("cursor");
+const KEY_ID = encoder.encode("id");
+const KEY_NS = encoder.encode("ns");
+const KEY_OK = encoder.encode("ok");
+const KEY_BATCH = { firstBatch: encoder.encode("firstBatch"), nextBatch: encoder.encode("nextBatch") };
+
+/** Number of decimal digits of a non-negative integer (the length of an array index key). */
+function digits(i: number): number {
+  let n = 1;
+  while (i >= 10) {
+    i = (i / 10) | 0;
+    n++;
+  }
+  return n;
+}
+
+function checkDocument(doc: Uint8Array, index: number): void {
+  const declared = doc.length >= 4 ? (doc[0]! | (doc[1]! << 8) | (doc[2]! << 16) | (doc[3]! << 24)) : -1;
+  if (doc.length < 5 || declared !== doc.length || doc[doc.length - 1] !== 0) {
+    throw new TypeError(`encodeCursorReply: docs[${index}] is not a whole BSON document`);
+  }
+}
+
+/** Encode a cursor reply; see the module comment for the shape. */
+export function encodeCursorReply(input: CursorReplyInput): Uint8Array {
+  const { docs } = input;
+  let arraySize = 4 + 1;
+  for (let i = 0; i < docs.length; i++) {
+    const d = docs[i]!;
+    checkDocument(d, i);
+    arraySize += 1 + digits(i) + 1 + d.length;
+  }
+  const batchKey = KEY_BATCH[input.batchKey];
+  const ns = encoder.encode(input.ns);
+  const cursorSize = 4 +
+    (1 + batchKey.length + 1 + arraySize) +
+    (1 + KEY_ID.length + 1 + 8) +
+    (1 + KEY_NS.length + 1 + 4 + ns.length + 1) +
+    1;
+
+  let extra: Uint8Array | undefined;
+  if (input.extra !== undefined) {
+    if ("cursor" in input.extra || "ok" in input.extra) {
+      throw new TypeError("encodeCursorReply: extra must not contain 'cursor' or 'ok'");
+    }
+    const bytes = BSON.serialize(input.extra);
+    extra = bytes.subarray(4, bytes.length - 1); // elements only
+  }
+  const extraSize = extra?.length ?? 0;
+  const total = 4 + (1 + KEY_CURSOR.length + 1 + cursorSize) + extraSize + (1 + KEY_OK.length + 1 + 8) + 1;
+
+  const out = new Uint8Array(total);
+  const view = new DataView(out.buffer);
+  let p = 0;
+  const key = (type: number, name: Uint8Array) => {
+    out[p++] = type;
+    out.set(name, p);
+    p += name.length;
+    out[p++] = 0;
+  };
+
+  view.setInt32(p, total, true);
+  p += 4;
+  key(TYPE_DOCUMENT, KEY_CURSOR);
+  view.setInt32(p, cursorSize, true);
+  p += 4;
+  key(TYPE_ARRAY, batchKey);
+  view.setInt32(p, arraySize, true);
+  p += 4;
+  for (let i = 0; i < docs.length; i++) {
+    const d = docs[i]!;
+    out[p++] = TYPE_DOCUMENT;
+    // array index key as ASCII digits
+    const n = digits(i);
+    for (let k = n - 1, v = i; k >= 0; k--, v = (v / 10) | 0) out[p + k] = 0x30 + (v % 10);
+    p += n;
+    out[p++] = 0;
+    out.set(d, p);
+    p += d.length;
+  }
+  out[p++] = 0; // end of array
+  key(TYPE_INT64, KEY_ID);
+  view.setBigInt64(p, input.id, true);
+  p += 8;
+  key(TYPE_STRING, KEY_NS);
+  view.setInt32(p, ns.length + 1, true);
+  p += 4;
+  out.set(ns, p);
+  p += ns.length;
+  out[p++] = 0;
+  out[p++] = 0; // end of cursor
+  if (extra) {
+    out.set(extra, p);
+    p += extra.length;
+  }
+  key(TYPE_DOUBLE, KEY_OK);
+  view.setFloat64(p, 1.0, true);
+  p += 8;
+  out[p++] = 0; // end of reply
+  if (p !== total) throw new Error(`encodeCursorReply: size mismatch ${p} != ${total}`);
+  return out;
+}

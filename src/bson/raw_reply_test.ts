@@ -1,0 +1,75 @@
+import { deepStrictEqual as assertEquals, ok, throws } from "node:assert/strict";
+import { BSON, Double, Long, ObjectId, Timestamp } from "bson";
+import { encodeCursorReply } from "./raw_reply.ts";
+
+const opts = { promoteLongs: false, promoteValues: false } as const;
+
+Deno.test("raw_reply: firstBatch with documents round-trips through npm bson", () => {
+  const src = Array.from(
+    { length: 123 },
+    (_, i) => ({ _id: new ObjectId(), i, s: "é".repeat(i % 5), n: { a: [i] } }),
+  );
+  const bytes = encodeCursorReply({
+    id: 0n,
+    ns: "db.coll",
+    batchKey: "firstBatch",
+    docs: src.map((d) => BSON.serialize(d)),
+  });
+  const r = BSON.deserialize(bytes);
+  assertEquals(Object.keys(r), ["cursor", "ok"]);
+  assertEquals(Object.keys(r.cursor), ["firstBatch", "id", "ns"]);
+  assertEquals(r.cursor.firstBatch, src);
+  assertEquals(r.cursor.ns, "db.coll");
+  assertEquals(r.ok, 1);
+  // exact types: id is int64, ok is a double
+  const typed = BSON.deserialize(bytes, opts);
+  ok(typed.cursor.id instanceof Long);
+  ok(typed.ok instanceof Double);
+  // canonical: identical to what npm bson would produce for the same value
+  assertEquals(
+    bytes,
+    new Uint8Array(BSON.serialize({
+      cursor: { firstBatch: src, id: Long.fromBigInt(0n), ns: "db.coll" },
+      ok: new Double(1),
+    })),
+  );
+});
+
+Deno.test("raw_reply: nextBatch, large id, non-ASCII ns, empty batch, extra fields", () => {
+  const id = 0x7fff_ffff_ffff_fff0n;
+  const extra = { operationTime: new Timestamp({ t: 5, i: 1 }), note: "x" };
+  const bytes = encodeCursorReply({ id, ns: "dß.c€", batchKey: "nextBatch", docs: [], extra });
+  const r = BSON.deserialize(bytes, { promoteLongs: false });
+  assertEquals(Object.keys(r), ["cursor", "operationTime", "note", "ok"]);
+  assertEquals(r.cursor.nextBatch, []);
+  assertEquals((r.cursor.id as Long).toBigInt(), id);
+  assertEquals(r.cursor.ns, "dß.c€");
+  assertEquals(r.note, "x");
+  ok(r.operationTime instanceof Timestamp);
+  const neg = BSON.deserialize(encodeCursorReply({ id: -5n, ns: "a.b", batchKey: "firstBatch", docs: [] }), {
+    promoteLongs: false,
+  });
+  assertEquals((neg.cursor.id as Long).toBigInt(), -5n);
+});
+
+Deno.test("raw_reply: array keys are correct across digit boundaries", () => {
+  const docs = Array.from({ length: 1001 }, (_, i) => BSON.serialize({ i }));
+  const r = BSON.deserialize(encodeCursorReply({ id: 1n, ns: "a.b", batchKey: "firstBatch", docs }));
+  assertEquals(r.cursor.firstBatch.length, 1001);
+  assertEquals(r.cursor.firstBatch[1000], { i: 1000 });
+  assertEquals(r.cursor.firstBatch[10], { i: 10 });
+});
+
+Deno.test("raw_reply: rejects non-documents and reserved extra keys", () => {
+  throws(
+    () => encodeCursorReply({ id: 0n, ns: "a.b", batchKey: "firstBatch", docs: [new Uint8Array([1, 2])] }),
+    TypeError,
+  );
+  const d = BSON.serialize({ a: 1 });
+  d[0] = 99;
+  throws(() => encodeCursorReply({ id: 0n, ns: "a.b", batchKey: "firstBatch", docs: [d] }), TypeError);
+  throws(
+    () => encodeCursorReply({ id: 0n, ns: "a.b", batchKey: "firstBatch", docs: [], extra: { ok: 0 } }),
+    TypeError,
+  );
+});

@@ -1,0 +1,243 @@
+/**
+ * One client connection: read loop → decode (src/wire) → injected handler → reply, strictly one request
+ * at a time (as mongod does per connection).
+ *
+ * - OP_MSG requests get OP_MSG replies, OP_QUERY requests get OP_REPLY.
+ * - Client `moreToCome`: the handler runs, no reply is written.
+ * - Exhaust: see `exhaustReply` in types.ts.
+ * - FrameError (garbage, oversize, bad checksum …): logged as WARNING, this connection is closed.
+ * - RequestError (bad BSON in a good frame, …): `{ok: 0, errmsg, code, codeName}` reply, connection lives.
+ * - A handler that throws: ERROR log line (with stack) and a generic InternalError reply; never a stack to
+ *   the client.
+ * - Replies larger than 16 MiB + 16 KiB become a BSONObjectTooLarge error reply.
+ */
+import { BSON } from "bson";
+import {
+  decodeMessage,
+  encodeOpMsgReplyPrefix,
+  encodeReplyFor,
+  FrameError,
+  MAX_COMMAND_BODY_SIZE,
+  OP_MSG,
+  type WireRequest,
+} from "../wire/mod.ts";
+import { FrameReader } from "./frame_reader.ts";
+import {
+  type CommandHandler,
+  type ConnectionState,
+  type ExhaustReply,
+  isExhaustReply,
+  type LogFn,
+  type ReplyBody,
+} from "./types.ts";
+
+/** Bodies above this size are written after a separate 21-byte prefix instead of being copied. */
+const SPLIT_WRITE_THRESHOLD = 64 * 1024;
+
+const INTERNAL_ERROR_REPLY = Object.freeze({
+  ok: 0,
+  errmsg: "internal error",
+  code: 1,
+  codeName: "InternalError",
+});
+
+let lastReplyId = 0;
+/** Server-wide requestID for outgoing messages (int32, wraps, skips 0). */
+function nextReplyId(): number {
+  lastReplyId = (lastReplyId + 1) | 0;
+  if (lastReplyId === 0) lastReplyId = 1;
+  return lastReplyId;
+}
+
+class State implements ConnectionState {
+  clientMetadata?: Record<string, unknown>;
+  readonly data = new Map<string, unknown>();
+  constructor(readonly id: number, readonly remoteAddress: string) {}
+}
+
+export function formatAddress(addr: Deno.Addr): string {
+  if (addr.transport === "tcp" || addr.transport === "udp") {
+    return addr.hostname.includes(":") ? `[${addr.hostname}]:${addr.port}` : `${addr.hostname}:${addr.port}`;
+  }
+  return "path" in addr ? `${addr.transport}:${addr.path}` : String(addr.transport);
+}
+
+export class Connection {
+  readonly state: ConnectionState;
+  #closed = false;
+  #draining = false;
+  #busy = false;
+
+  constructor(
+    private readonly conn: Deno.Conn,
+    id: number,
+    private readonly handler: CommandHandler,
+    private readonly log: LogFn,
+  ) {
+    let remote = "unknown";
+    try {
+      remote = formatAddress(conn.remoteAddr);
+    } catch { /* address unavailable */ }
+    this.state = new State(id, remote);
+  }
+
+  /** True while a command is running or its reply is being written. */
+  get busy(): boolean {
+    return this.#busy;
+  }
+
+  /** Serve until the peer leaves, a framing error, or shutdown. Never rejects. */
+  async run(): Promise<void> {
+    const reader = new FrameReader(this.conn);
+    const tag = `conn${this.state.id}`;
+    try {
+      while (!this.#draining) {
+        let frame: Uint8Array | null;
+        try {
+          frame = await reader.next();
+        } catch (e) {
+          if (e instanceof FrameError) {
+            this.log("WARNING", `${tag} ${this.state.remoteAddress}: closing connection: ${e.message}`);
+          } else if (!this.#closed) {
+            this.log("DEBUG", `${tag}: read failed: ${errorText(e)}`);
+          }
+          break;
+        }
+        if (frame === null) {
+          if (reader.pending > 0) {
+            this.log("DEBUG", `${tag}: peer closed mid-message (${reader.pending} bytes)`);
+          }
+          break;
+        }
+        if (this.#draining) break;
+        this.#busy = true;
+        try {
+          if (!(await this.#process(frame, tag))) break;
+        } finally {
+          this.#busy = false;
+        }
+      }
+    } catch (e) {
+      this.log("ERROR", `${tag}: connection loop failed: ${errorText(e)}`);
+    } finally {
+      this.close();
+    }
+  }
+
+  /** Stop after the in-flight command (if any); an idle connection closes at once. */
+  drain(): void {
+    this.#draining = true;
+    if (!this.#busy) this.close();
+  }
+
+  /** Close the socket now (idempotent). */
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    try {
+      this.conn.close();
+    } catch { /* already closed */ }
+  }
+
+  /** Handle one frame; false means "close the connection". */
+  async #process(frame: Uint8Array, tag: string): Promise<boolean> {
+    let decoded;
+    try {
+      decoded = decodeMessage(frame);
+    } catch (e) {
+      if (e instanceof FrameError) {
+        this.log("WARNING", `${tag} ${this.state.remoteAddress}: closing connection: ${e.message}`);
+        return false;
+      }
+      throw e;
+    }
+    if (!decoded.ok) {
+      this.log("DEBUG", `${tag}: request ${decoded.requestId} refused: ${decoded.error.message}`);
+      if (decoded.moreToCome) return true;
+      const errBody = BSON.serialize(decoded.error.toReply());
+      return await this.#send(decoded.replyFor, errBody, nextReplyId(), decoded.requestId, false);
+    }
+    const req = decoded.request;
+    let result = await this.#call(req, tag);
+    if (req.moreToCome) return true;
+    const exhaustOk = req.opCode === OP_MSG && req.exhaustAllowed;
+    let responseTo = req.requestId;
+    for (;;) {
+      const more = exhaustOk && isExhaustReply(result) && result.more;
+      const body = this.#serialize(isExhaustReply(result) ? result.reply : result, tag);
+      const id = nextReplyId();
+      if (!(await this.#send(req.opCode, body, id, responseTo, more))) return false;
+      if (!more || this.#draining || this.#closed) return !this.#closed;
+      responseTo = id;
+      result = await this.#call(req, tag);
+    }
+  }
+
+  async #call(req: WireRequest, tag: string): Promise<ReplyBody | ExhaustReply> {
+    try {
+      return await this.handler(req, this.state);
+    } catch (e) {
+      this.log(
+        "ERROR",
+        `${tag}: command handler threw: ${e instanceof Error ? e.stack ?? e.message : String(e)}`,
+      );
+      return INTERNAL_ERROR_REPLY;
+    }
+  }
+
+  #serialize(reply: ReplyBody, tag: string): Uint8Array {
+    let bytes: Uint8Array;
+    if (reply instanceof Uint8Array) {
+      bytes = reply;
+    } else {
+      try {
+        bytes = BSON.serialize(reply);
+      } catch (e) {
+        this.log("ERROR", `${tag}: reply could not be serialised: ${errorText(e)}`);
+        return BSON.serialize(INTERNAL_ERROR_REPLY);
+      }
+    }
+    if (bytes.length > MAX_COMMAND_BODY_SIZE) {
+      this.log("WARNING", `${tag}: reply of ${bytes.length} bytes exceeds the limit`);
+      return BSON.serialize({
+        ok: 0,
+        errmsg:
+          `BSONObj size: ${bytes.length} is invalid. Size must be between 0 and ${MAX_COMMAND_BODY_SIZE}`,
+        code: 10334,
+        codeName: "BSONObjectTooLarge",
+      });
+    }
+    return bytes;
+  }
+
+  /** Frame and write one reply; false when the socket is gone. */
+  async #send(
+    requestOpCode: number,
+    body: Uint8Array,
+    id: number,
+    respondTo: number,
+    moreToCome: boolean,
+  ): Promise<boolean> {
+    try {
+      if (requestOpCode === OP_MSG && body.length > SPLIT_WRITE_THRESHOLD) {
+        await this.#writeAll(encodeOpMsgReplyPrefix(body.length, id, respondTo, moreToCome));
+        await this.#writeAll(body);
+      } else {
+        await this.#writeAll(encodeReplyFor(requestOpCode, body, id, respondTo, moreToCome));
+      }
+      return true;
+    } catch (e) {
+      if (!this.#closed) this.log("DEBUG", `conn${this.state.id}: write failed: ${errorText(e)}`);
+      return false;
+    }
+  }
+
+  async #writeAll(bytes: Uint8Array): Promise<void> {
+    let off = 0;
+    while (off < bytes.length) off += await this.conn.write(bytes.subarray(off));
+  }
+}
+
+function errorText(e: unknown): string {
+  return e instanceof Error ? `${e.name}: ${e.message}` : String(e);
+}

@@ -1,0 +1,79 @@
+/**
+ * Splits a byte stream into whole wire messages.
+ *
+ * One reusable read buffer per connection (default 64 KiB) absorbs many small messages per read and
+ * messages split across reads; it is compacted in place, never regrown. A message larger than the
+ * buffer gets one exact-size allocation that the socket reads straight into. Every returned frame is an
+ * OWNED copy: decoded values (npm bson `Binary`) alias the frame's memory, so the read buffer must never
+ * be lent out.
+ *
+ * A declared length outside [16, maxMessageSizeBytes] throws FrameError before anything is allocated.
+ */
+import { checkMessageLength, readInt32LE } from "../wire/mod.ts";
+
+export interface ByteSource {
+  read(p: Uint8Array): Promise<number | null>;
+}
+
+export const DEFAULT_READ_BUFFER_SIZE = 64 * 1024;
+
+export class FrameReader {
+  #buf: Uint8Array;
+  #start = 0;
+  #end = 0;
+  /** Bytes of a large message received before EOF cut it off. */
+  #cut = 0;
+
+  constructor(private readonly src: ByteSource, bufferSize = DEFAULT_READ_BUFFER_SIZE) {
+    this.#buf = new Uint8Array(bufferSize);
+  }
+
+  /** Bytes received but not yet returned as a frame (non-zero at EOF means the peer cut a message). */
+  get pending(): number {
+    return this.#end - this.#start + this.#cut;
+  }
+
+  /** The next whole message, or null at end of stream. Throws FrameError on an impossible length. */
+  async next(): Promise<Uint8Array | null> {
+    if (!(await this.#fill(4))) return null;
+    const len = readInt32LE(this.#buf, this.#start);
+    checkMessageLength(len);
+    if (len > this.#buf.length) return await this.#readLarge(len);
+    if (!(await this.#fill(len))) return null;
+    const frame = this.#buf.slice(this.#start, this.#start + len);
+    this.#start += len;
+    if (this.#start === this.#end) this.#start = this.#end = 0;
+    return frame;
+  }
+
+  async #readLarge(len: number): Promise<Uint8Array | null> {
+    const frame = new Uint8Array(len);
+    let have = this.#end - this.#start;
+    frame.set(this.#buf.subarray(this.#start, this.#end));
+    this.#start = this.#end = 0;
+    while (have < len) {
+      const n = await this.src.read(frame.subarray(have));
+      if (n === null) {
+        this.#cut = have;
+        return null;
+      }
+      have += n;
+    }
+    return frame;
+  }
+
+  /** Ensure at least `n` unread bytes are buffered (n ≤ buffer size); false at EOF. */
+  async #fill(n: number): Promise<boolean> {
+    while (this.#end - this.#start < n) {
+      if (this.#buf.length - this.#start < n) {
+        this.#buf.copyWithin(0, this.#start, this.#end);
+        this.#end -= this.#start;
+        this.#start = 0;
+      }
+      const r = await this.src.read(this.#buf.subarray(this.#end));
+      if (r === null) return false;
+      this.#end += r;
+    }
+    return true;
+  }
+}

@@ -1,0 +1,79 @@
+import { deepStrictEqual as assertEquals, ok, rejects } from "node:assert/strict";
+import { BSON } from "bson";
+import { encodeOpMsg, FrameError, MAX_MESSAGE_SIZE_BYTES, writeHeader } from "../wire/mod.ts";
+import { type ByteSource, FrameReader } from "./frame_reader.ts";
+
+/** A source that hands out `data` in chunks of the given sizes (cycled). */
+function chunked(data: Uint8Array, sizes: number[]): ByteSource & { reads: number } {
+  let off = 0;
+  let i = 0;
+  const src = {
+    reads: 0,
+    read(p: Uint8Array): Promise<number | null> {
+      if (off >= data.length) return Promise.resolve(null);
+      const n = Math.min(p.length, sizes[i++ % sizes.length]!, data.length - off);
+      p.set(data.subarray(off, off + n));
+      off += n;
+      src.reads++;
+      return Promise.resolve(n);
+    },
+  };
+  return src;
+}
+
+function concat(parts: Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let o = 0;
+  for (const p of parts) {
+    out.set(p, o);
+    o += p.length;
+  }
+  return out;
+}
+
+const msgs = Array.from(
+  { length: 50 },
+  (_, i) => encodeOpMsg({ requestId: i, body: BSON.serialize({ ping: 1, pad: "x".repeat(i * 37) }) }),
+);
+
+Deno.test("frame_reader: many messages per read", async () => {
+  const src = chunked(concat(msgs), [1 << 20]);
+  const r = new FrameReader(src);
+  for (const m of msgs) assertEquals(await r.next(), m);
+  assertEquals(await r.next(), null);
+  ok(src.reads <= 2);
+});
+
+Deno.test("frame_reader: messages split across reads at every awkward size", async () => {
+  for (const sizes of [[1], [3], [7, 1, 13], [4095], [17, 2]]) {
+    const r = new FrameReader(chunked(concat(msgs), sizes), 256); // tiny buffer forces compaction
+    for (const m of msgs) assertEquals(await r.next(), m);
+    assertEquals(await r.next(), null);
+    assertEquals(r.pending, 0);
+  }
+});
+
+Deno.test("frame_reader: large message bypasses the buffer; frames are owned copies", async () => {
+  const big = encodeOpMsg({ requestId: 9, body: BSON.serialize({ s: "y".repeat(300_000) }) });
+  const small = msgs[3]!;
+  const r = new FrameReader(chunked(concat([small, big, small]), [5000, 1]), 1024);
+  const a = await r.next();
+  const b = await r.next();
+  const c = await r.next();
+  assertEquals([a, b, c], [small, big, small]);
+  ok(a !== null && c !== null && a.buffer !== c.buffer);
+});
+
+Deno.test("frame_reader: EOF mid-message reports pending bytes", async () => {
+  const r = new FrameReader(chunked(msgs[5]!.subarray(0, 30), [8]));
+  assertEquals(await r.next(), null);
+  assertEquals(r.pending, 30);
+});
+
+Deno.test("frame_reader: impossible lengths are FrameErrors before allocation", async () => {
+  for (const len of [0, 15, -1, MAX_MESSAGE_SIZE_BYTES + 1]) {
+    const h = new Uint8Array(16);
+    writeHeader(h, 0, { messageLength: len, requestId: 1, responseTo: 0, opCode: 2013 });
+    await rejects(new FrameReader(chunked(h, [16])).next(), FrameError);
+  }
+});

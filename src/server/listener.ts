@@ -1,0 +1,135 @@
+/**
+ * The accept side: listen, hand each socket to a {@link Connection}, enforce maxConnections, and shut
+ * down gracefully.
+ *
+ * TLS seam: pass `listen` to supply any `Deno.Listener` (e.g. one from `Deno.listenTls`); the default is
+ * plain TCP `Deno.listen`. Nothing here depends on the transport beyond `Deno.Conn`.
+ *
+ * Shutdown (`close()`): stop accepting; idle connections close at once; busy ones finish their current
+ * command and reply, bounded by `shutdownTimeoutMs` (default 10 s), after which sockets are force-closed.
+ */
+import { Connection } from "./connection.ts";
+import type { CommandHandler, LogFn } from "./types.ts";
+
+export interface ListenerOptions {
+  hostname: string;
+  /** 0 picks a free port; the chosen one is reported in the result. */
+  port: number;
+  maxConnections: number;
+  handler: CommandHandler;
+  log: LogFn;
+  /** Listener factory (TLS seam). Default: `Deno.listen({ hostname, port, transport: "tcp" })`. */
+  listen?: (addr: { hostname: string; port: number }) => Deno.Listener;
+  shutdownTimeoutMs?: number;
+}
+
+export interface RunningServer {
+  readonly port: number;
+  readonly hostname: string;
+  /** Stop accepting, let in-flight commands finish (bounded), close every socket. Idempotent. */
+  close(): Promise<void>;
+  connectionCount(): number;
+}
+
+const DEFAULT_SHUTDOWN_TIMEOUT_MS = 10_000;
+
+export function startListener(opts: ListenerOptions): Promise<RunningServer> {
+  const { handler, log } = opts;
+  const listen = opts.listen ??
+    ((a) => Deno.listen({ hostname: a.hostname, port: a.port, transport: "tcp" }));
+  let listener: Deno.Listener;
+  try {
+    listener = listen({ hostname: opts.hostname, port: opts.port });
+  } catch (e) {
+    return Promise.reject(e);
+  }
+  const addr = listener.addr as Deno.NetAddr;
+  const connections = new Map<number, { conn: Connection; done: Promise<void> }>();
+  let nextId = 1;
+  let closing = false;
+
+  const acceptLoop = (async () => {
+    while (!closing) {
+      let sock: Deno.Conn;
+      try {
+        sock = await listener.accept();
+      } catch (e) {
+        if (closing || e instanceof Deno.errors.BadResource || e instanceof Deno.errors.Interrupted) break;
+        log("ERROR", `accept failed: ${e instanceof Error ? e.message : String(e)}`);
+        await new Promise((r) => setTimeout(r, 100));
+        continue;
+      }
+      if (closing) {
+        closeQuietly(sock);
+        break;
+      }
+      if (connections.size >= opts.maxConnections) {
+        log(
+          "WARNING",
+          `connection refused because too many open connections: ${connections.size} (maxConnections ${opts.maxConnections})`,
+        );
+        closeQuietly(sock);
+        continue;
+      }
+      try {
+        if ("setNoDelay" in sock) {
+          const tcp = sock as Deno.TcpConn;
+          tcp.setNoDelay(true);
+          tcp.setKeepAlive(true);
+        }
+      } catch { /* option not supported on this socket */ }
+      const id = nextId++;
+      const conn = new Connection(sock, id, handler, log);
+      log(
+        "INFO",
+        `connection accepted from ${conn.state.remoteAddress} #${id} (${connections.size + 1} open)`,
+      );
+      const done = conn.run().finally(() => {
+        connections.delete(id);
+        log("INFO", `end connection ${conn.state.remoteAddress} #${id} (${connections.size} open)`);
+      });
+      connections.set(id, { conn, done });
+    }
+  })();
+
+  let closed: Promise<void> | undefined;
+  const close = (): Promise<void> => {
+    closed ??= (async () => {
+      closing = true;
+      try {
+        listener.close();
+      } catch { /* already closed */ }
+      await acceptLoop;
+      const entries = [...connections.values()];
+      for (const e of entries) e.conn.drain();
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const timedOut = await Promise.race([
+        Promise.all(entries.map((e) => e.done)).then(() => false),
+        new Promise<boolean>((r) => {
+          timer = setTimeout(() => r(true), opts.shutdownTimeoutMs ?? DEFAULT_SHUTDOWN_TIMEOUT_MS);
+        }),
+      ]);
+      clearTimeout(timer);
+      if (timedOut) {
+        log("WARNING", `shutdown: force-closing ${connections.size} connection(s) still busy`);
+        for (const e of connections.values()) e.conn.close();
+      }
+      log("INFO", `stopped listening on ${addr.hostname}:${addr.port}`);
+    })();
+    return closed;
+  };
+
+  log("INFO", `waiting for connections on ${addr.hostname}:${addr.port}`);
+  return Promise.resolve({
+    port: addr.port,
+    hostname: addr.hostname,
+    close,
+    connectionCount: () => connections.size,
+  });
+}
+
+function closeQuietly(c: Deno.Conn): void {
+  try {
+    c.close();
+  } catch { /* ignore */ }
+}

@@ -1,0 +1,24 @@
+/**
+ * src/server — sockets in, replies out. The only layer with network I/O.
+ *
+ * Owns: the TCP listener (TLS seam: `ListenerOptions.listen`), connection ids, the maxConnections cap,
+ * per-connection read loops and framing (via src/wire), one-request-at-a-time dispatch to an injected
+ * {@link CommandHandler}, exhaust streaming, and graceful shutdown.
+ *
+ * May import: src/wire, npm `bson`. Must not import commands/engine/storage: the command layer is
+ * injected as a handler, so this layer can be tested with a fake one.
+ *
+ * Guarantees: a malformed frame closes only its own connection; a handler exception never kills a
+ * connection or leaks a stack to the client; nothing is written for a client `moreToCome` request.
+ */
+export { type ListenerOptions, type RunningServer, startListener } from "./listener.ts";
+export {
+  type CommandHandler,
+  type ConnectionState,
+  type ExhaustReply,
+  exhaustReply,
+  isExhaustReply,
+  type LogFn,
+  type LogLevel,
+  type ReplyBody,
+} from "./types.ts";

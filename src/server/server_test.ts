@@ -1,0 +1,478 @@
+/**
+ * Integration tests: a real listener with a tiny fake command handler, driven by the real Node driver and
+ * by raw sockets that send hand-built (and deliberately broken) frames.
+ */
+import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
+import { BSON } from "bson";
+import { MongoClient } from "mongodb";
+import {
+  encodeOpMsg,
+  encodeOpQuery,
+  HEADER_SIZE,
+  MAX_BSON_OBJECT_SIZE,
+  MAX_MESSAGE_SIZE_BYTES,
+  MAX_WRITE_BATCH_SIZE,
+  OP_COMPRESSED,
+  OP_MSG,
+  OP_QUERY,
+  OP_REPLY,
+  OpMsgFlag,
+  parseOpMsg,
+  parseOpReply,
+  readHeader,
+  type WireRequest,
+  writeHeader,
+  writeInt32LE,
+} from "../wire/mod.ts";
+import { FrameReader } from "./frame_reader.ts";
+import {
+  type CommandHandler,
+  type ConnectionState,
+  exhaustReply,
+  type LogLevel,
+  startListener,
+} from "./mod.ts";
+
+const delay = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function helloReply(conn: ConnectionState): Record<string, unknown> {
+  return {
+    helloOk: true,
+    ismaster: true,
+    isWritablePrimary: true,
+    maxBsonObjectSize: MAX_BSON_OBJECT_SIZE,
+    maxMessageSizeBytes: MAX_MESSAGE_SIZE_BYTES,
+    maxWriteBatchSize: MAX_WRITE_BATCH_SIZE,
+    localTime: new Date(),
+    logicalSessionTimeoutMinutes: 30,
+    connectionId: conn.id,
+    minWireVersion: 0,
+    maxWireVersion: 21,
+    readOnly: false,
+    ok: 1,
+  };
+}
+
+const fakeHandler: CommandHandler = async (req: WireRequest, conn: ConnectionState) => {
+  const name = Object.keys(req.body)[0] ?? "";
+  switch (name) {
+    case "hello":
+    case "isMaster":
+    case "ismaster":
+      if (req.body.client) conn.clientMetadata = req.body.client as Record<string, unknown>;
+      return helloReply(conn);
+    case "ping":
+      return { ok: 1 };
+    case "throw":
+      throw new Error("boom: secret internals");
+    case "slow":
+      await delay(Number(req.body.slow));
+      return { ok: 1, slept: req.body.slow };
+    case "raw":
+      return BSON.serialize({ ok: 1, raw: true });
+    case "big":
+      return { ok: 1, s: "z".repeat(Number(req.body.big)) };
+    case "remember":
+      conn.data.set("x", req.body.remember);
+      return { ok: 1 };
+    case "recall":
+      return { ok: 1, x: conn.data.get("x") ?? null, conn: conn.id };
+    case "stream": {
+      const n = ((conn.data.get("n") as number | undefined) ?? 0) + 1;
+      conn.data.set("n", n);
+      return exhaustReply({ ok: 1, n }, n < 3);
+    }
+    default:
+      return { ok: 1, echo: name, sequences: [...req.sequences.keys()] };
+  }
+};
+
+interface Harness {
+  port: number;
+  logs: Array<[LogLevel, string]>;
+  close(): Promise<void>;
+  count(): number;
+}
+
+async function start(maxConnections = 100, shutdownTimeoutMs = 5000): Promise<Harness> {
+  const logs: Array<[LogLevel, string]> = [];
+  const srv = await startListener({
+    hostname: "127.0.0.1",
+    port: 0,
+    maxConnections,
+    handler: fakeHandler,
+    log: (level, msg) => logs.push([level, msg]),
+    shutdownTimeoutMs,
+  });
+  ok(srv.port > 0);
+  return { port: srv.port, logs, close: () => srv.close(), count: () => srv.connectionCount() };
+}
+
+class RawClient {
+  #reader: FrameReader;
+  #nextId = 100;
+  private constructor(readonly conn: Deno.TcpConn) {
+    this.#reader = new FrameReader(conn);
+  }
+  static async open(port: number): Promise<RawClient> {
+    return new RawClient(await Deno.connect({ hostname: "127.0.0.1", port }));
+  }
+  async write(bytes: Uint8Array): Promise<void> {
+    let o = 0;
+    while (o < bytes.length) o += await this.conn.write(bytes.subarray(o));
+  }
+  /** Next message, or null when the server closed the connection. */
+  async read(): Promise<Uint8Array | null> {
+    try {
+      return await this.#reader.next();
+    } catch (e) {
+      if (e instanceof Deno.errors.ConnectionReset) return null;
+      throw e;
+    }
+  }
+  msg(body: Record<string, unknown>, flagBits = 0): { id: number; bytes: Uint8Array } {
+    const id = this.#nextId++;
+    return {
+      id,
+      bytes: encodeOpMsg({ requestId: id, flagBits, body: BSON.serialize({ ...body, $db: "admin" }) }),
+    };
+  }
+  /** Send an OP_MSG command and return [reply body, reply header]. */
+  async command(body: Record<string, unknown>): Promise<Record<string, unknown>> {
+    const m = this.msg(body);
+    await this.write(m.bytes);
+    const r = await this.read();
+    ok(r, "connection closed unexpectedly");
+    const h = readHeader(r);
+    assertEquals([h.opCode, h.responseTo], [OP_MSG, m.id]);
+    return parseOpMsg(r).body;
+  }
+  close(): void {
+    try {
+      this.conn.close();
+    } catch { /* closed */ }
+  }
+}
+
+const driverTest = { sanitizeOps: false, sanitizeResources: false };
+
+Deno.test({
+  name: "server: the real Node driver connects and runs ping",
+  ...driverTest,
+  async fn() {
+    const h = await start();
+    const client = new MongoClient(
+      `mongodb://127.0.0.1:${h.port}/?directConnection=true&serverSelectionTimeoutMS=2000`,
+    );
+    try {
+      await client.connect();
+      const r = await client.db("admin").command({ ping: 1 });
+      assertEquals(r.ok, 1);
+      const e = await client.db("test").command({ whatever: 1 });
+      assertEquals(e.echo, "whatever");
+    } finally {
+      await client.close();
+      await h.close();
+    }
+    assertEquals(h.count(), 0);
+    ok(!h.logs.some(([l]) => l === "ERROR" || l === "WARNING"), JSON.stringify(h.logs));
+  },
+});
+
+Deno.test("server: legacy OP_QUERY isMaster gets an OP_REPLY", async () => {
+  const h = await start();
+  const c = await RawClient.open(h.port);
+  try {
+    await c.write(encodeOpQuery("admin.$cmd", BSON.serialize({ isMaster: 1 }), { requestId: 77 }));
+    const r = await c.read();
+    ok(r);
+    const p = parseOpReply(r);
+    assertEquals([readHeader(r).opCode, p.responseTo, p.numberReturned], [OP_REPLY, 77, 1]);
+    const doc = BSON.deserialize(p.documents[0]!);
+    assertEquals([doc.ismaster, doc.maxWireVersion, doc.ok], [true, 21, 1]);
+    // and the same connection can then speak OP_MSG
+    assertEquals((await c.command({ ping: 1 })).ok, 1);
+    // a legacy query on a collection is refused but the connection stays
+    await c.write(encodeOpQuery("test.users", BSON.serialize({}), { requestId: 78 }));
+    const refused = BSON.deserialize(parseOpReply((await c.read())!).documents[0]!);
+    assertEquals([refused.ok, refused.code], [0, 5739101]);
+    assertEquals((await c.command({ ping: 1 })).ok, 1);
+  } finally {
+    c.close();
+    await h.close();
+  }
+});
+
+Deno.test("server: a garbage frame closes only that connection", async () => {
+  const h = await start();
+  const good = await RawClient.open(h.port);
+  const bad = await RawClient.open(h.port);
+  try {
+    assertEquals((await good.command({ ping: 1 })).ok, 1);
+    const garbage = new Uint8Array(64).fill(0x41); // length 0x41414141 > 48 MB
+    await bad.write(garbage);
+    assertEquals(await bad.read(), null);
+    // unknown opcode in a well-sized frame also closes
+    const bad2 = await RawClient.open(h.port);
+    const f = new Uint8Array(32);
+    writeHeader(f, 0, { messageLength: 32, requestId: 1, responseTo: 0, opCode: 9999 });
+    await bad2.write(f);
+    assertEquals(await bad2.read(), null);
+    bad2.close();
+    assertEquals((await good.command({ ping: 1 })).ok, 1);
+    ok(h.logs.some(([l, m]) => l === "WARNING" && m.includes("closing connection")));
+  } finally {
+    good.close();
+    bad.close();
+    await h.close();
+  }
+});
+
+Deno.test("server: oversized declared length closes the connection without buffering", async () => {
+  const h = await start();
+  const c = await RawClient.open(h.port);
+  try {
+    const hdr = new Uint8Array(16);
+    writeHeader(hdr, 0, {
+      messageLength: MAX_MESSAGE_SIZE_BYTES + 1,
+      requestId: 1,
+      responseTo: 0,
+      opCode: OP_MSG,
+    });
+    await c.write(hdr);
+    assertEquals(await c.read(), null);
+    ok(h.logs.some(([, m]) => m.includes("maxMessageSizeBytes")));
+  } finally {
+    c.close();
+    await h.close();
+  }
+});
+
+Deno.test("server: bad BSON in a valid frame → InvalidBSON reply, connection lives", async () => {
+  const h = await start();
+  const c = await RawClient.open(h.port);
+  try {
+    const body = BSON.serialize({ ping: 1, $db: "admin" });
+    body[4] = 0x7e; // unknown element type
+    await c.write(encodeOpMsg({ requestId: 5, body }));
+    const r = await c.read();
+    ok(r);
+    assertEquals(readHeader(r).responseTo, 5);
+    const reply = parseOpMsg(r).body;
+    assertEquals([reply.ok, reply.code, reply.codeName], [0, 22, "InvalidBSON"]);
+    assertEquals((await c.command({ ping: 1 })).ok, 1);
+  } finally {
+    c.close();
+    await h.close();
+  }
+});
+
+Deno.test("server: bad checksum closes; good checksum is accepted", async () => {
+  const h = await start();
+  const c = await RawClient.open(h.port);
+  try {
+    const body = BSON.serialize({ ping: 1, $db: "admin" });
+    await c.write(encodeOpMsg({ requestId: 1, body, checksum: true }));
+    assertEquals(parseOpMsg((await c.read())!).body.ok, 1);
+    const f = encodeOpMsg({ requestId: 2, body, checksum: true });
+    f[f.length - 2]! ^= 0x10;
+    await c.write(f);
+    assertEquals(await c.read(), null);
+  } finally {
+    c.close();
+    await h.close();
+  }
+});
+
+Deno.test("server: handler exceptions become a generic InternalError reply", async () => {
+  const h = await start();
+  const c = await RawClient.open(h.port);
+  try {
+    const r = await c.command({ throw: 1 });
+    assertEquals(r, { ok: 0, errmsg: "internal error", code: 1, codeName: "InternalError" });
+    assertEquals((await c.command({ ping: 1 })).ok, 1);
+    ok(h.logs.some(([l, m]) => l === "ERROR" && m.includes("boom")));
+  } finally {
+    c.close();
+    await h.close();
+  }
+});
+
+Deno.test("server: moreToCome requests get no reply; pipelined requests answered in order", async () => {
+  const h = await start();
+  const c = await RawClient.open(h.port);
+  try {
+    const silent = c.msg({ remember: "v" }, OpMsgFlag.moreToCome);
+    const a = c.msg({ recall: 1 });
+    const b = c.msg({ raw: 1 });
+    const all = new Uint8Array(silent.bytes.length + a.bytes.length + b.bytes.length);
+    all.set(silent.bytes);
+    all.set(a.bytes, silent.bytes.length);
+    all.set(b.bytes, silent.bytes.length + a.bytes.length);
+    await c.write(all); // three messages in one write
+    const ra = (await c.read())!;
+    assertEquals(readHeader(ra).responseTo, a.id);
+    assertEquals(parseOpMsg(ra).body.x, "v");
+    const rb = (await c.read())!;
+    assertEquals(readHeader(rb).responseTo, b.id);
+    assertEquals(parseOpMsg(rb).body, { ok: 1, raw: true });
+  } finally {
+    c.close();
+    await h.close();
+  }
+});
+
+Deno.test("server: exhaust replies stream with moreToCome and chained responseTo", async () => {
+  const h = await start();
+  const c = await RawClient.open(h.port);
+  try {
+    const m = c.msg({ stream: 1 }, OpMsgFlag.exhaustAllowed);
+    await c.write(m.bytes);
+    let responseTo = m.id;
+    for (let n = 1; n <= 3; n++) {
+      const r = (await c.read())!;
+      const hd = readHeader(r);
+      const p = parseOpMsg(r);
+      assertEquals([hd.responseTo, p.body.n, p.moreToCome], [responseTo, n, n < 3]);
+      responseTo = hd.requestId;
+    }
+    // without exhaustAllowed, the same hook yields one ordinary reply
+    const r = await c.command({ stream: 1 });
+    assertEquals(r.n, 4);
+  } finally {
+    c.close();
+    await h.close();
+  }
+});
+
+Deno.test("server: OP_COMPRESSED gets a clear error", async () => {
+  const h = await start();
+  const c = await RawClient.open(h.port);
+  try {
+    const f = new Uint8Array(HEADER_SIZE + 9 + 10);
+    writeHeader(f, 0, { messageLength: f.length, requestId: 3, responseTo: 0, opCode: OP_COMPRESSED });
+    writeInt32LE(f, HEADER_SIZE, OP_MSG);
+    writeInt32LE(f, HEADER_SIZE + 4, 40);
+    f[HEADER_SIZE + 8] = 3; // zstd
+    await c.write(f);
+    const reply = parseOpMsg((await c.read())!).body;
+    assertEquals([reply.ok, reply.codeName], [0, "InternalError"]);
+    ok(String(reply.errmsg).includes("advertises no compressors"));
+    assertEquals((await c.command({ ping: 1 })).ok, 1);
+    // OP_QUERY variant gets an OP_REPLY
+    writeInt32LE(f, HEADER_SIZE, OP_QUERY);
+    await c.write(f);
+    assertEquals(readHeader((await c.read())!).opCode, OP_REPLY);
+  } finally {
+    c.close();
+    await h.close();
+  }
+});
+
+Deno.test("server: large replies and requests cross the read/write fast paths", async () => {
+  const h = await start();
+  const c = await RawClient.open(h.port);
+  try {
+    const r = await c.command({ big: 5_000_000 });
+    assertEquals((r.s as string).length, 5_000_000);
+    const docs = Array.from({ length: 2000 }, (_, i) => BSON.serialize({ _id: i, pad: "p".repeat(100) }));
+    const id = 999;
+    await c.write(encodeOpMsg({
+      requestId: id,
+      body: BSON.serialize({ insert: "c", $db: "d" }),
+      sequences: [{ identifier: "documents", documents: docs }],
+    }));
+    const rr = (await c.read())!;
+    assertEquals(parseOpMsg(rr).body, { ok: 1, echo: "insert", sequences: ["documents"] });
+    const tooBig = await c.command({ big: MAX_BSON_OBJECT_SIZE + 20_000 });
+    assertEquals([tooBig.ok, tooBig.codeName], [0, "BSONObjectTooLarge"]);
+  } finally {
+    c.close();
+    await h.close();
+  }
+});
+
+Deno.test("server: maxConnections refuses extra connections", async () => {
+  const h = await start(2);
+  const a = await RawClient.open(h.port);
+  const b = await RawClient.open(h.port);
+  try {
+    assertEquals((await a.command({ ping: 1 })).ok, 1);
+    assertEquals((await b.command({ ping: 1 })).ok, 1);
+    assertEquals(h.count(), 2);
+    const extra = await RawClient.open(h.port);
+    assertEquals(await extra.read(), null);
+    extra.close();
+    ok(h.logs.some(([l, m]) => l === "WARNING" && m.includes("too many open connections")));
+    a.close();
+    for (let i = 0; i < 100 && h.count() > 1; i++) await delay(5);
+    const d = await RawClient.open(h.port);
+    assertEquals((await d.command({ ping: 1 })).ok, 1);
+    d.close();
+  } finally {
+    a.close();
+    b.close();
+    await h.close();
+  }
+});
+
+Deno.test("server: connection ids increase and state is per connection", async () => {
+  const h = await start();
+  const a = await RawClient.open(h.port);
+  const b = await RawClient.open(h.port);
+  try {
+    await a.command({ remember: "A" });
+    const ra = await a.command({ recall: 1 });
+    const rb = await b.command({ recall: 1 });
+    assertEquals([ra.x, rb.x], ["A", null]);
+    ok((rb.conn as number) > (ra.conn as number));
+  } finally {
+    a.close();
+    b.close();
+    await h.close();
+  }
+});
+
+Deno.test("server: close() waits for the in-flight command, then closes every socket", async () => {
+  const h = await start();
+  const busy = await RawClient.open(h.port);
+  const idle = await RawClient.open(h.port);
+  assertEquals((await idle.command({ ping: 1 })).ok, 1);
+  const m = busy.msg({ slow: 150 });
+  await busy.write(m.bytes);
+  await delay(30);
+  const t0 = performance.now();
+  const closing = h.close();
+  const reply = await busy.read();
+  ok(reply, "in-flight command must be answered");
+  assertEquals(parseOpMsg(reply).body.slept, 150);
+  assertEquals(await busy.read(), null);
+  assertEquals(await idle.read(), null);
+  await closing;
+  ok(performance.now() - t0 < 2000);
+  assertEquals(h.count(), 0);
+  // no longer accepting
+  let refused = false;
+  try {
+    (await Deno.connect({ hostname: "127.0.0.1", port: h.port })).close();
+  } catch {
+    refused = true;
+  }
+  ok(refused);
+  busy.close();
+  idle.close();
+});
+
+Deno.test("server: close() force-closes a command that outlives the timeout", async () => {
+  const h = await start(10, 100);
+  const c = await RawClient.open(h.port);
+  await c.write(c.msg({ slow: 600 }).bytes);
+  await delay(20);
+  const t0 = performance.now();
+  await h.close();
+  ok(performance.now() - t0 < 500);
+  assertEquals(await c.read(), null);
+  ok(h.logs.some(([l, m]) => l === "WARNING" && m.includes("force-closing")));
+  c.close();
+  await delay(650); // let the abandoned handler finish so no timers leak
+});

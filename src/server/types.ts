@@ -1,0 +1,55 @@
+/**
+ * The contract between the connection layer and the command layer: the handler signature, per-connection
+ * state, the log sink, and the exhaust-reply hook.
+ */
+import type { WireRequest } from "../wire/mod.ts";
+
+export type LogLevel = "DEBUG" | "INFO" | "WARNING" | "ERROR";
+export type LogFn = (level: LogLevel, msg: string) => void;
+
+/** Per-connection state the command layer may read and annotate. */
+export interface ConnectionState {
+  readonly id: number;
+  /** `host:port` of the peer (`[v6addr]:port` for IPv6). */
+  readonly remoteAddress: string;
+  /** Set by the handshake (`hello.client`), for currentOp / logs. */
+  clientMetadata?: Record<string, unknown>;
+  /** Free slot for the command layer (auth conversation, session, …). */
+  readonly data: Map<string, unknown>;
+}
+
+/** A reply: already-serialised BSON, or a document the connection layer serialises. */
+export type ReplyBody = Uint8Array | Record<string, unknown>;
+
+const EXHAUST = Symbol("secantusdb.exhaustReply");
+
+/**
+ * Exhaust hook. Return `exhaustReply(reply, true)` from a handler to say "more replies follow". When the
+ * request allowed it (OP_MSG with exhaustAllowed and not moreToCome), the connection sends the reply with
+ * the moreToCome flag and calls the handler AGAIN with the same request (e.g. the same getMore, or the
+ * same awaitable hello), chaining responseTo to the previous reply's requestID, until the handler
+ * returns `more: false` or a plain reply. When exhaust is not allowed, the reply is sent normally and the
+ * client asks for more itself.
+ */
+export interface ExhaustReply {
+  readonly [EXHAUST]: true;
+  readonly reply: ReplyBody;
+  readonly more: boolean;
+}
+
+export function exhaustReply(reply: ReplyBody, more: boolean): ExhaustReply {
+  return { [EXHAUST]: true, reply, more };
+}
+
+export function isExhaustReply(x: unknown): x is ExhaustReply {
+  return typeof x === "object" && x !== null && (x as Partial<ExhaustReply>)[EXHAUST] === true;
+}
+
+/**
+ * Runs one decoded command. Awaited one at a time per connection. Should convert its own errors into
+ * `{ok: 0, …}` replies; anything it throws becomes a generic InternalError reply and a server log line.
+ */
+export type CommandHandler = (
+  req: WireRequest,
+  conn: ConnectionState,
+) => Promise<ReplyBody | ExhaustReply>;

@@ -1,0 +1,263 @@
+/**
+ * OP_MSG (opcode 2013): parse a request frame into its body and document sequences, and encode OP_MSG
+ * messages (replies, and requests for tests/benchmarks).
+ *
+ * Layout after the 16-byte header: uint32 flagBits, then sections until the end of the message (minus a
+ * trailing uint32 CRC-32C when checksumPresent). Section kind 0 = one BSON document (the command body;
+ * exactly one per message). Section kind 1 = int32 size (counting itself), cstring identifier, then BSON
+ * documents filling the rest of the section (a "document sequence", e.g. `documents` for insert).
+ *
+ * Flag bits 0–15 are "required": a receiver must refuse bits it does not know. Bits 16–31 are optional
+ * and ignored when unknown.
+ *
+ * Order of checks: checksum (FrameError), section structure (FrameError), unknown section kind / missing
+ * or duplicate body / duplicate sequence / unknown required flags (RequestError), then BSON content
+ * (RequestError InvalidBSON / BSONObjectTooLarge).
+ */
+import { crc32c } from "./crc32c.ts";
+import { deserializeDocument, documentSpan } from "./bson_doc.ts";
+import { FrameError, RequestError } from "./errors.ts";
+import { HEADER_SIZE, OP_MSG, readInt32LE, readUint32LE, writeHeader, writeInt32LE } from "./header.ts";
+import { MAX_BSON_OBJECT_SIZE, MAX_COMMAND_BODY_SIZE } from "./limits.ts";
+
+export const OpMsgFlag = {
+  checksumPresent: 1 << 0,
+  moreToCome: 1 << 1,
+  exhaustAllowed: 1 << 16,
+} as const;
+
+const REQUIRED_BITS = 0xffff;
+const KNOWN_REQUIRED_BITS = OpMsgFlag.checksumPresent | OpMsgFlag.moreToCome;
+
+/** Header + flagBits. */
+const FLAGS_END = HEADER_SIZE + 4;
+
+export interface OpMsgFlags {
+  flagBits: number;
+  checksumPresent: boolean;
+  moreToCome: boolean;
+  exhaustAllowed: boolean;
+}
+
+export interface OpMsgParts extends OpMsgFlags {
+  body: Record<string, unknown>;
+  sequences: Map<string, Record<string, unknown>[]>;
+}
+
+const utf8 = new TextDecoder("utf-8", { fatal: true });
+const utf8Encoder = new TextEncoder();
+
+/** Read the flag bits of an OP_MSG frame (FrameError when the frame is too short to hold them). */
+export function readOpMsgFlags(frame: Uint8Array): OpMsgFlags {
+  if (frame.length < FLAGS_END + 1) throw new FrameError("OP_MSG too short for flagBits and a section");
+  const flagBits = readUint32LE(frame, HEADER_SIZE);
+  return {
+    flagBits,
+    checksumPresent: (flagBits & OpMsgFlag.checksumPresent) !== 0,
+    moreToCome: (flagBits & OpMsgFlag.moreToCome) !== 0,
+    exhaustAllowed: (flagBits & OpMsgFlag.exhaustAllowed) !== 0,
+  };
+}
+
+interface SequenceSpan {
+  identifier: string;
+  docs: Array<[start: number, end: number]>;
+}
+
+/**
+ * Parse one whole OP_MSG frame (header included; `frame.length` equals its messageLength).
+ * Throws FrameError (close the connection) or RequestError (reply with an error).
+ */
+export function parseOpMsg(frame: Uint8Array): OpMsgParts {
+  const flags = readOpMsgFlags(frame);
+  let end = frame.length;
+  if (flags.checksumPresent) {
+    if (end < FLAGS_END + 4 + 1) throw new FrameError("OP_MSG too short to hold its checksum");
+    end -= 4;
+    const expected = readUint32LE(frame, end);
+    const actual = crc32c(frame.subarray(0, end));
+    if (expected !== actual) {
+      throw new FrameError(
+        `OP_MSG checksum mismatch: message says 0x${expected.toString(16)}, computed 0x${
+          actual.toString(16)
+        }`,
+      );
+    }
+  }
+
+  // Pass 1: structure only, so every framing error wins over content errors.
+  const bodies: Array<[number, number]> = [];
+  const sequences: SequenceSpan[] = [];
+  let pos = FLAGS_END;
+  while (pos < end) {
+    const kind = frame[pos++]!;
+    if (kind === 0) {
+      const len = documentSpan(frame, pos, end, "OP_MSG body section");
+      bodies.push([pos, pos + len]);
+      pos += len;
+    } else if (kind === 1) {
+      if (end - pos < 4) throw new FrameError("truncated OP_MSG document sequence: no size");
+      const size = readInt32LE(frame, pos);
+      if (size < 5 || size > end - pos) {
+        throw new FrameError(`invalid OP_MSG document sequence size ${size} (${end - pos} bytes left)`);
+      }
+      const secEnd = pos + size;
+      let p = pos + 4;
+      const nul = frame.indexOf(0, p);
+      if (nul < 0 || nul >= secEnd) {
+        throw new FrameError("OP_MSG document sequence identifier is not NUL-terminated within its section");
+      }
+      let identifier: string;
+      try {
+        identifier = utf8.decode(frame.subarray(p, nul));
+      } catch {
+        throw new RequestError("InvalidBSON", "OP_MSG document sequence identifier is not valid UTF-8");
+      }
+      p = nul + 1;
+      const docs: Array<[number, number]> = [];
+      while (p < secEnd) {
+        const len = documentSpan(frame, p, secEnd, `OP_MSG document sequence '${identifier}'`);
+        docs.push([p, p + len]);
+        p += len;
+      }
+      sequences.push({ identifier, docs });
+      pos = secEnd;
+    } else {
+      throw new RequestError("Location40432", `Unknown OP_MSG section kind ${kind}`);
+    }
+  }
+
+  // Semantic checks on a structurally sound frame.
+  const unknownRequired = flags.flagBits & REQUIRED_BITS & ~KNOWN_REQUIRED_BITS;
+  if (unknownRequired !== 0) {
+    throw new RequestError(
+      "IllegalOpMsgFlag",
+      `OP_MSG contains unknown required flag bits: 0x${unknownRequired.toString(16)}`,
+    );
+  }
+  if (bodies.length === 0) throw new RequestError("Location40587", "OP_MSG requests require a body section");
+  if (bodies.length > 1) throw new RequestError("Location40430", "Multiple body sections in OP_MSG message");
+
+  const [bStart, bEnd] = bodies[0]!;
+  const body = deserializeDocument(frame.subarray(bStart, bEnd), MAX_COMMAND_BODY_SIZE, "OP_MSG body");
+  const seqMap = new Map<string, Record<string, unknown>[]>();
+  for (const seq of sequences) {
+    if (seqMap.has(seq.identifier)) {
+      throw new RequestError("Location40431", `Duplicate OP_MSG document sequence '${seq.identifier}'`);
+    }
+    const docs = new Array<Record<string, unknown>>(seq.docs.length);
+    for (let i = 0; i < seq.docs.length; i++) {
+      const [s, e] = seq.docs[i]!;
+      docs[i] = deserializeDocument(
+        frame.subarray(s, e),
+        MAX_BSON_OBJECT_SIZE,
+        `document ${i} of OP_MSG document sequence '${seq.identifier}'`,
+      );
+    }
+    seqMap.set(seq.identifier, docs);
+  }
+  return { ...flags, body, sequences: seqMap };
+}
+
+/** Size of an OP_MSG reply prefix: header + flagBits + section kind byte. */
+export const OP_MSG_REPLY_PREFIX_SIZE = FLAGS_END + 1;
+
+/**
+ * The 21 bytes that precede a reply body: header, flagBits (moreToCome for exhaust replies) and the
+ * kind-0 byte. Lets the connection layer write large bodies without copying them into a new buffer.
+ */
+export function encodeOpMsgReplyPrefix(
+  bodyLength: number,
+  requestId: number,
+  responseTo: number,
+  moreToCome: boolean,
+): Uint8Array {
+  const out = new Uint8Array(OP_MSG_REPLY_PREFIX_SIZE);
+  writeOpMsgReplyPrefix(out, bodyLength, requestId, responseTo, moreToCome);
+  return out;
+}
+
+function writeOpMsgReplyPrefix(
+  out: Uint8Array,
+  bodyLength: number,
+  requestId: number,
+  responseTo: number,
+  moreToCome: boolean,
+): void {
+  writeHeader(out, 0, {
+    messageLength: OP_MSG_REPLY_PREFIX_SIZE + bodyLength,
+    requestId,
+    responseTo,
+    opCode: OP_MSG,
+  });
+  writeInt32LE(out, HEADER_SIZE, moreToCome ? OpMsgFlag.moreToCome : 0);
+  out[FLAGS_END] = 0;
+}
+
+/** A whole OP_MSG reply around an already-serialised BSON body (one allocation, one copy). */
+export function encodeOpMsgReply(
+  body: Uint8Array,
+  requestId: number,
+  responseTo: number,
+  moreToCome = false,
+): Uint8Array {
+  const out = new Uint8Array(OP_MSG_REPLY_PREFIX_SIZE + body.length);
+  writeOpMsgReplyPrefix(out, body.length, requestId, responseTo, moreToCome);
+  out.set(body, OP_MSG_REPLY_PREFIX_SIZE);
+  return out;
+}
+
+export interface OpMsgEncodeOptions {
+  requestId: number;
+  responseTo?: number;
+  flagBits?: number;
+  /** Serialised kind-0 body. */
+  body: Uint8Array;
+  /** Kind-1 sections, each of serialised documents. */
+  sequences?: ReadonlyArray<{ identifier: string; documents: readonly Uint8Array[] }>;
+  /** Append a CRC-32C and set checksumPresent. */
+  checksum?: boolean;
+}
+
+/** General OP_MSG encoder (requests in tests and benchmarks; any message shape). */
+export function encodeOpMsg(opts: OpMsgEncodeOptions): Uint8Array {
+  const seqs = (opts.sequences ?? []).map((s) => {
+    const id = utf8Encoder.encode(s.identifier);
+    let size = 4 + id.length + 1;
+    for (const d of s.documents) size += d.length;
+    return { id, size, documents: s.documents };
+  });
+  let total = FLAGS_END + 1 + opts.body.length;
+  for (const s of seqs) total += 1 + s.size;
+  let flagBits = opts.flagBits ?? 0;
+  if (opts.checksum) {
+    total += 4;
+    flagBits |= OpMsgFlag.checksumPresent;
+  }
+  const out = new Uint8Array(total);
+  writeHeader(out, 0, {
+    messageLength: total,
+    requestId: opts.requestId,
+    responseTo: opts.responseTo ?? 0,
+    opCode: OP_MSG,
+  });
+  writeInt32LE(out, HEADER_SIZE, flagBits);
+  let p = FLAGS_END;
+  out[p++] = 0;
+  out.set(opts.body, p);
+  p += opts.body.length;
+  for (const s of seqs) {
+    out[p++] = 1;
+    writeInt32LE(out, p, s.size);
+    p += 4;
+    out.set(s.id, p);
+    p += s.id.length;
+    out[p++] = 0;
+    for (const d of s.documents) {
+      out.set(d, p);
+      p += d.length;
+    }
+  }
+  if (opts.checksum) writeInt32LE(out, p, crc32c(out.subarray(0, p)));
+  return out;
+}
