@@ -1,0 +1,101 @@
+/**
+ * Finding and reading the configuration file (the edge: uses Deno file and env APIs). Discovery order,
+ * first existing file wins: `./secantusdb.toml`, `~/.secantus/secantusdb.toml`,
+ * `/etc/secantus/secantusdb.toml`. An explicit path (`--config PATH`) turns discovery off, and then a
+ * missing file is an error. No file at all is fine: the defaults apply.
+ */
+import { join, resolve } from "node:path";
+import { ConfigError } from "./errors.ts";
+import { type Config, defaultConfig } from "./schema.ts";
+import { parseConfigLayer } from "./parse.ts";
+import { applyLayers, type ConfigLayer } from "./layer.ts";
+import { checkSupported } from "./unsupported.ts";
+
+export const CONFIG_FILE_NAME = "secantusdb.toml";
+export const SYSTEM_CONFIG_PATH = "/etc/secantus/secantusdb.toml";
+
+/** Overrides for tests; each defaults to the real process's value. */
+export interface DiscoverEnv {
+  /** Directory `./secantusdb.toml` and a relative `--config` are resolved against. */
+  readonly cwd?: string;
+  /** Home directory for `~/.secantus/secantusdb.toml`; empty string = none. */
+  readonly home?: string;
+  /** The system-wide file (tests point it into a temp dir). */
+  readonly systemPath?: string;
+}
+
+function envHome(): string | undefined {
+  try {
+    return Deno.env.get("HOME") ?? Deno.env.get("USERPROFILE");
+  } catch {
+    return undefined; // no --allow-env: skip the per-user file
+  }
+}
+
+/** The discovery candidates, in order. */
+export function discoveryCandidates(env: DiscoverEnv = {}): string[] {
+  const cwd = env.cwd ?? Deno.cwd();
+  const home = env.home ?? envHome();
+  const out = [join(cwd, CONFIG_FILE_NAME)];
+  if (home) out.push(join(home, ".secantus", CONFIG_FILE_NAME));
+  out.push(env.systemPath ?? SYSTEM_CONFIG_PATH);
+  return out;
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await Deno.stat(path);
+    return true;
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound) return false;
+    throw new ConfigError(`cannot read config file ${path}: ${e instanceof Error ? e.message : String(e)}`);
+  }
+}
+
+async function readConfigText(path: string, explicit: boolean): Promise<string> {
+  try {
+    return await Deno.readTextFile(path);
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound) {
+      throw new ConfigError(`config file not found: ${path}${explicit ? " (given with --config)" : ""}`);
+    }
+    throw new ConfigError(`cannot read config file ${path}: ${e instanceof Error ? e.message : String(e)}`);
+  }
+}
+
+/**
+ * The path of the configuration file in effect: `explicitPath` resolved against cwd, or the first
+ * discovery candidate that exists, or undefined when there is none.
+ */
+export async function findConfigFile(
+  explicitPath: string | undefined,
+  env: DiscoverEnv = {},
+): Promise<string | undefined> {
+  if (explicitPath !== undefined) return resolve(env.cwd ?? Deno.cwd(), explicitPath);
+  for (const candidate of discoveryCandidates(env)) {
+    if (await exists(candidate)) return candidate;
+  }
+  return undefined;
+}
+
+/** The validated settings of the configuration file in effect (empty when there is none). */
+export async function loadConfigLayer(
+  explicitPath: string | undefined,
+  env: DiscoverEnv = {},
+): Promise<{ path?: string; layer: ConfigLayer }> {
+  const path = await findConfigFile(explicitPath, env);
+  if (path === undefined) return { layer: [] };
+  const text = await readConfigText(path, explicitPath !== undefined);
+  return { path, layer: parseConfigLayer(text, path) };
+}
+
+/** Defaults < configuration file: the file in effect and the Config it yields. */
+export async function discoverConfig(
+  explicitPath?: string,
+  env: DiscoverEnv = {},
+): Promise<{ path?: string; config: Config }> {
+  const { path, layer } = await loadConfigLayer(explicitPath, env);
+  const { config, origins } = applyLayers(defaultConfig(), [layer]);
+  checkSupported(config, origins);
+  return path === undefined ? { config } : { path, config };
+}

@@ -1,0 +1,284 @@
+/**
+ * The one table of configuration keys. Every TOML key, its Config field, its value kind, its CLI flag
+ * and its one-line help live here, so the TOML parser, the flag parser, `--help` and the documented
+ * `secantusdb.toml` cannot drift apart. Also the coercion of a raw value (from TOML or from a flag's
+ * text) into a typed value. Pure.
+ */
+import { type ConfigTable, LOG_LEVELS, type LogLevel } from "./schema.ts";
+import { parseSize } from "./size.ts";
+
+export type ValueKind =
+  | "string" // non-empty string
+  | "path" // non-empty string; unset by default
+  | "port" // integer 0–65535
+  | "logLevel" // DEBUG | INFO | WARNING | ERROR, any case
+  | "bool"
+  | "count" // integer ≥ 1
+  | "size" // "256M", "1G", or a byte count; ≥ 1M
+  | "seconds" // number ≥ 0 (integer or float)
+  | "positiveSeconds"; // number > 0
+
+export interface KeySpec {
+  readonly table: ConfigTable;
+  /** The TOML key, snake_case. */
+  readonly key: string;
+  /** The camelCase field of the table's Config interface. */
+  readonly field: string;
+  readonly kind: ValueKind;
+  /** Long CLI flag without the dashes, if the key has one. */
+  readonly flag?: string;
+  /** For booleans: the flag that sets false (`no-auth`). */
+  readonly negFlag?: string;
+  /** Extra spellings of `flag` (mongod's `dbpath`). */
+  readonly aliases?: readonly string[];
+  readonly help: string;
+}
+
+export const KEY_SPECS: readonly KeySpec[] = [
+  { table: "server", key: "host", field: "host", kind: "string", flag: "host", help: "interface to bind" },
+  {
+    table: "server",
+    key: "port",
+    field: "port",
+    kind: "port",
+    flag: "port",
+    help: "TCP port; 0 = any free port (the chosen port is printed)",
+  },
+  {
+    table: "server",
+    key: "storage_path",
+    field: "storagePath",
+    kind: "string",
+    flag: "storage-path",
+    aliases: ["dbpath"],
+    help: 'data directory; ":memory:" = ephemeral in-memory store',
+  },
+  {
+    table: "server",
+    key: "log_level",
+    field: "logLevel",
+    kind: "logLevel",
+    flag: "log-level",
+    help: "DEBUG, INFO, WARNING or ERROR",
+  },
+  {
+    table: "server",
+    key: "auth",
+    field: "auth",
+    kind: "bool",
+    flag: "auth",
+    negFlag: "no-auth",
+    help: "require SCRAM-SHA-256 authentication on every command",
+  },
+  {
+    table: "server",
+    key: "standalone",
+    field: "standalone",
+    kind: "bool",
+    flag: "standalone",
+    negFlag: "no-standalone",
+    help:
+      "standalone persona (false = single-node replica-set primary, needed for transactions and change streams)",
+  },
+  {
+    table: "server",
+    key: "max_connections",
+    field: "maxConnections",
+    kind: "count",
+    flag: "max-connections",
+    help: "maximum simultaneous client connections",
+  },
+  {
+    table: "tls",
+    key: "cert_file",
+    field: "certFile",
+    kind: "path",
+    flag: "tls-cert-file",
+    help: "PEM certificate chain; with key_file set, every socket is TLS before the wire protocol",
+  },
+  {
+    table: "tls",
+    key: "key_file",
+    field: "keyFile",
+    kind: "path",
+    flag: "tls-key-file",
+    help: "PEM private key for cert_file",
+  },
+  {
+    table: "tls",
+    key: "ca_file",
+    field: "caFile",
+    kind: "path",
+    flag: "tls-ca-file",
+    help: "CA bundle that verifies client certificates (mTLS)",
+  },
+  {
+    table: "tls",
+    key: "require_client_cert",
+    field: "requireClientCert",
+    kind: "bool",
+    flag: "tls-require-client-cert",
+    negFlag: "no-tls-require-client-cert",
+    help: "refuse clients without a certificate signed by ca_file",
+  },
+  {
+    table: "storage",
+    key: "cache_size",
+    field: "cacheSizeBytes",
+    kind: "size",
+    flag: "cache-size",
+    help: 'WiredTiger cache size: "256M", "1G", "4G"… or a byte count',
+  },
+  {
+    table: "storage",
+    key: "session_max",
+    field: "sessionMax",
+    kind: "count",
+    flag: "session-max",
+    help: "WiredTiger session_max (client connections plus change-stream tailers)",
+  },
+  {
+    table: "storage",
+    key: "sync_on_commit",
+    field: "syncOnCommit",
+    kind: "bool",
+    flag: "sync-on-commit",
+    negFlag: "no-sync-on-commit",
+    help: "fsync the log on every commit (durable across power loss; much slower)",
+  },
+  {
+    table: "storage",
+    key: "ttl_sweep_seconds",
+    field: "ttlSweepSeconds",
+    kind: "seconds",
+    help: "interval of the TTL index sweeper; 0 disables it",
+  },
+  {
+    table: "oplog",
+    key: "retention_seconds",
+    field: "retentionSeconds",
+    kind: "positiveSeconds",
+    flag: "oplog-retention-seconds",
+    help: "keep oplog entries (change-stream resume window) at least this long",
+  },
+  {
+    table: "oplog",
+    key: "max_entries",
+    field: "maxEntries",
+    kind: "count",
+    flag: "oplog-max-entries",
+    help: "cap on the number of oplog entries kept",
+  },
+  {
+    table: "oplog",
+    key: "noop_heartbeat_seconds",
+    field: "noopHeartbeatSeconds",
+    kind: "seconds",
+    flag: "noop-heartbeat-seconds",
+    help: "interval of no-op oplog writes; 0 = off (10 = mongod's cadence)",
+  },
+];
+
+/** The spec of `table.key`, or undefined. */
+export function findKey(table: string, key: string): KeySpec | undefined {
+  return KEY_SPECS.find((s) => s.table === table && s.key === key);
+}
+
+/** "server.storage_path" */
+export function dottedName(spec: KeySpec): string {
+  return `${spec.table}.${spec.key}`;
+}
+
+export const MIN_CACHE_BYTES = 1024 * 1024;
+
+/** What a kind accepts, for error messages. */
+export function expectedText(kind: ValueKind): string {
+  switch (kind) {
+    case "string":
+      return "a non-empty string";
+    case "path":
+      return "a non-empty file path string";
+    case "port":
+      return "an integer from 0 to 65535";
+    case "logLevel":
+      return `one of ${LOG_LEVELS.join(", ")} (any case)`;
+    case "bool":
+      return "true or false";
+    case "count":
+      return "an integer of at least 1";
+    case "size":
+      return 'a size of at least 1M such as "256M", "1G", "4G", or a byte count';
+    case "seconds":
+      return "a number of seconds of at least 0 (integer or float)";
+    case "positiveSeconds":
+      return "a number of seconds greater than 0 (integer or float)";
+  }
+}
+
+export type Coerced = { ok: true; value: unknown } | { ok: false };
+
+const INT_TEXT = /^\+?\d+$/;
+const NUMBER_TEXT = /^\+?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/;
+
+/** A finite number from a TOML number or (for flags) its text; undefined otherwise. */
+function toNumber(raw: unknown, fromFlag: boolean, integer: boolean): number | undefined {
+  if (typeof raw === "bigint") {
+    return raw <= BigInt(Number.MAX_SAFE_INTEGER) && raw >= BigInt(Number.MIN_SAFE_INTEGER)
+      ? Number(raw)
+      : undefined;
+  }
+  if (typeof raw === "number") return Number.isFinite(raw) ? raw : undefined;
+  if (fromFlag && typeof raw === "string" && (integer ? INT_TEXT : NUMBER_TEXT).test(raw.trim())) {
+    return Number(raw.trim());
+  }
+  return undefined;
+}
+
+/**
+ * Coerce `raw` to the kind's typed value. `fromFlag` means `raw` is a flag's text (numbers arrive as
+ * strings); from TOML, numbers must be TOML numbers.
+ */
+export function coerce(kind: ValueKind, raw: unknown, fromFlag: boolean): Coerced {
+  const ok = (value: unknown): Coerced => ({ ok: true, value });
+  const bad: Coerced = { ok: false };
+  switch (kind) {
+    case "string":
+    case "path":
+      return typeof raw === "string" && raw.length > 0 ? ok(raw) : bad;
+    case "logLevel": {
+      if (typeof raw !== "string") return bad;
+      const up = raw.trim().toUpperCase();
+      return (LOG_LEVELS as readonly string[]).includes(up) ? ok(up as LogLevel) : bad;
+    }
+    case "bool":
+      return typeof raw === "boolean" ? ok(raw) : bad;
+    case "port": {
+      const n = toNumber(raw, fromFlag, true);
+      return n !== undefined && Number.isInteger(n) && n >= 0 && n <= 65535 ? ok(n) : bad;
+    }
+    case "count": {
+      const n = toNumber(raw, fromFlag, true);
+      return n !== undefined && Number.isSafeInteger(n) && n >= 1 ? ok(n) : bad;
+    }
+    case "size": {
+      const n = typeof raw === "string" ? parseSize(raw) : toNumber(raw, false, true);
+      return n !== undefined && Number.isSafeInteger(n) && n >= MIN_CACHE_BYTES ? ok(n) : bad;
+    }
+    case "seconds":
+    case "positiveSeconds": {
+      const n = toNumber(raw, fromFlag, false);
+      if (n === undefined) return bad;
+      return (kind === "seconds" ? n >= 0 : n > 0) ? ok(n) : bad;
+    }
+  }
+}
+
+/** A short rendering of a raw value for error messages. */
+export function describeValue(raw: unknown): string {
+  if (typeof raw === "string") return JSON.stringify(raw);
+  if (typeof raw === "number" || typeof raw === "boolean" || typeof raw === "bigint") return String(raw);
+  if (Array.isArray(raw)) return "an array";
+  if (raw instanceof Date) return `a date (${raw.toISOString()})`;
+  if (raw !== null && typeof raw === "object") return "a table";
+  return String(raw);
+}

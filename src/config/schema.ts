@@ -1,0 +1,92 @@
+/**
+ * The typed, validated server configuration. One interface per TOML table; TOML's snake_case keys
+ * become camelCase fields (`[server] storage_path` → `config.server.storagePath`). Sizes are bytes
+ * (`[storage] cache_size = "1G"` → `config.storage.cacheSizeBytes === 1073741824`), seconds are plain
+ * numbers (fractions allowed). Unset optional values (the TLS files) are absent, never `undefined`.
+ *
+ * `defaultConfig()` returns a fresh copy of the defaults in PRODUCT.md's table; nothing here reads
+ * files or the environment.
+ */
+
+/** Server log levels, most verbose first. Config accepts them case-insensitively. */
+export const LOG_LEVELS = ["DEBUG", "INFO", "WARNING", "ERROR"] as const;
+export type LogLevel = typeof LOG_LEVELS[number];
+
+/** `[server]` */
+export interface ServerConfig {
+  /** Interface to bind. */
+  readonly host: string;
+  /** TCP port; 0 asks the OS for any free port (the chosen port is printed). */
+  readonly port: number;
+  /** WiredTiger data directory; `":memory:"` = ephemeral in-memory store. */
+  readonly storagePath: string;
+  readonly logLevel: LogLevel;
+  /** Enforce SCRAM authentication on every command. */
+  readonly auth: boolean;
+  /** true = plain standalone persona; false = single-node replica-set primary persona. */
+  readonly standalone: boolean;
+  readonly maxConnections: number;
+}
+
+/** `[tls]` — TLS is on when both `certFile` and `keyFile` are set. */
+export interface TlsConfig {
+  readonly certFile?: string;
+  readonly keyFile?: string;
+  /** CA bundle used to verify client certificates (mTLS). */
+  readonly caFile?: string;
+  readonly requireClientCert: boolean;
+}
+
+/** `[storage]` */
+export interface StorageConfig {
+  /** WiredTiger cache size in bytes (TOML accepts "256M", "1G", "4G", or a byte count). */
+  readonly cacheSizeBytes: number;
+  /** WiredTiger `session_max`. */
+  readonly sessionMax: number;
+  /** fsync the WT log on every commit. */
+  readonly syncOnCommit: boolean;
+  /** TTL index sweep interval; 0 disables the sweeper. */
+  readonly ttlSweepSeconds: number;
+}
+
+/** `[oplog]` */
+export interface OplogConfig {
+  readonly retentionSeconds: number;
+  readonly maxEntries: number;
+  /** Interval of no-op oplog writes; 0 = off (10 is mongod's cadence). */
+  readonly noopHeartbeatSeconds: number;
+}
+
+export interface Config {
+  readonly server: ServerConfig;
+  readonly tls: TlsConfig;
+  readonly storage: StorageConfig;
+  readonly oplog: OplogConfig;
+}
+
+/** The TOML tables, in file order. */
+export const CONFIG_TABLES = ["server", "tls", "storage", "oplog"] as const;
+export type ConfigTable = typeof CONFIG_TABLES[number];
+
+/** A fresh copy of the defaults (PRODUCT.md, "Serve: flags and configuration"). */
+export function defaultConfig(): Config {
+  return {
+    server: {
+      host: "127.0.0.1",
+      port: 27017,
+      storagePath: "./secantus-data",
+      logLevel: "INFO",
+      auth: false,
+      standalone: false,
+      maxConnections: 1000,
+    },
+    tls: { requireClientCert: false },
+    storage: {
+      cacheSizeBytes: 1024 * 1024 * 1024,
+      sessionMax: 1000,
+      syncOnCommit: false,
+      ttlSweepSeconds: 60,
+    },
+    oplog: { retentionSeconds: 3600, maxEntries: 100_000, noopHeartbeatSeconds: 0 },
+  };
+}
