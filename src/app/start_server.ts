@@ -13,7 +13,7 @@ import type { ClientState, ServerContext, ServerInfo } from "../commands/context
 import { CursorRegistry } from "../cursors/registry.ts";
 import { Counters } from "../observability/counters.ts";
 import { createLogger, type Logger } from "../observability/log.ts";
-import { defaultConfig, type Config } from "../config/mod.ts";
+import { type Config, configToDoc, defaultConfig } from "../config/mod.ts";
 
 export interface StartOptions {
   /** Port to listen on; 0 picks a free one. Default 0 for embedding. */
@@ -162,8 +162,4 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
     storagePath: config.server.storagePath,
     stop,
   };
-}
-
-function configToDoc(c: Config): Record<string, unknown> {
-  return JSON.parse(JSON.stringify(c)) as Record<string, unknown>;
 }

@@ -1,8 +1,7 @@
-/** The product version, the MongoDB version whose wire behaviour we match, and `--version` text. */
+/** `--version` text; the version constants themselves live in the leaf `src/version.ts`. */
+import { COMPAT_MONGODB_VERSION, VERSION } from "../version.ts";
 
-export const VERSION = "0.1.0";
-/** Reported by buildInfo/hello as the MongoDB compatibility version. */
-export const COMPAT_MONGODB_VERSION = "7.0.0";
+export { COMPAT_MONGODB_VERSION, VERSION };
 
 /** What `secantusdb --version` prints. */
 export function versionText(): string {

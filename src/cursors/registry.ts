@@ -49,7 +49,7 @@ export class CursorRegistry {
   readonly #randomId: () => bigint;
   readonly #idleTimeoutMs: number;
   readonly #maxCursors: number;
-  #timer: number | undefined;
+  #timer: ReturnType<typeof setInterval> | undefined;
   totalOpened = 0;
   totalTimedOut = 0;
 
@@ -63,8 +63,9 @@ export class CursorRegistry {
   /** Starts the periodic idle reaper (unref'd so it never keeps the process alive). */
   startReaper(intervalMs = 60_000): void {
     if (this.#timer !== undefined) return;
-    this.#timer = setInterval(() => this.reapIdle(), intervalMs);
-    Deno.unrefTimer(this.#timer);
+    const timer = setInterval(() => this.reapIdle(), intervalMs);
+    Deno.unrefTimer(timer as unknown as number);
+    this.#timer = timer;
   }
 
   get size(): number {
