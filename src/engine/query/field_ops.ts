@@ -1,0 +1,253 @@
+/**
+ * field_ops.ts — parses the value given for one field of a filter (`{path: value}`) into a
+ * `FieldPred`: implicit equality, a regex literal, or an operator document (`{$gt: 1, $lt: 5}`).
+ *
+ * Each operator in an operator document is an independent condition on the path (for arrays, `$gt`
+ * and `$lt` may be satisfied by different elements), ANDed together — mongod's semantics. Errors are
+ * mongod's codes and messages and are raised at compile time.
+ */
+import { CommandError } from "../../errors/command_error.ts";
+import { BSON_TYPE_ALIASES } from "../../bson/compare.ts";
+import { isDocument, isNumeric, kindOf } from "../../bson/values.ts";
+import { splitPath } from "../path/field_path.ts";
+import { andPreds, type CompileContext, type FieldPred, leaf, notPred } from "./predicates.ts";
+import { type CompiledRegex, compileRegex, compileRegexValue, isRegexValue, regexMatches } from "./regex.ts";
+import { cmpTest, eqTest, inTest, modTest, truncToBigInt, typeTest } from "./value_tests.ts";
+
+const NOT_IMPLEMENTED = new Set([
+  "$bitsAllSet",
+  "$bitsAllClear",
+  "$bitsAnySet",
+  "$bitsAnyClear",
+  "$geoWithin",
+  "$geoIntersects",
+  "$near",
+  "$nearSphere",
+  "$within",
+  "$geometry",
+  "$maxDistance",
+  "$minDistance",
+]);
+
+/** mongod's `isExpressionDocument`: a non-empty object whose first key starts with `$`, not a DBRef. */
+export function isOperatorDocument(v: unknown): v is Record<string, unknown> {
+  if (!isDocument(v)) return false;
+  const keys = Object.keys(v);
+  const first = keys[0];
+  if (first === undefined || first[0] !== "$") return false;
+  return !(keys.includes("$ref") && keys.includes("$id"));
+}
+
+/** Compiles `{path: value}` (one entry of a filter). */
+export function compileField(path: string, value: unknown, ctx: CompileContext): FieldPred {
+  const parts = splitPath(path);
+  if (isRegexValue(value)) return regexPred(parts, compileRegexValue(value));
+  if (isOperatorDocument(value)) return compileOperators(parts, path, value, ctx);
+  return leaf(parts, eqTest(value, ctx.strCmp));
+}
+
+function regexPred(parts: readonly string[], r: CompiledRegex): FieldPred {
+  return leaf(parts, (v) => regexMatches(r, v));
+}
+
+function compileOperators(
+  parts: readonly string[],
+  path: string,
+  ops: Record<string, unknown>,
+  ctx: CompileContext,
+): FieldPred {
+  const preds: FieldPred[] = [];
+  let regexDone = false;
+  for (const [op, arg] of Object.entries(ops)) {
+    if (op === "$regex" || op === "$options") {
+      if (!regexDone) {
+        preds.push(regexPred(parts, parseRegexOperator(ops)));
+        regexDone = true;
+      }
+      continue;
+    }
+    preds.push(compileOperator(parts, path, op, arg, ctx));
+  }
+  return andPreds(preds);
+}
+
+function parseRegexOperator(ops: Record<string, unknown>): CompiledRegex {
+  if (!("$regex" in ops)) throw new CommandError("BadValue", "$options needs a $regex");
+  const r = ops["$regex"];
+  let pattern: string;
+  let options = "";
+  if (typeof r === "string") pattern = r;
+  else if (isRegexValue(r)) {
+    const c = compileRegexValue(r);
+    pattern = c.pattern;
+    options = c.options;
+  } else throw new CommandError("BadValue", "$regex has to be a string");
+  if ("$options" in ops) {
+    const o = ops["$options"];
+    if (typeof o !== "string") throw new CommandError("BadValue", "$options has to be a string");
+    if (options && o) throw new CommandError(51075, "options set in both $regex and $options");
+    options = o || options;
+  }
+  return compileRegex(pattern, options);
+}
+
+function compileOperator(
+  parts: readonly string[],
+  path: string,
+  op: string,
+  arg: unknown,
+  ctx: CompileContext,
+): FieldPred {
+  switch (op) {
+    case "$eq":
+      return leaf(parts, eqTest(arg, ctx.strCmp));
+    case "$ne":
+      return notPred(leaf(parts, eqTest(arg, ctx.strCmp)));
+    case "$lt":
+    case "$lte":
+    case "$gt":
+    case "$gte":
+      if (isRegexValue(arg)) {
+        throw new CommandError("BadValue", `Can't have RegEx as arg to predicate over field '${path}'.`);
+      }
+      return leaf(parts, cmpTest(op, arg, ctx.strCmp));
+    case "$in":
+      return leaf(parts, parseIn(op, arg, ctx));
+    case "$nin":
+      return notPred(leaf(parts, parseIn(op, arg, ctx)));
+    case "$exists": {
+      const want = !(arg === false || arg === 0 || arg === null || arg === undefined);
+      const p = leaf(parts, (v) => v !== undefined);
+      return want ? p : notPred(p);
+    }
+    case "$type":
+      return leaf(parts, parseType(arg));
+    case "$mod":
+      return leaf(parts, parseMod(arg));
+    case "$size":
+      return leaf(parts, parseSize(arg));
+    case "$all":
+      return parseAll(parts, path, arg, ctx);
+    case "$elemMatch":
+      return leaf(parts, parseElemMatch(path, arg, ctx));
+    case "$not":
+      return notPred(parseNot(parts, path, arg, ctx));
+    case "$comment":
+      return { onPath: () => true, onValue: () => true };
+    default:
+      if (NOT_IMPLEMENTED.has(op)) {
+        throw new CommandError("NotImplemented", `${op} is not implemented yet in SecantusDB`);
+      }
+      throw new CommandError("BadValue", `unknown operator: ${op}`);
+  }
+}
+
+function parseIn(op: string, arg: unknown, ctx: CompileContext) {
+  if (!Array.isArray(arg)) throw new CommandError("BadValue", `${op} needs an array`);
+  const values: unknown[] = [];
+  const regexes: CompiledRegex[] = [];
+  for (const x of arg) {
+    if (isOperatorDocument(x)) throw new CommandError("BadValue", `cannot nest $ under ${op}`);
+    if (isRegexValue(x)) regexes.push(compileRegexValue(x));
+    else values.push(x);
+  }
+  return inTest(values, regexes, ctx.strCmp);
+}
+
+function parseType(arg: unknown) {
+  const list = Array.isArray(arg) ? arg : [arg];
+  const types = new Set<number>();
+  let anyNumber = false;
+  for (const t of list) {
+    if (typeof t === "string") {
+      if (t === "number") anyNumber = true;
+      else {
+        const n = BSON_TYPE_ALIASES.get(t);
+        if (n === undefined) throw new CommandError("BadValue", `Unknown type name alias: ${t}`);
+        types.add(n);
+      }
+    } else if (isNumeric(t)) {
+      const n = Number(truncToBigInt(t) ?? NaN);
+      if (!Number.isInteger(n) || ![...BSON_TYPE_ALIASES.values()].includes(n)) {
+        throw new CommandError("BadValue", `Invalid numerical type code: ${String(t)}`);
+      }
+      types.add(n);
+    } else {
+      throw new CommandError("TypeMismatch", "type must be represented as a number or a string");
+    }
+  }
+  if (types.size === 0 && !anyNumber) {
+    throw new CommandError("FailedToParse", "$type must match at least one type");
+  }
+  return typeTest(types, anyNumber);
+}
+
+function parseMod(arg: unknown) {
+  if (!Array.isArray(arg)) throw new CommandError("BadValue", "malformed mod, needs to be an array");
+  if (arg.length < 2) throw new CommandError("BadValue", "malformed mod, not enough elements");
+  if (arg.length > 2) throw new CommandError("BadValue", "malformed mod, too many elements");
+  const [d, r] = arg;
+  if (!isNumeric(d)) throw new CommandError("BadValue", "malformed mod, divisor not a number");
+  if (!isNumeric(r)) throw new CommandError("BadValue", "malformed mod, remainder not a number");
+  const div = truncToBigInt(d);
+  const rem = truncToBigInt(r);
+  if (div === undefined || rem === undefined) {
+    throw new CommandError("BadValue", "malformed mod, divisor and remainder must be finite");
+  }
+  if (div === 0n) throw new CommandError("BadValue", "divisor cannot be 0");
+  return modTest(div, rem);
+}
+
+function parseSize(arg: unknown) {
+  if (!isNumeric(arg)) throw new CommandError("BadValue", "$size needs a number");
+  const n = Number(truncToBigInt(arg) ?? NaN);
+  if (Number(arg) !== n && kindOf(arg) !== "long") {
+    throw new CommandError("BadValue", "$size must be a whole number");
+  }
+  if (n < 0) throw new CommandError("BadValue", "$size may not be negative");
+  return (v: unknown, isElem: boolean) => !isElem && Array.isArray(v) && v.length === n;
+}
+
+function parseAll(parts: readonly string[], path: string, arg: unknown, ctx: CompileContext): FieldPred {
+  if (!Array.isArray(arg)) throw new CommandError("BadValue", "$all needs an array");
+  if (arg.length === 0) return { onPath: () => false, onValue: () => false };
+  const isElemMatch = (x: unknown) => isDocument(x) && Object.keys(x)[0] === "$elemMatch";
+  const first = isElemMatch(arg[0]);
+  const preds: FieldPred[] = [];
+  for (const x of arg) {
+    if (isElemMatch(x) !== first) throw new CommandError("BadValue", "$all/$elemMatch has to be consistent");
+    if (first) {
+      preds.push(leaf(parts, parseElemMatch(path, (x as Record<string, unknown>)["$elemMatch"], ctx)));
+    } else if (isOperatorDocument(x)) {
+      throw new CommandError("BadValue", "no $ expressions in $all");
+    } else if (isRegexValue(x)) preds.push(regexPred(parts, compileRegexValue(x)));
+    else preds.push(leaf(parts, eqTest(x, ctx.strCmp)));
+  }
+  return andPreds(preds);
+}
+
+const LOGICAL_OR_EXPR = new Set(["$and", "$or", "$nor", "$where", "$expr", "$text", "$comment"]);
+
+function parseElemMatch(path: string, arg: unknown, ctx: CompileContext) {
+  if (!isDocument(arg)) throw new CommandError("BadValue", "$elemMatch needs an Object");
+  const first = Object.keys(arg)[0];
+  if (first !== undefined && first[0] === "$" && !LOGICAL_OR_EXPR.has(first)) {
+    // Value form: every operator applies to the element itself.
+    const pred = compileOperators([], path, arg, ctx);
+    return (v: unknown, isElem: boolean) => !isElem && Array.isArray(v) && v.some((el) => pred.onValue(el));
+  }
+  const sub = ctx.subFilter(arg);
+  return (v: unknown, isElem: boolean) =>
+    !isElem && Array.isArray(v) &&
+    v.some((el) => (isDocument(el) || Array.isArray(el)) && sub(el as Record<string, unknown>));
+}
+
+function parseNot(parts: readonly string[], path: string, arg: unknown, ctx: CompileContext): FieldPred {
+  if (isRegexValue(arg)) return regexPred(parts, compileRegexValue(arg));
+  if (!isDocument(arg)) throw new CommandError("BadValue", "$not needs a regex or a document");
+  if (Object.keys(arg).length === 0) throw new CommandError("BadValue", "$not cannot be empty");
+  if (!isOperatorDocument(arg)) {
+    throw new CommandError("BadValue", `unknown operator: ${Object.keys(arg)[0]}`);
+  }
+  return compileOperators(parts, path, arg, ctx);
+}

@@ -1,0 +1,116 @@
+/**
+ * filter.ts — `compileFilter`: parses a query filter once into a `Matcher`.
+ *
+ * Top-level keys are field paths or the pathless operators `$and $or $nor $comment` (and
+ * `$alwaysTrue/$alwaysFalse`); `$expr`, `$jsonSchema`, `$text` and `$where` are refused for now with
+ * NotImplemented / mongod's BadValue. All validation happens here, so a bad filter fails even against
+ * an empty collection.
+ */
+import { CommandError } from "../../errors/command_error.ts";
+import { isDocument } from "../../bson/values.ts";
+import { makeStringComparator } from "../collation/collation.ts";
+import { compileField } from "./field_ops.ts";
+import { ALWAYS_FALSE, ALWAYS_TRUE, type CompileContext, type DocPred } from "./predicates.ts";
+
+export type Document = Record<string, unknown>;
+
+/** A compiled filter. */
+export interface Matcher {
+  matches(doc: Document): boolean;
+}
+
+export interface FilterOptions {
+  /** A collation document (`{locale, strength, …}`); omitted or `{locale: "simple"}` = binary. */
+  collation?: unknown;
+}
+
+/** Parses and validates `filter`; throws CommandError with mongod's code on bad input. */
+export function compileFilter(filter: Document | null | undefined, opts: FilterOptions = {}): Matcher {
+  if (filter === null || filter === undefined) return { matches: ALWAYS_TRUE };
+  if (!isDocument(filter)) throw new CommandError("TypeMismatch", "filter must be an object");
+  const ctx: CompileContext = {
+    strCmp: makeStringComparator(opts.collation),
+    subFilter: (f) => compileDoc(f, ctx, false),
+  };
+  return { matches: compileDoc(filter, ctx, true) };
+}
+
+function compileDoc(filter: Document, ctx: CompileContext, topLevel: boolean): DocPred {
+  const preds: DocPred[] = [];
+  for (const [key, value] of Object.entries(filter)) {
+    if (key[0] === "$") {
+      const p = compileTopLevel(key, value, ctx, topLevel);
+      if (p) preds.push(p);
+      continue;
+    }
+    const f = compileField(key, value, ctx);
+    preds.push((doc) => f.onPath(doc));
+  }
+  return allOf(preds);
+}
+
+function allOf(preds: DocPred[]): DocPred {
+  switch (preds.length) {
+    case 0:
+      return ALWAYS_TRUE;
+    case 1:
+      return preds[0] as DocPred;
+    case 2: {
+      const [a, b] = preds as [DocPred, DocPred];
+      return (d) => a(d) && b(d);
+    }
+    case 3: {
+      const [a, b, c] = preds as [DocPred, DocPred, DocPred];
+      return (d) => a(d) && b(d) && c(d);
+    }
+    default:
+      return (d) => {
+        for (const p of preds) if (!p(d)) return false;
+        return true;
+      };
+  }
+}
+
+function compileTopLevel(
+  key: string,
+  value: unknown,
+  ctx: CompileContext,
+  topLevel: boolean,
+): DocPred | null {
+  switch (key) {
+    case "$and":
+    case "$or":
+    case "$nor": {
+      if (!Array.isArray(value) || value.length === 0) {
+        throw new CommandError("BadValue", "$and/$or/$nor must be a nonempty array");
+      }
+      const subs = value.map((v) => {
+        if (!isDocument(v)) {
+          throw new CommandError("BadValue", "$or/$and/$nor entries need to be full objects");
+        }
+        return compileDoc(v, ctx, topLevel);
+      });
+      if (key === "$and") return allOf(subs);
+      if (key === "$or") return subs.length === 1 ? subs[0] as DocPred : (d) => subs.some((p) => p(d));
+      return (d) => !subs.some((p) => p(d));
+    }
+    case "$comment":
+      return null;
+    case "$alwaysTrue":
+      return ALWAYS_TRUE;
+    case "$alwaysFalse":
+      return ALWAYS_FALSE;
+    case "$where":
+      throw new CommandError("BadValue", "$where is not allowed in this context");
+    case "$expr":
+    case "$jsonSchema":
+    case "$text":
+    case "$sampleRate":
+      if (!topLevel && (key === "$expr" || key === "$text")) {
+        throw new CommandError("BadValue", `${key} can only be applied to the top-level document`);
+      }
+      throw new CommandError("NotImplemented", `${key} is not implemented yet in SecantusDB`);
+    default:
+      throw new CommandError("BadValue", `unknown top level operator: ${key}`);
+  }
+}
