@@ -1,0 +1,301 @@
+/**
+ * `Cursor`: one WiredTiger cursor and the typed operations the shim offers on it.
+ *
+ * Three table shapes are supported (the caller knows which one a cursor is on):
+ *  - kv:  key_format=u, value_format=u — `put`, `get`, `remove`, `searchNear`, `scanKv`;
+ *  - rec: key_format=q, value_format=u — record id → bytes (`recInsert`, `recGet`, `scanRecords`, …);
+ *  - idx: key_format=u, value_format=u with escaped keys (see wt_shim.c) — `idxInsert`, `idxSeek`,
+ *    `scanIndex`, … Non-unique entries are (key, rid) pairs; unique entries map key → rid.
+ *
+ * Every returned byte array is a private copy. Batch scans (generators) keep the cursor positioned
+ * between batches: nothing else may use the cursor, and the enclosing transaction must stay open,
+ * until the generator finishes. close() is idempotent.
+ */
+
+import { check, WT_DUPLICATE_KEY, WT_NOTFOUND, WtError } from "./errors.ts";
+import { shim } from "./load.ts";
+import { Meta, ScanFlag, ScanStatus } from "./symbols.ts";
+
+/** Shared output buffer for point reads (JS is single-threaded and each call copies out). */
+let out = new Uint8Array(64 * 1024);
+const meta = new BigInt64Array(4);
+const EMPTY = new Uint8Array(0);
+
+/** How `put` stores: insert (fail on existing key), update (fail on missing key), or upsert. */
+export const PutMode = { INSERT: 0, UPDATE: 1, UPSERT: 2 } as const;
+export type PutMode = typeof PutMode[keyof typeof PutMode];
+
+export interface RecordEntry {
+  readonly rid: bigint;
+  readonly bytes: Uint8Array;
+}
+export interface IndexEntryHit {
+  readonly key: Uint8Array;
+  readonly rid: bigint;
+}
+export interface IndexScanBounds {
+  readonly unique: boolean;
+  readonly lower?: Uint8Array | undefined;
+  readonly lowerExclusive?: boolean | undefined;
+  readonly upper?: Uint8Array | undefined;
+  readonly upperExclusive?: boolean | undefined;
+  readonly reverse?: boolean | undefined;
+}
+
+type BatchCall = (flags: number, buf: Uint8Array, cap: number, max: number, meta: BigInt64Array) => number;
+
+const FIRST_BUF = 16 * 1024;
+const MAX_BUF = 1024 * 1024;
+const FIRST_COUNT = 16;
+const MAX_COUNT = 8192;
+
+/** Drives a shim batch scan: calls `run` until done, yielding decoded entries of each batch. */
+function* drive<T>(
+  op: string,
+  baseFlags: number,
+  run: BatchCall,
+  decode: (buf: Uint8Array, dv: DataView, used: number) => Generator<T>,
+): Generator<T, void, undefined> {
+  let buf = new Uint8Array(FIRST_BUF);
+  let max = FIRST_COUNT;
+  const m = new BigInt64Array(4);
+  let flags = baseFlags | ScanFlag.START;
+  for (;;) {
+    check(run(flags, buf, buf.length, max, m), op);
+    const count = Number(m[Meta.COUNT]!);
+    const used = Number(m[Meta.USED]!);
+    const status = Number(m[Meta.STATUS]!);
+    if (count > 0) yield* decode(buf, new DataView(buf.buffer, 0, used), used);
+    if (status === ScanStatus.DONE) return;
+    flags = baseFlags | (status === ScanStatus.PENDING ? ScanFlag.PENDING : 0);
+    const need = Number(m[Meta.NEED]!);
+    if (max < MAX_COUNT) max = Math.min(MAX_COUNT, max * 4);
+    if (buf.length < MAX_BUF || need > buf.length) {
+      let size = Math.min(MAX_BUF, buf.length * 4);
+      while (size < need) size *= 2;
+      buf = new Uint8Array(size);
+    }
+  }
+}
+
+function* decodeRecords(buf: Uint8Array, dv: DataView, used: number): Generator<RecordEntry> {
+  let off = 0;
+  while (off < used) {
+    const rid = dv.getBigInt64(off, true);
+    const len = dv.getUint32(off + 8, true);
+    yield { rid, bytes: buf.slice(off + 12, off + 12 + len) };
+    off += 12 + len;
+  }
+}
+
+function* decodeIndex(buf: Uint8Array, dv: DataView, used: number): Generator<IndexEntryHit> {
+  let off = 0;
+  while (off < used) {
+    const rid = dv.getBigInt64(off, true);
+    const len = dv.getUint32(off + 8, true);
+    yield { rid, key: buf.slice(off + 12, off + 12 + len) };
+    off += 12 + len;
+  }
+}
+
+function* decodeKv(buf: Uint8Array, dv: DataView, used: number): Generator<[Uint8Array, Uint8Array]> {
+  let off = 0;
+  while (off < used) {
+    const klen = dv.getUint32(off, true);
+    const vlen = dv.getUint32(off + 4, true);
+    const k = off + 8;
+    yield [buf.slice(k, k + klen), buf.slice(k + klen, k + klen + vlen)];
+    off += 8 + klen + vlen;
+  }
+}
+
+export class Cursor {
+  #ptr: Deno.PointerObject | null;
+  readonly #onClose: () => void;
+  /** The URI the cursor was opened on. */
+  readonly uri: string;
+
+  /** @internal Use `Session#openCursor`. */
+  constructor(ptr: Deno.PointerObject, uri: string, onClose: () => void) {
+    this.#ptr = ptr;
+    this.uri = uri;
+    this.#onClose = onClose;
+  }
+
+  get closed(): boolean {
+    return this.#ptr === null;
+  }
+
+  /** The raw WT_CURSOR pointer. */
+  get unsafePointer(): Deno.PointerObject {
+    if (this.#ptr === null) throw new Error(`cursor on ${this.uri} is closed`);
+    return this.#ptr;
+  }
+
+  /** Copy the value the last successful search produced (meta[0] holds its length). */
+  #takeValue(): Uint8Array {
+    const len = Number(meta[0]!);
+    if (len > out.length) {
+      out = new Uint8Array(Math.max(len, out.length * 2));
+      check(shim().sct_copy_value(this.unsafePointer, out, out.length, meta), "get_value");
+    }
+    return len === 0 ? new Uint8Array(0) : out.slice(0, len);
+  }
+
+  reset(): void {
+    check(shim().sct_cursor_reset(this.unsafePointer), "cursor reset");
+  }
+
+  // ---- kv (u/u) ----
+
+  /** Store key → value. Keys must be non-empty (WT_ITEM keys of length 0 are refused: EINVAL). */
+  put(key: Uint8Array, value: Uint8Array, mode: PutMode = PutMode.UPSERT): void {
+    const rc = shim().sct_kv_put(this.unsafePointer, key, key.length, value, value.length, mode);
+    check(rc, `put(${this.uri})`);
+  }
+
+  get(key: Uint8Array): Uint8Array | null {
+    const rc = shim().sct_kv_get(this.unsafePointer, key, key.length, out, out.length, meta);
+    if (rc === WT_NOTFOUND) return null;
+    check(rc, `search(${this.uri})`);
+    return this.#takeValue();
+  }
+
+  /** Remove key; false if absent. */
+  remove(key: Uint8Array): boolean {
+    const rc = shim().sct_kv_remove(this.unsafePointer, key, key.length);
+    if (rc === WT_NOTFOUND) return false;
+    check(rc, `remove(${this.uri})`);
+    return true;
+  }
+
+  /** Position near key: the `exact` comparison (<0, 0, >0), or null for an empty table. */
+  searchNear(key: Uint8Array): number | null {
+    const rc = shim().sct_kv_search_near(this.unsafePointer, key, key.length, meta);
+    if (rc === WT_NOTFOUND) return null;
+    check(rc, `search_near(${this.uri})`);
+    return Number(meta[0]!);
+  }
+
+  /** Every [key, value] in key order (reverse if asked). */
+  scanKv(reverse = false): Generator<[Uint8Array, Uint8Array], void, undefined> {
+    const p = this.unsafePointer;
+    return drive(
+      `scan(${this.uri})`,
+      reverse ? ScanFlag.REVERSE : 0,
+      (f, b, cap, max, m) => shim().sct_kv_scan(p, f, b, cap, max, m),
+      decodeKv,
+    );
+  }
+
+  // ---- records (q/u) ----
+
+  /** Insert a new record; throws WtError(isDuplicateKey) if the id exists. */
+  recInsert(rid: bigint, bytes: Uint8Array): void {
+    check(shim().sct_rec_insert(this.unsafePointer, rid, bytes, bytes.length), `insert(${this.uri})`);
+  }
+
+  /** Replace a record's bytes; false if the record does not exist. */
+  recUpdate(rid: bigint, bytes: Uint8Array): boolean {
+    const rc = shim().sct_rec_update(this.unsafePointer, rid, bytes, bytes.length);
+    if (rc === WT_NOTFOUND) return false;
+    check(rc, `update(${this.uri})`);
+    return true;
+  }
+
+  /** Remove a record; false if absent. */
+  recRemove(rid: bigint): boolean {
+    const rc = shim().sct_rec_remove(this.unsafePointer, rid);
+    if (rc === WT_NOTFOUND) return false;
+    check(rc, `remove(${this.uri})`);
+    return true;
+  }
+
+  recGet(rid: bigint): Uint8Array | null {
+    const rc = shim().sct_rec_get(this.unsafePointer, rid, out, out.length, meta);
+    if (rc === WT_NOTFOUND) return null;
+    check(rc, `search(${this.uri})`);
+    return this.#takeValue();
+  }
+
+  /** The largest record id, or 0n for an empty table. Resets the cursor. */
+  recLast(): bigint {
+    check(shim().sct_rec_last(this.unsafePointer, meta), `last(${this.uri})`);
+    return meta[0]!;
+  }
+
+  /** Number of records (walks the keys). Resets the cursor. */
+  recCount(): number {
+    check(shim().sct_rec_count(this.unsafePointer, meta), `count(${this.uri})`);
+    return Number(meta[0]!);
+  }
+
+  /** Records in id order (strictly after / before `after` when given). */
+  scanRecords(reverse = false, after?: bigint): Generator<RecordEntry, void, undefined> {
+    const p = this.unsafePointer;
+    const base = (reverse ? ScanFlag.REVERSE : 0) | (after !== undefined ? ScanFlag.HAS_AFTER : 0);
+    const a = after ?? 0n;
+    return drive(
+      `scan(${this.uri})`,
+      base,
+      (f, b, cap, max, m) => shim().sct_rec_scan(p, f, a, b, cap, max, m),
+      decodeRecords,
+    );
+  }
+
+  // ---- indexes (escaped u/u) ----
+
+  /** Add (key, rid). Unique: throws WtError(isDuplicateKey) if key maps to another record. */
+  idxInsert(unique: boolean, key: Uint8Array, rid: bigint): void {
+    const rc = shim().sct_idx_insert(this.unsafePointer, unique ? 1 : 0, key, key.length, rid);
+    if (rc === WT_DUPLICATE_KEY) throw new WtError(rc, `insert(${this.uri})`);
+    check(rc, `insert(${this.uri})`);
+  }
+
+  /** Remove (key, rid); absent entries are ignored. */
+  idxRemove(unique: boolean, key: Uint8Array, rid: bigint): void {
+    check(
+      shim().sct_idx_remove(this.unsafePointer, unique ? 1 : 0, key, key.length, rid),
+      `remove(${this.uri})`,
+    );
+  }
+
+  /** Unique index lookup. */
+  idxSeek(key: Uint8Array): bigint | null {
+    const rc = shim().sct_idx_seek(this.unsafePointer, key, key.length, meta);
+    if (rc === WT_NOTFOUND) return null;
+    check(rc, `search(${this.uri})`);
+    return meta[0]!;
+  }
+
+  /** Index entries between bounds (on the caller's encoded key) in key order. */
+  scanIndex(b: IndexScanBounds): Generator<IndexEntryHit, void, undefined> {
+    const p = this.unsafePointer;
+    const lower = b.lower ?? EMPTY;
+    const upper = b.upper ?? EMPTY;
+    const base = (b.reverse ? ScanFlag.REVERSE : 0) | (b.unique ? ScanFlag.UNIQUE : 0) |
+      (b.lower !== undefined ? ScanFlag.HAS_LOWER : 0) | (b.upper !== undefined ? ScanFlag.HAS_UPPER : 0) |
+      (b.lowerExclusive ? ScanFlag.LOWER_EXCL : 0) | (b.upperExclusive ? ScanFlag.UPPER_EXCL : 0);
+    const ll = lower.length;
+    const ul = upper.length;
+    return drive(
+      `scan(${this.uri})`,
+      base,
+      (f, buf, cap, max, m) => shim().sct_idx_scan(p, f, lower, ll, upper, ul, buf, cap, max, m),
+      decodeIndex,
+    );
+  }
+
+  /** Close the cursor. Idempotent. */
+  close(): void {
+    const ptr = this.#ptr;
+    if (ptr === null) return;
+    this.#ptr = null;
+    this.#onClose();
+    check(shim().sct_cursor_close(ptr), `cursor close(${this.uri})`);
+  }
+
+  [Symbol.dispose](): void {
+    this.close();
+  }
+}

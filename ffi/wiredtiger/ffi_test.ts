@@ -1,0 +1,204 @@
+/** Round-trip tests of the WiredTiger FFI layer on a real on-disk database under a temp dir. */
+
+import { assert, assertEquals, assertThrows } from "./test_assert.ts";
+import { Connection, PutMode, wiredTigerVersion, WtError } from "./mod.ts";
+
+function withDb(fn: (conn: Connection, dir: string) => void): void {
+  const dir = Deno.makeTempDirSync({ prefix: "wt-ffi-test-" });
+  const conn = Connection.open(dir, "create,log=(enabled=true)");
+  try {
+    fn(conn, dir);
+  } finally {
+    conn.close();
+    Deno.removeSync(dir, { recursive: true });
+  }
+}
+
+const b = (...xs: number[]) => new Uint8Array(xs);
+
+Deno.test("version is 3.2.x", () => {
+  const [major, minor] = wiredTigerVersion();
+  assertEquals([major, minor], [3, 2]);
+});
+
+Deno.test("kv round-trip with zero bytes, not-found, duplicate key", () => {
+  withDb((conn) => {
+    using s = conn.openSession();
+    s.create("table:kv", "key_format=u,value_format=u");
+    using c = s.openCursor("table:kv", "overwrite=false");
+    c.put(b(0, 1, 0), b(9, 0, 9), PutMode.INSERT);
+    c.put(b(0), b(), PutMode.INSERT);
+    assertEquals(c.get(b(0, 1, 0)), b(9, 0, 9));
+    assertEquals(c.get(b(0)), b());
+    assertEquals(c.get(b(0, 1)), null);
+    const e = assertThrows(() => c.put(b(0, 1, 0), b(1), PutMode.INSERT), WtError);
+    assert(e.isDuplicateKey);
+    c.put(b(0, 1, 0), b(2), PutMode.UPSERT);
+    assertEquals(c.get(b(0, 1, 0)), b(2));
+    // empty keys are refused, not a crash
+    assertThrows(() => c.put(b(), b(1)), WtError);
+    assertEquals(c.get(b()), null);
+    const big = new Uint8Array(200_000).fill(7);
+    c.put(b(5), big);
+    assertEquals(c.get(b(5))!.length, big.length);
+    assertEquals([...c.scanKv()].map(([k]) => [...k]), [[0], [0, 1, 0], [5]]);
+    assertEquals([...c.scanKv(true)].map(([k]) => [...k]), [[5], [0, 1, 0], [0]]);
+    assert(c.remove(b(5)));
+    assert(!c.remove(b(5)));
+  });
+});
+
+Deno.test("rollback discards writes; commit keeps them; reopen sees committed data", () => {
+  const dir = Deno.makeTempDirSync({ prefix: "wt-ffi-test-" });
+  try {
+    {
+      using conn = Connection.open(dir, "create,log=(enabled=true)");
+      const s = conn.openSession();
+      s.create("table:r", "key_format=q,value_format=u");
+      const c = s.openCursor("table:r", "overwrite=false");
+      s.begin();
+      c.recInsert(1n, b(1));
+      s.rollback();
+      assertEquals(c.recGet(1n), null);
+      s.begin();
+      c.recInsert(2n, b(2));
+      s.commit();
+      assertEquals(c.recLast(), 2n);
+    }
+    using conn = Connection.open(dir, "create,log=(enabled=true)");
+    using s = conn.openSession();
+    using c = s.openCursor("table:r");
+    assertEquals(c.recGet(2n), b(2));
+    assertEquals(c.recGet(1n), null);
+  } finally {
+    Deno.removeSync(dir, { recursive: true });
+  }
+});
+
+Deno.test("write conflict between two sessions is a rollback error", () => {
+  withDb((conn) => {
+    const s1 = conn.openSession();
+    const s2 = conn.openSession();
+    s1.create("table:w", "key_format=q,value_format=u");
+    const c1 = s1.openCursor("table:w");
+    const c2 = s2.openCursor("table:w");
+    c1.recInsert(1n, b(0));
+    // WiredTiger's default isolation is read-committed: ask for snapshot explicitly.
+    s1.begin("isolation=snapshot");
+    s2.begin("isolation=snapshot");
+    assertEquals(c2.recGet(1n), b(0));
+    c1.recUpdate(1n, b(1));
+    const e = assertThrows(() => c2.recUpdate(1n, b(2)), WtError);
+    assert(e.isRollback, e.message);
+    s2.rollback();
+    s1.commit();
+    assertEquals(c2.recGet(1n), b(1));
+  });
+});
+
+Deno.test("record scans: batches, after, reverse, large values", () => {
+  withDb((conn) => {
+    using s = conn.openSession();
+    s.create("table:r", "key_format=q,value_format=u");
+    using c = s.openCursor("table:r");
+    s.begin();
+    for (let i = 1n; i <= 3000n; i++) {
+      c.recInsert(i, new Uint8Array(Number(i % 7n) * 100).fill(Number(i % 251n)));
+    }
+    c.recInsert(5000n, new Uint8Array(3_000_000).fill(1));
+    s.commit();
+    const all = [...c.scanRecords()];
+    assertEquals(all.length, 3001);
+    assertEquals(all[0]!.rid, 1n);
+    assertEquals(all[2999]!.bytes.length, (3000 % 7) * 100);
+    assertEquals(all[3000]!.bytes.length, 3_000_000);
+    assertEquals([...c.scanRecords(false, 2998n)].map((r) => r.rid), [2999n, 3000n, 5000n]);
+    assertEquals([...c.scanRecords(true, 3n)].map((r) => r.rid), [2n, 1n]);
+    assertEquals([...c.scanRecords(true)].length, 3001);
+    assertEquals([...c.scanRecords(false, 9999n)].length, 0);
+  });
+});
+
+Deno.test("index: unique and non-unique with prefix keys keep (key, rid) order and bounds", () => {
+  withDb((conn) => {
+    using s = conn.openSession();
+    s.create("table:u", "key_format=u,value_format=u");
+    s.create("table:n", "key_format=u,value_format=u");
+    using u = s.openCursor("table:u", "overwrite=false");
+    using n = s.openCursor("table:n", "overwrite=false");
+    u.idxInsert(true, b(1, 0), 7n);
+    u.idxInsert(true, b(1, 0), 7n); // same key, same record: fine
+    assert(assertThrows(() => u.idxInsert(true, b(1, 0), 8n), WtError).isDuplicateKey);
+    u.idxInsert(true, b(), 9n); // empty key is a valid index key
+    assertEquals(u.idxSeek(b(1, 0)), 7n);
+    assertEquals(u.idxSeek(b()), 9n);
+    assertEquals(u.idxSeek(b(1)), null);
+    const keys = [b(1), b(1, 0), b(1, 0, 0), b(1, 255), b(2), b()];
+    let rid = 1n;
+    for (const k of keys) for (let i = 0; i < 3; i++) n.idxInsert(false, k, rid++ * 0x0101010101n);
+    const hits = (o: Parameters<typeof n.scanIndex>[0]) => [...n.scanIndex(o)].map((h) => [...h.key]);
+    assertEquals(hits({ unique: false }), [
+      [],
+      [],
+      [],
+      [1],
+      [1],
+      [1],
+      [1, 0],
+      [1, 0],
+      [1, 0],
+      [1, 0, 0],
+      [1, 0, 0],
+      [
+        1,
+        0,
+        0,
+      ],
+      [1, 255],
+      [1, 255],
+      [1, 255],
+      [2],
+      [2],
+      [2],
+    ]);
+    assertEquals(hits({ unique: false, lower: b(1, 0), upper: b(1, 0) }), [[1, 0], [1, 0], [1, 0]]);
+    assertEquals(
+      hits({ unique: false, lower: b(1), lowerExclusive: true, upper: b(1, 255), upperExclusive: true }),
+      [
+        [1, 0],
+        [1, 0],
+        [1, 0],
+        [1, 0, 0],
+        [1, 0, 0],
+        [1, 0, 0],
+      ],
+    );
+    assertEquals(hits({ unique: false, reverse: true, lower: b(1, 0, 0), upper: b(1, 255) }), [
+      [1, 255],
+      [1, 255],
+      [1, 255],
+      [1, 0, 0],
+      [1, 0, 0],
+      [1, 0, 0],
+    ]);
+    const r = [...n.scanIndex({ unique: false, lower: b(2), upper: b(2) })].map((h) => h.rid);
+    assertEquals(r, [13n * 0x0101010101n, 14n * 0x0101010101n, 15n * 0x0101010101n]);
+    n.idxRemove(false, b(2), 14n * 0x0101010101n);
+    n.idxRemove(false, b(2), 99n); // absent: ignored
+    assertEquals(hits({ unique: false, lower: b(2) }).length, 2);
+  });
+});
+
+Deno.test("close is idempotent and closed handles throw instead of crashing", () => {
+  const dir = Deno.makeTempDirSync({ prefix: "wt-ffi-test-" });
+  const conn = Connection.open(dir, "create");
+  const s = conn.openSession();
+  s.create("table:x", "key_format=u,value_format=u");
+  const c = s.openCursor("table:x");
+  conn.close();
+  conn.close();
+  assert(c.closed && s.closed);
+  assertThrows(() => c.get(b(1)));
+  assertThrows(() => s.begin());
+  Deno.removeSync(dir, { recursive: true });
+});

@@ -1,0 +1,32 @@
+/**
+ * ffi/wiredtiger: the thin, typed binding to WiredTiger 3.2.1 through the SecantusDB C shim
+ * (`shim/wt_shim.c`, built by `deno task shim` into `shim/libsecantus_wt.so`).
+ *
+ * Owns: loading the shim (lazily, on first use), the symbol table, and safe wrappers whose raw
+ * pointers live only in `#private` fields: `Connection` → `Session` → `Cursor`. Every close() is
+ * idempotent and closing a parent closes its children. Every WiredTiger error surfaces as `WtError`
+ * (rc, message from wiredtiger_strerror, `isNotFound`/`isDuplicateKey`/`isRollback`/`isBusy`).
+ *
+ * No variadic C call crosses the FFI boundary: the shim exposes fixed-arity functions, batches scans
+ * into one caller buffer, and stores index keys in an order-preserving, prefix-free escaped form so
+ * that (key, record id) pairs sort correctly. Only `src/storage/wiredtiger/` should import this.
+ * Thread model: WiredTiger sessions and cursors have one owner at a time; all calls are synchronous.
+ */
+
+export { Connection } from "./connection.ts";
+export { Session } from "./session.ts";
+export { Cursor, type IndexEntryHit, type IndexScanBounds, PutMode, type RecordEntry } from "./cursor.ts";
+export { check, EBUSY, strerror, WT_DUPLICATE_KEY, WT_NOTFOUND, WT_ROLLBACK, WtError } from "./errors.ts";
+import { shim } from "./load.ts";
+export { shim, SHIM_FILE_NAME } from "./load.ts";
+
+/** WiredTiger statistics keys used by storage (values from wiredtiger.h 3.2.1). */
+export const WT_STAT_DSRC_BLOCK_SIZE = 2020;
+export const WT_STAT_DSRC_CACHE_BYTES_INUSE = 2041;
+
+/** The linked WiredTiger version as [major, minor, patch]. */
+export function wiredTigerVersion(): [number, number, number] {
+  const m = new BigInt64Array(3);
+  shim().sct_version(m);
+  return [Number(m[0]), Number(m[1]), Number(m[2])];
+}

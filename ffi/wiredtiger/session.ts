@@ -1,0 +1,100 @@
+/**
+ * `Session`: one WiredTiger session (single owner at a time): schema operations, transactions,
+ * checkpoints, statistics, and the cursors opened on it. Closing it closes its cursors first.
+ */
+
+import { cstr } from "./cstr.ts";
+import { check, WtError } from "./errors.ts";
+import { shim } from "./load.ts";
+import { Cursor } from "./cursor.ts";
+
+export class Session {
+  #ptr: Deno.PointerObject | null;
+  readonly #onClose: () => void;
+  readonly #cursors = new Set<Cursor>();
+  readonly #meta = new BigInt64Array(1);
+
+  /** @internal Use `Connection#openSession`. */
+  constructor(ptr: Deno.PointerObject, onClose: () => void) {
+    this.#ptr = ptr;
+    this.#onClose = onClose;
+  }
+
+  get closed(): boolean {
+    return this.#ptr === null;
+  }
+
+  /** The raw WT_SESSION pointer. */
+  get unsafePointer(): Deno.PointerObject {
+    if (this.#ptr === null) throw new Error("session is closed");
+    return this.#ptr;
+  }
+
+  create(uri: string, config?: string): void {
+    check(shim().sct_create(this.unsafePointer, cstr(uri), cstr(config)), `create(${uri})`);
+  }
+
+  /** Drop an object; throws WtError (isBusy) when cursors on it are still open somewhere. */
+  drop(uri: string, config?: string): void {
+    check(shim().sct_drop(this.unsafePointer, cstr(uri), cstr(config)), `drop(${uri})`);
+  }
+
+  begin(config?: string): void {
+    check(shim().sct_begin(this.unsafePointer, cstr(config)), "begin_transaction");
+  }
+
+  /** Commit; with `flushConfig` (e.g. "sync=on") also flush the log, in one FFI call. */
+  commit(config?: string, flushConfig?: string): void {
+    const rc = flushConfig === undefined
+      ? shim().sct_commit(this.unsafePointer, cstr(config))
+      : shim().sct_commit_flush(this.unsafePointer, cstr(config), cstr(flushConfig));
+    check(rc, "commit_transaction");
+  }
+
+  rollback(): void {
+    check(shim().sct_rollback(this.unsafePointer), "rollback_transaction");
+  }
+
+  checkpoint(config?: string): void {
+    check(shim().sct_checkpoint(this.unsafePointer, cstr(config)), "checkpoint");
+  }
+
+  logFlush(config?: string): void {
+    check(shim().sct_log_flush(this.unsafePointer, cstr(config)), "log_flush");
+  }
+
+  /** One statistic (`WT_STAT_*` key) of `statistics:<uri>`. */
+  stat(uri: string, key: number, config?: string): number {
+    const rc = shim().sct_stat(this.unsafePointer, cstr(`statistics:${uri}`), cstr(config), key, this.#meta);
+    check(rc, `statistics(${uri})`);
+    return Number(this.#meta[0]!);
+  }
+
+  openCursor(uri: string, config?: string): Cursor {
+    const meta = this.#meta;
+    check(shim().sct_cursor_open(this.unsafePointer, cstr(uri), cstr(config), meta), `open_cursor(${uri})`);
+    const ptr = Deno.UnsafePointer.create(meta[0]!);
+    if (ptr === null) throw new WtError(22, `open_cursor(${uri})`);
+    const c = new Cursor(ptr, uri, () => this.#cursors.delete(c));
+    this.#cursors.add(c);
+    return c;
+  }
+
+  /** Close every cursor, then the session (rolls back an open transaction). Idempotent. */
+  close(): void {
+    const ptr = this.#ptr;
+    if (ptr === null) return;
+    for (const c of [...this.#cursors]) {
+      try {
+        c.close();
+      } catch { /* closing the session releases it anyway */ }
+    }
+    this.#ptr = null;
+    this.#onClose();
+    check(shim().sct_session_close(ptr), "session close");
+  }
+
+  [Symbol.dispose](): void {
+    this.close();
+  }
+}

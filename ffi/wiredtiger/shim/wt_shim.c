@@ -1,0 +1,706 @@
+/*
+ * SecantusDB WiredTiger shim: flat, fixed-arity C functions over WiredTiger 3.2.1 so that no
+ * variadic call (set_key, get_value, ...) and no struct-pointer call crosses the Deno FFI boundary.
+ *
+ * Conventions
+ *   - Every function returns a WiredTiger return code (0, a negative WT_* code, or a positive errno).
+ *   - Out-values go into a caller-owned int64_t array `meta` (handles are stored as integers there).
+ *   - Strings (uri, config) are NUL-terminated caller buffers; NULL means "no config".
+ *   - Generic cursors ("kv") use key_format=u,value_format=u.  Record cursors ("rec") use
+ *     key_format=q,value_format=u (key = RecordId).  Index cursors ("idx") use key_format=u,
+ *     value_format=u and store every encoded key k as E(k): each 0x00 byte becomes 0x00 0x01 and the
+ *     key ends with 0x00 0x00.  E preserves byte order (shorter-prefix first), is never empty and is
+ *     prefix-free, so a non-unique entry E(k) || rid(8 bytes, big-endian) sorts by (k, rid) exactly.
+ *     Unique entries are E(k) -> rid(8 bytes, big-endian).
+ *   - Batch scans write records into one caller buffer and leave the cursor positioned so the next
+ *     call continues where this one stopped.
+ */
+#include <errno.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <wiredtiger.h>
+
+#define SCT_REVERSE 1
+#define SCT_START 2
+#define SCT_HAS_AFTER 4
+#define SCT_PENDING 8
+#define SCT_LOWER_EXCL 16
+#define SCT_UPPER_EXCL 32
+#define SCT_HAS_LOWER 64
+#define SCT_HAS_UPPER 128
+#define SCT_UNIQUE 256
+
+/* meta slots written by scans */
+#define M_COUNT 0
+#define M_USED 1
+#define M_STATUS 2 /* 0 = more may follow, 1 = done, 2 = pending record did not fit */
+#define M_NEED 3
+
+/* ---------- scratch buffers (grown, never shrunk; old ones are kept because WT may still
+ * reference a key set from them until the next operation on that cursor) ---------- */
+static __thread uint8_t *scratch_a;
+static __thread size_t scratch_a_cap;
+
+static uint8_t *
+grow(uint8_t **buf, size_t *cap, size_t need)
+{
+    if (need > *cap) {
+        size_t n = *cap ? *cap : 4096;
+        while (n < need)
+            n *= 2;
+        uint8_t *p = malloc(n);
+        if (p == NULL)
+            return NULL;
+        *buf = p; /* previous buffer intentionally not freed (see above) */
+        *cap = n;
+    }
+    return *buf;
+}
+
+/* Escape k into dst; returns bytes written (dst must hold 2*klen+2+8). */
+static size_t
+escape(const uint8_t *k, size_t klen, uint8_t *dst)
+{
+    size_t o = 0;
+    for (size_t i = 0; i < klen; i++) {
+        dst[o++] = k[i];
+        if (k[i] == 0)
+            dst[o++] = 1;
+    }
+    dst[o++] = 0;
+    dst[o++] = 0;
+    return o;
+}
+
+/* Unescape src (which starts with E(k)) into dst; returns k's length; *consumed = bytes of E(k). */
+static size_t
+unescape(const uint8_t *src, size_t len, uint8_t *dst, size_t *consumed)
+{
+    size_t i = 0, o = 0;
+    while (i < len) {
+        if (src[i] == 0) {
+            if (i + 1 < len && src[i + 1] == 1) {
+                dst[o++] = 0;
+                i += 2;
+                continue;
+            }
+            i += 2; /* terminator */
+            break;
+        }
+        dst[o++] = src[i++];
+    }
+    *consumed = i;
+    return o;
+}
+
+static void
+put_be64(uint8_t *p, int64_t v)
+{
+    uint64_t u = (uint64_t)v;
+    for (int i = 7; i >= 0; i--) {
+        p[i] = (uint8_t)(u & 0xff);
+        u >>= 8;
+    }
+}
+
+static int64_t
+get_be64(const uint8_t *p)
+{
+    uint64_t u = 0;
+    for (int i = 0; i < 8; i++)
+        u = (u << 8) | p[i];
+    return (int64_t)u;
+}
+
+static int
+cmp_bytes(const uint8_t *a, size_t alen, const uint8_t *b, size_t blen)
+{
+    size_t n = alen < blen ? alen : blen;
+    int c = n ? memcmp(a, b, n) : 0;
+    if (c != 0)
+        return c < 0 ? -1 : 1;
+    return alen < blen ? -1 : (alen > blen ? 1 : 0);
+}
+
+static void
+put_u32(uint8_t *p, uint32_t v)
+{
+    memcpy(p, &v, 4); /* little-endian on the supported platforms; read with DataView(..., true) */
+}
+
+static void
+put_i64(uint8_t *p, int64_t v)
+{
+    memcpy(p, &v, 8);
+}
+
+/* ---------------------------------- library / connection ---------------------------------- */
+
+int
+sct_version(int64_t *meta)
+{
+    int a, b, c;
+    wiredtiger_version(&a, &b, &c);
+    meta[0] = a;
+    meta[1] = b;
+    meta[2] = c;
+    return 0;
+}
+
+/* Copies the message for rc (NUL-terminated, truncated to cap) into buf. */
+int
+sct_strerror(int rc, char *buf, int32_t cap)
+{
+    const char *s = wiredtiger_strerror(rc);
+    if (cap <= 0)
+        return EINVAL;
+    strncpy(buf, s ? s : "unknown error", (size_t)cap - 1);
+    buf[cap - 1] = '\0';
+    return 0;
+}
+
+int
+sct_conn_open(const char *home, const char *config, int64_t *meta)
+{
+    WT_CONNECTION *conn = NULL;
+    int ret = wiredtiger_open(home, NULL, config, &conn);
+    meta[0] = (int64_t)(intptr_t)conn;
+    return ret;
+}
+
+int
+sct_conn_close(WT_CONNECTION *conn, const char *config)
+{
+    return conn->close(conn, config);
+}
+
+int
+sct_session_open(WT_CONNECTION *conn, const char *config, int64_t *meta)
+{
+    WT_SESSION *s = NULL;
+    int ret = conn->open_session(conn, NULL, config, &s);
+    meta[0] = (int64_t)(intptr_t)s;
+    return ret;
+}
+
+/* ---------------------------------------- session ---------------------------------------- */
+
+int sct_session_close(WT_SESSION *s) { return s->close(s, NULL); }
+int sct_create(WT_SESSION *s, const char *uri, const char *config) { return s->create(s, uri, config); }
+int sct_drop(WT_SESSION *s, const char *uri, const char *config) { return s->drop(s, uri, config); }
+int sct_begin(WT_SESSION *s, const char *config) { return s->begin_transaction(s, config); }
+int sct_commit(WT_SESSION *s, const char *config) { return s->commit_transaction(s, config); }
+int sct_rollback(WT_SESSION *s) { return s->rollback_transaction(s, NULL); }
+int sct_checkpoint(WT_SESSION *s, const char *config) { return s->checkpoint(s, config); }
+int sct_log_flush(WT_SESSION *s, const char *config) { return s->log_flush(s, config); }
+
+/* Commit, then (if flush is non-NULL) flush the log with that config: one crossing. */
+int
+sct_commit_flush(WT_SESSION *s, const char *config, const char *flush)
+{
+    int ret = s->commit_transaction(s, config);
+    if (ret == 0 && flush != NULL)
+        ret = s->log_flush(s, flush);
+    return ret;
+}
+
+int
+sct_cursor_open(WT_SESSION *s, const char *uri, const char *config, int64_t *meta)
+{
+    WT_CURSOR *c = NULL;
+    int ret = s->open_cursor(s, uri, NULL, config, &c);
+    meta[0] = (int64_t)(intptr_t)c;
+    return ret;
+}
+
+/* One statistic of a data source: meta[0] = value.  uri is e.g. "statistics:table:coll-1". */
+int
+sct_stat(WT_SESSION *s, const char *uri, const char *config, int key, int64_t *meta)
+{
+    WT_CURSOR *c = NULL;
+    const char *desc, *pvalue;
+    int64_t value = 0;
+    int ret = s->open_cursor(s, uri, NULL, config, &c);
+    if (ret != 0)
+        return ret;
+    c->set_key(c, key);
+    ret = c->search(c);
+    if (ret == 0)
+        ret = c->get_value(c, &desc, &pvalue, &value);
+    meta[0] = value;
+    int r2 = c->close(c);
+    return ret != 0 ? ret : r2;
+}
+
+/* ---------------------------------------- cursors ---------------------------------------- */
+
+int sct_cursor_close(WT_CURSOR *c) { return c->close(c); }
+int sct_cursor_reset(WT_CURSOR *c) { return c->reset(c); }
+
+/* --- generic u/u cursors --- */
+
+static void
+set_item(WT_ITEM *it, const void *p, int64_t len)
+{
+    memset(it, 0, sizeof(*it));
+    it->data = p;
+    it->size = (size_t)len;
+}
+
+/* mode: 0 insert (fails with WT_DUPLICATE_KEY on overwrite=false cursors), 1 update, 2 upsert. */
+int
+sct_kv_put(WT_CURSOR *c, const uint8_t *key, int32_t klen, const uint8_t *val, int32_t vlen, int mode)
+{
+    WT_ITEM k, v;
+    int ret;
+    if (klen <= 0 || vlen < 0)
+        return EINVAL;
+    set_item(&k, key, klen);
+    set_item(&v, val, vlen);
+    c->set_key(c, &k);
+    c->set_value(c, &v);
+    if (mode == 1)
+        return c->update(c);
+    ret = c->insert(c);
+    if (ret == WT_DUPLICATE_KEY && mode == 2) {
+        c->set_key(c, &k);
+        c->set_value(c, &v);
+        ret = c->update(c);
+    }
+    return ret;
+}
+
+/* Copy the current value into out if it fits; meta[0] = its length. */
+static int
+copy_value_item(WT_CURSOR *c, uint8_t *out, int32_t cap, int64_t *meta)
+{
+    WT_ITEM v;
+    int ret = c->get_value(c, &v);
+    if (ret != 0)
+        return ret;
+    meta[0] = (int64_t)v.size;
+    if ((int64_t)v.size <= cap && v.size > 0)
+        memcpy(out, v.data, v.size);
+    return 0;
+}
+
+int
+sct_kv_get(WT_CURSOR *c, const uint8_t *key, int32_t klen, uint8_t *out, int32_t cap, int64_t *meta)
+{
+    WT_ITEM k;
+    int ret;
+    if (klen <= 0)
+        return WT_NOTFOUND;
+    set_item(&k, key, klen);
+    c->set_key(c, &k);
+    ret = c->search(c);
+    if (ret != 0)
+        return ret;
+    return copy_value_item(c, out, cap, meta);
+}
+
+/* After a successful get/search that reported a value too large for the buffer. */
+int
+sct_copy_value(WT_CURSOR *c, uint8_t *out, int32_t cap, int64_t *meta)
+{
+    return copy_value_item(c, out, cap, meta);
+}
+
+int
+sct_kv_remove(WT_CURSOR *c, const uint8_t *key, int32_t klen)
+{
+    WT_ITEM k;
+    if (klen <= 0)
+        return WT_NOTFOUND;
+    set_item(&k, key, klen);
+    c->set_key(c, &k);
+    return c->remove(c);
+}
+
+/* Position near key: meta[0] = exact (<0, 0, >0). */
+int
+sct_kv_search_near(WT_CURSOR *c, const uint8_t *key, int32_t klen, int64_t *meta)
+{
+    WT_ITEM k;
+    int exact = 0, ret;
+    if (klen <= 0)
+        return EINVAL;
+    set_item(&k, key, klen);
+    c->set_key(c, &k);
+    ret = c->search_near(c, &exact);
+    meta[0] = exact;
+    return ret;
+}
+
+/* Batch of [u32 klen][u32 vlen][key][value] records; flags: SCT_REVERSE, SCT_START, SCT_PENDING. */
+int
+sct_kv_scan(WT_CURSOR *c, int flags, uint8_t *out, int32_t cap, int32_t max, int64_t *meta)
+{
+    int rev = flags & SCT_REVERSE, ret;
+    int64_t used = 0, count = 0;
+    WT_ITEM k, v;
+    meta[M_COUNT] = meta[M_USED] = meta[M_NEED] = 0;
+    meta[M_STATUS] = 1;
+    if (flags & SCT_START)
+        c->reset(c);
+    ret = (flags & SCT_PENDING) ? 0 : (rev ? c->prev(c) : c->next(c));
+    for (;;) {
+        if (ret == WT_NOTFOUND)
+            break;
+        if (ret != 0)
+            return ret;
+        if ((ret = c->get_key(c, &k)) != 0 || (ret = c->get_value(c, &v)) != 0)
+            return ret;
+        int64_t need = 8 + (int64_t)k.size + (int64_t)v.size;
+        if (used + need > cap) {
+            meta[M_STATUS] = 2;
+            meta[M_NEED] = need;
+            break;
+        }
+        put_u32(out + used, (uint32_t)k.size);
+        put_u32(out + used + 4, (uint32_t)v.size);
+        if (k.size)
+            memcpy(out + used + 8, k.data, k.size);
+        if (v.size)
+            memcpy(out + used + 8 + k.size, v.data, v.size);
+        used += need;
+        if (++count >= max) {
+            meta[M_STATUS] = 0;
+            break;
+        }
+        ret = rev ? c->prev(c) : c->next(c);
+    }
+    meta[M_COUNT] = count;
+    meta[M_USED] = used;
+    return 0;
+}
+
+/* --- record cursors: key_format=q, value_format=u --- */
+
+int
+sct_rec_insert(WT_CURSOR *c, int64_t rid, const uint8_t *val, int32_t vlen)
+{
+    WT_ITEM v;
+    if (vlen < 0)
+        return EINVAL;
+    set_item(&v, val, vlen);
+    c->set_key(c, rid);
+    c->set_value(c, &v);
+    return c->insert(c);
+}
+
+int
+sct_rec_update(WT_CURSOR *c, int64_t rid, const uint8_t *val, int32_t vlen)
+{
+    WT_ITEM v;
+    if (vlen < 0)
+        return EINVAL;
+    set_item(&v, val, vlen);
+    c->set_key(c, rid);
+    c->set_value(c, &v);
+    return c->update(c);
+}
+
+int
+sct_rec_remove(WT_CURSOR *c, int64_t rid)
+{
+    c->set_key(c, rid);
+    return c->remove(c);
+}
+
+int
+sct_rec_get(WT_CURSOR *c, int64_t rid, uint8_t *out, int32_t cap, int64_t *meta)
+{
+    int ret;
+    c->set_key(c, rid);
+    ret = c->search(c);
+    if (ret != 0)
+        return ret;
+    return copy_value_item(c, out, cap, meta);
+}
+
+/* meta[0] = largest record id (0 if empty); the cursor is reset afterwards. */
+int
+sct_rec_last(WT_CURSOR *c, int64_t *meta)
+{
+    int64_t rid = 0;
+    int ret;
+    c->reset(c);
+    ret = c->prev(c);
+    if (ret == 0)
+        ret = c->get_key(c, &rid);
+    meta[0] = rid;
+    c->reset(c);
+    return ret == WT_NOTFOUND ? 0 : ret;
+}
+
+/* meta[0] = number of records (walks keys only); the cursor is reset afterwards. */
+int
+sct_rec_count(WT_CURSOR *c, int64_t *meta)
+{
+    int64_t n = 0;
+    int ret;
+    c->reset(c);
+    while ((ret = c->next(c)) == 0)
+        n++;
+    meta[0] = n;
+    c->reset(c);
+    return ret == WT_NOTFOUND ? 0 : ret;
+}
+
+/* Batch of [i64 rid][u32 vlen][value] records. */
+int
+sct_rec_scan(WT_CURSOR *c, int flags, int64_t after, uint8_t *out, int32_t cap, int32_t max, int64_t *meta)
+{
+    int rev = flags & SCT_REVERSE, ret, exact;
+    int64_t used = 0, count = 0, rid;
+    WT_ITEM v;
+    meta[M_COUNT] = meta[M_USED] = meta[M_NEED] = 0;
+    meta[M_STATUS] = 1;
+    if (flags & SCT_START) {
+        c->reset(c);
+        if (flags & SCT_HAS_AFTER) {
+            c->set_key(c, after);
+            ret = c->search_near(c, &exact);
+            if (ret == 0 && ((!rev && exact <= 0) || (rev && exact >= 0)))
+                ret = rev ? c->prev(c) : c->next(c);
+        } else
+            ret = rev ? c->prev(c) : c->next(c);
+    } else
+        ret = (flags & SCT_PENDING) ? 0 : (rev ? c->prev(c) : c->next(c));
+    for (;;) {
+        if (ret == WT_NOTFOUND)
+            break;
+        if (ret != 0)
+            return ret;
+        if ((ret = c->get_key(c, &rid)) != 0 || (ret = c->get_value(c, &v)) != 0)
+            return ret;
+        int64_t need = 12 + (int64_t)v.size;
+        if (used + need > cap) {
+            meta[M_STATUS] = 2;
+            meta[M_NEED] = need;
+            break;
+        }
+        put_i64(out + used, rid);
+        put_u32(out + used + 8, (uint32_t)v.size);
+        if (v.size)
+            memcpy(out + used + 12, v.data, v.size);
+        used += need;
+        if (++count >= max) {
+            meta[M_STATUS] = 0;
+            break;
+        }
+        ret = rev ? c->prev(c) : c->next(c);
+    }
+    meta[M_COUNT] = count;
+    meta[M_USED] = used;
+    return 0;
+}
+
+/* --- index cursors: key_format=u, value_format=u, keys stored escaped (see top) --- */
+
+/* Build the stored key for (k, rid) in scratch_a: E(k) [+ be64(rid) when with_rid]. */
+static uint8_t *
+stored_key(const uint8_t *k, int32_t klen, int with_rid, int64_t rid, uint8_t fill, size_t *len)
+{
+    uint8_t *buf = grow(&scratch_a, &scratch_a_cap, (size_t)klen * 2 + 2 + 8);
+    if (buf == NULL)
+        return NULL;
+    size_t n = escape(k, (size_t)klen, buf);
+    if (with_rid == 1) {
+        put_be64(buf + n, rid);
+        n += 8;
+    } else if (with_rid == 2) { /* after every rid under this key */
+        memset(buf + n, fill, 8);
+        n += 8;
+    }
+    *len = n;
+    return buf;
+}
+
+int
+sct_idx_insert(WT_CURSOR *c, int unique, const uint8_t *key, int32_t klen, int64_t rid)
+{
+    WT_ITEM k, v;
+    uint8_t ridb[8];
+    size_t n;
+    int ret;
+    if (klen < 0)
+        return EINVAL;
+    uint8_t *sk = stored_key(key, klen, !unique, rid, 0, &n);
+    if (sk == NULL)
+        return ENOMEM;
+    set_item(&k, sk, (int64_t)n);
+    put_be64(ridb, rid);
+    set_item(&v, unique ? ridb : NULL, unique ? 8 : 0);
+    c->set_key(c, &k);
+    c->set_value(c, &v);
+    ret = c->insert(c);
+    if (ret == WT_DUPLICATE_KEY) {
+        if (!unique)
+            return 0; /* the same (key, rid) is already present */
+        /* Same key pointing at the same record is not a violation (e.g. repeated multikey value). */
+        WT_ITEM cur;
+        c->set_key(c, &k);
+        if (c->search(c) == 0 && c->get_value(c, &cur) == 0 && cur.size == 8 &&
+          get_be64(cur.data) == rid) {
+            c->reset(c);
+            return 0;
+        }
+        c->reset(c);
+        return WT_DUPLICATE_KEY;
+    }
+    return ret;
+}
+
+/* Remove (key, rid); a missing entry (or a unique entry owned by another record) is not an error. */
+int
+sct_idx_remove(WT_CURSOR *c, int unique, const uint8_t *key, int32_t klen, int64_t rid)
+{
+    WT_ITEM k, cur;
+    size_t n;
+    int ret;
+    if (klen < 0)
+        return EINVAL;
+    uint8_t *sk = stored_key(key, klen, !unique, rid, 0, &n);
+    if (sk == NULL)
+        return ENOMEM;
+    set_item(&k, sk, (int64_t)n);
+    c->set_key(c, &k);
+    if (unique) {
+        ret = c->search(c);
+        if (ret == 0)
+            ret = c->get_value(c, &cur);
+        if (ret == 0 && !(cur.size == 8 && get_be64(cur.data) == rid)) {
+            c->reset(c);
+            return 0;
+        }
+        if (ret == 0)
+            ret = c->remove(c);
+    } else
+        ret = c->remove(c);
+    return ret == WT_NOTFOUND ? 0 : ret;
+}
+
+/* Unique lookup: meta[0] = rid.  WT_NOTFOUND when absent. */
+int
+sct_idx_seek(WT_CURSOR *c, const uint8_t *key, int32_t klen, int64_t *meta)
+{
+    WT_ITEM k, v;
+    size_t n;
+    int ret;
+    if (klen < 0)
+        return EINVAL;
+    uint8_t *sk = stored_key(key, klen, 0, 0, 0, &n);
+    if (sk == NULL)
+        return ENOMEM;
+    set_item(&k, sk, (int64_t)n);
+    c->set_key(c, &k);
+    ret = c->search(c);
+    if (ret == 0)
+        ret = c->get_value(c, &v);
+    if (ret == 0) {
+        meta[0] = v.size == 8 ? get_be64(v.data) : 0;
+        c->reset(c);
+    }
+    return ret;
+}
+
+/*
+ * Batch of [i64 rid][u32 klen][key] index entries between bounds (on the unescaped key).
+ * Flags: SCT_REVERSE, SCT_START, SCT_PENDING, SCT_HAS_LOWER/UPPER, SCT_LOWER/UPPER_EXCL, SCT_UNIQUE.
+ */
+int
+sct_idx_scan(WT_CURSOR *c, int flags, const uint8_t *lower, int32_t llen, const uint8_t *upper,
+  int32_t ulen, uint8_t *out, int32_t cap, int32_t max, int64_t *meta)
+{
+    int rev = flags & SCT_REVERSE, unique = flags & SCT_UNIQUE, ret, exact;
+    int64_t used = 0, count = 0, rid;
+    WT_ITEM k, v;
+    size_t n;
+    meta[M_COUNT] = meta[M_USED] = meta[M_NEED] = 0;
+    meta[M_STATUS] = 1;
+    if (llen < 0 || ulen < 0)
+        return EINVAL;
+    if (flags & SCT_START) {
+        c->reset(c);
+        if (!rev && (flags & SCT_HAS_LOWER)) {
+            uint8_t *sk = stored_key(lower, llen, 0, 0, 0, &n);
+            if (sk == NULL)
+                return ENOMEM;
+            set_item(&k, sk, (int64_t)n);
+            c->set_key(c, &k);
+            ret = c->search_near(c, &exact);
+            if (ret == 0 && exact < 0)
+                ret = c->next(c);
+        } else if (rev && (flags & SCT_HAS_UPPER)) {
+            uint8_t *sk = stored_key(upper, ulen, unique ? 0 : 2, 0, 0xff, &n);
+            if (sk == NULL)
+                return ENOMEM;
+            set_item(&k, sk, (int64_t)n);
+            c->set_key(c, &k);
+            ret = c->search_near(c, &exact);
+            if (ret == 0 && exact > 0)
+                ret = c->prev(c);
+        } else
+            ret = rev ? c->prev(c) : c->next(c);
+    } else
+        ret = (flags & SCT_PENDING) ? 0 : (rev ? c->prev(c) : c->next(c));
+    for (;;) {
+        if (ret == WT_NOTFOUND)
+            break;
+        if (ret != 0)
+            return ret;
+        if ((ret = c->get_key(c, &k)) != 0 || (ret = c->get_value(c, &v)) != 0)
+            return ret;
+        /* Worst case the unescaped key is as long as the stored one. */
+        int64_t need = 12 + (int64_t)k.size;
+        if (used + need > cap) {
+            meta[M_STATUS] = 2;
+            meta[M_NEED] = need;
+            break;
+        }
+        size_t consumed;
+        uint8_t *kd = out + used + 12;
+        size_t kl = unescape(k.data, k.size, kd, &consumed);
+        if (unique)
+            rid = v.size == 8 ? get_be64(v.data) : 0;
+        else
+            rid = (k.size >= consumed + 8) ? get_be64((const uint8_t *)k.data + consumed) : 0;
+        int skip = 0, stop = 0;
+        if (flags & SCT_HAS_LOWER) {
+            int cl = cmp_bytes(kd, kl, lower, (size_t)llen);
+            if (cl < 0 || (cl == 0 && (flags & SCT_LOWER_EXCL))) {
+                if (rev)
+                    stop = 1;
+                else
+                    skip = 1;
+            }
+        }
+        if (flags & SCT_HAS_UPPER) {
+            int cu = cmp_bytes(kd, kl, upper, (size_t)ulen);
+            if (cu > 0 || (cu == 0 && (flags & SCT_UPPER_EXCL))) {
+                if (rev)
+                    skip = 1;
+                else
+                    stop = 1;
+            }
+        }
+        if (stop)
+            break;
+        if (!skip) {
+            put_i64(out + used, rid);
+            put_u32(out + used + 8, (uint32_t)kl);
+            used += 12 + (int64_t)kl;
+            if (++count >= max) {
+                meta[M_STATUS] = 0;
+                break;
+            }
+        }
+        ret = rev ? c->prev(c) : c->next(c);
+    }
+    meta[M_COUNT] = count;
+    meta[M_USED] = used;
+    return 0;
+}

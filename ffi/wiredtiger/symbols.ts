@@ -1,0 +1,70 @@
+/**
+ * The one dlopen symbol table for the SecantusDB WiredTiger shim (`shim/wt_shim.c`).
+ *
+ * Every function returns a WiredTiger return code (i32). Out-values go through a caller-owned
+ * `BigInt64Array` passed as the trailing `meta` buffer. Strings are NUL-terminated byte buffers.
+ * Handles (connection, session, cursor) are opaque pointers.
+ */
+
+const P = "pointer" as const;
+const B = "buffer" as const;
+const I64 = "i64" as const;
+const I32 = "i32" as const;
+
+export const SYMBOLS = {
+  sct_version: { parameters: [B], result: I32 },
+  sct_strerror: { parameters: [I32, B, I32], result: I32 },
+  sct_conn_open: { parameters: [B, B, B], result: I32 },
+  sct_conn_close: { parameters: [P, B], result: I32 },
+  sct_session_open: { parameters: [P, B, B], result: I32 },
+  sct_session_close: { parameters: [P], result: I32 },
+  sct_create: { parameters: [P, B, B], result: I32 },
+  sct_drop: { parameters: [P, B, B], result: I32 },
+  sct_begin: { parameters: [P, B], result: I32 },
+  sct_commit: { parameters: [P, B], result: I32 },
+  sct_commit_flush: { parameters: [P, B, B], result: I32 },
+  sct_rollback: { parameters: [P], result: I32 },
+  sct_checkpoint: { parameters: [P, B], result: I32 },
+  sct_log_flush: { parameters: [P, B], result: I32 },
+  sct_cursor_open: { parameters: [P, B, B, B], result: I32 },
+  sct_stat: { parameters: [P, B, B, I32, B], result: I32 },
+  sct_cursor_close: { parameters: [P], result: I32 },
+  sct_cursor_reset: { parameters: [P], result: I32 },
+  sct_kv_put: { parameters: [P, B, I32, B, I32, I32], result: I32 },
+  sct_kv_get: { parameters: [P, B, I32, B, I32, B], result: I32 },
+  sct_copy_value: { parameters: [P, B, I32, B], result: I32 },
+  sct_kv_remove: { parameters: [P, B, I32], result: I32 },
+  sct_kv_search_near: { parameters: [P, B, I32, B], result: I32 },
+  sct_kv_scan: { parameters: [P, I32, B, I32, I32, B], result: I32 },
+  sct_rec_insert: { parameters: [P, I64, B, I32], result: I32 },
+  sct_rec_update: { parameters: [P, I64, B, I32], result: I32 },
+  sct_rec_remove: { parameters: [P, I64], result: I32 },
+  sct_rec_get: { parameters: [P, I64, B, I32, B], result: I32 },
+  sct_rec_last: { parameters: [P, B], result: I32 },
+  sct_rec_count: { parameters: [P, B], result: I32 },
+  sct_rec_scan: { parameters: [P, I32, I64, B, I32, I32, B], result: I32 },
+  sct_idx_insert: { parameters: [P, I32, B, I32, I64], result: I32 },
+  sct_idx_remove: { parameters: [P, I32, B, I32, I64], result: I32 },
+  sct_idx_seek: { parameters: [P, B, I32, B], result: I32 },
+  sct_idx_scan: { parameters: [P, I32, B, I32, B, I32, B, I32, I32, B], result: I32 },
+} as const satisfies Deno.ForeignLibraryInterface;
+
+export type ShimSymbols = Deno.DynamicLibrary<typeof SYMBOLS>["symbols"];
+
+/** Scan flags understood by the shim's batch scans. */
+export const ScanFlag = {
+  REVERSE: 1,
+  START: 2,
+  HAS_AFTER: 4,
+  PENDING: 8,
+  LOWER_EXCL: 16,
+  UPPER_EXCL: 32,
+  HAS_LOWER: 64,
+  HAS_UPPER: 128,
+  UNIQUE: 256,
+} as const;
+
+/** Slots of `meta` written by batch scans. */
+export const Meta = { COUNT: 0, USED: 1, STATUS: 2, NEED: 3 } as const;
+/** Values of `meta[Meta.STATUS]`. */
+export const ScanStatus = { MORE: 0, DONE: 1, PENDING: 2 } as const;

@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Builds the SecantusDB WiredTiger shim (ffi/wiredtiger/shim/libsecantus_wt.so) from wt_shim.c.
+# Idempotent: does nothing when the library is newer than its source and this script.
+# Needs gcc and libwiredtiger-dev (WiredTiger 3.2.1 headers); `deno task shim` runs it.
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+dir="$root/ffi/wiredtiger/shim"
+src="$dir/wt_shim.c"
+out="$dir/libsecantus_wt.so"
+self="${BASH_SOURCE[0]}"
+
+if [[ -f "$out" && "$out" -nt "$src" && "$out" -nt "$self" && "${1:-}" != "--force" ]]; then
+  exit 0
+fi
+if ! command -v gcc >/dev/null 2>&1; then
+  echo "build_shim: gcc not found (install build-essential)" >&2
+  exit 1
+fi
+if [[ ! -f /usr/include/wiredtiger.h ]]; then
+  echo "build_shim: /usr/include/wiredtiger.h not found (apt-get install libwiredtiger-dev)" >&2
+  exit 1
+fi
+tmp="$out.tmp.$$"
+gcc -O2 -shared -fPIC -Wall -Wextra -Wno-unused-parameter -o "$tmp" "$src" -lwiredtiger
+mv -f "$tmp" "$out"
+echo "build_shim: built $out" >&2

@@ -1,0 +1,320 @@
+/**
+ * The persistent catalog: table `table:_catalog` maps a namespace ("db.coll", UTF-8) to a BSON
+ * document {db, name, uuid, options, indexes: [{name, spec, unique, ident}], ident}; the key "$meta"
+ * holds {nextIdent, pendingDrops}. Idents are `coll-<n>` / `index-<n>`, never derived from user
+ * names. Entries are cached in memory and rewritten (with a synced commit) on every DDL.
+ *
+ * Table creation is not transactional in WiredTiger: tables are created before their catalog entry
+ * commits (a crash in between leaves an orphan that is dropped and recreated if its ident comes
+ * up again, because the ident counter only advances with the entry), and dropped after their entry
+ * is removed (a drop that fails, e.g. EBUSY from a cursor still in use, is remembered in
+ * `pendingDrops` and retried on later DDL, on close and on open).
+ */
+
+import { Binary, BSON } from "bson";
+import { type Catalog, type CollectionEntry, type IndexEntry, StorageError } from "../api.ts";
+import { WtError } from "../../../ffi/wiredtiger/mod.ts";
+import { guard } from "./errors.ts";
+import type { SessionCtx, SessionPool } from "./sessions.ts";
+
+export const CATALOG_URI = "table:_catalog";
+const META_KEY = "$meta";
+const RECORD_CONFIG = "key_format=q,value_format=u,exclusive=true";
+const INDEX_CONFIG = "key_format=u,value_format=u,prefix_compression=true,exclusive=true";
+const EEXIST = 17;
+
+const enc = new TextEncoder();
+const dec = new TextDecoder();
+
+interface MetaDoc {
+  nextIdent: number;
+  pendingDrops: string[];
+}
+
+export const tableUri = (ident: string): string => `table:${ident}`;
+const nsKey = (db: string, name: string): Uint8Array => enc.encode(`${db}.${name}`);
+
+function freezeEntry(e: CollectionEntry): CollectionEntry {
+  return Object.freeze({ ...e, indexes: Object.freeze(e.indexes.map((i) => Object.freeze({ ...i }))) });
+}
+
+function encodeEntry(e: CollectionEntry): Uint8Array {
+  return BSON.serialize({
+    db: e.db,
+    name: e.name,
+    uuid: new Binary(e.uuid, 4),
+    options: e.options,
+    indexes: e.indexes.map((i) => ({ name: i.name, spec: i.spec, unique: i.unique, ident: i.ident })),
+    ident: e.ident,
+  });
+}
+
+function decodeEntry(bytes: Uint8Array): CollectionEntry {
+  const d = BSON.deserialize(bytes);
+  const uuid = d.uuid as Binary;
+  return freezeEntry({
+    db: String(d.db),
+    name: String(d.name),
+    uuid: new Uint8Array(uuid.buffer.subarray(0, uuid.position)),
+    options: d.options as Record<string, unknown>,
+    indexes: (d.indexes as IndexEntry[]).map((i) => ({
+      name: String(i.name),
+      spec: i.spec,
+      unique: Boolean(i.unique),
+      ident: String(i.ident),
+    })),
+    ident: String(d.ident),
+  });
+}
+
+function newUuid(): Uint8Array {
+  const u = crypto.getRandomValues(new Uint8Array(16));
+  u[6] = (u[6]! & 0x0f) | 0x40;
+  u[8] = (u[8]! & 0x3f) | 0x80;
+  return u;
+}
+
+export interface CatalogHooks {
+  /** Called after tables are dropped or their entries removed, so per-table state can be forgotten. */
+  forget(idents: readonly string[]): void;
+  /** True when DDL commits should be synced (on-disk engines). */
+  readonly durable: boolean;
+}
+
+export class WtCatalog implements Catalog {
+  readonly #pool: SessionPool;
+  readonly #hooks: CatalogHooks;
+  readonly #entries = new Map<string, CollectionEntry>();
+  #meta: MetaDoc = { nextIdent: 1, pendingDrops: [] };
+
+  constructor(pool: SessionPool, hooks: CatalogHooks) {
+    this.#pool = pool;
+    this.#hooks = hooks;
+    guard("catalog open", () =>
+      this.#withCtx((ctx) => {
+        ctx.session.create(CATALOG_URI, "key_format=u,value_format=u");
+        const cur = ctx.acquire(CATALOG_URI);
+        try {
+          for (const [k, v] of cur.scanKv()) {
+            const key = dec.decode(k);
+            if (key === META_KEY) {
+              const m = BSON.deserialize(v);
+              this.#meta = {
+                nextIdent: Number(m.nextIdent),
+                pendingDrops: [...(m.pendingDrops as string[])],
+              };
+            } else {
+              this.#entries.set(key, decodeEntry(v));
+            }
+          }
+        } finally {
+          ctx.release(cur);
+        }
+      }));
+    this.retryPendingDrops();
+  }
+
+  // ---------------------------------------------------------------- reads
+
+  listDatabases(): string[] {
+    return [...new Set([...this.#entries.values()].map((e) => e.db))].sort();
+  }
+
+  listCollections(db: string): CollectionEntry[] {
+    return [...this.#entries.values()].filter((e) => e.db === db).sort((a, b) =>
+      a.name < b.name ? -1 : a.name > b.name ? 1 : 0
+    );
+  }
+
+  getCollection(db: string, name: string): CollectionEntry | undefined {
+    return this.#entries.get(`${db}.${name}`);
+  }
+
+  /** Every entry (for engine-level iteration). */
+  all(): CollectionEntry[] {
+    return [...this.#entries.values()];
+  }
+
+  // ---------------------------------------------------------------- DDL
+
+  createCollection(db: string, name: string, options: Record<string, unknown> = {}): CollectionEntry {
+    return guard(`createCollection ${db}.${name}`, () => {
+      if (this.getCollection(db, name)) {
+        throw new StorageError("NamespaceExists", `collection ${db}.${name} already exists`);
+      }
+      const meta = { ...this.#meta };
+      const ident = `coll-${meta.nextIdent++}`;
+      const idIdent = `index-${meta.nextIdent++}`;
+      this.#createTable(ident, RECORD_CONFIG);
+      this.#createTable(idIdent, INDEX_CONFIG);
+      const entry = freezeEntry({
+        db,
+        name,
+        uuid: newUuid(),
+        options,
+        indexes: [{
+          name: "_id_",
+          spec: { v: 2, key: { _id: 1 }, name: "_id_" },
+          unique: true,
+          ident: idIdent,
+        }],
+        ident,
+      });
+      this.#commit(meta, [[db, name, entry]]);
+      return entry;
+    });
+  }
+
+  dropCollection(db: string, name: string): boolean {
+    return guard(`dropCollection ${db}.${name}`, () => {
+      const e = this.getCollection(db, name);
+      if (e === undefined) return false;
+      this.#dropEntries([e]);
+      return true;
+    });
+  }
+
+  dropDatabase(db: string): string[] {
+    return guard(`dropDatabase ${db}`, () => {
+      const list = this.listCollections(db);
+      if (list.length > 0) this.#dropEntries(list);
+      return list.map((e) => e.name);
+    });
+  }
+
+  createIndex(db: string, name: string, index: Omit<IndexEntry, "ident">): CollectionEntry {
+    return guard(`createIndex ${db}.${name}.${index.name}`, () => {
+      const e = this.#require(db, name);
+      if (e.indexes.some((i) => i.name === index.name)) {
+        throw new StorageError("InternalError", `index ${index.name} already exists on ${db}.${name}`);
+      }
+      const meta = { ...this.#meta };
+      const ident = `index-${meta.nextIdent++}`;
+      this.#createTable(ident, INDEX_CONFIG);
+      const entry = freezeEntry({
+        ...e,
+        indexes: [...e.indexes, { name: index.name, spec: index.spec, unique: index.unique, ident }],
+      });
+      this.#commit(meta, [[db, name, entry]]);
+      return entry;
+    });
+  }
+
+  dropIndex(db: string, name: string, indexName: string): CollectionEntry {
+    return guard(`dropIndex ${db}.${name}.${indexName}`, () => {
+      const e = this.#require(db, name);
+      const idx = e.indexes.find((i) => i.name === indexName);
+      if (idx === undefined) {
+        throw new StorageError("IndexNotFound", `index not found with name [${indexName}]`);
+      }
+      const entry = freezeEntry({ ...e, indexes: e.indexes.filter((i) => i !== idx) });
+      const meta = { ...this.#meta, pendingDrops: [...this.#meta.pendingDrops, idx.ident] };
+      this.#commit(meta, [[db, name, entry]]);
+      this.#hooks.forget([idx.ident]);
+      this.retryPendingDrops();
+      return entry;
+    });
+  }
+
+  renameCollection(db: string, from: string, toDb: string, to: string): CollectionEntry {
+    return guard(`renameCollection ${db}.${from} -> ${toDb}.${to}`, () => {
+      const e = this.#require(db, from);
+      if (this.getCollection(toDb, to)) {
+        throw new StorageError("NamespaceExists", `target namespace ${toDb}.${to} exists`);
+      }
+      const entry = freezeEntry({ ...e, db: toDb, name: to });
+      this.#commit(this.#meta, [[db, from, null], [toDb, to, entry]]);
+      return entry;
+    });
+  }
+
+  /** Try to drop every table whose catalog entry is gone; keep the ones that are still busy. */
+  retryPendingDrops(): void {
+    if (this.#meta.pendingDrops.length === 0) return;
+    const left = this.#withCtx((ctx) =>
+      this.#meta.pendingDrops.filter((ident) => !this.#dropTable(ctx, ident))
+    );
+    if (left.length !== this.#meta.pendingDrops.length) {
+      this.#commit({ ...this.#meta, pendingDrops: left }, []);
+    }
+  }
+
+  // ---------------------------------------------------------------- internals
+
+  #require(db: string, name: string): CollectionEntry {
+    const e = this.getCollection(db, name);
+    if (e === undefined) throw new StorageError("NamespaceNotFound", `ns not found: ${db}.${name}`);
+    return e;
+  }
+
+  #withCtx<T>(fn: (ctx: SessionCtx) => T): T {
+    const ctx = this.#pool.take();
+    try {
+      return fn(ctx);
+    } finally {
+      this.#pool.give(ctx);
+    }
+  }
+
+  #createTable(ident: string, config: string): void {
+    this.#withCtx((ctx) => {
+      const uri = tableUri(ident);
+      try {
+        ctx.session.create(uri, config);
+      } catch (e) {
+        if (!(e instanceof WtError && e.rc === EEXIST)) throw e;
+        // An orphan from a crash between create and catalog commit: start afresh.
+        this.#pool.closeUri(uri);
+        ctx.session.drop(uri);
+        ctx.session.create(uri, config);
+      }
+    });
+  }
+
+  /** Drop one table; false when it is busy. */
+  #dropTable(ctx: SessionCtx, ident: string): boolean {
+    const uri = tableUri(ident);
+    this.#pool.closeUri(uri);
+    for (let attempt = 0; attempt < 3; attempt++) {
+      try {
+        ctx.session.drop(uri, "force=true");
+        return true;
+      } catch (e) {
+        if (!(e instanceof WtError && e.isBusy)) throw e;
+      }
+    }
+    return false;
+  }
+
+  #dropEntries(list: readonly CollectionEntry[]): void {
+    const idents = list.flatMap((e) => [e.ident, ...e.indexes.map((i) => i.ident)]);
+    const meta = { ...this.#meta, pendingDrops: [...this.#meta.pendingDrops, ...idents] };
+    this.#commit(meta, list.map((e) => [e.db, e.name, null] as const));
+    this.#hooks.forget(idents);
+    this.retryPendingDrops();
+  }
+
+  /** Write meta plus entry changes (null = delete) in one transaction, then update the cache. */
+  #commit(meta: MetaDoc, changes: readonly (readonly [string, string, CollectionEntry | null])[]): void {
+    this.#withCtx((ctx) => {
+      ctx.session.begin();
+      try {
+        const cur = ctx.cursor(CATALOG_URI);
+        cur.put(enc.encode(META_KEY), BSON.serialize(meta));
+        for (const [db, name, entry] of changes) {
+          if (entry === null) cur.remove(nsKey(db, name));
+          else cur.put(nsKey(db, name), encodeEntry(entry));
+        }
+        ctx.session.commit(undefined, this.#hooks.durable ? "sync=on" : undefined);
+      } catch (e) {
+        ctx.session.rollback();
+        throw e;
+      }
+    });
+    this.#meta = meta;
+    for (const [db, name, entry] of changes) {
+      if (entry === null) this.#entries.delete(`${db}.${name}`);
+      else this.#entries.set(`${db}.${name}`, entry);
+    }
+  }
+}

@@ -1,0 +1,27 @@
+/**
+ * src/storage/wiredtiger: the `StorageEngine` of `../api.ts` on WiredTiger 3.2.1 through
+ * `ffi/wiredtiger/` (the only thing it imports besides `bson` and `../api.ts`).
+ *
+ * Owns: the catalog table, one record table per collection (`table:coll-<n>`, key = RecordId as
+ * WiredTiger `q`, value = BSON bytes) and one table per index (`table:index-<n>`; keys stored in
+ * the shim's order-preserving escaped form: unique = key → rid, non-unique = (key, rid) → empty).
+ * WiredTiger return codes never leave this folder: they become `StorageError`s (`errors.ts`).
+ *
+ * Transactions: every `write` is one snapshot-isolation WT transaction; `read` is a snapshot that is
+ * rolled back. Transactions, and the iterators from `scan`/`scanIndex`, are valid only inside their
+ * callback; afterwards they throw. Sessions come from a small pool (nested calls get their own);
+ * cursors are cached per session and table.
+ *
+ * Durability (measured with strace and with a SIGKILL test, `durability_test.ts`):
+ *  - The connection uses `log=(enabled=true)` and `transaction_sync=(enabled=true,method=none)`:
+ *    each commit write(2)s its log records to the OS before returning, without fsync. Acknowledged
+ *    commits therefore survive a SIGKILL of the process (not a power loss / kernel crash). With the
+ *    default `transaction_sync=(enabled=false)`, WiredTiger 3.2.1 leaves commit records in its log
+ *    buffer and a SIGKILL loses recent commits — hence this setting.
+ *  - `write(fn, { sync: true })` or `syncOnCommit` additionally runs log_flush("sync=on") (fsync of the
+ *    log) before returning: the commit survives power loss.
+ *  - `:memory:` uses `in_memory=true` (no log, nothing survives the process).
+ * DDL (catalog changes) always commits with an fsync on disk.
+ */
+
+export { openWiredTiger, WiredTigerEngine } from "./engine.ts";
