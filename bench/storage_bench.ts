@@ -2,7 +2,8 @@
  * Storage benchmark (`deno run -A bench/storage_bench.ts [rows]`): ~1 KB BSON documents through the
  * StorageEngine API on a fresh on-disk WiredTiger directory (log on, commits not synced):
  * inserts in transactions of 1,000 and of 1 (each also writing its `_id_` index entry), point
- * lookups through `_id_` (seekUnique + get), and a full scan. Prints rows/s.
+ * lookups through `_id_` (seekUnique + get), and a full scan. Prints rows/s. `PLAIN=1` passes plain
+ * Uint8Array copies instead of the Buffers `BSON.serialize` returns (Buffers may take a slower FFI path).
  */
 
 import { BSON } from "bson";
@@ -20,7 +21,11 @@ function idKey(i: number): Uint8Array {
 }
 
 const pad = "x".repeat(900);
-const docs = Array.from({ length: 1000 }, (_, i) => BSON.serialize({ _id: i, name: `user${i}`, n: i, pad }));
+const plain = Deno.env.get("PLAIN") === "1";
+const docs = Array.from({ length: 1000 }, (_, i) => {
+  const b = BSON.serialize({ _id: i, name: `user${i}`, n: i, pad });
+  return plain ? new Uint8Array(b) : b;
+});
 const docFor = (i: number): Uint8Array => docs[i % docs.length]!;
 
 function rate(label: string, rows: number, ms: number): void {

@@ -89,7 +89,13 @@ export interface WriteTxn extends ReadTxn {
    */
   insert(coll: CollectionEntry, bytes: Uint8Array, keys: IndexKeys): RecordId;
   /** Replace a record's bytes; index entries in `oldKeys` are removed and `newKeys` added (diffed). */
-  update(coll: CollectionEntry, rid: RecordId, bytes: Uint8Array, oldKeys: IndexKeys, newKeys: IndexKeys): void;
+  update(
+    coll: CollectionEntry,
+    rid: RecordId,
+    bytes: Uint8Array,
+    oldKeys: IndexKeys,
+    newKeys: IndexKeys,
+  ): void;
   /** Remove a record and its index entries. */
   remove(coll: CollectionEntry, rid: RecordId, keys: IndexKeys): void;
 }

@@ -264,7 +264,7 @@ export class WtCatalog implements Catalog {
       } catch (e) {
         if (!(e instanceof WtError && e.rc === EEXIST)) throw e;
         // An orphan from a crash between create and catalog commit: start afresh.
-        this.#pool.closeUri(uri);
+        this.#pool.closeIdent(ident);
         ctx.session.drop(uri);
         ctx.session.create(uri, config);
       }
@@ -274,7 +274,7 @@ export class WtCatalog implements Catalog {
   /** Drop one table; false when it is busy. */
   #dropTable(ctx: SessionCtx, ident: string): boolean {
     const uri = tableUri(ident);
-    this.#pool.closeUri(uri);
+    this.#pool.closeIdent(ident);
     for (let attempt = 0; attempt < 3; attempt++) {
       try {
         ctx.session.drop(uri, "force=true");

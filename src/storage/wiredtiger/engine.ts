@@ -93,7 +93,7 @@ export class WiredTigerEngine implements StorageEngine, TxnHost {
 
   nextRid(ctx: SessionCtx, coll: CollectionEntry): RecordId {
     let last = this.#lastRid.get(coll.ident);
-    if (last === undefined) last = ctx.cursor(tableUri(coll.ident)).recLast();
+    if (last === undefined) last = ctx.cursor(coll.ident).recLast();
     const rid = last + 1n;
     this.#lastRid.set(coll.ident, rid);
     return rid;
@@ -102,7 +102,7 @@ export class WiredTigerEngine implements StorageEngine, TxnHost {
   count(ctx: SessionCtx, coll: CollectionEntry, ownDelta: number): number {
     let n = this.#counts.get(coll.ident);
     if (n === undefined) {
-      n = ctx.cursor(tableUri(coll.ident)).recCount() - ownDelta;
+      n = ctx.cursor(coll.ident).recCount() - ownDelta;
       this.#counts.set(coll.ident, n);
     }
     return n;

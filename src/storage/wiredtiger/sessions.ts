@@ -10,53 +10,59 @@ import type { Connection, Cursor, Session } from "../../../ffi/wiredtiger/mod.ts
 /** Every table cursor: inserts fail on existing keys, updates on missing ones. */
 const CURSOR_CONFIG = "overwrite=false";
 
+/** Cursors are cached by ident ("coll-1"); a string that already has a scheme is used as the URI. */
+const toUri = (ident: string): string => ident.includes(":") ? ident : `table:${ident}`;
+
 export class SessionCtx {
   readonly session: Session;
   readonly #main = new Map<string, Cursor>();
   readonly #spare = new Map<string, Cursor[]>();
-  readonly #leased = new Set<Cursor>();
+  readonly #leased = new Map<Cursor, string>();
 
   constructor(session: Session) {
     this.session = session;
   }
 
-  /** The cached point-operation cursor for `uri`. */
-  cursor(uri: string): Cursor {
-    let c = this.#main.get(uri);
+  /** The cached point-operation cursor for table `table:<ident>` (or any other URI with a colon). */
+  cursor(ident: string): Cursor {
+    let c = this.#main.get(ident);
     if (c === undefined) {
-      c = this.session.openCursor(uri, CURSOR_CONFIG);
-      this.#main.set(uri, c);
+      c = this.session.openCursor(toUri(ident), CURSOR_CONFIG);
+      this.#main.set(ident, c);
     }
     return c;
   }
 
   /** A cursor reserved for one scan until `release`. */
-  acquire(uri: string): Cursor {
-    const c = this.#spare.get(uri)?.pop() ?? this.session.openCursor(uri, CURSOR_CONFIG);
-    this.#leased.add(c);
+  acquire(ident: string): Cursor {
+    const c = this.#spare.get(ident)?.pop() ?? this.session.openCursor(toUri(ident), CURSOR_CONFIG);
+    this.#leased.set(c, ident);
     return c;
   }
 
   release(c: Cursor): void {
-    if (!this.#leased.delete(c) || c.closed) return;
+    const ident = this.#leased.get(c);
+    if (ident === undefined) return;
+    this.#leased.delete(c);
+    if (c.closed) return;
     try {
       c.reset();
     } catch {
       c.close();
       return;
     }
-    const list = this.#spare.get(c.uri);
-    if (list === undefined) this.#spare.set(c.uri, [c]);
+    const list = this.#spare.get(ident);
+    if (list === undefined) this.#spare.set(ident, [c]);
     else if (list.length < 4) list.push(c);
     else c.close();
   }
 
-  /** Close every cached (not leased) cursor on `uri`, so the table can be dropped. */
-  closeUri(uri: string): void {
-    this.#main.get(uri)?.close();
-    this.#main.delete(uri);
-    for (const c of this.#spare.get(uri) ?? []) c.close();
-    this.#spare.delete(uri);
+  /** Close every cached (not leased) cursor on `ident`, so the table can be dropped. */
+  closeIdent(ident: string): void {
+    this.#main.get(ident)?.close();
+    this.#main.delete(ident);
+    for (const c of this.#spare.get(ident) ?? []) c.close();
+    this.#spare.delete(ident);
   }
 
   close(): void {
@@ -92,9 +98,9 @@ export class SessionPool {
     if (this.#all.has(ctx)) this.#idle.push(ctx);
   }
 
-  /** Close cached cursors on `uri` in every session. */
-  closeUri(uri: string): void {
-    for (const ctx of this.#all) ctx.closeUri(uri);
+  /** Close cached cursors on `ident` in every session. */
+  closeIdent(ident: string): void {
+    for (const ctx of this.#all) ctx.closeIdent(ident);
   }
 
   close(): void {

@@ -17,8 +17,7 @@ import {
   type WriteTxn,
 } from "../api.ts";
 import { type Cursor, WtError } from "../../../ffi/wiredtiger/mod.ts";
-import { tableUri } from "./catalog.ts";
-import { guard } from "./errors.ts";
+import { guard, toStorageError } from "./errors.ts";
 import type { SessionCtx } from "./sessions.ts";
 
 /** Engine state the transaction needs: record-id counters and record counts, per record ident. */
@@ -50,7 +49,7 @@ class LeasedIterator<T> implements IterableIterator<T> {
   #revoked = false;
   constructor(
     readonly txn: WtTxn,
-    readonly uri: string,
+    readonly ident: string,
     readonly start: (c: Cursor) => Generator<T, void, undefined>,
   ) {}
 
@@ -59,13 +58,19 @@ class LeasedIterator<T> implements IterableIterator<T> {
     if (this.#done) return { done: true, value: undefined };
     this.txn.assertActive();
     if (this.#gen === undefined) {
-      this.#cursor = this.txn.ctx.acquire(this.uri);
+      this.#cursor = this.txn.ctx.acquire(this.ident);
       this.txn.leases.add(this);
       this.#gen = this.start(this.#cursor);
     }
-    const r = guard(`scan ${this.uri}`, () => this.#gen!.next());
+    let r: IteratorResult<T>;
+    try {
+      r = this.#gen!.next();
+    } catch (e) {
+      this.finish();
+      throw toStorageError(e, `scan ${this.ident}`);
+    }
     if (r.done) this.finish();
-    return r as IteratorResult<T>;
+    return r;
   }
 
   return(): IteratorResult<T> {
@@ -120,21 +125,29 @@ export class WtTxn implements WriteTxn {
 
   get(coll: CollectionEntry, rid: RecordId): Uint8Array | null {
     this.assertActive();
-    return guard("get", () => this.ctx.cursor(tableUri(coll.ident)).recGet(rid));
+    try {
+      return this.ctx.cursor(coll.ident).recGet(rid);
+    } catch (e) {
+      throw toStorageError(e, "get");
+    }
   }
 
   seekUnique(coll: CollectionEntry, indexName: string, key: Uint8Array): RecordId | null {
     this.assertActive();
     const idx = findIndex(coll, indexName);
     if (!idx.unique) throw new StorageError("InternalError", `index ${indexName} is not unique`);
-    return guard("seekUnique", () => this.ctx.cursor(tableUri(idx.ident)).idxSeek(key));
+    try {
+      return this.ctx.cursor(idx.ident).idxSeek(key);
+    } catch (e) {
+      throw toStorageError(e, "seekUnique");
+    }
   }
 
   scan(coll: CollectionEntry, opts: ScanOptions = {}): IterableIterator<RecordView> {
     this.assertActive();
     const reverse = opts.reverse === true;
     const after = opts.after;
-    return new LeasedIterator(this, tableUri(coll.ident), (c) => c.scanRecords(reverse, after));
+    return new LeasedIterator(this, coll.ident, (c) => c.scanRecords(reverse, after));
   }
 
   scanIndex(
@@ -152,7 +165,7 @@ export class WtTxn implements WriteTxn {
       upperExclusive: opts.upperExclusive,
       reverse: opts.reverse,
     };
-    return new LeasedIterator(this, tableUri(idx.ident), (c) => c.scanIndex(bounds));
+    return new LeasedIterator(this, idx.ident, (c) => c.scanIndex(bounds));
   }
 
   count(coll: CollectionEntry): number {
@@ -165,16 +178,18 @@ export class WtTxn implements WriteTxn {
 
   insert(coll: CollectionEntry, bytes: Uint8Array, keys: IndexKeys): RecordId {
     this.#assertWritable();
-    return guard("insert", () => {
+    try {
       const rid = this.host.nextRid(this.ctx, coll);
-      this.ctx.cursor(tableUri(coll.ident)).recInsert(rid, bytes);
+      this.ctx.cursor(coll.ident).recInsert(rid, bytes);
       for (const [name, list] of keys) {
         const idx = findIndex(coll, name);
         for (const k of list) this.#addKey(idx, k, rid);
       }
       this.deltas.set(coll.ident, (this.deltas.get(coll.ident) ?? 0) + 1);
       return rid;
-    });
+    } catch (e) {
+      throw toStorageError(e, "insert");
+    }
   }
 
   update(
@@ -186,14 +201,14 @@ export class WtTxn implements WriteTxn {
   ): void {
     this.#assertWritable();
     guard("update", () => {
-      if (!this.ctx.cursor(tableUri(coll.ident)).recUpdate(rid, bytes)) {
+      if (!this.ctx.cursor(coll.ident).recUpdate(rid, bytes)) {
         throw new StorageError("NoSuchKey", `record ${rid} not found in ${coll.db}.${coll.name}`);
       }
       for (const [name, olds] of oldKeys) {
         const idx = findIndex(coll, name);
         const news = newKeys.get(name);
         for (const k of olds) {
-          if (!has(news, k)) this.ctx.cursor(tableUri(idx.ident)).idxRemove(idx.unique, k, rid);
+          if (!has(news, k)) this.ctx.cursor(idx.ident).idxRemove(idx.unique, k, rid);
         }
       }
       for (const [name, news] of newKeys) {
@@ -207,12 +222,12 @@ export class WtTxn implements WriteTxn {
   remove(coll: CollectionEntry, rid: RecordId, keys: IndexKeys): void {
     this.#assertWritable();
     guard("remove", () => {
-      if (!this.ctx.cursor(tableUri(coll.ident)).recRemove(rid)) {
+      if (!this.ctx.cursor(coll.ident).recRemove(rid)) {
         throw new StorageError("NoSuchKey", `record ${rid} not found in ${coll.db}.${coll.name}`);
       }
       for (const [name, list] of keys) {
         const idx = findIndex(coll, name);
-        for (const k of list) this.ctx.cursor(tableUri(idx.ident)).idxRemove(idx.unique, k, rid);
+        for (const k of list) this.ctx.cursor(idx.ident).idxRemove(idx.unique, k, rid);
       }
       this.deltas.set(coll.ident, (this.deltas.get(coll.ident) ?? 0) - 1);
     });
@@ -220,7 +235,7 @@ export class WtTxn implements WriteTxn {
 
   #addKey(idx: IndexEntry, key: Uint8Array, rid: RecordId): void {
     try {
-      this.ctx.cursor(tableUri(idx.ident)).idxInsert(idx.unique, key, rid);
+      this.ctx.cursor(idx.ident).idxInsert(idx.unique, key, rid);
     } catch (e) {
       if (e instanceof WtError && e.isDuplicateKey) {
         throw new StorageError("DuplicateKey", `E11000 duplicate key error (index: ${idx.name})`, idx.name);
