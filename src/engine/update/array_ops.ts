@@ -1,0 +1,216 @@
+/**
+ * array_ops.ts — the array update operators: `$push` (with `$each $slice $sort $position`),
+ * `$addToSet` (with `$each`), `$pull`, `$pullAll`, `$pop`. Arguments are validated at compile time.
+ */
+import { CommandError } from "../../errors/command_error.ts";
+import { bsonTypeAlias, compareValues, valuesEqual } from "../../bson/compare.ts";
+import { isDocument, isNumeric } from "../../bson/values.ts";
+import { cloneDeep, readAt, resolveForWrite, writeAt } from "../path/mutate.ts";
+import { describeValue } from "../path/describe.ts";
+import { splitPath } from "../path/field_path.ts";
+import { compileFilter } from "../query/filter.ts";
+import { isOperatorDocument } from "../query/field_ops.ts";
+import { isRegexValue } from "../query/regex.ts";
+import { compileSort } from "../sort/sort.ts";
+import type { Document, UpdateAction } from "./types.ts";
+
+function integerArg(name: string, v: unknown): number {
+  if (!isNumeric(v) || !Number.isInteger(Number(v))) {
+    throw new CommandError(
+      "BadValue",
+      `The value for ${name} must be an integer value but was given type: ${bsonTypeAlias(v)}`,
+    );
+  }
+  return Number(v);
+}
+
+interface PushSpec {
+  each: unknown[];
+  slice?: number;
+  sort?: (a: unknown, b: unknown) => number;
+  position?: number;
+}
+
+function parsePush(arg: unknown): PushSpec {
+  if (!isDocument(arg) || !("$each" in arg)) return { each: [arg] };
+  const spec: PushSpec = { each: [] };
+  for (const [k, v] of Object.entries(arg)) {
+    switch (k) {
+      case "$each":
+        if (!Array.isArray(v)) {
+          throw new CommandError(
+            "BadValue",
+            `The argument to $each in $push must be an array but it was of type: ${bsonTypeAlias(v)}`,
+          );
+        }
+        spec.each = v;
+        break;
+      case "$slice":
+        spec.slice = integerArg("$slice", v);
+        break;
+      case "$position":
+        spec.position = integerArg("$position", v);
+        break;
+      case "$sort":
+        spec.sort = parsePushSort(v);
+        break;
+      default:
+        throw new CommandError("BadValue", `Unrecognized clause in $push: ${k}`);
+    }
+  }
+  return spec;
+}
+
+function parsePushSort(v: unknown): (a: unknown, b: unknown) => number {
+  if (isNumeric(v) && (Number(v) === 1 || Number(v) === -1)) {
+    const dir = Number(v);
+    return (a, b) => compareValues(a, b) * dir;
+  }
+  if (isDocument(v) && Object.keys(v).length > 0) {
+    const cmp = compileSort(v);
+    return (a, b) => cmp(isDocument(a) ? a : {}, isDocument(b) ? b : {});
+  }
+  throw new CommandError(
+    "BadValue",
+    "The $sort is invalid: use 1/-1 to sort the whole element, or {field:1/-1} to sort embedded fields",
+  );
+}
+
+function arrayTarget(doc: Document, parts: readonly string[], op: string, create: boolean) {
+  const t = resolveForWrite(doc, parts, create);
+  if (!t) return undefined;
+  const cur = readAt(t);
+  if (cur === undefined) return { t, arr: undefined };
+  if (!Array.isArray(cur)) {
+    const id = describeValue(doc["_id"]);
+    const alias = bsonTypeAlias(cur);
+    const msg = op === "$push"
+      ? `The field '${t.key}' must be an array but is of type ${alias} in document {_id: ${id}}`
+      : op === "$addToSet"
+      ? `Cannot apply $addToSet to non-array field. Field named '${t.key}' has non-array type ${alias}`
+      : op === "$pop"
+      ? `Path '${parts.join(".")}' contains an element of non-array type '${alias}'`
+      : "Cannot apply $pull to a non-array value";
+    throw new CommandError("BadValue", msg);
+  }
+  return { t, arr: cur as unknown[] };
+}
+
+export function makePush(path: string, arg: unknown): UpdateAction {
+  const spec = parsePush(arg);
+  const parts = splitPath(path);
+  return {
+    op: "$push",
+    path,
+    parts,
+    apply(doc) {
+      const { t, arr } = arrayTarget(doc, parts, "$push", true)!;
+      const out = arr ?? [];
+      const items = spec.each.map(cloneDeep);
+      if (spec.position === undefined) out.push(...items);
+      else {
+        let at = spec.position < 0
+          ? Math.max(0, out.length + spec.position)
+          : Math.min(spec.position, out.length);
+        for (const it of items) out.splice(at++, 0, it);
+      }
+      if (spec.sort) out.sort(spec.sort);
+      if (spec.slice !== undefined) {
+        const kept = spec.slice >= 0
+          ? out.slice(0, spec.slice)
+          : out.slice(Math.max(0, out.length + spec.slice));
+        out.length = 0;
+        out.push(...kept);
+      }
+      writeAt(t, out);
+    },
+  };
+}
+
+export function makeAddToSet(path: string, arg: unknown): UpdateAction {
+  let each: unknown[] = [arg];
+  if (isDocument(arg) && "$each" in arg) {
+    const keys = Object.keys(arg);
+    if (keys.length > 1) {
+      throw new CommandError(
+        "BadValue",
+        `Found unexpected fields after $each in $addToSet: ${describeValue(arg)}`,
+      );
+    }
+    const e = arg["$each"];
+    if (!Array.isArray(e)) {
+      throw new CommandError(
+        "TypeMismatch",
+        `The argument to $each in $addToSet must be an array but it was of type ${bsonTypeAlias(e)}`,
+      );
+    }
+    each = e;
+  }
+  const parts = splitPath(path);
+  return {
+    op: "$addToSet",
+    path,
+    parts,
+    apply(doc) {
+      const { t, arr } = arrayTarget(doc, parts, "$addToSet", true)!;
+      const out = arr ?? [];
+      for (const x of each) if (!out.some((y) => valuesEqual(x, y))) out.push(cloneDeep(x));
+      writeAt(t, out);
+    },
+  };
+}
+
+function pullPredicate(cond: unknown): (el: unknown) => boolean {
+  if (isOperatorDocument(cond) || isRegexValue(cond)) {
+    const m = compileFilter({ v: cond });
+    return (el) => m.matches({ v: el });
+  }
+  if (isDocument(cond)) {
+    const m = compileFilter(cond);
+    return (el) => isDocument(el) && m.matches(el);
+  }
+  return (el) => valuesEqual(el, cond);
+}
+
+export function makePull(op: "$pull" | "$pullAll", path: string, arg: unknown): UpdateAction {
+  let pred: (el: unknown) => boolean;
+  if (op === "$pullAll") {
+    if (!Array.isArray(arg)) {
+      throw new CommandError(
+        "BadValue",
+        `$pullAll requires an array argument but was given a ${bsonTypeAlias(arg)}`,
+      );
+    }
+    pred = (el) => arg.some((x) => valuesEqual(el, x));
+  } else pred = pullPredicate(arg);
+  const parts = splitPath(path);
+  return {
+    op,
+    path,
+    parts,
+    apply(doc) {
+      const r = arrayTarget(doc, parts, op, false);
+      if (!r?.arr) return;
+      const kept = r.arr.filter((el) => !pred(el));
+      if (kept.length !== r.arr.length) writeAt(r.t, kept);
+    },
+  };
+}
+
+export function makePop(path: string, arg: unknown): UpdateAction {
+  const n = isNumeric(arg) ? Number(arg) : NaN;
+  if (n !== 1 && n !== -1) {
+    throw new CommandError("FailedToParse", `$pop expects 1 or -1, found: ${describeValue(arg)}`);
+  }
+  const parts = splitPath(path);
+  return {
+    op: "$pop",
+    path,
+    parts,
+    apply(doc) {
+      const r = arrayTarget(doc, parts, "$pop", false);
+      if (!r?.arr || r.arr.length === 0) return;
+      writeAt(r.t, n === 1 ? r.arr.slice(0, -1) : r.arr.slice(1));
+    },
+  };
+}

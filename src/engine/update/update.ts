@@ -1,0 +1,221 @@
+/**
+ * update.ts — `compileUpdate`: parses an update once into an `Updater`.
+ *
+ * Forms: a replacement document (first key not `$`), an operator document (`{$set: …, $inc: …}`),
+ * or a pipeline (array; not implemented yet → NotImplemented). Validation at compile time: unknown
+ * modifier / mixed forms → 9 FailedToParse; conflicting paths → 40 ConflictingUpdateOperators; empty
+ * path components → 56 EmptyFieldName; `$`-prefixed fields → 52 DollarPrefixedFieldName; positional
+ * `$`, `$[]`, `$[id]` → NotImplemented for now; unused arrayFilters → 9 FailedToParse.
+ *
+ * Application clones the document, applies operators in path order (mongod 5.0+ applies them in
+ * lexicographic field order, numeric components numerically, which fixes where new fields land),
+ * refuses to change `_id` (66 ImmutableField) and reports `modified` by strict BSON identity.
+ */
+import { CommandError } from "../../errors/command_error.ts";
+import { bsonTypeAlias } from "../../bson/compare.ts";
+import { isDocument } from "../../bson/values.ts";
+import { cloneDeep } from "../path/mutate.ts";
+import { describeValue } from "../path/describe.ts";
+import { isIndexComponent, splitPath } from "../path/field_path.ts";
+import { makeAddToSet, makePop, makePull, makePush } from "./array_ops.ts";
+import { makeArith, makeCurrentDate, makeMinMax, makeRename, makeSet, makeUnset } from "./field_ops.ts";
+import { sameBson } from "./same.ts";
+import type { Document, UpdateAction, UpdateContext } from "./types.ts";
+
+export interface UpdateOptions {
+  arrayFilters?: Document[];
+  isUpsert?: boolean;
+}
+
+export interface UpdateResult {
+  doc: Document;
+  modified: boolean;
+}
+
+export interface Updater {
+  readonly kind: "replacement" | "operators" | "pipeline";
+  apply(doc: Document, ctx: UpdateContext): UpdateResult;
+}
+
+type Maker = (path: string, arg: unknown) => UpdateAction;
+
+const OPERATORS: Readonly<Record<string, Maker>> = {
+  $set: (p, a) => makeSet("$set", p, a),
+  $setOnInsert: (p, a) => makeSet("$setOnInsert", p, a),
+  $unset: (p) => makeUnset(p),
+  $inc: (p, a) => makeArith("$inc", p, a),
+  $mul: (p, a) => makeArith("$mul", p, a),
+  $min: (p, a) => makeMinMax("$min", p, a),
+  $max: (p, a) => makeMinMax("$max", p, a),
+  $rename: (p, a) => makeRename(p, a),
+  $currentDate: (p, a) => makeCurrentDate(p, a),
+  $push: (p, a) => makePush(p, a),
+  $addToSet: (p, a) => makeAddToSet(p, a),
+  $pull: (p, a) => makePull("$pull", p, a),
+  $pullAll: (p, a) => makePull("$pullAll", p, a),
+  $pop: (p, a) => makePop(p, a),
+};
+
+/** Parses and validates an update specification. */
+export function compileUpdate(update: Document | Document[], opts: UpdateOptions = {}): Updater {
+  if (Array.isArray(update)) {
+    throw new CommandError("NotImplemented", "pipeline-style updates are not implemented yet in SecantusDB");
+  }
+  if (!isDocument(update)) {
+    throw new CommandError("FailedToParse", "Update argument must be either an object or an array");
+  }
+  const keys = Object.keys(update);
+  const isOperators = keys.length > 0 && (keys[0] as string).startsWith("$");
+  if (opts.arrayFilters && opts.arrayFilters.length > 0) {
+    // No $[identifier] can be used yet, so any array filter is unused — mongod's error.
+    const first = opts.arrayFilters[0] as Document;
+    const id = Object.keys(first)[0]?.split(".")[0] ?? "";
+    throw new CommandError(
+      "FailedToParse",
+      `The array filter for identifier '${id}' was not used in the update ${describeValue(update)}`,
+    );
+  }
+  return isOperators ? compileOperators(update) : compileReplacement(update);
+}
+
+function compileReplacement(replacement: Document): Updater {
+  for (const k of Object.keys(replacement)) {
+    if (k.startsWith("$")) {
+      throw new CommandError(
+        "DollarPrefixedFieldName",
+        `The dollar ($) prefixed field '${k}' in '${k}' is not allowed in the context of an update's replacement document. Consider using an aggregation pipeline with $replaceWith.`,
+      );
+    }
+  }
+  return {
+    kind: "replacement",
+    apply(doc) {
+      const next = cloneDeep(replacement);
+      let out: Document = next;
+      if (Object.hasOwn(doc, "_id")) {
+        if (Object.hasOwn(next, "_id") && !sameBson(next["_id"], doc["_id"])) {
+          throw new CommandError(
+            "ImmutableField",
+            `After applying the update, the (immutable) field '_id' was found to have been altered to _id: ${
+              describeValue(next["_id"])
+            }`,
+          );
+        }
+        const { _id: _ignored, ...rest } = next;
+        out = { _id: doc["_id"], ...rest };
+      }
+      return { doc: out, modified: !sameBson(doc, out) };
+    },
+  };
+}
+
+function validatePath(path: string): void {
+  if (path === "") throw new CommandError("EmptyFieldName", "An empty update path is not valid.");
+  for (const part of splitPath(path)) {
+    if (part === "") {
+      throw new CommandError(
+        "EmptyFieldName",
+        `The update path '${path}' contains an empty field name, which is not allowed.`,
+      );
+    }
+    if (part === "$" || part.startsWith("$[")) {
+      throw new CommandError(
+        "NotImplemented",
+        `positional update operators ('${part}') are not implemented yet in SecantusDB`,
+      );
+    }
+    if (part.startsWith("$")) {
+      throw new CommandError(
+        "DollarPrefixedFieldName",
+        `The dollar ($) prefixed field '${part}' in '${path}' is not allowed in the context of an update's replacement document. Consider using an aggregation pipeline with $replaceWith.`,
+      );
+    }
+  }
+}
+
+function comparePaths(a: readonly string[], b: readonly string[]): number {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    const x = a[i] as string;
+    const y = b[i] as string;
+    if (x === y) continue;
+    if (isIndexComponent(x) && isIndexComponent(y)) return Number(x) - Number(y);
+    return x < y ? -1 : 1;
+  }
+  return a.length - b.length;
+}
+
+function compileOperators(update: Document): Updater {
+  const actions: UpdateAction[] = [];
+  const seen = new Set<string>();
+  const prefixes = new Set<string>();
+  const claim = (path: string) => {
+    const parts = splitPath(path);
+    if (seen.has(path) || prefixes.has(path)) {
+      throw new CommandError(
+        "ConflictingUpdateOperators",
+        `Updating the path '${path}' would create a conflict at '${path}'`,
+      );
+    }
+    for (let i = 1; i < parts.length; i++) {
+      const pre = parts.slice(0, i).join(".");
+      if (seen.has(pre)) {
+        throw new CommandError(
+          "ConflictingUpdateOperators",
+          `Updating the path '${path}' would create a conflict at '${pre}'`,
+        );
+      }
+    }
+    seen.add(path);
+    for (let i = 1; i < parts.length; i++) prefixes.add(parts.slice(0, i).join("."));
+  };
+  for (const [op, args] of Object.entries(update)) {
+    const make = OPERATORS[op];
+    if (!make) {
+      if (op === "$bit") {
+        throw new CommandError("NotImplemented", "$bit is not implemented yet in SecantusDB");
+      }
+      throw new CommandError(
+        "FailedToParse",
+        `Unknown modifier: ${op}. Expected a valid update modifier or pipeline-style update specified as an array`,
+      );
+    }
+    if (!isDocument(args)) {
+      throw new CommandError(
+        "FailedToParse",
+        `Modifiers operate on fields but we found type ${
+          bsonTypeAlias(args)
+        } instead. For example: {$mod: {<field>: ...}} not {${op}: ${describeValue(args)}}`,
+      );
+    }
+    for (const [path, arg] of Object.entries(args)) {
+      validatePath(path);
+      const action = make(path, arg);
+      claim(path);
+      if (op === "$rename") {
+        validatePath(arg as string);
+        claim(arg as string);
+      }
+      actions.push(action);
+    }
+  }
+  actions.sort((a, b) => comparePaths(a.parts, b.parts));
+  const touchesId = actions.some((a) =>
+    a.parts[0] === "_id" ||
+    (a.op === "$rename" && String((a as { target?: string }).target).split(".")[0] === "_id")
+  );
+  return {
+    kind: "operators",
+    apply(doc: Document, ctx: UpdateContext): UpdateResult {
+      const out = cloneDeep(doc);
+      for (const a of actions) a.apply(out, ctx);
+      if (touchesId && Object.hasOwn(doc, "_id") && !sameBson(doc["_id"], out["_id"])) {
+        throw new CommandError(
+          "ImmutableField",
+          "Performing an update on the path '_id' would modify the immutable field '_id'",
+        );
+      }
+      return { doc: out, modified: !sameBson(doc, out) };
+    },
+  };
+}

@@ -1,0 +1,63 @@
+/**
+ * upsert_seed.ts — `upsertSeed(filter)`: the document an upsert starts from, built from the filter's
+ * equality conditions (`{a: 1}`, `{a: {$eq: 1}}`, `{"b.c": 2}`, and those inside top-level `$and`),
+ * including `_id`. Regexes, operator conditions other than `$eq`, and `$or/$nor` contribute nothing.
+ * Two equalities on the same or overlapping paths → 54 NotSingleValueField, as mongod.
+ */
+import { CommandError } from "../../errors/command_error.ts";
+import { isDocument } from "../../bson/values.ts";
+import { cloneDeep, resolveForWrite, writeAt } from "../path/mutate.ts";
+import { splitPath } from "../path/field_path.ts";
+import { isOperatorDocument } from "../query/field_ops.ts";
+import { isRegexValue } from "../query/regex.ts";
+import type { Document } from "./types.ts";
+
+function collect(filter: Document, out: [string, unknown][]): void {
+  for (const [k, v] of Object.entries(filter)) {
+    if (k === "$and" && Array.isArray(v)) {
+      for (const sub of v) if (isDocument(sub)) collect(sub, out);
+      continue;
+    }
+    if (k.startsWith("$")) continue;
+    if (isRegexValue(v)) continue;
+    if (isOperatorDocument(v)) {
+      if ("$eq" in v && !isRegexValue(v["$eq"])) out.push([k, v["$eq"]]);
+      continue;
+    }
+    out.push([k, v]);
+  }
+}
+
+export function upsertSeed(filter: Document | null | undefined): Document {
+  const doc: Document = {};
+  if (!filter) return doc;
+  const pairs: [string, unknown][] = [];
+  collect(filter, pairs);
+  const paths = pairs.map(([p]) => p);
+  for (const p of paths) {
+    for (const q of paths) {
+      if (p !== q && q.startsWith(p + ".")) {
+        throw new CommandError(
+          "NotSingleValueField",
+          `cannot infer query fields to set, path '${p}' is matched twice`,
+        );
+      }
+    }
+  }
+  const seen = new Set<string>();
+  for (const [path, value] of pairs) {
+    if (seen.has(path)) {
+      throw new CommandError(
+        "NotSingleValueField",
+        `cannot infer query fields to set, path '${path}' is matched twice`,
+      );
+    }
+    seen.add(path);
+    writeAt(resolveForWrite(doc, splitPath(path), true)!, cloneDeep(value));
+  }
+  if (Object.hasOwn(doc, "_id")) {
+    const { _id, ...rest } = doc;
+    return { _id, ...rest };
+  }
+  return doc;
+}
