@@ -154,7 +154,13 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
       log.info(`stopped; data directory ${config.server.storagePath} closed cleanly`);
     })();
 
-  const uriHost = config.server.host === "0.0.0.0" ? "127.0.0.1" : config.server.host === "::" ? "[::1]" : config.server.host.includes(":") ? `[${config.server.host}]` : config.server.host;
+  const uriHost = config.server.host === "0.0.0.0"
+    ? "127.0.0.1"
+    : config.server.host === "::"
+    ? "[::1]"
+    : config.server.host.includes(":")
+    ? `[${config.server.host}]`
+    : config.server.host;
   return {
     uri: `mongodb://${uriHost}:${port}/?directConnection=true`,
     port,

@@ -31,7 +31,11 @@ export async function serve(argv: string[]): Promise<number> {
   }
   const { config, configPath } = resolved;
   const log = createLogger(config.server.logLevel);
-  log.info(configPath ? `configuration file: ${configPath}` : "no configuration file found; using defaults and flags");
+  log.info(
+    configPath
+      ? `configuration file: ${configPath}`
+      : "no configuration file found; using defaults and flags",
+  );
   let server;
   try {
     server = await startServer({ config, argv, logger: log });
@@ -50,7 +54,10 @@ export async function serve(argv: string[]): Promise<number> {
     log.info(`received ${sig}; shutting down`);
     done.resolve();
   };
-  const handlers: [Deno.Signal, () => void][] = [["SIGINT", onSignal("SIGINT")], ["SIGTERM", onSignal("SIGTERM")]];
+  const handlers: [Deno.Signal, () => void][] = [["SIGINT", onSignal("SIGINT")], [
+    "SIGTERM",
+    onSignal("SIGTERM"),
+  ]];
   for (const [s, h] of handlers) Deno.addSignalListener(s, h);
   await done.promise;
   for (const [s, h] of handlers) Deno.removeSignalListener(s, h);

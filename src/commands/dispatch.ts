@@ -17,7 +17,11 @@ export interface DispatchRequest {
   readonly legacyDb?: string;
 }
 
-export async function dispatch(server: ServerContext, client: ClientState, req: DispatchRequest): Promise<Reply> {
+export async function dispatch(
+  server: ServerContext,
+  client: ClientState,
+  req: DispatchRequest,
+): Promise<Reply> {
   server.counters.opcounters.command++;
   try {
     const name = Object.keys(req.body)[0];

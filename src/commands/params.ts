@@ -3,7 +3,7 @@
  * field the way mongod's IDL parser does ("BSON field 'find.limit' is the wrong type 'string',
  * expected type 'long'") with mongod's codes (40415 unknown field, 14 TypeMismatch, 40414 missing).
  */
-import { Long, Int32, Double, Decimal128 } from "bson";
+import { Decimal128, Double, Int32, Long } from "bson";
 import { CommandError } from "../errors/command_error.ts";
 import type { Doc, FieldRule } from "./spec.ts";
 

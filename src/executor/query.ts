@@ -8,7 +8,7 @@ import type { CollectionEntry, ReadTxn, StorageEngine } from "../storage/api.ts"
 import type { BatchSource } from "../cursors/registry.ts";
 import type { AccessPath } from "../planner/find_plan.ts";
 import { CommandError } from "../errors/command_error.ts";
-import { Row, type Doc } from "./rows.ts";
+import { type Doc, Row } from "./rows.ts";
 import { idIndexKey } from "./index_keys.ts";
 
 export interface CompiledQuery {
@@ -56,7 +56,8 @@ export class QuerySource implements BatchSource {
     let bytes = 0;
     const limit = this.q.limit;
     const room = () =>
-      out.length < maxDocs && (limit === 0 || this.#returned < limit) && (out.length === 0 || bytes < maxBytes);
+      out.length < maxDocs && (limit === 0 || this.#returned < limit) &&
+      (out.length === 0 || bytes < maxBytes);
     const emit = (row: Row): boolean => {
       if (this.#skipLeft > 0) {
         this.#skipLeft--;
@@ -122,7 +123,9 @@ export class QuerySource implements BatchSource {
       if (!this.q.match || this.q.match(row.doc)) yield row;
       return;
     }
-    const opts = this.#lastRid === undefined ? { reverse: a.reverse } : { reverse: a.reverse, after: this.#lastRid };
+    const opts = this.#lastRid === undefined
+      ? { reverse: a.reverse }
+      : { reverse: a.reverse, after: this.#lastRid };
     const it = txn.scan(this.coll, opts);
     try {
       for (const rec of it) {

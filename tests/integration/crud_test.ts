@@ -4,7 +4,7 @@
  */
 import assert from "node:assert/strict";
 import { MongoClient, MongoServerError, ObjectId } from "mongodb";
-import { spawnServer, type ServerProcess } from "./helpers/server_process.ts";
+import { type ServerProcess, spawnServer } from "./helpers/server_process.ts";
 
 let server: ServerProcess;
 let client: MongoClient;
@@ -62,20 +62,29 @@ Deno.test({
         await assert.rejects(() => c.insertOne({ _id: 1, a: 2 }), (e: unknown) => {
           assert.ok(e instanceof MongoServerError);
           assert.equal(e.code, 11000);
-          assert.equal(e.message, "E11000 duplicate key error collection: crudtest.dups index: _id_ dup key: { _id: 1 }");
+          assert.equal(
+            e.message,
+            "E11000 duplicate key error collection: crudtest.dups index: _id_ dup key: { _id: 1 }",
+          );
           return true;
         });
         // ordered stops at the first error, unordered goes on
         await assert.rejects(() => c.insertMany([{ _id: 2 }, { _id: 1 }, { _id: 3 }], { ordered: true }));
         assert.equal(await c.countDocuments({ _id: 3 }), 0);
-        const err = await c.insertMany([{ _id: 4 }, { _id: 1 }, { _id: 5 }], { ordered: false }).catch((e) => e);
+        const err = await c.insertMany([{ _id: 4 }, { _id: 1 }, { _id: 5 }], { ordered: false }).catch((e) =>
+          e
+        );
         assert.equal(err.writeErrors?.length ?? err.result?.getWriteErrors?.().length, 1);
         assert.equal(await c.countDocuments({ _id: { $in: [4, 5] } }), 2);
       });
 
       await t.step("updateOne / updateMany / replaceOne / upsert", async () => {
         const c = db.collection("upd");
-        await c.insertMany([{ _id: 1, n: 1, tag: "x" }, { _id: 2, n: 2, tag: "x" }, { _id: 3, n: 3, tag: "y" }]);
+        await c.insertMany([{ _id: 1, n: 1, tag: "x" }, { _id: 2, n: 2, tag: "x" }, {
+          _id: 3,
+          n: 3,
+          tag: "y",
+        }]);
         const r1 = await c.updateOne({ _id: 1 }, { $set: { name: "one" }, $inc: { n: 10 } });
         assert.equal(r1.matchedCount, 1);
         assert.equal(r1.modifiedCount, 1);
@@ -132,7 +141,10 @@ Deno.test({
       await t.step("DDL: create, listCollections, listDatabases, drop, dropDatabase", async () => {
         const d2 = client.db("ddltest");
         await d2.createCollection("a");
-        await assert.rejects(() => d2.createCollection("a"), (e: unknown) => (e as MongoServerError).code === 48);
+        await assert.rejects(
+          () => d2.createCollection("a"),
+          (e: unknown) => (e as MongoServerError).code === 48,
+        );
         await d2.collection("b").insertOne({ x: 1 });
         const names = (await d2.listCollections().toArray()).map((c) => c.name).sort();
         assert.deepEqual(names, ["a", "b"]);

@@ -57,4 +57,6 @@ Deno.test({
   },
 });
 
-if (MONGOSH === undefined) console.log("mongosh_test: skipped — mongosh is not on PATH (scripts/setup.sh test installs it)");
+if (MONGOSH === undefined) {
+  console.log("mongosh_test: skipped — mongosh is not on PATH (scripts/setup.sh test installs it)");
+}

@@ -35,7 +35,12 @@ export const serverStatus: CommandSpec = {
         bytesOut: Long.fromNumber(c.network.bytesOut),
         numRequests: Long.fromNumber(c.network.numRequests),
       },
-      mem: { bits: 64, resident: Math.round(mem.rss / 1048576), virtual: Math.round(mem.rss / 1048576), supported: true },
+      mem: {
+        bits: 64,
+        resident: Math.round(mem.rss / 1048576),
+        virtual: Math.round(mem.rss / 1048576),
+        supported: true,
+      },
       metrics: { cursor: { open: { total: Long.fromNumber(ctx.cursors.size) } } },
       secantus: { version: VERSION, storagePath: ctx.info.storagePath },
       ok: 1,

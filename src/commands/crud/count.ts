@@ -38,6 +38,13 @@ export const count: CommandSpec = {
   name: "count",
   help: "counts matching documents: {count: <coll>, query, skip, limit}",
   auth: "find",
-  fields: { query: "optional", skip: "optional", limit: "optional", hint: "optional", collation: "ignored", fields: "ignored" },
+  fields: {
+    query: "optional",
+    skip: "optional",
+    limit: "optional",
+    hint: "optional",
+    collation: "ignored",
+    fields: "ignored",
+  },
   run,
 };

@@ -23,7 +23,12 @@ export interface DeleteStatement {
 }
 
 /** Deletes the targets of one statement; returns the removed rows (findAndModify uses the first). */
-export function applyDelete(ctx: CommandContext, collName: string, st: DeleteStatement, sync: boolean): Row[] {
+export function applyDelete(
+  ctx: CommandContext,
+  collName: string,
+  st: DeleteStatement,
+  sync: boolean,
+): Row[] {
   const q = compileQuery({ filter: st.q, sort: st.sort, hint: st.hint });
   const coll = findCollection(ctx, collName);
   if (!coll) return [];
@@ -36,7 +41,10 @@ export function applyDelete(ctx: CommandContext, collName: string, st: DeleteSta
 
 function parseStatement(raw: unknown): DeleteStatement {
   if (raw === null || typeof raw !== "object" || Array.isArray(raw)) {
-    throw new CommandError("TypeMismatch", `BSON field 'delete.deletes' is the wrong type '${typeName(raw)}', expected type 'object'`);
+    throw new CommandError(
+      "TypeMismatch",
+      `BSON field 'delete.deletes' is the wrong type '${typeName(raw)}', expected type 'object'`,
+    );
   }
   const s = raw as Doc;
   for (const k of Object.keys(s)) {
@@ -45,9 +53,13 @@ function parseStatement(raw: unknown): DeleteStatement {
     }
   }
   const q = optDoc("delete.deletes", s, "q");
-  if (q === undefined) throw new CommandError(40414, "BSON field 'delete.deletes.q' is missing but a required field");
+  if (q === undefined) {
+    throw new CommandError(40414, "BSON field 'delete.deletes.q' is missing but a required field");
+  }
   const limit = optInt("delete.deletes", s, "limit");
-  if (limit === undefined) throw new CommandError(40414, "BSON field 'delete.deletes.limit' is missing but a required field");
+  if (limit === undefined) {
+    throw new CommandError(40414, "BSON field 'delete.deletes.limit' is missing but a required field");
+  }
   if (limit !== 0 && limit !== 1) {
     throw new CommandError("FailedToParse", `The limit field in delete objects must be 0 or 1. Got ${limit}`);
   }

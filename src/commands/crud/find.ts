@@ -23,14 +23,21 @@ function run(ctx: CommandContext, body: Doc): Reply {
   let limit = optInt("find", body, "limit");
   const batchSize = optInt("find", body, "batchSize");
   let singleBatch = optBool("find", body, "singleBatch") ?? false;
-  if (skip !== undefined && skip < 0) throw new CommandError(51024, "BSON field 'skip' value must be >= 0, actual value '" + skip + "'");
+  if (skip !== undefined && skip < 0) {
+    throw new CommandError(51024, "BSON field 'skip' value must be >= 0, actual value '" + skip + "'");
+  }
   if (limit !== undefined && limit < 0) {
     throw new CommandError(51024, "BSON field 'limit' value must be >= 0, actual value '" + limit + "'");
   }
   if (batchSize !== undefined && batchSize < 0) {
-    throw new CommandError(51024, "BSON field 'batchSize' value must be >= 0, actual value '" + batchSize + "'");
+    throw new CommandError(
+      51024,
+      "BSON field 'batchSize' value must be >= 0, actual value '" + batchSize + "'",
+    );
   }
-  if (body["tailable"] === true) throw new CommandError("NotImplemented", "tailable cursors are not supported yet");
+  if (body["tailable"] === true) {
+    throw new CommandError("NotImplemented", "tailable cursors are not supported yet");
+  }
   const q = compileQuery({ filter, sort, projection, hint: body["hint"], skip, limit });
   ctx.counters.opcounters.query++;
 

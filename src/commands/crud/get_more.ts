@@ -68,6 +68,12 @@ export const getMore: CommandSpec = {
   name: "getMore",
   help: "next batch of a cursor: {getMore: <id>, collection: <coll>, batchSize}",
   auth: "find",
-  fields: { collection: "required", batchSize: "optional", maxTimeMS: "ignored", term: "ignored", lastKnownCommittedOpTime: "ignored" },
+  fields: {
+    collection: "required",
+    batchSize: "optional",
+    maxTimeMS: "ignored",
+    term: "ignored",
+    lastKnownCommittedOpTime: "ignored",
+  },
   run,
 };

@@ -41,7 +41,7 @@ export function prepareInsert(coll: CollectionEntry, input: Doc): Prepared {
   return { doc, bytes, keys: indexKeysOf(coll, doc) };
 }
 
-async function run(ctx: CommandContext, body: Doc): Promise<Doc> {
+function run(ctx: CommandContext, body: Doc): Doc {
   const name = collectionName("insert", body);
   const docs = (optArray("insert", body, "documents") ?? ctx.sequences.get("documents")) as Doc[] | undefined;
   if (!docs) throw new CommandError(40414, "BSON field 'insert.documents' is missing but a required field");
@@ -55,7 +55,10 @@ async function run(ctx: CommandContext, body: Doc): Promise<Doc> {
   }
   for (const d of docs) {
     if (d === null || typeof d !== "object" || Array.isArray(d)) {
-      throw new CommandError("TypeMismatch", "BSON field 'insert.documents' is the wrong type, expected type 'object'");
+      throw new CommandError(
+        "TypeMismatch",
+        "BSON field 'insert.documents' is the wrong type, expected type 'object'",
+      );
     }
   }
   const coll = ensureCollection(ctx, name);
@@ -89,7 +92,6 @@ async function run(ctx: CommandContext, body: Doc): Promise<Doc> {
     }
   }
   ctx.counters.opcounters.insert += docs.length;
-  await Promise.resolve();
   return errors.into({ n, ok: 1 });
 }
 

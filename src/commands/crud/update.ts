@@ -65,7 +65,8 @@ export function applyUpdate(
     throw new CommandError("FailedToParse", "multi update is not supported for replacement-style update");
   }
   const existing = findCollection(ctx, collName);
-  const coll: CollectionEntry | undefined = existing ?? (st.upsert ? ensureCollection(ctx, collName) : undefined);
+  const coll: CollectionEntry | undefined = existing ??
+    (st.upsert ? ensureCollection(ctx, collName) : undefined);
   if (!coll) return { matched: 0, modified: 0 };
   const now = new Date();
   return ctx.storage.write((txn) => {
@@ -121,23 +122,37 @@ export function applyUpdate(
 
 /** A deep copy that keeps BSON wrapper classes (ObjectId, Long, …) intact. */
 export function structuredCloneDoc(doc: Doc): Doc {
-  return BSON.deserialize(BSON.serialize(doc), { promoteLongs: false, promoteValues: true, bsonRegExp: true }) as Doc;
+  return BSON.deserialize(BSON.serialize(doc), {
+    promoteLongs: false,
+    promoteValues: true,
+    bsonRegExp: true,
+  }) as Doc;
 }
 
 export function parseUpdateStatement(command: string, raw: unknown): UpdateStatement {
   if (raw === null || typeof raw !== "object" || Array.isArray(raw)) {
-    throw new CommandError("TypeMismatch", `BSON field '${command}.updates' is the wrong type '${typeName(raw)}', expected type 'object'`);
+    throw new CommandError(
+      "TypeMismatch",
+      `BSON field '${command}.updates' is the wrong type '${typeName(raw)}', expected type 'object'`,
+    );
   }
   const s = raw as Doc;
   for (const k of Object.keys(s)) {
-    if (!["q", "u", "upsert", "multi", "arrayFilters", "collation", "hint", "sort", "c", "upsertSupplied"].includes(k)) {
+    if (
+      !["q", "u", "upsert", "multi", "arrayFilters", "collation", "hint", "sort", "c", "upsertSupplied"]
+        .includes(k)
+    ) {
       throw new CommandError(40415, `BSON field '${command}.updates.${k}' is an unknown field.`);
     }
   }
   const q = optDoc("update.updates", s, "q");
-  if (q === undefined) throw new CommandError(40414, "BSON field 'update.updates.q' is missing but a required field");
+  if (q === undefined) {
+    throw new CommandError(40414, "BSON field 'update.updates.q' is missing but a required field");
+  }
   const u = s["u"];
-  if (u === undefined) throw new CommandError(40414, "BSON field 'update.updates.u' is missing but a required field");
+  if (u === undefined) {
+    throw new CommandError(40414, "BSON field 'update.updates.u' is missing but a required field");
+  }
   if (typeof u !== "object" || u === null) {
     throw new CommandError("FailedToParse", "Update argument must be either an object or an array");
   }

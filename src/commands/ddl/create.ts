@@ -9,16 +9,43 @@ import type { CommandContext } from "../context.ts";
 import type { CommandSpec, Doc } from "../spec.ts";
 import { collectionName, validateDbName } from "../params.ts";
 
-const NOT_YET = ["capped", "size", "max", "validator", "validationLevel", "validationAction", "timeseries",
-  "clusteredIndex", "viewOn", "pipeline", "changeStreamPreAndPostImages", "expireAfterSeconds", "encryptedFields"];
+const NOT_YET = [
+  "capped",
+  "size",
+  "max",
+  "validator",
+  "validationLevel",
+  "validationAction",
+  "timeseries",
+  "clusteredIndex",
+  "viewOn",
+  "pipeline",
+  "changeStreamPreAndPostImages",
+  "expireAfterSeconds",
+  "encryptedFields",
+];
 
 function run(ctx: CommandContext, body: Doc): Doc {
   const name = collectionName("create", body);
   validateDbName(ctx.db);
   const options: Doc = {};
   for (const [k, v] of Object.entries(body).slice(1)) {
-    if (k.startsWith("$") || ["lsid", "txnNumber", "writeConcern", "comment", "autocommit", "startTransaction",
-      "apiVersion", "apiStrict", "apiDeprecationErrors", "maxTimeMS", "readConcern"].includes(k)) continue;
+    if (
+      k.startsWith("$") ||
+      [
+        "lsid",
+        "txnNumber",
+        "writeConcern",
+        "comment",
+        "autocommit",
+        "startTransaction",
+        "apiVersion",
+        "apiStrict",
+        "apiDeprecationErrors",
+        "maxTimeMS",
+        "readConcern",
+      ].includes(k)
+    ) continue;
     if (NOT_YET.includes(k) && v !== false && v !== undefined) {
       throw new CommandError("NotImplemented", `create option '${k}' is not supported yet by SecantusDB`);
     }
@@ -40,11 +67,25 @@ export const create: CommandSpec = {
   help: "creates a collection: {create: <name>, ...options}",
   auth: "createCollection",
   fields: {
-    capped: "optional", size: "optional", max: "optional", validator: "optional", validationLevel: "optional",
-    validationAction: "optional", timeseries: "optional", clusteredIndex: "optional", viewOn: "optional",
-    pipeline: "optional", collation: "optional", storageEngine: "optional", indexOptionDefaults: "optional",
-    changeStreamPreAndPostImages: "optional", expireAfterSeconds: "optional", encryptedFields: "optional",
-    autoIndexId: "ignored", flags: "ignored", idIndex: "ignored",
+    capped: "optional",
+    size: "optional",
+    max: "optional",
+    validator: "optional",
+    validationLevel: "optional",
+    validationAction: "optional",
+    timeseries: "optional",
+    clusteredIndex: "optional",
+    viewOn: "optional",
+    pipeline: "optional",
+    collation: "optional",
+    storageEngine: "optional",
+    indexOptionDefaults: "optional",
+    changeStreamPreAndPostImages: "optional",
+    expireAfterSeconds: "optional",
+    encryptedFields: "optional",
+    autoIndexId: "ignored",
+    flags: "ignored",
+    idIndex: "ignored",
   },
   run,
 };

@@ -3,7 +3,7 @@
  * ({name, type: "collection", options, info: {readOnly, uuid}, idIndex}), with `filter`, `nameOnly`
  * and `authorizedCollections`.
  */
-import { BSON, Binary } from "bson";
+import { Binary, BSON } from "bson";
 import { encodeCursorReply } from "../../bson/raw_reply.ts";
 import type { CommandContext } from "../context.ts";
 import type { CommandSpec, Doc, Reply } from "../spec.ts";
@@ -33,6 +33,12 @@ export const listCollections: CommandSpec = {
   name: "listCollections",
   help: "lists collections of the current database",
   auth: "listCollections",
-  fields: { filter: "optional", nameOnly: "optional", authorizedCollections: "ignored", cursor: "ignored", includePendingDrops: "ignored" },
+  fields: {
+    filter: "optional",
+    nameOnly: "optional",
+    authorizedCollections: "ignored",
+    cursor: "ignored",
+    includePendingDrops: "ignored",
+  },
   run,
 };

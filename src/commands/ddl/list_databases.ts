@@ -25,7 +25,12 @@ function run(ctx: CommandContext, body: Doc): Doc {
     dbs.push(entry);
     total += size;
   }
-  return nameOnly ? { databases: dbs, ok: 1 } : { databases: dbs, totalSize: Long.fromNumber(total), totalSizeMb: Long.fromNumber(Math.floor(total / 1048576)), ok: 1 };
+  return nameOnly ? { databases: dbs, ok: 1 } : {
+    databases: dbs,
+    totalSize: Long.fromNumber(total),
+    totalSizeMb: Long.fromNumber(Math.floor(total / 1048576)),
+    ok: 1,
+  };
 }
 
 export const listDatabases: CommandSpec = {

@@ -2,7 +2,7 @@
  * The one translation of storage errors into MongoDB errors. Duplicate keys get mongod's E11000
  * message naming the namespace, index and key, with `keyPattern` / `keyValue` beside it.
  */
-import { StorageError, type CollectionEntry } from "../../storage/api.ts";
+import { type CollectionEntry, StorageError } from "../../storage/api.ts";
 import { CommandError } from "../../errors/command_error.ts";
 import type { Doc } from "../spec.ts";
 import { formatValue } from "./format_value.ts";
@@ -39,9 +39,13 @@ export function translateStorageError(e: unknown, coll: CollectionEntry, doc?: D
       case "DuplicateKey":
         throw duplicateKeyError(coll, e.indexName ?? "_id_", doc ?? {});
       case "WriteConflict":
-        throw new CommandError("WriteConflict", "Write conflict during plan execution and yielding is disabled.", {
-          errorLabels: ["TransientTransactionError"],
-        });
+        throw new CommandError(
+          "WriteConflict",
+          "Write conflict during plan execution and yielding is disabled.",
+          {
+            errorLabels: ["TransientTransactionError"],
+          },
+        );
       case "NamespaceExists":
         throw new CommandError("NamespaceExists", e.message);
       case "NamespaceNotFound":

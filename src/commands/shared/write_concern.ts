@@ -29,7 +29,9 @@ export function parseWriteConcern(body: Doc): WriteConcern {
   if (w !== undefined) {
     if (isNumeric(w)) {
       const n = toNumber(w);
-      if (n < 0 || !Number.isInteger(n)) throw new CommandError("FailedToParse", "w has to be a non-negative number");
+      if (n < 0 || !Number.isInteger(n)) {
+        throw new CommandError("FailedToParse", "w has to be a non-negative number");
+      }
       if (n > 1) {
         throw new CommandError(
           "UnsatisfiableWriteConcern",
@@ -38,8 +40,15 @@ export function parseWriteConcern(body: Doc): WriteConcern {
       }
       unacknowledged = n === 0;
     } else if (typeof w === "string") {
-      if (w !== "majority" && w.length === 0) throw new CommandError("FailedToParse", "w has to be a string or a number");
-      if (w !== "majority") throw new CommandError("UnknownReplWriteConcern", `No write concern mode named '${w}' found in replica set configuration`);
+      if (w !== "majority" && w.length === 0) {
+        throw new CommandError("FailedToParse", "w has to be a string or a number");
+      }
+      if (w !== "majority") {
+        throw new CommandError(
+          "UnknownReplWriteConcern",
+          `No write concern mode named '${w}' found in replica set configuration`,
+        );
+      }
     } else if (typeof w === "object" && w !== null && !Array.isArray(w)) {
       throw new CommandError("UnknownReplWriteConcern", "Tagged write concerns are not supported");
     } else {
@@ -47,10 +56,20 @@ export function parseWriteConcern(body: Doc): WriteConcern {
     }
   }
   if (j !== undefined && typeof j !== "boolean" && !isNumeric(j)) {
-    throw new CommandError("TypeMismatch", `BSON field 'writeConcern.j' is the wrong type '${typeName(j)}', expected types '[bool, long, int, decimal, double]'`);
+    throw new CommandError(
+      "TypeMismatch",
+      `BSON field 'writeConcern.j' is the wrong type '${
+        typeName(j)
+      }', expected types '[bool, long, int, decimal, double]'`,
+    );
   }
   if (wtimeout !== undefined && !isNumeric(wtimeout)) {
-    throw new CommandError("TypeMismatch", `BSON field 'writeConcern.wtimeout' is the wrong type '${typeName(wtimeout)}', expected types '[int, long, double, decimal]'`);
+    throw new CommandError(
+      "TypeMismatch",
+      `BSON field 'writeConcern.wtimeout' is the wrong type '${
+        typeName(wtimeout)
+      }', expected types '[int, long, double, decimal]'`,
+    );
   }
   const jOn = j === true || (isNumeric(j) && toNumber(j) !== 0);
   const fsyncOn = fsync === true || (isNumeric(fsync) && toNumber(fsync) !== 0);
