@@ -1,0 +1,269 @@
+/**
+ * key_string.ts — byte-sortable encodings of BSON values for index keys.
+ *
+ * Contract: for any values a, b: sign(memcmp(encodeValue(a), encodeValue(b))) ===
+ * compareValues(a, b) (simple collation). Numbers of different BSON types with equal value encode to
+ * identical bytes (1, Long(1), 1.0, Decimal128("1.0")), so a unique index treats them as duplicates,
+ * as mongod does. Every encoding is prefix-free, so concatenating per-field encodings (inverted for
+ * descending fields) orders compound keys field by field.
+ *
+ * Layout: one type byte in canonical order, then a body:
+ * - numbers: class byte (NaN < -Inf < negative < zero < positive < +Inf); finite values as decimal
+ *   exponent (2 bytes, biased) + base-100 digit pairs (+1) + 0x00, with all bytes inverted for
+ *   negatives. Doubles are expanded exactly, so order against Long/Decimal128 is exact.
+ * - strings/symbols, field names, regex pattern/flags, code: UTF-8 with 0x00 escaped as 0x00 0xFF,
+ *   terminated by 0x00 0x00.
+ * - documents: per field (type byte, name, body), then 0x00; arrays: per element (type, body), 0x00.
+ * - binData: 4-byte length, subtype, bytes; ObjectId: 12 bytes; bool: 1 byte; Date: int64 ms with
+ *   the sign bit flipped; Timestamp: t then i, 4 bytes each.
+ * Limits: collation-aware keys are not produced (binary string order only).
+ */
+import type { Code, ObjectId, Timestamp } from "bson";
+import {
+  binaryBytes,
+  binarySubtype,
+  decimalDigits,
+  documentEntries,
+  type ExactNumber,
+  exactOf,
+  kindOf,
+} from "../bson/values.ts";
+
+const TYPE_BYTE = {
+  minKey: 0x0a,
+  undefined: 0x0f,
+  null: 0x14,
+  number: 0x1e,
+  string: 0x28,
+  object: 0x32,
+  array: 0x3c,
+  binData: 0x46,
+  objectId: 0x50,
+  bool: 0x5a,
+  date: 0x64,
+  timestamp: 0x6e,
+  regex: 0x78,
+  dbPointer: 0x82,
+  javascript: 0x8c,
+  javascriptWithScope: 0x96,
+  maxKey: 0xf0,
+} as const;
+
+const NUM_NAN = 0x01;
+const NUM_NEG_INF = 0x02;
+const NUM_NEG = 0x03;
+const NUM_ZERO = 0x04;
+const NUM_POS = 0x05;
+const NUM_POS_INF = 0x06;
+
+const encoder = new TextEncoder();
+
+/** A growable byte buffer. */
+class Out {
+  buf = new Uint8Array(64);
+  len = 0;
+  ensure(n: number): void {
+    if (this.len + n <= this.buf.length) return;
+    let size = this.buf.length * 2;
+    while (size < this.len + n) size *= 2;
+    const next = new Uint8Array(size);
+    next.set(this.buf.subarray(0, this.len));
+    this.buf = next;
+  }
+  byte(b: number): void {
+    this.ensure(1);
+    this.buf[this.len++] = b;
+  }
+  bytes(bs: Uint8Array): void {
+    this.ensure(bs.length);
+    this.buf.set(bs, this.len);
+    this.len += bs.length;
+  }
+  u32(n: number): void {
+    this.ensure(4);
+    this.buf[this.len++] = (n >>> 24) & 0xff;
+    this.buf[this.len++] = (n >>> 16) & 0xff;
+    this.buf[this.len++] = (n >>> 8) & 0xff;
+    this.buf[this.len++] = n & 0xff;
+  }
+  invertFrom(start: number): void {
+    for (let i = start; i < this.len; i++) this.buf[i] = 255 - (this.buf[i] as number);
+  }
+  result(): Uint8Array {
+    return this.buf.slice(0, this.len);
+  }
+}
+
+function writeString(out: Out, s: string): void {
+  let ascii = true;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c === 0 || c > 0x7f) {
+      ascii = false;
+      break;
+    }
+  }
+  if (ascii) {
+    out.ensure(s.length + 2);
+    for (let i = 0; i < s.length; i++) out.buf[out.len++] = s.charCodeAt(i);
+  } else {
+    const bytes = encoder.encode(s);
+    out.ensure(bytes.length * 2 + 2);
+    for (const b of bytes) {
+      out.buf[out.len++] = b;
+      if (b === 0) out.buf[out.len++] = 0xff;
+    }
+  }
+  out.byte(0);
+  out.byte(0);
+}
+
+function writeDigits(out: Out, digits: string, exp: number): void {
+  const e = exp + 0x8000;
+  out.byte((e >>> 8) & 0xff);
+  out.byte(e & 0xff);
+  for (let i = 0; i < digits.length; i += 2) {
+    const hi = digits.charCodeAt(i) - 48;
+    const lo = i + 1 < digits.length ? digits.charCodeAt(i + 1) - 48 : 0;
+    out.byte(hi * 10 + lo + 1);
+  }
+  out.byte(0);
+}
+
+function writeNumber(out: Out, v: unknown): void {
+  if (typeof v === "number" && Number.isSafeInteger(v)) {
+    if (v === 0) return out.byte(NUM_ZERO);
+    const neg = v < 0;
+    let s = String(neg ? -v : v);
+    const exp = s.length;
+    let end = s.length;
+    while (s.charCodeAt(end - 1) === 48) end--;
+    s = s.slice(0, end);
+    out.byte(neg ? NUM_NEG : NUM_POS);
+    const start = out.len;
+    writeDigits(out, s, exp);
+    if (neg) out.invertFrom(start);
+    return;
+  }
+  const x = exactOf(v) as ExactNumber;
+  if (x.t === "nan") return out.byte(NUM_NAN);
+  if (x.t === "inf") return out.byte(x.sign > 0 ? NUM_POS_INF : NUM_NEG_INF);
+  const d = decimalDigits(x);
+  if (d.sign === 0) return out.byte(NUM_ZERO);
+  out.byte(d.sign < 0 ? NUM_NEG : NUM_POS);
+  const start = out.len;
+  writeDigits(out, d.digits, d.exp);
+  if (d.sign < 0) out.invertFrom(start);
+}
+
+function typeByteOf(kind: ReturnType<typeof kindOf>): number {
+  switch (kind) {
+    case "int":
+    case "long":
+    case "double":
+    case "decimal":
+      return TYPE_BYTE.number;
+    case "symbol":
+      return TYPE_BYTE.string;
+    default:
+      return TYPE_BYTE[kind];
+  }
+}
+
+function writeValue(out: Out, v: unknown): void {
+  const kind = kindOf(v);
+  out.byte(typeByteOf(kind));
+  writeBody(out, v, kind);
+}
+
+function writeDocumentBody(out: Out, v: unknown): void {
+  for (const [name, val] of documentEntries(v)) {
+    const kind = kindOf(val);
+    out.byte(typeByteOf(kind));
+    writeString(out, name);
+    writeBody(out, val, kind);
+  }
+  out.byte(0);
+}
+
+function writeBody(out: Out, v: unknown, kind: ReturnType<typeof kindOf>): void {
+  switch (kind) {
+    case "int":
+    case "long":
+    case "double":
+    case "decimal":
+      return writeNumber(out, v);
+    case "string":
+      return writeString(out, v as string);
+    case "symbol":
+      return writeString(out, String((v as { value: unknown }).value));
+    case "object":
+      return writeDocumentBody(out, v);
+    case "array":
+      for (const el of v as unknown[]) writeValue(out, el);
+      return out.byte(0);
+    case "binData": {
+      const bytes = binaryBytes(v);
+      out.u32(bytes.length);
+      out.byte(binarySubtype(v));
+      return out.bytes(bytes);
+    }
+    case "objectId":
+      return out.bytes((v as ObjectId).id);
+    case "bool":
+      return out.byte(v ? 1 : 0);
+    case "date": {
+      const ms = BigInt.asUintN(64, BigInt(Math.trunc((v as Date).getTime() || 0))) ^ (1n << 63n);
+      out.u32(Number(ms >> 32n));
+      return out.u32(Number(ms & 0xffffffffn));
+    }
+    case "timestamp": {
+      const ts = v as Timestamp;
+      out.u32(ts.t);
+      return out.u32(ts.i);
+    }
+    case "regex": {
+      const [p, f] = v instanceof RegExp
+        ? [v.source, v.flags]
+        : [(v as { pattern: string }).pattern, (v as { options: string }).options];
+      writeString(out, p);
+      return writeString(out, f);
+    }
+    case "javascript":
+      return writeString(out, String((v as Code).code));
+    case "javascriptWithScope":
+      writeString(out, String((v as Code).code));
+      return writeDocumentBody(out, (v as Code).scope ?? {});
+    default:
+      return; // minKey, maxKey, null, undefined, dbPointer: the type byte is the whole key
+  }
+}
+
+/** Byte-sortable encoding of one value (ascending). */
+export function encodeValue(v: unknown): Uint8Array {
+  const out = new Out();
+  writeValue(out, v);
+  return out.result();
+}
+
+/** Byte-sortable encoding of a compound key; a -1 direction inverts that field's bytes. */
+export function encodeIndexKey(values: readonly unknown[], directions: readonly (1 | -1)[]): Uint8Array {
+  const out = new Out();
+  for (let i = 0; i < values.length; i++) {
+    const start = out.len;
+    writeValue(out, values[i]);
+    if (directions[i] === -1) out.invertFrom(start);
+  }
+  return out.result();
+}
+
+/** memcmp of two keys: -1, 0 or 1. */
+export function compareKeys(a: Uint8Array, b: Uint8Array): number {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    const x = a[i] as number;
+    const y = b[i] as number;
+    if (x !== y) return x < y ? -1 : 1;
+  }
+  return a.length === b.length ? 0 : a.length < b.length ? -1 : 1;
+}
