@@ -1,0 +1,34 @@
+/**
+ * engine/ — pure query-language engines: functions of BSON values with no I/O, no `Deno.*`, no
+ * storage. Everything parses once into validated closures (a bad operator fails even on an empty
+ * collection) and throws `CommandError` with mongod's code and message.
+ *
+ * May import: `bson`, src/bson, src/errors, and its own subfolders.
+ *
+ * - `compileFilter(filter, {collation})` → `Matcher`; `extractIdEquality(filter)` for point lookups.
+ * - `compileUpdate(update, {arrayFilters, isUpsert})` → `Updater` (`apply(doc, {isInsert, now})`);
+ *   `upsertSeed(filter)` → the equality fields an upsert starts from.
+ * - `compileProjection(spec)` → `Projection`.
+ * - `compileSort(spec)` → document comparator; `sortDocuments(docs, spec)`.
+ * - path helpers (`splitPath`, `visitPathValues`, `getPath`) for planners and executors.
+ *
+ * Not implemented yet (NotImplemented, code 238): `$expr`, `$jsonSchema`, `$text`, bitwise and geo
+ * query operators; positional / `$[]` / `$[id]` updates and pipeline updates; `$bit`; positional,
+ * `$meta` and computed projections; `$meta` sort.
+ */
+export { compileFilter, extractIdEquality, type FilterOptions, type Matcher } from "./query/mod.ts";
+export {
+  compileUpdate,
+  type UpdateContext,
+  type UpdateOptions,
+  type Updater,
+  type UpdateResult,
+  upsertSeed,
+} from "./update/mod.ts";
+export { compileProjection, type Projection } from "./projection/mod.ts";
+export { compileSort, type DocComparator, parseSortSpec, sortDocuments } from "./sort/mod.ts";
+export { getPath, splitPath, visitPathValues } from "./path/mod.ts";
+export { makeStringComparator } from "./collation/collation.ts";
+
+/** A BSON document as the engines see it (plain object, insertion-ordered). */
+export type Document = Record<string, unknown>;

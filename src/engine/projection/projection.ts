@@ -1,0 +1,200 @@
+/**
+ * projection.ts — `compileProjection(spec)`: find-style projections.
+ *
+ * Supported: inclusion (`{a: 1, "b.c": true}`) and exclusion (`{a: 0}`) with dotted paths through
+ * embedded documents and arrays of documents; `_id` is included unless `_id: 0`; `$slice` (n or
+ * [skip, limit]) and `$elemMatch` (top-level fields). Not yet: positional `a.$`, `$meta`, computed
+ * (expression) fields → NotImplemented.
+ *
+ * Errors as mongod: exclusion inside an inclusion projection → 31254, inclusion inside an exclusion
+ * projection → 31253, overlapping paths → 31250 "Path collision at …".
+ */
+import { CommandError } from "../../errors/command_error.ts";
+import { isDocument, isNumeric } from "../../bson/values.ts";
+import { splitPath } from "../path/field_path.ts";
+import { compileFilter } from "../query/filter.ts";
+
+export type Document = Record<string, unknown>;
+
+type Tree = Map<string, Tree | true>;
+
+export interface Projection {
+  readonly kind: "inclusion" | "exclusion";
+  apply(doc: Document): Document;
+}
+
+type Special = (v: unknown) => { keep: boolean; value?: unknown };
+
+function addPath(tree: Tree, path: string): void {
+  const parts = splitPath(path);
+  let cur = tree;
+  for (let i = 0; i < parts.length; i++) {
+    const k = parts[i] as string;
+    const last = i === parts.length - 1;
+    const existing = cur.get(k);
+    if (existing === true || (last && existing !== undefined)) {
+      throw new CommandError(31250, `Path collision at ${path}`);
+    }
+    if (last) cur.set(k, true);
+    else {
+      let next = existing;
+      if (!next) {
+        next = new Map();
+        cur.set(k, next);
+      }
+      cur = next;
+    }
+  }
+}
+
+function parseSlice(path: string, arg: unknown): Special {
+  let skip = 0;
+  let limit: number;
+  if (Array.isArray(arg)) {
+    if (arg.length !== 2 || !isNumeric(arg[0]) || !isNumeric(arg[1])) {
+      throw new CommandError(28724, "First argument to $slice must be an array");
+    }
+    skip = Number(arg[0]);
+    limit = Number(arg[1]);
+    if (limit <= 0) {
+      throw new CommandError(28724, `Invalid $slice syntax for field ${path}: limit must be positive`);
+    }
+  } else if (isNumeric(arg)) limit = Number(arg);
+  else throw new CommandError(28667, `Invalid $slice syntax for field ${path}`);
+  return (v) => {
+    if (!Array.isArray(v)) return { keep: true, value: v };
+    if (!Array.isArray(arg)) {
+      return { keep: true, value: limit >= 0 ? v.slice(0, limit) : v.slice(Math.max(0, v.length + limit)) };
+    }
+    const start = skip >= 0 ? Math.min(skip, v.length) : Math.max(0, v.length + skip);
+    return { keep: true, value: v.slice(start, start + limit) };
+  };
+}
+
+function parseElemMatch(path: string, arg: unknown): Special {
+  if (path.includes(".")) {
+    throw new CommandError("BadValue", "Cannot use $elemMatch projection on a nested field.");
+  }
+  if (!isDocument(arg)) throw new CommandError("BadValue", "elemMatch: Invalid argument, object required.");
+  const m = compileFilter({ x: { $elemMatch: arg } });
+  const sub = compileFilter(arg);
+  return (v) => {
+    if (!Array.isArray(v) || !m.matches({ x: v })) return { keep: false };
+    const first = v.find((el) => isDocument(el) && sub.matches(el));
+    return first === undefined ? { keep: false } : { keep: true, value: [first] };
+  };
+}
+
+/** Parses and validates a projection. `{}` / undefined keep whole documents. */
+export function compileProjection(spec: Document | null | undefined): Projection {
+  const tree: Tree = new Map();
+  const specials = new Map<string, Special>();
+  let mode: "inclusion" | "exclusion" | undefined;
+  let idMode: boolean | undefined;
+  for (const [path, v] of Object.entries(spec ?? {})) {
+    if (path.endsWith(".$") || path.includes(".$.")) {
+      throw new CommandError("NotImplemented", "positional projection is not implemented yet in SecantusDB");
+    }
+    if (isDocument(v)) {
+      const op = Object.keys(v)[0];
+      if (op === "$slice") specials.set(path, parseSlice(path, v["$slice"]));
+      else if (op === "$elemMatch") specials.set(path, parseElemMatch(path, v["$elemMatch"]));
+      else {throw new CommandError(
+          "NotImplemented",
+          `projection operator ${op ?? "{}"} is not implemented yet in SecantusDB`,
+        );}
+      continue;
+    }
+    let include: boolean;
+    if (typeof v === "boolean") include = v;
+    else if (isNumeric(v)) include = Number(v) !== 0;
+    else {throw new CommandError(
+        "NotImplemented",
+        "computed projection fields are not implemented yet in SecantusDB",
+      );}
+    if (path === "_id") {
+      idMode = include;
+      continue;
+    }
+    if (mode === undefined) mode = include ? "inclusion" : "exclusion";
+    else if (mode === "inclusion" && !include) {
+      throw new CommandError(31254, `Cannot do exclusion on field ${path} in inclusion projection`);
+    } else if (mode === "exclusion" && include) {
+      throw new CommandError(31253, `Cannot do inclusion on field ${path} in exclusion projection`);
+    }
+    addPath(tree, path);
+  }
+  if (mode === undefined) mode = idMode === true && specials.size === 0 ? "inclusion" : "exclusion";
+  if (mode === "inclusion") {
+    for (const p of specials.keys()) if (!tree.has(splitPath(p)[0] as string)) addPath(tree, p);
+  }
+  const includeId = idMode !== false;
+  const kind = mode;
+  return {
+    kind,
+    apply(doc) {
+      let out: Document;
+      if (kind === "inclusion") {
+        out = {};
+        if (includeId && Object.hasOwn(doc, "_id")) out["_id"] = doc["_id"];
+        Object.assign(out, includeTree(doc, tree, true));
+      } else {
+        out = excludeTree(doc, tree);
+        if (!includeId) delete out["_id"];
+      }
+      for (const [path, fn] of specials) applySpecial(out, doc, splitPath(path), fn);
+      return out;
+    },
+  };
+}
+
+function includeTree(doc: Document, tree: Tree, top: boolean): Document {
+  const out: Document = {};
+  for (const [k, v] of Object.entries(doc)) {
+    if (top && k === "_id") continue;
+    const node = tree.get(k);
+    if (node === undefined) continue;
+    if (node === true) out[k] = v;
+    else if (isDocument(v)) out[k] = includeTree(v, node, false);
+    else if (Array.isArray(v)) out[k] = includeArray(v, node);
+  }
+  return out;
+}
+
+function includeArray(arr: unknown[], node: Tree): unknown[] {
+  const out: unknown[] = [];
+  for (const el of arr) {
+    if (isDocument(el)) out.push(includeTree(el, node, false));
+    else if (Array.isArray(el)) out.push(includeArray(el, node));
+  }
+  return out;
+}
+
+function excludeTree(doc: Document, tree: Tree): Document {
+  const out: Document = {};
+  for (const [k, v] of Object.entries(doc)) {
+    const node = tree.get(k);
+    if (node === true) continue;
+    if (node === undefined) out[k] = v;
+    else if (isDocument(v)) out[k] = excludeTree(v, node);
+    else if (Array.isArray(v)) out[k] = v.map((el) => isDocument(el) ? excludeTree(el, node) : el);
+    else out[k] = v;
+  }
+  return out;
+}
+
+function applySpecial(out: Document, src: Document, parts: readonly string[], fn: Special): void {
+  let o: Document = out;
+  let s: unknown = src;
+  for (let i = 0; i < parts.length - 1; i++) {
+    const k = parts[i] as string;
+    if (!isDocument(s) || !isDocument(o[k])) return;
+    s = s[k];
+    o = o[k] as Document;
+  }
+  const last = parts[parts.length - 1] as string;
+  if (!isDocument(s) || !Object.hasOwn(s, last)) return;
+  const r = fn(s[last]);
+  if (r.keep) o[last] = r.value;
+  else delete o[last];
+}

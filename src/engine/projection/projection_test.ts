@@ -1,0 +1,48 @@
+import { deepStrictEqual as assertEquals } from "node:assert/strict";
+import { compileProjection } from "./mod.ts";
+import { assertCommandError } from "../../errors/assert_command_error.ts";
+
+const doc = { _id: 1, a: 1, b: { c: 2, d: 3 }, arr: [{ x: 1, y: 2 }, { x: 3, y: 4 }, 5], n: [1, 2, 3, 4] };
+
+Deno.test("inclusion keeps _id and listed paths, through arrays", () => {
+  assertEquals(compileProjection({ a: 1 }).apply(doc), { _id: 1, a: 1 });
+  assertEquals(compileProjection({ "b.c": 1, _id: 0 }).apply(doc), { b: { c: 2 } });
+  assertEquals(compileProjection({ "arr.x": 1 }).apply(doc), { _id: 1, arr: [{ x: 1 }, { x: 3 }] });
+  assertEquals(compileProjection({ _id: 1 }).apply(doc), { _id: 1 });
+  assertEquals(compileProjection({ missing: 1 }).apply(doc), { _id: 1 });
+});
+
+Deno.test("exclusion removes listed paths", () => {
+  assertEquals(compileProjection({ b: 0, arr: 0, n: 0 }).apply(doc), { _id: 1, a: 1 });
+  assertEquals(compileProjection({ "b.c": 0, _id: 0, arr: 0, n: 0 }).apply(doc), { a: 1, b: { d: 3 } });
+  assertEquals(compileProjection({ "arr.y": 0, _id: 0, a: 0, b: 0, n: 0 }).apply(doc), {
+    arr: [{ x: 1 }, { x: 3 }, 5],
+  });
+  assertEquals(compileProjection({}).apply(doc), doc);
+  assertEquals(compileProjection({ _id: 0 }).kind, "exclusion");
+});
+
+Deno.test("$slice and $elemMatch", () => {
+  assertEquals(compileProjection({ n: { $slice: 2 } }).apply(doc).n, [1, 2]);
+  assertEquals(compileProjection({ n: { $slice: -1 } }).apply(doc).n, [4]);
+  assertEquals(compileProjection({ n: { $slice: [1, 2] } }).apply(doc).n, [2, 3]);
+  assertEquals(compileProjection({ a: 1, n: { $slice: 1 } }).apply(doc), { _id: 1, a: 1, n: [1] });
+  assertEquals(compileProjection({ arr: { $elemMatch: { x: 3 } } }).apply(doc).arr, [{ x: 3, y: 4 }]);
+  assertEquals("arr" in compileProjection({ arr: { $elemMatch: { x: 9 } } }).apply(doc), false);
+});
+
+Deno.test("projection errors", () => {
+  assertCommandError(
+    () => compileProjection({ a: 1, b: 0 }),
+    31254,
+    "Cannot do exclusion on field b in inclusion projection",
+  );
+  assertCommandError(
+    () => compileProjection({ a: 0, b: 1 }),
+    31253,
+    "Cannot do inclusion on field b in exclusion projection",
+  );
+  assertCommandError(() => compileProjection({ a: 1, "a.b": 1 }), 31250);
+  assertCommandError(() => compileProjection({ "a.$": 1 }), "NotImplemented");
+  assertCommandError(() => compileProjection({ a: "$b" }), "NotImplemented");
+});
