@@ -250,6 +250,12 @@ export function compareExact(a: ExactNumber, b: ExactNumber): number {
   return x < y ? -1 : x > y ? 1 : 0;
 }
 
+function safeLongNumber(v: unknown): number | undefined {
+  if ((v as { _bsontype?: unknown })?._bsontype !== "Long") return undefined;
+  const n = (v as Long).toNumber();
+  return Number.isSafeInteger(n) ? n : undefined;
+}
+
 /**
  * Compares two BSON numbers by value (NaN lowest, NaN == NaN, -0 == 0). Fast paths for number/number
  * and number/Long; Decimal128 goes through exact arithmetic.
@@ -263,6 +269,10 @@ export function compareNumbers(a: unknown, b: unknown): number {
     const bn = Number.isNaN(b);
     return an && bn ? 0 : an ? -1 : 1;
   }
+  // Fast path: Long values within ±2^53 compare exactly as doubles.
+  const na = typeof a === "number" ? a : safeLongNumber(a);
+  const nb = typeof b === "number" ? b : safeLongNumber(b);
+  if (na !== undefined && nb !== undefined) return compareNumbers(na, nb);
   const ea = exactOf(a);
   const eb = exactOf(b);
   if (!ea || !eb) throw new TypeError("compareNumbers on a non-number");

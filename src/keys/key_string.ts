@@ -58,6 +58,12 @@ const NUM_POS_INF = 0x06;
 
 const encoder = new TextEncoder();
 
+// Keys are returned as views into 64 KiB slabs: one slab stays alive while any key cut from it is
+// referenced. Callers that keep a few keys for a long time may copy them (`key.slice()`).
+const SLAB_SIZE = 64 * 1024;
+let slab = new Uint8Array(SLAB_SIZE);
+let slabUsed = 0;
+
 /** A growable byte buffer. */
 class Out {
   buf = new Uint8Array(64);
@@ -89,8 +95,18 @@ class Out {
   invertFrom(start: number): void {
     for (let i = start; i < this.len; i++) this.buf[i] = 255 - (this.buf[i] as number);
   }
+  /** Copies the key out into a shared slab (small typed-array allocations are slow in V8). */
   result(): Uint8Array {
-    return this.buf.slice(0, this.len);
+    const n = this.len;
+    if (n > SLAB_SIZE / 8) return this.buf.slice(0, n);
+    if (slabUsed + n > SLAB_SIZE) {
+      slab = new Uint8Array(SLAB_SIZE);
+      slabUsed = 0;
+    }
+    const view = slab.subarray(slabUsed, slabUsed + n);
+    view.set(this.buf.subarray(0, n));
+    slabUsed += n;
+    return view;
   }
 }
 
@@ -130,21 +146,37 @@ function writeDigits(out: Out, digits: string, exp: number): void {
   out.byte(0);
 }
 
-function writeNumber(out: Out, v: unknown): void {
-  if (typeof v === "number" && Number.isSafeInteger(v)) {
-    if (v === 0) return out.byte(NUM_ZERO);
-    const neg = v < 0;
-    let s = String(neg ? -v : v);
-    const exp = s.length;
-    let end = s.length;
-    while (s.charCodeAt(end - 1) === 48) end--;
-    s = s.slice(0, end);
-    out.byte(neg ? NUM_NEG : NUM_POS);
-    const start = out.len;
-    writeDigits(out, s, exp);
-    if (neg) out.invertFrom(start);
-    return;
+/** Fast path for integers below 1e15 in magnitude: digit pairs computed arithmetically. */
+function writeSmallInteger(out: Out, v: number): void {
+  if (v === 0) return out.byte(NUM_ZERO);
+  const neg = v < 0;
+  let m = neg ? -v : v;
+  let exp = 1;
+  for (let p = 10; p <= m; p *= 10) exp++;
+  let nd = exp;
+  while (m % 10 === 0) {
+    m /= 10;
+    nd--;
   }
+  if (nd % 2 === 1) {
+    m *= 10;
+    nd++;
+  }
+  out.byte(neg ? NUM_NEG : NUM_POS);
+  out.ensure(3 + nd / 2);
+  const start = out.len;
+  const e = exp + 0x8000;
+  out.buf[out.len++] = (e >>> 8) & 0xff;
+  out.buf[out.len++] = e & 0xff;
+  for (let div = 10 ** (nd - 2); div >= 1; div /= 100) {
+    out.buf[out.len++] = (Math.floor(m / div) % 100) + 1;
+  }
+  out.buf[out.len++] = 0;
+  if (neg) out.invertFrom(start);
+}
+
+function writeNumber(out: Out, v: unknown): void {
+  if (typeof v === "number" && Number.isInteger(v) && v < 1e15 && v > -1e15) return writeSmallInteger(out, v);
   const x = exactOf(v) as ExactNumber;
   if (x.t === "nan") return out.byte(NUM_NAN);
   if (x.t === "inf") return out.byte(x.sign > 0 ? NUM_POS_INF : NUM_NEG_INF);
@@ -239,16 +271,21 @@ function writeBody(out: Out, v: unknown, kind: ReturnType<typeof kindOf>): void 
   }
 }
 
+/** One reusable buffer: encoding is synchronous and never re-entered, results are copied out. */
+const scratch = new Out();
+
 /** Byte-sortable encoding of one value (ascending). */
 export function encodeValue(v: unknown): Uint8Array {
-  const out = new Out();
+  const out = scratch;
+  out.len = 0;
   writeValue(out, v);
   return out.result();
 }
 
 /** Byte-sortable encoding of a compound key; a -1 direction inverts that field's bytes. */
 export function encodeIndexKey(values: readonly unknown[], directions: readonly (1 | -1)[]): Uint8Array {
-  const out = new Out();
+  const out = scratch;
+  out.len = 0;
   for (let i = 0; i < values.length; i++) {
     const start = out.len;
     writeValue(out, values[i]);
