@@ -23,8 +23,8 @@ import { sameBson } from "./same.ts";
 import type { Document, UpdateAction, UpdateContext } from "./types.ts";
 
 export interface UpdateOptions {
-  arrayFilters?: Document[];
-  isUpsert?: boolean;
+  arrayFilters?: Document[] | undefined;
+  isUpsert?: boolean | undefined;
 }
 
 export interface UpdateResult {
