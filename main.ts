@@ -6,7 +6,7 @@
  *   secantusdb --version | --help
  */
 import { serve } from "./src/cli/serve.ts";
-import { topHelp } from "./src/cli/help.ts";
+import { serveHelp, topHelp } from "./src/cli/help.ts";
 import { versionText } from "./src/cli/version.ts";
 
 async function main(argv: string[]): Promise<number> {
@@ -27,7 +27,7 @@ async function main(argv: string[]): Promise<number> {
       return 0;
     default:
       if (argv.length === 1 && (first === "--help" || first === "-h")) {
-        console.log(topHelp());
+        console.log(`${topHelp()}\n\n${serveHelp()}`);
         return 0;
       }
       return await serve(argv);

@@ -50,24 +50,39 @@ export class QuerySource implements BatchSource {
   }
 
   nextBatch(maxDocs: number, maxBytes: number): { docs: Uint8Array[]; done: boolean } {
+    const project = this.q.project;
+    return this.#pull(maxDocs, maxBytes, (row) => (project ? projectBytes(row, project) : row.bytes), (b) => b.length);
+  }
+
+  /** Like nextBatch, but hands out decoded (and projected) documents: for pipelines. */
+  nextDocs(maxDocs: number): { docs: Doc[]; done: boolean } {
+    const project = this.q.project;
+    return this.#pull(maxDocs, Infinity, (row) => (project ? project(row.doc) : row.doc), () => 0);
+  }
+
+  #pull<T>(
+    maxDocs: number,
+    maxBytes: number,
+    take: (row: Row) => T,
+    sizeOf: (t: T) => number,
+  ): { docs: T[]; done: boolean } {
     if (this.#closed) return { docs: [], done: true };
     this.#checkCollection();
-    const out: Uint8Array[] = [];
+    const out: T[] = [];
     let bytes = 0;
     const limit = this.q.limit;
     const room = () =>
-      out.length < maxDocs && (limit === 0 || this.#returned < limit) &&
-      (out.length === 0 || bytes < maxBytes);
+      out.length < maxDocs && (limit === 0 || this.#returned < limit) && (out.length === 0 || bytes < maxBytes);
     const emit = (row: Row): boolean => {
       if (this.#skipLeft > 0) {
         this.#skipLeft--;
         return true;
       }
-      let b = row.bytes;
-      if (this.q.project) b = projectBytes(row, this.q.project);
-      if (out.length > 0 && bytes + b.length > maxBytes) return false;
-      out.push(b);
-      bytes += b.length;
+      const t = take(row);
+      const size = sizeOf(t);
+      if (out.length > 0 && bytes + size > maxBytes) return false;
+      out.push(t);
+      bytes += size;
       this.#returned++;
       this.stats.nReturned++;
       return true;
@@ -91,8 +106,7 @@ export class QuerySource implements BatchSource {
       }
     });
 
-    const done = this.#isDone();
-    return { docs: out, done };
+    return { docs: out, done: this.#isDone() };
   }
 
   #pending: Row | undefined;
