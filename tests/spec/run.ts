@@ -1,0 +1,168 @@
+/**
+ * Conformance runner CLI for MongoDB unified-test-format spec files.
+ *
+ *   deno run -A tests/spec/run.ts [folder-or-files...] [--filter substring] [--verbose]
+ *
+ * Default input: ../shared/specs relative to the project root. One fresh SecantusDB server per spec file
+ * (spawnServer), per-operation timeout 10 s, per-file timeout 120 s (then the server is killed and the
+ * run continues). Prints per-suite counts and `N passed, M failed, K skipped`; writes
+ * .tmp/spec-summary.json. Exit code 0 only when nothing failed.
+ */
+import { spawnServer } from "../integration/helpers/server_process.ts";
+import { loadSpecFile, runFile, type TestResult, Timeout, withTimeout } from "./runner.ts";
+import { type FileSummary, summarize, writeSummary } from "./report.ts";
+
+const ROOT = new URL("../../", import.meta.url).pathname;
+const OP_TIMEOUT_MS = 10_000;
+const FILE_TIMEOUT_MS = 120_000;
+
+interface Cli {
+  inputs: string[];
+  filter?: string;
+  verbose: boolean;
+}
+
+function parseArgs(argv: string[]): Cli {
+  const cli: Cli = { inputs: [], verbose: false };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === "--verbose" || a === "-v") cli.verbose = true;
+    else if (a === "--filter") cli.filter = argv[++i] ?? "";
+    else if (a.startsWith("--filter=")) cli.filter = a.slice("--filter=".length);
+    else if (a === "--help" || a === "-h") {
+      console.log(
+        "usage: deno run -A tests/spec/run.ts [folder-or-files...] [--filter substring] [--verbose]",
+      );
+      Deno.exit(0);
+    } else cli.inputs.push(a);
+  }
+  return cli;
+}
+
+async function collectFiles(input: string): Promise<string[]> {
+  const stat = await Deno.stat(input);
+  if (stat.isFile) return input.endsWith(".json") ? [input] : [];
+  const out: string[] = [];
+  const walk = async (dir: string) => {
+    const entries = [];
+    for await (const e of Deno.readDir(dir)) entries.push(e);
+    entries.sort((a, b) => a.name.localeCompare(b.name));
+    for (const e of entries) {
+      const p = `${dir}/${e.name}`;
+      if (e.isDirectory) await walk(p);
+      else if (e.isFile && e.name.endsWith(".json")) out.push(p);
+    }
+  };
+  await walk(input.replace(/\/+$/, ""));
+  return out;
+}
+
+/** Suite = first path segment below the corpus root (e.g. "crud"); falls back to the parent folder. */
+function suiteOf(file: string, corpusRoot: string | undefined): string {
+  if (corpusRoot && file.startsWith(corpusRoot + "/")) {
+    return file.slice(corpusRoot.length + 1).split("/")[0]!;
+  }
+  const parts = file.split("/");
+  const i = parts.lastIndexOf("tests");
+  return (i > 0 ? parts[i - 1] : parts.at(-2)) ?? "spec";
+}
+
+async function runOne(file: string, suite: string, cli: Cli): Promise<FileSummary> {
+  const results: TestResult[] = [];
+  const summary: FileSummary = { file, suite, results };
+  const invert = file.includes("/valid-fail/");
+  let server: Awaited<ReturnType<typeof spawnServer>> | undefined;
+  try {
+    server = await spawnServer({ timeoutMs: 30_000 });
+  } catch (e) {
+    summary.error = `server did not start: ${(e as Error).message.slice(0, 500)}`;
+  }
+  if (server) {
+    const srv = server;
+    try {
+      await withTimeout(
+        runFile(file, srv.uri, {
+          ...(cli.filter !== undefined ? { filter: cli.filter } : {}),
+          opTimeoutMs: OP_TIMEOUT_MS,
+        }, (r) => {
+          results.push(r);
+          if (cli.verbose) {
+            console.log(
+              `  ${r.status.padEnd(7)} ${r.description}${r.reason ? ` — ${r.reason.slice(0, 300)}` : ""}`,
+            );
+          }
+        }, invert),
+        FILE_TIMEOUT_MS,
+        `file ${file}`,
+      );
+    } catch (e) {
+      summary.error = e instanceof Timeout ? e.message : `runner error: ${(e as Error).stack ?? e}`;
+    }
+    const hung = summary.error !== undefined;
+    await srv.stop(hung ? "SIGKILL" : "SIGTERM").catch(() => {});
+    await Deno.remove(srv.dataDir, { recursive: true }).catch(() => {});
+  }
+  if (summary.error) {
+    // Whatever did not report (server hang / crash) counts as failed, so nothing disappears silently.
+    const done = new Set(results.map((r) => r.description));
+    try {
+      const spec = await loadSpecFile(file);
+      for (const t of spec.tests) {
+        const name = `${spec.description} :: ${t.description}`;
+        if (cli.filter && !name.includes(cli.filter) && !file.includes(cli.filter)) continue;
+        if (!done.has(t.description)) {
+          results.push({ description: t.description, status: "failed", reason: `not run: ${summary.error}` });
+        }
+      }
+    } catch { /* parse errors were reported by runFile */ }
+  }
+  return summary;
+}
+
+async function main(): Promise<number> {
+  const cli = parseArgs(Deno.args);
+  let corpusRoot: string | undefined;
+  if (cli.inputs.length === 0) {
+    corpusRoot = new URL("../shared/specs", `file://${ROOT}`).pathname;
+    try {
+      await Deno.stat(corpusRoot);
+    } catch {
+      console.error(`spec corpus not found at ${corpusRoot} (pass a folder or files explicitly)`);
+      return 1;
+    }
+    cli.inputs.push(corpusRoot);
+  } else if (cli.inputs.length === 1) {
+    corpusRoot = undefined;
+  }
+  const files: string[] = [];
+  for (const input of cli.inputs) {
+    try {
+      files.push(...await collectFiles(input));
+    } catch (e) {
+      console.error(`cannot read ${input}: ${(e as Error).message}`);
+      return 1;
+    }
+  }
+  if (files.length === 0) {
+    console.error("no spec files found");
+    return 1;
+  }
+  const summaries: FileSummary[] = [];
+  for (const file of files) {
+    const suite = suiteOf(file, corpusRoot);
+    if (cli.verbose) console.log(`${suite}: ${file}`);
+    const s = await runOne(file, suite, cli);
+    summaries.push(s);
+    if (!cli.verbose) {
+      const f = s.results.filter((r) => r.status === "failed").length;
+      const p = s.results.filter((r) => r.status === "passed").length;
+      const k = s.results.filter((r) => r.status === "skipped").length;
+      console.log(`${file.split("/").slice(-2).join("/")}: ${p} passed, ${f} failed, ${k} skipped`);
+    }
+  }
+  const totals = summarize(summaries, cli.verbose);
+  await writeSummary(`${ROOT}.tmp/spec-summary.json`, summaries, totals);
+  return totals.failed === 0 ? 0 : 1;
+}
+
+Deno.exit(await main());

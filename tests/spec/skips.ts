@@ -1,0 +1,149 @@
+/**
+ * Every reason the spec runner skips a test lives here: (a) rule-based reasons (server requirements we do
+ * not meet, entity types / operations / event kinds the runner does not implement or that lie outside the
+ * product), and (b) an explicit list of test descriptions with a reason.
+ *
+ * Policy: a test is never skipped merely because it fails today. Failures are information.
+ */
+
+/** What the server under test claims (see the hello reply). */
+export const SERVER = {
+  version: [7, 0, 0] as const,
+  topology: "replicaset",
+  serverless: false,
+  auth: false,
+  csfle: false,
+} as const;
+
+/** Highest unified-test-format schema version the runner interprets (major 1). */
+export const SUPPORTED_SCHEMA = [1, 23] as const;
+
+export const REASONS = {
+  schemaVersion: (v: string) => `schemaVersion ${v} not supported by the runner (supports 1.0–1.23)`,
+  minServerVersion: (v: string) => `requires server >= ${v} (we claim 7.0.0)`,
+  maxServerVersion: (v: string) => `requires server <= ${v} (we claim 7.0.0)`,
+  topology: (t: readonly string[]) => `requires topology ${t.join("|")} (we are replicaset)`,
+  serverless: "requires serverless",
+  auth: "requires auth (no auth in SecantusDB)",
+  authMechanism: "requires a specific auth mechanism (no auth in SecantusDB)",
+  csfle: "requires client-side field level encryption (csfle)",
+  serverParameters: (p: string) => `requires server parameters ${p} (getParameter not confirmed)`,
+  entity: (t: string) => `entity type '${t}' not supported by the runner`,
+  bucket: "GridFS bucket entities not supported by the runner (GridFS is outside the CRUD scope)",
+  clientEncryption: "clientEncryption entities (CSFLE/QE) outside the product",
+  autoEncrypt: "auto encryption (CSFLE/QE) outside the product",
+  operation: (n: string) => `operation '${n}' not implemented by the runner`,
+  searchIndex: (n: string) => `operation '${n}': Atlas Search indexes outside the product`,
+  failPoint: "requires server fail points (configureFailPoint not supported by the server)",
+  thread: "test runner threads not implemented by the runner",
+  logMessages:
+    "log message expectations (observeLogMessages/expectLogMessages) not implemented by the runner",
+  eventType: (t: string) => `expectEvents eventType '${t}' not implemented by the runner`,
+  storeEvents: "storeEventsAsEntities not implemented by the runner",
+  multipleMongoses: "useMultipleMongoses: true needs several mongos (sharded)",
+  explicit: (r: string) => r,
+} as const;
+
+/** Operations the runner knows are outside its reach (rule-based skip). */
+export const UNSUPPORTED_OPERATIONS: Readonly<Record<string, string>> = {
+  assertNumberConnectionsCheckedOut: REASONS.operation("assertNumberConnectionsCheckedOut"),
+  waitForEvent: REASONS.operation("waitForEvent"),
+  waitForPrimaryChange: REASONS.operation("waitForPrimaryChange"),
+  runOnThread: REASONS.thread,
+  waitForThread: REASONS.thread,
+  loop: REASONS.operation("loop"),
+  recordTopologyDescription: REASONS.operation("recordTopologyDescription"),
+  assertTopologyType: REASONS.operation("assertTopologyType"),
+  assertEventCount: REASONS.operation("assertEventCount"),
+  upload: REASONS.bucket,
+  download: REASONS.bucket,
+  delete: REASONS.bucket,
+  createSearchIndex: REASONS.searchIndex("createSearchIndex"),
+  createSearchIndexes: REASONS.searchIndex("createSearchIndexes"),
+  dropSearchIndex: REASONS.searchIndex("dropSearchIndex"),
+  listSearchIndexes: REASONS.searchIndex("listSearchIndexes"),
+  updateSearchIndex: REASONS.searchIndex("updateSearchIndex"),
+};
+
+/**
+ * (b) Explicit skips by test description ("file description :: test description" or just the test
+ * description). Keep each entry with a reason a reader can act on.
+ */
+export const EXPLICIT_SKIPS: Readonly<Record<string, string>> = {};
+
+/** Version string "a.b.c" → numbers, missing parts = 0. */
+export function parseVersion(v: string): number[] {
+  return v.split(".").map((p) => Number.parseInt(p, 10) || 0);
+}
+
+export function compareVersions(a: readonly number[], b: readonly number[]): number {
+  for (let i = 0; i < Math.max(a.length, b.length, 3); i++) {
+    const d = (a[i] ?? 0) - (b[i] ?? 0);
+    if (d !== 0) return Math.sign(d);
+  }
+  return 0;
+}
+
+export interface RunOnRequirement {
+  minServerVersion?: string;
+  maxServerVersion?: string;
+  topologies?: string[];
+  serverless?: "require" | "forbid" | "allow";
+  auth?: boolean;
+  authMechanism?: string;
+  csfle?: boolean | Record<string, unknown>;
+  serverParameters?: Record<string, unknown>;
+}
+
+/** Why a single requirement is unmet, or null when it is met. */
+export function requirementUnmet(
+  r: RunOnRequirement,
+  serverParameters?: Readonly<Record<string, unknown>>,
+): string | null {
+  if (r.minServerVersion && compareVersions(SERVER.version, parseVersion(r.minServerVersion)) < 0) {
+    return REASONS.minServerVersion(r.minServerVersion);
+  }
+  if (r.maxServerVersion && compareVersions(SERVER.version, parseVersion(r.maxServerVersion)) > 0) {
+    return REASONS.maxServerVersion(r.maxServerVersion);
+  }
+  if (r.topologies && !r.topologies.includes(SERVER.topology)) return REASONS.topology(r.topologies);
+  if (r.serverless === "require") return REASONS.serverless;
+  if (r.auth === true) return REASONS.auth;
+  if (r.authMechanism) return REASONS.authMechanism;
+  if (r.csfle !== undefined && r.csfle !== false) return REASONS.csfle;
+  if (r.serverParameters) {
+    for (const [k, v] of Object.entries(r.serverParameters)) {
+      if (!serverParameters || JSON.stringify(serverParameters[k]) !== JSON.stringify(v)) {
+        return REASONS.serverParameters(JSON.stringify(r.serverParameters));
+      }
+    }
+  }
+  return null;
+}
+
+/** runOnRequirements is met when ANY entry is met (an absent or empty list is met). */
+export function requirementsUnmet(
+  reqs: readonly RunOnRequirement[] | undefined,
+  serverParameters?: Readonly<Record<string, unknown>>,
+): string | null {
+  if (!reqs || reqs.length === 0) return null;
+  let first: string | null = null;
+  for (const r of reqs) {
+    const why = requirementUnmet(r, serverParameters);
+    if (why === null) return null;
+    first ??= why;
+  }
+  return first;
+}
+
+/** Whether a file's schemaVersion is interpreted by the runner. */
+export function schemaUnsupported(v: string): string | null {
+  const [major, minor] = parseVersion(v);
+  if (major !== SUPPORTED_SCHEMA[0] || (minor ?? 0) > SUPPORTED_SCHEMA[1]) return REASONS.schemaVersion(v);
+  return null;
+}
+
+export function explicitSkip(fileDescription: string, testDescription: string): string | null {
+  return EXPLICIT_SKIPS[`${fileDescription} :: ${testDescription}`] ?? EXPLICIT_SKIPS[testDescription] ??
+    null;
+}
