@@ -46,7 +46,7 @@ Deno.test({
     assert.ok(port, text);
     const client = new MongoClient(`mongodb://127.0.0.1:${port}/?directConnection=true`);
     try {
-      await client.db("bin").collection("c").insertOne({ _id: 1 });
+      await client.db("bin").collection<{ _id: number }>("c").insertOne({ _id: 1 });
       assert.equal(await client.db("bin").collection("c").countDocuments(), 1);
     } finally {
       await client.close();

@@ -2,6 +2,8 @@
  * CRUD through the real Node driver against a `deno run main.ts` server: insert/find/update/delete
  * round trips, getMore batching over 10,000 documents, counts, DDL, and the errors a driver sees.
  */
+// deno-lint-ignore no-explicit-any
+type AnyDoc = any;
 import assert from "node:assert/strict";
 import { MongoClient, MongoServerError, ObjectId } from "mongodb";
 import { type ServerProcess, spawnServer } from "./helpers/server_process.ts";
@@ -30,7 +32,7 @@ Deno.test({
       });
 
       await t.step("insertOne / findOne round trip keeps types", async () => {
-        const c = db.collection("people");
+        const c = db.collection<AnyDoc>("people");
         const id = new ObjectId();
         const when = new Date("2024-05-01T00:00:00Z");
         await c.insertOne({ _id: id, name: "Ada", age: 36, tags: ["a", "b"], nested: { x: 1.5 }, when });
@@ -39,7 +41,7 @@ Deno.test({
       });
 
       await t.step("generated _id comes first and is an ObjectId", async () => {
-        const c = db.collection("gen");
+        const c = db.collection<AnyDoc>("gen");
         const r = await c.insertOne({ a: 1 });
         assert.ok(r.insertedId instanceof ObjectId);
         const raw = await c.findOne({ a: 1 });
@@ -47,7 +49,7 @@ Deno.test({
       });
 
       await t.step("insertMany + comparison filters + sort/skip/limit + projection", async () => {
-        const c = db.collection("nums");
+        const c = db.collection<AnyDoc>("nums");
         await c.insertMany(Array.from({ length: 50 }, (_, i) => ({ _id: i, v: i * 2, odd: i % 2 === 1 })));
         assert.equal(await c.countDocuments({ v: { $gte: 10, $lt: 20 } }), 5);
         const page = await c.find({ odd: true }).sort({ v: -1 }).skip(2).limit(3).project({ v: 1 }).toArray();
@@ -57,7 +59,7 @@ Deno.test({
       });
 
       await t.step("duplicate _id gets E11000 with mongod's message", async () => {
-        const c = db.collection("dups");
+        const c = db.collection<AnyDoc>("dups");
         await c.insertOne({ _id: 1, a: 1 });
         await assert.rejects(() => c.insertOne({ _id: 1, a: 2 }), (e: unknown) => {
           assert.ok(e instanceof MongoServerError);
@@ -79,7 +81,7 @@ Deno.test({
       });
 
       await t.step("updateOne / updateMany / replaceOne / upsert", async () => {
-        const c = db.collection("upd");
+        const c = db.collection<AnyDoc>("upd");
         await c.insertMany([{ _id: 1, n: 1, tag: "x" }, { _id: 2, n: 2, tag: "x" }, {
           _id: 3,
           n: 3,
@@ -106,7 +108,7 @@ Deno.test({
       });
 
       await t.step("deleteOne / deleteMany", async () => {
-        const c = db.collection("del");
+        const c = db.collection<AnyDoc>("del");
         await c.insertMany(Array.from({ length: 10 }, (_, i) => ({ _id: i, even: i % 2 === 0 })));
         assert.equal((await c.deleteOne({ even: true })).deletedCount, 1);
         assert.equal((await c.deleteMany({ even: true })).deletedCount, 4);
@@ -115,7 +117,7 @@ Deno.test({
       });
 
       await t.step("10,000 documents come back through getMore batches", async () => {
-        const c = db.collection("big");
+        const c = db.collection<AnyDoc>("big");
         const docs = Array.from({ length: 10_000 }, (_, i) => ({ _id: i, pad: "x".repeat(100) }));
         for (let i = 0; i < docs.length; i += 2500) await c.insertMany(docs.slice(i, i + 2500));
         const seen: number[] = [];
@@ -128,7 +130,7 @@ Deno.test({
       });
 
       await t.step("killCursors and getMore on a dead cursor", async () => {
-        const c = db.collection("big");
+        const c = db.collection<AnyDoc>("big");
         const cursor = c.find({}, { batchSize: 10 });
         await cursor.next();
         await cursor.close();
@@ -145,12 +147,12 @@ Deno.test({
           () => d2.createCollection("a"),
           (e: unknown) => (e as MongoServerError).code === 48,
         );
-        await d2.collection("b").insertOne({ x: 1 });
+        await d2.collection<AnyDoc>("b").insertOne({ x: 1 });
         const names = (await d2.listCollections().toArray()).map((c) => c.name).sort();
         assert.deepEqual(names, ["a", "b"]);
         const dbs = await client.db("admin").admin().listDatabases();
         assert.ok(dbs.databases.some((d) => d.name === "ddltest"));
-        assert.equal(await d2.collection("a").drop(), true);
+        assert.equal(await d2.collection<AnyDoc>("a").drop(), true);
         assert.deepEqual((await d2.listCollections().toArray()).map((c) => c.name), ["b"]);
         await d2.dropDatabase();
         const after = await client.db("admin").admin().listDatabases();

@@ -2,6 +2,8 @@
  * Durability through the real driver: data survives a clean restart, and after `kill -9` in the
  * middle of a write stream every insert acknowledged with `{j: true}` is present on restart.
  */
+// deno-lint-ignore no-explicit-any
+type AnyDoc = any;
 import assert from "node:assert/strict";
 import { MongoClient } from "mongodb";
 import { spawnServer } from "./helpers/server_process.ts";
@@ -14,7 +16,7 @@ Deno.test({
     const s1 = await spawnServer();
     const c1 = new MongoClient(s1.uri);
     try {
-      await c1.db("persist").collection("c").insertMany([{ _id: 1, v: "a" }, { _id: 2, v: "b" }]);
+      await c1.db("persist").collection<AnyDoc>("c").insertMany([{ _id: 1, v: "a" }, { _id: 2, v: "b" }]);
       await c1.db("persist").createCollection("empty_one");
     } finally {
       await c1.close();
@@ -25,13 +27,13 @@ Deno.test({
     const s2 = await spawnServer({ dataDir: s1.dataDir });
     const c2 = new MongoClient(s2.uri);
     try {
-      const docs = await c2.db("persist").collection("c").find().toArray();
+      const docs = await c2.db("persist").collection<AnyDoc>("c").find().toArray();
       assert.deepEqual(docs, [{ _id: 1, v: "a" }, { _id: 2, v: "b" }]);
       const names = (await c2.db("persist").listCollections().toArray()).map((c) => c.name).sort();
       assert.deepEqual(names, ["c", "empty_one"]);
       // ids continue after a restart without colliding
-      await c2.db("persist").collection("c").insertOne({ _id: 3, v: "c" });
-      assert.equal(await c2.db("persist").collection("c").countDocuments(), 3);
+      await c2.db("persist").collection<AnyDoc>("c").insertOne({ _id: 3, v: "c" });
+      assert.equal(await c2.db("persist").collection<AnyDoc>("c").countDocuments(), 3);
     } finally {
       await c2.close();
       await s2.stop();
@@ -49,7 +51,7 @@ Deno.test({
     const acked: number[] = [];
     let stop = false;
     const writer = (async () => {
-      const c = client.db("crash").collection("c");
+      const c = client.db("crash").collection<AnyDoc>("c");
       for (let i = 0; !stop; i++) {
         try {
           await c.insertOne({ _id: i, pad: "y".repeat(200) }, { writeConcern: { w: 1, j: true } });
@@ -69,7 +71,7 @@ Deno.test({
     const c2 = new MongoClient(s2.uri);
     try {
       const ids = new Set(
-        (await c2.db("crash").collection("c").find({}, { projection: { _id: 1 } }).toArray()).map((d) =>
+        (await c2.db("crash").collection<AnyDoc>("c").find({}, { projection: { _id: 1 } }).toArray()).map((d) =>
           d._id as number
         ),
       );

@@ -29,6 +29,10 @@ export function prepareInsert(coll: CollectionEntry, input: Doc): Prepared {
   let doc = input;
   if (!("_id" in doc) || doc["_id"] === undefined) {
     doc = { _id: new ObjectId(), ...input };
+  } else if (Object.keys(doc)[0] !== "_id") {
+    // mongod stores _id as the first field whatever the client sent.
+    const { _id, ...rest } = doc;
+    doc = { _id, ...rest };
   }
   validateIdValue(doc["_id"]);
   const bytes = BSON.serialize(doc);

@@ -1,0 +1,153 @@
+/**
+ * aggregate: compiles the pipeline (every stage validated before any work), pushes a leading $match
+ * down to the query layer (so `_id` point lookups and, later, index scans apply), streams the
+ * collection through the remaining stages lazily, and returns a cursor. `aggregate: 1` runs a
+ * collection-less pipeline over no input documents.
+ */
+import { BSON } from "bson";
+import { CommandError } from "../../errors/command_error.ts";
+import { encodeCursorReply } from "../../bson/raw_reply.ts";
+import { compilePipeline } from "../../engine/mod.ts";
+import { QuerySource } from "../../executor/query.ts";
+import type { BatchSource } from "../../cursors/registry.ts";
+import type { CommandContext } from "../context.ts";
+import type { CommandSpec, Doc, Reply } from "../spec.ts";
+import { optArray, optBool, optDoc, optInt, typeName, validateCollectionName } from "../params.ts";
+import { compileQuery } from "../shared/compile_query.ts";
+import { findCollection } from "../shared/namespace.ts";
+import { BATCH_BYTES, FIRST_BATCH_DOCS } from "../shared/batches.ts";
+import { LIMITS } from "../handshake/limits.ts";
+
+/** Serialises pipeline output lazily into cursor batches. */
+class PipelineSource implements BatchSource {
+  #iter: Iterator<Doc>;
+  #done = false;
+  constructor(output: Iterable<Doc>, private readonly onClose: () => void) {
+    this.#iter = output[Symbol.iterator]();
+  }
+  nextBatch(maxDocs: number, maxBytes: number): { docs: Uint8Array[]; done: boolean } {
+    const docs: Uint8Array[] = [];
+    let bytes = 0;
+    while (!this.#done && docs.length < maxDocs && bytes < maxBytes) {
+      const r = this.#iter.next();
+      if (r.done) {
+        this.#done = true;
+        break;
+      }
+      const b = BSON.serialize(r.value);
+      if (b.length > LIMITS.maxBsonObjectSize) {
+        throw new CommandError(
+          "BSONObjectTooLarge",
+          `BSONObj size: ${b.length} is invalid. Size must be between 0 and 16793600(16MB)`,
+        );
+      }
+      docs.push(b);
+      bytes += b.length;
+    }
+    return { docs, done: this.#done };
+  }
+  close(): void {
+    this.#done = true;
+    this.#iter.return?.();
+    this.onClose();
+  }
+}
+
+function* scanDocs(source: QuerySource): Generator<Doc> {
+  for (;;) {
+    const { docs, done } = source.nextDocs(1000);
+    yield* docs;
+    if (done) return;
+  }
+}
+
+function run(ctx: CommandContext, body: Doc): Reply {
+  const target = body["aggregate"];
+  const collectionless = target === 1 || target === 1.0;
+  if (!collectionless) {
+    if (typeof target !== "string") {
+      throw new CommandError(
+        "FailedToParse",
+        `Invalid {aggregate: ${String(target)}}: must be a collection name or 1 (type ${typeName(target)})`,
+      );
+    }
+    validateCollectionName(target);
+  }
+  const pipelineSpec = optArray("aggregate", body, "pipeline");
+  if (!pipelineSpec) {
+    throw new CommandError(40414, "BSON field 'aggregate.pipeline' is missing but a required field");
+  }
+  const explain = optBool("aggregate", body, "explain") ?? false;
+  const cursorOpt = optDoc("aggregate", body, "cursor");
+  if (!cursorOpt && !explain) {
+    throw new CommandError(
+      "FailedToParse",
+      "The 'cursor' option is required, except for aggregate with the explain argument",
+    );
+  }
+  const batchSize = cursorOpt ? optInt("aggregate.cursor", cursorOpt, "batchSize") : undefined;
+  if (batchSize !== undefined && batchSize < 0) {
+    throw new CommandError(51024, `BSON field 'batchSize' value must be >= 0, actual value '${batchSize}'`);
+  }
+  const pipeline = compilePipeline(pipelineSpec, { now: new Date() });
+  const name = collectionless ? "$cmd.aggregate" : (target as string);
+  const ns = `${ctx.db}.${name}`;
+  ctx.counters.opcounters.command++;
+
+  const coll = collectionless ? undefined : findCollection(ctx, name);
+  const q = compileQuery({ filter: pipeline.leadingMatch, hint: body["hint"] });
+  if (explain) {
+    return {
+      explainVersion: "1",
+      stages: [
+        {
+          $cursor: {
+            queryPlanner: {
+              namespace: ns,
+              winningPlan: { stage: q.access.kind === "idLookup" ? "IDHACK" : "COLLSCAN" },
+            },
+          },
+        },
+        ...pipeline.stageNames.map((s) => ({ [s]: {} })),
+      ],
+      ok: 1,
+    };
+  }
+  let source: QuerySource | undefined;
+  let input: Iterable<Doc> = [];
+  if (coll) {
+    source = new QuerySource(ctx.storage, coll, q);
+    input = scanDocs(source);
+  }
+  const out = new PipelineSource(pipeline.run(input), () => source?.close());
+  const first = batchSize === 0
+    ? { docs: [], done: false }
+    : out.nextBatch(batchSize ?? FIRST_BATCH_DOCS, BATCH_BYTES);
+  let id = 0n;
+  if (!first.done) {
+    id = ctx.cursors.open(ns, out, 0, ctx.client.connectionId).id;
+  } else {
+    out.close();
+  }
+  return encodeCursorReply({ id, ns, batchKey: "firstBatch", docs: first.docs });
+}
+
+export const aggregate: CommandSpec = {
+  name: "aggregate",
+  help: "runs an aggregation pipeline: {aggregate: <coll> | 1, pipeline: [...], cursor: {}}",
+  auth: "find",
+  fields: {
+    pipeline: "required",
+    cursor: "optional",
+    explain: "optional",
+    allowDiskUse: "ignored",
+    hint: "optional",
+    let: "ignored",
+    collation: "ignored",
+    bypassDocumentValidation: "ignored",
+    fromMongos: "ignored",
+    needsMerge: "ignored",
+    isMapReduceCommand: "ignored",
+  },
+  run,
+};

@@ -1,0 +1,30 @@
+import assert from "node:assert/strict";
+import { ObjectId } from "bson";
+import { chooseAccessPath } from "./find_plan.ts";
+
+Deno.test("_id equality on a scalar is a point lookup", () => {
+  const id = new ObjectId();
+  assert.deepEqual(chooseAccessPath({ filter: { _id: id } }), { kind: "idLookup", id });
+  assert.deepEqual(chooseAccessPath({ filter: { _id: { $eq: 5 } } }), { kind: "idLookup", id: 5 });
+});
+
+Deno.test("anything else scans the collection", () => {
+  for (
+    const filter of [{}, { _id: null }, { _id: [1] }, { _id: { a: 1 } }, { _id: 1, b: 2 }, {
+      _id: { $gt: 1 },
+    }]
+  ) {
+    assert.equal(chooseAccessPath({ filter }).kind, "collScan", JSON.stringify(filter));
+  }
+});
+
+Deno.test("$natural hint and sort choose the scan direction", () => {
+  assert.deepEqual(chooseAccessPath({ filter: { _id: 1 }, hint: { $natural: -1 } }), {
+    kind: "collScan",
+    reverse: true,
+  });
+  assert.deepEqual(chooseAccessPath({ filter: {}, sort: { $natural: -1 } }), {
+    kind: "collScan",
+    reverse: true,
+  });
+});
