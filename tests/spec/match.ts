@@ -171,6 +171,7 @@ function m(
   path: string,
   top: boolean,
 ): string | null {
+  if (a instanceof Map) a = Object.fromEntries(a); // the driver sends e.g. `sort` as a Map
   if (isPlainDoc(e)) {
     const op = isOperator(e);
     if (op !== undefined) return special(op, e[op], a, root, ctx, path);

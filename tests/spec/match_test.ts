@@ -107,6 +107,7 @@ Deno.test("BSON values compare by value", () => {
   ok({ d: new Date(5) }, { d: new Date(5) });
   ok({ v: null }, { v: null });
   bad({ v: null }, {});
+  ok({ sort: { _id: 1 } }, { sort: new Map([["_id", 1]]) });
 });
 
 Deno.test("spec JSON keeps explicit BSON types, plain numbers stay numbers", () => {
