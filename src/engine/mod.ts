@@ -10,6 +10,8 @@
  *   `upsertSeed(filter)` → the equality fields an upsert starts from.
  * - `compileProjection(spec)` → `Projection`.
  * - `compileSort(spec)` → document comparator; `sortDocuments(docs, spec)`.
+ * - `compilePipeline(stages, {now, collation, variables})` → `Pipeline` (`leadingMatch`, `run(docs)`).
+ * - `ExpressionEnv` / `evaluateExpression` — aggregation expressions.
  * - path helpers (`splitPath`, `visitPathValues`, `getPath`) for planners and executors.
  *
  * Not implemented yet (NotImplemented, code 238): `$expr`, `$jsonSchema`, `$text`, bitwise and geo
@@ -29,6 +31,14 @@ export { compileProjection, type Projection } from "./projection/mod.ts";
 export { compileSort, type DocComparator, parseSortSpec, sortDocuments } from "./sort/mod.ts";
 export { getPath, splitPath, visitPathValues } from "./path/mod.ts";
 export { makeStringComparator } from "./collation/collation.ts";
+export { compilePipeline, type Pipeline, type PipelineOptions } from "./aggregate/mod.ts";
+export {
+  compileExpression,
+  evaluateExpression,
+  type Evaluator,
+  ExpressionEnv,
+  type ExpressionOptions,
+} from "./expression/mod.ts";
 
 /** A BSON document as the engines see it (plain object, insertion-ordered). */
 export type Document = Record<string, unknown>;

@@ -1,0 +1,118 @@
+/**
+ * group.ts — `$group`: `{_id: <expr>, <field>: {<accumulator>: <expr>}, …}`.
+ *
+ * Groups are keyed by `valueKey` of the evaluated `_id` (missing counts as null); with a non-simple
+ * collation the keys are compared with `valuesEqual` instead. Output order is first-seen order.
+ * Validation as mongod: no `_id` → 15955; a field with '.' → 40235, starting with '$' → 40236;
+ * not an object → 40234; not exactly one accumulator → 40238; unknown → 15952; an array argument
+ * → 40237 (accumulators are unary).
+ */
+import { CommandError } from "../../errors/command_error.ts";
+import { valuesEqual } from "../../bson/compare.ts";
+import { isObj } from "../expression/compile.ts";
+import type { Evaluator } from "../expression/types.ts";
+import { type AccFactory, type AccState, accumulatorFactory } from "./accumulators.ts";
+import { valueKey } from "./group_key.ts";
+import type { Document, Stage, StageContext } from "./types.ts";
+
+interface AccSpec {
+  readonly field: string;
+  readonly make: AccFactory;
+  readonly arg: Evaluator;
+}
+
+interface Group {
+  readonly id: unknown;
+  readonly accs: AccState[];
+}
+
+/** Parses the accumulator fields of `$group` (also used by `$bucket`). */
+export function parseAccumulators(spec: Document, ctx: StageContext, skip: string | undefined): AccSpec[] {
+  const out: AccSpec[] = [];
+  for (const [field, value] of Object.entries(spec)) {
+    if (field === skip) continue;
+    if (field.includes(".")) throw new CommandError(40235, `The field name '${field}' cannot contain '.'`);
+    if (field.startsWith("$")) {
+      throw new CommandError(40236, `The field name '${field}' cannot be an operator name`);
+    }
+    if (!isObj(value)) throw new CommandError(40234, `The field '${field}' must be an accumulator object`);
+    const keys = Object.keys(value);
+    if (keys.length !== 1) throw new CommandError(40238, `The field '${field}' must specify one accumulator`);
+    const op = keys[0] as string;
+    const make = accumulatorFactory(op, ctx.strCmp);
+    const argSpec = value[op];
+    if (Array.isArray(argSpec)) throw new CommandError(40237, `The ${op} accumulator is a unary operator`);
+    let arg: Evaluator;
+    if (op === "$count") {
+      if (!isObj(argSpec) || Object.keys(argSpec).length !== 0) {
+        throw new CommandError(40237, "$count takes no arguments, i.e. $count:{}");
+      }
+      arg = () => 1;
+    } else arg = ctx.env.compile(argSpec);
+    out.push({ field, make, arg });
+  }
+  return out;
+}
+
+/** Groups `input` by `keyOf` and folds the accumulators; yields `{_id, …fields}`. */
+export function* groupDocuments(
+  input: Iterable<Document>,
+  keyOf: (doc: Document) => unknown,
+  accs: readonly AccSpec[],
+  ctx: StageContext,
+): Iterable<Document> {
+  const vars = ctx.env.newVars();
+  const groups = new Map<string, Group>();
+  const list: Group[] = [];
+  const strCmp = ctx.strCmp;
+  for (const doc of input) {
+    vars.root = doc;
+    let id = keyOf(doc);
+    if (id === undefined) id = null;
+    let g: Group | undefined;
+    if (strCmp) g = list.find((x) => valuesEqual(x.id, id, strCmp));
+    else {
+      const k = valueKey(id);
+      g = groups.get(k);
+      if (!g) {
+        g = { id, accs: accs.map((a) => a.make()) };
+        groups.set(k, g);
+      }
+    }
+    if (!g) {
+      g = { id, accs: accs.map((a) => a.make()) };
+      list.push(g);
+    }
+    for (let i = 0; i < accs.length; i++) {
+      (g.accs[i] as AccState).add((accs[i] as AccSpec).arg(doc, vars));
+    }
+  }
+  for (const g of strCmp ? list : groups.values()) {
+    const out: Document = { _id: g.id };
+    for (let i = 0; i < accs.length; i++) out[(accs[i] as AccSpec).field] = (g.accs[i] as AccState).result();
+    yield out;
+  }
+}
+
+/** Compiles `$group`. */
+export function compileGroup(spec: unknown, ctx: StageContext, name: string): Stage {
+  if (!isObj(spec)) throw new CommandError(15947, "a group's fields must be specified in an object");
+  if (!Object.hasOwn(spec, "_id")) throw new CommandError(15955, "a group specification must include an _id");
+  const idEv = ctx.env.compile(spec["_id"]);
+  const accs = parseAccumulators(spec, ctx, "_id");
+  return {
+    name,
+    run(input) {
+      const vars = ctx.env.newVars();
+      return groupDocuments(
+        input,
+        (doc) => {
+          vars.root = doc;
+          return idEv(doc, vars);
+        },
+        accs,
+        ctx,
+      );
+    },
+  };
+}

@@ -1,0 +1,8 @@
+/**
+ * engine/aggregate — aggregation pipelines: parse once (`compilePipeline`), run many times over a
+ * document stream (synchronous, pull-based). Pure: collections other than the input are reached
+ * only through the injected `resolveCollection`.
+ */
+export { compilePipeline, type Pipeline } from "./pipeline.ts";
+export type { Document, PipelineOptions } from "./types.ts";
+export { compileAddFieldsSpec, compileProjectSpec, compileUnsetSpec, type DocTransform } from "./project.ts";

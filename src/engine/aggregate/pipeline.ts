@@ -1,0 +1,130 @@
+/**
+ * pipeline.ts — `compilePipeline(stages, opts)`: validates and compiles an aggregation pipeline
+ * into a `Pipeline`.
+ *
+ * Leading `$match` stages are merged into `leadingMatch` (the caller filters with it, through an
+ * index if it can) and excluded from `run`. A `$sort`, `$skip`, `$limit` right after (in that order,
+ * each at most once) is reported as `leadingSort/Skip/Limit`; `run` still applies them unless the
+ * caller says it did (`prefixApplied`). Everything is validated here, so a bad stage fails even on
+ * an empty collection: not an object → 14 TypeMismatch, not exactly one field → 40323, unknown
+ * stage → 40324.
+ */
+import { CommandError } from "../../errors/command_error.ts";
+import { makeStringComparator } from "../collation/collation.ts";
+import { isObj } from "../expression/compile.ts";
+import { ExpressionEnv } from "../expression/env.ts";
+import { toDouble } from "../expression/numeric.ts";
+import { STAGES, UNSUPPORTED_STAGES } from "./stage_table.ts";
+import type { Document, PipelineOptions, Stage, StageContext } from "./types.ts";
+
+export interface Pipeline {
+  /** The merged leading `$match` filter (already applied by the caller to `run`'s input). */
+  readonly leadingMatch: Document | undefined;
+  /** A `$sort` right after the leading matches (for index choice / blocking sort). */
+  readonly leadingSort: Document | undefined;
+  /** A `$skip` after that. */
+  readonly leadingSkip: number | undefined;
+  /** A `$limit` after that. */
+  readonly leadingLimit: number | undefined;
+  /** Runs the stages after the leading `$match` (and after the sort/skip/limit prefix when `prefixApplied`). */
+  run(input: Iterable<Document>, opts?: { prefixApplied?: boolean }): Iterable<Document>;
+  /** Stage names for explain (all stages, as written). */
+  readonly stageNames: string[];
+}
+
+/** Splits one stage document into its name and argument, with mongod's validation. */
+export function stageEntry(stage: unknown): [string, unknown] {
+  if (!isObj(stage)) {
+    throw new CommandError("TypeMismatch", "Each element of the 'pipeline' array must be an object");
+  }
+  const keys = Object.keys(stage);
+  if (keys.length !== 1) {
+    throw new CommandError(40323, "A pipeline stage specification object must contain exactly one field.");
+  }
+  const name = keys[0] as string;
+  return [name, stage[name]];
+}
+
+/** Compiles a list of stage documents (no leading-match extraction). */
+export function compileStages(stages: unknown, ctx: StageContext): Stage[] {
+  if (!Array.isArray(stages)) {
+    throw new CommandError("TypeMismatch", "'pipeline' option must be specified as an array");
+  }
+  const out: Stage[] = [];
+  for (const s of stages) {
+    const [name, spec] = stageEntry(s);
+    const compile = STAGES[name];
+    if (!compile) {
+      if (UNSUPPORTED_STAGES.has(name)) {
+        throw new CommandError("NotImplemented", `${name} is not implemented yet in SecantusDB`);
+      }
+      throw new CommandError(40324, `Unrecognized pipeline stage name: '${name}'`);
+    }
+    const r = compile(spec, ctx, name);
+    if (Array.isArray(r)) out.push(...r);
+    else out.push(r);
+  }
+  return out;
+}
+
+/** Builds the compile context of a pipeline from its options. */
+export function makeStageContext(opts: PipelineOptions): StageContext {
+  const strCmp = makeStringComparator(opts.collation);
+  const env = new ExpressionEnv({ strCmp, now: opts.now, variables: opts.variables });
+  const ctx: StageContext = {
+    env,
+    strCmp,
+    collation: opts.collation,
+    options: opts,
+    subPipeline: (stages) => compileStages(stages, ctx),
+  };
+  return ctx;
+}
+
+function runStages(stages: readonly Stage[], input: Iterable<Document>): Iterable<Document> {
+  let it = input;
+  for (const s of stages) it = s.run(it);
+  return it;
+}
+
+/** Compiles and validates a pipeline. */
+export function compilePipeline(stages: unknown[], opts: PipelineOptions = {}): Pipeline {
+  if (!Array.isArray(stages)) {
+    throw new CommandError("TypeMismatch", "'pipeline' option must be specified as an array");
+  }
+  const ctx = makeStageContext(opts);
+  const names = stages.map((s) => stageEntry(s)[0]);
+  let i = 0;
+  const matches: Document[] = [];
+  while (i < stages.length && names[i] === "$match") {
+    const spec = stageEntry(stages[i])[1];
+    compileStages([stages[i]], ctx); // validates the filter
+    matches.push(spec as Document);
+    i++;
+  }
+  const leadingMatch = matches.length === 0
+    ? undefined
+    : matches.length === 1
+    ? matches[0]
+    : { $and: matches };
+  const prefixStart = i;
+  let leadingSort: Document | undefined;
+  let leadingSkip: number | undefined;
+  let leadingLimit: number | undefined;
+  if (names[i] === "$sort") leadingSort = stageEntry(stages[i++])[1] as Document;
+  if (names[i] === "$skip") leadingSkip = toDouble(stageEntry(stages[i++])[1]);
+  if (names[i] === "$limit") leadingLimit = toDouble(stageEntry(stages[i++])[1]);
+  const prefix = compileStages(stages.slice(prefixStart, i), ctx);
+  const rest = compileStages(stages.slice(i), ctx);
+  const all = [...prefix, ...rest];
+  return {
+    leadingMatch,
+    leadingSort,
+    leadingSkip,
+    leadingLimit,
+    stageNames: names,
+    run(input, runOpts) {
+      return runStages(runOpts?.prefixApplied ? rest : all, input);
+    },
+  };
+}

@@ -1,0 +1,64 @@
+/**
+ * stage_table.ts — the stage registry: `$name` → compile function, plus the mongod stages that
+ * exist but are not implemented here (reported as NotImplemented instead of "unrecognized").
+ */
+import { compileGroup } from "./group.ts";
+import { compileAddFields, compileProject, compileUnset } from "./project.ts";
+import {
+  compileCount,
+  compileLimit,
+  compileMatch,
+  compileReplaceRoot,
+  compileReplaceWith,
+  compileSkip,
+  compileSortByCount,
+  compileSortStage,
+} from "./stages_basic.ts";
+import { compileUnwind } from "./unwind.ts";
+import type { StageCompiler } from "./types.ts";
+
+export const STAGES: Readonly<Record<string, StageCompiler>> = {
+  $match: compileMatch,
+  $project: compileProject,
+  $addFields: compileAddFields,
+  $set: compileAddFields,
+  $unset: compileUnset,
+  $group: compileGroup,
+  $sort: compileSortStage,
+  $skip: compileSkip,
+  $limit: compileLimit,
+  $count: compileCount,
+  $unwind: compileUnwind,
+  $replaceRoot: compileReplaceRoot,
+  $replaceWith: compileReplaceWith,
+  $sortByCount: compileSortByCount,
+};
+
+export const UNSUPPORTED_STAGES: ReadonlySet<string> = new Set([
+  "$lookup",
+  "$graphLookup",
+  "$facet",
+  "$bucket",
+  "$bucketAuto",
+  "$unionWith",
+  "$sample",
+  "$out",
+  "$merge",
+  "$setWindowFields",
+  "$densify",
+  "$fill",
+  "$geoNear",
+  "$documents",
+  "$redact",
+  "$changeStream",
+  "$collStats",
+  "$indexStats",
+  "$currentOp",
+  "$listSessions",
+  "$planCacheStats",
+  "$search",
+  "$searchMeta",
+  "$vectorSearch",
+  "$listLocalSessions",
+  "$changeStreamSplitLargeEvent",
+]);

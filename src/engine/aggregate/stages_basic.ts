@@ -1,0 +1,168 @@
+/**
+ * stages_basic.ts — the streaming and blocking stages that need no state beyond their spec:
+ * `$match $skip $limit $sort $count $replaceRoot $replaceWith $sortByCount`.
+ */
+import { CommandError } from "../../errors/command_error.ts";
+import { bsonTypeAlias } from "../../bson/compare.ts";
+import { isNumeric } from "../../bson/values.ts";
+import { describeValue } from "../path/describe.ts";
+import { compileFilter } from "../query/filter.ts";
+import { sortDocuments } from "../sort/sort.ts";
+import { isObj } from "../expression/compile.ts";
+import { toDouble } from "../expression/numeric.ts";
+import { compileGroup } from "./group.ts";
+import type { Document, Stage, StageContext } from "./types.ts";
+
+export function compileMatch(spec: unknown, ctx: StageContext, name: string): Stage {
+  if (!isObj(spec)) throw new CommandError(15959, "the match filter must be an expression in an object");
+  const m = compileFilter(spec, { collation: ctx.collation });
+  return {
+    name,
+    *run(input) {
+      for (const d of input) if (m.matches(d)) yield d;
+    },
+  };
+}
+
+/** Parses a non-negative integral count for $skip / $limit (mongod's parseIntegerElementToNonNegativeLong). */
+function nonNegativeInteger(stage: string, code: number, spec: unknown): number {
+  if (!isNumeric(spec)) {
+    throw new CommandError(
+      code,
+      `invalid argument to ${stage} stage: Expected a number in: ${stage}: ${describeValue(spec)}`,
+    );
+  }
+  const n = toDouble(spec);
+  if (!Number.isInteger(n)) {
+    throw new CommandError(
+      code,
+      `invalid argument to ${stage} stage: Expected an integer: ${stage}: ${describeValue(spec)}`,
+    );
+  }
+  if (n < 0) {
+    throw new CommandError(
+      code,
+      `invalid argument to ${stage} stage: Expected a non-negative number in: ${stage}: ${n}`,
+    );
+  }
+  return n;
+}
+
+export function compileSkip(spec: unknown, _ctx: StageContext, name: string): Stage {
+  const n = nonNegativeInteger("$skip", 5107200, spec);
+  return {
+    name,
+    *run(input) {
+      let i = 0;
+      for (const d of input) if (i++ >= n) yield d;
+    },
+  };
+}
+
+export function compileLimit(spec: unknown, _ctx: StageContext, name: string): Stage {
+  const n = nonNegativeInteger("$limit", 5107201, spec);
+  if (n === 0) throw new CommandError(15958, "the limit must be positive");
+  return {
+    name,
+    *run(input) {
+      if (n <= 0) return;
+      let i = 0;
+      for (const d of input) {
+        yield d;
+        if (++i >= n) return;
+      }
+    },
+  };
+}
+
+export function compileSortStage(spec: unknown, ctx: StageContext, name: string): Stage {
+  if (!isObj(spec)) throw new CommandError(15973, "the $sort key specification must be an object");
+  if (Object.keys(spec).length === 0) {
+    throw new CommandError(15976, "$sort stage must have at least one sort key");
+  }
+  sortDocuments([], spec); // validate now
+  const opts = ctx.strCmp ? { strCmp: ctx.strCmp } : {};
+  return {
+    name,
+    *run(input) {
+      yield* sortDocuments([...input], spec, opts);
+    },
+  };
+}
+
+export function compileCount(spec: unknown, ctx: StageContext, name: string): Stage[] {
+  if (typeof spec !== "string" || spec === "") {
+    throw new CommandError(40156, "the count field must be a non-empty string");
+  }
+  if (spec.startsWith("$")) throw new CommandError(40158, "the count field cannot be a $-prefixed path");
+  if (spec.includes(".")) throw new CommandError(40160, "the count field cannot contain '.'");
+  const group = compileGroup({ _id: null, [spec]: { $sum: 1 } }, ctx, name);
+  return [{
+    name,
+    *run(input) {
+      for (const d of group.run(input)) yield { [spec]: d[spec] };
+    },
+  }];
+}
+
+function replaceRoot(name: string, newRoot: unknown, ctx: StageContext): Stage {
+  const ev = ctx.env.compile(newRoot);
+  return {
+    name,
+    *run(input) {
+      const vars = ctx.env.newVars();
+      for (const d of input) {
+        vars.root = d;
+        const r = ev(d, vars);
+        if (!isObj(r)) {
+          throw new CommandError(
+            40228,
+            `'newRoot' expression must evaluate to an object, but resulting value was: ${
+              r === undefined ? "MISSING" : describeValue(r)
+            }. Type of resulting value: '${
+              r === undefined ? "missing" : bsonTypeAlias(r)
+            }'. Input document: ${describeValue(d)}`,
+          );
+        }
+        yield r;
+      }
+    },
+  };
+}
+
+export function compileReplaceRoot(spec: unknown, ctx: StageContext, name: string): Stage {
+  if (!isObj(spec)) {
+    throw new CommandError(
+      40229,
+      `expected an object as specification for $replaceRoot stage, got ${bsonTypeAlias(spec)}`,
+    );
+  }
+  for (const k of Object.keys(spec)) {
+    if (k !== "newRoot") throw new CommandError(40415, `BSON field '$replaceRoot.${k}' is an unknown field.`);
+  }
+  if (!Object.hasOwn(spec, "newRoot")) {
+    throw new CommandError(40414, "BSON field '$replaceRoot.newRoot' is missing but a required field");
+  }
+  return replaceRoot(name, spec["newRoot"], ctx);
+}
+
+export function compileReplaceWith(spec: unknown, ctx: StageContext, name: string): Stage {
+  return replaceRoot(name, spec, ctx);
+}
+
+export function compileSortByCount(spec: unknown, ctx: StageContext, name: string): Stage[] {
+  const ok = (typeof spec === "string" && spec.startsWith("$") && !spec.startsWith("$$")) ||
+    (isObj(spec) && Object.keys(spec).length === 1 && (Object.keys(spec)[0] as string).startsWith("$"));
+  if (!ok) {
+    throw new CommandError(
+      40149,
+      "the sortByCount field must be defined as a $-prefixed path or an expression",
+    );
+  }
+  return [
+    compileGroup({ _id: spec, count: { $sum: 1 } }, ctx, name),
+    compileSortStage({ count: -1 }, ctx, name),
+  ];
+}
+
+export type { Document };

@@ -1,0 +1,39 @@
+/**
+ * types.ts — shapes shared by the pipeline stages.
+ */
+import type { StringComparator } from "../../bson/compare.ts";
+import type { ExpressionEnv } from "../expression/env.ts";
+
+export type Document = Record<string, unknown>;
+
+/** A compiled stage: a pull-based transformation of a document stream. */
+export interface Stage {
+  readonly name: string;
+  run(input: Iterable<Document>): Iterable<Document>;
+}
+
+/** Compile-time context of a pipeline. */
+export interface StageContext {
+  readonly env: ExpressionEnv;
+  readonly strCmp: StringComparator | undefined;
+  readonly collation: unknown;
+  readonly options: PipelineOptions;
+  /** Compiles a sub-pipeline (for $facet, $lookup, $unionWith). */
+  readonly subPipeline: (stages: unknown) => Stage[];
+}
+
+export interface PipelineOptions {
+  /** `$$NOW` (injected clock). */
+  now?: Date | undefined;
+  /** The collation document of the command. */
+  collation?: unknown;
+  /** The command's `let` variables. */
+  variables?: Record<string, unknown> | undefined;
+  /** Documents of another collection of the same database (for $lookup / $unionWith). */
+  resolveCollection?: ((coll: string) => Iterable<Document>) | undefined;
+  /** Randomness for $sample (defaults to Math.random). */
+  random?: (() => number) | undefined;
+}
+
+/** Compiles one stage's specification. May expand into several stages ($sortByCount, $count). */
+export type StageCompiler = (spec: unknown, ctx: StageContext, name: string) => Stage | Stage[];

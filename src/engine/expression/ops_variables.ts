@@ -1,0 +1,43 @@
+/**
+ * ops_variables.ts — `$literal` (its argument, unevaluated) and `$let` (`{vars: {…}, in: expr}`;
+ * variables are evaluated in the outer scope, then visible in `in`).
+ */
+import { CommandError } from "../../errors/command_error.ts";
+import { checkVariableName, compileExpression, constant, isObj, withVariables } from "./compile.ts";
+import { registerOperators } from "./registry.ts";
+import type { Evaluator, ExprContext } from "./types.ts";
+
+function compileLet(arg: unknown, ctx: ExprContext): Evaluator {
+  if (!isObj(arg)) throw new CommandError(16874, "$let only supports an object as its argument");
+  let varsSpec: Record<string, unknown> | undefined;
+  let inExpr: unknown;
+  let hasIn = false;
+  for (const [k, v] of Object.entries(arg)) {
+    if (k === "vars") {
+      if (!isObj(v)) throw new CommandError(10065, "invalid parameter: expected an object (vars)");
+      varsSpec = v;
+    } else if (k === "in") {
+      inExpr = v;
+      hasIn = true;
+    } else throw new CommandError(16875, `Unrecognized parameter to $let: ${k}`);
+  }
+  if (!varsSpec) throw new CommandError(16876, "Missing 'vars' parameter to $let");
+  if (!hasIn) throw new CommandError(16877, "Missing 'in' parameter to $let");
+  const names = Object.keys(varsSpec);
+  for (const n of names) checkVariableName(n);
+  const inits = names.map((n) => compileExpression(varsSpec[n], ctx));
+  const inner = withVariables(ctx, names);
+  const body = compileExpression(inExpr, inner.ctx);
+  const slots = inner.slots;
+  return (cur, vars) => {
+    for (let i = 0; i < slots.length; i++) {
+      vars.slots[slots[i] as number] = (inits[i] as Evaluator)(cur, vars);
+    }
+    return body(cur, vars);
+  };
+}
+
+registerOperators({
+  $literal: (arg) => constant(arg),
+  $let: compileLet,
+});

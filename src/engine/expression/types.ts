@@ -1,0 +1,32 @@
+/**
+ * types.ts — the shapes every expression family shares.
+ *
+ * An expression compiles once into an `Evaluator`: `(current, vars) => value`, where `current` is
+ * `$$CURRENT` (what `$a.b` reads) and `vars` carries `$$ROOT`, `$$NOW` and the slots of user
+ * variables (`let`, `$let`, `$map`'s `as`, …). Slots are assigned at compile time, so a variable read
+ * is an array index. `undefined` is "missing" (mongod's EOO): it never appears inside results, object
+ * expressions drop such fields and array expressions turn it into null.
+ */
+import type { StringComparator } from "../../bson/compare.ts";
+
+/** Runtime variables of one evaluation. `root` is `$$ROOT`; `slots` holds user variables. */
+export interface Vars {
+  root: unknown;
+  readonly now: Date;
+  readonly slots: unknown[];
+}
+
+/** A compiled expression. */
+export type Evaluator = (current: unknown, vars: Vars) => unknown;
+
+/** Compile-time context: collation, variables in scope, and the slot allocator. */
+export interface ExprContext {
+  readonly strCmp: StringComparator | undefined;
+  /** Variables visible here, name → slot. Builtins (ROOT, CURRENT, NOW, REMOVE) are not listed. */
+  readonly scope: ReadonlyMap<string, number>;
+  /** Shared slot counter for the whole compilation (one `Vars.slots` array serves all scopes). */
+  readonly slotCounter: { n: number };
+}
+
+/** Compiles one operator's argument (the value under `{$op: <arg>}`). */
+export type OperatorCompiler = (arg: unknown, ctx: ExprContext, op: string) => Evaluator;
