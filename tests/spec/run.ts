@@ -71,6 +71,7 @@ async function runOne(file: string, suite: string, cli: Cli): Promise<FileSummar
   const results: TestResult[] = [];
   const summary: FileSummary = { file, suite, results };
   const invert = file.includes("/valid-fail/");
+  let closed = false;
   let server: Awaited<ReturnType<typeof spawnServer>> | undefined;
   try {
     server = await spawnServer({ timeoutMs: 30_000 });
@@ -85,6 +86,7 @@ async function runOne(file: string, suite: string, cli: Cli): Promise<FileSummar
           ...(cli.filter !== undefined ? { filter: cli.filter } : {}),
           opTimeoutMs: OP_TIMEOUT_MS,
         }, (r) => {
+          if (closed) return; // a timed-out file may still report from the background; ignore it
           results.push(r);
           if (cli.verbose) {
             console.log(
@@ -96,6 +98,7 @@ async function runOne(file: string, suite: string, cli: Cli): Promise<FileSummar
         `file ${file}`,
       );
     } catch (e) {
+      closed = true;
       summary.error = e instanceof Timeout ? e.message : `runner error: ${(e as Error).stack ?? e}`;
     }
     const hung = summary.error !== undefined;
