@@ -3,6 +3,7 @@
  * Adding a command = one file under a family folder + one line here.
  */
 import type { CommandSpec } from "./spec.ts";
+import { aggregate } from "./aggregate/aggregate.ts";
 import { buildInfo } from "./handshake/build_info.ts";
 import { connectionStatus } from "./handshake/connection_status.ts";
 import { count } from "./crud/count.ts";
@@ -29,6 +30,7 @@ import { update } from "./crud/update.ts";
 import { whatsmyuri } from "./handshake/whatsmyuri.ts";
 
 export const COMMANDS: readonly CommandSpec[] = [
+  aggregate,
   buildInfo,
   connectionStatus,
   count,
