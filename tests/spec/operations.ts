@@ -52,6 +52,24 @@ function clientBulkModels(models: unknown): Document[] {
   });
 }
 
+interface CommandCursor {
+  toArray(): Promise<Document[]>;
+  hasNext(): Promise<boolean>;
+  setMaxTimeMS(ms: number): unknown;
+  setComment(c: unknown): unknown;
+  setBatchSize(n: number): unknown;
+}
+
+/** runCursorCommand / createCommandCursor: getMore options go through the cursor's setters. */
+function commandCursor(t: unknown, args: Args): CommandCursor {
+  const { command, commandName: _n, maxTimeMS, comment, batchSize, cursorType: _c, ...o } = args;
+  const cursor = asDb(t).runCursorCommand(command as Document, o) as unknown as CommandCursor;
+  if (typeof maxTimeMS === "number") cursor.setMaxTimeMS(maxTimeMS);
+  if (comment !== undefined) cursor.setComment(comment);
+  if (typeof batchSize === "number") cursor.setBatchSize(batchSize);
+  return cursor;
+}
+
 const HANDLERS: Record<string, Handler> = {
   insertOne: (t, { document, ...o }) => asColl(t).insertOne(document as Document, o),
   insertMany: (t, { documents, ...o }) => asColl(t).insertMany(documents as Document[], o),
@@ -97,10 +115,9 @@ const HANDLERS: Record<string, Handler> = {
     ),
   modifyCollection: (t, { collection, ...o }) => asDb(t).command({ collMod: collection, ...o }),
   runCommand: (t, { command, commandName: _n, ...o }) => asDb(t).command(command as Document, o),
-  runCursorCommand: (t, { command, commandName: _n, ...o }) =>
-    asDb(t).runCursorCommand(command as Document, o).toArray(),
-  createCommandCursor: async (t, { command, commandName: _n, ...o }) => {
-    const cursor = asDb(t).runCursorCommand(command as Document, o);
+  runCursorCommand: (t, args) => commandCursor(t, args).toArray(),
+  createCommandCursor: async (t, args) => {
+    const cursor = commandCursor(t, args);
     await cursor.hasNext();
     return cursor;
   },

@@ -1,6 +1,12 @@
 /** Unit tests for runOnRequirements evaluation and schema-version support. */
 import assert from "node:assert/strict";
-import { compareVersions, parseVersion, requirementsUnmet, schemaUnsupported } from "./skips.ts";
+import {
+  compareVersions,
+  explicitSkip,
+  parseVersion,
+  requirementsUnmet,
+  schemaUnsupported,
+} from "./skips.ts";
 import { causeOf } from "./triage.ts";
 
 Deno.test("server versions compare numerically with missing parts as 0", () => {
@@ -51,5 +57,16 @@ Deno.test("triage groups missing commands and NotImplemented causes", () => {
       "operation 1 find on c: unexpected error MongoServerError: $expr is not implemented yet in SecantusDB",
     ),
     "NotImplemented: $expr is not implemented yet in SecantusDB",
+  );
+});
+
+Deno.test("explicit skips are keyed by file and test description", () => {
+  assert.match(
+    explicitSkip("bypassDocumentValidation", "BulkWrite passes bypassDocumentValidation: false") ?? "",
+    /driver behaviour/,
+  );
+  assert.equal(
+    explicitSkip("bypassDocumentValidation", "InsertOne passes bypassDocumentValidation: false"),
+    null,
   );
 });
