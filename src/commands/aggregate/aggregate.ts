@@ -95,7 +95,7 @@ function run(ctx: CommandContext, body: Doc): Reply {
   ctx.counters.opcounters.command++;
 
   const coll = collectionless ? undefined : findCollection(ctx, name);
-  const q = compileQuery({ filter: pipeline.leadingMatch, hint: body["hint"] });
+  const q = compileQuery({ filter: pipeline.leadingMatch, hint: body["hint"] }, coll);
   if (explain) {
     return {
       explainVersion: "1",

@@ -22,7 +22,7 @@ function run(ctx: CommandContext, body: Doc): Doc {
     const n = Math.max(0, total - skip);
     return { n: limit > 0 ? Math.min(n, limit) : n, ok: 1 };
   }
-  const q = compileQuery({ filter: query, skip, limit, hint: body["hint"] });
+  const q = compileQuery({ filter: query, skip, limit, hint: body["hint"] }, coll);
   const source = new QuerySource(ctx.storage, coll, q);
   let n = 0;
   for (;;) {

@@ -29,8 +29,8 @@ export function applyDelete(
   st: DeleteStatement,
   sync: boolean,
 ): Row[] {
-  const q = compileQuery({ filter: st.q, sort: st.sort, hint: st.hint });
   const coll = findCollection(ctx, collName);
+  const q = compileQuery({ filter: st.q, sort: st.sort, hint: st.hint }, coll);
   if (!coll) return [];
   return ctx.storage.write((txn) => {
     const targets = findTargets(txn, coll, q, st.multi);

@@ -38,10 +38,10 @@ function run(ctx: CommandContext, body: Doc): Reply {
   if (body["tailable"] === true) {
     throw new CommandError("NotImplemented", "tailable cursors are not supported yet");
   }
-  const q = compileQuery({ filter, sort, projection, hint: body["hint"], skip, limit });
+  const coll = findCollection(ctx, name);
+  const q = compileQuery({ filter, sort, projection, hint: body["hint"], skip, limit }, coll);
   ctx.counters.opcounters.query++;
 
-  const coll = findCollection(ctx, name);
   if (!coll) return encodeCursorReply({ id: 0n, ns, batchKey: "firstBatch", docs: [] });
   if (limit === 0) limit = undefined;
   if (limit !== undefined && batchSize !== undefined && batchSize >= limit) singleBatch = true;

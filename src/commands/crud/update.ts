@@ -59,12 +59,12 @@ export function applyUpdate(
   st: UpdateStatement,
   sync: boolean,
 ): UpdateOutcome {
-  const q = compileQuery({ filter: st.q, sort: st.sort, hint: st.hint });
+  const existing = findCollection(ctx, collName);
+  const q = compileQuery({ filter: st.q, sort: st.sort, hint: st.hint }, existing);
   const updater = compileUpdate(st.u, { arrayFilters: st.arrayFilters });
   if (st.multi && updater.kind === "replacement") {
     throw new CommandError("FailedToParse", "multi update is not supported for replacement-style update");
   }
-  const existing = findCollection(ctx, collName);
   const coll: CollectionEntry | undefined = existing ??
     (st.upsert ? ensureCollection(ctx, collName) : undefined);
   if (!coll) return { matched: 0, modified: 0 };

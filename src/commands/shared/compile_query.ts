@@ -3,7 +3,8 @@
  * CompiledQuery: validates everything first (a bad operator fails even on an empty collection), asks
  * the planner for the access path, and binds the engine's compiled closures.
  */
-import { compileFilter, compileProjection, compileSort } from "../../engine/mod.ts";
+import { compileFilter, compileProjection, compileSort, makeStringComparator } from "../../engine/mod.ts";
+import type { CollectionEntry } from "../../storage/api.ts";
 import { chooseAccessPath } from "../../planner/find_plan.ts";
 import type { CompiledQuery } from "../../executor/query.ts";
 import type { Doc } from "../spec.ts";
@@ -15,15 +16,25 @@ export interface QueryParts {
   readonly hint?: unknown;
   readonly skip?: number | undefined;
   readonly limit?: number | undefined;
+  /** The collation document of the operation (`{locale, strength, …}`); omitted = simple. */
+  readonly collation?: Doc | undefined;
 }
 
-export function compileQuery(parts: QueryParts): CompiledQuery {
+/**
+ * `coll` is the collection the query will run on (undefined when it does not exist); the planner
+ * looks at its indexes.
+ */
+export function compileQuery(parts: QueryParts, _coll?: CollectionEntry): CompiledQuery {
   const filter = parts.filter ?? {};
-  const matcher = Object.keys(filter).length === 0 ? null : compileFilter(filter);
+  const collation = parts.collation;
+  const matcher = Object.keys(filter).length === 0
+    ? null
+    : compileFilter(filter, collation ? { collation } : {});
   const sortSpec = parts.sort && Object.keys(parts.sort).filter((k) => k !== "$natural").length > 0
     ? parts.sort
     : undefined;
-  const sort = sortSpec ? compileSort(sortSpec) : null;
+  const strCmp = collation ? makeStringComparator(collation) : undefined;
+  const sort = sortSpec ? compileSort(sortSpec, strCmp ? { strCmp } : {}) : null;
   const projection = parts.projection && Object.keys(parts.projection).length > 0
     ? compileProjection(parts.projection)
     : null;
