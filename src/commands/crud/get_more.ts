@@ -47,7 +47,8 @@ function run(ctx: CommandContext, body: Doc): Reply {
   cursor.busy = true;
   let result;
   try {
-    const max = batchSize && batchSize > 0 ? batchSize : cursor.batchSize > 0 ? cursor.batchSize : Infinity;
+    // Without batchSize a getMore returns as much as fits in 16 MiB (the find's batchSize does not carry over).
+    const max = batchSize && batchSize > 0 ? batchSize : Infinity;
     result = cursor.source.nextBatch(max, BATCH_BYTES);
   } catch (e) {
     cursor.busy = false;
