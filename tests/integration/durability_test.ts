@@ -71,9 +71,9 @@ Deno.test({
     const c2 = new MongoClient(s2.uri);
     try {
       const ids = new Set(
-        (await c2.db("crash").collection<AnyDoc>("c").find({}, { projection: { _id: 1 } }).toArray()).map((d) =>
-          d._id as number
-        ),
+        (await c2.db("crash").collection<AnyDoc>("c").find({}, { projection: { _id: 1 } }).toArray()).map((
+          d,
+        ) => d._id as number),
       );
       const missing = acked.filter((i) => !ids.has(i));
       assert.deepEqual(missing, [], `acknowledged but missing after kill -9: ${missing.length}`);

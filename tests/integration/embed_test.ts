@@ -15,7 +15,10 @@ Deno.test({
     const client = new MongoClient(server.uri);
     try {
       await client.db("e").collection<AnyDoc>("c").insertOne({ _id: "k", v: 1 });
-      assert.deepEqual(await client.db("e").collection<AnyDoc>("c").findOne({ _id: "k" }), { _id: "k", v: 1 });
+      assert.deepEqual(await client.db("e").collection<AnyDoc>("c").findOne({ _id: "k" }), {
+        _id: "k",
+        v: 1,
+      });
     } finally {
       await client.close();
       await server.stop();
