@@ -4,33 +4,40 @@
  *   secantusdb restore-archive …   offline restore of a backup archive (backup issue)
  *   secantusdb admin …             the web dashboard (admin issue)
  *   secantusdb --version | --help
+ *
+ * For serve, WiredTiger's one-time initialisation is started on a background thread before the rest
+ * of the program is loaded (dynamic import), so the two overlap (start-up time is a product feature).
  */
-import { serve } from "./src/cli/serve.ts";
-import { serveHelp, topHelp } from "./src/cli/help.ts";
-import { versionText } from "./src/cli/version.ts";
+import { preloadWiredTiger } from "./ffi/wiredtiger/preload.ts";
+
+const INFO_FLAGS = new Set(["--help", "-h", "--version", "help", "version"]);
 
 async function main(argv: string[]): Promise<number> {
   const [first, ...rest] = argv;
+  const serving = first === "serve" || (first === undefined || !INFO_FLAGS.has(first)) &&
+      first !== "restore-archive" && first !== "admin";
+  if (serving && !argv.some((a) => INFO_FLAGS.has(a))) preloadWiredTiger();
   switch (first) {
     case "serve":
-      return await serve(rest);
+      return await (await import("./src/cli/serve.ts")).serve(rest);
     case "restore-archive":
     case "admin":
       console.error(`secantusdb ${first}: not available yet in this build`);
       return 2;
     case "help":
-      console.log(topHelp());
+      console.log((await import("./src/cli/help.ts")).topHelp());
       return 0;
     case "--version":
     case "version":
-      console.log(versionText());
+      console.log((await import("./src/cli/version.ts")).versionText());
       return 0;
     default:
       if (argv.length === 1 && (first === "--help" || first === "-h")) {
-        console.log(`${topHelp()}\n\n${serveHelp()}`);
+        const help = await import("./src/cli/help.ts");
+        console.log(`${help.topHelp()}\n\n${help.serveHelp()}`);
         return 0;
       }
-      return await serve(argv);
+      return await (await import("./src/cli/serve.ts")).serve(argv);
   }
 }
 

@@ -21,6 +21,6 @@ if [[ ! -f /usr/include/wiredtiger.h ]]; then
   exit 1
 fi
 tmp="$out.tmp.$$"
-gcc -O2 -shared -fPIC -Wall -Wextra -Wno-unused-parameter -o "$tmp" "$src" -lwiredtiger
+gcc -O2 -shared -fPIC -Wall -Wextra -Wno-unused-parameter -o "$tmp" "$src" -lwiredtiger -lpthread
 mv -f "$tmp" "$out"
 echo "build_shim: built $out" >&2

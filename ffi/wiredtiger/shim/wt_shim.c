@@ -16,6 +16,7 @@
  *     call continues where this one stopped.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -158,6 +159,36 @@ sct_strerror(int rc, char *buf, int32_t cap)
     strncpy(buf, s ? s : "unknown error", (size_t)cap - 1);
     buf[cap - 1] = '\0';
     return 0;
+}
+
+/*
+ * WiredTiger's one-time process initialisation (__wt_library_init, run by the first wiredtiger_open)
+ * calibrates its clock with a busy loop of 10^8 iterations: ~250 ms on our machines. sct_preinit
+ * starts that initialisation on a detached thread so it overlaps with module loading and config
+ * parsing; a later wiredtiger_open waits for it (pthread_once) instead of running it again.
+ */
+extern int __wt_library_init(void);
+
+static void *
+preinit_main(void *arg)
+{
+    (void)arg;
+    (void)__wt_library_init();
+    return NULL;
+}
+
+int
+sct_preinit(void)
+{
+    pthread_t t;
+    pthread_attr_t attr;
+    int ret;
+    if ((ret = pthread_attr_init(&attr)) != 0)
+        return ret;
+    (void)pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+    ret = pthread_create(&t, &attr, preinit_main, NULL);
+    (void)pthread_attr_destroy(&attr);
+    return ret;
 }
 
 int
