@@ -5,8 +5,8 @@
  *
  * May import: `bson`, src/bson, src/errors, and its own subfolders.
  *
- * - `compileFilter(filter, {collation})` → `Matcher`; `extractIdEquality(filter)` for point lookups.
- * - `compileUpdate(update, {arrayFilters, isUpsert})` → `Updater` (`apply(doc, {isInsert, now})`);
+ * - `compileFilter(filter, {collation, now, variables})` (including `$expr`) → `Matcher`; `extractIdEquality(filter)` for point lookups.
+ * - `compileUpdate(update, {arrayFilters, isUpsert, variables})` (operator, replacement or pipeline) → `Updater` (`apply(doc, {isInsert, now})`);
  *   `upsertSeed(filter)` → the equality fields an upsert starts from.
  * - `compileProjection(spec)` → `Projection`.
  * - `compileSort(spec)` → document comparator; `sortDocuments(docs, spec)`.
@@ -14,8 +14,8 @@
  * - `ExpressionEnv` / `evaluateExpression` — aggregation expressions.
  * - path helpers (`splitPath`, `visitPathValues`, `getPath`) for planners and executors.
  *
- * Not implemented yet (NotImplemented, code 238): `$expr`, `$jsonSchema`, `$text`, bitwise and geo
- * query operators; positional / `$[]` / `$[id]` updates and pipeline updates; `$bit`; positional,
+ * Not implemented yet (NotImplemented, code 238): `$jsonSchema`, `$text`, bitwise and geo
+ * query operators; positional / `$[]` / `$[id]` updates; `$bit`; positional,
  * `$meta` and computed projections; `$meta` sort.
  */
 export { compileFilter, extractIdEquality, type FilterOptions, type Matcher } from "./query/mod.ts";

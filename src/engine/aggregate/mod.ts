@@ -6,3 +6,4 @@
 export { compilePipeline, type Pipeline } from "./pipeline.ts";
 export type { Document, PipelineOptions } from "./types.ts";
 export { compileAddFieldsSpec, compileProjectSpec, compileUnsetSpec, type DocTransform } from "./project.ts";
+export { compileUpdatePipeline, type UpdatePipeline, type UpdatePipelineOptions } from "./update_pipeline.ts";

@@ -2,14 +2,16 @@
  * filter.ts — `compileFilter`: parses a query filter once into a `Matcher`.
  *
  * Top-level keys are field paths or the pathless operators `$and $or $nor $comment` (and
- * `$alwaysTrue/$alwaysFalse`); `$expr`, `$jsonSchema`, `$text` and `$where` are refused for now with
- * NotImplemented / mongod's BadValue. All validation happens here, so a bad filter fails even against
+ * `$alwaysTrue/$alwaysFalse`) and `$expr` (an aggregation expression, compiled by engine/expression);
+ * `$jsonSchema`, `$text` and `$where` are refused for now with NotImplemented / mongod's BadValue. All validation happens here, so a bad filter fails even against
  * an empty collection.
  */
 import { CommandError } from "../../errors/command_error.ts";
 import { isDocument } from "../../bson/values.ts";
 import { makeStringComparator } from "../collation/collation.ts";
 import { compileField } from "./field_ops.ts";
+import { ExpressionEnv } from "../expression/env.ts";
+import { truthy } from "../expression/numeric.ts";
 import { ALWAYS_FALSE, ALWAYS_TRUE, type CompileContext, type DocPred } from "./predicates.ts";
 
 export type Document = Record<string, unknown>;
@@ -22,15 +24,30 @@ export interface Matcher {
 export interface FilterOptions {
   /** A collation document (`{locale, strength, …}`); omitted or `{locale: "simple"}` = binary. */
   collation?: unknown;
+  /** `$$NOW` for `$expr` (injected clock). */
+  now?: Date | undefined;
+  /** The command's `let` variables, visible to `$expr`. */
+  variables?: Record<string, unknown> | undefined;
 }
 
 /** Parses and validates `filter`; throws CommandError with mongod's code on bad input. */
 export function compileFilter(filter: Document | null | undefined, opts: FilterOptions = {}): Matcher {
   if (filter === null || filter === undefined) return { matches: ALWAYS_TRUE };
   if (!isDocument(filter)) throw new CommandError("TypeMismatch", "filter must be an object");
+  const strCmp = makeStringComparator(opts.collation);
+  let env: ExpressionEnv | undefined;
   const ctx: CompileContext = {
-    strCmp: makeStringComparator(opts.collation),
+    strCmp,
     subFilter: (f) => compileDoc(f, ctx, false),
+    expr: (e) => {
+      env ??= new ExpressionEnv({ strCmp, now: opts.now, variables: opts.variables });
+      const ev = env.compile(e);
+      const vars = env.newVars();
+      return (doc) => {
+        vars.root = doc;
+        return truthy(ev(doc, vars));
+      };
+    },
   };
   return { matches: compileDoc(filter, ctx, true) };
 }
@@ -103,10 +120,14 @@ function compileTopLevel(
     case "$where":
       throw new CommandError("BadValue", "$where is not allowed in this context");
     case "$expr":
+      if (!topLevel) {
+        throw new CommandError("BadValue", "$expr can only be applied to the top-level document");
+      }
+      return ctx.expr(value);
     case "$jsonSchema":
     case "$text":
     case "$sampleRate":
-      if (!topLevel && (key === "$expr" || key === "$text")) {
+      if (!topLevel && key === "$text") {
         throw new CommandError("BadValue", `${key} can only be applied to the top-level document`);
       }
       throw new CommandError("NotImplemented", `${key} is not implemented yet in SecantusDB`);

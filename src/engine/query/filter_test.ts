@@ -138,8 +138,25 @@ Deno.test("$mod, $size, $all, $elemMatch", () => {
   assertCommandError(() => compileFilter({ a: { $elemMatch: 1 } }), "BadValue", "$elemMatch needs an Object");
 });
 
-Deno.test("not implemented yet: $expr, $jsonSchema, bitwise, geo; $where refused", () => {
-  assertCommandError(() => compileFilter({ $expr: { $eq: ["$a", 1] } }), "NotImplemented");
+Deno.test("$expr evaluates aggregation expressions on the whole document", () => {
+  assertEquals(ids({ $expr: { $eq: ["$a", 1] } }, docs), [1]);
+  assertEquals(
+    ids(
+      { $expr: { $gt: [{ $size: { $ifNull: ["$a", []] } }, 2] } },
+      docs.filter((d) => Array.isArray(d["a"]) || d["a"] === undefined),
+    ),
+    [6],
+  );
+  assertEquals(ids({ $or: [{ $expr: { $lt: ["$_id", 2] } }, { _id: 9 }] }, docs), [1, 9]);
+  assertEquals(ids({ $expr: { $eq: ["$s", "$$x"] } }, docs, { variables: { x: "xyz" } }), [3]);
+  assertEquals(ids({ $expr: { $eq: ["$s", "ABC"] } }, docs, { collation: { locale: "en", strength: 2 } }), [
+    1,
+  ]);
+  assertCommandError(() => compileFilter({ $expr: { $foo: 1 } }), "InvalidPipelineOperator");
+  assertCommandError(() => compileFilter({ a: { $elemMatch: { $expr: { $eq: [1, 1] } } } }), "BadValue");
+});
+
+Deno.test("not implemented yet: $jsonSchema, bitwise, geo; $where refused", () => {
   assertCommandError(() => compileFilter({ $jsonSchema: {} }), "NotImplemented");
   assertCommandError(() => compileFilter({ a: { $bitsAllSet: 1 } }), "NotImplemented");
   assertCommandError(() => compileFilter({ a: { $near: [0, 0] } }), "NotImplemented");

@@ -23,6 +23,8 @@ export interface CompileContext {
   readonly strCmp: StringComparator | undefined;
   /** Compiles a nested filter document (for `$elemMatch` object form). */
   readonly subFilter: (filter: Record<string, unknown>) => DocPred;
+  /** Compiles a `$expr` aggregation expression into a document predicate. */
+  readonly expr: (expression: unknown) => DocPred;
 }
 
 /** Binds a value test to a path. */

@@ -2,7 +2,8 @@
  * update.ts — `compileUpdate`: parses an update once into an `Updater`.
  *
  * Forms: a replacement document (first key not `$`), an operator document (`{$set: …, $inc: …}`),
- * or a pipeline (array; not implemented yet → NotImplemented). Validation at compile time: unknown
+ * or a pipeline (array of `$set/$addFields/$project/$unset/$replaceRoot/$replaceWith`, run by
+ * engine/aggregate's `compileUpdatePipeline`). Validation at compile time: unknown
  * modifier / mixed forms → 9 FailedToParse; conflicting paths → 40 ConflictingUpdateOperators; empty
  * path components → 56 EmptyFieldName; `$`-prefixed fields → 52 DollarPrefixedFieldName; positional
  * `$`, `$[]`, `$[id]` → NotImplemented for now; unused arrayFilters → 9 FailedToParse.
@@ -20,11 +21,14 @@ import { isIndexComponent, splitPath } from "../path/field_path.ts";
 import { makeAddToSet, makePop, makePull, makePush } from "./array_ops.ts";
 import { makeArith, makeCurrentDate, makeMinMax, makeRename, makeSet, makeUnset } from "./field_ops.ts";
 import { sameBson } from "./same.ts";
+import { compileUpdatePipeline } from "../aggregate/update_pipeline.ts";
 import type { Document, UpdateAction, UpdateContext } from "./types.ts";
 
 export interface UpdateOptions {
   arrayFilters?: Document[] | undefined;
   isUpsert?: boolean | undefined;
+  /** The command's `let` variables (pipeline updates). */
+  variables?: Record<string, unknown> | undefined;
 }
 
 export interface UpdateResult {
@@ -58,9 +62,7 @@ const OPERATORS: Readonly<Record<string, Maker>> = {
 
 /** Parses and validates an update specification. */
 export function compileUpdate(update: Document | Document[], opts: UpdateOptions = {}): Updater {
-  if (Array.isArray(update)) {
-    throw new CommandError("NotImplemented", "pipeline-style updates are not implemented yet in SecantusDB");
-  }
+  if (Array.isArray(update)) return compilePipelineUpdate(update, opts);
   if (!isDocument(update)) {
     throw new CommandError("FailedToParse", "Update argument must be either an object or an array");
   }
@@ -76,6 +78,26 @@ export function compileUpdate(update: Document | Document[], opts: UpdateOptions
     );
   }
   return isOperators ? compileOperators(update) : compileReplacement(update);
+}
+
+function compilePipelineUpdate(stages: Document[], opts: UpdateOptions): Updater {
+  if (opts.arrayFilters && opts.arrayFilters.length > 0) {
+    throw new CommandError("FailedToParse", "arrayFilters may not be specified for pipeline-style updates");
+  }
+  const pipeline = compileUpdatePipeline(stages, { variables: opts.variables });
+  return {
+    kind: "pipeline",
+    apply(doc, ctx) {
+      const out = pipeline.apply(doc, ctx.now);
+      if (Object.hasOwn(doc, "_id") && !sameBson(doc["_id"], out["_id"])) {
+        throw new CommandError(
+          "ImmutableField",
+          "Performing an update on the path '_id' would modify the immutable field '_id'",
+        );
+      }
+      return { doc: out, modified: !sameBson(doc, out) };
+    },
+  };
 }
 
 function compileReplacement(replacement: Document): Updater {

@@ -134,7 +134,6 @@ Deno.test("parse errors: unknown modifier, conflicts, bad paths, not implemented
   assertCommandError(() => compileUpdate({ $set: { "": 1 } }), "EmptyFieldName");
   assertCommandError(() => compileUpdate({ $set: { "a..b": 1 } }), "EmptyFieldName");
   assertCommandError(() => compileUpdate({ $set: { "a.$": 1 } }), "NotImplemented");
-  assertCommandError(() => compileUpdate([{ $set: { a: 1 } }]), "NotImplemented");
   assertCommandError(
     () => compileUpdate({ $set: { a: 1 } }, { arrayFilters: [{ "x.a": 1 }] }),
     "FailedToParse",
@@ -147,4 +146,30 @@ Deno.test("upsertSeed", () => {
   assertEquals(upsertSeed({ $and: [{ a: { $eq: 1 } }, { b: /x/ }] }), { a: 1 });
   assertCommandError(() => upsertSeed({ $and: [{ a: 1 }, { a: 2 }] }), "NotSingleValueField");
   assertCommandError(() => upsertSeed({ a: 1, "a.b": 2 }), "NotSingleValueField");
+});
+
+Deno.test("pipeline-style updates", () => {
+  const u = compileUpdate([{ $set: { total: { $add: ["$a", "$b"] }, at: "$$NOW" } }, { $unset: "b" }]);
+  assertEquals(u.kind, "pipeline");
+  assertEquals(u.apply({ _id: 1, a: 1, b: 2 }, ctx), {
+    doc: { _id: 1, a: 1, total: 3, at: ctx.now },
+    modified: true,
+  });
+  assertEquals(run([{ $replaceWith: { x: "$a" } }], { _id: 7, a: 1 }).doc, { _id: 7, x: 1 });
+  assertEquals(run([{ $project: { a: 1 } }], { _id: 7, a: 1 }), { doc: { _id: 7, a: 1 }, modified: false });
+  assertEquals(compileUpdate([{ $set: { v: "$$x" } }], { variables: { x: 5 } }).apply({ _id: 1 }, ctx).doc, {
+    _id: 1,
+    v: 5,
+  });
+  assertCommandError(() => run([{ $set: { _id: 2 } }], { _id: 1 }), "ImmutableField");
+  assertCommandError(
+    () => compileUpdate([{ $match: {} }]),
+    "InvalidOptions",
+    "$match is not allowed to be used within an update",
+  );
+  assertCommandError(() => compileUpdate([{ $foo: {} }]), 40324);
+  assertCommandError(
+    () => compileUpdate([{ $set: { a: 1 } }], { arrayFilters: [{ x: 1 }] }),
+    "FailedToParse",
+  );
 });
