@@ -15,7 +15,8 @@ import {
 } from "../../bson/values.ts";
 
 function numberKey(v: unknown): string {
-  if (typeof v === "number" && Number.isSafeInteger(v)) return "#" + (v === 0 ? 0 : v);
+  const n = typeof v === "number" ? v : kindOf(v) === "decimal" ? NaN : Number((v as { valueOf(): unknown }).valueOf());
+  if (Number.isSafeInteger(n)) return "#" + (n === 0 ? 0 : n);
   const e = exactOf(v);
   if (!e || e.t === "nan") return "#NaN";
   if (e.t === "inf") return e.sign > 0 ? "#inf" : "#-inf";

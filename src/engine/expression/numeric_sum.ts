@@ -35,10 +35,14 @@ export class NumericSum {
     this.count++;
     switch (k) {
       case "int":
-      case "long":
+      case "long": {
         if (k === "long" && this.#kind < 1) this.#kind = 1;
-        this.#big = (this.#big ?? 0n) + toBig(v);
+        const n = k === "long" ? (v as Long).toNumber() : NaN;
+        const s = this.#int + n;
+        if (Number.isSafeInteger(n) && Number.isSafeInteger(s)) this.#int = s;
+        else this.#big = (this.#big ?? 0n) + toBig(v);
         return;
+      }
       case "double":
         this.#addDouble(toDouble(v));
         return;
