@@ -8,9 +8,11 @@ import { buildInfo } from "./handshake/build_info.ts";
 import { connectionStatus } from "./handshake/connection_status.ts";
 import { count } from "./crud/count.ts";
 import { create } from "./ddl/create.ts";
+import { createIndexes } from "./ddl/create_indexes.ts";
 import { del } from "./crud/delete.ts";
 import { drop } from "./ddl/drop.ts";
 import { dropDatabase } from "./ddl/drop_database.ts";
+import { dropIndexes } from "./ddl/drop_indexes.ts";
 import { endSessions } from "./handshake/end_sessions.ts";
 import { find } from "./crud/find.ts";
 import { getCmdLineOpts } from "./handshake/get_cmd_line_opts.ts";
@@ -24,6 +26,7 @@ import { killCursors } from "./crud/kill_cursors.ts";
 import { listCollections } from "./ddl/list_collections.ts";
 import { listCommands } from "./handshake/list_commands.ts";
 import { listDatabases } from "./ddl/list_databases.ts";
+import { listIndexes } from "./ddl/list_indexes.ts";
 import { ping } from "./handshake/ping.ts";
 import { serverStatus } from "./admin/server_status.ts";
 import { update } from "./crud/update.ts";
@@ -35,9 +38,11 @@ export const COMMANDS: readonly CommandSpec[] = [
   connectionStatus,
   count,
   create,
+  createIndexes,
   del,
   drop,
   dropDatabase,
+  dropIndexes,
   endSessions,
   find,
   getCmdLineOpts,
@@ -52,6 +57,7 @@ export const COMMANDS: readonly CommandSpec[] = [
   listCollections,
   listCommands,
   listDatabases,
+  listIndexes,
   ping,
   serverStatus,
   update,

@@ -1,10 +1,17 @@
 /**
  * Computes the index entries of a document for every index of its collection, in the byte-sortable
- * encoding of `src/keys/`. Today: the `_id_` index and plain (non-multikey) field indexes; multikey,
- * sparse, partial and special kinds arrive with the index issue.
+ * encoding of `src/keys/`: multikey (one entry per array element, deduplicated, the index named in
+ * `keys.multikey` so storage sets the sticky flag), compound with at most one array field (else 171
+ * CannotIndexParallelArrays), sparse (no entry when every indexed field is missing) and partial (no
+ * entry unless the document matches `partialFilterExpression`).
+ *
+ * The partial filter is compiled by the query engine, which sits above this layer: the command layer
+ * installs the compiler once with `setPartialFilterCompiler` (see commands/shared/compile_query.ts).
  */
-import type { CollectionEntry, IndexKeys } from "../storage/api.ts";
-import { encodeIndexKey } from "../keys/key_string.ts";
+import type { CollectionEntry, IndexEntry, IndexKeys } from "../storage/api.ts";
+import { compareKeys, encodeIndexKey } from "../keys/key_string.ts";
+import { expandKeys } from "../keys/multikey.ts";
+import { CommandError } from "../errors/command_error.ts";
 import type { Doc } from "./rows.ts";
 
 /** Encoded key of an `_id` value in the `_id_` index. */
@@ -12,32 +19,78 @@ export function idIndexKey(id: unknown): Uint8Array {
   return encodeIndexKey([id], [1]);
 }
 
-function getPath(doc: Doc, path: string): unknown {
-  if (!path.includes(".")) return doc[path];
-  let cur: unknown = doc;
-  for (const part of path.split(".")) {
-    if (cur === null || typeof cur !== "object") return undefined;
-    cur = (cur as Doc)[part];
+type PartialCompiler = (filter: Doc) => (doc: Doc) => boolean;
+let partialCompiler: PartialCompiler | undefined;
+
+/** Installs the compiler of `partialFilterExpression` documents (called once by the command layer). */
+export function setPartialFilterCompiler(fn: PartialCompiler): void {
+  partialCompiler = fn;
+}
+
+/** What key generation needs of one index, derived once per spec object. */
+export interface IndexShape {
+  readonly fields: readonly string[];
+  readonly dirs: readonly (1 | -1)[];
+  readonly sparse: boolean;
+  readonly partial: ((doc: Doc) => boolean) | undefined;
+}
+
+const shapes = new WeakMap<object, IndexShape>();
+
+export function indexShape(ix: IndexEntry): IndexShape {
+  const cached = shapes.get(ix.spec);
+  if (cached) return cached;
+  const pattern = (ix.spec["key"] ?? {}) as Doc;
+  const fields = Object.keys(pattern);
+  const dirs = fields.map((f) => (Number(pattern[f]) < 0 ? -1 : 1) as 1 | -1);
+  const pfe = ix.spec["partialFilterExpression"] as Doc | undefined;
+  let partial: ((doc: Doc) => boolean) | undefined;
+  if (pfe) {
+    if (!partialCompiler) throw new Error("partial filter compiler not installed");
+    partial = partialCompiler(pfe);
   }
-  return cur;
+  const shape = { fields, dirs, sparse: ix.spec["sparse"] === true, partial };
+  shapes.set(ix.spec, shape);
+  return shape;
+}
+
+/**
+ * Encoded keys of `doc` for one secondary index: null when the index holds no entry for it
+ * (sparse / partial), else the deduplicated keys and whether the document is multikey for it.
+ */
+export function keysForIndex(ix: IndexEntry, doc: Doc): { keys: Uint8Array[]; multikey: boolean } | null {
+  const shape = indexShape(ix);
+  if (shape.partial && !shape.partial(doc)) return null;
+  const exp = expandKeys(doc, shape.fields);
+  if (exp.parallel) {
+    throw new CommandError(
+      "CannotIndexParallelArrays",
+      `cannot index parallel arrays [${exp.parallel[0]}] [${exp.parallel[1]}]`,
+    );
+  }
+  if (shape.sparse && exp.allMissing) return null;
+  if (exp.tuples.length === 1) {
+    return { keys: [encodeIndexKey(exp.tuples[0]!, shape.dirs)], multikey: exp.multikey };
+  }
+  const keys = exp.tuples.map((t) => encodeIndexKey(t, shape.dirs).slice());
+  keys.sort(compareKeys);
+  const uniq: Uint8Array[] = [];
+  for (const k of keys) if (uniq.length === 0 || compareKeys(uniq[uniq.length - 1]!, k) !== 0) uniq.push(k);
+  return { keys: uniq, multikey: exp.multikey };
 }
 
 export function indexKeysOf(coll: CollectionEntry, doc: Doc): IndexKeys {
   const keys = new Map<string, Uint8Array[]>();
+  let multikey: string[] | undefined;
   for (const ix of coll.indexes) {
     if (ix.name === "_id_") {
       keys.set("_id_", [idIndexKey(doc["_id"])]);
       continue;
     }
-    const pattern = (ix.spec["key"] ?? {}) as Doc;
-    const values: unknown[] = [];
-    const dirs: (1 | -1)[] = [];
-    for (const [field, dir] of Object.entries(pattern)) {
-      const v = getPath(doc, field);
-      values.push(v === undefined ? null : v);
-      dirs.push(Number(dir) < 0 ? -1 : 1);
-    }
-    keys.set(ix.name, [encodeIndexKey(values, dirs)]);
+    const r = keysForIndex(ix, doc);
+    if (r === null) continue;
+    keys.set(ix.name, r.keys);
+    if (r.multikey) (multikey ??= []).push(ix.name);
   }
-  return keys;
+  return multikey ? Object.assign(keys, { multikey }) : keys;
 }

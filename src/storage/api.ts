@@ -20,6 +20,11 @@ export interface IndexEntry {
   readonly unique: boolean;
   /** Storage-private identifier of the index table. */
   readonly ident: string;
+  /**
+   * Sticky multikey flag: set (durably, before the write that needs it commits) once any document
+   * produced array-derived keys for this index; never cleared except by dropping the index.
+   */
+  readonly multikey?: boolean;
 }
 
 /** One collection as the catalog records it. Immutable snapshot: re-read after DDL. */
@@ -36,8 +41,14 @@ export interface CollectionEntry {
   readonly ident: string;
 }
 
-/** Index keys for one document: index name → encoded keys (one per multikey element; usually one). */
-export type IndexKeys = ReadonlyMap<string, readonly Uint8Array[]>;
+/**
+ * Index keys for one document: index name → encoded keys (one per multikey element; usually one).
+ * `multikey` optionally names the indexes for which this document is multikey: a write carrying it
+ * sets those indexes' sticky `multikey` flag in the catalog before it commits.
+ */
+export type IndexKeys = ReadonlyMap<string, readonly Uint8Array[]> & {
+  readonly multikey?: readonly string[];
+};
 
 /** One record as read: the id and a private copy of the stored BSON bytes. */
 export interface RecordView {
@@ -98,6 +109,8 @@ export interface WriteTxn extends ReadTxn {
   ): void;
   /** Remove a record and its index entries. */
   remove(coll: CollectionEntry, rid: RecordId, keys: IndexKeys): void;
+  /** Add index entries for an existing record (index builds). DuplicateKey as for `insert`. */
+  insertIndexKeys(coll: CollectionEntry, rid: RecordId, keys: IndexKeys): void;
 }
 
 export interface WriteOptions {
@@ -119,6 +132,16 @@ export interface Catalog {
   /** Adds an index table and catalog entry (the caller builds entries with a write txn afterwards). */
   createIndex(db: string, name: string, index: Omit<IndexEntry, "ident">): CollectionEntry;
   dropIndex(db: string, name: string, indexName: string): CollectionEntry;
+  /**
+   * Replaces an index's spec (collMod: hidden, expireAfterSeconds) and/or sets its multikey flag.
+   * Throws StorageError "IndexNotFound" when absent.
+   */
+  updateIndex(
+    db: string,
+    name: string,
+    indexName: string,
+    patch: { readonly spec?: Record<string, unknown>; readonly multikey?: boolean },
+  ): CollectionEntry;
   renameCollection(db: string, from: string, toDb: string, to: string): CollectionEntry;
 }
 

@@ -8,6 +8,18 @@ import type { CollectionEntry } from "../../storage/api.ts";
 import { chooseAccessPath } from "../../planner/find_plan.ts";
 import type { CompiledQuery } from "../../executor/query.ts";
 import type { Doc } from "../spec.ts";
+import { setPartialFilterCompiler } from "../../executor/index_keys.ts";
+
+/** Partial index filters are compiled by the query engine (simple collation). */
+setPartialFilterCompiler((f) => {
+  const m = compileFilter(f);
+  return (d) => m.matches(d);
+});
+
+/** Validates a partialFilterExpression (throws the engine's error for a bad operator). */
+export function validatePartialFilter(f: Doc): void {
+  compileFilter(f);
+}
 
 export interface QueryParts {
   readonly filter?: Doc | undefined;

@@ -44,7 +44,13 @@ function encodeEntry(e: CollectionEntry): Uint8Array {
     name: e.name,
     uuid: new Binary(e.uuid, 4),
     options: e.options,
-    indexes: e.indexes.map((i) => ({ name: i.name, spec: i.spec, unique: i.unique, ident: i.ident })),
+    indexes: e.indexes.map((i) => ({
+      name: i.name,
+      spec: i.spec,
+      unique: i.unique,
+      ident: i.ident,
+      ...(i.multikey ? { multikey: true } : {}),
+    })),
     ident: e.ident,
   });
 }
@@ -62,6 +68,7 @@ function decodeEntry(bytes: Uint8Array): CollectionEntry {
       spec: i.spec,
       unique: Boolean(i.unique),
       ident: String(i.ident),
+      ...(i.multikey ? { multikey: true } : {}),
     })),
     ident: String(d.ident),
   });
@@ -213,6 +220,44 @@ export class WtCatalog implements Catalog {
       this.#hooks.forget([idx.ident]);
       this.retryPendingDrops();
       return entry;
+    });
+  }
+
+  updateIndex(
+    db: string,
+    name: string,
+    indexName: string,
+    patch: { readonly spec?: Record<string, unknown>; readonly multikey?: boolean },
+  ): CollectionEntry {
+    return guard(`updateIndex ${db}.${name}.${indexName}`, () => {
+      const e = this.#require(db, name);
+      const idx = e.indexes.find((i) => i.name === indexName);
+      if (idx === undefined) {
+        throw new StorageError("IndexNotFound", `index not found with name [${indexName}]`);
+      }
+      const next: IndexEntry = {
+        ...idx,
+        ...(patch.spec !== undefined ? { spec: patch.spec } : {}),
+        ...(patch.multikey ? { multikey: true } : {}),
+      };
+      const entry = freezeEntry({ ...e, indexes: e.indexes.map((i) => (i === idx ? next : i)) });
+      this.#commit(this.#meta, [[db, name, entry]]);
+      return entry;
+    });
+  }
+
+  /** Sets the sticky multikey flag on the named indexes that lack it (one durable commit, or none). */
+  markMultikey(db: string, name: string, indexNames: readonly string[]): void {
+    const e = this.getCollection(db, name);
+    if (e === undefined) return;
+    const todo = e.indexes.filter((i) => !i.multikey && indexNames.includes(i.name));
+    if (todo.length === 0) return;
+    guard(`markMultikey ${db}.${name}`, () => {
+      const entry = freezeEntry({
+        ...e,
+        indexes: e.indexes.map((i) => (todo.includes(i) ? { ...i, multikey: true } : i)),
+      });
+      this.#commit(this.#meta, [[db, name, entry]]);
     });
   }
 

@@ -108,6 +108,10 @@ export class WiredTigerEngine implements StorageEngine, TxnHost {
     return n;
   }
 
+  markMultikey(coll: CollectionEntry, indexNames: readonly string[]): void {
+    this.#catalog.markMultikey(coll.db, coll.name, indexNames);
+  }
+
   // ---------------------------------------------------------------- transactions
 
   read<T>(fn: (txn: ReadTxn) => T): T {

@@ -25,6 +25,16 @@ export interface TxnHost {
   nextRid(ctx: SessionCtx, coll: CollectionEntry): RecordId;
   /** Committed record count; `ownDelta` is what this transaction has already added (visible to it). */
   count(ctx: SessionCtx, coll: CollectionEntry, ownDelta: number): number;
+  /** Durably sets the sticky multikey flag of the named indexes (a catalog commit of its own). */
+  markMultikey(coll: CollectionEntry, indexNames: readonly string[]): void;
+}
+
+/** Indexes named by `keys.multikey` whose flag `coll` does not show yet. */
+function newMultikey(coll: CollectionEntry, keys: IndexKeys): readonly string[] | undefined {
+  const names = keys.multikey;
+  if (names === undefined || names.length === 0) return undefined;
+  for (const i of coll.indexes) if (!i.multikey && names.includes(i.name)) return names;
+  return undefined;
 }
 
 function findIndex(coll: CollectionEntry, name: string): IndexEntry {
@@ -178,6 +188,8 @@ export class WtTxn implements WriteTxn {
 
   insert(coll: CollectionEntry, bytes: Uint8Array, keys: IndexKeys): RecordId {
     this.#assertWritable();
+    const mk = newMultikey(coll, keys);
+    if (mk) guard("markMultikey", () => this.host.markMultikey(coll, mk));
     try {
       const rid = this.host.nextRid(this.ctx, coll);
       this.ctx.cursor(coll.ident).recInsert(rid, bytes);
@@ -200,6 +212,8 @@ export class WtTxn implements WriteTxn {
     newKeys: IndexKeys,
   ): void {
     this.#assertWritable();
+    const mk = newMultikey(coll, newKeys);
+    if (mk) guard("markMultikey", () => this.host.markMultikey(coll, mk));
     guard("update", () => {
       if (!this.ctx.cursor(coll.ident).recUpdate(rid, bytes)) {
         throw new StorageError("NoSuchKey", `record ${rid} not found in ${coll.db}.${coll.name}`);
@@ -231,6 +245,20 @@ export class WtTxn implements WriteTxn {
       }
       this.deltas.set(coll.ident, (this.deltas.get(coll.ident) ?? 0) - 1);
     });
+  }
+
+  insertIndexKeys(coll: CollectionEntry, rid: RecordId, keys: IndexKeys): void {
+    this.#assertWritable();
+    const mk = newMultikey(coll, keys);
+    if (mk) guard("markMultikey", () => this.host.markMultikey(coll, mk));
+    try {
+      for (const [name, list] of keys) {
+        const idx = findIndex(coll, name);
+        for (const k of list) this.#addKey(idx, k, rid);
+      }
+    } catch (e) {
+      throw toStorageError(e, "insertIndexKeys");
+    }
   }
 
   #addKey(idx: IndexEntry, key: Uint8Array, rid: RecordId): void {

@@ -1,0 +1,129 @@
+/**
+ * createIndexes: validates every requested index (mongod's codes), compares each with the existing
+ * ones (same name and spec: already there; same name, other key: 86 IndexKeySpecsConflict; same name
+ * or same key with other options: 85 IndexOptionsConflict), creates the collection implicitly, and
+ * builds the new indexes over existing documents. A build that fails (duplicate key, parallel arrays)
+ * drops its index and reports the document's error.
+ */
+import { CommandError } from "../../errors/command_error.ts";
+import type { CollectionEntry } from "../../storage/api.ts";
+import type { CommandContext } from "../context.ts";
+import type { CommandSpec, Doc } from "../spec.ts";
+import { collectionName } from "../params.ts";
+import { ensureCollection, findCollection } from "../shared/namespace.ts";
+import { translateStorageError } from "../shared/storage_errors.ts";
+import { validatePartialFilter } from "../shared/compile_query.ts";
+import {
+  sameIdentity,
+  sameKeyPattern,
+  sameOptions,
+  showSpec,
+  type ValidatedIndex,
+  validateIndexSpec,
+} from "../../planner/index_spec.ts";
+import { buildIndex, IndexBuildError } from "../../executor/index_build.ts";
+
+/** Which of `wanted` must be built; throws on conflicts with `coll`'s indexes or with each other. */
+function planBuilds(coll: CollectionEntry | undefined, wanted: ValidatedIndex[]): ValidatedIndex[] {
+  const existing = (coll?.indexes ?? []).map((i) => ({ name: i.name, spec: i.spec as Doc }));
+  const out: ValidatedIndex[] = [];
+  for (const v of wanted) {
+    const key = v.spec["key"] as Doc;
+    const byName = existing.find((i) => i.name === v.name);
+    if (byName) {
+      if (!sameKeyPattern(byName.spec["key"] as Doc, key)) {
+        throw new CommandError(
+          "IndexKeySpecsConflict",
+          `An existing index has the same name as the requested index. When index names are not specified, they are auto generated and can cause conflicts. Please refer to our documentation. Requested index: ${
+            showSpec(v.spec)
+          }, existing index: ${showSpec(byName.spec)}`,
+        );
+      }
+      if (v.name !== "_id_" && !sameOptions(byName.spec, v.spec)) {
+        throw new CommandError(
+          "IndexOptionsConflict",
+          `An equivalent index already exists with the same name but different options. Requested index: ${
+            showSpec(v.spec)
+          }, existing index: ${showSpec(byName.spec)}`,
+        );
+      }
+      continue;
+    }
+    const byKey = existing.find((i) =>
+      sameKeyPattern(i.spec["key"] as Doc, key) && sameIdentity(i.spec, v.spec)
+    );
+    if (byKey) {
+      if (sameOptions(byKey.spec, v.spec) || byKey.name === "_id_") {
+        throw new CommandError(
+          "IndexOptionsConflict",
+          `Index already exists with a different name: ${byKey.name}`,
+        );
+      }
+      throw new CommandError(
+        "IndexOptionsConflict",
+        `An equivalent index already exists with a different name and options. Requested index: ${
+          showSpec(v.spec)
+        }, existing index: ${showSpec(byKey.spec)}`,
+      );
+    }
+    existing.push({ name: v.name, spec: v.spec });
+    out.push(v);
+  }
+  return out;
+}
+
+function run(ctx: CommandContext, body: Doc): Doc {
+  const name = collectionName("createIndexes", body);
+  const raw = body["indexes"];
+  if (!Array.isArray(raw)) {
+    throw new CommandError(
+      "TypeMismatch",
+      "BSON field 'createIndexes.indexes' is the wrong type, expected type 'array'",
+    );
+  }
+  if (raw.length === 0) throw new CommandError("BadValue", "Must specify at least one index to create");
+  const wanted = raw.map((r) => validateIndexSpec(r, validatePartialFilter));
+  let coll = findCollection(ctx, name);
+  const before = coll?.indexes.length ?? 1;
+  const builds = planBuilds(coll, wanted);
+  const created = coll === undefined;
+  if (builds.length === 0 && coll) {
+    return { numIndexesBefore: before, numIndexesAfter: before, note: "all indexes already exist", ok: 1 };
+  }
+  coll = ensureCollection(ctx, name);
+  for (const b of builds) {
+    coll = ctx.storage.catalog.createIndex(ctx.db, name, { name: b.name, spec: b.spec, unique: b.unique });
+    const ix = coll.indexes.find((i) => i.name === b.name)!;
+    try {
+      buildIndex(ctx.storage, coll, ix);
+    } catch (e) {
+      ctx.storage.catalog.dropIndex(ctx.db, name, b.name);
+      if (e instanceof IndexBuildError) {
+        if (e.cause instanceof CommandError) throw e.cause;
+        translateStorageError(e.cause, coll, e.doc);
+      }
+      throw e;
+    }
+    coll = findCollection(ctx, name)!;
+  }
+  return {
+    numIndexesBefore: before,
+    numIndexesAfter: coll.indexes.length,
+    createdCollectionAutomatically: created,
+    ...(ctx.info.standalone ? {} : { commitQuorum: "votingMembers" }),
+    ok: 1,
+  };
+}
+
+export const createIndexes: CommandSpec = {
+  name: "createIndexes",
+  help: "builds indexes: {createIndexes: <coll>, indexes: [{key, name, …options}]}",
+  auth: "createCollection",
+  fields: {
+    indexes: "required",
+    commitQuorum: "ignored",
+    rawData: "ignored",
+    ignoreUnknownIndexOptions: "ignored",
+  },
+  run,
+};
