@@ -15,7 +15,11 @@ import {
 } from "../../bson/values.ts";
 
 function numberKey(v: unknown): string {
-  const n = typeof v === "number" ? v : kindOf(v) === "decimal" ? NaN : Number((v as { valueOf(): unknown }).valueOf());
+  const n = typeof v === "number"
+    ? v
+    : kindOf(v) === "decimal"
+    ? NaN
+    : Number((v as { valueOf(): unknown }).valueOf());
   if (Number.isSafeInteger(n)) return "#" + (n === 0 ? 0 : n);
   const e = exactOf(v);
   if (!e || e.t === "nan") return "#NaN";

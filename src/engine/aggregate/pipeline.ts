@@ -51,8 +51,11 @@ export function compileStages(stages: unknown, ctx: StageContext): Stage[] {
     throw new CommandError("TypeMismatch", "'pipeline' option must be specified as an array");
   }
   const out: Stage[] = [];
-  for (const s of stages) {
+  for (const [i, s] of stages.entries()) {
     const [name, spec] = stageEntry(s);
+    if (name === "$documents" && i !== 0) {
+      throw new CommandError(40602, "$documents is only valid as the first stage in a pipeline");
+    }
     const compile = STAGES[name];
     if (!compile) {
       if (UNSUPPORTED_STAGES.has(name)) {
@@ -81,6 +84,16 @@ export function makeStageContext(opts: PipelineOptions): StageContext {
   return ctx;
 }
 
+/** A child context whose expressions also see `names` (slots set per run with `env.setSlot`). */
+export function childStageContext(
+  ctx: StageContext,
+  names: readonly string[],
+): { ctx: StageContext; slots: number[] } {
+  const { env, slots } = ctx.env.child(names);
+  const child: StageContext = { ...ctx, env, subPipeline: (stages) => compileStages(stages, child) };
+  return { ctx: child, slots };
+}
+
 function runStages(stages: readonly Stage[], input: Iterable<Document>): Iterable<Document> {
   let it = input;
   for (const s of stages) it = s.run(it);
@@ -94,6 +107,9 @@ export function compilePipeline(stages: unknown[], opts: PipelineOptions = {}): 
   }
   const ctx = makeStageContext(opts);
   const names = stages.map((s) => stageEntry(s)[0]);
+  if (names.lastIndexOf("$documents") > 0) {
+    throw new CommandError(40602, "$documents is only valid as the first stage in a pipeline");
+  }
   let i = 0;
   const matches: Document[] = [];
   while (i < stages.length && names[i] === "$match") {

@@ -72,7 +72,7 @@ Deno.test("stage validation errors", () => {
   assertCommandError(() => compilePipeline([{ $unwind: "a" }]), 28818);
   assertCommandError(() => compilePipeline([{ $project: { a: { $foo: 1 } } }]), "InvalidPipelineOperator");
   assertCommandError(() => compilePipeline([{ $match: { $foo: 1 } }]), "BadValue");
-  assertCommandError(() => compilePipeline([{ $lookup: {} }]), "NotImplemented");
+  assertCommandError(() => compilePipeline([{ $graphLookup: {} }]), "NotImplemented");
 });
 
 Deno.test("$group accumulators and types", () => {

@@ -15,6 +15,9 @@ import {
   compileSortStage,
 } from "./stages_basic.ts";
 import { compileUnwind } from "./unwind.ts";
+import { compileDocuments, compileLookup, compileUnionWith } from "./stages_lookup.ts";
+import { compileBucket, compileBucketAuto } from "./stages_bucket.ts";
+import { compileFacet, compileRedact, compileSample } from "./stages_misc.ts";
 import type { StageCompiler } from "./types.ts";
 
 export const STAGES: Readonly<Record<string, StageCompiler>> = {
@@ -32,24 +35,24 @@ export const STAGES: Readonly<Record<string, StageCompiler>> = {
   $replaceRoot: compileReplaceRoot,
   $replaceWith: compileReplaceWith,
   $sortByCount: compileSortByCount,
+  $lookup: compileLookup,
+  $unionWith: compileUnionWith,
+  $documents: compileDocuments,
+  $facet: compileFacet,
+  $bucket: compileBucket,
+  $bucketAuto: compileBucketAuto,
+  $sample: compileSample,
+  $redact: compileRedact,
 };
 
 export const UNSUPPORTED_STAGES: ReadonlySet<string> = new Set([
-  "$lookup",
   "$graphLookup",
-  "$facet",
-  "$bucket",
-  "$bucketAuto",
-  "$unionWith",
-  "$sample",
   "$out",
   "$merge",
   "$setWindowFields",
   "$densify",
   "$fill",
   "$geoNear",
-  "$documents",
-  "$redact",
   "$changeStream",
   "$collStats",
   "$indexStats",

@@ -15,7 +15,7 @@ import type { Document, Stage, StageContext } from "./types.ts";
 
 export function compileMatch(spec: unknown, ctx: StageContext, name: string): Stage {
   if (!isObj(spec)) throw new CommandError(15959, "the match filter must be an expression in an object");
-  const m = compileFilter(spec, { collation: ctx.collation });
+  const m = compileFilter(spec, { collation: ctx.collation, expressionEnv: ctx.env });
   return {
     name,
     *run(input) {

@@ -147,6 +147,10 @@ function compileVariable(text: string, ctx: ExprContext): Evaluator {
         break;
       case "REMOVE":
         return constant(undefined);
+      case "DESCEND":
+      case "PRUNE":
+      case "KEEP":
+        return constant(name.toLowerCase());
       case "":
         throw new CommandError(16869, "empty variable names are not allowed");
       default:

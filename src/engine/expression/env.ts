@@ -2,11 +2,16 @@
  * env.ts — `ExpressionEnv`: one compilation environment (collation, `$$NOW`, user variables from a
  * command's `let`) shared by all expressions of a pipeline, filter or update, and the factory of
  * the runtime `Vars` they evaluate with.
+ *
+ * All expressions of an environment (and of its `child` environments) share one slot array: slots
+ * are unique per variable, and evaluation is synchronous and never re-enters a binding construct,
+ * so sharing is safe — and it lets a stage such as `$lookup` rebind its `let` variables for each
+ * outer document by writing `setSlot` before running its sub-pipeline.
  */
 import "./families.ts";
 import type { StringComparator } from "../../bson/compare.ts";
 import { makeStringComparator } from "../collation/collation.ts";
-import { checkVariableName, compileExpression } from "./compile.ts";
+import { checkVariableName, compileExpression, withVariables } from "./compile.ts";
 import type { Evaluator, ExprContext, Vars } from "./types.ts";
 
 export interface ExpressionOptions {
@@ -23,25 +28,29 @@ export interface ExpressionOptions {
 export class ExpressionEnv {
   readonly ctx: ExprContext;
   readonly now: Date;
-  readonly #inits: [number, unknown][] = [];
+  readonly #slots: unknown[];
 
-  constructor(opts: ExpressionOptions = {}) {
+  constructor(opts: ExpressionOptions = {}, parent?: { env: ExpressionEnv; ctx: ExprContext }) {
+    if (parent) {
+      this.ctx = parent.ctx;
+      this.now = parent.env.now;
+      this.#slots = parent.env.#slots;
+      return;
+    }
     const strCmp = "strCmp" in opts ? opts.strCmp : makeStringComparator(opts.collation);
     this.now = opts.now ?? new Date();
+    this.#slots = [];
     const scope = new Map<string, number>();
     const slotCounter = { n: 0 };
     const base: ExprContext = { strCmp, scope: new Map(), slotCounter };
-    const vars = opts.variables ?? {};
-    const pending: [number, Evaluator][] = [];
-    for (const [name, expr] of Object.entries(vars)) {
+    const v0: Vars = { root: undefined, now: this.now, slots: this.#slots };
+    for (const [name, expr] of Object.entries(opts.variables ?? {})) {
       checkVariableName(name);
       const slot = slotCounter.n++;
-      pending.push([slot, compileExpression(expr, base)]);
+      this.#slots[slot] = compileExpression(expr, base)(undefined, v0);
       scope.set(name, slot);
     }
     this.ctx = { strCmp, scope, slotCounter };
-    const v0: Vars = { root: undefined, now: this.now, slots: [] };
-    for (const [slot, ev] of pending) this.#inits.push([slot, ev(undefined, v0)]);
   }
 
   /** Compiles an expression in this environment. */
@@ -49,11 +58,21 @@ export class ExpressionEnv {
     return compileExpression(expr, this.ctx);
   }
 
-  /** Fresh runtime variables with `$$ROOT` = `root` and the user variables set. */
+  /** Runtime variables with `$$ROOT` = `root` (sharing this environment's slots). */
   newVars(root?: unknown): Vars {
-    const slots: unknown[] = [];
-    for (const [slot, v] of this.#inits) slots[slot] = v;
-    return { root, now: this.now, slots };
+    return { root, now: this.now, slots: this.#slots };
+  }
+
+  /** An environment that also sees `names` (bound to fresh slots, set with `setSlot`). */
+  child(names: readonly string[]): { env: ExpressionEnv; slots: number[] } {
+    for (const n of names) checkVariableName(n);
+    const { ctx, slots } = withVariables(this.ctx, names);
+    return { env: new ExpressionEnv({}, { env: this, ctx }), slots };
+  }
+
+  /** Sets a variable slot (see `child`). */
+  setSlot(slot: number, value: unknown): void {
+    this.#slots[slot] = value;
   }
 }
 

@@ -28,6 +28,8 @@ export interface FilterOptions {
   now?: Date | undefined;
   /** The command's `let` variables, visible to `$expr`. */
   variables?: Record<string, unknown> | undefined;
+  /** An expression environment to compile `$expr` in (a pipeline's, with its variables in scope). */
+  expressionEnv?: ExpressionEnv | undefined;
 }
 
 /** Parses and validates `filter`; throws CommandError with mongod's code on bad input. */
@@ -40,7 +42,7 @@ export function compileFilter(filter: Document | null | undefined, opts: FilterO
     strCmp,
     subFilter: (f) => compileDoc(f, ctx, false),
     expr: (e) => {
-      env ??= new ExpressionEnv({ strCmp, now: opts.now, variables: opts.variables });
+      env ??= opts.expressionEnv ?? new ExpressionEnv({ strCmp, now: opts.now, variables: opts.variables });
       const ev = env.compile(e);
       const vars = env.newVars();
       return (doc) => {

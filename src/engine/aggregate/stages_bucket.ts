@@ -1,0 +1,206 @@
+/**
+ * stages_bucket.ts — `$bucket` (explicit boundaries, optional `default`, `output` accumulators;
+ * results sorted by `_id`) and `$bucketAuto` (N buckets of about equal count over the sorted
+ * `groupBy` values, `_id: {min, max}`; `granularity` not supported).
+ */
+import { CommandError } from "../../errors/command_error.ts";
+import { compareValues, typeOrder } from "../../bson/compare.ts";
+import { isObj } from "../expression/compile.ts";
+import { numKind, toDouble } from "../expression/numeric.ts";
+import { typeName } from "../expression/coerce.ts";
+import type { AccState } from "./accumulators.ts";
+import { groupDocuments, parseAccumulators } from "./group.ts";
+import type { Document, Stage, StageContext } from "./types.ts";
+
+function groupByOf(v: unknown, stage: string): unknown {
+  const ok = (typeof v === "string" && v.startsWith("$")) ||
+    (isObj(v) && Object.keys(v).length === 1 && (Object.keys(v)[0] as string).startsWith("$"));
+  if (!ok) {
+    throw new CommandError(
+      40202,
+      `The $${stage} 'groupBy' field must be defined as a $-prefixed path or an expression, but found: ${
+        String(v)
+      }.`,
+    );
+  }
+  return v;
+}
+
+export function compileBucket(spec: unknown, ctx: StageContext, name: string): Stage {
+  if (!isObj(spec)) {
+    throw new CommandError(
+      40201,
+      `Argument to $bucket stage must be an object, but found type: ${typeName(spec)}.`,
+    );
+  }
+  let groupBy: unknown;
+  let boundaries: unknown[] | undefined;
+  let def: unknown;
+  let hasDefault = false;
+  let output: Document = { count: { $sum: 1 } };
+  for (const [k, v] of Object.entries(spec)) {
+    if (k === "groupBy") groupBy = groupByOf(v, "bucket");
+    else if (k === "boundaries") {
+      if (!Array.isArray(v)) {
+        throw new CommandError(
+          40200,
+          `The $bucket 'boundaries' field must be an array, but found type: ${typeName(v)}.`,
+        );
+      }
+      boundaries = v;
+    } else if (k === "default") {
+      def = v;
+      hasDefault = true;
+    } else if (k === "output") {
+      if (!isObj(v)) {
+        throw new CommandError(
+          40196,
+          `The $bucket 'output' field must be an object, but found type: ${typeName(v)}.`,
+        );
+      }
+      output = v;
+    } else throw new CommandError(40197, `Unrecognized option to $bucket: ${k}.`);
+  }
+  if (groupBy === undefined || boundaries === undefined) {
+    throw new CommandError(40198, "$bucket requires 'groupBy' and 'boundaries' to be specified.");
+  }
+  if (boundaries.length < 2) {
+    throw new CommandError(
+      40192,
+      `The $bucket 'boundaries' field must have at least 2 values, but found ${boundaries.length} value(s).`,
+    );
+  }
+  const bounds = boundaries;
+  for (let i = 1; i < bounds.length; i++) {
+    if (typeOrder(bounds[i]) !== typeOrder(bounds[0])) {
+      throw new CommandError(
+        40193,
+        "All values in the the 'boundaries' option to $bucket must have the same type.",
+      );
+    }
+    if (compareValues(bounds[i - 1], bounds[i], ctx.strCmp) >= 0) {
+      throw new CommandError(40194, "The 'boundaries' option to $bucket must be sorted in ascending order.");
+    }
+  }
+  if (
+    hasDefault && compareValues(def, bounds[0], ctx.strCmp) >= 0 &&
+    compareValues(def, bounds[bounds.length - 1], ctx.strCmp) < 0 && typeOrder(def) === typeOrder(bounds[0])
+  ) {
+    throw new CommandError(
+      40199,
+      "The $bucket 'default' field must be less than the lowest boundary or greater than or equal to the highest boundary.",
+    );
+  }
+  const groupEv = ctx.env.compile(groupBy);
+  const accs = parseAccumulators(output, ctx, undefined);
+  const strCmp = ctx.strCmp;
+  return {
+    name,
+    *run(input) {
+      const vars = ctx.env.newVars();
+      const keyOf = (doc: Document) => {
+        vars.root = doc;
+        const v = groupEv(doc, vars);
+        const x = v === undefined ? null : v;
+        if (typeOrder(x) === typeOrder(bounds[0]) && compareValues(x, bounds[0], strCmp) >= 0) {
+          for (let i = 1; i < bounds.length; i++) {
+            if (compareValues(x, bounds[i], strCmp) < 0) return bounds[i - 1];
+          }
+        }
+        if (!hasDefault) {
+          throw new CommandError(
+            40066,
+            "$switch could not find a matching branch for an input, and no default was specified.",
+          );
+        }
+        return def;
+      };
+      const out = [...groupDocuments(input, keyOf, accs, ctx)];
+      out.sort((a, b) => compareValues(a["_id"], b["_id"], strCmp));
+      yield* out;
+    },
+  };
+}
+
+export function compileBucketAuto(spec: unknown, ctx: StageContext, name: string): Stage {
+  if (!isObj(spec)) {
+    throw new CommandError(
+      40240,
+      `The argument to $bucketAuto must be an object, but found type: ${typeName(spec)}.`,
+    );
+  }
+  let groupBy: unknown;
+  let buckets: number | undefined;
+  let output: Document = { count: { $sum: 1 } };
+  for (const [k, v] of Object.entries(spec)) {
+    if (k === "groupBy") groupBy = groupByOf(v, "bucketAuto");
+    else if (k === "buckets") {
+      if (!numKind(v) || !Number.isInteger(toDouble(v))) {
+        throw new CommandError(
+          40241,
+          `The $bucketAuto 'buckets' field must be a numeric value, but found type: ${typeName(v)}.`,
+        );
+      }
+      buckets = toDouble(v);
+      if (buckets <= 0) {
+        throw new CommandError(
+          40243,
+          `The $bucketAuto 'buckets' field must be greater than 0, but found: ${buckets}.`,
+        );
+      }
+    } else if (k === "output") {
+      if (!isObj(v)) {
+        throw new CommandError(
+          40244,
+          `The $bucketAuto 'output' field must be an object, but found type: ${typeName(v)}.`,
+        );
+      }
+      output = v;
+    } else if (k === "granularity") {
+      throw new CommandError(
+        "NotImplemented",
+        "$bucketAuto granularity is not implemented yet in SecantusDB",
+      );
+    } else throw new CommandError(40245, `Unrecognized option to $bucketAuto: ${k}.`);
+  }
+  if (groupBy === undefined || buckets === undefined) {
+    throw new CommandError(40246, "$bucketAuto requires 'groupBy' and 'buckets' to be specified");
+  }
+  const n = buckets;
+  const groupEv = ctx.env.compile(groupBy);
+  const accs = parseAccumulators(output, ctx, undefined);
+  const strCmp = ctx.strCmp;
+  return {
+    name,
+    *run(input) {
+      const vars = ctx.env.newVars();
+      const rows: { k: unknown; d: Document }[] = [];
+      for (const d of input) {
+        vars.root = d;
+        const v = groupEv(d, vars);
+        rows.push({ k: v === undefined ? null : v, d });
+      }
+      rows.sort((a, b) => compareValues(a.k, b.k, strCmp));
+      const per = Math.ceil(rows.length / n);
+      let i = 0;
+      const out: Document[] = [];
+      while (i < rows.length) {
+        let j = Math.min(rows.length, i + per);
+        while (j < rows.length && compareValues(rows[j]?.k, rows[j - 1]?.k, strCmp) === 0) j++;
+        const states: AccState[] = accs.map((a) => a.make());
+        for (let r = i; r < j; r++) {
+          const row = rows[r] as { k: unknown; d: Document };
+          vars.root = row.d;
+          accs.forEach((a, x) => (states[x] as AccState).add(a.arg(row.d, vars)));
+        }
+        const min = rows[i]?.k;
+        const max = j < rows.length ? rows[j]?.k : rows[j - 1]?.k;
+        const doc: Document = { _id: { min, max } };
+        accs.forEach((a, x) => (doc[a.field] = (states[x] as AccState).result()));
+        out.push(doc);
+        i = j;
+      }
+      yield* out;
+    },
+  };
+}

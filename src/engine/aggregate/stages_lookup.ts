@@ -1,0 +1,256 @@
+/**
+ * stages_lookup.ts — stages that read other collections through the injected
+ * `resolveCollection`: `$lookup` (equality form, pipeline form with `let`, and both combined),
+ * `$unionWith`; and `$documents` (literal input documents).
+ *
+ * Equality `$lookup` matches like a query `{foreignField: {$in: localValues}}`: an array local value
+ * matches by any element, a missing one as null, and a foreign array matches by any element. The
+ * foreign collection is read once per run and hashed by `valueKey` (linear with a collation).
+ */
+import { CommandError } from "../../errors/command_error.ts";
+import { valuesEqual } from "../../bson/compare.ts";
+import { splitPath, visitPathValues } from "../path/field_path.ts";
+import { isObj } from "../expression/compile.ts";
+import { typeName } from "../expression/coerce.ts";
+import { valueKey } from "./group_key.ts";
+import { childStageContext } from "./pipeline.ts";
+import type { Document, Stage, StageContext } from "./types.ts";
+
+function resolver(ctx: StageContext, stage: string): (coll: string) => Iterable<Document> {
+  const r = ctx.options.resolveCollection;
+  if (!r) {
+    throw new CommandError(
+      "NotImplemented",
+      `${stage} needs collection access, which this caller does not provide`,
+    );
+  }
+  return r;
+}
+
+function collName(v: unknown, stage: string, field: string): string {
+  if (typeof v === "string") return v;
+  if (isObj(v) && typeof v["coll"] === "string") return v["coll"];
+  throw new CommandError(
+    "FailedToParse",
+    `${stage} argument '${field}' must be a string, is type ${typeName(v)}`,
+  );
+}
+
+function runStages(stages: readonly Stage[], input: Iterable<Document>): Iterable<Document> {
+  let it = input;
+  for (const s of stages) it = s.run(it);
+  return it;
+}
+
+/** Query-style values of a path (whole arrays and their elements; missing → null). */
+function pathValues(doc: Document, parts: readonly string[]): unknown[] {
+  const out: unknown[] = [];
+  visitPathValues(doc, parts, (v) => {
+    out.push(v === undefined ? null : v);
+    return false;
+  });
+  return out;
+}
+
+function localValues(doc: Document, parts: readonly string[]): unknown[] {
+  const out: unknown[] = [];
+  for (const v of pathValues(doc, parts)) {
+    if (!Array.isArray(v)) out.push(v);
+  }
+  if (out.length === 0) {
+    const whole = pathValues(doc, parts);
+    return whole.length === 1 && Array.isArray(whole[0]) && whole[0].length === 0 ? [] : [null];
+  }
+  return out;
+}
+
+export function compileLookup(spec: unknown, ctx: StageContext, name: string): Stage {
+  if (!isObj(spec)) throw new CommandError(40319, "the $lookup specification must be an Object");
+  let from: string | undefined;
+  let as: string | undefined;
+  let localField: string | undefined;
+  let foreignField: string | undefined;
+  let letSpec: Record<string, unknown> = {};
+  let pipeline: unknown[] | undefined;
+  for (const [k, v] of Object.entries(spec)) {
+    switch (k) {
+      case "from":
+        from = collName(v, "$lookup", k);
+        break;
+      case "as":
+      case "localField":
+      case "foreignField":
+        if (typeof v !== "string") {
+          throw new CommandError(
+            "FailedToParse",
+            `$lookup argument '${k}: ${String(v)}' must be a string, is type ${typeName(v)}`,
+          );
+        }
+        if (k === "as") as = v;
+        else if (k === "localField") localField = v;
+        else foreignField = v;
+        break;
+      case "let":
+        if (!isObj(v)) {
+          throw new CommandError(
+            "FailedToParse",
+            `$lookup argument 'let' must be an object, is type ${typeName(v)}`,
+          );
+        }
+        letSpec = v;
+        break;
+      case "pipeline":
+        if (!Array.isArray(v)) {
+          throw new CommandError(
+            "FailedToParse",
+            `$lookup argument 'pipeline' must be an array, is type ${typeName(v)}`,
+          );
+        }
+        pipeline = v;
+        break;
+      default:
+        throw new CommandError("FailedToParse", `unknown argument to $lookup: ${k}`);
+    }
+  }
+  if (as === undefined) throw new CommandError("FailedToParse", "must specify 'as' field for a $lookup");
+  if ((localField === undefined) !== (foreignField === undefined)) {
+    throw new CommandError(
+      "FailedToParse",
+      "$lookup requires both or neither of 'localField' and 'foreignField' to be specified",
+    );
+  }
+  if (localField === undefined && pipeline === undefined) {
+    throw new CommandError(
+      "FailedToParse",
+      "$lookup requires either 'pipeline' or both 'localField' and 'foreignField' to be specified",
+    );
+  }
+  const firstIsDocuments = pipeline !== undefined && isObj(pipeline[0]) &&
+    Object.hasOwn(pipeline[0], "$documents");
+  if (from === undefined && !firstIsDocuments) {
+    throw new CommandError("FailedToParse", "must specify 'from' field for a $lookup");
+  }
+  const resolve = firstIsDocuments ? () => [] : resolver(ctx, "$lookup");
+  const names = Object.keys(letSpec);
+  const letEvs = names.map((n) => ctx.env.compile(letSpec[n]));
+  const child = childStageContext(ctx, names);
+  const sub = pipeline === undefined ? undefined : child.ctx.subPipeline(pipeline);
+  const asParts = splitPath(as);
+  const localParts = localField === undefined ? undefined : splitPath(localField);
+  const foreignParts = foreignField === undefined ? undefined : splitPath(foreignField);
+  const strCmp = ctx.strCmp;
+  const target = as;
+  return {
+    name,
+    *run(input) {
+      const foreign = [...(from === undefined ? [] : resolve(from))];
+      let index: Map<string, number[]> | undefined;
+      if (foreignParts && !strCmp) {
+        index = new Map();
+        foreign.forEach((f, i) => {
+          for (const v of pathValues(f, foreignParts)) {
+            const k = valueKey(v);
+            const list = index!.get(k);
+            if (list) {
+              if (list[list.length - 1] !== i) list.push(i);
+            } else index!.set(k, [i]);
+          }
+        });
+      }
+      const vars = ctx.env.newVars();
+      for (const doc of input) {
+        let matched: Document[] = foreign;
+        if (localParts && foreignParts) {
+          const locals = localValues(doc, localParts);
+          if (index) {
+            const hits = new Set<number>();
+            for (const l of locals) for (const i of index.get(valueKey(l)) ?? []) hits.add(i);
+            matched = [...hits].sort((a, b) => a - b).map((i) => foreign[i] as Document);
+          } else {
+            matched = foreign.filter((f) =>
+              pathValues(f, foreignParts).some((fv) => locals.some((l) => valuesEqual(fv, l, strCmp)))
+            );
+          }
+        }
+        let results: Document[] = matched;
+        if (sub) {
+          vars.root = doc;
+          const values = letEvs.map((e) => e(doc, vars));
+          values.forEach((v, i) => child.ctx.env.setSlot(child.slots[i] as number, v));
+          results = [...runStages(sub, matched)];
+        }
+        yield setPath(doc, asParts, 0, results);
+      }
+    },
+  };
+}
+
+function setPath(doc: Document, parts: readonly string[], i: number, value: unknown): Document {
+  const out: Document = { ...doc };
+  const k = parts[i] as string;
+  if (i === parts.length - 1) out[k] = value;
+  else out[k] = setPath(isObj(out[k]) ? out[k] as Document : {}, parts, i + 1, value);
+  return out;
+}
+
+export function compileUnionWith(spec: unknown, ctx: StageContext, name: string): Stage {
+  let coll: string | undefined;
+  let pipeline: unknown[] = [];
+  if (typeof spec === "string") coll = spec;
+  else if (isObj(spec)) {
+    for (const [k, v] of Object.entries(spec)) {
+      if (k === "coll") coll = collName(v, "$unionWith", k);
+      else if (k === "pipeline") {
+        if (!Array.isArray(v)) {
+          throw new CommandError(
+            "TypeMismatch",
+            `BSON field '$unionWith.pipeline' is the wrong type '${typeName(v)}', expected type 'array'`,
+          );
+        }
+        pipeline = v;
+      } else throw new CommandError(40415, `BSON field '$unionWith.${k}' is an unknown field.`);
+    }
+  } else {
+    throw new CommandError(
+      "FailedToParse",
+      `the $unionWith stage specification must be an object or string, but found ${typeName(spec)}`,
+    );
+  }
+  const firstIsDocuments = isObj(pipeline[0]) && Object.hasOwn(pipeline[0], "$documents");
+  if (coll === undefined && !firstIsDocuments) {
+    throw new CommandError(40414, "BSON field '$unionWith.coll' is missing but a required field");
+  }
+  const resolve = firstIsDocuments ? () => [] : resolver(ctx, "$unionWith");
+  const sub = ctx.subPipeline(pipeline);
+  return {
+    name,
+    *run(input) {
+      yield* input;
+      yield* runStages(sub, coll === undefined ? [] : resolve(coll));
+    },
+  };
+}
+
+export function compileDocuments(spec: unknown, ctx: StageContext, name: string): Stage {
+  const ev = ctx.env.compile(spec);
+  return {
+    name,
+    *run() {
+      const docs = ev(undefined, ctx.env.newVars());
+      if (!Array.isArray(docs)) {
+        throw new CommandError(5858203, "an array is expected");
+      }
+      for (const d of docs) {
+        if (!isObj(d)) {
+          throw new CommandError(
+            40228,
+            `'newRoot' expression must evaluate to an object, but resulting value was: ${
+              String(d)
+            }. Type of resulting value: '${typeName(d)}'.`,
+          );
+        }
+        yield d;
+      }
+    },
+  };
+}

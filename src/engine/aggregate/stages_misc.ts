@@ -1,0 +1,140 @@
+/**
+ * stages_misc.ts — `$facet` (sub-pipelines over the same materialised input, one output document),
+ * `$sample` (uniform sample with the injected randomness) and `$redact` (`$$DESCEND`, `$$PRUNE`,
+ * `$$KEEP` evaluated at every embedded document level).
+ */
+import { CommandError } from "../../errors/command_error.ts";
+import { isObj } from "../expression/compile.ts";
+import { numKind, toDouble } from "../expression/numeric.ts";
+import { typeName } from "../expression/coerce.ts";
+import { stageEntry } from "./pipeline.ts";
+import type { Document, Stage, StageContext } from "./types.ts";
+
+const NOT_IN_FACET = new Set([
+  "$facet",
+  "$out",
+  "$merge",
+  "$indexStats",
+  "$collStats",
+  "$geoNear",
+  "$changeStream",
+  "$documents",
+]);
+
+export function compileFacet(spec: unknown, ctx: StageContext, name: string): Stage {
+  if (!isObj(spec)) throw new CommandError(15947, "the $facet specification must be a non-empty object");
+  const facets: [string, Stage[]][] = [];
+  for (const [field, stages] of Object.entries(spec)) {
+    if (field === "" || field.startsWith("$") || field.includes(".")) {
+      throw new CommandError(40352, `invalid $facet output field name: '${field}'`);
+    }
+    if (!Array.isArray(stages)) {
+      throw new CommandError(
+        40170,
+        `arguments to $facet must be arrays, ${field} is type ${typeName(stages)}`,
+      );
+    }
+    if (stages.length === 0) {
+      throw new CommandError(40171, `sub-pipeline in $facet stage cannot be empty: ${field}`);
+    }
+    for (const s of stages) {
+      const [n] = stageEntry(s);
+      if (NOT_IN_FACET.has(n)) {
+        throw new CommandError(40600, `${n} is not allowed to be used within a $facet stage`);
+      }
+    }
+    facets.push([field, ctx.subPipeline(stages)]);
+  }
+  if (facets.length === 0) {
+    throw new CommandError(40169, "the $facet specification must be a non-empty object");
+  }
+  return {
+    name,
+    *run(input) {
+      const docs = [...input];
+      const out: Document = {};
+      for (const [field, stages] of facets) {
+        let it: Iterable<Document> = docs;
+        for (const s of stages) it = s.run(it);
+        out[field] = [...it];
+      }
+      yield out;
+    },
+  };
+}
+
+export function compileSample(spec: unknown, ctx: StageContext, name: string): Stage {
+  if (!isObj(spec)) throw new CommandError(28745, "the $sample stage specification must be an object");
+  let size: number | undefined;
+  for (const [k, v] of Object.entries(spec)) {
+    if (k !== "size") throw new CommandError(28748, `unrecognized option to $sample: ${k}`);
+    if (!numKind(v)) throw new CommandError(28746, "size argument to $sample must be a number");
+    size = toDouble(v);
+    if (size < 0) throw new CommandError(28747, "size argument to $sample must not be negative");
+  }
+  if (size === undefined) throw new CommandError(28749, "$sample stage must specify a size");
+  const n = Math.floor(size);
+  const random = ctx.options.random ?? Math.random;
+  return {
+    name,
+    *run(input) {
+      const docs = [...input];
+      const k = Math.min(n, docs.length);
+      for (let i = 0; i < k; i++) {
+        const j = i + Math.floor(random() * (docs.length - i));
+        const t = docs[i] as Document;
+        docs[i] = docs[j] as Document;
+        docs[j] = t;
+        yield docs[i] as Document;
+      }
+    },
+  };
+}
+
+export function compileRedact(spec: unknown, ctx: StageContext, name: string): Stage {
+  const ev = ctx.env.compile(spec);
+  return {
+    name,
+    *run(input) {
+      const vars = ctx.env.newVars();
+      const redact = (doc: Document): Document | undefined => {
+        const r = ev(doc, vars);
+        if (r === "prune") return undefined;
+        if (r === "keep") return doc;
+        if (r !== "descend") {
+          throw new CommandError(
+            17053,
+            `$redact's expression should not return anything aside from the variables $$KEEP, $$DESCEND, and $$PRUNE, but returned ${
+              String(r)
+            }`,
+          );
+        }
+        const out: Document = {};
+        for (const [k, v] of Object.entries(doc)) {
+          if (isObj(v)) {
+            const sub = redact(v);
+            if (sub) out[k] = sub;
+          } else if (Array.isArray(v)) out[k] = redactArray(v);
+          else out[k] = v;
+        }
+        return out;
+      };
+      const redactArray = (arr: unknown[]): unknown[] => {
+        const out: unknown[] = [];
+        for (const el of arr) {
+          if (isObj(el)) {
+            const sub = redact(el);
+            if (sub) out.push(sub);
+          } else if (Array.isArray(el)) out.push(redactArray(el));
+          else out.push(el);
+        }
+        return out;
+      };
+      for (const d of input) {
+        vars.root = d;
+        const r = redact(d);
+        if (r) yield r;
+      }
+    },
+  };
+}

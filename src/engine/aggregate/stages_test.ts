@@ -1,0 +1,106 @@
+import assert from "node:assert/strict";
+import { compilePipeline } from "./mod.ts";
+import { assertCommandError } from "../../errors/assert_command_error.ts";
+
+type Doc = Record<string, unknown>;
+const orders: Doc[] = [
+  { _id: 1, item: "a", qty: 2, tags: ["x"] },
+  { _id: 2, item: "b", qty: 1 },
+  { _id: 3, qty: 5 },
+];
+const items: Doc[] = [
+  { _id: "a", sku: "a", price: 10 },
+  { _id: "b", sku: ["b", "bb"], price: 3 },
+  { _id: "n", price: 0 },
+];
+const colls: Record<string, Doc[]> = { items, orders };
+const opts = { resolveCollection: (c: string) => colls[c] ?? [] };
+const run = (stages: unknown[], docs: Doc[], o: Record<string, unknown> = opts) => [
+  ...compilePipeline(stages, o).run(docs),
+];
+
+Deno.test("$lookup equality form (arrays and null match like a query)", () => {
+  const out = run([{ $lookup: { from: "items", localField: "item", foreignField: "sku", as: "m" } }], orders);
+  assert.deepEqual(out.map((d) => (d["m"] as Doc[]).map((x) => x["_id"])), [["a"], ["b"], ["n"]]);
+  const nested = run([{ $lookup: { from: "items", localField: "ids", foreignField: "_id", as: "x.y" } }], [{
+    ids: ["b", "a"],
+  }]);
+  assert.deepEqual((nested[0]?.["x"] as Doc)["y"], [items[0], items[1]]);
+});
+
+Deno.test("$lookup pipeline form with let and combined form", () => {
+  const out = run([{
+    $lookup: {
+      from: "items",
+      let: { q: "$qty" },
+      pipeline: [{ $match: { $expr: { $gt: ["$price", "$$q"] } } }, { $project: { _id: 1 } }],
+      as: "dear",
+    },
+  }], orders);
+  assert.deepEqual(out.map((d) => d["dear"]), [[{ _id: "a" }, { _id: "b" }], [{ _id: "a" }, { _id: "b" }], [{
+    _id: "a",
+  }]]);
+  const both = run([{
+    $lookup: {
+      from: "items",
+      localField: "item",
+      foreignField: "sku",
+      let: { q: "$qty" },
+      pipeline: [{ $set: { total: { $multiply: ["$price", "$$q"] } } }, { $project: { total: 1, _id: 0 } }],
+      as: "t",
+    },
+  }], orders.slice(0, 2));
+  assert.deepEqual(both.map((d) => d["t"]), [[{ total: 20 }], [{ total: 3 }]]);
+  assertCommandError(
+    () => compilePipeline([{ $lookup: { from: "items", localField: "a", as: "x" } }], opts),
+    "FailedToParse",
+  );
+  assertCommandError(
+    () => compilePipeline([{ $lookup: { from: "items", localField: "a", foreignField: "b", as: "x" } }]),
+    "NotImplemented",
+  );
+});
+
+Deno.test("$unionWith and $documents", () => {
+  assert.deepEqual(run([{ $unionWith: "items" }, { $count: "n" }], orders), [{ n: 6 }]);
+  assert.deepEqual(
+    run([{ $unionWith: { coll: "items", pipeline: [{ $match: { price: { $gt: 5 } } }] } }, {
+      $project: { _id: 1 },
+    }], []),
+    [{ _id: "a" }],
+  );
+  assert.deepEqual(run([{ $documents: [{ a: 1 }, { a: 2 }] }, { $match: { a: 2 } }], [{ ignored: true }]), [{
+    a: 2,
+  }]);
+  assertCommandError(() => compilePipeline([{ $match: {} }, { $documents: [] }]), 40602);
+});
+
+Deno.test("$facet, $bucket, $bucketAuto", () => {
+  const f = run([{
+    $facet: { n: [{ $count: "n" }], big: [{ $match: { qty: { $gte: 2 } } }, { $project: { _id: 1 } }] },
+  }], orders);
+  assert.deepEqual(f, [{ n: [{ n: 3 }], big: [{ _id: 1 }, { _id: 3 }] }]);
+  assertCommandError(() => compilePipeline([{ $facet: { a: [{ $facet: {} }] } }]), 40600);
+  const b = run([{
+    $bucket: { groupBy: "$qty", boundaries: [0, 2, 4], default: "other", output: { ids: { $push: "$_id" } } },
+  }], orders);
+  assert.deepEqual(b, [{ _id: 0, ids: [2] }, { _id: 2, ids: [1] }, { _id: "other", ids: [3] }]);
+  assertCommandError(() => run([{ $bucket: { groupBy: "$qty", boundaries: [0, 2] } }], orders), 40066);
+  assertCommandError(() => compilePipeline([{ $bucket: { groupBy: "$qty", boundaries: [2, 0] } }]), 40194);
+  const docs = [1, 2, 3, 4, 5, 6, 7].map((v) => ({ v }));
+  assert.deepEqual(run([{ $bucketAuto: { groupBy: "$v", buckets: 3 } }], docs), [
+    { _id: { min: 1, max: 4 }, count: 3 },
+    { _id: { min: 4, max: 7 }, count: 3 },
+    { _id: { min: 7, max: 7 }, count: 1 },
+  ]);
+});
+
+Deno.test("$sample with injected randomness, $redact", () => {
+  const s = run([{ $sample: { size: 2 } }], orders, { random: () => 0 });
+  assert.deepEqual(s.map((d) => d["_id"]), [1, 2]);
+  assert.equal(run([{ $sample: { size: 10 } }], orders, { random: () => 0.99 }).length, 3);
+  assertCommandError(() => compilePipeline([{ $sample: { size: -1 } }]), 28747);
+  const doc = { _id: 1, level: 1, sub: { level: 5, x: 1 }, arr: [{ level: 1, y: 1 }, { level: 9 }] };
+  const r = run([{ $redact: { $cond: [{ $lte: ["$level", 3] }, "$$DESCEND", "$$PRUNE"] } }], [doc]);
+  assert.deepEqual(r, [{ _id: 1, level: 1, arr: [{ level: 1, y: 1 }] }]);
+});
