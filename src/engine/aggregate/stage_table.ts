@@ -18,6 +18,7 @@ import { compileUnwind } from "./unwind.ts";
 import { compileDocuments, compileLookup, compileUnionWith } from "./stages_lookup.ts";
 import { compileBucket, compileBucketAuto } from "./stages_bucket.ts";
 import { compileFacet, compileRedact, compileSample } from "./stages_misc.ts";
+import { compileSetWindowFields } from "./stages_window.ts";
 import type { StageCompiler } from "./types.ts";
 
 export const STAGES: Readonly<Record<string, StageCompiler>> = {
@@ -43,13 +44,13 @@ export const STAGES: Readonly<Record<string, StageCompiler>> = {
   $bucketAuto: compileBucketAuto,
   $sample: compileSample,
   $redact: compileRedact,
+  $setWindowFields: compileSetWindowFields,
 };
 
 export const UNSUPPORTED_STAGES: ReadonlySet<string> = new Set([
   "$graphLookup",
   "$out",
   "$merge",
-  "$setWindowFields",
   "$densify",
   "$fill",
   "$geoNear",

@@ -104,3 +104,53 @@ Deno.test("$sample with injected randomness, $redact", () => {
   const r = run([{ $redact: { $cond: [{ $lte: ["$level", 3] }, "$$DESCEND", "$$PRUNE"] } }], [doc]);
   assert.deepEqual(r, [{ _id: 1, level: 1, arr: [{ level: 1, y: 1 }] }]);
 });
+
+Deno.test("$setWindowFields: running sums, ranks, shift, ranges", () => {
+  const sales: Doc[] = [
+    { s: "a", d: 1, v: 10 },
+    { s: "b", d: 1, v: 5 },
+    { s: "a", d: 2, v: 20 },
+    { s: "a", d: 3, v: 20 },
+    { s: "b", d: 4, v: 1 },
+  ];
+  const out = run([{
+    $setWindowFields: {
+      partitionBy: "$s",
+      sortBy: { d: 1 },
+      output: {
+        run: { $sum: "$v", window: { documents: ["unbounded", "current"] } },
+        total: { $sum: "$v" },
+        rank: { $rank: {} },
+        prev: { $shift: { output: "$v", by: -1, default: 0 } },
+        near: { $push: "$d", window: { range: [-1, 1] } },
+        "x.n": { $documentNumber: {} },
+      },
+    },
+  }], sales);
+  assert.deepEqual(
+    out.map((d) => [d["s"], d["run"], d["total"], d["rank"], d["prev"], d["near"], (d["x"] as Doc)["n"]]),
+    [
+      ["a", 10, 50, 1, 0, [1, 2], 1],
+      ["a", 30, 50, 2, 10, [1, 2, 3], 2],
+      ["a", 50, 50, 3, 20, [2, 3], 3],
+      ["b", 5, 6, 1, 0, [1], 1],
+      ["b", 6, 6, 2, 5, [4], 2],
+    ],
+  );
+  const dense = run([{
+    $setWindowFields: { sortBy: { v: -1 }, output: { r: { $rank: {} }, dr: { $denseRank: {} } } },
+  }], sales);
+  assert.deepEqual(dense.map((d) => [d["v"], d["r"], d["dr"]]), [[20, 1, 1], [20, 1, 1], [10, 3, 2], [
+    5,
+    4,
+    3,
+  ], [1, 5, 4]]);
+  assertCommandError(
+    () => compilePipeline([{ $setWindowFields: { output: { r: { $rank: {} } } } }]),
+    5371602,
+  );
+  assertCommandError(
+    () => compilePipeline([{ $setWindowFields: { output: { r: { $foo: 1 } } } }]),
+    "FailedToParse",
+  );
+});
