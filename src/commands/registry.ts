@@ -15,6 +15,7 @@ import { dropDatabase } from "./ddl/drop_database.ts";
 import { dropIndexes } from "./ddl/drop_indexes.ts";
 import { endSessions } from "./handshake/end_sessions.ts";
 import { find } from "./crud/find.ts";
+import { findAndModify } from "./crud/find_and_modify.ts";
 import { getCmdLineOpts } from "./handshake/get_cmd_line_opts.ts";
 import { getLog } from "./handshake/get_log.ts";
 import { getMore } from "./crud/get_more.ts";
@@ -45,6 +46,7 @@ export const COMMANDS: readonly CommandSpec[] = [
   dropIndexes,
   endSessions,
   find,
+  findAndModify,
   getCmdLineOpts,
   getLog,
   getMore,

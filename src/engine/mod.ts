@@ -15,10 +15,17 @@
  * - path helpers (`splitPath`, `visitPathValues`, `getPath`) for planners and executors.
  *
  * Not implemented yet (NotImplemented, code 238): `$jsonSchema`, `$text`, bitwise and geo
- * query operators; positional / `$[]` / `$[id]` updates; `$bit`; positional,
- * `$meta` and computed projections; `$meta` sort.
+ * query operators; positional, `$meta` and computed projections; `$meta` sort.
+ * `compileMatchPosition(filter)` reports the array index a filter matched (positional `$`).
  */
-export { compileFilter, extractIdEquality, type FilterOptions, type Matcher } from "./query/mod.ts";
+export {
+  compileFilter,
+  compileMatchPosition,
+  extractIdEquality,
+  type FilterOptions,
+  type Matcher,
+  type MatchPosition,
+} from "./query/mod.ts";
 export {
   compileUpdate,
   type UpdateContext,

@@ -22,7 +22,8 @@ function run(ctx: CommandContext, body: Doc): Doc {
     const n = Math.max(0, total - skip);
     return { n: limit > 0 ? Math.min(n, limit) : n, ok: 1 };
   }
-  const q = compileQuery({ filter: query, skip, limit, hint: body["hint"] }, coll);
+  const collation = optDoc("count", body, "collation");
+  const q = compileQuery({ filter: query, skip, limit, hint: body["hint"], collation }, coll);
   const source = new QuerySource(ctx.storage, coll, q);
   let n = 0;
   for (;;) {
@@ -43,7 +44,8 @@ export const count: CommandSpec = {
     skip: "optional",
     limit: "optional",
     hint: "optional",
-    collation: "ignored",
+    collation: "optional",
+    rawData: "ignored",
     fields: "ignored",
   },
   run,

@@ -20,6 +20,7 @@ export interface DeleteStatement {
   readonly multi: boolean;
   readonly sort?: Doc | undefined;
   readonly hint?: unknown;
+  readonly collation?: Doc | undefined;
 }
 
 /** Deletes the targets of one statement; returns the removed rows (findAndModify uses the first). */
@@ -30,7 +31,7 @@ export function applyDelete(
   sync: boolean,
 ): Row[] {
   const coll = findCollection(ctx, collName);
-  const q = compileQuery({ filter: st.q, sort: st.sort, hint: st.hint }, coll);
+  const q = compileQuery({ filter: st.q, sort: st.sort, hint: st.hint, collation: st.collation }, coll);
   if (!coll) return [];
   return ctx.storage.write((txn) => {
     const targets = findTargets(txn, coll, q, st.multi);
@@ -63,7 +64,7 @@ function parseStatement(raw: unknown): DeleteStatement {
   if (limit !== 0 && limit !== 1) {
     throw new CommandError("FailedToParse", `The limit field in delete objects must be 0 or 1. Got ${limit}`);
   }
-  return { q, multi: limit === 0, hint: s["hint"] };
+  return { q, multi: limit === 0, hint: s["hint"], collation: optDoc("delete.deletes", s, "collation") };
 }
 
 function run(ctx: CommandContext, body: Doc): Doc {

@@ -39,7 +39,8 @@ function run(ctx: CommandContext, body: Doc): Reply {
     throw new CommandError("NotImplemented", "tailable cursors are not supported yet");
   }
   const coll = findCollection(ctx, name);
-  const q = compileQuery({ filter, sort, projection, hint: body["hint"], skip, limit }, coll);
+  const collation = optDoc("find", body, "collation");
+  const q = compileQuery({ filter, sort, projection, hint: body["hint"], skip, limit, collation }, coll);
   ctx.counters.opcounters.query++;
 
   if (!coll) return encodeCursorReply({ id: 0n, ns, batchKey: "firstBatch", docs: [] });
@@ -76,7 +77,8 @@ export const find: CommandSpec = {
     batchSize: "optional",
     singleBatch: "optional",
     let: "ignored",
-    collation: "ignored",
+    collation: "optional",
+    rawData: "ignored",
     allowDiskUse: "ignored",
     max: "ignored",
     min: "ignored",

@@ -17,7 +17,7 @@ import { compileQuery } from "../shared/compile_query.ts";
 import { findTargets } from "../shared/targets.ts";
 import { LIMITS } from "../handshake/limits.ts";
 import { indexKeysOf } from "../../executor/index_keys.ts";
-import { compileUpdate, upsertSeed } from "../../engine/mod.ts";
+import { compileMatchPosition, compileUpdate, upsertSeed } from "../../engine/mod.ts";
 import { valuesEqual } from "../../bson/compare.ts";
 import { validateIdValue } from "../shared/validate_doc.ts";
 import type { CollectionEntry } from "../../storage/api.ts";
@@ -39,6 +39,9 @@ export interface UpdateStatement {
   readonly arrayFilters?: Doc[] | undefined;
   readonly sort?: Doc | undefined;
   readonly hint?: unknown;
+  readonly collation?: Doc | undefined;
+  /** The command's `let` variables. */
+  readonly variables?: Doc | undefined;
 }
 
 function encodeChecked(doc: Doc): Uint8Array {
@@ -60,8 +63,15 @@ export function applyUpdate(
   sync: boolean,
 ): UpdateOutcome {
   const existing = findCollection(ctx, collName);
-  const q = compileQuery({ filter: st.q, sort: st.sort, hint: st.hint }, existing);
-  const updater = compileUpdate(st.u, { arrayFilters: st.arrayFilters });
+  const q = compileQuery({ filter: st.q, sort: st.sort, hint: st.hint, collation: st.collation }, existing);
+  const updater = compileUpdate(st.u, {
+    arrayFilters: st.arrayFilters,
+    collation: st.collation,
+    variables: st.variables,
+  });
+  const position = updater.needsMatchedIndex
+    ? compileMatchPosition(st.q, st.collation ? { collation: st.collation } : {})
+    : undefined;
   if (st.multi && updater.kind === "replacement") {
     throw new CommandError("FailedToParse", "multi update is not supported for replacement-style update");
   }
@@ -74,7 +84,12 @@ export function applyUpdate(
     const outcome: UpdateOutcome = { matched: targets.length, modified: 0 };
     for (const row of targets) {
       const before = row.doc;
-      const { doc: after, modified } = updater.apply(structuredCloneDoc(before), { isInsert: false, now });
+      const matchedIndex = position?.(before);
+      const { doc: after, modified } = updater.apply(structuredCloneDoc(before), {
+        isInsert: false,
+        now,
+        matchedIndex,
+      });
       if (!st.multi) {
         outcome.before = before;
         outcome.after = after;
@@ -164,6 +179,7 @@ export function parseUpdateStatement(command: string, raw: unknown): UpdateState
     arrayFilters: optArray("update.updates", s, "arrayFilters") as Doc[] | undefined,
     sort: optDoc("update.updates", s, "sort"),
     hint: s["hint"],
+    collation: optDoc("update.updates", s, "collation"),
   };
 }
 
@@ -178,6 +194,7 @@ function run(ctx: CommandContext, body: Doc): Doc {
     );
   }
   const ordered = optBool("update", body, "ordered") ?? true;
+  const variables = optDoc("update", body, "let");
   const wc = parseWriteConcern(body);
   const sync = wc.sync || ctx.syncOnCommit;
   const errors = new WriteErrors();
@@ -188,7 +205,7 @@ function run(ctx: CommandContext, body: Doc): Doc {
     ctx.counters.opcounters.update++;
     try {
       const st = parseUpdateStatement("update", updates[i]);
-      const r = applyUpdate(ctx, name, st, sync);
+      const r = applyUpdate(ctx, name, { ...st, variables }, sync);
       if (r.upsertedId !== undefined) {
         n += 1;
         upserted.push({ index: i, _id: r.upsertedId });

@@ -27,7 +27,8 @@ export function makeStringComparator(collation: unknown): StringComparator | und
   const caseFirst = collation["caseFirst"];
   let c: Intl.Collator;
   try {
-    c = new Intl.Collator(locale, {
+    // ICU spells locales with underscores (en_US); BCP 47 (Intl) with hyphens.
+    c = new Intl.Collator(locale.replaceAll("_", "-"), {
       sensitivity,
       numeric: collation["numericOrdering"] === true,
       ...(caseFirst === "upper" || caseFirst === "lower" ? { caseFirst } : {}),

@@ -5,3 +5,4 @@ export { compileFilter, type Document, type FilterOptions, type Matcher } from "
 export { extractIdEquality } from "./id_equality.ts";
 export { isOperatorDocument } from "./field_ops.ts";
 export { type CompiledRegex, compileRegex } from "./regex.ts";
+export { compileMatchPosition, type MatchPosition } from "./match_position.ts";

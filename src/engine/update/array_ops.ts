@@ -103,8 +103,8 @@ export function makePush(path: string, arg: unknown): UpdateAction {
     op: "$push",
     path,
     parts,
-    apply(doc) {
-      const { t, arr } = arrayTarget(doc, parts, "$push", true)!;
+    apply(doc, _ctx, at = parts) {
+      const { t, arr } = arrayTarget(doc, at, "$push", true)!;
       const out = arr ?? [];
       const items = spec.each.map(cloneDeep);
       if (spec.position === undefined) out.push(...items);
@@ -151,8 +151,8 @@ export function makeAddToSet(path: string, arg: unknown): UpdateAction {
     op: "$addToSet",
     path,
     parts,
-    apply(doc) {
-      const { t, arr } = arrayTarget(doc, parts, "$addToSet", true)!;
+    apply(doc, _ctx, at = parts) {
+      const { t, arr } = arrayTarget(doc, at, "$addToSet", true)!;
       const out = arr ?? [];
       for (const x of each) if (!out.some((y) => valuesEqual(x, y))) out.push(cloneDeep(x));
       writeAt(t, out);
@@ -188,8 +188,8 @@ export function makePull(op: "$pull" | "$pullAll", path: string, arg: unknown): 
     op,
     path,
     parts,
-    apply(doc) {
-      const r = arrayTarget(doc, parts, op, false);
+    apply(doc, _ctx, at = parts) {
+      const r = arrayTarget(doc, at, op, false);
       if (!r?.arr) return;
       const kept = r.arr.filter((el) => !pred(el));
       if (kept.length !== r.arr.length) writeAt(r.t, kept);
@@ -207,8 +207,8 @@ export function makePop(path: string, arg: unknown): UpdateAction {
     op: "$pop",
     path,
     parts,
-    apply(doc) {
-      const r = arrayTarget(doc, parts, "$pop", false);
+    apply(doc, _ctx, at = parts) {
+      const r = arrayTarget(doc, at, "$pop", false);
       if (!r?.arr || r.arr.length === 0) return;
       writeAt(r.t, n === 1 ? r.arr.slice(0, -1) : r.arr.slice(1));
     },

@@ -10,6 +10,7 @@ import { cloneDeep, readAt, removeAt, resolveForWrite, writeAt } from "../path/m
 import { describeValue } from "../path/describe.ts";
 import { splitPath } from "../path/field_path.ts";
 import { arith, numKind, zeroLike } from "./arith.ts";
+import { isPositional } from "./positional.ts";
 import type { Document, UpdateAction } from "./types.ts";
 
 function idOf(doc: Document): string {
@@ -22,9 +23,9 @@ export function makeSet(op: "$set" | "$setOnInsert", path: string, value: unknow
     op,
     path,
     parts,
-    apply(doc, ctx) {
+    apply(doc, ctx, at = parts) {
       if (op === "$setOnInsert" && !ctx.isInsert) return;
-      writeAt(resolveForWrite(doc, parts, true)!, cloneDeep(value));
+      writeAt(resolveForWrite(doc, at, true)!, cloneDeep(value));
     },
   };
 }
@@ -35,8 +36,8 @@ export function makeUnset(path: string): UpdateAction {
     op: "$unset",
     path,
     parts,
-    apply(doc) {
-      const t = resolveForWrite(doc, parts, false);
+    apply(doc, _ctx, at = parts) {
+      const t = resolveForWrite(doc, at, false);
       if (t && readAt(t) !== undefined) removeAt(t);
     },
   };
@@ -55,8 +56,8 @@ export function makeArith(op: "$inc" | "$mul", path: string, value: unknown): Up
     op,
     path,
     parts,
-    apply(doc) {
-      const t = resolveForWrite(doc, parts, true)!;
+    apply(doc, _ctx, at = parts) {
+      const t = resolveForWrite(doc, at, true)!;
       const cur = readAt(t);
       if (cur === undefined) {
         writeAt(t, op === "$inc" ? value : zeroLike(value));
@@ -80,8 +81,8 @@ export function makeMinMax(op: "$min" | "$max", path: string, value: unknown): U
     op,
     path,
     parts,
-    apply(doc) {
-      const t = resolveForWrite(doc, parts, true)!;
+    apply(doc, _ctx, at = parts) {
+      const t = resolveForWrite(doc, at, true)!;
       const cur = readAt(t);
       const c = cur === undefined ? 0 : compareValues(value, cur);
       if (cur === undefined || (op === "$min" ? c < 0 : c > 0)) writeAt(t, cloneDeep(value));
@@ -113,10 +114,10 @@ export function makeCurrentDate(path: string, spec: unknown): UpdateAction {
     op: "$currentDate",
     path,
     parts,
-    apply(doc, ctx) {
+    apply(doc, ctx, at = parts) {
       const ms = ctx.now.getTime();
       const v = asTimestamp ? new Timestamp({ t: Math.floor(ms / 1000), i: 1 }) : new Date(ms);
-      writeAt(resolveForWrite(doc, parts, true)!, v);
+      writeAt(resolveForWrite(doc, at, true)!, v);
     },
   };
 }
@@ -143,13 +144,19 @@ export function makeRename(from: string, to: unknown): UpdateAction & { readonly
   }
   const parts = splitPath(from);
   const toParts = splitPath(to);
+  if (parts.some(isPositional)) {
+    throw new CommandError("BadValue", `The source field for $rename may not be dynamic: ${from}`);
+  }
+  if (toParts.some(isPositional)) {
+    throw new CommandError("BadValue", `The destination field for $rename may not be dynamic: ${to}`);
+  }
   return {
     op: "$rename",
     path: from,
     parts,
     target: to,
-    apply(doc) {
-      const src = resolveForWrite(doc, parts, false);
+    apply(doc, _ctx, at = parts) {
+      const src = resolveForWrite(doc, at, false);
       if (!src) return;
       if (Array.isArray(src.parent)) {
         throw new CommandError(

@@ -8,6 +8,11 @@ export interface UpdateContext {
   readonly isInsert: boolean;
   /** The clock for `$currentDate` (injected for determinism). */
   readonly now: Date;
+  /**
+   * The array index the query matched (mongod's elemMatchKey), which the positional `$` component
+   * stands for; undefined when the query did not match through an array.
+   */
+  readonly matchedIndex?: string | undefined;
 }
 
 /** One operator applied to one path, ready to run against a cloned document. */
@@ -15,6 +20,9 @@ export interface UpdateAction {
   readonly op: string;
   readonly path: string;
   readonly parts: readonly string[];
-  /** Mutates `doc` in place (a private clone). */
-  apply(doc: Document, ctx: UpdateContext): void;
+  /**
+   * Mutates `doc` in place (a private clone). `at` is the concrete path when the compiled path has
+   * positional components (`$`, `$[]`, `$[id]`) resolved per document; default `parts`.
+   */
+  apply(doc: Document, ctx: UpdateContext, at?: readonly string[]): void;
 }

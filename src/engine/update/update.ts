@@ -6,7 +6,7 @@
  * engine/aggregate's `compileUpdatePipeline`). Validation at compile time: unknown
  * modifier / mixed forms → 9 FailedToParse; conflicting paths → 40 ConflictingUpdateOperators; empty
  * path components → 56 EmptyFieldName; `$`-prefixed fields → 52 DollarPrefixedFieldName; positional
- * `$`, `$[]`, `$[id]` → NotImplemented for now; unused arrayFilters → 9 FailedToParse.
+ * `$`, `$[]`, `$[id]` resolve per document (positional.ts); unused arrayFilters → 9 FailedToParse.
  *
  * Application clones the document, applies operators in path order (mongod 5.0+ applies them in
  * lexicographic field order, numeric components numerically, which fixes where new fields land),
@@ -21,6 +21,14 @@ import { isIndexComponent, splitPath } from "../path/field_path.ts";
 import { makeAddToSet, makePop, makePull, makePush } from "./array_ops.ts";
 import { makeArith, makeCurrentDate, makeMinMax, makeRename, makeSet, makeUnset } from "./field_ops.ts";
 import { sameBson } from "./same.ts";
+import { makeBit } from "./bit.ts";
+import {
+  type ArrayFilters,
+  checkPositionalPath,
+  expandPositional,
+  isPositional,
+  parseArrayFilters,
+} from "./positional.ts";
 import { compileUpdatePipeline } from "../aggregate/update_pipeline.ts";
 import type { Document, UpdateAction, UpdateContext } from "./types.ts";
 
@@ -29,6 +37,8 @@ export interface UpdateOptions {
   isUpsert?: boolean | undefined;
   /** The command's `let` variables (pipeline updates). */
   variables?: Record<string, unknown> | undefined;
+  /** The operation's collation (array filters compare strings with it). */
+  collation?: unknown;
 }
 
 export interface UpdateResult {
@@ -38,6 +48,8 @@ export interface UpdateResult {
 
 export interface Updater {
   readonly kind: "replacement" | "operators" | "pipeline";
+  /** True when a path uses the positional `$`: the caller must pass `UpdateContext.matchedIndex`. */
+  readonly needsMatchedIndex?: boolean;
   apply(doc: Document, ctx: UpdateContext): UpdateResult;
 }
 
@@ -58,6 +70,7 @@ const OPERATORS: Readonly<Record<string, Maker>> = {
   $pull: (p, a) => makePull("$pull", p, a),
   $pullAll: (p, a) => makePull("$pullAll", p, a),
   $pop: (p, a) => makePop(p, a),
+  $bit: (p, a) => makeBit(p, a),
 };
 
 /** Parses and validates an update specification. */
@@ -68,16 +81,18 @@ export function compileUpdate(update: Document | Document[], opts: UpdateOptions
   }
   const keys = Object.keys(update);
   const isOperators = keys.length > 0 && (keys[0] as string).startsWith("$");
-  if (opts.arrayFilters && opts.arrayFilters.length > 0) {
-    // No $[identifier] can be used yet, so any array filter is unused — mongod's error.
-    const first = opts.arrayFilters[0] as Document;
-    const id = Object.keys(first)[0]?.split(".")[0] ?? "";
-    throw new CommandError(
-      "FailedToParse",
-      `The array filter for identifier '${id}' was not used in the update ${describeValue(update)}`,
-    );
+  const filters = parseArrayFilters(opts.arrayFilters, opts.collation);
+  const used = new Set<string>();
+  const updater = isOperators ? compileOperators(update, filters, used) : compileReplacement(update);
+  for (const id of filters.keys()) {
+    if (!used.has(id)) {
+      throw new CommandError(
+        "FailedToParse",
+        `The array filter for identifier '${id}' was not used in the update ${describeValue(update)}`,
+      );
+    }
   }
-  return isOperators ? compileOperators(update) : compileReplacement(update);
+  return updater;
 }
 
 function compilePipelineUpdate(stages: Document[], opts: UpdateOptions): Updater {
@@ -140,12 +155,7 @@ function validatePath(path: string): void {
         `The update path '${path}' contains an empty field name, which is not allowed.`,
       );
     }
-    if (part === "$" || part.startsWith("$[")) {
-      throw new CommandError(
-        "NotImplemented",
-        `positional update operators ('${part}') are not implemented yet in SecantusDB`,
-      );
-    }
+    if (isPositional(part)) continue;
     if (part.startsWith("$")) {
       throw new CommandError(
         "DollarPrefixedFieldName",
@@ -167,7 +177,20 @@ function comparePaths(a: readonly string[], b: readonly string[]): number {
   return a.length - b.length;
 }
 
-function compileOperators(update: Document): Updater {
+/** Runs `inner` at every concrete path its positional path stands for in the document. */
+function positionalAction(inner: UpdateAction, filters: ArrayFilters): UpdateAction {
+  return {
+    op: inner.op,
+    path: inner.path,
+    parts: inner.parts,
+    apply(doc, ctx) {
+      for (const at of expandPositional(doc, inner.parts, ctx, filters)) inner.apply(doc, ctx, at);
+    },
+  };
+}
+
+function compileOperators(update: Document, filters: ArrayFilters, used: Set<string>): Updater {
+  let needsMatchedIndex = false;
   const actions: UpdateAction[] = [];
   const seen = new Set<string>();
   const prefixes = new Set<string>();
@@ -194,9 +217,6 @@ function compileOperators(update: Document): Updater {
   for (const [op, args] of Object.entries(update)) {
     const make = OPERATORS[op];
     if (!make) {
-      if (op === "$bit") {
-        throw new CommandError("NotImplemented", "$bit is not implemented yet in SecantusDB");
-      }
       throw new CommandError(
         "FailedToParse",
         `Unknown modifier: ${op}. Expected a valid update modifier or pipeline-style update specified as an array`,
@@ -212,7 +232,11 @@ function compileOperators(update: Document): Updater {
     }
     for (const [path, arg] of Object.entries(args)) {
       validatePath(path);
-      const action = make(path, arg);
+      const parts = splitPath(path);
+      const positional = checkPositionalPath(path, parts, filters, used);
+      if (positional && parts.includes("$")) needsMatchedIndex = true;
+      const made = make(path, arg);
+      const action = positional ? positionalAction(made, filters) : made;
       claim(path);
       if (op === "$rename") {
         validatePath(arg as string);
@@ -228,6 +252,7 @@ function compileOperators(update: Document): Updater {
   );
   return {
     kind: "operators",
+    needsMatchedIndex,
     apply(doc: Document, ctx: UpdateContext): UpdateResult {
       const out = cloneDeep(doc);
       for (const a of actions) a.apply(out, ctx);

@@ -118,7 +118,7 @@ Deno.test("array operators", () => {
   assertCommandError(() => compileUpdate({ $push: { a: { $each: 1 } } }), "BadValue");
 });
 
-Deno.test("parse errors: unknown modifier, conflicts, bad paths, not implemented", () => {
+Deno.test("parse errors: unknown modifier, conflicts, bad paths", () => {
   assertCommandError(() => compileUpdate({ $foo: { a: 1 } }), "FailedToParse", /^Unknown modifier: \$foo/);
   assertCommandError(() => compileUpdate({ $set: 1 } as Doc), "FailedToParse");
   assertCommandError(() => compileUpdate({ $set: { a: 1 }, $inc: { a: 1 } }), "ConflictingUpdateOperators");
@@ -133,7 +133,7 @@ Deno.test("parse errors: unknown modifier, conflicts, bad paths, not implemented
   );
   assertCommandError(() => compileUpdate({ $set: { "": 1 } }), "EmptyFieldName");
   assertCommandError(() => compileUpdate({ $set: { "a..b": 1 } }), "EmptyFieldName");
-  assertCommandError(() => compileUpdate({ $set: { "a.$": 1 } }), "NotImplemented");
+  assertCommandError(() => compileUpdate({ $set: { "$.a": 1 } }), "BadValue");
   assertCommandError(
     () => compileUpdate({ $set: { a: 1 } }, { arrayFilters: [{ "x.a": 1 }] }),
     "FailedToParse",
