@@ -15,6 +15,8 @@ import { isObj } from "../expression/compile.ts";
 import { ExpressionEnv } from "../expression/env.ts";
 import { toDouble } from "../expression/numeric.ts";
 import { STAGES, UNSUPPORTED_STAGES } from "./stage_table.ts";
+import { compileSortStage } from "./stages_basic.ts";
+import { isNumeric } from "../../bson/values.ts";
 import type { Document, PipelineOptions, Stage, StageContext } from "./types.ts";
 
 export interface Pipeline {
@@ -63,7 +65,14 @@ export function compileStages(stages: unknown, ctx: StageContext): Stage[] {
       }
       throw new CommandError(40324, `Unrecognized pipeline stage name: '${name}'`);
     }
-    const r = compile(spec, ctx, name);
+    const next = stages[i + 1];
+    const limit =
+      name === "$sort" && isObj(next) && Object.keys(next).length === 1 && isNumeric(next["$limit"])
+        ? toDouble(next["$limit"])
+        : undefined;
+    const r = limit !== undefined && Number.isInteger(limit) && limit > 0
+      ? compileSortStage(spec, ctx, name, limit)
+      : compile(spec, ctx, name);
     if (Array.isArray(r)) out.push(...r);
     else out.push(r);
   }

@@ -141,6 +141,11 @@ Deno.test("$project inclusion, exclusion, computed, nested and arrays", () => {
     arr: [3, null],
   }]);
   assert.deepEqual(run([{ $project: { s: 1, _id: 1 } }], [{ s: 1, _id: 2 }]), [{ s: 1, _id: 2 }]);
+  assert.deepEqual(run([{ $project: { s: 1, _id: "$s" } }], [{ _id: 2, s: 1 }]), [{ _id: 1, s: 1 }]);
+  assert.deepEqual(Object.keys(run([{ $project: { s: 1, _id: "$s" } }], [{ _id: 2, s: 1 }])[0] ?? {}), [
+    "_id",
+    "s",
+  ]);
 });
 
 Deno.test("$addFields / $set / $unset", () => {

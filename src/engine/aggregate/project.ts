@@ -230,19 +230,23 @@ export function compileProjectSpec(spec: unknown, ctx: StageContext): DocTransfo
   const mode = st.mode ?? (st.idMode === "exclude" ? "exclusion" : "inclusion");
   const vars = ctx.env.newVars();
   if (mode === "exclusion") return (doc) => excludeDoc(tree, doc);
-  if (st.idMode === undefined) tree.children.set("_id", { kind: "include" });
-  const idFirst = tree.children.get("_id");
-  if (idFirst && idFirst.kind === "include") {
-    // `_id` comes first even when the spec names it later, as mongod does.
+  if (st.idMode === undefined && !tree.children.has("_id")) tree.children.set("_id", { kind: "include" });
+  const idNode = tree.children.get("_id");
+  if (idNode && idNode.kind !== "exclude") {
+    // `_id` comes first even when the spec names it later or computes it, as mongod does.
     tree.children.delete("_id");
     const rest = [...tree.children];
     tree.children.clear();
-    tree.children.set("_id", idFirst);
+    tree.children.set("_id", idNode);
     for (const [k, v] of rest) tree.children.set(k, v);
   }
+  const computedId = idNode !== undefined && idNode.kind !== "include" && idNode.kind !== "exclude";
   return (doc) => {
     vars.root = doc;
-    return includeDoc(tree, doc, doc, vars);
+    const out = includeDoc(tree, doc, doc, vars);
+    if (!computedId || !Object.hasOwn(out, "_id")) return out;
+    const { _id, ...rest } = out;
+    return { _id, ...rest };
   };
 }
 

@@ -3,11 +3,11 @@
  * `$match $skip $limit $sort $count $replaceRoot $replaceWith $sortByCount`.
  */
 import { CommandError } from "../../errors/command_error.ts";
-import { bsonTypeAlias } from "../../bson/compare.ts";
+import { bsonTypeAlias, compareValues } from "../../bson/compare.ts";
 import { isNumeric } from "../../bson/values.ts";
 import { describeValue } from "../path/describe.ts";
 import { compileFilter } from "../query/filter.ts";
-import { sortDocuments } from "../sort/sort.ts";
+import { parseSortSpec, sortDocuments, sortKeyOf, type SortKeyPart } from "../sort/sort.ts";
 import { isObj } from "../expression/compile.ts";
 import { toDouble } from "../expression/numeric.ts";
 import { compileGroup } from "./group.ts";
@@ -75,17 +75,54 @@ export function compileLimit(spec: unknown, _ctx: StageContext, name: string): S
   };
 }
 
-export function compileSortStage(spec: unknown, ctx: StageContext, name: string): Stage {
+/** `$sort`; with `limit` (a `$limit` right after), keeps only the top `limit` documents while reading. */
+export function compileSortStage(spec: unknown, ctx: StageContext, name: string, limit?: number): Stage {
   if (!isObj(spec)) throw new CommandError(15973, "the $sort key specification must be an object");
   if (Object.keys(spec).length === 0) {
     throw new CommandError(15976, "$sort stage must have at least one sort key");
   }
-  sortDocuments([], spec); // validate now
+  const keys = parseSortSpec(spec);
   const opts = ctx.strCmp ? { strCmp: ctx.strCmp } : {};
+  const strCmp = ctx.strCmp;
+  if (limit === undefined) {
+    return {
+      name,
+      *run(input) {
+        yield* sortDocuments([...input], spec, opts);
+      },
+    };
+  }
+  interface Row {
+    readonly d: Document;
+    readonly k: unknown[];
+    readonly i: number;
+  }
+  const cmp = (x: Row, y: Row) => {
+    for (let j = 0; j < keys.length; j++) {
+      const c = compareValues(x.k[j], y.k[j], strCmp);
+      if (c !== 0) return c * (keys[j] as SortKeyPart).direction;
+    }
+    return x.i - y.i;
+  };
   return {
     name,
     *run(input) {
-      yield* sortDocuments([...input], spec, opts);
+      const top: Row[] = [];
+      let i = 0;
+      for (const d of input) {
+        const row: Row = { d, i: i++, k: keys.map((k) => sortKeyOf(d, k.parts, k.direction, strCmp)) };
+        if (top.length === limit && cmp(row, top[limit - 1] as Row) >= 0) continue;
+        let lo = 0;
+        let hi = top.length;
+        while (lo < hi) {
+          const mid = (lo + hi) >> 1;
+          if (cmp(top[mid] as Row, row) <= 0) lo = mid + 1;
+          else hi = mid;
+        }
+        top.splice(lo, 0, row);
+        if (top.length > limit) top.pop();
+      }
+      for (const r of top) yield r.d;
     },
   };
 }

@@ -154,3 +154,16 @@ Deno.test("$setWindowFields: running sums, ranks, shift, ranges", () => {
     "FailedToParse",
   );
 });
+
+Deno.test("$sort + $limit keeps the top k stably", () => {
+  const docs: Doc[] = Array.from({ length: 50 }, (_, i) => ({ _id: i, v: i % 7 }));
+  const want = [...docs].sort((a, b) =>
+    (b["v"] as number) - (a["v"] as number) || (a["_id"] as number) - (b["_id"] as number)
+  )
+    .slice(0, 9);
+  assert.deepEqual(run([{ $sort: { v: -1 } }, { $limit: 9 }], docs), want);
+  assert.deepEqual(
+    run([{ $match: {} }, { $sort: { v: 1, _id: -1 } }, { $limit: 3 }], docs).map((d) => d["_id"]),
+    [49, 42, 35],
+  );
+});
