@@ -10,9 +10,16 @@ import type { AccessPath } from "../planner/find_plan.ts";
 import { CommandError } from "../errors/command_error.ts";
 import { type Doc, Row } from "./rows.ts";
 import { idIndexKey } from "./index_keys.ts";
+import { ixScanHits, type IxScanState, newIxScanState } from "./ixscan.ts";
 
 export interface CompiledQuery {
   readonly access: AccessPath;
+  /** Plans the planner considered and did not choose (explain's rejectedPlans). */
+  readonly rejected?: readonly AccessPath[];
+  /** The requested sort (explain: SORT stage unless the index provides it). */
+  readonly sortSpec?: Doc | null;
+  /** The requested projection (explain: PROJECTION stage). */
+  readonly projectionSpec?: Doc | null;
   /** null = match everything. */
   readonly match: ((doc: Doc) => boolean) | null;
   readonly sort: ((a: Doc, b: Doc) => number) | null;
@@ -26,14 +33,16 @@ export interface CompiledQuery {
 
 export interface ExecStats {
   docsExamined: number;
+  keysExamined: number;
   nReturned: number;
 }
 
 const SORT_LIMIT_DEFAULT = 100 * 1024 * 1024;
 
 export class QuerySource implements BatchSource {
-  readonly stats: ExecStats = { docsExamined: 0, nReturned: 0 };
+  readonly stats: ExecStats = { docsExamined: 0, keysExamined: 0, nReturned: 0 };
   #lastRid: bigint | undefined;
+  #ix: IxScanState = newIxScanState();
   #scanDone = false;
   #sorted: Row[] | undefined;
   #sortedPos = 0;
@@ -51,7 +60,12 @@ export class QuerySource implements BatchSource {
 
   nextBatch(maxDocs: number, maxBytes: number): { docs: Uint8Array[]; done: boolean } {
     const project = this.q.project;
-    return this.#pull(maxDocs, maxBytes, (row) => (project ? projectBytes(row, project) : row.bytes), (b) => b.length);
+    return this.#pull(
+      maxDocs,
+      maxBytes,
+      (row) => (project ? projectBytes(row, project) : row.bytes),
+      (b) => b.length,
+    );
   }
 
   /** Like nextBatch, but hands out decoded (and projected) documents: for pipelines. */
@@ -72,7 +86,8 @@ export class QuerySource implements BatchSource {
     let bytes = 0;
     const limit = this.q.limit;
     const room = () =>
-      out.length < maxDocs && (limit === 0 || this.#returned < limit) && (out.length === 0 || bytes < maxBytes);
+      out.length < maxDocs && (limit === 0 || this.#returned < limit) &&
+      (out.length === 0 || bytes < maxBytes);
     const emit = (row: Row): boolean => {
       if (this.#skipLeft > 0) {
         this.#skipLeft--;
@@ -135,6 +150,18 @@ export class QuerySource implements BatchSource {
       this.stats.docsExamined++;
       const row = new Row(rid, bytes);
       if (!this.q.match || this.q.match(row.doc)) yield row;
+      return;
+    }
+    if (a.kind === "ixScan") {
+      for (const hit of ixScanHits(txn, this.coll, a, this.#ix, this.stats)) {
+        const bytes = txn.get(this.coll, hit.rid);
+        if (!bytes) continue;
+        this.stats.docsExamined++;
+        const row = new Row(hit.rid, bytes);
+        if (this.q.match && !this.q.match(row.doc)) continue;
+        yield row;
+      }
+      this.#scanDone = true;
       return;
     }
     const opts = this.#lastRid === undefined

@@ -1,17 +1,65 @@
 /**
- * Chooses how a query reaches its documents. PURE. Today the choice is between a point lookup on the
- * `_id_` index (mongod's IDHACK: a filter that pins `_id` to one scalar value) and a collection scan;
- * the index issue extends this with index scans. `explain` must print the Plan returned here.
+ * Chooses how a query reaches its documents. PURE. Access paths: a point lookup on `_id_` (mongod's
+ * IDHACK), a collection scan, or an index scan (byte intervals over one index, forward or reverse,
+ * possibly providing the sort). `planQuery` returns the winner and the rejected candidates;
+ * `explain` prints exactly this object, and the executor runs it.
  */
+import type { KeyInterval } from "./bounds.ts";
+import { planIndexScans } from "./index_plan.ts";
+
+export interface IxScanPath {
+  readonly kind: "ixScan";
+  readonly indexName: string;
+  readonly keyPattern: Record<string, unknown>;
+  readonly unique: boolean;
+  readonly multikey: boolean;
+  readonly sparse: boolean;
+  readonly partial: boolean;
+  /** Byte intervals in scan order (already reversed for a reverse scan). */
+  readonly intervals: readonly KeyInterval[];
+  readonly reverse: boolean;
+  /** mongod-style interval strings per field (explain). */
+  readonly indexBounds: Record<string, string[]>;
+  /** The index order is the requested sort: no blocking SORT stage. */
+  readonly providesSort: boolean;
+  /** A record can appear under several keys (multikey): drop repeats. */
+  readonly dedup: boolean;
+  /** Why this plan scored as it did (explain, plan choice). */
+  readonly score: number;
+}
 
 export type AccessPath =
   | { readonly kind: "idLookup"; readonly id: unknown }
-  | { readonly kind: "collScan"; readonly reverse: boolean };
+  | { readonly kind: "collScan"; readonly reverse: boolean }
+  | IxScanPath;
+
+/** What the planner needs to know of one index. */
+export interface IndexInfo {
+  readonly name: string;
+  readonly key: Record<string, unknown>;
+  readonly unique: boolean;
+  readonly sparse: boolean;
+  readonly multikey: boolean;
+  readonly hidden: boolean;
+  readonly partialFilterExpression?: Record<string, unknown> | undefined;
+  /** Non-simple collation of the index (such indexes are not used for string bounds). */
+  readonly collation?: Record<string, unknown> | undefined;
+}
 
 export interface FindPlanInput {
   readonly filter: Record<string, unknown>;
   readonly sort?: Record<string, unknown> | undefined;
   readonly hint?: unknown;
+  readonly indexes?: readonly IndexInfo[];
+  /** The query has a non-simple collation. */
+  readonly collated?: boolean;
+  readonly min?: Record<string, unknown> | undefined;
+  readonly max?: Record<string, unknown> | undefined;
+}
+
+export interface PlanChoice {
+  readonly access: AccessPath;
+  readonly rejected: readonly AccessPath[];
 }
 
 /** A value usable for IDHACK: not a document, array, regex, or MinKey/MaxKey-like object. */
@@ -25,27 +73,47 @@ function isPointValue(v: unknown): boolean {
   return t !== "BSONRegExp" && t !== "MinKey" && t !== "MaxKey" && t !== "Code";
 }
 
-/** The access path for a find-like operation. */
-export function chooseAccessPath(input: FindPlanInput): AccessPath {
-  const keys = Object.keys(input.filter);
-  const natural = naturalHint(input.hint);
-  if (natural !== undefined) return { kind: "collScan", reverse: natural < 0 };
-  if (keys.length === 1 && keys[0] === "_id") {
-    const v = input.filter["_id"];
-    if (isPointValue(v) && v !== null) return { kind: "idLookup", id: v };
-    if (v && typeof v === "object" && !Array.isArray(v)) {
-      const ops = Object.keys(v);
-      if (ops.length === 1 && ops[0] === "$eq") {
-        const eq = (v as Record<string, unknown>)["$eq"];
-        if (isPointValue(eq) && eq !== null) return { kind: "idLookup", id: eq };
-      }
+function idPoint(filter: Record<string, unknown>): unknown {
+  const keys = Object.keys(filter);
+  if (keys.length !== 1 || keys[0] !== "_id") return undefined;
+  const v = filter["_id"];
+  if (isPointValue(v) && v !== null) return v;
+  if (v && typeof v === "object" && !Array.isArray(v)) {
+    const ops = Object.keys(v);
+    if (ops.length === 1 && ops[0] === "$eq") {
+      const eq = (v as Record<string, unknown>)["$eq"];
+      if (isPointValue(eq) && eq !== null) return eq;
     }
   }
-  const sortNatural = input.sort ? naturalHint(input.sort) : undefined;
-  return { kind: "collScan", reverse: sortNatural !== undefined && sortNatural < 0 };
+  return undefined;
 }
 
-function naturalHint(h: unknown): number | undefined {
+/** The plan for a find-like operation (throws BadValue for a hint naming no usable index). */
+export function planQuery(input: FindPlanInput): PlanChoice {
+  const natural = naturalHint(input.hint);
+  if (natural !== undefined) return { access: { kind: "collScan", reverse: natural < 0 }, rejected: [] };
+  const sortNatural = input.sort ? naturalHint(input.sort) : undefined;
+  const collScan: AccessPath = { kind: "collScan", reverse: sortNatural !== undefined && sortNatural < 0 };
+  const hinted = input.hint !== undefined && input.hint !== null;
+  if (!hinted && input.min === undefined && input.max === undefined) {
+    const id = idPoint(input.filter);
+    if (id !== undefined && !input.collated) return { access: { kind: "idLookup", id }, rejected: [] };
+  }
+  const scans = planIndexScans(input);
+  if (scans.length === 0) return { access: collScan, rejected: [] };
+  if (hinted || input.min !== undefined || input.max !== undefined) {
+    return { access: scans[0]!, rejected: [] };
+  }
+  const best = scans[0]!;
+  return { access: best, rejected: scans.slice(1) };
+}
+
+/** The access path alone (kept for callers that ignore rejected plans). */
+export function chooseAccessPath(input: FindPlanInput): AccessPath {
+  return planQuery(input).access;
+}
+
+export function naturalHint(h: unknown): number | undefined {
   if (!h || typeof h !== "object" || Array.isArray(h)) return undefined;
   const n = (h as Record<string, unknown>)["$natural"];
   if (n === undefined) return undefined;
@@ -54,5 +122,5 @@ function naturalHint(h: unknown): number | undefined {
 
 /** The explain-style name of an access path (mongod stage names). */
 export function accessStageName(p: AccessPath): string {
-  return p.kind === "idLookup" ? "IDHACK" : "COLLSCAN";
+  return p.kind === "idLookup" ? "IDHACK" : p.kind === "ixScan" ? "IXSCAN" : "COLLSCAN";
 }

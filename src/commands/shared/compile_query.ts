@@ -5,7 +5,7 @@
  */
 import { compileFilter, compileProjection, compileSort, makeStringComparator } from "../../engine/mod.ts";
 import type { CollectionEntry } from "../../storage/api.ts";
-import { chooseAccessPath } from "../../planner/find_plan.ts";
+import { type IndexInfo, planQuery } from "../../planner/find_plan.ts";
 import type { CompiledQuery } from "../../executor/query.ts";
 import type { Doc } from "../spec.ts";
 import { setPartialFilterCompiler } from "../../executor/index_keys.ts";
@@ -30,13 +30,34 @@ export interface QueryParts {
   readonly limit?: number | undefined;
   /** The collation document of the operation (`{locale, strength, …}`); omitted = simple. */
   readonly collation?: Doc | undefined;
+  /** Inclusive lower / exclusive upper index key bounds (find's `min` / `max`; need a hint). */
+  readonly min?: Doc | undefined;
+  readonly max?: Doc | undefined;
+}
+
+/** The planner's view of a collection's indexes. */
+export function indexInfos(coll: CollectionEntry | undefined): IndexInfo[] {
+  if (!coll) return [];
+  return coll.indexes.map((i) => {
+    const collation = i.spec["collation"] as Doc | undefined;
+    return {
+      name: i.name,
+      key: (i.spec["key"] ?? {}) as Doc,
+      unique: i.unique,
+      sparse: i.spec["sparse"] === true,
+      multikey: i.multikey === true,
+      hidden: i.spec["hidden"] === true,
+      partialFilterExpression: i.spec["partialFilterExpression"] as Doc | undefined,
+      collation: collation && collation["locale"] !== "simple" ? collation : undefined,
+    };
+  });
 }
 
 /**
  * `coll` is the collection the query will run on (undefined when it does not exist); the planner
  * looks at its indexes.
  */
-export function compileQuery(parts: QueryParts, _coll?: CollectionEntry): CompiledQuery {
+export function compileQuery(parts: QueryParts, coll?: CollectionEntry): CompiledQuery {
   const filter = parts.filter ?? {};
   const collation = parts.collation;
   const matcher = Object.keys(filter).length === 0
@@ -46,13 +67,27 @@ export function compileQuery(parts: QueryParts, _coll?: CollectionEntry): Compil
     ? parts.sort
     : undefined;
   const strCmp = collation ? makeStringComparator(collation) : undefined;
-  const sort = sortSpec ? compileSort(sortSpec, strCmp ? { strCmp } : {}) : null;
+  const compiledSort = sortSpec ? compileSort(sortSpec, strCmp ? { strCmp } : {}) : null;
   const projection = parts.projection && Object.keys(parts.projection).length > 0
     ? compileProjection(parts.projection)
     : null;
-  const access = chooseAccessPath({ filter, sort: parts.sort, hint: parts.hint });
+  const plan = planQuery({
+    filter,
+    sort: parts.sort,
+    hint: parts.hint,
+    indexes: indexInfos(coll),
+    collated: strCmp !== undefined,
+    min: parts.min,
+    max: parts.max,
+  });
+  const access = plan.access;
+  const sortProvided = access.kind === "ixScan" && access.providesSort;
+  const sort = sortProvided ? null : compiledSort;
   return {
     access,
+    rejected: plan.rejected,
+    sortSpec: sortSpec ?? null,
+    projectionSpec: projection ? parts.projection! : null,
     match: matcher ? (d) => matcher.matches(d) : null,
     sort,
     skip: parts.skip ?? 0,

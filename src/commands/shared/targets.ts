@@ -7,6 +7,7 @@ import type { CollectionEntry, ReadTxn } from "../../storage/api.ts";
 import type { CompiledQuery } from "../../executor/query.ts";
 import { idIndexKey } from "../../executor/index_keys.ts";
 import { Row } from "../../executor/rows.ts";
+import { ixScanHits, newIxScanState } from "../../executor/ixscan.ts";
 
 export function findTargets(txn: ReadTxn, coll: CollectionEntry, q: CompiledQuery, multi: boolean): Row[] {
   const out: Row[] = [];
@@ -21,6 +22,18 @@ export function findTargets(txn: ReadTxn, coll: CollectionEntry, q: CompiledQuer
     return out;
   }
   const rows: Row[] = [];
+  if (a.kind === "ixScan") {
+    const stats = { keysExamined: 0 };
+    for (const hit of ixScanHits(txn, coll, a, newIxScanState(), stats)) {
+      const bytes = txn.get(coll, hit.rid);
+      if (!bytes) continue;
+      const row = new Row(hit.rid, bytes);
+      if (q.match && !q.match(row.doc)) continue;
+      rows.push(row);
+      if (!multi && !q.sort) break;
+    }
+    return sortAndCut(rows, q, multi);
+  }
   const it = txn.scan(coll, { reverse: a.reverse });
   try {
     for (const rec of it) {
@@ -32,6 +45,10 @@ export function findTargets(txn: ReadTxn, coll: CollectionEntry, q: CompiledQuer
   } finally {
     it.return?.();
   }
+  return sortAndCut(rows, q, multi);
+}
+
+function sortAndCut(rows: Row[], q: CompiledQuery, multi: boolean): Row[] {
   if (q.sort && rows.length > 1) {
     const cmp = q.sort;
     rows.sort((x, y) => cmp(x.doc, y.doc));

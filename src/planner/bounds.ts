@@ -1,0 +1,330 @@
+/**
+ * Index bounds. PURE. Turns the top-level conjunction of a filter into per-field predicates, then
+ * into byte intervals over the byte-sortable compound key (`src/keys/key_string.ts`):
+ *
+ * - equality → a point; `$in` → sorted distinct points; `{a: null}` → [undefined, null] (missing and
+ *   empty arrays index as null/undefined); ranges are type-bracketed ($gt: 5 reaches the end of the
+ *   numbers only) and intersected unless the index is multikey (then one predicate is used).
+ * - compound: a product over the leading point fields, one trailing range field, the rest unbounded.
+ * - descending fields: bytes are inverted, so an interval's ends swap and a field's interval list
+ *   reverses.
+ *
+ * Bounds are always a superset of the matches: the executor re-checks the full filter after FETCH.
+ * Every encoding is prefix-free and every type byte (inverted or not) lies in 0x0a..0xf5, so a
+ * prefix P bounds its keys by [P, P·0xff).
+ */
+import { compareKeys, encodeValue } from "../keys/key_string.ts";
+import { isDocument, kindOf } from "../bson/values.ts";
+
+type Doc = Record<string, unknown>;
+
+/** One predicate on one field path, as the filter states it. */
+export type FieldPred =
+  | { readonly kind: "eq"; readonly value: unknown }
+  | { readonly kind: "in"; readonly values: readonly unknown[] }
+  | { readonly kind: "range"; readonly op: "$gt" | "$gte" | "$lt" | "$lte"; readonly value: unknown };
+
+/** A value-space interval end (ascending byte encoding). `display` is for explain. */
+export interface End {
+  readonly bytes: Uint8Array;
+  readonly incl: boolean;
+  readonly display: string;
+  /** A type-bracket end (shown inclusive, as mongod does). */
+  readonly sentinel?: boolean;
+}
+
+export interface ValueInterval {
+  readonly lo: End;
+  readonly hi: End;
+  /** A single value (lo === hi, inclusive). */
+  readonly point: boolean;
+}
+
+/** A byte interval over whole keys, as storage scans it. */
+export interface KeyInterval {
+  readonly lower?: Uint8Array;
+  readonly upper?: Uint8Array;
+  readonly upperExclusive?: boolean;
+}
+
+function isRegex(v: unknown): boolean {
+  return v instanceof RegExp || (v as { _bsontype?: string } | null)?._bsontype === "BSONRegExp";
+}
+
+function hasString(v: unknown): boolean {
+  if (typeof v === "string") return true;
+  const k = kindOf(v);
+  if (k === "symbol") return true;
+  if (k === "array") return (v as unknown[]).some(hasString);
+  if (k === "object") return Object.values(v as Doc).some(hasString);
+  return false;
+}
+
+function eqUsable(v: unknown, collated: boolean): boolean {
+  if (v === undefined || Array.isArray(v) || isRegex(v)) return false;
+  return !(collated && hasString(v));
+}
+
+function rangeUsable(v: unknown, collated: boolean): boolean {
+  if (v === null || v === undefined || Array.isArray(v) || isRegex(v)) return false;
+  const k = kindOf(v);
+  if (k === "minKey" || k === "maxKey" || k === "undefined") return false;
+  if (typeof v === "number" && Number.isNaN(v)) return false;
+  return !(collated && hasString(v));
+}
+
+function addPred(out: Map<string, FieldPred[]>, path: string, p: FieldPred): void {
+  const list = out.get(path);
+  if (list) list.push(p);
+  else out.set(path, [p]);
+}
+
+/** Index-usable predicates of the filter's top-level conjunction (`$and` flattened). */
+export function extractPredicates(filter: Doc, collated: boolean, out = new Map<string, FieldPred[]>()) {
+  for (const [k, v] of Object.entries(filter)) {
+    if (k === "$and" && Array.isArray(v)) {
+      for (const sub of v) if (isDocument(sub)) extractPredicates(sub, collated, out);
+      continue;
+    }
+    if (k.startsWith("$")) continue;
+    if (isDocument(v) && Object.keys(v).length > 0 && Object.keys(v).every((o) => o.startsWith("$"))) {
+      for (const [op, arg] of Object.entries(v)) {
+        if (op === "$eq" && eqUsable(arg, collated)) addPred(out, k, { kind: "eq", value: arg });
+        else if (op === "$in" && Array.isArray(arg) && arg.every((x) => eqUsable(x, collated))) {
+          addPred(out, k, { kind: "in", values: arg });
+        } else if (
+          (op === "$gt" || op === "$gte" || op === "$lt" || op === "$lte") && rangeUsable(arg, collated)
+        ) {
+          addPred(out, k, { kind: "range", op, value: arg });
+        }
+      }
+      continue;
+    }
+    if (eqUsable(v, collated)) addPred(out, k, { kind: "eq", value: v });
+  }
+  return out;
+}
+
+// ------------------------------------------------------------------ display (explain)
+
+function show(v: unknown): string {
+  if (typeof v === "string") return JSON.stringify(v);
+  if (v === null) return "null";
+  if (v === undefined) return "undefined";
+  if (v instanceof Date) return `new Date(${v.getTime()})`;
+  const k = kindOf(v);
+  if (k === "double" && Number.isInteger(v)) return `${v}.0`;
+  if (k === "objectId") return `ObjectId('${String(v)}')`;
+  if (k === "object" || k === "array") return JSON.stringify(v);
+  return String(v);
+}
+
+const TYPE_LOW: Record<string, string> = { number: "-inf.0", string: '""', object: "{}", array: "[]" };
+const TYPE_HIGH: Record<string, string> = {
+  number: "inf.0",
+  string: "{}",
+  object: "[]",
+  array: "BinData(0, )",
+};
+
+function typeClass(v: unknown): string {
+  const k = kindOf(v);
+  if (k === "int" || k === "long" || k === "double" || k === "decimal") return "number";
+  if (k === "symbol") return "string";
+  return k;
+}
+
+// ------------------------------------------------------------------ value intervals
+
+function pointEnd(v: unknown): End {
+  return { bytes: encodeValue(v).slice(), incl: true, display: show(v) };
+}
+
+function pointInterval(v: unknown): ValueInterval {
+  if (v === null) {
+    return {
+      lo: { bytes: encodeValue(undefined).slice(), incl: true, display: "undefined" },
+      hi: { bytes: encodeValue(null).slice(), incl: true, display: "null" },
+      point: false,
+    };
+  }
+  const e = pointEnd(v);
+  return { lo: e, hi: e, point: true };
+}
+
+function rangeInterval(p: FieldPred & { kind: "range" }): ValueInterval {
+  const bytes = encodeValue(p.value).slice();
+  const t = bytes[0]!;
+  const cls = typeClass(p.value);
+  const lowStart: End = { bytes: Uint8Array.of(t), incl: true, display: TYPE_LOW[cls] ?? "MinKey", sentinel: true };
+  const highEnd: End = { bytes: Uint8Array.of(t + 1), incl: false, display: TYPE_HIGH[cls] ?? "MaxKey", sentinel: true };
+  const at: End = { bytes, incl: p.op === "$gte" || p.op === "$lte", display: show(p.value) };
+  return p.op === "$gt" || p.op === "$gte"
+    ? { lo: at, hi: highEnd, point: false }
+    : { lo: lowStart, hi: at, point: false };
+}
+
+function maxLo(a: End, b: End): End {
+  const c = compareKeys(a.bytes, b.bytes);
+  return c > 0 || (c === 0 && !a.incl) ? a : b;
+}
+function minHi(a: End, b: End): End {
+  const c = compareKeys(a.bytes, b.bytes);
+  return c < 0 || (c === 0 && !a.incl) ? a : b;
+}
+
+/** Value intervals (ascending) for one field's predicates; [] = nothing can match. */
+export function fieldIntervals(preds: readonly FieldPred[], multikey: boolean): ValueInterval[] {
+  const eq = preds.find((p) => p.kind === "eq");
+  if (eq) return [pointInterval(eq.value)];
+  const inp = preds.find((p) => p.kind === "in");
+  if (inp) {
+    const list = inp.values.map(pointInterval);
+    list.sort((a, b) => compareKeys(a.lo.bytes, b.lo.bytes));
+    const out: ValueInterval[] = [];
+    for (const iv of list) {
+      const last = out[out.length - 1];
+      if (last && compareKeys(last.hi.bytes, iv.lo.bytes) >= 0) continue;
+      out.push(iv);
+    }
+    return out;
+  }
+  const ranges = preds.filter((p): p is FieldPred & { kind: "range" } => p.kind === "range");
+  if (ranges.length === 0) return [];
+  let iv = rangeInterval(ranges[0]!);
+  if (!multikey) {
+    for (const r of ranges.slice(1)) {
+      const next = rangeInterval(r);
+      iv = { lo: maxLo(iv.lo, next.lo), hi: minHi(iv.hi, next.hi), point: false };
+    }
+    const c = compareKeys(iv.lo.bytes, iv.hi.bytes);
+    if (c > 0 || (c === 0 && !(iv.lo.incl && iv.hi.incl))) return [];
+  }
+  return [iv];
+}
+
+// ------------------------------------------------------------------ key intervals
+
+function invert(b: Uint8Array): Uint8Array {
+  const o = new Uint8Array(b.length);
+  for (let i = 0; i < b.length; i++) o[i] = 255 - b[i]!;
+  return o;
+}
+
+function concat(a: Uint8Array, b: Uint8Array, tail?: number): Uint8Array {
+  const o = new Uint8Array(a.length + b.length + (tail === undefined ? 0 : 1));
+  o.set(a);
+  o.set(b, a.length);
+  if (tail !== undefined) o[o.length - 1] = tail;
+  return o;
+}
+
+/** Byte-space interval of one field (direction applied). */
+interface DirInterval {
+  readonly lo: Uint8Array;
+  readonly loIncl: boolean;
+  readonly hi: Uint8Array;
+  readonly hiIncl: boolean;
+  readonly point: boolean;
+}
+
+function directed(list: readonly ValueInterval[], dir: 1 | -1): DirInterval[] {
+  const mapped = list.map((iv) =>
+    dir === 1
+      ? { lo: iv.lo.bytes, loIncl: iv.lo.incl, hi: iv.hi.bytes, hiIncl: iv.hi.incl, point: iv.point }
+      : {
+        lo: invert(iv.hi.bytes),
+        loIncl: iv.hi.incl,
+        hi: invert(iv.lo.bytes),
+        hiIncl: iv.lo.incl,
+        point: iv.point,
+      }
+  );
+  return dir === 1 ? mapped : mapped.reverse();
+}
+
+const EMPTY = new Uint8Array(0);
+export const MAX_INTERVALS = 512;
+
+export interface IndexBoundsResult {
+  /** Byte intervals in ascending key order (reverse them for a reverse scan). */
+  readonly intervals: KeyInterval[];
+  /** Per field, mongod-style interval strings (explain `indexBounds`). */
+  readonly display: Record<string, string[]>;
+  /** Number of leading fields pinned to a single value. */
+  readonly pointPrefix: number;
+  /** Fields whose bounds are not [MinKey, MaxKey]. */
+  readonly boundedFields: number;
+}
+
+const shownIncl = (e: End) => e.incl || e.sentinel === true;
+
+function displayOf(list: readonly ValueInterval[], dir: 1 | -1): string[] {
+  const s = list.map((iv) =>
+    dir === 1
+      ? `${shownIncl(iv.lo) ? "[" : "("}${iv.lo.display}, ${iv.hi.display}${shownIncl(iv.hi) ? "]" : ")"}`
+      : `${shownIncl(iv.hi) ? "[" : "("}${iv.hi.display}, ${iv.lo.display}${shownIncl(iv.lo) ? "]" : ")"}`
+  );
+  return dir === 1 ? s : s.reverse();
+}
+
+/**
+ * Bounds of a compound index for per-field value intervals (`undefined` = unconstrained field).
+ * Stops at the first non-point field (it may carry a range) and when the product grows too large.
+ */
+export function buildBounds(
+  fields: readonly string[],
+  dirs: readonly (1 | -1)[],
+  perField: readonly (readonly ValueInterval[] | undefined)[],
+): IndexBoundsResult {
+  const display: Record<string, string[]> = {};
+  let prefixes: Uint8Array[] = [EMPTY];
+  let last: DirInterval[] | undefined;
+  let pointPrefix = 0;
+  let bounded = 0;
+  let stopped = false;
+  let allPoints = true;
+  for (let i = 0; i < fields.length; i++) {
+    const list = perField[i];
+    const dir = dirs[i]!;
+    if (stopped || list === undefined) {
+      stopped = true;
+      display[fields[i]!] = [dir === 1 ? "[MinKey, MaxKey]" : "[MaxKey, MinKey]"];
+      continue;
+    }
+    const dl = directed(list, dir);
+    const pointsOnly = dl.every((d) => d.point);
+    if (pointsOnly && prefixes.length * dl.length <= MAX_INTERVALS) {
+      const next: Uint8Array[] = [];
+      for (const p of prefixes) for (const d of dl) next.push(concat(p, d.lo));
+      prefixes = next;
+      display[fields[i]!] = displayOf(list, dir);
+      bounded++;
+      if (dl.length === 1 && allPoints) pointPrefix++;
+      else allPoints = false;
+      continue;
+    }
+    if (!pointsOnly && prefixes.length * dl.length <= MAX_INTERVALS) {
+      last = dl;
+      display[fields[i]!] = displayOf(list, dir);
+      bounded++;
+    } else {
+      display[fields[i]!] = [dir === 1 ? "[MinKey, MaxKey]" : "[MaxKey, MinKey]"];
+    }
+    stopped = true;
+  }
+  const intervals: KeyInterval[] = [];
+  for (const p of prefixes) {
+    if (last === undefined) {
+      if (p.length === 0) intervals.push({});
+      else intervals.push({ lower: p, upper: concat(p, EMPTY, 0xff), upperExclusive: true });
+      continue;
+    }
+    for (const d of last) {
+      const lower = d.loIncl ? concat(p, d.lo) : concat(p, d.lo, 0xff);
+      const upper = d.hiIncl ? concat(p, d.hi, 0xff) : concat(p, d.hi);
+      intervals.push({ lower, upper, upperExclusive: true });
+    }
+  }
+  return { intervals, display, pointPrefix, boundedFields: bounded };
+}

@@ -1,0 +1,223 @@
+/**
+ * Index-scan candidates for a query. PURE. Each usable index (not hidden; sparse only when the
+ * bounds exclude missing fields; partial only when the filter implies its partialFilterExpression;
+ * collated only for non-string bounds) yields a plan with bounds from `bounds.ts`. Candidates are
+ * ranked by a cheap, explainable score: a unique index pinned on every field wins outright, then
+ * leading equality fields, a trailing range, a sort the index order provides, fewer key fields.
+ * A `hint` (name or key pattern) yields that index alone; an unknown or hidden one is 2 BadValue.
+ */
+import { CommandError } from "../errors/command_error.ts";
+import { compareValues } from "../bson/compare.ts";
+import { isDocument, kindOf } from "../bson/values.ts";
+import { encodeIndexKey } from "../keys/key_string.ts";
+import {
+  buildBounds,
+  extractPredicates,
+  fieldIntervals,
+  type FieldPred,
+  type ValueInterval,
+} from "./bounds.ts";
+import type { FindPlanInput, IndexInfo, IxScanPath } from "./find_plan.ts";
+
+type Doc = Record<string, unknown>;
+
+function dirOf(v: unknown): 1 | -1 {
+  return Number(v) < 0 ? -1 : 1;
+}
+
+function sameKey(a: Doc, b: Doc): boolean {
+  const ka = Object.keys(a);
+  const kb = Object.keys(b);
+  return ka.length === kb.length && ka.every((k, i) => k === kb[i] && compareValues(a[k], b[k]) === 0);
+}
+
+function hintedIndex(hint: unknown, indexes: readonly IndexInfo[]): IndexInfo {
+  const found = typeof hint === "string"
+    ? indexes.find((i) => i.name === hint)
+    : isDocument(hint)
+    ? indexes.find((i) => sameKey(i.key, hint))
+    : undefined;
+  if (!found || found.hidden) {
+    throw new CommandError("BadValue", "hint provided does not correspond to an existing index");
+  }
+  return found;
+}
+
+function numClass(v: unknown): string {
+  const k = kindOf(v);
+  return k === "int" || k === "long" || k === "double" || k === "decimal" ? "number" : k;
+}
+
+function satisfies(v: unknown, op: string, arg: unknown): boolean {
+  if (numClass(v) !== numClass(arg)) return false;
+  const c = compareValues(v, arg);
+  return op === "$gt"
+    ? c > 0
+    : op === "$gte"
+    ? c >= 0
+    : op === "$lt"
+    ? c < 0
+    : op === "$lte"
+    ? c <= 0
+    : c === 0;
+}
+
+/** Does one query predicate imply `field op arg`? */
+function predImplies(p: FieldPred, op: string, arg: unknown): boolean {
+  if (op === "$exists") {
+    if (p.kind === "eq") return p.value !== null;
+    if (p.kind === "in") return p.values.every((x) => x !== null);
+    return true;
+  }
+  if (p.kind === "eq") return satisfies(p.value, op, arg);
+  if (p.kind === "in") return p.values.length > 0 && p.values.every((x) => satisfies(x, op, arg));
+  if (numClass(p.value) !== numClass(arg)) return false;
+  const c = compareValues(p.value, arg);
+  if (op === "$gt") return (p.op === "$gt" && c >= 0) || (p.op === "$gte" && c > 0);
+  if (op === "$gte") return (p.op === "$gt" || p.op === "$gte") && c >= 0;
+  if (op === "$lt") return (p.op === "$lt" && c <= 0) || (p.op === "$lte" && c < 0);
+  if (op === "$lte") return (p.op === "$lt" || p.op === "$lte") && c <= 0;
+  return false;
+}
+
+/** Conservative implication: every conjunct of `pfe` is implied by some query predicate. */
+export function impliesPartial(preds: ReadonlyMap<string, readonly FieldPred[]>, pfe: Doc): boolean {
+  for (const [k, v] of Object.entries(pfe)) {
+    if (k === "$and" && Array.isArray(v)) {
+      if (!v.every((sub) => isDocument(sub) && impliesPartial(preds, sub))) return false;
+      continue;
+    }
+    if (k.startsWith("$")) return false;
+    const list = preds.get(k) ?? [];
+    const conds: [string, unknown][] = isDocument(v) && Object.keys(v).every((o) => o.startsWith("$"))
+      ? Object.entries(v)
+      : [["$eq", v]];
+    for (const [op, arg] of conds) {
+      if (!["$eq", "$gt", "$gte", "$lt", "$lte", "$exists"].includes(op)) return false;
+      if (!list.some((p) => predImplies(p, op, arg))) return false;
+    }
+  }
+  return true;
+}
+
+/** Does scanning `ix` (given per-field intervals) return documents in `sort` order? */
+function sortDirection(
+  ix: IndexInfo,
+  sort: Doc | undefined,
+  perField: readonly (readonly ValueInterval[] | undefined)[],
+  collated: boolean,
+): 1 | -1 | 0 {
+  if (!sort) return 0;
+  const want = Object.entries(sort).filter(([k]) => k !== "$natural");
+  if (want.length === 0) return 0;
+  if (ix.multikey || collated) return 0;
+  const fields = Object.keys(ix.key);
+  const pinned = (i: number) => perField[i]?.length === 1 && perField[i]![0]!.point;
+  const order = fields.map((f, i) => ({ f, d: dirOf(ix.key[f]), pinned: pinned(i) }));
+  const pinnedNames = new Set(order.filter((o) => o.pinned).map((o) => o.f));
+  const need = want.filter(([k]) => !pinnedNames.has(k));
+  const free = order.filter((o) => !o.pinned);
+  if (need.length === 0) return 1;
+  if (need.length > free.length) return 0;
+  let dir: 1 | -1 | 0 = 0;
+  for (let i = 0; i < need.length; i++) {
+    const [k, v] = need[i]!;
+    const o = free[i]!;
+    if (o.f !== k) return 0;
+    if (typeof v !== "number" && !isNumberLike(v)) return 0;
+    const rel = (dirOf(v) === o.d ? 1 : -1) as 1 | -1;
+    if (dir === 0) dir = rel;
+    else if (dir !== rel) return 0;
+  }
+  return dir;
+}
+
+function isNumberLike(v: unknown): boolean {
+  const k = kindOf(v);
+  return k === "int" || k === "long" || k === "double" || k === "decimal";
+}
+
+function indexPlan(
+  ix: IndexInfo,
+  input: FindPlanInput,
+  preds: ReadonlyMap<string, readonly FieldPred[]>,
+  hinted: boolean,
+): IxScanPath | undefined {
+  const collated = input.collated === true;
+  if (ix.collation && !hinted) return undefined;
+  const fields = Object.keys(ix.key);
+  const dirs = fields.map((f) => dirOf(ix.key[f]));
+  const perField = fields.map((f) => {
+    const list = preds.get(f);
+    return list && list.length > 0 ? fieldIntervals(list, ix.multikey) : undefined;
+  });
+  const sortDir = sortDirection(ix, input.sort, perField, collated);
+  const leadConstrained = perField[0] !== undefined;
+  if (!hinted) {
+    if (!leadConstrained && sortDir === 0) return undefined;
+    if ((ix.sparse || ix.partialFilterExpression) && !leadConstrained) return undefined;
+    if (ix.sparse) {
+      const lead = preds.get(fields[0]!) ?? [];
+      const nullable = lead.some((p) =>
+        (p.kind === "eq" && p.value === null) || (p.kind === "in" && p.values.includes(null))
+      );
+      if (nullable) return undefined;
+    }
+    if (ix.partialFilterExpression && !impliesPartial(preds, ix.partialFilterExpression)) return undefined;
+  }
+  let b = buildBounds(fields, dirs, perField);
+  if (input.min !== undefined || input.max !== undefined) {
+    const lower = input.min
+      ? encodeIndexKey(fields.map((f) => input.min![f] ?? null), dirs).slice()
+      : undefined;
+    const upper = input.max
+      ? encodeIndexKey(fields.map((f) => input.max![f] ?? null), dirs).slice()
+      : undefined;
+    b = {
+      ...b,
+      intervals: [{ ...(lower ? { lower } : {}), ...(upper ? { upper, upperExclusive: true } : {}) }],
+    };
+  }
+  const reverse = sortDir === -1;
+  const allPinned = b.pointPrefix === fields.length;
+  const score = (ix.unique && allPinned ? 1000 : 0) + b.pointPrefix * 10 +
+    (b.boundedFields > b.pointPrefix ? 5 : 0) + (sortDir !== 0 ? 4 : 0) + (leadConstrained ? 2 : 0) -
+    fields.length * 0.01 - (ix.multikey ? 0.5 : 0);
+  return {
+    kind: "ixScan",
+    indexName: ix.name,
+    keyPattern: ix.key,
+    unique: ix.unique,
+    multikey: ix.multikey,
+    sparse: ix.sparse,
+    partial: ix.partialFilterExpression !== undefined,
+    intervals: reverse ? [...b.intervals].reverse() : b.intervals,
+    reverse,
+    indexBounds: b.display,
+    providesSort: sortDir !== 0,
+    dedup: ix.multikey,
+    score,
+  };
+}
+
+/** Index-scan plans, best first (only the hinted one when there is a hint). */
+export function planIndexScans(input: FindPlanInput): IxScanPath[] {
+  const indexes = input.indexes ?? [];
+  const preds = extractPredicates(input.filter, input.collated === true);
+  const hint = input.hint;
+  if (hint !== undefined && hint !== null) {
+    const ix = hintedIndex(hint, indexes);
+    return [indexPlan(ix, input, preds, true)!];
+  }
+  if (input.min !== undefined || input.max !== undefined) {
+    throw new CommandError(51173, "When using min()/max() a hint of which index to use must be provided");
+  }
+  const out: IxScanPath[] = [];
+  for (const ix of indexes) {
+    if (ix.hidden) continue;
+    const p = indexPlan(ix, input, preds, false);
+    if (p) out.push(p);
+  }
+  out.sort((a, b) => b.score - a.score);
+  return out;
+}

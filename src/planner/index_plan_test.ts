@@ -1,0 +1,65 @@
+import assert from "node:assert/strict";
+import { type IndexInfo, planQuery } from "./find_plan.ts";
+import { impliesPartial } from "./index_plan.ts";
+import { extractPredicates } from "./bounds.ts";
+
+const ix = (name: string, key: Record<string, number>, extra: Partial<IndexInfo> = {}): IndexInfo => ({
+  name,
+  key,
+  unique: false,
+  sparse: false,
+  multikey: false,
+  hidden: false,
+  ...extra,
+});
+
+Deno.test("equality on an indexed field chooses IXSCAN with point bounds", () => {
+  const p = planQuery({ filter: { a: 5 }, indexes: [ix("_id_", { _id: 1 }), ix("a_1", { a: 1 })] });
+  assert.equal(p.access.kind, "ixScan");
+  if (p.access.kind !== "ixScan") return;
+  assert.equal(p.access.indexName, "a_1");
+  assert.deepEqual(p.access.indexBounds, { a: ["[5, 5]"] });
+});
+
+Deno.test("compound prefix + range, sort provided in reverse", () => {
+  const p = planQuery({
+    filter: { a: 1, b: { $gt: 3 } },
+    sort: { b: 1 },
+    indexes: [ix("a_1_b_-1", { a: 1, b: -1 })],
+  });
+  assert.equal(p.access.kind, "ixScan");
+  if (p.access.kind !== "ixScan") return;
+  assert.equal(p.access.providesSort, true);
+  assert.equal(p.access.reverse, true);
+  assert.deepEqual(p.access.indexBounds, { a: ["[1, 1]"], b: ["[inf.0, 3)"] });
+});
+
+Deno.test("hidden, sparse-with-null and non-implied partial indexes are skipped; bad hint is BadValue", () => {
+  const indexes = [
+    ix("h", { a: 1 }, { hidden: true }),
+    ix("s", { b: 1 }, { sparse: true }),
+    ix("p", { c: 1 }, { partialFilterExpression: { c: { $gt: 10 } } }),
+  ];
+  assert.equal(planQuery({ filter: { a: 1 }, indexes }).access.kind, "collScan");
+  assert.equal(planQuery({ filter: { b: null }, indexes }).access.kind, "collScan");
+  assert.equal(planQuery({ filter: { c: 5 }, indexes }).access.kind, "collScan");
+  assert.equal(planQuery({ filter: { c: 50 }, indexes }).access.kind, "ixScan");
+  assert.throws(() => planQuery({ filter: {}, hint: "h", indexes }), /hint provided/);
+});
+
+Deno.test("partial implication", () => {
+  const preds = extractPredicates({ x: { $gte: 7 }, y: "a" }, false);
+  assert.equal(impliesPartial(preds, { x: { $gt: 5 } }), true);
+  assert.equal(impliesPartial(preds, { x: { $gt: 7 } }), false);
+  assert.equal(impliesPartial(preds, { y: { $exists: true } }), true);
+});
+
+Deno.test("contradictory ranges on a non-multikey index yield no intervals", () => {
+  const p = planQuery({ filter: { a: { $gt: 5, $lt: 3 } }, indexes: [ix("a_1", { a: 1 })] });
+  assert.equal(p.access.kind === "ixScan" && p.access.intervals.length, 0);
+  const m = planQuery({
+    filter: { a: { $gt: 5, $lt: 3 } },
+    indexes: [ix("a_1", { a: 1 }, { multikey: true })],
+  });
+  assert.equal(m.access.kind === "ixScan" && m.access.intervals.length, 1);
+});
