@@ -14,6 +14,7 @@ import { drop } from "./ddl/drop.ts";
 import { dropDatabase } from "./ddl/drop_database.ts";
 import { dropIndexes } from "./ddl/drop_indexes.ts";
 import { endSessions } from "./handshake/end_sessions.ts";
+import { explain } from "./crud/explain.ts";
 import { find } from "./crud/find.ts";
 import { findAndModify } from "./crud/find_and_modify.ts";
 import { getCmdLineOpts } from "./handshake/get_cmd_line_opts.ts";
@@ -45,6 +46,7 @@ export const COMMANDS: readonly CommandSpec[] = [
   dropDatabase,
   dropIndexes,
   endSessions,
+  explain,
   find,
   findAndModify,
   getCmdLineOpts,

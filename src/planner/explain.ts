@@ -1,0 +1,90 @@
+/**
+ * The explain tree of a plan. PURE. Prints the access path the executor runs (never a re-derivation)
+ * plus the stages around it, with mongod's stage names: COLLSCAN / IXSCAN → FETCH / IDHACK, then
+ * SORT (unless the index provides the order), SKIP, LIMIT, PROJECTION_DEFAULT. With run statistics
+ * the same tree carries nReturned, keysExamined and docsExamined.
+ */
+import type { AccessPath } from "./find_plan.ts";
+
+type Doc = Record<string, unknown>;
+
+export interface ExplainInput {
+  readonly access: AccessPath;
+  readonly filter: Doc;
+  readonly sortSpec?: Doc | null | undefined;
+  readonly skip?: number | undefined;
+  readonly limit?: number | undefined;
+  readonly projectionSpec?: Doc | null | undefined;
+}
+
+export interface RunStats {
+  readonly nReturned: number;
+  readonly keysExamined: number;
+  readonly docsExamined: number;
+}
+
+function leaf(access: AccessPath, filter: Doc, stats: RunStats | undefined): Doc {
+  const hasFilter = Object.keys(filter).length > 0;
+  const ex = (d: Doc, extra: Doc): Doc => (stats ? { ...d, ...extra } : d);
+  if (access.kind === "idLookup") {
+    return ex({ stage: "IDHACK" }, {
+      nReturned: stats?.nReturned,
+      keysExamined: stats?.keysExamined ?? 0,
+      docsExamined: stats?.docsExamined,
+    });
+  }
+  if (access.kind === "collScan") {
+    return ex({
+      stage: "COLLSCAN",
+      ...(hasFilter ? { filter } : {}),
+      direction: access.reverse ? "backward" : "forward",
+    }, { nReturned: stats?.nReturned, docsExamined: stats?.docsExamined });
+  }
+  const ixscan = ex({
+    stage: "IXSCAN",
+    keyPattern: access.keyPattern,
+    indexName: access.indexName,
+    isMultiKey: access.multikey,
+    multiKeyPaths: Object.fromEntries(
+      Object.keys(access.keyPattern).map((k) => [k, access.multikey ? [k] : []]),
+    ),
+    isUnique: access.unique,
+    isSparse: access.sparse,
+    isPartial: access.partial,
+    indexVersion: 2,
+    direction: access.reverse ? "backward" : "forward",
+    indexBounds: access.indexBounds,
+  }, { keysExamined: stats?.keysExamined, nReturned: stats?.docsExamined });
+  return ex({ stage: "FETCH", ...(hasFilter ? { filter } : {}), inputStage: ixscan }, {
+    nReturned: stats?.nReturned,
+    docsExamined: stats?.docsExamined,
+  });
+}
+
+/** The winning plan tree (with per-stage counters when `stats` is given). */
+export function explainTree(q: ExplainInput, stats?: RunStats): Doc {
+  let node = leaf(q.access, q.filter, stats);
+  const withN = (d: Doc): Doc => (stats ? { ...d, nReturned: stats.nReturned } : d);
+  const sortProvided = q.access.kind === "ixScan" && q.access.providesSort;
+  if (q.sortSpec && !sortProvided) {
+    node = withN({
+      stage: "SORT",
+      sortPattern: q.sortSpec,
+      memLimit: 104857600,
+      ...(q.limit ? { limitAmount: (q.skip ?? 0) + q.limit } : {}),
+      type: "simple",
+      inputStage: node,
+    });
+  }
+  if (q.skip) node = withN({ stage: "SKIP", skipAmount: q.skip, inputStage: node });
+  if (q.limit) node = withN({ stage: "LIMIT", limitAmount: q.limit, inputStage: node });
+  if (q.projectionSpec) {
+    node = withN({ stage: "PROJECTION_DEFAULT", transformBy: q.projectionSpec, inputStage: node });
+  }
+  return node;
+}
+
+/** Wraps a plan in a write or count stage (UPDATE, DELETE, COUNT). */
+export function wrapStage(stage: string, node: Doc, extra: Doc = {}): Doc {
+  return { stage, ...extra, inputStage: node };
+}
