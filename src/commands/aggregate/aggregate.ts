@@ -53,6 +53,16 @@ class PipelineSource implements BatchSource {
   }
 }
 
+/** Every document of another collection of the same database ($lookup / $unionWith). */
+function readWholeCollection(ctx: CommandContext, name: string): Doc[] {
+  const coll = findCollection(ctx, name);
+  if (!coll) return [];
+  const source = new QuerySource(ctx.storage, coll, compileQuery({}, coll));
+  const docs = [...scanDocs(source)];
+  source.close();
+  return docs;
+}
+
 function* scanDocs(source: QuerySource): Generator<Doc> {
   for (;;) {
     const { docs, done } = source.nextDocs(1000);
@@ -89,13 +99,23 @@ function run(ctx: CommandContext, body: Doc): Reply {
   if (batchSize !== undefined && batchSize < 0) {
     throw new CommandError(51024, `BSON field 'batchSize' value must be >= 0, actual value '${batchSize}'`);
   }
-  const pipeline = compilePipeline(pipelineSpec, { now: new Date() });
+  const pipeline = compilePipeline(pipelineSpec, {
+    now: new Date(),
+    resolveCollection: (other) => readWholeCollection(ctx, other),
+  });
   const name = collectionless ? "$cmd.aggregate" : (target as string);
   const ns = `${ctx.db}.${name}`;
   ctx.counters.opcounters.command++;
 
   const coll = collectionless ? undefined : findCollection(ctx, name);
-  const q = compileQuery({ filter: pipeline.leadingMatch, hint: body["hint"] }, coll);
+  // The leading $match/$sort/$skip/$limit run in the query layer (access path, index order, top-k).
+  const q = compileQuery({
+    filter: pipeline.leadingMatch,
+    sort: pipeline.leadingSort,
+    skip: pipeline.leadingSkip,
+    limit: pipeline.leadingLimit,
+    hint: body["hint"],
+  }, coll);
   if (explain) {
     return {
       explainVersion: "1",
@@ -119,7 +139,7 @@ function run(ctx: CommandContext, body: Doc): Reply {
     source = new QuerySource(ctx.storage, coll, q);
     input = scanDocs(source);
   }
-  const out = new PipelineSource(pipeline.run(input), () => source?.close());
+  const out = new PipelineSource(pipeline.run(input, { prefixApplied: true }), () => source?.close());
   const first = batchSize === 0
     ? { docs: [], done: false }
     : out.nextBatch(batchSize ?? FIRST_BATCH_DOCS, BATCH_BYTES);
