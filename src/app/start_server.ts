@@ -11,6 +11,7 @@ import type { WireRequest } from "../wire/mod.ts";
 import { dispatch } from "../commands/dispatch.ts";
 import type { ClientState, ServerContext, ServerInfo } from "../commands/context.ts";
 import { CursorRegistry } from "../cursors/registry.ts";
+import { startTtlSweeper } from "../executor/ttl_sweeper.ts";
 import { Counters } from "../observability/counters.ts";
 import { createLogger, type Logger } from "../observability/log.ts";
 import { type Config, configToDoc, defaultConfig } from "../config/mod.ts";
@@ -75,6 +76,7 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
   cursors.startReaper();
   const counters = new Counters();
   const shutdown = new AbortController();
+  startTtlSweeper(storage, { intervalSeconds: config.storage.ttlSweepSeconds }, shutdown.signal);
   let address = "";
   let connectionCount = () => 0;
   let port = 0;

@@ -5,6 +5,8 @@
 import type { CommandSpec } from "./spec.ts";
 import { aggregate } from "./aggregate/aggregate.ts";
 import { buildInfo } from "./handshake/build_info.ts";
+import { collMod } from "./ddl/coll_mod.ts";
+import { collStats, dbStats } from "./ddl/coll_stats.ts";
 import { connectionStatus } from "./handshake/connection_status.ts";
 import { count } from "./crud/count.ts";
 import { create } from "./ddl/create.ts";
@@ -37,10 +39,13 @@ import { whatsmyuri } from "./handshake/whatsmyuri.ts";
 export const COMMANDS: readonly CommandSpec[] = [
   aggregate,
   buildInfo,
+  collMod,
+  collStats,
   connectionStatus,
   count,
   create,
   createIndexes,
+  dbStats,
   del,
   drop,
   dropDatabase,

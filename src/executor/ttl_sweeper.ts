@@ -1,0 +1,122 @@
+/**
+ * TTL sweeper: every `intervalSeconds`, for each index with `expireAfterSeconds`, removes the
+ * documents whose indexed field is a date (or an array holding a date; the earliest counts) older
+ * than now − expireAfterSeconds. Reads candidates through the index (dates sort together), re-checks
+ * each document, and deletes in write transactions of at most `BATCH` documents. The clock is
+ * injected so tests can move time; `sweepOnce` can be called directly.
+ */
+import type { CollectionEntry, IndexEntry, StorageEngine } from "../storage/api.ts";
+import { encodeIndexKey } from "../keys/key_string.ts";
+import { indexKeysOf } from "./index_keys.ts";
+import { decode, type Doc } from "./rows.ts";
+
+const BATCH = 1000;
+const DATE_TYPE = 0x64;
+
+function earliestDate(v: unknown): Date | undefined {
+  if (v instanceof Date) return v;
+  if (Array.isArray(v)) {
+    let best: Date | undefined;
+    for (const x of v) if (x instanceof Date && (!best || x < best)) best = x;
+    return best;
+  }
+  return undefined;
+}
+
+function getPath(doc: Doc, path: string): unknown {
+  let cur: unknown = doc;
+  for (const p of path.split(".")) {
+    if (cur === null || typeof cur !== "object" || Array.isArray(cur)) return undefined;
+    cur = (cur as Doc)[p];
+  }
+  return cur;
+}
+
+function ttlOf(ix: IndexEntry): number | undefined {
+  const t = ix.spec["expireAfterSeconds"];
+  if (t === undefined || t === null) return undefined;
+  const n = Number(t);
+  return Number.isFinite(n) ? n : undefined;
+}
+
+/** Deletes expired documents of one collection; returns how many. */
+function sweepCollection(storage: StorageEngine, coll: CollectionEntry, nowMs: number): number {
+  let removed = 0;
+  for (const ix of coll.indexes) {
+    const ttl = ttlOf(ix);
+    if (ttl === undefined) continue;
+    const key = (ix.spec["key"] ?? {}) as Doc;
+    const field = Object.keys(key)[0];
+    if (field === undefined || Object.keys(key).length !== 1) continue;
+    const desc = Number(key[field]) < 0;
+    const cutoff = new Date(nowMs - ttl * 1000);
+    const edge = encodeIndexKey([cutoff], [desc ? -1 : 1]).slice();
+    const typeEdge = Uint8Array.of(desc ? 255 - DATE_TYPE : DATE_TYPE);
+    const bounds = desc
+      ? { lower: edge, upper: Uint8Array.of(255 - DATE_TYPE, 0xff), upperExclusive: true }
+      : { lower: typeEdge, upper: edge, upperExclusive: true };
+    for (;;) {
+      const n = storage.write((txn) => {
+        const current = storage.catalog.getCollection(coll.db, coll.name);
+        if (!current || !current.indexes.some((i) => i.name === ix.name)) return { scanned: 0, done: 0 };
+        const rids: bigint[] = [];
+        const it = txn.scanIndex(current, ix.name, bounds);
+        try {
+          for (const hit of it) {
+            rids.push(hit.rid);
+            if (rids.length >= BATCH) break;
+          }
+        } finally {
+          it.return?.();
+        }
+        let done = 0;
+        for (const rid of new Set(rids)) {
+          const bytes = txn.get(current, rid);
+          if (!bytes) continue;
+          const doc = decode(bytes);
+          const d = earliestDate(getPath(doc, field));
+          if (!d || d.getTime() >= cutoff.getTime()) continue;
+          txn.remove(current, rid, indexKeysOf(current, doc));
+          done++;
+        }
+        return { scanned: rids.length, done };
+      });
+      removed += n.done;
+      if (n.scanned < BATCH || n.done === 0) break;
+    }
+  }
+  return removed;
+}
+
+/** One pass over every collection with a TTL index; returns the number of documents removed. */
+export function sweepOnce(storage: StorageEngine, nowMs: number): number {
+  let removed = 0;
+  for (const db of storage.catalog.listDatabases()) {
+    for (const coll of storage.catalog.listCollections(db)) {
+      if (coll.indexes.some((i) => ttlOf(i) !== undefined)) removed += sweepCollection(storage, coll, nowMs);
+    }
+  }
+  return removed;
+}
+
+export interface TtlSweeperOptions {
+  readonly intervalSeconds: number;
+  readonly clock?: () => number;
+  readonly onError?: (e: unknown) => void;
+}
+
+/** Starts the periodic sweep (0 = disabled); it stops when `signal` aborts. */
+export function startTtlSweeper(storage: StorageEngine, opts: TtlSweeperOptions, signal: AbortSignal): void {
+  if (!(opts.intervalSeconds > 0)) return;
+  const clock = opts.clock ?? Date.now;
+  const id = setInterval(() => {
+    if (signal.aborted) return;
+    try {
+      sweepOnce(storage, clock());
+    } catch (e) {
+      opts.onError?.(e);
+    }
+  }, opts.intervalSeconds * 1000);
+  Deno.unrefTimer(id);
+  signal.addEventListener("abort", () => clearInterval(id), { once: true });
+}

@@ -1,0 +1,35 @@
+import assert from "node:assert/strict";
+import { openWiredTiger } from "../storage/mod.ts";
+import { indexKeysOf } from "./index_keys.ts";
+import { sweepOnce } from "./ttl_sweeper.ts";
+import { BSON } from "bson";
+
+Deno.test("TTL sweep removes documents whose date (or earliest array date) is past expiry", () => {
+  const storage = openWiredTiger({ path: ":memory:", cacheSizeBytes: 64 << 20, sessionMax: 20, syncOnCommit: false });
+  try {
+    storage.catalog.createCollection("d", "c");
+    let coll = storage.catalog.createIndex("d", "c", {
+      name: "at_1",
+      spec: { v: 2, key: { at: 1 }, name: "at_1", expireAfterSeconds: 60 },
+      unique: false,
+    });
+    const now = Date.UTC(2024, 0, 1);
+    const docs = [
+      { _id: 1, at: new Date(now - 120_000) },
+      { _id: 2, at: new Date(now - 10_000) },
+      { _id: 3, at: [new Date(now), new Date(now - 100_000)] },
+      { _id: 4, at: "not a date" },
+      { _id: 5 },
+    ];
+    storage.write((txn) => {
+      for (const d of docs) txn.insert(coll, BSON.serialize(d), indexKeysOf(coll, d));
+    });
+    coll = storage.catalog.getCollection("d", "c")!;
+    assert.equal(sweepOnce(storage, now), 2);
+    const left = storage.read((txn) => [...txn.scan(coll)].map((r) => BSON.deserialize(r.bytes)._id));
+    assert.deepEqual(left, [2, 4, 5]);
+    assert.equal(sweepOnce(storage, now + 60_000), 1);
+  } finally {
+    storage.close();
+  }
+});
