@@ -5,6 +5,7 @@
 import type { CommandSpec } from "./spec.ts";
 import { aggregate } from "./aggregate/aggregate.ts";
 import { buildInfo } from "./handshake/build_info.ts";
+import { bulkWrite } from "./crud/bulk_write.ts";
 import { collMod } from "./ddl/coll_mod.ts";
 import { collStats, dbStats } from "./ddl/coll_stats.ts";
 import { connectionStatus } from "./handshake/connection_status.ts";
@@ -12,6 +13,7 @@ import { count } from "./crud/count.ts";
 import { create } from "./ddl/create.ts";
 import { createIndexes } from "./ddl/create_indexes.ts";
 import { del } from "./crud/delete.ts";
+import { distinct } from "./crud/distinct.ts";
 import { drop } from "./ddl/drop.ts";
 import { dropDatabase } from "./ddl/drop_database.ts";
 import { dropIndexes } from "./ddl/drop_indexes.ts";
@@ -39,6 +41,7 @@ import { whatsmyuri } from "./handshake/whatsmyuri.ts";
 export const COMMANDS: readonly CommandSpec[] = [
   aggregate,
   buildInfo,
+  bulkWrite,
   collMod,
   collStats,
   connectionStatus,
@@ -47,6 +50,7 @@ export const COMMANDS: readonly CommandSpec[] = [
   createIndexes,
   dbStats,
   del,
+  distinct,
   drop,
   dropDatabase,
   dropIndexes,

@@ -9,7 +9,7 @@ import { collectionName, optArray, optBool, optDoc, optInt, typeName } from "../
 import { parseWriteConcern } from "../shared/write_concern.ts";
 import { findCollection } from "../shared/namespace.ts";
 import { WriteErrors } from "../shared/write_result.ts";
-import { compileQuery } from "../shared/compile_query.ts";
+import { compileQueryWithLet } from "../shared/query_let.ts";
 import { findTargets } from "../shared/targets.ts";
 import { LIMITS } from "../handshake/limits.ts";
 import { indexKeysOf } from "../../executor/index_keys.ts";
@@ -21,6 +21,8 @@ export interface DeleteStatement {
   readonly sort?: Doc | undefined;
   readonly hint?: unknown;
   readonly collation?: Doc | undefined;
+  /** The command's `let` variables. */
+  readonly variables?: Doc | undefined;
 }
 
 /** Deletes the targets of one statement; returns the removed rows (findAndModify uses the first). */
@@ -31,7 +33,11 @@ export function applyDelete(
   sync: boolean,
 ): Row[] {
   const coll = findCollection(ctx, collName);
-  const q = compileQuery({ filter: st.q, sort: st.sort, hint: st.hint, collation: st.collation }, coll);
+  const q = compileQueryWithLet(
+    { filter: st.q, sort: st.sort, hint: st.hint, collation: st.collation },
+    coll,
+    st.variables,
+  );
   if (!coll) return [];
   return ctx.storage.write((txn) => {
     const targets = findTargets(txn, coll, q, st.multi);
@@ -78,14 +84,17 @@ function run(ctx: CommandContext, body: Doc): Doc {
     );
   }
   const ordered = optBool("delete", body, "ordered") ?? true;
+  const variables = optDoc("delete", body, "let");
   const wc = parseWriteConcern(body);
   const sync = wc.sync || ctx.syncOnCommit;
   const errors = new WriteErrors();
   let n = 0;
-  for (let i = 0; i < deletes.length; i++) {
+  // Statement syntax is checked for the whole batch first (an IDL error fails the command, as mongod).
+  const statements = deletes.map(parseStatement);
+  for (let i = 0; i < statements.length; i++) {
     ctx.counters.opcounters.delete++;
     try {
-      n += applyDelete(ctx, name, parseStatement(deletes[i]), sync).length;
+      n += applyDelete(ctx, name, { ...statements[i]!, variables }, sync).length;
     } catch (e) {
       errors.add(i, e, (m) => ctx.log.error(m));
       if (ordered) break;
@@ -98,6 +107,6 @@ export const del: CommandSpec = {
   name: "delete",
   help: "deletes documents: {delete: <coll>, deletes: [{q, limit: 0|1}], ordered}",
   auth: "remove",
-  fields: { deletes: "optional", ordered: "optional", let: "ignored" },
+  fields: { deletes: "optional", ordered: "optional", let: "optional" },
   run,
 };

@@ -9,7 +9,7 @@ import { QuerySource } from "../../executor/query.ts";
 import type { CommandContext } from "../context.ts";
 import type { CommandSpec, Doc, Reply } from "../spec.ts";
 import { collectionName, optBool, optDoc, optInt } from "../params.ts";
-import { compileQuery } from "../shared/compile_query.ts";
+import { compileQueryWithLet } from "../shared/query_let.ts";
 import { findCollection } from "../shared/namespace.ts";
 import { BATCH_BYTES, FIRST_BATCH_DOCS } from "../shared/batches.ts";
 
@@ -40,7 +40,11 @@ function run(ctx: CommandContext, body: Doc): Reply {
   }
   const coll = findCollection(ctx, name);
   const collation = optDoc("find", body, "collation");
-  const q = compileQuery({ filter, sort, projection, hint: body["hint"], skip, limit, collation }, coll);
+  const q = compileQueryWithLet(
+    { filter, sort, projection, hint: body["hint"], skip, limit, collation },
+    coll,
+    optDoc("find", body, "let"),
+  );
   ctx.counters.opcounters.query++;
 
   if (!coll) return encodeCursorReply({ id: 0n, ns, batchKey: "firstBatch", docs: [] });
@@ -76,7 +80,7 @@ export const find: CommandSpec = {
     limit: "optional",
     batchSize: "optional",
     singleBatch: "optional",
-    let: "ignored",
+    let: "optional",
     collation: "optional",
     rawData: "ignored",
     allowDiskUse: "ignored",

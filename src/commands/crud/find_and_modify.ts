@@ -93,6 +93,7 @@ function run(ctx: CommandContext, body: Doc): Doc {
       sort: req.sort,
       hint: req.hint,
       collation: req.collation,
+      variables: optDoc(CMD, body, "let"),
     }, sync);
     const first = rows[0];
     return { lastErrorObject: { n: rows.length }, value: shape(first?.doc), ok: 1 };
@@ -136,7 +137,7 @@ export const findAndModify: CommandSpec = {
     arrayFilters: "optional",
     collation: "optional",
     hint: "optional",
-    let: "ignored",
+    let: "optional",
     bypassDocumentValidation: "ignored",
     rawData: "ignored",
   },

@@ -13,9 +13,10 @@ import { parseWriteConcern } from "../shared/write_concern.ts";
 import { ensureCollection, findCollection } from "../shared/namespace.ts";
 import { translateStorageError } from "../shared/storage_errors.ts";
 import { WriteErrors } from "../shared/write_result.ts";
-import { compileQuery } from "../shared/compile_query.ts";
+import { compileQueryWithLet } from "../shared/query_let.ts";
 import { findTargets } from "../shared/targets.ts";
 import { LIMITS } from "../handshake/limits.ts";
+import { compatAtLeast } from "../shared/server_version.ts";
 import { indexKeysOf } from "../../executor/index_keys.ts";
 import { compileMatchPosition, compileUpdate, upsertSeed } from "../../engine/mod.ts";
 import { valuesEqual } from "../../bson/compare.ts";
@@ -63,7 +64,11 @@ export function applyUpdate(
   sync: boolean,
 ): UpdateOutcome {
   const existing = findCollection(ctx, collName);
-  const q = compileQuery({ filter: st.q, sort: st.sort, hint: st.hint, collation: st.collation }, existing);
+  const q = compileQueryWithLet(
+    { filter: st.q, sort: st.sort, hint: st.hint, collation: st.collation },
+    existing,
+    st.variables,
+  );
   const updater = compileUpdate(st.u, {
     arrayFilters: st.arrayFilters,
     collation: st.collation,
@@ -144,7 +149,15 @@ export function structuredCloneDoc(doc: Doc): Doc {
   }) as Doc;
 }
 
-export function parseUpdateStatement(command: string, raw: unknown): UpdateStatement {
+/**
+ * Parses one update statement. `sort` (updateOne/replaceOne ordering) exists from MongoDB 8.0: on an
+ * older reported release it is an unknown field, as there (`allowSort` forces it on: bulkWrite).
+ */
+export function parseUpdateStatement(
+  command: string,
+  raw: unknown,
+  allowSort = compatAtLeast(8),
+): UpdateStatement {
   if (raw === null || typeof raw !== "object" || Array.isArray(raw)) {
     throw new CommandError(
       "TypeMismatch",
@@ -155,7 +168,7 @@ export function parseUpdateStatement(command: string, raw: unknown): UpdateState
   for (const k of Object.keys(s)) {
     if (
       !["q", "u", "upsert", "multi", "arrayFilters", "collation", "hint", "sort", "c", "upsertSupplied"]
-        .includes(k)
+        .includes(k) || (k === "sort" && !allowSort)
     ) {
       throw new CommandError(40415, `BSON field '${command}.updates.${k}' is an unknown field.`);
     }
@@ -171,11 +184,15 @@ export function parseUpdateStatement(command: string, raw: unknown): UpdateState
   if (typeof u !== "object" || u === null) {
     throw new CommandError("FailedToParse", "Update argument must be either an object or an array");
   }
+  const multi = optBool("update.updates", s, "multi") ?? false;
+  if (multi && s["sort"] !== undefined) {
+    throw new CommandError("FailedToParse", "Cannot specify sort with multi=true");
+  }
   return {
     q,
     u: u as Doc | Doc[],
     upsert: optBool("update.updates", s, "upsert") ?? false,
-    multi: optBool("update.updates", s, "multi") ?? false,
+    multi,
     arrayFilters: optArray("update.updates", s, "arrayFilters") as Doc[] | undefined,
     sort: optDoc("update.updates", s, "sort"),
     hint: s["hint"],
@@ -201,11 +218,12 @@ function run(ctx: CommandContext, body: Doc): Doc {
   let n = 0;
   let nModified = 0;
   const upserted: Doc[] = [];
-  for (let i = 0; i < updates.length; i++) {
+  // Statement syntax is checked for the whole batch first (an IDL error fails the command, as mongod).
+  const statements = updates.map((u) => parseUpdateStatement("update", u));
+  for (let i = 0; i < statements.length; i++) {
     ctx.counters.opcounters.update++;
     try {
-      const st = parseUpdateStatement("update", updates[i]);
-      const r = applyUpdate(ctx, name, { ...st, variables }, sync);
+      const r = applyUpdate(ctx, name, { ...statements[i]!, variables }, sync);
       if (r.upsertedId !== undefined) {
         n += 1;
         upserted.push({ index: i, _id: r.upsertedId });
@@ -229,6 +247,6 @@ export const update: CommandSpec = {
   name: "update",
   help: "updates documents: {update: <coll>, updates: [{q, u, upsert, multi}], ordered}",
   auth: "update",
-  fields: { updates: "optional", ordered: "optional", bypassDocumentValidation: "ignored", let: "ignored" },
+  fields: { updates: "optional", ordered: "optional", bypassDocumentValidation: "ignored", let: "optional" },
   run,
 };
