@@ -5,7 +5,12 @@ import { sweepOnce } from "./ttl_sweeper.ts";
 import { BSON } from "bson";
 
 Deno.test("TTL sweep removes documents whose date (or earliest array date) is past expiry", () => {
-  const storage = openWiredTiger({ path: ":memory:", cacheSizeBytes: 64 << 20, sessionMax: 20, syncOnCommit: false });
+  const storage = openWiredTiger({
+    path: ":memory:",
+    cacheSizeBytes: 64 << 20,
+    sessionMax: 20,
+    syncOnCommit: false,
+  });
   try {
     storage.catalog.createCollection("d", "c");
     let coll = storage.catalog.createIndex("d", "c", {

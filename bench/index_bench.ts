@@ -1,0 +1,79 @@
+/**
+ * Index benchmark through the Node driver against an embedded `:memory:` server, at two collection
+ * sizes (default 20k and 200k; `--sizes 20000,1000000`): find-by-indexed-field, range-with-sort-
+ * and-limit, and unique-insert throughput. Prints µs per operation and the large/small cost ratio
+ * (the target: at most 2×).
+ *
+ *   deno run -A bench/index_bench.ts [--sizes 20000,200000] [--ops 2000]
+ */
+import { MongoClient } from "mongodb";
+import { startServer } from "../mod.ts";
+
+function arg(name: string, def: string): string {
+  const i = Deno.args.indexOf(`--${name}`);
+  return i >= 0 && Deno.args[i + 1] ? Deno.args[i + 1]! : def;
+}
+const sizes = arg("sizes", "20000,200000").split(",").map(Number);
+const ops = Number(arg("ops", "2000"));
+
+async function timeOps(n: number, fn: (i: number) => Promise<unknown>): Promise<number> {
+  for (let i = 0; i < 50; i++) await fn(i); // warm-up
+  const t0 = performance.now();
+  for (let i = 0; i < n; i++) await fn(i);
+  return ((performance.now() - t0) * 1000) / n;
+}
+
+async function runAt(size: number): Promise<Record<string, number>> {
+  const server = await startServer({ port: 0, storagePath: ":memory:", logLevel: "ERROR" });
+  const client = new MongoClient(server.uri);
+  try {
+    const c = client.db("bench").collection("docs");
+    await c.createIndex({ category: 1 });
+    await c.createIndex({ score: 1 });
+    await c.createIndex({ email: 1 }, { unique: true });
+    const batch = 5000;
+    for (let i = 0; i < size; i += batch) {
+      const docs = [];
+      for (let j = i; j < Math.min(size, i + batch); j++) {
+        docs.push({
+          _id: j,
+          category: `c${j % 1000}`,
+          score: (j * 7919) % size,
+          email: `u${j}@x`,
+          pad: "x".repeat(200),
+        });
+      }
+      await c.insertMany(docs, { ordered: false });
+    }
+    const findEq = await timeOps(ops, (i) => c.find({ category: `c${i % 1000}` }).limit(10).toArray());
+    const range = await timeOps(
+      ops,
+      (i) => c.find({ score: { $gte: (i * 101) % size } }).sort({ score: 1 }).limit(10).toArray(),
+    );
+    let next = size;
+    const uniq = await timeOps(ops, () => c.insertOne({ _id: next, email: `u${next++}@x`, category: "new" }));
+    return { findEq, range, uniq };
+  } finally {
+    await client.close();
+    await server.stop();
+  }
+}
+
+const results: Record<number, Record<string, number>> = {};
+for (const s of sizes) {
+  results[s] = await runAt(s);
+  const r = results[s]!;
+  console.log(
+    `n=${s}: find-by-indexed-field ${r.findEq!.toFixed(1)} µs/op, range+sort+limit ${
+      r.range!.toFixed(1)
+    } µs/op, ` +
+      `unique insert ${r.uniq!.toFixed(1)} µs/op`,
+  );
+}
+if (sizes.length >= 2) {
+  const a = results[sizes[0]!]!;
+  const b = results[sizes[sizes.length - 1]!]!;
+  for (const k of ["findEq", "range", "uniq"]) {
+    console.log(`${k}: cost ratio ${sizes[sizes.length - 1]}/${sizes[0]} = ${(b[k]! / a[k]!).toFixed(2)}×`);
+  }
+}
