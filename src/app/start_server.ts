@@ -6,9 +6,10 @@
  */
 import { ObjectId } from "bson";
 import { openWiredTiger } from "../storage/mod.ts";
-import { startListener } from "../server/mod.ts";
+import { exhaustReply, startListener } from "../server/mod.ts";
 import type { WireRequest } from "../wire/mod.ts";
 import { dispatch } from "../commands/dispatch.ts";
+import { isStreamingReply } from "../commands/spec.ts";
 import type { ClientState, ServerContext, ServerInfo } from "../commands/context.ts";
 import { CursorRegistry } from "../cursors/registry.ts";
 import { startTtlSweeper } from "../executor/ttl_sweeper.ts";
@@ -105,6 +106,7 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
     counters,
     info,
     syncOnCommit: config.storage.syncOnCommit,
+    isShuttingDown: () => shutdown.signal.aborted,
     waitOrShutdown: (ms) =>
       new Promise<void>((resolve) => {
         if (shutdown.signal.aborted) return resolve();
@@ -134,7 +136,11 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
           counters.totalConnectionsCreated++;
         }
         counters.network.numRequests++;
-        return dispatch(server, client, { body: req.body, sequences: req.sequences });
+        return dispatch(server, client, {
+          body: req.body,
+          sequences: req.sequences,
+          exhaustAllowed: req.exhaustAllowed && !req.moreToCome,
+        }).then((r) => (isStreamingReply(r) ? exhaustReply(r.reply, true) : r));
       },
     });
   } catch (e) {

@@ -35,6 +35,8 @@ export interface ServerContext {
   readonly syncOnCommit: boolean;
   /** Resolves after `ms`, or at once when the server starts shutting down. */
   waitOrShutdown(ms: number): Promise<void>;
+  /** True once the server has begun to stop. */
+  isShuttingDown(): boolean;
 }
 
 /** Per-connection facts the command layer keeps. */
@@ -52,4 +54,6 @@ export interface CommandContext extends ServerContext {
   readonly sequences: ReadonlyMap<string, Doc[]>;
   /** Every registered command (for listCommands). */
   readonly commands: readonly CommandSpec[];
+  /** The request allowed an exhaust (streaming) reply (OP_MSG exhaustAllowed). */
+  readonly exhaustAllowed: boolean;
 }

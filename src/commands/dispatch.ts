@@ -15,6 +15,7 @@ export interface DispatchRequest {
   readonly sequences: ReadonlyMap<string, Doc[]>;
   /** Legacy OP_QUERY: `$db` comes from the namespace, not the body. */
   readonly legacyDb?: string;
+  readonly exhaustAllowed?: boolean;
 }
 
 export async function dispatch(
@@ -33,7 +34,14 @@ export async function dispatch(
       throw new CommandError(40571, "OP_MSG requests require a $db argument");
     }
     if (spec.fields) checkFields(spec.name, req.body, spec.fields);
-    const ctx: CommandContext = { ...server, db, client, sequences: req.sequences, commands: COMMANDS };
+    const ctx: CommandContext = {
+      ...server,
+      db,
+      client,
+      sequences: req.sequences,
+      commands: COMMANDS,
+      exhaustAllowed: req.exhaustAllowed ?? false,
+    };
     return await spec.run(ctx, req.body);
   } catch (e) {
     return errorToReply(e, (msg) => server.log.error(msg));

@@ -9,7 +9,22 @@ import type { CommandContext } from "./context.ts";
 export type Doc = Record<string, unknown>;
 
 /** A reply: a document to serialise, or an already-serialised BSON document (cursor replies). */
-export type Reply = Doc | Uint8Array;
+export type Reply = Doc | Uint8Array | StreamingReply;
+
+/**
+ * A reply after which the server keeps talking (OP_MSG exhaust: `moreToCome`): the connection layer
+ * runs the same command again and sends its next reply without a new request, until a command
+ * returns a plain reply. Used by the awaitable hello of drivers' monitors; honoured only when the
+ * request allowed exhaust.
+ */
+export interface StreamingReply {
+  readonly streaming: true;
+  readonly reply: Doc | Uint8Array;
+}
+
+export function isStreamingReply(r: Reply): r is StreamingReply {
+  return !(r instanceof Uint8Array) && (r as Partial<StreamingReply>).streaming === true;
+}
 
 /** How a command treats one body field (FerretDB-style declared parameters). */
 export type FieldRule = "required" | "optional" | "ignored";

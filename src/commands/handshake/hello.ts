@@ -6,7 +6,7 @@
  */
 import { Long, ObjectId, Timestamp } from "bson";
 import type { CommandContext } from "../context.ts";
-import type { CommandSpec, Doc } from "../spec.ts";
+import type { CommandSpec, Doc, Reply } from "../spec.ts";
 import { optDoc, optInt } from "../params.ts";
 import { LIMITS, WIRE_VERSION } from "./limits.ts";
 
@@ -49,7 +49,7 @@ export function helloReply(ctx: CommandContext, body: Doc, legacy: boolean): Doc
   return reply;
 }
 
-async function run(ctx: CommandContext, body: Doc, legacy: boolean): Promise<Doc> {
+async function run(ctx: CommandContext, body: Doc, legacy: boolean): Promise<Reply> {
   const client = optDoc("hello", body, "client");
   if (client && !ctx.client.clientMetadata) ctx.client.clientMetadata = client;
   const tv = optDoc("hello", body, "topologyVersion");
@@ -57,6 +57,12 @@ async function run(ctx: CommandContext, body: Doc, legacy: boolean): Promise<Doc
   if (tv && maxAwait !== undefined && maxAwait > 0) {
     // Our topology never changes: an awaitable hello answers when the wait expires (or at shutdown).
     await ctx.waitOrShutdown(Math.min(maxAwait, 60_000));
+    // Monitors ask for a stream (exhaustAllowed): keep answering every maxAwaitTimeMS, as mongod does,
+    // until the connection or the server goes away. A plain reply would end the driver's stream,
+    // which it treats as an error that clears its connection pool.
+    if (ctx.exhaustAllowed && !ctx.isShuttingDown()) {
+      return { streaming: true, reply: helloReply(ctx, body, legacy) };
+    }
   }
   return helloReply(ctx, body, legacy);
 }
