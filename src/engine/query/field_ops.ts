@@ -12,13 +12,10 @@ import { isDocument, isNumeric, kindOf } from "../../bson/values.ts";
 import { splitPath } from "../path/field_path.ts";
 import { andPreds, type CompileContext, type FieldPred, leaf, notPred } from "./predicates.ts";
 import { type CompiledRegex, compileRegex, compileRegexValue, isRegexValue, regexMatches } from "./regex.ts";
+import { bitsTest } from "./bitwise.ts";
 import { cmpTest, eqTest, inTest, modTest, truncToBigInt, typeTest } from "./value_tests.ts";
 
 const NOT_IMPLEMENTED = new Set([
-  "$bitsAllSet",
-  "$bitsAllClear",
-  "$bitsAnySet",
-  "$bitsAnyClear",
   "$geoWithin",
   "$geoIntersects",
   "$near",
@@ -134,6 +131,11 @@ function compileOperator(
       return notPred(parseNot(parts, path, arg, ctx));
     case "$comment":
       return { onPath: () => true, onValue: () => true };
+    case "$bitsAllSet":
+    case "$bitsAnySet":
+    case "$bitsAllClear":
+    case "$bitsAnyClear":
+      return leaf(parts, bitsTest(op, arg));
     default:
       if (NOT_IMPLEMENTED.has(op)) {
         throw new CommandError("NotImplemented", `${op} is not implemented yet in SecantusDB`);

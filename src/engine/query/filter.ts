@@ -3,13 +3,15 @@
  *
  * Top-level keys are field paths or the pathless operators `$and $or $nor $comment` (and
  * `$alwaysTrue/$alwaysFalse`) and `$expr` (an aggregation expression, compiled by engine/expression);
- * `$jsonSchema`, `$text` and `$where` are refused for now with NotImplemented / mongod's BadValue. All validation happens here, so a bad filter fails even against
+ * `$jsonSchema` compiles in json_schema.ts; `$text` and `$where` are refused for now with
+ * NotImplemented / mongod's BadValue. All validation happens here, so a bad filter fails even against
  * an empty collection.
  */
 import { CommandError } from "../../errors/command_error.ts";
 import { isDocument } from "../../bson/values.ts";
 import { makeStringComparator } from "../collation/collation.ts";
 import { compileField } from "./field_ops.ts";
+import { compileJsonSchema } from "./json_schema.ts";
 import { ExpressionEnv } from "../expression/env.ts";
 import { truthy } from "../expression/numeric.ts";
 import { ALWAYS_FALSE, ALWAYS_TRUE, type CompileContext, type DocPred } from "./predicates.ts";
@@ -127,6 +129,7 @@ function compileTopLevel(
       }
       return ctx.expr(value);
     case "$jsonSchema":
+      return compileJsonSchema(value);
     case "$text":
     case "$sampleRate":
       if (!topLevel && key === "$text") {
