@@ -14,7 +14,8 @@
  * - `ExpressionEnv` / `evaluateExpression` — aggregation expressions.
  * - path helpers (`splitPath`, `visitPathValues`, `getPath`) for planners and executors.
  *
- * Not implemented yet (NotImplemented, code 238): `$text` and geo query operators; positional, `$meta` and computed projections; `$meta` sort.
+ * Not implemented yet (NotImplemented, code 238): `$text` and geo query operators; positional,
+ * `$meta` and computed projections; `$meta` sort.
  * `compileMatchPosition(filter)` reports the array index a filter matched (positional `$`).
  */
 export {
