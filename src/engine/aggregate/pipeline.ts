@@ -17,6 +17,8 @@ import { toDouble } from "../expression/numeric.ts";
 import { STAGES, UNSUPPORTED_STAGES } from "./stage_table.ts";
 import { compileSortStage } from "./stages_basic.ts";
 import { isNumeric } from "../../bson/values.ts";
+import { stageEntry } from "./stage_entry.ts";
+export { stageEntry };
 import type { Document, PipelineOptions, Stage, StageContext } from "./types.ts";
 
 export interface Pipeline {
@@ -32,19 +34,6 @@ export interface Pipeline {
   run(input: Iterable<Document>, opts?: { prefixApplied?: boolean }): Iterable<Document>;
   /** Stage names for explain (all stages, as written). */
   readonly stageNames: string[];
-}
-
-/** Splits one stage document into its name and argument, with mongod's validation. */
-export function stageEntry(stage: unknown): [string, unknown] {
-  if (!isObj(stage)) {
-    throw new CommandError("TypeMismatch", "Each element of the 'pipeline' array must be an object");
-  }
-  const keys = Object.keys(stage);
-  if (keys.length !== 1) {
-    throw new CommandError(40323, "A pipeline stage specification object must contain exactly one field.");
-  }
-  const name = keys[0] as string;
-  return [name, stage[name]];
 }
 
 /** Compiles a list of stage documents (no leading-match extraction). */
@@ -89,6 +78,7 @@ export function makeStageContext(opts: PipelineOptions): StageContext {
     collation: opts.collation,
     options: opts,
     subPipeline: (stages) => compileStages(stages, ctx),
+    child: (names) => childStageContext(ctx, names),
   };
   return ctx;
 }
@@ -99,7 +89,12 @@ export function childStageContext(
   names: readonly string[],
 ): { ctx: StageContext; slots: number[] } {
   const { env, slots } = ctx.env.child(names);
-  const child: StageContext = { ...ctx, env, subPipeline: (stages) => compileStages(stages, child) };
+  const child: StageContext = {
+    ...ctx,
+    env,
+    subPipeline: (stages) => compileStages(stages, child),
+    child: (more) => childStageContext(child, more),
+  };
   return { ctx: child, slots };
 }
 

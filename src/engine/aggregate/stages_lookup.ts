@@ -13,7 +13,6 @@ import { splitPath, visitPathValues } from "../path/field_path.ts";
 import { isObj } from "../expression/compile.ts";
 import { typeName } from "../expression/coerce.ts";
 import { valueKey } from "./group_key.ts";
-import { childStageContext } from "./pipeline.ts";
 import type { Document, Stage, StageContext } from "./types.ts";
 
 function resolver(ctx: StageContext, stage: string): (coll: string) => Iterable<Document> {
@@ -133,7 +132,7 @@ export function compileLookup(spec: unknown, ctx: StageContext, name: string): S
   const resolve = firstIsDocuments ? () => [] : resolver(ctx, "$lookup");
   const names = Object.keys(letSpec);
   const letEvs = names.map((n) => ctx.env.compile(letSpec[n]));
-  const child = childStageContext(ctx, names);
+  const child = ctx.child(names);
   const sub = pipeline === undefined ? undefined : child.ctx.subPipeline(pipeline);
   const asParts = splitPath(as);
   const localParts = localField === undefined ? undefined : splitPath(localField);

@@ -7,7 +7,7 @@ import { CommandError } from "../../errors/command_error.ts";
 import { isObj } from "../expression/compile.ts";
 import { numKind, toDouble } from "../expression/numeric.ts";
 import { typeName } from "../expression/coerce.ts";
-import { stageEntry } from "./pipeline.ts";
+import { stageEntry } from "./stage_entry.ts";
 import type { Document, Stage, StageContext } from "./types.ts";
 
 const NOT_IN_FACET = new Set([

@@ -20,6 +20,8 @@ export interface StageContext {
   readonly options: PipelineOptions;
   /** Compiles a sub-pipeline (for $facet, $lookup, $unionWith). */
   readonly subPipeline: (stages: unknown) => Stage[];
+  /** A child context whose expressions also see `names` (slots set per run with `env.setSlot`). */
+  readonly child: (names: readonly string[]) => { ctx: StageContext; slots: number[] };
 }
 
 export interface PipelineOptions {
