@@ -156,8 +156,18 @@ function rangeInterval(p: FieldPred & { kind: "range" }): ValueInterval {
   const bytes = encodeValue(p.value).slice();
   const t = bytes[0]!;
   const cls = typeClass(p.value);
-  const lowStart: End = { bytes: Uint8Array.of(t), incl: true, display: TYPE_LOW[cls] ?? "MinKey", sentinel: true };
-  const highEnd: End = { bytes: Uint8Array.of(t + 1), incl: false, display: TYPE_HIGH[cls] ?? "MaxKey", sentinel: true };
+  const lowStart: End = {
+    bytes: Uint8Array.of(t),
+    incl: true,
+    display: TYPE_LOW[cls] ?? "MinKey",
+    sentinel: true,
+  };
+  const highEnd: End = {
+    bytes: Uint8Array.of(t + 1),
+    incl: false,
+    display: TYPE_HIGH[cls] ?? "MaxKey",
+    sentinel: true,
+  };
   const at: End = { bytes, incl: p.op === "$gte" || p.op === "$lte", display: show(p.value) };
   return p.op === "$gt" || p.op === "$gte"
     ? { lo: at, hi: highEnd, point: false }
