@@ -17,6 +17,8 @@ import { compileQuery } from "../shared/compile_query.ts";
 import { findCollection } from "../shared/namespace.ts";
 import { BATCH_BYTES, FIRST_BATCH_DOCS } from "../shared/batches.ts";
 import { LIMITS } from "../handshake/limits.ts";
+import { runWriteStage, splitWriteStage } from "./out_merge.ts";
+import { parseWriteConcern } from "../shared/write_concern.ts";
 
 /** Serialises pipeline output lazily into cursor batches. */
 class PipelineSource implements BatchSource {
@@ -50,6 +52,17 @@ class PipelineSource implements BatchSource {
     this.#done = true;
     this.#iter.return?.();
     this.onClose();
+  }
+}
+
+/** $out/$merge cannot run under readConcern "linearizable" (mongod: 40680? InvalidOptions). */
+function rejectReadConcernForWrite(body: Doc): void {
+  const rc = body["readConcern"];
+  if (rc && typeof rc === "object" && (rc as Doc)["level"] === "linearizable") {
+    throw new CommandError(
+      "InvalidOptions",
+      "readConcern level 'linearizable' is not allowed with $out or $merge",
+    );
   }
 }
 
@@ -99,7 +112,13 @@ function run(ctx: CommandContext, body: Doc): Reply {
   if (batchSize !== undefined && batchSize < 0) {
     throw new CommandError(51024, `BSON field 'batchSize' value must be >= 0, actual value '${batchSize}'`);
   }
-  const pipeline = compilePipeline(pipelineSpec, {
+  const collation = optDoc("aggregate", body, "collation");
+  const variables = optDoc("aggregate", body, "let");
+  const { stages, write } = splitWriteStage(pipelineSpec, ctx.db);
+  if (write) rejectReadConcernForWrite(body);
+  const pipeline = compilePipeline(stages, {
+    ...(collation ? { collation } : {}),
+    ...(variables ? { variables } : {}),
     now: new Date(),
     resolveCollection: (other) => readWholeCollection(ctx, other),
   });
@@ -115,6 +134,8 @@ function run(ctx: CommandContext, body: Doc): Reply {
     skip: pipeline.leadingSkip,
     limit: pipeline.leadingLimit,
     hint: body["hint"],
+    collation,
+    variables,
   }, coll);
   if (explain) {
     return {
@@ -139,6 +160,16 @@ function run(ctx: CommandContext, body: Doc): Reply {
     source = new QuerySource(ctx.storage, coll, q);
     input = scanDocs(source);
   }
+  if (write) {
+    // $out / $merge: run the whole pipeline, write, answer with an empty cursor.
+    const sync = parseWriteConcern(body).sync || ctx.syncOnCommit;
+    try {
+      runWriteStage(ctx, write, pipeline.run(input, { prefixApplied: true }), sync);
+    } finally {
+      source?.close();
+    }
+    return encodeCursorReply({ id: 0n, ns, batchKey: "firstBatch", docs: [] });
+  }
   const out = new PipelineSource(pipeline.run(input, { prefixApplied: true }), () => source?.close());
   const first = batchSize === 0
     ? { docs: [], done: false }
@@ -162,8 +193,8 @@ export const aggregate: CommandSpec = {
     explain: "optional",
     allowDiskUse: "ignored",
     hint: "optional",
-    let: "ignored",
-    collation: "ignored",
+    let: "optional",
+    collation: "optional",
     bypassDocumentValidation: "ignored",
     fromMongos: "ignored",
     needsMerge: "ignored",

@@ -30,6 +30,8 @@ export interface QueryParts {
   readonly limit?: number | undefined;
   /** The collation document of the operation (`{locale, strength, …}`); omitted = simple. */
   readonly collation?: Doc | undefined;
+  /** The command's `let` variables (for `$expr` in the filter). */
+  readonly variables?: Doc | undefined;
   /** Inclusive lower / exclusive upper index key bounds (find's `min` / `max`; need a hint). */
   readonly min?: Doc | undefined;
   readonly max?: Doc | undefined;
@@ -60,9 +62,10 @@ export function indexInfos(coll: CollectionEntry | undefined): IndexInfo[] {
 export function compileQuery(parts: QueryParts, coll?: CollectionEntry): CompiledQuery {
   const filter = parts.filter ?? {};
   const collation = parts.collation;
-  const matcher = Object.keys(filter).length === 0
-    ? null
-    : compileFilter(filter, collation ? { collation } : {});
+  const matcher = Object.keys(filter).length === 0 ? null : compileFilter(filter, {
+    ...(collation ? { collation } : {}),
+    ...(parts.variables ? { variables: parts.variables } : {}),
+  });
   const sortSpec = parts.sort && Object.keys(parts.sort).filter((k) => k !== "$natural").length > 0
     ? parts.sort
     : undefined;

@@ -1,6 +1,7 @@
 /**
- * ops_variables.ts — `$literal` (its argument, unevaluated) and `$let` (`{vars: {…}, in: expr}`;
- * variables are evaluated in the outer scope, then visible in `in`).
+ * ops_variables.ts — `$literal` (its argument, unevaluated), `$let` (`{vars: {…}, in: expr}`;
+ * variables are evaluated in the outer scope, then visible in `in`) and `$rand` (a double in [0, 1),
+ * evaluated per document; `{}` is its only argument).
  */
 import { CommandError } from "../../errors/command_error.ts";
 import { checkVariableName, compileExpression, constant, isObj, withVariables } from "./compile.ts";
@@ -37,7 +38,14 @@ function compileLet(arg: unknown, ctx: ExprContext): Evaluator {
   };
 }
 
+function compileRand(arg: unknown): Evaluator {
+  const empty = (isObj(arg) && Object.keys(arg).length === 0) || (Array.isArray(arg) && arg.length === 0);
+  if (!empty) throw new CommandError(3040500, "$rand does not currently accept arguments");
+  return () => Math.random();
+}
+
 registerOperators({
   $literal: (arg) => constant(arg),
   $let: compileLet,
+  $rand: compileRand,
 });
