@@ -58,6 +58,15 @@ Deno.test({
         assert.equal(await c.estimatedDocumentCount(), 50);
       });
 
+      await t.step(
+        "a null _id sent by the client is kept (the Node driver itself would replace it)",
+        async () => {
+          await db.command({ insert: "nullid", documents: [{ _id: null, a: 1 }] });
+          assert.deepEqual(await db.collection<AnyDoc>("nullid").findOne({ _id: null }), { _id: null, a: 1 });
+          assert.equal(await db.collection<AnyDoc>("nullid").countDocuments({ _id: null }), 1);
+        },
+      );
+
       await t.step("duplicate _id gets E11000 with mongod's message", async () => {
         const c = db.collection<AnyDoc>("dups");
         await c.insertOne({ _id: 1, a: 1 });

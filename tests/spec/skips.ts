@@ -77,6 +77,15 @@ export const EXPLICIT_SKIPS: Readonly<Record<string, string>> = {
       "Node driver omits bypassDocumentValidation:false for this operation (driver behaviour, not server)",
     ]),
   ),
+  // Driver behaviour (npm:mongodb 7.9, lib/utils.js maybeAddIdToDocuments: `document._id == null`):
+  // a null _id is replaced by a fresh ObjectId before the insert is sent. The server keeps a null
+  // _id when one arrives (tests/integration/crud_test.ts sends it with a raw command).
+  ...Object.fromEntries(
+    ["insertOne", "insertMany", "bulkWrite"].map((op) => [
+      `create-null-ids :: inserting _id with type null via ${op}`,
+      "Node driver replaces a null _id with an ObjectId client-side (driver behaviour, not server)",
+    ]),
+  ),
 };
 
 /** Version string "a.b.c" → numbers, missing parts = 0. */
