@@ -65,7 +65,12 @@ export function normalizeClientBulk(rec: Record<string, unknown>): Record<string
     if (rec[k] !== undefined) {
       const d = mapToDoc(rec[k]) as Record<string, Record<string, unknown>>;
       if (k === "updateResults") {
-        for (const v of Object.values(d)) if (v && v.upsertedId == null) delete v.upsertedId;
+        for (const v of Object.values(d)) {
+          if (!v) continue;
+          if (v.upsertedId == null) delete v.upsertedId;
+          // Node driver extra (ClientUpdateResult.didUpsert) that the spec's result model lacks.
+          delete v.didUpsert;
+        }
       }
       out[k] = d;
     }

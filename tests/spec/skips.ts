@@ -5,10 +5,11 @@
  *
  * Policy: a test is never skipped merely because it fails today. Failures are information.
  */
+import { COMPAT_MONGODB_VERSION } from "../../src/version.ts";
 
-/** What the server under test claims (see the hello reply). */
+/** The server under test, as it describes itself (version from src/version.ts, the one place it is set). */
 export const SERVER = {
-  version: [7, 0, 0] as const,
+  version: COMPAT_MONGODB_VERSION.split(".").map((p) => Number.parseInt(p, 10) || 0),
   topology: "replicaset",
   serverless: false,
   auth: false,
@@ -20,8 +21,8 @@ export const SUPPORTED_SCHEMA = [1, 23] as const;
 
 export const REASONS = {
   schemaVersion: (v: string) => `schemaVersion ${v} not supported by the runner (supports 1.0–1.23)`,
-  minServerVersion: (v: string) => `requires server >= ${v} (we claim 7.0.0)`,
-  maxServerVersion: (v: string) => `requires server <= ${v} (we claim 7.0.0)`,
+  minServerVersion: (v: string) => `requires server >= ${v} (we claim ${COMPAT_MONGODB_VERSION})`,
+  maxServerVersion: (v: string) => `requires server <= ${v} (we claim ${COMPAT_MONGODB_VERSION})`,
   topology: (t: readonly string[]) => `requires topology ${t.join("|")} (we are replicaset)`,
   serverless: "requires serverless",
   auth: "requires auth (no auth in SecantusDB)",
