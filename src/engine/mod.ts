@@ -38,6 +38,7 @@ export { compileProjection, type Projection } from "./projection/mod.ts";
 export { compileSort, type DocComparator, parseSortSpec, sortDocuments } from "./sort/mod.ts";
 export { getPath, splitPath, visitPathValues } from "./path/mod.ts";
 export { makeStringComparator } from "./collation/collation.ts";
+export { filterTopFields, sortTopFields } from "./query/fields.ts";
 export { compilePipeline, type Pipeline, type PipelineOptions } from "./aggregate/mod.ts";
 export {
   compileExpression,

@@ -29,6 +29,10 @@ export interface CompiledQuery {
   readonly project: ((doc: Doc) => Doc) | null;
   /** Bytes a blocking sort may hold before failing (mongod: 100 MiB without allowDiskUse). */
   readonly sortMemoryLimit?: number;
+  /**
+   * Top-level fields `match` and `sort` read (decode only those); null/absent = the whole document.
+   */
+  readonly readFields?: ReadonlySet<string> | null;
 }
 
 export interface ExecStats {
@@ -149,7 +153,7 @@ export class QuerySource implements BatchSource {
       if (!bytes) return;
       this.stats.docsExamined++;
       const row = new Row(rid, bytes);
-      if (!this.q.match || this.q.match(row.doc)) yield row;
+      if (!this.q.match || this.q.match(row.view(this.q.readFields))) yield row;
       return;
     }
     if (a.kind === "ixScan") {
@@ -158,7 +162,7 @@ export class QuerySource implements BatchSource {
         if (!bytes) continue;
         this.stats.docsExamined++;
         const row = new Row(hit.rid, bytes);
-        if (this.q.match && !this.q.match(row.doc)) continue;
+        if (this.q.match && !this.q.match(row.view(this.q.readFields))) continue;
         yield row;
       }
       this.#scanDone = true;
@@ -173,7 +177,7 @@ export class QuerySource implements BatchSource {
         this.#lastRid = rec.rid;
         this.stats.docsExamined++;
         const row = new Row(rec.rid, rec.bytes);
-        if (this.q.match && !this.q.match(row.doc)) continue;
+        if (this.q.match && !this.q.match(row.view(this.q.readFields))) continue;
         yield row;
       }
       this.#scanDone = true;
@@ -197,7 +201,8 @@ export class QuerySource implements BatchSource {
       rows.push(row);
     }
     const cmp = this.q.sort!;
-    rows.sort((x, y) => cmp(x.doc, y.doc));
+    const f = this.q.readFields;
+    rows.sort((x, y) => cmp(x.view(f), y.view(f)));
     // Apply limit early to release memory.
     if (this.q.limit !== 0) rows.length = Math.min(rows.length, this.q.skip + this.q.limit);
     return rows;

@@ -5,6 +5,7 @@
  */
 import { BSON } from "bson";
 import type { RecordId } from "../storage/api.ts";
+import { decodeFields } from "../bson/partial_decode.ts";
 
 export const DECODE_OPTIONS = { promoteLongs: false, promoteValues: true, bsonRegExp: true } as const;
 
@@ -12,9 +13,24 @@ export type Doc = Record<string, unknown>;
 
 export class Row {
   #doc: Doc | undefined;
+  #partial: Doc | undefined;
+  #partialFields: ReadonlySet<string> | undefined;
   constructor(readonly rid: RecordId, public bytes: Uint8Array) {}
   get doc(): Doc {
     return (this.#doc ??= BSON.deserialize(this.bytes, DECODE_OPTIONS) as Doc);
+  }
+  /**
+   * The document as far as `fields` (top-level names) go: a partial decode when only some fields are
+   * needed (filters, sort keys), the full document when `fields` is null/undefined or it is decoded
+   * already.
+   */
+  view(fields: ReadonlySet<string> | null | undefined): Doc {
+    if (!fields || this.#doc) return this.doc;
+    if (this.#partialFields !== fields) {
+      this.#partial = decodeFields(this.bytes, fields);
+      this.#partialFields = fields;
+    }
+    return this.#partial!;
   }
   /** Replace the row's document (projection): bytes are re-encoded. */
   setDoc(doc: Doc): void {

@@ -3,7 +3,14 @@
  * CompiledQuery: validates everything first (a bad operator fails even on an empty collection), asks
  * the planner for the access path, and binds the engine's compiled closures.
  */
-import { compileFilter, compileProjection, compileSort, makeStringComparator } from "../../engine/mod.ts";
+import {
+  compileFilter,
+  compileProjection,
+  compileSort,
+  filterTopFields,
+  makeStringComparator,
+  sortTopFields,
+} from "../../engine/mod.ts";
 import type { CollectionEntry } from "../../storage/api.ts";
 import { type IndexInfo, planQuery } from "../../planner/find_plan.ts";
 import type { CompiledQuery } from "../../executor/query.ts";
@@ -51,6 +58,7 @@ export function indexInfos(coll: CollectionEntry | undefined): IndexInfo[] {
       hidden: i.spec["hidden"] === true,
       partialFilterExpression: i.spec["partialFilterExpression"] as Doc | undefined,
       collation: collation && collation["locale"] !== "simple" ? collation : undefined,
+      geoOptions: { bits: i.spec["bits"], min: i.spec["min"], max: i.spec["max"] },
     };
   });
 }
@@ -96,5 +104,15 @@ export function compileQuery(parts: QueryParts, coll?: CollectionEntry): Compile
     skip: parts.skip ?? 0,
     limit: parts.limit ?? 0,
     project: projection ? (d) => projection.apply(d) : null,
+    readFields: readFieldsOf(matcher ? filter : undefined, sort ? sortSpec : undefined),
   };
+}
+
+/** Top-level fields the filter and sort read (the executor decodes only those), or null for all. */
+function readFieldsOf(filter: Doc | undefined, sort: Doc | undefined): ReadonlySet<string> | null {
+  const f = filter ? filterTopFields(filter) : new Set<string>();
+  const s = sort ? sortTopFields(sort) : new Set<string>();
+  if (!f || !s) return null;
+  for (const x of s) f.add(x);
+  return f;
 }

@@ -18,7 +18,7 @@ export function findTargets(txn: ReadTxn, coll: CollectionEntry, q: CompiledQuer
     const bytes = txn.get(coll, rid);
     if (!bytes) return out;
     const row = new Row(rid, bytes);
-    if (!q.match || q.match(row.doc)) out.push(row);
+    if (!q.match || q.match(row.view(q.readFields))) out.push(row);
     return out;
   }
   const rows: Row[] = [];
@@ -28,7 +28,7 @@ export function findTargets(txn: ReadTxn, coll: CollectionEntry, q: CompiledQuer
       const bytes = txn.get(coll, hit.rid);
       if (!bytes) continue;
       const row = new Row(hit.rid, bytes);
-      if (q.match && !q.match(row.doc)) continue;
+      if (q.match && !q.match(row.view(q.readFields))) continue;
       rows.push(row);
       if (!multi && !q.sort) break;
     }
@@ -38,7 +38,7 @@ export function findTargets(txn: ReadTxn, coll: CollectionEntry, q: CompiledQuer
   try {
     for (const rec of it) {
       const row = new Row(rec.rid, rec.bytes);
-      if (q.match && !q.match(row.doc)) continue;
+      if (q.match && !q.match(row.view(q.readFields))) continue;
       rows.push(row);
       if (!multi && !q.sort) break;
     }
@@ -51,7 +51,7 @@ export function findTargets(txn: ReadTxn, coll: CollectionEntry, q: CompiledQuer
 function sortAndCut(rows: Row[], q: CompiledQuery, multi: boolean): Row[] {
   if (q.sort && rows.length > 1) {
     const cmp = q.sort;
-    rows.sort((x, y) => cmp(x.doc, y.doc));
+    rows.sort((x, y) => cmp(x.view(q.readFields), y.view(q.readFields)));
   }
   return multi ? rows : rows.slice(0, 1);
 }
