@@ -11,6 +11,7 @@
 import type { CollectionEntry, IndexEntry, IndexKeys } from "../storage/api.ts";
 import { compareKeys, encodeIndexKey } from "../keys/key_string.ts";
 import { expandKeys } from "../keys/multikey.ts";
+import { type GeoIndexShape, geoIndexShape, geoKeyTuples } from "../keys/geo_keys.ts";
 import { CommandError } from "../errors/command_error.ts";
 import type { Doc } from "./rows.ts";
 
@@ -33,6 +34,8 @@ export interface IndexShape {
   readonly dirs: readonly (1 | -1)[];
   readonly sparse: boolean;
   readonly partial: ((doc: Doc) => boolean) | undefined;
+  /** Set for 2d / 2dsphere indexes (keys from `keys/geo_keys.ts`). */
+  readonly geo: GeoIndexShape | undefined;
 }
 
 const shapes = new WeakMap<object, IndexShape>();
@@ -49,7 +52,7 @@ export function indexShape(ix: IndexEntry): IndexShape {
     if (!partialCompiler) throw new Error("partial filter compiler not installed");
     partial = partialCompiler(pfe);
   }
-  const shape = { fields, dirs, sparse: ix.spec["sparse"] === true, partial };
+  const shape = { fields, dirs, sparse: ix.spec["sparse"] === true, partial, geo: geoIndexShape(ix.spec) };
   shapes.set(ix.spec, shape);
   return shape;
 }
@@ -61,6 +64,7 @@ export function indexShape(ix: IndexEntry): IndexShape {
 export function keysForIndex(ix: IndexEntry, doc: Doc): { keys: Uint8Array[]; multikey: boolean } | null {
   const shape = indexShape(ix);
   if (shape.partial && !shape.partial(doc)) return null;
+  if (shape.geo) return encodeTuples(geoKeyTuples(shape.geo, doc), shape.dirs);
   const exp = expandKeys(doc, shape.fields);
   if (exp.parallel) {
     throw new CommandError(
@@ -77,6 +81,18 @@ export function keysForIndex(ix: IndexEntry, doc: Doc): { keys: Uint8Array[]; mu
   const uniq: Uint8Array[] = [];
   for (const k of keys) if (uniq.length === 0 || compareKeys(uniq[uniq.length - 1]!, k) !== 0) uniq.push(k);
   return { keys: uniq, multikey: exp.multikey };
+}
+
+function encodeTuples(
+  r: { tuples: unknown[][]; multikey: boolean } | null,
+  dirs: readonly (1 | -1)[],
+): { keys: Uint8Array[]; multikey: boolean } | null {
+  if (r === null) return null;
+  const keys = r.tuples.map((t) => encodeIndexKey(t, dirs).slice());
+  keys.sort(compareKeys);
+  const uniq: Uint8Array[] = [];
+  for (const k of keys) if (uniq.length === 0 || compareKeys(uniq[uniq.length - 1]!, k) !== 0) uniq.push(k);
+  return { keys: uniq, multikey: r.multikey };
 }
 
 export function indexKeysOf(coll: CollectionEntry, doc: Doc): IndexKeys {

@@ -11,6 +11,7 @@ import { CommandError } from "../errors/command_error.ts";
 import { type Doc, Row } from "./rows.ts";
 import { idIndexKey } from "./index_keys.ts";
 import { ixScanHits, type IxScanState, newIxScanState } from "./ixscan.ts";
+import { GeoNearCursor } from "./geo_near.ts";
 
 export interface CompiledQuery {
   readonly access: AccessPath;
@@ -47,6 +48,7 @@ export class QuerySource implements BatchSource {
   readonly stats: ExecStats = { docsExamined: 0, keysExamined: 0, nReturned: 0 };
   #lastRid: bigint | undefined;
   #ix: IxScanState = newIxScanState();
+  #near: GeoNearCursor | undefined;
   #scanDone = false;
   #sorted: Row[] | undefined;
   #sortedPos = 0;
@@ -154,6 +156,12 @@ export class QuerySource implements BatchSource {
       this.stats.docsExamined++;
       const row = new Row(rid, bytes);
       if (!this.q.match || this.q.match(row.view(this.q.readFields))) yield row;
+      return;
+    }
+    if (a.kind === "geoNear") {
+      const near = (this.#near ??= new GeoNearCursor(a));
+      for (const hit of near.hits(txn, this.coll, this.q.match, this.stats)) yield hit.row;
+      this.#scanDone = true;
       return;
     }
     if (a.kind === "ixScan") {

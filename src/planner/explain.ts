@@ -40,6 +40,26 @@ function leaf(access: AccessPath, filter: Doc, stats: RunStats | undefined): Doc
       direction: access.reverse ? "backward" : "forward",
     }, { nReturned: stats?.nReturned, docsExamined: stats?.docsExamined });
   }
+  if (access.kind === "geoNear") {
+    // mongod: GEO_NEAR_2D / GEO_NEAR_2DSPHERE over FETCH ← IXSCAN per ring; the first ring's bounds.
+    const scan = ex({
+      stage: "IXSCAN",
+      keyPattern: access.keyPattern,
+      indexName: access.indexName,
+      isMultiKey: access.multikey,
+      indexVersion: 2,
+      direction: "forward",
+      indexBounds: access.indexBounds,
+    }, { keysExamined: stats?.keysExamined });
+    return ex({
+      stage: access.indexKind === "2d" ? "GEO_NEAR_2D" : "GEO_NEAR_2DSPHERE",
+      keyPattern: access.keyPattern,
+      indexName: access.indexName,
+      indexVersion: 2,
+      ...(hasFilter ? { filter } : {}),
+      inputStage: ex({ stage: "FETCH", inputStage: scan }, { docsExamined: stats?.docsExamined }),
+    }, { nReturned: stats?.nReturned, docsExamined: stats?.docsExamined });
+  }
   const ixscan = ex({
     stage: "IXSCAN",
     keyPattern: access.keyPattern,

@@ -6,6 +6,7 @@
  */
 import type { KeyInterval } from "./bounds.ts";
 import { planIndexScans } from "./index_plan.ts";
+import { type GeoNearPath, planGeo } from "./geo_plan.ts";
 
 export interface IxScanPath {
   readonly kind: "ixScan";
@@ -31,7 +32,8 @@ export interface IxScanPath {
 export type AccessPath =
   | { readonly kind: "idLookup"; readonly id: unknown }
   | { readonly kind: "collScan"; readonly reverse: boolean }
-  | IxScanPath;
+  | IxScanPath
+  | GeoNearPath;
 
 /** What the planner needs to know of one index. */
 export interface IndexInfo {
@@ -44,6 +46,8 @@ export interface IndexInfo {
   readonly partialFilterExpression?: Record<string, unknown> | undefined;
   /** Non-simple collation of the index (such indexes are not used for string bounds). */
   readonly collation?: Record<string, unknown> | undefined;
+  /** 2d options (`bits`, `min`, `max`) of a geo index. */
+  readonly geoOptions?: Record<string, unknown> | undefined;
 }
 
 export interface FindPlanInput {
@@ -90,6 +94,8 @@ function idPoint(filter: Record<string, unknown>): unknown {
 
 /** The plan for a find-like operation (throws BadValue for a hint naming no usable index). */
 export function planQuery(input: FindPlanInput): PlanChoice {
+  const geo = planGeo(input);
+  if (geo.near) return { access: geo.near, rejected: [] };
   const natural = naturalHint(input.hint);
   if (natural !== undefined) return { access: { kind: "collScan", reverse: natural < 0 }, rejected: [] };
   const sortNatural = input.sort ? naturalHint(input.sort) : undefined;
@@ -99,7 +105,9 @@ export function planQuery(input: FindPlanInput): PlanChoice {
     const id = idPoint(input.filter);
     if (id !== undefined && !input.collated) return { access: { kind: "idLookup", id }, rejected: [] };
   }
-  const scans = planIndexScans(input);
+  // A hint naming a geo index leaves only that index's geo scan (regionScans filtered by the hint).
+  if (hinted && geo.scans.length > 0) return { access: geo.scans[0]!, rejected: [] };
+  const scans = [...planIndexScans(input), ...(hinted ? [] : geo.scans)].sort((a, b) => b.score - a.score);
   if (scans.length === 0) return { access: collScan, rejected: [] };
   if (hinted || input.min !== undefined || input.max !== undefined) {
     return { access: scans[0]!, rejected: [] };
@@ -122,5 +130,6 @@ export function naturalHint(h: unknown): number | undefined {
 
 /** The explain-style name of an access path (mongod stage names). */
 export function accessStageName(p: AccessPath): string {
+  if (p.kind === "geoNear") return p.indexKind === "2d" ? "GEO_NEAR_2D" : "GEO_NEAR_2DSPHERE";
   return p.kind === "idLookup" ? "IDHACK" : p.kind === "ixScan" ? "IXSCAN" : "COLLSCAN";
 }

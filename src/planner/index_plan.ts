@@ -19,6 +19,11 @@ import {
 } from "./bounds.ts";
 import type { FindPlanInput, IndexInfo, IxScanPath } from "./find_plan.ts";
 
+/** 2d / 2dsphere indexes are planned by geo_plan.ts only. */
+function isGeoIndex(ix: IndexInfo): boolean {
+  return Object.values(ix.key).some((v) => v === "2d" || v === "2dsphere");
+}
+
 type Doc = Record<string, unknown>;
 
 function dirOf(v: unknown): 1 | -1 {
@@ -214,7 +219,7 @@ export function planIndexScans(input: FindPlanInput): IxScanPath[] {
   }
   const out: IxScanPath[] = [];
   for (const ix of indexes) {
-    if (ix.hidden) continue;
+    if (ix.hidden || isGeoIndex(ix)) continue;
     const p = indexPlan(ix, input, preds, false);
     if (p) out.push(p);
   }

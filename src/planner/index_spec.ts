@@ -6,6 +6,7 @@
 import { CommandError } from "../errors/command_error.ts";
 import { compareValues } from "../bson/compare.ts";
 import { isDocument } from "../bson/values.ts";
+import { validateGeoIndexSpec } from "./geo_spec.ts";
 
 type Doc = Record<string, unknown>;
 
@@ -154,8 +155,9 @@ export function validateIndexSpec(raw: unknown, validateFilter: (f: Doc) => void
     if (f.length === 0 || f.startsWith("$") && f !== "$**" || f.endsWith(".") || f.includes("..")) {
       throw new CommandError("CannotCreateIndex", `Index key contains an illegal field name: ${f}`);
     }
+    if (v === "2d" || v === "2dsphere") continue;
     if (typeof v === "string") {
-      if (["2d", "2dsphere", "text", "hashed", "geoHaystack"].includes(v)) {
+      if (["text", "hashed", "geoHaystack"].includes(v)) {
         throw new CommandError("NotImplemented", `'${v}' indexes are not supported yet by SecantusDB`);
       }
       throw new CommandError("CannotCreateIndex", `Unknown index plugin '${v}'`);
@@ -228,6 +230,7 @@ export function validateIndexSpec(raw: unknown, validateFilter: (f: Doc) => void
   if (coll !== undefined && !isDocument(coll)) {
     throw new CommandError("TypeMismatch", "The field 'collation' must be an object");
   }
+  const geoDefaults = validateGeoIndexSpec(raw, key);
   const spec: Doc = { v: 2, key, name };
   for (const [f, x] of Object.entries(raw)) {
     if (f === "key" || f === "name" || f === "v" || DROPPED.has(f)) continue;
@@ -236,6 +239,7 @@ export function validateIndexSpec(raw: unknown, validateFilter: (f: Doc) => void
     else if (f === "collation" && isDocument(x) && x["locale"] === "simple") continue;
     else spec[f] = x;
   }
+  Object.assign(spec, geoDefaults);
   return { spec, name, unique: spec["unique"] === true || isId };
 }
 

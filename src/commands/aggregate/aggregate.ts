@@ -17,6 +17,7 @@ import { compileQuery } from "../shared/compile_query.ts";
 import { findCollection } from "../shared/namespace.ts";
 import { BATCH_BYTES, FIRST_BATCH_DOCS } from "../shared/batches.ts";
 import { LIMITS } from "../handshake/limits.ts";
+import { geoNearDocs } from "./geo_near.ts";
 import { runWriteStage, splitWriteStage } from "./out_merge.ts";
 import { parseWriteConcern } from "../shared/write_concern.ts";
 
@@ -121,6 +122,15 @@ function run(ctx: CommandContext, body: Doc): Reply {
     ...(variables ? { variables } : {}),
     now: new Date(),
     resolveCollection: (other) => readWholeCollection(ctx, other),
+    geoNear: (req) => {
+      if (collectionless) {
+        throw new CommandError(
+          "InvalidNamespace",
+          "$geoNear is not allowed in a collectionless aggregation",
+        );
+      }
+      return geoNearDocs(ctx, target as string, req);
+    },
   });
   const name = collectionless ? "$cmd.aggregate" : (target as string);
   const ns = `${ctx.db}.${name}`;

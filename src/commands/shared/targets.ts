@@ -8,6 +8,7 @@ import type { CompiledQuery } from "../../executor/query.ts";
 import { idIndexKey } from "../../executor/index_keys.ts";
 import { Row } from "../../executor/rows.ts";
 import { ixScanHits, newIxScanState } from "../../executor/ixscan.ts";
+import { GeoNearCursor } from "../../executor/geo_near.ts";
 
 export function findTargets(txn: ReadTxn, coll: CollectionEntry, q: CompiledQuery, multi: boolean): Row[] {
   const out: Row[] = [];
@@ -22,6 +23,14 @@ export function findTargets(txn: ReadTxn, coll: CollectionEntry, q: CompiledQuer
     return out;
   }
   const rows: Row[] = [];
+  if (a.kind === "geoNear") {
+    const stats = { keysExamined: 0, docsExamined: 0 };
+    for (const hit of new GeoNearCursor(a).hits(txn, coll, q.match, stats)) {
+      rows.push(hit.row);
+      if (!multi && !q.sort) break;
+    }
+    return sortAndCut(rows, q, multi);
+  }
   if (a.kind === "ixScan") {
     const stats = { keysExamined: 0 };
     for (const hit of ixScanHits(txn, coll, a, newIxScanState(), stats)) {

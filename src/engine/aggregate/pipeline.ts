@@ -44,8 +44,8 @@ export function compileStages(stages: unknown, ctx: StageContext): Stage[] {
   const out: Stage[] = [];
   for (const [i, s] of stages.entries()) {
     const [name, spec] = stageEntry(s);
-    if (name === "$documents" && i !== 0) {
-      throw new CommandError(40602, "$documents is only valid as the first stage in a pipeline");
+    if ((name === "$documents" || name === "$geoNear") && i !== 0) {
+      throw new CommandError(40602, `${name} is only valid as the first stage in a pipeline`);
     }
     const compile = STAGES[name];
     if (!compile) {
@@ -111,8 +111,10 @@ export function compilePipeline(stages: unknown[], opts: PipelineOptions = {}): 
   }
   const ctx = makeStageContext(opts);
   const names = stages.map((s) => stageEntry(s)[0]);
-  if (names.lastIndexOf("$documents") > 0) {
-    throw new CommandError(40602, "$documents is only valid as the first stage in a pipeline");
+  for (const only of ["$documents", "$geoNear"]) {
+    if (names.lastIndexOf(only) > 0) {
+      throw new CommandError(40602, `${only} is only valid as the first stage in a pipeline`);
+    }
   }
   let i = 0;
   const matches: Document[] = [];

@@ -19,6 +19,7 @@ import { compileDocuments, compileLookup, compileUnionWith } from "./stages_look
 import { compileBucket, compileBucketAuto } from "./stages_bucket.ts";
 import { compileFacet, compileRedact, compileSample } from "./stages_misc.ts";
 import { compileSetWindowFields } from "./stages_window.ts";
+import { compileGeoNear } from "./stages_geo.ts";
 import type { StageCompiler } from "./types.ts";
 
 export const STAGES: Readonly<Record<string, StageCompiler>> = {
@@ -45,6 +46,7 @@ export const STAGES: Readonly<Record<string, StageCompiler>> = {
   $sample: compileSample,
   $redact: compileRedact,
   $setWindowFields: compileSetWindowFields,
+  $geoNear: compileGeoNear,
 };
 
 export const UNSUPPORTED_STAGES: ReadonlySet<string> = new Set([
@@ -53,7 +55,6 @@ export const UNSUPPORTED_STAGES: ReadonlySet<string> = new Set([
   "$merge",
   "$densify",
   "$fill",
-  "$geoNear",
   "$changeStream",
   "$collStats",
   "$indexStats",

@@ -3,6 +3,7 @@
  */
 import type { StringComparator } from "../../bson/compare.ts";
 import type { ExpressionEnv } from "../expression/env.ts";
+import type { GeoNearRequest, GeoNearResult } from "./stages_geo.ts";
 
 export type Document = Record<string, unknown>;
 
@@ -33,6 +34,8 @@ export interface PipelineOptions {
   variables?: Record<string, unknown> | undefined;
   /** Documents of another collection of the same database (for $lookup / $unionWith). */
   resolveCollection?: ((coll: string) => Iterable<Document>) | undefined;
+  /** Documents of the pipeline's collection in distance order, for a leading $geoNear. */
+  geoNear?: ((req: GeoNearRequest) => Iterable<GeoNearResult>) | undefined;
   /** Randomness for $sample (defaults to Math.random). */
   random?: (() => number) | undefined;
 }

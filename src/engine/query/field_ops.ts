@@ -13,18 +13,10 @@ import { splitPath } from "../path/field_path.ts";
 import { andPreds, type CompileContext, type FieldPred, leaf, notPred } from "./predicates.ts";
 import { type CompiledRegex, compileRegex, compileRegexValue, isRegexValue, regexMatches } from "./regex.ts";
 import { bitsTest } from "./bitwise.ts";
+import { geoValueTest, isGeoOperatorDoc, parseGeoOperators } from "../geo/query.ts";
 import { cmpTest, eqTest, inTest, modTest, truncToBigInt, typeTest } from "./value_tests.ts";
 
-const NOT_IMPLEMENTED = new Set([
-  "$geoWithin",
-  "$geoIntersects",
-  "$near",
-  "$nearSphere",
-  "$within",
-  "$geometry",
-  "$maxDistance",
-  "$minDistance",
-]);
+const NOT_IMPLEMENTED = new Set<string>([]);
 
 /** mongod's `isExpressionDocument`: a non-empty object whose first key starts with `$`, not a DBRef. */
 export function isOperatorDocument(v: unknown): v is Record<string, unknown> {
@@ -53,6 +45,10 @@ function compileOperators(
   ops: Record<string, unknown>,
   ctx: CompileContext,
 ): FieldPred {
+  if (isGeoOperatorDoc(ops)) {
+    const test = geoValueTest(parseGeoOperators(ops));
+    return leaf(parts, (v) => test(v));
+  }
   const preds: FieldPred[] = [];
   let regexDone = false;
   for (const [op, arg] of Object.entries(ops)) {

@@ -156,8 +156,12 @@ Deno.test("$expr evaluates aggregation expressions on the whole document", () =>
   assertCommandError(() => compileFilter({ a: { $elemMatch: { $expr: { $eq: [1, 1] } } } }), "BadValue");
 });
 
-Deno.test("not implemented yet: geo; $where refused", () => {
-  assertCommandError(() => compileFilter({ a: { $near: [0, 0] } }), "NotImplemented");
+Deno.test("geo operators compile (engine/geo); $where refused", () => {
+  assertEquals(
+    compileFilter({ a: { $geoWithin: { $box: [[0, 0], [1, 1]] } } }).matches({ a: [0.5, 0.5] }),
+    true,
+  );
+  assertCommandError(() => compileFilter({ a: { $geoWithin: { $nope: 1 } } }), "BadValue");
   assertCommandError(() => compileFilter({ $where: "true" }), "BadValue");
 });
 
