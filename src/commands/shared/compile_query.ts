@@ -80,7 +80,11 @@ export function compileQuery(parts: QueryParts, coll?: CollectionEntry): Compile
   const strCmp = collation ? makeStringComparator(collation) : undefined;
   const compiledSort = sortSpec ? compileSort(sortSpec, strCmp ? { strCmp } : {}) : null;
   const projection = parts.projection && Object.keys(parts.projection).length > 0
-    ? compileProjection(parts.projection)
+    ? compileProjection(parts.projection, {
+      filter,
+      ...(parts.variables ? { variables: parts.variables } : {}),
+      filterOptions: collation ? { collation } : {},
+    })
     : null;
   const plan = planQuery({
     filter,

@@ -3,8 +3,9 @@
  *
  * Supported: inclusion (`{a: 1, "b.c": true}`) and exclusion (`{a: 0}`) with dotted paths through
  * embedded documents and arrays of documents; `_id` is included unless `_id: 0`; `$slice` (n or
- * [skip, limit]) and `$elemMatch` (top-level fields). Not yet: positional `a.$`, `$meta`, computed
- * (expression) fields → NotImplemented.
+ * [skip, limit]), `$elemMatch` (top-level fields), positional `a.$` (the array element the filter
+ * matched: needs `opts.filter`), and computed fields (`{x: "$a.b"}`, `{y: {$add: […]}}`, literals
+ * through `$literal`) evaluated by the expression engine. Not yet: `$meta` → NotImplemented.
  *
  * Errors as mongod: exclusion inside an inclusion projection → 31254, inclusion inside an exclusion
  * projection → 31253, overlapping paths → 31250 "Path collision at …".
@@ -12,7 +13,18 @@
 import { CommandError } from "../../errors/command_error.ts";
 import { isDocument, isNumeric } from "../../bson/values.ts";
 import { splitPath } from "../path/field_path.ts";
-import { compileFilter } from "../query/filter.ts";
+import { compileFilter, type FilterOptions } from "../query/filter.ts";
+import { compileMatchPosition } from "../query/match_position.ts";
+import { ExpressionEnv } from "../expression/env.ts";
+import type { Evaluator } from "../expression/types.ts";
+
+/** What a projection may need beyond its spec: the query filter (positional `$`), `let`, `$$NOW`. */
+export interface ProjectionOptions {
+  readonly filter?: Document | undefined;
+  readonly filterOptions?: FilterOptions;
+  readonly variables?: Record<string, unknown> | undefined;
+  readonly now?: Date | undefined;
+}
 
 export type Document = Record<string, unknown>;
 
@@ -86,42 +98,73 @@ function parseElemMatch(path: string, arg: unknown): Special {
 }
 
 /** Parses and validates a projection. `{}` / undefined keep whole documents. */
-export function compileProjection(spec: Document | null | undefined): Projection {
+export function compileProjection(
+  spec: Document | null | undefined,
+  opts: ProjectionOptions = {},
+): Projection {
   const tree: Tree = new Map();
   const specials = new Map<string, Special>();
+  const computed = new Map<string, Evaluator>();
+  let env: ExpressionEnv | undefined;
+  let positional: { base: string; find: (doc: Document) => string | undefined } | undefined;
   let mode: "inclusion" | "exclusion" | undefined;
   let idMode: boolean | undefined;
-  for (const [path, v] of Object.entries(spec ?? {})) {
-    if (path.endsWith(".$") || path.includes(".$.")) {
-      throw new CommandError("NotImplemented", "positional projection is not implemented yet in SecantusDB");
-    }
-    if (isDocument(v)) {
-      const op = Object.keys(v)[0];
-      if (op === "$slice") specials.set(path, parseSlice(path, v["$slice"]));
-      else if (op === "$elemMatch") specials.set(path, parseElemMatch(path, v["$elemMatch"]));
-      else {throw new CommandError(
-          "NotImplemented",
-          `projection operator ${op ?? "{}"} is not implemented yet in SecantusDB`,
-        );}
-      continue;
-    }
-    let include: boolean;
-    if (typeof v === "boolean") include = v;
-    else if (isNumeric(v)) include = Number(v) !== 0;
-    else {throw new CommandError(
-        "NotImplemented",
-        "computed projection fields are not implemented yet in SecantusDB",
-      );}
-    if (path === "_id") {
-      idMode = include;
-      continue;
-    }
+  const setMode = (path: string, include: boolean) => {
     if (mode === undefined) mode = include ? "inclusion" : "exclusion";
     else if (mode === "inclusion" && !include) {
       throw new CommandError(31254, `Cannot do exclusion on field ${path} in inclusion projection`);
     } else if (mode === "exclusion" && include) {
       throw new CommandError(31253, `Cannot do inclusion on field ${path} in exclusion projection`);
     }
+  };
+  for (const [path, v] of Object.entries(spec ?? {})) {
+    if (path.endsWith(".$") || path.includes(".$.")) {
+      if (!path.endsWith(".$") || path.indexOf(".$") !== path.length - 2) {
+        throw new CommandError(
+          31394,
+          "As of 4.4, it's illegal to specify positional operator in the middle of a path.Positional projection may only be used at the end, for example: a.b.$. If the query previously used a form like a.b.$.d, remove the parts following the '$' and the results will be equivalent.",
+        );
+      }
+      if (positional) {
+        throw new CommandError(31276, "Cannot specify more than one positional projection per query.");
+      }
+      if (!(v === true || (isNumeric(v) && Number(v) !== 0))) {
+        throw new CommandError(31395, `positional projection cannot be used with exclusion: ${path}`);
+      }
+      const base = path.slice(0, -2);
+      setMode(path, true);
+      addPath(tree, base);
+      positional = { base, find: compileMatchPosition(opts.filter, opts.filterOptions ?? {}) };
+      continue;
+    }
+    if (
+      isDocument(v) && Object.keys(v).length === 1 &&
+      (Object.keys(v)[0] === "$slice" || Object.keys(v)[0] === "$elemMatch")
+    ) {
+      const op = Object.keys(v)[0];
+      if (op === "$slice") specials.set(path, parseSlice(path, v["$slice"]));
+      else specials.set(path, parseElemMatch(path, v["$elemMatch"]));
+      continue;
+    }
+    if (isDocument(v) && Object.keys(v)[0] === "$meta") {
+      throw new CommandError("NotImplemented", `projection $meta is not implemented yet in SecantusDB`);
+    }
+    let include: boolean;
+    if (typeof v === "boolean") include = v;
+    else if (isNumeric(v)) include = Number(v) !== 0;
+    else {
+      // A computed field: any other value is an aggregation expression (strings "$a" are paths).
+      if (path === "_id") idMode = true;
+      env ??= new ExpressionEnv({ variables: opts.variables, now: opts.now });
+      computed.set(path, env.compile(v));
+      if (path !== "_id") setMode(path, true);
+      continue;
+    }
+    if (path === "_id") {
+      idMode = include;
+      continue;
+    }
+    setMode(path, include);
     addPath(tree, path);
   }
   if (mode === undefined) mode = idMode === true && specials.size === 0 ? "inclusion" : "exclusion";
@@ -130,6 +173,7 @@ export function compileProjection(spec: Document | null | undefined): Projection
   }
   const includeId = idMode !== false;
   const kind = mode;
+  const computedPaths = [...computed].map(([p, ev]) => [splitPath(p), ev] as const);
   return {
     kind,
     apply(doc) {
@@ -143,6 +187,14 @@ export function compileProjection(spec: Document | null | undefined): Projection
         if (!includeId) delete out["_id"];
       }
       for (const [path, fn] of specials) applySpecial(out, doc, splitPath(path), fn);
+      if (positional) applyPositional(out, doc, positional.base, positional.find(doc));
+      if (computedPaths.length > 0) {
+        const vars = env!.newVars(doc);
+        for (const [parts, ev] of computedPaths) {
+          const value = ev(doc, vars);
+          if (value !== undefined) setComputed(out, parts, value);
+        }
+      }
       return out;
     },
   };
@@ -197,4 +249,38 @@ function applySpecial(out: Document, src: Document, parts: readonly string[], fn
   const r = fn(s[last]);
   if (r.keep) o[last] = r.value;
   else delete o[last];
+}
+
+/** Keeps only the matched element of the array at `base` (positional projection). */
+function applyPositional(out: Document, src: Document, base: string, index: string | undefined): void {
+  const parts = splitPath(base);
+  let o: Document = out;
+  let s: unknown = src;
+  for (let i = 0; i < parts.length - 1; i++) {
+    const k = parts[i] as string;
+    if (!isDocument(s) || !isDocument(o[k])) return;
+    s = s[k];
+    o = o[k] as Document;
+  }
+  const last = parts[parts.length - 1] as string;
+  if (!isDocument(s) || !Array.isArray(s[last])) return;
+  const arr = s[last] as unknown[];
+  if (index === undefined || Number(index) >= arr.length) {
+    throw new CommandError(
+      51246,
+      "Executor error during find command :: caused by :: positional operator '.$' couldn't find a matching element in the array",
+    );
+  }
+  o[last] = [arr[Number(index)]];
+}
+
+/** Sets a computed value at a dotted path, creating documents on the way. */
+function setComputed(out: Document, parts: readonly string[], value: unknown): void {
+  let o = out;
+  for (let i = 0; i < parts.length - 1; i++) {
+    const k = parts[i] as string;
+    if (!isDocument(o[k])) o[k] = {};
+    o = o[k] as Document;
+  }
+  o[parts[parts.length - 1] as string] = value;
 }

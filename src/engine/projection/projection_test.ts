@@ -43,6 +43,24 @@ Deno.test("projection errors", () => {
     "Cannot do inclusion on field b in exclusion projection",
   );
   assertCommandError(() => compileProjection({ a: 1, "a.b": 1 }), 31250);
-  assertCommandError(() => compileProjection({ "a.$": 1 }), "NotImplemented");
-  assertCommandError(() => compileProjection({ a: "$b" }), "NotImplemented");
+  assertCommandError(() => compileProjection({ "a.$": 1, "b.$": 1 }), 31276);
+  assertCommandError(() => compileProjection({ "a.$.b": 1 }), 31394);
+  assertCommandError(() => compileProjection({ a: { $meta: "textScore" } }), "NotImplemented");
+});
+
+Deno.test("positional projection keeps the element the filter matched", () => {
+  const p = compileProjection({ "a.$": 1 }, { filter: { "a.x": { $gt: 4 } } });
+  assertEquals(p.apply({ _id: 1, a: [{ x: 1 }, { x: 5 }, { x: 9 }], b: 2 }), { _id: 1, a: [{ x: 5 }] });
+  assertCommandError(() => p.apply({ _id: 2, a: [{ x: 1 }] }), 51246);
+});
+
+Deno.test("computed projection fields use the expression engine", () => {
+  const p = compileProjection({ up: { $toUpper: "$n" }, "s.t": { $add: ["$v", 1] }, copy: "$v", keep: 1 });
+  assertEquals(p.apply({ _id: 1, n: "ab", v: 2, keep: true, drop: 0 }), {
+    _id: 1,
+    keep: true,
+    up: "AB",
+    s: { t: 3 },
+    copy: 2,
+  });
 });
