@@ -40,16 +40,18 @@ export class GeoNearCursor {
     return this.#done && this.#pos >= this.#buffer.length;
   }
 
-  /** Hits in distance order, reading further rings in `txn` as needed. */
+  /** Hits in distance order, reading at most `maxRings` further rings in `txn`. */
   *hits(
     txn: ReadTxn,
     coll: CollectionEntry,
     match: ((doc: Doc) => boolean) | null,
     stats: NearStats,
+    maxRings = Infinity,
   ): Generator<NearHit> {
+    let rings = 0;
     for (;;) {
       while (this.#pos < this.#buffer.length) yield this.#buffer[this.#pos++]!;
-      if (this.#done) return;
+      if (this.#done || rings++ >= maxRings) return;
       this.#ring(txn, coll, match, stats);
     }
   }

@@ -75,7 +75,8 @@ export function* geoNearDocs(
   for (;;) {
     const chunk: NearHit[] = [];
     ctx.storage.read((txn) => {
-      for (const hit of cursor.hits(txn, coll, match ? (d) => match.matches(d) : null, stats)) {
+      // One ring per read: a $limit after the stage stops the search early.
+      for (const hit of cursor.hits(txn, coll, match ? (d) => match.matches(d) : null, stats, 1)) {
         chunk.push(hit);
         if (chunk.length >= CHUNK) break;
       }

@@ -245,6 +245,16 @@ export function parseGeoOperators(ops: Record<string, unknown>): GeoQuery {
 /** A stored value read as geometry (GeoJSON or a legacy pair); undefined when it is neither. */
 export function geometryOfValue(v: unknown): Geometry | undefined {
   if (looksLikeGeoJSON(v)) {
+    // Fast path for the common GeoJSON point.
+    const c = v["coordinates"];
+    if (
+      v["type"] === "Point" && Array.isArray(c) && c.length === 2 && typeof c[0] === "number" &&
+      typeof c[1] === "number" && v["crs"] === undefined
+    ) {
+      return c[0] >= -180 && c[0] <= 180 && c[1] >= -90 && c[1] <= 90
+        ? { type: "Point", coords: c as unknown as LngLat }
+        : undefined;
+    }
     try {
       return parseGeoJSON(v);
     } catch {

@@ -256,6 +256,11 @@ function polygonEdges(pp: PreparedPolygon): [Vec, Vec][] {
 
 /** Is every part of `g` inside the region? */
 export function geometryWithin(g: Geometry, region: SphereRegion): boolean {
+  if (g.type === "Point") {
+    if (region.kind === "cap") return angularDistance(g.coords, region.center) <= region.radius + 1e-12;
+    const v = toVec(g.coords);
+    return region.polygons.some((pp) => polygonContainsVec(pp, v));
+  }
   if (region.kind === "cap") {
     return verticesOf(g).every((p) => angularDistance(p, region.center) <= region.radius + 1e-12);
   }
