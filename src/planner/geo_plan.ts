@@ -73,7 +73,7 @@ export interface GeoPred {
 }
 
 function isNearOp(k: string): boolean {
-  return k === "$near" || k === "$nearSphere";
+  return k === "$near" || k === "$nearSphere" || k === "$geoNear";
 }
 
 function countNear(v: unknown): number {

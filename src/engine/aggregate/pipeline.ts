@@ -77,7 +77,8 @@ export function makeStageContext(opts: PipelineOptions): StageContext {
     strCmp,
     collation: opts.collation,
     options: opts,
-    subPipeline: (stages) => compileStages(stages, ctx),
+    // Sub-pipelines ($lookup, $unionWith, $facet) read other inputs: no $geoNear over this collection.
+    subPipeline: (stages) => compileStages(stages, { ...ctx, options: { ...opts, geoNear: undefined } }),
     child: (names) => childStageContext(ctx, names),
   };
   return ctx;

@@ -3,6 +3,7 @@
  * `$match $skip $limit $sort $count $replaceRoot $replaceWith $sortByCount`.
  */
 import { CommandError } from "../../errors/command_error.ts";
+import { containsNear } from "../geo/query.ts";
 import { bsonTypeAlias, compareValues } from "../../bson/compare.ts";
 import { isNumeric } from "../../bson/values.ts";
 import { describeValue } from "../path/describe.ts";
@@ -15,6 +16,12 @@ import type { Document, Stage, StageContext } from "./types.ts";
 
 export function compileMatch(spec: unknown, ctx: StageContext, name: string): Stage {
   if (!isObj(spec)) throw new CommandError(15959, "the match filter must be an expression in an object");
+  if (containsNear(spec)) {
+    throw new CommandError(
+      5626500,
+      "$geoNear, $near, and $nearSphere are not allowed in this context, as these operators require sorting geospatial data. If you do not need sort, consider using $geoWithin instead.",
+    );
+  }
   const m = compileFilter(spec, { collation: ctx.collation, expressionEnv: ctx.env });
   return {
     name,

@@ -45,7 +45,18 @@ export const GEO_OPERATORS: ReadonlySet<string> = new Set([
   "$geoIntersects",
   "$near",
   "$nearSphere",
+  "$geoNear", // a query-operator alias of $near
 ]);
+
+const NEAR_OPERATORS = new Set(["$near", "$nearSphere", "$geoNear"]);
+
+/** Does a filter use $near / $nearSphere / $geoNear anywhere (a $match may not)? */
+export function containsNear(v: unknown): boolean {
+  if (Array.isArray(v)) return v.some(containsNear);
+  if (!isDocument(v)) return false;
+  for (const [k, x] of Object.entries(v)) if (NEAR_OPERATORS.has(k) || containsNear(x)) return true;
+  return false;
+}
 
 export interface GeoNearQuery {
   readonly kind: "near";
@@ -228,6 +239,10 @@ function parseNear(op: "$near" | "$nearSphere", ops: Record<string, unknown>): G
 
 /** Parses an operator document that holds a geo operator (2 BadValue on bad input). */
 export function parseGeoOperators(ops: Record<string, unknown>): GeoQuery {
+  if ("$geoNear" in ops) {
+    const { $geoNear: arg, ...rest } = ops;
+    return parseNear("$near", { $near: arg, ...rest });
+  }
   if ("$near" in ops) return parseNear("$near", ops);
   if ("$nearSphere" in ops) return parseNear("$nearSphere", ops);
   if ("$maxDistance" in ops || "$minDistance" in ops) {
