@@ -2,16 +2,15 @@
  * delete: removes the documents each statement ({q, limit: 0 | 1, hint, collation}) matches, one
  * storage transaction per statement. Replies `{n, writeErrors?}`.
  */
+import { readWriteBatch } from "../shared/write_batch.ts";
 import type { CommandContext } from "../context.ts";
 import type { CommandSpec, Doc } from "../spec.ts";
 import { CommandError } from "../../errors/command_error.ts";
-import { collectionName, optArray, optBool, optDoc, optInt, typeName } from "../params.ts";
-import { parseWriteConcern } from "../shared/write_concern.ts";
+import { collectionName, optDoc, optInt, typeName } from "../params.ts";
 import { findCollection } from "../shared/namespace.ts";
 import { WriteErrors } from "../shared/write_result.ts";
 import { compileQueryWithLet } from "../shared/query_let.ts";
 import { findTargets } from "../shared/targets.ts";
-import { LIMITS } from "../handshake/limits.ts";
 import { indexKeysOf } from "../../executor/index_keys.ts";
 import type { Row } from "../../executor/rows.ts";
 
@@ -75,18 +74,7 @@ function parseStatement(raw: unknown): DeleteStatement {
 
 function run(ctx: CommandContext, body: Doc): Doc {
   const name = collectionName("delete", body);
-  const deletes = optArray("delete", body, "deletes") ?? ctx.sequences.get("deletes");
-  if (!deletes) throw new CommandError(40414, "BSON field 'delete.deletes' is missing but a required field");
-  if (deletes.length === 0 || deletes.length > LIMITS.maxWriteBatchSize) {
-    throw new CommandError(
-      "InvalidLength",
-      `Write batch sizes must be between 1 and ${LIMITS.maxWriteBatchSize}. Got ${deletes.length} operations.`,
-    );
-  }
-  const ordered = optBool("delete", body, "ordered") ?? true;
-  const variables = optDoc("delete", body, "let");
-  const wc = parseWriteConcern(body);
-  const sync = wc.sync || ctx.syncOnCommit;
+  const { statements: deletes, ordered, variables, sync } = readWriteBatch(ctx, "delete", body, "deletes");
   const errors = new WriteErrors();
   let n = 0;
   // Statement syntax is checked for the whole batch first (an IDL error fails the command, as mongod).

@@ -8,8 +8,8 @@ import { BSON, ObjectId } from "bson";
 import type { CommandContext } from "../context.ts";
 import type { CommandSpec, Doc } from "../spec.ts";
 import { CommandError } from "../../errors/command_error.ts";
-import { collectionName, optArray, optBool } from "../params.ts";
-import { parseWriteConcern } from "../shared/write_concern.ts";
+import { collectionName } from "../params.ts";
+import { readWriteBatch } from "../shared/write_batch.ts";
 import { ensureCollection } from "../shared/namespace.ts";
 import { translateStorageError } from "../shared/storage_errors.ts";
 import { WriteErrors } from "../shared/write_result.ts";
@@ -47,16 +47,9 @@ export function prepareInsert(coll: CollectionEntry, input: Doc): Prepared {
 
 function run(ctx: CommandContext, body: Doc): Doc {
   const name = collectionName("insert", body);
-  const docs = (optArray("insert", body, "documents") ?? ctx.sequences.get("documents")) as Doc[] | undefined;
-  if (!docs) throw new CommandError(40414, "BSON field 'insert.documents' is missing but a required field");
-  const ordered = optBool("insert", body, "ordered") ?? true;
-  const wc = parseWriteConcern(body);
-  if (docs.length === 0 || docs.length > LIMITS.maxWriteBatchSize) {
-    throw new CommandError(
-      "InvalidLength",
-      `Write batch sizes must be between 1 and ${LIMITS.maxWriteBatchSize}. Got ${docs.length} operations.`,
-    );
-  }
+  const batch = readWriteBatch(ctx, "insert", body, "documents");
+  const docs = batch.statements as Doc[];
+  const { ordered, sync } = batch;
   for (const d of docs) {
     if (d === null || typeof d !== "object" || Array.isArray(d)) {
       throw new CommandError(
@@ -66,7 +59,6 @@ function run(ctx: CommandContext, body: Doc): Doc {
     }
   }
   const coll = ensureCollection(ctx, name);
-  const sync = wc.sync || ctx.syncOnCommit;
   const errors = new WriteErrors();
   let n = 0;
 

@@ -4,12 +4,12 @@
  * `_id` may not change (66 ImmutableField); an upsert seeds the new document from the filter's
  * equality fields and takes `_id` from there or generates one.
  */
+import { readWriteBatch } from "../shared/write_batch.ts";
 import { BSON, ObjectId } from "bson";
 import type { CommandContext } from "../context.ts";
 import type { CommandSpec, Doc } from "../spec.ts";
 import { CommandError } from "../../errors/command_error.ts";
 import { collectionName, optArray, optBool, optDoc, typeName } from "../params.ts";
-import { parseWriteConcern } from "../shared/write_concern.ts";
 import { ensureCollection, findCollection } from "../shared/namespace.ts";
 import { translateStorageError } from "../shared/storage_errors.ts";
 import { WriteErrors } from "../shared/write_result.ts";
@@ -202,18 +202,7 @@ export function parseUpdateStatement(
 
 function run(ctx: CommandContext, body: Doc): Doc {
   const name = collectionName("update", body);
-  const updates = optArray("update", body, "updates") ?? ctx.sequences.get("updates");
-  if (!updates) throw new CommandError(40414, "BSON field 'update.updates' is missing but a required field");
-  if (updates.length === 0 || updates.length > LIMITS.maxWriteBatchSize) {
-    throw new CommandError(
-      "InvalidLength",
-      `Write batch sizes must be between 1 and ${LIMITS.maxWriteBatchSize}. Got ${updates.length} operations.`,
-    );
-  }
-  const ordered = optBool("update", body, "ordered") ?? true;
-  const variables = optDoc("update", body, "let");
-  const wc = parseWriteConcern(body);
-  const sync = wc.sync || ctx.syncOnCommit;
+  const { statements: updates, ordered, variables, sync } = readWriteBatch(ctx, "update", body, "updates");
   const errors = new WriteErrors();
   let n = 0;
   let nModified = 0;
