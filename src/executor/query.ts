@@ -12,6 +12,7 @@ import { type Doc, Row } from "./rows.ts";
 import { idIndexKey } from "./index_keys.ts";
 import { ixScanHits, type IxScanState, newIxScanState } from "./ixscan.ts";
 import { GeoNearCursor } from "./geo_near.ts";
+import { recordPlanAccess } from "./index_usage.ts";
 
 export interface CompiledQuery {
   readonly access: AccessPath;
@@ -55,13 +56,17 @@ export class QuerySource implements BatchSource {
   #skipLeft: number;
   #returned = 0;
   #closed = false;
+  #counted: boolean;
 
+  /** `opts.countAccess: false` (explain) keeps the run out of `$indexStats` counters. */
   constructor(
     private readonly storage: StorageEngine,
     private readonly coll: CollectionEntry,
     private readonly q: CompiledQuery,
+    opts: { readonly countAccess?: boolean } = {},
   ) {
     this.#skipLeft = q.skip;
+    this.#counted = opts.countAccess === false;
   }
 
   nextBatch(maxDocs: number, maxBytes: number): { docs: Uint8Array[]; done: boolean } {
@@ -88,6 +93,10 @@ export class QuerySource implements BatchSource {
   ): { docs: T[]; done: boolean } {
     if (this.#closed) return { docs: [], done: true };
     this.#checkCollection();
+    if (!this.#counted) {
+      this.#counted = true;
+      recordPlanAccess(this.coll, this.q.access);
+    }
     const out: T[] = [];
     let bytes = 0;
     const limit = this.q.limit;

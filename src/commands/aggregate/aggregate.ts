@@ -7,7 +7,7 @@
 import { BSON } from "bson";
 import { CommandError } from "../../errors/command_error.ts";
 import { encodeCursorReply } from "../../bson/raw_reply.ts";
-import { compilePipeline } from "../../engine/mod.ts";
+import { compileFilter, compilePipeline } from "../../engine/mod.ts";
 import { QuerySource } from "../../executor/query.ts";
 import type { BatchSource } from "../../cursors/registry.ts";
 import type { CommandContext } from "../context.ts";
@@ -20,6 +20,7 @@ import { LIMITS } from "../handshake/limits.ts";
 import { geoNearDocs } from "./geo_near.ts";
 import { runWriteStage, splitWriteStage } from "./out_merge.ts";
 import { parseWriteConcern } from "../shared/write_concern.ts";
+import { collectionlessIndexStats, indexStatsDocs, splitIndexStats } from "./index_stats.ts";
 
 /** Serialises pipeline output lazily into cursor batches. */
 class PipelineSource implements BatchSource {
@@ -115,7 +116,9 @@ function run(ctx: CommandContext, body: Doc): Reply {
   }
   const collation = optDoc("aggregate", body, "collation");
   const variables = optDoc("aggregate", body, "let");
-  const { stages, write } = splitWriteStage(pipelineSpec, ctx.db);
+  const split = splitIndexStats(pipelineSpec);
+  if (split.indexStats && collectionless) throw collectionlessIndexStats();
+  const { stages, write } = splitWriteStage(split.stages, ctx.db);
   if (write) rejectReadConcernForWrite(body);
   const pipeline = compilePipeline(stages, {
     ...(collation ? { collation } : {}),
@@ -137,50 +140,69 @@ function run(ctx: CommandContext, body: Doc): Reply {
   ctx.counters.opcounters.command++;
 
   const coll = collectionless ? undefined : findCollection(ctx, name);
-  // The leading $match/$sort/$skip/$limit run in the query layer (access path, index order, top-k).
-  const q = compileQuery({
-    filter: pipeline.leadingMatch,
-    sort: pipeline.leadingSort,
-    skip: pipeline.leadingSkip,
-    limit: pipeline.leadingLimit,
-    hint: body["hint"],
-    collation,
-    variables,
-  }, coll);
-  if (explain) {
-    return {
-      explainVersion: "1",
-      stages: [
-        {
-          $cursor: {
-            queryPlanner: {
-              namespace: ns,
-              winningPlan: { stage: q.access.kind === "idLookup" ? "IDHACK" : "COLLSCAN" },
-            },
-          },
-        },
-        ...pipeline.stageNames.map((s) => ({ [s]: {} })),
-      ],
-      ok: 1,
-    };
-  }
   let source: QuerySource | undefined;
   let input: Iterable<Doc> = [];
-  if (coll) {
-    source = new QuerySource(ctx.storage, coll, q);
-    input = scanDocs(source);
+  let prefixApplied = true;
+  if (split.indexStats) {
+    // Input = the index statistics; the engine runs the rest (its leading $match/$sort included).
+    if (explain) {
+      const shown = [{ $indexStats: {} }, ...pipeline.stageNames.map((s) => ({ [s]: {} }))];
+      return { explainVersion: "1", stages: shown, ok: 1 };
+    }
+    let docs = indexStatsDocs(coll, `${Deno.hostname()}:${ctx.info.port}`);
+    if (pipeline.leadingMatch) {
+      const m = compileFilter(pipeline.leadingMatch, {
+        ...(collation ? { collation } : {}),
+        ...(variables ? { variables } : {}),
+      });
+      docs = docs.filter((d) => m.matches(d));
+    }
+    input = docs;
+    prefixApplied = false;
+  } else {
+    // The leading $match/$sort/$skip/$limit run in the query layer (access path, index order, top-k).
+    const q = compileQuery({
+      filter: pipeline.leadingMatch,
+      sort: pipeline.leadingSort,
+      skip: pipeline.leadingSkip,
+      limit: pipeline.leadingLimit,
+      hint: body["hint"],
+      collation,
+      variables,
+    }, coll);
+    if (explain) {
+      return {
+        explainVersion: "1",
+        stages: [
+          {
+            $cursor: {
+              queryPlanner: {
+                namespace: ns,
+                winningPlan: { stage: q.access.kind === "idLookup" ? "IDHACK" : "COLLSCAN" },
+              },
+            },
+          },
+          ...pipeline.stageNames.map((s) => ({ [s]: {} })),
+        ],
+        ok: 1,
+      };
+    }
+    if (coll) {
+      source = new QuerySource(ctx.storage, coll, q);
+      input = scanDocs(source);
+    }
   }
   if (write) {
     // $out / $merge: run the whole pipeline, write, answer with an empty cursor.
     const sync = parseWriteConcern(body).sync || ctx.syncOnCommit;
     try {
-      runWriteStage(ctx, write, pipeline.run(input, { prefixApplied: true }), sync);
+      runWriteStage(ctx, write, pipeline.run(input, { prefixApplied }), sync);
     } finally {
       source?.close();
     }
     return encodeCursorReply({ id: 0n, ns, batchKey: "firstBatch", docs: [] });
   }
-  const out = new PipelineSource(pipeline.run(input, { prefixApplied: true }), () => source?.close());
+  const out = new PipelineSource(pipeline.run(input, { prefixApplied }), () => source?.close());
   const first = batchSize === 0
     ? { docs: [], done: false }
     : out.nextBatch(batchSize ?? FIRST_BATCH_DOCS, BATCH_BYTES);

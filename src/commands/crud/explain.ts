@@ -135,7 +135,7 @@ function run(ctx: CommandContext, body: Doc): Doc {
     const t0 = performance.now();
     let stats = { nReturned: 0, keysExamined: 0, docsExamined: 0 };
     if (coll) {
-      const source = new QuerySource(ctx.storage, coll, q);
+      const source = new QuerySource(ctx.storage, coll, q, { countAccess: false });
       for (;;) {
         const { done } = source.nextDocs(10_000);
         if (done) break;

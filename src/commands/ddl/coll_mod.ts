@@ -9,6 +9,7 @@ import type { CommandSpec, Doc } from "../spec.ts";
 import { collectionName } from "../params.ts";
 import { findCollection } from "../shared/namespace.ts";
 import { MAX_TTL_SECONDS, sameKeyPattern } from "../../planner/index_spec.ts";
+import { resetIndexUsage } from "../../executor/index_usage.ts";
 
 function run(ctx: CommandContext, body: Doc): Doc {
   const name = collectionName("collMod", body);
@@ -88,7 +89,8 @@ function run(ctx: CommandContext, body: Doc): Doc {
     reply["expireAfterSeconds_new"] = ttl;
     next["expireAfterSeconds"] = ttl;
   }
-  ctx.storage.catalog.updateIndex(ctx.db, name, ix.name, { spec: next });
+  const updated = ctx.storage.catalog.updateIndex(ctx.db, name, ix.name, { spec: next });
+  resetIndexUsage(updated, ix.name); // mongod: modifying an index resets its statistics
   return { ...reply, ok: 1 };
 }
 

@@ -22,6 +22,7 @@ import {
   validateIndexSpec,
 } from "../../planner/index_spec.ts";
 import { buildIndex, IndexBuildError } from "../../executor/index_build.ts";
+import { resetIndexUsage } from "../../executor/index_usage.ts";
 
 /** Which of `wanted` must be built; throws on conflicts with `coll`'s indexes or with each other. */
 function planBuilds(coll: CollectionEntry | undefined, wanted: ValidatedIndex[]): ValidatedIndex[] {
@@ -94,6 +95,7 @@ function run(ctx: CommandContext, body: Doc): Doc {
   for (const b of builds) {
     coll = ctx.storage.catalog.createIndex(ctx.db, name, { name: b.name, spec: b.spec, unique: b.unique });
     const ix = coll.indexes.find((i) => i.name === b.name)!;
+    resetIndexUsage(coll, b.name);
     try {
       buildIndex(ctx.storage, coll, ix);
     } catch (e) {

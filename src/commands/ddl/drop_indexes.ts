@@ -9,6 +9,7 @@ import type { CommandContext } from "../context.ts";
 import type { CommandSpec, Doc } from "../spec.ts";
 import { collectionName } from "../params.ts";
 import { findCollection } from "../shared/namespace.ts";
+import { resetIndexUsage } from "../../executor/index_usage.ts";
 import { sameKeyPattern, showSpec } from "../../planner/index_spec.ts";
 
 function namesToDrop(coll: CollectionEntry, index: unknown): string[] {
@@ -56,7 +57,10 @@ function run(ctx: CommandContext, body: Doc): Doc {
   const coll = findCollection(ctx, name);
   if (!coll) throw new CommandError("NamespaceNotFound", `ns not found ${ctx.db}.${name}`);
   const names = namesToDrop(coll, body["index"]);
-  for (const n of names) ctx.storage.catalog.dropIndex(ctx.db, name, n);
+  for (const n of names) {
+    ctx.storage.catalog.dropIndex(ctx.db, name, n);
+    resetIndexUsage(coll, n);
+  }
   return { nIndexesWas: coll.indexes.length, ok: 1 };
 }
 

@@ -9,10 +9,12 @@ import { idIndexKey } from "../../executor/index_keys.ts";
 import { Row } from "../../executor/rows.ts";
 import { ixScanHits, newIxScanState } from "../../executor/ixscan.ts";
 import { GeoNearCursor } from "../../executor/geo_near.ts";
+import { recordPlanAccess } from "../../executor/index_usage.ts";
 
 export function findTargets(txn: ReadTxn, coll: CollectionEntry, q: CompiledQuery, multi: boolean): Row[] {
   const out: Row[] = [];
   const a = q.access;
+  recordPlanAccess(coll, a);
   if (a.kind === "idLookup") {
     const rid = txn.seekUnique(coll, "_id_", idIndexKey(a.id));
     if (rid === null) return out;
