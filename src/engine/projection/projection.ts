@@ -235,43 +235,44 @@ function excludeTree(doc: Document, tree: Tree): Document {
   return out;
 }
 
-function applySpecial(out: Document, src: Document, parts: readonly string[], fn: Special): void {
+/** The output and source documents that hold the last path component, walking both in step. */
+function parentsOf(
+  out: Document,
+  src: Document,
+  parts: readonly string[],
+): { o: Document; s: Document; last: string } | undefined {
   let o: Document = out;
   let s: unknown = src;
   for (let i = 0; i < parts.length - 1; i++) {
     const k = parts[i] as string;
-    if (!isDocument(s) || !isDocument(o[k])) return;
+    if (!isDocument(s) || !isDocument(o[k])) return undefined;
     s = s[k];
     o = o[k] as Document;
   }
-  const last = parts[parts.length - 1] as string;
-  if (!isDocument(s) || !Object.hasOwn(s, last)) return;
-  const r = fn(s[last]);
-  if (r.keep) o[last] = r.value;
-  else delete o[last];
+  if (!isDocument(s)) return undefined;
+  return { o, s, last: parts[parts.length - 1] as string };
+}
+
+function applySpecial(out: Document, src: Document, parts: readonly string[], fn: Special): void {
+  const at = parentsOf(out, src, parts);
+  if (!at || !Object.hasOwn(at.s, at.last)) return;
+  const r = fn(at.s[at.last]);
+  if (r.keep) at.o[at.last] = r.value;
+  else delete at.o[at.last];
 }
 
 /** Keeps only the matched element of the array at `base` (positional projection). */
 function applyPositional(out: Document, src: Document, base: string, index: string | undefined): void {
-  const parts = splitPath(base);
-  let o: Document = out;
-  let s: unknown = src;
-  for (let i = 0; i < parts.length - 1; i++) {
-    const k = parts[i] as string;
-    if (!isDocument(s) || !isDocument(o[k])) return;
-    s = s[k];
-    o = o[k] as Document;
-  }
-  const last = parts[parts.length - 1] as string;
-  if (!isDocument(s) || !Array.isArray(s[last])) return;
-  const arr = s[last] as unknown[];
+  const at = parentsOf(out, src, splitPath(base));
+  if (!at || !Array.isArray(at.s[at.last])) return;
+  const arr = at.s[at.last] as unknown[];
   if (index === undefined || Number(index) >= arr.length) {
     throw new CommandError(
       51246,
       "Executor error during find command :: caused by :: positional operator '.$' couldn't find a matching element in the array",
     );
   }
-  o[last] = [arr[Number(index)]];
+  at.o[at.last] = [arr[Number(index)]];
 }
 
 /** Sets a computed value at a dotted path, creating documents on the way. */
