@@ -1,0 +1,57 @@
+import assert from "node:assert/strict";
+import { geoCellsOf, geoIndexShape, geoKeyTuples } from "./geo_keys.ts";
+import { CommandError } from "../errors/command_error.ts";
+
+const sphere = geoIndexShape({ key: { loc: "2dsphere" } })!;
+const flat = geoIndexShape({ key: { pos: "2d", a: 1 }, bits: 8, min: 0, max: 16 })!;
+
+Deno.test("2dsphere keys: one leaf cell per point, coverings for shapes, missing/null not indexed", () => {
+  assert.equal(geoCellsOf(sphere, { loc: { type: "Point", coordinates: [1, 2] } }).length, 1);
+  assert.equal(geoCellsOf(sphere, { loc: [1, 2] }).length, 1);
+  assert.equal(geoCellsOf(sphere, { loc: { lng: 1, lat: 2 } }).length, 1);
+  assert.equal(geoKeyTuples(sphere, {}), null);
+  assert.equal(geoKeyTuples(sphere, { loc: null }), null);
+  const many = geoKeyTuples(sphere, { loc: [{ type: "Point", coordinates: [1, 2] }, [50, 50]] })!;
+  assert.equal(many.tuples.length, 2);
+  assert.ok(many.multikey);
+  const poly = geoCellsOf(sphere, {
+    loc: { type: "Polygon", coordinates: [[[0, 0], [10, 0], [10, 10], [0, 10], [0, 0]]] },
+  });
+  assert.ok(poly.length >= 1 && poly.length <= 8);
+});
+
+Deno.test("2dsphere keys: invalid geometry is 16755", () => {
+  for (
+    const loc of ["x", { type: "Point", coordinates: [0, 91] }, {
+      type: "Polygon",
+      coordinates: [[[0, 0], [1, 1]]],
+    }]
+  ) {
+    assert.throws(
+      () => geoCellsOf(sphere, { _id: 1, loc }),
+      (e: unknown) =>
+        e instanceof CommandError && e.code === 16755 && /Can't extract geo keys/.test(e.message),
+    );
+  }
+});
+
+Deno.test("2d keys: compound with a scalar, bounds and pair errors", () => {
+  const t = geoKeyTuples(flat, { pos: [3, 4], a: [1, 2] })!;
+  assert.equal(t.tuples.length, 2);
+  assert.equal(typeof t.tuples[0]![0], "number");
+  assert.deepEqual(t.tuples.map((x) => x[1]), [1, 2]);
+  const code = (doc: Record<string, unknown>) => {
+    try {
+      geoCellsOf(flat, doc);
+      return 0;
+    } catch (e) {
+      return (e as CommandError).code;
+    }
+  };
+  assert.equal(code({ pos: [17, 0] }), 13027);
+  assert.equal(code({ pos: ["a", 0] }), 13026);
+  assert.equal(code({ pos: [1] }), 13068);
+  assert.equal(code({ pos: [] }), 13067);
+  assert.equal(code({ pos: "ignored" }), 0);
+  assert.equal(geoCellsOf(flat, { pos: [[1, 1], [2, 2]] }).length, 2);
+});
