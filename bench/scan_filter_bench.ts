@@ -11,7 +11,7 @@ import { BSON } from "bson";
 import { openWiredTiger } from "../src/storage/mod.ts";
 import { indexKeysOf } from "../src/executor/index_keys.ts";
 import { QuerySource } from "../src/executor/query.ts";
-import { DECODE_OPTIONS } from "../src/executor/rows.ts";
+import { decodeDocument } from "../src/bson/decode.ts";
 import { compileFilter } from "../src/engine/mod.ts";
 import { compileQuery } from "../src/commands/shared/compile_query.ts";
 
@@ -61,14 +61,14 @@ rate("raw scan (stored bytes)", () =>
 rate("scan + BSON decode", () =>
   engine.read((txn) => {
     let n = 0;
-    for (const r of txn.scan(coll)) if (BSON.deserialize(r.bytes, DECODE_OPTIONS)) n++;
+    for (const r of txn.scan(coll)) if (decodeDocument(r.bytes)) n++;
     return n;
   }));
 const matcher = compileFilter(filter);
 rate("scan + decode + 3-predicate filter", () =>
   engine.read((txn) => {
     let n = 0;
-    for (const r of txn.scan(coll)) if (matcher.matches(BSON.deserialize(r.bytes, DECODE_OPTIONS))) n++;
+    for (const r of txn.scan(coll)) if (matcher.matches(decodeDocument(r.bytes))) n++;
     return n;
   }));
 rate("executor: QuerySource, same filter", () => {

@@ -3,14 +3,14 @@
  * other element is skipped by its length. A filter on two fields of a 1 KB document then pays for
  * two small values instead of the whole document (decoding is the main cost of a collection scan).
  *
- * Values decode exactly as `BSON.deserialize(bytes, DECODE_OPTIONS)` would decode them (int64 stays
- * `Long`, regexes stay `BSONRegExp`): common scalar types are read here directly, anything else is
- * decoded by npm bson from a one-element document. Field order follows the stored document.
+ * Values decode exactly as `decodeDocument` (decode.ts) decodes them (int64 stays `Long`, a double
+ * that looks like an int32 stays `Double`, regexes stay `BSONRegExp`): common scalar types are read
+ * here directly, anything else is decoded from a one-element document. Field order follows the stored document.
  * Malformed input throws (stored documents are validated on the way in).
  */
-import { BSON, Long } from "bson";
+import { Long } from "bson";
+import { decodeDocument, doubleValue } from "./decode.ts";
 
-const DECODE_OPTIONS = { promoteLongs: false, promoteValues: true, bsonRegExp: true } as const;
 const utf8 = new TextDecoder("utf-8", { fatal: true });
 
 function cstringEnd(b: Uint8Array, i: number): number {
@@ -67,7 +67,7 @@ function decodeElement(b: Uint8Array, start: number, end: number, name: string):
   const doc = new Uint8Array(len);
   new DataView(doc.buffer).setInt32(0, len, true);
   doc.set(b.subarray(start, end), 4);
-  return (BSON.deserialize(doc, DECODE_OPTIONS) as Record<string, unknown>)[name];
+  return decodeDocument(doc)[name];
 }
 
 interface WantedName {
@@ -135,7 +135,7 @@ export function decodeFields(bytes: Uint8Array, fields: ReadonlySet<string>): Re
       wanted--;
       switch (t) {
         case 0x01:
-          out[name] = dv.getFloat64(p, true);
+          out[name] = doubleValue(dv.getFloat64(p, true));
           break;
         case 0x02:
           out[name] = decodeString(bytes, p + 4, p + vlen - 1);

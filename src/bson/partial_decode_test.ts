@@ -14,8 +14,7 @@ import {
   Timestamp,
 } from "bson";
 import { decodeFields } from "./partial_decode.ts";
-
-const OPTS = { promoteLongs: false, promoteValues: true, bsonRegExp: true } as const;
+import { decodeDocument } from "./decode.ts";
 
 const sample = {
   _id: new ObjectId(),
@@ -46,7 +45,7 @@ const sample = {
 
 Deno.test("decodeFields matches full deserialize for every type", () => {
   const bytes = BSON.serialize(sample, { ignoreUndefined: false });
-  const full = BSON.deserialize(bytes, OPTS) as Record<string, unknown>;
+  const full = decodeDocument(bytes);
   for (const k of Object.keys(full)) {
     const part = decodeFields(bytes, new Set([k]));
     assert.deepEqual(part, { [k]: full[k] }, k);

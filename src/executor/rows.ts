@@ -6,8 +6,7 @@
 import { BSON } from "bson";
 import type { RecordId } from "../storage/api.ts";
 import { decodeFields } from "../bson/partial_decode.ts";
-
-export const DECODE_OPTIONS = { promoteLongs: false, promoteValues: true, bsonRegExp: true } as const;
+import { decodeDocument } from "../bson/decode.ts";
 
 export type Doc = Record<string, unknown>;
 
@@ -17,7 +16,7 @@ export class Row {
   #partialFields: ReadonlySet<string> | undefined;
   constructor(readonly rid: RecordId, public bytes: Uint8Array) {}
   get doc(): Doc {
-    return (this.#doc ??= BSON.deserialize(this.bytes, DECODE_OPTIONS) as Doc);
+    return (this.#doc ??= decodeDocument(this.bytes));
   }
   /**
    * The document as far as `fields` (top-level names) go: a partial decode when only some fields are
@@ -40,5 +39,5 @@ export class Row {
 }
 
 export function decode(bytes: Uint8Array): Doc {
-  return BSON.deserialize(bytes, DECODE_OPTIONS) as Doc;
+  return decodeDocument(bytes);
 }

@@ -3,28 +3,14 @@
  * the document's declared length must fit its container (else {@link FrameError}: the frame lies about
  * itself), and the content must be valid BSON within the size limit (else {@link RequestError}).
  *
- * Deserialisation options (one place, used for every request document):
- * - `promoteLongs: false` — int64 stays `Long`, never a lossy JS number.
- * - `promoteValues: true` — int32 and double both become JS `number`. KNOWN GAP: the two are then
- *   indistinguishable (`{a: 1}` vs `{a: 1.0}`); acceptable for now because commands mostly need the
- *   numeric value. `$type` / exact round-trip of a stored document must use the raw bytes instead.
- * - `bsonRegExp: true` — regexes stay `BSONRegExp` so their flags round-trip.
- * - `promoteBuffers: false` — binary stays `Binary`. NOTE: npm bson's `Binary` is a VIEW into the input
- *   bytes, so callers must hand in memory they will not reuse (the connection layer copies each frame).
- * - `validation: { utf8: true }` — invalid UTF-8 in strings or keys is malformed BSON.
+ * Values are decoded by `src/bson/decode.ts` (the one decoder: int64 stays `Long`, a double that looks
+ * like an int32 stays a `Double` so it is stored back as a double, regexes stay `BSONRegExp`, binary
+ * stays `Binary` — a VIEW into the input bytes, so callers must hand in memory they will not reuse;
+ * the connection layer copies each frame — and invalid UTF-8 is malformed BSON).
  */
-import { BSON } from "bson";
+import { decodeDocument } from "../bson/decode.ts";
 import { FrameError, RequestError } from "./errors.ts";
 import { readInt32LE } from "./header.ts";
-
-export const DESERIALIZE_OPTIONS = {
-  promoteLongs: false,
-  promoteValues: true,
-  promoteBuffers: false,
-  bsonRegExp: true,
-  useBigInt64: false,
-  validation: { utf8: true },
-} as const;
 
 /** Smallest BSON document: int32 length + terminating NUL. */
 export const MIN_BSON_SIZE = 5;
@@ -59,7 +45,7 @@ export function deserializeDocument(
     );
   }
   try {
-    return BSON.deserialize(bytes, DESERIALIZE_OPTIONS) as Record<string, unknown>;
+    return decodeDocument(bytes);
   } catch (e) {
     const detail = e instanceof Error ? e.message : String(e);
     throw new RequestError("InvalidBSON", `invalid BSON in ${what}: ${detail}`);

@@ -33,7 +33,6 @@ export {
   writeInt32LE,
 } from "./header.ts";
 export { crc32c } from "./crc32c.ts";
-export { DESERIALIZE_OPTIONS } from "./bson_doc.ts";
 export {
   encodeOpMsg,
   encodeOpMsgReply,

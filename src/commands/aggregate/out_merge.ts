@@ -22,6 +22,7 @@ import { translateStorageError } from "../shared/storage_errors.ts";
 import { compileQuery } from "../shared/compile_query.ts";
 import { findTargets } from "../shared/targets.ts";
 import { prepareInsert } from "../crud/insert.ts";
+import { decodeDocument } from "../../bson/decode.ts";
 import { BSON } from "bson";
 import { LIMITS } from "../handshake/limits.ts";
 
@@ -309,9 +310,5 @@ function withoutId(doc: Doc): Doc {
 }
 
 function structuredCopy(doc: Doc): Doc {
-  return BSON.deserialize(BSON.serialize(doc), {
-    promoteLongs: false,
-    promoteValues: true,
-    bsonRegExp: true,
-  }) as Doc;
+  return decodeDocument(BSON.serialize(doc));
 }

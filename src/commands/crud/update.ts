@@ -5,6 +5,7 @@
  * equality fields and takes `_id` from there or generates one.
  */
 import { readWriteBatch } from "../shared/write_batch.ts";
+import { decodeDocument } from "../../bson/decode.ts";
 import { BSON, ObjectId } from "bson";
 import type { CommandContext } from "../context.ts";
 import type { CommandSpec, Doc } from "../spec.ts";
@@ -142,11 +143,7 @@ export function applyUpdate(
 
 /** A deep copy that keeps BSON wrapper classes (ObjectId, Long, …) intact. */
 export function structuredCloneDoc(doc: Doc): Doc {
-  return BSON.deserialize(BSON.serialize(doc), {
-    promoteLongs: false,
-    promoteValues: true,
-    bsonRegExp: true,
-  }) as Doc;
+  return decodeDocument(BSON.serialize(doc));
 }
 
 /**

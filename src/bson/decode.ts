@@ -1,0 +1,51 @@
+/**
+ * The one way BSON bytes become JS values in SecantusDB (requests, stored documents, partial
+ * decodes), so that every value keeps its BSON type through a decode → encode round trip:
+ * - int64 stays `Long` (never a lossy JS number);
+ * - int32 becomes a JS number; a double becomes a JS number too, EXCEPT a double whose value looks
+ *   like an int32 (integral, in int32 range, or -0): that one stays a `Double` wrapper, because npm
+ *   bson would otherwise write the number back as an int32 (`{a: 2.0}` must stay a double). The
+ *   engines treat `Double` as a number of type "double" (src/bson/values.ts);
+ * - regexes stay `BSONRegExp`; binary stays `Binary` (a view into the input bytes: callers must not
+ *   reuse the memory they decode from).
+ * Strings are validated as UTF-8.
+ */
+import { BSON, Double, Int32 } from "bson";
+
+const RAW_OPTIONS = {
+  promoteLongs: false,
+  promoteValues: false,
+  promoteBuffers: false,
+  bsonRegExp: true,
+  useBigInt64: false,
+  validation: { utf8: true },
+} as const;
+
+/** True for a double that npm bson would re-encode as an int32 if it were a plain JS number. */
+export function looksLikeInt32(v: number): boolean {
+  return Number.isInteger(v) && v >= -2147483648 && v <= 2147483647 || Object.is(v, -0);
+}
+
+/** The JS value of a decoded double: a number, or a `Double` where a number would turn into int32. */
+export function doubleValue(v: number): number | Double {
+  return looksLikeInt32(v) ? new Double(v) : v;
+}
+
+function normalize(v: unknown): unknown {
+  if (v === null || typeof v !== "object") return v;
+  if (v instanceof Int32) return v.value;
+  if (v instanceof Double) return looksLikeInt32(v.value) ? v : v.value;
+  if (Array.isArray(v)) {
+    for (let i = 0; i < v.length; i++) v[i] = normalize(v[i]);
+    return v;
+  }
+  if ((v as { _bsontype?: string })._bsontype !== undefined || v instanceof Date) return v;
+  const o = v as Record<string, unknown>;
+  for (const k in o) o[k] = normalize(o[k]);
+  return o;
+}
+
+/** Decodes one whole BSON document (throws on malformed input). */
+export function decodeDocument(bytes: Uint8Array): Record<string, unknown> {
+  return normalize(BSON.deserialize(bytes, RAW_OPTIONS)) as Record<string, unknown>;
+}
