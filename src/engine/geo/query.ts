@@ -286,14 +286,35 @@ function onSphere(g: Geometry): boolean {
   return x >= -180 && x <= 180 && y >= -90 && y <= 90;
 }
 
+/**
+ * Cheap pre-check of a point against the query's bounding rects (conservative: the antimeridian's two
+ * spellings and the poles always pass on to the exact test).
+ */
+function inRects(rects: readonly Rect[], p: LngLat): boolean {
+  const [x, y] = p;
+  if (y <= -90 || y >= 90 || x <= -180 || x >= 180) return true;
+  for (const r of rects) if (x >= r[0] && x <= r[2] && y >= r[1] && y <= r[3]) return true;
+  return false;
+}
+
 /** The filter matcher's test of one value at the path. */
 export function geoValueTest(q: GeoQuery): (v: unknown) => boolean {
   if (q.kind === "near") return () => true;
+  const exact = exactValueTest(q);
+  const rects = q.rects;
+  return (v) => {
+    const g = geometryOfValue(v);
+    if (!g) return false;
+    if (g.type === "Point" && !inRects(rects, g.coords)) return false;
+    return exact(g);
+  };
+}
+
+function exactValueTest(q: GeoRegionQuery): (g: Geometry) => boolean {
   if (q.kind === "intersects") {
     const pointPolys = q.geometry.polygons;
-    return (v) => {
-      const g = geometryOfValue(v);
-      if (!g || !onSphere(g)) return false;
+    return (g) => {
+      if (!onSphere(g)) return false;
       if (g.type === "Point" && q.geometry.edges.length === 0 && q.geometry.points.length === 0) {
         const pv = toVec(g.coords);
         return pointPolys.some((pp) => polygonContainsVec(pp, pv));
@@ -303,16 +324,10 @@ export function geoValueTest(q: GeoQuery): (v: unknown) => boolean {
   }
   if (q.shape === "flat") {
     const flat = q.flat;
-    return (v) => {
-      const g = geometryOfValue(v);
-      return g !== undefined && g.type === "Point" && flatContains(flat, g.coords);
-    };
+    return (g) => g.type === "Point" && flatContains(flat, g.coords);
   }
   const region = q.region;
-  return (v) => {
-    const g = geometryOfValue(v);
-    return g !== undefined && onSphere(g) && geometryWithin(g, region);
-  };
+  return (g) => onSphere(g) && geometryWithin(g, region);
 }
 
 /** Is the near query measured on the sphere (true) or in flat 2d units? */

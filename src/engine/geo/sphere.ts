@@ -143,9 +143,10 @@ function onSegment(
   a: readonly [number, number],
   b: readonly [number, number],
 ): boolean {
-  const cr = (b[0] - a[0]) * (y - a[1]) - (b[1] - a[1]) * (x - a[0]);
-  const len = Math.hypot(b[0] - a[0], b[1] - a[1]);
-  if (Math.abs(cr) > 1e-12 * Math.max(1, len)) return false;
+  const dx = b[0] - a[0];
+  const dy = b[1] - a[1];
+  const cr = dx * (y - a[1]) - dy * (x - a[0]);
+  if (cr * cr > 1e-24 * Math.max(1, dx * dx + dy * dy)) return false;
   return x >= Math.min(a[0], b[0]) - 1e-12 && x <= Math.max(a[0], b[0]) + 1e-12 &&
     y >= Math.min(a[1], b[1]) - 1e-12 && y <= Math.max(a[1], b[1]) + 1e-12;
 }
