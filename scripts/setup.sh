@@ -24,6 +24,9 @@ need_apt=()
 ldconfig -p 2>/dev/null | grep -q 'libwiredtiger.so.0' || need_apt+=(libwiredtiger0)
 command -v gcc >/dev/null || need_apt+=(gcc libc6-dev)
 command -v npm >/dev/null || need_apt+=(nodejs npm)
+if [ "$MODE" = "test" ] && ! /usr/bin/python3 -c "import pymongo" >/dev/null 2>&1; then
+  need_apt+=(python3-pymongo) # second-language client for tests/integration/pymongo_test.ts
+fi
 if [ "${#need_apt[@]}" -gt 0 ]; then
   say "apt-get install ${need_apt[*]}"
   $SUDO apt-get update -qq

@@ -1,0 +1,70 @@
+/**
+ * A second-language client: Debian's python3-pymongo (installed by `scripts/setup.sh test`) runs a
+ * small CRUD script against the server. Python floats are BSON doubles, so this also checks that
+ * 2.0 comes back as a float, not an int.
+ */
+import assert from "node:assert/strict";
+import { startServer } from "../../mod.ts";
+
+const PYTHON = "/usr/bin/python3";
+
+function hasPymongo(): boolean {
+  try {
+    return new Deno.Command(PYTHON, { args: ["-c", "import pymongo"], stdout: "null", stderr: "null" })
+      .outputSync().success;
+  } catch {
+    return false;
+  }
+}
+
+const AVAILABLE = hasPymongo();
+if (!AVAILABLE) console.log("pymongo_test: skipped — /usr/bin/python3 with pymongo is not installed");
+
+const SCRIPT = `
+import sys, json
+from pymongo import MongoClient
+c = MongoClient(sys.argv[1], serverSelectionTimeoutMS=5000)
+t = c.py.items
+t.drop()
+t.insert_one({"_id": 1, "price": 2.0, "qty": 3, "tags": ["a"]})
+t.insert_many([{"_id": 2, "price": 4.5, "qty": 1}, {"_id": 3, "price": 1.0, "qty": 7}])
+t.update_one({"_id": 1}, {"$set": {"name": "pen"}, "$inc": {"qty": 2}})
+t.delete_one({"_id": 2})
+rows = list(t.find({"qty": {"$gt": 1}}).sort("_id", 1))
+print(json.dumps({
+  "rows": rows,
+  "price_type": type(rows[0]["price"]).__name__,
+  "count": t.count_documents({}),
+  "agg": list(t.aggregate([{"$group": {"_id": None, "total": {"$sum": "$qty"}}}])),
+}))
+`;
+
+Deno.test({
+  name: "pymongo CRUD session",
+  ignore: !AVAILABLE,
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    const server = await startServer({ port: 0, storagePath: ":memory:", logLevel: "WARNING" });
+    try {
+      const out = await new Deno.Command(PYTHON, {
+        args: ["-c", SCRIPT, server.uri],
+        stdout: "piped",
+        stderr: "piped",
+        signal: AbortSignal.timeout(60_000),
+      }).output();
+      const stdout = new TextDecoder().decode(out.stdout);
+      assert.equal(out.code, 0, new TextDecoder().decode(out.stderr));
+      const r = JSON.parse(stdout);
+      assert.deepEqual(r.rows, [
+        { _id: 1, price: 2.0, qty: 5, tags: ["a"], name: "pen" },
+        { _id: 3, price: 1.0, qty: 7 },
+      ]);
+      assert.equal(r.price_type, "float");
+      assert.equal(r.count, 2);
+      assert.deepEqual(r.agg, [{ _id: null, total: 12 }]);
+    } finally {
+      await server.stop();
+    }
+  },
+});
