@@ -275,6 +275,9 @@ export function planNear(
       ]],
     ),
   );
+  // A scalar prefix without bounds leaves the geo field unbounded: every ring would read the whole
+  // index, so read it once.
+  const geoBounded = !(first.display[shape.geoField]?.[0] ?? "").includes("MinKey");
   return {
     kind: "geoNear",
     indexName: ix.name,
@@ -287,7 +290,7 @@ export function planNear(
     minDistance: q.minDistance,
     maxDistance: q.maxDistance,
     maxRadius,
-    initialRadius: Math.min(initial, q.maxDistance),
+    initialRadius: geoBounded ? Math.min(initial, q.maxDistance) : Math.min(maxRadius, q.maxDistance),
     multikey: ix.multikey,
     ringIntervals,
     distanceOf: (doc) => docDistance(doc, path, point, spherical, meters),

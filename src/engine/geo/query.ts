@@ -115,7 +115,7 @@ function legacy(v: unknown, what: string): LngLat {
 
 function parseWithin(arg: unknown): GeoRegionQuery {
   if (!isDocument(arg)) bad(`$geoWithin must be an object, got ${show(arg)}`);
-  const keys = Object.keys(arg);
+  const keys = Object.keys(arg).filter((k) => k !== "$uniqueDocs"); // deprecated, ignored as mongod does
   if (keys.length !== 1) bad(`$geoWithin must have exactly one geo specifier: ${show(arg)}`);
   const k = keys[0]!;
   const v = arg[k];
