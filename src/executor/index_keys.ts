@@ -11,6 +11,7 @@
 import type { CollectionEntry, IndexEntry, IndexKeys } from "../storage/api.ts";
 import { compareKeys, encodeIndexKey } from "../keys/key_string.ts";
 import { expandKeys } from "../keys/multikey.ts";
+import { type CollationKeyer, collationKeyer } from "../keys/collation_key.ts";
 import { type GeoIndexShape, geoIndexShape, geoKeyTuples } from "../keys/geo_keys.ts";
 import { CommandError } from "../errors/command_error.ts";
 import type { Doc } from "./rows.ts";
@@ -36,6 +37,8 @@ export interface IndexShape {
   readonly partial: ((doc: Doc) => boolean) | undefined;
   /** Set for 2d / 2dsphere indexes (keys from `keys/geo_keys.ts`). */
   readonly geo: GeoIndexShape | undefined;
+  /** Collated index: strings are encoded as collation keys (undefined = binary). */
+  readonly keyer: CollationKeyer | undefined;
 }
 
 const shapes = new WeakMap<object, IndexShape>();
@@ -52,7 +55,14 @@ export function indexShape(ix: IndexEntry): IndexShape {
     if (!partialCompiler) throw new Error("partial filter compiler not installed");
     partial = partialCompiler(pfe);
   }
-  const shape = { fields, dirs, sparse: ix.spec["sparse"] === true, partial, geo: geoIndexShape(ix.spec) };
+  const shape = {
+    fields,
+    dirs,
+    sparse: ix.spec["sparse"] === true,
+    partial,
+    geo: geoIndexShape(ix.spec),
+    keyer: collationKeyer(ix.spec["collation"]),
+  };
   shapes.set(ix.spec, shape);
   return shape;
 }
@@ -74,9 +84,9 @@ export function keysForIndex(ix: IndexEntry, doc: Doc): { keys: Uint8Array[]; mu
   }
   if (shape.sparse && exp.allMissing) return null;
   if (exp.tuples.length === 1) {
-    return { keys: [encodeIndexKey(exp.tuples[0]!, shape.dirs)], multikey: exp.multikey };
+    return { keys: [encodeIndexKey(exp.tuples[0]!, shape.dirs, shape.keyer)], multikey: exp.multikey };
   }
-  const keys = exp.tuples.map((t) => encodeIndexKey(t, shape.dirs).slice());
+  const keys = exp.tuples.map((t) => encodeIndexKey(t, shape.dirs, shape.keyer).slice());
   keys.sort(compareKeys);
   const uniq: Uint8Array[] = [];
   for (const k of keys) if (uniq.length === 0 || compareKeys(uniq[uniq.length - 1]!, k) !== 0) uniq.push(k);

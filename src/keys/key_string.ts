@@ -16,9 +16,18 @@
  * - documents: per field (type byte, name, body), then 0x00; arrays: per element (type, body), 0x00.
  * - binData: 4-byte length, subtype, bytes; ObjectId: 12 bytes; bool: 1 byte; Date: int64 ms with
  *   the sign bit flipped; Timestamp: t then i, 4 bytes each.
- * Limits: collation-aware keys are not produced (binary string order only).
+ * Collated indexes (`keyer` from collation_key.ts): a string (or symbol) with a collation key is
+ * type 0x28 + that key; one without (characters outside the keyer's repertoire) is type 0x29 + its
+ * binary encoding, so all such strings sort after the collatable ones and before documents.
+ *
+ * Not decodable back to values: numbers of every BSON type share one encoding (that is what makes
+ * 1 and 1.0 collide in a unique index), strings and symbols share one, and collation keys are
+ * one-way. Covered queries (answering from the index without FETCH) would need the original types
+ * kept beside the key (mongod's TypeBits in the index entry's value); our index entries carry only
+ * the record id, so every index scan fetches the document.
  */
 import type { Code, ObjectId, Timestamp } from "bson";
+import type { CollationKeyer } from "./collation_key.ts";
 import {
   binaryBytes,
   binarySubtype,
@@ -35,6 +44,8 @@ const TYPE_BYTE = {
   null: 0x14,
   number: 0x1e,
   string: 0x28,
+  /** A string without a collation key, in a collated index. */
+  rawString: 0x29,
   object: 0x32,
   array: 0x3c,
   binData: 0x46,
@@ -202,8 +213,25 @@ function typeByteOf(kind: ReturnType<typeof kindOf>): number {
   }
 }
 
+/** The collation keyer of the key being encoded (encoding is synchronous and never re-entered). */
+let keyer: CollationKeyer | undefined;
+
+function stringOf(v: unknown, kind: ReturnType<typeof kindOf>): string {
+  return kind === "string" ? (v as string) : String((v as { value: unknown }).value);
+}
+
+/** A string in a collated key: type byte, optional field name, then the collation key or raw bytes. */
+function writeCollated(out: Out, k: CollationKeyer, s: string, name?: string): void {
+  const body = k.encode(s);
+  out.byte(body ? TYPE_BYTE.string : TYPE_BYTE.rawString);
+  if (name !== undefined) writeString(out, name);
+  if (body) out.bytes(body);
+  else writeString(out, s);
+}
+
 function writeValue(out: Out, v: unknown): void {
   const kind = kindOf(v);
+  if (keyer && (kind === "string" || kind === "symbol")) return writeCollated(out, keyer, stringOf(v, kind));
   out.byte(typeByteOf(kind));
   writeBody(out, v, kind);
 }
@@ -211,6 +239,10 @@ function writeValue(out: Out, v: unknown): void {
 function writeDocumentBody(out: Out, v: unknown): void {
   for (const [name, val] of documentEntries(v)) {
     const kind = kindOf(val);
+    if (keyer && (kind === "string" || kind === "symbol")) {
+      writeCollated(out, keyer, stringOf(val, kind), name);
+      continue;
+    }
     out.byte(typeByteOf(kind));
     writeString(out, name);
     writeBody(out, val, kind);
@@ -274,18 +306,24 @@ function writeBody(out: Out, v: unknown, kind: ReturnType<typeof kindOf>): void 
 /** One reusable buffer: encoding is synchronous and never re-entered, results are copied out. */
 const scratch = new Out();
 
-/** Byte-sortable encoding of one value (ascending). */
-export function encodeValue(v: unknown): Uint8Array {
+/** Byte-sortable encoding of one value (ascending); strings as collation keys when `k` is given. */
+export function encodeValue(v: unknown, k?: CollationKeyer): Uint8Array {
   const out = scratch;
   out.len = 0;
+  keyer = k; // every entry point sets it, so a throw cannot leak it into the next key
   writeValue(out, v);
   return out.result();
 }
 
 /** Byte-sortable encoding of a compound key; a -1 direction inverts that field's bytes. */
-export function encodeIndexKey(values: readonly unknown[], directions: readonly (1 | -1)[]): Uint8Array {
+export function encodeIndexKey(
+  values: readonly unknown[],
+  directions: readonly (1 | -1)[],
+  k?: CollationKeyer,
+): Uint8Array {
   const out = scratch;
   out.len = 0;
+  keyer = k;
   for (let i = 0; i < values.length; i++) {
     const start = out.len;
     writeValue(out, values[i]);

@@ -81,7 +81,7 @@ function randomValue(r: () => number, depth = 0): unknown {
 Deno.test("property: memcmp(encode(a), encode(b)) == compareValues(a, b)", () => {
   const r = rng(12345);
   const values = Array.from({ length: 600 }, () => randomValue(r));
-  const keys = values.map(encodeValue);
+  const keys = values.map((v) => encodeValue(v));
   for (let i = 0; i < values.length; i++) {
     for (let j = i; j < values.length; j++) {
       const want = compareValues(values[i], values[j]);

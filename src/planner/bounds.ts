@@ -14,6 +14,7 @@
  * prefix P bounds its keys by [P, P·0xff).
  */
 import { compareKeys, encodeValue } from "../keys/key_string.ts";
+import type { CollationKeyer } from "../keys/collation_key.ts";
 import { isDocument, kindOf } from "../bson/values.ts";
 
 type Doc = Record<string, unknown>;
@@ -136,11 +137,25 @@ function typeClass(v: unknown): string {
 
 // ------------------------------------------------------------------ value intervals
 
-function pointEnd(v: unknown): End {
-  return { bytes: encodeValue(v).slice(), incl: true, display: show(v) };
+function pointEnd(v: unknown, keyer?: CollationKeyer): End {
+  return { bytes: encodeValue(v, keyer).slice(), incl: true, display: show(v) };
 }
 
-function pointInterval(v: unknown): ValueInterval {
+/** Strings without a collation key, in a collated index (type 0x29, see key_string.ts). */
+const RAW_STRINGS: ValueInterval = {
+  lo: { bytes: Uint8Array.of(0x29), incl: true, display: '"" (no collation key)', sentinel: true },
+  hi: { bytes: Uint8Array.of(0x2a), incl: false, display: "{}", sentinel: true },
+  point: false,
+};
+
+/** Every string of a collated index, keyed or not. */
+const ALL_STRINGS: ValueInterval = {
+  lo: { bytes: Uint8Array.of(0x28), incl: true, display: '""', sentinel: true },
+  hi: { bytes: Uint8Array.of(0x2a), incl: false, display: "{}", sentinel: true },
+  point: false,
+};
+
+function pointInterval(v: unknown, keyer?: CollationKeyer): ValueInterval {
   if (v === null) {
     return {
       lo: { bytes: encodeValue(undefined).slice(), incl: true, display: "undefined" },
@@ -148,12 +163,12 @@ function pointInterval(v: unknown): ValueInterval {
       point: false,
     };
   }
-  const e = pointEnd(v);
+  const e = pointEnd(v, keyer);
   return { lo: e, hi: e, point: true };
 }
 
-function rangeInterval(p: FieldPred & { kind: "range" }): ValueInterval {
-  const bytes = encodeValue(p.value).slice();
+function rangeInterval(p: FieldPred & { kind: "range" }, keyer?: CollationKeyer): ValueInterval {
+  const bytes = encodeValue(p.value, keyer).slice();
   const t = bytes[0]!;
   const cls = typeClass(p.value);
   const lowStart: End = {
@@ -183,13 +198,48 @@ function minHi(a: End, b: End): End {
   return c < 0 || (c === 0 && !a.incl) ? a : b;
 }
 
-/** Value intervals (ascending) for one field's predicates; [] = nothing can match. */
-export function fieldIntervals(preds: readonly FieldPred[], multikey: boolean): ValueInterval[] {
+/**
+ * Value intervals (ascending) for one field's predicates; [] = nothing can match. With a collation
+ * `keyer` (a collated index queried with its own collation) strings bound on their collation keys,
+ * and any string predicate also scans the strings that have no key (re-checked after FETCH).
+ */
+export function fieldIntervals(
+  preds: readonly FieldPred[],
+  multikey: boolean,
+  keyer?: CollationKeyer,
+): ValueInterval[] {
+  const list = valueIntervals(preds, multikey, keyer);
+  if (!keyer || !preds.some((p) => predValues(p).some(hasString))) return list;
+  // Keyless strings are filed in binary order: scan all of them. A keyless query string may equal
+  // (or order around) keyed strings under the collation: then scan every string.
+  const keyless = preds.some((p) => predValues(p).some((v) => hasKeylessString(v, keyer)));
+  const kept = list.filter((iv) => iv.lo.bytes[0] !== 0x29 && !(keyless && iv.lo.bytes[0] === 0x28));
+  return [...kept, keyless ? ALL_STRINGS : RAW_STRINGS].sort((x, y) => compareKeys(x.lo.bytes, y.lo.bytes));
+}
+
+function predValues(p: FieldPred): readonly unknown[] {
+  return p.kind === "in" ? p.values : [p.value];
+}
+
+function hasKeylessString(v: unknown, keyer: CollationKeyer): boolean {
+  if (typeof v === "string") return keyer.encode(v) === undefined;
+  const k = kindOf(v);
+  if (k === "symbol") return keyer.encode(String((v as { value: unknown }).value)) === undefined;
+  if (k === "array") return (v as unknown[]).some((x) => hasKeylessString(x, keyer));
+  if (k === "object") return Object.values(v as Doc).some((x) => hasKeylessString(x, keyer));
+  return false;
+}
+
+function valueIntervals(
+  preds: readonly FieldPred[],
+  multikey: boolean,
+  keyer: CollationKeyer | undefined,
+): ValueInterval[] {
   const eq = preds.find((p) => p.kind === "eq");
-  if (eq) return [pointInterval(eq.value)];
+  if (eq) return [pointInterval(eq.value, keyer)];
   const inp = preds.find((p) => p.kind === "in");
   if (inp) {
-    const list = inp.values.map(pointInterval);
+    const list = inp.values.map((v) => pointInterval(v, keyer));
     list.sort((a, b) => compareKeys(a.lo.bytes, b.lo.bytes));
     const out: ValueInterval[] = [];
     for (const iv of list) {
@@ -201,10 +251,10 @@ export function fieldIntervals(preds: readonly FieldPred[], multikey: boolean): 
   }
   const ranges = preds.filter((p): p is FieldPred & { kind: "range" } => p.kind === "range");
   if (ranges.length === 0) return [];
-  let iv = rangeInterval(ranges[0]!);
+  let iv = rangeInterval(ranges[0]!, keyer);
   if (!multikey) {
     for (const r of ranges.slice(1)) {
-      const next = rangeInterval(r);
+      const next = rangeInterval(r, keyer);
       iv = { lo: maxLo(iv.lo, next.lo), hi: minHi(iv.hi, next.hi), point: false };
     }
     const c = compareKeys(iv.lo.bytes, iv.hi.bytes);

@@ -44,7 +44,7 @@ export interface IndexInfo {
   readonly multikey: boolean;
   readonly hidden: boolean;
   readonly partialFilterExpression?: Record<string, unknown> | undefined;
-  /** Non-simple collation of the index (such indexes are not used for string bounds). */
+  /** Non-simple collation of the index (string bounds only for queries with the same collation). */
   readonly collation?: Record<string, unknown> | undefined;
   /** 2d options (`bits`, `min`, `max`) of a geo index. */
   readonly geoOptions?: Record<string, unknown> | undefined;
@@ -57,6 +57,8 @@ export interface FindPlanInput {
   readonly indexes?: readonly IndexInfo[];
   /** The query has a non-simple collation. */
   readonly collated?: boolean;
+  /** The query's collation document (a collated index serves string bounds only for the same one). */
+  readonly collation?: Record<string, unknown> | undefined;
   readonly min?: Record<string, unknown> | undefined;
   readonly max?: Record<string, unknown> | undefined;
 }

@@ -1,7 +1,8 @@
 /**
  * Index-scan candidates for a query. PURE. Each usable index (not hidden; sparse only when the
  * bounds exclude missing fields; partial only when the filter implies its partialFilterExpression;
- * collated only for non-string bounds) yields a plan with bounds from `bounds.ts`. Candidates are
+ * collated: string bounds on collation keys for a query with the index's collation, else non-string
+ * bounds only; never providing a sort) yields a plan with bounds from `bounds.ts`. Candidates are
  * ranked by a cheap, explainable score: a unique index pinned on every field wins outright, then
  * leading equality fields, a trailing range, a sort the index order provides, fewer key fields.
  * A `hint` (name or key pattern) yields that index alone; an unknown or hidden one is 2 BadValue.
@@ -10,6 +11,7 @@ import { CommandError } from "../errors/command_error.ts";
 import { compareValues } from "../bson/compare.ts";
 import { isDocument, kindOf } from "../bson/values.ts";
 import { encodeIndexKey } from "../keys/key_string.ts";
+import { collationIdentity, type CollationKeyer, collationKeyer } from "../keys/collation_key.ts";
 import {
   buildBounds,
   extractPredicates,
@@ -115,7 +117,8 @@ function sortDirection(
   if (!sort) return 0;
   const want = Object.entries(sort).filter(([k]) => k !== "$natural");
   if (want.length === 0) return 0;
-  if (ix.multikey || collated) return 0;
+  // A collated index files keyless strings after the keyed ones: its order is no collation's order.
+  if (ix.multikey || collated || ix.collation) return 0;
   const fields = Object.keys(ix.key);
   const pinned = (i: number) => perField[i]?.length === 1 && perField[i]![0]!.point;
   const order = fields.map((f, i) => ({ f, d: dirOf(ix.key[f]), pinned: pinned(i) }));
@@ -142,19 +145,32 @@ function isNumberLike(v: unknown): boolean {
   return k === "int" || k === "long" || k === "double" || k === "decimal";
 }
 
+/** Predicates with and without string values (the latter for indexes whose string order differs). */
+export interface PredSets {
+  readonly all: ReadonlyMap<string, readonly FieldPred[]>;
+  readonly noStrings: ReadonlyMap<string, readonly FieldPred[]>;
+}
+
 function indexPlan(
   ix: IndexInfo,
   input: FindPlanInput,
-  preds: ReadonlyMap<string, readonly FieldPred[]>,
+  sets: PredSets,
   hinted: boolean,
 ): IxScanPath | undefined {
   const collated = input.collated === true;
-  if (ix.collation && !hinted) return undefined;
+  const ixKeyer = ix.collation ? collationKeyer(ix.collation) : undefined;
+  let keyer: CollationKeyer | undefined;
+  let preds = collated ? sets.noStrings : sets.all;
+  if (ix.collation) {
+    const same = collationIdentity(ix.collation) === collationIdentity(input.collation);
+    keyer = same ? ixKeyer : undefined;
+    preds = keyer ? sets.all : sets.noStrings;
+  }
   const fields = Object.keys(ix.key);
   const dirs = fields.map((f) => dirOf(ix.key[f]));
   const perField = fields.map((f) => {
     const list = preds.get(f);
-    return list && list.length > 0 ? fieldIntervals(list, ix.multikey) : undefined;
+    return list && list.length > 0 ? fieldIntervals(list, ix.multikey, keyer) : undefined;
   });
   const sortDir = sortDirection(ix, input.sort, perField, collated);
   const leadConstrained = perField[0] !== undefined;
@@ -173,10 +189,10 @@ function indexPlan(
   let b = buildBounds(fields, dirs, perField);
   if (input.min !== undefined || input.max !== undefined) {
     const lower = input.min
-      ? encodeIndexKey(fields.map((f) => input.min![f] ?? null), dirs).slice()
+      ? encodeIndexKey(fields.map((f) => input.min![f] ?? null), dirs, ixKeyer).slice()
       : undefined;
     const upper = input.max
-      ? encodeIndexKey(fields.map((f) => input.max![f] ?? null), dirs).slice()
+      ? encodeIndexKey(fields.map((f) => input.max![f] ?? null), dirs, ixKeyer).slice()
       : undefined;
     b = {
       ...b,
@@ -208,7 +224,8 @@ function indexPlan(
 /** Index-scan plans, best first (only the hinted one when there is a hint). */
 export function planIndexScans(input: FindPlanInput): IxScanPath[] {
   const indexes = input.indexes ?? [];
-  const preds = extractPredicates(input.filter, input.collated === true);
+  const noStrings = extractPredicates(input.filter, true);
+  const preds: PredSets = { all: extractPredicates(input.filter, false), noStrings };
   const hint = input.hint;
   if (hint !== undefined && hint !== null) {
     const ix = hintedIndex(hint, indexes);

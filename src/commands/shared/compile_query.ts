@@ -92,6 +92,7 @@ export function compileQuery(parts: QueryParts, coll?: CollectionEntry): Compile
     hint: parts.hint,
     indexes: indexInfos(coll),
     collated: strCmp !== undefined,
+    collation,
     min: parts.min,
     max: parts.max,
   });

@@ -8,6 +8,7 @@
 import { CommandError } from "../../errors/command_error.ts";
 import type { StringComparator } from "../../bson/compare.ts";
 import { isDocument } from "../../bson/values.ts";
+import { collatorOptions } from "../../keys/collation_key.ts";
 
 /** undefined for the simple collation (binary comparison). */
 export function makeStringComparator(collation: unknown): StringComparator | undefined {
@@ -18,22 +19,11 @@ export function makeStringComparator(collation: unknown): StringComparator | und
   const locale = collation["locale"];
   if (typeof locale !== "string") throw new CommandError("FailedToParse", "Missing required field locale");
   if (locale === "simple") return undefined;
-  const strength = Number(collation["strength"] ?? 3);
-  const sensitivity = strength <= 1
-    ? (collation["caseLevel"] ? "case" : "base")
-    : strength === 2
-    ? "accent"
-    : "variant";
-  const caseFirst = collation["caseFirst"];
   let c: Intl.Collator;
   try {
-    // ICU spells locales with underscores (en_US); BCP 47 (Intl) with hyphens.
-    c = new Intl.Collator(locale.replaceAll("_", "-"), {
-      sensitivity,
-      numeric: collation["numericOrdering"] === true,
-      ...(caseFirst === "upper" || caseFirst === "lower" ? { caseFirst } : {}),
-      usage: "sort",
-    });
+    // The Intl options are shared with collated index keys (keys/collation_key.ts).
+    const { locale: tag, options } = collatorOptions(collation);
+    c = new Intl.Collator(tag, options);
   } catch {
     throw new CommandError("BadValue", `Field 'locale' is invalid in: ${JSON.stringify(collation)}`);
   }
