@@ -138,7 +138,6 @@ export function compileLookup(spec: unknown, ctx: StageContext, name: string): S
   const localParts = localField === undefined ? undefined : splitPath(localField);
   const foreignParts = foreignField === undefined ? undefined : splitPath(foreignField);
   const strCmp = ctx.strCmp;
-  const target = as;
   return {
     name,
     *run(input) {
