@@ -155,6 +155,12 @@ export function decodeFields(bytes: Uint8Array, fields: ReadonlySet<string>): Re
         case 0x09:
           out[name] = new Date(Number(dv.getBigInt64(p, true)));
           break;
+        case 0x03: // an embedded document is itself a whole BSON document
+          out[name] = decodeDocument(bytes.subarray(p, p + vlen));
+          break;
+        case 0x04: // an array is a document keyed "0", "1", …
+          out[name] = Object.values(decodeDocument(bytes.subarray(p, p + vlen)));
+          break;
         default:
           out[name] = decodeElement(bytes, i, p + vlen, name);
       }
