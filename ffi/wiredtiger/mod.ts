@@ -19,7 +19,7 @@ export { Cursor, type IndexEntryHit, type IndexScanBounds, PutMode, type RecordE
 export { check, EBUSY, strerror, WT_DUPLICATE_KEY, WT_NOTFOUND, WT_ROLLBACK, WtError } from "./errors.ts";
 import { shim } from "./load.ts";
 export { shim, SHIM_FILE_NAME } from "./load.ts";
-export { preloadWiredTiger } from "./preload.ts";
+export { calibrationPatched, preloadWiredTiger } from "./preload.ts";
 
 /** WiredTiger statistics keys used by storage (values from wiredtiger.h 3.2.1). */
 export const WT_STAT_DSRC_BLOCK_SIZE = 2020;

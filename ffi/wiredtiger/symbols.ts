@@ -14,6 +14,7 @@ const I32 = "i32" as const;
 export const SYMBOLS = {
   sct_version: { parameters: [B], result: I32 },
   sct_preinit: { parameters: [], result: I32 },
+  sct_preinit_patched: { parameters: [], result: I32 },
   sct_strerror: { parameters: [I32, B, I32], result: I32 },
   sct_conn_open: { parameters: [B, B, B], result: I32 },
   sct_conn_close: { parameters: [P, B], result: I32 },

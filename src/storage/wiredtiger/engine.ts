@@ -16,7 +16,7 @@ import {
   type WriteOptions,
   type WriteTxn,
 } from "../api.ts";
-import { Connection, WT_STAT_DSRC_CACHE_BYTES_INUSE } from "../../../ffi/wiredtiger/mod.ts";
+import { Connection, preloadWiredTiger, WT_STAT_DSRC_CACHE_BYTES_INUSE } from "../../../ffi/wiredtiger/mod.ts";
 import { tableUri, WtCatalog } from "./catalog.ts";
 import { inMemoryConfig, MEMORY_PATH, onDiskConfig, syncFlushConfig } from "./config.ts";
 import { guard, toStorageError } from "./errors.ts";
@@ -221,5 +221,6 @@ export class WiredTigerEngine implements StorageEngine, TxnHost {
 
 /** Open (creating if needed) a WiredTiger-backed storage engine at `opts.path` (or ":memory:"). */
 export function openWiredTiger(opts: OpenOptions): WiredTigerEngine {
+  preloadWiredTiger(); // idempotent: shortens WiredTiger's start-up clock calibration (see the shim)
   return new WiredTigerEngine(opts);
 }
