@@ -56,11 +56,14 @@ function* drive<T>(
   run: BatchCall,
   decode: (buf: Uint8Array, dv: DataView, used: number) => Generator<T>,
 ): Generator<T, void, undefined> {
-  let buf = new Uint8Array(FIRST_BUF);
+  // Every batch gets a fresh buffer and entries are views into it (no per-record copy): a view keeps
+  // its batch buffer alive, which costs less than one small allocation per record.
+  let size = FIRST_BUF;
   let max = FIRST_COUNT;
   const m = new BigInt64Array(4);
   let flags = baseFlags | ScanFlag.START;
   for (;;) {
+    const buf = new Uint8Array(size);
     check(run(flags, buf, buf.length, max, m), op);
     const count = Number(m[Meta.COUNT]!);
     const used = Number(m[Meta.USED]!);
@@ -70,10 +73,9 @@ function* drive<T>(
     flags = baseFlags | (status === ScanStatus.PENDING ? ScanFlag.PENDING : 0);
     const need = Number(m[Meta.NEED]!);
     if (max < MAX_COUNT) max = Math.min(MAX_COUNT, max * 4);
-    if (buf.length < MAX_BUF || need > buf.length) {
-      let size = Math.min(MAX_BUF, buf.length * 4);
+    if (size < MAX_BUF || need > size) {
+      size = Math.min(MAX_BUF, size * 4);
       while (size < need) size *= 2;
-      buf = new Uint8Array(size);
     }
   }
 }
@@ -83,7 +85,7 @@ function* decodeRecords(buf: Uint8Array, dv: DataView, used: number): Generator<
   while (off < used) {
     const rid = dv.getBigInt64(off, true);
     const len = dv.getUint32(off + 8, true);
-    yield { rid, bytes: buf.slice(off + 12, off + 12 + len) };
+    yield { rid, bytes: buf.subarray(off + 12, off + 12 + len) };
     off += 12 + len;
   }
 }
@@ -93,7 +95,7 @@ function* decodeIndex(buf: Uint8Array, dv: DataView, used: number): Generator<In
   while (off < used) {
     const rid = dv.getBigInt64(off, true);
     const len = dv.getUint32(off + 8, true);
-    yield { rid, key: buf.slice(off + 12, off + 12 + len) };
+    yield { rid, key: buf.subarray(off + 12, off + 12 + len) };
     off += 12 + len;
   }
 }

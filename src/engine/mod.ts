@@ -40,6 +40,7 @@ export { getPath, splitPath, visitPathValues } from "./path/mod.ts";
 export { makeStringComparator } from "./collation/collation.ts";
 export { filterTopFields, sortTopFields } from "./query/fields.ts";
 export { compilePipeline, type Pipeline, type PipelineOptions } from "./aggregate/mod.ts";
+export { pipelineDependencies } from "./aggregate/dependencies.ts";
 export {
   compileExpression,
   evaluateExpression,

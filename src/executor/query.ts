@@ -79,10 +79,13 @@ export class QuerySource implements BatchSource {
     );
   }
 
-  /** Like nextBatch, but hands out decoded (and projected) documents: for pipelines. */
-  nextDocs(maxDocs: number): { docs: Doc[]; done: boolean } {
+  /**
+   * Like nextBatch, but hands out decoded (and projected) documents: for pipelines. With `fields`
+   * (top-level names the consumer can read) only those fields are decoded.
+   */
+  nextDocs(maxDocs: number, fields?: ReadonlySet<string> | null): { docs: Doc[]; done: boolean } {
     const project = this.q.project;
-    return this.#pull(maxDocs, Infinity, (row) => (project ? project(row.doc) : row.doc), () => 0);
+    return this.#pull(maxDocs, Infinity, (row) => (project ? project(row.doc) : row.view(fields)), () => 0);
   }
 
   #pull<T>(

@@ -7,7 +7,7 @@
 import { BSON } from "bson";
 import { CommandError } from "../../errors/command_error.ts";
 import { encodeCursorReply } from "../../bson/raw_reply.ts";
-import { compileFilter, compilePipeline } from "../../engine/mod.ts";
+import { compileFilter, compilePipeline, pipelineDependencies } from "../../engine/mod.ts";
 import { QuerySource } from "../../executor/query.ts";
 import type { BatchSource } from "../../cursors/registry.ts";
 import type { CommandContext } from "../context.ts";
@@ -78,9 +78,9 @@ function readWholeCollection(ctx: CommandContext, name: string): Doc[] {
   return docs;
 }
 
-function* scanDocs(source: QuerySource): Generator<Doc> {
+function* scanDocs(source: QuerySource, fields?: ReadonlySet<string> | null): Generator<Doc> {
   for (;;) {
-    const { docs, done } = source.nextDocs(1000);
+    const { docs, done } = source.nextDocs(1000, fields);
     yield* docs;
     if (done) return;
   }
@@ -189,7 +189,8 @@ function run(ctx: CommandContext, body: Doc): Reply {
     }
     if (coll) {
       source = new QuerySource(ctx.storage, coll, q);
-      input = scanDocs(source);
+      // Decode only the fields the pipeline can read (e.g. a $group's key and accumulator inputs).
+      input = scanDocs(source, pipelineDependencies(stages));
     }
   }
   if (write) {

@@ -1,0 +1,176 @@
+/**
+ * Which top-level fields of the input documents a pipeline can possibly read, so the executor can
+ * decode only those (decoding whole 1 KB documents dominates a `$group` over a collection). PURE.
+ *
+ * Conservative: the answer is a set of top-level field names, or `null` = "the whole document".
+ * Stages are walked in order, collecting the fields each one reads, until a stage that builds brand
+ * new documents ($group, $count, $sortByCount, $bucket, $bucketAuto, $replaceRoot/$replaceWith, an
+ * inclusion $project): what follows it cannot see the input any more. If no such stage comes, the
+ * output is the input documents themselves → null. Anything unknown → null. Over-reporting a field
+ * costs a little decoding; under-reporting would be a bug, so every doubt answers null.
+ */
+
+type Doc = Record<string, unknown>;
+
+const PASS_THROUGH = new Set(["$limit", "$skip", "$sample"]);
+
+function isDoc(v: unknown): v is Doc {
+  return v !== null && typeof v === "object" && !Array.isArray(v) &&
+    (v as { _bsontype?: string })._bsontype === undefined && !(v instanceof Date);
+}
+
+function topOf(path: string): string {
+  const dot = path.indexOf(".");
+  return dot < 0 ? path : path.slice(0, dot);
+}
+
+/**
+ * Adds the fields an expression reads; returns false when it may read the whole document
+ * (`$$ROOT`, `$$CURRENT`, or an operator whose arguments are not plain expressions).
+ */
+function exprFields(expr: unknown, out: Set<string>): boolean {
+  if (typeof expr === "string") {
+    if (expr.startsWith("$$")) {
+      const v = expr.slice(2);
+      const name = v.split(".")[0];
+      if (name === "ROOT" || name === "CURRENT") {
+        if (!v.includes(".")) return false;
+        out.add(topOf(v.slice(name.length + 1)));
+      }
+      return true; // $$NOW, $$REMOVE, user variables: not document fields
+    }
+    if (expr.startsWith("$")) out.add(topOf(expr.slice(1)));
+    return true;
+  }
+  if (Array.isArray(expr)) return expr.every((e) => exprFields(e, out));
+  if (isDoc(expr)) {
+    const keys = Object.keys(expr);
+    if (keys.length === 1 && keys[0] === "$literal") return true;
+    // Operators whose spec holds field *names* or filters rather than expressions.
+    if (
+      keys.some((k) => k === "$getField" || k === "$setField" || k === "$unsetField" || k === "$function")
+    ) {
+      return false;
+    }
+    return keys.every((k) => exprFields(expr[k], out));
+  }
+  return true;
+}
+
+function filterFields(filter: unknown, out: Set<string>): boolean {
+  if (!isDoc(filter)) return false;
+  for (const [k, v] of Object.entries(filter)) {
+    if (k === "$comment") continue;
+    if (k === "$and" || k === "$or" || k === "$nor") {
+      if (!Array.isArray(v) || !v.every((s) => filterFields(s, out))) return false;
+      continue;
+    }
+    if (k === "$expr") {
+      if (!exprFields(v, out)) return false;
+      continue;
+    }
+    if (k.startsWith("$")) return false;
+    out.add(topOf(k));
+  }
+  return true;
+}
+
+/** Accumulators whose arguments name fields without `$` (sortBy specs) or run code. */
+const OPAQUE_ACCUMULATORS = new Set(["$top", "$bottom", "$topN", "$bottomN", "$accumulator"]);
+
+function accumulatorFields(acc: unknown, out: Set<string>): boolean {
+  if (!isDoc(acc)) return false;
+  for (const [op, arg] of Object.entries(acc)) {
+    if (OPAQUE_ACCUMULATORS.has(op) || !exprFields(arg, out)) return false;
+  }
+  return true;
+}
+
+/** Outcome of one stage: the fields it reads, and whether later stages still see the input. */
+type StageDeps = { ok: false } | { ok: true; closes: boolean };
+
+function stageFields(name: string, spec: unknown, out: Set<string>): StageDeps {
+  const fail: StageDeps = { ok: false };
+  if (PASS_THROUGH.has(name)) return { ok: true, closes: false };
+  switch (name) {
+    case "$match":
+      return filterFields(spec, out) ? { ok: true, closes: false } : fail;
+    case "$sort":
+      if (!isDoc(spec)) return fail;
+      for (const [k, v] of Object.entries(spec)) {
+        if (isDoc(v)) return fail; // $meta sorts
+        out.add(topOf(k));
+      }
+      return { ok: true, closes: false };
+    case "$group": {
+      if (!isDoc(spec)) return fail;
+      for (const [k, v] of Object.entries(spec)) {
+        if (k === "_id") {
+          if (!exprFields(v, out)) return fail;
+        } else if (!accumulatorFields(v, out)) return fail;
+      }
+      return { ok: true, closes: true };
+    }
+    case "$count":
+      return { ok: true, closes: true };
+    case "$sortByCount":
+      return exprFields(spec, out) ? { ok: true, closes: true } : fail;
+    case "$replaceRoot":
+      return isDoc(spec) && exprFields(spec["newRoot"], out) ? { ok: true, closes: true } : fail;
+    case "$replaceWith":
+      return exprFields(spec, out) ? { ok: true, closes: true } : fail;
+    case "$bucket":
+    case "$bucketAuto":
+      if (!isDoc(spec) || !exprFields(spec["groupBy"], out)) return fail;
+      if (spec["output"] !== undefined) {
+        if (!isDoc(spec["output"])) return fail;
+        for (const acc of Object.values(spec["output"])) if (!accumulatorFields(acc, out)) return fail;
+      }
+      return { ok: true, closes: true };
+    case "$project": {
+      if (!isDoc(spec)) return fail;
+      let inclusion = false;
+      for (const [k, v] of Object.entries(spec)) {
+        if (v === 0 || v === false) {
+          if (k !== "_id") return fail; // exclusion projection: keeps everything else
+          continue;
+        }
+        inclusion = true;
+        out.add(topOf(k));
+        if (!(v === 1 || v === true || typeof v === "number") && !exprFields(v, out)) return fail;
+      }
+      if (!inclusion) return fail;
+      out.add("_id");
+      return { ok: true, closes: true };
+    }
+    case "$addFields":
+    case "$set":
+      if (!isDoc(spec)) return fail;
+      return Object.values(spec).every((v) => exprFields(v, out)) ? { ok: true, closes: false } : fail;
+    case "$unset":
+      return { ok: true, closes: false };
+    case "$unwind": {
+      const path = typeof spec === "string" ? spec : isDoc(spec) ? spec["path"] : undefined;
+      if (typeof path !== "string" || !path.startsWith("$")) return fail;
+      out.add(topOf(path.slice(1)));
+      return { ok: true, closes: false };
+    }
+    default:
+      return fail;
+  }
+}
+
+/** Top-level input fields the pipeline may read, or null for the whole document. */
+export function pipelineDependencies(stages: readonly unknown[]): Set<string> | null {
+  const out = new Set<string>();
+  for (const stage of stages) {
+    if (!isDoc(stage)) return null;
+    const keys = Object.keys(stage);
+    if (keys.length !== 1) return null;
+    const name = keys[0]!;
+    const r = stageFields(name, stage[name], out);
+    if (!r.ok) return null;
+    if (r.closes) return out;
+  }
+  return null;
+}

@@ -1,0 +1,41 @@
+import assert from "node:assert/strict";
+import { pipelineDependencies } from "./dependencies.ts";
+
+Deno.test("a $group reads only its key and accumulator arguments", () => {
+  assert.deepEqual(
+    pipelineDependencies([{ $group: { _id: "$region", n: { $sum: 1 }, t: { $sum: "$score.v" } } }]),
+    new Set(["region", "score"]),
+  );
+  assert.deepEqual(
+    pipelineDependencies([{ $match: { a: 1, $or: [{ "b.c": 2 }] } }, { $sort: { d: -1 } }, { $limit: 5 }, {
+      $group: { _id: null, m: { $max: { $add: ["$e", "$$ROOT.f"] } } },
+    }]),
+    new Set(["a", "b", "d", "e", "f"]),
+  );
+  assert.deepEqual(pipelineDependencies([{ $count: "n" }]), new Set());
+  assert.deepEqual(
+    pipelineDependencies([{ $project: { a: 1, s: { $concat: ["$b", "x"] } } }]),
+    new Set(["a", "s", "b", "_id"]),
+  );
+  assert.deepEqual(
+    pipelineDependencies([{ $unwind: "$tags" }, { $sortByCount: "$tags" }]),
+    new Set(["tags"]),
+  );
+});
+
+Deno.test("anything that may need the whole document answers null", () => {
+  for (
+    const p of [
+      [],
+      [{ $match: { a: 1 } }],
+      [{ $project: { a: 0 } }],
+      [{ $group: { _id: "$$ROOT" } }],
+      [{ $group: { _id: null, t: { $top: { output: "$a", sortBy: { b: 1 } } } } }],
+      [{ $lookup: { from: "x", localField: "a", foreignField: "b", as: "j" } }, { $count: "n" }],
+      [{ $addFields: { x: "$$CURRENT" } }, { $group: { _id: "$x" } }],
+      [{ $replaceRoot: { newRoot: { $getField: "a" } } }],
+    ]
+  ) {
+    assert.equal(pipelineDependencies(p), null, JSON.stringify(p));
+  }
+});
