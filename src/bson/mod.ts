@@ -1,0 +1,11 @@
+/**
+ * bson/ — PURE leaf helpers around npm:bson (no second codec): the canonical cross-type order
+ * (compare.ts), value kinds (values.ts), THE decoder every layer uses so values keep their BSON types
+ * (decode.ts), partial decoding of only the top-level fields a query reads (partial_decode.ts), and a
+ * byte-level cursor-reply assembler that embeds stored documents without re-encoding (raw_reply.ts).
+ * Imports only npm:bson and src/errors.
+ */
+export { compareValues, valuesEqual } from "./compare.ts";
+export { decodeDocument } from "./decode.ts";
+export { decodeFields } from "./partial_decode.ts";
+export { encodeCursorReply } from "./raw_reply.ts";
