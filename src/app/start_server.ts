@@ -6,10 +6,12 @@
  */
 import { ObjectId } from "bson";
 import { openWiredTiger } from "../storage/mod.ts";
-import { exhaustReply, startListener } from "../server/mod.ts";
+import { CLOSE_CONNECTION, exhaustReply, startListener } from "../server/mod.ts";
 import type { WireRequest } from "../wire/mod.ts";
 import { dispatch } from "../commands/dispatch.ts";
-import { isStreamingReply } from "../commands/spec.ts";
+import { FailPoints } from "../commands/shared/fail_points.ts";
+import { RetryableWrites } from "../commands/shared/retryable.ts";
+import { isCloseReply, isStreamingReply } from "../commands/spec.ts";
 import type { ClientState, ServerContext, ServerInfo } from "../commands/context.ts";
 import { CursorRegistry } from "../cursors/registry.ts";
 import { startTtlSweeper } from "../executor/ttl_sweeper.ts";
@@ -107,6 +109,8 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
     info,
     syncOnCommit: config.storage.syncOnCommit,
     isShuttingDown: () => shutdown.signal.aborted,
+    failPoints: new FailPoints(),
+    retryableWrites: new RetryableWrites(),
     waitOrShutdown: (ms) =>
       new Promise<void>((resolve) => {
         if (shutdown.signal.aborted) return resolve();
@@ -140,7 +144,9 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
           body: req.body,
           sequences: req.sequences,
           exhaustAllowed: req.exhaustAllowed && !req.moreToCome,
-        }).then((r) => (isStreamingReply(r) ? exhaustReply(r.reply, true) : r));
+        }).then((r) =>
+          isStreamingReply(r) ? exhaustReply(r.reply, true) : isCloseReply(r) ? CLOSE_CONNECTION : r
+        );
       },
     });
   } catch (e) {

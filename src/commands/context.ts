@@ -7,6 +7,8 @@ import type { CursorRegistry } from "../cursors/registry.ts";
 import type { Logger } from "../observability/log.ts";
 import type { Counters } from "../observability/counters.ts";
 import type { CommandSpec, Doc } from "./spec.ts";
+import type { FailPoints } from "./shared/fail_points.ts";
+import type { RetryableWrites } from "./shared/retryable.ts";
 
 /** Facts about this server process that handshake/info commands report. */
 export interface ServerInfo {
@@ -33,6 +35,10 @@ export interface ServerContext {
   readonly info: ServerInfo;
   /** Engine-wide sync_on_commit. */
   readonly syncOnCommit: boolean;
+  /** Testing fail points (configureFailPoint). */
+  readonly failPoints: FailPoints;
+  /** Retryable-write replies per session (a retried write runs once). */
+  readonly retryableWrites: RetryableWrites;
   /** Resolves after `ms`, or at once when the server starts shutting down. */
   waitOrShutdown(ms: number): Promise<void>;
   /** True once the server has begun to stop. */

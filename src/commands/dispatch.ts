@@ -9,6 +9,7 @@ import type { ClientState, CommandContext, ServerContext } from "./context.ts";
 import type { Doc, Reply } from "./spec.ts";
 import { checkFields } from "./params.ts";
 import { COMMANDS, lookupCommand } from "./registry.ts";
+import { runWithFailPoint } from "./shared/fail_action.ts";
 
 export interface DispatchRequest {
   readonly body: Doc;
@@ -42,8 +43,40 @@ export async function dispatch(
       commands: COMMANDS,
       exhaustAllowed: req.exhaustAllowed ?? false,
     };
-    return await spec.run(ctx, req.body);
+    const appName = (client.clientMetadata?.["application"] as Doc | undefined)?.["name"];
+    const failure = server.failPoints.check(name, typeof appName === "string" ? appName : undefined);
+    const run = () => runOnce(server, spec.name, req.body, async () => await spec.run(ctx, req.body));
+    if (failure) return await runWithFailPoint(failure, name, req.body, run);
+    return await run();
   } catch (e) {
     return errorToReply(e, (msg) => server.log.error(msg));
   }
+}
+
+/**
+ * Runs a command, at most once per (lsid, txnNumber) for retryable writes: a retry gets the first
+ * attempt's reply. Also where the onPrimaryTransactionalWrite fail point acts.
+ */
+async function runOnce(
+  server: ServerContext,
+  command: string,
+  body: Doc,
+  run: () => Promise<Reply>,
+): Promise<Reply> {
+  const id = server.retryableWrites.identify(command, body);
+  if (!id) return await run();
+  const previous = server.retryableWrites.lookup(id);
+  if (previous !== undefined) return previous;
+  const fp = server.failPoints.checkTxnWrite();
+  if (fp?.failBeforeCommitExceptionCode !== undefined) {
+    if (fp.closeConnection) return { closeConnection: true };
+    throw new CommandError(
+      fp.failBeforeCommitExceptionCode,
+      "Failing write via 'onPrimaryTransactionalWrite' failpoint",
+    );
+  }
+  const reply = await run();
+  server.retryableWrites.record(id, reply);
+  if (fp?.closeConnection) return { closeConnection: true };
+  return reply;
 }

@@ -8,6 +8,7 @@ import { buildInfo } from "./handshake/build_info.ts";
 import { bulkWrite } from "./crud/bulk_write.ts";
 import { collMod } from "./ddl/coll_mod.ts";
 import { collStats, dbStats } from "./ddl/coll_stats.ts";
+import { configureFailPoint } from "./admin/configure_fail_point.ts";
 import { connectionStatus } from "./handshake/connection_status.ts";
 import { count } from "./crud/count.ts";
 import { create } from "./ddl/create.ts";
@@ -44,6 +45,7 @@ export const COMMANDS: readonly CommandSpec[] = [
   bulkWrite,
   collMod,
   collStats,
+  configureFailPoint,
   connectionStatus,
   count,
   create,

@@ -9,7 +9,16 @@ import type { CommandContext } from "./context.ts";
 export type Doc = Record<string, unknown>;
 
 /** A reply: a document to serialise, or an already-serialised BSON document (cursor replies). */
-export type Reply = Doc | Uint8Array | StreamingReply;
+export type Reply = Doc | Uint8Array | StreamingReply | CloseReply;
+
+/** Drop the connection without replying (fail point closeConnection). */
+export interface CloseReply {
+  readonly closeConnection: true;
+}
+
+export function isCloseReply(r: Reply): r is CloseReply {
+  return !(r instanceof Uint8Array) && (r as Partial<CloseReply>).closeConnection === true;
+}
 
 /**
  * A reply after which the server keeps talking (OP_MSG exhaust: `moreToCome`): the connection layer

@@ -23,9 +23,11 @@ import {
 } from "../wire/mod.ts";
 import { FrameReader } from "./frame_reader.ts";
 import {
+  type CloseConnection,
   type CommandHandler,
   type ConnectionState,
   type ExhaustReply,
+  isCloseConnection,
   isExhaustReply,
   type LogFn,
   type ReplyBody,
@@ -159,6 +161,7 @@ export class Connection {
     }
     const req = decoded.request;
     let result = await this.#call(req, tag);
+    if (isCloseConnection(result)) return false; // the handler asked to drop the connection, no reply
     if (req.moreToCome) return true;
     const exhaustOk = req.opCode === OP_MSG && req.exhaustAllowed;
     let responseTo = req.requestId;
@@ -170,10 +173,11 @@ export class Connection {
       if (!more || this.#draining || this.#closed) return !this.#closed;
       responseTo = id;
       result = await this.#call(req, tag);
+      if (isCloseConnection(result)) return false;
     }
   }
 
-  async #call(req: WireRequest, tag: string): Promise<ReplyBody | ExhaustReply> {
+  async #call(req: WireRequest, tag: string): Promise<ReplyBody | ExhaustReply | CloseConnection> {
     try {
       return await this.handler(req, this.state);
     } catch (e) {

@@ -13,10 +13,13 @@
  */
 export { type ListenerOptions, type RunningServer, startListener } from "./listener.ts";
 export {
+  CLOSE_CONNECTION,
+  type CloseConnection,
   type CommandHandler,
   type ConnectionState,
   type ExhaustReply,
   exhaustReply,
+  isCloseConnection,
   isExhaustReply,
   type LogFn,
   type LogLevel,

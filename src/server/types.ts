@@ -45,6 +45,19 @@ export function isExhaustReply(x: unknown): x is ExhaustReply {
   return typeof x === "object" && x !== null && (x as Partial<ExhaustReply>)[EXHAUST] === true;
 }
 
+const CLOSE = Symbol("secantusdb.closeConnection");
+
+/** A handler result that closes the connection without any reply (fail points: closeConnection). */
+export interface CloseConnection {
+  readonly [CLOSE]: true;
+}
+
+export const CLOSE_CONNECTION: CloseConnection = Object.freeze({ [CLOSE]: true as const });
+
+export function isCloseConnection(x: unknown): x is CloseConnection {
+  return typeof x === "object" && x !== null && (x as Partial<CloseConnection>)[CLOSE] === true;
+}
+
 /**
  * Runs one decoded command. Awaited one at a time per connection. Should convert its own errors into
  * `{ok: 0, …}` replies; anything it throws becomes a generic InternalError reply and a server log line.
@@ -52,4 +65,4 @@ export function isExhaustReply(x: unknown): x is ExhaustReply {
 export type CommandHandler = (
   req: WireRequest,
   conn: ConnectionState,
-) => Promise<ReplyBody | ExhaustReply>;
+) => Promise<ReplyBody | ExhaustReply | CloseConnection>;

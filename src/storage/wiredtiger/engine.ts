@@ -16,7 +16,11 @@ import {
   type WriteOptions,
   type WriteTxn,
 } from "../api.ts";
-import { Connection, preloadWiredTiger, WT_STAT_DSRC_CACHE_BYTES_INUSE } from "../../../ffi/wiredtiger/mod.ts";
+import {
+  Connection,
+  preloadWiredTiger,
+  WT_STAT_DSRC_CACHE_BYTES_INUSE,
+} from "../../../ffi/wiredtiger/mod.ts";
 import { tableUri, WtCatalog } from "./catalog.ts";
 import { inMemoryConfig, MEMORY_PATH, onDiskConfig, syncFlushConfig } from "./config.ts";
 import { guard, toStorageError } from "./errors.ts";
