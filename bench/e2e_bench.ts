@@ -44,7 +44,8 @@ function report(name: string, count: number, totalMs: number, lat: number[], uni
 const server = await spawnServer();
 const client = new MongoClient(server.uri);
 try {
-  const c = client.db("bench").collection("docs");
+  // deno-lint-ignore no-explicit-any
+  const c = client.db("bench").collection<any>("docs");
   // bulk insert
   let lat: number[] = [];
   let t0 = performance.now();
