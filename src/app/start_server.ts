@@ -11,6 +11,7 @@ import type { WireRequest } from "../wire/mod.ts";
 import { dispatch } from "../commands/dispatch.ts";
 import { FailPoints } from "../commands/shared/fail_points.ts";
 import { RetryableWrites } from "../commands/shared/retryable.ts";
+import { ClusterClock } from "../commands/shared/cluster_time.ts";
 import { isCloseReply, isStreamingReply } from "../commands/spec.ts";
 import type { ClientState, ServerContext, ServerInfo } from "../commands/context.ts";
 import { CursorRegistry } from "../cursors/registry.ts";
@@ -111,6 +112,7 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
     isShuttingDown: () => shutdown.signal.aborted,
     failPoints: new FailPoints(),
     retryableWrites: new RetryableWrites(),
+    clusterClock: new ClusterClock(),
     waitOrShutdown: (ms) =>
       new Promise<void>((resolve) => {
         if (shutdown.signal.aborted) return resolve();

@@ -9,6 +9,7 @@ import type { Counters } from "../observability/counters.ts";
 import type { CommandSpec, Doc } from "./spec.ts";
 import type { FailPoints } from "./shared/fail_points.ts";
 import type { RetryableWrites } from "./shared/retryable.ts";
+import type { ClusterClock } from "./shared/cluster_time.ts";
 
 /** Facts about this server process that handshake/info commands report. */
 export interface ServerInfo {
@@ -37,6 +38,8 @@ export interface ServerContext {
   readonly syncOnCommit: boolean;
   /** Testing fail points (configureFailPoint). */
   readonly failPoints: FailPoints;
+  /** The replica-set persona's logical clock ($clusterTime / operationTime on replies). */
+  readonly clusterClock: ClusterClock;
   /** Retryable-write replies per session (a retried write runs once). */
   readonly retryableWrites: RetryableWrites;
   /** Resolves after `ms`, or at once when the server starts shutting down. */

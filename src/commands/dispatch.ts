@@ -10,6 +10,8 @@ import type { Doc, Reply } from "./spec.ts";
 import { checkFields } from "./params.ts";
 import { COMMANDS, lookupCommand } from "./registry.ts";
 import { runWithFailPoint } from "./shared/fail_action.ts";
+import { isCloseReply, isStreamingReply } from "./spec.ts";
+import { appendToRaw, type ClusterClock } from "./shared/cluster_time.ts";
 
 export interface DispatchRequest {
   readonly body: Doc;
@@ -20,6 +22,31 @@ export interface DispatchRequest {
 }
 
 export async function dispatch(
+  server: ServerContext,
+  client: ClientState,
+  req: DispatchRequest,
+): Promise<Reply> {
+  const reply = await dispatchCommand(server, client, req);
+  return server.info.standalone ? reply : withClusterTime(reply, server.clusterClock);
+}
+
+/** Adds `$clusterTime` and `operationTime` (replica-set persona) to any kind of reply. */
+function withClusterTime(reply: Reply, clock: ClusterClock): Reply {
+  if (reply instanceof Uint8Array) return appendToRaw(reply, clock.replyFields());
+  if (isCloseReply(reply)) return reply;
+  if (isStreamingReply(reply)) {
+    const inner = reply.reply;
+    return {
+      streaming: true,
+      reply: inner instanceof Uint8Array
+        ? appendToRaw(inner, clock.replyFields())
+        : { ...inner, ...clock.replyFields() },
+    };
+  }
+  return { ...reply, ...clock.replyFields() };
+}
+
+async function dispatchCommand(
   server: ServerContext,
   client: ClientState,
   req: DispatchRequest,
