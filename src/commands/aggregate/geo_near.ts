@@ -9,6 +9,7 @@ import { compileFilter } from "../../engine/mod.ts";
 import type { GeoNearRequest, GeoNearResult } from "../../engine/aggregate/mod.ts";
 import { type GeoNearPath, hasNear, isGeoIndex, planNear } from "../../planner/geo_plan.ts";
 import { GeoNearCursor, type NearHit } from "../../executor/geo_near.ts";
+import { recordPlanAccess } from "../../executor/index_usage.ts";
 import type { CommandContext } from "../context.ts";
 import type { Doc } from "../spec.ts";
 import { findCollection } from "../shared/namespace.ts";
@@ -70,6 +71,7 @@ export function* geoNearDocs(
     req.near,
     chosen.name,
   );
+  recordPlanAccess(coll, access); // $indexStats counts the geo index use
   const cursor = new GeoNearCursor(access);
   const stats = { keysExamined: 0, docsExamined: 0 };
   for (;;) {
