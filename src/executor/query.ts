@@ -10,6 +10,7 @@ import type { AccessPath } from "../planner/find_plan.ts";
 import { CommandError } from "../errors/command_error.ts";
 import { type Doc, Row } from "./rows.ts";
 import { idIndexKey } from "./index_keys.ts";
+import { decodeKeyValues } from "../keys/key_decode.ts";
 import { ixScanHits, type IxScanState, newIxScanState } from "./ixscan.ts";
 import { GeoNearCursor } from "./geo_near.ts";
 import { recordPlanAccess } from "./index_usage.ts";
@@ -35,6 +36,13 @@ export interface CompiledQuery {
    * Top-level fields `match` and `sort` read (decode only those); null/absent = the whole document.
    */
   readonly readFields?: ReadonlySet<string> | null;
+  /**
+   * Covered by the index scan: rows are built from the index key (these fields, in key order, with
+   * these directions) without fetching the document, whenever the key decodes exactly.
+   */
+  readonly covered?:
+    | { readonly fields: readonly string[]; readonly directions: readonly (1 | -1)[] }
+    | undefined;
 }
 
 export interface ExecStats {
@@ -177,7 +185,15 @@ export class QuerySource implements BatchSource {
       return;
     }
     if (a.kind === "ixScan") {
+      const covered = this.q.covered;
       for (const hit of ixScanHits(txn, this.coll, a, this.#ix, this.stats)) {
+        const values = covered ? decodeKeyValues(hit.key, covered.directions) : undefined;
+        if (values && covered) {
+          const row = Row.fromDoc(hit.rid, docFromKey(covered.fields, values));
+          if (this.q.match && !this.q.match(row.doc)) continue;
+          yield row;
+          continue;
+        }
         const bytes = txn.get(this.coll, hit.rid);
         if (!bytes) continue;
         this.stats.docsExamined++;
@@ -255,4 +271,20 @@ export function sameUuid(a: Uint8Array, b: Uint8Array): boolean {
   if (a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
   return true;
+}
+
+/** The document a covered row stands for: key fields (dotted paths nest) with their key values. */
+function docFromKey(fields: readonly string[], values: readonly unknown[]): Doc {
+  const doc: Doc = {};
+  fields.forEach((path, i) => {
+    const parts = path.split(".");
+    let cur = doc;
+    for (let k = 0; k < parts.length - 1; k++) {
+      const p = parts[k]!;
+      if (cur[p] === null || typeof cur[p] !== "object") cur[p] = {};
+      cur = cur[p] as Doc;
+    }
+    cur[parts[parts.length - 1]!] = values[i];
+  });
+  return doc;
 }

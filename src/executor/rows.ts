@@ -15,6 +15,12 @@ export class Row {
   #partial: Doc | undefined;
   #partialFields: ReadonlySet<string> | undefined;
   constructor(readonly rid: RecordId, public bytes: Uint8Array) {}
+  /** A row made from a document (covered queries): the bytes are encoded from it. */
+  static fromDoc(rid: RecordId, doc: Doc): Row {
+    const row = new Row(rid, BSON.serialize(doc));
+    row.#doc = doc;
+    return row;
+  }
   get doc(): Doc {
     return (this.#doc ??= decodeDocument(this.bytes));
   }

@@ -15,6 +15,8 @@ export interface ExplainInput {
   readonly skip?: number | undefined;
   readonly limit?: number | undefined;
   readonly projectionSpec?: Doc | null | undefined;
+  /** The index scan answers alone (PROJECTION_COVERED over IXSCAN, no FETCH). */
+  readonly covered?: unknown;
 }
 
 export interface RunStats {
@@ -83,7 +85,13 @@ function leaf(access: AccessPath, filter: Doc, stats: RunStats | undefined): Doc
 
 /** The winning plan tree (with per-stage counters when `stats` is given). */
 export function explainTree(q: ExplainInput, stats?: RunStats): Doc {
+  const covered = q.covered !== undefined && q.access.kind === "ixScan";
   let node = leaf(q.access, q.filter, stats);
+  // A covered plan has no FETCH: the IXSCAN (with the filter, if any) feeds the projection directly.
+  if (covered && node["stage"] === "FETCH" && node["inputStage"]) {
+    const ix = node["inputStage"] as Doc;
+    node = node["filter"] ? { ...ix, filter: node["filter"] } : ix;
+  }
   const withN = (d: Doc): Doc => (stats ? { ...d, nReturned: stats.nReturned } : d);
   const sortProvided = q.access.kind === "ixScan" && q.access.providesSort;
   if (q.sortSpec && !sortProvided) {
@@ -99,7 +107,8 @@ export function explainTree(q: ExplainInput, stats?: RunStats): Doc {
   if (q.skip) node = withN({ stage: "SKIP", skipAmount: q.skip, inputStage: node });
   if (q.limit) node = withN({ stage: "LIMIT", limitAmount: q.limit, inputStage: node });
   if (q.projectionSpec) {
-    node = withN({ stage: "PROJECTION_DEFAULT", transformBy: q.projectionSpec, inputStage: node });
+    const stage = covered ? "PROJECTION_COVERED" : "PROJECTION_DEFAULT";
+    node = withN({ stage, transformBy: q.projectionSpec, inputStage: node });
   }
   return node;
 }

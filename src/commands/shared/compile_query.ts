@@ -14,6 +14,7 @@ import {
 import type { CollectionEntry } from "../../storage/api.ts";
 import { type IndexInfo, planQuery } from "../../planner/find_plan.ts";
 import type { CompiledQuery } from "../../executor/query.ts";
+import type { AccessPath } from "../../planner/find_plan.ts";
 import type { Doc } from "../spec.ts";
 import { setPartialFilterCompiler } from "../../executor/index_keys.ts";
 
@@ -110,7 +111,64 @@ export function compileQuery(parts: QueryParts, coll?: CollectionEntry): Compile
     limit: parts.limit ?? 0,
     project: projection ? (d) => projection.apply(d) : null,
     readFields: readFieldsOf(matcher ? filter : undefined, sort ? sortSpec : undefined),
+    covered: coveredBy(access, coll, filter, sortSpec, parts.projection),
   };
+}
+
+/** Full dotted paths a filter reads, or null when it uses anything but fields and $and/$or/$nor. */
+function filterPaths(filter: Doc, out: Set<string>): boolean {
+  for (const [k, v] of Object.entries(filter)) {
+    if (k === "$and" || k === "$or" || k === "$nor") {
+      if (!Array.isArray(v) || !v.every((s) => s && typeof s === "object" && filterPaths(s as Doc, out))) {
+        return false;
+      }
+    } else if (k === "$comment") continue;
+    else if (k.startsWith("$")) return false;
+    else out.add(k);
+  }
+  return true;
+}
+
+/**
+ * A covered plan: the index scan can answer alone when the projection includes only fields of the
+ * index (and excludes `_id` unless indexed), the filter and sort read only those fields, and the index
+ * is neither multikey nor collated. Rows whose keys do not decode exactly are still fetched.
+ */
+function coveredBy(
+  access: AccessPath,
+  coll: CollectionEntry | undefined,
+  filter: Doc,
+  sort: Doc | undefined,
+  projection: Doc | undefined,
+): CompiledQuery["covered"] {
+  if (access.kind !== "ixScan" || access.multikey || !coll || !projection) return undefined;
+  const ix = coll.indexes.find((i) => i.name === access.indexName);
+  const collation = ix?.spec["collation"] as Doc | undefined;
+  if (!ix || (collation && collation["locale"] !== "simple")) return undefined;
+  const keyFields = Object.keys(access.keyPattern);
+  const inKey = new Set(keyFields);
+  const directions = keyFields.map((f) => (Number(access.keyPattern[f]) < 0 ? -1 : 1) as 1 | -1);
+  if (
+    directions.length !== keyFields.length || keyFields.some((f) => typeof access.keyPattern[f] === "string")
+  ) {
+    return undefined; // special index kinds
+  }
+  let idExcluded = false;
+  for (const [path, v] of Object.entries(projection)) {
+    const on = v === true || (typeof v === "number" && v !== 0);
+    const off = v === false || v === 0;
+    if (path === "_id" && off) {
+      idExcluded = true;
+      continue;
+    }
+    if (!on || !inKey.has(path)) return undefined;
+  }
+  if (!idExcluded && !inKey.has("_id")) return undefined;
+  const reads = new Set<string>();
+  if (!filterPaths(filter, reads)) return undefined;
+  for (const k of Object.keys(sort ?? {})) reads.add(k);
+  for (const p of reads) if (!inKey.has(p)) return undefined;
+  return { fields: keyFields, directions };
 }
 
 /** Top-level fields the filter and sort read (the executor decodes only those), or null for all. */
