@@ -111,7 +111,7 @@ function run(ctx: CommandContext, body: Doc): Doc {
   const shape = shapeOf(inner);
   const ns = `${ctx.db}.${shape.coll}`;
   const coll = findCollection(ctx, shape.coll);
-  const q = compileQuery(shape.parts, coll);
+  const q = compileQuery(shape.parts, coll, { planCache: false });
   const filter = shape.parts.filter ?? {};
   const tree = (stats?: { nReturned: number; keysExamined: number; docsExamined: number }) => {
     const t = explainTree({ ...q, filter, sortSpec: q.sortSpec, projectionSpec: q.projectionSpec }, stats);

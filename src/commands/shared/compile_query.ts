@@ -12,9 +12,15 @@ import {
   sortTopFields,
 } from "../../engine/mod.ts";
 import type { CollectionEntry } from "../../storage/api.ts";
-import { type IndexInfo, planQuery } from "../../planner/find_plan.ts";
+import {
+  type AccessPath,
+  type FindPlanInput,
+  type IndexInfo,
+  type PlanChoice,
+  planQuery,
+} from "../../planner/find_plan.ts";
+import { PlanCache, shapeOf } from "../../planner/plan_cache.ts";
 import type { CompiledQuery } from "../../executor/query.ts";
-import type { AccessPath } from "../../planner/find_plan.ts";
 import type { Doc } from "../spec.ts";
 import { setPartialFilterCompiler } from "../../executor/index_keys.ts";
 
@@ -68,7 +74,54 @@ export function indexInfos(coll: CollectionEntry | undefined): IndexInfo[] {
  * `coll` is the collection the query will run on (undefined when it does not exist); the planner
  * looks at its indexes.
  */
-export function compileQuery(parts: QueryParts, coll?: CollectionEntry): CompiledQuery {
+/** One plan cache per process (plans depend only on the catalog, which the keys include). */
+const PLAN_CACHE = new PlanCache();
+
+function hex(bytes: Uint8Array): string {
+  let s = "";
+  for (const b of bytes) s += b.toString(16).padStart(2, "0");
+  return s;
+}
+
+/** The cache key of a query's shape, or undefined when the plan must not be cached. */
+function planCacheKey(
+  parts: QueryParts,
+  coll: CollectionEntry | undefined,
+  infos: readonly IndexInfo[],
+): string | undefined {
+  if (!coll || parts.hint !== undefined || parts.min !== undefined || parts.max !== undefined) {
+    return undefined;
+  }
+  const indexes = infos.map((i) => `${i.name}${i.multikey ? "*" : ""}${i.hidden ? "-" : ""}`).join(",");
+  return `${hex(coll.uuid)}|${indexes}|${JSON.stringify(shapeOf(parts.filter ?? {}))}|${
+    JSON.stringify(parts.sort ?? {})
+  }|${JSON.stringify(parts.collation ?? {})}`;
+}
+
+/** Plans through the plan cache: a cached winner is planned alone (see planner/plan_cache.ts). */
+function planWithCache(input: FindPlanInput, key: string | undefined): PlanChoice {
+  if (key !== undefined) {
+    const cached = PLAN_CACHE.get(key);
+    if (cached !== undefined) {
+      const only = planQuery({ ...input, indexes: (input.indexes ?? []).filter((i) => i.name === cached) });
+      if (only.access.kind === "ixScan" && only.access.indexName === cached) return only;
+    }
+  }
+  const plan = planQuery(input);
+  if (key !== undefined && plan.access.kind === "ixScan" && plan.rejected.length > 0) {
+    PLAN_CACHE.set(key, plan.access.indexName);
+  }
+  return plan;
+}
+
+/**
+ * `opts.planCache: false` plans from scratch (explain shows the full choice, as mongod's explain).
+ */
+export function compileQuery(
+  parts: QueryParts,
+  coll?: CollectionEntry,
+  opts: { planCache?: boolean } = {},
+): CompiledQuery {
   const filter = parts.filter ?? {};
   const collation = parts.collation;
   const matcher = Object.keys(filter).length === 0 ? null : compileFilter(filter, {
@@ -87,16 +140,17 @@ export function compileQuery(parts: QueryParts, coll?: CollectionEntry): Compile
       filterOptions: collation ? { collation } : {},
     })
     : null;
-  const plan = planQuery({
+  const infos = indexInfos(coll);
+  const plan = planWithCache({
     filter,
     sort: parts.sort,
     hint: parts.hint,
-    indexes: indexInfos(coll),
+    indexes: infos,
     collated: strCmp !== undefined,
     collation,
     min: parts.min,
     max: parts.max,
-  });
+  }, opts.planCache === false ? undefined : planCacheKey(parts, coll, infos));
   const access = plan.access;
   const sortProvided = access.kind === "ixScan" && access.providesSort;
   const sort = sortProvided ? null : compiledSort;
@@ -178,4 +232,9 @@ function readFieldsOf(filter: Doc | undefined, sort: Doc | undefined): ReadonlyS
   if (!f || !s) return null;
   for (const x of s) f.add(x);
   return f;
+}
+
+/** Plan cache figures (tests, serverStatus). */
+export function planCacheStats(): { entries: number; hits: number } {
+  return { entries: PLAN_CACHE.size, hits: PLAN_CACHE.hits };
 }

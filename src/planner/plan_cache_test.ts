@@ -1,0 +1,21 @@
+import assert from "node:assert/strict";
+import { PlanCache, shapeOf } from "./plan_cache.ts";
+
+Deno.test("shapes ignore values but keep structure, operators and types", () => {
+  const a = JSON.stringify(shapeOf({ x: 1, y: { $gt: 5, $lt: 9 }, z: { $in: [1, 2, 3] } }));
+  const b = JSON.stringify(shapeOf({ x: 7, y: { $gt: 0, $lt: 1 }, z: { $in: [4] } }));
+  const c = JSON.stringify(shapeOf({ x: "7", y: { $gt: 0, $lt: 1 }, z: { $in: [4] } }));
+  assert.equal(a, b);
+  assert.notEqual(a, c);
+});
+
+Deno.test("the cache is bounded", () => {
+  const cache = new PlanCache(2);
+  cache.set("a", "i1");
+  cache.set("b", "i2");
+  cache.set("c", "i3");
+  assert.equal(cache.get("c"), "i3");
+  assert.ok(cache.size <= 2);
+  cache.clear("c");
+  assert.equal(cache.get("c"), undefined);
+});
