@@ -9,52 +9,11 @@
  * expression. Documents are generated deterministically and round-tripped through npm:bson with the
  * server's deserialisation options.
  */
-import { BSON, Long, ObjectId } from "bson";
+import { docsArg, syntheticDocs, time } from "./lib/synthetic.ts";
 import { compilePipeline, ExpressionEnv } from "../src/engine/mod.ts";
 
-const argIdx = Deno.args.indexOf("--docs");
-const N = argIdx >= 0 ? Number(Deno.args[argIdx + 1]) : 100_000;
-
-let seed = 42;
-const rand = () => {
-  seed = (seed * 1103515245 + 12345) & 0x7fffffff;
-  return seed / 0x7fffffff;
-};
-const cities = ["Oslo", "Lima", "Pune", "Kyiv", "Perth", "Quito", "Riga", "Sofia"];
-const opts = { promoteLongs: false, promoteValues: true, bsonRegExp: true };
-const docs = Array.from({ length: N }, (_, i) =>
-  BSON.deserialize(
-    BSON.serialize({
-      _id: new ObjectId(),
-      n: i,
-      age: Math.floor(rand() * 90),
-      score: rand() * 100,
-      city: cities[Math.floor(rand() * cities.length)],
-      big: Long.fromNumber(i * 1000),
-      tags: ["a", "b", "c"].filter(() => rand() < 0.5),
-      at: new Date(1_700_000_000_000 + i * 60_000),
-    }),
-    opts,
-  ) as Record<string, unknown>);
-
-function time(label: string, count: number, unit: string, fn: () => unknown): void {
-  fn(); // warm-up
-  const runs = 5;
-  let best = Infinity;
-  let result: unknown;
-  for (let r = 0; r < runs; r++) {
-    const t0 = performance.now();
-    result = fn();
-    best = Math.min(best, performance.now() - t0);
-  }
-  const rate = Math.round(count / (best / 1000));
-  console.log(
-    `${label.padEnd(46)} ${best.toFixed(1).padStart(8)} ms  ${
-      rate.toLocaleString("en-US").padStart(13)
-    } ${unit}/s` +
-      (typeof result === "number" ? `  (result ${result})` : ""),
-  );
-}
+const N = docsArg();
+const docs = syntheticDocs(N, (i) => ({ at: new Date(1_700_000_000_000 + i * 60_000) }));
 
 function runPipeline(stages: unknown[]): () => number {
   const p = compilePipeline(stages, { now: new Date(0) });
