@@ -12,6 +12,7 @@ import { dispatch } from "../commands/dispatch.ts";
 import { FailPoints } from "../commands/shared/fail_points.ts";
 import { RetryableWrites } from "../commands/shared/retryable.ts";
 import { ClusterClock } from "../commands/shared/cluster_time.ts";
+import { LogicalSessions } from "../commands/shared/sessions.ts";
 import { isCloseReply, isStreamingReply } from "../commands/spec.ts";
 import type { ClientState, ServerContext, ServerInfo } from "../commands/context.ts";
 import { CursorRegistry } from "../cursors/registry.ts";
@@ -113,6 +114,7 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
     failPoints: new FailPoints(),
     retryableWrites: new RetryableWrites(),
     clusterClock: new ClusterClock(),
+    sessions: new LogicalSessions(),
     waitOrShutdown: (ms) =>
       new Promise<void>((resolve) => {
         if (shutdown.signal.aborted) return resolve();

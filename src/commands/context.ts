@@ -10,6 +10,7 @@ import type { CommandSpec, Doc } from "./spec.ts";
 import type { FailPoints } from "./shared/fail_points.ts";
 import type { RetryableWrites } from "./shared/retryable.ts";
 import type { ClusterClock } from "./shared/cluster_time.ts";
+import type { LogicalSessions } from "./shared/sessions.ts";
 
 /** Facts about this server process that handshake/info commands report. */
 export interface ServerInfo {
@@ -38,6 +39,8 @@ export interface ServerContext {
   readonly syncOnCommit: boolean;
   /** Testing fail points (configureFailPoint). */
   readonly failPoints: FailPoints;
+  /** Logical sessions seen (lsid) — endSessions, $listLocalSessions. */
+  readonly sessions: LogicalSessions;
   /** The replica-set persona's logical clock ($clusterTime / operationTime on replies). */
   readonly clusterClock: ClusterClock;
   /** Retryable-write replies per session (a retried write runs once). */

@@ -62,6 +62,7 @@ async function dispatchCommand(
       throw new CommandError(40571, "OP_MSG requests require a $db argument");
     }
     if (spec.fields) checkFields(spec.name, req.body, spec.fields);
+    if (req.body["lsid"] !== undefined) server.sessions.touch(req.body["lsid"]);
     const ctx: CommandContext = {
       ...server,
       db,

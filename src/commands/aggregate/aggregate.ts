@@ -19,6 +19,7 @@ import { BATCH_BYTES, FIRST_BATCH_DOCS } from "../shared/batches.ts";
 import { LIMITS } from "../handshake/limits.ts";
 import { geoNearDocs } from "./geo_near.ts";
 import { runWriteStage, splitWriteStage } from "./out_merge.ts";
+import { splitListLocalSessions } from "./list_local_sessions.ts";
 import { parseWriteConcern } from "../shared/write_concern.ts";
 import { collectionlessIndexStats, indexStatsDocs, splitIndexStats } from "./index_stats.ts";
 
@@ -118,7 +119,8 @@ function run(ctx: CommandContext, body: Doc): Reply {
   const variables = optDoc("aggregate", body, "let");
   const split = splitIndexStats(pipelineSpec);
   if (split.indexStats && collectionless) throw collectionlessIndexStats();
-  const { stages, write } = splitWriteStage(split.stages, ctx.db);
+  const sessionsSplit = splitListLocalSessions(split.stages, collectionless);
+  const { stages, write } = splitWriteStage(sessionsSplit.stages, ctx.db);
   if (write) rejectReadConcernForWrite(body);
   const pipeline = compilePipeline(stages, {
     ...(collation ? { collation } : {}),
@@ -143,13 +145,16 @@ function run(ctx: CommandContext, body: Doc): Reply {
   let source: QuerySource | undefined;
   let input: Iterable<Doc> = [];
   let prefixApplied = true;
-  if (split.indexStats) {
-    // Input = the index statistics; the engine runs the rest (its leading $match/$sort included).
+  if (split.indexStats || sessionsSplit.listSessions) {
+    // Input = index statistics or sessions; the engine runs the rest (leading $match/$sort included).
+    const sourceStage = split.indexStats ? "$indexStats" : "$listLocalSessions";
     if (explain) {
-      const shown = [{ $indexStats: {} }, ...pipeline.stageNames.map((s) => ({ [s]: {} }))];
+      const shown = [{ [sourceStage]: {} }, ...pipeline.stageNames.map((s) => ({ [s]: {} }))];
       return { explainVersion: "1", stages: shown, ok: 1 };
     }
-    let docs = indexStatsDocs(coll, `${Deno.hostname()}:${ctx.info.port}`);
+    let docs = split.indexStats
+      ? indexStatsDocs(coll, `${Deno.hostname()}:${ctx.info.port}`)
+      : ctx.sessions.list();
     if (pipeline.leadingMatch) {
       const m = compileFilter(pipeline.leadingMatch, {
         ...(collation ? { collation } : {}),

@@ -1,9 +1,20 @@
-/** endSessions: accepted; the session registry (sessions issue) will forget the listed sessions. */
+/** endSessions: forgets the listed logical sessions (`{endSessions: [{id: UUID}, …]}`). */
+import { CommandError } from "../../errors/command_error.ts";
 import type { CommandSpec } from "../spec.ts";
 
 export const endSessions: CommandSpec = {
   name: "endSessions",
-  help: "ends logical sessions",
+  help: "ends logical sessions: {endSessions: [{id: <UUID>}, ...]}",
   auth: "none",
-  run: () => ({ ok: 1 }),
+  run: (ctx, body) => {
+    const list = body["endSessions"];
+    if (!Array.isArray(list)) {
+      throw new CommandError(
+        "TypeMismatch",
+        "BSON field 'endSessions' is the wrong type, expected type 'array'",
+      );
+    }
+    for (const lsid of list) ctx.sessions.end(lsid);
+    return { ok: 1 };
+  },
 };
