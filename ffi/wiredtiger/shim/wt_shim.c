@@ -333,6 +333,30 @@ sct_kv_search_near(WT_CURSOR *c, const uint8_t *key, int32_t klen, int64_t *meta
     return ret;
 }
 
+/* ---------- batch-scan helpers shared by the record, key/value and index scans ---------- */
+
+/* One step in scan direction. */
+static int
+scan_step(WT_CURSOR *c, int rev)
+{
+    return rev ? c->prev(c) : c->next(c);
+}
+
+/* Clears the meta slots at the start of a batch (status 1 = "scan finished" until proven otherwise). */
+static void
+scan_begin(int64_t *meta)
+{
+    meta[M_COUNT] = meta[M_USED] = meta[M_NEED] = 0;
+    meta[M_STATUS] = 1;
+}
+
+/* A later batch: stay on the entry that did not fit last time (PENDING) or move past the last one. */
+static int
+scan_resume(WT_CURSOR *c, int flags, int rev)
+{
+    return (flags & SCT_PENDING) ? 0 : scan_step(c, rev);
+}
+
 /* Batch of [u32 klen][u32 vlen][key][value] records; flags: SCT_REVERSE, SCT_START, SCT_PENDING. */
 int
 sct_kv_scan(WT_CURSOR *c, int flags, uint8_t *out, int32_t cap, int32_t max, int64_t *meta)
@@ -340,11 +364,10 @@ sct_kv_scan(WT_CURSOR *c, int flags, uint8_t *out, int32_t cap, int32_t max, int
     int rev = flags & SCT_REVERSE, ret;
     int64_t used = 0, count = 0;
     WT_ITEM k, v;
-    meta[M_COUNT] = meta[M_USED] = meta[M_NEED] = 0;
-    meta[M_STATUS] = 1;
+    scan_begin(meta);
     if (flags & SCT_START)
         c->reset(c);
-    ret = (flags & SCT_PENDING) ? 0 : (rev ? c->prev(c) : c->next(c));
+    ret = scan_resume(c, flags, rev);
     for (;;) {
         if (ret == WT_NOTFOUND)
             break;
@@ -369,7 +392,7 @@ sct_kv_scan(WT_CURSOR *c, int flags, uint8_t *out, int32_t cap, int32_t max, int
             meta[M_STATUS] = 0;
             break;
         }
-        ret = rev ? c->prev(c) : c->next(c);
+        ret = scan_step(c, rev);
     }
     meta[M_COUNT] = count;
     meta[M_USED] = used;
@@ -456,19 +479,18 @@ sct_rec_scan(WT_CURSOR *c, int flags, int64_t after, uint8_t *out, int32_t cap, 
     int rev = flags & SCT_REVERSE, ret, exact;
     int64_t used = 0, count = 0, rid;
     WT_ITEM v;
-    meta[M_COUNT] = meta[M_USED] = meta[M_NEED] = 0;
-    meta[M_STATUS] = 1;
+    scan_begin(meta);
     if (flags & SCT_START) {
         c->reset(c);
         if (flags & SCT_HAS_AFTER) {
             c->set_key(c, after);
             ret = c->search_near(c, &exact);
             if (ret == 0 && ((!rev && exact <= 0) || (rev && exact >= 0)))
-                ret = rev ? c->prev(c) : c->next(c);
+                ret = scan_step(c, rev);
         } else
-            ret = rev ? c->prev(c) : c->next(c);
+            ret = scan_step(c, rev);
     } else
-        ret = (flags & SCT_PENDING) ? 0 : (rev ? c->prev(c) : c->next(c));
+        ret = scan_resume(c, flags, rev);
     for (;;) {
         if (ret == WT_NOTFOUND)
             break;
@@ -491,7 +513,7 @@ sct_rec_scan(WT_CURSOR *c, int flags, int64_t after, uint8_t *out, int32_t cap, 
             meta[M_STATUS] = 0;
             break;
         }
-        ret = rev ? c->prev(c) : c->next(c);
+        ret = scan_step(c, rev);
     }
     meta[M_COUNT] = count;
     meta[M_USED] = used;
@@ -619,8 +641,7 @@ sct_idx_scan(WT_CURSOR *c, int flags, const uint8_t *lower, int32_t llen, const 
     int64_t used = 0, count = 0, rid;
     WT_ITEM k, v;
     size_t n;
-    meta[M_COUNT] = meta[M_USED] = meta[M_NEED] = 0;
-    meta[M_STATUS] = 1;
+    scan_begin(meta);
     if (llen < 0 || ulen < 0)
         return EINVAL;
     if (flags & SCT_START) {
@@ -644,9 +665,9 @@ sct_idx_scan(WT_CURSOR *c, int flags, const uint8_t *lower, int32_t llen, const 
             if (ret == 0 && exact > 0)
                 ret = c->prev(c);
         } else
-            ret = rev ? c->prev(c) : c->next(c);
+            ret = scan_step(c, rev);
     } else
-        ret = (flags & SCT_PENDING) ? 0 : (rev ? c->prev(c) : c->next(c));
+        ret = scan_resume(c, flags, rev);
     for (;;) {
         if (ret == WT_NOTFOUND)
             break;
@@ -698,7 +719,7 @@ sct_idx_scan(WT_CURSOR *c, int flags, const uint8_t *lower, int32_t llen, const 
                 break;
             }
         }
-        ret = rev ? c->prev(c) : c->next(c);
+        ret = scan_step(c, rev);
     }
     meta[M_COUNT] = count;
     meta[M_USED] = used;
