@@ -9,11 +9,13 @@ import { openWiredTiger } from "../storage/mod.ts";
 import { CLOSE_CONNECTION, exhaustReply, startListener } from "../server/mod.ts";
 import type { WireRequest } from "../wire/mod.ts";
 import { dispatch } from "../commands/dispatch.ts";
-import { FailPoints } from "../commands/shared/fail_points.ts";
-import { RetryableWrites } from "../commands/shared/retryable.ts";
-import { ClusterClock } from "../commands/shared/cluster_time.ts";
-import { LogicalSessions } from "../commands/shared/sessions.ts";
-import { isCloseReply, isStreamingReply } from "../commands/spec.ts";
+import { FailPoints } from "../testing/fail_points.ts";
+import { RetryableWrites } from "../sessions/retryable_writes.ts";
+import { ClusterClock } from "../oplog/cluster_clock.ts";
+import { LogicalSessions } from "../sessions/logical_sessions.ts";
+import { isCloseReply, isStreamingReply, type Reply } from "../commands/reply.ts";
+import { COMMANDS } from "../commands/registry.ts";
+import { allowAll } from "../auth/authorizer.ts";
 import type { ClientState, ServerContext, ServerInfo } from "../commands/context.ts";
 import { CursorRegistry } from "../cursors/registry.ts";
 import { startTtlSweeper } from "../executor/ttl_sweeper.ts";
@@ -101,8 +103,11 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
     argv: opts.argv ?? [],
     parsedConfig: configToDoc(config),
     connectionCount: () => connectionCount(),
+    maxConnections: config.server.maxConnections,
+    testCommandsEnabled: true,
   };
 
+  let lastOpId = 0;
   const server: ServerContext = {
     storage,
     cursors,
@@ -112,7 +117,10 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
     syncOnCommit: config.storage.syncOnCommit,
     isShuttingDown: () => shutdown.signal.aborted,
     failPoints: new FailPoints(),
-    retryableWrites: new RetryableWrites(),
+    retryableWrites: new RetryableWrites<Reply>(),
+    authorizer: allowAll,
+    commands: COMMANDS,
+    nextOpId: () => ++lastOpId,
     clusterClock: new ClusterClock(),
     sessions: new LogicalSessions(),
     waitOrShutdown: (ms) =>
@@ -139,7 +147,7 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
       handler: (req: WireRequest, conn) => {
         let client = clients.get(conn);
         if (!client) {
-          client = { connectionId: conn.id, remoteAddress: conn.remoteAddress };
+          client = { connectionId: conn.id, remoteAddress: conn.remoteAddress, authenticatedUsers: [] };
           clients.set(conn, client);
           counters.totalConnectionsCreated++;
         }

@@ -129,3 +129,14 @@ export function encodeCursorReply(input: CursorReplyInput): Uint8Array {
   if (p !== total) throw new Error(`encodeCursorReply: size mismatch ${p} != ${total}`);
   return out;
 }
+
+/** Appends the fields of `extra` to an already-serialised BSON document. */
+export function appendToRaw(raw: Uint8Array, extra: Record<string, unknown>): Uint8Array {
+  const tail = BSON.serialize(extra);
+  const out = new Uint8Array(raw.length - 1 + tail.length - 5 + 1);
+  out.set(raw.subarray(0, raw.length - 1), 0);
+  out.set(tail.subarray(4, tail.length - 1), raw.length - 1);
+  out[out.length - 1] = 0;
+  new DataView(out.buffer).setInt32(0, out.length, true);
+  return out;
+}

@@ -1,16 +1,23 @@
 /**
- * What a command may use: the server-wide services (storage, cursors, counters, logging, the
- * persona) and the per-call facts (database, connection, document sequences).
+ * What a command may use. `ServerContext` groups the server-wide services (storage, cursors, logical
+ * sessions and retryable writes, fail points, the cluster clock, counters, logging, the persona);
+ * `RequestContext` adds the facts of one request: its parsed params, database, connection, the
+ * generic arguments (session, read/write concern), the deadline from maxTimeMS and an operation id.
+ * Dispatch builds one per command.
  */
 import type { StorageEngine } from "../storage/api.ts";
 import type { CursorRegistry } from "../cursors/registry.ts";
 import type { Logger } from "../observability/log.ts";
 import type { Counters } from "../observability/counters.ts";
-import type { CommandSpec, Doc } from "./spec.ts";
-import type { FailPoints } from "./shared/fail_points.ts";
-import type { RetryableWrites } from "./shared/retryable.ts";
-import type { ClusterClock } from "./shared/cluster_time.ts";
-import type { LogicalSessions } from "./shared/sessions.ts";
+import type { FailPoints } from "../testing/fail_points.ts";
+import type { RetryableWrites } from "../sessions/retryable_writes.ts";
+import type { LogicalSessions } from "../sessions/logical_sessions.ts";
+import type { ClusterClock } from "../oplog/cluster_clock.ts";
+import type { AuthenticatedUser, Authorizer } from "../auth/authorizer.ts";
+import type { Doc, Reply } from "./reply.ts";
+import type { GenericArgs, Lsid, ReadConcern } from "./params/generic.ts";
+import type { WriteConcern } from "./params/write_concern.ts";
+import type { AnyCommandSpec } from "./spec.ts";
 
 /** Facts about this server process that handshake/info commands report. */
 export interface ServerInfo {
@@ -27,6 +34,10 @@ export interface ServerInfo {
   readonly parsedConfig: Doc;
   /** Current number of open client connections. */
   connectionCount(): number;
+  /** The connection cap (max_connections). */
+  readonly maxConnections: number;
+  /** Test-only commands (configureFailPoint) are enabled (mongod's enableTestCommands). */
+  readonly testCommandsEnabled: boolean;
 }
 
 export interface ServerContext {
@@ -44,7 +55,13 @@ export interface ServerContext {
   /** The replica-set persona's logical clock ($clusterTime / operationTime on replies). */
   readonly clusterClock: ClusterClock;
   /** Retryable-write replies per session (a retried write runs once). */
-  readonly retryableWrites: RetryableWrites;
+  readonly retryableWrites: RetryableWrites<Reply>;
+  /** The authorization check (allows everything until the security issue). */
+  readonly authorizer: Authorizer;
+  /** Every registered command (for listCommands). */
+  readonly commands: readonly AnyCommandSpec[];
+  /** A fresh operation id (currentOp / killOp). */
+  nextOpId(): number;
   /** Resolves after `ms`, or at once when the server starts shutting down. */
   waitOrShutdown(ms: number): Promise<void>;
   /** True once the server has begun to stop. */
@@ -56,16 +73,30 @@ export interface ClientState {
   readonly connectionId: number;
   readonly remoteAddress: string;
   clientMetadata?: Doc;
+  /** Users authenticated on this connection (empty until the security issue). */
+  authenticatedUsers: AuthenticatedUser[];
 }
 
-export interface CommandContext extends ServerContext {
+export interface RequestContext<P = unknown> extends ServerContext {
+  /** The command's canonical name. */
+  readonly command: string;
+  /** The parsed parameters (the command's `parse` result). */
+  readonly params: P;
   /** The `$db` of the request. */
   readonly db: string;
   readonly client: ClientState;
-  /** Kind-1 document sequences by identifier (`documents`, `updates`, `deletes`, …). */
-  readonly sequences: ReadonlyMap<string, Doc[]>;
-  /** Every registered command (for listCommands). */
-  readonly commands: readonly CommandSpec[];
+  /** Generic arguments (lsid, txnNumber, maxTimeMS, read/write concern, comment), parsed once. */
+  readonly generic: GenericArgs;
+  /** The logical session the request runs in, if it carried an lsid. */
+  readonly lsid: Lsid | undefined;
+  readonly readConcern: ReadConcern | undefined;
+  readonly writeConcern: WriteConcern;
+  /** Epoch milliseconds after which the operation must stop (maxTimeMS); undefined = none. */
+  readonly deadline: number | undefined;
+  readonly opId: number;
   /** The request allowed an exhaust (streaming) reply (OP_MSG exhaustAllowed). */
   readonly exhaustAllowed: boolean;
 }
+
+/** TRANSITIONAL alias for command files not yet moved to typed params. */
+export type CommandContext = RequestContext<Doc>;

@@ -1,17 +1,23 @@
 /**
- * Dispatch: one request in, one reply out. Finds the command (first key of the body), checks the
- * declared fields, runs it, counts it, and turns every thrown error into `{ok: 0, …}` through the
- * one error-to-reply function. Unknown commands get 59 CommandNotFound; the connection lives on.
+ * Dispatch: one request in, one reply out. Finds the command (first key of the body; 59
+ * CommandNotFound otherwise, the connection lives on), merges document sequences into the body,
+ * parses the generic arguments and the command's own params, checks the command's declared action
+ * with the authorizer, builds the request context, applies fail points and retryable-write
+ * de-duplication, runs it, and turns every thrown error into `{ok: 0, …}` through the one
+ * error-to-reply function.
  */
 import { CommandError } from "../errors/command_error.ts";
+import { Location } from "../errors/locations.ts";
 import { errorToReply } from "../errors/to_reply.ts";
-import type { ClientState, CommandContext, ServerContext } from "./context.ts";
-import type { Doc, Reply } from "./spec.ts";
-import { checkFields } from "./params.ts";
-import { COMMANDS, lookupCommand } from "./registry.ts";
-import { runWithFailPoint } from "./shared/fail_action.ts";
-import { isCloseReply, isStreamingReply } from "./spec.ts";
-import { appendToRaw, type ClusterClock } from "./shared/cluster_time.ts";
+import { appendToRaw } from "../bson/raw_reply.ts";
+import type { ClusterClock } from "../oplog/cluster_clock.ts";
+import type { ClientState, RequestContext, ServerContext } from "./context.ts";
+import { type Doc, isCloseReply, isStreamingReply, type Reply } from "./reply.ts";
+import type { AnyCommandSpec } from "./spec.ts";
+import { type GenericArgs, parseGenericArgs } from "./params/generic.ts";
+import { lookupCommand } from "./registry.ts";
+import { runWithFailPoint } from "./fail_point_action.ts";
+import { countCommand } from "./op_counters.ts";
 
 export interface DispatchRequest {
   readonly body: Doc;
@@ -46,39 +52,102 @@ function withClusterTime(reply: Reply, clock: ClusterClock): Reply {
   return { ...reply, ...clock.replyFields() };
 }
 
+/** The body with kind-1 document sequences as array fields (mongod treats them alike). */
+function withSequences(body: Doc, sequences: ReadonlyMap<string, Doc[]>): Doc {
+  if (sequences.size === 0) return body;
+  const out: Doc = { ...body };
+  for (const [id, docs] of sequences) out[id] = docs;
+  return out;
+}
+
 async function dispatchCommand(
   server: ServerContext,
   client: ClientState,
   req: DispatchRequest,
 ): Promise<Reply> {
-  server.counters.opcounters.command++;
+  let spec: AnyCommandSpec | undefined;
   try {
     const name = Object.keys(req.body)[0];
     if (name === undefined) throw new CommandError("CommandNotFound", "no such command: ''");
-    const spec = lookupCommand(name);
-    if (!spec) throw new CommandError("CommandNotFound", `no such command: '${name}'`);
+    spec = lookupCommand(name);
+    if (!spec) {
+      server.counters.opcounters.command++;
+      throw new CommandError("CommandNotFound", `no such command: '${name}'`);
+    }
+    countCommand(server.counters, spec.name);
     const db = req.legacyDb ?? req.body["$db"];
     if (typeof db !== "string") {
-      throw new CommandError(40571, "OP_MSG requests require a $db argument");
+      throw new CommandError(Location.OpMsgMissingDb, "OP_MSG requests require a $db argument");
     }
-    if (spec.fields) checkFields(spec.name, req.body, spec.fields);
-    if (req.body["lsid"] !== undefined) server.sessions.touch(req.body["lsid"]);
-    const ctx: CommandContext = {
-      ...server,
-      db,
-      client,
-      sequences: req.sequences,
-      commands: COMMANDS,
-      exhaustAllowed: req.exhaustAllowed ?? false,
-    };
+    const body = withSequences(req.body, req.sequences);
+    const generic = parseGenericArgs(body);
+    refuseTransactions(generic);
+    server.authorizer.check(client.authenticatedUsers, spec.auth, db);
+    const params = spec.parse(body, { db });
+    if (generic.lsid) server.sessions.touch(generic.lsid);
+    const ctx = requestContext(server, client, spec, params, db, generic, req.exhaustAllowed ?? false);
     const appName = (client.clientMetadata?.["application"] as Doc | undefined)?.["name"];
     const failure = server.failPoints.check(name, typeof appName === "string" ? appName : undefined);
-    const run = () => runOnce(server, spec.name, req.body, async () => await spec.run(ctx, req.body));
-    if (failure) return await runWithFailPoint(failure, name, req.body, run);
+    const found = spec;
+    const run = () => runOnce(server, found.name, generic, async () => await found.run(ctx));
+    if (failure) {
+      return await runWithFailPoint(failure, { name, retryableWrite: isRetryableWrite(name, generic) }, run);
+    }
     return await run();
   } catch (e) {
     return errorToReply(e, (msg) => server.log.error(msg));
   }
+}
+
+function requestContext(
+  server: ServerContext,
+  client: ClientState,
+  spec: AnyCommandSpec,
+  params: unknown,
+  db: string,
+  generic: GenericArgs,
+  exhaustAllowed: boolean,
+): RequestContext<unknown> {
+  return {
+    ...server,
+    command: spec.name,
+    params,
+    db,
+    client,
+    generic,
+    lsid: generic.lsid,
+    readConcern: generic.readConcern,
+    writeConcern: generic.writeConcern,
+    deadline: generic.maxTimeMS ? Date.now() + generic.maxTimeMS : undefined,
+    opId: server.nextOpId(),
+    exhaustAllowed,
+  };
+}
+
+const RETRYABLE_WRITE_COMMANDS: ReadonlySet<string> = new Set([
+  "insert",
+  "update",
+  "delete",
+  "findAndModify",
+  "findandmodify",
+  "bulkWrite",
+]);
+
+function isRetryableWrite(name: string, generic: GenericArgs): boolean {
+  return RETRYABLE_WRITE_COMMANDS.has(name) && generic.txnNumber !== undefined &&
+    generic.autocommit === undefined;
+}
+
+/**
+ * Multi-document transactions are not built yet: a command that belongs to one (`autocommit: false`,
+ * `startTransaction`) is refused before it runs, so nothing is applied that an abort could not undo.
+ */
+function refuseTransactions(generic: GenericArgs): void {
+  if (generic.autocommit === undefined && generic.startTransaction === undefined) return;
+  throw new CommandError(
+    "NotImplemented",
+    "multi-document transactions are not supported by this server yet; the command was not run",
+  );
 }
 
 /**
@@ -88,10 +157,10 @@ async function dispatchCommand(
 async function runOnce(
   server: ServerContext,
   command: string,
-  body: Doc,
+  generic: GenericArgs,
   run: () => Promise<Reply>,
 ): Promise<Reply> {
-  const id = server.retryableWrites.identify(command, body);
+  const id = server.retryableWrites.identify(command, generic);
   if (!id) return await run();
   const previous = server.retryableWrites.lookup(id);
   if (previous !== undefined) return previous;
@@ -104,7 +173,8 @@ async function runOnce(
     );
   }
   const reply = await run();
-  server.retryableWrites.record(id, reply);
+  const failedWhole = !(reply instanceof Uint8Array) && (reply as Doc)["ok"] === 0;
+  server.retryableWrites.record(id, reply, failedWhole);
   if (fp?.closeConnection) return { closeConnection: true };
   return reply;
 }

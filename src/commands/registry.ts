@@ -2,7 +2,8 @@
  * The command registry: ONE alphabetical list of every command spec, and name/alias lookup.
  * Adding a command = one file under a family folder + one line here.
  */
-import type { CommandSpec } from "./spec.ts";
+import { type AnyCommandSpec, legacyCommand } from "./spec.ts";
+import { isAction } from "../auth/actions.ts";
 import { aggregate } from "./aggregate/aggregate.ts";
 import { buildInfo } from "./handshake/build_info.ts";
 import { bulkWrite } from "./crud/bulk_write.ts";
@@ -39,52 +40,70 @@ import { serverStatus } from "./admin/server_status.ts";
 import { update } from "./crud/update.ts";
 import { whatsmyuri } from "./handshake/whatsmyuri.ts";
 
-export const COMMANDS: readonly CommandSpec[] = [
-  aggregate,
-  buildInfo,
-  bulkWrite,
-  collMod,
-  collStats,
-  configureFailPoint,
-  connectionStatus,
-  count,
-  create,
-  createIndexes,
-  dbStats,
-  del,
-  distinct,
-  drop,
-  dropDatabase,
-  dropIndexes,
-  endSessions,
-  explain,
-  find,
-  findAndModify,
-  getCmdLineOpts,
-  getLog,
-  getMore,
-  getParameter,
-  hello,
-  hostInfo,
-  insert,
-  isMaster,
-  killCursors,
-  listCollections,
-  listCommands,
-  listDatabases,
-  listIndexes,
-  ping,
-  serverStatus,
-  update,
-  whatsmyuri,
-];
+export const COMMANDS: readonly AnyCommandSpec[] = checkedRegistry([
+  legacyCommand(aggregate),
+  legacyCommand(buildInfo),
+  legacyCommand(bulkWrite),
+  legacyCommand(collMod),
+  legacyCommand(collStats),
+  legacyCommand(configureFailPoint),
+  legacyCommand(connectionStatus),
+  legacyCommand(count),
+  legacyCommand(create),
+  legacyCommand(createIndexes),
+  legacyCommand(dbStats),
+  legacyCommand(del),
+  legacyCommand(distinct),
+  legacyCommand(drop),
+  legacyCommand(dropDatabase),
+  legacyCommand(dropIndexes),
+  legacyCommand(endSessions),
+  legacyCommand(explain),
+  legacyCommand(find),
+  legacyCommand(findAndModify),
+  legacyCommand(getCmdLineOpts),
+  legacyCommand(getLog),
+  legacyCommand(getMore),
+  legacyCommand(getParameter),
+  legacyCommand(hello),
+  legacyCommand(hostInfo),
+  legacyCommand(insert),
+  legacyCommand(isMaster),
+  legacyCommand(killCursors),
+  legacyCommand(listCollections),
+  legacyCommand(listCommands),
+  legacyCommand(listDatabases),
+  legacyCommand(listIndexes),
+  legacyCommand(ping),
+  legacyCommand(serverStatus),
+  legacyCommand(update),
+  legacyCommand(whatsmyuri),
+]);
 
-const BY_NAME = new Map<string, CommandSpec>();
+/**
+ * Fail-closed: a spec without a known authorization action, or a duplicate name, stops the server
+ * at start-up (a test walks the registry too).
+ */
+function checkedRegistry(specs: AnyCommandSpec[]): readonly AnyCommandSpec[] {
+  const seen = new Set<string>();
+  for (const s of specs) {
+    if (!isAction((s as { auth?: unknown }).auth)) {
+      throw new Error(`command ${s.name} declares no known authorization action`);
+    }
+    for (const n of [s.name, ...(s.aliases ?? [])]) {
+      if (seen.has(n)) throw new Error(`command name ${n} registered twice`);
+      seen.add(n);
+    }
+  }
+  return specs;
+}
+
+const BY_NAME = new Map<string, AnyCommandSpec>();
 for (const c of COMMANDS) {
   BY_NAME.set(c.name, c);
   for (const a of c.aliases ?? []) BY_NAME.set(a, c);
 }
 
-export function lookupCommand(name: string): CommandSpec | undefined {
+export function lookupCommand(name: string): AnyCommandSpec | undefined {
   return BY_NAME.get(name);
 }

@@ -1,71 +1,73 @@
 /**
- * The shape every command file exports: a declared spec (name, aliases, help, the action it needs,
- * its parameters) plus `run`. `registry.ts` lists them alphabetically; `dispatch.ts` looks them up,
- * checks parameters, runs them and turns any thrown error into a reply.
+ * The shape every command file exports: a declared spec — name, aliases, help, the authorization
+ * action it needs, `parse(body) → Params` (typed, before any work) and `run(ctx)` over the parsed
+ * params in `ctx.params`. `registry.ts` lists them alphabetically and refuses a spec without a
+ * known action (fail-closed); `dispatch.ts` parses, authorizes, runs, and turns any thrown error
+ * into a reply.
  */
-import type { CommandContext } from "./context.ts";
+import type { Action } from "../auth/actions.ts";
+import type { RequestContext } from "./context.ts";
+import type { Doc, Reply } from "./reply.ts";
+import { checkFields, type FieldRule } from "./params/readers.ts";
 
-/** A command body as deserialised from the wire (kind-0 section, `$db` included). */
-export type Doc = Record<string, unknown>;
+export type { Action } from "../auth/actions.ts";
+export type { CloseReply, Doc, Reply, StreamingReply } from "./reply.ts";
+export { isCloseReply, isStreamingReply } from "./reply.ts";
 
-/** A reply: a document to serialise, or an already-serialised BSON document (cursor replies). */
-export type Reply = Doc | Uint8Array | StreamingReply | CloseReply;
-
-/** Drop the connection without replying (fail point closeConnection). */
-export interface CloseReply {
-  readonly closeConnection: true;
+/** What `parse` may consult besides the body: the request's database. */
+export interface ParseInput {
+  readonly db: string;
 }
 
-export function isCloseReply(r: Reply): r is CloseReply {
-  return !(r instanceof Uint8Array) && (r as Partial<CloseReply>).closeConnection === true;
-}
-
-/**
- * A reply after which the server keeps talking (OP_MSG exhaust: `moreToCome`): the connection layer
- * runs the same command again and sends its next reply without a new request, until a command
- * returns a plain reply. Used by the awaitable hello of drivers' monitors; honoured only when the
- * request allowed exhaust.
- */
-export interface StreamingReply {
-  readonly streaming: true;
-  readonly reply: Doc | Uint8Array;
-}
-
-export function isStreamingReply(r: Reply): r is StreamingReply {
-  return !(r instanceof Uint8Array) && (r as Partial<StreamingReply>).streaming === true;
-}
-
-/** How a command treats one body field (FerretDB-style declared parameters). */
-export type FieldRule = "required" | "optional" | "ignored";
-
-/** The privilege action the command needs (RBAC issue). "none" = allowed before authentication. */
-export type Action =
-  | "none"
-  | "find"
-  | "insert"
-  | "update"
-  | "remove"
-  | "createCollection"
-  | "dropCollection"
-  | "dropDatabase"
-  | "listDatabases"
-  | "listCollections"
-  | "serverStatus"
-  | "killCursors"
-  | "getParameter"
-  | "killAnySession";
-
-export interface CommandSpec {
+export interface CommandSpec<P = unknown> {
   /** The command name as MongoDB spells it (first key of the body). */
   readonly name: string;
   readonly aliases?: readonly string[];
   readonly help: string;
+  /** The privilege action the command needs; dispatch checks it before running. */
   readonly auth: Action;
   /**
-   * Body fields this command knows, beside the command key itself and the generic fields every
-   * command accepts (see `params.ts`). `undefined` = accept anything (used by info commands).
+   * Checks the body (document sequences already merged in as array fields) and returns the typed
+   * parameters; throws CommandError for a bad field. Generic arguments (lsid, maxTimeMS,
+   * writeConcern, …) are parsed by dispatch into the context, not here.
    */
+  readonly parse: (body: Doc, input: ParseInput) => P;
+  /** Runs the command over `ctx.params`; throw CommandError to refuse. */
+  readonly run: (ctx: RequestContext<P>) => Reply | Promise<Reply>;
+}
+
+/** A spec with its params type erased, for the registry's list. */
+// deno-lint-ignore no-explicit-any
+export type AnyCommandSpec = CommandSpec<any>;
+
+/** Declares a command (keeps `parse` and `run` agreeing on the params type). */
+export function defineCommand<P>(spec: CommandSpec<P>): CommandSpec<P> {
+  return spec;
+}
+
+/**
+ * TRANSITIONAL: a command not yet moved to `parse`/`run(ctx)`: declared field rules plus
+ * `run(ctx, body)`. `legacyCommand` adapts it (parse = field check, params = the body). Removed once
+ * every command declares typed params.
+ */
+export interface LegacyCommandSpec {
+  readonly name: string;
+  readonly aliases?: readonly string[];
+  readonly help: string;
+  readonly auth: Action;
+  /** `undefined` = accept any field. */
   readonly fields?: Readonly<Record<string, FieldRule>>;
-  /** Runs the command; throw CommandError to refuse. */
-  readonly run: (ctx: CommandContext, body: Doc) => Reply | Promise<Reply>;
+  readonly run: (ctx: RequestContext<Doc>, body: Doc) => Reply | Promise<Reply>;
+}
+
+export function legacyCommand(spec: LegacyCommandSpec): CommandSpec<Doc> {
+  const { fields, run, ...rest } = spec;
+  return {
+    ...rest,
+    parse: (body) => {
+      if (fields) checkFields(spec.name, body, fields);
+      return body;
+    },
+    run: (ctx) => run(ctx, ctx.params),
+  };
 }

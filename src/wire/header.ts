@@ -3,7 +3,7 @@
  * opCode, all little-endian int32. Also the opcode constants and the frame-length sanity check.
  */
 import { FrameError } from "./errors.ts";
-import { MAX_MESSAGE_SIZE_BYTES } from "./limits.ts";
+import { MAX_MESSAGE_SIZE_BYTES } from "../limits.ts";
 
 export const OP_REPLY = 1;
 export const OP_QUERY = 2004;

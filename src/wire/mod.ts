@@ -18,7 +18,7 @@ export {
   MAX_COMMAND_BODY_SIZE,
   MAX_MESSAGE_SIZE_BYTES,
   MAX_WRITE_BATCH_SIZE,
-} from "./limits.ts";
+} from "../limits.ts";
 export {
   checkMessageLength,
   HEADER_SIZE,

@@ -18,7 +18,7 @@ import { crc32c } from "./crc32c.ts";
 import { deserializeDocument, documentSpan } from "./bson_doc.ts";
 import { FrameError, RequestError } from "./errors.ts";
 import { HEADER_SIZE, OP_MSG, readInt32LE, readUint32LE, writeHeader, writeInt32LE } from "./header.ts";
-import { MAX_BSON_OBJECT_SIZE, MAX_COMMAND_BODY_SIZE } from "./limits.ts";
+import { MAX_BSON_OBJECT_SIZE, MAX_COMMAND_BODY_SIZE } from "../limits.ts";
 
 export const OpMsgFlag = {
   checksumPresent: 1 << 0,

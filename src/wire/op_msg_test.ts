@@ -2,7 +2,7 @@ import { deepStrictEqual as assertEquals, ok, throws } from "node:assert/strict"
 import { BSON, BSONRegExp, Long } from "bson";
 import { FrameError, RequestError } from "./errors.ts";
 import { HEADER_SIZE, OP_MSG, readHeader, writeInt32LE } from "./header.ts";
-import { MAX_BSON_OBJECT_SIZE } from "./limits.ts";
+import { MAX_BSON_OBJECT_SIZE } from "../limits.ts";
 import { encodeOpMsg, encodeOpMsgReply, encodeOpMsgReplyPrefix, OpMsgFlag, parseOpMsg } from "./op_msg.ts";
 import { crc32c } from "./crc32c.ts";
 

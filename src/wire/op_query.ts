@@ -10,7 +10,7 @@
 import { deserializeDocument, documentSpan } from "./bson_doc.ts";
 import { FrameError, RequestError } from "./errors.ts";
 import { HEADER_SIZE, OP_QUERY, readInt32LE, writeHeader, writeInt32LE } from "./header.ts";
-import { MAX_BSON_OBJECT_SIZE, MAX_COMMAND_BODY_SIZE } from "./limits.ts";
+import { MAX_BSON_OBJECT_SIZE, MAX_COMMAND_BODY_SIZE } from "../limits.ts";
 
 export interface OpQueryInfo {
   flags: number;

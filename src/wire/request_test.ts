@@ -2,7 +2,7 @@ import { deepStrictEqual as assertEquals, ok, throws } from "node:assert/strict"
 import { BSON } from "bson";
 import { FrameError } from "./errors.ts";
 import { HEADER_SIZE, OP_COMPRESSED, OP_MSG, OP_QUERY, writeHeader, writeInt32LE } from "./header.ts";
-import { MAX_MESSAGE_SIZE_BYTES } from "./limits.ts";
+import { MAX_MESSAGE_SIZE_BYTES } from "../limits.ts";
 import { encodeOpMsg, OpMsgFlag } from "./op_msg.ts";
 import { decodeMessage } from "./request.ts";
 import { encodeOpQuery } from "./op_query.ts";

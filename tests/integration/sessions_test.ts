@@ -31,3 +31,32 @@ Deno.test({
     }
   },
 });
+
+Deno.test({
+  name: "a write inside a transaction is refused, not applied (transactions are not built yet)",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    const server = await startServer({ port: 0, storagePath: ":memory:", logLevel: "WARNING" });
+    const client = new MongoClient(server.uri);
+    try {
+      const coll = client.db("s").collection<{ _id: number }>("t");
+      const session = client.startSession();
+      session.startTransaction();
+      await assert.rejects(
+        coll.insertOne({ _id: 1 }, { session }),
+        (e: { code?: number; codeName?: string }) => e.code === 238 && e.codeName === "NotImplemented",
+      );
+      await session.abortTransaction().catch(() => {});
+      await assert.rejects(
+        session.withTransaction(() => coll.insertOne({ _id: 2 }, { session })),
+        (e: { code?: number }) => e.code === 238,
+      );
+      await session.endSession();
+      assert.equal(await coll.countDocuments({}), 0);
+    } finally {
+      await client.close();
+      await server.stop();
+    }
+  },
+});

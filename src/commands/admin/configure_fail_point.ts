@@ -3,9 +3,9 @@
  * shared/fail_points.ts). Admin database only, as on mongod.
  */
 import { CommandError } from "../../errors/command_error.ts";
-import type { CommandSpec } from "../spec.ts";
+import type { LegacyCommandSpec } from "../spec.ts";
 
-export const configureFailPoint: CommandSpec = {
+export const configureFailPoint: LegacyCommandSpec = {
   name: "configureFailPoint",
   help: "testing: {configureFailPoint: 'failCommand', mode: 'alwaysOn'|'off'|{times}|{skip}, data: {...}}",
   auth: "serverStatus",

@@ -3,10 +3,10 @@
  * the production guide scrapes), plus a `secantus` block. More sections arrive with observability.
  */
 import { Long } from "bson";
-import type { CommandSpec } from "../spec.ts";
+import type { LegacyCommandSpec } from "../spec.ts";
 import { COMPAT_MONGODB_VERSION, VERSION } from "../../version.ts";
 
-export const serverStatus: CommandSpec = {
+export const serverStatus: LegacyCommandSpec = {
   name: "serverStatus",
   help: "server counters and figures",
   auth: "serverStatus",

@@ -11,16 +11,16 @@ import { compileFilter, compilePipeline, pipelineDependencies } from "../../engi
 import { QuerySource } from "../../executor/query.ts";
 import type { BatchSource } from "../../cursors/registry.ts";
 import type { CommandContext } from "../context.ts";
-import type { CommandSpec, Doc, Reply } from "../spec.ts";
-import { optArray, optBool, optDoc, optInt, typeName, validateCollectionName } from "../params.ts";
+import type { Doc, LegacyCommandSpec, Reply } from "../spec.ts";
+import { optArray, optBool, optDoc, optInt, typeName, validateCollectionName } from "../params/readers.ts";
 import { compileQuery } from "../shared/compile_query.ts";
 import { findCollection } from "../shared/namespace.ts";
-import { BATCH_BYTES, FIRST_BATCH_DOCS } from "../shared/batches.ts";
-import { LIMITS } from "../handshake/limits.ts";
+import { BATCH_BYTES, FIRST_BATCH_DOCS } from "../../limits.ts";
+import { LIMITS } from "../../limits.ts";
 import { geoNearDocs } from "./geo_near.ts";
 import { runWriteStage, splitWriteStage } from "./out_merge.ts";
 import { splitListLocalSessions } from "./list_local_sessions.ts";
-import { parseWriteConcern } from "../shared/write_concern.ts";
+import { parseWriteConcern } from "../params/write_concern.ts";
 import { collectionlessIndexStats, indexStatsDocs, splitIndexStats } from "./index_stats.ts";
 
 /** Serialises pipeline output lazily into cursor batches. */
@@ -139,7 +139,6 @@ function run(ctx: CommandContext, body: Doc): Reply {
   });
   const name = collectionless ? "$cmd.aggregate" : (target as string);
   const ns = `${ctx.db}.${name}`;
-  ctx.counters.opcounters.command++;
 
   const coll = collectionless ? undefined : findCollection(ctx, name);
   let source: QuerySource | undefined;
@@ -221,7 +220,7 @@ function run(ctx: CommandContext, body: Doc): Reply {
   return encodeCursorReply({ id, ns, batchKey: "firstBatch", docs: first.docs });
 }
 
-export const aggregate: CommandSpec = {
+export const aggregate: LegacyCommandSpec = {
   name: "aggregate",
   help: "runs an aggregation pipeline: {aggregate: <coll> | 1, pipeline: [...], cursor: {}}",
   auth: "find",

@@ -14,12 +14,12 @@ import { Long } from "bson";
 import { CommandError } from "../../errors/command_error.ts";
 import { errorToReply } from "../../errors/to_reply.ts";
 import type { CommandContext } from "../context.ts";
-import type { CommandSpec, Doc } from "../spec.ts";
-import { isNumeric, optArray, optBool, optDoc, toNumber, typeName } from "../params.ts";
-import { parseWriteConcern } from "../shared/write_concern.ts";
+import type { Doc, LegacyCommandSpec } from "../spec.ts";
+import { isNumeric, optArray, optBool, optDoc, toNumber, typeName } from "../params/readers.ts";
+import { parseWriteConcern } from "../params/write_concern.ts";
 import { ensureCollection } from "../shared/namespace.ts";
-import { translateStorageError } from "../shared/storage_errors.ts";
-import { LIMITS } from "../handshake/limits.ts";
+import { translateStorageError } from "../write/storage_errors.ts";
+import { LIMITS } from "../../limits.ts";
 import { prepareInsert } from "./insert.ts";
 import { applyUpdate } from "./update.ts";
 import { applyDelete } from "./delete.ts";
@@ -208,9 +208,9 @@ function run(ctx: CommandContext, body: Doc): Doc {
   if (ctx.db !== "admin") {
     throw new CommandError("Unauthorized", "bulkWrite may only be run against the admin database.");
   }
-  const rawOps = optArray("bulkWrite", body, "ops") ?? ctx.sequences.get("ops");
+  const rawOps = optArray("bulkWrite", body, "ops");
   if (!rawOps) throw new CommandError(40414, "BSON field 'bulkWrite.ops' is missing but a required field");
-  const rawNs = optArray("bulkWrite", body, "nsInfo") ?? ctx.sequences.get("nsInfo");
+  const rawNs = optArray("bulkWrite", body, "nsInfo");
   if (!rawNs) throw new CommandError(40414, "BSON field 'bulkWrite.nsInfo' is missing but a required field");
   if (rawOps.length === 0 || rawOps.length > LIMITS.maxWriteBatchSize) {
     throw new CommandError(
@@ -247,7 +247,7 @@ function run(ctx: CommandContext, body: Doc): Doc {
   };
 }
 
-export const bulkWrite: CommandSpec = {
+export const bulkWrite: LegacyCommandSpec = {
   name: "bulkWrite",
   help: "multi-namespace batch of inserts, updates and deletes (8.0): {bulkWrite: 1, ops, nsInfo, ordered}",
   auth: "update",

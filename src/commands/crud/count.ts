@@ -1,8 +1,8 @@
 /** count: number of documents matching `query`, after `skip`, capped by `limit`. */
 import { CommandError } from "../../errors/command_error.ts";
 import type { CommandContext } from "../context.ts";
-import type { CommandSpec, Doc } from "../spec.ts";
-import { collectionName, optDoc, optInt } from "../params.ts";
+import type { Doc, LegacyCommandSpec } from "../spec.ts";
+import { collectionName, optDoc, optInt } from "../params/readers.ts";
 import { compileQuery } from "../shared/compile_query.ts";
 import { findCollection } from "../shared/namespace.ts";
 import { QuerySource } from "../../executor/query.ts";
@@ -14,7 +14,6 @@ function run(ctx: CommandContext, body: Doc): Doc {
   const rawLimit = optInt("count", body, "limit") ?? 0;
   if (skip < 0) throw new CommandError(51024, `BSON field 'skip' value must be >= 0, actual value '${skip}'`);
   const limit = Math.abs(rawLimit);
-  ctx.counters.opcounters.command++;
   const coll = findCollection(ctx, name);
   if (!coll) return { n: 0, ok: 1 };
   if (!query || Object.keys(query).length === 0) {
@@ -35,7 +34,7 @@ function run(ctx: CommandContext, body: Doc): Doc {
   return { n, ok: 1 };
 }
 
-export const count: CommandSpec = {
+export const count: LegacyCommandSpec = {
   name: "count",
   help: "counts matching documents: {count: <coll>, query, skip, limit}",
   auth: "find",

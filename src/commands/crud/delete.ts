@@ -2,15 +2,15 @@
  * delete: removes the documents each statement ({q, limit: 0 | 1, hint, collation}) matches, one
  * storage transaction per statement. Replies `{n, writeErrors?}`.
  */
-import { readWriteBatch } from "../shared/write_batch.ts";
+import { readWriteBatch } from "../write/write_batch.ts";
 import type { CommandContext } from "../context.ts";
-import type { CommandSpec, Doc } from "../spec.ts";
+import type { Doc, LegacyCommandSpec } from "../spec.ts";
 import { CommandError } from "../../errors/command_error.ts";
-import { collectionName, optDoc, optInt, typeName } from "../params.ts";
+import { collectionName, optDoc, optInt, typeName } from "../params/readers.ts";
 import { findCollection } from "../shared/namespace.ts";
-import { WriteErrors } from "../shared/write_result.ts";
+import { WriteErrors } from "../write/write_result.ts";
 import { compileQueryWithLet } from "../shared/query_let.ts";
-import { findTargets } from "../shared/targets.ts";
+import { findTargets } from "../write/targets.ts";
 import { indexKeysOf } from "../../executor/index_keys.ts";
 import type { Row } from "../../executor/rows.ts";
 
@@ -91,7 +91,7 @@ function run(ctx: CommandContext, body: Doc): Doc {
   return errors.into({ n, ok: 1 });
 }
 
-export const del: CommandSpec = {
+export const del: LegacyCommandSpec = {
   name: "delete",
   help: "deletes documents: {delete: <coll>, deletes: [{q, limit: 0|1}], ordered}",
   auth: "remove",

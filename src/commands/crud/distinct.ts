@@ -10,11 +10,11 @@ import { compareValues } from "../../bson/compare.ts";
 import { QuerySource } from "../../executor/query.ts";
 import { makeStringComparator, splitPath, visitPathValues } from "../../engine/mod.ts";
 import type { CommandContext } from "../context.ts";
-import type { CommandSpec, Doc } from "../spec.ts";
-import { collectionName, optDoc, typeName } from "../params.ts";
+import type { Doc, LegacyCommandSpec } from "../spec.ts";
+import { collectionName, optDoc, typeName } from "../params/readers.ts";
 import { compileQuery } from "../shared/compile_query.ts";
 import { findCollection } from "../shared/namespace.ts";
-import { LIMITS } from "../handshake/limits.ts";
+import { LIMITS } from "../../limits.ts";
 
 /** The values `path` contributes from one document (distinct's unwinding rules). */
 export function distinctValues(doc: Doc, parts: readonly string[], out: unknown[]): void {
@@ -43,7 +43,6 @@ function run(ctx: CommandContext, body: Doc): Doc {
   const coll = findCollection(ctx, name);
   const q = compileQuery({ filter: query, hint: body["hint"], collation }, coll);
   const strCmp = makeStringComparator(collation);
-  ctx.counters.opcounters.command++;
   if (!coll) return { values: [], ok: 1 };
   const parts = splitPath(key);
   const found: unknown[] = [];
@@ -69,7 +68,7 @@ function run(ctx: CommandContext, body: Doc): Doc {
   return { values, ok: 1 };
 }
 
-export const distinct: CommandSpec = {
+export const distinct: LegacyCommandSpec = {
   name: "distinct",
   help: "distinct values of a field: {distinct: <coll>, key, query, collation, hint}",
   auth: "find",

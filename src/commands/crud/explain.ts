@@ -9,7 +9,7 @@ import { isDocument } from "../../bson/values.ts";
 import { QuerySource } from "../../executor/query.ts";
 import { explainTree, wrapStage } from "../../planner/explain.ts";
 import type { CommandContext } from "../context.ts";
-import type { CommandSpec, Doc } from "../spec.ts";
+import type { Doc, LegacyCommandSpec } from "../spec.ts";
 import { compileQuery, type QueryParts } from "../shared/compile_query.ts";
 import { findCollection } from "../shared/namespace.ts";
 import { COMPAT_MONGODB_VERSION } from "../../version.ts";
@@ -166,7 +166,7 @@ function run(ctx: CommandContext, body: Doc): Doc {
   return { explainVersion: "1", queryPlanner, ...(executionStats ? { executionStats } : {}), ...common };
 }
 
-export const explain: CommandSpec = {
+export const explain: LegacyCommandSpec = {
   name: "explain",
   help:
     "explains a query: {explain: {find|count|distinct|update|delete|findAndModify|aggregate …}, verbosity}",

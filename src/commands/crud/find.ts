@@ -7,11 +7,11 @@ import { CommandError } from "../../errors/command_error.ts";
 import { encodeCursorReply } from "../../bson/raw_reply.ts";
 import { QuerySource } from "../../executor/query.ts";
 import type { CommandContext } from "../context.ts";
-import type { CommandSpec, Doc, Reply } from "../spec.ts";
-import { collectionName, optBool, optDoc, optInt } from "../params.ts";
+import type { Doc, LegacyCommandSpec, Reply } from "../spec.ts";
+import { collectionName, optBool, optDoc, optInt } from "../params/readers.ts";
 import { compileQueryWithLet } from "../shared/query_let.ts";
 import { findCollection } from "../shared/namespace.ts";
-import { BATCH_BYTES, FIRST_BATCH_DOCS } from "../shared/batches.ts";
+import { BATCH_BYTES, FIRST_BATCH_DOCS } from "../../limits.ts";
 
 function run(ctx: CommandContext, body: Doc): Reply {
   const name = collectionName("find", body);
@@ -45,7 +45,6 @@ function run(ctx: CommandContext, body: Doc): Reply {
     coll,
     optDoc("find", body, "let"),
   );
-  ctx.counters.opcounters.query++;
 
   if (!coll) return encodeCursorReply({ id: 0n, ns, batchKey: "firstBatch", docs: [] });
   if (limit === 0) limit = undefined;
@@ -67,7 +66,7 @@ function run(ctx: CommandContext, body: Doc): Reply {
   return encodeCursorReply({ id, ns, batchKey: "firstBatch", docs });
 }
 
-export const find: CommandSpec = {
+export const find: LegacyCommandSpec = {
   name: "find",
   help: "queries a collection: {find: <coll>, filter, sort, projection, skip, limit, batchSize}",
   auth: "find",

@@ -7,9 +7,9 @@
  */
 import { CommandError } from "../../errors/command_error.ts";
 import type { CommandContext } from "../context.ts";
-import type { CommandSpec, Doc } from "../spec.ts";
-import { collectionName, optArray, optBool, optDoc, typeName } from "../params.ts";
-import { parseWriteConcern } from "../shared/write_concern.ts";
+import type { Doc, LegacyCommandSpec } from "../spec.ts";
+import { collectionName, optArray, optBool, optDoc, typeName } from "../params/readers.ts";
+import { parseWriteConcern } from "../params/write_concern.ts";
 import { compileProjection } from "../../engine/mod.ts";
 import { applyDelete } from "./delete.ts";
 import { applyUpdate } from "./update.ts";
@@ -84,7 +84,6 @@ function run(ctx: CommandContext, body: Doc): Doc {
   const sync = wc.sync || ctx.syncOnCommit;
   const projection = req.fields && Object.keys(req.fields).length > 0 ? compileProjection(req.fields) : null;
   const shape = (d: Doc | undefined): Doc | null => (d ? (projection ? projection.apply(d) : d) : null);
-  ctx.counters.opcounters.command++;
   if (req.remove) {
     ctx.counters.opcounters.delete++;
     const rows = applyDelete(ctx, name, {
@@ -120,7 +119,7 @@ function run(ctx: CommandContext, body: Doc): Doc {
   return { lastErrorObject, value: shape(value), ok: 1 };
 }
 
-export const findAndModify: CommandSpec = {
+export const findAndModify: LegacyCommandSpec = {
   name: "findAndModify",
   aliases: ["findandmodify"],
   help: "updates or removes one document and returns it: {findAndModify: <coll>, query, sort, " +

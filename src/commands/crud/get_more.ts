@@ -6,9 +6,9 @@ import { Long } from "bson";
 import { CommandError } from "../../errors/command_error.ts";
 import { encodeCursorReply } from "../../bson/raw_reply.ts";
 import type { CommandContext } from "../context.ts";
-import type { CommandSpec, Doc, Reply } from "../spec.ts";
-import { optInt, typeName } from "../params.ts";
-import { BATCH_BYTES } from "../shared/batches.ts";
+import type { Doc, LegacyCommandSpec, Reply } from "../spec.ts";
+import { optInt, typeName } from "../params/readers.ts";
+import { BATCH_BYTES } from "../../limits.ts";
 
 export function cursorIdOf(command: string, v: unknown): bigint {
   if (v instanceof Long) return v.toBigInt();
@@ -43,7 +43,6 @@ function run(ctx: CommandContext, body: Doc): Reply {
     );
   }
   if (cursor.busy) throw new CommandError("CursorInUse", `cursor id ${id} is already in use`);
-  ctx.counters.opcounters.getmore++;
   cursor.busy = true;
   let result;
   try {
@@ -65,7 +64,7 @@ function run(ctx: CommandContext, body: Doc): Reply {
   return encodeCursorReply({ id: replyId, ns, batchKey: "nextBatch", docs: result.docs });
 }
 
-export const getMore: CommandSpec = {
+export const getMore: LegacyCommandSpec = {
   name: "getMore",
   help: "next batch of a cursor: {getMore: <id>, collection: <coll>, batchSize}",
   auth: "find",

@@ -6,17 +6,17 @@
  */
 import { BSON, ObjectId } from "bson";
 import type { CommandContext } from "../context.ts";
-import type { CommandSpec, Doc } from "../spec.ts";
+import type { Doc, LegacyCommandSpec } from "../spec.ts";
 import { CommandError } from "../../errors/command_error.ts";
-import { collectionName } from "../params.ts";
-import { readWriteBatch } from "../shared/write_batch.ts";
+import { collectionName } from "../params/readers.ts";
+import { readWriteBatch } from "../write/write_batch.ts";
 import { ensureCollection } from "../shared/namespace.ts";
-import { translateStorageError } from "../shared/storage_errors.ts";
-import { WriteErrors } from "../shared/write_result.ts";
-import { LIMITS } from "../handshake/limits.ts";
+import { translateStorageError } from "../write/storage_errors.ts";
+import { WriteErrors } from "../write/write_result.ts";
+import { LIMITS } from "../../limits.ts";
 import { indexKeysOf } from "../../executor/index_keys.ts";
 import type { CollectionEntry, IndexKeys } from "../../storage/api.ts";
-import { validateIdValue } from "../shared/validate_doc.ts";
+import { validateIdValue } from "../write/validate_doc.ts";
 
 interface Prepared {
   readonly doc: Doc;
@@ -91,7 +91,7 @@ function run(ctx: CommandContext, body: Doc): Doc {
   return errors.into({ n, ok: 1 });
 }
 
-export const insert: CommandSpec = {
+export const insert: LegacyCommandSpec = {
   name: "insert",
   help: "inserts documents: {insert: <coll>, documents: [...], ordered: true}",
   auth: "insert",

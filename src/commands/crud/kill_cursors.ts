@@ -2,8 +2,8 @@
 import { Long } from "bson";
 import { CommandError } from "../../errors/command_error.ts";
 import type { CommandContext } from "../context.ts";
-import type { CommandSpec, Doc } from "../spec.ts";
-import { collectionName, optArray } from "../params.ts";
+import type { Doc, LegacyCommandSpec } from "../spec.ts";
+import { collectionName, optArray } from "../params/readers.ts";
 import { cursorIdOf } from "./get_more.ts";
 
 function run(ctx: CommandContext, body: Doc): Doc {
@@ -22,7 +22,7 @@ function run(ctx: CommandContext, body: Doc): Doc {
   return { cursorsKilled: killed, cursorsNotFound: notFound, cursorsAlive: [], cursorsUnknown: [], ok: 1 };
 }
 
-export const killCursors: CommandSpec = {
+export const killCursors: LegacyCommandSpec = {
   name: "killCursors",
   help: "closes cursors: {killCursors: <coll>, cursors: [<id>...]}",
   auth: "killCursors",

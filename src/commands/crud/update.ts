@@ -4,24 +4,24 @@
  * `_id` may not change (66 ImmutableField); an upsert seeds the new document from the filter's
  * equality fields and takes `_id` from there or generates one.
  */
-import { readWriteBatch } from "../shared/write_batch.ts";
+import { readWriteBatch } from "../write/write_batch.ts";
 import { decodeDocument } from "../../bson/decode.ts";
 import { BSON, ObjectId } from "bson";
 import type { CommandContext } from "../context.ts";
-import type { CommandSpec, Doc } from "../spec.ts";
+import type { Doc, LegacyCommandSpec } from "../spec.ts";
 import { CommandError } from "../../errors/command_error.ts";
-import { collectionName, optArray, optBool, optDoc, typeName } from "../params.ts";
+import { collectionName, optArray, optBool, optDoc, typeName } from "../params/readers.ts";
 import { ensureCollection, findCollection } from "../shared/namespace.ts";
-import { translateStorageError } from "../shared/storage_errors.ts";
-import { WriteErrors } from "../shared/write_result.ts";
+import { translateStorageError } from "../write/storage_errors.ts";
+import { WriteErrors } from "../write/write_result.ts";
 import { compileQueryWithLet } from "../shared/query_let.ts";
-import { findTargets } from "../shared/targets.ts";
-import { LIMITS } from "../handshake/limits.ts";
+import { findTargets } from "../write/targets.ts";
+import { LIMITS } from "../../limits.ts";
 import { compatAtLeast } from "../shared/server_version.ts";
 import { indexKeysOf } from "../../executor/index_keys.ts";
 import { compileMatchPosition, compileUpdate, upsertSeed } from "../../engine/mod.ts";
 import { valuesEqual } from "../../bson/compare.ts";
-import { validateIdValue } from "../shared/validate_doc.ts";
+import { validateIdValue } from "../write/validate_doc.ts";
 import type { CollectionEntry } from "../../storage/api.ts";
 
 export interface UpdateOutcome {
@@ -229,7 +229,7 @@ function run(ctx: CommandContext, body: Doc): Doc {
   return reply;
 }
 
-export const update: CommandSpec = {
+export const update: LegacyCommandSpec = {
   name: "update",
   help: "updates documents: {update: <coll>, updates: [{q, u, upsert, multi}], ordered}",
   auth: "update",

@@ -5,8 +5,8 @@
 import { CommandError } from "../../errors/command_error.ts";
 import { isDocument } from "../../bson/values.ts";
 import type { CommandContext } from "../context.ts";
-import type { CommandSpec, Doc } from "../spec.ts";
-import { collectionName } from "../params.ts";
+import type { Doc, LegacyCommandSpec } from "../spec.ts";
+import { collectionName } from "../params/readers.ts";
 import { findCollection } from "../shared/namespace.ts";
 import { MAX_TTL_SECONDS, sameKeyPattern } from "../../planner/index_spec.ts";
 import { resetIndexUsage } from "../../executor/index_usage.ts";
@@ -94,7 +94,7 @@ function run(ctx: CommandContext, body: Doc): Doc {
   return { ...reply, ok: 1 };
 }
 
-export const collMod: CommandSpec = {
+export const collMod: LegacyCommandSpec = {
   name: "collMod",
   help:
     "changes collection/index options: {collMod: <coll>, index: {name | keyPattern, hidden, expireAfterSeconds}}",

@@ -5,8 +5,8 @@
  */
 import type { CollectionEntry } from "../../storage/api.ts";
 import type { CommandContext } from "../context.ts";
-import type { CommandSpec, Doc } from "../spec.ts";
-import { collectionName } from "../params.ts";
+import type { Doc, LegacyCommandSpec } from "../spec.ts";
+import { collectionName } from "../params/readers.ts";
 import { findCollection } from "../shared/namespace.ts";
 import { CommandError } from "../../errors/command_error.ts";
 
@@ -92,7 +92,7 @@ function runDbStats(ctx: CommandContext, body: Doc): Doc {
   };
 }
 
-export const collStats: CommandSpec = {
+export const collStats: LegacyCommandSpec = {
   name: "collStats",
   help: "collection statistics: {collStats: <coll>, scale}",
   auth: "find",
@@ -100,7 +100,7 @@ export const collStats: CommandSpec = {
   run: runCollStats,
 };
 
-export const dbStats: CommandSpec = {
+export const dbStats: LegacyCommandSpec = {
   name: "dbStats",
   help: "database statistics: {dbStats: 1, scale}",
   auth: "find",

@@ -6,8 +6,8 @@
 import { CommandError } from "../../errors/command_error.ts";
 import { StorageError } from "../../storage/api.ts";
 import type { CommandContext } from "../context.ts";
-import type { CommandSpec, Doc } from "../spec.ts";
-import { collectionName, validateDbName } from "../params.ts";
+import type { Doc, LegacyCommandSpec } from "../spec.ts";
+import { collectionName, validateDbName } from "../params/readers.ts";
 
 const NOT_YET = [
   "capped",
@@ -62,7 +62,7 @@ function run(ctx: CommandContext, body: Doc): Doc {
   return { ok: 1 };
 }
 
-export const create: CommandSpec = {
+export const create: LegacyCommandSpec = {
   name: "create",
   help: "creates a collection: {create: <name>, ...options}",
   auth: "createCollection",

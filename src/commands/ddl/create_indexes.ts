@@ -8,10 +8,10 @@
 import { CommandError } from "../../errors/command_error.ts";
 import type { CollectionEntry } from "../../storage/api.ts";
 import type { CommandContext } from "../context.ts";
-import type { CommandSpec, Doc } from "../spec.ts";
-import { collectionName } from "../params.ts";
+import type { Doc, LegacyCommandSpec } from "../spec.ts";
+import { collectionName } from "../params/readers.ts";
 import { ensureCollection, findCollection } from "../shared/namespace.ts";
-import { translateStorageError } from "../shared/storage_errors.ts";
+import { translateStorageError } from "../write/storage_errors.ts";
 import { validatePartialFilter } from "../shared/compile_query.ts";
 import {
   sameIdentity,
@@ -117,7 +117,7 @@ function run(ctx: CommandContext, body: Doc): Doc {
   };
 }
 
-export const createIndexes: CommandSpec = {
+export const createIndexes: LegacyCommandSpec = {
   name: "createIndexes",
   help: "builds indexes: {createIndexes: <coll>, indexes: [{key, name, …options}]}",
   auth: "createCollection",

@@ -1,8 +1,8 @@
 /** drop: removes a collection and its indexes; cursors on it are killed. Missing → 26 NamespaceNotFound. */
 import { CommandError } from "../../errors/command_error.ts";
 import type { CommandContext } from "../context.ts";
-import type { CommandSpec, Doc } from "../spec.ts";
-import { collectionName } from "../params.ts";
+import type { Doc, LegacyCommandSpec } from "../spec.ts";
+import { collectionName } from "../params/readers.ts";
 
 function run(ctx: CommandContext, body: Doc): Doc {
   const name = collectionName("drop", body);
@@ -14,7 +14,7 @@ function run(ctx: CommandContext, body: Doc): Doc {
   return { nIndexesWas: coll.indexes.length, ns, ok: 1 };
 }
 
-export const drop: CommandSpec = {
+export const drop: LegacyCommandSpec = {
   name: "drop",
   help: "drops a collection: {drop: <name>}",
   auth: "dropCollection",

@@ -1,6 +1,6 @@
 /** dropDatabase: drops every collection of the request's database; cursors on them are killed. */
 import type { CommandContext } from "../context.ts";
-import type { CommandSpec, Doc } from "../spec.ts";
+import type { Doc, LegacyCommandSpec } from "../spec.ts";
 
 function run(ctx: CommandContext, _body: Doc): Doc {
   ctx.cursors.killNamespace(ctx.db, true);
@@ -8,7 +8,7 @@ function run(ctx: CommandContext, _body: Doc): Doc {
   return dropped.length > 0 ? { dropped: ctx.db, ok: 1 } : { ok: 1 };
 }
 
-export const dropDatabase: CommandSpec = {
+export const dropDatabase: LegacyCommandSpec = {
   name: "dropDatabase",
   help: "drops the current database",
   auth: "dropDatabase",

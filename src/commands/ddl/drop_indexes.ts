@@ -6,8 +6,8 @@ import { CommandError } from "../../errors/command_error.ts";
 import { isDocument } from "../../bson/values.ts";
 import type { CollectionEntry } from "../../storage/api.ts";
 import type { CommandContext } from "../context.ts";
-import type { CommandSpec, Doc } from "../spec.ts";
-import { collectionName } from "../params.ts";
+import type { Doc, LegacyCommandSpec } from "../spec.ts";
+import { collectionName } from "../params/readers.ts";
 import { findCollection } from "../shared/namespace.ts";
 import { resetIndexUsage } from "../../executor/index_usage.ts";
 import { sameKeyPattern, showSpec } from "../../planner/index_spec.ts";
@@ -64,7 +64,7 @@ function run(ctx: CommandContext, body: Doc): Doc {
   return { nIndexesWas: coll.indexes.length, ok: 1 };
 }
 
-export const dropIndexes: CommandSpec = {
+export const dropIndexes: LegacyCommandSpec = {
   name: "dropIndexes",
   aliases: ["deleteIndexes"],
   help: "drops indexes: {dropIndexes: <coll>, index: <name | key pattern | [names] | '*'>}",

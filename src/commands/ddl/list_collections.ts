@@ -6,8 +6,8 @@
 import { Binary, BSON } from "bson";
 import { encodeCursorReply } from "../../bson/raw_reply.ts";
 import type { CommandContext } from "../context.ts";
-import type { CommandSpec, Doc, Reply } from "../spec.ts";
-import { optBool, optDoc } from "../params.ts";
+import type { Doc, LegacyCommandSpec, Reply } from "../spec.ts";
+import { optBool, optDoc } from "../params/readers.ts";
 import { compileFilter } from "../../engine/mod.ts";
 
 function run(ctx: CommandContext, body: Doc): Reply {
@@ -29,7 +29,7 @@ function run(ctx: CommandContext, body: Doc): Reply {
   return encodeCursorReply({ id: 0n, ns: `${ctx.db}.$cmd.listCollections`, batchKey: "firstBatch", docs });
 }
 
-export const listCollections: CommandSpec = {
+export const listCollections: LegacyCommandSpec = {
   name: "listCollections",
   help: "lists collections of the current database",
   auth: "listCollections",

@@ -4,8 +4,8 @@
  */
 import { Long } from "bson";
 import type { CommandContext } from "../context.ts";
-import type { CommandSpec, Doc } from "../spec.ts";
-import { optBool, optDoc } from "../params.ts";
+import type { Doc, LegacyCommandSpec } from "../spec.ts";
+import { optBool, optDoc } from "../params/readers.ts";
 import { compileFilter } from "../../engine/mod.ts";
 
 function run(ctx: CommandContext, body: Doc): Doc {
@@ -33,7 +33,7 @@ function run(ctx: CommandContext, body: Doc): Doc {
   };
 }
 
-export const listDatabases: CommandSpec = {
+export const listDatabases: LegacyCommandSpec = {
   name: "listDatabases",
   help: "lists databases",
   auth: "listDatabases",

@@ -3,8 +3,8 @@ import { BSON } from "bson";
 import { CommandError } from "../../errors/command_error.ts";
 import { encodeCursorReply } from "../../bson/raw_reply.ts";
 import type { CommandContext } from "../context.ts";
-import type { CommandSpec, Doc, Reply } from "../spec.ts";
-import { collectionName } from "../params.ts";
+import type { Doc, LegacyCommandSpec, Reply } from "../spec.ts";
+import { collectionName } from "../params/readers.ts";
 import { findCollection } from "../shared/namespace.ts";
 
 function run(ctx: CommandContext, body: Doc): Reply {
@@ -16,7 +16,7 @@ function run(ctx: CommandContext, body: Doc): Reply {
   return encodeCursorReply({ id: 0n, ns, batchKey: "firstBatch", docs });
 }
 
-export const listIndexes: CommandSpec = {
+export const listIndexes: LegacyCommandSpec = {
   name: "listIndexes",
   help: "lists a collection's indexes: {listIndexes: <coll>}",
   auth: "listCollections",

@@ -1,9 +1,9 @@
 /** buildInfo: the MongoDB version we are compatible with, plus SecantusDB's own version. */
-import type { CommandSpec } from "../spec.ts";
+import type { LegacyCommandSpec } from "../spec.ts";
 import { COMPAT_MONGODB_VERSION, VERSION } from "../../version.ts";
-import { LIMITS } from "./limits.ts";
+import { LIMITS } from "../../limits.ts";
 
-export const buildInfo: CommandSpec = {
+export const buildInfo: LegacyCommandSpec = {
   name: "buildInfo",
   aliases: ["buildinfo"],
   help: "version and build facts",

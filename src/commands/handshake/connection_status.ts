@@ -1,7 +1,7 @@
 /** connectionStatus: who is authenticated on this connection (nobody until the auth issue). */
-import type { CommandSpec } from "../spec.ts";
+import type { LegacyCommandSpec } from "../spec.ts";
 
-export const connectionStatus: CommandSpec = {
+export const connectionStatus: LegacyCommandSpec = {
   name: "connectionStatus",
   help: "authenticated users and roles of this connection",
   auth: "none",

@@ -1,8 +1,8 @@
 /** endSessions: forgets the listed logical sessions (`{endSessions: [{id: UUID}, …]}`). */
 import { CommandError } from "../../errors/command_error.ts";
-import type { CommandSpec } from "../spec.ts";
+import type { LegacyCommandSpec } from "../spec.ts";
 
-export const endSessions: CommandSpec = {
+export const endSessions: LegacyCommandSpec = {
   name: "endSessions",
   help: "ends logical sessions: {endSessions: [{id: <UUID>}, ...]}",
   auth: "none",

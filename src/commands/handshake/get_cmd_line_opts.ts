@@ -1,7 +1,7 @@
 /** getCmdLineOpts: the argv the server started with and the effective configuration. */
-import type { CommandSpec } from "../spec.ts";
+import type { LegacyCommandSpec } from "../spec.ts";
 
-export const getCmdLineOpts: CommandSpec = {
+export const getCmdLineOpts: LegacyCommandSpec = {
   name: "getCmdLineOpts",
   help: "startup arguments and parsed configuration",
   auth: "serverStatus",

@@ -1,8 +1,8 @@
 /** getLog: `{getLog: "*"}` lists log names; "global" and "startupWarnings" return recent lines. */
-import type { CommandSpec } from "../spec.ts";
+import type { LegacyCommandSpec } from "../spec.ts";
 import { CommandError } from "../../errors/command_error.ts";
 
-export const getLog: CommandSpec = {
+export const getLog: LegacyCommandSpec = {
   name: "getLog",
   help: "recent server log lines: {getLog: 'global' | 'startupWarnings' | '*'}",
   auth: "serverStatus",

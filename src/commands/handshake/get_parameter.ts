@@ -2,7 +2,7 @@
  * getParameter: reads server parameters. Known parameters are listed in one table; `*` returns all;
  * asking only for unknown ones is mongod's 72 InvalidOptions "no option found to get".
  */
-import type { CommandSpec, Doc } from "../spec.ts";
+import type { Doc, LegacyCommandSpec } from "../spec.ts";
 import { CommandError } from "../../errors/command_error.ts";
 import { COMPAT_MONGODB_VERSION } from "../../version.ts";
 
@@ -19,7 +19,7 @@ function parameters(): Doc {
   };
 }
 
-export const getParameter: CommandSpec = {
+export const getParameter: LegacyCommandSpec = {
   name: "getParameter",
   help: "reads server parameters: {getParameter: 1, <name>: 1} or {getParameter: '*'}",
   auth: "getParameter",

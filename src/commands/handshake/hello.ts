@@ -6,9 +6,9 @@
  */
 import { Long, ObjectId, Timestamp } from "bson";
 import type { CommandContext } from "../context.ts";
-import type { CommandSpec, Doc, Reply } from "../spec.ts";
-import { optDoc, optInt } from "../params.ts";
-import { LIMITS, WIRE_VERSION } from "./limits.ts";
+import type { Doc, LegacyCommandSpec, Reply } from "../spec.ts";
+import { optDoc, optInt } from "../params/readers.ts";
+import { LIMITS, WIRE_VERSION } from "../../limits.ts";
 
 const ELECTION_ID = new ObjectId("7fffffff0000000000000001");
 
@@ -67,14 +67,14 @@ async function run(ctx: CommandContext, body: Doc, legacy: boolean): Promise<Rep
   return helloReply(ctx, body, legacy);
 }
 
-export const hello: CommandSpec = {
+export const hello: LegacyCommandSpec = {
   name: "hello",
   help: "describes the server's role and limits (the connection handshake)",
   auth: "none",
   run: (ctx, body) => run(ctx, body, false),
 };
 
-export const isMaster: CommandSpec = {
+export const isMaster: LegacyCommandSpec = {
   name: "isMaster",
   aliases: ["ismaster"],
   help: "legacy name of hello",

@@ -1,7 +1,7 @@
 /** hostInfo: facts about the machine the server runs on. */
-import type { CommandSpec } from "../spec.ts";
+import type { LegacyCommandSpec } from "../spec.ts";
 
-export const hostInfo: CommandSpec = {
+export const hostInfo: LegacyCommandSpec = {
   name: "hostInfo",
   help: "host system facts",
   auth: "serverStatus",

@@ -1,7 +1,7 @@
 /** listCommands: every command this server knows, with its help text. */
-import type { CommandSpec, Doc } from "../spec.ts";
+import type { Doc, LegacyCommandSpec } from "../spec.ts";
 
-export const listCommands: CommandSpec = {
+export const listCommands: LegacyCommandSpec = {
   name: "listCommands",
   help: "lists every command with its help",
   auth: "none",

@@ -1,7 +1,7 @@
 /** whatsmyuri: the client's own address as the server sees it. */
-import type { CommandSpec } from "../spec.ts";
+import type { LegacyCommandSpec } from "../spec.ts";
 
-export const whatsmyuri: CommandSpec = {
+export const whatsmyuri: LegacyCommandSpec = {
   name: "whatsmyuri",
   help: "the caller's address",
   auth: "none",

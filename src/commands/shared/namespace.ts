@@ -5,7 +5,7 @@
 import type { CollectionEntry } from "../../storage/api.ts";
 import { StorageError } from "../../storage/api.ts";
 import type { CommandContext } from "../context.ts";
-import { validateCollectionName, validateDbName } from "../params.ts";
+import { validateCollectionName, validateDbName } from "../params/readers.ts";
 
 export function findCollection(ctx: CommandContext, name: string): CollectionEntry | undefined {
   return ctx.storage.catalog.getCollection(ctx.db, name);

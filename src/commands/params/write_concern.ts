@@ -3,8 +3,8 @@
  * storage layer needs from it: whether the commit must be synced to disk (j: true / fsync: true).
  */
 import { CommandError } from "../../errors/command_error.ts";
-import { isNumeric, toNumber, typeName } from "../params.ts";
-import type { Doc } from "../spec.ts";
+import { isNumeric, toNumber, typeName } from "../../bson/type_name.ts";
+import type { Doc } from "../reply.ts";
 
 export interface WriteConcern {
   readonly sync: boolean;

@@ -6,52 +6,34 @@
  * whole (ok: 0: nothing was written) are not remembered, so their retry runs. Sessions are forgotten
  * after 30 minutes without use (logicalSessionTimeoutMinutes).
  */
-import { Binary, Long } from "bson";
-import { CommandError } from "../../errors/command_error.ts";
-import type { Doc, Reply } from "../spec.ts";
+import { CommandError } from "../errors/command_error.ts";
+import { type Lsid, lsidKey } from "./lsid.ts";
 
 const RETRYABLE_WRITES = new Set(["insert", "update", "delete", "findAndModify", "bulkWrite"]);
 const IDLE_MS = 30 * 60 * 1000;
 
-interface SessionWrites {
+interface SessionWrites<R> {
   txnNumber: bigint;
-  reply: Reply | undefined;
+  reply: R | undefined;
   lastUsed: number;
 }
 
-function lsidKey(lsid: unknown): string | undefined {
-  if (lsid === null || typeof lsid !== "object") return undefined;
-  const id = (lsid as Doc)["id"];
-  if (!(id instanceof Binary)) return undefined;
-  let key = "";
-  for (const b of id.buffer) key += b.toString(16).padStart(2, "0");
-  const uid = (lsid as Doc)["uid"];
-  if (uid instanceof Binary) { for (const b of uid.buffer) key += b.toString(16).padStart(2, "0"); }
-  return key;
-}
-
-function txnNumberOf(v: unknown): bigint | undefined {
-  if (v instanceof Long) return v.toBigInt();
-  if (typeof v === "number" && Number.isInteger(v)) return BigInt(v);
-  if (typeof v === "bigint") return v;
-  return undefined;
-}
-
-export class RetryableWrites {
-  readonly #sessions = new Map<string, SessionWrites>();
+export class RetryableWrites<R> {
+  readonly #sessions = new Map<string, SessionWrites<R>>();
   constructor(private readonly now: () => number = () => Date.now()) {}
 
   /** The session and txnNumber of a retryable write, or undefined when the command is not one. */
-  identify(command: string, body: Doc): { key: string; txnNumber: bigint } | undefined {
-    if (!RETRYABLE_WRITES.has(command) || body["autocommit"] !== undefined) return undefined;
-    const txnNumber = txnNumberOf(body["txnNumber"]);
-    const key = lsidKey(body["lsid"]);
-    if (txnNumber === undefined || key === undefined) return undefined;
-    return { key, txnNumber };
+  identify(
+    command: string,
+    args: { readonly lsid?: Lsid; readonly txnNumber?: bigint; readonly autocommit?: boolean },
+  ): { key: string; txnNumber: bigint } | undefined {
+    if (!RETRYABLE_WRITES.has(command) || args.autocommit !== undefined) return undefined;
+    if (args.txnNumber === undefined || args.lsid === undefined) return undefined;
+    return { key: lsidKey(args.lsid), txnNumber: args.txnNumber };
   }
 
   /** The remembered reply of this write, if it already ran; throws for an outdated txnNumber. */
-  lookup(id: { key: string; txnNumber: bigint }): Reply | undefined {
+  lookup(id: { key: string; txnNumber: bigint }): R | undefined {
     this.#reap();
     const s = this.#sessions.get(id.key);
     if (!s) return undefined;
@@ -66,8 +48,8 @@ export class RetryableWrites {
   }
 
   /** Remembers the reply of a write that ran (not for whole-command failures). */
-  record(id: { key: string; txnNumber: bigint }, reply: Reply): void {
-    if (!(reply instanceof Uint8Array) && (reply as Doc)["ok"] === 0) return;
+  record(id: { key: string; txnNumber: bigint }, reply: R, failedWhole: boolean): void {
+    if (failedWhole) return;
     this.#sessions.set(id.key, { txnNumber: id.txnNumber, reply, lastUsed: this.now() });
   }
 

@@ -4,8 +4,8 @@
  * time and causally consistent sessions work. Timestamps never go backwards: seconds from the wall
  * clock (injectable), the increment counts within a second.
  */
-import { Binary, BSON, Long, Timestamp } from "bson";
-import type { Doc } from "../spec.ts";
+import { Binary, Long, Timestamp } from "bson";
+import type { Document as Doc } from "../bson/document.ts";
 
 const ZERO_HASH = new Binary(new Uint8Array(20), 0);
 
@@ -32,15 +32,4 @@ export class ClusterClock {
       operationTime: ts,
     };
   }
-}
-
-/** Appends the fields of `extra` to an already-serialised BSON document. */
-export function appendToRaw(raw: Uint8Array, extra: Doc): Uint8Array {
-  const tail = BSON.serialize(extra);
-  const out = new Uint8Array(raw.length - 1 + tail.length - 5 + 1);
-  out.set(raw.subarray(0, raw.length - 1), 0);
-  out.set(tail.subarray(4, tail.length - 1), raw.length - 1);
-  out[out.length - 1] = 0;
-  new DataView(out.buffer).setInt32(0, out.length, true);
-  return out;
 }

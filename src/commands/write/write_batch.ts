@@ -7,9 +7,9 @@
 import { CommandError } from "../../errors/command_error.ts";
 import type { CommandContext } from "../context.ts";
 import type { Doc } from "../spec.ts";
-import { optArray, optBool, optDoc } from "../params.ts";
-import { parseWriteConcern } from "./write_concern.ts";
-import { LIMITS } from "../handshake/limits.ts";
+import { optArray, optBool, optDoc } from "../params/readers.ts";
+import { parseWriteConcern } from "../params/write_concern.ts";
+import { LIMITS } from "../../limits.ts";
 
 export interface WriteBatch {
   readonly statements: unknown[];
@@ -19,7 +19,7 @@ export interface WriteBatch {
 }
 
 export function readWriteBatch(ctx: CommandContext, command: string, body: Doc, field: string): WriteBatch {
-  const statements = optArray(command, body, field) ?? ctx.sequences.get(field);
+  const statements = optArray(command, body, field);
   if (!statements) {
     throw new CommandError(40414, `BSON field '${command}.${field}' is missing but a required field`);
   }

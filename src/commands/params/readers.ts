@@ -1,42 +1,23 @@
 /**
- * Declared-parameter checking and typed field readers for command bodies. Every error names the
+ * Legacy field readers (one call per field inside `run`), kept while commands move to the declared
+ * shapes of `schema.ts`; they word their errors through `errors.ts` like the schema does. Every error names the
  * field the way mongod's IDL parser does ("BSON field 'find.limit' is the wrong type 'string',
  * expected type 'long'") with mongod's codes (40415 unknown field, 14 TypeMismatch, 40414 missing).
  */
-import { Decimal128, Double, Int32, Long } from "bson";
-import { CommandError } from "../errors/command_error.ts";
-import type { Doc, FieldRule } from "./spec.ts";
+import { CommandError } from "../../errors/command_error.ts";
+import type { Doc } from "../reply.ts";
+import { isNumeric, isPlainDoc, toNumber, typeName } from "../../bson/type_name.ts";
+import { missingField, notIntegral, unknownField, wrongType as wrongTypeAt } from "./errors.ts";
+import { GENERIC_FIELDS } from "./generic.ts";
 
-/** Fields every command accepts (drivers attach them to any command). */
-export const GENERIC_FIELDS: ReadonlySet<string> = new Set([
-  "$db",
-  "lsid",
-  "$clusterTime",
-  "txnNumber",
-  "autocommit",
-  "startTransaction",
-  "$readPreference",
-  "readConcern",
-  "writeConcern",
-  "apiVersion",
-  "apiStrict",
-  "apiDeprecationErrors",
-  "comment",
-  "maxTimeMS",
-  "$audit",
-  "$client",
-  "$configServerState",
-  "$gleStats",
-  "$topologyTime",
-  "$oplogQueryData",
-  "$replData",
-  "mayBypassWriteBlocking",
-  "readOnly",
-  "databaseVersion",
-  "shardVersion",
-  "clientOperationKey",
-  "$traceCtx",
-]);
+export { isNumeric, toNumber, typeName };
+
+/** How a legacy command treats one body field (see schema.ts for the typed form). */
+export type FieldRule = "required" | "optional" | "ignored";
+
+function wrongType(command: string, field: string, v: unknown, expected: string) {
+  return wrongTypeAt(`${command}.${field}`, v, expected);
+}
 
 /** Checks body fields against the declared rules: unknown → 40415, missing required → 40414. */
 export function checkFields(command: string, body: Doc, rules: Readonly<Record<string, FieldRule>>): void {
@@ -47,69 +28,20 @@ export function checkFields(command: string, body: Doc, rules: Readonly<Record<s
       continue; // the command key itself
     }
     if (key in rules || GENERIC_FIELDS.has(key)) continue;
-    throw new CommandError(40415, `BSON field '${command}.${key}' is an unknown field.`);
+    throw unknownField(`${command}.${key}`);
   }
   for (const [key, rule] of Object.entries(rules)) {
     if (rule === "required" && body[key] === undefined) {
-      throw new CommandError(
-        40414,
-        `BSON field '${command}.${key}' is missing but a required field`,
-      );
+      throw missingField(`${command}.${key}`);
     }
   }
-}
-
-/** mongod's type name of a value as used in IDL errors. */
-export function typeName(v: unknown): string {
-  if (v === null) return "null";
-  if (v === undefined) return "missing";
-  if (typeof v === "string") return "string";
-  if (typeof v === "boolean") return "bool";
-  if (typeof v === "number") return Number.isInteger(v) && Math.abs(v) < 2 ** 31 ? "int" : "double";
-  if (typeof v === "bigint" || v instanceof Long) return "long";
-  if (v instanceof Int32) return "int";
-  if (v instanceof Double) return "double";
-  if (v instanceof Decimal128) return "decimal";
-  if (Array.isArray(v)) return "array";
-  if (v instanceof Date) return "date";
-  const bt = (v as { _bsontype?: string })._bsontype;
-  if (bt === "ObjectId") return "objectId";
-  if (bt === "Binary") return "binData";
-  if (bt === "BSONRegExp") return "regex";
-  if (bt === "Timestamp") return "timestamp";
-  if (bt) return bt;
-  return "object";
-}
-
-function wrongType(command: string, field: string, v: unknown, expected: string): CommandError {
-  return new CommandError(
-    "TypeMismatch",
-    `BSON field '${command}.${field}' is the wrong type '${typeName(v)}', expected type '${expected}'`,
-  );
-}
-
-export function isNumeric(v: unknown): boolean {
-  return typeof v === "number" || v instanceof Long || v instanceof Int32 || v instanceof Double ||
-    v instanceof Decimal128 || typeof v === "bigint";
-}
-
-/** Numeric value as a JS number (Long/Decimal converted; may lose precision beyond 2^53). */
-export function toNumber(v: unknown): number {
-  if (typeof v === "number") return v;
-  if (v instanceof Long) return v.toNumber();
-  if (typeof v === "bigint") return Number(v);
-  if (v instanceof Int32 || v instanceof Double) return v.value;
-  if (v instanceof Decimal128) return Number(v.toString());
-  return NaN;
 }
 
 export function optDoc(command: string, body: Doc, field: string): Doc | undefined {
   const v = body[field];
   if (v === undefined || v === null) return undefined;
-  if (typeof v !== "object" || Array.isArray(v) || typeName(v) !== "object") {
-    throw wrongType(command, field, v, "object");
-  }
-  return v as Doc;
+  if (!isPlainDoc(v)) throw wrongType(command, field, v, "object");
+  return v;
 }
 
 export function optString(command: string, body: Doc, field: string): string | undefined {
@@ -134,7 +66,7 @@ export function optInt(command: string, body: Doc, field: string): number | unde
   if (!isNumeric(v)) throw wrongType(command, field, v, "long");
   const n = toNumber(v);
   if (!Number.isFinite(n) || !Number.isInteger(n)) {
-    throw new CommandError("BadValue", `Field '${field}' must be an integer, got ${n}`);
+    throw notIntegral(field, n);
   }
   return n;
 }

@@ -3,8 +3,9 @@
  * last use; endSessions forgets sessions; `$listLocalSessions` lists them. Sessions idle longer than
  * logicalSessionTimeoutMinutes (30) are dropped. The sessions/transactions issue builds on this.
  */
-import { Binary } from "bson";
-import type { Doc } from "../spec.ts";
+import type { Binary } from "bson";
+import type { Document as Doc } from "../bson/document.ts";
+import { type Lsid, lsidKey } from "./lsid.ts";
 
 const TIMEOUT_MS = 30 * 60 * 1000;
 
@@ -14,37 +15,24 @@ interface SessionEntry {
   lastUse: Date;
 }
 
-function keyOf(lsid: unknown): { key: string; id: Binary; uid?: Binary } | undefined {
-  if (lsid === null || typeof lsid !== "object") return undefined;
-  const id = (lsid as Doc)["id"];
-  if (!(id instanceof Binary)) return undefined;
-  const uid = (lsid as Doc)["uid"];
-  let key = "";
-  for (const b of id.buffer) key += b.toString(16).padStart(2, "0");
-  if (uid instanceof Binary) {
-    key += ":";
-    for (const b of uid.buffer) key += b.toString(16).padStart(2, "0");
-    return { key, id, uid };
-  }
-  return { key, id };
-}
-
 export class LogicalSessions {
   readonly #sessions = new Map<string, SessionEntry>();
   constructor(private readonly now: () => Date = () => new Date()) {}
 
-  /** Records a use of the session named by a command's `lsid` (ignored when malformed). */
-  touch(lsid: unknown): void {
-    const k = keyOf(lsid);
-    if (!k) return;
-    const s = this.#sessions.get(k.key);
+  /** Records a use of the session named by a command's `lsid`. */
+  touch(lsid: Lsid): void {
+    const key = lsidKey(lsid);
+    const s = this.#sessions.get(key);
     if (s) s.lastUse = this.now();
-    else this.#sessions.set(k.key, { id: k.id, ...(k.uid ? { uid: k.uid } : {}), lastUse: this.now() });
+    else {this.#sessions.set(key, {
+        id: lsid.id,
+        ...(lsid.uid ? { uid: lsid.uid } : {}),
+        lastUse: this.now(),
+      });}
   }
 
-  end(lsid: unknown): void {
-    const k = keyOf(lsid);
-    if (k) this.#sessions.delete(k.key);
+  end(lsid: Lsid): void {
+    this.#sessions.delete(lsidKey(lsid));
   }
 
   /** `$listLocalSessions` documents: `{_id: {id, uid?}, lastUse}`, idle ones dropped first. */

@@ -7,9 +7,9 @@
  * while first — always, a number of times, after skipping some, or with a probability; optionally
  * only for clients whose appName matches. State is per server process (ServerContext.failPoints).
  */
-import { CommandError } from "../../errors/command_error.ts";
-import { isNumeric, toNumber, typeName } from "../params.ts";
-import type { Doc } from "../spec.ts";
+import { CommandError } from "../errors/command_error.ts";
+import { isNumeric, toNumber, typeName } from "../bson/type_name.ts";
+import type { Document as Doc } from "../bson/document.ts";
 
 export interface FailCommandData {
   readonly failCommands: readonly string[];

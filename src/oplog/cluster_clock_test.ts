@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { BSON, Timestamp } from "bson";
-import { appendToRaw, ClusterClock } from "./cluster_time.ts";
+import { ClusterClock } from "./cluster_clock.ts";
+import { appendToRaw } from "../bson/raw_reply.ts";
 
 Deno.test("cluster time never goes backwards, even within one second", () => {
   let now = 5_000;

@@ -1,0 +1,43 @@
+/**
+ * The privilege actions commands declare (MongoDB's action types, the subset our commands need).
+ * Every command spec names one; the registry refuses a spec whose action is not listed here, and
+ * dispatch asks the authorizer for it before running — fail-closed: there is no "unchecked" action.
+ * `none` marks the few commands allowed before authentication (hello, ping, saslStart, …).
+ */
+export const ACTIONS = [
+  "none",
+  "find",
+  "insert",
+  "update",
+  "remove",
+  "createCollection",
+  "createIndex",
+  "dropCollection",
+  "dropIndex",
+  "dropDatabase",
+  "collMod",
+  "collStats",
+  "dbStats",
+  "listDatabases",
+  "listCollections",
+  "listIndexes",
+  "serverStatus",
+  "hostInfo",
+  "getCmdLineOpts",
+  "getLog",
+  "getParameter",
+  "killCursors",
+  "killAnySession",
+  "bypassDocumentValidation",
+  "configureFailPoint",
+  "inprog",
+  "listSessions",
+] as const;
+
+export type Action = typeof ACTIONS[number];
+
+const KNOWN: ReadonlySet<string> = new Set(ACTIONS);
+
+export function isAction(v: unknown): v is Action {
+  return typeof v === "string" && KNOWN.has(v);
+}

@@ -1,0 +1,76 @@
+/**
+ * Carrying out a triggered `failCommand` fail point (src/testing/) around one command: block first,
+ * then close the connection, or refuse with the configured error (thrown, so the one error boundary
+ * builds the reply), or run the command and attach the configured writeConcernError. Retryable
+ * writes get mongod's RetryableWriteError label on retryable codes unless the fail point names its
+ * labels itself.
+ */
+import { CommandError } from "../errors/command_error.ts";
+import { ErrorCode } from "../errors/codes.ts";
+import type { FailAction } from "../testing/fail_points.ts";
+import type { Doc, Reply } from "./reply.ts";
+
+/** Error codes mongod treats as retryable for retryable writes (isRetriableError). */
+const RETRYABLE_CODES: ReadonlySet<number> = new Set(
+  ([
+    "HostUnreachable",
+    "HostNotFound",
+    "NetworkTimeout",
+    "ShutdownInProgress",
+    "FailedToSatisfyReadPreference",
+    "PrimarySteppedDown",
+    "ExceededTimeLimit",
+    "SocketException",
+    "NotWritablePrimary",
+    "InterruptedAtShutdown",
+    "InterruptedDueToReplStateChange",
+    "NotPrimaryNoSecondaryOk",
+    "NotPrimaryOrSecondary",
+    "OBSOLETE_StaleShardVersion",
+    "StaleEpoch",
+    "StaleConfig",
+  ] as const).map((n) => ErrorCode[n]),
+);
+
+/** Facts about the command the fail point hit. */
+export interface FailedCommand {
+  readonly name: string;
+  /** A retryable write (lsid + txnNumber, outside a transaction). */
+  readonly retryableWrite: boolean;
+}
+
+function labelsFor(action: FailAction, code: number, cmd: FailedCommand): string[] | undefined {
+  if (action.data.errorLabels) return [...action.data.errorLabels];
+  return RETRYABLE_CODES.has(code) && cmd.retryableWrite ? ["RetryableWriteError"] : undefined;
+}
+
+export async function runWithFailPoint(
+  action: FailAction,
+  cmd: FailedCommand,
+  run: () => Promise<Reply>,
+): Promise<Reply> {
+  const d = action.data;
+  if (d.blockConnection && d.blockTimeMS > 0) await new Promise((r) => setTimeout(r, d.blockTimeMS));
+  if (d.closeConnection) return { closeConnection: true };
+  if (d.errorCode !== undefined) {
+    const labels = labelsFor(action, d.errorCode, cmd);
+    throw new CommandError(
+      d.errorCode,
+      "Failing command via 'failCommand' failpoint",
+      labels ? { errorLabels: labels } : {},
+    );
+  }
+  const reply = await run();
+  if (
+    d.writeConcernError && !(reply instanceof Uint8Array) && !("streaming" in reply) &&
+    !("closeConnection" in reply)
+  ) {
+    const wce = d.writeConcernError;
+    const out: Doc = { ...reply, writeConcernError: wce };
+    const code = typeof wce["code"] === "number" ? wce["code"] : undefined;
+    const labels = code === undefined ? undefined : labelsFor(action, code, cmd);
+    if (labels) out["errorLabels"] = labels;
+    return out;
+  }
+  return reply;
+}

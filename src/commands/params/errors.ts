@@ -1,0 +1,40 @@
+/**
+ * The ONE place parameter errors are worded: unknown field (40415), missing required field (40414),
+ * wrong type (14 TypeMismatch), a negative count (51024), a field this server does not implement
+ * (238 NotImplemented). Messages follow mongod's IDL parser ("BSON field 'find.limit' is the wrong
+ * type 'string', expected type 'long'"). Codes come by name from the generated table or the named
+ * location codes.
+ */
+import { CommandError } from "../../errors/command_error.ts";
+import { Location } from "../../errors/locations.ts";
+import { typeName } from "../../bson/type_name.ts";
+
+export function unknownField(path: string): CommandError {
+  return new CommandError(Location.IDLUnknownField, `BSON field '${path}' is an unknown field.`);
+}
+
+export function missingField(path: string): CommandError {
+  return new CommandError(Location.IDLFieldMissing, `BSON field '${path}' is missing but a required field`);
+}
+
+export function wrongType(path: string, v: unknown, expected: string | readonly string[]): CommandError {
+  const what = typeof expected === "string"
+    ? `expected type '${expected}'`
+    : `expected types '[${expected.join(", ")}]'`;
+  return new CommandError("TypeMismatch", `BSON field '${path}' is the wrong type '${typeName(v)}', ${what}`);
+}
+
+export function negative(field: string, n: number): CommandError {
+  return new CommandError(
+    Location.IDLNegativeValue,
+    `BSON field '${field}' value must be >= 0, actual value '${n}'`,
+  );
+}
+
+export function notIntegral(field: string, n: number): CommandError {
+  return new CommandError("BadValue", `Field '${field}' must be an integer, got ${n}`);
+}
+
+export function notImplemented(path: string): CommandError {
+  return new CommandError("NotImplemented", `BSON field '${path}' is not supported by this server yet`);
+}

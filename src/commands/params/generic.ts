@@ -1,0 +1,145 @@
+/**
+ * The generic arguments every command accepts (drivers attach them to any command), parsed once per
+ * request into typed form for the request context: the logical session (lsid), transaction fields,
+ * maxTimeMS (→ a deadline), read and write concern, comment. Commands never re-read them from the body.
+ */
+import { Binary, Long } from "bson";
+import { CommandError } from "../../errors/command_error.ts";
+import { isNumeric, isPlainDoc, toNumber } from "../../bson/type_name.ts";
+import type { Doc } from "../reply.ts";
+import { parseWriteConcern, type WriteConcern } from "./write_concern.ts";
+import { wrongType } from "./errors.ts";
+
+/** Fields every command accepts (drivers attach them to any command). */
+export const GENERIC_FIELDS: ReadonlySet<string> = new Set([
+  "$db",
+  "lsid",
+  "$clusterTime",
+  "txnNumber",
+  "autocommit",
+  "startTransaction",
+  "$readPreference",
+  "readConcern",
+  "writeConcern",
+  "apiVersion",
+  "apiStrict",
+  "apiDeprecationErrors",
+  "comment",
+  "maxTimeMS",
+  "$audit",
+  "$client",
+  "$configServerState",
+  "$gleStats",
+  "$topologyTime",
+  "$oplogQueryData",
+  "$replData",
+  "mayBypassWriteBlocking",
+  "readOnly",
+  "databaseVersion",
+  "shardVersion",
+  "clientOperationKey",
+  "$traceCtx",
+]);
+/** A logical session id as the client sent it (`{id: UUID, uid?}`). */
+export interface Lsid {
+  readonly id: Binary;
+  readonly uid?: Binary;
+}
+
+export type ReadConcernLevel = "local" | "available" | "majority" | "linearizable" | "snapshot";
+const LEVELS: readonly string[] = ["local", "available", "majority", "linearizable", "snapshot"];
+
+export interface ReadConcern {
+  readonly level?: ReadConcernLevel;
+  readonly afterClusterTime?: unknown;
+  readonly atClusterTime?: unknown;
+}
+
+export interface GenericArgs {
+  readonly lsid?: Lsid;
+  readonly txnNumber?: bigint;
+  readonly autocommit?: boolean;
+  readonly startTransaction?: boolean;
+  /** Milliseconds; 0 or absent = no limit. */
+  readonly maxTimeMS?: number;
+  readonly readConcern?: ReadConcern;
+  readonly writeConcern: WriteConcern;
+  /** Whether the client sent a writeConcern at all. */
+  readonly writeConcernGiven: boolean;
+  readonly comment?: unknown;
+}
+
+function parseLsid(v: unknown): Lsid {
+  if (!isPlainDoc(v)) throw wrongType("lsid", v, "object");
+  const id = v["id"];
+  if (!(id instanceof Binary)) throw wrongType("lsid.id", id, "binData");
+  const uid = v["uid"];
+  if (uid !== undefined && !(uid instanceof Binary)) throw wrongType("lsid.uid", uid, "binData");
+  return uid === undefined ? { id } : { id, uid };
+}
+
+function parseTxnNumber(v: unknown): bigint {
+  if (v instanceof Long) return v.toBigInt();
+  if (typeof v === "bigint") return v;
+  if (typeof v === "number" && Number.isInteger(v)) return BigInt(v);
+  throw wrongType("txnNumber", v, "long");
+}
+
+function parseMaxTimeMS(v: unknown): number {
+  if (!isNumeric(v)) throw new CommandError("BadValue", "maxTimeMS must be a number");
+  const n = toNumber(v);
+  if (!Number.isInteger(n) || n < 0 || n > 2 ** 31 - 1) {
+    throw new CommandError("BadValue", `${n} value for maxTimeMS is out of range [0, 2147483647]`);
+  }
+  return n;
+}
+
+function parseReadConcern(v: unknown): ReadConcern {
+  if (!isPlainDoc(v)) throw wrongType("readConcern", v, "object");
+  const level = v["level"];
+  if (level !== undefined) {
+    if (typeof level !== "string") throw wrongType("readConcern.level", level, "string");
+    if (!LEVELS.includes(level)) {
+      throw new CommandError(
+        "FailedToParse",
+        `enumeration value '${level}' is not a valid read concern level`,
+      );
+    }
+  }
+  return {
+    ...(level !== undefined ? { level: level as ReadConcernLevel } : {}),
+    ...(v["afterClusterTime"] !== undefined ? { afterClusterTime: v["afterClusterTime"] } : {}),
+    ...(v["atClusterTime"] !== undefined ? { atClusterTime: v["atClusterTime"] } : {}),
+  };
+}
+
+function optBool(v: unknown, field: string): boolean {
+  if (typeof v !== "boolean") throw wrongType(field, v, "bool");
+  return v;
+}
+
+/** Reads the generic arguments of a command body (unknown command fields are the command's business). */
+export function parseGenericArgs(body: Doc): GenericArgs {
+  const lsid = body["lsid"];
+  const txnNumber = body["txnNumber"];
+  const autocommit = body["autocommit"];
+  const startTransaction = body["startTransaction"];
+  const maxTimeMS = body["maxTimeMS"];
+  const readConcern = body["readConcern"];
+  const wc = body["writeConcern"];
+  return {
+    ...(lsid !== undefined ? { lsid: parseLsid(lsid) } : {}),
+    ...(txnNumber !== undefined ? { txnNumber: parseTxnNumber(txnNumber) } : {}),
+    ...(autocommit !== undefined ? { autocommit: optBool(autocommit, "autocommit") } : {}),
+    ...(startTransaction !== undefined
+      ? { startTransaction: optBool(startTransaction, "startTransaction") }
+      : {}),
+    ...(maxTimeMS !== undefined && maxTimeMS !== null ? { maxTimeMS: parseMaxTimeMS(maxTimeMS) } : {}),
+    ...(readConcern !== undefined && readConcern !== null
+      ? { readConcern: parseReadConcern(readConcern) }
+      : {}),
+    writeConcern: parseWriteConcern(body),
+    writeConcernGiven: wc !== undefined && wc !== null,
+    ...(body["comment"] !== undefined ? { comment: body["comment"] } : {}),
+  };
+}
