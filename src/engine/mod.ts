@@ -49,5 +49,5 @@ export {
   type ExpressionOptions,
 } from "./expression/mod.ts";
 
-/** A BSON document as the engines see it (plain object, insertion-ordered). */
-export type Document = Record<string, unknown>;
+/** A BSON document as the engines see it: the one `Document` of bson/document.ts. */
+export type { Document } from "../bson/document.ts";

@@ -12,7 +12,8 @@
  */
 import type { CollectionEntry, IndexScanOptions, ReadTxn } from "../storage/api.ts";
 import type { GeoNearPath } from "../planner/geo_plan.ts";
-import { type Doc, Row } from "./rows.ts";
+import type { Document as Doc } from "../bson/document.ts";
+import { Row } from "./rows.ts";
 
 export interface NearHit {
   readonly row: Row;

@@ -5,7 +5,8 @@
  * interleave with the build.
  */
 import type { CollectionEntry, IndexEntry, StorageEngine } from "../storage/api.ts";
-import { decode, type Doc } from "./rows.ts";
+import type { Document as Doc } from "../bson/document.ts";
+import { decode } from "./rows.ts";
 import { keysForIndex } from "./index_keys.ts";
 
 const BATCH = 2000;

@@ -14,7 +14,7 @@ import { expandKeys } from "../keys/multikey.ts";
 import { type CollationKeyer, collationKeyer } from "../keys/collation_key.ts";
 import { type GeoIndexShape, geoIndexShape, geoKeyTuples } from "../keys/geo_keys.ts";
 import { CommandError } from "../errors/command_error.ts";
-import type { Doc } from "./rows.ts";
+import type { Document as Doc } from "../bson/document.ts";
 
 /** Encoded key of an `_id` value in the `_id_` index. */
 export function idIndexKey(id: unknown): Uint8Array {

@@ -8,7 +8,8 @@ import type { CollectionEntry, ReadTxn, StorageEngine } from "../storage/api.ts"
 import type { BatchSource } from "../cursors/registry.ts";
 import type { AccessPath } from "../planner/find_plan.ts";
 import { CommandError } from "../errors/command_error.ts";
-import { type Doc, Row } from "./rows.ts";
+import type { Document as Doc } from "../bson/document.ts";
+import { Row } from "./rows.ts";
 import { idIndexKey } from "./index_keys.ts";
 import { decodeKeyValues } from "../keys/key_decode.ts";
 import { ixScanHits, type IxScanState, newIxScanState } from "./ixscan.ts";

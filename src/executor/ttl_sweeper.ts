@@ -8,7 +8,8 @@
 import type { CollectionEntry, IndexEntry, StorageEngine } from "../storage/api.ts";
 import { encodeIndexKey } from "../keys/key_string.ts";
 import { indexKeysOf } from "./index_keys.ts";
-import { decode, type Doc } from "./rows.ts";
+import type { Document as Doc } from "../bson/document.ts";
+import { decode } from "./rows.ts";
 
 const BATCH = 1000;
 const DATE_TYPE = 0x64;

@@ -16,8 +16,7 @@
 import { compareKeys, encodeValue } from "../keys/key_string.ts";
 import type { CollationKeyer } from "../keys/collation_key.ts";
 import { isDocument, kindOf } from "../bson/values.ts";
-
-type Doc = Record<string, unknown>;
+import type { Document as Doc } from "../bson/document.ts";
 
 /** One predicate on one field path, as the filter states it. */
 export type FieldPred =

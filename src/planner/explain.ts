@@ -5,8 +5,7 @@
  * the same tree carries nReturned, keysExamined and docsExamined.
  */
 import type { AccessPath } from "./find_plan.ts";
-
-type Doc = Record<string, unknown>;
+import type { Document as Doc } from "../bson/document.ts";
 
 export interface ExplainInput {
   readonly access: AccessPath;

@@ -36,8 +36,7 @@ import {
 } from "./bounds.ts";
 import type { FindPlanInput, IndexInfo, IxScanPath } from "./find_plan.ts";
 import { impliesPartial } from "./index_plan.ts";
-
-type Doc = Record<string, unknown>;
+import type { Document as Doc } from "../bson/document.ts";
 
 /** Cells a query covering may use. */
 export const QUERY_COVER_CELLS = 24;

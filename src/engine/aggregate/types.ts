@@ -4,8 +4,9 @@
 import type { StringComparator } from "../../bson/compare.ts";
 import type { ExpressionEnv } from "../expression/env.ts";
 import type { GeoNearRequest, GeoNearResult } from "./stages_geo.ts";
+import type { Document } from "../../bson/document.ts";
 
-export type Document = Record<string, unknown>;
+export type { Document };
 
 /** A compiled stage: a pull-based transformation of a document stream. */
 export interface Stage {
