@@ -6,7 +6,7 @@
  */
 import type { CollectionEntry, ReadTxn, StorageEngine } from "../storage/api.ts";
 import type { BatchSource } from "../cursors/registry.ts";
-import type { AccessPath } from "../planner/find_plan.ts";
+import type { AccessPath } from "../planner/plan.ts";
 import { CommandError } from "../errors/command_error.ts";
 import type { Document as Doc } from "../bson/document.ts";
 import { Row } from "./rows.ts";

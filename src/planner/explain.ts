@@ -4,7 +4,7 @@
  * SORT (unless the index provides the order), SKIP, LIMIT, PROJECTION_DEFAULT. With run statistics
  * the same tree carries nReturned, keysExamined and docsExamined.
  */
-import type { AccessPath } from "./find_plan.ts";
+import type { AccessPath } from "./plan.ts";
 import type { Document as Doc } from "../bson/document.ts";
 
 export interface ExplainInput {

@@ -19,7 +19,7 @@ import {
   type FieldPred,
   type ValueInterval,
 } from "./bounds.ts";
-import type { FindPlanInput, IndexInfo, IxScanPath } from "./find_plan.ts";
+import type { FindPlanInput, IndexInfo, IxScanPath } from "./plan.ts";
 import type { Document as Doc } from "../bson/document.ts";
 
 /** 2d / 2dsphere indexes are planned by geo_plan.ts only. */
