@@ -6,6 +6,7 @@
  * the fields a query reads (Row.view). May import: the plan types of planner/plan.ts (the one
  * exception to "imports point down", see scripts/check_layers.ts), storage API, keys, bson, errors.
  */
+export type { BatchSource } from "./batch_source.ts";
 export { type CompiledQuery, type ExecStats, QuerySource } from "./query.ts";
 export { decode, Row } from "./rows.ts";
 export { idIndexKey, indexKeysOf } from "./index_keys.ts";

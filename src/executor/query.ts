@@ -5,7 +5,7 @@
  * A sort is blocking: the first batch reads every match, sorts, then serves slices.
  */
 import type { CollectionEntry, ReadTxn, StorageEngine } from "../storage/api.ts";
-import type { BatchSource } from "../cursors/registry.ts";
+import type { BatchSource } from "./batch_source.ts";
 import type { AccessPath } from "../planner/plan.ts";
 import { CommandError } from "../errors/command_error.ts";
 import type { Document as Doc } from "../bson/document.ts";
