@@ -17,6 +17,7 @@ import { isCloseReply, isStreamingReply } from "../commands/spec.ts";
 import type { ClientState, ServerContext, ServerInfo } from "../commands/context.ts";
 import { CursorRegistry } from "../cursors/registry.ts";
 import { startTtlSweeper } from "../executor/ttl_sweeper.ts";
+import { compilePartialFilter } from "../engine/mod.ts";
 import { Counters } from "../observability/counters.ts";
 import { createLogger, type Logger } from "../observability/log.ts";
 import { type Config, configToDoc, defaultConfig } from "../config/mod.ts";
@@ -81,7 +82,11 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
   cursors.startReaper();
   const counters = new Counters();
   const shutdown = new AbortController();
-  startTtlSweeper(storage, { intervalSeconds: config.storage.ttlSweepSeconds }, shutdown.signal);
+  startTtlSweeper(
+    storage,
+    { intervalSeconds: config.storage.ttlSweepSeconds, indexKeys: { compilePartialFilter } },
+    shutdown.signal,
+  );
   let address = "";
   let connectionCount = () => 0;
   let port = 0;

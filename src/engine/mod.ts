@@ -21,6 +21,7 @@
 export {
   compileFilter,
   compileMatchPosition,
+  compilePartialFilter,
   extractIdEquality,
   type FilterOptions,
   type Matcher,
