@@ -10,6 +10,7 @@
 import { BSON } from "bson";
 import { openWiredTiger } from "../src/storage/mod.ts";
 import { indexKeysOf } from "../src/executor/index_keys.ts";
+import { compilePartialFilter } from "../src/engine/mod.ts";
 import { QuerySource } from "../src/executor/query.ts";
 import { decodeDocument } from "../src/bson/decode.ts";
 import { compileFilter } from "../src/engine/mod.ts";
@@ -34,7 +35,7 @@ for (let i = 0; i < N; i += 1000) {
         tags: [`t${j % 7}`, `t${j % 11}`],
         payload: "p".repeat(800),
       };
-      txn.insert(coll0, BSON.serialize(doc), indexKeysOf(coll0, doc));
+      txn.insert(coll0, BSON.serialize(doc), indexKeysOf(coll0, doc, { compilePartialFilter }));
     }
   });
 }

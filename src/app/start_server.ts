@@ -19,6 +19,7 @@ import { allowAll } from "../auth/authorizer.ts";
 import type { ClientState, ServerContext, ServerInfo } from "../commands/context.ts";
 import { CursorRegistry } from "../cursors/registry.ts";
 import { startTtlSweeper } from "../executor/ttl_sweeper.ts";
+import { compilePartialFilter } from "../engine/mod.ts";
 import { Counters } from "../observability/counters.ts";
 import { createLogger, type Logger } from "../observability/log.ts";
 import { type Config, configToDoc, defaultConfig } from "../config/mod.ts";
@@ -83,7 +84,11 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
   cursors.startReaper();
   const counters = new Counters();
   const shutdown = new AbortController();
-  startTtlSweeper(storage, { intervalSeconds: config.storage.ttlSweepSeconds }, shutdown.signal);
+  startTtlSweeper(
+    storage,
+    { intervalSeconds: config.storage.ttlSweepSeconds, indexKeys: { compilePartialFilter } },
+    shutdown.signal,
+  );
   let address = "";
   let connectionCount = () => 0;
   let port = 0;

@@ -17,7 +17,14 @@ import type { AuthenticatedUser, Authorizer } from "../auth/authorizer.ts";
 import type { Doc, Reply } from "./reply.ts";
 import type { GenericArgs, Lsid, ReadConcern } from "./params/generic.ts";
 import type { WriteConcern } from "./params/write_concern.ts";
-import type { AnyCommandSpec } from "./spec.ts";
+
+/** What listCommands reports of a registered command. */
+export interface CommandInfo {
+  readonly name: string;
+  readonly help: string;
+  /** The declared authorization action ("none" = allowed before authentication). */
+  readonly auth: string;
+}
 
 /** Facts about this server process that handshake/info commands report. */
 export interface ServerInfo {
@@ -59,7 +66,7 @@ export interface ServerContext {
   /** The authorization check (allows everything until the security issue). */
   readonly authorizer: Authorizer;
   /** Every registered command (for listCommands). */
-  readonly commands: readonly AnyCommandSpec[];
+  readonly commands: readonly CommandInfo[];
   /** A fresh operation id (currentOp / killOp). */
   nextOpId(): number;
   /** Resolves after `ms`, or at once when the server starts shutting down. */

@@ -3,14 +3,10 @@
  * reaps cursors idle longer than the timeout (mongod's cursorTimeoutMillis, 10 minutes). A cursor's
  * producer is any `BatchSource`; the registry knows nothing of storage or plans.
  */
+import type { BatchSource } from "../executor/batch_source.ts";
 
-/** Produces the next documents (already-BSON) of a cursor, up to count/byte limits. */
-export interface BatchSource {
-  /** Next batch; `done` when nothing more will ever come. */
-  nextBatch(maxDocs: number, maxBytes: number): { docs: Uint8Array[]; done: boolean };
-  /** Release whatever the source holds (called once). */
-  close(): void;
-}
+// Re-exported: the command layer and tests have always imported it from here.
+export type { BatchSource };
 
 export interface CursorEntry {
   readonly id: bigint;

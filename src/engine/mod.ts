@@ -21,6 +21,7 @@
 export {
   compileFilter,
   compileMatchPosition,
+  compilePartialFilter,
   extractIdEquality,
   type FilterOptions,
   type Matcher,
@@ -49,5 +50,5 @@ export {
   type ExpressionOptions,
 } from "./expression/mod.ts";
 
-/** A BSON document as the engines see it (plain object, insertion-ordered). */
-export type Document = Record<string, unknown>;
+/** A BSON document as the engines see it: the one `Document` of bson/document.ts. */
+export type { Document } from "../bson/document.ts";

@@ -11,8 +11,9 @@
  * final ring), and a query without limit ends up reading the whole index once.
  */
 import type { CollectionEntry, IndexScanOptions, ReadTxn } from "../storage/api.ts";
-import type { GeoNearPath } from "../planner/geo_plan.ts";
-import { type Doc, Row } from "./rows.ts";
+import type { GeoNearPath } from "../planner/plan.ts";
+import type { Document as Doc } from "../bson/document.ts";
+import { Row } from "./rows.ts";
 
 export interface NearHit {
   readonly row: Row;

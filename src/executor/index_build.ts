@@ -5,8 +5,9 @@
  * interleave with the build.
  */
 import type { CollectionEntry, IndexEntry, StorageEngine } from "../storage/api.ts";
-import { decode, type Doc } from "./rows.ts";
-import { keysForIndex } from "./index_keys.ts";
+import type { Document as Doc } from "../bson/document.ts";
+import { decode } from "./rows.ts";
+import { type IndexKeyOptions, keysForIndex } from "./index_keys.ts";
 
 const BATCH = 2000;
 
@@ -18,7 +19,12 @@ export class IndexBuildError extends Error {
   }
 }
 
-export function buildIndex(storage: StorageEngine, coll: CollectionEntry, ix: IndexEntry): void {
+export function buildIndex(
+  storage: StorageEngine,
+  coll: CollectionEntry,
+  ix: IndexEntry,
+  keyOpts: IndexKeyOptions,
+): void {
   let after: bigint | undefined;
   for (;;) {
     const done = storage.write((txn) => {
@@ -36,7 +42,7 @@ export function buildIndex(storage: StorageEngine, coll: CollectionEntry, ix: In
       for (const rec of batch) {
         const doc = decode(rec.bytes);
         try {
-          const r = keysForIndex(ix, doc);
+          const r = keysForIndex(ix, doc, keyOpts);
           if (r === null) continue;
           const keys = new Map([[ix.name, r.keys]]);
           txn.insertIndexKeys(

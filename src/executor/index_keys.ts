@@ -5,8 +5,9 @@
  * CannotIndexParallelArrays), sparse (no entry when every indexed field is missing) and partial (no
  * entry unless the document matches `partialFilterExpression`).
  *
- * The partial filter is compiled by the query engine, which sits above this layer: the command layer
- * installs the compiler once with `setPartialFilterCompiler` (see commands/shared/compile_query.ts).
+ * The partial filter is compiled by the query engine, which sits above this layer, so every caller
+ * passes the compiler in `IndexKeyOptions` (engine's `compilePartialFilter`); shapes, with their
+ * compiled predicates, are cached per compiler and per index spec object.
  */
 import type { CollectionEntry, IndexEntry, IndexKeys } from "../storage/api.ts";
 import { compareKeys, encodeIndexKey } from "../keys/key_string.ts";
@@ -14,19 +15,20 @@ import { expandKeys } from "../keys/multikey.ts";
 import { type CollationKeyer, collationKeyer } from "../keys/collation_key.ts";
 import { type GeoIndexShape, geoIndexShape, geoKeyTuples } from "../keys/geo_keys.ts";
 import { CommandError } from "../errors/command_error.ts";
-import type { Doc } from "./rows.ts";
+import type { Document as Doc } from "../bson/document.ts";
 
 /** Encoded key of an `_id` value in the `_id_` index. */
 export function idIndexKey(id: unknown): Uint8Array {
   return encodeIndexKey([id], [1]);
 }
 
-type PartialCompiler = (filter: Doc) => (doc: Doc) => boolean;
-let partialCompiler: PartialCompiler | undefined;
+/** Compiles an index's `partialFilterExpression` into a document predicate. */
+export type PartialFilterCompiler = (filter: Doc) => (doc: Doc) => boolean;
 
-/** Installs the compiler of `partialFilterExpression` documents (called once by the command layer). */
-export function setPartialFilterCompiler(fn: PartialCompiler): void {
-  partialCompiler = fn;
+/** What key generation needs from the layers above it, passed explicitly by every caller. */
+export interface IndexKeyOptions {
+  /** The query engine's partial-filter compiler (`compilePartialFilter` of engine/). */
+  readonly compilePartialFilter: PartialFilterCompiler;
 }
 
 /** What key generation needs of one index, derived once per spec object. */
@@ -41,20 +43,19 @@ export interface IndexShape {
   readonly keyer: CollationKeyer | undefined;
 }
 
-const shapes = new WeakMap<object, IndexShape>();
+/** Shapes per partial-filter compiler, then per index spec object (specs are immutable). */
+const shapeCache = new WeakMap<PartialFilterCompiler, WeakMap<object, IndexShape>>();
 
-export function indexShape(ix: IndexEntry): IndexShape {
+export function indexShape(ix: IndexEntry, opts: IndexKeyOptions): IndexShape {
+  let shapes = shapeCache.get(opts.compilePartialFilter);
+  if (!shapes) shapeCache.set(opts.compilePartialFilter, shapes = new WeakMap());
   const cached = shapes.get(ix.spec);
   if (cached) return cached;
   const pattern = (ix.spec["key"] ?? {}) as Doc;
   const fields = Object.keys(pattern);
   const dirs = fields.map((f) => (Number(pattern[f]) < 0 ? -1 : 1) as 1 | -1);
   const pfe = ix.spec["partialFilterExpression"] as Doc | undefined;
-  let partial: ((doc: Doc) => boolean) | undefined;
-  if (pfe) {
-    if (!partialCompiler) throw new Error("partial filter compiler not installed");
-    partial = partialCompiler(pfe);
-  }
+  const partial = pfe ? opts.compilePartialFilter(pfe) : undefined;
   const shape = {
     fields,
     dirs,
@@ -71,8 +72,12 @@ export function indexShape(ix: IndexEntry): IndexShape {
  * Encoded keys of `doc` for one secondary index: null when the index holds no entry for it
  * (sparse / partial), else the deduplicated keys and whether the document is multikey for it.
  */
-export function keysForIndex(ix: IndexEntry, doc: Doc): { keys: Uint8Array[]; multikey: boolean } | null {
-  const shape = indexShape(ix);
+export function keysForIndex(
+  ix: IndexEntry,
+  doc: Doc,
+  opts: IndexKeyOptions,
+): { keys: Uint8Array[]; multikey: boolean } | null {
+  const shape = indexShape(ix, opts);
   if (shape.partial && !shape.partial(doc)) return null;
   if (shape.geo) return encodeTuples(geoKeyTuples(shape.geo, doc), shape.dirs);
   const exp = expandKeys(doc, shape.fields);
@@ -105,7 +110,8 @@ function encodeTuples(
   return { keys: uniq, multikey: r.multikey };
 }
 
-export function indexKeysOf(coll: CollectionEntry, doc: Doc): IndexKeys {
+/** Every index entry of `doc` in `coll` (the `_id_` key included). */
+export function indexKeysOf(coll: CollectionEntry, doc: Doc, opts: IndexKeyOptions): IndexKeys {
   const keys = new Map<string, Uint8Array[]>();
   let multikey: string[] | undefined;
   for (const ix of coll.indexes) {
@@ -113,7 +119,7 @@ export function indexKeysOf(coll: CollectionEntry, doc: Doc): IndexKeys {
       keys.set("_id_", [idIndexKey(doc["_id"])]);
       continue;
     }
-    const r = keysForIndex(ix, doc);
+    const r = keysForIndex(ix, doc, opts);
     if (r === null) continue;
     keys.set(ix.name, r.keys);
     if (r.multikey) (multikey ??= []).push(ix.name);

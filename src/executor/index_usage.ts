@@ -7,7 +7,7 @@
  * index dropped and recreated behind our back (another path through the catalog) also starts over.
  */
 import type { CollectionEntry } from "../storage/api.ts";
-import type { AccessPath } from "../planner/find_plan.ts";
+import type { AccessPath } from "../planner/plan.ts";
 
 export interface IndexUsage {
   readonly ops: number;

@@ -5,7 +5,7 @@
  * record ids.
  */
 import type { CollectionEntry, IndexHit, IndexScanOptions, ReadTxn } from "../storage/api.ts";
-import type { IxScanPath } from "../planner/find_plan.ts";
+import type { IxScanPath } from "../planner/plan.ts";
 import { compareKeys } from "../keys/key_string.ts";
 
 export interface IxScanState {

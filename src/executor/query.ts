@@ -5,10 +5,11 @@
  * A sort is blocking: the first batch reads every match, sorts, then serves slices.
  */
 import type { CollectionEntry, ReadTxn, StorageEngine } from "../storage/api.ts";
-import type { BatchSource } from "../cursors/registry.ts";
-import type { AccessPath } from "../planner/find_plan.ts";
+import type { BatchSource } from "./batch_source.ts";
+import type { AccessPath } from "../planner/plan.ts";
 import { CommandError } from "../errors/command_error.ts";
-import { type Doc, Row } from "./rows.ts";
+import type { Document as Doc } from "../bson/document.ts";
+import { Row } from "./rows.ts";
 import { idIndexKey } from "./index_keys.ts";
 import { decodeKeyValues } from "../keys/key_decode.ts";
 import { ixScanHits, type IxScanState, newIxScanState } from "./ixscan.ts";

@@ -7,8 +7,7 @@ import { BSON } from "bson";
 import type { RecordId } from "../storage/api.ts";
 import { decodeFields } from "../bson/partial_decode.ts";
 import { decodeDocument } from "../bson/decode.ts";
-
-export type Doc = Record<string, unknown>;
+import type { Document as Doc } from "../bson/document.ts";
 
 export class Row {
   #doc: Doc | undefined;

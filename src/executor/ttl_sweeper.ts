@@ -7,8 +7,9 @@
  */
 import type { CollectionEntry, IndexEntry, StorageEngine } from "../storage/api.ts";
 import { encodeIndexKey } from "../keys/key_string.ts";
-import { indexKeysOf } from "./index_keys.ts";
-import { decode, type Doc } from "./rows.ts";
+import { type IndexKeyOptions, indexKeysOf } from "./index_keys.ts";
+import type { Document as Doc } from "../bson/document.ts";
+import { decode } from "./rows.ts";
 
 const BATCH = 1000;
 const DATE_TYPE = 0x64;
@@ -40,7 +41,12 @@ function ttlOf(ix: IndexEntry): number | undefined {
 }
 
 /** Deletes expired documents of one collection; returns how many. */
-function sweepCollection(storage: StorageEngine, coll: CollectionEntry, nowMs: number): number {
+function sweepCollection(
+  storage: StorageEngine,
+  coll: CollectionEntry,
+  nowMs: number,
+  keyOpts: IndexKeyOptions,
+): number {
   let removed = 0;
   for (const ix of coll.indexes) {
     const ttl = ttlOf(ix);
@@ -76,7 +82,7 @@ function sweepCollection(storage: StorageEngine, coll: CollectionEntry, nowMs: n
           const doc = decode(bytes);
           const d = earliestDate(getPath(doc, field));
           if (!d || d.getTime() >= cutoff.getTime()) continue;
-          txn.remove(current, rid, indexKeysOf(current, doc));
+          txn.remove(current, rid, indexKeysOf(current, doc, keyOpts));
           done++;
         }
         return { scanned: rids.length, done };
@@ -89,11 +95,13 @@ function sweepCollection(storage: StorageEngine, coll: CollectionEntry, nowMs: n
 }
 
 /** One pass over every collection with a TTL index; returns the number of documents removed. */
-export function sweepOnce(storage: StorageEngine, nowMs: number): number {
+export function sweepOnce(storage: StorageEngine, nowMs: number, keyOpts: IndexKeyOptions): number {
   let removed = 0;
   for (const db of storage.catalog.listDatabases()) {
     for (const coll of storage.catalog.listCollections(db)) {
-      if (coll.indexes.some((i) => ttlOf(i) !== undefined)) removed += sweepCollection(storage, coll, nowMs);
+      if (coll.indexes.some((i) => ttlOf(i) !== undefined)) {
+        removed += sweepCollection(storage, coll, nowMs, keyOpts);
+      }
     }
   }
   return removed;
@@ -101,6 +109,8 @@ export function sweepOnce(storage: StorageEngine, nowMs: number): number {
 
 export interface TtlSweeperOptions {
   readonly intervalSeconds: number;
+  /** How to compute index keys of the removed documents (the partial-filter compiler). */
+  readonly indexKeys: IndexKeyOptions;
   readonly clock?: () => number;
   readonly onError?: (e: unknown) => void;
 }
@@ -112,7 +122,7 @@ export function startTtlSweeper(storage: StorageEngine, opts: TtlSweeperOptions,
   const id = setInterval(() => {
     if (signal.aborted) return;
     try {
-      sweepOnce(storage, clock());
+      sweepOnce(storage, clock(), opts.indexKeys);
     } catch (e) {
       opts.onError?.(e);
     }

@@ -2,6 +2,9 @@ import assert from "node:assert/strict";
 import { openWiredTiger } from "../storage/mod.ts";
 import { indexKeysOf } from "./index_keys.ts";
 import { sweepOnce } from "./ttl_sweeper.ts";
+import { compilePartialFilter } from "../engine/mod.ts";
+
+const keyOpts = { compilePartialFilter };
 import { BSON } from "bson";
 
 Deno.test("TTL sweep removes documents whose date (or earliest array date) is past expiry", () => {
@@ -27,13 +30,13 @@ Deno.test("TTL sweep removes documents whose date (or earliest array date) is pa
       { _id: 5 },
     ];
     storage.write((txn) => {
-      for (const d of docs) txn.insert(coll, BSON.serialize(d), indexKeysOf(coll, d));
+      for (const d of docs) txn.insert(coll, BSON.serialize(d), indexKeysOf(coll, d, keyOpts));
     });
     coll = storage.catalog.getCollection("d", "c")!;
-    assert.equal(sweepOnce(storage, now), 2);
+    assert.equal(sweepOnce(storage, now, keyOpts), 2);
     const left = storage.read((txn) => [...txn.scan(coll)].map((r) => BSON.deserialize(r.bytes)._id));
     assert.deepEqual(left, [2, 4, 5]);
-    assert.equal(sweepOnce(storage, now + 60_000), 1);
+    assert.equal(sweepOnce(storage, now + 60_000, keyOpts), 1);
   } finally {
     storage.close();
   }

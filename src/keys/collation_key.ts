@@ -22,8 +22,7 @@
  * Known limit: uniqueness among such out-of-repertoire strings is binary, not collation-aware.
  */
 import { isDocument } from "../bson/values.ts";
-
-type Doc = Record<string, unknown>;
+import type { Document as Doc } from "../bson/document.ts";
 
 export interface CollationKeyer {
   /** Key body (prefix-free, 0x00-terminated levels), or undefined outside the repertoire. */

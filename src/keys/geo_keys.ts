@@ -25,8 +25,7 @@ import {
   grid2d,
   SPHERE_GRID,
 } from "../engine/geo/cells.ts";
-
-type Doc = Record<string, unknown>;
+import type { Document as Doc } from "../bson/document.ts";
 
 export type GeoIndexKind = "2d" | "2dsphere";
 

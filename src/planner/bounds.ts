@@ -16,8 +16,8 @@
 import { compareKeys, encodeValue } from "../keys/key_string.ts";
 import type { CollationKeyer } from "../keys/collation_key.ts";
 import { isDocument, kindOf } from "../bson/values.ts";
-
-type Doc = Record<string, unknown>;
+import type { Document as Doc } from "../bson/document.ts";
+import type { KeyInterval } from "./plan.ts";
 
 /** One predicate on one field path, as the filter states it. */
 export type FieldPred =
@@ -39,13 +39,6 @@ export interface ValueInterval {
   readonly hi: End;
   /** A single value (lo === hi, inclusive). */
   readonly point: boolean;
-}
-
-/** A byte interval over whole keys, as storage scans it. */
-export interface KeyInterval {
-  readonly lower?: Uint8Array;
-  readonly upper?: Uint8Array;
-  readonly upperExclusive?: boolean;
 }
 
 function isRegex(v: unknown): boolean {

@@ -4,9 +4,8 @@
  * SORT (unless the index provides the order), SKIP, LIMIT, PROJECTION_DEFAULT. With run statistics
  * the same tree carries nReturned, keysExamined and docsExamined.
  */
-import type { AccessPath } from "./find_plan.ts";
-
-type Doc = Record<string, unknown>;
+import type { AccessPath } from "./plan.ts";
+import type { Document as Doc } from "../bson/document.ts";
 
 export interface ExplainInput {
   readonly access: AccessPath;

@@ -4,69 +4,12 @@
  * possibly providing the sort). `planQuery` returns the winner and the rejected candidates;
  * `explain` prints exactly this object, and the executor runs it.
  */
-import type { KeyInterval } from "./bounds.ts";
+import type { AccessPath, FindPlanInput, PlanChoice } from "./plan.ts";
 import { planIndexScans } from "./index_plan.ts";
-import { type GeoNearPath, planGeo } from "./geo_plan.ts";
+import { planGeo } from "./geo_plan.ts";
 
-export interface IxScanPath {
-  readonly kind: "ixScan";
-  readonly indexName: string;
-  readonly keyPattern: Record<string, unknown>;
-  readonly unique: boolean;
-  readonly multikey: boolean;
-  readonly sparse: boolean;
-  readonly partial: boolean;
-  /** Byte intervals in scan order (already reversed for a reverse scan). */
-  readonly intervals: readonly KeyInterval[];
-  readonly reverse: boolean;
-  /** mongod-style interval strings per field (explain). */
-  readonly indexBounds: Record<string, string[]>;
-  /** The index order is the requested sort: no blocking SORT stage. */
-  readonly providesSort: boolean;
-  /** A record can appear under several keys (multikey): drop repeats. */
-  readonly dedup: boolean;
-  /** Why this plan scored as it did (explain, plan choice). */
-  readonly score: number;
-}
-
-export type AccessPath =
-  | { readonly kind: "idLookup"; readonly id: unknown }
-  | { readonly kind: "collScan"; readonly reverse: boolean }
-  | IxScanPath
-  | GeoNearPath;
-
-/** What the planner needs to know of one index. */
-export interface IndexInfo {
-  readonly name: string;
-  readonly key: Record<string, unknown>;
-  readonly unique: boolean;
-  readonly sparse: boolean;
-  readonly multikey: boolean;
-  readonly hidden: boolean;
-  readonly partialFilterExpression?: Record<string, unknown> | undefined;
-  /** Non-simple collation of the index (string bounds only for queries with the same collation). */
-  readonly collation?: Record<string, unknown> | undefined;
-  /** 2d options (`bits`, `min`, `max`) of a geo index. */
-  readonly geoOptions?: Record<string, unknown> | undefined;
-}
-
-export interface FindPlanInput {
-  readonly filter: Record<string, unknown>;
-  readonly sort?: Record<string, unknown> | undefined;
-  readonly hint?: unknown;
-  readonly indexes?: readonly IndexInfo[];
-  /** The query has a non-simple collation. */
-  readonly collated?: boolean;
-  /** The query's collation document (a collated index serves string bounds only for the same one). */
-  readonly collation?: Record<string, unknown> | undefined;
-  readonly min?: Record<string, unknown> | undefined;
-  readonly max?: Record<string, unknown> | undefined;
-}
-
-export interface PlanChoice {
-  readonly access: AccessPath;
-  readonly rejected: readonly AccessPath[];
-}
+// Re-exported for the layers above, which have always imported the plan types from here.
+export type { AccessPath, FindPlanInput, IndexInfo, IxScanPath, PlanChoice } from "./plan.ts";
 
 /** A value usable for IDHACK: not a document, array, regex, or MinKey/MaxKey-like object. */
 function isPointValue(v: unknown): boolean {

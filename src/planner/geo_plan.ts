@@ -31,41 +31,17 @@ import {
   extractPredicates,
   fieldIntervals,
   type FieldPred,
-  type KeyInterval,
   type ValueInterval,
 } from "./bounds.ts";
-import type { FindPlanInput, IndexInfo, IxScanPath } from "./find_plan.ts";
+import type { FindPlanInput, GeoNearPath, IndexInfo, IxScanPath, KeyInterval } from "./plan.ts";
 import { impliesPartial } from "./index_plan.ts";
+import type { Document as Doc } from "../bson/document.ts";
 
-type Doc = Record<string, unknown>;
+// Re-exported for the layers above, which have always imported it from here.
+export type { GeoNearPath } from "./plan.ts";
 
 /** Cells a query covering may use. */
 export const QUERY_COVER_CELLS = 24;
-
-export interface GeoNearPath {
-  readonly kind: "geoNear";
-  readonly indexName: string;
-  readonly keyPattern: Record<string, unknown>;
-  readonly indexKind: "2d" | "2dsphere";
-  readonly field: string;
-  readonly point: LngLat;
-  /** Distances on the sphere (radians, or meters when `meters`) vs flat 2d units. */
-  readonly spherical: boolean;
-  readonly meters: boolean;
-  readonly minDistance: number;
-  readonly maxDistance: number;
-  /** The radius past which a ring covers the whole index (query units). */
-  readonly maxRadius: number;
-  /** The first ring's radius (query units). */
-  readonly initialRadius: number;
-  readonly multikey: boolean;
-  /** Index intervals holding every document within `radius` (query units) of the point. */
-  readonly ringIntervals: (radius: number) => readonly KeyInterval[];
-  /** Exact distance of a document (query units) and the location that achieved it. */
-  readonly distanceOf: (doc: Doc) => { distance: number; loc: unknown } | undefined;
-  /** explain: bounds of the first ring. */
-  readonly indexBounds: Record<string, string[]>;
-}
 
 export interface GeoPred {
   readonly path: string;

@@ -4,8 +4,7 @@
  * `2dsphereIndexVersion` 1..3 (stored as 3 when omitted, as mongod lists it).
  */
 import { CommandError } from "../errors/command_error.ts";
-
-type Doc = Record<string, unknown>;
+import type { Document as Doc } from "../bson/document.ts";
 
 function num(v: unknown): number | undefined {
   if (typeof v === "number") return v;

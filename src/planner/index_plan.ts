@@ -19,14 +19,13 @@ import {
   type FieldPred,
   type ValueInterval,
 } from "./bounds.ts";
-import type { FindPlanInput, IndexInfo, IxScanPath } from "./find_plan.ts";
+import type { FindPlanInput, IndexInfo, IxScanPath } from "./plan.ts";
+import type { Document as Doc } from "../bson/document.ts";
 
 /** 2d / 2dsphere indexes are planned by geo_plan.ts only. */
 function isGeoIndex(ix: IndexInfo): boolean {
   return Object.values(ix.key).some((v) => v === "2d" || v === "2dsphere");
 }
-
-type Doc = Record<string, unknown>;
 
 function dirOf(v: unknown): 1 | -1 {
   return Number(v) < 0 ? -1 : 1;

@@ -7,8 +7,7 @@ import { CommandError } from "../errors/command_error.ts";
 import { compareValues } from "../bson/compare.ts";
 import { isDocument } from "../bson/values.ts";
 import { validateGeoIndexSpec } from "./geo_spec.ts";
-
-type Doc = Record<string, unknown>;
+import type { Document as Doc } from "../bson/document.ts";
 
 const KNOWN_FIELDS = new Set([
   "key",

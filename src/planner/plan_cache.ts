@@ -7,8 +7,7 @@
  * a changed index set or a recreated collection (new uuid) gives new keys, so nothing goes stale.
  * PURE (plain data; the caller owns the instance).
  */
-
-type Doc = Record<string, unknown>;
+import type { Document as Doc } from "../bson/document.ts";
 
 function typeTag(v: unknown): string {
   if (v === null) return "null";

@@ -9,7 +9,7 @@
  * duplicate `_id`, an oversized document) nothing changes. Indexes of an existing target are kept.
  */
 import { CommandError } from "../../errors/command_error.ts";
-import { compileUpdate } from "../../engine/mod.ts";
+import { compilePartialFilter, compileUpdate } from "../../engine/mod.ts";
 import { valuesEqual } from "../../bson/compare.ts";
 import { indexKeysOf } from "../../executor/index_keys.ts";
 import { Row } from "../../executor/rows.ts";
@@ -25,6 +25,9 @@ import { prepareInsert } from "../crud/insert.ts";
 import { decodeDocument } from "../../bson/decode.ts";
 import { BSON } from "bson";
 import { LIMITS } from "../../limits.ts";
+
+/** Index keys are computed with the query engine's partial-filter compiler. */
+const keyOpts = { compilePartialFilter };
 
 type WhenMatched = "replace" | "keepExisting" | "merge" | "fail" | Doc[];
 type WhenNotMatched = "insert" | "discard" | "fail";
@@ -195,7 +198,7 @@ export function runWriteStage(
     const coll = ensureCollection(tctx, stage.coll);
     ctx.storage.write((txn) => {
       const old = [...txn.scan(coll)].map((rec) => new Row(rec.rid, rec.bytes));
-      for (const row of old) txn.remove(coll, row.rid, indexKeysOf(coll, row.doc));
+      for (const row of old) txn.remove(coll, row.rid, indexKeysOf(coll, row.doc, keyOpts));
       for (const d of docs) {
         const p = prepareInsert(coll, d);
         try {
@@ -298,7 +301,13 @@ function mergeOne(
   }
   encodeChecked(next);
   try {
-    txn.update(coll, target.rid, BSON.serialize(next), indexKeysOf(coll, existing), indexKeysOf(coll, next));
+    txn.update(
+      coll,
+      target.rid,
+      BSON.serialize(next),
+      indexKeysOf(coll, existing, keyOpts),
+      indexKeysOf(coll, next, keyOpts),
+    );
   } catch (e) {
     translateStorageError(e, coll, next);
   }

@@ -12,7 +12,11 @@ import { WriteErrors } from "../write/write_result.ts";
 import { compileQueryWithLet } from "../shared/query_let.ts";
 import { findTargets } from "../write/targets.ts";
 import { indexKeysOf } from "../../executor/index_keys.ts";
+import { compilePartialFilter } from "../../engine/mod.ts";
 import type { Row } from "../../executor/rows.ts";
+
+/** Index keys are computed with the query engine's partial-filter compiler. */
+const keyOpts = { compilePartialFilter };
 
 export interface DeleteStatement {
   readonly q: Doc;
@@ -40,7 +44,7 @@ export function applyDelete(
   if (!coll) return [];
   return ctx.storage.write((txn) => {
     const targets = findTargets(txn, coll, q, st.multi);
-    for (const row of targets) txn.remove(coll, row.rid, indexKeysOf(coll, row.doc));
+    for (const row of targets) txn.remove(coll, row.rid, indexKeysOf(coll, row.doc, keyOpts));
     return targets;
   }, { sync });
 }

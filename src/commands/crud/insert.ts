@@ -15,8 +15,12 @@ import { translateStorageError } from "../write/storage_errors.ts";
 import { WriteErrors } from "../write/write_result.ts";
 import { LIMITS } from "../../limits.ts";
 import { indexKeysOf } from "../../executor/index_keys.ts";
+import { compilePartialFilter } from "../../engine/mod.ts";
 import type { CollectionEntry, IndexKeys } from "../../storage/api.ts";
 import { validateIdValue } from "../write/validate_doc.ts";
+
+/** Index keys are computed with the query engine's partial-filter compiler. */
+const keyOpts = { compilePartialFilter };
 
 interface Prepared {
   readonly doc: Doc;
@@ -42,7 +46,7 @@ export function prepareInsert(coll: CollectionEntry, input: Doc): Prepared {
       `object to insert too large. size in bytes: ${bytes.length}, max size: ${LIMITS.maxBsonObjectSize}`,
     );
   }
-  return { doc, bytes, keys: indexKeysOf(coll, doc) };
+  return { doc, bytes, keys: indexKeysOf(coll, doc, keyOpts) };
 }
 
 function run(ctx: CommandContext, body: Doc): Doc {

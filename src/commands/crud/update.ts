@@ -19,10 +19,13 @@ import { findTargets } from "../write/targets.ts";
 import { LIMITS } from "../../limits.ts";
 import { compatAtLeast } from "../shared/server_version.ts";
 import { indexKeysOf } from "../../executor/index_keys.ts";
-import { compileMatchPosition, compileUpdate, upsertSeed } from "../../engine/mod.ts";
+import { compileMatchPosition, compilePartialFilter, compileUpdate, upsertSeed } from "../../engine/mod.ts";
 import { valuesEqual } from "../../bson/compare.ts";
 import { validateIdValue } from "../write/validate_doc.ts";
 import type { CollectionEntry } from "../../storage/api.ts";
+
+/** Index keys are computed with the query engine's partial-filter compiler. */
+const keyOpts = { compilePartialFilter };
 
 export interface UpdateOutcome {
   matched: number;
@@ -109,7 +112,13 @@ export function applyUpdate(
       }
       const bytes = encodeChecked(after);
       try {
-        txn.update(coll, row.rid, bytes, indexKeysOf(coll, before), indexKeysOf(coll, after));
+        txn.update(
+          coll,
+          row.rid,
+          bytes,
+          indexKeysOf(coll, before, keyOpts),
+          indexKeysOf(coll, after, keyOpts),
+        );
       } catch (e) {
         translateStorageError(e, coll, after);
       }
@@ -130,7 +139,7 @@ export function applyUpdate(
       validateIdValue(inserted["_id"]);
       const bytes = encodeChecked(inserted);
       try {
-        txn.insert(coll, bytes, indexKeysOf(coll, inserted));
+        txn.insert(coll, bytes, indexKeysOf(coll, inserted, keyOpts));
       } catch (e) {
         translateStorageError(e, coll, inserted);
       }

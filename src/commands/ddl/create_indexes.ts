@@ -22,7 +22,11 @@ import {
   validateIndexSpec,
 } from "../../planner/index_spec.ts";
 import { buildIndex, IndexBuildError } from "../../executor/index_build.ts";
+import { compilePartialFilter } from "../../engine/mod.ts";
 import { resetIndexUsage } from "../../executor/index_usage.ts";
+
+/** Index keys are computed with the query engine's partial-filter compiler. */
+const keyOpts = { compilePartialFilter };
 
 /** Which of `wanted` must be built; throws on conflicts with `coll`'s indexes or with each other. */
 function planBuilds(coll: CollectionEntry | undefined, wanted: ValidatedIndex[]): ValidatedIndex[] {
@@ -97,7 +101,7 @@ function run(ctx: CommandContext, body: Doc): Doc {
     const ix = coll.indexes.find((i) => i.name === b.name)!;
     resetIndexUsage(coll, b.name);
     try {
-      buildIndex(ctx.storage, coll, ix);
+      buildIndex(ctx.storage, coll, ix, keyOpts);
     } catch (e) {
       ctx.storage.catalog.dropIndex(ctx.db, name, b.name);
       if (e instanceof IndexBuildError) {

@@ -22,13 +22,6 @@ import {
 import { PlanCache, shapeOf } from "../../planner/plan_cache.ts";
 import type { CompiledQuery } from "../../executor/query.ts";
 import type { Doc } from "../spec.ts";
-import { setPartialFilterCompiler } from "../../executor/index_keys.ts";
-
-/** Partial index filters are compiled by the query engine (simple collation). */
-setPartialFilterCompiler((f) => {
-  const m = compileFilter(f);
-  return (d) => m.matches(d);
-});
 
 /** Validates a partialFilterExpression (throws the engine's error for a bad operator). */
 export function validatePartialFilter(f: Doc): void {

@@ -9,8 +9,7 @@
  * output is the input documents themselves → null. Anything unknown → null. Over-reporting a field
  * costs a little decoding; under-reporting would be a bug, so every doubt answers null.
  */
-
-type Doc = Record<string, unknown>;
+import type { Document as Doc } from "../../bson/document.ts";
 
 const PASS_THROUGH = new Set(["$limit", "$skip", "$sample"]);
 

@@ -5,6 +5,6 @@
  */
 export { compilePipeline, type Pipeline } from "./pipeline.ts";
 export type { Document, PipelineOptions } from "./types.ts";
-export type { GeoNearRequest, GeoNearResult } from "./stages_geo.ts";
+export type { GeoNearRequest, GeoNearResult } from "./types.ts";
 export { compileAddFieldsSpec, compileProjectSpec, compileUnsetSpec, type DocTransform } from "./project.ts";
 export { compileUpdatePipeline, type UpdatePipeline, type UpdatePipelineOptions } from "./update_pipeline.ts";

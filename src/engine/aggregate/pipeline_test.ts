@@ -3,8 +3,8 @@ import { Decimal128, Double, Long } from "bson";
 import { compilePipeline } from "./mod.ts";
 import { assertCommandError } from "../../errors/assert_command_error.ts";
 import { compileFilter } from "../query/filter.ts";
+import type { Document as Doc } from "../../bson/document.ts";
 
-type Doc = Record<string, unknown>;
 /** Runs a pipeline the way the command layer does: leadingMatch through the query engine. */
 function run(stages: unknown[], docs: Doc[], opts: { collation?: unknown } = {}): Doc[] {
   const p = compilePipeline(stages, opts);

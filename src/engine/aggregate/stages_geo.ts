@@ -8,24 +8,9 @@
  */
 import { CommandError } from "../../errors/command_error.ts";
 import { isDocument, isNumeric } from "../../bson/values.ts";
-import { type GeoNearQuery, parseGeoOperators } from "../geo/query.ts";
+import { parseGeoOperators } from "../geo/query.ts";
 import { typeName } from "../expression/coerce.ts";
-import type { Document, Stage, StageContext } from "./types.ts";
-
-/** What the stage asks of the command layer. */
-export interface GeoNearRequest {
-  readonly near: GeoNearQuery;
-  /** `query`: extra filter on the documents. */
-  readonly filter: Document;
-  /** `key`: the geo field whose index to use. */
-  readonly key?: string | undefined;
-}
-
-export interface GeoNearResult {
-  readonly doc: Document;
-  readonly distance: number;
-  readonly loc: unknown;
-}
+import type { Document, GeoNearRequest, Stage, StageContext } from "./types.ts";
 
 function numArg(spec: Document, f: string): number | undefined {
   const v = spec[f];

@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { compilePipeline } from "./mod.ts";
 import { assertCommandError } from "../../errors/assert_command_error.ts";
+import type { Document as Doc } from "../../bson/document.ts";
 
-type Doc = Record<string, unknown>;
 const orders: Doc[] = [
   { _id: 1, item: "a", qty: 2, tags: ["x"] },
   { _id: 2, item: "b", qty: 1 },

@@ -1,11 +1,13 @@
 /**
- * types.ts — shapes shared by the pipeline stages.
+ * types.ts — shapes shared by the pipeline stages, and the `$geoNear` request/result the command layer
+ * answers through `PipelineOptions.geoNear`.
  */
 import type { StringComparator } from "../../bson/compare.ts";
 import type { ExpressionEnv } from "../expression/env.ts";
-import type { GeoNearRequest, GeoNearResult } from "./stages_geo.ts";
+import type { GeoNearQuery } from "../geo/query.ts";
+import type { Document } from "../../bson/document.ts";
 
-export type Document = Record<string, unknown>;
+export type { Document };
 
 /** A compiled stage: a pull-based transformation of a document stream. */
 export interface Stage {
@@ -42,3 +44,19 @@ export interface PipelineOptions {
 
 /** Compiles one stage's specification. May expand into several stages ($sortByCount, $count). */
 export type StageCompiler = (spec: unknown, ctx: StageContext, name: string) => Stage | Stage[];
+
+/** What `$geoNear` (stages_geo.ts) asks of the command layer. */
+export interface GeoNearRequest {
+  readonly near: GeoNearQuery;
+  /** `query`: extra filter on the documents. */
+  readonly filter: Document;
+  /** `key`: the geo field whose index to use. */
+  readonly key?: string | undefined;
+}
+
+/** One document in distance order, as the command layer answers a `GeoNearRequest`. */
+export interface GeoNearResult {
+  readonly doc: Document;
+  readonly distance: number;
+  readonly loc: unknown;
+}

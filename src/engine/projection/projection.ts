@@ -17,6 +17,7 @@ import { compileFilter, type FilterOptions } from "../query/filter.ts";
 import { compileMatchPosition } from "../query/match_position.ts";
 import { ExpressionEnv } from "../expression/env.ts";
 import type { Evaluator } from "../expression/types.ts";
+import type { Document } from "../../bson/document.ts";
 
 /** What a projection may need beyond its spec: the query filter (positional `$`), `let`, `$$NOW`. */
 export interface ProjectionOptions {
@@ -25,8 +26,6 @@ export interface ProjectionOptions {
   readonly variables?: Record<string, unknown> | undefined;
   readonly now?: Date | undefined;
 }
-
-export type Document = Record<string, unknown>;
 
 type Tree = Map<string, Tree | true>;
 

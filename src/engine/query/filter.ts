@@ -15,8 +15,9 @@ import { compileJsonSchema } from "./json_schema.ts";
 import { ExpressionEnv } from "../expression/env.ts";
 import { truthy } from "../expression/numeric.ts";
 import { ALWAYS_FALSE, ALWAYS_TRUE, type CompileContext, type DocPred } from "./predicates.ts";
+import type { Document } from "../../bson/document.ts";
 
-export type Document = Record<string, unknown>;
+export type { Document };
 
 /** A compiled filter. */
 export interface Matcher {

@@ -2,8 +2,8 @@ import { deepStrictEqual as assertEquals } from "node:assert/strict";
 import { BSONRegExp, Decimal128, Long, MaxKey, MinKey, ObjectId } from "bson";
 import { compileFilter, extractIdEquality } from "./mod.ts";
 import { assertCommandError } from "../../errors/assert_command_error.ts";
+import type { Document as Doc } from "../../bson/document.ts";
 
-type Doc = Record<string, unknown>;
 function ids(filter: Doc, docs: Doc[], opts = {}): unknown[] {
   const m = compileFilter(filter, opts);
   return docs.filter((d) => m.matches(d)).map((d) => d["_id"]);

@@ -15,8 +15,8 @@ import { CommandError } from "../../errors/command_error.ts";
 import { BSON_TYPE_ALIASES, bsonTypeNumber, compareValues, valuesEqual } from "../../bson/compare.ts";
 import { isDocument, isNumeric } from "../../bson/values.ts";
 import { truncToBigInt } from "./value_tests.ts";
+import type { Document as Doc } from "../../bson/document.ts";
 
-type Doc = Record<string, unknown>;
 type Check = (v: unknown) => boolean;
 
 const JSON_TYPES: Readonly<Record<string, (v: unknown) => boolean>> = {

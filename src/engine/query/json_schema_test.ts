@@ -2,8 +2,8 @@ import { deepStrictEqual as assertEquals } from "node:assert/strict";
 import { Binary, Long } from "bson";
 import { compileFilter } from "./filter.ts";
 import { assertCommandError } from "../../errors/assert_command_error.ts";
+import type { Document as Doc } from "../../bson/document.ts";
 
-type Doc = Record<string, unknown>;
 const m = (f: Doc, d: Doc) => compileFilter(f).matches(d);
 
 Deno.test("$jsonSchema: types, required, properties, ranges, arrays, combinators", () => {

@@ -6,3 +6,4 @@ export { extractIdEquality } from "./id_equality.ts";
 export { isOperatorDocument } from "./field_ops.ts";
 export { type CompiledRegex, compileRegex } from "./regex.ts";
 export { compileMatchPosition, type MatchPosition } from "./match_position.ts";
+export { compilePartialFilter } from "./partial_filter.ts";

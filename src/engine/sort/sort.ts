@@ -14,8 +14,8 @@ import { compareValues, type StringComparator } from "../../bson/compare.ts";
 import { isDocument, isNumeric } from "../../bson/values.ts";
 import { splitPath, visitPathValues } from "../path/field_path.ts";
 import { describeValue } from "../path/describe.ts";
+import type { Document } from "../../bson/document.ts";
 
-export type Document = Record<string, unknown>;
 export type DocComparator = (a: Document, b: Document) => number;
 
 export interface SortKeyPart {

@@ -3,8 +3,8 @@ import { Long } from "bson";
 import { compileUpdate } from "./mod.ts";
 import { compileMatchPosition } from "../query/mod.ts";
 import { assertCommandError } from "../../errors/assert_command_error.ts";
+import type { Document as Doc } from "../../bson/document.ts";
 
-type Doc = Record<string, unknown>;
 const now = new Date(1_700_000_000_000);
 const run = (u: Doc, doc: Doc, arrayFilters?: Doc[], matchedIndex?: string) =>
   compileUpdate(u, { arrayFilters }).apply(doc, { isInsert: false, now, matchedIndex }).doc;

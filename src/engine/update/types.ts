@@ -1,7 +1,8 @@
 /**
  * types.ts — shapes shared by the update operators.
  */
-export type Document = Record<string, unknown>;
+import type { Document } from "../../bson/document.ts";
+export type { Document };
 
 export interface UpdateContext {
   /** True when the update builds a new (upserted) document: `$setOnInsert` applies. */

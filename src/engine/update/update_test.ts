@@ -2,8 +2,8 @@ import { deepStrictEqual as assertEquals } from "node:assert/strict";
 import { Decimal128, Double, Long, Timestamp } from "bson";
 import { compileUpdate, upsertSeed } from "./mod.ts";
 import { assertCommandError } from "../../errors/assert_command_error.ts";
+import type { Document as Doc } from "../../bson/document.ts";
 
-type Doc = Record<string, unknown>;
 const ctx = { isInsert: false, now: new Date(1_700_000_000_000) };
 const run = (u: Doc | Doc[], doc: Doc, c = ctx) => compileUpdate(u).apply(doc, c);
 

@@ -1,0 +1,105 @@
+/**
+ * plan.ts — the TYPES of a plan and nothing else: what the planner knows of an index (`IndexInfo`),
+ * what it is asked (`FindPlanInput`), and what it answers (`AccessPath`: IDHACK, COLLSCAN, IXSCAN
+ * with byte intervals, GEO_NEAR; `PlanChoice` with the rejected candidates). The planner fills these
+ * in, `explain` prints them, and the executor runs them.
+ *
+ * Layer exception (scripts/check_layers.ts, EXECUTOR_MAY_IMPORT): the executor sits below the planner
+ * yet runs its plans, so it may import this one file. Keep it types-only, importing only leaves
+ * (bson/, keys/, engine/geo/), so that exception never drags planner code below the planner.
+ */
+import type { Document as Doc } from "../bson/document.ts";
+import type { LngLat } from "../engine/geo/geometry.ts";
+
+/** A byte interval over whole keys, as storage scans it. */
+export interface KeyInterval {
+  readonly lower?: Uint8Array;
+  readonly upper?: Uint8Array;
+  readonly upperExclusive?: boolean;
+}
+
+export interface IxScanPath {
+  readonly kind: "ixScan";
+  readonly indexName: string;
+  readonly keyPattern: Record<string, unknown>;
+  readonly unique: boolean;
+  readonly multikey: boolean;
+  readonly sparse: boolean;
+  readonly partial: boolean;
+  /** Byte intervals in scan order (already reversed for a reverse scan). */
+  readonly intervals: readonly KeyInterval[];
+  readonly reverse: boolean;
+  /** mongod-style interval strings per field (explain). */
+  readonly indexBounds: Record<string, string[]>;
+  /** The index order is the requested sort: no blocking SORT stage. */
+  readonly providesSort: boolean;
+  /** A record can appear under several keys (multikey): drop repeats. */
+  readonly dedup: boolean;
+  /** Why this plan scored as it did (explain, plan choice). */
+  readonly score: number;
+}
+
+export type AccessPath =
+  | { readonly kind: "idLookup"; readonly id: unknown }
+  | { readonly kind: "collScan"; readonly reverse: boolean }
+  | IxScanPath
+  | GeoNearPath;
+
+/** What the planner needs to know of one index. */
+export interface IndexInfo {
+  readonly name: string;
+  readonly key: Record<string, unknown>;
+  readonly unique: boolean;
+  readonly sparse: boolean;
+  readonly multikey: boolean;
+  readonly hidden: boolean;
+  readonly partialFilterExpression?: Record<string, unknown> | undefined;
+  /** Non-simple collation of the index (string bounds only for queries with the same collation). */
+  readonly collation?: Record<string, unknown> | undefined;
+  /** 2d options (`bits`, `min`, `max`) of a geo index. */
+  readonly geoOptions?: Record<string, unknown> | undefined;
+}
+
+export interface FindPlanInput {
+  readonly filter: Record<string, unknown>;
+  readonly sort?: Record<string, unknown> | undefined;
+  readonly hint?: unknown;
+  readonly indexes?: readonly IndexInfo[];
+  /** The query has a non-simple collation. */
+  readonly collated?: boolean;
+  /** The query's collation document (a collated index serves string bounds only for the same one). */
+  readonly collation?: Record<string, unknown> | undefined;
+  readonly min?: Record<string, unknown> | undefined;
+  readonly max?: Record<string, unknown> | undefined;
+}
+
+/** The winner and the rejected candidates (explain shows both). */
+export interface PlanChoice {
+  readonly access: AccessPath;
+  readonly rejected: readonly AccessPath[];
+}
+
+export interface GeoNearPath {
+  readonly kind: "geoNear";
+  readonly indexName: string;
+  readonly keyPattern: Record<string, unknown>;
+  readonly indexKind: "2d" | "2dsphere";
+  readonly field: string;
+  readonly point: LngLat;
+  /** Distances on the sphere (radians, or meters when `meters`) vs flat 2d units. */
+  readonly spherical: boolean;
+  readonly meters: boolean;
+  readonly minDistance: number;
+  readonly maxDistance: number;
+  /** The radius past which a ring covers the whole index (query units). */
+  readonly maxRadius: number;
+  /** The first ring's radius (query units). */
+  readonly initialRadius: number;
+  readonly multikey: boolean;
+  /** Index intervals holding every document within `radius` (query units) of the point. */
+  readonly ringIntervals: (radius: number) => readonly KeyInterval[];
+  /** Exact distance of a document (query units) and the location that achieved it. */
+  readonly distanceOf: (doc: Doc) => { distance: number; loc: unknown } | undefined;
+  /** explain: bounds of the first ring. */
+  readonly indexBounds: Record<string, string[]>;
+}
