@@ -4,10 +4,19 @@
  * producer is any `BatchSource`; the registry knows nothing of storage or plans.
  */
 
+import type { OpControl } from "../observability/op_control.ts";
+
 /** Produces the next documents (already-BSON) of a cursor, up to count/byte limits. */
 export interface BatchSource {
-  /** Next batch; `done` when nothing more will ever come. */
-  nextBatch(maxDocs: number, maxBytes: number): { docs: Uint8Array[]; done: boolean };
+  /**
+   * Next batch; `done` when nothing more will ever come. Long work yields through `ctl` (the
+   * running command's deadline / kill / time slice; docs/concurrency.md).
+   */
+  nextBatch(
+    maxDocs: number,
+    maxBytes: number,
+    ctl: OpControl,
+  ): Promise<{ docs: Uint8Array[]; done: boolean }>;
   /** Release whatever the source holds (called once). */
   close(): void;
 }
@@ -25,6 +34,11 @@ export interface CursorEntry {
   nReturned: number;
   /** Set while a getMore is running on it. */
   busy: boolean;
+  /**
+   * Execution time left of the opening command's `maxTimeMS` (mongod's leftover maxTime): each
+   * getMore runs with it as its deadline and stores what remains. Undefined = no limit.
+   */
+  leftoverMaxTimeMs?: number | undefined;
 }
 
 export interface CursorRegistryOptions {
