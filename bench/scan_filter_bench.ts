@@ -41,10 +41,10 @@ for (let i = 0; i < N; i += 1000) {
 }
 const coll = engine.catalog.getCollection("bench", "docs")!;
 
-function rate(label: string, fn: () => number): void {
-  fn(); // warm
+async function rate(label: string, fn: () => number | Promise<number>): Promise<void> {
+  await fn(); // warm
   const t0 = performance.now();
-  const seen = fn();
+  const seen = await fn();
   const ms = performance.now() - t0;
   console.log(
     `${label.padEnd(34)} ${
@@ -53,30 +53,30 @@ function rate(label: string, fn: () => number): void {
   );
 }
 
-rate("raw scan (stored bytes)", () =>
+await rate("raw scan (stored bytes)", () =>
   engine.read((txn) => {
     let n = 0;
     for (const r of txn.scan(coll)) n += r.bytes.length > 0 ? 1 : 0;
     return n;
   }));
-rate("scan + BSON decode", () =>
+await rate("scan + BSON decode", () =>
   engine.read((txn) => {
     let n = 0;
     for (const r of txn.scan(coll)) if (decodeDocument(r.bytes)) n++;
     return n;
   }));
 const matcher = compileFilter(filter);
-rate("scan + decode + 3-predicate filter", () =>
+await rate("scan + decode + 3-predicate filter", () =>
   engine.read((txn) => {
     let n = 0;
     for (const r of txn.scan(coll)) if (matcher.matches(decodeDocument(r.bytes))) n++;
     return n;
   }));
-rate("executor: QuerySource, same filter", () => {
+await rate("executor: QuerySource, same filter", async () => {
   const src = new QuerySource(engine, coll, compileQuery({ filter }, coll));
   let n = 0;
   for (;;) {
-    const { docs, done } = src.nextBatch(1000, Infinity);
+    const { docs, done } = await src.nextBatch(1000, Infinity);
     n += docs.length;
     if (done) break;
   }

@@ -21,6 +21,11 @@ export interface CursorEntry {
   nReturned: number;
   /** Set while a getMore is running on it. */
   busy: boolean;
+  /**
+   * Execution time left of the opening command's `maxTimeMS` (mongod's leftover maxTime): each
+   * getMore runs with it as its deadline and stores what remains. Undefined = no limit.
+   */
+  leftoverMaxTimeMs?: number | undefined;
 }
 
 export interface CursorRegistryOptions {

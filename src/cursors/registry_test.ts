@@ -4,7 +4,7 @@ import { type BatchSource, CursorRegistry } from "./registry.ts";
 function source(): BatchSource & { closed: boolean } {
   return {
     closed: false,
-    nextBatch: () => ({ docs: [], done: true }),
+    nextBatch: () => Promise.resolve({ docs: [], done: true }),
     close() {
       this.closed = true;
     },

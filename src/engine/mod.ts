@@ -40,7 +40,13 @@ export { compileSort, type DocComparator, parseSortSpec, sortDocuments } from ".
 export { getPath, splitPath, visitPathValues } from "./path/mod.ts";
 export { makeStringComparator } from "./collation/collation.ts";
 export { filterTopFields, sortTopFields } from "./query/fields.ts";
-export { compilePipeline, type Pipeline, type PipelineOptions } from "./aggregate/mod.ts";
+export {
+  compilePipeline,
+  PAUSE,
+  type Pipeline,
+  type PipelineOptions,
+  withoutPauses,
+} from "./aggregate/mod.ts";
 export { pipelineDependencies } from "./aggregate/dependencies.ts";
 export {
   compileExpression,

@@ -5,10 +5,19 @@
  * of the producers, so the executor never imports upward for it.
  */
 
+import type { OpControl } from "../observability/op_control.ts";
+
 /** Produces the next documents (already-BSON) of a cursor, up to count/byte limits. */
 export interface BatchSource {
-  /** Next batch; `done` when nothing more will ever come. */
-  nextBatch(maxDocs: number, maxBytes: number): { docs: Uint8Array[]; done: boolean };
+  /**
+   * Next batch; `done` when nothing more will ever come. Long work yields through `ctl` (the
+   * running command's deadline / kill / time slice; docs/concurrency.md).
+   */
+  nextBatch(
+    maxDocs: number,
+    maxBytes: number,
+    ctl: OpControl,
+  ): Promise<{ docs: Uint8Array[]; done: boolean }>;
   /** Release whatever the source holds (called once). */
   close(): void;
 }

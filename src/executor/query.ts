@@ -2,7 +2,13 @@
  * Runs a compiled query (access path + filter + sort/skip/limit + projection) over storage, as a
  * cursor `BatchSource`. Each batch runs inside one storage read; a collection scan remembers the last
  * record id and resumes after it, so no storage iterator outlives a batch (like mongod yielding).
- * A sort is blocking: the first batch reads every match, sorts, then serves slices.
+ * A sort is blocking: it reads every match (over as many storage reads as it takes), sorts, then
+ * serves slices.
+ *
+ * Cooperative yielding (docs/concurrency.md): the async `nextBatch` / `nextDocsAsync` pull in slices
+ * of at most EXAMINE_PER_PULL examined documents/keys (one storage read each) and, between slices,
+ * yield through the operation's OpControl when it is due (deadline and kill checked there). No
+ * storage transaction is ever held across an `await`.
  */
 import type { CollectionEntry, ReadTxn, StorageEngine } from "../storage/api.ts";
 import type { BatchSource } from "./batch_source.ts";
@@ -15,6 +21,16 @@ import { decodeKeyValues } from "../keys/key_decode.ts";
 import { ixScanHits, type IxScanState, newIxScanState } from "./ixscan.ts";
 import { GeoNearCursor } from "./geo_near.ts";
 import { recordPlanAccess } from "./index_usage.ts";
+import { OpControl } from "../observability/op_control.ts";
+
+/** Documents/keys one storage read examines before the async pulls consider yielding. */
+export const EXAMINE_PER_PULL = 1024;
+
+/** A batch being filled over several pulls. */
+interface Acc<T> {
+  readonly out: T[];
+  bytes: number;
+}
 
 export interface CompiledQuery {
   readonly access: AccessPath;
@@ -78,43 +94,81 @@ export class QuerySource implements BatchSource {
     this.#counted = opts.countAccess === false;
   }
 
-  nextBatch(maxDocs: number, maxBytes: number): { docs: Uint8Array[]; done: boolean } {
+  /**
+   * The next batch of stored BSON (projected), up to `maxDocs` / `maxBytes`, yielding through `ctl`
+   * between slices of the scan.
+   */
+  async nextBatch(
+    maxDocs: number,
+    maxBytes: number,
+    ctl: OpControl = NEVER_YIELD,
+  ): Promise<{ docs: Uint8Array[]; done: boolean }> {
     const project = this.q.project;
-    return this.#pull(
-      maxDocs,
-      maxBytes,
-      (row) => (project ? projectBytes(row, project) : row.bytes),
-      (b) => b.length,
-    );
+    const acc: Acc<Uint8Array> = { out: [], bytes: 0 };
+    const take = (row: Row) => (project ? projectBytes(row, project) : row.bytes);
+    while (this.#pull(acc, maxDocs, maxBytes, take, (b) => b.length, EXAMINE_PER_PULL)) {
+      if (ctl.dueNow()) await ctl.yieldNow();
+    }
+    ctl.check();
+    return { docs: acc.out, done: this.#isDone() };
   }
 
   /**
-   * Like nextBatch, but hands out decoded (and projected) documents: for pipelines. With `fields`
-   * (top-level names the consumer can read) only those fields are decoded.
+   * Decoded (and projected) documents, for pipelines and commands that read documents: at most
+   * `maxDocs`, and at most `budget` examined documents/keys (then possibly fewer, even none, with
+   * `done: false`). With `fields` (top-level names the consumer can read) only those are decoded.
    */
-  nextDocs(maxDocs: number, fields?: ReadonlySet<string> | null): { docs: Doc[]; done: boolean } {
+  nextDocs(
+    maxDocs: number,
+    fields?: ReadonlySet<string> | null,
+    budget = Infinity,
+  ): { docs: Doc[]; done: boolean } {
     const project = this.q.project;
-    return this.#pull(maxDocs, Infinity, (row) => (project ? project(row.doc) : row.view(fields)), () => 0);
+    const acc: Acc<Doc> = { out: [], bytes: 0 };
+    const take = (row: Row) => (project ? project(row.doc) : row.view(fields));
+    this.#pull(acc, maxDocs, Infinity, take, () => 0, budget);
+    return { docs: acc.out, done: this.#isDone() };
   }
 
+  /** `nextDocs` filled to `maxDocs` (or the end), yielding through `ctl` between slices. */
+  async nextDocsAsync(
+    maxDocs: number,
+    ctl: OpControl,
+    fields?: ReadonlySet<string> | null,
+  ): Promise<{ docs: Doc[]; done: boolean }> {
+    const project = this.q.project;
+    const acc: Acc<Doc> = { out: [], bytes: 0 };
+    const take = (row: Row) => (project ? project(row.doc) : row.view(fields));
+    while (this.#pull(acc, maxDocs, Infinity, take, () => 0, EXAMINE_PER_PULL)) {
+      if (ctl.dueNow()) await ctl.yieldNow();
+    }
+    ctl.check();
+    return { docs: acc.out, done: this.#isDone() };
+  }
+
+  /** One storage read adding to `acc`; true when it stopped only because `budget` ran out. */
   #pull<T>(
+    acc: Acc<T>,
     maxDocs: number,
     maxBytes: number,
     take: (row: Row) => T,
     sizeOf: (t: T) => number,
-  ): { docs: T[]; done: boolean } {
-    if (this.#closed) return { docs: [], done: true };
+    budget: number,
+  ): boolean {
+    if (this.#closed) return false;
     this.#checkCollection();
     if (!this.#counted) {
       this.#counted = true;
       recordPlanAccess(this.coll, this.q.access);
     }
-    const out: T[] = [];
-    let bytes = 0;
+    const out = acc.out;
     const limit = this.q.limit;
     const room = () =>
       out.length < maxDocs && (limit === 0 || this.#returned < limit) &&
-      (out.length === 0 || bytes < maxBytes);
+      (out.length === 0 || acc.bytes < maxBytes);
+    if (!room()) return false;
+    this.#budget = budget;
+    let stopped = false;
     const emit = (row: Row): boolean => {
       if (this.#skipLeft > 0) {
         this.#skipLeft--;
@@ -122,9 +176,9 @@ export class QuerySource implements BatchSource {
       }
       const t = take(row);
       const size = sizeOf(t);
-      if (out.length > 0 && bytes + size > maxBytes) return false;
+      if (out.length > 0 && acc.bytes + size > maxBytes) return false;
       out.push(t);
-      bytes += size;
+      acc.bytes += size;
       this.#returned++;
       this.stats.nReturned++;
       return true;
@@ -132,7 +186,13 @@ export class QuerySource implements BatchSource {
 
     this.storage.read((txn) => {
       if (this.q.sort) {
-        if (!this.#sorted) this.#sorted = this.#readAllSorted(txn);
+        if (!this.#sorted) {
+          this.#sorted = this.#readSorted(txn);
+          if (!this.#sorted) {
+            stopped = true;
+            return;
+          }
+        }
         while (this.#sortedPos < this.#sorted.length && room()) {
           if (!emit(this.#sorted[this.#sortedPos]!)) break;
           this.#sortedPos++;
@@ -146,12 +206,22 @@ export class QuerySource implements BatchSource {
         }
         if (!room()) break;
       }
+      stopped = this.#budget <= 0 && !this.#scanDone && room();
     });
-
-    return { docs: out, done: this.#isDone() };
+    return stopped;
   }
 
   #pending: Row | undefined;
+  /** Documents/keys the current pull may still examine before it stops (resumable). */
+  #budget = Infinity;
+  /** Rows a blocking sort has read so far (across pulls) and their bytes. */
+  #sortBuf: Row[] = [];
+  #sortHeld = 0;
+
+  /** Spends one unit of the pull's budget; false when it is spent (stop before examining more). */
+  #spend(): boolean {
+    return this.#budget-- > 0;
+  }
 
   #isDone(): boolean {
     if (this.q.limit !== 0 && this.#returned >= this.q.limit) return true;
@@ -186,21 +256,11 @@ export class QuerySource implements BatchSource {
       return;
     }
     if (a.kind === "ixScan") {
-      const covered = this.q.covered;
       for (const hit of ixScanHits(txn, this.coll, a, this.#ix, this.stats)) {
-        const values = covered ? decodeKeyValues(hit.key, covered.directions) : undefined;
-        if (values && covered) {
-          const row = Row.fromDoc(hit.rid, docFromKey(covered.fields, values));
-          if (this.q.match && !this.q.match(row.doc)) continue;
-          yield row;
-          continue;
-        }
-        const bytes = txn.get(this.coll, hit.rid);
-        if (!bytes) continue;
-        this.stats.docsExamined++;
-        const row = new Row(hit.rid, bytes);
-        if (this.q.match && !this.q.match(row.view(this.q.readFields))) continue;
-        yield row;
+        const row = this.#ixRow(txn, hit.rid, hit.key);
+        if (row) yield row;
+        // The hit is fully handled (the scan state is past it): stopping here resumes after it.
+        if (!this.#spend()) return;
       }
       this.#scanDone = true;
       return;
@@ -211,6 +271,7 @@ export class QuerySource implements BatchSource {
     const it = txn.scan(this.coll, opts);
     try {
       for (const rec of it) {
+        if (!this.#spend()) return;
         this.#lastRid = rec.rid;
         this.stats.docsExamined++;
         const row = new Row(rec.rid, rec.bytes);
@@ -223,13 +284,31 @@ export class QuerySource implements BatchSource {
     }
   }
 
-  #readAllSorted(txn: ReadTxn): Row[] {
-    const rows: Row[] = [];
-    let held = 0;
+  /** An index-scan hit as a matching row (covered: built from the key), or undefined. */
+  #ixRow(txn: ReadTxn, rid: bigint, key: Uint8Array): Row | undefined {
+    const covered = this.q.covered;
+    const values = covered ? decodeKeyValues(key, covered.directions) : undefined;
+    if (values && covered) {
+      const row = Row.fromDoc(rid, docFromKey(covered.fields, values));
+      return this.q.match && !this.q.match(row.doc) ? undefined : row;
+    }
+    const bytes = txn.get(this.coll, rid);
+    if (!bytes) return undefined;
+    this.stats.docsExamined++;
+    const row = new Row(rid, bytes);
+    return this.q.match && !this.q.match(row.view(this.q.readFields)) ? undefined : row;
+  }
+
+  /**
+   * Reads matches into the sort buffer until the pull's budget is spent (undefined: call again) or
+   * the scan ends (the sorted rows).
+   */
+  #readSorted(txn: ReadTxn): Row[] | undefined {
+    const rows = this.#sortBuf;
     const cap = this.q.sortMemoryLimit ?? SORT_LIMIT_DEFAULT;
     for (const row of this.#rows(txn)) {
-      held += row.bytes.length;
-      if (held > cap) {
+      this.#sortHeld += row.bytes.length;
+      if (this.#sortHeld > cap) {
         throw new CommandError(
           "QueryExceededMemoryLimitNoDiskUseAllowed",
           `Sort exceeded memory limit of ${cap} bytes, but did not opt in to external sorting.`,
@@ -237,6 +316,8 @@ export class QuerySource implements BatchSource {
       }
       rows.push(row);
     }
+    if (!this.#scanDone) return undefined;
+    this.#sortBuf = [];
     const cmp = this.q.sort!;
     const f = this.q.readFields;
     rows.sort((x, y) => cmp(x.view(f), y.view(f)));
@@ -259,8 +340,12 @@ export class QuerySource implements BatchSource {
   close(): void {
     this.#closed = true;
     this.#sorted = undefined;
+    this.#sortBuf = [];
   }
 }
+
+/** For internal callers with no operation to yield for: never due, no deadline. */
+const NEVER_YIELD = new OpControl({ quantumMs: Infinity, checkEvery: 2 ** 30 });
 
 function projectBytes(row: Row, project: (doc: Doc) => Doc): Uint8Array {
   const r = new Row(row.rid, row.bytes);

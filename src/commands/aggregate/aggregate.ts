@@ -4,59 +4,23 @@
  * collection through the remaining stages lazily, and returns a cursor. `aggregate: 1` runs a
  * collection-less pipeline over no input documents.
  */
-import { BSON } from "bson";
 import { CommandError } from "../../errors/command_error.ts";
 import { encodeCursorReply } from "../../bson/raw_reply.ts";
-import { compileFilter, compilePipeline, pipelineDependencies } from "../../engine/mod.ts";
+import { compileFilter, compilePipeline, pipelineDependencies, withoutPauses } from "../../engine/mod.ts";
 import { QuerySource } from "../../executor/query.ts";
-import type { BatchSource } from "../../cursors/registry.ts";
+import { OpControl } from "../../observability/op_control.ts";
+import { controlSlot, PipelineSource, scanInput } from "./pipeline_source.ts";
 import type { CommandContext } from "../context.ts";
 import type { Doc, LegacyCommandSpec, Reply } from "../spec.ts";
 import { optArray, optBool, optDoc, optInt, typeName, validateCollectionName } from "../params/readers.ts";
 import { compileQuery } from "../shared/compile_query.ts";
 import { findCollection } from "../shared/namespace.ts";
 import { BATCH_BYTES, FIRST_BATCH_DOCS } from "../../limits.ts";
-import { LIMITS } from "../../limits.ts";
 import { geoNearDocs } from "./geo_near.ts";
 import { runWriteStage, splitWriteStage } from "./out_merge.ts";
 import { splitListLocalSessions } from "./list_local_sessions.ts";
 import { parseWriteConcern } from "../params/write_concern.ts";
 import { collectionlessIndexStats, indexStatsDocs, splitIndexStats } from "./index_stats.ts";
-
-/** Serialises pipeline output lazily into cursor batches. */
-class PipelineSource implements BatchSource {
-  #iter: Iterator<Doc>;
-  #done = false;
-  constructor(output: Iterable<Doc>, private readonly onClose: () => void) {
-    this.#iter = output[Symbol.iterator]();
-  }
-  nextBatch(maxDocs: number, maxBytes: number): { docs: Uint8Array[]; done: boolean } {
-    const docs: Uint8Array[] = [];
-    let bytes = 0;
-    while (!this.#done && docs.length < maxDocs && bytes < maxBytes) {
-      const r = this.#iter.next();
-      if (r.done) {
-        this.#done = true;
-        break;
-      }
-      const b = BSON.serialize(r.value);
-      if (b.length > LIMITS.maxBsonObjectSize) {
-        throw new CommandError(
-          "BSONObjectTooLarge",
-          `BSONObj size: ${b.length} is invalid. Size must be between 0 and 16793600(16MB)`,
-        );
-      }
-      docs.push(b);
-      bytes += b.length;
-    }
-    return { docs, done: this.#done };
-  }
-  close(): void {
-    this.#done = true;
-    this.#iter.return?.();
-    this.onClose();
-  }
-}
 
 /** $out/$merge cannot run under readConcern "linearizable" (mongod: 40680? InvalidOptions). */
 function rejectReadConcernForWrite(body: Doc): void {
@@ -87,7 +51,8 @@ function* scanDocs(source: QuerySource, fields?: ReadonlySet<string> | null): Ge
   }
 }
 
-function run(ctx: CommandContext, body: Doc): Reply {
+async function run(ctx: CommandContext, body: Doc): Promise<Reply> {
+  const ctl = OpControl.fromBody(body); // maxTimeMS + cooperative yielding (docs/concurrency.md)
   const target = body["aggregate"];
   const collectionless = target === 1 || target === 1.0;
   if (!collectionless) {
@@ -144,6 +109,7 @@ function run(ctx: CommandContext, body: Doc): Reply {
   let source: QuerySource | undefined;
   let input: Iterable<Doc> = [];
   let prefixApplied = true;
+  const slot = controlSlot(ctl);
   if (split.indexStats || sessionsSplit.listSessions) {
     // Input = index statistics or sessions; the engine runs the rest (leading $match/$sort included).
     const sourceStage = split.indexStats ? "$indexStats" : "$listLocalSessions";
@@ -194,26 +160,34 @@ function run(ctx: CommandContext, body: Doc): Reply {
     if (coll) {
       source = new QuerySource(ctx.storage, coll, q);
       // Decode only the fields the pipeline can read (e.g. a $group's key and accumulator inputs).
-      input = scanDocs(source, pipelineDependencies(stages));
+      input = scanInput(source, slot, pipelineDependencies(stages));
     }
   }
   if (write) {
     // $out / $merge: run the whole pipeline, write, answer with an empty cursor.
     const sync = parseWriteConcern(body).sync || ctx.syncOnCommit;
     try {
-      runWriteStage(ctx, write, pipeline.run(input, { prefixApplied }), sync);
+      runWriteStage(ctx, write, withoutPauses(pipeline.run(input, { prefixApplied })), sync);
     } finally {
       source?.close();
     }
     return encodeCursorReply({ id: 0n, ns, batchKey: "firstBatch", docs: [] });
   }
-  const out = new PipelineSource(pipeline.run(input, { prefixApplied }), () => source?.close());
-  const first = batchSize === 0
-    ? { docs: [], done: false }
-    : out.nextBatch(batchSize ?? FIRST_BATCH_DOCS, BATCH_BYTES);
+  const out = new PipelineSource(pipeline.run(input, { prefixApplied }), () => source?.close(), slot);
+  let first;
+  try {
+    first = batchSize === 0
+      ? { docs: [], done: false }
+      : await out.nextBatch(batchSize ?? FIRST_BATCH_DOCS, BATCH_BYTES, ctl);
+  } catch (e) {
+    out.close();
+    throw e;
+  }
   let id = 0n;
   if (!first.done) {
-    id = ctx.cursors.open(ns, out, 0, ctx.client.connectionId).id;
+    const entry = ctx.cursors.open(ns, out, 0, ctx.client.connectionId);
+    entry.leftoverMaxTimeMs = ctl.remainingMs();
+    id = entry.id;
   } else {
     out.close();
   }

@@ -6,8 +6,10 @@ import { collectionName, optDoc, optInt } from "../params/readers.ts";
 import { compileQuery } from "../shared/compile_query.ts";
 import { findCollection } from "../shared/namespace.ts";
 import { QuerySource } from "../../executor/query.ts";
+import { OpControl } from "../../observability/op_control.ts";
 
-function run(ctx: CommandContext, body: Doc): Doc {
+async function run(ctx: CommandContext, body: Doc): Promise<Doc> {
+  const ctl = OpControl.fromBody(body); // maxTimeMS + cooperative yielding (docs/concurrency.md)
   const name = collectionName("count", body);
   const query = optDoc("count", body, "query");
   const skip = optInt("count", body, "skip") ?? 0;
@@ -25,12 +27,15 @@ function run(ctx: CommandContext, body: Doc): Doc {
   const q = compileQuery({ filter: query, skip, limit, hint: body["hint"], collation }, coll);
   const source = new QuerySource(ctx.storage, coll, q);
   let n = 0;
-  for (;;) {
-    const { docs, done } = source.nextBatch(10_000, Infinity);
-    n += docs.length;
-    if (done) break;
+  try {
+    for (;;) {
+      const { docs, done } = await source.nextBatch(10_000, Infinity, ctl);
+      n += docs.length;
+      if (done) break;
+    }
+  } finally {
+    source.close();
   }
-  source.close();
   return { n, ok: 1 };
 }
 

@@ -8,6 +8,7 @@ import { BSON } from "bson";
 import { CommandError } from "../../errors/command_error.ts";
 import { compareValues } from "../../bson/compare.ts";
 import { QuerySource } from "../../executor/query.ts";
+import { OpControl } from "../../observability/op_control.ts";
 import { makeStringComparator, splitPath, visitPathValues } from "../../engine/mod.ts";
 import type { CommandContext } from "../context.ts";
 import type { Doc, LegacyCommandSpec } from "../spec.ts";
@@ -26,7 +27,8 @@ export function distinctValues(doc: Doc, parts: readonly string[], out: unknown[
   });
 }
 
-function run(ctx: CommandContext, body: Doc): Doc {
+async function run(ctx: CommandContext, body: Doc): Promise<Doc> {
+  const ctl = OpControl.fromBody(body); // maxTimeMS + cooperative yielding (docs/concurrency.md)
   const name = collectionName("distinct", body);
   const key = body["key"];
   if (key === undefined) {
@@ -49,7 +51,7 @@ function run(ctx: CommandContext, body: Doc): Doc {
   const source = new QuerySource(ctx.storage, coll, q);
   try {
     for (;;) {
-      const { docs, done } = source.nextDocs(10_000);
+      const { docs, done } = await source.nextDocsAsync(10_000, ctl);
       for (const d of docs) distinctValues(d, parts, found);
       if (done) break;
     }

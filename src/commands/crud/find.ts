@@ -6,6 +6,7 @@
 import { CommandError } from "../../errors/command_error.ts";
 import { encodeCursorReply } from "../../bson/raw_reply.ts";
 import { QuerySource } from "../../executor/query.ts";
+import { OpControl } from "../../observability/op_control.ts";
 import type { CommandContext } from "../context.ts";
 import type { Doc, LegacyCommandSpec, Reply } from "../spec.ts";
 import { collectionName, optBool, optDoc, optInt } from "../params/readers.ts";
@@ -13,7 +14,8 @@ import { compileQueryWithLet } from "../shared/query_let.ts";
 import { findCollection } from "../shared/namespace.ts";
 import { BATCH_BYTES, FIRST_BATCH_DOCS } from "../../limits.ts";
 
-function run(ctx: CommandContext, body: Doc): Reply {
+async function run(ctx: CommandContext, body: Doc): Promise<Reply> {
+  const ctl = OpControl.fromBody(body); // maxTimeMS + cooperative yielding (docs/concurrency.md)
   const name = collectionName("find", body);
   const ns = `${ctx.db}.${name}`;
   const filter = optDoc("find", body, "filter");
@@ -54,11 +56,12 @@ function run(ctx: CommandContext, body: Doc): Reply {
   const maxDocs = batchSize === undefined ? FIRST_BATCH_DOCS : batchSize;
   const { docs, done } = maxDocs === 0 && !singleBatch
     ? { docs: [], done: false }
-    : source.nextBatch(singleBatch ? Infinity : maxDocs, BATCH_BYTES);
+    : await source.nextBatch(singleBatch ? Infinity : maxDocs, BATCH_BYTES, ctl);
   let id = 0n;
   if (!done && !singleBatch) {
     const entry = ctx.cursors.open(ns, source, batchSize ?? 0, ctx.client.connectionId);
     entry.nReturned = docs.length;
+    entry.leftoverMaxTimeMs = ctl.remainingMs();
     id = entry.id;
   } else {
     source.close();

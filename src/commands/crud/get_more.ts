@@ -9,6 +9,7 @@ import type { CommandContext } from "../context.ts";
 import type { Doc, LegacyCommandSpec, Reply } from "../spec.ts";
 import { optInt, typeName } from "../params/readers.ts";
 import { BATCH_BYTES } from "../../limits.ts";
+import { OpControl } from "../../observability/op_control.ts";
 
 export function cursorIdOf(command: string, v: unknown): bigint {
   if (v instanceof Long) return v.toBigInt();
@@ -20,7 +21,7 @@ export function cursorIdOf(command: string, v: unknown): bigint {
   );
 }
 
-function run(ctx: CommandContext, body: Doc): Reply {
+async function run(ctx: CommandContext, body: Doc): Promise<Reply> {
   const id = cursorIdOf("getMore", body["getMore"]);
   const collection = body["collection"];
   if (typeof collection !== "string") {
@@ -44,11 +45,15 @@ function run(ctx: CommandContext, body: Doc): Reply {
   }
   if (cursor.busy) throw new CommandError("CursorInUse", `cursor id ${id} is already in use`);
   cursor.busy = true;
+  // The opening command's leftover maxTimeMS is this getMore's deadline (mongod); the getMore's own
+  // maxTimeMS would only bound an awaitData wait, and there are no awaitData cursors yet.
+  const ctl = OpControl.withTimeLeft(cursor.leftoverMaxTimeMs);
   let result;
   try {
     // Without batchSize a getMore returns as much as fits in 16 MiB (the find's batchSize does not carry over).
     const max = batchSize && batchSize > 0 ? batchSize : Infinity;
-    result = cursor.source.nextBatch(max, BATCH_BYTES);
+    result = await cursor.source.nextBatch(max, BATCH_BYTES, ctl);
+    cursor.leftoverMaxTimeMs = ctl.remainingMs();
   } catch (e) {
     cursor.busy = false;
     ctx.cursors.kill(id);

@@ -14,6 +14,7 @@ import type { Evaluator } from "../expression/types.ts";
 import { type AccFactory, type AccState, accumulatorFactory } from "./accumulators.ts";
 import { valueKey } from "./group_key.ts";
 import type { Document, Stage, StageContext } from "./types.ts";
+import { PAUSE } from "./pause.ts";
 
 interface AccSpec {
   readonly field: string;
@@ -66,6 +67,10 @@ export function* groupDocuments(
   const list: Group[] = [];
   const strCmp = ctx.strCmp;
   for (const doc of input) {
+    if (doc === PAUSE) {
+      yield doc;
+      continue;
+    }
     vars.root = doc;
     let id = keyOf(doc);
     if (id === undefined) id = null;
@@ -102,6 +107,7 @@ export function compileGroup(spec: unknown, ctx: StageContext, name: string): St
   const accs = parseAccumulators(spec, ctx, "_id");
   return {
     name,
+    pauses: true,
     run(input) {
       const vars = ctx.env.newVars();
       return groupDocuments(

@@ -18,6 +18,7 @@ import { STAGES, UNSUPPORTED_STAGES } from "./stage_table.ts";
 import { compileSortStage } from "./stages_basic.ts";
 import { isNumeric } from "../../bson/values.ts";
 import { stageEntry } from "./stage_entry.ts";
+import { withoutPauses } from "./pause.ts";
 export { stageEntry };
 import type { Document, PipelineOptions, Stage, StageContext } from "./types.ts";
 
@@ -30,7 +31,11 @@ export interface Pipeline {
   readonly leadingSkip: number | undefined;
   /** A `$limit` after that. */
   readonly leadingLimit: number | undefined;
-  /** Runs the stages after the leading `$match` (and after the sort/skip/limit prefix when `prefixApplied`). */
+  /**
+   * Runs the stages after the leading `$match` (and after the sort/skip/limit prefix when
+   * `prefixApplied`). When `input` carries `PAUSE` markers (pause.ts) the output may carry them too:
+   * the consumer yields there and pulls again.
+   */
   run(input: Iterable<Document>, opts?: { prefixApplied?: boolean }): Iterable<Document>;
   /** Stage names for explain (all stages, as written). */
   readonly stageNames: string[];
@@ -101,7 +106,7 @@ export function childStageContext(
 
 function runStages(stages: readonly Stage[], input: Iterable<Document>): Iterable<Document> {
   let it = input;
-  for (const s of stages) it = s.run(it);
+  for (const s of stages) it = s.run(s.pauses ? it : withoutPauses(it));
   return it;
 }
 

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { Decimal128, Double, Long } from "bson";
-import { compilePipeline } from "./mod.ts";
+import { compilePipeline, PAUSE } from "./mod.ts";
 import { assertCommandError } from "../../errors/assert_command_error.ts";
 import { compileFilter } from "../query/filter.ts";
 import type { Document as Doc } from "../../bson/document.ts";
@@ -212,3 +212,33 @@ Deno.test("collation reaches $match, $sort and $group", () => {
   assert.deepEqual(run([{ $group: { _id: "$s", n: { $sum: 1 } } }], docs, { collation }).length, 2);
   assert.deepEqual(run([{ $match: { s: "a" } }, { $count: "n" }], docs, { collation }), [{ n: 2 }]);
 });
+
+Deno.test("pipeline: PAUSE markers in the input pass out mid-$group and do not change the result", () => {
+  const input: Record<string, unknown>[] = [];
+  for (let i = 0; i < 10; i++) {
+    input.push({ g: i % 2, v: i });
+    if (i % 3 === 2) input.push(PAUSE);
+  }
+  const p = compilePipeline([
+    { $match: { v: { $gte: 0 } } },
+    { $project: { g: 1, v: 1 } },
+    { $group: { _id: "$g", s: { $sum: "$v" } } },
+    { $sort: { _id: 1 } },
+  ]);
+  const out = [...p.run(input)];
+  const pauses = out.filter((d) => d === PAUSE).length;
+  assertEquals(pauses, 3);
+  assertEquals(out.filter((d) => d !== PAUSE), [{ _id: 0, s: 20 }, { _id: 1, s: 25 }]);
+});
+
+Deno.test("pipeline: $skip/$limit do not count PAUSE; a stage without pause support never sees one", () => {
+  const input = [{ a: 1 }, PAUSE, { a: 2 }, PAUSE, { a: 3 }, { a: 4 }];
+  const out = [...compilePipeline([{ $skip: 1 }, { $limit: 2 }]).run(input)].filter((d) => d !== PAUSE);
+  assertEquals(out, [{ a: 2 }, { a: 3 }]);
+  const bucket = [...compilePipeline([{ $bucket: { groupBy: "$a", boundaries: [0, 10] } }]).run(input)];
+  assertEquals(bucket, [{ _id: 0, count: 4 }]);
+});
+
+function assertEquals(a: unknown, b: unknown): void {
+  assert.deepStrictEqual(a, b);
+}

@@ -18,6 +18,7 @@ import { checkFieldName, isObj } from "../expression/compile.ts";
 import { truthy } from "../expression/numeric.ts";
 import type { Evaluator, Vars } from "../expression/types.ts";
 import type { Document, Stage, StageContext } from "./types.ts";
+import { PAUSE } from "./pause.ts";
 
 type Node =
   | { readonly kind: "include" }
@@ -290,8 +291,9 @@ export function compileUnsetSpec(spec: unknown): DocTransform {
 function mapStage(name: string, f: DocTransform): Stage {
   return {
     name,
+    pauses: true,
     *run(input) {
-      for (const d of input) yield f(d);
+      for (const d of input) yield d === PAUSE ? d : f(d);
     },
   };
 }

@@ -13,6 +13,7 @@ import { isObj } from "../expression/compile.ts";
 import { toDouble } from "../expression/numeric.ts";
 import { compileGroup } from "./group.ts";
 import type { Document, Stage, StageContext } from "./types.ts";
+import { PAUSE } from "./pause.ts";
 
 export function compileMatch(spec: unknown, ctx: StageContext, name: string): Stage {
   if (!isObj(spec)) throw new CommandError(15959, "the match filter must be an expression in an object");
@@ -25,8 +26,9 @@ export function compileMatch(spec: unknown, ctx: StageContext, name: string): St
   const m = compileFilter(spec, { collation: ctx.collation, expressionEnv: ctx.env });
   return {
     name,
+    pauses: true,
     *run(input) {
-      for (const d of input) if (m.matches(d)) yield d;
+      for (const d of input) if (d === PAUSE || m.matches(d)) yield d;
     },
   };
 }
@@ -59,9 +61,10 @@ export function compileSkip(spec: unknown, _ctx: StageContext, name: string): St
   const n = nonNegativeInteger("$skip", 5107200, spec);
   return {
     name,
+    pauses: true,
     *run(input) {
       let i = 0;
-      for (const d of input) if (i++ >= n) yield d;
+      for (const d of input) if (d === PAUSE || i++ >= n) yield d;
     },
   };
 }
@@ -71,12 +74,13 @@ export function compileLimit(spec: unknown, _ctx: StageContext, name: string): S
   if (n === 0) throw new CommandError(15958, "the limit must be positive");
   return {
     name,
+    pauses: true,
     *run(input) {
       if (n <= 0) return;
       let i = 0;
       for (const d of input) {
         yield d;
-        if (++i >= n) return;
+        if (d !== PAUSE && ++i >= n) return;
       }
     },
   };
@@ -94,8 +98,14 @@ export function compileSortStage(spec: unknown, ctx: StageContext, name: string,
   if (limit === undefined) {
     return {
       name,
+      pauses: true,
       *run(input) {
-        yield* sortDocuments([...input], spec, opts);
+        const docs: Document[] = [];
+        for (const d of input) {
+          if (d === PAUSE) yield d;
+          else docs.push(d);
+        }
+        yield* sortDocuments(docs, spec, opts);
       },
     };
   }
@@ -113,10 +123,15 @@ export function compileSortStage(spec: unknown, ctx: StageContext, name: string,
   };
   return {
     name,
+    pauses: true,
     *run(input) {
       const top: Row[] = [];
       let i = 0;
       for (const d of input) {
+        if (d === PAUSE) {
+          yield d;
+          continue;
+        }
         const row: Row = { d, i: i++, k: keys.map((k) => sortKeyOf(d, k.parts, k.direction, strCmp)) };
         if (top.length === limit && cmp(row, top[limit - 1] as Row) >= 0) continue;
         let lo = 0;
@@ -143,8 +158,9 @@ export function compileCount(spec: unknown, ctx: StageContext, name: string): St
   const group = compileGroup({ _id: null, [spec]: { $sum: 1 } }, ctx, name);
   return [{
     name,
+    pauses: true,
     *run(input) {
-      for (const d of group.run(input)) yield { [spec]: d[spec] };
+      for (const d of group.run(input)) yield d === PAUSE ? d : { [spec]: d[spec] };
     },
   }];
 }
@@ -153,9 +169,14 @@ function replaceRoot(name: string, newRoot: unknown, ctx: StageContext): Stage {
   const ev = ctx.env.compile(newRoot);
   return {
     name,
+    pauses: true,
     *run(input) {
       const vars = ctx.env.newVars();
       for (const d of input) {
+        if (d === PAUSE) {
+          yield d;
+          continue;
+        }
         vars.root = d;
         const r = ev(d, vars);
         if (!isObj(r)) {

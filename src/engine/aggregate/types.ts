@@ -13,6 +13,8 @@ export type { Document };
 export interface Stage {
   readonly name: string;
   run(input: Iterable<Document>): Iterable<Document>;
+  /** The stage passes `PAUSE` markers through (pause.ts); without it the runner strips them. */
+  readonly pauses?: boolean;
 }
 
 /** Compile-time context of a pipeline. */

@@ -11,6 +11,7 @@ import { CommandError } from "../../errors/command_error.ts";
 import { bsonTypeAlias } from "../../bson/compare.ts";
 import { isObj, parseFieldPath as parseFieldPathText } from "../expression/compile.ts";
 import type { Document, Stage, StageContext } from "./types.ts";
+import { PAUSE } from "./pause.ts";
 
 function getNested(doc: Document, parts: readonly string[]): unknown {
   let cur: unknown = doc;
@@ -93,8 +94,13 @@ export function compileUnwind(spec: unknown, _ctx: StageContext, name: string): 
   const idxParts = indexField === undefined ? undefined : parseFieldPathText(indexField);
   return {
     name,
+    pauses: true,
     *run(input) {
       for (const doc of input) {
+        if (doc === PAUSE) {
+          yield doc;
+          continue;
+        }
         const v = getNested(doc, parts);
         if (Array.isArray(v) && v.length > 0) {
           for (let i = 0; i < v.length; i++) {

@@ -1,0 +1,45 @@
+/**
+ * Head-of-line benchmark: does one long query stall every other client?
+ *
+ * Starts a server in this process (startServer, fresh ON-DISK temp dir) and runs the clients in a
+ * worker thread (bench/lib/hol_clients.ts, two separate npm:mongodb MongoClients), so the drivers do
+ * not share the server's event loop. Loads HOL_DOCS documents (default 1,000,000; `{_id: i, g: i %
+ * 100, v: i}`, insertMany batches of 10k), then per round:
+ *
+ * 1. baseline: client B runs HOL_OPS `find({_id})` one at a time with client A idle;
+ * 2. contended: client A runs a full-collection `$group` HOL_GROUPS times in a loop while B keeps
+ *    running `find({_id})` one at a time until A is done.
+ *
+ * Prints B's p50/p99/max latency in both phases and A's `$group` durations, HOL_ROUNDS times (default
+ * 3) so the spread shows (the machine has 2 cores and is shared). `deno task bench head_of_line`
+ * runs it; `deno task bench` runs it with HOL_DOCS=200000 unless HOL_DOCS is set.
+ */
+import { startServer } from "../mod.ts";
+
+const DOCS = Number(Deno.env.get("HOL_DOCS") ?? 1_000_000);
+const OPS = Number(Deno.env.get("HOL_OPS") ?? 2_000);
+const GROUPS = Number(Deno.env.get("HOL_GROUPS") ?? 3);
+const ROUNDS = Number(Deno.env.get("HOL_ROUNDS") ?? 3);
+
+const dir = await Deno.makeTempDir({ prefix: "secantus-hol-" });
+const server = await startServer({ port: 0, storagePath: `${dir}/data`, logLevel: "WARNING" });
+try {
+  const worker = new Worker(new URL("./lib/hol_clients.ts", import.meta.url), { type: "module" });
+  const done = new Promise<void>((resolve, reject) => {
+    worker.onmessage = (e: MessageEvent) => {
+      if (e.data.line !== undefined) console.log(e.data.line);
+      if (e.data.done) resolve();
+      if (e.data.error) reject(new Error(e.data.error));
+    };
+    worker.onerror = (e) => {
+      e.preventDefault();
+      reject(new Error(e.message));
+    };
+  });
+  worker.postMessage({ uri: server.uri, docs: DOCS, ops: OPS, groups: GROUPS, rounds: ROUNDS });
+  await done;
+  worker.terminate();
+} finally {
+  await server.stop();
+  await Deno.remove(dir, { recursive: true }).catch(() => {});
+}

@@ -1,0 +1,23 @@
+/**
+ * pause.ts — the pause marker that lets a synchronous pipeline give the event loop back.
+ *
+ * The pipeline is a pull chain of sync generators: it cannot `await`. Instead the caller's input
+ * yields `PAUSE` (an object no document can be identical to) whenever the operation should yield
+ * (its OpControl is due). A stage that declares `pauses: true` passes every `PAUSE` it pulls straight
+ * out — blocking stages ($group, $sort) mid-way through their input — so the async consumer at the
+ * end of the chain sees it, awaits there (deadline check + one macrotask), and pulls again; the
+ * generators resume exactly where they were. Stages without the flag never see a `PAUSE` (the runner
+ * filters their input), so they stay correct but do not yield inside their own loop.
+ *
+ * Rule for new stages: loop as `for (const d of input) { if (d === PAUSE) { yield d; continue; } … }`,
+ * never count or buffer a `PAUSE`, and set `pauses: true`.
+ */
+import type { Document } from "./types.ts";
+
+/** The pause marker. Compare by identity only. */
+export const PAUSE: Document = Object.freeze({ $__pause: true }) as Document;
+
+/** The same stream without pause markers (input of stages that do not pass them on). */
+export function* withoutPauses(input: Iterable<Document>): Iterable<Document> {
+  for (const d of input) if (d !== PAUSE) yield d;
+}

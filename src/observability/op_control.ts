@@ -1,0 +1,145 @@
+/**
+ * OpControl: the one cooperative-yield and interruption point of a running operation (the concurrency
+ * model of docs/concurrency.md). Every JS connection shares one event loop, so any loop over
+ * documents calls `due()` (cheap: a counter; the clock is read every `checkEvery` calls) and, when it
+ * returns true, `await yieldNow()`, which
+ *
+ * - throws `CommandError("MaxTimeMSExpired")` (code 50) once the deadline (`maxTimeMS`) has passed,
+ * - throws `CommandError("Interrupted")` once `kill()` was called (killOp, shutdown),
+ * - otherwise waits one macrotask so other connections' reads, timers and replies run.
+ *
+ * Code that cannot await (a pure engine's sync generator) cannot yield itself: it passes a pause
+ * marker up to an async caller, which awaits there (see engine/aggregate/pause.ts). The clock is
+ * injected (tests); the yield primitive is `setImmediate` (see `nextMacrotask`).
+ */
+import { CommandError } from "../errors/command_error.ts";
+
+export interface OpControlOptions {
+  /** Epoch-ms deadline (Date.now() scale of `now`); undefined = none. */
+  readonly deadline?: number | undefined;
+  /** Work time between yields, in ms (default 4; docs/concurrency.md). */
+  readonly quantumMs?: number;
+  /** `due()` reads the clock once every this many calls (default 64). */
+  readonly checkEvery?: number;
+  readonly now?: () => number;
+}
+
+const DEFAULT_QUANTUM_MS = 4;
+const DEFAULT_CHECK_EVERY = 64;
+
+export class OpControl {
+  readonly deadline: number | undefined;
+  readonly #now: () => number;
+  readonly #quantum: number;
+  readonly #checkEvery: number;
+  #calls = 0;
+  #sliceStart: number;
+  #killed: string | undefined;
+  /** How many times the operation yielded (tests, diagnostics). */
+  yields = 0;
+
+  constructor(opts: OpControlOptions = {}) {
+    this.#now = opts.now ?? Date.now;
+    this.deadline = opts.deadline;
+    this.#quantum = opts.quantumMs ?? DEFAULT_QUANTUM_MS;
+    this.#checkEvery = Math.max(1, opts.checkEvery ?? DEFAULT_CHECK_EVERY);
+    this.#sliceStart = this.#now();
+  }
+
+  /**
+   * A control for a command body: its `maxTimeMS` (a positive number; 0 or absent = no limit)
+   * becomes the deadline, counted from now.
+   */
+  static fromBody(body: Readonly<Record<string, unknown>>, now: () => number = Date.now): OpControl {
+    const ms = maxTimeMSOf(body["maxTimeMS"]);
+    return new OpControl({ deadline: ms > 0 ? now() + ms : undefined, now });
+  }
+
+  /**
+   * A control whose deadline is `ms` from now (a cursor's leftover maxTimeMS); undefined = none.
+   */
+  static withTimeLeft(ms: number | undefined, now: () => number = Date.now): OpControl {
+    return new OpControl({ deadline: ms === undefined ? undefined : now() + Math.max(0, ms), now });
+  }
+
+  /** Milliseconds left before the deadline (undefined without one); what a cursor carries over. */
+  remainingMs(): number | undefined {
+    return this.deadline === undefined ? undefined : Math.max(0, this.deadline - this.#now());
+  }
+
+  /** Ask the operation to stop at its next yield point. */
+  kill(reason = "operation was interrupted"): void {
+    this.#killed ??= reason;
+  }
+
+  get killed(): boolean {
+    return this.#killed !== undefined;
+  }
+
+  /**
+   * True when the caller should `await yieldNow()`: the time slice is used up, the deadline passed,
+   * or the operation was killed. Reads the clock only every `checkEvery` calls.
+   */
+  due(): boolean {
+    if (++this.#calls < this.#checkEvery) return false;
+    this.#calls = 0;
+    if (this.#killed !== undefined) return true;
+    const t = this.#now();
+    return t - this.#sliceStart >= this.#quantum || (this.deadline !== undefined && t >= this.deadline);
+  }
+
+  /**
+   * `due()` for coarse loops (after a slice of ~1000 documents): reads the clock now.
+   */
+  dueNow(): boolean {
+    this.#calls = 0;
+    if (this.#killed !== undefined) return true;
+    const t = this.#now();
+    return t - this.#sliceStart >= this.#quantum || (this.deadline !== undefined && t >= this.deadline);
+  }
+
+  /** Throws if the deadline passed or the operation was killed; no yield. */
+  check(): void {
+    if (this.#killed !== undefined) throw new CommandError("Interrupted", this.#killed);
+    if (this.deadline !== undefined && this.#now() >= this.deadline) {
+      throw new CommandError("MaxTimeMSExpired", "operation exceeded time limit");
+    }
+  }
+
+  /** Check, give the event loop one macrotask, check again, start a new time slice. */
+  async yieldNow(): Promise<void> {
+    this.check();
+    await nextMacrotask();
+    this.yields++;
+    this.check();
+    this.#calls = 0;
+    this.#sliceStart = this.#now();
+  }
+
+  /** `if (due()) await yieldNow()` for callers that await anyway (one promise per call). */
+  async checkpoint(): Promise<void> {
+    if (this.due()) await this.yieldNow();
+  }
+}
+
+/** `maxTimeMS` as mongod reads it: a non-negative integral number; anything else → 0 (validated by params). */
+export function maxTimeMSOf(v: unknown): number {
+  if (typeof v === "number" && Number.isFinite(v) && v > 0) return Math.floor(v);
+  if (typeof v === "bigint" && v > 0n) return Number(v);
+  if (v !== null && typeof v === "object" && "toNumber" in v && typeof v.toNumber === "function") {
+    const n = Number(v.toNumber());
+    return Number.isFinite(n) && n > 0 ? Math.floor(n) : 0;
+  }
+  return 0;
+}
+
+/**
+ * Resolves after one event-loop turn in which I/O was polled: `setTimeout(0)`. Measured on Deno 2.9
+ * (docs/concurrency.md): it lets waiting sockets run (echo client p99 ~2 ms beside a loop doing 2 ms
+ * of work per yield) but costs ~1–2.5 ms when nothing else is ready; `setImmediate` (~6 µs) and a
+ * MessageChannel message (~35 µs) are cheaper but do not let Deno poll sockets (a client got 2
+ * replies in 600 ms), so they cannot serve as the yield.
+ */
+function nextMacrotask(): Promise<void> {
+  return new Promise<void>((resolve) => setTimeout(resolve, 0));
+}

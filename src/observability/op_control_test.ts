@@ -1,0 +1,105 @@
+import { deepStrictEqual as assertEquals, ok, rejects, throws } from "node:assert/strict";
+import { CommandError } from "../errors/command_error.ts";
+import { maxTimeMSOf, OpControl } from "./op_control.ts";
+
+function clock(start = 1_000) {
+  let t = start;
+  return { now: () => t, advance: (ms: number) => (t += ms) };
+}
+
+const isCode = (code: number) => (e: unknown) => e instanceof CommandError && e.code === code;
+
+Deno.test("OpControl: due() reads the clock only every checkEvery calls, true once the slice is used", () => {
+  const c = clock();
+  let reads = 0;
+  const ctl = new OpControl({ quantumMs: 4, checkEvery: 8, now: () => (reads++, c.now()) });
+  reads = 0;
+  c.advance(10);
+  for (let i = 0; i < 7; i++) ok(!ctl.due());
+  assertEquals(reads, 0);
+  ok(ctl.due());
+  assertEquals(reads, 1);
+});
+
+Deno.test("OpControl: dueNow() is false within the slice and true after it", () => {
+  const c = clock();
+  const ctl = new OpControl({ quantumMs: 4, now: c.now });
+  c.advance(3);
+  ok(!ctl.dueNow());
+  c.advance(1);
+  ok(ctl.dueNow());
+});
+
+Deno.test("OpControl: yieldNow() starts a new slice and counts the yield", async () => {
+  const c = clock();
+  const ctl = new OpControl({ quantumMs: 4, now: c.now });
+  c.advance(5);
+  ok(ctl.dueNow());
+  await ctl.yieldNow();
+  assertEquals(ctl.yields, 1);
+  ok(!ctl.dueNow());
+});
+
+Deno.test("OpControl: a yield lets a timer that was already due run", async () => {
+  const ctl = new OpControl();
+  let ran = false;
+  setTimeout(() => (ran = true), 0);
+  await new Promise((r) => setTimeout(r, 2)); // make sure it is due
+  ran = false;
+  setTimeout(() => (ran = true), 0);
+  await ctl.yieldNow();
+  await ctl.yieldNow();
+  ok(ran);
+});
+
+Deno.test("OpControl: past the deadline, due() is true and yieldNow()/check() throw MaxTimeMSExpired (50)", async () => {
+  const c = clock();
+  const ctl = OpControl.fromBody({ find: "c", maxTimeMS: 50 }, c.now);
+  assertEquals(ctl.deadline, 1_050);
+  ctl.check();
+  c.advance(50);
+  ok(ctl.dueNow());
+  throws(() => ctl.check(), isCode(50));
+  await rejects(() => ctl.yieldNow(), isCode(50));
+  const err = (() => {
+    try {
+      ctl.check();
+    } catch (e) {
+      return e as CommandError;
+    }
+  })();
+  assertEquals(err?.codeName, "MaxTimeMSExpired");
+  assertEquals(err?.message, "operation exceeded time limit");
+});
+
+Deno.test("OpControl: kill() makes the next yield throw Interrupted (11601)", async () => {
+  const ctl = new OpControl({ checkEvery: 1 });
+  ok(!ctl.killed);
+  ctl.kill();
+  ok(ctl.killed);
+  ok(ctl.due());
+  await rejects(() => ctl.yieldNow(), isCode(11601));
+});
+
+Deno.test("OpControl: no maxTimeMS (absent, 0) means no deadline; remainingMs carries a cursor's leftover", () => {
+  const c = clock();
+  assertEquals(OpControl.fromBody({ find: "c" }, c.now).deadline, undefined);
+  assertEquals(OpControl.fromBody({ find: "c", maxTimeMS: 0 }, c.now).deadline, undefined);
+  assertEquals(OpControl.fromBody({ find: "c" }, c.now).remainingMs(), undefined);
+  const ctl = OpControl.fromBody({ find: "c", maxTimeMS: 100 }, c.now);
+  c.advance(30);
+  assertEquals(ctl.remainingMs(), 70);
+  const next = OpControl.withTimeLeft(ctl.remainingMs(), c.now);
+  assertEquals(next.deadline, c.now() + 70);
+  assertEquals(OpControl.withTimeLeft(undefined, c.now).deadline, undefined);
+});
+
+Deno.test("maxTimeMSOf: numbers, longs and junk", () => {
+  assertEquals(maxTimeMSOf(50), 50);
+  assertEquals(maxTimeMSOf(50.7), 50);
+  assertEquals(maxTimeMSOf(10n), 10);
+  assertEquals(maxTimeMSOf({ toNumber: () => 20 }), 20);
+  assertEquals(maxTimeMSOf(undefined), 0);
+  assertEquals(maxTimeMSOf(-1), 0);
+  assertEquals(maxTimeMSOf("5"), 0);
+});
