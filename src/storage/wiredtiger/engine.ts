@@ -175,7 +175,9 @@ export class WiredTigerEngine implements StorageEngine, TxnHost {
     this.#book.closed(txn);
     if (ctx.session.closed) return; // the engine closed: closing the session rolled it back
     try {
-      guard("rollback", () => ctx.session.rollback());
+      ctx.session.rollback();
+    } catch (e) {
+      throw toStorageError(e, "rollback");
     } finally {
       this.#pool.give(ctx);
     }

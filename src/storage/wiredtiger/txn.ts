@@ -115,14 +115,23 @@ export class WtTxn implements TxnHandle, TxnScope {
     try {
       return fn();
     } catch (e) {
-      if (e instanceof WtError && e.isRollback) throw this.#fail(e, context);
-      throw toStorageError(e, context);
+      throw this.#readError(e, context);
     }
   }
 
-  writeStep<T>(context: string, fn: () => T): T {
+  /** A read error: a write conflict fails the transaction; anything else just becomes a StorageError. */
+  #readError(e: unknown, context: string): unknown {
+    if (e instanceof WtError && e.isRollback) return this.#fail(e, context);
+    return toStorageError(e, context);
+  }
+
+  #assertWritable(): void {
     this.assertActive();
     if (this.readOnly) throw new StorageError("InternalError", "write attempted in a read-only transaction");
+  }
+
+  writeStep<T>(context: string, fn: () => T): T {
+    this.#assertWritable();
     try {
       return fn();
     } catch (e) {
@@ -169,15 +178,26 @@ export class WtTxn implements TxnHandle, TxnScope {
 
   // ------------------------------------------------------------------ reads
 
+  // The hot paths below inline readStep/writeStep (no closure per call).
+
   get(coll: CollectionEntry, rid: RecordId): Uint8Array | null {
-    return this.readStep("get", () => this.ctx.cursor(coll.ident).recGet(rid));
+    this.assertActive();
+    try {
+      return this.ctx.cursor(coll.ident).recGet(rid);
+    } catch (e) {
+      throw this.#readError(e, "get");
+    }
   }
 
   seekUnique(coll: CollectionEntry, indexName: string, key: Uint8Array): RecordId | null {
     this.assertActive();
     const idx = findIndex(coll, indexName);
     if (!idx.unique) throw new StorageError("InternalError", `index ${indexName} is not unique`);
-    return this.readStep("seekUnique", () => this.ctx.cursor(idx.ident).idxSeek(key));
+    try {
+      return this.ctx.cursor(idx.ident).idxSeek(key);
+    } catch (e) {
+      throw this.#readError(e, "seekUnique");
+    }
   }
 
   scan(coll: CollectionEntry, opts: ScanOptions = {}): IterableIterator<RecordView> {
@@ -218,7 +238,8 @@ export class WtTxn implements TxnHandle, TxnScope {
   // ------------------------------------------------------------------ writes
 
   insert(coll: CollectionEntry, bytes: Uint8Array, keys: IndexKeys): RecordId {
-    return this.writeStep("insert", () => {
+    this.#assertWritable();
+    try {
       const mk = newMultikey(coll, keys);
       if (mk) this.host.markMultikey(coll, mk);
       const rid = this.host.nextRid(coll);
@@ -230,7 +251,9 @@ export class WtTxn implements TxnHandle, TxnScope {
       this.deltas.set(coll.ident, (this.deltas.get(coll.ident) ?? 0) + 1);
       if (this.host.hooks.active) this.host.hooks.notify({ op: "insert", coll, rid, bytes }, this);
       return rid;
-    });
+    } catch (e) {
+      throw this.#fail(e, "insert");
+    }
   }
 
   update(
