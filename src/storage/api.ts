@@ -14,10 +14,11 @@
  *    before `commit()`. `count()` follows the same rule (committed count as of `begin()` plus the
  *    handle's own inserts/removes); counts change for others only when a handle commits.
  *  - Two open handles that write the same record or unique-index key: the second writer gets
- *    `StorageError("WriteConflict")` at once (first writer wins, no waiting). After any error from a
- *    write method (WriteConflict, DuplicateKey, NoSuchKey, an error thrown by a write hook) the handle
- *    is *failed*: every further call except `abort()` throws a StorageError with the same code, because
- *    the failed operation may have been half applied. `abort()` is then the only way out.
+ *    `StorageError("WriteConflict")` at once (first writer wins, no waiting; also when the first has
+ *    already committed after the second began: no silent lost update or duplicate). After any error
+ *    from a write method (WriteConflict, DuplicateKey, NoSuchKey, an error thrown by a write hook) the
+ *    handle is *failed*: every further call except `abort()` throws a StorageError with the same code,
+ *    because the failed operation may have been half applied. `abort()` is then the only way out.
  *  - `commit()` and `abort()` end the handle and release its session; both are idempotent once the
  *    handle has ended (a second `abort()` is a no-op, a second `commit()` after a commit is a no-op,
  *    `commit()` after `abort()` throws). Any other use of an ended handle throws
@@ -37,9 +38,10 @@
  *  - `addWriteHook(hook)` registers a `WriteHook`. It is told, synchronously and inside the same
  *    storage transaction, of every record mutation made through a WriteTxn (insert/update/remove)
  *    and of every catalog change (create/drop collection, create/drop/update index, rename, drop
- *    database). Through `txn.table(t)` it can write rows into internal tables (`openTable(name)`):
- *    those rows commit or roll back together with the change. A hook that throws fails the write
- *    (the handle becomes failed; a catalog change is rolled back and rethrown).
+ *    database: one change naming all its collections), in the order they happen. Through
+ *    `txn.table(t)` it can write rows into internal tables (`openTable(name)`): those rows commit or
+ *    roll back together with the change. A hook that throws fails the write (the handle becomes
+ *    failed; a catalog change is rolled back and rethrown).
  *  - Not reported: writes to internal tables themselves, index-build key insertions
  *    (`insertIndexKeys`), the sticky multikey flag, and the engine's own housekeeping.
  *
@@ -350,6 +352,10 @@ export interface OpenOptions {
   readonly path: string;
   /** WiredTiger cache size in bytes. */
   readonly cacheSizeBytes: number;
+  /**
+   * Storage sessions at most. Every open transaction holds one (a `TxnHandle` until it ends, a
+   * `read`/`write` call while it runs); `begin` beyond the limit throws StorageError "InternalError".
+   */
   readonly sessionMax: number;
   /** fsync the log on every commit. */
   readonly syncOnCommit: boolean;

@@ -134,7 +134,7 @@ Deno.test("every catalog change is told to hooks, inside its transaction", () =>
   });
 });
 
-Deno.test("a DDL change whose hook throws is rolled back with the hook's rows, before and after restart", () => {
+Deno.test("a DDL change whose hook throws rolls back with the hook's rows, also across a restart", () => {
   withTempDir((dir) => {
     {
       using e = open(dir);

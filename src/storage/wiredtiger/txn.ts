@@ -40,7 +40,7 @@ export interface TxnHost {
   count(txn: WtTxn, coll: CollectionEntry): number;
   /** Durably sets the sticky multikey flag of the named indexes (a catalog commit of its own). */
   markMultikey(coll: CollectionEntry, indexNames: readonly string[]): void;
-  /** Commit `txn`'s WT transaction (or roll it back when read-only), apply its counts, release its session. */
+  /** Commit `txn`'s WT transaction (roll back if read-only), apply its counts, release its session. */
   finishCommit(txn: WtTxn, opts: WriteOptions | undefined): void;
   /** Roll back `txn`'s WT transaction and release its session. */
   finishAbort(txn: WtTxn): void;
@@ -93,7 +93,8 @@ export class WtTxn implements TxnHandle, TxnScope {
     }
     throw new StorageError(
       "InternalError",
-      `storage transaction already ${this.#state}: it cannot be used any more (e.g. outside its read/write callback)`,
+      `storage transaction already ${this.#state}: it cannot be used any more ` +
+        "(e.g. outside its read/write callback)",
     );
   }
 
