@@ -49,19 +49,23 @@ const MAX_BUF = 1024 * 1024;
 const FIRST_COUNT = 16;
 const MAX_COUNT = 8192;
 
-/** Drives a shim batch scan: calls `run` until done, yielding decoded entries of each batch. */
+/**
+ * Drives a shim batch scan: calls `run` until done, yielding decoded entries of each batch. The first
+ * batch uses `firstFlags` (default START: from the first entry in scan direction).
+ */
 function* drive<T>(
   op: string,
   baseFlags: number,
   run: BatchCall,
   decode: (buf: Uint8Array, dv: DataView, used: number) => Generator<T>,
+  firstFlags: number = ScanFlag.START,
 ): Generator<T, void, undefined> {
   // Every batch gets a fresh buffer and entries are views into it (no per-record copy): a view keeps
   // its batch buffer alive, which costs less than one small allocation per record.
   let size = FIRST_BUF;
   let max = FIRST_COUNT;
   const m = new BigInt64Array(4);
-  let flags = baseFlags | ScanFlag.START;
+  let flags = baseFlags | firstFlags;
   for (;;) {
     const buf = new Uint8Array(size);
     check(run(flags, buf, buf.length, max, m), op);
@@ -78,6 +82,13 @@ function* drive<T>(
       while (size < need) size *= 2;
     }
   }
+}
+
+/** Unsigned byte-wise comparison (WiredTiger's default collation for `u` keys). */
+export function compareBytes(a: Uint8Array, b: Uint8Array): number {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) if (a[i] !== b[i]) return a[i]! - b[i]!;
+  return a.length - b.length;
 }
 
 function* decodeRecords(buf: Uint8Array, dv: DataView, used: number): Generator<RecordEntry> {
@@ -188,6 +199,43 @@ export class Cursor {
       (f, b, cap, max, m) => shim().sct_kv_scan(p, f, b, cap, max, m),
       decodeKv,
     );
+  }
+
+  /**
+   * Entries with `lower <= key < upper` (either bound optional) in key order, or reverse order. Seeks
+   * to the starting bound with search_near instead of walking from the table's end.
+   */
+  *scanKvRange(
+    lower?: Uint8Array,
+    upper?: Uint8Array,
+    reverse = false,
+  ): Generator<[Uint8Array, Uint8Array], void, undefined> {
+    const p = this.unsafePointer;
+    const from = reverse ? upper : lower;
+    let first: number = ScanFlag.START;
+    if (from !== undefined && from.length > 0) {
+      const exact = this.searchNear(from);
+      if (exact === null) return;
+      // Stay on the entry search_near found when it is inside the range, else step off it.
+      first = (reverse ? exact < 0 : exact >= 0) ? ScanFlag.PENDING : 0;
+    }
+    const all = drive(
+      `scan(${this.uri})`,
+      reverse ? ScanFlag.REVERSE : 0,
+      (f, b, cap, max, m) => shim().sct_kv_scan(p, f, b, cap, max, m),
+      decodeKv,
+      first,
+    );
+    for (const e of all) {
+      if (!reverse) {
+        if (lower !== undefined && compareBytes(e[0], lower) < 0) continue;
+        if (upper !== undefined && compareBytes(e[0], upper) >= 0) return;
+      } else {
+        if (upper !== undefined && compareBytes(e[0], upper) >= 0) continue;
+        if (lower !== undefined && compareBytes(e[0], lower) < 0) return;
+      }
+      yield e;
+    }
   }
 
   // ---- records (q/u) ----

@@ -48,6 +48,27 @@ Deno.test("kv round-trip with zero bytes, not-found, duplicate key", () => {
   });
 });
 
+Deno.test("scanKvRange: bounds (lower inclusive, upper exclusive), both directions, seek past gaps", () => {
+  withDb((conn) => {
+    using s = conn.openSession();
+    s.create("table:kr", "key_format=u,value_format=u");
+    using c = s.openCursor("table:kr", "overwrite=false");
+    const keys = (it: Iterable<[Uint8Array, Uint8Array]>) => [...it].map(([k]) => k[0]!);
+    assertEquals(keys(c.scanKvRange(b(1), b(2))), []);
+    for (const k of [10, 20, 30, 40, 50]) c.put(b(k), b(k, 0, k));
+    assertEquals(keys(c.scanKvRange()), [10, 20, 30, 40, 50]);
+    assertEquals(keys(c.scanKvRange(b(20), b(40))), [20, 30]);
+    assertEquals(keys(c.scanKvRange(b(15), b(45))), [20, 30, 40]);
+    assertEquals(keys(c.scanKvRange(b(20), b(40), true)), [30, 20]);
+    assertEquals(keys(c.scanKvRange(b(15), b(45), true)), [40, 30, 20]);
+    assertEquals(keys(c.scanKvRange(undefined, b(30), true)), [20, 10]);
+    assertEquals(keys(c.scanKvRange(b(35))), [40, 50]);
+    assertEquals(keys(c.scanKvRange(b(60))), []);
+    assertEquals(keys(c.scanKvRange(undefined, b(5), true)), []);
+    assertEquals([...c.scanKvRange(b(30), b(31))][0]![1], b(30, 0, 30));
+  });
+});
+
 Deno.test("rollback discards writes; commit keeps them; reopen sees committed data", () => {
   const dir = Deno.makeTempDirSync({ prefix: "wt-ffi-test-" });
   try {

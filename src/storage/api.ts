@@ -1,10 +1,70 @@
 /**
- * Engine-agnostic storage API: what the layers above (executor, commands) may ask of storage.
+ * Engine-agnostic storage API: what the layers above (executor, commands, sessions, oplog) may ask of
+ * storage.
  *
  * Storage knows documents only as BSON bytes and index entries only as byte-sortable keys that the
- * caller has already encoded (see `src/keys/`). It never interprets a query. Everything here is
- * synchronous: a transaction runs to completion inside one call, so no other JavaScript task can
- * observe or interleave with it (Deno runs our code on one thread).
+ * caller has already encoded (see `src/keys/`). It never interprets a query. Every call is
+ * synchronous (Deno runs our code on one thread), but a transaction need not fit in one call:
+ *
+ * Transactions
+ *  - `begin()` returns a `TxnHandle`: one snapshot-isolation transaction that owns one storage
+ *    session until `commit()` or `abort()`. It may be held across `await`s (several commands of a
+ *    logical session) while other clients run their own transactions in between. Its reads see the
+ *    snapshot taken at `begin()` plus its own writes; nothing it writes is visible to anyone else
+ *    before `commit()`. `count()` follows the same rule (committed count as of `begin()` plus the
+ *    handle's own inserts/removes); counts change for others only when a handle commits.
+ *  - Two open handles that write the same record or unique-index key: the second writer gets
+ *    `StorageError("WriteConflict")` at once (first writer wins, no waiting; also when the first has
+ *    already committed after the second began: no silent lost update or duplicate). After any error
+ *    from a write method (WriteConflict, DuplicateKey, NoSuchKey, an error thrown by a write hook) the
+ *    handle is *failed*: every further call except `abort()` throws a StorageError with the same code,
+ *    because the failed operation may have been half applied. `abort()` is then the only way out.
+ *  - `commit()` and `abort()` end the handle and release its session; both are idempotent once the
+ *    handle has ended (a second `abort()` is a no-op, a second `commit()` after a commit is a no-op,
+ *    `commit()` after `abort()` throws). Any other use of an ended handle throws
+ *    `StorageError("InternalError")` saying it has ended. `[Symbol.dispose]` aborts an active handle.
+ *  - Iterators from `scan`/`scanIndex` are bound to their handle, not to a call: they may be held
+ *    across `await`s and interleaved with other operations of the same handle (each holds a private
+ *    cursor), and they throw once the handle has ended. Drain or `return()` them early: an open
+ *    iterator pins its cursor (and a long-lived handle pins old versions in the cache, so the layer
+ *    holding handles should bound their lifetime, as mongod's transactionLifetimeLimitSeconds does).
+ *  - `read(fn)` / `write(fn)` are conveniences over a handle: begin, run `fn` synchronously, then
+ *    abort (read) or commit (write; abort and rethrow when `fn` throws). A handle, and its iterators,
+ *    are unusable once the callback has returned.
+ *  - Record ids are allocated from one counter per collection shared by all handles: never reused,
+ *    even when the handle that took one aborts.
+ *
+ * Write hooks (for decorators such as the oplog)
+ *  - `addWriteHook(hook)` registers a `WriteHook`. It is told, synchronously and inside the same
+ *    storage transaction, of every record mutation made through a WriteTxn (insert/update/remove)
+ *    and of every catalog change (create/drop collection, create/drop/update index, rename, drop
+ *    database: one change naming all its collections), in the order they happen. Through
+ *    `txn.table(t)` it can write rows into internal tables (`openTable(name)`): those rows commit or
+ *    roll back together with the change. A hook that throws fails the write (the handle becomes
+ *    failed; a catalog change is rolled back and rethrown).
+ *  - Not reported: writes to internal tables themselves, index-build key insertions
+ *    (`insertIndexKeys`), the sticky multikey flag, and the engine's own housekeeping.
+ *
+ * What is atomic with DDL, and what is not (WiredTiger schema operations are not transactional):
+ *  - Every catalog change writes its catalog rows and the hooks' rows in ONE WT transaction (synced
+ *    on disk engines): they become visible and durable together or not at all. `renameCollection` and
+ *    `updateIndex` change catalog rows only, so they are fully atomic.
+ *  - `createCollection` / `createIndex` create their (empty) tables before that transaction. If it
+ *    rolls back (a hook threw, or a failure) the new tables are dropped again, best effort; after a
+ *    crash in between, the orphan table has no catalog entry and is recycled when its ident comes up
+ *    again. An index's entries are built afterwards by separate write transactions (not atomic with
+ *    the catalog change).
+ *  - `dropCollection` / `dropIndex` / `dropDatabase` remove catalog rows (atomically with the hooks'
+ *    rows) and only then drop the tables, outside any transaction; a drop that cannot happen yet (a
+ *    cursor still open on the table, e.g. an open handle that used it) is retried later. Once the
+ *    catalog commit is done the change is final even if the table files linger.
+ *  - DDL never joins a caller's TxnHandle: it commits on its own, at once, even while handles are
+ *    open. A handle that began before the DDL still sees its old snapshot of records, but it holds
+ *    `CollectionEntry` objects (immutable snapshots) that may name dropped tables: using them after
+ *    the drop throws a StorageError.
+ *  - The sticky multikey flag is committed in its own transaction before the write that needs it,
+ *    and stays set if that write aborts.
+ *  - Internal tables are created by `openTable` outside any transaction (idempotent).
  *
  * Implementations: `src/storage/wiredtiger/` (on-disk and `:memory:`).
  */
@@ -78,7 +138,44 @@ export interface IndexHit {
   readonly rid: RecordId;
 }
 
-/** Reads, valid only inside the `read`/`write` callback that handed the object out. */
+/** Bounds for a scan of an internal table (raw byte order of keys). */
+export interface TableScanOptions {
+  /** Inclusive lower bound. Omitted: from the first key. */
+  readonly lower?: Uint8Array;
+  /** Exclusive upper bound. Omitted: to the last key. */
+  readonly upper?: Uint8Array;
+  readonly reverse?: boolean;
+}
+
+/**
+ * A storage-owned key/value table for decorators (oplog entries, session records, …), opened with
+ * `StorageEngine.openTable`. It is not a collection: it is not in the catalog, has no indexes and no
+ * record ids, and writes to it are not reported to write hooks. Keys sort as raw bytes.
+ */
+export interface InternalTable {
+  readonly name: string;
+}
+
+/** An internal table seen through one transaction (its snapshot, its writes). */
+export interface TableTxn {
+  /** The value stored under `key` (a private copy), or null. */
+  get(key: Uint8Array): Uint8Array | null;
+  /** Store `key` → `value`, replacing any value. `key` must not be empty. */
+  put(key: Uint8Array, value: Uint8Array): void;
+  /** Store `key` → `value`; throws StorageError "DuplicateKey" (failing the write) if `key` exists. */
+  insert(key: Uint8Array, value: Uint8Array): void;
+  /** Remove `key`; false when absent. */
+  remove(key: Uint8Array): boolean;
+  /** Entries in key order between bounds. Same lifetime rule as `ReadTxn.scan`. */
+  scan(opts?: TableScanOptions): IterableIterator<readonly [Uint8Array, Uint8Array]>;
+}
+
+/** What a write hook may do inside the transaction it is told about: read and write internal tables. */
+export interface HookTxn {
+  table(t: InternalTable): TableTxn;
+}
+
+/** Reads in one snapshot; valid while the handle (or the `read`/`write` callback) that gave it lives. */
 export interface ReadTxn {
   /** The stored bytes of one record, or null. */
   get(coll: CollectionEntry, rid: RecordId): Uint8Array | null;
@@ -88,15 +185,20 @@ export interface ReadTxn {
   scan(coll: CollectionEntry, opts?: ScanOptions): IterableIterator<RecordView>;
   /** Index entries in key order between bounds. Same lifetime rule as `scan`. */
   scanIndex(coll: CollectionEntry, indexName: string, opts?: IndexScanOptions): IterableIterator<IndexHit>;
-  /** Number of records (may be a fast estimate kept by the engine; exact for this implementation). */
+  /**
+   * Number of records as this transaction sees them (committed as of its snapshot plus its own
+   * changes). May be a fast estimate kept by the engine; exact for this implementation.
+   */
   count(coll: CollectionEntry): number;
+  /** An internal table through this transaction (writes refused in a read-only transaction). */
+  table(t: InternalTable): TableTxn;
 }
 
-export interface WriteTxn extends ReadTxn {
+export interface WriteTxn extends ReadTxn, HookTxn {
   /**
    * Store a new record and its index entries. Throws `StorageError` with code "DuplicateKey" (and
-   * `indexName`) if a unique index already holds one of the keys; the transaction is then unusable and
-   * the whole `write` call rethrows after rolling back.
+   * `indexName`) if a unique index already holds one of the keys; the transaction is then failed
+   * (see the module comment): only abort is left, and a `write` callback rethrows after rolling back.
    */
   insert(coll: CollectionEntry, bytes: Uint8Array, keys: IndexKeys): RecordId;
   /** Replace a record's bytes; index entries in `oldKeys` are removed and `newKeys` added (diffed). */
@@ -118,7 +220,78 @@ export interface WriteOptions {
   readonly sync?: boolean;
 }
 
-/** Catalog of databases and collections; survives restarts. DDL is not part of a caller's transaction. */
+export interface BeginOptions {
+  /** Refuse writes (records and internal tables); the handle can only read. Default false. */
+  readonly readOnly?: boolean;
+}
+
+/** `failed`: a write failed part-way; only `abort()` is allowed (see the module comment). */
+export type TxnState = "active" | "failed" | "committed" | "aborted";
+
+/** A transaction that outlives one call (see the module comment for the rules). */
+export interface TxnHandle extends WriteTxn {
+  readonly state: TxnState;
+  readonly readOnly: boolean;
+  /**
+   * Make every write visible and durable (`sync` as for `write`) and release the session. A failed
+   * handle, or a commit that WiredTiger refuses, throws after rolling everything back (the handle is
+   * then aborted). No-op on a committed handle; throws on an aborted one.
+   */
+  commit(opts?: WriteOptions): void;
+  /** Discard every write and release the session. Idempotent; never throws for an ended handle. */
+  abort(): void;
+  /** Aborts if still active or failed. */
+  [Symbol.dispose](): void;
+}
+
+/** One change a write hook is told of. Byte arrays belong to the caller: copy them to keep them. */
+export type StorageChange =
+  | {
+    readonly op: "insert";
+    readonly coll: CollectionEntry;
+    readonly rid: RecordId;
+    readonly bytes: Uint8Array;
+  }
+  | {
+    readonly op: "update";
+    readonly coll: CollectionEntry;
+    readonly rid: RecordId;
+    readonly bytes: Uint8Array;
+    /** The bytes before the update, when the hook asked for `preImages`. */
+    readonly before?: Uint8Array;
+  }
+  | {
+    readonly op: "remove";
+    readonly coll: CollectionEntry;
+    readonly rid: RecordId;
+    /** The removed bytes, when the hook asked for `preImages`. */
+    readonly before?: Uint8Array;
+  }
+  | { readonly op: "createCollection"; readonly coll: CollectionEntry }
+  | { readonly op: "dropCollection"; readonly coll: CollectionEntry }
+  /** `coll` is the entry after the change. */
+  | { readonly op: "createIndex"; readonly coll: CollectionEntry; readonly index: IndexEntry }
+  | { readonly op: "dropIndex"; readonly coll: CollectionEntry; readonly index: IndexEntry }
+  | { readonly op: "updateIndex"; readonly coll: CollectionEntry; readonly index: IndexEntry }
+  | { readonly op: "renameCollection"; readonly from: CollectionEntry; readonly to: CollectionEntry }
+  | { readonly op: "dropDatabase"; readonly db: string; readonly colls: readonly CollectionEntry[] };
+
+/**
+ * A decorator's view of every write (see the module comment). `onChange` runs synchronously inside
+ * the transaction that makes the change, after the change is applied (record changes) or after the
+ * catalog rows are written (catalog changes); rows it writes through `txn` share that transaction's
+ * fate. It must not keep `txn` beyond the call.
+ */
+export interface WriteHook {
+  /** Ask for `before` bytes on update/remove (costs one extra read per such write). */
+  readonly preImages?: boolean;
+  onChange(change: StorageChange, txn: HookTxn): void;
+}
+
+/**
+ * Catalog of databases and collections; survives restarts. DDL is not part of a caller's transaction:
+ * each change commits on its own, together with the write hooks' rows (see the module comment).
+ */
 export interface Catalog {
   listDatabases(): string[];
   listCollections(db: string): CollectionEntry[];
@@ -153,10 +326,19 @@ export interface StorageEngine {
   readonly catalog: Catalog;
   /** True for `:memory:` storage. */
   readonly inMemory: boolean;
-  /** Run `fn` in one snapshot; nothing it does is written. */
+  /** Begin a transaction that lives until `commit()`/`abort()`; it holds one session meanwhile. */
+  begin(opts?: BeginOptions): TxnHandle;
+  /** Run `fn` in one snapshot; nothing it does is written. Sugar over a read-only handle. */
   read<T>(fn: (txn: ReadTxn) => T): T;
-  /** Run `fn` in one transaction: commit when it returns, roll back (and rethrow) when it throws. */
+  /**
+   * Run `fn` in one transaction: commit when it returns, roll back (and rethrow) when it throws.
+   * Sugar over a handle; `fn` must be synchronous.
+   */
   write<T>(fn: (txn: WriteTxn) => T, opts?: WriteOptions): T;
+  /** Open (creating if needed; not transactional) the internal table `name` ([A-Za-z0-9_.-]+). */
+  openTable(name: string): InternalTable;
+  /** Register a write hook; returns a function that unregisters it. */
+  addWriteHook(hook: WriteHook): () => void;
   /** Approximate on-disk bytes of a collection's record table and of each of its indexes. */
   sizes(coll: CollectionEntry): { storageSize: number; indexSizes: Record<string, number> };
   checkpoint(): void;
@@ -170,6 +352,10 @@ export interface OpenOptions {
   readonly path: string;
   /** WiredTiger cache size in bytes. */
   readonly cacheSizeBytes: number;
+  /**
+   * Storage sessions at most. Every open transaction holds one (a `TxnHandle` until it ends, a
+   * `read`/`write` call while it runs); `begin` beyond the limit throws StorageError "InternalError".
+   */
   readonly sessionMax: number;
   /** fsync the log on every commit. */
   readonly syncOnCommit: boolean;

@@ -9,13 +9,27 @@
  * up again, because the ident counter only advances with the entry), and dropped after their entry
  * is removed (a drop that fails, e.g. EBUSY from a cursor still in use, is remembered in
  * `pendingDrops` and retried on later DDL, on close and on open).
+ *
+ * Write hooks are told of each user-visible change inside the catalog's own transaction, after its
+ * rows are written: their rows commit with it, or roll back with it (a hook that throws rolls the
+ * change back, drops any table the change had just created, and the error is rethrown). The sticky
+ * multikey flag and pending-drop bookkeeping are not reported.
  */
 
 import { Binary, BSON } from "bson";
-import { type Catalog, type CollectionEntry, type IndexEntry, StorageError } from "../api.ts";
+import {
+  type Catalog,
+  type CollectionEntry,
+  type IndexEntry,
+  type StorageChange,
+  StorageError,
+} from "../api.ts";
 import { WtError } from "../../../ffi/wiredtiger/mod.ts";
 import { guard } from "./errors.ts";
+import type { HookSet } from "./hooks.ts";
+import { CatalogScope } from "./scope.ts";
 import type { SessionCtx, SessionPool } from "./sessions.ts";
+import { asWtTable, WtTableTxn } from "./tables.ts";
 
 export const CATALOG_URI = "table:_catalog";
 const META_KEY = "$meta";
@@ -86,6 +100,8 @@ export interface CatalogHooks {
   forget(idents: readonly string[]): void;
   /** True when DDL commits should be synced (on-disk engines). */
   readonly durable: boolean;
+  /** Write hooks, told of every catalog change inside its transaction. */
+  readonly hooks?: HookSet;
 }
 
 export class WtCatalog implements Catalog {
@@ -167,7 +183,7 @@ export class WtCatalog implements Catalog {
         }],
         ident,
       });
-      this.#commit(meta, [[db, name, entry]]);
+      this.#commit(meta, [[db, name, entry]], { op: "createCollection", coll: entry }, [ident, idIdent]);
       return entry;
     });
   }
@@ -176,7 +192,7 @@ export class WtCatalog implements Catalog {
     return guard(`dropCollection ${db}.${name}`, () => {
       const e = this.getCollection(db, name);
       if (e === undefined) return false;
-      this.#dropEntries([e]);
+      this.#dropEntries([e], { op: "dropCollection", coll: e });
       return true;
     });
   }
@@ -184,7 +200,7 @@ export class WtCatalog implements Catalog {
   dropDatabase(db: string): string[] {
     return guard(`dropDatabase ${db}`, () => {
       const list = this.listCollections(db);
-      if (list.length > 0) this.#dropEntries(list);
+      if (list.length > 0) this.#dropEntries(list, { op: "dropDatabase", db, colls: list });
       return list.map((e) => e.name);
     });
   }
@@ -202,7 +218,8 @@ export class WtCatalog implements Catalog {
         ...e,
         indexes: [...e.indexes, { name: index.name, spec: index.spec, unique: index.unique, ident }],
       });
-      this.#commit(meta, [[db, name, entry]]);
+      const added = entry.indexes[entry.indexes.length - 1]!;
+      this.#commit(meta, [[db, name, entry]], { op: "createIndex", coll: entry, index: added }, [ident]);
       return entry;
     });
   }
@@ -216,7 +233,7 @@ export class WtCatalog implements Catalog {
       }
       const entry = freezeEntry({ ...e, indexes: e.indexes.filter((i) => i !== idx) });
       const meta = { ...this.#meta, pendingDrops: [...this.#meta.pendingDrops, idx.ident] };
-      this.#commit(meta, [[db, name, entry]]);
+      this.#commit(meta, [[db, name, entry]], { op: "dropIndex", coll: entry, index: idx });
       this.#hooks.forget([idx.ident]);
       this.retryPendingDrops();
       return entry;
@@ -241,7 +258,8 @@ export class WtCatalog implements Catalog {
         ...(patch.multikey ? { multikey: true } : {}),
       };
       const entry = freezeEntry({ ...e, indexes: e.indexes.map((i) => (i === idx ? next : i)) });
-      this.#commit(this.#meta, [[db, name, entry]]);
+      const index = entry.indexes.find((i) => i.name === indexName)!;
+      this.#commit(this.#meta, [[db, name, entry]], { op: "updateIndex", coll: entry, index });
       return entry;
     });
   }
@@ -268,7 +286,11 @@ export class WtCatalog implements Catalog {
         throw new StorageError("NamespaceExists", `target namespace ${toDb}.${to} exists`);
       }
       const entry = freezeEntry({ ...e, db: toDb, name: to });
-      this.#commit(this.#meta, [[db, from, null], [toDb, to, entry]]);
+      this.#commit(this.#meta, [[db, from, null], [toDb, to, entry]], {
+        op: "renameCollection",
+        from: e,
+        to: entry,
+      });
       return entry;
     });
   }
@@ -331,35 +353,67 @@ export class WtCatalog implements Catalog {
     return false;
   }
 
-  #dropEntries(list: readonly CollectionEntry[]): void {
+  #dropEntries(list: readonly CollectionEntry[], change: StorageChange): void {
     const idents = list.flatMap((e) => [e.ident, ...e.indexes.map((i) => i.ident)]);
     const meta = { ...this.#meta, pendingDrops: [...this.#meta.pendingDrops, ...idents] };
-    this.#commit(meta, list.map((e) => [e.db, e.name, null] as const));
+    this.#commit(meta, list.map((e) => [e.db, e.name, null] as const), change);
     this.#hooks.forget(idents);
     this.retryPendingDrops();
   }
 
-  /** Write meta plus entry changes (null = delete) in one transaction, then update the cache. */
-  #commit(meta: MetaDoc, changes: readonly (readonly [string, string, CollectionEntry | null])[]): void {
-    this.#withCtx((ctx) => {
-      ctx.session.begin();
-      try {
-        const cur = ctx.cursor(CATALOG_URI);
-        cur.put(enc.encode(META_KEY), BSON.serialize(meta));
-        for (const [db, name, entry] of changes) {
-          if (entry === null) cur.remove(nsKey(db, name));
-          else cur.put(nsKey(db, name), encodeEntry(entry));
+  /**
+   * Write meta plus entry changes (null = delete) and the hooks' rows for `change` in one
+   * transaction, then update the cache. When it does not commit, the tables in `created` (made for
+   * this change just before) are dropped again, best effort.
+   */
+  #commit(
+    meta: MetaDoc,
+    changes: readonly (readonly [string, string, CollectionEntry | null])[],
+    change?: StorageChange,
+    created: readonly string[] = [],
+  ): void {
+    try {
+      this.#withCtx((ctx) => {
+        ctx.session.begin();
+        try {
+          const cur = ctx.cursor(CATALOG_URI);
+          cur.put(enc.encode(META_KEY), BSON.serialize(meta));
+          for (const [db, name, entry] of changes) {
+            if (entry === null) cur.remove(nsKey(db, name));
+            else cur.put(nsKey(db, name), encodeEntry(entry));
+          }
+          const hooks = this.#hooks.hooks;
+          if (change !== undefined && hooks?.active) {
+            const scope = new CatalogScope(ctx);
+            try {
+              hooks.notify(change, { table: (t) => new WtTableTxn(scope, asWtTable(t)) });
+            } finally {
+              scope.end();
+            }
+          }
+          ctx.session.commit(undefined, this.#hooks.durable ? "sync=on" : undefined);
+        } catch (e) {
+          ctx.session.rollback();
+          throw e;
         }
-        ctx.session.commit(undefined, this.#hooks.durable ? "sync=on" : undefined);
-      } catch (e) {
-        ctx.session.rollback();
-        throw e;
-      }
-    });
+      });
+    } catch (e) {
+      if (created.length > 0) this.#undoCreate(created);
+      throw e;
+    }
     this.#meta = meta;
     for (const [db, name, entry] of changes) {
       if (entry === null) this.#entries.delete(`${db}.${name}`);
       else this.#entries.set(`${db}.${name}`, entry);
     }
+  }
+
+  /** Drop tables whose catalog change did not commit (nobody can have used them); best effort. */
+  #undoCreate(idents: readonly string[]): void {
+    try {
+      this.#withCtx((ctx) => {
+        for (const ident of idents) this.#dropTable(ctx, ident);
+      });
+    } catch { /* an orphan is recycled when its ident comes up again (see the module comment) */ }
   }
 }

@@ -1,18 +1,22 @@
 /**
- * `WiredTigerEngine`: the StorageEngine over one WiredTiger connection. Every `write` is one WT
- * transaction (commit on return, rollback on throw); every `read` is one snapshot that is rolled
- * back. Record-id counters and record counts are kept per record table in memory (initialised from
- * the table on first use).
+ * `WiredTigerEngine`: the StorageEngine over one WiredTiger connection. `begin` hands out a `WtTxn`
+ * holding a pooled session; `write` is begin + callback + commit (rollback on throw) and `read` is a
+ * read-only handle that is rolled back. Record-id counters and record counts live in a `RecordBook`
+ * shared by all transactions; write hooks in a `HookSet` shared with the catalog.
  */
 
 import {
+  type BeginOptions,
   type Catalog,
   type CollectionEntry,
+  type InternalTable,
   type OpenOptions,
   type ReadTxn,
   type RecordId,
   type StorageEngine,
   StorageError,
+  type TxnHandle,
+  type WriteHook,
   type WriteOptions,
   type WriteTxn,
 } from "../api.ts";
@@ -23,8 +27,11 @@ import {
 } from "../../../ffi/wiredtiger/mod.ts";
 import { tableUri, WtCatalog } from "./catalog.ts";
 import { inMemoryConfig, MEMORY_PATH, onDiskConfig, syncFlushConfig } from "./config.ts";
+import { RecordBook } from "./counts.ts";
 import { guard, toStorageError } from "./errors.ts";
+import { HookSet } from "./hooks.ts";
 import { type SessionCtx, SessionPool } from "./sessions.ts";
+import { TABLE_CONFIG, WtInternalTable } from "./tables.ts";
 import { type TxnHost, WtTxn } from "./txn.ts";
 
 function fileSize(path: string): number {
@@ -41,14 +48,15 @@ function isThenable(x: unknown): boolean {
 
 export class WiredTigerEngine implements StorageEngine, TxnHost {
   readonly inMemory: boolean;
+  readonly hooks = new HookSet();
   readonly #conn: Connection;
   readonly #pool: SessionPool;
   readonly #catalog: WtCatalog;
   readonly #syncOnCommit: boolean;
   readonly #tempDir: string | undefined;
   readonly #home: string;
-  readonly #lastRid = new Map<string, bigint>();
-  readonly #counts = new Map<string, number>();
+  readonly #book: RecordBook<WtTxn>;
+  readonly #tables = new Map<string, WtInternalTable>();
   #closed = false;
 
   constructor(opts: OpenOptions) {
@@ -67,15 +75,12 @@ export class WiredTigerEngine implements StorageEngine, TxnHost {
       () => Connection.open(home, this.inMemory ? inMemoryConfig(opts) : onDiskConfig(opts)),
     );
     this.#pool = new SessionPool(this.#conn, Math.max(2, opts.sessionMax));
+    this.#book = new RecordBook<WtTxn>((fn) => this.#fresh(fn));
     try {
       this.#catalog = new WtCatalog(this.#pool, {
         durable: !this.inMemory,
-        forget: (idents) => {
-          for (const i of idents) {
-            this.#lastRid.delete(i);
-            this.#counts.delete(i);
-          }
-        },
+        forget: (idents) => this.#book.forget(idents),
+        hooks: this.hooks,
       });
     } catch (e) {
       this.#pool.close();
@@ -89,84 +94,163 @@ export class WiredTigerEngine implements StorageEngine, TxnHost {
     return this.#catalog;
   }
 
+  /** Open transactions (handles not yet committed or aborted). */
+  get openTransactions(): number {
+    return this.#book.openCount;
+  }
+
+  /** Sessions opened so far (pooled; a leak shows as growth). */
+  get sessionsOpened(): number {
+    return this.#pool.size;
+  }
+
   #assertOpen(): void {
     if (this.#closed) throw new StorageError("InternalError", "storage engine is closed");
   }
 
-  // ---------------------------------------------------------------- TxnHost
-
-  nextRid(ctx: SessionCtx, coll: CollectionEntry): RecordId {
-    let last = this.#lastRid.get(coll.ident);
-    if (last === undefined) last = ctx.cursor(coll.ident).recLast();
-    const rid = last + 1n;
-    this.#lastRid.set(coll.ident, rid);
-    return rid;
+  /** Run `fn` in a fresh snapshot on a pooled session, rolled back afterwards. */
+  #fresh<T>(fn: (ctx: SessionCtx) => T): T {
+    const ctx = this.#take();
+    try {
+      ctx.session.begin();
+      try {
+        return fn(ctx);
+      } finally {
+        ctx.session.rollback();
+      }
+    } finally {
+      this.#pool.give(ctx);
+    }
   }
 
-  count(ctx: SessionCtx, coll: CollectionEntry, ownDelta: number): number {
-    let n = this.#counts.get(coll.ident);
-    if (n === undefined) {
-      n = ctx.cursor(coll.ident).recCount() - ownDelta;
-      this.#counts.set(coll.ident, n);
+  #take(): SessionCtx {
+    try {
+      return this.#pool.take();
+    } catch (e) {
+      throw new StorageError("InternalError", e instanceof Error ? e.message : String(e));
     }
-    return n;
+  }
+
+  // ---------------------------------------------------------------- TxnHost
+
+  nextRid(coll: CollectionEntry): RecordId {
+    return this.#book.nextRid(coll.ident);
+  }
+
+  count(txn: WtTxn, coll: CollectionEntry): number {
+    return this.#book.count(txn, coll.ident);
   }
 
   markMultikey(coll: CollectionEntry, indexNames: readonly string[]): void {
     this.#catalog.markMultikey(coll.db, coll.name, indexNames);
   }
 
-  // ---------------------------------------------------------------- transactions
-
-  read<T>(fn: (txn: ReadTxn) => T): T {
-    this.#assertOpen();
-    const ctx = this.#pool.take();
+  finishCommit(txn: WtTxn, opts: WriteOptions | undefined): void {
+    const ctx = txn.ctx;
+    if (ctx.session.closed) {
+      this.#book.closed(txn);
+      throw new StorageError("InternalError", "storage engine closed: the transaction was rolled back");
+    }
     try {
-      guard("begin", () => ctx.session.begin());
-      const txn = new WtTxn(ctx, this, false);
-      try {
-        const result = fn(txn);
-        if (isThenable(result)) throw new Error("storage read callbacks must be synchronous");
-        return result;
-      } finally {
-        txn.end();
-        guard("rollback", () => ctx.session.rollback());
+      if (txn.readOnly) {
+        ctx.session.rollback();
+        this.#book.closed(txn);
+        return;
       }
-    } catch (e) {
-      throw toStorageError(e, "read");
+      const flush = syncFlushConfig(this.inMemory, opts?.sync === true || this.#syncOnCommit);
+      try {
+        ctx.session.commit(undefined, flush); // a failed commit is rolled back by WiredTiger
+      } catch (e) {
+        this.#book.closed(txn);
+        throw e;
+      }
+      this.#book.closed(txn, txn.deltas);
     } finally {
       this.#pool.give(ctx);
     }
   }
 
-  write<T>(fn: (txn: WriteTxn) => T, opts?: WriteOptions): T {
-    this.#assertOpen();
-    const ctx = this.#pool.take();
+  finishAbort(txn: WtTxn): void {
+    const ctx = txn.ctx;
+    this.#book.closed(txn);
+    if (ctx.session.closed) return; // the engine closed: closing the session rolled it back
     try {
-      guard("begin", () => ctx.session.begin());
-      const txn = new WtTxn(ctx, this, true);
-      let result: T;
-      try {
-        result = fn(txn);
-        if (isThenable(result)) throw new Error("storage write callbacks must be synchronous");
-      } catch (e) {
-        txn.end();
-        ctx.session.rollback();
-        throw e;
-      }
-      txn.end();
-      const flush = syncFlushConfig(this.inMemory, opts?.sync === true || this.#syncOnCommit);
-      ctx.session.commit(undefined, flush); // a failed commit is rolled back by WiredTiger
-      for (const [ident, d] of txn.deltas) {
-        const n = this.#counts.get(ident);
-        if (n !== undefined) this.#counts.set(ident, n + d);
-      }
-      return result;
+      ctx.session.rollback();
     } catch (e) {
-      throw toStorageError(e, "write");
+      throw toStorageError(e, "rollback");
     } finally {
       this.#pool.give(ctx);
     }
+  }
+
+  // ---------------------------------------------------------------- transactions
+
+  begin(opts?: BeginOptions): TxnHandle {
+    return this.#begin(opts?.readOnly === true);
+  }
+
+  #begin(readOnly: boolean): WtTxn {
+    this.#assertOpen();
+    const ctx = this.#take();
+    try {
+      ctx.session.begin();
+    } catch (e) {
+      this.#pool.give(ctx);
+      throw toStorageError(e, "begin");
+    }
+    const txn = new WtTxn(ctx, this, readOnly);
+    this.#book.opened(txn);
+    return txn;
+  }
+
+  read<T>(fn: (txn: ReadTxn) => T): T {
+    const txn = this.#begin(true);
+    try {
+      const result = fn(txn);
+      if (isThenable(result)) throw new Error("storage read callbacks must be synchronous");
+      return result;
+    } catch (e) {
+      throw toStorageError(e, "read");
+    } finally {
+      txn.abort();
+    }
+  }
+
+  write<T>(fn: (txn: WriteTxn) => T, opts?: WriteOptions): T {
+    const txn = this.#begin(false);
+    let result: T;
+    try {
+      result = fn(txn);
+      if (isThenable(result)) throw new Error("storage write callbacks must be synchronous");
+    } catch (e) {
+      txn.abort();
+      throw toStorageError(e, "write");
+    }
+    txn.commit(opts);
+    return result;
+  }
+
+  // ---------------------------------------------------------------- internal tables and hooks
+
+  openTable(name: string): InternalTable {
+    this.#assertOpen();
+    let t = this.#tables.get(name);
+    if (t !== undefined) return t;
+    t = new WtInternalTable(name);
+    const uri = tableUri(t.ident);
+    const ctx = this.#take();
+    try {
+      guard(`openTable ${name}`, () => ctx.session.create(uri, TABLE_CONFIG));
+    } finally {
+      this.#pool.give(ctx);
+    }
+    this.#tables.set(name, t);
+    return t;
+  }
+
+  addWriteHook(hook: WriteHook): () => void {
+    this.#assertOpen();
+    return this.hooks.add(hook);
   }
 
   // ---------------------------------------------------------------- maintenance
@@ -204,11 +288,16 @@ export class WiredTigerEngine implements StorageEngine, TxnHost {
     if (this.#closed) return;
     this.#closed = true;
     try {
+      for (const txn of this.#book.openTransactions()) {
+        try {
+          txn.abort();
+        } catch { /* closing the session below rolls it back anyway */ }
+      }
       try {
         this.#catalog.retryPendingDrops();
       } catch { /* retried on next open */ }
       this.#pool.close();
-      guard("close", () => this.#conn.close()); // a clean close checkpoints
+      guard("close", () => this.#conn.close()); // a clean close checkpoints (open handles roll back)
     } finally {
       if (this.#tempDir !== undefined) {
         try {

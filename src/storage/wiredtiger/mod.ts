@@ -7,10 +7,15 @@
  * the shim's order-preserving escaped form: unique = key → rid, non-unique = (key, rid) → empty).
  * WiredTiger return codes never leave this folder: they become `StorageError`s (`errors.ts`).
  *
- * Transactions: every `write` is one snapshot-isolation WT transaction; `read` is a snapshot that is
- * rolled back. Transactions, and the iterators from `scan`/`scanIndex`, are valid only inside their
- * callback; afterwards they throw. Sessions come from a small pool (nested calls get their own);
- * cursors are cached per session and table.
+ * Transactions (`txn.ts`): `begin()` is one snapshot-isolation WT transaction on a pooled session it
+ * holds until commit/abort (WT takes the snapshot in begin_transaction); `write`/`read` are a handle
+ * committed / rolled back around one callback. Handles and their iterators throw once ended.
+ * Sessions come from a bounded pool (`sessionMax`; each open handle holds one); cursors are cached
+ * per session and table. Record ids and counts (`counts.ts`) are shared by all handles: ids are never
+ * reused, counts change on commit only and each handle sees them as of its snapshot.
+ * Internal tables (`tables.ts`, `table:_int_<name>`) and write hooks (`hooks.ts`) serve decorators:
+ * hooks run inside the record transaction or the catalog's DDL transaction (`catalog.ts`) and write
+ * internal-table rows through it, so those rows commit or roll back with the change.
  *
  * Durability (measured with strace and with a SIGKILL test, `durability_test.ts`):
  *  - The connection uses `log=(enabled=true)` and `transaction_sync=(enabled=true,method=none)`:
@@ -21,7 +26,8 @@
  *  - `write(fn, { sync: true })` or `syncOnCommit` additionally runs log_flush("sync=on") (fsync of the
  *    log) before returning: the commit survives power loss.
  *  - `:memory:` uses `in_memory=true` (no log, nothing survives the process).
- * DDL (catalog changes) always commits with an fsync on disk.
+ * DDL (catalog changes) always commits with an fsync on disk; what it can and cannot make atomic is
+ * spelled out in `../api.ts`.
  */
 
 export { openWiredTiger, WiredTigerEngine } from "./engine.ts";

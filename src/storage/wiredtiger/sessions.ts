@@ -2,7 +2,8 @@
  * Session pool and per-session cursor caches. open_cursor is expensive, so each pooled session keeps
  * one "main" cursor per table for point operations, plus spare cursors for scans (a scan holds its
  * cursor until it finishes, so a point read on the same table in the middle of a scan gets another).
- * Contexts are handed out one per read/write call; nested calls get another session.
+ * Contexts are handed out one per transaction (handle) and come back when it ends; nested calls and
+ * concurrent handles get other sessions. At most `max` sessions exist: an open handle holds one.
  */
 
 import type { Connection, Cursor, Session } from "../../../ffi/wiredtiger/mod.ts";
@@ -82,6 +83,11 @@ export class SessionPool {
   constructor(conn: Connection, max: number) {
     this.#conn = conn;
     this.#max = max;
+  }
+
+  /** Sessions opened and not closed (idle or in use). */
+  get size(): number {
+    return this.#all.size;
   }
 
   take(): SessionCtx {

@@ -60,3 +60,16 @@ export function idKeys(id: number | string, more: Record<string, (Uint8Array)[]>
 }
 
 export const decode = (b: Uint8Array): Record<string, unknown> => BSON.deserialize(b);
+
+/** `withTempDir` for async test bodies. */
+export async function withTempDirAsync(fn: (path: string) => Promise<void>): Promise<void> {
+  const dir = Deno.makeTempDirSync({ prefix: "secantus-storage-test-" });
+  try {
+    await fn(dir);
+  } finally {
+    Deno.removeSync(dir, { recursive: true });
+  }
+}
+
+/** One turn of the event loop (a macrotask), so other work can run in between. */
+export const tick = (): Promise<void> => new Promise((r) => setTimeout(r, 0));

@@ -1,7 +1,11 @@
 /**
- * `WtTxn`: the ReadTxn / WriteTxn handed to `read` / `write` callbacks. It is valid only while its
- * callback runs: afterwards every method, and every iterator it produced, throws. Scans hold a
- * private cursor (released when the iterator finishes, returns, or the transaction ends).
+ * `WtTxn`: the `TxnHandle` (and so the ReadTxn / WriteTxn handed to `read` / `write` callbacks): one
+ * WiredTiger snapshot transaction on a session it holds from `begin` until `commit`/`abort`. Scans
+ * hold a private cursor of that session (released when the iterator finishes, returns, or the
+ * transaction ends); they may be resumed across event-loop turns while the transaction is active.
+ *
+ * States (see api.ts): active → committed | aborted; active → failed (a write failed part-way, or a
+ * write conflict) → aborted. Every method of an ended or failed transaction throws a StorageError.
  */
 
 import {
@@ -10,23 +14,36 @@ import {
   type IndexHit,
   type IndexKeys,
   type IndexScanOptions,
+  type InternalTable,
   type RecordId,
   type RecordView,
   type ScanOptions,
+  type StorageChange,
   StorageError,
-  type WriteTxn,
+  type TableTxn,
+  type TxnHandle,
+  type TxnState,
+  type WriteOptions,
 } from "../api.ts";
-import { type Cursor, WtError } from "../../../ffi/wiredtiger/mod.ts";
-import { guard, toStorageError } from "./errors.ts";
+import { WtError } from "../../../ffi/wiredtiger/mod.ts";
+import { toStorageError } from "./errors.ts";
+import type { HookSet } from "./hooks.ts";
+import { LeasedIterator, revokeAll, type TxnScope } from "./scope.ts";
 import type { SessionCtx } from "./sessions.ts";
+import { asWtTable, WtTableTxn } from "./tables.ts";
 
-/** Engine state the transaction needs: record-id counters and record counts, per record ident. */
+/** Engine services a transaction needs. */
 export interface TxnHost {
-  nextRid(ctx: SessionCtx, coll: CollectionEntry): RecordId;
-  /** Committed record count; `ownDelta` is what this transaction has already added (visible to it). */
-  count(ctx: SessionCtx, coll: CollectionEntry, ownDelta: number): number;
+  readonly hooks: HookSet;
+  nextRid(coll: CollectionEntry): RecordId;
+  /** Committed record count as of `txn`'s snapshot, without its own changes. */
+  count(txn: WtTxn, coll: CollectionEntry): number;
   /** Durably sets the sticky multikey flag of the named indexes (a catalog commit of its own). */
   markMultikey(coll: CollectionEntry, indexNames: readonly string[]): void;
+  /** Commit `txn`'s WT transaction (roll back if read-only), apply its counts, release its session. */
+  finishCommit(txn: WtTxn, opts: WriteOptions | undefined): void;
+  /** Roll back `txn`'s WT transaction and release its session. */
+  finishAbort(txn: WtTxn): void;
 }
 
 /** Indexes named by `keys.multikey` whose flag `coll` does not show yet. */
@@ -51,94 +68,125 @@ function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
 const has = (list: readonly Uint8Array[] | undefined, k: Uint8Array): boolean =>
   list !== undefined && list.some((x) => sameBytes(x, k));
 
-/** An iterator bound to a transaction and a leased cursor. */
-class LeasedIterator<T> implements IterableIterator<T> {
-  #gen: Generator<T, void, undefined> | undefined;
-  #cursor: Cursor | undefined;
-  #done = false;
-  #revoked = false;
-  constructor(
-    readonly txn: WtTxn,
-    readonly ident: string,
-    readonly start: (c: Cursor) => Generator<T, void, undefined>,
-  ) {}
-
-  next(): IteratorResult<T> {
-    if (this.#revoked) throw new Error("storage iterator used outside its read/write callback");
-    if (this.#done) return { done: true, value: undefined };
-    this.txn.assertActive();
-    if (this.#gen === undefined) {
-      this.#cursor = this.txn.ctx.acquire(this.ident);
-      this.txn.leases.add(this);
-      this.#gen = this.start(this.#cursor);
-    }
-    let r: IteratorResult<T>;
-    try {
-      r = this.#gen!.next();
-    } catch (e) {
-      this.finish();
-      throw toStorageError(e, `scan ${this.ident}`);
-    }
-    if (r.done) this.finish();
-    return r;
-  }
-
-  return(): IteratorResult<T> {
-    this.finish();
-    return { done: true, value: undefined };
-  }
-
-  /** The transaction ended: release the cursor and refuse further use. */
-  revoke(): void {
-    this.#revoked = true;
-    this.finish();
-  }
-
-  finish(): void {
-    if (this.#done) return;
-    this.#done = true;
-    this.txn.leases.delete(this);
-    if (this.#cursor !== undefined) this.txn.ctx.release(this.#cursor);
-    this.#cursor = undefined;
-    this.#gen = undefined;
-  }
-
-  [Symbol.iterator](): IterableIterator<T> {
-    return this;
-  }
-}
-
-export class WtTxn implements WriteTxn {
-  #active = true;
+export class WtTxn implements TxnHandle, TxnScope {
+  #state: TxnState = "active";
+  #failure: StorageError | undefined;
   /** Counts of records added (+) / removed (−) per record ident, applied on commit. */
   readonly deltas = new Map<string, number>();
   readonly leases = new Set<LeasedIterator<unknown>>();
 
-  constructor(readonly ctx: SessionCtx, readonly host: TxnHost, readonly writable: boolean) {}
+  constructor(readonly ctx: SessionCtx, readonly host: TxnHost, readonly readOnly: boolean) {}
 
-  assertActive(): void {
-    if (!this.#active) throw new Error("storage transaction used outside its read/write callback");
+  get state(): TxnState {
+    return this.#state;
   }
 
-  /** End the transaction's JS lifetime: release scans, refuse further use. */
-  end(): void {
-    this.#active = false;
-    for (const it of [...this.leases]) it.revoke();
+  assertActive(): void {
+    if (this.#state === "active") return;
+    if (this.#state === "failed") {
+      const f = this.#failure!;
+      throw new StorageError(
+        f.code,
+        `transaction must be aborted after an earlier error: ${f.message}`,
+        f.indexName,
+      );
+    }
+    throw new StorageError(
+      "InternalError",
+      `storage transaction already ${this.#state}: it cannot be used any more ` +
+        "(e.g. outside its read/write callback)",
+    );
+  }
+
+  /** Mark the transaction failed (only abort is left) and return the error to throw. */
+  #fail(e: unknown, context: string): unknown {
+    const se = toStorageError(e, context);
+    if (this.#state === "active") {
+      this.#state = "failed";
+      this.#failure = se instanceof StorageError
+        ? se
+        : new StorageError("InternalError", `${context}: ${se instanceof Error ? se.message : String(se)}`);
+      revokeAll(this);
+    }
+    return se;
+  }
+
+  readStep<T>(context: string, fn: () => T): T {
+    this.assertActive();
+    try {
+      return fn();
+    } catch (e) {
+      throw this.#readError(e, context);
+    }
+  }
+
+  /** A read error: a write conflict fails the transaction; anything else just becomes a StorageError. */
+  #readError(e: unknown, context: string): unknown {
+    if (e instanceof WtError && e.isRollback) return this.#fail(e, context);
+    return toStorageError(e, context);
   }
 
   #assertWritable(): void {
     this.assertActive();
-    if (!this.writable) throw new Error("write attempted in a read transaction");
+    if (this.readOnly) throw new StorageError("InternalError", "write attempted in a read-only transaction");
+  }
+
+  writeStep<T>(context: string, fn: () => T): T {
+    this.#assertWritable();
+    try {
+      return fn();
+    } catch (e) {
+      throw this.#fail(e, context);
+    }
+  }
+
+  // ------------------------------------------------------------------ ending
+
+  commit(opts?: WriteOptions): void {
+    if (this.#state === "committed") return;
+    if (this.#state === "aborted") {
+      throw new StorageError("InternalError", "cannot commit a storage transaction that was aborted");
+    }
+    if (this.#state === "failed") {
+      const f = this.#failure!;
+      this.abort();
+      throw new StorageError(
+        f.code,
+        `transaction rolled back after an earlier error: ${f.message}`,
+        f.indexName,
+      );
+    }
+    revokeAll(this);
+    this.#state = "committed";
+    try {
+      this.host.finishCommit(this, opts);
+    } catch (e) {
+      this.#state = "aborted"; // WiredTiger rolls a failed commit back
+      throw toStorageError(e, "commit");
+    }
+  }
+
+  abort(): void {
+    if (this.#state === "committed" || this.#state === "aborted") return;
+    revokeAll(this);
+    this.#state = "aborted";
+    this.host.finishAbort(this);
+  }
+
+  [Symbol.dispose](): void {
+    this.abort();
   }
 
   // ------------------------------------------------------------------ reads
+
+  // The hot paths below inline readStep/writeStep (no closure per call).
 
   get(coll: CollectionEntry, rid: RecordId): Uint8Array | null {
     this.assertActive();
     try {
       return this.ctx.cursor(coll.ident).recGet(rid);
     } catch (e) {
-      throw toStorageError(e, "get");
+      throw this.#readError(e, "get");
     }
   }
 
@@ -149,7 +197,7 @@ export class WtTxn implements WriteTxn {
     try {
       return this.ctx.cursor(idx.ident).idxSeek(key);
     } catch (e) {
-      throw toStorageError(e, "seekUnique");
+      throw this.#readError(e, "seekUnique");
     }
   }
 
@@ -179,28 +227,33 @@ export class WtTxn implements WriteTxn {
   }
 
   count(coll: CollectionEntry): number {
-    this.assertActive();
     const own = this.deltas.get(coll.ident) ?? 0;
-    return guard("count", () => this.host.count(this.ctx, coll, own)) + own;
+    return this.readStep("count", () => this.host.count(this, coll)) + own;
+  }
+
+  table(t: InternalTable): TableTxn {
+    this.assertActive();
+    return new WtTableTxn(this, asWtTable(t));
   }
 
   // ------------------------------------------------------------------ writes
 
   insert(coll: CollectionEntry, bytes: Uint8Array, keys: IndexKeys): RecordId {
     this.#assertWritable();
-    const mk = newMultikey(coll, keys);
-    if (mk) guard("markMultikey", () => this.host.markMultikey(coll, mk));
     try {
-      const rid = this.host.nextRid(this.ctx, coll);
+      const mk = newMultikey(coll, keys);
+      if (mk) this.host.markMultikey(coll, mk);
+      const rid = this.host.nextRid(coll);
       this.ctx.cursor(coll.ident).recInsert(rid, bytes);
       for (const [name, list] of keys) {
         const idx = findIndex(coll, name);
         for (const k of list) this.#addKey(idx, k, rid);
       }
       this.deltas.set(coll.ident, (this.deltas.get(coll.ident) ?? 0) + 1);
+      if (this.host.hooks.active) this.host.hooks.notify({ op: "insert", coll, rid, bytes }, this);
       return rid;
     } catch (e) {
-      throw toStorageError(e, "insert");
+      throw this.#fail(e, "insert");
     }
   }
 
@@ -211,10 +264,11 @@ export class WtTxn implements WriteTxn {
     oldKeys: IndexKeys,
     newKeys: IndexKeys,
   ): void {
-    this.#assertWritable();
-    const mk = newMultikey(coll, newKeys);
-    if (mk) guard("markMultikey", () => this.host.markMultikey(coll, mk));
-    guard("update", () => {
+    this.writeStep("update", () => {
+      const mk = newMultikey(coll, newKeys);
+      if (mk) this.host.markMultikey(coll, mk);
+      const hooks = this.host.hooks;
+      const before = hooks.preImages ? this.ctx.cursor(coll.ident).recGet(rid) : null;
       if (!this.ctx.cursor(coll.ident).recUpdate(rid, bytes)) {
         throw new StorageError("NoSuchKey", `record ${rid} not found in ${coll.db}.${coll.name}`);
       }
@@ -230,12 +284,19 @@ export class WtTxn implements WriteTxn {
         const olds = oldKeys.get(name);
         for (const k of news) if (!has(olds, k)) this.#addKey(idx, k, rid);
       }
+      if (hooks.active) {
+        const change: StorageChange = before === null
+          ? { op: "update", coll, rid, bytes }
+          : { op: "update", coll, rid, bytes, before };
+        hooks.notify(change, this);
+      }
     });
   }
 
   remove(coll: CollectionEntry, rid: RecordId, keys: IndexKeys): void {
-    this.#assertWritable();
-    guard("remove", () => {
+    this.writeStep("remove", () => {
+      const hooks = this.host.hooks;
+      const before = hooks.preImages ? this.ctx.cursor(coll.ident).recGet(rid) : null;
       if (!this.ctx.cursor(coll.ident).recRemove(rid)) {
         throw new StorageError("NoSuchKey", `record ${rid} not found in ${coll.db}.${coll.name}`);
       }
@@ -244,21 +305,24 @@ export class WtTxn implements WriteTxn {
         for (const k of list) this.ctx.cursor(idx.ident).idxRemove(idx.unique, k, rid);
       }
       this.deltas.set(coll.ident, (this.deltas.get(coll.ident) ?? 0) - 1);
+      if (hooks.active) {
+        hooks.notify(
+          before === null ? { op: "remove", coll, rid } : { op: "remove", coll, rid, before },
+          this,
+        );
+      }
     });
   }
 
   insertIndexKeys(coll: CollectionEntry, rid: RecordId, keys: IndexKeys): void {
-    this.#assertWritable();
-    const mk = newMultikey(coll, keys);
-    if (mk) guard("markMultikey", () => this.host.markMultikey(coll, mk));
-    try {
+    this.writeStep("insertIndexKeys", () => {
+      const mk = newMultikey(coll, keys);
+      if (mk) this.host.markMultikey(coll, mk);
       for (const [name, list] of keys) {
         const idx = findIndex(coll, name);
         for (const k of list) this.#addKey(idx, k, rid);
       }
-    } catch (e) {
-      throw toStorageError(e, "insertIndexKeys");
-    }
+    });
   }
 
   #addKey(idx: IndexEntry, key: Uint8Array, rid: RecordId): void {

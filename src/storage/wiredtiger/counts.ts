@@ -1,0 +1,109 @@
+/**
+ * `RecordBook`: per record table, the committed record count and the last record id handed out,
+ * shared by every open transaction of the engine.
+ *
+ * Record ids: one counter per table, initialised from the largest stored id (read in a fresh
+ * snapshot, so uncommitted rows of open transactions, which took their ids from this same counter,
+ * cannot be missed) and only ever advanced: ids are never reused, even when the transaction that took
+ * one aborts.
+ *
+ * Counts: the committed count per table, initialised lazily from the table in a fresh snapshot and
+ * changed only when a transaction commits (by that transaction's own +/− deltas). A transaction sees
+ * the count as of its snapshot: every commit gets a sequence number; transactions remember the
+ * sequence at which they began (WiredTiger takes the snapshot in begin_transaction, and commits run
+ * synchronously on our one thread, so "committed before begin" is exactly "sequence ≤ begin"). While
+ * an older transaction is open, commits also append their deltas to a short history, which that
+ * transaction subtracts; the history is trimmed as transactions end and is empty when none is open.
+ */
+
+import type { SessionCtx } from "./sessions.ts";
+
+interface Delta {
+  readonly seq: number;
+  readonly ident: string;
+  readonly delta: number;
+}
+
+/** Runs `fn` on a session in a fresh snapshot (rolled back afterwards). */
+export type FreshSnapshot = <T>(fn: (ctx: SessionCtx) => T) => T;
+
+export class RecordBook<Txn extends object> {
+  readonly #fresh: FreshSnapshot;
+  readonly #counts = new Map<string, number>();
+  readonly #lastRid = new Map<string, bigint>();
+  /** Open transactions → the commit sequence when they began. */
+  readonly #open = new Map<Txn, number>();
+  #history: Delta[] = [];
+  #seq = 0;
+
+  constructor(fresh: FreshSnapshot) {
+    this.#fresh = fresh;
+  }
+
+  /** Number of open transactions (tests, stats). */
+  get openCount(): number {
+    return this.#open.size;
+  }
+
+  /** The transactions still open. */
+  openTransactions(): Txn[] {
+    return [...this.#open.keys()];
+  }
+
+  opened(txn: Txn): void {
+    this.#open.set(txn, this.#seq);
+  }
+
+  /** `txn` ended; with `deltas` when it committed them. */
+  closed(txn: Txn, deltas?: ReadonlyMap<string, number>): void {
+    this.#open.delete(txn);
+    if (deltas !== undefined && deltas.size > 0) {
+      const seq = ++this.#seq;
+      const keep = this.#open.size > 0; // someone began before this commit
+      for (const [ident, d] of deltas) {
+        if (d === 0) continue;
+        const n = this.#counts.get(ident);
+        if (n !== undefined) this.#counts.set(ident, n + d);
+        if (keep) this.#history.push({ seq, ident, delta: d });
+      }
+    }
+    if (this.#history.length === 0) return;
+    if (this.#open.size === 0) {
+      this.#history = [];
+      return;
+    }
+    let oldest = Infinity;
+    for (const s of this.#open.values()) if (s < oldest) oldest = s;
+    if (this.#history[0]!.seq <= oldest) this.#history = this.#history.filter((h) => h.seq > oldest);
+  }
+
+  /** Committed count of `ident` as of `txn`'s snapshot (without `txn`'s own changes). */
+  count(txn: Txn, ident: string): number {
+    let n = this.#counts.get(ident);
+    if (n === undefined) {
+      n = this.#fresh((ctx) => ctx.cursor(ident).recCount());
+      this.#counts.set(ident, n);
+    }
+    if (this.#history.length > 0) {
+      const since = this.#open.get(txn) ?? this.#seq;
+      for (const h of this.#history) if (h.seq > since && h.ident === ident) n -= h.delta;
+    }
+    return n;
+  }
+
+  nextRid(ident: string): bigint {
+    let last = this.#lastRid.get(ident);
+    if (last === undefined) last = this.#fresh((ctx) => ctx.cursor(ident).recLast());
+    const rid = last + 1n;
+    this.#lastRid.set(ident, rid);
+    return rid;
+  }
+
+  /** The tables are gone: drop their state. */
+  forget(idents: readonly string[]): void {
+    for (const i of idents) {
+      this.#lastRid.delete(i);
+      this.#counts.delete(i);
+    }
+  }
+}

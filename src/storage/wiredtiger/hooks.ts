@@ -1,0 +1,35 @@
+/**
+ * `HookSet`: the registered `WriteHook`s of one engine. `active` and `preImages` are plain fields so
+ * that a write with no hooks pays one property read.
+ */
+
+import type { HookTxn, StorageChange, WriteHook } from "../api.ts";
+
+export class HookSet {
+  #hooks: readonly WriteHook[] = [];
+  /** True when at least one hook is registered. */
+  active = false;
+  /** True when some hook wants `before` bytes for update/remove. */
+  preImages = false;
+
+  add(hook: WriteHook): () => void {
+    this.#set([...this.#hooks, hook]);
+    let removed = false;
+    return () => {
+      if (removed) return;
+      removed = true;
+      this.#set(this.#hooks.filter((h) => h !== hook));
+    };
+  }
+
+  /** Tell every hook, in registration order; the first that throws stops the rest (and the write). */
+  notify(change: StorageChange, txn: HookTxn): void {
+    for (const h of this.#hooks) h.onChange(change, txn);
+  }
+
+  #set(list: readonly WriteHook[]): void {
+    this.#hooks = list;
+    this.active = list.length > 0;
+    this.preImages = list.some((h) => h.preImages === true);
+  }
+}

@@ -1,0 +1,82 @@
+/**
+ * Internal tables (`StorageEngine.openTable`): storage-owned key/value tables for decorators, one WT
+ * table `table:_int_<name>` each (key_format=u, value_format=u; keys sort as raw bytes). They are not
+ * in the catalog; `WtTableTxn` reads and writes one through a transaction scope, so the rows share
+ * the fate of that transaction (a record write's, or a catalog change's).
+ */
+
+import { type InternalTable, StorageError, type TableScanOptions, type TableTxn } from "../api.ts";
+import { PutMode, WtError } from "../../../ffi/wiredtiger/mod.ts";
+import { LeasedIterator, type TxnScope } from "./scope.ts";
+
+const NAME = /^[A-Za-z0-9_.-]{1,100}$/;
+export const TABLE_CONFIG = "key_format=u,value_format=u";
+
+export class WtInternalTable implements InternalTable {
+  /** Cursor-cache ident; the WT URI is `table:<ident>`. */
+  readonly ident: string;
+  constructor(readonly name: string) {
+    if (!NAME.test(name)) {
+      throw new StorageError("InternalError", `invalid internal table name ${JSON.stringify(name)}`);
+    }
+    this.ident = `_int_${name}`;
+  }
+}
+
+export function asWtTable(t: InternalTable): WtInternalTable {
+  if (t instanceof WtInternalTable) return t;
+  throw new StorageError("InternalError", `not an internal table of this engine: ${t.name}`);
+}
+
+function checkKey(key: Uint8Array): void {
+  if (key.length === 0) throw new StorageError("InternalError", "internal table keys must not be empty");
+}
+
+export class WtTableTxn implements TableTxn {
+  constructor(readonly scope: TxnScope, readonly table: WtInternalTable) {}
+
+  get(key: Uint8Array): Uint8Array | null {
+    if (key.length === 0) return null;
+    return this.scope.readStep(
+      `${this.table.name} get`,
+      () => this.scope.ctx.cursor(this.table.ident).get(key),
+    );
+  }
+
+  put(key: Uint8Array, value: Uint8Array): void {
+    checkKey(key);
+    this.scope.writeStep(
+      `${this.table.name} put`,
+      () => this.scope.ctx.cursor(this.table.ident).put(key, value, PutMode.UPSERT),
+    );
+  }
+
+  insert(key: Uint8Array, value: Uint8Array): void {
+    checkKey(key);
+    this.scope.writeStep(`${this.table.name} insert`, () => {
+      try {
+        this.scope.ctx.cursor(this.table.ident).put(key, value, PutMode.INSERT);
+      } catch (e) {
+        if (e instanceof WtError && e.isDuplicateKey) {
+          throw new StorageError("DuplicateKey", `duplicate key in internal table ${this.table.name}`);
+        }
+        throw e;
+      }
+    });
+  }
+
+  remove(key: Uint8Array): boolean {
+    if (key.length === 0) return false;
+    return this.scope.writeStep(
+      `${this.table.name} remove`,
+      () => this.scope.ctx.cursor(this.table.ident).remove(key),
+    );
+  }
+
+  scan(opts: TableScanOptions = {}): IterableIterator<readonly [Uint8Array, Uint8Array]> {
+    this.scope.assertActive();
+    const { lower, upper } = opts;
+    const reverse = opts.reverse === true;
+    return new LeasedIterator(this.scope, this.table.ident, (c) => c.scanKvRange(lower, upper, reverse));
+  }
+}
