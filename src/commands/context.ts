@@ -15,6 +15,7 @@ import type { LogicalSessions } from "../sessions/logical_sessions.ts";
 import type { ClusterClock } from "../oplog/cluster_clock.ts";
 import type { AuthenticatedUser, Authorizer } from "../auth/authorizer.ts";
 import type { Doc, Reply } from "./reply.ts";
+import type { OpControl } from "../observability/op_control.ts";
 import type { GenericArgs, Lsid, ReadConcern } from "./params/generic.ts";
 import type { WriteConcern } from "./params/write_concern.ts";
 
@@ -101,6 +102,11 @@ export interface RequestContext<P = unknown> extends ServerContext {
   /** Epoch milliseconds after which the operation must stop (maxTimeMS); undefined = none. */
   readonly deadline: number | undefined;
   readonly opId: number;
+  /**
+   * The operation's yield / deadline / kill point (docs/concurrency.md): loops over documents call
+   * `control.due()` and `await control.yieldNow()`.
+   */
+  readonly control: OpControl;
   /** The request allowed an exhaust (streaming) reply (OP_MSG exhaustAllowed). */
   readonly exhaustAllowed: boolean;
 }

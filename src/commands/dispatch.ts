@@ -18,6 +18,7 @@ import { type GenericArgs, parseGenericArgs } from "./params/generic.ts";
 import { lookupCommand } from "./registry.ts";
 import { runWithFailPoint } from "./fail_point_action.ts";
 import { countCommand } from "./op_counters.ts";
+import { OpControl } from "../observability/op_control.ts";
 
 export interface DispatchRequest {
   readonly body: Doc;
@@ -83,7 +84,7 @@ async function dispatchCommand(
     const generic = parseGenericArgs(body);
     refuseTransactions(generic);
     server.authorizer.check(client.authenticatedUsers, spec.auth, db);
-    const params = spec.parse(body, { db });
+    const params = spec.parse(body, { db, lookupCommand });
     if (generic.lsid) server.sessions.touch(generic.lsid);
     const ctx = requestContext(server, client, spec, params, db, generic, req.exhaustAllowed ?? false);
     const appName = (client.clientMetadata?.["application"] as Doc | undefined)?.["name"];
@@ -108,6 +109,7 @@ function requestContext(
   generic: GenericArgs,
   exhaustAllowed: boolean,
 ): RequestContext<unknown> {
+  const deadline = generic.maxTimeMS ? Date.now() + generic.maxTimeMS : undefined;
   return {
     ...server,
     command: spec.name,
@@ -118,8 +120,9 @@ function requestContext(
     lsid: generic.lsid,
     readConcern: generic.readConcern,
     writeConcern: generic.writeConcern,
-    deadline: generic.maxTimeMS ? Date.now() + generic.maxTimeMS : undefined,
+    deadline,
     opId: server.nextOpId(),
+    control: new OpControl({ deadline }),
     exhaustAllowed,
   };
 }

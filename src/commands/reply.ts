@@ -4,8 +4,10 @@
  * connection". The bottom of the commands layer: imports nothing from it.
  */
 
-/** A command body or reply document. */
-export type Doc = Record<string, unknown>;
+import type { Document } from "../bson/document.ts";
+
+/** A command body or reply document (the codebase's one `Document` type). */
+export type Doc = Document;
 
 /** A reply: a document to serialise, or an already-serialised BSON document (cursor replies). */
 export type Reply = Doc | Uint8Array | StreamingReply | CloseReply;

@@ -8,15 +8,19 @@
 import type { Action } from "../auth/actions.ts";
 import type { RequestContext } from "./context.ts";
 import type { Doc, Reply } from "./reply.ts";
+import type { ExplainShape } from "./shared/explain_shape.ts";
 import { checkFields, type FieldRule } from "./params/readers.ts";
 
 export type { Action } from "../auth/actions.ts";
 export type { CloseReply, Doc, Reply, StreamingReply } from "./reply.ts";
 export { isCloseReply, isStreamingReply } from "./reply.ts";
 
-/** What `parse` may consult besides the body: the request's database. */
+/** What `parse` may consult besides the body. */
 export interface ParseInput {
+  /** The request's database. */
   readonly db: string;
+  /** The registry's lookup (explain parses its inner command with that command's own parse). */
+  readonly lookupCommand: (name: string) => AnyCommandSpec | undefined;
 }
 
 export interface CommandSpec<P = unknown> {
@@ -34,6 +38,8 @@ export interface CommandSpec<P = unknown> {
   readonly parse: (body: Doc, input: ParseInput) => P;
   /** Runs the command over `ctx.params`; throw CommandError to refuse. */
   readonly run: (ctx: RequestContext<P>) => Reply | Promise<Reply>;
+  /** Explainable commands: the plan inputs `explain` prints, from the same parsed params. */
+  readonly explain?: (params: P) => ExplainShape;
 }
 
 /** A spec with its params type erased, for the registry's list. */
@@ -51,6 +57,7 @@ export function defineCommand<P>(spec: CommandSpec<P>): CommandSpec<P> {
  * every command declares typed params.
  */
 export interface LegacyCommandSpec {
+  readonly explain?: (params: Doc) => ExplainShape;
   readonly name: string;
   readonly aliases?: readonly string[];
   readonly help: string;

@@ -21,6 +21,7 @@ import { runWriteStage, splitWriteStage } from "./out_merge.ts";
 import { splitListLocalSessions } from "./list_local_sessions.ts";
 import { parseWriteConcern } from "../params/write_concern.ts";
 import { collectionlessIndexStats, indexStatsDocs, splitIndexStats } from "./index_stats.ts";
+import { legacyExplainShape } from "../shared/legacy_explain.ts";
 
 /** $out/$merge cannot run under readConcern "linearizable" (mongod: 40680? InvalidOptions). */
 function rejectReadConcernForWrite(body: Doc): void {
@@ -195,6 +196,7 @@ async function run(ctx: CommandContext, body: Doc): Promise<Reply> {
 }
 
 export const aggregate: LegacyCommandSpec = {
+  explain: legacyExplainShape,
   name: "aggregate",
   help: "runs an aggregation pipeline: {aggregate: <coll> | 1, pipeline: [...], cursor: {}}",
   auth: "find",

@@ -11,7 +11,7 @@ import { type GeoNearPath, hasNear, isGeoIndex, planNear } from "../../planner/g
 import { GeoNearCursor, type NearHit } from "../../executor/geo_near.ts";
 import { recordPlanAccess } from "../../executor/index_usage.ts";
 import type { CommandContext } from "../context.ts";
-import type { Doc } from "../spec.ts";
+import type { Doc } from "../reply.ts";
 import { findCollection } from "../shared/namespace.ts";
 import { indexInfos } from "../shared/compile_query.ts";
 

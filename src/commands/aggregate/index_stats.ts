@@ -9,7 +9,7 @@ import { CommandError } from "../../errors/command_error.ts";
 import { isDocument } from "../../bson/values.ts";
 import { indexUsage } from "../../executor/index_usage.ts";
 import type { CollectionEntry } from "../../storage/api.ts";
-import type { Doc } from "../spec.ts";
+import type { Doc } from "../reply.ts";
 
 function stageName(s: unknown): string | undefined {
   return isDocument(s) && Object.keys(s).length === 1 ? Object.keys(s)[0] : undefined;

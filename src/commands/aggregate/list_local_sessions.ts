@@ -5,7 +5,7 @@
  * is only one user).
  */
 import { CommandError } from "../../errors/command_error.ts";
-import type { Doc } from "../spec.ts";
+import type { Doc } from "../reply.ts";
 
 function stageName(s: unknown): string | undefined {
   return s !== null && typeof s === "object" && !Array.isArray(s) ? Object.keys(s as Doc)[0] : undefined;

@@ -15,7 +15,7 @@ import { indexKeysOf } from "../../executor/index_keys.ts";
 import { Row } from "../../executor/rows.ts";
 import type { CollectionEntry, WriteTxn } from "../../storage/api.ts";
 import type { CommandContext } from "../context.ts";
-import type { Doc } from "../spec.ts";
+import type { Doc } from "../reply.ts";
 import { typeName, validateCollectionName, validateDbName } from "../params/readers.ts";
 import { ensureCollection } from "../shared/namespace.ts";
 import { translateStorageError } from "../write/storage_errors.ts";

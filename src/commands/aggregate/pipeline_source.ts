@@ -19,7 +19,7 @@ import { EXAMINE_PER_PULL, QuerySource } from "../../executor/query.ts";
 import type { BatchSource } from "../../cursors/registry.ts";
 import { OpControl } from "../../observability/op_control.ts";
 import { LIMITS } from "../../limits.ts";
-import type { Doc } from "../spec.ts";
+import type { Doc } from "../reply.ts";
 
 /** The OpControl of the command currently pulling a pipeline. */
 export interface ControlSlot {

@@ -7,6 +7,7 @@ import { compileQuery } from "../shared/compile_query.ts";
 import { findCollection } from "../shared/namespace.ts";
 import { QuerySource } from "../../executor/query.ts";
 import { OpControl } from "../../observability/op_control.ts";
+import { legacyExplainShape } from "../shared/legacy_explain.ts";
 
 async function run(ctx: CommandContext, body: Doc): Promise<Doc> {
   const ctl = OpControl.fromBody(body); // maxTimeMS + cooperative yielding (docs/concurrency.md)
@@ -40,6 +41,7 @@ async function run(ctx: CommandContext, body: Doc): Promise<Doc> {
 }
 
 export const count: LegacyCommandSpec = {
+  explain: legacyExplainShape,
   name: "count",
   help: "counts matching documents: {count: <coll>, query, skip, limit}",
   auth: "find",

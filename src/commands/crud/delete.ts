@@ -14,6 +14,7 @@ import { findTargets } from "../write/targets.ts";
 import { indexKeysOf } from "../../executor/index_keys.ts";
 import { compilePartialFilter } from "../../engine/mod.ts";
 import type { Row } from "../../executor/rows.ts";
+import { legacyExplainShape } from "../shared/legacy_explain.ts";
 
 /** Index keys are computed with the query engine's partial-filter compiler. */
 const keyOpts = { compilePartialFilter };
@@ -96,6 +97,7 @@ function run(ctx: CommandContext, body: Doc): Doc {
 }
 
 export const del: LegacyCommandSpec = {
+  explain: legacyExplainShape,
   name: "delete",
   help: "deletes documents: {delete: <coll>, deletes: [{q, limit: 0|1}], ordered}",
   auth: "remove",

@@ -16,6 +16,7 @@ import { collectionName, optDoc, typeName } from "../params/readers.ts";
 import { compileQuery } from "../shared/compile_query.ts";
 import { findCollection } from "../shared/namespace.ts";
 import { LIMITS } from "../../limits.ts";
+import { legacyExplainShape } from "../shared/legacy_explain.ts";
 
 /** The values `path` contributes from one document (distinct's unwinding rules). */
 export function distinctValues(doc: Doc, parts: readonly string[], out: unknown[]): void {
@@ -71,6 +72,7 @@ async function run(ctx: CommandContext, body: Doc): Promise<Doc> {
 }
 
 export const distinct: LegacyCommandSpec = {
+  explain: legacyExplainShape,
   name: "distinct",
   help: "distinct values of a field: {distinct: <coll>, key, query, collation, hint}",
   auth: "find",

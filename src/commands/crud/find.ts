@@ -3,65 +3,99 @@
  * cursor reply assembled from the stored BSON bytes; leftovers stay in the cursor registry for
  * getMore. A missing collection is an empty result, as on mongod.
  */
-import { CommandError } from "../../errors/command_error.ts";
 import { encodeCursorReply } from "../../bson/raw_reply.ts";
 import { QuerySource } from "../../executor/query.ts";
-import { OpControl } from "../../observability/op_control.ts";
-import type { CommandContext } from "../context.ts";
-import type { Doc, LegacyCommandSpec, Reply } from "../spec.ts";
-import { collectionName, optBool, optDoc, optInt } from "../params/readers.ts";
+import type { RequestContext } from "../context.ts";
+import { defineCommand, type Reply } from "../spec.ts";
+import {
+  any,
+  bool,
+  count,
+  doc,
+  ignored,
+  optional,
+  type Parsed,
+  parseShape,
+  unimplemented,
+} from "../params/schema.ts";
+import { GENERIC_FIELDS } from "../params/generic.ts";
+import { collectionName } from "../params/readers.ts";
 import { compileQueryWithLet } from "../shared/query_let.ts";
 import { findCollection } from "../shared/namespace.ts";
+import type { ExplainShape } from "../shared/explain_shape.ts";
 import { BATCH_BYTES, FIRST_BATCH_DOCS } from "../../limits.ts";
 
-async function run(ctx: CommandContext, body: Doc): Promise<Reply> {
-  const ctl = OpControl.fromBody(body); // maxTimeMS + cooperative yielding (docs/concurrency.md)
-  const name = collectionName("find", body);
-  const ns = `${ctx.db}.${name}`;
-  const filter = optDoc("find", body, "filter");
-  const sort = optDoc("find", body, "sort");
-  const projection = optDoc("find", body, "projection");
-  const skip = optInt("find", body, "skip");
-  let limit = optInt("find", body, "limit");
-  const batchSize = optInt("find", body, "batchSize");
-  let singleBatch = optBool("find", body, "singleBatch") ?? false;
-  if (skip !== undefined && skip < 0) {
-    throw new CommandError(51024, "BSON field 'skip' value must be >= 0, actual value '" + skip + "'");
-  }
-  if (limit !== undefined && limit < 0) {
-    throw new CommandError(51024, "BSON field 'limit' value must be >= 0, actual value '" + limit + "'");
-  }
-  if (batchSize !== undefined && batchSize < 0) {
-    throw new CommandError(
-      51024,
-      "BSON field 'batchSize' value must be >= 0, actual value '" + batchSize + "'",
-    );
-  }
-  if (body["tailable"] === true) {
-    throw new CommandError("NotImplemented", "tailable cursors are not supported yet");
-  }
-  const coll = findCollection(ctx, name);
-  const collation = optDoc("find", body, "collation");
+const FIELDS = {
+  filter: optional(doc),
+  sort: optional(doc),
+  projection: optional(doc),
+  hint: optional(any),
+  skip: optional(count),
+  limit: optional(count),
+  batchSize: optional(count),
+  singleBatch: optional(bool),
+  let: optional(doc),
+  collation: optional(doc),
+  min: optional(doc),
+  max: optional(doc),
+  tailable: unimplemented,
+  awaitData: unimplemented,
+  rawData: ignored,
+  allowDiskUse: ignored,
+  returnKey: ignored,
+  showRecordId: ignored,
+  oplogReplay: ignored,
+  noCursorTimeout: ignored,
+  allowPartialResults: ignored,
+  readOnce: ignored,
+  term: ignored,
+} as const;
+
+export type FindParams = Parsed<typeof FIELDS> & { readonly collection: string };
+
+export function parseFind(body: Record<string, unknown>): FindParams {
+  return {
+    ...parseShape("find", body, FIELDS, { skip: "find", alsoAccept: GENERIC_FIELDS }),
+    collection: collectionName("find", body),
+  };
+}
+
+async function run(ctx: RequestContext<FindParams>): Promise<Reply> {
+  const p = ctx.params;
+  const ns = `${ctx.db}.${p.collection}`;
+  const coll = findCollection(ctx, p.collection);
   const q = compileQueryWithLet(
-    { filter, sort, projection, hint: body["hint"], skip, limit, collation },
+    {
+      filter: p.filter,
+      sort: p.sort,
+      projection: p.projection,
+      hint: p.hint,
+      skip: p.skip,
+      limit: p.limit,
+      collation: p.collation,
+      min: p.min,
+      max: p.max,
+    },
     coll,
-    optDoc("find", body, "let"),
+    p.let,
   );
 
   if (!coll) return encodeCursorReply({ id: 0n, ns, batchKey: "firstBatch", docs: [] });
-  if (limit === 0) limit = undefined;
-  if (limit !== undefined && batchSize !== undefined && batchSize >= limit) singleBatch = true;
+  const limit = p.limit === 0 ? undefined : p.limit;
+  const batchSize = p.batchSize;
+  const singleBatch = (p.singleBatch ?? false) ||
+    (limit !== undefined && batchSize !== undefined && batchSize >= limit);
 
   const source = new QuerySource(ctx.storage, coll, q);
   const maxDocs = batchSize === undefined ? FIRST_BATCH_DOCS : batchSize;
   const { docs, done } = maxDocs === 0 && !singleBatch
     ? { docs: [], done: false }
-    : await source.nextBatch(singleBatch ? Infinity : maxDocs, BATCH_BYTES, ctl);
+    : await source.nextBatch(singleBatch ? Infinity : maxDocs, BATCH_BYTES, ctx.control);
   let id = 0n;
   if (!done && !singleBatch) {
     const entry = ctx.cursors.open(ns, source, batchSize ?? 0, ctx.client.connectionId);
     entry.nReturned = docs.length;
-    entry.leftoverMaxTimeMs = ctl.remainingMs();
+    entry.leftoverMaxTimeMs = ctx.control.remainingMs();
     id = entry.id;
   } else {
     source.close();
@@ -69,34 +103,29 @@ async function run(ctx: CommandContext, body: Doc): Promise<Reply> {
   return encodeCursorReply({ id, ns, batchKey: "firstBatch", docs });
 }
 
-export const find: LegacyCommandSpec = {
+function explain(p: FindParams): ExplainShape {
+  return {
+    coll: p.collection,
+    parts: {
+      filter: p.filter,
+      sort: p.sort,
+      projection: p.projection,
+      hint: p.hint,
+      skip: p.skip,
+      limit: p.limit,
+      collation: p.collation,
+      variables: p.let,
+      min: p.min,
+      max: p.max,
+    },
+  };
+}
+
+export const find = defineCommand<FindParams>({
   name: "find",
   help: "queries a collection: {find: <coll>, filter, sort, projection, skip, limit, batchSize}",
   auth: "find",
-  fields: {
-    filter: "optional",
-    sort: "optional",
-    projection: "optional",
-    hint: "optional",
-    skip: "optional",
-    limit: "optional",
-    batchSize: "optional",
-    singleBatch: "optional",
-    let: "optional",
-    collation: "optional",
-    rawData: "ignored",
-    allowDiskUse: "ignored",
-    max: "ignored",
-    min: "ignored",
-    returnKey: "ignored",
-    showRecordId: "ignored",
-    tailable: "optional",
-    oplogReplay: "ignored",
-    noCursorTimeout: "ignored",
-    awaitData: "ignored",
-    allowPartialResults: "ignored",
-    readOnce: "ignored",
-    term: "ignored",
-  },
+  parse: parseFind,
   run,
-};
+  explain,
+});

@@ -13,6 +13,7 @@ import { parseWriteConcern } from "../params/write_concern.ts";
 import { compileProjection } from "../../engine/mod.ts";
 import { applyDelete } from "./delete.ts";
 import { applyUpdate } from "./update.ts";
+import { legacyExplainShape } from "../shared/legacy_explain.ts";
 
 const CMD = "findAndModify";
 
@@ -120,6 +121,7 @@ function run(ctx: CommandContext, body: Doc): Doc {
 }
 
 export const findAndModify: LegacyCommandSpec = {
+  explain: legacyExplainShape,
   name: "findAndModify",
   aliases: ["findandmodify"],
   help: "updates or removes one document and returns it: {findAndModify: <coll>, query, sort, " +

@@ -23,6 +23,7 @@ import { compileMatchPosition, compilePartialFilter, compileUpdate, upsertSeed }
 import { valuesEqual } from "../../bson/compare.ts";
 import { validateIdValue } from "../write/validate_doc.ts";
 import type { CollectionEntry } from "../../storage/api.ts";
+import { legacyExplainShape } from "../shared/legacy_explain.ts";
 
 /** Index keys are computed with the query engine's partial-filter compiler. */
 const keyOpts = { compilePartialFilter };
@@ -239,6 +240,7 @@ function run(ctx: CommandContext, body: Doc): Doc {
 }
 
 export const update: LegacyCommandSpec = {
+  explain: legacyExplainShape,
   name: "update",
   help: "updates documents: {update: <coll>, updates: [{q, u, upsert, multi}], ordered}",
   auth: "update",

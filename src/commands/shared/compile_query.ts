@@ -21,7 +21,7 @@ import {
 } from "../../planner/find_plan.ts";
 import { PlanCache, shapeOf } from "../../planner/plan_cache.ts";
 import type { CompiledQuery } from "../../executor/query.ts";
-import type { Doc } from "../spec.ts";
+import type { Doc } from "../reply.ts";
 
 /** Validates a partialFilterExpression (throws the engine's error for a bad operator). */
 export function validatePartialFilter(f: Doc): void {

@@ -4,14 +4,14 @@
  */
 import type { CollectionEntry } from "../../storage/api.ts";
 import { StorageError } from "../../storage/api.ts";
-import type { CommandContext } from "../context.ts";
+import type { RequestContext } from "../context.ts";
 import { validateCollectionName, validateDbName } from "../params/readers.ts";
 
-export function findCollection(ctx: CommandContext, name: string): CollectionEntry | undefined {
+export function findCollection(ctx: RequestContext, name: string): CollectionEntry | undefined {
   return ctx.storage.catalog.getCollection(ctx.db, name);
 }
 
-export function ensureCollection(ctx: CommandContext, name: string): CollectionEntry {
+export function ensureCollection(ctx: RequestContext, name: string): CollectionEntry {
   const found = ctx.storage.catalog.getCollection(ctx.db, name);
   if (found) return found;
   validateDbName(ctx.db);

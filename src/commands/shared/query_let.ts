@@ -2,7 +2,7 @@
 import type { CollectionEntry } from "../../storage/api.ts";
 import type { CompiledQuery } from "../../executor/query.ts";
 import { compileQuery, type QueryParts } from "./compile_query.ts";
-import type { Doc } from "../spec.ts";
+import type { Doc } from "../reply.ts";
 
 export function compileQueryWithLet(
   parts: QueryParts,

@@ -4,7 +4,7 @@
  */
 import { type CollectionEntry, StorageError } from "../../storage/api.ts";
 import { CommandError } from "../../errors/command_error.ts";
-import type { Doc } from "../spec.ts";
+import type { Doc } from "../reply.ts";
 import { formatValue } from "./format_value.ts";
 
 function getPath(doc: Doc, path: string): unknown {

@@ -6,7 +6,7 @@
  */
 import { CommandError } from "../../errors/command_error.ts";
 import type { CommandContext } from "../context.ts";
-import type { Doc } from "../spec.ts";
+import type { Doc } from "../reply.ts";
 import { optArray, optBool, optDoc } from "../params/readers.ts";
 import { parseWriteConcern } from "../params/write_concern.ts";
 import { LIMITS } from "../../limits.ts";

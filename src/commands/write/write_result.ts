@@ -4,7 +4,7 @@
  */
 import { CommandError } from "../../errors/command_error.ts";
 import { errorToReply } from "../../errors/to_reply.ts";
-import type { Doc } from "../spec.ts";
+import type { Doc } from "../reply.ts";
 
 export class WriteErrors {
   readonly list: Doc[] = [];

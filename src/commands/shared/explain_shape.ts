@@ -1,0 +1,17 @@
+/**
+ * What `explain` needs from an explainable command: the collection and the query parts its plan is
+ * built from (the same `QueryParts` the command compiles), plus how to wrap the plan (COUNT, UPDATE,
+ * DELETE) or the pipeline stages after the leading $match. Each explainable command derives it from
+ * its own parsed params (`CommandSpec.explain`), so explain sees exactly what the command would run.
+ */
+import type { Doc } from "../reply.ts";
+import type { QueryParts } from "./compile_query.ts";
+
+export interface ExplainShape {
+  readonly coll: string;
+  readonly parts: QueryParts;
+  /** Stage wrapping the plan (COUNT, UPDATE, DELETE), if any. */
+  readonly wrap?: string;
+  /** Pipeline stages after the leading $match (aggregate). */
+  readonly rest?: Doc[];
+}
