@@ -18,7 +18,6 @@
  * - `src/planner/plan.ts` holds only the types of a plan (access path, index info, bounds). The
  *   executor runs plans, so it may import that one file although the planner sits above it
  *   (EXECUTOR_MAY_IMPORT). The check also keeps plan.ts types-only and importing only leaves.
- * - PENDING_COMMANDS_CYCLES: temporary, for cycles inside src/commands/ until its rewrite lands.
  *
  * One graph query (`deno info --json` on a data: URL root importing every local module) keeps this
  * fast enough for `deno task ok`.
@@ -63,17 +62,6 @@ const EXECUTOR_MAY_IMPORT: [string, string][] = [
   // Types only (the Plan the planner produces and the executor runs); see planner/mod.ts.
   ["src/executor/", "src/planner/plan.ts"],
 ];
-
-/**
- * TEMPORARY — removed when the commands-layer rewrite lands. Cycles inside src/commands/ that predate
- * this check's type-import edges, given as the edges that close them ("from → to"); the cycle search
- * ignores exactly these edges, so any other cycle still fails. An entry whose edge disappears is an
- * error too, so the list cannot outlive the cycle it excuses.
- *
- * spec.ts ⇢ context.ts closes: context.ts ⇢ spec.ts, and context.ts ⇢ shared/{fail_points,
- * retryable, cluster_time, sessions}.ts ⇢ spec.ts (and shared/fail_points.ts → params.ts ⇢ spec.ts).
- */
-const PENDING_COMMANDS_CYCLES: string[] = [];
 
 const root = new URL("../", import.meta.url).pathname;
 const SCANNED_DIRS = ["src", "ffi", "admin"];
@@ -195,21 +183,8 @@ for (const [from, tos] of edges) {
 }
 
 // Cycles: strongly connected components (Tarjan); each one is reported once, with one cycle in it.
-const pending = new Set(PENDING_COMMANDS_CYCLES);
-for (const p of pending) {
-  const [f, t] = p.split(" → ");
-  if (!f?.startsWith("src/commands/") || !t?.startsWith("src/commands/")) {
-    problems.push(`PENDING_COMMANDS_CYCLES may only excuse edges inside src/commands/: ${p}`);
-  }
-}
-const usedPending = new Set<string>();
 function next(n: string): string[] {
-  const res: string[] = [];
-  for (const m of edges.get(n)?.keys() ?? []) {
-    if (pending.has(`${n} → ${m}`)) usedPending.add(`${n} → ${m}`);
-    else res.push(m);
-  }
-  return res;
+  return [...(edges.get(n)?.keys() ?? [])];
 }
 const index = new Map<string, number>();
 const low = new Map<string, number>();
@@ -272,9 +247,6 @@ for (const scc of sccs) {
   ) => (i === 0 ? p : `${edges.get(path[i - 1]!)?.get(p) === "type import" ? "⇢" : "→"} ${p}`))
     .join(" ");
   problems.push(`cycle among ${scc.length} module(s): ${shown}`);
-}
-for (const p of pending) {
-  if (!usedPending.has(p)) problems.push(`PENDING_COMMANDS_CYCLES lists an edge that no longer exists: ${p}`);
 }
 
 if (problems.length > 0) {

@@ -1,12 +1,16 @@
 /**
  * commands/ — one file per command, grouped by family (handshake/, crud/, aggregate/, ddl/, admin/),
- * declared as specs ({name, aliases, help, auth, fields, run}) in ONE alphabetical registry;
- * dispatch.ts looks a command up, checks its declared fields, runs it and turns every thrown error
- * into a reply through src/errors. Commands parse (engine/planner compile) before they execute
- * (executor/storage). May import: engine, planner, cursors, executor, storage API, errors, bson, keys.
+ * each declared with `defineCommand` ({name, aliases, help, auth, parse, run, explain?}) in ONE
+ * alphabetical registry that refuses a spec without a known authorization action. dispatch.ts looks a
+ * command up, parses the generic arguments (params/generic.ts) and the command's typed params
+ * (params/schema.ts), checks the action with the authorizer, builds the RequestContext, applies fail
+ * points and retryable-write de-duplication, runs it, and turns every thrown error into a reply through
+ * src/errors. Commands parse (engine/planner compile) before they execute (executor/storage).
+ * May import: auth, sessions, testing, engine, planner, cursors, executor, oplog, storage API, and the
+ * leaves (errors, bson, keys, observability, limits, version). See docs/architecture.md.
  */
 export { dispatch, type DispatchRequest } from "./dispatch.ts";
 export { COMMANDS, lookupCommand } from "./registry.ts";
-export type { ClientState, CommandContext, ServerContext, ServerInfo } from "./context.ts";
+export type { ClientState, RequestContext, ServerContext, ServerInfo } from "./context.ts";
 export type { CommandSpec, Doc, Reply, StreamingReply } from "./spec.ts";
 export { isStreamingReply } from "./spec.ts";
