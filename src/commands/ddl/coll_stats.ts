@@ -4,18 +4,36 @@
  * record table's size rather than the sum of BSON lengths.
  */
 import type { CollectionEntry } from "../../storage/api.ts";
-import type { CommandContext } from "../context.ts";
-import type { Doc, LegacyCommandSpec } from "../spec.ts";
+import type { RequestContext } from "../context.ts";
+import { defineCommand, type Doc } from "../spec.ts";
+import { ignored, optional, type Parsed, parseShape, type Reader } from "../params/schema.ts";
+import { GENERIC_FIELDS } from "../params/generic.ts";
 import { collectionName } from "../params/readers.ts";
 import { findCollection } from "../shared/namespace.ts";
 import { CommandError } from "../../errors/command_error.ts";
 
-function scaleOf(body: Doc): number {
-  const s = body["scale"];
-  if (s === undefined) return 1;
-  const n = Math.trunc(Number(s));
+/** `scale`: truncated to an integer, at least 1 (anything else is 2 BadValue, as mongod). */
+const scale: Reader<number> = (v) => {
+  const n = Math.trunc(Number(v));
   if (!(n >= 1)) throw new CommandError("BadValue", "Scale factor must be greater than zero");
   return n;
+};
+
+const COLL_STATS_FIELDS = { scale: optional(scale), verbose: ignored } as const;
+const DB_STATS_FIELDS = { scale: optional(scale), freeStorage: ignored } as const;
+
+export type CollStatsParams = Parsed<typeof COLL_STATS_FIELDS> & { readonly collection: string };
+export type DbStatsParams = Parsed<typeof DB_STATS_FIELDS>;
+
+export function parseCollStats(body: Doc): CollStatsParams {
+  return {
+    ...parseShape("collStats", body, COLL_STATS_FIELDS, { skip: "collStats", alsoAccept: GENERIC_FIELDS }),
+    collection: collectionName("collStats", body),
+  };
+}
+
+export function parseDbStats(body: Doc): DbStatsParams {
+  return parseShape("dbStats", body, DB_STATS_FIELDS, { skip: "dbStats", alsoAccept: GENERIC_FIELDS });
 }
 
 export interface CollSizes {
@@ -26,16 +44,16 @@ export interface CollSizes {
   totalIndexSize: number;
 }
 
-export function collSizes(ctx: CommandContext, coll: CollectionEntry): CollSizes {
+export function collSizes(ctx: RequestContext, coll: CollectionEntry): CollSizes {
   const count = ctx.storage.read((txn) => txn.count(coll));
   const s = ctx.storage.sizes(coll);
   const totalIndexSize = Object.values(s.indexSizes).reduce((a, b) => a + b, 0);
   return { count, size: s.storageSize, storageSize: s.storageSize, indexSizes: s.indexSizes, totalIndexSize };
 }
 
-function runCollStats(ctx: CommandContext, body: Doc): Doc {
-  const name = collectionName("collStats", body);
-  const scale = scaleOf(body);
+function runCollStats(ctx: RequestContext<CollStatsParams>): Doc {
+  const name = ctx.params.collection;
+  const scale = ctx.params.scale ?? 1;
   const ns = `${ctx.db}.${name}`;
   const coll = findCollection(ctx, name);
   if (!coll) throw new CommandError("NamespaceNotFound", `Collection [${ns}] not found.`);
@@ -61,8 +79,8 @@ function runCollStats(ctx: CommandContext, body: Doc): Doc {
   };
 }
 
-function runDbStats(ctx: CommandContext, body: Doc): Doc {
-  const scale = scaleOf(body);
+function runDbStats(ctx: RequestContext<DbStatsParams>): Doc {
+  const scale = ctx.params.scale ?? 1;
   const sc = (n: number) => Math.floor(n / scale);
   let objects = 0, dataSize = 0, storageSize = 0, indexes = 0, indexSize = 0;
   const colls = ctx.storage.catalog.listCollections(ctx.db);
@@ -92,18 +110,18 @@ function runDbStats(ctx: CommandContext, body: Doc): Doc {
   };
 }
 
-export const collStats: LegacyCommandSpec = {
+export const collStats = defineCommand<CollStatsParams>({
   name: "collStats",
   help: "collection statistics: {collStats: <coll>, scale}",
   auth: "find",
-  fields: { scale: "optional", verbose: "ignored" },
+  parse: parseCollStats,
   run: runCollStats,
-};
+});
 
-export const dbStats: LegacyCommandSpec = {
+export const dbStats = defineCommand<DbStatsParams>({
   name: "dbStats",
   help: "database statistics: {dbStats: 1, scale}",
   auth: "find",
-  fields: { scale: "optional", freeStorage: "ignored" },
+  parse: parseDbStats,
   run: runDbStats,
-};
+});

@@ -1,11 +1,24 @@
 /** drop: removes a collection and its indexes; cursors on it are killed. Missing → 26 NamespaceNotFound. */
 import { CommandError } from "../../errors/command_error.ts";
-import type { CommandContext } from "../context.ts";
-import type { Doc, LegacyCommandSpec } from "../spec.ts";
+import type { RequestContext } from "../context.ts";
+import { defineCommand, type Doc } from "../spec.ts";
+import { type Parsed, parseShape } from "../params/schema.ts";
+import { GENERIC_FIELDS } from "../params/generic.ts";
 import { collectionName } from "../params/readers.ts";
 
-function run(ctx: CommandContext, body: Doc): Doc {
-  const name = collectionName("drop", body);
+const FIELDS = {} as const;
+
+export type DropParams = Parsed<typeof FIELDS> & { readonly collection: string };
+
+export function parseDrop(body: Doc): DropParams {
+  return {
+    ...parseShape("drop", body, FIELDS, { skip: "drop", alsoAccept: GENERIC_FIELDS }),
+    collection: collectionName("drop", body),
+  };
+}
+
+function run(ctx: RequestContext<DropParams>): Doc {
+  const name = ctx.params.collection;
   const coll = ctx.storage.catalog.getCollection(ctx.db, name);
   if (!coll) throw new CommandError("NamespaceNotFound", "ns not found");
   const ns = `${ctx.db}.${name}`;
@@ -14,10 +27,10 @@ function run(ctx: CommandContext, body: Doc): Doc {
   return { nIndexesWas: coll.indexes.length, ns, ok: 1 };
 }
 
-export const drop: LegacyCommandSpec = {
+export const drop = defineCommand<DropParams>({
   name: "drop",
   help: "drops a collection: {drop: <name>}",
   auth: "dropCollection",
-  fields: {},
+  parse: parseDrop,
   run,
-};
+});

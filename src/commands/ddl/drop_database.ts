@@ -1,17 +1,27 @@
 /** dropDatabase: drops every collection of the request's database; cursors on them are killed. */
-import type { CommandContext } from "../context.ts";
-import type { Doc, LegacyCommandSpec } from "../spec.ts";
+import type { RequestContext } from "../context.ts";
+import { defineCommand, type Doc } from "../spec.ts";
+import { type Parsed, parseShape } from "../params/schema.ts";
+import { GENERIC_FIELDS } from "../params/generic.ts";
 
-function run(ctx: CommandContext, _body: Doc): Doc {
+const FIELDS = {} as const;
+
+export type DropDatabaseParams = Parsed<typeof FIELDS>;
+
+export function parseDropDatabase(body: Doc): DropDatabaseParams {
+  return parseShape("dropDatabase", body, FIELDS, { skip: "dropDatabase", alsoAccept: GENERIC_FIELDS });
+}
+
+function run(ctx: RequestContext<DropDatabaseParams>): Doc {
   ctx.cursors.killNamespace(ctx.db, true);
   const dropped = ctx.storage.catalog.dropDatabase(ctx.db);
   return dropped.length > 0 ? { dropped: ctx.db, ok: 1 } : { ok: 1 };
 }
 
-export const dropDatabase: LegacyCommandSpec = {
+export const dropDatabase = defineCommand<DropDatabaseParams>({
   name: "dropDatabase",
   help: "drops the current database",
   auth: "dropDatabase",
-  fields: {},
+  parse: parseDropDatabase,
   run,
-};
+});
