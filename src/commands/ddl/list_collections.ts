@@ -1,18 +1,36 @@
 /**
  * listCollections: the collections of the request's database as a cursor, mongod's shape
  * ({name, type: "collection", options, info: {readOnly, uuid}, idIndex}), with `filter`, `nameOnly`
- * and `authorizedCollections`.
+ * and `authorizedCollections`. Every collection comes back in the first batch (`cursor.batchSize`
+ * is checked but not applied yet).
  */
 import { Binary, BSON } from "bson";
 import { encodeCursorReply } from "../../bson/raw_reply.ts";
-import type { CommandContext } from "../context.ts";
-import type { Doc, LegacyCommandSpec, Reply } from "../spec.ts";
-import { optBool, optDoc } from "../params/readers.ts";
+import type { RequestContext } from "../context.ts";
+import { defineCommand, type Doc, type Reply } from "../spec.ts";
+import { bool, doc, optional, type Parsed, parseShape, strictBool } from "../params/schema.ts";
+import { GENERIC_FIELDS } from "../params/generic.ts";
 import { compileFilter } from "../../engine/mod.ts";
+import { cursorOptions } from "./cursor_options.ts";
 
-function run(ctx: CommandContext, body: Doc): Reply {
-  const nameOnly = optBool("listCollections", body, "nameOnly") ?? false;
-  const filter = optDoc("listCollections", body, "filter");
+/** mongod's IDL: nameOnly and authorizedCollections are strict `bool`, includePendingDrops `safeBool`. */
+const FIELDS = {
+  filter: optional(doc),
+  nameOnly: optional(strictBool),
+  authorizedCollections: optional(strictBool),
+  cursor: optional(cursorOptions),
+  includePendingDrops: optional(bool),
+} as const;
+
+export type ListCollectionsParams = Parsed<typeof FIELDS>;
+
+export function parseListCollections(body: Doc): ListCollectionsParams {
+  return parseShape("listCollections", body, FIELDS, { skip: "listCollections", alsoAccept: GENERIC_FIELDS });
+}
+
+function run(ctx: RequestContext<ListCollectionsParams>): Reply {
+  const nameOnly = ctx.params.nameOnly ?? false;
+  const filter = ctx.params.filter;
   const matcher = filter && Object.keys(filter).length > 0 ? compileFilter(filter) : null;
   const docs: Uint8Array[] = [];
   for (const c of ctx.storage.catalog.listCollections(ctx.db)) {
@@ -29,16 +47,10 @@ function run(ctx: CommandContext, body: Doc): Reply {
   return encodeCursorReply({ id: 0n, ns: `${ctx.db}.$cmd.listCollections`, batchKey: "firstBatch", docs });
 }
 
-export const listCollections: LegacyCommandSpec = {
+export const listCollections = defineCommand<ListCollectionsParams>({
   name: "listCollections",
   help: "lists collections of the current database",
   auth: "listCollections",
-  fields: {
-    filter: "optional",
-    nameOnly: "optional",
-    authorizedCollections: "ignored",
-    cursor: "ignored",
-    includePendingDrops: "ignored",
-  },
+  parse: parseListCollections,
   run,
-};
+});

@@ -3,14 +3,28 @@
  * (on name, sizeOnDisk, empty) and `authorizedDatabases` as mongod.
  */
 import { Long } from "bson";
-import type { CommandContext } from "../context.ts";
-import type { Doc, LegacyCommandSpec } from "../spec.ts";
-import { optBool, optDoc } from "../params/readers.ts";
+import type { RequestContext } from "../context.ts";
+import { defineCommand, type Doc } from "../spec.ts";
+import { bool, doc, optional, type Parsed, parseShape, strictBool } from "../params/schema.ts";
+import { GENERIC_FIELDS } from "../params/generic.ts";
 import { compileFilter } from "../../engine/mod.ts";
 
-function run(ctx: CommandContext, body: Doc): Doc {
-  const nameOnly = optBool("listDatabases", body, "nameOnly") ?? false;
-  const filter = optDoc("listDatabases", body, "filter");
+/** mongod's IDL: nameOnly is `safeBool`, authorizedDatabases a strict `bool`. */
+const FIELDS = {
+  nameOnly: optional(bool),
+  filter: optional(doc),
+  authorizedDatabases: optional(strictBool),
+} as const;
+
+export type ListDatabasesParams = Parsed<typeof FIELDS>;
+
+export function parseListDatabases(body: Doc): ListDatabasesParams {
+  return parseShape("listDatabases", body, FIELDS, { skip: "listDatabases", alsoAccept: GENERIC_FIELDS });
+}
+
+function run(ctx: RequestContext<ListDatabasesParams>): Doc {
+  const nameOnly = ctx.params.nameOnly ?? false;
+  const filter = ctx.params.filter;
   const matcher = filter && Object.keys(filter).length > 0 ? compileFilter(filter) : null;
   const dbs: Doc[] = [];
   let total = 0;
@@ -33,10 +47,10 @@ function run(ctx: CommandContext, body: Doc): Doc {
   };
 }
 
-export const listDatabases: LegacyCommandSpec = {
+export const listDatabases = defineCommand<ListDatabasesParams>({
   name: "listDatabases",
   help: "lists databases",
   auth: "listDatabases",
-  fields: { nameOnly: "optional", filter: "optional", authorizedDatabases: "ignored" },
+  parse: parseListDatabases,
   run,
-};
+});

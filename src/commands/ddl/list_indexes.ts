@@ -1,14 +1,36 @@
-/** listIndexes: the stored index specs (`{v: 2, key, name, …options}`) as a cursor reply. */
+/**
+ * listIndexes: the stored index specs (`{v: 2, key, name, …options}`) as a cursor reply. Every
+ * index comes back in the first batch (`cursor.batchSize` is checked but not applied yet).
+ */
 import { BSON } from "bson";
 import { CommandError } from "../../errors/command_error.ts";
 import { encodeCursorReply } from "../../bson/raw_reply.ts";
-import type { CommandContext } from "../context.ts";
-import type { Doc, LegacyCommandSpec, Reply } from "../spec.ts";
+import type { RequestContext } from "../context.ts";
+import { defineCommand, type Doc, type Reply } from "../spec.ts";
+import { bool, ignored, optional, type Parsed, parseShape } from "../params/schema.ts";
+import { GENERIC_FIELDS } from "../params/generic.ts";
 import { collectionName } from "../params/readers.ts";
 import { findCollection } from "../shared/namespace.ts";
+import { cursorOptions } from "./cursor_options.ts";
 
-function run(ctx: CommandContext, body: Doc): Reply {
-  const name = collectionName("listIndexes", body);
+const FIELDS = {
+  cursor: optional(cursorOptions),
+  includeBuildUUIDs: optional(bool),
+  includeIndexBuildInfo: optional(bool),
+  rawData: ignored,
+} as const;
+
+export type ListIndexesParams = Parsed<typeof FIELDS> & { readonly collection: string };
+
+export function parseListIndexes(body: Doc): ListIndexesParams {
+  return {
+    ...parseShape("listIndexes", body, FIELDS, { skip: "listIndexes", alsoAccept: GENERIC_FIELDS }),
+    collection: collectionName("listIndexes", body),
+  };
+}
+
+function run(ctx: RequestContext<ListIndexesParams>): Reply {
+  const name = ctx.params.collection;
   const coll = findCollection(ctx, name);
   const ns = `${ctx.db}.${name}`;
   if (!coll) throw new CommandError("NamespaceNotFound", `ns does not exist: ${ns}`);
@@ -16,15 +38,10 @@ function run(ctx: CommandContext, body: Doc): Reply {
   return encodeCursorReply({ id: 0n, ns, batchKey: "firstBatch", docs });
 }
 
-export const listIndexes: LegacyCommandSpec = {
+export const listIndexes = defineCommand<ListIndexesParams>({
   name: "listIndexes",
   help: "lists a collection's indexes: {listIndexes: <coll>}",
   auth: "listCollections",
-  fields: {
-    cursor: "ignored",
-    includeBuildUUIDs: "ignored",
-    includeIndexBuildInfo: "ignored",
-    rawData: "ignored",
-  },
+  parse: parseListIndexes,
   run,
-};
+});
