@@ -5,54 +5,67 @@
  */
 import { CommandError } from "../../errors/command_error.ts";
 import { StorageError } from "../../storage/api.ts";
-import type { CommandContext } from "../context.ts";
-import type { Doc, LegacyCommandSpec } from "../spec.ts";
+import type { RequestContext } from "../context.ts";
+import { defineCommand, type Doc } from "../spec.ts";
+import { bool, doc, int, optional, type Parsed, parseShape, type Reader, shape } from "../params/schema.ts";
+import { GENERIC_FIELDS } from "../params/generic.ts";
 import { collectionName, validateDbName } from "../params/readers.ts";
 
-const NOT_YET = [
-  "capped",
-  "size",
-  "max",
-  "validator",
-  "validationLevel",
-  "validationAction",
-  "timeseries",
-  "clusteredIndex",
-  "viewOn",
-  "pipeline",
-  "changeStreamPreAndPostImages",
-  "expireAfterSeconds",
-  "encryptedFields",
-];
+/**
+ * An option whose feature is not built yet: `false` is accepted (and kept, as given); anything else
+ * is 238 NotImplemented.
+ */
+const notYet: Reader<false> = (v, path) => {
+  if (v === false) return false;
+  const option = path.slice(path.lastIndexOf(".") + 1);
+  throw new CommandError("NotImplemented", `create option '${option}' is not supported yet by SecantusDB`);
+};
 
-function run(ctx: CommandContext, body: Doc): Doc {
-  const name = collectionName("create", body);
+/** mongod's `IndexOptionDefaults` (a strict struct). */
+const INDEX_OPTION_DEFAULTS = { storageEngine: optional(doc) } as const;
+
+const FIELDS = {
+  capped: optional(notYet),
+  size: optional(notYet),
+  max: optional(notYet),
+  validator: optional(notYet),
+  validationLevel: optional(notYet),
+  validationAction: optional(notYet),
+  timeseries: optional(notYet),
+  clusteredIndex: optional(notYet),
+  viewOn: optional(notYet),
+  pipeline: optional(notYet),
+  changeStreamPreAndPostImages: optional(notYet),
+  expireAfterSeconds: optional(notYet),
+  encryptedFields: optional(notYet),
+  collation: optional(doc),
+  storageEngine: optional(doc),
+  indexOptionDefaults: optional(shape(INDEX_OPTION_DEFAULTS)),
+  autoIndexId: optional(bool),
+  flags: optional(int),
+  idIndex: optional(doc),
+} as const;
+
+/** The parsed options in body order: what the catalog stores and listCollections shows. */
+export type CreateOptions = Parsed<typeof FIELDS>;
+
+export interface CreateParams {
+  readonly collection: string;
+  readonly options: CreateOptions;
+}
+
+export function parseCreate(body: Doc): CreateParams {
+  return {
+    options: parseShape("create", body, FIELDS, { skip: "create", alsoAccept: GENERIC_FIELDS }),
+    collection: collectionName("create", body),
+  };
+}
+
+function run(ctx: RequestContext<CreateParams>): Doc {
+  const name = ctx.params.collection;
   validateDbName(ctx.db);
-  const options: Doc = {};
-  for (const [k, v] of Object.entries(body).slice(1)) {
-    if (
-      k.startsWith("$") ||
-      [
-        "lsid",
-        "txnNumber",
-        "writeConcern",
-        "comment",
-        "autocommit",
-        "startTransaction",
-        "apiVersion",
-        "apiStrict",
-        "apiDeprecationErrors",
-        "maxTimeMS",
-        "readConcern",
-      ].includes(k)
-    ) continue;
-    if (NOT_YET.includes(k) && v !== false && v !== undefined) {
-      throw new CommandError("NotImplemented", `create option '${k}' is not supported yet by SecantusDB`);
-    }
-    options[k] = v;
-  }
   try {
-    ctx.storage.catalog.createCollection(ctx.db, name, options);
+    ctx.storage.catalog.createCollection(ctx.db, name, { ...ctx.params.options });
   } catch (e) {
     if (e instanceof StorageError && e.code === "NamespaceExists") {
       throw new CommandError("NamespaceExists", `Collection ${ctx.db}.${name} already exists.`);
@@ -62,30 +75,10 @@ function run(ctx: CommandContext, body: Doc): Doc {
   return { ok: 1 };
 }
 
-export const create: LegacyCommandSpec = {
+export const create = defineCommand<CreateParams>({
   name: "create",
   help: "creates a collection: {create: <name>, ...options}",
   auth: "createCollection",
-  fields: {
-    capped: "optional",
-    size: "optional",
-    max: "optional",
-    validator: "optional",
-    validationLevel: "optional",
-    validationAction: "optional",
-    timeseries: "optional",
-    clusteredIndex: "optional",
-    viewOn: "optional",
-    pipeline: "optional",
-    collation: "optional",
-    storageEngine: "optional",
-    indexOptionDefaults: "optional",
-    changeStreamPreAndPostImages: "optional",
-    expireAfterSeconds: "optional",
-    encryptedFields: "optional",
-    autoIndexId: "ignored",
-    flags: "ignored",
-    idIndex: "ignored",
-  },
+  parse: parseCreate,
   run,
-};
+});

@@ -7,8 +7,10 @@
  */
 import { CommandError } from "../../errors/command_error.ts";
 import type { CollectionEntry } from "../../storage/api.ts";
-import type { CommandContext } from "../context.ts";
-import type { Doc, LegacyCommandSpec } from "../spec.ts";
+import type { RequestContext } from "../context.ts";
+import { defineCommand, type Doc } from "../spec.ts";
+import { array, ignored, type Parsed, parseShape, type Reader, required } from "../params/schema.ts";
+import { GENERIC_FIELDS } from "../params/generic.ts";
 import { collectionName } from "../params/readers.ts";
 import { ensureCollection, findCollection } from "../shared/namespace.ts";
 import { translateStorageError } from "../write/storage_errors.ts";
@@ -27,6 +29,32 @@ import { resetIndexUsage } from "../../executor/index_usage.ts";
 
 /** Index keys are computed with the query engine's partial-filter compiler. */
 const keyOpts = { compilePartialFilter };
+
+/**
+ * `indexes`: a non-empty array of index specifications, each validated with mongod's codes and
+ * messages (planner/index_spec.ts: 197 for an unknown option, 67 CannotCreateIndex, …) before any work.
+ */
+const indexSpecs: Reader<ValidatedIndex[]> = (v, path) => {
+  const raw = array(v, path);
+  if (raw.length === 0) throw new CommandError("BadValue", "Must specify at least one index to create");
+  return raw.map((r) => validateIndexSpec(r, validatePartialFilter));
+};
+
+const FIELDS = {
+  indexes: required(indexSpecs),
+  commitQuorum: ignored,
+  rawData: ignored,
+  ignoreUnknownIndexOptions: ignored,
+} as const;
+
+export type CreateIndexesParams = Parsed<typeof FIELDS> & { readonly collection: string };
+
+export function parseCreateIndexes(body: Doc): CreateIndexesParams {
+  return {
+    ...parseShape("createIndexes", body, FIELDS, { skip: "createIndexes", alsoAccept: GENERIC_FIELDS }),
+    collection: collectionName("createIndexes", body),
+  };
+}
 
 /** Which of `wanted` must be built; throws on conflicts with `coll`'s indexes or with each other. */
 function planBuilds(coll: CollectionEntry | undefined, wanted: ValidatedIndex[]): ValidatedIndex[] {
@@ -77,17 +105,9 @@ function planBuilds(coll: CollectionEntry | undefined, wanted: ValidatedIndex[])
   return out;
 }
 
-function run(ctx: CommandContext, body: Doc): Doc {
-  const name = collectionName("createIndexes", body);
-  const raw = body["indexes"];
-  if (!Array.isArray(raw)) {
-    throw new CommandError(
-      "TypeMismatch",
-      "BSON field 'createIndexes.indexes' is the wrong type, expected type 'array'",
-    );
-  }
-  if (raw.length === 0) throw new CommandError("BadValue", "Must specify at least one index to create");
-  const wanted = raw.map((r) => validateIndexSpec(r, validatePartialFilter));
+function run(ctx: RequestContext<CreateIndexesParams>): Doc {
+  const name = ctx.params.collection;
+  const wanted = ctx.params.indexes;
   let coll = findCollection(ctx, name);
   const before = coll?.indexes.length ?? 1;
   const builds = planBuilds(coll, wanted);
@@ -121,15 +141,10 @@ function run(ctx: CommandContext, body: Doc): Doc {
   };
 }
 
-export const createIndexes: LegacyCommandSpec = {
+export const createIndexes = defineCommand<CreateIndexesParams>({
   name: "createIndexes",
   help: "builds indexes: {createIndexes: <coll>, indexes: [{key, name, …options}]}",
   auth: "createCollection",
-  fields: {
-    indexes: "required",
-    commitQuorum: "ignored",
-    rawData: "ignored",
-    ignoreUnknownIndexOptions: "ignored",
-  },
+  parse: parseCreateIndexes,
   run,
-};
+});
