@@ -1,0 +1,60 @@
+import { deepStrictEqual as assertEquals, throws } from "node:assert/strict";
+import { ErrorCode } from "../../errors/codes.ts";
+import { Location } from "../../errors/locations.ts";
+import { parseCreate } from "./create.ts";
+
+Deno.test("create: options are kept in body order, generic arguments are not options", () => {
+  const p = parseCreate({
+    create: "c",
+    storageEngine: { wiredTiger: {} },
+    writeConcern: { w: 1 },
+    collation: { locale: "fr" },
+    capped: false,
+    $db: "test",
+  });
+  assertEquals(p.collection, "c");
+  assertEquals(Object.keys(p.options), ["storageEngine", "collation", "capped"]);
+  assertEquals(p.options.collation, { locale: "fr" });
+});
+
+Deno.test("create: an unknown option is 40415", () => {
+  throws(() => parseCreate({ create: "c", bogus: 1 }), {
+    code: Location.IDLUnknownField,
+    message: "BSON field 'create.bogus' is an unknown field.",
+  });
+});
+
+Deno.test("create: a collation that is not a document is 14", () => {
+  throws(() => parseCreate({ create: "c", collation: "fr" }), {
+    code: ErrorCode.TypeMismatch,
+    message: "BSON field 'create.collation' is the wrong type 'string', expected type 'object'",
+  });
+});
+
+Deno.test("create: indexOptionDefaults is a strict shape (dotted path in the error)", () => {
+  assertEquals(
+    parseCreate({ create: "c", indexOptionDefaults: { storageEngine: {} } }).options.indexOptionDefaults,
+    { storageEngine: {} },
+  );
+  throws(() => parseCreate({ create: "c", indexOptionDefaults: { other: 1 } }), {
+    code: Location.IDLUnknownField,
+    message: "BSON field 'create.indexOptionDefaults.other' is an unknown field.",
+  });
+  throws(() => parseCreate({ create: "c", indexOptionDefaults: { storageEngine: 1 } }), {
+    code: ErrorCode.TypeMismatch,
+  });
+});
+
+Deno.test("create: features not built yet are refused with 238, false is accepted", () => {
+  for (const option of ["capped", "validator", "viewOn", "timeseries", "clusteredIndex"]) {
+    throws(() => parseCreate({ create: "c", [option]: true }), {
+      code: ErrorCode.NotImplemented,
+      message: `create option '${option}' is not supported yet by SecantusDB`,
+    });
+  }
+  assertEquals(parseCreate({ create: "c", capped: false }).options.capped, false);
+});
+
+Deno.test("create: a collection name that is not a string is 73 InvalidNamespace", () => {
+  throws(() => parseCreate({ create: 1 }), { code: ErrorCode.InvalidNamespace });
+});
