@@ -52,7 +52,7 @@ export const COMMANDS: readonly AnyCommandSpec[] = checkedRegistry([
   legacyCommand(create),
   legacyCommand(createIndexes),
   legacyCommand(dbStats),
-  legacyCommand(del),
+  del,
   legacyCommand(distinct),
   legacyCommand(drop),
   legacyCommand(dropDatabase),
@@ -67,7 +67,7 @@ export const COMMANDS: readonly AnyCommandSpec[] = checkedRegistry([
   legacyCommand(getParameter),
   legacyCommand(hello),
   legacyCommand(hostInfo),
-  legacyCommand(insert),
+  insert,
   legacyCommand(isMaster),
   legacyCommand(killCursors),
   legacyCommand(listCollections),
@@ -76,7 +76,7 @@ export const COMMANDS: readonly AnyCommandSpec[] = checkedRegistry([
   legacyCommand(listIndexes),
   legacyCommand(ping),
   legacyCommand(serverStatus),
-  legacyCommand(update),
+  update,
   legacyCommand(whatsmyuri),
 ]);
 
