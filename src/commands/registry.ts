@@ -60,7 +60,7 @@ export const COMMANDS: readonly AnyCommandSpec[] = checkedRegistry([
   legacyCommand(endSessions),
   explain,
   find,
-  legacyCommand(findAndModify),
+  findAndModify,
   legacyCommand(getCmdLineOpts),
   legacyCommand(getLog),
   legacyCommand(getMore),
