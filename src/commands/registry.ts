@@ -43,7 +43,7 @@ import { whatsmyuri } from "./handshake/whatsmyuri.ts";
 export const COMMANDS: readonly AnyCommandSpec[] = checkedRegistry([
   legacyCommand(aggregate),
   legacyCommand(buildInfo),
-  legacyCommand(bulkWrite),
+  bulkWrite,
   legacyCommand(collMod),
   legacyCommand(collStats),
   legacyCommand(configureFailPoint),
