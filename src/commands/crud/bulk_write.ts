@@ -13,96 +13,137 @@
 import { Long } from "bson";
 import { CommandError } from "../../errors/command_error.ts";
 import { errorToReply } from "../../errors/to_reply.ts";
-import type { CommandContext } from "../context.ts";
-import type { Doc, LegacyCommandSpec } from "../spec.ts";
-import { isNumeric, optArray, optBool, optDoc, toNumber, typeName } from "../params/readers.ts";
-import { parseWriteConcern } from "../params/write_concern.ts";
+import type { RequestContext } from "../context.ts";
+import { defineCommand, type Doc, type ParseInput } from "../spec.ts";
+import { isNumeric, toNumber } from "../params/readers.ts";
+import {
+  any,
+  array,
+  arrayOf,
+  bool,
+  doc,
+  ignored,
+  optional,
+  type Parsed,
+  parseShape,
+  type Reader,
+  required,
+  shape,
+  str,
+} from "../params/schema.ts";
+import { wrongType } from "../params/errors.ts";
+import { GENERIC_FIELDS } from "../params/generic.ts";
 import { ensureCollection } from "../shared/namespace.ts";
 import { translateStorageError } from "../write/storage_errors.ts";
-import { LIMITS } from "../../limits.ts";
+import { commitSync, nullAsMissing, statementList } from "../write/write_batch.ts";
 import { prepareInsert } from "./insert.ts";
-import { applyUpdate } from "./update.ts";
+import { applyUpdate, updateModification } from "./update.ts";
 import { applyDelete } from "./delete.ts";
 
 type OpKind = "insert" | "update" | "delete";
 
-const OP_FIELDS: Record<OpKind, readonly string[]> = {
-  insert: ["document"],
-  update: [
-    "filter",
-    "updateMods",
-    "multi",
-    "upsert",
-    "arrayFilters",
-    "hint",
-    "collation",
-    "sort",
-    "constants",
-  ],
-  delete: ["filter", "multi", "hint", "collation"],
+/** The op's first field: the index of its namespace in `nsInfo` (any number, truncated; >= 0). */
+const nsIndex: Reader<number> = (v, path) => {
+  if (!isNumeric(v)) throw wrongType(path, v, ["long", "int", "decimal", "double"]);
+  const n = Math.trunc(toNumber(v));
+  const field = path.slice(path.lastIndexOf(".") + 1);
+  if (n < 0) {
+    throw new CommandError("BadValue", `BSON field '${field}' value must be >= 0, actual value '${n}'`);
+  }
+  return n;
 };
 
-interface ParsedOp {
-  kind: OpKind;
-  ns: number;
-  op: Doc;
-}
+const INSERT_OP = {
+  insert: required(nsIndex),
+  document: required(doc),
+} as const;
 
-function describeOp(op: Doc): string {
-  return JSON.stringify(op);
-}
+const UPDATE_OP = {
+  update: required(nsIndex),
+  filter: required(doc),
+  updateMods: required(updateModification),
+  multi: optional(bool),
+  upsert: optional(bool),
+  arrayFilters: optional(array),
+  hint: optional(any),
+  collation: optional(doc),
+  sort: optional(doc),
+  constants: optional(doc),
+} as const;
 
-function parseOp(raw: unknown, nsCount: number): ParsedOp {
-  if (raw === null || typeof raw !== "object" || Array.isArray(raw)) {
-    throw new CommandError(
-      "TypeMismatch",
-      `BSON field 'bulkWrite.ops' is the wrong type '${typeName(raw)}', expected type 'object'`,
-    );
+const DELETE_OP = {
+  delete: required(nsIndex),
+  filter: required(doc),
+  multi: optional(bool),
+  hint: optional(any),
+  collation: optional(doc),
+} as const;
+
+export type BulkWriteOp =
+  | { readonly kind: "insert"; readonly ns: number; readonly op: Parsed<typeof INSERT_OP> }
+  | {
+    readonly kind: "update";
+    readonly ns: number;
+    readonly op: Parsed<typeof UPDATE_OP>;
+    /** `sort` was sent (even as null): refused per op with multi. */
+    readonly sortGiven: boolean;
   }
-  const op = raw as Doc;
-  const first = Object.keys(op)[0];
-  if (first !== "insert" && first !== "update" && first !== "delete") {
-    throw new CommandError("FailedToParse", `Unrecognized bulkWrite operation: ${describeOp(op)}`);
-  }
-  const idx = op[first];
-  if (!isNumeric(idx)) {
-    throw new CommandError(
-      "TypeMismatch",
-      `BSON field 'bulkWrite.ops.${first}' is the wrong type '${
-        typeName(idx)
-      }', expected types '[long, int, decimal, double]'`,
-    );
-  }
-  const n = Math.trunc(toNumber(idx));
-  if (n < 0) {
-    throw new CommandError("BadValue", `BSON field '${first}' value must be >= 0, actual value '${n}'`);
-  }
-  for (const k of Object.keys(op)) {
-    if (k !== first && !OP_FIELDS[first].includes(k)) {
-      throw new CommandError(40415, `BSON field 'bulkWrite.ops.${k}' is an unknown field.`);
+  | { readonly kind: "delete"; readonly ns: number; readonly op: Parsed<typeof DELETE_OP> };
+
+/** One `ops` entry: its kind is its first field (insert / update / delete). */
+const bulkOp: Reader<BulkWriteOp> = (v, path) => {
+  const raw = doc(v, path);
+  const first = Object.keys(raw)[0];
+  switch (first) {
+    case "insert": {
+      const op = parseShape(path, raw, INSERT_OP);
+      return { kind: first, ns: op.insert, op };
     }
-  }
-  const required = first === "insert"
-    ? ["document"]
-    : first === "update"
-    ? ["filter", "updateMods"]
-    : ["filter"];
-  for (const r of required) {
-    if (op[r] === undefined) {
-      throw new CommandError(40414, `BSON field 'bulkWrite.ops.${r}' is missing but a required field`);
+    case "update": {
+      const op = parseShape(path, raw, UPDATE_OP);
+      return { kind: first, ns: op.update, op, sortGiven: raw["sort"] !== undefined };
     }
+    case "delete": {
+      const op = parseShape(path, raw, DELETE_OP);
+      return { kind: first, ns: op.delete, op };
+    }
+    default:
+      throw new CommandError("FailedToParse", `Unrecognized bulkWrite operation: ${JSON.stringify(raw)}`);
   }
-  if (n >= nsCount) {
-    throw new CommandError("BadValue", `BulkWrite ops entry ${describeOp(op)} has an invalid nsInfo index.`);
-  }
-  return { kind: first, ns: n, op };
+};
+
+/** One `nsInfo` entry (mongod's NamespaceInfoEntry; the sharding/encryption fields are accepted, unused). */
+const NS_ENTRY = {
+  ns: required(nullAsMissing(str)),
+  collectionUUID: ignored,
+  encryptionInformation: ignored,
+  isTimeseriesNamespace: ignored,
+  shardVersion: ignored,
+  databaseVersion: ignored,
+} as const;
+
+const FIELDS = {
+  ops: required(statementList(bulkOp)),
+  nsInfo: required(nullAsMissing(arrayOf(shape(NS_ENTRY)))),
+  ordered: optional(bool),
+  errorsOnly: optional(bool),
+  bypassDocumentValidation: ignored,
+  let: optional(doc),
+  cursor: ignored,
+  bypassEmptyTsReplacement: ignored,
+  rawData: ignored,
+} as const;
+
+export interface Namespace {
+  readonly db: string;
+  readonly coll: string;
 }
 
-function parseNamespace(raw: unknown): { db: string; coll: string } {
-  const ns = (raw as Doc | null)?.["ns"];
-  if (typeof ns !== "string") {
-    throw new CommandError(40414, "BSON field 'bulkWrite.nsInfo.ns' is missing but a required field");
-  }
+export type BulkWriteParams = Omit<Parsed<typeof FIELDS>, "nsInfo"> & {
+  readonly namespaces: readonly Namespace[];
+};
+
+function splitNamespace(ns: string): Namespace {
   const dot = ns.indexOf(".");
   if (dot <= 0 || dot === ns.length - 1) {
     throw new CommandError("InvalidNamespace", `Invalid namespace specified '${ns}'`);
@@ -110,9 +151,31 @@ function parseNamespace(raw: unknown): { db: string; coll: string } {
   return { db: ns.slice(0, dot), coll: ns.slice(dot + 1) };
 }
 
+/** Parses bulkWrite (admin database only); every op must name an existing nsInfo entry. */
+export function parseBulkWrite(body: Doc, input: Pick<ParseInput, "db">): BulkWriteParams {
+  const { nsInfo, ...rest } = parseShape("bulkWrite", body, FIELDS, {
+    skip: "bulkWrite",
+    alsoAccept: GENERIC_FIELDS,
+  });
+  if (input.db !== "admin") {
+    throw new CommandError("Unauthorized", "bulkWrite may only be run against the admin database.");
+  }
+  const namespaces = nsInfo.map((e) => splitNamespace(e.ns));
+  rest.ops.forEach((p, i) => {
+    if (p.ns >= namespaces.length) {
+      const raw = (body["ops"] as unknown[])[i];
+      throw new CommandError(
+        "BadValue",
+        `BulkWrite ops entry ${JSON.stringify(raw)} has an invalid nsInfo index.`,
+      );
+    }
+  });
+  return { ...rest, namespaces };
+}
+
 /** A context for another database, sharing everything else with the caller's. */
-function withDb(ctx: CommandContext, db: string): CommandContext {
-  return Object.create(ctx, { db: { value: db } }) as CommandContext;
+function withDb<C extends RequestContext>(ctx: C, db: string): C {
+  return Object.create(ctx, { db: { value: db } }) as C;
 }
 
 interface Totals {
@@ -125,20 +188,17 @@ interface Totals {
 }
 
 function runOp(
-  ctx: CommandContext,
-  p: ParsedOp,
+  ctx: RequestContext,
+  p: BulkWriteOp,
   coll: string,
   vars: Doc | undefined,
   sync: boolean,
   t: Totals,
 ): Doc {
-  const { op } = p;
-  const doc = (k: string) => optDoc("bulkWrite.ops", op, k);
   switch (p.kind) {
     case "insert": {
-      const d = doc("document")!;
       const entry = ensureCollection(ctx, coll);
-      const prepared = prepareInsert(entry, d);
+      const prepared = prepareInsert(entry, p.op.document);
       try {
         ctx.storage.write((txn) => txn.insert(entry, prepared.bytes, prepared.keys), { sync });
       } catch (e) {
@@ -149,25 +209,22 @@ function runOp(
       return { ok: 1, n: 1 };
     }
     case "update": {
-      const u = op["updateMods"];
-      if (u === null || typeof u !== "object") {
-        throw new CommandError("FailedToParse", "Update argument must be either an object or an array");
-      }
-      const multi = optBool("bulkWrite.ops", op, "multi") ?? false;
-      if (multi && op["sort"] !== undefined) {
+      const { op } = p;
+      const multi = op.multi ?? false;
+      if (multi && p.sortGiven) {
         throw new CommandError("FailedToParse", "Cannot specify sort with multi=true");
       }
       ctx.counters.opcounters.update++;
-      const constants = doc("constants");
+      const constants = op.constants;
       const r = applyUpdate(ctx, coll, {
-        q: doc("filter")!,
-        u: u as Doc | Doc[],
-        upsert: optBool("bulkWrite.ops", op, "upsert") ?? false,
+        q: op.filter,
+        u: op.updateMods,
+        upsert: op.upsert ?? false,
         multi,
-        arrayFilters: optArray("bulkWrite.ops", op, "arrayFilters") as Doc[] | undefined,
-        sort: doc("sort"),
-        hint: op["hint"],
-        collation: doc("collation"),
+        arrayFilters: op.arrayFilters as Doc[] | undefined,
+        sort: op.sort,
+        hint: op.hint,
+        collation: op.collation,
         variables: constants || vars ? { ...vars, ...constants } : undefined,
       }, sync);
       if (r.upsertedId !== undefined) {
@@ -179,12 +236,13 @@ function runOp(
       return { ok: 1, n: r.matched, nModified: r.modified };
     }
     case "delete": {
+      const { op } = p;
       ctx.counters.opcounters.delete++;
       const rows = applyDelete(ctx, coll, {
-        q: doc("filter")!,
-        multi: optBool("bulkWrite.ops", op, "multi") ?? false,
-        hint: op["hint"],
-        collation: doc("collation"),
+        q: op.filter,
+        multi: op.multi ?? false,
+        hint: op.hint,
+        collation: op.collation,
         variables: vars,
       }, sync);
       t.nDeleted += rows.length;
@@ -193,7 +251,7 @@ function runOp(
   }
 }
 
-function errorItem(ctx: CommandContext, e: unknown, kind: OpKind): Doc {
+function errorItem(ctx: RequestContext, e: unknown, kind: OpKind): Doc {
   const r = errorToReply(e, (m) => ctx.log.error(m));
   const item: Doc = { ok: 0, code: r["code"], codeName: r["codeName"], errmsg: r["errmsg"] };
   for (const [k, v] of Object.entries(r)) {
@@ -204,27 +262,9 @@ function errorItem(ctx: CommandContext, e: unknown, kind: OpKind): Doc {
   return item;
 }
 
-function run(ctx: CommandContext, body: Doc): Doc {
-  if (ctx.db !== "admin") {
-    throw new CommandError("Unauthorized", "bulkWrite may only be run against the admin database.");
-  }
-  const rawOps = optArray("bulkWrite", body, "ops");
-  if (!rawOps) throw new CommandError(40414, "BSON field 'bulkWrite.ops' is missing but a required field");
-  const rawNs = optArray("bulkWrite", body, "nsInfo");
-  if (!rawNs) throw new CommandError(40414, "BSON field 'bulkWrite.nsInfo' is missing but a required field");
-  if (rawOps.length === 0 || rawOps.length > LIMITS.maxWriteBatchSize) {
-    throw new CommandError(
-      "InvalidLength",
-      `Write batch sizes must be between 1 and ${LIMITS.maxWriteBatchSize}. Got ${rawOps.length} operations.`,
-    );
-  }
-  const namespaces = rawNs.map(parseNamespace);
-  const ops = rawOps.map((o) => parseOp(o, namespaces.length));
-  const ordered = optBool("bulkWrite", body, "ordered") ?? true;
-  const errorsOnly = optBool("bulkWrite", body, "errorsOnly") ?? false;
-  const vars = optDoc("bulkWrite", body, "let");
-  const wc = parseWriteConcern(body);
-  const sync = wc.sync || ctx.syncOnCommit;
+function run(ctx: RequestContext<BulkWriteParams>): Doc {
+  const { ops, namespaces, ordered = true, errorsOnly = false, let: vars } = ctx.params;
+  const sync = commitSync(ctx);
   const totals: Totals = { nErrors: 0, nInserted: 0, nMatched: 0, nModified: 0, nUpserted: 0, nDeleted: 0 };
   const items: Doc[] = [];
   for (let i = 0; i < ops.length; i++) {
@@ -247,20 +287,10 @@ function run(ctx: CommandContext, body: Doc): Doc {
   };
 }
 
-export const bulkWrite: LegacyCommandSpec = {
+export const bulkWrite = defineCommand<BulkWriteParams>({
   name: "bulkWrite",
   help: "multi-namespace batch of inserts, updates and deletes (8.0): {bulkWrite: 1, ops, nsInfo, ordered}",
   auth: "update",
-  fields: {
-    ops: "optional",
-    nsInfo: "optional",
-    ordered: "optional",
-    errorsOnly: "optional",
-    bypassDocumentValidation: "ignored",
-    let: "optional",
-    cursor: "ignored",
-    bypassEmptyTsReplacement: "ignored",
-    rawData: "ignored",
-  },
+  parse: parseBulkWrite,
   run,
-};
+});

@@ -2,11 +2,14 @@
  * delete: removes the documents each statement ({q, limit: 0 | 1, hint, collation}) matches, one
  * storage transaction per statement. Replies `{n, writeErrors?}`.
  */
-import { readWriteBatch } from "../write/write_batch.ts";
-import type { CommandContext } from "../context.ts";
-import type { Doc, LegacyCommandSpec } from "../spec.ts";
+import { BATCH_FIELDS, commitSync, nullAsMissing, statementList } from "../write/write_batch.ts";
+import type { RequestContext } from "../context.ts";
+import { defineCommand, type Doc } from "../spec.ts";
 import { CommandError } from "../../errors/command_error.ts";
-import { collectionName, optDoc, optInt, typeName } from "../params/readers.ts";
+import { collectionName } from "../params/readers.ts";
+import { any, doc, int, optional, type Parsed, parseShape, type Reader, required } from "../params/schema.ts";
+import { GENERIC_FIELDS } from "../params/generic.ts";
+import type { ExplainShape } from "../shared/explain_shape.ts";
 import { findCollection } from "../shared/namespace.ts";
 import { WriteErrors } from "../write/write_result.ts";
 import { compileQueryWithLet } from "../shared/query_let.ts";
@@ -14,7 +17,6 @@ import { findTargets } from "../write/targets.ts";
 import { indexKeysOf } from "../../executor/index_keys.ts";
 import { compilePartialFilter } from "../../engine/mod.ts";
 import type { Row } from "../../executor/rows.ts";
-import { legacyExplainShape } from "../shared/legacy_explain.ts";
 
 /** Index keys are computed with the query engine's partial-filter compiler. */
 const keyOpts = { compilePartialFilter };
@@ -31,7 +33,7 @@ export interface DeleteStatement {
 
 /** Deletes the targets of one statement; returns the removed rows (findAndModify uses the first). */
 export function applyDelete(
-  ctx: CommandContext,
+  ctx: RequestContext,
   collName: string,
   st: DeleteStatement,
   sync: boolean,
@@ -50,40 +52,45 @@ export function applyDelete(
   }, { sync });
 }
 
-function parseStatement(raw: unknown): DeleteStatement {
-  if (raw === null || typeof raw !== "object" || Array.isArray(raw)) {
+/** The fields of one `deletes` entry (mongod's DeleteOpEntry). */
+const STATEMENT_FIELDS = {
+  q: required(nullAsMissing(doc)),
+  limit: required(nullAsMissing(int)),
+  collation: optional(doc),
+  hint: optional(any),
+} as const;
+
+/** Reads one delete statement (path `delete.deletes`); `limit` must be 0 (all) or 1. */
+export const deleteStatement: Reader<DeleteStatement> = (v, path) => {
+  const s = parseShape(path, doc(v, path), STATEMENT_FIELDS);
+  if (s.limit !== 0 && s.limit !== 1) {
     throw new CommandError(
-      "TypeMismatch",
-      `BSON field 'delete.deletes' is the wrong type '${typeName(raw)}', expected type 'object'`,
+      "FailedToParse",
+      `The limit field in delete objects must be 0 or 1. Got ${s.limit}`,
     );
   }
-  const s = raw as Doc;
-  for (const k of Object.keys(s)) {
-    if (!["q", "limit", "collation", "hint"].includes(k)) {
-      throw new CommandError(40415, `BSON field 'delete.deletes.${k}' is an unknown field.`);
-    }
-  }
-  const q = optDoc("delete.deletes", s, "q");
-  if (q === undefined) {
-    throw new CommandError(40414, "BSON field 'delete.deletes.q' is missing but a required field");
-  }
-  const limit = optInt("delete.deletes", s, "limit");
-  if (limit === undefined) {
-    throw new CommandError(40414, "BSON field 'delete.deletes.limit' is missing but a required field");
-  }
-  if (limit !== 0 && limit !== 1) {
-    throw new CommandError("FailedToParse", `The limit field in delete objects must be 0 or 1. Got ${limit}`);
-  }
-  return { q, multi: limit === 0, hint: s["hint"], collation: optDoc("delete.deletes", s, "collation") };
+  return { q: s.q, multi: s.limit === 0, hint: s.hint, collation: s.collation };
+};
+
+const FIELDS = {
+  deletes: required(statementList(deleteStatement)),
+  ...BATCH_FIELDS,
+} as const;
+
+export type DeleteParams = Parsed<typeof FIELDS> & { readonly collection: string };
+
+export function parseDelete(body: Doc): DeleteParams {
+  return {
+    ...parseShape("delete", body, FIELDS, { skip: "delete", alsoAccept: GENERIC_FIELDS }),
+    collection: collectionName("delete", body),
+  };
 }
 
-function run(ctx: CommandContext, body: Doc): Doc {
-  const name = collectionName("delete", body);
-  const { statements: deletes, ordered, variables, sync } = readWriteBatch(ctx, "delete", body, "deletes");
+function run(ctx: RequestContext<DeleteParams>): Doc {
+  const { collection: name, deletes: statements, ordered = true, let: variables } = ctx.params;
+  const sync = commitSync(ctx);
   const errors = new WriteErrors();
   let n = 0;
-  // Statement syntax is checked for the whole batch first (an IDL error fails the command, as mongod).
-  const statements = deletes.map(parseStatement);
   for (let i = 0; i < statements.length; i++) {
     ctx.counters.opcounters.delete++;
     try {
@@ -96,11 +103,27 @@ function run(ctx: CommandContext, body: Doc): Doc {
   return errors.into({ n, ok: 1 });
 }
 
-export const del: LegacyCommandSpec = {
-  explain: legacyExplainShape,
+/** Explain plans the first statement, as mongod explains a single-statement delete. */
+function explain(p: DeleteParams): ExplainShape {
+  const st = p.deletes[0]!;
+  return {
+    coll: p.collection,
+    parts: {
+      filter: st.q,
+      hint: st.hint,
+      limit: st.multi ? 0 : 1,
+      collation: st.collation,
+      variables: p.let,
+    },
+    wrap: "DELETE",
+  };
+}
+
+export const del = defineCommand<DeleteParams>({
   name: "delete",
   help: "deletes documents: {delete: <coll>, deletes: [{q, limit: 0|1}], ordered}",
   auth: "remove",
-  fields: { deletes: "optional", ordered: "optional", let: "optional" },
+  parse: parseDelete,
   run,
-};
+  explain,
+});

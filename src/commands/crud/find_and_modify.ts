@@ -6,109 +6,120 @@
  * value, ok}`. Errors are command errors (never writeErrors), with mongod's codes.
  */
 import { CommandError } from "../../errors/command_error.ts";
-import type { CommandContext } from "../context.ts";
-import type { Doc, LegacyCommandSpec } from "../spec.ts";
-import { collectionName, optArray, optBool, optDoc, typeName } from "../params/readers.ts";
-import { parseWriteConcern } from "../params/write_concern.ts";
+import type { RequestContext } from "../context.ts";
+import { defineCommand, type Doc } from "../spec.ts";
+import { collectionName, typeName } from "../params/readers.ts";
+import {
+  array,
+  bool,
+  doc,
+  ignored,
+  optional,
+  type Parsed,
+  parseShape,
+  type Reader,
+} from "../params/schema.ts";
+import { GENERIC_FIELDS } from "../params/generic.ts";
 import { compileProjection } from "../../engine/mod.ts";
+import { commitSync } from "../write/write_batch.ts";
+import type { ExplainShape } from "../shared/explain_shape.ts";
 import { applyDelete } from "./delete.ts";
-import { applyUpdate } from "./update.ts";
-import { legacyExplainShape } from "../shared/legacy_explain.ts";
+import { applyUpdate, updateModification } from "./update.ts";
 
 const CMD = "findAndModify";
 
-interface FamRequest {
-  query: Doc;
-  sort: Doc | undefined;
-  remove: boolean;
-  update: Doc | Doc[] | undefined;
-  returnNew: boolean;
-  fields: Doc | undefined;
-  upsert: boolean;
-  arrayFilters: Doc[] | undefined;
-  collation: Doc | undefined;
-  hint: unknown;
-}
+/** `hint`: an index name or a key pattern (9 FailedToParse otherwise). */
+const hintReader: Reader<unknown> = (v) => {
+  if (typeof v !== "string" && typeName(v) !== "object") {
+    throw new CommandError("FailedToParse", "Hint must be either a string or nested object");
+  }
+  return v;
+};
 
-function parse(body: Doc): FamRequest {
-  const update = body["update"];
-  if (update !== undefined && (update === null || typeof update !== "object")) {
-    throw new CommandError(
-      "FailedToParse",
-      "Update argument must be either an object or an array",
-    );
-  }
-  const req: FamRequest = {
-    query: optDoc(CMD, body, "query") ?? {},
-    sort: optDoc(CMD, body, "sort"),
-    remove: optBool(CMD, body, "remove") ?? false,
-    update: update as Doc | Doc[] | undefined,
-    returnNew: optBool(CMD, body, "new") ?? false,
-    fields: optDoc(CMD, body, "fields"),
-    upsert: optBool(CMD, body, "upsert") ?? false,
-    arrayFilters: optArray(CMD, body, "arrayFilters") as Doc[] | undefined,
-    collation: optDoc(CMD, body, "collation"),
-    hint: body["hint"],
+const FIELDS = {
+  query: optional(doc),
+  sort: optional(doc),
+  remove: optional(bool),
+  update: optional(updateModification),
+  new: optional(bool),
+  fields: optional(doc),
+  upsert: optional(bool),
+  arrayFilters: optional(array),
+  collation: optional(doc),
+  hint: optional(hintReader),
+  let: optional(doc),
+  bypassDocumentValidation: ignored,
+  rawData: ignored,
+} as const;
+
+export type FindAndModifyParams = Parsed<typeof FIELDS> & { readonly collection: string };
+
+/** Parses findAndModify; `remove` excludes update/upsert/new/arrayFilters, and one of the two is needed. */
+export function parseFindAndModify(body: Doc): FindAndModifyParams {
+  const p: FindAndModifyParams = {
+    ...parseShape(CMD, body, FIELDS, { skip: commandKey(body), alsoAccept: GENERIC_FIELDS }),
+    collection: collectionName(CMD, body),
   };
-  if (req.hint !== undefined && typeof req.hint !== "string" && typeName(req.hint) !== "object") {
-    throw new CommandError(
-      "FailedToParse",
-      "Hint must be either a string or nested object",
-    );
-  }
-  if (req.remove) {
-    if (req.update !== undefined) {
+  // An explicit null update or hint is refused (the schema reads an optional null as absent).
+  if (body["update"] === null) updateModification(null, `${CMD}.update`);
+  if (body["hint"] === null) hintReader(null, `${CMD}.hint`);
+  if (p.remove) {
+    if (p.update !== undefined) {
       throw new CommandError("FailedToParse", "Cannot specify both an update and remove=true");
     }
-    if (req.upsert) {
+    if (p.upsert) {
       throw new CommandError("FailedToParse", "Cannot specify both upsert=true and remove=true ");
     }
-    if (req.returnNew) {
+    if (p.new) {
       throw new CommandError(
         "FailedToParse",
         "Cannot specify both new=true and remove=true; 'remove' always returns the deleted document",
       );
     }
-    if (req.arrayFilters !== undefined) {
+    if (p.arrayFilters !== undefined) {
       throw new CommandError("FailedToParse", "Cannot specify arrayFilters and remove=true");
     }
-  } else if (req.update === undefined) {
+  } else if (p.update === undefined) {
     throw new CommandError("FailedToParse", "Either an update or remove=true must be specified");
   }
-  return req;
+  return p;
 }
 
-function run(ctx: CommandContext, body: Doc): Doc {
-  const name = collectionName(CMD, body);
-  const req = parse(body);
-  const wc = parseWriteConcern(body);
-  const sync = wc.sync || ctx.syncOnCommit;
-  const projection = req.fields && Object.keys(req.fields).length > 0 ? compileProjection(req.fields) : null;
+/** The command key as sent (`findAndModify` or the lower-case alias). */
+function commandKey(body: Doc): string {
+  return Object.keys(body)[0] ?? CMD;
+}
+
+function run(ctx: RequestContext<FindAndModifyParams>): Doc {
+  const p = ctx.params;
+  const name = p.collection;
+  const sync = commitSync(ctx);
+  const projection = p.fields && Object.keys(p.fields).length > 0 ? compileProjection(p.fields) : null;
   const shape = (d: Doc | undefined): Doc | null => (d ? (projection ? projection.apply(d) : d) : null);
-  if (req.remove) {
+  if (p.remove) {
     ctx.counters.opcounters.delete++;
     const rows = applyDelete(ctx, name, {
-      q: req.query,
+      q: p.query ?? {},
       multi: false,
-      sort: req.sort,
-      hint: req.hint,
-      collation: req.collation,
-      variables: optDoc(CMD, body, "let"),
+      sort: p.sort,
+      hint: p.hint,
+      collation: p.collation,
+      variables: p.let,
     }, sync);
     const first = rows[0];
     return { lastErrorObject: { n: rows.length }, value: shape(first?.doc), ok: 1 };
   }
   ctx.counters.opcounters.update++;
   const r = applyUpdate(ctx, name, {
-    q: req.query,
-    u: req.update as Doc | Doc[],
-    upsert: req.upsert,
+    q: p.query ?? {},
+    u: p.update!,
+    upsert: p.upsert ?? false,
     multi: false,
-    arrayFilters: req.arrayFilters,
-    sort: req.sort,
-    hint: req.hint,
-    collation: req.collation,
-    variables: optDoc(CMD, body, "let"),
+    arrayFilters: p.arrayFilters as Doc[] | undefined,
+    sort: p.sort,
+    hint: p.hint,
+    collation: p.collation,
+    variables: p.let,
   }, sync);
   const upserted = r.upsertedId !== undefined;
   const lastErrorObject: Doc = {
@@ -116,31 +127,32 @@ function run(ctx: CommandContext, body: Doc): Doc {
     updatedExisting: !upserted && r.matched > 0,
   };
   if (upserted) lastErrorObject["upserted"] = r.upsertedId;
-  const value = req.returnNew ? r.after : upserted ? undefined : r.before;
+  const value = p.new ? r.after : upserted ? undefined : r.before;
   return { lastErrorObject, value: shape(value), ok: 1 };
 }
 
-export const findAndModify: LegacyCommandSpec = {
-  explain: legacyExplainShape,
+function explain(p: FindAndModifyParams): ExplainShape {
+  return {
+    coll: p.collection,
+    parts: {
+      filter: p.query,
+      sort: p.sort,
+      hint: p.hint,
+      limit: 1,
+      collation: p.collation,
+      variables: p.let,
+    },
+    wrap: p.remove ? "DELETE" : "UPDATE",
+  };
+}
+
+export const findAndModify = defineCommand<FindAndModifyParams>({
   name: "findAndModify",
   aliases: ["findandmodify"],
   help: "updates or removes one document and returns it: {findAndModify: <coll>, query, sort, " +
     "update | remove, new, fields, upsert, arrayFilters, collation, hint}",
   auth: "update",
-  fields: {
-    query: "optional",
-    sort: "optional",
-    remove: "optional",
-    update: "optional",
-    new: "optional",
-    fields: "optional",
-    upsert: "optional",
-    arrayFilters: "optional",
-    collation: "optional",
-    hint: "optional",
-    let: "optional",
-    bypassDocumentValidation: "ignored",
-    rawData: "ignored",
-  },
+  parse: parseFindAndModify,
   run,
-};
+  explain,
+});

@@ -5,11 +5,13 @@
  * the first failure when `ordered` (the default).
  */
 import { BSON, ObjectId } from "bson";
-import type { CommandContext } from "../context.ts";
-import type { Doc, LegacyCommandSpec } from "../spec.ts";
+import type { RequestContext } from "../context.ts";
+import { defineCommand, type Doc } from "../spec.ts";
 import { CommandError } from "../../errors/command_error.ts";
 import { collectionName } from "../params/readers.ts";
-import { readWriteBatch } from "../write/write_batch.ts";
+import { doc, ignored, type Parsed, parseShape, required } from "../params/schema.ts";
+import { GENERIC_FIELDS } from "../params/generic.ts";
+import { BATCH_FIELDS, commitSync, statementList } from "../write/write_batch.ts";
 import { ensureCollection } from "../shared/namespace.ts";
 import { translateStorageError } from "../write/storage_errors.ts";
 import { WriteErrors } from "../write/write_result.ts";
@@ -49,19 +51,24 @@ export function prepareInsert(coll: CollectionEntry, input: Doc): Prepared {
   return { doc, bytes, keys: indexKeysOf(coll, doc, keyOpts) };
 }
 
-function run(ctx: CommandContext, body: Doc): Doc {
-  const name = collectionName("insert", body);
-  const batch = readWriteBatch(ctx, "insert", body, "documents");
-  const docs = batch.statements as Doc[];
-  const { ordered, sync } = batch;
-  for (const d of docs) {
-    if (d === null || typeof d !== "object" || Array.isArray(d)) {
-      throw new CommandError(
-        "TypeMismatch",
-        "BSON field 'insert.documents' is the wrong type, expected type 'object'",
-      );
-    }
-  }
+const FIELDS = {
+  documents: required(statementList(doc)),
+  ...BATCH_FIELDS,
+  bypassDocumentValidation: ignored,
+} as const;
+
+export type InsertParams = Parsed<typeof FIELDS> & { readonly collection: string };
+
+export function parseInsert(body: Doc): InsertParams {
+  return {
+    ...parseShape("insert", body, FIELDS, { skip: "insert", alsoAccept: GENERIC_FIELDS }),
+    collection: collectionName("insert", body),
+  };
+}
+
+function run(ctx: RequestContext<InsertParams>): Doc {
+  const { collection: name, documents: docs, ordered = true } = ctx.params;
+  const sync = commitSync(ctx);
   const coll = ensureCollection(ctx, name);
   const errors = new WriteErrors();
   let n = 0;
@@ -95,15 +102,10 @@ function run(ctx: CommandContext, body: Doc): Doc {
   return errors.into({ n, ok: 1 });
 }
 
-export const insert: LegacyCommandSpec = {
+export const insert = defineCommand<InsertParams>({
   name: "insert",
   help: "inserts documents: {insert: <coll>, documents: [...], ordered: true}",
   auth: "insert",
-  fields: {
-    documents: "optional",
-    ordered: "optional",
-    bypassDocumentValidation: "ignored",
-    let: "ignored",
-  },
+  parse: parseInsert,
   run,
-};
+});

@@ -4,13 +4,28 @@
  * `_id` may not change (66 ImmutableField); an upsert seeds the new document from the filter's
  * equality fields and takes `_id` from there or generates one.
  */
-import { readWriteBatch } from "../write/write_batch.ts";
+import { BATCH_FIELDS, commitSync, nullAsMissing, statementList } from "../write/write_batch.ts";
 import { decodeDocument } from "../../bson/decode.ts";
 import { BSON, ObjectId } from "bson";
-import type { CommandContext } from "../context.ts";
-import type { Doc, LegacyCommandSpec } from "../spec.ts";
+import type { RequestContext } from "../context.ts";
+import { defineCommand, type Doc } from "../spec.ts";
 import { CommandError } from "../../errors/command_error.ts";
-import { collectionName, optArray, optBool, optDoc, typeName } from "../params/readers.ts";
+import { collectionName } from "../params/readers.ts";
+import {
+  any,
+  array,
+  bool,
+  doc,
+  ignored,
+  optional,
+  type Parsed,
+  parseShape,
+  type Reader,
+  required,
+} from "../params/schema.ts";
+import { unknownField } from "../params/errors.ts";
+import { GENERIC_FIELDS } from "../params/generic.ts";
+import type { ExplainShape } from "../shared/explain_shape.ts";
 import { ensureCollection, findCollection } from "../shared/namespace.ts";
 import { translateStorageError } from "../write/storage_errors.ts";
 import { WriteErrors } from "../write/write_result.ts";
@@ -23,7 +38,6 @@ import { compileMatchPosition, compilePartialFilter, compileUpdate, upsertSeed }
 import { valuesEqual } from "../../bson/compare.ts";
 import { validateIdValue } from "../write/validate_doc.ts";
 import type { CollectionEntry } from "../../storage/api.ts";
-import { legacyExplainShape } from "../shared/legacy_explain.ts";
 
 /** Index keys are computed with the query engine's partial-filter compiler. */
 const keyOpts = { compilePartialFilter };
@@ -63,7 +77,7 @@ function encodeChecked(doc: Doc): Uint8Array {
 
 /** Runs one update statement; shared with findAndModify. */
 export function applyUpdate(
-  ctx: CommandContext,
+  ctx: RequestContext,
   collName: string,
   st: UpdateStatement,
   sync: boolean,
@@ -156,66 +170,78 @@ export function structuredCloneDoc(doc: Doc): Doc {
   return decodeDocument(BSON.serialize(doc));
 }
 
-/**
- * Parses one update statement. `sort` (updateOne/replaceOne ordering) exists from MongoDB 8.0: on an
- * older reported release it is an unknown field, as there (`allowSort` forces it on: bulkWrite).
- */
-export function parseUpdateStatement(
-  command: string,
-  raw: unknown,
-  allowSort = compatAtLeast(8),
-): UpdateStatement {
-  if (raw === null || typeof raw !== "object" || Array.isArray(raw)) {
-    throw new CommandError(
-      "TypeMismatch",
-      `BSON field '${command}.updates' is the wrong type '${typeName(raw)}', expected type 'object'`,
-    );
-  }
-  const s = raw as Doc;
-  for (const k of Object.keys(s)) {
-    if (
-      !["q", "u", "upsert", "multi", "arrayFilters", "collation", "hint", "sort", "c", "upsertSupplied"]
-        .includes(k) || (k === "sort" && !allowSort)
-    ) {
-      throw new CommandError(40415, `BSON field '${command}.updates.${k}' is an unknown field.`);
-    }
-  }
-  const q = optDoc("update.updates", s, "q");
-  if (q === undefined) {
-    throw new CommandError(40414, "BSON field 'update.updates.q' is missing but a required field");
-  }
-  const u = s["u"];
-  if (u === undefined) {
-    throw new CommandError(40414, "BSON field 'update.updates.u' is missing but a required field");
-  }
-  if (typeof u !== "object" || u === null) {
+/** `u` / `update` / `updateMods`: a modifier or replacement document, or a pipeline (9 FailedToParse). */
+export const updateModification: Reader<Doc | Doc[]> = (v) => {
+  if (typeof v !== "object" || v === null) {
     throw new CommandError("FailedToParse", "Update argument must be either an object or an array");
   }
-  const multi = optBool("update.updates", s, "multi") ?? false;
-  if (multi && s["sort"] !== undefined) {
-    throw new CommandError("FailedToParse", "Cannot specify sort with multi=true");
-  }
-  return {
-    q,
-    u: u as Doc | Doc[],
-    upsert: optBool("update.updates", s, "upsert") ?? false,
-    multi,
-    arrayFilters: optArray("update.updates", s, "arrayFilters") as Doc[] | undefined,
-    sort: optDoc("update.updates", s, "sort"),
-    hint: s["hint"],
-    collation: optDoc("update.updates", s, "collation"),
+  return v as Doc | Doc[];
+};
+
+/** The fields of one `updates` entry (mongod's UpdateOpEntry). */
+const STATEMENT_FIELDS = {
+  q: required(nullAsMissing(doc)),
+  u: required(updateModification),
+  c: ignored,
+  upsert: optional(bool),
+  upsertSupplied: ignored,
+  multi: optional(bool),
+  arrayFilters: optional(array),
+  collation: optional(doc),
+  hint: optional(any),
+  sort: optional(doc),
+} as const;
+
+type StatementFields = Parsed<typeof STATEMENT_FIELDS>;
+
+/**
+ * Reads one update statement (path `update.updates`). `sort` (updateOne/replaceOne ordering) exists
+ * from MongoDB 8.0: on an older reported release it is an unknown field, as there.
+ */
+export function updateStatement(allowSort = compatAtLeast(8)): Reader<UpdateStatement> {
+  return (v, path) => {
+    const raw = doc(v, path);
+    if (!allowSort && "sort" in raw) throw unknownField(`${path}.sort`);
+    const s: StatementFields = parseShape(path, raw, STATEMENT_FIELDS);
+    const multi = s.multi ?? false;
+    if (multi && raw["sort"] !== undefined) {
+      throw new CommandError("FailedToParse", "Cannot specify sort with multi=true");
+    }
+    return {
+      q: s.q,
+      u: s.u,
+      upsert: s.upsert ?? false,
+      multi,
+      arrayFilters: s.arrayFilters as Doc[] | undefined,
+      sort: s.sort,
+      hint: s.hint,
+      collation: s.collation,
+    };
   };
 }
 
-function run(ctx: CommandContext, body: Doc): Doc {
-  const name = collectionName("update", body);
-  const { statements: updates, ordered, variables, sync } = readWriteBatch(ctx, "update", body, "updates");
+const FIELDS = {
+  updates: required(statementList(updateStatement())),
+  ...BATCH_FIELDS,
+  bypassDocumentValidation: ignored,
+} as const;
+
+export type UpdateParams = Parsed<typeof FIELDS> & { readonly collection: string };
+
+export function parseUpdate(body: Doc): UpdateParams {
+  return {
+    ...parseShape("update", body, FIELDS, { skip: "update", alsoAccept: GENERIC_FIELDS }),
+    collection: collectionName("update", body),
+  };
+}
+
+function run(ctx: RequestContext<UpdateParams>): Doc {
+  const { collection: name, updates: statements, ordered = true, let: variables } = ctx.params;
+  const sync = commitSync(ctx);
   const errors = new WriteErrors();
   let n = 0;
   let nModified = 0;
   const upserted: Doc[] = [];
-  // Statement syntax is checked for the whole batch first (an IDL error fails the command, as mongod).
-  const statements = updates.map((u) => parseUpdateStatement("update", u));
   for (let i = 0; i < statements.length; i++) {
     ctx.counters.opcounters.update++;
     try {
@@ -239,11 +265,28 @@ function run(ctx: CommandContext, body: Doc): Doc {
   return reply;
 }
 
-export const update: LegacyCommandSpec = {
-  explain: legacyExplainShape,
+/** Explain plans the first statement, as mongod explains a single-statement update. */
+function explain(p: UpdateParams): ExplainShape {
+  const st = p.updates[0]!;
+  return {
+    coll: p.collection,
+    parts: {
+      filter: st.q,
+      hint: st.hint,
+      sort: st.sort,
+      limit: st.multi ? 0 : 1,
+      collation: st.collation,
+      variables: p.let,
+    },
+    wrap: "UPDATE",
+  };
+}
+
+export const update = defineCommand<UpdateParams>({
   name: "update",
   help: "updates documents: {update: <coll>, updates: [{q, u, upsert, multi}], ordered}",
   auth: "update",
-  fields: { updates: "optional", ordered: "optional", bypassDocumentValidation: "ignored", let: "optional" },
+  parse: parseUpdate,
   run,
-};
+  explain,
+});
