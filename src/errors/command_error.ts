@@ -5,7 +5,8 @@
  * extra reply fields (`errorLabels`, `keyPattern`, `keyValue`, …). `to_reply.ts` turns it into
  * `{ok: 0, errmsg, code, codeName, …}`.
  */
-import { codeNameOf, ErrorCode, type ErrorCodeName } from "./codes.ts";
+import type { ErrorCodeName } from "./codes.ts";
+import { resolveCode } from "./resolve_code.ts";
 
 export class CommandError extends Error {
   readonly code: number;
@@ -18,12 +19,6 @@ export class CommandError extends Error {
   ) {
     super(message);
     this.name = "CommandError";
-    if (typeof code === "number") {
-      this.code = code;
-      this.codeName = codeNameOf(code) ?? `Location${code}`;
-    } else {
-      this.code = ErrorCode[code];
-      this.codeName = code;
-    }
+    ({ code: this.code, codeName: this.codeName } = resolveCode(code));
   }
 }
