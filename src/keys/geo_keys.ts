@@ -12,6 +12,7 @@
  * as mongod) and ignores values that are not arrays or documents.
  */
 import { CommandError } from "../errors/command_error.ts";
+import { Location } from "../errors/locations.ts";
 import { isDocument, isNumeric } from "../bson/values.ts";
 import { expandKeys } from "./multikey.ts";
 import { GeoError, type LngLat, looksLikeGeoJSON, parseGeoJSON, show } from "../engine/geo/geometry.ts";
@@ -99,7 +100,7 @@ function isLegacyPairArray(v: unknown[]): boolean {
 }
 
 function cantExtract(doc: Doc, why: string): never {
-  throw new CommandError(16755, `Can't extract geo keys: ${show(doc)}  ${why}`);
+  throw new CommandError(Location.GeoCannotExtractKeys, `Can't extract geo keys: ${show(doc)}  ${why}`);
 }
 
 /** Cell ids of one 2dsphere field value (throws 16755 on a value that is not geometry). */
@@ -143,15 +144,23 @@ function sphereCells(doc: Doc, v: unknown, out: Set<number>): void {
 function flatPoint(shape: GeoIndexShape, doc: Doc, v: unknown): LngLat {
   const vals = Array.isArray(v) ? v : Object.values(v as Doc);
   const src = ` :: caused by :: ${show(doc)}`;
-  if (vals.length === 0) throw new CommandError(13067, `geo field is empty${src}`);
-  if (vals.length === 1) throw new CommandError(13068, `geo field only has 1 element${src}`);
+  if (vals.length === 0) throw new CommandError(Location.Geo2dFieldEmpty, `geo field is empty${src}`);
+  if (vals.length === 1) {
+    throw new CommandError(Location.Geo2dFieldOneElement, `geo field only has 1 element${src}`);
+  }
   if (!isNumeric(vals[0]) || !isNumeric(vals[1])) {
-    throw new CommandError(13026, `geo values must be 'legacy coordinate pairs' for 2d indexes${src}`);
+    throw new CommandError(
+      Location.Geo2dNotLegacyPair,
+      `geo values must be 'legacy coordinate pairs' for 2d indexes${src}`,
+    );
   }
   const x = Number(String(vals[0]));
   const y = Number(String(vals[1]));
   if (!(x <= shape.max && x >= shape.min && y <= shape.max && y >= shape.min)) {
-    throw new CommandError(13027, `point not in interval of [ ${shape.min}, ${shape.max} ]${src}`);
+    throw new CommandError(
+      Location.Geo2dPointOutOfRange,
+      `point not in interval of [ ${shape.min}, ${shape.max} ]${src}`,
+    );
   }
   return [x, y];
 }

@@ -4,6 +4,7 @@
  * `2dsphereIndexVersion` 1..3 (stored as 3 when omitted, as mongod lists it).
  */
 import { CommandError } from "../errors/command_error.ts";
+import { Location } from "../errors/locations.ts";
 import type { Document as Doc } from "../bson/document.ts";
 
 function num(v: unknown): number | undefined {
@@ -24,13 +25,15 @@ export function validateGeoIndexSpec(raw: Doc, key: Doc): Doc {
   }
   const kind = key[geo[0]!];
   if (kind === "2d") {
-    if (geo.length > 1) throw new CommandError(16800, "can't have 2 geo fields");
-    if (fields[0] !== geo[0]) throw new CommandError(16801, "2d has to be first in index");
+    if (geo.length > 1) throw new CommandError(Location.Geo2dMultipleGeoFields, "can't have 2 geo fields");
+    if (fields[0] !== geo[0]) {
+      throw new CommandError(Location.Geo2dNotFirstField, "2d has to be first in index");
+    }
     const bits = raw["bits"];
     if (bits !== undefined) {
       const b = num(bits);
       if (b === undefined || !Number.isInteger(b) || b < 1 || b > 32) {
-        throw new CommandError(13028, "bits in geo index must be between 1 and 32");
+        throw new CommandError(Location.Geo2dBitsOutOfRange, "bits in geo index must be between 1 and 32");
       }
     }
     const min = raw["min"] === undefined ? -180 : num(raw["min"]);
@@ -38,7 +41,9 @@ export function validateGeoIndexSpec(raw: Doc, key: Doc): Doc {
     if (min === undefined || max === undefined || !Number.isFinite(min) || !Number.isFinite(max)) {
       throw new CommandError("TypeMismatch", "min and max of a 2d index must be numbers");
     }
-    if (!(min < max)) throw new CommandError(13022, "region for hashing must be valid");
+    if (!(min < max)) {
+      throw new CommandError(Location.GeoHashRegionInvalid, "region for hashing must be valid");
+    }
     return {};
   }
   const v = raw["2dsphereIndexVersion"];

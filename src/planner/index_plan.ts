@@ -8,6 +8,7 @@
  * A `hint` (name or key pattern) yields that index alone; an unknown or hidden one is 2 BadValue.
  */
 import { CommandError } from "../errors/command_error.ts";
+import { Location } from "../errors/locations.ts";
 import { compareValues } from "../bson/compare.ts";
 import { isDocument, kindOf } from "../bson/values.ts";
 import { encodeIndexKey } from "../keys/key_string.ts";
@@ -231,7 +232,10 @@ export function planIndexScans(input: FindPlanInput): IxScanPath[] {
     return [indexPlan(ix, input, preds, true)!];
   }
   if (input.min !== undefined || input.max !== undefined) {
-    throw new CommandError(51173, "When using min()/max() a hint of which index to use must be provided");
+    throw new CommandError(
+      Location.MinMaxRequiresHint,
+      "When using min()/max() a hint of which index to use must be provided",
+    );
   }
   const out: IxScanPath[] = [];
   for (const ix of indexes) {

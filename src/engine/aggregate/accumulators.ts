@@ -8,6 +8,7 @@
  * are ignored. `$min`/`$max` ignore null and missing; `$push`/`$addToSet` skip missing.
  */
 import { CommandError } from "../../errors/command_error.ts";
+import { Location } from "../../errors/locations.ts";
 import { compareValues, type StringComparator, valuesEqual } from "../../bson/compare.ts";
 import { isDocument } from "../../bson/values.ts";
 import { makeDouble, numKind, toDouble } from "../expression/numeric.ts";
@@ -137,7 +138,7 @@ export function accumulatorFactory(op: string, strCmp: StringComparator | undefi
             if (v === undefined || v === null) return;
             if (!isDocument(v)) {
               throw new CommandError(
-                40400,
+                Location.MergeObjectsInputNotObject,
                 `$mergeObjects requires object inputs, but input ${String(v)} is of type ${
                   numKind(v) ?? typeof v
                 }`,
@@ -153,6 +154,6 @@ export function accumulatorFactory(op: string, strCmp: StringComparator | undefi
     case "$stdDevSamp":
       return stdDev(true);
     default:
-      throw new CommandError(15952, `unknown group operator '${op}'`);
+      throw new CommandError(Location.UnknownGroupOperator, `unknown group operator '${op}'`);
   }
 }

@@ -8,6 +8,7 @@
  * → 40237 (accumulators are unary).
  */
 import { CommandError } from "../../errors/command_error.ts";
+import { Location } from "../../errors/locations.ts";
 import { valuesEqual } from "../../bson/compare.ts";
 import { isObj } from "../expression/compile.ts";
 import type { Evaluator } from "../expression/types.ts";
@@ -32,21 +33,38 @@ export function parseAccumulators(spec: Document, ctx: StageContext, skip: strin
   const out: AccSpec[] = [];
   for (const [field, value] of Object.entries(spec)) {
     if (field === skip) continue;
-    if (field.includes(".")) throw new CommandError(40235, `The field name '${field}' cannot contain '.'`);
-    if (field.startsWith("$")) {
-      throw new CommandError(40236, `The field name '${field}' cannot be an operator name`);
+    if (field.includes(".")) {
+      throw new CommandError(Location.GroupFieldNameHasDot, `The field name '${field}' cannot contain '.'`);
     }
-    if (!isObj(value)) throw new CommandError(40234, `The field '${field}' must be an accumulator object`);
+    if (field.startsWith("$")) {
+      throw new CommandError(
+        Location.GroupFieldNameIsOperator,
+        `The field name '${field}' cannot be an operator name`,
+      );
+    }
+    if (!isObj(value)) {
+      throw new CommandError(
+        Location.GroupFieldNotAccumulatorObject,
+        `The field '${field}' must be an accumulator object`,
+      );
+    }
     const keys = Object.keys(value);
-    if (keys.length !== 1) throw new CommandError(40238, `The field '${field}' must specify one accumulator`);
+    if (keys.length !== 1) {
+      throw new CommandError(
+        Location.GroupFieldNotOneAccumulator,
+        `The field '${field}' must specify one accumulator`,
+      );
+    }
     const op = keys[0] as string;
     const make = accumulatorFactory(op, ctx.strCmp);
     const argSpec = value[op];
-    if (Array.isArray(argSpec)) throw new CommandError(40237, `The ${op} accumulator is a unary operator`);
+    if (Array.isArray(argSpec)) {
+      throw new CommandError(Location.AccumulatorBadArgument, `The ${op} accumulator is a unary operator`);
+    }
     let arg: Evaluator;
     if (op === "$count") {
       if (!isObj(argSpec) || Object.keys(argSpec).length !== 0) {
-        throw new CommandError(40237, "$count takes no arguments, i.e. $count:{}");
+        throw new CommandError(Location.AccumulatorBadArgument, "$count takes no arguments, i.e. $count:{}");
       }
       arg = () => 1;
     } else arg = ctx.env.compile(argSpec);
@@ -101,8 +119,15 @@ export function* groupDocuments(
 
 /** Compiles `$group`. */
 export function compileGroup(spec: unknown, ctx: StageContext, name: string): Stage {
-  if (!isObj(spec)) throw new CommandError(15947, "a group's fields must be specified in an object");
-  if (!Object.hasOwn(spec, "_id")) throw new CommandError(15955, "a group specification must include an _id");
+  if (!isObj(spec)) {
+    throw new CommandError(
+      Location.GroupOrFacetSpecNotObject,
+      "a group's fields must be specified in an object",
+    );
+  }
+  if (!Object.hasOwn(spec, "_id")) {
+    throw new CommandError(Location.GroupMissingId, "a group specification must include an _id");
+  }
   const idEv = ctx.env.compile(spec["_id"]);
   const accs = parseAccumulators(spec, ctx, "_id");
   return {

@@ -10,6 +10,7 @@
  * stage → 40324.
  */
 import { CommandError } from "../../errors/command_error.ts";
+import { Location } from "../../errors/locations.ts";
 import { makeStringComparator } from "../collation/collation.ts";
 import { isObj } from "../expression/compile.ts";
 import { ExpressionEnv } from "../expression/env.ts";
@@ -50,14 +51,17 @@ export function compileStages(stages: unknown, ctx: StageContext): Stage[] {
   for (const [i, s] of stages.entries()) {
     const [name, spec] = stageEntry(s);
     if ((name === "$documents" || name === "$geoNear") && i !== 0) {
-      throw new CommandError(40602, `${name} is only valid as the first stage in a pipeline`);
+      throw new CommandError(
+        Location.StageMustBeFirst,
+        `${name} is only valid as the first stage in a pipeline`,
+      );
     }
     const compile = STAGES[name];
     if (!compile) {
       if (UNSUPPORTED_STAGES.has(name)) {
         throw new CommandError("NotImplemented", `${name} is not implemented yet in SecantusDB`);
       }
-      throw new CommandError(40324, `Unrecognized pipeline stage name: '${name}'`);
+      throw new CommandError(Location.UnknownPipelineStage, `Unrecognized pipeline stage name: '${name}'`);
     }
     const next = stages[i + 1];
     const limit =
@@ -119,7 +123,10 @@ export function compilePipeline(stages: unknown[], opts: PipelineOptions = {}): 
   const names = stages.map((s) => stageEntry(s)[0]);
   for (const only of ["$documents", "$geoNear"]) {
     if (names.lastIndexOf(only) > 0) {
-      throw new CommandError(40602, `${only} is only valid as the first stage in a pipeline`);
+      throw new CommandError(
+        Location.StageMustBeFirst,
+        `${only} is only valid as the first stage in a pipeline`,
+      );
     }
   }
   let i = 0;

@@ -13,6 +13,7 @@
  * 31253, expression in an exclusion 31252, empty `$project` 51272.
  */
 import { CommandError } from "../../errors/command_error.ts";
+import { Location } from "../../errors/locations.ts";
 import { isNumeric } from "../../bson/values.ts";
 import { checkFieldName, isObj } from "../expression/compile.ts";
 import { truthy } from "../expression/numeric.ts";
@@ -41,12 +42,12 @@ function insert(tree: Tree, path: string, leaf: Node, prefix: string): void {
     const full = prefix + parts.slice(0, i + 1).join(".");
     const existing = cur.children.get(k);
     if (i === parts.length - 1) {
-      if (existing) throw new CommandError(31250, `Path collision at ${full}`);
+      if (existing) throw new CommandError(Location.ProjectionPathCollision, `Path collision at ${full}`);
       cur.children.set(k, leaf);
     } else {
       if (existing && existing.kind !== "sub") {
         throw new CommandError(
-          31250,
+          Location.ProjectionPathCollision,
           `Path collision at ${prefix + path} remaining portion ${parts.slice(i + 1).join(".")}`,
         );
       }
@@ -84,7 +85,11 @@ function parseInto(tree: Tree, spec: Document, st: ParseState, prefix: string): 
     if (isObj(value) && !st.computedOnly) {
       const keys = Object.keys(value);
       if (keys.length === 0) {
-        fail(st, 51270, `An empty sub-projection is not a valid value. Found empty object at path ${full}`);
+        fail(
+          st,
+          Location.ProjectionEmptySubProjection,
+          `An empty sub-projection is not a valid value. Found empty object at path ${full}`,
+        );
       }
       if (!(keys[0] as string).startsWith("$")) {
         const sub: Node = { kind: "sub", children: new Map(), computed: false };
@@ -109,12 +114,20 @@ function parseInto(tree: Tree, spec: Document, st: ParseState, prefix: string): 
       }
       if (include) {
         if (st.mode === "exclusion") {
-          fail(st, 31253, `Cannot do inclusion on field ${full} in exclusion projection`);
+          fail(
+            st,
+            Location.ProjectionInclusionInExclusion,
+            `Cannot do inclusion on field ${full} in exclusion projection`,
+          );
         }
         st.mode = "inclusion";
       } else {
         if (st.mode === "inclusion") {
-          fail(st, 31254, `Cannot do exclusion on field ${full} in inclusion projection`);
+          fail(
+            st,
+            Location.ProjectionExclusionInInclusion,
+            `Cannot do exclusion on field ${full} in inclusion projection`,
+          );
         }
         st.mode = "exclusion";
       }
@@ -123,7 +136,11 @@ function parseInto(tree: Tree, spec: Document, st: ParseState, prefix: string): 
     }
     if (!st.computedOnly) {
       if (st.mode === "exclusion") {
-        fail(st, 31252, "Cannot use expression other than $meta in exclusion projection");
+        fail(
+          st,
+          Location.ProjectionExpressionInExclusion,
+          "Cannot use expression other than $meta in exclusion projection",
+        );
       }
       st.mode = "inclusion";
     }
@@ -218,10 +235,12 @@ function emptyTree(): Tree {
 
 /** Compiles a `$project` specification into a transform. */
 export function compileProjectSpec(spec: unknown, ctx: StageContext): DocTransform {
-  if (!isObj(spec)) throw new CommandError(15969, "$project specification must be an object");
+  if (!isObj(spec)) {
+    throw new CommandError(Location.ProjectSpecNotObject, "$project specification must be an object");
+  }
   if (Object.keys(spec).length === 0) {
     throw new CommandError(
-      51272,
+      Location.ProjectionEmpty,
       "Invalid $project :: caused by :: projection specification must have at least one field",
     );
   }
@@ -254,7 +273,10 @@ export function compileProjectSpec(spec: unknown, ctx: StageContext): DocTransfo
 /** Compiles an `$addFields` / `$set` specification into a transform. */
 export function compileAddFieldsSpec(spec: unknown, ctx: StageContext, name: string): DocTransform {
   if (!isObj(spec)) {
-    throw new CommandError(40272, `${name} specification stage must be an object, got ${typeof spec}`);
+    throw new CommandError(
+      Location.AddFieldsSpecNotObject,
+      `${name} specification stage must be an object, got ${typeof spec}`,
+    );
   }
   const st: ParseState = { mode: undefined, idMode: undefined, stage: name, ctx, computedOnly: true };
   const tree = emptyTree();
@@ -271,7 +293,7 @@ export function compileUnsetSpec(spec: unknown): DocTransform {
   const paths = typeof spec === "string" ? [spec] : spec;
   if (!Array.isArray(paths) || paths.length === 0) {
     throw new CommandError(
-      31119,
+      Location.UnsetSpecEmpty,
       "$unset specification must be a string or an array with at least one field",
     );
   }
@@ -279,7 +301,7 @@ export function compileUnsetSpec(spec: unknown): DocTransform {
   for (const p of paths) {
     if (typeof p !== "string") {
       throw new CommandError(
-        31120,
+        Location.UnsetSpecNotString,
         "$unset specification must be a string or an array containing only string values",
       );
     }

@@ -1,5 +1,6 @@
 /** Splitting a stage document (`{$name: spec}`) with mongod's validation; shared by the pipeline and stages. */
 import { CommandError } from "../../errors/command_error.ts";
+import { Location } from "../../errors/locations.ts";
 import { isObj } from "../expression/compile.ts";
 
 /** Splits one stage document into its name and argument, with mongod's validation. */
@@ -9,7 +10,10 @@ export function stageEntry(stage: unknown): [string, unknown] {
   }
   const keys = Object.keys(stage);
   if (keys.length !== 1) {
-    throw new CommandError(40323, "A pipeline stage specification object must contain exactly one field.");
+    throw new CommandError(
+      Location.StageSpecNotOneField,
+      "A pipeline stage specification object must contain exactly one field.",
+    );
   }
   const name = keys[0] as string;
   return [name, stage[name]];

@@ -3,6 +3,7 @@
  * `$match $skip $limit $sort $count $replaceRoot $replaceWith $sortByCount`.
  */
 import { CommandError } from "../../errors/command_error.ts";
+import { Location } from "../../errors/locations.ts";
 import { containsNear } from "../geo/query.ts";
 import { bsonTypeAlias, compareValues } from "../../bson/compare.ts";
 import { isNumeric } from "../../bson/values.ts";
@@ -16,10 +17,15 @@ import type { Document, Stage, StageContext } from "./types.ts";
 import { PAUSE } from "./pause.ts";
 
 export function compileMatch(spec: unknown, ctx: StageContext, name: string): Stage {
-  if (!isObj(spec)) throw new CommandError(15959, "the match filter must be an expression in an object");
+  if (!isObj(spec)) {
+    throw new CommandError(
+      Location.MatchSpecNotObject,
+      "the match filter must be an expression in an object",
+    );
+  }
   if (containsNear(spec)) {
     throw new CommandError(
-      5626500,
+      Location.NearNotAllowedInMatch,
       "$geoNear, $near, and $nearSphere are not allowed in this context, as these operators require sorting geospatial data. If you do not need sort, consider using $geoWithin instead.",
     );
   }
@@ -58,7 +64,7 @@ function nonNegativeInteger(stage: string, code: number, spec: unknown): number 
 }
 
 export function compileSkip(spec: unknown, _ctx: StageContext, name: string): Stage {
-  const n = nonNegativeInteger("$skip", 5107200, spec);
+  const n = nonNegativeInteger("$skip", Location.SkipNotNonNegativeInteger, spec);
   return {
     name,
     pauses: true,
@@ -70,8 +76,8 @@ export function compileSkip(spec: unknown, _ctx: StageContext, name: string): St
 }
 
 export function compileLimit(spec: unknown, _ctx: StageContext, name: string): Stage {
-  const n = nonNegativeInteger("$limit", 5107201, spec);
-  if (n === 0) throw new CommandError(15958, "the limit must be positive");
+  const n = nonNegativeInteger("$limit", Location.LimitNotNonNegativeInteger, spec);
+  if (n === 0) throw new CommandError(Location.LimitNotPositive, "the limit must be positive");
   return {
     name,
     pauses: true,
@@ -88,9 +94,11 @@ export function compileLimit(spec: unknown, _ctx: StageContext, name: string): S
 
 /** `$sort`; with `limit` (a `$limit` right after), keeps only the top `limit` documents while reading. */
 export function compileSortStage(spec: unknown, ctx: StageContext, name: string, limit?: number): Stage {
-  if (!isObj(spec)) throw new CommandError(15973, "the $sort key specification must be an object");
+  if (!isObj(spec)) {
+    throw new CommandError(Location.SortStageSpecNotObject, "the $sort key specification must be an object");
+  }
   if (Object.keys(spec).length === 0) {
-    throw new CommandError(15976, "$sort stage must have at least one sort key");
+    throw new CommandError(Location.SortStageEmpty, "$sort stage must have at least one sort key");
   }
   const keys = parseSortSpec(spec);
   const opts = ctx.strCmp ? { strCmp: ctx.strCmp } : {};
@@ -151,10 +159,14 @@ export function compileSortStage(spec: unknown, ctx: StageContext, name: string,
 
 export function compileCount(spec: unknown, ctx: StageContext, name: string): Stage[] {
   if (typeof spec !== "string" || spec === "") {
-    throw new CommandError(40156, "the count field must be a non-empty string");
+    throw new CommandError(Location.CountFieldEmpty, "the count field must be a non-empty string");
   }
-  if (spec.startsWith("$")) throw new CommandError(40158, "the count field cannot be a $-prefixed path");
-  if (spec.includes(".")) throw new CommandError(40160, "the count field cannot contain '.'");
+  if (spec.startsWith("$")) {
+    throw new CommandError(Location.CountFieldDollarPrefix, "the count field cannot be a $-prefixed path");
+  }
+  if (spec.includes(".")) {
+    throw new CommandError(Location.CountFieldHasDot, "the count field cannot contain '.'");
+  }
   const group = compileGroup({ _id: null, [spec]: { $sum: 1 } }, ctx, name);
   return [{
     name,
@@ -181,7 +193,7 @@ function replaceRoot(name: string, newRoot: unknown, ctx: StageContext): Stage {
         const r = ev(d, vars);
         if (!isObj(r)) {
           throw new CommandError(
-            40228,
+            Location.ReplaceRootResultNotObject,
             `'newRoot' expression must evaluate to an object, but resulting value was: ${
               r === undefined ? "MISSING" : describeValue(r)
             }. Type of resulting value: '${
@@ -198,15 +210,20 @@ function replaceRoot(name: string, newRoot: unknown, ctx: StageContext): Stage {
 export function compileReplaceRoot(spec: unknown, ctx: StageContext, name: string): Stage {
   if (!isObj(spec)) {
     throw new CommandError(
-      40229,
+      Location.ReplaceRootSpecNotObject,
       `expected an object as specification for $replaceRoot stage, got ${bsonTypeAlias(spec)}`,
     );
   }
   for (const k of Object.keys(spec)) {
-    if (k !== "newRoot") throw new CommandError(40415, `BSON field '$replaceRoot.${k}' is an unknown field.`);
+    if (k !== "newRoot") {
+      throw new CommandError("IDLUnknownField", `BSON field '$replaceRoot.${k}' is an unknown field.`);
+    }
   }
   if (!Object.hasOwn(spec, "newRoot")) {
-    throw new CommandError(40414, "BSON field '$replaceRoot.newRoot' is missing but a required field");
+    throw new CommandError(
+      "IDLFailedToParse",
+      "BSON field '$replaceRoot.newRoot' is missing but a required field",
+    );
   }
   return replaceRoot(name, spec["newRoot"], ctx);
 }
@@ -220,7 +237,7 @@ export function compileSortByCount(spec: unknown, ctx: StageContext, name: strin
     (isObj(spec) && Object.keys(spec).length === 1 && (Object.keys(spec)[0] as string).startsWith("$"));
   if (!ok) {
     throw new CommandError(
-      40149,
+      Location.SortByCountBadExpression,
       "the sortByCount field must be defined as a $-prefixed path or an expression",
     );
   }

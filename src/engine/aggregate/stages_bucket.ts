@@ -4,6 +4,7 @@
  * `groupBy` values, `_id: {min, max}`; `granularity` not supported).
  */
 import { CommandError } from "../../errors/command_error.ts";
+import { Location } from "../../errors/locations.ts";
 import { compareValues, typeOrder } from "../../bson/compare.ts";
 import { isObj } from "../expression/compile.ts";
 import { numKind, toDouble } from "../expression/numeric.ts";
@@ -17,7 +18,7 @@ function groupByOf(v: unknown, stage: string): unknown {
     (isObj(v) && Object.keys(v).length === 1 && (Object.keys(v)[0] as string).startsWith("$"));
   if (!ok) {
     throw new CommandError(
-      40202,
+      Location.BucketGroupByBadExpression,
       `The $${stage} 'groupBy' field must be defined as a $-prefixed path or an expression, but found: ${
         String(v)
       }.`,
@@ -29,7 +30,7 @@ function groupByOf(v: unknown, stage: string): unknown {
 export function compileBucket(spec: unknown, ctx: StageContext, name: string): Stage {
   if (!isObj(spec)) {
     throw new CommandError(
-      40201,
+      Location.BucketSpecNotObject,
       `Argument to $bucket stage must be an object, but found type: ${typeName(spec)}.`,
     );
   }
@@ -43,7 +44,7 @@ export function compileBucket(spec: unknown, ctx: StageContext, name: string): S
     else if (k === "boundaries") {
       if (!Array.isArray(v)) {
         throw new CommandError(
-          40200,
+          Location.BucketBoundariesNotArray,
           `The $bucket 'boundaries' field must be an array, but found type: ${typeName(v)}.`,
         );
       }
@@ -54,19 +55,22 @@ export function compileBucket(spec: unknown, ctx: StageContext, name: string): S
     } else if (k === "output") {
       if (!isObj(v)) {
         throw new CommandError(
-          40196,
+          Location.BucketOutputNotObject,
           `The $bucket 'output' field must be an object, but found type: ${typeName(v)}.`,
         );
       }
       output = v;
-    } else throw new CommandError(40197, `Unrecognized option to $bucket: ${k}.`);
+    } else throw new CommandError(Location.BucketUnknownOption, `Unrecognized option to $bucket: ${k}.`);
   }
   if (groupBy === undefined || boundaries === undefined) {
-    throw new CommandError(40198, "$bucket requires 'groupBy' and 'boundaries' to be specified.");
+    throw new CommandError(
+      Location.BucketMissingGroupByOrBoundaries,
+      "$bucket requires 'groupBy' and 'boundaries' to be specified.",
+    );
   }
   if (boundaries.length < 2) {
     throw new CommandError(
-      40192,
+      Location.BucketTooFewBoundaries,
       `The $bucket 'boundaries' field must have at least 2 values, but found ${boundaries.length} value(s).`,
     );
   }
@@ -74,12 +78,15 @@ export function compileBucket(spec: unknown, ctx: StageContext, name: string): S
   for (let i = 1; i < bounds.length; i++) {
     if (typeOrder(bounds[i]) !== typeOrder(bounds[0])) {
       throw new CommandError(
-        40193,
+        Location.BucketBoundariesMixedTypes,
         "All values in the the 'boundaries' option to $bucket must have the same type.",
       );
     }
     if (compareValues(bounds[i - 1], bounds[i], ctx.strCmp) >= 0) {
-      throw new CommandError(40194, "The 'boundaries' option to $bucket must be sorted in ascending order.");
+      throw new CommandError(
+        Location.BucketBoundariesNotSorted,
+        "The 'boundaries' option to $bucket must be sorted in ascending order.",
+      );
     }
   }
   if (
@@ -87,7 +94,7 @@ export function compileBucket(spec: unknown, ctx: StageContext, name: string): S
     compareValues(def, bounds[bounds.length - 1], ctx.strCmp) < 0 && typeOrder(def) === typeOrder(bounds[0])
   ) {
     throw new CommandError(
-      40199,
+      Location.BucketDefaultInsideBoundaries,
       "The $bucket 'default' field must be less than the lowest boundary or greater than or equal to the highest boundary.",
     );
   }
@@ -109,7 +116,7 @@ export function compileBucket(spec: unknown, ctx: StageContext, name: string): S
         }
         if (!hasDefault) {
           throw new CommandError(
-            40066,
+            Location.SwitchNoMatchingBranch,
             "$switch could not find a matching branch for an input, and no default was specified.",
           );
         }
@@ -125,7 +132,7 @@ export function compileBucket(spec: unknown, ctx: StageContext, name: string): S
 export function compileBucketAuto(spec: unknown, ctx: StageContext, name: string): Stage {
   if (!isObj(spec)) {
     throw new CommandError(
-      40240,
+      Location.BucketAutoSpecNotObject,
       `The argument to $bucketAuto must be an object, but found type: ${typeName(spec)}.`,
     );
   }
@@ -137,21 +144,21 @@ export function compileBucketAuto(spec: unknown, ctx: StageContext, name: string
     else if (k === "buckets") {
       if (!numKind(v) || !Number.isInteger(toDouble(v))) {
         throw new CommandError(
-          40241,
+          Location.BucketAutoBucketsNotNumeric,
           `The $bucketAuto 'buckets' field must be a numeric value, but found type: ${typeName(v)}.`,
         );
       }
       buckets = toDouble(v);
       if (buckets <= 0) {
         throw new CommandError(
-          40243,
+          Location.BucketAutoBucketsNotPositive,
           `The $bucketAuto 'buckets' field must be greater than 0, but found: ${buckets}.`,
         );
       }
     } else if (k === "output") {
       if (!isObj(v)) {
         throw new CommandError(
-          40244,
+          Location.BucketAutoOutputNotObject,
           `The $bucketAuto 'output' field must be an object, but found type: ${typeName(v)}.`,
         );
       }
@@ -161,10 +168,16 @@ export function compileBucketAuto(spec: unknown, ctx: StageContext, name: string
         "NotImplemented",
         "$bucketAuto granularity is not implemented yet in SecantusDB",
       );
-    } else throw new CommandError(40245, `Unrecognized option to $bucketAuto: ${k}.`);
+    } else {throw new CommandError(
+        Location.BucketAutoUnknownOption,
+        `Unrecognized option to $bucketAuto: ${k}.`,
+      );}
   }
   if (groupBy === undefined || buckets === undefined) {
-    throw new CommandError(40246, "$bucketAuto requires 'groupBy' and 'buckets' to be specified");
+    throw new CommandError(
+      Location.BucketAutoMissingGroupByOrBuckets,
+      "$bucketAuto requires 'groupBy' and 'buckets' to be specified",
+    );
   }
   const n = buckets;
   const groupEv = ctx.env.compile(groupBy);

@@ -7,6 +7,7 @@
  * `distanceField` (× `distanceMultiplier`) and, with `includeLocs`, the location that matched.
  */
 import { CommandError } from "../../errors/command_error.ts";
+import { Location } from "../../errors/locations.ts";
 import { isDocument, isNumeric } from "../../bson/values.ts";
 import { parseGeoOperators } from "../geo/query.ts";
 import { typeName } from "../expression/coerce.ts";
@@ -41,37 +42,49 @@ function setDotted(doc: Document, path: string, value: unknown): void {
 
 function fieldPath(v: string, what: string): string {
   if (v === "" || v.startsWith("$")) {
-    throw new CommandError(16606, `$geoNear requires a '${what}' option as a String`);
+    throw new CommandError(
+      Location.GeoNearOptionNotString,
+      `$geoNear requires a '${what}' option as a String`,
+    );
   }
   return v;
 }
 
 export function compileGeoNear(spec: unknown, ctx: StageContext, name: string): Stage {
   if (!isDocument(spec)) {
-    throw new CommandError(10065, `invalid parameter: expected an object (${name})`);
+    throw new CommandError(
+      Location.ExpectedObjectParameter,
+      `invalid parameter: expected an object (${name})`,
+    );
   }
   if (spec["num"] !== undefined) {
     throw new CommandError(
-      50857,
+      Location.GeoNearNumUnsupported,
       "$geoNear no longer supports the 'num' parameter. Use a $limit stage instead.",
     );
   }
   if (spec["limit"] !== undefined) {
     throw new CommandError(
-      50858,
+      Location.GeoNearLimitUnsupported,
       "$geoNear no longer supports the 'limit' parameter. Use a $limit stage instead.",
     );
   }
   if (spec["start"] !== undefined) {
-    throw new CommandError(50856, "$geoNear no longer supports the 'start' argument.");
+    throw new CommandError(
+      Location.GeoNearStartUnsupported,
+      "$geoNear no longer supports the 'start' argument.",
+    );
   }
   const near = spec["near"];
   if (!Array.isArray(near) && !isDocument(near)) {
-    throw new CommandError(16605, "$geoNear requires a 'near' option as an Array");
+    throw new CommandError(Location.GeoNearNearNotArray, "$geoNear requires a 'near' option as an Array");
   }
   const df = spec["distanceField"];
   if (typeof df !== "string") {
-    throw new CommandError(16606, "$geoNear requires a 'distanceField' option as a String");
+    throw new CommandError(
+      Location.GeoNearOptionNotString,
+      "$geoNear requires a 'distanceField' option as a String",
+    );
   }
   const distanceField = fieldPath(df, "distanceField");
   const maxDistance = numArg(spec, "maxDistance");
@@ -83,7 +96,10 @@ export function compileGeoNear(spec: unknown, ctx: StageContext, name: string): 
   }
   const il = spec["includeLocs"];
   if (il !== undefined && typeof il !== "string") {
-    throw new CommandError(16607, "$geoNear requires that 'includeLocs' option is a String");
+    throw new CommandError(
+      Location.GeoNearIncludeLocsNotString,
+      "$geoNear requires that 'includeLocs' option is a String",
+    );
   }
   const key = spec["key"];
   if (key !== undefined) {
@@ -103,7 +119,9 @@ export function compileGeoNear(spec: unknown, ctx: StageContext, name: string): 
   if (minDistance !== undefined) nearOps["$minDistance"] = minDistance;
   if (maxDistance !== undefined) nearOps["$maxDistance"] = maxDistance;
   const parsed = parseGeoOperators(nearOps);
-  if (parsed.kind !== "near") throw new CommandError(16605, "$geoNear requires a 'near' option as an Array");
+  if (parsed.kind !== "near") {
+    throw new CommandError(Location.GeoNearNearNotArray, "$geoNear requires a 'near' option as an Array");
+  }
   const filter = (query ?? {}) as Document;
   const request: GeoNearRequest = { near: parsed, filter, ...(typeof key === "string" ? { key } : {}) };
   const includeLocs = typeof il === "string" ? fieldPath(il, "includeLocs") : undefined;

@@ -8,6 +8,7 @@
  * foreign collection is read once per run and hashed by `valueKey` (linear with a collation).
  */
 import { CommandError } from "../../errors/command_error.ts";
+import { Location } from "../../errors/locations.ts";
 import { valuesEqual } from "../../bson/compare.ts";
 import { splitPath, visitPathValues } from "../path/field_path.ts";
 import { isObj } from "../expression/compile.ts";
@@ -64,7 +65,9 @@ function localValues(doc: Document, parts: readonly string[]): unknown[] {
 }
 
 export function compileLookup(spec: unknown, ctx: StageContext, name: string): Stage {
-  if (!isObj(spec)) throw new CommandError(40319, "the $lookup specification must be an Object");
+  if (!isObj(spec)) {
+    throw new CommandError(Location.LookupSpecNotObject, "the $lookup specification must be an Object");
+  }
   let from: string | undefined;
   let as: string | undefined;
   let localField: string | undefined;
@@ -206,7 +209,7 @@ export function compileUnionWith(spec: unknown, ctx: StageContext, name: string)
           );
         }
         pipeline = v;
-      } else throw new CommandError(40415, `BSON field '$unionWith.${k}' is an unknown field.`);
+      } else throw new CommandError("IDLUnknownField", `BSON field '$unionWith.${k}' is an unknown field.`);
     }
   } else {
     throw new CommandError(
@@ -216,7 +219,10 @@ export function compileUnionWith(spec: unknown, ctx: StageContext, name: string)
   }
   const firstIsDocuments = isObj(pipeline[0]) && Object.hasOwn(pipeline[0], "$documents");
   if (coll === undefined && !firstIsDocuments) {
-    throw new CommandError(40414, "BSON field '$unionWith.coll' is missing but a required field");
+    throw new CommandError(
+      "IDLFailedToParse",
+      "BSON field '$unionWith.coll' is missing but a required field",
+    );
   }
   const resolve = firstIsDocuments ? () => [] : resolver(ctx, "$unionWith");
   const sub = ctx.subPipeline(pipeline);
@@ -236,12 +242,12 @@ export function compileDocuments(spec: unknown, ctx: StageContext, name: string)
     *run() {
       const docs = ev(undefined, ctx.env.newVars());
       if (!Array.isArray(docs)) {
-        throw new CommandError(5858203, "an array is expected");
+        throw new CommandError(Location.DocumentsNotArray, "an array is expected");
       }
       for (const d of docs) {
         if (!isObj(d)) {
           throw new CommandError(
-            40228,
+            Location.ReplaceRootResultNotObject,
             `'newRoot' expression must evaluate to an object, but resulting value was: ${
               String(d)
             }. Type of resulting value: '${typeName(d)}'.`,

@@ -4,6 +4,7 @@
  * `$$KEEP` evaluated at every embedded document level).
  */
 import { CommandError } from "../../errors/command_error.ts";
+import { Location } from "../../errors/locations.ts";
 import { isObj } from "../expression/compile.ts";
 import { numKind, toDouble } from "../expression/numeric.ts";
 import { typeName } from "../expression/coerce.ts";
@@ -22,31 +23,42 @@ const NOT_IN_FACET = new Set([
 ]);
 
 export function compileFacet(spec: unknown, ctx: StageContext, name: string): Stage {
-  if (!isObj(spec)) throw new CommandError(15947, "the $facet specification must be a non-empty object");
+  if (!isObj(spec)) {
+    throw new CommandError(
+      Location.GroupOrFacetSpecNotObject,
+      "the $facet specification must be a non-empty object",
+    );
+  }
   const facets: [string, Stage[]][] = [];
   for (const [field, stages] of Object.entries(spec)) {
     if (field === "" || field.startsWith("$") || field.includes(".")) {
-      throw new CommandError(40352, `invalid $facet output field name: '${field}'`);
+      throw new CommandError(Location.InvalidFieldPath, `invalid $facet output field name: '${field}'`);
     }
     if (!Array.isArray(stages)) {
       throw new CommandError(
-        40170,
+        Location.FacetPipelineNotArray,
         `arguments to $facet must be arrays, ${field} is type ${typeName(stages)}`,
       );
     }
     if (stages.length === 0) {
-      throw new CommandError(40171, `sub-pipeline in $facet stage cannot be empty: ${field}`);
+      throw new CommandError(
+        Location.FacetPipelineEmpty,
+        `sub-pipeline in $facet stage cannot be empty: ${field}`,
+      );
     }
     for (const s of stages) {
       const [n] = stageEntry(s);
       if (NOT_IN_FACET.has(n)) {
-        throw new CommandError(40600, `${n} is not allowed to be used within a $facet stage`);
+        throw new CommandError(
+          Location.FacetStageNotAllowed,
+          `${n} is not allowed to be used within a $facet stage`,
+        );
       }
     }
     facets.push([field, ctx.subPipeline(stages)]);
   }
   if (facets.length === 0) {
-    throw new CommandError(40169, "the $facet specification must be a non-empty object");
+    throw new CommandError(Location.FacetSpecEmpty, "the $facet specification must be a non-empty object");
   }
   return {
     name,
@@ -64,15 +76,25 @@ export function compileFacet(spec: unknown, ctx: StageContext, name: string): St
 }
 
 export function compileSample(spec: unknown, ctx: StageContext, name: string): Stage {
-  if (!isObj(spec)) throw new CommandError(28745, "the $sample stage specification must be an object");
+  if (!isObj(spec)) {
+    throw new CommandError(Location.SampleSpecNotObject, "the $sample stage specification must be an object");
+  }
   let size: number | undefined;
   for (const [k, v] of Object.entries(spec)) {
-    if (k !== "size") throw new CommandError(28748, `unrecognized option to $sample: ${k}`);
-    if (!numKind(v)) throw new CommandError(28746, "size argument to $sample must be a number");
+    if (k !== "size") {
+      throw new CommandError(Location.SampleUnknownOption, `unrecognized option to $sample: ${k}`);
+    }
+    if (!numKind(v)) {
+      throw new CommandError(Location.SampleSizeNotNumber, "size argument to $sample must be a number");
+    }
     size = toDouble(v);
-    if (size < 0) throw new CommandError(28747, "size argument to $sample must not be negative");
+    if (size < 0) {
+      throw new CommandError(Location.SampleSizeNegative, "size argument to $sample must not be negative");
+    }
   }
-  if (size === undefined) throw new CommandError(28749, "$sample stage must specify a size");
+  if (size === undefined) {
+    throw new CommandError(Location.SampleMissingSize, "$sample stage must specify a size");
+  }
   const n = Math.floor(size);
   const random = ctx.options.random ?? Math.random;
   return {
@@ -103,7 +125,7 @@ export function compileRedact(spec: unknown, ctx: StageContext, name: string): S
         if (r === "keep") return doc;
         if (r !== "descend") {
           throw new CommandError(
-            17053,
+            Location.RedactBadResult,
             `$redact's expression should not return anything aside from the variables $$KEEP, $$DESCEND, and $$PRUNE, but returned ${
               String(r)
             }`,

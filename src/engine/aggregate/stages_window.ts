@@ -8,6 +8,7 @@
  * `$expMovingAvg`, `$linearFill`, `$locf`, calendar range units.
  */
 import { CommandError } from "../../errors/command_error.ts";
+import { Location } from "../../errors/locations.ts";
 import { compareValues } from "../../bson/compare.ts";
 import { compileSort, parseSortSpec, sortKeyOf } from "../sort/sort.ts";
 import { isObj } from "../expression/compile.ts";
@@ -106,7 +107,12 @@ function parseOutput(field: string, spec: unknown, ctx: StageContext): OutputSpe
     case "$rank":
     case "$denseRank":
     case "$documentNumber":
-      if (window) throw new CommandError(5371601, `${op} does not accept a 'window' field`);
+      if (window) {
+        throw new CommandError(
+          Location.WindowFunctionTakesNoWindow,
+          `${op} does not accept a 'window' field`,
+        );
+      }
       return { parts, kind: op.slice(1) as OutputSpec["kind"] };
     case "$shift": {
       if (
@@ -171,28 +177,40 @@ export function compileSetWindowFields(spec: unknown, ctx: StageContext, name: s
         throw new CommandError("FailedToParse", "$setWindowFields 'output' field must be an object");
       }
       outputs = Object.entries(v).map(([f, s]) => parseOutput(f, s, ctx));
-    } else throw new CommandError(40415, `BSON field '$setWindowFields.${k}' is an unknown field.`);
+    } else {throw new CommandError(
+        "IDLUnknownField",
+        `BSON field '$setWindowFields.${k}' is an unknown field.`,
+      );}
   }
   if (!outputs) {
-    throw new CommandError(40414, "BSON field '$setWindowFields.output' is missing but a required field");
+    throw new CommandError(
+      "IDLFailedToParse",
+      "BSON field '$setWindowFields.output' is missing but a required field",
+    );
   }
   const sortKeys = sortBy ? parseSortSpec(sortBy) : [];
   for (const o of outputs) {
     if ((o.kind === "rank" || o.kind === "denseRank") && sortKeys.length !== 1) {
       throw new CommandError(
-        5371602,
+        Location.WindowFunctionNeedsOneSortByField,
         `$${o.kind} must be specified with a top level sortBy expression with exactly one element`,
       );
     }
     if (o.window?.type === "range" && sortKeys.length !== 1) {
-      throw new CommandError(5339902, "Range-based window require sortBy a single field");
+      throw new CommandError(
+        Location.WindowRangeNeedsOneSortByField,
+        "Range-based window require sortBy a single field",
+      );
     }
     if (
       (o.kind === "shift" || o.kind === "documentNumber" || o.window?.type === "documents") &&
       sortKeys.length === 0
     ) {
       if (o.kind !== "acc" || (o.window && (o.window.lo !== "unbounded" || o.window.hi !== "unbounded"))) {
-        throw new CommandError(5339901, "Document-based bounds require a sortBy");
+        throw new CommandError(
+          Location.WindowDocumentBoundsNeedSortBy,
+          "Document-based bounds require a sortBy",
+        );
       }
     }
   }
@@ -279,7 +297,7 @@ function computeOutput(
     if (v instanceof Date) return v.getTime();
     if (numKind(v)) return toDouble(v);
     throw new CommandError(
-      5429414,
+      Location.WindowRangeSortByNotNumber,
       `Invalid range: Expected the sortBy field to be a number, but it was ${typeName(v)}`,
     );
   };

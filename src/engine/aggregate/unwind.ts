@@ -8,6 +8,7 @@
  */
 import { Long } from "bson";
 import { CommandError } from "../../errors/command_error.ts";
+import { Location } from "../../errors/locations.ts";
 import { bsonTypeAlias } from "../../bson/compare.ts";
 import { isObj, parseFieldPath as parseFieldPathText } from "../expression/compile.ts";
 import type { Document, Stage, StageContext } from "./types.ts";
@@ -46,7 +47,7 @@ export function compileUnwind(spec: unknown, _ctx: StageContext, name: string): 
       if (k === "path") {
         if (typeof v !== "string") {
           throw new CommandError(
-            28808,
+            Location.UnwindPathNotString,
             `expected a string as the path for $unwind stage, got ${bsonTypeAlias(v)}`,
           );
         }
@@ -54,7 +55,7 @@ export function compileUnwind(spec: unknown, _ctx: StageContext, name: string): 
       } else if (k === "preserveNullAndEmptyArrays") {
         if (typeof v !== "boolean") {
           throw new CommandError(
-            28809,
+            Location.UnwindPreserveNullNotBool,
             `expected a boolean for the preserveNullAndEmptyArrays option to $unwind stage, got ${
               bsonTypeAlias(v)
             }`,
@@ -64,7 +65,7 @@ export function compileUnwind(spec: unknown, _ctx: StageContext, name: string): 
       } else if (k === "includeArrayIndex") {
         if (typeof v !== "string" || v === "") {
           throw new CommandError(
-            28810,
+            Location.UnwindIncludeArrayIndexNotString,
             `expected a non-empty string for the includeArrayIndex  option to $unwind stage, got ${
               bsonTypeAlias(v)
             }`,
@@ -72,23 +73,31 @@ export function compileUnwind(spec: unknown, _ctx: StageContext, name: string): 
         }
         if (v.startsWith("$")) {
           throw new CommandError(
-            28822,
+            Location.UnwindIncludeArrayIndexHasDollar,
             `includeArrayIndex option to $unwind stage should not be prefixed with a '$': ${v}`,
           );
         }
         indexField = v;
-      } else throw new CommandError(28811, `unrecognized option to $unwind stage: ${k}`);
+      } else {throw new CommandError(
+          Location.UnwindUnknownOption,
+          `unrecognized option to $unwind stage: ${k}`,
+        );}
     }
-    if (pathSpec === undefined) throw new CommandError(28812, "no path specified to $unwind stage");
+    if (pathSpec === undefined) {
+      throw new CommandError(Location.UnwindMissingPath, "no path specified to $unwind stage");
+    }
   } else {
     throw new CommandError(
-      15981,
+      Location.UnwindSpecBadType,
       `expected either a string or an object as specification for $unwind stage, got ${bsonTypeAlias(spec)}`,
     );
   }
   const text = pathSpec as string;
   if (!text.startsWith("$")) {
-    throw new CommandError(28818, `path option to $unwind stage should be prefixed with a '$': ${text}`);
+    throw new CommandError(
+      Location.UnwindPathNoDollar,
+      `path option to $unwind stage should be prefixed with a '$': ${text}`,
+    );
   }
   const parts = parseFieldPathText(text.slice(1));
   const idxParts = indexField === undefined ? undefined : parseFieldPathText(indexField);

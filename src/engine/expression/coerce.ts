@@ -4,6 +4,7 @@
  * ObjectId), date formatting in mongod's ISO style, and type names for messages.
  */
 import { CommandError } from "../../errors/command_error.ts";
+import { Location } from "../../errors/locations.ts";
 import { bsonTypeAlias } from "../../bson/compare.ts";
 import { kindOf } from "../../bson/values.ts";
 
@@ -44,7 +45,10 @@ export function coerceToString(v: unknown, op: string): string {
     case "undefined":
       return "";
     default:
-      throw new CommandError(16007, `can't convert from BSON type ${typeName(v)} to String${op ? "" : ""}`);
+      throw new CommandError(
+        Location.CannotConvertToString,
+        `can't convert from BSON type ${typeName(v)} to String${op ? "" : ""}`,
+      );
   }
 }
 
@@ -57,6 +61,9 @@ export function coerceToDate(v: unknown): Date {
     case "objectId":
       return (v as { getTimestamp(): Date }).getTimestamp();
     default:
-      throw new CommandError(16006, `can't convert from BSON type ${typeName(v)} to Date`);
+      throw new CommandError(
+        Location.CannotConvertToDate,
+        `can't convert from BSON type ${typeName(v)} to Date`,
+      );
   }
 }

@@ -11,6 +11,7 @@
  * - anything else — a constant.
  */
 import { CommandError } from "../../errors/command_error.ts";
+import { Location } from "../../errors/locations.ts";
 import { isDocument } from "../../bson/values.ts";
 import { describeValue } from "../path/describe.ts";
 import { lookupOperator } from "./registry.ts";
@@ -62,21 +63,25 @@ function walkArray(arr: unknown[], parts: readonly string[], i: number): unknown
 
 /** Validates one field-path component (mongod's FieldPath rules). */
 export function checkFieldName(name: string): void {
-  if (name === "") throw new CommandError(15998, "FieldPath field names may not be empty strings.");
+  if (name === "") {
+    throw new CommandError(Location.FieldPathEmptyName, "FieldPath field names may not be empty strings.");
+  }
   if (name[0] === "$") {
     throw new CommandError(
-      16410,
+      Location.FieldPathDollarPrefix,
       "FieldPath field names may not start with '$'. Consider using $getField or $setField.",
     );
   }
   if (name.includes("\0")) {
-    throw new CommandError(16411, "FieldPath field names may not contain '\\0'.");
+    throw new CommandError(Location.FieldPathHasNullByte, "FieldPath field names may not contain '\\0'.");
   }
 }
 
 /** Parses "a.b.c" (no leading `$`) into validated components. */
 export function parseFieldPath(path: string): string[] {
-  if (path === "") throw new CommandError(40352, "FieldPath cannot be constructed with empty string");
+  if (path === "") {
+    throw new CommandError(Location.InvalidFieldPath, "FieldPath cannot be constructed with empty string");
+  }
   const parts = path.split(".");
   for (const p of parts) checkFieldName(p);
   return parts;
@@ -84,17 +89,20 @@ export function parseFieldPath(path: string): string[] {
 
 /** Validates a user variable name (`$let`, `as`, `let`): starts lower-case or non-ASCII. */
 export function checkVariableName(name: string): void {
-  if (name === "") throw new CommandError(16866, "empty variable names are not allowed");
+  if (name === "") throw new CommandError(Location.VariableNameEmpty, "empty variable names are not allowed");
   const c0 = name.charCodeAt(0);
   if (!((c0 >= 97 && c0 <= 122) || c0 >= 128)) {
-    throw new CommandError(16867, `'${name}' starts with an invalid character for a user variable name`);
+    throw new CommandError(
+      Location.VariableNameBadFirstChar,
+      `'${name}' starts with an invalid character for a user variable name`,
+    );
   }
   for (let i = 1; i < name.length; i++) {
     const c = name.charCodeAt(i);
     const ok = (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 95 || c >= 128;
     if (!ok) {
       throw new CommandError(
-        16868,
+        Location.VariableNameBadChar,
         `'${name}' contains an invalid character for a variable name: '${name[i]}'`,
       );
     }
@@ -152,10 +160,10 @@ function compileVariable(text: string, ctx: ExprContext): Evaluator {
       case "KEEP":
         return constant(name.toLowerCase());
       case "":
-        throw new CommandError(16869, "empty variable names are not allowed");
+        throw new CommandError(Location.VariableReferenceEmpty, "empty variable names are not allowed");
       default:
         checkVariableName(name);
-        throw new CommandError(17276, `Use of undefined variable: ${name}`);
+        throw new CommandError(Location.UndefinedVariable, `Use of undefined variable: ${name}`);
     }
   }
   if (rest.length === 0) return base;
@@ -168,7 +176,7 @@ function compileObject(doc: Record<string, unknown>, ctx: ExprContext): Evaluato
   if (first !== undefined && first[0] === "$") {
     if (keys.length !== 1) {
       throw new CommandError(
-        15983,
+        Location.ExpressionSpecNotOneField,
         `an expression specification must contain exactly one field, the name of the expression. Found ${keys.length} fields in ${
           describeValue(doc)
         }, while parsing object ${describeValue(doc)}`,
@@ -183,7 +191,7 @@ function compileObject(doc: Record<string, unknown>, ctx: ExprContext): Evaluato
     checkFieldName(k);
     if (k.includes(".")) {
       throw new CommandError(
-        16412,
+        Location.FieldPathHasDot,
         "FieldPath field names may not contain '.'. Consider using $getField or $setField.",
       );
     }
@@ -204,7 +212,9 @@ export function compileExpression(expr: unknown, ctx: ExprContext): Evaluator {
   if (typeof expr === "string") {
     if (expr[0] !== "$") return constant(expr);
     if (expr[1] === "$") return compileVariable(expr.slice(2), ctx);
-    if (expr.length === 1) throw new CommandError(16872, "'$' by itself is not a valid FieldPath");
+    if (expr.length === 1) {
+      throw new CommandError(Location.FieldPathDollarAlone, "'$' by itself is not a valid FieldPath");
+    }
     return compileFieldPath(expr.slice(1));
   }
   if (Array.isArray(expr)) {
@@ -229,7 +239,7 @@ export function fixedArgs(op: string, arg: unknown, n: number, ctx: ExprContext)
   const list = operandList(arg);
   if (list.length !== n) {
     throw new CommandError(
-      16020,
+      Location.ExpressionWrongArgCount,
       `Expression ${op} takes exactly ${n} arguments. ${list.length} were passed in.`,
     );
   }
@@ -241,13 +251,13 @@ export function rangeArgs(op: string, arg: unknown, min: number, max: number, ct
   const list = operandList(arg);
   if (list.length < min) {
     throw new CommandError(
-      16021,
+      Location.ExpressionTooFewArgs,
       `Expression ${op} takes at least ${min} arguments, and ${list.length} were passed in.`,
     );
   }
   if (list.length > max) {
     throw new CommandError(
-      16022,
+      Location.ExpressionTooManyArgs,
       `Expression ${op} takes at most ${max} arguments, and ${list.length} were passed in.`,
     );
   }

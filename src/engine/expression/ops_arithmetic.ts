@@ -5,6 +5,7 @@
  */
 import { Long } from "bson";
 import { CommandError } from "../../errors/command_error.ts";
+import { Location } from "../../errors/locations.ts";
 import { bsonTypeAlias } from "../../bson/compare.ts";
 import { fixedArgs, isNullish, rangeArgs, variadicArgs } from "./compile.ts";
 import { type Dec, decDiv, decMul, decSub, decTrunc, fromDec, toDec } from "./decimal.ts";
@@ -31,12 +32,17 @@ function addValues(vals: unknown[]): unknown {
   for (const v of vals) {
     if (isNullish(v)) return null;
     if (v instanceof Date) {
-      if (dateMs !== undefined) throw new CommandError(16612, "only one date allowed in an $add expression");
+      if (dateMs !== undefined) {
+        throw new CommandError(Location.AddMultipleDates, "only one date allowed in an $add expression");
+      }
       dateMs = v.getTime();
       continue;
     }
     if (numKind(v) === undefined) {
-      throw new CommandError(16554, `$add only supports numeric or date types, not ${typeName(v)}`);
+      throw new CommandError(
+        Location.AddNotNumericOrDate,
+        `$add only supports numeric or date types, not ${typeName(v)}`,
+      );
     }
     total = arith("add", total, v);
   }
@@ -60,9 +66,9 @@ function compileSubtract(arg: unknown, ctx: ExprContext, op: string): Evaluator 
     if (x instanceof Date) {
       if (y instanceof Date) return Long.fromNumber(x.getTime() - y.getTime());
       if (ky) return new Date(x.getTime() - Math.round(toDouble(y)));
-      throw new CommandError(16613, `can't $subtract ${typeName(y)} from Date`);
+      throw new CommandError(Location.SubtractFromDateBadType, `can't $subtract ${typeName(y)} from Date`);
     }
-    throw new CommandError(16556, `can't $subtract ${typeName(y)} from ${typeName(x)}`);
+    throw new CommandError(Location.SubtractBadTypes, `can't $subtract ${typeName(y)} from ${typeName(x)}`);
   };
 }
 
@@ -74,7 +80,10 @@ function compileMultiply(arg: unknown, ctx: ExprContext): Evaluator {
       const v = e(cur, vars);
       if (isNullish(v)) return null;
       if (numKind(v) === undefined) {
-        throw new CommandError(16555, `$multiply only supports numeric types, not ${typeName(v)}`);
+        throw new CommandError(
+          Location.MultiplyNotNumeric,
+          `$multiply only supports numeric types, not ${typeName(v)}`,
+        );
       }
       total = arith("mul", total, v);
     }
@@ -137,12 +146,15 @@ function unary(
       const k = numKind(x);
       switch (k) {
         case undefined:
-          throw new CommandError(28765, `${op} only supports numeric types, not ${typeName(x)}`);
+          throw new CommandError(
+            Location.UnaryMathNotNumeric,
+            `${op} only supports numeric types, not ${typeName(x)}`,
+          );
         case "int":
         case "long": {
           const r = onInt(toBig(x));
           if (op === "$abs" && k === "long" && r > 2n ** 63n - 1n) {
-            throw new CommandError(28680, "can't take $abs of long long min");
+            throw new CommandError(Location.AbsOfLongMin, "can't take $abs of long long min");
           }
           return makeInteger(r, k);
         }
@@ -170,7 +182,8 @@ function decRoundTo(d: Dec, mode: "floor" | "ceil"): Dec {
 function unaryDouble(
   op: string,
   fn: (d: number) => number,
-  domain?: (d: number) => string | undefined,
+  /** The refusal (code and message) for an argument outside the operator's domain. */
+  domain?: (d: number) => [code: number, message: string] | undefined,
 ): (arg: unknown, ctx: ExprContext) => Evaluator {
   return (arg, ctx) => {
     const [a] = fixedArgs(op, arg, 1, ctx) as [Evaluator];
@@ -178,10 +191,15 @@ function unaryDouble(
       const x = a(cur, vars);
       if (isNullish(x)) return null;
       const k = numKind(x);
-      if (!k) throw new CommandError(28765, `${op} only supports numeric types, not ${typeName(x)}`);
+      if (!k) {
+        throw new CommandError(
+          Location.UnaryMathNotNumeric,
+          `${op} only supports numeric types, not ${typeName(x)}`,
+        );
+      }
       const d = toDouble(x);
       const bad = domain?.(d);
-      if (bad) throw new CommandError(Number(bad.slice(0, 5)), bad.slice(6));
+      if (bad) throw new CommandError(bad[0], bad[1]);
       const r = fn(d);
       return k === "decimal" ? fromDec(toDec(r)) : makeDouble(r);
     };
@@ -194,13 +212,31 @@ function compileLog(arg: unknown, ctx: ExprContext, op: string): Evaluator {
     const x = a(cur, vars);
     const base = b(cur, vars);
     if (isNullish(x) || isNullish(base)) return null;
-    if (!numKind(x)) throw new CommandError(28756, `$log's argument must be numeric, not ${typeName(x)}`);
-    if (!numKind(base)) throw new CommandError(28757, `$log's base must be numeric, not ${typeName(base)}`);
+    if (!numKind(x)) {
+      throw new CommandError(
+        Location.LogArgNotNumeric,
+        `$log's argument must be numeric, not ${typeName(x)}`,
+      );
+    }
+    if (!numKind(base)) {
+      throw new CommandError(
+        Location.LogBaseNotNumeric,
+        `$log's base must be numeric, not ${typeName(base)}`,
+      );
+    }
     const dx = toDouble(x);
     const db = toDouble(base);
-    if (!(dx > 0)) throw new CommandError(28758, `$log's argument must be a positive number, but is ${dx}`);
+    if (!(dx > 0)) {
+      throw new CommandError(
+        Location.LogArgNotPositive,
+        `$log's argument must be a positive number, but is ${dx}`,
+      );
+    }
     if (!(db > 0) || db === 1) {
-      throw new CommandError(28759, `$log's base must be a positive number not equal to 1, but is ${db}`);
+      throw new CommandError(
+        Location.LogBaseInvalid,
+        `$log's base must be a positive number not equal to 1, but is ${db}`,
+      );
     }
     const r = Math.log(dx) / Math.log(db);
     return numKind(x) === "decimal" || numKind(base) === "decimal" ? fromDec(toDec(r)) : makeDouble(r);
@@ -215,10 +251,20 @@ function compilePow(arg: unknown, ctx: ExprContext, op: string): Evaluator {
     if (isNullish(x) || isNullish(y)) return null;
     const kx = numKind(x);
     const ky = numKind(y);
-    if (!kx) throw new CommandError(28762, `$pow's base must be numeric, not ${typeName(x)}`);
-    if (!ky) throw new CommandError(28763, `$pow's exponent must be numeric, not ${typeName(y)}`);
+    if (!kx) {
+      throw new CommandError(Location.PowBaseNotNumeric, `$pow's base must be numeric, not ${typeName(x)}`);
+    }
+    if (!ky) {
+      throw new CommandError(
+        Location.PowExponentNotNumeric,
+        `$pow's exponent must be numeric, not ${typeName(y)}`,
+      );
+    }
     if (isZero(x) && toDouble(y) < 0) {
-      throw new CommandError(28764, "$pow cannot take a base of 0 and a negative exponent");
+      throw new CommandError(
+        Location.PowZeroToNegative,
+        "$pow cannot take a base of 0 and a negative exponent",
+      );
     }
     if (kx === "decimal" || ky === "decimal") return fromDec(toDec(Math.pow(toDouble(x), toDouble(y))));
     if (kx === "double" || ky === "double") return makeDouble(Math.pow(toDouble(x), toDouble(y)));
@@ -253,14 +299,22 @@ function compileRoundTrunc(arg: unknown, ctx: ExprContext, op: string): Evaluato
     const pv = p ? p(cur, vars) : 0;
     if (isNullish(x) || isNullish(pv)) return null;
     const k = numKind(x);
-    if (!k) throw new CommandError(51081, `${op} only supports numeric types, not ${typeName(x)}`);
+    if (!k) {
+      throw new CommandError(
+        Location.RoundNotNumeric,
+        `${op} only supports numeric types, not ${typeName(x)}`,
+      );
+    }
     if (!numKind(pv) || !Number.isInteger(toDouble(pv))) {
-      throw new CommandError(51082, `precision argument to ${op} must be a integral value`);
+      throw new CommandError(
+        Location.RoundPrecisionNotIntegral,
+        `precision argument to ${op} must be a integral value`,
+      );
     }
     const place = toDouble(pv);
     if (place < -20 || place > 100) {
       throw new CommandError(
-        51083,
+        Location.RoundPrecisionOutOfRange,
         `cannot apply ${op} with precision value ${place} value must be in [-20, 100]`,
       );
     }
@@ -297,26 +351,32 @@ registerOperators({
   $add: compileAdd,
   $subtract: compileSubtract,
   $multiply: compileMultiply,
-  $divide: binaryNumeric("$divide", 16609, 16608, divide),
-  $mod: binaryNumeric("$mod", 16611, 16610, modValues),
+  $divide: binaryNumeric("$divide", Location.DivideNotNumeric, Location.DivideByZero, divide),
+  $mod: binaryNumeric("$mod", Location.ModNotNumeric, Location.ModByZero, modValues),
   $abs: unary("$abs", (b) => (b < 0n ? -b : b), Math.abs, (d) => (d.k === "nan" ? d : { ...d, neg: false })),
   $ceil: unary("$ceil", same, Math.ceil, (d) => decRoundTo(d, "ceil")),
   $floor: unary("$floor", same, Math.floor, (d) => decRoundTo(d, "floor")),
   $sqrt: unaryDouble(
     "$sqrt",
     Math.sqrt,
-    (d) => d < 0 ? "28714 $sqrt's argument must be greater than or equal to 0" : undefined,
+    (d) => d < 0 ? [Location.SqrtNegative, "$sqrt's argument must be greater than or equal to 0"] : undefined,
   ),
   $exp: unaryDouble("$exp", Math.exp),
   $ln: unaryDouble(
     "$ln",
     Math.log,
-    (d) => d > 0 ? undefined : `28766 $ln's argument must be a positive number, but is ${d}`,
+    (d) =>
+      d > 0
+        ? undefined
+        : [Location.LnArgNotPositive, `$ln's argument must be a positive number, but is ${d}`],
   ),
   $log10: unaryDouble(
     "$log10",
     Math.log10,
-    (d) => d > 0 ? undefined : `28761 $log10's argument must be a positive number, but is ${d}`,
+    (d) =>
+      d > 0
+        ? undefined
+        : [Location.Log10ArgNotPositive, `$log10's argument must be a positive number, but is ${d}`],
   ),
   $log: compileLog,
   $pow: compilePow,

@@ -5,6 +5,7 @@
  * `value` and `this`.
  */
 import { CommandError } from "../../errors/command_error.ts";
+import { Location } from "../../errors/locations.ts";
 import { valuesEqual } from "../../bson/compare.ts";
 import { documentEntries } from "../../bson/values.ts";
 import { describeValue } from "../path/describe.ts";
@@ -35,10 +36,18 @@ function elemAt(arr: unknown[], i: number): unknown {
   return idx >= 0 && idx < arr.length ? arr[idx] : undefined;
 }
 
-function named(arg: unknown, op: string, allowed: readonly string[], code: number): Record<string, unknown> {
-  if (!isObj(arg)) throw new CommandError(code, `${op} only supports an object as its argument`);
+function named(
+  arg: unknown,
+  op: string,
+  allowed: readonly string[],
+  notObjectCode: number,
+  unknownParameterCode: number,
+): Record<string, unknown> {
+  if (!isObj(arg)) throw new CommandError(notObjectCode, `${op} only supports an object as its argument`);
   for (const k of Object.keys(arg)) {
-    if (!allowed.includes(k)) throw new CommandError(code + 3, `Unrecognized parameter to ${op}: ${k}`);
+    if (!allowed.includes(k)) {
+      throw new CommandError(unknownParameterCode, `Unrecognized parameter to ${op}: ${k}`);
+    }
   }
   return arg;
 }
@@ -49,17 +58,26 @@ function compileMapFilter(arg: unknown, ctx: ExprContext, op: string): Evaluator
     arg,
     op,
     isMap ? ["input", "as", "in"] : ["input", "as", "cond", "limit"],
-    isMap ? 16876 : 28646,
+    isMap ? Location.LetMissingVarsOrMapSpecNotObject : Location.FilterSpecNotObject,
+    isMap ? Location.MapUnknownParameter : Location.FilterUnknownParameter,
   );
   if (!Object.hasOwn(spec, "input")) {
-    throw new CommandError(isMap ? 16880 : 28648, `Missing 'input' parameter to ${op}`);
+    throw new CommandError(
+      isMap ? Location.MapMissingInput : Location.FilterMissingInput,
+      `Missing 'input' parameter to ${op}`,
+    );
   }
   const body = isMap ? "in" : "cond";
   if (!Object.hasOwn(spec, body)) {
-    throw new CommandError(isMap ? 16882 : 28650, `Missing '${body}' parameter to ${op}`);
+    throw new CommandError(
+      isMap ? Location.MapMissingIn : Location.FilterMissingCond,
+      `Missing '${body}' parameter to ${op}`,
+    );
   }
   const as = spec["as"] ?? "this";
-  if (typeof as !== "string") throw new CommandError(16866, "empty variable names are not allowed");
+  if (typeof as !== "string") {
+    throw new CommandError(Location.VariableNameEmpty, "empty variable names are not allowed");
+  }
   checkVariableName(as);
   const input = compileExpression(spec["input"], ctx);
   const limit = spec["limit"] === undefined ? undefined : compileExpression(spec["limit"], ctx);
@@ -70,7 +88,10 @@ function compileMapFilter(arg: unknown, ctx: ExprContext, op: string): Evaluator
     const arr = input(cur, vars);
     if (isNullish(arr)) return null;
     if (!Array.isArray(arr)) {
-      throw new CommandError(isMap ? 16883 : 28651, `input to ${op} must be an array not ${typeName(arr)}`);
+      throw new CommandError(
+        isMap ? Location.MapInputNotArray : Location.FilterInputNotArray,
+        `input to ${op} must be an array not ${typeName(arr)}`,
+      );
     }
     let max = Infinity;
     if (limit) {
@@ -78,10 +99,15 @@ function compileMapFilter(arg: unknown, ctx: ExprContext, op: string): Evaluator
       if (!isNullish(l)) {
         max = int32Arg(
           l,
-          327391,
+          Location.FilterLimitNotInt32,
           `$filter: limit must be represented as a 32-bit integral value: ${describeValue(l)}`,
         );
-        if (max < 1) throw new CommandError(327392, `$filter: limit must be greater than 0: ${max}`);
+        if (max < 1) {
+          throw new CommandError(
+            Location.FilterLimitNotPositive,
+            `$filter: limit must be greater than 0: ${max}`,
+          );
+        }
       }
     }
     const out: unknown[] = [];
@@ -101,18 +127,28 @@ function compileMapFilter(arg: unknown, ctx: ExprContext, op: string): Evaluator
 
 function compileReduce(arg: unknown, ctx: ExprContext): Evaluator {
   if (!isObj(arg)) {
-    throw new CommandError(40075, `$reduce only supports an object as its argument, found: ${typeName(arg)}`);
+    throw new CommandError(
+      Location.ReduceSpecNotObject,
+      `$reduce only supports an object as its argument, found: ${typeName(arg)}`,
+    );
   }
   for (const k of Object.keys(arg)) {
     if (k !== "input" && k !== "initialValue" && k !== "in") {
-      throw new CommandError(40076, `$reduce found an unknown argument: ${k}`);
+      throw new CommandError(Location.ReduceUnknownArgument, `$reduce found an unknown argument: ${k}`);
     }
   }
-  if (!Object.hasOwn(arg, "input")) throw new CommandError(40077, "$reduce requires 'input' to be specified");
-  if (!Object.hasOwn(arg, "initialValue")) {
-    throw new CommandError(40078, "$reduce requires 'initialValue' to be specified");
+  if (!Object.hasOwn(arg, "input")) {
+    throw new CommandError(Location.ReduceMissingInput, "$reduce requires 'input' to be specified");
   }
-  if (!Object.hasOwn(arg, "in")) throw new CommandError(40079, "$reduce requires 'in' to be specified");
+  if (!Object.hasOwn(arg, "initialValue")) {
+    throw new CommandError(
+      Location.ReduceMissingInitialValue,
+      "$reduce requires 'initialValue' to be specified",
+    );
+  }
+  if (!Object.hasOwn(arg, "in")) {
+    throw new CommandError(Location.ReduceMissingIn, "$reduce requires 'in' to be specified");
+  }
   const input = compileExpression(arg["input"], ctx);
   const init = compileExpression(arg["initialValue"], ctx);
   const inner = withVariables(ctx, ["value", "this"]);
@@ -122,7 +158,10 @@ function compileReduce(arg: unknown, ctx: ExprContext): Evaluator {
     const arr = input(cur, vars);
     if (isNullish(arr)) return null;
     if (!Array.isArray(arr)) {
-      throw new CommandError(40080, `$reduce requires that 'input' be an array, found: ${typeName(arr)}`);
+      throw new CommandError(
+        Location.ReduceInputNotArray,
+        `$reduce requires that 'input' be an array, found: ${typeName(arr)}`,
+      );
     }
     let acc = init(cur, vars);
     for (const el of arr) {
@@ -142,22 +181,27 @@ function compileSlice(arg: unknown, ctx: ExprContext, op: string): Evaluator {
     const arr = vals[0];
     if (!Array.isArray(arr)) {
       throw new CommandError(
-        28724,
+        Location.SliceBadArgument,
         `First argument to $slice must be an array, but is of type: ${typeName(arr)}`,
       );
     }
     const a = int32Arg(
       vals[1],
-      28725,
+      Location.SliceSecondArgNotInt32,
       `Second argument to $slice must be a numeric value, but is of type: ${typeName(vals[1])}`,
     );
     if (vals.length === 2) return a >= 0 ? arr.slice(0, a) : arr.slice(Math.max(0, arr.length + a));
     const n = int32Arg(
       vals[2],
-      28727,
+      Location.SliceThirdArgNotInt32,
       `Third argument to $slice must be numeric, but is of type: ${typeName(vals[2])}`,
     );
-    if (n <= 0) throw new CommandError(28729, `Third argument to $slice must be positive: ${n}`);
+    if (n <= 0) {
+      throw new CommandError(
+        Location.SliceCountNotPositive,
+        `Third argument to $slice must be positive: ${n}`,
+      );
+    }
     const start = a >= 0 ? Math.min(a, arr.length) : Math.max(0, arr.length + a);
     return arr.slice(start, start + n);
   };
@@ -182,7 +226,10 @@ function firstLast(first: boolean) {
       const v = a(cur, vars);
       if (isNullish(v)) return null;
       if (!Array.isArray(v)) {
-        throw new CommandError(28689, `${op}'s argument must be an array, but is ${typeName(v)}`);
+        throw new CommandError(
+          Location.ArrayElementOpNotArray,
+          `${op}'s argument must be an array, but is ${typeName(v)}`,
+        );
       }
       return first ? v[0] : v[v.length - 1];
     };
@@ -195,7 +242,10 @@ function compileArrayToObject(arg: unknown, ctx: ExprContext, op: string): Evalu
     const v = a(cur, vars);
     if (isNullish(v)) return null;
     if (!Array.isArray(v)) {
-      throw new CommandError(40386, `$arrayToObject requires an array input, found: ${typeName(v)}`);
+      throw new CommandError(
+        Location.ArrayToObjectInputNotArray,
+        `$arrayToObject requires an array input, found: ${typeName(v)}`,
+      );
     }
     const out: Record<string, unknown> = {};
     for (const el of v) {
@@ -203,23 +253,37 @@ function compileArrayToObject(arg: unknown, ctx: ExprContext, op: string): Evalu
       let x: unknown;
       if (Array.isArray(el)) {
         if (el.length !== 2) {
-          throw new CommandError(40397, "$arrayToObject requires an array of size 2 arrays");
+          throw new CommandError(
+            Location.ArrayToObjectPairNotSize2,
+            "$arrayToObject requires an array of size 2 arrays",
+          );
         }
         [k, x] = el;
       } else if (isObj(el)) {
         if (Object.keys(el).length !== 2 || !Object.hasOwn(el, "k") || !Object.hasOwn(el, "v")) {
-          throw new CommandError(40392, "$arrayToObject requires an object keys of 'k' and 'v'");
+          throw new CommandError(
+            Location.ArrayToObjectMissingKV,
+            "$arrayToObject requires an object keys of 'k' and 'v'",
+          );
         }
         k = el["k"];
         x = el["v"];
       } else {throw new CommandError(
-          40398,
+          Location.ArrayToObjectBadElement,
           `Unrecognised input type format for $arrayToObject: ${typeName(el)}`,
         );}
       if (typeof k !== "string") {
-        throw new CommandError(40394, `$arrayToObject requires a string as the key, found: ${typeName(k)}`);
+        throw new CommandError(
+          Location.ArrayToObjectKeyNotString,
+          `$arrayToObject requires a string as the key, found: ${typeName(k)}`,
+        );
       }
-      if (k.includes("\0")) throw new CommandError(4940401, "Key field cannot contain an embedded null byte");
+      if (k.includes("\0")) {
+        throw new CommandError(
+          Location.ArrayToObjectKeyHasNullByte,
+          "Key field cannot contain an embedded null byte",
+        );
+      }
       out[k] = x;
     }
     return out;
@@ -233,7 +297,7 @@ registerOperators({
       const v = a(cur, vars);
       if (!Array.isArray(v)) {
         throw new CommandError(
-          17124,
+          Location.SizeNotArray,
           `The argument to $size must be an array. Type of value is: ${typeName(v)}`,
         );
       }
@@ -248,19 +312,19 @@ registerOperators({
       if (isNullish(arr) || isNullish(i)) return null;
       if (!Array.isArray(arr)) {
         throw new CommandError(
-          28689,
+          Location.ArrayElementOpNotArray,
           `$arrayElemAt's first argument must be an array, but is ${typeName(arr)}`,
         );
       }
       if (!numKind(i)) {
         throw new CommandError(
-          28690,
+          Location.ArrayElemAtIndexNotNumeric,
           `$arrayElemAt's second argument must be a numeric value, but is ${typeName(i)}`,
         );
       }
       const n = int32Arg(
         i,
-        28691,
+        Location.ArrayElemAtIndexNotInt32,
         `$arrayElemAt's second argument must be representable as a 32-bit integer: ${describeValue(i)}`,
       );
       return elemAt(arr, n);
@@ -275,7 +339,10 @@ registerOperators({
       const x = a(cur, vars);
       const arr = b(cur, vars);
       if (!Array.isArray(arr)) {
-        throw new CommandError(40081, `$in requires an array as a second argument, found: ${typeName(arr)}`);
+        throw new CommandError(
+          Location.InSecondArgNotArray,
+          `$in requires an array as a second argument, found: ${typeName(arr)}`,
+        );
       }
       return arr.some((el) => valuesEqual(el, x, strCmp));
     };
@@ -288,7 +355,10 @@ registerOperators({
         const v = e(cur, vars);
         if (isNullish(v)) return null;
         if (!Array.isArray(v)) {
-          throw new CommandError(28664, `$concatArrays only supports arrays, not ${typeName(v)}`);
+          throw new CommandError(
+            Location.ConcatArraysNotArray,
+            `$concatArrays only supports arrays, not ${typeName(v)}`,
+          );
         }
         for (const x of v) out.push(x);
       }
@@ -303,35 +373,47 @@ registerOperators({
   $map: compileMapFilter,
   $reduce: compileReduce,
   $slice: compileSlice,
-  $reverseArray: unaryArray((a) => [...a].reverse(), 34435, " argument must be an array, but was of type: "),
-  $allElementsTrue: unaryArray((a) => a.every(truthy), 17040, "'s argument must be an array, but is "),
-  $anyElementTrue: unaryArray((a) => a.some(truthy), 17041, "'s argument must be an array, but is "),
+  $reverseArray: unaryArray(
+    (a) => [...a].reverse(),
+    Location.ReverseArrayNotArray,
+    " argument must be an array, but was of type: ",
+  ),
+  $allElementsTrue: unaryArray(
+    (a) => a.every(truthy),
+    Location.AllElementsTrueNotArray,
+    "'s argument must be an array, but is ",
+  ),
+  $anyElementTrue: unaryArray(
+    (a) => a.some(truthy),
+    Location.AnyElementTrueNotArray,
+    "'s argument must be an array, but is ",
+  ),
   $range: (arg, ctx, op) => {
     const args = rangeArgs(op, arg, 2, 3, ctx);
     return (cur, vars) => {
       const [s, e, st] = args.map((x) => x(cur, vars));
       const start = int32Arg(
         s,
-        34443,
+        Location.RangeStartNotInt32,
         `$range requires a starting value that can be represented as a 32-bit integer, found value: ${
           describeValue(s)
         }`,
       );
       const end = int32Arg(
         e,
-        34445,
+        Location.RangeEndNotInt32,
         `$range requires an ending value that can be represented as a 32-bit integer, found value: ${
           describeValue(e)
         }`,
       );
       const step = st === undefined ? 1 : int32Arg(
         st,
-        34448,
+        Location.RangeStepNotInt32,
         `$range requires a step value that can be represented as a 32-bit integer, found value: ${
           describeValue(st)
         }`,
       );
-      if (step === 0) throw new CommandError(34449, "$range requires a non-zero step value");
+      if (step === 0) throw new CommandError(Location.RangeStepZero, "$range requires a non-zero step value");
       const out: number[] = [];
       for (let i = start; step > 0 ? i < end : i > end; i += step) out.push(i);
       return out;
@@ -345,21 +427,23 @@ registerOperators({
       if (isNullish(arr)) return null;
       if (!Array.isArray(arr)) {
         throw new CommandError(
-          40090,
+          Location.IndexOfArrayInputNotArray,
           `$indexOfArray requires an array as a first argument, found: ${typeName(arr)}`,
         );
       }
       const start = s === undefined ? 0 : int32Arg(
         s,
-        40096,
+        Location.IndexOfIndexNotIntegral,
         `$indexOfArray requires an integral starting index, found a value of type: ${typeName(s)}`,
       );
       const end = e === undefined ? arr.length : int32Arg(
         e,
-        40096,
+        Location.IndexOfIndexNotIntegral,
         `$indexOfArray requires an integral ending index, found a value of type: ${typeName(e)}`,
       );
-      if (start < 0 || end < 0) throw new CommandError(40097, "$indexOfArray requires a nonnegative index");
+      if (start < 0 || end < 0) {
+        throw new CommandError(Location.IndexOfIndexNegative, "$indexOfArray requires a nonnegative index");
+      }
       for (let i = start; i < Math.min(end, arr.length); i++) if (valuesEqual(arr[i], x, strCmp)) return i;
       return -1;
     };
@@ -371,7 +455,10 @@ registerOperators({
       const v = a(cur, vars);
       if (isNullish(v)) return null;
       if (!isObj(v)) {
-        throw new CommandError(40390, `$objectToArray requires a document input, found: ${typeName(v)}`);
+        throw new CommandError(
+          Location.ObjectToArrayInputNotObject,
+          `$objectToArray requires a document input, found: ${typeName(v)}`,
+        );
       }
       return documentEntries(v).map(([k, x]) => ({ k, v: x }));
     };

@@ -6,6 +6,7 @@
  * (`$dateFromString $dateAdd $dateSubtract $dateDiff $dateTrunc`) live in ops_date_math.ts.
  */
 import { CommandError } from "../../errors/command_error.ts";
+import { Location } from "../../errors/locations.ts";
 import { compileExpression, constant, isNullish, isObj } from "./compile.ts";
 import { coerceToDate, typeName } from "./coerce.ts";
 import { numKind, toDouble } from "./numeric.ts";
@@ -19,7 +20,10 @@ export function zoneOf(ev: Evaluator | undefined, cur: unknown, vars: Vars): Zon
   const tz = ev(cur, vars);
   if (isNullish(tz)) return null;
   if (typeof tz !== "string") {
-    throw new CommandError(40517, `timezone must evaluate to a string, found ${typeName(tz)}`);
+    throw new CommandError(
+      Location.TimeZoneNotString,
+      `timezone must evaluate to a string, found ${typeName(tz)}`,
+    );
   }
   return parseZone(tz);
 }
@@ -34,7 +38,7 @@ function compileDatePart(fn: PartFn) {
     if (Array.isArray(spec)) {
       if (spec.length !== 1) {
         throw new CommandError(
-          16020,
+          Location.ExpressionWrongArgCount,
           `Expression ${op} takes exactly 1 arguments. ${spec.length} were passed in.`,
         );
       }
@@ -43,12 +47,12 @@ function compileDatePart(fn: PartFn) {
     if (isObj(spec) && Object.keys(spec).length > 0 && !(Object.keys(spec)[0] as string).startsWith("$")) {
       for (const k of Object.keys(spec)) {
         if (k !== "date" && k !== "timezone") {
-          throw new CommandError(40535, `unrecognized option to ${op}: "${k}"`);
+          throw new CommandError(Location.DateOpUnrecognizedOption, `unrecognized option to ${op}: "${k}"`);
         }
       }
       if (!Object.hasOwn(spec, "date")) {
         throw new CommandError(
-          40539,
+          Location.DateOpMissingDate,
           `missing 'date' argument to ${op}, provided: ${JSON.stringify(Object.keys(spec))}`,
         );
       }
@@ -81,9 +85,14 @@ function checkFormat(f: string): void {
   for (let i = 0; i < f.length; i++) {
     if (f[i] !== "%") continue;
     const c = f[i + 1];
-    if (c === undefined) throw new CommandError(18535, "Unmatched '%' at end of format string");
+    if (c === undefined) {
+      throw new CommandError(Location.DateFormatTrailingPercent, "Unmatched '%' at end of format string");
+    }
     if (!"YmdHMSLjwuUVGZz%bB".includes(c)) {
-      throw new CommandError(18536, `Invalid format character '%${c}' in format string`);
+      throw new CommandError(
+        Location.DateFormatInvalidChar,
+        `Invalid format character '%${c}' in format string`,
+      );
     }
     i++;
   }
@@ -180,10 +189,14 @@ function named(
   allowed: readonly string[],
   ctx: ExprContext,
 ): Record<string, Evaluator> {
-  if (!isObj(arg)) throw new CommandError(18629, `${op} only supports an object as its argument`);
+  if (!isObj(arg)) {
+    throw new CommandError(Location.DateOpSpecNotObject, `${op} only supports an object as its argument`);
+  }
   const out: Record<string, Evaluator> = {};
   for (const [k, v] of Object.entries(arg)) {
-    if (!allowed.includes(k)) throw new CommandError(18534, `Unrecognized argument to ${op}: ${k}`);
+    if (!allowed.includes(k)) {
+      throw new CommandError(Location.DateOpUnknownArgument, `Unrecognized argument to ${op}: ${k}`);
+    }
     out[k] = compileExpression(v, ctx);
   }
   return out;
@@ -191,7 +204,9 @@ function named(
 
 function compileDateToString(arg: unknown, ctx: ExprContext, op: string): Evaluator {
   const a = named(arg, op, ["date", "format", "timezone", "onNull"], ctx);
-  if (!a["date"]) throw new CommandError(18628, "Missing 'date' parameter to $dateToString");
+  if (!a["date"]) {
+    throw new CommandError(Location.DateToStringMissingDate, "Missing 'date' parameter to $dateToString");
+  }
   const dateEv = a["date"];
   if (isObj(arg) && typeof arg["format"] === "string") checkFormat(arg["format"]);
   return (cur, vars) => {
@@ -202,7 +217,7 @@ function compileDateToString(arg: unknown, ctx: ExprContext, op: string): Evalua
       if (isNullish(f)) return null;
       if (typeof f !== "string") {
         throw new CommandError(
-          18533,
+          Location.DateToStringFormatNotString,
           `$dateToString requires that 'format' be a string, found: ${typeName(f)}`,
         );
       }
@@ -218,7 +233,9 @@ function compileDateToString(arg: unknown, ctx: ExprContext, op: string): Evalua
 
 function compileDateToParts(arg: unknown, ctx: ExprContext, op: string): Evaluator {
   const a = named(arg, op, ["date", "timezone", "iso8601"], ctx);
-  if (!a["date"]) throw new CommandError(40522, "Missing 'date' parameter to $dateToParts");
+  if (!a["date"]) {
+    throw new CommandError(Location.DateToPartsMissingDate, "Missing 'date' parameter to $dateToParts");
+  }
   const dateEv = a["date"];
   const isoEv = a["iso8601"] ?? constant(false);
   return (cur, vars) => {
@@ -227,7 +244,10 @@ function compileDateToParts(arg: unknown, ctx: ExprContext, op: string): Evaluat
     const iso = isoEv(cur, vars);
     if (isNullish(d) || !zone || isNullish(iso)) return null;
     if (typeof iso !== "boolean") {
-      throw new CommandError(40521, `iso8601 must evaluate to a bool, found ${typeName(iso)}`);
+      throw new CommandError(
+        Location.DateToPartsIso8601NotBool,
+        `iso8601 must evaluate to a bool, found ${typeName(iso)}`,
+      );
     }
     const p = localParts(coerceToDate(d).getTime(), zone);
     const time = { hour: p.hour, minute: p.minute, second: p.second, millisecond: p.millisecond };
@@ -269,10 +289,16 @@ function compileDateFromParts(arg: unknown, ctx: ExprContext, op: string): Evalu
   const a = named(arg, op, fields, ctx);
   const iso = Boolean(a["isoWeekYear"]);
   if (iso && (a["year"] || a["month"] || a["day"])) {
-    throw new CommandError(40489, "$dateFromParts does not allow mixing natural dates with ISO dates");
+    throw new CommandError(
+      Location.DateFromPartsMixedIso,
+      "$dateFromParts does not allow mixing natural dates with ISO dates",
+    );
   }
   if (!iso && !a["year"]) {
-    throw new CommandError(40516, "$dateFromParts requires either 'year' or 'isoWeekYear' to be present");
+    throw new CommandError(
+      Location.DateFromPartsMissingYear,
+      "$dateFromParts requires either 'year' or 'isoWeekYear' to be present",
+    );
   }
   return (cur, vars) => {
     const get = (k: string, def: number): number | null => {
@@ -282,7 +308,7 @@ function compileDateFromParts(arg: unknown, ctx: ExprContext, op: string): Evalu
       if (isNullish(v)) return null;
       if (!numKind(v) || !Number.isInteger(toDouble(v))) {
         throw new CommandError(
-          40515,
+          Location.DateFromPartsValueNotInteger,
           `'${k}' must evaluate to an integer, found ${typeName(v)} with value ${String(v)}`,
         );
       }
@@ -290,7 +316,9 @@ function compileDateFromParts(arg: unknown, ctx: ExprContext, op: string): Evalu
       const [lo, hi] = PART_LIMITS[k] ?? [-Infinity, Infinity];
       if (n < lo || n > hi) {
         throw new CommandError(
-          k === "year" || k === "isoWeekYear" ? 40523 : 31034,
+          k === "year" || k === "isoWeekYear"
+            ? Location.DateFromPartsYearOutOfRange
+            : Location.DateFromPartsValueOutOfRange,
           `'${k}' must evaluate to a value in the range [${lo}, ${hi}]; value ${n} is not in range`,
         );
       }

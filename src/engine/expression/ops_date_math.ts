@@ -6,6 +6,7 @@
  */
 import { Long } from "bson";
 import { CommandError } from "../../errors/command_error.ts";
+import { Location } from "../../errors/locations.ts";
 import { compileExpression, isNullish, isObj } from "./compile.ts";
 import { coerceToDate, typeName } from "./coerce.ts";
 import { numKind, toDouble } from "./numeric.ts";
@@ -31,12 +32,14 @@ function named(
   allowed: readonly string[],
   ctx: ExprContext,
 ): Record<string, Evaluator> {
-  if (!isObj(arg)) throw new CommandError(5439007, `${op} expects an object as its argument`);
+  if (!isObj(arg)) {
+    throw new CommandError(Location.DateMathSpecNotObject, `${op} expects an object as its argument`);
+  }
   const out: Record<string, Evaluator> = {};
   for (const [k, v] of Object.entries(arg)) {
     if (!allowed.includes(k)) {
       throw new CommandError(
-        5439000,
+        Location.DateMathUnknownArgument,
         `Unrecognized argument to ${op}: ${k}. Expected arguments are ${allowed.join(", ")}`,
       );
     }
@@ -47,11 +50,14 @@ function named(
 
 function unitOf(v: unknown, op: string): string {
   if (typeof v !== "string") {
-    throw new CommandError(5439013, `${op} requires 'unit' to be a string, but got ${typeName(v)}`);
+    throw new CommandError(
+      Location.DateUnitNotString,
+      `${op} requires 'unit' to be a string, but got ${typeName(v)}`,
+    );
   }
   if (!UNITS.includes(v)) {
     throw new CommandError(
-      5439014,
+      Location.DateUnitUnknown,
       `${op} parameter 'unit' value parsing failed :: caused by :: unknown time unit value: ${v}`,
     );
   }
@@ -64,7 +70,7 @@ function startOfWeekOf(v: unknown, op: string): number {
   const d = DAYS[key];
   if (d === undefined || (typeof v === "string" && !/^(sun|mon|tue|wed|thu|fri|sat)([a-z]*day)?$/i.test(v))) {
     throw new CommandError(
-      5439015,
+      Location.DateStartOfWeekUnknown,
       `${op} parameter 'startOfWeek' value cannot be recognized as a day of a week: ${String(v)}`,
     );
   }
@@ -126,7 +132,7 @@ export function dateDiff(a: number, b: number, unit: string, zone: Zone, startOf
 function compileDateAdd(arg: unknown, ctx: ExprContext, op: string): Evaluator {
   const a = named(arg, op, ["startDate", "unit", "amount", "timezone"], ctx);
   for (const k of ["startDate", "unit", "amount"]) {
-    if (!a[k]) throw new CommandError(5166402, `${op} requires '${k}' to be present`);
+    if (!a[k]) throw new CommandError(Location.DateAddMissingArgument, `${op} requires '${k}' to be present`);
   }
   const sign = op === "$dateSubtract" ? -1 : 1;
   return (cur, vars) => {
@@ -138,10 +144,12 @@ function compileDateAdd(arg: unknown, ctx: ExprContext, op: string): Evaluator {
     const t = coerceToDate(start).getTime();
     const u = unitOf(unit, op);
     if (!numKind(amount) || !Number.isInteger(toDouble(amount))) {
-      throw new CommandError(5166405, `${op} expects integer amount of time units`);
+      throw new CommandError(Location.DateAddAmountNotInteger, `${op} expects integer amount of time units`);
     }
     const r = dateAdd(t, u, sign * toDouble(amount), zone);
-    if (!Number.isFinite(r) || Math.abs(r) > 8.64e15) throw new CommandError(5166406, `${op} overflowed`);
+    if (!Number.isFinite(r) || Math.abs(r) > 8.64e15) {
+      throw new CommandError(Location.DateAddOverflow, `${op} overflowed`);
+    }
     return new Date(r);
   };
 }
@@ -149,7 +157,9 @@ function compileDateAdd(arg: unknown, ctx: ExprContext, op: string): Evaluator {
 function compileDateDiff(arg: unknown, ctx: ExprContext, op: string): Evaluator {
   const a = named(arg, op, ["startDate", "endDate", "unit", "timezone", "startOfWeek"], ctx);
   for (const k of ["startDate", "endDate", "unit"]) {
-    if (!a[k]) throw new CommandError(5166301, `${op} requires '${k}' to be present`);
+    if (!a[k]) {
+      throw new CommandError(Location.DateDiffMissingArgument, `${op} requires '${k}' to be present`);
+    }
   }
   return (cur, vars) => {
     const s = a["startDate"]!(cur, vars);
@@ -166,8 +176,12 @@ function compileDateDiff(arg: unknown, ctx: ExprContext, op: string): Evaluator 
 
 function compileDateTrunc(arg: unknown, ctx: ExprContext, op: string): Evaluator {
   const a = named(arg, op, ["date", "unit", "binSize", "timezone", "startOfWeek"], ctx);
-  if (!a["date"]) throw new CommandError(5439002, "$dateTrunc requires 'date' to be present");
-  if (!a["unit"]) throw new CommandError(5439003, "$dateTrunc requires 'unit' to be present");
+  if (!a["date"]) {
+    throw new CommandError(Location.DateTruncMissingDate, "$dateTrunc requires 'date' to be present");
+  }
+  if (!a["unit"]) {
+    throw new CommandError(Location.DateTruncMissingUnit, "$dateTrunc requires 'unit' to be present");
+  }
   return (cur, vars) => {
     const d = a["date"]!(cur, vars);
     const unit = a["unit"]!(cur, vars);
@@ -178,7 +192,7 @@ function compileDateTrunc(arg: unknown, ctx: ExprContext, op: string): Evaluator
     const u = unitOf(unit, op);
     if (!numKind(bin) || !Number.isInteger(toDouble(bin)) || toDouble(bin) <= 0) {
       throw new CommandError(
-        5439017,
+        Location.DateTruncBinSizeInvalid,
         `$dateTrunc requires 'binSize' to be a positive integer, but got value '${String(bin)}'`,
       );
     }
@@ -247,7 +261,12 @@ function parseWithFormat(
         "%": "%",
       };
       const p = pat[f];
-      if (p === undefined) throw new CommandError(18536, `Invalid format character '%${f}' in format string`);
+      if (p === undefined) {
+        throw new CommandError(
+          Location.DateFormatInvalidChar,
+          `Invalid format character '%${f}' in format string`,
+        );
+      }
       if (f !== "%") fields.push(f);
       re += p;
     } else re += c.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
@@ -271,7 +290,12 @@ function parseWithFormat(
 
 function compileDateFromString(arg: unknown, ctx: ExprContext, op: string): Evaluator {
   const a = named(arg, op, ["dateString", "format", "timezone", "onError", "onNull"], ctx);
-  if (!a["dateString"]) throw new CommandError(40542, "Missing 'dateString' parameter to $dateFromString");
+  if (!a["dateString"]) {
+    throw new CommandError(
+      Location.DateFromStringMissingDateString,
+      "Missing 'dateString' parameter to $dateFromString",
+    );
+  }
   return (cur, vars) => {
     const s = a["dateString"]!(cur, vars);
     const fmt = a["format"] ? a["format"](cur, vars) : undefined;
@@ -281,7 +305,7 @@ function compileDateFromString(arg: unknown, ctx: ExprContext, op: string): Eval
     try {
       if (typeof s !== "string") {
         throw new CommandError(
-          241,
+          "ConversionFailure",
           `$dateFromString requires that 'dateString' be a string, found: ${typeName(s)} with value ${
             String(s)
           }`,
@@ -291,7 +315,7 @@ function compileDateFromString(arg: unknown, ctx: ExprContext, op: string): Eval
       if (fmt !== undefined) {
         if (typeof fmt !== "string") {
           throw new CommandError(
-            40684,
+            Location.DateFromStringFormatNotString,
             `$dateFromString requires that 'format' be a string, found: ${typeName(fmt)}`,
           );
         }

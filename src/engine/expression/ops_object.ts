@@ -3,6 +3,7 @@
  * `$setField`, `$unsetField` (field names taken literally, so dotted and `$`-prefixed names work).
  */
 import { CommandError } from "../../errors/command_error.ts";
+import { Location } from "../../errors/locations.ts";
 import { compileExpression, constant, constantOf, isNullish, isObj, variadicArgs } from "./compile.ts";
 import { typeName } from "./coerce.ts";
 import { registerOperators } from "./registry.ts";
@@ -17,13 +18,13 @@ function fieldName(op: string, spec: unknown, ctx: ExprContext): string {
   const c = ev ? constantOf(ev) : undefined;
   if (!c) {
     throw new CommandError(
-      5654601,
+      Location.GetFieldFieldNotConstant,
       `${op} requires 'field' to evaluate to a constant, but got a non-constant argument`,
     );
   }
   if (typeof c.value !== "string") {
     throw new CommandError(
-      5654602,
+      Location.GetFieldFieldNotString,
       `${op} requires 'field' to evaluate to type String, but got ${typeName(c.value)}`,
     );
   }
@@ -36,20 +37,27 @@ function compileFieldOp(arg: unknown, ctx: ExprContext, op: string): Evaluator {
   else if (isObj(arg) && op === "$getField" && Object.keys(arg)[0] === "$literal") {
     spec = { field: arg, input: "$$CURRENT" };
   } else if (isObj(arg)) spec = arg;
-  else throw new CommandError(3041702, `${op} only supports an object as its argument`);
+  else {throw new CommandError(
+      Location.GetFieldSpecNotObject,
+      `${op} only supports an object as its argument`,
+    );}
   const allowed = op === "$setField" ? ["field", "input", "value"] : ["field", "input"];
   for (const k of Object.keys(spec)) {
-    if (!allowed.includes(k)) throw new CommandError(3041701, `${op} found an unknown argument: ${k}`);
+    if (!allowed.includes(k)) {
+      throw new CommandError(Location.GetFieldUnknownArgument, `${op} found an unknown argument: ${k}`);
+    }
   }
   if (!Object.hasOwn(spec, "field")) {
-    throw new CommandError(3041703, `${op} requires 'field' to be specified`);
+    throw new CommandError(Location.GetFieldMissingField, `${op} requires 'field' to be specified`);
   }
   if (!Object.hasOwn(spec, "input")) {
-    if (op !== "$getField") throw new CommandError(4161105, `${op} requires 'input' to be specified`);
+    if (op !== "$getField") {
+      throw new CommandError(Location.GetFieldBadInput, `${op} requires 'input' to be specified`);
+    }
     spec = { ...spec, input: "$$CURRENT" };
   }
   if (op === "$setField" && !Object.hasOwn(spec, "value")) {
-    throw new CommandError(4161106, "$setField requires 'value' to be specified");
+    throw new CommandError(Location.SetFieldMissingValue, "$setField requires 'value' to be specified");
   }
   const name = fieldName(op, spec["field"], ctx);
   const input = compileExpression(spec["input"], ctx);
@@ -65,7 +73,9 @@ function compileFieldOp(arg: unknown, ctx: ExprContext, op: string): Evaluator {
   return (cur, vars) => {
     const v = input(cur, vars);
     if (isNullish(v)) return null;
-    if (!isObj(v)) throw new CommandError(4161105, `${op} requires 'input' to evaluate to type Object`);
+    if (!isObj(v)) {
+      throw new CommandError(Location.GetFieldBadInput, `${op} requires 'input' to evaluate to type Object`);
+    }
     const x = value(cur, vars);
     const out: Record<string, unknown> = { ...v };
     if (x === undefined) delete out[name];
@@ -84,7 +94,7 @@ registerOperators({
         if (isNullish(v)) continue;
         if (!isObj(v)) {
           throw new CommandError(
-            40400,
+            Location.MergeObjectsInputNotObject,
             `$mergeObjects requires object inputs, but input ${String(v)} is of type ${typeName(v)}`,
           );
         }

@@ -4,6 +4,7 @@
  * first-seen order.
  */
 import { CommandError } from "../../errors/command_error.ts";
+import { Location } from "../../errors/locations.ts";
 import { valuesEqual } from "../../bson/compare.ts";
 import { fixedArgs, isNullish, variadicArgs } from "./compile.ts";
 import { typeName } from "./coerce.ts";
@@ -39,7 +40,7 @@ registerOperators({
     return (cur, vars) => {
       const vals = args.map((a) => a(cur, vars));
       if (vals.some(isNullish)) return null;
-      return dedupe(arrays(op, vals, 17043).flat(), ctx.strCmp);
+      return dedupe(arrays(op, vals, Location.SetUnionNotArray).flat(), ctx.strCmp);
     };
   },
   $setIntersection: (arg, ctx, op) => {
@@ -47,7 +48,7 @@ registerOperators({
     return (cur, vars) => {
       const vals = args.map((a) => a(cur, vars));
       if (vals.some(isNullish)) return null;
-      const [first, ...rest] = arrays(op, vals, 17047);
+      const [first, ...rest] = arrays(op, vals, Location.SetIntersectionNotArray);
       if (!first) return [];
       return dedupe(first, ctx.strCmp).filter((x) => rest.every((r) => has(r, x, ctx.strCmp)));
     };
@@ -60,13 +61,13 @@ registerOperators({
       if (isNullish(x) || isNullish(y)) return null;
       if (!Array.isArray(x)) {
         throw new CommandError(
-          17048,
+          Location.SetDifferenceFirstNotArray,
           `both operands of $setDifference must be arrays. First argument is of type: ${typeName(x)}`,
         );
       }
       if (!Array.isArray(y)) {
         throw new CommandError(
-          17049,
+          Location.SetDifferenceSecondNotArray,
           `both operands of $setDifference must be arrays. Second argument is of type: ${typeName(y)}`,
         );
       }
@@ -76,14 +77,17 @@ registerOperators({
   $setEquals: (arg, ctx, op) => {
     const args = variadicArgs(arg, ctx);
     if (args.length < 2) {
-      throw new CommandError(17045, "$setEquals needs at least two arguments had: " + args.length);
+      throw new CommandError(
+        Location.SetEqualsTooFewArgs,
+        "$setEquals needs at least two arguments had: " + args.length,
+      );
     }
     return (cur, vars) => {
       const sets = args.map((a) => {
         const v = a(cur, vars);
         if (!Array.isArray(v)) {
           throw new CommandError(
-            17044,
+            Location.SetOperandNotArray,
             `All operands of ${op} must be arrays. One argument is of type: ${typeName(v)}`,
           );
         }
@@ -100,13 +104,13 @@ registerOperators({
       const y = b(cur, vars);
       if (!Array.isArray(x)) {
         throw new CommandError(
-          17046,
+          Location.SetIsSubsetFirstNotArray,
           `both operands of $setIsSubset must be arrays. First argument is of type: ${typeName(x)}`,
         );
       }
       if (!Array.isArray(y)) {
         throw new CommandError(
-          17042,
+          Location.SetIsSubsetSecondNotArray,
           `both operands of $setIsSubset must be arrays. Second argument is of type: ${typeName(y)}`,
         );
       }

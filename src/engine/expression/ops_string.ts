@@ -5,6 +5,7 @@
  * CP operators count code points.
  */
 import { CommandError } from "../../errors/command_error.ts";
+import { Location } from "../../errors/locations.ts";
 import { compileRegex } from "../query/regex.ts";
 import { compileExpression, fixedArgs, isNullish, isObj, rangeArgs, variadicArgs } from "./compile.ts";
 import { coerceToString, typeName } from "./coerce.ts";
@@ -25,11 +26,14 @@ function substrBytes(op: string, s: string, start: number, len: number): string 
   const end = len < 0 ? bytes.length : Math.min(bytes.length, start + len);
   const cont = (b: number | undefined) => b !== undefined && (b & 0xc0) === 0x80;
   if (cont(bytes[start])) {
-    throw new CommandError(28656, `${op}:  Invalid range, starting index is a UTF-8 continuation byte.`);
+    throw new CommandError(
+      Location.SubstrStartInContinuationByte,
+      `${op}:  Invalid range, starting index is a UTF-8 continuation byte.`,
+    );
   }
   if (end < bytes.length && cont(bytes[end])) {
     throw new CommandError(
-      28657,
+      Location.SubstrEndInsideCharacter,
       `${op}:  Invalid range, ending index is in the middle of a UTF-8 character.`,
     );
   }
@@ -44,12 +48,15 @@ function compileSubstrBytes(arg: unknown, ctx: ExprContext, op: string): Evaluat
     const len = b(cur, vars);
     if (!numKind(start)) {
       throw new CommandError(
-        16034,
+        Location.SubstrStartNotNumeric,
         `${op}:  starting index must be a numeric type (is BSON type ${typeName(start)})`,
       );
     }
     if (!numKind(len)) {
-      throw new CommandError(16035, `${op}:  length must be a numeric type (is BSON type ${typeName(len)})`);
+      throw new CommandError(
+        Location.SubstrLengthNotNumeric,
+        `${op}:  length must be a numeric type (is BSON type ${typeName(len)})`,
+      );
     }
     return substrBytes(op, str, Math.trunc(toDouble(start)), Math.trunc(toDouble(len)));
   };
@@ -63,29 +70,37 @@ function compileSubstrCP(arg: unknown, ctx: ExprContext, op: string): Evaluator 
     const len = b(cur, vars);
     if (!numKind(start)) {
       throw new CommandError(
-        34450,
+        Location.SubstrCPStartNotNumeric,
         `${op}: starting index must be a numeric type (is BSON type ${typeName(start)})`,
       );
     }
     if (!Number.isInteger(toDouble(start))) {
       throw new CommandError(
-        34451,
+        Location.SubstrCPStartNotInt32,
         `${op}: starting index cannot be represented as a 32-bit integral value: ${toDouble(start)}`,
       );
     }
     if (!numKind(len)) {
-      throw new CommandError(34452, `${op}: length must be a numeric type (is BSON type ${typeName(len)})`);
+      throw new CommandError(
+        Location.SubstrCPLengthNotNumeric,
+        `${op}: length must be a numeric type (is BSON type ${typeName(len)})`,
+      );
     }
     if (!Number.isInteger(toDouble(len))) {
       throw new CommandError(
-        34453,
+        Location.SubstrCPLengthNotInt32,
         `${op}: length cannot be represented as a 32-bit integral value: ${toDouble(len)}`,
       );
     }
     if (toDouble(start) < 0) {
-      throw new CommandError(34455, `${op}: the starting index must be nonnegative integer.`);
+      throw new CommandError(
+        Location.SubstrCPStartNegative,
+        `${op}: the starting index must be nonnegative integer.`,
+      );
     }
-    if (toDouble(len) < 0) throw new CommandError(34454, `${op}: length must be a nonnegative integer.`);
+    if (toDouble(len) < 0) {
+      throw new CommandError(Location.SubstrCPLengthNegative, `${op}: length must be a nonnegative integer.`);
+    }
     const cps = codePoints(str);
     return cps.slice(toDouble(start), toDouble(start) + toDouble(len)).join("");
   };
@@ -108,7 +123,7 @@ function strLen(bytes: boolean) {
       const v = a(cur, vars);
       if (typeof v !== "string") {
         throw new CommandError(
-          bytes ? 34473 : 34471,
+          bytes ? Location.StrLenBytesNotString : Location.StrLenCPNotString,
           `${op} requires a string argument, found: ${typeName(v)}`,
         );
       }
@@ -147,16 +162,19 @@ const WHITESPACE = new Set([
 
 function compileTrim(arg: unknown, ctx: ExprContext, op: string): Evaluator {
   if (!isObj(arg)) {
-    throw new CommandError(50696, `${op} only supports an object as an argument, found: ${typeName(arg)}`);
+    throw new CommandError(
+      Location.TrimSpecNotObject,
+      `${op} only supports an object as an argument, found: ${typeName(arg)}`,
+    );
   }
   let input: Evaluator | undefined;
   let chars: Evaluator | undefined;
   for (const [k, v] of Object.entries(arg)) {
     if (k === "input") input = compileExpression(v, ctx);
     else if (k === "chars") chars = compileExpression(v, ctx);
-    else throw new CommandError(50694, `${op} found an unknown argument: ${k}`);
+    else throw new CommandError(Location.TrimUnknownArgument, `${op} found an unknown argument: ${k}`);
   }
-  if (!input) throw new CommandError(50695, `${op} requires an 'input' parameter`);
+  if (!input) throw new CommandError(Location.TrimMissingInput, `${op} requires an 'input' parameter`);
   const inp = input;
   const left = op !== "$rtrim";
   const right = op !== "$ltrim";
@@ -165,7 +183,7 @@ function compileTrim(arg: unknown, ctx: ExprContext, op: string): Evaluator {
     if (isNullish(s)) return null;
     if (typeof s !== "string") {
       throw new CommandError(
-        50699,
+        Location.TrimInputNotString,
         `${op} requires its input to be a string, got ${String(s)} (of type ${typeName(s)}) instead.`,
       );
     }
@@ -175,7 +193,7 @@ function compileTrim(arg: unknown, ctx: ExprContext, op: string): Evaluator {
       if (isNullish(c)) return null;
       if (typeof c !== "string") {
         throw new CommandError(
-          50700,
+          Location.TrimCharsNotString,
           `${op} requires 'chars' to be a string, got ${String(c)} (of type ${typeName(c)}) instead.`,
         );
       }
@@ -197,12 +215,15 @@ function compileIndexOf(bytes: boolean) {
       const s = (args[0] as Evaluator)(cur, vars);
       if (isNullish(s)) return null;
       if (typeof s !== "string") {
-        throw new CommandError(40091, `${op} requires a string as the first argument, found: ${typeName(s)}`);
+        throw new CommandError(
+          Location.IndexOfStrInputNotString,
+          `${op} requires a string as the first argument, found: ${typeName(s)}`,
+        );
       }
       const sub = (args[1] as Evaluator)(cur, vars);
       if (typeof sub !== "string") {
         throw new CommandError(
-          40092,
+          Location.IndexOfStrSubstringNotString,
           `${op} requires a string as the second argument, found: ${typeName(sub)}`,
         );
       }
@@ -214,7 +235,7 @@ function compileIndexOf(bytes: boolean) {
         const v = e(cur, vars);
         if (!numKind(v) || !Number.isInteger(toDouble(v))) {
           throw new CommandError(
-            40096,
+            Location.IndexOfIndexNotIntegral,
             `${op} requires an integral ${i === 2 ? "starting" : "ending"} index, found a value of type: ${
               typeName(v)
             }, with value: ${String(v)}`,
@@ -222,7 +243,7 @@ function compileIndexOf(bytes: boolean) {
         }
         if (toDouble(v) < 0) {
           throw new CommandError(
-            40097,
+            Location.IndexOfIndexNegative,
             `${op} requires a nonnegative ${i === 2 ? "start" : "ending"} index, found: ${toDouble(v)}`,
           );
         }
@@ -253,7 +274,10 @@ interface RegexArgs {
 
 function parseRegexArgs(arg: unknown, ctx: ExprContext, op: string): RegexArgs {
   if (!isObj(arg)) {
-    throw new CommandError(51103, `${op} expects an object of named arguments but found: ${typeName(arg)}`);
+    throw new CommandError(
+      Location.RegexOpSpecNotObject,
+      `${op} expects an object of named arguments but found: ${typeName(arg)}`,
+    );
   }
   let input: Evaluator | undefined;
   let regex: Evaluator | undefined;
@@ -262,10 +286,10 @@ function parseRegexArgs(arg: unknown, ctx: ExprContext, op: string): RegexArgs {
     if (k === "input") input = compileExpression(v, ctx);
     else if (k === "regex") regex = compileExpression(v, ctx);
     else if (k === "options") options = compileExpression(v, ctx);
-    else throw new CommandError(31024, `${op} found an unknown argument: ${k}`);
+    else throw new CommandError(Location.RegexOpUnknownArgument, `${op} found an unknown argument: ${k}`);
   }
-  if (!input) throw new CommandError(31022, `${op} requires 'input' parameter`);
-  if (!regex) throw new CommandError(31023, `${op} requires 'regex' parameter`);
+  if (!input) throw new CommandError(Location.RegexOpMissingInput, `${op} requires 'input' parameter`);
+  if (!regex) throw new CommandError(Location.RegexOpMissingRegex, `${op} requires 'regex' parameter`);
   return { input, regex, options };
 }
 
@@ -288,19 +312,26 @@ function runRegex(
   else if ((rx as { _bsontype?: string })._bsontype === "BSONRegExp") {
     pattern = (rx as { pattern: string }).pattern;
     flags = (rx as { options: string }).options;
-  } else throw new CommandError(51105, `${op} needs 'regex' to be of type string or regex`);
+  } else {throw new CommandError(
+      Location.RegexOpRegexBadType,
+      `${op} needs 'regex' to be of type string or regex`,
+    );}
   if (opt !== undefined && opt !== null) {
-    if (typeof opt !== "string") throw new CommandError(51106, `${op} needs 'options' to be of type string`);
+    if (typeof opt !== "string") {
+      throw new CommandError(Location.RegexOpOptionsNotString, `${op} needs 'options' to be of type string`);
+    }
     if (flags && opt) {
       throw new CommandError(
-        51107,
+        Location.RegexOpOptionsInBoth,
         `${op} found regex option(s) specified in both 'regex' and 'option' fields`,
       );
     }
     flags = opt;
   }
   if (isNullish(input)) return null;
-  if (typeof input !== "string") throw new CommandError(51104, `${op} needs 'input' to be of type string`);
+  if (typeof input !== "string") {
+    throw new CommandError(Location.RegexOpInputNotString, `${op} needs 'input' to be of type string`);
+  }
   const c = compileRegex(pattern, flags);
   return { s: input, re: new RegExp(c.re.source, c.re.flags.replace("g", "") + "g") };
 }
@@ -327,19 +358,31 @@ function compileRegexOp(arg: unknown, ctx: ExprContext, op: string): Evaluator {
   };
 }
 
+/** The code for a non-string input / find / replacement of $replaceOne / $replaceAll, by argument. */
+const REPLACE_ARG_NOT_STRING = [
+  Location.ReplaceOpInputNotString,
+  Location.ReplaceOpFindNotString,
+  Location.ReplaceOpReplacementNotString,
+] as const;
+
 function compileReplace(arg: unknown, ctx: ExprContext, op: string): Evaluator {
   if (!isObj(arg)) {
-    throw new CommandError(51751, `${op} requires an object as an argument, found: ${typeName(arg)}`);
+    throw new CommandError(
+      Location.ReplaceOpSpecNotObject,
+      `${op} requires an object as an argument, found: ${typeName(arg)}`,
+    );
   }
   const parts: Record<string, Evaluator> = {};
   for (const [k, v] of Object.entries(arg)) {
     if (k !== "input" && k !== "find" && k !== "replacement") {
-      throw new CommandError(51750, `${op} found an unknown argument: ${k}`);
+      throw new CommandError(Location.ReplaceOpUnknownArgument, `${op} found an unknown argument: ${k}`);
     }
     parts[k] = compileExpression(v, ctx);
   }
   for (const k of ["input", "find", "replacement"]) {
-    if (!parts[k]) throw new CommandError(51749, `${op} requires '${k}' to be specified`);
+    if (!parts[k]) {
+      throw new CommandError(Location.ReplaceOpMissingArgument, `${op} requires '${k}' to be specified`);
+    }
   }
   return (cur, vars) => {
     const vals = ["input", "find", "replacement"].map((k) => (parts[k] as Evaluator)(cur, vars));
@@ -347,7 +390,7 @@ function compileReplace(arg: unknown, ctx: ExprContext, op: string): Evaluator {
       const v = vals[i];
       if (!isNullish(v) && typeof v !== "string") {
         throw new CommandError(
-          51746 + i,
+          REPLACE_ARG_NOT_STRING[i]!,
           `${op} requires that '${["input", "find", "replacement"][i]}' be a string, found: ${String(v)}`,
         );
       }
@@ -367,7 +410,10 @@ registerOperators({
         const v = e(cur, vars);
         if (isNullish(v)) return null;
         if (typeof v !== "string") {
-          throw new CommandError(16702, `$concat only supports strings, not ${typeName(v)}`);
+          throw new CommandError(
+            Location.ConcatNotString,
+            `$concat only supports strings, not ${typeName(v)}`,
+          );
         }
         out += v;
       }
@@ -389,7 +435,7 @@ registerOperators({
       if (isNullish(s)) return null;
       if (typeof s !== "string") {
         throw new CommandError(
-          40085,
+          Location.SplitInputNotString,
           `$split requires an expression that evaluates to a string as a first argument, found: ${
             typeName(s)
           }`,
@@ -397,13 +443,15 @@ registerOperators({
       }
       if (typeof d !== "string") {
         throw new CommandError(
-          40086,
+          Location.SplitSeparatorNotString,
           `$split requires an expression that evaluates to a string as a second argument, found: ${
             typeName(d)
           }`,
         );
       }
-      if (d === "") throw new CommandError(40087, "$split requires a non-empty separator");
+      if (d === "") {
+        throw new CommandError(Location.SplitEmptySeparator, "$split requires a non-empty separator");
+      }
       return s.split(d);
     };
   },

@@ -4,26 +4,36 @@
  * evaluated per document; `{}` is its only argument).
  */
 import { CommandError } from "../../errors/command_error.ts";
+import { Location } from "../../errors/locations.ts";
 import { checkVariableName, compileExpression, constant, isObj, withVariables } from "./compile.ts";
 import { registerOperators } from "./registry.ts";
 import type { Evaluator, ExprContext } from "./types.ts";
 
 function compileLet(arg: unknown, ctx: ExprContext): Evaluator {
-  if (!isObj(arg)) throw new CommandError(16874, "$let only supports an object as its argument");
+  if (!isObj(arg)) {
+    throw new CommandError(Location.LetSpecNotObject, "$let only supports an object as its argument");
+  }
   let varsSpec: Record<string, unknown> | undefined;
   let inExpr: unknown;
   let hasIn = false;
   for (const [k, v] of Object.entries(arg)) {
     if (k === "vars") {
-      if (!isObj(v)) throw new CommandError(10065, "invalid parameter: expected an object (vars)");
+      if (!isObj(v)) {
+        throw new CommandError(
+          Location.ExpectedObjectParameter,
+          "invalid parameter: expected an object (vars)",
+        );
+      }
       varsSpec = v;
     } else if (k === "in") {
       inExpr = v;
       hasIn = true;
-    } else throw new CommandError(16875, `Unrecognized parameter to $let: ${k}`);
+    } else throw new CommandError(Location.LetUnknownParameter, `Unrecognized parameter to $let: ${k}`);
   }
-  if (!varsSpec) throw new CommandError(16876, "Missing 'vars' parameter to $let");
-  if (!hasIn) throw new CommandError(16877, "Missing 'in' parameter to $let");
+  if (!varsSpec) {
+    throw new CommandError(Location.LetMissingVarsOrMapSpecNotObject, "Missing 'vars' parameter to $let");
+  }
+  if (!hasIn) throw new CommandError(Location.LetMissingIn, "Missing 'in' parameter to $let");
   const names = Object.keys(varsSpec);
   for (const n of names) checkVariableName(n);
   const inits = names.map((n) => compileExpression(varsSpec[n], ctx));
@@ -40,7 +50,9 @@ function compileLet(arg: unknown, ctx: ExprContext): Evaluator {
 
 function compileRand(arg: unknown): Evaluator {
   const empty = (isObj(arg) && Object.keys(arg).length === 0) || (Array.isArray(arg) && arg.length === 0);
-  if (!empty) throw new CommandError(3040500, "$rand does not currently accept arguments");
+  if (!empty) {
+    throw new CommandError(Location.RandTakesNoArguments, "$rand does not currently accept arguments");
+  }
   return () => Math.random();
 }
 

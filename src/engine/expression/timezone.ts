@@ -5,6 +5,7 @@
  * timelib: the earlier offset).
  */
 import { CommandError } from "../../errors/command_error.ts";
+import { Location } from "../../errors/locations.ts";
 
 export interface Zone {
   /** Offset from UTC in milliseconds at the instant `t`. */
@@ -51,7 +52,7 @@ export function parseZone(tz: string): Zone {
         second: "numeric",
       });
     } catch {
-      throw new CommandError(40485, `unrecognized time zone identifier: "${tz}"`);
+      throw new CommandError(Location.UnknownTimeZone, `unrecognized time zone identifier: "${tz}"`);
     }
     zone = {
       offsetAt(t) {

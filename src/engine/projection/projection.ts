@@ -11,6 +11,7 @@
  * projection → 31253, overlapping paths → 31250 "Path collision at …".
  */
 import { CommandError } from "../../errors/command_error.ts";
+import { Location } from "../../errors/locations.ts";
 import { isDocument, isNumeric } from "../../bson/values.ts";
 import { splitPath } from "../path/field_path.ts";
 import { compileFilter, type FilterOptions } from "../query/filter.ts";
@@ -44,7 +45,7 @@ function addPath(tree: Tree, path: string): void {
     const last = i === parts.length - 1;
     const existing = cur.get(k);
     if (existing === true || (last && existing !== undefined)) {
-      throw new CommandError(31250, `Path collision at ${path}`);
+      throw new CommandError(Location.ProjectionPathCollision, `Path collision at ${path}`);
     }
     if (last) cur.set(k, true);
     else {
@@ -63,15 +64,18 @@ function parseSlice(path: string, arg: unknown): Special {
   let limit: number;
   if (Array.isArray(arg)) {
     if (arg.length !== 2 || !isNumeric(arg[0]) || !isNumeric(arg[1])) {
-      throw new CommandError(28724, "First argument to $slice must be an array");
+      throw new CommandError(Location.SliceBadArgument, "First argument to $slice must be an array");
     }
     skip = Number(arg[0]);
     limit = Number(arg[1]);
     if (limit <= 0) {
-      throw new CommandError(28724, `Invalid $slice syntax for field ${path}: limit must be positive`);
+      throw new CommandError(
+        Location.SliceBadArgument,
+        `Invalid $slice syntax for field ${path}: limit must be positive`,
+      );
     }
   } else if (isNumeric(arg)) limit = Number(arg);
-  else throw new CommandError(28667, `Invalid $slice syntax for field ${path}`);
+  else throw new CommandError(Location.ProjectionSliceBadSyntax, `Invalid $slice syntax for field ${path}`);
   return (v) => {
     if (!Array.isArray(v)) return { keep: true, value: v };
     if (!Array.isArray(arg)) {
@@ -111,24 +115,36 @@ export function compileProjection(
   const setMode = (path: string, include: boolean) => {
     if (mode === undefined) mode = include ? "inclusion" : "exclusion";
     else if (mode === "inclusion" && !include) {
-      throw new CommandError(31254, `Cannot do exclusion on field ${path} in inclusion projection`);
+      throw new CommandError(
+        Location.ProjectionExclusionInInclusion,
+        `Cannot do exclusion on field ${path} in inclusion projection`,
+      );
     } else if (mode === "exclusion" && include) {
-      throw new CommandError(31253, `Cannot do inclusion on field ${path} in exclusion projection`);
+      throw new CommandError(
+        Location.ProjectionInclusionInExclusion,
+        `Cannot do inclusion on field ${path} in exclusion projection`,
+      );
     }
   };
   for (const [path, v] of Object.entries(spec ?? {})) {
     if (path.endsWith(".$") || path.includes(".$.")) {
       if (!path.endsWith(".$") || path.indexOf(".$") !== path.length - 2) {
         throw new CommandError(
-          31394,
+          Location.ProjectionPositionalInMiddle,
           "As of 4.4, it's illegal to specify positional operator in the middle of a path.Positional projection may only be used at the end, for example: a.b.$. If the query previously used a form like a.b.$.d, remove the parts following the '$' and the results will be equivalent.",
         );
       }
       if (positional) {
-        throw new CommandError(31276, "Cannot specify more than one positional projection per query.");
+        throw new CommandError(
+          Location.ProjectionMultiplePositional,
+          "Cannot specify more than one positional projection per query.",
+        );
       }
       if (!(v === true || (isNumeric(v) && Number(v) !== 0))) {
-        throw new CommandError(31395, `positional projection cannot be used with exclusion: ${path}`);
+        throw new CommandError(
+          Location.ProjectionPositionalWithExclusion,
+          `positional projection cannot be used with exclusion: ${path}`,
+        );
       }
       const base = path.slice(0, -2);
       setMode(path, true);
@@ -267,7 +283,7 @@ function applyPositional(out: Document, src: Document, base: string, index: stri
   const arr = at.s[at.last] as unknown[];
   if (index === undefined || Number(index) >= arr.length) {
     throw new CommandError(
-      51246,
+      Location.ProjectionPositionalNoMatch,
       "Executor error during find command :: caused by :: positional operator '.$' couldn't find a matching element in the array",
     );
   }

@@ -7,6 +7,7 @@
  * mongod's codes and messages and are raised at compile time.
  */
 import { CommandError } from "../../errors/command_error.ts";
+import { Location } from "../../errors/locations.ts";
 import { BSON_TYPE_ALIASES } from "../../bson/compare.ts";
 import { isDocument, isNumeric, kindOf } from "../../bson/values.ts";
 import { splitPath } from "../path/field_path.ts";
@@ -78,7 +79,9 @@ function parseRegexOperator(ops: Record<string, unknown>): CompiledRegex {
   if ("$options" in ops) {
     const o = ops["$options"];
     if (typeof o !== "string") throw new CommandError("BadValue", "$options has to be a string");
-    if (options && o) throw new CommandError(51075, "options set in both $regex and $options");
+    if (options && o) {
+      throw new CommandError(Location.RegexOptionsInBoth, "options set in both $regex and $options");
+    }
     options = o || options;
   }
   return compileRegex(pattern, options);

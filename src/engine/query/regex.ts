@@ -7,6 +7,7 @@
  * PCRE (possessive quantifiers, `\A`, `\Z`, inline `(?i)` groups) are not translated.
  */
 import { CommandError } from "../../errors/command_error.ts";
+import { Location } from "../../errors/locations.ts";
 import type { BSONRegExp } from "bson";
 import { kindOf } from "../../bson/values.ts";
 
@@ -51,7 +52,7 @@ export function compileRegex(pattern: string, options: string): CompiledRegex {
       if (!flags.includes(o)) flags += o;
     } else if (o === "x") extended = true;
     else if (o !== "u" && o !== "l") {
-      throw new CommandError(51108, `invalid flag in regex options: ${o}`);
+      throw new CommandError(Location.RegexInvalidFlag, `invalid flag in regex options: ${o}`);
     }
   }
   if (pattern.includes("\0")) {
@@ -65,7 +66,7 @@ export function compileRegex(pattern: string, options: string): CompiledRegex {
     try {
       re = new RegExp(source, flags);
     } catch (e) {
-      throw new CommandError(51091, `Regular expression is invalid: ${(e as Error).message}`);
+      throw new CommandError(Location.RegexInvalid, `Regular expression is invalid: ${(e as Error).message}`);
     }
   }
   return { pattern, options, re };

@@ -10,6 +10,7 @@
  * than 1 / -1 → 15975 (mongod's location codes).
  */
 import { CommandError } from "../../errors/command_error.ts";
+import { Location } from "../../errors/locations.ts";
 import { compareValues, type StringComparator } from "../../bson/compare.ts";
 import { isDocument, isNumeric } from "../../bson/values.ts";
 import { splitPath, visitPathValues } from "../path/field_path.ts";
@@ -33,11 +34,17 @@ export function parseSortSpec(spec: unknown): SortKeyPart[] {
       throw new CommandError("NotImplemented", "$meta sort is not implemented yet in SecantusDB");
     }
     if (!isNumeric(v)) {
-      throw new CommandError(15974, `Illegal key in $sort specification: ${path}: ${describeValue(v)}`);
+      throw new CommandError(
+        Location.SortKeyIllegalValue,
+        `Illegal key in $sort specification: ${path}: ${describeValue(v)}`,
+      );
     }
     const n = Number(v);
     if (n !== 1 && n !== -1) {
-      throw new CommandError(15975, "$sort key ordering must be 1 (for ascending) or -1 (for descending)");
+      throw new CommandError(
+        Location.SortKeyBadOrder,
+        "$sort key ordering must be 1 (for ascending) or -1 (for descending)",
+      );
     }
     if (path === "") throw new CommandError("BadValue", "FieldPath cannot be constructed with empty string");
     out.push({ path, parts: splitPath(path), direction: n });
