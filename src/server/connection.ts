@@ -21,6 +21,7 @@ import {
   OP_MSG,
   type WireRequest,
 } from "../wire/mod.ts";
+import { errorReply } from "../errors/to_reply.ts";
 import { FrameReader } from "./frame_reader.ts";
 import {
   type CloseConnection,
@@ -36,12 +37,7 @@ import {
 /** Bodies above this size are written after a separate 21-byte prefix instead of being copied. */
 const SPLIT_WRITE_THRESHOLD = 64 * 1024;
 
-const INTERNAL_ERROR_REPLY = Object.freeze({
-  ok: 0,
-  errmsg: "internal error",
-  code: 1,
-  codeName: "InternalError",
-});
+const INTERNAL_ERROR_REPLY = Object.freeze(errorReply("InternalError", "internal error"));
 
 let lastReplyId = 0;
 /** Server-wide requestID for outgoing messages (int32, wraps, skips 0). */
@@ -203,13 +199,10 @@ export class Connection {
     }
     if (bytes.length > MAX_COMMAND_BODY_SIZE) {
       this.log("WARNING", `${tag}: reply of ${bytes.length} bytes exceeds the limit`);
-      return BSON.serialize({
-        ok: 0,
-        errmsg:
-          `BSONObj size: ${bytes.length} is invalid. Size must be between 0 and ${MAX_COMMAND_BODY_SIZE}`,
-        code: 10334,
-        codeName: "BSONObjectTooLarge",
-      });
+      return BSON.serialize(errorReply(
+        "BSONObjectTooLarge",
+        `BSONObj size: ${bytes.length} is invalid. Size must be between 0 and ${MAX_COMMAND_BODY_SIZE}`,
+      ));
     }
     return bytes;
   }

@@ -5,7 +5,7 @@
  * per-connection read loops and framing (via src/wire), one-request-at-a-time dispatch to an injected
  * {@link CommandHandler}, exhaust streaming, and graceful shutdown.
  *
- * May import: src/wire, npm `bson`. Must not import commands/engine/storage: the command layer is
+ * May import: src/wire, src/errors (`errorReply`), npm `bson`. Must not import commands/engine/storage: the command layer is
  * injected as a handler, so this layer can be tested with a fake one.
  *
  * Guarantees: a malformed frame closes only its own connection; a handler exception never kills a

@@ -6,13 +6,14 @@
  * the size limits, and the split between framing errors (close the connection) and request errors
  * (reply `{ok: 0}` and continue).
  *
- * May import: npm `bson` only. Imported by: src/server (framing and replies), tests and benchmarks.
+ * May import: npm `bson`, src/limits.ts and src/errors (code names, `Location`, `errorReply`). Imported by:
+ * src/server (framing and replies), tests and benchmarks.
  *
  * Guarantees: `decodeMessage` either returns a fully deserialised {@link WireRequest}, returns a
  * reply-able {@link RequestError}, or throws {@link FrameError}; it never reads outside the given frame.
  * Decoded values may alias the frame's memory (npm bson `Binary`), so hand it bytes you will not reuse.
  */
-export { FrameError, RequestError, WireErrorCode, type WireErrorCodeName } from "./errors.ts";
+export { FrameError, RequestError } from "./errors.ts";
 export {
   MAX_BSON_OBJECT_SIZE,
   MAX_COMMAND_BODY_SIZE,

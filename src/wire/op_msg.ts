@@ -16,6 +16,7 @@
  */
 import { crc32c } from "./crc32c.ts";
 import { deserializeDocument, documentSpan } from "./bson_doc.ts";
+import { Location } from "../errors/locations.ts";
 import { FrameError, RequestError } from "./errors.ts";
 import { HEADER_SIZE, OP_MSG, readInt32LE, readUint32LE, writeHeader, writeInt32LE } from "./header.ts";
 import { MAX_BSON_OBJECT_SIZE, MAX_COMMAND_BODY_SIZE } from "../limits.ts";
@@ -123,7 +124,7 @@ export function parseOpMsg(frame: Uint8Array): OpMsgParts {
       sequences.push({ identifier, docs });
       pos = secEnd;
     } else {
-      throw new RequestError("Location40432", `Unknown OP_MSG section kind ${kind}`);
+      throw new RequestError(Location.OpMsgUnknownSectionKind, `Unknown OP_MSG section kind ${kind}`);
     }
   }
 
@@ -135,15 +136,22 @@ export function parseOpMsg(frame: Uint8Array): OpMsgParts {
       `OP_MSG contains unknown required flag bits: 0x${unknownRequired.toString(16)}`,
     );
   }
-  if (bodies.length === 0) throw new RequestError("Location40587", "OP_MSG requests require a body section");
-  if (bodies.length > 1) throw new RequestError("Location40430", "Multiple body sections in OP_MSG message");
+  if (bodies.length === 0) {
+    throw new RequestError(Location.OpMsgMissingBody, "OP_MSG requests require a body section");
+  }
+  if (bodies.length > 1) {
+    throw new RequestError(Location.OpMsgMultipleBodies, "Multiple body sections in OP_MSG message");
+  }
 
   const [bStart, bEnd] = bodies[0]!;
   const body = deserializeDocument(frame.subarray(bStart, bEnd), MAX_COMMAND_BODY_SIZE, "OP_MSG body");
   const seqMap = new Map<string, Record<string, unknown>[]>();
   for (const seq of sequences) {
     if (seqMap.has(seq.identifier)) {
-      throw new RequestError("Location40431", `Duplicate OP_MSG document sequence '${seq.identifier}'`);
+      throw new RequestError(
+        Location.OpMsgDuplicateSequence,
+        `Duplicate OP_MSG document sequence '${seq.identifier}'`,
+      );
     }
     const docs = new Array<Record<string, unknown>>(seq.docs.length);
     for (let i = 0; i < seq.docs.length; i++) {

@@ -8,6 +8,7 @@
  * layer's decision; it can see `WireRequest.legacy`.
  */
 import { deserializeDocument, documentSpan } from "./bson_doc.ts";
+import { Location } from "../errors/locations.ts";
 import { FrameError, RequestError } from "./errors.ts";
 import { HEADER_SIZE, OP_QUERY, readInt32LE, writeHeader, writeInt32LE } from "./header.ts";
 import { MAX_BSON_OBJECT_SIZE, MAX_COMMAND_BODY_SIZE } from "../limits.ts";
@@ -81,7 +82,7 @@ export function commandDatabase(fullCollectionName: string): string {
   const db = dot < 0 ? "" : fullCollectionName.slice(0, dot);
   if (dot <= 0 || fullCollectionName.slice(dot + 1) !== "$cmd") {
     throw new RequestError(
-      "Location5739101",
+      Location.OpQueryUnsupported,
       `OP_QUERY is no longer supported (namespace '${fullCollectionName}'). ` +
         "Only commands on <db>.$cmd may use it; the client driver may require an upgrade.",
     );
