@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs every test runner the project has and ends with ONE line: "N passed, M failed" (totals).
-#   unit         deno test over src/ and ffi/ (pure engines, storage on a real WT dir)
+#   unit         deno test over src/, ffi/ and scripts/ (pure engines, storage on a real WT dir, checks)
 #   integration  deno test over tests/integration/ (real server process, real npm:mongodb driver, mongosh)
 #   spec         the unified-test-format runner over ../shared/specs (one server per file), with the
 #                known-failure baseline tests/spec/known_failures.json: only regressions count as failed
@@ -33,7 +33,7 @@ run() { # name, then the command
   if [ "$rc" != "0" ] && [ "$f" = "0" ]; then failed=$((failed + 1)); fi
 }
 
-run unit deno test -A --quiet src/ ffi/ tests/spec/
+run unit deno test -A --quiet src/ ffi/ scripts/ tests/spec/
 run integration deno test -A --quiet tests/integration/
 
 if [ -d ../shared/specs ]; then
