@@ -76,8 +76,8 @@ export function renderCodesModule(entries: Entry[], source: string, date: string
 /**
  * MongoDB's error codes, name → number, as published in mongodb/mongo's error_codes.yml. Handlers use
  * the names (\`new CommandError("BadValue", …)\`), never literal numbers. mongod's per-site "location"
- * codes (e.g. 31254) are not in this list: pass them as numbers and their codeName becomes
- * \`Location<code>\`.
+ * codes (e.g. 31254) are not in this list: they are named in locations.ts (\`Location.<Name>\`) and
+ * their codeName becomes \`Location<code>\`.
  */
 export const ErrorCode = {
 ${body}

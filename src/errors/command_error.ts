@@ -1,7 +1,8 @@
 /**
  * CommandError: the one exception type a command, engine or parser throws to refuse a request with a
- * MongoDB error. It carries the code (a name from the generated table in `codes.ts`, or a bare number
- * for mongod's "location" codes such as 40415, whose codeName is then `Location40415`) and optional
+ * MongoDB error. It carries the code (a name from the generated table in `codes.ts`, or one of mongod's
+ * "location" codes by name from `locations.ts`, e.g. `Location.GroupMissingId`, whose codeName is then
+ * `Location15955`) and optional
  * extra reply fields (`errorLabels`, `keyPattern`, `keyValue`, …). `to_reply.ts` turns it into
  * `{ok: 0, errmsg, code, codeName, …}`.
  */
