@@ -37,12 +37,9 @@ export const PENDING: string[] = [
   "src/commands/aggregate/out_merge.ts",
   "src/commands/crud/bulk_write.ts",
   "src/commands/crud/count.ts",
-  "src/commands/crud/delete.ts",
   "src/commands/crud/distinct.ts",
   "src/commands/crud/get_more.ts",
   "src/commands/crud/kill_cursors.ts",
-  "src/commands/crud/update.ts",
-  "src/commands/write/write_batch.ts",
 ];
 
 /**
