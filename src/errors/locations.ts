@@ -5,10 +5,6 @@
  * codeName for these is `Location<code>`, as mongod sends it.
  */
 export const Location = {
-  /** IDL: a command body field the command does not know. */
-  IDLUnknownField: 40415,
-  /** IDL: a required command body field is absent. */
-  IDLFieldMissing: 40414,
   /** IDL: a count-like field (skip, limit, batchSize) below zero. */
   IDLNegativeValue: 51024,
   /** OP_MSG without `$db`. */

@@ -1,6 +1,5 @@
 import { deepStrictEqual as assertEquals, throws } from "node:assert/strict";
 import { ErrorCode } from "../../errors/codes.ts";
-import { Location } from "../../errors/locations.ts";
 import { parseDropIndexes } from "./drop_indexes.ts";
 
 Deno.test("dropIndexes: a name, a list of names, a key pattern or '*'", () => {
@@ -15,7 +14,7 @@ Deno.test("dropIndexes: the deleteIndexes alias parses the same", () => {
 
 Deno.test("dropIndexes: index is required (40414)", () => {
   throws(() => parseDropIndexes({ dropIndexes: "c" }), {
-    code: Location.IDLFieldMissing,
+    code: 40414,
     message: "BSON field 'dropIndexes.index' is missing but a required field",
   });
 });
@@ -31,7 +30,7 @@ Deno.test("dropIndexes: index of another type is 14", () => {
 
 Deno.test("dropIndexes: an unknown field is 40415", () => {
   throws(() => parseDropIndexes({ dropIndexes: "c", index: "a", x: 1 }), {
-    code: Location.IDLUnknownField,
+    code: 40415,
     message: "BSON field 'dropIndexes.x' is an unknown field.",
   });
 });

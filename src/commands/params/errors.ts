@@ -10,11 +10,11 @@ import { Location } from "../../errors/locations.ts";
 import { typeName } from "../../bson/type_name.ts";
 
 export function unknownField(path: string): CommandError {
-  return new CommandError(Location.IDLUnknownField, `BSON field '${path}' is an unknown field.`);
+  return new CommandError("IDLUnknownField", `BSON field '${path}' is an unknown field.`);
 }
 
 export function missingField(path: string): CommandError {
-  return new CommandError(Location.IDLFieldMissing, `BSON field '${path}' is missing but a required field`);
+  return new CommandError("IDLFailedToParse", `BSON field '${path}' is missing but a required field`);
 }
 
 export function wrongType(path: string, v: unknown, expected: string | readonly string[]): CommandError {
