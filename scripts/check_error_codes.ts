@@ -31,13 +31,7 @@ import { Location } from "../src/errors/locations.ts";
  * are being replaced by their owners; emptied once those branches are merged.
  */
 export const PENDING: string[] = [
-  "src/commands/aggregate/aggregate.ts",
-  "src/commands/aggregate/index_stats.ts",
-  "src/commands/aggregate/list_local_sessions.ts",
-  "src/commands/aggregate/out_merge.ts",
   "src/commands/crud/bulk_write.ts",
-  "src/commands/crud/count.ts",
-  "src/commands/crud/distinct.ts",
   "src/commands/crud/get_more.ts",
   "src/commands/crud/kill_cursors.ts",
 ];

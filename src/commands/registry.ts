@@ -41,19 +41,19 @@ import { update } from "./crud/update.ts";
 import { whatsmyuri } from "./handshake/whatsmyuri.ts";
 
 export const COMMANDS: readonly AnyCommandSpec[] = checkedRegistry([
-  legacyCommand(aggregate),
+  aggregate,
   legacyCommand(buildInfo),
   bulkWrite,
   collMod,
   collStats,
   legacyCommand(configureFailPoint),
   legacyCommand(connectionStatus),
-  legacyCommand(count),
+  count,
   create,
   createIndexes,
   dbStats,
   del,
-  legacyCommand(distinct),
+  distinct,
   drop,
   dropDatabase,
   dropIndexes,

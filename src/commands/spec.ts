@@ -57,7 +57,6 @@ export function defineCommand<P>(spec: CommandSpec<P>): CommandSpec<P> {
  * every command declares typed params.
  */
 export interface LegacyCommandSpec {
-  readonly explain?: (params: Doc) => ExplainShape;
   readonly name: string;
   readonly aliases?: readonly string[];
   readonly help: string;

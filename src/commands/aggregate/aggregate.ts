@@ -6,27 +6,106 @@
  */
 import { CommandError } from "../../errors/command_error.ts";
 import { encodeCursorReply } from "../../bson/raw_reply.ts";
+import { isPlainDoc } from "../../bson/type_name.ts";
 import { compileFilter, compilePipeline, pipelineDependencies, withoutPauses } from "../../engine/mod.ts";
 import { QuerySource } from "../../executor/query.ts";
-import { OpControl } from "../../observability/op_control.ts";
 import { controlSlot, PipelineSource, scanInput } from "./pipeline_source.ts";
-import type { CommandContext } from "../context.ts";
-import type { Doc, LegacyCommandSpec, Reply } from "../spec.ts";
-import { optArray, optBool, optDoc, optInt, typeName, validateCollectionName } from "../params/readers.ts";
+import type { RequestContext } from "../context.ts";
+import { defineCommand, type Doc, type Reply } from "../spec.ts";
+import {
+  any,
+  array,
+  bool,
+  count,
+  doc,
+  ignored,
+  optional,
+  type Parsed,
+  parseShape,
+  required,
+  shape,
+} from "../params/schema.ts";
+import { GENERIC_FIELDS } from "../params/generic.ts";
+import { typeName, validateCollectionName } from "../params/readers.ts";
 import { compileQuery } from "../shared/compile_query.ts";
 import { findCollection } from "../shared/namespace.ts";
+import type { ExplainShape } from "../shared/explain_shape.ts";
 import { BATCH_BYTES, FIRST_BATCH_DOCS } from "../../limits.ts";
 import { geoNearDocs } from "./geo_near.ts";
-import { runWriteStage, splitWriteStage } from "./out_merge.ts";
+import { runWriteStage, splitWriteStage, type WriteStage } from "./out_merge.ts";
 import { splitListLocalSessions } from "./list_local_sessions.ts";
-import { parseWriteConcern } from "../params/write_concern.ts";
 import { collectionlessIndexStats, indexStatsDocs, splitIndexStats } from "./index_stats.ts";
-import { legacyExplainShape } from "../shared/legacy_explain.ts";
 
-/** $out/$merge cannot run under readConcern "linearizable" (mongod: 40680? InvalidOptions). */
-function rejectReadConcernForWrite(body: Doc): void {
-  const rc = body["readConcern"];
-  if (rc && typeof rc === "object" && (rc as Doc)["level"] === "linearizable") {
+/** mongod's SimpleCursorOptions (strict). */
+const CURSOR_FIELDS = {
+  batchSize: optional(count),
+} as const;
+
+const FIELDS = {
+  /** The stages are compiled (and refused) by the engine, not here. */
+  pipeline: required(array),
+  cursor: optional(shape(CURSOR_FIELDS)),
+  explain: optional(bool),
+  hint: optional(any),
+  let: optional(doc),
+  collation: optional(doc),
+  allowDiskUse: ignored,
+  bypassDocumentValidation: ignored,
+  fromMongos: ignored,
+  needsMerge: ignored,
+  isMapReduceCommand: ignored,
+} as const;
+
+export type AggregateParams = Parsed<typeof FIELDS> & {
+  /** The collection, or undefined for a collection-less `{aggregate: 1}`. */
+  readonly collection: string | undefined;
+  /** Where the input comes from: the collection, or a leading source stage answered here. */
+  readonly source: "collection" | "$indexStats" | "$listLocalSessions";
+  /** The stages the engine compiles: without the leading source stage and the trailing write stage. */
+  readonly stages: unknown[];
+  /** A trailing `$out` / `$merge`, validated. */
+  readonly write?: WriteStage;
+};
+
+/** `{aggregate: <coll> | 1}` (FailedToParse for another type, InvalidNamespace for a bad name). */
+function aggregateTarget(body: Doc): string | undefined {
+  const target = body["aggregate"];
+  if (target === 1) return undefined;
+  if (typeof target !== "string") {
+    throw new CommandError(
+      "FailedToParse",
+      `Invalid {aggregate: ${String(target)}}: must be a collection name or 1 (type ${typeName(target)})`,
+    );
+  }
+  validateCollectionName(target);
+  return target;
+}
+
+/** Parses an aggregate body; `db` is the request's database (the default target of $out/$merge). */
+export function parseAggregate(body: Doc, db: string): AggregateParams {
+  const p = parseShape("aggregate", body, FIELDS, { skip: "aggregate", alsoAccept: GENERIC_FIELDS });
+  const collection = aggregateTarget(body);
+  const collectionless = collection === undefined;
+  const split = splitIndexStats(p.pipeline);
+  if (split.indexStats && collectionless) throw collectionlessIndexStats();
+  const sessionsSplit = splitListLocalSessions(split.stages, collectionless);
+  const { stages, write } = splitWriteStage(sessionsSplit.stages, db);
+  return {
+    ...p,
+    collection,
+    source: split.indexStats
+      ? "$indexStats"
+      : sessionsSplit.listSessions
+      ? "$listLocalSessions"
+      : "collection",
+    stages,
+    ...(write ? { write } : {}),
+  };
+}
+
+/** $out/$merge cannot run under readConcern "linearizable" (InvalidOptions). */
+function rejectReadConcernForWrite(ctx: RequestContext<AggregateParams>): void {
+  if (ctx.readConcern?.level === "linearizable") {
     throw new CommandError(
       "InvalidOptions",
       "readConcern level 'linearizable' is not allowed with $out or $merge",
@@ -34,8 +113,11 @@ function rejectReadConcernForWrite(body: Doc): void {
   }
 }
 
+/** The namespace's collection part for `{aggregate: 1}`, as mongod reports it. */
+const COLLECTIONLESS = "$cmd.aggregate";
+
 /** Every document of another collection of the same database ($lookup / $unionWith). */
-function readWholeCollection(ctx: CommandContext, name: string): Doc[] {
+function readWholeCollection(ctx: RequestContext, name: string): Doc[] {
   const coll = findCollection(ctx, name);
   if (!coll) return [];
   const source = new QuerySource(ctx.storage, coll, compileQuery({}, coll));
@@ -52,58 +134,37 @@ function* scanDocs(source: QuerySource, fields?: ReadonlySet<string> | null): Ge
   }
 }
 
-async function run(ctx: CommandContext, body: Doc): Promise<Reply> {
-  const ctl = OpControl.fromBody(body); // maxTimeMS + cooperative yielding (docs/concurrency.md)
-  const target = body["aggregate"];
-  const collectionless = target === 1 || target === 1.0;
-  if (!collectionless) {
-    if (typeof target !== "string") {
-      throw new CommandError(
-        "FailedToParse",
-        `Invalid {aggregate: ${String(target)}}: must be a collection name or 1 (type ${typeName(target)})`,
-      );
-    }
-    validateCollectionName(target);
-  }
-  const pipelineSpec = optArray("aggregate", body, "pipeline");
-  if (!pipelineSpec) {
-    throw new CommandError(40414, "BSON field 'aggregate.pipeline' is missing but a required field");
-  }
-  const explain = optBool("aggregate", body, "explain") ?? false;
-  const cursorOpt = optDoc("aggregate", body, "cursor");
-  if (!cursorOpt && !explain) {
+async function run(ctx: RequestContext<AggregateParams>): Promise<Reply> {
+  const p = ctx.params;
+  const ctl = ctx.control; // maxTimeMS + cooperative yielding (docs/concurrency.md)
+  const explain = p.explain ?? false;
+  // Checked here, not in parse: the explain command parses an aggregate without a cursor.
+  if (!p.cursor && !explain) {
     throw new CommandError(
       "FailedToParse",
       "The 'cursor' option is required, except for aggregate with the explain argument",
     );
   }
-  const batchSize = cursorOpt ? optInt("aggregate.cursor", cursorOpt, "batchSize") : undefined;
-  if (batchSize !== undefined && batchSize < 0) {
-    throw new CommandError(51024, `BSON field 'batchSize' value must be >= 0, actual value '${batchSize}'`);
-  }
-  const collation = optDoc("aggregate", body, "collation");
-  const variables = optDoc("aggregate", body, "let");
-  const split = splitIndexStats(pipelineSpec);
-  if (split.indexStats && collectionless) throw collectionlessIndexStats();
-  const sessionsSplit = splitListLocalSessions(split.stages, collectionless);
-  const { stages, write } = splitWriteStage(sessionsSplit.stages, ctx.db);
-  if (write) rejectReadConcernForWrite(body);
+  const batchSize = p.cursor?.batchSize;
+  const { collation, let: variables, stages, write } = p;
+  const collectionless = p.collection === undefined;
+  if (write) rejectReadConcernForWrite(ctx);
   const pipeline = compilePipeline(stages, {
     ...(collation ? { collation } : {}),
     ...(variables ? { variables } : {}),
     now: new Date(),
     resolveCollection: (other) => readWholeCollection(ctx, other),
     geoNear: (req) => {
-      if (collectionless) {
+      if (p.collection === undefined) {
         throw new CommandError(
           "InvalidNamespace",
           "$geoNear is not allowed in a collectionless aggregation",
         );
       }
-      return geoNearDocs(ctx, target as string, req);
+      return geoNearDocs(ctx, p.collection, req);
     },
   });
-  const name = collectionless ? "$cmd.aggregate" : (target as string);
+  const name = p.collection ?? COLLECTIONLESS;
   const ns = `${ctx.db}.${name}`;
 
   const coll = collectionless ? undefined : findCollection(ctx, name);
@@ -111,14 +172,13 @@ async function run(ctx: CommandContext, body: Doc): Promise<Reply> {
   let input: Iterable<Doc> = [];
   let prefixApplied = true;
   const slot = controlSlot(ctl);
-  if (split.indexStats || sessionsSplit.listSessions) {
+  if (p.source !== "collection") {
     // Input = index statistics or sessions; the engine runs the rest (leading $match/$sort included).
-    const sourceStage = split.indexStats ? "$indexStats" : "$listLocalSessions";
     if (explain) {
-      const shown = [{ [sourceStage]: {} }, ...pipeline.stageNames.map((s) => ({ [s]: {} }))];
+      const shown = [{ [p.source]: {} }, ...pipeline.stageNames.map((s) => ({ [s]: {} }))];
       return { explainVersion: "1", stages: shown, ok: 1 };
     }
-    let docs = split.indexStats
+    let docs = p.source === "$indexStats"
       ? indexStatsDocs(coll, `${Deno.hostname()}:${ctx.info.port}`)
       : ctx.sessions.list();
     if (pipeline.leadingMatch) {
@@ -137,7 +197,7 @@ async function run(ctx: CommandContext, body: Doc): Promise<Reply> {
       sort: pipeline.leadingSort,
       skip: pipeline.leadingSkip,
       limit: pipeline.leadingLimit,
-      hint: body["hint"],
+      hint: p.hint,
       collation,
       variables,
     }, coll);
@@ -166,7 +226,7 @@ async function run(ctx: CommandContext, body: Doc): Promise<Reply> {
   }
   if (write) {
     // $out / $merge: run the whole pipeline, write, answer with an empty cursor.
-    const sync = parseWriteConcern(body).sync || ctx.syncOnCommit;
+    const sync = ctx.writeConcern.sync || ctx.syncOnCommit;
     try {
       runWriteStage(ctx, write, withoutPauses(pipeline.run(input, { prefixApplied })), sync);
     } finally {
@@ -195,23 +255,33 @@ async function run(ctx: CommandContext, body: Doc): Promise<Reply> {
   return encodeCursorReply({ id, ns, batchKey: "firstBatch", docs: first.docs });
 }
 
-export const aggregate: LegacyCommandSpec = {
-  explain: legacyExplainShape,
+/**
+ * The plan inputs explain prints: the leading $match stages become the filter (one, or their $and),
+ * the rest of the pipeline is shown after the $cursor stage.
+ */
+function explainShape(p: AggregateParams): ExplainShape {
+  const pipeline = p.pipeline;
+  const matches: Doc[] = [];
+  let i = 0;
+  for (; i < pipeline.length; i++) {
+    const stage = pipeline[i];
+    const m = isPlainDoc(stage) ? stage["$match"] : undefined;
+    if (!isPlainDoc(m)) break;
+    matches.push(m);
+  }
+  const filter = matches.length === 0 ? undefined : matches.length === 1 ? matches[0] : { $and: matches };
+  return {
+    coll: p.collection ?? COLLECTIONLESS,
+    parts: { filter, hint: p.hint, collation: p.collation, variables: p.let },
+    rest: pipeline.slice(i) as Doc[],
+  };
+}
+
+export const aggregate = defineCommand<AggregateParams>({
   name: "aggregate",
   help: "runs an aggregation pipeline: {aggregate: <coll> | 1, pipeline: [...], cursor: {}}",
   auth: "find",
-  fields: {
-    pipeline: "required",
-    cursor: "optional",
-    explain: "optional",
-    allowDiskUse: "ignored",
-    hint: "optional",
-    let: "optional",
-    collation: "optional",
-    bypassDocumentValidation: "ignored",
-    fromMongos: "ignored",
-    needsMerge: "ignored",
-    isMapReduceCommand: "ignored",
-  },
+  parse: (body, input) => parseAggregate(body, input.db),
   run,
-};
+  explain: explainShape,
+});

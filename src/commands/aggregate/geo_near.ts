@@ -10,7 +10,7 @@ import type { GeoNearRequest, GeoNearResult } from "../../engine/aggregate/mod.t
 import { type GeoNearPath, hasNear, isGeoIndex, planNear } from "../../planner/geo_plan.ts";
 import { GeoNearCursor, type NearHit } from "../../executor/geo_near.ts";
 import { recordPlanAccess } from "../../executor/index_usage.ts";
-import type { CommandContext } from "../context.ts";
+import type { RequestContext } from "../context.ts";
 import type { Doc } from "../reply.ts";
 import { findCollection } from "../shared/namespace.ts";
 import { indexInfos } from "../shared/compile_query.ts";
@@ -23,7 +23,7 @@ function geoField(key: Doc): { field: string; kind: unknown } {
 }
 
 export function* geoNearDocs(
-  ctx: CommandContext,
+  ctx: RequestContext,
   collName: string,
   req: GeoNearRequest,
 ): Generator<GeoNearResult> {

@@ -6,6 +6,7 @@
  */
 import { Long } from "bson";
 import { CommandError } from "../../errors/command_error.ts";
+import { Location } from "../../errors/locations.ts";
 import { isDocument } from "../../bson/values.ts";
 import { indexUsage } from "../../executor/index_usage.ts";
 import type { CollectionEntry } from "../../storage/api.ts";
@@ -24,9 +25,17 @@ export function splitIndexStats(pipeline: unknown[]): { stages: unknown[]; index
     if (stageName(s) !== "$indexStats") return;
     const spec = (s as Doc)["$indexStats"];
     if (!isDocument(spec) || Object.keys(spec).length > 0) {
-      throw new CommandError(28803, "The $indexStats stage specification must be an empty object");
+      throw new CommandError(
+        Location.IndexStatsSpecNotEmpty,
+        "The $indexStats stage specification must be an empty object",
+      );
     }
-    if (i !== 0) throw new CommandError(40602, "$indexStats is only valid as the first stage in a pipeline");
+    if (i !== 0) {
+      throw new CommandError(
+        Location.StageMustBeFirst,
+        "$indexStats is only valid as the first stage in a pipeline",
+      );
+    }
   });
   if (stageName(pipeline[0]) !== "$indexStats") return { stages: pipeline, indexStats: false };
   return { stages: pipeline.slice(1), indexStats: true };

@@ -5,6 +5,7 @@
  * is only one user).
  */
 import { CommandError } from "../../errors/command_error.ts";
+import { Location } from "../../errors/locations.ts";
 import type { Doc } from "../reply.ts";
 
 function stageName(s: unknown): string | undefined {
@@ -17,7 +18,12 @@ export function splitListLocalSessions(
 ): { stages: unknown[]; listSessions: boolean } {
   pipeline.forEach((s, i) => {
     if (stageName(s) !== "$listLocalSessions") return;
-    if (i !== 0) throw new CommandError(40602, "$listLocalSessions must be the first stage in the pipeline");
+    if (i !== 0) {
+      throw new CommandError(
+        Location.StageMustBeFirst,
+        "$listLocalSessions must be the first stage in the pipeline",
+      );
+    }
     const spec = (s as Doc)["$listLocalSessions"];
     if (spec === null || typeof spec !== "object" || Array.isArray(spec)) {
       throw new CommandError("TypeMismatch", "$listLocalSessions must take a nested object");

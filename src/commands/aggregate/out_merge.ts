@@ -9,14 +9,27 @@
  * duplicate `_id`, an oversized document) nothing changes. Indexes of an existing target are kept.
  */
 import { CommandError } from "../../errors/command_error.ts";
+import { Location } from "../../errors/locations.ts";
 import { compilePartialFilter, compileUpdate } from "../../engine/mod.ts";
 import { valuesEqual } from "../../bson/compare.ts";
+import { isPlainDoc } from "../../bson/type_name.ts";
 import { indexKeysOf } from "../../executor/index_keys.ts";
 import { Row } from "../../executor/rows.ts";
 import type { CollectionEntry, WriteTxn } from "../../storage/api.ts";
-import type { CommandContext } from "../context.ts";
+import type { RequestContext } from "../context.ts";
 import type { Doc } from "../reply.ts";
 import { typeName, validateCollectionName, validateDbName } from "../params/readers.ts";
+import {
+  doc,
+  ignored,
+  optional,
+  type Parsed,
+  parseShape,
+  type Reader,
+  required,
+  str,
+  unimplemented,
+} from "../params/schema.ts";
 import { ensureCollection } from "../shared/namespace.ts";
 import { translateStorageError } from "../write/storage_errors.ts";
 import { compileQuery } from "../shared/compile_query.ts";
@@ -29,8 +42,10 @@ import { LIMITS } from "../../limits.ts";
 /** Index keys are computed with the query engine's partial-filter compiler. */
 const keyOpts = { compilePartialFilter };
 
-type WhenMatched = "replace" | "keepExisting" | "merge" | "fail" | Doc[];
-type WhenNotMatched = "insert" | "discard" | "fail";
+const WHEN_MATCHED = ["replace", "keepExisting", "merge", "fail"] as const;
+const WHEN_NOT_MATCHED = ["insert", "discard", "fail"] as const;
+type WhenMatched = typeof WHEN_MATCHED[number] | Doc[];
+type WhenNotMatched = typeof WHEN_NOT_MATCHED[number];
 
 export type WriteStage =
   | { readonly kind: "$out"; readonly db: string; readonly coll: string }
@@ -44,9 +59,111 @@ export type WriteStage =
     readonly let: Doc | undefined;
   };
 
-function isDoc(v: unknown): v is Doc {
-  return v !== null && typeof v === "object" && !Array.isArray(v) && typeName(v) === "object";
+// ---- declared specs ----------------------------------------------------------------------------
+
+/** mongod's IDL wording for a string outside an enumeration (BadValue). */
+function badEnumValue(path: string, value: string): CommandError {
+  return new CommandError(
+    "BadValue",
+    `Enumeration value '${value}' for field '${path}' is not a valid value.`,
+  );
 }
+
+function enumOf<T extends string>(values: readonly T[]): Reader<T> {
+  return (v, path) => {
+    const s = str(v, path);
+    if (!(values as readonly string[]).includes(s)) throw badEnumValue(path, s);
+    return s as T;
+  };
+}
+
+/** `{$out: {db, coll}}` (mongod's DocumentSourceOutSpec: both required, strict). */
+const OUT_FIELDS = {
+  db: required(str),
+  coll: required(str),
+  timeseries: unimplemented,
+} as const;
+
+/** The object form of `$merge.into` (mongod's NamespaceSpec; its own root path, `into`). */
+const INTO_FIELDS = {
+  db: optional(str),
+  coll: optional(str),
+} as const;
+
+/** `into`: a collection name, or `{db?, coll}` (51178 / 5786800 / 5786801 as mongod). */
+const mergeInto: Reader<{ readonly db?: string; readonly coll: string }> = (v) => {
+  if (typeof v === "string") {
+    if (v === "") {
+      throw new CommandError(Location.MergeIntoEmptyString, "$merge 'into' field cannot be an empty string");
+    }
+    return { coll: v };
+  }
+  if (!isPlainDoc(v)) {
+    throw new CommandError(
+      Location.MergeIntoWrongType,
+      `$merge 'into' field  must be either a string or an object, but found ${typeName(v)}`,
+    );
+  }
+  const spec = parseShape("into", v, INTO_FIELDS);
+  if (spec.coll === undefined || spec.coll === "") {
+    throw new CommandError(
+      Location.MergeIntoWithoutColl,
+      "$merge 'into' field must specify a 'coll' that is not empty, null or undefined",
+    );
+  }
+  return spec.db === undefined ? { coll: spec.coll } : { db: spec.db, coll: spec.coll };
+};
+
+/** `on`: a field name or a non-empty array of them (51186 / 51134 / 51187 as mongod). */
+const mergeOn: Reader<string[]> = (v) => {
+  if (typeof v === "string") return [v];
+  if (!Array.isArray(v)) {
+    throw new CommandError(
+      Location.MergeOnWrongType,
+      `$merge 'on' field  must be either a string or an array of strings, but found ${typeName(v)}`,
+    );
+  }
+  for (const f of v) {
+    if (typeof f !== "string") {
+      throw new CommandError(
+        Location.MergeOnElementNotString,
+        `$merge 'on' array elements must be strings, but found ${typeName(f)}`,
+      );
+    }
+  }
+  if (v.length === 0) {
+    throw new CommandError(
+      Location.MergeOnEmpty,
+      "If explicitly specifying $merge 'on', must include at least one field",
+    );
+  }
+  return v as string[];
+};
+
+/** `whenMatched`: a mode name or an update pipeline (51191 for another type, as mongod). */
+const mergeWhenMatched: Reader<WhenMatched> = (v) => {
+  if (Array.isArray(v)) return v as Doc[];
+  if (typeof v !== "string") {
+    throw new CommandError(
+      Location.MergeWhenMatchedWrongType,
+      `$merge 'whenMatched' field  must be either a string or an array, but found ${typeName(v)}`,
+    );
+  }
+  // mongod parses the mode in a context of its own, so the path is the bare field name.
+  return enumOf(WHEN_MATCHED)(v, "whenMatched");
+};
+
+/** `{$merge: {...}}` (mongod's DocumentSourceMergeSpec, strict). */
+const MERGE_FIELDS = {
+  into: required(mergeInto),
+  on: optional(mergeOn),
+  let: optional(doc),
+  whenMatched: optional(mergeWhenMatched),
+  whenNotMatched: optional(enumOf(WHEN_NOT_MATCHED)),
+  targetCollectionVersion: ignored,
+} as const;
+
+export type MergeSpec = Parsed<typeof MERGE_FIELDS>;
 
 const FORBIDDEN_DBS = new Set(["admin", "config", "local"]);
 
@@ -55,7 +172,7 @@ function checkTarget(stage: string, db: string, coll: string): void {
   validateCollectionName(coll);
   if (FORBIDDEN_DBS.has(db) || coll.startsWith("system.")) {
     throw new CommandError(
-      stage === "$out" ? 31321 : 31320,
+      stage === "$out" ? Location.OutToInternalNamespace : Location.MergeToInternalNamespace,
       `Can't ${stage} to internal database/collection: ${db}.${coll}`,
     );
   }
@@ -67,39 +184,42 @@ function checkTarget(stage: string, db: string, coll: string): void {
  */
 export function splitWriteStage(pipeline: unknown[], db: string): { stages: unknown[]; write?: WriteStage } {
   pipeline.forEach((s, i) => {
-    if (!isDoc(s)) return;
+    if (!isPlainDoc(s)) return;
     const name = Object.keys(s)[0];
     if ((name === "$out" || name === "$merge") && i !== pipeline.length - 1) {
-      throw new CommandError(40601, `${name} can only be the final stage in the pipeline`);
+      throw new CommandError(
+        Location.WriteStageNotLast,
+        `${name} can only be the final stage in the pipeline`,
+      );
     }
   });
   const last = pipeline.at(-1);
-  if (!isDoc(last) || Object.keys(last).length !== 1) return { stages: pipeline };
+  if (!isPlainDoc(last) || Object.keys(last).length !== 1) return { stages: pipeline };
   const name = Object.keys(last)[0]!;
   const spec = last[name];
   const stages = pipeline.slice(0, -1);
-  if (name === "$out") {
-    let target: { db: string; coll: string };
-    if (typeof spec === "string") target = { db, coll: spec };
-    else if (isDoc(spec) && typeof spec["coll"] === "string") {
-      if (spec["timeseries"] !== undefined) {
-        throw new CommandError("NotImplemented", "$out to a time-series collection is not supported");
-      }
-      target = { db: typeof spec["db"] === "string" ? spec["db"] : db, coll: spec["coll"] };
-    } else {
-      throw new CommandError(
-        16990,
-        `$out only supports a string or object argument, not ${typeName(spec)}`,
-      );
-    }
-    checkTarget("$out", target.db, target.coll);
-    return { stages, write: { kind: "$out", ...target } };
-  }
+  if (name === "$out") return { stages, write: parseOut(spec, db) };
   if (name === "$merge") return { stages, write: parseMerge(spec, db) };
   return { stages: pipeline };
 }
 
-function parseMerge(spec: unknown, db: string): WriteStage {
+/** `$out: "<coll>"` or `$out: {db, coll}`. */
+export function parseOut(spec: unknown, db: string): WriteStage {
+  let target: { db: string; coll: string };
+  if (typeof spec === "string") target = { db, coll: spec };
+  else if (isPlainDoc(spec)) target = parseShape("$out", spec, OUT_FIELDS);
+  else {
+    throw new CommandError(
+      Location.OutSpecWrongType,
+      `$out only supports a string or object argument, not ${typeName(spec)}`,
+    );
+  }
+  checkTarget("$out", target.db, target.coll);
+  return { kind: "$out", db: target.db, coll: target.coll };
+}
+
+/** `$merge: "<coll>"` or `$merge: {into, on, let, whenMatched, whenNotMatched}`. */
+export function parseMerge(spec: unknown, db: string): WriteStage {
   if (typeof spec === "string") {
     checkTarget("$merge", db, spec);
     return {
@@ -112,68 +232,38 @@ function parseMerge(spec: unknown, db: string): WriteStage {
       let: undefined,
     };
   }
-  if (!isDoc(spec)) {
-    throw new CommandError(51182, `$merge only supports a string or object argument, not ${typeName(spec)}`);
+  if (!isPlainDoc(spec)) {
+    throw new CommandError(
+      Location.MergeSpecWrongType,
+      `$merge only supports a string or object argument, not ${typeName(spec)}`,
+    );
   }
-  for (const k of Object.keys(spec)) {
-    if (!["into", "on", "let", "whenMatched", "whenNotMatched", "targetCollectionVersion"].includes(k)) {
-      throw new CommandError(40415, `BSON field '$merge.${k}' is an unknown field.`);
-    }
-  }
-  const into = spec["into"];
-  let target: { db: string; coll: string };
-  if (typeof into === "string") target = { db, coll: into };
-  else if (isDoc(into) && typeof into["coll"] === "string") {
-    target = { db: typeof into["db"] === "string" ? into["db"] : db, coll: into["coll"] };
-  } else throw new CommandError(40414, "BSON field '$merge.into' is missing but a required field");
+  const p: MergeSpec = parseShape("$merge", spec, MERGE_FIELDS);
+  const target = { db: p.into.db ?? db, coll: p.into.coll };
   checkTarget("$merge", target.db, target.coll);
-  const onRaw = spec["on"] ?? "_id";
-  const on = typeof onRaw === "string" ? [onRaw] : onRaw;
-  if (!Array.isArray(on) || on.length === 0 || !on.every((f) => typeof f === "string")) {
-    throw new CommandError(51186, "$merge 'on' field must be either a string or an array of strings");
-  }
-  const wm = spec["whenMatched"] ?? "merge";
-  let whenMatched: WhenMatched;
-  if (Array.isArray(wm)) whenMatched = wm as Doc[];
-  else if (wm === "replace" || wm === "keepExisting" || wm === "merge" || wm === "fail") whenMatched = wm;
-  else {throw new CommandError(
-      "BadValue",
-      `Enumeration value '${String(wm)}' for field 'whenMatched' is not a valid value.`,
-    );}
-  const wnm = spec["whenNotMatched"] ?? "insert";
-  if (wnm !== "insert" && wnm !== "discard" && wnm !== "fail") {
+  const whenMatched = p.whenMatched ?? "merge";
+  if (p.let !== undefined && !Array.isArray(whenMatched)) {
     throw new CommandError(
-      "BadValue",
-      `Enumeration value '${String(wnm)}' for field 'whenNotMatched' is not a valid value.`,
-    );
-  }
-  const letVars = spec["let"];
-  if (letVars !== undefined && !isDoc(letVars)) {
-    throw new CommandError(
-      "TypeMismatch",
-      "BSON field '$merge.let' is the wrong type, expected type 'object'",
-    );
-  }
-  if (letVars !== undefined && !Array.isArray(whenMatched)) {
-    throw new CommandError(
-      51199,
+      Location.MergeLetWithoutPipeline,
       "Cannot use 'let' variables with 'whenMatched: " + String(whenMatched) + "' mode",
     );
   }
   return {
     kind: "$merge",
     ...target,
-    on: on as string[],
+    on: p.on ?? ["_id"],
     whenMatched,
-    whenNotMatched: wnm,
-    let: letVars as Doc | undefined,
+    whenNotMatched: p.whenNotMatched ?? "insert",
+    let: p.let,
   };
 }
+
+// ---- running -------------------------------------------------------------------------------------
 
 function getPath(doc: Doc, path: string): unknown {
   let cur: unknown = doc;
   for (const part of path.split(".")) {
-    if (!isDoc(cur)) return undefined;
+    if (!isPlainDoc(cur)) return undefined;
     cur = cur[part];
   }
   return cur;
@@ -187,12 +277,12 @@ function encodeChecked(doc: Doc): void {
 
 /** Runs the write stage over the pipeline's output. */
 export function runWriteStage(
-  ctx: CommandContext,
+  ctx: RequestContext,
   stage: WriteStage,
   results: Iterable<Doc>,
   sync: boolean,
 ): void {
-  const tctx: CommandContext = { ...ctx, db: stage.db };
+  const tctx: RequestContext = { ...ctx, db: stage.db };
   if (stage.kind === "$out") {
     const docs = [...results];
     const coll = ensureCollection(tctx, stage.coll);
@@ -219,7 +309,7 @@ export function runWriteStage(
       const v = getPath(doc, f);
       if (v === undefined || Array.isArray(v)) {
         throw new CommandError(
-          51132,
+          Location.MergeOnFieldMissing,
           `$merge write error: 'on' field '${f}' cannot be missing, null, undefined or an array`,
         );
       }
@@ -238,7 +328,7 @@ function requireUniqueIndex(coll: CollectionEntry, on: readonly string[]): void 
   });
   if (!ok) {
     throw new CommandError(
-      51183,
+      Location.MergeOnFieldsNotUnique,
       "Cannot find index to verify that join fields will be unique",
     );
   }
@@ -258,7 +348,7 @@ function mergeOne(
     if (stage.whenNotMatched === "discard") return;
     if (stage.whenNotMatched === "fail") {
       throw new CommandError(
-        13113,
+        "MergeStageNoMatchingDocument",
         "$merge could not find a matching document in the target collection for at least one document in the source collection",
       );
     }

@@ -1,36 +1,61 @@
 /** count: number of documents matching `query`, after `skip`, capped by `limit`. */
-import { CommandError } from "../../errors/command_error.ts";
-import type { CommandContext } from "../context.ts";
-import type { Doc, LegacyCommandSpec } from "../spec.ts";
-import { collectionName, optDoc, optInt } from "../params/readers.ts";
+import type { RequestContext } from "../context.ts";
+import { defineCommand, type Doc } from "../spec.ts";
+import {
+  any,
+  count as nonNegative,
+  doc,
+  ignored,
+  int,
+  optional,
+  type Parsed,
+  parseShape,
+} from "../params/schema.ts";
+import { GENERIC_FIELDS } from "../params/generic.ts";
+import { collectionName } from "../params/readers.ts";
 import { compileQuery } from "../shared/compile_query.ts";
 import { findCollection } from "../shared/namespace.ts";
+import type { ExplainShape } from "../shared/explain_shape.ts";
 import { QuerySource } from "../../executor/query.ts";
-import { OpControl } from "../../observability/op_control.ts";
-import { legacyExplainShape } from "../shared/legacy_explain.ts";
 
-async function run(ctx: CommandContext, body: Doc): Promise<Doc> {
-  const ctl = OpControl.fromBody(body); // maxTimeMS + cooperative yielding (docs/concurrency.md)
-  const name = collectionName("count", body);
-  const query = optDoc("count", body, "query");
-  const skip = optInt("count", body, "skip") ?? 0;
-  const rawLimit = optInt("count", body, "limit") ?? 0;
-  if (skip < 0) throw new CommandError(51024, `BSON field 'skip' value must be >= 0, actual value '${skip}'`);
-  const limit = Math.abs(rawLimit);
-  const coll = findCollection(ctx, name);
+const FIELDS = {
+  query: optional(doc),
+  skip: optional(nonNegative),
+  /** A negative limit counts like its absolute value, as on mongod. */
+  limit: optional(int),
+  hint: optional(any),
+  collation: optional(doc),
+  rawData: ignored,
+  fields: ignored,
+} as const;
+
+export type CountParams = Parsed<typeof FIELDS> & { readonly collection: string };
+
+export function parseCount(body: Doc): CountParams {
+  return {
+    ...parseShape("count", body, FIELDS, { skip: "count", alsoAccept: GENERIC_FIELDS }),
+    collection: collectionName("count", body),
+  };
+}
+
+async function run(ctx: RequestContext<CountParams>): Promise<Doc> {
+  const p = ctx.params;
+  const skip = p.skip ?? 0;
+  const limit = Math.abs(p.limit ?? 0);
+  const coll = findCollection(ctx, p.collection);
   if (!coll) return { n: 0, ok: 1 };
-  if (!query || Object.keys(query).length === 0) {
+  if (!p.query || Object.keys(p.query).length === 0) {
     const total = ctx.storage.read((txn) => txn.count(coll));
     const n = Math.max(0, total - skip);
     return { n: limit > 0 ? Math.min(n, limit) : n, ok: 1 };
   }
-  const collation = optDoc("count", body, "collation");
-  const q = compileQuery({ filter: query, skip, limit, hint: body["hint"], collation }, coll);
+  const q = compileQuery({ filter: p.query, skip, limit, hint: p.hint, collation: p.collation }, coll);
   const source = new QuerySource(ctx.storage, coll, q);
   let n = 0;
   try {
     for (;;) {
-      const { docs, done } = await source.nextBatch(10_000, Infinity, ctl);
+      // ctx.control: maxTimeMS + cooperative yielding (docs/concurrency.md)
+      const { docs, done } = await source.nextBatch(10_000, Infinity, ctx.control);
       n += docs.length;
       if (done) break;
     }
@@ -40,19 +65,25 @@ async function run(ctx: CommandContext, body: Doc): Promise<Doc> {
   return { n, ok: 1 };
 }
 
-export const count: LegacyCommandSpec = {
-  explain: legacyExplainShape,
+function explain(p: CountParams): ExplainShape {
+  return {
+    coll: p.collection,
+    parts: {
+      filter: p.query,
+      hint: p.hint,
+      skip: p.skip,
+      limit: p.limit === undefined ? undefined : Math.abs(p.limit),
+      collation: p.collation,
+    },
+    wrap: "COUNT",
+  };
+}
+
+export const count = defineCommand<CountParams>({
   name: "count",
   help: "counts matching documents: {count: <coll>, query, skip, limit}",
   auth: "find",
-  fields: {
-    query: "optional",
-    skip: "optional",
-    limit: "optional",
-    hint: "optional",
-    collation: "optional",
-    rawData: "ignored",
-    fields: "ignored",
-  },
+  parse: parseCount,
   run,
-};
+  explain,
+});

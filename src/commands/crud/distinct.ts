@@ -6,17 +6,38 @@
  */
 import { BSON } from "bson";
 import { CommandError } from "../../errors/command_error.ts";
+import { Location } from "../../errors/locations.ts";
 import { compareValues } from "../../bson/compare.ts";
 import { QuerySource } from "../../executor/query.ts";
-import { OpControl } from "../../observability/op_control.ts";
 import { makeStringComparator, splitPath, visitPathValues } from "../../engine/mod.ts";
-import type { CommandContext } from "../context.ts";
-import type { Doc, LegacyCommandSpec } from "../spec.ts";
-import { collectionName, optDoc, typeName } from "../params/readers.ts";
+import type { RequestContext } from "../context.ts";
+import { defineCommand, type Doc } from "../spec.ts";
+import { any, doc, ignored, optional, type Parsed, parseShape, required, str } from "../params/schema.ts";
+import { GENERIC_FIELDS } from "../params/generic.ts";
+import { collectionName } from "../params/readers.ts";
 import { compileQuery } from "../shared/compile_query.ts";
 import { findCollection } from "../shared/namespace.ts";
+import type { ExplainShape } from "../shared/explain_shape.ts";
 import { LIMITS } from "../../limits.ts";
-import { legacyExplainShape } from "../shared/legacy_explain.ts";
+
+const FIELDS = {
+  key: required(str),
+  query: optional(doc),
+  collation: optional(doc),
+  hint: optional(any),
+  rawData: ignored,
+  mirrored: ignored,
+  sampleId: ignored,
+} as const;
+
+export type DistinctParams = Parsed<typeof FIELDS> & { readonly collection: string };
+
+export function parseDistinct(body: Doc): DistinctParams {
+  return {
+    ...parseShape("distinct", body, FIELDS, { skip: "distinct", alsoAccept: GENERIC_FIELDS }),
+    collection: collectionName("distinct", body),
+  };
+}
 
 /** The values `path` contributes from one document (distinct's unwinding rules). */
 export function distinctValues(doc: Doc, parts: readonly string[], out: unknown[]): void {
@@ -28,23 +49,10 @@ export function distinctValues(doc: Doc, parts: readonly string[], out: unknown[
   });
 }
 
-async function run(ctx: CommandContext, body: Doc): Promise<Doc> {
-  const ctl = OpControl.fromBody(body); // maxTimeMS + cooperative yielding (docs/concurrency.md)
-  const name = collectionName("distinct", body);
-  const key = body["key"];
-  if (key === undefined) {
-    throw new CommandError(40414, "BSON field 'distinct.key' is missing but a required field");
-  }
-  if (typeof key !== "string") {
-    throw new CommandError(
-      "TypeMismatch",
-      `BSON field 'distinct.key' is the wrong type '${typeName(key)}', expected type 'string'`,
-    );
-  }
-  const query = optDoc("distinct", body, "query");
-  const collation = optDoc("distinct", body, "collation");
-  const coll = findCollection(ctx, name);
-  const q = compileQuery({ filter: query, hint: body["hint"], collation }, coll);
+async function run(ctx: RequestContext<DistinctParams>): Promise<Doc> {
+  const { collection, key, query, collation, hint } = ctx.params;
+  const coll = findCollection(ctx, collection);
+  const q = compileQuery({ filter: query, hint, collation }, coll);
   const strCmp = makeStringComparator(collation);
   if (!coll) return { values: [], ok: 1 };
   const parts = splitPath(key);
@@ -52,7 +60,7 @@ async function run(ctx: CommandContext, body: Doc): Promise<Doc> {
   const source = new QuerySource(ctx.storage, coll, q);
   try {
     for (;;) {
-      const { docs, done } = await source.nextDocsAsync(10_000, ctl);
+      const { docs, done } = await source.nextDocsAsync(10_000, ctx.control); // maxTimeMS + yielding
       for (const d of docs) distinctValues(d, parts, found);
       if (done) break;
     }
@@ -66,24 +74,22 @@ async function run(ctx: CommandContext, body: Doc): Promise<Doc> {
     if (values.length > 0 && compareValues(values[values.length - 1], v, strCmp) === 0) continue;
     values.push(v);
     bytes += BSON.calculateObjectSize({ v }) - 5;
-    if (bytes > LIMITS.maxBsonObjectSize) throw new CommandError(17217, "distinct too big, 16mb cap");
+    if (bytes > LIMITS.maxBsonObjectSize) {
+      throw new CommandError(Location.DistinctTooBig, "distinct too big, 16mb cap");
+    }
   }
   return { values, ok: 1 };
 }
 
-export const distinct: LegacyCommandSpec = {
-  explain: legacyExplainShape,
+function explain(p: DistinctParams): ExplainShape {
+  return { coll: p.collection, parts: { filter: p.query, hint: p.hint, collation: p.collation } };
+}
+
+export const distinct = defineCommand<DistinctParams>({
   name: "distinct",
   help: "distinct values of a field: {distinct: <coll>, key, query, collation, hint}",
   auth: "find",
-  fields: {
-    key: "optional",
-    query: "optional",
-    collation: "optional",
-    hint: "optional",
-    rawData: "ignored",
-    mirrored: "ignored",
-    sampleId: "ignored",
-  },
+  parse: parseDistinct,
   run,
-};
+  explain,
+});

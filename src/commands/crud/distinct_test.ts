@@ -1,0 +1,47 @@
+import assert from "node:assert/strict";
+import { assertCommandError } from "../../errors/assert_command_error.ts";
+import { distinct, parseDistinct } from "./distinct.ts";
+
+Deno.test("distinct params: key, query, collation and hint are read; mirrored is ignored", () => {
+  const p = parseDistinct({
+    distinct: "c",
+    key: "a.b",
+    query: { x: 1 },
+    collation: { locale: "fr" },
+    hint: { a: 1 },
+    mirrored: true,
+    comment: "x",
+  });
+  assert.deepEqual(p, {
+    collection: "c",
+    key: "a.b",
+    query: { x: 1 },
+    collation: { locale: "fr" },
+    hint: { a: 1 },
+  });
+});
+
+Deno.test("distinct params: a missing key is 40414", () => {
+  assertCommandError(
+    () => parseDistinct({ distinct: "c" }),
+    40414,
+    "BSON field 'distinct.key' is missing but a required field",
+  );
+});
+
+Deno.test("distinct params: a key that is not a string is TypeMismatch", () => {
+  assertCommandError(
+    () => parseDistinct({ distinct: "c", key: 1 }),
+    "TypeMismatch",
+    "BSON field 'distinct.key' is the wrong type 'int', expected type 'string'",
+  );
+});
+
+Deno.test("distinct params: an unknown field is 40415", () => {
+  assertCommandError(() => parseDistinct({ distinct: "c", key: "a", sort: {} }), 40415);
+});
+
+Deno.test("distinct explain: the query is the filter, with hint and collation", () => {
+  const shape = distinct.explain!(parseDistinct({ distinct: "c", key: "a", query: { b: 2 }, hint: "b_1" }));
+  assert.deepEqual(shape, { coll: "c", parts: { filter: { b: 2 }, hint: "b_1", collation: undefined } });
+});
