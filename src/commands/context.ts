@@ -25,6 +25,8 @@ export interface CommandInfo {
   readonly help: string;
   /** The declared authorization action ("none" = allowed before authentication). */
   readonly auth: string;
+  /** Exists only with enableTestCommands. */
+  readonly testOnly?: boolean;
 }
 
 /** Facts about this server process that handshake/info commands report. */

@@ -19,6 +19,7 @@ import { lookupCommand } from "./registry.ts";
 import { runWithFailPoint } from "./fail_point_action.ts";
 import { countCommand } from "./op_counters.ts";
 import { OpControl } from "../observability/op_control.ts";
+import { isPlainDoc } from "../bson/type_name.ts";
 
 export interface DispatchRequest {
   readonly body: Doc;
@@ -71,6 +72,7 @@ async function dispatchCommand(
     const name = Object.keys(req.body)[0];
     if (name === undefined) throw new CommandError("CommandNotFound", "no such command: ''");
     spec = lookupCommand(name);
+    if (spec?.testOnly && !server.info.testCommandsEnabled) spec = undefined; // mongod: absent
     if (!spec) {
       server.counters.opcounters.command++;
       throw new CommandError("CommandNotFound", `no such command: '${name}'`);
@@ -87,10 +89,21 @@ async function dispatchCommand(
     const params = spec.parse(body, { db, lookupCommand });
     if (generic.lsid) server.sessions.touch(generic.lsid);
     const ctx = requestContext(server, client, spec, params, db, generic, req.exhaustAllowed ?? false);
-    const appName = (client.clientMetadata?.["application"] as Doc | undefined)?.["name"];
-    const failure = server.failPoints.check(name, typeof appName === "string" ? appName : undefined);
     const found = spec;
-    const run = () => runOnce(server, found.name, generic, async () => await found.run(ctx));
+    const failure = server.failPoints.check({
+      names: failPointNames(found),
+      appName: requestAppName(client, body),
+      namespace: typeof body[name] === "string" ? `${db}.${body[name]}` : undefined,
+    });
+    const run = () =>
+      runOnce(server, found.name, generic, async () => {
+        // The operation's first interrupt check: where mongod's maxTimeAlwaysTimeOut fires. A
+        // getMore's deadline is its cursor's (checked in getMore itself).
+        if (generic.maxTimeMS && found.name !== "getMore" && server.failPoints.maxTimeAlwaysTimeOut()) {
+          throw new CommandError("MaxTimeMSExpired", "operation exceeded time limit");
+        }
+        return await found.run(ctx);
+      });
     if (failure) {
       return await runWithFailPoint(failure, { name, retryableWrite: isRetryableWrite(name, generic) }, run);
     }
@@ -98,6 +111,26 @@ async function dispatchCommand(
   } catch (e) {
     return errorToReply(e, (msg) => server.log.error(msg));
   }
+}
+
+/** mongod's hello is one command with aliases isMaster and ismaster (our two specs differ in reply). */
+const HELLO_NAMES: readonly string[] = ["hello", "isMaster", "ismaster"];
+
+/** The names failCommand's `failCommands` may use for this command (mongod: any alias). */
+function failPointNames(spec: AnyCommandSpec): readonly string[] {
+  if (HELLO_NAMES.includes(spec.name)) return HELLO_NAMES;
+  return [spec.name, ...(spec.aliases ?? [])];
+}
+
+/**
+ * The client's appName for fail point filters: from the connection's handshake metadata, or — for
+ * the handshake itself, which mongod parses before fail points are evaluated — from its `client`.
+ */
+function requestAppName(client: ClientState, body: Doc): string | undefined {
+  const meta = client.clientMetadata ?? (isPlainDoc(body["client"]) ? body["client"] : undefined);
+  const app = meta?.["application"];
+  const appName = isPlainDoc(app) ? app["name"] : undefined;
+  return typeof appName === "string" ? appName : undefined;
 }
 
 function requestContext(
@@ -172,7 +205,7 @@ async function runOnce(
     if (fp.closeConnection) return { closeConnection: true };
     throw new CommandError(
       fp.failBeforeCommitExceptionCode,
-      "Failing write via 'onPrimaryTransactionalWrite' failpoint",
+      `Failing write for ${id.key}:${id.txnNumber} due to failpoint. The write must not be reflected.`,
     );
   }
   const reply = await run();

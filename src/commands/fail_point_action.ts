@@ -1,6 +1,6 @@
 /**
- * Carrying out a triggered `failCommand` fail point (src/testing/) around one command: block first,
- * then close the connection, or refuse with the configured error (thrown, so the one error boundary
+ * Carrying out a triggered `failCommand` fail point (src/testing/) around one command: block first
+ * (blockTimeMS is required with blockConnection, as on mongod), then close the connection, or refuse with the configured error (thrown, so the one error boundary
  * builds the reply), or run the command and attach the configured writeConcernError. Retryable
  * writes get mongod's RetryableWriteError label on retryable codes unless the fail point names its
  * labels itself.
@@ -50,7 +50,13 @@ export async function runWithFailPoint(
   run: () => Promise<Reply>,
 ): Promise<Reply> {
   const d = action.data;
-  if (d.blockConnection && d.blockTimeMS > 0) await new Promise((r) => setTimeout(r, d.blockTimeMS));
+  if (d.blockConnection) {
+    if (d.blockTimeMS === undefined) {
+      throw new CommandError("InvalidOptions", "must specify 'blockTimeMS' when 'blockConnection' is true");
+    }
+    if (d.blockTimeMS < 0) throw new CommandError("InvalidOptions", "'blockTimeMS' must be non-negative");
+    if (d.blockTimeMS > 0) await new Promise((r) => setTimeout(r, d.blockTimeMS));
+  }
   if (d.closeConnection) return { closeConnection: true };
   if (d.errorCode !== undefined) {
     const labels = labelsFor(action, d.errorCode, cmd);

@@ -2,7 +2,7 @@
  * The command registry: ONE alphabetical list of every command spec, and name/alias lookup.
  * Adding a command = one file under a family folder + one line here.
  */
-import { type AnyCommandSpec, legacyCommand } from "./spec.ts";
+import type { AnyCommandSpec } from "./spec.ts";
 import { isAction } from "../auth/actions.ts";
 import { aggregate } from "./aggregate/aggregate.ts";
 import { buildInfo } from "./handshake/build_info.ts";
@@ -42,12 +42,12 @@ import { whatsmyuri } from "./handshake/whatsmyuri.ts";
 
 export const COMMANDS: readonly AnyCommandSpec[] = checkedRegistry([
   aggregate,
-  legacyCommand(buildInfo),
+  buildInfo,
   bulkWrite,
   collMod,
   collStats,
-  legacyCommand(configureFailPoint),
-  legacyCommand(connectionStatus),
+  configureFailPoint,
+  connectionStatus,
   count,
   create,
   createIndexes,
@@ -57,27 +57,27 @@ export const COMMANDS: readonly AnyCommandSpec[] = checkedRegistry([
   drop,
   dropDatabase,
   dropIndexes,
-  legacyCommand(endSessions),
+  endSessions,
   explain,
   find,
   findAndModify,
-  legacyCommand(getCmdLineOpts),
-  legacyCommand(getLog),
-  legacyCommand(getMore),
-  legacyCommand(getParameter),
-  legacyCommand(hello),
-  legacyCommand(hostInfo),
+  getCmdLineOpts,
+  getLog,
+  getMore,
+  getParameter,
+  hello,
+  hostInfo,
   insert,
-  legacyCommand(isMaster),
-  legacyCommand(killCursors),
+  isMaster,
+  killCursors,
   listCollections,
-  legacyCommand(listCommands),
+  listCommands,
   listDatabases,
   listIndexes,
-  legacyCommand(ping),
-  legacyCommand(serverStatus),
+  ping,
+  serverStatus,
   update,
-  legacyCommand(whatsmyuri),
+  whatsmyuri,
 ]);
 
 /**

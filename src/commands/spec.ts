@@ -31,6 +31,11 @@ export interface CommandSpec<P = unknown> {
   /** The privilege action the command needs; dispatch checks it before running. */
   readonly auth: Action;
   /**
+   * A test-only command (mongod's `.testOnly()`): without enableTestCommands it does not exist
+   * (59 CommandNotFound, absent from listCommands).
+   */
+  readonly testOnly?: boolean;
+  /**
    * Checks the body (document sequences already merged in as array fields) and returns the typed
    * parameters; throws CommandError for a bad field. Generic arguments (lsid, maxTimeMS,
    * writeConcern, …) are parsed by dispatch into the context, not here.

@@ -1,39 +1,61 @@
 /**
- * Fail points for testing (mongod's `configureFailPoint`, as drivers' test suites use it).
- * `onPrimaryTransactionalWrite` hits retryable writes: by default the write commits and the
- * connection is then dropped before the reply (so the driver retries a committed write); with
- * `failBeforeCommitExceptionCode` the write is not applied. `failCommand`: for the commands it names it can answer with an error code and
- * labels, add a writeConcernError after running the command, close the connection, or block for a
- * while first — always, a number of times, after skipping some, or with a probability; optionally
- * only for clients whose appName matches. State is per server process (ServerContext.failPoints).
+ * Fail points for testing (mongod's `configureFailPoint`, as drivers' test suites use them), behind
+ * the enableTestCommands switch. Each has a mode (alwaysOn, {times}, {skip}, {activationProbability},
+ * off), a data document and a times-entered count (configureFailPoint's reply `count`):
+ *
+ * - `failCommand`: for the commands it names (`failCommands`, matched through aliases, or every
+ *   command with `failAllCommands`) and optionally only for one client `appName` or `namespace`:
+ *   block for `blockTimeMS`, close the connection, answer with `errorCode` (and labels), or run the
+ *   command and attach `writeConcernError`. mongod activates it only when it has an effect
+ *   (closeConnection, blockConnection or errorCode; writeConcernError for write commands).
+ *   `configureFailPoint` itself is never failed.
+ * - `onPrimaryTransactionalWrite`: hits retryable writes. By default the write commits and the
+ *   connection is then dropped before the reply (so the driver retries a committed write); with
+ *   `failBeforeCommitExceptionCode` the write is refused with that code and nothing is applied.
+ * - `maxTimeAlwaysTimeOut`: an operation with a deadline (maxTimeMS) fails its first interrupt check
+ *   with 50 MaxTimeMSExpired.
+ * - `failGetMoreAfterCursorCheckout`: a getMore fails with `errorCode` (default 1 InternalError)
+ *   after checking out its cursor, which mongod then deletes. Filters as failCommand (appName,
+ *   namespace).
+ *
+ * State is per server process (ServerContext.failPoints). Randomness is injected.
  */
 import { CommandError } from "../errors/command_error.ts";
-import { isNumeric, toNumber, typeName } from "../bson/type_name.ts";
+import { ErrorCode } from "../errors/codes.ts";
+import { isNumeric, isPlainDoc, toNumber, typeName } from "../bson/type_name.ts";
 import type { Document as Doc } from "../bson/document.ts";
 
+/** The fail points this server has (configureFailPoint on any other name is 266 FailPointSetFailed). */
+export const FAIL_POINT_NAMES = [
+  "failCommand",
+  "failGetMoreAfterCursorCheckout",
+  "maxTimeAlwaysTimeOut",
+  "onPrimaryTransactionalWrite",
+] as const;
+export type FailPointName = typeof FAIL_POINT_NAMES[number];
+
 export interface FailCommandData {
+  /** Command names (any alias of a command matches it); absent = none unless failAllCommands. */
   readonly failCommands: readonly string[];
+  readonly failAllCommands: boolean;
   readonly errorCode?: number;
   readonly errorLabels?: readonly string[];
   readonly closeConnection: boolean;
   readonly blockConnection: boolean;
-  readonly blockTimeMS: number;
+  readonly blockTimeMS?: number;
   readonly writeConcernError?: Doc;
   readonly appName?: string;
+  readonly namespace?: string;
 }
 
-type Mode =
+export type FailPointMode =
+  | { readonly kind: "off" }
   | { readonly kind: "alwaysOn" }
-  | { readonly kind: "times"; left: number }
-  | { readonly kind: "skip"; left: number }
+  | { readonly kind: "times"; readonly n: number }
+  | { readonly kind: "skip"; readonly n: number }
   | { readonly kind: "probability"; readonly p: number };
 
-interface Active {
-  mode: Mode;
-  readonly data: FailCommandData;
-}
-
-/** What a triggered fail point asks dispatch to do. */
+/** What a triggered failCommand asks dispatch to do. */
 export interface FailAction {
   readonly data: FailCommandData;
 }
@@ -44,135 +66,182 @@ export interface TxnWriteAction {
   readonly failBeforeCommitExceptionCode?: number;
 }
 
+/** Facts of the command a fail point looks at. */
+export interface CommandFacts {
+  /** The command's canonical name and its aliases (failCommands matches any of them). */
+  readonly names: readonly string[];
+  /** The client's appName (client metadata of the connection, or of the hello being run). */
+  readonly appName: string | undefined;
+  /** `db.collection` the command targets, when it names one. */
+  readonly namespace: string | undefined;
+}
+
+interface Active {
+  mode: Exclude<FailPointMode, { kind: "off" }>;
+  /** Activations left (times) or to skip (skip). */
+  left: number;
+  readonly data: Doc;
+}
+
 export class FailPoints {
-  #failCommand: Active | undefined;
-  #txnWrite: { mode: Mode; action: TxnWriteAction } | undefined;
-  /** Times the fail point was entered (configureFailPoint's reply `count`). */
-  #count = 0;
+  readonly #active = new Map<FailPointName, Active>();
+  readonly #entered = new Map<FailPointName, number>();
+  /** Parsed failCommand data of the active failCommand point. */
+  #failCommand: FailCommandData | undefined;
 
   constructor(private readonly random: () => number = Math.random) {}
 
-  /** Applies `{configureFailPoint, mode, data}`; returns the previous activation count. */
-  configure(body: Doc): number {
-    const name = body["configureFailPoint"];
-    if (name === "onPrimaryTransactionalWrite") {
-      const mode = parseMode(body["mode"]);
-      const data = (body["data"] ?? {}) as Doc;
-      const action: { -readonly [K in keyof TxnWriteAction]: TxnWriteAction[K] } = {
-        closeConnection: data["closeConnection"] !== false,
-      };
-      if (isNumeric(data["failBeforeCommitExceptionCode"])) {
-        action.failBeforeCommitExceptionCode = toNumber(data["failBeforeCommitExceptionCode"]);
-      }
-      this.#txnWrite = mode === "off" ? undefined : { mode, action };
-      return 0;
+  /** Sets fail point `name` (validated `mode`, raw `data`); returns its times-entered count so far. */
+  configure(name: string, mode: FailPointMode, data: Doc = {}): number {
+    if (!(FAIL_POINT_NAMES as readonly string[]).includes(name)) {
+      throw new CommandError("FailPointSetFailed", `${name} not found`);
     }
-    if (name !== "failCommand") {
-      throw new CommandError("BadValue", `Cannot find fail point named ${String(name)}`);
-    }
-    const previous = this.#count;
-    const mode = parseMode(body["mode"]);
-    if (mode === "off") {
-      this.#failCommand = undefined;
+    const fp = name as FailPointName;
+    if (mode.kind === "off") {
+      this.#active.delete(fp);
+      if (fp === "failCommand") this.#failCommand = undefined;
     } else {
-      this.#failCommand = { mode, data: parseData(body["data"]) };
+      if (fp === "failCommand") this.#failCommand = parseFailCommandData(data);
+      const left = mode.kind === "times" || mode.kind === "skip" ? mode.n : 0;
+      this.#active.set(fp, { mode, left, data });
     }
-    this.#count = 0;
-    return previous;
+    return this.#entered.get(fp) ?? 0;
   }
 
-  /** onPrimaryTransactionalWrite for one retryable write, if it fires (consuming one activation). */
+  /** Times fail point `name` fired since the process started. */
+  timesEntered(name: FailPointName): number {
+    return this.#entered.get(name) ?? 0;
+  }
+
+  /** failCommand for this command, if it applies and fires (consuming one activation). */
+  check(cmd: CommandFacts): FailAction | undefined {
+    const d = this.#failCommand;
+    if (!d || !this.#active.has("failCommand")) return undefined;
+    if (!commandMatches(d, cmd)) return undefined;
+    if (!d.closeConnection && !d.blockConnection && d.errorCode === undefined && !d.writeConcernError) {
+      return undefined; // mongod: no effect, not entered
+    }
+    return this.#fire("failCommand") ? { data: d } : undefined;
+  }
+
+  /** onPrimaryTransactionalWrite for one retryable write, if it fires. */
   checkTxnWrite(): TxnWriteAction | undefined {
-    const fp = this.#txnWrite;
-    if (!fp) return undefined;
-    if (!fires(fp.mode, this.random)) return undefined;
-    if (fp.mode.kind === "times" && fp.mode.left === 0) this.#txnWrite = undefined;
-    return fp.action;
+    const fp = this.#active.get("onPrimaryTransactionalWrite");
+    if (!fp || !this.#fire("onPrimaryTransactionalWrite")) return undefined;
+    const action: { -readonly [K in keyof TxnWriteAction]: TxnWriteAction[K] } = {
+      closeConnection: fp.data["closeConnection"] !== false,
+    };
+    if (isNumeric(fp.data["failBeforeCommitExceptionCode"])) {
+      action.failBeforeCommitExceptionCode = toNumber(fp.data["failBeforeCommitExceptionCode"]);
+    }
+    return action;
   }
 
-  /** The action for this command, if the fail point fires for it (consuming one activation). */
-  check(command: string, appName: string | undefined): FailAction | undefined {
-    const fp = this.#failCommand;
-    if (!fp || !fp.data.failCommands.includes(command)) return undefined;
-    if (fp.data.appName !== undefined && fp.data.appName !== appName) return undefined;
-    const m = fp.mode;
-    switch (m.kind) {
+  /** True when an operation with a deadline must time out now (maxTimeAlwaysTimeOut fired). */
+  maxTimeAlwaysTimeOut(): boolean {
+    return this.#active.has("maxTimeAlwaysTimeOut") && this.#fire("maxTimeAlwaysTimeOut");
+  }
+
+  /**
+   * failGetMoreAfterCursorCheckout for a getMore on `namespace`: the error code to fail with, if it
+   * fires (mongod evaluates it with failCommand's filters and `failCommands: ["getMore"]`).
+   */
+  getMoreAfterCursorCheckout(appName: string | undefined, namespace: string): number | undefined {
+    const fp = this.#active.get("failGetMoreAfterCursorCheckout");
+    if (!fp) return undefined;
+    const d = fp.data;
+    if (typeof d["appName"] === "string" && d["appName"] !== appName) return undefined;
+    if (typeof d["namespace"] === "string" && d["namespace"] !== namespace) return undefined;
+    if (!this.#fire("failGetMoreAfterCursorCheckout")) return undefined;
+    return isNumeric(d["errorCode"]) ? toNumber(d["errorCode"]) : ErrorCode.InternalError;
+  }
+
+  /** Whether active fail point `name` fires now; consumes one activation and counts the entry. */
+  #fire(name: FailPointName): boolean {
+    const fp = this.#active.get(name);
+    if (!fp) return false;
+    switch (fp.mode.kind) {
       case "alwaysOn":
         break;
       case "times":
-        if (m.left <= 0) return undefined;
-        m.left--;
-        if (m.left === 0) this.#failCommand = undefined;
+        if (fp.left <= 0) return false;
+        fp.left--;
+        if (fp.left === 0) this.#active.delete(name);
         break;
       case "skip":
-        if (m.left > 0) {
-          m.left--;
-          return undefined;
+        if (fp.left > 0) {
+          fp.left--;
+          return false;
         }
         break;
       case "probability":
-        if (this.random() >= m.p) return undefined;
+        if (this.random() >= fp.mode.p) return false;
         break;
     }
-    this.#count++;
-    return { data: fp.data };
+    this.#entered.set(name, (this.#entered.get(name) ?? 0) + 1);
+    return true;
   }
 }
 
-/** Whether a fail point in `mode` fires now (and consumes one activation). */
-function fires(m: Mode, random: () => number): boolean {
-  switch (m.kind) {
-    case "alwaysOn":
-      return true;
-    case "times":
-      if (m.left <= 0) return false;
-      m.left--;
-      return true;
-    case "skip":
-      if (m.left > 0) {
-        m.left--;
-        return false;
-      }
-      return true;
-    case "probability":
-      return random() < m.p;
-  }
+function commandMatches(d: FailCommandData, cmd: CommandFacts): boolean {
+  if (cmd.names[0] === "configureFailPoint") return false; // banned even if listed
+  if (d.appName !== undefined && d.appName !== cmd.appName) return false;
+  if (d.namespace !== undefined && d.namespace !== cmd.namespace) return false;
+  if (d.failAllCommands) return true;
+  return d.failCommands.some((c) => cmd.names.includes(c));
 }
 
-function parseMode(mode: unknown): Mode | "off" {
+/**
+ * configureFailPoint's `mode`: "off", "alwaysOn", `{times: n}`, `{skip: n}` or
+ * `{activationProbability: p}` (mongod's FailPoint::parseBSON).
+ */
+export function parseFailPointMode(mode: unknown): FailPointMode {
   if (mode === "alwaysOn") return { kind: "alwaysOn" };
-  if (mode === "off") return "off";
-  if (mode !== null && typeof mode === "object" && !Array.isArray(mode)) {
-    const m = mode as Doc;
-    if (isNumeric(m["times"])) return { kind: "times", left: toNumber(m["times"]) };
-    if (isNumeric(m["skip"])) return { kind: "skip", left: toNumber(m["skip"]) };
-    if (isNumeric(m["activationProbability"])) {
-      return { kind: "probability", p: toNumber(m["activationProbability"]) };
+  if (mode === "off") return { kind: "off" };
+  if (isPlainDoc(mode)) {
+    const times = mode["times"];
+    const skip = mode["skip"];
+    const p = mode["activationProbability"];
+    if (isNumeric(times)) {
+      const n = toNumber(times);
+      if (n < 0) throw new CommandError("BadValue", "'times' option to 'mode' must be positive");
+      return n === 0 ? { kind: "off" } : { kind: "times", n };
+    }
+    if (isNumeric(skip)) {
+      const n = toNumber(skip);
+      if (n < 0) throw new CommandError("BadValue", "'skip' option to 'mode' must be positive");
+      return { kind: "skip", n };
+    }
+    if (isNumeric(p)) {
+      const n = toNumber(p);
+      if (!(n >= 0 && n <= 1)) {
+        throw new CommandError(
+          "BadValue",
+          "'activationProbability' option to 'mode' must be between 0 and 1",
+        );
+      }
+      return { kind: "probability", p: n };
     }
   }
   throw new CommandError("BadValue", `invalid fail point mode: ${typeName(mode)}`);
 }
 
-function parseData(data: unknown): FailCommandData {
-  if (data === null || typeof data !== "object" || Array.isArray(data)) {
-    throw new CommandError("BadValue", "failCommand fail point requires a 'data' document");
-  }
-  const d = data as Doc;
+function parseFailCommandData(d: Doc): FailCommandData {
   const cmds = d["failCommands"];
-  if (!Array.isArray(cmds) || !cmds.every((c) => typeof c === "string")) {
+  if (cmds !== undefined && (!Array.isArray(cmds) || !cmds.every((c) => typeof c === "string"))) {
     throw new CommandError("BadValue", "'failCommands' must be an array of command names");
   }
   const out: { -readonly [K in keyof FailCommandData]: FailCommandData[K] } = {
-    failCommands: cmds as string[],
+    failCommands: (cmds ?? []) as string[],
+    failAllCommands: d["failAllCommands"] !== undefined,
     closeConnection: d["closeConnection"] === true,
     blockConnection: d["blockConnection"] === true,
-    blockTimeMS: isNumeric(d["blockTimeMS"]) ? toNumber(d["blockTimeMS"]) : 0,
   };
+  if (isNumeric(d["blockTimeMS"])) out.blockTimeMS = toNumber(d["blockTimeMS"]);
   if (isNumeric(d["errorCode"])) out.errorCode = toNumber(d["errorCode"]);
   if (Array.isArray(d["errorLabels"])) out.errorLabels = d["errorLabels"] as string[];
-  if (d["writeConcernError"] && typeof d["writeConcernError"] === "object") {
-    out.writeConcernError = d["writeConcernError"] as Doc;
-  }
+  if (isPlainDoc(d["writeConcernError"])) out.writeConcernError = d["writeConcernError"];
   if (typeof d["appName"] === "string") out.appName = d["appName"];
+  if (typeof d["namespace"] === "string") out.namespace = d["namespace"];
   return out;
 }

@@ -1,39 +1,43 @@
 /**
  * getMore: the next batch of an open cursor (up to `batchSize` documents, at most 16 MiB). The
  * cursor must belong to the namespace named; an exhausted cursor is closed and reported as id 0.
+ * Any error after the cursor is checked out (the fail points failGetMoreAfterCursorCheckout and
+ * maxTimeAlwaysTimeOut included) deletes the cursor, as mongod's getMore does.
  */
-import { Long } from "bson";
 import { CommandError } from "../../errors/command_error.ts";
 import { encodeCursorReply } from "../../bson/raw_reply.ts";
-import type { CommandContext } from "../context.ts";
-import type { Doc, LegacyCommandSpec, Reply } from "../spec.ts";
-import { optInt, typeName } from "../params/readers.ts";
+import type { RequestContext } from "../context.ts";
+import { defineCommand, type Doc, type Reply } from "../spec.ts";
+import { count, ignored, long, optional, type Parsed, parseShape, required, str } from "../params/schema.ts";
+import { GENERIC_FIELDS } from "../params/generic.ts";
+import { isPlainDoc } from "../../bson/type_name.ts";
 import { BATCH_BYTES } from "../../limits.ts";
 import { OpControl } from "../../observability/op_control.ts";
 
-export function cursorIdOf(command: string, v: unknown): bigint {
-  if (v instanceof Long) return v.toBigInt();
-  if (typeof v === "bigint") return v;
-  if (typeof v === "number" && Number.isInteger(v)) return BigInt(v);
-  throw new CommandError(
-    "TypeMismatch",
-    `BSON field '${command}' is the wrong type '${typeName(v)}', expected type 'long'`,
-  );
+const FIELDS = {
+  collection: required(str),
+  batchSize: optional(count),
+  term: ignored,
+  lastKnownCommittedOpTime: ignored,
+} as const;
+
+export type GetMoreParams = Parsed<typeof FIELDS> & { readonly cursorId: bigint };
+
+export function parseGetMore(body: Doc): GetMoreParams {
+  return {
+    ...parseShape("getMore", body, FIELDS, { skip: "getMore", alsoAccept: GENERIC_FIELDS }),
+    cursorId: long(body["getMore"], "getMore"),
+  };
 }
 
-async function run(ctx: CommandContext, body: Doc): Promise<Reply> {
-  const id = cursorIdOf("getMore", body["getMore"]);
-  const collection = body["collection"];
-  if (typeof collection !== "string") {
-    throw new CommandError(
-      "TypeMismatch",
-      `BSON field 'getMore.collection' is the wrong type '${typeName(collection)}', expected type 'string'`,
-    );
-  }
-  const batchSize = optInt("getMore", body, "batchSize");
-  if (batchSize !== undefined && batchSize < 0) {
-    throw new CommandError(51024, `BSON field 'batchSize' value must be >= 0, actual value '${batchSize}'`);
-  }
+function appNameOf(meta: Doc | undefined): string | undefined {
+  const app = meta?.["application"];
+  const name = isPlainDoc(app) ? app["name"] : undefined;
+  return typeof name === "string" ? name : undefined;
+}
+
+async function run(ctx: RequestContext<GetMoreParams>): Promise<Reply> {
+  const { cursorId: id, collection, batchSize } = ctx.params;
   const ns = `${ctx.db}.${collection}`;
   const cursor = ctx.cursors.get(id);
   if (!cursor) throw new CommandError("CursorNotFound", `cursor id ${id} not found`);
@@ -50,6 +54,13 @@ async function run(ctx: CommandContext, body: Doc): Promise<Reply> {
   const ctl = OpControl.withTimeLeft(cursor.leftoverMaxTimeMs);
   let result;
   try {
+    if (cursor.leftoverMaxTimeMs !== undefined && ctx.failPoints.maxTimeAlwaysTimeOut()) {
+      throw new CommandError("MaxTimeMSExpired", "operation exceeded time limit");
+    }
+    const code = ctx.failPoints.getMoreAfterCursorCheckout(appNameOf(ctx.client.clientMetadata), ns);
+    if (code !== undefined) {
+      throw new CommandError(code, "Hit the 'failGetMoreAfterCursorCheckout' failpoint");
+    }
     // Without batchSize a getMore returns as much as fits in 16 MiB (the find's batchSize does not carry over).
     const max = batchSize && batchSize > 0 ? batchSize : Infinity;
     result = await cursor.source.nextBatch(max, BATCH_BYTES, ctl);
@@ -69,16 +80,10 @@ async function run(ctx: CommandContext, body: Doc): Promise<Reply> {
   return encodeCursorReply({ id: replyId, ns, batchKey: "nextBatch", docs: result.docs });
 }
 
-export const getMore: LegacyCommandSpec = {
+export const getMore = defineCommand<GetMoreParams>({
   name: "getMore",
   help: "next batch of a cursor: {getMore: <id>, collection: <coll>, batchSize}",
   auth: "find",
-  fields: {
-    collection: "required",
-    batchSize: "optional",
-    maxTimeMS: "ignored",
-    term: "ignored",
-    lastKnownCommittedOpTime: "ignored",
-  },
+  parse: parseGetMore,
   run,
-};
+});

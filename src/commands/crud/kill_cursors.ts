@@ -1,20 +1,29 @@
 /** killCursors: closes the listed cursors of a namespace and reports which were found. */
 import { Long } from "bson";
-import { CommandError } from "../../errors/command_error.ts";
-import type { CommandContext } from "../context.ts";
-import type { Doc, LegacyCommandSpec } from "../spec.ts";
-import { collectionName, optArray } from "../params/readers.ts";
-import { cursorIdOf } from "./get_more.ts";
+import type { RequestContext } from "../context.ts";
+import { defineCommand, type Doc } from "../spec.ts";
+import { arrayOf, long, type Parsed, parseShape, required } from "../params/schema.ts";
+import { GENERIC_FIELDS } from "../params/generic.ts";
+import { collectionName } from "../params/readers.ts";
 
-function run(ctx: CommandContext, body: Doc): Doc {
-  const name = collectionName("killCursors", body);
-  const ns = `${ctx.db}.${name}`;
-  const ids = optArray("killCursors", body, "cursors");
-  if (!ids) throw new CommandError(40414, "BSON field 'killCursors.cursors' is missing but a required field");
+const FIELDS = {
+  cursors: required(arrayOf(long)),
+} as const;
+
+export type KillCursorsParams = Parsed<typeof FIELDS> & { readonly collection: string };
+
+export function parseKillCursors(body: Doc): KillCursorsParams {
+  return {
+    ...parseShape("killCursors", body, FIELDS, { skip: "killCursors", alsoAccept: GENERIC_FIELDS }),
+    collection: collectionName("killCursors", body),
+  };
+}
+
+function run(ctx: RequestContext<KillCursorsParams>): Doc {
+  const ns = `${ctx.db}.${ctx.params.collection}`;
   const killed: Long[] = [];
   const notFound: Long[] = [];
-  for (const raw of ids) {
-    const id = cursorIdOf("killCursors.cursors", raw);
+  for (const id of ctx.params.cursors) {
     const c = ctx.cursors.get(id);
     if (c && c.ns === ns && ctx.cursors.kill(id)) killed.push(Long.fromBigInt(id));
     else notFound.push(Long.fromBigInt(id));
@@ -22,10 +31,10 @@ function run(ctx: CommandContext, body: Doc): Doc {
   return { cursorsKilled: killed, cursorsNotFound: notFound, cursorsAlive: [], cursorsUnknown: [], ok: 1 };
 }
 
-export const killCursors: LegacyCommandSpec = {
+export const killCursors = defineCommand<KillCursorsParams>({
   name: "killCursors",
   help: "closes cursors: {killCursors: <coll>, cursors: [<id>...]}",
   auth: "killCursors",
-  fields: { cursors: "required" },
+  parse: parseKillCursors,
   run,
-};
+});

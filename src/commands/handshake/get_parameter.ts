@@ -1,12 +1,35 @@
 /**
- * getParameter: reads server parameters. Known parameters are listed in one table; `*` returns all;
- * asking only for unknown ones is mongod's 72 InvalidOptions "no option found to get".
+ * getParameter: reads server parameters. Known parameters are listed in one table; `*` (or
+ * `{allParameters: true}`) returns all; asking only for unknown ones is mongod's 72 InvalidOptions
+ * "no option found to get". Every non-generic field names a parameter, so any field is accepted.
+ * `enableTestCommands` reports the server's switch as a boolean, as mongod does for its bool-backed
+ * parameter (drivers' test suites read it before using fail points).
  */
-import type { Doc, LegacyCommandSpec } from "../spec.ts";
+import type { RequestContext, ServerInfo } from "../context.ts";
+import { defineCommand, type Doc } from "../spec.ts";
 import { CommandError } from "../../errors/command_error.ts";
 import { COMPAT_MONGODB_VERSION } from "../../version.ts";
+import { GENERIC_FIELDS } from "../params/generic.ts";
+import { isPlainDoc } from "../../bson/type_name.ts";
+import { bool } from "../params/schema.ts";
 
-function parameters(): Doc {
+export interface GetParameterParams {
+  /** `getParameter: "*"` or `getParameter: {allParameters: true}`. */
+  readonly all: boolean;
+  /** The parameter names asked for (the body's other non-generic fields). */
+  readonly names: readonly string[];
+}
+
+export function parseGetParameter(body: Doc): GetParameterParams {
+  const v = body["getParameter"];
+  const all = v === "*" ||
+    (isPlainDoc(v) && v["allParameters"] !== undefined &&
+      bool(v["allParameters"], "getParameter.allParameters"));
+  const names = Object.keys(body).filter((k) => k !== "getParameter" && !GENERIC_FIELDS.has(k));
+  return { all, names };
+}
+
+export function serverParameters(info: Pick<ServerInfo, "testCommandsEnabled">): Doc {
   const fcv = COMPAT_MONGODB_VERSION.split(".").slice(0, 2).join(".");
   return {
     featureCompatibilityVersion: { version: fcv },
@@ -16,22 +39,25 @@ function parameters(): Doc {
     cursorTimeoutMillis: 600000,
     internalQueryMaxBlockingSortMemoryUsageBytes: 104857600,
     transactionLifetimeLimitSeconds: 60,
+    enableTestCommands: info.testCommandsEnabled,
   };
 }
 
-export const getParameter: LegacyCommandSpec = {
+function run(ctx: RequestContext<GetParameterParams>): Doc {
+  const all = serverParameters(ctx.info);
+  if (ctx.params.all) return { ...all, ok: 1 };
+  const out: Doc = {};
+  for (const key of ctx.params.names) {
+    if (Object.hasOwn(all, key)) out[key] = all[key];
+  }
+  if (Object.keys(out).length === 0) throw new CommandError("InvalidOptions", "no option found to get");
+  return { ...out, ok: 1 };
+}
+
+export const getParameter = defineCommand<GetParameterParams>({
   name: "getParameter",
   help: "reads server parameters: {getParameter: 1, <name>: 1} or {getParameter: '*'}",
   auth: "getParameter",
-  run: (_ctx, body) => {
-    const all = parameters();
-    if (body["getParameter"] === "*") return { ...all, ok: 1 };
-    const out: Doc = {};
-    for (const key of Object.keys(body).slice(1)) {
-      if (key.startsWith("$") || key === "lsid" || key === "comment") continue;
-      if (key in all) out[key] = all[key];
-    }
-    if (Object.keys(out).length === 0) throw new CommandError("InvalidOptions", "no option found to get");
-    return { ...out, ok: 1 };
-  },
-};
+  parse: parseGetParameter,
+  run,
+});

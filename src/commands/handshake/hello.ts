@@ -3,22 +3,61 @@
  * enable sessions, transactions and change streams) unless the server runs `--standalone`. Keeps the
  * client metadata of the first hello for currentOp. An awaitable hello (topologyVersion +
  * maxAwaitTimeMS, sent by drivers' monitors) waits that long, since our topology never changes.
+ *
+ * The fields read are mongod 8.0's hello IDL, type-checked. Unlike that IDL (`strict: true`) other
+ * fields are accepted and ignored, as before typed params: drivers add handshake fields that newer
+ * servers know (the Node driver 7.x sends `backpressure`), and refusing one would break the
+ * handshake itself.
  */
 import { Long, ObjectId, Timestamp } from "bson";
-import type { CommandContext } from "../context.ts";
-import type { Doc, LegacyCommandSpec, Reply } from "../spec.ts";
-import { optDoc, optInt } from "../params/readers.ts";
+import type { RequestContext } from "../context.ts";
+import { defineCommand, type Doc, type Reply } from "../spec.ts";
+import {
+  any,
+  arrayOf,
+  bool,
+  count,
+  doc,
+  ignored,
+  optional,
+  type Parsed,
+  parseShape,
+  str,
+} from "../params/schema.ts";
 import { LIMITS, WIRE_VERSION } from "../../limits.ts";
 
 const ELECTION_ID = new ObjectId("7fffffff0000000000000001");
 
-export function helloReply(ctx: CommandContext, body: Doc, legacy: boolean): Doc {
+const FIELDS = {
+  helloOk: optional(bool),
+  client: optional(doc),
+  topologyVersion: optional(doc),
+  maxAwaitTimeMS: optional(count),
+  compression: optional(arrayOf(str)),
+  saslSupportedMechs: optional(any),
+  speculativeAuthenticate: optional(doc),
+  loadBalanced: optional(bool),
+  forShell: ignored,
+  hostInfo: ignored,
+  hangUpOnStepDown: ignored,
+  internalClient: ignored,
+} as const;
+
+export type HelloParams = Parsed<typeof FIELDS>;
+
+/** Parses a hello / isMaster body (errors name the field `hello.<field>`, mongod's IDL context). */
+export function parseHello(body: Doc): HelloParams {
+  const known = Object.fromEntries(Object.entries(body).filter(([k]) => Object.hasOwn(FIELDS, k)));
+  return parseShape("hello", known, FIELDS);
+}
+
+export function helloReply(ctx: RequestContext<HelloParams>, legacy: boolean): Doc {
   const now = new Date();
   const info = ctx.info;
   const reply: Doc = {};
   if (legacy) reply["ismaster"] = true;
   else reply["isWritablePrimary"] = true;
-  if (legacy && body["helloOk"] === true) reply["helloOk"] = true;
+  if (legacy && ctx.params.helloOk === true) reply["helloOk"] = true;
   reply["topologyVersion"] = { processId: info.processId, counter: Long.fromInt(0) };
   if (!info.standalone) {
     const ts = Timestamp.fromBits(1, Math.floor(now.getTime() / 1000));
@@ -49,35 +88,35 @@ export function helloReply(ctx: CommandContext, body: Doc, legacy: boolean): Doc
   return reply;
 }
 
-async function run(ctx: CommandContext, body: Doc, legacy: boolean): Promise<Reply> {
-  const client = optDoc("hello", body, "client");
-  if (client && !ctx.client.clientMetadata) ctx.client.clientMetadata = client;
-  const tv = optDoc("hello", body, "topologyVersion");
-  const maxAwait = optInt("hello", body, "maxAwaitTimeMS");
-  if (tv && maxAwait !== undefined && maxAwait > 0) {
+async function run(ctx: RequestContext<HelloParams>, legacy: boolean): Promise<Reply> {
+  const p = ctx.params;
+  if (p.client && !ctx.client.clientMetadata) ctx.client.clientMetadata = p.client;
+  if (p.topologyVersion && p.maxAwaitTimeMS !== undefined && p.maxAwaitTimeMS > 0) {
     // Our topology never changes: an awaitable hello answers when the wait expires (or at shutdown).
-    await ctx.waitOrShutdown(Math.min(maxAwait, 60_000));
+    await ctx.waitOrShutdown(Math.min(p.maxAwaitTimeMS, 60_000));
     // Monitors ask for a stream (exhaustAllowed): keep answering every maxAwaitTimeMS, as mongod does,
     // until the connection or the server goes away. A plain reply would end the driver's stream,
     // which it treats as an error that clears its connection pool.
     if (ctx.exhaustAllowed && !ctx.isShuttingDown()) {
-      return { streaming: true, reply: helloReply(ctx, body, legacy) };
+      return { streaming: true, reply: helloReply(ctx, legacy) };
     }
   }
-  return helloReply(ctx, body, legacy);
+  return helloReply(ctx, legacy);
 }
 
-export const hello: LegacyCommandSpec = {
+export const hello = defineCommand<HelloParams>({
   name: "hello",
   help: "describes the server's role and limits (the connection handshake)",
   auth: "none",
-  run: (ctx, body) => run(ctx, body, false),
-};
+  parse: parseHello,
+  run: (ctx) => run(ctx, false),
+});
 
-export const isMaster: LegacyCommandSpec = {
+export const isMaster = defineCommand<HelloParams>({
   name: "isMaster",
   aliases: ["ismaster"],
   help: "legacy name of hello",
   auth: "none",
-  run: (ctx, body) => run(ctx, body, true),
-};
+  parse: parseHello,
+  run: (ctx) => run(ctx, true),
+});
