@@ -36,6 +36,12 @@ export interface StartOptions {
   readonly config?: Config;
   readonly argv?: readonly string[];
   readonly logger?: Logger;
+  /**
+   * mongod's enableTestCommands (configureFailPoint and the fail points). Default true when
+   * embedding — test authors embed the server — and the configuration's value (default false) when
+   * a `config` is given, as `serve` does.
+   */
+  readonly enableTestCommands?: boolean;
 }
 
 export interface RunningServer {
@@ -70,6 +76,11 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
         : { storagePath: ":memory:" }),
       ...(opts.standalone !== undefined ? { standalone: opts.standalone } : {}),
       ...(opts.logLevel !== undefined ? { logLevel: opts.logLevel } : {}),
+      ...(opts.enableTestCommands !== undefined
+        ? { enableTestCommands: opts.enableTestCommands }
+        : opts.config
+        ? {}
+        : { enableTestCommands: true }),
     },
   };
   const log = opts.logger ?? createLogger(config.server.logLevel);
@@ -109,7 +120,7 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
     parsedConfig: configToDoc(config),
     connectionCount: () => connectionCount(),
     maxConnections: config.server.maxConnections,
-    testCommandsEnabled: true,
+    testCommandsEnabled: config.server.enableTestCommands,
   };
 
   let lastOpId = 0;
@@ -148,6 +159,7 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
       hostname: config.server.host,
       port: config.server.port,
       maxConnections: config.server.maxConnections,
+      traffic: counters.network,
       log: (level, msg) => log.log(level, msg),
       handler: (req: WireRequest, conn) => {
         let client = clients.get(conn);
@@ -156,7 +168,6 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
           clients.set(conn, client);
           counters.totalConnectionsCreated++;
         }
-        counters.network.numRequests++;
         return dispatch(server, client, {
           body: req.body,
           sequences: req.sequences,

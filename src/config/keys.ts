@@ -89,6 +89,15 @@ export const KEY_SPECS: readonly KeySpec[] = [
     help: "maximum simultaneous client connections",
   },
   {
+    table: "server",
+    key: "enable_test_commands",
+    field: "enableTestCommands",
+    kind: "bool",
+    flag: "enable-test-commands",
+    negFlag: "no-enable-test-commands",
+    help: "test-only commands such as configureFailPoint (mongod's enableTestCommands); never in production",
+  },
+  {
     table: "tls",
     key: "cert_file",
     field: "certFile",

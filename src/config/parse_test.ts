@@ -40,6 +40,7 @@ Deno.test("defaults match PRODUCT.md's table", () => {
       auth: false,
       standalone: false,
       maxConnections: 1000,
+      enableTestCommands: false,
     },
     tls: { requireClientCert: false },
     storage: { cacheSizeBytes: 1024 ** 3, sessionMax: 1000, syncOnCommit: false, ttlSweepSeconds: 60 },
@@ -67,6 +68,7 @@ log_level = "debug"
 auth = false
 standalone = true
 max_connections = 5
+enable_test_commands = true
 
 [tls]
 require_client_cert = false
@@ -93,6 +95,7 @@ noop_heartbeat_seconds = 0.0
       auth: false,
       standalone: true,
       maxConnections: 5,
+      enableTestCommands: true,
     },
     tls: { requireClientCert: false },
     storage: { cacheSizeBytes: 256 * 1024 ** 2, sessionMax: 20, syncOnCommit: true, ttlSweepSeconds: 0.5 },

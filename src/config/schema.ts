@@ -26,6 +26,11 @@ export interface ServerConfig {
   /** true = plain standalone persona; false = single-node replica-set primary persona. */
   readonly standalone: boolean;
   readonly maxConnections: number;
+  /**
+   * mongod's enableTestCommands: test-only commands (configureFailPoint) exist. Off for a served
+   * database; the embedding API (`startServer`) turns it on unless told otherwise.
+   */
+  readonly enableTestCommands: boolean;
 }
 
 /** `[tls]` — TLS is on when both `certFile` and `keyFile` are set. */
@@ -79,6 +84,7 @@ export function defaultConfig(): Config {
       auth: false,
       standalone: false,
       maxConnections: 1000,
+      enableTestCommands: false,
     },
     tls: { requireClientCert: false },
     storage: {

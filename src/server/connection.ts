@@ -10,6 +10,8 @@
  * - A handler that throws: ERROR log line (with stack) and a generic InternalError reply; never a stack to
  *   the client.
  * - Replies larger than 16 MiB + 16 KiB become a BSONObjectTooLarge error reply.
+ * - Traffic: every message read counts its bytes and one request, every write its bytes (the
+ *   injected TrafficCounters).
  */
 import { BSON } from "bson";
 import {
@@ -32,6 +34,7 @@ import {
   isExhaustReply,
   type LogFn,
   type ReplyBody,
+  type TrafficCounters,
 } from "./types.ts";
 
 /** Bodies above this size are written after a separate 21-byte prefix instead of being copied. */
@@ -71,6 +74,7 @@ export class Connection {
     id: number,
     private readonly handler: CommandHandler,
     private readonly log: LogFn,
+    private readonly traffic: TrafficCounters = { bytesIn: 0, bytesOut: 0, numRequests: 0 },
   ) {
     let remote = "unknown";
     try {
@@ -107,6 +111,8 @@ export class Connection {
           }
           break;
         }
+        this.traffic.bytesIn += frame.length;
+        this.traffic.numRequests++;
         if (this.#draining) break;
         this.#busy = true;
         try {
@@ -231,7 +237,11 @@ export class Connection {
 
   async #writeAll(bytes: Uint8Array): Promise<void> {
     let off = 0;
-    while (off < bytes.length) off += await this.conn.write(bytes.subarray(off));
+    while (off < bytes.length) {
+      const n = await this.conn.write(bytes.subarray(off));
+      off += n;
+      this.traffic.bytesOut += n;
+    }
   }
 }
 

@@ -9,7 +9,7 @@
  * command and reply, bounded by `shutdownTimeoutMs` (default 10 s), after which sockets are force-closed.
  */
 import { Connection } from "./connection.ts";
-import type { CommandHandler, LogFn } from "./types.ts";
+import type { CommandHandler, LogFn, TrafficCounters } from "./types.ts";
 
 export interface ListenerOptions {
   hostname: string;
@@ -21,6 +21,8 @@ export interface ListenerOptions {
   /** Listener factory (TLS seam). Default: `Deno.listen({ hostname, port, transport: "tcp" })`. */
   listen?: (addr: { hostname: string; port: number }) => Deno.Listener;
   shutdownTimeoutMs?: number;
+  /** Bumped with every message read and written (serverStatus `network`); default: not counted. */
+  traffic?: TrafficCounters;
 }
 
 export interface RunningServer {
@@ -79,7 +81,7 @@ export function startListener(opts: ListenerOptions): Promise<RunningServer> {
         }
       } catch { /* option not supported on this socket */ }
       const id = nextId++;
-      const conn = new Connection(sock, id, handler, log);
+      const conn = new Connection(sock, id, handler, log, opts.traffic);
       log(
         "INFO",
         `connection accepted from ${conn.state.remoteAddress} #${id} (${connections.size + 1} open)`,

@@ -24,4 +24,5 @@ export {
   type LogFn,
   type LogLevel,
   type ReplyBody,
+  type TrafficCounters,
 } from "./types.ts";

@@ -18,6 +18,17 @@ export interface ConnectionState {
   readonly data: Map<string, unknown>;
 }
 
+/**
+ * Wire traffic counters the connection layer bumps (serverStatus `network`): bytes of every message
+ * read and written, and one request per message received. A plain mutable object passed in by the
+ * composition root, so this layer stays ignorant of who reads it.
+ */
+export interface TrafficCounters {
+  bytesIn: number;
+  bytesOut: number;
+  numRequests: number;
+}
+
 /** A reply: already-serialised BSON, or a document the connection layer serialises. */
 export type ReplyBody = Uint8Array | Record<string, unknown>;
 

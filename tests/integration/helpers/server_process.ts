@@ -1,6 +1,7 @@
 /**
- * Starts `deno run -A main.ts` as a child process on port 0 and a fresh (or given) data directory,
- * waits (bounded) for the startup line, and exposes its URI. One server per test file.
+ * Starts `deno run -A main.ts --enable-test-commands` as a child process on port 0 and a fresh (or
+ * given) data directory, waits (bounded) for the startup line, and exposes its URI. One server per
+ * test file.
  */
 const ROOT = new URL("../../../", import.meta.url).pathname;
 
@@ -25,7 +26,18 @@ export interface SpawnOptions {
 export async function spawnServer(opts: SpawnOptions = {}): Promise<ServerProcess> {
   const dataDir = opts.dataDir ?? await Deno.makeTempDir({ prefix: "secantus-test-" });
   const cmd = new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", `${ROOT}main.ts`, "--port", "0", "--storage-path", dataDir, ...(opts.args ?? [])],
+    args: [
+      "run",
+      "-A",
+      `${ROOT}main.ts`,
+      "--port",
+      "0",
+      "--storage-path",
+      dataDir,
+      // Test suites use fail points (configureFailPoint), as drivers' suites do against mongod.
+      "--enable-test-commands",
+      ...(opts.args ?? []),
+    ],
     cwd: opts.cwd ?? dataDir,
     stdout: "piped",
     stderr: "piped",
