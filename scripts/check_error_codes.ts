@@ -32,8 +32,6 @@ import { Location } from "../src/errors/locations.ts";
  */
 export const PENDING: string[] = [
   "src/commands/crud/bulk_write.ts",
-  "src/commands/crud/get_more.ts",
-  "src/commands/crud/kill_cursors.ts",
 ];
 
 /**
