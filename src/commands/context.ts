@@ -112,6 +112,3 @@ export interface RequestContext<P = unknown> extends ServerContext {
   /** The request allowed an exhaust (streaming) reply (OP_MSG exhaustAllowed). */
   readonly exhaustAllowed: boolean;
 }
-
-/** TRANSITIONAL alias for command files not yet moved to typed params. */
-export type CommandContext = RequestContext<Doc>;

@@ -9,7 +9,6 @@ import type { Action } from "../auth/actions.ts";
 import type { RequestContext } from "./context.ts";
 import type { Doc, Reply } from "./reply.ts";
 import type { ExplainShape } from "./shared/explain_shape.ts";
-import { checkFields, type FieldRule } from "./params/readers.ts";
 
 export type { Action } from "../auth/actions.ts";
 export type { CloseReply, Doc, Reply, StreamingReply } from "./reply.ts";
@@ -54,31 +53,4 @@ export type AnyCommandSpec = CommandSpec<any>;
 /** Declares a command (keeps `parse` and `run` agreeing on the params type). */
 export function defineCommand<P>(spec: CommandSpec<P>): CommandSpec<P> {
   return spec;
-}
-
-/**
- * TRANSITIONAL: a command not yet moved to `parse`/`run(ctx)`: declared field rules plus
- * `run(ctx, body)`. `legacyCommand` adapts it (parse = field check, params = the body). Removed once
- * every command declares typed params.
- */
-export interface LegacyCommandSpec {
-  readonly name: string;
-  readonly aliases?: readonly string[];
-  readonly help: string;
-  readonly auth: Action;
-  /** `undefined` = accept any field. */
-  readonly fields?: Readonly<Record<string, FieldRule>>;
-  readonly run: (ctx: RequestContext<Doc>, body: Doc) => Reply | Promise<Reply>;
-}
-
-export function legacyCommand(spec: LegacyCommandSpec): CommandSpec<Doc> {
-  const { fields, run, ...rest } = spec;
-  return {
-    ...rest,
-    parse: (body) => {
-      if (fields) checkFields(spec.name, body, fields);
-      return body;
-    },
-    run: (ctx) => run(ctx, ctx.params),
-  };
 }

@@ -26,7 +26,8 @@ import {
   shape,
 } from "../params/schema.ts";
 import { GENERIC_FIELDS } from "../params/generic.ts";
-import { typeName, validateCollectionName } from "../params/readers.ts";
+import { validateCollectionName } from "../params/names.ts";
+import { typeName } from "../../bson/type_name.ts";
 import { compileQuery } from "../shared/compile_query.ts";
 import { findCollection } from "../shared/namespace.ts";
 import type { ExplainShape } from "../shared/explain_shape.ts";

@@ -18,7 +18,8 @@ import { Row } from "../../executor/rows.ts";
 import type { CollectionEntry, WriteTxn } from "../../storage/api.ts";
 import type { RequestContext } from "../context.ts";
 import type { Doc } from "../reply.ts";
-import { typeName, validateCollectionName, validateDbName } from "../params/readers.ts";
+import { validateCollectionName, validateDbName } from "../params/names.ts";
+import { typeName } from "../../bson/type_name.ts";
 import {
   doc,
   ignored,

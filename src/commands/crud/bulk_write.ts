@@ -15,7 +15,7 @@ import { CommandError } from "../../errors/command_error.ts";
 import { errorToReply } from "../../errors/to_reply.ts";
 import type { RequestContext } from "../context.ts";
 import { defineCommand, type Doc, type ParseInput } from "../spec.ts";
-import { isNumeric, toNumber } from "../params/readers.ts";
+import { isNumeric, toNumber } from "../../bson/type_name.ts";
 import {
   any,
   array,
@@ -252,11 +252,8 @@ function runOp(
 }
 
 function errorItem(ctx: RequestContext, e: unknown, kind: OpKind): Doc {
-  const r = errorToReply(e, (m) => ctx.log.error(m));
-  const item: Doc = { ok: 0, code: r["code"], codeName: r["codeName"], errmsg: r["errmsg"] };
-  for (const [k, v] of Object.entries(r)) {
-    if (!["ok", "code", "codeName", "errmsg", "errorLabels"].includes(k)) item[k] = v;
-  }
+  // The per-operation error item is the error reply without its labels (they belong to the command).
+  const { errorLabels: _labels, ...item }: Doc = errorToReply(e, (m) => ctx.log.error(m));
   item["n"] = 0;
   if (kind === "update") item["nModified"] = 0;
   return item;

@@ -6,7 +6,7 @@ import { BATCH_FIELDS, commitSync, nullAsMissing, statementList } from "../write
 import type { RequestContext } from "../context.ts";
 import { defineCommand, type Doc } from "../spec.ts";
 import { CommandError } from "../../errors/command_error.ts";
-import { collectionName } from "../params/readers.ts";
+import { collectionName } from "../params/names.ts";
 import { any, doc, int, optional, type Parsed, parseShape, type Reader, required } from "../params/schema.ts";
 import { GENERIC_FIELDS } from "../params/generic.ts";
 import type { ExplainShape } from "../shared/explain_shape.ts";

@@ -19,7 +19,7 @@ import {
   unimplemented,
 } from "../params/schema.ts";
 import { GENERIC_FIELDS } from "../params/generic.ts";
-import { collectionName } from "../params/readers.ts";
+import { collectionName } from "../params/names.ts";
 import { compileQueryWithLet } from "../shared/query_let.ts";
 import { findCollection } from "../shared/namespace.ts";
 import type { ExplainShape } from "../shared/explain_shape.ts";

@@ -8,7 +8,8 @@
 import { CommandError } from "../../errors/command_error.ts";
 import type { RequestContext } from "../context.ts";
 import { defineCommand, type Doc } from "../spec.ts";
-import { collectionName, typeName } from "../params/readers.ts";
+import { collectionName } from "../params/names.ts";
+import { typeName } from "../../bson/type_name.ts";
 import {
   array,
   bool,

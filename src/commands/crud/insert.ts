@@ -8,7 +8,7 @@ import { BSON, ObjectId } from "bson";
 import type { RequestContext } from "../context.ts";
 import { defineCommand, type Doc } from "../spec.ts";
 import { CommandError } from "../../errors/command_error.ts";
-import { collectionName } from "../params/readers.ts";
+import { collectionName } from "../params/names.ts";
 import { doc, ignored, type Parsed, parseShape, required } from "../params/schema.ts";
 import { GENERIC_FIELDS } from "../params/generic.ts";
 import { BATCH_FIELDS, commitSync, statementList } from "../write/write_batch.ts";

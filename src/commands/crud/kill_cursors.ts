@@ -4,7 +4,7 @@ import type { RequestContext } from "../context.ts";
 import { defineCommand, type Doc } from "../spec.ts";
 import { arrayOf, long, type Parsed, parseShape, required } from "../params/schema.ts";
 import { GENERIC_FIELDS } from "../params/generic.ts";
-import { collectionName } from "../params/readers.ts";
+import { collectionName } from "../params/names.ts";
 
 const FIELDS = {
   cursors: required(arrayOf(long)),

@@ -10,7 +10,7 @@ import { BSON, ObjectId } from "bson";
 import type { RequestContext } from "../context.ts";
 import { defineCommand, type Doc } from "../spec.ts";
 import { CommandError } from "../../errors/command_error.ts";
-import { collectionName } from "../params/readers.ts";
+import { collectionName } from "../params/names.ts";
 import {
   any,
   array,

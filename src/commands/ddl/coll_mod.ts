@@ -18,7 +18,7 @@ import {
   str,
 } from "../params/schema.ts";
 import { GENERIC_FIELDS } from "../params/generic.ts";
-import { collectionName } from "../params/readers.ts";
+import { collectionName } from "../params/names.ts";
 import { findCollection } from "../shared/namespace.ts";
 import { MAX_TTL_SECONDS, sameKeyPattern } from "../../planner/index_spec.ts";
 import { resetIndexUsage } from "../../executor/index_usage.ts";

@@ -8,7 +8,7 @@ import type { RequestContext } from "../context.ts";
 import { defineCommand, type Doc } from "../spec.ts";
 import { ignored, optional, type Parsed, parseShape, type Reader } from "../params/schema.ts";
 import { GENERIC_FIELDS } from "../params/generic.ts";
-import { collectionName } from "../params/readers.ts";
+import { collectionName } from "../params/names.ts";
 import { findCollection } from "../shared/namespace.ts";
 import { CommandError } from "../../errors/command_error.ts";
 

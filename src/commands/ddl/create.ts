@@ -9,7 +9,7 @@ import type { RequestContext } from "../context.ts";
 import { defineCommand, type Doc } from "../spec.ts";
 import { bool, doc, int, optional, type Parsed, parseShape, type Reader, shape } from "../params/schema.ts";
 import { GENERIC_FIELDS } from "../params/generic.ts";
-import { collectionName, validateDbName } from "../params/readers.ts";
+import { collectionName, validateDbName } from "../params/names.ts";
 
 /**
  * An option whose feature is not built yet: `false` is accepted (and kept, as given); anything else

@@ -11,7 +11,7 @@ import type { RequestContext } from "../context.ts";
 import { defineCommand, type Doc } from "../spec.ts";
 import { array, ignored, type Parsed, parseShape, type Reader, required } from "../params/schema.ts";
 import { GENERIC_FIELDS } from "../params/generic.ts";
-import { collectionName } from "../params/readers.ts";
+import { collectionName } from "../params/names.ts";
 import { ensureCollection, findCollection } from "../shared/namespace.ts";
 import { translateStorageError } from "../write/storage_errors.ts";
 import { validatePartialFilter } from "../shared/compile_query.ts";

@@ -10,7 +10,7 @@ import { defineCommand, type Doc } from "../spec.ts";
 import { ignored, type Parsed, parseShape, type Reader, required } from "../params/schema.ts";
 import { GENERIC_FIELDS } from "../params/generic.ts";
 import { wrongType } from "../params/errors.ts";
-import { collectionName } from "../params/readers.ts";
+import { collectionName } from "../params/names.ts";
 import { findCollection } from "../shared/namespace.ts";
 import { resetIndexUsage } from "../../executor/index_usage.ts";
 import { sameKeyPattern, showSpec } from "../../planner/index_spec.ts";

@@ -9,7 +9,7 @@ import type { RequestContext } from "../context.ts";
 import { defineCommand, type Doc, type Reply } from "../spec.ts";
 import { bool, ignored, optional, type Parsed, parseShape } from "../params/schema.ts";
 import { GENERIC_FIELDS } from "../params/generic.ts";
-import { collectionName } from "../params/readers.ts";
+import { collectionName } from "../params/names.ts";
 import { findCollection } from "../shared/namespace.ts";
 import { cursorOptions } from "./cursor_options.ts";
 

@@ -5,7 +5,7 @@
 import type { CollectionEntry } from "../../storage/api.ts";
 import { StorageError } from "../../storage/api.ts";
 import type { RequestContext } from "../context.ts";
-import { validateCollectionName, validateDbName } from "../params/readers.ts";
+import { validateCollectionName, validateDbName } from "../params/names.ts";
 
 export function findCollection(ctx: RequestContext, name: string): CollectionEntry | undefined {
   return ctx.storage.catalog.getCollection(ctx.db, name);
