@@ -36,3 +36,21 @@ export function assertCommandError(
   }
   return thrown;
 }
+
+/** The CommandError `fn` throws (fails when it throws nothing or something else). */
+export function thrownCommandError(fn: () => unknown): CommandError {
+  try {
+    fn();
+  } catch (e) {
+    if (e instanceof CommandError) return e;
+    throw new Error(`expected a CommandError, got ${String(e)}`);
+  }
+  throw new Error("expected a CommandError, nothing was thrown");
+}
+
+/** Asserts that `fn` throws a CommandError with `code` whose message contains `text`. */
+export function assertRefuses(fn: () => unknown, code: number, text = ""): void {
+  const e = thrownCommandError(fn);
+  if (e.code !== code) throw new Error(`expected code ${code}, got ${e.code}: ${e.message}`);
+  if (!e.message.includes(text)) throw new Error(`expected "${text}" in: ${e.message}`);
+}

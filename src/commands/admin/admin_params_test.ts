@@ -1,18 +1,8 @@
 /** serverStatus and configureFailPoint typed params. */
-import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
-import { CommandError } from "../../errors/command_error.ts";
+import { deepStrictEqual as assertEquals } from "node:assert/strict";
 import { parseServerStatus } from "./server_status.ts";
 import { parseConfigureFailPoint } from "./configure_fail_point.ts";
-
-function refused(fn: () => unknown): CommandError {
-  try {
-    fn();
-  } catch (e) {
-    ok(e instanceof CommandError, String(e));
-    return e;
-  }
-  throw new Error("expected a CommandError");
-}
+import { thrownCommandError } from "../../errors/assert_command_error.ts";
 
 Deno.test("serverStatus: a section set to 0 or false is left out; generic fields are not sections", () => {
   const p = parseServerStatus({ serverStatus: 1, metrics: 0, mem: false, network: 1, $db: "admin" });
@@ -30,10 +20,18 @@ Deno.test("configureFailPoint parses name, mode and data", () => {
 });
 
 Deno.test("configureFailPoint needs a mode and refuses unknown fields", () => {
-  assertEquals(refused(() => parseConfigureFailPoint({ configureFailPoint: "failCommand" })).code, 40414);
   assertEquals(
-    refused(() => parseConfigureFailPoint({ configureFailPoint: "failCommand", mode: "off", x: 1 })).code,
+    thrownCommandError(() => parseConfigureFailPoint({ configureFailPoint: "failCommand" })).code,
+    40414,
+  );
+  assertEquals(
+    thrownCommandError(() =>
+      parseConfigureFailPoint({ configureFailPoint: "failCommand", mode: "off", x: 1 })
+    ).code,
     40415,
   );
-  assertEquals(refused(() => parseConfigureFailPoint({ configureFailPoint: "x", mode: "never" })).code, 2);
+  assertEquals(
+    thrownCommandError(() => parseConfigureFailPoint({ configureFailPoint: "x", mode: "never" })).code,
+    2,
+  );
 });

@@ -1,6 +1,6 @@
 import { deepStrictEqual as assertEquals } from "node:assert/strict";
 import { parseBulkWrite } from "./bulk_write.ts";
-import { refuses } from "../write/refuses_test_helper.ts";
+import { assertRefuses as refuses } from "../../errors/assert_command_error.ts";
 
 const admin = { db: "admin" };
 const body = (ops: unknown[], nsInfo: unknown[] = [{ ns: "test.c" }]) => ({ bulkWrite: 1, ops, nsInfo });

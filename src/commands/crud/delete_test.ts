@@ -1,6 +1,6 @@
 import { deepStrictEqual as assertEquals } from "node:assert/strict";
 import { del, parseDelete } from "./delete.ts";
-import { refuses } from "../write/refuses_test_helper.ts";
+import { assertRefuses as refuses } from "../../errors/assert_command_error.ts";
 
 const one = (st: unknown) => ({ delete: "c", deletes: [st] });
 

@@ -1,6 +1,6 @@
 import { deepStrictEqual as assertEquals } from "node:assert/strict";
 import { findAndModify, parseFindAndModify } from "./find_and_modify.ts";
-import { refuses } from "../write/refuses_test_helper.ts";
+import { assertRefuses as refuses } from "../../errors/assert_command_error.ts";
 
 Deno.test("findAndModify params: the lower-case alias names the collection too", () => {
   const p = parseFindAndModify({

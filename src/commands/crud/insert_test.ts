@@ -1,6 +1,6 @@
 import { deepStrictEqual as assertEquals } from "node:assert/strict";
 import { parseInsert } from "./insert.ts";
-import { refuses } from "../write/refuses_test_helper.ts";
+import { assertRefuses as refuses } from "../../errors/assert_command_error.ts";
 
 Deno.test("insert params: documents, ordered and the collection", () => {
   const p = parseInsert({ insert: "c", documents: [{ a: 1 }], ordered: false, $db: "test" });

@@ -1,6 +1,6 @@
 import { deepStrictEqual as assertEquals } from "node:assert/strict";
 import { parseUpdate, update } from "./update.ts";
-import { refuses } from "../write/refuses_test_helper.ts";
+import { assertRefuses as refuses } from "../../errors/assert_command_error.ts";
 
 const one = (st: Record<string, unknown>) => ({ update: "c", updates: [st] });
 

@@ -1,7 +1,6 @@
 /** Typed params of the handshake and info commands: what each accepts and refuses, before any work. */
-import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
+import { deepStrictEqual as assertEquals } from "node:assert/strict";
 import { Binary } from "bson";
-import { CommandError } from "../../errors/command_error.ts";
 import { parseHello } from "./hello.ts";
 import { parseGetParameter, serverParameters } from "./get_parameter.ts";
 import { parseEndSessions } from "./end_sessions.ts";
@@ -9,16 +8,7 @@ import { parseGetLog } from "./get_log.ts";
 import { parseConnectionStatus } from "./connection_status.ts";
 import { parsePing } from "./ping.ts";
 import { versionArray } from "./build_info.ts";
-
-function refused(fn: () => unknown): CommandError {
-  try {
-    fn();
-  } catch (e) {
-    ok(e instanceof CommandError, String(e));
-    return e;
-  }
-  throw new Error("expected a CommandError");
-}
+import { thrownCommandError } from "../../errors/assert_command_error.ts";
 
 Deno.test("hello reads the handshake fields drivers send", () => {
   const p = parseHello({
@@ -38,7 +28,7 @@ Deno.test("hello reads the handshake fields drivers send", () => {
 
 Deno.test("hello accepts fields newer drivers add and type-checks the ones it reads", () => {
   assertEquals(parseHello({ isMaster: 1, backpressure: true }), {});
-  const e = refused(() => parseHello({ hello: 1, helloOk: "yes" }));
+  const e = thrownCommandError(() => parseHello({ hello: 1, helloOk: "yes" }));
   assertEquals([e.code, e.message], [
     14,
     "BSON field 'hello.helloOk' is the wrong type 'string', expected type 'bool'",
@@ -46,7 +36,7 @@ Deno.test("hello accepts fields newer drivers add and type-checks the ones it re
 });
 
 Deno.test("hello refuses a negative maxAwaitTimeMS with 51024", () => {
-  assertEquals(refused(() => parseHello({ hello: 1, maxAwaitTimeMS: -1 })).code, 51024);
+  assertEquals(thrownCommandError(() => parseHello({ hello: 1, maxAwaitTimeMS: -1 })).code, 51024);
 });
 
 Deno.test("getParameter: '*' asks for all; other fields name parameters, generic ones do not", () => {
@@ -66,14 +56,14 @@ Deno.test("getParameter reports enableTestCommands as the boolean switch", () =>
 Deno.test("endSessions takes an array of {id: UUID} and refuses anything else", () => {
   const id = new Binary(new Uint8Array(16), 4);
   assertEquals(parseEndSessions({ endSessions: [{ id }] }).sessions.length, 1);
-  assertEquals(refused(() => parseEndSessions({ endSessions: 1 })).code, 14);
-  assertEquals(refused(() => parseEndSessions({ endSessions: [{ id: "x" }] })).code, 14);
-  assertEquals(refused(() => parseEndSessions({ endSessions: [{ id, other: 1 }] })).code, 40415);
+  assertEquals(thrownCommandError(() => parseEndSessions({ endSessions: 1 })).code, 14);
+  assertEquals(thrownCommandError(() => parseEndSessions({ endSessions: [{ id: "x" }] })).code, 14);
+  assertEquals(thrownCommandError(() => parseEndSessions({ endSessions: [{ id, other: 1 }] })).code, 40415);
 });
 
 Deno.test("getLog wants a string", () => {
   assertEquals(parseGetLog({ getLog: "global" }), { log: "global" });
-  assertEquals(refused(() => parseGetLog({ getLog: 1 })).code, 14);
+  assertEquals(thrownCommandError(() => parseGetLog({ getLog: 1 })).code, 14);
 });
 
 Deno.test("connectionStatus reads showPrivileges as a safeBool", () => {
