@@ -16,11 +16,12 @@ import { LogicalSessions } from "../sessions/logical_sessions.ts";
 import { isCloseReply, isStreamingReply, type Reply } from "../commands/reply.ts";
 import { COMMANDS } from "../commands/registry.ts";
 import { allowAll } from "../auth/authorizer.ts";
-import type { ClientState, ServerContext, ServerInfo } from "../commands/context.ts";
+import type { ClientState, OpDetail, ServerContext, ServerInfo } from "../commands/context.ts";
 import { CursorRegistry } from "../cursors/registry.ts";
 import { startTtlSweeper } from "../executor/ttl_sweeper.ts";
 import { compilePartialFilter } from "../engine/mod.ts";
 import { Counters } from "../observability/counters.ts";
+import { OpRegistry } from "../observability/op_registry.ts";
 import { createLogger, type Logger } from "../observability/log.ts";
 import { type Config, configToDoc, defaultConfig } from "../config/mod.ts";
 
@@ -123,7 +124,6 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
     testCommandsEnabled: config.server.enableTestCommands,
   };
 
-  let lastOpId = 0;
   const server: ServerContext = {
     storage,
     cursors,
@@ -136,7 +136,7 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
     retryableWrites: new RetryableWrites<Reply>(),
     authorizer: allowAll,
     commands: COMMANDS,
-    nextOpId: () => ++lastOpId,
+    ops: new OpRegistry<OpDetail>(),
     clusterClock: new ClusterClock(),
     sessions: new LogicalSessions(),
     waitOrShutdown: (ms) =>

@@ -31,6 +31,7 @@ export const ACTIONS = [
   "bypassDocumentValidation",
   "configureFailPoint",
   "inprog",
+  "killop",
   "listSessions",
 ] as const;
 

@@ -16,6 +16,7 @@ import type { ClusterClock } from "../oplog/cluster_clock.ts";
 import type { AuthenticatedUser, Authorizer } from "../auth/authorizer.ts";
 import type { Doc, Reply } from "./reply.ts";
 import type { OpControl } from "../observability/op_control.ts";
+import type { OpRegistry } from "../observability/op_registry.ts";
 import type { GenericArgs, Lsid, ReadConcern } from "./params/generic.ts";
 import type { WriteConcern } from "./params/write_concern.ts";
 
@@ -70,12 +71,21 @@ export interface ServerContext {
   readonly authorizer: Authorizer;
   /** Every registered command (for listCommands). */
   readonly commands: readonly CommandInfo[];
-  /** A fresh operation id (currentOp / killOp). */
-  nextOpId(): number;
+  /** Operations in progress (op ids, currentOp, killOp). */
+  readonly ops: OpRegistry<OpDetail>;
   /** Resolves after `ms`, or at once when the server starts shutting down. */
   waitOrShutdown(ms: number): Promise<void>;
   /** True once the server has begun to stop. */
   isShuttingDown(): boolean;
+}
+
+/** What currentOp shows of a running command. */
+export interface OpDetail {
+  readonly command: string;
+  readonly db: string;
+  /** The command body as received (sequences merged in). */
+  readonly body: Doc;
+  readonly client: ClientState;
 }
 
 /** Per-connection facts the command layer keeps. */

@@ -104,10 +104,19 @@ async function dispatchCommand(
         }
         return await found.run(ctx);
       });
-    if (failure) {
-      return await runWithFailPoint(failure, { name, retryableWrite: isRetryableWrite(name, generic) }, run);
+    server.ops.begin(ctx.opId, ctx.control, { command: found.name, db, body, client });
+    try {
+      if (failure) {
+        return await runWithFailPoint(
+          failure,
+          { name, retryableWrite: isRetryableWrite(name, generic) },
+          run,
+        );
+      }
+      return await run();
+    } finally {
+      server.ops.end(ctx.opId);
     }
-    return await run();
   } catch (e) {
     return errorToReply(e, (msg) => server.log.error(msg));
   }
@@ -154,7 +163,7 @@ function requestContext(
     readConcern: generic.readConcern,
     writeConcern: generic.writeConcern,
     deadline,
-    opId: server.nextOpId(),
+    opId: server.ops.nextId(),
     control: new OpControl({ deadline }),
     exhaustAllowed,
   };

@@ -12,6 +12,8 @@ import { collStats, dbStats } from "./ddl/coll_stats.ts";
 import { configureFailPoint } from "./admin/configure_fail_point.ts";
 import { connectionStatus } from "./handshake/connection_status.ts";
 import { count } from "./crud/count.ts";
+import { currentOp } from "./admin/current_op.ts";
+import { killOp } from "./admin/kill_op.ts";
 import { create } from "./ddl/create.ts";
 import { createIndexes } from "./ddl/create_indexes.ts";
 import { del } from "./crud/delete.ts";
@@ -51,6 +53,7 @@ export const COMMANDS: readonly AnyCommandSpec[] = checkedRegistry([
   count,
   create,
   createIndexes,
+  currentOp,
   dbStats,
   del,
   distinct,
@@ -70,6 +73,7 @@ export const COMMANDS: readonly AnyCommandSpec[] = checkedRegistry([
   insert,
   isMaster,
   killCursors,
+  killOp,
   listCollections,
   listCommands,
   listDatabases,

@@ -1,6 +1,7 @@
 /**
  * A scripted mongosh session (npm `mongosh`, installed by `scripts/setup.sh test`) against the server:
- * connect, insert, query, update, delete, count, drop — the newcomer's first contact.
+ * connect, insert, query, update, delete, count, drop — the newcomer's first contact — plus
+ * db.currentOp() / db.killOp().
  */
 import assert from "node:assert/strict";
 import { spawnServer } from "./helpers/server_process.ts";
@@ -36,6 +37,9 @@ Deno.test({
         print("COUNT " + t.countDocuments());
         print("DROP " + t.drop());
         print("PING " + db.runCommand({ ping: 1 }).ok);
+        const ops = db.currentOp();
+        print("CURRENTOP " + ops.ok + " " + ops.inprog.some((o) => o.command && o.command.aggregate === 1));
+        print("KILLOP " + db.killOp(987654).ok);
       `;
       const out = await new Deno.Command(MONGOSH!, {
         args: [server.uri, "--quiet", "--norc", "--eval", script],
@@ -51,6 +55,8 @@ Deno.test({
       assert.match(stdout, /COUNT 2/);
       assert.match(stdout, /DROP true/);
       assert.match(stdout, /PING 1/);
+      assert.match(stdout, /CURRENTOP 1 true/); // db.currentOp() lists its own $currentOp aggregate
+      assert.match(stdout, /KILLOP 1/);
     } finally {
       await server.stop();
     }

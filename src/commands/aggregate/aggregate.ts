@@ -35,6 +35,8 @@ import { BATCH_BYTES, FIRST_BATCH_DOCS } from "../../limits.ts";
 import { geoNearDocs } from "./geo_near.ts";
 import { runWriteStage, splitWriteStage, type WriteStage } from "./out_merge.ts";
 import { splitListLocalSessions } from "./list_local_sessions.ts";
+import { splitCurrentOp } from "./current_op_stage.ts";
+import { currentOps } from "../admin/current_op.ts";
 import { collectionlessIndexStats, indexStatsDocs, splitIndexStats } from "./index_stats.ts";
 
 /** mongod's SimpleCursorOptions (strict). */
@@ -61,7 +63,7 @@ export type AggregateParams = Parsed<typeof FIELDS> & {
   /** The collection, or undefined for a collection-less `{aggregate: 1}`. */
   readonly collection: string | undefined;
   /** Where the input comes from: the collection, or a leading source stage answered here. */
-  readonly source: "collection" | "$indexStats" | "$listLocalSessions";
+  readonly source: "collection" | "$indexStats" | "$listLocalSessions" | "$currentOp";
   /** The stages the engine compiles: without the leading source stage and the trailing write stage. */
   readonly stages: unknown[];
   /** A trailing `$out` / `$merge`, validated. */
@@ -90,7 +92,8 @@ export function parseAggregate(body: Doc, db: string): AggregateParams {
   const split = splitIndexStats(p.pipeline);
   if (split.indexStats && collectionless) throw collectionlessIndexStats();
   const sessionsSplit = splitListLocalSessions(split.stages, collectionless);
-  const { stages, write } = splitWriteStage(sessionsSplit.stages, db);
+  const opsSplit = splitCurrentOp(sessionsSplit.stages, collectionless, db);
+  const { stages, write } = splitWriteStage(opsSplit.stages, db);
   return {
     ...p,
     collection,
@@ -98,6 +101,8 @@ export function parseAggregate(body: Doc, db: string): AggregateParams {
       ? "$indexStats"
       : sessionsSplit.listSessions
       ? "$listLocalSessions"
+      : opsSplit.currentOp
+      ? "$currentOp"
       : "collection",
     stages,
     ...(write ? { write } : {}),
@@ -174,13 +179,15 @@ async function run(ctx: RequestContext<AggregateParams>): Promise<Reply> {
   let prefixApplied = true;
   const slot = controlSlot(ctl);
   if (p.source !== "collection") {
-    // Input = index statistics or sessions; the engine runs the rest (leading $match/$sort included).
+    // Input = index statistics, sessions or operations; the engine runs the rest (leading $match/$sort included).
     if (explain) {
       const shown = [{ [p.source]: {} }, ...pipeline.stageNames.map((s) => ({ [s]: {} }))];
       return { explainVersion: "1", stages: shown, ok: 1 };
     }
     let docs = p.source === "$indexStats"
       ? indexStatsDocs(coll, `${Deno.hostname()}:${ctx.info.port}`)
+      : p.source === "$currentOp"
+      ? currentOps(ctx)
       : ctx.sessions.list();
     if (pipeline.leadingMatch) {
       const m = compileFilter(pipeline.leadingMatch, {

@@ -1,0 +1,114 @@
+/**
+ * currentOp: the operations in progress (the server's op registry), one document each in mongod's
+ * shape — opid, active, secs_running / microsecs_running, op, ns, command, client, desc, connectionId,
+ * clientMetadata, appName, lsid — filtered by the query fields of the body (`{currentOp: 1,
+ * secs_running: {$gte: 3}}`). `$all` and `$ownOps` are accepted; idle connections, cursors and
+ * sessions (what `$all: true` adds on mongod) are not listed yet. Admin database only, as on mongod.
+ */
+import { BSON, Long } from "bson";
+import { CommandError } from "../../errors/command_error.ts";
+import { compileFilter } from "../../engine/mod.ts";
+import type { RequestContext, ServerContext } from "../context.ts";
+import { defineCommand, type Doc } from "../spec.ts";
+import { bool } from "../params/schema.ts";
+import { GENERIC_FIELDS } from "../params/generic.ts";
+
+export interface CurrentOpParams {
+  readonly all: boolean;
+  readonly ownOps: boolean;
+  /** The remaining body fields: a query over the op documents. */
+  readonly filter: Doc;
+}
+
+export function parseCurrentOp(body: Doc): CurrentOpParams {
+  const filter: Doc = {};
+  let all = false;
+  let ownOps = false;
+  for (const [k, v] of Object.entries(body)) {
+    if (k === "currentOp" || GENERIC_FIELDS.has(k)) continue;
+    if (k === "$all") all = bool(v, "currentOp.$all");
+    else if (k === "$ownOps") ownOps = bool(v, "currentOp.$ownOps");
+    else filter[k] = v;
+  }
+  compileFilter(filter); // a bad operator fails before any work
+  return { all, ownOps, filter };
+}
+
+/** mongod's `op` field: the kind of operation. */
+function opKind(command: string): string {
+  switch (command) {
+    case "find":
+      return "query";
+    case "getMore":
+      return "getmore";
+    case "insert":
+      return "insert";
+    case "update":
+      return "update";
+    case "delete":
+      return "remove";
+    default:
+      return "command";
+  }
+}
+
+/** Commands larger than 1 KB are shown truncated, as mongod does. */
+function shownCommand(body: Doc): Doc {
+  const size = BSON.calculateObjectSize(body);
+  if (size <= 1024) return body;
+  return { $truncated: JSON.stringify(body).slice(0, 1000) };
+}
+
+/** The op documents of every operation in progress. */
+export function currentOps(server: ServerContext): Doc[] {
+  const now = new Date();
+  return server.ops.list().map((op) => {
+    const d = op.detail;
+    const target = d.body[d.command];
+    const meta = d.client.clientMetadata;
+    const app = meta?.["application"] as Doc | undefined;
+    const micros = server.ops.elapsedMicros(op);
+    return {
+      type: "op",
+      host: server.info.address,
+      desc: `conn${d.client.connectionId}`,
+      connectionId: d.client.connectionId,
+      client: d.client.remoteAddress,
+      ...(meta ? { clientMetadata: meta } : {}),
+      ...(typeof app?.["name"] === "string" ? { appName: app["name"] } : {}),
+      active: true,
+      currentOpTime: now.toISOString(),
+      effectiveUsers: d.client.authenticatedUsers.map((u) => ({ user: u.user, db: u.db })),
+      threaded: true,
+      opid: op.opId,
+      ...(d.body["lsid"] !== undefined ? { lsid: d.body["lsid"] } : {}),
+      secs_running: Long.fromNumber(Math.floor(micros / 1_000_000)),
+      microsecs_running: Long.fromNumber(micros),
+      op: opKind(d.command),
+      ns: typeof target === "string" ? `${d.db}.${target}` : `${d.db}.$cmd`,
+      redacted: false,
+      command: shownCommand(d.body),
+      numYields: op.control.yields,
+      ...(op.control.killed ? { killPending: true } : {}),
+      locks: {},
+      waitingForLock: false,
+      lockStats: {},
+    };
+  });
+}
+
+function run(ctx: RequestContext<CurrentOpParams>): Doc {
+  if (ctx.db !== "admin") {
+    throw new CommandError("Unauthorized", "currentOp may only be run against the admin database.");
+  }
+  const m = compileFilter(ctx.params.filter);
+  return { inprog: currentOps(ctx).filter((d) => m.matches(d)), ok: 1 };
+}
+
+export const currentOp = defineCommand<CurrentOpParams>({
+  name: "currentOp",
+  help: "lists the operations in progress: {currentOp: 1, $all, $ownOps, <query on the op documents>}",
+  auth: "inprog",
+  parse: parseCurrentOp,
+  run,
+});

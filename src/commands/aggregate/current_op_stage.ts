@@ -1,0 +1,61 @@
+/**
+ * `$currentOp`: the operations in progress (the same documents as the currentOp command) as the
+ * input of a collection-less pipeline on the admin database — how mongosh's `db.currentOp()` asks.
+ * Must be the first stage. Options as mongod: allUsers, idleConnections, idleCursors, idleSessions,
+ * localOps, truncateOps (booleans; accepted — there is one user, and idle connections, cursors and
+ * sessions are not listed yet); any other option is 40415-style FailedToParse.
+ */
+import { CommandError } from "../../errors/command_error.ts";
+import { Location } from "../../errors/locations.ts";
+import type { Doc } from "../reply.ts";
+
+const OPTIONS: ReadonlySet<string> = new Set([
+  "allUsers",
+  "idleConnections",
+  "idleCursors",
+  "idleSessions",
+  "localOps",
+  "truncateOps",
+  "backtrace",
+  "targetAllNodes",
+]);
+
+function stageName(s: unknown): string | undefined {
+  return s !== null && typeof s === "object" && !Array.isArray(s) ? Object.keys(s as Doc)[0] : undefined;
+}
+
+export function splitCurrentOp(
+  pipeline: unknown[],
+  collectionless: boolean,
+  db: string,
+): { stages: unknown[]; currentOp: boolean } {
+  pipeline.forEach((s, i) => {
+    if (stageName(s) !== "$currentOp") return;
+    if (i !== 0) {
+      throw new CommandError(Location.StageMustBeFirst, "$currentOp must be the first stage in the pipeline");
+    }
+    const spec = (s as Doc)["$currentOp"];
+    if (spec === null || typeof spec !== "object" || Array.isArray(spec)) {
+      throw new CommandError("FailedToParse", "$currentOp options must be specified in an object");
+    }
+    for (const [k, v] of Object.entries(spec as Doc)) {
+      if (!OPTIONS.has(k)) {
+        throw new CommandError("FailedToParse", `Unrecognized option '${k}' in $currentOp stage.`);
+      }
+      if (typeof v !== "boolean") {
+        throw new CommandError(
+          "FailedToParse",
+          `The '${k}' parameter of the $currentOp stage must be a boolean value`,
+        );
+      }
+    }
+    if (!collectionless || db !== "admin") {
+      throw new CommandError(
+        "InvalidNamespace",
+        "$currentOp must be run against the 'admin' database with {aggregate: 1}",
+      );
+    }
+  });
+  if (stageName(pipeline[0]) !== "$currentOp") return { stages: pipeline, currentOp: false };
+  return { stages: pipeline.slice(1), currentOp: true };
+}

@@ -1,0 +1,54 @@
+/**
+ * The operations in progress, by op id: what `currentOp` lists and `killOp` interrupts. Dispatch
+ * registers every command it runs (with its OpControl and a caller-defined description) and removes
+ * it when the reply is ready; killing an op asks its OpControl to stop at its next yield point, where
+ * it fails with 11601 Interrupted (docs/concurrency.md). A leaf: it knows nothing of commands.
+ */
+import type { OpControl } from "./op_control.ts";
+
+export interface RunningOp<D> {
+  readonly opId: number;
+  readonly control: OpControl;
+  /** Epoch milliseconds when the operation started. */
+  readonly startedAt: number;
+  /** What the registering layer wants to show (command, namespace, client …). */
+  readonly detail: D;
+}
+
+export class OpRegistry<D> {
+  readonly #ops = new Map<number, RunningOp<D>>();
+  #lastId = 0;
+
+  constructor(private readonly now: () => number = Date.now) {}
+
+  /** A fresh operation id (positive, increasing). */
+  nextId(): number {
+    return ++this.#lastId;
+  }
+
+  begin(opId: number, control: OpControl, detail: D): void {
+    this.#ops.set(opId, { opId, control, startedAt: this.now(), detail });
+  }
+
+  end(opId: number): void {
+    this.#ops.delete(opId);
+  }
+
+  /** The operations in progress, oldest first. */
+  list(): RunningOp<D>[] {
+    return [...this.#ops.values()];
+  }
+
+  /** Asks an operation to stop at its next yield point; false when no such op is running. */
+  kill(opId: number): boolean {
+    const op = this.#ops.get(opId);
+    if (!op) return false;
+    op.control.kill();
+    return true;
+  }
+
+  /** How long an operation has been running, in microseconds. */
+  elapsedMicros(op: RunningOp<D>): number {
+    return Math.max(0, Math.round((this.now() - op.startedAt) * 1000));
+  }
+}
