@@ -13,6 +13,7 @@ import { FailPoints } from "../testing/fail_points.ts";
 import { RetryableWrites } from "../sessions/retryable_writes.ts";
 import { ClusterClock } from "../oplog/cluster_clock.ts";
 import { LogicalSessions } from "../sessions/logical_sessions.ts";
+import { Transactions } from "../sessions/transactions.ts";
 import { isCloseReply, isStreamingReply, type Reply } from "../commands/reply.ts";
 import { COMMANDS } from "../commands/registry.ts";
 import { allowAll } from "../auth/authorizer.ts";
@@ -95,6 +96,12 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
   const cursors = new CursorRegistry({ idleTimeoutMs: 10 * 60 * 1000 });
   cursors.startReaper();
   const counters = new Counters();
+  const transactions = new Transactions(storage, {
+    onEnd: (txn) => {
+      for (const id of txn.cursors) cursors.kill(id);
+    },
+  });
+  transactions.startSweeper();
   const shutdown = new AbortController();
   startTtlSweeper(
     storage,
@@ -134,6 +141,7 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
     isShuttingDown: () => shutdown.signal.aborted,
     failPoints: new FailPoints(),
     retryableWrites: new RetryableWrites<Reply>(),
+    transactions,
     authorizer: allowAll,
     commands: COMMANDS,
     ops: new OpRegistry<OpDetail>(),
@@ -178,6 +186,7 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
       },
     });
   } catch (e) {
+    transactions.stop();
     storage.close();
     cursors.closeAll();
     throw e;
@@ -192,6 +201,7 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
       shutdown.abort();
       await listener.close();
       cursors.closeAll();
+      transactions.stop();
       storage.close();
       log.info(`stopped; data directory ${config.server.storagePath} closed cleanly`);
     })();

@@ -3,9 +3,13 @@
  * Every command spec names one; the registry refuses a spec whose action is not listed here, and
  * dispatch asks the authorizer for it before running — fail-closed: there is no "unchecked" action.
  * `none` marks the few commands allowed before authentication (hello, ping, saslStart, …).
+ * `authenticated` is not a MongoDB action type but mongod's rule for commands that need a logged-in
+ * user and no privilege (startSession, refreshSessions, killSessions of one's own sessions,
+ * commitTransaction, abortTransaction).
  */
 export const ACTIONS = [
   "none",
+  "authenticated",
   "find",
   "insert",
   "update",

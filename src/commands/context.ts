@@ -12,6 +12,7 @@ import type { Counters } from "../observability/counters.ts";
 import type { FailPoints } from "../testing/fail_points.ts";
 import type { RetryableWrites } from "../sessions/retryable_writes.ts";
 import type { LogicalSessions } from "../sessions/logical_sessions.ts";
+import type { SessionTxn, Transactions } from "../sessions/transactions.ts";
 import type { ClusterClock } from "../oplog/cluster_clock.ts";
 import type { AuthenticatedUser, Authorizer } from "../auth/authorizer.ts";
 import type { Doc, Reply } from "./reply.ts";
@@ -65,6 +66,8 @@ export interface ServerContext {
   readonly sessions: LogicalSessions;
   /** The replica-set persona's logical clock ($clusterTime / operationTime on replies). */
   readonly clusterClock: ClusterClock;
+  /** Multi-document transactions per logical session (src/sessions/transactions.ts). */
+  readonly transactions: Transactions;
   /** Retryable-write replies per session (a retried write runs once). */
   readonly retryableWrites: RetryableWrites<Reply>;
   /** The authorization check (allows everything until the security issue). */
@@ -109,6 +112,11 @@ export interface RequestContext<P = unknown> extends ServerContext {
   readonly generic: GenericArgs;
   /** The logical session the request runs in, if it carried an lsid. */
   readonly lsid: Lsid | undefined;
+  /**
+   * The multi-document transaction this statement belongs to (`autocommit: false`); `storage` is
+   * then bound to its snapshot (src/sessions/txn_storage.ts). Undefined outside transactions.
+   */
+  readonly transaction?: SessionTxn | undefined;
   readonly readConcern: ReadConcern | undefined;
   readonly writeConcern: WriteConcern;
   /** Epoch milliseconds after which the operation must stop (maxTimeMS); undefined = none. */

@@ -20,6 +20,14 @@ import { runWithFailPoint } from "./fail_point_action.ts";
 import { countCommand } from "./op_counters.ts";
 import { OpControl } from "../observability/op_control.ts";
 import { isPlainDoc } from "../bson/type_name.ts";
+import {
+  checkAllowedInTransaction,
+  checkSessionArgs,
+  enterStatement,
+  failStatement,
+  finishStatement,
+  labelReply,
+} from "./transaction_statement.ts";
 
 export interface DispatchRequest {
   readonly body: Doc;
@@ -68,6 +76,7 @@ async function dispatchCommand(
   req: DispatchRequest,
 ): Promise<Reply> {
   let spec: AnyCommandSpec | undefined;
+  let inTxn = false;
   try {
     const name = Object.keys(req.body)[0];
     if (name === undefined) throw new CommandError("CommandNotFound", "no such command: ''");
@@ -84,7 +93,9 @@ async function dispatchCommand(
     }
     const body = withSequences(req.body, req.sequences);
     const generic = parseGenericArgs(body);
-    refuseTransactions(generic);
+    checkSessionArgs(generic, spec.name);
+    inTxn = generic.autocommit === false;
+    if (inTxn) checkAllowedInTransaction(spec.name, db);
     server.authorizer.check(client.authenticatedUsers, spec.auth, db);
     const params = spec.parse(body, { db, lookupCommand });
     if (generic.lsid) server.sessions.touch(generic.lsid);
@@ -102,24 +113,46 @@ async function dispatchCommand(
         if (generic.maxTimeMS && found.name !== "getMore" && server.failPoints.maxTimeAlwaysTimeOut()) {
           throw new CommandError("MaxTimeMSExpired", "operation exceeded time limit");
         }
-        return await found.run(ctx);
+        return inTxn ? await runInTransaction(server, ctx, generic, found) : await found.run(ctx);
       });
     server.ops.begin(ctx.opId, ctx.control, { command: found.name, db, body, client });
     try {
-      if (failure) {
-        return await runWithFailPoint(
-          failure,
-          { name, retryableWrite: isRetryableWrite(name, generic) },
-          run,
-        );
-      }
-      return await run();
+      const reply = failure
+        ? await runWithFailPoint(failure, { name, retryableWrite: isRetryableWrite(name, generic) }, run)
+        : await run();
+      return inTxn && isPlainReply(reply) ? labelReply(found.name, reply) : reply;
     } finally {
       server.ops.end(ctx.opId);
     }
   } catch (e) {
-    return errorToReply(e, (msg) => server.log.error(msg));
+    const reply = errorToReply(e, (msg) => server.log.error(msg));
+    return inTxn && spec ? labelReply(spec.name, reply) : reply;
   }
+}
+
+function isPlainReply(reply: Reply): reply is Doc {
+  return !(reply instanceof Uint8Array) && !isCloseReply(reply) && !isStreamingReply(reply);
+}
+
+/**
+ * Runs a statement of a multi-document transaction: begin or continue the session's transaction,
+ * run the command with storage bound to it, abort the transaction if the statement failed.
+ */
+async function runInTransaction(
+  server: ServerContext,
+  ctx: RequestContext<unknown>,
+  generic: GenericArgs,
+  spec: AnyCommandSpec,
+): Promise<Reply> {
+  const st = enterStatement(server, generic, spec.name);
+  let reply: Reply;
+  try {
+    reply = await spec.run({ ...ctx, storage: st.storage, transaction: st.txn });
+  } catch (e) {
+    failStatement(server, st, spec.name);
+    throw e;
+  }
+  return finishStatement(server, st, reply, spec.name);
 }
 
 /** mongod's hello is one command with aliases isMaster and ismaster (our two specs differ in reply). */
@@ -184,18 +217,6 @@ function isRetryableWrite(name: string, generic: GenericArgs): boolean {
 }
 
 /**
- * Multi-document transactions are not built yet: a command that belongs to one (`autocommit: false`,
- * `startTransaction`) is refused before it runs, so nothing is applied that an abort could not undo.
- */
-function refuseTransactions(generic: GenericArgs): void {
-  if (generic.autocommit === undefined && generic.startTransaction === undefined) return;
-  throw new CommandError(
-    "NotImplemented",
-    "multi-document transactions are not supported by this server yet; the command was not run",
-  );
-}
-
-/**
  * Runs a command, at most once per (lsid, txnNumber) for retryable writes: a retry gets the first
  * attempt's reply. Also where the onPrimaryTransactionalWrite fail point acts.
  */
@@ -207,6 +228,7 @@ async function runOnce(
 ): Promise<Reply> {
   const id = server.retryableWrites.identify(command, generic);
   if (!id) return await run();
+  server.transactions.retryableWrite(id.key, id.txnNumber);
   const previous = server.retryableWrites.lookup(id);
   if (previous !== undefined) return previous;
   const fp = server.failPoints.checkTxnWrite();

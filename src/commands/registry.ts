@@ -4,9 +4,11 @@
  */
 import type { AnyCommandSpec } from "./spec.ts";
 import { isAction } from "../auth/actions.ts";
+import { abortTransaction } from "./sessions/abort_transaction.ts";
 import { aggregate } from "./aggregate/aggregate.ts";
 import { buildInfo } from "./handshake/build_info.ts";
 import { bulkWrite } from "./crud/bulk_write.ts";
+import { commitTransaction } from "./sessions/commit_transaction.ts";
 import { collMod } from "./ddl/coll_mod.ts";
 import { collStats, dbStats } from "./ddl/coll_stats.ts";
 import { configureFailPoint } from "./admin/configure_fail_point.ts";
@@ -21,7 +23,7 @@ import { distinct } from "./crud/distinct.ts";
 import { drop } from "./ddl/drop.ts";
 import { dropDatabase } from "./ddl/drop_database.ts";
 import { dropIndexes } from "./ddl/drop_indexes.ts";
-import { endSessions } from "./handshake/end_sessions.ts";
+import { endSessions } from "./sessions/end_sessions.ts";
 import { explain } from "./crud/explain.ts";
 import { find } from "./crud/find.ts";
 import { findAndModify } from "./crud/find_and_modify.ts";
@@ -33,21 +35,27 @@ import { hello, isMaster } from "./handshake/hello.ts";
 import { hostInfo } from "./handshake/host_info.ts";
 import { insert } from "./crud/insert.ts";
 import { killCursors } from "./crud/kill_cursors.ts";
+import { killAllSessions } from "./sessions/kill_all_sessions.ts";
+import { killSessions } from "./sessions/kill_sessions.ts";
 import { listCollections } from "./ddl/list_collections.ts";
 import { listCommands } from "./handshake/list_commands.ts";
 import { listDatabases } from "./ddl/list_databases.ts";
 import { listIndexes } from "./ddl/list_indexes.ts";
 import { ping } from "./handshake/ping.ts";
+import { refreshSessions } from "./sessions/refresh_sessions.ts";
 import { serverStatus } from "./admin/server_status.ts";
+import { startSession } from "./sessions/start_session.ts";
 import { update } from "./crud/update.ts";
 import { whatsmyuri } from "./handshake/whatsmyuri.ts";
 
 export const COMMANDS: readonly AnyCommandSpec[] = checkedRegistry([
+  abortTransaction,
   aggregate,
   buildInfo,
   bulkWrite,
   collMod,
   collStats,
+  commitTransaction,
   configureFailPoint,
   connectionStatus,
   count,
@@ -72,14 +80,18 @@ export const COMMANDS: readonly AnyCommandSpec[] = checkedRegistry([
   hostInfo,
   insert,
   isMaster,
+  killAllSessions,
   killCursors,
   killOp,
+  killSessions,
   listCollections,
   listCommands,
   listDatabases,
   listIndexes,
   ping,
+  refreshSessions,
   serverStatus,
+  startSession,
   update,
   whatsmyuri,
 ]);

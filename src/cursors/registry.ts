@@ -26,6 +26,8 @@ export interface CursorEntry {
    * getMore runs with it as its deadline and stores what remains. Undefined = no limit.
    */
   leftoverMaxTimeMs?: number | undefined;
+  /** The logical session (lsid key) that opened it, if any: killSessions/endSessions kill it. */
+  readonly session?: string | undefined;
 }
 
 export interface CursorRegistryOptions {
@@ -77,7 +79,13 @@ export class CursorRegistry {
     return this.#maxCursors;
   }
 
-  open(ns: string, source: BatchSource, batchSize: number, connectionId: number): CursorEntry {
+  open(
+    ns: string,
+    source: BatchSource,
+    batchSize: number,
+    connectionId: number,
+    session?: string,
+  ): CursorEntry {
     let id = this.#randomId();
     while (this.#cursors.has(id)) id = this.#randomId();
     const entry: CursorEntry = {
@@ -89,6 +97,7 @@ export class CursorRegistry {
       connectionId,
       nReturned: 0,
       busy: false,
+      session,
     };
     this.#cursors.set(id, entry);
     this.totalOpened++;
@@ -133,6 +142,16 @@ export class CursorRegistry {
     for (const c of [...this.#cursors.values()]) {
       if (c.ns === ns || (wholeDb && c.ns.startsWith(ns + "."))) this.kill(c.id);
     }
+  }
+
+  /** Kills every cursor opened in the logical session `session` (lsid key). */
+  killSession(session: string): void {
+    for (const c of [...this.#cursors.values()]) if (c.session === session) this.kill(c.id);
+  }
+
+  /** Kills every cursor opened in any logical session (killAllSessions). */
+  killAllSessions(): void {
+    for (const c of [...this.#cursors.values()]) if (c.session !== undefined) this.kill(c.id);
   }
 
   closeAll(): void {

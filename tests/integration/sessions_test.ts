@@ -33,7 +33,7 @@ Deno.test({
 });
 
 Deno.test({
-  name: "a write inside a transaction is refused, not applied (transactions are not built yet)",
+  name: "endSessions aborts the session's open transaction; killAllSessions aborts every one",
   sanitizeResources: false,
   sanitizeOps: false,
   async fn() {
@@ -43,16 +43,20 @@ Deno.test({
       const coll = client.db("s").collection<{ _id: number }>("t");
       const session = client.startSession();
       session.startTransaction();
+      await coll.insertOne({ _id: 1 }, { session });
+      await client.db("admin").command({ endSessions: [session.id] });
       await assert.rejects(
-        coll.insertOne({ _id: 1 }, { session }),
-        (e: { code?: number; codeName?: string }) => e.code === 238 && e.codeName === "NotImplemented",
+        coll.insertOne({ _id: 2 }, { session }),
+        (e: { code?: number }) => e.code === 251,
       );
       await session.abortTransaction().catch(() => {});
-      await assert.rejects(
-        session.withTransaction(() => coll.insertOne({ _id: 2 }, { session })),
-        (e: { code?: number }) => e.code === 238,
-      );
+      const other = client.startSession();
+      other.startTransaction();
+      await coll.insertOne({ _id: 3 }, { session: other });
+      await client.db("admin").command({ killAllSessions: [] });
+      await assert.rejects(other.commitTransaction(), (e: { code?: number }) => e.code === 251);
       await session.endSession();
+      await other.endSession();
       assert.equal(await coll.countDocuments({}), 0);
     } finally {
       await client.close();

@@ -4,6 +4,7 @@
  * collection through the remaining stages lazily, and returns a cursor. `aggregate: 1` runs a
  * collection-less pipeline over no input documents.
  */
+import { sessionOf } from "../shared/session_of.ts";
 import { CommandError } from "../../errors/command_error.ts";
 import { encodeCursorReply } from "../../bson/raw_reply.ts";
 import { isPlainDoc } from "../../bson/type_name.ts";
@@ -254,7 +255,8 @@ async function run(ctx: RequestContext<AggregateParams>): Promise<Reply> {
   }
   let id = 0n;
   if (!first.done) {
-    const entry = ctx.cursors.open(ns, out, 0, ctx.client.connectionId);
+    const entry = ctx.cursors.open(ns, out, 0, ctx.client.connectionId, sessionOf(ctx));
+    ctx.transaction?.cursors.add(entry.id);
     entry.leftoverMaxTimeMs = ctl.remainingMs();
     id = entry.id;
   } else {

@@ -39,6 +39,7 @@ import { commitSync, nullAsMissing, statementList } from "../write/write_batch.t
 import { prepareInsert } from "./insert.ts";
 import { applyUpdate, updateModification } from "./update.ts";
 import { applyDelete } from "./delete.ts";
+import { retryOnConflict } from "../write/conflict_retry.ts";
 
 type OpKind = "insert" | "update" | "delete";
 
@@ -259,7 +260,7 @@ function errorItem(ctx: RequestContext, e: unknown, kind: OpKind): Doc {
   return item;
 }
 
-function run(ctx: RequestContext<BulkWriteParams>): Doc {
+async function run(ctx: RequestContext<BulkWriteParams>): Promise<Doc> {
   const { ops, namespaces, ordered = true, errorsOnly = false, let: vars } = ctx.params;
   const sync = commitSync(ctx);
   const totals: Totals = { nErrors: 0, nInserted: 0, nMatched: 0, nModified: 0, nUpserted: 0, nDeleted: 0 };
@@ -268,12 +269,13 @@ function run(ctx: RequestContext<BulkWriteParams>): Doc {
     const p = ops[i]!;
     const ns = namespaces[p.ns]!;
     try {
-      const r = runOp(withDb(ctx, ns.db), p, ns.coll, vars, sync, totals);
+      const opCtx = withDb(ctx, ns.db);
+      const r = await retryOnConflict(opCtx, () => runOp(opCtx, p, ns.coll, vars, sync, totals));
       if (!errorsOnly) items.push({ ok: r["ok"], idx: i, ...r });
     } catch (e) {
       totals.nErrors++;
       items.push({ ...errorItem(ctx, e, p.kind), idx: i });
-      if (ordered) break;
+      if (ordered || ctx.transaction) break;
     }
   }
   const shaped = items.map(({ ok, idx, ...rest }) => ({ ok, idx, ...rest }));

@@ -12,6 +12,7 @@ import { GENERIC_FIELDS } from "../params/generic.ts";
 import type { ExplainShape } from "../shared/explain_shape.ts";
 import { findCollection } from "../shared/namespace.ts";
 import { WriteErrors } from "../write/write_result.ts";
+import { retryOnConflict } from "../write/conflict_retry.ts";
 import { compileQueryWithLet } from "../shared/query_let.ts";
 import { findTargets } from "../write/targets.ts";
 import { indexKeysOf } from "../../executor/index_keys.ts";
@@ -86,7 +87,7 @@ export function parseDelete(body: Doc): DeleteParams {
   };
 }
 
-function run(ctx: RequestContext<DeleteParams>): Doc {
+async function run(ctx: RequestContext<DeleteParams>): Promise<Doc> {
   const { collection: name, deletes: statements, ordered = true, let: variables } = ctx.params;
   const sync = commitSync(ctx);
   const errors = new WriteErrors();
@@ -94,10 +95,11 @@ function run(ctx: RequestContext<DeleteParams>): Doc {
   for (let i = 0; i < statements.length; i++) {
     ctx.counters.opcounters.delete++;
     try {
-      n += applyDelete(ctx, name, { ...statements[i]!, variables }, sync).length;
+      n += (await retryOnConflict(ctx, () => applyDelete(ctx, name, { ...statements[i]!, variables }, sync)))
+        .length;
     } catch (e) {
       errors.add(i, e, (m) => ctx.log.error(m));
-      if (ordered) break;
+      if (ordered || ctx.transaction) break;
     }
   }
   return errors.into({ n, ok: 1 });

@@ -3,6 +3,7 @@
  * cursor reply assembled from the stored BSON bytes; leftovers stay in the cursor registry for
  * getMore. A missing collection is an empty result, as on mongod.
  */
+import { sessionOf } from "../shared/session_of.ts";
 import { encodeCursorReply } from "../../bson/raw_reply.ts";
 import { QuerySource } from "../../executor/query.ts";
 import type { RequestContext } from "../context.ts";
@@ -93,7 +94,8 @@ async function run(ctx: RequestContext<FindParams>): Promise<Reply> {
     : await source.nextBatch(singleBatch ? Infinity : maxDocs, BATCH_BYTES, ctx.control);
   let id = 0n;
   if (!done && !singleBatch) {
-    const entry = ctx.cursors.open(ns, source, batchSize ?? 0, ctx.client.connectionId);
+    const entry = ctx.cursors.open(ns, source, batchSize ?? 0, ctx.client.connectionId, sessionOf(ctx));
+    ctx.transaction?.cursors.add(entry.id);
     entry.nReturned = docs.length;
     entry.leftoverMaxTimeMs = ctx.control.remainingMs();
     id = entry.id;

@@ -25,6 +25,7 @@ import { compileProjection } from "../../engine/mod.ts";
 import { commitSync } from "../write/write_batch.ts";
 import type { ExplainShape } from "../shared/explain_shape.ts";
 import { applyDelete } from "./delete.ts";
+import { retryOnConflict } from "../write/conflict_retry.ts";
 import { applyUpdate, updateModification } from "./update.ts";
 
 const CMD = "findAndModify";
@@ -91,7 +92,7 @@ function commandKey(body: Doc): string {
   return Object.keys(body)[0] ?? CMD;
 }
 
-function run(ctx: RequestContext<FindAndModifyParams>): Doc {
+async function run(ctx: RequestContext<FindAndModifyParams>): Promise<Doc> {
   const p = ctx.params;
   const name = p.collection;
   const sync = commitSync(ctx);
@@ -99,29 +100,31 @@ function run(ctx: RequestContext<FindAndModifyParams>): Doc {
   const shape = (d: Doc | undefined): Doc | null => (d ? (projection ? projection.apply(d) : d) : null);
   if (p.remove) {
     ctx.counters.opcounters.delete++;
-    const rows = applyDelete(ctx, name, {
-      q: p.query ?? {},
-      multi: false,
-      sort: p.sort,
-      hint: p.hint,
-      collation: p.collation,
-      variables: p.let,
-    }, sync);
+    const rows = await retryOnConflict(ctx, () =>
+      applyDelete(ctx, name, {
+        q: p.query ?? {},
+        multi: false,
+        sort: p.sort,
+        hint: p.hint,
+        collation: p.collation,
+        variables: p.let,
+      }, sync));
     const first = rows[0];
     return { lastErrorObject: { n: rows.length }, value: shape(first?.doc), ok: 1 };
   }
   ctx.counters.opcounters.update++;
-  const r = applyUpdate(ctx, name, {
-    q: p.query ?? {},
-    u: p.update!,
-    upsert: p.upsert ?? false,
-    multi: false,
-    arrayFilters: p.arrayFilters as Doc[] | undefined,
-    sort: p.sort,
-    hint: p.hint,
-    collation: p.collation,
-    variables: p.let,
-  }, sync);
+  const r = await retryOnConflict(ctx, () =>
+    applyUpdate(ctx, name, {
+      q: p.query ?? {},
+      u: p.update!,
+      upsert: p.upsert ?? false,
+      multi: false,
+      arrayFilters: p.arrayFilters as Doc[] | undefined,
+      sort: p.sort,
+      hint: p.hint,
+      collation: p.collation,
+      variables: p.let,
+    }, sync));
   const upserted = r.upsertedId !== undefined;
   const lastErrorObject: Doc = {
     n: upserted ? 1 : r.matched,

@@ -15,6 +15,7 @@ import { BATCH_FIELDS, commitSync, statementList } from "../write/write_batch.ts
 import { ensureCollection } from "../shared/namespace.ts";
 import { translateStorageError } from "../write/storage_errors.ts";
 import { WriteErrors } from "../write/write_result.ts";
+import { retryOnConflict } from "../write/conflict_retry.ts";
 import { LIMITS } from "../../limits.ts";
 import { indexKeysOf } from "../../executor/index_keys.ts";
 import { compilePartialFilter } from "../../engine/mod.ts";
@@ -66,16 +67,18 @@ export function parseInsert(body: Doc): InsertParams {
   };
 }
 
-function run(ctx: RequestContext<InsertParams>): Doc {
+async function run(ctx: RequestContext<InsertParams>): Promise<Doc> {
   const { collection: name, documents: docs, ordered = true } = ctx.params;
   const sync = commitSync(ctx);
   const coll = ensureCollection(ctx, name);
   const errors = new WriteErrors();
   let n = 0;
 
-  // Fast path: one transaction for the whole batch.
+  // Fast path: one transaction for the whole batch (not inside a multi-document transaction: a
+  // failed write leaves that transaction failed, so each document must be attributed as it goes).
   let prepared: Prepared[] | undefined;
   try {
+    if (ctx.transaction) throw new Error("one document at a time");
     prepared = docs.map((d) => prepareInsert(coll, d));
     ctx.storage.write((txn) => {
       for (const p of prepared!) txn.insert(coll, p.bytes, p.keys);
@@ -86,15 +89,17 @@ function run(ctx: RequestContext<InsertParams>): Doc {
     for (let i = 0; i < docs.length; i++) {
       try {
         const p = prepareInsert(coll, docs[i]!);
-        try {
-          ctx.storage.write((txn) => txn.insert(coll, p.bytes, p.keys), { sync });
-        } catch (e) {
-          translateStorageError(e, coll, p.doc);
-        }
+        await retryOnConflict(ctx, () => {
+          try {
+            ctx.storage.write((txn) => txn.insert(coll, p.bytes, p.keys), { sync });
+          } catch (e) {
+            translateStorageError(e, coll, p.doc);
+          }
+        });
         n++;
       } catch (e) {
         errors.add(i, e, (m) => ctx.log.error(m));
-        if (ordered) break;
+        if (ordered || ctx.transaction) break;
       }
     }
   }

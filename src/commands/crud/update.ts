@@ -29,6 +29,7 @@ import type { ExplainShape } from "../shared/explain_shape.ts";
 import { ensureCollection, findCollection } from "../shared/namespace.ts";
 import { translateStorageError } from "../write/storage_errors.ts";
 import { WriteErrors } from "../write/write_result.ts";
+import { retryOnConflict } from "../write/conflict_retry.ts";
 import { compileQueryWithLet } from "../shared/query_let.ts";
 import { findTargets } from "../write/targets.ts";
 import { LIMITS } from "../../limits.ts";
@@ -235,7 +236,7 @@ export function parseUpdate(body: Doc): UpdateParams {
   };
 }
 
-function run(ctx: RequestContext<UpdateParams>): Doc {
+async function run(ctx: RequestContext<UpdateParams>): Promise<Doc> {
   const { collection: name, updates: statements, ordered = true, let: variables } = ctx.params;
   const sync = commitSync(ctx);
   const errors = new WriteErrors();
@@ -245,7 +246,10 @@ function run(ctx: RequestContext<UpdateParams>): Doc {
   for (let i = 0; i < statements.length; i++) {
     ctx.counters.opcounters.update++;
     try {
-      const r = applyUpdate(ctx, name, { ...statements[i]!, variables }, sync);
+      const r = await retryOnConflict(
+        ctx,
+        () => applyUpdate(ctx, name, { ...statements[i]!, variables }, sync),
+      );
       if (r.upsertedId !== undefined) {
         n += 1;
         upserted.push({ index: i, _id: r.upsertedId });
@@ -255,7 +259,7 @@ function run(ctx: RequestContext<UpdateParams>): Doc {
       }
     } catch (e) {
       errors.add(i, e, (m) => ctx.log.error(m));
-      if (ordered) break;
+      if (ordered || ctx.transaction) break;
     }
   }
   const reply: Doc = { n, nModified };

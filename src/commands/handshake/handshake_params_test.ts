@@ -3,7 +3,7 @@ import { deepStrictEqual as assertEquals } from "node:assert/strict";
 import { Binary } from "bson";
 import { parseHello } from "./hello.ts";
 import { parseGetParameter, serverParameters } from "./get_parameter.ts";
-import { parseEndSessions } from "./end_sessions.ts";
+import { parseEndSessions } from "../sessions/end_sessions.ts";
 import { parseGetLog } from "./get_log.ts";
 import { parseConnectionStatus } from "./connection_status.ts";
 import { parsePing } from "./ping.ts";

@@ -1,0 +1,238 @@
+/**
+ * Running one command as a statement of a multi-document transaction (`autocommit: false`), the
+ * way mongod's service entry point does: check the session fields (initializeOperationSessionInfo),
+ * whether the command may run in a transaction (263), read/write concern rules (72), begin or
+ * continue the session's transaction (`src/sessions/transactions.ts`), run the command with storage
+ * bound to the transaction's snapshot, and abort the transaction when the statement fails (an error,
+ * a write error, or a storage write that failed part-way). Also mongod's error labels for commands
+ * of a transaction (TransientTransactionError, UnknownTransactionCommitResult, RetryableWriteError).
+ */
+import { CommandError } from "../errors/command_error.ts";
+import { ErrorCode } from "../errors/codes.ts";
+import { isWriteConflict } from "./write/conflict_retry.ts";
+import { lsidKey } from "../sessions/lsid.ts";
+import type { SessionTxn } from "../sessions/transactions.ts";
+import { TRANSIENT } from "../sessions/transactions.ts";
+import { TransactionStorage } from "../sessions/txn_storage.ts";
+import type { GenericArgs } from "./params/generic.ts";
+import type { ServerContext } from "./context.ts";
+import type { Doc, Reply } from "./reply.ts";
+
+/** Commands mongod 8.0 allows inside a transaction (allowedInTransactions). */
+const ALLOWED: ReadonlySet<string> = new Set([
+  "abortTransaction",
+  "aggregate",
+  "bulkWrite",
+  "commitTransaction",
+  "create",
+  "createIndexes",
+  "delete",
+  "distinct",
+  "find",
+  "findAndModify",
+  "getMore",
+  "insert",
+  "killCursors",
+  "update",
+]);
+
+/** Of those, the ones that may run against the admin database. */
+const ADMIN_ALLOWED: ReadonlySet<string> = new Set(["abortTransaction", "bulkWrite", "commitTransaction"]);
+
+export function isCommitOrAbort(command: string): boolean {
+  return command === "commitTransaction" || command === "abortTransaction";
+}
+
+/** mongod's checks of lsid / txnNumber / autocommit / startTransaction before anything runs. */
+export function checkSessionArgs(g: GenericArgs, command: string): void {
+  if (g.txnNumber !== undefined && g.lsid === undefined) {
+    throw new CommandError("InvalidOptions", "Transaction number requires a session ID to also be specified");
+  }
+  if (g.autocommit !== undefined && g.txnNumber === undefined) {
+    throw new CommandError(
+      "InvalidOptions",
+      "'autocommit' field requires a transaction number to also be specified",
+    );
+  }
+  if (g.autocommit === true) {
+    throw new CommandError("InvalidOptions", "Specifying autocommit=true is not allowed.");
+  }
+  if (g.startTransaction !== undefined && g.autocommit === undefined) {
+    throw new CommandError(
+      "InvalidOptions",
+      "'startTransaction' field requires 'autocommit' field to also be specified",
+    );
+  }
+  if (g.startTransaction === false) {
+    throw new CommandError("InvalidOptions", "Specifying startTransaction=false is not allowed.");
+  }
+  if (isCommitOrAbort(command) && g.autocommit === undefined) {
+    throw new CommandError("InvalidOptions", `${command} must be run within a transaction`);
+  }
+}
+
+/** 263 for a command (or database) a transaction may not use. */
+export function checkAllowedInTransaction(command: string, db: string): void {
+  if (command === "count") {
+    throw new CommandError(
+      "OperationNotSupportedInTransaction",
+      "Cannot run 'count' in a multi-document transaction. Please see http://dochub.mongodb.org/core/transaction-count for a recommended alternative.",
+    );
+  }
+  if (!ALLOWED.has(command)) {
+    throw new CommandError(
+      "OperationNotSupportedInTransaction",
+      `Cannot run '${command}' in a multi-document transaction.`,
+    );
+  }
+  if (db === "local" || db === "config" || (db === "admin" && !ADMIN_ALLOWED.has(command))) {
+    throw new CommandError(
+      "OperationNotSupportedInTransaction",
+      `Cannot run command against the '${db}' database in a transaction.`,
+    );
+  }
+}
+
+/** A statement being run inside its session's transaction. */
+export interface Statement {
+  readonly txn: SessionTxn;
+  readonly storage: TransactionStorage;
+}
+
+const TXN_READ_LEVELS: readonly (string | undefined)[] = [undefined, "local", "majority", "snapshot"];
+
+/** Begins or continues the transaction for this statement (throws mongod's errors). */
+export function enterStatement(server: ServerContext, g: GenericArgs, command: string): Statement {
+  if (g.writeConcernGiven && !isCommitOrAbort(command)) {
+    throw new CommandError(
+      "InvalidOptions",
+      "writeConcern is not allowed within a multi-statement transaction",
+    );
+  }
+  const start = g.startTransaction === true;
+  if (g.readConcern !== undefined) {
+    if (!start) {
+      throw new CommandError(
+        "InvalidOptions",
+        "Only the first command in a transaction may specify a readConcern",
+      );
+    }
+    if (!TXN_READ_LEVELS.includes(g.readConcern.level)) {
+      throw new CommandError(
+        "InvalidOptions",
+        "The readConcern level must be either 'local' (default), 'majority' or 'snapshot' in order to run in a transaction",
+      );
+    }
+  }
+  const txn = server.transactions.statement(lsidKey(g.lsid!), g.txnNumber!, start, command);
+  return { txn, storage: new TransactionStorage(server.storage, txn.handle, txn.created) };
+}
+
+/** A reply that means the statement failed (ok: 0, or write errors inside an ok: 1 reply). */
+function failedReply(reply: Reply): boolean {
+  if (reply instanceof Uint8Array || "streaming" in reply || "closeConnection" in reply) return false;
+  const d = reply as Doc;
+  return d["ok"] === 0 || Array.isArray(d["writeErrors"]) ||
+    (typeof d["nErrors"] === "number" && d["nErrors"] > 0);
+}
+
+/**
+ * After a statement ran: a storage write conflict becomes the statement's error (112 with
+ * TransientTransactionError; the first writer wins), and any failure aborts the transaction.
+ */
+export function finishStatement(server: ServerContext, st: Statement, reply: Reply, command: string): Reply {
+  server.transactions.finishStatement(st.txn);
+  const failure = st.storage.failure;
+  if (failure !== undefined || failedReply(reply)) {
+    server.transactions.abortIfOpen(st.txn, `${command} failed`);
+  }
+  if (isWriteConflict(failure)) {
+    throw new CommandError(
+      "WriteConflict",
+      "Write conflict during plan execution and yielding is disabled.",
+      TRANSIENT,
+    );
+  }
+  return reply;
+}
+
+/** A statement threw: the transaction is aborted (unless the error was about the transaction itself). */
+export function failStatement(server: ServerContext, st: Statement, command: string): void {
+  server.transactions.finishStatement(st.txn);
+  // A failed commit (e.g. its deadline) leaves the transaction as storage left it; the driver retries.
+  if (command !== "commitTransaction") server.transactions.abortIfOpen(st.txn, `${command} failed`);
+}
+
+/** mongod's retryable error codes (isRetriableError). */
+const RETRYABLE: ReadonlySet<number> = new Set([
+  ErrorCode.HostUnreachable,
+  ErrorCode.HostNotFound,
+  ErrorCode.NetworkTimeout,
+  ErrorCode.ShutdownInProgress,
+  ErrorCode.FailedToSatisfyReadPreference,
+  ErrorCode.PrimarySteppedDown,
+  ErrorCode.ExceededTimeLimit,
+  ErrorCode.SocketException,
+  ErrorCode.NotWritablePrimary,
+  ErrorCode.InterruptedAtShutdown,
+  ErrorCode.InterruptedDueToReplStateChange,
+  ErrorCode.NotPrimaryNoSecondaryOk,
+  ErrorCode.NotPrimaryOrSecondary,
+]);
+
+const TRANSIENT_CODES: ReadonlySet<number> = new Set([
+  ErrorCode.WriteConflict,
+  ErrorCode.LockTimeout,
+  ErrorCode.PreparedTransactionInProgress,
+  ErrorCode.SnapshotTooOld,
+  ErrorCode.SnapshotUnavailable,
+  ErrorCode.StaleChunkHistory,
+  ErrorCode.MigrationConflict,
+]);
+
+/**
+ * mongod's error labels (ErrorLabelBuilder) for a command of a transaction: `code` of a failed
+ * command, `wceCode` of a writeConcernError.
+ */
+export function transactionErrorLabels(
+  command: string,
+  code: number | undefined,
+  wceCode: number | undefined,
+): string[] {
+  const labels: string[] = [];
+  const commitOrAbort = isCommitOrAbort(command);
+  const retryable = commitOrAbort &&
+    ((code !== undefined && RETRYABLE.has(code)) || (wceCode !== undefined && RETRYABLE.has(wceCode)));
+  if (retryable) labels.push("RetryableWriteError");
+  if (code !== undefined) {
+    // A statement (not commit/abort) that failed for a not-primary/shutdown reason is safe to retry
+    // as a whole transaction, as mongod labels it.
+    const transient = TRANSIENT_CODES.has(code) || (!commitOrAbort && RETRYABLE.has(code)) ||
+      (code === ErrorCode.NoSuchTransaction && (!commitOrAbort || wceCode === undefined));
+    if (transient) labels.push("TransientTransactionError");
+  }
+  if (command === "commitTransaction") {
+    const unknown = retryable ||
+      (code !== undefined && (code === ErrorCode.MaxTimeMSExpired || code === ErrorCode.ExceededTimeLimit)) ||
+      (wceCode !== undefined &&
+        (wceCode === ErrorCode.MaxTimeMSExpired || wceCode === ErrorCode.ExceededTimeLimit ||
+          wceCode === ErrorCode.WriteConcernTimeout));
+    if (unknown && !labels.includes("TransientTransactionError")) {
+      labels.push("UnknownTransactionCommitResult");
+    }
+  }
+  return labels;
+}
+
+/** Adds the labels to an error reply or a reply with a writeConcernError (unless it has its own). */
+export function labelReply(command: string, reply: Doc): Doc {
+  if (reply["errorLabels"] !== undefined) return reply;
+  const code = reply["ok"] === 0 && typeof reply["code"] === "number" ? reply["code"] : undefined;
+  const wce = reply["writeConcernError"];
+  const wceCode = wce && typeof wce === "object" && typeof (wce as Doc)["code"] === "number"
+    ? (wce as Doc)["code"] as number
+    : undefined;
+  if (code === undefined && wceCode === undefined) return reply;
+  const labels = transactionErrorLabels(command, code, wceCode);
+  return labels.length > 0 ? { ...reply, errorLabels: labels } : reply;
+}

@@ -1,0 +1,42 @@
+/**
+ * Write conflicts outside transactions: a plain write (no `autocommit: false`) that touches a
+ * document or unique key an open multi-document transaction has written gets WriteConflict from
+ * storage (first writer wins). mongod never surfaces that to a plain write: it waits and retries
+ * internally. Our writes are synchronous and the transaction holding the document can only progress
+ * between our awaits, so one statement's write is retried here after an awaited, growing pause
+ * (1 ms doubling to 50 ms) until it succeeds, the operation's deadline (maxTimeMS → 50
+ * MaxTimeMSExpired) passes, it is killed, or the server stops. Only the failed statement is re-run:
+ * its storage write rolled back as a whole, and statements before it stay committed.
+ * Inside a transaction nothing is retried: the conflict is the transaction's (112 +
+ * TransientTransactionError).
+ */
+import { CommandError } from "../../errors/command_error.ts";
+import { StorageError } from "../../storage/api.ts";
+import type { RequestContext } from "../context.ts";
+
+const FIRST_PAUSE_MS = 1;
+const MAX_PAUSE_MS = 50;
+
+/** True for a write conflict, raw from storage or already translated. */
+export function isWriteConflict(e: unknown): boolean {
+  return (e instanceof StorageError && e.code === "WriteConflict") ||
+    (e instanceof CommandError && e.codeName === "WriteConflict");
+}
+
+/** Runs one statement's write, retrying it after a pause while it hits a transaction's write. */
+export async function retryOnConflict<T>(ctx: RequestContext, statement: () => T): Promise<T> {
+  if (ctx.transaction) return statement();
+  let pause = FIRST_PAUSE_MS;
+  for (;;) {
+    try {
+      return statement();
+    } catch (e) {
+      if (!isWriteConflict(e) || ctx.isShuttingDown()) throw e;
+    }
+    ctx.control.check();
+    const left = ctx.control.remainingMs();
+    await new Promise((r) => setTimeout(r, left === undefined ? pause : Math.max(0, Math.min(pause, left))));
+    ctx.control.check();
+    pause = Math.min(pause * 2, MAX_PAUSE_MS);
+  }
+}

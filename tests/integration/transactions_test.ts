@@ -1,0 +1,203 @@
+/**
+ * Multi-document transactions through npm:mongodb: atomic visibility at commit, nothing after abort,
+ * read-your-own-writes and isolation, first-writer-wins WriteConflict with TransientTransactionError,
+ * a getMore inside a transaction, a plain write that waits out a transaction's lock, and
+ * `withTransaction` under concurrent conflicting transfers keeping the total balance constant.
+ */
+import assert from "node:assert/strict";
+import { type ClientSession, MongoClient, type MongoServerError } from "mongodb";
+import { startServer } from "../../mod.ts";
+
+type Server = Awaited<ReturnType<typeof startServer>>;
+
+async function withServer(fn: (client: MongoClient, server: Server) => Promise<void>): Promise<void> {
+  const server = await startServer({ port: 0, storagePath: ":memory:", logLevel: "WARNING" });
+  const client = new MongoClient(server.uri, { maxPoolSize: 20 });
+  try {
+    await fn(client, server);
+  } finally {
+    await client.close();
+    await server.stop();
+  }
+}
+
+function txnTest(name: string, fn: (client: MongoClient, server: Server) => Promise<void>): void {
+  Deno.test({ name, sanitizeResources: false, sanitizeOps: false, fn: () => withServer(fn) });
+}
+
+txnTest("commit makes every write visible at once; before it nothing is visible outside", async (client) => {
+  const coll = client.db("t").collection<{ _id: number; v?: number }>("c");
+  await coll.insertOne({ _id: 0, v: 0 });
+  const s = client.startSession();
+  s.startTransaction();
+  await coll.insertOne({ _id: 1 }, { session: s });
+  await coll.updateOne({ _id: 0 }, { $set: { v: 1 } }, { session: s });
+  // Read your own writes inside, isolation outside.
+  assert.equal(await coll.countDocuments({}, { session: s }), 2);
+  assert.equal((await coll.findOne({ _id: 0 }, { session: s }))?.v, 1);
+  assert.equal(await coll.countDocuments({}), 1);
+  assert.equal((await coll.findOne({ _id: 0 }))?.v, 0);
+  await s.commitTransaction();
+  assert.equal(await coll.countDocuments({}), 2);
+  assert.equal((await coll.findOne({ _id: 0 }))?.v, 1);
+  await s.endSession();
+});
+
+txnTest("abort leaves nothing behind", async (client) => {
+  const coll = client.db("t").collection<{ _id: number }>("c");
+  await coll.insertOne({ _id: 0 });
+  const s = client.startSession();
+  s.startTransaction();
+  await coll.insertMany([{ _id: 1 }, { _id: 2 }], { session: s });
+  await coll.deleteOne({ _id: 0 }, { session: s });
+  await s.abortTransaction();
+  assert.deepEqual(await coll.find().toArray(), [{ _id: 0 }]);
+  await s.endSession();
+});
+
+txnTest(
+  "a transaction reads one snapshot: a commit by others after it began stays invisible",
+  async (client) => {
+    const coll = client.db("t").collection<{ _id: number }>("c");
+    await coll.insertOne({ _id: 0 });
+    const s = client.startSession();
+    s.startTransaction();
+    assert.equal(await coll.countDocuments({}, { session: s }), 1);
+    await coll.insertOne({ _id: 1 });
+    assert.equal(await coll.countDocuments({}, { session: s }), 1);
+    await s.commitTransaction();
+    await s.endSession();
+  },
+);
+
+txnTest(
+  "two transactions writing one document: the second gets WriteConflict with TransientTransactionError",
+  async (client) => {
+    const coll = client.db("t").collection<{ _id: number; v: number }>("c");
+    await coll.insertOne({ _id: 1, v: 0 });
+    const a = client.startSession();
+    const b = client.startSession();
+    a.startTransaction();
+    b.startTransaction();
+    await coll.updateOne({ _id: 1 }, { $inc: { v: 1 } }, { session: a });
+    await assert.rejects(
+      coll.updateOne({ _id: 1 }, { $inc: { v: 10 } }, { session: b }),
+      (e: MongoServerError) => e.code === 112 && e.hasErrorLabel("TransientTransactionError"),
+    );
+    // b is aborted by the failure: its next statement is NoSuchTransaction.
+    await assert.rejects(
+      coll.findOne({ _id: 1 }, { session: b }),
+      (e: MongoServerError) => e.code === 251 && e.hasErrorLabel("TransientTransactionError"),
+    );
+    await b.abortTransaction().catch(() => {});
+    await a.commitTransaction();
+    assert.equal((await coll.findOne({ _id: 1 }))?.v, 1);
+    await a.endSession();
+    await b.endSession();
+  },
+);
+
+txnTest("a plain write waits for the transaction holding its document instead of failing", async (client) => {
+  const coll = client.db("t").collection<{ _id: number; v: number }>("c");
+  await coll.insertOne({ _id: 1, v: 0 });
+  const s = client.startSession();
+  s.startTransaction();
+  await coll.updateOne({ _id: 1 }, { $inc: { v: 1 } }, { session: s });
+  const plain = coll.updateOne({ _id: 1 }, { $inc: { v: 10 } });
+  await new Promise((r) => setTimeout(r, 50));
+  await s.commitTransaction();
+  assert.equal((await plain).modifiedCount, 1);
+  assert.equal((await coll.findOne({ _id: 1 }))?.v, 11);
+  // A plain insert of a key the transaction inserted: DuplicateKey once it commits, not 112.
+  s.startTransaction();
+  await coll.insertOne({ _id: 2, v: 0 }, { session: s });
+  const dup = coll.insertOne({ _id: 2, v: 5 });
+  await new Promise((r) => setTimeout(r, 30));
+  await s.commitTransaction();
+  await assert.rejects(dup, (e: MongoServerError) => e.code === 11000);
+  await s.endSession();
+});
+
+txnTest(
+  "a cursor opened in a transaction continues with getMore in it and dies at commit",
+  async (client) => {
+    const coll = client.db("t").collection<{ _id: number }>("c");
+    await coll.insertMany(Array.from({ length: 10 }, (_, i) => ({ _id: i })));
+    const s = client.startSession();
+    s.startTransaction();
+    await coll.insertOne({ _id: 100 }, { session: s });
+    await coll.deleteOne({ _id: 0 }, { session: s });
+    const cursor = coll.find({}, { session: s, batchSize: 3 });
+    const seen: number[] = [];
+    for await (const d of cursor) seen.push(d._id);
+    assert.deepEqual(seen, [1, 2, 3, 4, 5, 6, 7, 8, 9, 100]);
+    const open = coll.find({}, { session: s, batchSize: 2 });
+    await open.next();
+    await s.commitTransaction();
+    await assert.rejects(open.toArray(), (e: MongoServerError) => e.code === 43 || e.code === 256);
+    await s.endSession();
+  },
+);
+
+txnTest("DuplicateKey inside withTransaction is not retried and aborts the transaction", async (client) => {
+  const coll = client.db("t").collection<{ _id: number }>("c");
+  await coll.insertOne({ _id: 0 });
+  const s = client.startSession();
+  await assert.rejects(
+    s.withTransaction(async () => {
+      await coll.insertOne({ _id: 1 }, { session: s });
+      await coll.insertOne({ _id: 1 }, { session: s });
+    }),
+    (e: MongoServerError) => e.code === 11000 && !e.hasErrorLabel("TransientTransactionError"),
+  );
+  assert.deepEqual(await coll.find().toArray(), [{ _id: 0 }]);
+  await s.endSession();
+});
+
+txnTest("a command a transaction may not run is 263 OperationNotSupportedInTransaction", async (client) => {
+  const db = client.db("t");
+  const s = client.startSession();
+  s.startTransaction();
+  await db.collection<{ _id: number }>("c").insertOne({ _id: 1 }, { session: s });
+  await assert.rejects(
+    db.command({ count: "c" }, { session: s }),
+    (e: MongoServerError) => e.code === 263,
+  );
+  await s.abortTransaction().catch(() => {});
+  await s.endSession();
+});
+
+txnTest(
+  "1,000 transfers by concurrent withTransaction sessions keep the total balance constant",
+  async (client) => {
+    const accounts = client.db("bank").collection<{ _id: number; balance: number }>("accounts");
+    const log = client.db("bank").collection<{ _id: number }>("log");
+    const N = 10;
+    await accounts.insertMany(Array.from({ length: N }, (_, i) => ({ _id: i, balance: 1000 })));
+    const WORKERS = 8;
+    const TRANSFERS = 1000;
+    let next = 0;
+    let retries = 0;
+    const worker = async (session: ClientSession) => {
+      while (next < TRANSFERS) {
+        const i = next++;
+        const from = i % N;
+        const to = (i * 7 + 3) % N === from ? (from + 1) % N : (i * 7 + 3) % N;
+        let attempt = 0;
+        await session.withTransaction(async () => {
+          if (attempt++ > 0) retries++;
+          await accounts.updateOne({ _id: from }, { $inc: { balance: -1 } }, { session });
+          await accounts.updateOne({ _id: to }, { $inc: { balance: 1 } }, { session });
+          await log.insertOne({ _id: i }, { session });
+        });
+      }
+    };
+    const sessions = Array.from({ length: WORKERS }, () => client.startSession());
+    await Promise.all(sessions.map(worker));
+    await Promise.all(sessions.map((s) => s.endSession()));
+    const all = await accounts.find().toArray();
+    assert.equal(all.reduce((t, a) => t + a.balance, 0), N * 1000);
+    assert.equal(await log.countDocuments({}), TRANSFERS); // each transfer committed exactly once
+    console.log(`transfers: ${TRANSFERS}, transaction retries after conflicts: ${retries}`);
+  },
+);
