@@ -66,3 +66,47 @@ Deno.test({
 if (MONGOSH === undefined) {
   console.log("mongosh_test: skipped — mongosh is not on PATH (scripts/setup.sh test installs it)");
 }
+
+Deno.test({
+  name: "mongosh session.startTransaction(): abort discards, commit publishes",
+  ignore: MONGOSH === undefined,
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    const server = await spawnServer();
+    try {
+      const script = `
+        const t = db.getSiblingDB("shell").acct;
+        t.insertOne({ _id: 1, bal: 10 });
+        const s = db.getMongo().startSession();
+        const st = s.getDatabase("shell").acct;
+        s.startTransaction();
+        st.insertOne({ _id: 2, bal: 0 });
+        print("INSIDE " + st.countDocuments({}) + " OUTSIDE " + t.countDocuments({}));
+        s.abortTransaction();
+        print("ABORTED " + t.countDocuments({}));
+        s.startTransaction();
+        st.updateOne({ _id: 1 }, { $inc: { bal: -4 } });
+        st.insertOne({ _id: 2, bal: 4 });
+        s.commitTransaction();
+        s.endSession();
+        print("SUM " + t.aggregate([{ $group: { _id: null, s: { $sum: "$bal" } } }]).toArray()[0].s + " N " + t.countDocuments({}));
+      `;
+      const out = await new Deno.Command(MONGOSH!, {
+        args: [server.uri, "--quiet", "--norc", "--eval", script],
+        stdout: "piped",
+        stderr: "piped",
+        env: { MONGOSH_NO_UPDATE_CHECK: "1", DO_NOT_TRACK: "1" },
+        signal: AbortSignal.timeout(60_000),
+      }).output();
+      const stdout = new TextDecoder().decode(out.stdout);
+      const stderr = new TextDecoder().decode(out.stderr);
+      assert.equal(out.code, 0, `mongosh failed: ${stdout}\n${stderr}`);
+      assert.match(stdout, /INSIDE 2 OUTSIDE 1/);
+      assert.match(stdout, /ABORTED 1/);
+      assert.match(stdout, /SUM 10 N 2/);
+    } finally {
+      await server.stop();
+    }
+  },
+});

@@ -68,3 +68,54 @@ Deno.test({
     }
   },
 });
+
+const TXN_SCRIPT = `
+import sys, json
+from pymongo import MongoClient
+c = MongoClient(sys.argv[1], serverSelectionTimeoutMS=5000)
+t = c.py.acct
+t.drop()
+t.insert_one({"_id": 1, "bal": 10})
+out = {}
+with c.start_session() as s:
+    try:
+        with s.start_transaction():
+            t.insert_one({"_id": 2, "bal": 0}, session=s)
+            out["inside"] = t.count_documents({}, session=s)
+            out["outside"] = t.count_documents({})
+            raise RuntimeError("roll back")
+    except RuntimeError:
+        pass
+    out["after_abort"] = t.count_documents({})
+    with s.start_transaction():
+        t.update_one({"_id": 1}, {"$inc": {"bal": -4}}, session=s)
+        t.insert_one({"_id": 2, "bal": 4}, session=s)
+out["docs"] = list(t.find().sort("_id", 1))
+print(json.dumps(out))
+`;
+
+Deno.test({
+  name: "pymongo with client.start_session() as s: with s.start_transaction()",
+  ignore: !AVAILABLE,
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    const server = await startServer({ port: 0, storagePath: ":memory:", logLevel: "WARNING" });
+    try {
+      const out = await new Deno.Command(PYTHON, {
+        args: ["-c", TXN_SCRIPT, server.uri],
+        stdout: "piped",
+        stderr: "piped",
+        signal: AbortSignal.timeout(60_000),
+      }).output();
+      assert.equal(out.code, 0, new TextDecoder().decode(out.stderr));
+      const r = JSON.parse(new TextDecoder().decode(out.stdout));
+      assert.equal(r.inside, 2);
+      assert.equal(r.outside, 1);
+      assert.equal(r.after_abort, 1);
+      assert.deepEqual(r.docs, [{ _id: 1, bal: 6 }, { _id: 2, bal: 4 }]);
+    } finally {
+      await server.stop();
+    }
+  },
+});
