@@ -18,6 +18,7 @@ import { type GenericArgs, parseGenericArgs } from "./params/generic.ts";
 import { lookupCommand } from "./registry.ts";
 import { runWithFailPoint } from "./fail_point_action.ts";
 import { countCommand } from "./op_counters.ts";
+import { withWriteConcernError } from "./write_concern_error.ts";
 import { OpControl } from "../observability/op_control.ts";
 import { isPlainDoc } from "../bson/type_name.ts";
 import {
@@ -113,7 +114,8 @@ async function dispatchCommand(
         if (generic.maxTimeMS && found.name !== "getMore" && server.failPoints.maxTimeAlwaysTimeOut()) {
           throw new CommandError("MaxTimeMSExpired", "operation exceeded time limit");
         }
-        return inTxn ? await runInTransaction(server, ctx, generic, found) : await found.run(ctx);
+        const reply = inTxn ? await runInTransaction(server, ctx, generic, found) : await found.run(ctx);
+        return withWriteConcernError(found.name, ctx.writeConcern, reply);
       });
     server.ops.begin(ctx.opId, ctx.control, { command: found.name, db, body, client });
     try {

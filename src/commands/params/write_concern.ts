@@ -1,8 +1,10 @@
 /**
- * writeConcern validation (w, j, wtimeout, fsync) with mongod's errors, and the one fact the
- * storage layer needs from it: whether the commit must be synced to disk (j: true / fsync: true).
+ * writeConcern validation (w, j, wtimeout, fsync) with mongod's errors, the one fact the storage
+ * layer needs from it (whether the commit must be synced to disk: j: true / fsync: true), and whether
+ * this one-member set can satisfy it (w > 1 or an unknown tag: a writeConcernError after the write).
  */
 import { CommandError } from "../../errors/command_error.ts";
+import { ErrorCode } from "../../errors/codes.ts";
 import { isNumeric, toNumber, typeName } from "../../bson/type_name.ts";
 import type { Doc } from "../reply.ts";
 
@@ -10,6 +12,22 @@ export interface WriteConcern {
   readonly sync: boolean;
   /** w: 0 — the client does not want a reply (still executed). */
   readonly unacknowledged: boolean;
+  /**
+   * A valid write concern this one-member replica set cannot satisfy (w > 1, an unknown tag): the
+   * write is applied and the reply carries this as `writeConcernError`, as mongod does.
+   */
+  readonly unsatisfiable?: WriteConcernFailure;
+}
+
+/** mongod's `writeConcernError` content. */
+export interface WriteConcernFailure {
+  readonly code: number;
+  readonly codeName: string;
+  readonly errmsg: string;
+}
+
+function failure(codeName: "UnsatisfiableWriteConcern" | "UnknownReplWriteConcern", errmsg: string) {
+  return { code: ErrorCode[codeName], codeName, errmsg };
 }
 
 export function parseWriteConcern(body: Doc): WriteConcern {
@@ -26,31 +44,27 @@ export function parseWriteConcern(body: Doc): WriteConcern {
   const fsync = (wc as Doc)["fsync"];
   const wtimeout = (wc as Doc)["wtimeout"];
   let unacknowledged = false;
+  let unsatisfiable: WriteConcernFailure | undefined;
   if (w !== undefined) {
     if (isNumeric(w)) {
       const n = toNumber(w);
       if (n < 0 || !Number.isInteger(n)) {
         throw new CommandError("FailedToParse", "w has to be a non-negative number");
       }
-      if (n > 1) {
-        throw new CommandError(
-          "UnsatisfiableWriteConcern",
-          "Not enough data-bearing nodes",
-        );
-      }
+      if (n > 1) unsatisfiable = failure("UnsatisfiableWriteConcern", "Not enough data-bearing nodes");
       unacknowledged = n === 0;
     } else if (typeof w === "string") {
       if (w !== "majority" && w.length === 0) {
         throw new CommandError("FailedToParse", "w has to be a string or a number");
       }
       if (w !== "majority") {
-        throw new CommandError(
+        unsatisfiable = failure(
           "UnknownReplWriteConcern",
           `No write concern mode named '${w}' found in replica set configuration`,
         );
       }
     } else if (typeof w === "object" && w !== null && !Array.isArray(w)) {
-      throw new CommandError("UnknownReplWriteConcern", "Tagged write concerns are not supported");
+      unsatisfiable = failure("UnknownReplWriteConcern", "Tagged write concerns are not supported");
     } else {
       throw new CommandError("FailedToParse", "w has to be a string or a number");
     }
@@ -75,5 +89,5 @@ export function parseWriteConcern(body: Doc): WriteConcern {
   const fsyncOn = fsync === true || (isNumeric(fsync) && toNumber(fsync) !== 0);
   if (jOn && fsyncOn) throw new CommandError("BadValue", "fsync and j options cannot be used together");
   if (unacknowledged && jOn) throw new CommandError("BadValue", "Cannot use w:0 with j:true");
-  return { sync: jOn || fsyncOn, unacknowledged };
+  return { sync: jOn || fsyncOn, unacknowledged, ...(unsatisfiable ? { unsatisfiable } : {}) };
 }

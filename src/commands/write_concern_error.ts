@@ -1,0 +1,39 @@
+/**
+ * The writeConcernError of a write whose write concern this one-member replica set cannot satisfy
+ * (w > 1: 100 UnsatisfiableWriteConcern; an unknown tag: 79 UnknownReplWriteConcern). As on mongod the
+ * write is applied and the reply stays ok: 1 with `writeConcernError: {code, codeName, errmsg}`, which
+ * drivers surface as a WriteConcernError (and, for commitTransaction, with
+ * UnknownTransactionCommitResult where mongod's rules say so).
+ */
+import { appendToRaw } from "../bson/raw_reply.ts";
+import type { WriteConcern } from "./params/write_concern.ts";
+import { type Doc, isCloseReply, isStreamingReply, type Reply } from "./reply.ts";
+
+/** Commands that take a write concern (mongod's `supportsWriteConcern`). */
+const WRITE_CONCERN_COMMANDS: ReadonlySet<string> = new Set([
+  "insert",
+  "update",
+  "delete",
+  "findAndModify",
+  "bulkWrite",
+  "create",
+  "drop",
+  "dropDatabase",
+  "createIndexes",
+  "dropIndexes",
+  "collMod",
+  "renameCollection",
+  "commitTransaction",
+  "abortTransaction",
+  "aggregate",
+]);
+
+export function withWriteConcernError(command: string, wc: WriteConcern, reply: Reply): Reply {
+  const failure = wc.unsatisfiable;
+  if (!failure || !WRITE_CONCERN_COMMANDS.has(command)) return reply;
+  if (isCloseReply(reply) || isStreamingReply(reply)) return reply;
+  const wce = { code: failure.code, codeName: failure.codeName, errmsg: failure.errmsg };
+  if (reply instanceof Uint8Array) return appendToRaw(reply, { writeConcernError: wce });
+  if ((reply as Doc)["ok"] !== 1 || (reply as Doc)["writeConcernError"] !== undefined) return reply;
+  return { ...reply, writeConcernError: wce };
+}

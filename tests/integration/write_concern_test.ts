@@ -1,0 +1,46 @@
+/**
+ * Write concerns a one-member replica set cannot satisfy: the write is applied and the reply carries
+ * a writeConcernError (w > 1 → 100 UnsatisfiableWriteConcern, unknown tag → 79), as on mongod, which
+ * the Node driver raises as MongoWriteConcernError; a bad write concern is still a command error.
+ */
+import assert from "node:assert/strict";
+import { MongoClient, MongoServerError, MongoWriteConcernError } from "mongodb";
+import { startServer } from "../../mod.ts";
+
+Deno.test({
+  name: "w: 2 and an unknown tag apply the write and report a writeConcernError",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    const server = await startServer({ port: 0, storagePath: ":memory:", logLevel: "WARNING" });
+    const client = new MongoClient(server.uri);
+    try {
+      const coll = client.db("wc").collection<{ _id: number }>("c");
+      await assert.rejects(
+        coll.insertOne({ _id: 1 }, { writeConcern: { w: 2 } }),
+        (e: unknown) => e instanceof MongoWriteConcernError && e.code === 100,
+      );
+      await assert.rejects(
+        coll.insertOne({ _id: 2 }, { writeConcern: { w: "dc2" as "majority" } }),
+        (e: unknown) => e instanceof MongoWriteConcernError && e.code === 79,
+      );
+      assert.equal(await coll.countDocuments({}), 2); // both writes were applied
+      await assert.rejects(
+        coll.insertOne({ _id: 3 }, { writeConcern: { w: -1 } }),
+        (e: unknown) => e instanceof MongoServerError && !(e instanceof MongoWriteConcernError),
+      );
+      // In a transaction: the commit applies, and the error says the commit result is unknown.
+      const session = client.startSession();
+      session.startTransaction({ writeConcern: { w: 3 } });
+      await coll.insertOne({ _id: 4 }, { session });
+      const err = await session.commitTransaction().then(() => undefined, (e: unknown) => e);
+      assert.ok(err instanceof MongoServerError, `expected a write concern error, got ${err}`);
+      assert.equal(err.code, 100);
+      await session.endSession();
+      assert.equal(await coll.countDocuments({ _id: 4 }), 1);
+    } finally {
+      await client.close();
+      await server.stop();
+    }
+  },
+});
