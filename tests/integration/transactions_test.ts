@@ -201,3 +201,20 @@ txnTest(
     console.log(`transfers: ${TRANSFERS}, transaction retries after conflicts: ${retries}`);
   },
 );
+
+txnTest(
+  "$out and $merge are refused inside a transaction (263) and the transaction is aborted",
+  async (client) => {
+    const coll = client.db("t").collection<{ _id: number }>("c");
+    await coll.insertOne({ _id: 0 });
+    const s = client.startSession();
+    s.startTransaction();
+    await assert.rejects(
+      coll.aggregate([{ $match: {} }, { $out: "copy" }], { session: s }).toArray(),
+      (e: MongoServerError) => e.code === 263 && e.codeName === "OperationNotSupportedInTransaction",
+    );
+    await s.abortTransaction().catch(() => {});
+    await s.endSession();
+    assert.equal(await client.db("t").collection("copy").countDocuments({}), 0);
+  },
+);

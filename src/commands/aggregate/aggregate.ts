@@ -155,7 +155,15 @@ async function run(ctx: RequestContext<AggregateParams>): Promise<Reply> {
   const batchSize = p.cursor?.batchSize;
   const { collation, let: variables, stages, write } = p;
   const collectionless = p.collection === undefined;
-  if (write) rejectReadConcernForWrite(ctx);
+  if (write) {
+    rejectReadConcernForWrite(ctx);
+    if (ctx.generic.autocommit === false) {
+      throw new CommandError(
+        "OperationNotSupportedInTransaction",
+        `${write.kind} cannot be used in a transaction`,
+      );
+    }
+  }
   const pipeline = compilePipeline(stages, {
     ...(collation ? { collation } : {}),
     ...(variables ? { variables } : {}),
