@@ -35,6 +35,7 @@ import { hello, isMaster } from "./handshake/hello.ts";
 import { hostInfo } from "./handshake/host_info.ts";
 import { insert } from "./crud/insert.ts";
 import { killCursors } from "./crud/kill_cursors.ts";
+import { killAllSessionsByPattern } from "./sessions/kill_all_sessions_by_pattern.ts";
 import { killAllSessions } from "./sessions/kill_all_sessions.ts";
 import { killSessions } from "./sessions/kill_sessions.ts";
 import { listCollections } from "./ddl/list_collections.ts";
@@ -81,6 +82,7 @@ export const COMMANDS: readonly AnyCommandSpec[] = checkedRegistry([
   insert,
   isMaster,
   killAllSessions,
+  killAllSessionsByPattern,
   killCursors,
   killOp,
   killSessions,

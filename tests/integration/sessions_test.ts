@@ -64,3 +64,43 @@ Deno.test({
     }
   },
 });
+
+Deno.test({
+  name:
+    "$listSessions on config.system.sessions lists sessions; killAllSessionsByPattern kills by lsid or all",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    const server = await startServer({ port: 0, storagePath: ":memory:", logLevel: "WARNING" });
+    const client = new MongoClient(server.uri);
+    try {
+      const db = client.db("s");
+      const a = client.startSession();
+      const b = client.startSession();
+      await db.collection("c").findOne({}, { session: a });
+      await db.collection("c").findOne({}, { session: b });
+      const sessions = client.db("config").collection("system.sessions");
+      const listed = async () =>
+        (await sessions.aggregate([{ $listSessions: { allUsers: true } }]).toArray()).map((d) =>
+          hex(d._id.id as Binary)
+        );
+      const aId = hex(a.id!.id as Binary);
+      const bId = hex(b.id!.id as Binary);
+      assert.ok((await listed()).includes(aId) && (await listed()).includes(bId));
+      await client.db("admin").command({ killAllSessionsByPattern: [{ lsid: { id: a.id!.id } }] });
+      assert.ok(!(await listed()).includes(aId));
+      assert.ok((await listed()).includes(bId));
+      await client.db("admin").command({ killAllSessionsByPattern: [] });
+      assert.ok(!(await listed()).includes(bId));
+      await assert.rejects(
+        db.collection("c").aggregate([{ $listSessions: {} }]).toArray(),
+        (e: { code?: number }) => e.code === 73,
+      );
+      await a.endSession();
+      await b.endSession();
+    } finally {
+      await client.close();
+      await server.stop();
+    }
+  },
+});

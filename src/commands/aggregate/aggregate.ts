@@ -37,6 +37,7 @@ import { geoNearDocs } from "./geo_near.ts";
 import { runWriteStage, splitWriteStage, type WriteStage } from "./out_merge.ts";
 import { splitListLocalSessions } from "./list_local_sessions.ts";
 import { splitCurrentOp } from "./current_op_stage.ts";
+import { splitListSessions } from "./list_sessions_stage.ts";
 import { currentOps } from "../admin/current_op.ts";
 import { collectionlessIndexStats, indexStatsDocs, splitIndexStats } from "./index_stats.ts";
 
@@ -64,7 +65,7 @@ export type AggregateParams = Parsed<typeof FIELDS> & {
   /** The collection, or undefined for a collection-less `{aggregate: 1}`. */
   readonly collection: string | undefined;
   /** Where the input comes from: the collection, or a leading source stage answered here. */
-  readonly source: "collection" | "$indexStats" | "$listLocalSessions" | "$currentOp";
+  readonly source: "collection" | "$indexStats" | "$listLocalSessions" | "$listSessions" | "$currentOp";
   /** The stages the engine compiles: without the leading source stage and the trailing write stage. */
   readonly stages: unknown[];
   /** A trailing `$out` / `$merge`, validated. */
@@ -93,7 +94,8 @@ export function parseAggregate(body: Doc, db: string): AggregateParams {
   const split = splitIndexStats(p.pipeline);
   if (split.indexStats && collectionless) throw collectionlessIndexStats();
   const sessionsSplit = splitListLocalSessions(split.stages, collectionless);
-  const opsSplit = splitCurrentOp(sessionsSplit.stages, collectionless, db);
+  const allSessionsSplit = splitListSessions(sessionsSplit.stages, db, collection);
+  const opsSplit = splitCurrentOp(allSessionsSplit.stages, collectionless, db);
   const { stages, write } = splitWriteStage(opsSplit.stages, db);
   return {
     ...p,
@@ -102,6 +104,8 @@ export function parseAggregate(body: Doc, db: string): AggregateParams {
       ? "$indexStats"
       : sessionsSplit.listSessions
       ? "$listLocalSessions"
+      : allSessionsSplit.listSessions
+      ? "$listSessions"
       : opsSplit.currentOp
       ? "$currentOp"
       : "collection",
