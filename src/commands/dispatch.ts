@@ -18,6 +18,7 @@ import { type GenericArgs, parseGenericArgs } from "./params/generic.ts";
 import { lookupCommand } from "./registry.ts";
 import { runWithFailPoint } from "./fail_point_action.ts";
 import { countCommand } from "./op_counters.ts";
+import { checkApiParameters } from "./stable_api.ts";
 import { withWriteConcernError } from "./write_concern_error.ts";
 import { OpControl } from "../observability/op_control.ts";
 import { isPlainDoc } from "../bson/type_name.ts";
@@ -95,6 +96,7 @@ async function dispatchCommand(
     const body = withSequences(req.body, req.sequences);
     const generic = parseGenericArgs(body);
     checkSessionArgs(generic, spec.name);
+    checkApiParameters(generic, spec.name);
     inTxn = generic.autocommit === false;
     if (inTxn) checkAllowedInTransaction(spec.name, db);
     server.authorizer.check(client.authenticatedUsers, spec.auth, db);

@@ -1,5 +1,5 @@
 /**
- * Write concerns a one-member replica set cannot satisfy: the write is applied and the reply carries
+ * Write concerns (and the Stable API declaration) a one-member replica set cannot satisfy: the write is applied and the reply carries
  * a writeConcernError (w > 1 → 100 UnsatisfiableWriteConcern, unknown tag → 79), as on mongod, which
  * the Node driver raises as MongoWriteConcernError; a bad write concern is still a command error.
  */
@@ -38,6 +38,28 @@ Deno.test({
       assert.equal(err.code, 100);
       await session.endSession();
       assert.equal(await coll.countDocuments({ _id: 4 }), 1);
+    } finally {
+      await client.close();
+      await server.stop();
+    }
+  },
+});
+
+Deno.test({
+  name: "a client declaring Stable API version 1 strict: V1 commands work, others are 323 APIStrictError",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    const server = await startServer({ port: 0, storagePath: ":memory:", logLevel: "WARNING" });
+    const client = new MongoClient(server.uri, { serverApi: { version: "1", strict: true } });
+    try {
+      const coll = client.db("api").collection<{ _id: number }>("c");
+      await coll.insertOne({ _id: 1 });
+      assert.equal((await coll.find({}).toArray()).length, 1);
+      await assert.rejects(
+        coll.distinct("_id"),
+        (e: unknown) => e instanceof MongoServerError && e.code === 323 && e.codeName === "APIStrictError",
+      );
     } finally {
       await client.close();
       await server.stop();

@@ -37,6 +37,7 @@ import { geoNearDocs } from "./geo_near.ts";
 import { runWriteStage, splitWriteStage, type WriteStage } from "./out_merge.ts";
 import { splitListLocalSessions } from "./list_local_sessions.ts";
 import { splitCurrentOp } from "./current_op_stage.ts";
+import { checkApiStrictStage } from "../stable_api.ts";
 import { splitListSessions } from "./list_sessions_stage.ts";
 import { currentOps } from "../admin/current_op.ts";
 import { collectionlessIndexStats, indexStatsDocs, splitIndexStats } from "./index_stats.ts";
@@ -159,6 +160,7 @@ async function run(ctx: RequestContext<AggregateParams>): Promise<Reply> {
   const batchSize = p.cursor?.batchSize;
   const { collation, let: variables, stages, write } = p;
   const collectionless = p.collection === undefined;
+  if (p.source !== "collection") checkApiStrictStage(ctx.generic, p.source);
   if (write) {
     rejectReadConcernForWrite(ctx);
     if (ctx.generic.autocommit === false) {

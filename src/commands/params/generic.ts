@@ -67,6 +67,10 @@ export interface GenericArgs {
   /** Whether the client sent a writeConcern at all. */
   readonly writeConcernGiven: boolean;
   readonly comment?: unknown;
+  /** Stable API: the declared version ("1"), strict mode, deprecation errors. */
+  readonly apiVersion?: string;
+  readonly apiStrict?: boolean;
+  readonly apiDeprecationErrors?: boolean;
 }
 
 function parseLsid(v: unknown): Lsid {
@@ -113,6 +117,11 @@ function parseReadConcern(v: unknown): ReadConcern {
   };
 }
 
+function apiString(v: unknown): string {
+  if (typeof v !== "string") throw wrongType("apiVersion", v, "string");
+  return v;
+}
+
 function optBool(v: unknown, field: string): boolean {
   if (typeof v !== "boolean") throw wrongType(field, v, "bool");
   return v;
@@ -141,5 +150,10 @@ export function parseGenericArgs(body: Doc): GenericArgs {
     writeConcern: parseWriteConcern(body),
     writeConcernGiven: wc !== undefined && wc !== null,
     ...(body["comment"] !== undefined ? { comment: body["comment"] } : {}),
+    ...(body["apiVersion"] !== undefined ? { apiVersion: apiString(body["apiVersion"]) } : {}),
+    ...(body["apiStrict"] !== undefined ? { apiStrict: optBool(body["apiStrict"], "apiStrict") } : {}),
+    ...(body["apiDeprecationErrors"] !== undefined
+      ? { apiDeprecationErrors: optBool(body["apiDeprecationErrors"], "apiDeprecationErrors") }
+      : {}),
   };
 }
