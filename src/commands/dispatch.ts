@@ -19,6 +19,7 @@ import { lookupCommand } from "./registry.ts";
 import { runWithFailPoint } from "./fail_point_action.ts";
 import { countCommand } from "./op_counters.ts";
 import { checkApiParameters } from "./stable_api.ts";
+import { checkReadConcernSupport } from "./read_concern_support.ts";
 import { withWriteConcernError } from "./write_concern_error.ts";
 import { OpControl } from "../observability/op_control.ts";
 import { isPlainDoc } from "../bson/type_name.ts";
@@ -99,6 +100,7 @@ async function dispatchCommand(
     checkApiParameters(generic, spec.name);
     inTxn = generic.autocommit === false;
     if (inTxn) checkAllowedInTransaction(spec.name, db);
+    else checkReadConcernSupport(spec.name, generic.readConcern);
     server.authorizer.check(client.authenticatedUsers, spec.auth, db);
     const params = spec.parse(body, { db, lookupCommand });
     if (generic.lsid) server.sessions.touch(generic.lsid);
