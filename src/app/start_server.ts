@@ -14,6 +14,7 @@ import { RetryableWrites } from "../sessions/retryable_writes.ts";
 import { ClusterClock } from "../oplog/cluster_clock.ts";
 import { LogicalSessions } from "../sessions/logical_sessions.ts";
 import { Transactions } from "../sessions/transactions.ts";
+import { SnapshotReads } from "../sessions/snapshot_reads.ts";
 import { isCloseReply, isStreamingReply, type Reply } from "../commands/reply.ts";
 import { COMMANDS } from "../commands/registry.ts";
 import { allowAll } from "../auth/authorizer.ts";
@@ -102,6 +103,7 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
     },
   });
   transactions.startSweeper();
+  const snapshots = new SnapshotReads();
   const shutdown = new AbortController();
   startTtlSweeper(
     storage,
@@ -142,6 +144,7 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
     failPoints: new FailPoints(),
     retryableWrites: new RetryableWrites<Reply>(),
     transactions,
+    snapshots,
     authorizer: allowAll,
     commands: COMMANDS,
     ops: new OpRegistry<OpDetail>(),
@@ -187,6 +190,7 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
     });
   } catch (e) {
     transactions.stop();
+    snapshots.releaseAll();
     storage.close();
     cursors.closeAll();
     throw e;
@@ -202,6 +206,7 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
       await listener.close();
       cursors.closeAll();
       transactions.stop();
+      snapshots.releaseAll();
       storage.close();
       log.info(`stopped; data directory ${config.server.storagePath} closed cleanly`);
     })();

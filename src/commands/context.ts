@@ -18,6 +18,7 @@ import type { AuthenticatedUser, Authorizer } from "../auth/authorizer.ts";
 import type { Doc, Reply } from "./reply.ts";
 import type { OpControl } from "../observability/op_control.ts";
 import type { OpRegistry } from "../observability/op_registry.ts";
+import type { SnapshotReads } from "../sessions/snapshot_reads.ts";
 import type { GenericArgs, Lsid, ReadConcern } from "./params/generic.ts";
 import type { WriteConcern } from "./params/write_concern.ts";
 
@@ -68,6 +69,8 @@ export interface ServerContext {
   readonly clusterClock: ClusterClock;
   /** Multi-document transactions per logical session (src/sessions/transactions.ts). */
   readonly transactions: Transactions;
+  /** Pinned snapshots of snapshot-read sessions (readConcern snapshot outside transactions). */
+  readonly snapshots: SnapshotReads;
   /** Retryable-write replies per session (a retried write runs once). */
   readonly retryableWrites: RetryableWrites<Reply>;
   /** The authorization check (allows everything until the security issue). */

@@ -20,6 +20,7 @@ import { runWithFailPoint } from "./fail_point_action.ts";
 import { countCommand } from "./op_counters.ts";
 import { checkApiParameters } from "./stable_api.ts";
 import { checkReadConcernSupport } from "./read_concern_support.ts";
+import { isSnapshotRead, runSnapshotRead } from "./snapshot_read.ts";
 import { withWriteConcernError } from "./write_concern_error.ts";
 import { OpControl } from "../observability/op_control.ts";
 import { isPlainDoc } from "../bson/type_name.ts";
@@ -118,7 +119,11 @@ async function dispatchCommand(
         if (generic.maxTimeMS && found.name !== "getMore" && server.failPoints.maxTimeAlwaysTimeOut()) {
           throw new CommandError("MaxTimeMSExpired", "operation exceeded time limit");
         }
-        const reply = inTxn ? await runInTransaction(server, ctx, generic, found) : await found.run(ctx);
+        const reply = inTxn
+          ? await runInTransaction(server, ctx, generic, found)
+          : isSnapshotRead(generic, inTxn)
+          ? await runSnapshotRead(server, ctx, generic, found)
+          : await found.run(ctx);
         return withWriteConcernError(found.name, ctx.writeConcern, reply);
       });
     server.ops.begin(ctx.opId, ctx.control, { command: found.name, db, body, client });

@@ -24,6 +24,11 @@ export class ClusterClock {
     return new Timestamp({ t: this.#secs, i: this.#inc });
   }
 
+  /** The newest timestamp issued so far (no tick). */
+  latest(): Timestamp {
+    return new Timestamp({ t: this.#secs, i: this.#inc });
+  }
+
   /** The fields added to every reply. */
   replyFields(): Doc {
     const ts = this.tick();

@@ -104,3 +104,33 @@ Deno.test({
     }
   },
 });
+
+Deno.test({
+  name: "a snapshot session reads one point in time across commands, with atClusterTime in its replies",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    const server = await startServer({ port: 0, storagePath: ":memory:", logLevel: "WARNING" });
+    const client = new MongoClient(server.uri);
+    try {
+      const coll = client.db("s").collection<{ _id: number; x: number }>("snap");
+      await coll.insertMany([{ _id: 1, x: 11 }, { _id: 2, x: 22 }]);
+      const session = client.startSession({ snapshot: true });
+      assert.deepEqual(await coll.find({ _id: 1 }, { session }).toArray(), [{ _id: 1, x: 11 }]);
+      await coll.updateOne({ _id: 1 }, { $inc: { x: 1 } });
+      await coll.insertOne({ _id: 3, x: 33 });
+      assert.deepEqual(await coll.find({ _id: 1 }, { session }).toArray(), [{ _id: 1, x: 11 }]);
+      assert.equal(await coll.countDocuments({}, { session }), 2);
+      assert.deepEqual((await coll.distinct("x", {}, { session })).sort(), [11, 22]);
+      assert.deepEqual(await coll.find({ _id: 1 }).toArray(), [{ _id: 1, x: 12 }]); // outside: now
+      await assert.rejects(
+        coll.insertOne({ _id: 4, x: 44 }, { session }),
+        (e: { code?: number }) => e.code === 72,
+      );
+      await session.endSession();
+    } finally {
+      await client.close();
+      await server.stop();
+    }
+  },
+});

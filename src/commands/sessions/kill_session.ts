@@ -10,5 +10,6 @@ export function endLogicalSession(ctx: ServerContext, lsid: Lsid, reason: string
   const key = lsidKey(lsid);
   ctx.transactions.endSession(key, reason);
   ctx.cursors.killSession(key);
+  ctx.snapshots.release(key);
   ctx.sessions.end(lsid);
 }
