@@ -25,3 +25,16 @@ export const WIRE_VERSION = { min: 0, max: 25 } as const;
 /** Cursor batches, as mongod: 101 documents in a first batch by default; 16 MiB per batch. */
 export const FIRST_BATCH_DOCS = 101;
 export const BATCH_BYTES = 16 * 1024 * 1024;
+
+/**
+ * Deepest request document, in levels with the root as level 1: mongod's `maxBSONDepth` (200) nested
+ * levels below the root. Deeper BSON in a request is refused (15 Overflow, "BSONObj exceeds maximum
+ * nested object depth") before it is decoded, so no recursive decoder, comparer or engine ever sees it.
+ */
+export const MAX_REQUEST_BSON_DEPTH = 201;
+/**
+ * Deepest document that may be stored (root = level 1): mongod's `getMaxDepthForUserStorage()`,
+ * maxBSONDepth minus its 20 levels of headroom for system wrappers such as oplog entries (180; the
+ * manual's "100 levels" is older and lower than what mongod enforces). Deeper → 15 Overflow.
+ */
+export const MAX_STORED_DOCUMENT_DEPTH = 180;

@@ -23,7 +23,7 @@ import {
   OP_MSG,
   type WireRequest,
 } from "../wire/mod.ts";
-import { errorReply } from "../errors/to_reply.ts";
+import { errorReply, isStackOverflow, NESTING_TOO_DEEP } from "../errors/to_reply.ts";
 import { FrameReader } from "./frame_reader.ts";
 import {
   type CloseConnection,
@@ -200,6 +200,8 @@ export class Connection {
         bytes = BSON.serialize(reply);
       } catch (e) {
         this.log("ERROR", `${tag}: reply could not be serialised: ${errorText(e)}`);
+        // A value built at run time (e.g. by $reduce) too deep for the recursive encoder.
+        if (isStackOverflow(e)) return BSON.serialize(errorReply("Overflow", NESTING_TOO_DEEP));
         return BSON.serialize(INTERNAL_ERROR_REPLY);
       }
     }
