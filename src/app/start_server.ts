@@ -167,6 +167,8 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
       hostname: config.server.host,
       port: config.server.port,
       maxConnections: config.server.maxConnections,
+      idleTimeoutMs: config.server.idleTimeoutSeconds * 1000,
+      messageTimeoutMs: config.server.messageTimeoutSeconds * 1000,
       traffic: counters.network,
       log: (level, msg) => log.log(level, msg),
       handler: (req: WireRequest, conn) => {

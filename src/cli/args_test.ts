@@ -61,6 +61,8 @@ Deno.test("every flag sets its key", async () => {
       auth: false,
       standalone: true,
       maxConnections: 10,
+      idleTimeoutSeconds: 300,
+      messageTimeoutSeconds: 30,
       enableTestCommands: true,
     },
     tls: { requireClientCert: false },

@@ -90,6 +90,22 @@ export const KEY_SPECS: readonly KeySpec[] = [
   },
   {
     table: "server",
+    key: "idle_timeout_seconds",
+    field: "idleTimeoutSeconds",
+    kind: "seconds",
+    flag: "idle-timeout-seconds",
+    help: "close a client connection that sends nothing for this long; 0 = never",
+  },
+  {
+    table: "server",
+    key: "message_timeout_seconds",
+    field: "messageTimeoutSeconds",
+    kind: "seconds",
+    flag: "message-timeout-seconds",
+    help: "close a connection whose started message has not arrived whole within this long; 0 = never",
+  },
+  {
+    table: "server",
     key: "enable_test_commands",
     field: "enableTestCommands",
     kind: "bool",

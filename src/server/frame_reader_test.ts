@@ -38,7 +38,7 @@ const msgs = Array.from(
 
 Deno.test("frame_reader: many messages per read", async () => {
   const src = chunked(concat(msgs), [1 << 20]);
-  const r = new FrameReader(src);
+  const r = new FrameReader(src, 64 * 1024); // all 50 fit: one read (the default buffer is smaller)
   for (const m of msgs) assertEquals(await r.next(), m);
   assertEquals(await r.next(), null);
   ok(src.reads <= 2);
@@ -76,4 +76,30 @@ Deno.test("frame_reader: impossible lengths are FrameErrors before allocation", 
     writeHeader(h, 0, { messageLength: len, requestId: 1, responseTo: 0, opCode: 2013 });
     await rejects(new FrameReader(chunked(h, [16])).next(), FrameError);
   }
+});
+
+Deno.test("frame_reader: midMessage is true only while a started message is incomplete", async () => {
+  const big = encodeOpMsg({ requestId: 1, body: BSON.serialize({ pad: "y".repeat(10_000) }) });
+  const small = encodeOpMsg({ requestId: 2, body: BSON.serialize({ ping: 1 }) });
+  const data = concat([small, big]);
+  let off = 0;
+  const seen: boolean[] = [];
+  const src: ByteSource = {
+    read(p) {
+      seen.push(r.midMessage);
+      if (off >= data.length) return Promise.resolve(null);
+      const n = Math.min(p.length, 3000, data.length - off);
+      p.set(data.subarray(off, off + n));
+      off += n;
+      return Promise.resolve(n);
+    },
+  };
+  const r: FrameReader = new FrameReader(src);
+  ok(!r.midMessage);
+  assertEquals((await r.next())!.length, small.length);
+  ok(r.midMessage); // the first read also brought the start of `big`
+  assertEquals((await r.next())!.length, big.length);
+  ok(!r.midMessage);
+  assertEquals(seen[0], false); // waiting for a new message
+  ok(seen.slice(1).every((m) => m)); // every later read continued a started message
 });
