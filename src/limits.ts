@@ -38,3 +38,10 @@ export const MAX_REQUEST_BSON_DEPTH = 201;
  * manual's "100 levels" is older and lower than what mongod enforces). Deeper → 15 Overflow.
  */
 export const MAX_STORED_DOCUMENT_DEPTH = 180;
+
+/**
+ * Memory one `$push` / `$addToSet` accumulator (one group) may hold: mongod's internalQueryMaxPushBytes
+ * and internalQueryMaxAddToSetBytes (100 MiB). Past it: 146 ExceededMemoryLimit.
+ */
+export const MAX_PUSH_BYTES = 100 * 1024 * 1024;
+export const MAX_ADD_TO_SET_BYTES = 100 * 1024 * 1024;
