@@ -93,7 +93,10 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
     syncOnCommit: config.storage.syncOnCommit,
   });
 
-  const cursors = new CursorRegistry({ idleTimeoutMs: 10 * 60 * 1000 });
+  const cursors = new CursorRegistry({
+    idleTimeoutMs: 10 * 60 * 1000,
+    maxCursors: config.server.maxOpenCursors,
+  });
   cursors.startReaper();
   const counters = new Counters();
   const transactions = new Transactions(storage, {

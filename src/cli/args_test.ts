@@ -61,6 +61,7 @@ Deno.test("every flag sets its key", async () => {
       auth: false,
       standalone: true,
       maxConnections: 10,
+      maxOpenCursors: 10_000,
       idleTimeoutSeconds: 300,
       messageTimeoutSeconds: 30,
       enableTestCommands: true,

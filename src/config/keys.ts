@@ -106,6 +106,14 @@ export const KEY_SPECS: readonly KeySpec[] = [
   },
   {
     table: "server",
+    key: "max_open_cursors",
+    field: "maxOpenCursors",
+    kind: "count",
+    flag: "max-open-cursors",
+    help: "most cursors open at once (server-wide); past it a find/aggregate needing a cursor fails with 146",
+  },
+  {
+    table: "server",
     key: "enable_test_commands",
     field: "enableTestCommands",
     kind: "bool",

@@ -6,6 +6,7 @@
 import assert from "node:assert/strict";
 import { MongoClient, MongoServerError } from "mongodb";
 import { startServer } from "../../mod.ts";
+import { defaultConfig } from "../../src/config/mod.ts";
 
 const opts = { sanitizeResources: false, sanitizeOps: false };
 
@@ -85,6 +86,54 @@ Deno.test({
       }
       assert.equal(got, 60);
       await db.command({ killCursors: "big", cursors: ids.slice(1) });
+    } finally {
+      await client.close();
+      await server.stop();
+    }
+  },
+});
+
+Deno.test({
+  ...opts,
+  name: "memory: past max_open_cursors a command needing a cursor fails with 146; others still run",
+  async fn() {
+    const d = defaultConfig();
+    const config = {
+      ...d,
+      server: {
+        ...d.server,
+        port: 0,
+        storagePath: ":memory:",
+        logLevel: "ERROR" as const,
+        maxOpenCursors: 3,
+      },
+    };
+    const server = await startServer({ config });
+    const client = new MongoClient(server.uri, { serverSelectionTimeoutMS: 3000 });
+    try {
+      const db = client.db("mem");
+      await db.collection<{ _id: number }>("c").insertMany(
+        Array.from({ length: 10 }, (_, i) => ({ _id: i })),
+      );
+      const open = async () => ((await db.command({ find: "c", batchSize: 1 })).cursor as { id: unknown }).id;
+      const ids = [
+        await open(),
+        await open(),
+        await db.command({
+          aggregate: "c",
+          pipeline: [],
+          cursor: { batchSize: 1 },
+        }).then((r) => (r.cursor as { id: unknown }).id),
+      ];
+      await assert.rejects(open(), (e: unknown) => e instanceof MongoServerError && e.code === 146);
+      await assert.rejects(
+        db.command({ aggregate: "c", pipeline: [], cursor: { batchSize: 1 } }),
+        (e: unknown) => e instanceof MongoServerError && e.code === 146,
+      );
+      // a query answered in one batch needs no cursor
+      assert.equal((await db.collection("c").find({}).toArray()).length, 10);
+      await db.command({ killCursors: "c", cursors: [ids[0]] });
+      assert.notEqual(String(await open()), "0");
     } finally {
       await client.close();
       await server.stop();
