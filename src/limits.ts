@@ -45,3 +45,11 @@ export const MAX_STORED_DOCUMENT_DEPTH = 180;
  */
 export const MAX_PUSH_BYTES = 100 * 1024 * 1024;
 export const MAX_ADD_TO_SET_BYTES = 100 * 1024 * 1024;
+
+/**
+ * Total bytes of large incoming messages (those beyond a connection's 4 KiB read buffer) being read or
+ * served at once, server-wide. Past it further large messages wait before they are allocated
+ * (backpressure), so 100 clients sending 48 MB at once cost ~256 MiB of buffers, not 4.8 GB. One
+ * message may exceed it alone.
+ */
+export const INCOMING_MESSAGE_BUDGET_BYTES = 256 * 1024 * 1024;

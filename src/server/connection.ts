@@ -30,6 +30,7 @@ import {
 } from "../wire/mod.ts";
 import { errorReply, isStackOverflow, NESTING_TOO_DEEP } from "../errors/to_reply.ts";
 import { FrameReader } from "./frame_reader.ts";
+import type { ByteBudget } from "./byte_budget.ts";
 import {
   type CloseConnection,
   type CommandHandler,
@@ -96,8 +97,9 @@ export class Connection {
     private readonly log: LogFn,
     private readonly traffic: TrafficCounters = { bytesIn: 0, bytesOut: 0, numRequests: 0 },
     private readonly deadlines: ConnectionDeadlines = NO_DEADLINES,
+    messageBudget?: ByteBudget,
   ) {
-    this.#reader = new FrameReader(conn);
+    this.#reader = new FrameReader(conn, undefined, messageBudget);
     let remote = "unknown";
     try {
       remote = formatAddress(conn.remoteAddr);
@@ -117,6 +119,10 @@ export class Connection {
   checkDeadlines(now: number): void {
     if (this.#closed || this.#waitingSince === undefined) return;
     const { idleMs, messageMs } = this.deadlines;
+    if (this.#reader.waitingForBudget) {
+      this.#messageSeenAt = undefined; // the server holds this message back: the peer's clock restarts
+      return;
+    }
     if (this.#reader.midMessage) {
       if (messageMs <= 0) return;
       this.#messageSeenAt ??= now;
@@ -174,11 +180,13 @@ export class Connection {
           if (!(await this.#process(frame, tag))) break;
         } finally {
           this.#busy = false;
+          reader.release(); // the request is done with its frame
         }
       }
     } catch (e) {
       this.log("ERROR", `${tag}: connection loop failed: ${errorText(e)}`);
     } finally {
+      reader.release();
       this.close();
     }
   }

@@ -10,8 +10,13 @@
  * be lent out.
  *
  * A declared length outside [16, maxMessageSizeBytes] throws FrameError before anything is allocated.
+ *
+ * With a shared {@link ByteBudget}, a large message reserves its length before it is allocated and
+ * waits while the budget is spent (`waitingForBudget`); the caller returns the reservation with
+ * `release()` when it has finished with the frame (at most one frame is held per reader).
  */
 import { checkMessageLength, readInt32LE } from "../wire/mod.ts";
+import type { ByteBudget } from "./byte_budget.ts";
 
 export interface ByteSource {
   read(p: Uint8Array): Promise<number | null>;
@@ -27,9 +32,28 @@ export class FrameReader {
   #cut = 0;
   /** Bytes of a large message received so far, while it is being read. */
   #large = 0;
+  /** Bytes reserved from the budget for the last large frame, until `release()`. */
+  #reserved = 0;
+  #waitingForBudget = false;
 
-  constructor(private readonly src: ByteSource, bufferSize = DEFAULT_READ_BUFFER_SIZE) {
+  constructor(
+    private readonly src: ByteSource,
+    bufferSize = DEFAULT_READ_BUFFER_SIZE,
+    private readonly budget?: ByteBudget,
+  ) {
     this.#buf = new Uint8Array(bufferSize);
+  }
+
+  /** True while a large message waits for room in the shared budget (the server, not the peer, stalls). */
+  get waitingForBudget(): boolean {
+    return this.#waitingForBudget;
+  }
+
+  /** Return the budget reserved for the last large frame (idempotent; call when done with it). */
+  release(): void {
+    if (this.#reserved === 0) return;
+    this.budget?.release(this.#reserved);
+    this.#reserved = 0;
   }
 
   /** Bytes received but not yet returned as a frame (non-zero at EOF means the peer cut a message). */
@@ -56,6 +80,16 @@ export class FrameReader {
   }
 
   async #readLarge(len: number): Promise<Uint8Array | null> {
+    this.release();
+    if (this.budget) {
+      this.#waitingForBudget = true;
+      try {
+        await this.budget.acquire(len);
+      } finally {
+        this.#waitingForBudget = false;
+      }
+      this.#reserved = len;
+    }
     const frame = new Uint8Array(len);
     let have = this.#end - this.#start;
     frame.set(this.#buf.subarray(this.#start, this.#end));
@@ -66,10 +100,14 @@ export class FrameReader {
         const n = await this.src.read(frame.subarray(have));
         if (n === null) {
           this.#cut = have;
+          this.release();
           return null;
         }
         have += n;
       }
+    } catch (e) {
+      this.release();
+      throw e;
     } finally {
       this.#large = 0;
     }

@@ -2,6 +2,7 @@ import { deepStrictEqual as assertEquals, ok, rejects } from "node:assert/strict
 import { BSON } from "bson";
 import { encodeOpMsg, FrameError, MAX_MESSAGE_SIZE_BYTES, writeHeader } from "../wire/mod.ts";
 import { type ByteSource, FrameReader } from "./frame_reader.ts";
+import { ByteBudget } from "./byte_budget.ts";
 
 /** A source that hands out `data` in chunks of the given sizes (cycled). */
 function chunked(data: Uint8Array, sizes: number[]): ByteSource & { reads: number } {
@@ -102,4 +103,26 @@ Deno.test("frame_reader: midMessage is true only while a started message is inco
   ok(!r.midMessage);
   assertEquals(seen[0], false); // waiting for a new message
   ok(seen.slice(1).every((m) => m)); // every later read continued a started message
+});
+
+Deno.test("frame_reader: large messages share a budget; the second waits until the first is released", async () => {
+  const big = encodeOpMsg({ requestId: 1, body: BSON.serialize({ pad: "b".repeat(20_000) }) });
+  const budget = new ByteBudget(big.length + 100);
+  const a = new FrameReader(chunked(big, [1 << 20]), 1024, budget);
+  const b = new FrameReader(chunked(big, [1 << 20]), 1024, budget);
+  assertEquals((await a.next())!.length, big.length);
+  assertEquals(budget.used, big.length);
+  let bDone = false;
+  const bNext = b.next().then((f) => {
+    bDone = true;
+    return f;
+  });
+  await new Promise((r) => setTimeout(r, 10));
+  ok(!bDone && b.waitingForBudget && b.midMessage);
+  a.release();
+  assertEquals((await bNext)!.length, big.length);
+  ok(!b.waitingForBudget);
+  b.release();
+  b.release(); // idempotent
+  assertEquals(budget.used, 0);
 });

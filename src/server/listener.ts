@@ -9,6 +9,9 @@
  * shorter one, between 25 ms and 1 s) asks every connection to check its deadlines
  * (`Connection.checkDeadlines`): cheaper than a timer per request and O(connections) per sweep.
  *
+ * Large incoming messages share one {@link ByteBudget} (`messageBudgetBytes`): past it, connections
+ * wait before allocating another large message.
+ *
  * Refusals past `maxConnections` close the socket at once; the WARNING line is written at most once
  * per {@link REFUSAL_LOG_INTERVAL_MS} and counts the refusals it stood for, so a flood of connection
  * attempts cannot flood the log.
@@ -17,6 +20,8 @@
  * command and reply, bounded by `shutdownTimeoutMs` (default 10 s), after which sockets are force-closed.
  */
 import { Connection, type ConnectionDeadlines } from "./connection.ts";
+import { ByteBudget } from "./byte_budget.ts";
+import { INCOMING_MESSAGE_BUDGET_BYTES } from "../limits.ts";
 import type { CommandHandler, LogFn, TrafficCounters } from "./types.ts";
 
 export interface ListenerOptions {
@@ -35,6 +40,8 @@ export interface ListenerOptions {
   idleTimeoutMs?: number;
   /** Close a connection whose started message has not arrived whole within this; 0/absent = never. */
   messageTimeoutMs?: number;
+  /** Server-wide bytes of large incoming messages held at once (see ByteBudget); default limits.ts. */
+  messageBudgetBytes?: number;
 }
 
 export interface RunningServer {
@@ -81,6 +88,7 @@ export function startListener(opts: ListenerOptions): Promise<RunningServer> {
       for (const e of connections.values()) e.conn.checkDeadlines(now);
     }, sweepMs)
     : undefined;
+  const messageBudget = new ByteBudget(opts.messageBudgetBytes ?? INCOMING_MESSAGE_BUDGET_BYTES);
   let lastRefusalLog = -Infinity;
   let refusedSinceLog = 0;
 
@@ -122,7 +130,7 @@ export function startListener(opts: ListenerOptions): Promise<RunningServer> {
         }
       } catch { /* option not supported on this socket */ }
       const id = nextId++;
-      const conn = new Connection(sock, id, handler, log, opts.traffic, deadlines);
+      const conn = new Connection(sock, id, handler, log, opts.traffic, deadlines, messageBudget);
       log(
         "INFO",
         `connection accepted from ${conn.state.remoteAddress} #${id} (${connections.size + 1} open)`,
