@@ -25,3 +25,31 @@ export const WIRE_VERSION = { min: 0, max: 25 } as const;
 /** Cursor batches, as mongod: 101 documents in a first batch by default; 16 MiB per batch. */
 export const FIRST_BATCH_DOCS = 101;
 export const BATCH_BYTES = 16 * 1024 * 1024;
+
+/**
+ * Deepest request document, in levels with the root as level 1: mongod's `maxBSONDepth` (200) nested
+ * levels below the root. Deeper BSON in a request is refused (15 Overflow, "BSONObj exceeds maximum
+ * nested object depth") before it is decoded, so no recursive decoder, comparer or engine ever sees it.
+ */
+export const MAX_REQUEST_BSON_DEPTH = 201;
+/**
+ * Deepest document that may be stored (root = level 1): mongod's `getMaxDepthForUserStorage()`,
+ * maxBSONDepth minus its 20 levels of headroom for system wrappers such as oplog entries (180; the
+ * manual's "100 levels" is older and lower than what mongod enforces). Deeper → 15 Overflow.
+ */
+export const MAX_STORED_DOCUMENT_DEPTH = 180;
+
+/**
+ * Memory one `$push` / `$addToSet` accumulator (one group) may hold: mongod's internalQueryMaxPushBytes
+ * and internalQueryMaxAddToSetBytes (100 MiB). Past it: 146 ExceededMemoryLimit.
+ */
+export const MAX_PUSH_BYTES = 100 * 1024 * 1024;
+export const MAX_ADD_TO_SET_BYTES = 100 * 1024 * 1024;
+
+/**
+ * Total bytes of large incoming messages (those beyond a connection's 4 KiB read buffer) being read or
+ * served at once, server-wide. Past it further large messages wait before they are allocated
+ * (backpressure), so 100 clients sending 48 MB at once cost ~256 MiB of buffers, not 4.8 GB. One
+ * message may exceed it alone.
+ */
+export const INCOMING_MESSAGE_BUDGET_BYTES = 256 * 1024 * 1024;

@@ -94,7 +94,10 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
     syncOnCommit: config.storage.syncOnCommit,
   });
 
-  const cursors = new CursorRegistry({ idleTimeoutMs: 10 * 60 * 1000 });
+  const cursors = new CursorRegistry({
+    idleTimeoutMs: 10 * 60 * 1000,
+    maxCursors: config.server.maxOpenCursors,
+  });
   cursors.startReaper();
   const counters = new Counters();
   const transactions = new Transactions(storage, {
@@ -170,6 +173,8 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
       hostname: config.server.host,
       port: config.server.port,
       maxConnections: config.server.maxConnections,
+      idleTimeoutMs: config.server.idleTimeoutSeconds * 1000,
+      messageTimeoutMs: config.server.messageTimeoutSeconds * 1000,
       traffic: counters.network,
       log: (level, msg) => log.log(level, msg),
       handler: (req: WireRequest, conn) => {

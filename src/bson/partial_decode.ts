@@ -19,8 +19,8 @@ function cstringEnd(b: Uint8Array, i: number): number {
   return end;
 }
 
-/** Byte length of an element's value (type `t`, value starting at `p`). */
-function valueLength(t: number, b: Uint8Array, dv: DataView, p: number): number {
+/** Byte length of an element's value (type `t`, value starting at `p`); throws on an unknown type. */
+export function valueLength(t: number, b: Uint8Array, dv: DataView, p: number): number {
   switch (t) {
     case 0x01: // double
     case 0x09: // date

@@ -40,6 +40,9 @@ Deno.test("defaults match PRODUCT.md's table", () => {
       auth: false,
       standalone: false,
       maxConnections: 1000,
+      maxOpenCursors: 10_000,
+      idleTimeoutSeconds: 300,
+      messageTimeoutSeconds: 30,
       enableTestCommands: false,
     },
     tls: { requireClientCert: false },
@@ -68,6 +71,9 @@ log_level = "debug"
 auth = false
 standalone = true
 max_connections = 5
+max_open_cursors = 7
+idle_timeout_seconds = 0
+message_timeout_seconds = 2.5
 enable_test_commands = true
 
 [tls]
@@ -95,6 +101,9 @@ noop_heartbeat_seconds = 0.0
       auth: false,
       standalone: true,
       maxConnections: 5,
+      maxOpenCursors: 7,
+      idleTimeoutSeconds: 0,
+      messageTimeoutSeconds: 2.5,
       enableTestCommands: true,
     },
     tls: { requireClientCert: false },

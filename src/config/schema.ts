@@ -26,6 +26,12 @@ export interface ServerConfig {
   /** true = plain standalone persona; false = single-node replica-set primary persona. */
   readonly standalone: boolean;
   readonly maxConnections: number;
+  /** Most cursors open at once, server-wide; past it a command needing one fails (146). */
+  readonly maxOpenCursors: number;
+  /** Close a client connection that sends nothing for this many seconds; 0 = never. */
+  readonly idleTimeoutSeconds: number;
+  /** Close a connection whose started message has not arrived whole within this many seconds; 0 = never. */
+  readonly messageTimeoutSeconds: number;
   /**
    * mongod's enableTestCommands: test-only commands (configureFailPoint) exist. Off for a served
    * database; the embedding API (`startServer`) turns it on unless told otherwise.
@@ -84,6 +90,9 @@ export function defaultConfig(): Config {
       auth: false,
       standalone: false,
       maxConnections: 1000,
+      maxOpenCursors: 10_000,
+      idleTimeoutSeconds: 300,
+      messageTimeoutSeconds: 30,
       enableTestCommands: false,
     },
     tls: { requireClientCert: false },

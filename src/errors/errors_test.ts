@@ -56,3 +56,22 @@ error_codes:
     { code: 121, name: "DocumentValidationFailure" },
   ]);
 });
+
+Deno.test("errorToReply: a stack overflow is 15 Overflow (nesting), logged; other bugs stay InternalError", () => {
+  const logged: string[] = [];
+  const deep = (n: number): number => n === 0 ? 0 : 1 + deep(n - 1);
+  let overflow: unknown;
+  try {
+    deep(1e7);
+  } catch (e) {
+    overflow = e;
+  }
+  const r = errorToReply(overflow, (m) => logged.push(m));
+  assertEquals([r.code, r.codeName, r.errmsg], [
+    15,
+    "Overflow",
+    "BSONObj exceeds maximum nested object depth",
+  ]);
+  assertEquals(logged.length, 1);
+  assertEquals(errorToReply(new RangeError("Invalid array length")).code, 1);
+});

@@ -7,6 +7,11 @@
  * callback (the server log). `errorReply` builds the same shape from a code and message, for the
  * layers that refuse a request without throwing (the wire layer's `RequestError`, the connection's
  * own refusals).
+ *
+ * A stack overflow (`RangeError: Maximum call stack size exceeded`) is the one non-CommandError with a
+ * known cause: a value nested too deep for a recursive algorithm. Requests and stored documents are
+ * depth-limited before that can happen (limits.ts), so it is still logged as a bug, but the client gets
+ * mongod's 15 Overflow for nesting instead of InternalError.
  */
 import { CommandError } from "./command_error.ts";
 import type { ErrorCodeName } from "./codes.ts";
@@ -29,7 +34,16 @@ export function errorToReply(e: unknown, log?: (msg: string) => void): Record<st
     const detail = e instanceof Error ? (e.stack ?? `${e.name}: ${e.message}`) : String(e);
     log(`unexpected error: ${detail}`);
   }
+  if (isStackOverflow(e)) return errorReply("Overflow", NESTING_TOO_DEEP);
   return errorReply("InternalError", "internal error");
+}
+
+/** mongod's message for BSON nested past its depth limit. */
+export const NESTING_TOO_DEEP = "BSONObj exceeds maximum nested object depth";
+
+/** True for V8's stack overflow error. */
+export function isStackOverflow(e: unknown): boolean {
+  return e instanceof RangeError && /call stack/i.test(e.message);
 }
 
 function build(

@@ -117,16 +117,22 @@ export class QuerySource implements BatchSource {
    * Decoded (and projected) documents, for pipelines and commands that read documents: at most
    * `maxDocs`, and at most `budget` examined documents/keys (then possibly fewer, even none, with
    * `done: false`). With `fields` (top-level names the consumer can read) only those are decoded.
+   * `maxBytes` bounds the stored size of the documents taken (at least one is always taken).
    */
   nextDocs(
     maxDocs: number,
     fields?: ReadonlySet<string> | null,
     budget = Infinity,
+    maxBytes = Infinity,
   ): { docs: Doc[]; done: boolean } {
     const project = this.q.project;
     const acc: Acc<Doc> = { out: [], bytes: 0 };
-    const take = (row: Row) => (project ? project(row.doc) : row.view(fields));
-    this.#pull(acc, maxDocs, Infinity, take, () => 0, budget);
+    let storedSize = 0;
+    const take = (row: Row) => {
+      storedSize = row.bytes.length;
+      return project ? project(row.doc) : row.view(fields);
+    };
+    this.#pull(acc, maxDocs, maxBytes, take, () => storedSize, budget);
     return { docs: acc.out, done: this.#isDone() };
   }
 

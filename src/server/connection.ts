@@ -12,6 +12,11 @@
  * - Replies larger than 16 MiB + 16 KiB become a BSONObjectTooLarge error reply.
  * - Traffic: every message read counts its bytes and one request, every write its bytes (the
  *   injected TrafficCounters).
+ * - Deadlines ({@link ConnectionDeadlines}, checked by the listener's sweep through `checkDeadlines`):
+ *   a connection waiting for a request with nothing received is closed after `idleMs`; once the first
+ *   bytes of a request are held, the whole message must arrive within `messageMs` (slowloris). The
+ *   message clock starts at the first sweep that sees the started message, so the bound is
+ *   `messageMs` plus one sweep interval. Neither applies while a command runs. 0 disables either.
  */
 import { BSON } from "bson";
 import {
@@ -23,8 +28,9 @@ import {
   OP_MSG,
   type WireRequest,
 } from "../wire/mod.ts";
-import { errorReply } from "../errors/to_reply.ts";
+import { errorReply, isStackOverflow, NESTING_TOO_DEEP } from "../errors/to_reply.ts";
 import { FrameReader } from "./frame_reader.ts";
+import type { ByteBudget } from "./byte_budget.ts";
 import {
   type CloseConnection,
   type CommandHandler,
@@ -50,6 +56,16 @@ function nextReplyId(): number {
   return lastReplyId;
 }
 
+/** Per-connection time limits in milliseconds; 0 disables one. */
+export interface ConnectionDeadlines {
+  /** Close a connection that has waited this long for a request with nothing received. */
+  readonly idleMs: number;
+  /** Close a connection whose started message has not arrived whole within this long. */
+  readonly messageMs: number;
+}
+
+const NO_DEADLINES: ConnectionDeadlines = { idleMs: 0, messageMs: 0 };
+
 class State implements ConnectionState {
   clientMetadata?: Record<string, unknown>;
   readonly data = new Map<string, unknown>();
@@ -68,6 +84,11 @@ export class Connection {
   #closed = false;
   #draining = false;
   #busy = false;
+  readonly #reader: FrameReader;
+  /** When the loop started waiting for the next request; undefined while a command runs. */
+  #waitingSince: number | undefined;
+  /** When a sweep first saw the current request started but incomplete. */
+  #messageSeenAt: number | undefined;
 
   constructor(
     private readonly conn: Deno.Conn,
@@ -75,7 +96,10 @@ export class Connection {
     private readonly handler: CommandHandler,
     private readonly log: LogFn,
     private readonly traffic: TrafficCounters = { bytesIn: 0, bytesOut: 0, numRequests: 0 },
+    private readonly deadlines: ConnectionDeadlines = NO_DEADLINES,
+    messageBudget?: ByteBudget,
   ) {
+    this.#reader = new FrameReader(conn, undefined, messageBudget);
     let remote = "unknown";
     try {
       remote = formatAddress(conn.remoteAddr);
@@ -88,13 +112,48 @@ export class Connection {
     return this.#busy;
   }
 
+  /**
+   * Close this connection if it has idled, or held a started message, past its deadline (`now` in
+   * ms, same clock as `performance.now()`). Called periodically by the listener.
+   */
+  checkDeadlines(now: number): void {
+    if (this.#closed || this.#waitingSince === undefined) return;
+    const { idleMs, messageMs } = this.deadlines;
+    if (this.#reader.waitingForBudget) {
+      this.#messageSeenAt = undefined; // the server holds this message back: the peer's clock restarts
+      return;
+    }
+    if (this.#reader.midMessage) {
+      if (messageMs <= 0) return;
+      this.#messageSeenAt ??= now;
+      if (now - this.#messageSeenAt < messageMs) return;
+      this.log(
+        "INFO",
+        `conn${this.state.id} ${this.state.remoteAddress}: closing connection: a started message did not arrive whole within ${
+          seconds(messageMs)
+        }`,
+      );
+      this.close();
+    } else {
+      this.#messageSeenAt = undefined;
+      if (idleMs <= 0 || now - this.#waitingSince < idleMs) return;
+      this.log(
+        "INFO",
+        `conn${this.state.id} ${this.state.remoteAddress}: closing connection idle for ${seconds(idleMs)}`,
+      );
+      this.close();
+    }
+  }
+
   /** Serve until the peer leaves, a framing error, or shutdown. Never rejects. */
   async run(): Promise<void> {
-    const reader = new FrameReader(this.conn);
+    const reader = this.#reader;
     const tag = `conn${this.state.id}`;
     try {
       while (!this.#draining) {
         let frame: Uint8Array | null;
+        this.#waitingSince = performance.now();
+        this.#messageSeenAt = undefined;
         try {
           frame = await reader.next();
         } catch (e) {
@@ -104,6 +163,8 @@ export class Connection {
             this.log("DEBUG", `${tag}: read failed: ${errorText(e)}`);
           }
           break;
+        } finally {
+          this.#waitingSince = undefined;
         }
         if (frame === null) {
           if (reader.pending > 0) {
@@ -119,11 +180,13 @@ export class Connection {
           if (!(await this.#process(frame, tag))) break;
         } finally {
           this.#busy = false;
+          reader.release(); // the request is done with its frame
         }
       }
     } catch (e) {
       this.log("ERROR", `${tag}: connection loop failed: ${errorText(e)}`);
     } finally {
+      reader.release();
       this.close();
     }
   }
@@ -200,6 +263,8 @@ export class Connection {
         bytes = BSON.serialize(reply);
       } catch (e) {
         this.log("ERROR", `${tag}: reply could not be serialised: ${errorText(e)}`);
+        // A value built at run time (e.g. by $reduce) too deep for the recursive encoder.
+        if (isStackOverflow(e)) return BSON.serialize(errorReply("Overflow", NESTING_TOO_DEEP));
         return BSON.serialize(INTERNAL_ERROR_REPLY);
       }
     }
@@ -243,6 +308,10 @@ export class Connection {
       this.traffic.bytesOut += n;
     }
   }
+}
+
+function seconds(ms: number): string {
+  return `${ms / 1000} s`;
 }
 
 function errorText(e: unknown): string {

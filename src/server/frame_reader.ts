@@ -1,21 +1,28 @@
 /**
  * Splits a byte stream into whole wire messages.
  *
- * One reusable read buffer per connection (default 64 KiB) absorbs many small messages per read and
- * messages split across reads; it is compacted in place, never regrown. A message larger than the
- * buffer gets one exact-size allocation that the socket reads straight into. Every returned frame is an
+ * One reusable read buffer per connection absorbs small messages (and several pipelined ones per read)
+ * and messages split across reads; it is compacted in place, never regrown. A message larger than the
+ * buffer gets one exact-size allocation that the socket reads straight into. The buffer is small
+ * (4 KiB: a driver's hello, find or getMore fits) because every idle connection holds it for as long
+ * as it waits: at 64 KiB, 2,000 idle connections cost the server ~160 MB (issue 11). Every returned frame is an
  * OWNED copy: decoded values (npm bson `Binary`) alias the frame's memory, so the read buffer must never
  * be lent out.
  *
  * A declared length outside [16, maxMessageSizeBytes] throws FrameError before anything is allocated.
+ *
+ * With a shared {@link ByteBudget}, a large message reserves its length before it is allocated and
+ * waits while the budget is spent (`waitingForBudget`); the caller returns the reservation with
+ * `release()` when it has finished with the frame (at most one frame is held per reader).
  */
 import { checkMessageLength, readInt32LE } from "../wire/mod.ts";
+import type { ByteBudget } from "./byte_budget.ts";
 
 export interface ByteSource {
   read(p: Uint8Array): Promise<number | null>;
 }
 
-export const DEFAULT_READ_BUFFER_SIZE = 64 * 1024;
+export const DEFAULT_READ_BUFFER_SIZE = 4 * 1024;
 
 export class FrameReader {
   #buf: Uint8Array;
@@ -23,14 +30,40 @@ export class FrameReader {
   #end = 0;
   /** Bytes of a large message received before EOF cut it off. */
   #cut = 0;
+  /** Bytes of a large message received so far, while it is being read. */
+  #large = 0;
+  /** Bytes reserved from the budget for the last large frame, until `release()`. */
+  #reserved = 0;
+  #waitingForBudget = false;
 
-  constructor(private readonly src: ByteSource, bufferSize = DEFAULT_READ_BUFFER_SIZE) {
+  constructor(
+    private readonly src: ByteSource,
+    bufferSize = DEFAULT_READ_BUFFER_SIZE,
+    private readonly budget?: ByteBudget,
+  ) {
     this.#buf = new Uint8Array(bufferSize);
+  }
+
+  /** True while a large message waits for room in the shared budget (the server, not the peer, stalls). */
+  get waitingForBudget(): boolean {
+    return this.#waitingForBudget;
+  }
+
+  /** Return the budget reserved for the last large frame (idempotent; call when done with it). */
+  release(): void {
+    if (this.#reserved === 0) return;
+    this.budget?.release(this.#reserved);
+    this.#reserved = 0;
   }
 
   /** Bytes received but not yet returned as a frame (non-zero at EOF means the peer cut a message). */
   get pending(): number {
     return this.#end - this.#start + this.#cut;
+  }
+
+  /** True while bytes of a message that has not arrived whole are held (a started message). */
+  get midMessage(): boolean {
+    return this.#end > this.#start || this.#large > 0;
   }
 
   /** The next whole message, or null at end of stream. Throws FrameError on an impossible length. */
@@ -47,17 +80,36 @@ export class FrameReader {
   }
 
   async #readLarge(len: number): Promise<Uint8Array | null> {
+    this.release();
+    if (this.budget) {
+      this.#waitingForBudget = true;
+      try {
+        await this.budget.acquire(len);
+      } finally {
+        this.#waitingForBudget = false;
+      }
+      this.#reserved = len;
+    }
     const frame = new Uint8Array(len);
     let have = this.#end - this.#start;
     frame.set(this.#buf.subarray(this.#start, this.#end));
     this.#start = this.#end = 0;
-    while (have < len) {
-      const n = await this.src.read(frame.subarray(have));
-      if (n === null) {
-        this.#cut = have;
-        return null;
+    try {
+      while (have < len) {
+        this.#large = have;
+        const n = await this.src.read(frame.subarray(have));
+        if (n === null) {
+          this.#cut = have;
+          this.release();
+          return null;
+        }
+        have += n;
       }
-      have += n;
+    } catch (e) {
+      this.release();
+      throw e;
+    } finally {
+      this.#large = 0;
     }
     return frame;
   }

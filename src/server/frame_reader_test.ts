@@ -2,6 +2,7 @@ import { deepStrictEqual as assertEquals, ok, rejects } from "node:assert/strict
 import { BSON } from "bson";
 import { encodeOpMsg, FrameError, MAX_MESSAGE_SIZE_BYTES, writeHeader } from "../wire/mod.ts";
 import { type ByteSource, FrameReader } from "./frame_reader.ts";
+import { ByteBudget } from "./byte_budget.ts";
 
 /** A source that hands out `data` in chunks of the given sizes (cycled). */
 function chunked(data: Uint8Array, sizes: number[]): ByteSource & { reads: number } {
@@ -38,7 +39,7 @@ const msgs = Array.from(
 
 Deno.test("frame_reader: many messages per read", async () => {
   const src = chunked(concat(msgs), [1 << 20]);
-  const r = new FrameReader(src);
+  const r = new FrameReader(src, 64 * 1024); // all 50 fit: one read (the default buffer is smaller)
   for (const m of msgs) assertEquals(await r.next(), m);
   assertEquals(await r.next(), null);
   ok(src.reads <= 2);
@@ -76,4 +77,52 @@ Deno.test("frame_reader: impossible lengths are FrameErrors before allocation", 
     writeHeader(h, 0, { messageLength: len, requestId: 1, responseTo: 0, opCode: 2013 });
     await rejects(new FrameReader(chunked(h, [16])).next(), FrameError);
   }
+});
+
+Deno.test("frame_reader: midMessage is true only while a started message is incomplete", async () => {
+  const big = encodeOpMsg({ requestId: 1, body: BSON.serialize({ pad: "y".repeat(10_000) }) });
+  const small = encodeOpMsg({ requestId: 2, body: BSON.serialize({ ping: 1 }) });
+  const data = concat([small, big]);
+  let off = 0;
+  const seen: boolean[] = [];
+  const src: ByteSource = {
+    read(p) {
+      seen.push(r.midMessage);
+      if (off >= data.length) return Promise.resolve(null);
+      const n = Math.min(p.length, 3000, data.length - off);
+      p.set(data.subarray(off, off + n));
+      off += n;
+      return Promise.resolve(n);
+    },
+  };
+  const r: FrameReader = new FrameReader(src);
+  ok(!r.midMessage);
+  assertEquals((await r.next())!.length, small.length);
+  ok(r.midMessage); // the first read also brought the start of `big`
+  assertEquals((await r.next())!.length, big.length);
+  ok(!r.midMessage);
+  assertEquals(seen[0], false); // waiting for a new message
+  ok(seen.slice(1).every((m) => m)); // every later read continued a started message
+});
+
+Deno.test("frame_reader: large messages share a budget; the second waits until the first is released", async () => {
+  const big = encodeOpMsg({ requestId: 1, body: BSON.serialize({ pad: "b".repeat(20_000) }) });
+  const budget = new ByteBudget(big.length + 100);
+  const a = new FrameReader(chunked(big, [1 << 20]), 1024, budget);
+  const b = new FrameReader(chunked(big, [1 << 20]), 1024, budget);
+  assertEquals((await a.next())!.length, big.length);
+  assertEquals(budget.used, big.length);
+  let bDone = false;
+  const bNext = b.next().then((f) => {
+    bDone = true;
+    return f;
+  });
+  await new Promise((r) => setTimeout(r, 10));
+  ok(!bDone && b.waitingForBudget && b.midMessage);
+  a.release();
+  assertEquals((await bNext)!.length, big.length);
+  ok(!b.waitingForBudget);
+  b.release();
+  b.release(); // idempotent
+  assertEquals(budget.used, 0);
 });

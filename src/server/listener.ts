@@ -5,10 +5,23 @@
  * TLS seam: pass `listen` to supply any `Deno.Listener` (e.g. one from `Deno.listenTls`); the default is
  * plain TCP `Deno.listen`. Nothing here depends on the transport beyond `Deno.Conn`.
  *
+ * Deadlines: with `idleTimeoutMs` or `messageTimeoutMs` set, one sweep timer (every quarter of the
+ * shorter one, between 25 ms and 1 s) asks every connection to check its deadlines
+ * (`Connection.checkDeadlines`): cheaper than a timer per request and O(connections) per sweep.
+ *
+ * Large incoming messages share one {@link ByteBudget} (`messageBudgetBytes`): past it, connections
+ * wait before allocating another large message.
+ *
+ * Refusals past `maxConnections` close the socket at once; the WARNING line is written at most once
+ * per {@link REFUSAL_LOG_INTERVAL_MS} and counts the refusals it stood for, so a flood of connection
+ * attempts cannot flood the log.
+ *
  * Shutdown (`close()`): stop accepting; idle connections close at once; busy ones finish their current
  * command and reply, bounded by `shutdownTimeoutMs` (default 10 s), after which sockets are force-closed.
  */
-import { Connection } from "./connection.ts";
+import { Connection, type ConnectionDeadlines } from "./connection.ts";
+import { ByteBudget } from "./byte_budget.ts";
+import { INCOMING_MESSAGE_BUDGET_BYTES } from "../limits.ts";
 import type { CommandHandler, LogFn, TrafficCounters } from "./types.ts";
 
 export interface ListenerOptions {
@@ -23,6 +36,12 @@ export interface ListenerOptions {
   shutdownTimeoutMs?: number;
   /** Bumped with every message read and written (serverStatus `network`); default: not counted. */
   traffic?: TrafficCounters;
+  /** Close a connection that waits this long for a request with nothing received; 0/absent = never. */
+  idleTimeoutMs?: number;
+  /** Close a connection whose started message has not arrived whole within this; 0/absent = never. */
+  messageTimeoutMs?: number;
+  /** Server-wide bytes of large incoming messages held at once (see ByteBudget); default limits.ts. */
+  messageBudgetBytes?: number;
 }
 
 export interface RunningServer {
@@ -34,6 +53,15 @@ export interface RunningServer {
 }
 
 const DEFAULT_SHUTDOWN_TIMEOUT_MS = 10_000;
+/** At most one "connection refused" log line per this many ms. */
+export const REFUSAL_LOG_INTERVAL_MS = 10_000;
+
+/** The sweep period for the given deadlines: a quarter of the shorter one, within [25 ms, 1 s]. */
+export function sweepIntervalMs(d: ConnectionDeadlines): number {
+  const on = [d.idleMs, d.messageMs].filter((ms) => ms > 0);
+  if (on.length === 0) return 0;
+  return Math.min(1000, Math.max(25, Math.min(...on) / 4));
+}
 
 export function startListener(opts: ListenerOptions): Promise<RunningServer> {
   const { handler, log } = opts;
@@ -49,6 +77,20 @@ export function startListener(opts: ListenerOptions): Promise<RunningServer> {
   const connections = new Map<number, { conn: Connection; done: Promise<void> }>();
   let nextId = 1;
   let closing = false;
+  const deadlines: ConnectionDeadlines = {
+    idleMs: opts.idleTimeoutMs ?? 0,
+    messageMs: opts.messageTimeoutMs ?? 0,
+  };
+  const sweepMs = sweepIntervalMs(deadlines);
+  const sweeper = sweepMs > 0
+    ? setInterval(() => {
+      const now = performance.now();
+      for (const e of connections.values()) e.conn.checkDeadlines(now);
+    }, sweepMs)
+    : undefined;
+  const messageBudget = new ByteBudget(opts.messageBudgetBytes ?? INCOMING_MESSAGE_BUDGET_BYTES);
+  let lastRefusalLog = -Infinity;
+  let refusedSinceLog = 0;
 
   const acceptLoop = (async () => {
     while (!closing) {
@@ -66,11 +108,18 @@ export function startListener(opts: ListenerOptions): Promise<RunningServer> {
         break;
       }
       if (connections.size >= opts.maxConnections) {
-        log(
-          "WARNING",
-          `connection refused because too many open connections: ${connections.size} (maxConnections ${opts.maxConnections})`,
-        );
         closeQuietly(sock);
+        refusedSinceLog++;
+        const now = performance.now();
+        if (now - lastRefusalLog >= REFUSAL_LOG_INTERVAL_MS) {
+          const also = refusedSinceLog > 1 ? `; ${refusedSinceLog} refused since the last such message` : "";
+          log(
+            "WARNING",
+            `connection refused because too many open connections: ${connections.size} (maxConnections ${opts.maxConnections})${also}`,
+          );
+          lastRefusalLog = now;
+          refusedSinceLog = 0;
+        }
         continue;
       }
       try {
@@ -81,7 +130,7 @@ export function startListener(opts: ListenerOptions): Promise<RunningServer> {
         }
       } catch { /* option not supported on this socket */ }
       const id = nextId++;
-      const conn = new Connection(sock, id, handler, log, opts.traffic);
+      const conn = new Connection(sock, id, handler, log, opts.traffic, deadlines, messageBudget);
       log(
         "INFO",
         `connection accepted from ${conn.state.remoteAddress} #${id} (${connections.size + 1} open)`,
@@ -98,6 +147,7 @@ export function startListener(opts: ListenerOptions): Promise<RunningServer> {
   const close = (): Promise<void> => {
     closed ??= (async () => {
       closing = true;
+      clearInterval(sweeper);
       try {
         listener.close();
       } catch { /* already closed */ }

@@ -94,7 +94,11 @@ interface Harness {
   count(): number;
 }
 
-async function start(maxConnections = 100, shutdownTimeoutMs = 5000): Promise<Harness> {
+async function start(
+  maxConnections = 100,
+  shutdownTimeoutMs = 5000,
+  deadlines: { idleTimeoutMs?: number; messageTimeoutMs?: number } = {},
+): Promise<Harness> {
   const logs: Array<[LogLevel, string]> = [];
   const srv = await startListener({
     hostname: "127.0.0.1",
@@ -103,6 +107,7 @@ async function start(maxConnections = 100, shutdownTimeoutMs = 5000): Promise<Ha
     handler: fakeHandler,
     log: (level, msg) => logs.push([level, msg]),
     shutdownTimeoutMs,
+    ...deadlines,
   });
   ok(srv.port > 0);
   return { port: srv.port, logs, close: () => srv.close(), count: () => srv.connectionCount() };
@@ -412,6 +417,60 @@ Deno.test("server: maxConnections refuses extra connections", async () => {
   } finally {
     a.close();
     b.close();
+    await h.close();
+  }
+});
+
+Deno.test("server: refusals past maxConnections are logged at most once per interval", async () => {
+  const h = await start(1);
+  const a = await RawClient.open(h.port);
+  try {
+    assertEquals((await a.command({ ping: 1 })).ok, 1);
+    for (let i = 0; i < 5; i++) {
+      const extra = await RawClient.open(h.port);
+      assertEquals(await extra.read(), null);
+      extra.close();
+    }
+    assertEquals(h.logs.filter(([, m]) => m.includes("too many open connections")).length, 1);
+  } finally {
+    a.close();
+    await h.close();
+  }
+});
+
+Deno.test("server: an idle connection is closed after idleTimeoutMs; a busy one is not", async () => {
+  const h = await start(100, 5000, { idleTimeoutMs: 200 });
+  const idle = await RawClient.open(h.port);
+  const busy = await RawClient.open(h.port);
+  try {
+    assertEquals((await idle.command({ ping: 1 })).ok, 1);
+    const t0 = performance.now();
+    const slow = busy.command({ slow: 400 }); // runs longer than the idle timeout
+    assertEquals(await idle.read(), null);
+    const waited = performance.now() - t0;
+    ok(waited >= 150 && waited < 2000, `closed after ${waited} ms`);
+    assertEquals((await slow).ok, 1);
+    ok(h.logs.some(([, m]) => m.includes("closing connection idle for 0.2 s")));
+  } finally {
+    idle.close();
+    busy.close();
+    await h.close();
+  }
+});
+
+Deno.test("server: a half-sent message is dropped after messageTimeoutMs (slowloris)", async () => {
+  const h = await start(100, 5000, { idleTimeoutMs: 60_000, messageTimeoutMs: 200 });
+  const c = await RawClient.open(h.port);
+  try {
+    const { bytes } = c.msg({ ping: 1 });
+    const t0 = performance.now();
+    await c.write(bytes.subarray(0, bytes.length - 3));
+    assertEquals(await c.read(), null);
+    const waited = performance.now() - t0;
+    ok(waited >= 150 && waited < 2000, `closed after ${waited} ms`);
+    ok(h.logs.some(([, m]) => m.includes("did not arrive whole within 0.2 s")));
+  } finally {
+    c.close();
     await h.close();
   }
 });

@@ -9,6 +9,8 @@
  * the connection layer copies each frame — and invalid UTF-8 is malformed BSON).
  */
 import { decodeDocument } from "../bson/decode.ts";
+import { exceedsDepth } from "../bson/depth.ts";
+import { MAX_REQUEST_BSON_DEPTH } from "../limits.ts";
 import { FrameError, RequestError } from "./errors.ts";
 import { readInt32LE } from "./header.ts";
 
@@ -31,7 +33,8 @@ export function documentSpan(bytes: Uint8Array, offset: number, end: number, wha
 
 /**
  * Deserialise exactly `bytes` (one whole document) or throw RequestError: InvalidBSON for malformed
- * content, BSONObjectTooLarge when over `limit`.
+ * content, BSONObjectTooLarge when over `limit`, Overflow when nested deeper than
+ * MAX_REQUEST_BSON_DEPTH (checked by an iterative scan before the recursive decoder runs).
  */
 export function deserializeDocument(
   bytes: Uint8Array,
@@ -43,6 +46,9 @@ export function deserializeDocument(
       "BSONObjectTooLarge",
       `${what} is too large: ${bytes.length} bytes, the limit is ${limit}`,
     );
+  }
+  if (exceedsDepth(bytes, MAX_REQUEST_BSON_DEPTH)) {
+    throw new RequestError("Overflow", "BSONObj exceeds maximum nested object depth");
   }
   try {
     return decodeDocument(bytes);

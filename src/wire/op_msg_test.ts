@@ -193,3 +193,38 @@ Deno.test("op_msg: checksum covers header through last section", () => {
   const stored = new DataView(f.buffer, f.byteOffset + f.length - 4).getUint32(0, true);
   assertEquals(stored, crc32c(f.subarray(0, f.length - 4)));
 });
+
+Deno.test("op_msg: BSON nested past maxBSONDepth is 15 Overflow, decoded without recursion", () => {
+  const nest = (levels: number) => {
+    let v: unknown = 1;
+    for (let i = 0; i < levels; i++) v = { x: v };
+    return v;
+  };
+  // root + 200 levels is the most mongod accepts in a request
+  ok(parseOpMsg(encodeOpMsg({ requestId: 1, body: ser({ find: "c", filter: nest(200), $db: "t" }) })));
+  requestError(
+    () => parseOpMsg(encodeOpMsg({ requestId: 1, body: ser({ find: "c", filter: nest(201), $db: "t" }) })),
+    "Overflow",
+  );
+  // a million levels (7 MB, built as raw bytes): refused before any recursive decode
+  const levels = 1_000_000;
+  const total = 5 + 7 * levels;
+  const deep = new Uint8Array(total);
+  const dv = new DataView(deep.buffer);
+  for (let k = 0; k < levels; k++) {
+    dv.setInt32(6 * k, total - 7 * k, true);
+    deep[6 * k + 4] = 0x03;
+  }
+  dv.setInt32(6 * levels, 5, true);
+  requestError(
+    () =>
+      parseOpMsg(
+        encodeOpMsg({
+          requestId: 1,
+          body: ser({ ping: 1 }),
+          sequences: [{ identifier: "d", documents: [deep] }],
+        }),
+      ),
+    "Overflow",
+  );
+});

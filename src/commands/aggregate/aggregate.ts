@@ -6,6 +6,7 @@
  */
 import { sessionOf } from "../shared/session_of.ts";
 import { CommandError } from "../../errors/command_error.ts";
+import { ensureCursorRoom } from "../shared/cursor_room.ts";
 import { encodeCursorReply } from "../../bson/raw_reply.ts";
 import { isPlainDoc } from "../../bson/type_name.ts";
 import { compileFilter, compilePipeline, pipelineDependencies, withoutPauses } from "../../engine/mod.ts";
@@ -269,6 +270,7 @@ async function run(ctx: RequestContext<AggregateParams>): Promise<Reply> {
   }
   let id = 0n;
   if (!first.done) {
+    ensureCursorRoom(ctx, out);
     const entry = ctx.cursors.open(ns, out, 0, ctx.client.connectionId, sessionOf(ctx));
     ctx.transaction?.cursors.add(entry.id);
     entry.leftoverMaxTimeMs = ctl.remainingMs();

@@ -36,6 +36,7 @@ import { translateStorageError } from "../write/storage_errors.ts";
 import { compileQuery } from "../shared/compile_query.ts";
 import { findTargets } from "../write/targets.ts";
 import { prepareInsert } from "../crud/insert.ts";
+import { serializeStorable } from "../shared/stored_depth.ts";
 import { decodeDocument } from "../../bson/decode.ts";
 import { BSON } from "bson";
 import { LIMITS } from "../../limits.ts";
@@ -270,10 +271,12 @@ function getPath(doc: Doc, path: string): unknown {
   return cur;
 }
 
-function encodeChecked(doc: Doc): void {
-  if (BSON.calculateObjectSize(doc) > LIMITS.maxBsonObjectSize) {
+function encodeChecked(doc: Doc): Uint8Array {
+  const bytes = serializeStorable(doc, "update");
+  if (bytes.length > LIMITS.maxBsonObjectSize) {
     throw new CommandError("BSONObjectTooLarge", "object to insert too large");
   }
+  return bytes;
 }
 
 /** Runs the write stage over the pipeline's output. */
@@ -390,12 +393,12 @@ function mergeOne(
       next = updater.apply(structuredCopy(existing), { isInsert: false, now: new Date() }).doc;
     }
   }
-  encodeChecked(next);
+  const nextBytes = encodeChecked(next);
   try {
     txn.update(
       coll,
       target.rid,
-      BSON.serialize(next),
+      nextBytes,
       indexKeysOf(coll, existing, keyOpts),
       indexKeysOf(coll, next, keyOpts),
     );

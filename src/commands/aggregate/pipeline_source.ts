@@ -30,15 +30,39 @@ export function controlSlot(ctl: OpControl): ControlSlot {
   return { current: ctl };
 }
 
-/** The scan's documents (only `fields` decoded), with `PAUSE` markers when the slot's control is due. */
+/** First scan chunk of each command (aggregate, then every getMore); doubles up to SCAN_CHUNK_MAX. */
+export const SCAN_CHUNK_MIN = 16;
+/** Largest scan chunk (decoded documents pulled per storage read). */
+export const SCAN_CHUNK_MAX = 1000;
+/** Stored bytes per scan chunk (at least one document): 1,000 large documents must not be pinned. */
+export const SCAN_CHUNK_MAX_BYTES = 1024 * 1024;
+
+/**
+ * The scan's documents (only `fields` decoded), with `PAUSE` markers when the slot's control is due.
+ *
+ * Pulled in chunks that start at SCAN_CHUNK_MIN documents for every command and double up to
+ * SCAN_CHUNK_MAX, and hold at most SCAN_CHUNK_MAX_BYTES of stored documents (or one larger one): a
+ * cursor that goes idle after a batch pins only the unconsumed rest of its last chunk (a few dozen
+ * documents after a 101-document first batch) instead of up to a whole 1,000-document chunk — about
+ * 1 MB of decoded 1 KB documents, or 1 GB of 1 MB documents, per idle cursor before (issue 11).
+ */
 export function* scanInput(
   source: QuerySource,
   slot: ControlSlot,
   fields?: ReadonlySet<string> | null,
 ): Generator<Doc> {
+  let ctl = slot.current;
+  let chunk = SCAN_CHUNK_MIN;
   for (;;) {
-    const { docs, done } = source.nextDocs(1000, fields, EXAMINE_PER_PULL);
-    for (const d of docs) {
+    if (slot.current !== ctl) {
+      ctl = slot.current; // a new command pulls: start small again
+      chunk = SCAN_CHUNK_MIN;
+    }
+    let { docs, done } = source.nextDocs(chunk, fields, EXAMINE_PER_PULL, SCAN_CHUNK_MAX_BYTES);
+    chunk = Math.min(SCAN_CHUNK_MAX, chunk * 2);
+    for (let i = 0; i < docs.length; i++) {
+      const d = docs[i]!;
+      if (i === docs.length - 1) docs = []; // release the chunk before the consumer may go idle
       yield d;
       if (slot.current.due()) yield PAUSE;
     }

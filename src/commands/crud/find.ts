@@ -5,6 +5,7 @@
  */
 import { sessionOf } from "../shared/session_of.ts";
 import { encodeCursorReply } from "../../bson/raw_reply.ts";
+import { ensureCursorRoom } from "../shared/cursor_room.ts";
 import { QuerySource } from "../../executor/query.ts";
 import type { RequestContext } from "../context.ts";
 import { defineCommand, type Reply } from "../spec.ts";
@@ -94,6 +95,7 @@ async function run(ctx: RequestContext<FindParams>): Promise<Reply> {
     : await source.nextBatch(singleBatch ? Infinity : maxDocs, BATCH_BYTES, ctx.control);
   let id = 0n;
   if (!done && !singleBatch) {
+    ensureCursorRoom(ctx, source);
     const entry = ctx.cursors.open(ns, source, batchSize ?? 0, ctx.client.connectionId, sessionOf(ctx));
     ctx.transaction?.cursors.add(entry.id);
     entry.nReturned = docs.length;

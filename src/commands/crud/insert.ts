@@ -4,7 +4,7 @@
  * is retried one document per transaction so each failure gets its own writeErrors entry, stopping at
  * the first failure when `ordered` (the default).
  */
-import { BSON, ObjectId } from "bson";
+import { ObjectId } from "bson";
 import type { RequestContext } from "../context.ts";
 import { defineCommand, type Doc } from "../spec.ts";
 import { CommandError } from "../../errors/command_error.ts";
@@ -21,6 +21,7 @@ import { indexKeysOf } from "../../executor/index_keys.ts";
 import { compilePartialFilter } from "../../engine/mod.ts";
 import type { CollectionEntry, IndexKeys } from "../../storage/api.ts";
 import { validateIdValue } from "../write/validate_doc.ts";
+import { serializeStorable } from "../shared/stored_depth.ts";
 
 /** Index keys are computed with the query engine's partial-filter compiler. */
 const keyOpts = { compilePartialFilter };
@@ -31,7 +32,7 @@ interface Prepared {
   readonly keys: IndexKeys;
 }
 
-/** Adds `_id` if missing, validates it and the size, encodes the document and its index keys. */
+/** Adds `_id` if missing, validates it, the size and the nesting depth, encodes the document and its index keys. */
 export function prepareInsert(coll: CollectionEntry, input: Doc): Prepared {
   let doc = input;
   if (!("_id" in doc) || doc["_id"] === undefined) {
@@ -42,7 +43,7 @@ export function prepareInsert(coll: CollectionEntry, input: Doc): Prepared {
     doc = { _id, ...rest };
   }
   validateIdValue(doc["_id"]);
-  const bytes = BSON.serialize(doc);
+  const bytes = serializeStorable(doc, "insert");
   if (bytes.length > LIMITS.maxBsonObjectSize) {
     throw new CommandError(
       "BSONObjectTooLarge",

@@ -33,6 +33,7 @@ import { retryOnConflict } from "../write/conflict_retry.ts";
 import { compileQueryWithLet } from "../shared/query_let.ts";
 import { findTargets } from "../write/targets.ts";
 import { LIMITS } from "../../limits.ts";
+import { serializeStorable } from "../shared/stored_depth.ts";
 import { compatAtLeast } from "../shared/server_version.ts";
 import { indexKeysOf } from "../../executor/index_keys.ts";
 import { compileMatchPosition, compilePartialFilter, compileUpdate, upsertSeed } from "../../engine/mod.ts";
@@ -66,7 +67,7 @@ export interface UpdateStatement {
 }
 
 function encodeChecked(doc: Doc): Uint8Array {
-  const bytes = BSON.serialize(doc);
+  const bytes = serializeStorable(doc, "update");
   if (bytes.length > LIMITS.maxBsonObjectSize) {
     throw new CommandError(
       "BSONObjectTooLarge",

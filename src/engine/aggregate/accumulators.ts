@@ -6,6 +6,8 @@
  * `$sum`/`$avg` follow mongod's widening: int sums overflow to long, long to double; any double makes
  * the result a double (compensated summation); any decimal makes it a decimal. Non-numeric values
  * are ignored. `$min`/`$max` ignore null and missing; `$push`/`$addToSet` skip missing.
+ * `$push`/`$addToSet` count the approximate size of what they hold and refuse past mongod's 100 MiB
+ * (146 ExceededMemoryLimit, mongod's wording) instead of growing until the process runs out of heap.
  */
 import { CommandError } from "../../errors/command_error.ts";
 import { Location } from "../../errors/locations.ts";
@@ -14,6 +16,20 @@ import { isDocument } from "../../bson/values.ts";
 import { makeDouble, numKind, toDouble } from "../expression/numeric.ts";
 import { NumericSum } from "../expression/numeric_sum.ts";
 import { valueKey } from "./group_key.ts";
+import { approxValueSize } from "./value_size.ts";
+import { MAX_ADD_TO_SET_BYTES, MAX_PUSH_BYTES } from "../../limits.ts";
+
+/** Adds `bytes` to a running total; throws mongod's 146 when it passes `limit`. */
+function charge(op: string, used: number, bytes: number, limit: number): number {
+  const total = used + bytes;
+  if (total > limit) {
+    throw new CommandError(
+      "ExceededMemoryLimit",
+      `${op} used too much memory and cannot spill to disk. Memory limit: ${limit} bytes`,
+    );
+  }
+  return total;
+}
 
 export interface AccState {
   add(v: unknown): void;
@@ -58,8 +74,20 @@ function stdDev(sample: boolean): AccFactory {
   };
 }
 
+/** Memory limits of the collecting accumulators, in approximate bytes (injectable for tests). */
+export interface AccLimits {
+  readonly pushBytes: number;
+  readonly addToSetBytes: number;
+}
+
+const DEFAULT_LIMITS: AccLimits = { pushBytes: MAX_PUSH_BYTES, addToSetBytes: MAX_ADD_TO_SET_BYTES };
+
 /** Builds the factory of an accumulator, validating its name. */
-export function accumulatorFactory(op: string, strCmp: StringComparator | undefined): AccFactory {
+export function accumulatorFactory(
+  op: string,
+  strCmp: StringComparator | undefined,
+  limits: AccLimits = DEFAULT_LIMITS,
+): AccFactory {
   switch (op) {
     case "$sum":
     case "$count":
@@ -103,9 +131,12 @@ export function accumulatorFactory(op: string, strCmp: StringComparator | undefi
     case "$push":
       return () => {
         const out: unknown[] = [];
+        let used = 0;
         return {
           add(v) {
-            if (v !== undefined) out.push(v);
+            if (v === undefined) return;
+            used = charge("$push", used, approxValueSize(v), limits.pushBytes);
+            out.push(v);
           },
           result: () => out,
         };
@@ -114,17 +145,22 @@ export function accumulatorFactory(op: string, strCmp: StringComparator | undefi
       return () => {
         const out: unknown[] = [];
         const keys = new Set<string>();
+        let used = 0;
+        const keep = (v: unknown) => {
+          used = charge("$addToSet", used, approxValueSize(v), limits.addToSetBytes);
+          out.push(v);
+        };
         return {
           add(v) {
             if (v === undefined) return;
             if (strCmp) {
-              if (!out.some((x) => valuesEqual(x, v, strCmp))) out.push(v);
+              if (!out.some((x) => valuesEqual(x, v, strCmp))) keep(v);
               return;
             }
             const k = valueKey(v);
             if (!keys.has(k)) {
               keys.add(k);
-              out.push(v);
+              keep(v);
             }
           },
           result: () => out,

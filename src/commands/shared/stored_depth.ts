@@ -1,0 +1,44 @@
+/**
+ * The nesting limit on stored documents (mongod's getMaxDepthForUserStorage, MAX_STORED_DOCUMENT_DEPTH
+ * in limits.ts), applied to the serialised bytes of every document about to be written: inserts (also
+ * bulkWrite and $out/$merge inserts) with mongod's insert wording, update/replacement/upsert results
+ * (also $merge updates) with its update wording; both 15 Overflow.
+ *
+ * The check is an iterative scan of the bytes (src/bson/depth.ts). A document built at run time (an
+ * update pipeline, `$reduce`) can be deeper than any request: if serialising it overflows the stack,
+ * that is the same refusal.
+ */
+import { BSON } from "bson";
+import { exceedsDepth } from "../../bson/depth.ts";
+import { CommandError } from "../../errors/command_error.ts";
+import { isStackOverflow } from "../../errors/to_reply.ts";
+import { MAX_STORED_DOCUMENT_DEPTH } from "../../limits.ts";
+
+export type StoredDocKind = "insert" | "update";
+
+function tooDeep(kind: StoredDocKind): CommandError {
+  return new CommandError(
+    "Overflow",
+    kind === "insert"
+      ? `cannot insert document because it exceeds ${MAX_STORED_DOCUMENT_DEPTH} levels of nesting`
+      : `Document exceeds maximum nesting depth of ${MAX_STORED_DOCUMENT_DEPTH}`,
+  );
+}
+
+/** BSON bytes of `doc`, refused with 15 Overflow when it nests deeper than storage allows. */
+export function serializeStorable(doc: Record<string, unknown>, kind: StoredDocKind): Uint8Array {
+  let bytes: Uint8Array;
+  try {
+    bytes = BSON.serialize(doc);
+  } catch (e) {
+    if (isStackOverflow(e)) throw tooDeep(kind);
+    throw e;
+  }
+  checkStoredDepth(bytes, kind);
+  return bytes;
+}
+
+/** Throws 15 Overflow when the document in `bytes` nests deeper than storage allows. */
+export function checkStoredDepth(bytes: Uint8Array, kind: StoredDocKind): void {
+  if (exceedsDepth(bytes, MAX_STORED_DOCUMENT_DEPTH)) throw tooDeep(kind);
+}
