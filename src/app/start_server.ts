@@ -15,6 +15,7 @@ import { ClusterClock } from "../oplog/cluster_clock.ts";
 import { LogicalSessions } from "../sessions/logical_sessions.ts";
 import { Transactions } from "../sessions/transactions.ts";
 import { SnapshotReads } from "../sessions/snapshot_reads.ts";
+import { RWDefaults } from "../sessions/rw_defaults.ts";
 import { isCloseReply, isStreamingReply, type Reply } from "../commands/reply.ts";
 import { COMMANDS } from "../commands/registry.ts";
 import { allowAll } from "../auth/authorizer.ts";
@@ -148,6 +149,7 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
     retryableWrites: new RetryableWrites<Reply>(),
     transactions,
     snapshots,
+    rwDefaults: new RWDefaults(),
     authorizer: allowAll,
     commands: COMMANDS,
     ops: new OpRegistry<OpDetail>(),

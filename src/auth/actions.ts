@@ -36,6 +36,8 @@ export const ACTIONS = [
   "configureFailPoint",
   "inprog",
   "killop",
+  "getDefaultRWConcern",
+  "setDefaultRWConcern",
   "listSessions",
 ] as const;
 

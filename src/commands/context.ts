@@ -19,6 +19,7 @@ import type { Doc, Reply } from "./reply.ts";
 import type { OpControl } from "../observability/op_control.ts";
 import type { OpRegistry } from "../observability/op_registry.ts";
 import type { SnapshotReads } from "../sessions/snapshot_reads.ts";
+import type { RWDefaults } from "../sessions/rw_defaults.ts";
 import type { GenericArgs, Lsid, ReadConcern } from "./params/generic.ts";
 import type { WriteConcern } from "./params/write_concern.ts";
 
@@ -71,6 +72,8 @@ export interface ServerContext {
   readonly transactions: Transactions;
   /** Pinned snapshots of snapshot-read sessions (readConcern snapshot outside transactions). */
   readonly snapshots: SnapshotReads;
+  /** The default read/write concerns (setDefaultRWConcern). */
+  readonly rwDefaults: RWDefaults;
   /** Retryable-write replies per session (a retried write runs once). */
   readonly retryableWrites: RetryableWrites<Reply>;
   /** The authorization check (allows everything until the security issue). */

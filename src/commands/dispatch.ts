@@ -19,6 +19,7 @@ import { lookupCommand } from "./registry.ts";
 import { runWithFailPoint } from "./fail_point_action.ts";
 import { countCommand } from "./op_counters.ts";
 import { checkApiParameters } from "./stable_api.ts";
+import { parseWriteConcern, type WriteConcern } from "./params/write_concern.ts";
 import { checkReadConcernSupport } from "./read_concern_support.ts";
 import { isSnapshotRead, runSnapshotRead } from "./snapshot_read.ts";
 import { withWriteConcernError } from "./write_concern_error.ts";
@@ -205,12 +206,22 @@ function requestContext(
     generic,
     lsid: generic.lsid,
     readConcern: generic.readConcern,
-    writeConcern: generic.writeConcern,
+    writeConcern: effectiveWriteConcern(server, generic),
     deadline,
     opId: server.ops.nextId(),
     control: new OpControl({ deadline }),
     exhaustAllowed,
   };
+}
+
+/**
+ * The write concern an operation runs with: its own, or — outside transactions, when it names none —
+ * the default set by setDefaultRWConcern (its `j`/`fsync` decide whether commits are synced).
+ */
+function effectiveWriteConcern(server: ServerContext, generic: GenericArgs): WriteConcern {
+  if (generic.writeConcernGiven || generic.autocommit !== undefined) return generic.writeConcern;
+  const d = server.rwDefaults.get().writeConcern;
+  return d ? parseWriteConcern({ writeConcern: d }) : generic.writeConcern;
 }
 
 const RETRYABLE_WRITE_COMMANDS: ReadonlySet<string> = new Set([

@@ -15,6 +15,7 @@ import { configureFailPoint } from "./admin/configure_fail_point.ts";
 import { connectionStatus } from "./handshake/connection_status.ts";
 import { count } from "./crud/count.ts";
 import { currentOp } from "./admin/current_op.ts";
+import { getDefaultRWConcern, setDefaultRWConcern } from "./admin/default_rw_concern.ts";
 import { killOp } from "./admin/kill_op.ts";
 import { create } from "./ddl/create.ts";
 import { createIndexes } from "./ddl/create_indexes.ts";
@@ -74,6 +75,7 @@ export const COMMANDS: readonly AnyCommandSpec[] = checkedRegistry([
   find,
   findAndModify,
   getCmdLineOpts,
+  getDefaultRWConcern,
   getLog,
   getMore,
   getParameter,
@@ -93,6 +95,7 @@ export const COMMANDS: readonly AnyCommandSpec[] = checkedRegistry([
   ping,
   refreshSessions,
   serverStatus,
+  setDefaultRWConcern,
   startSession,
   update,
   whatsmyuri,

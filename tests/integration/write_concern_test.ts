@@ -66,3 +66,47 @@ Deno.test({
     }
   },
 });
+
+Deno.test({
+  name: "getDefaultRWConcern reports the implicit defaults; setDefaultRWConcern changes and validates them",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    const server = await startServer({ port: 0, storagePath: ":memory:", logLevel: "WARNING" });
+    const client = new MongoClient(server.uri);
+    try {
+      const admin = client.db("admin");
+      const before = await admin.command({ getDefaultRWConcern: 1 });
+      assert.deepEqual(before["defaultReadConcern"], { level: "local" });
+      assert.deepEqual(before["defaultWriteConcern"], { w: "majority", wtimeout: 0 });
+      assert.equal(before["defaultWriteConcernSource"], "implicit");
+      const set = await admin.command({
+        setDefaultRWConcern: 1,
+        defaultReadConcern: { level: "majority" },
+        defaultWriteConcern: { w: 1, j: true },
+      });
+      assert.deepEqual(set["defaultReadConcern"], { level: "majority" });
+      assert.equal(set["defaultWriteConcernSource"], "global");
+      assert.ok(set["updateOpTime"]);
+      const after = await admin.command({ getDefaultRWConcern: 1 });
+      assert.deepEqual(after["defaultWriteConcern"], { wtimeout: 0, w: 1, j: true });
+      await client.db("d").collection("c").insertOne({ a: 1 }); // runs under the default {j: true}
+      await assert.rejects(admin.command({ setDefaultRWConcern: 1 }), (e: MongoServerError) => e.code === 2);
+      await assert.rejects(
+        admin.command({ setDefaultRWConcern: 1, defaultReadConcern: { level: "snapshot" } }),
+        (e: MongoServerError) => e.code === 2,
+      );
+      await assert.rejects(
+        admin.command({ setDefaultRWConcern: 1, defaultWriteConcern: { w: 0 } }),
+        (e: MongoServerError) => e.code === 2,
+      );
+      await assert.rejects(
+        client.db("d").command({ getDefaultRWConcern: 1 }),
+        (e: MongoServerError) => e.code === 13,
+      );
+    } finally {
+      await client.close();
+      await server.stop();
+    }
+  },
+});
