@@ -7,7 +7,8 @@
  *
  * Where transactions differ from mongod 8.0 (catalog changes are not part of a TxnHandle):
  * - A collection created inside a transaction (implicitly by a write, or with `create`) is created
- *   at once, visible to others (empty) before commit, and stays (empty) after an abort.
+ *   at once and is visible to others (empty) before commit; an abort drops it again unless another client
+ *   has committed documents into it meanwhile.
  * - `createIndexes` inside a transaction commits its catalog entry at once too; its keys for the
  *   transaction's own documents are written in the transaction.
  * - A statement's storage writes are not savepoints: any failed statement (error or write error)

@@ -218,3 +218,14 @@ txnTest(
     assert.equal(await client.db("t").collection("copy").countDocuments({}), 0);
   },
 );
+
+txnTest("an aborted transaction removes the (still empty) collection it created", async (client) => {
+  const db = client.db("t");
+  const s = client.startSession();
+  s.startTransaction();
+  await db.collection<{ _id: number }>("fresh").insertOne({ _id: 1 }, { session: s });
+  await s.abortTransaction();
+  await s.endSession();
+  const names = (await db.listCollections({}, { nameOnly: true }).toArray()).map((c) => c.name);
+  assert.ok(!names.includes("fresh"), `fresh still listed: ${names}`);
+});
