@@ -18,6 +18,21 @@ function mongoshPath(): string | undefined {
 
 const MONGOSH = mongoshPath();
 
+/** Runs a mongosh --eval script against `uri`; fails the test unless it exits 0; returns its stdout. */
+async function runMongosh(uri: string, script: string): Promise<string> {
+  const out = await new Deno.Command(MONGOSH!, {
+    args: [uri, "--quiet", "--norc", "--eval", script],
+    stdout: "piped",
+    stderr: "piped",
+    env: { MONGOSH_NO_UPDATE_CHECK: "1", DO_NOT_TRACK: "1" },
+    signal: AbortSignal.timeout(60_000),
+  }).output();
+  const stdout = new TextDecoder().decode(out.stdout);
+  const stderr = new TextDecoder().decode(out.stderr);
+  assert.equal(out.code, 0, `mongosh failed: ${stdout}\n${stderr}`);
+  return stdout;
+}
+
 Deno.test({
   name: "mongosh --eval session",
   ignore: MONGOSH === undefined,
@@ -41,16 +56,7 @@ Deno.test({
         print("CURRENTOP " + ops.ok + " " + ops.inprog.some((o) => o.command && o.command.aggregate === 1));
         print("KILLOP " + db.killOp(987654).ok);
       `;
-      const out = await new Deno.Command(MONGOSH!, {
-        args: [server.uri, "--quiet", "--norc", "--eval", script],
-        stdout: "piped",
-        stderr: "piped",
-        env: { MONGOSH_NO_UPDATE_CHECK: "1", DO_NOT_TRACK: "1" },
-        signal: AbortSignal.timeout(60_000),
-      }).output();
-      const stdout = new TextDecoder().decode(out.stdout);
-      const stderr = new TextDecoder().decode(out.stderr);
-      assert.equal(out.code, 0, `mongosh failed: ${stdout}\n${stderr}`);
+      const stdout = await runMongosh(server.uri, script);
       assert.match(stdout, /ROWS \[\{"_id":2,"name":"ink","qty":7\},\{"_id":3,"name":"pad","qty":12\}\]/);
       assert.match(stdout, /COUNT 2/);
       assert.match(stdout, /DROP true/);
@@ -92,16 +98,7 @@ Deno.test({
         s.endSession();
         print("SUM " + t.aggregate([{ $group: { _id: null, s: { $sum: "$bal" } } }]).toArray()[0].s + " N " + t.countDocuments({}));
       `;
-      const out = await new Deno.Command(MONGOSH!, {
-        args: [server.uri, "--quiet", "--norc", "--eval", script],
-        stdout: "piped",
-        stderr: "piped",
-        env: { MONGOSH_NO_UPDATE_CHECK: "1", DO_NOT_TRACK: "1" },
-        signal: AbortSignal.timeout(60_000),
-      }).output();
-      const stdout = new TextDecoder().decode(out.stdout);
-      const stderr = new TextDecoder().decode(out.stderr);
-      assert.equal(out.code, 0, `mongosh failed: ${stdout}\n${stderr}`);
+      const stdout = await runMongosh(server.uri, script);
       assert.match(stdout, /INSIDE 2 OUTSIDE 1/);
       assert.match(stdout, /ABORTED 1/);
       assert.match(stdout, /SUM 10 N 2/);

@@ -39,6 +39,19 @@ print(json.dumps({
 }))
 `;
 
+/** Runs a Python script with the server's URI as argv[1]; it must exit 0 and print one JSON document. */
+// deno-lint-ignore no-explicit-any
+async function runPython(script: string, uri: string): Promise<any> {
+  const out = await new Deno.Command(PYTHON, {
+    args: ["-c", script, uri],
+    stdout: "piped",
+    stderr: "piped",
+    signal: AbortSignal.timeout(60_000),
+  }).output();
+  assert.equal(out.code, 0, new TextDecoder().decode(out.stderr));
+  return JSON.parse(new TextDecoder().decode(out.stdout));
+}
+
 Deno.test({
   name: "pymongo CRUD session",
   ignore: !AVAILABLE,
@@ -47,15 +60,7 @@ Deno.test({
   async fn() {
     const server = await startServer({ port: 0, storagePath: ":memory:", logLevel: "WARNING" });
     try {
-      const out = await new Deno.Command(PYTHON, {
-        args: ["-c", SCRIPT, server.uri],
-        stdout: "piped",
-        stderr: "piped",
-        signal: AbortSignal.timeout(60_000),
-      }).output();
-      const stdout = new TextDecoder().decode(out.stdout);
-      assert.equal(out.code, 0, new TextDecoder().decode(out.stderr));
-      const r = JSON.parse(stdout);
+      const r = await runPython(SCRIPT, server.uri);
       assert.deepEqual(r.rows, [
         { _id: 1, price: 2.0, qty: 5, tags: ["a"], name: "pen" },
         { _id: 3, price: 1.0, qty: 7 },
@@ -102,14 +107,7 @@ Deno.test({
   async fn() {
     const server = await startServer({ port: 0, storagePath: ":memory:", logLevel: "WARNING" });
     try {
-      const out = await new Deno.Command(PYTHON, {
-        args: ["-c", TXN_SCRIPT, server.uri],
-        stdout: "piped",
-        stderr: "piped",
-        signal: AbortSignal.timeout(60_000),
-      }).output();
-      assert.equal(out.code, 0, new TextDecoder().decode(out.stderr));
-      const r = JSON.parse(new TextDecoder().decode(out.stdout));
+      const r = await runPython(TXN_SCRIPT, server.uri);
       assert.equal(r.inside, 2);
       assert.equal(r.outside, 1);
       assert.equal(r.after_abort, 1);

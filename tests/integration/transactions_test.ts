@@ -5,24 +5,12 @@
  * `withTransaction` under concurrent conflicting transfers keeping the total balance constant.
  */
 import assert from "node:assert/strict";
-import { type ClientSession, MongoClient, type MongoServerError } from "mongodb";
-import { startServer } from "../../mod.ts";
+import type { ClientSession, MongoServerError } from "mongodb";
+import { serverTest } from "./helpers/embedded_server.ts";
 
-type Server = Awaited<ReturnType<typeof startServer>>;
-
-async function withServer(fn: (client: MongoClient, server: Server) => Promise<void>): Promise<void> {
-  const server = await startServer({ port: 0, storagePath: ":memory:", logLevel: "WARNING" });
-  const client = new MongoClient(server.uri, { maxPoolSize: 20 });
-  try {
-    await fn(client, server);
-  } finally {
-    await client.close();
-    await server.stop();
-  }
-}
-
-function txnTest(name: string, fn: (client: MongoClient, server: Server) => Promise<void>): void {
-  Deno.test({ name, sanitizeResources: false, sanitizeOps: false, fn: () => withServer(fn) });
+/** Each test gets its own server; a larger pool for the concurrent transfer test. */
+function txnTest(name: string, fn: Parameters<typeof serverTest>[1]): void {
+  serverTest(name, fn, { maxPoolSize: 20 });
 }
 
 txnTest("commit makes every write visible at once; before it nothing is visible outside", async (client) => {

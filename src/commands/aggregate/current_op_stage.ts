@@ -6,8 +6,8 @@
  * sessions are not listed yet); any other option is 40415-style FailedToParse.
  */
 import { CommandError } from "../../errors/command_error.ts";
-import { Location } from "../../errors/locations.ts";
 import type { Doc } from "../reply.ts";
+import { mustBeFirst, splitSourceStage } from "./source_stage.ts";
 
 const OPTIONS: ReadonlySet<string> = new Set([
   "allUsers",
@@ -20,21 +20,13 @@ const OPTIONS: ReadonlySet<string> = new Set([
   "targetAllNodes",
 ]);
 
-function stageName(s: unknown): string | undefined {
-  return s !== null && typeof s === "object" && !Array.isArray(s) ? Object.keys(s as Doc)[0] : undefined;
-}
-
 export function splitCurrentOp(
   pipeline: unknown[],
   collectionless: boolean,
   db: string,
 ): { stages: unknown[]; currentOp: boolean } {
-  pipeline.forEach((s, i) => {
-    if (stageName(s) !== "$currentOp") return;
-    if (i !== 0) {
-      throw new CommandError(Location.StageMustBeFirst, "$currentOp must be the first stage in the pipeline");
-    }
-    const spec = (s as Doc)["$currentOp"];
+  const { stages, found } = splitSourceStage(pipeline, "$currentOp", (spec, i) => {
+    mustBeFirst("$currentOp", i);
     if (spec === null || typeof spec !== "object" || Array.isArray(spec)) {
       throw new CommandError("FailedToParse", "$currentOp options must be specified in an object");
     }
@@ -56,6 +48,5 @@ export function splitCurrentOp(
       );
     }
   });
-  if (stageName(pipeline[0]) !== "$currentOp") return { stages: pipeline, currentOp: false };
-  return { stages: pipeline.slice(1), currentOp: true };
+  return { stages, currentOp: found };
 }

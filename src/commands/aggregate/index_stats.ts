@@ -11,19 +11,14 @@ import { isDocument } from "../../bson/values.ts";
 import { indexUsage } from "../../executor/index_usage.ts";
 import type { CollectionEntry } from "../../storage/api.ts";
 import type { Doc } from "../reply.ts";
-
-function stageName(s: unknown): string | undefined {
-  return isDocument(s) && Object.keys(s).length === 1 ? Object.keys(s)[0] : undefined;
-}
+import { splitSourceStage } from "./source_stage.ts";
 
 /**
  * Removes a leading `$indexStats` from `pipeline` (validated: an empty object, 28803; anywhere but
  * first, 40602). `indexStats` tells whether there was one.
  */
 export function splitIndexStats(pipeline: unknown[]): { stages: unknown[]; indexStats: boolean } {
-  pipeline.forEach((s, i) => {
-    if (stageName(s) !== "$indexStats") return;
-    const spec = (s as Doc)["$indexStats"];
+  const { stages, found } = splitSourceStage(pipeline, "$indexStats", (spec, i) => {
     if (!isDocument(spec) || Object.keys(spec).length > 0) {
       throw new CommandError(
         Location.IndexStatsSpecNotEmpty,
@@ -37,8 +32,7 @@ export function splitIndexStats(pipeline: unknown[]): { stages: unknown[]; index
       );
     }
   });
-  if (stageName(pipeline[0]) !== "$indexStats") return { stages: pipeline, indexStats: false };
-  return { stages: pipeline.slice(1), indexStats: true };
+  return { stages, indexStats: found };
 }
 
 /** mongod's error for `{aggregate: 1}` with `$indexStats`. */

@@ -5,26 +5,14 @@
  * is only one user).
  */
 import { CommandError } from "../../errors/command_error.ts";
-import { Location } from "../../errors/locations.ts";
-import type { Doc } from "../reply.ts";
-
-function stageName(s: unknown): string | undefined {
-  return s !== null && typeof s === "object" && !Array.isArray(s) ? Object.keys(s as Doc)[0] : undefined;
-}
+import { mustBeFirst, splitSourceStage } from "./source_stage.ts";
 
 export function splitListLocalSessions(
   pipeline: unknown[],
   collectionless: boolean,
 ): { stages: unknown[]; listSessions: boolean } {
-  pipeline.forEach((s, i) => {
-    if (stageName(s) !== "$listLocalSessions") return;
-    if (i !== 0) {
-      throw new CommandError(
-        Location.StageMustBeFirst,
-        "$listLocalSessions must be the first stage in the pipeline",
-      );
-    }
-    const spec = (s as Doc)["$listLocalSessions"];
+  const { stages, found } = splitSourceStage(pipeline, "$listLocalSessions", (spec, i) => {
+    mustBeFirst("$listLocalSessions", i);
     if (spec === null || typeof spec !== "object" || Array.isArray(spec)) {
       throw new CommandError("TypeMismatch", "$listLocalSessions must take a nested object");
     }
@@ -35,6 +23,5 @@ export function splitListLocalSessions(
       );
     }
   });
-  if (stageName(pipeline[0]) !== "$listLocalSessions") return { stages: pipeline, listSessions: false };
-  return { stages: pipeline.slice(1), listSessions: true };
+  return { stages, listSessions: found };
 }

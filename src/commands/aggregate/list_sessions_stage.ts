@@ -6,27 +6,16 @@
  * (no users exist yet, so each lists every session).
  */
 import { CommandError } from "../../errors/command_error.ts";
-import { Location } from "../../errors/locations.ts";
 import type { Doc } from "../reply.ts";
-
-function stageName(s: unknown): string | undefined {
-  return s !== null && typeof s === "object" && !Array.isArray(s) ? Object.keys(s as Doc)[0] : undefined;
-}
+import { mustBeFirst, splitSourceStage } from "./source_stage.ts";
 
 export function splitListSessions(
   pipeline: unknown[],
   db: string,
   collection: string | undefined,
 ): { stages: unknown[]; listSessions: boolean } {
-  pipeline.forEach((s, i) => {
-    if (stageName(s) !== "$listSessions") return;
-    if (i !== 0) {
-      throw new CommandError(
-        Location.StageMustBeFirst,
-        "$listSessions must be the first stage in the pipeline",
-      );
-    }
-    const spec = (s as Doc)["$listSessions"];
+  const { stages, found } = splitSourceStage(pipeline, "$listSessions", (spec, i) => {
+    mustBeFirst("$listSessions", i);
     if (spec === null || typeof spec !== "object" || Array.isArray(spec)) {
       throw new CommandError("TypeMismatch", "$listSessions must take a nested object");
     }
@@ -42,6 +31,5 @@ export function splitListSessions(
       );
     }
   });
-  if (stageName(pipeline[0]) !== "$listSessions") return { stages: pipeline, listSessions: false };
-  return { stages: pipeline.slice(1), listSessions: true };
+  return { stages, listSessions: found };
 }
