@@ -20,8 +20,9 @@ async function main(argv: string[]): Promise<number> {
   switch (first) {
     case "serve":
       return await (await import("./src/cli/serve.ts")).serve(rest);
-    case "restore-archive":
     case "admin":
+      return await (await import("./src/cli/admin.ts")).admin(rest);
+    case "restore-archive":
       console.error(`secantusdb ${first}: not available yet in this build`);
       return 2;
     case "help":

@@ -27,6 +27,9 @@ command -v npm >/dev/null || need_apt+=(nodejs npm)
 if [ "$MODE" = "test" ] && ! /usr/bin/python3 -c "import pymongo" >/dev/null 2>&1; then
   need_apt+=(python3-pymongo) # second-language client for tests/integration/pymongo_test.ts
 fi
+if [ "$MODE" = "test" ] && [ ! -x /usr/bin/chromium ]; then
+  need_apt+=(chromium) # the admin dashboard's browser test (tests/integration/admin_browser_test.ts)
+fi
 if [ "${#need_apt[@]}" -gt 0 ]; then
   say "apt-get install ${need_apt[*]}"
   $SUDO apt-get update -qq

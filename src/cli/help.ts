@@ -68,7 +68,7 @@ export function topHelp(): string {
     "Commands:",
     "  serve             run the database server (the default when no command is given)",
     `  restore-archive   restore a backup archive into a new data directory (${NOT_AVAILABLE_YET})`,
-    `  admin             web admin dashboard (${NOT_AVAILABLE_YET})`,
+    "  admin             web admin dashboard (secantusdb admin --help)",
     "",
     "  --help, -h        show help (secantusdb serve --help lists every server flag)",
     "  --version         show the version",

@@ -1,0 +1,70 @@
+/**
+ * `secantusdb admin` as a process: it prints the dashboard URL and a one-time sign-in URL, says when no
+ * desktop browser can be opened, serves /healthz, exchanges the printed token for a session, and stops
+ * cleanly on SIGTERM. Bad flags exit 2.
+ */
+import assert from "node:assert/strict";
+import { startServer } from "../../mod.ts";
+import { PROJECT_ROOT } from "./helpers/server_process.ts";
+
+const MAIN = `${PROJECT_ROOT}main.ts`;
+
+Deno.test({
+  name: "secantusdb admin: prints the sign-in URL once, serves, stops on SIGTERM",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    const server = await startServer({ port: 0, storagePath: ":memory:", logLevel: "WARNING" });
+    const env = { ...Deno.env.toObject() };
+    delete env["DISPLAY"];
+    delete env["WAYLAND_DISPLAY"];
+    const child = new Deno.Command(Deno.execPath(), {
+      args: ["run", "-A", MAIN, "admin", "--uri", server.uri, "--port", "0"],
+      env,
+      clearEnv: true,
+      stdout: "piped",
+      stderr: "piped",
+    }).spawn();
+    let out = "";
+    const reader = (async () => {
+      for await (const c of child.stdout.pipeThrough(new TextDecoderStream())) out += c;
+    })();
+    const errText = new Response(child.stderr).text();
+    try {
+      const deadline = Date.now() + 30_000;
+      while (!/no desktop found/.test(out) && Date.now() < deadline) {
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      assert.match(out, /no desktop found/, out);
+      const signIn = /sign in \(token shown once\): (\S+)/.exec(out)?.[1];
+      assert.ok(signIn, out);
+      const url = new URL(signIn);
+      assert.equal(url.hostname, "127.0.0.1");
+      assert.equal(await (await fetch(new URL("/healthz", url))).text(), "ok\n");
+      const denied = await fetch(new URL("/", url));
+      assert.equal(denied.status, 401);
+      await denied.body?.cancel();
+      const login = await fetch(signIn, { redirect: "manual" });
+      assert.equal(login.status, 303);
+      assert.match(login.headers.get("set-cookie") ?? "", /HttpOnly/);
+      await login.body?.cancel();
+    } finally {
+      child.kill("SIGTERM");
+      const status = await child.status;
+      await reader;
+      const err = await errText;
+      await server.stop();
+      assert.equal(status.code, 0, err);
+    }
+  },
+});
+
+Deno.test("secantusdb admin: bad flags exit 2 with a message", async () => {
+  const res = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", MAIN, "admin", "--port", "nope"],
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  assert.equal(res.code, 2);
+  assert.match(new TextDecoder().decode(res.stderr), /--port/);
+});
