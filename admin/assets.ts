@@ -1,50 +1,48 @@
 /**
  * Static assets: the app (admin/static/) and the chart library vendored from its npm package (uPlot's
- * IIFE build and stylesheet from node_modules). Read once and kept in memory; nothing is fetched from a
- * CDN at run time. `scripts/compile.sh` includes both folders in the single executable.
+ * IIFE build and stylesheet). All are imported as text modules, so they are part of the module graph:
+ * `deno compile` embeds them in the single executable and nothing is fetched from a CDN at run time.
  */
-import { createRequire } from "node:module";
+import indexHtml from "./static/index.html" with { type: "text" };
+import appJs from "./static/app.js" with { type: "text" };
+import appCss from "./static/app.css" with { type: "text" };
+import utilJs from "./static/util.js" with { type: "text" };
+import pagesJs from "./static/pages.js" with { type: "text" };
+import collectionJs from "./static/collection.js" with { type: "text" };
+import favicon from "./static/favicon.svg" with { type: "text" };
+import uplotJs from "uplot/dist/uPlot.iife.min.js" with { type: "text" };
+import uplotCss from "uplot/dist/uPlot.min.css" with { type: "text" };
 
 export interface Asset {
   body: Uint8Array<ArrayBuffer>;
   type: string;
 }
 
-const TYPES: Record<string, string> = {
-  html: "text/html; charset=utf-8",
-  js: "text/javascript; charset=utf-8",
-  css: "text/css; charset=utf-8",
-  svg: "image/svg+xml",
-  png: "image/png",
-};
+const HTML = "text/html; charset=utf-8";
+const JS = "text/javascript; charset=utf-8";
+const CSS = "text/css; charset=utf-8";
 
-/** URL path → where the file comes from. */
-const APP_FILES = ["index.html", "app.js", "app.css", "util.js", "pages.js", "collection.js", "favicon.svg"];
-const VENDOR: Record<string, string> = {
-  "uplot.js": "uplot/dist/uPlot.iife.min.js",
-  "uplot.css": "uplot/dist/uPlot.min.css",
+const SOURCES: Record<string, [string, string]> = {
+  "/static/index.html": [indexHtml, HTML],
+  "/static/app.js": [appJs, JS],
+  "/static/app.css": [appCss, CSS],
+  "/static/util.js": [utilJs, JS],
+  "/static/pages.js": [pagesJs, JS],
+  "/static/collection.js": [collectionJs, JS],
+  "/static/favicon.svg": [favicon, "image/svg+xml"],
+  "/vendor/uplot.js": [uplotJs, JS],
+  "/vendor/uplot.css": [uplotCss, CSS],
 };
-
-function typeOf(name: string): string {
-  return TYPES[name.slice(name.lastIndexOf(".") + 1)] ?? "application/octet-stream";
-}
 
 const cache = new Map<string, Asset>();
 
 /** The asset for a URL path (`/static/app.js`, `/vendor/uplot.js`), or null. */
-export async function asset(path: string): Promise<Asset | null> {
+export function asset(path: string): Asset | null {
   const hit = cache.get(path);
   if (hit) return hit;
-  let file: string | URL | undefined;
-  if (path.startsWith("/static/")) {
-    const name = path.slice("/static/".length);
-    if (APP_FILES.includes(name)) file = new URL(`./static/${name}`, import.meta.url);
-  } else if (path.startsWith("/vendor/")) {
-    const spec = VENDOR[path.slice("/vendor/".length)];
-    if (spec !== undefined) file = createRequire(import.meta.url).resolve(spec);
-  }
-  if (file === undefined) return null;
-  const found = { body: await Deno.readFile(file), type: typeOf(path) };
+  const src = SOURCES[path];
+  if (src === undefined) return null;
+  const found = { body: new TextEncoder().encode(src[0]), type: src[1] };
   cache.set(path, found);
   return found;
 }

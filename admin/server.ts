@@ -213,13 +213,13 @@ export async function startAdmin(opts: AdminOptions): Promise<RunningAdmin> {
       });
     }
     if (req.method === "GET" && (url.pathname === "/" || url.pathname === "/index.html")) {
-      const a = await asset("/static/index.html");
+      const a = asset("/static/index.html");
       return new Response(a!.body, { headers: { "content-type": a!.type, "cache-control": "no-store" } });
     }
     if (
       req.method === "GET" && (url.pathname.startsWith("/static/") || url.pathname.startsWith("/vendor/"))
     ) {
-      const a = await asset(url.pathname);
+      const a = asset(url.pathname);
       return a
         ? new Response(a.body, { headers: { "content-type": a.type } })
         : new Response("not found\n", { status: 404 });

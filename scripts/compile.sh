@@ -8,7 +8,5 @@ bash scripts/build_shim.sh
 mkdir -p dist
 deno compile -A --output dist/secantusdb \
   --include ffi/wiredtiger/shim/libsecantus_wt.so \
-  --include admin/static \
-  --include node_modules/uplot/dist \
   main.ts
 echo "built dist/secantusdb"
