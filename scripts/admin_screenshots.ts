@@ -70,6 +70,19 @@ if (import.meta.main) {
       await rig.page.screenshot({ path: `${OUT}${name}.png`, fullPage: false });
       console.log(`docs/admin/${name}.png`);
     }
+    // The dark theme (follows the OS) and a phone-width layout.
+    await rig.page.emulateMedia({ colorScheme: "dark" });
+    await rig.page.goto(`${rig.admin.url}#/coll/shop/orders/indexes`);
+    await rig.page.waitForSelector("table");
+    await rig.page.screenshot({ path: `${OUT}dark-indexes.png` });
+    console.log("docs/admin/dark-indexes.png");
+    await rig.page.emulateMedia({ colorScheme: "light" });
+    await rig.page.setViewportSize({ width: 390, height: 800 });
+    await rig.page.goto(`${rig.admin.url}#/dashboard`);
+    await rig.page.waitForSelector("[data-tile=uptime]");
+    await rig.page.waitForTimeout(3000);
+    await rig.page.screenshot({ path: `${OUT}phone-dashboard.png` });
+    console.log("docs/admin/phone-dashboard.png");
     clearInterval(load);
   } finally {
     await rig.close();
