@@ -23,6 +23,10 @@ function sparkline(box, name) {
     data,
     box,
   );
+  new ResizeObserver(() => {
+    const w = Math.max(box.clientWidth, 160);
+    if (Math.abs(w - chart.width) > 4) chart.setSize({ width: w, height: 56 });
+  }).observe(box);
   return {
     push(at, value) {
       data[0].push(at / 1000);

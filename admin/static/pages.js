@@ -606,48 +606,12 @@ async function profiler(main, [dbName]) {
   const draw = async () => {
     body.replaceChildren();
     const d = dbSel.value;
-    const st = await cmd(d, { profile: -1 });
-    if (!st.ok) {
-      body.append(failureBox("profile", st));
-      return;
-    }
-    const level = h(
-      "select",
-      { name: "level", "aria-label": "level" },
-      [0, 1, 2].map((l) =>
-        h(
-          "option",
-          { value: l, selected: num(st.result.was) === l },
-          ["0 off", "1 slow operations", "2 everything"][l],
-        )
-      ),
-    );
-    const slowms = input("slowms", String(num(st.result.slowms) ?? 100), {
-      type: "number",
-      min: 0,
-      style: "width:6rem",
-    });
-    const msg = h(
-      "p",
-      { "aria-live": "polite", id: "profile-msg" },
-      `level ${num(st.result.was)}, slowms ${num(st.result.slowms)}${
-        st.result.sampleRate !== undefined ? `, sampleRate ${num(st.result.sampleRate)}` : ""
-      }`,
-    );
-    const set = async (e) => {
-      e.preventDefault();
-      const r = await cmd(d, { profile: Number(level.value), slowms: Number(slowms.value) });
-      msg.textContent = r.ok
-        ? `profiler set: level ${level.value}, slowms ${slowms.value}`
-        : errorText(r.error);
-      if (r.ok) await list();
-    };
     const rows = h("div", { id: "profile-rows" });
     const list = async () => {
       const r = await api("/api/find", { db: d, coll: "system.profile", sort: { ts: -1 }, limit: 200 });
       if (!r.ok) {
         rows.replaceChildren(failureBox(`${d}.system.profile`, r));
-        return;
+        return 0;
       }
       rows.replaceChildren(table(
         [
@@ -680,6 +644,45 @@ async function profiler(main, [dbName]) {
         r.result.docs,
         { sortKey: "ts", empty: "no profiled operations yet" },
       ));
+      return r.result.docs.length;
+    };
+    const st = await cmd(d, { profile: -1 });
+    if (!st.ok) {
+      // No profile command: still show what system.profile holds, if anything.
+      body.append(failureBox("profile", st));
+      if (await list() > 0) body.append(h("h2", {}, "Profiled operations"), rows);
+      return;
+    }
+    const level = h(
+      "select",
+      { name: "level", "aria-label": "level" },
+      [0, 1, 2].map((l) =>
+        h(
+          "option",
+          { value: l, selected: num(st.result.was) === l },
+          ["0 off", "1 slow operations", "2 everything"][l],
+        )
+      ),
+    );
+    const slowms = input("slowms", String(num(st.result.slowms) ?? 100), {
+      type: "number",
+      min: 0,
+      style: "width:6rem",
+    });
+    const msg = h(
+      "p",
+      { "aria-live": "polite", id: "profile-msg" },
+      `level ${num(st.result.was)}, slowms ${num(st.result.slowms)}${
+        st.result.sampleRate !== undefined ? `, sampleRate ${num(st.result.sampleRate)}` : ""
+      }`,
+    );
+    const set = async (e) => {
+      e.preventDefault();
+      const r = await cmd(d, { profile: Number(level.value), slowms: Number(slowms.value) });
+      msg.textContent = r.ok
+        ? `profiler set: level ${level.value}, slowms ${slowms.value}`
+        : errorText(r.error);
+      if (r.ok) await list();
     };
     body.append(
       h(

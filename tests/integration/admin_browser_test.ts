@@ -8,7 +8,7 @@
  * available on this server" instead. Every wait is bounded.
  */
 import assert from "node:assert/strict";
-import { MongoClient, MongoServerError } from "mongodb";
+import { MongoClient, MongoServerError, Timestamp } from "mongodb";
 import { chromiumMissing, signIn, startRig, TOKEN } from "./helpers/admin_browser.ts";
 
 const missing = chromiumMissing();
@@ -180,6 +180,18 @@ Deno.test({
         if (!await has(client, "test", { profile: -1 })) {
           await page.waitForSelector("[data-absent=profile]");
           console.log("admin_browser_test: profiler step: this server has no profile command yet");
+          // The listing still renders mongod-shaped profile documents found in system.profile, sortable.
+          await client.db("test").collection("system.profile").insertMany([
+            { op: "query", ns: "test.items", millis: 7, planSummary: "IXSCAN { n: 1 }", ts: new Date() },
+            { op: "query", ns: "test.items", millis: 250, planSummary: "COLLSCAN", ts: new Date() },
+          ]);
+          await page.goto(`${admin.url}#/dashboard`);
+          await page.goto(`${admin.url}#/profiler/test`);
+          await page.locator("#profile-rows tr", { hasText: "COLLSCAN" }).waitFor();
+          await page.click("#profile-rows [data-sort=millis]");
+          const firstRow = await page.locator("#profile-rows tbody tr").first().textContent();
+          assert.match(firstRow ?? "", /250/, "sorted by ms, slowest first");
+          await client.db("test").collection("system.profile").drop();
           return;
         }
         await page.selectOption("select[name=level]", "1");
@@ -220,6 +232,27 @@ Deno.test({
           });
           if (await page.locator("[data-absent=oplog]").count() > 0) {
             console.log("admin_browser_test: oplog step: this server keeps no local.oplog.rs yet");
+            // The page still reads a mongod-shaped local.oplog.rs: window span, op and ns filters.
+            const t0 = Math.floor(Date.now() / 1000) - 600;
+            const oplog = client.db("local").collection("oplog.rs");
+            await oplog.insertMany(Array.from({ length: 6 }, (_, i) => ({
+              ts: new Timestamp({ t: t0 + i * 60, i: 1 }),
+              op: i % 2 ? "u" : "i",
+              ns: i < 4 ? "test.items" : "test.other",
+              o: { _id: i },
+              wall: new Date((t0 + i * 60) * 1000),
+            })));
+            try {
+              await page.goto(`${admin.url}#/dashboard`);
+              await page.goto(`${admin.url}#/oplog`);
+              await page.waitForSelector("#oplog-span:has-text('5m 0s')");
+              await page.selectOption("select[name=op]", "i");
+              await page.fill("input[name=ns]", "^test\\.items$");
+              await page.click("form:has(select[name=op]) button[type=submit]");
+              await page.waitForFunction(`document.querySelectorAll("#oplog-list tbody tr").length === 2`);
+            } finally {
+              await oplog.drop();
+            }
             return;
           }
           await page.waitForSelector("#oplog-span");
