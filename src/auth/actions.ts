@@ -39,6 +39,7 @@ export const ACTIONS = [
   "getDefaultRWConcern",
   "setDefaultRWConcern",
   "listSessions",
+  "renameCollectionSameDB",
 ] as const;
 
 export type Action = typeof ACTIONS[number];

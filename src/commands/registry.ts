@@ -43,6 +43,7 @@ import { listCollections } from "./ddl/list_collections.ts";
 import { listCommands } from "./handshake/list_commands.ts";
 import { listDatabases } from "./ddl/list_databases.ts";
 import { listIndexes } from "./ddl/list_indexes.ts";
+import { renameCollection } from "./ddl/rename_collection.ts";
 import { ping } from "./handshake/ping.ts";
 import { refreshSessions } from "./sessions/refresh_sessions.ts";
 import { serverStatus } from "./admin/server_status.ts";
@@ -94,6 +95,7 @@ export const COMMANDS: readonly AnyCommandSpec[] = checkedRegistry([
   listIndexes,
   ping,
   refreshSessions,
+  renameCollection,
   serverStatus,
   setDefaultRWConcern,
   startSession,

@@ -48,6 +48,7 @@ export {
   withoutPauses,
 } from "./aggregate/mod.ts";
 export { pipelineDependencies } from "./aggregate/dependencies.ts";
+export { validationDetails } from "./query/validation_details.ts";
 export {
   compileExpression,
   evaluateExpression,

@@ -51,6 +51,7 @@ export class TransactionStorage implements StorageEngine {
       dropIndex: (db, name, indexName) => cat.dropIndex(db, name, indexName),
       updateIndex: (db, name, indexName, patch) => cat.updateIndex(db, name, indexName, patch),
       renameCollection: (db, from, toDb, to) => cat.renameCollection(db, from, toDb, to),
+      updateCollection: (db, name, options) => cat.updateCollection(db, name, options),
     };
   }
 

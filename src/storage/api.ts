@@ -37,8 +37,8 @@
  * Write hooks (for decorators such as the oplog)
  *  - `addWriteHook(hook)` registers a `WriteHook`. It is told, synchronously and inside the same
  *    storage transaction, of every record mutation made through a WriteTxn (insert/update/remove)
- *    and of every catalog change (create/drop collection, create/drop/update index, rename, drop
- *    database: one change naming all its collections), in the order they happen. Through
+ *    and of every catalog change (create/drop collection, create/drop/update index, rename, collection
+ *    options changed, drop database: one change naming all its collections), in the order they happen. Through
  *    `txn.table(t)` it can write rows into internal tables (`openTable(name)`): those rows commit or
  *    roll back together with the change. A hook that throws fails the write (the handle becomes
  *    failed; a catalog change is rolled back and rethrown).
@@ -47,8 +47,8 @@
  *
  * What is atomic with DDL, and what is not (WiredTiger schema operations are not transactional):
  *  - Every catalog change writes its catalog rows and the hooks' rows in ONE WT transaction (synced
- *    on disk engines): they become visible and durable together or not at all. `renameCollection` and
- *    `updateIndex` change catalog rows only, so they are fully atomic.
+ *    on disk engines): they become visible and durable together or not at all. `renameCollection`,
+ *    `updateIndex` and `updateCollection` change catalog rows only, so they are fully atomic.
  *  - `createCollection` / `createIndex` create their (empty) tables before that transaction. If it
  *    rolls back (a hook threw, or a failure) the new tables are dropped again, best effort; after a
  *    crash in between, the orphan table has no catalog entry and is recycled when its ident comes up
@@ -274,6 +274,8 @@ export type StorageChange =
   | { readonly op: "dropIndex"; readonly coll: CollectionEntry; readonly index: IndexEntry }
   | { readonly op: "updateIndex"; readonly coll: CollectionEntry; readonly index: IndexEntry }
   | { readonly op: "renameCollection"; readonly from: CollectionEntry; readonly to: CollectionEntry }
+  /** The collection's options changed (collMod: validator, validationLevel, …); `coll` is the entry after. */
+  | { readonly op: "updateCollection"; readonly coll: CollectionEntry; readonly before: CollectionEntry }
   | { readonly op: "dropDatabase"; readonly db: string; readonly colls: readonly CollectionEntry[] };
 
 /**
@@ -316,6 +318,12 @@ export interface Catalog {
     patch: { readonly spec?: Record<string, unknown>; readonly multikey?: boolean },
   ): CollectionEntry;
   renameCollection(db: string, from: string, toDb: string, to: string): CollectionEntry;
+  /**
+   * Replaces a collection's options (collMod: validator, validationLevel, validationAction,
+   * changeStreamPreAndPostImages, …). Catalog rows only, so fully atomic. Throws StorageError
+   * "NamespaceNotFound" when absent.
+   */
+  updateCollection(db: string, name: string, options: Record<string, unknown>): CollectionEntry;
 }
 
 export interface StorageStats {

@@ -42,6 +42,8 @@ import { checkApiStrictStage } from "../stable_api.ts";
 import { splitListSessions } from "./list_sessions_stage.ts";
 import { currentOps } from "../admin/current_op.ts";
 import { collectionlessIndexStats, indexStatsDocs, splitIndexStats } from "./index_stats.ts";
+import { viewCollation, viewOf } from "./view_source.ts";
+import type { ResolvedView } from "../shared/views.ts";
 
 /** mongod's SimpleCursorOptions (strict). */
 const CURSOR_FIELDS = {
@@ -129,10 +131,24 @@ function rejectReadConcernForWrite(ctx: RequestContext<AggregateParams>): void {
 /** The namespace's collection part for `{aggregate: 1}`, as mongod reports it. */
 const COLLECTIONLESS = "$cmd.aggregate";
 
-/** Every document of another collection of the same database ($lookup / $unionWith). */
+/** Every document of another collection (or view) of the same database ($lookup / $unionWith). */
 function readWholeCollection(ctx: RequestContext, name: string): Doc[] {
   const coll = findCollection(ctx, name);
-  if (!coll) return [];
+  if (!coll) {
+    const view = viewOf(ctx, name);
+    if (!view) return [];
+    const viewPipeline = compilePipeline(view.pipeline as Doc[], {
+      ...(view.collation ? { collation: view.collation } : {}),
+      now: new Date(),
+      resolveCollection: (other) => readWholeCollection(ctx, other),
+    });
+    let docs = readWholeCollection(ctx, view.base);
+    if (viewPipeline.leadingMatch) {
+      const m = compileFilter(viewPipeline.leadingMatch, view.collation ? { collation: view.collation } : {});
+      docs = docs.filter((d) => m.matches(d));
+    }
+    return [...withoutPauses(viewPipeline.run(docs, { prefixApplied: false }))];
+  }
   const source = new QuerySource(ctx.storage, coll, compileQuery({}, coll));
   const docs = [...scanDocs(source)];
   source.close();
@@ -147,8 +163,21 @@ function* scanDocs(source: QuerySource, fields?: ReadonlySet<string> | null): Ge
   }
 }
 
+/** An aggregate on a view: its pipeline in front, on the base collection, under its collation. */
+function onView(p: AggregateParams, view: ResolvedView): AggregateParams {
+  const collation = viewCollation(view, p.collation);
+  const { collation: _given, ...rest } = p;
+  return {
+    ...rest,
+    collection: view.base,
+    stages: [...view.pipeline, ...p.stages],
+    ...(collation ? { collation } : {}),
+  };
+}
+
 async function run(ctx: RequestContext<AggregateParams>): Promise<Reply> {
-  const p = ctx.params;
+  const view = ctx.params.source === "collection" ? viewOf(ctx, ctx.params.collection) : undefined;
+  const p = view ? onView(ctx.params, view) : ctx.params;
   const ctl = ctx.control; // maxTimeMS + cooperative yielding (docs/concurrency.md)
   const explain = p.explain ?? false;
   // Checked here, not in parse: the explain command parses an aggregate without a cursor.
@@ -187,7 +216,7 @@ async function run(ctx: RequestContext<AggregateParams>): Promise<Reply> {
     },
   });
   const name = p.collection ?? COLLECTIONLESS;
-  const ns = `${ctx.db}.${name}`;
+  const ns = `${ctx.db}.${view ? view.view.name : name}`;
 
   const coll = collectionless ? undefined : findCollection(ctx, name);
   let source: QuerySource | undefined;

@@ -128,7 +128,7 @@ const FIELDS = {
   nsInfo: required(nullAsMissing(arrayOf(shape(NS_ENTRY)))),
   ordered: optional(bool),
   errorsOnly: optional(bool),
-  bypassDocumentValidation: ignored,
+  bypassDocumentValidation: optional(bool),
   let: optional(doc),
   cursor: ignored,
   bypassEmptyTsReplacement: ignored,
@@ -199,7 +199,10 @@ function runOp(
   switch (p.kind) {
     case "insert": {
       const entry = ensureCollection(ctx, coll);
-      const prepared = prepareInsert(entry, p.op.document);
+      const prepared = prepareInsert(entry, p.op.document, {
+        bypass: (ctx.params as { bypassDocumentValidation?: boolean }).bypassDocumentValidation,
+        warn: (m) => ctx.log.warn(m),
+      });
       try {
         ctx.storage.write((txn) => txn.insert(entry, prepared.bytes, prepared.keys), { sync });
       } catch (e) {
@@ -227,6 +230,8 @@ function runOp(
         hint: op.hint,
         collation: op.collation,
         variables: constants || vars ? { ...vars, ...constants } : undefined,
+        bypassDocumentValidation:
+          (ctx.params as { bypassDocumentValidation?: boolean }).bypassDocumentValidation,
       }, sync);
       if (r.upsertedId !== undefined) {
         t.nUpserted++;

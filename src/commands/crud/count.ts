@@ -1,4 +1,6 @@
 /** count: number of documents matching `query`, after `skip`, capped by `limit`. */
+import { viewOf } from "../aggregate/view_source.ts";
+import { countOnView } from "./on_view.ts";
 import type { RequestContext } from "../context.ts";
 import { defineCommand, type Doc } from "../spec.ts";
 import {
@@ -43,7 +45,11 @@ async function run(ctx: RequestContext<CountParams>): Promise<Doc> {
   const skip = p.skip ?? 0;
   const limit = Math.abs(p.limit ?? 0);
   const coll = findCollection(ctx, p.collection);
-  if (!coll) return { n: 0, ok: 1 };
+  if (!coll) {
+    if (!viewOf(ctx, p.collection)) return { n: 0, ok: 1 };
+    const n = await countOnView(ctx, p.collection, { ...p, limit });
+    return { n, ok: 1 };
+  }
   if (!p.query || Object.keys(p.query).length === 0) {
     const total = ctx.storage.read((txn) => txn.count(coll));
     const n = Math.max(0, total - skip);

@@ -2,6 +2,7 @@
  * delete: removes the documents each statement ({q, limit: 0 | 1, hint, collation}) matches, one
  * storage transaction per statement. Replies `{n, writeErrors?}`.
  */
+import { refuseOnView } from "../shared/views.ts";
 import { BATCH_FIELDS, commitSync, nullAsMissing, statementList } from "../write/write_batch.ts";
 import type { RequestContext } from "../context.ts";
 import { defineCommand, type Doc } from "../spec.ts";
@@ -45,7 +46,10 @@ export function applyDelete(
     coll,
     st.variables,
   );
-  if (!coll) return [];
+  if (!coll) {
+    refuseOnView(ctx.storage, ctx.db, collName);
+    return [];
+  }
   return ctx.storage.write((txn) => {
     const targets = findTargets(txn, coll, q, st.multi);
     for (const row of targets) txn.remove(coll, row.rid, indexKeysOf(coll, row.doc, keyOpts));

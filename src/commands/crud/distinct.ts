@@ -4,6 +4,8 @@
  * nothing, values come back in BSON order (under the collation, which also decides equality; the
  * first value met of an equal group is kept), and a result over 16 MiB fails with 17217.
  */
+import { viewOf } from "../aggregate/view_source.ts";
+import { distinctOnView } from "./on_view.ts";
 import { BSON } from "bson";
 import { CommandError } from "../../errors/command_error.ts";
 import { Location } from "../../errors/locations.ts";
@@ -54,9 +56,14 @@ async function run(ctx: RequestContext<DistinctParams>): Promise<Doc> {
   const coll = findCollection(ctx, collection);
   const q = compileQuery({ filter: query, hint, collation }, coll);
   const strCmp = makeStringComparator(collation);
-  if (!coll) return { values: [], ok: 1 };
+  const view = coll ? undefined : viewOf(ctx, collection);
+  if (!coll && !view) return { values: [], ok: 1 };
   const parts = splitPath(key);
   const found: unknown[] = [];
+  if (!coll) {
+    const values = await distinctOnView(ctx, collection, key, { query, hint, collation });
+    return sortedDistinct(values, strCmp);
+  }
   const source = new QuerySource(ctx.storage, coll, q);
   try {
     for (;;) {
@@ -67,6 +74,11 @@ async function run(ctx: RequestContext<DistinctParams>): Promise<Doc> {
   } finally {
     source.close();
   }
+  return sortedDistinct(found, strCmp);
+}
+
+/** The distinct values in BSON order, duplicates (under the collation) removed, within 16 MiB. */
+function sortedDistinct(found: unknown[], strCmp: ReturnType<typeof makeStringComparator>): Doc {
   const sorted = found.map((v, i) => ({ v, i })).sort((a, b) => compareValues(a.v, b.v, strCmp) || a.i - b.i);
   const values: unknown[] = [];
   let bytes = 0;

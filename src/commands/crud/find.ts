@@ -26,6 +26,8 @@ import { compileQueryWithLet } from "../shared/query_let.ts";
 import { findCollection } from "../shared/namespace.ts";
 import type { ExplainShape } from "../shared/explain_shape.ts";
 import { BATCH_BYTES, FIRST_BATCH_DOCS } from "../../limits.ts";
+import { viewOf } from "../aggregate/view_source.ts";
+import { findOnView } from "./on_view.ts";
 
 const FIELDS = {
   filter: optional(doc),
@@ -82,7 +84,10 @@ async function run(ctx: RequestContext<FindParams>): Promise<Reply> {
     p.let,
   );
 
-  if (!coll) return encodeCursorReply({ id: 0n, ns, batchKey: "firstBatch", docs: [] });
+  if (!coll) {
+    if (viewOf(ctx, p.collection)) return findOnView(ctx);
+    return encodeCursorReply({ id: 0n, ns, batchKey: "firstBatch", docs: [] });
+  }
   const limit = p.limit === 0 ? undefined : p.limit;
   const batchSize = p.batchSize;
   const singleBatch = (p.singleBatch ?? false) ||

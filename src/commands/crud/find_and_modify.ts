@@ -50,7 +50,7 @@ const FIELDS = {
   collation: optional(doc),
   hint: optional(hintReader),
   let: optional(doc),
-  bypassDocumentValidation: ignored,
+  bypassDocumentValidation: optional(bool),
   rawData: ignored,
 } as const;
 
@@ -124,6 +124,7 @@ async function run(ctx: RequestContext<FindAndModifyParams>): Promise<Doc> {
       hint: p.hint,
       collation: p.collation,
       variables: p.let,
+      bypassDocumentValidation: p.bypassDocumentValidation,
     }, sync));
   const upserted = r.upsertedId !== undefined;
   const lastErrorObject: Doc = {

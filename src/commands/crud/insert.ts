@@ -9,7 +9,7 @@ import type { RequestContext } from "../context.ts";
 import { defineCommand, type Doc } from "../spec.ts";
 import { CommandError } from "../../errors/command_error.ts";
 import { collectionName } from "../params/names.ts";
-import { doc, ignored, type Parsed, parseShape, required } from "../params/schema.ts";
+import { bool, doc, optional, type Parsed, parseShape, required } from "../params/schema.ts";
 import { GENERIC_FIELDS } from "../params/generic.ts";
 import { BATCH_FIELDS, commitSync, statementList } from "../write/write_batch.ts";
 import { ensureCollection } from "../shared/namespace.ts";
@@ -22,6 +22,7 @@ import { compilePartialFilter } from "../../engine/mod.ts";
 import type { CollectionEntry, IndexKeys } from "../../storage/api.ts";
 import { validateIdValue } from "../write/validate_doc.ts";
 import { serializeStorable } from "../shared/stored_depth.ts";
+import { validateDocument, type ValidationOptions } from "../write/doc_validation.ts";
 
 /** Index keys are computed with the query engine's partial-filter compiler. */
 const keyOpts = { compilePartialFilter };
@@ -33,7 +34,11 @@ interface Prepared {
 }
 
 /** Adds `_id` if missing, validates it, the size and the nesting depth, encodes the document and its index keys. */
-export function prepareInsert(coll: CollectionEntry, input: Doc): Prepared {
+export function prepareInsert(
+  coll: CollectionEntry,
+  input: Doc,
+  validation: ValidationOptions = {},
+): Prepared {
   let doc = input;
   if (!("_id" in doc) || doc["_id"] === undefined) {
     doc = { _id: new ObjectId(), ...input };
@@ -43,6 +48,7 @@ export function prepareInsert(coll: CollectionEntry, input: Doc): Prepared {
     doc = { _id, ...rest };
   }
   validateIdValue(doc["_id"]);
+  validateDocument(coll, doc, undefined, validation);
   const bytes = serializeStorable(doc, "insert");
   if (bytes.length > LIMITS.maxBsonObjectSize) {
     throw new CommandError(
@@ -56,7 +62,7 @@ export function prepareInsert(coll: CollectionEntry, input: Doc): Prepared {
 const FIELDS = {
   documents: required(statementList(doc)),
   ...BATCH_FIELDS,
-  bypassDocumentValidation: ignored,
+  bypassDocumentValidation: optional(bool),
 } as const;
 
 export type InsertParams = Parsed<typeof FIELDS> & { readonly collection: string };
@@ -72,6 +78,10 @@ async function run(ctx: RequestContext<InsertParams>): Promise<Doc> {
   const { collection: name, documents: docs, ordered = true } = ctx.params;
   const sync = commitSync(ctx);
   const coll = ensureCollection(ctx, name);
+  const validation = {
+    bypass: ctx.params.bypassDocumentValidation,
+    warn: (m: string) => ctx.log.warn(m),
+  };
   const errors = new WriteErrors();
   let n = 0;
 
@@ -80,7 +90,7 @@ async function run(ctx: RequestContext<InsertParams>): Promise<Doc> {
   let prepared: Prepared[] | undefined;
   try {
     if (ctx.transaction) throw new Error("one document at a time");
-    prepared = docs.map((d) => prepareInsert(coll, d));
+    prepared = docs.map((d) => prepareInsert(coll, d, validation));
     ctx.storage.write((txn) => {
       for (const p of prepared!) txn.insert(coll, p.bytes, p.keys);
     }, { sync });
@@ -89,7 +99,7 @@ async function run(ctx: RequestContext<InsertParams>): Promise<Doc> {
     // Slow path: one document per transaction, attributing each failure.
     for (let i = 0; i < docs.length; i++) {
       try {
-        const p = prepareInsert(coll, docs[i]!);
+        const p = prepareInsert(coll, docs[i]!, validation);
         await retryOnConflict(ctx, () => {
           try {
             ctx.storage.write((txn) => txn.insert(coll, p.bytes, p.keys), { sync });

@@ -40,6 +40,8 @@ import { compileMatchPosition, compilePartialFilter, compileUpdate, upsertSeed }
 import { valuesEqual } from "../../bson/compare.ts";
 import { validateIdValue } from "../write/validate_doc.ts";
 import type { CollectionEntry } from "../../storage/api.ts";
+import { validateDocument } from "../write/doc_validation.ts";
+import { refuseOnView } from "../shared/views.ts";
 
 /** Index keys are computed with the query engine's partial-filter compiler. */
 const keyOpts = { compilePartialFilter };
@@ -64,6 +66,8 @@ export interface UpdateStatement {
   readonly collation?: Doc | undefined;
   /** The command's `let` variables. */
   readonly variables?: Doc | undefined;
+  /** Skip the collection's document validator (the command's bypassDocumentValidation). */
+  readonly bypassDocumentValidation?: boolean | undefined;
 }
 
 function encodeChecked(doc: Doc): Uint8Array {
@@ -85,6 +89,8 @@ export function applyUpdate(
   sync: boolean,
 ): UpdateOutcome {
   const existing = findCollection(ctx, collName);
+  if (!existing) refuseOnView(ctx.storage, ctx.db, collName);
+  const validation = { bypass: st.bypassDocumentValidation, warn: (m: string) => ctx.log.warn(m) };
   const q = compileQueryWithLet(
     { filter: st.q, sort: st.sort, hint: st.hint, collation: st.collation },
     existing,
@@ -127,6 +133,7 @@ export function applyUpdate(
           "Performing an update on the path '_id' would modify the immutable field '_id'",
         );
       }
+      validateDocument(coll, after, before, validation);
       const bytes = encodeChecked(after);
       try {
         txn.update(
@@ -154,6 +161,7 @@ export function applyUpdate(
         inserted = { _id, ...rest };
       }
       validateIdValue(inserted["_id"]);
+      validateDocument(coll, inserted, undefined, validation);
       const bytes = encodeChecked(inserted);
       try {
         txn.insert(coll, bytes, indexKeysOf(coll, inserted, keyOpts));
@@ -225,7 +233,7 @@ export function updateStatement(allowSort = compatAtLeast(8)): Reader<UpdateStat
 const FIELDS = {
   updates: required(statementList(updateStatement())),
   ...BATCH_FIELDS,
-  bypassDocumentValidation: ignored,
+  bypassDocumentValidation: optional(bool),
 } as const;
 
 export type UpdateParams = Parsed<typeof FIELDS> & { readonly collection: string };
@@ -249,7 +257,12 @@ async function run(ctx: RequestContext<UpdateParams>): Promise<Doc> {
     try {
       const r = await retryOnConflict(
         ctx,
-        () => applyUpdate(ctx, name, { ...statements[i]!, variables }, sync),
+        () =>
+          applyUpdate(ctx, name, {
+            ...statements[i]!,
+            variables,
+            bypassDocumentValidation: ctx.params.bypassDocumentValidation,
+          }, sync),
       );
       if (r.upsertedId !== undefined) {
         n += 1;

@@ -1,11 +1,18 @@
 /**
- * collMod: index options `hidden` and `expireAfterSeconds` (index named or given by key pattern).
- * Collection-level options (validator, …) are refused as not yet supported; an empty collMod is ok.
+ * collMod: changes a collection's or view's options after creation.
+ * - index options `hidden` and `expireAfterSeconds` (index named or given by key pattern);
+ * - `validator`, `validationLevel`, `validationAction` (schema validation) and
+ *   `changeStreamPreAndPostImages`: one `updateCollection` catalog change (write hooks see it);
+ * - on a view, `viewOn` + `pipeline` replace its definition in `<db>.system.views`.
+ * Not built yet (238 NotImplemented): `cappedSize`/`cappedMax` (no capped collections here) and the
+ * unique-index conversion (`prepareUnique`, `unique`, `forceNonUnique`: our unique and non-unique
+ * index tables have different layouts). An empty collMod is ok.
  */
 import { CommandError } from "../../errors/command_error.ts";
 import type { RequestContext } from "../context.ts";
 import { defineCommand, type Doc } from "../spec.ts";
 import {
+  array,
   bool,
   doc,
   ignored,
@@ -22,6 +29,11 @@ import { collectionName } from "../params/names.ts";
 import { findCollection } from "../shared/namespace.ts";
 import { MAX_TTL_SECONDS, sameKeyPattern } from "../../planner/index_spec.ts";
 import { resetIndexUsage } from "../../executor/index_usage.ts";
+import { checkViewGraph, findView, referencedCollections, replaceView } from "../shared/views.ts";
+import { checkValidatorOptions, validationAction, validationLevel } from "../write/doc_validation.ts";
+import { compilePipeline } from "../../engine/mod.ts";
+import { commitSync } from "../write/write_batch.ts";
+import type { CollectionEntry } from "../../storage/api.ts";
 
 /** A collection option whose feature is not built yet: present (any value) → 238 NotImplemented. */
 const notYet: Reader<never> = (_v, path) => {
@@ -35,41 +47,81 @@ const INDEX = {
   keyPattern: optional(doc),
   hidden: optional(bool),
   expireAfterSeconds: optional(num),
-  unique: optional(bool),
-  prepareUnique: optional(bool),
-  forceNonUnique: optional(bool),
+  unique: optional(notYet),
+  prepareUnique: optional(notYet),
+  forceNonUnique: optional(notYet),
 } as const;
 
 export type CollModIndex = Parsed<typeof INDEX>;
 
+/** mongod's `ChangeStreamPreAndPostImagesOptions`. */
+const PRE_POST_IMAGES = { enabled: { rule: "required", read: bool } } as const;
+
 const FIELDS = {
   index: optional(shape(INDEX)),
-  validator: optional(notYet),
-  validationLevel: optional(notYet),
-  validationAction: optional(notYet),
-  viewOn: optional(notYet),
-  pipeline: optional(notYet),
+  validator: optional(doc),
+  validationLevel: optional(validationLevel),
+  validationAction: optional(validationAction),
+  viewOn: optional(str),
+  pipeline: optional(array),
   cappedSize: optional(notYet),
   cappedMax: optional(notYet),
-  changeStreamPreAndPostImages: ignored,
+  changeStreamPreAndPostImages: optional(shape(PRE_POST_IMAGES)),
+  expireAfterSeconds: optional(notYet),
+  timeseries: optional(notYet),
   dryRun: ignored,
 } as const;
 
 export type CollModParams = Parsed<typeof FIELDS> & { readonly collection: string };
 
 export function parseCollMod(body: Doc): CollModParams {
-  return {
-    ...parseShape("collMod", body, FIELDS, { skip: "collMod", alsoAccept: GENERIC_FIELDS }),
-    collection: collectionName("collMod", body),
-  };
+  const p = parseShape("collMod", body, FIELDS, { skip: "collMod", alsoAccept: GENERIC_FIELDS });
+  if (p.validator !== undefined) checkValidatorOptions(p.validator);
+  return { ...p, collection: collectionName("collMod", body) };
 }
 
-function run(ctx: RequestContext<CollModParams>): Doc {
-  const name = ctx.params.collection;
-  const coll = findCollection(ctx, name);
-  if (!coll) throw new CommandError("NamespaceNotFound", `ns does not exist: ${ctx.db}.${name}`);
-  const spec = ctx.params.index;
-  if (spec === undefined) return { ok: 1 };
+/** Collection-level options collMod writes into the catalog entry. */
+const COLLECTION_OPTIONS = [
+  "validator",
+  "validationLevel",
+  "validationAction",
+  "changeStreamPreAndPostImages",
+] as const;
+
+function runOnView(ctx: RequestContext<CollModParams>): Doc {
+  const p = ctx.params;
+  const view = findView(ctx.storage, ctx.db, p.collection);
+  if (!view) throw new CommandError("NamespaceNotFound", `ns does not exist: ${ctx.db}.${p.collection}`);
+  for (const k of [...COLLECTION_OPTIONS, "index"] as const) {
+    if (p[k] !== undefined) {
+      throw new CommandError("InvalidOptions", `option not supported on a view: ${k}`);
+    }
+  }
+  if (p.viewOn === undefined && p.pipeline === undefined) return { ok: 1 };
+  if (p.viewOn === undefined || p.pipeline === undefined) {
+    throw new CommandError(
+      "InvalidOptions",
+      "Must specify both 'viewOn' and 'pipeline' when modifying a view",
+    );
+  }
+  const pipeline = p.pipeline as Doc[];
+  for (const stage of pipeline) {
+    const k = stage && typeof stage === "object" ? Object.keys(stage)[0] : undefined;
+    if (k === undefined) {
+      throw new CommandError("InvalidViewDefinition", "View pipeline must be an array of objects");
+    }
+    if (k === "$out" || k === "$merge") {
+      throw new CommandError("OptionNotSupportedOnView", `${k} cannot be used in a view definition`);
+    }
+  }
+  compilePipeline(pipeline, { now: new Date(), resolveCollection: () => [] });
+  checkViewGraph(ctx.storage, ctx.db, view.name, p.viewOn, referencedCollections(pipeline));
+  replaceView(ctx.storage, { ...view, viewOn: p.viewOn, pipeline }, commitSync(ctx));
+  return { ok: 1 };
+}
+
+function runIndex(ctx: RequestContext<CollModParams>, coll: CollectionEntry, spec: CollModIndex): Doc {
+  const name = coll.name;
   const byName = spec.name;
   const byKey = spec.keyPattern;
   const ix = byName !== undefined
@@ -88,10 +140,7 @@ function run(ctx: RequestContext<CollModParams>): Doc {
   }
   const hidden = spec.hidden;
   const ttl = spec.expireAfterSeconds;
-  if (
-    hidden === undefined && ttl === undefined && spec.unique === undefined &&
-    spec.prepareUnique === undefined
-  ) {
+  if (hidden === undefined && ttl === undefined) {
     throw new CommandError("InvalidOptions", "no expireAfterSeconds or hidden field");
   }
   const next: Doc = { ...ix.spec };
@@ -122,14 +171,41 @@ function run(ctx: RequestContext<CollModParams>): Doc {
   }
   const updated = ctx.storage.catalog.updateIndex(ctx.db, name, ix.name, { spec: next });
   resetIndexUsage(updated, ix.name); // mongod: modifying an index resets its statistics
+  return reply;
+}
+
+function run(ctx: RequestContext<CollModParams>): Doc {
+  const p = ctx.params;
+  const name = p.collection;
+  const coll = findCollection(ctx, name);
+  if (!coll) return runOnView(ctx);
+  if (p.viewOn !== undefined || p.pipeline !== undefined) {
+    throw new CommandError(
+      "InvalidOptions",
+      `collMod: ${ctx.db}.${name} is a collection, not a view: 'viewOn' and 'pipeline' only apply to views`,
+    );
+  }
+  let reply: Doc = {};
+  if (p.index !== undefined) reply = runIndex(ctx, coll, p.index);
+  const changed = COLLECTION_OPTIONS.filter((k) => p[k] !== undefined);
+  if (changed.length > 0) {
+    const current = findCollection(ctx, name)!;
+    const options: Doc = { ...current.options };
+    for (const k of changed) options[k] = p[k];
+    if (options["validator"] !== undefined && Object.keys(options["validator"] as Doc).length === 0) {
+      // mongod keeps `validator: {}` listed after a collMod that clears it.
+      options["validator"] = {};
+    }
+    ctx.storage.catalog.updateCollection(ctx.db, name, options);
+  }
   return { ...reply, ok: 1 };
 }
 
 export const collMod = defineCommand<CollModParams>({
   name: "collMod",
   help:
-    "changes collection/index options: {collMod: <coll>, index: {name | keyPattern, hidden, expireAfterSeconds}}",
-  auth: "createCollection",
+    "changes collection/index/view options: {collMod: <coll>, index: {name | keyPattern, hidden, expireAfterSeconds}, validator, validationLevel, validationAction, viewOn, pipeline}",
+  auth: "collMod",
   parse: parseCollMod,
   run,
 });

@@ -30,10 +30,29 @@ Deno.test("collMod: wrong types in index are 14 with their dotted path", () => {
 });
 
 Deno.test("collMod: collection options not built yet are 238", () => {
-  throws(() => parseCollMod({ collMod: "c", validator: {} }), {
+  throws(() => parseCollMod({ collMod: "c", cappedSize: 100 }), {
     code: ErrorCode.NotImplemented,
-    message: "collMod option 'validator' is not supported yet",
+    message: "collMod option 'cappedSize' is not supported yet",
   });
+  throws(() => parseCollMod({ collMod: "c", index: { name: "a_1", prepareUnique: true } }), {
+    code: ErrorCode.NotImplemented,
+  });
+});
+
+Deno.test("collMod: validator options are parsed and checked", () => {
+  const p = parseCollMod({
+    collMod: "c",
+    validator: { a: { $type: "string" } },
+    validationLevel: "moderate",
+  });
+  assertEquals(p.validator, { a: { $type: "string" } });
+  assertEquals(p.validationLevel, "moderate");
+  throws(() => parseCollMod({ collMod: "c", validationLevel: "bogus" }), { code: ErrorCode.BadValue });
+  throws(() => parseCollMod({ collMod: "c", validationAction: "bogus" }), { code: ErrorCode.BadValue });
+  throws(() => parseCollMod({ collMod: "c", validator: { $where: "1" } }), {
+    code: ErrorCode.QueryFeatureNotAllowed,
+  });
+  throws(() => parseCollMod({ collMod: "c", validator: { a: { $bogus: 1 } } }), { code: ErrorCode.BadValue });
 });
 
 Deno.test("collMod: an unknown top-level field is 40415", () => {

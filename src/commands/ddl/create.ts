@@ -1,15 +1,43 @@
 /**
- * create: makes a collection explicitly. Options are validated and kept in the catalog; options whose
- * feature is not built yet (capped, validator, timeseries, clusteredIndex, viewOn) are refused with a
- * clear NotImplemented rather than silently accepted. An existing collection is 48 NamespaceExists.
+ * create: makes a collection or a view explicitly. Options are validated and kept in the catalog as
+ * given (listCollections shows them back): `collation`, `validator` / `validationLevel` /
+ * `validationAction` (schema validation, checked on every write: commands/write/doc_validation.ts),
+ * `changeStreamPreAndPostImages`, `clusteredIndex` (`{key: {_id: 1}, unique: true}` only: the `_id`
+ * index takes its name and `clustered: true`), storage options. `viewOn` + `pipeline` (+ `collation`)
+ * define a view in `<db>.system.views` (commands/shared/views.ts). Options whose feature is not built
+ * yet (capped, timeseries, expireAfterSeconds, encryptedFields) are refused with 238 NotImplemented
+ * rather than silently accepted. An existing collection is 48 NamespaceExists; re-creating a view with
+ * identical options succeeds, as on mongod.
  */
 import { CommandError } from "../../errors/command_error.ts";
 import { StorageError } from "../../storage/api.ts";
 import type { RequestContext } from "../context.ts";
 import { defineCommand, type Doc } from "../spec.ts";
-import { bool, doc, int, optional, type Parsed, parseShape, type Reader, shape } from "../params/schema.ts";
+import {
+  array,
+  bool,
+  doc,
+  int,
+  optional,
+  type Parsed,
+  parseShape,
+  type Reader,
+  shape,
+  str,
+} from "../params/schema.ts";
 import { GENERIC_FIELDS } from "../params/generic.ts";
 import { collectionName, validateDbName } from "../params/names.ts";
+import {
+  checkViewGraph,
+  findView,
+  insertView,
+  referencedCollections,
+  SYSTEM_VIEWS,
+} from "../shared/views.ts";
+import { compilePipeline } from "../../engine/mod.ts";
+import { valuesEqual } from "../../bson/compare.ts";
+import { commitSync } from "../write/write_batch.ts";
+import { checkValidatorOptions, validationAction, validationLevel } from "../write/doc_validation.ts";
 
 /**
  * An option whose feature is not built yet: `false` is accepted (and kept, as given); anything else
@@ -24,18 +52,29 @@ const notYet: Reader<false> = (v, path) => {
 /** mongod's `IndexOptionDefaults` (a strict struct). */
 const INDEX_OPTION_DEFAULTS = { storageEngine: optional(doc) } as const;
 
+/** mongod's `ChangeStreamPreAndPostImagesOptions`. */
+const PRE_POST_IMAGES = { enabled: { rule: "required", read: bool } } as const;
+
+/** mongod's `ClusteredIndexSpec`. */
+const CLUSTERED_INDEX = {
+  key: { rule: "required", read: doc },
+  unique: { rule: "required", read: bool },
+  name: optional(str),
+  v: optional(int),
+} as const;
+
 const FIELDS = {
   capped: optional(notYet),
   size: optional(notYet),
   max: optional(notYet),
-  validator: optional(notYet),
-  validationLevel: optional(notYet),
-  validationAction: optional(notYet),
+  validator: optional(doc),
+  validationLevel: optional(validationLevel),
+  validationAction: optional(validationAction),
   timeseries: optional(notYet),
-  clusteredIndex: optional(notYet),
-  viewOn: optional(notYet),
-  pipeline: optional(notYet),
-  changeStreamPreAndPostImages: optional(notYet),
+  clusteredIndex: optional(shape(CLUSTERED_INDEX)),
+  viewOn: optional(str),
+  pipeline: optional(array),
+  changeStreamPreAndPostImages: optional(shape(PRE_POST_IMAGES)),
   expireAfterSeconds: optional(notYet),
   encryptedFields: optional(notYet),
   collation: optional(doc),
@@ -54,18 +93,122 @@ export interface CreateParams {
   readonly options: CreateOptions;
 }
 
+/** Options a view accepts besides viewOn / pipeline / collation (mongod: InvalidOptions otherwise). */
+const VIEW_OPTIONS = new Set(["viewOn", "pipeline", "collation"]);
+
 export function parseCreate(body: Doc): CreateParams {
-  return {
-    options: parseShape("create", body, FIELDS, { skip: "create", alsoAccept: GENERIC_FIELDS }),
-    collection: collectionName("create", body),
-  };
+  const options = parseShape("create", body, FIELDS, { skip: "create", alsoAccept: GENERIC_FIELDS });
+  const collection = collectionName("create", body);
+  if (options.pipeline !== undefined && options.viewOn === undefined) {
+    throw new CommandError("BadValue", "'pipeline' requires 'viewOn' to also be specified");
+  }
+  if (options.viewOn !== undefined) {
+    for (const k of Object.keys(options)) {
+      if (!VIEW_OPTIONS.has(k)) {
+        throw new CommandError("InvalidOptions", `option not supported on a view: ${k}`);
+      }
+    }
+    for (const stage of options.pipeline ?? []) {
+      if (stage === null || typeof stage !== "object" || Array.isArray(stage)) {
+        throw new CommandError("InvalidViewDefinition", "View pipeline must be an array of objects");
+      }
+    }
+  }
+  if (options.clusteredIndex !== undefined) checkClusteredIndex(options.clusteredIndex);
+  if (options.validator !== undefined || options.validationLevel !== undefined) {
+    checkValidatorOptions(options.validator);
+  }
+  return { options, collection };
+}
+
+function checkClusteredIndex(ci: Parsed<typeof CLUSTERED_INDEX>): void {
+  const keys = Object.keys(ci.key);
+  if (keys.length !== 1 || keys[0] !== "_id" || ci.key["_id"] !== 1) {
+    throw new CommandError(
+      "InvalidIndexSpecificationOption",
+      "The clusteredIndex option is only supported for key: {_id: 1}",
+    );
+  }
+  if (!ci.unique) {
+    throw new CommandError(
+      "InvalidIndexSpecificationOption",
+      "The clusteredIndex option requires unique: true",
+    );
+  }
+}
+
+function runCreateView(ctx: RequestContext<CreateParams>): Doc {
+  const name = ctx.params.collection;
+  const o = ctx.params.options;
+  const viewOn = o.viewOn!;
+  const pipeline = (o.pipeline ?? []) as Doc[];
+  if (name.startsWith("system.")) {
+    throw new CommandError(
+      "InvalidNamespace",
+      name === "views" || name === SYSTEM_VIEWS
+        ? `Cannot create a view called '${SYSTEM_VIEWS}'`
+        : `Invalid namespace: ${ctx.db}.${name}`,
+    );
+  }
+  for (const stage of pipeline) {
+    const k = Object.keys(stage)[0];
+    if (k === "$out" || k === "$merge") {
+      throw new CommandError("OptionNotSupportedOnView", `${k} cannot be used in a view definition`);
+    }
+  }
+  // Every stage must compile (a bad stage is refused at definition time, as on mongod).
+  compilePipeline(pipeline, { now: new Date(), resolveCollection: () => [] });
+  const existing = findView(ctx.storage, ctx.db, name);
+  if (existing) {
+    const same = existing.viewOn === viewOn && valuesEqual(existing.pipeline, pipeline) &&
+      valuesEqual(existing.collation ?? null, o.collation ?? null);
+    if (same) return { ok: 1 };
+    throw new CommandError("NamespaceExists", `Namespace ${ctx.db}.${name} already exists`);
+  }
+  if (ctx.storage.catalog.getCollection(ctx.db, name)) {
+    throw new CommandError("NamespaceExists", `Namespace ${ctx.db}.${name} already exists`);
+  }
+  checkViewGraph(ctx.storage, ctx.db, name, viewOn, referencedCollections(pipeline));
+  const onView = findView(ctx.storage, ctx.db, viewOn);
+  const collation = o.collation ?? onView?.collation;
+  if (onView && !valuesEqual(onView.collation ?? null, collation ?? null)) {
+    throw new CommandError(
+      "OptionNotSupportedOnView",
+      `View ${ctx.db}.${name} has conflicting collation with view ${ctx.db}.${viewOn}`,
+    );
+  }
+  insertView(ctx.storage, {
+    db: ctx.db,
+    name,
+    viewOn,
+    pipeline,
+    ...(collation ? { collation } : {}),
+  }, commitSync(ctx));
+  return { ok: 1 };
 }
 
 function run(ctx: RequestContext<CreateParams>): Doc {
   const name = ctx.params.collection;
   validateDbName(ctx.db);
+  if (ctx.params.options.viewOn !== undefined) return runCreateView(ctx);
+  if (findView(ctx.storage, ctx.db, name)) {
+    throw new CommandError("NamespaceExists", `Namespace ${ctx.db}.${name} already exists`);
+  }
+  const options: Doc = { ...ctx.params.options };
+  const ci = ctx.params.options.clusteredIndex;
+  if (ci) options["clusteredIndex"] = { v: ci.v ?? 2, ...ci };
   try {
-    ctx.storage.catalog.createCollection(ctx.db, name, { ...ctx.params.options });
+    const entry = ctx.storage.catalog.createCollection(ctx.db, name, options);
+    if (ci) {
+      ctx.storage.catalog.updateIndex(ctx.db, name, "_id_", {
+        spec: {
+          ...entry.indexes[0]!.spec,
+          ...(ci.name ? { name: ci.name } : {}),
+          unique: true,
+          clustered: true,
+        },
+      });
+    }
   } catch (e) {
     if (e instanceof StorageError && e.code === "NamespaceExists") {
       throw new CommandError("NamespaceExists", `Collection ${ctx.db}.${name} already exists.`);
@@ -77,7 +220,7 @@ function run(ctx: RequestContext<CreateParams>): Doc {
 
 export const create = defineCommand<CreateParams>({
   name: "create",
-  help: "creates a collection: {create: <name>, ...options}",
+  help: "creates a collection or view: {create: <name>, ...options}",
   auth: "createCollection",
   parse: parseCreate,
   run,

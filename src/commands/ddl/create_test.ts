@@ -45,7 +45,7 @@ Deno.test("create: indexOptionDefaults is a strict shape (dotted path in the err
 });
 
 Deno.test("create: features not built yet are refused with 238, false is accepted", () => {
-  for (const option of ["capped", "validator", "viewOn", "timeseries", "clusteredIndex"]) {
+  for (const option of ["capped", "timeseries", "expireAfterSeconds"]) {
     throws(() => parseCreate({ create: "c", [option]: true }), {
       code: ErrorCode.NotImplemented,
       message: `create option '${option}' is not supported yet by SecantusDB`,
@@ -56,4 +56,25 @@ Deno.test("create: features not built yet are refused with 238, false is accepte
 
 Deno.test("create: a collection name that is not a string is 73 InvalidNamespace", () => {
   throws(() => parseCreate({ create: 1 }), { code: ErrorCode.InvalidNamespace });
+});
+
+Deno.test("create: view options, validator options and clusteredIndex are checked", () => {
+  assertEquals(parseCreate({ create: "v", viewOn: "c", pipeline: [{ $match: {} }] }).options.viewOn, "c");
+  throws(() => parseCreate({ create: "v", pipeline: [] }), { code: ErrorCode.BadValue });
+  throws(() => parseCreate({ create: "v", viewOn: "c", validator: {} }), { code: ErrorCode.InvalidOptions });
+  throws(() => parseCreate({ create: "v", viewOn: "c", pipeline: [1] }), {
+    code: ErrorCode.InvalidViewDefinition,
+  });
+  throws(() => parseCreate({ create: "c", validationAction: "bogus" }), { code: ErrorCode.BadValue });
+  throws(() => parseCreate({ create: "c", validator: { $text: { $search: "a" } } }), {
+    code: ErrorCode.QueryFeatureNotAllowed,
+  });
+  throws(() => parseCreate({ create: "c", clusteredIndex: { key: { a: 1 }, unique: true } }), {
+    code: ErrorCode.InvalidIndexSpecificationOption,
+  });
+  assertEquals(
+    parseCreate({ create: "c", changeStreamPreAndPostImages: { enabled: true } }).options
+      .changeStreamPreAndPostImages,
+    { enabled: true },
+  );
 });

@@ -1,10 +1,15 @@
-/** drop: removes a collection and its indexes; cursors on it are killed. Missing → 26 NamespaceNotFound. */
+/**
+ * drop: removes a collection and its indexes (cursors on it are killed), or a view's definition.
+ * Missing → 26 NamespaceNotFound.
+ */
 import { CommandError } from "../../errors/command_error.ts";
 import type { RequestContext } from "../context.ts";
 import { defineCommand, type Doc } from "../spec.ts";
 import { type Parsed, parseShape } from "../params/schema.ts";
 import { GENERIC_FIELDS } from "../params/generic.ts";
 import { collectionName } from "../params/names.ts";
+import { removeView } from "../shared/views.ts";
+import { commitSync } from "../write/write_batch.ts";
 
 const FIELDS = {} as const;
 
@@ -20,8 +25,11 @@ export function parseDrop(body: Doc): DropParams {
 function run(ctx: RequestContext<DropParams>): Doc {
   const name = ctx.params.collection;
   const coll = ctx.storage.catalog.getCollection(ctx.db, name);
-  if (!coll) throw new CommandError("NamespaceNotFound", "ns not found");
   const ns = `${ctx.db}.${name}`;
+  if (!coll) {
+    if (removeView(ctx.storage, ctx.db, name, commitSync(ctx))) return { ns, ok: 1 };
+    throw new CommandError("NamespaceNotFound", "ns not found");
+  }
   ctx.cursors.killNamespace(ns);
   ctx.storage.catalog.dropCollection(ctx.db, name);
   return { nIndexesWas: coll.indexes.length, ns, ok: 1 };

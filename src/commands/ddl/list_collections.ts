@@ -1,6 +1,7 @@
 /**
  * listCollections: the collections of the request's database as a cursor, mongod's shape
- * ({name, type: "collection", options, info: {readOnly, uuid}, idIndex}), with `filter`, `nameOnly`
+ * ({name, type: "collection", options, info: {readOnly, uuid}, idIndex}), then its views
+ * ({name, type: "view", options: {viewOn, pipeline, collation?}, info: {readOnly: true}}), with `filter`, `nameOnly`
  * and `authorizedCollections`. Every collection comes back in the first batch (`cursor.batchSize`
  * is checked but not applied yet).
  */
@@ -12,6 +13,7 @@ import { bool, doc, optional, type Parsed, parseShape, strictBool } from "../par
 import { GENERIC_FIELDS } from "../params/generic.ts";
 import { compileFilter } from "../../engine/mod.ts";
 import { cursorOptions } from "./cursor_options.ts";
+import { listViews } from "../shared/views.ts";
 
 /** mongod's IDL: nameOnly and authorizedCollections are strict `bool`, includePendingDrops `safeBool`. */
 const FIELDS = {
@@ -43,6 +45,16 @@ function run(ctx: RequestContext<ListCollectionsParams>): Reply {
     };
     if (matcher && !matcher.matches(full)) continue;
     docs.push(BSON.serialize(nameOnly ? { name: c.name, type: "collection" } : full));
+  }
+  for (const v of listViews(ctx.storage, ctx.db)) {
+    const full: Doc = {
+      name: v.name,
+      type: "view",
+      options: { viewOn: v.viewOn, pipeline: v.pipeline, ...(v.collation ? { collation: v.collation } : {}) },
+      info: { readOnly: true },
+    };
+    if (matcher && !matcher.matches(full)) continue;
+    docs.push(BSON.serialize(nameOnly ? { name: v.name, type: "view" } : full));
   }
   return encodeCursorReply({ id: 0n, ns: `${ctx.db}.$cmd.listCollections`, batchKey: "firstBatch", docs });
 }

@@ -2,6 +2,7 @@
  * listIndexes: the stored index specs (`{v: 2, key, name, …options}`) as a cursor reply. Every
  * index comes back in the first batch (`cursor.batchSize` is checked but not applied yet).
  */
+import { refuseOnView } from "../shared/views.ts";
 import { BSON } from "bson";
 import { CommandError } from "../../errors/command_error.ts";
 import { encodeCursorReply } from "../../bson/raw_reply.ts";
@@ -33,7 +34,10 @@ function run(ctx: RequestContext<ListIndexesParams>): Reply {
   const name = ctx.params.collection;
   const coll = findCollection(ctx, name);
   const ns = `${ctx.db}.${name}`;
-  if (!coll) throw new CommandError("NamespaceNotFound", `ns does not exist: ${ns}`);
+  if (!coll) {
+    refuseOnView(ctx.storage, ctx.db, name);
+    throw new CommandError("NamespaceNotFound", `ns does not exist: ${ns}`);
+  }
   const docs = coll.indexes.map((i) => BSON.serialize(i.spec));
   return encodeCursorReply({ id: 0n, ns, batchKey: "firstBatch", docs });
 }

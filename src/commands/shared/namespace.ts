@@ -6,6 +6,7 @@ import type { CollectionEntry } from "../../storage/api.ts";
 import { StorageError } from "../../storage/api.ts";
 import type { RequestContext } from "../context.ts";
 import { validateCollectionName, validateDbName } from "../params/names.ts";
+import { refuseOnView } from "./views.ts";
 
 export function findCollection(ctx: RequestContext, name: string): CollectionEntry | undefined {
   return ctx.storage.catalog.getCollection(ctx.db, name);
@@ -14,6 +15,7 @@ export function findCollection(ctx: RequestContext, name: string): CollectionEnt
 export function ensureCollection(ctx: RequestContext, name: string): CollectionEntry {
   const found = ctx.storage.catalog.getCollection(ctx.db, name);
   if (found) return found;
+  refuseOnView(ctx.storage, ctx.db, name);
   validateDbName(ctx.db);
   validateCollectionName(name);
   try {

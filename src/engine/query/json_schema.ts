@@ -360,3 +360,9 @@ export function compileJsonSchema(schema: unknown): (doc: Doc) => boolean {
   if (!isDocument(schema)) fail("TypeMismatch", "$jsonSchema must be an object");
   return compileSchema(schema, true);
 }
+
+/** Compiles a nested schema (a property's or an item's) into a value predicate (validation details). */
+export function compileJsonSubschema(schema: unknown, topLevel = false): (v: unknown) => boolean {
+  if (!isDocument(schema)) fail("TypeMismatch", "$jsonSchema must be an object");
+  return compileSchema(schema, topLevel);
+}

@@ -295,6 +295,15 @@ export class WtCatalog implements Catalog {
     });
   }
 
+  updateCollection(db: string, name: string, options: Record<string, unknown>): CollectionEntry {
+    return guard(`updateCollection ${db}.${name}`, () => {
+      const e = this.#require(db, name);
+      const entry = freezeEntry({ ...e, options });
+      this.#commit(this.#meta, [[db, name, entry]], { op: "updateCollection", coll: entry, before: e });
+      return entry;
+    });
+  }
+
   /** Try to drop every table whose catalog entry is gone; keep the ones that are still busy. */
   retryPendingDrops(): void {
     if (this.#meta.pendingDrops.length === 0) return;

@@ -48,6 +48,10 @@ function describe(c: StorageChange): string {
     case "dropIndex":
     case "updateIndex":
       return `${c.op} ${c.coll.db}.${c.coll.name} ${c.index.name} [${c.coll.indexes.map((i) => i.name)}]`;
+    case "updateCollection":
+      return `updateCollection ${c.coll.db}.${c.coll.name} ${JSON.stringify(c.before.options)} -> ${
+        JSON.stringify(c.coll.options)
+      }`;
     case "renameCollection":
       return `rename ${c.from.db}.${c.from.name} ${c.to.db}.${c.to.name}`;
     case "dropDatabase":
@@ -115,6 +119,7 @@ Deno.test("every catalog change is told to hooks, inside its transaction", () =>
     e.catalog.createIndex("db", "a", { name: "x_1", spec: { key: { x: 1 } }, unique: false });
     e.catalog.updateIndex("db", "a", "x_1", { spec: { key: { x: 1 }, hidden: true } });
     e.catalog.dropIndex("db", "a", "x_1");
+    e.catalog.updateCollection("db", "a", { validator: { x: 1 } });
     e.catalog.renameCollection("db", "a", "db", "b");
     e.catalog.createCollection("db", "c");
     e.catalog.dropCollection("db", "c");
@@ -125,6 +130,7 @@ Deno.test("every catalog change is told to hooks, inside its transaction", () =>
       "createIndex db.a x_1 [_id_,x_1]",
       "updateIndex db.a x_1 [_id_,x_1]",
       "dropIndex db.a x_1 [_id_]",
+      'updateCollection db.a {} -> {"validator":{"x":1}}',
       "rename db.a db.b",
       "createCollection db.c",
       "dropCollection db.c",
