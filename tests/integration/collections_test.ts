@@ -230,6 +230,32 @@ Deno.test({
         assertEquals(await code(db.command({ collMod: "missing", validator: {} })), 26);
         assertEquals(await code(db.command({ collMod: "m", viewOn: "x", pipeline: [] })), 72);
       });
+      await t.step(
+        "a collection's default collation applies to queries, sorts, distinct, updates, indexes",
+        async () => {
+          await db.createCollection("ci", { collation: { locale: "en", strength: 2 } });
+          const ci = db.collection<AnyDoc>("ci");
+          await ci.insertMany([{ _id: 1, x: "b" }, { _id: 2, x: "A" }, { _id: 3, x: "a" }, {
+            _id: 4,
+            x: "B",
+          }]);
+          assertEquals((await ci.find({ x: "a" }).toArray()).map((d) => d["_id"]).sort(), [2, 3]);
+          assertEquals(await ci.countDocuments({ x: "B" }), 2);
+          assertEquals((await ci.distinct("x")).length, 2);
+          const sorted = (await ci.find({}).sort({ x: 1, _id: 1 }).toArray()).map((d) => d["_id"]);
+          assertEquals(sorted, [2, 3, 1, 4]);
+          assertEquals((await ci.updateMany({ x: "a" }, { $set: { y: 1 } })).modifiedCount, 2);
+          assertEquals(
+            (await ci.aggregate([{ $match: { x: "b" } }, { $count: "n" }]).toArray())[0]?.["n"],
+            2,
+          );
+          await ci.createIndex({ x: 1 });
+          const ix = (await ci.indexes()).find((i) => i.name === "x_1")!;
+          assertEquals(ix.collation, { locale: "en", strength: 2 });
+          // An explicit simple collation overrides the default.
+          assertEquals(await ci.countDocuments({ x: "a" }, { collation: { locale: "simple" } }), 1);
+        },
+      );
     } finally {
       await client.close();
       await server.stop();

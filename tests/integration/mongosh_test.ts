@@ -107,3 +107,35 @@ Deno.test({
     }
   },
 });
+
+Deno.test({
+  name: "mongosh db.createView, renameCollection, collMod validator",
+  ignore: MONGOSH === undefined,
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    const server = await spawnServer();
+    try {
+      const script = `
+        const d = db.getSiblingDB("shellviews");
+        d.people.insertMany([{ _id: 1, age: 30 }, { _id: 2, age: 12 }]);
+        d.createView("adults", "people", [{ $match: { age: { $gte: 18 } } }]);
+        print("VIEW " + JSON.stringify(d.adults.find().toArray()) + " " + d.adults.countDocuments());
+        print("INFO " + d.getCollectionInfos({ name: "adults" })[0].type);
+        d.people.renameCollection("persons");
+        print("RENAMED " + d.persons.countDocuments() + " " + d.getCollectionNames().includes("people"));
+        print("COLLMOD " + d.runCommand({ collMod: "persons", validator: { age: { $type: "number" } } }).ok);
+        try { d.persons.insertOne({ _id: 3, age: "x" }); print("INSERTED"); }
+        catch (e) { print("REFUSED " + e.code + " " + JSON.stringify(e.errInfo.details.operatorName)); }
+      `;
+      const stdout = await runMongosh(server.uri, script);
+      assert.match(stdout, /VIEW \[\{"_id":1,"age":30\}\] 1/);
+      assert.match(stdout, /INFO view/);
+      assert.match(stdout, /RENAMED 2 false/);
+      assert.match(stdout, /COLLMOD 1/);
+      assert.match(stdout, /REFUSED 121 "\$type"/);
+    } finally {
+      await server.stop();
+    }
+  },
+});

@@ -7,6 +7,7 @@ import {
   type Collection,
   type Db,
   type Document,
+  GridFSBucket,
   MongoClient,
   ReadPreference,
 } from "mongodb";
@@ -34,6 +35,7 @@ export type Entity =
     readonly client: ClientEntity;
   }
   | { readonly kind: "cursor"; readonly cursor: CursorLike }
+  | { readonly kind: "bucket"; readonly bucket: GridFSBucket }
   | { readonly kind: "value"; readonly value: unknown };
 
 export interface CursorLike {
@@ -182,8 +184,15 @@ export class EntityMap {
           this.set(id, { kind: "session", session, lsid, client: c });
           break;
         }
-        case "bucket":
-          throw new SkipTest(REASONS.bucket);
+        case "bucket": {
+          const dbEntity = this.get(String(def.database));
+          if (dbEntity.kind !== "database") {
+            throw new Error(`bucket ${id}: ${String(def.database)} is not a database`);
+          }
+          const bucket = new GridFSBucket(dbEntity.db, translateOptions(def.bucketOptions));
+          this.set(id, { kind: "bucket", bucket });
+          break;
+        }
         case "clientEncryption":
           throw new SkipTest(REASONS.clientEncryption);
         case "thread":

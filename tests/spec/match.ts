@@ -260,6 +260,16 @@ function special(
     }
     case "$$matchAsRoot":
       return m(arg, a, true, ctx, path, false);
+    case "$$matchesHexBytes": {
+      const bytes = a instanceof Uint8Array
+        ? a
+        : (a as { buffer?: unknown })?.buffer instanceof Uint8Array
+        ? (a as { buffer: Uint8Array }).buffer
+        : undefined;
+      if (bytes === undefined) return `${path}: expected bytes, got ${show(a)}`;
+      const hex = [...bytes].map((b) => b.toString(16).padStart(2, "0")).join("");
+      return hex === String(arg).toLowerCase() ? null : `${path}: expected bytes ${String(arg)}, got ${hex}`;
+    }
     default:
       return `${path}: unsupported special operator ${op}`;
   }

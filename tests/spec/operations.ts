@@ -3,7 +3,7 @@
  * the result in the spec's shape (write results as plain documents, cursors drained to arrays, …).
  * Test-runner operations (`object: testRunner`) live in runner_ops.ts.
  */
-import type { AnyBulkWriteOperation, Collection, Db, Document } from "mongodb";
+import type { AnyBulkWriteOperation, Collection, Db, Document, GridFSBucket, ObjectId } from "mongodb";
 import { type EntityMap, SkipTest, translateOptions } from "./entities.ts";
 import { REASONS, UNSUPPORTED_OPERATIONS } from "./skips.ts";
 import { normalizeResult } from "./results.ts";
@@ -163,8 +163,46 @@ interface SessionLike {
 
 /** Names the runner can execute on entities (used for up-front skip decisions). */
 export function knowsEntityOperation(name: string): boolean {
-  return name in HANDLERS || name === "withTransaction";
+  return name in HANDLERS || name in BUCKET_HANDLERS || name === "withTransaction";
 }
+
+/** `{$$hexBytes: "11aa"}` (GridFS test arguments) → bytes; anything else unchanged. */
+function hexArg(v: unknown): unknown {
+  if (v && typeof v === "object" && typeof (v as Args)["$$hexBytes"] === "string") {
+    const hex = (v as Args)["$$hexBytes"] as string;
+    return Uint8Array.from({ length: hex.length / 2 }, (_, i) => parseInt(hex.slice(2 * i, 2 * i + 2), 16));
+  }
+  return v;
+}
+
+async function drain(stream: AsyncIterable<Uint8Array>): Promise<Uint8Array> {
+  const parts: Uint8Array[] = [];
+  for await (const c of stream) parts.push(new Uint8Array(c));
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}
+
+/** GridFS operations on a bucket entity (unified format's GridFS operations). */
+const BUCKET_HANDLERS: Readonly<Record<string, Handler>> = {
+  upload: (t, { filename, source, ...o }) =>
+    new Promise((resolve, reject) => {
+      const up = (t as GridFSBucket).openUploadStream(String(filename), o);
+      up.on("error", reject).on("finish", () => resolve(up.id));
+      up.end(hexArg(source) as Uint8Array);
+    }),
+  download: (t, { id, ...o }) => drain((t as GridFSBucket).openDownloadStream(id as ObjectId, o)),
+  downloadByName: (t, { filename, ...o }) =>
+    drain((t as GridFSBucket).openDownloadStreamByName(String(filename), o)),
+  delete: (t, { id }) => (t as GridFSBucket).delete(id as ObjectId),
+  rename: (t, { id, newFilename }) => (t as GridFSBucket).rename(id as ObjectId, String(newFilename)),
+  drop: (t) => (t as GridFSBucket).drop(),
+  find: (t, { filter, ...o }) => (t as GridFSBucket).find(filter as Document, o).toArray(),
+};
 
 /** Resolves an operation's target and arguments and runs it; returns the spec-shaped result. */
 export async function runEntityOperation(
@@ -185,6 +223,8 @@ export async function runEntityOperation(
     ? entity.session
     : entity.kind === "cursor"
     ? entity.cursor
+    : entity.kind === "bucket"
+    ? entity.bucket
     : entity.value;
   const args: Args = { ...(op.arguments ?? {}) };
   if (typeof args.session === "string") args.session = entities.session(args.session).session;
@@ -196,7 +236,7 @@ export async function runEntityOperation(
       for (const nested of callback as Operation[]) await runNested(nested);
     }, o);
   }
-  const handler = HANDLERS[op.name];
+  const handler = entity.kind === "bucket" ? BUCKET_HANDLERS[op.name] : HANDLERS[op.name];
   if (!handler) throw new Error(`unknown operation '${op.name}' (on ${entity.kind} '${op.object}')`);
   if (op.name.startsWith("listSearch") || op.name.includes("SearchIndex")) {
     throw new SkipTest(REASONS.searchIndex(op.name));

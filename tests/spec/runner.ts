@@ -83,7 +83,6 @@ function staticSkip(test: SpecTest, file: SpecFile, ctx: RunnerContext): string 
   if ((test as unknown as Rec).expectLogMessages) return REASONS.logMessages;
   for (const e of file.createEntities ?? []) {
     const [type] = Object.keys(e);
-    if (type === "bucket") return REASONS.bucket;
     if (type === "clientEncryption") return REASONS.clientEncryption;
   }
   return null;

@@ -4,6 +4,7 @@
  * collection through the remaining stages lazily, and returns a cursor. `aggregate: 1` runs a
  * collection-less pipeline over no input documents.
  */
+import { effectiveCollation } from "../shared/default_collation.ts";
 import { sessionOf } from "../shared/session_of.ts";
 import { CommandError } from "../../errors/command_error.ts";
 import { ensureCursorRoom } from "../shared/cursor_room.ts";
@@ -188,7 +189,11 @@ async function run(ctx: RequestContext<AggregateParams>): Promise<Reply> {
     );
   }
   const batchSize = p.cursor?.batchSize;
-  const { collation, let: variables, stages, write } = p;
+  const { let: variables, stages, write } = p;
+  const collation = effectiveCollation(
+    p.collation,
+    p.collection === undefined ? undefined : findCollection(ctx, p.collection),
+  );
   const collectionless = p.collection === undefined;
   if (p.source !== "collection") checkApiStrictStage(ctx.generic, p.source);
   if (write) {

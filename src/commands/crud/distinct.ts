@@ -4,6 +4,7 @@
  * nothing, values come back in BSON order (under the collation, which also decides equality; the
  * first value met of an equal group is kept), and a result over 16 MiB fails with 17217.
  */
+import { effectiveCollation } from "../shared/default_collation.ts";
 import { viewOf } from "../aggregate/view_source.ts";
 import { distinctOnView } from "./on_view.ts";
 import { BSON } from "bson";
@@ -55,7 +56,7 @@ async function run(ctx: RequestContext<DistinctParams>): Promise<Doc> {
   const { collection, key, query, collation, hint } = ctx.params;
   const coll = findCollection(ctx, collection);
   const q = compileQuery({ filter: query, hint, collation }, coll);
-  const strCmp = makeStringComparator(collation);
+  const strCmp = makeStringComparator(effectiveCollation(collation, coll));
   const view = coll ? undefined : viewOf(ctx, collection);
   if (!coll && !view) return { values: [], ok: 1 };
   const parts = splitPath(key);

@@ -4,6 +4,7 @@
  * `_id` may not change (66 ImmutableField); an upsert seeds the new document from the filter's
  * equality fields and takes `_id` from there or generates one.
  */
+import { effectiveCollation } from "../shared/default_collation.ts";
 import { BATCH_FIELDS, commitSync, nullAsMissing, statementList } from "../write/write_batch.ts";
 import { decodeDocument } from "../../bson/decode.ts";
 import { BSON, ObjectId } from "bson";
@@ -96,13 +97,14 @@ export function applyUpdate(
     existing,
     st.variables,
   );
+  const collation = effectiveCollation(st.collation, existing);
   const updater = compileUpdate(st.u, {
     arrayFilters: st.arrayFilters,
-    collation: st.collation,
+    collation,
     variables: st.variables,
   });
   const position = updater.needsMatchedIndex
-    ? compileMatchPosition(st.q, st.collation ? { collation: st.collation } : {})
+    ? compileMatchPosition(st.q, collation ? { collation } : {})
     : undefined;
   if (st.multi && updater.kind === "replacement") {
     throw new CommandError("FailedToParse", "multi update is not supported for replacement-style update");

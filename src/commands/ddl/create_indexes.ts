@@ -5,6 +5,7 @@
  * builds the new indexes over existing documents. A build that fails (duplicate key, parallel arrays)
  * drops its index and reports the document's error.
  */
+import { defaultCollation } from "../shared/default_collation.ts";
 import { CommandError } from "../../errors/command_error.ts";
 import type { CollectionEntry } from "../../storage/api.ts";
 import type { RequestContext } from "../context.ts";
@@ -107,8 +108,14 @@ function planBuilds(coll: CollectionEntry | undefined, wanted: ValidatedIndex[])
 
 function run(ctx: RequestContext<CreateIndexesParams>): Doc {
   const name = ctx.params.collection;
-  const wanted = ctx.params.indexes;
   let coll = findCollection(ctx, name);
+  // A collection's default collation applies to a new index that names none (mongod).
+  const collation = defaultCollation(coll);
+  const wanted = collation
+    ? ctx.params.indexes.map((v) =>
+      v.spec["collation"] === undefined && v.name !== "_id_" ? { ...v, spec: { ...v.spec, collation } } : v
+    )
+    : ctx.params.indexes;
   const before = coll?.indexes.length ?? 1;
   const builds = planBuilds(coll, wanted);
   const created = coll === undefined;

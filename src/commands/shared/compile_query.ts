@@ -3,6 +3,7 @@
  * CompiledQuery: validates everything first (a bad operator fails even on an empty collection), asks
  * the planner for the access path, and binds the engine's compiled closures.
  */
+import { effectiveCollation } from "./default_collation.ts";
 import {
   compileFilter,
   compileProjection,
@@ -116,7 +117,7 @@ export function compileQuery(
   opts: { planCache?: boolean } = {},
 ): CompiledQuery {
   const filter = parts.filter ?? {};
-  const collation = parts.collation;
+  const collation = effectiveCollation(parts.collation, coll);
   const matcher = Object.keys(filter).length === 0 ? null : compileFilter(filter, {
     ...(collation ? { collation } : {}),
     ...(parts.variables ? { variables: parts.variables } : {}),
