@@ -14,8 +14,8 @@
  * - `ExpressionEnv` / `evaluateExpression` — aggregation expressions.
  * - path helpers (`splitPath`, `visitPathValues`, `getPath`) for planners and executors.
  *
- * Not implemented yet (NotImplemented, code 238): `$text` and geo query operators; positional,
- * `$meta` and computed projections; `$meta` sort.
+ * - `$text` matches and scores through engine/text (the collection's text index comes in
+ *   `FilterOptions.textIndex`); `{$meta: "textScore"}` works in projections, sorts and expressions.
  * `compileMatchPosition(filter)` reports the array index a filter matched (positional `$`).
  */
 export {

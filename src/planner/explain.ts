@@ -92,6 +92,18 @@ export function explainTree(q: ExplainInput, stats?: RunStats): Doc {
     node = node["filter"] ? { ...ix, filter: node["filter"] } : ix;
   }
   const withN = (d: Doc): Doc => (stats ? { ...d, nReturned: stats.nReturned } : d);
+  if (q.filter && Object.hasOwn(q.filter, "$text")) {
+    // $text: the documents are read by a scan and scored by the text matcher (engine/text), shown
+    // with mongod's stage names.
+    const search = q.filter["$text"] as Doc;
+    node = withN({
+      stage: "TEXT_MATCH",
+      indexPrefix: {},
+      parsedTextQuery: { search: search?.["$search"] },
+      textIndexVersion: 3,
+      inputStage: withN({ stage: "TEXT_OR", inputStage: node }),
+    });
+  }
   const sortProvided = q.access.kind === "ixScan" && q.access.providesSort;
   if (q.sortSpec && !sortProvided) {
     node = withN({

@@ -7,6 +7,7 @@ import { CommandError } from "../errors/command_error.ts";
 import { compareValues } from "../bson/compare.ts";
 import { isDocument } from "../bson/values.ts";
 import { validateGeoIndexSpec } from "./geo_spec.ts";
+import { isTextKey, normalizeTextIndex } from "./text_spec.ts";
 import type { Document as Doc } from "../bson/document.ts";
 
 const KNOWN_FIELDS = new Set([
@@ -154,9 +155,9 @@ export function validateIndexSpec(raw: unknown, validateFilter: (f: Doc) => void
     if (f.length === 0 || f.startsWith("$") && f !== "$**" || f.endsWith(".") || f.includes("..")) {
       throw new CommandError("CannotCreateIndex", `Index key contains an illegal field name: ${f}`);
     }
-    if (v === "2d" || v === "2dsphere") continue;
+    if (v === "2d" || v === "2dsphere" || v === "text") continue;
     if (typeof v === "string") {
-      if (["text", "hashed", "geoHaystack"].includes(v)) {
+      if (["hashed", "geoHaystack"].includes(v)) {
         throw new CommandError("NotImplemented", `'${v}' indexes are not supported yet by SecantusDB`);
       }
       throw new CommandError("CannotCreateIndex", `Unknown index plugin '${v}'`);
@@ -239,6 +240,11 @@ export function validateIndexSpec(raw: unknown, validateFilter: (f: Doc) => void
     else spec[f] = x;
   }
   Object.assign(spec, geoDefaults);
+  if (isTextKey(key)) {
+    const text = normalizeTextIndex(raw, key);
+    spec["key"] = text.key;
+    Object.assign(spec, text.options);
+  }
   return { spec, name, unique: spec["unique"] === true || isId };
 }
 
@@ -255,6 +261,9 @@ export function sameKeyPattern(a: Doc, b: Doc): boolean {
 }
 
 const OPTION_FIELDS = [
+  "weights",
+  "default_language",
+  "language_override",
   "unique",
   "sparse",
   "partialFilterExpression",

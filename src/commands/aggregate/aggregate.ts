@@ -31,7 +31,7 @@ import {
 import { GENERIC_FIELDS } from "../params/generic.ts";
 import { validateCollectionName } from "../params/names.ts";
 import { typeName } from "../../bson/type_name.ts";
-import { compileQuery } from "../shared/compile_query.ts";
+import { compileQuery, textIndexOf } from "../shared/compile_query.ts";
 import { findCollection } from "../shared/namespace.ts";
 import type { ExplainShape } from "../shared/explain_shape.ts";
 import { BATCH_BYTES, FIRST_BATCH_DOCS } from "../../limits.ts";
@@ -205,8 +205,10 @@ async function run(ctx: RequestContext<AggregateParams>): Promise<Reply> {
       );
     }
   }
+  const textIndex = textIndexOf(p.collection === undefined ? undefined : findCollection(ctx, p.collection));
   const pipeline = compilePipeline(stages, {
     ...(collation ? { collation } : {}),
+    ...(textIndex ? { textIndex } : {}),
     ...(variables ? { variables } : {}),
     now: new Date(),
     resolveCollection: (other) => readWholeCollection(ctx, other),

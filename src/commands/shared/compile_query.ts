@@ -3,6 +3,7 @@
  * CompiledQuery: validates everything first (a bad operator fails even on an empty collection), asks
  * the planner for the access path, and binds the engine's compiled closures.
  */
+import { type TextIndexInfo, textIndexInfo } from "../../engine/text/mod.ts";
 import { effectiveCollation } from "./default_collation.ts";
 import {
   compileFilter,
@@ -45,10 +46,20 @@ export interface QueryParts {
   readonly max?: Doc | undefined;
 }
 
+/** The collection's text index (for `$text`), if it has one. */
+export function textIndexOf(coll: CollectionEntry | undefined): TextIndexInfo | undefined {
+  for (const i of coll?.indexes ?? []) {
+    const t = textIndexInfo(i.spec);
+    if (t) return t;
+  }
+  return undefined;
+}
+
 /** The planner's view of a collection's indexes. */
 export function indexInfos(coll: CollectionEntry | undefined): IndexInfo[] {
   if (!coll) return [];
-  return coll.indexes.map((i) => {
+  // Text indexes hold no keys here ($text scans and scores, engine/text): never an access path.
+  return coll.indexes.filter((i) => !textIndexInfo(i.spec)).map((i) => {
     const collation = i.spec["collation"] as Doc | undefined;
     return {
       name: i.name,
@@ -118,8 +129,10 @@ export function compileQuery(
 ): CompiledQuery {
   const filter = parts.filter ?? {};
   const collation = effectiveCollation(parts.collation, coll);
+  const textIndex = textIndexOf(coll);
   const matcher = Object.keys(filter).length === 0 ? null : compileFilter(filter, {
     ...(collation ? { collation } : {}),
+    ...(textIndex ? { textIndex } : {}),
     ...(parts.variables ? { variables: parts.variables } : {}),
   });
   const sortSpec = parts.sort && Object.keys(parts.sort).filter((k) => k !== "$natural").length > 0

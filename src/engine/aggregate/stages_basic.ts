@@ -29,7 +29,11 @@ export function compileMatch(spec: unknown, ctx: StageContext, name: string): St
       "$geoNear, $near, and $nearSphere are not allowed in this context, as these operators require sorting geospatial data. If you do not need sort, consider using $geoWithin instead.",
     );
   }
-  const m = compileFilter(spec, { collation: ctx.collation, expressionEnv: ctx.env });
+  const m = compileFilter(spec, {
+    collation: ctx.collation,
+    expressionEnv: ctx.env,
+    textIndex: ctx.options.textIndex,
+  });
   return {
     name,
     pauses: true,

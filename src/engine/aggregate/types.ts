@@ -2,6 +2,7 @@
  * types.ts — shapes shared by the pipeline stages, and the `$geoNear` request/result the command layer
  * answers through `PipelineOptions.geoNear`.
  */
+import type { TextIndexInfo } from "../text/mod.ts";
 import type { StringComparator } from "../../bson/compare.ts";
 import type { ExpressionEnv } from "../expression/env.ts";
 import type { GeoNearQuery } from "../geo/query.ts";
@@ -42,6 +43,8 @@ export interface PipelineOptions {
   geoNear?: ((req: GeoNearRequest) => Iterable<GeoNearResult>) | undefined;
   /** Randomness for $sample (defaults to Math.random). */
   random?: (() => number) | undefined;
+  /** The collection's text index, for a `$text` in the leading `$match`. */
+  textIndex?: TextIndexInfo | undefined;
 }
 
 /** Compiles one stage's specification. May expand into several stages ($sortByCount, $count). */

@@ -15,3 +15,4 @@ import "./ops_object.ts";
 import "./ops_accumulator.ts";
 import "./ops_date.ts";
 import "./ops_date_math.ts";
+import "./ops_meta.ts";

@@ -162,7 +162,10 @@ export function compileProjection(
       continue;
     }
     if (isDocument(v) && Object.keys(v)[0] === "$meta") {
-      throw new CommandError("NotImplemented", `projection $meta is not implemented yet in SecantusDB`);
+      // Metadata does not decide inclusion / exclusion (mongod).
+      env ??= new ExpressionEnv({ variables: opts.variables, now: opts.now });
+      computed.set(path, env.compile(v));
+      continue;
     }
     let include: boolean;
     if (typeof v === "boolean") include = v;

@@ -16,6 +16,7 @@ import { ExpressionEnv } from "../expression/env.ts";
 import { truthy } from "../expression/numeric.ts";
 import { ALWAYS_FALSE, ALWAYS_TRUE, type CompileContext, type DocPred } from "./predicates.ts";
 import type { Document } from "../../bson/document.ts";
+import { compileTextSearch, type TextIndexInfo, textScores } from "../text/mod.ts";
 
 export type { Document };
 
@@ -33,6 +34,8 @@ export interface FilterOptions {
   variables?: Record<string, unknown> | undefined;
   /** An expression environment to compile `$expr` in (a pipeline's, with its variables in scope). */
   expressionEnv?: ExpressionEnv | undefined;
+  /** The collection's text index, for `$text` (absent: `$text` is 27 IndexNotFound). */
+  textIndex?: TextIndexInfo | undefined;
 }
 
 /** Parses and validates `filter`; throws CommandError with mongod's code on bad input. */
@@ -41,9 +44,22 @@ export function compileFilter(filter: Document | null | undefined, opts: FilterO
   if (!isDocument(filter)) throw new CommandError("TypeMismatch", "filter must be an object");
   const strCmp = makeStringComparator(opts.collation);
   let env: ExpressionEnv | undefined;
+  let textUsed = false;
   const ctx: CompileContext = {
     strCmp,
     subFilter: (f) => compileDoc(f, ctx, false),
+    text: (arg) => {
+      if (textUsed) throw new CommandError("BadValue", "Too many text expressions");
+      textUsed = true;
+      if (!opts.textIndex) throw new CommandError("IndexNotFound", "text index required for $text query");
+      const score = compileTextSearch(arg, opts.textIndex);
+      return (doc) => {
+        const s = score(doc);
+        if (s <= 0) return false;
+        textScores.set(doc, s);
+        return true;
+      };
+    },
     expr: (e) => {
       env ??= opts.expressionEnv ?? new ExpressionEnv({ strCmp, now: opts.now, variables: opts.variables });
       const ev = env.compile(e);
@@ -132,10 +148,11 @@ function compileTopLevel(
     case "$jsonSchema":
       return compileJsonSchema(value);
     case "$text":
-    case "$sampleRate":
-      if (!topLevel && key === "$text") {
+      if (!topLevel) {
         throw new CommandError("BadValue", `${key} can only be applied to the top-level document`);
       }
+      return ctx.text!(value);
+    case "$sampleRate":
       throw new CommandError("NotImplemented", `${key} is not implemented yet in SecantusDB`);
     default:
       throw new CommandError("BadValue", `unknown top level operator: ${key}`);

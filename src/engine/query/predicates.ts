@@ -25,6 +25,8 @@ export interface CompileContext {
   readonly subFilter: (filter: Record<string, unknown>) => DocPred;
   /** Compiles a `$expr` aggregation expression into a document predicate. */
   readonly expr: (expression: unknown) => DocPred;
+  /** Compiles a top-level `$text` argument (needs the collection's text index). */
+  readonly text?: (arg: unknown) => DocPred;
 }
 
 /** Binds a value test to a path. */

@@ -4,7 +4,8 @@
  * Order is mongod's: `compareValues` (canonical cross-type order) on each key in turn. For a path
  * that reaches several values through arrays, the key is the smallest value for an ascending key
  * and the largest for a descending key (mongod's multikey sort semantics); a missing field sorts as
- * null and an empty array as `undefined` (below null). `{$meta: …}` keys are not implemented yet.
+ * null and an empty array as `undefined` (below null). `{$meta: "textScore"}` sorts by the `$text`
+ * score, highest first; other `$meta` keys are not implemented yet.
  *
  * Errors: a non-document spec → 2 BadValue; a value that is not a number → 15974; a number other
  * than 1 / -1 → 15975 (mongod's location codes).
@@ -16,6 +17,7 @@ import { isDocument, isNumeric } from "../../bson/values.ts";
 import { splitPath, visitPathValues } from "../path/field_path.ts";
 import { describeValue } from "../path/describe.ts";
 import type { Document } from "../../bson/document.ts";
+import { textScoreOf } from "../text/mod.ts";
 
 export type DocComparator = (a: Document, b: Document) => number;
 
@@ -31,7 +33,15 @@ export function parseSortSpec(spec: unknown): SortKeyPart[] {
   const out: SortKeyPart[] = [];
   for (const [path, v] of Object.entries(spec)) {
     if (isDocument(v) && "$meta" in v) {
-      throw new CommandError("NotImplemented", "$meta sort is not implemented yet in SecantusDB");
+      if (v["$meta"] !== "textScore") {
+        throw new CommandError(
+          "NotImplemented",
+          `$meta sort by '${String(v["$meta"])}' is not implemented yet`,
+        );
+      }
+      // Highest score first; the key is read from the $text match's scores (textScoreOf).
+      out.push({ path, parts: TEXT_SCORE_PARTS, direction: -1 });
+      continue;
     }
     if (!isNumeric(v)) {
       throw new CommandError(
@@ -52,6 +62,9 @@ export function parseSortSpec(spec: unknown): SortKeyPart[] {
   return out;
 }
 
+/** The `parts` of a `{$meta: "textScore"}` sort key (compared by identity, never a real path). */
+export const TEXT_SCORE_PARTS: readonly string[] = Object.freeze(["$meta:textScore"]);
+
 /** The sort key of one path in a document for a direction (min for 1, max for -1). */
 export function sortKeyOf(
   doc: unknown,
@@ -59,6 +72,7 @@ export function sortKeyOf(
   direction: 1 | -1,
   strCmp?: StringComparator,
 ) {
+  if (parts === TEXT_SCORE_PARTS) return textScoreOf(doc) ?? null;
   let best: unknown = undefined;
   let found = false;
   let sawEmptyArray = false;

@@ -1,0 +1,62 @@
+/**
+ * language.ts — the languages text indexes know (mongod's list: names and two-letter codes, plus
+ * "none"), each with its Snowball stemmer (npm `snowball-stemmers`) and stop-word list (npm
+ * `stopword`). "none" tokenizes only: no stemming, no stop words.
+ */
+import snowball from "snowball-stemmers";
+import * as stopwords from "stopword";
+
+export interface TextLanguage {
+  /** mongod's canonical name ("english", "none", …). */
+  readonly name: string;
+  stem(word: string): string;
+  isStopWord(word: string): boolean;
+}
+
+/** mongod language name → [two-letter code, Snowball algorithm, stopword list name]. */
+const LANGUAGES: Readonly<Record<string, readonly [string, string, string]>> = {
+  danish: ["da", "danish", "dan"],
+  dutch: ["nl", "dutch", "nld"],
+  english: ["en", "english", "eng"],
+  finnish: ["fi", "finnish", "fin"],
+  french: ["fr", "french", "fra"],
+  german: ["de", "german", "deu"],
+  hungarian: ["hu", "hungarian", "hun"],
+  italian: ["it", "italian", "ita"],
+  norwegian: ["nb", "norwegian", "nob"],
+  portuguese: ["pt", "portuguese", "por"],
+  romanian: ["ro", "romanian", "ron"],
+  russian: ["ru", "russian", "rus"],
+  spanish: ["es", "spanish", "spa"],
+  swedish: ["sv", "swedish", "swe"],
+  turkish: ["tr", "turkish", "tur"],
+};
+
+const NONE: TextLanguage = { name: "none", stem: (w) => w, isStopWord: () => false };
+const cache = new Map<string, TextLanguage>([["none", NONE]]);
+
+function canonical(name: string): string | undefined {
+  const n = name.toLowerCase();
+  if (n === "none") return "none";
+  if (n in LANGUAGES) return n;
+  for (const [full, [code]] of Object.entries(LANGUAGES)) if (code === n) return full;
+  return undefined;
+}
+
+/** The language named `name` (mongod name or two-letter code, any case), or undefined if unsupported. */
+export function textLanguage(name: string): TextLanguage | undefined {
+  const c = canonical(name);
+  if (c === undefined) return undefined;
+  const hit = cache.get(c);
+  if (hit) return hit;
+  const [, algo, list] = LANGUAGES[c]!;
+  const stemmer = snowball.newStemmer(algo);
+  const words = new Set((stopwords as unknown as Record<string, string[]>)[list] ?? []);
+  const lang: TextLanguage = {
+    name: c,
+    stem: (w) => stemmer.stem(w),
+    isStopWord: (w) => words.has(w),
+  };
+  cache.set(c, lang);
+  return lang;
+}

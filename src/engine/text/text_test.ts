@@ -1,0 +1,66 @@
+import { deepStrictEqual as assertEquals, ok, throws } from "node:assert/strict";
+import { ErrorCode } from "../../errors/codes.ts";
+import { textLanguage } from "./language.ts";
+import { terms, words } from "./tokenize.ts";
+import { parseTextQuery } from "./query.ts";
+import { compileTextSearch, type TextIndexInfo, textIndexInfo } from "./score.ts";
+
+const en = textLanguage("english")!;
+const index: TextIndexInfo = {
+  weights: { subject: 1 },
+  defaultLanguage: "english",
+  languageOverride: "language",
+};
+
+Deno.test("text: words split on punctuation, stop words go, terms are stemmed and folded", () => {
+  assertEquals(words("coffee-shop, Baking's!"), ["coffee", "shop", "Baking's"]);
+  assertEquals(terms("The Baking of cakes", en), ["bake", "cake"]);
+  assertEquals(terms("Café", en), ["cafe"]);
+  assertEquals(terms("Café", en, { diacriticSensitive: true }), ["café"]);
+  assertEquals(textLanguage("es")?.name, "spanish");
+  assertEquals(textLanguage("klingon"), undefined);
+  assertEquals(terms("the running", textLanguage("none")!), ["the", "running"]);
+});
+
+Deno.test("text: $search grammar — terms, phrases, negations", () => {
+  const q = parseTextQuery('bake "coffee shop" -cake -"ice cream"', "english", {});
+  assertEquals(q.terms, ["bake", "coffe", "shop"]);
+  assertEquals(q.negatedTerms, ["cake"]);
+  assertEquals(q.phrases, ["coffee shop"]);
+  assertEquals(q.negatedPhrases, ["ice cream"]);
+  // A hyphen inside a word is a delimiter, not a negation.
+  assertEquals(parseTextQuery("coffee-shop", "english", {}).negatedTerms, []);
+  throws(() => parseTextQuery("x", "klingon", {}), { code: ErrorCode.BadValue });
+});
+
+Deno.test("text: matching and mongod's score formula", () => {
+  const score = (search: string, subject: string) =>
+    compileTextSearch({ $search: search }, index)({ subject });
+  assertEquals(score("cake", "Baking a cake"), 0.75);
+  assertEquals(score("coffee", "coffee"), 1);
+  assertEquals(score("coffee", "tea"), 0);
+  assertEquals(score("coffee -shop", "Coffee Shopping"), 0);
+  assertEquals(score('"coffee shop"', "Coffee Shopping"), 1.5);
+  assertEquals(score('"shop coffee"', "Coffee Shopping"), 0);
+  // Repeats add halving contributions: 1 + 1/2, times (0.5 + 0.5 · 2/2).
+  assertEquals(score("cake", "cake cake"), 1.5);
+  // Weights multiply, every indexed field counts.
+  const weighted = compileTextSearch({ $search: "cake" }, { ...index, weights: { subject: 10, body: 1 } });
+  // "cake" is the whole subject string: +10%; "a" is a stop word, so the body is one term too.
+  assertEquals(weighted({ subject: "cake", body: "a cake" }), 10 * 1.1 + 1);
+  // Only negations match nothing.
+  assertEquals(score("-cake", "tea"), 0);
+  // language_override in the document.
+  const es = compileTextSearch({ $search: "leche", $language: "spanish" }, index);
+  ok(es({ subject: "Café con leche", language: "spanish" }) > 0);
+  throws(() => compileTextSearch({ $search: 1 }, index), { code: ErrorCode.TypeMismatch });
+  throws(() => compileTextSearch({ $search: "a", $bogus: 1 }, index), { code: ErrorCode.BadValue });
+});
+
+Deno.test("text: index info from the stored spec", () => {
+  assertEquals(
+    textIndexInfo({ key: { _fts: "text", _ftsx: 1 }, weights: { a: 2 }, default_language: "french" }),
+    { weights: { a: 2 }, defaultLanguage: "french", languageOverride: "language" },
+  );
+  assertEquals(textIndexInfo({ key: { a: 1 } }), undefined);
+});
