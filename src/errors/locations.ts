@@ -310,6 +310,8 @@ export const Location = {
   Geo2dPointOutOfRange: 13027,
   GeoCannotExtractKeys: 16755,
   GeoHashRegionInvalid: 13022,
+  /** A hashed index over an array value. */
+  HashedIndexArrayValue: 16766,
 
   // planner: index choice.
   MinMaxRequiresHint: 51173,

@@ -15,6 +15,8 @@ import { expandKeys } from "../keys/multikey.ts";
 import { type CollationKeyer, collationKeyer } from "../keys/collation_key.ts";
 import { type GeoIndexShape, geoIndexShape, geoKeyTuples } from "../keys/geo_keys.ts";
 import { CommandError } from "../errors/command_error.ts";
+import { Location } from "../errors/locations.ts";
+import { hashedValue } from "../keys/hashed_key.ts";
 import type { Document as Doc } from "../bson/document.ts";
 
 /** Encoded key of an `_id` value in the `_id_` index. */
@@ -41,6 +43,8 @@ export interface IndexShape {
   readonly geo: GeoIndexShape | undefined;
   /** Collated index: strings are encoded as collation keys (undefined = binary). */
   readonly keyer: CollationKeyer | undefined;
+  /** Position of the hashed field (`{a: "hashed"}`), if any: its key is mongod's int64 hash. */
+  readonly hashed: number | undefined;
 }
 
 /** Shapes per partial-filter compiler, then per index spec object (specs are immutable). */
@@ -63,6 +67,9 @@ export function indexShape(ix: IndexEntry, opts: IndexKeyOptions): IndexShape {
     partial,
     geo: geoIndexShape(ix.spec),
     keyer: collationKeyer(ix.spec["collation"]),
+    hashed: fields.findIndex((f) => pattern[f] === "hashed") >= 0
+      ? fields.findIndex((f) => pattern[f] === "hashed")
+      : undefined,
   };
   shapes.set(ix.spec, shape);
   return shape;
@@ -88,6 +95,16 @@ export function keysForIndex(
     );
   }
   if (shape.sparse && exp.allMissing) return null;
+  if (shape.hashed !== undefined) {
+    const at = shape.hashed;
+    if (exp.multikey && hashedPathHasArray(doc, shape.fields[at]!)) {
+      throw new CommandError(
+        Location.HashedIndexArrayValue,
+        "hashed indexes do not currently support array values",
+      );
+    }
+    for (const t of exp.tuples) t[at] = hashedValue(t[at] ?? null);
+  }
   if (exp.tuples.length === 1) {
     return { keys: [encodeIndexKey(exp.tuples[0]!, shape.dirs, shape.keyer)], multikey: exp.multikey };
   }
@@ -96,6 +113,17 @@ export function keysForIndex(
   const uniq: Uint8Array[] = [];
   for (const k of keys) if (uniq.length === 0 || compareKeys(uniq[uniq.length - 1]!, k) !== 0) uniq.push(k);
   return { keys: uniq, multikey: exp.multikey };
+}
+
+/** True when the value at (or on the way to) `path` is an array. */
+function hashedPathHasArray(doc: Doc, path: string): boolean {
+  let cur: unknown = doc;
+  for (const part of path.split(".")) {
+    if (Array.isArray(cur)) return true;
+    if (cur === null || typeof cur !== "object") return false;
+    cur = (cur as Doc)[part];
+  }
+  return Array.isArray(cur);
 }
 
 function encodeTuples(

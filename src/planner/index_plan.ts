@@ -7,6 +7,7 @@
  * leading equality fields, a trailing range, a sort the index order provides, fewer key fields.
  * A `hint` (name or key pattern) yields that index alone; an unknown or hidden one is 2 BadValue.
  */
+import { hashedValue } from "../keys/hashed_key.ts";
 import { CommandError } from "../errors/command_error.ts";
 import { Location } from "../errors/locations.ts";
 import { compareValues } from "../bson/compare.ts";
@@ -169,7 +170,7 @@ function indexPlan(
   const fields = Object.keys(ix.key);
   const dirs = fields.map((f) => dirOf(ix.key[f]));
   const perField = fields.map((f) => {
-    const list = preds.get(f);
+    const list = ix.key[f] === "hashed" ? hashedPreds(preds.get(f)) : preds.get(f);
     return list && list.length > 0 ? fieldIntervals(list, ix.multikey, keyer) : undefined;
   });
   const sortDir = sortDirection(ix, input.sort, perField, collated);
@@ -219,6 +220,24 @@ function indexPlan(
     dedup: ix.multikey,
     score,
   };
+}
+
+/**
+ * A hashed field's usable predicates: equality and `$in` only, with each value replaced by its hash
+ * (the key the index holds); arrays and regexes cannot be looked up. The fetched documents are
+ * still matched against the whole filter, so hash collisions cannot leak through.
+ */
+function hashedPreds(list: readonly FieldPred[] | undefined): FieldPred[] | undefined {
+  if (!list) return undefined;
+  const hashable = (v: unknown) => !Array.isArray(v) && kindOf(v) !== "regex";
+  const out: FieldPred[] = [];
+  for (const p of list) {
+    if (p.kind === "eq" && hashable(p.value)) out.push({ kind: "eq", value: hashedValue(p.value) });
+    else if (p.kind === "in" && p.values.every(hashable)) {
+      out.push({ kind: "in", values: p.values.map((v) => hashedValue(v)) });
+    }
+  }
+  return out.length > 0 ? out : undefined;
 }
 
 /** Index-scan plans, best first (only the hinted one when there is a hint). */

@@ -156,8 +156,23 @@ export function validateIndexSpec(raw: unknown, validateFilter: (f: Doc) => void
       throw new CommandError("CannotCreateIndex", `Index key contains an illegal field name: ${f}`);
     }
     if (v === "2d" || v === "2dsphere" || v === "text") continue;
+    if (v === "hashed") {
+      if (fields.filter(([, x]) => x === "hashed").length > 1) {
+        throw new CommandError("CannotCreateIndex", "A maximum of one index field is allowed to be hashed");
+      }
+      if (raw["unique"] === true || num(raw["unique"]) === 1) {
+        throw new CommandError(
+          "CannotCreateIndex",
+          "Currently hashed indexes cannot guarantee uniqueness. Use a regular index.",
+        );
+      }
+      if (f.includes("$**")) {
+        throw new CommandError("CannotCreateIndex", "Index key contains an illegal field name");
+      }
+      continue;
+    }
     if (typeof v === "string") {
-      if (["hashed", "geoHaystack"].includes(v)) {
+      if (["geoHaystack"].includes(v)) {
         throw new CommandError("NotImplemented", `'${v}' indexes are not supported yet by SecantusDB`);
       }
       throw new CommandError("CannotCreateIndex", `Unknown index plugin '${v}'`);

@@ -16,3 +16,4 @@ import "./ops_accumulator.ts";
 import "./ops_date.ts";
 import "./ops_date_math.ts";
 import "./ops_meta.ts";
+import "./ops_hash.ts";
