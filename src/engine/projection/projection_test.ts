@@ -45,7 +45,8 @@ Deno.test("projection errors", () => {
   assertCommandError(() => compileProjection({ a: 1, "a.b": 1 }), 31250);
   assertCommandError(() => compileProjection({ "a.$": 1, "b.$": 1 }), 31276);
   assertCommandError(() => compileProjection({ "a.$.b": 1 }), 31394);
-  assertCommandError(() => compileProjection({ a: { $meta: "textScore" } }), "NotImplemented");
+  assertCommandError(() => compileProjection({ a: { $meta: "searchScore" } }), "NotImplemented");
+  assertCommandError(() => compileProjection({ a: { $meta: "bogus" } }), "FailedToParse");
 });
 
 Deno.test("positional projection keeps the element the filter matched", () => {
