@@ -33,7 +33,7 @@ run() { # name, then the command
   if [ "$rc" != "0" ] && [ "$f" = "0" ]; then failed=$((failed + 1)); fi
 }
 
-run unit deno test -A --quiet src/ ffi/ scripts/ admin/ tests/spec/
+run unit deno test -A --quiet src/ ffi/ scripts/ admin/ packages/ tests/spec/
 run integration deno test -A --quiet tests/integration/
 
 if [ -d ../shared/specs ]; then
