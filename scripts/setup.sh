@@ -30,6 +30,12 @@ fi
 if [ "$MODE" = "test" ] && [ ! -x /usr/bin/chromium ]; then
   need_apt+=(chromium) # the admin dashboard's browser test (tests/integration/admin_browser_test.ts)
 fi
+if [ "$MODE" = "test" ] && ! /usr/bin/python3 -c "import pytest" >/dev/null 2>&1; then
+  need_apt+=(python3-pytest) # the pytest plugin's scenario (tests/integration/packages_test.ts)
+fi
+if [ "$MODE" = "test" ] && ! /usr/bin/python3 -c "import ensurepip, venv" >/dev/null 2>&1; then
+  need_apt+=(python3-venv) # a venv to pip install packages/python into
+fi
 if [ "${#need_apt[@]}" -gt 0 ]; then
   say "apt-get install ${need_apt[*]}"
   $SUDO apt-get update -qq
