@@ -145,7 +145,7 @@ Deno.test({
       });
       await t.step("Vitest: the ESM API", async () => {
         const out = await npx(["vitest", "run"]);
-        assert.match(out, /Tests\s+5 passed \(5\)/);
+        assert.match(out, /Tests\s+6 passed \(6\)/);
       });
       await t.step("Mocha: the mongodb-memory-server compatibility entry (CJS)", async () => {
         const out = await npx(["mocha", "--timeout", "30000", "mocha/*.spec.cjs"]);

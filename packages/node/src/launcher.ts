@@ -274,24 +274,26 @@ export class ServerProcess {
    * SIGKILL after `timeoutMs`. Resolves with the exit code; rejects when the server had crashed.
    */
   async stop(timeoutMs = 10_000): Promise<number | null> {
-    const wasRunning = this.running;
     this.#stopping = true;
-    if (wasRunning) {
+    if (this.running) {
       this.#ref(true);
       try {
         this.#child.kill("SIGTERM");
       } catch { /* gone */ }
     }
+    let escalated = false;
     const killer = setTimeout(() => {
+      escalated = true;
       try {
         this.#child.kill("SIGKILL");
       } catch { /* gone */ }
     }, timeoutMs);
     const { code, signal } = await this.#closed;
     clearTimeout(killer);
-    if (!wasRunning && code !== 0) {
+    // A clean stop exits 0; anything else (a crash, a kill from elsewhere) is reported here.
+    if (code !== 0 && !escalated) {
       throw new Error(
-        `secantusdb: the server had already exited (${
+        `secantusdb: the server exited abnormally (${
           signal ? `signal ${signal}` : `code ${code}`
         }); log tail:\n${this.logTail()}`,
       );

@@ -52,6 +52,12 @@ test("a port in use rejects create() with the server's reason", async () => {
   }
 });
 
+test("a server killed under the test makes stop() reject with its log tail", async () => {
+  const server = await SecantusServer.create();
+  process.kill(server.pid, "SIGKILL");
+  await expect(server.stop()).rejects.toThrow(/exited abnormally \(signal SIGKILL\); log tail/);
+});
+
 test("auth is refused clearly while this build lacks it", async () => {
   await expect(SecantusServer.create({ auth: true })).rejects.toThrow(/auth/);
 });
