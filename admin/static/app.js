@@ -184,6 +184,11 @@ async function route() {
 }
 
 addEventListener("hashchange", route);
+// The skip link moves focus without touching the hash (the hash is the router's).
+document.querySelector(".skip").addEventListener("click", (e) => {
+  e.preventDefault();
+  document.getElementById("main").focus();
+});
 document.getElementById("logout-btn").addEventListener("click", async () => {
   await fetch("/logout", { method: "POST", headers: { "x-secantus-admin": "1" }, redirect: "manual" });
   location.href = "/login";

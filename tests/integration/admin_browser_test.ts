@@ -115,6 +115,34 @@ Deno.test({
         assert.match(await page.textContent("[data-tile=version]") ?? "", /SecantusDB/);
       });
 
+      await t.step("the live stream reconnects with backoff after it drops", async () => {
+        let refused = 0;
+        await page.route("**/api/stream/stats", (route) => refused++ < 2 ? route.abort() : route.continue());
+        try {
+          await page.goto(`${admin.url}#/databases`);
+          await page.goto(`${admin.url}#/dashboard`);
+          await page.waitForSelector("#stream-state:has-text('reconnecting')");
+          await page.waitForSelector("#stream-state:has-text('live')", { timeout: 15_000 });
+          assert.ok(refused >= 3, `the stream was retried (${refused} attempts)`);
+        } finally {
+          await page.unroute("**/api/stream/stats");
+        }
+      });
+
+      await t.step("usable by keyboard: skip link, then a nav link with Enter", async () => {
+        await page.goto(`${admin.url}#/dashboard`);
+        await page.waitForSelector("[data-tile=uptime]");
+        await page.evaluate("document.activeElement?.blur()");
+        await page.keyboard.press("Tab");
+        assert.equal(await page.evaluate("document.activeElement?.textContent"), "Skip to content");
+        await page.keyboard.press("Enter");
+        assert.equal(await page.evaluate("document.activeElement?.id"), "main");
+        assert.equal(await page.evaluate("location.hash"), "#/dashboard", "the router's hash is untouched");
+        await page.focus("#nav a[href='#/databases']");
+        await page.keyboard.press("Enter");
+        await page.waitForSelector("main[data-page=databases] table");
+      });
+
       await t.step("documents: filter, then edit one (invalid JSON refused first)", async () => {
         await page.goto(`${admin.url}#/coll/test/items/documents`);
         await page.waitForSelector(".doc");
