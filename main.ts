@@ -1,7 +1,8 @@
 /**
  * secantusdb entry point: picks the subcommand from argv and hands over. No logic lives here.
  *   secantusdb [serve] [flags]     the database server (default)
- *   secantusdb restore-archive …   offline restore of a backup archive (backup issue)
+ *   secantusdb restore-archive …   offline restore of a backup archive
+ *   secantusdb backup …            native backup of a running server
  *   secantusdb admin …             the web dashboard (admin issue)
  *   secantusdb --version | --help
  *
@@ -15,16 +16,17 @@ const INFO_FLAGS = new Set(["--help", "-h", "--version", "help", "version"]);
 async function main(argv: string[]): Promise<number> {
   const [first, ...rest] = argv;
   const serving = first === "serve" || (first === undefined || !INFO_FLAGS.has(first)) &&
-      first !== "restore-archive" && first !== "admin";
+      first !== "restore-archive" && first !== "backup" && first !== "admin";
   if (serving && !argv.some((a) => INFO_FLAGS.has(a))) preloadWiredTiger();
   switch (first) {
     case "serve":
       return await (await import("./src/cli/serve.ts")).serve(rest);
+    case "restore-archive":
+      return await (await import("./src/cli/restore_archive.ts")).restoreArchiveCli(rest);
+    case "backup":
+      return await (await import("./src/cli/backup.ts")).backupCli(rest);
     case "admin":
       return await (await import("./src/cli/admin.ts")).admin(rest);
-    case "restore-archive":
-      console.error(`secantusdb ${first}: not available yet in this build`);
-      return 2;
     case "help":
       console.log((await import("./src/cli/help.ts")).topHelp());
       return 0;

@@ -20,6 +20,8 @@ import { Meta, ScanFlag, ScanStatus } from "./symbols.ts";
 let out = new Uint8Array(64 * 1024);
 const meta = new BigInt64Array(4);
 const EMPTY = new Uint8Array(0);
+/** Longest string key `nextString` returns (file names: PATH_MAX). */
+const PATH_KEY_MAX = 4096;
 
 /** How `put` stores: insert (fail on existing key), update (fail on missing key), or upsert. */
 export const PutMode = { INSERT: 0, UPDATE: 1, UPSERT: 2 } as const;
@@ -157,6 +159,16 @@ export class Cursor {
 
   reset(): void {
     check(shim().sct_cursor_reset(this.unsafePointer), "cursor reset");
+  }
+
+  /** The next string key of a cursor with key_format=S (e.g. a `backup:` cursor), or null at the end. */
+  nextString(): string | null {
+    // Keys longer than the buffer (ENOMEM) surface as a WtError: the cursor has moved past them.
+    const buf = new Uint8Array(PATH_KEY_MAX);
+    const rc = shim().sct_cursor_next_str(this.unsafePointer, buf, buf.length, meta);
+    if (rc === WT_NOTFOUND) return null;
+    check(rc, `next(${this.uri})`);
+    return new TextDecoder().decode(buf.subarray(0, Number(meta[0]!)));
   }
 
   // ---- kv (u/u) ----

@@ -16,6 +16,7 @@ export const WT_PREPARE_CONFLICT = -31808;
 export const EBUSY = 16;
 export const ENOENT = 2;
 export const EINVAL = 22;
+export const ENOMEM = 12;
 
 /** The message WiredTiger gives for `rc`. */
 export function strerror(rc: number): string {

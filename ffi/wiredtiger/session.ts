@@ -4,7 +4,7 @@
  */
 
 import { cstr } from "./cstr.ts";
-import { check, WtError } from "./errors.ts";
+import { check, ENOMEM, WtError } from "./errors.ts";
 import { shim } from "./load.ts";
 import { Cursor } from "./cursor.ts";
 
@@ -68,6 +68,46 @@ export class Session {
     const rc = shim().sct_stat(this.unsafePointer, cstr(`statistics:${uri}`), cstr(config), key, this.#meta);
     check(rc, `statistics(${uri})`);
     return Number(this.#meta[0]!);
+  }
+
+  /**
+   * Every statistic of `statistics:<uri>` ("" = the connection's) as description → value, e.g.
+   * "cache: bytes currently in the cache" → 1234.
+   */
+  statistics(uri = "", config?: string): Map<string, number> {
+    const m = new BigInt64Array(4);
+    let buf = new Uint8Array(128 * 1024);
+    let rc = shim().sct_stat_all(
+      this.unsafePointer,
+      cstr(`statistics:${uri}`),
+      cstr(config),
+      buf,
+      buf.length,
+      m,
+    );
+    if (rc === ENOMEM) {
+      buf = new Uint8Array(Number(m[3]!) + 4096);
+      rc = shim().sct_stat_all(
+        this.unsafePointer,
+        cstr(`statistics:${uri}`),
+        cstr(config),
+        buf,
+        buf.length,
+        m,
+      );
+    }
+    check(rc, `statistics(${uri})`);
+    const out = new Map<string, number>();
+    const dv = new DataView(buf.buffer);
+    const dec = new TextDecoder();
+    let at = 0;
+    for (let i = 0; i < Number(m[0]!); i++) {
+      const len = dv.getUint32(at, true);
+      const desc = dec.decode(buf.subarray(at + 4, at + 4 + len));
+      out.set(desc, Number(dv.getBigInt64(at + 4 + len, true)));
+      at += 12 + len;
+    }
+    return out;
   }
 
   openCursor(uri: string, config?: string): Cursor {

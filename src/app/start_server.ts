@@ -25,6 +25,9 @@ import { startTtlSweeper } from "../executor/ttl_sweeper.ts";
 import { compilePartialFilter } from "../engine/mod.ts";
 import { Counters } from "../observability/counters.ts";
 import { OpRegistry } from "../observability/op_registry.ts";
+import { Profiler } from "../observability/profiler.ts";
+import { Top } from "../observability/top.ts";
+import { FsyncLock } from "../commands/shared/fsync_lock.ts";
 import { createLogger, type Logger } from "../observability/log.ts";
 import { type Config, configToDoc, defaultConfig } from "../config/mod.ts";
 
@@ -153,6 +156,10 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
     authorizer: allowAll,
     commands: COMMANDS,
     ops: new OpRegistry<OpDetail>(),
+    profiler: new Profiler(),
+    top: new Top(),
+    fsyncLock: new FsyncLock(),
+    backups: { last: undefined },
     clusterClock: new ClusterClock(),
     sessions: new LogicalSessions(),
     waitOrShutdown: (ms) =>

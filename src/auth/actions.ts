@@ -40,6 +40,16 @@ export const ACTIONS = [
   "setDefaultRWConcern",
   "listSessions",
   "renameCollectionSameDB",
+  "enableProfiler",
+  "top",
+  "validate",
+  "fsync",
+  "unlock",
+  "setParameter",
+  "replSetGetStatus",
+  "logRotate",
+  "secantusBackup",
+  "secantusRestore",
 ] as const;
 
 export type Action = typeof ACTIONS[number];

@@ -14,7 +14,7 @@ import {
 } from "../config/mod.ts";
 import { VERSION } from "./version.ts";
 
-/** What the two not-yet-built subcommands print. */
+/** What a not-yet-built subcommand prints. */
 export const NOT_AVAILABLE_YET = "not available yet in this build";
 
 function defaultText(spec: KeySpec): string {
@@ -67,7 +67,8 @@ export function topHelp(): string {
     "",
     "Commands:",
     "  serve             run the database server (the default when no command is given)",
-    `  restore-archive   restore a backup archive into a new data directory (${NOT_AVAILABLE_YET})`,
+    "  restore-archive   restore a backup archive into a new data directory (--help for flags)",
+    "  backup            native backup of a running server to a .tar.gz (--help for flags)",
     "  admin             web admin dashboard (secantusdb admin --help)",
     "",
     "  --help, -h        show help (secantusdb serve --help lists every server flag)",

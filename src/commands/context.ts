@@ -21,6 +21,11 @@ import type { OpRegistry } from "../observability/op_registry.ts";
 import type { SnapshotReads } from "../sessions/snapshot_reads.ts";
 import type { RWDefaults } from "../sessions/rw_defaults.ts";
 import type { GenericArgs, Lsid, ReadConcern } from "./params/generic.ts";
+import type { Profiler } from "../observability/profiler.ts";
+import type { Top } from "../observability/top.ts";
+import type { OpStats } from "../observability/op_stats.ts";
+import type { FsyncLock } from "./shared/fsync_lock.ts";
+import type { BackupRecord } from "../backup/mod.ts";
 import type { WriteConcern } from "./params/write_concern.ts";
 
 /** What listCommands reports of a registered command. */
@@ -82,6 +87,14 @@ export interface ServerContext {
   readonly commands: readonly CommandInfo[];
   /** Operations in progress (op ids, currentOp, killOp). */
   readonly ops: OpRegistry<OpDetail>;
+  /** Profiling levels, slowms and sampleRate (`profile`; entries go to `<db>.system.profile`). */
+  readonly profiler: Profiler;
+  /** Per-namespace usage totals (`top`). */
+  readonly top: Top;
+  /** `fsync {lock: true}` / `fsyncUnlock`: writes wait while it is held. */
+  readonly fsyncLock: FsyncLock;
+  /** The last native backup this process took (serverStatus, /metrics). */
+  readonly backups: { last: BackupRecord | undefined };
   /** Resolves after `ms`, or at once when the server starts shutting down. */
   waitOrShutdown(ms: number): Promise<void>;
   /** True once the server has begun to stop. */
@@ -135,4 +148,6 @@ export interface RequestContext<P = unknown> extends ServerContext {
   readonly control: OpControl;
   /** The request allowed an exhaust (streaming) reply (OP_MSG exhaustAllowed). */
   readonly exhaustAllowed: boolean;
+  /** What the operation examined and returned, filled in by the command (profiler, slow-query log). */
+  readonly opStats: OpStats;
 }

@@ -24,6 +24,8 @@ import { checkReadConcernSupport } from "./read_concern_support.ts";
 import { isSnapshotRead, runSnapshotRead } from "./snapshot_read.ts";
 import { withWriteConcernError } from "./write_concern_error.ts";
 import { OpControl } from "../observability/op_control.ts";
+import { afterCommand } from "./profiling.ts";
+import { LOCKED_WRITES } from "./shared/fsync_lock.ts";
 import { isPlainDoc } from "../bson/type_name.ts";
 import {
   checkAllowedInTransaction,
@@ -128,13 +130,19 @@ async function dispatchCommand(
         return withWriteConcernError(found.name, ctx.writeConcern, reply);
       });
     server.ops.begin(ctx.opId, ctx.control, { command: found.name, db, body, client });
+    const started = performance.now();
+    let reply: Reply | undefined;
     try {
-      const reply = failure
+      if (server.fsyncLock.count > 0 && LOCKED_WRITES.has(found.name)) {
+        await server.fsyncLock.waitUnlocked(ctx.control);
+      }
+      reply = failure
         ? await runWithFailPoint(failure, { name, retryableWrite: isRetryableWrite(name, generic) }, run)
         : await run();
       return inTxn && isPlainReply(reply) ? labelReply(found.name, reply) : reply;
     } finally {
       server.ops.end(ctx.opId);
+      afterCommand(ctx, body, (performance.now() - started) * 1000, reply);
     }
   } catch (e) {
     const reply = errorToReply(e, (msg) => server.log.error(msg));
@@ -211,6 +219,7 @@ function requestContext(
     opId: server.ops.nextId(),
     control: new OpControl({ deadline }),
     exhaustAllowed,
+    opStats: {},
   };
 }
 

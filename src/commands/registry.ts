@@ -50,10 +50,20 @@ import { serverStatus } from "./admin/server_status.ts";
 import { startSession } from "./sessions/start_session.ts";
 import { update } from "./crud/update.ts";
 import { whatsmyuri } from "./handshake/whatsmyuri.ts";
+import { backupArchive } from "./admin/backup_archive.ts";
+import { fsync, fsyncUnlock } from "./admin/fsync.ts";
+import { logRotate } from "./admin/log_rotate.ts";
+import { profile } from "./admin/profile.ts";
+import { replSetGetStatus } from "./admin/repl_set_get_status.ts";
+import { restoreArchiveCommand } from "./admin/restore_archive.ts";
+import { setParameter } from "./admin/set_parameter.ts";
+import { top } from "./admin/top.ts";
+import { validate } from "./admin/validate.ts";
 
 export const COMMANDS: readonly AnyCommandSpec[] = checkedRegistry([
   abortTransaction,
   aggregate,
+  backupArchive,
   buildInfo,
   bulkWrite,
   collMod,
@@ -75,6 +85,8 @@ export const COMMANDS: readonly AnyCommandSpec[] = checkedRegistry([
   explain,
   find,
   findAndModify,
+  fsync,
+  fsyncUnlock,
   getCmdLineOpts,
   getDefaultRWConcern,
   getLog,
@@ -93,13 +105,20 @@ export const COMMANDS: readonly AnyCommandSpec[] = checkedRegistry([
   listCommands,
   listDatabases,
   listIndexes,
+  logRotate,
   ping,
+  profile,
   refreshSessions,
   renameCollection,
+  replSetGetStatus,
+  restoreArchiveCommand,
   serverStatus,
   setDefaultRWConcern,
+  setParameter,
   startSession,
+  top,
   update,
+  validate,
   whatsmyuri,
 ]);
 

@@ -50,7 +50,7 @@ export class CursorRegistry {
   readonly #cursors = new Map<bigint, CursorEntry>();
   readonly #now: () => number;
   readonly #randomId: () => bigint;
-  readonly #idleTimeoutMs: number;
+  #idleTimeoutMs: number;
   readonly #maxCursors: number;
   #timer: ReturnType<typeof setInterval> | undefined;
   totalOpened = 0;
@@ -61,6 +61,15 @@ export class CursorRegistry {
     this.#randomId = opts.randomId ?? defaultRandomId;
     this.#idleTimeoutMs = opts.idleTimeoutMs;
     this.#maxCursors = opts.maxCursors ?? 100_000;
+  }
+
+  /** Idle cursors older than this are closed by the reaper (mongod's cursorTimeoutMillis; setParameter). */
+  get idleTimeoutMs(): number {
+    return this.#idleTimeoutMs;
+  }
+
+  set idleTimeoutMs(ms: number) {
+    this.#idleTimeoutMs = ms;
   }
 
   /** Starts the periodic idle reaper (unref'd so it never keeps the process alive). */

@@ -6,4 +6,10 @@ export class Counters {
   readonly opcounters = { insert: 0, query: 0, update: 0, delete: 0, getmore: 0, command: 0 };
   readonly network = { bytesIn: 0, bytesOut: 0, numRequests: 0 };
   totalConnectionsCreated = 0;
+  /** metrics.document: documents returned by queries and written by commands. */
+  readonly document = { deleted: 0, inserted: 0, returned: 0, updated: 0 };
+  /** metrics.queryExecutor: index keys (scanned) and documents (scannedObjects) examined. */
+  readonly queryExecutor = { scanned: 0, scannedObjects: 0 };
+  /** Operations that took at least slowms. */
+  slowOperations = 0;
 }

@@ -13,6 +13,7 @@
  * - `begin()` is refused (no nested transactions); `close()`/`checkpoint()` are not for statements.
  */
 import type {
+  BackupSource,
   Catalog,
   CollectionEntry,
   InternalTable,
@@ -90,6 +91,18 @@ export class TransactionStorage implements StorageEngine {
 
   checkpoint(): void {
     throw new StorageError("InternalError", "checkpoint is not a statement of a transaction");
+  }
+
+  get engineVersion(): string {
+    return this.base.engineVersion;
+  }
+
+  statistics(): ReadonlyMap<string, number> {
+    return this.base.statistics();
+  }
+
+  openBackup(): BackupSource {
+    throw new StorageError("InternalError", "a backup is not a statement of a transaction");
   }
 
   close(): void {

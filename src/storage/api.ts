@@ -330,10 +330,24 @@ export interface StorageStats {
   readonly [key: string]: number;
 }
 
+/**
+ * A hot backup in progress (`StorageEngine.openBackup`): `files` (names relative to `dir`) copied
+ * while it is open make a consistent copy of the whole engine. The engine keeps serving reads and
+ * writes meanwhile; it only keeps those files from being removed or rewritten in place. `close()`
+ * ends the backup (idempotent); keep it short-lived.
+ */
+export interface BackupSource {
+  readonly dir: string;
+  readonly files: readonly string[];
+  close(): void;
+}
+
 export interface StorageEngine {
   readonly catalog: Catalog;
   /** True for `:memory:` storage. */
   readonly inMemory: boolean;
+  /** The engine and its version, e.g. "WiredTiger 3.2.1" (backup manifests). */
+  readonly engineVersion: string;
   /** Begin a transaction that lives until `commit()`/`abort()`; it holds one session meanwhile. */
   begin(opts?: BeginOptions): TxnHandle;
   /** Run `fn` in one snapshot; nothing it does is written. Sugar over a read-only handle. */
@@ -350,6 +364,16 @@ export interface StorageEngine {
   /** Approximate on-disk bytes of a collection's record table and of each of its indexes. */
   sizes(coll: CollectionEntry): { storageSize: number; indexSizes: Record<string, number> };
   checkpoint(): void;
+  /**
+   * The engine's own statistics, description → value (for WiredTiger its connection statistics,
+   * e.g. "cache: bytes currently in the cache"). Empty when the engine keeps none.
+   */
+  statistics(): ReadonlyMap<string, number>;
+  /**
+   * Start a hot backup: checkpoint, then pin the set of files that make a consistent copy (see
+   * `BackupSource`). Throws StorageError "InternalError" for an in-memory engine (no files).
+   */
+  openBackup(): BackupSource;
   /** Checkpoint and close; idempotent. */
   close(): void;
 }

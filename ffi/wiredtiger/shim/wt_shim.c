@@ -725,3 +725,66 @@ sct_idx_scan(WT_CURSOR *c, int flags, const uint8_t *lower, int32_t llen, const 
     meta[M_USED] = used;
     return 0;
 }
+
+/* ------------------------------- statistics and hot backup (ops) ------------------------------- */
+
+/*
+ * Every statistic of a statistics cursor (uri "statistics:" for the connection, or
+ * "statistics:table:<name>"): entries [u32 description length][description][i64 value] into out.
+ * meta[0] = count, meta[1] = bytes used.  When out is too small: ENOMEM with meta[3] = a size that
+ * is enough (the caller retries with a larger buffer).
+ */
+int
+sct_stat_all(WT_SESSION *s, const char *uri, const char *config, uint8_t *out, int32_t cap, int64_t *meta)
+{
+    WT_CURSOR *c = NULL;
+    const char *desc, *pvalue;
+    int64_t value, used = 0, count = 0, need = 0;
+    int ret = s->open_cursor(s, uri, NULL, config, &c);
+    if (ret != 0)
+        return ret;
+    while ((ret = c->next(c)) == 0) {
+        if ((ret = c->get_value(c, &desc, &pvalue, &value)) != 0)
+            break;
+        size_t dl = strlen(desc);
+        need += 12 + (int64_t)dl;
+        if (used + 12 + (int64_t)dl <= cap) {
+            put_u32(out + used, (uint32_t)dl);
+            memcpy(out + used + 4, desc, dl);
+            put_i64(out + used + 4 + dl, value);
+            used += 12 + (int64_t)dl;
+            count++;
+        }
+    }
+    if (ret == WT_NOTFOUND)
+        ret = 0;
+    int r2 = c->close(c);
+    meta[0] = count;
+    meta[1] = used;
+    meta[3] = need;
+    if (ret == 0 && r2 == 0 && need > used)
+        return ENOMEM;
+    return ret != 0 ? ret : r2;
+}
+
+/*
+ * The next key of a cursor whose key_format is S (a "backup:" cursor lists file names this way):
+ * copies it NUL-terminated into out, meta[0] = its length.  WT_NOTFOUND at the end; ENOMEM (meta[0]
+ * = length) when out is too small.
+ */
+int
+sct_cursor_next_str(WT_CURSOR *c, uint8_t *out, int32_t cap, int64_t *meta)
+{
+    const char *key;
+    int ret = c->next(c);
+    if (ret != 0)
+        return ret;
+    if ((ret = c->get_key(c, &key)) != 0)
+        return ret;
+    size_t len = strlen(key);
+    meta[0] = (int64_t)len;
+    if ((int64_t)len + 1 > cap)
+        return ENOMEM;
+    memcpy(out, key, len + 1);
+    return 0;
+}

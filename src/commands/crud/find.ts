@@ -7,6 +7,7 @@ import { sessionOf } from "../shared/session_of.ts";
 import { encodeCursorReply } from "../../bson/raw_reply.ts";
 import { ensureCursorRoom } from "../shared/cursor_room.ts";
 import { QuerySource } from "../../executor/query.ts";
+import { planSummary } from "../shared/plan_summary.ts";
 import type { RequestContext } from "../context.ts";
 import { defineCommand, type Reply } from "../spec.ts";
 import {
@@ -84,10 +85,12 @@ async function run(ctx: RequestContext<FindParams>): Promise<Reply> {
     p.let,
   );
 
+  ctx.opStats.ns = ns;
   if (!coll) {
     if (viewOf(ctx, p.collection)) return findOnView(ctx);
     return encodeCursorReply({ id: 0n, ns, batchKey: "firstBatch", docs: [] });
   }
+  ctx.opStats.planSummary = planSummary(q.access);
   const limit = p.limit === 0 ? undefined : p.limit;
   const batchSize = p.batchSize;
   const singleBatch = (p.singleBatch ?? false) ||
@@ -109,6 +112,12 @@ async function run(ctx: RequestContext<FindParams>): Promise<Reply> {
   } else {
     source.close();
   }
+  Object.assign(ctx.opStats, {
+    keysExamined: source.stats.keysExamined,
+    docsExamined: source.stats.docsExamined,
+    nreturned: docs.length,
+    ...(id !== 0n ? { cursorid: id } : {}),
+  });
   return encodeCursorReply({ id, ns, batchKey: "firstBatch", docs });
 }
 

@@ -77,6 +77,7 @@ async function run(ctx: RequestContext<GetMoreParams>): Promise<Reply> {
     ctx.cursors.kill(id);
     replyId = 0n;
   }
+  Object.assign(ctx.opStats, { ns, cursorid: id, nreturned: result.docs.length });
   return encodeCursorReply({ id: replyId, ns, batchKey: "nextBatch", docs: result.docs });
 }
 

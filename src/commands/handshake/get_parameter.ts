@@ -5,7 +5,7 @@
  * `enableTestCommands` reports the server's switch as a boolean, as mongod does for its bool-backed
  * parameter (drivers' test suites read it before using fail points).
  */
-import type { RequestContext, ServerInfo } from "../context.ts";
+import type { RequestContext, ServerContext, ServerInfo } from "../context.ts";
 import { defineCommand, type Doc } from "../spec.ts";
 import { CommandError } from "../../errors/command_error.ts";
 import { COMPAT_MONGODB_VERSION } from "../../version.ts";
@@ -29,22 +29,40 @@ export function parseGetParameter(body: Doc): GetParameterParams {
   return { all, names };
 }
 
-export function serverParameters(info: Pick<ServerInfo, "testCommandsEnabled">): Doc {
+/** The values setParameter can change (see admin/set_parameter.ts); defaults when not given. */
+export interface LiveParameters {
+  readonly logLevel: number;
+  readonly cursorTimeoutMillis: number;
+  readonly transactionLifetimeLimitSeconds: number;
+  readonly slowms: number;
+}
+
+/** The live parameters of a running server. */
+export function liveParameters(ctx: ServerContext): LiveParameters {
+  return {
+    logLevel: ctx.log.level === "DEBUG" ? 1 : 0,
+    cursorTimeoutMillis: ctx.cursors.idleTimeoutMs,
+    transactionLifetimeLimitSeconds: ctx.transactions.lifetimeLimitSeconds,
+    slowms: ctx.profiler.slowms,
+  };
+}
+
+export function serverParameters(info: Pick<ServerInfo, "testCommandsEnabled">, live?: LiveParameters): Doc {
   const fcv = COMPAT_MONGODB_VERSION.split(".").slice(0, 2).join(".");
   return {
     featureCompatibilityVersion: { version: fcv },
-    logLevel: 0,
+    logLevel: live?.logLevel ?? 0,
     authenticationMechanisms: ["SCRAM-SHA-256"],
     maxBSONDepth: 100,
-    cursorTimeoutMillis: 600000,
+    cursorTimeoutMillis: live?.cursorTimeoutMillis ?? 600000,
     internalQueryMaxBlockingSortMemoryUsageBytes: 104857600,
-    transactionLifetimeLimitSeconds: 60,
+    transactionLifetimeLimitSeconds: live?.transactionLifetimeLimitSeconds ?? 60,
     enableTestCommands: info.testCommandsEnabled,
   };
 }
 
 function run(ctx: RequestContext<GetParameterParams>): Doc {
-  const all = serverParameters(ctx.info);
+  const all = serverParameters(ctx.info, liveParameters(ctx));
   if (ctx.params.all) return { ...all, ok: 1 };
   const out: Doc = {};
   for (const key of ctx.params.names) {

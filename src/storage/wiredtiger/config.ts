@@ -24,6 +24,7 @@ export function onDiskConfig(opts: OpenOptions): string {
     "log=(enabled=true,file_max=100MB,archive=true)",
     "transaction_sync=(enabled=true,method=none)",
     "checkpoint=(wait=60,log_size=256MB)",
+    "statistics=(fast)",
   ].join(",");
 }
 

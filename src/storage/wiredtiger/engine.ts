@@ -6,6 +6,7 @@
  */
 
 import {
+  type BackupSource,
   type BeginOptions,
   type Catalog,
   type CollectionEntry,
@@ -22,7 +23,9 @@ import {
 } from "../api.ts";
 import {
   Connection,
+  type Cursor,
   preloadWiredTiger,
+  wiredTigerVersion,
   WT_STAT_DSRC_CACHE_BYTES_INUSE,
 } from "../../../ffi/wiredtiger/mod.ts";
 import { tableUri, WtCatalog } from "./catalog.ts";
@@ -87,6 +90,10 @@ export class WiredTigerEngine implements StorageEngine, TxnHost {
       this.#conn.close();
       throw e;
     }
+  }
+
+  get engineVersion(): string {
+    return `WiredTiger ${wiredTigerVersion().join(".")}`;
   }
 
   get catalog(): Catalog & WtCatalog {
@@ -282,6 +289,51 @@ export class WiredTigerEngine implements StorageEngine, TxnHost {
     } finally {
       this.#pool.give(ctx);
     }
+  }
+
+  statistics(): ReadonlyMap<string, number> {
+    this.#assertOpen();
+    const ctx = this.#take();
+    try {
+      return guard("statistics", () => ctx.session.statistics("", "statistics=(fast)"));
+    } finally {
+      this.#pool.give(ctx);
+    }
+  }
+
+  openBackup(): BackupSource {
+    this.#assertOpen();
+    if (this.inMemory) throw new StorageError("InternalError", "an in-memory engine has no files to back up");
+    this.checkpoint();
+    const ctx = this.#take();
+    let cursor: Cursor;
+    const files: string[] = [];
+    try {
+      cursor = guard("open backup cursor", () => ctx.session.openCursor("backup:"));
+      try {
+        for (let f = cursor.nextString(); f !== null; f = cursor.nextString()) files.push(f);
+      } catch (e) {
+        cursor.close();
+        throw toStorageError(e, "backup cursor");
+      }
+    } catch (e) {
+      this.#pool.give(ctx);
+      throw e;
+    }
+    let open = true;
+    return {
+      dir: this.#home,
+      files,
+      close: () => {
+        if (!open) return;
+        open = false;
+        try {
+          if (!ctx.session.closed) cursor.close();
+        } finally {
+          this.#pool.give(ctx);
+        }
+      },
+    };
   }
 
   close(): void {

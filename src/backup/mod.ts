@@ -1,0 +1,18 @@
+/**
+ * backup/ — native backup and restore through the storage API only: `createArchive` (WiredTiger
+ * backup cursor → tar (npm:tar-stream) → gzip (CompressionStream) → temp file → link to the final
+ * name), `restoreArchive` (verify every member against the manifest, refuse unsafe members and
+ * directories a running server holds), and the manifest format. May import: storage, bson, errors,
+ * observability. Used by the `secantusAdmin.backupArchive`/`restoreArchive` commands and the
+ * `secantusdb backup` / `restore-archive` subcommands.
+ */
+export { type BackupOptions, type BackupRecord, checkOutputPath, createArchive } from "./archive.ts";
+export {
+  checkTarget,
+  restoreArchive,
+  RestoreError,
+  type RestoreOptions,
+  type RestoreResult,
+} from "./restore.ts";
+export { type Manifest, MANIFEST_NAME, parseManifest, safeMemberName } from "./manifest.ts";
+export { lockedByProcess } from "./wt_lock.ts";

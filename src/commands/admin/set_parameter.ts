@@ -1,0 +1,70 @@
+/**
+ * setParameter: changes the server parameters we honour at run time — `logLevel` (0 = INFO, 1 and up
+ * = DEBUG), `cursorTimeoutMillis` (idle cursor reaping), `transactionLifetimeLimitSeconds` — and
+ * answers each one's previous value as `was`, as mongod does. A parameter getParameter knows but that
+ * cannot change at run time is 72 InvalidOptions "not allowed to change [x] at runtime"; an unknown
+ * one is 72 "attempted to set unrecognized parameter [x], use help:true to see options". Admin only.
+ */
+import { CommandError } from "../../errors/command_error.ts";
+import type { RequestContext } from "../context.ts";
+import { defineCommand, type Doc } from "../spec.ts";
+import { GENERIC_FIELDS } from "../params/generic.ts";
+import { int } from "../params/schema.ts";
+import { liveParameters, serverParameters } from "../handshake/get_parameter.ts";
+
+export interface SetParameterParams {
+  readonly values: ReadonlyArray<readonly [string, unknown]>;
+}
+
+const SETTABLE = new Set(["logLevel", "cursorTimeoutMillis", "transactionLifetimeLimitSeconds"]);
+
+function parse(body: Doc): SetParameterParams {
+  const values = Object.entries(body).filter(([k]) => k !== "setParameter" && !GENERIC_FIELDS.has(k));
+  if (values.length === 0) {
+    throw new CommandError("InvalidOptions", "no option found to set, use help:true to see options ");
+  }
+  for (const [k, v] of values) {
+    if (!SETTABLE.has(k)) continue;
+    const n = int(v, k);
+    if (n < 0 || (k !== "logLevel" && n === 0)) {
+      throw new CommandError("BadValue", `Invalid value for parameter ${k}: ${n}`);
+    }
+  }
+  return { values };
+}
+
+function run(ctx: RequestContext<SetParameterParams>): Doc {
+  if (ctx.db !== "admin") {
+    throw new CommandError("Unauthorized", "setParameter may only be run against the admin database.");
+  }
+  const known = serverParameters(ctx.info);
+  for (const [k] of ctx.params.values) {
+    if (SETTABLE.has(k)) continue;
+    if (Object.hasOwn(known, k)) {
+      throw new CommandError("InvalidOptions", `not allowed to change [${k}] at runtime`);
+    }
+    throw new CommandError(
+      "InvalidOptions",
+      `attempted to set unrecognized parameter [${k}], use help:true to see options `,
+    );
+  }
+  const before = liveParameters(ctx);
+  const [key, value] = ctx.params.values[0]!;
+  for (const [k, v] of ctx.params.values) {
+    const n = int(v, k);
+    if (k === "logLevel") ctx.log.setLevel(n >= 1 ? "DEBUG" : "INFO");
+    else if (k === "cursorTimeoutMillis") ctx.cursors.idleTimeoutMs = n;
+    else if (k === "transactionLifetimeLimitSeconds") ctx.transactions.lifetimeLimitSeconds = n;
+    ctx.log.info(`setParameter ${k} = ${n}`);
+  }
+  void value;
+  return { was: before[key as keyof typeof before], ok: 1 };
+}
+
+export const setParameter = defineCommand<SetParameterParams>({
+  name: "setParameter",
+  help: "changes a server parameter: {setParameter: 1, <name>: <value>}",
+  auth: "setParameter",
+  parse,
+  run,
+});

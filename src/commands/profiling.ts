@@ -1,0 +1,216 @@
+/**
+ * After every command: `top` totals for its namespace, the profiler entry in `<db>.system.profile`
+ * (mongod's fields: op, ns, command, keysExamined, docsExamined, nreturned, planSummary, millis, ts,
+ * client, appName, user, …) when the database's profile level asks for it, and the slow-query log
+ * line (same fields) when it ran at least slowms.
+ *
+ * `system.profile` is created on first use with `{capped: true, size: 1 MiB}` (mongod's default) and
+ * kept under that size here, oldest entries first out (the storage layer has no capped collections
+ * yet). Entries have no `_id`, as on mongod; they are written through the server's own storage,
+ * outside any transaction of the profiled operation.
+ */
+import { serialize } from "bson";
+import type { RequestContext } from "./context.ts";
+import type { Doc, Reply } from "./reply.ts";
+import { compileFilter } from "../engine/mod.ts";
+import { isCloseReply, isStreamingReply } from "./reply.ts";
+import type { CollectionEntry, StorageEngine } from "../storage/api.ts";
+import { isPlainDoc } from "../bson/type_name.ts";
+import { LOCKED_WRITES } from "./shared/fsync_lock.ts";
+
+const PROFILE_COLLECTION = "system.profile";
+export const PROFILE_SIZE_BYTES = 1024 * 1024;
+/** Commands never profiled nor logged as slow (a driver's monitoring heartbeat). */
+const QUIET: ReadonlySet<string> = new Set(["hello", "isMaster", "ismaster"]);
+
+/** mongod's `op` of a profile entry. */
+function opKind(command: string): string {
+  switch (command) {
+    case "find":
+      return "query";
+    case "getMore":
+      return "getmore";
+    case "insert":
+      return "insert";
+    case "update":
+      return "update";
+    case "delete":
+      return "remove";
+    default:
+      return "command";
+  }
+}
+
+/** The namespace a command worked on, as profile entries and `top` name it. */
+export function commandNamespace(ctx: RequestContext<unknown>, body: Doc): string {
+  if (ctx.opStats.ns !== undefined) return ctx.opStats.ns;
+  const target = body[ctx.command];
+  if (typeof target === "string" && target !== "") return `${ctx.db}.${target}`;
+  if (ctx.command === "getMore" && typeof body["collection"] === "string") {
+    return `${ctx.db}.${body["collection"]}`;
+  }
+  return `${ctx.db}.$cmd`;
+}
+
+function replyOk(
+  reply: Reply | undefined,
+): { ok: boolean; code?: number; codeName?: string; errmsg?: string } {
+  if (reply === undefined || reply instanceof Uint8Array || isCloseReply(reply)) return { ok: true };
+  const d = isStreamingReply(reply) ? reply.reply : reply;
+  if (d instanceof Uint8Array) return { ok: true };
+  if (d["ok"] === 0) {
+    return {
+      ok: false,
+      code: d["code"] as number,
+      codeName: d["codeName"] as string,
+      errmsg: d["errmsg"] as string,
+    };
+  }
+  return { ok: true };
+}
+
+/** The profile entry / slow-query fields of one finished operation. */
+export function profileEntry(
+  ctx: RequestContext<unknown>,
+  body: Doc,
+  millis: number,
+  reply: Reply | undefined,
+): Doc {
+  const s = ctx.opStats;
+  const command: Doc = {};
+  for (const [k, v] of Object.entries(body)) if (k !== "lsid" && k !== "$clusterTime") command[k] = v;
+  const e: Doc = { op: opKind(ctx.command), ns: commandNamespace(ctx, body), command };
+  if (s.cursorid !== undefined) e["cursorid"] = s.cursorid;
+  for (
+    const k of [
+      "keysExamined",
+      "docsExamined",
+      "nreturned",
+      "ninserted",
+      "nMatched",
+      "nModified",
+      "ndeleted",
+    ] as const
+  ) {
+    if (s[k] !== undefined) e[k] = s[k];
+  }
+  const r = replyOk(reply);
+  if (!r.ok) {
+    e["ok"] = 0;
+    if (r.errmsg !== undefined) e["errMsg"] = r.errmsg;
+    if (r.codeName !== undefined) e["errName"] = r.codeName;
+    if (r.code !== undefined) e["errCode"] = r.code;
+  }
+  e["numYield"] = 0;
+  e["locks"] = {};
+  e["millis"] = millis;
+  if (s.planSummary !== undefined) e["planSummary"] = s.planSummary;
+  e["ts"] = new Date();
+  e["client"] = ctx.client.remoteAddress.replace(/:\d+$/, "");
+  const app = ctx.client.clientMetadata?.["application"];
+  if (isPlainDoc(app) && typeof app["name"] === "string") e["appName"] = app["name"];
+  const users = ctx.client.authenticatedUsers.map((u) => ({ user: u.user, db: u.db }));
+  e["allUsers"] = users;
+  e["user"] = users.length > 0 ? `${users[0]!.user}@${users[0]!.db}` : "";
+  return e;
+}
+
+/** Bytes held in each database's system.profile (learned by one scan, then kept up to date). */
+const profileBytes = new WeakMap<StorageEngine, Map<string, number>>();
+
+function profileCollection(storage: StorageEngine, db: string): CollectionEntry {
+  const existing = storage.catalog.getCollection(db, PROFILE_COLLECTION);
+  if (existing) return existing;
+  return storage.catalog.createCollection(db, PROFILE_COLLECTION, { capped: true, size: PROFILE_SIZE_BYTES });
+}
+
+/** Appends one entry to `<db>.system.profile`, dropping the oldest beyond the capped size. */
+export function writeProfileEntry(storage: StorageEngine, db: string, entry: Doc): void {
+  const coll = profileCollection(storage, db);
+  const bytes = serialize(entry);
+  let sizes = profileBytes.get(storage);
+  if (!sizes) profileBytes.set(storage, sizes = new Map());
+  const key = `${db}\u0000${coll.ident}`;
+  storage.write((txn) => {
+    let total = sizes.get(key);
+    if (total === undefined) {
+      total = 0;
+      for (const r of txn.scan(coll)) total += r.bytes.length;
+    }
+    txn.insert(coll, bytes, new Map());
+    total += bytes.length;
+    if (total > PROFILE_SIZE_BYTES) {
+      const drop: { rid: bigint; size: number }[] = [];
+      for (const r of txn.scan(coll)) {
+        if (total <= PROFILE_SIZE_BYTES) break;
+        drop.push({ rid: r.rid, size: r.bytes.length });
+        total -= r.bytes.length;
+      }
+      for (const d of drop) txn.remove(coll, d.rid, new Map());
+    }
+    sizes.set(key, total);
+  });
+}
+
+/**
+ * The bookkeeping after one command (see the module comment). Never throws. `ctx.storage` must be
+ * the server's own storage (dispatch's context), not a transaction's.
+ */
+export function afterCommand(
+  ctx: RequestContext<unknown>,
+  body: Doc,
+  micros: number,
+  reply: Reply | undefined,
+): void {
+  if (QUIET.has(ctx.command)) return;
+  try {
+    const ns = commandNamespace(ctx, body);
+    ctx.top.record(ns, ctx.command, micros, LOCKED_WRITES.has(ctx.command));
+    countDocuments(ctx, reply);
+    const millis = Math.floor(micros / 1000);
+    const profiler = ctx.profiler;
+    const slow = millis >= profiler.slowms && profiler.isSlow(millis);
+    const profiled = profiler.active && !ns.endsWith(`.${PROFILE_COLLECTION}`) &&
+      profiler.shouldProfile(ctx.db, millis, (filter) => {
+        try {
+          return compileFilter(filter).matches(profileEntry(ctx, body, millis, reply));
+        } catch {
+          return false;
+        }
+      });
+    if (!slow && !profiled) return;
+    const entry = profileEntry(ctx, body, millis, reply);
+    if (slow) {
+      ctx.counters.slowOperations++;
+      ctx.log.info("Slow query", slowLine(entry));
+    }
+    if (profiled) writeProfileEntry(ctx.storage, ctx.db, entry);
+  } catch (e) {
+    ctx.log.warning(`profiler: could not record ${ctx.command}`, e instanceof Error ? e.message : String(e));
+  }
+}
+
+/** The slow-query log line's attributes (JSON-safe: bigints and dates as strings). */
+function slowLine(entry: Doc): Doc {
+  return JSON.parse(JSON.stringify(entry, (_k, v) => typeof v === "bigint" ? v.toString() : v));
+}
+
+function replyNumber(reply: Reply | undefined, field: string): number {
+  if (reply === undefined || reply instanceof Uint8Array || isCloseReply(reply) || isStreamingReply(reply)) {
+    return 0;
+  }
+  const v = reply[field];
+  return typeof v === "number" ? v : 0;
+}
+
+/** serverStatus metrics.document and metrics.queryExecutor. */
+function countDocuments(ctx: RequestContext<unknown>, reply: Reply | undefined): void {
+  const c = ctx.counters;
+  const s = ctx.opStats;
+  if (s.nreturned !== undefined) c.document.returned += s.nreturned;
+  if (s.keysExamined !== undefined) c.queryExecutor.scanned += s.keysExamined;
+  if (s.docsExamined !== undefined) c.queryExecutor.scannedObjects += s.docsExamined;
+  if (ctx.command === "insert") c.document.inserted += replyNumber(reply, "n");
+  else if (ctx.command === "update") c.document.updated += replyNumber(reply, "nModified");
+  else if (ctx.command === "delete") c.document.deleted += replyNumber(reply, "n");
+}

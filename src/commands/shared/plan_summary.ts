@@ -1,0 +1,25 @@
+/**
+ * mongod's `planSummary` of an access path ("COLLSCAN", "IDHACK", "IXSCAN { a: 1, b: -1 }",
+ * "GEO_NEAR_2DSPHERE { loc: \"2dsphere\" }") for profile entries, slow-query lines and currentOp.
+ */
+import type { AccessPath } from "../../planner/plan.ts";
+
+function keyText(key: Record<string, unknown>): string {
+  const parts = Object.entries(key).map(([k, v]) =>
+    `${k}: ${typeof v === "string" ? JSON.stringify(v) : String(v)}`
+  );
+  return `{ ${parts.join(", ")} }`;
+}
+
+export function planSummary(access: AccessPath): string {
+  switch (access.kind) {
+    case "idLookup":
+      return "IDHACK";
+    case "collScan":
+      return "COLLSCAN";
+    case "ixScan":
+      return `IXSCAN ${keyText(access.keyPattern)}`;
+    default:
+      return "GEO_NEAR";
+  }
+}

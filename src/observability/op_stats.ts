@@ -1,0 +1,21 @@
+/**
+ * What one operation examined and returned, filled in by the commands that know (find, getMore,
+ * count, distinct, aggregate, writes) and read by dispatch for the profiler, the slow-query log line
+ * and `top`. Plain mutable fields; absent = the command did not say.
+ */
+export interface OpStats {
+  /** The namespace the operation worked on ("db.coll"). */
+  ns?: string;
+  keysExamined?: number;
+  docsExamined?: number;
+  nreturned?: number;
+  /** mongod's planSummary ("COLLSCAN", "IXSCAN { a: 1 }", "IDHACK"). */
+  planSummary?: string;
+  /** Write figures (mongod's profiler names). */
+  ninserted?: number;
+  nMatched?: number;
+  nModified?: number;
+  ndeleted?: number;
+  /** The cursor an operation left open. */
+  cursorid?: bigint;
+}
