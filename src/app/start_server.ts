@@ -28,6 +28,7 @@ import { OpRegistry } from "../observability/op_registry.ts";
 import { Profiler } from "../observability/profiler.ts";
 import { Top } from "../observability/top.ts";
 import { FsyncLock } from "../commands/shared/fsync_lock.ts";
+import { type MetricsServer, startMetricsServer } from "./metrics.ts";
 import { createLogger, type Logger } from "../observability/log.ts";
 import { type Config, configToDoc, defaultConfig } from "../config/mod.ts";
 
@@ -57,6 +58,8 @@ export interface RunningServer {
   readonly port: number;
   readonly host: string;
   readonly storagePath: string;
+  /** The Prometheus endpoint's port when `[metrics] listen` is set. */
+  readonly metricsPort?: number;
   /** Stops the server; idempotent. */
   stop(): Promise<void>;
 }
@@ -90,7 +93,7 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
         : { enableTestCommands: true }),
     },
   };
-  const log = opts.logger ?? createLogger(config.server.logLevel);
+  const log = opts.logger ?? createLogger(config.server.logLevel, { format: config.server.logFormat });
   const storage = openWiredTiger({
     path: config.server.storagePath,
     cacheSizeBytes: config.storage.cacheSizeBytes,
@@ -156,7 +159,7 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
     authorizer: allowAll,
     commands: COMMANDS,
     ops: new OpRegistry<OpDetail>(),
-    profiler: new Profiler(),
+    profiler: new Profiler({ slowms: config.server.slowMs }),
     top: new Top(),
     fsyncLock: new FsyncLock(),
     backups: { last: undefined },
@@ -209,6 +212,21 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
     cursors.closeAll();
     throw e;
   }
+  let metrics: MetricsServer | undefined;
+  if (config.metrics.listen !== undefined) {
+    try {
+      metrics = await startMetricsServer(config.metrics.listen, server, log);
+    } catch (e) {
+      await listener.close();
+      transactions.stop();
+      snapshots.releaseAll();
+      storage.close();
+      cursors.closeAll();
+      throw new Error(
+        `metrics listen ${config.metrics.listen}: ${e instanceof Error ? e.message : String(e)}`,
+      );
+    }
+  }
   port = listener.port;
   address = formatHostPort(config.server.host, port);
   connectionCount = () => listener.connectionCount();
@@ -217,6 +235,7 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
   const stop = () =>
     stopped ??= (async () => {
       shutdown.abort();
+      await metrics?.close();
       await listener.close();
       cursors.closeAll();
       transactions.stop();
@@ -237,6 +256,7 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
     port,
     host: config.server.host,
     storagePath: config.server.storagePath,
+    ...(metrics ? { metricsPort: metrics.port } : {}),
     stop,
   };
 }

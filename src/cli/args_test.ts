@@ -51,6 +51,12 @@ Deno.test("every flag sets its key", async () => {
     "500",
     "--noop-heartbeat-seconds",
     "0",
+    "--log-format",
+    "json",
+    "--slow-ms",
+    "0",
+    "--metrics-listen",
+    "127.0.0.1:9216",
   ], s.env);
   assertEquals(config, {
     server: {
@@ -58,6 +64,8 @@ Deno.test("every flag sets its key", async () => {
       port: 0,
       storagePath: ":memory:",
       logLevel: "WARNING",
+      logFormat: "json",
+      slowMs: 0,
       auth: false,
       standalone: true,
       maxConnections: 10,
@@ -69,6 +77,7 @@ Deno.test("every flag sets its key", async () => {
     tls: { requireClientCert: false },
     storage: { cacheSizeBytes: 256 * 1024 ** 2, sessionMax: 50, syncOnCommit: true, ttlSweepSeconds: 60 },
     oplog: { retentionSeconds: 60.5, maxEntries: 500, noopHeartbeatSeconds: 0 },
+    metrics: { listen: "127.0.0.1:9216" },
   });
 });
 
@@ -88,6 +97,10 @@ function sample(kind: string): string {
       return "1G";
     case "logLevel":
       return "INFO";
+    case "logFormat":
+      return "json";
+    case "hostPort":
+      return "127.0.0.1:9216";
     case "string":
     case "path":
       return "/x";

@@ -30,7 +30,7 @@ export async function serve(argv: string[]): Promise<number> {
     return 0;
   }
   const { config, configPath } = resolved;
-  const log = createLogger(config.server.logLevel);
+  const log = createLogger(config.server.logLevel, { format: config.server.logFormat });
   log.info(
     configPath
       ? `configuration file: ${configPath}`

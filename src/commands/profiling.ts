@@ -167,6 +167,8 @@ export function afterCommand(
     const ns = commandNamespace(ctx, body);
     ctx.top.record(ns, ctx.command, micros, LOCKED_WRITES.has(ctx.command));
     countDocuments(ctx, reply);
+    const kind = opKind(ctx.command);
+    ctx.counters.latency.observe(kind === "remove" ? "delete" : kind, micros / 1e6);
     const millis = Math.floor(micros / 1000);
     const profiler = ctx.profiler;
     const slow = millis >= profiler.slowms && profiler.isSlow(millis);

@@ -4,7 +4,7 @@
  * `secantusdb.toml` cannot drift apart. Also the coercion of a raw value (from TOML or from a flag's
  * text) into a typed value. Pure.
  */
-import { type ConfigTable, LOG_LEVELS, type LogLevel } from "./schema.ts";
+import { type ConfigTable, LOG_FORMATS, LOG_LEVELS, type LogLevel } from "./schema.ts";
 import { parseSize } from "./size.ts";
 
 export type ValueKind =
@@ -12,6 +12,9 @@ export type ValueKind =
   | "path" // non-empty string; unset by default
   | "port" // integer 0–65535
   | "logLevel" // DEBUG | INFO | WARNING | ERROR, any case
+  | "logFormat" // text | json
+  | "millis" // integer ≥ 0
+  | "hostPort" // "host:port"
   | "bool"
   | "count" // integer ≥ 1
   | "size" // "256M", "1G", or a byte count; ≥ 1M
@@ -60,6 +63,22 @@ export const KEY_SPECS: readonly KeySpec[] = [
     kind: "logLevel",
     flag: "log-level",
     help: "DEBUG, INFO, WARNING or ERROR",
+  },
+  {
+    table: "server",
+    key: "log_format",
+    field: "logFormat",
+    kind: "logFormat",
+    flag: "log-format",
+    help: 'log lines as "text" or "json" (one JSON object per line, mongod\'s field names)',
+  },
+  {
+    table: "server",
+    key: "slow_ms",
+    field: "slowMs",
+    kind: "millis",
+    flag: "slow-ms",
+    help: "operations at least this slow (ms) are logged and profiled at level 1 (mongod's slowms)",
   },
   {
     table: "server",
@@ -210,6 +229,14 @@ export const KEY_SPECS: readonly KeySpec[] = [
     flag: "noop-heartbeat-seconds",
     help: "interval of no-op oplog writes; 0 = off (10 = mongod's cadence)",
   },
+  {
+    table: "metrics",
+    key: "listen",
+    field: "listen",
+    kind: "hostPort",
+    flag: "metrics-listen",
+    help: 'serve Prometheus metrics on http://<listen>/metrics, e.g. "127.0.0.1:9216"; unset = off',
+  },
 ];
 
 /** The spec of `table.key`, or undefined. */
@@ -235,6 +262,12 @@ export function expectedText(kind: ValueKind): string {
       return "an integer from 0 to 65535";
     case "logLevel":
       return `one of ${LOG_LEVELS.join(", ")} (any case)`;
+    case "logFormat":
+      return `one of ${LOG_FORMATS.map((f) => `"${f}"`).join(", ")}`;
+    case "millis":
+      return "an integer number of milliseconds of at least 0";
+    case "hostPort":
+      return 'a "host:port" string such as "127.0.0.1:9216"';
     case "bool":
       return "true or false";
     case "count":
@@ -282,6 +315,17 @@ export function coerce(kind: ValueKind, raw: unknown, fromFlag: boolean): Coerce
       if (typeof raw !== "string") return bad;
       const up = raw.trim().toUpperCase();
       return (LOG_LEVELS as readonly string[]).includes(up) ? ok(up as LogLevel) : bad;
+    }
+    case "logFormat":
+      return typeof raw === "string" && (LOG_FORMATS as readonly string[]).includes(raw) ? ok(raw) : bad;
+    case "millis": {
+      const n = toNumber(raw, fromFlag, true);
+      return n !== undefined && Number.isSafeInteger(n) && n >= 0 ? ok(n) : bad;
+    }
+    case "hostPort": {
+      if (typeof raw !== "string") return bad;
+      const m = /^(\[[0-9a-fA-F:]+\]|[^:\s]+):(\d{1,5})$/.exec(raw);
+      return m && Number(m[2]) <= 65535 ? ok(raw) : bad;
     }
     case "bool":
       return typeof raw === "boolean" ? ok(raw) : bad;

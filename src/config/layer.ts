@@ -34,6 +34,7 @@ export function applyLayers(base: Config, layers: readonly ConfigLayer[]): Layer
     tls: { ...base.tls },
     storage: { ...base.storage },
     oplog: { ...base.oplog },
+    metrics: { ...base.metrics },
   };
   const origins = new Map<string, string>();
   for (const layer of layers) {

@@ -37,6 +37,8 @@ Deno.test("defaults match PRODUCT.md's table", () => {
       port: 27017,
       storagePath: "./secantus-data",
       logLevel: "INFO",
+      logFormat: "text",
+      slowMs: 100,
       auth: false,
       standalone: false,
       maxConnections: 1000,
@@ -48,6 +50,7 @@ Deno.test("defaults match PRODUCT.md's table", () => {
     tls: { requireClientCert: false },
     storage: { cacheSizeBytes: 1024 ** 3, sessionMax: 1000, syncOnCommit: false, ttlSweepSeconds: 60 },
     oplog: { retentionSeconds: 3600, maxEntries: 100000, noopHeartbeatSeconds: 0 },
+    metrics: {},
   };
   assertEquals(defaultConfig(), expected);
   assertEquals(parseConfig(""), expected);
@@ -98,6 +101,8 @@ noop_heartbeat_seconds = 0.0
       port: 0,
       storagePath: ":memory:",
       logLevel: "DEBUG",
+      logFormat: "text",
+      slowMs: 100,
       auth: false,
       standalone: true,
       maxConnections: 5,
@@ -109,13 +114,14 @@ noop_heartbeat_seconds = 0.0
     tls: { requireClientCert: false },
     storage: { cacheSizeBytes: 256 * 1024 ** 2, sessionMax: 20, syncOnCommit: true, ttlSweepSeconds: 0.5 },
     oplog: { retentionSeconds: 86400, maxEntries: 7, noopHeartbeatSeconds: 0 },
+    metrics: {},
   });
 });
 
 Deno.test("the key table covers exactly the Config fields", () => {
   const d = defaultConfig() as unknown as Record<string, Record<string, unknown>>;
   const fromTable = KEY_SPECS.map((s) => `${s.table}.${s.field}`).sort();
-  const optional = ["tls.certFile", "tls.keyFile", "tls.caFile"];
+  const optional = ["tls.certFile", "tls.keyFile", "tls.caFile", "metrics.listen"];
   const fromDefaults = [
     ...Object.entries(d).flatMap(([t, body]) => Object.keys(body).map((f) => `${t}.${f}`)),
     ...optional,

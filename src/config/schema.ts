@@ -11,6 +11,9 @@
 /** Server log levels, most verbose first. Config accepts them case-insensitively. */
 export const LOG_LEVELS = ["DEBUG", "INFO", "WARNING", "ERROR"] as const;
 export type LogLevel = typeof LOG_LEVELS[number];
+/** Server log line formats: plain text, or one JSON object per line (mongod's field names). */
+export const LOG_FORMATS = ["text", "json"] as const;
+export type LogFormat = typeof LOG_FORMATS[number];
 
 /** `[server]` */
 export interface ServerConfig {
@@ -21,6 +24,10 @@ export interface ServerConfig {
   /** WiredTiger data directory; `":memory:"` = ephemeral in-memory store. */
   readonly storagePath: string;
   readonly logLevel: LogLevel;
+  /** One line per event as text, or as a JSON object (journald / jq). */
+  readonly logFormat: LogFormat;
+  /** Operations at least this slow (ms) are logged, and profiled at profile level 1 (mongod's slowms). */
+  readonly slowMs: number;
   /** Enforce SCRAM authentication on every command. */
   readonly auth: boolean;
   /** true = plain standalone persona; false = single-node replica-set primary persona. */
@@ -68,15 +75,22 @@ export interface OplogConfig {
   readonly noopHeartbeatSeconds: number;
 }
 
+/** `[metrics]` — Prometheus text exposition on `http://<listen>/metrics`; off unless `listen` is set. */
+export interface MetricsConfig {
+  /** "host:port" to serve /metrics on. */
+  readonly listen?: string;
+}
+
 export interface Config {
   readonly server: ServerConfig;
   readonly tls: TlsConfig;
   readonly storage: StorageConfig;
   readonly oplog: OplogConfig;
+  readonly metrics: MetricsConfig;
 }
 
 /** The TOML tables, in file order. */
-export const CONFIG_TABLES = ["server", "tls", "storage", "oplog"] as const;
+export const CONFIG_TABLES = ["server", "tls", "storage", "oplog", "metrics"] as const;
 export type ConfigTable = typeof CONFIG_TABLES[number];
 
 /** A fresh copy of the defaults (PRODUCT.md, "Serve: flags and configuration"). */
@@ -87,6 +101,8 @@ export function defaultConfig(): Config {
       port: 27017,
       storagePath: "./secantus-data",
       logLevel: "INFO",
+      logFormat: "text",
+      slowMs: 100,
       auth: false,
       standalone: false,
       maxConnections: 1000,
@@ -103,5 +119,6 @@ export function defaultConfig(): Config {
       ttlSweepSeconds: 60,
     },
     oplog: { retentionSeconds: 3600, maxEntries: 100_000, noopHeartbeatSeconds: 0 },
+    metrics: {},
   };
 }

@@ -1,3 +1,5 @@
+import { LatencyHistograms } from "./latency.ts";
+
 /**
  * Process-wide operation counters reported by serverStatus (opcounters, network) and, later, the
  * admin dashboard's sparklines. Plain mutable numbers: cheap to bump on hot paths.
@@ -12,4 +14,6 @@ export class Counters {
   readonly queryExecutor = { scanned: 0, scannedObjects: 0 };
   /** Operations that took at least slowms. */
   slowOperations = 0;
+  /** Command durations per operation kind (Prometheus histograms). */
+  readonly latency = new LatencyHistograms();
 }

@@ -44,6 +44,12 @@ export interface LoggerOptions {
   readonly capacity?: number;
   /** Component of the root logger; default none. */
   readonly component?: string;
+  /**
+   * "text" (default): `2026-11-25T14:00:00.123Z INFO  [component] message: detail`; "json": one JSON
+   * object per line in mongod's structured-log shape, `{"t":{"$date":…},"s":"I","c":"component",
+   * "msg":"message","attr":{…}}` (journald, jq).
+   */
+  readonly format?: "text" | "json";
 }
 
 export const RING_CAPACITY = 1024;
@@ -78,6 +84,32 @@ function renderDetail(detail: unknown): string {
   }
 }
 
+/** mongod's severity letters. */
+const SEVERITY: Record<LogLevel, string> = { DEBUG: "D1", INFO: "I", WARNING: "W", ERROR: "E" };
+
+function jsonAttr(detail: unknown): unknown {
+  if (detail === undefined) return undefined;
+  if (detail instanceof Error) return { error: `${detail.name}: ${detail.message}` };
+  if (detail !== null && typeof detail === "object" && !Array.isArray(detail)) return detail;
+  return { detail };
+}
+
+function jsonLine(time: Date, level: LogLevel, component: string, message: string, detail: unknown): string {
+  const attr = jsonAttr(detail);
+  const entry: Record<string, unknown> = {
+    t: { $date: time.toISOString() },
+    s: SEVERITY[level],
+    c: component || "-",
+    msg: message,
+  };
+  if (attr !== undefined) entry["attr"] = attr;
+  try {
+    return JSON.stringify(entry, (_k, v) => typeof v === "bigint" ? v.toString() : v);
+  } catch {
+    return JSON.stringify({ ...entry, attr: { detail: String(detail) } });
+  }
+}
+
 function oneLine(text: string): string {
   return text.replace(/\r?\n/g, "\\n");
 }
@@ -93,6 +125,7 @@ class LogCore {
     readonly sink: LogSink,
     readonly now: () => Date,
     readonly capacity: number,
+    readonly format: "text" | "json" = "text",
   ) {
     this.level = level;
   }
@@ -100,9 +133,9 @@ class LogCore {
   emit(level: LogLevel, component: string, message: string, detail: unknown): void {
     if (rank(level) < rank(this.level)) return;
     const tag = component ? `[${component}] ` : "";
-    const line = `${this.now().toISOString()} ${level.padEnd(5)} ${tag}${
-      oneLine(message + renderDetail(detail))
-    }`;
+    const line = this.format === "json"
+      ? jsonLine(this.now(), level, component, message, detail)
+      : `${this.now().toISOString()} ${level.padEnd(5)} ${tag}${oneLine(message + renderDetail(detail))}`;
     if (this.capacity > 0) {
       if (this.ring.length < this.capacity) this.ring.push(line);
       else this.ring[this.next] = line;
@@ -169,6 +202,7 @@ export function createLogger(level: LogLevel = "INFO", options: LoggerOptions = 
     options.sink ?? stderrSink,
     options.now ?? (() => new Date()),
     Math.max(0, Math.floor(options.capacity ?? RING_CAPACITY)),
+    options.format ?? "text",
   );
   return new LeveledLogger(core, options.component ?? "");
 }

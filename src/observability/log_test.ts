@@ -92,3 +92,27 @@ Deno.test("parseLevel is case-insensitive", () => {
   assertEquals(parseLevel("warning"), "WARNING");
   assertEquals(parseLevel("nope"), undefined);
 });
+
+Deno.test("json format: one object per line in mongod's shape (t, s, c, msg, attr)", () => {
+  const lines: string[] = [];
+  const log = createLogger("DEBUG", { sink: (l) => lines.push(l), now: () => T, format: "json" });
+  log.info("Slow query", { op: "query", millis: 120, cursorid: 5n });
+  log.child("wire").warning("line\nbreak", "text detail");
+  log.debug("plain");
+  assertEquals(JSON.parse(lines[0]!), {
+    t: { $date: "2026-11-25T14:00:00.123Z" },
+    s: "I",
+    c: "-",
+    msg: "Slow query",
+    attr: { op: "query", millis: 120, cursorid: "5" },
+  });
+  assertEquals(JSON.parse(lines[1]!), {
+    t: { $date: "2026-11-25T14:00:00.123Z" },
+    s: "W",
+    c: "wire",
+    msg: "line\nbreak",
+    attr: { detail: "text detail" },
+  });
+  ok(!lines[1]!.includes("\n"));
+  assertEquals(JSON.parse(lines[2]!).s, "D1");
+});

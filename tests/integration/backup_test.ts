@@ -34,7 +34,9 @@ async function snapshot(uri: string): Promise<Record<string, unknown>> {
   }
 }
 
-async function gzipTar(entries: { name: string; body: Uint8Array; type?: "file" | "symlink" }[]): Promise<Uint8Array> {
+async function gzipTar(
+  entries: { name: string; body: Uint8Array; type?: "file" | "symlink" }[],
+): Promise<Uint8Array> {
   const p = tarPack();
   for (const e of entries) {
     if (e.type === "symlink") p.entry({ name: e.name, type: "symlink", linkname: "/etc/passwd" });
@@ -89,13 +91,25 @@ Deno.test({
       assert.equal(held.code, 1);
       assert.match(held.stderr, /in use by a running server/);
 
-      const restored = await runCli(["restore-archive", "--archive", archive, "--target-dir", `${work}/restored`]);
+      const restored = await runCli([
+        "restore-archive",
+        "--archive",
+        archive,
+        "--target-dir",
+        `${work}/restored`,
+      ]);
       assert.equal(restored.code, 0, restored.stderr);
       assert.match(restored.stdout, /restored .* 3 collections/);
       assert.match(restored.stderr, /restore: 100%/); // not a terminal: plain progress lines
 
       // A non-empty target needs --allow-existing.
-      const nonEmpty = await runCli(["restore-archive", "--archive", archive, "--target-dir", `${work}/restored`]);
+      const nonEmpty = await runCli([
+        "restore-archive",
+        "--archive",
+        archive,
+        "--target-dir",
+        `${work}/restored`,
+      ]);
       assert.equal(nonEmpty.code, 1);
       assert.match(nonEmpty.stderr, /not empty/);
 
@@ -155,7 +169,13 @@ Deno.test({
         assert.throws(() => Deno.statSync(`${work}/t-${name}`), Deno.errors.NotFound, name);
       }
       await Deno.writeFile(`${work}/junk.tar.gz`, new TextEncoder().encode("not an archive"));
-      const junk = await runCli(["restore-archive", "--archive", `${work}/junk.tar.gz`, "--target-dir", `${work}/tj`]);
+      const junk = await runCli([
+        "restore-archive",
+        "--archive",
+        `${work}/junk.tar.gz`,
+        "--target-dir",
+        `${work}/tj`,
+      ]);
       assert.equal(junk.code, 1);
       assert.match(junk.stderr, /not a readable backup archive/);
       const flags = await runCli(["restore-archive", "--archive", `${work}/junk.tar.gz`]);

@@ -16,7 +16,9 @@ serverTest("serverStatus: wiredTiger, connections, network, opcounters, metrics"
   await db.collection("c").find({}).toArray();
   const s = await db.admin().command({ serverStatus: 1 });
   assert.ok(s["uptime"] >= 0);
-  assert.ok(s["connections"].current >= 1 && s["connections"].available > 0 && s["connections"].totalCreated >= 1);
+  assert.ok(
+    s["connections"].current >= 1 && s["connections"].available > 0 && s["connections"].totalCreated >= 1,
+  );
   assert.ok(Number(s["network"].bytesIn) > 0 && Number(s["network"].bytesOut) > 0);
   assert.ok(Number(s["network"].numRequests) > 0);
   assert.ok(s["opcounters"].insert >= 2 && s["opcounters"].query >= 1);
@@ -31,46 +33,49 @@ serverTest("serverStatus: wiredTiger, connections, network, opcounters, metrics"
   assert.equal(slim["metrics"], undefined);
 });
 
-serverTest("profile: levels, slowms, filter; entries in system.profile with mongod's fields", async (client) => {
-  const db = client.db("prof");
-  const c = db.collection("c");
-  await c.insertMany([{ a: 1 }, { a: 2 }, { a: 3 }]);
-  await c.createIndex({ a: 1 });
-  const was = await db.command({ profile: 2, slowms: 50 });
-  assert.equal(was["was"], 0);
-  assert.equal(was["slowms"], 100);
-  await c.find({ a: 2 }).toArray();
-  await c.find({ b: 1 }, { comment: "scan" }).toArray();
-  const entries = await db.collection("system.profile").find({ op: "query" }).toArray();
-  assert.equal(entries.length, 2);
-  const [ix, scan] = entries;
-  assert.equal(ix!["ns"], "prof.c");
-  assert.equal(ix!["planSummary"], "IXSCAN { a: 1 }");
-  assert.equal(ix!["keysExamined"], 1);
-  assert.equal(ix!["docsExamined"], 1);
-  assert.equal(ix!["nreturned"], 1);
-  assert.ok(typeof ix!["millis"] === "number" && ix!["ts"] instanceof Date);
-  assert.equal(ix!["command"].filter.a, 2);
-  assert.ok(typeof ix!["client"] === "string");
-  assert.equal(scan!["planSummary"], "COLLSCAN");
-  assert.equal(scan!["docsExamined"], 3);
-  const opts = (await db.listCollections({ name: "system.profile" }).toArray())[0]!;
-  assert.equal((opts as unknown as { options: { capped: boolean } }).options.capped, true);
-  const read = await db.command({ profile: -1 });
-  assert.equal(read["was"], 2);
-  assert.equal(read["slowms"], 50);
-  // A filter selects what level 1 profiles (slowms no longer matters).
-  await db.collection("system.profile").drop();
-  await db.command({ profile: 1, filter: { op: "query", "command.filter.a": 3 } });
-  await c.find({ a: 1 }).toArray();
-  await c.find({ a: 3 }).toArray();
-  const filtered = await db.collection("system.profile").find({}).toArray();
-  assert.equal(filtered.length, 1);
-  assert.equal(filtered[0]!["command"].filter.a, 3);
-  await db.command({ profile: 0, filter: "unset" });
-  await assert.rejects(db.command({ profile: 5 }), { codeName: "BadValue" });
-  await assert.rejects(db.command({ profile: 1, sampleRate: 2 }), { codeName: "BadValue" });
-});
+serverTest(
+  "profile: levels, slowms, filter; entries in system.profile with mongod's fields",
+  async (client) => {
+    const db = client.db("prof");
+    const c = db.collection("c");
+    await c.insertMany([{ a: 1 }, { a: 2 }, { a: 3 }]);
+    await c.createIndex({ a: 1 });
+    const was = await db.command({ profile: 2, slowms: 50 });
+    assert.equal(was["was"], 0);
+    assert.equal(was["slowms"], 100);
+    await c.find({ a: 2 }).toArray();
+    await c.find({ b: 1 }, { comment: "scan" }).toArray();
+    const entries = await db.collection("system.profile").find({ op: "query" }).toArray();
+    assert.equal(entries.length, 2);
+    const [ix, scan] = entries;
+    assert.equal(ix!["ns"], "prof.c");
+    assert.equal(ix!["planSummary"], "IXSCAN { a: 1 }");
+    assert.equal(ix!["keysExamined"], 1);
+    assert.equal(ix!["docsExamined"], 1);
+    assert.equal(ix!["nreturned"], 1);
+    assert.ok(typeof ix!["millis"] === "number" && ix!["ts"] instanceof Date);
+    assert.equal(ix!["command"].filter.a, 2);
+    assert.ok(typeof ix!["client"] === "string");
+    assert.equal(scan!["planSummary"], "COLLSCAN");
+    assert.equal(scan!["docsExamined"], 3);
+    const opts = (await db.listCollections({ name: "system.profile" }).toArray())[0]!;
+    assert.equal((opts as unknown as { options: { capped: boolean } }).options.capped, true);
+    const read = await db.command({ profile: -1 });
+    assert.equal(read["was"], 2);
+    assert.equal(read["slowms"], 50);
+    // A filter selects what level 1 profiles (slowms no longer matters).
+    await db.collection("system.profile").drop();
+    await db.command({ profile: 1, filter: { op: "query", "command.filter.a": 3 } });
+    await c.find({ a: 1 }).toArray();
+    await c.find({ a: 3 }).toArray();
+    const filtered = await db.collection("system.profile").find({}).toArray();
+    assert.equal(filtered.length, 1);
+    assert.equal(filtered[0]!["command"].filter.a, 3);
+    await db.command({ profile: 0, filter: "unset" });
+    await assert.rejects(db.command({ profile: 5 }), { codeName: "BadValue" });
+    await assert.rejects(db.command({ profile: 1, sampleRate: 2 }), { codeName: "BadValue" });
+  },
+);
 
 serverTest("top, setParameter/getParameter, replSetGetStatus, logRotate", async (client) => {
   const admin = client.db("admin");
@@ -86,8 +91,13 @@ serverTest("top, setParameter/getParameter, replSetGetStatus, logRotate", async 
   const got = await admin.command({ getParameter: 1, transactionLifetimeLimitSeconds: 1 });
   assert.equal(got["transactionLifetimeLimitSeconds"], 30);
   await admin.command({ setParameter: 1, cursorTimeoutMillis: 1234 });
-  assert.equal((await admin.command({ getParameter: 1, cursorTimeoutMillis: 1 }))["cursorTimeoutMillis"], 1234);
-  await assert.rejects(admin.command({ setParameter: 1, noSuchParameter: 1 }), { codeName: "InvalidOptions" });
+  assert.equal(
+    (await admin.command({ getParameter: 1, cursorTimeoutMillis: 1 }))["cursorTimeoutMillis"],
+    1234,
+  );
+  await assert.rejects(admin.command({ setParameter: 1, noSuchParameter: 1 }), {
+    codeName: "InvalidOptions",
+  });
   await assert.rejects(admin.command({ setParameter: 1, maxBSONDepth: 10 }), { codeName: "InvalidOptions" });
 
   const rs = await admin.command({ replSetGetStatus: 1 });
@@ -140,7 +150,12 @@ Deno.test({
       await server.stop();
 
       // Store a record behind the indexes' back (no index keys), as a corruption would leave it.
-      const storage = openWiredTiger({ path: dir, cacheSizeBytes: 64 << 20, sessionMax: 20, syncOnCommit: false });
+      const storage = openWiredTiger({
+        path: dir,
+        cacheSizeBytes: 64 << 20,
+        sessionMax: 20,
+        syncOnCommit: false,
+      });
       const coll = storage.catalog.getCollection("v", "c")!;
       const { serialize } = await import("bson");
       storage.write((txn) => txn.insert(coll, serialize({ _id: 3, a: 3 }), new Map()));
@@ -157,6 +172,59 @@ Deno.test({
       await client.close();
       await server.stop();
     } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
+
+Deno.test({
+  name:
+    "Prometheus /metrics: text exposition with connections, opcounters, latency histograms, cache, backup age",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    const dir = await Deno.makeTempDir({ prefix: "secantus-metrics-" });
+    const { defaultConfig } = await import("../../src/config/mod.ts");
+    const base = defaultConfig();
+    const server = await startServer({
+      config: { ...base, metrics: { listen: "127.0.0.1:0" } },
+      port: 0,
+      storagePath: `${dir}/data`,
+      logLevel: "WARNING",
+    });
+    const client = new MongoClient(server.uri);
+    try {
+      assert.ok(server.metricsPort !== undefined && server.metricsPort > 0);
+      await client.db("m").collection("c").insertMany([{ a: 1 }, { a: 2 }]);
+      await client.db("m").collection("c").find({}).toArray();
+      await client.db("admin").command({ "secantusAdmin.backupArchive": 1, outputPath: `${dir}/b.tar.gz` });
+      const res = await fetch(`http://127.0.0.1:${server.metricsPort}/metrics`);
+      assert.equal(res.status, 200);
+      assert.match(res.headers.get("content-type") ?? "", /text\/plain; version=0\.0\.4/);
+      const text = await res.text();
+      for (
+        const re of [
+          /^# TYPE secantusdb_connections gauge$/m,
+          /^secantusdb_connections\{state="current"\} [1-9]/m,
+          /^secantusdb_opcounters_total\{type="insert"\} 2$/m,
+          /^secantusdb_command_duration_seconds_bucket\{kind="query",le="\+Inf"\} [1-9]/m,
+          /^secantusdb_command_duration_seconds_count\{kind="insert"\} 1$/m,
+          /^secantusdb_wiredtiger_cache_bytes \d+$/m,
+          /^secantusdb_backup_age_seconds \d/m,
+          /^secantusdb_backup_last_size_bytes [1-9]/m,
+          /^secantusdb_documents_total\{state="inserted"\} 2$/m,
+        ]
+      ) assert.match(text, re);
+      assert.equal(
+        await fetch(`http://127.0.0.1:${server.metricsPort}/other`).then(async (r) => {
+          await r.body?.cancel();
+          return r.status;
+        }),
+        404,
+      );
+    } finally {
+      await client.close();
+      await server.stop();
       await Deno.remove(dir, { recursive: true });
     }
   },
