@@ -17,6 +17,10 @@ import { type GeoIndexShape, geoIndexShape, geoKeyTuples } from "../keys/geo_key
 import { CommandError } from "../errors/command_error.ts";
 import { Location } from "../errors/locations.ts";
 import { hashedValue } from "../keys/hashed_key.ts";
+import { wildcardEntries, type WildcardShape, wildcardShape } from "../keys/wildcard.ts";
+
+/** A wildcard key is the tuple [path, value], both ascending. */
+const WILDCARD_DIRS: readonly (1 | -1)[] = [1, 1];
 import type { Document as Doc } from "../bson/document.ts";
 
 /** Encoded key of an `_id` value in the `_id_` index. */
@@ -45,6 +49,8 @@ export interface IndexShape {
   readonly keyer: CollationKeyer | undefined;
   /** Position of the hashed field (`{a: "hashed"}`), if any: its key is mongod's int64 hash. */
   readonly hashed: number | undefined;
+  /** A wildcard index: keys are [path, value] for every covered scalar (keys/wildcard.ts). */
+  readonly wildcard: WildcardShape | undefined;
 }
 
 /** Shapes per partial-filter compiler, then per index spec object (specs are immutable). */
@@ -67,6 +73,7 @@ export function indexShape(ix: IndexEntry, opts: IndexKeyOptions): IndexShape {
     partial,
     geo: geoIndexShape(ix.spec),
     keyer: collationKeyer(ix.spec["collation"]),
+    wildcard: wildcardShape(pattern, ix.spec["wildcardProjection"]),
     hashed: fields.findIndex((f) => pattern[f] === "hashed") >= 0
       ? fields.findIndex((f) => pattern[f] === "hashed")
       : undefined,
@@ -87,6 +94,15 @@ export function keysForIndex(
   const shape = indexShape(ix, opts);
   if (shape.partial && !shape.partial(doc)) return null;
   if (shape.geo) return encodeTuples(geoKeyTuples(shape.geo, doc), shape.dirs);
+  if (shape.wildcard) {
+    const w = wildcardEntries(shape.wildcard, doc);
+    if (w.entries.length === 0) return null;
+    const keys = w.entries.map(([p, v]) => encodeIndexKey([p, v], WILDCARD_DIRS, shape.keyer).slice());
+    keys.sort(compareKeys);
+    const uniq: Uint8Array[] = [];
+    for (const k of keys) if (uniq.length === 0 || compareKeys(uniq[uniq.length - 1]!, k) !== 0) uniq.push(k);
+    return { keys: uniq, multikey: w.multikey };
+  }
   const exp = expandKeys(doc, shape.fields);
   if (exp.parallel) {
     throw new CommandError(

@@ -7,6 +7,7 @@
  * leading equality fields, a trailing range, a sort the index order provides, fewer key fields.
  * A `hint` (name or key pattern) yields that index alone; an unknown or hidden one is 2 BadValue.
  */
+import { wildcardCovers, wildcardShape } from "../keys/wildcard.ts";
 import { hashedValue } from "../keys/hashed_key.ts";
 import { CommandError } from "../errors/command_error.ts";
 import { Location } from "../errors/locations.ts";
@@ -240,6 +241,37 @@ function hashedPreds(list: readonly FieldPred[] | undefined): FieldPred[] | unde
   return out.length > 0 ? out : undefined;
 }
 
+/** A value a wildcard index can be searched for: scalars only (no null, arrays or documents). */
+function wildcardSearchable(v: unknown): boolean {
+  const k = kindOf(v);
+  return v !== null && v !== undefined && k !== "array" && k !== "object" && k !== "regex" &&
+    k !== "minKey" && k !== "maxKey";
+}
+
+/**
+ * Plans of a wildcard index: one per queried path it covers whose predicates are all equality /
+ * `$in` / ranges over scalars, each a scan of the virtual index `{$_path: 1, <path>: 1}` with
+ * `$_path` pinned (mongod's shape). Documents are matched against the whole filter after the fetch.
+ */
+function wildcardPlans(ix: IndexInfo, input: FindPlanInput, sets: PredSets): IxScanPath[] {
+  const shape = wildcardShape(ix.key, ix.wildcardProjection)!;
+  if (ix.collation || input.collated) return [];
+  const out: IxScanPath[] = [];
+  for (const [path, list] of sets.all) {
+    if (!wildcardCovers(shape, path) || list.length === 0) continue;
+    const ok = list.every((p) =>
+      p.kind === "in" ? p.values.every(wildcardSearchable) : wildcardSearchable(p.value)
+    );
+    if (!ok) continue;
+    const virtual: IndexInfo = { ...ix, key: { $_path: 1, [path]: 1 }, multikey: true, sparse: false };
+    const preds = new Map(sets.all);
+    preds.set("$_path", [{ kind: "eq", value: path }]);
+    const plan = indexPlan(virtual, { ...input, sort: undefined }, { all: preds, noStrings: preds }, false);
+    if (plan) out.push({ ...plan, score: plan.score - 10.5 }); // $_path is no real field: a plain index on the path wins
+  }
+  return out;
+}
+
 /** Index-scan plans, best first (only the hinted one when there is a hint). */
 export function planIndexScans(input: FindPlanInput): IxScanPath[] {
   const indexes = input.indexes ?? [];
@@ -248,6 +280,13 @@ export function planIndexScans(input: FindPlanInput): IxScanPath[] {
   const hint = input.hint;
   if (hint !== undefined && hint !== null) {
     const ix = hintedIndex(hint, indexes);
+    if (wildcardShape(ix.key, ix.wildcardProjection)) {
+      const plans = wildcardPlans(ix, input, preds);
+      if (plans.length === 0) {
+        throw new CommandError("BadValue", "hint provided does not correspond to an existing index");
+      }
+      return [plans[0]!];
+    }
     return [indexPlan(ix, input, preds, true)!];
   }
   if (input.min !== undefined || input.max !== undefined) {
@@ -259,6 +298,10 @@ export function planIndexScans(input: FindPlanInput): IxScanPath[] {
   const out: IxScanPath[] = [];
   for (const ix of indexes) {
     if (ix.hidden || isGeoIndex(ix)) continue;
+    if (wildcardShape(ix.key, ix.wildcardProjection)) {
+      out.push(...wildcardPlans(ix, input, preds));
+      continue;
+    }
     const p = indexPlan(ix, input, preds, false);
     if (p) out.push(p);
   }

@@ -184,7 +184,47 @@ export function validateIndexSpec(raw: unknown, validateFilter: (f: Doc) => void
         `Values in v:2 index key pattern cannot be of type ${typeof v}. Only numbers > 0, numbers < 0, and strings are allowed.`,
       );
     }
-    if (f.includes("$**")) throw new CommandError("NotImplemented", "wildcard indexes are not supported yet");
+    if (f.includes("$**")) {
+      if (f !== "$**" && !f.endsWith(".$**")) {
+        throw new CommandError("CannotCreateIndex", `Index key contains an illegal field name: ${f}`);
+      }
+      if (fields.length > 1) {
+        throw new CommandError(
+          "NotImplemented",
+          "compound wildcard indexes are not supported yet by SecantusDB",
+        );
+      }
+      if (raw["unique"] === true || num(raw["unique"]) === 1) {
+        throw new CommandError(
+          "CannotCreateIndex",
+          "Index type 'wildcard' does not support the unique option",
+        );
+      }
+      if (raw["sparse"] !== undefined) {
+        throw new CommandError(
+          "CannotCreateIndex",
+          "Index type 'wildcard' does not support the sparse option",
+        );
+      }
+      if (raw["expireAfterSeconds"] !== undefined) {
+        throw new CommandError("CannotCreateIndex", "Index type 'wildcard' cannot be a TTL index");
+      }
+      const wp = raw["wildcardProjection"];
+      if (wp !== undefined && (f !== "$**" || !isDocument(wp))) {
+        throw new CommandError(
+          "FailedToParse",
+          f !== "$**"
+            ? "The field 'wildcardProjection' is only allowed with a '$**' key pattern"
+            : "The field 'wildcardProjection' must be a non-empty object",
+        );
+      }
+    }
+  }
+  if (raw["wildcardProjection"] !== undefined && !fields.some(([f]) => f === "$**")) {
+    throw new CommandError(
+      "BadValue",
+      "The field 'wildcardProjection' is only allowed in an 'wildcard' index",
+    );
   }
   const isId = fields.length === 1 && fields[0]![0] === "_id";
   const v = raw["v"];

@@ -58,6 +58,8 @@ export interface IndexInfo {
   readonly collation?: Record<string, unknown> | undefined;
   /** 2d options (`bits`, `min`, `max`) of a geo index. */
   readonly geoOptions?: Record<string, unknown> | undefined;
+  /** A wildcard index's `wildcardProjection`. */
+  readonly wildcardProjection?: Record<string, unknown> | undefined;
 }
 
 export interface FindPlanInput {

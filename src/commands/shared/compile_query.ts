@@ -71,6 +71,7 @@ export function indexInfos(coll: CollectionEntry | undefined): IndexInfo[] {
       partialFilterExpression: i.spec["partialFilterExpression"] as Doc | undefined,
       collation: collation && collation["locale"] !== "simple" ? collation : undefined,
       geoOptions: { bits: i.spec["bits"], min: i.spec["min"], max: i.spec["max"] },
+      wildcardProjection: i.spec["wildcardProjection"] as Doc | undefined,
     };
   });
 }

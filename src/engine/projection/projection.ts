@@ -5,7 +5,9 @@
  * embedded documents and arrays of documents; `_id` is included unless `_id: 0`; `$slice` (n or
  * [skip, limit]), `$elemMatch` (top-level fields), positional `a.$` (the array element the filter
  * matched: needs `opts.filter`), and computed fields (`{x: "$a.b"}`, `{y: {$add: […]}}`, literals
- * through `$literal`) evaluated by the expression engine. Not yet: `$meta` → NotImplemented.
+ * through `$literal`) evaluated by the expression engine, `{$meta: "textScore"}`. The embedded form
+ * `{b: {c: 1}}` means `{"b.c": 1}`; a projection of only `$elemMatch` fields is an inclusion
+ * projection (mongod).
  *
  * Errors as mongod: exclusion inside an inclusion projection → 31254, inclusion inside an exclusion
  * projection → 31253, overlapping paths → 31250 "Path collision at …".
@@ -36,6 +38,17 @@ export interface Projection {
 }
 
 type Special = (v: unknown) => { keep: boolean; value?: unknown };
+
+/** `{b: {c: 1, d: 0}}` → `{"b.c": 1, "b.d": 0}`; documents of operators (`$slice`, …) stay as they are. */
+function flattenEmbedded(spec: Document, prefix = "", out: Document = {}): Document {
+  for (const [k, v] of Object.entries(spec)) {
+    const path = prefix === "" ? k : `${prefix}.${k}`;
+    if (isDocument(v) && Object.keys(v).length > 0 && !Object.keys(v).some((x) => x.startsWith("$"))) {
+      flattenEmbedded(v, path, out);
+    } else out[path] = v;
+  }
+  return out;
+}
 
 function addPath(tree: Tree, path: string): void {
   const parts = splitPath(path);
@@ -91,11 +104,12 @@ function parseElemMatch(path: string, arg: unknown): Special {
     throw new CommandError("BadValue", "Cannot use $elemMatch projection on a nested field.");
   }
   if (!isDocument(arg)) throw new CommandError("BadValue", "elemMatch: Invalid argument, object required.");
+  // The query operator's semantics on a one-element array pick the element (document conditions and
+  // operator-only conditions on scalars alike).
   const m = compileFilter({ x: { $elemMatch: arg } });
-  const sub = compileFilter(arg);
   return (v) => {
-    if (!Array.isArray(v) || !m.matches({ x: v })) return { keep: false };
-    const first = v.find((el) => isDocument(el) && sub.matches(el));
+    if (!Array.isArray(v)) return { keep: false };
+    const first = v.find((el) => m.matches({ x: [el] }));
     return first === undefined ? { keep: false } : { keep: true, value: [first] };
   };
 }
@@ -126,7 +140,9 @@ export function compileProjection(
       );
     }
   };
-  for (const [path, v] of Object.entries(spec ?? {})) {
+  let elemMatchOnly = true;
+  for (const [path, v] of Object.entries(flattenEmbedded(spec ?? {}))) {
+    if (!(isDocument(v) && Object.keys(v)[0] === "$elemMatch")) elemMatchOnly = false;
     if (path.endsWith(".$") || path.includes(".$.")) {
       if (!path.endsWith(".$") || path.indexOf(".$") !== path.length - 2) {
         throw new CommandError(
@@ -185,7 +201,11 @@ export function compileProjection(
     setMode(path, include);
     addPath(tree, path);
   }
-  if (mode === undefined) mode = idMode === true && specials.size === 0 ? "inclusion" : "exclusion";
+  if (mode === undefined) {
+    mode = (idMode === true && specials.size === 0) || (elemMatchOnly && specials.size > 0)
+      ? "inclusion"
+      : "exclusion";
+  }
   if (mode === "inclusion") {
     for (const p of specials.keys()) if (!tree.has(splitPath(p)[0] as string)) addPath(tree, p);
   }

@@ -65,3 +65,16 @@ Deno.test("computed projection fields use the expression engine", () => {
     copy: 2,
   });
 });
+
+Deno.test("projection: the embedded form and $elemMatch-only projections", () => {
+  const doc = { _id: 1, a: 1, b: { c: 2, d: 3 }, tags: [1, 5, 9] };
+  assertEquals(compileProjection({ b: { c: 1 } }).apply(doc), { _id: 1, b: { c: 2 } });
+  assertEquals(compileProjection({ b: { d: 0 } }).apply(doc), { _id: 1, a: 1, b: { c: 2 }, tags: [1, 5, 9] });
+  assertEquals(compileProjection({ tags: { $elemMatch: { $gt: 4 } } }).apply(doc), { _id: 1, tags: [5] });
+  assertEquals(compileProjection({ tags: { $slice: 1 } }).apply(doc), {
+    _id: 1,
+    a: 1,
+    b: { c: 2, d: 3 },
+    tags: [1],
+  });
+});
