@@ -35,8 +35,8 @@ const KNOWN_FIELDS = new Set([
   "dropDups",
 ]);
 
-/** Fields kept out of the stored spec (build-time hints). */
-const DROPPED = new Set(["background", "ns", "dropDups"]);
+/** Fields kept out of the stored spec (obsolete build-time hints; `background` is kept, as mongod lists it). */
+const DROPPED = new Set(["ns", "dropDups"]);
 
 /** Operators a partialFilterExpression may use (mongod 6+). */
 const PARTIAL_OPS = new Set(["$eq", "$exists", "$gt", "$gte", "$lt", "$lte", "$type", "$in"]);

@@ -33,3 +33,12 @@ Deno.test("text index specs: bad weights and languages are refused", () => {
     code: ErrorCode.CannotCreateIndex,
   });
 });
+
+Deno.test("index specs keep `background` as given (listIndexes shows it)", () => {
+  assertEquals(validateIndexSpec({ key: { a: 1 }, name: "a_1", background: true }, ok).spec, {
+    v: 2,
+    key: { a: 1 },
+    name: "a_1",
+    background: true,
+  });
+});

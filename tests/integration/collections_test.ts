@@ -256,6 +256,24 @@ Deno.test({
           assertEquals(await ci.countDocuments({ x: "a" }, { collation: { locale: "simple" } }), 1);
         },
       );
+      await t.step(
+        "DBRefs survive updates and their $ref/$id/$db are queryable; $pull with $or",
+        async () => {
+          const r = db.collection<AnyDoc>("refs");
+          await r.insertOne({
+            _id: 1,
+            owner: { $ref: "users", $id: 7, $db: "app" },
+            arr: [{ k: 1 }, { k: 2 }, { k: 3 }],
+          });
+          await r.updateOne({ _id: 1 }, { $set: { touched: true } });
+          assertEquals(await r.countDocuments({ "owner.$id": 7 }), 1);
+          assertEquals(await r.countDocuments({ "owner.$ref": "users", "owner.$db": "app" }), 1);
+          const raw = await r.findOne({ _id: 1 });
+          assertEquals(raw?.owner?.collection, "users"); // still a DBRef once decoded by the driver
+          await r.updateOne({ _id: 1 }, { $pull: { arr: { $or: [{ k: 1 }, { k: 3 }] } } } as AnyDoc);
+          assertEquals((await r.findOne({ _id: 1 }))?.arr, [{ k: 2 }]);
+        },
+      );
     } finally {
       await client.close();
       await server.stop();

@@ -12,7 +12,7 @@
  *   lets `{a: null}` match a missing field. An intermediate scalar yields missing too; an array with
  *   no document elements yields nothing.
  */
-import { isDocument } from "../../bson/values.ts";
+import { documentEntries, isDocument } from "../../bson/values.ts";
 
 const cache = new Map<string, readonly string[]>();
 
@@ -50,6 +50,16 @@ export function visitPathValues(doc: unknown, parts: readonly string[], visit: P
   return walk(doc, parts, 0, visit);
 }
 
+/** A DBRef (npm bson decodes `{$ref, $id, $db, …}` into one) is a document with those fields. */
+function isDbRef(v: unknown): boolean {
+  return v !== null && typeof v === "object" && (v as { _bsontype?: unknown })._bsontype === "DBRef";
+}
+
+function dbRefField(v: unknown, key: string): unknown {
+  for (const [k, x] of documentEntries(v)) if (k === key) return x;
+  return undefined;
+}
+
 function walk(cur: unknown, parts: readonly string[], i: number, visit: PathVisitor): boolean {
   if (i === parts.length) {
     if (Array.isArray(cur)) {
@@ -65,7 +75,9 @@ function walk(cur: unknown, parts: readonly string[], i: number, visit: PathVisi
       const idx = Number(key);
       if (idx < cur.length && walk(cur[idx], parts, i + 1, visit)) return true;
       for (const el of cur) {
-        if (isDocument(el) && Object.hasOwn(el, key) && walk(el[key], parts, i + 1, visit)) return true;
+        if (isDocument(el) && !isDbRef(el) && Object.hasOwn(el, key) && walk(el[key], parts, i + 1, visit)) {
+          return true;
+        }
       }
       return false;
     }
@@ -74,6 +86,7 @@ function walk(cur: unknown, parts: readonly string[], i: number, visit: PathVisi
     }
     return false;
   }
+  if (isDbRef(cur)) return walk(dbRefField(cur, key), parts, i + 1, visit);
   if (isDocument(cur)) {
     return walk(Object.hasOwn(cur, key) ? cur[key] : undefined, parts, i + 1, visit);
   }
@@ -90,7 +103,8 @@ export function getPath(doc: unknown, parts: readonly string[]): unknown {
     if (Array.isArray(cur)) {
       if (!isIndexComponent(key)) return undefined;
       cur = cur[Number(key)];
-    } else if (isDocument(cur)) {
+    } else if (isDbRef(cur)) cur = dbRefField(cur, key);
+    else if (isDocument(cur)) {
       if (!Object.hasOwn(cur, key)) return undefined;
       cur = cur[key];
     } else return undefined;

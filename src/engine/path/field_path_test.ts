@@ -1,6 +1,8 @@
 import { deepStrictEqual as assertEquals } from "node:assert/strict";
 import { getPath, isIndexComponent, resolveForWrite, splitPath, visitPathValues } from "./mod.ts";
 import { assertCommandError } from "../../errors/assert_command_error.ts";
+import { BSON } from "bson";
+import { decodeDocument } from "../../bson/decode.ts";
 
 function values(doc: unknown, path: string): unknown[] {
   const out: unknown[] = [];
@@ -42,4 +44,21 @@ Deno.test("resolveForWrite creates and refuses like mongod", () => {
   assertEquals(d, { a: 1, x: {} });
   assertEquals(resolveForWrite(d, ["a", "b"], false), undefined);
   assertCommandError(() => resolveForWrite(d, ["a", "b"], true), "PathNotViable");
+});
+
+Deno.test("DBRef fields ($ref, $id, $db) are reachable by paths", () => {
+  const doc = decodeDocument(
+    BSON.serialize({ r: { $ref: "x", $id: 5, $db: "d" }, rs: [{ $ref: "y", $id: 2 }] }),
+  );
+  const seen: unknown[] = [];
+  visitPathValues(doc, ["r", "$ref"], (v) => {
+    seen.push(v);
+    return false;
+  });
+  visitPathValues(doc, ["rs", "$ref"], (v) => {
+    seen.push(v);
+    return false;
+  });
+  assertEquals(seen, ["x", "y"]);
+  assertEquals(String(getPath(doc, ["r", "$db"])), "d");
 });

@@ -97,6 +97,8 @@ export function removeAt(t: WriteTarget): void {
 /** Deep copy of documents and arrays; other values (immutable BSON objects) are shared. */
 export function cloneDeep<T>(v: T): T {
   if (Array.isArray(v)) return v.map(cloneDeep) as T;
+  // A DBRef counts as a document for comparisons but must stay a DBRef to be stored as one.
+  if ((v as { _bsontype?: unknown } | null)?._bsontype === "DBRef") return v;
   if (isDocument(v)) {
     const out: Record<string, unknown> = {};
     for (const k in v) if (Object.hasOwn(v, k)) out[k] = cloneDeep(v[k]);

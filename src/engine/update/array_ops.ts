@@ -160,7 +160,14 @@ export function makeAddToSet(path: string, arg: unknown): UpdateAction {
   };
 }
 
+/** Query operators that make a `$pull` condition a query on the elements as documents. */
+const LOGICAL = new Set(["$and", "$or", "$nor", "$expr", "$where", "$jsonSchema", "$comment"]);
+
 function pullPredicate(cond: unknown): (el: unknown) => boolean {
+  if (isDocument(cond) && Object.keys(cond).some((k) => LOGICAL.has(k))) {
+    const m = compileFilter(cond);
+    return (el) => isDocument(el) && m.matches(el);
+  }
   if (isOperatorDocument(cond) || isRegexValue(cond)) {
     const m = compileFilter({ v: cond });
     return (el) => m.matches({ v: el });

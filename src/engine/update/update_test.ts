@@ -173,3 +173,12 @@ Deno.test("pipeline-style updates", () => {
     "FailedToParse",
   );
 });
+
+Deno.test("$pull with a logical condition queries the elements as documents", () => {
+  const doc = { _id: 1, a: [{ k: 1 }, { k: 2, v: 1 }, { k: 3 }] };
+  assertEquals(run({ $pull: { a: { $or: [{ k: 1 }, { v: 1 }] } } }, doc).doc, { _id: 1, a: [{ k: 3 }] });
+  assertEquals(run({ $pull: { a: { $nor: [{ k: { $gt: 1 } }] } } }, doc).doc, {
+    _id: 1,
+    a: [{ k: 2, v: 1 }, { k: 3 }],
+  });
+});
