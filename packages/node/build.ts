@@ -80,8 +80,8 @@ async function buildLibs(): Promise<void> {
     "-Wl,--enable-new-dtags",
     "-o",
     shim,
-    `${shimDir}/wt_shim.c`,
-    `${shimDir}/wt_preinit.c`,
+    ...[...Deno.readDirSync(shimDir)].filter((e) => e.name.endsWith(".c")).map((e) => `${shimDir}/${e.name}`)
+      .sort(),
     "-lwiredtiger",
     "-lpthread",
   ]);
