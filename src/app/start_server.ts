@@ -12,6 +12,7 @@ import { dispatch } from "../commands/dispatch.ts";
 import { FailPoints } from "../testing/fail_points.ts";
 import { RetryableWrites } from "../sessions/retryable_writes.ts";
 import { ClusterClock } from "../oplog/cluster_clock.ts";
+import { Oplog } from "../oplog/oplog.ts";
 import { LogicalSessions } from "../sessions/logical_sessions.ts";
 import { Transactions } from "../sessions/transactions.ts";
 import { SnapshotReads } from "../sessions/snapshot_reads.ts";
@@ -101,6 +102,14 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
     syncOnCommit: config.storage.syncOnCommit,
   });
 
+  const clusterClock = new ClusterClock();
+  const oplog = config.server.standalone ? undefined : new Oplog(storage, clusterClock, {
+    retentionSeconds: config.oplog.retentionSeconds,
+    maxEntries: config.oplog.maxEntries,
+    noopHeartbeatSeconds: config.oplog.noopHeartbeatSeconds,
+  });
+  oplog?.start();
+
   const cursors = new CursorRegistry({
     idleTimeoutMs: 10 * 60 * 1000,
     maxCursors: config.server.maxOpenCursors,
@@ -163,7 +172,8 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
     top: new Top(),
     fsyncLock: new FsyncLock(),
     backups: { last: undefined },
-    clusterClock: new ClusterClock(),
+    clusterClock,
+    oplog,
     sessions: new LogicalSessions(),
     waitOrShutdown: (ms) =>
       new Promise<void>((resolve) => {
@@ -206,6 +216,7 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
       },
     });
   } catch (e) {
+    oplog?.stop();
     transactions.stop();
     snapshots.releaseAll();
     storage.close();
@@ -240,6 +251,7 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
       cursors.closeAll();
       transactions.stop();
       snapshots.releaseAll();
+      oplog?.stop();
       storage.close();
       log.info(`stopped; data directory ${config.server.storagePath} closed cleanly`);
     })();

@@ -18,6 +18,13 @@ export interface CursorReplyInput {
   docs: readonly Uint8Array[];
   /** Top-level fields placed after `cursor` and before `ok`. Must not contain `cursor` or `ok`. */
   extra?: Record<string, unknown>;
+  /** Fields placed inside `cursor` after `ns` (a change stream's `postBatchResumeToken`). */
+  cursorExtra?: Record<string, unknown>;
+}
+
+function elementsOf(doc: Record<string, unknown>): Uint8Array {
+  const bytes = BSON.serialize(doc);
+  return bytes.subarray(4, bytes.length - 1);
 }
 
 const TYPE_DOUBLE = 0x01;
@@ -61,10 +68,12 @@ export function encodeCursorReply(input: CursorReplyInput): Uint8Array {
   }
   const batchKey = KEY_BATCH[input.batchKey];
   const ns = encoder.encode(input.ns);
+  const cursorExtra = input.cursorExtra ? elementsOf(input.cursorExtra) : undefined;
   const cursorSize = 4 +
     (1 + batchKey.length + 1 + arraySize) +
     (1 + KEY_ID.length + 1 + 8) +
     (1 + KEY_NS.length + 1 + 4 + ns.length + 1) +
+    (cursorExtra?.length ?? 0) +
     1;
 
   let extra: Uint8Array | undefined;
@@ -117,6 +126,10 @@ export function encodeCursorReply(input: CursorReplyInput): Uint8Array {
   out.set(ns, p);
   p += ns.length;
   out[p++] = 0;
+  if (cursorExtra) {
+    out.set(cursorExtra, p);
+    p += cursorExtra.length;
+  }
   out[p++] = 0; // end of cursor
   if (extra) {
     out.set(extra, p);

@@ -14,6 +14,7 @@ import type { RetryableWrites } from "../sessions/retryable_writes.ts";
 import type { LogicalSessions } from "../sessions/logical_sessions.ts";
 import type { SessionTxn, Transactions } from "../sessions/transactions.ts";
 import type { ClusterClock } from "../oplog/cluster_clock.ts";
+import type { Oplog } from "../oplog/oplog.ts";
 import type { AuthenticatedUser, Authorizer } from "../auth/authorizer.ts";
 import type { Doc, Reply } from "./reply.ts";
 import type { OpControl } from "../observability/op_control.ts";
@@ -73,6 +74,8 @@ export interface ServerContext {
   readonly sessions: LogicalSessions;
   /** The replica-set persona's logical clock ($clusterTime / operationTime on replies). */
   readonly clusterClock: ClusterClock;
+  /** The oplog (undefined when running standalone, as mongod without a replica set has none). */
+  readonly oplog: Oplog | undefined;
   /** Multi-document transactions per logical session (src/sessions/transactions.ts). */
   readonly transactions: Transactions;
   /** Pinned snapshots of snapshot-read sessions (readConcern snapshot outside transactions). */

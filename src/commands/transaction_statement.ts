@@ -124,7 +124,9 @@ export function enterStatement(server: ServerContext, g: GenericArgs, command: s
       );
     }
   }
-  const txn = server.transactions.statement(lsidKey(g.lsid!), g.txnNumber!, start, command);
+  const txn = server.transactions.statement(lsidKey(g.lsid!), g.txnNumber!, start, command, {
+    ...g.lsid!,
+  });
   return { txn, storage: new TransactionStorage(server.storage, txn.handle, txn.created) };
 }
 

@@ -2,7 +2,6 @@
  * Features this walking-skeleton build accepts in configuration only at their defaults. Setting one to
  * anything else stops startup with "… is not supported yet by this build" rather than silently
  * running without it. The issue that implements a feature deletes its line from `UNSUPPORTED_YET`.
- * (`[oplog] retention_seconds` and `max_entries` are accepted and validated, but not yet enforced.)
  * Pure.
  */
 import { ConfigError } from "./errors.ts";
@@ -23,7 +22,6 @@ export const UNSUPPORTED_YET: readonly UnsupportedEntry[] = [
   { key: "tls.key_file", feature: "native TLS" },
   { key: "tls.ca_file", feature: "TLS client-certificate verification" },
   { key: "tls.require_client_cert", feature: "TLS client-certificate verification" },
-  { key: "oplog.noop_heartbeat_seconds", feature: "the oplog no-op heartbeat" },
 ];
 
 /**

@@ -359,6 +359,16 @@ export const Location = {
   /** $merge 'on' fields without a unique index covering exactly them. */
   MergeOnFieldsNotUnique: 51183,
   // ---- end reads ----
+
+  // ---- change streams (commands/aggregate/change_stream.ts) ----
+  /** $changeStream's argument is not a document. */
+  ChangeStreamSpecNotObject: 50808,
+  /** resumeAfter and startAfter together. */
+  ChangeStreamResumeAfterAndStartAfter: 50865,
+  /** More than one of resumeAfter/startAfter/startAtOperationTime. */
+  ChangeStreamMultipleResumeOptions: 40674,
+  /** $changeStream on a server that is not a replica set. */
+  ChangeStreamReplicaSetOnly: 40573,
 } as const;
 
 export type LocationName = keyof typeof Location;

@@ -7,6 +7,19 @@
 
 import type { OpControl } from "../observability/op_control.ts";
 
+/** One batch of a cursor. */
+export interface Batch {
+  docs: Uint8Array[];
+  done: boolean;
+  /** Fields the reply's `cursor` document carries after `ns` (a change stream's postBatchResumeToken). */
+  cursorFields?: Record<string, unknown>;
+}
+
+export interface BatchOptions {
+  /** For `awaitData` sources: how long to wait for new documents when there are none (ms). */
+  readonly awaitMs?: number;
+}
+
 /** Produces the next documents (already-BSON) of a cursor, up to count/byte limits. */
 export interface BatchSource {
   /**
@@ -17,7 +30,14 @@ export interface BatchSource {
     maxDocs: number,
     maxBytes: number,
     ctl: OpControl,
-  ): Promise<{ docs: Uint8Array[]; done: boolean }>;
+    opts?: BatchOptions,
+  ): Promise<Batch>;
+  /**
+   * A tailable awaitData cursor (change streams, tailing the oplog): a getMore waits up to its
+   * maxTimeMS (default 1 s) for new documents instead of timing out, and the cursor never ends by
+   * running dry.
+   */
+  readonly awaitData?: boolean;
   /** Release whatever the source holds (called once). */
   close(): void;
 }

@@ -24,6 +24,16 @@ export class ClusterClock {
     return new Timestamp({ t: this.#secs, i: this.#inc });
   }
 
+  /** Never issue a timestamp at or below `ts` (the newest oplog entry found at start-up). */
+  advanceTo(ts: Timestamp): void {
+    const t = ts.high >>> 0;
+    const i = ts.low >>> 0;
+    if (t > this.#secs || (t === this.#secs && i > this.#inc)) {
+      this.#secs = t;
+      this.#inc = i;
+    }
+  }
+
   /** The newest timestamp issued so far (no tick). */
   latest(): Timestamp {
     return new Timestamp({ t: this.#secs, i: this.#inc });

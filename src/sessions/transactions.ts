@@ -126,7 +126,14 @@ export class Transactions {
    * and returns it; throws mongod's error otherwise. The caller marks the statement done with
    * `finishStatement`.
    */
-  statement(session: string, txnNumber: bigint, startTransaction: boolean, command: string): SessionTxn {
+  statement(
+    session: string,
+    txnNumber: bigint,
+    startTransaction: boolean,
+    command: string,
+    /** The lsid document, recorded on the transaction's oplog entry. */
+    lsid?: Readonly<Record<string, unknown>>,
+  ): SessionTxn {
     const active = this.activeNumber(session);
     if (active !== undefined && txnNumber < active) {
       throw new CommandError(
@@ -149,7 +156,7 @@ export class Transactions {
         session,
         txnNumber,
         phase: "inProgress",
-        handle: this.storage.begin(),
+        handle: this.storage.begin({ label: { txnNumber, ...(lsid ? { lsid } : {}) } }),
         startedAt: this.#now(),
         cursors: new Set(),
         created: new Set(),

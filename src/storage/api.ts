@@ -173,6 +173,8 @@ export interface TableTxn {
 /** What a write hook may do inside the transaction it is told about: read and write internal tables. */
 export interface HookTxn {
   table(t: InternalTable): TableTxn;
+  /** The label the transaction was begun with (none for catalog changes and plain writes). */
+  readonly label?: TxnLabel | undefined;
 }
 
 /** Reads in one snapshot; valid while the handle (or the `read`/`write` callback) that gave it lives. */
@@ -201,13 +203,17 @@ export interface WriteTxn extends ReadTxn, HookTxn {
    * (see the module comment): only abort is left, and a `write` callback rethrows after rolling back.
    */
   insert(coll: CollectionEntry, bytes: Uint8Array, keys: IndexKeys): RecordId;
-  /** Replace a record's bytes; index entries in `oldKeys` are removed and `newKeys` added (diffed). */
+  /**
+   * Replace a record's bytes; index entries in `oldKeys` are removed and `newKeys` added (diffed).
+   * `hint` is handed to write hooks (the oplog logs a replacement differently from a modification).
+   */
   update(
     coll: CollectionEntry,
     rid: RecordId,
     bytes: Uint8Array,
     oldKeys: IndexKeys,
     newKeys: IndexKeys,
+    hint?: UpdateHint,
   ): void;
   /** Remove a record and its index entries. */
   remove(coll: CollectionEntry, rid: RecordId, keys: IndexKeys): void;
@@ -223,6 +229,23 @@ export interface WriteOptions {
 export interface BeginOptions {
   /** Refuse writes (records and internal tables); the handle can only read. Default false. */
   readonly readOnly?: boolean;
+  /** Who the transaction writes for, passed to write hooks untouched (storage never reads it). */
+  readonly label?: TxnLabel;
+}
+
+/**
+ * Opaque to storage: a decorator's description of the transaction (the oplog records a session
+ * transaction's lsid and txnNumber on its applyOps entry).
+ */
+export interface TxnLabel {
+  readonly lsid?: Readonly<Record<string, unknown>>;
+  readonly txnNumber?: bigint;
+}
+
+/** What the caller tells hooks about an update (storage never reads it). */
+export interface UpdateHint {
+  /** The new bytes replace the document (replacement-style update) rather than modify it. */
+  readonly replace?: boolean;
 }
 
 /** `failed`: a write failed part-way; only `abort()` is allowed (see the module comment). */
@@ -259,6 +282,8 @@ export type StorageChange =
     readonly bytes: Uint8Array;
     /** The bytes before the update, when the hook asked for `preImages`. */
     readonly before?: Uint8Array;
+    /** From the caller's `UpdateHint`: a replacement rather than a modification. */
+    readonly replace?: boolean;
   }
   | {
     readonly op: "remove";
@@ -288,6 +313,13 @@ export interface WriteHook {
   /** Ask for `before` bytes on update/remove (costs one extra read per such write). */
   readonly preImages?: boolean;
   onChange(change: StorageChange, txn: HookTxn): void;
+  /**
+   * Called once when a record transaction that reported changes to the hooks commits, just before
+   * the storage commit and synchronously with it (rows it writes share the commit; throwing rolls
+   * the whole transaction back). Catalog changes do not call it: each commits at once after
+   * `onChange`. Lets a hook order what it logs by commit rather than by write.
+   */
+  beforeCommit?(txn: HookTxn): void;
 }
 
 /**

@@ -139,7 +139,8 @@ const HANDLERS: Record<string, Handler> = {
       (pipeline ?? []) as Document[],
       o,
     );
-    await (stream as unknown as { cursor: { hasNext(): Promise<boolean> } }).cursor?.hasNext?.();
+    // Send the aggregate now (the driver defers it to the first next()), without waiting for an event.
+    await (stream as unknown as { cursor?: { cursorInit?(): Promise<void> } }).cursor?.cursorInit?.();
     return stream;
   },
   // Cursor operations.

@@ -40,6 +40,8 @@ import { runWriteStage, splitWriteStage, type WriteStage } from "./out_merge.ts"
 import { splitListLocalSessions } from "./list_local_sessions.ts";
 import { splitCurrentOp } from "./current_op_stage.ts";
 import { checkApiStrictStage } from "../stable_api.ts";
+import { type ChangeStreamSpec, splitChangeStream } from "./change_stream.ts";
+import { openChangeStream } from "./change_stream_open.ts";
 import { splitListSessions } from "./list_sessions_stage.ts";
 import { currentOps } from "../admin/current_op.ts";
 import { collectionlessIndexStats, indexStatsDocs, splitIndexStats } from "./index_stats.ts";
@@ -75,6 +77,8 @@ export type AggregateParams = Parsed<typeof FIELDS> & {
   readonly stages: unknown[];
   /** A trailing `$out` / `$merge`, validated. */
   readonly write?: WriteStage;
+  /** A leading `$changeStream` (then `stages` are the ones after it). */
+  readonly changeStream?: ChangeStreamSpec;
 };
 
 /** `{aggregate: <coll> | 1}` (FailedToParse for another type, InvalidNamespace for a bad name). */
@@ -96,6 +100,10 @@ export function parseAggregate(body: Doc, db: string): AggregateParams {
   const p = parseShape("aggregate", body, FIELDS, { skip: "aggregate", alsoAccept: GENERIC_FIELDS });
   const collection = aggregateTarget(body);
   const collectionless = collection === undefined;
+  const stream = splitChangeStream(p.pipeline);
+  if (stream.spec) {
+    return { ...p, collection, source: "collection", stages: stream.stages, changeStream: stream.spec };
+  }
   const split = splitIndexStats(p.pipeline);
   if (split.indexStats && collectionless) throw collectionlessIndexStats();
   const sessionsSplit = splitListLocalSessions(split.stages, collectionless);
@@ -194,6 +202,19 @@ async function run(ctx: RequestContext<AggregateParams>): Promise<Reply> {
     p.collation,
     p.collection === undefined ? undefined : findCollection(ctx, p.collection),
   );
+  if (p.changeStream) {
+    if (explain) {
+      return { explainVersion: "1", stages: [{ $changeStream: p.changeStream }, ...stages], ok: 1 };
+    }
+    return openChangeStream(ctx, {
+      collection: p.collection,
+      spec: p.changeStream,
+      stages,
+      batchSize,
+      collation,
+      variables,
+    });
+  }
   const collectionless = p.collection === undefined;
   if (p.source !== "collection") checkApiStrictStage(ctx.generic, p.source);
   if (write) {

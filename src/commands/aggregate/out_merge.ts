@@ -401,6 +401,7 @@ function mergeOne(
       nextBytes,
       indexKeysOf(coll, existing, keyOpts),
       indexKeysOf(coll, next, keyOpts),
+      { replace: stage.whenMatched === "replace" },
     );
   } catch (e) {
     translateStorageError(e, coll, next);

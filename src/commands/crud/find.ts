@@ -10,17 +10,7 @@ import { QuerySource } from "../../executor/query.ts";
 import { planSummary } from "../shared/plan_summary.ts";
 import type { RequestContext } from "../context.ts";
 import { defineCommand, type Reply } from "../spec.ts";
-import {
-  any,
-  bool,
-  count,
-  doc,
-  ignored,
-  optional,
-  type Parsed,
-  parseShape,
-  unimplemented,
-} from "../params/schema.ts";
+import { any, bool, count, doc, ignored, optional, type Parsed, parseShape } from "../params/schema.ts";
 import { GENERIC_FIELDS } from "../params/generic.ts";
 import { collectionName } from "../params/names.ts";
 import { compileQueryWithLet } from "../shared/query_let.ts";
@@ -29,6 +19,8 @@ import type { ExplainShape } from "../shared/explain_shape.ts";
 import { BATCH_BYTES, FIRST_BATCH_DOCS } from "../../limits.ts";
 import { viewOf } from "../aggregate/view_source.ts";
 import { findOnView } from "./on_view.ts";
+import { CommandError } from "../../errors/command_error.ts";
+import { findOplog } from "./find_oplog.ts";
 
 const FIELDS = {
   filter: optional(doc),
@@ -43,8 +35,8 @@ const FIELDS = {
   collation: optional(doc),
   min: optional(doc),
   max: optional(doc),
-  tailable: unimplemented,
-  awaitData: unimplemented,
+  tailable: optional(bool),
+  awaitData: optional(bool),
   rawData: ignored,
   allowDiskUse: ignored,
   returnKey: ignored,
@@ -68,7 +60,15 @@ export function parseFind(body: Record<string, unknown>): FindParams {
 async function run(ctx: RequestContext<FindParams>): Promise<Reply> {
   const p = ctx.params;
   const ns = `${ctx.db}.${p.collection}`;
+  if (ctx.db === "local" && p.collection === "oplog.rs" && ctx.oplog) return findOplog(ctx, ctx.oplog);
   const coll = findCollection(ctx, p.collection);
+  if (p.tailable) {
+    // Capped collections (the only ones mongod tails besides the oplog) are not built yet.
+    throw new CommandError(
+      "BadValue",
+      `error processing query: ns=${ns}: tailable cursor requested on non capped collection`,
+    );
+  }
   const q = compileQueryWithLet(
     {
       filter: p.filter,

@@ -13,6 +13,10 @@ import { GENERIC_FIELDS } from "../params/generic.ts";
 import { isPlainDoc } from "../../bson/type_name.ts";
 import { BATCH_BYTES } from "../../limits.ts";
 import { OpControl } from "../../observability/op_control.ts";
+import { ChangeStreamSource, labelStreamError } from "../aggregate/change_stream_source.ts";
+
+/** An awaitData getMore without maxTimeMS waits this long for new documents (mongod: 1 s). */
+const DEFAULT_AWAIT_MS = 1000;
 
 const FIELDS = {
   collection: required(str),
@@ -50,7 +54,7 @@ async function run(ctx: RequestContext<GetMoreParams>): Promise<Reply> {
   if (cursor.busy) throw new CommandError("CursorInUse", `cursor id ${id} is already in use`);
   cursor.busy = true;
   // The opening command's leftover maxTimeMS is this getMore's deadline (mongod); the getMore's own
-  // maxTimeMS would only bound an awaitData wait, and there are no awaitData cursors yet.
+  // maxTimeMS bounds an awaitData wait instead.
   const ctl = OpControl.withTimeLeft(cursor.leftoverMaxTimeMs);
   let result;
   try {
@@ -63,12 +67,13 @@ async function run(ctx: RequestContext<GetMoreParams>): Promise<Reply> {
     }
     // Without batchSize a getMore returns as much as fits in 16 MiB (the find's batchSize does not carry over).
     const max = batchSize && batchSize > 0 ? batchSize : Infinity;
-    result = await cursor.source.nextBatch(max, BATCH_BYTES, ctl);
+    const awaitMs = cursor.source.awaitData ? (ctx.generic.maxTimeMS ?? DEFAULT_AWAIT_MS) : undefined;
+    result = await cursor.source.nextBatch(max, BATCH_BYTES, ctl, awaitMs !== undefined ? { awaitMs } : {});
     cursor.leftoverMaxTimeMs = ctl.remainingMs();
   } catch (e) {
     cursor.busy = false;
     ctx.cursors.kill(id);
-    throw e;
+    throw cursor.source instanceof ChangeStreamSource ? labelStreamError(e) : e;
   }
   cursor.busy = false;
   cursor.nReturned += result.docs.length;
@@ -78,7 +83,13 @@ async function run(ctx: RequestContext<GetMoreParams>): Promise<Reply> {
     replyId = 0n;
   }
   Object.assign(ctx.opStats, { ns, cursorid: id, nreturned: result.docs.length });
-  return encodeCursorReply({ id: replyId, ns, batchKey: "nextBatch", docs: result.docs });
+  return encodeCursorReply({
+    id: replyId,
+    ns,
+    batchKey: "nextBatch",
+    docs: result.docs,
+    ...(result.cursorFields ? { cursorExtra: result.cursorFields } : {}),
+  });
 }
 
 export const getMore = defineCommand<GetMoreParams>({

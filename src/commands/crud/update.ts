@@ -144,6 +144,7 @@ export function applyUpdate(
           bytes,
           indexKeysOf(coll, before, keyOpts),
           indexKeysOf(coll, after, keyOpts),
+          { replace: updater.kind === "replacement" },
         );
       } catch (e) {
         translateStorageError(e, coll, after);

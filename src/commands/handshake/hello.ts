@@ -60,7 +60,7 @@ export function helloReply(ctx: RequestContext<HelloParams>, legacy: boolean): D
   if (legacy && ctx.params.helloOk === true) reply["helloOk"] = true;
   reply["topologyVersion"] = { processId: info.processId, counter: Long.fromInt(0) };
   if (!info.standalone) {
-    const ts = Timestamp.fromBits(1, Math.floor(now.getTime() / 1000));
+    const ts = ctx.oplog?.lastTs() ?? Timestamp.fromBits(1, Math.floor(now.getTime() / 1000));
     const opTime = { ts, t: Long.fromInt(1) };
     Object.assign(reply, {
       hosts: [info.address],

@@ -5,6 +5,7 @@
 import type { CollectionEntry } from "../../storage/api.ts";
 import { StorageError } from "../../storage/api.ts";
 import type { RequestContext } from "../context.ts";
+import { CommandError } from "../../errors/command_error.ts";
 import { validateCollectionName, validateDbName } from "../params/names.ts";
 import { refuseOnView } from "./views.ts";
 
@@ -13,6 +14,9 @@ export function findCollection(ctx: RequestContext, name: string): CollectionEnt
 }
 
 export function ensureCollection(ctx: RequestContext, name: string): CollectionEntry {
+  if (ctx.db === "local" && name === "oplog.rs") {
+    throw new CommandError("InvalidNamespace", "cannot write to 'local.oplog.rs'");
+  }
   const found = ctx.storage.catalog.getCollection(ctx.db, name);
   if (found) return found;
   refuseOnView(ctx.storage, ctx.db, name);

@@ -17,6 +17,7 @@ import {
   type StorageEngine,
   StorageError,
   type TxnHandle,
+  type TxnLabel,
   type WriteHook,
   type WriteOptions,
   type WriteTxn,
@@ -193,10 +194,10 @@ export class WiredTigerEngine implements StorageEngine, TxnHost {
   // ---------------------------------------------------------------- transactions
 
   begin(opts?: BeginOptions): TxnHandle {
-    return this.#begin(opts?.readOnly === true);
+    return this.#begin(opts?.readOnly === true, opts?.label);
   }
 
-  #begin(readOnly: boolean): WtTxn {
+  #begin(readOnly: boolean, label?: TxnLabel): WtTxn {
     this.#assertOpen();
     const ctx = this.#take();
     try {
@@ -205,7 +206,7 @@ export class WiredTigerEngine implements StorageEngine, TxnHost {
       this.#pool.give(ctx);
       throw toStorageError(e, "begin");
     }
-    const txn = new WtTxn(ctx, this, readOnly);
+    const txn = new WtTxn(ctx, this, readOnly, label);
     this.#book.opened(txn);
     return txn;
   }

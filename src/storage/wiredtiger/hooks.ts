@@ -27,6 +27,11 @@ export class HookSet {
     for (const h of this.#hooks) h.onChange(change, txn);
   }
 
+  /** Tell every hook that has `beforeCommit` that `txn` is about to commit. */
+  beforeCommit(txn: HookTxn): void {
+    for (const h of this.#hooks) h.beforeCommit?.(txn);
+  }
+
   #set(list: readonly WriteHook[]): void {
     this.#hooks = list;
     this.active = list.length > 0;

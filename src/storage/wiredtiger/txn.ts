@@ -22,7 +22,9 @@ import {
   StorageError,
   type TableTxn,
   type TxnHandle,
+  type TxnLabel,
   type TxnState,
+  type UpdateHint,
   type WriteOptions,
 } from "../api.ts";
 import { WtError } from "../../../ffi/wiredtiger/mod.ts";
@@ -75,7 +77,20 @@ export class WtTxn implements TxnHandle, TxnScope {
   readonly deltas = new Map<string, number>();
   readonly leases = new Set<LeasedIterator<unknown>>();
 
-  constructor(readonly ctx: SessionCtx, readonly host: TxnHost, readonly readOnly: boolean) {}
+  /** Set once a change was reported to the write hooks: commit then calls their `beforeCommit`. */
+  #hooked = false;
+
+  constructor(
+    readonly ctx: SessionCtx,
+    readonly host: TxnHost,
+    readonly readOnly: boolean,
+    readonly label?: TxnLabel,
+  ) {}
+
+  #notify(change: StorageChange): void {
+    this.#hooked = true;
+    this.host.hooks.notify(change, this);
+  }
 
   get state(): TxnState {
     return this.#state;
@@ -155,6 +170,15 @@ export class WtTxn implements TxnHandle, TxnScope {
         `transaction rolled back after an earlier error: ${f.message}`,
         f.indexName,
       );
+    }
+    if (this.#hooked && this.host.hooks.active) {
+      try {
+        this.host.hooks.beforeCommit(this);
+      } catch (e) {
+        const err = this.#fail(e, "commit");
+        this.abort();
+        throw err;
+      }
     }
     revokeAll(this);
     this.#state = "committed";
@@ -250,7 +274,7 @@ export class WtTxn implements TxnHandle, TxnScope {
         for (const k of list) this.#addKey(idx, k, rid);
       }
       this.deltas.set(coll.ident, (this.deltas.get(coll.ident) ?? 0) + 1);
-      if (this.host.hooks.active) this.host.hooks.notify({ op: "insert", coll, rid, bytes }, this);
+      if (this.host.hooks.active) this.#notify({ op: "insert", coll, rid, bytes });
       return rid;
     } catch (e) {
       throw this.#fail(e, "insert");
@@ -263,6 +287,7 @@ export class WtTxn implements TxnHandle, TxnScope {
     bytes: Uint8Array,
     oldKeys: IndexKeys,
     newKeys: IndexKeys,
+    hint?: UpdateHint,
   ): void {
     this.writeStep("update", () => {
       const mk = newMultikey(coll, newKeys);
@@ -285,10 +310,11 @@ export class WtTxn implements TxnHandle, TxnScope {
         for (const k of news) if (!has(olds, k)) this.#addKey(idx, k, rid);
       }
       if (hooks.active) {
+        const replace = hint?.replace === true;
         const change: StorageChange = before === null
-          ? { op: "update", coll, rid, bytes }
-          : { op: "update", coll, rid, bytes, before };
-        hooks.notify(change, this);
+          ? { op: "update", coll, rid, bytes, replace }
+          : { op: "update", coll, rid, bytes, before, replace };
+        this.#notify(change);
       }
     });
   }
@@ -306,10 +332,7 @@ export class WtTxn implements TxnHandle, TxnScope {
       }
       this.deltas.set(coll.ident, (this.deltas.get(coll.ident) ?? 0) - 1);
       if (hooks.active) {
-        hooks.notify(
-          before === null ? { op: "remove", coll, rid } : { op: "remove", coll, rid, before },
-          this,
-        );
+        this.#notify(before === null ? { op: "remove", coll, rid } : { op: "remove", coll, rid, before });
       }
     });
   }

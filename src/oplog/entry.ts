@@ -1,0 +1,124 @@
+/**
+ * Oplog entries, shaped as mongod 8.0 writes them (pure): `{op, ns, ui, o, o2, ts, t, v, wall}` plus
+ * `lsid`/`txnNumber`/`stmtId`/`prevOpTime` on a transaction's `applyOps`. Entries are stored in the
+ * internal table `oplog` under an 8-byte big-endian key of their `ts` (seconds, then increment), so
+ * the table's byte order is time order and a range scan starts at any timestamp.
+ */
+import { Binary, Long, Timestamp } from "bson";
+import type { Document as Doc } from "../bson/document.ts";
+import type { CollectionEntry, StorageChange } from "../storage/api.ts";
+
+export type OpType = "i" | "u" | "d" | "c" | "n";
+
+/** An entry before its timestamp is known (assigned at commit). */
+export interface PendingOp extends Doc {
+  op: OpType;
+  ns: string;
+  ui?: Binary;
+  o: Doc;
+  o2?: Doc;
+}
+
+/** One oplog entry as clients read it from `local.oplog.rs`. */
+export interface OplogEntry extends PendingOp {
+  ts: Timestamp;
+  t: Long;
+  v: Long;
+  wall: Date;
+}
+
+export const TERM = Long.fromInt(1);
+export const VERSION = Long.fromInt(2);
+export const OPLOG_NS = "local.oplog.rs";
+
+/** The table key of a timestamp: 4 bytes of seconds then 4 of increment, big-endian. */
+export function tsKey(ts: Timestamp): Uint8Array {
+  const k = new Uint8Array(8);
+  const v = new DataView(k.buffer);
+  v.setUint32(0, ts.high >>> 0);
+  v.setUint32(4, ts.low >>> 0);
+  return k;
+}
+
+export function keyTs(key: Uint8Array): Timestamp {
+  const v = new DataView(key.buffer, key.byteOffset, key.byteLength);
+  return new Timestamp({ t: v.getUint32(0), i: v.getUint32(4) });
+}
+
+export function uuidOf(coll: CollectionEntry): Binary {
+  return new Binary(coll.uuid, Binary.SUBTYPE_UUID);
+}
+
+export function nsOf(coll: CollectionEntry): string {
+  return `${coll.db}.${coll.name}`;
+}
+
+/** Stamps a pending op with its time. */
+export function stamp(op: PendingOp, ts: Timestamp, wall: Date): OplogEntry {
+  return { ...op, ts, t: TERM, v: VERSION, wall };
+}
+
+/** The `c` entries a catalog change is logged as (dropDatabase: one drop per collection, then itself). */
+export function ddlOps(change: DdlChange): PendingOp[] {
+  switch (change.op) {
+    case "createCollection": {
+      const c = change.coll;
+      const idIndex = c.indexes.find((i) => i.name === "_id_")?.spec;
+      return [cmd(c.db, { create: c.name, ...c.options, ...(idIndex ? { idIndex } : {}) }, c)];
+    }
+    case "dropCollection":
+      return [cmd(change.coll.db, { drop: change.coll.name }, change.coll)];
+    case "createIndex": {
+      const { key, name, v, ...rest } = change.index.spec;
+      return [
+        cmd(change.coll.db, { createIndexes: change.coll.name, v: v ?? 2, key, name, ...rest }, change.coll),
+      ];
+    }
+    case "dropIndex":
+      return [{
+        ...cmd(change.coll.db, { dropIndexes: change.coll.name, index: change.index.name }, change.coll),
+        o2: change.index.spec,
+      }];
+    case "updateIndex":
+      return [
+        cmd(change.coll.db, { collMod: change.coll.name, index: indexMod(change.index.spec) }, change.coll),
+      ];
+    case "renameCollection":
+      return [cmd(change.from.db, {
+        renameCollection: nsOf(change.from),
+        to: nsOf(change.to),
+        stayTemp: false,
+      }, change.from)];
+    case "dropDatabase":
+      return [
+        ...change.colls.map((c) => cmd(c.db, { drop: c.name }, c)),
+        { op: "c", ns: `${change.db}.$cmd`, o: { dropDatabase: 1 } },
+      ];
+  }
+}
+
+export type DdlChange = Extract<
+  StorageChange,
+  {
+    op:
+      | "createCollection"
+      | "dropCollection"
+      | "createIndex"
+      | "dropIndex"
+      | "updateIndex"
+      | "renameCollection"
+      | "dropDatabase";
+  }
+>;
+
+function indexMod(spec: Record<string, unknown>): Doc {
+  const out: Doc = { name: spec["name"] };
+  for (const k of ["hidden", "expireAfterSeconds", "prepareUnique", "unique"]) {
+    if (spec[k] !== undefined) out[k] = spec[k];
+  }
+  return out;
+}
+
+function cmd(db: string, o: Doc, coll: CollectionEntry): PendingOp {
+  return { op: "c", ns: `${db}.$cmd`, ui: uuidOf(coll), o };
+}

@@ -1,0 +1,233 @@
+/**
+ * The oplog service: opens the `oplog` and `oplog_preimages` internal tables, registers the write
+ * hook (`writer.ts`), seeds the cluster clock past the newest entry at start-up, writes no-ops (one
+ * at start, then every `noopHeartbeatSeconds`), prunes by age (`retentionSeconds`) and count
+ * (`maxEntries`) in the background and on demand, reads entries in time order, and wakes readers
+ * (change streams, tailable cursors) when new entries commit.
+ */
+import { BSON, type Timestamp } from "bson";
+import type { Document as Doc } from "../bson/document.ts";
+import type { StorageEngine, TableTxn } from "../storage/api.ts";
+import type { ClusterClock } from "./cluster_clock.ts";
+import { keyTs, stamp, tsKey } from "./entry.ts";
+import { type OplogTables, OplogWriter, preImageKey } from "./writer.ts";
+
+export interface OplogOptions {
+  readonly retentionSeconds: number;
+  readonly maxEntries: number;
+  /** 0 = off. */
+  readonly noopHeartbeatSeconds: number;
+  /** How often the background pruner runs (default 60 s). */
+  readonly pruneIntervalMs?: number;
+}
+
+/** One stored entry: its table key and BSON bytes. */
+export interface RawEntry {
+  readonly key: Uint8Array;
+  readonly bytes: Uint8Array;
+}
+
+const PRUNE_BATCH = 5_000;
+
+export class Oplog {
+  readonly tables: OplogTables;
+  #count = 0;
+  #waiters = new Set<() => void>();
+  #timers: number[] = [];
+  #unhook: (() => void) | undefined;
+  /** Timestamp of the oldest entry still kept (resume tokens older than it are lost). */
+  #firstTs: Timestamp | undefined;
+
+  constructor(
+    private readonly storage: StorageEngine,
+    readonly clock: ClusterClock,
+    private readonly opts: OplogOptions,
+  ) {
+    this.tables = {
+      entries: storage.openTable("oplog"),
+      preImages: storage.openTable("oplog_preimages"),
+    };
+  }
+
+  /** Seeds the clock, hooks writes, logs the start-up no-op and starts the timers. */
+  start(): void {
+    const { first, last, count } = this.storage.read((txn) => {
+      const t = txn.table(this.tables.entries);
+      let count = 0;
+      let first: Uint8Array | undefined;
+      for (const [k] of t.scan()) {
+        first ??= k;
+        count++;
+      }
+      const lastRow = t.scan({ reverse: true }).next();
+      return { first, last: lastRow.done ? undefined : lastRow.value[0], count };
+    });
+    this.#count = count;
+    this.#firstTs = first ? keyTs(first) : undefined;
+    if (last) this.clock.advanceTo(keyTs(last));
+    this.#unhook = this.storage.addWriteHook(new OplogWriter(this.tables, this.clock, () => this.#written()));
+    this.writeNoop(last ? { msg: "new primary" } : { msg: "initiating set" });
+    if (this.opts.noopHeartbeatSeconds > 0) {
+      this.#every(this.opts.noopHeartbeatSeconds * 1000, () => this.writeNoop({ msg: "periodic noop" }));
+    }
+    this.#every(this.opts.pruneIntervalMs ?? 60_000, () => this.prune());
+  }
+
+  stop(): void {
+    for (const t of this.#timers) clearInterval(t);
+    this.#timers = [];
+    this.#unhook?.();
+    this.#unhook = undefined;
+    this.#written();
+  }
+
+  #every(ms: number, fn: () => void): void {
+    const t = setInterval(() => {
+      try {
+        fn();
+      } catch { /* storage closing: the next tick or stop() ends it */ }
+    }, ms);
+    Deno.unrefTimer(t as unknown as number);
+    this.#timers.push(t as unknown as number);
+  }
+
+  #written(): void {
+    this.#count = -1; // recounted lazily by prune
+    const waiters = this.#waiters;
+    this.#waiters = new Set();
+    for (const w of waiters) w();
+  }
+
+  /** Appends a no-op entry (`op: "n"`). */
+  writeNoop(o: Doc): Timestamp {
+    const ts = this.clock.tick();
+    const entry = stamp({ op: "n", ns: "", o }, ts, new Date());
+    this.storage.write((txn) => txn.table(this.tables.entries).insert(tsKey(ts), BSON.serialize(entry)));
+    this.#firstTs ??= ts;
+    queueMicrotask(() => this.#written());
+    return ts;
+  }
+
+  /** The oldest kept entry's timestamp. */
+  firstTs(): Timestamp | undefined {
+    return this.#firstTs;
+  }
+
+  /** The newest entry's timestamp. */
+  lastTs(): Timestamp | undefined {
+    return this.storage.read((txn) => {
+      const r = txn.table(this.tables.entries).scan({ reverse: true }).next();
+      return r.done ? undefined : keyTs(r.value[0]);
+    });
+  }
+
+  /**
+   * Up to `limit` entries after `after` (a table key; exclusive) or from `from` (a timestamp;
+   * inclusive), oldest first, read through `txn` (or a fresh snapshot).
+   */
+  read(bounds: { after?: Uint8Array; from?: Timestamp }, limit: number, txn?: TableTxn): RawEntry[] {
+    const run = (t: TableTxn): RawEntry[] => {
+      const lower = bounds.after ? successor(bounds.after) : bounds.from ? tsKey(bounds.from) : undefined;
+      const out: RawEntry[] = [];
+      for (const [key, bytes] of t.scan(lower ? { lower } : {})) {
+        out.push({ key, bytes });
+        if (out.length >= limit) break;
+      }
+      return out;
+    };
+    if (txn) return run(txn);
+    return this.storage.read((r) => run(r.table(this.tables.entries)));
+  }
+
+  /** Entries newest first (a reverse `$natural` scan), up to `limit`. */
+  readNewest(limit: number): RawEntry[] {
+    return this.storage.read((r) => {
+      const out: RawEntry[] = [];
+      for (const [key, bytes] of r.table(this.tables.entries).scan({ reverse: true })) {
+        out.push({ key, bytes });
+        if (out.length >= limit) break;
+      }
+      return out;
+    });
+  }
+
+  /** The pre-image kept for entry `ts` (index inside an applyOps), if any. */
+  preImage(ts: Timestamp, index: number): Uint8Array | null {
+    return this.storage.read((r) => r.table(this.tables.preImages).get(preImageKey(ts, index)));
+  }
+
+  /** Resolves when new entries commit, or after `ms` (or at once when `signal` aborts). */
+  waitForWrite(ms: number, signal?: AbortSignal): Promise<void> {
+    return new Promise((resolve) => {
+      if (signal?.aborted) return resolve();
+      const done = () => {
+        clearTimeout(timer);
+        this.#waiters.delete(done);
+        signal?.removeEventListener("abort", done);
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      this.#waiters.add(done);
+      signal?.addEventListener("abort", done);
+    });
+  }
+
+  /**
+   * Removes entries older than `retentionSeconds` and beyond `maxEntries` (oldest first; the newest
+   * entry always stays). Returns how many were removed.
+   */
+  prune(nowMs = Date.now()): number {
+    const cutoffSecs = Math.floor(nowMs / 1000) - this.opts.retentionSeconds;
+    let removed = 0;
+    for (;;) {
+      const n = this.storage.write((txn) => {
+        const t = txn.table(this.tables.entries);
+        let total = this.#count;
+        if (total < 0) {
+          total = 0;
+          for (const _ of t.scan()) total++;
+          this.#count = total;
+        }
+        let n = 0;
+        const victims: Uint8Array[] = [];
+        for (const [key] of t.scan()) {
+          if (total - n <= 1 || victims.length >= PRUNE_BATCH) break;
+          const old = keyTs(key).high < cutoffSecs;
+          const over = total - n > this.opts.maxEntries;
+          if (!old && !over) break;
+          victims.push(key);
+          n++;
+        }
+        const pre = txn.table(this.tables.preImages);
+        for (const k of victims) {
+          t.remove(k);
+          for (const [pk] of pre.scan({ lower: k, upper: successor(k) })) pre.remove(pk);
+        }
+        return n;
+      });
+      this.#count -= n;
+      removed += n;
+      if (n < PRUNE_BATCH) break;
+    }
+    if (removed > 0) {
+      this.#firstTs = this.storage.read((r) => {
+        const f = r.table(this.tables.entries).scan().next();
+        return f.done ? undefined : keyTs(f.value[0]);
+      });
+    }
+    return removed;
+  }
+}
+
+/** The smallest key greater than every key starting with `key` (for 8-byte keys: key + 1). */
+function successor(key: Uint8Array): Uint8Array {
+  const k = key.slice();
+  for (let i = k.length - 1; i >= 0; i--) {
+    if (k[i]! < 255) {
+      k[i]!++;
+      return k;
+    }
+    k[i] = 0;
+  }
+  return new Uint8Array([...key, 0]);
+}

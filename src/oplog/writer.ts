@@ -1,0 +1,157 @@
+/**
+ * The oplog's storage write hook. Record changes are collected per storage transaction and logged
+ * when it commits (`beforeCommit`, synchronously with the commit), so entries are stamped in commit
+ * order and a reader that has seen timestamp T has seen every entry up to T: there are no holes. A
+ * transaction begun with a session label (a multi-document transaction) becomes one `applyOps` entry
+ * carrying its lsid and txnNumber; other writes get one entry per document. Catalog changes are
+ * logged at once inside the catalog's own transaction. Collections created with
+ * `changeStreamPreAndPostImages: {enabled: true}` also keep each update/delete's pre-image in the
+ * `oplog_preimages` table under the entry's key (plus the applyOps index).
+ */
+import { BSON, Long, Timestamp } from "bson";
+import type { Document as Doc } from "../bson/document.ts";
+import { decodeDocument } from "../bson/decode.ts";
+import { decodeFields } from "../bson/partial_decode.ts";
+import { isPlainDoc } from "../bson/type_name.ts";
+import type { CollectionEntry, HookTxn, InternalTable, StorageChange, WriteHook } from "../storage/api.ts";
+import type { ClusterClock } from "./cluster_clock.ts";
+import { type DdlChange, ddlOps, nsOf, type PendingOp, stamp, tsKey, uuidOf } from "./entry.ts";
+import { computeDiff } from "./update_diff.ts";
+
+const ID_ONLY = new Set(["_id"]);
+
+interface Pending {
+  readonly op: PendingOp;
+  /** Pre-image bytes to keep (collections with changeStreamPreAndPostImages). */
+  readonly preImage?: Uint8Array;
+}
+
+/** The key of a pre-image: the entry's ts key, then the index inside an applyOps (0 otherwise). */
+export function preImageKey(ts: Timestamp, index: number): Uint8Array {
+  const k = new Uint8Array(12);
+  k.set(tsKey(ts), 0);
+  new DataView(k.buffer).setUint32(8, index);
+  return k;
+}
+
+export function keepsPreImages(coll: CollectionEntry): boolean {
+  const o = coll.options["changeStreamPreAndPostImages"];
+  return isPlainDoc(o) && o["enabled"] === true;
+}
+
+export interface OplogTables {
+  readonly entries: InternalTable;
+  readonly preImages: InternalTable;
+}
+
+export class OplogWriter implements WriteHook {
+  readonly preImages = true; // the _id of a removed document and the diff of an update need them
+  readonly #pending = new WeakMap<HookTxn, Pending[]>();
+
+  constructor(
+    private readonly tables: OplogTables,
+    private readonly clock: ClusterClock,
+    /** Told (in a microtask, after the commit) that entries were written. */
+    private readonly onWritten: () => void,
+  ) {}
+
+  onChange(change: StorageChange, txn: HookTxn): void {
+    switch (change.op) {
+      case "insert":
+      case "update":
+      case "remove": {
+        if (change.coll.db === "local") return; // mongod does not log local writes
+        const p = recordOp(change);
+        if (!p) return;
+        let list = this.#pending.get(txn);
+        if (!list) this.#pending.set(txn, list = []);
+        list.push(p);
+        return;
+      }
+      default:
+        this.#logDdl(change, txn);
+    }
+  }
+
+  beforeCommit(txn: HookTxn): void {
+    const list = this.#pending.get(txn);
+    if (!list || list.length === 0) return;
+    this.#pending.delete(txn);
+    const entries = txn.table(this.tables.entries);
+    const wall = new Date();
+    const label = txn.label;
+    if (label?.txnNumber !== undefined) {
+      const ts = this.clock.tick();
+      const entry = {
+        ...stamp({ op: "c", ns: "admin.$cmd", o: { applyOps: list.map((p) => p.op) } }, ts, wall),
+        ...(label.lsid ? { lsid: label.lsid } : {}),
+        txnNumber: Long.fromBigInt(label.txnNumber),
+        stmtId: 0,
+        prevOpTime: { ts: new Timestamp({ t: 0, i: 0 }), t: Long.fromInt(-1) },
+      };
+      entries.insert(tsKey(ts), BSON.serialize(entry));
+      list.forEach((p, i) => {
+        if (p.preImage) txn.table(this.tables.preImages).put(preImageKey(ts, i), p.preImage);
+      });
+    } else {
+      for (const p of list) {
+        const ts = this.clock.tick();
+        entries.insert(tsKey(ts), BSON.serialize(stamp(p.op, ts, wall)));
+        if (p.preImage) txn.table(this.tables.preImages).put(preImageKey(ts, 0), p.preImage);
+      }
+    }
+    queueMicrotask(this.onWritten);
+  }
+
+  #logDdl(change: DdlChange, txn: HookTxn): void {
+    if (change.op === "dropDatabase" ? change.db === "local" : ddlDb(change) === "local") return;
+    const entries = txn.table(this.tables.entries);
+    const wall = new Date();
+    for (const op of ddlOps(change)) {
+      const ts = this.clock.tick();
+      entries.insert(tsKey(ts), BSON.serialize(stamp(op, ts, wall)));
+    }
+    queueMicrotask(this.onWritten);
+  }
+}
+
+function ddlDb(change: DdlChange): string {
+  switch (change.op) {
+    case "renameCollection":
+      return change.from.db;
+    case "dropDatabase":
+      return change.db;
+    default:
+      return change.coll.db;
+  }
+}
+
+function recordOp(
+  change: Extract<StorageChange, { op: "insert" | "update" | "remove" }>,
+): Pending | undefined {
+  const coll = change.coll;
+  const base = { ns: nsOf(coll), ui: uuidOf(coll) };
+  const keep = keepsPreImages(coll);
+  switch (change.op) {
+    case "insert": {
+      const o = decodeDocument(change.bytes);
+      return { op: { op: "i", ...base, o, o2: { _id: o["_id"] } } };
+    }
+    case "update": {
+      const after = decodeDocument(change.bytes);
+      const o2 = { _id: after["_id"] };
+      const preImage = keep && change.before ? change.before.slice() : undefined;
+      const withPre = preImage ? { preImage } : {};
+      if (change.replace || !change.before) return { op: { op: "u", ...base, o: after, o2 }, ...withPre };
+      const diff = computeDiff(decodeDocument(change.before), after);
+      if (!diff) return undefined; // nothing changed: mongod logs no entry
+      return { op: { op: "u", ...base, o: { $v: 2, diff } as Doc, o2 }, ...withPre };
+    }
+    case "remove": {
+      if (!change.before) return undefined;
+      const o = decodeFields(change.before, ID_ONLY);
+      const preImage = keep ? change.before.slice() : undefined;
+      return { op: { op: "d", ...base, o }, ...(preImage ? { preImage } : {}) };
+    }
+  }
+}
