@@ -50,6 +50,7 @@ export const ACTIONS = [
   "logRotate",
   "secantusBackup",
   "secantusRestore",
+  "applyOps",
 ] as const;
 
 export type Action = typeof ACTIONS[number];

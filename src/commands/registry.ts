@@ -6,6 +6,7 @@ import type { AnyCommandSpec } from "./spec.ts";
 import { isAction } from "../auth/actions.ts";
 import { abortTransaction } from "./sessions/abort_transaction.ts";
 import { aggregate } from "./aggregate/aggregate.ts";
+import { applyOps } from "./admin/apply_ops.ts";
 import { buildInfo } from "./handshake/build_info.ts";
 import { bulkWrite } from "./crud/bulk_write.ts";
 import { commitTransaction } from "./sessions/commit_transaction.ts";
@@ -63,6 +64,7 @@ import { validate } from "./admin/validate.ts";
 export const COMMANDS: readonly AnyCommandSpec[] = checkedRegistry([
   abortTransaction,
   aggregate,
+  applyOps,
   backupArchive,
   buildInfo,
   bulkWrite,

@@ -21,10 +21,10 @@ Deno.test({
     } finally {
       await c1.close();
     }
-    assert.equal(await s1.stop(), 0);
+    assert.equal(await s1.stop("SIGTERM", { keepData: true }), 0);
     assert.match(s1.output(), /closed cleanly/);
 
-    const s2 = await spawnServer({ dataDir: s1.dataDir });
+    const s2 = await spawnServer({ dataDir: s1.dataDir, ownDataDir: true });
     const c2 = new MongoClient(s2.uri);
     try {
       const docs = await c2.db("persist").collection<AnyDoc>("c").find().toArray();
@@ -62,12 +62,12 @@ Deno.test({
       }
     })();
     while (acked.length < 200) await new Promise((r) => setTimeout(r, 10));
-    await s1.stop("SIGKILL");
+    await s1.stop("SIGKILL", { keepData: true });
     stop = true;
     await writer;
     await client.close().catch(() => {});
 
-    const s2 = await spawnServer({ dataDir: s1.dataDir });
+    const s2 = await spawnServer({ dataDir: s1.dataDir, ownDataDir: true });
     const c2 = new MongoClient(s2.uri);
     try {
       const ids = new Set(

@@ -12,8 +12,11 @@ export interface ServerProcess {
   readonly child: Deno.ChildProcess;
   /** Everything the server wrote to stderr so far. */
   output(): string;
-  /** SIGTERM and wait for exit (bounded); returns the exit code. */
-  stop(signal?: Deno.Signal): Promise<number>;
+  /**
+   * SIGTERM and wait for exit (bounded); returns the exit code. A data directory the server owns
+   * (a fresh temporary one, or `ownDataDir`) is removed afterwards unless `keepData`.
+   */
+  stop(signal?: Deno.Signal, opts?: { keepData?: boolean }): Promise<number>;
 }
 
 export interface SpawnOptions {
@@ -21,10 +24,13 @@ export interface SpawnOptions {
   readonly args?: readonly string[];
   readonly timeoutMs?: number;
   readonly cwd?: string;
+  /** Remove `dataDir` on stop (default: only a temporary directory made here). */
+  readonly ownDataDir?: boolean;
 }
 
 export async function spawnServer(opts: SpawnOptions = {}): Promise<ServerProcess> {
   const dataDir = opts.dataDir ?? await Deno.makeTempDir({ prefix: "secantus-test-" });
+  const owned = opts.ownDataDir ?? opts.dataDir === undefined;
   const cmd = new Deno.Command(Deno.execPath(), {
     args: [
       "run",
@@ -65,6 +71,7 @@ export async function spawnServer(opts: SpawnOptions = {}): Promise<ServerProces
       child.kill("SIGKILL");
     } catch { /* already gone */ }
     await child.status;
+    if (owned) await Deno.remove(dataDir, { recursive: true }).catch(() => {});
     throw new Error(`server did not start within the timeout; output:\n${text}`);
   }
   let exited: number | undefined;
@@ -75,7 +82,7 @@ export async function spawnServer(opts: SpawnOptions = {}): Promise<ServerProces
     dataDir,
     child,
     output: () => text,
-    async stop(signal: Deno.Signal = "SIGTERM") {
+    async stop(signal: Deno.Signal = "SIGTERM", stopOpts: { keepData?: boolean } = {}) {
       if (exited === undefined) {
         try {
           child.kill(signal);
@@ -89,6 +96,8 @@ export async function spawnServer(opts: SpawnOptions = {}): Promise<ServerProces
       await status;
       clearTimeout(t);
       await Promise.allSettled(readers);
+      // Each on-disk server preallocates ~300 MB of WiredTiger log: never leave one behind.
+      if (owned && !stopOpts.keepData) await Deno.remove(dataDir, { recursive: true }).catch(() => {});
       return exited ?? -1;
     },
   };

@@ -1,0 +1,81 @@
+/**
+ * The oplog through the official tools: `mongodump --oplog` captures it, and `mongorestore
+ * --oplogReplay` replays a server's whole oplog (inserts, $v:2 update diffs, replacements, deletes,
+ * a transaction's applyOps, index creation) into a fresh server through applyOps, which ends with
+ * the same data.
+ */
+import assert from "node:assert/strict";
+import { BSON } from "bson";
+import { MongoClient } from "mongodb";
+import { startServer } from "../../mod.ts";
+
+const BIN = new URL("../../../shared/tools/mongo-tools/bin/", import.meta.url).pathname;
+
+async function tool(name: string, args: string[]): Promise<{ code: number; stderr: string }> {
+  const out = await new Deno.Command(`${BIN}${name}`, {
+    args,
+    stdout: "piped",
+    stderr: "piped",
+    signal: AbortSignal.timeout(60_000),
+  }).output();
+  return { code: out.code, stderr: new TextDecoder().decode(out.stderr) };
+}
+
+type D = { _id: number; n?: number; tags?: string[]; sub?: { x: number }; replaced?: boolean };
+
+Deno.test({
+  name: "mongodump --oplog and mongorestore --oplogReplay round trip",
+  ignore: !(await Deno.stat(`${BIN}mongodump`).then(() => true, () => false)),
+  sanitizeResources: false,
+  sanitizeOps: false,
+  fn: async () => {
+    const a = await startServer({ logLevel: "WARNING" });
+    const b = await startServer({ logLevel: "WARNING" });
+    const ca = new MongoClient(a.uri);
+    const cb = new MongoClient(b.uri);
+    const dump = await Deno.makeTempDir({ prefix: "secantus-dump-" });
+    const replay = await Deno.makeTempDir({ prefix: "secantus-replay-" });
+    try {
+      const coll = ca.db("shop").collection<D>("items");
+      await coll.insertMany(Array.from({ length: 20 }, (_, i) => ({ _id: i, n: i, tags: ["a", "b"] })));
+      await coll.createIndex({ n: 1 }, { name: "n_1" });
+      await coll.updateOne({ _id: 1 }, { $set: { n: 100, "sub.x": 1 }, $push: { tags: "c" } });
+      await coll.updateOne({ _id: 2 }, { $unset: { tags: "" } });
+      await coll.replaceOne({ _id: 3 }, { replaced: true });
+      await coll.deleteOne({ _id: 4 });
+      const session = ca.startSession();
+      await session.withTransaction(async () => {
+        await coll.insertOne({ _id: 50 }, { session });
+        await coll.updateOne({ _id: 5 }, { $inc: { n: 1 } }, { session });
+      });
+      await session.endSession();
+
+      const d = await tool("mongodump", ["--uri", a.uri, "--oplog", "--out", dump]);
+      assert.equal(d.code, 0, d.stderr);
+      await Deno.stat(`${dump}/oplog.bson`);
+
+      // The whole oplog as a dump's oplog.bson, replayed into an empty server.
+      const entries = await ca.db("local").collection("oplog.rs").find({}).toArray();
+      const bytes = entries.map((e) => BSON.serialize(e));
+      const file = new Uint8Array(bytes.reduce((n, x) => n + x.length, 0));
+      let at = 0;
+      for (const x of bytes) file.set(x, (at += x.length) - x.length);
+      await Deno.writeFile(`${replay}/oplog.bson`, file);
+      const r = await tool("mongorestore", ["--uri", b.uri, "--oplogReplay", replay]);
+      assert.equal(r.code, 0, r.stderr);
+
+      const want = await coll.find({}).sort({ _id: 1 }).toArray();
+      const got = await cb.db("shop").collection<D>("items").find({}).sort({ _id: 1 }).toArray();
+      assert.deepEqual(got, want);
+      const indexes = await cb.db("shop").collection("items").indexes();
+      assert.ok(indexes.some((i) => i.name === "n_1"), "the index creation was replayed");
+    } finally {
+      await ca.close();
+      await cb.close();
+      await a.stop();
+      await b.stop();
+      await Deno.remove(dump, { recursive: true });
+      await Deno.remove(replay, { recursive: true });
+    }
+  },
+});
