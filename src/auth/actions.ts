@@ -51,6 +51,7 @@ export const ACTIONS = [
   "secantusBackup",
   "secantusRestore",
   "applyOps",
+  "secantusOplogAdmin",
 ] as const;
 
 export type Action = typeof ACTIONS[number];

@@ -18,6 +18,7 @@ import { count } from "./crud/count.ts";
 import { currentOp } from "./admin/current_op.ts";
 import { getDefaultRWConcern, setDefaultRWConcern } from "./admin/default_rw_concern.ts";
 import { killOp } from "./admin/kill_op.ts";
+import { pruneOplog } from "./admin/prune_oplog.ts";
 import { create } from "./ddl/create.ts";
 import { createIndexes } from "./ddl/create_indexes.ts";
 import { del } from "./crud/delete.ts";
@@ -110,6 +111,7 @@ export const COMMANDS: readonly AnyCommandSpec[] = checkedRegistry([
   logRotate,
   ping,
   profile,
+  pruneOplog,
   refreshSessions,
   renameCollection,
   replSetGetStatus,

@@ -31,6 +31,7 @@ const PRUNE_BATCH = 5_000;
 
 export class Oplog {
   readonly tables: OplogTables;
+  /** Entries in the table (counted at start-up, then kept by the writer, no-ops and pruning). */
   #count = 0;
   #waiters = new Set<() => void>();
   #timers: number[] = [];
@@ -65,7 +66,9 @@ export class Oplog {
     this.#count = count;
     this.#firstTs = first ? keyTs(first) : undefined;
     if (last) this.clock.advanceTo(keyTs(last));
-    this.#unhook = this.storage.addWriteHook(new OplogWriter(this.tables, this.clock, () => this.#written()));
+    this.#unhook = this.storage.addWriteHook(
+      new OplogWriter(this.tables, this.clock, () => this.#written(), (n) => this.#count += n),
+    );
     this.writeNoop(last ? { msg: "new primary" } : { msg: "initiating set" });
     if (this.opts.noopHeartbeatSeconds > 0) {
       this.#every(this.opts.noopHeartbeatSeconds * 1000, () => this.writeNoop({ msg: "periodic noop" }));
@@ -92,7 +95,6 @@ export class Oplog {
   }
 
   #written(): void {
-    this.#count = -1; // recounted lazily by prune
     const waiters = this.#waiters;
     this.#waiters = new Set();
     for (const w of waiters) w();
@@ -103,6 +105,7 @@ export class Oplog {
     const ts = this.clock.tick();
     const entry = stamp({ op: "n", ns: "", o }, ts, new Date());
     this.storage.write((txn) => txn.table(this.tables.entries).insert(tsKey(ts), BSON.serialize(entry)));
+    this.#count++;
     this.#firstTs ??= ts;
     queueMicrotask(() => this.#written());
     return ts;
@@ -182,12 +185,9 @@ export class Oplog {
     for (;;) {
       const n = this.storage.write((txn) => {
         const t = txn.table(this.tables.entries);
-        let total = this.#count;
-        if (total < 0) {
-          total = 0;
-          for (const _ of t.scan()) total++;
-          this.#count = total;
-        }
+        // The running count may run a little high (a commit that failed after its entries were
+        // counted): pruning then removes a few more of the oldest entries than needed, never the newest.
+        const total = this.#count;
         let n = 0;
         const victims: Uint8Array[] = [];
         for (const [key] of t.scan()) {

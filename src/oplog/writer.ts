@@ -22,6 +22,8 @@ const ID_ONLY = new Set(["_id"]);
 
 interface Pending {
   readonly op: PendingOp;
+  /** An insert's stored bytes, placed as the entry's `o` without decoding them. */
+  readonly raw?: Uint8Array;
   /** Pre-image bytes to keep (collections with changeStreamPreAndPostImages). */
   readonly preImage?: Uint8Array;
 }
@@ -53,6 +55,8 @@ export class OplogWriter implements WriteHook {
     private readonly clock: ClusterClock,
     /** Told (in a microtask, after the commit) that entries were written. */
     private readonly onWritten: () => void,
+    /** Told synchronously how many entries a commit appends (the service's running count). */
+    private readonly onAppend: (n: number) => void = () => {},
   ) {}
 
   onChange(change: StorageChange, txn: HookTxn): void {
@@ -83,7 +87,7 @@ export class OplogWriter implements WriteHook {
     if (label?.txnNumber !== undefined) {
       const ts = this.clock.tick();
       const entry = {
-        ...stamp({ op: "c", ns: "admin.$cmd", o: { applyOps: list.map((p) => p.op) } }, ts, wall),
+        ...stamp({ op: "c", ns: "admin.$cmd", o: { applyOps: list.map(fullOp) } }, ts, wall),
         ...(label.lsid ? { lsid: label.lsid } : {}),
         txnNumber: Long.fromBigInt(label.txnNumber),
         stmtId: 0,
@@ -93,12 +97,15 @@ export class OplogWriter implements WriteHook {
       list.forEach((p, i) => {
         if (p.preImage) txn.table(this.tables.preImages).put(preImageKey(ts, i), p.preImage);
       });
+      this.onAppend(1);
     } else {
       for (const p of list) {
         const ts = this.clock.tick();
-        entries.insert(tsKey(ts), BSON.serialize(stamp(p.op, ts, wall)));
+        const entry = stamp(p.op, ts, wall);
+        entries.insert(tsKey(ts), p.raw ? withRawO(BSON.serialize(entry), p.raw) : BSON.serialize(entry));
         if (p.preImage) txn.table(this.tables.preImages).put(preImageKey(ts, 0), p.preImage);
       }
+      this.onAppend(list.length);
     }
     queueMicrotask(this.onWritten);
   }
@@ -107,12 +114,33 @@ export class OplogWriter implements WriteHook {
     if (change.op === "dropDatabase" ? change.db === "local" : ddlDb(change) === "local") return;
     const entries = txn.table(this.tables.entries);
     const wall = new Date();
-    for (const op of ddlOps(change)) {
+    const ops = ddlOps(change);
+    for (const op of ops) {
       const ts = this.clock.tick();
       entries.insert(tsKey(ts), BSON.serialize(stamp(op, ts, wall)));
     }
+    this.onAppend(ops.length);
     queueMicrotask(this.onWritten);
   }
+}
+
+/** A pending op with its `o` decoded (inside an applyOps, entries are built as documents). */
+function fullOp(p: Pending): PendingOp {
+  return p.raw ? { ...p.op, o: decodeDocument(p.raw) } : p.op;
+}
+
+/** Appends the element `o: <doc>` to a serialised entry, from the document's own bytes. */
+function withRawO(entry: Uint8Array, doc: Uint8Array): Uint8Array {
+  const out = new Uint8Array(entry.length + 3 + doc.length);
+  out.set(entry.subarray(0, entry.length - 1), 0);
+  let p = entry.length - 1;
+  out[p++] = 0x03; // embedded document
+  out[p++] = 0x6f; // "o"
+  out[p++] = 0;
+  out.set(doc, p);
+  out[out.length - 1] = 0;
+  new DataView(out.buffer).setInt32(0, out.length, true);
+  return out;
 }
 
 function ddlDb(change: DdlChange): string {
@@ -134,8 +162,9 @@ function recordOp(
   const keep = keepsPreImages(coll);
   switch (change.op) {
     case "insert": {
-      const o = decodeDocument(change.bytes);
-      return { op: { op: "i", ...base, o, o2: { _id: o["_id"] } } };
+      // `o` is spliced in from the stored bytes at commit (an insert is never decoded here).
+      const o2 = decodeFields(change.bytes, ID_ONLY);
+      return { op: { op: "i", ...base, o2 } as unknown as PendingOp, raw: change.bytes.slice() };
     }
     case "update": {
       const after = decodeDocument(change.bytes);

@@ -26,7 +26,9 @@ async function nextOf(stream: { next(): Promise<unknown> }): Promise<Event> {
 }
 
 serverTest("collection stream: insert, update, replace, delete, drop, invalidate", async (client) => {
-  const coll = client.db("cs").collection<{ _id: number; a?: number; b?: string; arr?: number[]; x?: number }>(
+  const coll = client.db("cs").collection<
+    { _id: number; a?: number; b?: string; arr?: number[]; x?: number }
+  >(
     "c",
   );
   await coll.insertOne({ _id: 0 });
@@ -48,7 +50,11 @@ serverTest("collection stream: insert, update, replace, delete, drop, invalidate
     removedFields: [],
     truncatedArrays: [{ field: "arr", newSize: 2 }],
   });
-  assert.deepEqual(upd["fullDocument"], { _id: 1, a: 2, arr: [1, 2] }, "updateLookup reads the current version");
+  assert.deepEqual(
+    upd["fullDocument"],
+    { _id: 1, a: 2, arr: [1, 2] },
+    "updateLookup reads the current version",
+  );
   await coll.replaceOne({ _id: 1 }, { x: 1 });
   await coll.deleteOne({ _id: 1 });
   await coll.drop();
@@ -58,91 +64,107 @@ serverTest("collection stream: insert, update, replace, delete, drop, invalidate
   await stream.close();
 });
 
-serverTest("database and cluster streams, $match filters, transactions carry lsid and txnNumber", async (client) => {
-  const db = client.db("csdb");
-  const dbStream = db.watch([{ $match: { operationType: "insert", "fullDocument.keep": true } }]);
-  const clusterStream = client.watch([], { showExpandedEvents: true });
-  await dbStream.tryNext();
-  await clusterStream.tryNext();
-  await db.collection<D>("a").insertOne({ _id: 1, keep: false });
-  await db.collection<D>("b").insertOne({ _id: 2, keep: true });
-  await client.db("other").collection<D>("x").insertOne({ _id: 3 });
-  const session = client.startSession();
-  await session.withTransaction(async () => {
-    await db.collection<D>("a").insertOne({ _id: 4, keep: true }, { session });
-    await db.collection<D>("a").updateOne({ _id: 1 }, { $set: { t: 1 } }, { session });
-  });
-  await session.endSession();
-  const first = await nextOf(dbStream);
-  assert.deepEqual([first["ns"], first["documentKey"]], [{ db: "csdb", coll: "b" }, { _id: 2 }]);
-  const txnEvent = await nextOf(dbStream);
-  assert.deepEqual(txnEvent["documentKey"], { _id: 4 });
-  assert.ok(txnEvent["lsid"] && txnEvent["txnNumber"] !== undefined, "transaction events name their session");
-  const seen: string[] = [];
-  while (seen.length < 7) {
-    const e = await nextOf(clusterStream);
-    const ns = e["ns"] as { db: string; coll?: string };
-    seen.push(`${e["operationType"]} ${ns.db}.${ns.coll ?? ""}`);
-  }
-  assert.deepEqual(seen, [
-    "create csdb.a",
-    "insert csdb.a",
-    "create csdb.b",
-    "insert csdb.b",
-    "create other.x",
-    "insert other.x",
-    "insert csdb.a",
-  ]);
-  const upd = await nextOf(clusterStream);
-  assert.equal(upd["operationType"], "update");
-  await dbStream.close();
-  await clusterStream.close();
-});
+serverTest(
+  "database and cluster streams, $match filters, transactions carry lsid and txnNumber",
+  async (client) => {
+    const db = client.db("csdb");
+    const dbStream = db.watch([{ $match: { operationType: "insert", "fullDocument.keep": true } }]);
+    const clusterStream = client.watch([], { showExpandedEvents: true });
+    await dbStream.tryNext();
+    await clusterStream.tryNext();
+    await db.collection<D>("a").insertOne({ _id: 1, keep: false });
+    await db.collection<D>("b").insertOne({ _id: 2, keep: true });
+    await client.db("other").collection<D>("x").insertOne({ _id: 3 });
+    const session = client.startSession();
+    await session.withTransaction(async () => {
+      await db.collection<D>("a").insertOne({ _id: 4, keep: true }, { session });
+      await db.collection<D>("a").updateOne({ _id: 1 }, { $set: { t: 1 } }, { session });
+    });
+    await session.endSession();
+    const first = await nextOf(dbStream);
+    assert.deepEqual([first["ns"], first["documentKey"]], [{ db: "csdb", coll: "b" }, { _id: 2 }]);
+    const txnEvent = await nextOf(dbStream);
+    assert.deepEqual(txnEvent["documentKey"], { _id: 4 });
+    assert.ok(
+      txnEvent["lsid"] && txnEvent["txnNumber"] !== undefined,
+      "transaction events name their session",
+    );
+    const seen: string[] = [];
+    while (seen.length < 7) {
+      const e = await nextOf(clusterStream);
+      const ns = e["ns"] as { db: string; coll?: string };
+      seen.push(`${e["operationType"]} ${ns.db}.${ns.coll ?? ""}`);
+    }
+    assert.deepEqual(seen, [
+      "create csdb.a",
+      "insert csdb.a",
+      "create csdb.b",
+      "insert csdb.b",
+      "create other.x",
+      "insert other.x",
+      "insert csdb.a",
+    ]);
+    const upd = await nextOf(clusterStream);
+    assert.equal(upd["operationType"], "update");
+    await dbStream.close();
+    await clusterStream.close();
+  },
+);
 
-serverTest("a 5,000-event drain, postBatchResumeToken, resumeAfter and startAtOperationTime", async (client) => {
-  const coll = client.db("drain").collection<D>("c");
-  const stream = coll.watch([], { batchSize: 1000 });
-  await stream.tryNext();
-  const docs = Array.from({ length: 5000 }, (_, i) => ({ _id: i, v: "x".repeat(50) }));
-  await coll.insertMany(docs);
-  let n = 0;
-  let tokenAt100: unknown;
-  while (n < 5000) {
-    const e = await nextOf(stream);
-    assert.deepEqual(e["documentKey"], { _id: n });
-    n++;
-    if (n === 100) tokenAt100 = e["_id"];
-  }
-  assert.ok(stream.resumeToken, "the driver keeps the postBatchResumeToken");
-  await stream.close();
-  const resumed = coll.watch([], { resumeAfter: tokenAt100 });
-  const next = await nextOf(resumed);
-  assert.deepEqual(next["documentKey"], { _id: 100 });
-  await resumed.close();
-  const bad = coll.watch([], { resumeAfter: { _data: "nonsense" } });
-  await assert.rejects(() => bad.tryNext(), (e: { code?: number }) => e.code === 9);
-  await bad.close().catch(() => {});
-});
+serverTest(
+  "a 5,000-event drain, postBatchResumeToken, resumeAfter and startAtOperationTime",
+  async (client) => {
+    const coll = client.db("drain").collection<D>("c");
+    const stream = coll.watch([], { batchSize: 1000 });
+    await stream.tryNext();
+    const docs = Array.from({ length: 5000 }, (_, i) => ({ _id: i, v: "x".repeat(50) }));
+    await coll.insertMany(docs);
+    let n = 0;
+    let tokenAt100: unknown;
+    while (n < 5000) {
+      const e = await nextOf(stream);
+      assert.deepEqual(e["documentKey"], { _id: n });
+      n++;
+      if (n === 100) tokenAt100 = e["_id"];
+    }
+    assert.ok(stream.resumeToken, "the driver keeps the postBatchResumeToken");
+    await stream.close();
+    const resumed = coll.watch([], { resumeAfter: tokenAt100 });
+    const next = await nextOf(resumed);
+    assert.deepEqual(next["documentKey"], { _id: 100 });
+    await resumed.close();
+    const bad = coll.watch([], { resumeAfter: { _data: "nonsense" } });
+    await assert.rejects(() => bad.tryNext(), (e: { code?: number }) => e.code === 9);
+    await bad.close().catch(() => {});
+  },
+);
 
-serverTest("local.oplog.rs: entries shaped as mongod's, $natural both ways, ts filters, no client writes", async (client) => {
-  const coll = client.db("op").collection<D>("c");
-  await coll.insertOne({ _id: 1 });
-  await coll.updateOne({ _id: 1 }, { $set: { a: 1 } });
-  await coll.deleteOne({ _id: 1 });
-  const oplog = client.db("local").collection<D>("oplog.rs");
-  const newest = await oplog.find({}).sort({ $natural: -1 }).limit(3).toArray();
-  assert.deepEqual(newest.map((e) => e["op"]), ["d", "u", "i"]);
-  const [d, u, i] = newest;
-  assert.equal(i!["ns"], "op.c");
-  assert.deepEqual(i!["o"], { _id: 1 });
-  assert.deepEqual(u!["o"], { $v: 2, diff: { i: { a: 1 } } });
-  assert.deepEqual(u!["o2"], { _id: 1 });
-  assert.deepEqual(d!["o"], { _id: 1 });
-  for (const e of newest) assert.ok(e["ts"] && e["wall"] instanceof Date && e["ui"] && e["t"] !== undefined);
-  const fromTs = await oplog.find({ ts: { $gte: u!["ts"] } }).toArray();
-  assert.deepEqual(fromTs.map((e) => e["op"]), ["u", "d"]);
-  await assert.rejects(() => oplog.insertOne({ _id: 9 }), (e: { code?: number }) => e.code === 73);
-});
+serverTest(
+  "local.oplog.rs: entries shaped as mongod's, $natural both ways, ts filters, no client writes",
+  async (client) => {
+    const coll = client.db("op").collection<D>("c");
+    await coll.insertOne({ _id: 1 });
+    await coll.updateOne({ _id: 1 }, { $set: { a: 1 } });
+    await coll.deleteOne({ _id: 1 });
+    const oplog = client.db("local").collection<D>("oplog.rs");
+    const newest = await oplog.find({}).sort({ $natural: -1 }).limit(3).toArray();
+    assert.deepEqual(newest.map((e) => e["op"]), ["d", "u", "i"]);
+    const [d, u, i] = newest;
+    assert.equal(i!["ns"], "op.c");
+    assert.deepEqual(i!["o"], { _id: 1 });
+    assert.deepEqual(u!["o"], { $v: 2, diff: { i: { a: 1 } } });
+    assert.deepEqual(u!["o2"], { _id: 1 });
+    assert.deepEqual(d!["o"], { _id: 1 });
+    for (const e of newest) {
+      assert.ok(
+        e["ts"] && e["wall"] instanceof Date && e["ui"] && e["t"] !== undefined,
+      );
+    }
+    const fromTs = await oplog.find({ ts: { $gte: u!["ts"] } }).toArray();
+    assert.deepEqual(fromTs.map((e) => e["op"]), ["u", "d"]);
+    await assert.rejects(() => oplog.insertOne({ _id: 9 }), (e: { code?: number }) => e.code === 73);
+  },
+);
 
 Deno.test({
   name: "a stream resumes after a server restart on the same data directory",

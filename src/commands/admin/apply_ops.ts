@@ -109,7 +109,10 @@ function parseOps(ops: unknown[], input: ParseInput, steps: Step[]): void {
         return;
       }
       case "d":
-        steps.push({ db, ...command(input, db, { delete: coll, deletes: [{ q: { _id: o["_id"] }, limit: 1 }] }) });
+        steps.push({
+          db,
+          ...command(input, db, { delete: coll, deletes: [{ q: { _id: o["_id"] }, limit: 1 }] }),
+        });
         return;
       case "c":
         if (Array.isArray(o["applyOps"])) return parseOps(o["applyOps"], input, steps);
@@ -167,7 +170,9 @@ async function run(ctx: RequestContext<ApplyOpsParams>): Promise<Doc> {
       if (!doc) {
         throw new CommandError(
           "NoSuchKey",
-          `applyOps: cannot apply an update diff to a missing document {_id: ${JSON.stringify(step.diff.id)}}`,
+          `applyOps: cannot apply an update diff to a missing document {_id: ${
+            JSON.stringify(step.diff.id)
+          }}`,
         );
       }
       const next = applyDiff(doc, step.diff.diff);

@@ -92,8 +92,9 @@ export class ChangeStreamSource implements BatchSource {
     }
     const docs: Uint8Array[] = [];
     let bytes = 0;
-    while (this.#queue.length > 0 && docs.length < maxDocs && bytes < maxBytes) {
-      const { doc, point } = this.#queue.shift()!;
+    let head = 0;
+    while (head < this.#queue.length && docs.length < maxDocs && bytes < maxBytes) {
+      const { doc, point } = this.#queue[head++]!;
       const b = BSON.serialize(doc);
       if (b.length > LIMITS.maxBsonObjectSize) {
         throw new CommandError(
@@ -105,6 +106,7 @@ export class ChangeStreamSource implements BatchSource {
       bytes += b.length;
       this.#position = point;
     }
+    this.#queue = head === this.#queue.length ? [] : this.#queue.slice(head);
     const done = this.#invalidated && this.#queue.length === 0;
     return { docs, done, cursorFields: { postBatchResumeToken: encodeToken(this.#position) } };
   }

@@ -1,0 +1,103 @@
+import assert from "node:assert/strict";
+import { BSON, Long } from "bson";
+import { openWiredTiger } from "../storage/mod.ts";
+import { decodeDocument } from "../bson/decode.ts";
+import { ClusterClock } from "./cluster_clock.ts";
+import { Oplog } from "./oplog.ts";
+import { keyTs } from "./entry.ts";
+
+function setup(opts: { maxEntries?: number } = {}) {
+  const storage = openWiredTiger({
+    path: ":memory:",
+    cacheSizeBytes: 32 << 20,
+    sessionMax: 20,
+    syncOnCommit: false,
+  });
+  const oplog = new Oplog(storage, new ClusterClock(), {
+    retentionSeconds: 3600,
+    maxEntries: opts.maxEntries ?? 1000,
+    noopHeartbeatSeconds: 0,
+    pruneIntervalMs: 3_600_000,
+  });
+  oplog.start();
+  const entries = () => oplog.read({}, 1000).map((r) => decodeDocument(r.bytes));
+  return { storage, oplog, entries, close: () => (oplog.stop(), storage.close()) };
+}
+
+const noKeys = new Map<string, Uint8Array[]>();
+
+Deno.test("writes are logged at commit in commit order, DDL at once; a rolled-back write logs nothing", () => {
+  const { storage, entries, close } = setup();
+  try {
+    const coll = storage.catalog.createCollection("d", "c");
+    const a = storage.begin();
+    const b = storage.begin();
+    a.insert(coll, BSON.serialize({ _id: 1 }), noKeys);
+    b.insert(coll, BSON.serialize({ _id: 2 }), noKeys);
+    b.commit(); // b commits first: its entry comes first
+    a.commit();
+    const c = storage.begin();
+    c.insert(coll, BSON.serialize({ _id: 3 }), noKeys);
+    c.abort();
+    const ops = entries().map((e) => [e["op"], (e["o"] as Record<string, unknown>)["_id"] ?? e["o"]]);
+    assert.deepEqual(ops.slice(1), [
+      ["c", { create: "c", idIndex: { v: 2, key: { _id: 1 }, name: "_id_" } }],
+      ["i", 2],
+      [
+        "i",
+        1,
+      ],
+    ]);
+    const ts = entries().map((e) => e["ts"]);
+    for (let i = 1; i < ts.length; i++) {
+      assert.ok((ts[i] as { compare(o: unknown): number }).compare(ts[i - 1]) > 0);
+    }
+  } finally {
+    close();
+  }
+});
+
+Deno.test("a labelled transaction is one applyOps entry with lsid and txnNumber", () => {
+  const { storage, entries, close } = setup();
+  try {
+    const coll = storage.catalog.createCollection("d", "c");
+    const t = storage.begin({ label: { lsid: { id: "x" }, txnNumber: 7n } });
+    t.insert(coll, BSON.serialize({ _id: 1 }), noKeys);
+    t.insert(coll, BSON.serialize({ _id: 2, a: [1] }), noKeys);
+    t.commit();
+    const last = entries().at(-1)!;
+    assert.equal(last["op"], "c");
+    assert.deepEqual(last["lsid"], { id: "x" });
+    assert.deepEqual(last["txnNumber"], Long.fromInt(7));
+    const ops = (last["o"] as { applyOps: Record<string, unknown>[] }).applyOps;
+    assert.deepEqual(ops.map((o) => o["o"]), [{ _id: 1 }, { _id: 2, a: [1] }]);
+  } finally {
+    close();
+  }
+});
+
+Deno.test("pruning keeps max_entries (and always the newest); restart seeds the clock past the last entry", () => {
+  const { storage, oplog, entries, close } = setup({ maxEntries: 5 });
+  try {
+    const coll = storage.catalog.createCollection("d", "c");
+    for (let i = 0; i < 20; i++) storage.write((t) => t.insert(coll, BSON.serialize({ _id: i }), noKeys));
+    const before = entries().length;
+    const removed = oplog.prune();
+    assert.equal(removed, before - 5);
+    assert.equal(entries().length, 5);
+    assert.equal(keyTs(oplog.read({}, 1)[0]!.key).toString(), oplog.firstTs()!.toString());
+    const clock = new ClusterClock(() => 0); // a wall clock far in the past
+    const again = new Oplog(storage, clock, {
+      retentionSeconds: 3600,
+      maxEntries: 1000,
+      noopHeartbeatSeconds: 0,
+      pruneIntervalMs: 3_600_000,
+    });
+    oplog.stop();
+    again.start();
+    assert.ok(clock.latest().compare(oplog.firstTs()!) > 0);
+    again.stop();
+  } finally {
+    close();
+  }
+});
