@@ -23,6 +23,7 @@ import { allowAll } from "../auth/authorizer.ts";
 import type { ClientState, OpDetail, ServerContext, ServerInfo } from "../commands/context.ts";
 import { CursorRegistry } from "../cursors/registry.ts";
 import { startTtlSweeper } from "../executor/ttl_sweeper.ts";
+import { CappedCollections } from "../executor/capped.ts";
 import { compilePartialFilter } from "../engine/mod.ts";
 import { Counters } from "../observability/counters.ts";
 import { OpRegistry } from "../observability/op_registry.ts";
@@ -109,6 +110,8 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
     noopHeartbeatSeconds: config.oplog.noopHeartbeatSeconds,
   });
   oplog?.start();
+  const capped = new CappedCollections(storage, { compilePartialFilter });
+  storage.addWriteHook(capped);
 
   const cursors = new CursorRegistry({
     idleTimeoutMs: 10 * 60 * 1000,
@@ -165,6 +168,7 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
     transactions,
     snapshots,
     rwDefaults: new RWDefaults(),
+    capped,
     authorizer: allowAll,
     commands: COMMANDS,
     ops: new OpRegistry<OpDetail>(),

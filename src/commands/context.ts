@@ -15,6 +15,7 @@ import type { LogicalSessions } from "../sessions/logical_sessions.ts";
 import type { SessionTxn, Transactions } from "../sessions/transactions.ts";
 import type { ClusterClock } from "../oplog/cluster_clock.ts";
 import type { Oplog } from "../oplog/oplog.ts";
+import type { CappedCollections } from "../executor/capped.ts";
 import type { AuthenticatedUser, Authorizer } from "../auth/authorizer.ts";
 import type { Doc, Reply } from "./reply.ts";
 import type { OpControl } from "../observability/op_control.ts";
@@ -82,6 +83,8 @@ export interface ServerContext {
   readonly snapshots: SnapshotReads;
   /** The default read/write concerns (setDefaultRWConcern). */
   readonly rwDefaults: RWDefaults;
+  /** Capped collections: eviction on insert, the wake-up of tailable cursors (src/executor/capped.ts). */
+  readonly capped: CappedCollections;
   /** Retryable-write replies per session (a retried write runs once). */
   readonly retryableWrites: RetryableWrites<Reply>;
   /** The authorization check (allows everything until the security issue). */

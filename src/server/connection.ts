@@ -22,10 +22,13 @@ import { BSON } from "bson";
 import {
   decodeMessage,
   encodeOpMsgReplyPrefix,
+  encodeOpReply,
   encodeReplyFor,
   FrameError,
   MAX_COMMAND_BODY_SIZE,
   OP_MSG,
+  OP_QUERY,
+  OpReplyFlag,
   type WireRequest,
 } from "../wire/mod.ts";
 import { errorReply, isStackOverflow, NESTING_TOO_DEEP } from "../errors/to_reply.ts";
@@ -221,6 +224,13 @@ export class Connection {
     if (!decoded.ok) {
       this.log("DEBUG", `${tag}: request ${decoded.requestId} refused: ${decoded.error.message}`);
       if (decoded.moreToCome) return true;
+      if (decoded.replyFor === OP_QUERY) {
+        // A refused legacy query is a query failure (flag + $err), so drivers raise it instead of
+        // reading the error document as a result.
+        const reply = decoded.error.toReply();
+        const body = BSON.serialize({ $err: reply["errmsg"], ...reply });
+        return await this.#sendQueryFailure(body, decoded.requestId);
+      }
       const errBody = BSON.serialize(decoded.error.toReply());
       return await this.#send(decoded.replyFor, errBody, nextReplyId(), decoded.requestId, false);
     }
@@ -296,6 +306,15 @@ export class Connection {
       return true;
     } catch (e) {
       if (!this.#closed) this.log("DEBUG", `conn${this.state.id}: write failed: ${errorText(e)}`);
+      return false;
+    }
+  }
+
+  async #sendQueryFailure(body: Uint8Array, respondTo: number): Promise<boolean> {
+    try {
+      await this.#writeAll(encodeOpReply(body, nextReplyId(), respondTo, OpReplyFlag.queryFailure));
+      return true;
+    } catch {
       return false;
     }
   }

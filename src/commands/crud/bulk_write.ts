@@ -204,7 +204,10 @@ function runOp(
         warn: (m) => ctx.log.warn(m),
       });
       try {
-        ctx.storage.write((txn) => txn.insert(entry, prepared.bytes, prepared.keys), { sync });
+        ctx.storage.write((txn) => {
+          txn.insert(entry, prepared.bytes, prepared.keys);
+          ctx.capped.enforce(txn, entry);
+        }, { sync });
       } catch (e) {
         translateStorageError(e, entry, prepared.doc);
       }

@@ -21,6 +21,8 @@ import { viewOf } from "../aggregate/view_source.ts";
 import { findOnView } from "./on_view.ts";
 import { CommandError } from "../../errors/command_error.ts";
 import { findOplog } from "./find_oplog.ts";
+import { findTailable } from "./find_tailable.ts";
+import { isCapped } from "../../executor/capped.ts";
 
 const FIELDS = {
   filter: optional(doc),
@@ -62,12 +64,17 @@ async function run(ctx: RequestContext<FindParams>): Promise<Reply> {
   const ns = `${ctx.db}.${p.collection}`;
   if (ctx.db === "local" && p.collection === "oplog.rs" && ctx.oplog) return findOplog(ctx, ctx.oplog);
   const coll = findCollection(ctx, p.collection);
+  if (p.awaitData && !p.tailable) {
+    throw new CommandError("FailedToParse", "Cannot set 'awaitData' without also setting 'tailable'");
+  }
   if (p.tailable) {
-    // Capped collections (the only ones mongod tails besides the oplog) are not built yet.
-    throw new CommandError(
-      "BadValue",
-      `error processing query: ns=${ns}: tailable cursor requested on non capped collection`,
-    );
+    if (!coll || !isCapped(coll)) {
+      throw new CommandError(
+        "BadValue",
+        `error processing query: ns=${ns}: tailable cursor requested on non capped collection`,
+      );
+    }
+    return findTailable(ctx, coll);
   }
   const q = compileQueryWithLet(
     {

@@ -83,13 +83,16 @@ async function run(ctx: RequestContext<GetMoreParams>): Promise<Reply> {
     replyId = 0n;
   }
   Object.assign(ctx.opStats, { ns, cursorid: id, nreturned: result.docs.length });
-  return encodeCursorReply({
+  const reply = encodeCursorReply({
     id: replyId,
     ns,
     batchKey: "nextBatch",
     docs: result.docs,
     ...(result.cursorFields ? { cursorExtra: result.cursorFields } : {}),
   });
+  // Exhaust (OP_MSG exhaustAllowed): the connection sends this batch with moreToCome and runs the
+  // same getMore again for the next one, until the cursor is exhausted.
+  return ctx.exhaustAllowed && replyId !== 0n ? { streaming: true, reply } : reply;
 }
 
 export const getMore = defineCommand<GetMoreParams>({

@@ -93,6 +93,7 @@ async function run(ctx: RequestContext<InsertParams>): Promise<Doc> {
     prepared = docs.map((d) => prepareInsert(coll, d, validation));
     ctx.storage.write((txn) => {
       for (const p of prepared!) txn.insert(coll, p.bytes, p.keys);
+      ctx.capped.enforce(txn, coll);
     }, { sync });
     n = prepared.length;
   } catch {
@@ -102,7 +103,10 @@ async function run(ctx: RequestContext<InsertParams>): Promise<Doc> {
         const p = prepareInsert(coll, docs[i]!, validation);
         await retryOnConflict(ctx, () => {
           try {
-            ctx.storage.write((txn) => txn.insert(coll, p.bytes, p.keys), { sync });
+            ctx.storage.write((txn) => {
+              txn.insert(coll, p.bytes, p.keys);
+              ctx.capped.enforce(txn, coll);
+            }, { sync });
           } catch (e) {
             translateStorageError(e, coll, p.doc);
           }

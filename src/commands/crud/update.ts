@@ -168,6 +168,7 @@ export function applyUpdate(
       const bytes = encodeChecked(inserted);
       try {
         txn.insert(coll, bytes, indexKeysOf(coll, inserted, keyOpts));
+        ctx.capped.enforce(txn, coll);
       } catch (e) {
         translateStorageError(e, coll, inserted);
       }

@@ -68,7 +68,13 @@ function runCollStats(ctx: RequestContext<CollStatsParams>): Doc {
     avgObjSize: z.count ? Math.floor(z.size / z.count) : 0,
     storageSize: sc(z.storageSize),
     freeStorageSize: 0,
-    capped: false,
+    capped: coll.options["capped"] === true,
+    ...(coll.options["capped"] === true
+      ? {
+        maxSize: sc(Number(coll.options["size"] ?? 0)),
+        ...(coll.options["max"] !== undefined ? { max: coll.options["max"] } : {}),
+      }
+      : {}),
     nindexes: coll.indexes.length,
     indexBuilds: [],
     totalIndexSize: sc(z.totalIndexSize),

@@ -5,7 +5,7 @@
  * `changeStreamPreAndPostImages`, `clusteredIndex` (`{key: {_id: 1}, unique: true}` only: the `_id`
  * index takes its name and `clustered: true`), storage options. `viewOn` + `pipeline` (+ `collation`)
  * define a view in `<db>.system.views` (commands/shared/views.ts). Options whose feature is not built
- * yet (capped, timeseries, expireAfterSeconds, encryptedFields) are refused with 238 NotImplemented
+ * yet (timeseries, expireAfterSeconds, encryptedFields) are refused with 238 NotImplemented
  * rather than silently accepted. An existing collection is 48 NamespaceExists; re-creating a view with
  * identical options succeeds, as on mongod.
  */
@@ -18,6 +18,7 @@ import {
   bool,
   doc,
   int,
+  num,
   optional,
   type Parsed,
   parseShape,
@@ -26,6 +27,7 @@ import {
   str,
 } from "../params/schema.ts";
 import { GENERIC_FIELDS } from "../params/generic.ts";
+import { cappedOptionsError } from "../../executor/capped.ts";
 import { collectionName, validateDbName } from "../params/names.ts";
 import {
   checkViewGraph,
@@ -64,9 +66,9 @@ const CLUSTERED_INDEX = {
 } as const;
 
 const FIELDS = {
-  capped: optional(notYet),
-  size: optional(notYet),
-  max: optional(notYet),
+  capped: optional(bool),
+  size: optional(num),
+  max: optional(num),
   validator: optional(doc),
   validationLevel: optional(validationLevel),
   validationAction: optional(validationAction),
@@ -194,6 +196,8 @@ function run(ctx: RequestContext<CreateParams>): Doc {
   if (findView(ctx.storage, ctx.db, name)) {
     throw new CommandError("NamespaceExists", `Namespace ${ctx.db}.${name} already exists`);
   }
+  const cappedError = cappedOptionsError(ctx.params.options);
+  if (cappedError) throw new CommandError("InvalidOptions", cappedError);
   const options: Doc = { ...ctx.params.options };
   const ci = ctx.params.options.clusteredIndex;
   if (ci) options["clusteredIndex"] = { v: ci.v ?? 2, ...ci };
