@@ -45,13 +45,14 @@ Deno.test("create: indexOptionDefaults is a strict shape (dotted path in the err
 });
 
 Deno.test("create: features not built yet are refused with 238, false is accepted", () => {
-  for (const option of ["capped", "timeseries", "expireAfterSeconds"]) {
+  for (const option of ["timeseries", "expireAfterSeconds"]) {
     throws(() => parseCreate({ create: "c", [option]: true }), {
       code: ErrorCode.NotImplemented,
       message: `create option '${option}' is not supported yet by SecantusDB`,
     });
   }
   assertEquals(parseCreate({ create: "c", capped: false }).options.capped, false);
+  assertEquals(parseCreate({ create: "c", capped: true, size: 4096 }).options, { capped: true, size: 4096 });
 });
 
 Deno.test("create: a collection name that is not a string is 73 InvalidNamespace", () => {
