@@ -99,6 +99,7 @@ function opEvents(op: Doc, s: Stamp, opIndex: number, scope: Scope, opts: EventO
   const ns = { db, coll };
   switch (kind) {
     case "i": {
+      if (coll === "system.views") return viewCreated(o, db, head, point, scope, opts);
       if (!visible(scope, db, coll, opts)) return [];
       const id = o["_id"];
       return [{
@@ -148,6 +149,27 @@ function opEvents(op: Doc, s: Stamp, opIndex: number, scope: Scope, opts: EventO
     default:
       return [];
   }
+}
+
+/** A view is created by inserting its definition into `<db>.system.views` (an expanded `create`). */
+function viewCreated(
+  o: Doc,
+  db: string,
+  head: (t: string) => Doc,
+  point: ResumePoint,
+  scope: Scope,
+  opts: EventOptions,
+): StreamEvent[] {
+  if (!opts.showExpandedEvents || typeof o["_id"] !== "string") return [];
+  const coll = o["_id"].slice(db.length + 1);
+  if (!visible(scope, db, coll, opts)) return [];
+  const { _id: _, ...desc } = o;
+  const { collectionUUID: _u, ...event } = head("create");
+  return [{
+    point,
+    invalidate: false,
+    event: { ...event, ns: { db, coll }, operationDescription: desc, nsType: "view" },
+  }];
 }
 
 function commandEvents(
