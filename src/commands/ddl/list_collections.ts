@@ -56,8 +56,23 @@ function run(ctx: RequestContext<ListCollectionsParams>): Reply {
     if (matcher && !matcher.matches(full)) continue;
     docs.push(BSON.serialize(nameOnly ? { name: v.name, type: "view" } : full));
   }
+  if (ctx.db === "local" && ctx.oplog) {
+    // The oplog is an internal table, listed as mongod lists it: a capped collection without _id index.
+    const full: Doc = {
+      name: "oplog.rs",
+      type: "collection",
+      options: { capped: true, size: OPLOG_LISTED_SIZE, autoIndexId: false },
+      info: { readOnly: false },
+    };
+    if (!matcher || matcher.matches(full)) {
+      docs.push(BSON.serialize(nameOnly ? { name: "oplog.rs", type: "collection" } : full));
+    }
+  }
   return encodeCursorReply({ id: 0n, ns: `${ctx.db}.$cmd.listCollections`, batchKey: "firstBatch", docs });
 }
+
+/** The size listCollections reports for local.oplog.rs (retention is by time and count, not bytes). */
+const OPLOG_LISTED_SIZE = 1024 * 1024 * 1024;
 
 export const listCollections = defineCommand<ListCollectionsParams>({
   name: "listCollections",
