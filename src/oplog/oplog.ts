@@ -5,7 +5,7 @@
  * (`maxEntries`) in the background and on demand, reads entries in time order, and wakes readers
  * (change streams, tailable cursors) when new entries commit.
  */
-import { BSON, type Timestamp } from "bson";
+import { type Binary, BSON, type Timestamp } from "bson";
 import type { Document as Doc } from "../bson/document.ts";
 import type { StorageEngine, TableTxn } from "../storage/api.ts";
 import type { ClusterClock } from "./cluster_clock.ts";
@@ -107,6 +107,19 @@ export class Oplog {
     this.storage.write((txn) => txn.table(this.tables.entries).insert(tsKey(ts), BSON.serialize(entry)));
     this.#count++;
     this.#firstTs ??= ts;
+    queueMicrotask(() => this.#written());
+    return ts;
+  }
+
+  /**
+   * Appends a command entry (`op: "c"`) that no catalog change reports — mongod logs a collMod even
+   * when it changes nothing, and change streams show it as a `modify` event.
+   */
+  logCommand(db: string, o: Doc, ui?: Binary): Timestamp {
+    const ts = this.clock.tick();
+    const entry = stamp({ op: "c", ns: `${db}.$cmd`, ...(ui ? { ui } : {}), o }, ts, new Date());
+    this.storage.write((txn) => txn.table(this.tables.entries).insert(tsKey(ts), BSON.serialize(entry)));
+    this.#count++;
     queueMicrotask(() => this.#written());
     return ts;
   }

@@ -8,6 +8,7 @@
  * unique-index conversion (`prepareUnique`, `unique`, `forceNonUnique`: our unique and non-unique
  * index tables have different layouts). An empty collMod is ok.
  */
+import { Binary } from "bson";
 import { CommandError } from "../../errors/command_error.ts";
 import type { RequestContext } from "../context.ts";
 import { defineCommand, type Doc } from "../spec.ts";
@@ -197,6 +198,9 @@ function run(ctx: RequestContext<CollModParams>): Doc {
       options["validator"] = {};
     }
     ctx.storage.catalog.updateCollection(ctx.db, name, options);
+  } else if (p.index === undefined) {
+    // Nothing to change; mongod still logs the collMod (change streams show a `modify` event).
+    ctx.oplog?.logCommand(ctx.db, { collMod: name }, new Binary(coll.uuid, Binary.SUBTYPE_UUID));
   }
   return { ...reply, ok: 1 };
 }
