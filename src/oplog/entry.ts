@@ -79,6 +79,14 @@ export function ddlOps(change: DdlChange): PendingOp[] {
         ...cmd(change.coll.db, { dropIndexes: change.coll.name, index: change.index.name }, change.coll),
         o2: change.index.spec,
       }];
+    case "updateCollection": {
+      const o: Doc = { collMod: change.coll.name };
+      const before = change.before.options;
+      for (const [k, v] of Object.entries(change.coll.options)) {
+        if (JSON.stringify(before[k]) !== JSON.stringify(v)) o[k] = v;
+      }
+      return [cmd(change.coll.db, o, change.coll)];
+    }
     case "updateIndex":
       return [
         cmd(change.coll.db, { collMod: change.coll.name, index: indexMod(change.index.spec) }, change.coll),
@@ -106,6 +114,7 @@ export type DdlChange = Extract<
       | "createIndex"
       | "dropIndex"
       | "updateIndex"
+      | "updateCollection"
       | "renameCollection"
       | "dropDatabase";
   }
