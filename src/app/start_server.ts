@@ -62,6 +62,11 @@ export interface RunningServer {
   readonly storagePath: string;
   /** The Prometheus endpoint's port when `[metrics] listen` is set. */
   readonly metricsPort?: number;
+  /**
+   * Applies what can change without a restart from a re-read configuration (SIGHUP): log_level and
+   * slow_ms. Returns the dotted keys applied and those that differ but need a restart.
+   */
+  reload(next: Config): { applied: string[]; needRestart: string[] };
   /** Stops the server; idempotent. */
   stop(): Promise<void>;
 }
@@ -71,6 +76,37 @@ const SET_NAME = "secantus";
 function formatHostPort(host: string, port: number): string {
   const h = host === "0.0.0.0" || host === "::" ? Deno.hostname() : host;
   return h.includes(":") ? `[${h}]:${port}` : `${h}:${port}`;
+}
+
+/** Keys a SIGHUP applies at once; every other change needs a restart. */
+function reloadConfig(
+  current: Config,
+  next: Config,
+  log: Logger,
+  profiler: Profiler,
+): { applied: string[]; needRestart: string[] } {
+  const applied: string[] = [];
+  const needRestart: string[] = [];
+  if (next.server.logLevel !== log.level) {
+    log.setLevel(next.server.logLevel);
+    applied.push("server.log_level");
+  }
+  if (next.server.slowMs !== profiler.slowms) {
+    profiler.set("admin", { slowms: next.server.slowMs }); // slowms is server-wide
+    applied.push("server.slow_ms");
+  }
+  const was = configToDoc(current);
+  const now = configToDoc(next);
+  for (const table of new Set([...Object.keys(was), ...Object.keys(now)])) {
+    const a = was[table] ?? {};
+    const b = now[table] ?? {};
+    for (const key of new Set([...Object.keys(a), ...Object.keys(b)])) {
+      const dotted = `${table}.${key}`;
+      if (dotted === "server.log_level" || dotted === "server.slow_ms") continue;
+      if (JSON.stringify(a[key]) !== JSON.stringify(b[key])) needRestart.push(dotted);
+    }
+  }
+  return { applied, needRestart };
 }
 
 export async function startServer(opts: StartOptions = {}): Promise<RunningServer> {
@@ -273,6 +309,7 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
     host: config.server.host,
     storagePath: config.server.storagePath,
     ...(metrics ? { metricsPort: metrics.port } : {}),
+    reload: (next) => reloadConfig(config, next, log, server.profiler),
     stop,
   };
 }

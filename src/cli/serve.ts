@@ -58,6 +58,20 @@ export async function serve(argv: string[]): Promise<number> {
     "SIGTERM",
     onSignal("SIGTERM"),
   ]];
+  // SIGHUP (systemctl reload): re-read the configuration, apply what can change at run time.
+  const onHup = () => {
+    resolveServeConfig(argv).then(
+      (next) => {
+        const r = server.reload(next.config);
+        log.info(
+          `SIGHUP: configuration re-read; applied: ${r.applied.join(", ") || "nothing"}` +
+            (r.needRestart.length > 0 ? `; changed but need a restart: ${r.needRestart.join(", ")}` : ""),
+        );
+      },
+      (e) => log.warning(`SIGHUP: configuration not reloaded: ${e instanceof Error ? e.message : String(e)}`),
+    );
+  };
+  handlers.push(["SIGHUP", onHup]);
   for (const [s, h] of handlers) Deno.addSignalListener(s, h);
   await done.promise;
   for (const [s, h] of handlers) Deno.removeSignalListener(s, h);
