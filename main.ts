@@ -3,6 +3,7 @@
  *   secantusdb [serve] [flags]     the database server (default)
  *   secantusdb restore-archive …   offline restore of a backup archive
  *   secantusdb backup …            native backup of a running server
+ *   secantusdb dump … / load …     mongodump's formats, out of and into a server
  *   secantusdb admin …             the web dashboard (admin issue)
  *   secantusdb --version | --help
  *
@@ -16,7 +17,7 @@ const INFO_FLAGS = new Set(["--help", "-h", "--version", "help", "version"]);
 async function main(argv: string[]): Promise<number> {
   const [first, ...rest] = argv;
   const serving = first === "serve" || (first === undefined || !INFO_FLAGS.has(first)) &&
-      first !== "restore-archive" && first !== "backup" && first !== "admin";
+      !["restore-archive", "backup", "dump", "load", "admin"].includes(first ?? "");
   if (serving && !argv.some((a) => INFO_FLAGS.has(a))) preloadWiredTiger();
   switch (first) {
     case "serve":
@@ -25,6 +26,10 @@ async function main(argv: string[]): Promise<number> {
       return await (await import("./src/cli/restore_archive.ts")).restoreArchiveCli(rest);
     case "backup":
       return await (await import("./src/cli/backup.ts")).backupCli(rest);
+    case "dump":
+      return await (await import("./src/cli/dump.ts")).dumpCli(rest);
+    case "load":
+      return await (await import("./src/cli/load.ts")).loadCli(rest);
     case "admin":
       return await (await import("./src/cli/admin.ts")).admin(rest);
     case "help":

@@ -70,6 +70,8 @@ export function topHelp(): string {
     "  restore-archive   restore a backup archive into a new data directory (--help for flags)",
     "  backup            native backup of a running server to a .tar.gz (--help for flags)",
     "  admin             web admin dashboard (secantusdb admin --help)",
+    "  dump              mongodump's formats from a server or a data directory (--help for flags)",
+    "  load              load a mongodump directory or archive into a server (--help for flags)",
     "",
     "  --help, -h        show help (secantusdb serve --help lists every server flag)",
     "  --version         show the version",
