@@ -25,6 +25,13 @@ export const WIRE_VERSION = { min: 0, max: 25 } as const;
 /** Cursor batches, as mongod: 101 documents in a first batch by default; 16 MiB per batch. */
 export const FIRST_BATCH_DOCS = 101;
 export const BATCH_BYTES = 16 * 1024 * 1024;
+/**
+ * What a document costs in a batch beyond its own bytes: the array element's type byte, decimal
+ * index (up to 6 digits) and NUL. Counted against BATCH_BYTES so a full batch of small documents plus
+ * the cursor envelope stays under mongod's 16 MiB + 16 KiB reply limit (mongodump and other clients
+ * refuse larger replies with BSONObjectTooLarge).
+ */
+export const BATCH_ELEMENT_OVERHEAD = 8;
 
 /**
  * Deepest request document, in levels with the root as level 1: mongod's `maxBSONDepth` (200) nested

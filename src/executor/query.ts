@@ -10,6 +10,7 @@
  * yield through the operation's OpControl when it is due (deadline and kill checked there). No
  * storage transaction is ever held across an `await`.
  */
+import { BATCH_ELEMENT_OVERHEAD } from "../limits.ts";
 import type { CollectionEntry, ReadTxn, StorageEngine } from "../storage/api.ts";
 import type { BatchSource } from "./batch_source.ts";
 import type { AccessPath } from "../planner/plan.ts";
@@ -106,7 +107,8 @@ export class QuerySource implements BatchSource {
     const project = this.q.project;
     const acc: Acc<Uint8Array> = { out: [], bytes: 0 };
     const take = (row: Row) => (project ? projectBytes(row, project) : row.bytes);
-    while (this.#pull(acc, maxDocs, maxBytes, take, (b) => b.length, EXAMINE_PER_PULL)) {
+    const size = (b: Uint8Array) => b.length + BATCH_ELEMENT_OVERHEAD;
+    while (this.#pull(acc, maxDocs, maxBytes, take, size, EXAMINE_PER_PULL)) {
       if (ctl.dueNow()) await ctl.yieldNow();
     }
     ctl.check();
