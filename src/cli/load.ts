@@ -10,6 +10,7 @@ import { parseArgs } from "node:util";
 import { deserialize } from "bson";
 import { type Document, MongoBulkWriteError, MongoClient } from "mongodb";
 import { type DumpEvent, readArchive, readDirectory } from "../backup/dump/mod.ts";
+import { ErrorCode } from "../errors/codes.ts";
 
 export function loadHelp(): string {
   return [
@@ -98,7 +99,7 @@ export async function loadCli(argv: string[]): Promise<number> {
       } catch (e) {
         if (!(e instanceof MongoBulkWriteError)) throw e;
         const errs = Array.isArray(e.writeErrors) ? e.writeErrors : [e.writeErrors];
-        if (errs.some((w) => w.code !== 11000)) throw e;
+        if (errs.some((w) => w.code !== ErrorCode.DuplicateKey)) throw e;
         duplicates += errs.length;
         counts.set(ns, counts.get(ns)! + e.result.insertedCount);
       }
