@@ -232,6 +232,7 @@ async function run(ctx: RequestContext<AggregateParams>): Promise<Reply> {
     ...(textIndex ? { textIndex } : {}),
     ...(variables ? { variables } : {}),
     now: new Date(),
+    clusterTime: ctx.clusterClock.latest(),
     resolveCollection: (other) => readWholeCollection(ctx, other),
     geoNear: (req) => {
       if (p.collection === undefined) {

@@ -12,14 +12,15 @@ import { Location } from "../../errors/locations.ts";
 import { valuesEqual } from "../../bson/compare.ts";
 import { isObj } from "../expression/compile.ts";
 import type { Evaluator } from "../expression/types.ts";
-import { type AccFactory, type AccState, accumulatorFactory } from "./accumulators.ts";
+import type { AccState } from "./accumulators.ts";
+import { compileAccumulator, type CompiledAccumulator } from "./accumulators_n.ts";
 import { valueKey } from "./group_key.ts";
 import type { Document, Stage, StageContext } from "./types.ts";
 import { PAUSE } from "./pause.ts";
 
 interface AccSpec {
   readonly field: string;
-  readonly make: AccFactory;
+  readonly make: CompiledAccumulator["make"];
   readonly arg: Evaluator;
 }
 
@@ -56,18 +57,7 @@ export function parseAccumulators(spec: Document, ctx: StageContext, skip: strin
       );
     }
     const op = keys[0] as string;
-    const make = accumulatorFactory(op, ctx.strCmp);
-    const argSpec = value[op];
-    if (Array.isArray(argSpec)) {
-      throw new CommandError(Location.AccumulatorBadArgument, `The ${op} accumulator is a unary operator`);
-    }
-    let arg: Evaluator;
-    if (op === "$count") {
-      if (!isObj(argSpec) || Object.keys(argSpec).length !== 0) {
-        throw new CommandError(Location.AccumulatorBadArgument, "$count takes no arguments, i.e. $count:{}");
-      }
-      arg = () => 1;
-    } else arg = ctx.env.compile(argSpec);
+    const { make, arg } = compileAccumulator(op, value[op], ctx);
     out.push({ field, make, arg });
   }
   return out;
@@ -98,12 +88,12 @@ export function* groupDocuments(
       const k = valueKey(id);
       g = groups.get(k);
       if (!g) {
-        g = { id, accs: accs.map((a) => a.make()) };
+        g = { id, accs: accs.map((a) => a.make(id)) };
         groups.set(k, g);
       }
     }
     if (!g) {
-      g = { id, accs: accs.map((a) => a.make()) };
+      g = { id, accs: accs.map((a) => a.make(id)) };
       list.push(g);
     }
     for (let i = 0; i < accs.length; i++) {

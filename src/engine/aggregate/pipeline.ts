@@ -15,7 +15,7 @@ import { makeStringComparator } from "../collation/collation.ts";
 import { isObj } from "../expression/compile.ts";
 import { ExpressionEnv } from "../expression/env.ts";
 import { toDouble } from "../expression/numeric.ts";
-import { STAGES, UNSUPPORTED_STAGES } from "./stage_table.ts";
+import { REFUSED_STAGES, STAGES, UNSUPPORTED_STAGES } from "./stage_table.ts";
 import { compileSortStage } from "./stages_basic.ts";
 import { isNumeric } from "../../bson/values.ts";
 import { stageEntry } from "./stage_entry.ts";
@@ -58,6 +58,8 @@ export function compileStages(stages: unknown, ctx: StageContext): Stage[] {
     }
     const compile = STAGES[name];
     if (!compile) {
+      const refused = REFUSED_STAGES[name];
+      if (refused) throw new CommandError(refused.code, refused.message);
       if (UNSUPPORTED_STAGES.has(name)) {
         throw new CommandError("NotImplemented", `${name} is not implemented yet in SecantusDB`);
       }
@@ -80,7 +82,12 @@ export function compileStages(stages: unknown, ctx: StageContext): Stage[] {
 /** Builds the compile context of a pipeline from its options. */
 export function makeStageContext(opts: PipelineOptions): StageContext {
   const strCmp = makeStringComparator(opts.collation);
-  const env = new ExpressionEnv({ strCmp, now: opts.now, variables: opts.variables });
+  const env = new ExpressionEnv({
+    strCmp,
+    now: opts.now,
+    variables: opts.variables,
+    clusterTime: opts.clusterTime,
+  });
   const ctx: StageContext = {
     env,
     strCmp,

@@ -72,7 +72,8 @@ Deno.test("stage validation errors", () => {
   assertCommandError(() => compilePipeline([{ $unwind: "a" }]), 28818);
   assertCommandError(() => compilePipeline([{ $project: { a: { $foo: 1 } } }]), "InvalidPipelineOperator");
   assertCommandError(() => compilePipeline([{ $match: { $foo: 1 } }]), "BadValue");
-  assertCommandError(() => compilePipeline([{ $graphLookup: {} }]), "NotImplemented");
+  assertCommandError(() => compilePipeline([{ $graphLookup: {} }]), 40105);
+  assertCommandError(() => compilePipeline([{ $search: {} }]), "SearchNotEnabled");
 });
 
 Deno.test("$group accumulators and types", () => {

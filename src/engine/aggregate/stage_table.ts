@@ -20,7 +20,10 @@ import { compileBucket, compileBucketAuto } from "./stages_bucket.ts";
 import { compileFacet, compileRedact, compileSample } from "./stages_misc.ts";
 import { compileSetWindowFields } from "./stages_window.ts";
 import { compileGeoNear } from "./stages_geo.ts";
+import { compileGraphLookup } from "./stages_graph_lookup.ts";
+import { compileDensify, compileFill } from "./stages_densify_fill.ts";
 import type { StageCompiler } from "./types.ts";
+import type { ErrorCodeName } from "../../errors/codes.ts";
 
 export const STAGES: Readonly<Record<string, StageCompiler>> = {
   $match: compileMatch,
@@ -47,23 +50,55 @@ export const STAGES: Readonly<Record<string, StageCompiler>> = {
   $redact: compileRedact,
   $setWindowFields: compileSetWindowFields,
   $geoNear: compileGeoNear,
+  $graphLookup: compileGraphLookup,
+  $densify: compileDensify,
+  $fill: compileFill,
+};
+
+const ATLAS_SEARCH =
+  "requires additional configuration. Please connect to Atlas or an AtlasCLI local deployment to enable. For more information on how to connect, see https://dochub.mongodb.org/core/atlas-cli-deploy-local-reqs";
+
+/**
+ * Stages mongod has that this engine does not run, with the refusal: Atlas Search stages get mongod's
+ * community-edition answer (31082 SearchNotEnabled); sharding-only and not-yet-built stages 238.
+ * Source stages the command layer answers ($indexStats, $collStats, …) reach here only when misplaced.
+ */
+export const REFUSED_STAGES: Readonly<Record<string, { code: ErrorCodeName; message: string }>> = {
+  $search: {
+    code: "SearchNotEnabled",
+    message: `Using $search and $vectorSearch aggregation stages ${ATLAS_SEARCH}`,
+  },
+  $searchMeta: { code: "SearchNotEnabled", message: `Using $searchMeta aggregation stage ${ATLAS_SEARCH}` },
+  $vectorSearch: {
+    code: "SearchNotEnabled",
+    message: `Using $search and $vectorSearch aggregation stages ${ATLAS_SEARCH}`,
+  },
+  $listSearchIndexes: {
+    code: "SearchNotEnabled",
+    message:
+      `Using Atlas Search Database Commands and the $listSearchIndexes aggregation stage ${ATLAS_SEARCH}`,
+  },
+  $shardedDataDistribution: {
+    code: "NotImplemented",
+    message: "$shardedDataDistribution needs a sharded cluster; SecantusDB is a single node",
+  },
+  $listSampledQueries: {
+    code: "NotImplemented",
+    message: "$listSampledQueries needs query sampling of a sharded cluster; SecantusDB is a single node",
+  },
+  $querySettings: { code: "NotImplemented", message: "$querySettings is not implemented yet in SecantusDB" },
+  $queryStats: { code: "NotImplemented", message: "$queryStats is not implemented yet in SecantusDB" },
 };
 
 export const UNSUPPORTED_STAGES: ReadonlySet<string> = new Set([
-  "$graphLookup",
   "$out",
   "$merge",
-  "$densify",
-  "$fill",
   "$changeStream",
   "$collStats",
   "$indexStats",
   "$currentOp",
   "$listSessions",
   "$planCacheStats",
-  "$search",
-  "$searchMeta",
-  "$vectorSearch",
   "$listLocalSessions",
   "$changeStreamSplitLargeEvent",
 ]);

@@ -1,11 +1,16 @@
 /**
- * stages_window.ts — `$setWindowFields` (basic): `partitionBy`, `sortBy`, and `output` fields using
- * the accumulators (`$sum $avg $min $max $count $push $addToSet $first $last $stdDevPop
- * $stdDevSamp $mergeObjects`) over a `window` of `documents: [lo, hi]` or `range: [lo, hi]` (numeric
- * sort values, or dates with a fixed-length `unit`), plus `$rank`, `$denseRank`, `$documentNumber`
- * and `$shift`. The default window is the whole partition. Output is sorted by partition then
- * `sortBy`, as mongod's desugaring does. Not implemented: `$derivative`, `$integral`,
- * `$expMovingAvg`, `$linearFill`, `$locf`, calendar range units.
+ * stages_window.ts — `$setWindowFields`: `partitionBy`, `sortBy`, and `output` fields, each one window
+ * function:
+ * - the accumulators (`$sum $avg $min $max $count $push $addToSet $first $last $stdDevPop $stdDevSamp
+ *   $firstN $lastN $maxN $minN $top $bottom $topN $bottomN $median $percentile`) and `$covariancePop`
+ *   / `$covarianceSamp`, over a `window` of `documents: [lo, hi]` or `range: [lo, hi]` (numeric sort
+ *   values, or dates with a `unit`, calendar units included); the default window is the partition;
+ * - `$derivative` and `$integral` (`{input, unit?}`, over a window);
+ * - `$rank $denseRank $documentNumber $shift $expMovingAvg $linearFill $locf` (no window).
+ * `$mergeObjects` is not a window function (FailedToParse, as mongod). Output is sorted by partition
+ * then `sortBy`, as mongod's desugaring does. The stage buffers its input (passing `PAUSE` markers
+ * through while it does); an accumulator whose window starts at the partition's start is folded
+ * incrementally, the whole-partition window once.
  */
 import { CommandError } from "../../errors/command_error.ts";
 import { Location } from "../../errors/locations.ts";
@@ -14,8 +19,23 @@ import { compileSort, parseSortSpec, sortKeyOf } from "../sort/sort.ts";
 import { isObj } from "../expression/compile.ts";
 import { numKind, toDouble } from "../expression/numeric.ts";
 import { typeName } from "../expression/coerce.ts";
+import { dateAdd } from "../expression/ops_date_math.ts";
+import { UTC } from "../expression/timezone.ts";
 import type { Evaluator } from "../expression/types.ts";
-import { type AccFactory, type AccState, accumulatorFactory } from "./accumulators.ts";
+import type { AccState } from "./accumulators.ts";
+import { compileAccumulator } from "./accumulators_n.ts";
+import {
+  CALENDAR_UNITS,
+  covarianceState,
+  derivative,
+  expMovingAvg,
+  integral,
+  linearFill,
+  locf,
+  UNIT_MS,
+  xOf,
+} from "./window_functions.ts";
+import { PAUSE } from "./pause.ts";
 import type { Document, Stage, StageContext } from "./types.ts";
 
 type Bound = "unbounded" | "current" | number;
@@ -24,27 +44,34 @@ interface Window {
   readonly type: "documents" | "range";
   readonly lo: Bound;
   readonly hi: Bound;
-  readonly unitMs: number;
+  /** The range unit (fixed or calendar), if any. */
+  readonly unit: string | undefined;
 }
 
+type Kind =
+  | "acc"
+  | "rank"
+  | "denseRank"
+  | "documentNumber"
+  | "shift"
+  | "derivative"
+  | "integral"
+  | "expMovingAvg"
+  | "linearFill"
+  | "locf";
+
 interface OutputSpec {
+  readonly op: string;
   readonly parts: readonly string[];
-  readonly kind: "acc" | "rank" | "denseRank" | "documentNumber" | "shift";
-  readonly make?: AccFactory;
+  readonly kind: Kind;
+  readonly make?: () => AccState;
   readonly arg?: Evaluator;
   readonly window?: Window | undefined;
   readonly by?: number;
   readonly def?: Evaluator;
+  readonly unitMs?: number | undefined;
+  readonly alpha?: number;
 }
-
-const UNIT_MS: Record<string, number> = {
-  week: 604_800_000,
-  day: 86_400_000,
-  hour: 3_600_000,
-  minute: 60_000,
-  second: 1000,
-  millisecond: 1,
-};
 
 function parseBound(v: unknown, type: string): Bound {
   if (v === "unbounded" || v === "current") return v;
@@ -59,36 +86,74 @@ function parseWindow(v: unknown): Window {
   if (!isObj(v)) throw new CommandError("FailedToParse", "'window' field must be an object");
   let type: "documents" | "range" | undefined;
   let bounds: unknown;
-  let unitMs = 1;
+  let unit: string | undefined;
   for (const [k, x] of Object.entries(v)) {
     if (k === "documents" || k === "range") {
       if (type) {
         throw new CommandError(
           "FailedToParse",
-          "Window bounds can specify either 'documents' or 'unit', not both.",
+          "Window bounds can specify either 'documents' or 'range', not both.",
         );
       }
       type = k;
       bounds = x;
     } else if (k === "unit") {
-      const ms = typeof x === "string" ? UNIT_MS[x] : undefined;
-      if (ms === undefined) {
-        throw new CommandError(
-          "NotImplemented",
-          `range window unit ${String(x)} is not implemented yet in SecantusDB`,
-        );
+      if (typeof x !== "string" || (UNIT_MS[x] === undefined && !CALENDAR_UNITS.has(x))) {
+        throw new CommandError("FailedToParse", `unknown time unit value: ${String(x)}`);
       }
-      unitMs = ms;
-    } else {throw new CommandError(
+      unit = x;
+    } else {
+      throw new CommandError(
         "FailedToParse",
         `'window' field that specifies a window must be one of 'documents', 'range' or 'unit', but found '${k}'`,
-      );}
+      );
+    }
   }
   if (!type || !Array.isArray(bounds) || bounds.length !== 2) {
     throw new CommandError("FailedToParse", "Window bounds must be a 2-element array");
   }
-  return { type, lo: parseBound(bounds[0], type), hi: parseBound(bounds[1], type), unitMs };
+  if (unit !== undefined && type !== "range") {
+    throw new CommandError(
+      "FailedToParse",
+      "Window bounds can specify either 'documents' or 'unit', not both.",
+    );
+  }
+  return { type, lo: parseBound(bounds[0], type), hi: parseBound(bounds[1], type), unit };
 }
+
+function noWindow(op: string, window: Window | undefined): void {
+  if (window) {
+    throw new CommandError(Location.WindowFunctionTakesNoWindow, `${op} does not accept a 'window' field`);
+  }
+}
+
+function fixedUnit(op: string, unit: unknown): number | undefined {
+  if (unit === undefined) return undefined;
+  const ms = typeof unit === "string" ? UNIT_MS[unit] : undefined;
+  if (ms === undefined) {
+    throw new CommandError(
+      "BadValue",
+      `${op} 'unit' must be one of 'week', 'day', 'hour', 'minute', 'second', 'millisecond', found ${
+        String(unit)
+      }`,
+    );
+  }
+  return ms;
+}
+
+function inputAndUnit(op: string, arg: unknown): { input: unknown; unit: unknown } {
+  if (!isObj(arg) || !Object.hasOwn(arg, "input")) {
+    throw new CommandError("FailedToParse", `${op} requires an object with an 'input' field`);
+  }
+  for (const k of Object.keys(arg)) {
+    if (k !== "input" && k !== "unit") {
+      throw new CommandError("FailedToParse", `${op} got unexpected argument: ${k}`);
+    }
+  }
+  return { input: arg["input"], unit: arg["unit"] };
+}
+
+const NOT_WINDOW_FUNCTIONS = new Set(["$mergeObjects", "$accumulator"]);
 
 function parseOutput(field: string, spec: unknown, ctx: StageContext): OutputSpec {
   if (!isObj(spec)) throw new CommandError("FailedToParse", `The field '${field}' must be an object`);
@@ -107,14 +172,10 @@ function parseOutput(field: string, spec: unknown, ctx: StageContext): OutputSpe
     case "$rank":
     case "$denseRank":
     case "$documentNumber":
-      if (window) {
-        throw new CommandError(
-          Location.WindowFunctionTakesNoWindow,
-          `${op} does not accept a 'window' field`,
-        );
-      }
-      return { parts, kind: op.slice(1) as OutputSpec["kind"] };
+      noWindow(op, window);
+      return { op, parts, kind: op.slice(1) as Kind };
     case "$shift": {
+      noWindow(op, window);
       if (
         !isObj(arg) || !Object.hasOwn(arg, "output") || !numKind(arg["by"]) ||
         !Number.isInteger(toDouble(arg["by"]))
@@ -122,6 +183,7 @@ function parseOutput(field: string, spec: unknown, ctx: StageContext): OutputSpe
         throw new CommandError("FailedToParse", "$shift requires 'output' and an integral 'by'");
       }
       return {
+        op,
         parts,
         kind: "shift",
         arg: ctx.env.compile(arg["output"]),
@@ -130,23 +192,86 @@ function parseOutput(field: string, spec: unknown, ctx: StageContext): OutputSpe
       };
     }
     case "$count":
-      return { parts, kind: "acc", make: accumulatorFactory("$sum", ctx.strCmp), arg: () => 1, window };
+      return { op, parts, kind: "acc", make: compileAccumulator("$sum", 1, ctx).make, arg: () => 1, window };
+    case "$covariancePop":
+    case "$covarianceSamp": {
+      if (!Array.isArray(arg) || arg.length !== 2) {
+        throw new CommandError("FailedToParse", `${op} requires an array of two expressions`);
+      }
+      const sample = op === "$covarianceSamp";
+      return {
+        op,
+        parts,
+        kind: "acc",
+        make: () => covarianceState(sample),
+        arg: ctx.env.compile(arg),
+        window,
+      };
+    }
     case "$derivative":
-    case "$integral":
-    case "$expMovingAvg":
+    case "$integral": {
+      const { input, unit } = inputAndUnit(op, arg);
+      if (op === "$derivative" && !window) {
+        throw new CommandError("FailedToParse", "$derivative requires explicit window bounds");
+      }
+      return {
+        op,
+        parts,
+        kind: op.slice(1) as Kind,
+        arg: ctx.env.compile(input),
+        window,
+        unitMs: fixedUnit(op, unit),
+      };
+    }
+    case "$expMovingAvg": {
+      noWindow(op, window);
+      if (!isObj(arg) || !Object.hasOwn(arg, "input")) {
+        throw new CommandError("FailedToParse", "$expMovingAvg requires an 'input' expression");
+      }
+      const hasN = Object.hasOwn(arg, "N");
+      const hasAlpha = Object.hasOwn(arg, "alpha");
+      if (hasN === hasAlpha) {
+        throw new CommandError("FailedToParse", "$expMovingAvg requires exactly one of 'N' and 'alpha'");
+      }
+      for (const k of Object.keys(arg)) {
+        if (k !== "input" && k !== "N" && k !== "alpha") {
+          throw new CommandError("FailedToParse", `Got unrecognized field in $expMovingAvg: ${k}`);
+        }
+      }
+      let alpha: number;
+      if (hasN) {
+        const n = arg["N"];
+        if (!numKind(n) || !Number.isInteger(toDouble(n)) || toDouble(n) <= 0) {
+          throw new CommandError("FailedToParse", "'N' field must be an integer greater than zero");
+        }
+        alpha = 2 / (toDouble(n) + 1);
+      } else {
+        const a = arg["alpha"];
+        if (!numKind(a) || !(toDouble(a) > 0 && toDouble(a) < 1)) {
+          throw new CommandError("FailedToParse", "'alpha' must be between 0 and 1 (exclusive)");
+        }
+        alpha = toDouble(a);
+      }
+      return { op, parts, kind: "expMovingAvg", arg: ctx.env.compile(arg["input"]), alpha };
+    }
     case "$linearFill":
     case "$locf":
-    case "$covariancePop":
-    case "$covarianceSamp":
-      throw new CommandError("NotImplemented", `${op} is not implemented yet in SecantusDB`);
+      noWindow(op, window);
+      return { op, parts, kind: op.slice(1) as Kind, arg: ctx.env.compile(arg) };
     default: {
-      let make: AccFactory;
-      try {
-        make = accumulatorFactory(op, ctx.strCmp);
-      } catch {
+      if (NOT_WINDOW_FUNCTIONS.has(op)) {
         throw new CommandError("FailedToParse", `Unrecognized window function, ${op}`);
       }
-      return { parts, kind: "acc", make, arg: ctx.env.compile(arg), window };
+      let compiled;
+      try {
+        compiled = compileAccumulator(op, arg, ctx);
+      } catch (e) {
+        if (e instanceof CommandError && e.code === Location.UnknownGroupOperator) {
+          throw new CommandError("FailedToParse", `Unrecognized window function, ${op}`);
+        }
+        throw e;
+      }
+      return { op, parts, kind: "acc", make: () => compiled.make(), arg: compiled.arg, window };
     }
   }
 }
@@ -161,6 +286,15 @@ function setNested(doc: Document, parts: readonly string[], i: number, value: un
   doc[k] = child;
   setNested(child, parts, i + 1, value);
 }
+
+const NEEDS_SORT: ReadonlySet<Kind> = new Set([
+  "shift",
+  "documentNumber",
+  "derivative",
+  "integral",
+  "expMovingAvg",
+  "linearFill",
+]);
 
 export function compileSetWindowFields(spec: unknown, ctx: StageContext, name: string): Stage {
   if (!isObj(spec)) throw new CommandError("FailedToParse", "$setWindowFields must be an object");
@@ -177,10 +311,9 @@ export function compileSetWindowFields(spec: unknown, ctx: StageContext, name: s
         throw new CommandError("FailedToParse", "$setWindowFields 'output' field must be an object");
       }
       outputs = Object.entries(v).map(([f, s]) => parseOutput(f, s, ctx));
-    } else {throw new CommandError(
-        "IDLUnknownField",
-        `BSON field '$setWindowFields.${k}' is an unknown field.`,
-      );}
+    } else {
+      throw new CommandError("IDLUnknownField", `BSON field '$setWindowFields.${k}' is an unknown field.`);
+    }
   }
   if (!outputs) {
     throw new CommandError(
@@ -190,10 +323,12 @@ export function compileSetWindowFields(spec: unknown, ctx: StageContext, name: s
   }
   const sortKeys = sortBy ? parseSortSpec(sortBy) : [];
   for (const o of outputs) {
-    if ((o.kind === "rank" || o.kind === "denseRank") && sortKeys.length !== 1) {
+    const oneKey = o.kind === "rank" || o.kind === "denseRank" || o.kind === "derivative" ||
+      o.kind === "integral" || o.kind === "linearFill";
+    if (oneKey && sortKeys.length !== 1) {
       throw new CommandError(
         Location.WindowFunctionNeedsOneSortByField,
-        `$${o.kind} must be specified with a top level sortBy expression with exactly one element`,
+        `${o.op} must be specified with a top level sortBy expression with exactly one element`,
       );
     }
     if (o.window?.type === "range" && sortKeys.length !== 1) {
@@ -202,10 +337,7 @@ export function compileSetWindowFields(spec: unknown, ctx: StageContext, name: s
         "Range-based window require sortBy a single field",
       );
     }
-    if (
-      (o.kind === "shift" || o.kind === "documentNumber" || o.window?.type === "documents") &&
-      sortKeys.length === 0
-    ) {
+    if ((NEEDS_SORT.has(o.kind) || o.window?.type === "documents") && sortKeys.length === 0) {
       if (o.kind !== "acc" || (o.window && (o.window.lo !== "unbounded" || o.window.hi !== "unbounded"))) {
         throw new CommandError(
           Location.WindowDocumentBoundsNeedSortBy,
@@ -219,13 +351,19 @@ export function compileSetWindowFields(spec: unknown, ctx: StageContext, name: s
   const outs = outputs;
   return {
     name,
+    pauses: true,
     *run(input) {
       const vars = ctx.env.newVars();
-      const rows = [...input].map((d, i) => {
+      const rows: { d: Document; i: number; p: unknown }[] = [];
+      for (const d of input) {
+        if (d === PAUSE) {
+          yield d;
+          continue;
+        }
         vars.root = d;
         const p = partition ? partition(d, vars) : null;
-        return { d, i, p: p === undefined ? null : p };
-      });
+        rows.push({ d, i: rows.length, p: p === undefined ? null : p });
+      }
       rows.sort((a, b) => compareValues(a.p, b.p, strCmp) || cmp(a.d, b.d) || a.i - b.i);
       let start = 0;
       while (start < rows.length) {
@@ -233,12 +371,18 @@ export function compileSetWindowFields(spec: unknown, ctx: StageContext, name: s
         while (end < rows.length && compareValues(rows[end]?.p, rows[start]?.p, strCmp) === 0) end++;
         const part = rows.slice(start, end).map((r) => r.d);
         const out = part.map((d) => ({ ...d }));
-        for (const o of outs) computeOutput(o, part, out, sortKeys[0], ctx, strCmp);
+        for (const o of outs) computeOutput(o, part, out, sortKeys[0], ctx);
+        for (let i = start; i < end; i++) rows[i] = undefined as never; // release as we go
         yield* out;
         start = end;
       }
     },
   };
+}
+
+/** A result that later window steps must not mutate (accumulators may hand out their own arrays). */
+function snapshot(v: unknown): unknown {
+  return Array.isArray(v) ? v.slice() : v;
 }
 
 function computeOutput(
@@ -247,11 +391,13 @@ function computeOutput(
   out: Document[],
   key: { parts: readonly string[]; direction: 1 | -1 } | undefined,
   ctx: StageContext,
-  strCmp: StageContext["strCmp"],
 ): void {
+  const strCmp = ctx.strCmp;
   const vars = ctx.env.newVars();
   const keyOf = (d: Document) => (key ? sortKeyOf(d, key.parts, key.direction, strCmp) : null);
   const n = part.length;
+  const set = (i: number, v: unknown) =>
+    setNested(out[i] as Document, o.parts, 0, v === undefined ? null : v);
   if (o.kind === "documentNumber" || o.kind === "rank" || o.kind === "denseRank") {
     let rank = 0;
     let dense = 0;
@@ -262,68 +408,118 @@ function computeOutput(
         rank = i + 1;
         dense++;
       }
-      setNested(
-        out[i] as Document,
-        o.parts,
-        0,
-        o.kind === "documentNumber" ? i + 1 : o.kind === "rank" ? rank : dense,
-      );
+      set(i, o.kind === "documentNumber" ? i + 1 : o.kind === "rank" ? rank : dense);
     }
     return;
   }
   if (o.kind === "shift") {
     for (let i = 0; i < n; i++) {
-      const j = i + (o.by as number);
-      const src = part[j];
-      let v: unknown;
-      if (src) {
-        vars.root = src;
-        v = (o.arg as Evaluator)(src, vars);
-      } else {
-        vars.root = part[i];
-        v = (o.def as Evaluator)(part[i], vars);
-      }
-      setNested(out[i] as Document, o.parts, 0, v === undefined ? null : v);
+      const src = part[i + (o.by as number)];
+      vars.root = src ?? part[i];
+      set(i, src ? (o.arg as Evaluator)(src, vars) : (o.def as Evaluator)(part[i], vars));
     }
     return;
   }
-  const vals = part.map((d) => {
+  const ys = part.map((d) => {
     vars.root = d;
     return (o.arg as Evaluator)(d, vars);
   });
+  if (o.kind === "expMovingAvg" || o.kind === "locf" || o.kind === "linearFill") {
+    const r = o.kind === "expMovingAvg"
+      ? expMovingAvg(ys, o.alpha as number)
+      : o.kind === "locf"
+      ? locf(ys)
+      : linearFill(part.map(keyOf), ys);
+    r.forEach((v, i) => set(i, v));
+    return;
+  }
   const w = o.window;
-  const numKey = (d: Document) => {
+  const ranges = windowRanges(w, part, keyOf, n);
+  if (o.kind === "derivative" || o.kind === "integral") {
+    const xs = part.map((d) => xOf(keyOf(d), o.unitMs, o.op));
+    for (let i = 0; i < n; i++) {
+      const [from, to] = ranges(i);
+      set(i, o.kind === "derivative" ? derivative(xs, ys, from, to) : integral(xs, ys, from, to));
+    }
+    return;
+  }
+  const make = o.make as () => AccState;
+  if (!w || (w.lo === "unbounded" && w.hi === "unbounded")) {
+    const st = make();
+    for (const y of ys) st.add(y);
+    const r = st.result();
+    for (let i = 0; i < n; i++) set(i, snapshot(r));
+    return;
+  }
+  if (w.lo === "unbounded" && (w.type === "documents" || key?.direction === 1)) {
+    // Windows that all start at the partition's start end at non-decreasing positions: fold once.
+    const st = make();
+    let added = 0;
+    let empty = true;
+    for (let i = 0; i < n; i++) {
+      const [, to] = ranges(i);
+      while (added <= Math.min(n - 1, to)) {
+        st.add(ys[added]);
+        added++;
+        empty = false;
+      }
+      set(i, empty ? make().result() : snapshot(st.result()));
+    }
+    return;
+  }
+  for (let i = 0; i < n; i++) {
+    const [from, to] = ranges(i);
+    const st = make();
+    for (let j = Math.max(0, from); j <= Math.min(n - 1, to); j++) st.add(ys[j]);
+    set(i, st.result());
+  }
+}
+
+/** The [from, to] positions (inclusive; empty when to < from) of each document's window. */
+function windowRanges(
+  w: Window | undefined,
+  part: Document[],
+  keyOf: (d: Document) => unknown,
+  n: number,
+): (i: number) => [number, number] {
+  if (!w) return () => [0, n - 1];
+  if (w.type === "documents") {
+    return (i) => [
+      w.lo === "unbounded" ? 0 : w.lo === "current" ? i : Math.max(0, i + w.lo),
+      w.hi === "unbounded" ? n - 1 : w.hi === "current" ? i : Math.min(n - 1, i + w.hi),
+    ];
+  }
+  const unit = w.unit;
+  const keys = part.map((d) => {
     const v = keyOf(d);
-    if (v instanceof Date) return v.getTime();
+    if (unit !== undefined) {
+      if (v instanceof Date) return v.getTime();
+      throw new CommandError(
+        Location.WindowRangeSortByNotNumber,
+        `Invalid range: Expected the sortBy field to be a Date, but it was ${typeName(v)}`,
+      );
+    }
     if (numKind(v)) return toDouble(v);
     throw new CommandError(
       Location.WindowRangeSortByNotNumber,
       `Invalid range: Expected the sortBy field to be a number, but it was ${typeName(v)}`,
     );
-  };
-  const keys = w?.type === "range" ? part.map(numKey) : [];
-  for (let i = 0; i < n; i++) {
-    let from = 0;
-    let to = n - 1;
-    if (w?.type === "documents") {
-      from = w.lo === "unbounded" ? 0 : w.lo === "current" ? i : i + w.lo;
-      to = w.hi === "unbounded" ? n - 1 : w.hi === "current" ? i : i + w.hi;
-    } else if (w?.type === "range") {
-      const k = keys[i] as number;
-      const lo = w.lo === "unbounded" ? -Infinity : w.lo === "current" ? k : k + w.lo * w.unitMs;
-      const hi = w.hi === "unbounded" ? Infinity : w.hi === "current" ? k : k + w.hi * w.unitMs;
-      from = n;
-      to = -1;
-      for (let j = 0; j < n; j++) {
-        const x = keys[j] as number;
-        if (x >= lo && x <= hi) {
-          from = Math.min(from, j);
-          to = Math.max(to, j);
-        }
+  });
+  const shift = (k: number, by: number) => (unit === undefined ? k + by : dateAdd(k, unit, by, UTC));
+  // Keys are sorted (ascending or descending by the sortBy direction): find bounds by scanning.
+  return (i) => {
+    const k = keys[i] as number;
+    const lo = w.lo === "unbounded" ? -Infinity : w.lo === "current" ? k : shift(k, w.lo);
+    const hi = w.hi === "unbounded" ? Infinity : w.hi === "current" ? k : shift(k, w.hi);
+    let from = n;
+    let to = -1;
+    for (let j = 0; j < n; j++) {
+      const x = keys[j] as number;
+      if (x >= lo && x <= hi) {
+        if (j < from) from = j;
+        to = j;
       }
     }
-    const st: AccState = (o.make as AccFactory)();
-    for (let j = Math.max(0, from); j <= Math.min(n - 1, to); j++) st.add(vals[j]);
-    setNested(out[i] as Document, o.parts, 0, st.result());
-  }
+    return [from, to];
+  };
 }

@@ -33,6 +33,8 @@ export interface StageContext {
 export interface PipelineOptions {
   /** `$$NOW` (injected clock). */
   now?: Date | undefined;
+  /** `$$CLUSTER_TIME` (a Timestamp from the cluster clock). */
+  clusterTime?: unknown;
   /** The collation document of the command. */
   collation?: unknown;
   /** The command's `let` variables. */

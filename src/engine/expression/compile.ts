@@ -4,12 +4,14 @@
  * Forms (mongod's `Expression::parseOperand`):
  * - `"$a.b"` — a field path on `$$CURRENT`, traversing arrays the aggregation way (`$a.b` over
  *   `a: [{b: 1}, {b: 2}, 3]` is `[1, 2]`; numeric components are field names, not indexes);
- * - `"$$name"` / `"$$name.path"` — a variable (`ROOT`, `CURRENT`, `NOW`, `REMOVE`, or a user variable);
+ * - `"$$name"` / `"$$name.path"` — a variable (`ROOT`, `CURRENT`, `NOW`,
+ *   `CLUSTER_TIME`, `REMOVE`, or a user variable);
  * - `{$op: args}` — an operator from the registry (unknown → 168 InvalidPipelineOperator);
  * - `{a: <expr>, …}` — an object expression (missing values drop their field);
  * - `[<expr>, …]` — an array expression (missing elements become null);
  * - anything else — a constant.
  */
+import { Timestamp } from "bson";
 import { CommandError } from "../../errors/command_error.ts";
 import { Location } from "../../errors/locations.ts";
 import { isDocument } from "../../bson/values.ts";
@@ -152,6 +154,10 @@ function compileVariable(text: string, ctx: ExprContext): Evaluator {
         break;
       case "NOW":
         base = (_c, vars) => vars.now;
+        break;
+      case "CLUSTER_TIME":
+        base = (_c, vars) =>
+          vars.clusterTime ?? new Timestamp({ t: Math.floor(vars.now.getTime() / 1000), i: 1 });
         break;
       case "REMOVE":
         return constant(undefined);

@@ -23,27 +23,32 @@ export interface ExpressionOptions {
   now?: Date | undefined;
   /** User variables (a command's `let`): constants or expressions evaluated once. */
   variables?: Record<string, unknown> | undefined;
+  /** The value of `$$CLUSTER_TIME` (a Timestamp; derived from `now` when absent). */
+  clusterTime?: unknown;
 }
 
 export class ExpressionEnv {
   readonly ctx: ExprContext;
   readonly now: Date;
+  readonly clusterTime: unknown;
   readonly #slots: unknown[];
 
   constructor(opts: ExpressionOptions = {}, parent?: { env: ExpressionEnv; ctx: ExprContext }) {
     if (parent) {
       this.ctx = parent.ctx;
       this.now = parent.env.now;
+      this.clusterTime = parent.env.clusterTime;
       this.#slots = parent.env.#slots;
       return;
     }
     const strCmp = "strCmp" in opts ? opts.strCmp : makeStringComparator(opts.collation);
     this.now = opts.now ?? new Date();
+    this.clusterTime = opts.clusterTime;
     this.#slots = [];
     const scope = new Map<string, number>();
     const slotCounter = { n: 0 };
     const base: ExprContext = { strCmp, scope: new Map(), slotCounter };
-    const v0: Vars = { root: undefined, now: this.now, slots: this.#slots };
+    const v0: Vars = { root: undefined, now: this.now, slots: this.#slots, clusterTime: this.clusterTime };
     for (const [name, expr] of Object.entries(opts.variables ?? {})) {
       checkVariableName(name);
       const slot = slotCounter.n++;
@@ -60,7 +65,7 @@ export class ExpressionEnv {
 
   /** Runtime variables with `$$ROOT` = `root` (sharing this environment's slots). */
   newVars(root?: unknown): Vars {
-    return { root, now: this.now, slots: this.#slots };
+    return { root, now: this.now, slots: this.#slots, clusterTime: this.clusterTime };
   }
 
   /** An environment that also sees `names` (bound to fresh slots, set with `setSlot`). */

@@ -17,3 +17,6 @@ import "./ops_date.ts";
 import "./ops_date_math.ts";
 import "./ops_meta.ts";
 import "./ops_hash.ts";
+import "./ops_array_n.ts";
+import "./ops_bitwise_trig.ts";
+import "./ops_bson.ts";

@@ -14,6 +14,8 @@ export interface Vars {
   root: unknown;
   readonly now: Date;
   readonly slots: unknown[];
+  /** `$$CLUSTER_TIME` (a Timestamp); when absent it is derived from `now`. */
+  readonly clusterTime?: unknown;
 }
 
 /** A compiled expression. */
