@@ -56,6 +56,11 @@ export class PlanCache {
     else for (const k of [...this.#entries.keys()]) if (k.startsWith(prefix)) this.#entries.delete(k);
   }
 
+  /** The remembered shapes whose key starts with `prefix`, with their winning index ($planCacheStats). */
+  entries(prefix: string): [string, string][] {
+    return [...this.#entries].filter(([k]) => k.startsWith(prefix));
+  }
+
   get size(): number {
     return this.#entries.size;
   }

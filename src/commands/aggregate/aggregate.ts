@@ -31,7 +31,7 @@ import {
 import { GENERIC_FIELDS } from "../params/generic.ts";
 import { validateCollectionName } from "../params/names.ts";
 import { typeName } from "../../bson/type_name.ts";
-import { compileQuery, textIndexOf } from "../shared/compile_query.ts";
+import { compileQuery, planCacheEntries, textIndexOf } from "../shared/compile_query.ts";
 import { findCollection } from "../shared/namespace.ts";
 import type { ExplainShape } from "../shared/explain_shape.ts";
 import { BATCH_BYTES, FIRST_BATCH_DOCS } from "../../limits.ts";
@@ -47,6 +47,12 @@ import { currentOps } from "../admin/current_op.ts";
 import { collectionlessIndexStats, indexStatsDocs, splitIndexStats } from "./index_stats.ts";
 import { viewCollation, viewOf } from "./view_source.ts";
 import type { ResolvedView } from "../shared/views.ts";
+import {
+  collStatsDocs,
+  type CollStatsSpec,
+  splitCollStats,
+  splitPlanCacheStats,
+} from "./coll_stats_stage.ts";
 
 /** mongod's SimpleCursorOptions (strict). */
 const CURSOR_FIELDS = {
@@ -72,7 +78,16 @@ export type AggregateParams = Parsed<typeof FIELDS> & {
   /** The collection, or undefined for a collection-less `{aggregate: 1}`. */
   readonly collection: string | undefined;
   /** Where the input comes from: the collection, or a leading source stage answered here. */
-  readonly source: "collection" | "$indexStats" | "$listLocalSessions" | "$listSessions" | "$currentOp";
+  readonly source:
+    | "collection"
+    | "$indexStats"
+    | "$listLocalSessions"
+    | "$listSessions"
+    | "$currentOp"
+    | "$collStats"
+    | "$planCacheStats";
+  /** The validated `$collStats` options when `source` is `$collStats`. */
+  readonly collStats?: CollStatsSpec;
   /** The stages the engine compiles: without the leading source stage and the trailing write stage. */
   readonly stages: unknown[];
   /** A trailing `$out` / `$merge`, validated. */
@@ -109,7 +124,9 @@ export function parseAggregate(body: Doc, db: string): AggregateParams {
   const sessionsSplit = splitListLocalSessions(split.stages, collectionless);
   const allSessionsSplit = splitListSessions(sessionsSplit.stages, db, collection);
   const opsSplit = splitCurrentOp(allSessionsSplit.stages, collectionless, db);
-  const { stages, write } = splitWriteStage(opsSplit.stages, db);
+  const statsSplit = splitCollStats(opsSplit.stages, collectionless);
+  const planSplit = splitPlanCacheStats(statsSplit.stages, collectionless);
+  const { stages, write } = splitWriteStage(planSplit.stages, db);
   return {
     ...p,
     collection,
@@ -121,7 +138,12 @@ export function parseAggregate(body: Doc, db: string): AggregateParams {
       ? "$listSessions"
       : opsSplit.currentOp
       ? "$currentOp"
+      : statsSplit.collStats
+      ? "$collStats"
+      : planSplit.planCacheStats
+      ? "$planCacheStats"
       : "collection",
+    ...(statsSplit.collStats ? { collStats: statsSplit.collStats } : {}),
     stages,
     ...(write ? { write } : {}),
   };
@@ -258,8 +280,13 @@ async function run(ctx: RequestContext<AggregateParams>): Promise<Reply> {
       const shown = [{ [p.source]: {} }, ...pipeline.stageNames.map((s) => ({ [s]: {} }))];
       return { explainVersion: "1", stages: shown, ok: 1 };
     }
+    const host = `${Deno.hostname()}:${ctx.info.port}`;
     let docs = p.source === "$indexStats"
-      ? indexStatsDocs(coll, `${Deno.hostname()}:${ctx.info.port}`)
+      ? indexStatsDocs(coll, host)
+      : p.source === "$collStats"
+      ? collStatsDocs(ctx, name, p.collStats as CollStatsSpec, host)
+      : p.source === "$planCacheStats"
+      ? planCacheEntries(coll, host)
       : p.source === "$currentOp"
       ? currentOps(ctx)
       : ctx.sessions.list();

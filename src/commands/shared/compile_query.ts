@@ -246,3 +246,30 @@ function readFieldsOf(filter: Doc | undefined, sort: Doc | undefined): ReadonlyS
 export function planCacheStats(): { entries: number; hits: number } {
   return { entries: PLAN_CACHE.size, hits: PLAN_CACHE.hits };
 }
+
+/**
+ * `$planCacheStats` documents of a collection: one per cached query shape, with the index that won
+ * (`cachedPlan`) and the shape it was planned for (values replaced by their types, as the key keeps them).
+ */
+export function planCacheEntries(coll: CollectionEntry | undefined, host: string): Doc[] {
+  if (!coll) return [];
+  return PLAN_CACHE.entries(`${hex(coll.uuid)}|`).map(([key, indexName]) => {
+    const [, , filter, sort, collation] = key.split("|");
+    let hash = 0;
+    for (let i = 0; i < key.length; i++) hash = (Math.imul(hash, 31) + key.charCodeAt(i)) >>> 0;
+    const queryHash = hash.toString(16).toUpperCase().padStart(8, "0");
+    return {
+      queryHash,
+      planCacheKey: queryHash,
+      planCacheShapeHash: queryHash,
+      isActive: true,
+      createdFromQuery: {
+        query: JSON.parse(filter ?? "{}"),
+        sort: JSON.parse(sort ?? "{}"),
+        collation: JSON.parse(collation ?? "{}"),
+      },
+      cachedPlan: { stage: "IXSCAN", indexName },
+      host,
+    };
+  });
+}
