@@ -16,6 +16,7 @@ import type { SessionTxn, Transactions } from "../sessions/transactions.ts";
 import type { ClusterClock } from "../oplog/cluster_clock.ts";
 import type { Oplog } from "../oplog/oplog.ts";
 import type { CappedCollections } from "../executor/capped.ts";
+import type { SpillFiles } from "../storage/spill.ts";
 import type { AuthenticatedUser, Authorizer } from "../auth/authorizer.ts";
 import type { Doc, Reply } from "./reply.ts";
 import type { OpControl } from "../observability/op_control.ts";
@@ -101,6 +102,10 @@ export interface ServerContext {
   readonly fsyncLock: FsyncLock;
   /** The last native backup this process took (serverStatus, /metrics). */
   readonly backups: { last: BackupRecord | undefined };
+  /** Temporary files of blocking query stages past their memory budget (storage/spill.ts). */
+  readonly spill: SpillFiles;
+  /** Bytes one blocking query stage may hold ([server] query_memory_limit). */
+  readonly queryMemoryLimitBytes: number;
   /** Resolves after `ms`, or at once when the server starts shutting down. */
   waitOrShutdown(ms: number): Promise<void>;
   /** True once the server has begun to stop. */

@@ -133,6 +133,14 @@ export const KEY_SPECS: readonly KeySpec[] = [
   },
   {
     table: "server",
+    key: "query_memory_limit",
+    field: "queryMemoryLimitBytes",
+    kind: "size",
+    flag: "query-memory-limit",
+    help: 'bytes one blocking query stage ($sort, $group…) may hold before spilling to disk: "100M"…',
+  },
+  {
+    table: "server",
     key: "enable_test_commands",
     field: "enableTestCommands",
     kind: "bool",

@@ -35,6 +35,8 @@ export interface ServerConfig {
   readonly maxConnections: number;
   /** Most cursors open at once, server-wide; past it a command needing one fails (146). */
   readonly maxOpenCursors: number;
+  /** Bytes one blocking query stage ($sort, $group…) may hold before it spills (or fails with 292). */
+  readonly queryMemoryLimitBytes: number;
   /** Close a client connection that sends nothing for this many seconds; 0 = never. */
   readonly idleTimeoutSeconds: number;
   /** Close a connection whose started message has not arrived whole within this many seconds; 0 = never. */
@@ -107,6 +109,7 @@ export function defaultConfig(): Config {
       standalone: false,
       maxConnections: 1000,
       maxOpenCursors: 10_000,
+      queryMemoryLimitBytes: 100 * 1024 * 1024,
       idleTimeoutSeconds: 300,
       messageTimeoutSeconds: 30,
       enableTestCommands: false,

@@ -67,7 +67,7 @@ const FIELDS = {
   hint: optional(any),
   let: optional(doc),
   collation: optional(doc),
-  allowDiskUse: ignored,
+  allowDiskUse: optional(bool),
   bypassDocumentValidation: ignored,
   fromMongos: ignored,
   needsMerge: ignored,
@@ -255,6 +255,9 @@ async function run(ctx: RequestContext<AggregateParams>): Promise<Reply> {
     ...(variables ? { variables } : {}),
     now: new Date(),
     clusterTime: ctx.clusterClock.latest(),
+    memoryLimitBytes: ctx.queryMemoryLimitBytes,
+    allowDiskUse: p.allowDiskUse,
+    spill: ctx.spill,
     resolveCollection: (other) => readWholeCollection(ctx, other),
     geoNear: (req) => {
       if (p.collection === undefined) {
@@ -301,7 +304,7 @@ async function run(ctx: RequestContext<AggregateParams>): Promise<Reply> {
     prefixApplied = false;
   } else {
     // The leading $match/$sort/$skip/$limit run in the query layer (access path, index order, top-k).
-    const q = compileQuery({
+    let q = compileQuery({
       filter: pipeline.leadingMatch,
       sort: pipeline.leadingSort,
       skip: pipeline.leadingSkip,
@@ -310,6 +313,11 @@ async function run(ctx: RequestContext<AggregateParams>): Promise<Reply> {
       collation,
       variables,
     }, coll);
+    if (q.sort && !explain) {
+      // No index gives the order: the engine's $sort sorts instead (bounded memory, spills to disk).
+      q = compileQuery({ filter: pipeline.leadingMatch, hint: p.hint, collation, variables }, coll);
+      prefixApplied = false;
+    }
     if (explain) {
       return {
         explainVersion: "1",

@@ -15,14 +15,20 @@ import type { Evaluator } from "../expression/types.ts";
 import type { AccState } from "./accumulators.ts";
 import { compileAccumulator, type CompiledAccumulator } from "./accumulators_n.ts";
 import { valueKey } from "./group_key.ts";
-import type { Document, Stage, StageContext } from "./types.ts";
+import type { Document, SpillRun, Stage, StageContext } from "./types.ts";
 import { PAUSE } from "./pause.ts";
+import { budgetOf, groupMemoryError } from "./memory.ts";
+import { approxValueSize } from "./value_size.ts";
 
 interface AccSpec {
   readonly field: string;
+  /** The accumulator keeps the values it is given ($push, $addToSet, quantiles): they count as memory. */
+  readonly collects: boolean;
   readonly make: CompiledAccumulator["make"];
   readonly arg: Evaluator;
 }
+
+const COLLECTING = new Set(["$push", "$addToSet", "$median", "$percentile", "$mergeObjects"]);
 
 interface Group {
   readonly id: unknown;
@@ -58,52 +64,104 @@ export function parseAccumulators(spec: Document, ctx: StageContext, skip: strin
     }
     const op = keys[0] as string;
     const { make, arg } = compileAccumulator(op, value[op], ctx);
-    out.push({ field, make, arg });
+    out.push({ field, make, arg, collects: COLLECTING.has(op) });
   }
   return out;
 }
 
-/** Groups `input` by `keyOf` and folds the accumulators; yields `{_id, …fields}`. */
+/** Fixed bytes charged per group beside its key (the map entry, the accumulator objects). */
+const GROUP_OVERHEAD = 64;
+/** Runs the documents of new groups are spread over once a `$group` passes its budget. */
+const PARTITIONS = 16;
+
+function hashKey(k: string, seed: number): number {
+  let h = 2166136261 ^ seed;
+  for (let i = 0; i < k.length; i++) h = Math.imul(h ^ k.charCodeAt(i), 16777619);
+  return h >>> 0;
+}
+
+/**
+ * Groups `input` by `keyOf` and folds the accumulators; yields `{_id, …fields}`.
+ *
+ * Memory: the keys, a fixed cost per group and the values given to collecting accumulators count
+ * against the budget (memory.ts). Past it, `$group` keeps folding documents of the groups it holds
+ * and writes the documents of any other group to one of 16 runs by a hash of the key (grace hash
+ * aggregation): every document of such a group lands in the same run, in input order, so `$first`,
+ * `$push` and friends see the same order. After the input ends the held groups are output, then each
+ * run is grouped the same way (re-partitioned with another hash seed if it is still too big). Without
+ * a spill store or with a collation (keys compared, not hashed) the budget is a 292 error.
+ */
 export function* groupDocuments(
   input: Iterable<Document>,
   keyOf: (doc: Document) => unknown,
   accs: readonly AccSpec[],
   ctx: StageContext,
+  seed = 0,
 ): Iterable<Document> {
   const vars = ctx.env.newVars();
-  const groups = new Map<string, Group>();
-  const list: Group[] = [];
+  let groups = new Map<string, Group>();
+  let list: Group[] = [];
   const strCmp = ctx.strCmp;
-  for (const doc of input) {
-    if (doc === PAUSE) {
-      yield doc;
-      continue;
-    }
-    vars.root = doc;
-    let id = keyOf(doc);
-    if (id === undefined) id = null;
-    let g: Group | undefined;
-    if (strCmp) g = list.find((x) => valuesEqual(x.id, id, strCmp));
-    else {
-      const k = valueKey(id);
-      g = groups.get(k);
+  const budget = budgetOf(ctx.options);
+  const collecting = accs.map((a) => a.collects);
+  const anyCollecting = collecting.includes(true);
+  let held = 0;
+  let runs: SpillRun[] | undefined;
+  try {
+    for (const doc of input) {
+      if (doc === PAUSE) {
+        yield doc;
+        continue;
+      }
+      vars.root = doc;
+      let id = keyOf(doc);
+      if (id === undefined) id = null;
+      let g: Group | undefined;
+      if (strCmp) g = list.find((x) => valuesEqual(x.id, id, strCmp));
+      else {
+        const k = valueKey(id);
+        g = groups.get(k);
+        if (!g) {
+          if (runs) {
+            (runs[hashKey(k, seed) % PARTITIONS] as SpillRun).append(doc);
+            continue;
+          }
+          g = { id, accs: accs.map((a) => a.make(id)) };
+          groups.set(k, g);
+          held += GROUP_OVERHEAD + approxValueSize(id);
+        }
+      }
       if (!g) {
         g = { id, accs: accs.map((a) => a.make(id)) };
-        groups.set(k, g);
+        list.push(g);
+        held += GROUP_OVERHEAD + approxValueSize(id);
+      }
+      for (let i = 0; i < accs.length; i++) {
+        const v = (accs[i] as AccSpec).arg(doc, vars);
+        if (anyCollecting && collecting[i] && v !== undefined) held += approxValueSize(v);
+        (g.accs[i] as AccState).add(v);
+      }
+      if (held > budget.limit && !runs) {
+        if (!budget.spill || strCmp) throw groupMemoryError();
+        const store = budget.spill;
+        runs = Array.from({ length: PARTITIONS }, () => store.newRun());
+        budget.spilled();
       }
     }
-    if (!g) {
-      g = { id, accs: accs.map((a) => a.make(id)) };
-      list.push(g);
+    const out = strCmp ? list : [...groups.values()];
+    groups = new Map();
+    list = [];
+    for (const g of out) {
+      const doc: Document = { _id: g.id };
+      for (let i = 0; i < accs.length; i++) {
+        doc[(accs[i] as AccSpec).field] = (g.accs[i] as AccState).result();
+      }
+      yield doc;
     }
-    for (let i = 0; i < accs.length; i++) {
-      (g.accs[i] as AccState).add((accs[i] as AccSpec).arg(doc, vars));
-    }
-  }
-  for (const g of strCmp ? list : groups.values()) {
-    const out: Document = { _id: g.id };
-    for (let i = 0; i < accs.length; i++) out[(accs[i] as AccSpec).field] = (g.accs[i] as AccState).result();
-    yield out;
+    out.length = 0;
+    for (const run of runs ?? []) yield* groupDocuments(run.read(), keyOf, accs, ctx, seed + 1);
+  } finally {
+    for (const run of runs ?? []) run.discard();
   }
 }
 

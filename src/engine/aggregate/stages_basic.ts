@@ -9,12 +9,13 @@ import { bsonTypeAlias, compareValues } from "../../bson/compare.ts";
 import { isNumeric } from "../../bson/values.ts";
 import { describeValue } from "../path/describe.ts";
 import { compileFilter } from "../query/filter.ts";
-import { parseSortSpec, sortDocuments, sortKeyOf, type SortKeyPart } from "../sort/sort.ts";
+import { parseSortSpec, sortKeyOf, type SortKeyPart } from "../sort/sort.ts";
 import { isObj } from "../expression/compile.ts";
 import { toDouble } from "../expression/numeric.ts";
 import { compileGroup } from "./group.ts";
 import type { Document, Stage, StageContext } from "./types.ts";
 import { PAUSE } from "./pause.ts";
+import { budgetOf, externalSort } from "./memory.ts";
 
 export function compileMatch(spec: unknown, ctx: StageContext, name: string): Stage {
   if (!isObj(spec)) {
@@ -105,20 +106,12 @@ export function compileSortStage(spec: unknown, ctx: StageContext, name: string,
     throw new CommandError(Location.SortStageEmpty, "$sort stage must have at least one sort key");
   }
   const keys = parseSortSpec(spec);
-  const opts = ctx.strCmp ? { strCmp: ctx.strCmp } : {};
   const strCmp = ctx.strCmp;
   if (limit === undefined) {
     return {
       name,
       pauses: true,
-      *run(input) {
-        const docs: Document[] = [];
-        for (const d of input) {
-          if (d === PAUSE) yield d;
-          else docs.push(d);
-        }
-        yield* sortDocuments(docs, spec, opts);
-      },
+      run: (input) => externalSort(input, keys, strCmp, budgetOf(ctx.options)),
     };
   }
   interface Row {

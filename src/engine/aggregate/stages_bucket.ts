@@ -12,6 +12,8 @@ import { typeName } from "../expression/coerce.ts";
 import type { AccState } from "./accumulators.ts";
 import { groupDocuments, parseAccumulators } from "./group.ts";
 import type { Document, Stage, StageContext } from "./types.ts";
+import { budgetOf, stageMemoryError } from "./memory.ts";
+import { approxValueSize } from "./value_size.ts";
 
 function groupByOf(v: unknown, stage: string): unknown {
   const ok = (typeof v === "string" && v.startsWith("$")) ||
@@ -188,7 +190,11 @@ export function compileBucketAuto(spec: unknown, ctx: StageContext, name: string
     *run(input) {
       const vars = ctx.env.newVars();
       const rows: { k: unknown; d: Document }[] = [];
+      const budget = budgetOf(ctx.options);
+      let held = 0;
       for (const d of input) {
+        held += approxValueSize(d);
+        if (held > budget.limit) throw stageMemoryError("$bucketAuto", budget.limit);
         vars.root = d;
         const v = groupEv(d, vars);
         rows.push({ k: v === undefined ? null : v, d });

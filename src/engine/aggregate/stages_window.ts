@@ -36,6 +36,8 @@ import {
   xOf,
 } from "./window_functions.ts";
 import { PAUSE } from "./pause.ts";
+import { budgetOf, stageMemoryError } from "./memory.ts";
+import { approxValueSize } from "./value_size.ts";
 import type { Document, Stage, StageContext } from "./types.ts";
 
 type Bound = "unbounded" | "current" | number;
@@ -355,11 +357,15 @@ export function compileSetWindowFields(spec: unknown, ctx: StageContext, name: s
     *run(input) {
       const vars = ctx.env.newVars();
       const rows: { d: Document; i: number; p: unknown }[] = [];
+      const budget = budgetOf(ctx.options);
+      let held = 0;
       for (const d of input) {
         if (d === PAUSE) {
           yield d;
           continue;
         }
+        held += approxValueSize(d);
+        if (held > budget.limit) throw stageMemoryError("$setWindowFields", budget.limit);
         vars.root = d;
         const p = partition ? partition(d, vars) : null;
         rows.push({ d, i: rows.length, p: p === undefined ? null : p });

@@ -47,6 +47,30 @@ export interface PipelineOptions {
   random?: (() => number) | undefined;
   /** The collection's text index, for a `$text` in the leading `$match`. */
   textIndex?: TextIndexInfo | undefined;
+  /**
+   * Bytes one blocking stage ($sort, $group, $bucketAuto, $setWindowFields) may hold (mongod's
+   * internalQueryMaxBlockingSortMemoryUsageBytes / internalDocumentSourceGroupMaxMemoryBytes, 100 MiB).
+   */
+  memoryLimitBytes?: number | undefined;
+  /** May a blocking stage past its budget spill to disk (mongod 8.0's allowDiskUseByDefault: true)? */
+  allowDiskUse?: boolean | undefined;
+  /** Temporary storage for spilling; without it a stage past its budget fails as without allowDiskUse. */
+  spill?: SpillStore | undefined;
+  /** Called once when a stage first spills (explain / profiler `usedDisk`). */
+  onSpill?: (() => void) | undefined;
+}
+
+/** One temporary file of documents, written then read back once (src/storage/spill.ts implements it). */
+export interface SpillRun {
+  append(doc: Document): void;
+  /** The documents in append order; the run is gone afterwards. */
+  read(): Iterable<Document>;
+  discard(): void;
+}
+
+/** Where spilled runs live. */
+export interface SpillStore {
+  newRun(): SpillRun;
 }
 
 /** Compiles one stage's specification. May expand into several stages ($sortByCount, $count). */

@@ -1,0 +1,181 @@
+/**
+ * memory.ts — the memory budget of blocking stages and spilling (issue 15).
+ *
+ * Each blocking stage counts the approximate bytes it holds (`approxValueSize`). Past the budget
+ * (`PipelineOptions.memoryLimitBytes`, default 100 MiB as mongod):
+ * - without `allowDiskUse` (only `allowDiskUse: false` — mongod 8.0 defaults it to true) or without a
+ *   spill store, the stage fails with 292 QueryExceededMemoryLimitNoDiskUseAllowed in mongod's words;
+ * - otherwise `$sort` writes its buffer as a sorted run and merges the runs at the end
+ *   (`externalSort`), and `$group` partitions the documents of new groups into runs and aggregates
+ *   each run afterwards (group.ts).
+ */
+import { CommandError } from "../../errors/command_error.ts";
+import { compareValues, type StringComparator } from "../../bson/compare.ts";
+import { sortKeyOf, type SortKeyPart } from "../sort/sort.ts";
+import { approxValueSize } from "./value_size.ts";
+import { PAUSE } from "./pause.ts";
+import type { Document, PipelineOptions, SpillRun, SpillStore } from "./types.ts";
+
+/** mongod's default budget of one blocking stage. */
+export const DEFAULT_STAGE_MEMORY_BYTES = 100 * 1024 * 1024;
+
+export interface Budget {
+  readonly limit: number;
+  /** The store to spill into, or undefined when spilling is not allowed. */
+  readonly spill: SpillStore | undefined;
+  /** Records that the stage spilled (once per pipeline run is enough). */
+  readonly spilled: () => void;
+}
+
+export function budgetOf(opts: PipelineOptions): Budget {
+  return {
+    limit: opts.memoryLimitBytes ?? DEFAULT_STAGE_MEMORY_BYTES,
+    spill: opts.allowDiskUse === false ? undefined : opts.spill,
+    spilled: opts.onSpill ?? (() => {}),
+  };
+}
+
+/** mongod's 292 for a sort past its budget without external sorting. */
+export function sortMemoryError(limit: number): CommandError {
+  return new CommandError(
+    "QueryExceededMemoryLimitNoDiskUseAllowed",
+    `Sort exceeded memory limit of ${limit} bytes, but did not opt in to external sorting.`,
+  );
+}
+
+/** mongod's 292 for a `$group` past its budget without spilling. */
+export function groupMemoryError(): CommandError {
+  return new CommandError(
+    "QueryExceededMemoryLimitNoDiskUseAllowed",
+    "Exceeded memory limit for $group, but didn't allow external sort. Pass allowDiskUse:true to opt in.",
+  );
+}
+
+/** A 292 for the other blocking stages (they do not spill here). */
+export function stageMemoryError(stage: string, limit: number): CommandError {
+  return new CommandError(
+    "QueryExceededMemoryLimitNoDiskUseAllowed",
+    `${stage} exceeded its memory limit of ${limit} bytes and cannot spill to disk in SecantusDB.`,
+  );
+}
+
+interface Row {
+  readonly d: Document;
+  readonly k: unknown[];
+  readonly i: number;
+}
+
+/**
+ * Sorts `input` by `keys` (stable), passing `PAUSE` markers through while reading. Holds at most the
+ * budget in memory: a full buffer becomes a sorted run on disk, and the runs are merged at the end.
+ */
+export function* externalSort(
+  input: Iterable<Document>,
+  keys: readonly SortKeyPart[],
+  strCmp: StringComparator | undefined,
+  budget: Budget,
+): Generator<Document> {
+  const keyOf = (d: Document) => keys.map((k) => sortKeyOf(d, k.parts, k.direction, strCmp));
+  const cmp = (x: Row, y: Row) => {
+    for (let j = 0; j < keys.length; j++) {
+      const c = compareValues(x.k[j], y.k[j], strCmp);
+      if (c !== 0) return c * (keys[j] as SortKeyPart).direction;
+    }
+    return x.i - y.i;
+  };
+  let buf: Row[] = [];
+  let held = 0;
+  let i = 0;
+  const runs: SpillRun[] = [];
+  try {
+    for (const d of input) {
+      if (d === PAUSE) {
+        yield d;
+        continue;
+      }
+      buf.push({ d, k: keyOf(d), i: i++ });
+      held += approxValueSize(d);
+      if (held > budget.limit) {
+        if (!budget.spill) throw sortMemoryError(budget.limit);
+        buf.sort(cmp);
+        const run = budget.spill.newRun();
+        runs.push(run);
+        for (const r of buf) run.append(r.d);
+        budget.spilled();
+        buf = [];
+        held = 0;
+      }
+    }
+    buf.sort(cmp);
+    if (runs.length === 0) {
+      for (const r of buf) yield r.d;
+      return;
+    }
+    // k-way merge: the in-memory rest is the last run (its rows come last in input order).
+    const sources: Iterator<Document>[] = runs.map((r) => r.read()[Symbol.iterator]());
+    sources.push(buf.map((r) => r.d)[Symbol.iterator]());
+    buf = [];
+    const heap: Row[] = []; // i = source index (ties: earlier run first = input order)
+    const push = (src: number) => {
+      const n = sources[src]!.next();
+      if (!n.done) heapPush(heap, { d: n.value, k: keyOf(n.value), i: src }, cmp);
+    };
+    for (let s = 0; s < sources.length; s++) push(s);
+    while (heap.length > 0) {
+      const top = heapPop(heap, cmp);
+      yield top.d;
+      push(top.i);
+    }
+  } finally {
+    for (const r of runs) r.discard();
+  }
+}
+
+function heapPush(h: Row[], x: Row, cmp: (a: Row, b: Row) => number): void {
+  h.push(x);
+  let i = h.length - 1;
+  while (i > 0) {
+    const p = (i - 1) >> 1;
+    if (cmp(h[p]!, h[i]!) <= 0) break;
+    [h[p], h[i]] = [h[i]!, h[p]!];
+    i = p;
+  }
+}
+
+function heapPop(h: Row[], cmp: (a: Row, b: Row) => number): Row {
+  const top = h[0]!;
+  const last = h.pop()!;
+  if (h.length > 0) {
+    h[0] = last;
+    let i = 0;
+    for (;;) {
+      const l = 2 * i + 1;
+      const r = l + 1;
+      let m = i;
+      if (l < h.length && cmp(h[l]!, h[m]!) < 0) m = l;
+      if (r < h.length && cmp(h[r]!, h[m]!) < 0) m = r;
+      if (m === i) break;
+      [h[m], h[i]] = [h[i]!, h[m]!];
+      i = m;
+    }
+  }
+  return top;
+}
+
+/** An in-memory spill store (unit tests, and callers without a disk). */
+export class MemorySpillStore implements SpillStore {
+  runs = 0;
+  newRun(): SpillRun {
+    this.runs++;
+    let docs: Document[] = [];
+    return {
+      append: (d) => void docs.push(d),
+      read: function* () {
+        const all = docs;
+        docs = [];
+        yield* all;
+      },
+      discard: () => void (docs = []),
+    };
+  }
+}

@@ -1,0 +1,84 @@
+import assert from "node:assert/strict";
+import { compilePipeline } from "./mod.ts";
+import { MemorySpillStore } from "./memory.ts";
+import { assertCommandError } from "../../errors/assert_command_error.ts";
+import type { Document as Doc } from "../../bson/document.ts";
+
+const docs: Doc[] = Array.from(
+  { length: 2000 },
+  (_, i) => ({ _id: i, g: (i * 7919) % 300, v: i, pad: "x".repeat(50) }),
+);
+
+Deno.test("$sort past its budget: 292 without allowDiskUse, an external merge sort with it", () => {
+  const stages = [{ $sort: { g: 1, v: -1 } }];
+  assertCommandError(
+    () => [...compilePipeline(stages, { memoryLimitBytes: 10_000, allowDiskUse: false }).run(docs)],
+    "QueryExceededMemoryLimitNoDiskUseAllowed",
+    "Sort exceeded memory limit of 10000 bytes, but did not opt in to external sorting.",
+  );
+  const spill = new MemorySpillStore();
+  let spilled = 0;
+  const out = [
+    ...compilePipeline(stages, { memoryLimitBytes: 10_000, spill, onSpill: () => spilled++ }).run(docs),
+  ];
+  const want = [...compilePipeline(stages).run(docs)];
+  assert.ok(spill.runs > 10, `runs: ${spill.runs}`);
+  assert.ok(spilled > 0);
+  assert.deepEqual(out, want);
+});
+
+Deno.test("$sort external merge is stable across runs", () => {
+  const spill = new MemorySpillStore();
+  const out = [
+    ...compilePipeline([{ $sort: { k: 1 } }], { memoryLimitBytes: 2_000, spill }).run(
+      Array.from({ length: 500 }, (_, i) => ({ k: i % 3, i })),
+    ),
+  ];
+  for (let j = 1; j < out.length; j++) {
+    const a = out[j - 1]!;
+    const b = out[j]!;
+    assert.ok((a["k"] as number) < (b["k"] as number) || (a["i"] as number) < (b["i"] as number));
+  }
+});
+
+Deno.test("$group past its budget: 292 without allowDiskUse, partitioned runs with it, same groups", () => {
+  const stages = [{
+    $group: {
+      _id: "$g",
+      n: { $sum: 1 },
+      first: { $first: "$v" },
+      last: { $last: "$v" },
+      all: { $push: "$v" },
+    },
+  }];
+  assertCommandError(
+    () => [...compilePipeline(stages, { memoryLimitBytes: 5_000, allowDiskUse: false }).run(docs)],
+    "QueryExceededMemoryLimitNoDiskUseAllowed",
+    /Exceeded memory limit for \$group/,
+  );
+  const spill = new MemorySpillStore();
+  const out = [...compilePipeline(stages, { memoryLimitBytes: 5_000, spill }).run(docs)];
+  const want = [...compilePipeline(stages).run(docs)];
+  assert.ok(spill.runs >= 16);
+  const byId = (a: Doc, b: Doc) => (a["_id"] as number) - (b["_id"] as number);
+  assert.deepEqual(out.sort(byId), want.sort(byId));
+});
+
+Deno.test("$setWindowFields and $bucketAuto refuse past their budget", () => {
+  assertCommandError(
+    () => [
+      ...compilePipeline([{ $setWindowFields: { output: { n: { $count: {} } } } }], {
+        memoryLimitBytes: 1000,
+      }).run(docs),
+    ],
+    "QueryExceededMemoryLimitNoDiskUseAllowed",
+  );
+  assertCommandError(
+    () => [
+      ...compilePipeline([{ $bucketAuto: { groupBy: "$v", buckets: 2 } }], { memoryLimitBytes: 1000 }).run(
+        docs,
+      ),
+    ],
+    "QueryExceededMemoryLimitNoDiskUseAllowed",
+  );
+});

@@ -1,0 +1,169 @@
+/**
+ * spill.ts — temporary files for blocking query stages that outgrow their memory budget (external
+ * sort runs, hash-partitioned `$group` input), as mongod's `_tmp` directory under the dbpath.
+ *
+ * A `SpillFiles` owns one directory: `<storage path>/_tmp` for a data directory, a fresh directory
+ * under the OS temp dir for `:memory:`. Each `SpillRun` is one append-only file of BSON documents
+ * (each self-delimited by its length prefix), written through a 1 MiB buffer and read back once,
+ * sequentially, through a 1 MiB buffer; the file is deleted when the read ends or the run is
+ * discarded. I/O is synchronous (the pipeline engine is a synchronous pull chain): each call blocks
+ * for one buffer's worth of disk work. Stale `_tmp` files of a crashed process are removed when the
+ * directory is first used.
+ */
+import { BSON } from "bson";
+import { decodeDocument } from "../bson/decode.ts";
+
+const BUFFER_BYTES = 1024 * 1024;
+
+/** Counters of what spilled (serverStatus, tests). */
+export interface SpillStats {
+  runs: number;
+  bytesWritten: number;
+}
+
+export class SpillRun {
+  #file: Deno.FsFile | undefined;
+  #chunks: Uint8Array[] = [];
+  #buffered = 0;
+  #written = 0;
+  #done = false;
+  constructor(
+    private readonly path: string,
+    private readonly stats: SpillStats,
+  ) {
+    this.#file = Deno.openSync(path, { read: true, write: true, createNew: true });
+    stats.runs++;
+  }
+
+  /** Appends one document (BSON-encoded). */
+  append(doc: Record<string, unknown>): void {
+    this.appendBytes(BSON.serialize(doc));
+  }
+
+  /** Appends one encoded BSON document. */
+  appendBytes(bytes: Uint8Array): void {
+    this.#chunks.push(bytes);
+    this.#buffered += bytes.length;
+    if (this.#buffered >= BUFFER_BYTES) this.#flush();
+  }
+
+  /** Bytes appended so far. */
+  get bytes(): number {
+    return this.#written + this.#buffered;
+  }
+
+  #flush(): void {
+    if (this.#buffered === 0 || !this.#file) return;
+    const all = new Uint8Array(this.#buffered);
+    let off = 0;
+    for (const c of this.#chunks) {
+      all.set(c, off);
+      off += c.length;
+    }
+    let n = 0;
+    while (n < all.length) n += this.#file.writeSync(all.subarray(n));
+    this.#written += all.length;
+    this.stats.bytesWritten += all.length;
+    this.#chunks = [];
+    this.#buffered = 0;
+  }
+
+  /** The encoded documents in append order; the file is deleted at the end (or on `return()`). */
+  *readBytes(): Generator<Uint8Array> {
+    this.#flush();
+    const file = this.#file;
+    if (!file || this.#done) return;
+    try {
+      file.seekSync(0, Deno.SeekMode.Start);
+      let buf = new Uint8Array(BUFFER_BYTES);
+      let have = 0; // bytes in buf
+      let pos = 0; // start of the next document in buf
+      let eof = false;
+      for (;;) {
+        if (have - pos >= 4) {
+          const len = new DataView(buf.buffer, buf.byteOffset + pos, 4).getInt32(0, true);
+          if (have - pos >= len) {
+            yield buf.slice(pos, pos + len);
+            pos += len;
+            continue;
+          }
+          if (len > buf.length) {
+            const bigger = new Uint8Array(len);
+            bigger.set(buf.subarray(pos, have));
+            have -= pos;
+            pos = 0;
+            buf = bigger;
+          }
+        }
+        if (eof) return;
+        if (pos > 0) {
+          buf.copyWithin(0, pos, have);
+          have -= pos;
+          pos = 0;
+        }
+        const n = file.readSync(buf.subarray(have));
+        if (n === null || n === 0) eof = true;
+        else have += n;
+      }
+    } finally {
+      this.discard();
+    }
+  }
+
+  /** The documents in append order (decoded as stored documents are); deletes the file at the end. */
+  *read(): Generator<Record<string, unknown>> {
+    for (const b of this.readBytes()) yield decodeDocument(b);
+  }
+
+  /** Closes and deletes the file (idempotent). */
+  discard(): void {
+    if (this.#done) return;
+    this.#done = true;
+    this.#chunks = [];
+    try {
+      this.#file?.close();
+    } catch { /* already closed */ }
+    this.#file = undefined;
+    try {
+      Deno.removeSync(this.path);
+    } catch { /* already gone */ }
+  }
+}
+
+export class SpillFiles {
+  readonly stats: SpillStats = { runs: 0, bytesWritten: 0 };
+  #dir: string | undefined;
+  #seq = 0;
+  /** `storagePath` is the data directory or ":memory:". */
+  constructor(private readonly storagePath: string) {}
+
+  #directory(): string {
+    if (this.#dir) return this.#dir;
+    if (this.storagePath === ":memory:") {
+      this.#dir = Deno.makeTempDirSync({ prefix: "secantus-spill-" });
+    } else {
+      const dir = `${this.storagePath}/_tmp`;
+      try {
+        Deno.removeSync(dir, { recursive: true }); // leftovers of a crashed process
+      } catch { /* none */ }
+      Deno.mkdirSync(dir, { recursive: true });
+      this.#dir = dir;
+    }
+    return this.#dir;
+  }
+
+  /** A new, empty run file. */
+  newRun(): SpillRun {
+    const path = `${this.#directory()}/spill-${Deno.pid}-${Date.now()}-${this.#seq++}.bson`;
+    return new SpillRun(path, this.stats);
+  }
+
+  /** Removes the directory (server stop). */
+  close(): void {
+    if (!this.#dir) return;
+    try {
+      Deno.removeSync(this.#dir, { recursive: true });
+    } catch { /* gone */ }
+    this.#dir = undefined;
+  }
+}

@@ -1,0 +1,69 @@
+/**
+ * Blocking stages past [server] query_memory_limit (issue 15): `$sort` and `$group` spill to
+ * temporary files in <storage_path>/_tmp and answer exactly what they answer in memory;
+ * `allowDiskUse: false` gets mongod's 292. A data directory (not :memory:) so the _tmp files are real.
+ */
+// deno-lint-ignore no-explicit-any
+type AnyDoc = any;
+import assert from "node:assert/strict";
+import { MongoClient, MongoServerError } from "mongodb";
+import { startServer } from "../../mod.ts";
+import { defaultConfig } from "../../src/config/mod.ts";
+
+Deno.test({
+  name: "spill: $sort and $group past the memory limit spill to _tmp; allowDiskUse:false is 292",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    const dir = await Deno.makeTempDir({ prefix: "secantus-spill-test-" });
+    const d = defaultConfig();
+    const config = {
+      ...d,
+      server: {
+        ...d.server,
+        port: 0,
+        storagePath: dir,
+        logLevel: "ERROR" as const,
+        queryMemoryLimitBytes: 200_000,
+      },
+    };
+    const server = await startServer({ config });
+    const client = new MongoClient(server.uri);
+    try {
+      const c = client.db("spill").collection<AnyDoc>("c");
+      const n = 6000;
+      await c.insertMany(
+        Array.from(
+          { length: n },
+          (_, i) => ({ _id: i, k: (i * 7919) % n, g: i % 1500, pad: "p".repeat(100) }),
+        ),
+      );
+      const sorted = await c.aggregate<AnyDoc>([{ $sort: { k: -1 } }, { $project: { k: 1 } }]).toArray();
+      assert.equal(sorted.length, n);
+      assert.deepEqual(sorted.slice(0, 3).map((x) => x.k), [n - 1, n - 2, n - 3]);
+      for (let i = 1; i < n; i++) assert.ok(sorted[i - 1].k > sorted[i].k);
+      const groups = await c.aggregate<AnyDoc>([
+        { $group: { _id: "$g", n: { $sum: 1 }, first: { $first: "$_id" }, ids: { $push: "$_id" } } },
+        { $sort: { _id: 1 } },
+      ]).toArray();
+      assert.equal(groups.length, 1500);
+      assert.deepEqual(groups[7], { _id: 7, n: 4, first: 7, ids: [7, 1507, 3007, 4507] });
+      const refused = async (pipeline: AnyDoc[]) => {
+        try {
+          await c.aggregate(pipeline, { allowDiskUse: false }).toArray();
+        } catch (e) {
+          return e instanceof MongoServerError ? e.code : e;
+        }
+        return "no error";
+      };
+      assert.equal(await refused([{ $sort: { k: 1 } }]), 292);
+      assert.equal(await refused([{ $group: { _id: "$_id", p: { $push: "$pad" } } }]), 292);
+      const left = [...Deno.readDirSync(`${dir}/_tmp`)];
+      assert.deepEqual(left, [], "spill files are removed when read");
+    } finally {
+      await client.close();
+      await server.stop();
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
