@@ -57,6 +57,8 @@ Deno.test("every flag sets its key", async () => {
     "0",
     "--metrics-listen",
     "127.0.0.1:9216",
+    "--query-memory-limit",
+    "10M",
   ], s.env);
   assertEquals(config, {
     server: {
@@ -70,6 +72,7 @@ Deno.test("every flag sets its key", async () => {
       standalone: true,
       maxConnections: 10,
       maxOpenCursors: 10_000,
+      queryMemoryLimitBytes: 10 * 1024 ** 2,
       idleTimeoutSeconds: 300,
       messageTimeoutSeconds: 30,
       enableTestCommands: true,
