@@ -60,3 +60,9 @@ export const MAX_ADD_TO_SET_BYTES = 100 * 1024 * 1024;
  * message may exceed it alone.
  */
 export const INCOMING_MESSAGE_BUDGET_BYTES = 256 * 1024 * 1024;
+
+/**
+ * Wire compressors the server negotiates in `hello.compression` (wire/op_compressed.ts implements them;
+ * `noop` is accepted on the wire but never offered, as mongod).
+ */
+export const SUPPORTED_COMPRESSORS: readonly string[] = ["snappy", "zstd", "zlib"];

@@ -20,6 +20,7 @@
  */
 import { BSON } from "bson";
 import {
+  compressMessage,
   decodeMessage,
   encodeOpMsgReplyPrefix,
   encodeOpReply,
@@ -244,7 +245,7 @@ export class Connection {
       const more = exhaustOk && isExhaustReply(result) && result.more;
       const body = this.#serialize(isExhaustReply(result) ? result.reply : result, tag);
       const id = nextReplyId();
-      if (!(await this.#send(req.opCode, body, id, responseTo, more))) return false;
+      if (!(await this.#send(req.opCode, body, id, responseTo, more, req.compressorId))) return false;
       if (!more || this.#draining || this.#closed) return !this.#closed;
       responseTo = id;
       result = await this.#call(req, tag);
@@ -295,9 +296,14 @@ export class Connection {
     id: number,
     respondTo: number,
     moreToCome: boolean,
+    compressorId?: number,
   ): Promise<boolean> {
     try {
-      if (requestOpCode === OP_MSG && body.length > SPLIT_WRITE_THRESHOLD) {
+      if (compressorId !== undefined) {
+        // The request came compressed: answer with the same compressor (as mongod).
+        const frame = encodeReplyFor(requestOpCode, body, id, respondTo, moreToCome);
+        await this.#writeAll(compressMessage(frame, compressorId));
+      } else if (requestOpCode === OP_MSG && body.length > SPLIT_WRITE_THRESHOLD) {
         await this.#writeAll(encodeOpMsgReplyPrefix(body.length, id, respondTo, moreToCome));
         await this.#writeAll(body);
       } else {

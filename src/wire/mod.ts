@@ -2,7 +2,7 @@
  * src/wire — the MongoDB wire protocol as pure functions of bytes (no Deno.*, no I/O, no storage).
  *
  * Owns: the 16-byte header, OP_MSG (body, document sequences, flags, CRC-32C checksum), legacy
- * OP_QUERY/OP_REPLY for handshakes, recognition of OP_COMPRESSED (refused: no compressors advertised),
+ * OP_QUERY/OP_REPLY for handshakes, OP_COMPRESSED (noop, snappy, zlib, zstd: decompress requests, compress replies),
  * the size limits, and the split between framing errors (close the connection) and request errors
  * (reply `{ok: 0}` and continue).
  *
@@ -52,6 +52,12 @@ export {
   type OpReplyParts,
   parseOpReply,
 } from "./op_reply.ts";
-export { COMPRESSOR_NAMES, readOpCompressedPrefix } from "./op_compressed.ts";
+export {
+  compressMessage,
+  COMPRESSOR_NAMES,
+  negotiateCompressors,
+  readOpCompressedPrefix,
+  SUPPORTED_COMPRESSORS,
+} from "./op_compressed.ts";
 export { decodeMessage, type DecodeResult, type WireRequest } from "./request.ts";
 export { encodeReplyFor } from "./reply.ts";

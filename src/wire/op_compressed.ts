@@ -1,18 +1,32 @@
 /**
- * OP_COMPRESSED (opcode 2012): recognised, never decompressed.
+ * OP_COMPRESSED (opcode 2012): wire compression as mongod negotiates it (the compression spec).
  *
- * Why: compression is negotiated — a driver may only compress after the server lists a compressor in its
- * `hello` reply (`compression: [...]`). SecantusDB advertises none (no snappy/zstd codec is available to
- * this runtime yet, and zlib alone is not worth the negotiation surface), so a well-behaved driver never
- * sends OP_COMPRESSED. If one arrives anyway we read its small fixed prefix to learn which reply form the
- * client expects (`originalOpcode`) and answer with a clear error — the same code mongod uses
- * (InternalError) when a message names a compressor it does not have — instead of dropping the connection.
+ * A driver lists the compressors it would use in `hello.compression`; the server answers with the ones
+ * it also has (`SUPPORTED`, in the client's order of preference) and from then on the client may wrap
+ * any request but the handshake and authentication ones. The server decompresses the message, answers
+ * it, and compresses the reply with the compressor the request used, as mongod does.
  *
- * Layout after the header: int32 originalOpcode, int32 uncompressedSize, uint8 compressorId, then the
- * compressed original message body.
+ * Layout after the 16-byte header: int32 originalOpcode, int32 uncompressedSize, uint8 compressorId,
+ * then the compressed original message body (everything after the original header).
+ *
+ * Compressors: noop (0), snappy (1, raw block format: npm `snappyjs`), zlib (2, RFC 1950 stream:
+ * `node:zlib`), zstd (3, frame format: `node:zlib`'s zstd). A message naming another compressor, a body
+ * that does not decompress, or a size that does not match is refused with mongod's error (a reply in the
+ * original opcode's form); a decompressed size past maxMessageSizeBytes closes the connection.
  */
+import { deflateSync, inflateSync, zstdCompressSync, zstdDecompressSync } from "node:zlib";
+import SnappyJS from "snappyjs";
+import { MAX_MESSAGE_SIZE_BYTES, SUPPORTED_COMPRESSORS } from "../limits.ts";
 import { FrameError, RequestError } from "./errors.ts";
-import { HEADER_SIZE, OP_MSG, OP_QUERY, readInt32LE } from "./header.ts";
+import {
+  HEADER_SIZE,
+  OP_COMPRESSED,
+  OP_MSG,
+  OP_QUERY,
+  readInt32LE,
+  writeHeader,
+  writeInt32LE,
+} from "./header.ts";
 
 export const COMPRESSOR_NAMES: Readonly<Record<number, string>> = {
   0: "noop",
@@ -20,6 +34,8 @@ export const COMPRESSOR_NAMES: Readonly<Record<number, string>> = {
   2: "zlib",
   3: "zstd",
 };
+
+const IDS: Readonly<Record<string, number>> = { noop: 0, snappy: 1, zlib: 2, zstd: 3 };
 
 export interface OpCompressedPrefix {
   originalOpcode: number;
@@ -41,13 +57,101 @@ export function readOpCompressedPrefix(frame: Uint8Array): OpCompressedPrefix {
   };
 }
 
-/** The error every OP_COMPRESSED receives. */
-export function compressionNotSupported(prefix: OpCompressedPrefix): RequestError {
-  const name = COMPRESSOR_NAMES[prefix.compressorId] ?? "unknown";
-  return new RequestError(
-    "InternalError",
-    `Compression algorithm specified in message is not available: OP_COMPRESSED with compressor ` +
-      `${prefix.compressorId} (${name}) received, but this server advertises no compressors; ` +
-      "send messages uncompressed",
-  );
+function decompress(id: number, data: Uint8Array, size: number): Uint8Array {
+  switch (id) {
+    case 0:
+      return data;
+    case 1:
+      return SnappyJS.uncompress(data, size);
+    case 2:
+      return new Uint8Array(inflateSync(data, { maxOutputLength: Math.max(1, size) }));
+    case 3:
+      return new Uint8Array(zstdDecompressSync(data, { maxOutputLength: Math.max(1, size) }));
+    default:
+      throw new RequestError(
+        "InternalError",
+        `Compression algorithm specified in message is not available: compressor id ${id}`,
+      );
+  }
+}
+
+function compress(id: number, data: Uint8Array): Uint8Array {
+  switch (id) {
+    case 1:
+      return SnappyJS.compress(data);
+    case 2:
+      return new Uint8Array(deflateSync(data));
+    case 3:
+      return new Uint8Array(zstdCompressSync(data));
+    default:
+      return data;
+  }
+}
+
+/**
+ * The original message inside an OP_COMPRESSED frame (its header rebuilt with the original opcode),
+ * and the compressor it used. RequestError for an unknown compressor or a corrupt body.
+ */
+export function decompressMessage(frame: Uint8Array): { frame: Uint8Array; compressorId: number } {
+  const p = readOpCompressedPrefix(frame);
+  if (p.uncompressedSize < 0 || p.uncompressedSize + HEADER_SIZE > MAX_MESSAGE_SIZE_BYTES) {
+    throw new FrameError(`OP_COMPRESSED uncompressedSize ${p.uncompressedSize} out of range`);
+  }
+  let body: Uint8Array;
+  try {
+    body = decompress(p.compressorId, frame.subarray(HEADER_SIZE + 9), p.uncompressedSize);
+  } catch (e) {
+    if (e instanceof RequestError) throw e;
+    throw new RequestError(
+      "BadValue",
+      `Could not decompress message with compressor ${COMPRESSOR_NAMES[p.compressorId]}: ${
+        e instanceof Error ? e.message : String(e)
+      }`,
+    );
+  }
+  if (body.length !== p.uncompressedSize) {
+    throw new RequestError(
+      "BadValue",
+      `Decompressed message was ${body.length} bytes, not the ${p.uncompressedSize} the header claims`,
+    );
+  }
+  const out = new Uint8Array(HEADER_SIZE + body.length);
+  writeHeader(out, 0, {
+    messageLength: out.length,
+    requestId: readInt32LE(frame, 4),
+    responseTo: readInt32LE(frame, 8),
+    opCode: p.originalOpcode,
+  });
+  out.set(body, HEADER_SIZE);
+  return { frame: out, compressorId: p.compressorId };
+}
+
+/** Wraps an encoded reply frame in OP_COMPRESSED with `compressorId` (same request/response ids). */
+export function compressMessage(frame: Uint8Array, compressorId: number): Uint8Array {
+  const body = frame.subarray(HEADER_SIZE);
+  const packed = compress(compressorId, body);
+  const out = new Uint8Array(HEADER_SIZE + 9 + packed.length);
+  writeHeader(out, 0, {
+    messageLength: out.length,
+    requestId: readInt32LE(frame, 4),
+    responseTo: readInt32LE(frame, 8),
+    opCode: OP_COMPRESSED,
+  });
+  writeInt32LE(out, HEADER_SIZE, readInt32LE(frame, 12));
+  writeInt32LE(out, HEADER_SIZE + 4, body.length);
+  out[HEADER_SIZE + 8] = compressorId;
+  out.set(packed, HEADER_SIZE + 9);
+  return out;
+}
+
+/** The compressors of a client's `hello.compression` list this server has, in the client's order. */
+export function negotiateCompressors(requested: readonly string[]): string[] {
+  return requested.filter((c, i) => SUPPORTED_COMPRESSORS.includes(c) && requested.indexOf(c) === i);
+}
+
+export { SUPPORTED_COMPRESSORS };
+
+/** The wire id of a compressor name (tests). */
+export function compressorId(name: string): number | undefined {
+  return IDS[name];
 }

@@ -6,7 +6,7 @@ import { FrameError, RequestError } from "./errors.ts";
 import { checkMessageLength, OP_COMPRESSED, OP_MSG, OP_QUERY, readHeader } from "./header.ts";
 import { parseOpMsg, readOpMsgFlags } from "./op_msg.ts";
 import { commandDatabase, type OpQueryInfo, parseOpQuery, unwrapLegacyCommand } from "./op_query.ts";
-import { compressionNotSupported, readOpCompressedPrefix } from "./op_compressed.ts";
+import { decompressMessage, readOpCompressedPrefix } from "./op_compressed.ts";
 
 export interface WireRequest {
   /** OP_MSG or OP_QUERY (the reply uses OP_MSG or OP_REPLY accordingly). */
@@ -26,6 +26,8 @@ export interface WireRequest {
   checksumPresent: boolean;
   /** OP_QUERY fields, present only for legacy requests. */
   legacy?: OpQueryInfo;
+  /** The request came in OP_COMPRESSED with this compressor: the reply is compressed with it too. */
+  compressorId?: number;
 }
 
 export type DecodeResult =
@@ -107,13 +109,24 @@ export function decodeMessage(frame: Uint8Array): DecodeResult {
     }
     case OP_COMPRESSED: {
       const prefix = readOpCompressedPrefix(frame);
-      return {
-        ok: false,
-        error: compressionNotSupported(prefix),
-        requestId: h.requestId,
-        replyFor: prefix.originalOpcode,
-        moreToCome: false,
-      };
+      let inner;
+      try {
+        inner = decompressMessage(frame);
+      } catch (e) {
+        if (e instanceof RequestError) {
+          return {
+            ok: false,
+            error: e,
+            requestId: h.requestId,
+            replyFor: prefix.originalOpcode,
+            moreToCome: false,
+          };
+        }
+        throw e;
+      }
+      const r = decodeMessage(inner.frame);
+      if (r.ok) r.request.compressorId = inner.compressorId;
+      return r;
     }
     default:
       throw new FrameError(`unsupported opCode ${h.opCode}`);

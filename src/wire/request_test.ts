@@ -5,6 +5,7 @@ import { HEADER_SIZE, OP_COMPRESSED, OP_MSG, OP_QUERY, writeHeader, writeInt32LE
 import { MAX_MESSAGE_SIZE_BYTES } from "../limits.ts";
 import { encodeOpMsg, OpMsgFlag } from "./op_msg.ts";
 import { decodeMessage } from "./request.ts";
+import { compressMessage, compressorId, decompressMessage, negotiateCompressors } from "./op_compressed.ts";
 import { encodeOpQuery } from "./op_query.ts";
 
 const ser = (d: Record<string, unknown>) => BSON.serialize(d);
@@ -66,16 +67,37 @@ Deno.test("decodeMessage: request errors carry reply context (moreToCome honoure
   assertEquals(Object.keys(r.error.toReply()), ["ok", "errmsg", "code", "codeName"]);
 });
 
-Deno.test("decodeMessage: OP_COMPRESSED gets a clear error in the original reply form", () => {
+Deno.test("decodeMessage: OP_COMPRESSED with every compressor round-trips; replies compress alike", () => {
+  const plain = encodeOpMsg({ requestId: 5, body: ser({ ping: 1, pad: "x".repeat(300), $db: "a" }) });
+  for (const name of ["noop", "snappy", "zlib", "zstd"]) {
+    const id = compressorId(name)!;
+    const packed = compressMessage(plain, id);
+    if (name !== "noop") ok(packed.length < plain.length, name);
+    const r = decodeMessage(packed);
+    ok(r.ok, name);
+    assertEquals([r.request.body["pad"], r.request.requestId, r.request.compressorId], [
+      "x".repeat(300),
+      5,
+      id,
+    ]);
+    assertEquals(decompressMessage(packed).frame, plain);
+  }
+  assertEquals(negotiateCompressors(["zstd", "lz4", "zlib", "zstd"]), ["zstd", "zlib"]);
+});
+
+Deno.test("decodeMessage: OP_COMPRESSED with an unknown compressor or a corrupt body gets a clear error", () => {
   const f = new Uint8Array(HEADER_SIZE + 9 + 4);
   writeHeader(f, 0, { messageLength: f.length, requestId: 8, responseTo: 0, opCode: OP_COMPRESSED });
   writeInt32LE(f, HEADER_SIZE, OP_QUERY);
   writeInt32LE(f, HEADER_SIZE + 4, 100);
-  f[HEADER_SIZE + 8] = 1;
+  f[HEADER_SIZE + 8] = 9;
   const r = decodeMessage(f);
   ok(!r.ok);
   assertEquals([r.error.codeName, r.replyFor, r.requestId], ["InternalError", OP_QUERY, 8]);
-  ok(r.error.message.includes("snappy"));
+  f[HEADER_SIZE + 8] = 2; // zlib, garbage body
+  const bad = decodeMessage(f);
+  ok(!bad.ok);
+  assertEquals(bad.error.codeName, "BadValue");
   // wrapping an opcode we could never answer, or truncated: close
   writeInt32LE(f, HEADER_SIZE, 2010);
   throws(() => decodeMessage(f), FrameError);

@@ -24,7 +24,7 @@ import {
   parseShape,
   str,
 } from "../params/schema.ts";
-import { LIMITS, WIRE_VERSION } from "../../limits.ts";
+import { LIMITS, SUPPORTED_COMPRESSORS, WIRE_VERSION } from "../../limits.ts";
 
 const ELECTION_ID = new ObjectId("7fffffff0000000000000001");
 
@@ -83,8 +83,15 @@ export function helloReply(ctx: RequestContext<HelloParams>, legacy: boolean): D
     minWireVersion: WIRE_VERSION.min,
     maxWireVersion: WIRE_VERSION.max,
     readOnly: false,
-    ok: 1,
   });
+  // Compression is negotiated: the client's list, kept to what we have, in its order (as mongod).
+  if (ctx.params.compression) {
+    const offered = ctx.params.compression;
+    reply["compression"] = offered.filter((c, i) =>
+      SUPPORTED_COMPRESSORS.includes(c) && offered.indexOf(c) === i
+    );
+  }
+  reply["ok"] = 1;
   return reply;
 }
 
