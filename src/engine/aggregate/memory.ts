@@ -59,6 +59,9 @@ export function stageMemoryError(stage: string, limit: number): CommandError {
   );
 }
 
+/** The merge offers a pause (deadline check, other clients) every this many documents. */
+const MERGE_PAUSE_EVERY = 4096;
+
 interface Row {
   readonly d: Document;
   readonly k: unknown[];
@@ -87,9 +90,11 @@ export function* externalSort(
   let held = 0;
   let i = 0;
   const runs: SpillRun[] = [];
+  let pausing = false; // the caller handles PAUSE markers (it sent some)
   try {
     for (const d of input) {
       if (d === PAUSE) {
+        pausing = true;
         yield d;
         continue;
       }
@@ -121,10 +126,12 @@ export function* externalSort(
       if (!n.done) heapPush(heap, { d: n.value, k: keyOf(n.value), i: src }, cmp);
     };
     for (let s = 0; s < sources.length; s++) push(s);
+    let n = 0;
     while (heap.length > 0) {
       const top = heapPop(heap, cmp);
       yield top.d;
       push(top.i);
+      if (pausing && ++n % MERGE_PAUSE_EVERY === 0) yield PAUSE; // disk reads: let the caller check its deadline
     }
   } finally {
     for (const r of runs) r.discard();

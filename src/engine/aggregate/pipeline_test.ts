@@ -237,7 +237,9 @@ Deno.test("pipeline: $skip/$limit do not count PAUSE; a stage without pause supp
   const out = [...compilePipeline([{ $skip: 1 }, { $limit: 2 }]).run(input)].filter((d) => d !== PAUSE);
   assertEquals(out, [{ a: 2 }, { a: 3 }]);
   const bucket = [...compilePipeline([{ $bucket: { groupBy: "$a", boundaries: [0, 10] } }]).run(input)];
-  assertEquals(bucket, [{ _id: 0, count: 4 }]);
+  assertEquals(bucket, [PAUSE, PAUSE, { _id: 0, count: 4 }]); // $bucket passes them on now
+  const redact = [...compilePipeline([{ $redact: "$$KEEP" }]).run(input)];
+  assertEquals(redact.length, 4); // a stage without pause support never sees one
 });
 
 function assertEquals(a: unknown, b: unknown): void {

@@ -12,6 +12,7 @@ import { typeName } from "../expression/coerce.ts";
 import type { AccState } from "./accumulators.ts";
 import { groupDocuments, parseAccumulators } from "./group.ts";
 import type { Document, Stage, StageContext } from "./types.ts";
+import { PAUSE } from "./pause.ts";
 import { budgetOf, stageMemoryError } from "./memory.ts";
 import { approxValueSize } from "./value_size.ts";
 
@@ -105,6 +106,7 @@ export function compileBucket(spec: unknown, ctx: StageContext, name: string): S
   const strCmp = ctx.strCmp;
   return {
     name,
+    pauses: true,
     *run(input) {
       const vars = ctx.env.newVars();
       const keyOf = (doc: Document) => {
@@ -124,7 +126,11 @@ export function compileBucket(spec: unknown, ctx: StageContext, name: string): S
         }
         return def;
       };
-      const out = [...groupDocuments(input, keyOf, accs, ctx)];
+      const out: Document[] = [];
+      for (const d of groupDocuments(input, keyOf, accs, ctx)) {
+        if (d === PAUSE) yield d;
+        else out.push(d);
+      }
       out.sort((a, b) => compareValues(a["_id"], b["_id"], strCmp));
       yield* out;
     },
@@ -187,12 +193,17 @@ export function compileBucketAuto(spec: unknown, ctx: StageContext, name: string
   const strCmp = ctx.strCmp;
   return {
     name,
+    pauses: true,
     *run(input) {
       const vars = ctx.env.newVars();
       const rows: { k: unknown; d: Document }[] = [];
       const budget = budgetOf(ctx.options);
       let held = 0;
       for (const d of input) {
+        if (d === PAUSE) {
+          yield d;
+          continue;
+        }
         held += approxValueSize(d);
         if (held > budget.limit) throw stageMemoryError("$bucketAuto", budget.limit);
         vars.root = d;

@@ -359,8 +359,10 @@ export function compileSetWindowFields(spec: unknown, ctx: StageContext, name: s
       const rows: { d: Document; i: number; p: unknown }[] = [];
       const budget = budgetOf(ctx.options);
       let held = 0;
+      let pausing = false; // the caller handles PAUSE markers (it sent some)
       for (const d of input) {
         if (d === PAUSE) {
+          pausing = true;
           yield d;
           continue;
         }
@@ -380,6 +382,7 @@ export function compileSetWindowFields(spec: unknown, ctx: StageContext, name: s
         for (const o of outs) computeOutput(o, part, out, sortKeys[0], ctx);
         for (let i = start; i < end; i++) rows[i] = undefined as never; // release as we go
         yield* out;
+        if (pausing) yield PAUSE; // between partitions: the caller may check its deadline and yield
         start = end;
       }
     },
