@@ -69,8 +69,12 @@ export function parseAccumulators(spec: Document, ctx: StageContext, skip: strin
   return out;
 }
 
-/** Fixed bytes charged per group beside its key (the map entry, the accumulator objects). */
-const GROUP_OVERHEAD = 64;
+/**
+ * Bytes charged per group beside its key: the map entry and group object, plus per accumulator its
+ * state object (measured JS heap cost is a few hundred bytes per group; mongod charges its own sizes).
+ */
+const GROUP_OVERHEAD = 160;
+const ACC_OVERHEAD = 96;
 /** Runs the documents of new groups are spread over once a `$group` passes its budget. */
 const PARTITIONS = 16;
 
@@ -105,6 +109,7 @@ export function* groupDocuments(
   const budget = budgetOf(ctx.options);
   const collecting = accs.map((a) => a.collects);
   const anyCollecting = collecting.includes(true);
+  const perGroup = GROUP_OVERHEAD + ACC_OVERHEAD * accs.length;
   let held = 0;
   let runs: SpillRun[] | undefined;
   try {
@@ -128,13 +133,13 @@ export function* groupDocuments(
           }
           g = { id, accs: accs.map((a) => a.make(id)) };
           groups.set(k, g);
-          held += GROUP_OVERHEAD + approxValueSize(id);
+          held += perGroup + approxValueSize(id);
         }
       }
       if (!g) {
         g = { id, accs: accs.map((a) => a.make(id)) };
         list.push(g);
-        held += GROUP_OVERHEAD + approxValueSize(id);
+        held += perGroup + approxValueSize(id);
       }
       for (let i = 0; i < accs.length; i++) {
         const v = (accs[i] as AccSpec).arg(doc, vars);
