@@ -55,6 +55,7 @@ export {
 export {
   compressMessage,
   COMPRESSOR_NAMES,
+  decompressMessage,
   negotiateCompressors,
   readOpCompressedPrefix,
   SUPPORTED_COMPRESSORS,
