@@ -296,11 +296,8 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
       cursors.closeAll();
       transactions.stop();
       snapshots.releaseAll();
-<<<<<<< HEAD
       oplog?.stop();
-=======
       spill.close();
->>>>>>> 2a50215 (memory bounds (issue 15 item 6): $sort and $group past [server] query_memory_limit (default 100M, mongod's 100 MiB) spill to temporary files in <storage_path>/_tmp (storage/spill.ts; an OS temp dir for :memory:) — $sort as sorted runs merged at the end (stable), $group by hash-partitioning the documents of new groups into 16 runs grouped afterwards (grace hash aggregation, input order kept per group); allowDiskUse:false gets mongod's 292 QueryExceededMemoryLimitNoDiskUseAllowed; $setWindowFields and $bucketAuto fail with 292 past the budget; an aggregate's leading $sort that no index provides now runs in the engine's bounded sort instead of the executor's 292-only buffer)
       storage.close();
       log.info(`stopped; data directory ${config.server.storagePath} closed cleanly`);
     })();

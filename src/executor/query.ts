@@ -23,6 +23,8 @@ import { ixScanHits, type IxScanState, newIxScanState } from "./ixscan.ts";
 import { GeoNearCursor } from "./geo_near.ts";
 import { recordPlanAccess } from "./index_usage.ts";
 import { OpControl } from "../observability/op_control.ts";
+import type { SpillFiles, SpillRun } from "../storage/spill.ts";
+import { mergeSorted, SortedRows } from "./sorted_rows.ts";
 
 /** Documents/keys one storage read examines before the async pulls consider yielding. */
 export const EXAMINE_PER_PULL = 1024;
@@ -48,8 +50,10 @@ export interface CompiledQuery {
   /** 0 = no limit. */
   readonly limit: number;
   readonly project: ((doc: Doc) => Doc) | null;
-  /** Bytes a blocking sort may hold before failing (mongod: 100 MiB without allowDiskUse). */
+  /** Bytes a blocking sort may hold in memory (mongod: 100 MiB). */
   readonly sortMemoryLimit?: number;
+  /** Where a blocking sort past its memory limit spills sorted runs; absent = fail with 292. */
+  readonly spill?: SpillFiles | undefined;
   /**
    * Top-level fields `match` and `sort` read (decode only those); null/absent = the whole document.
    */
@@ -77,8 +81,9 @@ export class QuerySource implements BatchSource {
   #ix: IxScanState = newIxScanState();
   #near: GeoNearCursor | undefined;
   #scanDone = false;
-  #sorted: Row[] | undefined;
-  #sortedPos = 0;
+  #sorted: SortedRows | undefined;
+  /** Sorted runs a blocking sort wrote to disk (storage/spill.ts). */
+  #runs: SpillRun[] = [];
   #skipLeft: number;
   #returned = 0;
   #closed = false;
@@ -201,9 +206,9 @@ export class QuerySource implements BatchSource {
             return;
           }
         }
-        while (this.#sortedPos < this.#sorted.length && room()) {
-          if (!emit(this.#sorted[this.#sortedPos]!)) break;
-          this.#sortedPos++;
+        for (let row = this.#sorted.peek(); row !== undefined && room(); row = this.#sorted.peek()) {
+          if (!emit(row)) break;
+          this.#sorted.advance();
         }
         return;
       }
@@ -233,7 +238,7 @@ export class QuerySource implements BatchSource {
 
   #isDone(): boolean {
     if (this.q.limit !== 0 && this.#returned >= this.q.limit) return true;
-    if (this.q.sort) return this.#sorted !== undefined && this.#sortedPos >= this.#sorted.length;
+    if (this.q.sort) return this.#sorted !== undefined && this.#sorted.peek() === undefined;
     return this.#scanDone && this.#pending === undefined;
   }
 
@@ -311,27 +316,41 @@ export class QuerySource implements BatchSource {
    * Reads matches into the sort buffer until the pull's budget is spent (undefined: call again) or
    * the scan ends (the sorted rows).
    */
-  #readSorted(txn: ReadTxn): Row[] | undefined {
-    const rows = this.#sortBuf;
+  #readSorted(txn: ReadTxn): SortedRows | undefined {
     const cap = this.q.sortMemoryLimit ?? SORT_LIMIT_DEFAULT;
-    for (const row of this.#rows(txn)) {
-      this.#sortHeld += row.bytes.length;
-      if (this.#sortHeld > cap) {
-        throw new CommandError(
-          "QueryExceededMemoryLimitNoDiskUseAllowed",
-          `Sort exceeded memory limit of ${cap} bytes, but did not opt in to external sorting.`,
-        );
-      }
-      rows.push(row);
-    }
-    if (!this.#scanDone) return undefined;
-    this.#sortBuf = [];
     const cmp = this.q.sort!;
     const f = this.q.readFields;
-    rows.sort((x, y) => cmp(x.view(f), y.view(f)));
-    // Apply limit early to release memory.
-    if (this.q.limit !== 0) rows.length = Math.min(rows.length, this.q.skip + this.q.limit);
-    return rows;
+    const order = (x: Row, y: Row) => cmp(x.view(f), y.view(f));
+    for (const row of this.#rows(txn)) {
+      this.#sortHeld += row.bytes.length;
+      this.#sortBuf.push(row);
+      if (this.#sortHeld > cap) {
+        if (!this.q.spill) {
+          throw new CommandError(
+            "QueryExceededMemoryLimitNoDiskUseAllowed",
+            `Sort exceeded memory limit of ${cap} bytes, but did not opt in to external sorting.`,
+          );
+        }
+        // External sort: this buffer becomes one sorted run on disk.
+        const rows = this.#sortBuf.sort(order);
+        const run = this.q.spill.newRun();
+        this.#runs.push(run);
+        for (const r of rows) run.appendBytes(r.bytes);
+        this.#sortBuf = [];
+        this.#sortHeld = 0;
+      }
+    }
+    if (!this.#scanDone) return undefined;
+    const rows = this.#sortBuf.sort(order);
+    this.#sortBuf = [];
+    if (this.#runs.length === 0) {
+      // Apply limit early to release memory.
+      if (this.q.limit !== 0) rows.length = Math.min(rows.length, this.q.skip + this.q.limit);
+      return new SortedRows(rows[Symbol.iterator]());
+    }
+    const sources: Iterator<Row>[] = this.#runs.map((r) => mapIter(r.readBytes(), (b) => new Row(0n, b)));
+    sources.push(rows[Symbol.iterator]()); // the in-memory rest comes last in input order
+    return new SortedRows(mergeSorted(sources, order));
   }
 
   #checkCollection(): void {
@@ -349,6 +368,8 @@ export class QuerySource implements BatchSource {
     this.#closed = true;
     this.#sorted = undefined;
     this.#sortBuf = [];
+    for (const r of this.#runs) r.discard();
+    this.#runs = [];
   }
 }
 
@@ -381,4 +402,8 @@ function docFromKey(fields: readonly string[], values: readonly unknown[]): Doc 
     cur[parts[parts.length - 1]!] = values[i];
   });
   return doc;
+}
+
+function* mapIter<A, B>(it: Iterable<A>, f: (a: A) => B): Generator<B> {
+  for (const a of it) yield f(a);
 }

@@ -1,6 +1,7 @@
 /**
  * Blocking stages past [server] query_memory_limit (issue 15): `$sort` and `$group` spill to
- * temporary files in <storage_path>/_tmp and answer exactly what they answer in memory;
+ * temporary files in <storage_path>/_tmp and answer exactly what they answer in memory (find's
+ * blocking sort too);
  * `allowDiskUse: false` gets mongod's 292. A data directory (not :memory:) so the _tmp files are real.
  */
 // deno-lint-ignore no-explicit-any
@@ -57,6 +58,14 @@ Deno.test({
         return "no error";
       };
       assert.equal(await refused([{ $sort: { k: 1 } }]), 292);
+      // find's blocking sort spills too (and refuses with allowDiskUse: false).
+      const found = await c.find({}, { sort: { k: 1 }, projection: { k: 1 }, batchSize: 1000 }).toArray();
+      assert.equal(found.length, n);
+      for (let i = 1; i < n; i++) assert.ok(found[i - 1].k < found[i].k);
+      await assert.rejects(
+        c.find({}, { sort: { k: 1 }, allowDiskUse: false }).toArray(),
+        (e: unknown) => e instanceof MongoServerError && e.code === 292,
+      );
       assert.equal(await refused([{ $group: { _id: "$_id", p: { $push: "$pad" } } }]), 292);
       const left = [...Deno.readDirSync(`${dir}/_tmp`)];
       assert.deepEqual(left, [], "spill files are removed when read");

@@ -40,7 +40,7 @@ const FIELDS = {
   tailable: optional(bool),
   awaitData: optional(bool),
   rawData: ignored,
-  allowDiskUse: ignored,
+  allowDiskUse: optional(bool),
   returnKey: ignored,
   showRecordId: ignored,
   oplogReplay: ignored,
@@ -76,7 +76,7 @@ async function run(ctx: RequestContext<FindParams>): Promise<Reply> {
     }
     return findTailable(ctx, coll);
   }
-  const q = compileQueryWithLet(
+  const compiled = compileQueryWithLet(
     {
       filter: p.filter,
       sort: p.sort,
@@ -91,6 +91,12 @@ async function run(ctx: RequestContext<FindParams>): Promise<Reply> {
     coll,
     p.let,
   );
+  // A blocking sort past [server] query_memory_limit spills sorted runs unless allowDiskUse is false.
+  const q = {
+    ...compiled,
+    sortMemoryLimit: ctx.queryMemoryLimitBytes,
+    spill: p.allowDiskUse === false ? undefined : ctx.spill,
+  };
 
   ctx.opStats.ns = ns;
   if (!coll) {
