@@ -15,6 +15,7 @@ import { isObj } from "../expression/compile.ts";
 import { typeName } from "../expression/coerce.ts";
 import { valueKey } from "./group_key.ts";
 import type { Document, Stage, StageContext } from "./types.ts";
+import { PAUSE } from "./pause.ts";
 
 function resolver(ctx: StageContext, stage: string): (coll: string) => Iterable<Document> {
   const r = ctx.options.resolveCollection;
@@ -143,6 +144,7 @@ export function compileLookup(spec: unknown, ctx: StageContext, name: string): S
   const strCmp = ctx.strCmp;
   return {
     name,
+    pauses: true,
     *run(input) {
       const foreign = [...(from === undefined ? [] : resolve(from))];
       let index: Map<string, number[]> | undefined;
@@ -160,6 +162,10 @@ export function compileLookup(spec: unknown, ctx: StageContext, name: string): S
       }
       const vars = ctx.env.newVars();
       for (const doc of input) {
+        if (doc === PAUSE) {
+          yield doc; // deadline checks between outer documents (each may run a sub-pipeline)
+          continue;
+        }
         let matched: Document[] = foreign;
         if (localParts && foreignParts) {
           const locals = localValues(doc, localParts);
@@ -228,6 +234,7 @@ export function compileUnionWith(spec: unknown, ctx: StageContext, name: string)
   const sub = ctx.subPipeline(pipeline);
   return {
     name,
+    pauses: true,
     *run(input) {
       yield* input;
       yield* runStages(sub, coll === undefined ? [] : resolve(coll));

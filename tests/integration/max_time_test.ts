@@ -1,0 +1,47 @@
+/**
+ * maxTimeMS (issue 15 item 5) in blocking and nested aggregation stages: a `$lookup` with a
+ * sub-pipeline per document, a `$setWindowFields` and an external-size `$sort` stop with 50
+ * MaxTimeMSExpired instead of running to the end; the server keeps serving.
+ */
+// deno-lint-ignore no-explicit-any
+type AnyDoc = any;
+import assert from "node:assert/strict";
+import { MongoServerError } from "mongodb";
+import { serverTest } from "./helpers/embedded_server.ts";
+
+serverTest("maxTimeMS ends long $lookup, $setWindowFields and $group pipelines with 50", async (client) => {
+  const db = client.db("mt");
+  const c = db.collection<AnyDoc>("c");
+  await c.insertMany(Array.from({ length: 3000 }, (_, i) => ({ _id: i, g: i % 7, v: i })));
+  const expired = async (pipeline: AnyDoc[]) => {
+    const t = performance.now();
+    try {
+      await c.aggregate(pipeline, { maxTimeMS: 30 }).toArray();
+      return { code: "no error", ms: performance.now() - t };
+    } catch (e) {
+      return { code: e instanceof MongoServerError ? e.code : String(e), ms: performance.now() - t };
+    }
+  };
+  const lookup = await expired([{
+    $lookup: {
+      from: "c",
+      let: { v: "$v" },
+      pipeline: [{ $match: { $expr: { $eq: ["$v", "$$v"] } } }],
+      as: "same",
+    },
+  }]);
+  assert.equal(lookup.code, 50);
+  const windows = await expired([
+    { $lookup: { from: "c", pipeline: [{ $limit: 200 }], as: "x" } },
+    { $unwind: "$x" },
+    { $setWindowFields: { partitionBy: "$g", sortBy: { v: 1 }, output: { s: { $sum: "$v" } } } },
+  ]);
+  assert.equal(windows.code, 50);
+  const grouped = await expired([
+    { $lookup: { from: "c", pipeline: [{ $limit: 200 }], as: "x" } },
+    { $unwind: "$x" },
+    { $group: { _id: { a: "$v", b: "$x.v" }, n: { $sum: 1 } } },
+  ]);
+  assert.equal(grouped.code, 50);
+  assert.equal(await c.countDocuments({}), 3000); // still serving
+});
