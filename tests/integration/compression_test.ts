@@ -1,9 +1,11 @@
 /**
  * Wire compression (issue 15 item 10) through npm:mongodb: the server advertises snappy, zstd and zlib
  * in `hello.compression` (the client's list, kept to what it has), decompresses OP_COMPRESSED requests
- * and answers compressed with the same compressor. The Node driver's zlib path needs no extra package,
- * its snappy path the `snappy` package (a dev dependency here); its zstd path needs `@mongodb-js/zstd`,
- * whose native build cannot be fetched on this machine, so zstd is covered by the wire/ unit tests.
+ * and answers compressed with the same compressor. The Node driver's zlib path needs no extra package;
+ * its snappy and zstd paths need optional native packages (`snappy`, `@mongodb-js/zstd`) that this
+ * repository does not depend on (a native `snappy` breaks the npm package's bundle; zstd's build cannot be
+ * fetched here): snappy, zstd and noop are covered by the wire/ unit tests and server_test's raw-socket
+ * round trip. (Checked by hand: the driver with `snappy@7.4.3` installed talks snappy to this server.)
  */
 // deno-lint-ignore no-explicit-any
 type AnyDoc = any;
@@ -11,7 +13,7 @@ import assert from "node:assert/strict";
 import { MongoClient } from "mongodb";
 import { startServer } from "../../mod.ts";
 
-for (const compressor of ["zlib", "snappy"] as const) {
+for (const compressor of ["zlib"] as const) {
   Deno.test({
     name:
       `compression: ${compressor} negotiated and used by the Node driver; hello lists only what both have`,
