@@ -18,6 +18,7 @@ import type { Document as Doc } from "../bson/document.ts";
 import { decodeDocument } from "../bson/decode.ts";
 import { isPlainDoc } from "../bson/type_name.ts";
 import { type IndexKeyOptions, indexKeysOf } from "./index_keys.ts";
+import { WakeList } from "../observability/wake_list.ts";
 
 export function isCapped(coll: CollectionEntry): boolean {
   return coll.options["capped"] === true;
@@ -34,7 +35,7 @@ export class CappedCollections implements WriteHook {
   /** Committed data bytes per capped collection ident (absent: not measured yet). */
   readonly #bytes = new Map<string, number>();
   readonly #pending = new WeakMap<HookTxn, Map<string, number>>();
-  #waiters = new Set<() => void>();
+  readonly #wakeList = new WakeList();
 
   constructor(private readonly storage: StorageEngine, private readonly keyOpts: IndexKeyOptions) {}
 
@@ -109,24 +110,11 @@ export class CappedCollections implements WriteHook {
 
   /** Resolves at the next commit that touched a capped collection, or after `ms`. */
   waitForInsert(ms: number, signal?: AbortSignal): Promise<void> {
-    return new Promise((resolve) => {
-      if (signal?.aborted) return resolve();
-      const done = () => {
-        clearTimeout(timer);
-        this.#waiters.delete(done);
-        signal?.removeEventListener("abort", done);
-        resolve();
-      };
-      const timer = setTimeout(done, ms);
-      this.#waiters.add(done);
-      signal?.addEventListener("abort", done);
-    });
+    return this.#wakeList.wait(ms, signal);
   }
 
   #wake(): void {
-    const w = this.#waiters;
-    this.#waiters = new Set();
-    for (const f of w) f();
+    this.#wakeList.wakeAll();
   }
 }
 

@@ -10,6 +10,7 @@ import type { Document as Doc } from "../bson/document.ts";
 import type { StorageEngine, TableTxn } from "../storage/api.ts";
 import type { ClusterClock } from "./cluster_clock.ts";
 import { keyTs, stamp, tsKey } from "./entry.ts";
+import { WakeList } from "../observability/wake_list.ts";
 import { type OplogTables, OplogWriter, preImageKey } from "./writer.ts";
 
 export interface OplogOptions {
@@ -33,7 +34,7 @@ export class Oplog {
   readonly tables: OplogTables;
   /** Entries in the table (counted at start-up, then kept by the writer, no-ops and pruning). */
   #count = 0;
-  #waiters = new Set<() => void>();
+  readonly #wakeList = new WakeList();
   #timers: number[] = [];
   #unhook: (() => void) | undefined;
   /** Timestamp of the oldest entry still kept (resume tokens older than it are lost). */
@@ -95,9 +96,7 @@ export class Oplog {
   }
 
   #written(): void {
-    const waiters = this.#waiters;
-    this.#waiters = new Set();
-    for (const w of waiters) w();
+    this.#wakeList.wakeAll();
   }
 
   /** Appends a no-op entry (`op: "n"`). */
@@ -174,18 +173,7 @@ export class Oplog {
 
   /** Resolves when new entries commit, or after `ms` (or at once when `signal` aborts). */
   waitForWrite(ms: number, signal?: AbortSignal): Promise<void> {
-    return new Promise((resolve) => {
-      if (signal?.aborted) return resolve();
-      const done = () => {
-        clearTimeout(timer);
-        this.#waiters.delete(done);
-        signal?.removeEventListener("abort", done);
-        resolve();
-      };
-      const timer = setTimeout(done, ms);
-      this.#waiters.add(done);
-      signal?.addEventListener("abort", done);
-    });
+    return this.#wakeList.wait(ms, signal);
   }
 
   /**
