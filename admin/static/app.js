@@ -18,7 +18,7 @@ function sparkline(box, name) {
       select: { show: false },
       axes: [{ show: false }, { show: false }],
       scales: { y: { range: (_u, _min, max) => [0, Math.max(max, 1)] } },
-      series: [{}, { label: name, stroke: accent, width: 1.5, fill: accent + "33" }],
+      series: [{}, { label: name, stroke: accent, width: 1.5, fill: accent + "33", points: { show: false } }],
     },
     data,
     box,
