@@ -8,6 +8,9 @@ import appJs from "./static/app.js" with { type: "text" };
 import appCss from "./static/app.css" with { type: "text" };
 import utilJs from "./static/util.js" with { type: "text" };
 import pagesJs from "./static/pages.js" with { type: "text" };
+import pagesDataJs from "./static/pages_data.js" with { type: "text" };
+import pagesLiveJs from "./static/pages_live.js" with { type: "text" };
+import pagesOpsJs from "./static/pages_ops.js" with { type: "text" };
 import collectionJs from "./static/collection.js" with { type: "text" };
 import favicon from "./static/favicon.svg" with { type: "text" };
 import uplotJs from "uplot/dist/uPlot.iife.min.js" with { type: "text" };
@@ -28,6 +31,9 @@ const SOURCES: Record<string, [string, string]> = {
   "/static/app.css": [appCss, CSS],
   "/static/util.js": [utilJs, JS],
   "/static/pages.js": [pagesJs, JS],
+  "/static/pages_data.js": [pagesDataJs, JS],
+  "/static/pages_live.js": [pagesLiveJs, JS],
+  "/static/pages_ops.js": [pagesOpsJs, JS],
   "/static/collection.js": [collectionJs, JS],
   "/static/favicon.svg": [favicon, "image/svg+xml"],
   "/vendor/uplot.js": [uplotJs, JS],
