@@ -20,6 +20,10 @@ import { RWDefaults } from "../sessions/rw_defaults.ts";
 import { isCloseReply, isStreamingReply, type Reply } from "../commands/reply.ts";
 import { COMMANDS } from "../commands/registry.ts";
 import { allowAll } from "../auth/authorizer.ts";
+import { AuthStore } from "../auth/store.ts";
+import { AuthService, DEFAULT_AUTH_OPTIONS } from "../auth/service.ts";
+import { RbacAuthorizer } from "../auth/rbac.ts";
+import { indexKeysOf } from "../executor/index_keys.ts";
 import type { ClientState, OpDetail, ServerContext, ServerInfo } from "../commands/context.ts";
 import { CursorRegistry } from "../cursors/registry.ts";
 import { startTtlSweeper } from "../executor/ttl_sweeper.ts";
@@ -33,7 +37,7 @@ import { Top } from "../observability/top.ts";
 import { FsyncLock } from "../commands/shared/fsync_lock.ts";
 import { type MetricsServer, startMetricsServer } from "./metrics.ts";
 import { createLogger, type Logger } from "../observability/log.ts";
-import { type Config, configToDoc, defaultConfig } from "../config/mod.ts";
+import { type Config, ConfigError, configToDoc, defaultConfig } from "../config/mod.ts";
 
 export interface StartOptions {
   /** Port to listen on; 0 picks a free one. Default 0 for embedding. */
@@ -43,6 +47,8 @@ export interface StartOptions {
   readonly storagePath?: string;
   readonly standalone?: boolean;
   readonly logLevel?: "DEBUG" | "INFO" | "WARNING" | "ERROR";
+  /** Enforce authentication and role-based authorization (`[server] auth`). Default false. */
+  readonly auth?: boolean;
   /** A full configuration (serve passes the resolved file + flags); the fields above override it. */
   readonly config?: Config;
   readonly argv?: readonly string[];
@@ -125,6 +131,7 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
         : { storagePath: ":memory:" }),
       ...(opts.standalone !== undefined ? { standalone: opts.standalone } : {}),
       ...(opts.logLevel !== undefined ? { logLevel: opts.logLevel } : {}),
+      ...(opts.auth !== undefined ? { auth: opts.auth } : {}),
       ...(opts.enableTestCommands !== undefined
         ? { enableTestCommands: opts.enableTestCommands }
         : opts.config
@@ -133,6 +140,14 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
     },
   };
   const log = opts.logger ?? createLogger(config.server.logLevel, { format: config.server.logFormat });
+  for (
+    const [k, v] of [
+      ["scram_sha256_iteration_count", config.server.scramSHA256IterationCount],
+      ["scram_iteration_count", config.server.scramIterationCount],
+    ] as const
+  ) {
+    if (v < 5000) throw new ConfigError(`[server] ${k} = ${v}: must be at least 5000`);
+  }
   const storage = openWiredTiger({
     path: config.server.storagePath,
     cacheSizeBytes: config.storage.cacheSizeBytes,
@@ -164,6 +179,17 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
   transactions.startSweeper();
   const snapshots = new SnapshotReads();
   const spill = new SpillFiles(config.server.storagePath);
+  const authStore = new AuthStore(storage, (coll, doc) => indexKeysOf(coll, doc, { compilePartialFilter }));
+  const auth = new AuthService(authStore, {
+    ...DEFAULT_AUTH_OPTIONS,
+    enabled: config.server.auth,
+    scramSHA256IterationCount: config.server.scramSHA256IterationCount,
+    scramIterationCount: config.server.scramIterationCount,
+  }, (level, msg) => log.log(level, msg));
+  const authorizer = config.server.auth ? new RbacAuthorizer(authStore, (msg) => log.info(msg)) : allowAll;
+  if (config.server.auth && !authStore.hasAnyUser()) {
+    log.warning("auth is on and no user exists: create the first user from 127.0.0.1 (localhost exception)");
+  }
   const shutdown = new AbortController();
   startTtlSweeper(
     storage,
@@ -207,7 +233,8 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
     snapshots,
     rwDefaults: new RWDefaults(),
     capped,
-    authorizer: allowAll,
+    authorizer,
+    auth,
     commands: COMMANDS,
     ops: new OpRegistry<OpDetail>(),
     profiler: new Profiler({ slowms: config.server.slowMs }),

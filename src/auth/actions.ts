@@ -52,6 +52,15 @@ export const ACTIONS = [
   "secantusRestore",
   "applyOps",
   "secantusOplogAdmin",
+  "createUser",
+  "dropUser",
+  "viewUser",
+  "grantRole",
+  "revokeRole",
+  "changePassword",
+  "createRole",
+  "dropRole",
+  "viewRole",
 ] as const;
 
 export type Action = typeof ACTIONS[number];

@@ -59,6 +59,10 @@ Deno.test("every flag sets its key", async () => {
     "127.0.0.1:9216",
     "--query-memory-limit",
     "10M",
+    "--scram-sha256-iteration-count",
+    "20000",
+    "--scram-iteration-count",
+    "12000",
   ], s.env);
   assertEquals(config, {
     server: {
@@ -76,6 +80,8 @@ Deno.test("every flag sets its key", async () => {
       idleTimeoutSeconds: 300,
       messageTimeoutSeconds: 30,
       enableTestCommands: true,
+      scramSHA256IterationCount: 20000,
+      scramIterationCount: 12000,
     },
     tls: { requireClientCert: false },
     storage: { cacheSizeBytes: 256 * 1024 ** 2, sessionMax: 50, syncOnCommit: true, ttlSweepSeconds: 60 },

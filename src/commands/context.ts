@@ -17,7 +17,8 @@ import type { ClusterClock } from "../oplog/cluster_clock.ts";
 import type { Oplog } from "../oplog/oplog.ts";
 import type { CappedCollections } from "../executor/capped.ts";
 import type { SpillFiles } from "../storage/spill.ts";
-import type { AuthenticatedUser, Authorizer } from "../auth/authorizer.ts";
+import type { Authorizer } from "../auth/authorizer.ts";
+import type { AuthConnection, AuthService } from "../auth/service.ts";
 import type { Doc, Reply } from "./reply.ts";
 import type { OpControl } from "../observability/op_control.ts";
 import type { OpRegistry } from "../observability/op_registry.ts";
@@ -88,8 +89,10 @@ export interface ServerContext {
   readonly capped: CappedCollections;
   /** Retryable-write replies per session (a retried write runs once). */
   readonly retryableWrites: RetryableWrites<Reply>;
-  /** The authorization check (allows everything until the security issue). */
+  /** The authorization check (`allowAll` with auth off; role-based with `auth = true`). */
   readonly authorizer: Authorizer;
+  /** Authentication (SASL conversations, X509), users and roles (src/auth/service.ts). */
+  readonly auth: AuthService;
   /** Every registered command (for listCommands). */
   readonly commands: readonly CommandInfo[];
   /** Operations in progress (op ids, currentOp, killOp). */
@@ -121,13 +124,14 @@ export interface OpDetail {
   readonly client: ClientState;
 }
 
-/** Per-connection facts the command layer keeps. */
-export interface ClientState {
+/**
+ * Per-connection facts the command layer keeps; the authentication fields (users logged in, the
+ * SASL conversation, failures, the verified client certificate) are `AuthConnection`'s.
+ */
+export interface ClientState extends AuthConnection {
   readonly connectionId: number;
   readonly remoteAddress: string;
   clientMetadata?: Doc;
-  /** Users authenticated on this connection (empty until the security issue). */
-  authenticatedUsers: AuthenticatedUser[];
 }
 
 export interface RequestContext<P = unknown> extends ServerContext {

@@ -16,6 +16,7 @@ import { type Doc, isCloseReply, isStreamingReply, type Reply } from "./reply.ts
 import type { AnyCommandSpec } from "./spec.ts";
 import { type GenericArgs, parseGenericArgs } from "./params/generic.ts";
 import { lookupCommand } from "./registry.ts";
+import { requiredPrivileges } from "./auth/required_privileges.ts";
 import { runWithFailPoint } from "./fail_point_action.ts";
 import { countCommand } from "./op_counters.ts";
 import { checkApiParameters } from "./stable_api.ts";
@@ -105,7 +106,15 @@ async function dispatchCommand(
     inTxn = generic.autocommit === false;
     if (inTxn) checkAllowedInTransaction(spec.name, db);
     else checkReadConcernSupport(spec.name, generic.readConcern);
-    server.authorizer.check(client.authenticatedUsers, spec.auth, db);
+    server.authorizer.checkAuthenticated(client, spec.name, spec.auth);
+    if (server.authorizer.enabled) {
+      server.authorizer.checkPrivileges(
+        client,
+        spec.name,
+        db,
+        requiredPrivileges(spec, body, db, lookupCommand),
+      );
+    }
     const params = spec.parse(body, { db, lookupCommand });
     if (generic.lsid) server.sessions.touch(generic.lsid);
     const ctx = requestContext(server, client, spec, params, db, generic, req.exhaustAllowed ?? false);

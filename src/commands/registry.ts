@@ -4,6 +4,15 @@
  */
 import type { AnyCommandSpec } from "./spec.ts";
 import { isAction } from "../auth/actions.ts";
+import { authenticate } from "./auth/authenticate.ts";
+import { createUser } from "./auth/create_user.ts";
+import { dropAllUsersFromDatabase, dropUser } from "./auth/drop_user.ts";
+import { grantRolesToUser, revokeRolesFromUser } from "./auth/grant_roles_to_user.ts";
+import { logout } from "./auth/logout.ts";
+import { saslContinue } from "./auth/sasl_continue.ts";
+import { saslStart } from "./auth/sasl_start.ts";
+import { updateUser } from "./auth/update_user.ts";
+import { usersInfo } from "./auth/users_info.ts";
 import { abortTransaction } from "./sessions/abort_transaction.ts";
 import { aggregate } from "./aggregate/aggregate.ts";
 import { applyOps } from "./admin/apply_ops.ts";
@@ -66,6 +75,7 @@ export const COMMANDS: readonly AnyCommandSpec[] = checkedRegistry([
   abortTransaction,
   aggregate,
   applyOps,
+  authenticate,
   backupArchive,
   buildInfo,
   bulkWrite,
@@ -77,13 +87,16 @@ export const COMMANDS: readonly AnyCommandSpec[] = checkedRegistry([
   count,
   create,
   createIndexes,
+  createUser,
   currentOp,
   dbStats,
   del,
   distinct,
   drop,
+  dropAllUsersFromDatabase,
   dropDatabase,
   dropIndexes,
+  dropUser,
   endSessions,
   explain,
   find,
@@ -95,6 +108,7 @@ export const COMMANDS: readonly AnyCommandSpec[] = checkedRegistry([
   getLog,
   getMore,
   getParameter,
+  grantRolesToUser,
   hello,
   hostInfo,
   insert,
@@ -109,6 +123,7 @@ export const COMMANDS: readonly AnyCommandSpec[] = checkedRegistry([
   listDatabases,
   listIndexes,
   logRotate,
+  logout,
   ping,
   profile,
   pruneOplog,
@@ -116,12 +131,17 @@ export const COMMANDS: readonly AnyCommandSpec[] = checkedRegistry([
   renameCollection,
   replSetGetStatus,
   restoreArchiveCommand,
+  revokeRolesFromUser,
+  saslContinue,
+  saslStart,
   serverStatus,
   setDefaultRWConcern,
   setParameter,
   startSession,
   top,
   update,
+  updateUser,
+  usersInfo,
   validate,
   whatsmyuri,
 ]);

@@ -149,6 +149,22 @@ export const KEY_SPECS: readonly KeySpec[] = [
     help: "test-only commands such as configureFailPoint (mongod's enableTestCommands); never in production",
   },
   {
+    table: "server",
+    key: "scram_sha256_iteration_count",
+    field: "scramSHA256IterationCount",
+    kind: "count",
+    flag: "scram-sha256-iteration-count",
+    help: "PBKDF2 iterations of new SCRAM-SHA-256 credentials (mongod's scramSHA256IterationCount; ≥ 5000)",
+  },
+  {
+    table: "server",
+    key: "scram_iteration_count",
+    field: "scramIterationCount",
+    kind: "count",
+    flag: "scram-iteration-count",
+    help: "PBKDF2 iterations of new SCRAM-SHA-1 credentials (mongod's scramIterationCount; ≥ 5000)",
+  },
+  {
     table: "tls",
     key: "cert_file",
     field: "certFile",

@@ -46,6 +46,10 @@ export interface ServerConfig {
    * database; the embedding API (`startServer`) turns it on unless told otherwise.
    */
   readonly enableTestCommands: boolean;
+  /** PBKDF2 iterations for new SCRAM-SHA-256 credentials (mongod's scramSHA256IterationCount). */
+  readonly scramSHA256IterationCount: number;
+  /** PBKDF2 iterations for new SCRAM-SHA-1 credentials (mongod's scramIterationCount). */
+  readonly scramIterationCount: number;
 }
 
 /** `[tls]` — TLS is on when both `certFile` and `keyFile` are set. */
@@ -113,6 +117,8 @@ export function defaultConfig(): Config {
       idleTimeoutSeconds: 300,
       messageTimeoutSeconds: 30,
       enableTestCommands: false,
+      scramSHA256IterationCount: 15_000,
+      scramIterationCount: 10_000,
     },
     tls: { requireClientCert: false },
     storage: {

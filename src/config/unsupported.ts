@@ -17,7 +17,6 @@ export interface UnsupportedEntry {
 }
 
 export const UNSUPPORTED_YET: readonly UnsupportedEntry[] = [
-  { key: "server.auth", feature: "authentication (SCRAM-SHA-256)" },
   { key: "tls.cert_file", feature: "native TLS" },
   { key: "tls.key_file", feature: "native TLS" },
   { key: "tls.ca_file", feature: "TLS client-certificate verification" },

@@ -414,6 +414,11 @@ export const Location = {
   ChangeStreamMultipleResumeOptions: 40674,
   /** $changeStream on a server that is not a replica set. */
   ChangeStreamReplicaSetOnly: 40573,
+  // auth: user and role management.
+  /** createUser of a user that exists. */
+  UserAlreadyExists: 51003,
+  /** createRole of a role that exists. */
+  RoleAlreadyExists: 51002,
 } as const;
 
 export type LocationName = keyof typeof Location;

@@ -42,7 +42,7 @@ export const configureFailPoint = defineCommand<ConfigureFailPointParams>({
   name: "configureFailPoint",
   help:
     "testing: {configureFailPoint: <name>, mode: 'alwaysOn'|'off'|{times}|{skip}|{activationProbability}, data: {...}}",
-  auth: "serverStatus",
+  auth: "configureFailPoint",
   testOnly: true,
   parse: parseConfigureFailPoint,
   run,

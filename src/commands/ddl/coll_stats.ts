@@ -119,7 +119,7 @@ function runDbStats(ctx: RequestContext<DbStatsParams>): Doc {
 export const collStats = defineCommand<CollStatsParams>({
   name: "collStats",
   help: "collection statistics: {collStats: <coll>, scale}",
-  auth: "find",
+  auth: "collStats",
   parse: parseCollStats,
   run: runCollStats,
 });
@@ -127,7 +127,7 @@ export const collStats = defineCommand<CollStatsParams>({
 export const dbStats = defineCommand<DbStatsParams>({
   name: "dbStats",
   help: "database statistics: {dbStats: 1, scale}",
-  auth: "find",
+  auth: "dbStats",
   parse: parseDbStats,
   run: runDbStats,
 });

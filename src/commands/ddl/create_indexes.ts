@@ -151,7 +151,7 @@ function run(ctx: RequestContext<CreateIndexesParams>): Doc {
 export const createIndexes = defineCommand<CreateIndexesParams>({
   name: "createIndexes",
   help: "builds indexes: {createIndexes: <coll>, indexes: [{key, name, …options}]}",
-  auth: "createCollection",
+  auth: "createIndex",
   parse: parseCreateIndexes,
   run,
 });

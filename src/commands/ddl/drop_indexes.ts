@@ -94,7 +94,7 @@ export const dropIndexes = defineCommand<DropIndexesParams>({
   name: "dropIndexes",
   aliases: ["deleteIndexes"],
   help: "drops indexes: {dropIndexes: <coll>, index: <name | key pattern | [names] | '*'>}",
-  auth: "dropCollection",
+  auth: "dropIndex",
   parse: parseDropIndexes,
   run,
 });

@@ -12,6 +12,7 @@ import { defineCommand, type Doc, type Reply } from "../spec.ts";
 import { bool, doc, optional, type Parsed, parseShape, strictBool } from "../params/schema.ts";
 import { GENERIC_FIELDS } from "../params/generic.ts";
 import { compileFilter } from "../../engine/mod.ts";
+import { hasAnyPrivilegeIn } from "../../auth/privileges.ts";
 import { cursorOptions } from "./cursor_options.ts";
 import { listViews } from "../shared/views.ts";
 
@@ -35,7 +36,14 @@ function run(ctx: RequestContext<ListCollectionsParams>): Reply {
   const filter = ctx.params.filter;
   const matcher = filter && Object.keys(filter).length > 0 ? compileFilter(filter) : null;
   const docs: Uint8Array[] = [];
+  // authorizedCollections + nameOnly without listCollections: only collections the user holds
+  // privileges on (dispatch let it through on that condition).
+  const az = ctx.authorizer;
+  const onlyAuthorized = az.enabled && ctx.params.authorizedCollections === true &&
+    !az.isAuthorized(ctx.client, "listCollections", { kind: "database", db: ctx.db });
+  const privileges = onlyAuthorized ? az.privileges(ctx.client) : [];
   for (const c of ctx.storage.catalog.listCollections(ctx.db)) {
+    if (onlyAuthorized && !hasAnyPrivilegeIn(privileges, ctx.db, c.name)) continue;
     const full: Doc = {
       name: c.name,
       type: "collection",

@@ -8,6 +8,7 @@ import { defineCommand, type Doc } from "../spec.ts";
 import { bool, doc, optional, type Parsed, parseShape, strictBool } from "../params/schema.ts";
 import { GENERIC_FIELDS } from "../params/generic.ts";
 import { compileFilter } from "../../engine/mod.ts";
+import { hasAnyPrivilegeIn } from "../../auth/privileges.ts";
 
 /** mongod's IDL: nameOnly is `safeBool`, authorizedDatabases a strict `bool`. */
 const FIELDS = {
@@ -28,7 +29,15 @@ function run(ctx: RequestContext<ListDatabasesParams>): Doc {
   const matcher = filter && Object.keys(filter).length > 0 ? compileFilter(filter) : null;
   const dbs: Doc[] = [];
   let total = 0;
+  // With auth on, a user without listDatabases (or asking for authorizedDatabases) sees only the
+  // databases they hold privileges in.
+  const az = ctx.authorizer;
+  const onlyAuthorized = az.enabled &&
+    (ctx.params.authorizedDatabases === true ||
+      !az.isAuthorized(ctx.client, "listDatabases", { kind: "cluster" }));
+  const privileges = onlyAuthorized ? az.privileges(ctx.client) : [];
   for (const name of ctx.storage.catalog.listDatabases()) {
+    if (onlyAuthorized && !hasAnyPrivilegeIn(privileges, name)) continue;
     let size = 0;
     for (const c of ctx.storage.catalog.listCollections(name)) {
       const s = ctx.storage.sizes(c);

@@ -45,7 +45,7 @@ function run(ctx: RequestContext<ListIndexesParams>): Reply {
 export const listIndexes = defineCommand<ListIndexesParams>({
   name: "listIndexes",
   help: "lists a collection's indexes: {listIndexes: <coll>}",
-  auth: "listCollections",
+  auth: "listIndexes",
   parse: parseListIndexes,
   run,
 });

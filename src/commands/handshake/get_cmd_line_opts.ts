@@ -15,7 +15,7 @@ export function parseGetCmdLineOpts(_body: Doc): GetCmdLineOptsParams {
 export const getCmdLineOpts = defineCommand<GetCmdLineOptsParams>({
   name: "getCmdLineOpts",
   help: "startup arguments and parsed configuration",
-  auth: "serverStatus",
+  auth: "getCmdLineOpts",
   parse: parseGetCmdLineOpts,
   run: (ctx: RequestContext<GetCmdLineOptsParams>) => ({
     argv: ["secantusdb", ...ctx.info.argv],

@@ -31,7 +31,7 @@ function run(ctx: RequestContext<GetLogParams>): Doc {
 export const getLog = defineCommand<GetLogParams>({
   name: "getLog",
   help: "recent server log lines: {getLog: 'global' | 'startupWarnings' | '*'}",
-  auth: "serverStatus",
+  auth: "getLog",
   parse: parseGetLog,
   run,
 });

@@ -25,6 +25,8 @@ import {
   str,
 } from "../params/schema.ts";
 import { LIMITS, SUPPORTED_COMPRESSORS, WIRE_VERSION } from "../../limits.ts";
+import { parseSaslStart, startConversation } from "../auth/sasl_start.ts";
+import { authenticateX509, parseAuthenticate } from "../auth/authenticate.ts";
 
 const ELECTION_ID = new ObjectId("7fffffff0000000000000001");
 
@@ -95,9 +97,45 @@ export function helloReply(ctx: RequestContext<HelloParams>, legacy: boolean): D
   return reply;
 }
 
+/**
+ * hello's authentication extras: `saslSupportedMechs: "<db>.<user>"` lists that user's SCRAM
+ * mechanisms (absent for an unknown user), and `speculativeAuthenticate` runs the first SASL step
+ * (or MONGODB-X509 in full) inside the handshake; a failure only leaves the field out, as on mongod
+ * (the driver then authenticates the ordinary way and sees the error there).
+ */
+async function authFields(ctx: RequestContext<HelloParams>): Promise<Doc> {
+  const p = ctx.params;
+  const out: Doc = {};
+  if (typeof p.saslSupportedMechs === "string") {
+    const mechs = ctx.auth.supportedMechs(p.saslSupportedMechs);
+    if (mechs) out["saslSupportedMechs"] = mechs;
+  }
+  const spec = p.speculativeAuthenticate;
+  if (spec) {
+    const db = typeof spec["db"] === "string" ? spec["db"] : "admin";
+    try {
+      if (spec["saslStart"] !== undefined) {
+        const body = Object.fromEntries(Object.entries(spec).filter(([k]) => k !== "db"));
+        out["speculativeAuthenticate"] = await startConversation(ctx, db, parseSaslStart(body));
+      } else if (spec["authenticate"] !== undefined) {
+        const body = Object.fromEntries(Object.entries(spec).filter(([k]) => k !== "db"));
+        out["speculativeAuthenticate"] = await authenticateX509(ctx, db, parseAuthenticate(body));
+      }
+    } catch { /* mongod leaves the field out */ }
+  }
+  return out;
+}
+
 async function run(ctx: RequestContext<HelloParams>, legacy: boolean): Promise<Reply> {
   const p = ctx.params;
   if (p.client && !ctx.client.clientMetadata) ctx.client.clientMetadata = p.client;
+  if (p.saslSupportedMechs !== undefined || p.speculativeAuthenticate !== undefined) {
+    const extra = await authFields(ctx);
+    const reply = helloReply(ctx, legacy);
+    const ok = reply["ok"];
+    delete reply["ok"];
+    return { ...reply, ...extra, ok };
+  }
   if (p.topologyVersion && p.maxAwaitTimeMS !== undefined && p.maxAwaitTimeMS > 0) {
     // Our topology never changes: an awaitable hello answers when the wait expires (or at shutdown).
     await ctx.waitOrShutdown(Math.min(p.maxAwaitTimeMS, 60_000));

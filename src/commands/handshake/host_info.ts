@@ -32,7 +32,7 @@ function run(_ctx: RequestContext<HostInfoParams>): Doc {
 export const hostInfo = defineCommand<HostInfoParams>({
   name: "hostInfo",
   help: "host system facts",
-  auth: "serverStatus",
+  auth: "hostInfo",
   parse: parseHostInfo,
   run,
 });
