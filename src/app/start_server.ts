@@ -6,7 +6,15 @@
  */
 import { ObjectId } from "bson";
 import { openWiredTiger } from "../storage/mod.ts";
-import { CLOSE_CONNECTION, exhaustReply, startListener } from "../server/mod.ts";
+import {
+  CLOSE_CONNECTION,
+  exhaustReply,
+  loadTlsMaterial,
+  startListener,
+  TlsListener,
+  type TlsSettings,
+  TlsSetupError,
+} from "../server/mod.ts";
 import type { WireRequest } from "../wire/mod.ts";
 import { dispatch } from "../commands/dispatch.ts";
 import { FailPoints } from "../testing/fail_points.ts";
@@ -74,8 +82,49 @@ export interface RunningServer {
    * slow_ms. Returns the dotted keys applied and those that differ but need a restart.
    */
   reload(next: Config): { applied: string[]; needRestart: string[] };
+  /** Clients must use TLS (`[tls] cert_file` + `key_file`). */
+  readonly tlsEnabled: boolean;
+  /**
+   * Re-reads the TLS certificate, key and CA files (SIGHUP): new handshakes use them, live
+   * connections are untouched. Throws (keeping the old ones) when the new files are unusable.
+   */
+  reloadTls(): void;
   /** Stops the server; idempotent. */
   stop(): Promise<void>;
+}
+
+/** The [tls] table as listener settings; undefined when TLS is off. ConfigError when inconsistent. */
+function tlsSettings(config: Config): TlsSettings | undefined {
+  const t = config.tls;
+  if (t.certFile === undefined && t.keyFile === undefined) {
+    if (t.caFile !== undefined || t.requireClientCert) {
+      throw new ConfigError("[tls] ca_file and require_client_cert need cert_file and key_file");
+    }
+    return undefined;
+  }
+  if (t.certFile === undefined || t.keyFile === undefined) {
+    throw new ConfigError("[tls] cert_file and key_file must be set together");
+  }
+  if (t.requireClientCert && t.caFile === undefined) {
+    throw new ConfigError(
+      "[tls] require_client_cert = true needs ca_file (the CA that signs client certificates)",
+    );
+  }
+  return {
+    certFile: t.certFile,
+    keyFile: t.keyFile,
+    caFile: t.caFile,
+    requireClientCert: t.requireClientCert,
+  };
+}
+
+function loadTls(settings: TlsSettings) {
+  try {
+    return loadTlsMaterial(settings);
+  } catch (e) {
+    if (e instanceof TlsSetupError) throw new ConfigError(e.message);
+    throw e;
+  }
 }
 
 const SET_NAME = "secantus";
@@ -140,6 +189,8 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
     },
   };
   const log = opts.logger ?? createLogger(config.server.logLevel, { format: config.server.logFormat });
+  const tls = tlsSettings(config);
+  const tlsMaterial = tls ? loadTls(tls) : undefined;
   for (
     const [k, v] of [
       ["scram_sha256_iteration_count", config.server.scramSHA256IterationCount],
@@ -260,6 +311,7 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
   };
 
   const clients = new WeakMap<object, ClientState>();
+  let tlsListener: TlsListener | undefined;
   let listener;
   try {
     listener = await startListener({
@@ -270,10 +322,30 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
       messageTimeoutMs: config.server.messageTimeoutSeconds * 1000,
       traffic: counters.network,
       log: (level, msg) => log.log(level, msg),
+      ...(tls && tlsMaterial
+        ? {
+          listen: async (a: { hostname: string; port: number }) => {
+            tlsListener = await TlsListener.listen({
+              hostname: a.hostname,
+              port: a.port,
+              material: tlsMaterial,
+              verifyClients: tls.caFile !== undefined,
+              requireClientCert: tls.requireClientCert,
+              log: (level, msg) => log.log(level, msg),
+            });
+            return tlsListener as unknown as Deno.Listener;
+          },
+        }
+        : {}),
       handler: (req: WireRequest, conn) => {
         let client = clients.get(conn);
         if (!client) {
-          client = { connectionId: conn.id, remoteAddress: conn.remoteAddress, authenticatedUsers: [] };
+          client = {
+            connectionId: conn.id,
+            remoteAddress: conn.remoteAddress,
+            authenticatedUsers: [],
+            peerSubject: conn.peerSubject,
+          };
           clients.set(conn, client);
           counters.totalConnectionsCreated++;
         }
@@ -337,12 +409,18 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
     ? `[${config.server.host}]`
     : config.server.host;
   return {
-    uri: `mongodb://${uriHost}:${port}/?directConnection=true`,
+    uri: `mongodb://${uriHost}:${port}/?directConnection=true${tls ? "&tls=true" : ""}`,
     port,
     host: config.server.host,
     storagePath: config.server.storagePath,
     ...(metrics ? { metricsPort: metrics.port } : {}),
     reload: (next) => reloadConfig(config, next, log, server.profiler),
+    tlsEnabled: tls !== undefined,
+    reloadTls: () => {
+      if (!tls || !tlsListener) return;
+      tlsListener.reload(loadTls(tls));
+      log.info(`TLS certificate, key and CA reloaded from ${tls.certFile}`);
+    },
     stop,
   };
 }

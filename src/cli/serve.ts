@@ -42,7 +42,7 @@ export async function serve(argv: string[]): Promise<number> {
   } catch (e) {
     const msg = e instanceof Error ? e.message : String(e);
     console.error(`secantusdb: could not start: ${msg}`);
-    return 1;
+    return e instanceof ConfigError ? e.exitCode : 1;
   }
   log.info(
     `SecantusDB listening on ${config.server.host}:${server.port} (${server.uri}); data directory ${
@@ -58,8 +58,9 @@ export async function serve(argv: string[]): Promise<number> {
     "SIGTERM",
     onSignal("SIGTERM"),
   ]];
-  // SIGHUP (systemctl reload): re-read the configuration, apply what can change at run time.
-  const onHup = () => {
+  // SIGHUP (systemctl reload): re-read the configuration and apply what can change at run time, and
+  // reload the TLS certificate, key and CA files (live connections keep theirs).
+  const onHup = (): void => {
     resolveServeConfig(argv).then(
       (next) => {
         const r = server.reload(next.config);
@@ -70,6 +71,12 @@ export async function serve(argv: string[]): Promise<number> {
       },
       (e) => log.warning(`SIGHUP: configuration not reloaded: ${e instanceof Error ? e.message : String(e)}`),
     );
+    if (!server.tlsEnabled) return;
+    try {
+      server.reloadTls();
+    } catch (e) {
+      log.error(`SIGHUP: TLS files not reloaded, the previous ones stay in use: ${e instanceof Error ? e.message : e}`);
+    }
   };
   handlers.push(["SIGHUP", onHup]);
   for (const [s, h] of handlers) Deno.addSignalListener(s, h);

@@ -5,6 +5,15 @@
 import type { AnyCommandSpec } from "./spec.ts";
 import { isAction } from "../auth/actions.ts";
 import { authenticate } from "./auth/authenticate.ts";
+import { createRole, updateRole } from "./auth/create_role.ts";
+import { dropAllRolesFromDatabase, dropRole } from "./auth/drop_role.ts";
+import {
+  grantPrivilegesToRole,
+  grantRolesToRole,
+  revokePrivilegesFromRole,
+  revokeRolesFromRole,
+} from "./auth/grant_to_role.ts";
+import { rolesInfo } from "./auth/roles_info.ts";
 import { createUser } from "./auth/create_user.ts";
 import { dropAllUsersFromDatabase, dropUser } from "./auth/drop_user.ts";
 import { grantRolesToUser, revokeRolesFromUser } from "./auth/grant_roles_to_user.ts";
@@ -87,15 +96,18 @@ export const COMMANDS: readonly AnyCommandSpec[] = checkedRegistry([
   count,
   create,
   createIndexes,
+  createRole,
   createUser,
   currentOp,
   dbStats,
   del,
   distinct,
   drop,
+  dropAllRolesFromDatabase,
   dropAllUsersFromDatabase,
   dropDatabase,
   dropIndexes,
+  dropRole,
   dropUser,
   endSessions,
   explain,
@@ -108,6 +120,8 @@ export const COMMANDS: readonly AnyCommandSpec[] = checkedRegistry([
   getLog,
   getMore,
   getParameter,
+  grantPrivilegesToRole,
+  grantRolesToRole,
   grantRolesToUser,
   hello,
   hostInfo,
@@ -131,7 +145,10 @@ export const COMMANDS: readonly AnyCommandSpec[] = checkedRegistry([
   renameCollection,
   replSetGetStatus,
   restoreArchiveCommand,
+  revokePrivilegesFromRole,
+  revokeRolesFromRole,
   revokeRolesFromUser,
+  rolesInfo,
   saslContinue,
   saslStart,
   serverStatus,
@@ -140,6 +157,7 @@ export const COMMANDS: readonly AnyCommandSpec[] = checkedRegistry([
   startSession,
   top,
   update,
+  updateRole,
   updateUser,
   usersInfo,
   validate,

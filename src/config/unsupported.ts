@@ -17,10 +17,6 @@ export interface UnsupportedEntry {
 }
 
 export const UNSUPPORTED_YET: readonly UnsupportedEntry[] = [
-  { key: "tls.cert_file", feature: "native TLS" },
-  { key: "tls.key_file", feature: "native TLS" },
-  { key: "tls.ca_file", feature: "TLS client-certificate verification" },
-  { key: "tls.require_client_cert", feature: "TLS client-certificate verification" },
 ];
 
 /**

@@ -73,7 +73,11 @@ const NO_DEADLINES: ConnectionDeadlines = { idleMs: 0, messageMs: 0 };
 class State implements ConnectionState {
   clientMetadata?: Record<string, unknown>;
   readonly data = new Map<string, unknown>();
-  constructor(readonly id: number, readonly remoteAddress: string) {}
+  constructor(
+    readonly id: number,
+    readonly remoteAddress: string,
+    readonly peerSubject: string | undefined,
+  ) {}
 }
 
 export function formatAddress(addr: Deno.Addr): string {
@@ -108,7 +112,8 @@ export class Connection {
     try {
       remote = formatAddress(conn.remoteAddr);
     } catch { /* address unavailable */ }
-    this.state = new State(id, remote);
+    // A TLS connection (tls.ts) carries the verified client certificate's subject.
+    this.state = new State(id, remote, (conn as { peerSubject?: string }).peerSubject);
   }
 
   /** True while a command is running or its reply is being written. */

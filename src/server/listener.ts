@@ -31,8 +31,11 @@ export interface ListenerOptions {
   maxConnections: number;
   handler: CommandHandler;
   log: LogFn;
-  /** Listener factory (TLS seam). Default: `Deno.listen({ hostname, port, transport: "tcp" })`. */
-  listen?: (addr: { hostname: string; port: number }) => Deno.Listener;
+  /**
+   * Listener factory (TLS seam; `tls.ts` supplies one). Default: `Deno.listen({ hostname, port,
+   * transport: "tcp" })`. Only `accept`, `close` and `addr` are used.
+   */
+  listen?: (addr: { hostname: string; port: number }) => Deno.Listener | Promise<Deno.Listener>;
   shutdownTimeoutMs?: number;
   /** Bumped with every message read and written (serverStatus `network`); default: not counted. */
   traffic?: TrafficCounters;
@@ -63,16 +66,11 @@ export function sweepIntervalMs(d: ConnectionDeadlines): number {
   return Math.min(1000, Math.max(25, Math.min(...on) / 4));
 }
 
-export function startListener(opts: ListenerOptions): Promise<RunningServer> {
+export async function startListener(opts: ListenerOptions): Promise<RunningServer> {
   const { handler, log } = opts;
   const listen = opts.listen ??
     ((a) => Deno.listen({ hostname: a.hostname, port: a.port, transport: "tcp" }));
-  let listener: Deno.Listener;
-  try {
-    listener = listen({ hostname: opts.hostname, port: opts.port });
-  } catch (e) {
-    return Promise.reject(e);
-  }
+  const listener: Deno.Listener = await listen({ hostname: opts.hostname, port: opts.port });
   const addr = listener.addr as Deno.NetAddr;
   const connections = new Map<number, { conn: Connection; done: Promise<void> }>();
   let nextId = 1;
@@ -172,7 +170,7 @@ export function startListener(opts: ListenerOptions): Promise<RunningServer> {
   };
 
   log("INFO", `waiting for connections on ${addr.hostname}:${addr.port}`);
-  return Promise.resolve({
+  return ({
     port: addr.port,
     hostname: addr.hostname,
     close,

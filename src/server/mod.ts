@@ -1,7 +1,7 @@
 /**
  * src/server — sockets in, replies out. The only layer with network I/O.
  *
- * Owns: the TCP listener (TLS seam: `ListenerOptions.listen`), connection ids, the maxConnections cap,
+ * Owns: the TCP listener, native TLS and mTLS (`tls.ts`, plugged in through `ListenerOptions.listen`), connection ids, the maxConnections cap,
  * per-connection read loops and framing (via src/wire), one-request-at-a-time dispatch to an injected
  * {@link CommandHandler}, exhaust streaming, and graceful shutdown.
  *
@@ -12,6 +12,16 @@
  * connection or leaks a stack to the client; nothing is written for a client `moreToCome` request.
  */
 export { type ListenerOptions, type RunningServer, startListener } from "./listener.ts";
+export {
+  loadTlsMaterial,
+  rfc2253,
+  TlsListener,
+  type TlsListenOptions,
+  type TlsMaterial,
+  type TlsSettings,
+  TlsSetupError,
+  verifyClientCertificate,
+} from "./tls.ts";
 export {
   CLOSE_CONNECTION,
   type CloseConnection,

@@ -14,6 +14,8 @@ export interface ConnectionState {
   readonly remoteAddress: string;
   /** Set by the handshake (`hello.client`), for currentOp / logs. */
   clientMetadata?: Record<string, unknown>;
+  /** The verified TLS client certificate's subject (RFC 2253), when the client presented one. */
+  readonly peerSubject?: string | undefined;
   /** Free slot for the command layer (auth conversation, session, …). */
   readonly data: Map<string, unknown>;
 }
