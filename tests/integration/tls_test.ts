@@ -7,7 +7,9 @@
 import assert from "node:assert/strict";
 import { MongoClient, MongoServerError } from "mongodb";
 import { type RunningServer, startServer } from "../../mod.ts";
+import { X509Certificate } from "node:crypto";
 import { type Config, ConfigError, defaultConfig } from "../../src/config/mod.ts";
+import { rfc2253, verifyClientCertificate } from "../../src/server/mod.ts";
 import { makeCa, makeCert, makeTestCerts, type TestCerts } from "./helpers/test_certs.ts";
 
 function tlsConfig(tls: Config["tls"], auth = false): Config {
@@ -172,5 +174,35 @@ tlsTest(
         (e) => e instanceof ConfigError && msg.test(e.message),
       );
     }
+  },
+);
+
+tlsTest(
+  "tls: client certificate checks — dates, extended key usage, chain, RFC 2253 subject",
+  async (certs) => {
+    await makeCert(certs.dir, "serveronly", "ca", "/CN=not-a-client", "extendedKeyUsage=serverAuth");
+    const read = async (f: string) => new X509Certificate(await Deno.readTextFile(`${certs.dir}/${f}`));
+    const ca = await read("ca.pem");
+    const client = await read("client.pem");
+    const now = new Date();
+    assert.deepEqual(verifyClientCertificate([client], [ca], now), {
+      ok: true,
+      subject: certs.clientSubject,
+    });
+    const later = new Date(now.getTime() + 30 * 86_400_000);
+    assert.deepEqual(verifyClientCertificate([client], [ca], later), {
+      ok: false,
+      reason: "certificate expired",
+    });
+    const earlier = new Date(now.getTime() - 30 * 86_400_000);
+    assert.deepEqual(verifyClientCertificate([client], [ca], earlier), {
+      ok: false,
+      reason: "certificate not yet valid",
+    });
+    const serverOnly = verifyClientCertificate([await read("serveronly.pem")], [ca], now);
+    assert.equal(serverOnly.ok, false);
+    const foreign = verifyClientCertificate([await read("intruder.pem")], [ca], now);
+    assert.deepEqual(foreign, { ok: false, reason: "certificate not signed by a CA of ca_file" });
+    assert.equal(rfc2253("C=US\nO=A, Inc.\nCN=x"), "CN=x,O=A\\, Inc.,C=US");
   },
 );
