@@ -87,6 +87,8 @@ export class AuthService {
   readonly #secret = crypto.getRandomValues(new Uint8Array(32));
   readonly #limiter: AttemptLimiter;
   #nextConversation = 1;
+  /** Who is logged in on each connection (for cursor ownership); oldest entries dropped past a cap. */
+  readonly #connUsers = new Map<number, string>();
 
   constructor(store: AuthStore, options: AuthOptions, log: (level: "INFO" | "WARNING", msg: string) => void) {
     this.store = store;
@@ -197,11 +199,35 @@ export class AuthService {
   logout(conn: AuthConnection, db: string): void {
     conn.authenticatedUsers = conn.authenticatedUsers.filter((u) => u.db !== db);
     conn.sasl = undefined;
+    this.#noteUsers(conn);
+  }
+
+  #noteUsers(conn: AuthConnection): void {
+    this.#connUsers.delete(conn.connectionId);
+    this.#connUsers.set(conn.connectionId, usersKey(conn.authenticatedUsers));
+    if (this.#connUsers.size > 100_000) {
+      const oldest = this.#connUsers.keys().next().value;
+      if (oldest !== undefined) this.#connUsers.delete(oldest);
+    }
+  }
+
+  /**
+   * Whether `conn` may use (getMore, killCursors) a cursor opened on connection `ownerConnection`:
+   * always with auth off; with auth on, when the users logged in there and here are the same
+   * (mongod: "cursor … was not created by the authenticated user").
+   */
+  ownsCursor(conn: AuthConnection, ownerConnection: number): boolean {
+    if (!this.options.enabled) return true;
+    const owner = ownerConnection === conn.connectionId
+      ? usersKey(conn.authenticatedUsers)
+      : this.#connUsers.get(ownerConnection) ?? "";
+    return owner === usersKey(conn.authenticatedUsers);
   }
 
   #succeed(conn: AuthConnection, who: AuthenticatedUser, mech: string): void {
     conn.authenticatedUsers = [who];
     conn.authFailures = 0;
+    this.#noteUsers(conn);
     this.#log(
       "INFO",
       `Successfully authenticated as "${who.user}" on "${who.db}" from ${conn.remoteAddress} (conn #${conn.connectionId}, ${mech})`,
@@ -237,6 +263,10 @@ export class AuthService {
     if (e instanceof TypeError) return new CommandError("BadValue", "SCRAM message is not valid UTF-8");
     return new CommandError("BadValue", "Invalid SCRAM message");
   }
+}
+
+function usersKey(users: readonly AuthenticatedUser[]): string {
+  return users.map((u) => `${u.db}.${u.user}`).sort().join("\0");
 }
 
 /** The host part of `host:port` / `[v6]:port`. */

@@ -123,6 +123,14 @@ authTest(
         13,
       );
 
+      // Cursors belong to the user who opened them: another user's getMore / killCursors is 13.
+      const opened = await app.db("appdb").command({ find: "items", batchSize: 1 });
+      const cursorId = opened["cursor"]["id"];
+      assert.equal(await code(ro.db("appdb").command({ getMore: cursorId, collection: "items" })), 13);
+      assert.equal(await code(ro.db("appdb").command({ killCursors: "items", cursors: [cursorId] })), 13);
+      const more = await app.db("appdb").command({ getMore: cursorId, collection: "items" });
+      assert.equal(more["cursor"]["nextBatch"].length, 1);
+
       // Wrong password and unknown user: the same code and message.
       const errors: string[] = [];
       for (const [u, p] of [["app", "nope"], ["ghost", "nope"]]) {

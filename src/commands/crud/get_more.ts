@@ -51,6 +51,9 @@ async function run(ctx: RequestContext<GetMoreParams>): Promise<Reply> {
       `Requested getMore on namespace '${ns}', but cursor belongs to a different namespace ${cursor.ns}`,
     );
   }
+  if (!ctx.auth.ownsCursor(ctx.client, cursor.connectionId)) {
+    throw new CommandError("Unauthorized", `cursor id ${id} was not created by the authenticated user`);
+  }
   if (cursor.busy) throw new CommandError("CursorInUse", `cursor id ${id} is already in use`);
   cursor.busy = true;
   // The opening command's leftover maxTimeMS is this getMore's deadline (mongod); the getMore's own

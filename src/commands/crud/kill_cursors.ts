@@ -1,5 +1,6 @@
 /** killCursors: closes the listed cursors of a namespace and reports which were found. */
 import { Long } from "bson";
+import { CommandError } from "../../errors/command_error.ts";
 import type { RequestContext } from "../context.ts";
 import { defineCommand, type Doc } from "../spec.ts";
 import { arrayOf, long, type Parsed, parseShape, required } from "../params/schema.ts";
@@ -23,8 +24,17 @@ function run(ctx: RequestContext<KillCursorsParams>): Doc {
   const ns = `${ctx.db}.${ctx.params.collection}`;
   const killed: Long[] = [];
   const notFound: Long[] = [];
+  // Another user's cursor needs killAnyCursor on the namespace (mongod).
+  const anyCursor = ctx.authorizer.isAuthorized(ctx.client, "killAnyCursor", {
+    kind: "collection",
+    db: ctx.db,
+    collection: ctx.params.collection,
+  });
   for (const id of ctx.params.cursors) {
     const c = ctx.cursors.get(id);
+    if (c && c.ns === ns && !anyCursor && !ctx.auth.ownsCursor(ctx.client, c.connectionId)) {
+      throw new CommandError("Unauthorized", `not authorized to kill cursor ${id} on ${ns}`);
+    }
     if (c && c.ns === ns && ctx.cursors.kill(id)) killed.push(Long.fromBigInt(id));
     else notFound.push(Long.fromBigInt(id));
   }
