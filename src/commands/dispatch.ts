@@ -95,6 +95,9 @@ async function dispatchCommand(
       throw new CommandError("CommandNotFound", `no such command: '${name}'`);
     }
     countCommand(server.counters, spec.name);
+    // Fail-closed, before anything else reads the request: with auth on, only the handshake
+    // commands run without a logged-in user.
+    server.authorizer.checkAuthenticated(client, spec.name, spec.auth);
     const db = req.legacyDb ?? req.body["$db"];
     if (typeof db !== "string") {
       throw new CommandError(Location.OpMsgMissingDb, "OP_MSG requests require a $db argument");
@@ -106,7 +109,6 @@ async function dispatchCommand(
     inTxn = generic.autocommit === false;
     if (inTxn) checkAllowedInTransaction(spec.name, db);
     else checkReadConcernSupport(spec.name, generic.readConcern);
-    server.authorizer.checkAuthenticated(client, spec.name, spec.auth);
     if (server.authorizer.enabled) {
       server.authorizer.checkPrivileges(
         client,
