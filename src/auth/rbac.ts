@@ -12,17 +12,13 @@ import type { AuthClient, Authorizer, PrivilegeCheck } from "./authorizer.ts";
 import { allows, type Privilege, type Target } from "./privileges.ts";
 import { expandRoles } from "./roles.ts";
 import type { AuthStore } from "./store.ts";
+import { isLoopback } from "./peer.ts";
 
 /** Commands the localhost exception lets through while no user exists. */
 const LOCALHOST_EXCEPTION: ReadonlySet<string> = new Set(["createUser", "createRole"]);
 
 /** Actions that need a logged-in user but no privilege. */
 const AUTHENTICATED_ONLY: ReadonlySet<string> = new Set(["authenticated", "configureFailPoint"]);
-
-export function isLoopback(remoteAddress: string): boolean {
-  return remoteAddress.startsWith("127.") || remoteAddress.startsWith("[::1]") ||
-    remoteAddress.startsWith("::1") || remoteAddress.startsWith("[::ffff:127.");
-}
 
 export class RbacAuthorizer implements Authorizer {
   readonly enabled = true;

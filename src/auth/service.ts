@@ -11,7 +11,8 @@
  * - Every failure is logged with user, database, mechanism and peer — never the payload — and
  *   answered after a per-connection delay that grows with that connection's failures.
  * - Attempts are rate-limited per peer address (token bucket); past it saslStart/authenticate fail
- *   with 18 at once (no work done), logged at most once per interval per address.
+ *   with 18 at once (no work done), logged at most once per interval per address. Loopback peers
+ *   are not limited.
  */
 import { CommandError } from "../errors/command_error.ts";
 import type { AuthenticatedUser } from "./authorizer.ts";
@@ -25,6 +26,7 @@ import {
 } from "./scram.ts";
 import { type AuthStore, userMechanisms } from "./store.ts";
 import { AttemptLimiter } from "./attempt_limiter.ts";
+import { isLoopback, peerHost } from "./peer.ts";
 
 export interface AuthOptions {
   /** `auth = true`: authorization enforced. Authentication commands work either way, as on mongod. */
@@ -252,6 +254,8 @@ export class AuthService {
   }
 
   #limit(conn: AuthConnection): void {
+    // Loopback peers already run on this machine; limiting them would only slow local tools.
+    if (isLoopback(conn.remoteAddress)) return;
     const host = peerHost(conn.remoteAddress);
     if (!this.#limiter.take(host)) {
       throw new CommandError("AuthenticationFailed", "Authentication failed.");
@@ -267,11 +271,4 @@ export class AuthService {
 
 function usersKey(users: readonly AuthenticatedUser[]): string {
   return users.map((u) => `${u.db}.${u.user}`).sort().join("\0");
-}
-
-/** The host part of `host:port` / `[v6]:port`. */
-export function peerHost(remoteAddress: string): string {
-  if (remoteAddress.startsWith("[")) return remoteAddress.slice(1, remoteAddress.indexOf("]"));
-  const i = remoteAddress.lastIndexOf(":");
-  return i < 0 ? remoteAddress : remoteAddress.slice(0, i);
 }
