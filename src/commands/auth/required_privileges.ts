@@ -6,6 +6,7 @@
  * here: aggregate (every namespace its pipeline reads or writes: $lookup, $graphLookup, $unionWith,
  * $facet children, $out, $merge, and the source stages' own actions), explain (its inner command's
  * checks), bulkWrite (per namespace and op kind), findAndModify/update (upserts also insert),
+ * renameCollection (both namespaces), create/collMod of a view (find on what it reads),
  * getMore/killCursors (the cursor's namespace) and the user/role commands (granting a role needs
  * grantRole on the role's database). Fail-closed: an unknown shape yields the strictest check.
  */
@@ -213,6 +214,34 @@ const RULES: Record<string, Rule> = {
     if (body["remove"] === true) out.push({ action: "remove", target });
     else out.push({ action: "update", target });
     if (body["upsert"] === true) out.push({ action: "insert", target });
+    return out;
+  },
+  renameCollection: (body) => {
+    const split = (ns: unknown): [string, string] => {
+      const s = typeof ns === "string" ? ns : "";
+      const dot = s.indexOf(".");
+      return dot < 0 ? [s, ""] : [s.slice(0, dot), s.slice(dot + 1)];
+    };
+    const [fdb, fcoll] = split(body["renameCollection"]);
+    const [tdb, tcoll] = split(body["to"]);
+    const from = collTarget(fdb, fcoll);
+    const to = collTarget(tdb, tcoll);
+    const out: PrivilegeCheck[] = fdb === tdb
+      ? [{ action: "renameCollectionSameDB", target: from }, { action: "renameCollectionSameDB", target: to }]
+      : [
+        { action: "find", target: from },
+        { action: "dropCollection", target: from },
+        { action: "insert", target: to },
+        { action: "createIndex", target: to },
+      ];
+    if (body["dropTarget"] !== undefined && body["dropTarget"] !== false) {
+      out.push({ action: "dropCollection", target: to });
+    }
+    return out;
+  },
+  collMod: (body, db) => {
+    const out: PrivilegeCheck[] = [{ action: "collMod", target: collTarget(db, String(body["collMod"])) }];
+    if (typeof body["viewOn"] === "string") pipelineChecks(db, body["viewOn"], body["pipeline"], out);
     return out;
   },
   getMore: (body, db) => [{ action: "find", target: collTarget(db, String(body["collection"])) }],
