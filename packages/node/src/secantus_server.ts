@@ -31,7 +31,7 @@ export interface SecantusServerOptions {
    * transactions and sessions; false: a standalone server (`--standalone`).
    */
   readonly replSet?: boolean;
-  /** Require authentication (`--auth`); refused with a clear error while this build lacks it. */
+  /** Require authentication (`--auth`): create the first user from this machine (localhost exception). */
   readonly auth?: boolean;
   /** Further `secantusdb serve` flags, e.g. `["--cache-size", "256M"]`; typed options win over them. */
   readonly args?: readonly string[];

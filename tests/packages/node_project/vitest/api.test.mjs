@@ -58,6 +58,24 @@ test("a server killed under the test makes stop() reject with its log tail", asy
   await expect(server.stop()).rejects.toThrow(/exited abnormally \(signal SIGKILL\); log tail/);
 });
 
-test("auth is refused clearly while this build lacks it", async () => {
-  await expect(SecantusServer.create({ auth: true })).rejects.toThrow(/auth/);
+test("auth: true enforces authentication (first user through the localhost exception)", async () => {
+  const server = await SecantusServer.create({ auth: true });
+  try {
+    const anon = new MongoClient(server.getUri());
+    try {
+      await expect(anon.db("app").collection("c").findOne({})).rejects.toThrow(/requires authentication/);
+      await anon.db("admin").command({ createUser: "u", pwd: "p", roles: ["root"] });
+    } finally {
+      await anon.close();
+    }
+    const user = new MongoClient(server.getUri("app").replace("mongodb://", "mongodb://u:p@"), { authSource: "admin" });
+    try {
+      await user.db("app").collection("c").insertOne({ a: 1 });
+      expect(await user.db("app").collection("c").countDocuments()).toBe(1);
+    } finally {
+      await user.close();
+    }
+  } finally {
+    await server.stop();
+  }
 });
