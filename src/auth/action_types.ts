@@ -170,6 +170,9 @@ export const ALL_ACTION_TYPES: readonly string[] = [
   "validate",
   "viewRole",
   "viewUser",
+  // SecantusDB's own: secantusAdmin.backupArchive / restoreArchive (granted by backup / restore).
+  "secantusBackup",
+  "secantusRestore",
 ];
 
 const KNOWN: ReadonlySet<string> = new Set(ALL_ACTION_TYPES);

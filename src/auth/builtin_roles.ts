@@ -338,7 +338,7 @@ const ADMIN_ROLES: Record<string, RoleDefinition> = {
   backup: {
     roles: [{ role: "__queryableBackup", db: A }],
     privileges: [
-      p(CLUSTER, ["appendOplogNote", "serverStatus", "setUserWriteBlockMode"]),
+      p(CLUSTER, ["appendOplogNote", "secantusBackup", "serverStatus", "setUserWriteBlockMode"]),
       p(ns("config", "settings"), ["insert", "update"]),
     ],
   },
@@ -350,6 +350,7 @@ const ADMIN_ROLES: Record<string, RoleDefinition> = {
         "bypassWriteBlockingMode",
         "forceUUID",
         "getParameter",
+        "secantusRestore",
         "setUserWriteBlockMode",
         "useUUID",
       ]),

@@ -33,8 +33,13 @@ const CLUSTER_ACTIONS: ReadonlySet<string> = new Set([
   "listDatabases",
   "configureFailPoint",
   "fsync",
+  "unlock",
   "top",
   "shutdown",
+  "replSetGetStatus",
+  "logRotate",
+  "secantusBackup",
+  "secantusRestore",
 ]);
 
 /** Actions whose resource is the request's database. */
