@@ -170,9 +170,11 @@ export const ALL_ACTION_TYPES: readonly string[] = [
   "validate",
   "viewRole",
   "viewUser",
-  // SecantusDB's own: secantusAdmin.backupArchive / restoreArchive (granted by backup / restore).
+  // SecantusDB's own: secantusAdmin.backupArchive / restoreArchive (granted by backup / restore) and
+  // secantusAdmin.pruneOplog (granted by clusterManager).
   "secantusBackup",
   "secantusRestore",
+  "secantusOplogAdmin",
 ];
 
 const KNOWN: ReadonlySet<string> = new Set(ALL_ACTION_TYPES);

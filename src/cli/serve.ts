@@ -75,7 +75,11 @@ export async function serve(argv: string[]): Promise<number> {
     try {
       server.reloadTls();
     } catch (e) {
-      log.error(`SIGHUP: TLS files not reloaded, the previous ones stay in use: ${e instanceof Error ? e.message : e}`);
+      log.error(
+        `SIGHUP: TLS files not reloaded, the previous ones stay in use: ${
+          e instanceof Error ? e.message : e
+        }`,
+      );
     }
   };
   handlers.push(["SIGHUP", onHup]);

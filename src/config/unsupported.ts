@@ -16,8 +16,7 @@ export interface UnsupportedEntry {
   readonly feature: string;
 }
 
-export const UNSUPPORTED_YET: readonly UnsupportedEntry[] = [
-];
+export const UNSUPPORTED_YET: readonly UnsupportedEntry[] = [];
 
 /**
  * Throws a ConfigError listing every not-yet-supported key whose effective value differs from its

@@ -40,6 +40,8 @@ const CLUSTER_ACTIONS: ReadonlySet<string> = new Set([
   "logRotate",
   "secantusBackup",
   "secantusRestore",
+  "applyOps",
+  "secantusOplogAdmin",
 ]);
 
 /** Actions whose resource is the request's database. */
