@@ -78,7 +78,7 @@ Deno.test({
       assert.equal(created.code, 0, created.out);
       assert.match(created.out, /CREATED/);
     } finally {
-      assert.equal(await first.stop(), 0);
+      assert.equal(await first.stop("SIGTERM", { keepData: true }), 0);
     }
     const second = await spawnServer({ dataDir, args: ["--auth"] });
     try {

@@ -8,6 +8,7 @@
  */
 import assert from "node:assert/strict";
 import { PROJECT_ROOT, runCli, spawnServer } from "./helpers/server_process.ts";
+import { makeTestCerts, type TestCerts } from "./helpers/test_certs.ts";
 import { parseConfigLayer, UNSUPPORTED_YET } from "../../src/config/mod.ts";
 
 function which(cmd: string): string | undefined {
@@ -56,7 +57,9 @@ Deno.test({
   async fn() {
     const work = await Deno.makeTempDir({ prefix: "secantus-prod-" });
     let server: Awaited<ReturnType<typeof spawnServer>> | undefined;
+    let certs: TestCerts | undefined;
     try {
+      certs = await makeTestCerts(); // the shipped [tls] paths point at Let's Encrypt files
       const original = await Deno.readTextFile(`${PROJECT_ROOT}deploy/secantusdb.production.toml`);
       parseConfigLayer(original, "deploy/secantusdb.production.toml"); // valid keys and values as shipped
       const refused = new Set(UNSUPPORTED_YET.map((u) => u.key.split(".")[1]!));
@@ -72,7 +75,9 @@ Deno.test({
           .replace(/^port = .*/, "port = 0")
           .replace(/^host = .*/, 'host = "127.0.0.1"')
           .replace(/^cache_size = .*/, 'cache_size = "64M"')
-          .replace(/^listen = .*/, 'listen = "127.0.0.1:0"');
+          .replace(/^listen = .*/, 'listen = "127.0.0.1:0"')
+          .replace(/^cert_file = .*/, `cert_file = "${certs!.serverCert}"`)
+          .replace(/^key_file {2}= .*/, `key_file = "${certs!.serverKey}"`);
       });
       if (dropped.length > 0) {
         console.log(`deploy_test: keys this build refuses, left out: ${dropped.join(", ")}`);
@@ -105,6 +110,7 @@ Deno.test({
     } finally {
       await server?.stop();
       await Deno.remove(work, { recursive: true });
+      if (certs) await Deno.remove(certs.dir, { recursive: true });
     }
   },
 });
