@@ -94,7 +94,6 @@ async function scramBench(): Promise<void> {
   } finally {
     await anon.close();
     await server.stop();
-    await Deno.remove(server.dataDir, { recursive: true });
   }
 }
 
@@ -117,7 +116,6 @@ async function findBench(label: string, args: string[], clientQuery: string): Pr
   } finally {
     await client.close();
     await server.stop();
-    await Deno.remove(server.dataDir, { recursive: true });
   }
 }
 
