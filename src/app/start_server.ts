@@ -199,6 +199,9 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
   ) {
     if (v < 5000) throw new ConfigError(`[server] ${k} = ${v}: must be at least 5000`);
   }
+  if (config.server.standalone && config.oplog.archiveDir !== undefined) {
+    throw new Error("[oplog] archive_dir needs the oplog, which a standalone server does not keep");
+  }
   const storage = openWiredTiger({
     path: config.server.storagePath,
     cacheSizeBytes: config.storage.cacheSizeBytes,
@@ -211,8 +214,17 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
     retentionSeconds: config.oplog.retentionSeconds,
     maxEntries: config.oplog.maxEntries,
     noopHeartbeatSeconds: config.oplog.noopHeartbeatSeconds,
+    ...(config.oplog.archiveDir !== undefined
+      ? { archive: { dir: config.oplog.archiveDir, intervalMs: config.oplog.archiveIntervalSeconds * 1000 } }
+      : {}),
+    log: log.child("oplog"),
   });
-  oplog?.start();
+  try {
+    oplog?.start();
+  } catch (e) {
+    storage.close();
+    throw new Error(`oplog: ${e instanceof Error ? e.message : String(e)}`);
+  }
   const capped = new CappedCollections(storage, { compilePartialFilter });
   storage.addWriteHook(capped);
 

@@ -5,7 +5,10 @@
  *   clusterTime {t, i} | null, collections [{db, name, uuid, count, indexes, options}],
  *   oplog {first, last} | null, files [{name, size, sha256}], durationMs.
  * Counts are those of the snapshot taken when the backup started; the data files hold that state and
- * the copied WiredTiger log may add writes committed while the files were being copied.
+ * the copied WiredTiger log may add writes committed while the files were being copied. `oplog` is the
+ * oldest and newest oplog entry when the backup started (null for a standalone server): the restored
+ * oplog holds at least up to `last`, and a point-in-time replay starts after the newest entry the
+ * restored directory really holds.
  */
 
 export const MANIFEST_NAME = "manifest.json";

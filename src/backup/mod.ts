@@ -2,7 +2,8 @@
  * backup/ — native backup and restore through the storage API only: `createArchive` (WiredTiger
  * backup cursor → tar (npm:tar-stream) → gzip (CompressionStream) → temp file → link to the final
  * name), `restoreArchive` (verify every member against the manifest, refuse unsafe members and
- * directories a running server holds), and the manifest format. May import: storage, bson, errors,
+ * directories a running server holds), the manifest format, and point-in-time recovery's checks and
+ * entry selection over the oplog archive (`pitr.ts`). May import: storage, oplog, bson, errors,
  * observability. Used by the `secantusAdmin.backupArchive`/`restoreArchive` commands and the
  * `secantusdb backup` / `restore-archive` subcommands.
  */

@@ -85,7 +85,7 @@ Deno.test("every flag sets its key", async () => {
     },
     tls: { requireClientCert: false },
     storage: { cacheSizeBytes: 256 * 1024 ** 2, sessionMax: 50, syncOnCommit: true, ttlSweepSeconds: 60 },
-    oplog: { retentionSeconds: 60.5, maxEntries: 500, noopHeartbeatSeconds: 0 },
+    oplog: { retentionSeconds: 60.5, maxEntries: 500, noopHeartbeatSeconds: 0, archiveIntervalSeconds: 1 },
     metrics: { listen: "127.0.0.1:9216" },
   });
 });

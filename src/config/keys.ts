@@ -254,6 +254,22 @@ export const KEY_SPECS: readonly KeySpec[] = [
     help: "interval of no-op oplog writes; 0 = off (10 = mongod's cadence)",
   },
   {
+    table: "oplog",
+    key: "archive_dir",
+    field: "archiveDir",
+    kind: "path",
+    flag: "oplog-archive-dir",
+    help: "keep every oplog entry in segment files here, past retention (point-in-time recovery)",
+  },
+  {
+    table: "oplog",
+    key: "archive_interval_seconds",
+    field: "archiveIntervalSeconds",
+    kind: "positiveSeconds",
+    flag: "oplog-archive-interval-seconds",
+    help: "how often new oplog entries are appended and fsynced to archive_dir",
+  },
+  {
     table: "metrics",
     key: "listen",
     field: "listen",

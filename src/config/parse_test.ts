@@ -52,7 +52,7 @@ Deno.test("defaults match PRODUCT.md's table", () => {
     },
     tls: { requireClientCert: false },
     storage: { cacheSizeBytes: 1024 ** 3, sessionMax: 1000, syncOnCommit: false, ttlSweepSeconds: 60 },
-    oplog: { retentionSeconds: 3600, maxEntries: 100000, noopHeartbeatSeconds: 0 },
+    oplog: { retentionSeconds: 3600, maxEntries: 100000, noopHeartbeatSeconds: 0, archiveIntervalSeconds: 1 },
     metrics: {},
   };
   assertEquals(defaultConfig(), expected);
@@ -121,7 +121,7 @@ noop_heartbeat_seconds = 0.0
     },
     tls: { requireClientCert: false },
     storage: { cacheSizeBytes: 256 * 1024 ** 2, sessionMax: 20, syncOnCommit: true, ttlSweepSeconds: 0.5 },
-    oplog: { retentionSeconds: 86400, maxEntries: 7, noopHeartbeatSeconds: 0 },
+    oplog: { retentionSeconds: 86400, maxEntries: 7, noopHeartbeatSeconds: 0, archiveIntervalSeconds: 1 },
     metrics: {},
   });
 });
@@ -129,7 +129,7 @@ noop_heartbeat_seconds = 0.0
 Deno.test("the key table covers exactly the Config fields", () => {
   const d = defaultConfig() as unknown as Record<string, Record<string, unknown>>;
   const fromTable = KEY_SPECS.map((s) => `${s.table}.${s.field}`).sort();
-  const optional = ["tls.certFile", "tls.keyFile", "tls.caFile", "metrics.listen"];
+  const optional = ["tls.certFile", "tls.keyFile", "tls.caFile", "oplog.archiveDir", "metrics.listen"];
   const fromDefaults = [
     ...Object.entries(d).flatMap(([t, body]) => Object.keys(body).map((f) => `${t}.${f}`)),
     ...optional,

@@ -79,6 +79,13 @@ export interface OplogConfig {
   readonly maxEntries: number;
   /** Interval of no-op oplog writes; 0 = off (10 is mongod's cadence). */
   readonly noopHeartbeatSeconds: number;
+  /**
+   * Folder of the oplog archive (point-in-time recovery): every entry is appended to segment files
+   * here before retention may remove it. Unset = no archive.
+   */
+  readonly archiveDir?: string;
+  /** How often new entries are appended (and fsynced) to the archive: the RPO of a lost host. */
+  readonly archiveIntervalSeconds: number;
 }
 
 /** `[metrics]` — Prometheus text exposition on `http://<listen>/metrics`; off unless `listen` is set. */
@@ -127,7 +134,12 @@ export function defaultConfig(): Config {
       syncOnCommit: false,
       ttlSweepSeconds: 60,
     },
-    oplog: { retentionSeconds: 3600, maxEntries: 100_000, noopHeartbeatSeconds: 0 },
+    oplog: {
+      retentionSeconds: 3600,
+      maxEntries: 100_000,
+      noopHeartbeatSeconds: 0,
+      archiveIntervalSeconds: 1,
+    },
     metrics: {},
   };
 }

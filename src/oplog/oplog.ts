@@ -3,7 +3,9 @@
  * hook (`writer.ts`), seeds the cluster clock past the newest entry at start-up, writes no-ops (one
  * at start, then every `noopHeartbeatSeconds`), prunes by age (`retentionSeconds`) and count
  * (`maxEntries`) in the background and on demand, reads entries in time order, and wakes readers
- * (change streams, tailable cursors) when new entries commit.
+ * (change streams, tailable cursors) when new entries commit. With an archive (`archive.ts`,
+ * `[oplog] archive_dir`), entries are appended to it every `archive_interval_seconds` and pruning
+ * never removes an entry that is not archived yet.
  */
 import { type Binary, BSON, type Timestamp } from "bson";
 import type { Document as Doc } from "../bson/document.ts";
@@ -12,6 +14,8 @@ import type { ClusterClock } from "./cluster_clock.ts";
 import { keyTs, stamp, tsKey } from "./entry.ts";
 import { WakeList } from "../observability/wake_list.ts";
 import { type OplogTables, OplogWriter, preImageKey } from "./writer.ts";
+import { type ArchiveOptions, type ArchiveStats, OplogArchiver } from "./archive.ts";
+import type { Logger } from "../observability/log.ts";
 
 export interface OplogOptions {
   readonly retentionSeconds: number;
@@ -20,6 +24,9 @@ export interface OplogOptions {
   readonly noopHeartbeatSeconds: number;
   /** How often the background pruner runs (default 60 s). */
   readonly pruneIntervalMs?: number;
+  /** Keep every entry in segment files (point-in-time recovery); unset = no archive. */
+  readonly archive?: ArchiveOptions;
+  readonly log?: Logger;
 }
 
 /** One stored entry: its table key and BSON bytes. */
@@ -39,6 +46,7 @@ export class Oplog {
   #unhook: (() => void) | undefined;
   /** Timestamp of the oldest entry still kept (resume tokens older than it are lost). */
   #firstTs: Timestamp | undefined;
+  #archiver: OplogArchiver | undefined;
 
   constructor(
     private readonly storage: StorageEngine,
@@ -67,6 +75,16 @@ export class Oplog {
     this.#count = count;
     this.#firstTs = first ? keyTs(first) : undefined;
     if (last) this.clock.advanceTo(keyTs(last));
+    if (this.opts.archive) {
+      const archiver = new OplogArchiver(
+        { read: (b, n) => this.read(b, n), has: (k) => this.#has(k) },
+        this.opts.archive,
+        this.opts.log,
+      );
+      archiver.open(); // throws (the server does not start) when the folder cannot be used
+      this.#archiver = archiver;
+      this.#every(this.opts.archive.intervalMs, () => archiver.flush());
+    }
     this.#unhook = this.storage.addWriteHook(
       new OplogWriter(this.tables, this.clock, () => this.#written(), (n) => this.#count += n),
     );
@@ -82,7 +100,23 @@ export class Oplog {
     this.#timers = [];
     this.#unhook?.();
     this.#unhook = undefined;
+    this.#archiver?.close();
+    this.#archiver = undefined;
     this.#written();
+  }
+
+  /** The archive's figures, when there is one. */
+  archiveStats(): ArchiveStats | undefined {
+    return this.#archiver?.stats();
+  }
+
+  /** Appends what is new to the archive now (tests, and the backup command before it starts). */
+  flushArchive(): number {
+    return this.#archiver?.flush() ?? 0;
+  }
+
+  #has(key: Uint8Array): boolean {
+    return this.storage.read((r) => r.table(this.tables.entries).get(key) !== null);
   }
 
   #every(ms: number, fn: () => void): void {
@@ -178,10 +212,17 @@ export class Oplog {
 
   /**
    * Removes entries older than `retentionSeconds` and beyond `maxEntries` (oldest first; the newest
-   * entry always stays). Returns how many were removed.
+   * entry always stays; with an archive, everything from the last archived entry on stays). Returns
+   * how many were removed.
    */
   prune(nowMs = Date.now()): number {
     const cutoffSecs = Math.floor(nowMs / 1000) - this.opts.retentionSeconds;
+    let ceiling: Uint8Array | undefined;
+    if (this.#archiver) {
+      while (this.#archiver.flush() > 0 && this.#archiver.stats().lastError === undefined) { /* drain */ }
+      ceiling = this.#archiver.archivedKey();
+      if (!ceiling) return 0;
+    }
     let removed = 0;
     for (;;) {
       const n = this.storage.write((txn) => {
@@ -191,7 +232,7 @@ export class Oplog {
         const total = this.#count;
         let n = 0;
         const victims: Uint8Array[] = [];
-        for (const [key] of t.scan()) {
+        for (const [key] of t.scan(ceiling ? { upper: ceiling } : {})) {
           if (total - n <= 1 || victims.length >= PRUNE_BATCH) break;
           const old = keyTs(key).high < cutoffSecs;
           const over = total - n > this.opts.maxEntries;

@@ -34,6 +34,8 @@ async function run(ctx: RequestContext<BackupArchiveParams>): Promise<Doc> {
   running = true;
   try {
     const ts = ctx.clusterClock.latest();
+    const first = ctx.oplog?.firstTs();
+    const last = ctx.oplog?.lastTs();
     ctx.log.info(`backup to ${ctx.params.outputPath} started`);
     const r = await createArchive(ctx.storage, {
       outputPath: ctx.params.outputPath,
@@ -41,6 +43,7 @@ async function run(ctx: RequestContext<BackupArchiveParams>): Promise<Doc> {
       mongodbCompat: COMPAT_MONGODB_VERSION,
       engineVersion: ctx.storage.engineVersion,
       clusterTime: ctx.info.standalone ? null : { t: ts.t, i: ts.i },
+      oplog: first && last ? { first: { t: first.t, i: first.i }, last: { t: last.t, i: last.i } } : null,
     });
     ctx.backups.last = r;
     const mbs = r.dataSize / 1048576 / Math.max(0.001, r.durationMs / 1000);
