@@ -1,0 +1,147 @@
+/**
+ * Cold start (issue 18, target 3): time from spawning a fresh process to its first answered ping, for
+ *
+ * - the Deno floor: `../shared/bench/capacity/deno-floor.ts` (a Deno wire server that does no work), the
+ *   least any `deno run` server can take on this machine, measured in the same run;
+ * - `deno run -A main.ts` on a fresh on-disk data directory and on `:memory:`;
+ * - in-process `startServer({port: 0, storagePath: ":memory:"})` → first ping (the embedding API): the
+ *   first call (module graph already imported) and the median of the next ones.
+ *
+ * Rounds are interleaved (floor, disk, memory per round) so machine load hits them alike; the ping is a
+ * raw OP_MSG (bench/lib/wire_ping.ts), retried every millisecond until the port answers.
+ *   deno run -A bench/cold_start_bench.ts [--reps N] [--root DIR]     (default 7; DIR: another checkout)
+ */
+import { freePort, waitForPing } from "./lib/wire_ping.ts";
+
+const repsAt = Deno.args.indexOf("--reps");
+const REPS = repsAt >= 0 ? Number(Deno.args[repsAt + 1]) : 7;
+/** The checkout whose main.ts is measured (`--root DIR`, for before/after pairs). */
+const rootAt = Deno.args.indexOf("--root");
+const root = rootAt >= 0 ? Deno.args[rootAt + 1]! : new URL("..", import.meta.url).pathname;
+const floorScript = new URL("../../shared/bench/capacity/deno-floor.ts", import.meta.url).pathname;
+const haveFloor = (() => {
+  try {
+    return Deno.statSync(floorScript).isFile;
+  } catch {
+    return false;
+  }
+})();
+
+/** CPU time (ms, all threads, user + system) a live process has used so far; NaN where /proc is missing. */
+function cpuMs(pid: number): number {
+  try {
+    let ns = 0;
+    for (const t of Deno.readDirSync(`/proc/${pid}/task`)) {
+      ns += Number(Deno.readTextFileSync(`/proc/${pid}/task/${t.name}/schedstat`).split(" ")[0]);
+    }
+    return ns / 1e6;
+  } catch {
+    return NaN;
+  }
+}
+
+/** CPU ms of the last `coldStart` process at its first ping. */
+let lastCpu = NaN;
+
+/** Spawn `args` under `deno`, time spawn → first ping reply in ms, then kill it. */
+async function coldStart(args: (port: number) => string[]): Promise<number> {
+  const port = freePort();
+  const t0 = performance.now();
+  const child = new Deno.Command(Deno.execPath(), {
+    args: args(port),
+    cwd: root,
+    stdout: "null",
+    stderr: "null",
+  }).spawn();
+  try {
+    await waitForPing(port);
+    const wall = performance.now() - t0;
+    lastCpu = cpuMs(child.pid);
+    return wall;
+  } finally {
+    child.kill("SIGKILL");
+    await child.status;
+  }
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const ms = (x: number) => `${x.toFixed(1)} ms`;
+
+const floor: number[] = [];
+const disk: number[] = [];
+const memory: number[] = [];
+const cpu = { floor: [] as number[], disk: [] as number[], memory: [] as number[] };
+// One untimed start warms the OS page cache for deno, the npm modules and libwiredtiger.
+await coldStart((p) => ["run", "-A", "main.ts", "--port", String(p), "--storage-path", ":memory:"]);
+for (let i = 0; i < REPS; i++) {
+  if (haveFloor) {
+    floor.push(await coldStart((p) => ["run", "-A", floorScript, String(p)]));
+    cpu.floor.push(lastCpu);
+  }
+  const dir = Deno.makeTempDirSync({ prefix: "secantus-coldstart-" });
+  try {
+    disk.push(
+      await coldStart((p) => ["run", "-A", "main.ts", "--port", String(p), "--storage-path", `${dir}/data`]),
+    );
+    cpu.disk.push(lastCpu);
+  } finally {
+    Deno.removeSync(dir, { recursive: true });
+  }
+  memory.push(
+    await coldStart((p) => ["run", "-A", "main.ts", "--port", String(p), "--storage-path", ":memory:"]),
+  );
+  cpu.memory.push(lastCpu);
+}
+
+// In-process: the embedding API (module graph imported first, outside the timing).
+const { startServer } = await import(rootAt >= 0 ? `${root}/mod.ts` : "../mod.ts");
+const inProcess: number[] = [];
+for (let i = 0; i < REPS + 1; i++) {
+  const t0 = performance.now();
+  const s = await startServer({ port: 0, storagePath: ":memory:", logLevel: "ERROR" });
+  await waitForPing(s.port);
+  inProcess.push(performance.now() - t0);
+  await s.stop();
+}
+
+const load = (() => {
+  try {
+    return Deno.readTextFileSync("/proc/loadavg").split(" ").slice(0, 3).join(" ");
+  } catch {
+    return "?";
+  }
+})();
+console.log(`cold start to first ping, median of ${REPS} (min), load average ${load}:`);
+console.log("| process | wall median | wall min | CPU median (all threads) | target |");
+console.log("|---|---:|---:|---:|---|");
+if (haveFloor) {
+  console.log(
+    `| Deno floor (deno-floor.ts) | ${ms(median(floor))} | ${ms(Math.min(...floor))} | ${
+      ms(median(cpu.floor))
+    } | — |`,
+  );
+}
+const target = haveFloor ? `≤ floor + 30 ms = ${ms(median(floor) + 30)}` : "≤ Deno floor + 30 ms";
+console.log(
+  `| deno run main.ts, fresh data dir | ${ms(median(disk))} | ${ms(Math.min(...disk))} | ${
+    ms(median(cpu.disk))
+  } | ${target} |`,
+);
+console.log(
+  `| deno run main.ts, :memory: | ${ms(median(memory))} | ${ms(Math.min(...memory))} | ${
+    ms(median(cpu.memory))
+  } | ${target} |`,
+);
+console.log(`| in-process startServer(:memory:), first call | ${ms(inProcess[0]!)} | — | — | < 10 ms |`);
+console.log(
+  `| in-process startServer(:memory:), later calls | ${ms(median(inProcess.slice(1)))} | ${
+    ms(Math.min(...inProcess.slice(1)))
+  } | — | < 10 ms |`,
+);
+if (haveFloor) {
+  console.log(
+    `deno run over the floor: disk +${ms(median(disk) - median(floor))}, memory +${
+      ms(median(memory) - median(floor))
+    }`,
+  );
+}

@@ -1,0 +1,158 @@
+/**
+ * The request path in one process, for before/after figures that survive a busy machine: an embedded
+ * server (`startServer`, on-disk temp dir, default durability) and a raw OP_MSG client in the same
+ * process, one request outstanding (the `capacity/run.sh` workloads: ping, find by _id, update $inc,
+ * insert of a ~760-byte document), against an in-process do-nothing wire server (the Deno floor's
+ * read/write loop) measured in the same run.
+ *
+ * Per workload: µs of wall time per round trip and µs of this process's main-thread CPU per round trip
+ * (/proc/self/task/<pid>/schedstat: only time the thread actually ran, so other processes on the
+ * cores inflate it far less than wall time). Client and server share the thread, so both figures
+ * include the client's (small, constant) cost; the floor row shows how much.
+ *   deno run -A bench/request_path_bench.ts [--ops N] [--rounds R] [--root DIR]
+ */
+import { BSON } from "bson";
+
+const arg = (name: string, fallback: string) => {
+  const i = Deno.args.indexOf(name);
+  return i >= 0 ? Deno.args[i + 1]! : fallback;
+};
+const OPS = Number(arg("--ops", "4000"));
+const ROUNDS = Number(arg("--rounds", "3"));
+const rootArg = arg("--root", "");
+const { startServer } = await import(rootArg ? `${rootArg}/mod.ts` : "../mod.ts");
+
+function frame(body: Record<string, unknown>, requestId: number): Uint8Array {
+  const b = BSON.serialize(body);
+  const out = new Uint8Array(21 + b.length);
+  const v = new DataView(out.buffer);
+  v.setInt32(0, out.length, true);
+  v.setInt32(4, requestId, true);
+  v.setInt32(12, 2013, true);
+  out.set(b, 21);
+  return out;
+}
+
+const payload = "x".repeat(700);
+const workloads: Record<string, (i: number) => Record<string, unknown>> = {
+  ping: () => ({ ping: 1, $db: "admin" }),
+  find: (i) => ({ find: "c", filter: { _id: i % 20000 }, limit: 1, singleBatch: true, $db: "ceil" }),
+  update: (i) => ({
+    update: "c",
+    updates: [{ q: { _id: i % 20000 }, u: { $inc: { counter: 1 } } }],
+    $db: "ceil",
+  }),
+  insert: (i) => ({ insert: "c2", documents: [{ _id: 1_000_000 + i, seq: i, payload }], $db: "ceil" }),
+};
+
+/** Main-thread CPU ms so far. */
+function threadCpuMs(): number {
+  return Number(Deno.readTextFileSync(`/proc/self/task/${Deno.pid}/schedstat`).split(" ")[0]) / 1e6;
+}
+
+class Client {
+  #buf = new Uint8Array(64 * 1024);
+  private constructor(private readonly conn: Deno.Conn) {}
+  static async open(port: number): Promise<Client> {
+    const c = await Deno.connect({ hostname: "127.0.0.1", port });
+    c.setNoDelay(true);
+    return new Client(c);
+  }
+  async roundTrip(f: Uint8Array): Promise<Uint8Array> {
+    await this.conn.write(f);
+    let have = 0;
+    while (have < 4 || have < new DataView(this.#buf.buffer).getInt32(0, true)) {
+      const n = await this.conn.read(this.#buf.subarray(have));
+      if (n === null) throw new Error("closed");
+      have += n;
+    }
+    return this.#buf.subarray(0, have);
+  }
+  close() {
+    this.conn.close();
+  }
+}
+
+/** The Deno floor's loop (read a frame, write a canned {ok: 1}), in this process. */
+function startFloor(): { port: number; close(): void } {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const body = new Uint8Array([17, 0, 0, 0, 0x01, 0x6f, 0x6b, 0, 0, 0, 0, 0, 0, 0, 0xf0, 0x3f, 0]);
+  (async () => {
+    for await (const conn of listener) {
+      conn.setNoDelay(true);
+      (async () => {
+        const buf = new Uint8Array(64 * 1024);
+        let have = 0;
+        try {
+          for (;;) {
+            const n = await conn.read(buf.subarray(have));
+            if (n === null) break;
+            have += n;
+            const len = new DataView(buf.buffer).getInt32(0, true);
+            if (have < len) continue;
+            const out = new Uint8Array(21 + body.length);
+            const o = new DataView(out.buffer);
+            o.setInt32(0, out.length, true);
+            o.setInt32(8, new DataView(buf.buffer).getInt32(4, true), true);
+            o.setInt32(12, 2013, true);
+            out.set(body, 21);
+            await conn.write(out);
+            have = 0;
+          }
+        } catch { /* closed */ }
+      })();
+    }
+  })().catch(() => {});
+  return { port: (listener.addr as Deno.NetAddr).port, close: () => listener.close() };
+}
+
+async function measure(port: number, make: (i: number) => Record<string, unknown>, base: number) {
+  const client = await Client.open(port);
+  const frames = Array.from({ length: OPS }, (_, i) => frame(make(base + i), i + 1));
+  for (let i = 0; i < Math.min(200, OPS); i++) await client.roundTrip(frame({ ping: 1, $db: "admin" }, 1));
+  const c0 = threadCpuMs();
+  const t0 = performance.now();
+  for (const f of frames) await client.roundTrip(f);
+  const wall = performance.now() - t0;
+  const cpu = threadCpuMs() - c0;
+  client.close();
+  return { wallUs: (wall * 1000) / OPS, cpuUs: (cpu * 1000) / OPS };
+}
+
+const dir = Deno.makeTempDirSync({ prefix: "secantus-reqpath-" });
+const server = await startServer({ port: 0, storagePath: `${dir}/data`, logLevel: "ERROR" });
+const floor = startFloor();
+try {
+  // 20,000 documents {_id, seq, payload} in ceil.c, as wireload's `load`.
+  const loader = await Client.open(server.port);
+  for (let i = 0; i < 20000; i += 500) {
+    const docs = Array.from({ length: 500 }, (_, k) => ({ _id: i + k, seq: i + k, payload }));
+    await loader.roundTrip(frame({ insert: "c", documents: docs, $db: "ceil" }, 1));
+  }
+  loader.close();
+  const load = Deno.readTextFileSync("/proc/loadavg").split(" ").slice(0, 3).join(" ");
+  console.log(`request path, one process, ${OPS} round trips x ${ROUNDS} rounds (best round), load ${load}`);
+  console.log("| op | ours µs/op wall | ours CPU µs/op | floor µs/op wall | floor CPU µs/op |");
+  console.log("|---|---:|---:|---:|---:|");
+  let base = 0;
+  for (const [name, make] of Object.entries(workloads)) {
+    let best = { wallUs: Infinity, cpuUs: Infinity };
+    let bestFloor = { wallUs: Infinity, cpuUs: Infinity };
+    for (let r = 0; r < ROUNDS; r++) {
+      const a = await measure(server.port, make, base);
+      base += OPS;
+      const b = await measure(floor.port, make, base);
+      if (a.cpuUs < best.cpuUs) best = a;
+      if (b.cpuUs < bestFloor.cpuUs) bestFloor = b;
+    }
+    console.log(
+      `| ${name} | ${best.wallUs.toFixed(1)} | ${best.cpuUs.toFixed(1)} | ${bestFloor.wallUs.toFixed(1)} | ${
+        bestFloor.cpuUs.toFixed(1)
+      } |`,
+    );
+  }
+} finally {
+  floor.close();
+  await server.stop();
+  Deno.removeSync(dir, { recursive: true });
+}
