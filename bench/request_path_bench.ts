@@ -9,7 +9,9 @@
  * (/proc/self/task/<pid>/schedstat: only time the thread actually ran, so other processes on the
  * cores inflate it far less than wall time). Client and server share the thread, so both figures
  * include the client's (small, constant) cost; the floor row shows how much.
- *   deno run -A bench/request_path_bench.ts [--ops N] [--rounds R] [--root DIR]
+ * `--compare DIR` also starts another checkout's server (e.g. main's) in this same process and
+ * alternates rounds between the two, so a before/after pair sees the same machine load.
+ *   deno run -A bench/request_path_bench.ts [--ops N] [--rounds R] [--compare DIR]
  */
 import { BSON } from "bson";
 
@@ -19,8 +21,12 @@ const arg = (name: string, fallback: string) => {
 };
 const OPS = Number(arg("--ops", "4000"));
 const ROUNDS = Number(arg("--rounds", "3"));
-const rootArg = arg("--root", "");
-const { startServer } = await import(rootArg ? `${rootArg}/mod.ts` : "../mod.ts");
+const compareDir = arg("--compare", "");
+type Start = (o: Record<string, unknown>) => Promise<{ port: number; stop(): Promise<void> }>;
+const { startServer } = await import("../mod.ts") as { startServer: Start };
+const other = compareDir
+  ? (await import(`${compareDir}/mod.ts`) as { startServer: Start }).startServer
+  : undefined;
 
 function frame(body: Record<string, unknown>, requestId: number): Uint8Array {
   const b = BSON.serialize(body);
@@ -119,10 +125,11 @@ async function measure(port: number, make: (i: number) => Record<string, unknown
   return { wallUs: (wall * 1000) / OPS, cpuUs: (cpu * 1000) / OPS };
 }
 
-const dir = Deno.makeTempDirSync({ prefix: "secantus-reqpath-" });
-const server = await startServer({ port: 0, storagePath: `${dir}/data`, logLevel: "ERROR" });
-const floor = startFloor();
-try {
+const dirs: string[] = [];
+async function start(fn: Start) {
+  const dir = Deno.makeTempDirSync({ prefix: "secantus-reqpath-" });
+  dirs.push(dir);
+  const server = await fn({ port: 0, storagePath: `${dir}/data`, logLevel: "ERROR" });
   // 20,000 documents {_id, seq, payload} in ceil.c, as wireload's `load`.
   const loader = await Client.open(server.port);
   for (let i = 0; i < 20000; i += 500) {
@@ -130,29 +137,37 @@ try {
     await loader.roundTrip(frame({ insert: "c", documents: docs, $db: "ceil" }, 1));
   }
   loader.close();
+  return server;
+}
+
+const servers = [{ name: "ours", server: await start(startServer) }];
+if (other) servers.push({ name: compareDir, server: await start(other) });
+const floor = startFloor();
+try {
   const load = Deno.readTextFileSync("/proc/loadavg").split(" ").slice(0, 3).join(" ");
-  console.log(`request path, one process, ${OPS} round trips x ${ROUNDS} rounds (best round), load ${load}`);
-  console.log("| op | ours µs/op wall | ours CPU µs/op | floor µs/op wall | floor CPU µs/op |");
-  console.log("|---|---:|---:|---:|---:|");
+  console.log(
+    `request path, one process, ${OPS} round trips x ${ROUNDS} rounds (lowest CPU round), load ${load}`,
+  );
+  const cols = [...servers.map((s) => s.name), "floor"];
+  console.log(`| op | ${cols.map((c) => `${c} µs/op wall | ${c} CPU µs/op`).join(" | ")} |`);
+  console.log(`|---|${cols.map(() => "---:|---:").join("|")}|`);
   let base = 0;
   for (const [name, make] of Object.entries(workloads)) {
-    let best = { wallUs: Infinity, cpuUs: Infinity };
-    let bestFloor = { wallUs: Infinity, cpuUs: Infinity };
+    const best = cols.map(() => ({ wallUs: Infinity, cpuUs: Infinity }));
     for (let r = 0; r < ROUNDS; r++) {
-      const a = await measure(server.port, make, base);
+      const ports = [...servers.map((s) => s.server.port), floor.port];
+      for (let k = 0; k < ports.length; k++) {
+        const m = await measure(ports[k]!, make, base);
+        if (m.cpuUs < best[k]!.cpuUs) best[k] = m;
+      }
       base += OPS;
-      const b = await measure(floor.port, make, base);
-      if (a.cpuUs < best.cpuUs) best = a;
-      if (b.cpuUs < bestFloor.cpuUs) bestFloor = b;
     }
     console.log(
-      `| ${name} | ${best.wallUs.toFixed(1)} | ${best.cpuUs.toFixed(1)} | ${bestFloor.wallUs.toFixed(1)} | ${
-        bestFloor.cpuUs.toFixed(1)
-      } |`,
+      `| ${name} | ${best.map((b) => `${b.wallUs.toFixed(1)} | ${b.cpuUs.toFixed(1)}`).join(" | ")} |`,
     );
   }
 } finally {
   floor.close();
-  await server.stop();
-  Deno.removeSync(dir, { recursive: true });
+  for (const s of servers) await s.server.stop();
+  for (const d of dirs) Deno.removeSync(d, { recursive: true });
 }
