@@ -77,11 +77,24 @@ interface WantedName {
 
 const encoder = new TextEncoder();
 const wantedCache = new WeakMap<ReadonlySet<string>, WantedName[]>();
+/** Field name → its UTF-8 bytes, shared across queries (each query brings a new Set of the same names). */
+const nameBytes = new Map<string, Uint8Array>();
+const NAME_BYTES_MAX = 4096;
+
+function utf8Name(name: string): Uint8Array {
+  let b = nameBytes.get(name);
+  if (b === undefined) {
+    if (nameBytes.size >= NAME_BYTES_MAX) nameBytes.clear();
+    b = encoder.encode(name);
+    nameBytes.set(name, b);
+  }
+  return b;
+}
 
 function wantedNames(fields: ReadonlySet<string>): WantedName[] {
   let w = wantedCache.get(fields);
   if (!w) {
-    w = [...fields].map((name) => ({ name, bytes: encoder.encode(name) }));
+    w = [...fields].map((name) => ({ name, bytes: utf8Name(name) }));
     wantedCache.set(fields, w);
   }
   return w;

@@ -9,7 +9,7 @@
 import { CommandError } from "../errors/command_error.ts";
 import { Location } from "../errors/locations.ts";
 import { errorToReply } from "../errors/to_reply.ts";
-import { appendToRaw } from "../bson/raw_reply.ts";
+import { appendClusterTime } from "./cluster_time_raw.ts";
 import type { ClusterClock } from "../oplog/cluster_clock.ts";
 import type { ClientState, RequestContext, ServerContext } from "./context.ts";
 import { type Doc, isCloseReply, isStreamingReply, type Reply } from "./reply.ts";
@@ -56,14 +56,14 @@ export async function dispatch(
 
 /** Adds `$clusterTime` and `operationTime` (replica-set persona) to any kind of reply. */
 function withClusterTime(reply: Reply, clock: ClusterClock): Reply {
-  if (reply instanceof Uint8Array) return appendToRaw(reply, clock.replyFields());
+  if (reply instanceof Uint8Array) return appendClusterTime(reply, clock.tick());
   if (isCloseReply(reply)) return reply;
   if (isStreamingReply(reply)) {
     const inner = reply.reply;
     return {
       streaming: true,
       reply: inner instanceof Uint8Array
-        ? appendToRaw(inner, clock.replyFields())
+        ? appendClusterTime(inner, clock.tick())
         : { ...inner, ...clock.replyFields() },
     };
   }

@@ -41,7 +41,11 @@ export class ClusterClock {
 
   /** The fields added to every reply. */
   replyFields(): Doc {
-    const ts = this.tick();
+    return ClusterClock.fieldsAt(this.tick());
+  }
+
+  /** The reply fields for timestamp `ts` (their shape; `replyFields` ticks the clock first). */
+  static fieldsAt(ts: Timestamp): Doc {
     return {
       $clusterTime: { clusterTime: ts, signature: { hash: ZERO_HASH, keyId: Long.fromInt(0) } },
       operationTime: ts,

@@ -46,18 +46,44 @@ export interface QueryParts {
   readonly max?: Doc | undefined;
 }
 
+/**
+ * Both views below are computed once per index list: the catalog never mutates a collection's
+ * `indexes` array (a change — new index, multikey flag, collMod — installs a new array), so the array
+ * is the cache key and a stale entry can never be hit.
+ */
+const textIndexCache = new WeakMap<CollectionEntry["indexes"], { info: TextIndexInfo | undefined }>();
+const indexInfoCache = new WeakMap<CollectionEntry["indexes"], IndexInfo[]>();
+
 /** The collection's text index (for `$text`), if it has one. */
 export function textIndexOf(coll: CollectionEntry | undefined): TextIndexInfo | undefined {
-  for (const i of coll?.indexes ?? []) {
-    const t = textIndexInfo(i.spec);
-    if (t) return t;
+  if (!coll) return undefined;
+  let hit = textIndexCache.get(coll.indexes);
+  if (!hit) {
+    hit = { info: undefined };
+    for (const i of coll.indexes) {
+      const t = textIndexInfo(i.spec);
+      if (t) {
+        hit.info = t;
+        break;
+      }
+    }
+    textIndexCache.set(coll.indexes, hit);
   }
-  return undefined;
+  return hit.info;
 }
 
-/** The planner's view of a collection's indexes. */
+/** The planner's view of a collection's indexes (shared: callers must not modify it). */
 export function indexInfos(coll: CollectionEntry | undefined): IndexInfo[] {
   if (!coll) return [];
+  let infos = indexInfoCache.get(coll.indexes);
+  if (!infos) {
+    infos = computeIndexInfos(coll);
+    indexInfoCache.set(coll.indexes, infos);
+  }
+  return infos;
+}
+
+function computeIndexInfos(coll: CollectionEntry): IndexInfo[] {
   // Text indexes hold no keys here ($text scans and scores, engine/text): never an access path.
   return coll.indexes.filter((i) => !textIndexInfo(i.spec)).map((i) => {
     const collation = i.spec["collation"] as Doc | undefined;
@@ -98,6 +124,8 @@ function planCacheKey(
   if (!coll || parts.hint !== undefined || parts.min !== undefined || parts.max !== undefined) {
     return undefined;
   }
+  // With fewer than two candidate indexes no plan is ever rejected, so nothing is cached: skip the key.
+  if (infos.length < 2) return undefined;
   const indexes = infos.map((i) => `${i.name}${i.multikey ? "*" : ""}${i.hidden ? "-" : ""}`).join(",");
   return `${hex(coll.uuid)}|${indexes}|${JSON.stringify(shapeOf(parts.filter ?? {}))}|${
     JSON.stringify(parts.sort ?? {})

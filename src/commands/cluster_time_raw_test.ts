@@ -1,0 +1,23 @@
+import assert from "node:assert/strict";
+import { BSON, Timestamp } from "bson";
+import { appendClusterTime } from "./cluster_time_raw.ts";
+import { appendToRaw } from "../bson/raw_reply.ts";
+import { ClusterClock } from "../oplog/cluster_clock.ts";
+
+Deno.test("appendClusterTime gives the same bytes as encoding ClusterClock.fieldsAt", () => {
+  const raw = BSON.serialize({ cursor: { id: 0, firstBatch: [{ _id: 1, s: "x" }] }, ok: 1 });
+  for (
+    const ts of [new Timestamp({ t: 1764650000, i: 1 }), new Timestamp({ t: 0xffffffff, i: 0xfffffffe })]
+  ) {
+    const fast = appendClusterTime(raw, ts);
+    assert.deepEqual(fast, appendToRaw(raw, ClusterClock.fieldsAt(ts)));
+    const back = BSON.deserialize(fast);
+    assert.deepEqual((back["operationTime"] as Timestamp).equals(ts), true);
+  }
+});
+
+Deno.test("appendClusterTime on an empty document", () => {
+  const raw = BSON.serialize({});
+  const ts = new Timestamp({ t: 5, i: 7 });
+  assert.deepEqual(appendClusterTime(raw, ts), new Uint8Array(BSON.serialize(ClusterClock.fieldsAt(ts))));
+});
