@@ -14,12 +14,42 @@ import { type ShimSymbols, SYMBOLS } from "./symbols.ts";
 
 export const SHIM_FILE_NAME = "libsecantus_wt.so";
 
-let lib: Deno.DynamicLibrary<typeof SYMBOLS> | undefined;
+let symbols: ShimSymbols | undefined;
+/** Every handle opened, kept so no symbol's library is ever closed by the garbage collector. */
+const handles: Deno.DynamicLibrary<Deno.ForeignLibraryInterface>[] = [];
 
 /** The shim's symbols, opening the library on the first call. */
 export function shim(): ShimSymbols {
-  if (lib === undefined) lib = openShim();
-  return lib.symbols;
+  if (symbols === undefined) symbols = openShim();
+  return symbols;
+}
+
+type SymbolName = keyof typeof SYMBOLS;
+
+/**
+ * Symbols bound on first use. Deno compiles a call trampoline for every symbol a `dlopen` names
+ * (~1.3 ms each here), so naming all of them up front cost ~50 ms of every start; bound one by one, a
+ * start pays only for the ones it calls before serving (issue 18). Another `dlopen` of an already
+ * loaded library is only a reference count in the dynamic loader.
+ */
+function lazySymbols(path: string): ShimSymbols {
+  handles.push(Deno.dlopen(path, { sct_version: SYMBOLS.sct_version })); // fails here if unloadable
+  const out = {} as Record<SymbolName, unknown>;
+  for (const name of Object.keys(SYMBOLS) as SymbolName[]) {
+    let fn: unknown;
+    Object.defineProperty(out, name, {
+      enumerable: true,
+      get() {
+        if (fn === undefined) {
+          const lib = Deno.dlopen(path, { [name]: SYMBOLS[name] } as Deno.ForeignLibraryInterface);
+          handles.push(lib);
+          fn = lib.symbols[name];
+        }
+        return fn;
+      },
+    });
+  }
+  return out as ShimSymbols;
 }
 
 function envPath(): string | undefined {
@@ -38,11 +68,11 @@ function exists(path: string): boolean {
   }
 }
 
-function openShim(): Deno.DynamicLibrary<typeof SYMBOLS> {
+function openShim(): ShimSymbols {
   const fromEnv = envPath();
   if (fromEnv !== undefined) {
     if (!exists(fromEnv)) throw new Error(`SECANTUS_WT_SHIM=${fromEnv}: no such file`);
-    return Deno.dlopen(fromEnv, SYMBOLS);
+    return lazySymbols(fromEnv);
   }
   const url = new URL(`./shim/${SHIM_FILE_NAME}`, import.meta.url);
   if (url.protocol !== "file:") {
@@ -56,7 +86,7 @@ function openShim(): Deno.DynamicLibrary<typeof SYMBOLS> {
     );
   }
   try {
-    return Deno.dlopen(path, SYMBOLS);
+    return lazySymbols(path);
   } catch (first) {
     // Embedded in a compiled executable: dlopen needs a real file.
     const bytes = Deno.readFileSync(path);
@@ -64,7 +94,10 @@ function openShim(): Deno.DynamicLibrary<typeof SYMBOLS> {
     const copy = `${dir}/${SHIM_FILE_NAME}`;
     Deno.writeFileSync(copy, bytes, { mode: 0o700 });
     try {
-      return Deno.dlopen(copy, SYMBOLS);
+      // The copy is removed below, so everything is bound now (no later dlopen of this path).
+      const lib = Deno.dlopen(copy, SYMBOLS);
+      handles.push(lib);
+      return lib.symbols;
     } catch (second) {
       throw new Error(`WiredTiger shim: dlopen failed (${String(first)}; copy: ${String(second)})`);
     } finally {
