@@ -11,8 +11,6 @@
  *    and the target is left as it was.
  * Progress (`onProgress`) counts compressed bytes read out of the archive's size.
  */
-import { extract as tarExtract } from "tar-stream";
-import { Readable } from "node:stream";
 import { basename, dirname, join, resolve } from "node:path";
 import { DATA_PREFIX, type Manifest, MANIFEST_NAME, parseManifest, safeMemberName } from "./manifest.ts";
 import { sha256 } from "./sha256.ts";
@@ -63,6 +61,11 @@ export function checkTarget(targetDir: string, allowExisting: boolean): void {
 }
 
 export async function restoreArchive(opts: RestoreOptions): Promise<RestoreResult> {
+  // tar-stream and node:stream load on first use, not at server start (start-up time).
+  const [{ extract: tarExtract }, { Readable }] = await Promise.all([
+    import("tar-stream"),
+    import("node:stream"),
+  ]);
   const started = performance.now();
   const target = resolve(opts.targetDir);
   checkTarget(target, opts.allowExisting === true);

@@ -20,16 +20,20 @@
  */
 import { BSON } from "bson";
 import {
+  compressionCodecsLoaded,
   compressMessage,
   decodeMessage,
   encodeOpMsgReplyPrefix,
   encodeOpReply,
   encodeReplyFor,
   FrameError,
+  loadCompressionCodecs,
   MAX_COMMAND_BODY_SIZE,
+  OP_COMPRESSED,
   OP_MSG,
   OP_QUERY,
   OpReplyFlag,
+  readInt32LE,
   type WireRequest,
 } from "../wire/mod.ts";
 import { errorReply, isStackOverflow, NESTING_TOO_DEEP } from "../errors/to_reply.ts";
@@ -217,6 +221,7 @@ export class Connection {
 
   /** Handle one frame; false means "close the connection". */
   async #process(frame: Uint8Array, tag: string): Promise<boolean> {
+    if (!compressionCodecsLoaded() && readInt32LE(frame, 12) === OP_COMPRESSED) await loadCompressionCodecs();
     let decoded;
     try {
       decoded = decodeMessage(frame);

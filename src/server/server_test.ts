@@ -11,6 +11,7 @@ import {
   encodeOpMsg,
   encodeOpQuery,
   HEADER_SIZE,
+  loadCompressionCodecs,
   MAX_BSON_OBJECT_SIZE,
   MAX_MESSAGE_SIZE_BYTES,
   MAX_WRITE_BATCH_SIZE,
@@ -353,6 +354,7 @@ Deno.test("server: exhaust replies stream with moreToCome and chained responseTo
 });
 
 Deno.test("server: OP_COMPRESSED is answered compressed; a corrupt one gets a clear error", async () => {
+  await loadCompressionCodecs(); // for this test's own client side (the server loads them itself)
   const h = await start();
   const c = await RawClient.open(h.port);
   try {

@@ -53,9 +53,11 @@ export {
   parseOpReply,
 } from "./op_reply.ts";
 export {
+  compressionCodecsLoaded,
   compressMessage,
   COMPRESSOR_NAMES,
   decompressMessage,
+  loadCompressionCodecs,
   negotiateCompressors,
   readOpCompressedPrefix,
   SUPPORTED_COMPRESSORS,

@@ -13,9 +13,11 @@
  * `node:zlib`), zstd (3, frame format: `node:zlib`'s zstd). A message naming another compressor, a body
  * that does not decompress, or a size that does not match is refused with mongod's error (a reply in the
  * original opcode's form); a decompressed size past maxMessageSizeBytes closes the connection.
+ *
+ * The codecs (`node:zlib`, `snappyjs`) load on first use, not at server start (start-up time, issue 18):
+ * whoever decodes an OP_COMPRESSED frame awaits `loadCompressionCodecs()` first (the connection does);
+ * replies are compressed only after a compressed request, so the codecs are there by then.
  */
-import { deflateSync, inflateSync, zstdCompressSync, zstdDecompressSync } from "node:zlib";
-import SnappyJS from "snappyjs";
 import { MAX_MESSAGE_SIZE_BYTES, SUPPORTED_COMPRESSORS } from "../limits.ts";
 import { FrameError, RequestError } from "./errors.ts";
 import {
@@ -57,16 +59,42 @@ export function readOpCompressedPrefix(frame: Uint8Array): OpCompressedPrefix {
   };
 }
 
+interface Codecs {
+  readonly snappy: typeof import("snappyjs").default;
+  readonly zlib: typeof import("node:zlib");
+}
+
+let codecs: Codecs | undefined;
+let loading: Promise<void> | undefined;
+
+/** True once `loadCompressionCodecs` has finished (decoding OP_COMPRESSED needs it). */
+export function compressionCodecsLoaded(): boolean {
+  return codecs !== undefined;
+}
+
+/** Loads the snappy, zlib and zstd codecs (idempotent). */
+export function loadCompressionCodecs(): Promise<void> {
+  loading ??= Promise.all([import("snappyjs"), import("node:zlib")]).then(([snappy, zlib]) => {
+    codecs = { snappy: snappy.default, zlib };
+  });
+  return loading;
+}
+
+function loaded(): Codecs {
+  if (!codecs) throw new Error("compression codecs are not loaded (await loadCompressionCodecs() first)");
+  return codecs;
+}
+
 function decompress(id: number, data: Uint8Array, size: number): Uint8Array {
   switch (id) {
     case 0:
       return data;
     case 1:
-      return SnappyJS.uncompress(data, size);
+      return loaded().snappy.uncompress(data, size);
     case 2:
-      return new Uint8Array(inflateSync(data, { maxOutputLength: Math.max(1, size) }));
+      return new Uint8Array(loaded().zlib.inflateSync(data, { maxOutputLength: Math.max(1, size) }));
     case 3:
-      return new Uint8Array(zstdDecompressSync(data, { maxOutputLength: Math.max(1, size) }));
+      return new Uint8Array(loaded().zlib.zstdDecompressSync(data, { maxOutputLength: Math.max(1, size) }));
     default:
       throw new RequestError(
         "InternalError",
@@ -78,11 +106,11 @@ function decompress(id: number, data: Uint8Array, size: number): Uint8Array {
 function compress(id: number, data: Uint8Array): Uint8Array {
   switch (id) {
     case 1:
-      return SnappyJS.compress(data);
+      return loaded().snappy.compress(data);
     case 2:
-      return new Uint8Array(deflateSync(data));
+      return new Uint8Array(loaded().zlib.deflateSync(data));
     case 3:
-      return new Uint8Array(zstdCompressSync(data));
+      return new Uint8Array(loaded().zlib.zstdCompressSync(data));
     default:
       return data;
   }

@@ -5,8 +5,16 @@ import { HEADER_SIZE, OP_COMPRESSED, OP_MSG, OP_QUERY, writeHeader, writeInt32LE
 import { MAX_MESSAGE_SIZE_BYTES } from "../limits.ts";
 import { encodeOpMsg, OpMsgFlag } from "./op_msg.ts";
 import { decodeMessage } from "./request.ts";
-import { compressMessage, compressorId, decompressMessage, negotiateCompressors } from "./op_compressed.ts";
+import {
+  compressMessage,
+  compressorId,
+  decompressMessage,
+  loadCompressionCodecs,
+  negotiateCompressors,
+} from "./op_compressed.ts";
 import { encodeOpQuery } from "./op_query.ts";
+
+await loadCompressionCodecs(); // the codecs load on first use (the connection awaits this)
 
 const ser = (d: Record<string, unknown>) => BSON.serialize(d);
 
