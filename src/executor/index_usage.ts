@@ -34,8 +34,16 @@ function hex(u: Uint8Array): string {
   return s;
 }
 
+/** The hex of each collection uuid seen (the uuid bytes of a catalog entry never change). */
+const uuidHex = new WeakMap<Uint8Array, string>();
+
 function keyOf(coll: CollectionEntry, name: string): string {
-  return `${hex(coll.uuid)}\u0000${name}`;
+  let h = uuidHex.get(coll.uuid);
+  if (h === undefined) {
+    h = hex(coll.uuid);
+    uuidHex.set(coll.uuid, h);
+  }
+  return `${h}\u0000${name}`;
 }
 
 function counterOf(coll: CollectionEntry, name: string): Counter | undefined {
