@@ -3,7 +3,8 @@
  *
  * - the Deno floor: `../shared/bench/capacity/deno-floor.ts` (a Deno wire server that does no work), the
  *   least any `deno run` server can take on this machine, measured in the same run;
- * - `deno run -A main.ts` on a fresh on-disk data directory and on `:memory:`;
+ * - `deno run -A main.ts` on a fresh on-disk data directory and on `:memory:`, and with
+ *   `--node-modules-dir=manual` (what `deno task start` runs) on `:memory:`;
  * - in-process `startServer({port: 0, storagePath: ":memory:"})` → first ping (the embedding API): the
  *   first call (module graph already imported) and the median of the next ones.
  *
@@ -70,7 +71,8 @@ const ms = (x: number) => `${x.toFixed(1)} ms`;
 const floor: number[] = [];
 const disk: number[] = [];
 const memory: number[] = [];
-const cpu = { floor: [] as number[], disk: [] as number[], memory: [] as number[] };
+const manual: number[] = [];
+const cpu = { floor: [] as number[], disk: [] as number[], memory: [] as number[], manual: [] as number[] };
 // One untimed start warms the OS page cache for deno, the npm modules and libwiredtiger.
 await coldStart((p) => ["run", "-A", "main.ts", "--port", String(p), "--storage-path", ":memory:"]);
 for (let i = 0; i < REPS; i++) {
@@ -91,6 +93,21 @@ for (let i = 0; i < REPS; i++) {
     await coldStart((p) => ["run", "-A", "main.ts", "--port", String(p), "--storage-path", ":memory:"]),
   );
   cpu.memory.push(lastCpu);
+  manual.push(
+    await coldStart((
+      p,
+    ) => [
+      "run",
+      "-A",
+      "--node-modules-dir=manual",
+      "main.ts",
+      "--port",
+      String(p),
+      "--storage-path",
+      ":memory:",
+    ]),
+  );
+  cpu.manual.push(lastCpu);
 }
 
 // In-process: the embedding API (module graph imported first, outside the timing).
@@ -131,6 +148,11 @@ console.log(
   `| deno run main.ts, :memory: | ${ms(median(memory))} | ${ms(Math.min(...memory))} | ${
     ms(median(cpu.memory))
   } | ${target} |`,
+);
+console.log(
+  `| deno run --node-modules-dir=manual main.ts (deno task start), :memory: | ${ms(median(manual))} | ${
+    ms(Math.min(...manual))
+  } | ${ms(median(cpu.manual))} | ${target} |`,
 );
 console.log(`| in-process startServer(:memory:), first call | ${ms(inProcess[0]!)} | — | — | < 10 ms |`);
 console.log(

@@ -35,6 +35,8 @@ export async function spawnServer(opts: SpawnOptions = {}): Promise<ServerProces
     args: [
       "run",
       "-A",
+      // node_modules is set up by now: skip Deno's per-npm-module re-check (docs/performance.md).
+      "--node-modules-dir=manual",
       `${ROOT}main.ts`,
       "--port",
       "0",
@@ -106,7 +108,7 @@ export async function spawnServer(opts: SpawnOptions = {}): Promise<ServerProces
 /** Runs main.ts with args to completion (bounded); returns code and output. */
 export async function runCli(args: string[], opts: { cwd?: string; timeoutMs?: number } = {}) {
   const cmd = new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", `${ROOT}main.ts`, ...args],
+    args: ["run", "-A", "--node-modules-dir=manual", `${ROOT}main.ts`, ...args],
     cwd: opts.cwd ?? ROOT,
     stdout: "piped",
     stderr: "piped",
