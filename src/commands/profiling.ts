@@ -17,29 +17,18 @@ import { isCloseReply, isStreamingReply } from "./reply.ts";
 import type { CollectionEntry, StorageEngine } from "../storage/api.ts";
 import { isPlainDoc } from "../bson/type_name.ts";
 import { LOCKED_WRITES } from "./shared/fsync_lock.ts";
+import {
+  LOG_COMMAND_BYTES,
+  opKind,
+  PROFILE_COMMAND_BYTES,
+  snipForLog,
+  truncatedCommand,
+} from "./op_description.ts";
 
 const PROFILE_COLLECTION = "system.profile";
 export const PROFILE_SIZE_BYTES = 1024 * 1024;
 /** Commands never profiled nor logged as slow (a driver's monitoring heartbeat). */
 const QUIET: ReadonlySet<string> = new Set(["hello", "isMaster", "ismaster"]);
-
-/** mongod's `op` of a profile entry. */
-function opKind(command: string): string {
-  switch (command) {
-    case "find":
-      return "query";
-    case "getMore":
-      return "getmore";
-    case "insert":
-      return "insert";
-    case "update":
-      return "update";
-    case "delete":
-      return "remove";
-    default:
-      return "command";
-  }
-}
 
 /** The namespace a command worked on, as profile entries and `top` name it. */
 export function commandNamespace(ctx: RequestContext<unknown>, body: Doc): string {
@@ -69,16 +58,24 @@ function replyOk(
   return { ok: true };
 }
 
-/** The profile entry / slow-query fields of one finished operation. */
+/**
+ * The profile entry / slow-query fields of one finished operation. The command is cut as mongod
+ * cuts it: to 50 KB in profile entries; for the log, a batch write's statements as their count and
+ * the rest to 10 KB (src/commands/op_description.ts).
+ */
 export function profileEntry(
   ctx: RequestContext<unknown>,
   body: Doc,
   millis: number,
   reply: Reply | undefined,
+  shape: "profile" | "log" = "profile",
 ): Doc {
   const s = ctx.opStats;
-  const command: Doc = {};
-  for (const [k, v] of Object.entries(body)) if (k !== "lsid" && k !== "$clusterTime") command[k] = v;
+  const full: Doc = {};
+  for (const [k, v] of Object.entries(body)) if (k !== "lsid" && k !== "$clusterTime") full[k] = v;
+  const command = shape === "profile"
+    ? truncatedCommand(full, PROFILE_COMMAND_BYTES)
+    : truncatedCommand(snipForLog(ctx.command, full), LOG_COMMAND_BYTES);
   const e: Doc = { op: opKind(ctx.command), ns: commandNamespace(ctx, body), command };
   if (s.cursorid !== undefined) e["cursorid"] = s.cursorid;
   for (
@@ -94,6 +91,13 @@ export function profileEntry(
   ) {
     if (s[k] !== undefined) e[k] = s[k];
   }
+  // A write command's figures come from its reply when the command did not record them.
+  if (ctx.command === "insert" && e["ninserted"] === undefined) e["ninserted"] = replyNumber(reply, "n");
+  if (ctx.command === "update" && e["nMatched"] === undefined) {
+    e["nMatched"] = replyNumber(reply, "n");
+    e["nModified"] = replyNumber(reply, "nModified");
+  }
+  if (ctx.command === "delete" && e["ndeleted"] === undefined) e["ndeleted"] = replyNumber(reply, "n");
   const r = replyOk(reply);
   if (!r.ok) {
     e["ok"] = 0;
@@ -180,13 +184,11 @@ export function afterCommand(
           return false;
         }
       });
-    if (!slow && !profiled) return;
-    const entry = profileEntry(ctx, body, millis, reply);
     if (slow) {
       ctx.counters.slowOperations++;
-      ctx.log.info("Slow query", slowLine(entry));
+      ctx.log.info("Slow query", slowLine(profileEntry(ctx, body, millis, reply, "log")));
     }
-    if (profiled) writeProfileEntry(ctx.storage, ctx.db, entry);
+    if (profiled) writeProfileEntry(ctx.storage, ctx.db, profileEntry(ctx, body, millis, reply));
   } catch (e) {
     ctx.log.warning(`profiler: could not record ${ctx.command}`, e instanceof Error ? e.message : String(e));
   }

@@ -71,7 +71,18 @@ serverTest(
     const filtered = await db.collection("system.profile").find({}).toArray();
     assert.equal(filtered.length, 1);
     assert.equal(filtered[0]!["command"].filter.a, 3);
-    await db.command({ profile: 0, filter: "unset" });
+    // A large insertMany: the profile entry's command is cut to 50 KB ($truncated, as mongod); the
+    // slow-query log line shows the documents as their count (op_description_test.ts).
+    await db.collection("system.profile").drop();
+    await db.command({ profile: 2, slowms: 0, filter: "unset" });
+    const big = Array.from({ length: 2000 }, (_, i) => ({ n: i, s: "x".repeat(100) }));
+    await c.insertMany(big, { comment: "bulk" });
+    const ins = await db.collection("system.profile").findOne({ op: "insert" });
+    assert.equal(typeof ins!["command"]["$truncated"], "string");
+    assert.ok(ins!["command"]["$truncated"].length <= 50 * 1024);
+    assert.equal(ins!["command"]["comment"], "bulk");
+    assert.equal(ins!["ninserted"], 2000);
+    await db.command({ profile: 0, slowms: 100, filter: "unset" });
     await assert.rejects(db.command({ profile: 5 }), { codeName: "BadValue" });
     await assert.rejects(db.command({ profile: 1, sampleRate: 2 }), { codeName: "BadValue" });
   },

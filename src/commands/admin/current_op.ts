@@ -5,13 +5,14 @@
  * secs_running: {$gte: 3}}`). `$all` and `$ownOps` are accepted; idle connections, cursors and
  * sessions (what `$all: true` adds on mongod) are not listed yet. Admin database only, as on mongod.
  */
-import { BSON, Long } from "bson";
+import { Long } from "bson";
 import { CommandError } from "../../errors/command_error.ts";
 import { compileFilter } from "../../engine/mod.ts";
 import type { RequestContext, ServerContext } from "../context.ts";
 import { defineCommand, type Doc } from "../spec.ts";
 import { bool } from "../params/schema.ts";
 import { GENERIC_FIELDS } from "../params/generic.ts";
+import { CURRENT_OP_COMMAND_BYTES, opKind, truncatedCommand } from "../op_description.ts";
 
 export interface CurrentOpParams {
   readonly all: boolean;
@@ -32,31 +33,6 @@ export function parseCurrentOp(body: Doc): CurrentOpParams {
   }
   compileFilter(filter); // a bad operator fails before any work
   return { all, ownOps, filter };
-}
-
-/** mongod's `op` field: the kind of operation. */
-function opKind(command: string): string {
-  switch (command) {
-    case "find":
-      return "query";
-    case "getMore":
-      return "getmore";
-    case "insert":
-      return "insert";
-    case "update":
-      return "update";
-    case "delete":
-      return "remove";
-    default:
-      return "command";
-  }
-}
-
-/** Commands larger than 1 KB are shown truncated, as mongod does. */
-function shownCommand(body: Doc): Doc {
-  const size = BSON.calculateObjectSize(body);
-  if (size <= 1024) return body;
-  return { $truncated: JSON.stringify(body).slice(0, 1000) };
 }
 
 /** The op documents of every operation in progress. */
@@ -87,7 +63,7 @@ export function currentOps(server: ServerContext): Doc[] {
       op: opKind(d.command),
       ns: typeof target === "string" ? `${d.db}.${target}` : `${d.db}.$cmd`,
       redacted: false,
-      command: shownCommand(d.body),
+      command: truncatedCommand(d.body, CURRENT_OP_COMMAND_BYTES),
       numYields: op.control.yields,
       ...(op.control.killed ? { killPending: true } : {}),
       locks: {},
