@@ -34,9 +34,12 @@ export const OPLOG_NS = "local.oplog.rs";
 /** The table key of a timestamp: 4 bytes of seconds then 4 of increment, big-endian. */
 export function tsKey(ts: Timestamp): Uint8Array {
   const k = new Uint8Array(8);
-  const v = new DataView(k.buffer);
-  v.setUint32(0, ts.high >>> 0);
-  v.setUint32(4, ts.low >>> 0);
+  const hi = ts.high >>> 0;
+  const lo = ts.low >>> 0;
+  for (let i = 0; i < 4; i++) {
+    k[i] = hi >>> (24 - 8 * i);
+    k[4 + i] = lo >>> (24 - 8 * i);
+  }
   return k;
 }
 

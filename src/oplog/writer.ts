@@ -17,13 +17,15 @@ import type { CollectionEntry, HookTxn, InternalTable, StorageChange, WriteHook 
 import type { ClusterClock } from "./cluster_clock.ts";
 import { type DdlChange, ddlOps, nsOf, type PendingOp, stamp, tsKey, uuidOf } from "./entry.ts";
 import { computeDiff } from "./update_diff.ts";
+import { encodeInsertEntry } from "./insert_entry.ts";
 
 const ID_ONLY = new Set(["_id"]);
 
 interface Pending {
-  readonly op: PendingOp;
-  /** An insert's stored bytes, placed as the entry's `o` without decoding them. */
-  readonly raw?: Uint8Array;
+  /** An update's or delete's entry (an insert's is built from its bytes at commit). */
+  readonly op?: PendingOp;
+  /** An insert: its collection and stored bytes (the entry is encoded from them, never decoded). */
+  readonly insert?: { readonly coll: CollectionEntry; readonly raw: Uint8Array };
   /** Pre-image bytes to keep (collections with changeStreamPreAndPostImages). */
   readonly preImage?: Uint8Array;
 }
@@ -99,10 +101,15 @@ export class OplogWriter implements WriteHook {
       });
       this.onAppend(1);
     } else {
+      const wallMs = wall.getTime();
       for (const p of list) {
         const ts = this.clock.tick();
-        const entry = stamp(p.op, ts, wall);
-        entries.insert(tsKey(ts), p.raw ? withRawO(BSON.serialize(entry), p.raw) : BSON.serialize(entry));
+        entries.insert(
+          tsKey(ts),
+          p.insert
+            ? encodeInsertEntry(p.insert.coll, p.insert.raw, ts, wallMs)
+            : BSON.serialize(stamp(p.op!, ts, wall)),
+        );
         if (p.preImage) txn.table(this.tables.preImages).put(preImageKey(ts, 0), p.preImage);
       }
       this.onAppend(list.length);
@@ -124,23 +131,17 @@ export class OplogWriter implements WriteHook {
   }
 }
 
-/** A pending op with its `o` decoded (inside an applyOps, entries are built as documents). */
+/** A pending op as a document (inside an applyOps, entries are built as documents). */
 function fullOp(p: Pending): PendingOp {
-  return p.raw ? { ...p.op, o: decodeDocument(p.raw) } : p.op;
-}
-
-/** Appends the element `o: <doc>` to a serialised entry, from the document's own bytes. */
-function withRawO(entry: Uint8Array, doc: Uint8Array): Uint8Array {
-  const out = new Uint8Array(entry.length + 3 + doc.length);
-  out.set(entry.subarray(0, entry.length - 1), 0);
-  let p = entry.length - 1;
-  out[p++] = 0x03; // embedded document
-  out[p++] = 0x6f; // "o"
-  out[p++] = 0;
-  out.set(doc, p);
-  out[out.length - 1] = 0;
-  new DataView(out.buffer).setInt32(0, out.length, true);
-  return out;
+  if (!p.insert) return p.op!;
+  const { coll, raw } = p.insert;
+  return {
+    op: "i",
+    ns: nsOf(coll),
+    ui: uuidOf(coll),
+    o2: decodeFields(raw, ID_ONLY),
+    o: decodeDocument(raw),
+  };
 }
 
 function ddlDb(change: DdlChange): string {
@@ -158,14 +159,11 @@ function recordOp(
   change: Extract<StorageChange, { op: "insert" | "update" | "remove" }>,
 ): Pending | undefined {
   const coll = change.coll;
+  // An insert's entry is encoded from its bytes at commit (insert_entry.ts): nothing decoded here.
+  if (change.op === "insert") return { insert: { coll, raw: change.bytes.slice() } };
   const base = { ns: nsOf(coll), ui: uuidOf(coll) };
   const keep = keepsPreImages(coll);
   switch (change.op) {
-    case "insert": {
-      // `o` is spliced in from the stored bytes at commit (an insert is never decoded here).
-      const o2 = decodeFields(change.bytes, ID_ONLY);
-      return { op: { op: "i", ...base, o2 } as unknown as PendingOp, raw: change.bytes.slice() };
-    }
     case "update": {
       const after = decodeDocument(change.bytes);
       const o2 = { _id: after["_id"] };

@@ -1,0 +1,90 @@
+/**
+ * An insert's oplog entry built straight from the stored document's bytes (pure): no object is
+ * built and nothing is decoded. Inserts are most of an oplog's entries, and serialising
+ * `{op, ns, ui, o2: {_id}, ts, t, v, wall, o}` through the generic BSON encoder (plus copying the
+ * document into it) cost about as much as writing the entry to WiredTiger. The bytes are exactly
+ * what `BSON.serialize` gives for that object, field for field (insert_entry_test.ts checks it).
+ */
+import { BSON, Timestamp } from "bson";
+import type { CollectionEntry } from "../storage/api.ts";
+import { valueLength } from "../bson/partial_decode.ts";
+import { nsOf, uuidOf } from "./entry.ts";
+
+/** `op: "i", ns, ui` of one collection, encoded once (without the document's length or end). */
+const prefixes = new WeakMap<CollectionEntry, Uint8Array>();
+
+function prefixOf(coll: CollectionEntry): Uint8Array {
+  let p = prefixes.get(coll);
+  if (!p) {
+    const doc = BSON.serialize({ op: "i", ns: nsOf(coll), ui: uuidOf(coll) });
+    p = doc.subarray(4, doc.length - 1); // the elements only
+    prefixes.set(coll, p);
+  }
+  return p;
+}
+
+/** The whole `_id` element (type byte, name, value) of a stored document, located by skipping. */
+export function idElement(doc: Uint8Array): Uint8Array {
+  const dv = new DataView(doc.buffer, doc.byteOffset, doc.byteLength);
+  let i = 4;
+  while (i < doc.length - 1) {
+    const start = i;
+    const t = doc[i]!;
+    const nameEnd = doc.indexOf(0, i + 1);
+    const isId = nameEnd === i + 4 && doc[i + 1] === 0x5f && doc[i + 2] === 0x69 && doc[i + 3] === 0x64;
+    i = nameEnd + 1 + valueLength(t, doc, dv, nameEnd + 1);
+    if (isId) return doc.subarray(start, i);
+  }
+  throw new Error("oplog: an inserted document without _id");
+}
+
+const O2 = [0x03, 0x6f, 0x32, 0x00]; // embedded document "o2"
+const TAIL_NAMES = {
+  ts: [0x11, 0x74, 0x73, 0],
+  t: [0x12, 0x74, 0],
+  v: [0x12, 0x76, 0],
+  wall: [0x09, 0x77, 0x61, 0x6c, 0x6c, 0],
+};
+
+/** `{op: "i", ns, ui, o2: {_id}, ts, t: 1, v: 2, wall, o: doc}` as BSON. */
+export function encodeInsertEntry(
+  coll: CollectionEntry,
+  doc: Uint8Array,
+  ts: Timestamp,
+  wall: number,
+): Uint8Array {
+  const prefix = prefixOf(coll);
+  const id = idElement(doc);
+  const size = 4 + prefix.length + (O2.length + 4 + id.length + 1) + (4 + 8) + (3 + 8) + (3 + 8) + (6 + 8) +
+    (3 + doc.length) + 1;
+  const out = new Uint8Array(size);
+  const dv = new DataView(out.buffer);
+  dv.setInt32(0, size, true);
+  let p = 4;
+  out.set(prefix, p);
+  p += prefix.length;
+  out.set(O2, p);
+  p += O2.length;
+  dv.setInt32(p, 4 + id.length + 1, true);
+  out.set(id, p + 4);
+  p += 4 + id.length + 1; // the sub-document's end byte is already 0
+  out.set(TAIL_NAMES.ts, p);
+  dv.setUint32(p + 4, ts.low >>> 0, true); // increment
+  dv.setUint32(p + 8, ts.high >>> 0, true); // seconds
+  p += 12;
+  out.set(TAIL_NAMES.t, p);
+  dv.setBigInt64(p + 3, 1n, true);
+  p += 11;
+  out.set(TAIL_NAMES.v, p);
+  dv.setBigInt64(p + 3, 2n, true);
+  p += 11;
+  out.set(TAIL_NAMES.wall, p);
+  dv.setBigInt64(p + 6, BigInt(wall), true);
+  p += 14;
+  out[p] = 0x03;
+  out[p + 1] = 0x6f; // "o"
+  out[p + 2] = 0;
+  out.set(doc, p + 3);
+  // out[size - 1] is the document's end byte, already 0
+  return out;
+}
