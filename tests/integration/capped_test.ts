@@ -5,6 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { BSON } from "bson";
+import type { ClientSession } from "mongodb";
 import { serverTest } from "./helpers/embedded_server.ts";
 
 type D = { _id: number; pad?: string };
@@ -63,5 +64,55 @@ serverTest(
       while (await lagging.next()) { /* drain until the lost position is noticed */ }
     }, (e: { code?: number }) => e.code === 136);
     await cursor.close();
+  },
+);
+
+serverTest(
+  "capped collections refuse writes inside a transaction (263; a delete 20) and keep their data",
+  async (client) => {
+    const db = client.db("cappedtxn");
+    const c = await db.createCollection<{ _id: number; a?: number }>("log", { capped: true, size: 4096 });
+    await c.insertOne({ _id: 1 });
+    const attempts: [string, (s: ClientSession) => Promise<unknown>, number][] = [
+      ["insert", (s) => c.insertOne({ _id: 2 }, { session: s }), 263],
+      ["update", (s) => c.updateOne({ _id: 1 }, { $set: { a: 1 } }, { session: s }), 263],
+      ["findAndModify", (s) => c.findOneAndDelete({ _id: 1 }, { session: s }), 263],
+    ];
+    for (const [what, op, code] of attempts) {
+      const s = client.startSession();
+      try {
+        s.startTransaction();
+        await assert.rejects(
+          op(s),
+          (e: { code?: number }) => e.code === code || assert.fail(`${what}: ${e}`),
+        );
+        await s.abortTransaction().catch(() => {});
+      } finally {
+        await s.endSession();
+      }
+    }
+    // A delete: 20 IllegalOperation as the statement's write error (a raw command: for deleteOne the
+    // driver replaces a code-20 error with its own "does not support retryable writes" text).
+    const s0 = client.startSession();
+    try {
+      s0.startTransaction();
+      const r = await db.command({ delete: "log", deletes: [{ q: { _id: 1 }, limit: 1 }] }, { session: s0 });
+      assert.equal(r["n"], 0);
+      assert.equal(r["writeErrors"][0].code, 20);
+      assert.match(r["writeErrors"][0].errmsg, /Cannot remove from a capped collection in a multi-document/);
+      await s0.abortTransaction().catch(() => {});
+    } finally {
+      await s0.endSession();
+    }
+    assert.deepEqual(await c.find().toArray(), [{ _id: 1 }]);
+    // Reads inside a transaction still work.
+    const s = client.startSession();
+    try {
+      s.startTransaction();
+      assert.equal((await c.find({}, { session: s }).toArray()).length, 1);
+      await s.commitTransaction();
+    } finally {
+      await s.endSession();
+    }
   },
 );

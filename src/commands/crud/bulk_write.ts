@@ -40,6 +40,7 @@ import { prepareInsert } from "./insert.ts";
 import { applyUpdate, updateModification } from "./update.ts";
 import { applyDelete } from "./delete.ts";
 import { retryOnConflict } from "../write/conflict_retry.ts";
+import { refuseCappedInTransaction } from "../write/capped_in_transaction.ts";
 
 type OpKind = "insert" | "update" | "delete";
 
@@ -199,6 +200,7 @@ function runOp(
   switch (p.kind) {
     case "insert": {
       const entry = ensureCollection(ctx, coll);
+      refuseCappedInTransaction(ctx, entry, "write");
       const prepared = prepareInsert(entry, p.op.document, {
         bypass: (ctx.params as { bypassDocumentValidation?: boolean }).bypassDocumentValidation,
         warn: (m) => ctx.log.warn(m),

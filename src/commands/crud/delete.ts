@@ -19,6 +19,7 @@ import { findTargets } from "../write/targets.ts";
 import { indexKeysOf } from "../../executor/index_keys.ts";
 import { compilePartialFilter } from "../../engine/mod.ts";
 import type { Row } from "../../executor/rows.ts";
+import { refuseCappedInTransaction } from "../write/capped_in_transaction.ts";
 
 /** Index keys are computed with the query engine's partial-filter compiler. */
 const keyOpts = { compilePartialFilter };
@@ -41,6 +42,7 @@ export function applyDelete(
   sync: boolean,
 ): Row[] {
   const coll = findCollection(ctx, collName);
+  refuseCappedInTransaction(ctx, coll, "remove");
   const q = compileQueryWithLet(
     { filter: st.q, sort: st.sort, hint: st.hint, collation: st.collation },
     coll,

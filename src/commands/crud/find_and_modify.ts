@@ -27,6 +27,8 @@ import type { ExplainShape } from "../shared/explain_shape.ts";
 import { applyDelete } from "./delete.ts";
 import { retryOnConflict } from "../write/conflict_retry.ts";
 import { applyUpdate, updateModification } from "./update.ts";
+import { findCollection } from "../shared/namespace.ts";
+import { refuseCappedInTransaction } from "../write/capped_in_transaction.ts";
 
 const CMD = "findAndModify";
 
@@ -98,6 +100,7 @@ async function run(ctx: RequestContext<FindAndModifyParams>): Promise<Doc> {
   const sync = commitSync(ctx);
   const projection = p.fields && Object.keys(p.fields).length > 0 ? compileProjection(p.fields) : null;
   const shape = (d: Doc | undefined): Doc | null => (d ? (projection ? projection.apply(d) : d) : null);
+  refuseCappedInTransaction(ctx, findCollection(ctx, name), "write"); // 263 for the remove form too
   if (p.remove) {
     ctx.counters.opcounters.delete++;
     const rows = await retryOnConflict(ctx, () =>

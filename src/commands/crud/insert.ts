@@ -23,6 +23,7 @@ import type { CollectionEntry, IndexKeys } from "../../storage/api.ts";
 import { validateIdValue } from "../write/validate_doc.ts";
 import { serializeStorable } from "../shared/stored_depth.ts";
 import { validateDocument, type ValidationOptions } from "../write/doc_validation.ts";
+import { refuseCappedInTransaction } from "../write/capped_in_transaction.ts";
 
 /** Index keys are computed with the query engine's partial-filter compiler. */
 const keyOpts = { compilePartialFilter };
@@ -78,6 +79,7 @@ async function run(ctx: RequestContext<InsertParams>): Promise<Doc> {
   const { collection: name, documents: docs, ordered = true } = ctx.params;
   const sync = commitSync(ctx);
   const coll = ensureCollection(ctx, name);
+  refuseCappedInTransaction(ctx, coll, "write");
   const validation = {
     bypass: ctx.params.bypassDocumentValidation,
     warn: (m: string) => ctx.log.warn(m),

@@ -43,6 +43,7 @@ import { validateIdValue } from "../write/validate_doc.ts";
 import type { CollectionEntry } from "../../storage/api.ts";
 import { validateDocument } from "../write/doc_validation.ts";
 import { refuseOnView } from "../shared/views.ts";
+import { refuseCappedInTransaction } from "../write/capped_in_transaction.ts";
 
 /** Index keys are computed with the query engine's partial-filter compiler. */
 const keyOpts = { compilePartialFilter };
@@ -91,6 +92,7 @@ export function applyUpdate(
 ): UpdateOutcome {
   const existing = findCollection(ctx, collName);
   if (!existing) refuseOnView(ctx.storage, ctx.db, collName);
+  refuseCappedInTransaction(ctx, existing, "write");
   const validation = { bypass: st.bypassDocumentValidation, warn: (m: string) => ctx.log.warn(m) };
   const q = compileQueryWithLet(
     { filter: st.q, sort: st.sort, hint: st.hint, collation: st.collation },
