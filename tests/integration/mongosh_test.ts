@@ -113,3 +113,42 @@ Deno.test({
     }
   },
 });
+
+Deno.test({
+  name: "mongosh watch(): change events with tryNext, resumeAfter",
+  ignore: MONGOSH === undefined,
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    const server = await spawnServer();
+    try {
+      const script = `
+        const t = db.getSiblingDB("shellwatch").feed;
+        t.insertOne({ _id: 0 });
+        const only = [{ $match: { operationType: { $in: ["insert", "update"] } } }];
+        const cs = t.watch(only);
+        t.insertOne({ _id: 1, n: 1 });
+        t.updateOne({ _id: 1 }, { $set: { n: 2 } });
+        t.deleteOne({ _id: 1 });
+        const seen = [];
+        for (let i = 0; i < 50 && seen.length < 2; i++) {
+          const ev = cs.tryNext();
+          if (ev) seen.push(ev.operationType + ":" + ev.documentKey._id);
+        }
+        print("EVENTS " + seen.join(","));
+        const token = cs.getResumeToken();
+        cs.close();
+        t.insertOne({ _id: 2 });
+        const again = t.watch(only, { resumeAfter: token }); // the delete is filtered out again
+        let next = null;
+        for (let i = 0; i < 50 && !next; i++) next = again.tryNext();
+        print("RESUMED " + next.operationType + ":" + next.documentKey._id);
+      `;
+      const stdout = await runMongosh(server.uri, script);
+      assert.match(stdout, /EVENTS insert:1,update:1/);
+      assert.match(stdout, /RESUMED insert:2/);
+    } finally {
+      await server.stop();
+    }
+  },
+});

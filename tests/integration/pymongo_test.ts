@@ -117,3 +117,50 @@ Deno.test({
     }
   },
 });
+
+const WATCH_SCRIPT = `
+import sys, json
+from pymongo import MongoClient
+c = MongoClient(sys.argv[1], serverSelectionTimeoutMS=5000)
+t = c.py.feed
+t.drop()
+out = {"events": []}
+with t.watch(full_document="updateLookup", max_await_time_ms=500) as stream:
+    t.insert_one({"_id": 1, "n": 1})
+    t.update_one({"_id": 1}, {"$inc": {"n": 1}})
+    t.delete_one({"_id": 1})
+    for _ in range(3):
+        ev = stream.next()
+        out["events"].append({
+            "op": ev["operationType"],
+            "key": ev["documentKey"],
+            "full": ev.get("fullDocument"),
+            "updated": ev.get("updateDescription", {}).get("updatedFields"),
+        })
+    token = stream.resume_token
+t.insert_one({"_id": 2})
+with t.watch(resume_after=token, max_await_time_ms=500) as resumed:
+    out["resumed"] = resumed.next()["documentKey"]
+print(json.dumps(out))
+`;
+
+Deno.test({
+  name: "pymongo change streams: watch with updateLookup, resume_after",
+  ignore: !AVAILABLE,
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    const server = await startServer({ port: 0, storagePath: ":memory:", logLevel: "WARNING" });
+    try {
+      const r = await runPython(WATCH_SCRIPT, server.uri);
+      assert.deepEqual(r.events, [
+        { op: "insert", key: { _id: 1 }, full: { _id: 1, n: 1 }, updated: null },
+        { op: "update", key: { _id: 1 }, full: null, updated: { n: 2 } },
+        { op: "delete", key: { _id: 1 }, full: null, updated: null },
+      ]);
+      assert.deepEqual(r.resumed, { _id: 2 });
+    } finally {
+      await server.stop();
+    }
+  },
+});
