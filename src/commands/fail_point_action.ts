@@ -6,31 +6,9 @@
  * labels itself.
  */
 import { CommandError } from "../errors/command_error.ts";
-import { ErrorCode } from "../errors/codes.ts";
+import { RETRYABLE_CODES } from "../errors/retryable_codes.ts";
 import type { FailAction } from "../testing/fail_points.ts";
 import type { Doc, Reply } from "./reply.ts";
-
-/** Error codes mongod treats as retryable for retryable writes (isRetriableError). */
-const RETRYABLE_CODES: ReadonlySet<number> = new Set(
-  ([
-    "HostUnreachable",
-    "HostNotFound",
-    "NetworkTimeout",
-    "ShutdownInProgress",
-    "FailedToSatisfyReadPreference",
-    "PrimarySteppedDown",
-    "ExceededTimeLimit",
-    "SocketException",
-    "NotWritablePrimary",
-    "InterruptedAtShutdown",
-    "InterruptedDueToReplStateChange",
-    "NotPrimaryNoSecondaryOk",
-    "NotPrimaryOrSecondary",
-    "OBSOLETE_StaleShardVersion",
-    "StaleEpoch",
-    "StaleConfig",
-  ] as const).map((n) => ErrorCode[n]),
-);
 
 /** Facts about the command the fail point hit. */
 export interface FailedCommand {

@@ -24,6 +24,7 @@ import type { Batch, BatchOptions, BatchSource } from "../../executor/batch_sour
 import type { OpControl } from "../../observability/op_control.ts";
 import type { ChangeStreamSpec } from "./change_stream.ts";
 import type { Doc } from "../reply.ts";
+import { RESUMABLE_CHANGE_STREAM_CODES } from "../../errors/retryable_codes.ts";
 
 /** Entries read per oplog scan. */
 const READ_CHUNK = 500;
@@ -218,34 +219,13 @@ function missingImage(which: "pre" | "post", ev: StreamEvent): CommandError {
   );
 }
 
-/** Codes mongod labels ResumableChangeStreamError on a change stream's commands (the spec's list). */
-const RESUMABLE = new Set<string>([
-  "HostUnreachable",
-  "HostNotFound",
-  "NetworkTimeout",
-  "ShutdownInProgress",
-  "PrimarySteppedDown",
-  "ExceededTimeLimit",
-  "SocketException",
-  "NotWritablePrimary",
-  "InterruptedAtShutdown",
-  "InterruptedDueToReplStateChange",
-  "NotPrimaryNoSecondaryOk",
-  "NotPrimaryOrSecondary",
-  "StaleShardVersion",
-  "StaleEpoch",
-  "StaleConfig",
-  "RetryChangeStream",
-  "FailedToSatisfyReadPreference",
-]);
-
 /**
  * The error labels mongod adds to a change stream's failed aggregate/getMore: resumable errors get
  * ResumableChangeStreamError (drivers resume), a broken stream NonResumableChangeStreamError.
  */
 export function labelStreamError(e: unknown): unknown {
   if (!(e instanceof CommandError)) return e;
-  const label = RESUMABLE.has(e.codeName)
+  const label = RESUMABLE_CHANGE_STREAM_CODES.has(e.code)
     ? "ResumableChangeStreamError"
     : e.codeName === "ChangeStreamFatalError"
     ? "NonResumableChangeStreamError"
