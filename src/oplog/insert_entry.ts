@@ -24,7 +24,7 @@ function prefixOf(coll: CollectionEntry): Uint8Array {
 }
 
 /** The whole `_id` element (type byte, name, value) of a stored document, located by skipping. */
-export function idElement(doc: Uint8Array): Uint8Array {
+export function idElement(doc: Uint8Array): Uint8Array | undefined {
   const dv = new DataView(doc.buffer, doc.byteOffset, doc.byteLength);
   let i = 4;
   while (i < doc.length - 1) {
@@ -35,7 +35,7 @@ export function idElement(doc: Uint8Array): Uint8Array {
     i = nameEnd + 1 + valueLength(t, doc, dv, nameEnd + 1);
     if (isId) return doc.subarray(start, i);
   }
-  throw new Error("oplog: an inserted document without _id");
+  return undefined;
 }
 
 const O2 = [0x03, 0x6f, 0x32, 0x00]; // embedded document "o2"
@@ -46,15 +46,19 @@ const TAIL_NAMES = {
   wall: [0x09, 0x77, 0x61, 0x6c, 0x6c, 0],
 };
 
-/** `{op: "i", ns, ui, o2: {_id}, ts, t: 1, v: 2, wall, o: doc}` as BSON. */
+/**
+ * `{op: "i", ns, ui, o2: {_id}, ts, t: 1, v: 2, wall, o: doc}` as BSON; undefined for a document
+ * without `_id` (only internal collections hold those; the caller encodes them the generic way).
+ */
 export function encodeInsertEntry(
   coll: CollectionEntry,
   doc: Uint8Array,
   ts: Timestamp,
   wall: number,
-): Uint8Array {
+): Uint8Array | undefined {
   const prefix = prefixOf(coll);
   const id = idElement(doc);
+  if (!id) return undefined;
   const size = 4 + prefix.length + (O2.length + 4 + id.length + 1) + (4 + 8) + (3 + 8) + (3 + 8) + (6 + 8) +
     (3 + doc.length) + 1;
   const out = new Uint8Array(size);

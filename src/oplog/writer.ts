@@ -66,7 +66,8 @@ export class OplogWriter implements WriteHook {
       case "insert":
       case "update":
       case "remove": {
-        if (change.coll.db === "local") return; // mongod does not log local writes
+        // mongod logs neither local writes nor the profiler's (system.profile is not replicated).
+        if (change.coll.db === "local" || change.coll.name === "system.profile") return;
         const p = recordOp(change);
         if (!p) return;
         let list = this.#pending.get(txn);
@@ -106,9 +107,8 @@ export class OplogWriter implements WriteHook {
         const ts = this.clock.tick();
         entries.insert(
           tsKey(ts),
-          p.insert
-            ? encodeInsertEntry(p.insert.coll, p.insert.raw, ts, wallMs)
-            : BSON.serialize(stamp(p.op!, ts, wall)),
+          (p.insert && encodeInsertEntry(p.insert.coll, p.insert.raw, ts, wallMs)) ??
+            BSON.serialize(stamp(fullOp(p), ts, wall)),
         );
         if (p.preImage) txn.table(this.tables.preImages).put(preImageKey(ts, 0), p.preImage);
       }

@@ -82,6 +82,11 @@ serverTest(
     assert.ok(ins!["command"]["$truncated"].length <= 50 * 1024);
     assert.equal(ins!["command"]["comment"], "bulk");
     assert.equal(ins!["ninserted"], 2000);
+    // Profiler writes are not replicated: nothing of system.profile in the oplog.
+    const logged = await client.db("local").collection("oplog.rs").countDocuments({
+      ns: "prof.system.profile",
+    });
+    assert.equal(logged, 0);
     await db.command({ profile: 0, slowms: 100, filter: "unset" });
     await assert.rejects(db.command({ profile: 5 }), { codeName: "BadValue" });
     await assert.rejects(db.command({ profile: 1, sampleRate: 2 }), { codeName: "BadValue" });
