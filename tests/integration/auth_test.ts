@@ -95,6 +95,15 @@ authTest(
         13,
       );
       assert.equal(await code(app.db("admin").command({ serverStatus: 1 })), 13);
+      // currentOp / killOp without inprog / killop: one's own operations only (mongod's rule).
+      assert.equal(await code(app.db("admin").command({ currentOp: 1 })), 13);
+      const own = await app.db("admin").command({ currentOp: 1, $ownOps: true });
+      assert.ok(own["inprog"].length >= 1, "its own currentOp is listed");
+      for (const op of own["inprog"]) assert.deepEqual(op.effectiveUsers, [{ user: "app", db: "appdb" }]);
+      assert.equal(await code(app.db("admin").command({ killOp: 1, op: 987654 })), 13);
+      const all = await admin.db("admin").command({ currentOp: 1 });
+      assert.equal(all["ok"], 1);
+      assert.equal((await admin.db("admin").command({ killOp: 1, op: 987654 }))["ok"], 1);
       const dbs = await app.db("admin").command({ listDatabases: 1, nameOnly: true });
       assert.deepEqual(dbs["databases"].map((d: { name: string }) => d.name), ["appdb"]);
 

@@ -13,6 +13,7 @@ import { defineCommand, type Doc } from "../spec.ts";
 import { bool } from "../params/schema.ts";
 import { GENERIC_FIELDS } from "../params/generic.ts";
 import { CURRENT_OP_COMMAND_BYTES, opKind, truncatedCommand } from "../op_description.ts";
+import { holdsClusterAction, requireClusterAction, sameUser } from "./own_ops.ts";
 
 export interface CurrentOpParams {
   readonly all: boolean;
@@ -73,18 +74,31 @@ export function currentOps(server: ServerContext): Doc[] {
   });
 }
 
+function ownOpIds(ctx: RequestContext<CurrentOpParams>): number[] {
+  const anyoneIsMe = !ctx.authorizer.enabled;
+  return ctx.ops.list().filter((op) => anyoneIsMe || sameUser(ctx.client, op.detail.client)).map((op) =>
+    op.opId
+  );
+}
+
 function run(ctx: RequestContext<CurrentOpParams>): Doc {
   if (ctx.db !== "admin") {
     throw new CommandError("Unauthorized", "currentOp may only be run against the admin database.");
   }
+  // $ownOps (or no inprog privilege, which then requires $ownOps): the caller's own operations only.
+  if (!ctx.params.ownOps && !holdsClusterAction(ctx, "inprog")) requireClusterAction(ctx, "inprog");
+  const own = ctx.params.ownOps ? new Set(ownOpIds(ctx)) : undefined;
   const m = compileFilter(ctx.params.filter);
-  return { inprog: currentOps(ctx).filter((d) => m.matches(d)), ok: 1 };
+  return {
+    inprog: currentOps(ctx).filter((d) => (!own || own.has(d["opid"] as number)) && m.matches(d)),
+    ok: 1,
+  };
 }
 
 export const currentOp = defineCommand<CurrentOpParams>({
   name: "currentOp",
   help: "lists the operations in progress: {currentOp: 1, $all, $ownOps, <query on the op documents>}",
-  auth: "inprog",
+  auth: "inprog", // or $ownOps for any logged-in user (checked in run: own_ops.ts)
   parse: parseCurrentOp,
   run,
 });

@@ -317,7 +317,12 @@ const RULES: Record<string, Rule> = {
  * listCollections filtered to what the user may see, killSessions/killCursors of one's own.
  * Listed so the registry-walk test knows they are intentional.
  */
-export const CHECKED_IN_COMMAND: ReadonlySet<string> = new Set(["usersInfo", "rolesInfo"]);
+export const CHECKED_IN_COMMAND: ReadonlySet<string> = new Set([
+  "usersInfo",
+  "rolesInfo",
+  "currentOp",
+  "killOp",
+]);
 
 /** The checks a command needs for this request (empty: allowed to any authenticated user). */
 export function requiredPrivileges(
