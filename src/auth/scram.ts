@@ -75,9 +75,19 @@ export function mongoPasswordDigest(user: string, password: string): string {
   return createHash("md5").update(`${user}:mongo:${password}`, "utf8").digest("hex");
 }
 
-/** The password bytes a mechanism hashes (SHA-1: the MongoDB digest; SHA-256: SASLprep). */
-export function scramPassword(mech: ScramMechanism, user: string, password: string): Uint8Array {
-  return enc.encode(mech === "SCRAM-SHA-1" ? mongoPasswordDigest(user, password) : saslprep(password));
+/**
+ * The password bytes a mechanism hashes (SHA-1: the MongoDB digest; SHA-256: SASLprep). With
+ * `predigested` (createUser `digestPassword: false`, SCRAM-SHA-1 only) the client already sent the
+ * digest as the password.
+ */
+export function scramPassword(
+  mech: ScramMechanism,
+  user: string,
+  password: string,
+  predigested = false,
+): Uint8Array {
+  if (mech === "SCRAM-SHA-1") return enc.encode(predigested ? password : mongoPasswordDigest(user, password));
+  return enc.encode(saslprep(password));
 }
 
 /** Derives the stored credential for a new password (random salt). */
@@ -87,9 +97,10 @@ export async function deriveCredential(
   password: string,
   iterationCount: number,
   salt: Uint8Array = crypto.getRandomValues(new Uint8Array(FACTS[mech].saltBytes)),
+  predigested = false,
 ): Promise<ScramCredential> {
   const f = FACTS[mech];
-  const salted = await pbkdf2(f, scramPassword(mech, user, password), salt, iterationCount);
+  const salted = await pbkdf2(f, scramPassword(mech, user, password, predigested), salt, iterationCount);
   const clientKey = await hmac(f.hash, salted, enc.encode("Client Key"));
   const storedKey = await digest(f.hash, clientKey);
   const serverKey = await hmac(f.hash, salted, enc.encode("Server Key"));

@@ -66,3 +66,17 @@ Deno.test("decoy credentials are stable per name and never accept a proof", asyn
   assert.equal(fromBase64(a.salt).length, 28);
   assert.notEqual(a.storedKey, b.storedKey);
 });
+
+Deno.test("a predigested SCRAM-SHA-1 password (digestPassword: false) gives the same credential", async () => {
+  const salt = fromBase64("W22ZaJ0SNY7soEsUEjb6gQ==");
+  const plain = await deriveCredential("SCRAM-SHA-1", "user", "pencil", 4096, salt);
+  const digested = await deriveCredential(
+    "SCRAM-SHA-1",
+    "user",
+    mongoPasswordDigest("user", "pencil"),
+    4096,
+    salt,
+    true,
+  );
+  assert.deepEqual(digested, plain);
+});

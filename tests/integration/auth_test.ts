@@ -7,6 +7,7 @@
 import assert from "node:assert/strict";
 import { MongoClient, MongoServerError } from "mongodb";
 import { type RunningServer, startServer } from "../../mod.ts";
+import { createHash } from "node:crypto";
 
 function uri(server: RunningServer, user?: string, pwd?: string, extra = ""): string {
   const cred = user ? `${encodeURIComponent(user)}:${encodeURIComponent(pwd ?? "")}@` : "";
@@ -108,6 +109,26 @@ authTest(
       assert.deepEqual(dbs["databases"].map((d: { name: string }) => d.name), ["appdb"]);
 
       const ro = await connect(uri(server, "ro", "ro-pw", "&authSource=appdb&authMechanism=SCRAM-SHA-1"));
+      // digestPassword: false — the client sends MongoDB's SCRAM-SHA-1 digest; the plain password logs in.
+      const digest = createHash("md5").update("legacy:mongo:old-pw").digest("hex");
+      await admin.db("legacydb").command({
+        createUser: "legacy",
+        pwd: digest,
+        digestPassword: false,
+        mechanisms: ["SCRAM-SHA-1"],
+        roles: ["read"],
+      });
+      const legacy = await connect(
+        uri(server, "legacy", "old-pw", "&authSource=legacydb&authMechanism=SCRAM-SHA-1"),
+      );
+      assert.equal((await legacy.db("legacydb").command({ ping: 1 }))["ok"], 1);
+      await admin.db("legacydb").command({ dropUser: "legacy" });
+      assert.equal(
+        await code(
+          admin.db("appdb").command({ createUser: "l2", pwd: digest, digestPassword: false, roles: [] }),
+        ),
+        2, // SCRAM-SHA-256 (a default mechanism) needs the undigested password
+      );
       assert.equal(
         (await ro.db("appdb").collection<{ _id: number; v?: string }>("items").findOne({ _id: 1 }))?.["v"],
         "a",

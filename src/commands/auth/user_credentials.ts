@@ -62,7 +62,7 @@ export async function makeCredentials(
   const out: { -readonly [K in ScramMechanism]?: Awaited<ReturnType<typeof deriveCredential>> } = {};
   for (const m of mechs) {
     try {
-      out[m] = await deriveCredential(m, user, pwd, auth.iterationCount(m));
+      out[m] = await deriveCredential(m, user, pwd, auth.iterationCount(m), undefined, !digestPassword);
     } catch (e) {
       if (e instanceof CommandError) throw e;
       throw new CommandError(
