@@ -355,6 +355,7 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
           client = {
             connectionId: conn.id,
             remoteAddress: conn.remoteAddress,
+            localAddress: conn.localAddress,
             authenticatedUsers: [],
             peerSubject: conn.peerSubject,
           };

@@ -27,6 +27,7 @@ import {
 import { type AuthStore, userMechanisms } from "./store.ts";
 import { AttemptLimiter } from "./attempt_limiter.ts";
 import { isLoopback, peerHost } from "./peer.ts";
+import { addressOf, meetsRestrictions } from "./restrictions.ts";
 
 export interface AuthOptions {
   /** `auth = true`: authorization enforced. Authentication commands work either way, as on mongod. */
@@ -53,6 +54,8 @@ export const DEFAULT_AUTH_OPTIONS: AuthOptions = {
 export interface AuthConnection {
   readonly connectionId: number;
   readonly remoteAddress: string;
+  /** The server address the connection reached (`host:port`), for restrictions' serverAddress. */
+  readonly localAddress?: string | undefined;
   authenticatedUsers: AuthenticatedUser[];
   sasl?: SaslState | undefined;
   /** Failed attempts on this connection (drives the delay). */
@@ -168,6 +171,10 @@ export class AuthService {
       conn.sasl = undefined;
       await this.fail(conn, s.user, s.db, s.mech);
     }
+    if (!this.#restrictionsMet(conn, s.db, s.user)) {
+      conn.sasl = undefined;
+      await this.fail(conn, s.user, s.db, s.mech, "authentication restrictions not met");
+    }
     this.#succeed(conn, { user: s.user, db: s.db }, s.mech);
     if (s.skipEmptyExchange) {
       s.step = "done";
@@ -193,6 +200,9 @@ export class AuthService {
     }
     const u = this.store.getUser("$external", subject!);
     if (!u) await this.fail(conn, subject!, "$external", "MONGODB-X509");
+    if (!this.#restrictionsMet(conn, "$external", subject!)) {
+      await this.fail(conn, subject!, "$external", "MONGODB-X509", "authentication restrictions not met");
+    }
     const who = { user: subject!, db: "$external" };
     this.#succeed(conn, who, "MONGODB-X509");
     return who;
@@ -224,6 +234,18 @@ export class AuthService {
       ? usersKey(conn.authenticatedUsers)
       : this.#connUsers.get(ownerConnection) ?? "";
     return owner === usersKey(conn.authenticatedUsers);
+  }
+
+  /** The user's and its directly granted roles' authenticationRestrictions (restrictions.ts). */
+  #restrictionsMet(conn: AuthConnection, db: string, user: string): boolean {
+    const u = this.store.getUser(db, user);
+    if (!u) return true;
+    const client = addressOf(conn.remoteAddress);
+    const server = addressOf(conn.localAddress);
+    if (!meetsRestrictions(u.authenticationRestrictions, client, server)) return false;
+    return u.roles.every((r) =>
+      meetsRestrictions(this.store.getRole(r.db, r.role)?.authenticationRestrictions, client, server)
+    );
   }
 
   #succeed(conn: AuthConnection, who: AuthenticatedUser, mech: string): void {

@@ -81,6 +81,7 @@ class State implements ConnectionState {
     readonly id: number,
     readonly remoteAddress: string,
     readonly peerSubject: string | undefined,
+    readonly localAddress: string | undefined,
   ) {}
 }
 
@@ -113,11 +114,13 @@ export class Connection {
   ) {
     this.#reader = new FrameReader(conn, undefined, messageBudget);
     let remote = "unknown";
+    let local: string | undefined;
     try {
       remote = formatAddress(conn.remoteAddr);
+      local = formatAddress(conn.localAddr);
     } catch { /* address unavailable */ }
     // A TLS connection (tls.ts) carries the verified client certificate's subject.
-    this.state = new State(id, remote, (conn as { peerSubject?: string }).peerSubject);
+    this.state = new State(id, remote, (conn as { peerSubject?: string }).peerSubject, local);
   }
 
   /** True while a command is running or its reply is being written. */

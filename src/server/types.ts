@@ -12,6 +12,8 @@ export interface ConnectionState {
   readonly id: number;
   /** `host:port` of the peer (`[v6addr]:port` for IPv6). */
   readonly remoteAddress: string;
+  /** `host:port` this connection reached the server on (authentication restrictions' serverAddress). */
+  readonly localAddress?: string | undefined;
   /** Set by the handshake (`hello.client`), for currentOp / logs. */
   clientMetadata?: Record<string, unknown>;
   /** The verified TLS client certificate's subject (RFC 2253), when the client presented one. */

@@ -123,6 +123,37 @@ authTest(
       );
       assert.equal((await legacy.db("legacydb").command({ ping: 1 }))["ok"], 1);
       await admin.db("legacydb").command({ dropUser: "legacy" });
+      // authenticationRestrictions: clientSource / serverAddress are enforced at login (18 when not met).
+      const mk = (user: string, authenticationRestrictions: unknown, roles: unknown[] = []) =>
+        admin.db("legacydb").command({ createUser: user, pwd: "pw", roles, authenticationRestrictions });
+      await mk("here", [{ clientSource: ["127.0.0.0/8"], serverAddress: ["127.0.0.1"] }]);
+      await mk("elsewhere", [{ clientSource: ["10.0.0.0/8"] }]);
+      await admin.db("legacydb").command({
+        createRole: "farRole",
+        privileges: [],
+        roles: [],
+        authenticationRestrictions: [{ clientSource: ["192.168.0.0/16"] }],
+      });
+      await mk("viaRole", [], ["farRole"]);
+      const login = async (user: string) => {
+        const c = new MongoClient(uri(server, user, "pw", "&authSource=legacydb"), {
+          serverSelectionTimeoutMS: 3000,
+        });
+        try {
+          return (await c.db("legacydb").command({ ping: 1 }))["ok"];
+        } catch (e) {
+          return (e as { code?: number }).code;
+        } finally {
+          await c.close();
+        }
+      };
+      assert.equal(await login("here"), 1);
+      assert.equal(await login("elsewhere"), 18);
+      assert.equal(await login("viaRole"), 18);
+      assert.equal(await code(mk("bad", [{ clientSource: ["not-an-ip"] }])), 2);
+      assert.equal(await code(mk("bad", [{ somewhere: ["127.0.0.1"] }])), 2);
+      for (const u of ["here", "elsewhere", "viaRole"]) await admin.db("legacydb").command({ dropUser: u });
+      await admin.db("legacydb").command({ dropRole: "farRole" });
       assert.equal(
         await code(
           admin.db("appdb").command({ createUser: "l2", pwd: digest, digestPassword: false, roles: [] }),

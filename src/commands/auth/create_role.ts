@@ -14,6 +14,7 @@ import type { Privilege } from "../../auth/privileges.ts";
 import { key, type RoleDoc } from "../../auth/store.ts";
 import { checkRolesExist, parseRoleNames, roleDocs } from "./role_names.ts";
 import { checkNoCycle, checkRoleDb, parsePrivileges, requireRole, roleNameField } from "./role_params.ts";
+import { restrictionList } from "./restriction_list.ts";
 
 interface CreateRoleParams {
   readonly role: string;
@@ -27,7 +28,7 @@ function parseCreate(body: Doc, input: { db: string }): CreateRoleParams {
   const p = parseShape("createRole", body, {
     privileges: required(array),
     roles: required(array),
-    authenticationRestrictions: optional(array),
+    authenticationRestrictions: optional(restrictionList),
   }, { skip: "createRole", alsoAccept: GENERIC_FIELDS });
   return {
     role,
@@ -80,7 +81,7 @@ function parseUpdate(body: Doc, input: { db: string }): UpdateRoleParams {
   const p = parseShape("updateRole", body, {
     privileges: optional(array),
     roles: optional(array),
-    authenticationRestrictions: optional(array),
+    authenticationRestrictions: optional(restrictionList),
   }, { skip: "updateRole", alsoAccept: GENERIC_FIELDS });
   if (p.privileges === undefined && p.roles === undefined && p.authenticationRestrictions === undefined) {
     throw new CommandError("BadValue", "Must specify at least one field to update in updateRole");

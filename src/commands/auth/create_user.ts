@@ -18,6 +18,7 @@ import { key, type UserDoc } from "../../auth/store.ts";
 import { checkRolesExist, parseRoleNames, roleDocs } from "./role_names.ts";
 import { makeCredentials, parseMechanisms } from "./user_credentials.ts";
 import { checkUserDb, userNameField } from "./user_commands.ts";
+import { restrictionList } from "./restriction_list.ts";
 
 const FIELDS = {
   pwd: optional(str),
@@ -25,7 +26,7 @@ const FIELDS = {
   customData: optional(doc),
   mechanisms: optional(any),
   digestPassword: optional(bool),
-  authenticationRestrictions: optional(array),
+  authenticationRestrictions: optional(restrictionList),
 } as const;
 
 export interface CreateUserParams {

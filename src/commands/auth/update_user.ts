@@ -15,6 +15,7 @@ import type { UserCredentials, UserDoc } from "../../auth/store.ts";
 import { checkRolesExist, parseRoleNames, roleDocs } from "./role_names.ts";
 import { makeCredentials, parseMechanisms } from "./user_credentials.ts";
 import { requireUser, userNameField } from "./user_commands.ts";
+import { restrictionList } from "./restriction_list.ts";
 
 const FIELDS = {
   pwd: optional(str),
@@ -22,7 +23,7 @@ const FIELDS = {
   customData: optional(doc),
   mechanisms: optional(any),
   digestPassword: optional(bool),
-  authenticationRestrictions: optional(array),
+  authenticationRestrictions: optional(restrictionList),
 } as const;
 
 export interface UpdateUserParams {
