@@ -28,6 +28,7 @@ import { type AuthStore, userMechanisms } from "./store.ts";
 import { AttemptLimiter } from "./attempt_limiter.ts";
 import { isLoopback, peerHost } from "./peer.ts";
 import { addressOf, meetsRestrictions } from "./restrictions.ts";
+import { allRoles } from "./roles.ts";
 
 export interface AuthOptions {
   /** `auth = true`: authorization enforced. Authentication commands work either way, as on mongod. */
@@ -236,14 +237,14 @@ export class AuthService {
     return owner === usersKey(conn.authenticatedUsers);
   }
 
-  /** The user's and its directly granted roles' authenticationRestrictions (restrictions.ts). */
+  /** The user's and all its roles' (inherited too) authenticationRestrictions (restrictions.ts). */
   #restrictionsMet(conn: AuthConnection, db: string, user: string): boolean {
     const u = this.store.getUser(db, user);
     if (!u) return true;
     const client = addressOf(conn.remoteAddress);
     const server = addressOf(conn.localAddress);
     if (!meetsRestrictions(u.authenticationRestrictions, client, server)) return false;
-    return u.roles.every((r) =>
+    return allRoles(this.store, u.roles).every((r) =>
       meetsRestrictions(this.store.getRole(r.db, r.role)?.authenticationRestrictions, client, server)
     );
   }

@@ -135,6 +135,8 @@ authTest(
         authenticationRestrictions: [{ clientSource: ["192.168.0.0/16"] }],
       });
       await mk("viaRole", [], ["farRole"]);
+      await admin.db("legacydb").command({ createRole: "wrapper", privileges: [], roles: ["farRole"] });
+      await mk("viaInherited", [], ["wrapper"]);
       const login = async (user: string) => {
         const c = new MongoClient(uri(server, user, "pw", "&authSource=legacydb"), {
           serverSelectionTimeoutMS: 3000,
@@ -150,10 +152,13 @@ authTest(
       assert.equal(await login("here"), 1);
       assert.equal(await login("elsewhere"), 18);
       assert.equal(await login("viaRole"), 18);
+      assert.equal(await login("viaInherited"), 18);
       assert.equal(await code(mk("bad", [{ clientSource: ["not-an-ip"] }])), 2);
       assert.equal(await code(mk("bad", [{ somewhere: ["127.0.0.1"] }])), 2);
-      for (const u of ["here", "elsewhere", "viaRole"]) await admin.db("legacydb").command({ dropUser: u });
-      await admin.db("legacydb").command({ dropRole: "farRole" });
+      for (const u of ["here", "elsewhere", "viaRole", "viaInherited"]) {
+        await admin.db("legacydb").command({ dropUser: u });
+      }
+      await admin.db("legacydb").command({ dropAllRolesFromDatabase: 1 });
       assert.equal(
         await code(
           admin.db("appdb").command({ createUser: "l2", pwd: digest, digestPassword: false, roles: [] }),
