@@ -6,6 +6,9 @@
 import assert from "node:assert/strict";
 import { startServer } from "../../mod.ts";
 import { PROJECT_ROOT } from "./helpers/server_process.ts";
+import { makeTestCerts } from "./helpers/test_certs.ts";
+import { MongoClient } from "mongodb";
+import { defaultConfig } from "../../src/config/mod.ts";
 
 const MAIN = `${PROJECT_ROOT}main.ts`;
 
@@ -67,4 +70,74 @@ Deno.test("secantusdb admin: bad flags exit 2 with a message", async () => {
   }).output();
   assert.equal(res.code, 2);
   assert.match(new TextDecoder().decode(res.stderr), /--port/);
+});
+
+Deno.test({
+  name: "secantusdb admin against a server with auth = true and TLS: credentials and CA from the URI",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    const certs = await makeTestCerts();
+    const d = defaultConfig();
+    const server = await startServer({
+      config: {
+        ...d,
+        server: { ...d.server, port: 0, storagePath: ":memory:", logLevel: "ERROR", auth: true },
+        tls: { certFile: certs.serverCert, keyFile: certs.serverKey, requireClientCert: false },
+      },
+    });
+    const tls = `tls=true&tlsCAFile=${encodeURIComponent(certs.caFile)}&directConnection=true`;
+    const first = new MongoClient(`mongodb://127.0.0.1:${server.port}/?${tls}`);
+    await first.db("admin").command({ createUser: "ops", pwd: "pw", roles: ["root"] });
+    await first.close();
+    const child = new Deno.Command(Deno.execPath(), {
+      args: [
+        "run",
+        "-A",
+        MAIN,
+        "admin",
+        "--uri",
+        `mongodb://ops:pw@127.0.0.1:${server.port}/?${tls}&authSource=admin`,
+        "--port",
+        "0",
+        "--no-window",
+      ],
+      stdout: "piped",
+      stderr: "piped",
+    }).spawn();
+    let out = "";
+    const reader = (async () => {
+      for await (const c of child.stdout.pipeThrough(new TextDecoderStream())) out += c;
+    })();
+    const errText = new Response(child.stderr).text();
+    try {
+      const deadline = Date.now() + 30_000;
+      while (!/token shown once/.test(out) && Date.now() < deadline) {
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      const signIn = new URL(/sign in \(token shown once\): (\S+)/.exec(out)?.[1] ?? "http://x/");
+      const token = signIn.searchParams.get("token");
+      assert.ok(token, out);
+      assert.doesNotMatch(out, /ops:pw@/, "the password is not printed");
+      const api = (path: string, body?: unknown) =>
+        fetch(new URL(path, signIn), {
+          method: body === undefined ? "GET" : "POST",
+          headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+          ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+        }).then((r) => r.json());
+      const status = await api("/api/command", { db: "admin", command: { connectionStatus: 1 } });
+      assert.equal(status.ok, true, JSON.stringify(status));
+      assert.deepEqual(status.result.authInfo.authenticatedUsers, [{ user: "ops", db: "admin" }]);
+      const overview = await api("/api/overview");
+      assert.ok(overview && typeof overview === "object", JSON.stringify(overview));
+      assert.doesNotMatch(JSON.stringify(await api("/api/info")), /pw@/);
+    } finally {
+      child.kill("SIGTERM");
+      await child.status;
+      await reader;
+      await errText;
+      await server.stop();
+      await Deno.remove(certs.dir, { recursive: true });
+    }
+  },
 });
