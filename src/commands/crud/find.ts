@@ -10,7 +10,17 @@ import { QuerySource } from "../../executor/query.ts";
 import { planSummary } from "../shared/plan_summary.ts";
 import type { RequestContext } from "../context.ts";
 import { defineCommand, type Reply } from "../spec.ts";
-import { any, bool, count, doc, ignored, optional, type Parsed, parseShape } from "../params/schema.ts";
+import {
+  any,
+  bool,
+  count,
+  doc,
+  ignored,
+  optional,
+  type Parsed,
+  parseShape,
+  type Reader,
+} from "../params/schema.ts";
 import { GENERIC_FIELDS } from "../params/generic.ts";
 import { collectionName } from "../params/names.ts";
 import { compileQueryWithLet } from "../shared/query_let.ts";
@@ -23,6 +33,16 @@ import { CommandError } from "../../errors/command_error.ts";
 import { findOplog } from "./find_oplog.ts";
 import { findTailable } from "./find_tailable.ts";
 import { isCapped } from "../../executor/capped.ts";
+
+/**
+ * returnKey / showRecordId: `false` is the default and accepted; `true` changes what each document
+ * looks like (index keys only, `$recordId` added), which is not built yet — refused (238) rather
+ * than answered with whole documents.
+ */
+const notYetWhenTrue: Reader<boolean> = (v, path) => {
+  if (bool(v, path)) throw new CommandError("NotImplemented", `${path}: true is not supported yet`);
+  return false;
+};
 
 const FIELDS = {
   filter: optional(doc),
@@ -41,8 +61,8 @@ const FIELDS = {
   awaitData: optional(bool),
   rawData: ignored,
   allowDiskUse: optional(bool),
-  returnKey: ignored,
-  showRecordId: ignored,
+  returnKey: optional(notYetWhenTrue),
+  showRecordId: optional(notYetWhenTrue),
   oplogReplay: ignored,
   noCursorTimeout: ignored,
   allowPartialResults: ignored,
