@@ -9,11 +9,9 @@ import { openWiredTiger } from "../storage/mod.ts";
 import {
   CLOSE_CONNECTION,
   exhaustReply,
-  loadTlsMaterial,
   startListener,
-  TlsListener,
+  type TlsListener,
   type TlsSettings,
-  TlsSetupError,
 } from "../server/mod.ts";
 import type { WireRequest } from "../wire/mod.ts";
 import { dispatch } from "../commands/dispatch.ts";
@@ -118,11 +116,14 @@ function tlsSettings(config: Config): TlsSettings | undefined {
   };
 }
 
-function loadTls(settings: TlsSettings) {
+/** The TLS module, loaded only by a server that serves TLS (it pulls in node:tls). */
+type TlsModule = typeof import("../server/tls.ts");
+
+function loadTls(mod: TlsModule, settings: TlsSettings) {
   try {
-    return loadTlsMaterial(settings);
+    return mod.loadTlsMaterial(settings);
   } catch (e) {
-    if (e instanceof TlsSetupError) throw new ConfigError(e.message);
+    if (e instanceof mod.TlsSetupError) throw new ConfigError(e.message);
     throw e;
   }
 }
@@ -190,7 +191,8 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
   };
   const log = opts.logger ?? createLogger(config.server.logLevel, { format: config.server.logFormat });
   const tls = tlsSettings(config);
-  const tlsMaterial = tls ? loadTls(tls) : undefined;
+  const tlsModule = tls ? await import("../server/tls.ts") : undefined;
+  const tlsMaterial = tls && tlsModule ? loadTls(tlsModule, tls) : undefined;
   for (
     const [k, v] of [
       ["scram_sha256_iteration_count", config.server.scramSHA256IterationCount],
@@ -334,10 +336,10 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
       messageTimeoutMs: config.server.messageTimeoutSeconds * 1000,
       traffic: counters.network,
       log: (level, msg) => log.log(level, msg),
-      ...(tls && tlsMaterial
+      ...(tls && tlsMaterial && tlsModule
         ? {
           listen: async (a: { hostname: string; port: number }) => {
-            tlsListener = await TlsListener.listen({
+            tlsListener = await tlsModule.TlsListener.listen({
               hostname: a.hostname,
               port: a.port,
               material: tlsMaterial,
@@ -430,8 +432,8 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
     reload: (next) => reloadConfig(config, next, log, server.profiler),
     tlsEnabled: tls !== undefined,
     reloadTls: () => {
-      if (!tls || !tlsListener) return;
-      tlsListener.reload(loadTls(tls));
+      if (!tls || !tlsListener || !tlsModule) return;
+      tlsListener.reload(loadTls(tlsModule, tls));
       log.info(`TLS certificate, key and CA reloaded from ${tls.certFile}`);
     },
     stop,

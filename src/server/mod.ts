@@ -12,16 +12,9 @@
  * connection or leaks a stack to the client; nothing is written for a client `moreToCome` request.
  */
 export { type ListenerOptions, type RunningServer, startListener } from "./listener.ts";
-export {
-  loadTlsMaterial,
-  rfc2253,
-  TlsListener,
-  type TlsListenOptions,
-  type TlsMaterial,
-  type TlsSettings,
-  TlsSetupError,
-  verifyClientCertificate,
-} from "./tls.ts";
+// Types only: `tls.ts` loads node:tls and node:crypto (~100 ms of start-up CPU), so a server that serves
+// TLS imports it itself, dynamically (src/app/start_server.ts); plain TCP never loads it.
+export type { TlsListener, TlsListenOptions, TlsMaterial, TlsSettings } from "./tls.ts";
 export {
   CLOSE_CONNECTION,
   type CloseConnection,

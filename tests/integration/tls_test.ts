@@ -9,7 +9,7 @@ import { MongoClient, MongoServerError } from "mongodb";
 import { type RunningServer, startServer } from "../../mod.ts";
 import { X509Certificate } from "node:crypto";
 import { type Config, ConfigError, defaultConfig } from "../../src/config/mod.ts";
-import { rfc2253, verifyClientCertificate } from "../../src/server/mod.ts";
+import { rfc2253, verifyClientCertificate } from "../../src/server/tls.ts";
 import { makeCa, makeCert, makeTestCerts, type TestCerts } from "./helpers/test_certs.ts";
 
 function tlsConfig(tls: Config["tls"], auth = false): Config {
