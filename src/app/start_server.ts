@@ -4,6 +4,8 @@
  * accepting, let in-flight commands finish, close cursors, checkpoint and close WiredTiger).
  * Used by `secantusdb` serve and by test authors through the exported `startServer`.
  */
+import { HeapWatchdog } from "../observability/heap_watchdog.ts";
+import { setMemoryPressureCheck } from "../observability/op_control.ts";
 import { ObjectId } from "bson";
 import { openWiredTiger } from "../storage/mod.ts";
 import {
@@ -236,6 +238,13 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
   });
   cursors.startReaper();
   const counters = new Counters();
+  const heap = new HeapWatchdog({
+    budgetBytes: config.server.heapLimitBytes,
+    cacheSizeBytes: config.storage.cacheSizeBytes,
+    log: (level, msg) => log.log(level, msg),
+  });
+  heap.start();
+  const uninstallPressure = setMemoryPressureCheck(() => heap.pressured ? heap.message() : undefined);
   const transactions = new Transactions(storage, {
     onEnd: (txn) => {
       for (const id of txn.cursors) cursors.kill(id);
@@ -293,6 +302,7 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
     syncOnCommit: config.storage.syncOnCommit,
     isShuttingDown: () => shutdown.signal.aborted,
     failPoints: new FailPoints(),
+    heap,
     retryableWrites: new RetryableWrites<Reply>(),
     transactions,
     snapshots,
@@ -374,6 +384,8 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
       },
     });
   } catch (e) {
+    heap.stop();
+    uninstallPressure();
     oplog?.stop();
     transactions.stop();
     snapshots.releaseAll();
@@ -405,6 +417,8 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
   const stop = () =>
     stopped ??= (async () => {
       shutdown.abort();
+      heap.stop();
+      uninstallPressure();
       await metrics?.close();
       await listener.close();
       cursors.closeAll();

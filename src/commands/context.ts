@@ -5,6 +5,7 @@
  * generic arguments (session, read/write concern), the deadline from maxTimeMS and an operation id.
  * Dispatch builds one per command.
  */
+import type { HeapWatchdog } from "../observability/heap_watchdog.ts";
 import type { StorageEngine } from "../storage/api.ts";
 import type { CursorRegistry } from "../cursors/registry.ts";
 import type { Logger } from "../observability/log.ts";
@@ -73,6 +74,8 @@ export interface ServerContext {
   readonly syncOnCommit: boolean;
   /** Testing fail points (configureFailPoint). */
   readonly failPoints: FailPoints;
+  /** The memory watchdog: under pressure dispatch refuses new work (146); absent = never refuses. */
+  readonly heap?: HeapWatchdog;
   /** Logical sessions seen (lsid) — endSessions, $listLocalSessions. */
   readonly sessions: LogicalSessions;
   /** The replica-set persona's logical clock ($clusterTime / operationTime on replies). */

@@ -37,6 +37,30 @@ import {
   labelReply,
 } from "./transaction_statement.ts";
 
+/**
+ * Commands that still run while the memory watchdog refuses new work: they free memory (killCursors,
+ * killOp, endSessions, abortTransaction), keep drivers connected (hello, ping) or diagnose.
+ */
+const ALLOWED_UNDER_MEMORY_PRESSURE: ReadonlySet<string> = new Set([
+  "hello",
+  "isMaster",
+  "ping",
+  "buildInfo",
+  "killCursors",
+  "killOp",
+  "killSessions",
+  "killAllSessions",
+  "endSessions",
+  "abortTransaction",
+  "saslStart",
+  "saslContinue",
+  "authenticate",
+  "logout",
+  "serverStatus",
+  "currentOp",
+  "getLog",
+]);
+
 export interface DispatchRequest {
   readonly body: Doc;
   readonly sequences: ReadonlyMap<string, Doc[]>;
@@ -98,6 +122,10 @@ async function dispatchCommand(
     // Fail-closed, before anything else reads the request: with auth on, only the handshake
     // commands run without a logged-in user.
     server.authorizer.checkAuthenticated(client, spec.name, spec.auth);
+    if (server.heap?.pressured && !ALLOWED_UNDER_MEMORY_PRESSURE.has(spec.name)) {
+      server.heap.refused++;
+      throw new CommandError("ExceededMemoryLimit", server.heap.message());
+    }
     const db = req.legacyDb ?? req.body["$db"];
     if (typeof db !== "string") {
       throw new CommandError(Location.OpMsgMissingDb, "OP_MSG requests require a $db argument");

@@ -141,6 +141,15 @@ export const KEY_SPECS: readonly KeySpec[] = [
   },
   {
     table: "server",
+    key: "heap_limit",
+    field: "heapLimitBytes",
+    kind: "size",
+    flag: "heap-limit",
+    help:
+      "JS heap budget: past 75% of it new commands are refused (146) until it falls below 60%; unset = automatic",
+  },
+  {
+    table: "server",
     key: "enable_test_commands",
     field: "enableTestCommands",
     kind: "bool",

@@ -37,6 +37,11 @@ export interface ServerConfig {
   readonly maxOpenCursors: number;
   /** Bytes one blocking query stage ($sort, $group…) may hold before it spills (or fails with 292). */
   readonly queryMemoryLimitBytes: number;
+  /**
+   * JS heap budget of the memory watchdog in bytes (past 75% new work is refused with 146); 0 = automatic
+   * (V8's heap limit, or host memory minus cache_size minus 512 MiB when smaller).
+   */
+  readonly heapLimitBytes: number;
   /** Close a client connection that sends nothing for this many seconds; 0 = never. */
   readonly idleTimeoutSeconds: number;
   /** Close a connection whose started message has not arrived whole within this many seconds; 0 = never. */
@@ -121,6 +126,7 @@ export function defaultConfig(): Config {
       maxConnections: 1000,
       maxOpenCursors: 10_000,
       queryMemoryLimitBytes: 100 * 1024 * 1024,
+      heapLimitBytes: 0,
       idleTimeoutSeconds: 300,
       messageTimeoutSeconds: 30,
       enableTestCommands: false,

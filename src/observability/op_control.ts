@@ -1,11 +1,14 @@
 /**
  * OpControl: the one cooperative-yield and interruption point of a running operation (the concurrency
  * model of docs/concurrency.md). Every JS connection shares one event loop, so any loop over
- * documents calls `due()` (cheap: a counter; the clock is read every `checkEvery` calls) and, when it
- * returns true, `await yieldNow()`, which
+ * documents calls `due()` (cheap: a counter; the clock is read every `stride` calls, a stride that
+ * starts at 1, doubles up to `checkEvery` while items are cheap, and shrinks as soon as one stride took
+ * a quarter of the slice — so a loop whose items cost 10 ms each still yields after every item
+ * instead of after 64 of them, issue 11) and, when it returns true, `await yieldNow()`, which
  *
  * - throws `CommandError("MaxTimeMSExpired")` (code 50) once the deadline (`maxTimeMS`) has passed,
  * - throws `CommandError("Interrupted")` once `kill()` was called (killOp, shutdown),
+ * - throws `CommandError("ExceededMemoryLimit")` while the memory watchdog is under pressure,
  * - otherwise waits one macrotask so other connections' reads, timers and replies run.
  *
  * Code that cannot await (a pure engine's sync generator) cannot yield itself: it passes a pause
@@ -19,9 +22,24 @@ export interface OpControlOptions {
   readonly deadline?: number | undefined;
   /** Work time between yields, in ms (default 4; docs/concurrency.md). */
   readonly quantumMs?: number;
-  /** `due()` reads the clock once every this many calls (default 64). */
+  /** `due()` reads the clock at most once every this many calls (default 64; adaptive below it). */
   readonly checkEvery?: number;
   readonly now?: () => number;
+}
+
+/**
+ * The process-wide memory-pressure check (issue 11): the memory watchdog installs it; while it returns
+ * a message, every running operation stops at its next yield point with 146 ExceededMemoryLimit, so
+ * work already under way cannot carry the heap past its limit either.
+ */
+let memoryPressure: () => string | undefined = () => undefined;
+
+/** Installs the memory-pressure check; returns a function that uninstalls it (if still installed). */
+export function setMemoryPressureCheck(check: () => string | undefined): () => void {
+  memoryPressure = check;
+  return () => {
+    if (memoryPressure === check) memoryPressure = () => undefined;
+  };
 }
 
 const DEFAULT_QUANTUM_MS = 4;
@@ -33,6 +51,9 @@ export class OpControl {
   readonly #quantum: number;
   readonly #checkEvery: number;
   #calls = 0;
+  /** Calls between clock reads now (1 … checkEvery). */
+  #stride = 1;
+  #lastRead: number;
   #sliceStart: number;
   #killed: string | undefined;
   /** How many times the operation yielded (tests, diagnostics). */
@@ -44,6 +65,7 @@ export class OpControl {
     this.#quantum = opts.quantumMs ?? DEFAULT_QUANTUM_MS;
     this.#checkEvery = Math.max(1, opts.checkEvery ?? DEFAULT_CHECK_EVERY);
     this.#sliceStart = this.#now();
+    this.#lastRead = this.#sliceStart;
   }
 
   /**
@@ -81,10 +103,14 @@ export class OpControl {
    * or the operation was killed. Reads the clock only every `checkEvery` calls.
    */
   due(): boolean {
-    if (++this.#calls < this.#checkEvery) return false;
+    if (++this.#calls < this.#stride) return false;
     this.#calls = 0;
     if (this.#killed !== undefined) return true;
     const t = this.#now();
+    // adapt the stride to the cost of one item: expensive items → read the clock on every call
+    if ((t - this.#lastRead) * 4 >= this.#quantum) this.#stride = Math.max(1, this.#stride >> 2);
+    else if (this.#stride < this.#checkEvery) this.#stride = Math.min(this.#checkEvery, this.#stride * 2);
+    this.#lastRead = t;
     return t - this.#sliceStart >= this.#quantum || (this.deadline !== undefined && t >= this.deadline);
   }
 
@@ -101,6 +127,8 @@ export class OpControl {
   /** Throws if the deadline passed or the operation was killed; no yield. */
   check(): void {
     if (this.#killed !== undefined) throw new CommandError("Interrupted", this.#killed);
+    const pressure = memoryPressure();
+    if (pressure !== undefined) throw new CommandError("ExceededMemoryLimit", pressure);
     if (this.deadline !== undefined && this.#now() >= this.deadline) {
       throw new CommandError("MaxTimeMSExpired", "operation exceeded time limit");
     }
@@ -113,7 +141,7 @@ export class OpControl {
     this.yields++;
     this.check();
     this.#calls = 0;
-    this.#sliceStart = this.#now();
+    this.#sliceStart = this.#lastRead = this.#now();
   }
 
   /** `if (due()) await yieldNow()` for callers that await anyway (one promise per call). */

@@ -1,6 +1,6 @@
 import { deepStrictEqual as assertEquals, ok, rejects, throws } from "node:assert/strict";
 import { CommandError } from "../errors/command_error.ts";
-import { maxTimeMSOf, OpControl } from "./op_control.ts";
+import { maxTimeMSOf, OpControl, setMemoryPressureCheck } from "./op_control.ts";
 
 function clock(start = 1_000) {
   let t = start;
@@ -9,16 +9,40 @@ function clock(start = 1_000) {
 
 const isCode = (code: number) => (e: unknown) => e instanceof CommandError && e.code === code;
 
-Deno.test("OpControl: due() reads the clock only every checkEvery calls, true once the slice is used", () => {
+Deno.test("OpControl: due() reads the clock at most every checkEvery calls while items are cheap", () => {
   const c = clock();
   let reads = 0;
   const ctl = new OpControl({ quantumMs: 4, checkEvery: 8, now: () => (reads++, c.now()) });
   reads = 0;
-  c.advance(10);
+  // cheap items (no time passes): the stride doubles 1, 2, 4, 8 and stays at 8
+  for (let i = 0; i < 1 + 2 + 4 + 8 + 8; i++) ok(!ctl.due());
+  assertEquals(reads, 5);
   for (let i = 0; i < 7; i++) ok(!ctl.due());
-  assertEquals(reads, 0);
+  assertEquals(reads, 5);
+  c.advance(10);
   ok(ctl.due());
-  assertEquals(reads, 1);
+  assertEquals(reads, 6);
+});
+
+Deno.test("OpControl: due() notices expensive items at once (the stride shrinks to 1)", () => {
+  const c = clock();
+  const ctl = new OpControl({ quantumMs: 4, checkEvery: 64, now: c.now });
+  for (let i = 0; i < 200; i++) ctl.due(); // cheap: stride grows to 64
+  let calls = 0;
+  // now each item costs 3 ms: due() must turn true within two items, not 64
+  for (;;) {
+    c.advance(3);
+    calls++;
+    if (ctl.due()) break;
+  }
+  ok(calls <= 64, `took ${calls} calls`);
+  c.advance(3);
+  // after a yield-free slice start, a 3 ms item then another: true by the second
+  const ctl2 = new OpControl({ quantumMs: 4, checkEvery: 64, now: c.now });
+  c.advance(3);
+  ok(!ctl2.due());
+  c.advance(3);
+  ok(ctl2.due());
 });
 
 Deno.test("OpControl: dueNow() is false within the slice and true after it", () => {
@@ -102,4 +126,18 @@ Deno.test("maxTimeMSOf: numbers, longs and junk", () => {
   assertEquals(maxTimeMSOf(undefined), 0);
   assertEquals(maxTimeMSOf(-1), 0);
   assertEquals(maxTimeMSOf("5"), 0);
+});
+
+Deno.test("OpControl: under memory pressure a running operation stops at its next check with 146", () => {
+  const ctl = new OpControl();
+  let msg: string | undefined = "server is under memory pressure";
+  const uninstall = setMemoryPressureCheck(() => msg);
+  try {
+    throws(() => ctl.check(), isCode(146));
+    msg = undefined;
+    ctl.check();
+  } finally {
+    uninstall();
+  }
+  ctl.check();
 });

@@ -140,3 +140,46 @@ Deno.test({
     }
   },
 });
+
+Deno.test({
+  ...opts,
+  name: "memory: under heap pressure new work is refused with 146 while ping, hello and killCursors run",
+  async fn() {
+    const d = defaultConfig();
+    // a 1 MiB budget: the heap is always past 85% of it, so the watchdog is under pressure from the start
+    const config = {
+      ...d,
+      server: {
+        ...d.server,
+        port: 0,
+        storagePath: ":memory:",
+        logLevel: "ERROR" as const,
+        heapLimitBytes: 1 << 20,
+      },
+    };
+    const server = await startServer({ config });
+    const client = new MongoClient(server.uri, { serverSelectionTimeoutMS: 3000 });
+    try {
+      const db = client.db("mem");
+      assert.equal((await db.command({ ping: 1 })).ok, 1);
+      assert.equal((await db.command({ hello: 1 })).ok, 1);
+      assert.equal((await db.command({ killCursors: "c", cursors: [] })).ok, 1);
+      await assert.rejects(db.collection("c").insertOne({ a: 1 }), (e: unknown) => {
+        assert.ok(e instanceof MongoServerError, String(e));
+        assert.equal(e.code, 146);
+        assert.match(
+          e.message,
+          /server is under memory pressure \(JS heap [\d,]+ MiB used of a 1 MiB budget\)/,
+        );
+        return true;
+      });
+      await assert.rejects(
+        db.collection("c").find({}).toArray(),
+        (e: unknown) => (e as { code?: number }).code === 146,
+      );
+    } finally {
+      await client.close();
+      await server.stop();
+    }
+  },
+});

@@ -6,7 +6,7 @@
  */
 import { CommandError } from "../../errors/command_error.ts";
 import { Location } from "../../errors/locations.ts";
-import { compileRegex } from "../query/regex.ts";
+import { type CompiledRegex, compileRegex } from "../query/regex.ts";
 import { compileExpression, fixedArgs, isNullish, isObj, rangeArgs, variadicArgs } from "./compile.ts";
 import { coerceToString, typeName } from "./coerce.ts";
 import { numKind, toDouble } from "./numeric.ts";
@@ -298,7 +298,7 @@ function runRegex(
   op: string,
   cur: unknown,
   vars: Parameters<Evaluator>[1],
-): { s: string; re: RegExp } | null {
+): { s: string; re: CompiledRegex } | null {
   const input = a.input(cur, vars);
   const rx = a.regex(cur, vars);
   const opt = a.options ? a.options(cur, vars) : undefined;
@@ -332,8 +332,7 @@ function runRegex(
   if (typeof input !== "string") {
     throw new CommandError(Location.RegexOpInputNotString, `${op} needs 'input' to be of type string`);
   }
-  const c = compileRegex(pattern, flags);
-  return { s: input, re: new RegExp(c.re.source, c.re.flags.replace("g", "") + "g") };
+  return { s: input, re: compileRegex(pattern, flags) };
 }
 
 function matchDoc(m: RegExpExecArray, s: string): Record<string, unknown> {
@@ -353,7 +352,7 @@ function compileRegexOp(arg: unknown, ctx: ExprContext, op: string): Evaluator {
     }
     if (!r) return [];
     const out: unknown[] = [];
-    for (const m of r.s.matchAll(r.re)) out.push(matchDoc(m as RegExpExecArray, r.s));
+    for (const m of r.re.matchAll(r.s)) out.push(matchDoc(m as RegExpExecArray, r.s));
     return out;
   };
 }

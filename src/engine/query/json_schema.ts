@@ -15,6 +15,7 @@ import { CommandError } from "../../errors/command_error.ts";
 import { BSON_TYPE_ALIASES, bsonTypeNumber, compareValues, valuesEqual } from "../../bson/compare.ts";
 import { isDocument, isNumeric } from "../../bson/values.ts";
 import { truncToBigInt } from "./value_tests.ts";
+import { guardedRegExp, type PatternTester } from "./regex.ts";
 import type { Document as Doc } from "../../bson/document.ts";
 
 type Check = (v: unknown) => boolean;
@@ -131,12 +132,12 @@ function objectChecks(schema: Doc): Check[] {
       props.set(k, compileSchema(schemaOf(`properties.${k}`, s), false));
     }
   }
-  const patterns: [RegExp, Check][] = [];
+  const patterns: [PatternTester, Check][] = [];
   if ("patternProperties" in schema) {
     for (const [k, s] of Object.entries(schemaOf("patternProperties", schema["patternProperties"]))) {
-      let re: RegExp;
+      let re: PatternTester;
       try {
-        re = new RegExp(k, "u");
+        re = guardedRegExp(k, "u");
       } catch {
         fail("BadValue", `Invalid regular expression in patternProperties: ${k}`);
       }
@@ -251,9 +252,9 @@ function stringChecks(schema: Doc): Check[] {
   if ("pattern" in schema) {
     const p = schema["pattern"];
     if (typeof p !== "string") fail("TypeMismatch", "$jsonSchema keyword 'pattern' must be a string");
-    let re: RegExp;
+    let re: PatternTester;
     try {
-      re = new RegExp(p, "u");
+      re = guardedRegExp(p, "u");
     } catch {
       fail("BadValue", `Invalid regular expression: ${p}`);
     }

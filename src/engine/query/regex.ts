@@ -5,17 +5,88 @@
  * compiling), u (accepted; patterns are always compiled in Unicode mode when valid). Unknown option
  * letters fail with mongod's 51108. A pattern JavaScript rejects fails with 51091. Differences from
  * PCRE (possessive quantifiers, `\A`, `\Z`, inline `(?i)` groups) are not translated.
+ *
+ * Catastrophic backtracking (issue 11): a pattern `isRiskyRegex` flags (nested or alternated repeats,
+ * many unbounded quantifiers) is matched by re2js, a linear-time RE2 port, so `^(a+)+$` over any string
+ * answers in microseconds instead of blocking every client for seconds. Everything else runs on V8's
+ * (faster) backtracking engine. A risky pattern RE2 cannot express (backreferences, lookahead) stays on
+ * V8 (see docs/robustness.md, what is left).
  */
 import { CommandError } from "../../errors/command_error.ts";
 import { Location } from "../../errors/locations.ts";
 import type { BSONRegExp } from "bson";
 import { kindOf } from "../../bson/values.ts";
+import { RE2JS } from "re2js";
+import { isRiskyRegex } from "./regex_risk.ts";
 
 /** A compiled regex plus its BSON form (for equality with stored regex values). */
 export interface CompiledRegex {
   readonly pattern: string;
   readonly options: string;
+  /** V8's form of the pattern (flags without `g`); matching goes through `test`/`exec`/`matchAll`. */
   readonly re: RegExp;
+  /** True when matching runs on the linear-time engine (the pattern is risky for backtracking). */
+  readonly linear: boolean;
+  /** Whether the pattern matches somewhere in `s`. */
+  test(s: string): boolean;
+  /** The first match in `s` (index in UTF-16 units, captures undefined when unset), or null. */
+  exec(s: string): RegExpExecArray | null;
+  /** Every non-overlapping match in `s`, as `String.prototype.matchAll` with the `g` flag. */
+  matchAll(s: string): Iterable<RegExpMatchArray>;
+}
+
+/** RE2 flag bits for JavaScript flags (i, m, s). */
+function re2Flags(flags: string): number {
+  let f = 0;
+  if (flags.includes("i")) f |= RE2JS.CASE_INSENSITIVE;
+  if (flags.includes("m")) f |= RE2JS.MULTILINE;
+  if (flags.includes("s")) f |= RE2JS.DOTALL;
+  return f;
+}
+
+/** Recently compiled linear forms (expressions compile their regex per document). */
+const linearCache = new Map<string, RE2JS | null>();
+const LINEAR_CACHE_SIZE = 64;
+
+/** The linear-time form of a risky source, or null when RE2 cannot express it. */
+function linearForm(source: string, flags: string): RE2JS | null {
+  const key = flags + "/" + source;
+  const hit = linearCache.get(key);
+  if (hit !== undefined) return hit;
+  let lin: RE2JS | null;
+  try {
+    lin = RE2JS.compile(RE2JS.translateRegExp(source), re2Flags(flags) | RE2JS.LOOKBEHINDS);
+  } catch {
+    lin = null;
+  }
+  if (linearCache.size >= LINEAR_CACHE_SIZE) linearCache.delete(linearCache.keys().next().value as string);
+  linearCache.set(key, lin);
+  return lin;
+}
+
+function v8Runner(pattern: string, options: string, re: RegExp): CompiledRegex {
+  let global: RegExp | undefined;
+  return {
+    pattern,
+    options,
+    re,
+    linear: false,
+    test: (s) => re.test(s),
+    exec: (s) => re.exec(s),
+    matchAll: (s) => s.matchAll(global ??= new RegExp(re.source, re.flags + "g")),
+  };
+}
+
+function linearRunner(pattern: string, options: string, re: RegExp, lin: RE2JS): CompiledRegex {
+  return {
+    pattern,
+    options,
+    re,
+    linear: true,
+    test: (s) => lin.test(s),
+    exec: (s) => lin.exec(s) as RegExpExecArray | null,
+    matchAll: (s) => lin.matchAll(s),
+  };
 }
 
 function stripExtended(p: string): string {
@@ -69,7 +140,23 @@ export function compileRegex(pattern: string, options: string): CompiledRegex {
       throw new CommandError(Location.RegexInvalid, `Regular expression is invalid: ${(e as Error).message}`);
     }
   }
-  return { pattern, options, re };
+  const lin = isRiskyRegex(source) ? linearForm(source, flags) : null;
+  return lin ? linearRunner(pattern, options, re, lin) : v8Runner(pattern, options, re);
+}
+
+/** Something that tests strings against a pattern. */
+export interface PatternTester {
+  test(s: string): boolean;
+}
+
+/**
+ * A plain JavaScript regex (`$jsonSchema` `pattern`, `patternProperties`) guarded like `$regex`: risky
+ * sources match on the linear-time engine. Throws as `new RegExp` does on an invalid source.
+ */
+export function guardedRegExp(source: string, flags: string): PatternTester {
+  const re = new RegExp(source, flags);
+  const lin = isRiskyRegex(source) ? linearForm(source, flags) : null;
+  return lin ?? re;
 }
 
 /** Compiles a regex value (BSONRegExp or JS RegExp). */
@@ -88,12 +175,9 @@ function partsOf(v: unknown): [string, string] {
 
 /** Tests a candidate value: strings/symbols by match, stored regexes by identical pattern+options. */
 export function regexMatches(r: CompiledRegex, v: unknown): boolean {
-  if (typeof v === "string") {
-    r.re.lastIndex = 0;
-    return r.re.test(v);
-  }
+  if (typeof v === "string") return r.test(v);
   const k = kindOf(v);
-  if (k === "symbol") return r.re.test(String((v as { value: unknown }).value));
+  if (k === "symbol") return r.test(String((v as { value: unknown }).value));
   if (k === "regex") {
     const [p, o] = partsOf(v);
     return p === r.pattern && o === r.options;

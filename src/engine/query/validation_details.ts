@@ -13,6 +13,7 @@ import { compileJsonSubschema } from "./json_schema.ts";
 import { isDocument } from "../../bson/values.ts";
 import { typeName } from "../../bson/type_name.ts";
 import type { Document as Doc } from "../../bson/document.ts";
+import { guardedRegExp } from "./regex.ts";
 
 const LOGICAL = new Set(["$and", "$or", "$nor"]);
 
@@ -182,7 +183,7 @@ function schemaFailures(schema: Doc, v: unknown, topLevel = false): Doc[] {
       const patterns = Object.keys(
         isDocument(schema["patternProperties"]) ? schema["patternProperties"] as Doc : {},
       )
-        .map((p) => new RegExp(p));
+        .map((p) => guardedRegExp(p, ""));
       const extra = Object.keys(v as Doc).filter((k) => !known.has(k) && !patterns.some((r) => r.test(k)));
       if (arg === false && extra.length > 0) {
         out.push({

@@ -24,6 +24,8 @@ export interface SpawnOptions {
   readonly args?: readonly string[];
   readonly timeoutMs?: number;
   readonly cwd?: string;
+  /** Extra environment for the server process (e.g. DENO_V8_FLAGS). */
+  readonly env?: Record<string, string>;
   /** Remove `dataDir` on stop (default: only a temporary directory made here). */
   readonly ownDataDir?: boolean;
 }
@@ -47,6 +49,7 @@ export async function spawnServer(opts: SpawnOptions = {}): Promise<ServerProces
       ...(opts.args ?? []),
     ],
     cwd: opts.cwd ?? dataDir,
+    ...(opts.env ? { env: opts.env } : {}),
     stdout: "piped",
     stderr: "piped",
     stdin: "null",

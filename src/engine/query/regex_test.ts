@@ -1,0 +1,85 @@
+import { deepStrictEqual as assertEquals } from "node:assert/strict";
+import { isRiskyRegex } from "./regex_risk.ts";
+import { compileRegex, guardedRegExp } from "./regex.ts";
+import { compileFilter } from "./mod.ts";
+
+Deno.test("isRiskyRegex flags nested and alternated repeats, not ordinary patterns", () => {
+  for (
+    const p of [
+      "^(a+)+$",
+      "(a*)*b",
+      "(a|aa)+$",
+      "(\\w+\\s?)+$",
+      "^([a-z0-9]+\\.)+com$",
+      "((ab)+)+",
+      "(x+x+)+y",
+      "(a{1,5}){2,}",
+      ".*a.*b.*c.*d",
+      "(?:a|b?)*c",
+    ]
+  ) assertEquals(isRiskyRegex(p), true, p);
+  for (
+    const p of [
+      "^abc",
+      "abc$",
+      "^a.*z$",
+      "\\d{3}-\\d{4}",
+      "(ab)+",
+      "^(\\d{3}-)?\\d{4}$",
+      "[(+*)]+",
+      "\\(a+\\)+",
+      "(foo|bar)",
+      "(?=.*[A-Z])(?=.*\\d).+",
+      "^(\\w+)\\s+\\1$",
+      "(a+)?b",
+    ]
+  ) assertEquals(isRiskyRegex(p), false, p);
+});
+
+Deno.test("a catastrophic $regex runs on the linear engine and answers as V8 would", () => {
+  const r = compileRegex("^(a+)+$", "");
+  assertEquals(r.linear, true);
+  // 40 characters: ~2^40 steps for a backtracking engine; immediate here.
+  assertEquals(r.test("a".repeat(40) + "!"), false);
+  assertEquals(r.test("a".repeat(40)), true);
+  const m = compileFilter({ s: { $regex: "(x+x+)+y" } });
+  assertEquals(m.matches({ s: "x".repeat(60) }), false);
+  assertEquals(m.matches({ s: "xxxy" }), true);
+  assertEquals(compileRegex("^abc", "").linear, false);
+});
+
+Deno.test("the linear engine keeps flags, captures and UTF-16 indices", () => {
+  const cases: [string, string, string][] = [
+    ["^(a|b)+$", "i", "AbBa"],
+    ["^(b+)+$", "m", "a\nbbb\nc"],
+    ["a(.|x)+c", "s", "a\n\nc"],
+    ["(\\w+\\s?)+!", "", "héllo wörld 😀 !"],
+    ["(é+)+", "i", "xÉé"],
+    ["(o+)+", "", "😀oo😀ooo"],
+  ];
+  for (const [p, o, s] of cases) {
+    const lin = compileRegex(p, o);
+    assertEquals(lin.linear, true, p);
+    const js = new RegExp(p, o + "u");
+    assertEquals(lin.test(s), js.test(s), `${p} test`);
+    assertEquals([...(lin.exec(s) ?? [])], [...(js.exec(s) ?? [])], `${p} exec`);
+    assertEquals(lin.exec(s)?.index, js.exec(s)?.index, `${p} index`);
+    assertEquals(
+      [...lin.matchAll(s)].map((m) => [m.index, ...m]),
+      [...s.matchAll(new RegExp(p, o + "gu"))].map((m) => [m.index, ...m]),
+      `${p} matchAll`,
+    );
+  }
+});
+
+Deno.test("a risky pattern RE2 cannot express keeps V8 (backreference, lookahead)", () => {
+  assertEquals(compileRegex("(a|aa)+\\1", "").linear, false);
+  assertEquals(compileRegex("(?=a)(a+)+b", "").test("aab"), true);
+});
+
+Deno.test("guardedRegExp ($jsonSchema pattern) uses the linear engine for risky sources", () => {
+  const t = guardedRegExp("^(a+)+$", "u");
+  assertEquals(t instanceof RegExp, false);
+  assertEquals(t.test("a".repeat(40) + "!"), false);
+  assertEquals(guardedRegExp("^a", "u") instanceof RegExp, true);
+});

@@ -1,0 +1,157 @@
+/**
+ * HeapWatchdog (issue 11, item 1): refuses new work well before the JavaScript heap runs out, instead
+ * of letting V8 abort the whole process ("Fatal JavaScript out of memory").
+ *
+ * The budget is chosen deliberately: `[server] heap_limit` when set, otherwise the smaller of V8's own
+ * heap limit (`--max-old-space-size`, ~4 GiB by default on a 64-bit host) and what the host leaves
+ * after the WiredTiger cache and a reserve for buffers outside the JS heap (total memory − cache_size −
+ * 512 MiB, at least 256 MiB), so the kernel's OOM killer is not reached first either. A sampler reads
+ * the heap every `intervalMs` (a few µs); when used heap passes `high` (75%) of the budget the server
+ * is *under pressure* and dispatch refuses new commands other than the few that free memory or
+ * diagnose, with 146 ExceededMemoryLimit and a message naming the figures; it leaves pressure below
+ * `low` (60%), so the state does not flap. Under pressure it forces a full garbage collection at most
+ * once a second (V8 collects old garbage lazily: without allocation the heap would stay "full" of
+ * the refused work's garbage and pressure would never end). Transitions are logged. A leaf.
+ */
+import v8 from "node:v8";
+import vm from "node:vm";
+
+export interface HeapSample {
+  readonly usedBytes: number;
+  readonly limitBytes: number;
+}
+
+export interface HeapWatchdogOptions {
+  /** Configured budget in bytes; 0 = automatic (see the module comment). */
+  readonly budgetBytes?: number;
+  /** WiredTiger cache size, subtracted from host memory for the automatic budget. */
+  readonly cacheSizeBytes?: number;
+  readonly high?: number;
+  readonly low?: number;
+  readonly intervalMs?: number;
+  /** Heap reader (tests inject one). */
+  readonly sample?: () => HeapSample;
+  /** Forces a full garbage collection (tests inject one; default: V8's `gc`, exposed at start). */
+  readonly collect?: () => void;
+  /** Host memory in bytes (tests inject one). */
+  readonly hostMemoryBytes?: () => number;
+  readonly log?: (level: "WARNING" | "INFO", msg: string) => void;
+}
+
+const MiB = 1024 * 1024;
+const HOST_RESERVE = 512 * MiB;
+const MIN_AUTO_BUDGET = 256 * MiB;
+
+function v8Sample(): HeapSample {
+  const h = v8.getHeapStatistics();
+  return { usedBytes: h.used_heap_size, limitBytes: h.heap_size_limit };
+}
+
+/** V8's full `gc()`, exposed at run time through a fresh context; a no-op where that is refused. */
+function exposedGc(): () => void {
+  try {
+    v8.setFlagsFromString("--expose-gc");
+    const gc = vm.runInNewContext("gc");
+    if (typeof gc === "function") return gc as () => void;
+  } catch { /* not available */ }
+  return () => {};
+}
+
+function hostMemory(): number {
+  try {
+    return Deno.systemMemoryInfo().total;
+  } catch {
+    return Infinity;
+  }
+}
+
+const mib = (b: number) => `${Math.round(b / MiB).toLocaleString("en")} MiB`;
+
+export class HeapWatchdog {
+  readonly budgetBytes: number;
+  readonly #high: number;
+  readonly #low: number;
+  readonly #intervalMs: number;
+  readonly #sample: () => HeapSample;
+  readonly #log: (level: "WARNING" | "INFO", msg: string) => void;
+  readonly #collectOpt: (() => void) | undefined;
+  #collect: (() => void) | undefined;
+  #lastCollect = -Infinity;
+  #timer: ReturnType<typeof setInterval> | undefined;
+  #pressured = false;
+  #usedBytes = 0;
+  /** How many commands were refused under pressure (serverStatus, tests). */
+  refused = 0;
+
+  constructor(opts: HeapWatchdogOptions = {}) {
+    this.#sample = opts.sample ?? v8Sample;
+    this.#high = opts.high ?? 0.75;
+    this.#low = opts.low ?? 0.6;
+    this.#intervalMs = opts.intervalMs ?? 100;
+    this.#log = opts.log ?? (() => {});
+    this.#collectOpt = opts.collect;
+    const v8Limit = this.#sample().limitBytes;
+    if (opts.budgetBytes) this.budgetBytes = Math.min(opts.budgetBytes, v8Limit);
+    else {
+      const host = (opts.hostMemoryBytes ?? hostMemory)() - (opts.cacheSizeBytes ?? 0) - HOST_RESERVE;
+      this.budgetBytes = Math.min(v8Limit, Math.max(MIN_AUTO_BUDGET, host));
+    }
+  }
+
+  /** True while new work is refused. */
+  get pressured(): boolean {
+    return this.#pressured;
+  }
+
+  /** Takes a sample now and updates the state (the timer calls it; tests call it directly). */
+  check(): boolean {
+    let s = this.#sample();
+    if (this.#pressured && s.usedBytes / this.budgetBytes >= this.#low) {
+      const now = performance.now();
+      if (now - this.#lastCollect >= 1000) {
+        this.#lastCollect = now;
+        (this.#collect ??= this.#collectOpt ?? exposedGc())();
+        s = this.#sample();
+      }
+    }
+    this.#usedBytes = s.usedBytes;
+    const frac = s.usedBytes / this.budgetBytes;
+    if (!this.#pressured && frac >= this.#high) {
+      this.#pressured = true;
+      this.#log(
+        "WARNING",
+        `memory pressure: JS heap ${mib(s.usedBytes)} of a ${
+          mib(this.budgetBytes)
+        } budget; refusing new work until it falls below ${Math.round(this.#low * 100)}%`,
+      );
+    } else if (this.#pressured && frac < this.#low) {
+      this.#pressured = false;
+      this.#log(
+        "INFO",
+        `memory pressure over: JS heap ${mib(s.usedBytes)} of ${
+          mib(this.budgetBytes)
+        }; ${this.refused} commands were refused`,
+      );
+    }
+    return this.#pressured;
+  }
+
+  /** The error message for a refused command. */
+  message(): string {
+    return `server is under memory pressure (JS heap ${mib(this.#usedBytes)} used of a ${
+      mib(this.budgetBytes)
+    } budget): refusing new work until memory is freed; close idle cursors or retry later`;
+  }
+
+  start(): void {
+    if (this.#timer !== undefined) return;
+    this.check();
+    this.#timer = setInterval(() => this.check(), this.#intervalMs);
+    Deno.unrefTimer(this.#timer);
+  }
+
+  stop(): void {
+    if (this.#timer !== undefined) clearInterval(this.#timer);
+    this.#timer = undefined;
+  }
+}

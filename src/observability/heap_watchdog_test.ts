@@ -1,0 +1,58 @@
+import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
+import { HeapWatchdog } from "./heap_watchdog.ts";
+
+const MiB = 1024 * 1024;
+
+Deno.test("HeapWatchdog: pressure past 75% of the budget, relief below 60% (no flapping between)", () => {
+  let used = 100 * MiB;
+  let collections = 0;
+  const logs: string[] = [];
+  const w = new HeapWatchdog({
+    budgetBytes: 1000 * MiB,
+    sample: () => ({ usedBytes: used, limitBytes: 4096 * MiB }),
+    log: (level, msg) => logs.push(`${level} ${msg}`),
+    collect: () => collections++,
+  });
+  assertEquals(w.budgetBytes, 1000 * MiB);
+  ok(!w.check());
+  used = 760 * MiB;
+  ok(w.check());
+  ok(/JS heap 760 MiB used of a 1,000 MiB budget/.test(w.message()), w.message());
+  used = 650 * MiB; // between low and high: stays pressured
+  ok(w.check());
+  used = 590 * MiB;
+  ok(!w.check());
+  assertEquals(logs.length, 2);
+  ok(logs[0]!.startsWith("WARNING memory pressure"));
+  ok(logs[1]!.startsWith("INFO memory pressure over"));
+  assertEquals(collections, 1); // one forced collection while pressured (at most one a second)
+});
+
+Deno.test("HeapWatchdog: a forced collection that frees the heap ends the pressure at once", () => {
+  let used = 900 * MiB;
+  const w = new HeapWatchdog({
+    budgetBytes: 1000 * MiB,
+    sample: () => ({ usedBytes: used, limitBytes: 4096 * MiB }),
+    collect: () => used = 100 * MiB,
+  });
+  ok(w.check());
+  ok(!w.check());
+});
+
+Deno.test("HeapWatchdog: the automatic budget is V8's limit, or less when host memory minus the cache is smaller", () => {
+  const sample = () => ({ usedBytes: 0, limitBytes: 4096 * MiB });
+  assertEquals(new HeapWatchdog({ sample, hostMemoryBytes: () => 24 * 1024 * MiB }).budgetBytes, 4096 * MiB);
+  assertEquals(
+    new HeapWatchdog({ sample, hostMemoryBytes: () => 2048 * MiB, cacheSizeBytes: 1024 * MiB }).budgetBytes,
+    512 * MiB,
+  );
+  // never below 256 MiB automatically; a configured budget above V8's limit is capped by it
+  assertEquals(new HeapWatchdog({ sample, hostMemoryBytes: () => 100 * MiB }).budgetBytes, 256 * MiB);
+  assertEquals(new HeapWatchdog({ sample, budgetBytes: 8192 * MiB }).budgetBytes, 4096 * MiB);
+});
+
+Deno.test("HeapWatchdog: reads the real V8 heap by default", () => {
+  const w = new HeapWatchdog();
+  ok(w.budgetBytes >= 256 * MiB);
+  ok(!w.check());
+});
