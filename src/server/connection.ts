@@ -139,6 +139,14 @@ export class Connection {
       this.#messageSeenAt = undefined; // the server holds this message back: the peer's clock restarts
       return;
     }
+    if (this.#reader.hoggingBudget(now)) {
+      this.log(
+        "INFO",
+        `conn${this.state.id} ${this.state.remoteAddress}: closing connection: a large message arrived too slowly while holding the shared message budget others wait for`,
+      );
+      this.close();
+      return;
+    }
     if (this.#reader.midMessage) {
       if (messageMs <= 0) return;
       this.#messageSeenAt ??= now;

@@ -14,6 +14,11 @@
  * With a shared {@link ByteBudget}, a large message reserves its length before it is allocated and
  * waits while the budget is spent (`waitingForBudget`); the caller returns the reservation with
  * `release()` when it has finished with the frame (at most one frame is held per reader).
+ *
+ * A reservation must be earned by arriving (issue 11, slowloris): while others wait for the budget, a
+ * message that holds a reservation yet arrives slower than `MIN_RESERVED_RATE` after a grace period is
+ * `hoggingBudget` — the connection drops it, so a few trickling senders announcing 48 MB each cannot
+ * hold every other client's large message back until the message timeout (30 s).
  */
 import { checkMessageLength, readInt32LE } from "../wire/mod.ts";
 import type { ByteBudget } from "./byte_budget.ts";
@@ -23,6 +28,10 @@ export interface ByteSource {
 }
 
 export const DEFAULT_READ_BUFFER_SIZE = 4 * 1024;
+/** Bytes per second a message holding a budget reservation must average while others wait. */
+export const MIN_RESERVED_RATE = 256 * 1024;
+/** Seconds a reserved message may take before the rate above applies. */
+export const RESERVED_GRACE_SECONDS = 2;
 
 export class FrameReader {
   #buf: Uint8Array;
@@ -34,6 +43,8 @@ export class FrameReader {
   #large = 0;
   /** Bytes reserved from the budget for the last large frame, until `release()`. */
   #reserved = 0;
+  /** When the current large message got its reservation (performance.now()), while it is read. */
+  #reservedAt: number | undefined;
   #waitingForBudget = false;
 
   constructor(
@@ -54,6 +65,17 @@ export class FrameReader {
     if (this.#reserved === 0) return;
     this.budget?.release(this.#reserved);
     this.#reserved = 0;
+  }
+
+  /**
+   * True when this reader holds a budget reservation for a message that is arriving too slowly while
+   * other messages wait for the budget (`now` on the performance.now() clock).
+   */
+  hoggingBudget(now: number): boolean {
+    if (this.#reservedAt === undefined || !this.budget || this.budget.waiting === 0) return false;
+    const secs = (now - this.#reservedAt) / 1000;
+    return secs > RESERVED_GRACE_SECONDS &&
+      this.#large < MIN_RESERVED_RATE * (secs - RESERVED_GRACE_SECONDS / 2);
   }
 
   /** Bytes received but not yet returned as a frame (non-zero at EOF means the peer cut a message). */
@@ -90,6 +112,7 @@ export class FrameReader {
       }
       this.#reserved = len;
     }
+    this.#reservedAt = performance.now();
     const frame = new Uint8Array(len);
     let have = this.#end - this.#start;
     frame.set(this.#buf.subarray(this.#start, this.#end));
@@ -110,6 +133,7 @@ export class FrameReader {
       throw e;
     } finally {
       this.#large = 0;
+      this.#reservedAt = undefined;
     }
     return frame;
   }

@@ -126,3 +126,33 @@ Deno.test("frame_reader: large messages share a budget; the second waits until t
   b.release(); // idempotent
   assertEquals(budget.used, 0);
 });
+
+Deno.test("frame_reader: a trickling message holding the budget while others wait is hoggingBudget", async () => {
+  const big = encodeOpMsg({ requestId: 1, body: BSON.serialize({ pad: "b".repeat(20_000) }) });
+  const budget = new ByteBudget(big.length + 100);
+  // a: sends the header and 100 bytes, then nothing (its read never resolves)
+  let sent = false;
+  const trickle: ByteSource = {
+    read(p: Uint8Array) {
+      if (sent) return new Promise<null>(() => {});
+      sent = true;
+      p.set(big.subarray(0, 100));
+      return Promise.resolve(100);
+    },
+  };
+  const a = new FrameReader(trickle, 1024, budget);
+  void a.next();
+  await new Promise((r) => setTimeout(r, 5));
+  ok(a.midMessage && !a.waitingForBudget);
+  const later = performance.now() + 10_000;
+  ok(!a.hoggingBudget(later)); // nobody waits: a slow sender harms no one
+  const b = new FrameReader(chunked(big, [1 << 20]), 1024, budget);
+  const bNext = b.next();
+  await new Promise((r) => setTimeout(r, 5));
+  ok(b.waitingForBudget);
+  ok(!a.hoggingBudget(performance.now())); // within the grace period
+  ok(a.hoggingBudget(later)); // 100 bytes in 10 s while b waits
+  a.release();
+  assertEquals((await bNext)!.length, big.length);
+  b.release();
+});

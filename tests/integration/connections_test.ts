@@ -145,3 +145,41 @@ Deno.test({
     }
   },
 });
+
+Deno.test({
+  ...opts,
+  name: "connections: trickling senders announcing 47 MB each cannot hold other clients' large messages back",
+  async fn() {
+    // 8 × 47 MB announced > the 256 MiB budget for large incoming messages. Before, the first 5 held
+    // reservations until the message timeout and a driver's 2 MB insert waited behind them.
+    const server = await startServer({ config: config({ messageTimeoutSeconds: 60 }) });
+    const client = new MongoClient(server.uri, { serverSelectionTimeoutMS: 3000 });
+    const hogs: Deno.Conn[] = [];
+    try {
+      await client.db("a").command({ ping: 1 });
+      for (let i = 0; i < 8; i++) {
+        const c = await Deno.connect({ hostname: "127.0.0.1", port: server.port });
+        const head = new Uint8Array(16);
+        new DataView(head.buffer).setInt32(0, 47_000_000, true);
+        new DataView(head.buffer).setInt32(12, 2013, true);
+        await c.write(head);
+        hogs.push(c);
+      }
+      await new Promise((r) => setTimeout(r, 300));
+      const t0 = performance.now();
+      await client.db("a").collection("c").insertOne({ pad: "p".repeat(2_000_000) });
+      const ms = performance.now() - t0;
+      assert.ok(ms < 20_000, `a 2 MB insert waited ${ms.toFixed(0)} ms behind trickling senders`);
+      // the hogs were dropped
+      assert.equal(await readOrClosed(hogs[0]!, 5000), "closed");
+    } finally {
+      for (const c of hogs) {
+        try {
+          c.close();
+        } catch { /* closed */ }
+      }
+      await client.close();
+      await server.stop();
+    }
+  },
+});
