@@ -63,6 +63,8 @@ Deno.test("every flag sets its key", async () => {
     "20000",
     "--scram-iteration-count",
     "12000",
+    "--heap-limit",
+    "2G",
   ], s.env);
   assertEquals(config, {
     server: {
@@ -77,6 +79,7 @@ Deno.test("every flag sets its key", async () => {
       maxConnections: 10,
       maxOpenCursors: 10_000,
       queryMemoryLimitBytes: 10 * 1024 ** 2,
+      heapLimitBytes: 2 * 1024 ** 3,
       idleTimeoutSeconds: 300,
       messageTimeoutSeconds: 30,
       enableTestCommands: true,
