@@ -3,11 +3,12 @@
  *
  * One reusable read buffer per connection absorbs small messages (and several pipelined ones per read)
  * and messages split across reads; it is compacted in place, never regrown. A message larger than the
- * buffer gets one exact-size allocation that the socket reads straight into. The buffer is small
- * (4 KiB: a driver's hello, find or getMore fits) because every idle connection holds it for as long
- * as it waits: at 64 KiB, 2,000 idle connections cost the server ~160 MB (issue 11). Every returned frame is an
- * OWNED copy: decoded values (npm bson `Binary`) alias the frame's memory, so the read buffer must never
- * be lent out.
+ * buffer gets its own allocation that the socket reads straight into, grown ×4 (from 64 KiB) as bytes
+ * arrive up to the announced length, so an announced length costs 64 KiB until it is sent. The buffer
+ * is small (4 KiB: a driver's hello, find or getMore fits) because every idle connection holds it for
+ * as long as it waits: at 64 KiB, 2,000 idle connections cost the server ~160 MB (issue 11). Every
+ * returned frame is an OWNED copy: decoded values (npm bson `Binary`) alias the frame's memory, so the
+ * read buffer must never be lent out.
  *
  * A declared length outside [16, maxMessageSizeBytes] throws FrameError before anything is allocated.
  *
@@ -28,6 +29,8 @@ export interface ByteSource {
 }
 
 export const DEFAULT_READ_BUFFER_SIZE = 4 * 1024;
+/** First allocation for a large message; it grows ×4 as bytes arrive, up to the announced length. */
+const LARGE_FIRST_CHUNK = 64 * 1024;
 /** Bytes per second a message holding a budget reservation must average while others wait. */
 export const MIN_RESERVED_RATE = 256 * 1024;
 /** Seconds a reserved message may take before the rate above applies. */
@@ -113,13 +116,20 @@ export class FrameReader {
       this.#reserved = len;
     }
     this.#reservedAt = performance.now();
-    const frame = new Uint8Array(len);
+    // The buffer grows as bytes arrive (×4 from 64 KiB), so a sender that announces 48 MB and trickles
+    // costs 64 KiB, not 48 MB allocated and zeroed up front; a fast sender pays ~0.4× extra copying.
+    let frame = new Uint8Array(Math.min(len, Math.max(LARGE_FIRST_CHUNK, this.#end - this.#start)));
     let have = this.#end - this.#start;
     frame.set(this.#buf.subarray(this.#start, this.#end));
     this.#start = this.#end = 0;
     try {
       while (have < len) {
         this.#large = have;
+        if (have === frame.length) {
+          const grown = new Uint8Array(Math.min(len, frame.length * 4));
+          grown.set(frame);
+          frame = grown;
+        }
         const n = await this.src.read(frame.subarray(have));
         if (n === null) {
           this.#cut = have;
