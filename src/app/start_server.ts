@@ -5,6 +5,7 @@
  * Used by `secantusdb` serve and by test authors through the exported `startServer`.
  */
 import { HeapWatchdog } from "../observability/heap_watchdog.ts";
+import { holdRegexWorker } from "../engine/query/regex_budget.ts";
 import { setMemoryPressureCheck } from "../observability/op_control.ts";
 import { ObjectId } from "bson";
 import { openWiredTiger } from "../storage/mod.ts";
@@ -245,6 +246,7 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
   });
   heap.start();
   const uninstallPressure = setMemoryPressureCheck(() => heap.pressured ? heap.message() : undefined);
+  const releaseRegexWorker = holdRegexWorker();
   const transactions = new Transactions(storage, {
     onEnd: (txn) => {
       for (const id of txn.cursors) cursors.kill(id);
@@ -386,6 +388,7 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
   } catch (e) {
     heap.stop();
     uninstallPressure();
+    releaseRegexWorker();
     oplog?.stop();
     transactions.stop();
     snapshots.releaseAll();
@@ -419,6 +422,7 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
       shutdown.abort();
       heap.stop();
       uninstallPressure();
+      releaseRegexWorker();
       await metrics?.close();
       await listener.close();
       cursors.closeAll();

@@ -277,6 +277,8 @@ export const Location = {
 
   // engine/query: match expressions ($regex).
   RegexInvalid: 51091,
+  /** A regex failed while executing (PCRE2's match limit in mongod; our per-match time budget). */
+  RegexExecutionFailed: 51156,
   RegexInvalidFlag: 51108,
   RegexOptionsInBoth: 51075,
 

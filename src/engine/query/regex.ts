@@ -9,8 +9,8 @@
  * Catastrophic backtracking (issue 11): a pattern `isRiskyRegex` flags (nested or alternated repeats,
  * many unbounded quantifiers) is matched by re2js, a linear-time RE2 port, so `^(a+)+$` over any string
  * answers in microseconds instead of blocking every client for seconds. Everything else runs on V8's
- * (faster) backtracking engine. A risky pattern RE2 cannot express (backreferences, lookahead) stays on
- * V8 (see docs/robustness.md, what is left).
+ * (faster) backtracking engine. A risky pattern RE2 cannot express (backreferences, lookahead) runs
+ * on V8 in a worker with a per-match time budget (regex_budget.ts): past it, 51156.
  */
 import { CommandError } from "../../errors/command_error.ts";
 import { Location } from "../../errors/locations.ts";
@@ -18,6 +18,7 @@ import type { BSONRegExp } from "bson";
 import { kindOf } from "../../bson/values.ts";
 import { RE2JS } from "re2js";
 import { isRiskyRegex } from "./regex_risk.ts";
+import { budgetedMatcher } from "./regex_budget.ts";
 
 /** A compiled regex plus its BSON form (for equality with stored regex values). */
 export interface CompiledRegex {
@@ -25,8 +26,11 @@ export interface CompiledRegex {
   readonly options: string;
   /** V8's form of the pattern (flags without `g`); matching goes through `test`/`exec`/`matchAll`. */
   readonly re: RegExp;
-  /** True when matching runs on the linear-time engine (the pattern is risky for backtracking). */
-  readonly linear: boolean;
+  /**
+   * Where matches run: V8 here (ordinary patterns), the linear-time engine (risky patterns), or V8 in a
+   * worker with a time budget (risky patterns RE2 cannot express).
+   */
+  readonly engine: "v8" | "linear" | "budgeted";
   /** Whether the pattern matches somewhere in `s`. */
   test(s: string): boolean;
   /** The first match in `s` (index in UTF-16 units, captures undefined when unset), or null. */
@@ -70,7 +74,7 @@ function v8Runner(pattern: string, options: string, re: RegExp): CompiledRegex {
     pattern,
     options,
     re,
-    linear: false,
+    engine: "v8",
     test: (s) => re.test(s),
     exec: (s) => re.exec(s),
     matchAll: (s) => s.matchAll(global ??= new RegExp(re.source, re.flags + "g")),
@@ -82,7 +86,7 @@ function linearRunner(pattern: string, options: string, re: RegExp, lin: RE2JS):
     pattern,
     options,
     re,
-    linear: true,
+    engine: "linear",
     test: (s) => lin.test(s),
     exec: (s) => lin.exec(s) as RegExpExecArray | null,
     matchAll: (s) => lin.matchAll(s),
@@ -140,8 +144,10 @@ export function compileRegex(pattern: string, options: string): CompiledRegex {
       throw new CommandError(Location.RegexInvalid, `Regular expression is invalid: ${(e as Error).message}`);
     }
   }
-  const lin = isRiskyRegex(source) ? linearForm(source, flags) : null;
-  return lin ? linearRunner(pattern, options, re, lin) : v8Runner(pattern, options, re);
+  if (!isRiskyRegex(source)) return v8Runner(pattern, options, re);
+  const lin = linearForm(source, flags);
+  if (lin) return linearRunner(pattern, options, re, lin);
+  return { pattern, options, re, engine: "budgeted", ...budgetedMatcher(re.source, re.flags) };
 }
 
 /** Something that tests strings against a pattern. */
@@ -155,8 +161,8 @@ export interface PatternTester {
  */
 export function guardedRegExp(source: string, flags: string): PatternTester {
   const re = new RegExp(source, flags);
-  const lin = isRiskyRegex(source) ? linearForm(source, flags) : null;
-  return lin ?? re;
+  if (!isRiskyRegex(source)) return re;
+  return linearForm(source, flags) ?? budgetedMatcher(re.source, re.flags);
 }
 
 /** Compiles a regex value (BSONRegExp or JS RegExp). */

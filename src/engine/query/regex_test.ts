@@ -2,6 +2,9 @@ import { deepStrictEqual as assertEquals } from "node:assert/strict";
 import { isRiskyRegex } from "./regex_risk.ts";
 import { compileRegex, guardedRegExp } from "./regex.ts";
 import { compileFilter } from "./mod.ts";
+import { stopRegexWorker } from "./regex_budget.ts";
+import { assertCommandError } from "../../errors/assert_command_error.ts";
+import { Location } from "../../errors/locations.ts";
 
 Deno.test("isRiskyRegex flags nested and alternated repeats, not ordinary patterns", () => {
   for (
@@ -38,14 +41,14 @@ Deno.test("isRiskyRegex flags nested and alternated repeats, not ordinary patter
 
 Deno.test("a catastrophic $regex runs on the linear engine and answers as V8 would", () => {
   const r = compileRegex("^(a+)+$", "");
-  assertEquals(r.linear, true);
+  assertEquals(r.engine, "linear");
   // 40 characters: ~2^40 steps for a backtracking engine; immediate here.
   assertEquals(r.test("a".repeat(40) + "!"), false);
   assertEquals(r.test("a".repeat(40)), true);
   const m = compileFilter({ s: { $regex: "(x+x+)+y" } });
   assertEquals(m.matches({ s: "x".repeat(60) }), false);
   assertEquals(m.matches({ s: "xxxy" }), true);
-  assertEquals(compileRegex("^abc", "").linear, false);
+  assertEquals(compileRegex("^abc", "").engine, "v8");
 });
 
 Deno.test("the linear engine keeps flags, captures and UTF-16 indices", () => {
@@ -59,7 +62,7 @@ Deno.test("the linear engine keeps flags, captures and UTF-16 indices", () => {
   ];
   for (const [p, o, s] of cases) {
     const lin = compileRegex(p, o);
-    assertEquals(lin.linear, true, p);
+    assertEquals(lin.engine, "linear", p);
     const js = new RegExp(p, o + "u");
     assertEquals(lin.test(s), js.test(s), `${p} test`);
     assertEquals([...(lin.exec(s) ?? [])], [...(js.exec(s) ?? [])], `${p} exec`);
@@ -72,9 +75,31 @@ Deno.test("the linear engine keeps flags, captures and UTF-16 indices", () => {
   }
 });
 
-Deno.test("a risky pattern RE2 cannot express keeps V8 (backreference, lookahead)", () => {
-  assertEquals(compileRegex("(a|aa)+\\1", "").linear, false);
-  assertEquals(compileRegex("(?=a)(a+)+b", "").test("aab"), true);
+Deno.test({
+  name: "a risky pattern RE2 cannot express runs with a time budget: answers, or 51156 past it",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  fn() {
+    try {
+      const r = compileRegex("^(a|aa)+\\1$", "");
+      assertEquals(r.engine, "budgeted");
+      assertEquals(r.test("aaaa"), true);
+      assertEquals(r.test("b"), false);
+      assertEquals([...(r.exec("xaaaa") ?? [])], []);
+      const look = compileRegex("(?=(a+))(a|b)+c", "");
+      assertEquals(look.engine, "budgeted");
+      assertEquals([...(look.exec("zaabc") ?? [])], ["aabc", "aa", "b"]);
+      assertEquals(look.exec("zaabc")?.index, 1);
+      assertEquals([...look.matchAll("abc ac")].map((m) => [m.index, m[0]]), [[0, "abc"], [4, "ac"]]);
+      assertCommandError(() => r.test("a".repeat(60) + "b"), Location.RegexExecutionFailed);
+      // the worker was replaced: the pattern still answers afterwards
+      assertEquals(r.test("aa"), true);
+      const m = compileFilter({ s: { $regex: "(x|xx)+\\1y" } });
+      assertEquals(m.matches({ s: "xxxxy" }), true);
+    } finally {
+      stopRegexWorker();
+    }
+  },
 });
 
 Deno.test("guardedRegExp ($jsonSchema pattern) uses the linear engine for risky sources", () => {
