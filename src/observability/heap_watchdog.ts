@@ -52,7 +52,9 @@ function exposedGc(): () => void {
   try {
     v8.setFlagsFromString("--expose-gc");
     const gc = vm.runInNewContext("gc");
-    if (typeof gc === "function") return gc as () => void;
+    // asynchronous: a synchronous full GC called from here broke in-flight node:net connects of an
+    // npm:mongodb client in the same process (embedded use); the async one runs as its own task
+    if (typeof gc === "function") return () => gc({ type: "major", execution: "async" });
   } catch { /* not available */ }
   return () => {};
 }
@@ -111,7 +113,7 @@ export class HeapWatchdog {
       if (now - this.#lastCollect >= 1000) {
         this.#lastCollect = now;
         (this.#collect ??= this.#collectOpt ?? exposedGc())();
-        s = this.#sample();
+        s = this.#sample(); // an asynchronous collection shows at the next check
       }
     }
     this.#usedBytes = s.usedBytes;

@@ -28,7 +28,7 @@ Deno.test({
     const incs = new Map<string, [number, number]>();
     try {
       for (let round = 0; round <= ROUNDS; round++) {
-        const server = await spawnServer({ dataDir, ownDataDir: false });
+        const server = await spawnServer({ dataDir, ownDataDir: false, timeoutMs: 60_000 });
         const client = new MongoClient(server.uri, { retryWrites: false, maxPoolSize: 8 });
         const c = client.db("crash").collection<Doc>("c");
         try {
