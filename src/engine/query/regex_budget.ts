@@ -8,9 +8,10 @@
  * next use) and fails with mongod's 51156, the code of a regex that fails while executing (PCRE2's match
  * limit). The wait blocks the event loop for at most the budget, once per operation in practice (the
  * error ends it), instead of for the seconds-to-hours of a catastrophic backtrack. Each budgeted match
- * costs a thread round trip (~0.05–0.5 ms), which only this rare class of patterns pays. A running
- * server holds the worker (`holdRegexWorker`: booted at start, replaced at once after a timeout) so a
- * match never waits for a boot; without a server it boots on first use and stops after 10 s idle.
+ * costs a thread round trip (~0.05–0.5 ms), which only this rare class of patterns pays. The worker
+ * boots when the first such pattern is compiled (that first match waits for the boot, ~0.1 s); a
+ * running server holds it (`holdRegexWorker`: kept while the server runs, replaced at once after a
+ * timeout); without a server it stops after 10 s idle.
  * Not pure like the rest of engine/: it owns a Worker and a timer.
  */
 import { CommandError } from "../../errors/command_error.ts";
@@ -83,10 +84,12 @@ function ensureWorker(): { w: Worker; sab: SharedArrayBuffer } {
   return { w: worker, sab: shared };
 }
 
-/** A server holds the worker while it runs: it boots at start and stays (see `holds`). */
+/**
+ * A server holds the worker while it runs: once booted (at the first budgeted pattern, not at start:
+ * a worker costs ~0.3 s of start-up) it stays, and a timed-out one is replaced at once (see `holds`).
+ */
 export function holdRegexWorker(): () => void {
   holds++;
-  ensureWorker();
   let released = false;
   return () => {
     if (released) return;
