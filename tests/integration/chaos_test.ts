@@ -234,14 +234,15 @@ Deno.test({
       assert.ok(alive(pid), `server died:\n${server.output().slice(-2000)}`);
       assert.ok(codes.includes("146"), `no 146 among ${codes.join(",")}`);
       assert.deepEqual(codes.filter((x) => x !== "ok" && x !== "146"), []);
-      assert.ok(await freshPing(server.port), "a fresh client was not answered");
+      // near its heap limit the server may spend seconds collecting on a loaded machine: allow for it
+      assert.ok(await freshPing(server.port, 30_000), "a fresh client was not answered");
       // pressure passes once the refused work is gone: new work runs again
       let ok = false;
-      for (let i = 0; i < 50 && !ok; i++) {
+      for (let i = 0; i < 150 && !ok; i++) {
         ok = await c.countDocuments({}).then(() => true, () => false);
         if (!ok) await new Promise((r) => setTimeout(r, 200));
       }
-      assert.ok(ok, "new work was still refused 10 s after the pressure");
+      assert.ok(ok, "new work was still refused 30 s after the pressure");
       console.log(
         `20 concurrent ~40 MB aggregations under a 512 MiB heap: ${codes.join(" ")}; peak RSS ${
           memoryOf(pid).peakMiB
