@@ -20,6 +20,7 @@ export const ACTIONS = [
   "dropIndex",
   "dropDatabase",
   "collMod",
+  "convertToCapped",
   "collStats",
   "dbStats",
   "listDatabases",

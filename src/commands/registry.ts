@@ -28,7 +28,9 @@ import { applyOps } from "./admin/apply_ops.ts";
 import { buildInfo } from "./handshake/build_info.ts";
 import { bulkWrite } from "./crud/bulk_write.ts";
 import { commitTransaction } from "./sessions/commit_transaction.ts";
+import { cloneCollectionAsCapped } from "./ddl/clone_collection_as_capped.ts";
 import { collMod } from "./ddl/coll_mod.ts";
+import { convertToCapped } from "./ddl/convert_to_capped.ts";
 import { collStats, dbStats } from "./ddl/coll_stats.ts";
 import { configureFailPoint } from "./admin/configure_fail_point.ts";
 import { connectionStatus } from "./handshake/connection_status.ts";
@@ -88,11 +90,13 @@ export const COMMANDS: readonly AnyCommandSpec[] = checkedRegistry([
   backupArchive,
   buildInfo,
   bulkWrite,
+  cloneCollectionAsCapped,
   collMod,
   collStats,
   commitTransaction,
   configureFailPoint,
   connectionStatus,
+  convertToCapped,
   count,
   create,
   createIndexes,

@@ -24,7 +24,13 @@ export function isCapped(coll: CollectionEntry): boolean {
   return coll.options["capped"] === true;
 }
 
-function limits(coll: CollectionEntry): { size: number; max: number } {
+/** mongod's ceiling on a capped collection's size: 1 PB (0x4000000000000 bytes). */
+export const MAX_CAPPED_SIZE = 1024 ** 5;
+/** mongod stores a document limit <= 0 as this (no limit in practice); `max` must stay below 2^31. */
+export const NO_CAPPED_MAX = 0x7fffffff;
+
+/** A capped collection's limits (Infinity when unset). */
+export function cappedLimits(coll: CollectionEntry): { size: number; max: number } {
   const size = Number(coll.options["size"] ?? Infinity);
   const max = Number(coll.options["max"] ?? 0);
   return { size: size > 0 ? size : Infinity, max: max > 0 ? max : Infinity };
@@ -93,7 +99,7 @@ export class CappedCollections implements WriteHook {
    */
   enforce(txn: WriteTxn, coll: CollectionEntry): number {
     if (!isCapped(coll)) return 0;
-    const { size, max } = limits(coll);
+    const { size, max } = cappedLimits(coll);
     let count = txn.count(coll);
     let bytes = this.#committedBytes(coll) + (this.#pending.get(txn)?.get(coll.ident) ?? 0);
     if (count <= max && bytes <= size) return 0;
@@ -124,7 +130,7 @@ export function cappedOptionsError(options: Doc): string | undefined {
   const size = options["size"];
   if (size === undefined) return "the 'size' field is required when 'capped' is true";
   if (typeof size !== "number" || !(size > 0)) return "the 'size' field must be greater than 0";
-  if (size > 1024 ** 5) return "the 'size' field must be less than or equal to 1 PB";
+  if (size > MAX_CAPPED_SIZE) return "the 'size' field must be less than or equal to 1 PB";
   const max = options["max"];
   if (max !== undefined && (typeof max !== "number" || isPlainDoc(max))) {
     return "the 'max' field must be a number";

@@ -86,7 +86,8 @@ export function ddlOps(change: DdlChange): PendingOp[] {
       const o: Doc = { collMod: change.coll.name };
       const before = change.before.options;
       for (const [k, v] of Object.entries(change.coll.options)) {
-        if (JSON.stringify(before[k]) !== JSON.stringify(v)) o[k] = v;
+        // A capped resize is logged as the collMod that replays it (`cappedSize`, `cappedMax`).
+        if (JSON.stringify(before[k]) !== JSON.stringify(v)) o[CAPPED_MOD.get(k) ?? k] = v;
       }
       return [cmd(change.coll.db, o, change.coll)];
     }
@@ -107,6 +108,9 @@ export function ddlOps(change: DdlChange): PendingOp[] {
       ];
   }
 }
+
+/** Catalog option → collMod field, for a capped collection's limits. */
+const CAPPED_MOD: ReadonlyMap<string, string> = new Map([["size", "cappedSize"], ["max", "cappedMax"]]);
 
 export type DdlChange = Extract<
   StorageChange,

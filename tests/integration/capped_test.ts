@@ -1,14 +1,31 @@
 /**
  * Capped collections through npm:mongodb: create options and their errors, FIFO eviction by count
- * and by size in insertion order, collStats/listCollections reporting, and tailable + awaitData
- * cursors that follow new inserts and fail with CappedPositionLost when eviction passes them.
+ * and by size in insertion order, collStats/listCollections reporting, tailable + awaitData
+ * cursors that follow new inserts and fail with CappedPositionLost when eviction passes them, and
+ * their administration: collMod cappedSize/cappedMax, convertToCapped, cloneCollectionAsCapped.
  */
 import assert from "node:assert/strict";
 import { BSON } from "bson";
-import type { ClientSession } from "mongodb";
+import type { ClientSession, Collection } from "mongodb";
 import { serverTest } from "./helpers/embedded_server.ts";
 
 type D = { _id: number; pad?: string };
+
+/** Bytes of the documents a collection holds (collStats `size` here is the on-disk size). */
+async function dataBytes(coll: Collection<D> | Collection<{ _id: number; i: number }>): Promise<number> {
+  return (await coll.find({}).toArray()).reduce((n, d) => n + BSON.calculateObjectSize(d), 0);
+}
+
+type Failure = { code?: number; errmsg?: string; message?: string };
+
+/** Asserts the promise fails with `code` (and, when given, a message containing `text`). */
+async function failsWith(p: Promise<unknown>, code: number, text?: string): Promise<void> {
+  await assert.rejects(p, (e: Failure) => {
+    assert.equal(e.code, code, `expected code ${code}, got ${e.code}: ${e.message}`);
+    if (text !== undefined) assert.ok(e.message?.includes(text), `"${e.message}" lacks "${text}"`);
+    return true;
+  });
+}
 
 serverTest("capped collections evict the oldest documents by max and by size", async (client) => {
   const db = client.db("cap");
@@ -114,5 +131,188 @@ serverTest(
     } finally {
       await s.endSession();
     }
+  },
+);
+
+serverTest(
+  "collMod cappedSize/cappedMax resize a capped collection; eviction follows on the next insert",
+  async (client) => {
+    const db = client.db("resize");
+    const coll = await db.createCollection<D>("r", { capped: true, size: 25 * 1024 });
+    const tenKb = async () => {
+      for (let i = 0; i < 5; i++) {
+        await coll.insertOne({
+          _id: Date.now() * 10 + i,
+          pad: "a".repeat(10 * 1024),
+        });
+      }
+    };
+    const stats = () => db.command({ collStats: "r" });
+    await tenKb();
+    assert.equal(await coll.countDocuments(), 2);
+
+    await db.command({ collMod: "r", cappedSize: 50 * 1024 });
+    assert.equal((await stats())["maxSize"], 50 * 1024);
+    await tenKb();
+    assert.equal(await coll.countDocuments(), 4);
+    assert.ok(await dataBytes(coll) <= 50 * 1024);
+
+    // Shrinking trims nothing at once (as mongod); the next insert evicts down to the new size.
+    await db.command({ collMod: "r", cappedSize: 25 * 1024 });
+    assert.equal(await coll.countDocuments(), 4);
+    await coll.insertOne({ _id: 1, pad: "a".repeat(10 * 1024) });
+    assert.equal(await coll.countDocuments(), 2);
+    assert.equal((await coll.find({}).toArray()).at(-1)?._id, 1, "the newest document stays");
+    const [info] = await db.listCollections({ name: "r" }).toArray();
+    assert.equal((info as { options?: { size?: number } }).options?.size, 25 * 1024);
+
+    // cappedMax: a document limit; <= 0 means none (kept as 2^31 - 1, as mongod reports it).
+    await db.command({ collMod: "r", cappedSize: 1 << 20, cappedMax: 3 });
+    await tenKb();
+    assert.equal(await coll.countDocuments(), 3);
+    assert.equal((await stats())["max"], 3);
+    await db.command({ collMod: "r", cappedMax: -2 });
+    assert.equal((await stats())["max"], 0x7fffffff);
+    await tenKb();
+    assert.equal(await coll.countDocuments(), 8);
+
+    // The change is logged as the collMod that replays it.
+    const entry = await client.db("local").collection("oplog.rs")
+      .findOne({ op: "c", "o.collMod": "r", "o.cappedMax": { $exists: true } }, { sort: { $natural: -1 } });
+    assert.equal(entry?.["o"]?.["cappedMax"], 0x7fffffff);
+    const sized = await client.db("local").collection("oplog.rs")
+      .findOne({ op: "c", "o.collMod": "r", "o.cappedSize": 1 << 20 });
+    assert.equal(sized?.["o"]?.["cappedMax"], 3);
+
+    // Bounds (IDL validators, 51024), then what cannot be resized.
+    await failsWith(db.command({ collMod: "r", cappedSize: 0 }), 51024, "value must be >= 1");
+    await failsWith(db.command({ collMod: "r", cappedSize: -5 }), 51024);
+    await failsWith(db.command({ collMod: "r", cappedSize: 0x4000000000000 + 1 }), 51024, "value must be <=");
+    await failsWith(db.command({ collMod: "r", cappedMax: 2 ** 31 }), 51024, "value must be < 2147483648");
+    await failsWith(db.command({ collMod: "r", cappedSize: "big" }), 14);
+    await db.createCollection("plain");
+    await failsWith(db.command({ collMod: "plain", cappedSize: 4096 }), 72, "Collection must be capped.");
+    await db.createCollection("v", { viewOn: "plain", pipeline: [] });
+    await failsWith(
+      db.command({ collMod: "v", cappedMax: 100 }),
+      72,
+      "option not supported on a view: cappedMax",
+    );
+    await failsWith(db.command({ collMod: "absent", cappedSize: 4096 }), 26);
+    await failsWith(
+      client.db("local").command({ collMod: "oplog.rs", cappedSize: 1 << 30 }),
+      72,
+      "replSetResizeOplog",
+    );
+  },
+);
+
+serverTest(
+  "convertToCapped and cloneCollectionAsCapped copy in natural order, evicting as needed",
+  async (client) => {
+    const db = client.db("conv");
+    const src = db.collection<{ _id: number; i: number }>("src");
+    await src.insertMany(Array.from({ length: 1000 }, (_, i) => ({ _id: 1000 - i, i })));
+    await src.createIndex({ i: 1 });
+
+    // cloneCollectionAsCapped: the source stays as it was.
+    await db.command({ cloneCollectionAsCapped: "src", toCollection: "all", size: 100000 });
+    const all = db.collection<{ _id: number; i: number }>("all");
+    assert.equal(await all.countDocuments(), 1000);
+    assert.deepEqual(
+      (await all.find({}).toArray()).map((d) => d.i),
+      [...Array(1000).keys()],
+      "natural order",
+    );
+    assert.equal((await db.command({ collStats: "all" }))["capped"], true);
+    assert.equal((await db.command({ collStats: "src" }))["capped"], false);
+    assert.equal(await src.countDocuments(), 1000);
+    assert.deepEqual((await all.indexes()).map((ix) => ix.name), ["_id_"]);
+
+    await db.command({ cloneCollectionAsCapped: "src", toCollection: "some", size: 1000 });
+    const some = (await db.collection<{ _id: number; i: number }>("some").find({}).toArray()).map((d) => d.i);
+    assert.ok(some.length > 0 && some.length < 1000, `kept ${some.length}`);
+    assert.deepEqual(
+      some,
+      Array.from({ length: some.length }, (_, k) => 1000 - some.length + k),
+      "the newest, in order",
+    );
+    assert.ok(await dataBytes(db.collection<{ _id: number; i: number }>("some")) <= 1000);
+
+    await failsWith(
+      db.command({ cloneCollectionAsCapped: "src", toCollection: "some", size: 1000 }),
+      48,
+      "already exists",
+    );
+    await failsWith(
+      db.command({ cloneCollectionAsCapped: "nope", toCollection: "x", size: 1000 }),
+      26,
+      "source collection conv.nope does not exist",
+    );
+    await failsWith(
+      db.command({ cloneCollectionAsCapped: "src", toCollection: "x" }),
+      72,
+      "invalid command spec",
+    );
+    await failsWith(db.command({ cloneCollectionAsCapped: "src", toCollection: "x", size: -5 }), 2);
+    await failsWith(db.command({ cloneCollectionAsCapped: "src", toCollection: 5, size: 10 }), 14);
+    await failsWith(db.command({ cloneCollectionAsCapped: "src", toCollection: "a$b", size: 10 }), 73);
+    await db.createCollection("view", { viewOn: "src", pipeline: [] });
+    await failsWith(db.command({ cloneCollectionAsCapped: "view", toCollection: "x", size: 10 }), 166);
+    await failsWith(
+      client.db("nodb").command({ cloneCollectionAsCapped: "a", toCollection: "b", size: 10 }),
+      26,
+      "database nodb not found",
+    );
+
+    // convertToCapped: same documents and options, a new UUID, only the _id index.
+    const uuidOf = async (name: string) =>
+      ((await db.listCollections({ name }).toArray())[0] as { info?: { uuid?: unknown } }).info?.uuid;
+    const before = await uuidOf("src");
+    await db.command({ convertToCapped: "src", size: 4096 });
+    const stats = await db.command({ collStats: "src" });
+    assert.equal(stats["capped"], true);
+    assert.equal(stats["maxSize"], 4096);
+    assert.ok(await dataBytes(src) <= 4096);
+    assert.deepEqual((await src.indexes()).map((ix) => ix.name), ["_id_"]);
+    assert.notDeepEqual(await uuidOf("src"), before);
+    const kept = (await src.find({}).toArray()).map((d) => d.i);
+    assert.equal(kept.at(-1), 999);
+    assert.deepEqual(kept, Array.from({ length: kept.length }, (_, k) => 1000 - kept.length + k));
+    assert.deepEqual((await db.listCollections({}, { nameOnly: true }).toArray()).map((c) => c.name).sort(), [
+      "all",
+      "some",
+      "src",
+      "system.views",
+      "view",
+    ]);
+    await src.insertOne({ _id: -1, i: 1000 });
+    assert.equal((await src.find({}).toArray()).at(-1)?.i, 1000, "inserts evict as in any capped collection");
+
+    await failsWith(
+      db.command({ convertToCapped: "nope", size: 1000 }),
+      26,
+      "source collection conv.nope does not exist",
+    );
+    await failsWith(db.command({ convertToCapped: "view", size: 1000 }), 166, "not supported for views");
+    await failsWith(db.command({ convertToCapped: "all" }), 72, "invalid command spec");
+    await failsWith(
+      db.command({ convertToCapped: "all", size: 5308156746568725891247 }),
+      2,
+      "size cannot exceed 1 PB",
+    );
+    await failsWith(db.command({ convertToCapped: "system.views", size: 1000 }), 20);
+    await failsWith(
+      client.db("nodb").command({ convertToCapped: "a", size: 10 }),
+      26,
+      "database nodb not found",
+    );
+
+    const session = client.startSession();
+    session.startTransaction();
+    await db.collection("all").findOne({}, { session });
+    await failsWith(db.command({ convertToCapped: "all", size: 1000 }, { session }), 263);
+    await session.abortTransaction().catch(() => {});
+    await session.endSession();
   },
 );

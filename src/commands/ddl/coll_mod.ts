@@ -4,8 +4,11 @@
  * - `validator`, `validationLevel`, `validationAction` (schema validation) and
  *   `changeStreamPreAndPostImages`: one `updateCollection` catalog change (write hooks see it);
  * - on a view, `viewOn` + `pipeline` replace its definition in `<db>.system.views`.
- * Not built yet (238 NotImplemented): `cappedSize`/`cappedMax` (no capped collections here) and the
- * unique-index conversion (`prepareUnique`, `unique`, `forceNonUnique`: our unique and non-unique
+ * - `cappedSize` (1 B .. 1 PB) / `cappedMax` (< 2^31; <= 0 means no document limit, kept as
+ *   2147483647 as mongod does) resize a capped collection: the same `updateCollection` change (logged
+ *   as `{collMod, cappedSize, cappedMax}`); as on mongod nothing is trimmed at once, the next insert
+ *   evicts down to the new limits. Any other collection is 72 "Collection must be capped.".
+ * Not built yet (238 NotImplemented): the unique-index conversion (`prepareUnique`, `unique`, `forceNonUnique`: our unique and non-unique
  * index tables have different layouts). An empty collMod is ok.
  */
 import { Binary } from "bson";
@@ -17,6 +20,7 @@ import {
   bool,
   doc,
   ignored,
+  int,
   num,
   optional,
   type Parsed,
@@ -35,11 +39,28 @@ import { checkValidatorOptions, validationAction, validationLevel } from "../wri
 import { compilePipeline } from "../../engine/mod.ts";
 import { commitSync } from "../write/write_batch.ts";
 import type { CollectionEntry } from "../../storage/api.ts";
+import { outOfRange } from "../params/errors.ts";
+import { isCapped, MAX_CAPPED_SIZE, NO_CAPPED_MAX } from "../../executor/capped.ts";
 
 /** A collection option whose feature is not built yet: present (any value) → 238 NotImplemented. */
 const notYet: Reader<never> = (_v, path) => {
   const option = path.slice(path.lastIndexOf(".") + 1);
   throw new CommandError("NotImplemented", `collMod option '${option}' is not supported yet`);
+};
+
+/** mongod's IDL `cappedSize`: a safeInt64 with validator gte 1, lte 1 PB. */
+const cappedSize: Reader<number> = (v, path) => {
+  const n = int(v, path);
+  if (n < 1) throw outOfRange("cappedSize", ">=", 1, n);
+  if (n > MAX_CAPPED_SIZE) throw outOfRange("cappedSize", "<=", MAX_CAPPED_SIZE, n);
+  return n;
+};
+
+/** mongod's IDL `cappedMax`: a safeInt64 below 2^31. */
+const cappedMax: Reader<number> = (v, path) => {
+  const n = int(v, path);
+  if (n >= 2 ** 31) throw outOfRange("cappedMax", "<", 2 ** 31, n);
+  return n;
 };
 
 /** mongod's `CollModIndex` (a strict struct: another field is 40415 `collMod.index.<field>`). */
@@ -65,8 +86,8 @@ const FIELDS = {
   validationAction: optional(validationAction),
   viewOn: optional(str),
   pipeline: optional(array),
-  cappedSize: optional(notYet),
-  cappedMax: optional(notYet),
+  cappedSize: optional(cappedSize),
+  cappedMax: optional(cappedMax),
   changeStreamPreAndPostImages: optional(shape(PRE_POST_IMAGES)),
   expireAfterSeconds: optional(notYet),
   timeseries: optional(notYet),
@@ -93,7 +114,7 @@ function runOnView(ctx: RequestContext<CollModParams>): Doc {
   const p = ctx.params;
   const view = findView(ctx.storage, ctx.db, p.collection);
   if (!view) throw new CommandError("NamespaceNotFound", `ns does not exist: ${ctx.db}.${p.collection}`);
-  for (const k of [...COLLECTION_OPTIONS, "index"] as const) {
+  for (const k of [...COLLECTION_OPTIONS, "index", "cappedSize", "cappedMax"] as const) {
     if (p[k] !== undefined) {
       throw new CommandError("InvalidOptions", `option not supported on a view: ${k}`);
     }
@@ -175,10 +196,29 @@ function runIndex(ctx: RequestContext<CollModParams>, coll: CollectionEntry, spe
   return reply;
 }
 
+/** The capped limits a collMod sets, as catalog options (`size`, `max`), checked as mongod does. */
+function cappedChanges(ctx: RequestContext<CollModParams>, coll: CollectionEntry | undefined): Doc {
+  const { cappedSize, cappedMax } = ctx.params;
+  if (cappedSize === undefined && cappedMax === undefined) return {};
+  if (ctx.db === "local" && ctx.params.collection === "oplog.rs") {
+    throw new CommandError(
+      "InvalidOptions",
+      "Cannot resize the oplog using this command. Use the 'replSetResizeOplog' command instead.",
+    );
+  }
+  if (!coll) return {}; // a view: refused by runOnView
+  if (!isCapped(coll)) throw new CommandError("InvalidOptions", "Collection must be capped.");
+  return {
+    ...(cappedSize !== undefined ? { size: cappedSize } : {}),
+    ...(cappedMax !== undefined ? { max: cappedMax <= 0 ? NO_CAPPED_MAX : cappedMax } : {}),
+  };
+}
+
 function run(ctx: RequestContext<CollModParams>): Doc {
   const p = ctx.params;
   const name = p.collection;
   const coll = findCollection(ctx, name);
+  const capped = cappedChanges(ctx, coll);
   if (!coll) return runOnView(ctx);
   if (p.viewOn !== undefined || p.pipeline !== undefined) {
     throw new CommandError(
@@ -189,9 +229,9 @@ function run(ctx: RequestContext<CollModParams>): Doc {
   let reply: Doc = {};
   if (p.index !== undefined) reply = runIndex(ctx, coll, p.index);
   const changed = COLLECTION_OPTIONS.filter((k) => p[k] !== undefined);
-  if (changed.length > 0) {
+  if (changed.length > 0 || Object.keys(capped).length > 0) {
     const current = findCollection(ctx, name)!;
-    const options: Doc = { ...current.options };
+    const options: Doc = { ...current.options, ...capped };
     for (const k of changed) options[k] = p[k];
     if (options["validator"] !== undefined && Object.keys(options["validator"] as Doc).length === 0) {
       // mongod keeps `validator: {}` listed after a collMod that clears it.
@@ -208,7 +248,7 @@ function run(ctx: RequestContext<CollModParams>): Doc {
 export const collMod = defineCommand<CollModParams>({
   name: "collMod",
   help:
-    "changes collection/index/view options: {collMod: <coll>, index: {name | keyPattern, hidden, expireAfterSeconds}, validator, validationLevel, validationAction, viewOn, pipeline}",
+    "changes collection/index/view options: {collMod: <coll>, index: {name | keyPattern, hidden, expireAfterSeconds}, validator, validationLevel, validationAction, viewOn, pipeline, cappedSize, cappedMax}",
   auth: "collMod",
   parse: parseCollMod,
   run,

@@ -29,11 +29,26 @@ Deno.test("collMod: wrong types in index are 14 with their dotted path", () => {
   });
 });
 
-Deno.test("collMod: collection options not built yet are 238", () => {
-  throws(() => parseCollMod({ collMod: "c", cappedSize: 100 }), {
-    code: ErrorCode.NotImplemented,
-    message: "collMod option 'cappedSize' is not supported yet",
+Deno.test("collMod: cappedSize and cappedMax are range-checked integers (IDL validators, 51024)", () => {
+  assertEquals(parseCollMod({ collMod: "c", cappedSize: 256.0, cappedMax: -1 }).cappedSize, 256);
+  assertEquals(parseCollMod({ collMod: "c", cappedSize: 2 ** 50 }).cappedSize, 2 ** 50);
+  throws(() => parseCollMod({ collMod: "c", cappedSize: 0 }), {
+    code: 51024,
+    message: "BSON field 'cappedSize' value must be >= 1, actual value '0'",
   });
+  throws(() => parseCollMod({ collMod: "c", cappedSize: 2 ** 50 + 1 }), {
+    code: 51024,
+    message: "BSON field 'cappedSize' value must be <= 1125899906842624, actual value '1125899906842625'",
+  });
+  throws(() => parseCollMod({ collMod: "c", cappedMax: 2 ** 31 }), {
+    code: 51024,
+    message: "BSON field 'cappedMax' value must be < 2147483648, actual value '2147483648'",
+  });
+  throws(() => parseCollMod({ collMod: "c", cappedSize: 1.5 }), { code: ErrorCode.BadValue });
+  throws(() => parseCollMod({ collMod: "c", cappedMax: "1" }), { code: ErrorCode.TypeMismatch });
+});
+
+Deno.test("collMod: options not built yet are 238", () => {
   throws(() => parseCollMod({ collMod: "c", index: { name: "a_1", prepareUnique: true } }), {
     code: ErrorCode.NotImplemented,
   });

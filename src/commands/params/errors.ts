@@ -38,3 +38,11 @@ export function notIntegral(field: string, n: number): CommandError {
 export function notImplemented(path: string): CommandError {
   return new CommandError("NotImplemented", `BSON field '${path}' is not supported by this server yet`);
 }
+
+/** An IDL range validator failed (51024), e.g. "BSON field 'cappedSize' value must be >= 1, actual value '0'". */
+export function outOfRange(field: string, op: string, limit: number, n: number): CommandError {
+  return new CommandError(
+    Location.IDLNegativeValue,
+    `BSON field '${field}' value must be ${op} ${limit}, actual value '${n}'`,
+  );
+}

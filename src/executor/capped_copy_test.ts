@@ -1,0 +1,69 @@
+import assert from "node:assert/strict";
+import { BSON } from "bson";
+import { openWiredTiger } from "../storage/mod.ts";
+import { compilePartialFilter } from "../engine/mod.ts";
+import { OpControl } from "../observability/op_control.ts";
+import { decodeDocument } from "../bson/decode.ts";
+import { CappedCollections } from "./capped.ts";
+import { copyIntoCapped } from "./capped_copy.ts";
+import { indexKeysOf } from "./index_keys.ts";
+
+const keyOpts = { compilePartialFilter };
+
+/** The documents one-by-one insertion would leave: the longest suffix within both limits. */
+function survivors(sizes: number[], size: number, max: number): number {
+  let n = 0, bytes = 0;
+  for (let i = sizes.length - 1; i >= 0; i--) {
+    if (n > 0 && (n + 1 > max || bytes + sizes[i]! > size)) break;
+    n++;
+    bytes += sizes[i]!;
+  }
+  return n;
+}
+
+Deno.test("copyIntoCapped keeps what one-by-one inserts would keep, in natural order, across slices", async () => {
+  const storage = openWiredTiger({
+    path: ":memory:",
+    cacheSizeBytes: 64 << 20,
+    sessionMax: 20,
+    syncOnCommit: false,
+  });
+  const capped = new CappedCollections(storage, keyOpts);
+  storage.addWriteHook(capped);
+  try {
+    const from = storage.catalog.createCollection("d", "src");
+    const sizes: number[] = [];
+    storage.write((txn) => {
+      for (let i = 0; i < 3000; i++) {
+        const doc = { _id: 5000 - i, i, pad: "x".repeat(i % 50) };
+        const bytes = BSON.serialize(doc);
+        sizes.push(bytes.length);
+        txn.insert(from, bytes, indexKeysOf(from, doc, keyOpts));
+      }
+    });
+    const cases = [
+      { name: "all", options: { capped: true, size: 1 << 20 } },
+      { name: "bySize", options: { capped: true, size: 20_000 } },
+      { name: "byMax", options: { capped: true, size: 1 << 20, max: 1500 } },
+      { name: "tiny", options: { capped: true, size: 1 } },
+    ];
+    for (const c of cases) {
+      const to = storage.catalog.createCollection("d", c.name, c.options);
+      const n = await copyIntoCapped({
+        storage,
+        capped,
+        keyOpts,
+        from,
+        to,
+        ctl: new OpControl(),
+        sync: false,
+      });
+      const expected = survivors(sizes, c.options.size, c.options.max ?? Infinity);
+      assert.equal(n, expected, c.name);
+      const kept = storage.read((r) => [...r.scan(to)].map((rec) => decodeDocument(rec.bytes)["i"]));
+      assert.deepEqual(kept, Array.from({ length: expected }, (_, k) => 3000 - expected + k), c.name);
+    }
+  } finally {
+    storage.close();
+  }
+});
