@@ -9,8 +9,14 @@
  * slices (docs/concurrency.md); each written slice also runs the capped eviction of `CappedCollections`.
  * Document validation is not applied (mongod disables it for the copy). The target's index keys come
  * from its own catalog entry (a fresh capped collection has only `_id`).
+ *
+ * mongod holds an exclusive lock on the source meanwhile; here other clients run between slices.
+ * Inserts into the source meanwhile are copied too (they land after the copy's position), but an
+ * update or delete of the source, or any DDL on it, would make the copy stale: the copy then stops
+ * with 117 ConflictingOperationInProgress (retry), so a conversion never loses a write.
  */
-import type { CollectionEntry, RecordId, StorageEngine } from "../storage/api.ts";
+import type { CollectionEntry, RecordId, StorageChange, StorageEngine } from "../storage/api.ts";
+import { CommandError } from "../errors/command_error.ts";
 import type { OpControl } from "../observability/op_control.ts";
 import { decodeDocument } from "../bson/decode.ts";
 import { type CappedCollections, cappedLimits } from "./capped.ts";
@@ -30,9 +36,57 @@ export interface CappedCopy {
   readonly sync: boolean;
 }
 
+/** True when `change` makes a copy of `from` in progress stale (anything but an insert into it). */
+function disturbs(change: StorageChange, from: CollectionEntry): boolean {
+  switch (change.op) {
+    case "insert":
+      return false;
+    case "update":
+    case "remove":
+    case "dropCollection":
+    case "updateCollection":
+      return change.coll.ident === from.ident;
+    case "renameCollection":
+      return change.from.ident === from.ident;
+    case "dropDatabase":
+      return change.db === from.db;
+    default:
+      return false;
+  }
+}
+
 /** Copies `from` into capped `to`; returns how many documents the target holds afterwards. */
 export async function copyIntoCapped(c: CappedCopy): Promise<number> {
-  const { storage, from, to, ctl } = c;
+  let disturbed = false;
+  const stop = c.storage.addWriteHook({
+    onChange: (change) => {
+      if (disturbs(change, c.from)) disturbed = true;
+    },
+  });
+  const check = () => {
+    if (disturbed) {
+      throw new CommandError(
+        "ConflictingOperationInProgress",
+        `${c.from.db}.${c.from.name} was modified while it was copied into a capped collection; retry`,
+      );
+    }
+  };
+  const pause = async () => {
+    if (!c.ctl.dueNow()) return;
+    await c.ctl.yieldNow();
+    check();
+  };
+  try {
+    const n = await copy(c, pause);
+    check();
+    return n;
+  } finally {
+    stop();
+  }
+}
+
+async function copy(c: CappedCopy, pause: () => Promise<void>): Promise<number> {
+  const { storage, from, to } = c;
   // Pass 1: what the source holds.
   let count = 0;
   let bytes = 0;
@@ -49,7 +103,7 @@ export async function copyIntoCapped(c: CappedCopy): Promise<number> {
       return seen;
     });
     if (n < SLICE) break;
-    if (ctl.dueNow()) await ctl.yieldNow();
+    await pause();
   }
   // Pass 2: skip what eviction would remove, insert the rest.
   const { size, max } = cappedLimits(to);
@@ -72,7 +126,7 @@ export async function copyIntoCapped(c: CappedCopy): Promise<number> {
       return seen;
     }, { sync: c.sync });
     if (n < SLICE) break;
-    if (ctl.dueNow()) await ctl.yieldNow();
+    await pause();
   }
   return storage.read((r) => r.count(to));
 }

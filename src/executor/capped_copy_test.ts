@@ -67,3 +67,52 @@ Deno.test("copyIntoCapped keeps what one-by-one inserts would keep, in natural o
     storage.close();
   }
 });
+
+Deno.test("copyIntoCapped copies inserts made while it yields, and stops with 117 after an update", async () => {
+  const storage = openWiredTiger({
+    path: ":memory:",
+    cacheSizeBytes: 64 << 20,
+    sessionMax: 20,
+    syncOnCommit: false,
+  });
+  const capped = new CappedCollections(storage, keyOpts);
+  storage.addWriteHook(capped);
+  const insert = (coll: ReturnType<typeof storage.catalog.createCollection>, i: number) =>
+    storage.write((txn) => {
+      const doc = { _id: i, i };
+      return txn.insert(coll, BSON.serialize(doc), indexKeysOf(coll, doc, keyOpts));
+    });
+  try {
+    const from = storage.catalog.createCollection("d", "src");
+    for (let i = 0; i < 2500; i++) insert(from, i);
+    const copyTo = (name: string) =>
+      copyIntoCapped({
+        storage,
+        capped,
+        keyOpts,
+        from,
+        to: storage.catalog.createCollection("d", name, { capped: true, size: 1 << 20 }),
+        ctl: new OpControl({ quantumMs: 0 }),
+        sync: false,
+      });
+    const appended = copyTo("a");
+    insert(from, 2500); // runs while the copy waits between slices
+    assert.equal(await appended, 2501);
+
+    const updated = copyTo("b");
+    const rid = storage.read((r) => r.scan(from).next().value!.rid);
+    storage.write((txn) => {
+      const doc = { _id: 0, i: -1 };
+      txn.update(
+        from,
+        rid,
+        BSON.serialize(doc),
+        indexKeysOf(from, { _id: 0, i: 0 }, keyOpts),
+        indexKeysOf(from, doc, keyOpts),
+      );
+    });
+    await assert.rejects(updated, { code: 117 });
+  } finally {
+    storage.close();
+  }
+});

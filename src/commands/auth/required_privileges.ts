@@ -6,7 +6,7 @@
  * here: aggregate (every namespace its pipeline reads or writes: $lookup, $graphLookup, $unionWith,
  * $facet children, $out, $merge, and the source stages' own actions), explain (its inner command's
  * checks), bulkWrite (per namespace and op kind), findAndModify/update (upserts also insert),
- * renameCollection (both namespaces), create/collMod of a view (find on what it reads),
+ * renameCollection (both namespaces), cloneCollectionAsCapped (both namespaces), create/collMod of a view (find on what it reads),
  * getMore/killCursors (the cursor's namespace) and the user/role commands (granting a role needs
  * grantRole on the role's database). Fail-closed: an unknown shape yields the strictest check.
  */
@@ -245,6 +245,15 @@ const RULES: Record<string, Rule> = {
       out.push({ action: "dropCollection", target: to });
     }
     return out;
+  },
+  cloneCollectionAsCapped: (body, db) => {
+    const to = collTarget(db, typeof body["toCollection"] === "string" ? body["toCollection"] : "");
+    return [
+      { action: "find", target: collTarget(db, String(body["cloneCollectionAsCapped"])) },
+      { action: "insert", target: to },
+      { action: "createIndex", target: to },
+      { action: "convertToCapped", target: to },
+    ];
   },
   collMod: (body, db) => {
     const out: PrivilegeCheck[] = [{ action: "collMod", target: collTarget(db, String(body["collMod"])) }];

@@ -82,6 +82,23 @@ Deno.test("explain checks its inner command; createUser needs grantRole on each 
   );
 });
 
+Deno.test("cloneCollectionAsCapped reads the source and writes the target; convertToCapped needs its action", () => {
+  const where = (name: string, body: Record<string, unknown>) =>
+    requiredPrivileges(lookupCommand(name)!, body, "test", lookupCommand).map((c) =>
+      `${c.action}@${c.target.kind === "collection" ? c.target.collection : c.target.kind}`
+    ).sort();
+  assert.deepEqual(
+    where("cloneCollectionAsCapped", { cloneCollectionAsCapped: "a", toCollection: "b", size: 1 }),
+    [
+      "convertToCapped@b",
+      "createIndex@b",
+      "find@a",
+      "insert@b",
+    ],
+  );
+  assert.deepEqual(where("convertToCapped", { convertToCapped: "a", size: 1 }), ["convertToCapped@a"]);
+});
+
 Deno.test("docs/security.md lists every command with its privileges", async () => {
   const doc = await Deno.readTextFile(new URL("../../../docs/security.md", import.meta.url));
   const rows = new Set([...doc.matchAll(/^\| ([A-Za-z.$_]+)/gm)].map((m) => m[1]));

@@ -5,7 +5,8 @@
  * missing one 26, a missing database 26 "database <db> not found"), the target must not exist (48);
  * the target is created with the source's options plus `capped: true, size` (and `temp` when asked),
  * a new UUID and only the `_id` index, then filled in natural order with eviction
- * (`executor/capped_copy.ts`). If the copy fails (killed, deadline) the target is dropped again.
+ * (`executor/capped_copy.ts`). If the copy fails (killed, deadline, 117 when the source is modified
+ * meanwhile) the target is dropped again.
  */
 import type { CollectionEntry } from "../../storage/api.ts";
 import { CommandError } from "../../errors/command_error.ts";
