@@ -3,8 +3,9 @@
  * answers the text exposition format gathered from the server context — connections, opcounters,
  * network, command latency histograms, documents, cursors, transactions, WiredTiger cache, slow
  * operations, fsync lock, the last backup's time/size/duration (its age), process memory — under
- * `secantusdb_` names following Prometheus conventions (`_total` counters, base units). Anything
- * else is 404. The oplog window is added once the oplog exists.
+ * `secantusdb_` names following Prometheus conventions (`_total` counters, base units), and the
+ * oplog: its entries, window and pruning, and the oplog archive's lag and failures (point-in-time
+ * recovery's RPO). Anything else is 404.
  */
 import type { ServerContext } from "../commands/context.ts";
 import type { Logger } from "../observability/log.ts";
@@ -146,6 +147,7 @@ export function gatherMetrics(server: ServerContext): MetricFamily[] {
     const v = stats.get(desc);
     if (v !== undefined) families.push({ name, help, type, samples: [{ value: v }] });
   }
+  families.push(...oplogFamilies(server));
   const last = server.backups.last;
   if (last) {
     const at = last.finishedAt.getTime();
@@ -167,6 +169,50 @@ export function gatherMetrics(server: ServerContext): MetricFamily[] {
     );
   }
   return families;
+}
+
+/** The oplog window and the archive (absent on a standalone server, which keeps no oplog). */
+function oplogFamilies(server: ServerContext): MetricFamily[] {
+  const oplog = server.oplog;
+  if (!oplog) return [];
+  const first = oplog.firstTs();
+  const last = oplog.lastTs();
+  const secs = (ts: { high: number }) => ts.high >>> 0;
+  const t = oplog.truncationStats();
+  const out = [
+    gauge("secantusdb_oplog_entries", "oplog entries kept", [{ value: oplog.count }]),
+    gauge("secantusdb_oplog_window_seconds", "time between the oldest and the newest oplog entry", [{
+      value: first && last ? secs(last) - secs(first) : 0,
+    }]),
+    counter("secantusdb_oplog_truncations_total", "oplog prunes that removed entries", [{
+      value: t.truncateCount,
+    }]),
+  ];
+  if (last) {
+    out.push(gauge("secantusdb_oplog_last_timestamp_seconds", "time of the newest oplog entry (Unix time)", [{
+      value: secs(last),
+    }]));
+  }
+  const a = oplog.archiveStats();
+  if (a) {
+    out.push(
+      gauge(
+        "secantusdb_oplog_archive_lag_seconds",
+        "newest oplog entry minus newest archived entry: what losing the host now would lose",
+        [{ value: a.lastArchived && last ? secs(last) - secs(a.lastArchived) : 0 }],
+      ),
+      counter("secantusdb_oplog_archived_entries_total", "oplog entries appended to the archive", [{
+        value: a.entries,
+      }]),
+      counter("secantusdb_oplog_archived_bytes_total", "bytes appended to the oplog archive", [{
+        value: a.bytes,
+      }]),
+      counter("secantusdb_oplog_archive_failures_total", "failed appends to the oplog archive", [{
+        value: a.failures,
+      }]),
+    );
+  }
+  return out;
 }
 
 export interface MetricsServer {

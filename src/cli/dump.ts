@@ -2,8 +2,8 @@
  * `secantusdb dump (--uri <uri> | --storage-path <dir>) (--out <dir> | --archive <file|->) [--gzip]
  * [--db <db>] [--collection <c>] [--oplog]`: mongodump's formats (src/backup/dump/), from a running
  * server over the wire (documents as raw BSON, never re-encoded) or offline from a data directory no
- * server holds. `--oplog` needs the oplog (not in this build): refused. Exit codes: 0 done, 1 failed,
- * 2 bad flags.
+ * server holds. `--oplog` (a running server, whole dumps only) adds the oplog entries written during
+ * the dump (dump_oplog.ts). Exit codes: 0 done, 1 failed, 2 bad flags.
  */
 import { parseArgs } from "node:util";
 import { MongoClient } from "mongodb";
@@ -14,7 +14,9 @@ import {
   storageCollections,
   writeArchive,
   writeDirectoryCollection,
+  writeDirectoryOplog,
 } from "../backup/dump/mod.ts";
+import { oplogEntries, oplogStart } from "./dump_oplog.ts";
 import { lockedByProcess } from "../backup/mod.ts";
 import { openWiredTiger } from "../storage/mod.ts";
 import { COMPAT_MONGODB_VERSION, VERSION } from "../version.ts";
@@ -22,7 +24,7 @@ import { COMPAT_MONGODB_VERSION, VERSION } from "../version.ts";
 export function dumpHelp(): string {
   return [
     "Usage: secantusdb dump (--uri <uri> | --storage-path <dir>) (--out <dir> | --archive <file|->) [--gzip]",
-    "                       [--db <db>] [--collection <name>]",
+    "                       [--db <db>] [--collection <name>] [--oplog]",
     "",
     "Writes mongodump's formats: a directory of <db>/<coll>.bson + .metadata.json, or one archive",
     "(--archive; '-' = stdout). mongorestore, bsondump and `secantusdb load` read both.",
@@ -33,7 +35,8 @@ export function dumpHelp(): string {
     "  --archive <file>       archive output instead of a directory",
     "  --gzip                 gzip every file (directory) or the whole archive",
     "  --db, --collection     only this database / collection",
-    "  --oplog                not available: this build has no oplog",
+    "  --oplog                also write the oplog entries made during the dump (oplog.bson), for",
+    "                         mongorestore --oplogReplay / secantusdb load --oplog-replay (--uri, whole dumps)",
   ].join("\n");
 }
 
@@ -109,8 +112,14 @@ export async function dumpCli(argv: string[]): Promise<number> {
     console.log(dumpHelp());
     return 0;
   }
-  if (values.oplog) {
-    console.error("secantusdb dump: --oplog needs the oplog, which this build does not have yet");
+  if (values.oplog && values["storage-path"] !== undefined) {
+    console.error(
+      "secantusdb dump: --oplog needs a running server (--uri); a data directory dumped offline does not change",
+    );
+    return 2;
+  }
+  if (values.oplog && (values.db !== undefined || values.collection !== undefined)) {
+    console.error("secantusdb dump: --oplog mode only supported on full dumps");
     return 2;
   }
   if ((values.uri === undefined) === (values["storage-path"] === undefined)) {
@@ -131,8 +140,14 @@ export async function dumpCli(argv: string[]): Promise<number> {
   let storage: ReturnType<typeof openWiredTiger> | undefined;
   try {
     let colls: DumpCollection[];
+    let oplog: (() => AsyncIterable<Uint8Array>) | undefined;
     if (values.uri !== undefined) {
       client = new MongoClient(values.uri, { serverSelectionTimeoutMS: 10_000 });
+      if (values.oplog) {
+        const c = client;
+        const start = await oplogStart(c);
+        oplog = () => oplogEntries(c, start);
+      }
       colls = await uriCollections(client, only);
     } else {
       const path = values["storage-path"]!;
@@ -146,9 +161,13 @@ export async function dumpCli(argv: string[]): Promise<number> {
     let total = 0;
     if (values.archive !== undefined) {
       const sink = await openSink(values.archive, values.gzip === true);
-      const counts = await writeArchive(sink, colls, COMPAT_MONGODB_VERSION, `secantusdb ${VERSION}`);
+      const counts = await writeArchive(sink, colls, COMPAT_MONGODB_VERSION, `secantusdb ${VERSION}`, oplog);
       await sink.close();
       for (const [ns, n] of counts) {
+        if (oplog && ns === "oplog") {
+          log(`dumped ${n} oplog entr${n === 1 ? "y" : "ies"}`);
+          continue;
+        }
         log(`done dumping ${ns} (${n} document${n === 1 ? "" : "s"})`);
         total += n;
       }
@@ -161,6 +180,10 @@ export async function dumpCli(argv: string[]): Promise<number> {
         const n = await writeDirectoryCollection(out, c, values.gzip === true);
         log(`done dumping ${c.db}.${c.metadata.collectionName} (${n} document${n === 1 ? "" : "s"})`);
         total += n;
+      }
+      if (oplog) {
+        const n = await writeDirectoryOplog(out, oplog(), values.gzip === true);
+        log(`dumped ${n} oplog entr${n === 1 ? "y" : "ies"}`);
       }
     }
     const secs = (performance.now() - started) / 1000;

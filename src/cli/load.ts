@@ -1,20 +1,21 @@
 /**
- * `secantusdb load --uri <uri> (--dir <dump dir> | --archive <file>) [--drop]`: reads mongodump's
- * directory or archive format (plain or gzipped; src/backup/dump/) into a running server: each
- * collection created with its options, its documents inserted in batches (their BSON types kept), its
- * indexes built afterwards. `--drop` drops each collection first; without it, documents whose `_id`
- * exists already are reported as duplicates and skipped (as mongorestore does). Exit codes: 0 done,
- * 1 failed, 2 bad flags.
+ * `secantusdb load --uri <uri> (--dir <dump dir> | --archive <file>) [--drop] [--oplog-replay]`: reads
+ * mongodump's directory or archive format (plain or gzipped; src/backup/dump/) into a running server:
+ * each collection created with its options, its documents inserted in batches (their BSON types kept),
+ * its indexes built afterwards. `--drop` drops each collection first; without it, documents whose
+ * `_id` exists already are reported as duplicates and skipped (as mongorestore does). The dump's
+ * oplog (`dump --oplog`) is replayed through `applyOps` after the collections with `--oplog-replay`
+ * (mongorestore's `--oplogReplay`), else skipped with a note. Exit codes: 0 done, 1 failed, 2 bad flags.
  */
 import { parseArgs } from "node:util";
-import { deserialize } from "bson";
+import { calculateObjectSize, deserialize } from "bson";
 import { type Document, MongoBulkWriteError, MongoClient } from "mongodb";
 import { type DumpEvent, readArchive, readDirectory } from "../backup/dump/mod.ts";
 import { ErrorCode } from "../errors/codes.ts";
 
 export function loadHelp(): string {
   return [
-    "Usage: secantusdb load --uri <uri> (--dir <dump dir> | --archive <file>) [--drop]",
+    "Usage: secantusdb load --uri <uri> (--dir <dump dir> | --archive <file>) [--drop] [--oplog-replay]",
     "",
     "Loads a dump in mongodump's formats (from mongodump or `secantusdb dump`), gzipped or not.",
     "",
@@ -22,6 +23,7 @@ export function loadHelp(): string {
     "  --dir <dir>        a dump directory (<db>/<coll>.bson + .metadata.json)",
     "  --archive <file>   a dump archive",
     "  --drop             drop each collection before loading it",
+    "  --oplog-replay     replay the dump's oplog.bson (dump --oplog) after loading the collections",
   ].join("\n");
 }
 
@@ -40,6 +42,7 @@ export async function loadCli(argv: string[]): Promise<number> {
         dir: { type: "string" },
         archive: { type: "string" },
         drop: { type: "boolean" },
+        "oplog-replay": { type: "boolean" },
         help: { type: "boolean", short: "h" },
       },
       strict: true,
@@ -65,11 +68,51 @@ export async function loadCli(argv: string[]): Promise<number> {
   const indexes = new Map<string, { db: string; coll: string; specs: Record<string, unknown>[] }>();
   const counts = new Map<string, number>();
   let duplicates = 0;
+  let oplogApplied = 0;
+  let oplogSkipped = 0;
+  let indexesBuilt = false;
+  const buildIndexes = async () => {
+    if (indexesBuilt) return;
+    indexesBuilt = true;
+    for (const { db, coll, specs } of indexes.values()) {
+      if (specs.length === 0) continue;
+      const cleaned = specs.map((s) => {
+        const { v: _v, ns: _ns, ...rest } = s;
+        return rest;
+      });
+      await client.db(db).command({ createIndexes: coll, indexes: cleaned });
+    }
+  };
+  const replay = async (docs: Uint8Array[]) => {
+    await buildIndexes(); // the oplog comes after every collection's documents
+    let batch: Document[] = [];
+    let size = 0;
+    const send = async () => {
+      if (batch.length === 0) return;
+      await client.db("admin").command({ applyOps: batch });
+      oplogApplied += batch.length;
+      batch = [];
+      size = 0;
+    };
+    for (const bytes of docs) {
+      const entry = decodeExact(bytes);
+      const n = calculateObjectSize(entry);
+      if (batch.length > 0 && size + n > 8 * 1024 * 1024) await send();
+      batch.push(entry);
+      size += n;
+    }
+    await send();
+  };
   try {
     const events: AsyncIterable<DumpEvent> = values.archive !== undefined
       ? readArchive(values.archive)
       : readDirectory(values.dir!);
     for await (const ev of events) {
+      if (ev.kind === "oplog") {
+        if (values["oplog-replay"]) await replay(ev.docs);
+        else oplogSkipped += ev.docs.length;
+        continue;
+      }
       if (ev.kind === "collection") {
         const m = ev.metadata;
         if (m.type !== "collection") {
@@ -104,14 +147,9 @@ export async function loadCli(argv: string[]): Promise<number> {
         counts.set(ns, counts.get(ns)! + e.result.insertedCount);
       }
     }
-    for (const { db, coll, specs } of indexes.values()) {
-      if (specs.length === 0) continue;
-      const cleaned = specs.map((s) => {
-        const { v: _v, ns: _ns, ...rest } = s;
-        return rest;
-      });
-      await client.db(db).command({ createIndexes: coll, indexes: cleaned });
-    }
+    await buildIndexes();
+    if (values["oplog-replay"]) log(`replayed ${oplogApplied} oplog entries`);
+    if (oplogSkipped > 0) log(`${oplogSkipped} oplog entries not replayed (pass --oplog-replay)`);
     let total = 0;
     for (const [ns, n] of counts) {
       log(`${ns}: ${n} document${n === 1 ? "" : "s"} loaded`);

@@ -47,6 +47,8 @@ export class Oplog {
   /** Timestamp of the oldest entry still kept (resume tokens older than it are lost). */
   #firstTs: Timestamp | undefined;
   #archiver: OplogArchiver | undefined;
+  /** serverStatus `oplogTruncation`: the start-up scan, and the prunes that removed something. */
+  #truncation = { processingMicros: 0, truncatingMicros: 0, truncateCount: 0 };
 
   constructor(
     private readonly storage: StorageEngine,
@@ -61,6 +63,7 @@ export class Oplog {
 
   /** Seeds the clock, hooks writes, logs the start-up no-op and starts the timers. */
   start(): void {
+    const scanStarted = performance.now();
     const { first, last, count } = this.storage.read((txn) => {
       const t = txn.table(this.tables.entries);
       let count = 0;
@@ -73,6 +76,7 @@ export class Oplog {
       return { first, last: lastRow.done ? undefined : lastRow.value[0], count };
     });
     this.#count = count;
+    this.#truncation.processingMicros = Math.round((performance.now() - scanStarted) * 1000);
     this.#firstTs = first ? keyTs(first) : undefined;
     if (last) this.clock.advanceTo(keyTs(last));
     if (this.opts.archive) {
@@ -157,6 +161,21 @@ export class Oplog {
     return ts;
   }
 
+  /** Entries kept now. */
+  get count(): number {
+    return this.#count;
+  }
+
+  /** The retention settings (serverStatus, /metrics). */
+  get retention(): { readonly seconds: number; readonly maxEntries: number } {
+    return { seconds: this.opts.retentionSeconds, maxEntries: this.opts.maxEntries };
+  }
+
+  /** Time spent scanning at start-up and pruning, and how many prunes removed entries. */
+  truncationStats(): { processingMicros: number; truncatingMicros: number; truncateCount: number } {
+    return { ...this.#truncation };
+  }
+
   /** The oldest kept entry's timestamp. */
   firstTs(): Timestamp | undefined {
     return this.#firstTs;
@@ -223,6 +242,7 @@ export class Oplog {
       ceiling = this.#archiver.archivedKey();
       if (!ceiling) return 0;
     }
+    const pruneStarted = performance.now();
     let removed = 0;
     for (;;) {
       const n = this.storage.write((txn) => {
@@ -252,6 +272,8 @@ export class Oplog {
       if (n < PRUNE_BATCH) break;
     }
     if (removed > 0) {
+      this.#truncation.truncateCount++;
+      this.#truncation.truncatingMicros += Math.round((performance.now() - pruneStarted) * 1000);
       this.#firstTs = this.storage.read((r) => {
         const f = r.table(this.tables.entries).scan().next();
         return f.done ? undefined : keyTs(f.value[0]);

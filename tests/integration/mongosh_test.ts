@@ -83,7 +83,7 @@ Deno.test({
 });
 
 Deno.test({
-  name: "mongosh db.createView, renameCollection, collMod validator",
+  name: "mongosh db.createView, renameCollection, collMod validator, db.getReplicationInfo()",
   ignore: MONGOSH === undefined,
   sanitizeResources: false,
   sanitizeOps: false,
@@ -101,6 +101,9 @@ Deno.test({
         print("COLLMOD " + d.runCommand({ collMod: "persons", validator: { age: { $type: "number" } } }).ok);
         try { d.persons.insertOne({ _id: 3, age: "x" }); print("INSERTED"); }
         catch (e) { print("REFUSED " + e.code + " " + JSON.stringify(e.errInfo.details.operatorName)); }
+        const ri = db.getReplicationInfo();
+        print("REPLINFO " + (ri.logSizeMB > 0) + " " + (ri.usedMB >= 0) + " " + (ri.timeDiff >= 0) + " " + ri.errmsg);
+        print("OPLOGSTATUS " + (db.serverStatus({ oplog: 1 }).oplog.latestOptime.t > 0));
       `;
       const stdout = await runMongosh(server.uri, script);
       assert.match(stdout, /VIEW \[\{"_id":1,"age":30\}\] 1/);
@@ -108,6 +111,9 @@ Deno.test({
       assert.match(stdout, /RENAMED 2 false/);
       assert.match(stdout, /COLLMOD 1/);
       assert.match(stdout, /REFUSED 121 "\$type"/);
+      // rs.printReplicationInfo()'s source: the oplog's $collStats and its first/last entries.
+      assert.match(stdout, /REPLINFO true true true undefined/);
+      assert.match(stdout, /OPLOGSTATUS true/);
     } finally {
       await server.stop();
     }

@@ -34,6 +34,33 @@ serverTest("serverStatus: wiredTiger, connections, network, opcounters, metrics"
 });
 
 serverTest(
+  "serverStatus oplog sections: oplog (opt-in), oplogTruncation, repl.lastWrite, secantus.oplog",
+  async (
+    client,
+  ) => {
+    const admin = client.db("admin");
+    await client.db("ops").collection("o").insertOne({ a: 1 });
+    const plain = await admin.command({ serverStatus: 1 });
+    assert.equal(plain["oplog"], undefined, "opt-in, as mongod's includeByDefault false");
+    const s = await admin.command({ serverStatus: 1, oplog: 1 });
+    const { latestOptime, earliestOptime } = s["oplog"];
+    assert.equal(latestOptime._bsontype, "Timestamp");
+    assert.ok(earliestOptime.compare(latestOptime) <= 0);
+    assert.ok(s["repl"].lastWrite.opTime.ts.equals(latestOptime));
+    assert.ok(s["repl"].lastWrite.lastWriteDate instanceof Date);
+    assert.equal(s["repl"].electionId.toHexString(), "7fffffff0000000000000001");
+    const t = s["oplogTruncation"];
+    assert.equal(t.processingMethod, "scanning");
+    assert.equal(t.oplogMinRetentionHours, 1);
+    for (const k of ["totalTimeProcessingMicros", "totalTimeTruncatingMicros", "truncateCount"]) {
+      assert.ok(typeof t[k] === "number" || t[k]?._bsontype === "Long", k);
+    }
+    assert.ok(Number(s["secantus"].oplog.entries) >= 2);
+    assert.equal(s["secantus"].oplog.archive, null);
+  },
+);
+
+serverTest(
   "profile: levels, slowms, filter; entries in system.profile with mongod's fields",
   async (client) => {
     const db = client.db("prof");
@@ -203,7 +230,11 @@ Deno.test({
     const { defaultConfig } = await import("../../src/config/mod.ts");
     const base = defaultConfig();
     const server = await startServer({
-      config: { ...base, metrics: { listen: "127.0.0.1:0" } },
+      config: {
+        ...base,
+        metrics: { listen: "127.0.0.1:0" },
+        oplog: { ...base.oplog, archiveDir: `${dir}/oplog-archive`, archiveIntervalSeconds: 0.1 },
+      },
       port: 0,
       storagePath: `${dir}/data`,
       logLevel: "WARNING",
@@ -214,6 +245,7 @@ Deno.test({
       await client.db("m").collection("c").insertMany([{ a: 1 }, { a: 2 }]);
       await client.db("m").collection("c").find({}).toArray();
       await client.db("admin").command({ "secantusAdmin.backupArchive": 1, outputPath: `${dir}/b.tar.gz` });
+      await new Promise((r) => setTimeout(r, 300)); // the archive appends every 0.1 s
       const res = await fetch(`http://127.0.0.1:${server.metricsPort}/metrics`);
       assert.equal(res.status, 200);
       assert.match(res.headers.get("content-type") ?? "", /text\/plain; version=0\.0\.4/);
@@ -229,6 +261,11 @@ Deno.test({
           /^secantusdb_backup_age_seconds \d/m,
           /^secantusdb_backup_last_size_bytes [1-9]/m,
           /^secantusdb_documents_total\{state="inserted"\} 2$/m,
+          /^secantusdb_oplog_entries [1-9]/m,
+          /^secantusdb_oplog_window_seconds \d/m,
+          /^secantusdb_oplog_archive_lag_seconds \d/m,
+          /^secantusdb_oplog_archived_entries_total [1-9]/m,
+          /^secantusdb_oplog_archive_failures_total 0$/m,
         ]
       ) assert.match(text, re);
       assert.equal(

@@ -11,6 +11,11 @@
  * followed by documents and a terminator; finally one `{…, EOF: true, CRC: <CRC-64 of the
  * collection's document bytes>}` header and terminator per collection. Segments of different
  * collections may interleave (mongodump writes several at once); we write them one after another.
+ *
+ * With mongodump's `--oplog`, the oplog entries captured during the dump go last: `oplog.bson` at the
+ * directory's root, or in the archive the namespace `{db: "", collection: "oplog"}` (prelude
+ * `{db: "", collection: "oplog", metadata: "", size: 0, type: ""}`, as mongodump 100.8 writes it).
+ * Readers report them as `oplog` events.
  */
 import { deserialize, Long, serialize } from "bson";
 import { Crc64 } from "./crc64.ts";
@@ -30,7 +35,12 @@ export interface DumpCollection {
 /** What a reader yields: a collection's metadata (before any of its documents), then batches. */
 export type DumpEvent =
   | { readonly kind: "collection"; readonly db: string; readonly metadata: CollectionMetadata }
-  | { readonly kind: "docs"; readonly db: string; readonly collection: string; readonly docs: Uint8Array[] };
+  | { readonly kind: "docs"; readonly db: string; readonly collection: string; readonly docs: Uint8Array[] }
+  | { readonly kind: "oplog"; readonly docs: Uint8Array[] };
+
+/** The archive namespace of a dump's oplog (mongodump's oplog intent). */
+const OPLOG_NS = { db: "", collection: "oplog" } as const;
+export const OPLOG_FILE = "oplog.bson";
 
 export interface Sink {
   write(bytes: Uint8Array): Promise<void>;
@@ -64,12 +74,16 @@ function int32(n: number): Uint8Array {
   return b;
 }
 
-/** Writes a whole archive of `colls` (metadata first, then each collection's body). */
+/**
+ * Writes a whole archive of `colls` (metadata first, then each collection's body), and then the
+ * oplog entries of `oplog` when given (read only after every collection is written).
+ */
 export async function writeArchive(
   sink: Sink,
   colls: readonly DumpCollection[],
   serverVersion: string,
   toolVersion: string,
+  oplog?: () => AsyncIterable<Uint8Array>,
 ): Promise<Map<string, number>> {
   const counts = new Map<string, number>();
   await sink.write(int32(ARCHIVE_MAGIC | 0));
@@ -90,13 +104,13 @@ export async function writeArchive(
       type: c.metadata.type,
     }));
   }
+  if (oplog) await sink.write(serialize({ ...OPLOG_NS, metadata: "", size: 0, type: "" }));
   await sink.write(TERMINATOR);
-  for (const c of colls) {
-    const ns = { db: c.db, collection: c.metadata.collectionName };
+  const body = async (ns: { db: string; collection: string }, docs: AsyncIterable<Uint8Array>) => {
     const crc = new Crc64();
     let n = 0;
     await sink.write(serialize({ ...ns, EOF: false, CRC: Long.fromInt(0) }));
-    for await (const doc of c.docs()) {
+    for await (const doc of docs) {
       crc.update(doc);
       await sink.write(doc);
       n++;
@@ -104,9 +118,31 @@ export async function writeArchive(
     await sink.write(TERMINATOR);
     await sink.write(serialize({ ...ns, EOF: true, CRC: Long.fromBigInt(crc.value()) }));
     await sink.write(TERMINATOR);
+    return n;
+  };
+  for (const c of colls) {
+    const n = await body({ db: c.db, collection: c.metadata.collectionName }, c.docs());
     counts.set(`${c.db}.${c.metadata.collectionName}`, n);
   }
+  if (oplog) counts.set("oplog", await body(OPLOG_NS, oplog()));
   return counts;
+}
+
+/** Writes a dump's oplog entries to `<out>/oplog.bson[.gz]`; returns how many. */
+export async function writeDirectoryOplog(
+  out: string,
+  docs: AsyncIterable<Uint8Array>,
+  gzip: boolean,
+): Promise<number> {
+  await Deno.mkdir(out, { recursive: true });
+  const sink = await openSink(`${out}/${OPLOG_FILE}${gzip ? ".gz" : ""}`, gzip);
+  let n = 0;
+  for await (const d of docs) {
+    await sink.write(d);
+    n++;
+  }
+  await sink.close();
+  return n;
 }
 
 /** Writes one collection into a dump directory (`<out>/<db>/<coll>.bson[.gz]` + metadata). */
@@ -250,6 +286,7 @@ export async function* readArchive(path: string): AsyncGenerator<DumpEvent> {
       if (d === undefined) throw new Error(`${path}: the archive ends inside its prelude`);
       if (d === null) break;
       const p = deserialize(d) as { db: string; collection: string; metadata: string };
+      if (p.db === OPLOG_NS.db && p.collection === OPLOG_NS.collection) continue;
       yield { kind: "collection", db: p.db, metadata: parseMetadata(p.metadata, p.collection) };
     }
     const crcs = new Map<string, Crc64>();
@@ -282,18 +319,27 @@ export async function* readArchive(path: string): AsyncGenerator<DumpEvent> {
         crc.update(doc);
         batch.push(doc);
         if (batch.length >= BATCH) {
-          yield { kind: "docs", db: ns.db, collection: ns.collection, docs: batch };
+          yield event(ns, batch);
           batch = [];
         }
       }
-      if (batch.length > 0) yield { kind: "docs", db: ns.db, collection: ns.collection, docs: batch };
+      if (batch.length > 0) yield event(ns, batch);
     }
   } finally {
     await r.cancel();
   }
 }
 
-/** Reads a dump directory (`<dir>/<db>/<coll>.bson[.gz]` + `.metadata.json[.gz]`). */
+function event(ns: { db: string; collection: string }, docs: Uint8Array[]): DumpEvent {
+  return ns.db === OPLOG_NS.db && ns.collection === OPLOG_NS.collection
+    ? { kind: "oplog", docs }
+    : { kind: "docs", db: ns.db, collection: ns.collection, docs };
+}
+
+/**
+ * Reads a dump directory (`<dir>/<db>/<coll>.bson[.gz]` + `.metadata.json[.gz]`), then its
+ * `oplog.bson[.gz]` if any.
+ */
 export async function* readDirectory(dir: string): AsyncGenerator<DumpEvent> {
   const dbs = [...Deno.readDirSync(dir)].filter((e) => e.isDirectory).map((e) => e.name).sort();
   for (const db of dbs) {
@@ -313,21 +359,38 @@ export async function* readDirectory(dir: string): AsyncGenerator<DumpEvent> {
       yield { kind: "collection", db, metadata: parseMetadata(metaText, name) };
       const bsonFile = files.find((f) => f === `${name}.bson` || f === `${name}.bson.gz`);
       if (!bsonFile) continue;
-      const r = await ByteReader.open(`${dir}/${db}/${bsonFile}`);
-      try {
-        let batch: Uint8Array[] = [];
-        for (let d = await r.nextDoc(); d !== undefined; d = await r.nextDoc()) {
-          if (d === null) throw new Error(`${bsonFile}: unexpected terminator in a .bson file`);
-          batch.push(d);
-          if (batch.length >= BATCH) {
-            yield { kind: "docs", db, collection: name, docs: batch };
-            batch = [];
-          }
-        }
-        if (batch.length > 0) yield { kind: "docs", db, collection: name, docs: batch };
-      } finally {
-        await r.cancel();
+      for await (const docs of bsonBatches(`${dir}/${db}/${bsonFile}`, bsonFile)) {
+        yield { kind: "docs", db, collection: name, docs };
       }
     }
+  }
+  const oplog = [OPLOG_FILE, `${OPLOG_FILE}.gz`].find((f) => {
+    try {
+      return Deno.statSync(`${dir}/${f}`).isFile;
+    } catch {
+      return false;
+    }
+  });
+  if (oplog) {
+    for await (const docs of bsonBatches(`${dir}/${oplog}`, oplog)) yield { kind: "oplog", docs };
+  }
+}
+
+/** The documents of a `.bson[.gz]` file, in batches. */
+async function* bsonBatches(path: string, label: string): AsyncGenerator<Uint8Array[]> {
+  const r = await ByteReader.open(path);
+  try {
+    let batch: Uint8Array[] = [];
+    for (let d = await r.nextDoc(); d !== undefined; d = await r.nextDoc()) {
+      if (d === null) throw new Error(`${label}: unexpected terminator in a .bson file`);
+      batch.push(d);
+      if (batch.length >= BATCH) {
+        yield batch;
+        batch = [];
+      }
+    }
+    if (batch.length > 0) yield batch;
+  } finally {
+    await r.cancel();
   }
 }

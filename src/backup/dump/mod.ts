@@ -7,11 +7,13 @@ export {
   type DumpCollection,
   type DumpEvent,
   openSink,
+  OPLOG_FILE,
   readArchive,
   readDirectory,
   type Sink,
   writeArchive,
   writeDirectoryCollection,
+  writeDirectoryOplog,
 } from "./format.ts";
 export { type CollectionMetadata, hex, metadataJson, parseMetadata } from "./metadata.ts";
 export { storageCollections } from "./storage_source.ts";

@@ -7,6 +7,7 @@ import { thrownCommandError } from "../../errors/assert_command_error.ts";
 Deno.test("serverStatus: a section set to 0 or false is left out; generic fields are not sections", () => {
   const p = parseServerStatus({ serverStatus: 1, metrics: 0, mem: false, network: 1, $db: "admin" });
   assertEquals([...p.exclude].sort(), ["mem", "metrics"]);
+  assertEquals([...p.include], ["network"]);
 });
 
 Deno.test("configureFailPoint parses name, mode and data", () => {

@@ -4,14 +4,18 @@
  * production guide scrapes — in mongod's field names, plus a `secantus` block. Every non-generic field
  * toggles a section (`{serverStatus: 1, metrics: 0}` leaves `metrics` out), as on mongod, so any field
  * is accepted; the typed parse reads which sections are turned off (and `wiredTiger: 0` saves the
- * statistics read).
+ * statistics read) and which opt-in sections are asked for (`oplog: 1`, mongod's `latestOptime` /
+ * `earliestOptime`). The oplog's other figures are where mongod keeps them: `repl.lastWrite`,
+ * `oplogTruncation` (time spent pruning, the retention), plus `secantus.oplog` (entries, window, the
+ * oplog archive's position, lag and failures).
  */
-import { Long } from "bson";
+import { Long, Timestamp } from "bson";
 import type { RequestContext } from "../context.ts";
 import { defineCommand, type Doc } from "../spec.ts";
 import { COMPAT_MONGODB_VERSION, VERSION } from "../../version.ts";
 import { GENERIC_FIELDS } from "../params/generic.ts";
 import { isNumeric, toNumber } from "../../bson/type_name.ts";
+import { ELECTION_ID } from "../handshake/hello.ts";
 
 /** Sections a client may leave out; the header fields (host, version, uptime…) are always sent. */
 const SECTIONS = [
@@ -23,6 +27,7 @@ const SECTIONS = [
   "network",
   "opcounters",
   "opcountersRepl",
+  "oplogTruncation",
   "repl",
   "storageEngine",
   "transactions",
@@ -33,18 +38,25 @@ const SECTIONS = [
   "secantus",
 ] as const;
 
+/** Sections sent only when asked for (`{serverStatus: 1, oplog: 1}`), as mongod's includeByDefault false. */
+const OPT_IN: ReadonlySet<string> = new Set(["oplog"]);
+
 export interface ServerStatusParams {
   /** Sections asked to be left out (`<section>: 0` or `false`). */
   readonly exclude: ReadonlySet<string>;
+  /** Sections asked for with any other value (opt-in sections need it). */
+  readonly include: ReadonlySet<string>;
 }
 
 export function parseServerStatus(body: Doc): ServerStatusParams {
   const exclude = new Set<string>();
+  const include = new Set<string>();
   for (const [k, v] of Object.entries(body)) {
     if (k === "serverStatus" || GENERIC_FIELDS.has(k)) continue;
     if (v === false || (isNumeric(v) && toNumber(v) === 0)) exclude.add(k);
+    else include.add(k);
   }
-  return { exclude };
+  return { exclude, include };
 }
 
 const long = (n: number) => Long.fromNumber(Math.round(n));
@@ -66,6 +78,41 @@ export function wiredTigerSection(stats: ReadonlyMap<string, number>, engineVers
   return out;
 }
 
+const ZERO_TS = new Timestamp({ t: 0, i: 0 });
+
+function tsDate(ts: Timestamp): Date {
+  return new Date((ts.high >>> 0) * 1000);
+}
+
+/** `secantus.oplog`: the window, the retention, and the archive (point-in-time recovery). */
+function oplogBlock(
+  oplog: NonNullable<RequestContext["oplog"]>,
+  firstTs: Timestamp | undefined,
+  lastTs: Timestamp | undefined,
+): Doc {
+  const a = oplog.archiveStats();
+  const secs = (ts: Timestamp | undefined) => ts ? ts.high >>> 0 : 0;
+  return {
+    entries: long(oplog.count),
+    windowSeconds: firstTs && lastTs ? secs(lastTs) - secs(firstTs) : 0,
+    retentionSeconds: oplog.retention.seconds,
+    maxEntries: long(oplog.retention.maxEntries),
+    archive: a
+      ? {
+        dir: a.dir,
+        lastArchived: a.lastArchived ?? null,
+        lagSeconds: a.lastArchived && lastTs ? secs(lastTs) - secs(a.lastArchived) : null,
+        entries: long(a.entries),
+        bytes: long(a.bytes),
+        segmentsStarted: a.segmentsStarted,
+        failures: long(a.failures),
+        lastError: a.lastError ?? null,
+        lastFlushAt: a.lastFlushAt ?? null,
+      }
+      : null,
+  };
+}
+
 function run(ctx: RequestContext<ServerStatusParams>): Doc {
   const now = new Date();
   const upMs = now.getTime() - ctx.info.startedAt.getTime();
@@ -74,6 +121,9 @@ function run(ctx: RequestContext<ServerStatusParams>): Doc {
   const current = ctx.info.connectionCount();
   const activeOps = ctx.ops.list().length;
   const tx = ctx.transactions;
+  const oplog = ctx.oplog;
+  const lastTs = oplog?.lastTs();
+  const firstTs = oplog?.firstTs();
   const sections: Record<typeof SECTIONS[number], () => unknown> = {
     asserts: () => ({ regular: 0, warning: 0, msg: 0, user: 0, tripwire: 0, rollovers: 0 }),
     connections: () => ({
@@ -111,8 +161,32 @@ function run(ctx: RequestContext<ServerStatusParams>): Doc {
         secondary: false,
         primary: ctx.info.address,
         me: ctx.info.address,
+        electionId: ELECTION_ID,
+        ...(lastTs
+          ? {
+            lastWrite: {
+              opTime: { ts: lastTs, t: long(1) },
+              lastWriteDate: tsDate(lastTs),
+              majorityOpTime: { ts: lastTs, t: long(1) },
+              majorityWriteDate: tsDate(lastTs),
+            },
+          }
+          : {}),
+        primaryOnlyServices: {},
         rbid: 1,
+        userWriteBlockMode: 1,
       },
+    oplogTruncation: () =>
+      oplog === undefined ? undefined : (() => {
+        const t = oplog.truncationStats();
+        return {
+          totalTimeProcessingMicros: long(t.processingMicros),
+          processingMethod: "scanning",
+          oplogMinRetentionHours: oplog.retention.seconds / 3600,
+          totalTimeTruncatingMicros: long(t.truncatingMicros),
+          truncateCount: long(t.truncateCount),
+        };
+      })(),
     storageEngine: () => ({
       name: "wiredTiger",
       supportsCommittedReads: true,
@@ -162,13 +236,17 @@ function run(ctx: RequestContext<ServerStatusParams>): Doc {
         scannedObjects: long(c.queryExecutor.scannedObjects),
       },
     }),
-    // The oplog (a later build) reports its window here; absent until then.
-    oplog: () => undefined,
+    oplog: () =>
+      oplog === undefined || !ctx.params.include.has("oplog") ? undefined : {
+        latestOptime: lastTs ?? ZERO_TS,
+        earliestOptime: firstTs ?? ZERO_TS,
+      },
     secantus: () => ({
       version: VERSION,
       storagePath: ctx.info.storagePath,
       slowOperations: long(c.slowOperations),
       fsyncLocked: ctx.fsyncLock.count > 0,
+      oplog: oplog === undefined ? null : oplogBlock(oplog, firstTs, lastTs),
       lastBackup: ctx.backups.last
         ? {
           path: ctx.backups.last.path,
@@ -190,7 +268,7 @@ function run(ctx: RequestContext<ServerStatusParams>): Doc {
     localTime: now,
   };
   for (const s of SECTIONS) {
-    if (ctx.params.exclude.has(s)) continue;
+    if (ctx.params.exclude.has(s) || (OPT_IN.has(s) && !ctx.params.include.has(s))) continue;
     const v = sections[s]();
     if (v !== undefined) out[s] = v;
   }

@@ -4,7 +4,8 @@
  * `$collStats {count: {}, storageStats: {scale?}}` answers one document `{ns, host, localTime,
  * count?, storageStats?}` — `storageStats` carries the collStats command's fields (what mongosh's
  * `db.coll.stats()` reads), `count` the number of documents; on a missing collection both are 26
- * NamespaceNotFound in mongod's wording. `latencyStats` and `queryExecStats` are refused with 238:
+ * NamespaceNotFound in mongod's wording; `local.oplog.rs` answers the oplog's figures
+ * (shared/oplog_stats.ts). `latencyStats` and `queryExecStats` are refused with 238:
  * per-collection latency histograms and scan counters are not kept yet. Unknown options are 40415.
  * `$planCacheStats {}` answers one document per query shape in the plan cache (shared/compile_query.ts).
  */
@@ -15,6 +16,7 @@ import type { Doc } from "../reply.ts";
 import { collSizes } from "../ddl/coll_stats.ts";
 import { findCollection } from "../shared/namespace.ts";
 import { mustBeFirst, splitSourceStage } from "./source_stage.ts";
+import { isOplogNs, oplogCollStats } from "../shared/oplog_stats.ts";
 
 export interface CollStatsSpec {
   readonly count: boolean;
@@ -74,8 +76,13 @@ export function collStatsDocs(
   host: string,
 ): Doc[] {
   const ns = `${ctx.db}.${collection}`;
-  const coll = findCollection(ctx, collection);
   const out: Doc = { ns, host, localTime: new Date() };
+  if (isOplogNs(ctx.db, collection) && ctx.oplog) {
+    if (spec.storageScale !== undefined) out["storageStats"] = oplogCollStats(ctx.oplog, spec.storageScale);
+    if (spec.count) out["count"] = ctx.oplog.count;
+    return [out];
+  }
+  const coll = findCollection(ctx, collection);
   const missing = (what: string) =>
     new CommandError(
       "NamespaceNotFound",

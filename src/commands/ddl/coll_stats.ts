@@ -11,6 +11,7 @@ import { GENERIC_FIELDS } from "../params/generic.ts";
 import { collectionName } from "../params/names.ts";
 import { findCollection } from "../shared/namespace.ts";
 import { CommandError } from "../../errors/command_error.ts";
+import { isOplogNs, oplogCollStats } from "../shared/oplog_stats.ts";
 
 /** `scale`: truncated to an integer, at least 1 (anything else is 2 BadValue, as mongod). */
 const scale: Reader<number> = (v) => {
@@ -55,6 +56,7 @@ function runCollStats(ctx: RequestContext<CollStatsParams>): Doc {
   const name = ctx.params.collection;
   const scale = ctx.params.scale ?? 1;
   const ns = `${ctx.db}.${name}`;
+  if (isOplogNs(ctx.db, name) && ctx.oplog) return { ns, ...oplogCollStats(ctx.oplog, scale), ok: 1 };
   const coll = findCollection(ctx, name);
   if (!coll) throw new CommandError("NamespaceNotFound", `Collection [${ns}] not found.`);
   const z = collSizes(ctx, coll);

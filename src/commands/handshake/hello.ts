@@ -28,7 +28,8 @@ import { LIMITS, SUPPORTED_COMPRESSORS, WIRE_VERSION } from "../../limits.ts";
 import { parseSaslStart, startConversation } from "../auth/sasl_start.ts";
 import { authenticateX509, parseAuthenticate } from "../auth/authenticate.ts";
 
-const ELECTION_ID = new ObjectId("7fffffff0000000000000001");
+/** The one-member set's election id (term 1), as hello and serverStatus.repl report it. */
+export const ELECTION_ID = new ObjectId("7fffffff0000000000000001");
 
 const FIELDS = {
   helloOk: optional(bool),
