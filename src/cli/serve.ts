@@ -1,7 +1,9 @@
 /**
  * `secantusdb` / `secantusdb serve`: resolves configuration (defaults < TOML file < flags), starts the
  * server, prints one startup line (where it listens, which data directory), and stops cleanly on
- * SIGINT/SIGTERM. Configuration errors exit with code 2 and a message naming the key or flag.
+ * SIGINT/SIGTERM. Configuration errors exit with code 2 and a message naming the key or flag. Under
+ * systemd with `Type=notify` it reports readiness (READY=1 once listening), reloads and stopping
+ * through NOTIFY_SOCKET (ffi/libc/sd_notify.ts); elsewhere that is a no-op.
  */
 import { resolveServeConfig } from "./args.ts";
 import { serveHelp } from "./help.ts";
@@ -9,6 +11,7 @@ import { versionText } from "./version.ts";
 import { startServer } from "../app/start_server.ts";
 import { createLogger } from "../observability/log.ts";
 import { ConfigError } from "../config/mod.ts";
+import { sdNotify } from "../../ffi/libc/sd_notify.ts";
 
 export async function serve(argv: string[]): Promise<number> {
   let resolved;
@@ -49,6 +52,11 @@ export async function serve(argv: string[]): Promise<number> {
       config.server.storagePath === ":memory:" ? ":memory: (ephemeral)" : config.server.storagePath
     }`,
   );
+  const notify = (state: string) => {
+    const r = sdNotify(state);
+    if (r !== "sent" && r !== "off") log.warning(`systemd notify: ${r}`);
+  };
+  notify(`READY=1\nSTATUS=listening on ${config.server.host}:${server.port}\nMAINPID=${Deno.pid}`);
   const done = Promise.withResolvers<void>();
   const onSignal = (sig: string) => () => {
     log.info(`received ${sig}; shutting down`);
@@ -61,6 +69,7 @@ export async function serve(argv: string[]): Promise<number> {
   // SIGHUP (systemctl reload): re-read the configuration and apply what can change at run time, and
   // reload the TLS certificate, key and CA files (live connections keep theirs).
   const onHup = (): void => {
+    notify("RELOADING=1");
     resolveServeConfig(argv).then(
       (next) => {
         const r = server.reload(next.config);
@@ -70,7 +79,7 @@ export async function serve(argv: string[]): Promise<number> {
         );
       },
       (e) => log.warning(`SIGHUP: configuration not reloaded: ${e instanceof Error ? e.message : String(e)}`),
-    );
+    ).finally(() => notify("READY=1")); // after the TLS reload below, which is synchronous
     if (!server.tlsEnabled) return;
     try {
       server.reloadTls();
@@ -86,6 +95,7 @@ export async function serve(argv: string[]): Promise<number> {
   for (const [s, h] of handlers) Deno.addSignalListener(s, h);
   await done.promise;
   for (const [s, h] of handlers) Deno.removeSignalListener(s, h);
+  notify("STOPPING=1");
   await server.stop();
   return 0;
 }

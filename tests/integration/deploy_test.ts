@@ -4,7 +4,8 @@
  * /usr/local/bin/secantusdb is not installed here), and `deploy/secantusdb.production.toml` starts a
  * server — with its paths moved to a temporary folder, and without the keys whose features this build
  * refuses (`checkSupported`), which the test names — logging JSON lines, serving /metrics, and
- * applying a SIGHUP reload of log_level.
+ * applying a SIGHUP reload of log_level; `Type=notify` readiness through NOTIFY_SOCKET (a python3
+ * datagram socket plays systemd).
  */
 import assert from "node:assert/strict";
 import { PROJECT_ROOT, runCli, spawnServer } from "./helpers/server_process.ts";
@@ -31,6 +32,7 @@ Deno.test({
       const unit = await Deno.readTextFile(`${PROJECT_ROOT}deploy/secantusdb.service`);
       assert.match(unit, /^ExecStart=\/usr\/local\/bin\/secantusdb$/m);
       assert.match(unit, /^ExecReload=\/bin\/kill -HUP \$MAINPID$/m);
+      assert.match(unit, /^Type=notify$/m);
       await Deno.writeTextFile(
         `${dir}/secantusdb.service`,
         unit.replace("ExecStart=/usr/local/bin/secantusdb", `ExecStart=${Deno.execPath()}`),
@@ -72,6 +74,7 @@ Deno.test({
         }
         return line
           .replace(/^storage_path = .*/, `storage_path = "${work}/data"`)
+          .replace(/^archive_dir = .*/, `archive_dir = "${work}/oplog-archive"`)
           .replace(/^port = .*/, "port = 0")
           .replace(/^host = .*/, 'host = "127.0.0.1"')
           .replace(/^cache_size = .*/, 'cache_size = "64M"')
@@ -98,6 +101,7 @@ Deno.test({
       assert.ok(m, out);
       const metrics = await (await fetch(`http://127.0.0.1:${m[1]}/metrics`)).text();
       assert.match(metrics, /^secantusdb_up 1$/m);
+      assert.match(metrics, /^secantusdb_oplog_archive_failures_total 0$/m);
 
       // SIGHUP with log_level changed: applied at once, logged.
       await Deno.writeTextFile(config, lines.join("\n").replace(/^log_level = .*/m, 'log_level = "DEBUG"'));
@@ -111,6 +115,65 @@ Deno.test({
       await server?.stop();
       await Deno.remove(work, { recursive: true });
       if (certs) await Deno.remove(certs.dir, { recursive: true });
+    }
+  },
+});
+
+const PYTHON = which("python3");
+
+Deno.test({
+  name:
+    "Type=notify: READY=1 once listening, RELOADING/READY on SIGHUP, STOPPING=1 on SIGTERM (NOTIFY_SOCKET)",
+  ignore: PYTHON === undefined || Deno.build.os !== "linux",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    const dir = await Deno.makeTempDir({ prefix: "secantus-notify-" });
+    const sock = `${dir}/notify.sock`;
+    // systemd's side: a Unix datagram socket that prints each message on one line.
+    const receiver = new Deno.Command(PYTHON!, {
+      args: [
+        "-c",
+        "import socket,sys\ns=socket.socket(socket.AF_UNIX,socket.SOCK_DGRAM)\ns.bind(sys.argv[1])\n" +
+        "s.settimeout(60)\nprint('BOUND',flush=True)\nfor _ in range(4):\n" +
+        "  print(s.recv(4096).decode().replace('\\n','|'),flush=True)\n",
+        sock,
+      ],
+      stdout: "piped",
+      stderr: "piped",
+    }).spawn();
+    let text = "";
+    const reading = (async () => {
+      for await (const c of receiver.stdout.pipeThrough(new TextDecoderStream())) text += c;
+    })();
+    const until = async (re: RegExp) => {
+      const deadline = Date.now() + 30_000;
+      while (!re.test(text) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      assert.match(text, re);
+    };
+    let server: Awaited<ReturnType<typeof spawnServer>> | undefined;
+    try {
+      await until(/BOUND/);
+      Deno.env.set("NOTIFY_SOCKET", sock);
+      try {
+        server = await spawnServer();
+      } finally {
+        Deno.env.delete("NOTIFY_SOCKET");
+      }
+      await until(/READY=1\|STATUS=listening on 127\.0\.0\.1:\d+\|MAINPID=\d+/);
+      server.child.kill("SIGHUP");
+      await until(/RELOADING=1\nREADY=1/);
+      assert.equal(await server.stop(), 0);
+      await until(/STOPPING=1/);
+    } finally {
+      await server?.stop();
+      try {
+        receiver.kill();
+      } catch { /* exited */ }
+      await receiver.status;
+      await reading.catch(() => {});
+      await receiver.stderr.cancel().catch(() => {});
+      await Deno.remove(dir, { recursive: true });
     }
   },
 });
