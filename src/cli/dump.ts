@@ -2,7 +2,8 @@
  * `secantusdb dump (--uri <uri> | --storage-path <dir>) (--out <dir> | --archive <file|->) [--gzip]
  * [--db <db>] [--collection <c>] [--oplog]`: mongodump's formats (src/backup/dump/), from a running
  * server over the wire (documents as raw BSON, never re-encoded) or offline from a data directory no
- * server holds. `--oplog` (a running server, whole dumps only) adds the oplog entries written during
+ * server holds. Views are dumped as mongodump does (their definition in the metadata, no documents;
+ * `system.views` itself is not dumped). `--oplog` (a running server, whole dumps only) adds the oplog entries written during
  * the dump (dump_oplog.ts). Exit codes: 0 done, 1 failed, 2 bad flags.
  */
 import { parseArgs } from "node:util";
@@ -57,12 +58,27 @@ async function uriCollections(
     const infos = await db.listCollections(only.collection !== undefined ? { name: only.collection } : {})
       .toArray();
     for (const info of infos.sort((a, b) => a.name < b.name ? -1 : 1)) {
-      if (info.name === "system.profile") continue;
+      if (info.name === "system.profile" || info.name === "system.views") continue;
       const full = info as unknown as {
         type?: string;
         options?: Record<string, unknown>;
         info?: { uuid?: { buffer: Uint8Array } };
       };
+      if (full.type === "view") {
+        // mongodump's shape: the definition in the metadata, no documents.
+        out.push({
+          db: dbName,
+          metadata: {
+            options: full.options ?? {},
+            indexes: [],
+            uuid: "",
+            collectionName: info.name,
+            type: "view",
+          },
+          docs: async function* () {},
+        });
+        continue;
+      }
       if (full.type !== undefined && full.type !== "collection") continue;
       const coll = db.collection(info.name);
       const indexes = await coll.listIndexes().toArray();

@@ -1,8 +1,10 @@
 /**
- * `secantusdb load --uri <uri> (--dir <dump dir> | --archive <file>) [--drop] [--oplog-replay]`: reads
- * mongodump's directory or archive format (plain or gzipped; src/backup/dump/) into a running server:
- * each collection created with its options, its documents inserted in batches (their BSON types kept),
- * its indexes built afterwards. `--drop` drops each collection first; without it, documents whose
+ * `secantusdb load (--uri <uri> | --storage-path <dir>) (--dir <dump dir> | --archive <file>) [--drop]
+ * [--oplog-replay]`: reads mongodump's directory or archive format (plain or gzipped; src/backup/dump/)
+ * into a running server, or offline into a data directory no server holds (a private server is started
+ * on it on 127.0.0.1 for the load): each collection created with its options, its documents inserted in
+ * batches (their BSON types kept), its indexes built afterwards, then the views (mongodump keeps their
+ * definition in the metadata). `--drop` drops each collection first; without it, documents whose
  * `_id` exists already are reported as duplicates and skipped (as mongorestore does). The dump's
  * oplog (`dump --oplog`) is replayed through `applyOps` after the collections with `--oplog-replay`
  * (mongorestore's `--oplogReplay`), else skipped with a note. Exit codes: 0 done, 1 failed, 2 bad flags.
@@ -12,14 +14,19 @@ import { calculateObjectSize, deserialize } from "bson";
 import { type Document, MongoBulkWriteError, MongoClient } from "mongodb";
 import { type DumpEvent, readArchive, readDirectory } from "../backup/dump/mod.ts";
 import { ErrorCode } from "../errors/codes.ts";
+import { lockedByProcess } from "../backup/mod.ts";
+import { type RunningServer, startServer } from "../app/start_server.ts";
 
 export function loadHelp(): string {
   return [
-    "Usage: secantusdb load --uri <uri> (--dir <dump dir> | --archive <file>) [--drop] [--oplog-replay]",
+    "Usage: secantusdb load (--uri <uri> | --storage-path <dir>) (--dir <dump dir> | --archive <file>)",
+    "                       [--drop] [--oplog-replay]",
     "",
     "Loads a dump in mongodump's formats (from mongodump or `secantusdb dump`), gzipped or not.",
     "",
     "  --uri <uri>        the server to load into (default mongodb://127.0.0.1:27017/)",
+    "  --storage-path <dir>  load offline into this data directory (created if absent; no server may",
+    "                     be running on it)",
     "  --dir <dir>        a dump directory (<db>/<coll>.bson + .metadata.json)",
     "  --archive <file>   a dump archive",
     "  --drop             drop each collection before loading it",
@@ -39,6 +46,7 @@ export async function loadCli(argv: string[]): Promise<number> {
       args: argv,
       options: {
         uri: { type: "string" },
+        "storage-path": { type: "string" },
         dir: { type: "string" },
         archive: { type: "string" },
         drop: { type: "boolean" },
@@ -60,8 +68,32 @@ export async function loadCli(argv: string[]): Promise<number> {
     console.error("secantusdb load: give exactly one of --dir and --archive (see --help)");
     return 2;
   }
+  if (values.uri !== undefined && values["storage-path"] !== undefined) {
+    console.error("secantusdb load: give --uri or --storage-path, not both (see --help)");
+    return 2;
+  }
   const log = (s: string) => console.error(`${new Date().toISOString()}\t${s}`);
-  const client = new MongoClient(values.uri ?? "mongodb://127.0.0.1:27017/", {
+  let offline: RunningServer | undefined;
+  const path = values["storage-path"];
+  if (path !== undefined) {
+    if (lockedByProcess(`${path}/WiredTiger.lock`)) {
+      console.error(`secantusdb load: ${path} is in use by a running server; load it with --uri instead`);
+      return 1;
+    }
+    try {
+      offline = await startServer({
+        storagePath: path,
+        host: "127.0.0.1",
+        port: 0,
+        logLevel: "WARNING",
+        enableTestCommands: false,
+      });
+    } catch (e) {
+      console.error(`secantusdb load: cannot open ${path}: ${e instanceof Error ? e.message : String(e)}`);
+      return 1;
+    }
+  }
+  const client = new MongoClient(offline?.uri ?? values.uri ?? "mongodb://127.0.0.1:27017/", {
     serverSelectionTimeoutMS: 10_000,
   });
   const started = performance.now();
@@ -70,10 +102,12 @@ export async function loadCli(argv: string[]): Promise<number> {
   let duplicates = 0;
   let oplogApplied = 0;
   let oplogSkipped = 0;
-  let indexesBuilt = false;
-  const buildIndexes = async () => {
-    if (indexesBuilt) return;
-    indexesBuilt = true;
+  const views: { db: string; name: string; options: Record<string, unknown> }[] = [];
+  let finished = false;
+  /** Indexes, then views: after every collection's documents, before the oplog. */
+  const finishCollections = async () => {
+    if (finished) return;
+    finished = true;
     for (const { db, coll, specs } of indexes.values()) {
       if (specs.length === 0) continue;
       const cleaned = specs.map((s) => {
@@ -82,9 +116,15 @@ export async function loadCli(argv: string[]): Promise<number> {
       });
       await client.db(db).command({ createIndexes: coll, indexes: cleaned });
     }
+    for (const v of views) {
+      const db = client.db(v.db);
+      if (values.drop) await db.collection(v.name).drop().catch(() => false);
+      await db.createCollection(v.name, v.options);
+      log(`${v.db}.${v.name}: view created`);
+    }
   };
   const replay = async (docs: Uint8Array[]) => {
-    await buildIndexes(); // the oplog comes after every collection's documents
+    await finishCollections(); // the oplog comes after every collection's documents
     let batch: Document[] = [];
     let size = 0;
     const send = async () => {
@@ -115,6 +155,10 @@ export async function loadCli(argv: string[]): Promise<number> {
       }
       if (ev.kind === "collection") {
         const m = ev.metadata;
+        if (m.type === "view") {
+          views.push({ db: ev.db, name: m.collectionName, options: m.options });
+          continue;
+        }
         if (m.type !== "collection") {
           log(`skipping ${ev.db}.${m.collectionName}: ${m.type}s are not loaded by this build`);
           continue;
@@ -147,7 +191,7 @@ export async function loadCli(argv: string[]): Promise<number> {
         counts.set(ns, counts.get(ns)! + e.result.insertedCount);
       }
     }
-    await buildIndexes();
+    await finishCollections();
     if (values["oplog-replay"]) log(`replayed ${oplogApplied} oplog entries`);
     if (oplogSkipped > 0) log(`${oplogSkipped} oplog entries not replayed (pass --oplog-replay)`);
     let total = 0;
@@ -159,7 +203,9 @@ export async function loadCli(argv: string[]): Promise<number> {
     log(
       `loaded ${total} documents into ${counts.size} collections in ${secs.toFixed(2)} s (${
         (total / Math.max(secs, 0.001)).toFixed(0)
-      } docs/s)${duplicates > 0 ? `; ${duplicates} duplicate _id skipped` : ""}`,
+      } docs/s)${duplicates > 0 ? `; ${duplicates} duplicate _id skipped` : ""}${
+        views.length > 0 ? `; ${views.length} view${views.length === 1 ? "" : "s"}` : ""
+      }`,
     );
     return 0;
   } catch (e) {
@@ -167,5 +213,6 @@ export async function loadCli(argv: string[]): Promise<number> {
     return 1;
   } finally {
     await client.close();
+    await offline?.stop();
   }
 }

@@ -2,7 +2,9 @@
  * Issue 13, built-in dump and load in mongodump's formats, proven against the real tools in
  * ../shared/tools/mongo-tools: our directory and archive dumps (plain and gzipped) are read by
  * `mongorestore` and `bsondump`; mongodump's dumps of our server are read by our `load`; our offline
- * dump of a data directory matches the online one. Skipped when the tools are absent.
+ * dump of a data directory matches the online one; views travel as mongodump writes them (definition
+ * in the metadata, no documents) both ways, and `load --storage-path` fills a data directory offline.
+ * Skipped when the tools are absent.
  */
 import assert from "node:assert/strict";
 import { MongoClient } from "mongodb";
@@ -135,10 +137,103 @@ Deno.test({
           f,
         );
       }
-      const refuse = await runCli(["dump", "--uri", target.uri, "--oplog", "--out", `${work}/x`]);
-      assert.equal(refuse.code, 2);
-      assert.match(refuse.stderr, /oplog/);
     } finally {
+      await source.stop();
+      await target.stop();
+      await Deno.remove(work, { recursive: true });
+    }
+  },
+});
+
+/** Collections and views of a database: type, view definition, documents (sorted), index names. */
+async function withViews(uri: string, dbName: string): Promise<Record<string, unknown>> {
+  const client = new MongoClient(uri);
+  try {
+    const db = client.db(dbName);
+    const out: Record<string, unknown> = {};
+    for (const info of await db.listCollections().toArray()) {
+      const c = db.collection(info.name);
+      const view = info.type === "view";
+      out[info.name] = {
+        type: info.type,
+        ...(view ? { options: (info as { options?: unknown }).options } : {}),
+        docs: await c.find({}).sort({ _id: 1 }).toArray(),
+        ...(view ? {} : { indexes: (await c.listIndexes().toArray()).map((i) => i["name"]).sort() }),
+      };
+    }
+    return out;
+  } finally {
+    await client.close();
+  }
+}
+
+Deno.test({
+  name: "views both ways with the real tools; load --storage-path fills a data directory offline",
+  ignore: !HAVE_TOOLS,
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    const work = await Deno.makeTempDir({ prefix: "secantus-dump-views-" });
+    const source = await spawnServer({ dataDir: `${work}/src`, cwd: work });
+    const target = await spawnServer({ dataDir: `${work}/dst`, cwd: work });
+    let offline: Awaited<ReturnType<typeof spawnServer>> | undefined;
+    try {
+      const client = new MongoClient(source.uri);
+      const db = client.db("v");
+      await db.collection<{ _id: number; age: number }>("people").insertMany([
+        { _id: 1, age: 30 },
+        { _id: 2, age: 12 },
+        { _id: 3, age: 45 },
+      ]);
+      await db.createCollection("adults", {
+        viewOn: "people",
+        pipeline: [{ $match: { age: { $gte: 18 } } }],
+      });
+      await client.close();
+      const expected = await withViews(source.uri, "v");
+      const names = (c: Record<string, unknown>) => Object.keys(c).sort();
+      assert.deepEqual(names(expected), ["adults", "people", "system.views"]);
+
+      // Ours → mongorestore: the view comes back as a view.
+      const d = await runCli(["dump", "--uri", source.uri, "--out", `${work}/d`], { timeoutMs: 60_000 });
+      assert.equal(d.code, 0, d.stderr);
+      assert.deepEqual([...Deno.readDirSync(`${work}/d/v`)].map((e) => e.name).sort(), [
+        "adults.metadata.json",
+        "people.bson",
+        "people.metadata.json",
+      ]);
+      const r = await tool("mongorestore", ["--uri", target.uri, "--drop", `${work}/d`]);
+      assert.equal(r.code, 0, r.out);
+      assert.deepEqual(await withViews(target.uri, "v"), expected);
+
+      // mongodump's archive → load --storage-path into a fresh directory, then a server on it.
+      const m = await tool("mongodump", ["--uri", source.uri, "--db", "v", `--archive=${work}/m.archive`]);
+      assert.equal(m.code, 0, m.out);
+      const l = await runCli(
+        ["load", "--storage-path", `${work}/off`, "--archive", `${work}/m.archive`],
+        { timeoutMs: 60_000 },
+      );
+      assert.equal(l.code, 0, l.stderr);
+      assert.match(l.stderr, /loaded 3 documents into 1 collections .*; 1 view/);
+      offline = await spawnServer({ dataDir: `${work}/off`, cwd: work });
+      assert.deepEqual(await withViews(offline.uri, "v"), expected);
+      const held = await runCli(["load", "--storage-path", `${work}/off`, "--dir", `${work}/d`]);
+      assert.equal(held.code, 1);
+      assert.match(held.stderr, /in use by a running server/);
+      await offline.stop();
+
+      // The offline dump of that directory writes the view as the online dump does.
+      const off = await runCli(["dump", "--storage-path", `${work}/off`, "--out", `${work}/od`], {
+        timeoutMs: 60_000,
+      });
+      assert.equal(off.code, 0, off.stderr);
+      assert.equal(
+        await Deno.readTextFile(`${work}/od/v/adults.metadata.json`),
+        await Deno.readTextFile(`${work}/d/v/adults.metadata.json`),
+      );
+      assert.throws(() => Deno.statSync(`${work}/od/v/system.views.bson`), Deno.errors.NotFound);
+    } finally {
+      await offline?.stop();
       await source.stop();
       await target.stop();
       await Deno.remove(work, { recursive: true });

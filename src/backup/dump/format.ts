@@ -158,6 +158,7 @@ export async function writeDirectoryCollection(
   const meta = await openSink(`${base}.metadata.json${ext}`, gzip);
   await meta.write(new TextEncoder().encode(metadataJson(c.metadata)));
   await meta.close();
+  if (c.metadata.type === "view") return 0; // mongodump writes no .bson for a view
   const bson = await openSink(`${base}.bson${ext}`, gzip);
   let n = 0;
   let batch: Uint8Array[] = [];
