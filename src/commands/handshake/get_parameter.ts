@@ -53,6 +53,8 @@ export function serverParameters(info: Pick<ServerInfo, "testCommandsEnabled">, 
     featureCompatibilityVersion: { version: fcv },
     logLevel: live?.logLevel ?? 0,
     authenticationMechanisms: ["SCRAM-SHA-256"],
+    // mongod's user-document schema since 3.0 (SCRAM); mongorestore asks before it restores users.
+    authSchemaVersion: 5,
     maxBSONDepth: 100,
     cursorTimeoutMillis: live?.cursorTimeoutMillis ?? 600000,
     internalQueryMaxBlockingSortMemoryUsageBytes: 104857600,
