@@ -20,15 +20,6 @@ function which(bin: string): string | undefined {
 }
 
 const MONGOSH = which("mongosh");
-const PYTHON = "/usr/bin/python3";
-const HAS_PYMONGO = (() => {
-  try {
-    return new Deno.Command(PYTHON, { args: ["-c", "import pymongo"], stdout: "null", stderr: "null" })
-      .outputSync().success;
-  } catch {
-    return false;
-  }
-})();
 
 async function mongosh(uri: string, script: string): Promise<{ code: number; out: string }> {
   const r = await new Deno.Command(MONGOSH!, {
@@ -61,6 +52,7 @@ except OperationFailure as e:
     out["bad"] = e.code
 print(json.dumps(out))
 `;
+import { HAS_PYMONGO, runPython } from "./helpers/python.ts";
 
 Deno.test({
   name: "auth bootstrap: no-auth start, mongosh createUser, restart with --auth, mongosh and pymongo log in",
@@ -96,14 +88,7 @@ Deno.test({
       assert.match(ok.out, /USER admin/);
       assert.match(ok.out, /N 1/);
       if (HAS_PYMONGO) {
-        const r = await new Deno.Command(PYTHON, {
-          args: ["-c", PY_LOGIN, `mongodb://127.0.0.1:${second.port}/?directConnection=true`],
-          stdout: "piped",
-          stderr: "piped",
-          signal: AbortSignal.timeout(60_000),
-        }).output();
-        assert.equal(r.code, 0, new TextDecoder().decode(r.stderr));
-        const out = JSON.parse(new TextDecoder().decode(r.stdout));
+        const out = await runPython(PY_LOGIN, `mongodb://127.0.0.1:${second.port}/?directConnection=true`);
         assert.deepEqual(out, { "SCRAM-SHA-256": 1, "SCRAM-SHA-1": 1, bad: 18 });
       } else {
         console.log("auth_bootstrap_test: pymongo part skipped — /usr/bin/python3 has no pymongo");

@@ -5,19 +5,9 @@
  */
 import assert from "node:assert/strict";
 import { startServer } from "../../mod.ts";
+import { HAS_PYMONGO, runPython } from "./helpers/python.ts";
 
-const PYTHON = "/usr/bin/python3";
-
-function hasPymongo(): boolean {
-  try {
-    return new Deno.Command(PYTHON, { args: ["-c", "import pymongo"], stdout: "null", stderr: "null" })
-      .outputSync().success;
-  } catch {
-    return false;
-  }
-}
-
-const AVAILABLE = hasPymongo();
+const AVAILABLE = HAS_PYMONGO;
 if (!AVAILABLE) console.log("pymongo_test: skipped — /usr/bin/python3 with pymongo is not installed");
 
 const SCRIPT = `
@@ -38,19 +28,6 @@ print(json.dumps({
   "agg": list(t.aggregate([{"$group": {"_id": None, "total": {"$sum": "$qty"}}}])),
 }))
 `;
-
-/** Runs a Python script with the server's URI as argv[1]; it must exit 0 and print one JSON document. */
-// deno-lint-ignore no-explicit-any
-async function runPython(script: string, uri: string): Promise<any> {
-  const out = await new Deno.Command(PYTHON, {
-    args: ["-c", script, uri],
-    stdout: "piped",
-    stderr: "piped",
-    signal: AbortSignal.timeout(60_000),
-  }).output();
-  assert.equal(out.code, 0, new TextDecoder().decode(out.stderr));
-  return JSON.parse(new TextDecoder().decode(out.stdout));
-}
 
 Deno.test({
   name: "pymongo CRUD session",

@@ -9,16 +9,7 @@ import { MongoClient } from "mongodb";
 import { spawnServer } from "./helpers/server_process.ts";
 import { makeTestCerts } from "./helpers/test_certs.ts";
 import { MONGOSH, runMongosh } from "./helpers/mongosh.ts";
-
-const PYTHON = "/usr/bin/python3";
-const HAS_PYMONGO = (() => {
-  try {
-    return new Deno.Command(PYTHON, { args: ["-c", "import pymongo"], stdout: "null", stderr: "null" })
-      .outputSync().success;
-  } catch {
-    return false;
-  }
-})();
+import { HAS_PYMONGO, runPython } from "./helpers/python.ts";
 
 const PY = `
 import sys, json
@@ -67,14 +58,7 @@ Deno.test({
         await root.close();
       }
       if (HAS_PYMONGO) {
-        const out = await new Deno.Command(PYTHON, {
-          args: ["-c", PY, String(server.port), certs.caFile, certs.clientPem],
-          stdout: "piped",
-          stderr: "piped",
-          signal: AbortSignal.timeout(60_000),
-        }).output();
-        assert.equal(out.code, 0, new TextDecoder().decode(out.stderr));
-        const r = JSON.parse(new TextDecoder().decode(out.stdout));
+        const r = await runPython(PY, String(server.port), certs.caFile, certs.clientPem);
         assert.equal(r.scram, 1);
         assert.deepEqual(r.x509, ["secret"]);
         assert.deepEqual(r.who, [{ user: certs.clientSubject, db: "$external" }]);
