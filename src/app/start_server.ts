@@ -295,6 +295,10 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
     testCommandsEnabled: config.server.enableTestCommands,
   };
 
+  const retryableWrites = new RetryableWrites<Reply>();
+  retryableWrites.attach(storage);
+  const rwDefaults = new RWDefaults();
+  rwDefaults.attach(storage);
   const server: ServerContext = {
     storage,
     cursors,
@@ -305,10 +309,10 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
     isShuttingDown: () => shutdown.signal.aborted,
     failPoints: new FailPoints(),
     heap,
-    retryableWrites: new RetryableWrites<Reply>(),
+    retryableWrites,
     transactions,
     snapshots,
-    rwDefaults: new RWDefaults(),
+    rwDefaults,
     capped,
     authorizer,
     auth,

@@ -147,7 +147,12 @@ async function dispatchCommand(
     }
     const params = spec.parse(body, { db, lookupCommand });
     if (generic.lsid) server.sessions.touch(generic.lsid);
-    const ctx = requestContext(server, client, spec, params, db, generic, req.exhaustAllowed ?? false);
+    const baseCtx = requestContext(server, client, spec, params, db, generic, req.exhaustAllowed ?? false);
+    // A retryable write's storage transactions also record it as applied (durable with the data).
+    const writeId = server.retryableWrites.identify(spec.name, generic);
+    const ctx = writeId
+      ? { ...baseCtx, storage: server.retryableWrites.storageFor(writeId, server.storage) }
+      : baseCtx;
     const found = spec;
     const failure = server.failPoints.check({
       names: failPointNames(found),

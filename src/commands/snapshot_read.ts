@@ -50,7 +50,7 @@ export async function runSnapshotRead(
   spec: AnyCommandSpec,
 ): Promise<Reply> {
   const { handle, at } = snapshotFor(server, lsidKey(generic.lsid!), generic.readConcern?.atClusterTime);
-  const storage = new TransactionStorage(server.storage, handle, new Set());
+  const storage = new TransactionStorage(server.storage, handle);
   const reply = await spec.run({ ...ctx, storage });
   return withAtClusterTime(reply, at);
 }

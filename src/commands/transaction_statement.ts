@@ -127,7 +127,7 @@ export function enterStatement(server: ServerContext, g: GenericArgs, command: s
   const txn = server.transactions.statement(lsidKey(g.lsid!), g.txnNumber!, start, command, {
     ...g.lsid!,
   });
-  return { txn, storage: new TransactionStorage(server.storage, txn.handle, txn.created) };
+  return { txn, storage: new TransactionStorage(server.storage, txn.handle) };
 }
 
 /** A reply that means the statement failed (ok: 0, or write errors inside an ok: 1 reply). */

@@ -3,8 +3,9 @@
  * when it commits (`beforeCommit`, synchronously with the commit), so entries are stamped in commit
  * order and a reader that has seen timestamp T has seen every entry up to T: there are no holes. A
  * transaction begun with a session label (a multi-document transaction) becomes one `applyOps` entry
- * carrying its lsid and txnNumber; other writes get one entry per document. Catalog changes are
- * logged at once inside the catalog's own transaction. Collections created with
+ * carrying its lsid and txnNumber (with the `c` ops of collections and indexes it created, as mongod
+ * 8.0 logs them); other writes get one entry per document. Other catalog changes are logged at once
+ * inside the catalog's own transaction. Collections created with
  * `changeStreamPreAndPostImages: {enabled: true}` also keep each update/delete's pre-image in the
  * `oplog_preimages` table under the entry's key (plus the applyOps index).
  */
@@ -119,6 +120,13 @@ export class OplogWriter implements WriteHook {
 
   #logDdl(change: DdlChange, txn: HookTxn): void {
     if (change.op === "dropDatabase" ? change.db === "local" : ddlDb(change) === "local") return;
+    if (txn.label?.txnNumber !== undefined) {
+      // create / createIndexes inside a session transaction: part of its applyOps, at its commit
+      let list = this.#pending.get(txn);
+      if (!list) this.#pending.set(txn, list = []);
+      for (const op of ddlOps(change)) list.push({ op });
+      return;
+    }
     const entries = txn.table(this.tables.entries);
     const wall = new Date();
     const ops = ddlOps(change);

@@ -5,12 +5,13 @@
  * (`transactions.ts`), and the storage view a statement of a transaction runs on
  * (`txn_storage.ts`). May import: storage, bson, errors. Imported by: commands, app.
  *
- * Where transactions differ from mongod 8.0 (catalog changes are not part of a TxnHandle):
- * - A collection created inside a transaction (implicitly by a write, or with `create`) is created
- *   at once and is visible to others (empty) before commit; an abort drops it again unless another client
- *   has committed documents into it meanwhile.
- * - `createIndexes` inside a transaction commits its catalog entry at once too; its keys for the
- *   transaction's own documents are written in the transaction.
+ * A collection created inside a transaction (implicitly by a write, or with `create`), and indexes
+ * created on it, are part of the transaction (`TxnHandle.createCollection`): invisible to others
+ * until commit, gone after abort; another client creating the same namespace meanwhile waits (a plain
+ * write retries its WriteConflict) and then finds it or not. createIndexes on a collection that
+ * existed before the transaction is 263, as on mongod 8.0.
+ *
+ * Where transactions differ from mongod 8.0:
  * - A statement's storage writes are not savepoints: any failed statement (error or write error)
  *   aborts the whole transaction, as mongod does for most errors.
  * - No prepared transactions, no txnRetryCounter (sharded-cluster features); restarting a

@@ -32,8 +32,6 @@ export interface SessionTxn {
   readonly startedAt: number;
   /** Cursor ids opened by statements of this transaction. */
   readonly cursors: Set<bigint>;
-  /** Namespaces (`db.coll`) this transaction created (implicitly or with create). */
-  readonly created: Set<string>;
   /** Statements currently running (the sweep leaves a busy transaction alone). */
   running: number;
   /** Statements run so far (readConcern is only allowed on the first). */
@@ -159,7 +157,6 @@ export class Transactions {
         handle: this.storage.begin({ label: { txnNumber, ...(lsid ? { lsid } : {}) } }),
         startedAt: this.#now(),
         cursors: new Set(),
-        created: new Set(),
         running: 0,
         statements: 0,
       };
@@ -295,27 +292,6 @@ export class Transactions {
     }
   }
 
-  /**
-   * Catalog changes are not part of the WT transaction (storage/api.ts), so a collection the
-   * transaction created exists at once; at abort it is dropped again when nothing committed lives in
-   * it (a collection another client has written to in the meantime is kept).
-   */
-  #dropCreatedIfEmpty(txn: SessionTxn): void {
-    for (const ns of txn.created) {
-      const dot = ns.indexOf(".");
-      const db = ns.slice(0, dot);
-      const name = ns.slice(dot + 1);
-      try {
-        const coll = this.storage.catalog.getCollection(db, name);
-        if (coll && this.storage.read((t) => t.count(coll)) === 0) {
-          this.storage.catalog.dropCollection(db, name);
-        }
-      } catch {
-        // best effort: the collection stays, empty
-      }
-    }
-  }
-
   #end(txn: SessionTxn, phase: "committed" | "aborted", reason?: string, notify = true): void {
     if (txn.phase !== "inProgress") return;
     if (notify) this.#notifyEnd(txn);
@@ -323,7 +299,6 @@ export class Transactions {
     if (phase === "aborted") {
       if (reason !== undefined) txn.abortReason = reason;
       txn.handle.abort();
-      this.#dropCreatedIfEmpty(txn);
       this.stats.totalAborted++;
     } else {
       this.stats.totalCommitted++;

@@ -7,9 +7,11 @@
  * - The first error thrown out of a `write(fn)` is remembered in `failure`: the handle may be half
  *   written (or failed, see `storage/api.ts`), so the caller aborts the transaction after the
  *   statement whatever the command replied (mongod aborts a transaction on any statement error).
- * - The catalog is the engine's own (DDL is not transactional, see `storage/api.ts`);
- *   `createCollection` through this view records the namespace on the transaction, so createIndexes
- *   can tell a collection created inside it.
+ * - The catalog is the engine's plus what this transaction created: `createCollection` and
+ *   `createIndex` (on a collection created here; 263 on any other, as mongod) go through the handle,
+ *   so they are part of the transaction (invisible to others until commit, gone after abort, see
+ *   `storage/api.ts`). Other DDL is the engine's own (commands a transaction may not run never get
+ *   here; the exception is views/system collections a create touches).
  * - `begin()` is refused (no nested transactions); `close()`/`checkpoint()` are not for statements.
  */
 import type {
@@ -25,6 +27,7 @@ import type {
   WriteTxn,
 } from "../storage/api.ts";
 import { StorageError } from "../storage/api.ts";
+import { CommandError } from "../errors/command_error.ts";
 
 export class TransactionStorage implements StorageEngine {
   /** The first error a write of this statement threw (the transaction must then be aborted). */
@@ -34,26 +37,46 @@ export class TransactionStorage implements StorageEngine {
   constructor(
     private readonly base: StorageEngine,
     private readonly handle: TxnHandle,
-    created: Set<string>,
   ) {
     const cat = base.catalog;
+    const mine = (db: string, name: string) => handle.createdCollection(db, name);
     this.catalog = {
-      listDatabases: () => cat.listDatabases(),
-      listCollections: (db) => cat.listCollections(db),
-      getCollection: (db, name) => cat.getCollection(db, name),
-      createCollection: (db, name, options): CollectionEntry => {
-        const entry = cat.createCollection(db, name, options);
-        created.add(`${db}.${name}`);
-        return entry;
+      listDatabases: () =>
+        [...new Set([...cat.listDatabases(), ...handle.createdCollections().map((c) => c.db)])].sort(),
+      listCollections: (db) =>
+        [...cat.listCollections(db), ...handle.createdCollections().filter((c) => c.db === db)].sort((a, b) =>
+          a.name < b.name ? -1 : a.name > b.name ? 1 : 0
+        ),
+      getCollection: (db, name) => mine(db, name) ?? cat.getCollection(db, name),
+      createCollection: (db, name, options) => handle.createCollection(db, name, options),
+      createIndex: (db, name, index) => {
+        if (mine(db, name)) return handle.createIndex(db, name, index);
+        throw new CommandError(
+          "OperationNotSupportedInTransaction",
+          `Cannot create new indexes on existing collection ${db}.${name} in a multi-document transaction.`,
+        );
       },
-      dropCollection: (db, name) => cat.dropCollection(db, name),
+      // Dropping an index of a collection created here only happens when its build failed: the
+      // statement then fails and the whole transaction (with the index) is rolled back.
+      dropIndex: (db, name, indexName) => mine(db, name) ?? cat.dropIndex(db, name, indexName),
+      dropCollection: (db, name) => notInTransaction("drop", db, name, () => cat.dropCollection(db, name)),
       dropDatabase: (db) => cat.dropDatabase(db),
-      createIndex: (db, name, index) => cat.createIndex(db, name, index),
-      dropIndex: (db, name, indexName) => cat.dropIndex(db, name, indexName),
-      updateIndex: (db, name, indexName, patch) => cat.updateIndex(db, name, indexName, patch),
-      renameCollection: (db, from, toDb, to) => cat.renameCollection(db, from, toDb, to),
-      updateCollection: (db, name, options) => cat.updateCollection(db, name, options),
+      updateIndex: (db, name, indexName, patch) =>
+        notInTransaction("collMod", db, name, () => cat.updateIndex(db, name, indexName, patch)),
+      renameCollection: (db, from, toDb, to) =>
+        notInTransaction("renameCollection", db, from, () => cat.renameCollection(db, from, toDb, to)),
+      updateCollection: (db, name, options) =>
+        notInTransaction("collMod", db, name, () => cat.updateCollection(db, name, options)),
     };
+
+    /** Other DDL on a collection this transaction created cannot be part of it (mongod allows none). */
+    function notInTransaction<T>(what: string, db: string, name: string, fn: () => T): T {
+      if (!mine(db, name)) return fn();
+      throw new CommandError(
+        "OperationNotSupportedInTransaction",
+        `Cannot run '${what}' on ${db}.${name}, created by an uncommitted transaction, inside it.`,
+      );
+    }
   }
 
   get inMemory(): boolean {

@@ -58,8 +58,14 @@
  *    rows) and only then drop the tables, outside any transaction; a drop that cannot happen yet (a
  *    cursor still open on the table, e.g. an open handle that used it) is retried later. Once the
  *    catalog commit is done the change is final even if the table files linger.
- *  - DDL never joins a caller's TxnHandle: it commits on its own, at once, even while handles are
- *    open. A handle that began before the DDL still sees its old snapshot of records, but it holds
+ *  - DDL through the engine's `catalog` never joins a caller's TxnHandle: it commits on its own, at
+ *    once, even while handles are open. The one exception is DDL made through a handle
+ *    (`TxnHandle.createCollection` / `createIndex`, what a multi-document transaction may do): its
+ *    tables are created at once (empty, unnamed by the catalog), but its catalog rows are written in
+ *    the handle's transaction, so the collection or index is visible only to that handle until it
+ *    commits, to everyone after, and its tables are dropped again when it aborts. While a handle holds
+ *    such a namespace, the engine catalog refuses to create it (StorageError "WriteConflict": a
+ *    plain write waits and retries, as for a record a transaction holds). A handle that began before the DDL still sees its old snapshot of records, but it holds
  *    `CollectionEntry` objects (immutable snapshots) that may name dropped tables: using them after
  *    the drop throws a StorageError.
  *  - The sticky multikey flag is committed in its own transaction before the write that needs it,
@@ -255,6 +261,18 @@ export type TxnState = "active" | "failed" | "committed" | "aborted";
 export interface TxnHandle extends WriteTxn {
   readonly state: TxnState;
   readonly readOnly: boolean;
+  /**
+   * Creates a collection as part of this transaction (see "What is atomic with DDL"): write hooks are
+   * told through this handle. NamespaceExists when the engine catalog or this handle has it;
+   * WriteConflict when another open handle created it.
+   */
+  createCollection(db: string, name: string, options?: Record<string, unknown>): CollectionEntry;
+  /** Adds an index to a collection this handle created, as part of it (NamespaceNotFound for any other). */
+  createIndex(db: string, name: string, index: Omit<IndexEntry, "ident">): CollectionEntry;
+  /** A collection this handle created (its latest entry), or undefined. */
+  createdCollection(db: string, name: string): CollectionEntry | undefined;
+  /** Every collection this handle created, latest entries. */
+  createdCollections(): CollectionEntry[];
   /**
    * Make every write visible and durable (`sync` as for `write`) and release the session. A failed
    * handle, or a commit that WiredTiger refuses, throws after rolling everything back (the handle is

@@ -207,13 +207,58 @@ txnTest(
   },
 );
 
-txnTest("an aborted transaction removes the (still empty) collection it created", async (client) => {
-  const db = client.db("t");
-  const s = client.startSession();
-  s.startTransaction();
-  await db.collection<{ _id: number }>("fresh").insertOne({ _id: 1 }, { session: s });
-  await s.abortTransaction();
-  await s.endSession();
-  const names = (await db.listCollections({}, { nameOnly: true }).toArray()).map((c) => c.name);
-  assert.ok(!names.includes("fresh"), `fresh still listed: ${names}`);
-});
+txnTest(
+  "collections and indexes created in a transaction exist for others only after commit",
+  async (client) => {
+    const db = client.db("t");
+    const names = async () => (await db.listCollections({}, { nameOnly: true }).toArray()).map((c) => c.name);
+    // implicit create by insert, then an index on it, both inside the transaction
+    const s = client.startSession();
+    s.startTransaction();
+    await db.collection<{ _id: number; x?: number }>("fresh").insertOne({ _id: 1, x: 1 }, { session: s });
+    await db.collection("fresh").createIndex({ x: 1 }, { session: s });
+    await db.createCollection("explicit", { session: s });
+    assert.equal(await db.collection("fresh").countDocuments({}, { session: s }), 1);
+    assert.deepEqual((await names()).filter((n) => n === "fresh" || n === "explicit"), []);
+    // an outside write to the same namespace waits for the transaction, then lands in its collection
+    const outside = db.collection<{ _id: number }>("fresh").insertOne({ _id: 2 });
+    await new Promise((r) => setTimeout(r, 50));
+    await s.commitTransaction();
+    await outside;
+    assert.deepEqual((await names()).filter((n) => n === "fresh" || n === "explicit").sort(), [
+      "explicit",
+      "fresh",
+    ]);
+    assert.equal(await db.collection("fresh").countDocuments({}), 2);
+    const idx = (await db.collection("fresh").listIndexes().toArray()).map((i) => i.name).sort();
+    assert.deepEqual(idx, ["_id_", "x_1"]);
+    // one applyOps entry holding the creates, the index and the insert
+    const last = await client.db("local").collection("oplog.rs").find({ "o.applyOps": { $exists: true } })
+      .sort({ $natural: -1 }).limit(1).next();
+    const ops = (last?.o.applyOps as { op: string; o: Record<string, unknown> }[]).map((o) =>
+      o.op === "c" ? Object.keys(o.o)[0] : o.op
+    );
+    assert.deepEqual(ops, ["create", "i", "createIndexes", "create"]);
+    await s.endSession();
+
+    // abort: the collection (and its index) never existed
+    const s2 = client.startSession();
+    s2.startTransaction();
+    await db.collection<{ _id: number }>("gone").insertOne({ _id: 1 }, { session: s2 });
+    await s2.abortTransaction();
+    await s2.endSession();
+    assert.ok(!(await names()).includes("gone"));
+    await db.collection<{ _id: number }>("gone").insertOne({ _id: 7 }); // the name is free again
+    assert.equal(await db.collection("gone").countDocuments({}), 1);
+
+    // createIndexes on a collection that existed before the transaction: 263 as on mongod 8.0
+    const s3 = client.startSession();
+    s3.startTransaction();
+    await assert.rejects(
+      db.collection("gone").createIndex({ y: 1 }, { session: s3 }),
+      (e: MongoServerError) => e.code === 263,
+    );
+    await s3.abortTransaction().catch(() => {});
+    await s3.endSession();
+  },
+);

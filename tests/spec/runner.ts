@@ -110,6 +110,12 @@ async function runOperation(
   ctx: RunnerContext,
   opts: RunOptions,
   index: string,
+  /**
+   * Inside a withTransaction callback: an error the operation expects (or ignores) is still thrown
+   * on after it is checked, so the driver's withTransaction sees the callback fail and aborts or
+   * retries, as the convenient-API tests' expected events (abortTransaction after each) require.
+   */
+  inCallback = false,
 ): Promise<void> {
   const label = `operation ${index} ${op.name} on ${op.object}`;
   let result: unknown;
@@ -118,7 +124,11 @@ async function runOperation(
   try {
     const run = op.object === "testRunner"
       ? runTestRunnerOperation(op.name, (op.arguments ?? {}) as Rec, entities, ctx).then(() => undefined)
-      : runEntityOperation(op, entities, (nested) => runOperation(nested, entities, ctx, opts, `${index}.n`));
+      : runEntityOperation(
+        op,
+        entities,
+        (nested) => runOperation(nested, entities, ctx, opts, `${index}.n`, true),
+      );
     result = await withTimeout(run, opts.opTimeoutMs, label);
   } catch (e) {
     if (e instanceof SkipTest || e instanceof Timeout) throw e;
@@ -126,11 +136,15 @@ async function runOperation(
     error = e;
     failed = true;
   }
-  if (op.ignoreResultAndError) return;
+  if (op.ignoreResultAndError) {
+    if (failed && inCallback) throw error;
+    return;
+  }
   if (op.expectError) {
     if (!failed) throw new Error(`${label}: expected an error, got result ${show(result)}`);
     const r = checkError(error, op.expectError, entities);
     if (r) throw new Error(`${label}: ${r}`);
+    if (inCallback) throw error;
     return;
   }
   if (failed) throw new Error(`${label}: unexpected error ${errorText(error)}`);

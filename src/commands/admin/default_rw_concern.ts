@@ -3,8 +3,8 @@
  * name none (src/sessions/rw_defaults.ts). Admin database only. The default write concern applies to
  * writes outside transactions that send no writeConcern (e.g. `j: true` syncs their commits); the
  * default read concern may be local, available or majority, all of which read the latest committed
- * data on this single node. Defaults are not persisted across restarts (mongod keeps them in
- * config.settings).
+ * data on this single node. Defaults survive restarts (stored by RWDefaults, as mongod keeps them
+ * in config.settings).
  */
 import { CommandError } from "../../errors/command_error.ts";
 import type { RequestContext } from "../context.ts";

@@ -78,7 +78,8 @@ export function parseInsert(body: Doc): InsertParams {
 async function run(ctx: RequestContext<InsertParams>): Promise<Doc> {
   const { collection: name, documents: docs, ordered = true } = ctx.params;
   const sync = commitSync(ctx);
-  const coll = ensureCollection(ctx, name);
+  // waits while an open transaction is creating this namespace (as mongod waits on its lock)
+  const coll = await retryOnConflict(ctx, () => ensureCollection(ctx, name));
   refuseCappedInTransaction(ctx, coll, "write");
   const validation = {
     bypass: ctx.params.bypassDocumentValidation,

@@ -12,6 +12,7 @@
 import { CommandError } from "../../errors/command_error.ts";
 import { StorageError } from "../../storage/api.ts";
 import type { RequestContext } from "../context.ts";
+import { retryOnConflict } from "../write/conflict_retry.ts";
 import { defineCommand, type Doc } from "../spec.ts";
 import {
   array,
@@ -189,7 +190,7 @@ function runCreateView(ctx: RequestContext<CreateParams>): Doc {
   return { ok: 1 };
 }
 
-function run(ctx: RequestContext<CreateParams>): Doc {
+async function run(ctx: RequestContext<CreateParams>): Promise<Doc> {
   const name = ctx.params.collection;
   validateDbName(ctx.db);
   if (ctx.params.options.viewOn !== undefined) return runCreateView(ctx);
@@ -202,7 +203,11 @@ function run(ctx: RequestContext<CreateParams>): Doc {
   const ci = ctx.params.options.clusteredIndex;
   if (ci) options["clusteredIndex"] = { v: ci.v ?? 2, ...ci };
   try {
-    const entry = ctx.storage.catalog.createCollection(ctx.db, name, options);
+    // waits while an open transaction is creating this namespace (as mongod waits on its lock)
+    const entry = await retryOnConflict(
+      ctx,
+      () => ctx.storage.catalog.createCollection(ctx.db, name, options),
+    );
     if (ci) {
       ctx.storage.catalog.updateIndex(ctx.db, name, "_id_", {
         spec: {

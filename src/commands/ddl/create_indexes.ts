@@ -13,6 +13,7 @@ import { defineCommand, type Doc } from "../spec.ts";
 import { array, ignored, type Parsed, parseShape, type Reader, required } from "../params/schema.ts";
 import { GENERIC_FIELDS } from "../params/generic.ts";
 import { collectionName } from "../params/names.ts";
+import { retryOnConflict } from "../write/conflict_retry.ts";
 import { ensureCollection, findCollection } from "../shared/namespace.ts";
 import { translateStorageError } from "../write/storage_errors.ts";
 import { validatePartialFilter } from "../shared/compile_query.ts";
@@ -106,7 +107,7 @@ function planBuilds(coll: CollectionEntry | undefined, wanted: ValidatedIndex[])
   return out;
 }
 
-function run(ctx: RequestContext<CreateIndexesParams>): Doc {
+async function run(ctx: RequestContext<CreateIndexesParams>): Promise<Doc> {
   const name = ctx.params.collection;
   let coll = findCollection(ctx, name);
   // A collection's default collation applies to a new index that names none (mongod).
@@ -122,7 +123,7 @@ function run(ctx: RequestContext<CreateIndexesParams>): Doc {
   if (builds.length === 0 && coll) {
     return { numIndexesBefore: before, numIndexesAfter: before, note: "all indexes already exist", ok: 1 };
   }
-  coll = ensureCollection(ctx, name);
+  coll = await retryOnConflict(ctx, () => ensureCollection(ctx, name));
   for (const b of builds) {
     coll = ctx.storage.catalog.createIndex(ctx.db, name, { name: b.name, spec: b.spec, unique: b.unique });
     const ix = coll.indexes.find((i) => i.name === b.name)!;

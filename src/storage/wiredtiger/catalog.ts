@@ -10,6 +10,12 @@
  * is removed (a drop that fails, e.g. EBUSY from a cursor still in use, is remembered in
  * `pendingDrops` and retried on later DDL, on close and on open).
  *
+ * A multi-document transaction's `create` / `createIndexes` are staged instead (`stageCollection`,
+ * `stageIndex`): idents taken and tables created at once, the namespace's row written by the
+ * transaction's own session, the cache updated when it commits (`publishStaged`) and the tables
+ * dropped when it aborts (`discardStaged`). Until then the namespace is reserved: creating or
+ * renaming onto it is a WriteConflict.
+ *
  * Write hooks are told of each user-visible change inside the catalog's own transaction, after its
  * rows are written: their rows commit with it, or roll back with it (a hook that throws rolls the
  * change back, drops any table the change had just created, and the error is rethrown). The sticky
@@ -95,6 +101,29 @@ function newUuid(): Uint8Array {
   return u;
 }
 
+/** A transaction that stages catalog rows (`WtTxn`): its session and what it has created. */
+export interface StagingTxn {
+  readonly ctx: SessionCtx;
+  createdCollection(db: string, name: string): CollectionEntry | undefined;
+}
+
+function newCollectionEntry(
+  db: string,
+  name: string,
+  options: Record<string, unknown>,
+  ident: string,
+  idIdent: string,
+): CollectionEntry {
+  return freezeEntry({
+    db,
+    name,
+    uuid: newUuid(),
+    options,
+    indexes: [{ name: "_id_", spec: { v: 2, key: { _id: 1 }, name: "_id_" }, unique: true, ident: idIdent }],
+    ident,
+  });
+}
+
 export interface CatalogHooks {
   /** Called after tables are dropped or their entries removed, so per-table state can be forgotten. */
   forget(idents: readonly string[]): void;
@@ -108,6 +137,8 @@ export class WtCatalog implements Catalog {
   readonly #pool: SessionPool;
   readonly #hooks: CatalogHooks;
   readonly #entries = new Map<string, CollectionEntry>();
+  /** Namespaces created by a transaction handle that has not ended (see `stageCollection`). */
+  readonly #staged = new Map<string, StagingTxn>();
   #meta: MetaDoc = { nextIdent: 1, pendingDrops: [] };
 
   constructor(pool: SessionPool, hooks: CatalogHooks) {
@@ -165,27 +196,103 @@ export class WtCatalog implements Catalog {
       if (this.getCollection(db, name)) {
         throw new StorageError("NamespaceExists", `collection ${db}.${name} already exists`);
       }
+      this.#refuseStaged(db, name);
       const meta = { ...this.#meta };
       const ident = `coll-${meta.nextIdent++}`;
       const idIdent = `index-${meta.nextIdent++}`;
       this.#createTable(ident, RECORD_CONFIG);
       this.#createTable(idIdent, INDEX_CONFIG);
-      const entry = freezeEntry({
-        db,
-        name,
-        uuid: newUuid(),
-        options,
-        indexes: [{
-          name: "_id_",
-          spec: { v: 2, key: { _id: 1 }, name: "_id_" },
-          unique: true,
-          ident: idIdent,
-        }],
-        ident,
-      });
+      const entry = newCollectionEntry(db, name, options, ident, idIdent);
       this.#commit(meta, [[db, name, entry]], { op: "createCollection", coll: entry }, [ident, idIdent]);
       return entry;
     });
+  }
+
+  // ------------------------------------------- DDL inside a transaction handle (see api.ts)
+
+  /**
+   * Creates a collection whose catalog row is written by `owner`'s transaction: the idents are
+   * taken (committed) and the tables created at once; the entry becomes the catalog's when the owner
+   * commits (`publishStaged`) and its tables are dropped when it aborts (`discardStaged`).
+   */
+  stageCollection(
+    owner: StagingTxn,
+    db: string,
+    name: string,
+    options: Record<string, unknown>,
+  ): CollectionEntry {
+    return guard(`createCollection ${db}.${name}`, () => {
+      if (this.getCollection(db, name) || owner.createdCollection(db, name)) {
+        throw new StorageError("NamespaceExists", `collection ${db}.${name} already exists`);
+      }
+      this.#refuseStaged(db, name);
+      const [ident, idIdent] = this.#takeIdents(["coll", "index"]) as [string, string];
+      this.#createTable(ident, RECORD_CONFIG);
+      this.#createTable(idIdent, INDEX_CONFIG);
+      const entry = newCollectionEntry(db, name, options, ident, idIdent);
+      this.#staged.set(`${db}.${name}`, owner);
+      owner.ctx.cursor(CATALOG_URI).put(nsKey(db, name), encodeEntry(entry));
+      return entry;
+    });
+  }
+
+  /** Adds an index to a collection `owner` staged (same rules as `stageCollection`). */
+  stageIndex(owner: StagingTxn, coll: CollectionEntry, index: Omit<IndexEntry, "ident">): CollectionEntry {
+    return guard(`createIndex ${coll.db}.${coll.name}.${index.name}`, () => {
+      if (coll.indexes.some((i) => i.name === index.name)) {
+        throw new StorageError(
+          "InternalError",
+          `index ${index.name} already exists on ${coll.db}.${coll.name}`,
+        );
+      }
+      const [ident] = this.#takeIdents(["index"]) as [string];
+      this.#createTable(ident, INDEX_CONFIG);
+      const entry = freezeEntry({
+        ...coll,
+        indexes: [...coll.indexes, { name: index.name, spec: index.spec, unique: index.unique, ident }],
+      });
+      owner.ctx.cursor(CATALOG_URI).put(nsKey(coll.db, coll.name), encodeEntry(entry));
+      return entry;
+    });
+  }
+
+  /** The owner of staged entries committed: they are the catalog's now. */
+  publishStaged(entries: readonly CollectionEntry[]): void {
+    for (const e of entries) {
+      this.#staged.delete(`${e.db}.${e.name}`);
+      this.#entries.set(`${e.db}.${e.name}`, e);
+    }
+  }
+
+  /** The owner of staged entries aborted: forget them and drop their tables (busy ones later). */
+  discardStaged(entries: readonly CollectionEntry[]): void {
+    if (entries.length === 0) return;
+    for (const e of entries) this.#staged.delete(`${e.db}.${e.name}`);
+    const idents = entries.flatMap((e) => [e.ident, ...e.indexes.map((i) => i.ident)]);
+    this.#hooks.forget(idents);
+    try {
+      const left = this.#withCtx((ctx) => idents.filter((ident) => !this.#dropTable(ctx, ident)));
+      if (left.length > 0) {
+        this.#commit({ ...this.#meta, pendingDrops: [...this.#meta.pendingDrops, ...left] }, []);
+      }
+    } catch { /* orphans without a catalog row are recycled when their ident comes up again */ }
+  }
+
+  #refuseStaged(db: string, name: string): void {
+    if (this.#staged.has(`${db}.${name}`)) {
+      throw new StorageError(
+        "WriteConflict",
+        `collection ${db}.${name} is being created by a transaction that has not committed yet`,
+      );
+    }
+  }
+
+  /** Fresh idents, one per prefix (committed at once, never reused even if the caller aborts). */
+  #takeIdents(prefixes: readonly ("coll" | "index")[]): string[] {
+    const meta = { ...this.#meta };
+    const out = prefixes.map((p) => `${p}-${meta.nextIdent++}`);
+    this.#commit(meta, []);
+    return out;
   }
 
   dropCollection(db: string, name: string): boolean {
@@ -285,6 +392,7 @@ export class WtCatalog implements Catalog {
       if (this.getCollection(toDb, to)) {
         throw new StorageError("NamespaceExists", `target namespace ${toDb}.${to} exists`);
       }
+      this.#refuseStaged(toDb, to);
       const entry = freezeEntry({ ...e, db: toDb, name: to });
       this.#commit(this.#meta, [[db, from, null], [toDb, to, entry]], {
         op: "renameCollection",

@@ -10,6 +10,7 @@ import {
   type BeginOptions,
   type Catalog,
   type CollectionEntry,
+  type IndexEntry,
   type InternalTable,
   type OpenOptions,
   type ReadTxn,
@@ -153,12 +154,21 @@ export class WiredTigerEngine implements StorageEngine, TxnHost {
     this.#catalog.markMultikey(coll.db, coll.name, indexNames);
   }
 
+  stageCollection(txn: WtTxn, db: string, name: string, options: Record<string, unknown>): CollectionEntry {
+    return this.#catalog.stageCollection(txn, db, name, options);
+  }
+
+  stageIndex(txn: WtTxn, coll: CollectionEntry, index: Omit<IndexEntry, "ident">): CollectionEntry {
+    return this.#catalog.stageIndex(txn, coll, index);
+  }
+
   finishCommit(txn: WtTxn, opts: WriteOptions | undefined): void {
     const ctx = txn.ctx;
     if (ctx.session.closed) {
       this.#book.closed(txn);
       throw new StorageError("InternalError", "storage engine closed: the transaction was rolled back");
     }
+    let failed = false;
     try {
       if (txn.readOnly) {
         ctx.session.rollback();
@@ -170,11 +180,14 @@ export class WiredTigerEngine implements StorageEngine, TxnHost {
         ctx.session.commit(undefined, flush); // a failed commit is rolled back by WiredTiger
       } catch (e) {
         this.#book.closed(txn);
+        failed = true;
         throw e;
       }
+      if (txn.staged.size > 0) this.#catalog.publishStaged(txn.createdCollections());
       this.#book.closed(txn, txn.deltas);
     } finally {
       this.#pool.give(ctx);
+      if (failed && txn.staged.size > 0) this.#catalog.discardStaged(txn.createdCollections());
     }
   }
 
@@ -188,6 +201,8 @@ export class WiredTigerEngine implements StorageEngine, TxnHost {
       throw toStorageError(e, "rollback");
     } finally {
       this.#pool.give(ctx);
+      // after the session is back in the pool: dropping closes its cached cursors on those tables
+      if (txn.staged.size > 0) this.#catalog.discardStaged(txn.createdCollections());
     }
   }
 

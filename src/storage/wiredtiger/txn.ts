@@ -46,6 +46,9 @@ export interface TxnHost {
   finishCommit(txn: WtTxn, opts: WriteOptions | undefined): void;
   /** Roll back `txn`'s WT transaction and release its session. */
   finishAbort(txn: WtTxn): void;
+  /** Catalog staging (see catalog.ts `stageCollection` / `stageIndex`). */
+  stageCollection(txn: WtTxn, db: string, name: string, options: Record<string, unknown>): CollectionEntry;
+  stageIndex(txn: WtTxn, coll: CollectionEntry, index: Omit<IndexEntry, "ident">): CollectionEntry;
 }
 
 /** Indexes named by `keys.multikey` whose flag `coll` does not show yet. */
@@ -76,6 +79,8 @@ export class WtTxn implements TxnHandle, TxnScope {
   /** Counts of records added (+) / removed (−) per record ident, applied on commit. */
   readonly deltas = new Map<string, number>();
   readonly leases = new Set<LeasedIterator<unknown>>();
+  /** Collections this transaction created ("db.name" → latest entry), published at commit. */
+  readonly staged = new Map<string, CollectionEntry>();
 
   /** Set once a change was reported to the write hooks: commit then calls their `beforeCommit`. */
   #hooked = false;
@@ -258,6 +263,41 @@ export class WtTxn implements TxnHandle, TxnScope {
   table(t: InternalTable): TableTxn {
     this.assertActive();
     return new WtTableTxn(this, asWtTable(t));
+  }
+
+  // ------------------------------------------------------------------ DDL inside the transaction
+
+  createdCollection(db: string, name: string): CollectionEntry | undefined {
+    return this.staged.get(`${db}.${name}`);
+  }
+
+  createdCollections(): CollectionEntry[] {
+    return [...this.staged.values()];
+  }
+
+  createCollection(db: string, name: string, options: Record<string, unknown> = {}): CollectionEntry {
+    this.#assertWritable();
+    const entry = this.host.stageCollection(this, db, name, options);
+    this.staged.set(`${db}.${name}`, entry);
+    if (this.host.hooks.active) {
+      this.writeStep("createCollection", () => this.#notify({ op: "createCollection", coll: entry }));
+    }
+    return entry;
+  }
+
+  createIndex(db: string, name: string, index: Omit<IndexEntry, "ident">): CollectionEntry {
+    this.#assertWritable();
+    const coll = this.staged.get(`${db}.${name}`);
+    if (coll === undefined) {
+      throw new StorageError("NamespaceNotFound", `${db}.${name} was not created by this transaction`);
+    }
+    const entry = this.writeStep("createIndex", () => this.host.stageIndex(this, coll, index));
+    this.staged.set(`${db}.${name}`, entry);
+    const added = entry.indexes[entry.indexes.length - 1]!;
+    if (this.host.hooks.active) {
+      this.writeStep("createIndex", () => this.#notify({ op: "createIndex", coll: entry, index: added }));
+    }
+    return entry;
   }
 
   // ------------------------------------------------------------------ writes
