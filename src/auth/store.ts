@@ -161,7 +161,7 @@ export class AuthStore {
     const plain = doc as unknown as Doc;
     try {
       this.#storage.write((txn) => txn.insert(coll, BSON.serialize(plain), this.#keysOf(coll, plain)), {
-        sync: true,
+        syncNow: true,
       });
     } finally {
       this.invalidate();
@@ -181,7 +181,7 @@ export class AuthStore {
         if (!before) return;
         const oldKeys = this.#keysOf(coll, decodeDocument(before));
         txn.update(coll, entry.rid, BSON.serialize(plain), oldKeys, this.#keysOf(coll, plain));
-      }, { sync: true });
+      }, { syncNow: true });
     } finally {
       this.invalidate();
     }
@@ -208,7 +208,7 @@ export class AuthStore {
           txn.remove(coll, entry.rid, this.#keysOf(coll, decodeDocument(before)));
           n++;
         }
-      }, { sync: true });
+      }, { syncNow: true });
     } finally {
       this.invalidate();
     }

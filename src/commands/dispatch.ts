@@ -6,6 +6,7 @@
  * de-duplication, runs it, and turns every thrown error into `{ok: 0, …}` through the one
  * error-to-reply function.
  */
+import { commitSync } from "./write/write_batch.ts";
 import { CommandError } from "../errors/command_error.ts";
 import { Location } from "../errors/locations.ts";
 import { errorToReply } from "../errors/to_reply.ts";
@@ -166,11 +167,15 @@ async function dispatchCommand(
         if (generic.maxTimeMS && found.name !== "getMore" && server.failPoints.maxTimeAlwaysTimeOut()) {
           throw new CommandError("MaxTimeMSExpired", "operation exceeded time limit");
         }
+        const ticket = server.storage.syncTicket;
         const reply = inTxn
           ? await runInTransaction(server, ctx, generic, found)
           : isSnapshotRead(generic, inTxn)
           ? await runSnapshotRead(server, ctx, generic, found)
           : await found.run(ctx);
+        // j: true / sync_on_commit: acknowledge only once the shared log flush (group commit) has
+        // made this command's commits durable.
+        if (server.storage.syncTicket !== ticket && commitSync(ctx)) await server.storage.whenDurable();
         return withWriteConcernError(found.name, ctx.writeConcern, reply);
       });
     server.ops.begin(ctx.opId, ctx.control, { command: found.name, db, body, client });

@@ -198,6 +198,14 @@ class MarkingStorage implements StorageEngine {
       return r;
     }, opts);
   }
+  get syncTicket(): number {
+    return this.base.syncTicket;
+  }
+
+  whenDurable(ticket?: number): Promise<void> {
+    return this.base.whenDurable(ticket);
+  }
+
   openTable(name: string): InternalTable {
     return this.base.openTable(name);
   }

@@ -50,7 +50,7 @@ export class RWDefaults {
     const store = this.#store;
     if (store) {
       const bytes = BSON.serialize(next);
-      store.storage.write((txn) => txn.table(store.table).put(KEY, bytes), { sync: true });
+      store.storage.write((txn) => txn.table(store.table).put(KEY, bytes), { syncNow: true });
     }
     this.#state = next;
   }

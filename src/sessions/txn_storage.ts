@@ -100,6 +100,14 @@ export class TransactionStorage implements StorageEngine {
     }
   }
 
+  get syncTicket(): number {
+    return this.base.syncTicket;
+  }
+
+  whenDurable(ticket?: number): Promise<void> {
+    return this.base.whenDurable(ticket);
+  }
+
   openTable(name: string): InternalTable {
     return this.base.openTable(name);
   }

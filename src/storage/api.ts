@@ -228,8 +228,15 @@ export interface WriteTxn extends ReadTxn, HookTxn {
 }
 
 export interface WriteOptions {
-  /** Flush the log to stable storage before returning (j: true / sync_on_commit). */
+  /**
+   * Durable before it is acknowledged (j: true / sync_on_commit), with group commit: the commit is
+   * made (visible, its log written to the OS) when the call returns, and joins the next shared flush
+   * of the log; the caller acknowledges after `await whenDurable()`. Concurrent committers share one
+   * fsync.
+   */
   readonly sync?: boolean;
+  /** Flush the log to stable storage before returning (one fsync of its own; settings, users). */
+  readonly syncNow?: boolean;
 }
 
 export interface BeginOptions {
@@ -407,6 +414,16 @@ export interface StorageEngine {
    * Sugar over a handle; `fn` must be synchronous.
    */
   write<T>(fn: (txn: WriteTxn) => T, opts?: WriteOptions): T;
+  /**
+   * How many commits asked for `sync` so far (a ticket: compare before/after a command to learn
+   * whether it, or anything interleaved with it, needs a flush).
+   */
+  readonly syncTicket: number;
+  /**
+   * Resolves once every `sync` commit up to `ticket` (default: all so far) is on stable storage.
+   * The first waiter schedules one shared log flush (group commit) for all commits made by then.
+   */
+  whenDurable(ticket?: number): Promise<void>;
   /** Open (creating if needed; not transactional) the internal table `name` ([A-Za-z0-9_.-]+). */
   openTable(name: string): InternalTable;
   /** Register a write hook; returns a function that unregisters it. */

@@ -1,7 +1,7 @@
 /**
  * Child process for durability_test.ts: opens the engine at argv[0] and inserts documents forever,
  * one write per document (`sync: true` when argv[1] === "sync"), printing "ack <n>" after each commit
- * returns. The parent SIGKILLs it and checks that every acknowledged document is present.
+ * returns (and, with sync, after its group flush). The parent SIGKILLs it and checks that every acknowledged document is present.
  */
 
 import { BSON } from "bson";
@@ -18,5 +18,6 @@ for (let i = 0;; i++) {
     (t) => t.insert(coll, BSON.serialize({ _id: i }), new Map([["_id_", [enc.encode(String(i))]]])),
     { sync: mode === "sync" },
   );
+  if (mode === "sync") await engine.whenDurable();
   out.writeSync(enc.encode(`ack ${i}\n`));
 }

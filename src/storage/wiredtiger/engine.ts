@@ -63,6 +63,12 @@ export class WiredTigerEngine implements StorageEngine, TxnHost {
   readonly #book: RecordBook<WtTxn>;
   readonly #tables = new Map<string, WtInternalTable>();
   #closed = false;
+  /** Group commit (see `whenDurable`): sync commits made, sync commits flushed, who waits. */
+  #syncTicket = 0;
+  #durableTicket = 0;
+  #groupFlushes = 0;
+  #waiters: { ticket: number; resolve: () => void; reject: (e: unknown) => void }[] = [];
+  #flushTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(opts: OpenOptions) {
     this.inMemory = opts.path === MEMORY_PATH;
@@ -175,14 +181,17 @@ export class WiredTigerEngine implements StorageEngine, TxnHost {
         this.#book.closed(txn);
         return;
       }
-      const flush = syncFlushConfig(this.inMemory, opts?.sync === true || this.#syncOnCommit);
+      const now = opts?.syncNow === true;
+      const group = !now && !this.inMemory && (opts?.sync === true || this.#syncOnCommit);
       try {
-        ctx.session.commit(undefined, flush); // a failed commit is rolled back by WiredTiger
+        // a failed commit is rolled back by WiredTiger
+        ctx.session.commit(undefined, syncFlushConfig(this.inMemory, now));
       } catch (e) {
         this.#book.closed(txn);
         failed = true;
         throw e;
       }
+      if (group) this.#syncTicket++;
       if (txn.staged.size > 0) this.#catalog.publishStaged(txn.createdCollections());
       this.#book.closed(txn, txn.deltas);
     } finally {
@@ -251,6 +260,49 @@ export class WiredTigerEngine implements StorageEngine, TxnHost {
     }
     txn.commit(opts);
     return result;
+  }
+
+  // ---------------------------------------------------------------- group commit
+
+  get syncTicket(): number {
+    return this.#syncTicket;
+  }
+
+  /** Log flushes made for group commit so far (benchmarks, tests). */
+  get groupFlushes(): number {
+    return this.#groupFlushes;
+  }
+
+  whenDurable(ticket = this.#syncTicket): Promise<void> {
+    if (ticket <= this.#durableTicket) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      this.#waiters.push({ ticket, resolve, reject });
+      // One flush per event-loop turn: every commit made before the timer fires shares it (the
+      // commits of all connections whose requests arrived together).
+      this.#flushTimer ??= setTimeout(() => this.#groupFlush(), 0);
+    });
+  }
+
+  #groupFlush(): void {
+    this.#flushTimer = undefined;
+    const upTo = this.#syncTicket;
+    const waiters = this.#waiters;
+    this.#waiters = [];
+    try {
+      if (!this.#closed) {
+        const ctx = this.#take();
+        try {
+          guard("log flush", () => ctx.session.logFlush("sync=on"));
+        } finally {
+          this.#pool.give(ctx);
+        }
+        this.#groupFlushes++;
+      } // closed: the clean close checkpointed everything
+      this.#durableTicket = upTo;
+      for (const w of waiters) w.resolve();
+    } catch (e) {
+      for (const w of waiters) w.reject(e);
+    }
   }
 
   // ---------------------------------------------------------------- internal tables and hooks
@@ -366,6 +418,8 @@ export class WiredTigerEngine implements StorageEngine, TxnHost {
       } catch { /* retried on next open */ }
       this.#pool.close();
       guard("close", () => this.#conn.close()); // a clean close checkpoints (open handles roll back)
+      if (this.#flushTimer !== undefined) clearTimeout(this.#flushTimer);
+      this.#groupFlush(); // the checkpoint made every commit durable: release the waiters
     } finally {
       if (this.#tempDir !== undefined) {
         try {

@@ -23,8 +23,11 @@
  *    commits therefore survive a SIGKILL of the process (not a power loss / kernel crash). With the
  *    default `transaction_sync=(enabled=false)`, WiredTiger 3.2.1 leaves commit records in its log
  *    buffer and a SIGKILL loses recent commits — hence this setting.
- *  - `write(fn, { sync: true })` or `syncOnCommit` additionally runs log_flush("sync=on") (fsync of the
- *    log) before returning: the commit survives power loss.
+ *  - `write(fn, { syncNow: true })` additionally runs log_flush("sync=on") (fsync of the log) before
+ *    returning: the commit survives power loss. `{ sync: true }` and `syncOnCommit` use group commit
+ *    instead: the commit returns at once and `whenDurable()` resolves after the next shared flush
+ *    (one log_flush per event-loop turn for every sync commit made by then), so N concurrent
+ *    committers pay one fsync; the command layer acknowledges only after it resolves.
  *  - `:memory:` uses `in_memory=true` (no log, nothing survives the process).
  * DDL (catalog changes) always commits with an fsync on disk; what it can and cannot make atomic is
  * spelled out in `../api.ts`.
