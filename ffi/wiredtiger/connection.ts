@@ -48,6 +48,11 @@ export class Connection {
     return s;
   }
 
+  /** WT_CONNECTION::set_timestamp, e.g. `oldest_timestamp=<hex>` (history older than it may go). */
+  setTimestamp(config: string): void {
+    check(shim().sct_conn_set_timestamp(this.unsafePointer, cstr(config)), "set_timestamp");
+  }
+
   /** Close every session, then the connection (WT checkpoints on a clean close). Idempotent. */
   close(config?: string): void {
     const ptr = this.#ptr;

@@ -43,6 +43,11 @@ export class Session {
     check(shim().sct_begin(this.unsafePointer, cstr(config)), "begin_transaction");
   }
 
+  /** The running transaction's commit timestamp (WT_SESSION::timestamp_transaction). */
+  commitTimestamp(ts: bigint): void {
+    check(shim().sct_txn_commit_ts(this.unsafePointer, ts), "timestamp_transaction");
+  }
+
   /** Commit; with `flushConfig` (e.g. "sync=on") also flush the log, in one FFI call. */
   commit(config?: string, flushConfig?: string): void {
     const rc = flushConfig === undefined

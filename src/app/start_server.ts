@@ -254,6 +254,12 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
   });
   transactions.startSweeper();
   const snapshots = new SnapshotReads();
+  snapshots.keepHistory(storage, clusterClock.tick(), {
+    cachePressure: () =>
+      (storage.statistics().get("cache: bytes currently in the cache") ?? 0) >
+        0.8 * config.storage.cacheSizeBytes,
+    log: (msg) => log.warning(msg),
+  });
   const spill = new SpillFiles(config.server.storagePath);
   const authStore = new AuthStore(storage, (coll, doc) => indexKeysOf(coll, doc, { compilePartialFilter }));
   const auth = new AuthService(authStore, {

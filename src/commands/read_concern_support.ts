@@ -2,21 +2,36 @@
  * Which commands accept which read concern outside a transaction, as mongod's `supportsReadConcern`:
  * `snapshot` only on the reads that can run at a point in time (find, aggregate, distinct, explain of
  * those) — writes and catalog listings with it are 72 InvalidOptions; `atClusterTime` only with
- * `snapshot`. Inside a transaction the transaction's own rules apply (transaction_statement.ts).
+ * `snapshot` (checked when parsing). Inside a transaction the transaction's own rules apply (transaction_statement.ts).
  */
 import { CommandError } from "../errors/command_error.ts";
+import type { Timestamp } from "bson";
 import type { ReadConcern } from "./params/generic.ts";
+
+/** mongod's check that a requested cluster time is not in the future (72 InvalidOptions). */
+export function checkClusterTimeReached(
+  field: "atClusterTime" | "afterClusterTime",
+  requested: Timestamp,
+  current: Timestamp,
+): void {
+  if (requested.greaterThan(current)) {
+    throw new CommandError(
+      "InvalidOptions",
+      `readConcern ${field} value must not be greater than the current clusterTime. Requested clusterTime: ${
+        fmt(requested)
+      }; current clusterTime: ${fmt(current)}`,
+    );
+  }
+}
+
+function fmt(t: Timestamp): string {
+  return `Timestamp(${t.high >>> 0}, ${t.low >>> 0})`;
+}
 
 const SNAPSHOT_READS: ReadonlySet<string> = new Set(["find", "aggregate", "distinct", "explain", "getMore"]);
 
 export function checkReadConcernSupport(command: string, rc: ReadConcern | undefined): void {
   if (rc === undefined) return;
-  if (rc.atClusterTime !== undefined && rc.level !== "snapshot") {
-    throw new CommandError(
-      "InvalidOptions",
-      "readConcern.atClusterTime is only valid with readConcern level 'snapshot'",
-    );
-  }
   if (rc.level === "snapshot" && !SNAPSHOT_READS.has(command)) {
     throw new CommandError(
       "InvalidOptions",

@@ -4,14 +4,15 @@
  * that snapshot (cursors keep it for their getMores), and the reply reports the snapshot's cluster
  * time as mongod does — `cursor.atClusterTime` for cursor replies, `atClusterTime` for distinct.
  */
-import { Timestamp } from "bson";
+import type { Timestamp } from "bson";
 import { CommandError } from "../errors/command_error.ts";
 import { decodeDocument } from "../bson/decode.ts";
 import { lsidKey } from "../sessions/lsid.ts";
 import { TransactionStorage } from "../sessions/txn_storage.ts";
-import type { TxnHandle } from "../storage/api.ts";
+import { StorageError, type TxnHandle } from "../storage/api.ts";
 import type { RequestContext, ServerContext } from "./context.ts";
 import type { GenericArgs } from "./params/generic.ts";
+import { checkClusterTimeReached } from "./read_concern_support.ts";
 import { type Doc, type Reply } from "./reply.ts";
 import { isPlainDoc } from "../bson/type_name.ts";
 import type { AnyCommandSpec } from "./spec.ts";
@@ -23,24 +24,41 @@ export function isSnapshotRead(generic: GenericArgs, inTxn: boolean): boolean {
 function snapshotFor(
   server: ServerContext,
   key: string,
-  requested: unknown,
+  requested: Timestamp | undefined,
 ): { handle: TxnHandle; at: Timestamp } {
   if (requested === undefined) {
     const at = server.clusterClock.tick();
     return { handle: server.snapshots.pin(key, server.storage, at), at };
   }
-  if (!(requested instanceof Timestamp)) {
-    throw new CommandError("TypeMismatch", "readConcern.atClusterTime must be a timestamp");
-  }
   const held = server.snapshots.find(key, requested);
   if (held) return { handle: held, at: requested };
-  if (requested.greaterThanOrEqual(server.clusterClock.latest())) {
+  const latest = server.clusterClock.latest();
+  checkClusterTimeReached("atClusterTime", requested, latest);
+  if (requested.equals(latest)) {
     return { handle: server.snapshots.pin(key, server.storage, requested), at: requested };
   }
-  throw new CommandError(
-    "SnapshotTooOld",
-    `Read timestamp ${requested.toString()} is older than the oldest available timestamp.`,
-  );
+  return { handle: pinPast(server, key, requested), at: requested };
+}
+
+/** A snapshot as of an earlier cluster time; 239 SnapshotTooOld when that history is gone. */
+export function readAtOrTooOld<T>(server: ServerContext, at: Timestamp, begin: () => T): T {
+  try {
+    // only commits that log to the oplog carry commit timestamps: a standalone keeps no history
+    if (!server.oplog) throw new StorageError("SnapshotTooOld", "no history without an oplog");
+    return begin();
+  } catch (e) {
+    if (e instanceof StorageError && e.code === "SnapshotTooOld") {
+      throw new CommandError(
+        "SnapshotTooOld",
+        `Read timestamp ${at.toString()} is older than the oldest available timestamp.`,
+      );
+    }
+    throw e;
+  }
+}
+
+function pinPast(server: ServerContext, key: string, at: Timestamp): TxnHandle {
+  return readAtOrTooOld(server, at, () => server.snapshots.pin(key, server.storage, at, true));
 }
 
 export async function runSnapshotRead(

@@ -16,6 +16,9 @@ import { TRANSIENT } from "../sessions/transactions.ts";
 import { TransactionStorage } from "../sessions/txn_storage.ts";
 import type { GenericArgs } from "./params/generic.ts";
 import type { ServerContext } from "./context.ts";
+import { checkClusterTimeReached } from "./read_concern_support.ts";
+import { readAtOrTooOld } from "./snapshot_read.ts";
+import { commitTimestamp } from "../oplog/cluster_clock.ts";
 import type { Doc, Reply } from "./reply.ts";
 
 /** Commands mongod 8.0 allows inside a transaction (allowedInTransactions). */
@@ -124,9 +127,16 @@ export function enterStatement(server: ServerContext, g: GenericArgs, command: s
       );
     }
   }
-  const txn = server.transactions.statement(lsidKey(g.lsid!), g.txnNumber!, start, command, {
-    ...g.lsid!,
-  });
+  const at = start ? g.readConcern?.atClusterTime : undefined;
+  const begin = (readAt?: bigint) =>
+    server.transactions.statement(lsidKey(g.lsid!), g.txnNumber!, start, command, { ...g.lsid! }, readAt);
+  let txn;
+  if (at === undefined) txn = begin();
+  else {
+    const latest = server.clusterClock.latest();
+    checkClusterTimeReached("atClusterTime", at, latest);
+    txn = at.equals(latest) ? begin() : readAtOrTooOld(server, at, () => begin(commitTimestamp(at)));
+  }
   return { txn, storage: new TransactionStorage(server.storage, txn.handle) };
 }
 

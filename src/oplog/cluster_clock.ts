@@ -52,3 +52,8 @@ export class ClusterClock {
     };
   }
 }
+
+/** A cluster time as the 64-bit storage commit/read timestamp (seconds high, increment low). */
+export function commitTimestamp(ts: Timestamp): bigint {
+  return (BigInt(ts.high >>> 0) << 32n) | BigInt(ts.low >>> 0);
+}

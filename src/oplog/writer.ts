@@ -15,7 +15,7 @@ import { decodeDocument } from "../bson/decode.ts";
 import { decodeFields } from "../bson/partial_decode.ts";
 import { isPlainDoc } from "../bson/type_name.ts";
 import type { CollectionEntry, HookTxn, InternalTable, StorageChange, WriteHook } from "../storage/api.ts";
-import type { ClusterClock } from "./cluster_clock.ts";
+import { type ClusterClock, commitTimestamp } from "./cluster_clock.ts";
 import { type DdlChange, ddlOps, nsOf, type PendingOp, stamp, tsKey, uuidOf } from "./entry.ts";
 import { computeDiff } from "./update_diff.ts";
 import { encodeInsertEntry } from "./insert_entry.ts";
@@ -98,14 +98,16 @@ export class OplogWriter implements WriteHook {
         prevOpTime: { ts: new Timestamp({ t: 0, i: 0 }), t: Long.fromInt(-1) },
       };
       entries.insert(tsKey(ts), BSON.serialize(entry));
+      txn.commitAt(commitTimestamp(ts));
       list.forEach((p, i) => {
         if (p.preImage) txn.table(this.tables.preImages).put(preImageKey(ts, i), p.preImage);
       });
       this.onAppend(1);
     } else {
       const wallMs = wall.getTime();
+      let ts: Timestamp | undefined;
       for (const p of list) {
-        const ts = this.clock.tick();
+        ts = this.clock.tick();
         entries.insert(
           tsKey(ts),
           (p.insert && encodeInsertEntry(p.insert.coll, p.insert.raw, ts, wallMs)) ??
@@ -113,6 +115,9 @@ export class OplogWriter implements WriteHook {
         );
         if (p.preImage) txn.table(this.tables.preImages).put(preImageKey(ts, 0), p.preImage);
       }
+      // one WiredTiger transaction, one commit timestamp: the batch's last (a reader at an earlier
+      // time sees none of it; the times the server hands out never fall inside a batch)
+      txn.commitAt(commitTimestamp(ts!));
       this.onAppend(list.length);
     }
     queueMicrotask(this.onWritten);
@@ -133,6 +138,7 @@ export class OplogWriter implements WriteHook {
     for (const op of ops) {
       const ts = this.clock.tick();
       entries.insert(tsKey(ts), BSON.serialize(stamp(op, ts, wall)));
+      txn.commitAt(commitTimestamp(ts));
     }
     this.onAppend(ops.length);
     queueMicrotask(this.onWritten);

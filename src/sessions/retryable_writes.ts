@@ -215,6 +215,10 @@ class MarkingStorage implements StorageEngine {
   sizes(coll: Parameters<StorageEngine["sizes"]>[0]): ReturnType<StorageEngine["sizes"]> {
     return this.base.sizes(coll);
   }
+  keepHistorySince(ts: bigint): void {
+    this.base.keepHistorySince(ts);
+  }
+
   checkpoint(): void {
     this.base.checkpoint();
   }

@@ -131,6 +131,8 @@ export class Transactions {
     command: string,
     /** The lsid document, recorded on the transaction's oplog entry. */
     lsid?: Readonly<Record<string, unknown>>,
+    /** A new transaction reads as of this storage commit timestamp (readConcern atClusterTime). */
+    readAt?: bigint,
   ): SessionTxn {
     const active = this.activeNumber(session);
     if (active !== undefined && txnNumber < active) {
@@ -154,7 +156,10 @@ export class Transactions {
         session,
         txnNumber,
         phase: "inProgress",
-        handle: this.storage.begin({ label: { txnNumber, ...(lsid ? { lsid } : {}) } }),
+        handle: this.storage.begin({
+          label: { txnNumber, ...(lsid ? { lsid } : {}) },
+          ...(readAt !== undefined ? { readAt } : {}),
+        }),
         startedAt: this.#now(),
         cursors: new Set(),
         running: 0,

@@ -120,6 +120,10 @@ export class TransactionStorage implements StorageEngine {
     return this.base.sizes(coll);
   }
 
+  keepHistorySince(ts: bigint): void {
+    this.base.keepHistorySince(ts);
+  }
+
   checkpoint(): void {
     throw new StorageError("InternalError", "checkpoint is not a statement of a transaction");
   }

@@ -179,6 +179,11 @@ export interface TableTxn {
 /** What a write hook may do inside the transaction it is told about: read and write internal tables. */
 export interface HookTxn {
   table(t: InternalTable): TableTxn;
+  /**
+   * Stamp the commit with this timestamp (the last call wins): a reader begun with an earlier
+   * `readAt` does not see the transaction's changes. Unstamped commits are visible at every `readAt`.
+   */
+  commitAt(ts: bigint): void;
   /** The label the transaction was begun with (none for catalog changes and plain writes). */
   readonly label?: TxnLabel | undefined;
 }
@@ -244,6 +249,12 @@ export interface BeginOptions {
   readonly readOnly?: boolean;
   /** Who the transaction writes for, passed to write hooks untouched (storage never reads it). */
   readonly label?: TxnLabel;
+  /**
+   * Read as of this commit timestamp: commits stamped later are invisible (a write to a record one of
+   * them changed is a WriteConflict).
+   * StorageError "SnapshotTooOld" when it is older than the history kept (`keepHistorySince`).
+   */
+  readonly readAt?: bigint;
 }
 
 /**
@@ -424,6 +435,11 @@ export interface StorageEngine {
    * The first waiter schedules one shared log flush (group commit) for all commits made by then.
    */
   whenDurable(ticket?: number): Promise<void>;
+  /**
+   * Versions needed only by readers before `ts` may go: a later `begin({readAt})` earlier than `ts`
+   * fails with SnapshotTooOld. Never moves back (an earlier `ts` than before is ignored).
+   */
+  keepHistorySince(ts: bigint): void;
   /** Open (creating if needed; not transactional) the internal table `name` ([A-Za-z0-9_.-]+). */
   openTable(name: string): InternalTable;
   /** Register a write hook; returns a function that unregisters it. */
@@ -467,6 +483,7 @@ export type StorageErrorCode =
   | "NamespaceNotFound"
   | "IndexNotFound"
   | "NoSuchKey"
+  | "SnapshotTooOld"
   | "InternalError";
 
 /** The few errors storage raises; the command layer translates them once into MongoDB errors. */

@@ -106,6 +106,12 @@ export class EntityMap {
     return e;
   }
 
+  #valueOf(name: string): unknown {
+    const e = this.get(name);
+    if (e.kind !== "value") throw new Error(`entity '${name}' is a ${e.kind}, expected a saved value`);
+    return e.value;
+  }
+
   has(name: string): boolean {
     return this.#map.has(name);
   }
@@ -178,7 +184,15 @@ export class EntityMap {
         }
         case "session": {
           const c = this.client(String(def.client));
-          const session = c.client.startSession(translateOptions(def.sessionOptions));
+          const { snapshotTime, ...sessionOptions } = (def.sessionOptions ?? {}) as Record<string, unknown>;
+          const session = c.client.startSession(translateOptions(sessionOptions));
+          if (snapshotTime !== undefined) {
+            // a saved entity's cluster time; the installed driver has no startSession option for it
+            // yet, but reads of a snapshot session send whatever `snapshotTime` it holds
+            (session as unknown as { snapshotTime: unknown }).snapshotTime = typeof snapshotTime === "string"
+              ? this.#valueOf(snapshotTime)
+              : snapshotTime;
+          }
           // Force server-session acquisition so the lsid is known even after endSession.
           const lsid = (session as unknown as { serverSession?: { id: unknown } }).serverSession?.id;
           this.set(id, { kind: "session", session, lsid, client: c });

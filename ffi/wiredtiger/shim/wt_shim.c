@@ -16,6 +16,8 @@
  *     call continues where this one stopped.
  */
 #include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -175,6 +177,13 @@ sct_conn_close(WT_CONNECTION *conn, const char *config)
     return conn->close(conn, config);
 }
 
+/* Connection timestamps (e.g. "oldest_timestamp=<hex>"): WT_CONNECTION::set_timestamp. */
+int
+sct_conn_set_timestamp(WT_CONNECTION *conn, const char *config)
+{
+    return conn->set_timestamp(conn, config);
+}
+
 int
 sct_session_open(WT_CONNECTION *conn, const char *config, int64_t *meta)
 {
@@ -194,6 +203,18 @@ int sct_commit(WT_SESSION *s, const char *config) { return s->commit_transaction
 int sct_rollback(WT_SESSION *s) { return s->rollback_transaction(s, NULL); }
 int sct_checkpoint(WT_SESSION *s, const char *config) { return s->checkpoint(s, config); }
 int sct_log_flush(WT_SESSION *s, const char *config) { return s->log_flush(s, config); }
+
+/*
+ * Give the running transaction its commit timestamp (hot path of every logged commit: the hex
+ * config string is built here rather than in JS).
+ */
+int
+sct_txn_commit_ts(WT_SESSION *s, uint64_t ts)
+{
+    char buf[64];
+    snprintf(buf, sizeof(buf), "commit_timestamp=%" PRIx64, ts);
+    return s->timestamp_transaction(s, buf);
+}
 
 /* Commit, then (if flush is non-NULL) flush the log with that config: one crossing. */
 int

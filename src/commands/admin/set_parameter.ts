@@ -1,6 +1,7 @@
 /**
  * setParameter: changes the server parameters we honour at run time — `logLevel` (0 = INFO, 1 and up
- * = DEBUG), `cursorTimeoutMillis` (idle cursor reaping), `transactionLifetimeLimitSeconds` — and
+ * = DEBUG), `cursorTimeoutMillis` (idle cursor reaping), `transactionLifetimeLimitSeconds`, `minSnapshotHistoryWindowInSeconds` (how long storage keeps
+ * history for snapshot reads at an earlier atClusterTime) — and
  * answers each one's previous value as `was`, as mongod does. A parameter getParameter knows but that
  * cannot change at run time is 72 InvalidOptions "not allowed to change [x] at runtime"; an unknown
  * one is 72 "attempted to set unrecognized parameter [x], use help:true to see options". Admin only.
@@ -16,7 +17,14 @@ export interface SetParameterParams {
   readonly values: ReadonlyArray<readonly [string, unknown]>;
 }
 
-const SETTABLE = new Set(["logLevel", "cursorTimeoutMillis", "transactionLifetimeLimitSeconds"]);
+const SETTABLE = new Set([
+  "logLevel",
+  "cursorTimeoutMillis",
+  "transactionLifetimeLimitSeconds",
+  "minSnapshotHistoryWindowInSeconds",
+]);
+/** May be 0 (mongod: no history kept beyond what running reads pin). */
+const ZERO_ALLOWED = new Set(["logLevel", "minSnapshotHistoryWindowInSeconds"]);
 
 function parse(body: Doc): SetParameterParams {
   const values = Object.entries(body).filter(([k]) => k !== "setParameter" && !GENERIC_FIELDS.has(k));
@@ -26,7 +34,7 @@ function parse(body: Doc): SetParameterParams {
   for (const [k, v] of values) {
     if (!SETTABLE.has(k)) continue;
     const n = int(v, k);
-    if (n < 0 || (k !== "logLevel" && n === 0)) {
+    if (n < 0 || (!ZERO_ALLOWED.has(k) && n === 0)) {
       throw new CommandError("BadValue", `Invalid value for parameter ${k}: ${n}`);
     }
   }
@@ -55,6 +63,7 @@ function run(ctx: RequestContext<SetParameterParams>): Doc {
     if (k === "logLevel") ctx.log.setLevel(n >= 1 ? "DEBUG" : "INFO");
     else if (k === "cursorTimeoutMillis") ctx.cursors.idleTimeoutMs = n;
     else if (k === "transactionLifetimeLimitSeconds") ctx.transactions.lifetimeLimitSeconds = n;
+    else if (k === "minSnapshotHistoryWindowInSeconds") ctx.snapshots.historyWindowMs = n * 1000;
     ctx.log.info(`setParameter ${k} = ${n}`);
   }
   void value;

@@ -34,6 +34,7 @@ export interface LiveParameters {
   readonly logLevel: number;
   readonly cursorTimeoutMillis: number;
   readonly transactionLifetimeLimitSeconds: number;
+  readonly minSnapshotHistoryWindowInSeconds: number;
   readonly slowms: number;
 }
 
@@ -43,6 +44,7 @@ export function liveParameters(ctx: ServerContext): LiveParameters {
     logLevel: ctx.log.level === "DEBUG" ? 1 : 0,
     cursorTimeoutMillis: ctx.cursors.idleTimeoutMs,
     transactionLifetimeLimitSeconds: ctx.transactions.lifetimeLimitSeconds,
+    minSnapshotHistoryWindowInSeconds: Math.round(ctx.snapshots.historyWindowMs / 1000),
     slowms: ctx.profiler.slowms,
   };
 }
@@ -59,6 +61,7 @@ export function serverParameters(info: Pick<ServerInfo, "testCommandsEnabled">, 
     cursorTimeoutMillis: live?.cursorTimeoutMillis ?? 600000,
     internalQueryMaxBlockingSortMemoryUsageBytes: 104857600,
     transactionLifetimeLimitSeconds: live?.transactionLifetimeLimitSeconds ?? 60,
+    minSnapshotHistoryWindowInSeconds: live?.minSnapshotHistoryWindowInSeconds ?? 300,
     enableTestCommands: info.testCommandsEnabled,
   };
 }

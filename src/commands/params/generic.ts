@@ -3,7 +3,7 @@
  * request into typed form for the request context: the logical session (lsid), transaction fields,
  * maxTimeMS (→ a deadline), read and write concern, comment. Commands never re-read them from the body.
  */
-import { Binary, Long } from "bson";
+import { Binary, Long, Timestamp } from "bson";
 import { CommandError } from "../../errors/command_error.ts";
 import { isNumeric, isPlainDoc, toNumber } from "../../bson/type_name.ts";
 import type { Doc } from "../reply.ts";
@@ -51,8 +51,18 @@ const LEVELS: readonly string[] = ["local", "available", "majority", "linearizab
 
 export interface ReadConcern {
   readonly level?: ReadConcernLevel;
-  readonly afterClusterTime?: unknown;
-  readonly atClusterTime?: unknown;
+  readonly afterClusterTime?: Timestamp;
+  /** Only with level "snapshot"; never a null timestamp. */
+  readonly atClusterTime?: Timestamp;
+}
+
+function clusterTimeField(v: Record<string, unknown>, field: string): Timestamp | undefined {
+  const t = v[field];
+  if (t === undefined) return undefined;
+  if (!(t instanceof Timestamp)) throw wrongType(`readConcern.${field}`, t, "timestamp");
+  // mongod: a timestamp with zero seconds is as good as null
+  if (t.high === 0) throw new CommandError("InvalidOptions", `${field} cannot be a null timestamp`);
+  return t;
 }
 
 export interface GenericArgs {
@@ -110,10 +120,21 @@ function parseReadConcern(v: unknown): ReadConcern {
       );
     }
   }
+  const afterClusterTime = clusterTimeField(v, "afterClusterTime");
+  const atClusterTime = clusterTimeField(v, "atClusterTime");
+  if (afterClusterTime && atClusterTime) {
+    throw new CommandError("InvalidOptions", "Can not specify both afterClusterTime and atClusterTime");
+  }
+  if (atClusterTime && level !== "snapshot") {
+    throw new CommandError(
+      "InvalidOptions",
+      "atClusterTime field can be set only if level is equal to snapshot",
+    );
+  }
   return {
     ...(level !== undefined ? { level: level as ReadConcernLevel } : {}),
-    ...(v["afterClusterTime"] !== undefined ? { afterClusterTime: v["afterClusterTime"] } : {}),
-    ...(v["atClusterTime"] !== undefined ? { atClusterTime: v["atClusterTime"] } : {}),
+    ...(afterClusterTime ? { afterClusterTime } : {}),
+    ...(atClusterTime ? { atClusterTime } : {}),
   };
 }
 

@@ -500,14 +500,19 @@ export class WtCatalog implements Catalog {
             else cur.put(nsKey(db, name), encodeEntry(entry));
           }
           const hooks = this.#hooks.hooks;
+          let commitTs: bigint | undefined;
           if (change !== undefined && hooks?.active) {
             const scope = new CatalogScope(ctx);
             try {
-              hooks.notify(change, { table: (t) => new WtTableTxn(scope, asWtTable(t)) });
+              hooks.notify(change, {
+                table: (t) => new WtTableTxn(scope, asWtTable(t)),
+                commitAt: (ts) => commitTs = ts,
+              });
             } finally {
               scope.end();
             }
           }
+          if (commitTs !== undefined) ctx.session.commitTimestamp(commitTs);
           ctx.session.commit(undefined, this.#hooks.durable ? "sync=on" : undefined);
         } catch (e) {
           ctx.session.rollback();

@@ -63,6 +63,8 @@ export class WiredTigerEngine implements StorageEngine, TxnHost {
   readonly #book: RecordBook<WtTxn>;
   readonly #tables = new Map<string, WtInternalTable>();
   #closed = false;
+  /** The oldest commit timestamp readers may ask for (`keepHistorySince`); 0 = all history. */
+  #oldest = 0n;
   /** Group commit (see `whenDurable`): sync commits made, sync commits flushed, who waits. */
   #syncTicket = 0;
   #durableTicket = 0;
@@ -153,7 +155,21 @@ export class WiredTigerEngine implements StorageEngine, TxnHost {
   }
 
   count(txn: WtTxn, coll: CollectionEntry): number {
+    // The book knows counts as of a transaction's begin, not as of an older read timestamp: count
+    // the records (the caller adds the transaction's own changes, which the scan already sees).
+    if (txn.readAt !== undefined) {
+      let n = 0;
+      for (const _ of txn.scan(coll)) n++;
+      return n - (txn.deltas.get(coll.ident) ?? 0);
+    }
     return this.#book.count(txn, coll.ident);
+  }
+
+  keepHistorySince(ts: bigint): void {
+    this.#assertOpen();
+    if (ts <= this.#oldest) return;
+    guard("set_timestamp", () => this.#conn.setTimestamp(`oldest_timestamp=${ts.toString(16)}`));
+    this.#oldest = ts;
   }
 
   markMultikey(coll: CollectionEntry, indexNames: readonly string[]): void {
@@ -185,6 +201,7 @@ export class WiredTigerEngine implements StorageEngine, TxnHost {
       const group = !now && !this.inMemory && (opts?.sync === true || this.#syncOnCommit);
       try {
         // a failed commit is rolled back by WiredTiger
+        if (txn.commitTs !== undefined) ctx.session.commitTimestamp(txn.commitTs);
         ctx.session.commit(undefined, syncFlushConfig(this.inMemory, now));
       } catch (e) {
         this.#book.closed(txn);
@@ -218,19 +235,25 @@ export class WiredTigerEngine implements StorageEngine, TxnHost {
   // ---------------------------------------------------------------- transactions
 
   begin(opts?: BeginOptions): TxnHandle {
-    return this.#begin(opts?.readOnly === true, opts?.label);
+    const readAt = opts?.readAt;
+    if (readAt !== undefined) {
+      if (readAt < this.#oldest) {
+        throw new StorageError("SnapshotTooOld", "the read timestamp is older than the history kept");
+      }
+    }
+    return this.#begin(opts?.readOnly === true, opts?.label, readAt);
   }
 
-  #begin(readOnly: boolean, label?: TxnLabel): WtTxn {
+  #begin(readOnly: boolean, label?: TxnLabel, readAt?: bigint): WtTxn {
     this.#assertOpen();
     const ctx = this.#take();
     try {
-      ctx.session.begin();
+      ctx.session.begin(readAt === undefined ? undefined : `read_timestamp=${readAt.toString(16)}`);
     } catch (e) {
       this.#pool.give(ctx);
       throw toStorageError(e, "begin");
     }
-    const txn = new WtTxn(ctx, this, readOnly, label);
+    const txn = new WtTxn(ctx, this, readOnly, label, readAt);
     this.#book.opened(txn);
     return txn;
   }

@@ -84,13 +84,21 @@ export class WtTxn implements TxnHandle, TxnScope {
 
   /** Set once a change was reported to the write hooks: commit then calls their `beforeCommit`. */
   #hooked = false;
+  /** The commit timestamp a hook asked for (`commitAt`), given to WiredTiger at commit. */
+  commitTs: bigint | undefined;
 
   constructor(
     readonly ctx: SessionCtx,
     readonly host: TxnHost,
     readonly readOnly: boolean,
     readonly label?: TxnLabel,
+    /** Reading as of this commit timestamp (`BeginOptions.readAt`). */
+    readonly readAt?: bigint,
   ) {}
+
+  commitAt(ts: bigint): void {
+    this.commitTs = ts;
+  }
 
   #notify(change: StorageChange): void {
     this.#hooked = true;
