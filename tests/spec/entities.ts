@@ -246,7 +246,12 @@ export class EntityMap {
         if (!sensitive && (name === "hello" || name === "ismaster") && isRedacted(ev)) {
           return;
         }
-        events.push({ type: specName, data: ev as Record<string, unknown> });
+        // as sent: the driver may later mutate objects the command shares with its options (a
+        // client-level readConcern gets the next transaction's afterClusterTime assigned into it)
+        events.push({
+          type: specName,
+          data: { ...ev, command: copyPlain(ev.command) } as Record<string, unknown>,
+        });
       });
     }
     for (const [specName, driverName] of Object.entries(CMAP_EVENTS)) {
@@ -272,6 +277,21 @@ export class EntityMap {
     }
     await Promise.allSettled(this.clients.map((c) => c.close(true)));
   }
+}
+
+/**
+ * A copy of a command's documents: plain objects, arrays and driver option objects (ReadConcern, …)
+ * become plain copies; BSON values, bytes, dates and regexes are kept as they are.
+ */
+function copyPlain(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(copyPlain);
+  if (
+    v === null || typeof v !== "object" || "_bsontype" in v || ArrayBuffer.isView(v) || v instanceof Date ||
+    v instanceof RegExp
+  ) {
+    return v;
+  }
+  return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, copyPlain(x)]));
 }
 
 /** Spec option objects → driver options (readPreference documents, returnDocument enum, …). */

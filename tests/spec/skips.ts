@@ -83,6 +83,11 @@ export const EXPLICIT_SKIPS: Readonly<Record<string, string>> = {
       "Node driver replaces a null _id with an ObjectId client-side (driver behaviour, not server)",
     ]),
   ),
+  // Topology, not server: npm:mongodb's connect() selects a server by the client's read preference
+  // (here `secondary`), and a one-member replica set — ours, or a one-node mongod — has no secondary,
+  // so every operation times out in server selection before anything is sent.
+  "transaction-options :: readPreference inherited from client":
+    "client readPreference=secondary cannot connect to a one-member replica set (driver server selection)",
 };
 
 /** Version string "a.b.c" → numbers, missing parts = 0. */
