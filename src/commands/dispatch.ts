@@ -22,7 +22,7 @@ import { runWithFailPoint } from "./fail_point_action.ts";
 import { countCommand } from "./op_counters.ts";
 import { checkApiParameters } from "./stable_api.ts";
 import { parseWriteConcern, type WriteConcern } from "./params/write_concern.ts";
-import { checkReadConcernSupport } from "./read_concern_support.ts";
+import { checkClusterTimeReached, checkReadConcernSupport } from "./read_concern_support.ts";
 import { isSnapshotRead, runSnapshotRead } from "./snapshot_read.ts";
 import { withWriteConcernError } from "./write_concern_error.ts";
 import { OpControl } from "../observability/op_control.ts";
@@ -138,6 +138,9 @@ async function dispatchCommand(
     inTxn = generic.autocommit === false;
     if (inTxn) checkAllowedInTransaction(spec.name, db);
     else checkReadConcernSupport(spec.name, generic.readConcern);
+    // causal consistency: one node has applied everything up to the newest time it issued
+    const after = generic.readConcern?.afterClusterTime;
+    if (after) checkClusterTimeReached("afterClusterTime", after, server.clusterClock.latest());
     if (server.authorizer.enabled) {
       server.authorizer.checkPrivileges(
         client,

@@ -75,6 +75,12 @@ serverTest(
     assert.equal(await code(find({ level: "snapshot", atClusterTime: new Timestamp({ t: 0, i: 0 }) })), 72);
     assert.equal(await code(find({ level: "snapshot", atClusterTime: "bad" })), 14);
     assert.equal(await code(find({ level: "majority", atClusterTime: now })), 72);
+    // causal consistency: a time already reached reads at once, a future one is 72 as on mongod
+    assert.equal((await find({ level: "majority", afterClusterTime: now })).ok, 1);
+    assert.equal(
+      await code(find({ level: "local", afterClusterTime: new Timestamp({ t: now.high + 1000, i: 1 }) })),
+      72,
+    );
 
     // a shorter history window applies at once
     await coll.insertOne({ _id: 2 });
