@@ -10,11 +10,12 @@
  * No variadic C call crosses the FFI boundary: the shim exposes fixed-arity functions, batches scans
  * into one caller buffer, and stores index keys in an order-preserving, prefix-free escaped form so
  * that (key, record id) pairs sort correctly. Only `src/storage/wiredtiger/` should import this.
- * Thread model: WiredTiger sessions and cursors have one owner at a time; all calls are synchronous.
+ * Thread model: WiredTiger sessions and cursors have one owner at a time; all calls are synchronous
+ * except `Session.logFlushAsync` (Deno's blocking thread pool; `waitForLogFlushes` before a close).
  */
 
 export { Connection } from "./connection.ts";
-export { Session } from "./session.ts";
+export { Session, waitForLogFlushes } from "./session.ts";
 export { Cursor, type IndexEntryHit, type IndexScanBounds, PutMode, type RecordEntry } from "./cursor.ts";
 export { check, EBUSY, strerror, WT_DUPLICATE_KEY, WT_NOTFOUND, WT_ROLLBACK, WtError } from "./errors.ts";
 import { shim } from "./load.ts";

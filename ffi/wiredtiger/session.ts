@@ -68,6 +68,18 @@ export class Session {
     check(shim().sct_log_flush(this.unsafePointer, cstr(config)), "log_flush");
   }
 
+  /**
+   * log_flush on Deno's blocking thread pool (the JS thread keeps serving meanwhile). Nothing else may
+   * use this session until it settles; `waitForLogFlushes` blocks until every one has returned.
+   */
+  async logFlushAsync(config: string): Promise<void> {
+    const ptr = this.unsafePointer;
+    const buf = cstr(config)!; // kept alive by this frame until the call returns
+    shim().sct_flush_pending(); // counted before the call is queued: a close waits for it
+    const rc = await shim().sct_log_flush_tracked(ptr, buf);
+    check(rc, "log_flush");
+  }
+
   /** One statistic (`WT_STAT_*` key) of `statistics:<uri>`. */
   stat(uri: string, key: number, config?: string): number {
     const rc = shim().sct_stat(this.unsafePointer, cstr(`statistics:${uri}`), cstr(config), key, this.#meta);
@@ -142,4 +154,9 @@ export class Session {
   [Symbol.dispose](): void {
     this.close();
   }
+}
+
+/** Blocks until no `logFlushAsync` call is running (before closing their connection). */
+export function waitForLogFlushes(): void {
+  shim().sct_flush_wait_idle();
 }

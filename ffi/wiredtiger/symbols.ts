@@ -30,6 +30,10 @@ export const SYMBOLS = {
   sct_rollback: { parameters: [P], result: I32 },
   sct_checkpoint: { parameters: [P, B], result: I32 },
   sct_log_flush: { parameters: [P, B], result: I32 },
+  sct_flush_pending: { parameters: [], result: "void" },
+  /** Runs on Deno's blocking thread pool; resolves with the return code. */
+  sct_log_flush_tracked: { parameters: [P, B], result: I32, nonblocking: true },
+  sct_flush_wait_idle: { parameters: [], result: "void" },
   sct_cursor_open: { parameters: [P, B, B, B], result: I32 },
   sct_stat: { parameters: [P, B, B, I32, B], result: I32 },
   sct_cursor_close: { parameters: [P], result: I32 },

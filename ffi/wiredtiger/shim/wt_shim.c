@@ -17,6 +17,7 @@
  */
 #include <errno.h>
 #include <inttypes.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -214,6 +215,44 @@ sct_txn_commit_ts(WT_SESSION *s, uint64_t ts)
     char buf[64];
     snprintf(buf, sizeof(buf), "commit_timestamp=%" PRIx64, ts);
     return s->timestamp_transaction(s, buf);
+}
+
+/*
+ * Group-commit log flushes off the JS thread. JS counts a flush as pending (sct_flush_pending, a
+ * synchronous call) before it starts sct_log_flush_tracked on Deno's blocking thread pool (a
+ * nonblocking FFI symbol); that call flushes on its own session and then counts itself done.
+ * sct_flush_wait_idle blocks until no flush is pending, so the connection is never closed under one.
+ */
+static pthread_mutex_t flush_mu = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t flush_cv = PTHREAD_COND_INITIALIZER;
+static int flush_pending = 0;
+
+void
+sct_flush_pending(void)
+{
+    pthread_mutex_lock(&flush_mu);
+    flush_pending++;
+    pthread_mutex_unlock(&flush_mu);
+}
+
+int
+sct_log_flush_tracked(WT_SESSION *s, const char *config)
+{
+    int ret = s->log_flush(s, config);
+    pthread_mutex_lock(&flush_mu);
+    flush_pending--;
+    pthread_cond_broadcast(&flush_cv);
+    pthread_mutex_unlock(&flush_mu);
+    return ret;
+}
+
+void
+sct_flush_wait_idle(void)
+{
+    pthread_mutex_lock(&flush_mu);
+    while (flush_pending > 0)
+        pthread_cond_wait(&flush_cv, &flush_mu);
+    pthread_mutex_unlock(&flush_mu);
 }
 
 /* Commit, then (if flush is non-NULL) flush the log with that config: one crossing. */

@@ -27,6 +27,8 @@ import {
   Connection,
   type Cursor,
   preloadWiredTiger,
+  type Session,
+  waitForLogFlushes,
   wiredTigerVersion,
   WT_STAT_DSRC_CACHE_BYTES_INUSE,
 } from "../../../ffi/wiredtiger/mod.ts";
@@ -71,6 +73,9 @@ export class WiredTigerEngine implements StorageEngine, TxnHost {
   #groupFlushes = 0;
   #waiters: { ticket: number; resolve: () => void; reject: (e: unknown) => void }[] = [];
   #flushTimer: ReturnType<typeof setTimeout> | undefined;
+  /** A group-commit flush is running (on the thread pool, on `#flushSession`). */
+  #flushing = false;
+  #flushSession: Session | undefined;
 
   constructor(opts: OpenOptions) {
     this.inMemory = opts.path === MEMORY_PATH;
@@ -300,32 +305,57 @@ export class WiredTigerEngine implements StorageEngine, TxnHost {
     if (ticket <= this.#durableTicket) return Promise.resolve();
     return new Promise((resolve, reject) => {
       this.#waiters.push({ ticket, resolve, reject });
-      // One flush per event-loop turn: every commit made before the timer fires shares it (the
-      // commits of all connections whose requests arrived together).
-      this.#flushTimer ??= setTimeout(() => this.#groupFlush(), 0);
+      this.#scheduleFlush();
     });
   }
 
-  #groupFlush(): void {
+  /**
+   * One flush at a time, started on the next event-loop turn: every commit made before it starts
+   * shares it (the commits of all connections whose requests arrived together). The fsync runs on
+   * Deno's blocking thread pool, so the JS thread keeps serving (and committing) meanwhile; commits
+   * made during a flush share the next one.
+   */
+  #scheduleFlush(): void {
+    if (this.#flushTimer !== undefined || this.#flushing) return;
+    this.#flushTimer = setTimeout(() => void this.#groupFlush(), 0);
+  }
+
+  async #groupFlush(): Promise<void> {
     this.#flushTimer = undefined;
+    if (this.#flushing) return;
     const upTo = this.#syncTicket;
-    const waiters = this.#waiters;
-    this.#waiters = [];
+    const waiters = this.#waiters.filter((w) => w.ticket <= upTo);
+    this.#waiters = this.#waiters.filter((w) => w.ticket > upTo);
+    if (waiters.length === 0 && upTo <= this.#durableTicket) return;
+    this.#flushing = true;
     try {
       if (!this.#closed) {
-        const ctx = this.#take();
+        this.#flushSession ??= this.#conn.openSession();
         try {
-          guard("log flush", () => ctx.session.logFlush("sync=on"));
-        } finally {
-          this.#pool.give(ctx);
+          await this.#flushSession.logFlushAsync("sync=on");
+        } catch (e) {
+          throw toStorageError(e, "log flush");
         }
         this.#groupFlushes++;
       } // closed: the clean close checkpointed everything
-      this.#durableTicket = upTo;
+      if (upTo > this.#durableTicket) this.#durableTicket = upTo;
       for (const w of waiters) w.resolve();
     } catch (e) {
       for (const w of waiters) w.reject(e);
+    } finally {
+      this.#flushing = false;
+      if (this.#waiters.length > 0) this.#scheduleFlush();
     }
+  }
+
+  /** Close time: every commit is durable (the close checkpointed): release every waiter. */
+  #releaseWaiters(): void {
+    if (this.#flushTimer !== undefined) clearTimeout(this.#flushTimer);
+    this.#flushTimer = undefined;
+    this.#durableTicket = this.#syncTicket;
+    const waiters = this.#waiters;
+    this.#waiters = [];
+    for (const w of waiters) w.resolve();
   }
 
   // ---------------------------------------------------------------- internal tables and hooks
@@ -440,9 +470,9 @@ export class WiredTigerEngine implements StorageEngine, TxnHost {
         this.#catalog.retryPendingDrops();
       } catch { /* retried on next open */ }
       this.#pool.close();
+      waitForLogFlushes(); // a flush still running on the thread pool finishes first
       guard("close", () => this.#conn.close()); // a clean close checkpoints (open handles roll back)
-      if (this.#flushTimer !== undefined) clearTimeout(this.#flushTimer);
-      this.#groupFlush(); // the checkpoint made every commit durable: release the waiters
+      this.#releaseWaiters();
     } finally {
       if (this.#tempDir !== undefined) {
         try {
