@@ -280,11 +280,12 @@ export class EntityMap {
 }
 
 /**
- * A copy of a command's documents: plain objects, arrays and driver option objects (ReadConcern, …)
- * become plain copies; BSON values, bytes, dates and regexes are kept as they are.
+ * A copy of a command's documents: plain objects, arrays, Maps and driver option objects (ReadConcern,
+ * …) become copies; BSON values, bytes, dates and regexes are kept as they are.
  */
 function copyPlain(v: unknown): unknown {
   if (Array.isArray(v)) return v.map(copyPlain);
+  if (v instanceof Map) return new Map([...v].map(([k, x]) => [k, copyPlain(x)])); // sort / index keys
   if (
     v === null || typeof v !== "object" || "_bsontype" in v || ArrayBuffer.isView(v) || v instanceof Date ||
     v instanceof RegExp
