@@ -40,6 +40,7 @@ import { CappedCollections } from "../executor/capped.ts";
 import { compilePartialFilter } from "../engine/mod.ts";
 import { Counters } from "../observability/counters.ts";
 import { SpillFiles } from "../storage/spill.ts";
+import { JsRuntime } from "../engine/js/runtime.ts";
 import { OpRegistry } from "../observability/op_registry.ts";
 import { Profiler } from "../observability/profiler.ts";
 import { Top } from "../observability/top.ts";
@@ -261,6 +262,7 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
     log: (msg) => log.warning(msg),
   });
   const spill = new SpillFiles(config.server.storagePath);
+  const js = new JsRuntime(config.server.javascriptEnabled);
   const authStore = new AuthStore(storage, (coll, doc) => indexKeysOf(coll, doc, { compilePartialFilter }));
   const auth = new AuthService(authStore, {
     ...DEFAULT_AUTH_OPTIONS,
@@ -330,6 +332,7 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
     backups: { last: undefined },
     spill,
     queryMemoryLimitBytes: config.server.queryMemoryLimitBytes,
+    js,
     clusterClock,
     oplog,
     sessions: new LogicalSessions(),
@@ -403,6 +406,7 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
     transactions.stop();
     snapshots.releaseAll();
     spill.close();
+    js.stop();
     storage.close();
     cursors.closeAll();
     throw e;
@@ -440,6 +444,7 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
       snapshots.releaseAll();
       oplog?.stop();
       spill.close();
+      js.stop();
       storage.close();
       log.info(`stopped; data directory ${config.server.storagePath} closed cleanly`);
     })();

@@ -83,6 +83,7 @@ Deno.test("every flag sets its key", async () => {
       idleTimeoutSeconds: 300,
       messageTimeoutSeconds: 30,
       enableTestCommands: true,
+      javascriptEnabled: true,
       scramSHA256IterationCount: 20000,
       scramIterationCount: 12000,
     },

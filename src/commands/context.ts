@@ -5,6 +5,7 @@
  * generic arguments (session, read/write concern), the deadline from maxTimeMS and an operation id.
  * Dispatch builds one per command.
  */
+import type { JsRuntime } from "../engine/js/runtime.ts";
 import type { HeapWatchdog } from "../observability/heap_watchdog.ts";
 import type { StorageEngine } from "../storage/api.ts";
 import type { CursorRegistry } from "../cursors/registry.ts";
@@ -112,6 +113,8 @@ export interface ServerContext {
   readonly spill: SpillFiles;
   /** Bytes one blocking query stage may hold ([server] query_memory_limit). */
   readonly queryMemoryLimitBytes: number;
+  /** The server-side JavaScript sandbox (`enabled` false: [server] javascript_enabled = false). */
+  readonly js: JsRuntime;
   /** Resolves after `ms`, or at once when the server starts shutting down. */
   waitOrShutdown(ms: number): Promise<void>;
   /** True once the server has begun to stop. */

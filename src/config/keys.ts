@@ -159,6 +159,16 @@ export const KEY_SPECS: readonly KeySpec[] = [
   },
   {
     table: "server",
+    key: "javascript_enabled",
+    field: "javascriptEnabled",
+    kind: "bool",
+    flag: "javascript-enabled",
+    negFlag: "no-javascript",
+    help:
+      "server-side JavaScript ($where, $function, $accumulator, mapReduce) in a sandboxed worker (mongod's security.javascriptEnabled)",
+  },
+  {
+    table: "server",
     key: "scram_sha256_iteration_count",
     field: "scramSHA256IterationCount",
     kind: "count",

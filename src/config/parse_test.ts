@@ -48,6 +48,7 @@ Deno.test("defaults match PRODUCT.md's table", () => {
       idleTimeoutSeconds: 300,
       messageTimeoutSeconds: 30,
       enableTestCommands: false,
+      javascriptEnabled: true,
       scramSHA256IterationCount: 15_000,
       scramIterationCount: 10_000,
     },
@@ -82,6 +83,7 @@ max_open_cursors = 7
 idle_timeout_seconds = 0
 message_timeout_seconds = 2.5
 enable_test_commands = true
+javascript_enabled = false
 scram_sha256_iteration_count = 20000
 scram_iteration_count = 12000
 
@@ -118,6 +120,7 @@ noop_heartbeat_seconds = 0.0
       idleTimeoutSeconds: 0,
       messageTimeoutSeconds: 2.5,
       enableTestCommands: true,
+      javascriptEnabled: false,
       scramSHA256IterationCount: 20000,
       scramIterationCount: 12000,
     },

@@ -51,6 +51,11 @@ export interface ServerConfig {
    * database; the embedding API (`startServer`) turns it on unless told otherwise.
    */
   readonly enableTestCommands: boolean;
+  /**
+   * mongod's security.javascriptEnabled: `$where`, `$function`, `$accumulator` and mapReduce run in
+   * the JavaScript sandbox (src/engine/js/); false refuses them with mongod's codes.
+   */
+  readonly javascriptEnabled: boolean;
   /** PBKDF2 iterations for new SCRAM-SHA-256 credentials (mongod's scramSHA256IterationCount). */
   readonly scramSHA256IterationCount: number;
   /** PBKDF2 iterations for new SCRAM-SHA-1 credentials (mongod's scramIterationCount). */
@@ -130,6 +135,7 @@ export function defaultConfig(): Config {
       idleTimeoutSeconds: 300,
       messageTimeoutSeconds: 30,
       enableTestCommands: false,
+      javascriptEnabled: true,
       scramSHA256IterationCount: 15_000,
       scramIterationCount: 10_000,
     },

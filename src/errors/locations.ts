@@ -275,6 +275,35 @@ export const Location = {
   VariableNameEmpty: 16866,
   VariableReferenceEmpty: 16869,
 
+  // Server-side JavaScript (engine/js/, commands/shared/where.ts).
+  /** `$where` with JavaScript disabled ("no globalScriptEngine in $where parsing"). */
+  WhereNoScriptEngine: 6108304,
+  /** `$function` / `$accumulator` with JavaScript disabled. */
+  JsNoScriptEngine: 31264,
+  /** mapReduce's map (`$_internalJsEmit`) with JavaScript disabled. */
+  JsEmitNoScriptEngine: 31246,
+  FunctionNotObject: 31260,
+  FunctionBodyMissing: 31261,
+  FunctionBodyNotStringOrCode: 31262,
+  FunctionArgsMissing: 31263,
+  FunctionArgsNotArray: 31266,
+  FunctionLangMissing: 31418,
+  FunctionLangNotJs: 31419,
+  FunctionBodyNotConstant: 31432,
+  FunctionInValidator: 4660800,
+  AccumulatorJsFunctionNotConstant: 4544701,
+  AccumulatorJsFunctionNotStringOrCode: 4544702,
+  AccumulatorJsNotObject: 4544703,
+  AccumulatorJsLangNotString: 4544704,
+  AccumulatorJsLangNotJs: 4544705,
+  AccumulatorJsUnknownField: 4544706,
+  AccumulatorJsMissingInit: 4544707,
+  AccumulatorJsMissingAccumulate: 4544708,
+  AccumulatorJsMissingMerge: 4544709,
+  AccumulatorJsMissingAccumulateArgs: 4544710,
+  AccumulatorJsInitArgsNotArray: 4544711,
+  AccumulatorJsAccumulateArgsNotArray: 4544712,
+
   // engine/query: match expressions ($regex).
   RegexInvalid: 51091,
   /** A regex failed while executing (PCRE2's match limit in mongod; our per-match time budget). */

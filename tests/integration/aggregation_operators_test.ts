@@ -154,8 +154,8 @@ serverTest("aggregation operators of MongoDB 5–8 through the Node driver", asy
   );
   assert.equal(
     await code(
-      games.aggregate([{ $project: { x: { $function: { body: "", args: [], lang: "js" } } } }]).toArray(),
+      games.aggregate([{ $project: { x: { $function: { body: "", args: [], lang: "python" } } } }]).toArray(),
     ),
-    238,
+    31419,
   );
 });

@@ -4,6 +4,7 @@
  * collection through the remaining stages lazily, and returns a cursor. `aggregate: 1` runs a
  * collection-less pipeline over no input documents.
  */
+import { jsHost } from "../../engine/js/host.ts";
 import { effectiveCollation } from "../shared/default_collation.ts";
 import { sessionOf } from "../shared/session_of.ts";
 import { CommandError } from "../../errors/command_error.ts";
@@ -257,6 +258,7 @@ async function run(ctx: RequestContext<AggregateParams>): Promise<Reply> {
     clusterTime: ctx.clusterClock.latest(),
     memoryLimitBytes: ctx.queryMemoryLimitBytes,
     allowDiskUse: p.allowDiskUse,
+    js: jsHost(ctx.js, ctx.deadline),
     spill: ctx.spill,
     resolveCollection: (other) => readWholeCollection(ctx, other),
     geoNear: (req) => {

@@ -16,6 +16,7 @@ import {
 import { GENERIC_FIELDS } from "../params/generic.ts";
 import { collectionName } from "../params/names.ts";
 import { compileQuery } from "../shared/compile_query.ts";
+import { jsQueryParts, prefetchWhere } from "../shared/where.ts";
 import { findCollection } from "../shared/namespace.ts";
 import type { ExplainShape } from "../shared/explain_shape.ts";
 import { QuerySource } from "../../executor/query.ts";
@@ -55,7 +56,9 @@ async function run(ctx: RequestContext<CountParams>): Promise<Doc> {
     const n = Math.max(0, total - skip);
     return { n: limit > 0 ? Math.min(n, limit) : n, ok: 1 };
   }
-  const q = compileQuery({ filter: p.query, skip, limit, hint: p.hint, collation: p.collation }, coll);
+  const js = jsQueryParts(ctx);
+  const q = compileQuery({ filter: p.query, skip, limit, hint: p.hint, collation: p.collation, ...js }, coll);
+  await prefetchWhere(ctx, coll, p.query, p.collation, js.where);
   const source = new QuerySource(ctx.storage, coll, q);
   let n = 0;
   try {

@@ -15,6 +15,7 @@ import { findCollection } from "../shared/namespace.ts";
 import { WriteErrors } from "../write/write_result.ts";
 import { retryOnConflict } from "../write/conflict_retry.ts";
 import { compileQueryWithLet } from "../shared/query_let.ts";
+import { jsQueryParts } from "../shared/where.ts";
 import { findTargets } from "../write/targets.ts";
 import { indexKeysOf } from "../../executor/index_keys.ts";
 import { compilePartialFilter } from "../../engine/mod.ts";
@@ -44,7 +45,7 @@ export function applyDelete(
   const coll = findCollection(ctx, collName);
   refuseCappedInTransaction(ctx, coll, "remove");
   const q = compileQueryWithLet(
-    { filter: st.q, sort: st.sort, hint: st.hint, collation: st.collation },
+    { filter: st.q, sort: st.sort, hint: st.hint, collation: st.collation, ...jsQueryParts(ctx) },
     coll,
     st.variables,
   );

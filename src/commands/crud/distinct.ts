@@ -19,6 +19,7 @@ import { any, doc, ignored, optional, type Parsed, parseShape, required, str } f
 import { GENERIC_FIELDS } from "../params/generic.ts";
 import { collectionName } from "../params/names.ts";
 import { compileQuery } from "../shared/compile_query.ts";
+import { jsQueryParts } from "../shared/where.ts";
 import { findCollection } from "../shared/namespace.ts";
 import type { ExplainShape } from "../shared/explain_shape.ts";
 import { LIMITS } from "../../limits.ts";
@@ -55,7 +56,7 @@ export function distinctValues(doc: Doc, parts: readonly string[], out: unknown[
 async function run(ctx: RequestContext<DistinctParams>): Promise<Doc> {
   const { collection, key, query, collation, hint } = ctx.params;
   const coll = findCollection(ctx, collection);
-  const q = compileQuery({ filter: query, hint, collation }, coll);
+  const q = compileQuery({ filter: query, hint, collation, ...jsQueryParts(ctx) }, coll);
   const strCmp = makeStringComparator(effectiveCollation(collation, coll));
   const view = coll ? undefined : viewOf(ctx, collection);
   if (!coll && !view) return { values: [], ok: 1 };

@@ -24,6 +24,7 @@ import {
 import { GENERIC_FIELDS } from "../params/generic.ts";
 import { collectionName } from "../params/names.ts";
 import { compileQueryWithLet } from "../shared/query_let.ts";
+import { jsQueryParts, prefetchWhere } from "../shared/where.ts";
 import { findCollection } from "../shared/namespace.ts";
 import type { ExplainShape } from "../shared/explain_shape.ts";
 import { BATCH_BYTES, FIRST_BATCH_DOCS } from "../../limits.ts";
@@ -96,6 +97,7 @@ async function run(ctx: RequestContext<FindParams>): Promise<Reply> {
     }
     return findTailable(ctx, coll);
   }
+  const js = jsQueryParts(ctx);
   const compiled = compileQueryWithLet(
     {
       filter: p.filter,
@@ -107,6 +109,7 @@ async function run(ctx: RequestContext<FindParams>): Promise<Reply> {
       collation: p.collation,
       min: p.min,
       max: p.max,
+      ...js,
     },
     coll,
     p.let,
@@ -124,6 +127,7 @@ async function run(ctx: RequestContext<FindParams>): Promise<Reply> {
     return encodeCursorReply({ id: 0n, ns, batchKey: "firstBatch", docs: [] });
   }
   ctx.opStats.planSummary = planSummary(q.access);
+  await prefetchWhere(ctx, coll, p.filter, p.collation, js.where);
   const limit = p.limit === 0 ? undefined : p.limit;
   const batchSize = p.batchSize;
   const singleBatch = (p.singleBatch ?? false) ||

@@ -32,6 +32,7 @@ import { translateStorageError } from "../write/storage_errors.ts";
 import { WriteErrors } from "../write/write_result.ts";
 import { retryOnConflict } from "../write/conflict_retry.ts";
 import { compileQueryWithLet } from "../shared/query_let.ts";
+import { jsQueryParts } from "../shared/where.ts";
 import { findTargets } from "../write/targets.ts";
 import { LIMITS } from "../../limits.ts";
 import { serializeStorable } from "../shared/stored_depth.ts";
@@ -95,7 +96,7 @@ export function applyUpdate(
   refuseCappedInTransaction(ctx, existing, "write");
   const validation = { bypass: st.bypassDocumentValidation, warn: (m: string) => ctx.log.warn(m) };
   const q = compileQueryWithLet(
-    { filter: st.q, sort: st.sort, hint: st.hint, collation: st.collation },
+    { filter: st.q, sort: st.sort, hint: st.hint, collation: st.collation, ...jsQueryParts(ctx) },
     existing,
     st.variables,
   );

@@ -21,13 +21,14 @@ export function versionArray(version: string): number[] {
   return parts;
 }
 
-function run(_ctx: RequestContext<BuildInfoParams>): Doc {
+function run(ctx: RequestContext<BuildInfoParams>): Doc {
   return {
     version: COMPAT_MONGODB_VERSION,
     gitVersion: "secantusdb",
     modules: [],
     allocator: "system",
-    javascriptEngine: "none",
+    // the sandbox runs V8 (src/engine/js/); mongod says "mozjs"
+    javascriptEngine: ctx.js?.enabled ? "v8" : "none",
     sysInfo: "deprecated",
     versionArray: versionArray(COMPAT_MONGODB_VERSION),
     openssl: { running: "disabled", compiled: "disabled" },

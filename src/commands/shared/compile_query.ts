@@ -5,6 +5,8 @@
  */
 import { type TextIndexInfo, textIndexInfo } from "../../engine/text/mod.ts";
 import { effectiveCollation } from "./default_collation.ts";
+import type { WhereSupport } from "../../engine/query/filter.ts";
+import type { JsHost } from "../../engine/expression/types.ts";
 import {
   compileFilter,
   compileProjection,
@@ -44,6 +46,10 @@ export interface QueryParts {
   /** Inclusive lower / exclusive upper index key bounds (find's `min` / `max`; need a hint). */
   readonly min?: Doc | undefined;
   readonly max?: Doc | undefined;
+  /** How the filter runs `$where` (commands/shared/where.ts); absent = `$where` is refused. */
+  readonly where?: WhereSupport | undefined;
+  /** Server-side JavaScript for `$function` in `$expr`. */
+  readonly js?: JsHost | undefined;
 }
 
 /**
@@ -163,6 +169,8 @@ export function compileQuery(
     ...(collation ? { collation } : {}),
     ...(textIndex ? { textIndex } : {}),
     ...(parts.variables ? { variables: parts.variables } : {}),
+    ...(parts.where ? { where: parts.where } : {}),
+    ...(parts.js ? { js: parts.js } : {}),
   });
   const sortSpec = parts.sort && Object.keys(parts.sort).filter((k) => k !== "$natural").length > 0
     ? parts.sort

@@ -30,6 +30,7 @@ import { parseInputN, parseQuantile, percentilesOf, validateN } from "../express
 import { parseSortSpec, sortKeyOf, type SortKeyPart } from "../sort/sort.ts";
 import { type AccFactory, type AccState, accumulatorFactory } from "./accumulators.ts";
 import { approxValueSize } from "./value_size.ts";
+import { compileJsAccumulator } from "./accumulator_js.ts";
 
 /** mongod's internalQueryTopNAccumulatorBytes. */
 export const MAX_N_ACCUMULATOR_BYTES = 100 * 1024 * 1024;
@@ -277,12 +278,7 @@ export function compileAccumulator(op: string, spec: unknown, ctx: AccCompileCon
       return { make: () => quantileState(op, ps ?? [0.5]), arg: ctx.env.compile(input) };
     }
   }
-  if (op === "$accumulator") {
-    throw new CommandError(
-      "NotImplemented",
-      "$accumulator (server-side JavaScript) is not implemented yet in SecantusDB",
-    );
-  }
+  if (op === "$accumulator") return compileJsAccumulator(spec, ctx);
   const make: AccFactory = accumulatorFactory(op, strCmp);
   if (Array.isArray(spec)) {
     throw new CommandError(Location.AccumulatorBadArgument, `The ${op} accumulator is a unary operator`);

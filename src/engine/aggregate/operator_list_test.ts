@@ -35,10 +35,7 @@ $querySettings $queryStats $redact $replaceRoot $replaceWith $sample $search $se
 $shardedDataDistribution $skip $sort $sortByCount $unionWith $unset $unwind $vectorSearch`.split(/\s+/);
 
 /** Refused on purpose (code 238 NotImplemented or mongod's own), with the reason. */
-const REFUSED: Record<string, string> = {
-  $accumulator: "server-side JavaScript: the sandboxed worker is not built yet (238)",
-  $function: "server-side JavaScript: the sandboxed worker is not built yet (238)",
-};
+const REFUSED: Record<string, string> = {};
 
 const UNRECOGNIZED = new Set([168, 15952, 40324]);
 

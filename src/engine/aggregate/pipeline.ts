@@ -87,6 +87,7 @@ export function makeStageContext(opts: PipelineOptions): StageContext {
     now: opts.now,
     variables: opts.variables,
     clusterTime: opts.clusterTime,
+    js: opts.js,
   });
   const ctx: StageContext = {
     env,

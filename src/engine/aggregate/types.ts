@@ -5,6 +5,7 @@
 import type { TextIndexInfo } from "../text/mod.ts";
 import type { StringComparator } from "../../bson/compare.ts";
 import type { ExpressionEnv } from "../expression/env.ts";
+import type { JsHost } from "../expression/types.ts";
 import type { GeoNearQuery } from "../geo/query.ts";
 import type { Document } from "../../bson/document.ts";
 
@@ -58,6 +59,8 @@ export interface PipelineOptions {
   spill?: SpillStore | undefined;
   /** Called once when a stage first spills (explain / profiler `usedDisk`). */
   onSpill?: (() => void) | undefined;
+  /** Server-side JavaScript for `$function` / `$accumulator` (absent: refused with 31264). */
+  js?: JsHost | undefined;
 }
 
 /** One temporary file of documents, written then read back once (src/storage/spill.ts implements it). */

@@ -12,7 +12,7 @@ import "./families.ts";
 import type { StringComparator } from "../../bson/compare.ts";
 import { makeStringComparator } from "../collation/collation.ts";
 import { checkVariableName, compileExpression, withVariables } from "./compile.ts";
-import type { Evaluator, ExprContext, Vars } from "./types.ts";
+import type { Evaluator, ExprContext, JsHost, Vars } from "./types.ts";
 
 export interface ExpressionOptions {
   /** A collation document; ignored when `strCmp` is given. */
@@ -25,6 +25,8 @@ export interface ExpressionOptions {
   variables?: Record<string, unknown> | undefined;
   /** The value of `$$CLUSTER_TIME` (a Timestamp; derived from `now` when absent). */
   clusterTime?: unknown;
+  /** Server-side JavaScript for `$function` / `$accumulator`. */
+  js?: JsHost | undefined;
 }
 
 export class ExpressionEnv {
@@ -47,7 +49,8 @@ export class ExpressionEnv {
     this.#slots = [];
     const scope = new Map<string, number>();
     const slotCounter = { n: 0 };
-    const base: ExprContext = { strCmp, scope: new Map(), slotCounter };
+    const js = opts.js;
+    const base: ExprContext = { strCmp, scope: new Map(), slotCounter, js };
     const v0: Vars = { root: undefined, now: this.now, slots: this.#slots, clusterTime: this.clusterTime };
     for (const [name, expr] of Object.entries(opts.variables ?? {})) {
       checkVariableName(name);
@@ -55,7 +58,7 @@ export class ExpressionEnv {
       this.#slots[slot] = compileExpression(expr, base)(undefined, v0);
       scope.set(name, slot);
     }
-    this.ctx = { strCmp, scope, slotCounter };
+    this.ctx = { strCmp, scope, slotCounter, js };
   }
 
   /** Compiles an expression in this environment. */

@@ -10,11 +10,11 @@ import { CommandError } from "../../errors/command_error.ts";
 import { Location } from "../../errors/locations.ts";
 import { binaryBytes, isDocument, kindOf } from "../../bson/values.ts";
 import { describeValue } from "../path/describe.ts";
-import { fixedArgs, isNullish } from "./compile.ts";
+import { compileExpression, fixedArgs, isNullish } from "./compile.ts";
 import { typeName } from "./coerce.ts";
 import { numKind, toDouble } from "./numeric.ts";
 import { registerOperators } from "./registry.ts";
-import type { Evaluator, ExprContext } from "./types.ts";
+import type { Evaluator, ExprContext, JsHost } from "./types.ts";
 
 function one(op: string, arg: unknown, ctx: ExprContext): Evaluator {
   return (fixedArgs(op, arg, 1, ctx) as [Evaluator])[0];
@@ -100,10 +100,7 @@ registerOperators({
   $toUUID: compileToUUID,
 });
 
-/**
- * `$sampleRate: <rate>` — true for about `rate` of the documents (a constant in [0, 1]). Server-side
- * JavaScript (`$function`, `$accumulator`) is refused until the sandboxed worker exists.
- */
+/** `$sampleRate: <rate>` — true for about `rate` of the documents (a constant in [0, 1]). */
 function compileSampleRate(arg: unknown): Evaluator {
   const rate = numKind(arg) !== undefined ? toDouble(arg) : NaN;
   if (!(rate >= 0 && rate <= 1)) {
@@ -115,15 +112,85 @@ function compileSampleRate(arg: unknown): Evaluator {
   return () => Math.random() < rate;
 }
 
-function refuseJavaScript(_arg: unknown, _ctx: ExprContext, op: string): Evaluator {
-  throw new CommandError(
-    "NotImplemented",
-    `${op} (server-side JavaScript) is not implemented yet in SecantusDB`,
-  );
+/** A `$function` body or an `$accumulator` function: a constant string or Code (not a field path). */
+export function jsFunctionSource(v: unknown): string | undefined {
+  if (typeof v === "string" && !v.startsWith("$")) return v;
+  const code = v as { _bsontype?: string; code?: unknown };
+  if (code?._bsontype === "Code" && typeof code.code === "string") return code.code;
+  return undefined;
+}
+
+/** The JavaScript host, or mongod's 31264 when there is none / it is disabled. */
+export function requireJs(ctx: ExprContext): JsHost {
+  if (!ctx.js?.enabled) {
+    throw new CommandError(
+      Location.JsNoScriptEngine,
+      "Cannot run server-side javascript without the javascript engine enabled",
+    );
+  }
+  return ctx.js;
+}
+
+/**
+ * `$function: {body, args, lang: "js"}` — calls `body` (a function or expression, string or Code)
+ * with the evaluated `args` array in the JavaScript sandbox (engine/js/), mongod's checks in order.
+ */
+function compileFunction(arg: unknown, ctx: ExprContext): Evaluator {
+  if (!isDocument(arg)) {
+    throw new CommandError(
+      Location.FunctionNotObject,
+      `$function requires an object as an argument, found: ${describeValue(arg)}`,
+    );
+  }
+  if (!("body" in arg)) {
+    throw new CommandError(Location.FunctionBodyMissing, "The body function must be specified.");
+  }
+  const body = arg.body;
+  if (typeof body === "string" && body.startsWith("$") || isDocument(body) || Array.isArray(body)) {
+    throw new CommandError(
+      Location.FunctionBodyNotConstant,
+      "The body function must be a constant expression",
+    );
+  }
+  const src = jsFunctionSource(body);
+  if (src === undefined) {
+    throw new CommandError(
+      Location.FunctionBodyNotStringOrCode,
+      "The body function must evaluate to type string or code",
+    );
+  }
+  if (!("args" in arg)) {
+    throw new CommandError(Location.FunctionArgsMissing, "The args field must be specified.");
+  }
+  const args = compileExpression(arg.args, ctx);
+  if (!("lang" in arg)) {
+    throw new CommandError(Location.FunctionLangMissing, "The lang field must be specified.");
+  }
+  if (arg.lang !== "js") {
+    throw new CommandError(
+      Location.FunctionLangNotJs,
+      "Currently the only supported language specifier is 'js'.",
+    );
+  }
+  const js = requireJs(ctx);
+  return (cur, vars) => {
+    const a = args(cur, vars);
+    if (!Array.isArray(a)) {
+      throw new CommandError(Location.FunctionArgsNotArray, "The args field must be of type array");
+    }
+    const r = js.call(src, a);
+    return r === undefined ? null : r;
+  };
 }
 
 registerOperators({
   $sampleRate: compileSampleRate,
-  $function: refuseJavaScript,
-  $accumulator: refuseJavaScript,
+  $function: compileFunction,
+  $accumulator: (_arg: unknown, ctx: ExprContext): Evaluator => {
+    requireJs(ctx);
+    throw new CommandError(
+      "InvalidPipelineOperator",
+      "Unrecognized expression '$accumulator' ($accumulator is an accumulator: $group, $bucket, $setWindowFields)",
+    );
+  },
 });

@@ -21,8 +21,20 @@ export interface Vars {
 /** A compiled expression. */
 export type Evaluator = (current: unknown, vars: Vars) => unknown;
 
+/**
+ * Server-side JavaScript as expressions see it (`$function`, `$accumulator`): synchronous calls into
+ * the sandbox (engine/js/host.ts builds one per operation). Absent or disabled → 31264.
+ */
+export interface JsHost {
+  readonly enabled: boolean;
+  /** Calls the function (or expression) source with BSON `args`; returns its BSON result. */
+  call(fn: string, args: readonly unknown[]): unknown;
+}
+
 /** Compile-time context: collation, variables in scope, and the slot allocator. */
 export interface ExprContext {
+  /** Server-side JavaScript for `$function` / `$accumulator` (absent: refused with 31264). */
+  readonly js?: JsHost | undefined;
   readonly strCmp: StringComparator | undefined;
   /** Variables visible here, name → slot. Builtins (ROOT, CURRENT, NOW, REMOVE) are not listed. */
   readonly scope: ReadonlyMap<string, number>;

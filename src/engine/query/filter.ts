@@ -3,9 +3,10 @@
  *
  * Top-level keys are field paths or the pathless operators `$and $or $nor $comment` (and
  * `$alwaysTrue/$alwaysFalse`) and `$expr` (an aggregation expression, compiled by engine/expression);
- * `$jsonSchema` compiles in json_schema.ts; `$text` and `$where` are refused for now with
- * NotImplemented / mongod's BadValue. All validation happens here, so a bad filter fails even against
- * an empty collection.
+ * `$jsonSchema` compiles in json_schema.ts; `$text` needs the collection's text index; `$where` runs
+ * through the caller's `WhereSupport` (the command layer's JavaScript sandbox) and is BadValue where
+ * none is given (aggregation's `$match`, validators), as on mongod. All validation happens here, so a
+ * bad filter fails even against an empty collection.
  */
 import { CommandError } from "../../errors/command_error.ts";
 import { isDocument } from "../../bson/values.ts";
@@ -14,6 +15,7 @@ import { compileField } from "./field_ops.ts";
 import { compileJsonSchema } from "./json_schema.ts";
 import { ExpressionEnv } from "../expression/env.ts";
 import { truthy } from "../expression/numeric.ts";
+import type { JsHost } from "../expression/types.ts";
 import { ALWAYS_FALSE, ALWAYS_TRUE, type CompileContext, type DocPred } from "./predicates.ts";
 import type { Document } from "../../bson/document.ts";
 import { compileTextSearch, type TextIndexInfo, textScores } from "../text/mod.ts";
@@ -25,7 +27,20 @@ export interface Matcher {
   matches(doc: Document): boolean;
 }
 
+/** How a filter runs `$where` (commands that allow it give one: find, count, update, delete …). */
+export interface WhereSupport {
+  /**
+   * Compiles one `$where` argument (validated here: a string or Code; a Code's scope becomes global
+   * variables) into a document predicate; throws mongod's error when JavaScript is disabled.
+   */
+  compile(code: string, scope: Record<string, unknown> | undefined): DocPred;
+}
+
 export interface FilterOptions {
+  /** Server-side JavaScript for `$function` inside `$expr`. */
+  js?: JsHost | undefined;
+  /** `$where` support; absent = `$where` is BadValue "not allowed in this context". */
+  where?: WhereSupport | undefined;
   /** A collation document (`{locale, strength, …}`); omitted or `{locale: "simple"}` = binary. */
   collation?: unknown;
   /** `$$NOW` for `$expr` (injected clock). */
@@ -60,8 +75,10 @@ export function compileFilter(filter: Document | null | undefined, opts: FilterO
         return true;
       };
     },
+    where: opts.where,
     expr: (e) => {
-      env ??= opts.expressionEnv ?? new ExpressionEnv({ strCmp, now: opts.now, variables: opts.variables });
+      env ??= opts.expressionEnv ??
+        new ExpressionEnv({ strCmp, now: opts.now, variables: opts.variables, js: opts.js });
       const ev = env.compile(e);
       const vars = env.newVars();
       return (doc) => {
@@ -138,8 +155,16 @@ function compileTopLevel(
       return ALWAYS_TRUE;
     case "$alwaysFalse":
       return ALWAYS_FALSE;
-    case "$where":
-      throw new CommandError("BadValue", "$where is not allowed in this context");
+    case "$where": {
+      if (!ctx.where) throw new CommandError("BadValue", "$where is not allowed in this context");
+      if (!topLevel) throw new CommandError("BadValue", "$elemMatch cannot contain $where expression");
+      const code = value as { _bsontype?: string; code?: unknown; scope?: unknown };
+      if (typeof value === "string") return ctx.where.compile(value, undefined);
+      if (code?._bsontype === "Code" && typeof code.code === "string") {
+        return ctx.where.compile(code.code, isDocument(code.scope) ? code.scope : undefined);
+      }
+      throw new CommandError("BadValue", "$where got bad type");
+    }
     case "$expr":
       if (!topLevel) {
         throw new CommandError("BadValue", "$expr can only be applied to the top-level document");

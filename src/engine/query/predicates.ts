@@ -27,6 +27,8 @@ export interface CompileContext {
   readonly expr: (expression: unknown) => DocPred;
   /** Compiles a top-level `$text` argument (needs the collection's text index). */
   readonly text?: (arg: unknown) => DocPred;
+  /** `$where` (absent: not allowed in this context). */
+  readonly where?: { compile(code: string, scope: Record<string, unknown> | undefined): DocPred } | undefined;
 }
 
 /** Binds a value test to a path. */

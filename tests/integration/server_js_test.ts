@@ -1,0 +1,255 @@
+/**
+ * Server-side JavaScript (issue 15 item 8) through npm:mongodb: `$where` (string, Code, `this`/`obj`,
+ * the shell helpers, `sleep` with maxTimeMS), `$function` and `$accumulator` with BSON type round
+ * trips, JS exceptions (139), a busy-looping `$where` that does not stall another client's pings, and
+ * `[server] javascript_enabled = false` refusing each with mongod's code.
+ */
+// deno-lint-ignore no-explicit-any
+type AnyDoc = any;
+import assert from "node:assert/strict";
+import { Code, Long, MongoClient, MongoServerError, ObjectId } from "mongodb";
+import { serverTest } from "./helpers/embedded_server.ts";
+import { startServer } from "../../mod.ts";
+import { defaultConfig } from "../../src/config/schema.ts";
+
+async function codeOf(p: Promise<unknown>): Promise<number | string> {
+  try {
+    await p;
+    return "no error";
+  } catch (e) {
+    return e instanceof MongoServerError ? e.code as number : String(e);
+  }
+}
+
+serverTest("$where, $function and $accumulator run in the sandbox", async (client) => {
+  const db = client.db("js");
+  const c = db.collection<AnyDoc>("c");
+  const oid = new ObjectId();
+  await c.insertMany(Array.from({ length: 10 }, (_, i) => ({
+    _id: i,
+    a: i,
+    l: Long.fromNumber(i * 1000),
+    d: new Date(i * 86_400_000),
+    o: oid,
+    s: `s${i}`,
+  })));
+
+  assert.equal((await c.find({ $where: "this.a > 6" }).toArray()).length, 3);
+  assert.equal((await c.find({ $where: "return obj.a == 1" }).toArray())[0]._id, 1);
+  assert.deepEqual(
+    (await c.find({
+      $where: <AnyDoc> new Code(
+        "function() { return this.l instanceof NumberLong && this.l.toNumber() == 3000 }",
+      ),
+    })
+      .toArray()).map((d) => d._id),
+    [3],
+  );
+  assert.deepEqual(
+    (await c.find({ $where: <AnyDoc> new Code("function() { return this.a == limit }", { limit: 4 }) })
+      .toArray()).map((d) => d._id),
+    [4],
+  );
+  assert.equal(
+    (await c.find({ $where: "this.o instanceof ObjectId && this.o.str == '" + oid.toHexString() + "'" })
+      .toArray())
+      .length,
+    10,
+  );
+  assert.equal(
+    (await c.find({ a: { $lt: 5 }, $where: "this.d instanceof Date && this.d.getTime() >= 86400000 * 2" })
+      .toArray())
+      .length,
+    3,
+  );
+  // the count command (countDocuments is an aggregation, whose $match refuses $where as on mongod)
+  const counted = await db.command({
+    count: "c",
+    query: { $where: "this.s.startsWith('s') && tojson(this.a) == '5'" },
+  });
+  assert.equal(counted.n, 1);
+  assert.equal((await c.find({ $where: "sleep(1) || true" }).sort({ a: -1 }).limit(2).toArray())[0]._id, 9);
+
+  // drivers' and ODMs' suites: a slow $where with maxTimeMS fails with 50
+  assert.equal(await codeOf(c.find({ $where: "sleep(100) || true" }).maxTimeMS(50).toArray()), 50);
+  // JS exceptions and syntax errors: 139 JSInterpreterFailure
+  assert.equal(await codeOf(c.find({ $where: "nope.x == 1" }).toArray()), 139);
+  assert.equal(await codeOf(c.find({ $where: "function( {" }).toArray()), 139);
+  // not in aggregation's $match, as on mongod
+  assert.equal(await codeOf(c.aggregate([{ $match: { $where: "true" } }]).toArray()), 2);
+
+  // writes with $where (run inline)
+  const up = await c.updateMany({ $where: "this.a % 2 == 0" }, { $set: { even: true } });
+  assert.equal(up.modifiedCount, 5);
+  const del = await c.deleteOne({ $where: "this.a == 9" });
+  assert.equal(del.deletedCount, 1);
+
+  // $function: BSON types in and out
+  const [f]: AnyDoc[] = await c.aggregate([
+    { $match: { _id: 3 } },
+    {
+      $project: {
+        twice: { $function: { body: "function(a) { return a * 2 }", args: ["$a"], lang: "js" } },
+        long: {
+          $function: {
+            body: "function(l) { return NumberLong(l.toNumber() + 1) }",
+            args: ["$l"],
+            lang: "js",
+          },
+        },
+        date: {
+          $function: { body: "function(d) { return new Date(d.getTime() + 1) }", args: ["$d"], lang: "js" },
+        },
+        oid: { $function: { body: "function(o) { return o }", args: ["$o"], lang: "js" } },
+        obj: {
+          $function: {
+            body: new Code("function(s) { return {s: s + '!', n: NumberInt(7), arr: [1, 'x', null]} }"),
+            args: ["$s"],
+            lang: "js",
+          },
+        },
+      },
+    },
+    {
+      $addFields: {
+        types: [{ $type: "$twice" }, { $type: "$long" }, { $type: "$obj.n" }, { $type: "$date" }],
+      },
+    },
+  ]).toArray();
+  assert.equal(f.twice, 6);
+  // a JS number is a double, NumberLong an int64, NumberInt an int32 (mongod's conversions)
+  assert.deepEqual(f.types, ["double", "long", "int", "date"]);
+  assert.equal(Number(f.long), 3001);
+  assert.equal(f.date.getTime(), 3 * 86_400_000 + 1);
+  assert.equal(f.oid.toHexString(), oid.toHexString());
+  assert.deepEqual(f.obj, { s: "s3!", n: 7, arr: [1, "x", null] });
+  assert.equal(
+    await codeOf(
+      c.aggregate([{
+        $project: {
+          x: { $function: { body: "function() { throw new Error('boom') }", args: [], lang: "js" } },
+        },
+      }]).toArray(),
+    ),
+    139,
+  );
+  assert.equal(
+    await codeOf(
+      c.aggregate([{ $project: { x: { $function: { body: "$s", args: [], lang: "js" } } } }]).toArray(),
+    ),
+    31432,
+  );
+
+  // $accumulator: a JS sum and count per group, with finalize
+  const groups = await c.aggregate([
+    {
+      $group: {
+        _id: { $mod: ["$a", 2] },
+        avg: {
+          $accumulator: {
+            init: "function() { return {sum: 0, n: 0} }",
+            accumulate: "function(st, a) { return {sum: st.sum + a, n: st.n + 1} }",
+            accumulateArgs: ["$a"],
+            merge: "function(x, y) { return {sum: x.sum + y.sum, n: x.n + y.n} }",
+            finalize: "function(st) { return st.sum / st.n }",
+            lang: "js",
+          },
+        },
+      },
+    },
+    { $sort: { _id: 1 } },
+  ]).toArray();
+  assert.deepEqual(groups.map((g) => g.avg), [4, 4]);
+});
+
+serverTest(
+  "a busy-looping $where stops at maxTimeMS and does not stall other clients",
+  async (client, server) => {
+    const c = client.db("js").collection<AnyDoc>("busy");
+    await c.insertMany([{ _id: 1 }, { _id: 2 }]);
+    const other = new MongoClient(server.uri);
+    try {
+      await other.db("admin").command({ ping: 1 });
+      // boot the sandbox first (~0.3 s of a new thread, once per server)
+      assert.equal((await c.find({ $where: "this._id == 1" }).toArray()).length, 1);
+      const t = performance.now();
+      const busy = codeOf(c.find({ $where: "while (true) {}" }).maxTimeMS(1500).toArray());
+      const pings: number[] = [];
+      while (performance.now() - t < 1200) {
+        const p = performance.now();
+        await other.db("admin").command({ ping: 1 });
+        pings.push(performance.now() - p);
+      }
+      assert.equal(await busy, 50);
+      pings.sort((a, b) => a - b);
+      const p99 = pings[Math.floor(pings.length * 0.99)] ?? Infinity;
+      const msg = `pings ${pings.length}, p50 ${pings[pings.length >> 1]?.toFixed(1)}, p99 ${
+        p99.toFixed(1)
+      } ms`;
+      console.log(msg);
+      assert.ok(pings.length > 20 && p99 < 300, msg);
+      // the sandbox was restarted: JavaScript works again
+      assert.equal((await c.find({ $where: "this._id == 2" }).toArray()).length, 1);
+    } finally {
+      await other.close();
+    }
+  },
+);
+
+Deno.test({
+  name: "javascript_enabled = false refuses $where, $function and $accumulator with mongod's codes",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  fn: async () => {
+    const d = defaultConfig();
+    const config = {
+      ...d,
+      server: {
+        ...d.server,
+        port: 0,
+        storagePath: ":memory:",
+        logLevel: "ERROR" as const,
+        javascriptEnabled: false,
+      },
+    };
+    const server = await startServer({ config });
+    const client = new MongoClient(server.uri);
+    try {
+      const c = client.db("js").collection<AnyDoc>("c");
+      await c.insertOne({ _id: 1, a: 1 });
+      assert.equal(await codeOf(c.find({ $where: "true" }).toArray()), 6108304);
+      assert.equal(await codeOf(client.db("js").command({ count: "c", query: { $where: "true" } })), 6108304);
+      assert.equal(
+        await codeOf(
+          c.aggregate([{
+            $project: { x: { $function: { body: "function() { return 1 }", args: [], lang: "js" } } },
+          }])
+            .toArray(),
+        ),
+        31264,
+      );
+      assert.equal(
+        await codeOf(
+          c.aggregate([{
+            $group: {
+              _id: null,
+              x: {
+                $accumulator: {
+                  init: "function() { return 0 }",
+                  accumulate: "function(s) { return s }",
+                  accumulateArgs: [],
+                  merge: "function(a) { return a }",
+                  lang: "js",
+                },
+              },
+            },
+          }]).toArray(),
+        ),
+        31264,
+      );
+    } finally {
+      await client.close();
+      await server.stop();
+    }
+  },
+});
