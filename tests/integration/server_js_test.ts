@@ -163,6 +163,91 @@ serverTest("$where, $function and $accumulator run in the sandbox", async (clien
 });
 
 serverTest(
+  "mapReduce through db.command: inline, replace, merge, reduce, finalize, scope, query/sort/limit",
+  async (client) => {
+    const db = client.db("mr");
+    const orders = db.collection<AnyDoc>("orders");
+    await orders.insertMany(
+      Array.from({ length: 30 }, (_, i) => ({ _id: i, cust: `c${i % 3}`, amount: i, qty: 1 })),
+    );
+    const map = new Code("function() { emit(this.cust, {total: this.amount, n: this.qty}) }");
+    const reduce = new Code(
+      "function(key, values) { return values.reduce((a, v) => ({total: a.total + v.total, n: a.n + v.n}), {total: 0, n: 0}) }",
+    );
+    const inline = await db.command({ mapReduce: "orders", map, reduce, out: { inline: 1 } });
+    assert.deepEqual(inline.results.map((r: AnyDoc) => [r._id, r.value.total, r.value.n]), [
+      ["c0", 135, 10],
+      ["c1", 145, 10],
+      ["c2", 155, 10],
+    ]);
+    // finalize + scope + query/sort/limit
+    const fin = await db.command({
+      mapReduce: "orders",
+      map: "function() { emit(this.cust, this.amount * factor) }",
+      reduce: "function(k, vs) { return Array.sum(vs) }",
+      finalize: "function(k, v) { return {k: k, v: v, tag: tag} }",
+      scope: { factor: 2, tag: "x" },
+      query: { amount: { $gte: 10 } },
+      sort: { amount: 1 },
+      limit: 6,
+      out: { inline: 1 },
+    });
+    assert.deepEqual(fin.results.map((r: AnyDoc) => r.value), [
+      { k: "c0", v: 24 + 30, tag: "x" },
+      { k: "c1", v: 20 + 26, tag: "x" },
+      { k: "c2", v: 22 + 28, tag: "x" },
+    ]);
+    // $where in the query
+    const w = await db.command({
+      mapReduce: "orders",
+      map: "function() { emit('all', 1) }",
+      reduce: "function(k, vs) { return Array.sum(vs) }",
+      query: { $where: "this.amount < 5" },
+      out: { inline: 1 },
+    });
+    assert.deepEqual(w.results, [{ _id: "all", value: 5 }]);
+
+    // out to a collection: replace, then merge, then reduce
+    const sum = {
+      map: "function() { emit(this.cust, this.amount) }",
+      reduce: "function(k, vs) { return Array.sum(vs) }",
+    };
+    const rep = await db.command({ mapReduce: "orders", ...sum, out: "totals" });
+    assert.equal(rep.result, "totals");
+    const totals = db.collection<AnyDoc>("totals");
+    assert.deepEqual(await totals.find().sort({ _id: 1 }).toArray(), [
+      { _id: "c0", value: 135 },
+      { _id: "c1", value: 145 },
+      { _id: "c2", value: 155 },
+    ]);
+    await totals.insertOne({ _id: "old", value: 1 });
+    await db.command({ mapReduce: "orders", ...sum, query: { cust: "c0" }, out: { merge: "totals" } });
+    assert.equal(await totals.countDocuments(), 4);
+    await db.command({ mapReduce: "orders", ...sum, query: { cust: "c0" }, out: { reduce: "totals" } });
+    assert.equal((await totals.findOne({ _id: "c0" }))?.value, 270);
+    const other = await db.command({ mapReduce: "orders", ...sum, out: { replace: "t2", db: "mr2" } });
+    assert.deepEqual(other.result, { db: "mr2", collection: "t2" });
+    assert.equal(await client.db("mr2").collection("t2").countDocuments(), 3);
+    await db.command({ mapReduce: "orders", ...sum, out: { replace: "totals" } });
+    assert.equal(await totals.countDocuments(), 3);
+
+    // errors
+    const bad = {
+      mapReduce: "orders",
+      map: "function() { emit(nope, 1) }",
+      reduce: sum.reduce,
+      out: { inline: 1 },
+    };
+    assert.equal(await codeOf(db.command(bad)), 139);
+    assert.equal(await codeOf(db.command({ mapReduce: "orders", map: sum.map, reduce: sum.reduce })), 40414);
+    const slow = { ...bad, map: "function() { sleep(100); emit(1, 1) }", maxTimeMS: 50 };
+    assert.equal(await codeOf(db.command(slow)), 50);
+    const empty = await db.command({ mapReduce: "none", ...sum, out: { inline: 1 } });
+    assert.deepEqual(empty.results, []);
+  },
+);
+
+serverTest(
   "a busy-looping $where stops at maxTimeMS and does not stall other clients",
   async (client, server) => {
     const c = client.db("js").collection<AnyDoc>("busy");
@@ -246,6 +331,17 @@ Deno.test({
           }]).toArray(),
         ),
         31264,
+      );
+      assert.equal(
+        await codeOf(
+          client.db("js").command({
+            mapReduce: "c",
+            map: "function() { emit(1, 1) }",
+            reduce: "function(k, v) { return 1 }",
+            out: { inline: 1 },
+          }),
+        ),
+        31246,
       );
     } finally {
       await client.close();

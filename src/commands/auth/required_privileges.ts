@@ -178,6 +178,27 @@ const RULES: Record<string, Rule> = {
     }
     return out;
   },
+  mapReduce: (body, db) => {
+    const src = body["mapReduce"] ?? body["mapreduce"];
+    const out: PrivilegeCheck[] = [{
+      action: "find",
+      target: collTarget(db, typeof src === "string" ? src : ""),
+    }];
+    const o = body["out"];
+    if (typeof o === "string") {
+      const target = collTarget(db, o);
+      out.push({ action: "insert", target }, { action: "remove", target });
+    } else if (isPlainDoc(o) && o["inline"] === undefined) {
+      const mode = Object.keys(o)[0];
+      const coll = mode === undefined ? undefined : o[mode];
+      const target = collTarget(
+        typeof o["db"] === "string" ? o["db"] : db,
+        typeof coll === "string" ? coll : "",
+      );
+      out.push({ action: "insert", target }, { action: mode === "replace" ? "remove" : "update", target });
+    }
+    return out;
+  },
   explain: (body, db, lookup) => {
     const inner = body["explain"];
     if (!isPlainDoc(inner)) return [{ action: "find", target: dbTarget(db) }];

@@ -8,13 +8,16 @@
  * applyDelete) in its own transaction. The reply is a cursor (ns `admin.$cmd.bulkWrite`) of per-op
  * results `{ok, idx, n, nModified?, upserted?}` or errors `{ok: 0, idx, code, codeName, errmsg, …}`
  * (only errors with `errorsOnly`), plus the summary `nErrors nInserted nMatched nModified nUpserted
- * nDeleted`. Ordered stops at the first error. All results go into the first batch.
+ * nDeleted`. Ordered stops at the first error. The results are a real cursor: the first batch holds
+ * `cursor.batchSize` of them (all that fit in 16 MiB by default) and the rest come by getMore, so a
+ * reply with 100,000 error items is never built whole.
  */
-import { Long } from "bson";
 import { CommandError } from "../../errors/command_error.ts";
 import { errorToReply } from "../../errors/to_reply.ts";
 import type { RequestContext } from "../context.ts";
-import { defineCommand, type Doc, type ParseInput } from "../spec.ts";
+import { defineCommand, type Doc, type ParseInput, type Reply } from "../spec.ts";
+import { arrayCursorReply } from "../shared/array_cursor.ts";
+import { cursorOptions } from "../ddl/cursor_options.ts";
 import { isNumeric, toNumber } from "../../bson/type_name.ts";
 import {
   any,
@@ -131,7 +134,7 @@ const FIELDS = {
   errorsOnly: optional(bool),
   bypassDocumentValidation: optional(bool),
   let: optional(doc),
-  cursor: ignored,
+  cursor: optional(cursorOptions),
   bypassEmptyTsReplacement: ignored,
   rawData: ignored,
 } as const;
@@ -270,8 +273,8 @@ function errorItem(ctx: RequestContext, e: unknown, kind: OpKind): Doc {
   return item;
 }
 
-async function run(ctx: RequestContext<BulkWriteParams>): Promise<Doc> {
-  const { ops, namespaces, ordered = true, errorsOnly = false, let: vars } = ctx.params;
+async function run(ctx: RequestContext<BulkWriteParams>): Promise<Reply> {
+  const { ops, namespaces, ordered = true, errorsOnly = false, let: vars, cursor } = ctx.params;
   const sync = commitSync(ctx);
   const totals: Totals = { nErrors: 0, nInserted: 0, nMatched: 0, nModified: 0, nUpserted: 0, nDeleted: 0 };
   const items: Doc[] = [];
@@ -289,11 +292,7 @@ async function run(ctx: RequestContext<BulkWriteParams>): Promise<Doc> {
     }
   }
   const shaped = items.map(({ ok, idx, ...rest }) => ({ ok, idx, ...rest }));
-  return {
-    cursor: { id: Long.ZERO, firstBatch: shaped, ns: "admin.$cmd.bulkWrite" },
-    ...totals,
-    ok: 1,
-  };
+  return await arrayCursorReply(ctx, "admin.$cmd.bulkWrite", shaped, cursor?.batchSize, { ...totals });
 }
 
 export const bulkWrite = defineCommand<BulkWriteParams>({

@@ -2,11 +2,11 @@
  * listCollections: the collections of the request's database as a cursor, mongod's shape
  * ({name, type: "collection", options, info: {readOnly, uuid}, idIndex}), then its views
  * ({name, type: "view", options: {viewOn, pipeline, collation?}, info: {readOnly: true}}), with `filter`, `nameOnly`
- * and `authorizedCollections`. Every collection comes back in the first batch (`cursor.batchSize`
- * is checked but not applied yet).
+ * and `authorizedCollections`. Every collection comes back in the first batch unless
+ * `cursor.batchSize` asks for fewer (the rest by getMore).
  */
 import { Binary, BSON } from "bson";
-import { encodeCursorReply } from "../../bson/raw_reply.ts";
+import { arrayCursorReply } from "../shared/array_cursor.ts";
 import type { RequestContext } from "../context.ts";
 import { defineCommand, type Doc, type Reply } from "../spec.ts";
 import { bool, doc, optional, type Parsed, parseShape, strictBool } from "../params/schema.ts";
@@ -31,7 +31,7 @@ export function parseListCollections(body: Doc): ListCollectionsParams {
   return parseShape("listCollections", body, FIELDS, { skip: "listCollections", alsoAccept: GENERIC_FIELDS });
 }
 
-function run(ctx: RequestContext<ListCollectionsParams>): Reply {
+function run(ctx: RequestContext<ListCollectionsParams>): Promise<Reply> {
   const nameOnly = ctx.params.nameOnly ?? false;
   const filter = ctx.params.filter;
   const matcher = filter && Object.keys(filter).length > 0 ? compileFilter(filter) : null;
@@ -76,7 +76,7 @@ function run(ctx: RequestContext<ListCollectionsParams>): Reply {
       docs.push(BSON.serialize(nameOnly ? { name: "oplog.rs", type: "collection" } : full));
     }
   }
-  return encodeCursorReply({ id: 0n, ns: `${ctx.db}.$cmd.listCollections`, batchKey: "firstBatch", docs });
+  return arrayCursorReply(ctx, `${ctx.db}.$cmd.listCollections`, docs, ctx.params.cursor?.batchSize);
 }
 
 /** The size listCollections reports for local.oplog.rs (retention is by time and count, not bytes). */

@@ -1,11 +1,11 @@
 /**
  * listIndexes: the stored index specs (`{v: 2, key, name, …options}`) as a cursor reply. Every
- * index comes back in the first batch (`cursor.batchSize` is checked but not applied yet).
+ * index comes back in the first batch unless `cursor.batchSize` asks for fewer (then getMore).
  */
 import { refuseOnView } from "../shared/views.ts";
 import { BSON } from "bson";
 import { CommandError } from "../../errors/command_error.ts";
-import { encodeCursorReply } from "../../bson/raw_reply.ts";
+import { arrayCursorReply } from "../shared/array_cursor.ts";
 import type { RequestContext } from "../context.ts";
 import { defineCommand, type Doc, type Reply } from "../spec.ts";
 import { bool, ignored, optional, type Parsed, parseShape } from "../params/schema.ts";
@@ -30,7 +30,7 @@ export function parseListIndexes(body: Doc): ListIndexesParams {
   };
 }
 
-function run(ctx: RequestContext<ListIndexesParams>): Reply {
+function run(ctx: RequestContext<ListIndexesParams>): Promise<Reply> {
   const name = ctx.params.collection;
   const coll = findCollection(ctx, name);
   const ns = `${ctx.db}.${name}`;
@@ -39,7 +39,7 @@ function run(ctx: RequestContext<ListIndexesParams>): Reply {
     throw new CommandError("NamespaceNotFound", `ns does not exist: ${ns}`);
   }
   const docs = coll.indexes.map((i) => BSON.serialize(i.spec));
-  return encodeCursorReply({ id: 0n, ns, batchKey: "firstBatch", docs });
+  return arrayCursorReply(ctx, ns, docs, ctx.params.cursor?.batchSize);
 }
 
 export const listIndexes = defineCommand<ListIndexesParams>({

@@ -199,6 +199,7 @@ export const PRELUDE_SOURCE = String.raw`
     if (t !== undefined) {
       switch (t) {
         case "num": return Number(v.v);
+        case "dbl": return v.v;
         case "long": return new NumberLong(v.v);
         case "int": return new NumberInt(v.v);
         case "dec": return new NumberDecimal(v.v);

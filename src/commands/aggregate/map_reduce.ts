@@ -1,0 +1,267 @@
+/**
+ * mapReduce (deprecated on mongod, still served by 8.0): `map` runs for every document matching
+ * `query` (after `sort`, up to `limit`) with `this` = the document and `emit(key, value)`; values of
+ * a key emitted more than once are folded by `reduce(key, values)`, then `finalize(key, value)` if
+ * given; `scope` holds global variables for all three. Output `{inline: 1}` answers `{results: [{_id,
+ * value}]}` (16 MiB at most); a collection name or `{replace|merge|reduce: coll, db?}` writes
+ * `{_id, value}` documents there (replace the collection, overwrite by `_id`, or fold with the
+ * existing value by `reduce` then `finalize`) and answers `{result: coll}` (`{result: {db,
+ * collection}}` with `db`). Every function runs on the JavaScript sandbox's batch lane
+ * (engine/js/), in batches, so the event loop keeps serving; `maxTimeMS` bounds each call. With
+ * JavaScript disabled the command is refused with mongod's 31246. mongod 8.0 no longer reports
+ * `counts`/`timeMillis`; nor do we.
+ */
+import { compareValues } from "../../bson/compare.ts";
+import { BSON } from "bson";
+import { decodeDocument } from "../../bson/decode.ts";
+import { fromSandbox, toSandbox } from "../../engine/js/codec.ts";
+import { CommandError } from "../../errors/command_error.ts";
+import { Location } from "../../errors/locations.ts";
+import { QuerySource } from "../../executor/query.ts";
+import { LIMITS } from "../../limits.ts";
+import type { RequestContext } from "../context.ts";
+import {
+  any,
+  bool,
+  count,
+  doc,
+  ignored,
+  optional,
+  type Parsed,
+  parseShape,
+  required,
+} from "../params/schema.ts";
+import { GENERIC_FIELDS } from "../params/generic.ts";
+import { collectionName } from "../params/names.ts";
+import type { Doc } from "../reply.ts";
+import { compileQuery } from "../shared/compile_query.ts";
+import { findCollection } from "../shared/namespace.ts";
+import { jsQueryParts, prefetchWhere } from "../shared/where.ts";
+import { defineCommand } from "../spec.ts";
+import { runWriteStage } from "./out_merge.ts";
+
+const FIELDS = {
+  map: required(any),
+  reduce: required(any),
+  out: required(any),
+  query: optional(doc),
+  sort: optional(doc),
+  limit: optional(count),
+  finalize: optional(any),
+  scope: optional(doc),
+  collation: optional(doc),
+  jsMode: ignored,
+  verbose: optional(bool),
+  bypassDocumentValidation: ignored,
+} as const;
+
+export type MapReduceParams = Parsed<typeof FIELDS> & { readonly collection: string };
+
+type Out =
+  | { readonly mode: "inline" }
+  | { readonly mode: "replace" | "merge" | "reduce"; readonly db: string | undefined; readonly coll: string };
+
+function jsSource(field: string, v: unknown): string {
+  if (typeof v === "string") return v;
+  const code = v as { _bsontype?: string; code?: unknown };
+  if (code?._bsontype === "Code" && typeof code.code === "string") return code.code;
+  throw new CommandError(
+    "TypeMismatch",
+    `BSON field 'MapReduce.${field}' is the wrong type, expected type javascript`,
+  );
+}
+
+function parseOut(v: unknown): Out {
+  if (typeof v === "string") return { mode: "replace", db: undefined, coll: v };
+  if (typeof v !== "object" || v === null || Array.isArray(v)) {
+    throw new CommandError("BadValue", "'out' has to be a string or an object");
+  }
+  const o = v as Doc;
+  const first = Object.keys(o)[0];
+  if (first === "inline") return { mode: "inline" };
+  if (first === "replace" || first === "merge" || first === "reduce") {
+    const coll = o[first];
+    if (typeof coll !== "string" || coll === "") {
+      throw new CommandError("BadValue", `'out.${first}' must be a non-empty collection name`);
+    }
+    const db = o["db"];
+    if (db !== undefined && typeof db !== "string") {
+      throw new CommandError("BadValue", "'out.db' must be a string");
+    }
+    if (o["sharded"] === true) {
+      throw new CommandError(
+        "InvalidOptions",
+        "sharded output is not supported: SecantusDB is a single node",
+      );
+    }
+    return { mode: first, db, coll };
+  }
+  throw new CommandError("BadValue", "'out' must be {inline: 1} or {replace|merge|reduce: <collection>}");
+}
+
+export function parseMapReduce(body: Doc): MapReduceParams {
+  const name = body["mapReduce"] !== undefined ? "mapReduce" : "mapreduce";
+  const p = parseShape(name, body, FIELDS, { skip: name, alsoAccept: GENERIC_FIELDS });
+  jsSource("map", p.map);
+  jsSource("reduce", p.reduce);
+  if (p.finalize !== undefined) jsSource("finalize", p.finalize);
+  parseOut(p.out);
+  return { ...p, collection: collectionName(name, body) };
+}
+
+interface Group {
+  readonly key: unknown;
+  values: unknown[];
+}
+
+async function run(ctx: RequestContext<MapReduceParams>): Promise<Doc> {
+  const p = ctx.params;
+  if (!ctx.js.enabled) {
+    throw new CommandError(
+      Location.JsEmitNoScriptEngine,
+      "Cannot run server-side javascript without the javascript engine enabled",
+    );
+  }
+  const out = parseOut(p.out);
+  const map = jsSource("map", p.map);
+  const reduce = jsSource("reduce", p.reduce);
+  const finalize = p.finalize === undefined ? undefined : jsSource("finalize", p.finalize);
+  const scope = p.scope ? toSandbox(p.scope) as Doc : undefined;
+  const token = ctx.js.newToken();
+  const opts = { deadline: ctx.deadline };
+  const call = async (fn: string, argLists: unknown[][]): Promise<unknown[]> =>
+    argLists.length === 0
+      ? []
+      : await ctx.js.run({ kind: "call", fn, items: argLists.map((args) => ({ args })), scope, token }, opts);
+
+  // map
+  const groups = new Map<string, Group>();
+  const coll = findCollection(ctx, p.collection);
+  ctx.opStats.ns = `${ctx.db}.${p.collection}`;
+  if (coll) {
+    const js = jsQueryParts(ctx);
+    const q = compileQuery({
+      filter: p.query,
+      sort: p.sort,
+      limit: p.limit,
+      collation: p.collation,
+      ...js,
+    }, coll);
+    await prefetchWhere(ctx, coll, p.query, p.collation, js.where);
+    const source = new QuerySource(ctx.storage, coll, q);
+    let emittedBytes = 0;
+    try {
+      for (;;) {
+        const { docs, done } = await source.nextDocsAsync(256, ctx.control);
+        if (docs.length > 0) {
+          const emitted = await ctx.js.run({
+            kind: "map",
+            fn: map,
+            items: docs.map((d) => toSandbox(d)),
+            scope,
+            token,
+          }, opts);
+          for (const list of emitted as [unknown, unknown][][]) {
+            for (const [k, v] of list) {
+              const canon = JSON.stringify(k);
+              emittedBytes += canon.length + (JSON.stringify(v)?.length ?? 0);
+              if (emittedBytes > ctx.queryMemoryLimitBytes) {
+                throw new CommandError(
+                  "ExceededMemoryLimit",
+                  `mapReduce emitted more than ${ctx.queryMemoryLimitBytes} bytes ([server] query_memory_limit)`,
+                );
+              }
+              const g = groups.get(canon);
+              if (g) g.values.push(v);
+              else groups.set(canon, { key: k, values: [v] });
+            }
+          }
+        }
+        if (done) break;
+        if (ctx.control.dueNow()) await ctx.control.yieldNow();
+      }
+    } finally {
+      source.close();
+    }
+  }
+
+  // reduce (keys emitted once keep their value, as mongod), then finalize
+  const entries = [...groups.values()];
+  const multi = entries.filter((g) => g.values.length > 1);
+  const reduced = await call(reduce, multi.map((g) => [g.key, g.values]));
+  multi.forEach((g, i) => g.values = [reduced[i]]);
+  let values = entries.map((g) => g.values[0]);
+  if (finalize) values = await call(finalize, entries.map((g, i) => [g.key, values[i]]));
+  let results: Doc[] = entries.map((g, i) => ({
+    _id: fromSandbox(g.key) ?? null,
+    value: fromSandbox(values[i]) ?? null,
+  }));
+  results.sort((a, b) => compareValues(a._id, b._id));
+
+  if (out.mode === "inline") {
+    const reply = { results, ok: 1 };
+    if (BSON.calculateObjectSize(reply) > LIMITS.maxBsonObjectSize) {
+      throw new CommandError(
+        "BSONObjectTooLarge",
+        "mapReduce inline results exceed 16 MiB: write them to a collection with out: {replace: <coll>}",
+      );
+    }
+    return reply;
+  }
+
+  const db = out.db ?? ctx.db;
+  if (out.mode === "reduce" && results.length > 0) {
+    // fold with the values already in the target collection
+    const target = findCollection({ ...ctx, db }, out.coll);
+    if (target) {
+      const existing = new Map<string, unknown>();
+      for (const d of ctx.storage.read((txn) => [...txn.scan(target)].map((r) => r.bytes))) {
+        const doc = decodeStored(d);
+        existing.set(JSON.stringify(toSandbox(doc._id)), doc.value);
+      }
+      const both = results.filter((r) => existing.has(JSON.stringify(toSandbox(r._id))));
+      if (both.length > 0) {
+        const args = both.map((
+          r,
+        ) => [toSandbox(r._id), [
+          toSandbox(existing.get(JSON.stringify(toSandbox(r._id)))),
+          toSandbox(r.value),
+        ]]);
+        let folded = await call(reduce, args);
+        if (finalize) folded = await call(finalize, both.map((r, i) => [toSandbox(r._id), folded[i]]));
+        both.forEach((r, i) => r.value = fromSandbox(folded[i]) ?? null);
+      }
+    }
+  }
+  const sync = ctx.writeConcern.sync || ctx.syncOnCommit;
+  runWriteStage(
+    ctx,
+    out.mode === "replace" ? { kind: "$out", db, coll: out.coll } : {
+      kind: "$merge",
+      db,
+      coll: out.coll,
+      on: ["_id"],
+      whenMatched: "replace",
+      whenNotMatched: "insert",
+      let: undefined,
+    },
+    results,
+    sync,
+  );
+  results = [];
+  return { result: out.db === undefined ? out.coll : { db, collection: out.coll }, ok: 1 };
+}
+
+function decodeStored(bytes: Uint8Array): Doc {
+  return decodeDocument(bytes) as Doc;
+}
+
+export const mapReduce = defineCommand<MapReduceParams>({
+  name: "mapReduce",
+  aliases: ["mapreduce"],
+  help:
+    "map/reduce in server-side JavaScript: {mapReduce: <coll>, map, reduce, out: {inline: 1} | <coll> | {replace|merge|reduce: <coll>, db}, query, sort, limit, finalize, scope}",
+  auth: "find",
+  parse: parseMapReduce,
+  run,
+});
