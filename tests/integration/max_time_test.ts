@@ -45,3 +45,29 @@ serverTest("maxTimeMS ends long $lookup, $setWindowFields and $group pipelines w
   assert.equal(grouped.code, 50);
   assert.equal(await c.countDocuments({}), 3000); // still serving
 });
+
+serverTest(
+  "maxTimeMS stops a multi-document update and delete; the statement rolls back whole",
+  async (client) => {
+    const db = client.db("mtw");
+    const c = db.collection<AnyDoc>("c");
+    const n = 60_000;
+    for (let i = 0; i < n; i += 10_000) {
+      await c.insertMany(Array.from({ length: 10_000 }, (_, k) => ({ _id: i + k, v: 0 })));
+    }
+    const up = await db.command({
+      update: "c",
+      updates: [{ q: {}, u: { $inc: { v: 1 } }, multi: true }],
+      maxTimeMS: 2,
+    }).catch((e) => e);
+    const upCode = up instanceof MongoServerError ? up.code : up.writeErrors?.[0]?.code;
+    assert.equal(upCode, 50);
+    assert.equal(await c.countDocuments({ v: 1 }), 0);
+    const del = await db.command({ delete: "c", deletes: [{ q: {}, limit: 0 }], maxTimeMS: 2 }).catch((e) =>
+      e
+    );
+    const delCode = del instanceof MongoServerError ? del.code : del.writeErrors?.[0]?.code;
+    assert.equal(delCode, 50);
+    assert.equal(await c.countDocuments(), n);
+  },
+);

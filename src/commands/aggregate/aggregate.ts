@@ -173,6 +173,7 @@ function readWholeCollection(ctx: RequestContext, name: string): Doc[] {
       ...(view.collation ? { collation: view.collation } : {}),
       now: new Date(),
       resolveCollection: (other) => readWholeCollection(ctx, other),
+      js: jsHost(ctx.js, ctx.deadline),
     });
     let docs = readWholeCollection(ctx, view.base);
     if (viewPipeline.leadingMatch) {

@@ -13,7 +13,11 @@ function codeOf(fn: () => unknown): number | undefined {
   return undefined;
 }
 
-const base = { mapReduce: "c", map: "function() { emit(1, 1) }", reduce: new Code("function(k, v) { return 1 }") };
+const base = {
+  mapReduce: "c",
+  map: "function() { emit(1, 1) }",
+  reduce: new Code("function(k, v) { return 1 }"),
+};
 
 Deno.test("mapReduce parse: required fields, out forms and function types", () => {
   assert.equal(parseMapReduce({ ...base, out: { inline: 1 } }).collection, "c");

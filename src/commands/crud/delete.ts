@@ -54,8 +54,11 @@ export function applyDelete(
     return [];
   }
   return ctx.storage.write((txn) => {
-    const targets = findTargets(txn, coll, q, st.multi);
-    for (const row of targets) txn.remove(coll, row.rid, indexKeysOf(coll, row.doc, keyOpts));
+    const targets = findTargets(txn, coll, q, st.multi, ctx.control);
+    for (const row of targets) {
+      if (ctx.control.due()) ctx.control.check();
+      txn.remove(coll, row.rid, indexKeysOf(coll, row.doc, keyOpts));
+    }
     return targets;
   }, { sync });
 }

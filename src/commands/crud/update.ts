@@ -117,9 +117,10 @@ export function applyUpdate(
   if (!coll) return { matched: 0, modified: 0 };
   const now = new Date();
   return ctx.storage.write((txn) => {
-    const targets = findTargets(txn, coll, q, st.multi);
+    const targets = findTargets(txn, coll, q, st.multi, ctx.control);
     const outcome: UpdateOutcome = { matched: targets.length, modified: 0 };
     for (const row of targets) {
+      if (ctx.control.due()) ctx.control.check();
       const before = row.doc;
       const matchedIndex = position?.(before);
       const { doc: after, modified } = updater.apply(structuredCloneDoc(before), {

@@ -11,6 +11,7 @@
  * Not built yet (238 NotImplemented): the unique-index conversion (`prepareUnique`, `unique`, `forceNonUnique`: our unique and non-unique
  * index tables have different layouts). An empty collMod is ok.
  */
+import { jsHost } from "../../engine/js/host.ts";
 import { Binary } from "bson";
 import { CommandError } from "../../errors/command_error.ts";
 import type { RequestContext } from "../context.ts";
@@ -136,7 +137,7 @@ function runOnView(ctx: RequestContext<CollModParams>): Doc {
       throw new CommandError("OptionNotSupportedOnView", `${k} cannot be used in a view definition`);
     }
   }
-  compilePipeline(pipeline, { now: new Date(), resolveCollection: () => [] });
+  compilePipeline(pipeline, { now: new Date(), resolveCollection: () => [], js: jsHost(ctx.js) });
   checkViewGraph(ctx.storage, ctx.db, view.name, p.viewOn, referencedCollections(pipeline));
   replaceView(ctx.storage, { ...view, viewOn: p.viewOn, pipeline }, commitSync(ctx));
   return { ok: 1 };

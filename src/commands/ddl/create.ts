@@ -9,6 +9,7 @@
  * rather than silently accepted. An existing collection is 48 NamespaceExists; re-creating a view with
  * identical options succeeds, as on mongod.
  */
+import { jsHost } from "../../engine/js/host.ts";
 import { CommandError } from "../../errors/command_error.ts";
 import { StorageError } from "../../storage/api.ts";
 import type { RequestContext } from "../context.ts";
@@ -160,7 +161,7 @@ function runCreateView(ctx: RequestContext<CreateParams>): Doc {
     }
   }
   // Every stage must compile (a bad stage is refused at definition time, as on mongod).
-  compilePipeline(pipeline, { now: new Date(), resolveCollection: () => [] });
+  compilePipeline(pipeline, { now: new Date(), resolveCollection: () => [], js: jsHost(ctx.js) });
   const existing = findView(ctx.storage, ctx.db, name);
   if (existing) {
     const same = existing.viewOn === viewOn && valuesEqual(existing.pipeline, pipeline) &&

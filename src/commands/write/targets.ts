@@ -1,7 +1,9 @@
 /**
  * Finds the records a write statement (update/delete/findAndModify) targets, inside the caller's
  * write transaction: all matches, or the first one for single-document writes. Rows are collected
- * before anything is modified, so a write never revisits a record it changed.
+ * before anything is modified, so a write never revisits a record it changed. With the statement's
+ * `OpControl` the scan stops with 50 / 11601 past maxTimeMS or after killOp (the caller's write
+ * transaction then rolls back: unlike mongod, a multi-document write is never left half done).
  */
 import type { CollectionEntry, ReadTxn } from "../../storage/api.ts";
 import type { CompiledQuery } from "../../executor/query.ts";
@@ -10,9 +12,19 @@ import { Row } from "../../executor/rows.ts";
 import { ixScanHits, newIxScanState } from "../../executor/ixscan.ts";
 import { GeoNearCursor } from "../../executor/geo_near.ts";
 import { recordPlanAccess } from "../../executor/index_usage.ts";
+import type { OpControl } from "../../observability/op_control.ts";
 
-export function findTargets(txn: ReadTxn, coll: CollectionEntry, q: CompiledQuery, multi: boolean): Row[] {
+export function findTargets(
+  txn: ReadTxn,
+  coll: CollectionEntry,
+  q: CompiledQuery,
+  multi: boolean,
+  ctl?: OpControl,
+): Row[] {
   const out: Row[] = [];
+  // maxTimeMS / killOp inside the write transaction: no yield here, but past the deadline the
+  // statement fails (50) and its transaction rolls back
+  const tick = ctl ? () => ctl.due() && ctl.check() : () => {};
   const a = q.access;
   recordPlanAccess(coll, a);
   if (a.kind === "idLookup") {
@@ -36,6 +48,7 @@ export function findTargets(txn: ReadTxn, coll: CollectionEntry, q: CompiledQuer
   if (a.kind === "ixScan") {
     const stats = { keysExamined: 0 };
     for (const hit of ixScanHits(txn, coll, a, newIxScanState(), stats)) {
+      tick();
       const bytes = txn.get(coll, hit.rid);
       if (!bytes) continue;
       const row = new Row(hit.rid, bytes);
@@ -48,6 +61,7 @@ export function findTargets(txn: ReadTxn, coll: CollectionEntry, q: CompiledQuer
   const it = txn.scan(coll, { reverse: a.reverse });
   try {
     for (const rec of it) {
+      tick();
       const row = new Row(rec.rid, rec.bytes);
       if (q.match && !q.match(row.view(q.readFields))) continue;
       rows.push(row);
