@@ -67,6 +67,27 @@ Deno.test({
         (e: unknown) => e instanceof MongoServerError && e.code === 292,
       );
       assert.equal(await refused([{ $group: { _id: "$_id", p: { $push: "$pad" } } }]), 292);
+      // $bucketAuto and $setWindowFields sort through the same sorted runs (292 without allowDiskUse)
+      const auto = {
+        $bucketAuto: { groupBy: "$k", buckets: 6, output: { n: { $sum: 1 }, p: { $last: "$pad" } } },
+      };
+      const buckets = await c.aggregate<AnyDoc>([auto]).toArray();
+      assert.deepEqual(buckets.map((b) => b.n), [1000, 1000, 1000, 1000, 1000, 1000]);
+      assert.equal(await refused([auto]), 292);
+      const windows = {
+        $setWindowFields: {
+          partitionBy: "$g",
+          sortBy: { k: 1 },
+          output: { r: { $rank: {} }, p: { $first: "$pad" } },
+        },
+      };
+      const ranked = await c.aggregate<AnyDoc>([
+        windows,
+        { $match: { g: 7 } },
+        { $project: { k: 1, r: 1 } },
+      ]).toArray();
+      assert.deepEqual(ranked.map((d) => d.r), [1, 2, 3, 4]);
+      assert.equal(await refused([windows]), 292);
       const left = [...Deno.readDirSync(`${dir}/_tmp`)];
       assert.deepEqual(left, [], "spill files are removed when read");
     } finally {

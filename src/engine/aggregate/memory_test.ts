@@ -82,3 +82,53 @@ Deno.test("$setWindowFields and $bucketAuto refuse past their budget", () => {
     "QueryExceededMemoryLimitNoDiskUseAllowed",
   );
 });
+
+Deno.test("$bucketAuto past its budget: 292 without allowDiskUse, the same buckets from sorted runs with it", () => {
+  const stages = [{
+    $bucketAuto: {
+      groupBy: "$g",
+      buckets: 7,
+      output: { n: { $sum: 1 }, vs: { $max: "$v" }, first: { $min: "$_id" } },
+    },
+  }];
+  assertCommandError(
+    () => [...compilePipeline(stages, { memoryLimitBytes: 10_000, allowDiskUse: false }).run(docs)],
+    "QueryExceededMemoryLimitNoDiskUseAllowed",
+  );
+  const spill = new MemorySpillStore();
+  const out = [...compilePipeline(stages, { memoryLimitBytes: 10_000, spill }).run(docs)];
+  const want = [...compilePipeline(stages).run(docs)];
+  assert.ok(spill.runs > 10, `runs: ${spill.runs}`);
+  assert.deepEqual(out, want);
+  assert.equal(out.reduce((s, b) => s + (b["n"] as number), 0), docs.length);
+  // a small input through the external path (no spill) gives the in-memory answer too
+  const few = docs.slice(0, 50);
+  assert.deepEqual(
+    [...compilePipeline(stages, { spill: new MemorySpillStore() }).run(few)],
+    [...compilePipeline(stages).run(few)],
+  );
+});
+
+Deno.test("$setWindowFields past its budget: sorted on disk, one partition in memory, same output", () => {
+  const stages = [{
+    $setWindowFields: {
+      partitionBy: { $mod: ["$g", 40] },
+      sortBy: { v: -1 },
+      output: { run: { $sum: "$v", window: { documents: ["unbounded", "current"] } }, r: { $rank: {} } },
+    },
+  }];
+  const spill = new MemorySpillStore();
+  const out = [...compilePipeline(stages, { memoryLimitBytes: 20_000, spill }).run(docs)];
+  const want = [...compilePipeline(stages).run(docs)];
+  assert.ok(spill.runs > 5, `runs: ${spill.runs}`);
+  assert.deepEqual(out, want);
+  assertCommandError(
+    () => [
+      ...compilePipeline([{ $setWindowFields: { output: { n: { $sum: 1 } } } }], {
+        memoryLimitBytes: 20_000,
+        spill,
+      }).run(docs),
+    ],
+    "ExceededMemoryLimit",
+  );
+});

@@ -13,7 +13,10 @@ import type { AccState } from "./accumulators.ts";
 import { groupDocuments, parseAccumulators } from "./group.ts";
 import type { Document, Stage, StageContext } from "./types.ts";
 import { PAUSE } from "./pause.ts";
-import { budgetOf, stageMemoryError } from "./memory.ts";
+import { type Budget, budgetOf, externalSort, stageMemoryError } from "./memory.ts";
+import type { StringComparator } from "../../bson/compare.ts";
+import type { Evaluator, Vars } from "../expression/types.ts";
+import type { SortKeyPart } from "../sort/sort.ts";
 import { approxValueSize } from "./value_size.ts";
 
 function groupByOf(v: unknown, stage: string): unknown {
@@ -198,6 +201,10 @@ export function compileBucketAuto(spec: unknown, ctx: StageContext, name: string
       const vars = ctx.env.newVars();
       const rows: { k: unknown; d: Document }[] = [];
       const budget = budgetOf(ctx.options);
+      if (budget.spill) {
+        yield* bucketAutoExternal(input, budget, groupEv, vars, n, accs, strCmp);
+        return;
+      }
       let held = 0;
       for (const d of input) {
         if (d === PAUSE) {
@@ -233,4 +240,72 @@ export function compileBucketAuto(spec: unknown, ctx: StageContext, name: string
       yield* out;
     },
   };
+}
+
+/**
+ * `$bucketAuto` over input larger than memory: each document is keyed by its `groupBy` value and
+ * sorted by `externalSort` (sorted runs on disk past the budget, k-way merged), then buckets are cut
+ * from the sorted stream: `ceil(count / buckets)` documents each, extended over equal keys, `max` the
+ * next bucket's first key. Only one bucket's accumulator states are held at a time.
+ */
+function* bucketAutoExternal(
+  input: Iterable<Document>,
+  budget: Budget,
+  groupEv: Evaluator,
+  vars: Vars,
+  n: number,
+  accs: ReturnType<typeof parseAccumulators>,
+  strCmp: StringComparator | undefined,
+): Generator<Document> {
+  let count = 0;
+  function* keyed(): Generator<Document> {
+    for (const d of input) {
+      if (d === PAUSE) {
+        yield d;
+        continue;
+      }
+      vars.root = d;
+      const v = groupEv(d, vars);
+      count++;
+      // the key wrapped in a document: the sort compares it as one whole value (arrays too)
+      yield { k: { v: v === undefined ? null : v }, d };
+    }
+  }
+  const sorted = externalSort(
+    keyed(),
+    [{ path: "k", parts: ["k"], direction: 1 } as SortKeyPart],
+    strCmp,
+    budget,
+  );
+  let per = 0;
+  let states: AccState[] | undefined;
+  let min: unknown;
+  let last: unknown;
+  let inBucket = 0;
+  const close = (max: unknown): Document => {
+    const doc: Document = { _id: { min, max } };
+    accs.forEach((a, x) => (doc[a.field] = (states as AccState[])[x]!.result()));
+    states = undefined;
+    inBucket = 0;
+    return doc;
+  };
+  for (const row of sorted) {
+    if (row === PAUSE) {
+      yield row;
+      continue;
+    }
+    const k = (row as { k: { v: unknown } }).k.v;
+    const d = (row as { d: Document }).d;
+    if (per === 0) per = Math.ceil(count / n);
+    if (states && inBucket >= per && compareValues(k, last, strCmp) !== 0) yield close(k);
+    if (!states) {
+      states = accs.map((a) => a.make());
+      min = k;
+    }
+    vars.root = d;
+    accs.forEach((a, x) => (states as AccState[])[x]!.add(a.arg(d, vars)));
+    inBucket++;
+    last = k;
+  }
+  if (states) yield close(last);
 }

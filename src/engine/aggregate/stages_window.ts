@@ -36,7 +36,8 @@ import {
   xOf,
 } from "./window_functions.ts";
 import { PAUSE } from "./pause.ts";
-import { budgetOf, stageMemoryError } from "./memory.ts";
+import { budgetOf, externalSort, stageMemoryError } from "./memory.ts";
+import type { SortKeyPart } from "../sort/sort.ts";
 import { approxValueSize } from "./value_size.ts";
 import type { Document, Stage, StageContext } from "./types.ts";
 
@@ -358,6 +359,60 @@ export function compileSetWindowFields(spec: unknown, ctx: StageContext, name: s
       const vars = ctx.env.newVars();
       const rows: { d: Document; i: number; p: unknown }[] = [];
       const budget = budgetOf(ctx.options);
+      if (budget.spill) {
+        // sorted by (partition, sortBy) through sorted runs on disk; one partition in memory at a time
+        let pausing = false; // the caller handles PAUSE markers (it sent some)
+        const keyed = function* (): Generator<Document> {
+          for (const d of input) {
+            if (d === PAUSE) {
+              pausing = true;
+              yield d;
+              continue;
+            }
+            vars.root = d;
+            const p = partition ? partition(d, vars) : null;
+            yield { p: { v: p === undefined ? null : p }, d };
+          }
+        };
+        const keys: SortKeyPart[] = [
+          { path: "p", parts: ["p"], direction: 1 },
+          ...sortKeys.map((k) => ({ path: `d.${k.path}`, parts: ["d", ...k.parts], direction: k.direction })),
+        ];
+        let part: Document[] = [];
+        let current: unknown;
+        let held = 0;
+        const flush = function* (): Generator<Document> {
+          const out = part.map((d) => ({ ...d }));
+          for (const o of outs) computeOutput(o, part, out, sortKeys[0], ctx);
+          part = [];
+          held = 0;
+          yield* out;
+        };
+        for (const row of externalSort(keyed(), keys, strCmp, budget)) {
+          if (row === PAUSE) {
+            yield row;
+            continue;
+          }
+          const p = (row["p"] as { v: unknown }).v;
+          const d = row["d"] as Document;
+          if (part.length > 0 && compareValues(p, current, strCmp) !== 0) {
+            yield* flush();
+            if (pausing) yield PAUSE; // between partitions: the caller may check its deadline and yield
+          }
+          current = p;
+          held += approxValueSize(d);
+          if (held > budget.limit) {
+            throw new CommandError(
+              "ExceededMemoryLimit",
+              `$setWindowFields: one partition exceeds the memory limit of ${budget.limit} bytes ` +
+                "(input is sorted on disk, but a partition must fit in memory)",
+            );
+          }
+          part.push(d);
+        }
+        if (part.length > 0) yield* flush();
+        return;
+      }
       let held = 0;
       let pausing = false; // the caller handles PAUSE markers (it sent some)
       for (const d of input) {
