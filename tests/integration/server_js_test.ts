@@ -349,3 +349,10 @@ Deno.test({
     }
   },
 });
+
+serverTest("explain of a $where query plans it (a COLLSCAN with the filter)", async (client) => {
+  const c = client.db("js").collection<AnyDoc>("ex");
+  await c.insertMany([{ _id: 1, a: 1 }, { _id: 2, a: 2 }]);
+  const plan: AnyDoc = await c.find({ $where: "this.a == 2" }).explain("executionStats");
+  assert.equal(plan.executionStats.nReturned, 1);
+});

@@ -6,6 +6,7 @@
  * plan it chose (queryPlanner: winningPlan, rejectedPlans) and, unless the verbosity is
  * "queryPlanner", runs it read-only to report executionStats (writes are never applied).
  */
+import { jsQueryParts } from "../shared/where.ts";
 import { CommandError } from "../../errors/command_error.ts";
 import { isPlainDoc } from "../../bson/type_name.ts";
 import { QuerySource } from "../../executor/query.ts";
@@ -55,7 +56,7 @@ async function run(ctx: RequestContext<ExplainParams>): Promise<Doc> {
   const { shape, verbosity, inner } = ctx.params;
   const ns = `${ctx.db}.${shape.coll}`;
   const coll = findCollection(ctx, shape.coll);
-  const q = compileQuery(shape.parts, coll, { planCache: false });
+  const q = compileQuery({ ...shape.parts, ...jsQueryParts(ctx) }, coll, { planCache: false });
   const filter = shape.parts.filter ?? {};
   const tree = (stats?: { nReturned: number; keysExamined: number; docsExamined: number }) => {
     const t = explainTree({ ...q, filter, sortSpec: q.sortSpec, projectionSpec: q.projectionSpec }, stats);
