@@ -71,3 +71,33 @@ serverTest(
     assert.equal(await c.countDocuments(), n);
   },
 );
+
+serverTest("maxTimeMS stops a long $facet and $sample with 50", async (client) => {
+  const c = client.db("mtf").collection<AnyDoc>("c");
+  for (let i = 0; i < 100_000; i += 10_000) {
+    await c.insertMany(Array.from({ length: 10_000 }, (_, k) => ({ _id: i + k, g: (i + k) % 97, v: i + k })));
+  }
+  const codeOf = async (pipeline: AnyDoc[]) => {
+    try {
+      await c.aggregate(pipeline, { maxTimeMS: 20 }).toArray();
+      return "no error";
+    } catch (e) {
+      return e instanceof MongoServerError ? e.code : String(e);
+    }
+  };
+  const heavy = {
+    $project: {
+      x: { $reduce: { input: { $range: [0, 200] }, initialValue: 0, in: { $add: ["$$value", "$$this"] } } },
+    },
+  };
+  assert.equal(
+    await codeOf([{
+      $facet: { a: [heavy, { $group: { _id: null, s: { $sum: "$x" } } }], b: [{ $count: "n" }] },
+    }]),
+    50,
+  );
+  assert.equal(await codeOf([heavy, { $sample: { size: 10 } }]), 50);
+  // without a deadline both finish
+  const [f] = await c.aggregate<AnyDoc>([{ $facet: { n: [{ $count: "n" }] } }]).toArray();
+  assert.equal(f.n[0].n, 100_000);
+});

@@ -12,7 +12,7 @@
  * Rule for new stages: loop as `for (const d of input) { if (d === PAUSE) { yield d; continue; } … }`,
  * never count or buffer a `PAUSE`, and set `pauses: true`.
  */
-import type { Document } from "./types.ts";
+import type { Document, Stage } from "./types.ts";
 
 /** The pause marker. Compare by identity only. */
 export const PAUSE: Document = Object.freeze({ $__pause: true }) as Document;
@@ -20,4 +20,19 @@ export const PAUSE: Document = Object.freeze({ $__pause: true }) as Document;
 /** The same stream without pause markers (input of stages that do not pass them on). */
 export function* withoutPauses(input: Iterable<Document>): Iterable<Document> {
   for (const d of input) if (d !== PAUSE) yield d;
+}
+
+/** Chains `stages` over `input`, stripping markers before stages that do not pass them. */
+export function runStages(stages: readonly Stage[], input: Iterable<Document>): Iterable<Document> {
+  let it = input;
+  for (const s of stages) it = s.run(s.pauses ? it : withoutPauses(it));
+  return it;
+}
+
+/** `docs` with a `PAUSE` after every `every` documents (a buffered input replayed pause-aware). */
+export function* withPauses(docs: readonly Document[], every: number): Iterable<Document> {
+  for (let i = 0; i < docs.length; i++) {
+    if (i > 0 && i % every === 0) yield PAUSE;
+    yield docs[i] as Document;
+  }
 }

@@ -19,7 +19,7 @@ import { REFUSED_STAGES, STAGES, UNSUPPORTED_STAGES } from "./stage_table.ts";
 import { compileSortStage } from "./stages_basic.ts";
 import { isNumeric } from "../../bson/values.ts";
 import { stageEntry } from "./stage_entry.ts";
-import { withoutPauses } from "./pause.ts";
+import { runStages } from "./pause.ts";
 export { stageEntry };
 import type { Document, PipelineOptions, Stage, StageContext } from "./types.ts";
 
@@ -114,12 +114,6 @@ export function childStageContext(
     child: (more) => childStageContext(child, more),
   };
   return { ctx: child, slots };
-}
-
-function runStages(stages: readonly Stage[], input: Iterable<Document>): Iterable<Document> {
-  let it = input;
-  for (const s of stages) it = s.run(s.pauses ? it : withoutPauses(it));
-  return it;
 }
 
 /** Compiles and validates a pipeline. */

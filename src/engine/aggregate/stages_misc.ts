@@ -3,6 +3,7 @@
  * `$sample` (uniform sample with the injected randomness) and `$redact` (`$$DESCEND`, `$$PRUNE`,
  * `$$KEEP` evaluated at every embedded document level).
  */
+import { PAUSE, runStages, withPauses } from "./pause.ts";
 import { CommandError } from "../../errors/command_error.ts";
 import { Location } from "../../errors/locations.ts";
 import { isObj } from "../expression/compile.ts";
@@ -21,6 +22,9 @@ const NOT_IN_FACET = new Set([
   "$changeStream",
   "$documents",
 ]);
+
+/** Documents between two pause markers when a $facet replays its input. */
+const PAUSE_EVERY = 1024;
 
 export function compileFacet(spec: unknown, ctx: StageContext, name: string): Stage {
   if (!isObj(spec)) {
@@ -62,13 +66,28 @@ export function compileFacet(spec: unknown, ctx: StageContext, name: string): St
   }
   return {
     name,
+    pauses: true,
     *run(input) {
-      const docs = [...input];
+      // pause-aware (docs/concurrency.md): markers pass while reading, and each sub-pipeline replays the
+      // buffered input with a marker every PAUSE_EVERY documents, so maxTimeMS stops a long $facet
+      const docs: Document[] = [];
+      let pausing = false;
+      for (const d of input) {
+        if (d === PAUSE) {
+          pausing = true;
+          yield d;
+          continue;
+        }
+        docs.push(d);
+      }
       const out: Document = {};
       for (const [field, stages] of facets) {
-        let it: Iterable<Document> = docs;
-        for (const s of stages) it = s.run(it);
-        out[field] = [...it];
+        const results: Document[] = [];
+        for (const d of runStages(stages, pausing ? withPauses(docs, PAUSE_EVERY) : docs)) {
+          if (d === PAUSE) yield d;
+          else results.push(d);
+        }
+        out[field] = results;
       }
       yield out;
     },
@@ -99,8 +118,16 @@ export function compileSample(spec: unknown, ctx: StageContext, name: string): S
   const random = ctx.options.random ?? Math.random;
   return {
     name,
+    pauses: true,
     *run(input) {
-      const docs = [...input];
+      const docs: Document[] = [];
+      for (const d of input) {
+        if (d === PAUSE) {
+          yield d;
+          continue;
+        }
+        docs.push(d);
+      }
       const k = Math.min(n, docs.length);
       for (let i = 0; i < k; i++) {
         const j = i + Math.floor(random() * (docs.length - i));
