@@ -5,6 +5,7 @@
  * writes get mongod's RetryableWriteError label on retryable codes unless the fail point names its
  * labels itself.
  */
+import { appendToRaw } from "../bson/raw_reply.ts";
 import { CommandError } from "../errors/command_error.ts";
 import { RETRYABLE_CODES } from "../errors/retryable_codes.ts";
 import type { FailAction } from "../testing/fail_points.ts";
@@ -45,6 +46,12 @@ export async function runWithFailPoint(
     );
   }
   const reply = await run();
+  if (d.writeConcernError && reply instanceof Uint8Array) {
+    const wce = d.writeConcernError;
+    const code = typeof wce["code"] === "number" ? wce["code"] : undefined;
+    const labels = code === undefined ? undefined : labelsFor(action, code, cmd);
+    return appendToRaw(reply, { writeConcernError: wce, ...(labels ? { errorLabels: labels } : {}) });
+  }
   if (
     d.writeConcernError && !(reply instanceof Uint8Array) && !("streaming" in reply) &&
     !("closeConnection" in reply)

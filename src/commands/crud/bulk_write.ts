@@ -8,15 +8,19 @@
  * applyDelete) in its own transaction. The reply is a cursor (ns `admin.$cmd.bulkWrite`) of per-op
  * results `{ok, idx, n, nModified?, upserted?}` or errors `{ok: 0, idx, code, codeName, errmsg, …}`
  * (only errors with `errorsOnly`), plus the summary `nErrors nInserted nMatched nModified nUpserted
- * nDeleted`. Ordered stops at the first error. The results are a real cursor: the first batch holds
- * `cursor.batchSize` of them (all that fit in 16 MiB by default) and the rest come by getMore, so a
- * reply with 100,000 error items is never built whole.
+ * nDeleted`. Ordered stops at the first error. Results that fit one batch come back as a plain reply;
+ * past that (or with `cursor.batchSize`) they are a real cursor: the first batch holds what fits in
+ * 16 MiB (or `batchSize`) and the rest come by getMore, so a reply with 100,000 error items is never
+ * built whole.
  */
 import { CommandError } from "../../errors/command_error.ts";
 import { errorToReply } from "../../errors/to_reply.ts";
 import type { RequestContext } from "../context.ts";
 import { defineCommand, type Doc, type ParseInput, type Reply } from "../spec.ts";
 import { arrayCursorReply } from "../shared/array_cursor.ts";
+import { BSON, Long } from "bson";
+import { BATCH_BYTES } from "../../limits.ts";
+
 import { cursorOptions } from "../ddl/cursor_options.ts";
 import { isNumeric, toNumber } from "../../bson/type_name.ts";
 import {
@@ -46,6 +50,9 @@ import { retryOnConflict } from "../write/conflict_retry.ts";
 import { refuseCappedInTransaction } from "../write/capped_in_transaction.ts";
 
 type OpKind = "insert" | "update" | "delete";
+
+/** Results counted before sizing them for a plain (one-batch) reply. */
+const FIRST_BATCH_PLAIN_MAX = 10_000;
 
 /** The op's first field: the index of its namespace in `nsInfo` (any number, truncated; >= 0). */
 const nsIndex: Reader<number> = (v, path) => {
@@ -292,7 +299,16 @@ async function run(ctx: RequestContext<BulkWriteParams>): Promise<Reply> {
     }
   }
   const shaped = items.map(({ ok, idx, ...rest }) => ({ ok, idx, ...rest }));
-  return await arrayCursorReply(ctx, "admin.$cmd.bulkWrite", shaped, cursor?.batchSize, { ...totals });
+  const batchSize = cursor?.batchSize;
+  // The usual case (everything in one batch) stays a plain reply: fail points, transaction labels
+  // and durable retryable-write records work on it; only results past the batch become a cursor.
+  if (
+    batchSize === undefined && shaped.length <= FIRST_BATCH_PLAIN_MAX &&
+    BSON.calculateObjectSize({ shaped }) < BATCH_BYTES
+  ) {
+    return { cursor: { id: Long.ZERO, firstBatch: shaped, ns: "admin.$cmd.bulkWrite" }, ...totals, ok: 1 };
+  }
+  return await arrayCursorReply(ctx, "admin.$cmd.bulkWrite", shaped, batchSize, { ...totals });
 }
 
 export const bulkWrite = defineCommand<BulkWriteParams>({
