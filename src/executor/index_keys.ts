@@ -170,3 +170,45 @@ export function indexKeysOf(coll: CollectionEntry, doc: Doc, opts: IndexKeyOptio
   }
   return multikey ? Object.assign(keys, { multikey }) : keys;
 }
+
+/** Index key documents ignore partial filters: the entry exists, only its values are wanted. */
+const KEY_DOC_OPTS: IndexKeyOptions = { compilePartialFilter: () => () => true };
+
+/**
+ * The index key `key` (one entry of index `ix` for `doc`) as mongod's returnKey / `{$meta:
+ * "indexKey"}` shows it: one field per key-pattern field (dotted names stay flat), the values the
+ * entry was built from (a hashed field's int64 hash; a wildcard entry as `{$_path, <path>}`). The
+ * values come from the document, matched to the entry by re-encoding (so a multikey entry shows the
+ * array element it stands for); collated strings show the original string.
+ */
+export function indexKeyDocOf(ix: IndexEntry, doc: Doc, key: Uint8Array): Doc {
+  const pattern = (ix.spec["key"] ?? {}) as Doc;
+  if (ix.name === "_id_") return { _id: doc["_id"] };
+  const shape = indexShape(ix, KEY_DOC_OPTS);
+  const build = (names: readonly string[], t: readonly unknown[]): Doc => {
+    const out: Doc = {};
+    names.forEach((n, i) => out[n] = t[i] === undefined ? null : t[i]);
+    return out;
+  };
+  if (shape.wildcard) {
+    const w = wildcardEntries(shape.wildcard, doc);
+    const hit = w.entries.find(([p, v]) =>
+      compareKeys(encodeIndexKey([p, v], WILDCARD_DIRS, shape.keyer), key) === 0
+    ) ??
+      w.entries[0];
+    return hit ? { $_path: hit[0], [hit[0]]: hit[1] } : {};
+  }
+  let tuples: unknown[][];
+  if (shape.geo) tuples = geoKeyTuples(shape.geo, doc)?.tuples ?? [];
+  else {
+    tuples = expandKeys(doc, shape.fields).tuples;
+    if (shape.hashed !== undefined) {
+      const at = shape.hashed;
+      tuples = tuples.map((t) => t.map((v, i) => (i === at ? hashedValue(v ?? null) : v)));
+    }
+  }
+  const names = Object.keys(pattern);
+  const hit = tuples.find((t) => compareKeys(encodeIndexKey(t, shape.dirs, shape.keyer), key) === 0) ??
+    tuples[0];
+  return hit ? build(names, hit) : {};
+}

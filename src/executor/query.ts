@@ -17,7 +17,8 @@ import type { AccessPath } from "../planner/plan.ts";
 import { CommandError } from "../errors/command_error.ts";
 import type { Document as Doc } from "../bson/document.ts";
 import { Row } from "./rows.ts";
-import { idIndexKey } from "./index_keys.ts";
+import { idIndexKey, indexKeyDocOf } from "./index_keys.ts";
+import { Binary, BSON, Long } from "bson";
 import { decodeKeyValues } from "../keys/key_decode.ts";
 import { ixScanHits, type IxScanState, newIxScanState } from "./ixscan.ts";
 import { GeoNearCursor } from "./geo_near.ts";
@@ -49,7 +50,15 @@ export interface CompiledQuery {
   readonly skip: number;
   /** 0 = no limit. */
   readonly limit: number;
-  readonly project: ((doc: Doc) => Doc) | null;
+  /**
+   * The projection step; `meta` (record id, index key) is passed when `rowMeta` is set (returnKey,
+   * showRecordId, `{$meta: "recordId" | "indexKey"}`).
+   */
+  readonly project: ((doc: Doc, meta?: RowMeta) => Doc) | null;
+  /** find's returnKey (explain: RETURN_KEY instead of a projection stage). */
+  readonly returnKey?: boolean | undefined;
+  /** The projection reads row metadata: build a `RowMeta` for each row it projects. */
+  readonly rowMeta?: boolean | undefined;
   /** Bytes a blocking sort may hold in memory (mongod: 100 MiB). */
   readonly sortMemoryLimit?: number;
   /** Where a blocking sort past its memory limit spills sorted runs; absent = fail with 292. */
@@ -65,6 +74,13 @@ export interface CompiledQuery {
   readonly covered?:
     | { readonly fields: readonly string[]; readonly directions: readonly (1 | -1)[] }
     | undefined;
+}
+
+/** What the executor knows of a row beyond its document, for the projection step. */
+export interface RowMeta {
+  readonly recordId: bigint;
+  /** The index key the row was found by, as a document; undefined when no index produced it. */
+  readonly indexKey: () => Doc | undefined;
 }
 
 export interface ExecStats {
@@ -109,7 +125,7 @@ export class QuerySource implements BatchSource {
     maxBytes: number,
     ctl: OpControl = NEVER_YIELD,
   ): Promise<{ docs: Uint8Array[]; done: boolean }> {
-    const project = this.q.project;
+    const project = this.#projector();
     const acc: Acc<Uint8Array> = { out: [], bytes: 0 };
     const take = (row: Row) => (project ? projectBytes(row, project) : row.bytes);
     const size = (b: Uint8Array) => b.length + BATCH_ELEMENT_OVERHEAD;
@@ -132,12 +148,12 @@ export class QuerySource implements BatchSource {
     budget = Infinity,
     maxBytes = Infinity,
   ): { docs: Doc[]; done: boolean } {
-    const project = this.q.project;
+    const project = this.#projector();
     const acc: Acc<Doc> = { out: [], bytes: 0 };
     let storedSize = 0;
     const take = (row: Row) => {
       storedSize = row.bytes.length;
-      return project ? project(row.doc) : row.view(fields);
+      return project ? project(row) : row.view(fields);
     };
     this.#pull(acc, maxDocs, maxBytes, take, () => storedSize, budget);
     return { docs: acc.out, done: this.#isDone() };
@@ -149,14 +165,36 @@ export class QuerySource implements BatchSource {
     ctl: OpControl,
     fields?: ReadonlySet<string> | null,
   ): Promise<{ docs: Doc[]; done: boolean }> {
-    const project = this.q.project;
+    const project = this.#projector();
     const acc: Acc<Doc> = { out: [], bytes: 0 };
-    const take = (row: Row) => (project ? project(row.doc) : row.view(fields));
+    const take = (row: Row) => (project ? project(row) : row.view(fields));
     while (this.#pull(acc, maxDocs, Infinity, take, () => 0, EXAMINE_PER_PULL)) {
       if (ctl.dueNow()) await ctl.yieldNow();
     }
     ctl.check();
     return { docs: acc.out, done: this.#isDone() };
+  }
+
+  /** The projection step over a row (with its metadata when the projection reads it), or null. */
+  #projector(): ((row: Row) => Doc) | null {
+    const project = this.q.project;
+    if (!project) return null;
+    if (!this.q.rowMeta) return (row) => project(row.doc);
+    return (row) => project(row.doc, this.#metaOf(row));
+  }
+
+  #metaOf(row: Row): RowMeta {
+    const a = this.q.access;
+    const coll = this.coll;
+    return {
+      recordId: row.rid,
+      indexKey: () => {
+        if (a.kind === "idLookup") return { _id: row.doc["_id"] };
+        if (a.kind !== "ixScan" || !row.key) return undefined;
+        const ix = coll.indexes.find((i) => i.name === a.indexName);
+        return ix ? indexKeyDocOf(ix, row.doc, row.key) : undefined;
+      },
+    };
   }
 
   /** One storage read adding to `acc`; true when it stopped only because `budget` ran out. */
@@ -303,12 +341,14 @@ export class QuerySource implements BatchSource {
     const values = covered ? decodeKeyValues(key, covered.directions) : undefined;
     if (values && covered) {
       const row = Row.fromDoc(rid, docFromKey(covered.fields, values));
+      row.key = key;
       return this.q.match && !this.q.match(row.doc) ? undefined : row;
     }
     const bytes = txn.get(this.coll, rid);
     if (!bytes) return undefined;
     this.stats.docsExamined++;
     const row = new Row(rid, bytes);
+    row.key = key;
     return this.q.match && !this.q.match(row.view(this.q.readFields)) ? undefined : row;
   }
 
@@ -335,7 +375,7 @@ export class QuerySource implements BatchSource {
         const rows = this.#sortBuf.sort(order);
         const run = this.q.spill.newRun();
         this.#runs.push(run);
-        for (const r of rows) run.appendBytes(r.bytes);
+        for (const r of rows) run.appendBytes(this.q.rowMeta ? wrapRow(r) : r.bytes);
         this.#sortBuf = [];
         this.#sortHeld = 0;
       }
@@ -348,7 +388,8 @@ export class QuerySource implements BatchSource {
       if (this.q.limit !== 0) rows.length = Math.min(rows.length, this.q.skip + this.q.limit);
       return new SortedRows(rows[Symbol.iterator]());
     }
-    const sources: Iterator<Row>[] = this.#runs.map((r) => mapIter(r.readBytes(), (b) => new Row(0n, b)));
+    const unwrap = this.q.rowMeta ? unwrapRow : (b: Uint8Array) => new Row(0n, b);
+    const sources: Iterator<Row>[] = this.#runs.map((r) => mapIter(r.readBytes(), unwrap));
     sources.push(rows[Symbol.iterator]()); // the in-memory rest comes last in input order
     return new SortedRows(mergeSorted(sources, order));
   }
@@ -376,10 +417,26 @@ export class QuerySource implements BatchSource {
 /** For internal callers with no operation to yield for: never due, no deadline. */
 const NEVER_YIELD = new OpControl({ quantumMs: Infinity, checkEvery: 2 ** 30 });
 
-function projectBytes(row: Row, project: (doc: Doc) => Doc): Uint8Array {
+function projectBytes(row: Row, project: (row: Row) => Doc): Uint8Array {
   const r = new Row(row.rid, row.bytes);
-  r.setDoc(project(row.doc));
+  r.setDoc(project(row));
   return r.bytes;
+}
+
+/** A spilled row that keeps its record id and index key (the projection reads them). */
+function wrapRow(row: Row): Uint8Array {
+  return BSON.serialize({
+    r: Long.fromBigInt(row.rid),
+    d: new Binary(row.bytes),
+    ...(row.key ? { k: new Binary(row.key) } : {}),
+  });
+}
+
+function unwrapRow(b: Uint8Array): Row {
+  const w = BSON.deserialize(b, { useBigInt64: true, promoteBuffers: false });
+  const row = new Row(BigInt(w["r"] as bigint), (w["d"] as Binary).buffer);
+  if (w["k"]) row.key = (w["k"] as Binary).buffer;
+  return row;
 }
 
 export function sameUuid(a: Uint8Array, b: Uint8Array): boolean {

@@ -13,6 +13,8 @@ export class Row {
   #doc: Doc | undefined;
   #partial: Doc | undefined;
   #partialFields: ReadonlySet<string> | undefined;
+  /** The index entry an index scan found this row by (returnKey, `{$meta: "indexKey"}`). */
+  key: Uint8Array | undefined;
   constructor(readonly rid: RecordId, public bytes: Uint8Array) {}
   /** A row made from a document (covered queries): the bytes are encoded from it. */
   static fromDoc(rid: RecordId, doc: Doc): Row {

@@ -1,7 +1,7 @@
 /**
  * The explain tree of a plan. PURE. Prints the access path the executor runs (never a re-derivation)
  * plus the stages around it, with mongod's stage names: COLLSCAN / IXSCAN → FETCH / IDHACK, then
- * SORT (unless the index provides the order), SKIP, LIMIT, PROJECTION_DEFAULT. With run statistics
+ * SORT (unless the index provides the order), SKIP, LIMIT, PROJECTION_DEFAULT (RETURN_KEY for returnKey). With run statistics
  * the same tree carries nReturned, keysExamined and docsExamined.
  */
 import type { AccessPath } from "./plan.ts";
@@ -16,6 +16,8 @@ export interface ExplainInput {
   readonly projectionSpec?: Doc | null | undefined;
   /** The index scan answers alone (PROJECTION_COVERED over IXSCAN, no FETCH). */
   readonly covered?: unknown;
+  /** find's returnKey: a RETURN_KEY stage on top (no projection stage). */
+  readonly returnKey?: boolean | undefined;
 }
 
 export interface RunStats {
@@ -117,7 +119,9 @@ export function explainTree(q: ExplainInput, stats?: RunStats): Doc {
   }
   if (q.skip) node = withN({ stage: "SKIP", skipAmount: q.skip, inputStage: node });
   if (q.limit) node = withN({ stage: "LIMIT", limitAmount: q.limit, inputStage: node });
-  if (q.projectionSpec) {
+  if (q.returnKey) {
+    node = withN({ stage: "RETURN_KEY", inputStage: node });
+  } else if (q.projectionSpec) {
     const stage = covered ? "PROJECTION_COVERED" : "PROJECTION_DEFAULT";
     node = withN({ stage, transformBy: q.projectionSpec, inputStage: node });
   }

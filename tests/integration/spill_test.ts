@@ -62,6 +62,16 @@ Deno.test({
       const found = await c.find({}, { sort: { k: 1 }, projection: { k: 1 }, batchSize: 1000 }).toArray();
       assert.equal(found.length, n);
       for (let i = 1; i < n; i++) assert.ok(found[i - 1].k < found[i].k);
+      // spilled rows keep their record id and index key (showRecordId, returnKey)
+      await c.createIndex({ g: 1 });
+      const ids = await c.find({ g: { $gte: 0 } }, { sort: { k: 1 }, batchSize: 1000 }).hint({ g: 1 })
+        .showRecordId(true).toArray();
+      assert.equal(ids.length, n);
+      assert.equal(new Set(ids.map((x) => Number(x.$recordId))).size, n);
+      assert.deepEqual(Object.keys(ids[0]), ["_id", "k", "g", "pad", "$recordId"]);
+      const keys = await c.find({ g: { $gte: 0 } }, { sort: { k: 1 }, batchSize: 1000 }).hint({ g: 1 })
+        .returnKey(true).toArray();
+      assert.deepEqual(keys.slice(0, 2), [{ g: ids[0].g }, { g: ids[1].g }]);
       await assert.rejects(
         c.find({}, { sort: { k: 1 }, allowDiskUse: false }).toArray(),
         (e: unknown) => e instanceof MongoServerError && e.code === 292,

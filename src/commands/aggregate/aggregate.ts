@@ -32,7 +32,13 @@ import {
 import { GENERIC_FIELDS } from "../params/generic.ts";
 import { validateCollectionName } from "../params/names.ts";
 import { typeName } from "../../bson/type_name.ts";
-import { compileQuery, planCacheEntries, textIndexOf } from "../shared/compile_query.ts";
+import {
+  compileQuery,
+  planCacheEntries,
+  readsRowMeta,
+  textIndexOf,
+  withRowMeta,
+} from "../shared/compile_query.ts";
 import { findCollection } from "../shared/namespace.ts";
 import type { ExplainShape } from "../shared/explain_shape.ts";
 import { BATCH_BYTES, FIRST_BATCH_DOCS } from "../../limits.ts";
@@ -339,6 +345,7 @@ async function run(ctx: RequestContext<AggregateParams>): Promise<Reply> {
       };
     }
     if (coll) {
+      if (readsRowMeta(p.pipeline)) q = withRowMeta(q);
       source = new QuerySource(ctx.storage, coll, q);
       // Decode only the fields the pipeline can read (e.g. a $group's key and accumulator inputs).
       input = scanInput(source, slot, pipelineDependencies(stages));

@@ -10,17 +10,7 @@ import { QuerySource } from "../../executor/query.ts";
 import { planSummary } from "../shared/plan_summary.ts";
 import type { RequestContext } from "../context.ts";
 import { defineCommand, type Reply } from "../spec.ts";
-import {
-  any,
-  bool,
-  count,
-  doc,
-  ignored,
-  optional,
-  type Parsed,
-  parseShape,
-  type Reader,
-} from "../params/schema.ts";
+import { any, bool, count, doc, ignored, optional, type Parsed, parseShape } from "../params/schema.ts";
 import { GENERIC_FIELDS } from "../params/generic.ts";
 import { collectionName } from "../params/names.ts";
 import { compileQueryWithLet } from "../shared/query_let.ts";
@@ -34,16 +24,6 @@ import { CommandError } from "../../errors/command_error.ts";
 import { findOplog } from "./find_oplog.ts";
 import { findTailable } from "./find_tailable.ts";
 import { isCapped } from "../../executor/capped.ts";
-
-/**
- * returnKey / showRecordId: `false` is the default and accepted; `true` changes what each document
- * looks like (index keys only, `$recordId` added), which is not built yet — refused (238) rather
- * than answered with whole documents.
- */
-const notYetWhenTrue: Reader<boolean> = (v, path) => {
-  if (bool(v, path)) throw new CommandError("NotImplemented", `${path}: true is not supported yet`);
-  return false;
-};
 
 const FIELDS = {
   filter: optional(doc),
@@ -62,8 +42,8 @@ const FIELDS = {
   awaitData: optional(bool),
   rawData: ignored,
   allowDiskUse: optional(bool),
-  returnKey: optional(notYetWhenTrue),
-  showRecordId: optional(notYetWhenTrue),
+  returnKey: optional(bool),
+  showRecordId: optional(bool),
   oplogReplay: ignored,
   noCursorTimeout: ignored,
   allowPartialResults: ignored,
@@ -97,6 +77,11 @@ async function run(ctx: RequestContext<FindParams>): Promise<Reply> {
     }
     return findTailable(ctx, coll);
   }
+  // A view runs as an aggregate, which validates (and refuses find-only options) itself.
+  if (!coll && viewOf(ctx, p.collection)) {
+    ctx.opStats.ns = ns;
+    return findOnView(ctx);
+  }
   const js = jsQueryParts(ctx);
   const compiled = compileQueryWithLet(
     {
@@ -109,6 +94,8 @@ async function run(ctx: RequestContext<FindParams>): Promise<Reply> {
       collation: p.collation,
       min: p.min,
       max: p.max,
+      returnKey: p.returnKey,
+      showRecordId: p.showRecordId,
       ...js,
     },
     coll,
@@ -123,7 +110,6 @@ async function run(ctx: RequestContext<FindParams>): Promise<Reply> {
 
   ctx.opStats.ns = ns;
   if (!coll) {
-    if (viewOf(ctx, p.collection)) return findOnView(ctx);
     return encodeCursorReply({ id: 0n, ns, batchKey: "firstBatch", docs: [] });
   }
   ctx.opStats.planSummary = planSummary(q.access);
@@ -172,6 +158,8 @@ function explain(p: FindParams): ExplainShape {
       variables: p.let,
       min: p.min,
       max: p.max,
+      returnKey: p.returnKey,
+      showRecordId: p.showRecordId,
     },
   };
 }

@@ -1,11 +1,11 @@
-/** find's typed params: options that would change the documents' shape are refused until built. */
+/** find's typed params: returnKey / showRecordId are booleans. */
 import { deepStrictEqual as assertEquals } from "node:assert/strict";
 import { parseFind } from "./find.ts";
 import { assertRefuses as refuses } from "../../errors/assert_command_error.ts";
 
-Deno.test("find: returnKey / showRecordId false are accepted, true is 238 (not answered with whole documents)", () => {
+Deno.test("find: returnKey / showRecordId are read as booleans; a string is 14", () => {
   assertEquals(parseFind({ find: "c", returnKey: false, showRecordId: false }).collection, "c");
-  refuses(() => parseFind({ find: "c", returnKey: true }), 238, "returnKey");
-  refuses(() => parseFind({ find: "c", showRecordId: true }), 238, "showRecordId");
+  const p = parseFind({ find: "c", returnKey: true, showRecordId: true });
+  assertEquals([p.returnKey, p.showRecordId], [true, true]);
   refuses(() => parseFind({ find: "c", showRecordId: "yes" }), 14, "showRecordId");
 });

@@ -4,6 +4,8 @@
  * find: filter → $match, sort → $sort, skip → $skip, limit → $limit, projection → $project.
  * count: $match, $skip, $limit, then `$count`. distinct: $match, `$unwind` of the key (arrays
  * contribute their elements), `$group` with `$addToSet`; the caller sorts and dedups as usual.
+ * find options aggregation cannot express (min, max, returnKey, showRecordId, a `$natural` sort,
+ * singleBatch without limit 1) are refused as mongod refuses them.
  */
 import { BSON } from "bson";
 import type { RequestContext } from "../context.ts";
@@ -26,6 +28,33 @@ export interface FindOnView {
   readonly collation?: Doc;
   readonly min?: Doc;
   readonly max?: Doc;
+  readonly returnKey?: boolean;
+  readonly showRecordId?: boolean;
+}
+
+/**
+ * mongod converts a find on a view into an aggregate and refuses, before running anything, the find
+ * options aggregation has no equivalent for (168 InvalidPipelineOperator, its wording).
+ */
+function refuseFindOnlyOptions(p: FindOnView): void {
+  const option = (p.min !== undefined && Object.keys(p.min).length > 0)
+    ? "min"
+    : (p.max !== undefined && Object.keys(p.max).length > 0)
+    ? "max"
+    : p.returnKey
+    ? "returnKey"
+    : p.showRecordId
+    ? "showRecordId"
+    : undefined;
+  if (option) {
+    throw new CommandError("InvalidPipelineOperator", `Option ${option} not supported in aggregation.`);
+  }
+  if (p.sort && Object.hasOwn(p.sort, "$natural")) {
+    throw new CommandError("InvalidPipelineOperator", "Sort option $natural not supported in aggregation.");
+  }
+  if (p.singleBatch && p.limit !== 1) {
+    throw new CommandError("InvalidPipelineOperator", "Option singleBatch not supported in aggregation.");
+  }
 }
 
 const nonEmpty = (d: Doc | undefined): d is Doc => d !== undefined && Object.keys(d).length > 0;
@@ -37,9 +66,7 @@ function aggregateOn(ctx: RequestContext, body: Doc): Promise<Reply> {
 
 export function findOnView(ctx: RequestContext<FindOnView>): Promise<Reply> {
   const p = ctx.params;
-  if (p.min !== undefined || p.max !== undefined) {
-    throw new CommandError("OptionNotSupportedOnView", "min and max are not supported on views");
-  }
+  refuseFindOnlyOptions(p);
   const pipeline: Doc[] = [];
   if (nonEmpty(p.filter)) pipeline.push({ $match: p.filter });
   if (nonEmpty(p.sort)) pipeline.push({ $sort: p.sort });

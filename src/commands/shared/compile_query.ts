@@ -25,6 +25,8 @@ import {
 } from "../../planner/find_plan.ts";
 import { PlanCache, shapeOf } from "../../planner/plan_cache.ts";
 import type { CompiledQuery } from "../../executor/query.ts";
+import { setDocMeta } from "../../engine/expression/doc_meta.ts";
+import { Long } from "bson";
 import type { Doc } from "../reply.ts";
 
 /** Validates a partialFilterExpression (throws the engine's error for a bad operator). */
@@ -50,6 +52,10 @@ export interface QueryParts {
   readonly where?: WhereSupport | undefined;
   /** Server-side JavaScript for `$function` in `$expr`. */
   readonly js?: JsHost | undefined;
+  /** find's returnKey: each result is the index key it was found by (`{}` without an index). */
+  readonly returnKey?: boolean | undefined;
+  /** find's showRecordId: each result gains `$recordId` (a Long), last. */
+  readonly showRecordId?: boolean | undefined;
 }
 
 /**
@@ -198,19 +204,97 @@ export function compileQuery(
   const access = plan.access;
   const sortProvided = access.kind === "ixScan" && access.providesSort;
   const sort = sortProvided ? null : compiledSort;
+  const step = projectStep(projection, parts);
   return {
     access,
     rejected: plan.rejected,
     sortSpec: sortSpec ?? null,
-    projectionSpec: projection ? parts.projection! : null,
+    projectionSpec: projection && !parts.returnKey ? parts.projection! : null,
     match: matcher ? (d) => matcher.matches(d) : null,
     sort,
     skip: parts.skip ?? 0,
     limit: parts.limit ?? 0,
-    project: projection ? (d) => projection.apply(d) : null,
+    project: step.project,
+    rowMeta: step.rowMeta,
+    ...(parts.returnKey ? { returnKey: true } : {}),
     readFields: readFieldsOf(matcher ? filter : undefined, sort ? sortSpec : undefined),
-    covered: coveredBy(access, coll, filter, sortSpec, parts.projection),
+    covered: coveredBy(
+      access,
+      coll,
+      filter,
+      sortSpec,
+      parts.returnKey && access.kind === "ixScan" ? keyOnlyProjection(access.keyPattern) : parts.projection,
+    ),
   };
+}
+
+/**
+ * The projection step with returnKey / showRecordId / `{$meta: "recordId" | "indexKey"}` (mongod):
+ * returnKey replaces the document by its index key (`{}` when no index produced it) and ignores the
+ * projection (which is still validated) and showRecordId; showRecordId appends `$recordId` after the
+ * projection.
+ */
+function projectStep(
+  projection: { apply(d: Doc): Doc } | null,
+  parts: QueryParts,
+): { project: CompiledQuery["project"]; rowMeta: boolean } {
+  const showRecordId = parts.showRecordId === true;
+  if (parts.returnKey) {
+    return {
+      rowMeta: true,
+      // mongod: with returnKey, showRecordId adds nothing (the key is the whole answer).
+      project: (_d, m) => ({ ...(m?.indexKey() ?? {}) }),
+    };
+  }
+  const metaInProjection = projection !== null && readsRowMeta(parts.projection);
+  if (!showRecordId && !metaInProjection) {
+    return { rowMeta: false, project: projection ? (d) => projection.apply(d) : null };
+  }
+  return {
+    rowMeta: true,
+    project: (d, m) => {
+      if (m && metaInProjection) setDocMeta(d, m);
+      const out = projection ? projection.apply(d) : { ...d };
+      if (showRecordId && m) out["$recordId"] = Long.fromBigInt(m.recordId);
+      return out;
+    },
+  };
+}
+
+/**
+ * A query whose documents carry their record id and index key (doc_meta.ts) to whatever reads them
+ * next (a pipeline using `{$meta: "recordId" | "indexKey"}`).
+ */
+export function withRowMeta(q: CompiledQuery): CompiledQuery {
+  const project = q.project;
+  return {
+    ...q,
+    rowMeta: true,
+    project: (d, m) => {
+      const out = project ? project(d, m) : d;
+      if (m) setDocMeta(out, m);
+      return out;
+    },
+  };
+}
+
+/** True when a projection or pipeline uses `{$meta: "recordId"}` or `{$meta: "indexKey"}` anywhere. */
+export function readsRowMeta(v: unknown): boolean {
+  if (Array.isArray(v)) return v.some(readsRowMeta);
+  if (v === null || typeof v !== "object" || ArrayBuffer.isView(v)) return false;
+  for (const [k, x] of Object.entries(v as Doc)) {
+    if (k === "$meta" && (x === "recordId" || x === "indexKey")) return true;
+    if (readsRowMeta(x)) return true;
+  }
+  return false;
+}
+
+/** returnKey reads only the index key: a projection of the key fields (for the covered check). */
+function keyOnlyProjection(keyPattern: Doc): Doc {
+  const p: Doc = {};
+  for (const k of Object.keys(keyPattern)) p[k] = 1;
+  if (!Object.hasOwn(keyPattern, "_id")) p["_id"] = 0;
+  return p;
 }
 
 /** Full dotted paths a filter reads, or null when it uses anything but fields and $and/$or/$nor. */

@@ -1,11 +1,15 @@
 /**
  * ops_meta.ts — `{$meta: "textScore"}`: the score the pipeline's `$text` match gave the current
- * document (undefined, so the field is left out, when there is none). Other metadata kinds
- * (`searchScore`, `indexKey`, …) are not available here and are refused.
+ * document; `{$meta: "recordId"}` (a Long) and `{$meta: "indexKey"}` (the index key document) from
+ * the metadata the executor attached (doc_meta.ts). Each is undefined, so the field is left out, when
+ * the document has none (mongod). Other metadata kinds (`searchScore`, `sortKey`, …) are not
+ * available here and are refused.
  */
 import { CommandError } from "../../errors/command_error.ts";
 import { textScoreOf } from "../text/mod.ts";
 import { registerOperators } from "./registry.ts";
+import { docMetaOf } from "./doc_meta.ts";
+import { Long } from "bson";
 import type { Evaluator } from "./types.ts";
 
 const KINDS = new Set([
@@ -29,6 +33,13 @@ function compileMeta(arg: unknown): Evaluator {
   if (typeof arg !== "string" || !KINDS.has(arg)) {
     throw new CommandError("FailedToParse", `Unsupported argument to $meta: ${String(arg)}`);
   }
+  if (arg === "recordId") {
+    return (_cur, vars) => {
+      const m = docMetaOf(vars.root);
+      return m ? Long.fromBigInt(m.recordId) : undefined;
+    };
+  }
+  if (arg === "indexKey") return (_cur, vars) => docMetaOf(vars.root)?.indexKey();
   if (arg !== "textScore") {
     throw new CommandError("NotImplemented", `$meta '${arg}' is not available in SecantusDB`);
   }

@@ -78,3 +78,16 @@ Deno.test("projection: the embedded form and $elemMatch-only projections", () =>
     tags: [1],
   });
 });
+
+Deno.test("$meta recordId / indexKey read the metadata attached to the document, else are left out", async () => {
+  const { setDocMeta } = await import("../expression/doc_meta.ts");
+  const { Long } = await import("bson");
+  const p = compileProjection({ a: 1, r: { $meta: "recordId" }, k: { $meta: "indexKey" } });
+  assertEquals(p.apply({ _id: 1, a: 2 }), { _id: 1, a: 2 });
+  const d = { _id: 1, a: 2 };
+  setDocMeta(d, { recordId: 42n, indexKey: () => ({ a: 2 }) });
+  assertEquals(p.apply(d), { _id: 1, a: 2, r: Long.fromBigInt(42n), k: { a: 2 } });
+  const noKey = { _id: 3, a: 4 };
+  setDocMeta(noKey, { recordId: 7n, indexKey: () => undefined });
+  assertEquals(p.apply(noKey), { _id: 3, a: 4, r: Long.fromBigInt(7n) });
+});

@@ -1,0 +1,26 @@
+/**
+ * doc_meta.ts — the per-document metadata the executor knows and `{$meta: "recordId"}` /
+ * `{$meta: "indexKey"}` read: the record id of a stored document and, when an index scan produced
+ * it, the index key it was found by. Kept beside the document object (a WeakMap, like text scores),
+ * set by the caller that runs the projection just before it evaluates; the index key is computed
+ * only when read.
+ */
+import type { Document as Doc } from "../../bson/document.ts";
+
+export interface DocMeta {
+  readonly recordId: bigint;
+  /** The index key document (undefined when no index produced the document). */
+  readonly indexKey: () => Doc | undefined;
+}
+
+const metas: WeakMap<object, DocMeta> = new WeakMap();
+
+/** Attaches `meta` to `doc` (replacing any earlier one). */
+export function setDocMeta(doc: Doc, meta: DocMeta): void {
+  metas.set(doc, meta);
+}
+
+/** The metadata attached to `doc`, if any. */
+export function docMetaOf(doc: unknown): DocMeta | undefined {
+  return doc !== null && typeof doc === "object" ? metas.get(doc) : undefined;
+}
