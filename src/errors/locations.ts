@@ -445,6 +445,15 @@ export const Location = {
   ChangeStreamMultipleResumeOptions: 40674,
   /** $changeStream on a server that is not a replica set. */
   ChangeStreamReplicaSetOnly: 40573,
+  // ---- collections: clustered collections (commands/ddl/create.ts) ----
+  /** clusteredIndex without unique: true. */
+  ClusteredIndexNotUnique: 5979700,
+  /** clusteredIndex with a version other than 2. */
+  ClusteredIndexBadVersion: 5979704,
+  /** clusteredIndex with autoIndexId: false. */
+  ClusteredIndexNoAutoIndexId: 6026501,
+  /** collMod hidden on the clustered index. */
+  ClusteredIndexHidden: 6011800,
   // auth: user and role management.
   /** createUser of a user that exists. */
   UserAlreadyExists: 51003,

@@ -22,6 +22,7 @@ import { Binary, BSON, Long } from "bson";
 import { decodeKeyValues } from "../keys/key_decode.ts";
 import { ixScanHits, type IxScanState, newIxScanState } from "./ixscan.ts";
 import { GeoNearCursor } from "./geo_near.ts";
+import { clusteredScanPath, isClustered } from "./clustered.ts";
 import { recordPlanAccess } from "./index_usage.ts";
 import { OpControl } from "../observability/op_control.ts";
 import type { SpillFiles, SpillRun } from "../storage/spill.ts";
@@ -311,6 +312,21 @@ export class QuerySource implements BatchSource {
         const row = this.#ixRow(txn, hit.rid, hit.key);
         if (row) yield row;
         // The hit is fully handled (the scan state is past it): stopping here resumes after it.
+        if (!this.#spend()) return;
+      }
+      this.#scanDone = true;
+      return;
+    }
+    if (isClustered(this.coll)) {
+      // Natural order of a clustered collection is _id order (executor/clustered.ts).
+      const noKeys = { keysExamined: 0 };
+      for (const hit of ixScanHits(txn, this.coll, clusteredScanPath(a.reverse), this.#ix, noKeys)) {
+        const bytes = txn.get(this.coll, hit.rid);
+        if (bytes) {
+          this.stats.docsExamined++;
+          const row = new Row(hit.rid, bytes);
+          if (!this.q.match || this.q.match(row.view(this.q.readFields))) yield row;
+        }
         if (!this.#spend()) return;
       }
       this.#scanDone = true;

@@ -1,5 +1,6 @@
 /**
- * TTL sweeper: every `intervalSeconds`, for each index with `expireAfterSeconds`, removes the
+ * TTL sweeper: every `intervalSeconds`, for each index with `expireAfterSeconds` (and the `_id_`
+ * index of a clustered collection with a collection-level `expireAfterSeconds`), removes the
  * documents whose indexed field is a date (or an array holding a date; the earliest counts) older
  * than now − expireAfterSeconds. Reads candidates through the index (dates sort together), re-checks
  * each document, and deletes in write transactions of at most `BATCH` documents. The clock is
@@ -10,6 +11,7 @@ import { encodeIndexKey } from "../keys/key_string.ts";
 import { type IndexKeyOptions, indexKeysOf } from "./index_keys.ts";
 import type { Document as Doc } from "../bson/document.ts";
 import { decode } from "./rows.ts";
+import { clusteredTtlSeconds } from "./clustered.ts";
 
 const BATCH = 1000;
 const DATE_TYPE = 0x64;
@@ -33,7 +35,9 @@ function getPath(doc: Doc, path: string): unknown {
   return cur;
 }
 
-function ttlOf(ix: IndexEntry): number | undefined {
+/** The TTL of an index: its own, or for a clustered collection's `_id_` the collection's. */
+function ttlOf(coll: CollectionEntry, ix: IndexEntry): number | undefined {
+  if (ix.name === "_id_") return clusteredTtlSeconds(coll);
   const t = ix.spec["expireAfterSeconds"];
   if (t === undefined || t === null) return undefined;
   const n = Number(t);
@@ -49,7 +53,7 @@ function sweepCollection(
 ): number {
   let removed = 0;
   for (const ix of coll.indexes) {
-    const ttl = ttlOf(ix);
+    const ttl = ttlOf(coll, ix);
     if (ttl === undefined) continue;
     const key = (ix.spec["key"] ?? {}) as Doc;
     const field = Object.keys(key)[0];
@@ -99,7 +103,7 @@ export function sweepOnce(storage: StorageEngine, nowMs: number, keyOpts: IndexK
   let removed = 0;
   for (const db of storage.catalog.listDatabases()) {
     for (const coll of storage.catalog.listCollections(db)) {
-      if (coll.indexes.some((i) => ttlOf(i) !== undefined)) {
+      if (coll.indexes.some((i) => ttlOf(coll, i) !== undefined)) {
         removed += sweepCollection(storage, coll, nowMs, keyOpts);
       }
     }

@@ -41,3 +41,39 @@ Deno.test("TTL sweep removes documents whose date (or earliest array date) is pa
     storage.close();
   }
 });
+
+Deno.test("TTL sweep of a clustered collection expires documents by their _id date", () => {
+  const storage = openWiredTiger({
+    path: ":memory:",
+    cacheSizeBytes: 64 << 20,
+    sessionMax: 20,
+    syncOnCommit: false,
+  });
+  try {
+    const options = { clusteredIndex: { v: 2, key: { _id: 1 }, unique: true }, expireAfterSeconds: 60 };
+    const coll = storage.catalog.createCollection("d", "k", options);
+    const now = Date.UTC(2024, 0, 1);
+    const docs = [
+      { _id: new Date(now - 120_000) },
+      { _id: new Date(now - 10_000) },
+      { _id: 7 },
+      { _id: "x" },
+    ];
+    storage.write((txn) => {
+      for (const d of docs) txn.insert(coll, BSON.serialize(d), indexKeysOf(coll, d, keyOpts));
+    });
+    assert.equal(sweepOnce(storage, now, keyOpts), 1);
+    assert.equal(sweepOnce(storage, now + 60_000, keyOpts), 1);
+    const left = storage.read((txn) => [...txn.scan(coll)].map((r) => BSON.deserialize(r.bytes)._id));
+    assert.deepEqual(left, [7, "x"]);
+    // "off" (the option removed) stops expiry
+    storage.catalog.updateCollection("d", "k", { clusteredIndex: options.clusteredIndex });
+    storage.write((txn) => {
+      const d = { _id: new Date(0) };
+      txn.insert(coll, BSON.serialize(d), indexKeysOf(coll, d, keyOpts));
+    });
+    assert.equal(sweepOnce(storage, now, keyOpts), 0);
+  } finally {
+    storage.close();
+  }
+});

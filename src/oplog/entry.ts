@@ -93,7 +93,10 @@ export function ddlOps(change: DdlChange): PendingOp[] {
     }
     case "updateIndex":
       return [
-        cmd(change.coll.db, { collMod: change.coll.name, index: indexMod(change.index.spec) }, change.coll),
+        cmd(change.coll.db, {
+          collMod: change.coll.name,
+          index: indexMod(change.index.spec, change.before?.unique === true && !change.index.unique),
+        }, change.coll),
       ];
     case "renameCollection":
       return [cmd(change.from.db, {
@@ -127,11 +130,13 @@ export type DdlChange = Extract<
   }
 >;
 
-function indexMod(spec: Record<string, unknown>): Doc {
+/** The collMod `index` that replays an index change (`forceNonUnique` when it stopped being unique). */
+function indexMod(spec: Record<string, unknown>, madeNonUnique: boolean): Doc {
   const out: Doc = { name: spec["name"] };
   for (const k of ["hidden", "expireAfterSeconds", "prepareUnique", "unique"]) {
     if (spec[k] !== undefined) out[k] = spec[k];
   }
+  if (madeNonUnique) out["forceNonUnique"] = true;
   return out;
 }
 

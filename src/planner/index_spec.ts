@@ -19,6 +19,7 @@ const KNOWN_FIELDS = new Set([
   "partialFilterExpression",
   "expireAfterSeconds",
   "hidden",
+  "prepareUnique",
   "collation",
   "background",
   "ns",
@@ -234,7 +235,7 @@ export function validateIndexSpec(raw: unknown, validateFilter: (f: Doc) => void
       `Invalid index specification ${showSpec(raw)}; cannot create an index with v=${String(v)}`,
     );
   }
-  for (const b of ["unique", "sparse", "hidden"]) {
+  for (const b of ["unique", "sparse", "hidden", "prepareUnique"]) {
     const x = raw[b];
     if (x !== undefined && typeof x !== "boolean" && num(x) === undefined) {
       throw new CommandError("TypeMismatch", `The field '${b}' must be a boolean`);
@@ -289,8 +290,9 @@ export function validateIndexSpec(raw: unknown, validateFilter: (f: Doc) => void
   const spec: Doc = { v: 2, key, name };
   for (const [f, x] of Object.entries(raw)) {
     if (f === "key" || f === "name" || f === "v" || DROPPED.has(f)) continue;
-    if ((f === "unique" || f === "sparse" || f === "hidden") && !(x === true || num(x) === 1)) continue;
-    if (f === "unique" || f === "sparse" || f === "hidden") spec[f] = true;
+    const flag = f === "unique" || f === "sparse" || f === "hidden" || f === "prepareUnique";
+    if (flag && !(x === true || num(x) === 1)) continue;
+    if (flag) spec[f] = true;
     else if (f === "collation" && isDocument(x) && x["locale"] === "simple") continue;
     else spec[f] = x;
   }

@@ -63,6 +63,8 @@ export class TransactionStorage implements StorageEngine {
       dropDatabase: (db) => cat.dropDatabase(db),
       updateIndex: (db, name, indexName, patch) =>
         notInTransaction("collMod", db, name, () => cat.updateIndex(db, name, indexName, patch)),
+      convertIndex: (db, name, indexName, patch) =>
+        notInTransaction("collMod", db, name, () => cat.convertIndex(db, name, indexName, patch)),
       renameCollection: (db, from, toDb, to) =>
         notInTransaction("renameCollection", db, from, () => cat.renameCollection(db, from, toDb, to)),
       updateCollection: (db, name, options) =>

@@ -81,7 +81,11 @@ export type RecordId = bigint;
 /** Options kept for an index in the catalog; `spec` is the full listIndexes document (v, key, name, …). */
 export interface IndexEntry {
   readonly name: string;
-  /** The listIndexes document as the user created it (plus `v: 2`). BSON-serialisable. */
+  /**
+   * The listIndexes document as the user created it (plus `v: 2`). BSON-serialisable. Storage reads
+   * one option of it: `prepareUnique: true` on a non-unique index makes a write that adds a key
+   * another record already holds fail with "DuplicateKey" (existing duplicates stay).
+   */
   readonly spec: Record<string, unknown>;
   readonly unique: boolean;
   /** Storage-private identifier of the index table. */
@@ -333,7 +337,13 @@ export type StorageChange =
   /** `coll` is the entry after the change. */
   | { readonly op: "createIndex"; readonly coll: CollectionEntry; readonly index: IndexEntry }
   | { readonly op: "dropIndex"; readonly coll: CollectionEntry; readonly index: IndexEntry }
-  | { readonly op: "updateIndex"; readonly coll: CollectionEntry; readonly index: IndexEntry }
+  | {
+    readonly op: "updateIndex";
+    readonly coll: CollectionEntry;
+    readonly index: IndexEntry;
+    /** The index before the change (set by `convertIndex`). */
+    readonly before?: IndexEntry;
+  }
   | { readonly op: "renameCollection"; readonly from: CollectionEntry; readonly to: CollectionEntry }
   /** The collection's options changed (collMod: validator, validationLevel, …); `coll` is the entry after. */
   | { readonly op: "updateCollection"; readonly coll: CollectionEntry; readonly before: CollectionEntry }
@@ -384,6 +394,18 @@ export interface Catalog {
     name: string,
     indexName: string,
     patch: { readonly spec?: Record<string, unknown>; readonly multikey?: boolean },
+  ): CollectionEntry;
+  /**
+   * Changes an index between the unique and the non-unique layout (collMod's unique conversion and
+   * `forceNonUnique`) and replaces its spec: the entries are copied into a new table, which the
+   * catalog then points at, in one commit reported as `updateIndex`; the old table is dropped. Throws
+   * StorageError "DuplicateKey" (nothing changed) when two records hold one key and `unique` is set.
+   */
+  convertIndex(
+    db: string,
+    name: string,
+    indexName: string,
+    patch: { readonly spec: Record<string, unknown>; readonly unique: boolean },
   ): CollectionEntry;
   renameCollection(db: string, from: string, toDb: string, to: string): CollectionEntry;
   /**

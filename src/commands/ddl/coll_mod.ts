@@ -1,6 +1,7 @@
 /**
  * collMod: changes a collection's or view's options after creation.
- * - index options `hidden` and `expireAfterSeconds` (index named or given by key pattern);
+ * - index options `hidden` and `expireAfterSeconds` (index named or given by key pattern; a
+ *   single-field index becomes a TTL index);
  * - `validator`, `validationLevel`, `validationAction` (schema validation) and
  *   `changeStreamPreAndPostImages`: one `updateCollection` catalog change (write hooks see it);
  * - on a view, `viewOn` + `pipeline` replace its definition in `<db>.system.views`.
@@ -8,8 +9,9 @@
  *   2147483647 as mongod does) resize a capped collection: the same `updateCollection` change (logged
  *   as `{collMod, cappedSize, cappedMax}`); as on mongod nothing is trimmed at once, the next insert
  *   evicts down to the new limits. Any other collection is 72 "Collection must be capped.".
- * Not built yet (238 NotImplemented): the unique-index conversion (`prepareUnique`, `unique`, `forceNonUnique`: our unique and non-unique
- * index tables have different layouts). An empty collMod is ok.
+ * - index `unique` / `prepareUnique` / `forceNonUnique` and `dryRun`: see coll_mod_index.ts.
+ * - `expireAfterSeconds` (seconds or "off") of a clustered collection: its `_id` TTL.
+ * Not built yet (238 NotImplemented): `timeseries`. An empty collMod is ok.
  */
 import { jsHost } from "../../engine/js/host.ts";
 import { Binary } from "bson";
@@ -20,9 +22,7 @@ import {
   array,
   bool,
   doc,
-  ignored,
   int,
-  num,
   optional,
   type Parsed,
   parseShape,
@@ -33,8 +33,9 @@ import {
 import { GENERIC_FIELDS } from "../params/generic.ts";
 import { collectionName } from "../params/names.ts";
 import { findCollection } from "../shared/namespace.ts";
-import { MAX_TTL_SECONDS, sameKeyPattern } from "../../planner/index_spec.ts";
-import { resetIndexUsage } from "../../executor/index_usage.ts";
+import { isClustered } from "../../executor/clustered.ts";
+import { checkCollectionTtl } from "./create.ts";
+import { applyIndexMod, checkConvertible, COLL_MOD_INDEX, planIndexMod } from "./coll_mod_index.ts";
 import { checkViewGraph, findView, referencedCollections, replaceView } from "../shared/views.ts";
 import { checkValidatorOptions, validationAction, validationLevel } from "../write/doc_validation.ts";
 import { compilePipeline } from "../../engine/mod.ts";
@@ -47,6 +48,20 @@ import { isCapped, MAX_CAPPED_SIZE, NO_CAPPED_MAX } from "../../executor/capped.
 const notYet: Reader<never> = (_v, path) => {
   const option = path.slice(path.lastIndexOf(".") + 1);
   throw new CommandError("NotImplemented", `collMod option '${option}' is not supported yet`);
+};
+
+/** A clustered collection's TTL: seconds (as `create` checks them) or "off". */
+const collectionTtl: Reader<number | "off"> = (v, path) => {
+  if (typeof v === "string") {
+    if (v !== "off") {
+      throw new CommandError(
+        "InvalidOptions",
+        `Invalid string value for the 'clusteredIndex::expireAfterSeconds' option. Got: '${v}'. Accepted value is 'off'`,
+      );
+    }
+    return "off";
+  }
+  return int(v, path);
 };
 
 /** mongod's IDL `cappedSize`: a safeInt64 with validator gte 1, lte 1 PB. */
@@ -64,24 +79,11 @@ const cappedMax: Reader<number> = (v, path) => {
   return n;
 };
 
-/** mongod's `CollModIndex` (a strict struct: another field is 40415 `collMod.index.<field>`). */
-const INDEX = {
-  name: optional(str),
-  keyPattern: optional(doc),
-  hidden: optional(bool),
-  expireAfterSeconds: optional(num),
-  unique: optional(notYet),
-  prepareUnique: optional(notYet),
-  forceNonUnique: optional(notYet),
-} as const;
-
-export type CollModIndex = Parsed<typeof INDEX>;
-
 /** mongod's `ChangeStreamPreAndPostImagesOptions`. */
 const PRE_POST_IMAGES = { enabled: { rule: "required", read: bool } } as const;
 
 const FIELDS = {
-  index: optional(shape(INDEX)),
+  index: optional(shape(COLL_MOD_INDEX)),
   validator: optional(doc),
   validationLevel: optional(validationLevel),
   validationAction: optional(validationAction),
@@ -90,9 +92,9 @@ const FIELDS = {
   cappedSize: optional(cappedSize),
   cappedMax: optional(cappedMax),
   changeStreamPreAndPostImages: optional(shape(PRE_POST_IMAGES)),
-  expireAfterSeconds: optional(notYet),
+  expireAfterSeconds: optional(collectionTtl),
   timeseries: optional(notYet),
-  dryRun: ignored,
+  dryRun: optional(bool),
 } as const;
 
 export type CollModParams = Parsed<typeof FIELDS> & { readonly collection: string };
@@ -143,60 +145,6 @@ function runOnView(ctx: RequestContext<CollModParams>): Doc {
   return { ok: 1 };
 }
 
-function runIndex(ctx: RequestContext<CollModParams>, coll: CollectionEntry, spec: CollModIndex): Doc {
-  const name = coll.name;
-  const byName = spec.name;
-  const byKey = spec.keyPattern;
-  const ix = byName !== undefined
-    ? coll.indexes.find((i) => i.name === byName)
-    : byKey !== undefined
-    ? coll.indexes.find((i) => sameKeyPattern(i.spec["key"] as Doc, byKey))
-    : undefined;
-  if (byName === undefined && byKey === undefined) {
-    throw new CommandError("InvalidOptions", "must specify either index name or key pattern for collMod");
-  }
-  if (!ix) {
-    throw new CommandError(
-      "IndexNotFound",
-      `cannot find index ${String(byName ?? JSON.stringify(byKey))} for ns ${ctx.db}.${name}`,
-    );
-  }
-  const hidden = spec.hidden;
-  const ttl = spec.expireAfterSeconds;
-  if (hidden === undefined && ttl === undefined) {
-    throw new CommandError("InvalidOptions", "no expireAfterSeconds or hidden field");
-  }
-  const next: Doc = { ...ix.spec };
-  const reply: Doc = {};
-  if (hidden !== undefined) {
-    if (ix.name === "_id_") throw new CommandError("BadValue", "can't hide _id index");
-    reply["hidden_old"] = ix.spec["hidden"] === true;
-    reply["hidden_new"] = hidden;
-    if (hidden) next["hidden"] = true;
-    else delete next["hidden"];
-  }
-  if (ttl !== undefined) {
-    if (!Number.isFinite(ttl)) {
-      throw new CommandError("TypeMismatch", "collMod.index.expireAfterSeconds must be a number");
-    }
-    if (ttl < 0 || ttl > MAX_TTL_SECONDS) {
-      throw new CommandError(
-        "InvalidOptions",
-        "TTL index 'expireAfterSeconds' option must be within an acceptable range",
-      );
-    }
-    if (ix.spec["expireAfterSeconds"] === undefined) {
-      throw new CommandError("InvalidOptions", "no expireAfterSeconds field to update");
-    }
-    reply["expireAfterSeconds_old"] = ix.spec["expireAfterSeconds"];
-    reply["expireAfterSeconds_new"] = ttl;
-    next["expireAfterSeconds"] = ttl;
-  }
-  const updated = ctx.storage.catalog.updateIndex(ctx.db, name, ix.name, { spec: next });
-  resetIndexUsage(updated, ix.name); // mongod: modifying an index resets its statistics
-  return reply;
-}
-
 /** The capped limits a collMod sets, as catalog options (`size`, `max`), checked as mongod does. */
 function cappedChanges(ctx: RequestContext<CollModParams>, coll: CollectionEntry | undefined): Doc {
   const { cappedSize, cappedMax } = ctx.params;
@@ -227,13 +175,50 @@ function run(ctx: RequestContext<CollModParams>): Doc {
       `collMod: ${ctx.db}.${name} is a collection, not a view: 'viewOn' and 'pipeline' only apply to views`,
     );
   }
-  let reply: Doc = {};
-  if (p.index !== undefined) reply = runIndex(ctx, coll, p.index);
   const changed = COLLECTION_OPTIONS.filter((k) => p[k] !== undefined);
-  if (changed.length > 0 || Object.keys(capped).length > 0) {
+  const plan = p.index !== undefined ? planIndexMod(ctx, coll, p.index) : undefined;
+  const ttl = p.expireAfterSeconds;
+  if (ttl !== undefined) {
+    if (!isClustered(coll)) {
+      throw new CommandError(
+        "InvalidOptions",
+        "'expireAfterSeconds' option is only supported on collections clustered by _id",
+      );
+    }
+    if (ttl !== "off") checkCollectionTtl(ttl);
+  }
+  const count = (plan?.count ?? 0) + changed.length + Object.keys(capped).length +
+    (ttl !== undefined ? 1 : 0);
+  if (p.dryRun) {
+    if (!p.index) {
+      throw new CommandError("InvalidOptions", "dry run mode requires an valid index modification.");
+    }
+    if (p.index.unique !== true) {
+      throw new CommandError(
+        "InvalidOptions",
+        "dry run mode requires an index modification with unique: true.",
+      );
+    }
+    if (count > 1) {
+      throw new CommandError(
+        "InvalidOptions",
+        "unique: true cannot be combined with any other modification in dry run mode.",
+      );
+    }
+    checkConvertible(ctx, coll, plan!.ix);
+    return { ok: 1 };
+  }
+  if (plan?.prepareUnique !== undefined && count > 1) {
+    throw new CommandError("InvalidOptions", "prepareUnique cannot be combined with any other modification.");
+  }
+  let reply: Doc = {};
+  if (plan) reply = applyIndexMod(ctx, coll, plan);
+  if (changed.length > 0 || Object.keys(capped).length > 0 || ttl !== undefined) {
     const current = findCollection(ctx, name)!;
     const options: Doc = { ...current.options, ...capped };
     for (const k of changed) options[k] = p[k];
+    if (ttl === "off") delete options["expireAfterSeconds"];
+    else if (ttl !== undefined) options["expireAfterSeconds"] = ttl;
     if (options["validator"] !== undefined && Object.keys(options["validator"] as Doc).length === 0) {
       // mongod keeps `validator: {}` listed after a collMod that clears it.
       options["validator"] = {};
@@ -249,7 +234,7 @@ function run(ctx: RequestContext<CollModParams>): Doc {
 export const collMod = defineCommand<CollModParams>({
   name: "collMod",
   help:
-    "changes collection/index/view options: {collMod: <coll>, index: {name | keyPattern, hidden, expireAfterSeconds}, validator, validationLevel, validationAction, viewOn, pipeline, cappedSize, cappedMax}",
+    "changes collection/index/view options: {collMod: <coll>, index: {name | keyPattern, hidden, expireAfterSeconds, prepareUnique, unique, forceNonUnique}, dryRun, validator, validationLevel, validationAction, viewOn, pipeline, cappedSize, cappedMax}",
   auth: "collMod",
   parse: parseCollMod,
   run,

@@ -48,10 +48,18 @@ Deno.test("collMod: cappedSize and cappedMax are range-checked integers (IDL val
   throws(() => parseCollMod({ collMod: "c", cappedMax: "1" }), { code: ErrorCode.TypeMismatch });
 });
 
-Deno.test("collMod: options not built yet are 238", () => {
-  throws(() => parseCollMod({ collMod: "c", index: { name: "a_1", prepareUnique: true } }), {
-    code: ErrorCode.NotImplemented,
+Deno.test("collMod: unique / prepareUnique / forceNonUnique and dryRun are safeBools", () => {
+  const p = parseCollMod({
+    collMod: "c",
+    index: { name: "a_1", prepareUnique: 1, unique: true },
+    dryRun: true,
   });
+  assertEquals(p.index, { name: "a_1", prepareUnique: true, unique: true });
+  assertEquals(p.dryRun, true);
+  throws(() => parseCollMod({ collMod: "c", index: { name: "a_1", unique: "yes" } }), {
+    code: ErrorCode.TypeMismatch,
+  });
+  throws(() => parseCollMod({ collMod: "c", dryRun: "yes" }), { code: ErrorCode.TypeMismatch });
 });
 
 Deno.test("collMod: validator options are parsed and checked", () => {

@@ -3,14 +3,18 @@
  * given (listCollections shows them back): `collation`, `validator` / `validationLevel` /
  * `validationAction` (schema validation, checked on every write: commands/write/doc_validation.ts),
  * `changeStreamPreAndPostImages`, `clusteredIndex` (`{key: {_id: 1}, unique: true}` only: the `_id`
- * index takes its name and `clustered: true`), storage options. `viewOn` + `pipeline` (+ `collation`)
- * define a view in `<db>.system.views` (commands/shared/views.ts). Options whose feature is not built
- * yet (timeseries, expireAfterSeconds, encryptedFields) are refused with 238 NotImplemented
+ * index takes its name and `clustered: true`; natural order is `_id` order, executor/clustered.ts)
+ * with an optional `expireAfterSeconds` (documents expire by their `_id` date), storage options.
+ * `viewOn` + `pipeline` (+ `collation`) define a view in `<db>.system.views`
+ * (commands/shared/views.ts). Options whose feature is not built yet (timeseries, encryptedFields)
+ * are refused with 238 NotImplemented
  * rather than silently accepted. An existing collection is 48 NamespaceExists; re-creating a view with
  * identical options succeeds, as on mongod.
  */
 import { jsHost } from "../../engine/js/host.ts";
 import { CommandError } from "../../errors/command_error.ts";
+import { Location } from "../../errors/locations.ts";
+import { showSpec } from "../../planner/index_spec.ts";
 import { StorageError } from "../../storage/api.ts";
 import type { RequestContext } from "../context.ts";
 import { retryOnConflict } from "../write/conflict_retry.ts";
@@ -79,7 +83,7 @@ const FIELDS = {
   viewOn: optional(str),
   pipeline: optional(array),
   changeStreamPreAndPostImages: optional(shape(PRE_POST_IMAGES)),
-  expireAfterSeconds: optional(notYet),
+  expireAfterSeconds: optional(int),
   encryptedFields: optional(notYet),
   collation: optional(doc),
   storageEngine: optional(doc),
@@ -118,14 +122,56 @@ export function parseCreate(body: Doc): CreateParams {
       }
     }
   }
-  if (options.clusteredIndex !== undefined) checkClusteredIndex(options.clusteredIndex);
+  if (options.clusteredIndex !== undefined) checkClusteredIndex(options);
+  if (options.expireAfterSeconds !== undefined) {
+    if (options.clusteredIndex === undefined && options.timeseries === undefined) {
+      throw new CommandError(
+        "InvalidOptions",
+        "'expireAfterSeconds' is only supported on time-series collections or when the 'clusteredIndex' option is specified",
+      );
+    }
+    checkCollectionTtl(options.expireAfterSeconds);
+  }
   if (options.validator !== undefined || options.validationLevel !== undefined) {
     checkValidatorOptions(options.validator);
   }
   return { options, collection };
 }
 
-function checkClusteredIndex(ci: Parsed<typeof CLUSTERED_INDEX>): void {
+/** mongod's checks of a collection-level TTL (clustered or time-series: seconds, at most "now"). */
+export function checkCollectionTtl(seconds: number): void {
+  if (seconds < 0) {
+    throw new CommandError("InvalidOptions", "TTL index 'expireAfterSeconds' option cannot be less than 0");
+  }
+  if (seconds * 1000 > Date.now()) {
+    throw new CommandError(
+      "InvalidOptions",
+      "TTL index 'expireAfterSeconds' option must be within an acceptable range, try a lower number",
+    );
+  }
+}
+
+/** mongod's validateClusteredIndexSpec (+ the options it may not be combined with). */
+function checkClusteredIndex(o: CreateOptions): void {
+  const ci = o.clusteredIndex!;
+  if (o.idIndex !== undefined && Object.keys(o.idIndex).length > 0) {
+    throw new CommandError(
+      "InvalidOptions",
+      "The 'clusteredIndex' option is not supported with the 'idIndex' option",
+    );
+  }
+  if (o.autoIndexId === false) {
+    throw new CommandError(
+      Location.ClusteredIndexNoAutoIndexId,
+      "The 'clusteredIndex' option does not support {autoIndexId: false}",
+    );
+  }
+  if (!ci.unique) {
+    throw new CommandError(
+      Location.ClusteredIndexNotUnique,
+      "The clusteredIndex option requires unique: true to be specified",
+    );
+  }
   const keys = Object.keys(ci.key);
   if (keys.length !== 1 || keys[0] !== "_id" || ci.key["_id"] !== 1) {
     throw new CommandError(
@@ -133,10 +179,10 @@ function checkClusteredIndex(ci: Parsed<typeof CLUSTERED_INDEX>): void {
       "The clusteredIndex option is only supported for key: {_id: 1}",
     );
   }
-  if (!ci.unique) {
+  if (ci.v !== undefined && ci.v !== 2) {
     throw new CommandError(
-      "InvalidIndexSpecificationOption",
-      "The clusteredIndex option requires unique: true",
+      Location.ClusteredIndexBadVersion,
+      `Invalid clusteredIndex specification ${showSpec(ci)}; cannot create a clusteredIndex with v=${ci.v}`,
     );
   }
 }

@@ -45,14 +45,39 @@ Deno.test("create: indexOptionDefaults is a strict shape (dotted path in the err
 });
 
 Deno.test("create: features not built yet are refused with 238, false is accepted", () => {
-  for (const option of ["timeseries", "expireAfterSeconds"]) {
-    throws(() => parseCreate({ create: "c", [option]: true }), {
-      code: ErrorCode.NotImplemented,
-      message: `create option '${option}' is not supported yet by SecantusDB`,
-    });
-  }
+  throws(() => parseCreate({ create: "c", timeseries: { timeField: "t" } }), {
+    code: ErrorCode.NotImplemented,
+    message: "create option 'timeseries' is not supported yet by SecantusDB",
+  });
   assertEquals(parseCreate({ create: "c", capped: false }).options.capped, false);
   assertEquals(parseCreate({ create: "c", capped: true, size: 4096 }).options, { capped: true, size: 4096 });
+});
+
+Deno.test("create: expireAfterSeconds needs a clustered collection and a sane number of seconds", () => {
+  const ci = { key: { _id: 1 }, unique: true };
+  assertEquals(
+    parseCreate({ create: "c", clusteredIndex: ci, expireAfterSeconds: 10 }).options.expireAfterSeconds,
+    10,
+  );
+  throws(() => parseCreate({ create: "c", expireAfterSeconds: 10 }), {
+    code: ErrorCode.InvalidOptions,
+    message:
+      "'expireAfterSeconds' is only supported on time-series collections or when the 'clusteredIndex' option is specified",
+  });
+  throws(() => parseCreate({ create: "c", clusteredIndex: ci, expireAfterSeconds: -1 }), {
+    code: ErrorCode.InvalidOptions,
+  });
+  throws(() => parseCreate({ create: "c", clusteredIndex: ci, expireAfterSeconds: 1e13 }), {
+    code: ErrorCode.InvalidOptions,
+  });
+  throws(() => parseCreate({ create: "c", clusteredIndex: ci, expireAfterSeconds: "x" }), {
+    code: ErrorCode.TypeMismatch,
+  });
+  throws(() => parseCreate({ create: "c", clusteredIndex: ci, idIndex: { key: { _id: 1 }, name: "_id_" } }), {
+    code: ErrorCode.InvalidOptions,
+  });
+  throws(() => parseCreate({ create: "c", clusteredIndex: ci, autoIndexId: false }), { code: 6026501 });
+  throws(() => parseCreate({ create: "c", clusteredIndex: { ...ci, unique: false } }), { code: 5979700 });
 });
 
 Deno.test("create: a collection name that is not a string is 73 InvalidNamespace", () => {

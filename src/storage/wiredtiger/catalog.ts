@@ -371,6 +371,63 @@ export class WtCatalog implements Catalog {
     });
   }
 
+  convertIndex(
+    db: string,
+    name: string,
+    indexName: string,
+    patch: { readonly spec: Record<string, unknown>; readonly unique: boolean },
+  ): CollectionEntry {
+    return guard(`convertIndex ${db}.${name}.${indexName}`, () => {
+      const e = this.#require(db, name);
+      const idx = e.indexes.find((i) => i.name === indexName);
+      if (idx === undefined) {
+        throw new StorageError("IndexNotFound", `index not found with name [${indexName}]`);
+      }
+      if (idx.unique === patch.unique) return this.updateIndex(db, name, indexName, { spec: patch.spec });
+      const meta = { ...this.#meta, pendingDrops: [...this.#meta.pendingDrops, idx.ident] };
+      const ident = `index-${meta.nextIdent++}`;
+      this.#createTable(ident, INDEX_CONFIG);
+      try {
+        this.#copyIndex(idx, ident, patch.unique);
+      } catch (err) {
+        this.#undoCreate([ident]);
+        if (err instanceof WtError && err.isDuplicateKey) {
+          throw new StorageError("DuplicateKey", `E11000 duplicate key error (index: ${idx.name})`, idx.name);
+        }
+        throw err;
+      }
+      const next: IndexEntry = { ...idx, spec: patch.spec, unique: patch.unique, ident };
+      const entry = freezeEntry({ ...e, indexes: e.indexes.map((i) => (i === idx ? next : i)) });
+      const index = entry.indexes.find((i) => i.name === indexName)!;
+      this.#commit(meta, [[db, name, entry]], { op: "updateIndex", coll: entry, index, before: idx }, [
+        ident,
+      ]);
+      this.#hooks.forget([idx.ident]);
+      this.retryPendingDrops();
+      return entry;
+    });
+  }
+
+  /** Copies every (key, record id) of `from` into the new table `ident` in the other layout. */
+  #copyIndex(from: IndexEntry, ident: string, unique: boolean): void {
+    this.#withCtx((ctx) => {
+      ctx.session.begin();
+      try {
+        const src = ctx.acquire(from.ident);
+        try {
+          const dst = ctx.cursor(ident);
+          for (const hit of src.scanIndex({ unique: from.unique })) dst.idxInsert(unique, hit.key, hit.rid);
+        } finally {
+          ctx.release(src);
+        }
+        ctx.session.commit(undefined, this.#hooks.durable ? "sync=on" : undefined);
+      } catch (e) {
+        ctx.session.rollback();
+        throw e;
+      }
+    });
+  }
+
   /** Sets the sticky multikey flag on the named indexes that lack it (one durable commit, or none). */
   markMultikey(db: string, name: string, indexNames: readonly string[]): void {
     const e = this.getCollection(db, name);

@@ -391,12 +391,16 @@ export class WtTxn implements TxnHandle, TxnScope {
       if (mk) this.host.markMultikey(coll, mk);
       for (const [name, list] of keys) {
         const idx = findIndex(coll, name);
-        for (const k of list) this.#addKey(idx, k, rid);
+        for (const k of list) this.#addKey(idx, k, rid, true);
       }
     });
   }
 
-  #addKey(idx: IndexEntry, key: Uint8Array, rid: RecordId): void {
+  /** `build`: an index build's own entries (a prepareUnique index builds with its duplicates). */
+  #addKey(idx: IndexEntry, key: Uint8Array, rid: RecordId, build = false): void {
+    if (!build && !idx.unique && idx.spec["prepareUnique"] === true && this.#heldByOther(idx, key, rid)) {
+      throw new StorageError("DuplicateKey", `E11000 duplicate key error (index: ${idx.name})`, idx.name);
+    }
     try {
       this.ctx.cursor(idx.ident).idxInsert(idx.unique, key, rid);
     } catch (e) {
@@ -404,6 +408,22 @@ export class WtTxn implements TxnHandle, TxnScope {
         throw new StorageError("DuplicateKey", `E11000 duplicate key error (index: ${idx.name})`, idx.name);
       }
       throw e;
+    }
+  }
+
+  /**
+   * A `prepareUnique` index (collMod, the step before converting to unique) keeps its non-unique
+   * layout, with duplicates from before, but refuses a new key another record already holds.
+   */
+  #heldByOther(idx: IndexEntry, key: Uint8Array, rid: RecordId): boolean {
+    const c = this.ctx.acquire(idx.ident);
+    try {
+      for (const hit of c.scanIndex({ unique: false, lower: key, upper: key })) {
+        if (hit.rid !== rid) return true;
+      }
+      return false;
+    } finally {
+      this.ctx.release(c);
     }
   }
 }

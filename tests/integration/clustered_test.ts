@@ -1,0 +1,122 @@
+/**
+ * Clustered collections through the driver, as mongod 5.3+ shows them: natural order is `_id` order
+ * (both directions), listCollections/listIndexes report the clustered index, `expireAfterSeconds`
+ * expires documents by their `_id` date (and collMod changes or turns it "off"), and the options
+ * mongod refuses are refused with its codes.
+ */
+// deno-lint-ignore no-explicit-any
+type AnyDoc = any;
+import assert from "node:assert/strict";
+import { MongoClient, MongoServerError } from "mongodb";
+import { startServer } from "../../mod.ts";
+import { defaultConfig } from "../../src/config/mod.ts";
+
+const fails = (code: number, message?: string) => (e: unknown) => {
+  assert.ok(e instanceof MongoServerError, String(e));
+  assert.equal(e.code, code, e.message);
+  if (message) assert.equal(e.message, message);
+  return true;
+};
+
+Deno.test({
+  name: "clustered collections: _id order, listings, _id TTL, refusals",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    const d = defaultConfig();
+    const config = {
+      ...d,
+      server: { ...d.server, port: 0, storagePath: ":memory:", logLevel: "ERROR" as const },
+      storage: { ...d.storage, ttlSweepSeconds: 1 },
+    };
+    const server = await startServer({ config });
+    const client = new MongoClient(server.uri);
+    try {
+      const db = client.db("cl");
+      await db.createCollection("c", { clusteredIndex: { key: { _id: 1 }, unique: true, name: "by id" } });
+      const c = db.collection<AnyDoc>("c");
+      await c.insertMany([{ _id: 5 }, { _id: 1 }, { _id: "b" }, { _id: 3 }, { _id: "a" }]);
+      assert.deepEqual((await c.find().toArray()).map((x) => x._id), [1, 3, 5, "a", "b"]);
+      assert.deepEqual((await c.find().sort({ $natural: -1 }).toArray()).map((x) => x._id), [
+        "b",
+        "a",
+        5,
+        3,
+        1,
+      ]);
+      assert.deepEqual((await c.find({ _id: { $type: "number" } }).toArray()).map((x) => x._id), [1, 3, 5]);
+      assert.deepEqual(
+        (await c.aggregate([{ $match: { _id: { $gt: 1 } } }, { $limit: 2 }]).toArray()).map((x) => x._id),
+        [3, 5],
+      );
+      const [info]: AnyDoc[] = await db.listCollections({ name: "c" }).toArray();
+      assert.deepEqual(info!.options, {
+        clusteredIndex: { v: 2, key: { _id: 1 }, unique: true, name: "by id" },
+      });
+      assert.deepEqual(await c.listIndexes().toArray(), [
+        { v: 2, key: { _id: 1 }, name: "by id", unique: true, clustered: true },
+      ]);
+      await assert.rejects(c.insertOne({ _id: 3 }), fails(11000));
+      await assert.rejects(
+        db.command({ collMod: "c", index: { name: "by id", hidden: true } }),
+        fails(6011800, "The 'hidden' option is not supported for a clusteredIndex"),
+      );
+
+      // _id TTL: documents whose _id date is older than expireAfterSeconds go
+      await db.createCollection("t", {
+        clusteredIndex: { key: { _id: 1 }, unique: true },
+        expireAfterSeconds: 60,
+      });
+      const t = db.collection<AnyDoc>("t");
+      const now = Date.now();
+      await t.insertMany([{ _id: new Date(now - 3_600_000) }, { _id: new Date(now + 3_600_000) }, {
+        _id: 1,
+      }]);
+      const [tInfo]: AnyDoc[] = await db.listCollections({ name: "t" }).toArray();
+      assert.equal(Number(tInfo!.options.expireAfterSeconds), 60);
+      const deadline = Date.now() + 10_000;
+      while (await t.countDocuments() > 2 && Date.now() < deadline) {
+        await new Promise((r) => setTimeout(r, 200));
+      }
+      assert.equal(await t.countDocuments(), 2);
+      await db.command({ collMod: "t", expireAfterSeconds: "off" });
+      const [off]: AnyDoc[] = await db.listCollections({ name: "t" }).toArray();
+      assert.equal(off!.options.expireAfterSeconds, undefined);
+      await db.command({ collMod: "t", expireAfterSeconds: 120 });
+      await assert.rejects(db.command({ collMod: "t", expireAfterSeconds: "on" }), fails(72));
+      await assert.rejects(
+        db.command({ collMod: "t", expireAfterSeconds: -1 }),
+        fails(72, "TTL index 'expireAfterSeconds' option cannot be less than 0"),
+      );
+
+      // refusals
+      await db.createCollection("plain");
+      await assert.rejects(
+        db.command({ collMod: "plain", expireAfterSeconds: 5 }),
+        fails(72, "'expireAfterSeconds' option is only supported on collections clustered by _id"),
+      );
+      await assert.rejects(
+        db.command({ create: "x", expireAfterSeconds: 5 }),
+        fails(
+          72,
+          "'expireAfterSeconds' is only supported on time-series collections or when the 'clusteredIndex' option is specified",
+        ),
+      );
+      await assert.rejects(
+        db.command({ create: "x", clusteredIndex: { key: { _id: 1 }, unique: false } }),
+        fails(5979700, "The clusteredIndex option requires unique: true to be specified"),
+      );
+      await assert.rejects(
+        db.command({ create: "x", clusteredIndex: { key: { a: 1 }, unique: true } }),
+        fails(197, "The clusteredIndex option is only supported for key: {_id: 1}"),
+      );
+      await assert.rejects(
+        db.command({ create: "x", clusteredIndex: { key: { _id: 1 }, unique: true, v: 1 } }),
+        fails(5979704),
+      );
+    } finally {
+      await client.close();
+      await server.stop();
+    }
+  },
+});
