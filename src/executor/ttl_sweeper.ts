@@ -1,6 +1,7 @@
 /**
  * TTL sweeper: every `intervalSeconds`, for each index with `expireAfterSeconds` (and the `_id_`
- * index of a clustered collection with a collection-level `expireAfterSeconds`), removes the
+ * index of a clustered collection with a collection-level `expireAfterSeconds`; the time field of a
+ * time-series collection with one), removes the
  * documents whose indexed field is a date (or an array holding a date; the earliest counts) older
  * than now − expireAfterSeconds. Reads candidates through the index (dates sort together), re-checks
  * each document, and deletes in write transactions of at most `BATCH` documents. The clock is
@@ -98,6 +99,63 @@ function sweepCollection(
   return removed;
 }
 
+/**
+ * A time-series collection's `expireAfterSeconds`: removes the measurements whose time field is older
+ * than now − expireAfterSeconds, reading the collection in record-id slices of `BATCH` (mongod drops
+ * whole buckets once their newest measurement is old enough; measurement by measurement is the same
+ * for a reader, just sooner).
+ */
+function sweepTimeseries(
+  storage: StorageEngine,
+  coll: CollectionEntry,
+  nowMs: number,
+  keyOpts: IndexKeyOptions,
+): number {
+  const ttl = timeseriesTtl(coll);
+  if (ttl === undefined) return 0;
+  const cutoff = nowMs - ttl.seconds * 1000;
+  let removed = 0;
+  let after: bigint | undefined;
+  for (;;) {
+    const r = storage.write((txn) => {
+      const current = storage.catalog.getCollection(coll.db, coll.name);
+      if (!current || timeseriesTtl(current) === undefined) return { scanned: 0, last: undefined };
+      let scanned = 0;
+      let last: bigint | undefined;
+      const victims: { rid: bigint; doc: Doc }[] = [];
+      const it = txn.scan(current, after === undefined ? {} : { after });
+      try {
+        for (const rec of it) {
+          scanned++;
+          last = rec.rid;
+          const doc = decode(rec.bytes);
+          const t = doc[ttl.timeField];
+          if (t instanceof Date && t.getTime() < cutoff) victims.push({ rid: rec.rid, doc });
+          if (scanned >= BATCH) break;
+        }
+      } finally {
+        it.return?.();
+      }
+      for (const v of victims) txn.remove(current, v.rid, indexKeysOf(current, v.doc, keyOpts));
+      removed += victims.length;
+      return { scanned, last };
+    });
+    if (r.scanned < BATCH || r.last === undefined) break;
+    after = r.last;
+  }
+  return removed;
+}
+
+function timeseriesTtl(coll: CollectionEntry): { timeField: string; seconds: number } | undefined {
+  const ts = coll.options["timeseries"] as { timeField?: unknown } | undefined;
+  const t = coll.options["expireAfterSeconds"];
+  if (!ts || typeof ts.timeField !== "string" || t === undefined || t === null || t === "off") {
+    return undefined;
+  }
+  const n = Number(t);
+  return Number.isFinite(n) ? { timeField: ts.timeField, seconds: n } : undefined;
+}
+
 /** One pass over every collection with a TTL index; returns the number of documents removed. */
 export function sweepOnce(storage: StorageEngine, nowMs: number, keyOpts: IndexKeyOptions): number {
   let removed = 0;
@@ -106,6 +164,7 @@ export function sweepOnce(storage: StorageEngine, nowMs: number, keyOpts: IndexK
       if (coll.indexes.some((i) => ttlOf(coll, i) !== undefined)) {
         removed += sweepCollection(storage, coll, nowMs, keyOpts);
       }
+      removed += sweepTimeseries(storage, coll, nowMs, keyOpts);
     }
   }
   return removed;

@@ -77,3 +77,30 @@ Deno.test("TTL sweep of a clustered collection expires documents by their _id da
     storage.close();
   }
 });
+
+Deno.test("TTL sweep of a time-series collection removes measurements older than expireAfterSeconds", () => {
+  const storage = openWiredTiger({
+    path: ":memory:",
+    cacheSizeBytes: 64 << 20,
+    sessionMax: 20,
+    syncOnCommit: false,
+  });
+  try {
+    const options = { timeseries: { timeField: "at", granularity: "seconds" }, expireAfterSeconds: 60 };
+    const coll = storage.catalog.createCollection("d", "ts", options);
+    const now = Date.UTC(2024, 0, 1);
+    const docs = Array.from(
+      { length: 2500 },
+      (_, i) => ({ _id: i, at: new Date(now - (i % 2 === 0 ? 120_000 : 0)) }),
+    );
+    storage.write((txn) => {
+      for (const d of docs) txn.insert(coll, BSON.serialize(d), indexKeysOf(coll, d, keyOpts));
+    });
+    assert.equal(sweepOnce(storage, now, keyOpts), 1250);
+    assert.equal(storage.read((txn) => txn.count(coll)), 1250);
+    storage.catalog.updateCollection("d", "ts", { timeseries: options.timeseries });
+    assert.equal(sweepOnce(storage, now + 3_600_000, keyOpts), 0);
+  } finally {
+    storage.close();
+  }
+});

@@ -66,7 +66,10 @@ export function ddlOps(change: DdlChange): PendingOp[] {
   switch (change.op) {
     case "createCollection": {
       const c = change.coll;
-      const idIndex = c.indexes.find((i) => i.name === "_id_")?.spec;
+      // A time-series collection is created without idIndex (mongod refuses the combination).
+      const idIndex = c.options["timeseries"] === undefined
+        ? c.indexes.find((i) => i.name === "_id_")?.spec
+        : undefined;
       return [cmd(c.db, { create: c.name, ...c.options, ...(idIndex ? { idIndex } : {}) }, c)];
     }
     case "dropCollection":

@@ -48,7 +48,11 @@ export function planQuery(input: FindPlanInput): PlanChoice {
   const hinted = input.hint !== undefined && input.hint !== null;
   if (!hinted && input.min === undefined && input.max === undefined) {
     const id = idPoint(input.filter);
-    if (id !== undefined && !input.collated) return { access: { kind: "idLookup", id }, rejected: [] };
+    // IDHACK needs a unique _id index (a time-series collection's is not).
+    const idUnique = input.indexes?.find((i) => i.name === "_id_")?.unique !== false;
+    if (id !== undefined && !input.collated && idUnique) {
+      return { access: { kind: "idLookup", id }, rejected: [] };
+    }
   }
   // A hint naming a geo index leaves only that index's geo scan (regionScans filtered by the hint).
   if (hinted && geo.scans.length > 0) return { access: geo.scans[0]!, rejected: [] };

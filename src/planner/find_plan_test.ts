@@ -8,6 +8,19 @@ Deno.test("_id equality on a scalar is a point lookup", () => {
   assert.deepEqual(chooseAccessPath({ filter: { _id: { $eq: 5 } } }), { kind: "idLookup", id: 5 });
 });
 
+Deno.test("a non-unique _id index (time-series collection) is scanned, never a point lookup", () => {
+  const idIndex = {
+    name: "_id_",
+    key: { _id: 1 },
+    unique: false,
+    sparse: false,
+    multikey: false,
+    hidden: false,
+  };
+  const a = chooseAccessPath({ filter: { _id: 5 }, indexes: [idIndex] });
+  assert.equal(a.kind, "ixScan");
+});
+
 Deno.test("anything else scans the collection", () => {
   for (
     const filter of [{}, { _id: null }, { _id: [1] }, { _id: { a: 1 } }, { _id: 1, b: 2 }, {

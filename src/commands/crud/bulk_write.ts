@@ -48,6 +48,7 @@ import { applyUpdate, updateModification } from "./update.ts";
 import { applyDelete } from "./delete.ts";
 import { retryOnConflict } from "../write/conflict_retry.ts";
 import { refuseCappedInTransaction } from "../write/capped_in_transaction.ts";
+import { refuseTimeseriesInTransaction } from "../shared/timeseries.ts";
 
 type OpKind = "insert" | "update" | "delete";
 
@@ -211,6 +212,7 @@ function runOp(
     case "insert": {
       const entry = ensureCollection(ctx, coll);
       refuseCappedInTransaction(ctx, entry, "write");
+      refuseTimeseriesInTransaction(ctx, entry, "insert");
       const prepared = prepareInsert(entry, p.op.document, {
         bypass: (ctx.params as { bypassDocumentValidation?: boolean }).bypassDocumentValidation,
         warn: (m) => ctx.log.warn(m),

@@ -21,6 +21,7 @@ import { indexKeysOf } from "../../executor/index_keys.ts";
 import { compilePartialFilter } from "../../engine/mod.ts";
 import type { Row } from "../../executor/rows.ts";
 import { refuseCappedInTransaction } from "../write/capped_in_transaction.ts";
+import { refuseTimeseriesInTransaction } from "../shared/timeseries.ts";
 
 /** Index keys are computed with the query engine's partial-filter compiler. */
 const keyOpts = { compilePartialFilter };
@@ -44,6 +45,7 @@ export function applyDelete(
 ): Row[] {
   const coll = findCollection(ctx, collName);
   refuseCappedInTransaction(ctx, coll, "remove");
+  refuseTimeseriesInTransaction(ctx, coll, "delete");
   const q = compileQueryWithLet(
     { filter: st.q, sort: st.sort, hint: st.hint, collation: st.collation, ...jsQueryParts(ctx) },
     coll,

@@ -29,6 +29,7 @@ import { retryOnConflict } from "../write/conflict_retry.ts";
 import { applyUpdate, updateModification } from "./update.ts";
 import { findCollection } from "../shared/namespace.ts";
 import { refuseCappedInTransaction } from "../write/capped_in_transaction.ts";
+import { refuseTimeseriesInTransaction } from "../shared/timeseries.ts";
 
 const CMD = "findAndModify";
 
@@ -101,6 +102,7 @@ async function run(ctx: RequestContext<FindAndModifyParams>): Promise<Doc> {
   const projection = p.fields && Object.keys(p.fields).length > 0 ? compileProjection(p.fields) : null;
   const shape = (d: Doc | undefined): Doc | null => (d ? (projection ? projection.apply(d) : d) : null);
   refuseCappedInTransaction(ctx, findCollection(ctx, name), "write"); // 263 for the remove form too
+  refuseTimeseriesInTransaction(ctx, findCollection(ctx, name), p.remove ? "delete" : "update");
   if (p.remove) {
     ctx.counters.opcounters.delete++;
     const rows = await retryOnConflict(ctx, () =>

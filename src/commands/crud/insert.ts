@@ -24,6 +24,7 @@ import { validateIdValue } from "../write/validate_doc.ts";
 import { serializeStorable } from "../shared/stored_depth.ts";
 import { validateDocument, type ValidationOptions } from "../write/doc_validation.ts";
 import { refuseCappedInTransaction } from "../write/capped_in_transaction.ts";
+import { checkMeasurement, refuseTimeseriesInTransaction, timeseriesOf } from "../shared/timeseries.ts";
 
 /** Index keys are computed with the query engine's partial-filter compiler. */
 const keyOpts = { compilePartialFilter };
@@ -49,6 +50,8 @@ export function prepareInsert(
     doc = { _id, ...rest };
   }
   validateIdValue(doc["_id"]);
+  const ts = timeseriesOf(coll);
+  if (ts) checkMeasurement(ts, doc);
   validateDocument(coll, doc, undefined, validation);
   const bytes = serializeStorable(doc, "insert");
   if (bytes.length > LIMITS.maxBsonObjectSize) {
@@ -81,6 +84,7 @@ async function run(ctx: RequestContext<InsertParams>): Promise<Doc> {
   // waits while an open transaction is creating this namespace (as mongod waits on its lock)
   const coll = await retryOnConflict(ctx, () => ensureCollection(ctx, name));
   refuseCappedInTransaction(ctx, coll, "write");
+  refuseTimeseriesInTransaction(ctx, coll, "insert");
   const validation = {
     bypass: ctx.params.bypassDocumentValidation,
     warn: (m: string) => ctx.log.warn(m),

@@ -45,6 +45,7 @@ import type { CollectionEntry } from "../../storage/api.ts";
 import { validateDocument } from "../write/doc_validation.ts";
 import { refuseOnView } from "../shared/views.ts";
 import { refuseCappedInTransaction } from "../write/capped_in_transaction.ts";
+import { checkTimeseriesUpdate, refuseTimeseriesInTransaction, timeseriesOf } from "../shared/timeseries.ts";
 
 /** Index keys are computed with the query engine's partial-filter compiler. */
 const keyOpts = { compilePartialFilter };
@@ -94,6 +95,9 @@ export function applyUpdate(
   const existing = findCollection(ctx, collName);
   if (!existing) refuseOnView(ctx.storage, ctx.db, collName);
   refuseCappedInTransaction(ctx, existing, "write");
+  refuseTimeseriesInTransaction(ctx, existing, "update");
+  const ts = timeseriesOf(existing);
+  if (ts) checkTimeseriesUpdate(ts, st);
   const validation = { bypass: st.bypassDocumentValidation, warn: (m: string) => ctx.log.warn(m) };
   const q = compileQueryWithLet(
     { filter: st.q, sort: st.sort, hint: st.hint, collation: st.collation, ...jsQueryParts(ctx) },

@@ -10,8 +10,11 @@
  *   as `{collMod, cappedSize, cappedMax}`); as on mongod nothing is trimmed at once, the next insert
  *   evicts down to the new limits. Any other collection is 72 "Collection must be capped.".
  * - index `unique` / `prepareUnique` / `forceNonUnique` and `dryRun`: see coll_mod_index.ts.
- * - `expireAfterSeconds` (seconds or "off") of a clustered collection: its `_id` TTL.
- * Not built yet (238 NotImplemented): `timeseries`. An empty collMod is ok.
+ * - `expireAfterSeconds` (seconds or "off") of a clustered collection (its `_id` TTL) or of a
+ *   time-series collection (its time field's TTL).
+ * - on a time-series collection: `timeseries` (granularity / bucketing, only wider, mongod's
+ *   transitions) and `expireAfterSeconds`; validator options are refused as mongod refuses them.
+ * An empty collMod is ok.
  */
 import { jsHost } from "../../engine/js/host.ts";
 import { Binary } from "bson";
@@ -34,6 +37,7 @@ import { GENERIC_FIELDS } from "../params/generic.ts";
 import { collectionName } from "../params/names.ts";
 import { findCollection } from "../shared/namespace.ts";
 import { isClustered } from "../../executor/clustered.ts";
+import { type Granularity, modifiedTimeseriesOptions, timeseriesOf } from "../shared/timeseries.ts";
 import { checkCollectionTtl } from "./create.ts";
 import { applyIndexMod, checkConvertible, COLL_MOD_INDEX, planIndexMod } from "./coll_mod_index.ts";
 import { checkViewGraph, findView, referencedCollections, replaceView } from "../shared/views.ts";
@@ -44,11 +48,21 @@ import type { CollectionEntry } from "../../storage/api.ts";
 import { outOfRange } from "../params/errors.ts";
 import { isCapped, MAX_CAPPED_SIZE, NO_CAPPED_MAX } from "../../executor/capped.ts";
 
-/** A collection option whose feature is not built yet: present (any value) → 238 NotImplemented. */
-const notYet: Reader<never> = (_v, path) => {
-  const option = path.slice(path.lastIndexOf(".") + 1);
-  throw new CommandError("NotImplemented", `collMod option '${option}' is not supported yet`);
-};
+/** mongod's `CollModTimeseries`. */
+const COLL_MOD_TIMESERIES = {
+  granularity: optional((v, path) => {
+    const g = str(v, path);
+    if (g !== "seconds" && g !== "minutes" && g !== "hours") {
+      throw new CommandError(
+        "BadValue",
+        `Enumeration value '${g}' for field '${path}' is not a valid value.`,
+      );
+    }
+    return g as Granularity;
+  }),
+  bucketMaxSpanSeconds: optional(int),
+  bucketRoundingSeconds: optional(int),
+} as const;
 
 /** A clustered collection's TTL: seconds (as `create` checks them) or "off". */
 const collectionTtl: Reader<number | "off"> = (v, path) => {
@@ -93,7 +107,7 @@ const FIELDS = {
   cappedMax: optional(cappedMax),
   changeStreamPreAndPostImages: optional(shape(PRE_POST_IMAGES)),
   expireAfterSeconds: optional(collectionTtl),
-  timeseries: optional(notYet),
+  timeseries: optional(shape(COLL_MOD_TIMESERIES)),
   dryRun: optional(bool),
 } as const;
 
@@ -177,9 +191,25 @@ function run(ctx: RequestContext<CollModParams>): Doc {
   }
   const changed = COLLECTION_OPTIONS.filter((k) => p[k] !== undefined);
   const plan = p.index !== undefined ? planIndexMod(ctx, coll, p.index) : undefined;
+  const ts = timeseriesOf(coll);
+  if (ts) {
+    for (const k of [...COLLECTION_OPTIONS]) {
+      if (p[k] !== undefined) {
+        throw new CommandError("InvalidOptions", `option not supported on a time-series collection: ${k}`);
+      }
+    }
+    if (p.index?.expireAfterSeconds !== undefined) {
+      throw new CommandError(
+        "InvalidOptions",
+        "TTL indexes are not supported for time-series collections. Please refer to the documentation and use the top-level 'expireAfterSeconds' option instead",
+      );
+    }
+  } else if (p.timeseries !== undefined) {
+    throw new CommandError("InvalidOptions", "option only supported on a time-series collection: timeseries");
+  }
   const ttl = p.expireAfterSeconds;
   if (ttl !== undefined) {
-    if (!isClustered(coll)) {
+    if (!isClustered(coll) && !ts) {
       throw new CommandError(
         "InvalidOptions",
         "'expireAfterSeconds' option is only supported on collections clustered by _id",
@@ -187,8 +217,9 @@ function run(ctx: RequestContext<CollModParams>): Doc {
     }
     if (ttl !== "off") checkCollectionTtl(ttl);
   }
+  const tsNext = ts && p.timeseries ? modifiedTimeseriesOptions(ts, p.timeseries) : undefined;
   const count = (plan?.count ?? 0) + changed.length + Object.keys(capped).length +
-    (ttl !== undefined ? 1 : 0);
+    (ttl !== undefined ? 1 : 0) + (p.timeseries !== undefined ? 1 : 0);
   if (p.dryRun) {
     if (!p.index) {
       throw new CommandError("InvalidOptions", "dry run mode requires an valid index modification.");
@@ -213,9 +244,11 @@ function run(ctx: RequestContext<CollModParams>): Doc {
   }
   let reply: Doc = {};
   if (plan) reply = applyIndexMod(ctx, coll, plan);
-  if (changed.length > 0 || Object.keys(capped).length > 0 || ttl !== undefined) {
+  const tsChanged = tsNext !== undefined && tsNext !== ts;
+  if (changed.length > 0 || Object.keys(capped).length > 0 || ttl !== undefined || tsChanged) {
     const current = findCollection(ctx, name)!;
     const options: Doc = { ...current.options, ...capped };
+    if (tsChanged) options["timeseries"] = tsNext;
     for (const k of changed) options[k] = p[k];
     if (ttl === "off") delete options["expireAfterSeconds"];
     else if (ttl !== undefined) options["expireAfterSeconds"] = ttl;

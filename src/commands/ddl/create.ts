@@ -6,13 +6,20 @@
  * index takes its name and `clustered: true`; natural order is `_id` order, executor/clustered.ts)
  * with an optional `expireAfterSeconds` (documents expire by their `_id` date), storage options.
  * `viewOn` + `pipeline` (+ `collation`) define a view in `<db>.system.views`
- * (commands/shared/views.ts). Options whose feature is not built yet (timeseries, encryptedFields)
- * are refused with 238 NotImplemented
+ * (commands/shared/views.ts). `timeseries` (+ `expireAfterSeconds`) makes a time-series collection
+ * (commands/shared/timeseries.ts). Options whose feature is not built yet (encryptedFields) are
+ * refused with 238 NotImplemented
  * rather than silently accepted. An existing collection is 48 NamespaceExists; re-creating a view with
  * identical options succeeds, as on mongod.
  */
 import { jsHost } from "../../engine/js/host.ts";
 import { CommandError } from "../../errors/command_error.ts";
+import { outOfRange } from "../params/errors.ts";
+import {
+  type Granularity,
+  normalizeTimeseriesOptions,
+  type TimeseriesOptions,
+} from "../shared/timeseries.ts";
 import { Location } from "../../errors/locations.ts";
 import { showSpec } from "../../planner/index_spec.ts";
 import { StorageError } from "../../storage/api.ts";
@@ -63,6 +70,41 @@ const INDEX_OPTION_DEFAULTS = { storageEngine: optional(doc) } as const;
 /** mongod's `ChangeStreamPreAndPostImagesOptions`. */
 const PRE_POST_IMAGES = { enabled: { rule: "required", read: bool } } as const;
 
+/** mongod's IDL for a bucketing parameter: an int in [1, 31536000] (51024 otherwise). */
+const bucketSeconds: Reader<number> = (v, path) => {
+  const n = int(v, path);
+  const field = path.slice(path.lastIndexOf(".") + 1);
+  if (n < 1) throw outOfRange(field, ">=", 1, n);
+  if (n > 31_536_000) throw outOfRange(field, "<=", 31_536_000, n);
+  return n;
+};
+
+const granularity: Reader<Granularity> = (v, path) => {
+  const g = str(v, path);
+  if (g !== "seconds" && g !== "minutes" && g !== "hours") {
+    throw new CommandError("BadValue", `Enumeration value '${g}' for field '${path}' is not a valid value.`);
+  }
+  return g;
+};
+
+/** mongod's `TimeseriesOptions`. */
+const TIMESERIES = {
+  timeField: { rule: "required", read: str },
+  metaField: optional(str),
+  granularity: optional(granularity),
+  bucketRoundingSeconds: optional(bucketSeconds),
+  bucketMaxSpanSeconds: optional(bucketSeconds),
+} as const;
+
+/** Options a time-series collection may be created with (anything else: 72, mongod's words). */
+const TIMESERIES_ALLOWED = new Set([
+  "timeseries",
+  "expireAfterSeconds",
+  "storageEngine",
+  "indexOptionDefaults",
+  "collation",
+]);
+
 /** mongod's `ClusteredIndexSpec`. */
 const CLUSTERED_INDEX = {
   key: { rule: "required", read: doc },
@@ -78,7 +120,7 @@ const FIELDS = {
   validator: optional(doc),
   validationLevel: optional(validationLevel),
   validationAction: optional(validationAction),
-  timeseries: optional(notYet),
+  timeseries: optional(shape(TIMESERIES)),
   clusteredIndex: optional(shape(CLUSTERED_INDEX)),
   viewOn: optional(str),
   pipeline: optional(array),
@@ -244,6 +286,7 @@ async function run(ctx: RequestContext<CreateParams>): Promise<Doc> {
   if (findView(ctx.storage, ctx.db, name)) {
     throw new CommandError("NamespaceExists", `Namespace ${ctx.db}.${name} already exists`);
   }
+  if (ctx.params.options.timeseries) return runCreateTimeseries(ctx);
   const cappedError = cappedOptionsError(ctx.params.options);
   if (cappedError) throw new CommandError("InvalidOptions", cappedError);
   const options: Doc = { ...ctx.params.options };
@@ -268,6 +311,49 @@ async function run(ctx: RequestContext<CreateParams>): Promise<Doc> {
   } catch (e) {
     if (e instanceof StorageError && e.code === "NamespaceExists") {
       throw new CommandError("NamespaceExists", `Collection ${ctx.db}.${name} already exists.`);
+    }
+    throw e;
+  }
+  return { ok: 1 };
+}
+
+/**
+ * A time-series collection (commands/shared/timeseries.ts): one collection whose options carry the
+ * normalized `timeseries`, with a non-unique `_id_` index and, with a metaField, mongod's
+ * `{<meta>: 1, <time>: 1}` index.
+ */
+function runCreateTimeseries(ctx: RequestContext<CreateParams>): Doc {
+  const name = ctx.params.collection;
+  const ns = `${ctx.db}.${name}`;
+  const o = ctx.params.options;
+  for (const [k, v] of Object.entries(o)) {
+    if (TIMESERIES_ALLOWED.has(k) || (k === "capped" && v === false)) continue;
+    throw new CommandError("InvalidOptions", `${ns}: 'timeseries' is not allowed with '${k}'`);
+  }
+  if (ctx.transaction) {
+    throw new CommandError(
+      "OperationNotSupportedInTransaction",
+      "Cannot create a time-series collection in a multi-document transaction.",
+    );
+  }
+  const ts = normalizeTimeseriesOptions(ns, o.timeseries as TimeseriesOptions);
+  const options: Doc = { ...o, timeseries: ts };
+  delete options["capped"];
+  try {
+    const entry = ctx.storage.catalog.createCollection(ctx.db, name, options);
+    ctx.storage.catalog.convertIndex(ctx.db, name, "_id_", { spec: entry.indexes[0]!.spec, unique: false });
+    if (ts.metaField !== undefined) {
+      const key = { [ts.metaField]: 1, [ts.timeField]: 1 };
+      const ixName = `${ts.metaField}_1_${ts.timeField}_1`;
+      ctx.storage.catalog.createIndex(ctx.db, name, {
+        name: ixName,
+        spec: { v: 2, key, name: ixName },
+        unique: false,
+      });
+    }
+  } catch (e) {
+    if (e instanceof StorageError && e.code === "NamespaceExists") {
+      throw new CommandError("NamespaceExists", `Collection ${ns} already exists.`);
     }
     throw e;
   }

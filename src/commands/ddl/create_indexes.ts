@@ -107,6 +107,23 @@ function planBuilds(coll: CollectionEntry | undefined, wanted: ValidatedIndex[])
   return out;
 }
 
+/** Index kinds mongod refuses on a time-series collection (72, its words). */
+function refuseOnTimeseries(coll: CollectionEntry, wanted: readonly ValidatedIndex[]): void {
+  if (coll.options["timeseries"] === undefined) return;
+  for (const v of wanted) {
+    const kinds = Object.values(v.spec["key"] as Doc);
+    const refuse = (what: string) => {
+      throw new CommandError(
+        "InvalidOptions",
+        `${what} indexes are not supported on time-series collections`,
+      );
+    };
+    if (v.unique) refuse("Unique");
+    if (kinds.includes("text")) refuse("Text");
+    if (kinds.includes("2d")) refuse("2d");
+  }
+}
+
 async function run(ctx: RequestContext<CreateIndexesParams>): Promise<Doc> {
   const name = ctx.params.collection;
   let coll = findCollection(ctx, name);
@@ -117,6 +134,7 @@ async function run(ctx: RequestContext<CreateIndexesParams>): Promise<Doc> {
       v.spec["collation"] === undefined && v.name !== "_id_" ? { ...v, spec: { ...v.spec, collation } } : v
     )
     : ctx.params.indexes;
+  if (coll) refuseOnTimeseries(coll, wanted);
   const before = coll?.indexes.length ?? 1;
   const builds = planBuilds(coll, wanted);
   const created = coll === undefined;

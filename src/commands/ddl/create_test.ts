@@ -45,12 +45,35 @@ Deno.test("create: indexOptionDefaults is a strict shape (dotted path in the err
 });
 
 Deno.test("create: features not built yet are refused with 238, false is accepted", () => {
-  throws(() => parseCreate({ create: "c", timeseries: { timeField: "t" } }), {
+  throws(() => parseCreate({ create: "c", encryptedFields: { fields: [] } }), {
     code: ErrorCode.NotImplemented,
-    message: "create option 'timeseries' is not supported yet by SecantusDB",
+    message: "create option 'encryptedFields' is not supported yet by SecantusDB",
   });
   assertEquals(parseCreate({ create: "c", capped: false }).options.capped, false);
   assertEquals(parseCreate({ create: "c", capped: true, size: 4096 }).options, { capped: true, size: 4096 });
+});
+
+Deno.test("create: timeseries options are typed as mongod's IDL types them", () => {
+  assertEquals(
+    parseCreate({ create: "c", timeseries: { timeField: "t", granularity: "hours" } }).options.timeseries,
+    {
+      timeField: "t",
+      granularity: "hours",
+    },
+  );
+  throws(() => parseCreate({ create: "c", timeseries: { metaField: "m" } }), { code: 40414 });
+  throws(() => parseCreate({ create: "c", timeseries: { timeField: "t", granularity: "days" } }), {
+    code: ErrorCode.BadValue,
+  });
+  throws(() => parseCreate({ create: "c", timeseries: { timeField: "t", bucketMaxSpanSeconds: 0 } }), {
+    code: 51024,
+  });
+  throws(() => parseCreate({ create: "c", timeseries: { timeField: "t", other: 1 } }), { code: 40415 });
+  assertEquals(
+    parseCreate({ create: "c", timeseries: { timeField: "t" }, expireAfterSeconds: 5 }).options
+      .expireAfterSeconds,
+    5,
+  );
 });
 
 Deno.test("create: expireAfterSeconds needs a clustered collection and a sane number of seconds", () => {

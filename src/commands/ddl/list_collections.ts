@@ -1,6 +1,7 @@
 /**
  * listCollections: the collections of the request's database as a cursor, mongod's shape
- * ({name, type: "collection", options, info: {readOnly, uuid}, idIndex}), then its views
+ * ({name, type: "collection", options, info: {readOnly, uuid}, idIndex}; time-series collections
+ * as {name, type: "timeseries", options, info: {readOnly: false}}), then its views
  * ({name, type: "view", options: {viewOn, pipeline, collation?}, info: {readOnly: true}}), with `filter`, `nameOnly`
  * and `authorizedCollections`. Every collection comes back in the first batch unless
  * `cursor.batchSize` asks for fewer (the rest by getMore).
@@ -44,15 +45,18 @@ function run(ctx: RequestContext<ListCollectionsParams>): Promise<Reply> {
   const privileges = onlyAuthorized ? az.privileges(ctx.client) : [];
   for (const c of ctx.storage.catalog.listCollections(ctx.db)) {
     if (onlyAuthorized && !hasAnyPrivilegeIn(privileges, ctx.db, c.name)) continue;
-    const full: Doc = {
+    // A time-series collection is listed as mongod lists it: type "timeseries", no uuid, no idIndex.
+    const ts = c.options["timeseries"] !== undefined;
+    const type = ts ? "timeseries" : "collection";
+    const full: Doc = ts ? { name: c.name, type, options: c.options, info: { readOnly: false } } : {
       name: c.name,
-      type: "collection",
+      type,
       options: c.options,
       info: { readOnly: false, uuid: new Binary(c.uuid, Binary.SUBTYPE_UUID) },
       idIndex: { v: 2, key: { _id: 1 }, name: "_id_" },
     };
     if (matcher && !matcher.matches(full)) continue;
-    docs.push(BSON.serialize(nameOnly ? { name: c.name, type: "collection" } : full));
+    docs.push(BSON.serialize(nameOnly ? { name: c.name, type } : full));
   }
   for (const v of listViews(ctx.storage, ctx.db)) {
     const full: Doc = {

@@ -38,7 +38,9 @@ function run(ctx: RequestContext<ListIndexesParams>): Promise<Reply> {
     refuseOnView(ctx.storage, ctx.db, name);
     throw new CommandError("NamespaceNotFound", `ns does not exist: ${ns}`);
   }
-  const docs = coll.indexes.map((i) => BSON.serialize(i.spec));
+  // A time-series collection has no _id index to show (mongod: only the indexes created on it).
+  const ts = coll.options["timeseries"] !== undefined;
+  const docs = coll.indexes.filter((i) => !(ts && i.name === "_id_")).map((i) => BSON.serialize(i.spec));
   return arrayCursorReply(ctx, ns, docs, ctx.params.cursor?.batchSize);
 }
 

@@ -102,6 +102,10 @@ function run(ctx: RequestContext<RenameCollectionParams>): Doc {
     }
     throw new CommandError("NamespaceNotFound", `Source collection ${fromNs} does not exist`);
   }
+  if (source.options["timeseries"] !== undefined) {
+    // mongod: a time-series collection is a view over its buckets; renaming it is refused.
+    throw new CommandError("CommandNotSupportedOnView", `cannot rename view: ${fromNs}`);
+  }
   if (fromNs === toNs) throw new CommandError("IllegalOperation", "Can't rename a collection to itself");
   const uuidWanted = ctx.params.collectionUUID;
   if (uuidWanted instanceof Binary && !sameUuid(source.uuid, uuidWanted)) {
