@@ -154,6 +154,12 @@ Deno.test({
         fails(166),
       );
 
+      // $merge into a time-series collection is refused; $out keeps the measurement rule
+      await assert.rejects(
+        db.collection("w").aggregate([{ $merge: { into: "c" } }]).toArray(),
+        fails(166, "Namespace ts.c is a timeseries collection"),
+      );
+
       // TTL on the time field
       await db.createCollection("e", { timeseries: { timeField: "at" }, expireAfterSeconds: 60 });
       const e = db.collection<AnyDoc>("e");

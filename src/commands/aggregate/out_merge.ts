@@ -305,6 +305,13 @@ export function runWriteStage(
     return;
   }
   const coll = ensureCollection(tctx, stage.coll);
+  if (coll.options["timeseries"] !== undefined) {
+    // mongod: $merge needs unique keys, which a time-series collection cannot have.
+    throw new CommandError(
+      "CommandNotSupportedOnView",
+      `Namespace ${stage.db}.${stage.coll} is a timeseries collection`,
+    );
+  }
   if (!(stage.on.length === 1 && stage.on[0] === "_id")) requireUniqueIndex(coll, stage.on);
   const pipelineUpdate = Array.isArray(stage.whenMatched) ? stage.whenMatched : undefined;
   for (const doc of results) {
