@@ -322,7 +322,7 @@ async function run(ctx: RequestContext<CreateParams>): Promise<Doc> {
  * normalized `timeseries`, with a non-unique `_id_` index and, with a metaField, mongod's
  * `{<meta>: 1, <time>: 1}` index.
  */
-function runCreateTimeseries(ctx: RequestContext<CreateParams>): Doc {
+async function runCreateTimeseries(ctx: RequestContext<CreateParams>): Promise<Doc> {
   const name = ctx.params.collection;
   const ns = `${ctx.db}.${name}`;
   const o = ctx.params.options;
@@ -340,7 +340,11 @@ function runCreateTimeseries(ctx: RequestContext<CreateParams>): Doc {
   const options: Doc = { ...o, timeseries: ts };
   delete options["capped"];
   try {
-    const entry = ctx.storage.catalog.createCollection(ctx.db, name, options);
+    // waits while an open transaction is creating this namespace (as for any collection)
+    const entry = await retryOnConflict(
+      ctx,
+      () => ctx.storage.catalog.createCollection(ctx.db, name, options),
+    );
     ctx.storage.catalog.convertIndex(ctx.db, name, "_id_", { spec: entry.indexes[0]!.spec, unique: false });
     if (ts.metaField !== undefined) {
       const key = { [ts.metaField]: 1, [ts.timeField]: 1 };
