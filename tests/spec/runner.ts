@@ -30,6 +30,11 @@ export interface TestResult {
 export interface RunOptions {
   readonly filter?: string;
   readonly opTimeoutMs: number;
+  /**
+   * The auth pass: the server runs with auth and `uri` carries a root user's credentials; only the
+   * tests whose requirements need auth run (the others were reported by the first pass).
+   */
+  readonly auth?: boolean;
 }
 
 type Rec = Record<string, unknown>;
@@ -201,6 +206,19 @@ async function probe(internal: MongoClient, cmd: Document): Promise<Document | u
  * Runs every test of one file. `invert` (for the format's valid-fail self-tests) counts a failing test as
  * passed and vice versa.
  */
+/** Whether a test runs only against a server with auth (what the auth pass runs). */
+export function needsAuth(
+  file: { runOnRequirements?: RunOnRequirement[] },
+  test: { runOnRequirements?: RunOnRequirement[] },
+  params?: Readonly<Record<string, unknown>>,
+): boolean {
+  const authOnly = (reqs?: RunOnRequirement[]) =>
+    requirementsUnmet(reqs, params, false) !== null && requirementsUnmet(reqs, params, true) === null;
+  const met = (reqs?: RunOnRequirement[]) => requirementsUnmet(reqs, params, true) === null;
+  return met(file.runOnRequirements) && met(test.runOnRequirements) &&
+    (authOnly(file.runOnRequirements) || authOnly(test.runOnRequirements));
+}
+
 export async function runFile(
   path: string,
   uri: string,
@@ -251,12 +269,14 @@ export async function runFile(
       "probe",
     );
     const ctx: RunnerContext = { internal, failPointsSupported: fp?.ok === 1, activeFailPoints: [] };
-    const fileUnmet = requirementsUnmet(file.runOnRequirements, params);
+    const auth = opts.auth === true;
+    const fileUnmet = requirementsUnmet(file.runOnRequirements, params, auth);
     for (const test of tests) {
+      if (auth && !needsAuth(file, test, params)) continue;
       const why = fileUnmet ??
         (test.skipReason ? `skipReason in spec: ${test.skipReason}` : null) ??
         explicitSkip(file.description, test.description) ??
-        requirementsUnmet(test.runOnRequirements, params) ??
+        requirementsUnmet(test.runOnRequirements, params, auth) ??
         staticSkip(test, file, ctx);
       if (why) {
         report({ description: test.description, status: "skipped", reason: why });

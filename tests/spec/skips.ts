@@ -25,7 +25,8 @@ export const REASONS = {
   maxServerVersion: (v: string) => `requires server <= ${v} (we claim ${COMPAT_MONGODB_VERSION})`,
   topology: (t: readonly string[]) => `requires topology ${t.join("|")} (we are replicaset)`,
   serverless: "requires serverless",
-  auth: "requires auth (no auth in SecantusDB)",
+  auth: "requires auth (run again in the auth pass)",
+  noAuth: "requires a server without auth",
   authMechanism: "requires a specific auth mechanism (no auth in SecantusDB)",
   csfle: "requires client-side field level encryption (csfle)",
   serverParameters: (p: string) => `requires server parameters ${p} (getParameter not confirmed)`,
@@ -118,6 +119,7 @@ export interface RunOnRequirement {
 export function requirementUnmet(
   r: RunOnRequirement,
   serverParameters?: Readonly<Record<string, unknown>>,
+  auth = false,
 ): string | null {
   if (r.minServerVersion && compareVersions(SERVER.version, parseVersion(r.minServerVersion)) < 0) {
     return REASONS.minServerVersion(r.minServerVersion);
@@ -127,7 +129,8 @@ export function requirementUnmet(
   }
   if (r.topologies && !r.topologies.includes(SERVER.topology)) return REASONS.topology(r.topologies);
   if (r.serverless === "require") return REASONS.serverless;
-  if (r.auth === true) return REASONS.auth;
+  if (r.auth === true && !auth) return REASONS.auth;
+  if (r.auth === false && auth) return REASONS.noAuth;
   if (r.authMechanism) return REASONS.authMechanism;
   if (r.csfle !== undefined && r.csfle !== false) return REASONS.csfle;
   if (r.serverParameters) {
@@ -144,11 +147,12 @@ export function requirementUnmet(
 export function requirementsUnmet(
   reqs: readonly RunOnRequirement[] | undefined,
   serverParameters?: Readonly<Record<string, unknown>>,
+  auth = false,
 ): string | null {
   if (!reqs || reqs.length === 0) return null;
   let first: string | null = null;
   for (const r of reqs) {
-    const why = requirementUnmet(r, serverParameters);
+    const why = requirementUnmet(r, serverParameters, auth);
     if (why === null) return null;
     first ??= why;
   }

@@ -26,6 +26,9 @@ Deno.test("runOnRequirements: any entry satisfied means run", () => {
   assert.match(requirementsUnmet([{ serverless: "require" }]) ?? "", /serverless/);
   assert.match(requirementsUnmet([{ auth: true }]) ?? "", /auth/);
   assert.equal(requirementsUnmet([{ auth: false }]), null);
+  // the auth pass: a server with auth meets auth: true and not auth: false
+  assert.equal(requirementsUnmet([{ auth: true }], undefined, true), null);
+  assert.match(requirementsUnmet([{ auth: false }], undefined, true) ?? "", /without auth/);
   assert.match(requirementsUnmet([{ csfle: true }]) ?? "", /csfle/);
   assert.match(
     requirementsUnmet([{ serverParameters: { enableTestCommands: true } }]) ?? "",
