@@ -21,10 +21,15 @@ import {
   memoryOf,
   paddedPing,
   pinger,
+  readReply,
+  replyBody,
   resetPeak,
   sendFuzz,
   slowloris,
+  writeAll,
 } from "../tests/chaos/probes.ts";
+import { opMsg } from "../tests/chaos/frames.ts";
+import { BSON } from "bson";
 
 const FRAMES = Number(Deno.env.get("CHAOS_FRAMES") ?? 1_000_000);
 const only = Deno.args;
@@ -77,10 +82,41 @@ try {
   await db.collection("c").insertMany(Array.from({ length: 50 }, (_, i) => ({ a: i % 10, s: "x" })));
 
   await probe(`fuzz ${FRAMES.toLocaleString("en")} frames`, async () => {
+    // serverStatus connections.current during the fuzz (the client holds 4 at a time) and after it,
+    // asked on one raw connection (a driver may open another pooled connection meanwhile)
+    const raw = await Deno.connect({ hostname: "127.0.0.1", port: server.port });
+    const status = opMsg(BSON.serialize({ serverStatus: 1, $db: "admin" }));
+    const current = async () => {
+      await writeAll(raw, status);
+      const reply = await readReply(raw, 30_000);
+      if (!reply) throw new Error("serverStatus: no reply");
+      return (replyBody(reply).connections as { current: number }).current;
+    };
+    const baseline = await current();
+    let peak = baseline;
+    let sampling = true;
+    const sampler = (async () => {
+      while (sampling) {
+        peak = Math.max(peak, await current().catch(() => peak));
+        await new Promise((r) => setTimeout(r, 1000));
+      }
+    })();
     const r = await sendFuzz(server.port, SEED, 0, FRAMES, 4, () => !alive(pid));
+    sampling = false;
+    await sampler;
+    const atEnd = await current();
+    const t = performance.now();
+    let now = atEnd;
+    while (now > baseline && performance.now() - t < 60_000) {
+      await new Promise((r) => setTimeout(r, 250));
+      now = await current();
+    }
+    raw.close();
     return `${r.frames} frames survived, ${r.connections} connections, ${
       Math.round(r.frames / (r.ms / 1000))
-    } frames/s`;
+    } frames/s, ${r.pingTimeouts} pacing-ping timeouts; connections.current ${baseline} before, peak ${peak} during, ${atEnd} at the end, ${now} after ${
+      Math.round(performance.now() - t)
+    } ms`;
   });
 
   await probe("ReDoS ^(a+)+$ over 31 chars, 3 counts over 2 docs, maxTimeMS 2000", async () => {

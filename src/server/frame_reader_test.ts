@@ -156,3 +156,40 @@ Deno.test("frame_reader: a trickling message holding the budget while others wai
   assertEquals((await bNext)!.length, big.length);
   b.release();
 });
+
+Deno.test("frame_reader: a peer that closed while its large message waited for the budget ends the read (null) and frees nothing it does not hold", async () => {
+  const big = encodeOpMsg({ requestId: 1, body: BSON.serialize({ pad: "b".repeat(20_000) }) });
+  const budget = new ByteBudget(big.length + 100);
+  const a = new FrameReader(chunked(big, [1 << 20]), 1024, budget);
+  assertEquals((await a.next())!.length, big.length); // a holds the budget
+  // b's peer sent a header announcing a large message and 50 bytes, then closed
+  const b = new FrameReader(chunked(big.subarray(0, 50), [1 << 20]), 1024, budget);
+  const bNext = b.next();
+  await new Promise((r) => setTimeout(r, 5));
+  ok(b.waitingForBudget);
+  a.release();
+  assertEquals(await bNext, null); // granted, then EOF: the connection ends
+  ok(!b.waitingForBudget && !b.midMessage);
+  assertEquals(b.pending, 50);
+  assertEquals(budget.used, 0); // EOF returned b's reservation
+  b.release();
+  assertEquals(budget.used, 0);
+});
+
+Deno.test("frame_reader: EOF at every point of a multi-message stream ends the reader with null, never a hang", async () => {
+  const stream = concat([msgs[3]!, msgs[40]!, msgs[1]!]);
+  const budget = new ByteBudget(1 << 20);
+  for (let cut = 0; cut <= stream.length; cut++) {
+    const r = new FrameReader(chunked(stream.subarray(0, cut), [7, 300, 1]), 1024, budget);
+    let frames = 0;
+    for (;;) {
+      const f = await r.next();
+      if (f === null) break;
+      frames++;
+      r.release();
+    }
+    ok(frames <= 3);
+    assertEquals(await r.next(), null); // and stays ended
+    assertEquals(budget.used, 0);
+  }
+});

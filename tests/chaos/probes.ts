@@ -173,12 +173,24 @@ export interface FuzzResult {
   connections: number;
   byCategory: Record<string, number>;
   ms: number;
+  /** Round-trip pings (one per 64 frames per connection) the server did not answer in time. */
+  pingTimeouts: number;
 }
+
+/** The requestID of the fuzz client's pacing pings (fuzz frames carry 1 or mutated ids). */
+const PACE_ID = 0x5eca0000;
+/** How long a pacing ping may wait for its reply before the client gives the connection up. */
+const PACE_TIMEOUT_MS = 30_000;
 
 /**
  * Sends fuzz frames `from … from+count-1` of `seed` over `parallel` connections. A connection the
  * server closes is replaced; after a frame that announces more bytes than it carries the client hangs
- * up itself. Replies are drained and ignored. Stops early (returns what was sent) if `shouldStop()`.
+ * up itself. Every 64 frames the client sends a ping on its live connection and waits for its reply
+ * (bounded): the server has then handled every frame before it on that connection, so the client
+ * cannot run unboundedly ahead of the server (without it, the 1,000,000-frame run left thousands of
+ * closed-by-the-client connections queued in the server, unread, until max_connections filled).
+ * Other replies are drained and ignored. Stops early (returns what was sent) if `shouldStop()`.
+ * `pace: false` only sends the pings (the open-loop flood that used to pile connections up).
  */
 export async function sendFuzz(
   port: number,
@@ -187,14 +199,19 @@ export async function sendFuzz(
   count: number,
   parallel = 4,
   shouldStop: () => boolean = () => false,
+  opts: { pace?: boolean } = {},
 ): Promise<FuzzResult> {
   const t0 = performance.now();
   let next = from;
   let connections = 0;
+  let pingTimeouts = 0;
+  let paceId = PACE_ID;
   const byCategory: Record<string, number> = {};
   const worker = async () => {
     let conn: Deno.Conn | null = null;
     let dead = false;
+    /** The pacing ping waiting for its reply on the current connection. */
+    let waiter: { id: number; done: () => void } | null = null;
     const open = async () => {
       conn = await Deno.connect({ hostname: "127.0.0.1", port });
       connections++;
@@ -202,10 +219,28 @@ export async function sendFuzz(
       const c = conn;
       (async () => {
         const b = new Uint8Array(65536);
+        let held = new Uint8Array(0);
         try {
-          while ((await c.read(b)) !== null) { /* drain */ }
+          for (;;) {
+            const n = await c.read(b);
+            if (n === null) break;
+            if (!waiter) continue; // nothing to look for: drop the bytes
+            const all = new Uint8Array(held.length + n);
+            all.set(held);
+            all.set(b.subarray(0, n), held.length);
+            let o = 0;
+            while (all.length - o >= 16) {
+              const dv = new DataView(all.buffer, o);
+              const len = dv.getInt32(0, true);
+              if (len < 16 || all.length - o < len) break;
+              if (waiter && dv.getInt32(8, true) === waiter.id) waiter.done();
+              o += len;
+            }
+            held = all.slice(o);
+          }
         } catch { /* reset */ }
         if (conn === c) dead = true;
+        waiter?.done(); // the server closed: stop waiting
       })();
     };
     const close = () => {
@@ -213,6 +248,26 @@ export async function sendFuzz(
         conn?.close();
       } catch { /* closed */ }
       conn = null;
+    };
+    /** One ping round trip on the live connection; false when it timed out or the socket failed. */
+    const pace = async (): Promise<boolean> => {
+      const id = paceId++;
+      const frame = PING.slice();
+      new DataView(frame.buffer).setInt32(4, id, true);
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const answered = new Promise<boolean>((resolve) => {
+        waiter = { id, done: () => resolve(true) };
+        timer = setTimeout(() => resolve(false), PACE_TIMEOUT_MS);
+      });
+      try {
+        await writeAll(conn as unknown as Deno.Conn, frame);
+        return await answered;
+      } catch {
+        return false;
+      } finally {
+        clearTimeout(timer);
+        waiter = null;
+      }
     };
     while (next < from + count && !shouldStop()) {
       const i = next++;
@@ -231,9 +286,10 @@ export async function sendFuzz(
       if (f.hangsUp) close();
       // every 64 frames, let the server catch up (bounded): one ping round trip on this connection
       if (i % 64 === 0 && conn && !dead) {
-        try {
-          await writeAll(conn as Deno.Conn, PING);
-        } catch {
+        if (opts.pace === false) {
+          await writeAll(conn as unknown as Deno.Conn, PING).catch(() => close());
+        } else if (!(await pace())) {
+          if (!dead) pingTimeouts++;
           close();
         }
       }
@@ -241,7 +297,13 @@ export async function sendFuzz(
     close();
   };
   await Promise.all(Array.from({ length: parallel }, worker));
-  return { frames: next - from, connections, byCategory, ms: Math.round(performance.now() - t0) };
+  return {
+    frames: next - from,
+    connections,
+    byCategory,
+    ms: Math.round(performance.now() - t0),
+    pingTimeouts,
+  };
 }
 
 /** Opens `n` TCP connections and keeps them; `used` of them send one ping first. */

@@ -90,6 +90,34 @@ Deno.test({
         return `${r.frames} frames survived, ${r.connections} connections, ${r.ms} ms`;
       });
 
+      // Many short connections carrying several frames each (deep 160 KB documents past the socket
+      // window, hang-ups mid-message), sent without waiting for the server: every connection the client
+      // closed must end on the server too, so connections.current returns to where it was.
+      await probe(
+        "unpaced fuzz: every closed connection ends (connections.current back to baseline)",
+        async () => {
+          const current = async () =>
+            ((await db.admin().command({ serverStatus: 1 })).connections as { current: number }).current;
+          const baseline = await current();
+          const r = await sendFuzz(server.port, SEED, 2_800, 2_800, 4, undefined, { pace: false });
+          const atEnd = await current();
+          const t0 = performance.now();
+          let now = atEnd;
+          while (now > baseline && performance.now() - t0 < 60_000) {
+            await new Promise((res) => setTimeout(res, 100));
+            now = await current();
+          }
+          assert.equal(
+            now,
+            baseline,
+            `connections.current ${now} ≠ baseline ${baseline} 60 s after the fuzz`,
+          );
+          return `${r.frames} frames, ${r.connections} connections; current ${baseline} before, ${atEnd} at the end, ${now} after ${
+            Math.round(performance.now() - t0)
+          } ms`;
+        },
+      );
+
       await probe("ReDoS ^(a+)+$ over 31 chars", async () => {
         const c = db.collection("redos");
         await c.insertMany(Array.from({ length: 20 }, () => ({ s: "a".repeat(31) + "!" })));
