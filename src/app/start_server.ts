@@ -357,6 +357,7 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
       hostname: config.server.host,
       port: config.server.port,
       maxConnections: config.server.maxConnections,
+      maxConnectionsPerAddress: config.server.maxConnectionsPerAddress,
       idleTimeoutMs: config.server.idleTimeoutSeconds * 1000,
       messageTimeoutMs: config.server.messageTimeoutSeconds * 1000,
       traffic: counters.network,

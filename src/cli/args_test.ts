@@ -77,6 +77,7 @@ Deno.test("every flag sets its key", async () => {
       auth: false,
       standalone: true,
       maxConnections: 10,
+      maxConnectionsPerAddress: 0,
       maxOpenCursors: 10_000,
       queryMemoryLimitBytes: 10 * 1024 ** 2,
       heapLimitBytes: 2 * 1024 ** 3,

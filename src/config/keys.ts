@@ -17,6 +17,7 @@ export type ValueKind =
   | "hostPort" // "host:port"
   | "bool"
   | "count" // integer ≥ 1
+  | "limit" // integer ≥ 0, 0 = no limit
   | "size" // "256M", "1G", or a byte count; ≥ 1M
   | "seconds" // number ≥ 0 (integer or float)
   | "positiveSeconds"; // number > 0
@@ -106,6 +107,14 @@ export const KEY_SPECS: readonly KeySpec[] = [
     kind: "count",
     flag: "max-connections",
     help: "maximum simultaneous client connections",
+  },
+  {
+    table: "server",
+    key: "max_connections_per_address",
+    field: "maxConnectionsPerAddress",
+    kind: "limit",
+    flag: "max-connections-per-address",
+    help: "maximum simultaneous connections from one client IP address; 0 = no limit",
   },
   {
     table: "server",
@@ -331,6 +340,8 @@ export function expectedText(kind: ValueKind): string {
       return "true or false";
     case "count":
       return "an integer of at least 1";
+    case "limit":
+      return "an integer of at least 0 (0 = no limit)";
     case "size":
       return 'a size of at least 1M such as "256M", "1G", "4G", or a byte count';
     case "seconds":
@@ -395,6 +406,10 @@ export function coerce(kind: ValueKind, raw: unknown, fromFlag: boolean): Coerce
     case "count": {
       const n = toNumber(raw, fromFlag, true);
       return n !== undefined && Number.isSafeInteger(n) && n >= 1 ? ok(n) : bad;
+    }
+    case "limit": {
+      const n = toNumber(raw, fromFlag, true);
+      return n !== undefined && Number.isSafeInteger(n) && n >= 0 ? ok(n) : bad;
     }
     case "size": {
       const n = typeof raw === "string" ? parseSize(raw) : toNumber(raw, false, true);

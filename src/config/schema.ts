@@ -33,6 +33,8 @@ export interface ServerConfig {
   /** true = plain standalone persona; false = single-node replica-set primary persona. */
   readonly standalone: boolean;
   readonly maxConnections: number;
+  /** Most simultaneous connections from one client IP address (any port); 0 = no limit. */
+  readonly maxConnectionsPerAddress: number;
   /** Most cursors open at once, server-wide; past it a command needing one fails (146). */
   readonly maxOpenCursors: number;
   /** Bytes one blocking query stage ($sort, $group…) may hold before it spills (or fails with 292). */
@@ -129,6 +131,7 @@ export function defaultConfig(): Config {
       auth: false,
       standalone: false,
       maxConnections: 1000,
+      maxConnectionsPerAddress: 0,
       maxOpenCursors: 10_000,
       queryMemoryLimitBytes: 100 * 1024 * 1024,
       heapLimitBytes: 0,

@@ -12,9 +12,10 @@
  * Large incoming messages share one {@link ByteBudget} (`messageBudgetBytes`): past it, connections
  * wait before allocating another large message.
  *
- * Refusals past `maxConnections` close the socket at once; the WARNING line is written at most once
- * per {@link REFUSAL_LOG_INTERVAL_MS} and counts the refusals it stood for, so a flood of connection
- * attempts cannot flood the log.
+ * Refusals past `maxConnections`, or past `maxConnectionsPerAddress` sockets from one client address (the
+ * IP, whatever the port), close the socket at once, as mongod does past maxIncomingConnections; each
+ * kind's WARNING line is written at most once per {@link REFUSAL_LOG_INTERVAL_MS} and counts the
+ * refusals it stood for, so a flood of connection attempts cannot flood the log.
  *
  * Shutdown (`close()`): stop accepting; idle connections close at once; busy ones finish their current
  * command and reply, bounded by `shutdownTimeoutMs` (default 10 s), after which sockets are force-closed.
@@ -29,6 +30,8 @@ export interface ListenerOptions {
   /** 0 picks a free port; the chosen one is reported in the result. */
   port: number;
   maxConnections: number;
+  /** Most connections one client address (IP, any port) may hold at once; 0/absent = no limit. */
+  maxConnectionsPerAddress?: number;
   handler: CommandHandler;
   log: LogFn;
   /**
@@ -87,8 +90,13 @@ export async function startListener(opts: ListenerOptions): Promise<RunningServe
     }, sweepMs)
     : undefined;
   const messageBudget = new ByteBudget(opts.messageBudgetBytes ?? INCOMING_MESSAGE_BUDGET_BYTES);
-  let lastRefusalLog = -Infinity;
-  let refusedSinceLog = 0;
+  const perAddressMax = opts.maxConnectionsPerAddress ?? 0;
+  /** Open connections per client address, while `perAddressMax` is set. */
+  const byAddress = new Map<string, number>();
+  const refusals = {
+    total: new RefusalLog(log),
+    perAddress: new RefusalLog(log),
+  };
 
   const acceptLoop = (async () => {
     while (!closing) {
@@ -107,18 +115,22 @@ export async function startListener(opts: ListenerOptions): Promise<RunningServe
       }
       if (connections.size >= opts.maxConnections) {
         closeQuietly(sock);
-        refusedSinceLog++;
-        const now = performance.now();
-        if (now - lastRefusalLog >= REFUSAL_LOG_INTERVAL_MS) {
-          const also = refusedSinceLog > 1 ? `; ${refusedSinceLog} refused since the last such message` : "";
-          log(
-            "WARNING",
-            `connection refused because too many open connections: ${connections.size} (maxConnections ${opts.maxConnections})${also}`,
-          );
-          lastRefusalLog = now;
-          refusedSinceLog = 0;
-        }
+        refusals.total.refused(() =>
+          `connection refused because too many open connections: ${connections.size} (maxConnections ${opts.maxConnections})`
+        );
         continue;
+      }
+      const host = perAddressMax > 0 ? hostOf(sock) : undefined;
+      if (host !== undefined) {
+        const open = byAddress.get(host) ?? 0;
+        if (open >= perAddressMax) {
+          closeQuietly(sock);
+          refusals.perAddress.refused(() =>
+            `connection refused because too many open connections from ${host}: ${open} (max_connections_per_address ${perAddressMax})`
+          );
+          continue;
+        }
+        byAddress.set(host, open + 1);
       }
       try {
         if ("setNoDelay" in sock) {
@@ -135,6 +147,11 @@ export async function startListener(opts: ListenerOptions): Promise<RunningServe
       );
       const done = conn.run().finally(() => {
         connections.delete(id);
+        if (host !== undefined) {
+          const left = (byAddress.get(host) ?? 1) - 1;
+          if (left > 0) byAddress.set(host, left);
+          else byAddress.delete(host);
+        }
         log("INFO", `end connection ${conn.state.remoteAddress} #${id} (${connections.size} open)`);
       });
       connections.set(id, { conn, done });
@@ -176,6 +193,33 @@ export async function startListener(opts: ListenerOptions): Promise<RunningServe
     close,
     connectionCount: () => connections.size,
   });
+}
+
+/** One kind of refusal's WARNING line: at most once per REFUSAL_LOG_INTERVAL_MS, counting the rest. */
+class RefusalLog {
+  #last = -Infinity;
+  #since = 0;
+  constructor(private readonly log: LogFn) {}
+
+  refused(message: () => string): void {
+    this.#since++;
+    const now = performance.now();
+    if (now - this.#last < REFUSAL_LOG_INTERVAL_MS) return;
+    const also = this.#since > 1 ? `; ${this.#since} refused since the last such message` : "";
+    this.log("WARNING", message() + also);
+    this.#last = now;
+    this.#since = 0;
+  }
+}
+
+/** The client's address without the port (an IP for TCP), or undefined when it is not known. */
+function hostOf(c: Deno.Conn): string | undefined {
+  try {
+    const a = c.remoteAddr;
+    return a.transport === "tcp" || a.transport === "udp" ? a.hostname : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 function closeQuietly(c: Deno.Conn): void {

@@ -544,3 +544,68 @@ Deno.test("server: close() force-closes a command that outlives the timeout", as
   c.close();
   await delay(650); // let the abandoned handler finish so no timers leak
 });
+
+Deno.test("server: maxConnectionsPerAddress refuses a client address past its limit, others still connect", async () => {
+  // The listen seam stamps each accepted socket with the next address from `from` (all really loopback).
+  const from: string[] = [];
+  const logs: Array<[LogLevel, string]> = [];
+  const srv = await startListener({
+    hostname: "127.0.0.1",
+    port: 0,
+    maxConnections: 100,
+    maxConnectionsPerAddress: 2,
+    handler: fakeHandler,
+    log: (level, msg) => logs.push([level, msg]),
+    listen: (a) => {
+      const real = Deno.listen({ hostname: a.hostname, port: a.port, transport: "tcp" });
+      return {
+        addr: real.addr,
+        close: () => real.close(),
+        async accept() {
+          const c = await real.accept();
+          const hostname = from.shift() ?? "127.0.0.1";
+          return new Proxy(c, {
+            get(t, k) {
+              if (k === "remoteAddr") return { transport: "tcp", hostname, port: 1 };
+              const v = Reflect.get(t, k, t);
+              return typeof v === "function" ? v.bind(t) : v;
+            },
+          });
+        },
+      } as unknown as Deno.Listener;
+    },
+  });
+  const open = async (host: string) => {
+    from.push(host);
+    return await RawClient.open(srv.port);
+  };
+  const a1 = await open("10.0.0.1");
+  const a2 = await open("10.0.0.1");
+  const b1 = await open("10.0.0.2");
+  try {
+    assertEquals((await a1.command({ ping: 1 })).ok, 1);
+    assertEquals((await a2.command({ ping: 1 })).ok, 1);
+    assertEquals((await b1.command({ ping: 1 })).ok, 1);
+    for (let i = 0; i < 3; i++) {
+      const extra = await open("10.0.0.1");
+      assertEquals(await extra.read(), null); // closed at once, like a max_connections refusal
+      extra.close();
+    }
+    const refusals = logs.filter(([l, m]) => l === "WARNING" && m.includes("too many open connections from"));
+    assertEquals(refusals.length, 1); // rate-limited
+    ok(refusals[0]![1].includes("10.0.0.1: 2 (max_connections_per_address 2)"));
+    const b2 = await open("10.0.0.2"); // another address is not affected
+    assertEquals((await b2.command({ ping: 1 })).ok, 1);
+    b2.close();
+    a1.close(); // a slot of 10.0.0.1 frees when one of its connections ends
+    for (let i = 0; i < 200 && srv.connectionCount() > 2; i++) await delay(5);
+    const a3 = await open("10.0.0.1");
+    assertEquals((await a3.command({ ping: 1 })).ok, 1);
+    a3.close();
+  } finally {
+    a1.close();
+    a2.close();
+    b1.close();
+    await srv.close();
+  }
+});

@@ -106,6 +106,41 @@ Deno.test({
 
 Deno.test({
   ...opts,
+  name:
+    "connections: max_connections_per_address refuses one address's extra sockets; the driver is served once they leave",
+  async fn() {
+    const server = await startServer({
+      config: config({ maxConnections: 100, maxConnectionsPerAddress: 2 }),
+    });
+    const socks: Deno.TcpConn[] = [];
+    try {
+      for (let i = 0; i < 2; i++) {
+        const s = await Deno.connect({ hostname: "127.0.0.1", port: server.port });
+        await s.write(pingFrame());
+        assert.equal(await readOrClosed(s, 3000), "data");
+        socks.push(s);
+      }
+      const extra = await Deno.connect({ hostname: "127.0.0.1", port: server.port });
+      assert.equal(await readOrClosed(extra, 3000), "closed"); // 127.0.0.1 holds 2 of the 100
+      extra.close();
+      for (const s of socks.splice(0)) s.close();
+      await new Promise((r) => setTimeout(r, 100));
+      // a driver needs 2 from one address here: its monitoring connection and one pooled connection
+      const client = new MongoClient(server.uri, { serverSelectionTimeoutMS: 3000, maxPoolSize: 1 });
+      try {
+        assert.equal((await client.db("a").command({ ping: 1 })).ok, 1);
+      } finally {
+        await client.close();
+      }
+    } finally {
+      for (const s of socks) s.close();
+      await server.stop();
+    }
+  },
+});
+
+Deno.test({
+  ...opts,
   name: "connections: 2,000 idle connections are held while a new client is served",
   async fn() {
     const server = await startServer({ config: config({ maxConnections: 5000 }) });
