@@ -1,10 +1,13 @@
 /**
  * The server log: a small leveled logger (DEBUG < INFO < WARNING < ERROR) that writes one line per
- * event, `2026-11-25T14:00:00.123Z INFO  [component] message`, to stderr (or an injected sink), and
+ * event, `2026-11-25T14:00:00.123Z INFO  [component] message`, to stderr (queued, never blocking the
+ * event loop: stderr_queue.ts) or an injected sink, and
  * keeps the last 1024 emitted lines in a ring buffer for `getLog`. Children (`logger.child("wire")`)
  * share the root's level, sink and ring buffer, so `setLevel` on any of them applies to all. Newlines
  * inside a message are escaped so an event is always one line.
  */
+
+import { stderrLines } from "./stderr_queue.ts";
 
 export const LEVELS = ["DEBUG", "INFO", "WARNING", "ERROR"] as const;
 export type LogLevel = typeof LEVELS[number];
@@ -56,11 +59,19 @@ export const RING_CAPACITY = 1024;
 
 const encoder = new TextEncoder();
 
-/** The default sink: the whole line to stderr, synchronously (so a crash cannot lose it). */
+/** A sink writing each line to stderr synchronously (blocks while a stalled reader holds the pipe full). */
 export function stderrSink(line: string): void {
   const bytes = encoder.encode(line + "\n");
   let written = 0;
   while (written < bytes.length) written += Deno.stderr.writeSync(bytes.subarray(written));
+}
+
+/**
+ * The default sink: stderr through the process-wide queue (stderr_queue.ts), so a slow or stalled log
+ * reader never blocks the server; past the queue's bound lines are dropped and counted.
+ */
+export function queuedStderrSink(line: string): void {
+  stderrLines().push(line);
 }
 
 /** `level` parsed case-insensitively, or undefined. */
@@ -199,10 +210,14 @@ class LeveledLogger implements Logger {
 export function createLogger(level: LogLevel = "INFO", options: LoggerOptions = {}): Logger {
   const core = new LogCore(
     level,
-    options.sink ?? stderrSink,
+    options.sink ?? queuedStderrSink,
     options.now ?? (() => new Date()),
     Math.max(0, Math.floor(options.capacity ?? RING_CAPACITY)),
     options.format ?? "text",
   );
+  if (!options.sink && core.format === "json") {
+    stderrLines().notice = (n) =>
+      jsonLine(new Date(), "WARNING", "-", "log lines dropped: stderr did not keep up", { dropped: n });
+  }
   return new LeveledLogger(core, options.component ?? "");
 }
