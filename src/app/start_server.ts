@@ -335,7 +335,7 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
     js,
     clusterClock,
     oplog,
-    sessions: new LogicalSessions(),
+    sessions: new LogicalSessions(undefined, config.server.maxSessions),
     waitOrShutdown: (ms) =>
       new Promise<void>((resolve) => {
         if (shutdown.signal.aborted) return resolve();

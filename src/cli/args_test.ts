@@ -78,6 +78,7 @@ Deno.test("every flag sets its key", async () => {
       standalone: true,
       maxConnections: 10,
       maxConnectionsPerAddress: 0,
+      maxSessions: 100_000,
       maxOpenCursors: 10_000,
       queryMemoryLimitBytes: 10 * 1024 ** 2,
       heapLimitBytes: 2 * 1024 ** 3,

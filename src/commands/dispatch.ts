@@ -62,6 +62,15 @@ const ALLOWED_UNDER_MEMORY_PRESSURE: ReadonlySet<string> = new Set([
   "getLog",
 ]);
 
+/** Commands that free sessions: they run (without recording their own lsid) when max_sessions is reached. */
+const ENDS_SESSIONS: ReadonlySet<string> = new Set([
+  "endSessions",
+  "killSessions",
+  "killAllSessions",
+  "killAllSessionsByPattern",
+  "abortTransaction",
+]);
+
 export interface DispatchRequest {
   readonly body: Doc;
   readonly sequences: ReadonlyMap<string, Doc[]>;
@@ -150,7 +159,7 @@ async function dispatchCommand(
       );
     }
     const params = spec.parse(body, { db, lookupCommand });
-    if (generic.lsid) server.sessions.touch(generic.lsid);
+    if (generic.lsid) server.sessions.touch(generic.lsid, !ENDS_SESSIONS.has(spec.name));
     const baseCtx = requestContext(server, client, spec, params, db, generic, req.exhaustAllowed ?? false);
     // A retryable write's storage transactions also record it as applied (durable with the data).
     const writeId = server.retryableWrites.identify(spec.name, generic);

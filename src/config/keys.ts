@@ -118,6 +118,14 @@ export const KEY_SPECS: readonly KeySpec[] = [
   },
   {
     table: "server",
+    key: "max_sessions",
+    field: "maxSessions",
+    kind: "count",
+    flag: "max-sessions",
+    help: "most logical sessions held at once (mongod's maxSessions); past it a new session gets 261",
+  },
+  {
+    table: "server",
     key: "idle_timeout_seconds",
     field: "idleTimeoutSeconds",
     kind: "seconds",

@@ -35,6 +35,8 @@ export interface ServerConfig {
   readonly maxConnections: number;
   /** Most simultaneous connections from one client IP address (any port); 0 = no limit. */
   readonly maxConnectionsPerAddress: number;
+  /** Most logical sessions held at once (mongod's maxSessions); past it a new one gets 261. */
+  readonly maxSessions: number;
   /** Most cursors open at once, server-wide; past it a command needing one fails (146). */
   readonly maxOpenCursors: number;
   /** Bytes one blocking query stage ($sort, $group…) may hold before it spills (or fails with 292). */
@@ -132,6 +134,7 @@ export function defaultConfig(): Config {
       standalone: false,
       maxConnections: 1000,
       maxConnectionsPerAddress: 0,
+      maxSessions: 100_000,
       maxOpenCursors: 10_000,
       queryMemoryLimitBytes: 100 * 1024 * 1024,
       heapLimitBytes: 0,

@@ -1,7 +1,9 @@
 /** Logical sessions: commands with an lsid register it; $listLocalSessions lists it; endSessions forgets it. */
 import assert from "node:assert/strict";
-import type { Binary } from "mongodb";
+import { type Binary, MongoClient, MongoServerError } from "mongodb";
 import { serverTest } from "./helpers/embedded_server.ts";
+import { startServer } from "../../mod.ts";
+import { defaultConfig } from "../../src/config/mod.ts";
 
 const hex = (b: Binary) => Buffer.from(b.buffer).toString("hex");
 
@@ -94,3 +96,37 @@ serverTest(
     await session.endSession();
   },
 );
+
+Deno.test({
+  name: "max_sessions: a new session past the bound gets 261 TooManyLogicalSessions; ended ones make room",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    const d = defaultConfig();
+    const server = await startServer({
+      config: {
+        ...d,
+        server: { ...d.server, port: 0, storagePath: ":memory:", logLevel: "ERROR", maxSessions: 2 },
+      },
+    });
+    const client = new MongoClient(server.uri, { serverSelectionTimeoutMS: 3000 });
+    try {
+      const coll = client.db("s").collection("c");
+      const [a, b, c] = [client.startSession(), client.startSession(), client.startSession()];
+      await coll.findOne({}, { session: a });
+      await coll.findOne({}, { session: b });
+      await assert.rejects(
+        coll.findOne({}, { session: c }),
+        (e: unknown) =>
+          e instanceof MongoServerError && e.code === 261 && e.codeName === "TooManyLogicalSessions",
+      );
+      await coll.findOne({}, { session: a }); // a known session still works
+      await client.db("admin").command({ endSessions: [a.id] });
+      await coll.findOne({}, { session: c }); // room again
+      for (const s of [a, b, c]) await s.endSession();
+    } finally {
+      await client.close();
+      await server.stop();
+    }
+  },
+});
