@@ -8,8 +8,7 @@
 type AnyDoc = any;
 import assert from "node:assert/strict";
 import { MongoClient, MongoServerError } from "mongodb";
-import { startServer } from "../../mod.ts";
-import { defaultConfig } from "../../src/config/mod.ts";
+import { startFastTtlServer } from "./helpers/embedded_server.ts";
 
 const fails = (code: number, message?: string) => (e: unknown) => {
   assert.ok(e instanceof MongoServerError, String(e));
@@ -23,13 +22,7 @@ Deno.test({
   sanitizeResources: false,
   sanitizeOps: false,
   async fn() {
-    const d = defaultConfig();
-    const config = {
-      ...d,
-      server: { ...d.server, port: 0, storagePath: ":memory:", logLevel: "ERROR" as const },
-      storage: { ...d.storage, ttlSweepSeconds: 1 },
-    };
-    const server = await startServer({ config });
+    const server = await startFastTtlServer();
     const client = new MongoClient(server.uri);
     try {
       const db = client.db("cl");

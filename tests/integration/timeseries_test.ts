@@ -10,8 +10,7 @@
 type AnyDoc = any;
 import assert from "node:assert/strict";
 import { MongoClient } from "mongodb";
-import { startServer } from "../../mod.ts";
-import { defaultConfig } from "../../src/config/mod.ts";
+import { startFastTtlServer } from "./helpers/embedded_server.ts";
 
 const fails = (code: number, message?: string | RegExp) => (e: unknown) => {
   const err = e as AnyDoc;
@@ -27,13 +26,7 @@ Deno.test({
   sanitizeResources: false,
   sanitizeOps: false,
   async fn() {
-    const d = defaultConfig();
-    const config = {
-      ...d,
-      server: { ...d.server, port: 0, storagePath: ":memory:", logLevel: "ERROR" as const },
-      storage: { ...d.storage, ttlSweepSeconds: 1 },
-    };
-    const server = await startServer({ config });
+    const server = await startFastTtlServer();
     const client = new MongoClient(server.uri);
     try {
       const db = client.db("ts");

@@ -4,6 +4,7 @@
  */
 import { MongoClient, type MongoClientOptions } from "mongodb";
 import { type RunningServer, startServer } from "../../../mod.ts";
+import { defaultConfig } from "../../../src/config/mod.ts";
 
 export async function withServer(
   fn: (client: MongoClient, server: RunningServer) => Promise<void>,
@@ -26,4 +27,16 @@ export function serverTest(
   clientOptions: MongoClientOptions = {},
 ): void {
   Deno.test({ name, sanitizeResources: false, sanitizeOps: false, fn: () => withServer(fn, clientOptions) });
+}
+
+/** An in-process `:memory:` server whose TTL sweeper runs every second (TTL tests wait for it). */
+export function startFastTtlServer(): Promise<RunningServer> {
+  const d = defaultConfig();
+  return startServer({
+    config: {
+      ...d,
+      server: { ...d.server, port: 0, storagePath: ":memory:", logLevel: "ERROR" as const },
+      storage: { ...d.storage, ttlSweepSeconds: 1 },
+    },
+  });
 }
