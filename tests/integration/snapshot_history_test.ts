@@ -91,13 +91,13 @@ serverTest(
     assert.equal(
       (await admin.command({ getParameter: 1, minSnapshotHistoryWindowInSeconds: 1 }))
         .minSnapshotHistoryWindowInSeconds,
-      300,
+      5,
     );
     await admin.command({ setParameter: 1, minSnapshotHistoryWindowInSeconds: 0 });
     await new Promise((r) => setTimeout(r, 1100)); // the next second starts after t
     await admin.command({ setParameter: 1, minSnapshotHistoryWindowInSeconds: 0 });
     assert.equal(await code(find({ level: "snapshot", atClusterTime: t })), 239);
-    await admin.command({ setParameter: 1, minSnapshotHistoryWindowInSeconds: 300 });
+    await admin.command({ setParameter: 1, minSnapshotHistoryWindowInSeconds: 5 });
   },
 );
 

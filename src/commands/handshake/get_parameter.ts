@@ -12,6 +12,7 @@ import { COMPAT_MONGODB_VERSION } from "../../version.ts";
 import { GENERIC_FIELDS } from "../params/generic.ts";
 import { isPlainDoc } from "../../bson/type_name.ts";
 import { bool } from "../params/schema.ts";
+import { DEFAULT_WINDOW_MS } from "../../sessions/snapshot_reads.ts";
 
 export interface GetParameterParams {
   /** `getParameter: "*"` or `getParameter: {allParameters: true}`. */
@@ -61,7 +62,7 @@ export function serverParameters(info: Pick<ServerInfo, "testCommandsEnabled">, 
     cursorTimeoutMillis: live?.cursorTimeoutMillis ?? 600000,
     internalQueryMaxBlockingSortMemoryUsageBytes: 104857600,
     transactionLifetimeLimitSeconds: live?.transactionLifetimeLimitSeconds ?? 60,
-    minSnapshotHistoryWindowInSeconds: live?.minSnapshotHistoryWindowInSeconds ?? 300,
+    minSnapshotHistoryWindowInSeconds: live?.minSnapshotHistoryWindowInSeconds ?? DEFAULT_WINDOW_MS / 1000,
     enableTestCommands: info.testCommandsEnabled,
   };
 }
