@@ -4,6 +4,7 @@
  * accepting, let in-flight commands finish, close cursors, checkpoint and close WiredTiger).
  * Used by `secantusdb` serve and by test authors through the exported `startServer`.
  */
+import { PressureRelief } from "../observability/pressure_relief.ts";
 import { HeapWatchdog } from "../observability/heap_watchdog.ts";
 import { holdRegexWorker } from "../engine/query/regex_budget.ts";
 import { setMemoryPressureCheck } from "../observability/op_control.ts";
@@ -240,13 +241,21 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
   });
   cursors.startReaper();
   const counters = new Counters();
+  const ops = new OpRegistry<OpDetail>();
+  // Under memory pressure: stop the operations holding the most first, every operation as a last resort.
+  const relief: PressureRelief = new PressureRelief({
+    running: () => ops.list(),
+    message: () => heap.message(),
+    log: (level, msg) => log.log(level, msg),
+  });
   const heap = new HeapWatchdog({
     budgetBytes: config.server.heapLimitBytes,
     cacheSizeBytes: config.storage.cacheSizeBytes,
     log: (level, msg) => log.log(level, msg),
+    onSample: (pressured, fraction) => relief.update(pressured, fraction, performance.now()),
   });
   heap.start();
-  const uninstallPressure = setMemoryPressureCheck(() => heap.pressured ? heap.message() : undefined);
+  const uninstallPressure = setMemoryPressureCheck(() => relief.stopAllMessage());
   const releaseRegexWorker = holdRegexWorker();
   const transactions = new Transactions(storage, {
     onEnd: (txn) => {
@@ -325,7 +334,7 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
     authorizer,
     auth,
     commands: COMMANDS,
-    ops: new OpRegistry<OpDetail>(),
+    ops,
     profiler: new Profiler({ slowms: config.server.slowMs }),
     top: new Top(),
     fsyncLock: new FsyncLock(),

@@ -36,6 +36,8 @@ export interface HeapWatchdogOptions {
   /** Host memory in bytes (tests inject one). */
   readonly hostMemoryBytes?: () => number;
   readonly log?: (level: "WARNING" | "INFO", msg: string) => void;
+  /** Called after every sample with the state and the heap's fraction of the budget (pressure_relief.ts). */
+  readonly onSample?: (pressured: boolean, fraction: number) => void;
 }
 
 const MiB = 1024 * 1024;
@@ -77,6 +79,7 @@ export class HeapWatchdog {
   readonly #sample: () => HeapSample;
   readonly #log: (level: "WARNING" | "INFO", msg: string) => void;
   readonly #collectOpt: (() => void) | undefined;
+  readonly #onSample: ((pressured: boolean, fraction: number) => void) | undefined;
   #collect: (() => void) | undefined;
   #lastCollect = -Infinity;
   #timer: ReturnType<typeof setInterval> | undefined;
@@ -92,6 +95,7 @@ export class HeapWatchdog {
     this.#intervalMs = opts.intervalMs ?? 100;
     this.#log = opts.log ?? (() => {});
     this.#collectOpt = opts.collect;
+    this.#onSample = opts.onSample;
     const v8Limit = this.#sample().limitBytes;
     if (opts.budgetBytes) this.budgetBytes = Math.min(opts.budgetBytes, v8Limit);
     else {
@@ -135,6 +139,7 @@ export class HeapWatchdog {
         }; ${this.refused} commands were refused`,
       );
     }
+    this.#onSample?.(this.#pressured, frac);
     return this.#pressured;
   }
 

@@ -7,8 +7,9 @@
  * instead of after 64 of them, issue 11) and, when it returns true, `await yieldNow()`, which
  *
  * - throws `CommandError("MaxTimeMSExpired")` (code 50) once the deadline (`maxTimeMS`) has passed,
- * - throws `CommandError("Interrupted")` once `kill()` was called (killOp, shutdown),
- * - throws `CommandError("ExceededMemoryLimit")` while the memory watchdog is under pressure,
+ * - throws `CommandError("Interrupted")` once `kill()` was called (killOp, shutdown), or the code
+ *   `kill` names (146 when the memory watchdog picks this operation as the biggest, issue 11),
+ * - throws `CommandError("ExceededMemoryLimit")` while the memory watchdog stops every operation,
  * - otherwise waits one macrotask so other connections' reads, timers and replies run.
  *
  * Code that cannot await (a pure engine's sync generator) cannot yield itself: it passes a pause
@@ -16,6 +17,7 @@
  * injected (tests); the yield primitive is `setImmediate` (see `nextMacrotask`).
  */
 import { CommandError } from "../errors/command_error.ts";
+import type { ErrorCodeName } from "../errors/codes.ts";
 
 export interface OpControlOptions {
   /** Epoch-ms deadline (Date.now() scale of `now`); undefined = none. */
@@ -29,8 +31,8 @@ export interface OpControlOptions {
 
 /**
  * The process-wide memory-pressure check (issue 11): the memory watchdog installs it; while it returns
- * a message, every running operation stops at its next yield point with 146 ExceededMemoryLimit, so
- * work already under way cannot carry the heap past its limit either.
+ * a message, every running operation stops at its next yield point with 146 ExceededMemoryLimit (the
+ * watchdog's last resort: it first stops the operations holding the most memory, one at a time).
  */
 let memoryPressure: () => string | undefined = () => undefined;
 
@@ -56,8 +58,15 @@ export class OpControl {
   #lastRead: number;
   #sliceStart: number;
   #killed: string | undefined;
+  #killCode: ErrorCodeName = "Interrupted";
   /** How many times the operation yielded (tests, diagnostics). */
   yields = 0;
+  /**
+   * Bytes the operation's blocking stages report holding (aggregate `$group`, `$sort`, `$bucketAuto`,
+   * `$setWindowFields`), shared with the getMores that continue it; the memory watchdog stops the
+   * operations holding the most first. Undefined for operations that do not report.
+   */
+  memoryMeter: { bytes: number } | undefined;
 
   constructor(opts: OpControlOptions = {}) {
     this.#now = opts.now ?? Date.now;
@@ -89,9 +98,16 @@ export class OpControl {
     return this.deadline === undefined ? undefined : Math.max(0, this.deadline - this.#now());
   }
 
-  /** Ask the operation to stop at its next yield point. */
-  kill(reason = "operation was interrupted"): void {
-    this.#killed ??= reason;
+  /** Bytes held by the operation's blocking stages (0 when it does not report). */
+  get memoryBytes(): number {
+    return this.memoryMeter?.bytes ?? 0;
+  }
+
+  /** Ask the operation to stop at its next yield point (with `code`, default 11601 Interrupted). */
+  kill(reason = "operation was interrupted", code: ErrorCodeName = "Interrupted"): void {
+    if (this.#killed !== undefined) return;
+    this.#killed = reason;
+    this.#killCode = code;
   }
 
   get killed(): boolean {
@@ -126,7 +142,7 @@ export class OpControl {
 
   /** Throws if the deadline passed or the operation was killed; no yield. */
   check(): void {
-    if (this.#killed !== undefined) throw new CommandError("Interrupted", this.#killed);
+    if (this.#killed !== undefined) throw new CommandError(this.#killCode, this.#killed);
     const pressure = memoryPressure();
     if (pressure !== undefined) throw new CommandError("ExceededMemoryLimit", pressure);
     if (this.deadline !== undefined && this.#now() >= this.deadline) {

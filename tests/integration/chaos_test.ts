@@ -271,10 +271,14 @@ Deno.test({
         if (!ok) await new Promise((r) => setTimeout(r, 200));
       }
       assert.ok(ok, "new work was still refused 30 s after the pressure");
+      // the watchdog stops the biggest operations first (stopping every one only as a last resort)
+      const out = server.output();
+      const biggest = out.match(/stopping operation \d+, the biggest running/g)?.length ?? 0;
+      const all = out.match(/stopping every running operation/g)?.length ?? 0;
       console.log(
         `20 concurrent ~40 MB aggregations under a 512 MiB heap: ${codes.join(" ")}; peak RSS ${
           memoryOf(pid).peakMiB
-        } MiB`,
+        } MiB; ${biggest} stopped as the biggest, stop-all ${all} time(s)`,
       );
     } finally {
       await client.close();

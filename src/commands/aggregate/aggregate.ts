@@ -257,6 +257,9 @@ async function run(ctx: RequestContext<AggregateParams>): Promise<Reply> {
     }
   }
   const textIndex = textIndexOf(p.collection === undefined ? undefined : findCollection(ctx, p.collection));
+  // what the blocking stages hold, for the memory watchdog (it stops the biggest operation first)
+  const meter = { bytes: 0 };
+  ctl.memoryMeter = meter;
   const pipeline = compilePipeline(stages, {
     ...(collation ? { collation } : {}),
     ...(textIndex ? { textIndex } : {}),
@@ -264,6 +267,7 @@ async function run(ctx: RequestContext<AggregateParams>): Promise<Reply> {
     now: new Date(),
     clusterTime: ctx.clusterClock.latest(),
     memoryLimitBytes: ctx.queryMemoryLimitBytes,
+    onMemory: (d) => meter.bytes += d,
     allowDiskUse: p.allowDiskUse,
     js: jsHost(ctx.js, ctx.deadline),
     spill: ctx.spill,

@@ -18,7 +18,7 @@ import { PAUSE } from "../../engine/mod.ts";
 import { EXAMINE_PER_PULL, QuerySource } from "../../executor/query.ts";
 import type { BatchSource } from "../../cursors/registry.ts";
 import { OpControl } from "../../observability/op_control.ts";
-import { LIMITS } from "../../limits.ts";
+import { BATCH_ELEMENT_OVERHEAD, LIMITS } from "../../limits.ts";
 import type { Doc } from "../reply.ts";
 
 /** The OpControl of the command currently pulling a pipeline. */
@@ -75,6 +75,8 @@ export function* scanInput(
 export class PipelineSource implements BatchSource {
   #iter: Iterator<Doc>;
   #done = false;
+  /** A serialised document that did not fit in the last batch: it opens the next one. */
+  #held: Uint8Array | undefined;
   constructor(
     output: Iterable<Doc>,
     private readonly onClose: () => void,
@@ -87,9 +89,15 @@ export class PipelineSource implements BatchSource {
     maxBytes: number,
     ctl: OpControl,
   ): Promise<{ docs: Uint8Array[]; done: boolean }> {
+    ctl.memoryMeter ??= this.slot.current.memoryMeter; // a getMore continues the same stages
     this.slot.current = ctl;
     const docs: Uint8Array[] = [];
     let bytes = 0;
+    if (this.#held) {
+      docs.push(this.#held);
+      bytes += this.#held.length + BATCH_ELEMENT_OVERHEAD;
+      this.#held = undefined;
+    }
     while (!this.#done && docs.length < maxDocs && bytes < maxBytes) {
       const r = this.#iter.next();
       if (r.done) {
@@ -107,10 +115,15 @@ export class PipelineSource implements BatchSource {
           `BSONObj size: ${b.length} is invalid. Size must be between 0 and 16793600(16MB)`,
         );
       }
+      // a batch never passes maxBytes (mongod's 16 MiB): the document that would opens the next one
+      if (docs.length > 0 && bytes + b.length + BATCH_ELEMENT_OVERHEAD > maxBytes) {
+        this.#held = b;
+        break;
+      }
       docs.push(b);
-      bytes += b.length;
+      bytes += b.length + BATCH_ELEMENT_OVERHEAD;
     }
-    return { docs, done: this.#done };
+    return { docs, done: this.#done && this.#held === undefined };
   }
   close(): void {
     this.#done = true;

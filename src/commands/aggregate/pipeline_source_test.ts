@@ -1,7 +1,7 @@
 import { deepStrictEqual as assertEquals } from "node:assert/strict";
 import type { QuerySource } from "../../executor/query.ts";
 import { OpControl } from "../../observability/op_control.ts";
-import { controlSlot, SCAN_CHUNK_MAX, scanInput } from "./pipeline_source.ts";
+import { controlSlot, PipelineSource, SCAN_CHUNK_MAX, scanInput } from "./pipeline_source.ts";
 
 /** A scan over `total` documents that records the chunk sizes it was asked for. */
 function fakeScan(total: number): { source: QuerySource; asked: number[] } {
@@ -34,4 +34,27 @@ Deno.test("scanInput: chunks start small for every command and double up to the 
   assertEquals(take(it, 5000), 5000);
   assertEquals(asked.slice(3, 6), [16, 32, 64]);
   assertEquals(Math.max(...asked), SCAN_CHUNK_MAX);
+});
+
+Deno.test("PipelineSource: a batch never passes its byte limit; the document that would opens the next batch", async () => {
+  const docs = Array.from({ length: 7 }, (_, i) => ({ _id: i, pad: "p".repeat(1000) })); // ~1,020 bytes each
+  const src = new PipelineSource(docs, () => {});
+  const ctl = new OpControl();
+  const sizes: number[] = [];
+  const ids: unknown[] = [];
+  for (let round = 0; round < 10; round++) {
+    const { docs: batch, done } = await src.nextBatch(100, 3_500, ctl);
+    sizes.push(batch.reduce((n, b) => n + b.length + 8, 0));
+    for (const b of batch) ids.push(new DataView(b.buffer, b.byteOffset).getInt32(4 + 1 + 4, true));
+    if (done) break;
+  }
+  assertEquals(sizes.every((n) => n <= 3_500), true);
+  assertEquals(sizes.length, 3); // 3 + 3 + 1 documents
+  assertEquals(ids, [0, 1, 2, 3, 4, 5, 6]);
+  // one document larger than the limit still goes alone
+  const big = new PipelineSource([{ _id: 0, pad: "q".repeat(5000) }, { _id: 1 }], () => {});
+  const first = await big.nextBatch(100, 3_500, ctl);
+  assertEquals([first.docs.length, first.done], [1, false]);
+  const second = await big.nextBatch(100, 3_500, ctl);
+  assertEquals([second.docs.length, second.done], [1, true]);
 });

@@ -133,17 +133,25 @@ export function* groupDocuments(
           }
           g = { id, accs: accs.map((a) => a.make(id)) };
           groups.set(k, g);
-          held += perGroup + approxValueSize(id);
+          const size = perGroup + approxValueSize(id);
+          held += size;
+          budget.meter(size);
         }
       }
       if (!g) {
         g = { id, accs: accs.map((a) => a.make(id)) };
         list.push(g);
-        held += perGroup + approxValueSize(id);
+        const size = perGroup + approxValueSize(id);
+        held += size;
+        budget.meter(size);
       }
       for (let i = 0; i < accs.length; i++) {
         const v = (accs[i] as AccSpec).arg(doc, vars);
-        if (anyCollecting && collecting[i] && v !== undefined) held += approxValueSize(v);
+        if (anyCollecting && collecting[i] && v !== undefined) {
+          const size = approxValueSize(v);
+          held += size;
+          budget.meter(size);
+        }
         (g.accs[i] as AccState).add(v);
       }
       if (held > budget.limit && !runs) {
@@ -166,6 +174,7 @@ export function* groupDocuments(
     out.length = 0;
     for (const run of runs ?? []) yield* groupDocuments(run.read(), keyOf, accs, ctx, seed + 1);
   } finally {
+    budget.meter(-held);
     for (const run of runs ?? []) run.discard();
   }
 }

@@ -25,6 +25,8 @@ export interface Budget {
   readonly spill: SpillStore | undefined;
   /** Records that the stage spilled (once per pipeline run is enough). */
   readonly spilled: () => void;
+  /** Reports bytes the stage now holds more (or, negative, fewer): the operation's memory meter. */
+  readonly meter: (deltaBytes: number) => void;
 }
 
 export function budgetOf(opts: PipelineOptions): Budget {
@@ -32,6 +34,7 @@ export function budgetOf(opts: PipelineOptions): Budget {
     limit: opts.memoryLimitBytes ?? DEFAULT_STAGE_MEMORY_BYTES,
     spill: opts.allowDiskUse === false ? undefined : opts.spill,
     spilled: opts.onSpill ?? (() => {}),
+    meter: opts.onMemory ?? (() => {}),
   };
 }
 
@@ -99,7 +102,9 @@ export function* externalSort(
         continue;
       }
       buf.push({ d, k: keyOf(d), i: i++ });
-      held += approxValueSize(d);
+      const size = approxValueSize(d);
+      held += size;
+      budget.meter(size);
       if (held > budget.limit) {
         if (!budget.spill) throw sortMemoryError(budget.limit);
         buf.sort(cmp);
@@ -108,6 +113,7 @@ export function* externalSort(
         for (const r of buf) run.append(r.d);
         budget.spilled();
         buf = [];
+        budget.meter(-held);
         held = 0;
       }
     }
@@ -134,6 +140,7 @@ export function* externalSort(
       if (pausing && ++n % MERGE_PAUSE_EVERY === 0) yield PAUSE; // disk reads: let the caller check its deadline
     }
   } finally {
+    budget.meter(-held);
     for (const r of runs) r.discard();
   }
 }

@@ -211,7 +211,9 @@ export function compileBucketAuto(spec: unknown, ctx: StageContext, name: string
           yield d;
           continue;
         }
-        held += approxValueSize(d);
+        const size = approxValueSize(d);
+        held += size;
+        budget.meter(size);
         if (held > budget.limit) throw stageMemoryError("$bucketAuto", budget.limit);
         vars.root = d;
         const v = groupEv(d, vars);

@@ -421,7 +421,9 @@ export function compileSetWindowFields(spec: unknown, ctx: StageContext, name: s
           yield d;
           continue;
         }
-        held += approxValueSize(d);
+        const size = approxValueSize(d);
+        held += size;
+        budget.meter(size);
         if (held > budget.limit) throw stageMemoryError("$setWindowFields", budget.limit);
         vars.root = d;
         const p = partition ? partition(d, vars) : null;

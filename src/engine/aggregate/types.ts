@@ -61,6 +61,8 @@ export interface PipelineOptions {
   onSpill?: (() => void) | undefined;
   /** Server-side JavaScript for `$function` / `$accumulator` (absent: refused with 31264). */
   js?: JsHost | undefined;
+  /** Bytes blocking stages hold more (negative: fewer) — the operation's memory meter (issue 11). */
+  onMemory?: ((deltaBytes: number) => void) | undefined;
 }
 
 /** One temporary file of documents, written then read back once (src/storage/spill.ts implements it). */
