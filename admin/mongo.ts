@@ -3,7 +3,7 @@
  * MongoDB-wire server (ours with SCRAM and TLS through the URI's options, or mongod). Values cross to the
  * browser as relaxed Extended JSON and come back as Extended JSON (canonical or relaxed).
  */
-import { BSON, type Document, MongoClient, MongoServerError } from "mongodb";
+import { BSON, type Document, Long, MongoClient, MongoServerError } from "mongodb";
 
 export const { EJSON } = BSON;
 
@@ -38,10 +38,30 @@ export function fromEjson(value: unknown): Document {
   return EJSON.deserialize(value as Document, { relaxed: false }) as Document;
 }
 
-/** Driver values → relaxed Extended JSON (plain JSON the browser can show and edit). */
+/**
+ * Driver values → relaxed Extended JSON (plain JSON the browser can show and edit). A 64-bit integer a
+ * JavaScript number cannot hold exactly (a cursor id) stays `{"$numberLong": "…"}`, so it comes back
+ * unchanged when the page sends it in a command (killCursors).
+ */
 export function toEjson(value: unknown): unknown {
-  return EJSON.serialize(value, { relaxed: true });
+  return EJSON.serialize(exactLongs(value), { relaxed: true });
 }
+
+function exactLongs(v: unknown): unknown {
+  if (v === null || typeof v !== "object") return v;
+  if (v instanceof Long) {
+    return v.lessThanOrEqual(MAX_SAFE) && v.greaterThanOrEqual(MIN_SAFE) ? v : { $numberLong: v.toString() };
+  }
+  if (Array.isArray(v)) return v.map(exactLongs);
+  const proto = Object.getPrototypeOf(v);
+  if (proto !== Object.prototype && proto !== null) return v;
+  const out: Record<string, unknown> = {};
+  for (const [k, x] of Object.entries(v)) out[k] = exactLongs(x);
+  return out;
+}
+
+const MAX_SAFE = Long.fromNumber(Number.MAX_SAFE_INTEGER);
+const MIN_SAFE = Long.fromNumber(Number.MIN_SAFE_INTEGER);
 
 export interface FindRequest {
   db: string;

@@ -257,7 +257,7 @@ function indexBadges(ix) {
   return [...new Set(b)].map((t) => h("span", { class: "badge" }, t));
 }
 
-async function indexes(root, db, name) {
+async function indexes(root, db, name, note = "") {
   const list = await cmd(db, { listIndexes: name });
   if (!list.ok) {
     root.append(failureBox("listIndexes", list));
@@ -267,16 +267,16 @@ async function indexes(root, db, name) {
   const usage = new Map();
   if (stats.ok) { for (const s of stats.result) usage.set(s.name, s.accesses); }
   const rows = list.result.cursor.firstBatch.map((ix) => ({ ...ix, ops: num(usage.get(ix.name)?.ops) }));
-  const msg = h("p", { "aria-live": "polite" });
+  const msg = h("p", { "aria-live": "polite", id: "index-msg" }, note);
   const drop = async (ix) => {
     if (!confirm(`Drop index ${ix.name}?`)) return;
     const r = await cmd(db, { dropIndexes: name, index: ix.name });
     msg.textContent = r.ok ? `dropped ${ix.name}` : errorText(r.error);
-    if (r.ok) refresh();
+    if (r.ok) refresh(msg.textContent);
   };
-  const refresh = () => {
+  const refresh = (text) => {
     root.replaceChildren();
-    indexes(root, db, name);
+    indexes(root, db, name, text);
   };
   root.append(
     table(
@@ -295,9 +295,12 @@ async function indexes(root, db, name) {
           label: "",
           sortable: false,
           render: (r) =>
-            r.name === "_id_"
-              ? ""
-              : h("button", { type: "button", class: "danger", onclick: () => drop(r) }, "Drop"),
+            r.name === "_id_" ? "" : h("button", {
+              type: "button",
+              class: "danger",
+              "data-drop": r.name,
+              onclick: () => drop(r),
+            }, "Drop"),
         },
       ],
       rows,
@@ -324,7 +327,7 @@ async function indexes(root, db, name) {
     const ixName = o.name ?? Object.entries(k).map(([f, v]) => `${f}_${v}`).join("_");
     const r = await cmd(db, { createIndexes: name, indexes: [{ key: k, name: ixName, ...o }] });
     msg.textContent = r.ok ? `created ${ixName}` : errorText(r.error);
-    if (r.ok) refresh();
+    if (r.ok) refresh(msg.textContent);
   };
   root.append(
     h("h2", {}, "Create an index"),

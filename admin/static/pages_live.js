@@ -246,20 +246,36 @@ export function connections(main, _args, signal) {
   }, signal);
 }
 
+/** A cursor id as exact text (ids past 2^53 arrive as {$numberLong}). */
+const idText = (v) => (v && typeof v === "object" ? v.$numberLong ?? String(num(v)) : String(v ?? ""));
+
 export async function cursors(main) {
   main.append(h("h1", {}, "Cursors and sessions"));
-  const c = await api("/api/aggregate", {
-    db: "admin",
-    pipeline: [{ $currentOp: { allUsers: true, idleCursors: true } }, { $match: { type: "idleCursor" } }],
-  });
-  main.append(h("h2", {}, "Open cursors"));
-  if (!c.ok) main.append(failureBox("$currentOp idleCursors", c));
-  else {main.append(table(
+  const box = h("div", { id: "cursor-list" });
+  const msg = h("p", { "aria-live": "polite", id: "cursor-msg" });
+  const load = async () => {
+    const c = await api("/api/aggregate", {
+      db: "admin",
+      pipeline: [{ $currentOp: { allUsers: true, idleCursors: true } }, { $match: { type: "idleCursor" } }],
+    });
+    if (!c.ok) {
+      box.replaceChildren(failureBox("$currentOp idleCursors", c));
+      return;
+    }
+    box.replaceChildren(table(
       [
+        { key: "id", label: "Cursor", value: (x) => idText(x.cursor?.cursorId) },
         {
-          key: "id",
-          label: "Cursor",
-          value: (x) => String(num(x.cursor?.cursorId) ?? ""),
+          key: "kill",
+          label: "",
+          sortable: false,
+          render: (x) =>
+            h("button", {
+              type: "button",
+              class: "danger",
+              "data-kill-cursor": idText(x.cursor?.cursorId),
+              onclick: () => kill(x),
+            }, "Kill"),
         },
         { key: "ns", label: "Namespace" },
         { key: "n", label: "Returned", value: (x) => num(x.cursor?.nDocsReturned) },
@@ -278,7 +294,29 @@ export async function cursors(main) {
       ],
       c.result,
       { empty: "no open cursors" },
-    ));}
+    ));
+  };
+  const kill = async (x) => {
+    const dot = (x.ns ?? "").indexOf(".");
+    const id = idText(x.cursor?.cursorId);
+    const r = await cmd(x.ns.slice(0, dot), {
+      killCursors: x.ns.slice(dot + 1),
+      cursors: [{ $numberLong: id }],
+    });
+    const killed = r.ok ? (r.result.cursorsKilled ?? []).map(idText) : [];
+    msg.textContent = !r.ok
+      ? errorText(r.error)
+      : killed.includes(id)
+      ? `cursor ${id} killed`
+      : `cursor ${id} not killed (${JSON.stringify(r.result)})`;
+    await load();
+  };
+  main.append(
+    h("h2", {}, "Open cursors ", h("button", { type: "button", onclick: load }, "Refresh")),
+    msg,
+    box,
+  );
+  await load();
   const s = await api("/api/aggregate", {
     db: "admin",
     pipeline: [{ $listLocalSessions: { allUsers: true } }],

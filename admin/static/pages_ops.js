@@ -58,7 +58,7 @@ export async function oplog(main) {
         "div",
         { class: "tile" },
         h("div", { class: "label" }, "Entries"),
-        h("div", { class: "value" }, String(num(w.count))),
+        h("div", { class: "value", "data-oplog": "count" }, String(num(w.count))),
       ),
       h(
         "div",
@@ -118,6 +118,8 @@ export async function oplog(main) {
       r.result.docs,
       { sortKey: "ts", empty: "no entries match" },
     ));
+    // What the list shows (op, ns, N), for whoever waits for a filter to apply.
+    list.dataset.shown = JSON.stringify([op.value, ns.value, Number(limit.value) || 50]);
   };
   main.append(
     h(

@@ -15,6 +15,10 @@ export interface CursorEntry {
   /** The batch size the cursor was opened with (0 = default). */
   readonly batchSize: number;
   lastUsed: number;
+  /** When it was opened (ms since the epoch clock of the registry). */
+  readonly created: number;
+  /** Batches returned so far (the first included). */
+  nBatches: number;
   /** Connection that owns it (informational). */
   readonly connectionId: number;
   /** Documents returned so far. */
@@ -103,6 +107,8 @@ export class CursorRegistry {
       source,
       batchSize,
       lastUsed: this.#now(),
+      created: this.#now(),
+      nBatches: 1,
       connectionId,
       nReturned: 0,
       busy: false,
@@ -111,6 +117,11 @@ export class CursorRegistry {
     this.#cursors.set(id, entry);
     this.totalOpened++;
     return entry;
+  }
+
+  /** The open cursors (for `$currentOp {idleCursors: true}`). */
+  list(): CursorEntry[] {
+    return [...this.#cursors.values()];
   }
 
   get(id: bigint): CursorEntry | undefined {

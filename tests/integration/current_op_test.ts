@@ -1,13 +1,15 @@
 /**
  * currentOp / $currentOp / killOp through the Node driver and mongosh: a long aggregate shows up in
  * the list with its opid, command and client, and killOp stops it with 11601 Interrupted while the
- * server keeps serving.
+ * server keeps serving. Open cursors are listed by `$currentOp {idleCursors: true}`; an unfiltered count
+ * of local.oplog.rs is its number of entries.
  */
 // deno-lint-ignore no-explicit-any
 type AnyDoc = any;
 import assert from "node:assert/strict";
 import { MongoClient, MongoServerError } from "mongodb";
 import { startServer } from "../../mod.ts";
+import { serverTest } from "./helpers/embedded_server.ts";
 
 Deno.test({
   name: "a long aggregate is listed by currentOp and $currentOp, and killOp interrupts it",
@@ -68,4 +70,44 @@ Deno.test({
       await server.stop();
     }
   },
+});
+
+serverTest(
+  "$currentOp {idleCursors: true} lists open cursors in mongod's shape; killCursors takes the id",
+  async (client) => {
+    const coll = client.db("test").collection<AnyDoc>("c");
+    await coll.insertMany(Array.from({ length: 10 }, (_, i) => ({ _id: i })));
+    const cursor = coll.find({}, { batchSize: 2 });
+    await cursor.next();
+    await cursor.next();
+    await cursor.next(); // a getMore: two batches returned
+    const admin = client.db("admin");
+    const idle = await admin.aggregate([{ $currentOp: { idleCursors: true } }, {
+      $match: { type: "idleCursor" },
+    }])
+      .toArray();
+    assert.equal(idle.length, 1);
+    const c = idle[0]!.cursor;
+    assert.equal(idle[0]!.ns, "test.c");
+    assert.equal(c.cursorId.toString(), cursor.id!.toString());
+    assert.equal(Number(c.nDocsReturned), 4);
+    assert.equal(Number(c.nBatchesReturned), 2);
+    assert.ok(c.createdDate instanceof Date && c.lastAccessDate >= c.createdDate);
+    assert.equal(c.tailable, false);
+    // Without the option (mongod's default), no idle cursors.
+    const ops = await admin.aggregate([{ $currentOp: {} }, { $match: { type: "idleCursor" } }]).toArray();
+    assert.equal(ops.length, 0);
+    const killed = await client.db("test").command({ killCursors: "c", cursors: [c.cursorId] });
+    assert.equal(killed["cursorsKilled"][0].toString(), cursor.id!.toString());
+    await assert.rejects(cursor.toArray(), (e: MongoServerError) => e.codeName === "CursorNotFound");
+  },
+);
+
+serverTest("count of local.oplog.rs (estimatedDocumentCount) is its number of entries", async (client) => {
+  const oplog = client.db("local").collection("oplog.rs");
+  await client.db("test").createCollection("o"); // its own entry, before counting
+  const before = await oplog.estimatedDocumentCount();
+  await client.db("test").collection("o").insertMany([{ a: 1 }, { a: 2 }, { a: 3 }]);
+  assert.equal(await oplog.estimatedDocumentCount(), before + 3);
+  assert.equal((await client.db("local").command({ count: "oplog.rs", skip: 1, limit: 2 }))["n"], 2);
 });

@@ -2,8 +2,9 @@
  * currentOp: the operations in progress (the server's op registry), one document each in mongod's
  * shape — opid, active, secs_running / microsecs_running, op, ns, command, client, desc, connectionId,
  * clientMetadata, appName, lsid — filtered by the query fields of the body (`{currentOp: 1,
- * secs_running: {$gte: 3}}`). `$all` and `$ownOps` are accepted; idle connections, cursors and
- * sessions (what `$all: true` adds on mongod) are not listed yet. Admin database only, as on mongod.
+ * secs_running: {$gte: 3}}`). `$all` and `$ownOps` are accepted; idle connections and sessions (what
+ * `$all: true` adds on mongod) are not listed yet. Admin database only, as on mongod. Also the
+ * `type: "idleCursor"` documents of `$currentOp {idleCursors: true}` (idleCursorOps).
  */
 import { Long } from "bson";
 import { CommandError } from "../../errors/command_error.ts";
@@ -72,6 +73,26 @@ export function currentOps(server: ServerContext): Doc[] {
       lockStats: {},
     };
   });
+}
+
+/** One `type: "idleCursor"` document per open cursor not in a getMore (mongod's fields). */
+export function idleCursorOps(server: ServerContext): Doc[] {
+  return server.cursors.list().filter((c) => !c.busy).map((c) => ({
+    type: "idleCursor",
+    host: server.info.address,
+    ns: c.ns,
+    cursor: {
+      cursorId: Long.fromBigInt(c.id),
+      createdDate: new Date(c.created),
+      lastAccessDate: new Date(c.lastUsed),
+      nDocsReturned: Long.fromNumber(c.nReturned),
+      nBatchesReturned: Long.fromNumber(c.nBatches),
+      noCursorTimeout: false,
+      tailable: c.source.awaitData === true,
+      awaitData: c.source.awaitData === true,
+      operationUsingCursorId: Long.fromNumber(0),
+    },
+  }));
 }
 
 function ownOpIds(ctx: RequestContext<CurrentOpParams>): number[] {

@@ -50,7 +50,7 @@ import { checkApiStrictStage } from "../stable_api.ts";
 import { type ChangeStreamSpec, splitChangeStream } from "./change_stream.ts";
 import { openChangeStream } from "./change_stream_open.ts";
 import { splitListSessions } from "./list_sessions_stage.ts";
-import { currentOps } from "../admin/current_op.ts";
+import { currentOps, idleCursorOps } from "../admin/current_op.ts";
 import { collectionlessIndexStats, indexStatsDocs, splitIndexStats } from "./index_stats.ts";
 import { viewCollation, viewOf } from "./view_source.ts";
 import type { ResolvedView } from "../shared/views.ts";
@@ -95,6 +95,8 @@ export type AggregateParams = Parsed<typeof FIELDS> & {
     | "$planCacheStats";
   /** The validated `$collStats` options when `source` is `$collStats`. */
   readonly collStats?: CollStatsSpec;
+  /** `$currentOp {idleCursors: true}`: open cursors are listed too. */
+  readonly idleCursors?: boolean;
   /** The stages the engine compiles: without the leading source stage and the trailing write stage. */
   readonly stages: unknown[];
   /** A trailing `$out` / `$merge`, validated. */
@@ -151,6 +153,7 @@ export function parseAggregate(body: Doc, db: string): AggregateParams {
       ? "$planCacheStats"
       : "collection",
     ...(statsSplit.collStats ? { collStats: statsSplit.collStats } : {}),
+    ...(opsSplit.idleCursors ? { idleCursors: true } : {}),
     stages,
     ...(write ? { write } : {}),
   };
@@ -304,7 +307,7 @@ async function run(ctx: RequestContext<AggregateParams>): Promise<Reply> {
       : p.source === "$planCacheStats"
       ? planCacheEntries(coll, host)
       : p.source === "$currentOp"
-      ? currentOps(ctx)
+      ? [...currentOps(ctx), ...(p.idleCursors ? idleCursorOps(ctx) : [])]
       : ctx.sessions.list();
     if (pipeline.leadingMatch) {
       const m = compileFilter(pipeline.leadingMatch, {

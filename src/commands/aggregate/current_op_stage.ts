@@ -2,8 +2,9 @@
  * `$currentOp`: the operations in progress (the same documents as the currentOp command) as the
  * input of a collection-less pipeline on the admin database — how mongosh's `db.currentOp()` asks.
  * Must be the first stage. Options as mongod: allUsers, idleConnections, idleCursors, idleSessions,
- * localOps, truncateOps (booleans; accepted — there is one user, and idle connections, cursors and
- * sessions are not listed yet); any other option is 40415-style FailedToParse.
+ * localOps, truncateOps (booleans). `idleCursors: true` adds one `type: "idleCursor"` document per open
+ * cursor not in a getMore (commands/admin/current_op.ts); the others are accepted (idle connections
+ * and sessions are not listed yet). Any other option is 40415-style FailedToParse.
  */
 import { CommandError } from "../../errors/command_error.ts";
 import type { Doc } from "../reply.ts";
@@ -24,7 +25,8 @@ export function splitCurrentOp(
   pipeline: unknown[],
   collectionless: boolean,
   db: string,
-): { stages: unknown[]; currentOp: boolean } {
+): { stages: unknown[]; currentOp: boolean; idleCursors: boolean } {
+  let idleCursors = false;
   const { stages, found } = splitSourceStage(pipeline, "$currentOp", (spec, i) => {
     mustBeFirst("$currentOp", i);
     if (spec === null || typeof spec !== "object" || Array.isArray(spec)) {
@@ -40,6 +42,7 @@ export function splitCurrentOp(
           `The '${k}' parameter of the $currentOp stage must be a boolean value`,
         );
       }
+      if (k === "idleCursors") idleCursors = v;
     }
     if (!collectionless || db !== "admin") {
       throw new CommandError(
@@ -48,5 +51,5 @@ export function splitCurrentOp(
       );
     }
   });
-  return { stages, currentOp: found };
+  return { stages, currentOp: found, idleCursors: found && idleCursors };
 }

@@ -1,4 +1,7 @@
-/** count: number of documents matching `query`, after `skip`, capped by `limit`. */
+/**
+ * count: number of documents matching `query`, after `skip`, capped by `limit`; an unfiltered count of
+ * `local.oplog.rs` (an internal table, not a collection) is its number of entries.
+ */
 import { viewOf } from "../aggregate/view_source.ts";
 import { countOnView } from "./on_view.ts";
 import type { RequestContext } from "../context.ts";
@@ -18,6 +21,7 @@ import { collectionName } from "../params/names.ts";
 import { compileQuery } from "../shared/compile_query.ts";
 import { jsQueryParts, prefetchWhere } from "../shared/where.ts";
 import { findCollection } from "../shared/namespace.ts";
+import { isOplogNs } from "../shared/oplog_stats.ts";
 import type { ExplainShape } from "../shared/explain_shape.ts";
 import { QuerySource } from "../../executor/query.ts";
 
@@ -46,12 +50,17 @@ async function run(ctx: RequestContext<CountParams>): Promise<Doc> {
   const skip = p.skip ?? 0;
   const limit = Math.abs(p.limit ?? 0);
   const coll = findCollection(ctx, p.collection);
+  if (!coll && isOplogNs(ctx.db, p.collection) && ctx.oplog && isEmpty(p.query)) {
+    // The oplog is an internal table, not a collection: its entry count (estimatedDocumentCount).
+    const n = Math.max(0, ctx.oplog.count - skip);
+    return { n: limit > 0 ? Math.min(n, limit) : n, ok: 1 };
+  }
   if (!coll) {
     if (!viewOf(ctx, p.collection)) return { n: 0, ok: 1 };
     const n = await countOnView(ctx, p.collection, { ...p, limit });
     return { n, ok: 1 };
   }
-  if (!p.query || Object.keys(p.query).length === 0) {
+  if (isEmpty(p.query)) {
     const total = ctx.storage.read((txn) => txn.count(coll));
     const n = Math.max(0, total - skip);
     return { n: limit > 0 ? Math.min(n, limit) : n, ok: 1 };
@@ -72,6 +81,10 @@ async function run(ctx: RequestContext<CountParams>): Promise<Doc> {
     source.close();
   }
   return { n, ok: 1 };
+}
+
+function isEmpty(query: Doc | undefined): boolean {
+  return !query || Object.keys(query).length === 0;
 }
 
 function explain(p: CountParams): ExplainShape {

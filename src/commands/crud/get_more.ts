@@ -80,6 +80,7 @@ async function run(ctx: RequestContext<GetMoreParams>): Promise<Reply> {
   }
   cursor.busy = false;
   cursor.nReturned += result.docs.length;
+  cursor.nBatches++;
   let replyId = id;
   if (result.done) {
     ctx.cursors.kill(id);

@@ -1,12 +1,16 @@
 /**
- * The admin dashboard in a real browser: our server in-process (`:memory:`), the admin app in-process
- * against it, and Debian's chromium driven by npm:playwright-core (headless). Used by the browser test
- * and by `deno task screenshots`. Every wait is bounded.
+ * The admin dashboard in a real browser: our server in-process (in a temporary directory on disk by
+ * default, so native backups work; `:memory:` on request), the admin app in-process against it, and
+ * Debian's chromium driven by npm:playwright-core (headless). Used by the browser tests and by
+ * `deno task screenshots`. Every wait is bounded.
+ *
+ * The server logs at INFO into a silent sink: getLog (the logs page) has lines, the test output none.
  */
 import { type Browser, chromium, type Page } from "playwright-core";
-import { MongoClient } from "mongodb";
+import { MongoClient, type MongoClientOptions } from "mongodb";
 import { type RunningServer, startServer } from "../../../mod.ts";
 import { type RunningAdmin, startAdmin } from "../../../admin/mod.ts";
+import { createLogger } from "../../../src/observability/log.ts";
 
 export const CHROMIUM = "/usr/bin/chromium";
 export const TOKEN = "test-token-0123456789abcdef";
@@ -27,23 +31,50 @@ export interface AdminRig {
   browser: Browser;
   page: Page;
   backupDir: string;
+  /** The server's data directory (null for `:memory:`). */
+  dataDir: string | null;
   close(): Promise<void>;
 }
 
-export async function startRig(
-  opts: { width?: number; height?: number; dark?: boolean } = {},
-): Promise<AdminRig> {
-  const server = await startServer({ port: 0, storagePath: ":memory:", logLevel: "WARNING" });
-  const backupDir = await Deno.makeTempDir({ prefix: "secantus-admin-backups-" });
+export interface RigOptions {
+  width?: number;
+  height?: number;
+  dark?: boolean;
+  /** Keep the server's data in memory (no backups); default: a temporary directory on disk. */
+  memory?: boolean;
+  /**
+   * A server the caller started (the rig stops it), with the URIs the dashboard and the test's own
+   * client use (credentials, TLS options) — e.g. an auth + TLS server.
+   */
+  external?: {
+    server: RunningServer;
+    adminUri: string;
+    clientUri: string;
+    clientOptions?: MongoClientOptions;
+  };
+}
+
+/** A silent logger at INFO: the server's recent lines (getLog) without writing to the test output. */
+export function quietInfoLogger() {
+  return createLogger("INFO", { sink: () => undefined });
+}
+
+export async function startRig(opts: RigOptions = {}): Promise<AdminRig> {
+  const work = await Deno.makeTempDir({ prefix: "secantus-admin-" });
+  const backupDir = `${work}/backups`;
+  await Deno.mkdir(backupDir);
+  const dataDir = opts.external || opts.memory ? null : `${work}/data`;
+  const server = opts.external?.server ??
+    await startServer({ port: 0, storagePath: dataDir ?? ":memory:", logger: quietInfoLogger() });
   const root = new URL("../../../", import.meta.url).pathname;
   const admin = await startAdmin({
-    uri: server.uri,
+    uri: opts.external?.adminUri ?? server.uri,
     port: 0,
     token: TOKEN,
     backupDir,
     restoreCommand: [Deno.execPath(), "run", "-A", `${root}main.ts`, "restore-archive"],
   });
-  const client = new MongoClient(server.uri);
+  const client = new MongoClient(opts.external?.clientUri ?? server.uri, opts.external?.clientOptions);
   const browser = await chromium.launch({
     executablePath: CHROMIUM,
     args: ["--headless", "--no-sandbox", "--disable-gpu"],
@@ -62,12 +93,13 @@ export async function startRig(
     browser,
     page,
     backupDir,
+    dataDir,
     async close() {
       await browser.close().catch(() => undefined);
       await client.close();
       await admin.stop();
       await server.stop();
-      await Deno.remove(backupDir, { recursive: true }).catch(() => undefined);
+      await Deno.remove(work, { recursive: true }).catch(() => undefined);
     },
   };
 }
