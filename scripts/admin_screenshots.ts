@@ -1,6 +1,7 @@
 /**
  * `deno task screenshots`: a PNG of every admin dashboard page (docs/admin/<page>.png) for the README,
- * taken in headless chromium against an in-process server holding a little sample data.
+ * taken in headless chromium against an in-process server (on disk) holding a little sample data, with
+ * the profiler on, an open cursor, a backup archive and change events, so each page shows something.
  */
 import { signIn, startRig } from "../tests/integration/helpers/admin_browser.ts";
 
@@ -53,6 +54,19 @@ if (import.meta.main) {
     await shop.createCollection("customers", {
       validator: { $jsonSchema: { required: ["name"] } },
     }).catch(() => undefined);
+    // Something for the profiler, cursors, backup and change-stream pages to show.
+    await shop.command({ profile: 1, slowms: 0 });
+    const orders = shop.collection<{ _id: number }>("orders");
+    await orders.find({ status: "paid" }).toArray();
+    await orders.find({ customer: "c3" }).sort({ placed: -1 }).toArray();
+    await orders.aggregate([{ $group: { _id: "$status", n: { $sum: 1 } } }]).toArray();
+    await shop.command({ profile: 0 });
+    const cursor = orders.find({}, { batchSize: 5 });
+    await cursor.next();
+    await rig.client.db("admin").command({
+      "secantusAdmin.backupArchive": 1,
+      outputPath: `${rig.backupDir}/archive-2026-12-02T06.tar.gz`,
+    });
     await signIn(rig);
     const load = setInterval(() => {
       shop.collection("events").insertOne({ at: new Date() }).catch(() => undefined);
@@ -62,6 +76,13 @@ if (import.meta.main) {
       await rig.page.waitForSelector(wait).catch(() => undefined);
       if (name === "dashboard") await rig.page.waitForTimeout(5000);
       else await rig.page.waitForTimeout(400);
+      if (name === "changes") {
+        await rig.page.waitForSelector("#change-state[data-open='1']").catch(() => undefined);
+        await orders.insertOne({ _id: 100, customer: "c9", total: 12.5, status: "new" });
+        await orders.updateOne({ _id: 100 }, { $set: { status: "paid" } });
+        await orders.deleteOne({ _id: 100 });
+        await rig.page.waitForSelector("#events [data-op=delete]").catch(() => undefined);
+      }
       if (name === "explain") {
         await rig.page.fill("textarea[aria-label=filter]", '{"total": {"$gt": 20}}');
         await rig.page.click("button[type=submit]");
@@ -84,6 +105,7 @@ if (import.meta.main) {
     await rig.page.screenshot({ path: `${OUT}phone-dashboard.png` });
     console.log("docs/admin/phone-dashboard.png");
     clearInterval(load);
+    await cursor.close();
   } finally {
     await rig.close();
   }

@@ -246,6 +246,20 @@ export function connections(main, _args, signal) {
   }, signal);
 }
 
+/** A session id: a UUID ($binary subtype 4) as 8-4-4-4-12 hex, anything else as its JSON. */
+function uuidText(v) {
+  const b = v?.$binary;
+  if (b?.subType === "04" && typeof b.base64 === "string") {
+    const hex = [...atob(b.base64)].map((c) => c.charCodeAt(0).toString(16).padStart(2, "0")).join("");
+    if (hex.length === 32) {
+      return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${
+        hex.slice(20)
+      }`;
+    }
+  }
+  return v?.$uuid ?? JSON.stringify(v);
+}
+
 /** A cursor id as exact text (ids past 2^53 arrive as {$numberLong}). */
 const idText = (v) => (v && typeof v === "object" ? v.$numberLong ?? String(num(v)) : String(v ?? ""));
 
@@ -289,7 +303,10 @@ export async function cursors(main) {
           key: "cmd",
           label: "Command",
           sortable: false,
-          render: (x) => h("code", {}, JSON.stringify(x.cursor?.originatingCommand ?? {}).slice(0, 120)),
+          render: (x) =>
+            x.cursor?.originatingCommand
+              ? h("code", {}, JSON.stringify(x.cursor.originatingCommand).slice(0, 120))
+              : "",
         },
       ],
       c.result,
@@ -331,8 +348,8 @@ export async function cursors(main) {
       {
         key: "id",
         label: "Session id",
-        value: (x) => JSON.stringify(x._id?.id ?? x._id),
-        render: (x) => h("code", {}, JSON.stringify(x._id?.id ?? x._id)),
+        value: (x) => uuidText(x._id?.id ?? x._id),
+        render: (x) => h("code", {}, uuidText(x._id?.id ?? x._id)),
       },
       { key: "user", label: "User", value: (x) => x.user?.name ?? "" },
       {

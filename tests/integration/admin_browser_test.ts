@@ -167,6 +167,37 @@ Deno.test({
         assert.equal(await items.findOne({ _id: 46 }), null);
       });
 
+      await t.step(
+        "documents: the validator's refusal is shown; schema shows types and frequencies",
+        async () => {
+          const people = client.db("test").collection<AnyDoc>("people");
+          await client.db("test").createCollection("people", {
+            validator: { $jsonSchema: { required: ["name"], properties: { age: { bsonType: "int" } } } },
+          });
+          await people.insertMany([{ _id: 1, name: "ada", age: 36 }, { _id: 2, name: "alan" }]);
+          await page.goto(`${admin.url}#/db/test`);
+          await page.locator("main tbody tr", { hasText: "people" }).locator(".badge", {
+            hasText: "validator",
+          })
+            .waitFor();
+          await page.goto(`${admin.url}#/coll/test/people/documents`);
+          const doc = page.locator(".doc").first();
+          await doc.getByRole("button", { name: "Edit" }).click();
+          await doc.locator("textarea").fill('{"_id": 1, "age": "old"}');
+          await doc.getByRole("button", { name: "Save" }).click();
+          await doc.locator("p.error", { hasText: "Document failed validation (121)" }).waitFor();
+          assert.equal((await people.findOne({ _id: 1 }))?.name, "ada", "the refused edit changed nothing");
+          await page.goto(`${admin.url}#/coll/test/people/schema`);
+          const age = page.locator("main tbody tr", { hasText: "age" });
+          await age.waitFor();
+          assert.match(await age.textContent() ?? "", /50%.*int 50%/);
+          assert.match(
+            await page.locator("main tbody tr", { hasText: "name" }).textContent() ?? "",
+            /100%.*string 100%/,
+          );
+        },
+      );
+
       await t.step("explain: the plan tree flags a COLLSCAN", async () => {
         await page.goto(`${admin.url}#/coll/test/items/explain`);
         await page.fill("textarea[aria-label=filter]", '{"tag": "odd"}');
@@ -290,7 +321,12 @@ Deno.test({
         const err = await cursor.toArray().then(() => null, (e: unknown) => e);
         assert.ok(err instanceof MongoServerError, `getMore after the kill: ${err}`);
         assert.equal(err.codeName, "CursorNotFound");
-        assert.ok(await page.locator("main h2:has-text('Logical sessions') + * tbody tr").count() >= 1);
+        const sessions = await page.locator("main h2:has-text('Logical sessions') + * tbody tr code")
+          .allTextContents();
+        assert.ok(sessions.length >= 1);
+        for (const id of sessions) {
+          assert.match(id, /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
+        }
       });
 
       await t.step("query console: find, aggregate and a command; history replays an entry", async () => {

@@ -1,6 +1,7 @@
 /**
  * `secantusdb admin` as a process: it prints the dashboard URL and a one-time sign-in URL, says when no
- * desktop browser can be opened, serves /healthz, exchanges the printed token for a session, and stops
+ * desktop browser can be opened (and opens one through xdg-open when a desktop exists), serves /healthz,
+ * exchanges the printed token for a session, never prints a token read from --token-file, and stops
  * cleanly on SIGTERM. Bad flags exit 2.
  */
 import assert from "node:assert/strict";
@@ -57,6 +58,73 @@ Deno.test({
       await reader;
       const err = await errText;
       await server.stop();
+      assert.equal(status.code, 0, err);
+    }
+  },
+});
+
+Deno.test({
+  name: "secantusdb admin --token-file: the token is never printed; with a desktop it opens the browser",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    const dir = await Deno.makeTempDir({ prefix: "secantus-admin-cli-" });
+    const token = "from-a-file-0123456789abcdef";
+    await Deno.writeTextFile(`${dir}/token`, `${token}\n`, { mode: 0o600 });
+    await Deno.chmod(`${dir}/token`, 0o600);
+    // A stand-in xdg-open: records the URL it was asked to open.
+    await Deno.writeTextFile(`${dir}/xdg-open`, `#!/bin/sh\necho "$1" > "${dir}/opened"\n`);
+    await Deno.chmod(`${dir}/xdg-open`, 0o755);
+    const env = { ...Deno.env.toObject(), DISPLAY: ":99", PATH: `${dir}:${Deno.env.get("PATH") ?? ""}` };
+    const child = new Deno.Command(Deno.execPath(), {
+      args: [
+        "run",
+        "-A",
+        MAIN,
+        "admin",
+        "--uri",
+        "mongodb://127.0.0.1:1/",
+        "--port",
+        "0",
+        "--token-file",
+        `${dir}/token`,
+      ],
+      env,
+      stdout: "piped",
+      stderr: "piped",
+    }).spawn();
+    let out = "";
+    const reader = (async () => {
+      for await (const c of child.stdout.pipeThrough(new TextDecoderStream())) out += c;
+    })();
+    const errText = new Response(child.stderr).text();
+    try {
+      const deadline = Date.now() + 30_000;
+      while (!/opened in the desktop browser|could not|failed/.test(out) && Date.now() < deadline) {
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      assert.match(out, /secantusdb admin: opened in the desktop browser \(xdg-open\)/, out);
+      assert.doesNotMatch(out, new RegExp(token), "a token from a file is not printed");
+      const signIn = /sign in with your token at (\S+)/.exec(out)?.[1];
+      assert.ok(signIn, out);
+      assert.equal(
+        (await Deno.readTextFile(`${dir}/opened`)).trim(),
+        signIn,
+        "the browser got the sign-in URL",
+      );
+      const base = new URL("/", signIn);
+      const without = await fetch(new URL("api/info", base));
+      assert.equal(without.status, 401);
+      await without.body?.cancel();
+      const info = await fetch(new URL("api/info", base), { headers: { authorization: `Bearer ${token}` } });
+      assert.equal(info.status, 200);
+      await info.body?.cancel();
+    } finally {
+      child.kill("SIGTERM");
+      const status = await child.status;
+      await reader;
+      const err = await errText;
+      await Deno.remove(dir, { recursive: true });
       assert.equal(status.code, 0, err);
     }
   },
