@@ -56,7 +56,7 @@ if (import.meta.main) {
     }).catch(() => undefined);
     // Something for the profiler, cursors, backup and change-stream pages to show.
     await shop.command({ profile: 1, slowms: 0 });
-    const orders = shop.collection<{ _id: number }>("orders");
+    const orders = shop.collection<{ _id: number; [field: string]: unknown }>("orders");
     await orders.find({ status: "paid" }).toArray();
     await orders.find({ customer: "c3" }).sort({ placed: -1 }).toArray();
     await orders.aggregate([{ $group: { _id: "$status", n: { $sum: 1 } } }]).toArray();
