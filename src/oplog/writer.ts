@@ -17,7 +17,7 @@ import { isPlainDoc } from "../bson/type_name.ts";
 import type { CollectionEntry, HookTxn, InternalTable, StorageChange, WriteHook } from "../storage/api.ts";
 import { type ClusterClock, commitTimestamp } from "./cluster_clock.ts";
 import { type DdlChange, ddlOps, nsOf, type PendingOp, stamp, tsKey, uuidOf } from "./entry.ts";
-import { computeDiff } from "./update_diff.ts";
+import { computeDiff } from "../bson/doc_diff.ts";
 import { encodeInsertEntry } from "./insert_entry.ts";
 
 const ID_ONLY = new Set(["_id"]);
@@ -179,12 +179,16 @@ function recordOp(
   const keep = keepsPreImages(coll);
   switch (change.op) {
     case "update": {
-      const after = decodeDocument(change.bytes);
-      const o2 = { _id: after["_id"] };
       const preImage = keep && change.before ? change.before.slice() : undefined;
       const withPre = preImage ? { preImage } : {};
-      if (change.replace || !change.before) return { op: { op: "u", ...base, o: after, o2 }, ...withPre };
-      const diff = computeDiff(decodeDocument(change.before), after);
+      if (change.replace || (!change.before && !change.diff)) {
+        const after = decodeDocument(change.bytes);
+        return { op: { op: "u", ...base, o: after, o2: { _id: after["_id"] } }, ...withPre };
+      }
+      const o2 = decodeFields(change.bytes, ID_ONLY);
+      // the update engine's diff (what the operators modified, as mongod logs it); else a value diff
+      const diff = (change.diff as Doc | undefined) ??
+        computeDiff(decodeDocument(change.before!), decodeDocument(change.bytes));
       if (!diff) return undefined; // nothing changed: mongod logs no entry
       return { op: { op: "u", ...base, o: { $v: 2, diff } as Doc, o2 }, ...withPre };
     }

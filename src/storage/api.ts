@@ -274,6 +274,8 @@ export interface TxnLabel {
 export interface UpdateHint {
   /** The new bytes replace the document (replacement-style update) rather than modify it. */
   readonly replace?: boolean;
+  /** The modification as the update engine describes it (the oplog's `$v: 2` diff). */
+  readonly diff?: Readonly<Record<string, unknown>>;
 }
 
 /** `failed`: a write failed part-way; only `abort()` is allowed (see the module comment). */
@@ -324,6 +326,8 @@ export type StorageChange =
     readonly before?: Uint8Array;
     /** From the caller's `UpdateHint`: a replacement rather than a modification. */
     readonly replace?: boolean;
+    /** From the caller's `UpdateHint`: the modification's diff, when the caller knows it. */
+    readonly diff?: Readonly<Record<string, unknown>>;
   }
   | {
     readonly op: "remove";

@@ -12,6 +12,7 @@ import { CommandError } from "../../errors/command_error.ts";
 import { Location } from "../../errors/locations.ts";
 import { compilePartialFilter, compileUpdate } from "../../engine/mod.ts";
 import { valuesEqual } from "../../bson/compare.ts";
+import { sameValue } from "../../bson/doc_diff.ts";
 import { isPlainDoc } from "../../bson/type_name.ts";
 import { indexKeysOf } from "../../executor/index_keys.ts";
 import { Row } from "../../executor/rows.ts";
@@ -381,6 +382,7 @@ function mergeOne(
     );
   }
   let next: Doc;
+  let diff: Doc | null | undefined; // how the oplog records it (undefined: a replacement)
   switch (stage.whenMatched) {
     case "keepExisting":
       return;
@@ -394,10 +396,15 @@ function mergeOne(
       break;
     case "merge":
       next = { ...existing, ...withoutId(doc) };
+      diff = mergeDiff(existing, withoutId(doc));
+      if (!diff) return; // mongod's $set of equal values: no write, no oplog entry
       break;
     default: {
       const updater = compileUpdate(pipelineUpdate!, { variables: { new: doc, ...(stage.let ?? {}) } });
-      next = updater.apply(structuredCopy(existing), { isInsert: false, now: new Date() }).doc;
+      const r = updater.apply(structuredCopy(existing), { isInsert: false, now: new Date() });
+      if (!r.modified) return; // nothing to write, nothing logged
+      next = r.doc;
+      diff = r.diff;
     }
   }
   const nextBytes = encodeChecked(next);
@@ -408,11 +415,28 @@ function mergeOne(
       nextBytes,
       indexKeysOf(coll, existing, keyOpts),
       indexKeysOf(coll, next, keyOpts),
-      { replace: stage.whenMatched === "replace" },
+      diff ? { diff } : { replace: true },
     );
   } catch (e) {
     translateStorageError(e, coll, next);
   }
+}
+
+/**
+ * whenMatched "merge" is mongod's `{$set: <source fields>}`: fields that differ are updates, new ones
+ * insertions, in the order $set applies them (by field name); null when nothing changes.
+ */
+function mergeDiff(existing: Doc, fields: Doc): Doc | null {
+  const u: Doc = {};
+  const i: Doc = {};
+  for (const k of Object.keys(fields).sort()) {
+    if (!Object.hasOwn(existing, k)) i[k] = fields[k];
+    else if (!sameValue(existing[k], fields[k])) u[k] = fields[k];
+  }
+  const out: Doc = {};
+  if (Object.keys(u).length) out["u"] = u;
+  if (Object.keys(i).length) out["i"] = i;
+  return Object.keys(out).length ? out : null;
 }
 
 function withoutId(doc: Doc): Doc {

@@ -127,7 +127,7 @@ export function applyUpdate(
       if (ctx.control.due()) ctx.control.check();
       const before = row.doc;
       const matchedIndex = position?.(before);
-      const { doc: after, modified } = updater.apply(structuredCloneDoc(before), {
+      const { doc: after, modified, diff } = updater.apply(structuredCloneDoc(before), {
         isInsert: false,
         now,
         matchedIndex,
@@ -152,7 +152,8 @@ export function applyUpdate(
           bytes,
           indexKeysOf(coll, before, keyOpts),
           indexKeysOf(coll, after, keyOpts),
-          { replace: updater.kind === "replacement" },
+          // a pipeline update whose diff is not smaller than the document is logged as a replacement
+          diff ? { diff } : { replace: true },
         );
       } catch (e) {
         translateStorageError(e, coll, after);

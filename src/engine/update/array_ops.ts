@@ -103,6 +103,11 @@ export function makePush(path: string, arg: unknown): UpdateAction {
     op: "$push",
     path,
     parts,
+    // mongod: an append when the array was not empty, nothing is sorted, $position (if any) is past
+    // the end, and $slice removed nothing
+    appends: (before, after) =>
+      before > 0 && spec.sort === undefined && (spec.position === undefined || spec.position > before) &&
+      after === before + spec.each.length,
     apply(doc, _ctx, at = parts) {
       const { t, arr } = arrayTarget(doc, at, "$push", true)!;
       const out = arr ?? [];

@@ -26,4 +26,9 @@ export interface UpdateAction {
    * positional components (`$`, `$[]`, `$[id]`) resolved per document; default `parts`.
    */
   apply(doc: Document, ctx: UpdateContext, at?: readonly string[]): void;
+  /**
+   * `$push` only: whether growing an array of `before` elements to `after` elements only appended
+   * them (mongod then logs each new element rather than the whole array).
+   */
+  appends?(before: number, after: number): boolean;
 }

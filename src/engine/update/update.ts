@@ -10,7 +10,9 @@
  *
  * Application clones the document, applies operators in path order (mongod 5.0+ applies them in
  * lexicographic field order, numeric components numerically, which fixes where new fields land),
- * refuses to change `_id` (66 ImmutableField) and reports `modified` by strict BSON identity.
+ * refuses to change `_id` (66 ImmutableField) and reports `modified` by strict BSON identity, and the
+ * oplog diff mongod would log: from the paths the operators modified (update_log.ts), a value diff
+ * for pipelines.
  */
 import { CommandError } from "../../errors/command_error.ts";
 import { bsonTypeAlias } from "../../bson/compare.ts";
@@ -30,6 +32,8 @@ import {
   parseArrayFilters,
 } from "./positional.ts";
 import { compileUpdatePipeline } from "../aggregate/update_pipeline.ts";
+import { computeDiff } from "../../bson/doc_diff.ts";
+import { type Before, diffFromLog, firstMissing, type LogEntry, snapshot } from "./update_log.ts";
 import type { Document, UpdateAction, UpdateContext } from "./types.ts";
 
 export interface UpdateOptions {
@@ -44,6 +48,12 @@ export interface UpdateOptions {
 export interface UpdateResult {
   doc: Document;
   modified: boolean;
+  /**
+   * How the oplog records a modification (operator and pipeline updates, when `modified` and not an
+   * insert): the `$v: 2` diff mongod logs, or null for a replacement-style entry (a pipeline update
+   * whose diff would not be smaller than the document). Absent for replacements.
+   */
+  diff?: Document | null;
 }
 
 export interface Updater {
@@ -110,7 +120,9 @@ function compilePipelineUpdate(stages: Document[], opts: UpdateOptions): Updater
           "Performing an update on the path '_id' would modify the immutable field '_id'",
         );
       }
-      return { doc: out, modified: !sameBson(doc, out) };
+      const modified = !sameBson(doc, out);
+      if (!modified || ctx.isInsert) return { doc: out, modified };
+      return { doc: out, modified, diff: computeDiff(doc, out, { sizeLimit: true }) };
     },
   };
 }
@@ -177,21 +189,61 @@ function comparePaths(a: readonly string[], b: readonly string[]): number {
   return a.length - b.length;
 }
 
-/** Runs `inner` at every concrete path its positional path stands for in the document. */
-function positionalAction(inner: UpdateAction, filters: ArrayFilters): UpdateAction {
-  return {
-    op: inner.op,
-    path: inner.path,
-    parts: inner.parts,
-    apply(doc, ctx) {
-      for (const at of expandPositional(doc, inner.parts, ctx, filters)) inner.apply(doc, ctx, at);
-    },
-  };
+/** An operator at one path; a positional path runs at every concrete path it stands for. */
+interface Step {
+  readonly action: UpdateAction;
+  readonly positional: boolean;
+}
+
+function valueAt(doc: Document, parts: readonly string[]): unknown {
+  let cur: unknown = doc;
+  for (const k of parts) cur = Array.isArray(cur) ? cur[Number(k)] : (cur as Document)[k];
+  return cur;
+}
+
+/** Logs what one operator did at one path (see update_log.ts for mongod's rules). */
+function logChange(log: LogEntry[], action: UpdateAction, b: Before, doc: Document): void {
+  const { parts } = b;
+  const existed = b.missingAt === parts.length;
+  const exists = firstMissing(doc, parts) === parts.length;
+  if (!existed && !exists) return;
+  if (!existed) {
+    log.push({ kind: "create", parts, created: b.missingAt });
+    return;
+  }
+  if (!exists) {
+    log.push({ kind: "delete", parts });
+    return;
+  }
+  const now = valueAt(doc, parts);
+  if (sameBson(b.value, now)) return;
+  if (Array.isArray(b.value) && Array.isArray(now) && action.appends?.(b.value.length, now.length)) {
+    for (let i = b.value.length; i < now.length; i++) {
+      log.push({ kind: "create", parts: [...parts, String(i)], created: parts.length });
+    }
+    return;
+  }
+  log.push({ kind: "update", parts });
+}
+
+/** Applies one operator at one concrete path, logging what it modified. */
+function applyLogged(
+  action: UpdateAction,
+  doc: Document,
+  ctx: UpdateContext,
+  at: readonly string[],
+  log: LogEntry[],
+): void {
+  const target = (action as { target?: string }).target;
+  const watched = target === undefined ? [at] : [splitPath(target), at]; // $rename: destination, source
+  const before = watched.map((p) => snapshot(doc, p));
+  action.apply(doc, ctx, at);
+  for (const b of before) logChange(log, action, b, doc);
 }
 
 function compileOperators(update: Document, filters: ArrayFilters, used: Set<string>): Updater {
   let needsMatchedIndex = false;
-  const actions: UpdateAction[] = [];
+  const actions: Step[] = [];
   const seen = new Set<string>();
   const prefixes = new Set<string>();
   const claim = (path: string) => {
@@ -235,18 +287,17 @@ function compileOperators(update: Document, filters: ArrayFilters, used: Set<str
       const parts = splitPath(path);
       const positional = checkPositionalPath(path, parts, filters, used);
       if (positional && parts.includes("$")) needsMatchedIndex = true;
-      const made = make(path, arg);
-      const action = positional ? positionalAction(made, filters) : made;
+      const action = make(path, arg);
       claim(path);
       if (op === "$rename") {
         validatePath(arg as string);
         claim(arg as string);
       }
-      actions.push(action);
+      actions.push({ action, positional });
     }
   }
-  actions.sort((a, b) => comparePaths(a.parts, b.parts));
-  const touchesId = actions.some((a) =>
+  actions.sort((a, b) => comparePaths(a.action.parts, b.action.parts));
+  const touchesId = actions.some(({ action: a }) =>
     a.parts[0] === "_id" ||
     (a.op === "$rename" && String((a as { target?: string }).target).split(".")[0] === "_id")
   );
@@ -255,14 +306,25 @@ function compileOperators(update: Document, filters: ArrayFilters, used: Set<str
     needsMatchedIndex,
     apply(doc: Document, ctx: UpdateContext): UpdateResult {
       const out = cloneDeep(doc);
-      for (const a of actions) a.apply(out, ctx);
+      const log: LogEntry[] = [];
+      for (const { action, positional } of actions) {
+        if (!positional) applyLogged(action, out, ctx, action.parts, log);
+        else {
+          for (const at of expandPositional(out, action.parts, ctx, filters)) {
+            applyLogged(action, out, ctx, at, log);
+          }
+        }
+      }
       if (touchesId && Object.hasOwn(doc, "_id") && !sameBson(doc["_id"], out["_id"])) {
         throw new CommandError(
           "ImmutableField",
           "Performing an update on the path '_id' would modify the immutable field '_id'",
         );
       }
-      return { doc: out, modified: !sameBson(doc, out) };
+      const modified = !sameBson(doc, out);
+      if (!modified || ctx.isInsert) return { doc: out, modified };
+      // every change is logged by some operator; the value diff is only a safety net
+      return { doc: out, modified, diff: diffFromLog(out, log) ?? computeDiff(doc, out) };
     },
   };
 }

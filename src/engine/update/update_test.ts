@@ -154,6 +154,7 @@ Deno.test("pipeline-style updates", () => {
   assertEquals(u.apply({ _id: 1, a: 1, b: 2 }, ctx), {
     doc: { _id: 1, a: 1, total: 3, at: ctx.now },
     modified: true,
+    diff: null, // a small document: logged as a replacement, as mongod does
   });
   assertEquals(run([{ $replaceWith: { x: "$a" } }], { _id: 7, a: 1 }).doc, { _id: 7, x: 1 });
   assertEquals(run([{ $project: { a: 1 } }], { _id: 7, a: 1 }), { doc: { _id: 7, a: 1 }, modified: false });

@@ -359,9 +359,10 @@ export class WtTxn implements TxnHandle, TxnScope {
       }
       if (hooks.active) {
         const replace = hint?.replace === true;
+        const diff = hint?.diff;
         const change: StorageChange = before === null
-          ? { op: "update", coll, rid, bytes, replace }
-          : { op: "update", coll, rid, bytes, before, replace };
+          ? { op: "update", coll, rid, bytes, replace, ...(diff ? { diff } : {}) }
+          : { op: "update", coll, rid, bytes, before, replace, ...(diff ? { diff } : {}) };
         this.#notify(change);
       }
     });

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { Int32 } from "bson";
-import { applyDiff, computeDiff } from "./update_diff.ts";
+import { applyDiff, computeDiff } from "./doc_diff.ts";
 
 function roundTrip(before: Record<string, unknown>, after: Record<string, unknown>) {
   const diff = computeDiff(before, after);
