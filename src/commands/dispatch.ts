@@ -225,7 +225,7 @@ async function runInTransaction(
   generic: GenericArgs,
   spec: AnyCommandSpec,
 ): Promise<Reply> {
-  const st = enterStatement(server, generic, spec.name);
+  const st = enterStatement(server, generic, spec.name, ctx.client.authenticatedUsers);
   let reply: Reply;
   try {
     reply = await spec.run({ ...ctx, storage: st.storage, transaction: st.txn });

@@ -11,6 +11,7 @@ import { CommandError } from "../errors/command_error.ts";
 import { ErrorCode } from "../errors/codes.ts";
 import { isWriteConflict } from "./write/conflict_retry.ts";
 import { lsidKey } from "../sessions/lsid.ts";
+import { type SessionUser, userDigest } from "../sessions/user_digest.ts";
 import type { SessionTxn } from "../sessions/transactions.ts";
 import { TRANSIENT } from "../sessions/transactions.ts";
 import { TransactionStorage } from "../sessions/txn_storage.ts";
@@ -105,7 +106,12 @@ export interface Statement {
 const TXN_READ_LEVELS: readonly (string | undefined)[] = [undefined, "local", "majority", "snapshot"];
 
 /** Begins or continues the transaction for this statement (throws mongod's errors). */
-export function enterStatement(server: ServerContext, g: GenericArgs, command: string): Statement {
+export function enterStatement(
+  server: ServerContext,
+  g: GenericArgs,
+  command: string,
+  users: readonly SessionUser[] = [],
+): Statement {
   if (g.writeConcernGiven && !isCommitOrAbort(command)) {
     throw new CommandError(
       "InvalidOptions",
@@ -128,8 +134,10 @@ export function enterStatement(server: ServerContext, g: GenericArgs, command: s
     }
   }
   const at = start ? g.readConcern?.atClusterTime : undefined;
+  // the oplog entry's lsid is mongod's {id, uid}: uid the digest of the user (of '' without auth)
+  const lsid = { id: g.lsid!.id, uid: g.lsid!.uid ?? userDigest(server.authorizer.enabled, users) };
   const begin = (readAt?: bigint) =>
-    server.transactions.statement(lsidKey(g.lsid!), g.txnNumber!, start, command, { ...g.lsid! }, readAt);
+    server.transactions.statement(lsidKey(g.lsid!), g.txnNumber!, start, command, lsid, readAt);
   let txn;
   if (at === undefined) txn = begin();
   else {

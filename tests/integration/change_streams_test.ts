@@ -89,6 +89,16 @@ serverTest(
       txnEvent["lsid"] && txnEvent["txnNumber"] !== undefined,
       "transaction events name their session",
     );
+    // mongod's {id, uid}: uid is the SHA-256 of the user name, of '' with auth off
+    const lsid = txnEvent["lsid"] as {
+      id: unknown;
+      uid: { buffer: Uint8Array; toString(enc: string): string };
+    };
+    assert.deepEqual(Object.keys(lsid), ["id", "uid"]);
+    assert.equal(
+      lsid.uid.toString("hex"),
+      "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
+    );
     const seen: string[] = [];
     while (seen.length < 7) {
       const e = await nextOf(clusterStream);
