@@ -6,3 +6,4 @@
 export { type EventOptions, eventsOf, type Scope, type StreamEvent } from "./events.ts";
 export { comparePoints, decodeToken, encodeToken, type ResumePoint } from "./token.ts";
 export { describeUpdate } from "./update_description.ts";
+export { eventSize, MAX_CHANGE_EVENT_SIZE, splitEvent } from "./split_event.ts";

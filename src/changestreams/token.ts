@@ -1,8 +1,9 @@
 /**
  * Change-stream resume tokens: `{_data: <hex string>}`, opaque to drivers. Ours encode, in order, a
  * format byte, the event's cluster time (seconds, increment), its index inside a transaction's
- * applyOps, and flags (an invalidate event; a high-water mark that names a position, not an event).
- * Hex of big-endian fields, so tokens sort by time as strings do. Pure.
+ * applyOps, and flags (an invalidate event; a high-water mark that names a position, not an event; a
+ * fragment of an event split by `$changeStreamSplitLargeEvent`, whose index follows). Hex of
+ * big-endian fields, so tokens sort by time as strings do. Pure.
  */
 import { Timestamp } from "bson";
 import type { Document as Doc } from "../bson/document.ts";
@@ -12,6 +13,7 @@ import { CommandError } from "../errors/command_error.ts";
 const FORMAT = "82";
 const FLAG_INVALIDATE = 1;
 const FLAG_HIGH_WATER = 2;
+const FLAG_FRAGMENT = 4;
 
 export interface ResumePoint {
   readonly ts: Timestamp;
@@ -21,6 +23,8 @@ export interface ResumePoint {
   readonly invalidate: boolean;
   /** A position between events (postBatchResumeToken with nothing new): resume after `ts` itself. */
   readonly highWater: boolean;
+  /** A fragment of a split event (0-based): resuming delivers the fragments after it. */
+  readonly fragment?: number;
 }
 
 function hex(n: number, width: number): string {
@@ -28,9 +32,12 @@ function hex(n: number, width: number): string {
 }
 
 export function encodeToken(p: ResumePoint): Doc {
-  const flags = (p.invalidate ? FLAG_INVALIDATE : 0) | (p.highWater ? FLAG_HIGH_WATER : 0);
+  const fragment = p.fragment !== undefined;
+  const flags = (p.invalidate ? FLAG_INVALIDATE : 0) | (p.highWater ? FLAG_HIGH_WATER : 0) |
+    (fragment ? FLAG_FRAGMENT : 0);
   return {
-    _data: FORMAT + hex(p.ts.high, 8) + hex(p.ts.low, 8) + hex(p.opIndex, 8) + hex(flags, 2),
+    _data: FORMAT + hex(p.ts.high, 8) + hex(p.ts.low, 8) + hex(p.opIndex, 8) + hex(flags, 2) +
+      (fragment ? hex(p.fragment!, 8) : ""),
   };
 }
 
@@ -44,16 +51,18 @@ export function decodeToken(v: unknown): ResumePoint {
   const data = v["_data"];
   if (data === undefined) throw malformed("_data is missing");
   if (typeof data !== "string") throw malformed("_data must be a string");
-  if (!/^[0-9a-f]{28}$/i.test(data) || !data.startsWith(FORMAT)) {
+  if (!/^[0-9a-f]{28}([0-9a-f]{8})?$/i.test(data) || !data.startsWith(FORMAT)) {
     throw malformed("_data is not a SecantusDB resume token");
   }
   const num = (from: number, len: number) => parseInt(data.slice(from, from + len), 16);
   const flags = num(26, 2);
+  if (((flags & FLAG_FRAGMENT) !== 0) !== (data.length === 36)) throw malformed("bad fragment field");
   return {
     ts: new Timestamp({ t: num(2, 8), i: num(10, 8) }),
     opIndex: num(18, 8),
     invalidate: (flags & FLAG_INVALIDATE) !== 0,
     highWater: (flags & FLAG_HIGH_WATER) !== 0,
+    ...(data.length === 36 ? { fragment: num(28, 8) } : {}),
   };
 }
 

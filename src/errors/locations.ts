@@ -445,6 +445,14 @@ export const Location = {
   ChangeStreamMultipleResumeOptions: 40674,
   /** $changeStream on a server that is not a replica set. */
   ChangeStreamReplicaSetOnly: 40573,
+  /** $changeStreamSplitLargeEvent with an argument other than {}. */
+  ChangeStreamSplitSpecNotEmpty: 7182800,
+  /** $changeStreamSplitLargeEvent not the last stage. */
+  ChangeStreamSplitNotLast: 7182802,
+  /** A single field of an event is larger than a fragment may be. */
+  ChangeStreamSplitFragmentTooLarge: 7182500,
+  /** An event with no field but _id cannot be split. */
+  ChangeStreamSplitEmptyEvent: 7182502,
   // ---- collections: clustered collections (commands/ddl/create.ts) ----
   /** clusteredIndex without unique: true. */
   ClusteredIndexNotUnique: 5979700,

@@ -7,6 +7,7 @@
 import { CommandError } from "../../errors/command_error.ts";
 import { Location } from "../../errors/locations.ts";
 import { encodeCursorReply } from "../../bson/raw_reply.ts";
+import { isPlainDoc } from "../../bson/type_name.ts";
 import { compileFilter, compilePipeline } from "../../engine/mod.ts";
 import { QuerySource } from "../../executor/query.ts";
 import { decodeToken, type ResumePoint } from "../../changestreams/mod.ts";
@@ -59,6 +60,28 @@ function startOf(oplog: Oplog, spec: ChangeStreamSpec): StreamStart {
   return start;
 }
 
+const SPLIT = "$changeStreamSplitLargeEvent";
+
+/**
+ * Takes a trailing `{$changeStreamSplitLargeEvent: {}}` off the stages after `$changeStream` (the
+ * cursor splits events past 16 MiB itself); mongod's errors for a non-empty spec or another place.
+ */
+function takeSplitStage(stages: unknown[]): { stages: unknown[]; split: boolean } {
+  const at = stages.findIndex((s) => isPlainDoc(s) && Object.hasOwn(s, SPLIT));
+  if (at < 0) return { stages, split: false };
+  const spec = (stages[at] as Doc)[SPLIT];
+  if (!isPlainDoc(spec) || Object.keys(spec).length > 0) {
+    throw new CommandError(Location.ChangeStreamSplitSpecNotEmpty, `${SPLIT} spec should be an empty object`);
+  }
+  if (at !== stages.length - 1) {
+    throw new CommandError(
+      Location.ChangeStreamSplitNotLast,
+      `${SPLIT} must be the last stage in the pipeline`,
+    );
+  }
+  return { stages: stages.slice(0, -1), split: true };
+}
+
 export async function openChangeStream(ctx: RequestContext, req: ChangeStreamRequest): Promise<Reply> {
   const oplog = ctx.oplog;
   if (!oplog) {
@@ -74,7 +97,8 @@ export async function openChangeStream(ctx: RequestContext, req: ChangeStreamReq
     );
   }
   const scope = changeStreamScope(ctx.db, req.collection, req.spec);
-  const stages = req.stages.length === 0 ? undefined : compilePipeline(req.stages, {
+  const { stages: userStages, split } = takeSplitStage(req.stages);
+  const stages = userStages.length === 0 ? undefined : compilePipeline(userStages, {
     ...(req.collation ? { collation: req.collation } : {}),
     ...(req.variables ? { variables: req.variables } : {}),
     now: new Date(),
@@ -109,6 +133,7 @@ export async function openChangeStream(ctx: RequestContext, req: ChangeStreamReq
     req.spec,
     runStages,
     startOf(oplog, req.spec),
+    split,
   );
   const ns = `${ctx.db}.${req.collection ?? "$cmd.aggregate"}`;
   let first;

@@ -10,13 +10,16 @@ import { BSON, Timestamp } from "bson";
 import { CommandError } from "../../errors/command_error.ts";
 import { decodeDocument } from "../../bson/decode.ts";
 import { valuesEqual } from "../../bson/compare.ts";
-import { LIMITS } from "../../limits.ts";
+import { MAX_COMMAND_BODY_SIZE } from "../../limits.ts";
 import {
   comparePoints,
   encodeToken,
+  eventSize,
   eventsOf,
+  MAX_CHANGE_EVENT_SIZE,
   type ResumePoint,
   type Scope,
+  splitEvent,
   type StreamEvent,
 } from "../../changestreams/mod.ts";
 import { applyDiff, keyTs, type Oplog } from "../../oplog/mod.ts";
@@ -60,6 +63,8 @@ export class ChangeStreamSource implements BatchSource {
     private readonly spec: ChangeStreamSpec,
     private readonly stages: { run(input: Doc[]): Iterable<Doc> } | undefined,
     start: StreamStart,
+    /** The pipeline ends with $changeStreamSplitLargeEvent. */
+    private readonly split = false,
   ) {
     if (start.kind === "at") {
       this.#from = start.ts;
@@ -95,14 +100,18 @@ export class ChangeStreamSource implements BatchSource {
     let bytes = 0;
     let head = 0;
     while (head < this.#queue.length && docs.length < maxDocs && bytes < maxBytes) {
-      const { doc, point } = this.#queue[head++]!;
-      const b = BSON.serialize(doc);
-      if (b.length > LIMITS.maxBsonObjectSize) {
+      const { doc, point } = this.#queue[head]!;
+      const size = eventSize(doc);
+      // a batch stays within the reply limit: a large event (or fragment) goes alone or first
+      if (docs.length > 0 && bytes + size > maxBytes) break;
+      head++;
+      if (size > MAX_COMMAND_BODY_SIZE) {
         throw new CommandError(
           "BSONObjectTooLarge",
-          `BSONObj size: ${b.length} is invalid. Size must be between 0 and 16793600(16MB)`,
+          `BSONObj size: ${size} is invalid. Size must be between 0 and 16793600(16MB)`,
         );
       }
+      const b = BSON.serialize(doc);
       docs.push(b);
       bytes += b.length;
       this.#position = point;
@@ -129,7 +138,12 @@ export class ChangeStreamSource implements BatchSource {
             showSystemEvents: this.spec.showSystemEvents === true,
           })
         ) {
-          if (this.#skip && !after(ev.point, this.#skip)) continue;
+          if (this.#skip && !after(ev.point, this.#skip)) {
+            // resuming from a fragment: the rest of that event's fragments are still due
+            const f = this.#skip.fragment;
+            if (f !== undefined && comparePoints(ev.point, this.#skip) === 0) this.#emit(ev, f + 1);
+            continue;
+          }
           this.#emit(ev);
           if (ev.invalidate) {
             this.#invalidated = true;
@@ -148,9 +162,18 @@ export class ChangeStreamSource implements BatchSource {
     }
   }
 
-  #emit(ev: StreamEvent): void {
+  /** Queues an event's outputs; `skipFragments` > 0 when resuming inside a split event. */
+  #emit(ev: StreamEvent, skipFragments = 0): void {
     const event = this.#complete(ev);
     const outputs = this.stages ? [...this.stages.run([event])] : [event];
+    if (skipFragments > 0 && !(this.split && outputs.some((o) => eventSize(o) > MAX_CHANGE_EVENT_SIZE))) {
+      throw new CommandError(
+        "ChangeStreamFatalError",
+        this.split
+          ? "Attempted to resume from a split event fragment, but the event in the resumed stream was not large enough to be split"
+          : "cannot resume stream; the resume token was not found (it names a fragment of a split event: the pipeline must end with $changeStreamSplitLargeEvent)",
+      );
+    }
     for (const out of outputs) {
       if (!valuesEqual(out["_id"], event["_id"])) {
         throw new CommandError(
@@ -159,6 +182,13 @@ export class ChangeStreamSource implements BatchSource {
             "Modifying the _id field of an event makes it impossible to resume the stream from that point. Only " +
             "transformations that retain the unmodified _id field are allowed.",
         );
+      }
+      if (this.split && eventSize(out) > MAX_CHANGE_EVENT_SIZE) {
+        const point = (fragment: number): ResumePoint => ({ ...ev.point, fragment });
+        splitEvent(out, (i) => encodeToken(point(i)), skipFragments).forEach((doc, i) => {
+          this.#queue.push({ doc, point: point(skipFragments + i) });
+        });
+        continue;
       }
       this.#queue.push({ doc: out, point: ev.point });
     }
