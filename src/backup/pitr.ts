@@ -180,6 +180,9 @@ export function* entriesToReplay(
   target: PitrTarget,
   outcome: { passedTarget: boolean } = { passedTarget: false },
 ): Generator<ReplayEntry> {
+  // The entries of a transaction logged as a chain (partialTxn …, then the last) are consecutive:
+  // they are held until the last one, so a replay never stops inside a transaction.
+  let held: ReplayEntry[] = [];
   for (const e of readArchive(listing, from)) {
     const doc = deserialize(e.bytes, { promoteValues: false, promoteBuffers: false, promoteLongs: false });
     const wall = doc["wall"];
@@ -187,6 +190,13 @@ export function* entriesToReplay(
       outcome.passedTarget = true;
       return;
     }
+    const o = doc["o"] as Record<string, unknown> | undefined;
+    if (doc["op"] === "c" && o?.["partialTxn"] === true) {
+      held.push({ ts: e.ts, doc });
+      continue;
+    }
+    yield* held;
+    held = [];
     yield { ts: e.ts, doc };
   }
 }

@@ -64,6 +64,16 @@ interface Stamp {
   readonly txn?: { readonly lsid: unknown; readonly txnNumber: Long };
 }
 
+/**
+ * The last entry of a transaction logged as a chain (`count` set, `prevOpTime` naming the previous
+ * entry): true when the reader must gather the earlier entries' ops before `eventsOf`.
+ */
+export function endsTransactionChain(entry: Doc): boolean {
+  const o = entry["o"];
+  return entry["op"] === "c" && isPlainDoc(o) && Array.isArray(o["applyOps"]) && o["count"] !== undefined &&
+    o["partialTxn"] === undefined;
+}
+
 /** The events of one decoded oplog entry, in order. */
 export function eventsOf(entry: Doc, scope: Scope, opts: EventOptions): StreamEvent[] {
   const ts = entry["ts"] as Timestamp;
@@ -71,6 +81,9 @@ export function eventsOf(entry: Doc, scope: Scope, opts: EventOptions): StreamEv
   const out: StreamEvent[] = [];
   const o = isPlainDoc(entry["o"]) ? entry["o"] : {};
   if (entry["op"] === "c" && Array.isArray(o["applyOps"])) {
+    // a large transaction's earlier entries: its events come with the last entry (see
+    // `transactionOps`, which the reader uses to gather them)
+    if (o["partialTxn"] === true) return [];
     const txn = entry["txnNumber"] !== undefined
       ? { lsid: entry["lsid"], txnNumber: entry["txnNumber"] as Long }
       : undefined;

@@ -19,6 +19,7 @@ import { type ClusterClock, commitTimestamp } from "./cluster_clock.ts";
 import { type DdlChange, ddlOps, nsOf, type PendingOp, stamp, tsKey, uuidOf } from "./entry.ts";
 import { computeDiff } from "../bson/doc_diff.ts";
 import { encodeInsertEntry } from "./insert_entry.ts";
+import { MAX_BSON_OBJECT_SIZE } from "../limits.ts";
 
 const ID_ONLY = new Set(["_id"]);
 
@@ -89,20 +90,36 @@ export class OplogWriter implements WriteHook {
     const wall = new Date();
     const label = txn.label;
     if (label?.txnNumber !== undefined) {
-      const ts = this.clock.tick();
-      const entry = {
-        ...stamp({ op: "c", ns: "admin.$cmd", o: { applyOps: list.map(fullOp) } }, ts, wall),
+      const ops = list.map(fullOp);
+      const head = {
         ...(label.lsid ? { lsid: label.lsid } : {}),
         txnNumber: Long.fromBigInt(label.txnNumber),
         stmtId: 0,
-        prevOpTime: { ts: new Timestamp({ t: 0, i: 0 }), t: Long.fromInt(-1) },
       };
-      entries.insert(tsKey(ts), BSON.serialize(entry));
+      let prevOpTime = { ts: new Timestamp({ t: 0, i: 0 }), t: Long.fromInt(-1) };
+      const chunks = txnChunks(ops, head);
+      let ts = this.clock.tick();
+      chunks.forEach((chunk, n) => {
+        if (n > 0) ts = this.clock.tick();
+        const last = n === chunks.length - 1;
+        // mongod 4.2+: a transaction past 16 MiB is a chain of applyOps entries, every one but the
+        // last marked partialTxn, each naming the previous in prevOpTime; the last has the op count
+        const o = chunks.length === 1
+          ? { applyOps: chunk }
+          : last
+          ? { applyOps: chunk, count: Long.fromInt(ops.length) }
+          : { applyOps: chunk, partialTxn: true };
+        const entry = { ...stamp({ op: "c", ns: "admin.$cmd", o }, ts, wall), ...head, prevOpTime };
+        entries.insert(tsKey(ts), BSON.serialize(entry));
+        prevOpTime = { ts, t: Long.fromInt(1) };
+      });
       txn.commitAt(commitTimestamp(ts));
+      // pre-images under the commit entry's time and the op's index in the whole transaction
+      // (change events of a transaction carry those)
       list.forEach((p, i) => {
         if (p.preImage) txn.table(this.tables.preImages).put(preImageKey(ts, i), p.preImage);
       });
-      this.onAppend(1);
+      this.onAppend(chunks.length);
     } else {
       const wallMs = wall.getTime();
       let ts: Timestamp | undefined;
@@ -143,6 +160,33 @@ export class OplogWriter implements WriteHook {
     this.onAppend(ops.length);
     queueMicrotask(this.onWritten);
   }
+}
+
+/** Bytes of ops one transaction entry holds at most (mongod: the user document limit). */
+const TXN_ENTRY_OPS_BYTES = MAX_BSON_OBJECT_SIZE;
+
+/**
+ * A transaction's ops cut into applyOps entries of at most TXN_ENTRY_OPS_BYTES of ops (one entry
+ * when it fits, the common case: measured once as a whole).
+ */
+function txnChunks(ops: PendingOp[], head: Doc): PendingOp[][] {
+  const whole = BSON.calculateObjectSize({ o: { applyOps: ops }, ...head });
+  if (whole <= TXN_ENTRY_OPS_BYTES) return [ops];
+  const chunks: PendingOp[][] = [];
+  let cur: PendingOp[] = [];
+  let bytes = 0;
+  for (const op of ops) {
+    const size = BSON.calculateObjectSize(op) + 8;
+    if (cur.length > 0 && bytes + size > TXN_ENTRY_OPS_BYTES) {
+      chunks.push(cur);
+      cur = [];
+      bytes = 0;
+    }
+    cur.push(op);
+    bytes += size;
+  }
+  chunks.push(cur);
+  return chunks;
 }
 
 /** A pending op as a document (inside an applyOps, entries are built as documents). */

@@ -48,7 +48,19 @@ Deno.test({
         await coll.insertOne({ _id: 50 }, { session });
         await coll.updateOne({ _id: 5 }, { $inc: { n: 1 } }, { session });
       });
+      // a transaction past 16 MiB: logged as a chain of applyOps entries (partialTxn …, count)
+      const mib = "m".repeat(1024 * 1024);
+      await session.withTransaction(async () => {
+        for (let i = 0; i < 18; i++) {
+          await ca.db("shop").collection("big").insertOne({ _id: i, mib } as never, { session });
+        }
+      });
       await session.endSession();
+      const partial = await ca.db("local").collection("oplog.rs").find({ "o.partialTxn": true }).project({
+        ts: 1,
+      })
+        .toArray();
+      assert.equal(partial.length, 1);
 
       const d = await tool("mongodump", ["--uri", a.uri, "--oplog", "--out", dump]);
       assert.equal(d.code, 0, d.stderr);
@@ -67,6 +79,11 @@ Deno.test({
       const want = await coll.find({}).sort({ _id: 1 }).toArray();
       const got = await cb.db("shop").collection<D>("items").find({}).sort({ _id: 1 }).toArray();
       assert.deepEqual(got, want);
+      assert.equal(
+        await cb.db("shop").collection("big").countDocuments({}),
+        18,
+        "the chained transaction replayed",
+      );
       const indexes = await cb.db("shop").collection("items").indexes();
       assert.ok(indexes.some((i) => i.name === "n_1"), "the index creation was replayed");
     } finally {

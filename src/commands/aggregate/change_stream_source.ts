@@ -14,6 +14,7 @@ import { MAX_COMMAND_BODY_SIZE } from "../../limits.ts";
 import {
   comparePoints,
   encodeToken,
+  endsTransactionChain,
   eventSize,
   eventsOf,
   MAX_CHANGE_EVENT_SIZE,
@@ -131,7 +132,8 @@ export class ChangeStreamSource implements BatchSource {
       if (rows.length === 0) return;
       for (const row of rows) {
         this.#after = row.key;
-        const entry = decodeDocument(row.bytes);
+        const read = decodeDocument(row.bytes);
+        const entry = endsTransactionChain(read) ? this.#wholeTransaction(read) : read;
         for (
           const ev of eventsOf(entry, this.scope, {
             showExpandedEvents: this.spec.showExpandedEvents === true,
@@ -160,6 +162,31 @@ export class ChangeStreamSource implements BatchSource {
       }
       this.#skip = undefined;
     }
+  }
+
+  /**
+   * The last entry of a transaction logged as a chain, with the ops of the earlier entries (followed
+   * back through prevOpTime) before its own: one applyOps, so events are numbered across the whole
+   * transaction and carry the commit's time, as the pre-images are keyed.
+   */
+  #wholeTransaction(last: Doc): Doc {
+    const parts: Doc[][] = [];
+    let entry: Doc | undefined = last;
+    for (let n = 0; entry && n < 1_000_000; n++) {
+      parts.unshift((entry["o"] as Doc)["applyOps"] as Doc[]);
+      const prev = entry["prevOpTime"] as Doc | undefined;
+      const ts = prev?.["ts"];
+      if (!(ts instanceof Timestamp) || ts.isZero()) break;
+      const row = this.oplog.read({ from: ts }, 1)[0];
+      if (!row || keyTs(row.key).compare(ts) !== 0) {
+        throw new CommandError(
+          "ChangeStreamHistoryLost",
+          "Resume of change stream was not possible, as the resume point may no longer be in the oplog.",
+        );
+      }
+      entry = decodeDocument(row.bytes);
+    }
+    return { ...last, o: { applyOps: parts.flat() } };
   }
 
   /** Queues an event's outputs; `skipFragments` > 0 when resuming inside a split event. */

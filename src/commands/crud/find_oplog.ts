@@ -37,6 +37,8 @@ class OplogFindSource implements BatchSource {
   #skip: number;
   #left: number;
   #exhausted = false;
+  /** Rows read but not yet returned (a batch ended at its byte limit). */
+  #pending: RawEntry[] = [];
   readonly #abort = new AbortController();
 
   constructor(
@@ -56,6 +58,11 @@ class OplogFindSource implements BatchSource {
   }
 
   #read(): RawEntry[] {
+    if (this.#pending.length > 0) {
+      const rows = this.#pending;
+      this.#pending = [];
+      return rows;
+    }
     if (this.reverse) {
       if (this.#after !== undefined) return []; // one pass over the newest entries
       const rows = this.oplog.readNewest(Number.MAX_SAFE_INTEGER);
@@ -81,7 +88,8 @@ class OplogFindSource implements BatchSource {
           if (!this.tailable) this.#exhausted = true;
           break;
         }
-        for (const row of rows) {
+        for (let i = 0; i < rows.length; i++) {
+          const row = rows[i]!;
           const d = decodeDocument(row.bytes);
           if (!this.matches(d)) continue;
           if (this.#skip > 0) {
@@ -89,10 +97,16 @@ class OplogFindSource implements BatchSource {
             continue;
           }
           const b = this.projection ? BSON.serialize(this.projection.apply(d)) : row.bytes;
+          // a batch stays within the reply limit (entries of a large transaction are ~16 MiB)
+          if (docs.length > 0 && bytes + b.length > maxBytes) {
+            this.#pending = rows.slice(i);
+            break;
+          }
           docs.push(b);
           bytes += b.length;
           if (--this.#left <= 0) break;
         }
+        if (this.#pending.length > 0) break;
         if (ctl.due()) await ctl.yieldNow();
       }
       if (docs.length > 0 || this.#exhausted || this.#left <= 0 || !this.awaitData) break;
