@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
-import { Timestamp } from "bson";
-import { checkCoverage, parseTarget, withinTarget } from "./pitr.ts";
+import { BSON, Timestamp } from "bson";
+import { checkCoverage, entriesToReplay, parseTarget, withinTarget } from "./pitr.ts";
+import { listArchive, segmentName } from "../oplog/archive_files.ts";
 import { RestoreError } from "./restore.ts";
 import type { ArchiveListing } from "../oplog/archive_files.ts";
 
@@ -48,4 +49,33 @@ Deno.test("checkCoverage: no oplog, an archive starting late, a target before th
   // A gap before the backup, or after the target, does not matter.
   checkCoverage(listing(ts(50, 1), [gap]), ts(170, 1), latest);
   checkCoverage(listing(ts(50, 1), [gap]), ts(100, 1), parseTarget("140,1"));
+});
+
+Deno.test("entriesToReplay: a transaction logged as a chain is replayed whole or not at all", () => {
+  const dir = Deno.makeTempDirSync({ prefix: "pitr-chain-" });
+  try {
+    const ts = (i: number) => new Timestamp({ t: 100, i });
+    const entry = (i: number, o: Record<string, unknown>) =>
+      BSON.serialize({ op: "c", ns: "admin.$cmd", o, ts: ts(i) });
+    const op = { op: "i", ns: "d.c", o: { _id: 1 } };
+    const parts = [
+      BSON.serialize({ op: "n", ns: "", o: {}, ts: ts(1) }),
+      entry(2, { applyOps: [op], partialTxn: true }),
+      entry(3, { applyOps: [op], partialTxn: true }),
+      entry(4, { applyOps: [op], count: 3 }),
+    ];
+    const file = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+    let at = 0;
+    for (const p of parts) file.set(p, (at += p.length) - p.length);
+    Deno.writeFileSync(`${dir}/${segmentName(ts(1))}`, file);
+    const listing = listArchive(dir);
+    const replayed = (target: Timestamp) =>
+      [...entriesToReplay(listing, new Timestamp({ t: 99, i: 0 }), { kind: "ts", ts: target })].map((e) =>
+        e.ts.getLowBits()
+      );
+    assert.deepEqual(replayed(ts(3)), [1], "stopping inside the chain replays none of it");
+    assert.deepEqual(replayed(ts(4)), [1, 2, 3, 4]);
+  } finally {
+    Deno.removeSync(dir, { recursive: true });
+  }
 });
