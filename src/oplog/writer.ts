@@ -107,7 +107,7 @@ export class OplogWriter implements WriteHook {
         const o = chunks.length === 1
           ? { applyOps: chunk }
           : last
-          ? { applyOps: chunk, count: Long.fromInt(ops.length) }
+          ? { applyOps: chunk, count: ops.length }
           : { applyOps: chunk, partialTxn: true };
         const entry = { ...stamp({ op: "c", ns: "admin.$cmd", o }, ts, wall), ...head, prevOpTime };
         entries.insert(tsKey(ts), BSON.serialize(entry));
