@@ -9,7 +9,7 @@
  * their next command.
  */
 import { BSON } from "bson";
-import type { CollectionEntry, IndexKeys, StorageEngine } from "../storage/api.ts";
+import type { CollectionEntry, IndexKeys, StorageEngine, WriteTxn } from "../storage/api.ts";
 import { decodeDocument } from "../bson/decode.ts";
 import type { RoleName } from "./builtin_roles.ts";
 import type { Privilege } from "./privileges.ts";
@@ -18,6 +18,11 @@ import type { ScramCredential, ScramMechanism } from "./scram.ts";
 export const AUTH_DB = "admin";
 export const USERS_COLLECTION = "system.users";
 export const ROLES_COLLECTION = "system.roles";
+/** mongod's server configuration collection; holds the auth schema document. */
+export const VERSION_COLLECTION = "system.version";
+/** `{_id: "authSchema", currentVersion: 5}`: mongod's SCRAM-era schema, what mongorestore checks for. */
+export const AUTH_SCHEMA_ID = "authSchema";
+export const AUTH_SCHEMA_VERSION = 5;
 
 type Doc = Record<string, unknown>;
 
@@ -155,14 +160,39 @@ export class AuthStore {
     });
   }
 
+  /**
+   * Writes `{_id: "authSchema", currentVersion: 5}` into admin.system.version when it is missing or
+   * different, in the transaction of a user/role change — as mongod's user-management commands do
+   * (writeAuthSchemaVersionIfNeeded), so mongodump carries it and mongorestore accepts the users.
+   */
+  #writeAuthSchema(txn: WriteTxn, version: CollectionEntry): void {
+    for (const r of txn.scan(version)) {
+      const d = decodeDocument(r.bytes);
+      if (d["_id"] !== AUTH_SCHEMA_ID) continue;
+      if (d["currentVersion"] === AUTH_SCHEMA_VERSION) return;
+      const next = { ...d, currentVersion: AUTH_SCHEMA_VERSION };
+      txn.update(version, r.rid, BSON.serialize(next), this.#keysOf(version, d), this.#keysOf(version, next));
+      return;
+    }
+    const doc = { _id: AUTH_SCHEMA_ID, currentVersion: AUTH_SCHEMA_VERSION };
+    txn.insert(version, BSON.serialize(doc), this.#keysOf(version, doc));
+  }
+
+  #versionCollection(): CollectionEntry {
+    return this.#storage.catalog.getCollection(AUTH_DB, VERSION_COLLECTION) ??
+      this.#storage.catalog.createCollection(AUTH_DB, VERSION_COLLECTION);
+  }
+
   /** Inserts a user or role document (StorageError DuplicateKey when it exists). */
   insert(which: "users" | "roles", doc: UserDoc | RoleDoc): void {
     const coll = this.#collection(which === "users" ? USERS_COLLECTION : ROLES_COLLECTION);
+    const version = this.#versionCollection();
     const plain = doc as unknown as Doc;
     try {
-      this.#storage.write((txn) => txn.insert(coll, BSON.serialize(plain), this.#keysOf(coll, plain)), {
-        syncNow: true,
-      });
+      this.#storage.write((txn) => {
+        txn.insert(coll, BSON.serialize(plain), this.#keysOf(coll, plain));
+        this.#writeAuthSchema(txn, version);
+      }, { syncNow: true });
     } finally {
       this.invalidate();
     }
@@ -174,6 +204,7 @@ export class AuthStore {
     const entry = which === "users" ? loaded.users.get(doc._id) : loaded.roles.get(doc._id);
     if (!entry) return false;
     const coll = this.#collection(which === "users" ? USERS_COLLECTION : ROLES_COLLECTION);
+    const version = this.#versionCollection();
     const plain = doc as unknown as Doc;
     try {
       this.#storage.write((txn) => {
@@ -181,6 +212,7 @@ export class AuthStore {
         if (!before) return;
         const oldKeys = this.#keysOf(coll, decodeDocument(before));
         txn.update(coll, entry.rid, BSON.serialize(plain), oldKeys, this.#keysOf(coll, plain));
+        this.#writeAuthSchema(txn, version);
       }, { syncNow: true });
     } finally {
       this.invalidate();
@@ -197,9 +229,11 @@ export class AuthStore {
       which === "users" ? USERS_COLLECTION : ROLES_COLLECTION,
     );
     if (!coll) return 0;
+    const version = this.#versionCollection();
     let n = 0;
     try {
       this.#storage.write((txn) => {
+        this.#writeAuthSchema(txn, version);
         for (const id of ids) {
           const entry = which === "users" ? loaded.users.get(id) : loaded.roles.get(id);
           if (!entry) continue;

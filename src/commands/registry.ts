@@ -18,6 +18,7 @@ import { createUser } from "./auth/create_user.ts";
 import { dropAllUsersFromDatabase, dropUser } from "./auth/drop_user.ts";
 import { grantRolesToUser, revokeRolesFromUser } from "./auth/grant_roles_to_user.ts";
 import { logout } from "./auth/logout.ts";
+import { mergeAuthzCollections } from "./auth/merge_authz_collections.ts";
 import { mapReduce } from "./aggregate/map_reduce.ts";
 import { saslContinue } from "./auth/sasl_continue.ts";
 import { saslStart } from "./auth/sasl_start.ts";
@@ -144,6 +145,7 @@ export const COMMANDS: readonly AnyCommandSpec[] = checkedRegistry([
   logRotate,
   logout,
   mapReduce,
+  mergeAuthzCollections,
   ping,
   profile,
   pruneOplog,

@@ -39,6 +39,9 @@ const TABLE: [string, Cmd, string[]][] = [
     "backup",
     "root",
   ]],
+  // mongod 8.0: system.views is not a normal collection and no built-in role names it (root gets 13
+  // too); a custom role on {db: "", collection: "system.views"} reads it (checked below).
+  ["find t.system.views", ["t", { find: "system.views", filter: {} }], []],
   ["insert t.c", ["t", { insert: "c", documents: [{}] }], [
     "readWrite",
     "dbOwner",
@@ -168,6 +171,22 @@ Deno.test({
         await outcome(root, ["t", { createRole: "cOnly", privileges: [], roles: [] }]),
         'error 51002: Role "cOnly@t" already exists',
       );
+      // system.views: readable through a custom role naming it (no built-in role does, as on mongod).
+      await root.db("t").createCollection("v", { viewOn: "c", pipeline: [] });
+      await root.db("admin").command({
+        createRole: "viewsReader",
+        privileges: [{ resource: { db: "", collection: "system.views" }, actions: ["find"] }],
+        roles: [],
+      });
+      await root.db("admin").command({ createUser: "vr", pwd: "pw", roles: ["viewsReader"] });
+      const vr = new MongoClient(uri(server, "vr", "pw", "admin"));
+      clients.push(vr);
+      assert.deepEqual(
+        await vr.db("t").collection("system.views").find({}).toArray(),
+        [{ _id: "t.v", viewOn: "c", pipeline: [] }],
+      );
+      assert.equal(await outcome(root, ["t", { find: "system.views", filter: {} }]), "13");
+      await root.db("admin").command({ dropRole: "viewsReader" });
       // A cycle is refused (49); an unknown action or role likewise.
       const cycle = await outcome(root, ["t", { grantRolesToRole: "cOnly", roles: ["withRead"] }]);
       assert.match(cycle, /^error 49:/);

@@ -63,6 +63,8 @@ const DATABASE_ACTIONS: ReadonlySet<string> = new Set([
 ]);
 
 const CLUSTER: Target = { kind: "cluster" };
+/** mongod's anyNormalResource: only `{db: "", collection: ""}` (or anyResource) covers it. */
+const ANY_NORMAL: Target = { kind: "database", db: "" };
 const dbTarget = (db: string): Target => ({ kind: "database", db });
 const collTarget = (db: string, collection: string): Target => ({ kind: "collection", db, collection });
 
@@ -338,6 +340,19 @@ const RULES: Record<string, Rule> = {
   grantRolesToRole: (body, db) => grantChecks("grantRole", [db, ...roleDbs(body["roles"], db)]),
   revokeRolesFromRole: (body, db) => grantChecks("revokeRole", [db, ...roleDbs(body["roles"], db)]),
   grantPrivilegesToRole: (_body, db) => grantChecks("grantRole", [db]),
+  // mongod: the user/role actions on every normal resource, and find on each temporary collection.
+  _mergeAuthzCollections: (body) => {
+    const actions = ["createUser", "createRole", "grantRole", "revokeRole"];
+    if (body["drop"] === true) actions.push("dropUser", "dropRole");
+    const out: PrivilegeCheck[] = actions.map((action) => ({ action, target: ANY_NORMAL }));
+    for (const field of ["tempUsersCollection", "tempRolesCollection"]) {
+      const ns = body[field];
+      if (typeof ns !== "string" || ns === "") continue;
+      const dot = ns.indexOf(".");
+      out.push({ action: "find", target: collTarget(ns.slice(0, dot), ns.slice(dot + 1)) });
+    }
+    return out;
+  },
   revokePrivilegesFromRole: (_body, db) => grantChecks("revokeRole", [db]),
 };
 
