@@ -339,6 +339,9 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
     top: new Top(),
     fsyncLock: new FsyncLock(),
     backups: { last: undefined },
+    // Loaded on first use: it pulls in the Node driver, which a server that never replays never needs.
+    replayOplog: async (dir, listing, from, target) =>
+      (await import("./pitr_replay.ts")).replayOplog(startServer, dir, listing, from, target),
     spill,
     queryMemoryLimitBytes: config.server.queryMemoryLimitBytes,
     js,

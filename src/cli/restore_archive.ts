@@ -7,22 +7,15 @@
  *
  * Point-in-time recovery: with `--oplog-archive DIR --to-time ISO|T,I|latest` (or `--to-ts T,I`),
  * the archived oplog (`[oplog] archive_dir`) is then replayed from the restored data's newest oplog
- * entry up to the target (src/backup/pitr.ts checks the archive covers it; pitr_replay.ts applies
- * it). A failed replay removes a target directory this restore created.
+ * entry up to the target (src/backup/pitr_restore.ts: pitr.ts checks the archive covers it,
+ * src/app/pitr_replay.ts applies it). A failed replay removes a target directory this restore created.
  */
 import { parseArgs } from "node:util";
-import { checkTarget, restoreArchive, RestoreError } from "../backup/mod.ts";
-import {
-  checkCoverage,
-  describeTarget,
-  fmtTs,
-  openArchive,
-  oplogEnd,
-  parseTarget,
-  type PitrTarget,
-} from "../backup/pitr.ts";
-import type { ArchiveListing } from "../oplog/archive_files.ts";
-import { replayOplog } from "./pitr_replay.ts";
+import { restoreArchive, RestoreError, type RestoreResult } from "../backup/mod.ts";
+import { describeTarget, fmtTs, parseTarget, type PitrTarget } from "../backup/pitr.ts";
+import { pointInTimeRestore, reachedText } from "../backup/pitr_restore.ts";
+import { replayOplog } from "../app/pitr_replay.ts";
+import { startServer } from "../app/start_server.ts";
 
 export function restoreArchiveHelp(): string {
   return [
@@ -121,15 +114,13 @@ export async function restoreArchiveCli(argv: string[]): Promise<number> {
     );
     return 2;
   }
-  let pitr: { target: PitrTarget; listing: ArchiveListing; dir: string } | undefined;
+  let target: PitrTarget | undefined;
   try {
-    if (targetText !== undefined && values["oplog-archive"] !== undefined) {
-      const target = parseTarget(targetText);
+    if (targetText !== undefined) {
+      target = parseTarget(targetText);
       if (toTs !== undefined && target.kind !== "ts") {
         throw new RestoreError(`--to-ts takes a timestamp T,I, got '${toTs}'`);
       }
-      pitr = { target, listing: openArchive(values["oplog-archive"]), dir: values["oplog-archive"] };
-      checkTarget(values["target-dir"], values["allow-existing"] === true);
     }
   } catch (e) {
     if (e instanceof RestoreError) {
@@ -138,42 +129,62 @@ export async function restoreArchiveCli(argv: string[]): Promise<number> {
     }
     throw e;
   }
-  const created = !dirHasEntries(values["target-dir"]);
   const enc = new TextEncoder();
   const progress = progressReporter(
     (s) => void Deno.stderr.writeSync(enc.encode(s)),
     Deno.stderr.isTerminal(),
   );
-  try {
-    const r = await restoreArchive({
-      archive: values.archive,
-      targetDir: values["target-dir"],
-      allowExisting: values["allow-existing"] === true,
-      onProgress: (d, t) => progress.update(d, t),
-    });
+  const printRestored = (r: RestoreResult) => {
     progress.finish();
     const m = r.manifest;
     console.log(
       `restored ${values.archive} (taken ${m.createdAt} by secantusdb ${m.server.version}) into ${r.targetDir}: ` +
         `${r.files} files, ${r.bytes} bytes, ${m.collections.length} collections, ${r.durationMs} ms`,
     );
-    if (pitr) {
-      try {
-        await pointInTime(r.targetDir, pitr.listing, pitr.target, pitr.dir);
-      } catch (e) {
-        if (created) {
-          try {
-            Deno.removeSync(r.targetDir, { recursive: true });
-          } catch { /* report the first error */ }
-        }
-        throw e instanceof RestoreError
-          ? new RestoreError(
-            `${e.message}${
-              created ? ` (${r.targetDir} was removed)` : ` (${r.targetDir} holds a partial replay)`
-            }`,
-          )
-          : e;
-      }
+  };
+  try {
+    if (target === undefined) {
+      printRestored(
+        await restoreArchive({
+          archive: values.archive,
+          targetDir: values["target-dir"],
+          allowExisting: values["allow-existing"] === true,
+          onProgress: (d, t) => progress.update(d, t),
+        }),
+      );
+      return 0;
+    }
+    const pitrTarget = target;
+    const archiveDir = values["oplog-archive"]!;
+    const o = await pointInTimeRestore(
+      {
+        archive: values.archive,
+        targetDir: values["target-dir"],
+        allowExisting: values["allow-existing"] === true,
+        oplogArchive: archiveDir,
+        target: pitrTarget,
+        onProgress: (d, t) => progress.update(d, t),
+      },
+      (dir, listing, from, t) => replayOplog(startServer, dir, listing, from, t),
+      {
+        restored: printRestored,
+        replaying: (from) =>
+          console.log(
+            `replaying the oplog archive ${archiveDir} after ${fmtTs(from)} up to ${
+              describeTarget(pitrTarget)
+            }…`,
+          ),
+      },
+    );
+    console.log(
+      `replayed ${o.replay.applied} oplog entries (${o.replay.noops} no-ops skipped) in ${o.replay.durationMs} ms; ` +
+        `the data is now as of ${reachedText(o)}`,
+    );
+    if (!o.replay.reachedTarget) {
+      console.log(
+        `warning: the oplog archive ends before ${describeTarget(pitrTarget)}: ` +
+          "later writes were not archived (or the archive copy is older)",
+      );
     }
     return 0;
   } catch (e) {
@@ -183,42 +194,5 @@ export async function restoreArchiveCli(argv: string[]): Promise<number> {
       return 1;
     }
     throw e;
-  }
-}
-
-function dirHasEntries(dir: string): boolean {
-  try {
-    for (const _ of Deno.readDirSync(dir)) return true;
-    return false;
-  } catch {
-    return false;
-  }
-}
-
-/** Checks the archive covers the way from the restored data to the target, then replays it. */
-async function pointInTime(
-  dataDir: string,
-  listing: ArchiveListing,
-  target: PitrTarget,
-  archiveDir: string,
-): Promise<void> {
-  const from = oplogEnd(dataDir);
-  checkCoverage(listing, from, target);
-  console.log(
-    `replaying the oplog archive ${archiveDir} after ${fmtTs(from!)} up to ${describeTarget(target)}…`,
-  );
-  const r = await replayOplog(dataDir, listing, from!, target);
-  const reached = r.last
-    ? `${fmtTs(r.last)}${r.lastWall ? ` (${r.lastWall.toISOString()})` : ""}`
-    : `${fmtTs(from!)} (nothing newer was archived)`;
-  console.log(
-    `replayed ${r.applied} oplog entries (${r.noops} no-ops skipped) in ${r.durationMs} ms; ` +
-      `the data is now as of ${reached}`,
-  );
-  if (!r.reachedTarget) {
-    console.log(
-      `warning: the oplog archive ends before ${describeTarget(target)}: ` +
-        "later writes were not archived (or the archive copy is older)",
-    );
   }
 }

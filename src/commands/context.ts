@@ -32,6 +32,7 @@ import type { Top } from "../observability/top.ts";
 import type { OpStats } from "../observability/op_stats.ts";
 import type { FsyncLock } from "./shared/fsync_lock.ts";
 import type { BackupRecord } from "../backup/mod.ts";
+import type { ReplayFn } from "../backup/pitr_restore.ts";
 import type { WriteConcern } from "./params/write_concern.ts";
 
 /** What listCommands reports of a registered command. */
@@ -109,6 +110,11 @@ export interface ServerContext {
   readonly fsyncLock: FsyncLock;
   /** The last native backup this process took (serverStatus, /metrics). */
   readonly backups: { last: BackupRecord | undefined };
+  /**
+   * Replays archived oplog entries onto a restored directory (point-in-time restore from a running
+   * server, `secantusAdmin.restoreArchive {toTime}`); provided by the composition root.
+   */
+  readonly replayOplog?: ReplayFn;
   /** Temporary files of blocking query stages past their memory budget (storage/spill.ts). */
   readonly spill: SpillFiles;
   /** Bytes one blocking query stage may hold ([server] query_memory_limit). */

@@ -5,7 +5,8 @@
  * `secantusdb restore-archive --oplog-archive … --to-time` brings back exactly the data as it was at a
  * moment between the backup and the crash, `--to-ts` at an operation's timestamp, and `latest`
  * everything acknowledged up to a fraction of a second before the crash (the RPO). Also the refusals:
- * a target before the backup, an archive that does not reach back to the backup, a gap.
+ * a target before the backup, an archive that does not reach back to the backup, a gap. The running
+ * server does the same through `secantusAdmin.restoreArchive {toTs | toTime}` over its own archive.
  */
 import assert from "node:assert/strict";
 import { BSON, MongoClient, type Timestamp } from "mongodb";
@@ -45,6 +46,25 @@ async function snapshot(uri: string): Promise<Snapshot> {
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function snapshotDir(work: string, dir: string): Promise<Snapshot> {
+  let server: ServerProcess | undefined;
+  try {
+    server = await spawnServer({ dataDir: dir, ownDataDir: true, cwd: work });
+    return await snapshot(server.uri);
+  } finally {
+    await server?.stop();
+  }
+}
+
+async function code(p: Promise<unknown>): Promise<number | undefined> {
+  try {
+    await p;
+    return undefined;
+  } catch (e) {
+    return (e as { code?: number }).code;
+  }
+}
 
 async function restoreAndSnapshot(
   work: string,
@@ -128,11 +148,41 @@ Deno.test({
       await items.dropIndex("tags_1");
       const atEnd = await snapshot(server.uri);
 
+      // The same from the running server: secantusAdmin.restoreArchive with toTs / toTime, replaying
+      // its own archive (flushed first, so "latest" is the last acknowledged write).
+      const admin = client.db("admin");
+      const restoreCmd = (targetDir: string, extra: Record<string, unknown>) =>
+        admin.command({
+          "secantusAdmin.restoreArchive": 1,
+          archive: `${work}/base.tar.gz`,
+          targetDir,
+          ...extra,
+        });
+      const cmdTs = await restoreCmd(`${work}/c-ts`, { toTs: c1Ts });
+      assert.equal(cmdTs["pointInTime"]["reachedTarget"], true);
+      assert.ok(cmdTs["pointInTime"]["applied"] > 0);
+      const cmdLatest = await restoreCmd(`${work}/c-latest`, { toTime: "latest" });
+      assert.equal(cmdLatest["pointInTime"]["oplogArchive"], archiveDir);
+      const cmdTime = await restoreCmd(`${work}/c-time`, { toTime: tB, oplogArchive: archiveDir });
+      assert.ok(cmdTime["pointInTime"]["reached"]);
+      // Refusals with the CLI's validation: 2 for bad or conflicting fields, 20 when it cannot proceed
+      // (and the directory it created is gone).
+      assert.equal(await code(restoreCmd(`${work}/c-x`, { toTime: "latest", toTs: c1Ts })), 2);
+      assert.equal(await code(restoreCmd(`${work}/c-x`, { oplogArchive: archiveDir })), 2);
+      assert.equal(await code(restoreCmd(`${work}/c-x`, { toTime: "yesterday" })), 2);
+      assert.equal(await code(restoreCmd(`${work}/c-x`, { toTs: "latest" })), 2);
+      assert.equal(await code(restoreCmd(`${work}/c-x`, { toTime: new Date("2001-01-01T00:00:00Z") })), 20);
+      assert.throws(() => Deno.statSync(`${work}/c-x`), Deno.errors.NotFound);
+
       // The host is lost 0.6 s after the last acknowledged write (3 archive intervals).
       await sleep(600);
       server.child.kill("SIGKILL");
       killed = true;
       await server.stop("SIGKILL", { keepData: false });
+
+      assert.deepEqual(await snapshotDir(work, `${work}/c-ts`), atC1);
+      assert.deepEqual(await snapshotDir(work, `${work}/c-latest`), atEnd);
+      assert.deepEqual(await snapshotDir(work, `${work}/c-time`), atB);
 
       const segments = [...Deno.readDirSync(archiveDir)].filter((e) => e.name.endsWith(".bson"));
       assert.ok(segments.length >= 1);

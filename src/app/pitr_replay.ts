@@ -1,6 +1,8 @@
 /**
- * The replay half of `secantusdb restore-archive --to-time/--to-ts`: starts a private server on the
- * restored directory (127.0.0.1, a free port, no archive, no test commands), sends the archived oplog
+ * The replay half of a point-in-time restore (`secantusdb restore-archive --to-time/--to-ts` and
+ * `secantusAdmin.restoreArchive {toTime}`, through src/backup/pitr_restore.ts): starts a private
+ * server on the restored directory (in this process; 127.0.0.1, a free port, auth off, no archive,
+ * no test commands — it lives only for the replay), sends the archived oplog
  * entries chosen by `backup/pitr.ts` through `applyOps` in batches (entries in order; a transaction is
  * one entry, so it is applied whole or the replay stops before it), and stops the server cleanly
  * (checkpoint). No-ops are counted, not sent. The first failing entry stops the replay with its
@@ -11,24 +13,22 @@ import { MongoClient } from "mongodb";
 import type { ArchiveListing } from "../oplog/archive_files.ts";
 import { entriesToReplay, fmtTs, type PitrTarget } from "../backup/pitr.ts";
 import { RestoreError } from "../backup/restore.ts";
-import { startServer } from "../app/start_server.ts";
+import type { ReplayResult } from "../backup/pitr_restore.ts";
 
-export interface ReplayResult {
-  /** Entries applied (no-ops excluded). */
-  readonly applied: number;
-  readonly noops: number;
-  /** The last entry replayed (no-ops included), if any. */
-  readonly last: Timestamp | undefined;
-  readonly lastWall: Date | undefined;
-  /** False when the archive ended before reaching the target. */
-  readonly reachedTarget: boolean;
-  readonly durationMs: number;
-}
+/** Starts a server (startServer's shape; passed in so this module does not import start_server.ts). */
+export type StartFn = (opts: {
+  storagePath: string;
+  host: string;
+  port: number;
+  logLevel: "WARNING";
+  enableTestCommands: boolean;
+}) => Promise<{ readonly uri: string; stop(): Promise<void> }>;
 
 const BATCH_OPS = 500;
 const BATCH_BYTES = 8 * 1024 * 1024;
 
 export async function replayOplog(
+  startServer: StartFn,
   dataDir: string,
   listing: ArchiveListing,
   from: Timestamp,
