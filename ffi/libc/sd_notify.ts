@@ -5,6 +5,11 @@
  * up. Deno has no stable Unix datagram sockets, so the three libc calls (socket, sendto, close) go
  * through Deno FFI on Linux. Without `NOTIFY_SOCKET` (not under systemd, or `Type=simple`) nothing is
  * sent; a failure is reported, never thrown (readiness must not stop the server).
+ *
+ * The watchdog (sd_watchdog_enabled(3)): with `WatchdogSec=` in the unit, systemd sets `WATCHDOG_USEC`
+ * (and `WATCHDOG_PID`, the process meant); the service must send `WATCHDOG=1` more often than that or
+ * systemd restarts it. `startWatchdog` pings at half the interval, as systemd recommends, from a timer
+ * on the event loop — so a loop stalled past `WatchdogSec` (a wedged server) stops the pings.
  */
 
 const AF_UNIX = 1;
@@ -58,4 +63,43 @@ export function sdNotify(state: string, socket = Deno.env.get("NOTIFY_SOCKET")):
   } finally {
     libc.symbols.close(fd);
   }
+}
+
+/**
+ * The watchdog ping interval in milliseconds (half of `WATCHDOG_USEC`), or undefined when the
+ * watchdog is off: no or an unusable `WATCHDOG_USEC`, or a `WATCHDOG_PID` naming another process.
+ */
+export function watchdogIntervalMs(
+  usec = Deno.env.get("WATCHDOG_USEC"),
+  pid = Deno.env.get("WATCHDOG_PID"),
+  self = Deno.pid,
+): number | undefined {
+  if (usec === undefined || !/^\d+$/.test(usec)) return undefined;
+  if (pid !== undefined && pid !== "" && pid !== String(self)) return undefined;
+  const micros = Number(usec);
+  if (!Number.isSafeInteger(micros) || micros <= 0) return undefined;
+  return Math.max(1, Math.floor(micros / 2000));
+}
+
+/**
+ * Sends `WATCHDOG=1` every `intervalMs` (the first at once) until the returned function is called.
+ * `onError` hears a failed send once per run of failures (not every ping).
+ */
+export function startWatchdog(
+  intervalMs: number,
+  opts: { socket?: string | undefined; onError?: (why: string) => void } = {},
+): () => void {
+  let failing = false;
+  const ping = () => {
+    const r = sdNotify("WATCHDOG=1", opts.socket ?? Deno.env.get("NOTIFY_SOCKET"));
+    if (r === "sent" || r === "off") {
+      failing = false;
+    } else if (!failing) {
+      failing = true;
+      opts.onError?.(r);
+    }
+  };
+  ping();
+  const timer = setInterval(ping, intervalMs);
+  return () => clearInterval(timer);
 }

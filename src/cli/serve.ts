@@ -3,7 +3,8 @@
  * server, prints one startup line (where it listens, which data directory), and stops cleanly on
  * SIGINT/SIGTERM. Configuration errors exit with code 2 and a message naming the key or flag. Under
  * systemd with `Type=notify` it reports readiness (READY=1 once listening), reloads and stopping
- * through NOTIFY_SOCKET (ffi/libc/sd_notify.ts); elsewhere that is a no-op.
+ * through NOTIFY_SOCKET (ffi/libc/sd_notify.ts), and with `WatchdogSec=` (WATCHDOG_USEC) pings
+ * WATCHDOG=1 at half that interval; elsewhere that is a no-op.
  */
 import { resolveServeConfig } from "./args.ts";
 import { serveHelp } from "./help.ts";
@@ -11,7 +12,7 @@ import { versionText } from "./version.ts";
 import { startServer } from "../app/start_server.ts";
 import { createLogger } from "../observability/log.ts";
 import { ConfigError } from "../config/mod.ts";
-import { sdNotify } from "../../ffi/libc/sd_notify.ts";
+import { sdNotify, startWatchdog, watchdogIntervalMs } from "../../ffi/libc/sd_notify.ts";
 
 export async function serve(argv: string[]): Promise<number> {
   let resolved;
@@ -57,6 +58,12 @@ export async function serve(argv: string[]): Promise<number> {
     if (r !== "sent" && r !== "off") log.warning(`systemd notify: ${r}`);
   };
   notify(`READY=1\nSTATUS=listening on ${config.server.host}:${server.port}\nMAINPID=${Deno.pid}`);
+  // WatchdogSec= in the unit: ping at half its interval from the event loop (a stalled loop stops them).
+  const watchdogMs = watchdogIntervalMs();
+  const stopWatchdog = watchdogMs === undefined
+    ? undefined
+    : startWatchdog(watchdogMs, { onError: (why) => log.warning(`systemd watchdog: ${why}`) });
+  if (watchdogMs !== undefined) log.info(`systemd watchdog: WATCHDOG=1 every ${watchdogMs} ms`);
   const done = Promise.withResolvers<void>();
   const onSignal = (sig: string) => () => {
     log.info(`received ${sig}; shutting down`);
@@ -95,6 +102,7 @@ export async function serve(argv: string[]): Promise<number> {
   for (const [s, h] of handlers) Deno.addSignalListener(s, h);
   await done.promise;
   for (const [s, h] of handlers) Deno.removeSignalListener(s, h);
+  stopWatchdog?.();
   notify("STOPPING=1");
   await server.stop();
   return 0;

@@ -177,3 +177,50 @@ Deno.test({
     }
   },
 });
+
+Deno.test({
+  name: "WatchdogSec: with WATCHDOG_USEC the server pings WATCHDOG=1 to NOTIFY_SOCKET at half the interval",
+  ignore: PYTHON === undefined || Deno.build.os !== "linux",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    const dir = await Deno.makeTempDir({ prefix: "secantus-watchdog-" });
+    const sock = `${dir}/notify.sock`;
+    const receiver = new Deno.Command(PYTHON!, {
+      args: [
+        "-c",
+        "import socket,sys\ns=socket.socket(socket.AF_UNIX,socket.SOCK_DGRAM)\ns.bind(sys.argv[1])\n" +
+        "s.settimeout(60)\nprint('BOUND',flush=True)\nfor _ in range(6):\n" +
+        "  print(s.recv(4096).decode().replace('\\n','|'),flush=True)\n",
+        sock,
+      ],
+      stdout: "piped",
+      stderr: "piped",
+    }).spawn();
+    let text = "";
+    const reading = (async () => {
+      for await (const c of receiver.stdout.pipeThrough(new TextDecoderStream())) text += c;
+    })();
+    const until = async (re: RegExp) => {
+      const deadline = Date.now() + 30_000;
+      while (!re.test(text) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      assert.match(text, re);
+    };
+    let server: Awaited<ReturnType<typeof spawnServer>> | undefined;
+    try {
+      await until(/BOUND/);
+      server = await spawnServer({ env: { NOTIFY_SOCKET: sock, WATCHDOG_USEC: "400000" } });
+      await until(/READY=1[^\n]*\n(WATCHDOG=1\n){3}/);
+      assert.match(server.output(), /systemd watchdog: WATCHDOG=1 every 200 ms/);
+    } finally {
+      await server?.stop();
+      try {
+        receiver.kill();
+      } catch { /* exited */ }
+      await receiver.status;
+      await reading.catch(() => {});
+      await receiver.stderr.cancel().catch(() => {});
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
