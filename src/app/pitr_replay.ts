@@ -2,11 +2,15 @@
  * The replay half of a point-in-time restore (`secantusdb restore-archive --to-time/--to-ts` and
  * `secantusAdmin.restoreArchive {toTime}`, through src/backup/pitr_restore.ts): starts a private
  * server on the restored directory (in this process; 127.0.0.1, a free port, auth off, no archive,
- * no test commands — it lives only for the replay), sends the archived oplog
- * entries chosen by `backup/pitr.ts` through `applyOps` in batches (entries in order; a transaction is
- * one entry, so it is applied whole or the replay stops before it), and stops the server cleanly
- * (checkpoint). No-ops are counted, not sent. The first failing entry stops the replay with its
- * timestamp in the error.
+ * no test commands — it lives only for the replay), sends the archived oplog entries chosen by
+ * `backup/pitr.ts` through `applyOps` in batches (entries in order; the target never falls inside a
+ * transaction, which is one entry), and stops the server cleanly (checkpoint). No-ops are counted,
+ * not sent. The first failing entry stops the replay with its timestamp in the error.
+ *
+ * Not atomic: applyOps runs each operation (a transaction's too) as its own write, so a batch, or a
+ * transaction, that fails or is interrupted part-way leaves the operations before it applied. A
+ * failed replay removes a directory the restore created (pitr_restore.ts); after a crash mid-replay
+ * the directory must be deleted and restored again.
  */
 import { calculateObjectSize, type Document, type Timestamp } from "bson";
 import { MongoClient } from "mongodb";
@@ -71,7 +75,7 @@ export async function replayOplog(
       batchTs = [];
       bytes = 0;
     };
-    for (const e of entriesToReplay(listing, from, target, outcome)) {
+    for await (const e of entriesToReplay(listing, from, target, outcome)) {
       last = e.ts;
       const wall = e.doc["wall"];
       if (wall instanceof Date) lastWall = wall;

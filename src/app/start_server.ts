@@ -222,7 +222,13 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
     maxEntries: config.oplog.maxEntries,
     noopHeartbeatSeconds: config.oplog.noopHeartbeatSeconds,
     ...(config.oplog.archiveDir !== undefined
-      ? { archive: { dir: config.oplog.archiveDir, intervalMs: config.oplog.archiveIntervalSeconds * 1000 } }
+      ? {
+        archive: {
+          dir: config.oplog.archiveDir,
+          intervalMs: config.oplog.archiveIntervalSeconds * 1000,
+          retentionSeconds: config.oplog.archiveRetentionSeconds,
+        },
+      }
       : {}),
     log: log.child("oplog"),
   });
@@ -456,6 +462,7 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
       transactions.stop();
       snapshots.releaseAll();
       oplog?.stop();
+      await oplog?.archiveIdle();
       spill.close();
       js.stop();
       storage.close();

@@ -174,16 +174,16 @@ export interface ReplayEntry {
  * ends the replay: a prefix, so the replayed state is one the server really had). `outcome` says
  * whether the archive went past the target (else it ended first).
  */
-export function* entriesToReplay(
+export async function* entriesToReplay(
   listing: ArchiveListing,
   from: Timestamp,
   target: PitrTarget,
   outcome: { passedTarget: boolean } = { passedTarget: false },
-): Generator<ReplayEntry> {
+): AsyncGenerator<ReplayEntry> {
   // The entries of a transaction logged as a chain (partialTxn …, then the last) are consecutive:
   // they are held until the last one, so a replay never stops inside a transaction.
   let held: ReplayEntry[] = [];
-  for (const e of readArchive(listing, from)) {
+  for await (const e of readArchive(listing, from)) {
     const doc = deserialize(e.bytes, { promoteValues: false, promoteBuffers: false, promoteLongs: false });
     const wall = doc["wall"];
     if (!withinTarget(target, e.ts, wall instanceof Date ? wall.getTime() : undefined)) {

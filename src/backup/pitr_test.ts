@@ -36,7 +36,7 @@ Deno.test("withinTarget compares a time with the entry's wall clock and a timest
 
 Deno.test("checkCoverage: no oplog, an archive starting late, a target before the backup, a gap", () => {
   const listing = (first: Timestamp, gaps: ArchiveListing["gaps"] = []): ArchiveListing => ({
-    segments: [{ path: "/x", first }],
+    segments: [{ path: "/x", first, compressed: false }],
     gaps,
   });
   const latest = parseTarget("latest");
@@ -51,7 +51,7 @@ Deno.test("checkCoverage: no oplog, an archive starting late, a target before th
   checkCoverage(listing(ts(50, 1), [gap]), ts(100, 1), parseTarget("140,1"));
 });
 
-Deno.test("entriesToReplay: a transaction logged as a chain is replayed whole or not at all", () => {
+Deno.test("entriesToReplay: a transaction logged as a chain is replayed whole or not at all", async () => {
   const dir = Deno.makeTempDirSync({ prefix: "pitr-chain-" });
   try {
     const ts = (i: number) => new Timestamp({ t: 100, i });
@@ -69,12 +69,13 @@ Deno.test("entriesToReplay: a transaction logged as a chain is replayed whole or
     for (const p of parts) file.set(p, (at += p.length) - p.length);
     Deno.writeFileSync(`${dir}/${segmentName(ts(1))}`, file);
     const listing = listArchive(dir);
-    const replayed = (target: Timestamp) =>
-      [...entriesToReplay(listing, new Timestamp({ t: 99, i: 0 }), { kind: "ts", ts: target })].map((e) =>
-        e.ts.getLowBits()
-      );
-    assert.deepEqual(replayed(ts(3)), [1], "stopping inside the chain replays none of it");
-    assert.deepEqual(replayed(ts(4)), [1, 2, 3, 4]);
+    const replayed = async (target: Timestamp) =>
+      (await Array.fromAsync(
+        entriesToReplay(listing, new Timestamp({ t: 99, i: 0 }), { kind: "ts", ts: target }),
+      ))
+        .map((e) => e.ts.getLowBits());
+    assert.deepEqual(await replayed(ts(3)), [1], "stopping inside the chain replays none of it");
+    assert.deepEqual(await replayed(ts(4)), [1, 2, 3, 4]);
   } finally {
     Deno.removeSync(dir, { recursive: true });
   }

@@ -91,7 +91,13 @@ Deno.test("every flag sets its key", async () => {
     },
     tls: { requireClientCert: false },
     storage: { cacheSizeBytes: 256 * 1024 ** 2, sessionMax: 50, syncOnCommit: true, ttlSweepSeconds: 60 },
-    oplog: { retentionSeconds: 60.5, maxEntries: 500, noopHeartbeatSeconds: 0, archiveIntervalSeconds: 1 },
+    oplog: {
+      retentionSeconds: 60.5,
+      maxEntries: 500,
+      noopHeartbeatSeconds: 0,
+      archiveIntervalSeconds: 1,
+      archiveRetentionSeconds: 0,
+    },
     metrics: { listen: "127.0.0.1:9216" },
   });
 });

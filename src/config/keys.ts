@@ -306,6 +306,14 @@ export const KEY_SPECS: readonly KeySpec[] = [
     help: "how often new oplog entries are appended and fsynced to archive_dir",
   },
   {
+    table: "oplog",
+    key: "archive_retention_seconds",
+    field: "archiveRetentionSeconds",
+    kind: "seconds",
+    flag: "oplog-archive-retention-seconds",
+    help: "remove closed archive segments whose last entry is older than this; 0 = keep them all",
+  },
+  {
     table: "metrics",
     key: "listen",
     field: "listen",

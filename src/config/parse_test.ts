@@ -56,7 +56,13 @@ Deno.test("defaults match PRODUCT.md's table", () => {
     },
     tls: { requireClientCert: false },
     storage: { cacheSizeBytes: 1024 ** 3, sessionMax: 1000, syncOnCommit: false, ttlSweepSeconds: 60 },
-    oplog: { retentionSeconds: 3600, maxEntries: 100000, noopHeartbeatSeconds: 0, archiveIntervalSeconds: 1 },
+    oplog: {
+      retentionSeconds: 3600,
+      maxEntries: 100000,
+      noopHeartbeatSeconds: 0,
+      archiveIntervalSeconds: 1,
+      archiveRetentionSeconds: 0,
+    },
     metrics: {},
   };
   assertEquals(defaultConfig(), expected);
@@ -130,7 +136,13 @@ noop_heartbeat_seconds = 0.0
     },
     tls: { requireClientCert: false },
     storage: { cacheSizeBytes: 256 * 1024 ** 2, sessionMax: 20, syncOnCommit: true, ttlSweepSeconds: 0.5 },
-    oplog: { retentionSeconds: 86400, maxEntries: 7, noopHeartbeatSeconds: 0, archiveIntervalSeconds: 1 },
+    oplog: {
+      retentionSeconds: 86400,
+      maxEntries: 7,
+      noopHeartbeatSeconds: 0,
+      archiveIntervalSeconds: 1,
+      archiveRetentionSeconds: 0,
+    },
     metrics: {},
   });
 });

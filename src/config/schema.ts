@@ -100,6 +100,11 @@ export interface OplogConfig {
   readonly archiveDir?: string;
   /** How often new entries are appended (and fsynced) to the archive: the RPO of a lost host. */
   readonly archiveIntervalSeconds: number;
+  /**
+   * Closed archive segments whose last entry is older than this are removed (point-in-time recovery
+   * then reaches back that far); 0 = keep them all.
+   */
+  readonly archiveRetentionSeconds: number;
 }
 
 /** `[metrics]` — Prometheus text exposition on `http://<listen>/metrics`; off unless `listen` is set. */
@@ -157,6 +162,7 @@ export function defaultConfig(): Config {
       maxEntries: 100_000,
       noopHeartbeatSeconds: 0,
       archiveIntervalSeconds: 1,
+      archiveRetentionSeconds: 0,
     },
     metrics: {},
   };

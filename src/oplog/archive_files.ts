@@ -5,6 +5,10 @@
  *  - `oplog-<secs>-<inc>.bson`: a segment, oplog entries as concatenated BSON documents in time order
  *    (the format of mongodump's `oplog.bson`, so `bsondump` reads it), named after its first entry's
  *    timestamp (10-digit zero-padded, so name order is time order);
+ *  - `oplog-<secs>-<inc>-to-<secs>-<inc>.bson.gz`: a closed segment, gzipped (`gunzip -c … | bsondump`
+ *    reads it), named after its first and last entries (so retention and readers need not open it).
+ *    It is written under a `.tmp` name, fsynced and renamed before the plain segment is removed: when
+ *    both exist, the `.gz` is whole and the plain one is a leftover;
  *  - `oplog-<secs>-<inc>.gap.json`: a gap marker, written when the archiver finds that entries after
  *    the archive's last one were removed from the oplog before they could be archived (the server ran
  *    without `archive_dir` for a while, or the archive's files were lost): `{after, resumedAt,
@@ -15,9 +19,10 @@
  * one they returned.
  */
 import { BSON, Timestamp } from "bson";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 
 const SEGMENT = /^oplog-(\d{10})-(\d{10})\.bson$/;
+const GZ_SEGMENT = /^oplog-(\d{10})-(\d{10})-to-(\d{10})-(\d{10})\.bson\.gz$/;
 const GAP = /^oplog-(\d{10})-(\d{10})\.gap\.json$/;
 
 export interface GapRecord {
@@ -33,6 +38,10 @@ export interface SegmentFile {
   readonly path: string;
   /** Its first entry's timestamp (from the name). */
   readonly first: Timestamp;
+  /** Its last entry's timestamp: known (from the name) for a compressed segment. */
+  readonly last?: Timestamp;
+  /** A closed, gzipped segment. */
+  readonly compressed: boolean;
 }
 
 export interface ArchiveListing {
@@ -47,6 +56,10 @@ function pad(n: number): string {
 
 export function segmentName(ts: Timestamp): string {
   return `oplog-${pad(ts.high)}-${pad(ts.low)}.bson`;
+}
+
+export function compressedSegmentName(first: Timestamp, last: Timestamp): string {
+  return `oplog-${pad(first.high)}-${pad(first.low)}-to-${pad(last.high)}-${pad(last.low)}.bson.gz`;
 }
 
 export function gapName(ts: Timestamp): string {
@@ -82,16 +95,29 @@ export function gapToJson(g: GapRecord): string {
 
 /**
  * The segments and gap markers in `dir` (oldest first). A missing folder throws NotFound; files
- * that are neither are ignored (an operator's README, rsync temporaries).
+ * that are neither are ignored (an operator's README, rsync temporaries, `.tmp` files). A plain
+ * segment whose gzipped copy exists is left out (`leftovers`: the compressor stopped before
+ * removing it).
  */
-export function listArchive(dir: string): ArchiveListing {
-  const segments: SegmentFile[] = [];
+export function listArchive(dir: string): ArchiveListing & { readonly leftovers: readonly string[] } {
+  const plain: SegmentFile[] = [];
+  const zipped: SegmentFile[] = [];
   const gaps: GapRecord[] = [];
   for (const e of Deno.readDirSync(dir)) {
     if (!e.isFile) continue;
     const s = SEGMENT.exec(e.name);
     if (s) {
-      segments.push({ path: join(dir, e.name), first: tsOf(s[1]!, s[2]!) });
+      plain.push({ path: join(dir, e.name), first: tsOf(s[1]!, s[2]!), compressed: false });
+      continue;
+    }
+    const z = GZ_SEGMENT.exec(e.name);
+    if (z) {
+      zipped.push({
+        path: join(dir, e.name),
+        first: tsOf(z[1]!, z[2]!),
+        last: tsOf(z[3]!, z[4]!),
+        compressed: true,
+      });
       continue;
     }
     const g = GAP.exec(e.name);
@@ -108,9 +134,40 @@ export function listArchive(dir: string): ArchiveListing {
       });
     }
   }
+  const zippedFirsts = new Set(zipped.map((z) => `${z.first.high >>> 0}.${z.first.low >>> 0}`));
+  const leftovers: string[] = [];
+  const segments = [...zipped];
+  for (const p of plain) {
+    if (zippedFirsts.has(`${p.first.high >>> 0}.${p.first.low >>> 0}`)) leftovers.push(p.path);
+    else segments.push(p);
+  }
   segments.sort((a, b) => compareTs(a.first, b.first));
   gaps.sort((a, b) => compareTs(a.resumedAt, b.resumedAt));
-  return { segments, gaps };
+  return { segments, gaps, leftovers };
+}
+
+/**
+ * A segment's bytes (gunzipped when compressed, through the platform's DecompressionStream). A plain
+ * segment compressed since it was listed (a live archive) is read from its `.gz`.
+ */
+export async function readSegment(seg: SegmentFile): Promise<Uint8Array> {
+  if (!seg.compressed) {
+    try {
+      return await Deno.readFile(seg.path);
+    } catch (e) {
+      if (!(e instanceof Deno.errors.NotFound)) throw e;
+      const twin = listArchive(dirname(seg.path)).segments.find((z) =>
+        z.compressed && compareTs(z.first, seg.first) === 0
+      );
+      if (!twin) throw e;
+      return await readSegment(twin);
+    }
+  }
+  const file = await Deno.open(seg.path, { read: true });
+  const plain = file.readable.pipeThrough(
+    new DecompressionStream("gzip") as unknown as TransformStream<Uint8Array, Uint8Array>,
+  );
+  return new Uint8Array(await new Response(plain).arrayBuffer());
 }
 
 /** One archived entry: its BSON bytes and its timestamp. */
@@ -144,17 +201,22 @@ export function entryTs(bytes: Uint8Array): Timestamp {
 }
 
 /**
- * Archived entries newer than `after` (all when null), oldest first, across every segment: files
- * wholly before `after` are skipped unread, torn tails are cut, and an entry not newer than the one
- * before it (a re-archived copy) is skipped.
+ * Archived entries newer than `after` (all when null), oldest first, across every segment, plain
+ * or gzipped: files wholly before `after` are skipped unread, torn tails are cut, and an entry not
+ * newer than the one before it (a re-archived copy) is skipped.
  */
-export function* readArchive(listing: ArchiveListing, after: Timestamp | null): Generator<ArchivedEntry> {
+export async function* readArchive(
+  listing: ArchiveListing,
+  after: Timestamp | null,
+): AsyncGenerator<ArchivedEntry> {
   let last = after;
   const segs = listing.segments;
   for (let k = 0; k < segs.length; k++) {
     const next = segs[k + 1];
+    const seg = segs[k]!;
     if (last && next && compareTs(next.first, last) <= 0) continue; // every entry here is ≤ next.first
-    const { docs } = splitDocuments(Deno.readFileSync(segs[k]!.path));
+    if (last && seg.last && compareTs(seg.last, last) <= 0) continue;
+    const { docs } = splitDocuments(await readSegment(seg));
     for (const bytes of docs) {
       const ts = entryTs(bytes);
       if (last && compareTs(ts, last) <= 0) continue;

@@ -47,6 +47,7 @@ export class Oplog {
   /** Timestamp of the oldest entry still kept (resume tokens older than it are lost). */
   #firstTs: Timestamp | undefined;
   #archiver: OplogArchiver | undefined;
+  #archiveIdle: Promise<void> = Promise.resolve();
   /** serverStatus `oplogTruncation`: the start-up scan, and the prunes that removed something. */
   #truncation = { processingMicros: 0, truncatingMicros: 0, truncateCount: 0 };
 
@@ -104,9 +105,17 @@ export class Oplog {
     this.#timers = [];
     this.#unhook?.();
     this.#unhook = undefined;
-    this.#archiver?.close();
+    if (this.#archiver) {
+      this.#archiver.close();
+      this.#archiveIdle = this.#archiver.idle();
+    }
     this.#archiver = undefined;
     this.#written();
+  }
+
+  /** Resolves once the archive's background work (compression, retention) has stopped. */
+  archiveIdle(): Promise<void> {
+    return this.#archiver?.idle() ?? this.#archiveIdle;
   }
 
   /** The archive's figures, when there is one. */
