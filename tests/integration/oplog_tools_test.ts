@@ -86,6 +86,25 @@ Deno.test({
       );
       const indexes = await cb.db("shop").collection("items").indexes();
       assert.ok(indexes.some((i) => i.name === "n_1"), "the index creation was replayed");
+
+      // An insert whose _id exists is applied as an upsert (a replay is idempotent, as on mongod) and the
+      // ops after it still go in; a unique index still holds, and the ops before a failure stay applied.
+      const admin = cb.db("admin");
+      const i = (o: Record<string, unknown>) => ({ op: "i", ns: "shop.items", o });
+      const res = await admin.command({
+        applyOps: [i({ _id: 1000, n: 1000 }), i({ _id: 0, n: -1, again: true }), i({ _id: 1001, n: 1001 })],
+      });
+      assert.equal(res["applied"], 3);
+      const items = cb.db("shop").collection<D & { again?: boolean }>("items");
+      assert.deepEqual(await items.findOne({ _id: 0 }), { _id: 0, n: -1, again: true });
+      assert.equal(await items.countDocuments({ _id: { $in: [1000, 1001] } }), 2);
+      await cb.db("shop").collection("uniq").createIndex({ u: 1 }, { unique: true });
+      const u = (o: Record<string, unknown>) => ({ op: "i", ns: "shop.uniq", o });
+      await assert.rejects(
+        admin.command({ applyOps: [u({ _id: 1, u: 1 }), u({ _id: 2, u: 1 })] }),
+        (e: { code?: number }) => e.code === 11000,
+      );
+      assert.equal(await cb.db("shop").collection("uniq").countDocuments(), 1, "ops before it stay applied");
     } finally {
       await ca.close();
       await cb.close();
