@@ -130,7 +130,12 @@ export function table(columns, rows, opts = {}) {
   let sortKey = opts.sortKey, dir = opts.dir ?? -1;
   const tbody = h("tbody");
   const valueOf = (c, r) => (c.value ? c.value(r) : r[c.key]);
+  const heads = [];
   const draw = () => {
+    // The sorted column tells assistive technology its order (aria-sort).
+    for (const [c, th] of heads) {
+      th.setAttribute("aria-sort", c.key !== sortKey ? "none" : dir > 0 ? "ascending" : "descending");
+    }
     const sorted = [...rows];
     const col = columns.find((c) => c.key === sortKey);
     if (col) {
@@ -161,10 +166,10 @@ export function table(columns, rows, opts = {}) {
   const head = h(
     "tr",
     {},
-    columns.map((c) =>
-      h(
+    columns.map((c) => {
+      const th = h(
         "th",
-        { scope: "col", "aria-sort": "none" },
+        { scope: "col" },
         c.sortable === false ? c.label : h("button", {
           type: "button",
           "data-sort": c.key,
@@ -174,8 +179,10 @@ export function table(columns, rows, opts = {}) {
             draw();
           },
         }, c.label),
-      )
-    ),
+      );
+      if (c.sortable !== false) heads.push([c, th]);
+      return th;
+    }),
   );
   draw();
   return h("div", { class: "scroll" }, h("table", { class: opts.class }, h("thead", {}, head), tbody));

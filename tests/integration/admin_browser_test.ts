@@ -257,6 +257,13 @@ Deno.test({
           assert.match(cells[4] ?? "", /^COLLSCAN/);
           assert.equal(cells[5], "49", "docs examined");
           assert.equal(cells[7], "3", "returned");
+          // Sortable by any column; the sorted header says its order (aria-sort).
+          const ms = "#profile-rows th:has([data-sort=millis])";
+          await page.click("#profile-rows [data-sort=millis]");
+          assert.equal(await page.getAttribute(ms, "aria-sort"), "descending");
+          await page.click("#profile-rows [data-sort=millis]");
+          assert.equal(await page.getAttribute(ms, "aria-sort"), "ascending");
+          assert.equal(await page.getAttribute("#profile-rows th:has([data-sort=ts])", "aria-sort"), "none");
           // Back to off from the page.
           await page.selectOption("select[name=level]", "0");
           await page.click("form:has(select[name=level]) button[type=submit]");
