@@ -13,6 +13,8 @@ import { openWiredTiger } from "../storage/mod.ts";
 import {
   CLOSE_CONNECTION,
   exhaustReply,
+  fdLimitWarning,
+  readSoftNoFileLimit,
   startListener,
   type TlsListener,
   type TlsSettings,
@@ -289,6 +291,8 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
   if (config.server.auth && !authStore.hasAnyUser()) {
     log.warning("auth is on and no user exists: create the first user from 127.0.0.1 (localhost exception)");
   }
+  const fdWarning = fdLimitWarning(readSoftNoFileLimit(), config.server.maxConnections);
+  if (fdWarning !== undefined) log.warning(fdWarning);
   const shutdown = new AbortController();
   startTtlSweeper(
     storage,

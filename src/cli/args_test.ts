@@ -155,7 +155,7 @@ Deno.test("precedence: defaults < file < flags", async () => {
   assertEquals(r.config.server.port, 2222); // flag beats file
   assertEquals(r.config.server.host, "0.0.0.0"); // file beats default
   assertEquals(r.config.storage.cacheSizeBytes, 4 * 1024 ** 3);
-  assertEquals(r.config.server.maxConnections, 1000); // default
+  assertEquals(r.config.server.maxConnections, 10_000); // default
 });
 
 Deno.test("--no-auth overrides a file's auth = true (the bootstrap sequence)", async () => {

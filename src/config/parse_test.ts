@@ -41,7 +41,7 @@ Deno.test("defaults match PRODUCT.md's table", () => {
       slowMs: 100,
       auth: false,
       standalone: false,
-      maxConnections: 1000,
+      maxConnections: 10_000,
       maxConnectionsPerAddress: 0,
       maxSessions: 100_000,
       maxOpenCursors: 10_000,

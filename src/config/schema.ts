@@ -137,7 +137,7 @@ export function defaultConfig(): Config {
       slowMs: 100,
       auth: false,
       standalone: false,
-      maxConnections: 1000,
+      maxConnections: 10_000,
       maxConnectionsPerAddress: 0,
       maxSessions: 100_000,
       maxOpenCursors: 10_000,

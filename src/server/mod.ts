@@ -12,6 +12,7 @@
  * connection or leaks a stack to the client; nothing is written for a client `moreToCome` request.
  */
 export { type ListenerOptions, type RunningServer, startListener } from "./listener.ts";
+export { fdLimitWarning, readSoftNoFileLimit } from "./fd_limit.ts";
 // Types only: `tls.ts` loads node:tls and node:crypto (~100 ms of start-up CPU), so a server that serves
 // TLS imports it itself, dynamically (src/app/start_server.ts); plain TCP never loads it.
 export type { TlsListener, TlsListenOptions, TlsMaterial, TlsSettings } from "./tls.ts";
