@@ -8,16 +8,19 @@
  *
  * Catastrophic backtracking (issue 11): a pattern `isRiskyRegex` flags (nested or alternated repeats,
  * many unbounded quantifiers) is matched by re2js, a linear-time RE2 port, so `^(a+)+$` over any string
- * answers in microseconds instead of blocking every client for seconds. Everything else runs on V8's
- * (faster) backtracking engine. A risky pattern RE2 cannot express (backreferences, lookahead) runs
- * on V8 in a worker with a per-match time budget (regex_budget.ts): past it, 51156.
+ * answers in microseconds instead of blocking every client for seconds. A pattern without unbounded
+ * quantifiers runs on V8's (faster) backtracking engine. One with a few (`\w+@`, `a.*b`) is polynomial
+ * on V8 (tried at every start position: `\w+@` over 100,000 word characters took 22 s), so V8 takes
+ * only subjects up to `V8_MAX_LENGTH[degree]` and longer ones go to the linear engine. A pattern RE2
+ * cannot express (backreferences, lookahead) runs there on V8 in a worker with a per-match time
+ * budget (regex_budget.ts): past it, 51156.
  */
 import { CommandError } from "../../errors/command_error.ts";
 import { Location } from "../../errors/locations.ts";
 import type { BSONRegExp } from "bson";
 import { kindOf } from "../../bson/values.ts";
 import { RE2JS } from "re2js";
-import { isRiskyRegex } from "./regex_risk.ts";
+import { regexDegree } from "./regex_risk.ts";
 import { budgetedMatcher } from "./regex_budget.ts";
 
 /** A compiled regex plus its BSON form (for equality with stored regex values). */
@@ -27,10 +30,11 @@ export interface CompiledRegex {
   /** V8's form of the pattern (flags without `g`); matching goes through `test`/`exec`/`matchAll`. */
   readonly re: RegExp;
   /**
-   * Where matches run: V8 here (ordinary patterns), the linear-time engine (risky patterns), or V8 in a
-   * worker with a time budget (risky patterns RE2 cannot express).
+   * Where matches run: V8 here (patterns without unbounded quantifiers), the linear-time engine (risky
+   * patterns), V8 in a worker with a time budget (risky patterns RE2 cannot express), or `gated`: V8
+   * for subjects up to `V8_MAX_LENGTH[degree]` characters, the linear engine (else the budget) beyond.
    */
-  readonly engine: "v8" | "linear" | "budgeted";
+  readonly engine: "v8" | "linear" | "budgeted" | "gated";
   /** Whether the pattern matches somewhere in `s`. */
   test(s: string): boolean;
   /** The first match in `s` (index in UTF-16 units, captures undefined when unset), or null. */
@@ -66,6 +70,39 @@ function linearForm(source: string, flags: string): RE2JS | null {
   if (linearCache.size >= LINEAR_CACHE_SIZE) linearCache.delete(linearCache.keys().next().value as string);
   linearCache.set(key, lin);
   return lin;
+}
+
+/**
+ * Longest subject V8 matches for a pattern of each degree (`regexDegree`); longer ones go to the
+ * linear engine. Measured worst cases on V8 at these lengths: a few to ~20 ms.
+ */
+export const V8_MAX_LENGTH: readonly number[] = [Infinity, 1024, 128, 32];
+
+function gatedRunner(
+  pattern: string,
+  options: string,
+  re: RegExp,
+  degree: number,
+  source: string,
+  flags: string,
+): CompiledRegex {
+  const v8 = v8Runner(pattern, options, re);
+  const max = V8_MAX_LENGTH[degree] ?? 32;
+  let slow: Pick<CompiledRegex, "test" | "exec" | "matchAll"> | undefined;
+  const long = () => {
+    if (slow) return slow;
+    const lin = linearForm(source, flags);
+    return slow = lin ? linearRunner(pattern, options, re, lin) : budgetedMatcher(re.source, re.flags);
+  };
+  return {
+    pattern,
+    options,
+    re,
+    engine: "gated",
+    test: (s) => s.length <= max ? v8.test(s) : long().test(s),
+    exec: (s) => s.length <= max ? v8.exec(s) : long().exec(s),
+    matchAll: (s) => s.length <= max ? v8.matchAll(s) : long().matchAll(s),
+  };
 }
 
 function v8Runner(pattern: string, options: string, re: RegExp): CompiledRegex {
@@ -144,7 +181,9 @@ export function compileRegex(pattern: string, options: string): CompiledRegex {
       throw new CommandError(Location.RegexInvalid, `Regular expression is invalid: ${(e as Error).message}`);
     }
   }
-  if (!isRiskyRegex(source)) return v8Runner(pattern, options, re);
+  const degree = regexDegree(source, flags.includes("m"));
+  if (degree === 0) return v8Runner(pattern, options, re);
+  if (degree !== undefined) return gatedRunner(pattern, options, re, degree, source, flags);
   const lin = linearForm(source, flags);
   if (lin) return linearRunner(pattern, options, re, lin);
   return { pattern, options, re, engine: "budgeted", ...budgetedMatcher(re.source, re.flags) };
@@ -161,7 +200,9 @@ export interface PatternTester {
  */
 export function guardedRegExp(source: string, flags: string): PatternTester {
   const re = new RegExp(source, flags);
-  if (!isRiskyRegex(source)) return re;
+  const degree = regexDegree(source, flags.includes("m"));
+  if (degree === 0) return re;
+  if (degree !== undefined) return gatedRunner(source, flags, re, degree, source, flags);
   return linearForm(source, flags) ?? budgetedMatcher(re.source, re.flags);
 }
 

@@ -1,6 +1,6 @@
 import { deepStrictEqual as assertEquals } from "node:assert/strict";
-import { isRiskyRegex } from "./regex_risk.ts";
-import { compileRegex, guardedRegExp } from "./regex.ts";
+import { isRiskyRegex, regexDegree } from "./regex_risk.ts";
+import { compileRegex, guardedRegExp, V8_MAX_LENGTH } from "./regex.ts";
 import { compileFilter } from "./mod.ts";
 import { stopRegexWorker } from "./regex_budget.ts";
 import { assertCommandError } from "../../errors/assert_command_error.ts";
@@ -107,4 +107,37 @@ Deno.test("guardedRegExp ($jsonSchema pattern) uses the linear engine for risky 
   assertEquals(t instanceof RegExp, false);
   assertEquals(t.test("a".repeat(40) + "!"), false);
   assertEquals(guardedRegExp("^a", "u") instanceof RegExp, true);
+});
+
+Deno.test("regexDegree: unbounded quantifiers, one fewer when anchored at the start", () => {
+  const cases: [string, boolean, number | undefined][] = [
+    ["abc", false, 0],
+    ["\\d{3}-\\d{4}", false, 0],
+    ["a*c", false, 1],
+    ["\\w+@", false, 1],
+    ["^a*c", false, 0],
+    ["^a*c", true, 1], // multiline: ^ matches at every line start
+    ["^a|b*", false, 1], // the anchor covers one alternative only
+    ["a*a*c", false, 2],
+    ["^a*a*c", false, 1],
+    ["^(a+)+$", false, undefined], // risky: the linear engine always
+  ];
+  for (const [p, m, d] of cases) assertEquals(regexDegree(p, m), d, p);
+});
+
+Deno.test("a pattern with unbounded quantifiers leaves V8 for long subjects, with the same answers", () => {
+  const r = compileRegex("(\\w+)@(\\w+)", "");
+  assertEquals(r.engine, "gated");
+  // 100,000 word characters and no "@": V8 alone backtracks ~n² (22 s measured); gated it is linear.
+  assertEquals(r.test("a".repeat(100_000)), false);
+  for (const s of ["ab@cd", "x".repeat(V8_MAX_LENGTH[1]! + 10) + "@y z"]) {
+    const m = r.exec(s);
+    const want = /(\w+)@(\w+)/u.exec(s);
+    assertEquals([...(m ?? [])], [...(want ?? [])]);
+    assertEquals(m?.index, want?.index);
+  }
+  assertEquals(compileRegex("^abc.*", "").engine, "v8"); // anchored, one quantifier: linear on V8
+  const js = guardedRegExp("a*a*c", "");
+  assertEquals(js.test("a".repeat(5_000)), false);
+  assertEquals(js.test("a".repeat(5_000) + "c"), true);
 });
