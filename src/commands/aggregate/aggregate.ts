@@ -43,6 +43,7 @@ import { findCollection } from "../shared/namespace.ts";
 import type { ExplainShape } from "../shared/explain_shape.ts";
 import { BATCH_BYTES, FIRST_BATCH_DOCS } from "../../limits.ts";
 import { geoNearDocs } from "./geo_near.ts";
+import { lookupByValues, readForeign } from "./foreign_reads.ts";
 import { runWriteStage, splitWriteStage, type WriteStage } from "./out_merge.ts";
 import { splitListLocalSessions } from "./list_local_sessions.ts";
 import { splitCurrentOp } from "./current_op_stage.ts";
@@ -172,39 +173,6 @@ function rejectReadConcernForWrite(ctx: RequestContext<AggregateParams>): void {
 /** The namespace's collection part for `{aggregate: 1}`, as mongod reports it. */
 const COLLECTIONLESS = "$cmd.aggregate";
 
-/** Every document of another collection (or view) of the same database ($lookup / $unionWith). */
-function readWholeCollection(ctx: RequestContext, name: string): Doc[] {
-  const coll = findCollection(ctx, name);
-  if (!coll) {
-    const view = viewOf(ctx, name);
-    if (!view) return [];
-    const viewPipeline = compilePipeline(view.pipeline as Doc[], {
-      ...(view.collation ? { collation: view.collation } : {}),
-      now: new Date(),
-      resolveCollection: (other) => readWholeCollection(ctx, other),
-      js: jsHost(ctx.js, ctx.deadline),
-    });
-    let docs = readWholeCollection(ctx, view.base);
-    if (viewPipeline.leadingMatch) {
-      const m = compileFilter(viewPipeline.leadingMatch, view.collation ? { collation: view.collation } : {});
-      docs = docs.filter((d) => m.matches(d));
-    }
-    return [...withoutPauses(viewPipeline.run(docs, { prefixApplied: false }))];
-  }
-  const source = new QuerySource(ctx.storage, coll, compileQuery({}, coll));
-  const docs = [...scanDocs(source)];
-  source.close();
-  return docs;
-}
-
-function* scanDocs(source: QuerySource, fields?: ReadonlySet<string> | null): Generator<Doc> {
-  for (;;) {
-    const { docs, done } = source.nextDocs(1000, fields);
-    yield* docs;
-    if (done) return;
-  }
-}
-
 /** An aggregate on a view: its pipeline in front, on the base collection, under its collation. */
 function onView(p: AggregateParams, view: ResolvedView): AggregateParams {
   const collation = viewCollation(view, p.collation);
@@ -274,7 +242,8 @@ async function run(ctx: RequestContext<AggregateParams>): Promise<Reply> {
     allowDiskUse: p.allowDiskUse,
     js: jsHost(ctx.js, ctx.deadline),
     spill: ctx.spill,
-    resolveCollection: (other) => readWholeCollection(ctx, other),
+    resolveCollection: (other) => readForeign(ctx, other),
+    lookupByValues: (other, field, values) => lookupByValues(ctx, other, field, values),
     geoNear: (req) => {
       if (p.collection === undefined) {
         throw new CommandError(

@@ -4,8 +4,11 @@
  * `$unionWith`; and `$documents` (literal input documents).
  *
  * Equality `$lookup` matches like a query `{foreignField: {$in: localValues}}`: an array local value
- * matches by any element, a missing one as null, and a foreign array matches by any element. The
- * foreign collection is read once per run and hashed by `valueKey` (linear with a collation).
+ * matches by any element, a missing one as null, and a foreign array matches by any element. When the
+ * injected `lookupByValues` finds an index on the foreign field (simple collation), each outer document
+ * reads its matches through it (mongod's indexed nested-loop join); otherwise the foreign collection is
+ * read once per run — lazily, with a pause every 1,000 documents — and hashed by `valueKey` (linear
+ * with a collation).
  */
 import { CommandError } from "../../errors/command_error.ts";
 import { Location } from "../../errors/locations.ts";
@@ -16,6 +19,10 @@ import { typeName } from "../expression/coerce.ts";
 import { valueKey } from "./group_key.ts";
 import type { Document, Stage, StageContext } from "./types.ts";
 import { PAUSE } from "./pause.ts";
+import { isRegexValue } from "../query/regex.ts";
+
+/** While reading a whole foreign collection, a pause after this many documents. */
+const LOAD_PAUSE_EVERY = 1000;
 
 function resolver(ctx: StageContext, stage: string): (coll: string) => Iterable<Document> {
   const r = ctx.options.resolveCollection;
@@ -146,37 +153,60 @@ export function compileLookup(spec: unknown, ctx: StageContext, name: string): S
     name,
     pauses: true,
     *run(input) {
-      const foreign = [...(from === undefined ? [] : resolve(from))];
+      // Read lazily: through an index per outer document while one serves the equality, else the
+      // whole foreign collection once (pausing every LOAD_PAUSE_EVERY documents) and a hash join.
+      let foreign: Document[] | undefined;
       let index: Map<string, number[]> | undefined;
-      if (foreignParts && !strCmp) {
-        index = new Map();
-        foreign.forEach((f, i) => {
-          for (const v of pathValues(f, foreignParts)) {
-            const k = valueKey(v);
-            const list = index!.get(k);
-            if (list) {
-              if (list[list.length - 1] !== i) list.push(i);
-            } else index!.set(k, [i]);
-          }
-        });
-      }
+      const byIndex = foreignField !== undefined && localParts && !strCmp && from !== undefined
+        ? ctx.options.lookupByValues
+        : undefined;
+      let indexUsable = byIndex !== undefined;
+      const load = function* (): Generator<Document, Document[]> {
+        const out: Document[] = [];
+        for (const f of from === undefined ? [] : resolve(from)) {
+          out.push(f);
+          if (out.length % LOAD_PAUSE_EVERY === 0) yield PAUSE;
+        }
+        if (foreignParts && !strCmp) {
+          index = new Map();
+          out.forEach((f, i) => {
+            for (const v of pathValues(f, foreignParts)) {
+              const k = valueKey(v);
+              const list = index!.get(k);
+              if (list) {
+                if (list[list.length - 1] !== i) list.push(i);
+              } else index!.set(k, [i]);
+            }
+          });
+        }
+        return out;
+      };
       const vars = ctx.env.newVars();
       for (const doc of input) {
         if (doc === PAUSE) {
           yield doc; // deadline checks between outer documents (each may run a sub-pipeline)
           continue;
         }
-        let matched: Document[] = foreign;
-        if (localParts && foreignParts) {
-          const locals = localValues(doc, localParts);
-          if (index) {
-            const hits = new Set<number>();
-            for (const l of locals) for (const i of index.get(valueKey(l)) ?? []) hits.add(i);
-            matched = [...hits].sort((a, b) => a - b).map((i) => foreign[i] as Document);
-          } else {
-            matched = foreign.filter((f) =>
-              pathValues(f, foreignParts).some((fv) => locals.some((l) => valuesEqual(fv, l, strCmp)))
-            );
+        let matched: Document[] | undefined;
+        const locals = localParts ? localValues(doc, localParts) : undefined;
+        if (indexUsable && locals && !locals.some(isRegexValue)) {
+          matched = byIndex!(from as string, foreignField as string, locals);
+          if (matched === undefined) indexUsable = false;
+        }
+        if (matched === undefined) {
+          foreign ??= yield* load();
+          matched = foreign;
+          if (locals && foreignParts) {
+            if (index) {
+              const hits = new Set<number>();
+              for (const l of locals) for (const i of index.get(valueKey(l)) ?? []) hits.add(i);
+              matched = [...hits].sort((a, b) => a - b).map((i) => foreign![i] as Document);
+            } else {
+              const all = foreign;
+              matched = all.filter((f) =>
+                pathValues(f, foreignParts).some((fv) => locals.some((l) => valuesEqual(fv, l, strCmp)))
+              );
+            }
           }
         }
         let results: Document[] = matched;

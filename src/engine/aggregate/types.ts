@@ -42,6 +42,14 @@ export interface PipelineOptions {
   variables?: Record<string, unknown> | undefined;
   /** Documents of another collection of the same database (for $lookup / $unionWith). */
   resolveCollection?: ((coll: string) => Iterable<Document>) | undefined;
+  /**
+   * For an equality `$lookup`: the documents of `coll` whose `field` matches one of `values` as
+   * `{field: {$in: values}}` (simple collation), read through an index; `undefined` when no index
+   * serves it (the stage then reads `coll` once through `resolveCollection` and hash-joins).
+   */
+  lookupByValues?:
+    | ((coll: string, field: string, values: readonly unknown[]) => Document[] | undefined)
+    | undefined;
   /** Documents of the pipeline's collection in distance order, for a leading $geoNear. */
   geoNear?: ((req: GeoNearRequest) => Iterable<GeoNearResult>) | undefined;
   /** Randomness for $sample (defaults to Math.random). */

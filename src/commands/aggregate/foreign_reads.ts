@@ -1,0 +1,90 @@
+/**
+ * Reads of other collections for `$lookup`, `$graphLookup` and `$unionWith` (the pipeline's injected
+ * `resolveCollection` and `lookupByValues`).
+ *
+ * - `readForeign`: every document of a collection (or view), lazily, one storage slice of 1,000 at a
+ *   time, so a stage that pauses between documents lets other clients run and `maxTimeMS` fire while
+ *   it reads a large foreign collection (it used to be read whole in one synchronous call).
+ * - `lookupByValues`: the documents whose `field` equals one of `values` (query `$in` semantics),
+ *   through an index on `field` — what mongod's indexed nested-loop `$lookup` does — or `undefined`
+ *   when no index serves it (the stage then reads the collection once and hash-joins).
+ */
+import { compileFilter, compilePipeline, withoutPauses } from "../../engine/mod.ts";
+import { jsHost } from "../../engine/js/host.ts";
+import { QuerySource } from "../../executor/query.ts";
+import type { RequestContext } from "../context.ts";
+import type { Doc } from "../spec.ts";
+import { compileQuery } from "../shared/compile_query.ts";
+import { defaultCollation } from "../shared/default_collation.ts";
+import { findCollection } from "../shared/namespace.ts";
+import { viewOf } from "./view_source.ts";
+
+/** Documents per storage slice of a foreign read. */
+const SLICE_DOCS = 1000;
+
+/** Every document of another collection (or view) of the same database, read lazily. */
+export function readForeign(ctx: RequestContext, name: string): Iterable<Doc> {
+  const coll = findCollection(ctx, name);
+  if (coll) return scanAll(ctx, name);
+  const view = viewOf(ctx, name);
+  if (!view) return [];
+  const viewPipeline = compilePipeline(view.pipeline as Doc[], {
+    ...(view.collation ? { collation: view.collation } : {}),
+    now: new Date(),
+    resolveCollection: (other) => readForeign(ctx, other),
+    js: jsHost(ctx.js, ctx.deadline),
+  });
+  let docs: Iterable<Doc> = readForeign(ctx, view.base);
+  if (viewPipeline.leadingMatch) {
+    const m = compileFilter(viewPipeline.leadingMatch, view.collation ? { collation: view.collation } : {});
+    docs = filtered(docs, (d) => m.matches(d));
+  }
+  return withoutPauses(viewPipeline.run(docs, { prefixApplied: false }));
+}
+
+function* filtered(docs: Iterable<Doc>, keep: (d: Doc) => boolean): Generator<Doc> {
+  for (const d of docs) if (keep(d)) yield d;
+}
+
+function* scanAll(ctx: RequestContext, name: string): Generator<Doc> {
+  const coll = findCollection(ctx, name);
+  if (!coll) return;
+  const source = new QuerySource(ctx.storage, coll, compileQuery({}, coll));
+  try {
+    for (;;) {
+      const { docs, done } = source.nextDocs(SLICE_DOCS);
+      yield* docs;
+      if (done) return;
+    }
+  } finally {
+    source.close();
+  }
+}
+
+/**
+ * The documents of collection `name` whose `field` matches one of `values` as `{field: {$in: values}}`
+ * does, in index order, when an index on `field` serves that query under the simple collation;
+ * otherwise `undefined`.
+ */
+export function lookupByValues(
+  ctx: RequestContext,
+  name: string,
+  field: string,
+  values: readonly unknown[],
+): Doc[] | undefined {
+  const coll = findCollection(ctx, name);
+  if (!coll || defaultCollation(coll) !== undefined) return undefined;
+  const q = compileQuery({ filter: { [field]: { $in: values } } }, coll, { planCache: false });
+  if (q.access.kind !== "ixScan") return undefined;
+  const source = new QuerySource(ctx.storage, coll, q);
+  try {
+    const out: Doc[] = [];
+    for (;;) {
+      const { docs, done } = source.nextDocs(SLICE_DOCS);
+      for (const d of docs) out.push(d);
+      if (done) return out;
+    }
+  } finally {
+    source.close();
+  }
+}
