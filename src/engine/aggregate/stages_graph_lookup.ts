@@ -141,7 +141,10 @@ export function compileGraphLookup(spec: unknown, ctx: StageContext, name: strin
       // The foreign documents, hashed by each connectToField value (linear search with a collation).
       const foreign: Document[] = [];
       const byKey = new Map<string, number[]>();
+      let read = 0;
       for (const d of resolve(coll)) {
+        // the foreign collection is read lazily: pause now and then so other clients run
+        if (++read % 1000 === 0) yield PAUSE;
         if (!filter.matches(d)) continue;
         const i = foreign.push(d) - 1;
         if (strCmp) continue;
