@@ -84,6 +84,16 @@ serverTest("$where, $function and $accumulator run in the sandbox", async (clien
   const del = await c.deleteOne({ $where: "this.a == 9" });
   assert.equal(del.deletedCount, 1);
 
+  // an unsorted find with a limit stops running $where once enough documents matched: 3,000 × 3 ms
+  // would be 9 s; findOne needs one prefetch batch (256 documents)
+  const many = client.db("js_many").collection<{ _id: number }>("c");
+  await many.insertMany(Array.from({ length: 3_000 }, (_, i) => ({ _id: i })));
+  const first = await many.findOne({ $where: "sleep(3) || true" }, { maxTimeMS: 6_000 });
+  assert.equal(first?._id, 0);
+  const some = await many.find({ $where: "sleep(3) || this._id % 2 == 1" }).limit(3).maxTimeMS(6_000)
+    .toArray();
+  assert.deepEqual(some.map((d) => d._id), [1, 3, 5]);
+
   // $function: BSON types in and out
   const [f]: AnyDoc[] = await c.aggregate([
     { $match: { _id: 3 } },

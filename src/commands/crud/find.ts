@@ -113,8 +113,16 @@ async function run(ctx: RequestContext<FindParams>): Promise<Reply> {
     return encodeCursorReply({ id: 0n, ns, batchKey: "firstBatch", docs: [] });
   }
   ctx.opStats.planSummary = planSummary(q.access);
-  await prefetchWhere(ctx, coll, p.filter, p.collation, js.where);
   const limit = p.limit === 0 ? undefined : p.limit;
+  const hasSort = p.sort !== undefined && Object.keys(p.sort).some((k) => k !== "$natural");
+  await prefetchWhere(
+    ctx,
+    coll,
+    p.filter,
+    p.collation,
+    js.where,
+    limit !== undefined && !hasSort ? (p.skip ?? 0) + Math.abs(limit) : undefined,
+  );
   const batchSize = p.batchSize;
   const singleBatch = (p.singleBatch ?? false) ||
     (limit !== undefined && batchSize !== undefined && batchSize >= limit);

@@ -77,6 +77,16 @@ export class WhereRunner implements WhereSupport {
     };
   }
 
+  /** How many of `docs` every `$where` is known to accept. */
+  countAllTrue(docs: readonly Doc[]): number {
+    let n = 0;
+    for (const d of docs) {
+      const k = idKey(d);
+      if (k !== undefined && this.fns.every((fn) => fn.results.get(k) === true)) n++;
+    }
+    return n;
+  }
+
   /** Evaluates every `$where` of the filter for `docs` on the batch lane (not blocking the event loop). */
   async prefetch(docs: readonly Doc[]): Promise<void> {
     const keyed = docs.map((d) => ({ d, k: idKey(d) })).filter((x) => x.k !== undefined);
@@ -133,9 +143,25 @@ export function jsQueryParts(ctx: RequestContext): { where: WhereRunner; js: JsH
   return { where: new WhereRunner(ctx.js, ctx.deadline), js: jsHost(ctx.js, ctx.deadline) };
 }
 
+/** True when every `$where` of `filter` is a top-level conjunct (candidate ∧ all true ⇒ match). */
+function whereOnlyConjunctive(filter: Doc): boolean {
+  for (const [k, v] of Object.entries(filter)) {
+    if ((k === "$or" || k === "$nor") && Array.isArray(v) && v.some(hasWhere)) return false;
+    if (k === "$and" && Array.isArray(v)) {
+      for (const x of v) {
+        if (isDocument(x) && hasWhere(x) && !(Object.keys(x).length === 1 && "$where" in x)) return false;
+      }
+    }
+  }
+  return true;
+}
+
 /**
- * Evaluates the filter's `$where`s for every candidate document (the filter without them) on the
+ * Evaluates the filter's `$where`s for the candidate documents (the filter without them) on the
  * batch lane, yielding between batches, so the query that follows finds each result remembered.
+ * With `stopAfter` (an unsorted find's skip + limit) it stops once that many candidates are known
+ * to match, when every `$where` is a top-level conjunct (`findOne` no longer runs `$where` over the
+ * whole collection); the executor then runs any further document inline.
  */
 export async function prefetchWhere(
   ctx: RequestContext,
@@ -143,17 +169,21 @@ export async function prefetchWhere(
   filter: Doc | undefined,
   collation: Doc | undefined,
   where: WhereRunner,
+  stopAfter?: number,
 ): Promise<void> {
   if (where.fns.length === 0 || !filter) return;
+  const enough = stopAfter !== undefined && whereOnlyConjunctive(filter) ? stopAfter : Infinity;
   const q = compileQuery({ filter: withoutWhere(filter), ...(collation ? { collation } : {}) }, coll);
   const source = new QuerySource(ctx.storage, coll, q);
   try {
     let seen = 0;
+    let matched = 0;
     for (;;) {
       const { docs, done } = await source.nextDocsAsync(PREFETCH_BATCH, ctx.control);
       await where.prefetch(docs);
       seen += docs.length;
-      if (done || seen >= PREFETCH_MAX) break;
+      if (enough !== Infinity) matched += where.countAllTrue(docs);
+      if (done || seen >= PREFETCH_MAX || matched >= enough) break;
       if (ctx.control.dueNow()) await ctx.control.yieldNow();
     }
   } finally {
