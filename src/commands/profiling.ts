@@ -109,6 +109,7 @@ export function profileEntry(
   e["locks"] = {};
   e["millis"] = millis;
   if (s.planSummary !== undefined) e["planSummary"] = s.planSummary;
+  if (s.usedDisk === true) e["usedDisk"] = true;
   e["ts"] = new Date();
   e["client"] = ctx.client.remoteAddress.replace(/:\d+$/, "");
   const app = ctx.client.clientMetadata?.["application"];

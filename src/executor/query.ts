@@ -88,6 +88,8 @@ export interface ExecStats {
   docsExamined: number;
   keysExamined: number;
   nReturned: number;
+  /** Sorted runs a blocking sort wrote to disk (explain's SORT `spills`, `usedDisk`). */
+  spills?: number;
 }
 
 const SORT_LIMIT_DEFAULT = 100 * 1024 * 1024;
@@ -391,6 +393,7 @@ export class QuerySource implements BatchSource {
         const rows = this.#sortBuf.sort(order);
         const run = this.q.spill.newRun();
         this.#runs.push(run);
+        this.stats.spills = (this.stats.spills ?? 0) + 1;
         for (const r of rows) run.appendBytes(this.q.rowMeta ? wrapRow(r) : r.bytes);
         this.#sortBuf = [];
         this.#sortHeld = 0;

@@ -16,6 +16,8 @@ export interface OpStats {
   nMatched?: number;
   nModified?: number;
   ndeleted?: number;
+  /** A blocking stage or sort wrote to disk (mongod's profiler / slow-query `usedDisk`). */
+  usedDisk?: boolean;
   /** The cursor an operation left open. */
   cursorid?: bigint;
 }

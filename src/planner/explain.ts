@@ -24,6 +24,8 @@ export interface RunStats {
   readonly nReturned: number;
   readonly keysExamined: number;
   readonly docsExamined: number;
+  /** Sorted runs the blocking sort wrote to disk. */
+  readonly spills?: number | undefined;
 }
 
 function leaf(access: AccessPath, filter: Doc, stats: RunStats | undefined): Doc {
@@ -114,6 +116,7 @@ export function explainTree(q: ExplainInput, stats?: RunStats): Doc {
       memLimit: 104857600,
       ...(q.limit ? { limitAmount: (q.skip ?? 0) + q.limit } : {}),
       type: "simple",
+      ...(stats ? { usedDisk: (stats.spills ?? 0) > 0, spills: stats.spills ?? 0 } : {}),
       inputStage: node,
     });
   }

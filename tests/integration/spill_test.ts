@@ -98,6 +98,27 @@ Deno.test({
       ]).toArray();
       assert.deepEqual(ranked.map((d) => d.r), [1, 2, 3, 4]);
       assert.equal(await refused([windows]), 292);
+      // usedDisk: in the profiler (aggregate and find) and in find's explain (SORT stage)
+      const db = client.db("spill");
+      await db.command({ profile: 2 });
+      await c.aggregate([{ $sort: { k: -1 } }], { comment: "agg-spill" }).toArray();
+      await c.find({}, { sort: { k: 1 }, comment: "find-spill", batchSize: 10_000 }).toArray();
+      await c.find({ _id: 1 }, { comment: "no-spill" }).toArray();
+      await db.command({ profile: 0 });
+      const prof = await db.collection<AnyDoc>("system.profile").find({
+        "command.comment": { $exists: true },
+      })
+        .toArray();
+      const used = (comment: string) => prof.find((e) => e.command.comment === comment)?.usedDisk;
+      assert.equal(used("agg-spill"), true);
+      assert.equal(used("find-spill"), true);
+      assert.equal(used("no-spill"), undefined);
+      const ex = await c.find({}, { sort: { k: 1 } }).explain("executionStats") as AnyDoc;
+      const sortStage = (function find(n: AnyDoc): AnyDoc {
+        return n?.stage === "SORT" ? n : n?.inputStage ? find(n.inputStage) : undefined;
+      })(ex.executionStats.executionStages);
+      assert.equal(sortStage?.usedDisk, true);
+      assert.ok(sortStage?.spills > 0);
       const left = [...Deno.readDirSync(`${dir}/_tmp`)];
       assert.deepEqual(left, [], "spill files are removed when read");
     } finally {

@@ -239,6 +239,7 @@ async function run(ctx: RequestContext<AggregateParams>): Promise<Reply> {
     clusterTime: ctx.clusterClock.latest(),
     memoryLimitBytes: ctx.queryMemoryLimitBytes,
     onMemory: (d) => meter.bytes += d,
+    onSpill: () => ctx.opStats.usedDisk = true,
     allowDiskUse: p.allowDiskUse,
     js: jsHost(ctx.js, ctx.deadline),
     spill: ctx.spill,

@@ -10,7 +10,7 @@ import { jsQueryParts } from "../shared/where.ts";
 import { CommandError } from "../../errors/command_error.ts";
 import { isPlainDoc } from "../../bson/type_name.ts";
 import { QuerySource } from "../../executor/query.ts";
-import { explainTree, wrapStage } from "../../planner/explain.ts";
+import { explainTree, type RunStats, wrapStage } from "../../planner/explain.ts";
 import type { RequestContext } from "../context.ts";
 import { type AnyCommandSpec, defineCommand, type Doc, type ParseInput } from "../spec.ts";
 import { compileQuery } from "../shared/compile_query.ts";
@@ -56,9 +56,14 @@ async function run(ctx: RequestContext<ExplainParams>): Promise<Doc> {
   const { shape, verbosity, inner } = ctx.params;
   const ns = `${ctx.db}.${shape.coll}`;
   const coll = findCollection(ctx, shape.coll);
-  const q = compileQuery({ ...shape.parts, ...jsQueryParts(ctx) }, coll, { planCache: false });
+  // run as the command would: a blocking sort past the memory limit spills (SORT `usedDisk`)
+  const q = {
+    ...compileQuery({ ...shape.parts, ...jsQueryParts(ctx) }, coll, { planCache: false }),
+    sortMemoryLimit: ctx.queryMemoryLimitBytes,
+    spill: inner["allowDiskUse"] === false ? undefined : ctx.spill,
+  };
   const filter = shape.parts.filter ?? {};
-  const tree = (stats?: { nReturned: number; keysExamined: number; docsExamined: number }) => {
+  const tree = (stats?: RunStats) => {
     const t = explainTree({ ...q, filter, sortSpec: q.sortSpec, projectionSpec: q.projectionSpec }, stats);
     return shape.wrap ? wrapStage(shape.wrap, t, stats ? { nReturned: stats.nReturned } : {}) : t;
   };
@@ -78,7 +83,7 @@ async function run(ctx: RequestContext<ExplainParams>): Promise<Doc> {
   let executionStats: Doc | undefined;
   if (verbosity !== "queryPlanner") {
     const t0 = performance.now();
-    let stats = { nReturned: 0, keysExamined: 0, docsExamined: 0 };
+    let stats: RunStats = { nReturned: 0, keysExamined: 0, docsExamined: 0 };
     if (coll) {
       const source = new QuerySource(ctx.storage, coll, q, { countAccess: false });
       try {

@@ -148,6 +148,7 @@ async function run(ctx: RequestContext<FindParams>): Promise<Reply> {
     docsExamined: source.stats.docsExamined,
     nreturned: docs.length,
     ...(id !== 0n ? { cursorid: id } : {}),
+    ...(source.stats.spills ? { usedDisk: true } : {}),
   });
   return encodeCursorReply({ id, ns, batchKey: "firstBatch", docs });
 }
