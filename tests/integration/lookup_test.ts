@@ -1,8 +1,8 @@
 /**
- * `$lookup` through the Node driver: an index on the foreign field serves each outer document (what
- * explain-free clients can see: the same results as the hash join, in index order) and a lookup over a
- * large foreign collection without an index pauses while it reads, so another client's ping is
- * answered and `maxTimeMS` fires.
+ * `$lookup` through the Node driver: an index on the foreign field serves each outer document (the
+ * same results as the hash join, one index read per outer document) and a lookup over a large
+ * foreign collection without an index pauses while it reads, so another client's ping is answered and
+ * `maxTimeMS` fires; `$out`, `$merge` and `$redact` over a large input pause (and expire) the same way.
  */
 import assert from "node:assert/strict";
 import { serverTest } from "./helpers/embedded_server.ts";

@@ -11,7 +11,7 @@ import { CommandError } from "../../errors/command_error.ts";
 import { ensureCursorRoom } from "../shared/cursor_room.ts";
 import { encodeCursorReply } from "../../bson/raw_reply.ts";
 import { isPlainDoc } from "../../bson/type_name.ts";
-import { compileFilter, compilePipeline, pipelineDependencies, withoutPauses } from "../../engine/mod.ts";
+import { compileFilter, compilePipeline, pipelineDependencies } from "../../engine/mod.ts";
 import { QuerySource } from "../../executor/query.ts";
 import { controlSlot, PipelineSource, scanInput } from "./pipeline_source.ts";
 import type { RequestContext } from "../context.ts";
@@ -332,7 +332,7 @@ async function run(ctx: RequestContext<AggregateParams>): Promise<Reply> {
     // $out / $merge: run the whole pipeline, write, answer with an empty cursor.
     const sync = ctx.writeConcern.sync || ctx.syncOnCommit;
     try {
-      runWriteStage(ctx, write, withoutPauses(pipeline.run(input, { prefixApplied })), sync);
+      await runWriteStage(ctx, write, pipeline.run(input, { prefixApplied }), sync, ctl);
     } finally {
       source?.close();
     }

@@ -234,7 +234,7 @@ async function run(ctx: RequestContext<MapReduceParams>): Promise<Doc> {
     }
   }
   const sync = ctx.writeConcern.sync || ctx.syncOnCommit;
-  runWriteStage(
+  await runWriteStage(
     ctx,
     out.mode === "replace" ? { kind: "$out", db, coll: out.coll } : {
       kind: "$merge",
@@ -247,6 +247,7 @@ async function run(ctx: RequestContext<MapReduceParams>): Promise<Doc> {
     },
     results,
     sync,
+    ctx.control,
   );
   results = [];
   return { result: out.db === undefined ? out.coll : { db, collection: out.coll }, ok: 1 };

@@ -10,7 +10,8 @@
  */
 import { CommandError } from "../../errors/command_error.ts";
 import { Location } from "../../errors/locations.ts";
-import { compilePartialFilter, compileUpdate } from "../../engine/mod.ts";
+import { compilePartialFilter, compileUpdate, PAUSE } from "../../engine/mod.ts";
+import type { OpControl } from "../../observability/op_control.ts";
 import { valuesEqual } from "../../bson/compare.ts";
 import { sameValue } from "../../bson/doc_diff.ts";
 import { isPlainDoc } from "../../bson/type_name.ts";
@@ -281,15 +282,22 @@ function encodeChecked(doc: Doc): Uint8Array {
 }
 
 /** Runs the write stage over the pipeline's output. */
-export function runWriteStage(
+export async function runWriteStage(
   ctx: RequestContext,
   stage: WriteStage,
   results: Iterable<Doc>,
   sync: boolean,
-): void {
+  ctl: OpControl,
+): Promise<void> {
   const tctx: RequestContext = { ...ctx, db: stage.db };
   if (stage.kind === "$out") {
-    const docs = [...results];
+    // the pipeline runs with pauses (other clients, maxTimeMS); the replacement is one transaction
+    const docs: Doc[] = [];
+    for (const d of results) {
+      if (d === PAUSE) await ctl.yieldNow();
+      else docs.push(d);
+    }
+    ctl.check();
     const coll = ensureCollection(tctx, stage.coll);
     ctx.storage.write((txn) => {
       const old = [...txn.scan(coll)].map((rec) => new Row(rec.rid, rec.bytes));
@@ -316,6 +324,10 @@ export function runWriteStage(
   if (!(stage.on.length === 1 && stage.on[0] === "_id")) requireUniqueIndex(coll, stage.on);
   const pipelineUpdate = Array.isArray(stage.whenMatched) ? stage.whenMatched : undefined;
   for (const doc of results) {
+    if (doc === PAUSE) {
+      await ctl.yieldNow();
+      continue;
+    }
     const filter: Doc = {};
     for (const f of stage.on) {
       const v = getPath(doc, f);
@@ -328,6 +340,7 @@ export function runWriteStage(
       filter[f] = v;
     }
     ctx.storage.write((txn) => mergeOne(txn, coll, stage, filter, doc, pipelineUpdate), { sync });
+    if (ctl.due()) await ctl.yieldNow();
   }
 }
 

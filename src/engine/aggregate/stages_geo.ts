@@ -11,6 +11,7 @@ import { Location } from "../../errors/locations.ts";
 import { isDocument, isNumeric } from "../../bson/values.ts";
 import { parseGeoOperators } from "../geo/query.ts";
 import { typeName } from "../expression/coerce.ts";
+import { PAUSE } from "./pause.ts";
 import type { Document, GeoNearRequest, Stage, StageContext } from "./types.ts";
 
 function numArg(spec: Document, f: string): number | undefined {
@@ -127,6 +128,7 @@ export function compileGeoNear(spec: unknown, ctx: StageContext, name: string): 
   const includeLocs = typeof il === "string" ? fieldPath(il, "includeLocs") : undefined;
   return {
     name,
+    pauses: true,
     *run() {
       const source = ctx.options.geoNear;
       if (!source) {
@@ -135,7 +137,10 @@ export function compileGeoNear(spec: unknown, ctx: StageContext, name: string): 
           "$geoNear needs collection access, which this caller does not provide",
         );
       }
+      let n = 0;
       for (const hit of source(request)) {
+        // the hits come lazily: pause now and then so other clients run and maxTimeMS is checked
+        if (++n % 1000 === 0) yield PAUSE;
         const doc = { ...hit.doc };
         setDotted(doc, distanceField, hit.distance * multiplier);
         if (includeLocs !== undefined) setDotted(doc, includeLocs, hit.loc);

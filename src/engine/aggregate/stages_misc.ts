@@ -144,6 +144,7 @@ export function compileRedact(spec: unknown, ctx: StageContext, name: string): S
   const ev = ctx.env.compile(spec);
   return {
     name,
+    pauses: true,
     *run(input) {
       const vars = ctx.env.newVars();
       const redact = (doc: Document): Document | undefined => {
@@ -180,6 +181,10 @@ export function compileRedact(spec: unknown, ctx: StageContext, name: string): S
         return out;
       };
       for (const d of input) {
+        if (d === PAUSE) {
+          yield d;
+          continue;
+        }
         vars.root = d;
         const r = redact(d);
         if (r) yield r;
