@@ -137,7 +137,7 @@ Deno.test({
       const status = () => admin.command({ serverStatus: 1 });
 
       const s1 = await status();
-      assert.equal(s1["connections"]["available"], 1000 - s1["connections"]["current"]);
+      assert.equal(s1["connections"]["available"], 10_000 - s1["connections"]["current"]);
       await db.command({ count: "c" });
       const s2 = await status();
       assert.equal(s2["opcounters"]["command"] - s1["opcounters"]["command"], 2, "count + serverStatus");
