@@ -103,11 +103,21 @@ serverTest(
   },
 );
 
-serverTest("count of local.oplog.rs (estimatedDocumentCount) is its number of entries", async (client) => {
-  const oplog = client.db("local").collection("oplog.rs");
-  await client.db("test").createCollection("o"); // its own entry, before counting
-  const before = await oplog.estimatedDocumentCount();
-  await client.db("test").collection("o").insertMany([{ a: 1 }, { a: 2 }, { a: 3 }]);
-  assert.equal(await oplog.estimatedDocumentCount(), before + 3);
-  assert.equal((await client.db("local").command({ count: "oplog.rs", skip: 1, limit: 2 }))["n"], 2);
-});
+serverTest(
+  "count of local.oplog.rs is its number of entries; aggregates read its entries",
+  async (client) => {
+    const oplog = client.db("local").collection("oplog.rs");
+    await client.db("test").createCollection("o"); // its own entry, before counting
+    const before = await oplog.estimatedDocumentCount();
+    await client.db("test").collection("o").insertMany([{ a: 1 }, { a: 2 }, { a: 3 }]);
+    assert.equal(await oplog.estimatedDocumentCount(), before + 3);
+    assert.equal((await client.db("local").command({ count: "oplog.rs", skip: 1, limit: 2 }))["n"], 2);
+    // an aggregate reads it too: countDocuments with a filter, a $group over the entries
+    assert.equal(await oplog.countDocuments({ op: "i", ns: "test.o" }), 3);
+    const ops = await oplog.aggregate([
+      { $match: { ns: "test.o" } },
+      { $group: { _id: "$op", n: { $sum: 1 } } },
+    ]).toArray();
+    assert.deepEqual(ops, [{ _id: "i", n: 3 }]);
+  },
+);

@@ -44,6 +44,7 @@ import type { ExplainShape } from "../shared/explain_shape.ts";
 import { BATCH_BYTES, FIRST_BATCH_DOCS } from "../../limits.ts";
 import { geoNearDocs } from "./geo_near.ts";
 import { lookupByValues, readForeign } from "./foreign_reads.ts";
+import { oplogInput } from "./oplog_input.ts";
 import { runWriteStage, splitWriteStage, type WriteStage } from "./out_merge.ts";
 import { splitListLocalSessions } from "./list_local_sessions.ts";
 import { splitCurrentOp } from "./current_op_stage.ts";
@@ -321,7 +322,17 @@ async function run(ctx: RequestContext<AggregateParams>): Promise<Reply> {
         ok: 1,
       };
     }
-    if (coll) {
+    if (!coll && ctx.db === "local" && name === "oplog.rs" && ctx.oplog) {
+      // the oplog is an internal table, not a collection: its entries in $natural order (countDocuments)
+      const m = pipeline.leadingMatch
+        ? compileFilter(pipeline.leadingMatch, {
+          ...(collation ? { collation } : {}),
+          ...(variables ? { variables } : {}),
+        })
+        : undefined;
+      input = oplogInput(ctx.oplog, slot, m ? (d) => m.matches(d) : undefined);
+      prefixApplied = false;
+    } else if (coll) {
       if (readsRowMeta(p.pipeline)) q = withRowMeta(q);
       source = new QuerySource(ctx.storage, coll, q);
       // Decode only the fields the pipeline can read (e.g. a $group's key and accumulator inputs).
