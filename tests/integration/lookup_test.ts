@@ -64,7 +64,7 @@ serverTest("$lookup: with and without an index on the foreign field, the same ma
 });
 
 serverTest(
-  "$lookup over a large unindexed foreign collection yields and honours maxTimeMS",
+  "$lookup, $out, $merge and $redact over a large collection yield and honour maxTimeMS",
   async (client) => {
     const db = client.db("lk2");
     const big = db.collection<{ _id: number; k: number; pad: string }>("big");
@@ -92,9 +92,21 @@ serverTest(
     }
     await running;
     assert.ok(pings.length >= 2, `pings answered during the lookup: ${pings.length}`);
+    const expired = (e: { code?: number }) => e.code === 50;
+    await assert.rejects(db.collection("one").aggregate(lookup, { maxTimeMS: 1 }).toArray(), expired);
+
+    // $out, $merge and $redact over the large collection pause too: maxTimeMS stops them
+    const group = { $group: { _id: "$_id", k: { $first: "$k" } } };
+    await assert.rejects(big.aggregate([group, { $out: "copy" }], { maxTimeMS: 1 }).toArray(), expired);
+    assert.equal(await db.collection("copy").countDocuments(), 0, "$out wrote nothing");
     await assert.rejects(
-      db.collection("one").aggregate(lookup, { maxTimeMS: 1 }).toArray(),
-      (e: { code?: number }) => e.code === 50,
+      big.aggregate([{ $merge: { into: "merged" } }], { maxTimeMS: 1 }).toArray(),
+      expired,
     );
+    const redact = { $redact: { $cond: [{ $eq: ["$k", 3] }, "$$KEEP", "$$PRUNE"] } };
+    await assert.rejects(big.aggregate([redact, { $count: "n" }], { maxTimeMS: 1 }).toArray(), expired);
+    assert.deepEqual(await big.aggregate([redact, { $count: "n" }]).toArray(), [{ n: 8_571 }]);
+    await big.aggregate([{ $match: { k: 3 } }, { $out: "copy" }]).toArray();
+    assert.equal(await db.collection("copy").countDocuments(), 8_571);
   },
 );
