@@ -25,7 +25,7 @@ const SLICE_DOCS = 1000;
 /** Every document of another collection (or view) of the same database, read lazily. */
 export function readForeign(ctx: RequestContext, name: string): Iterable<Doc> {
   const coll = findCollection(ctx, name);
-  if (coll) return scanAll(ctx, name);
+  if (coll) return slices(new QuerySource(ctx.storage, coll, compileQuery({}, coll)));
   const view = viewOf(ctx, name);
   if (!view) return [];
   const viewPipeline = compilePipeline(view.pipeline as Doc[], {
@@ -46,10 +46,8 @@ function* filtered(docs: Iterable<Doc>, keep: (d: Doc) => boolean): Generator<Do
   for (const d of docs) if (keep(d)) yield d;
 }
 
-function* scanAll(ctx: RequestContext, name: string): Generator<Doc> {
-  const coll = findCollection(ctx, name);
-  if (!coll) return;
-  const source = new QuerySource(ctx.storage, coll, compileQuery({}, coll));
+/** The source's documents, one storage slice of SLICE_DOCS at a time; closes the source at the end. */
+function* slices(source: QuerySource): Generator<Doc> {
   try {
     for (;;) {
       const { docs, done } = source.nextDocs(SLICE_DOCS);
@@ -76,15 +74,5 @@ export function lookupByValues(
   if (!coll || defaultCollation(coll) !== undefined) return undefined;
   const q = compileQuery({ filter: { [field]: { $in: values } } }, coll, { planCache: false });
   if (q.access.kind !== "ixScan") return undefined;
-  const source = new QuerySource(ctx.storage, coll, q);
-  try {
-    const out: Doc[] = [];
-    for (;;) {
-      const { docs, done } = source.nextDocs(SLICE_DOCS);
-      for (const d of docs) out.push(d);
-      if (done) return out;
-    }
-  } finally {
-    source.close();
-  }
+  return [...slices(new QuerySource(ctx.storage, coll, q))];
 }
