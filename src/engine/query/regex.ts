@@ -13,7 +13,8 @@
  * on V8 (tried at every start position: `\w+@` over 100,000 word characters took 22 s), so V8 takes
  * only subjects up to `V8_MAX_LENGTH[degree]` and longer ones go to the linear engine. A pattern RE2
  * cannot express (backreferences, lookahead) runs there on V8 in a worker with a per-match time
- * budget (regex_budget.ts): past it, 51156.
+ * budget (regex_budget.ts): past it, 51156. So does a subject longer than `LINEAR_MAX_LENGTH` that
+ * would otherwise go to the linear engine, which is linear but too slow per character for megabytes.
  */
 import { CommandError } from "../../errors/command_error.ts";
 import { Location } from "../../errors/locations.ts";
@@ -78,6 +79,17 @@ function linearForm(source: string, flags: string): RE2JS | null {
  */
 export const V8_MAX_LENGTH: readonly number[] = [Infinity, 1024, 128, 32];
 
+/**
+ * Longest subjects the linear engine takes: for `test` (a filter's `$regex`) and for `exec`/`matchAll`
+ * (`$regexFind`, `$regexFindAll`: captures take its slower path). It is linear but not fast — measured
+ * worst cases here: `test` ~0.06 µs and `exec` ~0.5 µs per character (`(.*a){3}$` over 4 M characters:
+ * 59 ms vs 1.9 s), one synchronous call no other client can interrupt (16 MB took ~17 s) — so a longer
+ * subject runs on V8 in the budgeted worker: most patterns answer there in milliseconds, and a
+ * backtracking one ends with 51156 after the budget instead of holding the event loop for seconds.
+ * At these lengths the linear engine's worst case is ~60 ms.
+ */
+export const LINEAR_MAX_LENGTH = { test: 1_048_576, exec: 131_072 } as const;
+
 function gatedRunner(
   pattern: string,
   options: string,
@@ -119,14 +131,16 @@ function v8Runner(pattern: string, options: string, re: RegExp): CompiledRegex {
 }
 
 function linearRunner(pattern: string, options: string, re: RegExp, lin: RE2JS): CompiledRegex {
+  let budgeted: ReturnType<typeof budgetedMatcher> | undefined;
+  const long = () => budgeted ??= budgetedMatcher(re.source, re.flags);
   return {
     pattern,
     options,
     re,
     engine: "linear",
-    test: (s) => lin.test(s),
-    exec: (s) => lin.exec(s) as RegExpExecArray | null,
-    matchAll: (s) => lin.matchAll(s),
+    test: (s) => s.length <= LINEAR_MAX_LENGTH.test ? lin.test(s) : long().test(s),
+    exec: (s) => s.length <= LINEAR_MAX_LENGTH.exec ? lin.exec(s) as RegExpExecArray | null : long().exec(s),
+    matchAll: (s) => s.length <= LINEAR_MAX_LENGTH.exec ? lin.matchAll(s) : long().matchAll(s),
   };
 }
 
@@ -203,7 +217,8 @@ export function guardedRegExp(source: string, flags: string): PatternTester {
   const degree = regexDegree(source, flags.includes("m"));
   if (degree === 0) return re;
   if (degree !== undefined) return gatedRunner(source, flags, re, degree, source, flags);
-  return linearForm(source, flags) ?? budgetedMatcher(re.source, re.flags);
+  const lin = linearForm(source, flags);
+  return lin ? linearRunner(source, flags, re, lin) : budgetedMatcher(re.source, re.flags);
 }
 
 /** Compiles a regex value (BSONRegExp or JS RegExp). */

@@ -1,6 +1,6 @@
 import { deepStrictEqual as assertEquals } from "node:assert/strict";
 import { isRiskyRegex, regexDegree } from "./regex_risk.ts";
-import { compileRegex, guardedRegExp, V8_MAX_LENGTH } from "./regex.ts";
+import { compileRegex, guardedRegExp, LINEAR_MAX_LENGTH, V8_MAX_LENGTH } from "./regex.ts";
 import { compileFilter } from "./mod.ts";
 import { stopRegexWorker } from "./regex_budget.ts";
 import { assertCommandError } from "../../errors/assert_command_error.ts";
@@ -96,6 +96,34 @@ Deno.test({
       assertEquals(r.test("aa"), true);
       const m = compileFilter({ s: { $regex: "(x|xx)+\\1y" } });
       assertEquals(m.matches({ s: "xxxxy" }), true);
+    } finally {
+      stopRegexWorker();
+    }
+  },
+});
+
+Deno.test({
+  name: "a subject longer than LINEAR_MAX_LENGTH leaves the linear engine for the budgeted worker",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  fn() {
+    try {
+      const r = compileRegex("^(a+)+$", "");
+      assertEquals(r.engine, "linear");
+      const long = "a".repeat(LINEAR_MAX_LENGTH.test + 10);
+      // V8 matches these at once; the answers are the linear engine's
+      assertEquals(r.test(long), true);
+      assertEquals(r.test("b" + long), false);
+      // a backtracking blow-up on a long subject ends with 51156 after the budget, not seconds later
+      assertCommandError(() => r.test(long + "!"), Location.RegexExecutionFailed);
+      // exec (captures) switches at a shorter length; below it the linear engine answers
+      const mid = "a".repeat(LINEAR_MAX_LENGTH.exec + 10) + "!";
+      assertEquals(r.test(mid), false);
+      assertCommandError(() => r.exec(mid), Location.RegexExecutionFailed);
+      const xy = compileRegex("(x+x+)+y", "");
+      assertEquals(xy.exec("z" + "x".repeat(LINEAR_MAX_LENGTH.exec) + "y")?.index, 1);
+      const guarded = guardedRegExp("(x+x+)+y", "");
+      assertEquals(guarded.test("x".repeat(LINEAR_MAX_LENGTH.test) + "xy"), true);
     } finally {
       stopRegexWorker();
     }
