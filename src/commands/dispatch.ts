@@ -25,7 +25,7 @@ import { parseWriteConcern, type WriteConcern } from "./params/write_concern.ts"
 import { checkClusterTimeReached, checkReadConcernSupport } from "./read_concern_support.ts";
 import { isSnapshotRead, runSnapshotRead } from "./snapshot_read.ts";
 import { withWriteConcernError } from "./write_concern_error.ts";
-import { OpControl } from "../observability/op_control.ts";
+import { noteRequestStarted, OpControl } from "../observability/op_control.ts";
 import { afterCommand } from "./profiling.ts";
 import { LOCKED_WRITES } from "./shared/fsync_lock.ts";
 import { isPlainDoc } from "../bson/type_name.ts";
@@ -266,6 +266,7 @@ function requestContext(
   exhaustAllowed: boolean,
 ): RequestContext<unknown> {
   const deadline = generic.maxTimeMS ? Date.now() + generic.maxTimeMS : undefined;
+  noteRequestStarted();
   return {
     ...server,
     command: spec.name,

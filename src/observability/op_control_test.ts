@@ -1,6 +1,6 @@
 import { deepStrictEqual as assertEquals, ok, rejects, throws } from "node:assert/strict";
 import { CommandError } from "../errors/command_error.ts";
-import { maxTimeMSOf, OpControl, setMemoryPressureCheck } from "./op_control.ts";
+import { maxTimeMSOf, noteRequestStarted, OpControl, setMemoryPressureCheck } from "./op_control.ts";
 
 function clock(start = 1_000) {
   let t = start;
@@ -140,4 +140,24 @@ Deno.test("OpControl: under memory pressure a running operation stops at its nex
     uninstall();
   }
   ctl.check();
+});
+
+Deno.test("OpControl: while other requests arrive the slice is 1 ms; alone again after 20 ms, 4 ms", async () => {
+  const c = clock(5_000_000);
+  const ctl = new OpControl({ quantumMs: 4, now: c.now });
+  c.advance(2);
+  ok(!ctl.dueNow(), "alone: 2 ms into a 4 ms slice");
+  noteRequestStarted(c.now()); // another client's request
+  ok(ctl.dueNow(), "contended: 2 ms is past the 1 ms slice");
+  await ctl.yieldNow();
+  c.advance(0.5);
+  ok(!ctl.dueNow());
+  c.advance(0.6);
+  ok(ctl.dueNow());
+  c.advance(25); // nobody since: the full slice again
+  await ctl.yieldNow();
+  c.advance(2);
+  ok(!ctl.dueNow());
+  c.advance(2);
+  ok(ctl.dueNow());
 });
