@@ -55,7 +55,7 @@ Deno.test("archiver: every entry lands in segments, in order; pruning never remo
   try {
     s.insert(0, 50);
     // max_entries 10, but nothing is archived before the prune flushes: prune archives, then removes.
-    const removed = s.oplog.prune();
+    const removed = await s.oplog.prune();
     assert.ok(removed > 0);
     assert.deepEqual(await archivedIds(dir), Array.from({ length: 50 }, (_, i) => i));
     const listing = listArchive(dir);

@@ -13,6 +13,7 @@ import type { StorageEngine, TableTxn } from "../storage/api.ts";
 import type { ClusterClock } from "./cluster_clock.ts";
 import { keyTs, stamp, tsKey } from "./entry.ts";
 import { WakeList } from "../observability/wake_list.ts";
+import { OpControl } from "../observability/op_control.ts";
 import { type OplogTables, OplogWriter, preImageKey } from "./writer.ts";
 import { type ArchiveOptions, type ArchiveStats, OplogArchiver } from "./archive.ts";
 import type { Logger } from "../observability/log.ts";
@@ -35,7 +36,12 @@ export interface RawEntry {
   readonly bytes: Uint8Array;
 }
 
-const PRUNE_BATCH = 5_000;
+/**
+ * Entries removed per storage transaction while pruning; the pruner yields between batches, so a prune
+ * of a million entries (after a bulk load past `max_entries`) never holds the event loop: before, it ran
+ * in one synchronous loop and froze every client for 7 s per 200,000 entries.
+ */
+const PRUNE_BATCH = 500;
 
 export class Oplog {
   readonly tables: OplogTables;
@@ -50,6 +56,8 @@ export class Oplog {
   #archiveIdle: Promise<void> = Promise.resolve();
   /** serverStatus `oplogTruncation`: the start-up scan, and the prunes that removed something. */
   #truncation = { processingMicros: 0, truncatingMicros: 0, truncateCount: 0 };
+  /** The prune running now, if any. */
+  #pruning: Promise<number> | undefined;
 
   constructor(
     private readonly storage: StorageEngine,
@@ -132,11 +140,12 @@ export class Oplog {
     return this.storage.read((r) => r.table(this.tables.entries).get(key) !== null);
   }
 
-  #every(ms: number, fn: () => void): void {
+  #every(ms: number, fn: () => unknown): void {
     const t = setInterval(() => {
       try {
-        fn();
-      } catch { /* storage closing: the next tick or stop() ends it */ }
+        // storage closing: the next tick or stop() ends it
+        Promise.resolve(fn()).catch(() => {});
+      } catch { /* as above */ }
     }, ms);
     Deno.unrefTimer(t as unknown as number);
     this.#timers.push(t as unknown as number);
@@ -243,7 +252,12 @@ export class Oplog {
    * entry always stays; with an archive, everything from the last archived entry on stays). Returns
    * how many were removed.
    */
-  prune(nowMs = Date.now()): number {
+  prune(nowMs = Date.now()): Promise<number> {
+    // one prune at a time: the background pruner and secantusAdmin.pruneOplog share a running one
+    return this.#pruning ??= this.#prune(nowMs).finally(() => this.#pruning = undefined);
+  }
+
+  async #prune(nowMs: number): Promise<number> {
     const cutoffSecs = Math.floor(nowMs / 1000) - this.opts.retentionSeconds;
     let ceiling: Uint8Array | undefined;
     if (this.#archiver) {
@@ -252,7 +266,9 @@ export class Oplog {
       if (!ceiling) return 0;
     }
     const pruneStarted = performance.now();
+    const ctl = new OpControl();
     let removed = 0;
+    let resumeAfter: Uint8Array | undefined;
     for (;;) {
       const n = this.storage.write((txn) => {
         const t = txn.table(this.tables.entries);
@@ -261,7 +277,10 @@ export class Oplog {
         const total = this.#count;
         let n = 0;
         const victims: Uint8Array[] = [];
-        for (const [key] of t.scan(ceiling ? { upper: ceiling } : {})) {
+        // start after the previous batch: its removed keys stay as tombstones while snapshot history
+        // is kept, and rescanning them from the start made each batch slower than the one before
+        const from = resumeAfter ? { lower: resumeAfter, lowerExclusive: true } : {};
+        for (const [key] of t.scan(ceiling ? { ...from, upper: ceiling } : from)) {
           if (total - n <= 1 || victims.length >= PRUNE_BATCH) break;
           const old = keyTs(key).high < cutoffSecs;
           const over = total - n > this.opts.maxEntries;
@@ -269,16 +288,21 @@ export class Oplog {
           victims.push(key);
           n++;
         }
-        const pre = txn.table(this.tables.preImages);
-        for (const k of victims) {
-          t.remove(k);
-          for (const [pk] of pre.scan({ lower: k, upper: successor(k) })) pre.remove(pk);
+        for (const k of victims) t.remove(k);
+        const last = victims[victims.length - 1];
+        if (last) {
+          // victims are the oldest entries, so every pre-image keyed below the last one's successor is theirs
+          const pre = txn.table(this.tables.preImages);
+          const lower = resumeAfter ? { lower: successor(resumeAfter) } : {};
+          for (const [pk] of pre.scan({ ...lower, upper: successor(last) })) pre.remove(pk);
+          resumeAfter = last;
         }
         return n;
       });
       this.#count -= n;
       removed += n;
       if (n < PRUNE_BATCH) break;
+      if (ctl.dueNow()) await ctl.yieldNow();
     }
     if (removed > 0) {
       this.#truncation.truncateCount++;

@@ -76,13 +76,13 @@ Deno.test("a labelled transaction is one applyOps entry with lsid and txnNumber"
   }
 });
 
-Deno.test("pruning keeps max_entries (and always the newest); restart seeds the clock past the last entry", () => {
+Deno.test("pruning keeps max_entries (and always the newest); restart seeds the clock past the last entry", async () => {
   const { storage, oplog, entries, close } = setup({ maxEntries: 5 });
   try {
     const coll = storage.catalog.createCollection("d", "c");
     for (let i = 0; i < 20; i++) storage.write((t) => t.insert(coll, BSON.serialize({ _id: i }), noKeys));
     const before = entries().length;
-    const removed = oplog.prune();
+    const removed = await oplog.prune();
     assert.equal(removed, before - 5);
     assert.equal(entries().length, 5);
     assert.equal(keyTs(oplog.read({}, 1)[0]!.key).toString(), oplog.firstTs()!.toString());
@@ -97,6 +97,34 @@ Deno.test("pruning keeps max_entries (and always the newest); restart seeds the 
     again.start();
     assert.ok(clock.latest().compare(oplog.firstTs()!) > 0);
     again.stop();
+  } finally {
+    close();
+  }
+});
+
+Deno.test("pruning past several batches removes the oldest entries and their pre-images, once at a time", async () => {
+  const { storage, oplog, close } = setup({ maxEntries: 100 });
+  try {
+    const coll = storage.catalog.createCollection("d", "c", {
+      changeStreamPreAndPostImages: { enabled: true },
+    });
+    const rids = [];
+    for (let i = 0; i < 1_200; i++) {
+      rids.push(storage.write((t) => t.insert(coll, BSON.serialize({ _id: i }), noKeys)));
+    }
+    // 1,200 deletes, each with a pre-image: 2,400 entries, five batches' worth of pruning
+    for (const rid of rids) storage.write((t) => t.remove(coll, rid, noKeys));
+    const preImages = () => storage.read((r) => [...r.table(oplog.tables.preImages).scan()].length);
+    assert.equal(preImages(), 1_200);
+    const before = oplog.read({}, 5000).length;
+    // the background pruner and secantusAdmin.pruneOplog share one running prune
+    const [a, b] = [oplog.prune(), oplog.prune()];
+    assert.equal(a, b);
+    assert.equal(await a, before - 100);
+    assert.equal(oplog.read({}, 5000).length, 100);
+    // the 100 kept entries are deletes: exactly their pre-images remain
+    assert.equal(preImages(), 100);
+    assert.equal(await oplog.prune(), 0);
   } finally {
     close();
   }

@@ -11,10 +11,10 @@ import { GENERIC_FIELDS } from "../params/generic.ts";
 
 const NAME = "secantusAdmin.pruneOplog";
 
-function run(ctx: RequestContext<Record<string, never>>): Doc {
+async function run(ctx: RequestContext<Record<string, never>>): Promise<Doc> {
   const oplog = ctx.oplog;
   if (!oplog) throw new CommandError("NoReplicationEnabled", "this server runs standalone: it has no oplog");
-  const removed = oplog.prune();
+  const removed = await oplog.prune();
   const first = oplog.firstTs();
   const last = oplog.lastTs();
   return { removed, ...(first ? { firstTs: first } : {}), ...(last ? { lastTs: last } : {}), ok: 1 };
