@@ -171,10 +171,11 @@ export const ALL_ACTION_TYPES: readonly string[] = [
   "viewRole",
   "viewUser",
   // SecantusDB's own: secantusAdmin.backupArchive / restoreArchive (granted by backup / restore) and
-  // secantusAdmin.pruneOplog (granted by clusterManager).
+  // secantusAdmin.pruneOplog and secantusAdmin.pruneTtl (granted by clusterManager).
   "secantusBackup",
   "secantusRestore",
   "secantusOplogAdmin",
+  "secantusTtlAdmin",
 ];
 
 const KNOWN: ReadonlySet<string> = new Set(ALL_ACTION_TYPES);

@@ -53,6 +53,7 @@ export const ACTIONS = [
   "secantusRestore",
   "applyOps",
   "secantusOplogAdmin",
+  "secantusTtlAdmin",
   "createUser",
   "dropUser",
   "viewUser",

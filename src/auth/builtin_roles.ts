@@ -303,7 +303,7 @@ const ADMIN_ROLES: Record<string, RoleDefinition> = {
       p(ns("local", ""), [...CLUSTER_MANAGER_DB, "insert", "remove", "update"]),
       p(ns("local", "system.replset"), READ),
       p(ANY, ["dbCheck"]),
-      p(CLUSTER, ["secantusOplogAdmin"]),
+      p(CLUSTER, ["secantusOplogAdmin", "secantusTtlAdmin"]),
       p(ns("local", "system.healthlog"), READ),
       p(ns("local", "replset.election"), ["insert", "remove", "update"]),
       p(ns("local", "replset.minvalid"), ["insert", "remove", "update"]),

@@ -41,6 +41,7 @@ import { currentOp } from "./admin/current_op.ts";
 import { getDefaultRWConcern, setDefaultRWConcern } from "./admin/default_rw_concern.ts";
 import { killOp } from "./admin/kill_op.ts";
 import { pruneOplog } from "./admin/prune_oplog.ts";
+import { pruneTtl } from "./admin/prune_ttl.ts";
 import { create } from "./ddl/create.ts";
 import { createIndexes } from "./ddl/create_indexes.ts";
 import { del } from "./crud/delete.ts";
@@ -149,6 +150,7 @@ export const COMMANDS: readonly AnyCommandSpec[] = checkedRegistry([
   ping,
   profile,
   pruneOplog,
+  pruneTtl,
   refreshSessions,
   renameCollection,
   replSetGetStatus,

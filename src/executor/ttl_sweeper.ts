@@ -4,15 +4,17 @@
  * time-series collection with one), removes the
  * documents whose indexed field is a date (or an array holding a date; the earliest counts) older
  * than now − expireAfterSeconds. Reads candidates through the index (dates sort together), re-checks
- * each document, and deletes in write transactions of at most `BATCH` documents. The clock is
+ * each document, and deletes in write transactions of at most `BATCH` documents, yielding the event
+ * loop between them. The clock is
  * injected so tests can move time; `sweepOnce` can be called directly.
  */
 import type { CollectionEntry, IndexEntry, StorageEngine } from "../storage/api.ts";
-import { encodeIndexKey } from "../keys/key_string.ts";
+import { compareKeys, encodeIndexKey } from "../keys/key_string.ts";
 import { type IndexKeyOptions, indexKeysOf } from "./index_keys.ts";
 import type { Document as Doc } from "../bson/document.ts";
 import { decode } from "./rows.ts";
 import { clusteredTtlSeconds } from "./clustered.ts";
+import { OpControl } from "../observability/op_control.ts";
 
 const BATCH = 1000;
 const DATE_TYPE = 0x64;
@@ -46,12 +48,13 @@ function ttlOf(coll: CollectionEntry, ix: IndexEntry): number | undefined {
 }
 
 /** Deletes expired documents of one collection; returns how many. */
-function sweepCollection(
+async function sweepCollection(
   storage: StorageEngine,
   coll: CollectionEntry,
   nowMs: number,
   keyOpts: IndexKeyOptions,
-): number {
+  ctl: OpControl,
+): Promise<number> {
   let removed = 0;
   for (const ix of coll.indexes) {
     const ttl = ttlOf(coll, ix);
@@ -66,15 +69,25 @@ function sweepCollection(
     const bounds = desc
       ? { lower: edge, upper: Uint8Array.of(255 - DATE_TYPE, 0xff), upperExclusive: true }
       : { lower: typeEdge, upper: edge, upperExclusive: true };
+    // each batch resumes at the last key the previous one read (inclusive: equal dates, other
+    // documents); rescanning from the start walked every removed entry again while snapshot history
+    // keeps their tombstones, so a big expiry cost O(n²)
+    let resume: Uint8Array | undefined;
     for (;;) {
+      const before = resume;
       const n = storage.write((txn) => {
         const current = storage.catalog.getCollection(coll.db, coll.name);
         if (!current || !current.indexes.some((i) => i.name === ix.name)) return { scanned: 0, done: 0 };
         const rids: bigint[] = [];
-        const it = txn.scanIndex(current, ix.name, bounds);
+        const it = txn.scanIndex(
+          current,
+          ix.name,
+          resume ? { ...bounds, lower: resume, lowerExclusive: false } : bounds,
+        );
         try {
           for (const hit of it) {
             rids.push(hit.rid);
+            resume = hit.key.slice();
             if (rids.length >= BATCH) break;
           }
         } finally {
@@ -93,7 +106,12 @@ function sweepCollection(
         return { scanned: rids.length, done };
       });
       removed += n.done;
-      if (n.scanned < BATCH || n.done === 0) break;
+      if (n.scanned < BATCH) break;
+      // a whole batch of one key and nothing removed would read the same batch again: stop there
+      if (n.done === 0 && before !== undefined && resume !== undefined && compareKeys(before, resume) === 0) {
+        break;
+      }
+      if (ctl.dueNow()) await ctl.yieldNow();
     }
   }
   return removed;
@@ -105,12 +123,13 @@ function sweepCollection(
  * whole buckets once their newest measurement is old enough; measurement by measurement is the same
  * for a reader, just sooner).
  */
-function sweepTimeseries(
+async function sweepTimeseries(
   storage: StorageEngine,
   coll: CollectionEntry,
   nowMs: number,
   keyOpts: IndexKeyOptions,
-): number {
+  ctl: OpControl,
+): Promise<number> {
   const ttl = timeseriesTtl(coll);
   if (ttl === undefined) return 0;
   const cutoff = nowMs - ttl.seconds * 1000;
@@ -142,6 +161,7 @@ function sweepTimeseries(
     });
     if (r.scanned < BATCH || r.last === undefined) break;
     after = r.last;
+    if (ctl.dueNow()) await ctl.yieldNow();
   }
   return removed;
 }
@@ -156,15 +176,23 @@ function timeseriesTtl(coll: CollectionEntry): { timeField: string; seconds: num
   return Number.isFinite(n) ? { timeField: ts.timeField, seconds: n } : undefined;
 }
 
-/** One pass over every collection with a TTL index; returns the number of documents removed. */
-export function sweepOnce(storage: StorageEngine, nowMs: number, keyOpts: IndexKeyOptions): number {
+/**
+ * One pass over every collection with a TTL index; returns the number of documents removed. It
+ * yields between batches (other clients run meanwhile; each batch is its own transaction).
+ */
+export async function sweepOnce(
+  storage: StorageEngine,
+  nowMs: number,
+  keyOpts: IndexKeyOptions,
+): Promise<number> {
+  const ctl = new OpControl();
   let removed = 0;
   for (const db of storage.catalog.listDatabases()) {
     for (const coll of storage.catalog.listCollections(db)) {
       if (coll.indexes.some((i) => ttlOf(coll, i) !== undefined)) {
-        removed += sweepCollection(storage, coll, nowMs, keyOpts);
+        removed += await sweepCollection(storage, coll, nowMs, keyOpts, ctl);
       }
-      removed += sweepTimeseries(storage, coll, nowMs, keyOpts);
+      removed += await sweepTimeseries(storage, coll, nowMs, keyOpts, ctl);
     }
   }
   return removed;
@@ -182,13 +210,13 @@ export interface TtlSweeperOptions {
 export function startTtlSweeper(storage: StorageEngine, opts: TtlSweeperOptions, signal: AbortSignal): void {
   if (!(opts.intervalSeconds > 0)) return;
   const clock = opts.clock ?? Date.now;
+  let running = false; // a pass longer than the interval is not overlapped by the next
   const id = setInterval(() => {
-    if (signal.aborted) return;
-    try {
-      sweepOnce(storage, clock(), opts.indexKeys);
-    } catch (e) {
-      opts.onError?.(e);
-    }
+    if (signal.aborted || running) return;
+    running = true;
+    sweepOnce(storage, clock(), opts.indexKeys)
+      .catch((e) => opts.onError?.(e))
+      .finally(() => running = false);
   }, opts.intervalSeconds * 1000);
   Deno.unrefTimer(id);
   signal.addEventListener("abort", () => clearInterval(id), { once: true });

@@ -7,7 +7,7 @@ import { compilePartialFilter } from "../engine/mod.ts";
 const keyOpts = { compilePartialFilter };
 import { BSON } from "bson";
 
-Deno.test("TTL sweep removes documents whose date (or earliest array date) is past expiry", () => {
+Deno.test("TTL sweep removes documents whose date (or earliest array date) is past expiry", async () => {
   const storage = openWiredTiger({
     path: ":memory:",
     cacheSizeBytes: 64 << 20,
@@ -33,16 +33,16 @@ Deno.test("TTL sweep removes documents whose date (or earliest array date) is pa
       for (const d of docs) txn.insert(coll, BSON.serialize(d), indexKeysOf(coll, d, keyOpts));
     });
     coll = storage.catalog.getCollection("d", "c")!;
-    assert.equal(sweepOnce(storage, now, keyOpts), 2);
+    assert.equal(await sweepOnce(storage, now, keyOpts), 2);
     const left = storage.read((txn) => [...txn.scan(coll)].map((r) => BSON.deserialize(r.bytes)._id));
     assert.deepEqual(left, [2, 4, 5]);
-    assert.equal(sweepOnce(storage, now + 60_000, keyOpts), 1);
+    assert.equal(await sweepOnce(storage, now + 60_000, keyOpts), 1);
   } finally {
     storage.close();
   }
 });
 
-Deno.test("TTL sweep of a clustered collection expires documents by their _id date", () => {
+Deno.test("TTL sweep of a clustered collection expires documents by their _id date", async () => {
   const storage = openWiredTiger({
     path: ":memory:",
     cacheSizeBytes: 64 << 20,
@@ -62,8 +62,8 @@ Deno.test("TTL sweep of a clustered collection expires documents by their _id da
     storage.write((txn) => {
       for (const d of docs) txn.insert(coll, BSON.serialize(d), indexKeysOf(coll, d, keyOpts));
     });
-    assert.equal(sweepOnce(storage, now, keyOpts), 1);
-    assert.equal(sweepOnce(storage, now + 60_000, keyOpts), 1);
+    assert.equal(await sweepOnce(storage, now, keyOpts), 1);
+    assert.equal(await sweepOnce(storage, now + 60_000, keyOpts), 1);
     const left = storage.read((txn) => [...txn.scan(coll)].map((r) => BSON.deserialize(r.bytes)._id));
     assert.deepEqual(left, [7, "x"]);
     // "off" (the option removed) stops expiry
@@ -72,13 +72,13 @@ Deno.test("TTL sweep of a clustered collection expires documents by their _id da
       const d = { _id: new Date(0) };
       txn.insert(coll, BSON.serialize(d), indexKeysOf(coll, d, keyOpts));
     });
-    assert.equal(sweepOnce(storage, now, keyOpts), 0);
+    assert.equal(await sweepOnce(storage, now, keyOpts), 0);
   } finally {
     storage.close();
   }
 });
 
-Deno.test("TTL sweep of a time-series collection removes measurements older than expireAfterSeconds", () => {
+Deno.test("TTL sweep of a time-series collection removes measurements older than expireAfterSeconds", async () => {
   const storage = openWiredTiger({
     path: ":memory:",
     cacheSizeBytes: 64 << 20,
@@ -96,10 +96,41 @@ Deno.test("TTL sweep of a time-series collection removes measurements older than
     storage.write((txn) => {
       for (const d of docs) txn.insert(coll, BSON.serialize(d), indexKeysOf(coll, d, keyOpts));
     });
-    assert.equal(sweepOnce(storage, now, keyOpts), 1250);
+    assert.equal(await sweepOnce(storage, now, keyOpts), 1250);
     assert.equal(storage.read((txn) => txn.count(coll)), 1250);
     storage.catalog.updateCollection("d", "ts", { timeseries: options.timeseries });
-    assert.equal(sweepOnce(storage, now + 3_600_000, keyOpts), 0);
+    assert.equal(await sweepOnce(storage, now + 3_600_000, keyOpts), 0);
+  } finally {
+    storage.close();
+  }
+});
+
+Deno.test("TTL sweep over several batches removes every expired document, equal dates across batch edges", async () => {
+  const storage = openWiredTiger({
+    path: ":memory:",
+    cacheSizeBytes: 64 << 20,
+    sessionMax: 20,
+    syncOnCommit: false,
+  });
+  try {
+    storage.catalog.createCollection("d", "c");
+    let coll = storage.catalog.createIndex("d", "c", {
+      name: "at_1",
+      spec: { v: 2, key: { at: 1 }, name: "at_1", expireAfterSeconds: 60 },
+      unique: false,
+    });
+    const now = Date.UTC(2024, 0, 1);
+    // 2,500 expired documents sharing three dates (batches of 1,000 end inside runs of equal keys),
+    // then 10 documents still alive
+    storage.write((txn) => {
+      for (let i = 0; i < 2_510; i++) {
+        const d = { _id: i, at: new Date(i < 2_500 ? now - 120_000 - (i % 3) * 1000 : now) };
+        txn.insert(coll, BSON.serialize(d), indexKeysOf(coll, d, keyOpts));
+      }
+    });
+    coll = storage.catalog.getCollection("d", "c")!;
+    assert.equal(await sweepOnce(storage, now, keyOpts), 2_500);
+    assert.equal(storage.read((txn) => [...txn.scan(coll)].length), 10);
   } finally {
     storage.close();
   }

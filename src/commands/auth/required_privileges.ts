@@ -42,6 +42,7 @@ const CLUSTER_ACTIONS: ReadonlySet<string> = new Set([
   "secantusRestore",
   "applyOps",
   "secantusOplogAdmin",
+  "secantusTtlAdmin",
 ]);
 
 /** Actions whose resource is the request's database. */
