@@ -365,6 +365,12 @@ export const Location = {
   OutSpecWrongType: 16990,
   /** $out into admin/config/local or a system.* collection. */
   OutToInternalNamespace: 31321,
+  /** $out with `timeseries` into a time-series collection whose options differ. */
+  OutTimeseriesOptionsMismatch: 7406103,
+  /** $out with `timeseries` into an existing collection that is not time-series. */
+  OutTimeseriesIntoCollection: 7268700,
+  /** $out with `timeseries` into a view. */
+  OutTimeseriesIntoView: 7268703,
   /** $merge's argument is neither a string nor an object. */
   MergeSpecWrongType: 51182,
   /** $merge into admin/config/local or a system.* collection. */

@@ -18,6 +18,11 @@ export interface ExplainInput {
   readonly covered?: unknown;
   /** find's returnKey: a RETURN_KEY stage on top (no projection stage). */
   readonly returnKey?: boolean | undefined;
+  /**
+   * The collection is clustered by `_id`: a read through `_id` is shown as mongod shows its bounded
+   * scan of the clustered table (CLUSTERED_IXSCAN with minRecord/maxRecord), not as an index + FETCH.
+   */
+  readonly clustered?: boolean | undefined;
 }
 
 export interface RunStats {
@@ -28,9 +33,52 @@ export interface RunStats {
   readonly spills?: number | undefined;
 }
 
-function leaf(access: AccessPath, filter: Doc, stats: RunStats | undefined): Doc {
+/** True when the access path reads a clustered collection through its `_id` order (CLUSTERED_IXSCAN). */
+export function isClusteredIdScan(access: AccessPath, clustered: boolean | undefined): boolean {
+  return clustered === true &&
+    (access.kind === "idLookup" || (access.kind === "ixScan" && access.indexName === "_id_"));
+}
+
+const RANGE_OPS: Readonly<Record<string, "min" | "max" | "both">> = {
+  $eq: "both",
+  $gt: "min",
+  $gte: "min",
+  $lt: "max",
+  $lte: "max",
+};
+
+/** mongod's minRecord / maxRecord of a clustered scan: the `_id` bounds the filter's top-level predicate gives. */
+function recordBounds(filter: Doc): Doc {
+  if (!Object.hasOwn(filter, "_id")) return {};
+  const p = filter["_id"];
+  const isOps = p !== null && typeof p === "object" && !Array.isArray(p) &&
+    Object.keys(p).some((k) => k.startsWith("$"));
+  if (!isOps) return { minRecord: p, maxRecord: p };
+  const out: Doc = {};
+  for (const [op, v] of Object.entries(p as Doc)) {
+    const side = RANGE_OPS[op];
+    if (side === "min" || side === "both") out["minRecord"] = v;
+    if (side === "max" || side === "both") out["maxRecord"] = v;
+  }
+  return out;
+}
+
+function leaf(access: AccessPath, filter: Doc, stats: RunStats | undefined, clustered?: boolean): Doc {
   const hasFilter = Object.keys(filter).length > 0;
   const ex = (d: Doc, extra: Doc): Doc => (stats ? { ...d, ...extra } : d);
+  if (isClusteredIdScan(access, clustered)) {
+    // Records of a clustered collection are read in _id order: no index keys, each record is a document.
+    const reverse = access.kind === "ixScan" && access.reverse;
+    return ex({
+      stage: "CLUSTERED_IXSCAN",
+      ...(hasFilter ? { filter } : {}),
+      direction: reverse ? "backward" : "forward",
+      ...recordBounds(filter),
+    }, {
+      nReturned: stats?.nReturned,
+      docsExamined: Math.max(stats?.docsExamined ?? 0, stats?.keysExamined ?? 0),
+    });
+  }
   if (access.kind === "idLookup") {
     return ex({ stage: "IDHACK" }, {
       nReturned: stats?.nReturned,
@@ -89,7 +137,7 @@ function leaf(access: AccessPath, filter: Doc, stats: RunStats | undefined): Doc
 /** The winning plan tree (with per-stage counters when `stats` is given). */
 export function explainTree(q: ExplainInput, stats?: RunStats): Doc {
   const covered = q.covered !== undefined && q.access.kind === "ixScan";
-  let node = leaf(q.access, q.filter, stats);
+  let node = leaf(q.access, q.filter, stats, q.clustered);
   // A covered plan has no FETCH: the IXSCAN (with the filter, if any) feeds the projection directly.
   if (covered && node["stage"] === "FETCH" && node["inputStage"]) {
     const ix = node["inputStage"] as Doc;

@@ -8,7 +8,7 @@
 type AnyDoc = any;
 import assert from "node:assert/strict";
 import { MongoClient, MongoServerError } from "mongodb";
-import { startFastTtlServer } from "./helpers/embedded_server.ts";
+import { serverTest, startFastTtlServer } from "./helpers/embedded_server.ts";
 
 const fails = (code: number, message?: string) => (e: unknown) => {
   assert.ok(e instanceof MongoServerError, String(e));
@@ -113,3 +113,62 @@ Deno.test({
     }
   },
 });
+
+serverTest(
+  "clustered collections: explain shows CLUSTERED_IXSCAN; created inside a transaction",
+  async (client) => {
+    const db = client.db("clx");
+    await db.createCollection("c", { clusteredIndex: { key: { _id: 1 }, unique: true } });
+    const c = db.collection<AnyDoc>("c");
+    await c.insertMany([{ _id: 5 }, { _id: 1 }, { _id: 3 }]);
+    // mongod reads a clustered collection by _id as a bounded scan of its records, not index + FETCH
+    const point: AnyDoc = await c.find({ _id: 3 }).explain("executionStats");
+    assert.deepEqual(point.queryPlanner.winningPlan, {
+      stage: "CLUSTERED_IXSCAN",
+      filter: { _id: 3 },
+      direction: "forward",
+      minRecord: 3,
+      maxRecord: 3,
+    });
+    assert.equal(point.executionStats.totalKeysExamined, 0);
+    assert.equal(point.executionStats.nReturned, 1);
+    const range: AnyDoc = await c.find({ _id: { $gte: 2, $lt: 9 } }).sort({ _id: -1 }).explain(
+      "executionStats",
+    );
+    const stage = range.queryPlanner.winningPlan;
+    assert.equal(stage.stage, "CLUSTERED_IXSCAN");
+    assert.equal(stage.direction, "backward");
+    assert.equal(stage.minRecord, 2);
+    assert.equal(stage.maxRecord, 9);
+    assert.equal(range.executionStats.nReturned, 2);
+    assert.equal(range.executionStats.totalKeysExamined, 0);
+    assert.equal(range.executionStats.totalDocsExamined, 2);
+    // an unbounded read stays a COLLSCAN, as on mongod
+    assert.equal(((await c.find({ x: 1 }).explain()) as AnyDoc).queryPlanner.winningPlan.stage, "COLLSCAN");
+    // the profiler's planSummary says the same
+    await db.command({ profile: 2 });
+    await c.find({ _id: 5 }).toArray();
+    const [entry]: AnyDoc[] = await db.collection("system.profile").find({ op: "query", ns: "clx.c" })
+      .toArray();
+    assert.equal(entry?.planSummary, "CLUSTERED_IXSCAN");
+    await db.command({ profile: 0 });
+
+    // creating a clustered collection inside a transaction (allowed by mongod since 4.4, like any create)
+    const session = client.startSession();
+    try {
+      session.startTransaction();
+      await db.createCollection("t", {
+        clusteredIndex: { key: { _id: 1 }, unique: true, name: "k" },
+        session,
+      });
+      await db.collection<AnyDoc>("t").insertOne({ _id: 2 }, { session });
+      await session.commitTransaction();
+    } finally {
+      await session.endSession();
+    }
+    assert.deepEqual(await db.collection("t").listIndexes().toArray(), [
+      { v: 2, key: { _id: 1 }, name: "k", unique: true, clustered: true },
+    ]);
+    assert.deepEqual(await db.collection("t").find().toArray(), [{ _id: 2 }]);
+  },
+);

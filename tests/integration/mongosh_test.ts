@@ -83,7 +83,8 @@ Deno.test({
 });
 
 Deno.test({
-  name: "mongosh db.createView, renameCollection, collMod validator, db.getReplicationInfo()",
+  name:
+    "mongosh db.createView, renameCollection, collMod validator, db.coll.stats(), db.getReplicationInfo()",
   ignore: MONGOSH === undefined,
   sanitizeResources: false,
   sanitizeOps: false,
@@ -101,6 +102,11 @@ Deno.test({
         print("COLLMOD " + d.runCommand({ collMod: "persons", validator: { age: { $type: "number" } } }).ok);
         try { d.persons.insertOne({ _id: 3, age: "x" }); print("INSERTED"); }
         catch (e) { print("REFUSED " + e.code + " " + JSON.stringify(e.errInfo.details.operatorName)); }
+        const st = d.persons.stats();
+        print("STATS " + st.ns + " " + st.count + " " + st.nindexes + " " + (st.size > 0) + " " + st.capped);
+        d.createCollection("capped1", { capped: true, size: 4096, max: 10 });
+        const cs = d.capped1.stats({ scale: 1024 });
+        print("CAPPEDSTATS " + cs.capped + " " + cs.max + " " + cs.maxSize + " " + cs.scaleFactor);
         const ri = db.getReplicationInfo();
         print("REPLINFO " + (ri.logSizeMB > 0) + " " + (ri.usedMB >= 0) + " " + (ri.timeDiff >= 0) + " " + ri.errmsg);
         print("OPLOGSTATUS " + (db.serverStatus({ oplog: 1 }).oplog.latestOptime.t > 0));
@@ -111,6 +117,9 @@ Deno.test({
       assert.match(stdout, /RENAMED 2 false/);
       assert.match(stdout, /COLLMOD 1/);
       assert.match(stdout, /REFUSED 121 "\$type"/);
+      // db.coll.stats() runs $collStats {storageStats} (mongosh 2.x)
+      assert.match(stdout, /STATS shellviews\.persons 2 1 true false/);
+      assert.match(stdout, /CAPPEDSTATS true 10 4 1024/);
       // rs.printReplicationInfo()'s source: the oplog's $collStats and its first/last entries.
       assert.match(stdout, /REPLINFO true true true undefined/);
       assert.match(stdout, /OPLOGSTATUS true/);

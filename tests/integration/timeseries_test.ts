@@ -4,13 +4,15 @@
  * "timeseries" with the normalized options, the metaField+timeField index listed, measurements need
  * a date, `_id`s may repeat, find/aggregate/count return the measurements, deletes take any filter,
  * updates only as mongod allows (multi, metaField only), collMod widens bucketing and sets the TTL,
- * the TTL removes old measurements, and the refusals carry mongod's codes.
+ * the TTL removes old measurements, and the refusals carry mongod's codes. `$out` with `timeseries`
+ * (mongod 7.0.3+) makes or replaces a time-series collection; collStats / `$collStats` show the
+ * `timeseries` section instead of a count.
  */
 // deno-lint-ignore no-explicit-any
 type AnyDoc = any;
 import assert from "node:assert/strict";
 import { MongoClient } from "mongodb";
-import { startFastTtlServer } from "./helpers/embedded_server.ts";
+import { serverTest, startFastTtlServer } from "./helpers/embedded_server.ts";
 
 const fails = (code: number, message?: string | RegExp) => (e: unknown) => {
   const err = e as AnyDoc;
@@ -167,4 +169,78 @@ Deno.test({
       await server.stop();
     }
   },
+});
+
+serverTest("time-series: $out with timeseries, collStats timeseries section", async (client) => {
+  const db = client.db("tsout");
+  const src = db.collection<AnyDoc>("src");
+  await src.insertMany([
+    { t: new Date(0), m: "a", v: 1 },
+    { t: new Date(1000), m: "b", v: 2 },
+  ]);
+  const out = (coll: string, timeseries?: AnyDoc, db2 = "tsout") =>
+    src.aggregate([{ $out: { db: db2, coll, ...(timeseries ? { timeseries } : {}) } }]).toArray();
+
+  // a missing target is created as a time-series collection, with the meta+time index
+  await out("o", { timeField: "t", metaField: "m" });
+  const [info]: AnyDoc[] = await db.listCollections({ name: "o" }).toArray();
+  assert.equal(info.type, "timeseries");
+  assert.deepEqual(info.options.timeseries, {
+    timeField: "t",
+    metaField: "m",
+    granularity: "seconds",
+    bucketMaxSpanSeconds: 3600,
+  });
+  assert.deepEqual(await db.collection("o").listIndexes().toArray(), [
+    { v: 2, key: { m: 1, t: 1 }, name: "m_1_t_1" },
+  ]);
+  assert.deepEqual(await db.collection("o").find({}, { projection: { _id: 0 } }).sort({ v: 1 }).toArray(), [
+    { t: new Date(0), m: "a", v: 1 },
+    { t: new Date(1000), m: "b", v: 2 },
+  ]);
+  // same options (or none) replace it and keep it time-series; other options are 7406103
+  await out("o", { timeField: "t", metaField: "m", granularity: "seconds" });
+  await src.aggregate([{ $match: { v: 1 } }, { $out: "o" }]).toArray();
+  assert.equal(await db.collection("o").countDocuments(), 1);
+  assert.equal((await db.listCollections({ name: "o" }).toArray())[0]!.type, "timeseries");
+  await assert.rejects(
+    out("o", { timeField: "x" }),
+    fails(7406103, /^Time-series options inputted must match/),
+  );
+  await assert.rejects(out("o", { timeField: "t", metaField: "m", granularity: "hours" }), fails(7406103));
+  // an existing plain collection or view cannot become one
+  await assert.rejects(
+    out("src", { timeField: "t" }),
+    fails(7268700, "Cannot create a time-series collection from a non time-series collection."),
+  );
+  await db.createCollection("vw", { viewOn: "src", pipeline: [] });
+  await assert.rejects(out("vw", { timeField: "t" }), fails(7268703));
+  // options are checked as create checks them
+  await assert.rejects(out("o2", { timeField: "t", bad: 1 }), fails(40415));
+  await assert.rejects(out("o2", { timeField: "t", granularity: "days" }), fails(2));
+  // every measurement needs a date in the time field: nothing is replaced otherwise
+  await assert.rejects(
+    src.aggregate([{ $set: { t: 5 } }, { $out: "o" }]).toArray(),
+    fails(2, "'t' must be present and contain a valid BSON UTC datetime value"),
+  );
+  assert.equal(await db.collection("o").countDocuments(), 1);
+  // another database
+  await out("o3", { timeField: "t" }, "tsout2");
+  assert.equal(await client.db("tsout2").collection("o3").countDocuments(), 2);
+
+  // collStats / $collStats: a timeseries section, no count (mongod: a view over buckets)
+  const st: AnyDoc = await client.db("tsout2").command({ collStats: "o3" });
+  assert.equal(st.count, undefined);
+  assert.equal(st.timeseries.bucketsNs, "tsout2.system.buckets.o3");
+  assert.equal(st.timeseries.bucketCount, 2);
+  assert.ok(st.timeseries.avgBucketSize > 0);
+  const o = db.collection("o");
+  const [cs]: AnyDoc[] = await o.aggregate([{ $collStats: { storageStats: {} } }]).toArray();
+  assert.equal(cs.storageStats.timeseries.bucketsNs, "tsout.system.buckets.o");
+  assert.equal(cs.storageStats.nindexes, 1);
+  assert.deepEqual(Object.keys(cs.storageStats.indexSizes), ["m_1_t_1"]);
+  await assert.rejects(
+    o.aggregate([{ $collStats: { count: {} } }]).toArray(),
+    fails(26, "Unable to retrieve count in $collStats stage :: caused by :: Collection [tsout.o] not found."),
+  );
 });

@@ -4,7 +4,8 @@
  * `$collStats {count: {}, storageStats: {scale?}}` answers one document `{ns, host, localTime,
  * count?, storageStats?}` — `storageStats` carries the collStats command's fields (what mongosh's
  * `db.coll.stats()` reads), `count` the number of documents; on a missing collection both are 26
- * NamespaceNotFound in mongod's wording; `local.oplog.rs` answers the oplog's figures
+ * NamespaceNotFound in mongod's wording (`count` on a time-series collection too: mongod counts the
+ * records of a collection and a time-series collection is a view over its buckets there); `local.oplog.rs` answers the oplog's figures
  * (shared/oplog_stats.ts). `latencyStats` and `queryExecStats` are refused with 238:
  * per-collection latency histograms and scan counters are not kept yet. Unknown options are 40415.
  * `$planCacheStats {}` answers one document per query shape in the plan cache (shared/compile_query.ts).
@@ -13,7 +14,7 @@ import { CommandError } from "../../errors/command_error.ts";
 import { isDocument } from "../../bson/values.ts";
 import type { RequestContext } from "../context.ts";
 import type { Doc } from "../reply.ts";
-import { collSizes } from "../ddl/coll_stats.ts";
+import { storageStatsDoc } from "../ddl/coll_stats.ts";
 import { findCollection } from "../shared/namespace.ts";
 import { mustBeFirst, splitSourceStage } from "./source_stage.ts";
 import { isOplogNs, oplogCollStats } from "../shared/oplog_stats.ts";
@@ -90,29 +91,11 @@ export function collStatsDocs(
     );
   if (spec.storageScale !== undefined) {
     if (!coll) throw missing("storageStats");
-    const z = collSizes(ctx, coll);
-    const scale = spec.storageScale;
-    const sc = (n: number) => Math.floor(n / scale);
-    const indexSizes: Doc = {};
-    for (const [k, v] of Object.entries(z.indexSizes)) indexSizes[k] = sc(v);
-    out["storageStats"] = {
-      size: sc(z.size),
-      count: z.count,
-      avgObjSize: z.count ? Math.floor(z.size / z.count) : 0,
-      numOrphanDocs: 0,
-      storageSize: sc(z.storageSize),
-      freeStorageSize: 0,
-      capped: false,
-      nindexes: coll.indexes.length,
-      indexBuilds: [],
-      totalIndexSize: sc(z.totalIndexSize),
-      totalSize: sc(z.storageSize + z.totalIndexSize),
-      indexSizes,
-      scaleFactor: scale,
-    };
+    out["storageStats"] = storageStatsDoc(ctx, coll, spec.storageScale);
   }
   if (spec.count) {
-    if (!coll) throw missing("count");
+    // a time-series collection is a view over its buckets on mongod, which has no record count for it
+    if (!coll || coll.options["timeseries"] !== undefined) throw missing("count");
     out["count"] = ctx.storage.read((txn) => txn.count(coll));
   }
   return [out];

@@ -30,10 +30,13 @@ import {
   parseShape,
   type Reader,
   required,
+  shape,
   str,
-  unimplemented,
 } from "../params/schema.ts";
 import { ensureCollection } from "../shared/namespace.ts";
+import { normalizeTimeseriesOptions, timeseriesOf, type TimeseriesOptions } from "../shared/timeseries.ts";
+import { createTimeseriesCollection, TIMESERIES_FIELDS } from "../shared/timeseries_create.ts";
+import { findView } from "../shared/views.ts";
 import { translateStorageError } from "../write/storage_errors.ts";
 import { compileQuery } from "../shared/compile_query.ts";
 import { findTargets } from "../write/targets.ts";
@@ -52,7 +55,13 @@ type WhenMatched = typeof WHEN_MATCHED[number] | Doc[];
 type WhenNotMatched = typeof WHEN_NOT_MATCHED[number];
 
 export type WriteStage =
-  | { readonly kind: "$out"; readonly db: string; readonly coll: string }
+  | {
+    readonly kind: "$out";
+    readonly db: string;
+    readonly coll: string;
+    /** `$out.timeseries` (mongod 7.0.3+): the target is (or becomes) a time-series collection. */
+    readonly timeseries?: TimeseriesOptions | undefined;
+  }
   | {
     readonly kind: "$merge";
     readonly db: string;
@@ -85,7 +94,7 @@ function enumOf<T extends string>(values: readonly T[]): Reader<T> {
 const OUT_FIELDS = {
   db: required(str),
   coll: required(str),
-  timeseries: unimplemented,
+  timeseries: optional(shape(TIMESERIES_FIELDS)),
 } as const;
 
 /** The object form of `$merge.into` (mongod's NamespaceSpec; its own root path, `into`). */
@@ -209,7 +218,7 @@ export function splitWriteStage(pipeline: unknown[], db: string): { stages: unkn
 
 /** `$out: "<coll>"` or `$out: {db, coll}`. */
 export function parseOut(spec: unknown, db: string): WriteStage {
-  let target: { db: string; coll: string };
+  let target: { db: string; coll: string; timeseries?: TimeseriesOptions | undefined };
   if (typeof spec === "string") target = { db, coll: spec };
   else if (isPlainDoc(spec)) target = parseShape("$out", spec, OUT_FIELDS);
   else {
@@ -219,7 +228,10 @@ export function parseOut(spec: unknown, db: string): WriteStage {
     );
   }
   checkTarget("$out", target.db, target.coll);
-  return { kind: "$out", db: target.db, coll: target.coll };
+  if (target.timeseries === undefined) return { kind: "$out", db: target.db, coll: target.coll };
+  // checked (and defaulted) as create checks them; compared with an existing target's at run time
+  const ts = normalizeTimeseriesOptions(`${target.db}.${target.coll}`, target.timeseries);
+  return { kind: "$out", db: target.db, coll: target.coll, timeseries: ts };
 }
 
 /** `$merge: "<coll>"` or `$merge: {into, on, let, whenMatched, whenNotMatched}`. */
@@ -298,7 +310,7 @@ export async function runWriteStage(
       else docs.push(d);
     }
     ctl.check();
-    const coll = ensureCollection(tctx, stage.coll);
+    const coll = await outTarget(tctx, stage);
     ctx.storage.write((txn) => {
       const old = [...txn.scan(coll)].map((rec) => new Row(rec.rid, rec.bytes));
       for (const row of old) txn.remove(coll, row.rid, indexKeysOf(coll, row.doc, keyOpts));
@@ -342,6 +354,64 @@ export async function runWriteStage(
     ctx.storage.write((txn) => mergeOne(txn, coll, stage, filter, doc, pipelineUpdate), { sync });
     if (ctl.due()) await ctl.yieldNow();
   }
+}
+
+/**
+ * The collection `$out` replaces. With `timeseries` (mongod 7.0.3+): a missing target is created as a
+ * time-series collection; an existing time-series target must have the same options (7406103); an
+ * existing collection or view that is not time-series is 7268700 / 7268703. Without it, an existing
+ * time-series target stays one (each result must then carry a date in its time field, as any insert).
+ */
+async function outTarget(
+  ctx: RequestContext,
+  stage: WriteStage & { kind: "$out" },
+): Promise<CollectionEntry> {
+  const ns = `${stage.db}.${stage.coll}`;
+  const want = stage.timeseries;
+  const existing = ctx.storage.catalog.getCollection(stage.db, stage.coll);
+  if (want === undefined) return existing ?? ensureCollection(ctx, stage.coll);
+  const have = timeseriesOf(existing);
+  if (have) {
+    if (!sameTimeseriesOptions(want, have)) {
+      throw new CommandError(
+        Location.OutTimeseriesOptionsMismatch,
+        `Time-series options inputted must match the existing time-series collection. Received: ${
+          showOptions(want)
+        }Found: ${showOptions(have)}`,
+      );
+    }
+    return existing!;
+  }
+  if (existing) {
+    throw new CommandError(
+      Location.OutTimeseriesIntoCollection,
+      "Cannot create a time-series collection from a non time-series collection.",
+    );
+  }
+  if (findView(ctx.storage, stage.db, stage.coll)) {
+    throw new CommandError(
+      Location.OutTimeseriesIntoView,
+      "Cannot create a time-series collection from a non time-series view.",
+    );
+  }
+  validateCollectionName(stage.coll);
+  await createTimeseriesCollection(ctx, stage.db, stage.coll, { timeseries: want });
+  const made = ctx.storage.catalog.getCollection(stage.db, stage.coll);
+  if (!made) throw new CommandError("NamespaceNotFound", `Collection ${ns} was dropped while $out ran`);
+  return made;
+}
+
+function sameTimeseriesOptions(a: TimeseriesOptions, b: TimeseriesOptions): boolean {
+  return a.timeField === b.timeField && a.metaField === b.metaField && a.granularity === b.granularity &&
+    a.bucketMaxSpanSeconds === b.bucketMaxSpanSeconds && a.bucketRoundingSeconds === b.bucketRoundingSeconds;
+}
+
+/** mongod's `BSONObj::toString()` form of the options in its error text. */
+function showOptions(t: TimeseriesOptions): string {
+  const parts = Object.entries(t).filter(([, v]) => v !== undefined).map(([k, v]) =>
+    `${k}: ${typeof v === "string" ? `"${v}"` : String(v)}`
+  );
+  return `{ ${parts.join(", ")} }`;
 }
 
 function requireUniqueIndex(coll: CollectionEntry, on: readonly string[]): void {

@@ -16,7 +16,24 @@ Deno.test("$out: an object spec is strict and needs both db and coll", () => {
     /'\$out\.x'/,
   );
   assertCommandError(() => parseOut({ db: "d", coll: 1 }, "d"), "TypeMismatch", /'\$out\.coll'/);
-  assertCommandError(() => parseOut({ db: "d", coll: "o", timeseries: {} }, "d"), "NotImplemented");
+  assertCommandError(() => parseOut({ db: "d", coll: "o", timeseries: {} }, "d"), 40414, /timeField/);
+});
+
+Deno.test("$out: timeseries options are checked and defaulted as create does", () => {
+  assert.deepEqual(parseOut({ db: "d", coll: "o", timeseries: { timeField: "t", metaField: "m" } }, "d"), {
+    kind: "$out",
+    db: "d",
+    coll: "o",
+    timeseries: { timeField: "t", metaField: "m", granularity: "seconds", bucketMaxSpanSeconds: 3600 },
+  });
+  assertCommandError(
+    () => parseOut({ db: "d", coll: "o", timeseries: { timeField: "t", x: 1 } }, "d"),
+    40415,
+  );
+  assertCommandError(
+    () => parseOut({ db: "d", coll: "o", timeseries: { timeField: "t", metaField: "t" } }, "d"),
+    "InvalidOptions",
+  );
 });
 
 Deno.test("$out: another type is 16990, an internal namespace 31321", () => {

@@ -10,7 +10,8 @@ import { jsQueryParts } from "../shared/where.ts";
 import { CommandError } from "../../errors/command_error.ts";
 import { isPlainDoc } from "../../bson/type_name.ts";
 import { QuerySource } from "../../executor/query.ts";
-import { explainTree, type RunStats, wrapStage } from "../../planner/explain.ts";
+import { explainTree, isClusteredIdScan, type RunStats, wrapStage } from "../../planner/explain.ts";
+import { isClustered } from "../../executor/clustered.ts";
 import type { RequestContext } from "../context.ts";
 import { type AnyCommandSpec, defineCommand, type Doc, type ParseInput } from "../spec.ts";
 import { compileQuery } from "../shared/compile_query.ts";
@@ -63,8 +64,12 @@ async function run(ctx: RequestContext<ExplainParams>): Promise<Doc> {
     spill: inner["allowDiskUse"] === false ? undefined : ctx.spill,
   };
   const filter = shape.parts.filter ?? {};
+  const clustered = coll !== undefined && isClustered(coll);
   const tree = (stats?: RunStats) => {
-    const t = explainTree({ ...q, filter, sortSpec: q.sortSpec, projectionSpec: q.projectionSpec }, stats);
+    const t = explainTree(
+      { ...q, filter, sortSpec: q.sortSpec, projectionSpec: q.projectionSpec, clustered },
+      stats,
+    );
     return shape.wrap ? wrapStage(shape.wrap, t, stats ? { nReturned: stats.nReturned } : {}) : t;
   };
   const queryPlanner: Doc = {
@@ -77,7 +82,7 @@ async function run(ctx: RequestContext<ExplainParams>): Promise<Doc> {
     maxScansToExplodeReached: false,
     winningPlan: tree(),
     rejectedPlans: (q.rejected ?? []).map((a) =>
-      explainTree({ access: a, filter, sortSpec: q.sortSpec, skip: q.skip, limit: q.limit })
+      explainTree({ access: a, filter, sortSpec: q.sortSpec, skip: q.skip, limit: q.limit, clustered })
     ),
   };
   let executionStats: Doc | undefined;
@@ -95,6 +100,10 @@ async function run(ctx: RequestContext<ExplainParams>): Promise<Doc> {
         source.close();
       }
       stats = { ...source.stats };
+      // a clustered collection's _id reads are record reads (mongod: no keys examined)
+      if (isClusteredIdScan(q.access, clustered)) {
+        stats = { ...stats, keysExamined: 0, docsExamined: Math.max(stats.docsExamined, stats.keysExamined) };
+      }
     }
     executionStats = {
       executionSuccess: true,

@@ -7,6 +7,7 @@ import { sessionOf } from "../shared/session_of.ts";
 import { encodeCursorReply } from "../../bson/raw_reply.ts";
 import { ensureCursorRoom } from "../shared/cursor_room.ts";
 import { QuerySource } from "../../executor/query.ts";
+import { isClustered } from "../../executor/clustered.ts";
 import { planSummary } from "../shared/plan_summary.ts";
 import type { RequestContext } from "../context.ts";
 import { defineCommand, type Reply } from "../spec.ts";
@@ -112,7 +113,7 @@ async function run(ctx: RequestContext<FindParams>): Promise<Reply> {
   if (!coll) {
     return encodeCursorReply({ id: 0n, ns, batchKey: "firstBatch", docs: [] });
   }
-  ctx.opStats.planSummary = planSummary(q.access);
+  ctx.opStats.planSummary = planSummary(q.access, isClustered(coll));
   const limit = p.limit === 0 ? undefined : p.limit;
   const hasSort = p.sort !== undefined && Object.keys(p.sort).some((k) => k !== "$natural");
   await prefetchWhere(

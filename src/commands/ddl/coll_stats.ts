@@ -52,6 +52,60 @@ export function collSizes(ctx: RequestContext, coll: CollectionEntry): CollSizes
   return { count, size: s.storageSize, storageSize: s.storageSize, indexSizes: s.indexSizes, totalIndexSize };
 }
 
+/**
+ * The storage statistics of one collection as mongod 8.0's `appendCollectionStorageStats` lays them out
+ * (collStats and `$collStats: {storageStats}` share it): record stats (`size`, `count`, `avgObjSize` when
+ * there are documents — or for a time-series collection a `timeseries` section instead —, `numOrphanDocs`),
+ * record store (`storageSize`, `freeStorageSize`, `capped` with `max`/`maxSize`), indexes, totals.
+ *
+ * A time-series collection keeps each measurement as one record (commands/shared/timeseries.ts), so its
+ * `timeseries.bucketCount` counts measurements and `avgBucketSize` is their average size; mongod's bucket
+ * catalog counters (numBucketInserts, numMeasurementsCommitted …) are not kept and not shown, nor is the
+ * `_id_` index a time-series collection has here and mongod's buckets collection has not.
+ */
+export function storageStatsDoc(ctx: RequestContext, coll: CollectionEntry, scale: number): Doc {
+  const z = collSizes(ctx, coll);
+  const sc = (n: number) => Math.floor(n / scale);
+  const ts = coll.options["timeseries"] !== undefined;
+  const indexes = ts ? coll.indexes.filter((i) => i.name !== "_id_") : coll.indexes;
+  const indexSizes: Record<string, number> = {};
+  let totalIndexSize = 0;
+  for (const ix of indexes) {
+    const size = z.indexSizes[ix.name] ?? 0;
+    indexSizes[ix.name] = sc(size);
+    totalIndexSize += size;
+  }
+  const avg = z.count ? Math.floor(z.size / z.count) : 0;
+  const records: Doc = ts
+    ? {
+      timeseries: {
+        bucketsNs: `${coll.db}.system.buckets.${coll.name}`,
+        bucketCount: z.count,
+        ...(z.count ? { avgBucketSize: avg } : {}),
+      },
+    }
+    : { count: z.count, ...(z.count ? { avgObjSize: avg } : {}) };
+  const capped = coll.options["capped"] === true;
+  return {
+    size: sc(z.size),
+    ...records,
+    numOrphanDocs: 0,
+    storageSize: sc(z.storageSize),
+    freeStorageSize: 0,
+    capped,
+    ...(capped
+      ? { max: Number(coll.options["max"] ?? 0), maxSize: sc(Number(coll.options["size"] ?? 0)) }
+      : {}),
+    nindexes: indexes.length,
+    indexDetails: {},
+    indexBuilds: [],
+    totalIndexSize: sc(totalIndexSize),
+    indexSizes,
+    totalSize: sc(z.storageSize + totalIndexSize),
+    scaleFactor: scale,
+  };
+}
+
 function runCollStats(ctx: RequestContext<CollStatsParams>): Doc {
   const name = ctx.params.collection;
   const scale = ctx.params.scale ?? 1;
@@ -59,32 +113,7 @@ function runCollStats(ctx: RequestContext<CollStatsParams>): Doc {
   if (isOplogNs(ctx.db, name) && ctx.oplog) return { ns, ...oplogCollStats(ctx.oplog, scale), ok: 1 };
   const coll = findCollection(ctx, name);
   if (!coll) throw new CommandError("NamespaceNotFound", `Collection [${ns}] not found.`);
-  const z = collSizes(ctx, coll);
-  const sc = (n: number) => Math.floor(n / scale);
-  const indexSizes: Record<string, number> = {};
-  for (const [k, v] of Object.entries(z.indexSizes)) indexSizes[k] = sc(v);
-  return {
-    ns,
-    size: sc(z.size),
-    count: z.count,
-    avgObjSize: z.count ? Math.floor(z.size / z.count) : 0,
-    storageSize: sc(z.storageSize),
-    freeStorageSize: 0,
-    capped: coll.options["capped"] === true,
-    ...(coll.options["capped"] === true
-      ? {
-        maxSize: sc(Number(coll.options["size"] ?? 0)),
-        ...(coll.options["max"] !== undefined ? { max: coll.options["max"] } : {}),
-      }
-      : {}),
-    nindexes: coll.indexes.length,
-    indexBuilds: [],
-    totalIndexSize: sc(z.totalIndexSize),
-    totalSize: sc(z.storageSize + z.totalIndexSize),
-    indexSizes,
-    scaleFactor: scale,
-    ok: 1,
-  };
+  return { ns, ...storageStatsDoc(ctx, coll, scale), ok: 1 };
 }
 
 function runDbStats(ctx: RequestContext<DbStatsParams>): Doc {

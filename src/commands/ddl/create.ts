@@ -14,12 +14,7 @@
  */
 import { jsHost } from "../../engine/js/host.ts";
 import { CommandError } from "../../errors/command_error.ts";
-import { outOfRange } from "../params/errors.ts";
-import {
-  type Granularity,
-  normalizeTimeseriesOptions,
-  type TimeseriesOptions,
-} from "../shared/timeseries.ts";
+import { createTimeseriesCollection, TIMESERIES_FIELDS } from "../shared/timeseries_create.ts";
 import { Location } from "../../errors/locations.ts";
 import { showSpec } from "../../planner/index_spec.ts";
 import { StorageError } from "../../storage/api.ts";
@@ -70,32 +65,6 @@ const INDEX_OPTION_DEFAULTS = { storageEngine: optional(doc) } as const;
 /** mongod's `ChangeStreamPreAndPostImagesOptions`. */
 const PRE_POST_IMAGES = { enabled: { rule: "required", read: bool } } as const;
 
-/** mongod's IDL for a bucketing parameter: an int in [1, 31536000] (51024 otherwise). */
-const bucketSeconds: Reader<number> = (v, path) => {
-  const n = int(v, path);
-  const field = path.slice(path.lastIndexOf(".") + 1);
-  if (n < 1) throw outOfRange(field, ">=", 1, n);
-  if (n > 31_536_000) throw outOfRange(field, "<=", 31_536_000, n);
-  return n;
-};
-
-const granularity: Reader<Granularity> = (v, path) => {
-  const g = str(v, path);
-  if (g !== "seconds" && g !== "minutes" && g !== "hours") {
-    throw new CommandError("BadValue", `Enumeration value '${g}' for field '${path}' is not a valid value.`);
-  }
-  return g;
-};
-
-/** mongod's `TimeseriesOptions`. */
-const TIMESERIES = {
-  timeField: { rule: "required", read: str },
-  metaField: optional(str),
-  granularity: optional(granularity),
-  bucketRoundingSeconds: optional(bucketSeconds),
-  bucketMaxSpanSeconds: optional(bucketSeconds),
-} as const;
-
 /** Options a time-series collection may be created with (anything else: 72, mongod's words). */
 const TIMESERIES_ALLOWED = new Set([
   "timeseries",
@@ -120,7 +89,7 @@ const FIELDS = {
   validator: optional(doc),
   validationLevel: optional(validationLevel),
   validationAction: optional(validationAction),
-  timeseries: optional(shape(TIMESERIES)),
+  timeseries: optional(shape(TIMESERIES_FIELDS)),
   clusteredIndex: optional(shape(CLUSTERED_INDEX)),
   viewOn: optional(str),
   pipeline: optional(array),
@@ -294,20 +263,8 @@ async function run(ctx: RequestContext<CreateParams>): Promise<Doc> {
   if (ci) options["clusteredIndex"] = { v: ci.v ?? 2, ...ci };
   try {
     // waits while an open transaction is creating this namespace (as mongod waits on its lock)
-    const entry = await retryOnConflict(
-      ctx,
-      () => ctx.storage.catalog.createCollection(ctx.db, name, options),
-    );
-    if (ci) {
-      ctx.storage.catalog.updateIndex(ctx.db, name, "_id_", {
-        spec: {
-          ...entry.indexes[0]!.spec,
-          ...(ci.name ? { name: ci.name } : {}),
-          unique: true,
-          clustered: true,
-        },
-      });
-    }
+    // (a clustered collection's _id_ index takes the clusteredIndex name and clustered: true in storage)
+    await retryOnConflict(ctx, () => ctx.storage.catalog.createCollection(ctx.db, name, options));
   } catch (e) {
     if (e instanceof StorageError && e.code === "NamespaceExists") {
       throw new CommandError("NamespaceExists", `Collection ${ctx.db}.${name} already exists.`);
@@ -336,31 +293,8 @@ async function runCreateTimeseries(ctx: RequestContext<CreateParams>): Promise<D
       "Cannot create a time-series collection in a multi-document transaction.",
     );
   }
-  const ts = normalizeTimeseriesOptions(ns, o.timeseries as TimeseriesOptions);
-  const options: Doc = { ...o, timeseries: ts };
-  delete options["capped"];
-  try {
-    // waits while an open transaction is creating this namespace (as for any collection)
-    const entry = await retryOnConflict(
-      ctx,
-      () => ctx.storage.catalog.createCollection(ctx.db, name, options),
-    );
-    ctx.storage.catalog.convertIndex(ctx.db, name, "_id_", { spec: entry.indexes[0]!.spec, unique: false });
-    if (ts.metaField !== undefined) {
-      const key = { [ts.metaField]: 1, [ts.timeField]: 1 };
-      const ixName = `${ts.metaField}_1_${ts.timeField}_1`;
-      ctx.storage.catalog.createIndex(ctx.db, name, {
-        name: ixName,
-        spec: { v: 2, key, name: ixName },
-        unique: false,
-      });
-    }
-  } catch (e) {
-    if (e instanceof StorageError && e.code === "NamespaceExists") {
-      throw new CommandError("NamespaceExists", `Collection ${ns} already exists.`);
-    }
-    throw e;
-  }
+  // waits while an open transaction is creating this namespace (as for any collection)
+  await createTimeseriesCollection(ctx, ctx.db, name, o);
   return { ok: 1 };
 }
 

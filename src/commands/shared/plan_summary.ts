@@ -3,6 +3,7 @@
  * "GEO_NEAR_2DSPHERE { loc: \"2dsphere\" }") for profile entries, slow-query lines and currentOp.
  */
 import type { AccessPath } from "../../planner/plan.ts";
+import { isClusteredIdScan } from "../../planner/explain.ts";
 
 function keyText(key: Record<string, unknown>): string {
   const parts = Object.entries(key).map(([k, v]) =>
@@ -11,7 +12,8 @@ function keyText(key: Record<string, unknown>): string {
   return `{ ${parts.join(", ")} }`;
 }
 
-export function planSummary(access: AccessPath): string {
+export function planSummary(access: AccessPath, clustered = false): string {
+  if (isClusteredIdScan(access, clustered)) return "CLUSTERED_IXSCAN";
   switch (access.kind) {
     case "idLookup":
       return "IDHACK";

@@ -119,9 +119,22 @@ function newCollectionEntry(
     name,
     uuid: newUuid(),
     options,
-    indexes: [{ name: "_id_", spec: { v: 2, key: { _id: 1 }, name: "_id_" }, unique: true, ident: idIdent }],
+    indexes: [{ name: "_id_", spec: idIndexSpec(options), unique: true, ident: idIdent }],
     ident,
   });
+}
+
+/**
+ * The `_id_` index spec of a new collection. A clustered collection's (options `clusteredIndex`, checked by
+ * the command layer) carries the clustered index's name and `unique`/`clustered: true`, as listIndexes
+ * shows it; it is made with the collection so that creating one inside a transaction needs no later DDL.
+ */
+function idIndexSpec(options: Record<string, unknown>): Record<string, unknown> {
+  const base = { v: 2, key: { _id: 1 }, name: "_id_" };
+  const ci = options["clusteredIndex"];
+  if (ci === null || typeof ci !== "object") return base;
+  const name = (ci as Record<string, unknown>)["name"];
+  return { ...base, ...(typeof name === "string" ? { name } : {}), unique: true, clustered: true };
 }
 
 export interface CatalogHooks {
