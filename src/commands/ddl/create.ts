@@ -15,6 +15,7 @@
 import { jsHost } from "../../engine/js/host.ts";
 import { CommandError } from "../../errors/command_error.ts";
 import { createTimeseriesCollection, TIMESERIES_FIELDS } from "../shared/timeseries_create.ts";
+import { refuseBucketsNamespace } from "../shared/timeseries.ts";
 import { Location } from "../../errors/locations.ts";
 import { showSpec } from "../../planner/index_spec.ts";
 import { StorageError } from "../../storage/api.ts";
@@ -251,6 +252,7 @@ function runCreateView(ctx: RequestContext<CreateParams>): Doc {
 async function run(ctx: RequestContext<CreateParams>): Promise<Doc> {
   const name = ctx.params.collection;
   validateDbName(ctx.db);
+  refuseBucketsNamespace(ctx.db, name);
   if (ctx.params.options.viewOn !== undefined) return runCreateView(ctx);
   if (findView(ctx.storage, ctx.db, name)) {
     throw new CommandError("NamespaceExists", `Namespace ${ctx.db}.${name} already exists`);

@@ -8,6 +8,7 @@ import type { RequestContext } from "../context.ts";
 import { CommandError } from "../../errors/command_error.ts";
 import { validateCollectionName, validateDbName } from "../params/names.ts";
 import { refuseOnView } from "./views.ts";
+import { refuseBucketsNamespace } from "./timeseries.ts";
 
 export function findCollection(ctx: RequestContext, name: string): CollectionEntry | undefined {
   return ctx.storage.catalog.getCollection(ctx.db, name);
@@ -20,6 +21,7 @@ export function ensureCollection(ctx: RequestContext, name: string): CollectionE
   const found = ctx.storage.catalog.getCollection(ctx.db, name);
   if (found) return found;
   refuseOnView(ctx.storage, ctx.db, name);
+  refuseBucketsNamespace(ctx.db, name);
   validateDbName(ctx.db);
   validateCollectionName(name);
   try {

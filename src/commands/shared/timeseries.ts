@@ -238,3 +238,16 @@ export function checkTimeseriesUpdate(
     }
   }
 }
+
+/**
+ * `<db>.system.buckets.*` is where mongod keeps a time-series collection's buckets; here measurements live in
+ * the time-series collection itself (tests/diff/README.md, diff 1), so creating such a namespace (explicitly or
+ * by a first write) is refused rather than making an unrelated plain collection: 238 NotImplemented.
+ */
+export function refuseBucketsNamespace(db: string, name: string): void {
+  if (!name.startsWith("system.buckets.")) return;
+  throw new CommandError(
+    "NotImplemented",
+    `${db}.${name}: time-series buckets collections are not kept by SecantusDB (measurements are stored in the time-series collection itself)`,
+  );
+}
