@@ -35,6 +35,7 @@ import { collMod } from "./ddl/coll_mod.ts";
 import { convertToCapped } from "./ddl/convert_to_capped.ts";
 import { collStats, dbStats } from "./ddl/coll_stats.ts";
 import { configureFailPoint } from "./admin/configure_fail_point.ts";
+import { testVersion2 } from "./admin/test_version2.ts";
 import { connectionStatus } from "./handshake/connection_status.ts";
 import { count } from "./crud/count.ts";
 import { currentOp } from "./admin/current_op.ts";
@@ -165,6 +166,7 @@ export const COMMANDS: readonly AnyCommandSpec[] = checkedRegistry([
   setDefaultRWConcern,
   setParameter,
   startSession,
+  testVersion2,
   top,
   update,
   updateRole,

@@ -64,6 +64,18 @@ Deno.test({
           await db.command({ insert: "nullid", documents: [{ _id: null, a: 1 }] });
           assert.deepEqual(await db.collection<AnyDoc>("nullid").findOne({ _id: null }), { _id: null, a: 1 });
           assert.equal(await db.collection<AnyDoc>("nullid").countDocuments({ _id: null }), 1);
+          // the same through the 8.0 bulkWrite command (the driver's client.bulkWrite replaces it too)
+          await client.db("admin").command({
+            bulkWrite: 1,
+            ops: [{ insert: 0, document: { _id: null, b: 1 } }],
+            nsInfo: [{ ns: `${db.databaseName}.nullid2` }],
+          });
+          assert.deepEqual(
+            await db.collection<AnyDoc>("nullid2").find({ _id: { $type: "null" } }).toArray(),
+            [
+              { _id: null, b: 1 },
+            ],
+          );
         },
       );
 

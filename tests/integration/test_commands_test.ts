@@ -32,6 +32,7 @@ Deno.test({
       assert.equal(p["enableTestCommands"], false);
       const cmds = await admin.command({ listCommands: 1 });
       assert.equal(cmds["commands"]["configureFailPoint"], undefined);
+      await assert.rejects(() => admin.command({ testVersion2: 1 }), (e: unknown) => code(e) === 59);
     } finally {
       await client.close();
       await server.stop();
@@ -49,6 +50,22 @@ Deno.test({
     try {
       const admin = client.db("admin");
       assert.equal((await admin.command({ getParameter: "*" }))["enableTestCommands"], true);
+
+      // testVersion2 (API Version 2 only): answers its API parameters, 323 under apiVersion 1 + apiStrict
+      const v2 = await admin.command({ testVersion2: 1, apiVersion: "1" });
+      assert.deepEqual([v2["apiVersion"], v2["apiStrict"], v2["ok"]], ["1", undefined, 1]);
+      const strict = new MongoClient(server.uri, { serverApi: { version: "1", strict: true } });
+      try {
+        await assert.rejects(
+          () => strict.db("x").command({ testVersion2: 1 }),
+          (e: unknown) =>
+            code(e) === 323 &&
+            (e as Error).message ===
+              "Provided apiStrict:true, but the command testVersion2 is not in API Version 1",
+        );
+      } finally {
+        await strict.close();
+      }
 
       // failCommand hits the handshake of a client with the named appName (isMaster or hello).
       await admin.command({

@@ -2,7 +2,7 @@
  * Expectation checks of the unified test format: `expectError`, `expectEvents`, `outcome`.
  * Each returns null when satisfied or a failure message.
  */
-import { type MongoClient, MongoServerError } from "mongodb";
+import { type MongoClient, MongoClientBulkWriteError, MongoServerError } from "mongodb";
 import type { CapturedEvent, EntityMap } from "./entities.ts";
 import { isCmapEvent } from "./entities.ts";
 import { match, type MatchContext } from "./match.ts";
@@ -26,8 +26,21 @@ function errorText(err: unknown): string {
 
 export { errorText };
 
-export function checkError(err: unknown, exp: Rec, entities: EntityMap): string | null {
+/**
+ * The error the code/label/response expectations apply to: for a client bulkWrite the driver wraps a
+ * top-level server error in a MongoClientBulkWriteError (`cause`, with `partialResult` beside it), and the
+ * unified format checks errorCode, errorCodeName, errorContains, errorLabels and errorResponse against that
+ * top-level error; partial results, writeErrors and writeConcernErrors stay on the wrapper.
+ */
+function topLevelError(err: unknown): unknown {
+  if (err instanceof MongoClientBulkWriteError && err.cause instanceof MongoServerError) return err.cause;
+  return err;
+}
+
+export function checkError(outer: unknown, exp: Rec, entities: EntityMap): string | null {
+  const err = topLevelError(outer);
   const e = err as Rec & { message?: string; hasErrorLabel?(l: string): boolean };
+  const w = outer as Rec;
   const isServer = err instanceof MongoServerError;
   const ctx = matchContext(entities);
   const desc = errorText(err);
@@ -61,15 +74,15 @@ export function checkError(err: unknown, exp: Rec, entities: EntityMap): string 
   }
   if (exp.expectResult !== undefined) {
     let actual: unknown = undefined;
-    if (e.result && typeof e.result === "object") actual = normalizeBulk(e.result as Rec);
-    if (e.partialResult && typeof e.partialResult === "object") {
-      actual = normalizeClientBulk(e.partialResult as Rec);
+    if (w.result && typeof w.result === "object") actual = normalizeBulk(w.result as Rec);
+    if (w.partialResult && typeof w.partialResult === "object") {
+      actual = normalizeClientBulk(w.partialResult as Rec);
     }
     const r = match(exp.expectResult, actual, { ctx });
     if (r) return `expectError.expectResult: ${r}`;
   }
   if (exp.writeErrors !== undefined) {
-    const actual = mapToDoc(e.writeErrors) as Rec | undefined;
+    const actual = mapToDoc(w.writeErrors) as Rec | undefined;
     for (const [k, v] of Object.entries(exp.writeErrors as Rec)) {
       const r = match(v, actual?.[k], { ctx, path: `writeErrors.${k}` });
       if (r) return r;
@@ -78,7 +91,7 @@ export function checkError(err: unknown, exp: Rec, entities: EntityMap): string 
     if (extra.length) return `unexpected writeErrors at ${extra.join(",")}`;
   }
   if (exp.writeConcernErrors !== undefined) {
-    const r = match(exp.writeConcernErrors, e.writeConcernErrors, { ctx, path: "writeConcernErrors" });
+    const r = match(exp.writeConcernErrors, w.writeConcernErrors, { ctx, path: "writeConcernErrors" });
     if (r) return r;
   }
   return null;

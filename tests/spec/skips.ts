@@ -78,10 +78,26 @@ export const EXPLICIT_SKIPS: Readonly<Record<string, string>> = {
   // Driver behaviour (npm:mongodb 7.9, lib/utils.js maybeAddIdToDocuments: `document._id == null`):
   // a null _id is replaced by a fresh ObjectId before the insert is sent. The server keeps a null
   // _id when one arrives (tests/integration/crud_test.ts sends it with a raw command).
+  // clientBulkWrite the same way (lib/operations/client_bulk_write/command_builder.js:
+  // `model.document._id ?? pkFactory.createPk()`); the server keeps a null _id sent in a raw bulkWrite
+  // (tests/integration/crud_test.ts).
   ...Object.fromEntries(
-    ["insertOne", "insertMany", "bulkWrite"].map((op) => [
+    ["insertOne", "insertMany", "bulkWrite", "clientBulkWrite"].map((op) => [
       `create-null-ids :: inserting _id with type null via ${op}`,
       "Node driver replaces a null _id with an ObjectId client-side (driver behaviour, not server)",
+    ]),
+  ),
+  // Driver behaviour (npm:mongodb 7.9, lib/operations/client_bulk_write/results_merger.js and executor.js):
+  // a MongoClientBulkWriteError always carries `partialResult` (the merger's running result, zero counts
+  // included), where the spec wants it unset when no write succeeded. A mongod answers the same here.
+  ...Object.fromEntries(
+    [
+      "partialResult is unset when all operations fail during an unordered bulk write",
+      "partialResult is unset when first operation fails during an ordered bulk write (summary)",
+      "partialResult is unset when first operation fails during an ordered bulk write (verbose)",
+    ].map((t) => [
+      `client bulkWrite partial results :: ${t}`,
+      "Node driver always sets MongoClientBulkWriteError.partialResult (driver behaviour, not server)",
     ]),
   ),
   // Topology, not server: npm:mongodb's connect() selects a server by the client's read preference
