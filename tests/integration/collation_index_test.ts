@@ -9,6 +9,7 @@ type AnyDoc = any;
 import assert from "node:assert/strict";
 import { MongoClient, MongoServerError } from "mongodb";
 import { startServer } from "../../mod.ts";
+import { serverTest } from "./helpers/embedded_server.ts";
 
 function stagesOf(plan: AnyDoc): string[] {
   const out: string[] = [];
@@ -105,3 +106,28 @@ Deno.test({
     }
   },
 });
+
+serverTest(
+  "an empty collation {} names none (the collection default applies); create refuses it",
+  async (client) => {
+    const db = client.db("emptycoll");
+    await db.createCollection("ci", { collation: { locale: "en", strength: 2 } });
+    const ci = db.collection<AnyDoc>("ci");
+    await ci.insertMany([{ _id: 1, a: "A" }, { _id: 2, a: "a" }]);
+    const plain = db.collection<AnyDoc>("plain");
+    await plain.insertMany([{ _id: 1, a: "A" }, { _id: 2, a: "a" }]);
+    const none: AnyDoc = {};
+    // the case-insensitive default applies to ci, simple comparison to plain
+    assert.equal(await ci.countDocuments({ a: "a" }, { collation: none }), 2);
+    assert.equal(await plain.countDocuments({ a: "a" }, { collation: none }), 1);
+    assert.deepEqual((await ci.find({ a: "a" }, { collation: none }).toArray()).map((d) => d._id), [1, 2]);
+    assert.deepEqual(await ci.distinct("a", {}, { collation: none }), ["A"]);
+    assert.equal((await ci.aggregate([{ $match: { a: "a" } }], { collation: none }).toArray()).length, 2);
+    assert.equal((await ci.updateMany({ a: "a" }, { $set: { u: 1 } }, { collation: none })).modifiedCount, 2);
+    assert.equal((await plain.deleteMany({ a: "a" }, { collation: none })).deletedCount, 1);
+    await assert.rejects(
+      db.command({ create: "e", collation: {} }),
+      (e: AnyDoc) => e.code === 2 && e.message === "'collation' cannot be an empty document.",
+    );
+  },
+);

@@ -147,6 +147,10 @@ export function parseCreate(body: Doc): CreateParams {
   if (options.validator !== undefined || options.validationLevel !== undefined) {
     checkValidatorOptions(options.validator);
   }
+  // mongod's CollectionOptions::parse (a query's `collation: {}` means none; a collection's cannot be empty)
+  if (options.collation !== undefined && Object.keys(options.collation).length === 0) {
+    throw new CommandError("BadValue", "'collation' cannot be an empty document.");
+  }
   return { options, collection };
 }
 

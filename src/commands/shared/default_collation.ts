@@ -13,10 +13,15 @@ export function defaultCollation(coll: CollectionEntry | undefined): Doc | undef
   return c as Doc;
 }
 
-/** The request's collation, or the collection's default when the request names none. */
+/**
+ * The request's collation, or the collection's default when the request names none. An empty
+ * `collation: {}` names none, as on mongod (its find, aggregate, count, distinct and write paths build a
+ * collator only from a non-empty collation document).
+ */
 export function effectiveCollation(
   requested: Doc | undefined,
   coll: CollectionEntry | undefined,
 ): Doc | undefined {
-  return requested ?? defaultCollation(coll);
+  if (requested !== undefined && Object.keys(requested).length > 0) return requested;
+  return defaultCollation(coll);
 }
