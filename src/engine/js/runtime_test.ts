@@ -135,3 +135,34 @@ Deno.test({
     }
   },
 });
+
+Deno.test({
+  name: "a run past the heap cap is 139 'Out of memory' (mongod's code) on both lanes, then the sandbox comes back",
+  ...sanitizers,
+  fn: async () => {
+    // generous budgets: the answer must come from the heap cap, not from the clock
+    const rt = new JsRuntime(true, { heapLimitMb: 48, inlineBudgetMs: 5_000, batchBudgetMs: 5_000 });
+    const hog = "function() { const a = []; for (;;) a.push(new Array(10000).fill(1)); }";
+    const messageOf = (e: unknown) => (e instanceof CommandError ? `${e.code} ${e.message}` : String(e));
+    try {
+      let got = "";
+      try {
+        rt.callSync({ kind: "call", fn: hog, items: [{ args: [] }], token: "m" });
+      } catch (e) {
+        got = messageOf(e);
+      }
+      assert.match(got, /^139 Out of memory/);
+      assert.deepEqual(rt.callSync({ kind: "where", fn: "true", items: [{}], token: "m" }), [true]);
+      got = "";
+      try {
+        await rt.run({ kind: "call", fn: hog, items: [{ args: [] }], token: "m" });
+      } catch (e) {
+        got = messageOf(e);
+      }
+      assert.match(got, /^139 Out of memory/);
+      assert.deepEqual(await rt.run({ kind: "where", fn: "true", items: [{}], token: "m" }), [true]);
+    } finally {
+      rt.stop();
+    }
+  },
+});

@@ -6,13 +6,15 @@
  * `vm`'s `timeout` (which interrupts busy loops) and writes the JSON reply into the shared buffer
  * `sab` — `[0]` state (0 pending, 1 done), `[1]` reply byte length, the UTF-8 reply from byte 16 —
  * then wakes whoever waits on it (`Atomics.notify`): the server thread blocked in `Atomics.wait`
- * (inline calls) or awaiting `Atomics.waitAsync` (batches). Plain CommonJS text, evaluated by the
- * worker (`eval: true`).
+ * (inline calls) or awaiting `Atomics.waitAsync` (batches). A run that reaches the heap cap is
+ * answered `{oom: true}` by a timer armed before it (V8 terminates such a run; the thread lives on
+ * but Deno gives the parent no event). Plain CommonJS text, evaluated by the worker (`eval: true`).
  */
 export const WORKER_SOURCE = String.raw`
 const { parentPort } = require("node:worker_threads");
 const vm = require("node:vm");
 const PRELUDE = require("node:worker_threads").workerData.prelude;
+const HEAP_CAP = require("node:worker_threads").workerData.heapMb * 1024 * 1024;
 const contexts = new Map();
 // a promise user code leaves rejected (e.g. its import() without an import callback) must not end the thread
 process.on("unhandledRejection", () => {});
@@ -53,6 +55,16 @@ parentPort.on("message", (m) => {
     return;
   }
   let text;
+  // V8 ends a run that reaches the heap cap by terminating it (no catch sees it) and the thread goes
+  // back to its event loop without a reply and without an error event for the parent: this timer,
+  // which can only fire once the run has ended, answers for it.
+  let answered = false;
+  const oomGuard = setTimeout(() => {
+    if (answered) return;
+    answered = true;
+    contexts.delete(m.token);
+    reply(m.sab, JSON.stringify({ err: "Out of memory", oom: true, n: 0 }));
+  }, 0);
   try {
     const c = contextFor(m.token);
     c.__request = m.text;
@@ -63,8 +75,14 @@ parentPort.on("message", (m) => {
     const msg = String(e && e.message);
     const timedOut = /timed out/i.test(msg);
     if (timedOut) contexts.delete(m.token);
-    text = JSON.stringify({ err: msg, timeout: timedOut, n: 0 });
+    // stopped by the clock while its heap sat at the cap (V8 collecting garbage over and over):
+    // that run ran out of memory, not merely of time
+    const full = timedOut && process.memoryUsage().heapUsed >= 0.9 * HEAP_CAP;
+    text = JSON.stringify(full ? { err: "Out of memory", oom: true, n: 0 } : { err: msg, timeout: timedOut, n: 0 });
   }
+  clearTimeout(oomGuard);
+  if (answered) return;
+  answered = true;
   reply(m.sab, text);
 });
 `;
