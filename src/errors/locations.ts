@@ -282,6 +282,8 @@ export const Location = {
   JsNoScriptEngine: 31264,
   /** mapReduce's map (`$_internalJsEmit`) with JavaScript disabled. */
   JsEmitNoScriptEngine: 31246,
+  /** mapReduce: one emitted value alone exceeds what one reduce call may take (`$_internalJsReduce`). */
+  MapReduceValueTooLarge: 31392,
   FunctionNotObject: 31260,
   FunctionBodyMissing: 31261,
   FunctionBodyNotStringOrCode: 31262,

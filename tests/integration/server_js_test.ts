@@ -258,6 +258,56 @@ serverTest(
 );
 
 serverTest(
+  "mapReduce groups keys by BSON value and reduces as mongod 8.0 (single values too, last emitted first, re-reduce past 16 MiB)",
+  async (client) => {
+    const db = client.db("mr3");
+    const c = db.collection<AnyDoc>("c");
+    await c.insertMany([
+      { _id: 1, k: 1, v: "a" },
+      { _id: 2, k: 1.0, v: "b" },
+      { _id: 3, k: Long.fromNumber(1), v: "c" },
+      { _id: 4, k: "x", v: "d" },
+      { _id: 5, k: "X", v: "e" },
+      { _id: 6, k: { p: 1, q: 2 }, v: "f" },
+      { _id: 7, k: { q: 2, p: 1 }, v: "g" },
+    ]);
+    const byJoin = {
+      map: "function() { emit(this.k, this.v) }",
+      reduce: "function(k, vs) { return 'r(' + vs.join() + ')' }",
+      sort: { _id: 1 },
+      out: { inline: 1 },
+    };
+    const r = await db.command({ mapReduce: "c", ...byJoin });
+    // 1, 1.0 and NumberLong(1) are one key (the first emitted is the _id); field order matters for
+    // documents; a key emitted once is reduced too; values come last emitted first
+    assert.deepEqual(r.results.map((x: AnyDoc) => [x._id, x.value]), [
+      [1, "r(c,b,a)"],
+      ["X", "r(e)"],
+      ["x", "r(d)"],
+      [{ p: 1, q: 2 }, "r(f)"],
+      [{ q: 2, p: 1 }, "r(g)"],
+    ]);
+    // under a case-insensitive collation "x" and "X" are one key
+    const ci = await db.command({ mapReduce: "c", ...byJoin, collation: { locale: "en", strength: 2 } });
+    assert.deepEqual(ci.results.filter((x: AnyDoc) => typeof x._id === "string").map((x: AnyDoc) => x.value), [
+      "r(e,d)",
+    ]);
+
+    // values past 16 MiB for one key: reduced in several calls, earlier results fed back in
+    const big = db.collection<AnyDoc>("big");
+    const pad = "p".repeat(600_000);
+    await big.insertMany(Array.from({ length: 40 }, (_, i) => ({ _id: i, pad })));
+    const rr = await db.command({
+      mapReduce: "big",
+      map: "function() { emit('k', {n: 1, pad: this.pad}) }",
+      reduce: "function(k, vs) { let n = 0; for (const v of vs) n += v.n; return {n: n, pad: ''} }",
+      out: { inline: 1 },
+    });
+    assert.deepEqual(rr.results, [{ _id: "k", value: { n: 40, pad: "" } }]);
+  },
+);
+
+serverTest(
   "a busy-looping $where stops at maxTimeMS and does not stall other clients",
   async (client, server) => {
     const c = client.db("js").collection<AnyDoc>("busy");

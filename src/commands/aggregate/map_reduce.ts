@@ -11,7 +11,9 @@
  * JavaScript disabled the command is refused with mongod's 31246. mongod 8.0 no longer reports
  * `counts`/`timeMillis`; nor do we.
  */
-import { compareValues } from "../../bson/compare.ts";
+import { compareValues, valuesEqual } from "../../bson/compare.ts";
+import { valueKey } from "../../engine/aggregate/group_key.ts";
+import { makeStringComparator } from "../../engine/collation/collation.ts";
 import { BSON } from "bson";
 import { decodeDocument } from "../../bson/decode.ts";
 import { fromSandbox, toSandbox } from "../../engine/js/codec.ts";
@@ -110,8 +112,39 @@ export function parseMapReduce(body: Doc): MapReduceParams {
 }
 
 interface Group {
+  /** The first emitted key of the group, as the sandbox sent it (the wire form). */
   readonly key: unknown;
+  /** The same key as a BSON value (the result's `_id`). */
+  readonly id: unknown;
+  /** Emitted values (wire form) and their approximate sizes, in emit order. */
   values: unknown[];
+  sizes: number[];
+}
+
+/** mongod's BSONObjMaxUserSize: one reduce call's key + values stay under it. */
+const REDUCE_CALL_BYTES = 16 * 1024 * 1024;
+
+/**
+ * The values of one reduce call, mongod 8.0's way (`$_internalJsReduce`): taken from the last
+ * emitted backwards while key + values fit `REDUCE_CALL_BYTES`. Returns how many values stay for
+ * the next round (0: this call is the last); a single value past the limit is 31392.
+ */
+function nextReduceCall(g: Group, keySize: number): { values: unknown[]; left: number } {
+  const values: unknown[] = [];
+  let bytes = 0;
+  let left = g.values.length;
+  for (; left > 0; left--) {
+    const size = g.sizes[left - 1] as number;
+    if (bytes + keySize + size > REDUCE_CALL_BYTES) {
+      if (g.values.length - left <= 1) {
+        throw new CommandError(Location.MapReduceValueTooLarge, "Value too large to reduce");
+      }
+      break;
+    }
+    bytes += size;
+    values.push(g.values[left - 1]);
+  }
+  return { values, left };
 }
 
 async function run(ctx: RequestContext<MapReduceParams>): Promise<Doc> {
@@ -134,8 +167,16 @@ async function run(ctx: RequestContext<MapReduceParams>): Promise<Doc> {
       ? []
       : await ctx.js.run({ kind: "call", fn, items: argLists.map((args) => ({ args })), scope, token }, opts);
 
-  // map
+  // map; emitted keys are grouped by BSON value as mongod's $group does (1, 1.0 and NumberLong(1)
+  // are one key; under a non-simple collation strings compare by it)
   const groups = new Map<string, Group>();
+  const strCmp = makeStringComparator(p.collation);
+  const groupOf = (k: unknown): Group | undefined => {
+    if (!strCmp) return groups.get(valueKey(fromSandbox(k) ?? null));
+    const id = fromSandbox(k) ?? null;
+    for (const g of groups.values()) if (valuesEqual(g.id, id, strCmp)) return g;
+    return undefined;
+  };
   const coll = findCollection(ctx, p.collection);
   ctx.opStats.ns = `${ctx.db}.${p.collection}`;
   if (coll) {
@@ -163,17 +204,23 @@ async function run(ctx: RequestContext<MapReduceParams>): Promise<Doc> {
           }, opts);
           for (const list of emitted as [unknown, unknown][][]) {
             for (const [k, v] of list) {
-              const canon = JSON.stringify(k);
-              emittedBytes += canon.length + (JSON.stringify(v)?.length ?? 0);
+              const size = JSON.stringify(v)?.length ?? 4;
+              emittedBytes += (JSON.stringify(k)?.length ?? 4) + size;
               if (emittedBytes > ctx.queryMemoryLimitBytes) {
                 throw new CommandError(
                   "ExceededMemoryLimit",
                   `mapReduce emitted more than ${ctx.queryMemoryLimitBytes} bytes ([server] query_memory_limit)`,
                 );
               }
-              const g = groups.get(canon);
-              if (g) g.values.push(v);
-              else groups.set(canon, { key: k, values: [v] });
+              const g = groupOf(k);
+              if (g) {
+                g.values.push(v);
+                g.sizes.push(size);
+              } else {
+                const id = fromSandbox(k) ?? null;
+                const key = strCmp ? `${groups.size}` : valueKey(id);
+                groups.set(key, { key: k, id, values: [v], sizes: [size] });
+              }
             }
           }
         }
@@ -185,18 +232,29 @@ async function run(ctx: RequestContext<MapReduceParams>): Promise<Doc> {
     }
   }
 
-  // reduce (keys emitted once keep their value, as mongod), then finalize
+  // reduce every key — also one emitted once: mongod 8.0 calls reduce for it (its
+  // mrEnableSingleReduceOptimization, the pre-4.4 shortcut, is off by default) — with the values
+  // from the last emitted backwards, as many as fit 16 MiB per call; a key whose values do not fit
+  // one call is reduced again with the previous result among its values (so reduce must be
+  // idempotent, as mongod documents). Then finalize.
   const entries = [...groups.values()];
-  const multi = entries.filter((g) => g.values.length > 1);
-  const reduced = await call(reduce, multi.map((g) => [g.key, g.values]));
-  multi.forEach((g, i) => g.values = [reduced[i]]);
+  let pending = entries;
+  while (pending.length > 0) {
+    const calls = pending.map((g) => ({ g, ...nextReduceCall(g, JSON.stringify(g.key)?.length ?? 4) }));
+    const reduced = await call(reduce, calls.map((c) => [c.g.key, c.values]));
+    calls.forEach((c, i) => {
+      c.g.values.length = c.left;
+      c.g.sizes.length = c.left;
+      const r = reduced[i];
+      c.g.values.push(r);
+      c.g.sizes.push(JSON.stringify(r)?.length ?? 4);
+    });
+    pending = calls.filter((c) => c.left > 0).map((c) => c.g);
+  }
   let values = entries.map((g) => g.values[0]);
   if (finalize) values = await call(finalize, entries.map((g, i) => [g.key, values[i]]));
-  let results: Doc[] = entries.map((g, i) => ({
-    _id: fromSandbox(g.key) ?? null,
-    value: fromSandbox(values[i]) ?? null,
-  }));
-  results.sort((a, b) => compareValues(a._id, b._id));
+  let results: Doc[] = entries.map((g, i) => ({ _id: g.id, value: fromSandbox(values[i]) ?? null }));
+  results.sort((a, b) => compareValues(a._id, b._id, strCmp));
 
   if (out.mode === "inline") {
     const reply = { results, ok: 1 };

@@ -301,11 +301,12 @@ export const PRELUDE_SOURCE = String.raw`
     const started = Date.now();
     const soft = req.soft || Infinity;
     const out = [];
+    let mapped = 0; // emitted chars in this reply: past 8 MB the rest of the items wait for the next message
     try {
       if (req.scope) for (const k of Object.keys(req.scope)) G[k] = decode(req.scope[k]);
       const f = compile(req.fn);
       for (const item of req.items) {
-        if (out.length > 0 && Date.now() - started > soft) break;
+        if (out.length > 0 && (Date.now() - started > soft || mapped > 8 * 1024 * 1024)) break;
         switch (req.kind) {
           case "where": {
             const doc = decode(item);
@@ -327,6 +328,7 @@ export const PRELUDE_SOURCE = String.raw`
             G.obj = doc;
             f.call(doc);
             out.push(emits);
+            mapped += emitBytes;
             emits = null;
             break;
           }
