@@ -289,9 +289,12 @@ serverTest(
     ]);
     // under a case-insensitive collation "x" and "X" are one key
     const ci = await db.command({ mapReduce: "c", ...byJoin, collation: { locale: "en", strength: 2 } });
-    assert.deepEqual(ci.results.filter((x: AnyDoc) => typeof x._id === "string").map((x: AnyDoc) => x.value), [
-      "r(e,d)",
-    ]);
+    assert.deepEqual(
+      ci.results.filter((x: AnyDoc) => typeof x._id === "string").map((x: AnyDoc) => x.value),
+      [
+        "r(e,d)",
+      ],
+    );
 
     // values past 16 MiB for one key: reduced in several calls, earlier results fed back in
     const big = db.collection<AnyDoc>("big");
@@ -335,6 +338,85 @@ serverTest(
       assert.ok(pings.length > 20 && p99 < 300, msg);
       // the sandbox was restarted: JavaScript works again
       assert.equal((await c.find({ $where: "this._id == 2" }).toArray()).length, 1);
+    } finally {
+      await other.close();
+    }
+  },
+);
+
+serverTest(
+  "$where in update, delete, findAndModify, distinct and bulkWrite: right documents, maxTimeMS, other clients served",
+  async (client, server) => {
+    const db = client.db("jsw");
+    const c = db.collection<AnyDoc>("w");
+    await c.insertMany(Array.from({ length: 10 }, (_, i) => ({ _id: i, a: i, tag: i % 2 ? "odd" : "even" })));
+    assert.equal((await c.updateMany({ $where: "this.a > 6" }, { $set: { big: true } })).modifiedCount, 3);
+    assert.equal(await c.countDocuments({ big: true }), 3);
+    assert.equal((await c.updateOne({ $where: "this.a >= 2" }, { $set: { one: true } })).modifiedCount, 1);
+    assert.equal((await c.findOne({ one: true }))?._id, 2);
+    const fam = await c.findOneAndUpdate(
+      { $where: "this.tag == 'odd'" },
+      { $set: { fam: 1 } },
+      { sort: { a: -1 }, returnDocument: "after" },
+    );
+    assert.equal(fam?._id, 9);
+    assert.deepEqual((await c.distinct("a", { $where: "this.a < 3" })).sort(), [0, 1, 2]);
+    assert.equal((await c.deleteMany({ $where: "this.a == 0 || this.a == 1" })).deletedCount, 2);
+    assert.equal((await c.deleteOne({ $where: "this.a > 7" })).deletedCount, 1);
+    const bw = await client.bulkWrite([
+      {
+        name: "updateMany",
+        namespace: "jsw.w",
+        filter: { $where: "this.a < 5" },
+        update: { $set: { bw: 1 } },
+      },
+      { name: "deleteMany", namespace: "jsw.w", filter: { $where: "this.a == 9" } },
+    ]);
+    assert.equal(bw.modifiedCount, 3);
+    assert.equal(bw.deletedCount, 1);
+    assert.deepEqual((await c.find({}, { sort: { _id: 1 } }).toArray()).map((d) => d._id), [
+      2,
+      3,
+      4,
+      5,
+      6,
+      7,
+    ]);
+
+    // a busy-looping $where in each of them ends with 50 at maxTimeMS while another client is served
+    const other = new MongoClient(server.uri);
+    try {
+      await other.db("admin").command({ ping: 1 });
+      const spin = { $where: "while (true) {}" };
+      const cmds: [string, Record<string, unknown>][] = [
+        ["update", { update: "w", updates: [{ q: spin, u: { $set: { z: 1 } }, multi: true }] }],
+        ["delete", { delete: "w", deletes: [{ q: spin, limit: 0 }] }],
+        ["findAndModify", { findAndModify: "w", query: spin, update: { $set: { z: 1 } } }],
+        ["distinct", { distinct: "w", key: "a", query: spin }],
+      ];
+      for (const [name, cmd] of cmds) {
+        const t = performance.now();
+        const run = db.command({ ...cmd, maxTimeMS: 1000 }).then(
+          (r) => (r.writeErrors?.[0]?.code as number | undefined) ?? "no error",
+          (e) => (e instanceof MongoServerError ? e.code as number : String(e)),
+        );
+        const pings: number[] = [];
+        while (performance.now() - t < 800) {
+          const p = performance.now();
+          await other.db("admin").command({ ping: 1 });
+          pings.push(performance.now() - p);
+        }
+        assert.equal(await run, 50, name);
+        pings.sort((a, b) => a - b);
+        const max = pings[pings.length - 1] ?? Infinity;
+        const msg = `${name}: pings ${pings.length}, p50 ${pings[pings.length >> 1]?.toFixed(1)}, max ${
+          max.toFixed(1)
+        } ms`;
+        console.log(msg);
+        // inline, one call held the event loop for the whole 500 ms inline budget
+        assert.ok(pings.length > 10 && max < 400, msg);
+      }
+      assert.equal(await c.countDocuments({ z: 1 }), 0);
     } finally {
       await other.close();
     }

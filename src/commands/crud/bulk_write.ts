@@ -40,7 +40,8 @@ import {
 } from "../params/schema.ts";
 import { wrongType } from "../params/errors.ts";
 import { GENERIC_FIELDS } from "../params/generic.ts";
-import { ensureCollection } from "../shared/namespace.ts";
+import { ensureCollection, findCollection } from "../shared/namespace.ts";
+import { type JsParts, prefetchedJsParts } from "../shared/where.ts";
 import { translateStorageError } from "../write/storage_errors.ts";
 import { commitSync, nullAsMissing, statementList } from "../write/write_batch.ts";
 import { prepareInsert } from "./insert.ts";
@@ -207,6 +208,7 @@ function runOp(
   vars: Doc | undefined,
   sync: boolean,
   t: Totals,
+  js: JsParts | undefined,
 ): Doc {
   switch (p.kind) {
     case "insert": {
@@ -237,19 +239,25 @@ function runOp(
       }
       ctx.counters.opcounters.update++;
       const constants = op.constants;
-      const r = applyUpdate(ctx, coll, {
-        q: op.filter,
-        u: op.updateMods,
-        upsert: op.upsert ?? false,
-        multi,
-        arrayFilters: op.arrayFilters as Doc[] | undefined,
-        sort: op.sort,
-        hint: op.hint,
-        collation: op.collation,
-        variables: constants || vars ? { ...vars, ...constants } : undefined,
-        bypassDocumentValidation:
-          (ctx.params as { bypassDocumentValidation?: boolean }).bypassDocumentValidation,
-      }, sync);
+      const r = applyUpdate(
+        ctx,
+        coll,
+        {
+          q: op.filter,
+          u: op.updateMods,
+          upsert: op.upsert ?? false,
+          multi,
+          arrayFilters: op.arrayFilters as Doc[] | undefined,
+          sort: op.sort,
+          hint: op.hint,
+          collation: op.collation,
+          variables: constants || vars ? { ...vars, ...constants } : undefined,
+          bypassDocumentValidation:
+            (ctx.params as { bypassDocumentValidation?: boolean }).bypassDocumentValidation,
+        },
+        sync,
+        js,
+      );
       if (r.upsertedId !== undefined) {
         t.nUpserted++;
         return { ok: 1, n: 1, nModified: 0, upserted: { _id: r.upsertedId } };
@@ -261,13 +269,19 @@ function runOp(
     case "delete": {
       const { op } = p;
       ctx.counters.opcounters.delete++;
-      const rows = applyDelete(ctx, coll, {
-        q: op.filter,
-        multi: op.multi ?? false,
-        hint: op.hint,
-        collation: op.collation,
-        variables: vars,
-      }, sync);
+      const rows = applyDelete(
+        ctx,
+        coll,
+        {
+          q: op.filter,
+          multi: op.multi ?? false,
+          hint: op.hint,
+          collation: op.collation,
+          variables: vars,
+        },
+        sync,
+        js,
+      );
       t.nDeleted += rows.length;
       return { ok: 1, n: rows.length };
     }
@@ -292,7 +306,15 @@ async function run(ctx: RequestContext<BulkWriteParams>): Promise<Reply> {
     const ns = namespaces[p.ns]!;
     try {
       const opCtx = withDb(ctx, ns.db);
-      const r = await retryOnConflict(opCtx, () => runOp(opCtx, p, ns.coll, vars, sync, totals));
+      const js = p.kind === "insert" ? undefined : await prefetchedJsParts(
+        opCtx,
+        findCollection(opCtx, ns.coll),
+        p.op.filter,
+        p.op.collation,
+        p.kind === "update" && (p.op.constants || vars) ? { ...vars, ...p.op.constants } : vars,
+        p.op.multi || (p.kind === "update" && p.op.sort) ? undefined : 1,
+      );
+      const r = await retryOnConflict(opCtx, () => runOp(opCtx, p, ns.coll, vars, sync, totals, js));
       if (!errorsOnly) items.push({ ok: r["ok"], idx: i, ...r });
     } catch (e) {
       totals.nErrors++;

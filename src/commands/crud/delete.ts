@@ -15,7 +15,7 @@ import { findCollection } from "../shared/namespace.ts";
 import { WriteErrors } from "../write/write_result.ts";
 import { retryOnConflict } from "../write/conflict_retry.ts";
 import { compileQueryWithLet } from "../shared/query_let.ts";
-import { jsQueryParts } from "../shared/where.ts";
+import { type JsParts, jsQueryParts, prefetchedJsParts } from "../shared/where.ts";
 import { findTargets } from "../write/targets.ts";
 import { indexKeysOf } from "../../executor/index_keys.ts";
 import { compilePartialFilter } from "../../engine/mod.ts";
@@ -42,12 +42,14 @@ export function applyDelete(
   collName: string,
   st: DeleteStatement,
   sync: boolean,
+  /** `$where`/`$function` support, `$where` prefetched (`prefetchedJsParts`); default: inline calls. */
+  js: JsParts = jsQueryParts(ctx),
 ): Row[] {
   const coll = findCollection(ctx, collName);
   refuseCappedInTransaction(ctx, coll, "remove");
   refuseTimeseriesInTransaction(ctx, coll, "delete");
   const q = compileQueryWithLet(
-    { filter: st.q, sort: st.sort, hint: st.hint, collation: st.collation, ...jsQueryParts(ctx) },
+    { filter: st.q, sort: st.sort, hint: st.hint, collation: st.collation, ...js },
     coll,
     st.variables,
   );
@@ -107,8 +109,10 @@ async function run(ctx: RequestContext<DeleteParams>): Promise<Doc> {
   for (let i = 0; i < statements.length; i++) {
     ctx.counters.opcounters.delete++;
     try {
-      n += (await retryOnConflict(ctx, () => applyDelete(ctx, name, { ...statements[i]!, variables }, sync)))
-        .length;
+      const st = statements[i]!;
+      const coll = findCollection(ctx, name);
+      const js = await prefetchedJsParts(ctx, coll, st.q, st.collation, variables, st.multi ? undefined : 1);
+      n += (await retryOnConflict(ctx, () => applyDelete(ctx, name, { ...st, variables }, sync, js))).length;
     } catch (e) {
       errors.add(i, e, (m) => ctx.log.error(m));
       if (ordered || ctx.transaction) break;

@@ -19,7 +19,7 @@ import { any, doc, ignored, optional, type Parsed, parseShape, required, str } f
 import { GENERIC_FIELDS } from "../params/generic.ts";
 import { collectionName } from "../params/names.ts";
 import { compileQuery } from "../shared/compile_query.ts";
-import { jsQueryParts } from "../shared/where.ts";
+import { jsQueryParts, prefetchWhere } from "../shared/where.ts";
 import { findCollection } from "../shared/namespace.ts";
 import type { ExplainShape } from "../shared/explain_shape.ts";
 import { LIMITS } from "../../limits.ts";
@@ -56,7 +56,8 @@ export function distinctValues(doc: Doc, parts: readonly string[], out: unknown[
 async function run(ctx: RequestContext<DistinctParams>): Promise<Doc> {
   const { collection, key, query, collation, hint } = ctx.params;
   const coll = findCollection(ctx, collection);
-  const q = compileQuery({ filter: query, hint, collation, ...jsQueryParts(ctx) }, coll);
+  const js = jsQueryParts(ctx);
+  const q = compileQuery({ filter: query, hint, collation, ...js }, coll);
   const strCmp = makeStringComparator(effectiveCollation(collation, coll));
   const view = coll ? undefined : viewOf(ctx, collection);
   if (!coll && !view) return { values: [], ok: 1 };
@@ -66,6 +67,7 @@ async function run(ctx: RequestContext<DistinctParams>): Promise<Doc> {
     const values = await distinctOnView(ctx, collection, key, { query, hint, collation });
     return sortedDistinct(values, strCmp);
   }
+  await prefetchWhere(ctx, coll, query, collation, js.where); // $where on the batch lane, not inline
   const source = new QuerySource(ctx.storage, coll, q);
   try {
     for (;;) {

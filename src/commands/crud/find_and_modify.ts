@@ -28,6 +28,7 @@ import { applyDelete } from "./delete.ts";
 import { retryOnConflict } from "../write/conflict_retry.ts";
 import { applyUpdate, updateModification } from "./update.ts";
 import { findCollection } from "../shared/namespace.ts";
+import { prefetchedJsParts } from "../shared/where.ts";
 import { refuseCappedInTransaction } from "../write/capped_in_transaction.ts";
 import { refuseTimeseriesInTransaction } from "../shared/timeseries.ts";
 
@@ -103,34 +104,54 @@ async function run(ctx: RequestContext<FindAndModifyParams>): Promise<Doc> {
   const shape = (d: Doc | undefined): Doc | null => (d ? (projection ? projection.apply(d) : d) : null);
   refuseCappedInTransaction(ctx, findCollection(ctx, name), "write"); // 263 for the remove form too
   refuseTimeseriesInTransaction(ctx, findCollection(ctx, name), p.remove ? "delete" : "update");
+  const js = await prefetchedJsParts(
+    ctx,
+    findCollection(ctx, name),
+    p.query,
+    p.collation,
+    p.let,
+    p.sort ? undefined : 1,
+  );
   if (p.remove) {
     ctx.counters.opcounters.delete++;
     const rows = await retryOnConflict(ctx, () =>
-      applyDelete(ctx, name, {
-        q: p.query ?? {},
-        multi: false,
-        sort: p.sort,
-        hint: p.hint,
-        collation: p.collation,
-        variables: p.let,
-      }, sync));
+      applyDelete(
+        ctx,
+        name,
+        {
+          q: p.query ?? {},
+          multi: false,
+          sort: p.sort,
+          hint: p.hint,
+          collation: p.collation,
+          variables: p.let,
+        },
+        sync,
+        js,
+      ));
     const first = rows[0];
     return { lastErrorObject: { n: rows.length }, value: shape(first?.doc), ok: 1 };
   }
   ctx.counters.opcounters.update++;
   const r = await retryOnConflict(ctx, () =>
-    applyUpdate(ctx, name, {
-      q: p.query ?? {},
-      u: p.update!,
-      upsert: p.upsert ?? false,
-      multi: false,
-      arrayFilters: p.arrayFilters as Doc[] | undefined,
-      sort: p.sort,
-      hint: p.hint,
-      collation: p.collation,
-      variables: p.let,
-      bypassDocumentValidation: p.bypassDocumentValidation,
-    }, sync));
+    applyUpdate(
+      ctx,
+      name,
+      {
+        q: p.query ?? {},
+        u: p.update!,
+        upsert: p.upsert ?? false,
+        multi: false,
+        arrayFilters: p.arrayFilters as Doc[] | undefined,
+        sort: p.sort,
+        hint: p.hint,
+        collation: p.collation,
+        variables: p.let,
+        bypassDocumentValidation: p.bypassDocumentValidation,
+      },
+      sync,
+      js,
+    ));
   const upserted = r.upsertedId !== undefined;
   const lastErrorObject: Doc = {
     n: upserted ? 1 : r.matched,

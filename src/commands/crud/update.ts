@@ -32,7 +32,7 @@ import { translateStorageError } from "../write/storage_errors.ts";
 import { WriteErrors } from "../write/write_result.ts";
 import { retryOnConflict } from "../write/conflict_retry.ts";
 import { compileQueryWithLet } from "../shared/query_let.ts";
-import { jsQueryParts } from "../shared/where.ts";
+import { type JsParts, jsQueryParts, prefetchedJsParts } from "../shared/where.ts";
 import { findTargets } from "../write/targets.ts";
 import { LIMITS } from "../../limits.ts";
 import { serializeStorable } from "../shared/stored_depth.ts";
@@ -91,6 +91,8 @@ export function applyUpdate(
   collName: string,
   st: UpdateStatement,
   sync: boolean,
+  /** `$where`/`$function` support, `$where` prefetched (`prefetchedJsParts`); default: inline calls. */
+  js: JsParts = jsQueryParts(ctx),
 ): UpdateOutcome {
   const existing = findCollection(ctx, collName);
   if (!existing) refuseOnView(ctx.storage, ctx.db, collName);
@@ -100,7 +102,7 @@ export function applyUpdate(
   if (ts) checkTimeseriesUpdate(ts, st);
   const validation = { bypass: st.bypassDocumentValidation, warn: (m: string) => ctx.log.warn(m) };
   const q = compileQueryWithLet(
-    { filter: st.q, sort: st.sort, hint: st.hint, collation: st.collation, ...jsQueryParts(ctx) },
+    { filter: st.q, sort: st.sort, hint: st.hint, collation: st.collation, ...js },
     existing,
     st.variables,
   );
@@ -268,14 +270,29 @@ async function run(ctx: RequestContext<UpdateParams>): Promise<Doc> {
   for (let i = 0; i < statements.length; i++) {
     ctx.counters.opcounters.update++;
     try {
+      const st = statements[i]!;
+      const js = await prefetchedJsParts(
+        ctx,
+        findCollection(ctx, name),
+        st.q,
+        st.collation,
+        variables,
+        st.multi || st.sort ? undefined : 1,
+      );
       const r = await retryOnConflict(
         ctx,
         () =>
-          applyUpdate(ctx, name, {
-            ...statements[i]!,
-            variables,
-            bypassDocumentValidation: ctx.params.bypassDocumentValidation,
-          }, sync),
+          applyUpdate(
+            ctx,
+            name,
+            {
+              ...st,
+              variables,
+              bypassDocumentValidation: ctx.params.bypassDocumentValidation,
+            },
+            sync,
+            js,
+          ),
       );
       if (r.upsertedId !== undefined) {
         n += 1;

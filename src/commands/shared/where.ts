@@ -8,11 +8,14 @@
  * disabled the filter is refused at parse time with mongod's 6108304 ("no globalScriptEngine in
  * $where parsing"), even on an empty collection.
  *
- * Two ways to run it. `prefetchWhere` (find and count) evaluates `$where` for the candidate documents
- * (the filter minus its `$where` conjuncts) in batches on the sandbox's batch lane while the event
- * loop serves other clients, remembering each document's result by `_id`; the executor's matcher
- * then only looks results up. Anything not prefetched (other commands, documents written meanwhile)
- * runs inline: the event loop waits for that call (at most the inline budget).
+ * Two ways to run it. `prefetchWhere` (find, count, distinct, mapReduce; and through
+ * `prefetchedJsParts` update, delete, findAndModify and bulkWrite before their synchronous write)
+ * evaluates `$where` for the candidate documents (the filter minus its `$where` conjuncts) in batches
+ * on the sandbox's batch lane while the event loop serves other clients and maxTimeMS is checked,
+ * remembering each result by the document's `_id` and a fingerprint of its content (a document
+ * changed meanwhile is evaluated again); the executor's matcher then only looks results up.
+ * Anything not prefetched (documents written meanwhile, past `PREFETCH_MAX`) runs inline: the event
+ * loop waits for that call (at most the inline budget).
  */
 import type { WhereSupport } from "../../engine/query/filter.ts";
 import { toSandbox } from "../../engine/js/codec.ts";
@@ -39,14 +42,30 @@ interface WhereFn {
 const PREFETCH_MAX = 200_000;
 const PREFETCH_BATCH = 256;
 
-function idKey(doc: Doc): string | undefined {
+/** 53 bits of a string hash (two 32-bit FNV-1a-style lanes), as a base-36 string. */
+function fingerprint(text: string): string {
+  let h1 = 0x811c9dc5;
+  let h2 = 0x01000193 ^ text.length;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    h1 = Math.imul(h1 ^ c, 0x01000193);
+    h2 = Math.imul(h2 ^ c, 0x5bd1e995);
+  }
+  return ((h2 >>> 11) * 0x100000000 + (h1 >>> 0)).toString(36);
+}
+
+/** `_id` and content of one document: the key its `$where` results are remembered under. */
+function docKey(doc: Doc): string | undefined {
   const id = doc._id;
-  return id === undefined ? undefined : JSON.stringify(toSandbox(id));
+  if (id === undefined) return undefined;
+  return JSON.stringify(toSandbox(id)) + "#" + fingerprint(JSON.stringify(toSandbox(doc)));
 }
 
 /** The `$where` support of one command execution. */
 export class WhereRunner implements WhereSupport {
   readonly fns: WhereFn[] = [];
+  /** Each function (code + scope) once, however often the filter is compiled. */
+  readonly #byCode = new Map<string, WhereFn>();
   readonly #token: string;
 
   constructor(readonly js: JsRuntime, readonly deadline: number | undefined) {
@@ -57,12 +76,18 @@ export class WhereRunner implements WhereSupport {
     if (!this.js.enabled) {
       throw new CommandError(Location.WhereNoScriptEngine, "no globalScriptEngine in $where parsing");
     }
-    const fn: WhereFn = { code, scope, results: new Map() };
-    this.fns.push(fn);
     const wireScope = scope ? wireScopeOf(scope) : undefined;
+    const name = JSON.stringify([code, wireScope ?? null]);
+    let fn = this.#byCode.get(name);
+    if (!fn) {
+      fn = { code, scope, results: new Map() };
+      this.#byCode.set(name, fn);
+      this.fns.push(fn);
+    }
+    const results = fn.results;
     return (doc: Record<string, unknown>): boolean => {
-      const key = idKey(doc);
-      const known = key === undefined ? undefined : fn.results.get(key);
+      const key = docKey(doc);
+      const known = key === undefined ? undefined : results.get(key);
       if (known !== undefined) return known;
       const [r] = this.js.callSync({
         kind: "where",
@@ -72,7 +97,7 @@ export class WhereRunner implements WhereSupport {
         token: this.#token,
       }, { deadline: this.deadline });
       const b = r === true;
-      if (key !== undefined && fn.results.size < PREFETCH_MAX) fn.results.set(key, b);
+      if (key !== undefined && results.size < PREFETCH_MAX) results.set(key, b);
       return b;
     };
   }
@@ -81,7 +106,7 @@ export class WhereRunner implements WhereSupport {
   countAllTrue(docs: readonly Doc[]): number {
     let n = 0;
     for (const d of docs) {
-      const k = idKey(d);
+      const k = docKey(d);
       if (k !== undefined && this.fns.every((fn) => fn.results.get(k) === true)) n++;
     }
     return n;
@@ -89,7 +114,7 @@ export class WhereRunner implements WhereSupport {
 
   /** Evaluates every `$where` of the filter for `docs` on the batch lane (not blocking the event loop). */
   async prefetch(docs: readonly Doc[]): Promise<void> {
-    const keyed = docs.map((d) => ({ d, k: idKey(d) })).filter((x) => x.k !== undefined);
+    const keyed = docs.map((d) => ({ d, k: docKey(d) })).filter((x) => x.k !== undefined);
     for (const fn of this.fns) {
       const todo = keyed.filter((x) => !fn.results.has(x.k as string));
       if (todo.length === 0 || fn.results.size >= PREFETCH_MAX) continue;
@@ -139,8 +164,44 @@ export function withoutWhere(filter: Doc): Doc {
 }
 
 /** `$where` and `$function` support of one command (QueryParts fields). */
-export function jsQueryParts(ctx: RequestContext): { where: WhereRunner; js: JsHost } {
+export interface JsParts {
+  readonly where: WhereRunner;
+  readonly js: JsHost;
+}
+
+export function jsQueryParts(ctx: RequestContext): JsParts {
   return { where: new WhereRunner(ctx.js, ctx.deadline), js: jsHost(ctx.js, ctx.deadline) };
+}
+
+/**
+ * The `$where` support of one write statement (update, delete, findAndModify, a bulkWrite op), its
+ * `$where`s evaluated beforehand for the candidate documents on the batch lane (awaited: the event
+ * loop keeps serving and maxTimeMS applies), so the synchronous write that follows finds each result
+ * remembered. `stopAfter` as in `prefetchWhere` (1 for a single-document write without sort).
+ */
+export async function prefetchedJsParts(
+  ctx: RequestContext,
+  coll: CollectionEntry | undefined,
+  filter: Doc | undefined,
+  collation: Doc | undefined,
+  variables: Doc | undefined,
+  stopAfter?: number,
+): Promise<JsParts> {
+  const parts = jsQueryParts(ctx);
+  if (!coll || !filter || !hasWhere(filter) || !ctx.js.enabled) return parts;
+  try {
+    // registers the filter's $where functions (the write compiles the same filter with these parts)
+    compileQuery({
+      filter,
+      ...(collation ? { collation } : {}),
+      ...(variables ? { variables } : {}),
+      ...parts,
+    }, coll);
+  } catch {
+    return parts; // the write compiles the filter again and reports the error there
+  }
+  await prefetchWhere(ctx, coll, filter, collation, parts.where, stopAfter, variables);
+  return parts;
 }
 
 /** True when every `$where` of `filter` is a top-level conjunct (candidate ∧ all true ⇒ match). */
@@ -170,10 +231,15 @@ export async function prefetchWhere(
   collation: Doc | undefined,
   where: WhereRunner,
   stopAfter?: number,
+  variables?: Doc,
 ): Promise<void> {
   if (where.fns.length === 0 || !filter) return;
   const enough = stopAfter !== undefined && whereOnlyConjunctive(filter) ? stopAfter : Infinity;
-  const q = compileQuery({ filter: withoutWhere(filter), ...(collation ? { collation } : {}) }, coll);
+  const q = compileQuery({
+    filter: withoutWhere(filter),
+    ...(collation ? { collation } : {}),
+    ...(variables ? { variables } : {}),
+  }, coll);
   const source = new QuerySource(ctx.storage, coll, q);
   try {
     let seen = 0;

@@ -137,7 +137,8 @@ Deno.test({
 });
 
 Deno.test({
-  name: "a run past the heap cap is 139 'Out of memory' (mongod's code) on both lanes, then the sandbox comes back",
+  name:
+    "a run past the heap cap is 139 'Out of memory' (mongod's code) on both lanes, then the sandbox comes back",
   ...sanitizers,
   fn: async () => {
     // generous budgets: the answer must come from the heap cap, not from the clock
