@@ -3,7 +3,8 @@
  * mapReduce) in a sandbox thread with a time budget and a memory cap.
  *
  * The sandbox: a `node:worker_threads` Worker whose V8 heap is capped (`resourceLimits`, which Deno
- * 2.9 honours for node workers: past the cap the worker dies, the server lives), running user code in
+ * 2.9 honours for node workers: past the cap V8 terminates the run, the server lives; the sandbox
+ * answers `{oom: true}` for it and the thread is replaced — 139 "Out of memory", mongod's code), running user code in
  * `node:vm` contexts that hold only ECMAScript builtins plus the prelude's shell helpers — no `Deno`,
  * `require`, `process`, `fetch`, timers or dynamic `import()` (the context has no import callback);
  * only strings cross the realm boundary (worker_source.ts, prelude.ts). Why not a permissionless web
@@ -17,7 +18,8 @@
  * boots) if even that does not answer (an endless microtask chain, a dead worker). Two lanes: `inline`
  * calls block the event loop while they run (`Atomics.wait`, for `$function`/`$accumulator`/`$where`
  * inside synchronous evaluators; budget `JS_INLINE_BUDGET_MS`), `batch` requests are awaited
- * (`Atomics.waitAsync`; `$where` in find/count, mapReduce; budget `JS_BATCH_BUDGET_MS`), so a
+ * (`Atomics.waitAsync`; `$where` prefetched for find/count/distinct/writes, mapReduce; budget
+ * `JS_BATCH_BUDGET_MS`), so a
  * busy-looping `$where` there never stalls other clients. Each lane is one worker, started at its
  * first use (~0.3 s).
  * Not pure like the rest of engine/: it owns worker threads.
