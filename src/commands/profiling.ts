@@ -171,6 +171,9 @@ export function afterCommand(
   try {
     const ns = commandNamespace(ctx, body);
     ctx.top.record(ns, ctx.command, micros, LOCKED_WRITES.has(ctx.command));
+    if (ctx.opStats.planSummary?.startsWith("COLLSCAN")) {
+      ctx.top.recordCollectionScan(ns, (ctx.params as { tailable?: unknown } | undefined)?.tailable === true);
+    }
     countDocuments(ctx, reply);
     const kind = opKind(ctx.command);
     ctx.counters.latency.observe(kind === "remove" ? "delete" : kind, micros / 1e6);

@@ -1,7 +1,9 @@
 /**
  * Per-namespace usage totals for the `top` command: time (microseconds) and count per operation
  * kind, with mongod's field names (total, readLock, writeLock, queries, getmore, insert, update,
- * remove, commands).
+ * remove, commands); and what `$collStats` reports per namespace: `latencyStats` (reads, writes,
+ * commands, transactions — mongod's read/write/command classification of each command — with a
+ * latency histogram on mongod's bucket bounds) and `queryExecStats` (collection scans).
  */
 
 export interface TopCell {
@@ -44,8 +46,25 @@ export function topKind(command: string): TopField {
 
 const WRITES: ReadonlySet<TopField> = new Set(["insert", "update", "remove"]);
 
+function newCell(): LatencyCell {
+  return { latency: 0, ops: 0, buckets: new Map() };
+}
+
+function bucketOf(micros: number): number {
+  let lo = 0;
+  let hi = LATENCY_BOUNDS_MICROS.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if ((LATENCY_BOUNDS_MICROS[mid] as number) <= micros) lo = mid;
+    else hi = mid - 1;
+  }
+  return lo;
+}
+
 export class Top {
   readonly #entries = new Map<string, TopEntry>();
+  readonly #latency = new Map<string, LatencyEntry>();
+  readonly #scans = new Map<string, ScanCounts>();
 
   record(ns: string, command: string, micros: number, isWrite = false): void {
     let e = this.#entries.get(ns);
@@ -60,14 +79,86 @@ export class Top {
       e[f].time += micros;
       e[f].count++;
     }
+    let l = this.#latency.get(ns);
+    if (!l) {
+      l = { reads: newCell(), writes: newCell(), commands: newCell(), transactions: newCell() };
+      this.#latency.set(ns, l);
+    }
+    const cell = l[latencyKind(command)];
+    cell.latency += micros;
+    cell.ops++;
+    const b = bucketOf(micros);
+    cell.buckets.set(b, (cell.buckets.get(b) ?? 0) + 1);
+  }
+
+  /** A command scanned the collection `ns` in full (planSummary COLLSCAN). */
+  recordCollectionScan(ns: string, tailable: boolean): void {
+    let s = this.#scans.get(ns);
+    if (!s) this.#scans.set(ns, s = { total: 0, nonTailable: 0 });
+    s.total++;
+    if (!tailable) s.nonTailable++;
+  }
+
+  latency(ns: string): LatencyEntry | undefined {
+    return this.#latency.get(ns);
+  }
+
+  collectionScans(ns: string): ScanCounts {
+    return this.#scans.get(ns) ?? { total: 0, nonTailable: 0 };
   }
 
   /** Forget a namespace (dropped collection). */
   forget(ns: string): void {
     this.#entries.delete(ns);
+    this.#latency.delete(ns);
+    this.#scans.delete(ns);
   }
 
   entries(): ReadonlyMap<string, TopEntry> {
     return this.#entries;
   }
+}
+
+/** mongod's OperationLatencyHistogram bucket lower bounds, microseconds. */
+export const LATENCY_BOUNDS_MICROS: readonly number[] = (() => {
+  // powers of two to 1,024 µs; then 2^k and 1.5·2^k for 2^11 .. 2^20; then powers of two to 2^40
+  const b = [0, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024];
+  for (let p = 2048; p < 2 ** 21; p *= 2) b.push(p, p * 1.5);
+  for (let p = 2 ** 21; p <= 2 ** 40; p *= 2) b.push(p);
+  return b;
+})();
+
+export interface LatencyCell {
+  /** Total microseconds. */
+  latency: number;
+  ops: number;
+  /** Operation counts per bucket index of `LATENCY_BOUNDS`. */
+  readonly buckets: Map<number, number>;
+}
+
+export type LatencyKind = "reads" | "writes" | "commands" | "transactions";
+export type LatencyEntry = Record<LatencyKind, LatencyCell>;
+
+/** mongod's `getReadWriteType`: which latencyStats row a command counts in. */
+export function latencyKind(command: string): LatencyKind {
+  switch (command) {
+    case "find":
+    case "getMore":
+    case "aggregate":
+    case "count":
+    case "distinct":
+      return "reads";
+    case "insert":
+    case "update":
+    case "delete":
+    case "findAndModify":
+      return "writes";
+    default:
+      return "commands";
+  }
+}
+
+export interface ScanCounts {
+  total: number;
+  nonTailable: number;
 }

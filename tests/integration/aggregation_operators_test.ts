@@ -140,6 +140,22 @@ serverTest("aggregation operators of MongoDB 5–8 through the Node driver", asy
   assert.equal(stats[0].storageStats.nindexes, 1);
   assert.equal(await code(db.collection("nope").aggregate([{ $collStats: { count: {} } }]).toArray()), 26);
   assert.equal(await code(games.aggregate([{ $match: {} }, { $collStats: {} }]).toArray()), 40602);
+  // latencyStats and queryExecStats: what top counted for this namespace (reads: find/aggregate/…)
+  await games.find({ score: { $gt: 0 } }).toArray();
+  const lat = await games.aggregate<AnyDoc>([
+    { $collStats: { latencyStats: { histograms: true }, queryExecStats: {} } },
+  ]).toArray();
+  const reads = lat[0].latencyStats.reads;
+  assert.ok(reads.ops >= 1 && reads.latency >= 0, JSON.stringify(lat[0].latencyStats));
+  assert.ok(lat[0].latencyStats.writes.ops >= 1); // the inserts
+  assert.deepEqual(Object.keys(lat[0].latencyStats), ["reads", "writes", "commands", "transactions"]);
+  assert.equal(
+    reads.histogram.reduce((n: number, b: AnyDoc) => n + Number(b.count), 0),
+    Number(reads.ops),
+  );
+  assert.ok(lat[0].queryExecStats.collectionScans.total >= 1);
+  const noHist = await games.aggregate<AnyDoc>([{ $collStats: { latencyStats: {} } }]).toArray();
+  assert.equal(noHist[0].latencyStats.reads.histogram, undefined);
 
   await games.createIndex({ game: 1 });
   await games.createIndex({ score: 1 });

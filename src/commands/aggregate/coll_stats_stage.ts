@@ -5,12 +5,17 @@
  * count?, storageStats?}` — `storageStats` carries the collStats command's fields (what mongosh's
  * `db.coll.stats()` reads), `count` the number of documents; on a missing collection both are 26
  * NamespaceNotFound in mongod's wording (`count` on a time-series collection too: mongod counts the
- * records of a collection and a time-series collection is a view over its buckets there); `local.oplog.rs` answers the oplog's figures
- * (shared/oplog_stats.ts). `latencyStats` and `queryExecStats` are refused with 238:
- * per-collection latency histograms and scan counters are not kept yet. Unknown options are 40415.
+ * records of a collection and a time-series collection is a view over its buckets there);
+ * `local.oplog.rs` answers the oplog's figures (shared/oplog_stats.ts). `latencyStats {histograms?}`
+ * answers the namespace's reads, writes, commands and transactions (total microseconds and
+ * operations, plus mongod's histogram buckets with `histograms: true`) and `queryExecStats` its
+ * collection scans, both as counted by `top` (observability/top.ts) since the server started.
+ * Unknown options are 40415.
  * `$planCacheStats {}` answers one document per query shape in the plan cache (shared/compile_query.ts).
  */
+import { Long } from "bson";
 import { CommandError } from "../../errors/command_error.ts";
+import { LATENCY_BOUNDS_MICROS, type LatencyEntry } from "../../observability/top.ts";
 import { isDocument } from "../../bson/values.ts";
 import type { RequestContext } from "../context.ts";
 import type { Doc } from "../reply.ts";
@@ -22,6 +27,9 @@ import { isOplogNs, oplogCollStats } from "../shared/oplog_stats.ts";
 export interface CollStatsSpec {
   readonly count: boolean;
   readonly storageScale: number | undefined;
+  /** `latencyStats` asked (with `histograms`), or undefined. */
+  readonly latency?: { readonly histograms: boolean } | undefined;
+  readonly queryExec?: boolean;
 }
 
 const KNOWN = new Set(["count", "storageStats", "latencyStats", "queryExecStats"]);
@@ -45,10 +53,25 @@ export function splitCollStats(
         );
       }
     }
-    for (const k of ["latencyStats", "queryExecStats"]) {
-      if (k in s) {
-        throw new CommandError("NotImplemented", `$collStats ${k} is not tracked yet by SecantusDB`);
+    let latency: { histograms: boolean } | undefined;
+    const ls = s["latencyStats"];
+    if (isDocument(ls)) {
+      for (const k of Object.keys(ls)) {
+        if (k !== "histograms") {
+          throw new CommandError(
+            "IDLUnknownField",
+            `BSON field '$collStats.latencyStats.${k}' is an unknown field.`,
+          );
+        }
       }
+      const h = ls["histograms"];
+      if (h !== undefined && typeof h !== "boolean") {
+        throw new CommandError(
+          "TypeMismatch",
+          "BSON field '$collStats.latencyStats.histograms' is the wrong type, expected type 'bool'",
+        );
+      }
+      latency = { histograms: h === true };
     }
     let storageScale: number | undefined;
     const storage = s["storageStats"];
@@ -64,7 +87,7 @@ export function splitCollStats(
     if (collectionless) {
       throw new CommandError("InvalidNamespace", "$collStats must be run against a collection namespace");
     }
-    spec = { count: "count" in s, storageScale };
+    spec = { count: "count" in s, storageScale, latency, queryExec: "queryExecStats" in s };
   });
   return { stages, collStats: found ? spec : undefined };
 }
@@ -78,6 +101,7 @@ export function collStatsDocs(
 ): Doc[] {
   const ns = `${ctx.db}.${collection}`;
   const out: Doc = { ns, host, localTime: new Date() };
+  if (spec.latency) out["latencyStats"] = latencyStats(ctx.top.latency(ns), spec.latency.histograms);
   if (isOplogNs(ctx.db, collection) && ctx.oplog) {
     if (spec.storageScale !== undefined) out["storageStats"] = oplogCollStats(ctx.oplog, spec.storageScale);
     if (spec.count) out["count"] = ctx.oplog.count;
@@ -98,7 +122,37 @@ export function collStatsDocs(
     if (!coll || coll.options["timeseries"] !== undefined) throw missing("count");
     out["count"] = ctx.storage.read((txn) => txn.count(coll));
   }
+  if (spec.queryExec) {
+    const scans = ctx.top.collectionScans(ns);
+    out["queryExecStats"] = {
+      collectionScans: {
+        total: Long.fromNumber(scans.total),
+        nonTailable: Long.fromNumber(scans.nonTailable),
+      },
+    };
+  }
   return [out];
+}
+
+/** mongod's `latencyStats` document (OperationLatencyHistogram's shape). */
+function latencyStats(entry: LatencyEntry | undefined, histograms: boolean): Doc {
+  const out: Doc = {};
+  for (const kind of ["reads", "writes", "commands", "transactions"] as const) {
+    const cell = entry?.[kind];
+    const row: Doc = {};
+    if (histograms) {
+      row["histogram"] = [...(cell?.buckets ?? new Map<number, number>()).entries()]
+        .sort((a, b) => a[0] - b[0])
+        .map(([i, n]) => ({
+          micros: Long.fromNumber(LATENCY_BOUNDS_MICROS[i] ?? 0),
+          count: Long.fromNumber(n),
+        }));
+    }
+    row["latency"] = Long.fromNumber(Math.round(cell?.latency ?? 0));
+    row["ops"] = Long.fromNumber(cell?.ops ?? 0);
+    out[kind] = row;
+  }
+  return out;
 }
 
 /** Validates `$planCacheStats` (an object, first stage, a collection). */

@@ -34,6 +34,42 @@ $listSampledQueries $listSearchIndexes $listSessions $lookup $match $merge $out 
 $querySettings $queryStats $redact $replaceRoot $replaceWith $sample $search $searchMeta $set $setWindowFields
 $shardedDataDistribution $skip $sort $sortByCount $unionWith $unset $unwind $vectorSearch`.split(/\s+/);
 
+/** MongoDB 8.0's `$setWindowFields` window operators, each with an argument it accepts. */
+const WINDOW_FUNCTIONS: Record<string, unknown> = {
+  $addToSet: "$a",
+  $avg: "$a",
+  $bottom: { sortBy: { a: 1 }, output: "$a" },
+  $bottomN: { sortBy: { a: 1 }, output: "$a", n: 2 },
+  $count: {},
+  $covariancePop: ["$a", "$a"],
+  $covarianceSamp: ["$a", "$a"],
+  $denseRank: {},
+  $derivative: { input: "$a" },
+  $documentNumber: {},
+  $expMovingAvg: { input: "$a", N: 2 },
+  $first: "$a",
+  $firstN: { input: "$a", n: 2 },
+  $integral: { input: "$a" },
+  $last: "$a",
+  $lastN: { input: "$a", n: 2 },
+  $linearFill: "$a",
+  $locf: "$a",
+  $max: "$a",
+  $maxN: { input: "$a", n: 2 },
+  $median: { input: "$a", method: "approximate" },
+  $min: "$a",
+  $minN: { input: "$a", n: 2 },
+  $percentile: { input: "$a", p: [0.5], method: "approximate" },
+  $push: "$a",
+  $rank: {},
+  $shift: { output: "$a", by: 1 },
+  $stdDevPop: "$a",
+  $stdDevSamp: "$a",
+  $sum: "$a",
+  $top: { sortBy: { a: 1 }, output: "$a" },
+  $topN: { sortBy: { a: 1 }, output: "$a", n: 2 },
+};
+
 /** Refused on purpose (code 238 NotImplemented or mongod's own), with the reason. */
 const REFUSED: Record<string, string> = {};
 
@@ -69,4 +105,30 @@ Deno.test("every MongoDB 8.0 stage is recognised (implemented, answered by the c
     return code !== undefined && UNRECOGNIZED.has(code);
   });
   assert.deepEqual(bad, []);
+});
+
+Deno.test("every MongoDB 8.0 window function compiles in $setWindowFields; $mergeObjects is refused as mongod does", () => {
+  const windowed = (op: string, arg: unknown, window?: unknown) =>
+    compilePipeline([{
+      $setWindowFields: {
+        sortBy: { a: 1 },
+        output: { x: { [op]: arg, ...(window ? { window } : {}) } },
+      },
+    }]);
+  const failed: string[] = [];
+  for (const [op, arg] of Object.entries(WINDOW_FUNCTIONS)) {
+    try {
+      // $derivative needs explicit window bounds (mongod's rule)
+      windowed(op, arg, op === "$derivative" ? { documents: [-1, 0] } : undefined);
+    } catch (e) {
+      failed.push(`${op}: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  }
+  assert.deepEqual(failed, []);
+  // document and range windows, with a time unit for range windows over dates
+  windowed("$sum", "$a", { documents: [-1, 1] });
+  windowed("$sum", "$a", { range: [-10, 10] });
+  windowed("$derivative", { input: "$a", unit: "second" }, { range: [-10, 0], unit: "second" });
+  assert.equal(codeOf(() => windowed("$mergeObjects", "$a")), 9);
+  assert.equal(codeOf(() => windowed("$noSuchWindowFunction", "$a")), 9);
 });
