@@ -41,9 +41,10 @@ try {
     await c.insertMany(batch, { ordered: false });
   }
   const stats = await db.command({ collStats: "spill" });
+  const m = memoryOf(pid);
   console.log(
     `loaded ${n} documents (${(Number(stats.size) / 1024 / 1024).toFixed(0)} MiB of BSON) in ${secs(t0)}; ` +
-      `WT cache ${CACHE}; server RSS ${memoryOf(pid).rssMiB} MiB (peak during load ${memoryOf(pid).peakMiB} MiB)`,
+      `WT cache ${CACHE}; server RSS ${m.rssMiB} MiB (peak during load ${m.peakMiB} MiB)`,
   );
 
   resetPeak(pid);
@@ -61,8 +62,9 @@ try {
     count++;
   }
   clearInterval(tmpProbe);
+  const sortPeak = memoryOf(pid).peakMiB;
   console.log(
-    `$sort of ${count} docs (${MB} MB, allowDiskUse): ${secs(t)}, server peak RSS ${memoryOf(pid).peakMiB} MiB, ` +
+    `$sort of ${count} docs (${MB} MB, allowDiskUse): ${secs(t)}, server peak RSS ${sortPeak} MiB, ` +
       `spill dir up to ~${maxTmp} MiB, ${ordered ? "in order" : "OUT OF ORDER"}`,
   );
 
@@ -76,8 +78,9 @@ try {
       { $group: { _id: "$_id", n: { $sum: 1 }, k: { $max: "$k" } } },
     ], { allowDiskUse: true, batchSize: 10_000 })
   ) count++;
+  const groupPeak = memoryOf(pid).peakMiB;
   console.log(
-    `$group of ${g} docs into ${count} groups (allowDiskUse): ${secs(t)}, server peak RSS ${memoryOf(pid).peakMiB} MiB`,
+    `$group of ${g} docs into ${count} groups (allowDiskUse): ${secs(t)}, server peak RSS ${groupPeak} MiB`,
   );
 } finally {
   await client.close();
