@@ -64,6 +64,8 @@ export function stageMemoryError(stage: string, limit: number): CommandError {
 
 /** The merge offers a pause (deadline check, other clients) every this many documents. */
 const MERGE_PAUSE_EVERY = 4096;
+/** Rows per chunk of a big in-memory final sort when the caller handles pauses. */
+const SORT_CHUNK = 8_192;
 
 interface Row {
   readonly d: Document;
@@ -117,20 +119,36 @@ export function* externalSort(
         held = 0;
       }
     }
-    buf.sort(cmp);
-    if (runs.length === 0) {
-      for (const r of buf) yield r.d;
-      return;
+    // The in-memory rest: one Array.sort, or — when the caller handles pauses and the rest is big —
+    // chunks sorted one at a time with a pause after each (one sort of 1M rows held the event loop ~1 s).
+    const chunks: Row[][] = [];
+    if (pausing && buf.length > SORT_CHUNK) {
+      for (let at = 0; at < buf.length; at += SORT_CHUNK) {
+        chunks.push(buf.slice(at, at + SORT_CHUNK).sort(cmp));
+        yield PAUSE;
+      }
+    } else {
+      buf.sort(cmp);
+      if (runs.length === 0) {
+        for (const r of buf) yield r.d;
+        return;
+      }
+      chunks.push(buf);
     }
-    // k-way merge: the in-memory rest is the last run (its rows come last in input order).
-    const sources: Iterator<Document>[] = runs.map((r) => r.read()[Symbol.iterator]());
-    sources.push(buf.map((r) => r.d)[Symbol.iterator]());
     buf = [];
+    // k-way merge: the in-memory chunks come after the runs (input order), each in input order.
+    const rowsOf = function* (docs: Iterable<Document>): Generator<Row> {
+      for (const d of docs) yield { d, k: keyOf(d), i: 0 };
+    };
+    const sources: Iterator<Row>[] = runs.map((r) => rowsOf(r.read()));
+    for (const c of chunks) sources.push(c[Symbol.iterator]());
+    chunks.length = 0;
     const heap: Row[] = []; // i = source index (ties: earlier run first = input order)
     const push = (src: number) => {
       const n = sources[src]!.next();
-      if (!n.done) heapPush(heap, { d: n.value, k: keyOf(n.value), i: src }, cmp);
+      if (!n.done) heapPush(heap, { d: n.value.d, k: n.value.k, i: src }, cmp);
     };
+
     for (let s = 0; s < sources.length; s++) push(s);
     let n = 0;
     while (heap.length > 0) {

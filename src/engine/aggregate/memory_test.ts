@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { compilePipeline } from "./mod.ts";
 import { MemorySpillStore } from "./memory.ts";
+import { PAUSE } from "./pause.ts";
 import { assertCommandError } from "../../errors/assert_command_error.ts";
 import type { Document as Doc } from "../../bson/document.ts";
 
@@ -131,4 +132,21 @@ Deno.test("$setWindowFields past its budget: sorted on disk, one partition in me
     ],
     "ExceededMemoryLimit",
   );
+});
+
+Deno.test("$sort of a big in-memory input sorts in chunks with a pause after each (when the caller pauses), same order", () => {
+  const input: Doc[] = Array.from({ length: 30_000 }, (_, i) => ({ k: (i * 7919) % 1000, i }));
+  const withPauses: unknown[] = [PAUSE, ...input]; // the caller handles pauses: it sent one
+  const stages = [{ $sort: { k: -1 } }];
+  const out = [...compilePipeline(stages).run(withPauses as Doc[])];
+  const pauses = out.filter((d) => d === PAUSE).length;
+  assert.ok(pauses >= 4, `pauses: ${pauses}`); // 30,000 rows: four chunks, a pause after each
+  const docsOut = out.filter((d) => d !== PAUSE) as Doc[];
+  assert.deepEqual(docsOut, [...compilePipeline(stages).run(input)]);
+  // stable: equal keys keep input order
+  for (let j = 1; j < docsOut.length; j++) {
+    const a = docsOut[j - 1]!;
+    const b = docsOut[j]!;
+    assert.ok((a["k"] as number) > (b["k"] as number) || (a["i"] as number) < (b["i"] as number));
+  }
 });
