@@ -179,6 +179,16 @@ export class Cursor {
     check(rc, `put(${this.uri})`);
   }
 
+  /**
+   * Insert `count` rows packed as [u32 LE key length][key][u32 LE value length][value] in one call
+   * (`src/storage/row_batch.ts` writes that layout). Fails like `put(…, INSERT)` on the first
+   * existing key (rows before it stay inserted in the transaction: the caller rolls it back).
+   */
+  insertMany(rows: Uint8Array, count: number): void {
+    const rc = shim().sct_kv_insert_many(this.unsafePointer, rows, rows.length, count, meta);
+    check(rc, `insert(${this.uri}) row ${meta[0]}`);
+  }
+
   get(key: Uint8Array): Uint8Array | null {
     const rc = shim().sct_kv_get(this.unsafePointer, key, key.length, out, out.length, meta);
     if (rc === WT_NOTFOUND) return null;

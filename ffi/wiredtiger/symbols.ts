@@ -39,6 +39,7 @@ export const SYMBOLS = {
   sct_cursor_close: { parameters: [P], result: I32 },
   sct_cursor_reset: { parameters: [P], result: I32 },
   sct_kv_put: { parameters: [P, B, I32, B, I32, I32], result: I32 },
+  sct_kv_insert_many: { parameters: [P, B, I32, I32, B], result: I32 },
   sct_kv_get: { parameters: [P, B, I32, B, I32, B], result: I32 },
   sct_copy_value: { parameters: [P, B, I32, B], result: I32 },
   sct_kv_remove: { parameters: [P, B, I32], result: I32 },

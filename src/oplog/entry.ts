@@ -43,6 +43,16 @@ export function tsKey(ts: Timestamp): Uint8Array {
   return k;
 }
 
+/** Writes `tsKey(ts)` into `out` at `at`. */
+export function writeTsKey(out: Uint8Array, at: number, ts: Timestamp): void {
+  const hi = ts.high >>> 0;
+  const lo = ts.low >>> 0;
+  for (let i = 0; i < 4; i++) {
+    out[at + i] = hi >>> (24 - 8 * i);
+    out[at + 4 + i] = lo >>> (24 - 8 * i);
+  }
+}
+
 export function keyTs(key: Uint8Array): Timestamp {
   const v = new DataView(key.buffer, key.byteOffset, key.byteLength);
   return new Timestamp({ t: v.getUint32(0), i: v.getUint32(4) });

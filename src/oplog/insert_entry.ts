@@ -46,49 +46,81 @@ const TAIL_NAMES = {
   wall: [0x09, 0x77, 0x61, 0x6c, 0x6c, 0],
 };
 
+/** What an insert entry is made of: the collection's prefix, the `_id` element, and its size. */
+export interface InsertEntryLayout {
+  readonly prefix: Uint8Array;
+  readonly id: Uint8Array;
+  readonly size: number;
+}
+
 /**
- * `{op: "i", ns, ui, o2: {_id}, ts, t: 1, v: 2, wall, o: doc}` as BSON; undefined for a document
- * without `_id` (only internal collections hold those; the caller encodes them the generic way).
+ * The layout of `{op: "i", ns, ui, o2: {_id}, ts, t: 1, v: 2, wall, o: doc}`; undefined for a
+ * document without `_id` (only internal collections hold those; the caller encodes them the
+ * generic way).
  */
+export function insertEntryLayout(coll: CollectionEntry, doc: Uint8Array): InsertEntryLayout | undefined {
+  const prefix = prefixOf(coll);
+  const id = idElement(doc);
+  if (!id) return undefined;
+  const size = 4 + prefix.length + (O2.length + 4 + id.length + 1) + (4 + 8) + (3 + 8) + (3 + 8) + (6 + 8) +
+    (3 + doc.length) + 1;
+  return { prefix, id, size };
+}
+
+/**
+ * Writes the entry (`layout.size` bytes) into `out` at `at`. Every byte of the range is written
+ * (`out` may be a reused buffer).
+ */
+export function writeInsertEntry(
+  out: Uint8Array,
+  at: number,
+  layout: InsertEntryLayout,
+  doc: Uint8Array,
+  ts: Timestamp,
+  wall: number,
+): void {
+  const { prefix, id, size } = layout;
+  const dv = new DataView(out.buffer, out.byteOffset + at, size);
+  dv.setInt32(0, size, true);
+  let p = at + 4;
+  out.set(prefix, p);
+  p += prefix.length;
+  out.set(O2, p);
+  p += O2.length;
+  dv.setInt32(p - at, 4 + id.length + 1, true);
+  out.set(id, p + 4);
+  p += 4 + id.length;
+  out[p++] = 0; // the sub-document's end
+  out.set(TAIL_NAMES.ts, p);
+  dv.setUint32(p - at + 4, ts.low >>> 0, true); // increment
+  dv.setUint32(p - at + 8, ts.high >>> 0, true); // seconds
+  p += 12;
+  out.set(TAIL_NAMES.t, p);
+  dv.setBigInt64(p - at + 3, 1n, true);
+  p += 11;
+  out.set(TAIL_NAMES.v, p);
+  dv.setBigInt64(p - at + 3, 2n, true);
+  p += 11;
+  out.set(TAIL_NAMES.wall, p);
+  dv.setBigInt64(p - at + 6, BigInt(wall), true);
+  p += 14;
+  out[p] = 0x03;
+  out[p + 1] = 0x6f; // "o"
+  out[p + 2] = 0;
+  out.set(doc, p + 3);
+  out[at + size - 1] = 0; // the entry's end
+}
+
+/** `{op: "i", ns, ui, o2: {_id}, ts, t: 1, v: 2, wall, o: doc}` as BSON (undefined without `_id`). */
 export function encodeInsertEntry(
   coll: CollectionEntry,
   doc: Uint8Array,
   ts: Timestamp,
   wall: number,
 ): Uint8Array | undefined {
-  const prefix = prefixOf(coll);
-  const id = idElement(doc);
-  if (!id) return undefined;
-  const size = 4 + prefix.length + (O2.length + 4 + id.length + 1) + (4 + 8) + (3 + 8) + (3 + 8) + (6 + 8) +
-    (3 + doc.length) + 1;
-  const out = new Uint8Array(size);
-  const dv = new DataView(out.buffer);
-  dv.setInt32(0, size, true);
-  let p = 4;
-  out.set(prefix, p);
-  p += prefix.length;
-  out.set(O2, p);
-  p += O2.length;
-  dv.setInt32(p, 4 + id.length + 1, true);
-  out.set(id, p + 4);
-  p += 4 + id.length + 1; // the sub-document's end byte is already 0
-  out.set(TAIL_NAMES.ts, p);
-  dv.setUint32(p + 4, ts.low >>> 0, true); // increment
-  dv.setUint32(p + 8, ts.high >>> 0, true); // seconds
-  p += 12;
-  out.set(TAIL_NAMES.t, p);
-  dv.setBigInt64(p + 3, 1n, true);
-  p += 11;
-  out.set(TAIL_NAMES.v, p);
-  dv.setBigInt64(p + 3, 2n, true);
-  p += 11;
-  out.set(TAIL_NAMES.wall, p);
-  dv.setBigInt64(p + 6, BigInt(wall), true);
-  p += 14;
-  out[p] = 0x03;
-  out[p + 1] = 0x6f; // "o"
-  out[p + 2] = 0;
-  out.set(doc, p + 3);
-  // out[size - 1] is the document's end byte, already 0
+  const layout = insertEntryLayout(coll, doc);
+  if (!layout) return undefined;
+  const out = new Uint8Array(layout.size);
+  writeInsertEntry(out, 0, layout, doc, ts, wall);
   return out;
 }

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { BSON, Long, ObjectId, Timestamp } from "bson";
-import { encodeInsertEntry, idElement } from "./insert_entry.ts";
+import { encodeInsertEntry, idElement, insertEntryLayout, writeInsertEntry } from "./insert_entry.ts";
 import { nsOf, uuidOf } from "./entry.ts";
 import type { CollectionEntry } from "../storage/api.ts";
 
@@ -41,4 +41,15 @@ Deno.test("idElement finds _id wherever it is; undefined without one", () => {
     { _id: 9 },
   );
   assert.equal(idElement(BSON.serialize({ a: 1 })), undefined);
+});
+
+Deno.test("writeInsertEntry writes every byte of its range (into a dirty buffer at an offset)", () => {
+  const raw = BSON.serialize({ _id: "k", a: [1, 2, 3] });
+  const ts = new Timestamp({ t: 1_764_000_000, i: 9 });
+  const layout = insertEntryLayout(coll, raw)!;
+  const out = new Uint8Array(layout.size + 20).fill(0xee);
+  writeInsertEntry(out, 7, layout, raw, ts, 1_764_000_000_456);
+  assert.deepEqual(out.subarray(7, 7 + layout.size), encodeInsertEntry(coll, raw, ts, 1_764_000_000_456));
+  assert.equal(out[6], 0xee);
+  assert.equal(out[7 + layout.size], 0xee);
 });

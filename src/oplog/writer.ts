@@ -14,11 +14,18 @@ import type { Document as Doc } from "../bson/document.ts";
 import { decodeDocument } from "../bson/decode.ts";
 import { decodeFields } from "../bson/partial_decode.ts";
 import { isPlainDoc } from "../bson/type_name.ts";
-import type { CollectionEntry, HookTxn, InternalTable, StorageChange, WriteHook } from "../storage/api.ts";
+import {
+  type CollectionEntry,
+  type HookTxn,
+  type InternalTable,
+  RowBatch,
+  type StorageChange,
+  type WriteHook,
+} from "../storage/api.ts";
 import { type ClusterClock, commitTimestamp } from "./cluster_clock.ts";
-import { type DdlChange, ddlOps, nsOf, type PendingOp, stamp, tsKey, uuidOf } from "./entry.ts";
+import { type DdlChange, ddlOps, nsOf, type PendingOp, stamp, tsKey, uuidOf, writeTsKey } from "./entry.ts";
 import { computeDiff } from "../bson/doc_diff.ts";
-import { encodeInsertEntry } from "./insert_entry.ts";
+import { insertEntryLayout, writeInsertEntry } from "./insert_entry.ts";
 import { MAX_BSON_OBJECT_SIZE } from "../limits.ts";
 
 const ID_ONLY = new Set(["_id"]);
@@ -121,17 +128,26 @@ export class OplogWriter implements WriteHook {
       });
       this.onAppend(chunks.length);
     } else {
+      // every entry into one buffer, inserted in one call (insert entries written in place from
+      // the stored bytes; no per-entry allocation or FFI crossing)
       const wallMs = wall.getTime();
+      let bytes = 0;
+      for (const p of list) bytes += 8 + 8 + (p.insert ? p.insert.raw.length + 192 : 256);
+      const batch = new RowBatch(bytes);
       let ts: Timestamp | undefined;
       for (const p of list) {
         ts = this.clock.tick();
-        entries.insert(
-          tsKey(ts),
-          (p.insert && encodeInsertEntry(p.insert.coll, p.insert.raw, ts, wallMs)) ??
-            BSON.serialize(stamp(fullOp(p), ts, wall)),
-        );
+        const layout = p.insert && insertEntryLayout(p.insert.coll, p.insert.raw);
+        if (layout) {
+          const row = batch.reserve(8, layout.size);
+          writeTsKey(row.buf, row.key, ts);
+          writeInsertEntry(row.buf, row.value, layout, p.insert!.raw, ts, wallMs);
+        } else {
+          batch.add(tsKey(ts), BSON.serialize(stamp(fullOp(p), ts, wall)));
+        }
         if (p.preImage) txn.table(this.tables.preImages).put(preImageKey(ts, 0), p.preImage);
       }
+      entries.insertMany(batch);
       // one WiredTiger transaction, one commit timestamp: the batch's last (a reader at an earlier
       // time sees none of it; the times the server hands out never fall inside a batch)
       txn.commitAt(commitTimestamp(ts!));

@@ -75,6 +75,9 @@
  * Implementations: `src/storage/wiredtiger/` (on-disk and `:memory:`).
  */
 
+import type { RowBatch } from "./row_batch.ts";
+export { RowBatch } from "./row_batch.ts";
+
 /** A record's identity inside one collection: positive, increasing, never reused while the process lives. */
 export type RecordId = bigint;
 
@@ -174,6 +177,8 @@ export interface TableTxn {
   put(key: Uint8Array, value: Uint8Array): void;
   /** Store `key` → `value`; throws StorageError "DuplicateKey" (failing the write) if `key` exists. */
   insert(key: Uint8Array, value: Uint8Array): void;
+  /** `insert` of every row of the batch, in order, in one call. */
+  insertMany(rows: RowBatch): void;
   /** Remove `key`; false when absent. */
   remove(key: Uint8Array): boolean;
   /** Entries in key order between bounds. Same lifetime rule as `ReadTxn.scan`. */

@@ -5,7 +5,13 @@
  * the fate of that transaction (a record write's, or a catalog change's).
  */
 
-import { type InternalTable, StorageError, type TableScanOptions, type TableTxn } from "../api.ts";
+import {
+  type InternalTable,
+  type RowBatch,
+  StorageError,
+  type TableScanOptions,
+  type TableTxn,
+} from "../api.ts";
 import { PutMode, WtError } from "../../../ffi/wiredtiger/mod.ts";
 import { LeasedIterator, type TxnScope } from "./scope.ts";
 
@@ -56,6 +62,20 @@ export class WtTableTxn implements TableTxn {
     this.scope.writeStep(`${this.table.name} insert`, () => {
       try {
         this.scope.ctx.cursor(this.table.ident).put(key, value, PutMode.INSERT);
+      } catch (e) {
+        if (e instanceof WtError && e.isDuplicateKey) {
+          throw new StorageError("DuplicateKey", `duplicate key in internal table ${this.table.name}`);
+        }
+        throw e;
+      }
+    });
+  }
+
+  insertMany(rows: RowBatch): void {
+    if (rows.count === 0) return;
+    this.scope.writeStep(`${this.table.name} insert`, () => {
+      try {
+        this.scope.ctx.cursor(this.table.ident).insertMany(rows.bytes, rows.count);
       } catch (e) {
         if (e instanceof WtError && e.isDuplicateKey) {
           throw new StorageError("DuplicateKey", `duplicate key in internal table ${this.table.name}`);

@@ -3,7 +3,7 @@
  * across event-loop turns, record counts and ids with several handles open, session release.
  */
 
-import { StorageError, type TxnHandle } from "../api.ts";
+import { RowBatch, StorageError, type TxnHandle } from "../api.ts";
 import {
   assert,
   assertEquals,
@@ -20,6 +20,7 @@ import {
 
 const enc = new TextEncoder();
 const b = (s: string): Uint8Array => enc.encode(s);
+const dec = new TextDecoder();
 
 Deno.test("a handle reads its snapshot plus its own writes; others see them only after commit", () => {
   withTempDir((dir) => {
@@ -325,5 +326,32 @@ Deno.test("internal tables: put/insert/get/remove and bounded scans inside trans
     }
     using e = open(dir); // rows and the table survive a restart
     assertEquals(e.read((t) => t.table(e.openTable("ops")).get(b("c"))), b("C"));
+  });
+});
+
+Deno.test("internal tables: insertMany inserts a packed batch in order; a duplicate fails the handle", () => {
+  withTempDir((dir) => {
+    using e = open(dir);
+    const t1 = e.openTable("many");
+    const batch = new RowBatch(4); // grows
+    for (const k of ["k1", "k3", "k2"]) batch.add(b(k), b(`value of ${k}`));
+    const r = batch.reserve(2, 0); // an empty value
+    batch.bytes.set(b("k0"), r.key);
+    assertEquals(batch.count, 4);
+    e.write((t) => t.table(t1).insertMany(batch));
+    e.write((t) => t.table(t1).insertMany(new RowBatch())); // nothing
+    e.read((t) => {
+      const rows = [...t.table(t1).scan()].map(([k, v]) => `${dec.decode(k)}=${dec.decode(v)}`);
+      assertEquals(rows, ["k0=", "k1=value of k1", "k2=value of k2", "k3=value of k3"]);
+    });
+    const dup = new RowBatch();
+    dup.add(b("k5"), b("x"));
+    dup.add(b("k2"), b("y"));
+    const h = e.begin();
+    assertEquals(assertThrows(() => h.table(t1).insertMany(dup), StorageError).code, "DuplicateKey");
+    assertEquals(h.state, "failed");
+    h.abort();
+    assertEquals(e.read((t) => t.table(t1).get(b("k5"))), null);
+    assertThrows(() => new RowBatch().reserve(0, 1), RangeError);
   });
 });
