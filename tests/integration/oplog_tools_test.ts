@@ -86,6 +86,15 @@ Deno.test({
       );
       const indexes = await cb.db("shop").collection("items").indexes();
       assert.ok(indexes.some((i) => i.name === "n_1"), "the index creation was replayed");
+      // a replayed $v: 2 update is logged as the same diff (mongod's delta update), not a replacement
+      for (const id of [1, 2]) {
+        const q = { op: "u", ns: "shop.items", "o2._id": id };
+        const [src, dst] = await Promise.all(
+          [ca, cb].map((c) => c.db("local").collection("oplog.rs").findOne(q, { sort: { $natural: -1 } })),
+        );
+        assert.equal(src?.["o"]?.["$v"], 2);
+        assert.deepEqual(dst?.["o"], src?.["o"], `update of _id ${id}`);
+      }
 
       // An insert whose _id exists is applied as an upsert (a replay is idempotent, as on mongod) and the
       // ops after it still go in; a unique index still holds, and the ops before a failure stay applied.

@@ -2,7 +2,7 @@
  * applyOps: replays oplog entries (what `mongorestore --oplogReplay` sends, and a transaction's own
  * entry shape). Each op is parsed up front into the command that performs it — `i` as an upsert of
  * the whole document (replay is idempotent, as mongod's oplog application), `u` as a replacement or
- * the current document with its `$v: 2` diff applied, `d` as a delete by `_id`, `c` as the DDL
+ * the current document with its `$v: 2` diff applied (logged as that diff, as mongod), `d` as a delete by `_id`, `c` as the DDL
  * command it logs (create, drop, createIndexes, dropIndexes, collMod, renameCollection,
  * dropDatabase, nested applyOps), `n` as nothing — then run in order. Replies `{applied, results}`;
  * the first failure stops the run with that op's error.
@@ -17,6 +17,7 @@ import { type AnyCommandSpec, defineCommand, type Doc, type ParseInput, type Rep
 import { array, bool, ignored, optional, type Parsed, parseShape } from "../params/schema.ts";
 import { GENERIC_FIELDS } from "../params/generic.ts";
 import { compileQuery } from "../shared/compile_query.ts";
+import { type UpdateParams, withOplogDiff } from "../crud/update.ts";
 
 const FIELDS = {
   applyOps: optional(array),
@@ -176,9 +177,13 @@ async function run(ctx: RequestContext<ApplyOpsParams>): Promise<Doc> {
         );
       }
       const next = applyDiff(doc, step.diff.diff);
-      params = step.spec.parse(
-        { update: step.diff.coll, updates: [{ q: { _id: step.diff.id }, u: next }] },
-        { db: step.db, lookupCommand: () => undefined },
+      // the result replaces the document, and is logged as the same diff (mongod's delta update)
+      params = withOplogDiff(
+        step.spec.parse(
+          { update: step.diff.coll, updates: [{ q: { _id: step.diff.id }, u: next }] },
+          { db: step.db, lookupCommand: () => undefined },
+        ) as UpdateParams,
+        step.diff.diff,
       );
     }
     const reply = await step.spec.run({ ...ctx, db: step.db, command: step.spec.name, params });

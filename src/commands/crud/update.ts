@@ -72,6 +72,11 @@ export interface UpdateStatement {
   readonly variables?: Doc | undefined;
   /** Skip the collection's document validator (the command's bypassDocumentValidation). */
   readonly bypassDocumentValidation?: boolean | undefined;
+  /**
+   * applyOps only (never parsed from a request): the replacement replays a `$v: 2` entry and is
+   * logged with that entry's diff, as mongod's delta update logs the diff it applied.
+   */
+  readonly oplogDiff?: Doc | undefined;
 }
 
 function encodeChecked(doc: Doc): Uint8Array {
@@ -155,7 +160,11 @@ export function applyUpdate(
           indexKeysOf(coll, before, keyOpts),
           indexKeysOf(coll, after, keyOpts),
           // a pipeline update whose diff is not smaller than the document is logged as a replacement
-          diff ? { diff } : { replace: true },
+          st.oplogDiff && updater.kind === "replacement"
+            ? { diff: st.oplogDiff }
+            : diff
+            ? { diff }
+            : { replace: true },
         );
       } catch (e) {
         translateStorageError(e, coll, after);
@@ -258,6 +267,11 @@ export function parseUpdate(body: Doc): UpdateParams {
     ...parseShape("update", body, FIELDS, { skip: "update", alsoAccept: GENERIC_FIELDS }),
     collection: collectionName("update", body),
   };
+}
+
+/** applyOps: a parsed update whose replacement replays a `$v: 2` entry, to be logged with `diff`. */
+export function withOplogDiff(p: UpdateParams, diff: Doc): UpdateParams {
+  return { ...p, updates: p.updates.map((st) => ({ ...st, oplogDiff: diff })) };
 }
 
 async function run(ctx: RequestContext<UpdateParams>): Promise<Doc> {
