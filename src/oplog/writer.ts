@@ -60,6 +60,8 @@ export interface OplogTables {
 export class OplogWriter implements WriteHook {
   readonly preImages = true; // the _id of a removed document and the diff of an update need them
   readonly #pending = new WeakMap<HookTxn, Pending[]>();
+  /** Reused for every commit's entries (inserted synchronously: free again when beforeCommit returns). */
+  readonly #batch = new RowBatch();
 
   constructor(
     private readonly tables: OplogTables,
@@ -133,7 +135,8 @@ export class OplogWriter implements WriteHook {
       const wallMs = wall.getTime();
       let bytes = 0;
       for (const p of list) bytes += 8 + 8 + (p.insert ? p.insert.raw.length + 192 : 256);
-      const batch = new RowBatch(bytes);
+      const batch = this.#batch;
+      batch.reset(bytes);
       let ts: Timestamp | undefined;
       for (const p of list) {
         ts = this.clock.tick();

@@ -24,7 +24,9 @@ function common(opts: OpenOptions): string {
  * at commit, so the next large transaction grows a new one from scratch — realloc copies and fresh
  * page faults on every operation of it. A batch of 1,000 ~1 KB documents with its oplog entries is a
  * ~2 MB record: with the default, the oplog's inserts (the second half of the record) cost ~3x the
- * record inserts (profile in docs/oplog.md). 8 MB keeps such a buffer per pooled session.
+ * record inserts (profile in docs/oplog.md). 8 MB keeps such a buffer per pooled session: memory a
+ * session already needed at its largest transaction stays held (at most 8 MB each; sessions are
+ * pooled, one per concurrent transaction), a transaction with a larger record frees it as before.
  */
 const SCRATCH = "session_scratch_max=8MB";
 

@@ -353,5 +353,16 @@ Deno.test("internal tables: insertMany inserts a packed batch in order; a duplic
     h.abort();
     assertEquals(e.read((t) => t.table(t1).get(b("k5"))), null);
     assertThrows(() => new RowBatch().reserve(0, 1), RangeError);
+    // reused: reset empties it (keeping or replacing the buffer)
+    batch.reset();
+    assertEquals(batch.count, 0);
+    batch.add(b("k9"), b("nine"));
+    batch.reset(64, 8); // over maxKeep: a new buffer
+    batch.add(b("k8"), b("eight"));
+    e.write((t) => t.table(t1).insertMany(batch));
+    e.read((t) => {
+      assertEquals(t.table(t1).get(b("k8")), b("eight"));
+      assertEquals(t.table(t1).get(b("k9")), null);
+    });
   });
 });
