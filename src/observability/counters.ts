@@ -6,7 +6,16 @@ import { LatencyHistograms } from "./latency.ts";
  */
 export class Counters {
   readonly opcounters = { insert: 0, query: 0, update: 0, delete: 0, getmore: 0, command: 0 };
-  readonly network = { bytesIn: 0, bytesOut: 0, numRequests: 0 };
+  readonly network: {
+    bytesIn: number;
+    bytesOut: number;
+    numRequests: number;
+    /** Per compressor (the connection layer fills it on first use): serverStatus network.compression. */
+    compression?: Record<string, {
+      compressor: { bytesIn: number; bytesOut: number };
+      decompressor: { bytesIn: number; bytesOut: number };
+    }>;
+  } = { bytesIn: 0, bytesOut: 0, numRequests: 0 };
   totalConnectionsCreated = 0;
   /** metrics.document: documents returned by queries and written by commands. */
   readonly document = { deleted: 0, inserted: 0, returned: 0, updated: 0 };

@@ -22,6 +22,7 @@ import { BSON } from "bson";
 import {
   compressionCodecsLoaded,
   compressMessage,
+  COMPRESSOR_NAMES,
   decodeMessage,
   encodeOpMsgReplyPrefix,
   encodeOpReply,
@@ -42,6 +43,7 @@ import type { ByteBudget } from "./byte_budget.ts";
 import {
   type CloseConnection,
   type CommandHandler,
+  type CompressionTraffic,
   type ConnectionState,
   type ExhaustReply,
   isCloseConnection,
@@ -257,6 +259,11 @@ export class Connection {
       return await this.#send(decoded.replyFor, errBody, nextReplyId(), decoded.requestId, false);
     }
     const req = decoded.request;
+    if (req.compressorId !== undefined && req.uncompressedLength !== undefined) {
+      const d = this.#compressionOf(req.compressorId).decompressor;
+      d.bytesIn += frame.length;
+      d.bytesOut += req.uncompressedLength;
+    }
     let result = await this.#call(req, tag);
     if (isCloseConnection(result)) return false; // the handler asked to drop the connection, no reply
     if (req.moreToCome) return true;
@@ -323,7 +330,11 @@ export class Connection {
       if (compressorId !== undefined) {
         // The request came compressed: answer with the same compressor (as mongod).
         const frame = encodeReplyFor(requestOpCode, body, id, respondTo, moreToCome);
-        await this.#writeAll(compressMessage(frame, compressorId));
+        const compressed = compressMessage(frame, compressorId);
+        const c = this.#compressionOf(compressorId).compressor;
+        c.bytesIn += frame.length;
+        c.bytesOut += compressed.length;
+        await this.#writeAll(compressed);
       } else if (requestOpCode === OP_MSG && body.length > SPLIT_WRITE_THRESHOLD) {
         await this.#writeAll(encodeOpMsgReplyPrefix(body.length, id, respondTo, moreToCome));
         await this.#writeAll(body);
@@ -344,6 +355,16 @@ export class Connection {
     } catch {
       return false;
     }
+  }
+
+  /** The traffic counters of one compressor (created on first use). */
+  #compressionOf(compressorId: number): CompressionTraffic {
+    const all = this.traffic.compression ??= {};
+    const name = COMPRESSOR_NAMES[compressorId] ?? String(compressorId);
+    return all[name] ??= {
+      compressor: { bytesIn: 0, bytesOut: 0 },
+      decompressor: { bytesIn: 0, bytesOut: 0 },
+    };
   }
 
   async #writeAll(bytes: Uint8Array): Promise<void> {

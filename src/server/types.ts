@@ -31,6 +31,16 @@ export interface TrafficCounters {
   bytesIn: number;
   bytesOut: number;
   numRequests: number;
+  /**
+   * Per compressor name (serverStatus `network.compression`): bytes fed into and produced by the
+   * compressor (replies) and the decompressor (requests). Entries appear on first use.
+   */
+  compression?: Record<string, CompressionTraffic>;
+}
+
+export interface CompressionTraffic {
+  compressor: { bytesIn: number; bytesOut: number };
+  decompressor: { bytesIn: number; bytesOut: number };
 }
 
 /** A reply: already-serialised BSON, or a document the connection layer serialises. */

@@ -28,6 +28,8 @@ export interface WireRequest {
   legacy?: OpQueryInfo;
   /** The request came in OP_COMPRESSED with this compressor: the reply is compressed with it too. */
   compressorId?: number;
+  /** The decompressed message's length (with its header), for compressed requests. */
+  uncompressedLength?: number;
 }
 
 export type DecodeResult =
@@ -125,7 +127,10 @@ export function decodeMessage(frame: Uint8Array): DecodeResult {
         throw e;
       }
       const r = decodeMessage(inner.frame);
-      if (r.ok) r.request.compressorId = inner.compressorId;
+      if (r.ok) {
+        r.request.compressorId = inner.compressorId;
+        r.request.uncompressedLength = inner.frame.length;
+      }
       return r;
     }
     default:

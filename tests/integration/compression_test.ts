@@ -38,6 +38,17 @@ for (const compressor of ["zlib"] as const) {
         const net = status.network as AnyDoc;
         // The replies were compressed: far fewer bytes out than the 50 × 24 KB of documents.
         assert.ok(Number(net.bytesOut) < 500_000, `bytesOut ${net.bytesOut}`);
+        // network.compression as mongod: each compressor's compressor/decompressor byte counts
+        assert.deepEqual(Object.keys(net.compression), ["snappy", "zstd", "zlib"]);
+        const z = net.compression.zlib;
+        assert.ok(Number(z.decompressor.bytesOut) > Number(z.decompressor.bytesIn), "requests were inflated");
+        assert.ok(
+          Number(z.decompressor.bytesOut) > 50 * 24_000,
+          `decompressor ${JSON.stringify(z.decompressor)}`,
+        );
+        assert.ok(Number(z.compressor.bytesIn) > 50 * 24_000, `compressor ${JSON.stringify(z.compressor)}`);
+        assert.ok(Number(z.compressor.bytesOut) < Number(z.compressor.bytesIn) / 10);
+        assert.equal(Number(net.compression.snappy.compressor.bytesIn), 0);
       } finally {
         await client.close();
         await server.stop();

@@ -151,6 +151,7 @@ function run(ctx: RequestContext<ServerStatusParams>): Doc {
       numSlowDNSOperations: long(0),
       numSlowSSLOperations: long(0),
       numRequests: long(c.network.numRequests),
+      compression: compressionSection(c.network.compression ?? {}),
     }),
     opcounters: () => ({ ...c.opcounters }),
     opcountersRepl: () => ({ insert: 0, query: 0, update: 0, delete: 0, getmore: 0, command: 0 }),
@@ -286,3 +287,27 @@ export const serverStatus = defineCommand<ServerStatusParams>({
   parse: parseServerStatus,
   run,
 });
+
+/**
+ * serverStatus `network.compression` as mongod shows it: each compressor it supports (snappy, zstd,
+ * zlib) with the bytes its compressor (replies) and decompressor (requests) took in and gave out.
+ */
+function compressionSection(
+  seen: Record<
+    string,
+    { compressor: { bytesIn: number; bytesOut: number }; decompressor: { bytesIn: number; bytesOut: number } }
+  >,
+): Doc {
+  const out: Doc = {};
+  for (const name of ["snappy", "zstd", "zlib"]) {
+    const t = seen[name];
+    out[name] = {
+      compressor: { bytesIn: long(t?.compressor.bytesIn ?? 0), bytesOut: long(t?.compressor.bytesOut ?? 0) },
+      decompressor: {
+        bytesIn: long(t?.decompressor.bytesIn ?? 0),
+        bytesOut: long(t?.decompressor.bytesOut ?? 0),
+      },
+    };
+  }
+  return out;
+}
