@@ -7,20 +7,25 @@ import { compilePartialFilter } from "../engine/mod.ts";
 const keyOpts = { compilePartialFilter };
 import { BSON } from "bson";
 
-Deno.test("TTL sweep removes documents whose date (or earliest array date) is past expiry", async () => {
-  const storage = openWiredTiger({
-    path: ":memory:",
-    cacheSizeBytes: 64 << 20,
-    sessionMax: 20,
-    syncOnCommit: false,
+/** An in-memory engine for one test. */
+function memoryStorage() {
+  return openWiredTiger({ path: ":memory:", cacheSizeBytes: 64 << 20, sessionMax: 20, syncOnCommit: false });
+}
+
+/** d.c with a TTL index on `at` (60 s). */
+function createTtlCollection(storage: ReturnType<typeof memoryStorage>) {
+  storage.catalog.createCollection("d", "c");
+  return storage.catalog.createIndex("d", "c", {
+    name: "at_1",
+    spec: { v: 2, key: { at: 1 }, name: "at_1", expireAfterSeconds: 60 },
+    unique: false,
   });
+}
+
+Deno.test("TTL sweep removes documents whose date (or earliest array date) is past expiry", async () => {
+  const storage = memoryStorage();
   try {
-    storage.catalog.createCollection("d", "c");
-    let coll = storage.catalog.createIndex("d", "c", {
-      name: "at_1",
-      spec: { v: 2, key: { at: 1 }, name: "at_1", expireAfterSeconds: 60 },
-      unique: false,
-    });
+    let coll = createTtlCollection(storage);
     const now = Date.UTC(2024, 0, 1);
     const docs = [
       { _id: 1, at: new Date(now - 120_000) },
@@ -43,12 +48,7 @@ Deno.test("TTL sweep removes documents whose date (or earliest array date) is pa
 });
 
 Deno.test("TTL sweep of a clustered collection expires documents by their _id date", async () => {
-  const storage = openWiredTiger({
-    path: ":memory:",
-    cacheSizeBytes: 64 << 20,
-    sessionMax: 20,
-    syncOnCommit: false,
-  });
+  const storage = memoryStorage();
   try {
     const options = { clusteredIndex: { v: 2, key: { _id: 1 }, unique: true }, expireAfterSeconds: 60 };
     const coll = storage.catalog.createCollection("d", "k", options);
@@ -79,12 +79,7 @@ Deno.test("TTL sweep of a clustered collection expires documents by their _id da
 });
 
 Deno.test("TTL sweep of a time-series collection removes measurements older than expireAfterSeconds", async () => {
-  const storage = openWiredTiger({
-    path: ":memory:",
-    cacheSizeBytes: 64 << 20,
-    sessionMax: 20,
-    syncOnCommit: false,
-  });
+  const storage = memoryStorage();
   try {
     const options = { timeseries: { timeField: "at", granularity: "seconds" }, expireAfterSeconds: 60 };
     const coll = storage.catalog.createCollection("d", "ts", options);
@@ -106,19 +101,9 @@ Deno.test("TTL sweep of a time-series collection removes measurements older than
 });
 
 Deno.test("TTL sweep over several batches removes every expired document, equal dates across batch edges", async () => {
-  const storage = openWiredTiger({
-    path: ":memory:",
-    cacheSizeBytes: 64 << 20,
-    sessionMax: 20,
-    syncOnCommit: false,
-  });
+  const storage = memoryStorage();
   try {
-    storage.catalog.createCollection("d", "c");
-    let coll = storage.catalog.createIndex("d", "c", {
-      name: "at_1",
-      spec: { v: 2, key: { at: 1 }, name: "at_1", expireAfterSeconds: 60 },
-      unique: false,
-    });
+    let coll = createTtlCollection(storage);
     const now = Date.UTC(2024, 0, 1);
     // 2,500 expired documents sharing three dates (batches of 1,000 end inside runs of equal keys),
     // then 10 documents still alive

@@ -4,7 +4,7 @@
  * skip/limit and getMore batches, while another client keeps being answered.
  */
 import assert from "node:assert/strict";
-import { MongoClient } from "mongodb";
+import { startBackgroundPings } from "./helpers/background_pings.ts";
 import { serverTest } from "./helpers/embedded_server.ts";
 
 interface D {
@@ -23,22 +23,13 @@ serverTest(
     );
     await c.insertMany(docs);
     const want = [...docs].sort((a, b) => a.k - b.k || a._id - b._id).map((d) => d._id);
-    const other = new MongoClient(server.uri);
+    const pinger = startBackgroundPings(server.uri);
     try {
-      let pings = 0;
-      let done = false;
-      const pinger = (async () => {
-        while (!done) {
-          await other.db("admin").command({ ping: 1 });
-          pings++;
-        }
-      })();
       const found = (await c.find({}, { batchSize: 1000 }).sort({ k: 1 }).toArray()).map((d) => d._id);
       const agg = (await c.aggregate([{ $sort: { k: 1 } }, { $project: { _id: 1 } }]).toArray()).map((d) =>
         d._id
       );
-      done = true;
-      await pinger;
+      const { pings } = await pinger.stop();
       assert.deepEqual(found, want);
       assert.deepEqual(agg, want);
       assert.ok(pings >= 1);
@@ -52,7 +43,7 @@ serverTest(
         ) => d._id),
       );
     } finally {
-      await other.close();
+      await pinger.stop();
     }
   },
 );

@@ -4,7 +4,8 @@
  * bad arguments are refused with mongod's codes.
  */
 import assert from "node:assert/strict";
-import { MongoClient, MongoServerError } from "mongodb";
+import { MongoServerError } from "mongodb";
+import { startBackgroundPings } from "./helpers/background_pings.ts";
 import { serverTest } from "./helpers/embedded_server.ts";
 
 serverTest(
@@ -15,19 +16,10 @@ serverTest(
     const old = new Date(Date.now() - 2 * 3600_000);
     await c.insertMany(Array.from({ length: 5_000 }, (_, i) => ({ _id: i, at: old })));
     await c.insertMany(Array.from({ length: 5 }, (_, i) => ({ _id: 10_000 + i, at: new Date() })));
-    const other = new MongoClient(server.uri);
+    const pinger = startBackgroundPings(server.uri);
     try {
-      let pings = 0;
-      let done = false;
-      const pinger = (async () => {
-        while (!done) {
-          await other.db("admin").command({ ping: 1 });
-          pings++;
-        }
-      })();
       const r = await client.db("admin").command({ "secantusAdmin.pruneTtl": 1 });
-      done = true;
-      await pinger;
+      const { pings } = await pinger.stop();
       assert.equal(r.removed, 5_000);
       assert.ok(pings >= 1);
       assert.equal(await c.countDocuments(), 5);
@@ -37,7 +29,7 @@ serverTest(
         (e: unknown) => e instanceof MongoServerError && e.code === 40415,
       );
     } finally {
-      await other.close();
+      await pinger.stop();
     }
   },
 );
