@@ -173,6 +173,10 @@ Deno.test({
         assert.deepEqual(names, ["a", "b"]);
         const dbs = await client.db("admin").admin().listDatabases();
         assert.ok(dbs.databases.some((d) => d.name === "ddltest"));
+        // as on a mongod replica-set member, admin and local are always there (sorted by name)
+        const names2 = dbs.databases.map((d) => d.name);
+        assert.ok(names2.includes("admin") && names2.includes("local"), String(names2));
+        assert.deepEqual(names2, [...names2].sort());
         assert.equal(await d2.collection<AnyDoc>("a").drop(), true);
         assert.deepEqual((await d2.listCollections().toArray()).map((c) => c.name), ["b"]);
         await d2.dropDatabase();

@@ -1,6 +1,7 @@
 /**
- * listDatabases: databases that hold at least one collection, with sizes; `nameOnly`, `filter`
- * (on name, sizeOnDisk, empty) and `authorizedDatabases` as mongod.
+ * listDatabases: databases that hold at least one collection, with sizes, plus `admin` and (with an
+ * oplog) `local`, which a mongod replica-set member always has; `nameOnly`, `filter` (on name,
+ * sizeOnDisk, empty) and `authorizedDatabases` as mongod.
  */
 import { Long } from "bson";
 import type { RequestContext } from "../context.ts";
@@ -9,6 +10,7 @@ import { bool, doc, optional, type Parsed, parseShape, strictBool } from "../par
 import { GENERIC_FIELDS } from "../params/generic.ts";
 import { compileFilter } from "../../engine/mod.ts";
 import { hasAnyPrivilegeIn } from "../../auth/privileges.ts";
+import { oplogCollStats } from "../shared/oplog_stats.ts";
 
 /** mongod's IDL: nameOnly is `safeBool`, authorizedDatabases a strict `bool`. */
 const FIELDS = {
@@ -36,13 +38,19 @@ function run(ctx: RequestContext<ListDatabasesParams>): Doc {
     (ctx.params.authorizedDatabases === true ||
       !az.isAuthorized(ctx.client, "listDatabases", { kind: "cluster" }));
   const privileges = onlyAuthorized ? az.privileges(ctx.client) : [];
-  for (const name of ctx.storage.catalog.listDatabases()) {
+  // mongod always has `admin` (admin.system.version holds the featureCompatibilityVersion) and, as a
+  // replica-set member, `local` (the oplog, which listCollections on local shows here too).
+  const names = new Set(ctx.storage.catalog.listDatabases());
+  names.add("admin");
+  if (ctx.oplog) names.add("local");
+  for (const name of [...names].sort()) {
     if (onlyAuthorized && !hasAnyPrivilegeIn(privileges, name)) continue;
     let size = 0;
     for (const c of ctx.storage.catalog.listCollections(name)) {
       const s = ctx.storage.sizes(c);
       size += s.storageSize + Object.values(s.indexSizes).reduce((a, b) => a + b, 0);
     }
+    if (name === "local" && ctx.oplog) size += Number(oplogCollStats(ctx.oplog, 1)["storageSize"] ?? 0);
     const entry: Doc = nameOnly ? { name } : { name, sizeOnDisk: Long.fromNumber(size), empty: size === 0 };
     if (matcher && !matcher.matches({ name, sizeOnDisk: size, empty: size === 0 })) continue;
     dbs.push(entry);
