@@ -3,7 +3,8 @@
  * mongod shows it: `op` from the command name; a command larger than the bound (1 KB for currentOp,
  * 50 KB for profile entries) becomes `{$truncated: "<its text, cut, ending with ...>", comment}`; the
  * slow-query log shows a write's `documents` / `updates` / `deletes` as their count when there is
- * more than one (mongod's snipForLogging), so a large insertMany logs one short line.
+ * more than one (mongod's snipForLogging), so a large insertMany logs one short line; a user command's
+ * `pwd` and a SASL `payload` are shown as "xxx" everywhere.
  */
 import { BSON } from "bson";
 import type { Doc } from "./reply.ts";
@@ -53,6 +54,21 @@ export function snipForLog(commandName: string, command: Doc): Doc {
   const list = field === undefined ? undefined : command[field];
   if (field === undefined || !Array.isArray(list) || list.length <= 1) return command;
   return { ...command, [field]: list.length };
+}
+
+/** Secret-bearing fields of a command, shown as "xxx" (mongod's snipForLogging of the user and SASL commands). */
+const SECRET_FIELDS: Readonly<Record<string, string>> = {
+  createUser: "pwd",
+  updateUser: "pwd",
+  saslStart: "payload",
+  saslContinue: "payload",
+};
+
+/** The command as currentOp, the profiler and the log may show it: a password or SASL payload as "xxx". */
+export function redactSecrets(commandName: string, command: Doc): Doc {
+  const field = SECRET_FIELDS[commandName];
+  if (field === undefined || command[field] === undefined) return command;
+  return { ...command, [field]: "xxx" };
 }
 
 class Full extends Error {}

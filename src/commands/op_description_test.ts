@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { Long, ObjectId } from "bson";
-import { boundedText, opKind, snipForLog, truncatedCommand } from "./op_description.ts";
+import { boundedText, opKind, redactSecrets, snipForLog, truncatedCommand } from "./op_description.ts";
 
 Deno.test("opKind: mongod's op names", () => {
   assert.equal(opKind("find"), "query");
@@ -44,4 +44,20 @@ Deno.test("boundedText: stops at the limit without walking the rest; BSON values
     boundedText({ id, n: Long.fromNumber(5), b: 1n }, 1000),
     "{id: 64b7f0c2a1b2c3d4e5f60718, n: 5, b: 1}",
   );
+});
+
+Deno.test("redactSecrets: a user command's pwd and a SASL payload are shown as xxx", () => {
+  assert.deepEqual(redactSecrets("createUser", { createUser: "u", pwd: "secret", roles: [] }), {
+    createUser: "u",
+    pwd: "xxx",
+    roles: [],
+  });
+  assert.deepEqual(redactSecrets("updateUser", { updateUser: "u", pwd: "s" })["pwd"], "xxx");
+  assert.deepEqual(redactSecrets("saslContinue", { saslContinue: 1, payload: "p" })["payload"], "xxx");
+  const find = { find: "c", filter: { pwd: 1 } };
+  assert.equal(redactSecrets("find", find), find);
+  assert.deepEqual(redactSecrets("createUser", { createUser: "x509user", roles: [] }), {
+    createUser: "x509user",
+    roles: [],
+  });
 });

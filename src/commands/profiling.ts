@@ -21,6 +21,7 @@ import {
   LOG_COMMAND_BYTES,
   opKind,
   PROFILE_COMMAND_BYTES,
+  redactSecrets,
   snipForLog,
   truncatedCommand,
 } from "./op_description.ts";
@@ -72,7 +73,9 @@ export function profileEntry(
 ): Doc {
   const s = ctx.opStats;
   const full: Doc = {};
-  for (const [k, v] of Object.entries(body)) if (k !== "lsid" && k !== "$clusterTime") full[k] = v;
+  for (const [k, v] of Object.entries(redactSecrets(ctx.command, body))) {
+    if (k !== "lsid" && k !== "$clusterTime") full[k] = v;
+  }
   const command = shape === "profile"
     ? truncatedCommand(full, PROFILE_COMMAND_BYTES)
     : truncatedCommand(snipForLog(ctx.command, full), LOG_COMMAND_BYTES);

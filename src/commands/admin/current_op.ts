@@ -13,7 +13,7 @@ import type { RequestContext, ServerContext } from "../context.ts";
 import { defineCommand, type Doc } from "../spec.ts";
 import { bool } from "../params/schema.ts";
 import { GENERIC_FIELDS } from "../params/generic.ts";
-import { CURRENT_OP_COMMAND_BYTES, opKind, truncatedCommand } from "../op_description.ts";
+import { CURRENT_OP_COMMAND_BYTES, opKind, redactSecrets, truncatedCommand } from "../op_description.ts";
 import { holdsClusterAction, requireClusterAction, sameUser } from "./own_ops.ts";
 
 export interface CurrentOpParams {
@@ -65,7 +65,7 @@ export function currentOps(server: ServerContext): Doc[] {
       op: opKind(d.command),
       ns: typeof target === "string" ? `${d.db}.${target}` : `${d.db}.$cmd`,
       redacted: false,
-      command: truncatedCommand(d.body, CURRENT_OP_COMMAND_BYTES),
+      command: truncatedCommand(redactSecrets(d.command, d.body), CURRENT_OP_COMMAND_BYTES),
       numYields: op.control.yields,
       ...(op.control.killed ? { killPending: true } : {}),
       locks: {},
