@@ -41,7 +41,7 @@ export interface RawEntry {
  * of a million entries (after a bulk load past `max_entries`) never holds the event loop: before, it ran
  * in one synchronous loop and froze every client for 7 s per 200,000 entries.
  */
-const PRUNE_BATCH = 500;
+const PRUNE_BATCH = 200;
 
 export class Oplog {
   readonly tables: OplogTables;
