@@ -57,10 +57,13 @@ const DEFAULT_CHECK_EVERY = 64;
  * waits at most ~1 ms for the loop; alone, they keep 4 ms slices and lose less to yields.
  */
 let lastRequestAt = Number.NEGATIVE_INFINITY;
+/** Requests started so far: an operation is contended only by requests that started after it. */
+let requestsStarted = 0;
 
-/** Dispatch calls this as each request starts (see `lastRequestAt`). */
+/** Dispatch calls this as each request starts, before it builds the request's control. */
 export function noteRequestStarted(now: number = Date.now()): void {
   lastRequestAt = now;
+  requestsStarted++;
 }
 
 export class OpControl {
@@ -75,6 +78,8 @@ export class OpControl {
   #sliceStart: number;
   #killed: string | undefined;
   #killCode: ErrorCodeName = "Interrupted";
+  /** `requestsStarted` when this control was made (its own request included). */
+  readonly #requestsSeen = requestsStarted;
   /** How many times the operation yielded (tests, diagnostics). */
   yields = 0;
   /**
@@ -148,10 +153,11 @@ export class OpControl {
 
   /** The slice length at time `t`: short while other requests arrive (`lastRequestAt`). */
   #sliceAt(t: number): number {
-    const since = t - lastRequestAt; // negative under an injected clock on another scale: not contended
-    return since >= 0 && since < CONTENDED_WINDOW_MS
-      ? Math.min(CONTENDED_QUANTUM_MS, this.#quantum)
-      : this.#quantum;
+    // contended: another request started after this operation's own, within the window (negative
+    // under an injected clock on another scale: not contended)
+    const since = t - lastRequestAt;
+    const contended = requestsStarted > this.#requestsSeen && since >= 0 && since < CONTENDED_WINDOW_MS;
+    return contended ? Math.min(CONTENDED_QUANTUM_MS, this.#quantum) : this.#quantum;
   }
 
   /**
