@@ -421,8 +421,7 @@ export class QuerySource implements BatchSource {
         if (this.#chunkAt < this.#sortBuf.length) return undefined;
       }
       this.#sortBuf = [];
-      const unwrapRun = this.q.rowMeta ? unwrapRow : (b: Uint8Array) => new Row(0n, b);
-      const sources: Iterator<Row>[] = this.#runs.map((r) => mapIter(r.readBytes(), unwrapRun));
+      const sources = this.#runSources();
       for (const c of this.#chunks) sources.push(c[Symbol.iterator]()); // input order: runs, then chunks
       this.#chunks = [];
       return new SortedRows(mergeSorted(sources, order));
@@ -434,10 +433,15 @@ export class QuerySource implements BatchSource {
       if (this.q.limit !== 0) rows.length = Math.min(rows.length, this.q.skip + this.q.limit);
       return new SortedRows(rows[Symbol.iterator]());
     }
-    const unwrap = this.q.rowMeta ? unwrapRow : (b: Uint8Array) => new Row(0n, b);
-    const sources: Iterator<Row>[] = this.#runs.map((r) => mapIter(r.readBytes(), unwrap));
+    const sources = this.#runSources();
     sources.push(rows[Symbol.iterator]()); // the in-memory rest comes last in input order
     return new SortedRows(mergeSorted(sources, order));
+  }
+
+  /** The spilled runs as sorted row sources, in spill (= input) order. */
+  #runSources(): Iterator<Row>[] {
+    const unwrap = this.q.rowMeta ? unwrapRow : (b: Uint8Array) => new Row(0n, b);
+    return this.#runs.map((r) => mapIter(r.readBytes(), unwrap));
   }
 
   #checkCollection(): void {

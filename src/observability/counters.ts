@@ -1,5 +1,11 @@
 import { LatencyHistograms } from "./latency.ts";
 
+/** Bytes one wire compressor took in and gave out: replies (compressor) and requests (decompressor). */
+export interface CompressionTraffic {
+  compressor: { bytesIn: number; bytesOut: number };
+  decompressor: { bytesIn: number; bytesOut: number };
+}
+
 /**
  * Process-wide operation counters reported by serverStatus (opcounters, network) and, later, the
  * admin dashboard's sparklines. Plain mutable numbers: cheap to bump on hot paths.
@@ -11,10 +17,7 @@ export class Counters {
     bytesOut: number;
     numRequests: number;
     /** Per compressor (the connection layer fills it on first use): serverStatus network.compression. */
-    compression?: Record<string, {
-      compressor: { bytesIn: number; bytesOut: number };
-      decompressor: { bytesIn: number; bytesOut: number };
-    }>;
+    compression?: Record<string, CompressionTraffic>;
   } = { bytesIn: 0, bytesOut: 0, numRequests: 0 };
   totalConnectionsCreated = 0;
   /** metrics.document: documents returned by queries and written by commands. */

@@ -3,6 +3,9 @@
  * state, the log sink, and the exhaust-reply hook.
  */
 import type { WireRequest } from "../wire/mod.ts";
+import type { CompressionTraffic } from "../observability/counters.ts";
+
+export type { CompressionTraffic };
 
 export type LogLevel = "DEBUG" | "INFO" | "WARNING" | "ERROR";
 export type LogFn = (level: LogLevel, msg: string) => void;
@@ -36,11 +39,6 @@ export interface TrafficCounters {
    * compressor (replies) and the decompressor (requests). Entries appear on first use.
    */
   compression?: Record<string, CompressionTraffic>;
-}
-
-export interface CompressionTraffic {
-  compressor: { bytesIn: number; bytesOut: number };
-  decompressor: { bytesIn: number; bytesOut: number };
 }
 
 /** A reply: already-serialised BSON, or a document the connection layer serialises. */

@@ -9,6 +9,7 @@
  * `oplogTruncation` (time spent pruning, the retention), plus `secantus.oplog` (entries, window, the
  * oplog archive's position, lag and failures).
  */
+import type { CompressionTraffic } from "../../observability/counters.ts";
 import { Long, Timestamp } from "bson";
 import type { RequestContext } from "../context.ts";
 import { defineCommand, type Doc } from "../spec.ts";
@@ -293,10 +294,7 @@ export const serverStatus = defineCommand<ServerStatusParams>({
  * zlib) with the bytes its compressor (replies) and decompressor (requests) took in and gave out.
  */
 function compressionSection(
-  seen: Record<
-    string,
-    { compressor: { bytesIn: number; bytesOut: number }; decompressor: { bytesIn: number; bytesOut: number } }
-  >,
+  seen: Record<string, CompressionTraffic>,
 ): Doc {
   const out: Doc = {};
   for (const name of ["snappy", "zstd", "zlib"]) {
