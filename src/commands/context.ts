@@ -12,7 +12,7 @@ import type { CursorRegistry } from "../cursors/registry.ts";
 import type { Logger } from "../observability/log.ts";
 import type { Counters } from "../observability/counters.ts";
 import type { FailPoints } from "../testing/fail_points.ts";
-import type { RetryableWrites } from "../sessions/retryable_writes.ts";
+import type { ReplySlot, RetryableWrites } from "../sessions/retryable_writes.ts";
 import type { LogicalSessions } from "../sessions/logical_sessions.ts";
 import type { SessionTxn, Transactions } from "../sessions/transactions.ts";
 import type { ClusterClock } from "../oplog/cluster_clock.ts";
@@ -177,4 +177,10 @@ export interface RequestContext<P = unknown> extends ServerContext {
   readonly exhaustAllowed: boolean;
   /** What the operation examined and returned, filled in by the command (profiler, slow-query log). */
   readonly opStats: OpStats;
+  /**
+   * A retryable write's retry record (undefined otherwise): a command that knows inside its write
+   * transaction the reply it returns if that transaction commits calls `replyOnCommit(reply)` there,
+   * so the record commits with the data in one transaction (src/sessions/retryable_writes.ts).
+   */
+  readonly retryReply?: ReplySlot<Reply> | undefined;
 }

@@ -29,6 +29,7 @@ import { noteRequestStarted, OpControl } from "../observability/op_control.ts";
 import { afterCommand } from "./profiling.ts";
 import { LOCKED_WRITES } from "./shared/fsync_lock.ts";
 import { isPlainDoc } from "../bson/type_name.ts";
+import { ReplySlot } from "../sessions/retryable_writes.ts";
 import {
   checkAllowedInTransaction,
   checkSessionArgs,
@@ -88,16 +89,19 @@ export async function dispatch(
   return server.info.standalone ? reply : withClusterTime(reply, server.clusterClock);
 }
 
-/** Adds `$clusterTime` and `operationTime` (replica-set persona) to any kind of reply. */
+/**
+ * Adds `$clusterTime` and `operationTime` (replica-set persona) to any kind of reply: the clock's
+ * newest time, never a new tick (reads do not advance the cluster time, as on mongod 8.0).
+ */
 function withClusterTime(reply: Reply, clock: ClusterClock): Reply {
-  if (reply instanceof Uint8Array) return appendClusterTime(reply, clock.tick());
+  if (reply instanceof Uint8Array) return appendClusterTime(reply, clock.replyTime());
   if (isCloseReply(reply)) return reply;
   if (isStreamingReply(reply)) {
     const inner = reply.reply;
     return {
       streaming: true,
       reply: inner instanceof Uint8Array
-        ? appendClusterTime(inner, clock.tick())
+        ? appendClusterTime(inner, clock.replyTime())
         : { ...inner, ...clock.replyFields() },
     };
   }
@@ -163,8 +167,13 @@ async function dispatchCommand(
     const baseCtx = requestContext(server, client, spec, params, db, generic, req.exhaustAllowed ?? false);
     // A retryable write's storage transactions also record it as applied (durable with the data).
     const writeId = server.retryableWrites.identify(spec.name, generic);
+    const retryReply = writeId ? new ReplySlot<Reply>() : undefined;
     const ctx = writeId
-      ? { ...baseCtx, storage: server.retryableWrites.storageFor(writeId, server.storage) }
+      ? {
+        ...baseCtx,
+        storage: server.retryableWrites.storageFor(writeId, server.storage, retryReply),
+        retryReply,
+      }
       : baseCtx;
     const found = spec;
     const failure = server.failPoints.check({
@@ -173,7 +182,7 @@ async function dispatchCommand(
       namespace: typeof body[name] === "string" ? `${db}.${body[name]}` : undefined,
     });
     const run = () =>
-      runOnce(server, found.name, generic, async () => {
+      runOnce(server, found.name, generic, retryReply, async () => {
         // The operation's first interrupt check: where mongod's maxTimeAlwaysTimeOut fires. A
         // getMore's deadline is its cursor's (checked in getMore itself).
         if (generic.maxTimeMS && found.name !== "getMore" && server.failPoints.maxTimeAlwaysTimeOut()) {
@@ -317,6 +326,7 @@ async function runOnce(
   server: ServerContext,
   command: string,
   generic: GenericArgs,
+  slot: ReplySlot<Reply> | undefined,
   run: () => Promise<Reply>,
 ): Promise<Reply> {
   const id = server.retryableWrites.identify(command, generic);
@@ -334,7 +344,7 @@ async function runOnce(
   }
   const reply = await run();
   const failedWhole = !(reply instanceof Uint8Array) && (reply as Doc)["ok"] === 0;
-  server.retryableWrites.record(id, reply, failedWhole);
+  server.retryableWrites.record(id, reply, failedWhole, slot);
   if (fp?.closeConnection) return { closeConnection: true };
   return reply;
 }

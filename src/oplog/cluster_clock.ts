@@ -39,9 +39,18 @@ export class ClusterClock {
     return new Timestamp({ t: this.#secs, i: this.#inc });
   }
 
-  /** The fields added to every reply. */
+  /**
+   * The time a reply carries as `$clusterTime` and `operationTime`: the newest one issued (the last
+   * write's oplog time), without a tick — mongod 8.0's reads return the last applied optime and
+   * leave the clock alone; a write's entry has already ticked it. Ticks only before any time exists.
+   */
+  replyTime(): Timestamp {
+    return this.#secs === 0 ? this.tick() : this.latest();
+  }
+
+  /** The fields added to every reply (`replyTime`). */
   replyFields(): Doc {
-    return ClusterClock.fieldsAt(this.tick());
+    return ClusterClock.fieldsAt(this.replyTime());
   }
 
   /** The reply fields for timestamp `ts` (their shape; `replyFields` ticks the clock first). */

@@ -19,3 +19,13 @@ Deno.test("appendToRaw adds fields to a serialised document", () => {
   const out = appendToRaw(raw, { x: "y", z: { a: 1 } });
   assert.deepEqual(BSON.deserialize(out), { ok: 1, n: 2, x: "y", z: { a: 1 } });
 });
+
+Deno.test("a reply's time is the newest issued, without a tick (reads leave the clock alone)", () => {
+  const clock = new ClusterClock(() => 7_000);
+  const first = clock.replyTime(); // nothing issued yet: one tick
+  assert.ok(first.equals(new Timestamp({ t: 7, i: 1 })));
+  assert.ok(clock.replyTime().equals(first));
+  const w = clock.tick(); // a write's oplog entry
+  assert.ok(clock.replyTime().equals(w));
+  assert.ok(clock.latest().equals(w));
+});

@@ -9,10 +9,15 @@
  * Durability (mongod keeps this in config.transactions, written with the write): with a storage
  * engine attached, every storage write transaction of a retryable write also writes the session's
  * row `{txnNumber, applied: true}` in the internal table `retryable_writes` (`storageFor`), so the
- * row commits — and is synced — exactly with the data. When the command ends its reply is added to
- * the row. After a restart a retry finds the row: with the reply it gets the reply; without one (the
- * server stopped between the write and the end of the command) the write is known to be applied but
- * its reply is lost, and the retry gets 217 IncompleteTransactionHistory instead of writing again.
+ * row commits — and is synced — exactly with the data. A command that knows, inside its write
+ * transaction, the reply it will return if that transaction commits says so through the command's
+ * `ReplySlot` (`replyOnCommit`; insert does): the row then carries the reply in the same
+ * transaction, and when the command ends with exactly that reply nothing more is written (one
+ * WiredTiger commit per retryable insert, like mongod's config.transactions row). Otherwise, when
+ * the command ends, its reply is added to the row in a second transaction. After a restart a retry
+ * finds the row: with the reply it gets the reply; without one (the server stopped between the write
+ * and the end of the command) the write is known to be applied but its reply is lost, and the retry
+ * gets 217 IncompleteTransactionHistory instead of writing again.
  */
 import { BSON, Long } from "bson";
 import { CommandError } from "../errors/command_error.ts";
@@ -43,7 +48,29 @@ export interface WriteId {
   readonly txnNumber: bigint;
 }
 
-const enc = new TextEncoder();
+/**
+ * One retryable write's view of its retry record: the reply the command will return if the write
+ * transaction it is inside commits (`replyOnCommit`), and the reply the last committed marking
+ * transaction stored with the row.
+ */
+export class ReplySlot<R = unknown> {
+  /** Set by the command inside the current write transaction; stored with the row there. */
+  pending: R | undefined = undefined;
+  /** The reply in the row as of the command's last committed write transaction (undefined: none). */
+  committed: R | undefined = undefined;
+
+  /** The command will return `reply` if the write transaction it runs inside commits. */
+  replyOnCommit(reply: R): void {
+    this.pending = reply;
+  }
+}
+
+/** The row key of a session: `lsidKey` is hex digits and a colon, so one byte per character. */
+function keyBytes(key: string): Uint8Array {
+  const out = new Uint8Array(key.length);
+  for (let i = 0; i < key.length; i++) out[i] = key.charCodeAt(i);
+  return out;
+}
 
 export class RetryableWrites<R> {
   readonly #sessions = new Map<string, SessionWrites<R>>();
@@ -101,35 +128,55 @@ export class RetryableWrites<R> {
 
   /**
    * The storage a retryable write runs on: each write transaction also marks the write applied in
-   * the session's row, atomically with the data (see the module comment).
+   * the session's row, atomically with the data (see the module comment), with the reply the
+   * command put in `slot` inside that transaction.
    */
-  storageFor(id: WriteId, storage: StorageEngine): StorageEngine {
+  storageFor(id: WriteId, storage: StorageEngine, slot: ReplySlot<R> = new ReplySlot<R>()): StorageEngine {
     const store = this.#store;
     if (!store) return storage;
-    const key = enc.encode(id.key);
-    const row = BSON.serialize({
-      txnNumber: Long.fromBigInt(id.txnNumber),
-      applied: true,
-      lastUse: new Date(),
+    const key = keyBytes(id.key);
+    const txnNumber = Long.fromBigInt(id.txnNumber);
+    return new MarkingStorage(storage, slot, (txn, reply) => {
+      const row = BSON.serialize(
+        reply === undefined
+          ? { txnNumber, applied: true, lastUse: new Date(this.now()) }
+          : { txnNumber, applied: true, reply, lastUse: new Date(this.now()) },
+      );
+      txn.table(store.table).put(key, row);
     });
-    return new MarkingStorage(storage, (txn) => txn.table(store.table).put(key, row));
   }
 
-  /** Remembers the reply of a write that ran (not for whole-command failures). */
-  record(id: WriteId, reply: R, failedWhole: boolean): void {
-    if (failedWhole) return;
-    this.#sessions.set(id.key, { txnNumber: id.txnNumber, reply, lastUse: this.now() });
+  /**
+   * Remembers the reply of a write that ran (not for whole-command failures). When the command's
+   * last committed write transaction already stored exactly this reply (`slot`), nothing is written.
+   */
+  record(id: WriteId, reply: R, failedWhole: boolean, slot?: ReplySlot<R>): void {
     const store = this.#store;
+    if (failedWhole) {
+      // A row committed with a predicted reply the command did not return: keep only "applied".
+      if (store && slot?.committed !== undefined) this.#put(store, id, undefined);
+      return;
+    }
+    this.#sessions.set(id.key, { txnNumber: id.txnNumber, reply, lastUse: this.now() });
     if (!store || !isPlainDoc(reply)) return;
+    if (slot?.committed === undefined || !sameReply(slot.committed, reply)) this.#put(store, id, reply);
+    if (++this.#records % 1000 === 0) {
+      try {
+        this.#reapStored();
+      } catch { /* retried after the next 1,000 */ }
+    }
+  }
+
+  /** Writes the session's row in its own transaction (`reply` undefined: applied, reply unknown). */
+  #put(store: { storage: StorageEngine; table: InternalTable }, id: WriteId, reply: R | undefined): void {
     try {
       const row = BSON.serialize({
         txnNumber: Long.fromBigInt(id.txnNumber),
         applied: true,
-        reply,
+        ...(reply === undefined ? {} : { reply }),
         lastUse: new Date(this.now()),
       });
-      store.storage.write((txn) => txn.table(store.table).put(enc.encode(id.key), row));
-      if (++this.#records % 1000 === 0) this.#reapStored();
+      store.storage.write((txn) => txn.table(store.table).put(keyBytes(id.key), row));
     } catch {
       // the row without a reply already says the write was applied (a retry gets 217, never a second write)
     }
@@ -138,7 +185,7 @@ export class RetryableWrites<R> {
   #load(key: string): SessionWrites<R> | undefined {
     const store = this.#store;
     if (!store) return undefined;
-    const bytes = store.storage.read((txn) => txn.table(store.table).get(enc.encode(key)));
+    const bytes = store.storage.read((txn) => txn.table(store.table).get(keyBytes(key)));
     if (!bytes) return undefined;
     const d = BSON.deserialize(bytes, { useBigInt64: true });
     const lastUse = d["lastUse"] instanceof Date ? d["lastUse"].getTime() : 0;
@@ -168,14 +215,39 @@ export class RetryableWrites<R> {
   }
 }
 
+/** Same plain values (the shapes a predicted reply has: numbers, strings, booleans, docs, arrays). */
+function sameReply(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (Array.isArray(a)) {
+    return Array.isArray(b) && a.length === b.length && a.every((x, i) => sameReply(x, b[i]));
+  }
+  if (!isPlainObject(a) || !isPlainObject(b)) return false;
+  const ka = Object.keys(a);
+  const kb = Object.keys(b);
+  return ka.length === kb.length && ka.every((k, i) => k === kb[i] && sameReply(a[k], b[k]));
+}
+
+function isPlainObject(x: unknown): x is Record<string, unknown> {
+  if (typeof x !== "object" || x === null) return false;
+  const proto = Object.getPrototypeOf(x);
+  return proto === Object.prototype || proto === null;
+}
+
 function isPlainDoc(x: unknown): x is Record<string, unknown> {
   return typeof x === "object" && x !== null && !(x instanceof Uint8Array) && !Array.isArray(x) &&
     !("streaming" in x) && !("closeConnection" in x);
 }
 
-/** A storage engine whose `write` transactions also run `mark` before they commit. */
-class MarkingStorage implements StorageEngine {
-  constructor(private readonly base: StorageEngine, private readonly mark: (txn: WriteTxn) => void) {}
+/**
+ * A storage engine whose `write` transactions also run `mark` (with the reply the command put in
+ * the slot during that transaction) before they commit.
+ */
+class MarkingStorage<R> implements StorageEngine {
+  constructor(
+    private readonly base: StorageEngine,
+    private readonly slot: ReplySlot<R>,
+    private readonly mark: (txn: WriteTxn, reply: R | undefined) => void,
+  ) {}
   get catalog() {
     return this.base.catalog;
   }
@@ -192,11 +264,18 @@ class MarkingStorage implements StorageEngine {
     return this.base.read(fn);
   }
   write<T>(fn: (txn: WriteTxn) => T, opts?: WriteOptions): T {
-    return this.base.write((txn) => {
+    const slot = this.slot;
+    slot.pending = undefined;
+    let stored: R | undefined;
+    const result = this.base.write((txn) => {
       const r = fn(txn);
-      this.mark(txn);
+      stored = slot.pending;
+      slot.pending = undefined;
+      this.mark(txn, stored);
       return r;
     }, opts);
+    slot.committed = stored; // the row as it now stands
+    return result;
   }
   get syncTicket(): number {
     return this.base.syncTicket;

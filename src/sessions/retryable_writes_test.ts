@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import { Binary } from "bson";
-import { RetryableWrites } from "./retryable_writes.ts";
+import { ReplySlot, RetryableWrites } from "./retryable_writes.ts";
 import { openWiredTiger } from "../storage/mod.ts";
+import type { StorageEngine } from "../storage/api.ts";
 import { CommandError } from "../errors/command_error.ts";
 
 const lsid = { id: new Binary(new Uint8Array(16).fill(7), 4) };
@@ -42,6 +43,78 @@ Deno.test("retryable writes: records live in storage, marked applied atomically 
       (e) => e instanceof CommandError && e.codeName === "TransactionTooOld",
     );
     assert.equal(b.lookup({ ...id, txnNumber: 4n }), undefined);
+  } finally {
+    storage.close();
+  }
+});
+
+Deno.test("retryable writes: a reply known inside the write transaction commits with the data, once", () => {
+  const storage = openWiredTiger({
+    path: ":memory:",
+    cacheSizeBytes: 64 << 20,
+    sessionMax: 100,
+    syncOnCommit: false,
+  });
+  // counts the write transactions the record itself opens
+  let ownWrites = 0;
+  const counting = new Proxy(storage, {
+    get(target, prop) {
+      const v = Reflect.get(target, prop, target);
+      if (prop === "write") {
+        return (...a: Parameters<StorageEngine["write"]>) => {
+          ownWrites++;
+          return target.write(...a);
+        };
+      }
+      return typeof v === "function" ? v.bind(target) : v;
+    },
+  }) as StorageEngine;
+  try {
+    const a = new RetryableWrites<Record<string, unknown>>();
+    a.attach(counting);
+    const t = storage.openTable("probe");
+    const id = a.identify("insert", { lsid, txnNumber: 5n })!;
+    const slot = new ReplySlot<Record<string, unknown>>();
+    // a transaction that predicts its reply and rolls back stores nothing
+    assert.throws(() =>
+      a.storageFor(id, storage, slot).write(() => {
+        slot.replyOnCommit({ n: 9, ok: 1 });
+        throw new Error("boom");
+      })
+    );
+    assert.equal(slot.committed, undefined);
+    a.storageFor(id, storage, slot).write((txn) => {
+      txn.table(t).put(new Uint8Array([2]), new Uint8Array([2]));
+      slot.replyOnCommit({ n: 1, ok: 1 });
+    });
+    // a restart right after the commit (before record): the retry gets the reply, not 217
+    assert.deepEqual(new RetryableWrites().attachAnd(storage).lookup(id), { n: 1, ok: 1 });
+    a.record(id, { n: 1, ok: 1 }, false, slot);
+    assert.equal(ownWrites, 0, "the same reply is not written a second time");
+    // a different final reply (e.g. a writeConcernError added) is written in its own transaction
+    const id2 = { ...id, txnNumber: 6n };
+    const slot2 = new ReplySlot<Record<string, unknown>>();
+    a.storageFor(id2, storage, slot2).write(() => slot2.replyOnCommit({ n: 1, ok: 1 }));
+    a.record(id2, { n: 1, ok: 1, writeConcernError: { code: 64 } }, false, slot2);
+    assert.equal(ownWrites, 1);
+    assert.deepEqual(new RetryableWrites().attachAnd(storage).lookup(id2), {
+      n: 1,
+      ok: 1,
+      writeConcernError: { code: 64 },
+    });
+    // a later transaction without a prediction leaves the row without a reply until record
+    const id3 = { ...id, txnNumber: 7n };
+    const slot3 = new ReplySlot<Record<string, unknown>>();
+    const marked = a.storageFor(id3, storage, slot3);
+    marked.write(() => slot3.replyOnCommit({ n: 1, ok: 1 }));
+    marked.write((txn) => txn.table(t).put(new Uint8Array([3]), new Uint8Array([3])));
+    assert.equal(slot3.committed, undefined);
+    assert.throws(
+      () => new RetryableWrites().attachAnd(storage).lookup(id3),
+      (e) => e instanceof CommandError && e.codeName === "IncompleteTransactionHistory",
+    );
+    a.record(id3, { n: 2, ok: 1 }, false, slot3);
+    assert.deepEqual(new RetryableWrites().attachAnd(storage).lookup(id3), { n: 2, ok: 1 });
   } finally {
     storage.close();
   }

@@ -101,6 +101,8 @@ async function run(ctx: RequestContext<InsertParams>): Promise<Doc> {
     ctx.storage.write((txn) => {
       for (const p of prepared!) txn.insert(coll, p.bytes, p.keys);
       ctx.capped.enforce(txn, coll);
+      // the reply below when this commits: a retryable insert's record commits with it
+      ctx.retryReply?.replyOnCommit({ n: prepared!.length, ok: 1 });
     }, { sync });
     n = prepared.length;
   } catch {

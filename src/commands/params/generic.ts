@@ -93,7 +93,8 @@ function parseLsid(v: unknown): Lsid {
 }
 
 function parseTxnNumber(v: unknown): bigint {
-  if (v instanceof Long) return v.toBigInt();
+  // (Long#toBigInt goes through a decimal string)
+  if (v instanceof Long) return BigInt.asIntN(64, (BigInt(v.high) << 32n) | BigInt(v.low >>> 0));
   if (typeof v === "bigint") return v;
   if (typeof v === "number" && Number.isInteger(v)) return BigInt(v);
   throw wrongType("txnNumber", v, "long");
