@@ -26,6 +26,7 @@ import { type ClusterClock, commitTimestamp } from "./cluster_clock.ts";
 import { type DdlChange, ddlOps, nsOf, type PendingOp, stamp, tsKey, uuidOf, writeTsKey } from "./entry.ts";
 import { computeDiff } from "../bson/doc_diff.ts";
 import { insertEntryLayout, writeInsertEntry } from "./insert_entry.ts";
+import { type UpdateEntryParts, updateEntryParts, writeUpdateEntry } from "./update_entry.ts";
 import { MAX_BSON_OBJECT_SIZE } from "../limits.ts";
 
 const ID_ONLY = new Set(["_id"]);
@@ -35,6 +36,8 @@ interface Pending {
   readonly op?: PendingOp;
   /** An insert: its collection and stored bytes (the entry is encoded from them, never decoded). */
   readonly insert?: { readonly coll: CollectionEntry; readonly raw: Uint8Array };
+  /** An update with the engine's diff: its entry is written from bytes (update_entry.ts). */
+  readonly update?: { readonly parts: UpdateEntryParts; readonly diff: Doc; readonly coll: CollectionEntry };
   /** Pre-image bytes to keep (collections with changeStreamPreAndPostImages). */
   readonly preImage?: Uint8Array;
 }
@@ -134,7 +137,9 @@ export class OplogWriter implements WriteHook {
       // the stored bytes; no per-entry allocation or FFI crossing)
       const wallMs = wall.getTime();
       let bytes = 0;
-      for (const p of list) bytes += 8 + 8 + (p.insert ? p.insert.raw.length + 192 : 256);
+      for (const p of list) {
+        bytes += 8 + 8 + (p.insert ? p.insert.raw.length + 192 : p.update ? p.update.parts.size : 256);
+      }
       const batch = this.#batch;
       batch.reset(bytes);
       let ts: Timestamp | undefined;
@@ -145,6 +150,10 @@ export class OplogWriter implements WriteHook {
           const row = batch.reserve(8, layout.size);
           writeTsKey(row.buf, row.key, ts);
           writeInsertEntry(row.buf, row.value, layout, p.insert!.raw, ts, wallMs);
+        } else if (p.update) {
+          const row = batch.reserve(8, p.update.parts.size);
+          writeTsKey(row.buf, row.key, ts);
+          writeUpdateEntry(row.buf, row.value, p.update.parts, ts, wallMs);
         } else {
           batch.add(tsKey(ts), BSON.serialize(stamp(fullOp(p), ts, wall)));
         }
@@ -210,6 +219,13 @@ function txnChunks(ops: PendingOp[], head: Doc): PendingOp[][] {
 
 /** A pending op as a document (inside an applyOps, entries are built as documents). */
 function fullOp(p: Pending): PendingOp {
+  if (p.update) {
+    const { coll, diff, parts } = p.update;
+    const id = new Uint8Array(4 + parts.id.length + 1);
+    new DataView(id.buffer).setInt32(0, id.length, true);
+    id.set(parts.id, 4);
+    return { op: "u", ns: nsOf(coll), ui: uuidOf(coll), o: { $v: 2, diff } as Doc, o2: decodeDocument(id) };
+  }
   if (!p.insert) return p.op!;
   const { coll, raw } = p.insert;
   return {
@@ -247,6 +263,12 @@ function recordOp(
       if (change.replace || (!change.before && !change.diff)) {
         const after = decodeDocument(change.bytes);
         return { op: { op: "u", ...base, o: after, o2: { _id: after["_id"] } }, ...withPre };
+      }
+      if (change.diff) {
+        // the update engine's diff (what the operators modified, as mongod logs it), from bytes
+        const diff = change.diff as Doc;
+        const parts = updateEntryParts(coll, change.bytes, diff);
+        if (parts) return { update: { parts, diff, coll }, ...withPre };
       }
       const o2 = decodeFields(change.bytes, ID_ONLY);
       // the update engine's diff (what the operators modified, as mongod logs it); else a value diff

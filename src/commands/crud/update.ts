@@ -134,7 +134,8 @@ export function applyUpdate(
       if (ctx.control.due()) ctx.control.check();
       const before = row.doc;
       const matchedIndex = position?.(before);
-      const { doc: after, modified, diff } = updater.apply(structuredCloneDoc(before), {
+      // the copy the update may change: the stored bytes decoded again (cheaper than re-encoding `before`)
+      const { doc: after, modified, diff } = updater.apply(decodeDocument(row.bytes), {
         isInsert: false,
         now,
         matchedIndex,

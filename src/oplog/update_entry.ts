@@ -1,0 +1,106 @@
+/**
+ * An update's oplog entry `{op: "u", ns, ui, o: {$v: 2, diff}, o2: {_id}, ts, t, v, wall}` written
+ * from bytes (pure): the `o` document encoded once when the change is recorded, the `_id` element
+ * copied from the stored document's bytes (never decoded), the rest written in place at commit — as
+ * insert entries are (insert_entry.ts). The bytes are exactly what `BSON.serialize` gives for that
+ * object, field for field (update_entry_test.ts checks it).
+ */
+import { BSON, type Timestamp } from "bson";
+import type { CollectionEntry } from "../storage/api.ts";
+import { idElement } from "./insert_entry.ts";
+import { nsOf, uuidOf } from "./entry.ts";
+
+/** `op: "u", ns, ui` of one collection, encoded once (the elements only). */
+const prefixes = new WeakMap<CollectionEntry, Uint8Array>();
+
+function prefixOf(coll: CollectionEntry): Uint8Array {
+  let p = prefixes.get(coll);
+  if (!p) {
+    const doc = BSON.serialize({ op: "u", ns: nsOf(coll), ui: uuidOf(coll) });
+    p = new Uint8Array(doc.subarray(4, doc.length - 1));
+    prefixes.set(coll, p);
+  }
+  return p;
+}
+
+/** What an update entry is made of, known when the change is recorded. */
+export interface UpdateEntryParts {
+  readonly prefix: Uint8Array;
+  /** `{$v: 2, diff}` encoded. */
+  readonly o: Uint8Array;
+  /** The `_id` element (type, name, value) of the updated document (a copy). */
+  readonly id: Uint8Array;
+  readonly size: number;
+}
+
+const O = [0x03, 0x6f, 0x00]; // embedded document "o"
+const O2 = [0x03, 0x6f, 0x32, 0x00]; // embedded document "o2"
+const TS = [0x11, 0x74, 0x73, 0];
+const T = [0x12, 0x74, 0];
+const V = [0x12, 0x76, 0];
+const WALL = [0x09, 0x77, 0x61, 0x6c, 0x6c, 0];
+
+/**
+ * The parts of the entry for an update of `doc` (the new stored bytes) described by `diff`;
+ * undefined for a document without `_id` (the caller encodes those the generic way).
+ */
+export function updateEntryParts(
+  coll: CollectionEntry,
+  doc: Uint8Array,
+  diff: Readonly<Record<string, unknown>>,
+): UpdateEntryParts | undefined {
+  const idAt = idElement(doc);
+  if (!idAt) return undefined;
+  const prefix = prefixOf(coll);
+  const o = BSON.serialize({ $v: 2, diff });
+  const id = idAt.slice();
+  const size = 4 + prefix.length + (O.length + o.length) + (O2.length + 4 + id.length + 1) + (TS.length + 8) +
+    (T.length + 8) + (V.length + 8) + (WALL.length + 8) + 1;
+  return { prefix, o, id, size };
+}
+
+/** Writes the entry (`parts.size` bytes) into `out` at `at`; every byte of the range is written. */
+export function writeUpdateEntry(
+  out: Uint8Array,
+  at: number,
+  parts: UpdateEntryParts,
+  ts: Timestamp,
+  wall: number,
+): void {
+  const { prefix, o, id, size } = parts;
+  const dv = new DataView(out.buffer, out.byteOffset + at, size);
+  dv.setInt32(0, size, true);
+  let p = at + 4;
+  out.set(prefix, p);
+  p += prefix.length;
+  out.set(O, p);
+  out.set(o, p + O.length);
+  p += O.length + o.length;
+  out.set(O2, p);
+  p += O2.length;
+  dv.setInt32(p - at, 4 + id.length + 1, true);
+  out.set(id, p + 4);
+  p += 4 + id.length;
+  out[p++] = 0; // the sub-document's end
+  out.set(TS, p);
+  dv.setUint32(p - at + 4, ts.low >>> 0, true); // increment
+  dv.setUint32(p - at + 8, ts.high >>> 0, true); // seconds
+  p += 12;
+  out.set(T, p);
+  dv.setBigInt64(p - at + 3, 1n, true);
+  p += 11;
+  out.set(V, p);
+  dv.setBigInt64(p - at + 3, 2n, true);
+  p += 11;
+  out.set(WALL, p);
+  dv.setBigInt64(p - at + 6, BigInt(wall), true);
+  p += 14;
+  out[p] = 0; // the entry's end
+}
+
+/** The whole entry as BSON (tests; the writer writes in place). */
+export function encodeUpdateEntry(parts: UpdateEntryParts, ts: Timestamp, wall: number): Uint8Array {
+  const out = new Uint8Array(parts.size);
+  writeUpdateEntry(out, 0, parts, ts, wall);
+  return out;
+}
