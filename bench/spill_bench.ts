@@ -63,9 +63,13 @@ try {
   }
   clearInterval(tmpProbe);
   const sortPeak = memoryOf(pid).peakMiB;
+  const spilled = async () => {
+    const s = (await db.admin().command({ serverStatus: 1 })).secantus?.spill ?? {};
+    return `${Number(s.runs ?? 0)} runs, ${(Number(s.bytesWritten ?? 0) / 1048576).toFixed(0)} MiB written`;
+  };
   console.log(
     `$sort of ${count} docs (${MB} MB, allowDiskUse): ${secs(t)}, server peak RSS ${sortPeak} MiB, ` +
-      `spill dir up to ~${maxTmp} MiB, ${ordered ? "in order" : "OUT OF ORDER"}`,
+      `spill dir up to ~${maxTmp} MiB (${await spilled()}), ${ordered ? "in order" : "OUT OF ORDER"}`,
   );
 
   const g = Math.min(GROUP_DOCS, n);
@@ -80,7 +84,8 @@ try {
   ) count++;
   const groupPeak = memoryOf(pid).peakMiB;
   console.log(
-    `$group of ${g} docs into ${count} groups (allowDiskUse): ${secs(t)}, server peak RSS ${groupPeak} MiB`,
+    `$group of ${g} docs into ${count} groups (allowDiskUse): ${secs(t)}, server peak RSS ${groupPeak} MiB ` +
+      `(spilled since start: ${await spilled()})`,
   );
 } finally {
   await client.close();

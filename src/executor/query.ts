@@ -407,6 +407,7 @@ export class QuerySource implements BatchSource {
         this.#runs.push(run);
         this.stats.spills = (this.stats.spills ?? 0) + 1;
         for (const r of rows) run.appendBytes(this.q.rowMeta ? wrapRow(r) : r.bytes);
+        run.finish();
         this.#sortBuf = [];
         this.#sortHeld = 0;
       }

@@ -4,8 +4,8 @@
  *
  * A `SpillFiles` owns one directory: `<storage path>/_tmp` for a data directory, a fresh directory
  * under the OS temp dir for `:memory:`. Each `SpillRun` is one append-only file of BSON documents
- * (each self-delimited by its length prefix), written through a 1 MiB buffer and read back once,
- * sequentially, through a 1 MiB buffer; the file is deleted when the read ends or the run is
+ * (each self-delimited by its length prefix), copied into a 1 MiB write buffer (freed by `finish()`)
+ * and read back once, sequentially, through a 1 MiB buffer; the file is deleted when the read ends or the run is
  * discarded. I/O is synchronous (the pipeline engine is a synchronous pull chain): each call blocks
  * for one buffer's worth of disk work. Stale `_tmp` files of a crashed process are removed when the
  * directory is first used.
@@ -23,7 +23,8 @@ export interface SpillStats {
 
 export class SpillRun {
   #file: Deno.FsFile | undefined;
-  #chunks: Uint8Array[] = [];
+  /** The write buffer (allocated on the first append, dropped by `finish()`). */
+  #buf: Uint8Array | undefined;
   #buffered = 0;
   #written = 0;
   #done = false;
@@ -40,11 +41,22 @@ export class SpillRun {
     this.appendBytes(BSON.serialize(doc));
   }
 
-  /** Appends one encoded BSON document. */
+  /** Appends one encoded BSON document (copied: the caller may reuse `bytes` afterwards). */
   appendBytes(bytes: Uint8Array): void {
-    this.#chunks.push(bytes);
+    if (this.#buffered + bytes.length > BUFFER_BYTES) this.#flush();
+    if (bytes.length >= BUFFER_BYTES) {
+      this.#write(bytes);
+      return;
+    }
+    this.#buf ??= new Uint8Array(BUFFER_BYTES);
+    this.#buf.set(bytes, this.#buffered);
     this.#buffered += bytes.length;
-    if (this.#buffered >= BUFFER_BYTES) this.#flush();
+  }
+
+  /** Every document is appended: writes the buffer out and frees it until the run is read. */
+  finish(): void {
+    this.#flush();
+    this.#buf = undefined;
   }
 
   /** Bytes appended so far. */
@@ -53,24 +65,22 @@ export class SpillRun {
   }
 
   #flush(): void {
-    if (this.#buffered === 0 || !this.#file) return;
-    const all = new Uint8Array(this.#buffered);
-    let off = 0;
-    for (const c of this.#chunks) {
-      all.set(c, off);
-      off += c.length;
-    }
-    let n = 0;
-    while (n < all.length) n += this.#file.writeSync(all.subarray(n));
-    this.#written += all.length;
-    this.stats.bytesWritten += all.length;
-    this.#chunks = [];
+    if (this.#buffered === 0 || !this.#buf) return;
+    this.#write(this.#buf.subarray(0, this.#buffered));
     this.#buffered = 0;
+  }
+
+  #write(bytes: Uint8Array): void {
+    if (!this.#file) return;
+    let n = 0;
+    while (n < bytes.length) n += this.#file.writeSync(bytes.subarray(n));
+    this.#written += bytes.length;
+    this.stats.bytesWritten += bytes.length;
   }
 
   /** The encoded documents in append order; the file is deleted at the end (or on `return()`). */
   *readBytes(): Generator<Uint8Array> {
-    this.#flush();
+    this.finish();
     const file = this.#file;
     if (!file || this.#done) return;
     try {
@@ -119,7 +129,7 @@ export class SpillRun {
   discard(): void {
     if (this.#done) return;
     this.#done = true;
-    this.#chunks = [];
+    this.#buf = undefined;
     try {
       this.#file?.close();
     } catch { /* already closed */ }

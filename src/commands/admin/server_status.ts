@@ -251,6 +251,8 @@ function run(ctx: RequestContext<ServerStatusParams>): Doc {
       storagePath: ctx.info.storagePath,
       slowOperations: long(c.slowOperations),
       fsyncLocked: ctx.fsyncLock.count > 0,
+      // blocking stages past their memory budget (sort runs, $group partitions): files, bytes
+      spill: { runs: long(ctx.spill.stats.runs), bytesWritten: long(ctx.spill.stats.bytesWritten) },
       oplog: oplog === undefined ? null : oplogBlock(oplog, firstTs, lastTs),
       lastBackup: ctx.backups.last
         ? {

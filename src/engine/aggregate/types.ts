@@ -76,6 +76,10 @@ export interface PipelineOptions {
 /** One temporary file of documents, written then read back once (src/storage/spill.ts implements it). */
 export interface SpillRun {
   append(doc: Document): void;
+  /** Appends one document already encoded as BSON (the bytes are copied), when the run can. */
+  appendBytes?(bytes: Uint8Array): void;
+  /** Every document is appended: the run may free its write buffer until it is read. */
+  finish?(): void;
   /** The documents in append order; the run is gone afterwards. */
   read(): Iterable<Document>;
   discard(): void;

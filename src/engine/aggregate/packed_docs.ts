@@ -1,0 +1,99 @@
+/**
+ * packed_docs.ts — documents a blocking stage holds, kept as BSON packed end to end in a few large
+ * buffers instead of as decoded JS objects (issue 15's bounded external sort).
+ *
+ * A decoded ~1 KB document costs the V8 heap well over its counted size (object, property storage,
+ * boxed numbers, one string per value) and the heap grows to about twice its live size before a
+ * major GC: a `$sort` buffer counted at 100 MiB held ~200–250 MiB of heap. Packed, a document costs
+ * its BSON bytes in an 8 MiB chunk (outside the JS heap, one allocation per chunk, reused after
+ * `clear()`), and the caller's row only three numbers. Documents are encoded once on `add` and decoded
+ * once on `get`, as a spilled run's are.
+ */
+import { BSON } from "bson";
+import { decodeDocument } from "../../bson/decode.ts";
+import type { Document } from "./types.ts";
+
+const CHUNK_BYTES = 8 * 1024 * 1024;
+
+/** Where one packed document is: chunk number, offset, length. */
+export interface PackedRef {
+  readonly c: number;
+  readonly o: number;
+  readonly n: number;
+}
+
+export class PackedDocs {
+  #chunks: Uint8Array[] = [];
+  /** The chunk being filled and the next free offset in it. */
+  #cur = -1;
+  #at = 0;
+
+  /** Bytes the chunks take (what a budget should count besides the per-row cost). */
+  get allocatedBytes(): number {
+    let n = 0;
+    for (const c of this.#chunks) n += c.length;
+    return n;
+  }
+
+  /** Encodes `doc` into the chunks. */
+  add(doc: Document): PackedRef {
+    if (this.#cur >= 0) {
+      const ref = this.#tryPut(doc, this.#cur);
+      if (ref) return ref;
+    }
+    this.#nextChunk(0);
+    const ref = this.#tryPut(doc, this.#cur);
+    if (ref) return ref;
+    // Bigger than a chunk: a chunk of its own.
+    this.#nextChunk(BSON.calculateObjectSize(doc));
+    return this.#tryPut(doc, this.#cur)!;
+  }
+
+  /** The encoded bytes of `ref` (a view into a chunk: valid until `clear()`). */
+  bytes(ref: PackedRef): Uint8Array {
+    return this.#chunks[ref.c]!.subarray(ref.o, ref.o + ref.n);
+  }
+
+  /** The document of `ref`, decoded (its own copy of the bytes: Binary values are views). */
+  get(ref: PackedRef): Document {
+    return decodeDocument(this.#chunks[ref.c]!.slice(ref.o, ref.o + ref.n));
+  }
+
+  /** Forgets every document; the standard-size chunks are kept for reuse. */
+  clear(): void {
+    this.#chunks = this.#chunks.filter((c) => c.length === CHUNK_BYTES);
+    this.#cur = -1;
+    this.#at = 0;
+  }
+
+  /** Drops every chunk. */
+  release(): void {
+    this.#chunks = [];
+    this.#cur = -1;
+    this.#at = 0;
+  }
+
+  #tryPut(doc: Document, c: number): PackedRef | undefined {
+    const chunk = this.#chunks[c]!;
+    try {
+      const end = BSON.serializeWithBufferAndIndex(doc, chunk, { index: this.#at }) + 1;
+      const ref = { c, o: this.#at, n: end - this.#at };
+      this.#at = end;
+      return ref;
+    } catch (e) {
+      if (e instanceof RangeError) return undefined; // does not fit in the rest of the chunk
+      throw e;
+    }
+  }
+
+  /** Moves to the next chunk: a reused one when `size` is 0 and one is free, else a new one. */
+  #nextChunk(size: number): void {
+    this.#cur++;
+    this.#at = 0;
+    if (size === 0 && this.#cur < this.#chunks.length && this.#chunks[this.#cur]!.length === CHUNK_BYTES) {
+      return;
+    }
+    const chunk = new Uint8Array(Math.max(size, size === 0 ? CHUNK_BYTES : size));
+    this.#chunks.splice(this.#cur, 0, chunk);
+  }
+}

@@ -1,0 +1,30 @@
+import { deepStrictEqual as assertEquals } from "node:assert/strict";
+import { Binary, Long } from "bson";
+import { PackedDocs } from "./packed_docs.ts";
+
+Deno.test("packed docs: round trip across chunks, a document bigger than a chunk, reuse after clear", () => {
+  const p = new PackedDocs();
+  const refs = [];
+  const pad = "y".repeat(100_000);
+  for (let i = 0; i < 200; i++) {
+    refs.push(p.add({ _id: i, pad, l: Long.fromNumber(i), b: new Binary(new Uint8Array([i])) }));
+  }
+  const big = p.add({ _id: "big", s: "z".repeat(9 * 1024 * 1024) });
+  const after = p.add({ _id: "after" });
+  for (let i = 0; i < 200; i += 37) {
+    const d = p.get(refs[i]!);
+    assertEquals(d._id, i);
+    assertEquals((d.l as Long).toNumber(), i);
+    assertEquals((d.b as Binary).buffer[0], i);
+  }
+  assertEquals((p.get(big).s as string).length, 9 * 1024 * 1024);
+  assertEquals(p.get(after), { _id: "after" });
+  assertEquals(p.bytes(after).length, after.n);
+  const before = p.allocatedBytes;
+  p.clear();
+  for (let i = 0; i < 50; i++) refs[i] = p.add({ _id: i, pad });
+  assertEquals(p.get(refs[49]!)._id, 49);
+  assertEquals(p.allocatedBytes <= before, true);
+  p.release();
+  assertEquals(p.allocatedBytes, 0);
+});
