@@ -311,6 +311,91 @@ serverTest(
 );
 
 serverTest(
+  "$function and $accumulator calls run awaited: a 400 ms $function does not stall other clients",
+  async (client, server) => {
+    const c = client.db("js").collection<AnyDoc>("slowfn");
+    await c.insertMany([{ _id: 1, a: 1 }, { _id: 2, a: 2 }, { _id: 3, a: 3 }]);
+    const other = new MongoClient(server.uri);
+    const busy = "function(x) { const end = Date.now() + 400; while (Date.now() < end) {} return x * 10 }";
+    const timedPings = async (work: Promise<unknown>) => {
+      const pings: number[] = [];
+      let done = false;
+      const w = work.finally(() => done = true);
+      while (!done) {
+        const p = performance.now();
+        await other.db("admin").command({ ping: 1 });
+        pings.push(performance.now() - p);
+      }
+      return { result: await w, pings };
+    };
+    try {
+      await other.db("admin").command({ ping: 1 });
+      // boot both sandbox lanes first (~0.3 s each, once per server)
+      await c.aggregate([{
+        $project: { x: { $function: { body: "function() { return 1 }", args: [], lang: "js" } } },
+      }])
+        .toArray();
+      assert.equal((await c.find({ $where: "this._id == 1" }).toArray()).length, 1);
+      const cases: [string, AnyDoc[], unknown][] = [
+        [
+          "$addFields",
+          [{ $sort: { _id: 1 } }, {
+            $addFields: { x: { $function: { body: busy, args: ["$a"], lang: "js" } } },
+          }, {
+            $project: { x: 1 },
+          }],
+          [{ _id: 1, x: 10 }, { _id: 2, x: 20 }, { _id: 3, x: 30 }],
+        ],
+        [
+          "$match $expr",
+          [{ $match: { $expr: { $gt: [{ $function: { body: busy, args: ["$a"], lang: "js" } }, 15] } } }, {
+            $sort: { _id: 1 },
+          }, { $project: { _id: 1 } }],
+          [{ _id: 2 }, { _id: 3 }],
+        ],
+        [
+          "$group $accumulator",
+          [{
+            $group: {
+              _id: null,
+              s: {
+                $accumulator: {
+                  init: "function() { return 0 }",
+                  accumulate: "function(s, a) { return s + a }",
+                  accumulateArgs: ["$a"],
+                  merge: "function(x, y) { return x + y }",
+                  finalize: busy,
+                  lang: "js",
+                },
+              },
+              f: { $sum: { $function: { body: busy, args: ["$a"], lang: "js" } } },
+            },
+          }],
+          [{ _id: null, s: 60, f: 60 }],
+        ],
+      ];
+      for (const [name, pipeline, want] of cases) {
+        const { result, pings } = await timedPings(c.aggregate(pipeline).toArray());
+        assert.deepEqual(result, want, name);
+        pings.sort((a, b) => a - b);
+        const p50 = pings[pings.length >> 1] ?? Infinity;
+        const max = pings[pings.length - 1] ?? Infinity;
+        const msg = `${name}: pings ${pings.length}, p50 ${p50.toFixed(1)}, max ${max.toFixed(1)} ms`;
+        console.log(msg);
+        // one inline call would hold every ping for its 400 ms (the margin is for a loaded 2-core machine)
+        assert.ok(pings.length > 5 && p50 < 100 && max < 300, msg);
+      }
+      // a call past the per-call budget still stops with 50 (the inline budget applies to awaited calls)
+      const forever = { $function: { body: "function() { while (true) {} }", args: [], lang: "js" } };
+      assert.equal(await codeOf(c.aggregate([{ $project: { x: forever } }]).toArray()), 50);
+      assert.equal(await codeOf(c.aggregate([{ $project: { x: forever } }]).maxTimeMS(200).toArray()), 50);
+    } finally {
+      await other.close();
+    }
+  },
+);
+
+serverTest(
   "a busy-looping $where stops at maxTimeMS and does not stall other clients",
   async (client, server) => {
     const c = client.db("js").collection<AnyDoc>("busy");

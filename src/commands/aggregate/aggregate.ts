@@ -232,6 +232,11 @@ async function run(ctx: RequestContext<AggregateParams>): Promise<Reply> {
   // what the blocking stages hold, for the memory watchdog (it stops the biggest operation first)
   const meter = { bytes: 0 };
   ctl.memoryMeter = meter;
+  // $function/$accumulator calls of top-level stages are awaited at the cursor's pauses (js_defer.ts)
+  const js = jsHost(ctx.js, ctx.deadline, { deferrable: true });
+  const settleJs = async () => {
+    if (js.deferred?.waiting) await js.deferred.settle();
+  };
   const pipeline = compilePipeline(stages, {
     ...(collation ? { collation } : {}),
     ...(textIndex ? { textIndex } : {}),
@@ -242,7 +247,7 @@ async function run(ctx: RequestContext<AggregateParams>): Promise<Reply> {
     onMemory: (d) => meter.bytes += d,
     onSpill: () => ctx.opStats.usedDisk = true,
     allowDiskUse: p.allowDiskUse,
-    js: jsHost(ctx.js, ctx.deadline),
+    js,
     spill: ctx.spill,
     resolveCollection: (other) => readForeign(ctx, other),
     lookupByValues: (other, field, values) => lookupByValues(ctx, other, field, values),
@@ -343,13 +348,18 @@ async function run(ctx: RequestContext<AggregateParams>): Promise<Reply> {
     // $out / $merge: run the whole pipeline, write, answer with an empty cursor.
     const sync = ctx.writeConcern.sync || ctx.syncOnCommit;
     try {
-      await runWriteStage(ctx, write, pipeline.run(input, { prefixApplied }), sync, ctl);
+      await runWriteStage(ctx, write, pipeline.run(input, { prefixApplied }), sync, ctl, settleJs);
     } finally {
       source?.close();
     }
     return encodeCursorReply({ id: 0n, ns, batchKey: "firstBatch", docs: [] });
   }
-  const out = new PipelineSource(pipeline.run(input, { prefixApplied }), () => source?.close(), slot);
+  const out = new PipelineSource(
+    pipeline.run(input, { prefixApplied }),
+    () => source?.close(),
+    slot,
+    settleJs,
+  );
   let first;
   try {
     first = batchSize === 0

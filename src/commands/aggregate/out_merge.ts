@@ -300,14 +300,18 @@ export async function runWriteStage(
   results: Iterable<Doc>,
   sync: boolean,
   ctl: OpControl,
+  /** Runs the server-side JavaScript calls the stages wait for at a pause (js_defer.ts). */
+  settleJs: () => Promise<void> = () => Promise.resolve(),
 ): Promise<void> {
   const tctx: RequestContext = { ...ctx, db: stage.db };
   if (stage.kind === "$out") {
     // the pipeline runs with pauses (other clients, maxTimeMS); the replacement is one transaction
     const docs: Doc[] = [];
     for (const d of results) {
-      if (d === PAUSE) await ctl.yieldNow();
-      else docs.push(d);
+      if (d === PAUSE) {
+        await ctl.yieldNow();
+        await settleJs();
+      } else docs.push(d);
     }
     ctl.check();
     const coll = await outTarget(tctx, stage);
@@ -338,6 +342,7 @@ export async function runWriteStage(
   for (const doc of results) {
     if (doc === PAUSE) {
       await ctl.yieldNow();
+      await settleJs();
       continue;
     }
     const filter: Doc = {};

@@ -7,7 +7,8 @@
  *   OpControl is due;
  * - `PipelineSource`: the cursor over the pipeline output. It pulls the sync generator chain and,
  *   on a `PAUSE`, awaits `ctl.yieldNow()` (deadline / kill checked, one macrotask for other clients),
- *   then pulls again: blocking stages such as `$group` resume mid-input.
+ *   then pulls again: blocking stages such as `$group` resume mid-input. A pause is also where the
+ *   `$function`/`$accumulator` calls a stage is waiting for run, awaited (engine/aggregate/js_defer.ts).
  *
  * The control changes per command (aggregate, then each getMore), so both ends share a `ControlSlot`
  * that `nextBatch` points at the current command's control.
@@ -81,6 +82,8 @@ export class PipelineSource implements BatchSource {
     output: Iterable<Doc>,
     private readonly onClose: () => void,
     private readonly slot: ControlSlot = controlSlot(new OpControl()),
+    /** Runs the server-side JavaScript calls the stages wait for at a pause (engine js_defer.ts). */
+    private readonly settleJs?: () => Promise<void>,
   ) {
     this.#iter = output[Symbol.iterator]();
   }
@@ -106,6 +109,7 @@ export class PipelineSource implements BatchSource {
       }
       if (r.value === PAUSE) {
         await ctl.yieldNow();
+        if (this.settleJs) await this.settleJs();
         continue;
       }
       const b = BSON.serialize(r.value);

@@ -132,8 +132,8 @@ export function compileJsAccumulator(
     let started = false;
     let pending: unknown[][] = [];
     let pendingBytes = 0;
-    const start = () => {
-      started = true;
+    let checked = false;
+    const initArgsOf = (): unknown[] => {
       const root = isObj(groupKey) ? groupKey : {};
       const a = initOf ? initOf(root, ctx.env.newVars(root)) : [];
       if (!Array.isArray(a)) {
@@ -142,18 +142,26 @@ export function compileJsAccumulator(
           `$accumulator initArgs must evaluate to an array: ${describeValue(a)}`,
         );
       }
-      state = js.call(initSrc, a);
+      checked = true;
+      return a;
+    };
+    const start = () => {
+      state = js.call(initSrc, initArgsOf());
+      started = true; // after the call: a deferred call (js_defer.ts) runs this again
     };
     const flush = () => {
       if (!started) start();
       if (pending.length === 0) return;
-      state = js.call(FOLD, [state ?? null, pending, accSrc]);
+      const folded = js.call(FOLD, [state ?? null, pending, accSrc]);
+      state = folded;
       pending = [];
       pendingBytes = 0;
     };
+    // init runs when the group's value is first asked for (or the queue is folded early): the calls
+    // of a group then happen at result time, where the $group stage can await them (js_defer.ts)
     return {
       add(v) {
-        if (!started) start();
+        if (!checked) initArgsOf(); // mongod's order of errors: initArgs first
         if (!Array.isArray(v)) {
           throw new CommandError(
             Location.AccumulatorJsAccumulateArgsNotArray,

@@ -17,6 +17,8 @@ import { compileAccumulator, type CompiledAccumulator } from "./accumulators_n.t
 import { valueKey } from "./group_key.ts";
 import type { Document, SpillRun, Stage, StageContext } from "./types.ts";
 import { PAUSE } from "./pause.ts";
+import { deferJs, jsDeferralFor } from "./js_defer.ts";
+import type { JsDeferral } from "../expression/types.ts";
 import { budgetOf, groupMemoryError } from "./memory.ts";
 import { approxValueSize } from "./value_size.ts";
 
@@ -101,6 +103,7 @@ export function* groupDocuments(
   accs: readonly AccSpec[],
   ctx: StageContext,
   seed = 0,
+  defer?: JsDeferral,
 ): Iterable<Document> {
   const vars = ctx.env.newVars();
   let groups = new Map<string, Group>();
@@ -119,7 +122,17 @@ export function* groupDocuments(
         continue;
       }
       vars.root = doc;
-      let id = keyOf(doc);
+      let id: unknown;
+      let args: unknown[] | undefined;
+      if (defer) {
+        // server-side JavaScript in the key or arguments: evaluated in rounds (js_defer.ts), then folded
+        const r = yield* deferJs(defer, () => {
+          vars.root = doc;
+          return { id: keyOf(doc), args: accs.map((a) => a.arg(doc, vars)) };
+        });
+        id = r.id;
+        args = r.args;
+      } else id = keyOf(doc);
       if (id === undefined) id = null;
       let g: Group | undefined;
       if (strCmp) g = list.find((x) => valuesEqual(x.id, id, strCmp));
@@ -146,7 +159,7 @@ export function* groupDocuments(
         budget.meter(size);
       }
       for (let i = 0; i < accs.length; i++) {
-        const v = (accs[i] as AccSpec).arg(doc, vars);
+        const v = args ? args[i] : (accs[i] as AccSpec).arg(doc, vars);
         if (anyCollecting && collecting[i] && v !== undefined) {
           const size = approxValueSize(v);
           held += size;
@@ -165,14 +178,18 @@ export function* groupDocuments(
     groups = new Map();
     list = [];
     for (const g of out) {
-      const doc: Document = { _id: g.id };
-      for (let i = 0; i < accs.length; i++) {
-        doc[(accs[i] as AccSpec).field] = (g.accs[i] as AccState).result();
-      }
-      yield doc;
+      const result = () => {
+        const doc: Document = { _id: g.id };
+        for (let i = 0; i < accs.length; i++) {
+          doc[(accs[i] as AccSpec).field] = (g.accs[i] as AccState).result();
+        }
+        return doc;
+      };
+      // `$accumulator`'s init/accumulate/finalize calls happen here: in rounds when they may
+      yield defer ? yield* deferJs(defer, result) : result();
     }
     out.length = 0;
-    for (const run of runs ?? []) yield* groupDocuments(run.read(), keyOf, accs, ctx, seed + 1);
+    for (const run of runs ?? []) yield* groupDocuments(run.read(), keyOf, accs, ctx, seed + 1, defer);
   } finally {
     budget.meter(-held);
     for (const run of runs ?? []) run.discard();
@@ -192,6 +209,7 @@ export function compileGroup(spec: unknown, ctx: StageContext, name: string): St
   }
   const idEv = ctx.env.compile(spec["_id"]);
   const accs = parseAccumulators(spec, ctx, "_id");
+  const defer = jsDeferralFor(ctx, spec);
   return {
     name,
     pauses: true,
@@ -205,6 +223,8 @@ export function compileGroup(spec: unknown, ctx: StageContext, name: string): St
         },
         accs,
         ctx,
+        0,
+        defer,
       );
     },
   };

@@ -95,8 +95,10 @@ export function makeStageContext(opts: PipelineOptions): StageContext {
     collation: opts.collation,
     options: opts,
     // Sub-pipelines ($lookup, $unionWith, $facet) read other inputs: no $geoNear over this collection.
-    subPipeline: (stages) => compileStages(stages, { ...ctx, options: { ...opts, geoNear: undefined } }),
+    subPipeline: (stages) =>
+      compileStages(stages, { ...ctx, options: { ...opts, geoNear: undefined }, jsDefer: undefined }),
     child: (names) => childStageContext(ctx, names),
+    jsDefer: opts.js?.deferred,
   };
   return ctx;
 }
@@ -112,6 +114,7 @@ export function childStageContext(
     env,
     subPipeline: (stages) => compileStages(stages, child),
     child: (more) => childStageContext(child, more),
+    jsDefer: undefined,
   };
   return { ctx: child, slots };
 }
@@ -135,6 +138,8 @@ export function compilePipeline(stages: unknown[], opts: PipelineOptions = {}): 
   const matches: Document[] = [];
   while (i < stages.length && names[i] === "$match") {
     const spec = stageEntry(stages[i])[1];
+    // a $match calling $function stays a stage: the engine awaits its calls (js_defer.ts), the scan cannot
+    if (opts.js && (JSON.stringify(spec) ?? "").includes('"$function"')) break;
     compileStages([stages[i]], ctx); // validates the filter
     matches.push(spec as Document);
     i++;

@@ -12,6 +12,8 @@
  * Errors as mongod: collisions 31250, exclusion in an inclusion 31254, inclusion in an exclusion
  * 31253, expression in an exclusion 31252, empty `$project` 51272.
  */
+import { deferJs, jsDeferralFor } from "./js_defer.ts";
+import type { JsDeferral } from "../expression/types.ts";
 import { CommandError } from "../../errors/command_error.ts";
 import { Location } from "../../errors/locations.ts";
 import { isNumeric } from "../../bson/values.ts";
@@ -310,19 +312,23 @@ export function compileUnsetSpec(spec: unknown): DocTransform {
   return (doc) => excludeDoc(tree, doc);
 }
 
-function mapStage(name: string, f: DocTransform): Stage {
+function mapStage(name: string, f: DocTransform, defer?: JsDeferral): Stage {
   return {
     name,
     pauses: true,
     *run(input) {
-      for (const d of input) yield d === PAUSE ? d : f(d);
+      if (!defer) {
+        for (const d of input) yield d === PAUSE ? d : f(d);
+        return;
+      }
+      for (const d of input) yield d === PAUSE ? d : yield* deferJs(defer, () => f(d));
     },
   };
 }
 
 export const compileProject = (spec: unknown, ctx: StageContext, name: string): Stage =>
-  mapStage(name, compileProjectSpec(spec, ctx));
+  mapStage(name, compileProjectSpec(spec, ctx), jsDeferralFor(ctx, spec));
 export const compileAddFields = (spec: unknown, ctx: StageContext, name: string): Stage =>
-  mapStage(name, compileAddFieldsSpec(spec, ctx, name));
+  mapStage(name, compileAddFieldsSpec(spec, ctx, name), jsDeferralFor(ctx, spec));
 export const compileUnset = (spec: unknown, _ctx: StageContext, name: string): Stage =>
   mapStage(name, compileUnsetSpec(spec));

@@ -2,6 +2,7 @@
  * stages_basic.ts — the streaming and blocking stages that need no state beyond their spec:
  * `$match $skip $limit $sort $count $replaceRoot $replaceWith $sortByCount`.
  */
+import { deferJs, jsDeferralFor } from "./js_defer.ts";
 import { CommandError } from "../../errors/command_error.ts";
 import { Location } from "../../errors/locations.ts";
 import { containsNear } from "../geo/query.ts";
@@ -35,11 +36,16 @@ export function compileMatch(spec: unknown, ctx: StageContext, name: string): St
     expressionEnv: ctx.env,
     textIndex: ctx.options.textIndex,
   });
+  const defer = jsDeferralFor(ctx, spec);
   return {
     name,
     pauses: true,
     *run(input) {
-      for (const d of input) if (d === PAUSE || m.matches(d)) yield d;
+      if (!defer) {
+        for (const d of input) if (d === PAUSE || m.matches(d)) yield d;
+        return;
+      }
+      for (const d of input) if (d === PAUSE || (yield* deferJs(defer, () => m.matches(d)))) yield d;
     },
   };
 }
@@ -176,6 +182,7 @@ export function compileCount(spec: unknown, ctx: StageContext, name: string): St
 
 function replaceRoot(name: string, newRoot: unknown, ctx: StageContext): Stage {
   const ev = ctx.env.compile(newRoot);
+  const defer = jsDeferralFor(ctx, newRoot);
   return {
     name,
     pauses: true,
@@ -186,8 +193,11 @@ function replaceRoot(name: string, newRoot: unknown, ctx: StageContext): Stage {
           yield d;
           continue;
         }
-        vars.root = d;
-        const r = ev(d, vars);
+        const evaluate = () => {
+          vars.root = d;
+          return ev(d, vars);
+        };
+        const r = defer ? yield* deferJs(defer, evaluate) : evaluate();
         if (!isObj(r)) {
           throw new CommandError(
             Location.ReplaceRootResultNotObject,

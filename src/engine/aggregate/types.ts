@@ -5,7 +5,7 @@
 import type { TextIndexInfo } from "../text/mod.ts";
 import type { StringComparator } from "../../bson/compare.ts";
 import type { ExpressionEnv } from "../expression/env.ts";
-import type { JsHost } from "../expression/types.ts";
+import type { JsDeferral, JsHost } from "../expression/types.ts";
 import type { GeoNearQuery } from "../geo/query.ts";
 import type { Document } from "../../bson/document.ts";
 
@@ -29,6 +29,8 @@ export interface StageContext {
   readonly subPipeline: (stages: unknown) => Stage[];
   /** A child context whose expressions also see `names` (slots set per run with `env.setSlot`). */
   readonly child: (names: readonly string[]) => { ctx: StageContext; slots: number[] };
+  /** Top-level stages only: evaluation in rounds for server-side JavaScript (js_defer.ts). */
+  readonly jsDefer?: JsDeferral | undefined;
 }
 
 export interface PipelineOptions {

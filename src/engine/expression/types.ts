@@ -27,9 +27,38 @@ export type Evaluator = (current: unknown, vars: Vars) => unknown;
  */
 export interface JsHost {
   readonly enabled: boolean;
-  /** Calls the function (or expression) source with BSON `args`; returns its BSON result. */
+  /**
+   * Calls the function (or expression) source with BSON `args`; returns its BSON result. Inside a
+   * deferring round (`deferred.begin()`), a call with no answer yet is recorded and throws
+   * `JS_DEFERRED` instead of running.
+   */
   call(fn: string, args: readonly unknown[]): unknown;
+  /** Present when the caller can await calls between evaluation rounds (engine/aggregate/js_defer.ts). */
+  readonly deferred?: JsDeferral | undefined;
 }
+
+/**
+ * Evaluation in rounds, so server-side JavaScript runs awaited instead of blocking the event loop: a
+ * round evaluates an expression from the start; each call answered in an earlier round (same
+ * function, same arguments, same occurrence) gets that answer, the first unanswered one is recorded
+ * and aborts the round (`JS_DEFERRED`); the async consumer then `settle()`s the recorded calls and the
+ * evaluation runs again. `forget()` drops the answers when the evaluation is done.
+ */
+export interface JsDeferral {
+  /** Starts a round; `inline`: unanswered calls run synchronously instead of aborting. */
+  begin(inline: boolean): void;
+  /** Ends the round; true when calls wait to be settled. */
+  end(): boolean;
+  /** Calls recorded and not settled yet. */
+  readonly waiting: boolean;
+  /** Runs the recorded calls (awaited) and keeps their answers. */
+  settle(): Promise<void>;
+  /** Drops recorded calls and answers. */
+  forget(): void;
+}
+
+/** Thrown by `JsHost.call` in a deferring round for a call that has no answer yet. */
+export const JS_DEFERRED: Error = Object.freeze(new Error("server-side JavaScript call deferred")) as Error;
 
 /** Compile-time context: collation, variables in scope, and the slot allocator. */
 export interface ExprContext {

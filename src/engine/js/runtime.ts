@@ -59,6 +59,8 @@ export interface JsRequest {
 export interface RunOptions {
   /** Epoch ms after which the operation fails with 50 (maxTimeMS). */
   readonly deadline?: number | undefined;
+  /** Per-invocation budget of an awaited run (default: the batch budget), e.g. the inline budget for deferred `$function` calls. */
+  readonly budgetMs?: number | undefined;
 }
 
 type Reply = { ok?: unknown[]; err?: string; timeout?: boolean; n?: number; big?: boolean; oom?: boolean };
@@ -233,7 +235,7 @@ export class JsRuntime {
 
   async #runOnce(req: JsRequest, opts: RunOptions): Promise<unknown[]> {
     const lane = this.#batch;
-    const { budget, byDeadline } = this.#budget(this.batchBudgetMs, opts);
+    const { budget, byDeadline } = this.#budget(opts.budgetMs ?? this.batchBudgetMs, opts);
     let { w, sab } = lane.ensure();
     const death = lane.onDeath();
     let ctl = new Int32Array(sab, 0, 4);

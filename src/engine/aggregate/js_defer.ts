@@ -1,0 +1,63 @@
+/**
+ * js_defer.ts — stages whose expressions call server-side JavaScript (`$function`, `$accumulator`)
+ * without holding the event loop (issue 15).
+ *
+ * The pipeline is a synchronous pull chain, so a call cannot be awaited where it is made. Instead a
+ * stage evaluates a document in rounds (`deferJs`): a round that meets a call with no answer yet is
+ * abandoned, the stage yields `PAUSE`, the async consumer at the end of the chain runs the recorded
+ * call on the sandbox's batch lane (awaited: other clients are served meanwhile) and pulls again, and
+ * the stage evaluates the document again — now with the answer (engine/js/host.ts keys answers by
+ * function, arguments and occurrence, so each call runs once). A consumer that never settles (a
+ * stage further down drops pauses) makes the stage fall back to calling inline, as before.
+ *
+ * Only top-level stages defer (`StageContext.jsDefer`): sub-pipelines ($lookup, $facet, $unionWith)
+ * are run by collectors that do not pass markers on, and call inline.
+ */
+import type { JsDeferral } from "../expression/types.ts";
+import { PAUSE } from "./pause.ts";
+import type { Document, StageContext } from "./types.ts";
+
+/** Rounds one evaluation may take before the rest of its calls run inline. */
+const MAX_ROUNDS = 256;
+
+/** The deferral for a stage whose specification calls JavaScript, or undefined (evaluate directly). */
+export function jsDeferralFor(ctx: StageContext, spec: unknown): JsDeferral | undefined {
+  if (!ctx.jsDefer) return undefined;
+  const text = JSON.stringify(spec) ?? "";
+  return text.includes('"$function"') || text.includes('"$accumulator"') ? ctx.jsDefer : undefined;
+}
+
+/**
+ * Evaluates `f` in rounds (see above), yielding `PAUSE` between them; returns its value. `f` must be
+ * free of side effects until its calls are answered (it runs again from the start).
+ */
+export function* deferJs<T>(d: JsDeferral, f: () => T): Generator<Document, T> {
+  try {
+    for (let round = 0; round < MAX_ROUNDS; round++) {
+      d.begin(false);
+      let value: T | undefined;
+      let error: unknown;
+      let failed = false;
+      try {
+        value = f();
+      } catch (e) {
+        error = e;
+        failed = true;
+      }
+      if (!d.end()) {
+        if (failed) throw error;
+        return value as T;
+      }
+      yield PAUSE;
+      if (d.waiting) break; // nobody settled the calls: run them inline
+    }
+    d.begin(true);
+    try {
+      return f();
+    } finally {
+      d.end();
+    }
+  } finally {
+    d.forget();
+  }
+}
