@@ -265,10 +265,12 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
   heap.start();
   const uninstallPressure = setMemoryPressureCheck(() => relief.stopAllMessage());
   const releaseRegexWorker = holdRegexWorker();
+  const top = new Top();
   const transactions = new Transactions(storage, {
     onEnd: (txn) => {
       for (const id of txn.cursors) cursors.kill(id);
     },
+    onFinish: (micros) => top.recordTransaction(micros),
   });
   transactions.startSweeper();
   const snapshots = new SnapshotReads();
@@ -346,7 +348,7 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
     commands: COMMANDS,
     ops,
     profiler: new Profiler({ slowms: config.server.slowMs }),
-    top: new Top(),
+    top,
     fsyncLock: new FsyncLock(),
     backups: { last: undefined },
     // Loaded on first use: it pulls in the Node driver, which a server that never replays never needs.

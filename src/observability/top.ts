@@ -65,6 +65,8 @@ export class Top {
   readonly #entries = new Map<string, TopEntry>();
   readonly #latency = new Map<string, LatencyEntry>();
   readonly #scans = new Map<string, ScanCounts>();
+  /** Every namespace's latencies plus the transactions' (serverStatus `opLatencies`). */
+  readonly #global: LatencyEntry = newLatencyEntry();
 
   record(ns: string, command: string, micros: number, isWrite = false): void {
     let e = this.#entries.get(ns);
@@ -81,14 +83,27 @@ export class Top {
     }
     let l = this.#latency.get(ns);
     if (!l) {
-      l = { reads: newCell(), writes: newCell(), commands: newCell(), transactions: newCell() };
+      l = newLatencyEntry();
       this.#latency.set(ns, l);
     }
-    const cell = l[latencyKind(command)];
-    cell.latency += micros;
-    cell.ops++;
-    const b = bucketOf(micros);
-    cell.buckets.set(b, (cell.buckets.get(b) ?? 0) + 1);
+    const lk = latencyKind(command);
+    addLatency(l[lk], micros);
+    addLatency(this.#global[lk], micros);
+  }
+
+  /**
+   * A multi-document transaction ended (committed or aborted) after `micros` since it started. As
+   * mongod (Top::incrementGlobalTransactionLatencyStats) this counts only in the server-wide
+   * histogram: a collection's `latencyStats.transactions` stays 0, its operations count as reads and
+   * writes.
+   */
+  recordTransaction(micros: number): void {
+    addLatency(this.#global.transactions, micros);
+  }
+
+  /** The server-wide latencies (serverStatus `opLatencies`). */
+  globalLatency(): LatencyEntry {
+    return this.#global;
   }
 
   /** A command scanned the collection `ns` in full (planSummary COLLSCAN). */
@@ -117,6 +132,17 @@ export class Top {
   entries(): ReadonlyMap<string, TopEntry> {
     return this.#entries;
   }
+}
+
+function newLatencyEntry(): LatencyEntry {
+  return { reads: newCell(), writes: newCell(), commands: newCell(), transactions: newCell() };
+}
+
+function addLatency(cell: LatencyCell, micros: number): void {
+  cell.latency += micros;
+  cell.ops++;
+  const b = bucketOf(micros);
+  cell.buckets.set(b, (cell.buckets.get(b) ?? 0) + 1);
 }
 
 /** mongod's OperationLatencyHistogram bucket lower bounds, microseconds. */

@@ -47,6 +47,8 @@ export interface TransactionsOptions {
   readonly lifetimeLimitSeconds?: number;
   /** Told when a transaction ends (commit or abort), e.g. to kill its cursors. */
   readonly onEnd?: (txn: SessionTxn) => void;
+  /** Told the duration (microseconds since it started) of every transaction that commits or aborts. */
+  readonly onFinish?: (micros: number) => void;
 }
 
 function txnLabel(n: bigint): string {
@@ -63,6 +65,7 @@ export class Transactions {
   readonly #retryable = new Map<string, bigint>();
   readonly #now: () => number;
   readonly #onEnd: (txn: SessionTxn) => void;
+  readonly #onFinish: (micros: number) => void;
   lifetimeLimitSeconds: number;
   #timer: ReturnType<typeof setInterval> | undefined;
   /** Counters for serverStatus.transactions. */
@@ -71,6 +74,7 @@ export class Transactions {
   constructor(private readonly storage: StorageEngine, opts: TransactionsOptions = {}) {
     this.#now = opts.now ?? (() => Date.now());
     this.#onEnd = opts.onEnd ?? (() => {});
+    this.#onFinish = opts.onFinish ?? (() => {});
     this.lifetimeLimitSeconds = opts.lifetimeLimitSeconds ?? 60;
   }
 
@@ -308,5 +312,6 @@ export class Transactions {
     } else {
       this.stats.totalCommitted++;
     }
+    this.#onFinish(Math.max(0, this.#now() - txn.startedAt) * 1000);
   }
 }

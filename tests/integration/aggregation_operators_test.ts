@@ -156,6 +156,35 @@ serverTest("aggregation operators of MongoDB 5–8 through the Node driver", asy
   assert.ok(lat[0].queryExecStats.collectionScans.total >= 1);
   const noHist = await games.aggregate<AnyDoc>([{ $collStats: { latencyStats: {} } }]).toArray();
   assert.equal(noHist[0].latencyStats.reads.histogram, undefined);
+  // transactions: as mongod (Top::incrementGlobalTransactionLatencyStats), a committed or aborted
+  // transaction's duration counts in serverStatus opLatencies.transactions; its operations count in
+  // the collection's reads/writes, and the collection's transactions row stays 0
+  const opLatencies = async () =>
+    (await client.db("admin").command({ serverStatus: 1, opLatencies: { histograms: true } })).opLatencies;
+  const before = await opLatencies();
+  const session = client.startSession();
+  try {
+    await session.withTransaction(async () => {
+      await games.insertOne({ _id: "t1" } as AnyDoc, { session });
+    });
+    session.startTransaction();
+    await games.insertOne({ _id: "t2" } as AnyDoc, { session });
+    await session.abortTransaction();
+  } finally {
+    await session.endSession();
+  }
+  const after = await opLatencies();
+  assert.deepEqual(Object.keys(after), ["reads", "writes", "commands", "transactions"]);
+  assert.equal(Number(after.transactions.ops) - Number(before.transactions.ops), 2);
+  assert.ok(Number(after.writes.ops) > Number(before.writes.ops));
+  assert.equal(
+    after.transactions.histogram.reduce((n: number, b: AnyDoc) => n + Number(b.count), 0),
+    Number(after.transactions.ops),
+  );
+  const inTxn = await games.aggregate<AnyDoc>([{ $collStats: { latencyStats: {} } }]).toArray();
+  assert.equal(Number(inTxn[0].latencyStats.transactions.ops), 0);
+  assert.ok(Number(inTxn[0].latencyStats.writes.ops) > Number(lat[0].latencyStats.writes.ops));
+  await games.deleteOne({ _id: "t1" } as AnyDoc);
 
   await games.createIndex({ game: 1 });
   await games.createIndex({ score: 1 });

@@ -17,6 +17,8 @@ import { COMPAT_MONGODB_VERSION, VERSION } from "../../version.ts";
 import { GENERIC_FIELDS } from "../params/generic.ts";
 import { isNumeric, toNumber } from "../../bson/type_name.ts";
 import { ELECTION_ID } from "../handshake/hello.ts";
+import { isDocument } from "../../bson/values.ts";
+import { latencyDoc } from "../shared/latency_doc.ts";
 
 /** Sections a client may leave out; the header fields (host, version, uptime…) are always sent. */
 const SECTIONS = [
@@ -28,6 +30,7 @@ const SECTIONS = [
   "network",
   "opcounters",
   "opcountersRepl",
+  "opLatencies",
   "oplogTruncation",
   "repl",
   "storageEngine",
@@ -47,6 +50,8 @@ export interface ServerStatusParams {
   readonly exclude: ReadonlySet<string>;
   /** Sections asked for with any other value (opt-in sections need it). */
   readonly include: ReadonlySet<string>;
+  /** `opLatencies: {histograms: true}`: the latency histograms too. */
+  readonly latencyHistograms: boolean;
 }
 
 export function parseServerStatus(body: Doc): ServerStatusParams {
@@ -57,7 +62,9 @@ export function parseServerStatus(body: Doc): ServerStatusParams {
     if (v === false || (isNumeric(v) && toNumber(v) === 0)) exclude.add(k);
     else include.add(k);
   }
-  return { exclude, include };
+  const ol = body["opLatencies"];
+  const latencyHistograms = isDocument(ol) && ol["histograms"] === true;
+  return { exclude, include, latencyHistograms };
 }
 
 const long = (n: number) => Long.fromNumber(Math.round(n));
@@ -155,6 +162,8 @@ function run(ctx: RequestContext<ServerStatusParams>): Doc {
       compression: compressionSection(c.network.compression ?? {}),
     }),
     opcounters: () => ({ ...c.opcounters }),
+    // server-wide latencies of user commands plus committed/aborted transactions (mongod's Top)
+    opLatencies: () => latencyDoc(ctx.top.globalLatency(), ctx.params.latencyHistograms),
     opcountersRepl: () => ({ insert: 0, query: 0, update: 0, delete: 0, getmore: 0, command: 0 }),
     repl: () =>
       ctx.info.standalone ? undefined : {

@@ -15,7 +15,7 @@
  */
 import { Long } from "bson";
 import { CommandError } from "../../errors/command_error.ts";
-import { LATENCY_BOUNDS_MICROS, type LatencyEntry } from "../../observability/top.ts";
+import { latencyDoc } from "../shared/latency_doc.ts";
 import { isDocument } from "../../bson/values.ts";
 import type { RequestContext } from "../context.ts";
 import type { Doc } from "../reply.ts";
@@ -101,7 +101,7 @@ export function collStatsDocs(
 ): Doc[] {
   const ns = `${ctx.db}.${collection}`;
   const out: Doc = { ns, host, localTime: new Date() };
-  if (spec.latency) out["latencyStats"] = latencyStats(ctx.top.latency(ns), spec.latency.histograms);
+  if (spec.latency) out["latencyStats"] = latencyDoc(ctx.top.latency(ns), spec.latency.histograms);
   if (isOplogNs(ctx.db, collection) && ctx.oplog) {
     if (spec.storageScale !== undefined) out["storageStats"] = oplogCollStats(ctx.oplog, spec.storageScale);
     if (spec.count) out["count"] = ctx.oplog.count;
@@ -132,27 +132,6 @@ export function collStatsDocs(
     };
   }
   return [out];
-}
-
-/** mongod's `latencyStats` document (OperationLatencyHistogram's shape). */
-function latencyStats(entry: LatencyEntry | undefined, histograms: boolean): Doc {
-  const out: Doc = {};
-  for (const kind of ["reads", "writes", "commands", "transactions"] as const) {
-    const cell = entry?.[kind];
-    const row: Doc = {};
-    if (histograms) {
-      row["histogram"] = [...(cell?.buckets ?? new Map<number, number>()).entries()]
-        .sort((a, b) => a[0] - b[0])
-        .map(([i, n]) => ({
-          micros: Long.fromNumber(LATENCY_BOUNDS_MICROS[i] ?? 0),
-          count: Long.fromNumber(n),
-        }));
-    }
-    row["latency"] = Long.fromNumber(Math.round(cell?.latency ?? 0));
-    row["ops"] = Long.fromNumber(cell?.ops ?? 0);
-    out[kind] = row;
-  }
-  return out;
 }
 
 /** Validates `$planCacheStats` (an object, first stage, a collection). */
