@@ -15,7 +15,7 @@ import { sortKeyOf, type SortKeyPart } from "../sort/sort.ts";
 import { approxValueSize } from "./value_size.ts";
 import { PAUSE } from "./pause.ts";
 import { decodeDocument } from "../../bson/decode.ts";
-import { PackedDocs, type PackedRef } from "./packed_docs.ts";
+import { PackedDocs } from "./packed_docs.ts";
 import type { Document, PipelineOptions, SpillRun, SpillStore } from "./types.ts";
 
 /** mongod's default budget of one blocking stage. */
@@ -69,26 +69,28 @@ const MERGE_PAUSE_EVERY = 4096;
 /** Rows per chunk of a big in-memory final sort when the caller handles pauses. */
 const SORT_CHUNK = 8_192;
 /**
- * Past this many counted bytes (or a quarter of the budget) the sort buffer packs its documents as BSON (packed_docs.ts): decoded
- * ~1 KB documents cost the V8 heap ~2x their counted size (a 100 MiB buffer held 200–250 MiB of
- * heap); small sorts stay decoded (no encode/decode on the way through).
+ * Past this many counted bytes (or a quarter of the budget) the sort buffer packs its documents as
+ * BSON (packed_docs.ts): decoded ~1 KB documents cost the V8 heap ~2x their counted size (a 100 MiB
+ * buffer held 200–250 MiB of heap); small sorts stay decoded (no encode/decode on the way through).
  */
 const PACK_AT = 8 * 1024 * 1024;
-/** Heap bytes one packed row costs besides its document's bytes (row object, key array). */
-const PACKED_ROW_BYTES = 112;
+/** Heap bytes one packed row costs besides its document's bytes and its key (handle, key slot, index). */
+const PACKED_ROW_BYTES = 24;
 
-interface Row {
-  /** The document, while the buffer holds decoded documents (or read back from a run). */
-  d: Document | undefined;
-  /** Where the document is packed, once the buffer packs. */
-  r: PackedRef | undefined;
-  readonly k: unknown[];
-  readonly i: number;
+/** One row in the k-way merge: its key, its document (a run's) or packed handle, its source. */
+interface MergeRow {
+  readonly k: unknown;
+  readonly d: Document | undefined;
+  readonly h: number;
+  readonly src: number;
 }
 
 /**
  * Sorts `input` by `keys` (stable), passing `PAUSE` markers through while reading. Holds at most the
  * budget in memory: a full buffer becomes a sorted run on disk, and the runs are merged at the end.
+ *
+ * The buffer is three parallel arrays (documents or packed handles, sort keys; the input order is
+ * the position), sorted as an index permutation: a row costs the V8 heap a few slots, not objects.
  */
 export function* externalSort(
   input: Iterable<Document>,
@@ -96,30 +98,39 @@ export function* externalSort(
   strCmp: StringComparator | undefined,
   budget: Budget,
 ): Generator<Document> {
-  const keyOf = (d: Document) => keys.map((k) => sortKeyOf(d, k.parts, k.direction, strCmp));
-  const cmp = (x: Row, y: Row) => {
+  // one sort key: the key itself; several: an array of them
+  const only = keys.length === 1 ? keys[0]! : undefined;
+  const keyOf = only
+    ? (d: Document) => sortKeyOf(d, only.parts, only.direction, strCmp)
+    : (d: Document) => keys.map((k) => sortKeyOf(d, k.parts, k.direction, strCmp));
+  const cmpKey = only ? (x: unknown, y: unknown) => compareValues(x, y, strCmp) * only.direction : (
+    x: unknown,
+    y: unknown,
+  ) => {
     for (let j = 0; j < keys.length; j++) {
-      const c = compareValues(x.k[j], y.k[j], strCmp);
+      const c = compareValues((x as unknown[])[j], (y as unknown[])[j], strCmp);
       if (c !== 0) return c * (keys[j] as SortKeyPart).direction;
     }
-    return x.i - y.i;
+    return 0;
   };
   const packed = new PackedDocs();
   let packing = false;
-  const docOf = (r: Row): Document => r.d ?? packed.get(r.r!);
-  let buf: Row[] = [];
+  let docs: Document[] = []; // decoded rows (until packing)
+  let handles: number[] = []; // packed rows
+  let rowKeys: unknown[] = [];
+  const cmpRow = (a: number, b: number) => cmpKey(rowKeys[a], rowKeys[b]) || a - b;
+  const docAt = (j: number): Document => packing ? packed.get(handles[j]!) : docs[j]!;
+  const sortedRange = (from: number, to: number): number[] => {
+    const idx: number[] = [];
+    for (let j = from; j < to; j++) idx.push(j);
+    return idx.sort(cmpRow);
+  };
   let held = 0;
-  let i = 0;
   const runs: SpillRun[] = [];
   let pausing = false; // the caller handles PAUSE markers (it sent some)
   const charge = (n: number) => {
     held += n;
     budget.meter(n);
-  };
-  const pack = (d: Document, k: unknown[]): Row => {
-    const r = packed.add(d);
-    charge(r.n + PACKED_ROW_BYTES + approxValueSize(k));
-    return { d: undefined, r, k, i: i++ };
   };
   try {
     for (const d of input) {
@@ -129,77 +140,89 @@ export function* externalSort(
         continue;
       }
       const k = keyOf(d);
+      rowKeys.push(k);
       if (packing) {
-        buf.push(pack(d, k));
+        const h = packed.add(d);
+        handles.push(h);
+        charge(packed.bytes(h).length + PACKED_ROW_BYTES + approxValueSize(k));
       } else {
-        buf.push({ d, r: undefined, k, i: i++ });
+        docs.push(d);
         charge(approxValueSize(d));
         if (held > Math.min(PACK_AT, budget.limit / 4) && budget.spill) {
           // From here on the buffer holds BSON: re-count what it holds as packed rows.
           packing = true;
           budget.meter(-held);
           held = 0;
-          for (const row of buf) {
-            row.r = packed.add(row.d!);
-            row.d = undefined;
-            charge(row.r.n + PACKED_ROW_BYTES + approxValueSize(row.k));
+          for (let j = 0; j < docs.length; j++) {
+            const h = packed.add(docs[j]!);
+            handles.push(h);
+            charge(packed.bytes(h).length + PACKED_ROW_BYTES + approxValueSize(rowKeys[j]));
           }
+          docs = [];
         }
       }
       if (held > budget.limit) {
         if (!budget.spill) throw sortMemoryError(budget.limit);
-        buf.sort(cmp);
         const run = budget.spill.newRun();
         runs.push(run);
-        for (const r of buf) {
-          if (r.r && run.appendBytes) run.appendBytes(packed.bytes(r.r));
-          else run.append(docOf(r));
+        for (const j of sortedRange(0, rowKeys.length)) {
+          if (packing && run.appendBytes) run.appendBytes(packed.bytes(handles[j]!));
+          else run.append(docAt(j));
         }
         run.finish?.();
         budget.spilled();
-        buf = [];
+        docs = [];
+        handles = [];
+        rowKeys = [];
         packed.clear();
         budget.meter(-held);
         held = 0;
       }
     }
-    // The in-memory rest: one Array.sort, or — when the caller handles pauses and the rest is big —
-    // chunks sorted one at a time with a pause after each (one sort of 1M rows held the event loop ~1 s).
-    const chunks: Row[][] = [];
-    if (pausing && buf.length > SORT_CHUNK) {
-      for (let at = 0; at < buf.length; at += SORT_CHUNK) {
-        chunks.push(buf.slice(at, at + SORT_CHUNK).sort(cmp));
+    // The in-memory rest: one sort, or — when the caller handles pauses and the rest is big — chunks
+    // sorted one at a time with a pause after each (one sort of 1M rows held the event loop ~1 s).
+    const n = rowKeys.length;
+    const chunks: number[][] = [];
+    if (pausing && n > SORT_CHUNK) {
+      for (let at = 0; at < n; at += SORT_CHUNK) {
+        chunks.push(sortedRange(at, Math.min(n, at + SORT_CHUNK)));
         yield PAUSE;
       }
     } else {
-      buf.sort(cmp);
+      const all = sortedRange(0, n);
       if (runs.length === 0) {
-        for (const r of buf) yield docOf(r);
+        for (const j of all) yield docAt(j);
         return;
       }
-      chunks.push(buf);
+      chunks.push(all);
     }
-    buf = [];
     // k-way merge: the in-memory chunks come after the runs (input order), each in input order.
-    const rowsOf = function* (docs: Iterable<Document>): Generator<Row> {
-      for (const d of docs) yield { d, r: undefined, k: keyOf(d), i: 0 };
-    };
-    const sources: Iterator<Row>[] = runs.map((r) => rowsOf(r.read()));
-    for (const c of chunks) sources.push(c[Symbol.iterator]());
+    const sources: Iterator<MergeRow>[] = runs.map((r, src) =>
+      mapIter(r.read(), (d): MergeRow => ({ k: keyOf(d), d, h: 0, src }))
+    );
+    for (const c of chunks) {
+      const src = sources.length;
+      sources.push(
+        mapIter(
+          c,
+          (j): MergeRow => ({ k: rowKeys[j], d: packing ? undefined : docs[j], h: handles[j] ?? 0, src }),
+        ),
+      );
+    }
     chunks.length = 0;
-    const heap: Row[] = []; // i = source index (ties: earlier run first = input order)
+    const cmp = (x: MergeRow, y: MergeRow) => cmpKey(x.k, y.k) || x.src - y.src;
+    const heap: MergeRow[] = [];
     const push = (src: number) => {
-      const n = sources[src]!.next();
-      if (!n.done) heapPush(heap, { d: n.value.d, r: n.value.r, k: n.value.k, i: src }, cmp);
+      const next = sources[src]!.next();
+      if (!next.done) heapPush(heap, next.value, cmp);
     };
-
     for (let s = 0; s < sources.length; s++) push(s);
-    let n = 0;
+    let out = 0;
     while (heap.length > 0) {
       const top = heapPop(heap, cmp);
-      yield docOf(top);
-      push(top.i);
-      if (pausing && ++n % MERGE_PAUSE_EVERY === 0) yield PAUSE; // disk reads: let the caller check its deadline
+      yield top.d ?? packed.get(top.h);
+      push(top.src);
+      if (pausing && ++out % MERGE_PAUSE_EVERY === 0) yield PAUSE; // disk reads: let the caller check its deadline
     }
   } finally {
     budget.meter(-held);
@@ -208,7 +231,11 @@ export function* externalSort(
   }
 }
 
-function heapPush(h: Row[], x: Row, cmp: (a: Row, b: Row) => number): void {
+function* mapIter<T, U>(it: Iterable<T>, f: (x: T) => U): Generator<U> {
+  for (const x of it) yield f(x);
+}
+
+function heapPush<R>(h: R[], x: R, cmp: (a: R, b: R) => number): void {
   h.push(x);
   let i = h.length - 1;
   while (i > 0) {
@@ -219,7 +246,7 @@ function heapPush(h: Row[], x: Row, cmp: (a: Row, b: Row) => number): void {
   }
 }
 
-function heapPop(h: Row[], cmp: (a: Row, b: Row) => number): Row {
+function heapPop<R>(h: R[], cmp: (a: R, b: R) => number): R {
   const top = h[0]!;
   const last = h.pop()!;
   if (h.length > 0) {

@@ -6,21 +6,17 @@
  * boxed numbers, one string per value) and the heap grows to about twice its live size before a
  * major GC: a `$sort` buffer counted at 100 MiB held ~200–250 MiB of heap. Packed, a document costs
  * its BSON bytes in an 8 MiB chunk (outside the JS heap, one allocation per chunk, reused after
- * `clear()`), and the caller's row only three numbers. Documents are encoded once on `add` and decoded
- * once on `get`, as a spilled run's are.
+ * `clear()`), and the caller only one number (a handle: chunk × 2^26 + offset; the length is the
+ * document's own prefix). Documents are encoded once on `add` and decoded once on `get`, as a
+ * spilled run's are.
  */
 import { BSON } from "bson";
 import { decodeDocument } from "../../bson/decode.ts";
 import type { Document } from "./types.ts";
 
 const CHUNK_BYTES = 8 * 1024 * 1024;
-
-/** Where one packed document is: chunk number, offset, length. */
-export interface PackedRef {
-  readonly c: number;
-  readonly o: number;
-  readonly n: number;
-}
+/** Handle = chunk × OFFSETS + offset (a chunk holds at most one 16 MiB document past its size). */
+const OFFSETS = 2 ** 26;
 
 export class PackedDocs {
   #chunks: Uint8Array[] = [];
@@ -35,28 +31,31 @@ export class PackedDocs {
     return n;
   }
 
-  /** Encodes `doc` into the chunks. */
-  add(doc: Document): PackedRef {
+  /** Encodes `doc` into the chunks; returns its handle. */
+  add(doc: Document): number {
     if (this.#cur >= 0) {
-      const ref = this.#tryPut(doc, this.#cur);
-      if (ref) return ref;
+      const h = this.#tryPut(doc, this.#cur);
+      if (h !== undefined) return h;
     }
     this.#nextChunk(0);
-    const ref = this.#tryPut(doc, this.#cur);
-    if (ref) return ref;
+    const h = this.#tryPut(doc, this.#cur);
+    if (h !== undefined) return h;
     // Bigger than a chunk: a chunk of its own.
     this.#nextChunk(BSON.calculateObjectSize(doc));
     return this.#tryPut(doc, this.#cur)!;
   }
 
-  /** The encoded bytes of `ref` (a view into a chunk: valid until `clear()`). */
-  bytes(ref: PackedRef): Uint8Array {
-    return this.#chunks[ref.c]!.subarray(ref.o, ref.o + ref.n);
+  /** The encoded bytes of document `h` (a view into a chunk: valid until `clear()`). */
+  bytes(h: number): Uint8Array {
+    const chunk = this.#chunks[Math.floor(h / OFFSETS)]!;
+    const o = h % OFFSETS;
+    const n = chunk[o]! | chunk[o + 1]! << 8 | chunk[o + 2]! << 16 | chunk[o + 3]! << 24;
+    return chunk.subarray(o, o + n);
   }
 
-  /** The document of `ref`, decoded (its own copy of the bytes: Binary values are views). */
-  get(ref: PackedRef): Document {
-    return decodeDocument(this.#chunks[ref.c]!.slice(ref.o, ref.o + ref.n));
+  /** Document `h`, decoded (from its own copy of the bytes: Binary values are views). */
+  get(h: number): Document {
+    return decodeDocument(this.bytes(h).slice());
   }
 
   /** Forgets every document; the standard-size chunks are kept for reuse. */
@@ -73,13 +72,13 @@ export class PackedDocs {
     this.#at = 0;
   }
 
-  #tryPut(doc: Document, c: number): PackedRef | undefined {
+  #tryPut(doc: Document, c: number): number | undefined {
     const chunk = this.#chunks[c]!;
     try {
       const end = BSON.serializeWithBufferAndIndex(doc, chunk, { index: this.#at }) + 1;
-      const ref = { c, o: this.#at, n: end - this.#at };
+      const h = c * OFFSETS + this.#at;
       this.#at = end;
-      return ref;
+      return h;
     } catch (e) {
       if (e instanceof RangeError) return undefined; // does not fit in the rest of the chunk
       throw e;
