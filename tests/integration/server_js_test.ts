@@ -311,16 +311,18 @@ serverTest(
 );
 
 serverTest(
-  "$function and $accumulator calls run awaited: a 400 ms $function does not stall other clients",
+  "$function and $accumulator calls run awaited: a 300 ms $function does not stall other clients",
   async (client, server) => {
     const c = client.db("js").collection<AnyDoc>("slowfn");
     await c.insertMany([{ _id: 1, a: 1 }, { _id: 2, a: 2 }, { _id: 3, a: 3 }]);
     const other = new MongoClient(server.uri);
-    const busy = "function(x) { const end = Date.now() + 400; while (Date.now() < end) {} return x * 10 }";
+    // 300 ms: well inside the 500 ms per-call budget even when a loaded machine deschedules the sandbox
+    const busy = "function(x) { const end = Date.now() + 300; while (Date.now() < end) {} return x * 10 }";
     const timedPings = async (work: Promise<unknown>) => {
       const pings: number[] = [];
       let done = false;
       const w = work.finally(() => done = true);
+      w.catch(() => {}); // rethrown by the await below, not an unhandled rejection meanwhile
       while (!done) {
         const p = performance.now();
         await other.db("admin").command({ ping: 1 });
@@ -382,8 +384,10 @@ serverTest(
         const max = pings[pings.length - 1] ?? Infinity;
         const msg = `${name}: pings ${pings.length}, p50 ${p50.toFixed(1)}, max ${max.toFixed(1)} ms`;
         console.log(msg);
-        // one inline call would hold every ping for its 400 ms (the margin is for a loaded 2-core machine)
-        assert.ok(pings.length > 5 && p50 < 100 && max < 300, msg);
+        // inline, each of the three or more 300 ms calls would hold a ping ~300 ms; a loaded 2-core machine
+        // stalls one now and then (one of 386 ms was seen at load ~20)
+        const slow = pings.filter((p) => p > 250).length;
+        assert.ok(pings.length > 5 && p50 < 100 && slow <= 1, `${msg}, ${slow} over 250 ms`);
       }
       // a call past the per-call budget still stops with 50 (the inline budget applies to awaited calls)
       const forever = { $function: { body: "function() { while (true) {} }", args: [], lang: "js" } };
