@@ -12,7 +12,9 @@
  *
  * Prints B's p50/p99/max latency in both phases and A's `$group` durations, HOL_ROUNDS times (default
  * 3) so the spread shows (the machine has 2 cores and is shared). `deno task bench head_of_line`
- * runs it; `deno task bench` runs it with HOL_DOCS=200000 unless HOL_DOCS is set.
+ * runs it; `deno task bench` runs it with HOL_DOCS=200000 unless HOL_DOCS is set. HOL_A=update makes
+ * A's long operation an `updateMany` of every document (`{$inc: {v: 1}}`) instead of the `$group`;
+ * HOL_A=index makes it an index build (`createIndex({v: 1, g: 1})`, then dropIndex).
  */
 import { startServer } from "../mod.ts";
 
@@ -20,6 +22,7 @@ const DOCS = Number(Deno.env.get("HOL_DOCS") ?? 1_000_000);
 const OPS = Number(Deno.env.get("HOL_OPS") ?? 2_000);
 const GROUPS = Number(Deno.env.get("HOL_GROUPS") ?? 3);
 const ROUNDS = Number(Deno.env.get("HOL_ROUNDS") ?? 3);
+const A = Deno.env.get("HOL_A") ?? "group";
 
 const dir = await Deno.makeTempDir({ prefix: "secantus-hol-" });
 const server = await startServer({ port: 0, storagePath: `${dir}/data`, logLevel: "WARNING" });
@@ -36,7 +39,7 @@ try {
       reject(new Error(e.message));
     };
   });
-  worker.postMessage({ uri: server.uri, docs: DOCS, ops: OPS, groups: GROUPS, rounds: ROUNDS });
+  worker.postMessage({ uri: server.uri, docs: DOCS, ops: OPS, groups: GROUPS, rounds: ROUNDS, a: A });
   await done;
   worker.terminate();
 } finally {

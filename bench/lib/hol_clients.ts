@@ -1,6 +1,7 @@
 /**
  * The clients of bench/head_of_line.ts, run in a worker thread: loads the documents, then measures
- * client B's `find({_id})` latency with client A idle and while A loops a full-collection `$group`.
+ * client B's `find({_id})` latency with client A idle and while A loops a full-collection `$group`
+ * (or, with HOL_A=update, an `updateMany` of every document; HOL_A=index, an index build).
  */
 /// <reference lib="deno.worker" />
 import { MongoClient } from "mongodb";
@@ -11,6 +12,11 @@ interface Params {
   ops: number;
   groups: number;
   rounds: number;
+  /**
+   * A's long operation: "group" (a full-collection $group), "update" (updateMany of every document)
+   * or "index" (createIndex {v: 1, g: 1}, then dropIndex).
+   */
+  a: string;
 }
 
 const say = (line: string) => self.postMessage({ line });
@@ -63,6 +69,18 @@ async function run(p: Params): Promise<void> {
         try {
           for (let i = 0; i < p.groups; i++) {
             t0 = performance.now();
+            if (p.a === "index") {
+              await ca.createIndex({ v: 1, g: 1 }, { name: "hol_v_g" });
+              groupMs.push(performance.now() - t0);
+              await ca.dropIndex("hol_v_g");
+              continue;
+            }
+            if (p.a === "update") {
+              const r = await ca.updateMany({ g: { $gte: 0 } }, { $inc: { v: 1 } });
+              groupMs.push(performance.now() - t0);
+              if (r.modifiedCount !== p.docs) throw new Error(`updateMany modified ${r.modifiedCount}`);
+              continue;
+            }
             const out = await ca.aggregate(pipeline).toArray();
             groupMs.push(performance.now() - t0);
             if (out.length !== Math.min(100, p.docs)) throw new Error(`$group gave ${out.length} groups`);
@@ -75,7 +93,8 @@ async function run(p: Params): Promise<void> {
       while (!aDone) await findOne(busy);
       await aLoop;
       say(`round ${r} B during A   ${summary(busy)}`);
-      say(`round ${r} A $group     ${groupMs.map((x) => x.toFixed(0)).join(", ")} ms (${p.docs} docs)`);
+      const what = p.a === "update" ? "updateMany" : p.a === "index" ? "createIndex" : "$group    ";
+      say(`round ${r} A ${what} ${groupMs.map((x) => x.toFixed(0)).join(", ")} ms (${p.docs} docs)`);
     }
   } finally {
     await a.close();

@@ -27,6 +27,8 @@ import { ClusterClock } from "../oplog/cluster_clock.ts";
 import { Oplog } from "../oplog/oplog.ts";
 import { LogicalSessions } from "../sessions/logical_sessions.ts";
 import { Transactions } from "../sessions/transactions.ts";
+import { IndexBuilds } from "../executor/index_builds.ts";
+import { dropInterruptedBuilds } from "../executor/index_build.ts";
 import { SnapshotReads } from "../sessions/snapshot_reads.ts";
 import { RWDefaults } from "../sessions/rw_defaults.ts";
 import { isCloseReply, isStreamingReply, type Reply } from "../commands/reply.ts";
@@ -242,6 +244,11 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
   }
   const capped = new CappedCollections(storage, { compilePartialFilter });
   storage.addWriteHook(capped);
+  for (const ix of dropInterruptedBuilds(storage)) {
+    log.warning(
+      `index build of ${ix} was interrupted by the last stop: index dropped; run createIndexes again`,
+    );
+  }
 
   const cursors = new CursorRegistry({
     idleTimeoutMs: 10 * 60 * 1000,
@@ -340,6 +347,7 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
     heap,
     retryableWrites,
     transactions,
+    indexBuilds: new IndexBuilds(),
     snapshots,
     rwDefaults,
     capped,
@@ -459,6 +467,8 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
   const stop = () =>
     stopped ??= (async () => {
       shutdown.abort();
+      // as mongod: operations still running stop at their next yield point with 11600
+      for (const op of ops.list()) op.control.kill("interrupted at shutdown", "InterruptedAtShutdown");
       heap.stop();
       uninstallPressure();
       releaseRegexWorker();

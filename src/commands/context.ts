@@ -15,6 +15,7 @@ import type { FailPoints } from "../testing/fail_points.ts";
 import type { ReplySlot, RetryableWrites } from "../sessions/retryable_writes.ts";
 import type { LogicalSessions } from "../sessions/logical_sessions.ts";
 import type { SessionTxn, Transactions } from "../sessions/transactions.ts";
+import type { IndexBuilds } from "../executor/index_builds.ts";
 import type { ClusterClock } from "../oplog/cluster_clock.ts";
 import type { Oplog } from "../oplog/oplog.ts";
 import type { CappedCollections } from "../executor/capped.ts";
@@ -86,6 +87,8 @@ export interface ServerContext {
   readonly oplog: Oplog | undefined;
   /** Multi-document transactions per logical session (src/sessions/transactions.ts). */
   readonly transactions: Transactions;
+  /** Index builds in progress (src/executor/index_builds.ts). */
+  readonly indexBuilds: IndexBuilds;
   /** Pinned snapshots of snapshot-read sessions (readConcern snapshot outside transactions). */
   readonly snapshots: SnapshotReads;
   /** The default read/write concerns (setDefaultRWConcern). */

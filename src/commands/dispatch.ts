@@ -31,6 +31,7 @@ import { LOCKED_WRITES } from "./shared/fsync_lock.ts";
 import { isPlainDoc } from "../bson/type_name.ts";
 import { ReplySlot } from "../sessions/retryable_writes.ts";
 import {
+  awaitIndexBuilds,
   checkAllowedInTransaction,
   checkSessionArgs,
   enterStatement,
@@ -237,6 +238,7 @@ async function runInTransaction(
   const st = enterStatement(server, generic, spec.name, ctx.client.authenticatedUsers);
   let reply: Reply;
   try {
+    await awaitIndexBuilds(server, st, spec.name, ctx.db, ctx.params, ctx.control);
     reply = await spec.run({ ...ctx, storage: st.storage, transaction: st.txn });
   } catch (e) {
     failStatement(server, st, spec.name);

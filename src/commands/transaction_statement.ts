@@ -21,6 +21,7 @@ import { checkClusterTimeReached } from "./read_concern_support.ts";
 import { readAtOrTooOld } from "./snapshot_read.ts";
 import { commitTimestamp } from "../oplog/cluster_clock.ts";
 import type { Doc, Reply } from "./reply.ts";
+import type { OpControl } from "../observability/op_control.ts";
 
 /** Commands mongod 8.0 allows inside a transaction (allowedInTransactions). */
 const ALLOWED: ReadonlySet<string> = new Set([
@@ -146,6 +147,36 @@ export function enterStatement(
     txn = at.equals(latest) ? begin() : readAtOrTooOld(server, at, () => begin(commitTimestamp(at)));
   }
   return { txn, storage: new TransactionStorage(server.storage, txn.handle) };
+}
+
+/** The namespaces (`db.coll`) a write statement writes; none for other commands. */
+function writtenNamespaces(command: string, db: string, params: unknown): string[] {
+  const p = params as { collection?: unknown; namespaces?: readonly { db: string; coll: string }[] };
+  if (command === "bulkWrite") return (p.namespaces ?? []).map((n) => `${n.db}.${n.coll}`);
+  if (WRITE_COMMANDS.has(command) && typeof p.collection === "string") return [`${db}.${p.collection}`];
+  return [];
+}
+
+const WRITE_COMMANDS: ReadonlySet<string> = new Set(["insert", "update", "delete", "findAndModify"]);
+
+/**
+ * Before a write statement runs: wait while an index of a collection it writes is being built, then
+ * note the collection on the transaction (a build waits for open transactions that wrote its
+ * collection; executor/index_builds.ts). No await separates the last check from the note.
+ */
+export async function awaitIndexBuilds(
+  server: ServerContext,
+  st: Statement,
+  command: string,
+  db: string,
+  params: unknown,
+  ctl: OpControl,
+): Promise<void> {
+  const nss = writtenNamespaces(command, db, params);
+  while (nss.some((ns) => server.indexBuilds.building(ns))) {
+    for (const ns of nss) await server.indexBuilds.idle(ns, ctl);
+  }
+  for (const ns of nss) st.txn.written.add(ns);
 }
 
 /** A reply that means the statement failed (ok: 0, or write errors inside an ok: 1 reply). */

@@ -1,13 +1,23 @@
 /**
- * Builds a new secondary index over a collection's existing records, in write transactions of
- * `BATCH` records each (a failure — duplicate key, parallel arrays — surfaces with the offending
- * document, and the caller drops the half-built index). Runs synchronously: no other command can
- * interleave with the build.
+ * Builds a new secondary index over a collection's existing records, in write transactions of at
+ * most `BATCH` records each (a failure — duplicate key, parallel arrays — surfaces with the
+ * offending document, and the caller drops the half-built index).
+ *
+ * With an `OpControl` the build yields between batches (each batch ends when the time slice does),
+ * so other clients are served while it runs. Meanwhile the index is in the catalog marked
+ * `building`: every write keeps its entries (an entry the build writes again is a no-op, a removal of
+ * one not written yet is too), and no query uses it. Before each batch the build checks that the
+ * collection and the index are still the ones it started on (a drop ends it with 276
+ * IndexBuildAborted); the control's deadline and killOp end it too. Without a control (an index
+ * created inside a multi-document transaction, on a collection created there) it runs in one go.
  */
-import type { CollectionEntry, IndexEntry, StorageEngine } from "../storage/api.ts";
+import type { CollectionEntry, IndexEntry, StorageEngine, WriteTxn } from "../storage/api.ts";
 import type { Document as Doc } from "../bson/document.ts";
 import { decode } from "./rows.ts";
 import { type IndexKeyOptions, keysForIndex } from "./index_keys.ts";
+import type { OpControl } from "../observability/op_control.ts";
+import { CommandError } from "../errors/command_error.ts";
+import { sameUuid } from "./query.ts";
 
 const BATCH = 2000;
 
@@ -19,44 +29,87 @@ export class IndexBuildError extends Error {
   }
 }
 
-export function buildIndex(
+export async function buildIndex(
   storage: StorageEngine,
   coll: CollectionEntry,
   ix: IndexEntry,
   keyOpts: IndexKeyOptions,
-): void {
+  ctl?: OpControl,
+): Promise<void> {
   let after: bigint | undefined;
-  for (;;) {
+  for (let batches = 0;; batches++) {
+    if (ctl && batches > 0) {
+      await ctl.yieldNow();
+      stillBuilding(storage, coll, ix);
+    }
     const done = storage.write((txn) => {
       let n = 0;
-      const batch: { rid: bigint; bytes: Uint8Array }[] = [];
       const it = txn.scan(coll, after === undefined ? {} : { after });
       try {
         for (const rec of it) {
-          batch.push(rec);
-          if (++n >= BATCH) break;
+          // yielding: the batch also ends with its time slice
+          if (n >= BATCH || (ctl && n > 0 && (n & 15) === 0 && ctl.dueNow())) return false;
+          indexRecord(txn, coll, ix, keyOpts, rec);
+          after = rec.rid;
+          n++;
         }
       } finally {
         it.return?.();
       }
-      for (const rec of batch) {
-        const doc = decode(rec.bytes);
-        try {
-          const r = keysForIndex(ix, doc, keyOpts);
-          if (r === null) continue;
-          const keys = new Map([[ix.name, r.keys]]);
-          txn.insertIndexKeys(
-            coll,
-            rec.rid,
-            r.multikey ? Object.assign(keys, { multikey: [ix.name] }) : keys,
-          );
-        } catch (e) {
-          throw new IndexBuildError(e, doc);
-        }
-      }
-      if (batch.length > 0) after = batch[batch.length - 1]!.rid;
-      return batch.length < BATCH;
+      return true;
     });
     if (done) return;
   }
+}
+
+/** Adds one record's entries to the index being built. */
+function indexRecord(
+  txn: WriteTxn,
+  coll: CollectionEntry,
+  ix: IndexEntry,
+  keyOpts: IndexKeyOptions,
+  rec: { readonly rid: bigint; readonly bytes: Uint8Array },
+): void {
+  const doc = decode(rec.bytes);
+  try {
+    const r = keysForIndex(ix, doc, keyOpts);
+    if (r === null) return;
+    const keys = new Map([[ix.name, r.keys]]);
+    txn.insertIndexKeys(coll, rec.rid, r.multikey ? Object.assign(keys, { multikey: [ix.name] }) : keys);
+  } catch (e) {
+    throw new IndexBuildError(e, doc);
+  }
+}
+
+/** 276 IndexBuildAborted when the collection or the index being built went away while it yielded. */
+function stillBuilding(storage: StorageEngine, coll: CollectionEntry, ix: IndexEntry): void {
+  const now = storage.catalog.getCollection(coll.db, coll.name);
+  const same = now !== undefined && sameUuid(now.uuid, coll.uuid) &&
+    now.indexes.some((i) => i.name === ix.name && i.ident === ix.ident);
+  if (!same) {
+    throw new CommandError(
+      "IndexBuildAborted",
+      `Index build aborted: ${coll.db}.${coll.name} index ${ix.name} was dropped during the build`,
+    );
+  }
+}
+
+/**
+ * At startup: drops the indexes whose build a stop or crash interrupted (still marked `building`),
+ * and returns them as `db.coll index` for the log. Their createIndexes never answered success; the
+ * client runs it again (mongod restarts such a build instead).
+ */
+export function dropInterruptedBuilds(storage: StorageEngine): string[] {
+  const dropped: string[] = [];
+  const cat = storage.catalog;
+  for (const db of cat.listDatabases()) {
+    for (const coll of cat.listCollections(db)) {
+      for (const ix of coll.indexes) {
+        if (!ix.building) continue;
+        cat.dropIndex(db, coll.name, ix.name);
+        dropped.push(`${db}.${coll.name} ${ix.name}`);
+      }
+    }
+  }
+  return dropped;
 }

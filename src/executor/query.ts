@@ -180,6 +180,20 @@ export class QuerySource implements BatchSource {
     return { docs: acc.out, done: this.#isDone() };
   }
 
+  /**
+   * The matching rows themselves (record id and stored bytes, not projected), for a write that
+   * targets them: at most `maxRows`, yielding through `ctl` between slices. A sort that spills
+   * keeps record ids only when the query has `rowMeta`.
+   */
+  async nextRowsAsync(maxRows: number, ctl: OpControl): Promise<{ rows: Row[]; done: boolean }> {
+    const acc: Acc<Row> = { out: [], bytes: 0 };
+    while (this.#pull(acc, maxRows, Infinity, (row) => row, () => 0, EXAMINE_PER_PULL)) {
+      if (ctl.dueNow()) await ctl.yieldNow();
+    }
+    ctl.check();
+    return { rows: acc.out, done: this.#isDone() };
+  }
+
   /** The projection step over a row (with its metadata when the projection reads it), or null. */
   #projector(): ((row: Row) => Doc) | null {
     const project = this.q.project;

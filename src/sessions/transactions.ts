@@ -38,6 +38,8 @@ export interface SessionTxn {
   statements: number;
   /** Why it was aborted, for the log and for messages. */
   abortReason?: string;
+  /** Namespaces (`db.coll`) its statements wrote or are writing (index builds wait for them). */
+  readonly written: Set<string>;
 }
 
 export interface TransactionsOptions {
@@ -90,6 +92,12 @@ export class Transactions {
   /** The session's latest transaction (any phase). */
   get(session: string): SessionTxn | undefined {
     return this.#txns.get(session);
+  }
+
+  /** True while an open transaction has written `ns` (`db.coll`). */
+  openWriterOf(ns: string): boolean {
+    for (const t of this.#txns.values()) if (t.phase === "inProgress" && t.written.has(ns)) return true;
+    return false;
   }
 
   /** Open transactions (for currentOp-like reporting and tests). */
@@ -166,6 +174,7 @@ export class Transactions {
         }),
         startedAt: this.#now(),
         cursors: new Set(),
+        written: new Set(),
         running: 0,
         statements: 0,
       };

@@ -98,6 +98,13 @@ export interface IndexEntry {
    * produced array-derived keys for this index; never cleared except by dropping the index.
    */
   readonly multikey?: boolean;
+  /**
+   * Being built (createIndexes, executor/index_build.ts): every write keeps its entries, no query
+   * uses it, listIndexes does not show it. Cleared when the build finishes; an index still marked
+   * after a restart was interrupted and is dropped when the server starts. Write hooks hear of the
+   * index (`createIndex`) when its build finishes, and never of a drop before that.
+   */
+  readonly building?: boolean;
 }
 
 /** One collection as the catalog records it. Immutable snapshot: re-read after DDL. */
@@ -395,14 +402,18 @@ export interface Catalog {
   createIndex(db: string, name: string, index: Omit<IndexEntry, "ident">): CollectionEntry;
   dropIndex(db: string, name: string, indexName: string): CollectionEntry;
   /**
-   * Replaces an index's spec (collMod: hidden, expireAfterSeconds) and/or sets its multikey flag.
-   * Throws StorageError "IndexNotFound" when absent.
+   * Replaces an index's spec (collMod: hidden, expireAfterSeconds), sets its multikey flag and/or
+   * marks its build finished (`building: false`). Throws StorageError "IndexNotFound" when absent.
    */
   updateIndex(
     db: string,
     name: string,
     indexName: string,
-    patch: { readonly spec?: Record<string, unknown>; readonly multikey?: boolean },
+    patch: {
+      readonly spec?: Record<string, unknown>;
+      readonly multikey?: boolean;
+      readonly building?: false;
+    },
   ): CollectionEntry;
   /**
    * Changes an index between the unique and the non-unique layout (collMod's unique conversion and

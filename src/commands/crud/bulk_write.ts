@@ -201,7 +201,7 @@ interface Totals {
   nDeleted: number;
 }
 
-function runOp(
+async function runOp(
   ctx: RequestContext,
   p: BulkWriteOp,
   coll: string,
@@ -209,7 +209,7 @@ function runOp(
   sync: boolean,
   t: Totals,
   js: JsParts | undefined,
-): Doc {
+): Promise<Doc> {
   switch (p.kind) {
     case "insert": {
       const entry = ensureCollection(ctx, coll);
@@ -239,7 +239,7 @@ function runOp(
       }
       ctx.counters.opcounters.update++;
       const constants = op.constants;
-      const r = applyUpdate(
+      const r = await applyUpdate(
         ctx,
         coll,
         {
@@ -269,7 +269,7 @@ function runOp(
     case "delete": {
       const { op } = p;
       ctx.counters.opcounters.delete++;
-      const rows = applyDelete(
+      const rows = await applyDelete(
         ctx,
         coll,
         {
@@ -282,8 +282,8 @@ function runOp(
         sync,
         js,
       );
-      t.nDeleted += rows.length;
-      return { ok: 1, n: rows.length };
+      t.nDeleted += rows.n;
+      return { ok: 1, n: rows.n };
     }
   }
 }

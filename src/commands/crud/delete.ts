@@ -1,6 +1,6 @@
 /**
  * delete: removes the documents each statement ({q, limit: 0 | 1, hint, collation}) matches, one
- * storage transaction per statement. Replies `{n, writeErrors?}`.
+ * storage transaction per statement, or yielding batches when it is long (`applyDelete`). Replies `{n, writeErrors?}`.
  */
 import { refuseOnView } from "../shared/views.ts";
 import { BATCH_FIELDS, commitSync, nullAsMissing, statementList } from "../write/write_batch.ts";
@@ -16,7 +16,9 @@ import { WriteErrors } from "../write/write_result.ts";
 import { retryOnConflict } from "../write/conflict_retry.ts";
 import { compileQueryWithLet } from "../shared/query_let.ts";
 import { type JsParts, jsQueryParts, prefetchedJsParts } from "../shared/where.ts";
-import { findTargets } from "../write/targets.ts";
+import { FAST_BUDGET, findTargets } from "../write/targets.ts";
+import { retryYielding, writeTargetsYielding } from "../write/yielding_write.ts";
+import type { CollectionEntry, WriteTxn } from "../../storage/api.ts";
 import { indexKeysOf } from "../../executor/index_keys.ts";
 import { compilePartialFilter } from "../../engine/mod.ts";
 import type { Row } from "../../executor/rows.ts";
@@ -36,15 +38,24 @@ export interface DeleteStatement {
   readonly variables?: Doc | undefined;
 }
 
-/** Deletes the targets of one statement; returns the removed rows (findAndModify uses the first). */
-export function applyDelete(
+/** What a delete statement removed: how many documents, and the first (findAndModify returns it). */
+export interface DeleteOutcome {
+  n: number;
+  first?: Doc;
+}
+
+/**
+ * Deletes the targets of one statement: in one storage transaction when they are found quickly
+ * (FAST_BUDGET, or an `_id` lookup), else in yielding batches (write/yielding_write.ts).
+ */
+export async function applyDelete(
   ctx: RequestContext,
   collName: string,
   st: DeleteStatement,
   sync: boolean,
   /** `$where`/`$function` support, `$where` prefetched (`prefetchedJsParts`); default: inline calls. */
   js: JsParts = jsQueryParts(ctx),
-): Row[] {
+): Promise<DeleteOutcome> {
   const coll = findCollection(ctx, collName);
   refuseCappedInTransaction(ctx, coll, "remove");
   refuseTimeseriesInTransaction(ctx, coll, "delete");
@@ -55,16 +66,38 @@ export function applyDelete(
   );
   if (!coll) {
     refuseOnView(ctx.storage, ctx.db, collName);
-    return [];
+    return { n: 0 };
   }
-  return ctx.storage.write((txn) => {
-    const targets = findTargets(txn, coll, q, st.multi, ctx.control);
-    for (const row of targets) {
-      if (ctx.control.due()) ctx.control.check();
-      txn.remove(coll, row.rid, indexKeysOf(coll, row.doc, keyOpts));
+  const removeRow = (txn: WriteTxn, row: Row, out: DeleteOutcome, entry: CollectionEntry) => {
+    const doc = row.doc;
+    txn.remove(entry, row.rid, indexKeysOf(entry, doc, keyOpts));
+    if (out.n++ === 0) out.first = doc;
+  };
+  const byId = q.access.kind === "idLookup";
+  if (byId || !ctx.transaction) {
+    try {
+      return ctx.storage.write((txn) => {
+        const out: DeleteOutcome = { n: 0 };
+        const targets = findTargets(txn, coll, q, st.multi, ctx.control, byId ? undefined : FAST_BUDGET);
+        for (const row of targets) removeRow(txn, row, out, coll);
+        return out;
+      }, { sync });
+    } catch (e) {
+      if (!retryYielding(e, st.multi, ctx)) throw e;
     }
-    return targets;
-  }, { sync });
+  }
+  const outcome: DeleteOutcome = { n: 0 };
+  await writeTargetsYielding(ctx, coll, q, st.multi, sync, () => {
+    const b: DeleteOutcome = { n: 0 };
+    return {
+      write: (txn, row, entry) => removeRow(txn, row, b, entry),
+      committed: () => {
+        if (outcome.n === 0 && b.first) outcome.first = b.first;
+        outcome.n += b.n;
+      },
+    };
+  }, !ctx.transaction);
+  return outcome;
 }
 
 /** The fields of one `deletes` entry (mongod's DeleteOpEntry). */
@@ -112,7 +145,7 @@ async function run(ctx: RequestContext<DeleteParams>): Promise<Doc> {
       const st = statements[i]!;
       const coll = findCollection(ctx, name);
       const js = await prefetchedJsParts(ctx, coll, st.q, st.collation, variables, st.multi ? undefined : 1);
-      n += (await retryOnConflict(ctx, () => applyDelete(ctx, name, { ...st, variables }, sync, js))).length;
+      n += (await retryOnConflict(ctx, () => applyDelete(ctx, name, { ...st, variables }, sync, js))).n;
     } catch (e) {
       errors.add(i, e, (m) => ctx.log.error(m));
       if (ordered || ctx.transaction) break;

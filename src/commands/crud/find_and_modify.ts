@@ -129,8 +129,7 @@ async function run(ctx: RequestContext<FindAndModifyParams>): Promise<Doc> {
         sync,
         js,
       ));
-    const first = rows[0];
-    return { lastErrorObject: { n: rows.length }, value: shape(first?.doc), ok: 1 };
+    return { lastErrorObject: { n: rows.n }, value: shape(rows.first), ok: 1 };
   }
   ctx.counters.opcounters.update++;
   const r = await retryOnConflict(ctx, () =>

@@ -1,13 +1,13 @@
 /**
- * update: applies each statement of `updates` ({q, u, upsert, multi, arrayFilters, hint, sort}) in its
- * own storage transaction. Replies with mongod's `n`, `nModified`, `upserted` and `writeErrors`.
+ * update: applies each statement of `updates` ({q, u, upsert, multi, arrayFilters, hint, sort}), each
+ * in its own storage transaction, or in yielding batches when it is long (`applyUpdate`). Replies with mongod's `n`, `nModified`, `upserted` and `writeErrors`.
  * `_id` may not change (66 ImmutableField); an upsert seeds the new document from the filter's
  * equality fields and takes `_id` from there or generates one.
  */
 import { effectiveCollation } from "../shared/default_collation.ts";
 import { BATCH_FIELDS, commitSync, nullAsMissing, statementList } from "../write/write_batch.ts";
 import { decodeDocument } from "../../bson/decode.ts";
-import { BSON, ObjectId } from "bson";
+import { ObjectId } from "bson";
 import type { RequestContext } from "../context.ts";
 import { defineCommand, type Doc } from "../spec.ts";
 import { CommandError } from "../../errors/command_error.ts";
@@ -33,7 +33,9 @@ import { WriteErrors } from "../write/write_result.ts";
 import { retryOnConflict } from "../write/conflict_retry.ts";
 import { compileQueryWithLet } from "../shared/query_let.ts";
 import { type JsParts, jsQueryParts, prefetchedJsParts } from "../shared/where.ts";
-import { findTargets } from "../write/targets.ts";
+import { FAST_BUDGET, findTargets } from "../write/targets.ts";
+import { retryYielding, writeTargetsYielding } from "../write/yielding_write.ts";
+import type { Row } from "../../executor/rows.ts";
 import { LIMITS } from "../../limits.ts";
 import { serializeStorable } from "../shared/stored_depth.ts";
 import { compatAtLeast } from "../shared/server_version.ts";
@@ -41,7 +43,7 @@ import { indexKeysOf } from "../../executor/index_keys.ts";
 import { compileMatchPosition, compilePartialFilter, compileUpdate, upsertSeed } from "../../engine/mod.ts";
 import { valuesEqual } from "../../bson/compare.ts";
 import { validateIdValue } from "../write/validate_doc.ts";
-import type { CollectionEntry } from "../../storage/api.ts";
+import type { CollectionEntry, WriteTxn } from "../../storage/api.ts";
 import { validateDocument } from "../write/doc_validation.ts";
 import { refuseOnView } from "../shared/views.ts";
 import { refuseCappedInTransaction } from "../write/capped_in_transaction.ts";
@@ -90,15 +92,19 @@ function encodeChecked(doc: Doc): Uint8Array {
   return bytes;
 }
 
-/** Runs one update statement; shared with findAndModify. */
-export function applyUpdate(
+/**
+ * Runs one update statement; shared with findAndModify and bulkWrite. A statement whose targets
+ * are found within FAST_BUDGET (and any `_id` lookup) runs in one storage transaction; a longer one
+ * yields between batches (write/yielding_write.ts).
+ */
+export async function applyUpdate(
   ctx: RequestContext,
   collName: string,
   st: UpdateStatement,
   sync: boolean,
   /** `$where`/`$function` support, `$where` prefetched (`prefetchedJsParts`); default: inline calls. */
   js: JsParts = jsQueryParts(ctx),
-): UpdateOutcome {
+): Promise<UpdateOutcome> {
   const existing = findCollection(ctx, collName);
   if (!existing) refuseOnView(ctx.storage, ctx.db, collName);
   refuseCappedInTransaction(ctx, existing, "write");
@@ -127,82 +133,110 @@ export function applyUpdate(
     (st.upsert ? ensureCollection(ctx, collName) : undefined);
   if (!coll) return { matched: 0, modified: 0 };
   const now = new Date();
-  return ctx.storage.write((txn) => {
-    const targets = findTargets(txn, coll, q, st.multi, ctx.control);
-    const outcome: UpdateOutcome = { matched: targets.length, modified: 0 };
-    for (const row of targets) {
-      if (ctx.control.due()) ctx.control.check();
-      const before = row.doc;
-      const matchedIndex = position?.(before);
-      // the copy the update may change: the stored bytes decoded again (cheaper than re-encoding `before`)
-      const { doc: after, modified, diff } = updater.apply(decodeDocument(row.bytes), {
-        isInsert: false,
-        now,
-        matchedIndex,
-      });
-      if (!st.multi) {
-        outcome.before = before;
-        outcome.after = after;
-      }
-      if (!modified) continue;
-      if (!valuesEqual(before["_id"], after["_id"])) {
-        throw new CommandError(
-          "ImmutableField",
-          "Performing an update on the path '_id' would modify the immutable field '_id'",
-        );
-      }
-      validateDocument(coll, after, before, validation);
-      const bytes = encodeChecked(after);
-      try {
-        txn.update(
-          coll,
-          row.rid,
-          bytes,
-          indexKeysOf(coll, before, keyOpts),
-          indexKeysOf(coll, after, keyOpts),
-          // a pipeline update whose diff is not smaller than the document is logged as a replacement
-          st.oplogDiff && updater.kind === "replacement"
-            ? { diff: st.oplogDiff }
-            : diff
-            ? { diff }
-            : { replace: true },
-        );
-      } catch (e) {
-        translateStorageError(e, coll, after);
-      }
-      outcome.modified++;
-    }
-    if (targets.length === 0 && st.upsert) {
-      const seed = upsertSeed(st.q);
-      const { doc } = updater.apply(seed, { isInsert: true, now });
-      let inserted = doc;
-      if (updater.kind === "replacement" && seed["_id"] !== undefined && doc["_id"] === undefined) {
-        inserted = { _id: seed["_id"], ...doc };
-      }
-      if (inserted["_id"] === undefined) inserted = { _id: new ObjectId(), ...inserted };
-      else if (Object.keys(inserted)[0] !== "_id") {
-        const { _id, ...rest } = inserted;
-        inserted = { _id, ...rest };
-      }
-      validateIdValue(inserted["_id"]);
-      validateDocument(coll, inserted, undefined, validation);
-      const bytes = encodeChecked(inserted);
-      try {
-        txn.insert(coll, bytes, indexKeysOf(coll, inserted, keyOpts));
-        ctx.capped.enforce(txn, coll);
-      } catch (e) {
-        translateStorageError(e, coll, inserted);
-      }
-      outcome.upsertedId = inserted["_id"];
-      outcome.after = inserted;
-    }
-    return outcome;
-  }, { sync });
-}
 
-/** A deep copy that keeps BSON wrapper classes (ObjectId, Long, …) intact. */
-export function structuredCloneDoc(doc: Doc): Doc {
-  return decodeDocument(BSON.serialize(doc));
+  /** Updates one matched document, counting it in `out`. */
+  const updateRow = (txn: WriteTxn, row: Row, out: UpdateOutcome, entry: CollectionEntry) => {
+    out.matched++;
+    const before = row.doc;
+    const matchedIndex = position?.(before);
+    // the copy the update may change: the stored bytes decoded again (cheaper than re-encoding `before`)
+    const { doc: after, modified, diff } = updater.apply(decodeDocument(row.bytes), {
+      isInsert: false,
+      now,
+      matchedIndex,
+    });
+    if (!st.multi) {
+      out.before = before;
+      out.after = after;
+    }
+    if (!modified) return;
+    if (!valuesEqual(before["_id"], after["_id"])) {
+      throw new CommandError(
+        "ImmutableField",
+        "Performing an update on the path '_id' would modify the immutable field '_id'",
+      );
+    }
+    validateDocument(entry, after, before, validation);
+    const bytes = encodeChecked(after);
+    try {
+      txn.update(
+        entry,
+        row.rid,
+        bytes,
+        indexKeysOf(entry, before, keyOpts),
+        indexKeysOf(entry, after, keyOpts),
+        // a pipeline update whose diff is not smaller than the document is logged as a replacement
+        st.oplogDiff && updater.kind === "replacement"
+          ? { diff: st.oplogDiff }
+          : diff
+          ? { diff }
+          : { replace: true },
+      );
+    } catch (e) {
+      translateStorageError(e, entry, after);
+    }
+    out.modified++;
+  };
+
+  /** The upsert: inserts the document made from the filter's equality fields and the update. */
+  const upsert = (txn: WriteTxn, out: UpdateOutcome) => {
+    const seed = upsertSeed(st.q);
+    const { doc } = updater.apply(seed, { isInsert: true, now });
+    let inserted = doc;
+    if (updater.kind === "replacement" && seed["_id"] !== undefined && doc["_id"] === undefined) {
+      inserted = { _id: seed["_id"], ...doc };
+    }
+    if (inserted["_id"] === undefined) inserted = { _id: new ObjectId(), ...inserted };
+    else if (Object.keys(inserted)[0] !== "_id") {
+      const { _id, ...rest } = inserted;
+      inserted = { _id, ...rest };
+    }
+    validateIdValue(inserted["_id"]);
+    validateDocument(coll, inserted, undefined, validation);
+    const bytes = encodeChecked(inserted);
+    try {
+      txn.insert(coll, bytes, indexKeysOf(coll, inserted, keyOpts));
+      ctx.capped.enforce(txn, coll);
+    } catch (e) {
+      translateStorageError(e, coll, inserted);
+    }
+    out.upsertedId = inserted["_id"];
+    out.after = inserted;
+  };
+
+  // One storage transaction when the targets are found quickly (inside a multi-document
+  // transaction only for an _id lookup: a failed write there would fail the transaction).
+  const byId = q.access.kind === "idLookup";
+  if (byId || !ctx.transaction) {
+    try {
+      return ctx.storage.write((txn) => {
+        const targets = findTargets(txn, coll, q, st.multi, ctx.control, byId ? undefined : FAST_BUDGET);
+        const outcome: UpdateOutcome = { matched: 0, modified: 0 };
+        for (const row of targets) updateRow(txn, row, outcome, coll);
+        if (targets.length === 0 && st.upsert) upsert(txn, outcome);
+        return outcome;
+      }, { sync });
+    } catch (e) {
+      if (!retryYielding(e, st.multi, ctx)) throw e;
+    }
+  }
+  const outcome: UpdateOutcome = { matched: 0, modified: 0 };
+  await writeTargetsYielding(ctx, coll, q, st.multi, sync, () => {
+    const b: UpdateOutcome = { matched: 0, modified: 0 };
+    return {
+      write: (txn, row, entry) => updateRow(txn, row, b, entry),
+      committed: () => {
+        outcome.matched += b.matched;
+        outcome.modified += b.modified;
+        if (b.before) outcome.before = b.before;
+        if (b.after) outcome.after = b.after;
+      },
+    };
+  }, !ctx.transaction);
+  if (outcome.matched === 0 && st.upsert) {
+    await retryOnConflict(ctx, () => ctx.storage.write((txn) => upsert(txn, outcome), { sync }));
+  }
+  return outcome;
 }
 
 /** `u` / `update` / `updateMods`: a modifier or replacement document, or a pipeline (9 FailedToParse). */

@@ -3,11 +3,15 @@
  * ones (same name and spec: already there; same name, other key: 86 IndexKeySpecsConflict; same name
  * or same key with other options: 85 IndexOptionsConflict), creates the collection implicitly, and
  * builds the new indexes over existing documents. A build that fails (duplicate key, parallel arrays)
- * drops its index and reports the document's error.
+ * drops its index and reports the document's error. Outside a transaction a build yields to other
+ * clients (executor/index_build.ts); builds of one collection run one after another, and wait for
+ * open transactions that wrote the collection (executor/index_builds.ts).
  */
 import { defaultCollation } from "../shared/default_collation.ts";
 import { CommandError } from "../../errors/command_error.ts";
-import type { CollectionEntry } from "../../storage/api.ts";
+import type { CollectionEntry, IndexEntry } from "../../storage/api.ts";
+import { IndexBuilds } from "../../executor/index_builds.ts";
+import { sameUuid } from "../../executor/query.ts";
 import type { RequestContext } from "../context.ts";
 import { defineCommand, type Doc } from "../spec.ts";
 import { array, ignored, type Parsed, parseShape, type Reader, required } from "../params/schema.ts";
@@ -126,6 +130,27 @@ function refuseOnTimeseries(coll: CollectionEntry, wanted: readonly ValidatedInd
 
 async function run(ctx: RequestContext<CreateIndexesParams>): Promise<Doc> {
   const name = ctx.params.collection;
+  const ns = `${ctx.db}.${name}`;
+  // Outside a transaction the build yields (executor/index_build.ts): wait for an earlier build of
+  // this collection, and for open transactions that wrote it (index_builds.ts says why).
+  const yielding = !ctx.transaction;
+  if (yielding) {
+    await ctx.indexBuilds.idle(ns, ctx.control);
+    await IndexBuilds.until(() => ctx.transactions.openWriterOf(ns), ctx.control);
+  }
+  const end = yielding ? ctx.indexBuilds.begin(ns) : () => {};
+  try {
+    return await createAndBuild(ctx, name, yielding);
+  } finally {
+    end();
+  }
+}
+
+async function createAndBuild(
+  ctx: RequestContext<CreateIndexesParams>,
+  name: string,
+  yielding: boolean,
+): Promise<Doc> {
   let coll = findCollection(ctx, name);
   // A collection's default collation applies to a new index that names none (mongod).
   const collation = defaultCollation(coll);
@@ -143,13 +168,19 @@ async function run(ctx: RequestContext<CreateIndexesParams>): Promise<Doc> {
   }
   coll = await retryOnConflict(ctx, () => ensureCollection(ctx, name));
   for (const b of builds) {
-    coll = ctx.storage.catalog.createIndex(ctx.db, name, { name: b.name, spec: b.spec, unique: b.unique });
+    coll = ctx.storage.catalog.createIndex(ctx.db, name, {
+      name: b.name,
+      spec: b.spec,
+      unique: b.unique,
+      ...(yielding ? { building: true } : {}),
+    });
     const ix = coll.indexes.find((i) => i.name === b.name)!;
     resetIndexUsage(coll, b.name);
     try {
-      buildIndex(ctx.storage, coll, ix, keyOpts);
+      await buildIndex(ctx.storage, coll, ix, keyOpts, yielding ? ctx.control : undefined);
+      if (yielding) ctx.storage.catalog.updateIndex(ctx.db, name, b.name, { building: false });
     } catch (e) {
-      ctx.storage.catalog.dropIndex(ctx.db, name, b.name);
+      dropIfStill(ctx, coll, ix);
       if (e instanceof IndexBuildError) {
         if (e.cause instanceof CommandError) throw e.cause;
         translateStorageError(e.cause, coll, e.doc);
@@ -165,6 +196,13 @@ async function run(ctx: RequestContext<CreateIndexesParams>): Promise<Doc> {
     ...(ctx.info.standalone ? {} : { commitQuorum: "votingMembers" }),
     ok: 1,
   };
+}
+
+/** Drops a failed build's index, unless it (or its collection) is gone already. */
+function dropIfStill(ctx: RequestContext, coll: CollectionEntry, ix: IndexEntry): void {
+  const now = ctx.storage.catalog.getCollection(coll.db, coll.name);
+  if (!now || !sameUuid(now.uuid, coll.uuid) || !now.indexes.some((i) => i.ident === ix.ident)) return;
+  ctx.storage.catalog.dropIndex(ctx.db, coll.name, ix.name);
 }
 
 export const createIndexes = defineCommand<CreateIndexesParams>({

@@ -40,7 +40,10 @@ function run(ctx: RequestContext<ListIndexesParams>): Promise<Reply> {
   }
   // A time-series collection has no _id index to show (mongod: only the indexes created on it).
   const ts = coll.options["timeseries"] !== undefined;
-  const docs = coll.indexes.filter((i) => !(ts && i.name === "_id_")).map((i) => BSON.serialize(i.spec));
+  // as mongod 8.0 without includeIndexBuildInfo: an index being built is not listed yet
+  const docs = coll.indexes.filter((i) => !(ts && i.name === "_id_") && !i.building).map((i) =>
+    BSON.serialize(i.spec)
+  );
   return arrayCursorReply(ctx, ns, docs, ctx.params.cursor?.batchSize);
 }
 

@@ -73,7 +73,7 @@ export function textIndexOf(coll: CollectionEntry | undefined): TextIndexInfo | 
   if (!hit) {
     hit = { info: undefined };
     for (const i of coll.indexes) {
-      const t = textIndexInfo(i.spec);
+      const t = i.building ? undefined : textIndexInfo(i.spec);
       if (t) {
         hit.info = t;
         break;
@@ -97,7 +97,8 @@ export function indexInfos(coll: CollectionEntry | undefined): IndexInfo[] {
 
 function computeIndexInfos(coll: CollectionEntry): IndexInfo[] {
   // Text indexes hold no keys here ($text scans and scores, engine/text): never an access path.
-  return coll.indexes.filter((i) => !textIndexInfo(i.spec)).map((i) => {
+  // An index being built is not there for queries until its build finishes.
+  return coll.indexes.filter((i) => !textIndexInfo(i.spec) && !i.building).map((i) => {
     const collation = i.spec["collation"] as Doc | undefined;
     return {
       name: i.name,

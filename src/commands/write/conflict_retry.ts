@@ -24,12 +24,12 @@ export function isWriteConflict(e: unknown): boolean {
 }
 
 /** Runs one statement's write, retrying it after a pause while it hits a transaction's write. */
-export async function retryOnConflict<T>(ctx: RequestContext, statement: () => T): Promise<T> {
-  if (ctx.transaction) return statement();
+export async function retryOnConflict<T>(ctx: RequestContext, statement: () => T | Promise<T>): Promise<T> {
+  if (ctx.transaction) return await statement();
   let pause = FIRST_PAUSE_MS;
   for (;;) {
     try {
-      return statement();
+      return await statement();
     } catch (e) {
       if (!isWriteConflict(e) || ctx.isShuttingDown()) throw e;
     }

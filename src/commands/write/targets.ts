@@ -3,7 +3,11 @@
  * write transaction: all matches, or the first one for single-document writes. Rows are collected
  * before anything is modified, so a write never revisits a record it changed. With the statement's
  * `OpControl` the scan stops with 50 / 11601 past maxTimeMS or after killOp (the caller's write
- * transaction then rolls back: unlike mongod, a multi-document write is never left half done).
+ * transaction then rolls back).
+ *
+ * With a `budget` the scan is the statement's first, synchronous attempt: past that many examined
+ * documents/keys (or matches) it throws `TargetScanTooLong` before anything was written, and the
+ * statement runs again as a yielding write (`yielding_write.ts`).
  */
 import type { CollectionEntry, ReadTxn } from "../../storage/api.ts";
 import type { CompiledQuery } from "../../executor/query.ts";
@@ -14,17 +18,44 @@ import { GeoNearCursor } from "../../executor/geo_near.ts";
 import { recordPlanAccess } from "../../executor/index_usage.ts";
 import type { OpControl } from "../../observability/op_control.ts";
 
+/** What a synchronous target scan may examine, and match, before the statement yields instead. */
+export interface TargetBudget {
+  readonly examined: number;
+  readonly matched: number;
+}
+
+/**
+ * The first attempt's budget: about a millisecond of scanning, and few enough writes that the one
+ * transaction stays short (docs/concurrency.md).
+ */
+export const FAST_BUDGET: TargetBudget = { examined: 1024, matched: 128 };
+
+/** Thrown by a budgeted `findTargets` that would run too long for one synchronous step. */
+export class TargetScanTooLong extends Error {
+  constructor() {
+    super("target scan over budget");
+  }
+}
+
 export function findTargets(
   txn: ReadTxn,
   coll: CollectionEntry,
   q: CompiledQuery,
   multi: boolean,
   ctl?: OpControl,
+  budget?: TargetBudget,
 ): Row[] {
   const out: Row[] = [];
   // maxTimeMS / killOp inside the write transaction: no yield here, but past the deadline the
   // statement fails (50) and its transaction rolls back
-  const tick = ctl ? () => ctl.due() && ctl.check() : () => {};
+  let examined = 0;
+  let rows: Row[] = [];
+  const tick = () => {
+    if (ctl?.due()) ctl.check();
+    if (budget && (++examined > budget.examined || rows.length > budget.matched)) {
+      throw new TargetScanTooLong();
+    }
+  };
   const a = q.access;
   recordPlanAccess(coll, a);
   if (a.kind === "idLookup") {
@@ -36,10 +67,11 @@ export function findTargets(
     if (!q.match || q.match(row.view(q.readFields))) out.push(row);
     return out;
   }
-  const rows: Row[] = [];
+  rows = [];
   if (a.kind === "geoNear") {
     const stats = { keysExamined: 0, docsExamined: 0 };
     for (const hit of new GeoNearCursor(a).hits(txn, coll, q.match, stats)) {
+      tick();
       rows.push(hit.row);
       if (!multi && !q.sort) break;
     }

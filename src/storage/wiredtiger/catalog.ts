@@ -70,6 +70,7 @@ function encodeEntry(e: CollectionEntry): Uint8Array {
       unique: i.unique,
       ident: i.ident,
       ...(i.multikey ? { multikey: true } : {}),
+      ...(i.building ? { building: true } : {}),
     })),
     ident: e.ident,
   });
@@ -89,6 +90,7 @@ function decodeEntry(bytes: Uint8Array): CollectionEntry {
       unique: Boolean(i.unique),
       ident: String(i.ident),
       ...(i.multikey ? { multikey: true } : {}),
+      ...(i.building ? { building: true } : {}),
     })),
     ident: String(d.ident),
   });
@@ -336,10 +338,20 @@ export class WtCatalog implements Catalog {
       this.#createTable(ident, INDEX_CONFIG);
       const entry = freezeEntry({
         ...e,
-        indexes: [...e.indexes, { name: index.name, spec: index.spec, unique: index.unique, ident }],
+        indexes: [...e.indexes, {
+          name: index.name,
+          spec: index.spec,
+          unique: index.unique,
+          ident,
+          ...(index.building ? { building: true } : {}),
+        }],
       });
       const added = entry.indexes[entry.indexes.length - 1]!;
-      this.#commit(meta, [[db, name, entry]], { op: "createIndex", coll: entry, index: added }, [ident]);
+      // an index being built is reported (createIndex) when its build finishes (updateIndex below)
+      const change: StorageChange | undefined = index.building
+        ? undefined
+        : { op: "createIndex", coll: entry, index: added };
+      this.#commit(meta, [[db, name, entry]], change, [ident]);
       return entry;
     });
   }
@@ -353,7 +365,12 @@ export class WtCatalog implements Catalog {
       }
       const entry = freezeEntry({ ...e, indexes: e.indexes.filter((i) => i !== idx) });
       const meta = { ...this.#meta, pendingDrops: [...this.#meta.pendingDrops, idx.ident] };
-      this.#commit(meta, [[db, name, entry]], { op: "dropIndex", coll: entry, index: idx });
+      // an index whose build did not finish was never reported: its drop is not either
+      this.#commit(
+        meta,
+        [[db, name, entry]],
+        idx.building ? undefined : { op: "dropIndex", coll: entry, index: idx },
+      );
       this.#hooks.forget([idx.ident]);
       this.retryPendingDrops();
       return entry;
@@ -364,7 +381,11 @@ export class WtCatalog implements Catalog {
     db: string,
     name: string,
     indexName: string,
-    patch: { readonly spec?: Record<string, unknown>; readonly multikey?: boolean },
+    patch: {
+      readonly spec?: Record<string, unknown>;
+      readonly multikey?: boolean;
+      readonly building?: false;
+    },
   ): CollectionEntry {
     return guard(`updateIndex ${db}.${name}.${indexName}`, () => {
       const e = this.#require(db, name);
@@ -372,14 +393,23 @@ export class WtCatalog implements Catalog {
       if (idx === undefined) {
         throw new StorageError("IndexNotFound", `index not found with name [${indexName}]`);
       }
+      const { building: _, ...rest } = idx;
       const next: IndexEntry = {
-        ...idx,
+        ...(patch.building === false ? rest : idx),
         ...(patch.spec !== undefined ? { spec: patch.spec } : {}),
         ...(patch.multikey ? { multikey: true } : {}),
       };
       const entry = freezeEntry({ ...e, indexes: e.indexes.map((i) => (i === idx ? next : i)) });
       const index = entry.indexes.find((i) => i.name === indexName)!;
-      this.#commit(this.#meta, [[db, name, entry]], { op: "updateIndex", coll: entry, index });
+      // the end of a build is the index's creation for the hooks (mongod logs createIndexes then)
+      const built = patch.building === false && idx.building === true;
+      this.#commit(
+        this.#meta,
+        [[db, name, entry]],
+        built && patch.spec === undefined
+          ? { op: "createIndex", coll: entry, index }
+          : { op: "updateIndex", coll: entry, index },
+      );
       return entry;
     });
   }
