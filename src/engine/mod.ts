@@ -39,6 +39,7 @@ export { compileProjection, type Projection } from "./projection/mod.ts";
 export { compileSort, type DocComparator, parseSortSpec, sortDocuments } from "./sort/mod.ts";
 export { getPath, splitPath, visitPathValues } from "./path/mod.ts";
 export { makeStringComparator } from "./collation/collation.ts";
+export { ICU_VERSION, resolveCollation, resolveOptionalCollation } from "./collation/resolve.ts";
 export { filterTopFields, sortTopFields } from "./query/fields.ts";
 export {
   compilePipeline,

@@ -23,6 +23,7 @@
  */
 import { isDocument } from "../bson/values.ts";
 import type { Document as Doc } from "../bson/document.ts";
+import { ALTERNATE_SHIFTED, BACKWARDS, CASE_FIRST_UPPER, NORMALIZATION_ON } from "./collation_locales.ts";
 
 export interface CollationKeyer {
   /** Key body (prefix-free, 0x00-terminated levels), or undefined outside the repertoire. */
@@ -39,7 +40,9 @@ export function collatorOptions(collation: Doc, sensitivity?: Intl.CollatorOptio
   locale: string;
   options: Intl.CollatorOptions;
 } {
-  const locale = String(collation["locale"]).replaceAll("_", "-");
+  // ICU ids ("zh_Hant", "de@collation=phonebook", "root") as BCP 47 tags for Intl.
+  const [base = "", keyword] = String(collation["locale"]).split("@collation=", 2);
+  const locale = (base === "root" ? "und" : base.replaceAll("_", "-")) + (keyword ? `-u-co-${keyword}` : "");
   const strength = Number(collation["strength"] ?? 3);
   const caseFirst = collation["caseFirst"];
   return {
@@ -49,6 +52,9 @@ export function collatorOptions(collation: Doc, sensitivity?: Intl.CollatorOptio
         (strength <= 1 ? (collation["caseLevel"] ? "case" : "base") : strength === 2 ? "accent" : "variant"),
       numeric: collation["numericOrdering"] === true,
       ...(caseFirst === "upper" || caseFirst === "lower" ? { caseFirst } : {}),
+      ...(collation["alternate"] === undefined
+        ? {}
+        : { ignorePunctuation: collation["alternate"] === "shifted" }),
       usage: "sort",
     },
   };
@@ -230,15 +236,19 @@ const cache = new Map<string, CollationKeyer | null>();
 export function collationIdentity(collation: unknown): string | undefined {
   if (!isDocument(collation) || typeof collation["locale"] !== "string") return undefined;
   if (collation["locale"] === "simple") return undefined;
+  // A field left out means the locale's default (collation_locales.ts), so a stored full spec and the
+  // client's short form of it have one identity.
+  const locale = collation["locale"];
   return JSON.stringify([
-    collation["locale"],
+    locale,
     Number(collation["strength"] ?? 3),
     collation["caseLevel"] === true,
-    collation["caseFirst"] === "upper" || collation["caseFirst"] === "lower" ? collation["caseFirst"] : "off",
+    collation["caseFirst"] ?? (CASE_FIRST_UPPER.has(locale) ? "upper" : "off"),
     collation["numericOrdering"] === true,
-    collation["alternate"] ?? "non-ignorable",
+    collation["alternate"] ?? (ALTERNATE_SHIFTED.has(locale) ? "shifted" : "non-ignorable"),
     collation["maxVariable"] ?? "punct",
-    collation["backwards"] === true,
+    collation["normalization"] ?? NORMALIZATION_ON.has(locale),
+    collation["backwards"] ?? BACKWARDS.has(locale),
   ]);
 }
 

@@ -106,13 +106,20 @@ export interface ValidatedIndex {
   readonly spec: Doc;
   readonly name: string;
   readonly unique: boolean;
+  /** The entry named `collation: {locale: "simple"}`: no collection default applies to it. */
+  readonly simpleCollation?: true;
 }
 
 /**
  * Validates one createIndexes entry. `validateFilter` compiles a partial filter (it throws on a bad
  * operator); the planner stays free of the query engine.
  */
-export function validateIndexSpec(raw: unknown, validateFilter: (f: Doc) => void): ValidatedIndex {
+export function validateIndexSpec(
+  raw: unknown,
+  validateFilter: (f: Doc) => void,
+  /** The collation engine's resolver (full spec, undefined for simple); the planner stays free of it. */
+  resolveCollation?: (c: Doc) => Doc | undefined,
+): ValidatedIndex {
   if (!isDocument(raw)) {
     throw new CommandError("TypeMismatch", "The 'indexes' field must be an array of index specifications");
   }
@@ -293,7 +300,10 @@ export function validateIndexSpec(raw: unknown, validateFilter: (f: Doc) => void
     const flag = f === "unique" || f === "sparse" || f === "hidden" || f === "prepareUnique";
     if (flag && !(x === true || num(x) === 1)) continue;
     if (flag) spec[f] = true;
-    else if (f === "collation" && isDocument(x) && x["locale"] === "simple") continue;
+    else if (f === "collation" && isDocument(x) && resolveCollation) {
+      const full = resolveCollation(x);
+      if (full !== undefined) spec[f] = full;
+    } else if (f === "collation" && isDocument(x) && x["locale"] === "simple") continue;
     else spec[f] = x;
   }
   Object.assign(spec, geoDefaults);
@@ -302,7 +312,13 @@ export function validateIndexSpec(raw: unknown, validateFilter: (f: Doc) => void
     spec["key"] = text.key;
     Object.assign(spec, text.options);
   }
-  return { spec, name, unique: spec["unique"] === true || isId };
+  const simple = isDocument(coll) && spec["collation"] === undefined;
+  return {
+    spec,
+    name,
+    unique: spec["unique"] === true || isId,
+    ...(simple ? { simpleCollation: true as const } : {}),
+  };
 }
 
 function sameValue(a: unknown, b: unknown): boolean {

@@ -251,7 +251,9 @@ Deno.test({
           );
           await ci.createIndex({ x: 1 });
           const ix = (await ci.indexes()).find((i) => i.name === "x_1")!;
-          assertEquals(ix.collation, { locale: "en", strength: 2 });
+          assertEquals(ix.collation?.["locale"], "en");
+          assertEquals(ix.collation?.["strength"], 2);
+          assertEquals((ix.collation as AnyDoc)?.version, "57.1");
           // An explicit simple collation overrides the default.
           assertEquals(await ci.countDocuments({ x: "a" }, { collation: { locale: "simple" } }), 1);
         },

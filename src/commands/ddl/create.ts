@@ -45,7 +45,7 @@ import {
   referencedCollections,
   SYSTEM_VIEWS,
 } from "../shared/views.ts";
-import { compilePipeline } from "../../engine/mod.ts";
+import { compilePipeline, resolveCollation } from "../../engine/mod.ts";
 import { valuesEqual } from "../../bson/compare.ts";
 import { commitSync } from "../write/write_batch.ts";
 import { checkValidatorOptions, validationAction, validationLevel } from "../write/doc_validation.ts";
@@ -150,6 +150,14 @@ export function parseCreate(body: Doc): CreateParams {
   // mongod's CollectionOptions::parse (a query's `collation: {}` means none; a collection's cannot be empty)
   if (options.collation !== undefined && Object.keys(options.collation).length === 0) {
     throw new CommandError("BadValue", "'collation' cannot be an empty document.");
+  }
+  // Stored (and listed) as the full spec ICU resolves, as mongod does; the simple collation as none.
+  if (options.collation !== undefined) {
+    const full = resolveCollation(options.collation);
+    const kept = Object.entries(options).flatMap(([k, v]) =>
+      k !== "collation" ? [[k, v]] : full === undefined ? [] : [[k, full]]
+    );
+    return { options: Object.fromEntries(kept) as typeof options, collection };
   }
   return { options, collection };
 }

@@ -30,7 +30,7 @@ import {
   validateIndexSpec,
 } from "../../planner/index_spec.ts";
 import { buildIndex, IndexBuildError } from "../../executor/index_build.ts";
-import { compilePartialFilter } from "../../engine/mod.ts";
+import { compilePartialFilter, resolveCollation } from "../../engine/mod.ts";
 import { resetIndexUsage } from "../../executor/index_usage.ts";
 
 /** Index keys are computed with the query engine's partial-filter compiler. */
@@ -43,7 +43,7 @@ const keyOpts = { compilePartialFilter };
 const indexSpecs: Reader<ValidatedIndex[]> = (v, path) => {
   const raw = array(v, path);
   if (raw.length === 0) throw new CommandError("BadValue", "Must specify at least one index to create");
-  return raw.map((r) => validateIndexSpec(r, validatePartialFilter));
+  return raw.map((r) => validateIndexSpec(r, validatePartialFilter, resolveCollation));
 };
 
 const FIELDS = {
@@ -156,7 +156,9 @@ async function createAndBuild(
   const collation = defaultCollation(coll);
   const wanted = collation
     ? ctx.params.indexes.map((v) =>
-      v.spec["collation"] === undefined && v.name !== "_id_" ? { ...v, spec: { ...v.spec, collation } } : v
+      v.spec["collation"] === undefined && !v.simpleCollation && v.name !== "_id_"
+        ? { ...v, spec: { ...v.spec, collation } }
+        : v
     )
     : ctx.params.indexes;
   if (coll) refuseOnTimeseries(coll, wanted);

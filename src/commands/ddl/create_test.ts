@@ -13,7 +13,28 @@ Deno.test("create: options are kept in body order, generic arguments are not opt
   });
   assertEquals(p.collection, "c");
   assertEquals(Object.keys(p.options), ["storageEngine", "collation", "capped"]);
-  assertEquals(p.options.collation, { locale: "fr" });
+  // stored as the full spec ICU resolves (mongod's listCollections shows it back so)
+  assertEquals(p.options.collation, {
+    locale: "fr",
+    caseLevel: false,
+    caseFirst: "off",
+    strength: 3,
+    numericOrdering: false,
+    alternate: "non-ignorable",
+    maxVariable: "punct",
+    normalization: false,
+    backwards: false,
+    version: "57.1",
+  });
+});
+
+Deno.test("create: the simple collation is stored as none; a bad one is refused with mongod's code", () => {
+  const p = parseCreate({ create: "c", collation: { locale: "simple" } });
+  assertEquals(p.options.collation, undefined);
+  throws(() => parseCreate({ create: "c", collation: { locale: "xx" } }), { code: ErrorCode.BadValue });
+  throws(() => parseCreate({ create: "c", collation: { locale: "en", version: "1" } }), {
+    code: ErrorCode.IncompatibleCollationVersion,
+  });
 });
 
 Deno.test("create: an unknown option is 40415", () => {
