@@ -35,6 +35,7 @@ import { isCloseReply, isStreamingReply, type Reply } from "../commands/reply.ts
 import { COMMANDS } from "../commands/registry.ts";
 import { allowAll } from "../auth/authorizer.ts";
 import { AuthStore } from "../auth/store.ts";
+import { ensureFcvDocument } from "../commands/shared/fcv.ts";
 import { AuthService, DEFAULT_AUTH_OPTIONS } from "../auth/service.ts";
 import { RbacAuthorizer } from "../auth/rbac.ts";
 import { indexKeysOf } from "../executor/index_keys.ts";
@@ -290,6 +291,7 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
   const spill = new SpillFiles(config.server.storagePath);
   const js = new JsRuntime(config.server.javascriptEnabled);
   const authStore = new AuthStore(storage, (coll, doc) => indexKeysOf(coll, doc, { compilePartialFilter }));
+  ensureFcvDocument(storage, (coll, doc) => indexKeysOf(coll, doc, { compilePartialFilter }));
   const auth = new AuthService(authStore, {
     ...DEFAULT_AUTH_OPTIONS,
     enabled: config.server.auth,

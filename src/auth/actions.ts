@@ -47,6 +47,7 @@ export const ACTIONS = [
   "fsync",
   "unlock",
   "setParameter",
+  "setFeatureCompatibilityVersion",
   "replSetGetStatus",
   "logRotate",
   "secantusBackup",

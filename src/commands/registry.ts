@@ -83,6 +83,7 @@ import { profile } from "./admin/profile.ts";
 import { replSetGetStatus } from "./admin/repl_set_get_status.ts";
 import { restoreArchiveCommand } from "./admin/restore_archive.ts";
 import { setParameter } from "./admin/set_parameter.ts";
+import { setFeatureCompatibilityVersion } from "./admin/set_feature_compatibility_version.ts";
 import { top } from "./admin/top.ts";
 import { validate } from "./admin/validate.ts";
 
@@ -164,6 +165,7 @@ export const COMMANDS: readonly AnyCommandSpec[] = checkedRegistry([
   saslStart,
   serverStatus,
   setDefaultRWConcern,
+  setFeatureCompatibilityVersion,
   setParameter,
   startSession,
   testVersion2,

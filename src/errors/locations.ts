@@ -9,6 +9,10 @@ export const Location = {
   IDLNegativeValue: 51024,
   /** OP_MSG without `$db`. */
   OpMsgMissingDb: 40571,
+  /** setFeatureCompatibilityVersion without `confirm: true` (7.0+). */
+  FcvConfirmRequired: 7369100,
+  /** setFeatureCompatibilityVersion to a version that is not lastLTS, lastContinuous or latest. */
+  FcvInvalidVersion: 4926900,
 
   // engine/aggregate: pipeline stages and accumulators.
   AccumulatorBadArgument: 40237,

@@ -24,6 +24,7 @@ const CLUSTER_ACTIONS: ReadonlySet<string> = new Set([
   "getLog",
   "getParameter",
   "setParameter",
+  "setFeatureCompatibilityVersion",
   "inprog",
   "killop",
   "killAnySession",

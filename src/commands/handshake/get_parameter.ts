@@ -8,7 +8,7 @@
 import type { RequestContext, ServerContext, ServerInfo } from "../context.ts";
 import { defineCommand, type Doc } from "../spec.ts";
 import { CommandError } from "../../errors/command_error.ts";
-import { COMPAT_MONGODB_VERSION } from "../../version.ts";
+import { FCV } from "../shared/fcv.ts";
 import { GENERIC_FIELDS } from "../params/generic.ts";
 import { isPlainDoc } from "../../bson/type_name.ts";
 import { bool } from "../params/schema.ts";
@@ -51,9 +51,8 @@ export function liveParameters(ctx: ServerContext): LiveParameters {
 }
 
 export function serverParameters(info: Pick<ServerInfo, "testCommandsEnabled">, live?: LiveParameters): Doc {
-  const fcv = COMPAT_MONGODB_VERSION.split(".").slice(0, 2).join(".");
   return {
-    featureCompatibilityVersion: { version: fcv },
+    featureCompatibilityVersion: { version: FCV },
     logLevel: live?.logLevel ?? 0,
     authenticationMechanisms: ["SCRAM-SHA-256"],
     // mongod's user-document schema since 3.0 (SCRAM); mongorestore asks before it restores users.

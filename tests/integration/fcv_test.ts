@@ -1,0 +1,66 @@
+/**
+ * featureCompatibilityVersion as mongod 8.0 keeps it: admin.system.version holds
+ * `{_id: "featureCompatibilityVersion", version: "8.0"}`, getParameter answers it, and
+ * setFeatureCompatibilityVersion needs `confirm: true`, accepts 8.0 and refuses the rest — through
+ * the Node driver.
+ */
+// deno-lint-ignore no-explicit-any
+type AnyDoc = any;
+import assert from "node:assert/strict";
+import { MongoClient, MongoServerError } from "mongodb";
+import { startServer } from "../../mod.ts";
+
+async function code(p: Promise<unknown>): Promise<number | undefined> {
+  try {
+    await p;
+    return undefined;
+  } catch (e) {
+    if (e instanceof MongoServerError) return e.code as number;
+    throw e;
+  }
+}
+
+Deno.test({
+  name: "featureCompatibilityVersion document, getParameter and setFeatureCompatibilityVersion",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    const server = await startServer({ port: 0, storagePath: ":memory:", logLevel: "ERROR" });
+    const client = new MongoClient(server.uri);
+    const admin = client.db("admin");
+    try {
+      const docs = await admin.collection("system.version").find({
+        _id: "featureCompatibilityVersion" as AnyDoc,
+      })
+        .toArray();
+      assert.deepEqual(docs, [{ _id: "featureCompatibilityVersion", version: "8.0" }]);
+      const names = (await admin.listCollections({}, { nameOnly: true }).toArray()).map((c) => c.name);
+      assert.ok(names.includes("system.version"), String(names));
+      const p = await admin.command({ getParameter: 1, featureCompatibilityVersion: 1 });
+      assert.deepEqual(p["featureCompatibilityVersion"], { version: "8.0" });
+
+      assert.equal(await code(admin.command({ setFeatureCompatibilityVersion: "8.0" })), 7369100);
+      assert.equal((await admin.command({ setFeatureCompatibilityVersion: "8.0", confirm: true }))["ok"], 1);
+      assert.equal(
+        await code(admin.command({ setFeatureCompatibilityVersion: "6.0", confirm: true })),
+        4926900,
+      );
+      assert.equal(await code(admin.command({ setFeatureCompatibilityVersion: "7.0" })), 7369100);
+      assert.equal(await code(admin.command({ setFeatureCompatibilityVersion: "7.0", confirm: true })), 238);
+      assert.equal(
+        await code(client.db("test").command({ setFeatureCompatibilityVersion: "8.0", confirm: true })),
+        13,
+      );
+      // still 8.0, and listed once
+      assert.equal(
+        await admin.collection("system.version").countDocuments({
+          _id: "featureCompatibilityVersion" as AnyDoc,
+        }),
+        1,
+      );
+    } finally {
+      await client.close();
+      await server.stop();
+    }
+  },
+});
