@@ -114,7 +114,8 @@ Deno.test({
         });
         assert.deepEqual(
           await root.db("admin").collection("system.version").find({}).toArray(),
-          [{ _id: "authSchema", currentVersion: 5 }],
+          // as on mongod: the featureCompatibilityVersion document from the first start, then authSchema
+          [{ _id: "featureCompatibilityVersion", version: "8.0" }, { _id: "authSchema", currentVersion: 5 }],
         );
       } finally {
         await root.close();
