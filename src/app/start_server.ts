@@ -220,6 +220,9 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
     sessionMax: config.storage.sessionMax,
     syncOnCommit: config.storage.syncOnCommit,
   });
+  // admin.system.version's featureCompatibilityVersion document, written before the oplog exists: a
+  // replay of this server's whole oplog into another server (which has its own) must not recreate it.
+  ensureFcvDocument(storage, (coll, doc) => indexKeysOf(coll, doc, { compilePartialFilter }));
 
   const clusterClock = new ClusterClock();
   const oplog = config.server.standalone ? undefined : new Oplog(storage, clusterClock, {
@@ -291,7 +294,6 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
   const spill = new SpillFiles(config.server.storagePath);
   const js = new JsRuntime(config.server.javascriptEnabled);
   const authStore = new AuthStore(storage, (coll, doc) => indexKeysOf(coll, doc, { compilePartialFilter }));
-  ensureFcvDocument(storage, (coll, doc) => indexKeysOf(coll, doc, { compilePartialFilter }));
   const auth = new AuthService(authStore, {
     ...DEFAULT_AUTH_OPTIONS,
     enabled: config.server.auth,
