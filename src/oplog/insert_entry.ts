@@ -46,6 +46,48 @@ const TAIL_NAMES = {
   wall: [0x09, 0x77, 0x61, 0x6c, 0x6c, 0],
 };
 
+/** Bytes of `o2: {_id}` for an `_id` element of `idLength` bytes. */
+export function o2Size(idLength: number): number {
+  return O2.length + 4 + idLength + 1;
+}
+
+/** Bytes of the entries' common tail `ts, t: 1, v: 2, wall`. */
+export const TAIL_SIZE = (4 + 8) + (3 + 8) + (3 + 8) + (6 + 8);
+
+/**
+ * Writes `o2: {_id}` then `ts, t: 1, v: 2, wall` at `p` of `out` (`dv` views `out` from the entry's
+ * start `at`); returns the position after them. Shared by insert and update entries.
+ */
+export function writeO2AndTail(
+  out: Uint8Array,
+  dv: DataView,
+  at: number,
+  p: number,
+  id: Uint8Array,
+  ts: Timestamp,
+  wall: number,
+): number {
+  out.set(O2, p);
+  p += O2.length;
+  dv.setInt32(p - at, 4 + id.length + 1, true);
+  out.set(id, p + 4);
+  p += 4 + id.length;
+  out[p++] = 0; // the sub-document's end
+  out.set(TAIL_NAMES.ts, p);
+  dv.setUint32(p - at + 4, ts.low >>> 0, true); // increment
+  dv.setUint32(p - at + 8, ts.high >>> 0, true); // seconds
+  p += 12;
+  out.set(TAIL_NAMES.t, p);
+  dv.setBigInt64(p - at + 3, 1n, true);
+  p += 11;
+  out.set(TAIL_NAMES.v, p);
+  dv.setBigInt64(p - at + 3, 2n, true);
+  p += 11;
+  out.set(TAIL_NAMES.wall, p);
+  dv.setBigInt64(p - at + 6, BigInt(wall), true);
+  return p + 14;
+}
+
 /** What an insert entry is made of: the collection's prefix, the `_id` element, and its size. */
 export interface InsertEntryLayout {
   readonly prefix: Uint8Array;
@@ -62,8 +104,7 @@ export function insertEntryLayout(coll: CollectionEntry, doc: Uint8Array): Inser
   const prefix = prefixOf(coll);
   const id = idElement(doc);
   if (!id) return undefined;
-  const size = 4 + prefix.length + (O2.length + 4 + id.length + 1) + (4 + 8) + (3 + 8) + (3 + 8) + (6 + 8) +
-    (3 + doc.length) + 1;
+  const size = 4 + prefix.length + o2Size(id.length) + TAIL_SIZE + (3 + doc.length) + 1;
   return { prefix, id, size };
 }
 
@@ -85,25 +126,7 @@ export function writeInsertEntry(
   let p = at + 4;
   out.set(prefix, p);
   p += prefix.length;
-  out.set(O2, p);
-  p += O2.length;
-  dv.setInt32(p - at, 4 + id.length + 1, true);
-  out.set(id, p + 4);
-  p += 4 + id.length;
-  out[p++] = 0; // the sub-document's end
-  out.set(TAIL_NAMES.ts, p);
-  dv.setUint32(p - at + 4, ts.low >>> 0, true); // increment
-  dv.setUint32(p - at + 8, ts.high >>> 0, true); // seconds
-  p += 12;
-  out.set(TAIL_NAMES.t, p);
-  dv.setBigInt64(p - at + 3, 1n, true);
-  p += 11;
-  out.set(TAIL_NAMES.v, p);
-  dv.setBigInt64(p - at + 3, 2n, true);
-  p += 11;
-  out.set(TAIL_NAMES.wall, p);
-  dv.setBigInt64(p - at + 6, BigInt(wall), true);
-  p += 14;
+  p = writeO2AndTail(out, dv, at, p, id, ts, wall);
   out[p] = 0x03;
   out[p + 1] = 0x6f; // "o"
   out[p + 2] = 0;

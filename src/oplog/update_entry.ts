@@ -7,7 +7,7 @@
  */
 import { BSON, type Timestamp } from "bson";
 import type { CollectionEntry } from "../storage/api.ts";
-import { idElement } from "./insert_entry.ts";
+import { idElement, o2Size, TAIL_SIZE, writeO2AndTail } from "./insert_entry.ts";
 import { nsOf, uuidOf } from "./entry.ts";
 
 /** `op: "u", ns, ui` of one collection, encoded once (the elements only). */
@@ -34,11 +34,6 @@ export interface UpdateEntryParts {
 }
 
 const O = [0x03, 0x6f, 0x00]; // embedded document "o"
-const O2 = [0x03, 0x6f, 0x32, 0x00]; // embedded document "o2"
-const TS = [0x11, 0x74, 0x73, 0];
-const T = [0x12, 0x74, 0];
-const V = [0x12, 0x76, 0];
-const WALL = [0x09, 0x77, 0x61, 0x6c, 0x6c, 0];
 
 /**
  * The parts of the entry for an update of `doc` (the new stored bytes) described by `diff`;
@@ -54,8 +49,7 @@ export function updateEntryParts(
   const prefix = prefixOf(coll);
   const o = BSON.serialize({ $v: 2, diff });
   const id = idAt.slice();
-  const size = 4 + prefix.length + (O.length + o.length) + (O2.length + 4 + id.length + 1) + (TS.length + 8) +
-    (T.length + 8) + (V.length + 8) + (WALL.length + 8) + 1;
+  const size = 4 + prefix.length + (O.length + o.length) + o2Size(id.length) + TAIL_SIZE + 1;
   return { prefix, o, id, size };
 }
 
@@ -76,25 +70,7 @@ export function writeUpdateEntry(
   out.set(O, p);
   out.set(o, p + O.length);
   p += O.length + o.length;
-  out.set(O2, p);
-  p += O2.length;
-  dv.setInt32(p - at, 4 + id.length + 1, true);
-  out.set(id, p + 4);
-  p += 4 + id.length;
-  out[p++] = 0; // the sub-document's end
-  out.set(TS, p);
-  dv.setUint32(p - at + 4, ts.low >>> 0, true); // increment
-  dv.setUint32(p - at + 8, ts.high >>> 0, true); // seconds
-  p += 12;
-  out.set(T, p);
-  dv.setBigInt64(p - at + 3, 1n, true);
-  p += 11;
-  out.set(V, p);
-  dv.setBigInt64(p - at + 3, 2n, true);
-  p += 11;
-  out.set(WALL, p);
-  dv.setBigInt64(p - at + 6, BigInt(wall), true);
-  p += 14;
+  p = writeO2AndTail(out, dv, at, p, id, ts, wall);
   out[p] = 0; // the entry's end
 }
 
