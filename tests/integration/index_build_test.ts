@@ -109,6 +109,32 @@ serverTest(
   },
 );
 
+serverTest(
+  "two createIndexes of one index waiting together: one builds, the other finds it",
+  async (client) => {
+    const c = client.db("ib").collection<D>("twice");
+    await c.insertMany(docs(20_000));
+    // both wait behind an open transaction that wrote the collection, then go at once
+    const session = client.startSession();
+    try {
+      session.startTransaction();
+      await c.updateOne({ _id: 3 }, { $set: { a: -1 } }, { session });
+      // each answers only once the index is built (listed)
+      const listedAfter = () =>
+        c.createIndex({ s: 1 }).then(async (
+          name,
+        ) => [name, ...(await c.listIndexes().toArray()).map((i) => i.name)]);
+      const both = Promise.all([listedAfter(), listedAfter()]);
+      await new Promise((r) => setTimeout(r, 50));
+      await session.commitTransaction();
+      assert.deepEqual(await both, [["s_1", "_id_", "s_1"], ["s_1", "_id_", "s_1"]]);
+    } finally {
+      await session.endSession();
+    }
+    assert.deepEqual((await c.listIndexes().toArray()).map((i) => i.name), ["_id_", "s_1"]);
+  },
+);
+
 serverTest("a build waits for an open transaction that wrote the collection", async (client) => {
   const c = client.db("ib").collection<D>("t");
   await c.insertMany(docs(2000));

@@ -135,8 +135,12 @@ async function run(ctx: RequestContext<CreateIndexesParams>): Promise<Doc> {
   // this collection, and for open transactions that wrote it (index_builds.ts says why).
   const yielding = !ctx.transaction;
   if (yielding) {
-    await ctx.indexBuilds.idle(ns, ctx.control);
-    await IndexBuilds.until(() => ctx.transactions.openWriterOf(ns), ctx.control);
+    // looked at again after the waits: no await between the last look and `begin`, so one build of a
+    // collection at a time (two waiters would both have created the same index)
+    do {
+      await ctx.indexBuilds.idle(ns, ctx.control);
+      await IndexBuilds.until(() => ctx.transactions.openWriterOf(ns), ctx.control);
+    } while (ctx.indexBuilds.building(ns));
   }
   const end = yielding ? ctx.indexBuilds.begin(ns) : () => {};
   try {
