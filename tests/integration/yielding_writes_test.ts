@@ -93,6 +93,13 @@ serverTest(
     const err = await c.updateMany({}, { $set: { u: 1 } }).then(() => undefined, (e) => e);
     assert.equal(err?.code, 11000);
     assert.equal(await c.countDocuments({ u: 1 }), 1);
+    // failing late (after many batches): every document before the failing one is written
+    const late = await c.updateMany({}, [
+      { $set: { u: { $cond: [{ $gte: ["$_id", 20_000] }, 2, { $add: ["$_id", 100_000] }] } } },
+    ]).then(() => undefined, (e) => e);
+    assert.equal(late?.code, 11000);
+    assert.equal(await c.countDocuments({ u: { $gte: 100_000 } }), 20_000);
+    assert.equal(await c.countDocuments({ u: 2 }), 1);
     // the same for a short multi update (one transaction first, then as a yielding write)
     const s = client.db("yw").collection<D>("partialShort");
     await s.insertMany(docs().slice(0, 20));

@@ -92,8 +92,11 @@ export async function writeTargetsYielding(
         // As on mongod (one unit of work per document), the documents before the failing one stay
         // written: the batch runs again up to it (outside a transaction, which fails as a whole).
         if (ctx.transaction || failedAt <= at || isWriteConflict(e)) throw e;
-        const done = await writeBatch(ctx, coll, q, ids, at, failedAt, sync, newBatch, () => {});
-        written += done.hits;
+        for (let p = at; p < failedAt;) {
+          const done = await writeBatch(ctx, coll, q, ids, p, failedAt, sync, newBatch, () => {});
+          written += done.hits;
+          p = done.end;
+        }
         throw e;
       }
       written += batch.hits;
