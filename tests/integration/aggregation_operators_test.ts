@@ -6,18 +6,9 @@
 // deno-lint-ignore no-explicit-any
 type AnyDoc = any;
 import assert from "node:assert/strict";
-import { Long, MongoServerError } from "mongodb";
+import { Long } from "mongodb";
 import { serverTest } from "./helpers/embedded_server.ts";
-
-async function code(p: Promise<unknown>): Promise<number | undefined> {
-  try {
-    await p;
-  } catch (e) {
-    if (e instanceof MongoServerError) return e.code as number;
-    throw e;
-  }
-  return undefined;
-}
+import { code } from "./helpers/error_code.ts";
 
 serverTest("aggregation operators of MongoDB 5–8 through the Node driver", async (client) => {
   const db = client.db("agg15");

@@ -12,6 +12,7 @@ import assert from "node:assert/strict";
 import { MongoClient, MongoServerError } from "mongodb";
 import { type RunningServer, startServer } from "../../mod.ts";
 import { PROJECT_ROOT } from "./helpers/server_process.ts";
+import { code } from "./helpers/error_code.ts";
 
 const TOOLS = `${PROJECT_ROOT}../shared/tools/mongo-tools/bin`;
 const HAVE_TOOLS = (() => {
@@ -51,16 +52,6 @@ async function canRead(server: RunningServer, user: string, pwd: string, source:
     throw e;
   } finally {
     await c.close();
-  }
-}
-
-async function code(p: Promise<unknown>): Promise<number | undefined> {
-  try {
-    await p;
-    return undefined;
-  } catch (e) {
-    if (e instanceof MongoServerError) return e.code as number;
-    throw e;
   }
 }
 

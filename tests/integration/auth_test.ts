@@ -8,20 +8,11 @@ import assert from "node:assert/strict";
 import { MongoClient, MongoServerError } from "mongodb";
 import { type RunningServer, startServer } from "../../mod.ts";
 import { createHash } from "node:crypto";
+import { code } from "./helpers/error_code.ts";
 
 function uri(server: RunningServer, user?: string, pwd?: string, extra = ""): string {
   const cred = user ? `${encodeURIComponent(user)}:${encodeURIComponent(pwd ?? "")}@` : "";
   return `mongodb://${cred}127.0.0.1:${server.port}/?directConnection=true${extra}`;
-}
-
-async function code(p: Promise<unknown>): Promise<number | undefined> {
-  try {
-    await p;
-    return undefined;
-  } catch (e) {
-    if (e instanceof MongoServerError) return e.code as number;
-    throw e;
-  }
 }
 
 function authTest(name: string, fn: (server: RunningServer) => Promise<void>): void {

@@ -8,8 +8,9 @@
 // deno-lint-ignore no-explicit-any
 type AnyDoc = any;
 import assert from "node:assert/strict";
-import { MongoClient, MongoServerError } from "mongodb";
+import { MongoClient } from "mongodb";
 import { startServer } from "../../mod.ts";
+import { code } from "./helpers/error_code.ts";
 
 const full = (locale: string, over: AnyDoc = {}) => ({
   locale,
@@ -24,16 +25,6 @@ const full = (locale: string, over: AnyDoc = {}) => ({
   version: "57.1",
   ...over,
 });
-
-async function code(p: Promise<unknown>): Promise<number | undefined> {
-  try {
-    await p;
-    return undefined;
-  } catch (e) {
-    if (e instanceof MongoServerError) return e.code as number;
-    throw e;
-  }
-}
 
 Deno.test({
   name: "collations are listed as mongod's full ICU spec",

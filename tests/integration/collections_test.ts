@@ -8,6 +8,7 @@
 import { deepStrictEqual as assertEquals, ok, rejects } from "node:assert/strict";
 import { type CollectionInfo, type Db, MongoClient, MongoServerError } from "mongodb";
 import { startServer } from "../../mod.ts";
+import { code } from "./helpers/error_code.ts";
 
 // deno-lint-ignore no-explicit-any
 type AnyDoc = any;
@@ -15,16 +16,6 @@ type AnyDoc = any;
 /** listCollections with full documents. */
 async function infos(db: Db, filter: AnyDoc): Promise<CollectionInfo[]> {
   return await db.listCollections(filter).toArray() as CollectionInfo[];
-}
-
-async function code(p: Promise<unknown>): Promise<number | undefined> {
-  try {
-    await p;
-    return undefined;
-  } catch (e) {
-    if (e instanceof MongoServerError) return e.code as number;
-    throw e;
-  }
 }
 
 Deno.test({

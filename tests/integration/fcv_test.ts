@@ -7,18 +7,9 @@
 // deno-lint-ignore no-explicit-any
 type AnyDoc = any;
 import assert from "node:assert/strict";
-import { MongoClient, MongoServerError } from "mongodb";
+import { MongoClient } from "mongodb";
 import { startServer } from "../../mod.ts";
-
-async function code(p: Promise<unknown>): Promise<number | undefined> {
-  try {
-    await p;
-    return undefined;
-  } catch (e) {
-    if (e instanceof MongoServerError) return e.code as number;
-    throw e;
-  }
-}
+import { code } from "./helpers/error_code.ts";
 
 Deno.test({
   name: "featureCompatibilityVersion document, getParameter and setFeatureCompatibilityVersion",

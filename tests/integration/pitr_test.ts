@@ -11,6 +11,7 @@
 import assert from "node:assert/strict";
 import { BSON, MongoClient, type Timestamp } from "mongodb";
 import { runCli, type ServerProcess, spawnServer } from "./helpers/server_process.ts";
+import { code } from "./helpers/error_code.ts";
 
 type D = {
   _id: number | string;
@@ -54,15 +55,6 @@ async function snapshotDir(work: string, dir: string): Promise<Snapshot> {
     return await snapshot(server.uri);
   } finally {
     await server?.stop();
-  }
-}
-
-async function code(p: Promise<unknown>): Promise<number | undefined> {
-  try {
-    await p;
-    return undefined;
-  } catch (e) {
-    return (e as { code?: number }).code;
   }
 }
 
