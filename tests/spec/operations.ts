@@ -7,6 +7,7 @@ import type { AnyBulkWriteOperation, Collection, Db, Document, GridFSBucket, Obj
 import { type EntityMap, SkipTest, translateOptions } from "./entities.ts";
 import { REASONS, UNSUPPORTED_OPERATIONS } from "./skips.ts";
 import { normalizeResult } from "./results.ts";
+import { checkArguments } from "./arguments.ts";
 
 export interface Operation {
   name: string;
@@ -227,6 +228,7 @@ export async function runEntityOperation(
     : entity.kind === "bucket"
     ? entity.bucket
     : entity.value;
+  if (entity.kind === "collection") checkArguments(op.name, op.arguments ?? {});
   const args: Args = { ...(op.arguments ?? {}) };
   if (typeof args.session === "string") args.session = entities.session(args.session).session;
   const translated = translateOptions(args);

@@ -7,6 +7,7 @@ import { type Document, MongoClient } from "mongodb";
 import { EntityMap, SkipTest } from "./entities.ts";
 import { checkError, checkEvents, checkOutcome, errorText, matchContext } from "./expect.ts";
 import { match } from "./match.ts";
+import { MalformedOperation } from "./arguments.ts";
 import { knowsEntityOperation, type Operation, runEntityOperation } from "./operations.ts";
 import { disableFailPoints, type RunnerContext, runTestRunnerOperation } from "./runner_ops.ts";
 import { parseSpecJson } from "./ejson.ts";
@@ -136,7 +137,7 @@ async function runOperation(
       );
     result = await withTimeout(run, opts.opTimeoutMs, label);
   } catch (e) {
-    if (e instanceof SkipTest || e instanceof Timeout) throw e;
+    if (e instanceof SkipTest || e instanceof Timeout || e instanceof MalformedOperation) throw e;
     if (op.object === "testRunner") throw new Error(`${label}: ${(e as Error).message}`);
     error = e;
     failed = true;
