@@ -6,8 +6,11 @@
  * SCRAM-SHA-256 uses the SASLprep'd password. The proof check is constant-time
  * (`node:crypto` timingSafeEqual). Pure apart from the randomness (`crypto.getRandomValues`).
  */
-import { createHash, timingSafeEqual } from "node:crypto";
+import process from "node:process";
 import { saslprep } from "./saslprep.ts";
+
+/** node:crypto, loaded on first use (not on the server's start path: ~15–30 ms of CPU). */
+const nodeCrypto = () => process.getBuiltinModule("node:crypto");
 
 export type ScramMechanism = "SCRAM-SHA-1" | "SCRAM-SHA-256";
 export const SCRAM_MECHANISMS: readonly ScramMechanism[] = ["SCRAM-SHA-1", "SCRAM-SHA-256"];
@@ -72,7 +75,7 @@ async function pbkdf2(f: MechFacts, password: Uint8Array, salt: Uint8Array, iter
 
 /** MongoDB's legacy password digest, the SCRAM-SHA-1 "password": hex MD5 of `user:mongo:pwd`. */
 export function mongoPasswordDigest(user: string, password: string): string {
-  return createHash("md5").update(`${user}:mongo:${password}`, "utf8").digest("hex");
+  return nodeCrypto().createHash("md5").update(`${user}:mongo:${password}`, "utf8").digest("hex");
 }
 
 /**
@@ -80,14 +83,14 @@ export function mongoPasswordDigest(user: string, password: string): string {
  * `predigested` (createUser `digestPassword: false`, SCRAM-SHA-1 only) the client already sent the
  * digest as the password.
  */
-export function scramPassword(
+export async function scramPassword(
   mech: ScramMechanism,
   user: string,
   password: string,
   predigested = false,
-): Uint8Array {
+): Promise<Uint8Array> {
   if (mech === "SCRAM-SHA-1") return enc.encode(predigested ? password : mongoPasswordDigest(user, password));
-  return enc.encode(saslprep(password));
+  return enc.encode(await saslprep(password));
 }
 
 /** Derives the stored credential for a new password (random salt). */
@@ -100,7 +103,12 @@ export async function deriveCredential(
   predigested = false,
 ): Promise<ScramCredential> {
   const f = FACTS[mech];
-  const salted = await pbkdf2(f, scramPassword(mech, user, password, predigested), salt, iterationCount);
+  const salted = await pbkdf2(
+    f,
+    await scramPassword(mech, user, password, predigested),
+    salt,
+    iterationCount,
+  );
   const clientKey = await hmac(f.hash, salted, enc.encode("Client Key"));
   const storedKey = await digest(f.hash, clientKey);
   const serverKey = await hmac(f.hash, salted, enc.encode("Server Key"));
@@ -206,7 +214,9 @@ export class ScramServer {
     if (proof.length !== clientSignature.length) return null;
     const clientKey = proof.map((b, i) => b ^ clientSignature[i]!);
     const candidate = await digest(f.hash, clientKey);
-    if (candidate.length !== storedKey.length || !timingSafeEqual(candidate, storedKey)) return null;
+    if (candidate.length !== storedKey.length || !nodeCrypto().timingSafeEqual(candidate, storedKey)) {
+      return null;
+    }
     const serverSignature = await hmac(f.hash, fromBase64(this.#cred.serverKey), authMessage);
     return `v=${toBase64(serverSignature)}`;
   }

@@ -1,5 +1,8 @@
-/** Streaming SHA-256 (node:crypto's incremental hash; WebCrypto digests only whole buffers). */
-import { createHash } from "node:crypto";
+/**
+ * Streaming SHA-256 (node:crypto's incremental hash; WebCrypto digests only whole buffers). node:crypto
+ * is loaded on the first backup, not on the server's start path.
+ */
+import process from "node:process";
 
 export interface Sha256 {
   update(chunk: Uint8Array): void;
@@ -7,7 +10,7 @@ export interface Sha256 {
 }
 
 export function sha256(): Sha256 {
-  const h = createHash("sha256");
+  const h = process.getBuiltinModule("node:crypto").createHash("sha256");
   return {
     update: (chunk) => void h.update(chunk),
     hex: () => h.digest("hex"),

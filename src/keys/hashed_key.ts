@@ -6,8 +6,13 @@
  * range → the int64 limit) so that 1, 1.0 and NumberLong(1) hash alike. The first 8 digest bytes,
  * little-endian, are the key. Checked against the manual's `$toHashedIndexKey` example.
  */
-import { createHash } from "node:crypto";
+import process from "node:process";
 import { BSON, Long } from "bson";
+
+type Md5 = ReturnType<typeof import("node:crypto").createHash>;
+
+/** node:crypto's MD5, loaded on the first hashed key (node:crypto is not on the server's start path). */
+const md5 = (): Md5 => process.getBuiltinModule("node:crypto").createHash("md5");
 
 function canonicalType(t: number): number {
   switch (t) {
@@ -85,7 +90,7 @@ function int32(n: number): Uint8Array {
 
 /** Hashes the element at `at` (its type byte) of a BSON document's bytes, without or with its name. */
 function hashElement(
-  h: ReturnType<typeof createHash>,
+  h: Md5,
   bytes: Uint8Array,
   view: DataView,
   at: number,
@@ -164,7 +169,7 @@ function valueSize(type: number, view: DataView, bytes: Uint8Array, p: number): 
 export function hashedValue(value: unknown): Long {
   const bytes = BSON.serialize({ "": value === undefined ? null : value });
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const h = createHash("md5");
+  const h = md5();
   h.update(int32(0)); // seed
   hashElement(h, bytes, view, 4, false);
   const d = h.digest();

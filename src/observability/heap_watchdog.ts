@@ -14,7 +14,7 @@
  * the refused work's garbage and pressure would never end). Transitions are logged. A leaf.
  */
 import v8 from "node:v8";
-import vm from "node:vm";
+import process from "node:process";
 
 export interface HeapSample {
   readonly usedBytes: number;
@@ -53,7 +53,7 @@ function v8Sample(): HeapSample {
 function exposedGc(): () => void {
   try {
     v8.setFlagsFromString("--expose-gc");
-    const gc = vm.runInNewContext("gc");
+    const gc = process.getBuiltinModule("node:vm").runInNewContext("gc");
     // asynchronous: a synchronous full GC called from here broke in-flight node:net connects of an
     // npm:mongodb client in the same process (embedded use); the async one runs as its own task
     if (typeof gc === "function") return () => gc({ type: "major", execution: "async" });

@@ -4,8 +4,17 @@
  * the empty string when authentication is off or nobody is logged in (no user name can hash to that:
  * every full name holds an `@`).
  */
-import { createHash } from "node:crypto";
+import process from "node:process";
 import { Binary } from "bson";
+
+/** SHA-256 of the empty string: the uid of every session when nobody is authenticated. */
+const NOBODY = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
+
+/** The digest as hex; node:crypto is loaded only for a named user (not on the start path). */
+function sha256Hex(name: string): string {
+  if (name === "") return NOBODY;
+  return process.getBuiltinModule("node:crypto").createHash("sha256").update(name).digest("hex");
+}
 
 export interface SessionUser {
   readonly user: string;
@@ -15,5 +24,5 @@ export interface SessionUser {
 export function userDigest(authEnabled: boolean, users: readonly SessionUser[]): Binary {
   const u = authEnabled ? users[0] : undefined;
   const name = u ? `${u.user}@${u.db}` : "";
-  return new Binary(new Uint8Array(createHash("sha256").update(name).digest()), 0);
+  return Binary.createFromHexString(sha256Hex(name), 0);
 }
