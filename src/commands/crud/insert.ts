@@ -25,6 +25,7 @@ import { serializeStorable } from "../shared/stored_depth.ts";
 import { validateDocument, type ValidationOptions } from "../write/doc_validation.ts";
 import { refuseCappedInTransaction } from "../write/capped_in_transaction.ts";
 import { checkMeasurement, refuseTimeseriesInTransaction, timeseriesOf } from "../shared/timeseries.ts";
+import { bucketsInsert, bucketsStored } from "./insert_buckets.ts";
 
 /** Index keys are computed with the query engine's partial-filter compiler. */
 const keyOpts = { compilePartialFilter };
@@ -79,7 +80,11 @@ export function parseInsert(body: Doc): InsertParams {
 }
 
 async function run(ctx: RequestContext<InsertParams>): Promise<Doc> {
-  const { collection: name, documents: docs, ordered = true } = ctx.params;
+  const { ordered = true } = ctx.params;
+  // a restore of a time-series collection's buckets stores the measurements they hold
+  const buckets = bucketsInsert(ctx, ctx.params.collection, ctx.params.documents);
+  const name = buckets?.collection ?? ctx.params.collection;
+  const docs = buckets?.measurements ?? ctx.params.documents;
   const sync = commitSync(ctx);
   // waits while an open transaction is creating this namespace (as mongod waits on its lock)
   const coll = await retryOnConflict(ctx, () => ensureCollection(ctx, name));
@@ -91,6 +96,8 @@ async function run(ctx: RequestContext<InsertParams>): Promise<Doc> {
   };
   const errors = new WriteErrors();
   let n = 0;
+  const failedBuckets = new Set<number>();
+  let lastTried = -1;
 
   // Fast path: one transaction for the whole batch (not inside a multi-document transaction: a
   // failed write leaves that transaction failed, so each document must be attributed as it goes).
@@ -108,6 +115,7 @@ async function run(ctx: RequestContext<InsertParams>): Promise<Doc> {
   } catch {
     // Slow path: one document per transaction, attributing each failure.
     for (let i = 0; i < docs.length; i++) {
+      lastTried = i;
       try {
         const p = prepareInsert(coll, docs[i]!, validation);
         await retryOnConflict(ctx, () => {
@@ -122,12 +130,14 @@ async function run(ctx: RequestContext<InsertParams>): Promise<Doc> {
         });
         n++;
       } catch (e) {
-        errors.add(i, e, (m) => ctx.log.error(m));
+        errors.add(buckets ? buckets.origin[i]! : i, e, (m) => ctx.log.error(m));
+        if (buckets) failedBuckets.add(buckets.origin[i]!);
         if (ordered || ctx.transaction) break;
       }
     }
   }
   ctx.counters.opcounters.insert += docs.length;
+  if (buckets) n = bucketsStored(buckets, n, failedBuckets, lastTried);
   return errors.into({ n, ok: 1 });
 }
 

@@ -9,8 +9,9 @@
  * Storage: the measurements are kept as documents of one catalog collection (no buckets): its
  * options carry `timeseries`, its `_id_` index is non-unique, and with a metaField the
  * `{<meta>: 1, <time>: 1}` index mongod 6.3+ creates is there too. mongod's `system.buckets.<name>`
- * is not shown: there are no buckets to show, and mongod itself stops listing it with viewless
- * time-series collections (8.2+); drivers and tools only use the user-facing name.
+ * is not listed (mongod itself stops listing it with viewless time-series collections, 8.2+), but
+ * mongodump's read of it and mongorestore's insert into it are served with version 1 buckets
+ * (timeseries_buckets.ts), so dumps carry the measurements.
  */
 import { CommandError } from "../../errors/command_error.ts";
 import type { CollectionEntry } from "../../storage/api.ts";

@@ -1,0 +1,97 @@
+/**
+ * mongod's bucket documents for a time-series collection (`<db>.system.buckets.<name>`), so that
+ * mongodump and mongorestore carry time-series data: SecantusDB keeps measurements as documents
+ * (timeseries.ts), so a read of the buckets namespace answers one uncompressed (version 1) bucket per
+ * measurement, and an insert of version 1 buckets (a restore) stores the measurements they hold.
+ *
+ * A version 1 bucket (mongod's src/mongo/db/timeseries/README.md): `{_id: ObjectId whose time is
+ * control.min.<time>, control: {version: 1, min: {...}, max: {...}}, meta?: <metaField value>,
+ * data: {<field>: {"0": v0, "1": v1, ...}, ...}}`; `control.min.<time>` is the first time rounded
+ * down to the bucket rounding (granularity seconds 60 s, minutes 3,600 s, hours 86,400 s, or
+ * `bucketRoundingSeconds`). Compressed buckets (versions 2 and 3: BSONColumn binaries, what mongod
+ * 8.0 writes) are refused with 238 NotImplemented: nothing is stored half-way.
+ */
+import { ObjectId } from "bson";
+import { CommandError } from "../../errors/command_error.ts";
+import { isPlainDoc } from "../../bson/type_name.ts";
+import type { Doc } from "../reply.ts";
+import type { TimeseriesOptions } from "./timeseries.ts";
+
+/** The prefix of a buckets namespace's collection name. */
+export const BUCKETS_PREFIX = "system.buckets.";
+
+/** Seconds a bucket's minimum time is rounded down to. */
+export function bucketRoundingSeconds(ts: TimeseriesOptions): number {
+  if (ts.bucketRoundingSeconds !== undefined) return ts.bucketRoundingSeconds;
+  return ts.granularity === "hours" ? 86400 : ts.granularity === "minutes" ? 3600 : 60;
+}
+
+/** The bucket of one measurement (version 1, one entry per data field). */
+export function bucketOf(measurement: Doc, ts: TimeseriesOptions): Doc {
+  const time = measurement[ts.timeField];
+  if (!(time instanceof Date)) {
+    throw new CommandError("BadValue", `time-series measurement without a date in '${ts.timeField}'`);
+  }
+  const rounding = bucketRoundingSeconds(ts) * 1000;
+  const minTime = new Date(Math.floor(time.getTime() / rounding) * rounding);
+  const min: Doc = { [ts.timeField]: minTime };
+  const max: Doc = { [ts.timeField]: time };
+  const data: Doc = { [ts.timeField]: { "0": time } };
+  for (const [k, v] of Object.entries(measurement)) {
+    if (k === ts.timeField || k === ts.metaField || v === undefined) continue;
+    min[k] = v;
+    max[k] = v;
+    data[k] = { "0": v };
+  }
+  const id = new ObjectId().id.slice(); // unique low bytes; the time part is control.min's
+  new DataView(id.buffer, id.byteOffset, 4).setUint32(0, Math.max(0, Math.floor(minTime.getTime() / 1000)));
+  const bucket: Doc = { _id: new ObjectId(id), control: { version: 1, min, max } };
+  if (ts.metaField !== undefined && measurement[ts.metaField] !== undefined) {
+    bucket["meta"] = measurement[ts.metaField];
+  }
+  bucket["data"] = data;
+  return bucket;
+}
+
+function invalid(why: string): CommandError {
+  return new CommandError(
+    "DocumentValidationFailure",
+    `Document failed validation: time-series bucket ${why}`,
+  );
+}
+
+/**
+ * The measurements a version 1 bucket holds, in the order of its time column: time field first, then
+ * the metaField (from `meta`), then the other data fields in the bucket's order.
+ */
+export function measurementsOf(bucket: Doc, ts: TimeseriesOptions): Doc[] {
+  const control = bucket["control"];
+  const data = bucket["data"];
+  if (!isPlainDoc(control) || !isPlainDoc(data)) {
+    throw invalid("must have object 'control' and 'data' fields");
+  }
+  const version = control["version"];
+  if (version === 2 || version === 3) {
+    throw new CommandError(
+      "NotImplemented",
+      "compressed time-series buckets (control.version 2 or 3, BSONColumn data) cannot be stored by SecantusDB yet; restore from a dump of uncompressed (version 1) buckets",
+    );
+  }
+  if (version !== 1) throw invalid(`control.version must be 1, 2 or 3, got ${String(version)}`);
+  const times = data[ts.timeField];
+  if (!isPlainDoc(times)) throw invalid(`has no data.${ts.timeField} column`);
+  const out: Doc[] = [];
+  for (const [i, t] of Object.entries(times)) {
+    if (!(t instanceof Date)) throw invalid(`data.${ts.timeField}.${i} is not a date`);
+    const m: Doc = { [ts.timeField]: t };
+    if (ts.metaField !== undefined && bucket["meta"] !== undefined) m[ts.metaField] = bucket["meta"];
+    for (const [field, column] of Object.entries(data)) {
+      if (field === ts.timeField) continue;
+      if (!isPlainDoc(column)) throw invalid(`data.${field} is not an object`);
+      const v = column[i];
+      if (v !== undefined) m[field] = v;
+    }
+    out.push(m);
+  }
+  return out;
+}

@@ -1,0 +1,94 @@
+/**
+ * A time-series collection through the official tools: mongodump reads `<db>.system.buckets.<name>`
+ * (one version 1 bucket per measurement here) and mongorestore inserts those buckets back, which
+ * stores their measurements — the data survives the round trip (it used to be dumped as 0 documents).
+ * Reads of the buckets namespace take a filter and projection; compressed buckets are refused whole.
+ */
+import assert from "node:assert/strict";
+import { MongoClient } from "mongodb";
+import { startServer } from "../../mod.ts";
+import { code } from "./helpers/error_code.ts";
+
+const BIN = new URL("../../../shared/tools/mongo-tools/bin/", import.meta.url).pathname;
+
+async function tool(name: string, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  const out = await new Deno.Command(`${BIN}${name}`, {
+    args,
+    stdout: "piped",
+    stderr: "piped",
+    signal: AbortSignal.timeout(60_000),
+  }).output();
+  const text = (b: Uint8Array) => new TextDecoder().decode(b);
+  return { code: out.code, stdout: text(out.stdout), stderr: text(out.stderr) };
+}
+
+Deno.test({
+  name: "mongodump and mongorestore carry a time-series collection's measurements",
+  ignore: !(await Deno.stat(`${BIN}mongodump`).then(() => true, () => false)),
+  sanitizeResources: false,
+  sanitizeOps: false,
+  fn: async () => {
+    const s = await startServer({ logLevel: "WARNING" });
+    const client = new MongoClient(s.uri);
+    const dump = await Deno.makeTempDir({ prefix: "secantus-tsdump-" });
+    try {
+      const db = client.db("metrics");
+      await db.createCollection("weather", { timeseries: { timeField: "ts", metaField: "sensor" } });
+      const t0 = new Date("2026-12-01T10:00:30Z");
+      const rows = Array.from({ length: 250 }, (_, i) => ({
+        _id: i,
+        ts: new Date(t0.getTime() + i * 1000),
+        sensor: { id: i % 3 },
+        temp: 20 + (i % 7),
+      }));
+      await db.collection<(typeof rows)[number]>("weather").insertMany(rows);
+
+      // the buckets namespace answers version 1 buckets; filter and projection apply to buckets
+      const buckets = db.collection("system.buckets.weather");
+      const one = await buckets.find({ "meta.id": 1, "control.max.temp": { $gte: 26 } }).toArray();
+      assert.equal(one.length, rows.filter((r) => r.sensor.id === 1 && r.temp >= 26).length);
+      assert.equal(one[0]!.control.version, 1);
+      assert.deepEqual(one[0]!.control.min.ts, new Date("2026-12-01T10:00:00Z")); // rounded to the minute
+      const projected = await buckets.find({}, { projection: { data: 1, _id: 0 } }).limit(2).toArray();
+      assert.deepEqual(projected[0], {
+        data: { ts: { "0": rows[0]!.ts }, _id: { "0": 0 }, temp: { "0": 20 } },
+      });
+
+      const d = await tool("mongodump", ["--uri", s.uri, "--db", "metrics", "--out", dump]);
+      assert.equal(d.code, 0, d.stderr);
+      assert.match(d.stderr, /done dumping metrics\.system\.buckets\.weather \(250 documents\)/);
+      const r = await tool("mongorestore", [
+        "--uri",
+        s.uri,
+        "--nsFrom",
+        "metrics.*",
+        "--nsTo",
+        "copy.*",
+        dump,
+      ]);
+      assert.equal(r.code, 0, r.stderr);
+      assert.match(r.stderr, /250 document\(s\) restored successfully\. 0 document\(s\) failed/);
+      const copy = client.db("copy");
+      const info = await copy.listCollections({ name: "weather" }).toArray();
+      assert.equal(info[0]?.type, "timeseries");
+      const back = await copy.collection<(typeof rows)[number]>("weather").find({}, { sort: { _id: 1 } })
+        .toArray();
+      assert.deepEqual(back.map((b) => ({ ...b })), rows);
+      const indexes = (await copy.collection("weather").listIndexes().toArray()).map((i) => i.name);
+      assert.ok(indexes.includes("sensor_1_ts_1"), String(indexes));
+
+      // a compressed (version 2) bucket cannot be unpacked here: refused, nothing stored
+      const compressed = {
+        control: { version: 2, min: { ts: t0 }, max: { ts: t0 }, count: 1 },
+        data: { ts: new Uint8Array([1, 2, 3]) },
+      };
+      const before = await copy.collection("weather").countDocuments();
+      assert.equal(await code(copy.collection("system.buckets.weather").insertOne(compressed)), 238);
+      assert.equal(await copy.collection("weather").countDocuments(), before);
+    } finally {
+      await client.close();
+      await s.stop();
+      await Deno.remove(dump, { recursive: true }).catch(() => {});
+    }
+  },
+});
