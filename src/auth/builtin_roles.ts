@@ -196,6 +196,8 @@ const CLUSTER: Resource = { cluster: true };
 const ANY: Resource = { anyResource: true };
 const ns = (db: string, collection: string): Resource => ({ db, collection });
 const p = (resource: Resource, actions: readonly string[]): Privilege => ({ resource, actions });
+/** mongod's any_system_buckets: every `system.buckets.*` namespace of every database. */
+const ANY_BUCKETS: Resource = { db: "", system_buckets: "" };
 
 /** Roles that exist in every database (their resources are that database). */
 const DATABASE_ROLES: Record<string, (db: string) => RoleDefinition> = {
@@ -236,11 +238,16 @@ const A = "admin";
 const ADMIN_ROLES: Record<string, RoleDefinition> = {
   readAnyDatabase: {
     roles: [],
-    privileges: [p(ns("", ""), READ), p(CLUSTER, ["listDatabases"]), p(ns("", "system.js"), READ)],
+    privileges: [
+      p(ns("", ""), READ),
+      p(CLUSTER, ["listDatabases"]),
+      p(ns("", "system.js"), READ),
+      p(ANY_BUCKETS, READ),
+    ],
   },
   readWriteAnyDatabase: {
     roles: [{ role: "readAnyDatabase", db: A }],
-    privileges: [p(ns("", ""), READ_WRITE), p(ns("", "system.js"), READ_WRITE)],
+    privileges: [p(ns("", ""), READ_WRITE), p(ns("", "system.js"), READ_WRITE), p(ANY_BUCKETS, READ_WRITE)],
   },
   userAdminAnyDatabase: {
     roles: [],
@@ -274,6 +281,7 @@ const ADMIN_ROLES: Record<string, RoleDefinition> = {
       p(CLUSTER, ["applyOps", "listDatabases"]),
       p(ns("", ""), [...DB_ADMIN, "configureQueryAnalyzer"]),
       p(ns("", "system.profile"), PROFILE_ACTIONS),
+      p(ANY_BUCKETS, DB_ADMIN),
     ],
   },
   clusterMonitor: {
@@ -299,6 +307,7 @@ const ADMIN_ROLES: Record<string, RoleDefinition> = {
     privileges: [
       p(CLUSTER, CLUSTER_MANAGER_CLUSTER),
       p(ns("", ""), CLUSTER_MANAGER_DB),
+      p(ANY_BUCKETS, CLUSTER_MANAGER_DB),
       p(ns("config", ""), [...CLUSTER_MANAGER_DB, "insert", "remove", "update"]),
       p(ns("local", ""), [...CLUSTER_MANAGER_DB, "insert", "remove", "update"]),
       p(ns("local", "system.replset"), READ),
@@ -322,6 +331,7 @@ const ADMIN_ROLES: Record<string, RoleDefinition> = {
     privileges: [
       p(ANY, ["collStats", "listCollections", "listIndexes", "listSearchIndexes"]),
       p(ns("", ""), ["find"]),
+      p(ANY_BUCKETS, ["find"]),
       p(CLUSTER, ["getParameter", "listDatabases", "useUUID"]),
       p(ns("config", ""), ["find"]),
       p(ns("local", ""), ["find"]),
@@ -357,6 +367,7 @@ const ADMIN_ROLES: Record<string, RoleDefinition> = {
       ]),
       p(ns("local", ""), RESTORE_WRITE),
       p(ns("config", ""), RESTORE_WRITE),
+      p(ANY_BUCKETS, RESTORE_WRITE),
       p(ns("local", "system.replset"), RESTORE_WRITE),
       p(ns("local", "replset.election"), RESTORE_WRITE),
       p(ns("local", "replset.minvalid"), RESTORE_WRITE),

@@ -3,11 +3,14 @@
  * and a resource is `{db, collection}` (empty strings are wildcards), `{cluster: true}` or
  * `{anyResource: true}`. A request names one target — the cluster, a database, or a collection —
  * and `matches` says whether a resource covers it, with mongod's rule that wildcards never reach
- * system collections (`system.*`): those are granted only by naming them, or by anyResource. Pure.
+ * system collections (`system.*`): those are granted only by naming them, or by anyResource. A
+ * `{db, system_buckets}` resource (mongod's any_system_buckets patterns) covers time-series buckets
+ * namespaces `system.buckets.<name>`: `db` "" = any database, `system_buckets` "" = any name. Pure.
  */
 
 export type Resource =
   | { readonly db: string; readonly collection: string }
+  | { readonly db: string; readonly system_buckets: string }
   | { readonly cluster: true }
   | { readonly anyResource: true };
 
@@ -22,6 +25,14 @@ export type Target =
   | { readonly kind: "database"; readonly db: string }
   | { readonly kind: "collection"; readonly db: string; readonly collection: string };
 
+const BUCKETS = "system.buckets.";
+
+/** Whether a `system_buckets` resource naming `name` ("" = any) covers `collection`. */
+function coversBuckets(name: string, collection: string): boolean {
+  if (!collection.startsWith(BUCKETS)) return false;
+  return name === "" || collection === BUCKETS + name;
+}
+
 /** A collection wildcards may cover (not `system.*`). */
 export function isNormalCollection(name: string): boolean {
   return !name.startsWith("system.");
@@ -32,6 +43,7 @@ export function matches(r: Resource, t: Target): boolean {
   if ("cluster" in r) return t.kind === "cluster";
   if (t.kind === "cluster") return false;
   if (r.db !== "" && r.db !== t.db) return false;
+  if ("system_buckets" in r) return t.kind === "collection" && coversBuckets(r.system_buckets, t.collection);
   if (t.kind === "database") return r.collection === "";
   if (r.collection === "") return isNormalCollection(t.collection);
   return r.collection === t.collection;
@@ -61,6 +73,10 @@ export function hasAnyPrivilegeIn(
     if ("cluster" in r) continue;
     if (r.db !== "" && r.db !== db) continue;
     if (collection === undefined) return true;
+    if ("system_buckets" in r) {
+      if (coversBuckets(r.system_buckets, collection)) return true;
+      continue;
+    }
     if (r.collection === "" ? isNormalCollection(collection) : r.collection === collection) return true;
   }
   return false;
@@ -69,6 +85,7 @@ export function hasAnyPrivilegeIn(
 export function resourceKey(r: Resource): string {
   if ("anyResource" in r) return "any";
   if ("cluster" in r) return "cluster";
+  if ("system_buckets" in r) return `buckets:${r.db}\0${r.system_buckets}`;
   return `ns:${r.db}\0${r.collection}`;
 }
 
@@ -93,6 +110,11 @@ export function parseResource(v: unknown): Resource | null {
   if (keys === "anyResource" && o["anyResource"] === true) return { anyResource: true };
   if (keys === "collection,db" && typeof o["db"] === "string" && typeof o["collection"] === "string") {
     return { db: o["db"], collection: o["collection"] };
+  }
+  if (
+    keys === "db,system_buckets" && typeof o["db"] === "string" && typeof o["system_buckets"] === "string"
+  ) {
+    return { db: o["db"], system_buckets: o["system_buckets"] };
   }
   return null;
 }

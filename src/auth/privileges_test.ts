@@ -16,6 +16,29 @@ Deno.test("resource matching: database wildcards skip system collections; cluste
   assert.ok(matches({ anyResource: true }, coll("admin", "system.users")));
 });
 
+Deno.test("system_buckets resources cover time-series buckets namespaces only", () => {
+  const any = { db: "", system_buckets: "" };
+  assert.ok(matches(any, coll("m", "system.buckets.weather")));
+  assert.ok(!matches(any, coll("m", "weather")));
+  assert.ok(!matches(any, coll("m", "system.users")));
+  assert.ok(!matches(any, { kind: "database", db: "m" }));
+  assert.ok(matches({ db: "m", system_buckets: "w" }, coll("m", "system.buckets.w")));
+  assert.ok(!matches({ db: "m", system_buckets: "w" }, coll("m", "system.buckets.x")));
+  assert.ok(!matches({ db: "m", system_buckets: "" }, coll("n", "system.buckets.w")));
+  assert.ok(!matches({ db: "m", collection: "" }, coll("m", "system.buckets.w")));
+  // mongod 8.0's role table: backup reads buckets, restore writes them, read/readWrite do not reach them
+  const role = (r: string, db = "admin") => builtinRole({ role: r, db }, [])!.privileges;
+  const buckets = coll("m", "system.buckets.w");
+  const backup = builtinRole({ role: "backup", db: "admin" }, [])!;
+  const queryable = builtinRole({ role: "__queryableBackup", db: "admin" }, [])!;
+  assert.deepEqual(backup.roles, [{ role: "__queryableBackup", db: "admin" }]);
+  assert.ok(allows(queryable.privileges, "find", buckets));
+  assert.ok(allows(role("restore"), "insert", buckets));
+  assert.ok(allows(role("readAnyDatabase"), "find", buckets));
+  assert.ok(!allows(role("read", "m"), "find", buckets));
+  assert.ok(!allows(role("readWrite", "m"), "insert", buckets));
+});
+
 Deno.test("built-in roles: read vs readWrite, adminOnly roles only in admin", () => {
   const read = builtinRole({ role: "read", db: "t" }, [])!;
   assert.ok(allows(read.privileges, "find", coll("t", "c")));

@@ -92,3 +92,56 @@ Deno.test({
     }
   },
 });
+
+Deno.test({
+  name: "with auth, the backup role dumps a time-series collection and the restore role restores it",
+  ignore: !(await Deno.stat(`${BIN}mongodump`).then(() => true, () => false)),
+  sanitizeResources: false,
+  sanitizeOps: false,
+  fn: async () => {
+    const s = await startServer({ port: 0, storagePath: ":memory:", logLevel: "ERROR", auth: true });
+    const at = (user: string) =>
+      `mongodb://${user}:pw@127.0.0.1:${s.port}/?directConnection=true&authSource=admin`;
+    const dump = await Deno.makeTempDir({ prefix: "secantus-tsdump-auth-" });
+    const anon = new MongoClient(`mongodb://127.0.0.1:${s.port}/?directConnection=true`);
+    await anon.db("admin").command({ createUser: "root", pwd: "pw", roles: ["root"] });
+    await anon.close();
+    const root = new MongoClient(at("root"));
+    try {
+      const admin = root.db("admin");
+      await admin.command({ createUser: "bk", pwd: "pw", roles: ["backup"] });
+      await admin.command({ createUser: "rs", pwd: "pw", roles: ["restore"] });
+      const db = root.db("metrics");
+      await db.createCollection("weather", { timeseries: { timeField: "ts" } });
+      await db.collection("weather").insertMany([{ ts: new Date(0), v: 1 }, { ts: new Date(1000), v: 2 }]);
+      // a custom role may name one buckets namespace, as mongod's {db, system_buckets} resource
+      await admin.command({
+        createRole: "weatherBuckets",
+        privileges: [{ resource: { db: "metrics", system_buckets: "weather" }, actions: ["find"] }],
+        roles: [],
+      });
+      const info = await admin.command({ rolesInfo: "weatherBuckets", showPrivileges: true });
+      assert.deepEqual(info.roles[0].privileges[0].resource, { db: "metrics", system_buckets: "weather" });
+
+      const d = await tool("mongodump", ["--uri", at("bk"), "--db", "metrics", "--out", dump]);
+      assert.equal(d.code, 0, d.stderr);
+      assert.match(d.stderr, /done dumping metrics\.system\.buckets\.weather \(2 documents\)/);
+      const r = await tool("mongorestore", [
+        "--uri",
+        at("rs"),
+        "--nsFrom",
+        "metrics.*",
+        "--nsTo",
+        "copy.*",
+        dump,
+      ]);
+      assert.equal(r.code, 0, r.stderr);
+      const back = await root.db("copy").collection("weather").find({}, { projection: { _id: 0 } }).toArray();
+      assert.deepEqual(back.map((b) => b.v).sort(), [1, 2]);
+    } finally {
+      await root.close();
+      await s.stop();
+      await Deno.remove(dump, { recursive: true }).catch(() => {});
+    }
+  },
+});

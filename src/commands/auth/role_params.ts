@@ -35,7 +35,7 @@ export function parsePrivileges(v: unknown, db: string, path: string): Privilege
     if (!resource) {
       throw new CommandError(
         "BadValue",
-        "resource must be {db: <string>, collection: <string>}, {cluster: true} or {anyResource: true}",
+        "resource must be {db: <string>, collection: <string>}, {db: <string>, system_buckets: <string>}, {cluster: true} or {anyResource: true}",
       );
     }
     const actions = p["actions"];
