@@ -54,6 +54,15 @@ Deno.test({
         data: { ts: { "0": rows[0]!.ts }, _id: { "0": 0 }, temp: { "0": 20 } },
       });
 
+      // count (estimatedDocumentCount) and aggregate (countDocuments, $group) see the same buckets
+      assert.equal(await buckets.estimatedDocumentCount(), 250);
+      assert.equal(await buckets.countDocuments({ "meta.id": 1 }), 83);
+      const perSensor = await buckets.aggregate([
+        { $group: { _id: "$meta.id", n: { $sum: 1 } } },
+        { $sort: { _id: 1 } },
+      ]).toArray();
+      assert.deepEqual(perSensor, [{ _id: 0, n: 84 }, { _id: 1, n: 83 }, { _id: 2, n: 83 }]);
+
       const d = await tool("mongodump", ["--uri", s.uri, "--db", "metrics", "--out", dump]);
       assert.equal(d.code, 0, d.stderr);
       assert.match(d.stderr, /done dumping metrics\.system\.buckets\.weather \(250 documents\)/);

@@ -45,6 +45,8 @@ import { BATCH_BYTES, FIRST_BATCH_DOCS } from "../../limits.ts";
 import { geoNearDocs } from "./geo_near.ts";
 import { lookupByValues, readForeign } from "./foreign_reads.ts";
 import { oplogInput } from "./oplog_input.ts";
+import { bucketsInput } from "./buckets_input.ts";
+import { bucketsBase } from "../crud/find_buckets.ts";
 import { runWriteStage, splitWriteStage, type WriteStage } from "./out_merge.ts";
 import { splitListLocalSessions } from "./list_local_sessions.ts";
 import { splitCurrentOp } from "./current_op_stage.ts";
@@ -265,6 +267,7 @@ async function run(ctx: RequestContext<AggregateParams>): Promise<Reply> {
   const ns = `${ctx.db}.${view ? view.view.name : name}`;
 
   const coll = collectionless ? undefined : findCollection(ctx, name);
+  const buckets = coll || collectionless ? undefined : bucketsBase(ctx, name);
   let source: QuerySource | undefined;
   let input: Iterable<Doc> = [];
   let prefixApplied = true;
@@ -336,6 +339,17 @@ async function run(ctx: RequestContext<AggregateParams>): Promise<Reply> {
         })
         : undefined;
       input = oplogInput(ctx.oplog, slot, m ? (d) => m.matches(d) : undefined);
+      prefixApplied = false;
+    } else if (!coll && buckets) {
+      // a time-series collection's buckets namespace (what mongodump reads): one bucket per measurement
+      source = new QuerySource(ctx.storage, buckets.coll, compileQuery({}, buckets.coll));
+      const m = pipeline.leadingMatch
+        ? compileFilter(pipeline.leadingMatch, {
+          ...(collation ? { collation } : {}),
+          ...(variables ? { variables } : {}),
+        })
+        : undefined;
+      input = bucketsInput(scanInput(source, slot, null), buckets.ts, m ? (d) => m.matches(d) : undefined);
       prefixApplied = false;
     } else if (coll) {
       if (readsRowMeta(p.pipeline)) q = withRowMeta(q);

@@ -4,6 +4,7 @@
  */
 import { viewOf } from "../aggregate/view_source.ts";
 import { countOnView } from "./on_view.ts";
+import { bucketsBase, bucketsOf } from "./find_buckets.ts";
 import type { RequestContext } from "../context.ts";
 import { defineCommand, type Doc } from "../spec.ts";
 import {
@@ -54,6 +55,27 @@ async function run(ctx: RequestContext<CountParams>): Promise<Doc> {
     // The oplog is an internal table, not a collection: its entry count (estimatedDocumentCount).
     const n = Math.max(0, ctx.oplog.count - skip);
     return { n: limit > 0 ? Math.min(n, limit) : n, ok: 1 };
+  }
+  const buckets = coll ? undefined : bucketsBase(ctx, p.collection);
+  if (buckets) {
+    // a time-series collection's buckets (one per measurement here, find_buckets.ts)
+    const source = bucketsOf(ctx, buckets.coll, buckets.ts, {
+      filter: p.query,
+      collation: p.collation,
+      skip,
+      limit,
+    });
+    let n = 0;
+    try {
+      for (;;) {
+        const { docs, done } = await source.nextBatch(10_000, Infinity, ctx.control);
+        n += docs.length;
+        if (done) break;
+      }
+    } finally {
+      source.close();
+    }
+    return { n, ok: 1 };
   }
   if (!coll) {
     if (!viewOf(ctx, p.collection)) return { n: 0, ok: 1 };

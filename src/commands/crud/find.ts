@@ -23,9 +23,7 @@ import { viewOf } from "../aggregate/view_source.ts";
 import { findOnView } from "./on_view.ts";
 import { CommandError } from "../../errors/command_error.ts";
 import { findOplog } from "./find_oplog.ts";
-import { findBuckets } from "./find_buckets.ts";
-import { BUCKETS_PREFIX } from "../shared/timeseries_buckets.ts";
-import { timeseriesOf } from "../shared/timeseries.ts";
+import { bucketsBase, findBuckets } from "./find_buckets.ts";
 import { findTailable } from "./find_tailable.ts";
 import { isCapped } from "../../executor/capped.ts";
 
@@ -68,11 +66,8 @@ async function run(ctx: RequestContext<FindParams>): Promise<Reply> {
   const p = ctx.params;
   const ns = `${ctx.db}.${p.collection}`;
   if (ctx.db === "local" && p.collection === "oplog.rs" && ctx.oplog) return findOplog(ctx, ctx.oplog);
-  if (p.collection.startsWith(BUCKETS_PREFIX)) {
-    const base = findCollection(ctx, p.collection.slice(BUCKETS_PREFIX.length));
-    const ts = timeseriesOf(base);
-    if (base && ts) return findBuckets(ctx, base, ts);
-  }
+  const buckets = bucketsBase(ctx, p.collection);
+  if (buckets) return findBuckets(ctx, buckets.coll, buckets.ts);
   const coll = findCollection(ctx, p.collection);
   if (p.awaitData && !p.tailable) {
     throw new CommandError("FailedToParse", "Cannot set 'awaitData' without also setting 'tailable'");

@@ -4,6 +4,7 @@
  * the measurements are documents of the collection itself, so the read scans them (yielding, as any
  * collection scan) and answers one version 1 bucket per measurement (timeseries_buckets.ts), with the
  * filter, projection, skip and limit applied to the buckets. Only `$natural` order is offered.
+ * `count` on that namespace counts the same buckets (`bucketsOf`).
  */
 import { BSON } from "bson";
 import { decodeDocument } from "../../bson/decode.ts";
@@ -19,10 +20,47 @@ import type { Reply } from "../spec.ts";
 import { sessionOf } from "../shared/session_of.ts";
 import { ensureCursorRoom } from "../shared/cursor_room.ts";
 import { compileQuery } from "../shared/compile_query.ts";
-import { bucketOf } from "../shared/timeseries_buckets.ts";
-import type { TimeseriesOptions } from "../shared/timeseries.ts";
+import { bucketOf, BUCKETS_PREFIX } from "../shared/timeseries_buckets.ts";
+import { timeseriesOf, type TimeseriesOptions } from "../shared/timeseries.ts";
+import { findCollection } from "../shared/namespace.ts";
 import { BATCH_BYTES, FIRST_BATCH_DOCS } from "../../limits.ts";
 import type { OplogFindParams } from "./find_oplog.ts";
+
+/** The time-series collection behind `<db>.system.buckets.<name>`, if `name` is such a namespace. */
+export function bucketsBase(
+  ctx: RequestContext,
+  name: string,
+): { coll: CollectionEntry; ts: TimeseriesOptions } | undefined {
+  if (!name.startsWith(BUCKETS_PREFIX)) return undefined;
+  const coll = findCollection(ctx, name.slice(BUCKETS_PREFIX.length));
+  const ts = timeseriesOf(coll);
+  return coll && ts ? { coll, ts } : undefined;
+}
+
+/** A cursor source of the buckets (matching `filter`) of time-series collection `coll`. */
+export function bucketsOf(
+  ctx: RequestContext,
+  coll: CollectionEntry,
+  ts: TimeseriesOptions,
+  q: {
+    filter?: Record<string, unknown> | undefined;
+    collation?: Record<string, unknown> | undefined;
+    projection?: Record<string, unknown> | undefined;
+    skip?: number | undefined;
+    limit?: number | undefined;
+  },
+): BatchSource {
+  const matcher = compileFilter(q.filter ?? {}, q.collation ? { collation: q.collation } : {});
+  const projection = q.projection ? compileProjection(q.projection) : undefined;
+  return new BucketsSource(
+    new QuerySource(ctx.storage, coll, compileQuery({}, coll)),
+    ts,
+    (d) => matcher.matches(d),
+    projection,
+    q.skip ?? 0,
+    q.limit === undefined ? 0 : Math.abs(q.limit),
+  );
+}
 
 class BucketsSource implements BatchSource {
   #pending: Uint8Array[] = [];
@@ -91,17 +129,7 @@ export async function findBuckets(
       `${ns}: SecantusDB answers the buckets of a time-series collection in $natural order only`,
     );
   }
-  const matcher = compileFilter(p.filter ?? {}, p.collation ? { collation: p.collation } : {});
-  const projection = p.projection ? compileProjection(p.projection) : undefined;
-  const inner = new QuerySource(ctx.storage, coll, compileQuery({}, coll));
-  const source = new BucketsSource(
-    inner,
-    ts,
-    (d) => matcher.matches(d),
-    projection,
-    p.skip ?? 0,
-    p.limit === undefined ? 0 : Math.abs(p.limit),
-  );
+  const source = bucketsOf(ctx, coll, ts, p);
   ctx.opStats.ns = ns;
   const singleBatch = p.singleBatch === true;
   const maxDocs = p.batchSize ?? FIRST_BATCH_DOCS;
