@@ -8,24 +8,13 @@ import assert from "node:assert/strict";
 import { BSON } from "bson";
 import { MongoClient } from "mongodb";
 import { startServer } from "../../mod.ts";
-
-const BIN = new URL("../../../shared/tools/mongo-tools/bin/", import.meta.url).pathname;
-
-async function tool(name: string, args: string[]): Promise<{ code: number; stderr: string }> {
-  const out = await new Deno.Command(`${BIN}${name}`, {
-    args,
-    stdout: "piped",
-    stderr: "piped",
-    signal: AbortSignal.timeout(60_000),
-  }).output();
-  return { code: out.code, stderr: new TextDecoder().decode(out.stderr) };
-}
+import { haveMongoTools, runTool as tool } from "./helpers/mongo_tools.ts";
 
 type D = { _id: number; n?: number; tags?: string[]; sub?: { x: number }; replaced?: boolean };
 
 Deno.test({
   name: "mongodump --oplog and mongorestore --oplogReplay round trip",
-  ignore: !(await Deno.stat(`${BIN}mongodump`).then(() => true, () => false)),
+  ignore: !haveMongoTools,
   sanitizeResources: false,
   sanitizeOps: false,
   fn: async () => {

@@ -8,23 +8,11 @@ import assert from "node:assert/strict";
 import { MongoClient } from "mongodb";
 import { startServer } from "../../mod.ts";
 import { code } from "./helpers/error_code.ts";
-
-const BIN = new URL("../../../shared/tools/mongo-tools/bin/", import.meta.url).pathname;
-
-async function tool(name: string, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const out = await new Deno.Command(`${BIN}${name}`, {
-    args,
-    stdout: "piped",
-    stderr: "piped",
-    signal: AbortSignal.timeout(60_000),
-  }).output();
-  const text = (b: Uint8Array) => new TextDecoder().decode(b);
-  return { code: out.code, stdout: text(out.stdout), stderr: text(out.stderr) };
-}
+import { haveMongoTools, runTool as tool } from "./helpers/mongo_tools.ts";
 
 Deno.test({
   name: "mongodump and mongorestore carry a time-series collection's measurements",
-  ignore: !(await Deno.stat(`${BIN}mongodump`).then(() => true, () => false)),
+  ignore: !haveMongoTools,
   sanitizeResources: false,
   sanitizeOps: false,
   fn: async () => {
@@ -104,7 +92,7 @@ Deno.test({
 
 Deno.test({
   name: "with auth, the backup role dumps a time-series collection and the restore role restores it",
-  ignore: !(await Deno.stat(`${BIN}mongodump`).then(() => true, () => false)),
+  ignore: !haveMongoTools,
   sanitizeResources: false,
   sanitizeOps: false,
   fn: async () => {

@@ -5,6 +5,7 @@
 import { viewOf } from "../aggregate/view_source.ts";
 import { countOnView } from "./on_view.ts";
 import { bucketsBase, bucketsOf } from "./find_buckets.ts";
+import { countAll } from "../shared/first_batch.ts";
 import type { RequestContext } from "../context.ts";
 import { defineCommand, type Doc } from "../spec.ts";
 import {
@@ -65,17 +66,7 @@ async function run(ctx: RequestContext<CountParams>): Promise<Doc> {
       skip,
       limit,
     });
-    let n = 0;
-    try {
-      for (;;) {
-        const { docs, done } = await source.nextBatch(10_000, Infinity, ctx.control);
-        n += docs.length;
-        if (done) break;
-      }
-    } finally {
-      source.close();
-    }
-    return { n, ok: 1 };
+    return { n: await countAll(ctx, source), ok: 1 };
   }
   if (!coll) {
     if (!viewOf(ctx, p.collection)) return { n: 0, ok: 1 };
@@ -91,18 +82,7 @@ async function run(ctx: RequestContext<CountParams>): Promise<Doc> {
   const q = compileQuery({ filter: p.query, skip, limit, hint: p.hint, collation: p.collation, ...js }, coll);
   await prefetchWhere(ctx, coll, p.query, p.collation, js.where);
   const source = new QuerySource(ctx.storage, coll, q);
-  let n = 0;
-  try {
-    for (;;) {
-      // ctx.control: maxTimeMS + cooperative yielding (docs/concurrency.md)
-      const { docs, done } = await source.nextBatch(10_000, Infinity, ctx.control);
-      n += docs.length;
-      if (done) break;
-    }
-  } finally {
-    source.close();
-  }
-  return { n, ok: 1 };
+  return { n: await countAll(ctx, source), ok: 1 };
 }
 
 function isEmpty(query: Doc | undefined): boolean {

@@ -8,7 +8,6 @@
  */
 import { BSON } from "bson";
 import { decodeDocument } from "../../bson/decode.ts";
-import { encodeCursorReply } from "../../bson/raw_reply.ts";
 import { CommandError } from "../../errors/command_error.ts";
 import { compileFilter, compileProjection, type Projection } from "../../engine/mod.ts";
 import type { Batch, BatchSource } from "../../executor/batch_source.ts";
@@ -17,13 +16,11 @@ import type { OpControl } from "../../observability/op_control.ts";
 import type { CollectionEntry } from "../../storage/api.ts";
 import type { RequestContext } from "../context.ts";
 import type { Reply } from "../spec.ts";
-import { sessionOf } from "../shared/session_of.ts";
-import { ensureCursorRoom } from "../shared/cursor_room.ts";
 import { compileQuery } from "../shared/compile_query.ts";
 import { bucketOf, BUCKETS_PREFIX } from "../shared/timeseries_buckets.ts";
 import { timeseriesOf, type TimeseriesOptions } from "../shared/timeseries.ts";
 import { findCollection } from "../shared/namespace.ts";
-import { BATCH_BYTES, FIRST_BATCH_DOCS } from "../../limits.ts";
+import { firstBatchReply } from "../shared/first_batch.ts";
 import type { OplogFindParams } from "./find_oplog.ts";
 
 /** The time-series collection behind `<db>.system.buckets.<name>`, if `name` is such a namespace. */
@@ -131,17 +128,5 @@ export async function findBuckets(
   }
   const source = bucketsOf(ctx, coll, ts, p);
   ctx.opStats.ns = ns;
-  const singleBatch = p.singleBatch === true;
-  const maxDocs = p.batchSize ?? FIRST_BATCH_DOCS;
-  const first = maxDocs === 0 && !singleBatch
-    ? { docs: [], done: false }
-    : await source.nextBatch(singleBatch ? Infinity : maxDocs, BATCH_BYTES, ctx.control);
-  let id = 0n;
-  if (!first.done && !singleBatch) {
-    ensureCursorRoom(ctx, source);
-    const entry = ctx.cursors.open(ns, source, p.batchSize ?? 0, ctx.client.connectionId, sessionOf(ctx));
-    entry.nReturned = first.docs.length;
-    id = entry.id;
-  } else source.close();
-  return encodeCursorReply({ id, ns, batchKey: "firstBatch", docs: first.docs });
+  return await firstBatchReply(ctx, ns, source, p);
 }

@@ -8,7 +8,6 @@
 import { BSON, Timestamp } from "bson";
 import { decodeDocument } from "../../bson/decode.ts";
 import { isPlainDoc } from "../../bson/type_name.ts";
-import { encodeCursorReply } from "../../bson/raw_reply.ts";
 import { CommandError } from "../../errors/command_error.ts";
 import { compileFilter, compileProjection, type Projection } from "../../engine/mod.ts";
 import type { Oplog, RawEntry } from "../../oplog/mod.ts";
@@ -16,9 +15,7 @@ import type { Batch, BatchOptions, BatchSource } from "../../executor/batch_sour
 import type { OpControl } from "../../observability/op_control.ts";
 import type { RequestContext } from "../context.ts";
 import type { Reply } from "../spec.ts";
-import { sessionOf } from "../shared/session_of.ts";
-import { ensureCursorRoom } from "../shared/cursor_room.ts";
-import { BATCH_BYTES, FIRST_BATCH_DOCS } from "../../limits.ts";
+import { firstBatchReply } from "../shared/first_batch.ts";
 
 const READ_CHUNK = 500;
 
@@ -171,17 +168,5 @@ export async function findOplog(ctx: RequestContext<OplogFindParams>, oplog: Opl
     p.tailable === true,
     p.awaitData === true,
   );
-  const singleBatch = p.singleBatch === true;
-  const maxDocs = p.batchSize ?? FIRST_BATCH_DOCS;
-  const first = maxDocs === 0 && !singleBatch
-    ? { docs: [], done: false }
-    : await source.nextBatch(singleBatch ? Infinity : maxDocs, BATCH_BYTES, ctx.control);
-  let id = 0n;
-  if (!first.done && !singleBatch) {
-    ensureCursorRoom(ctx, source);
-    const entry = ctx.cursors.open(ns, source, p.batchSize ?? 0, ctx.client.connectionId, sessionOf(ctx));
-    entry.nReturned = first.docs.length;
-    id = entry.id;
-  } else source.close();
-  return encodeCursorReply({ id, ns, batchKey: "firstBatch", docs: first.docs });
+  return await firstBatchReply(ctx, ns, source, p);
 }
