@@ -18,6 +18,7 @@ import { CommandError } from "../errors/command_error.ts";
 import { Location } from "../errors/locations.ts";
 import { hashedValue } from "../keys/hashed_key.ts";
 import { wildcardEntries, type WildcardShape, wildcardShape } from "../keys/wildcard.ts";
+import { type TextKeyShape, textKeyShape, textKeyTuples } from "../keys/text_keys.ts";
 
 /** A wildcard key is the tuple [path, value], both ascending. */
 const WILDCARD_DIRS: readonly (1 | -1)[] = [1, 1];
@@ -51,6 +52,8 @@ export interface IndexShape {
   readonly hashed: number | undefined;
   /** A wildcard index: keys are [path, value] for every covered scalar (keys/wildcard.ts). */
   readonly wildcard: WildcardShape | undefined;
+  /** A text index: one key per term of the document (keys/text_keys.ts). */
+  readonly text: TextKeyShape | undefined;
 }
 
 /** Shapes per partial-filter compiler, then per index spec object (specs are immutable). */
@@ -74,6 +77,7 @@ export function indexShape(ix: IndexEntry, opts: IndexKeyOptions): IndexShape {
     geo: geoIndexShape(ix.spec),
     keyer: collationKeyer(ix.spec["collation"]),
     wildcard: wildcardShape(pattern, ix.spec["wildcardProjection"]),
+    text: textKeyShape(ix.spec),
     hashed: fields.findIndex((f) => pattern[f] === "hashed") >= 0
       ? fields.findIndex((f) => pattern[f] === "hashed")
       : undefined,
@@ -94,6 +98,12 @@ export function keysForIndex(
   const shape = indexShape(ix, opts);
   if (shape.partial && !shape.partial(doc)) return null;
   if (shape.geo) return encodeTuples(geoKeyTuples(shape.geo, doc), shape.dirs);
+  if (shape.text) {
+    // Always multikey (as mongod reports text indexes): the sticky flag also tells `$text` that the
+    // index holds term entries (planner/text_plan.ts).
+    const tuples = textKeyTuples(shape.text, doc);
+    return tuples.length === 0 ? null : encodeTuples({ tuples, multikey: true }, shape.dirs);
+  }
   if (shape.wildcard) {
     const w = wildcardEntries(shape.wildcard, doc);
     if (w.entries.length === 0) return null;

@@ -13,7 +13,7 @@
 import { BATCH_ELEMENT_OVERHEAD } from "../limits.ts";
 import type { CollectionEntry, ReadTxn, StorageEngine } from "../storage/api.ts";
 import type { BatchSource } from "./batch_source.ts";
-import type { AccessPath } from "../planner/plan.ts";
+import type { AccessPath, IxScanPath } from "../planner/plan.ts";
 import { CommandError } from "../errors/command_error.ts";
 import type { Document as Doc } from "../bson/document.ts";
 import { Row } from "./rows.ts";
@@ -101,6 +101,9 @@ export class QuerySource implements BatchSource {
   #lastRid: bigint | undefined;
   #ix: IxScanState = newIxScanState();
   #near: GeoNearCursor | undefined;
+  /** TEXT_OR: the gathered record ids (sorted) and the next one to fetch. */
+  #textRids: bigint[] | undefined;
+  #textAt = 0;
   #scanDone = false;
   #sorted: SortedRows | undefined;
   /** Sorted runs a blocking sort wrote to disk (storage/spill.ts). */
@@ -335,6 +338,10 @@ export class QuerySource implements BatchSource {
       this.#scanDone = true;
       return;
     }
+    if (a.kind === "ixScan" && a.text) {
+      yield* this.#textRows(txn, a);
+      return;
+    }
     if (a.kind === "ixScan") {
       for (const hit of ixScanHits(txn, this.coll, a, this.#ix, this.stats)) {
         const row = this.#ixRow(txn, hit.rid, hit.key);
@@ -380,6 +387,29 @@ export class QuerySource implements BatchSource {
   }
 
   /** An index-scan hit as a matching row (covered: built from the key), or undefined. */
+  /** TEXT_OR: gather the record ids of every term's entries (deduplicated), then fetch them in order. */
+  *#textRows(txn: ReadTxn, a: IxScanPath): Generator<Row> {
+    if (this.#textRids === undefined) {
+      for (const _hit of ixScanHits(txn, this.coll, a, this.#ix, this.stats)) {
+        if (!this.#spend()) return;
+      }
+      this.#textRids = [...(this.#ix.seen ?? [])].sort((x, y) => (x < y ? -1 : x > y ? 1 : 0));
+      delete this.#ix.seen;
+    }
+    const rids = this.#textRids;
+    while (this.#textAt < rids.length) {
+      const rid = rids[this.#textAt++]!;
+      const bytes = txn.get(this.coll, rid);
+      if (bytes) {
+        this.stats.docsExamined++;
+        const row = new Row(rid, bytes);
+        if (!this.q.match || this.q.match(row.view(this.q.readFields))) yield row;
+      }
+      if (!this.#spend()) return;
+    }
+    this.#scanDone = true;
+  }
+
   #ixRow(txn: ReadTxn, rid: bigint, key: Uint8Array): Row | undefined {
     const covered = this.q.covered;
     const values = covered ? decodeKeyValues(key, covered.directions) : undefined;

@@ -144,7 +144,39 @@ export function explainTree(q: ExplainInput, stats?: RunStats): Doc {
     node = node["filter"] ? { ...ix, filter: node["filter"] } : ix;
   }
   const withN = (d: Doc): Doc => (stats ? { ...d, nReturned: stats.nReturned } : d);
-  if (q.filter && Object.hasOwn(q.filter, "$text")) {
+  if (q.access.kind === "ixScan" && q.access.text) {
+    // $text through the text index, with mongod's stages: TEXT_MATCH (re-check, score) over TEXT_OR
+    // (one IXSCAN of the index entries per term; mongod prints their bounds as {}).
+    const a = q.access;
+    const text = a.text!;
+    const scans = text.terms.map((_t) => ({
+      stage: "IXSCAN",
+      keyPattern: a.keyPattern,
+      indexName: a.indexName,
+      isMultiKey: true,
+      isUnique: false,
+      isSparse: false,
+      isPartial: false,
+      indexVersion: 2,
+      direction: "backward",
+      indexBounds: {},
+    }));
+    const rest = Object.fromEntries(Object.entries(q.filter).filter(([k]) => k !== "$text"));
+    node = withN({
+      stage: "TEXT_MATCH",
+      indexPrefix: {},
+      indexName: a.indexName,
+      parsedTextQuery: text.parsed ??
+        { terms: text.terms, negatedTerms: [], phrases: [], negatedPhrases: [] },
+      textIndexVersion: 3,
+      inputStage: withN({
+        stage: "TEXT_OR",
+        ...(Object.keys(rest).length > 0 ? { filter: rest } : {}),
+        ...(stats ? { docsExamined: stats.docsExamined } : {}),
+        inputStages: scans.map((s) => (stats ? { ...s, keysExamined: 0, nReturned: 0 } : s)),
+      }),
+    });
+  } else if (q.filter && Object.hasOwn(q.filter, "$text")) {
     // $text: the documents are read by a scan and scored by the text matcher (engine/text), shown
     // with mongod's stage names.
     const search = q.filter["$text"] as Doc;

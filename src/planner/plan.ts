@@ -37,6 +37,15 @@ export interface IxScanPath {
   readonly dedup: boolean;
   /** Why this plan scored as it did (explain, plan choice). */
   readonly score: number;
+  /**
+   * `$text` over a text index (TEXT_OR): every interval is one query term; the record ids of all
+   * hits are gathered first and the documents fetched in record-id order (planner/text_plan.ts).
+   */
+  readonly text?: {
+    readonly terms: readonly string[];
+    /** explain's `parsedTextQuery` (terms, negatedTerms, phrases, negatedPhrases). */
+    readonly parsed?: Record<string, unknown>;
+  };
 }
 
 export type AccessPath =

@@ -3,7 +3,13 @@
  * CompiledQuery: validates everything first (a bad operator fails even on an empty collection), asks
  * the planner for the access path, and binds the engine's compiled closures.
  */
-import { type TextIndexInfo, textIndexInfo } from "../../engine/text/mod.ts";
+import {
+  parsedTextQuery,
+  type TextIndexInfo,
+  textIndexInfo,
+  textLookupTerms,
+} from "../../engine/text/mod.ts";
+import { textScanPath } from "../../planner/text_plan.ts";
 import { effectiveCollation } from "./default_collation.ts";
 import type { WhereSupport } from "../../engine/query/filter.ts";
 import type { JsHost } from "../../engine/expression/types.ts";
@@ -20,6 +26,7 @@ import {
   type AccessPath,
   type FindPlanInput,
   type IndexInfo,
+  type IxScanPath,
   type PlanChoice,
   planQuery,
 } from "../../planner/find_plan.ts";
@@ -96,7 +103,7 @@ export function indexInfos(coll: CollectionEntry | undefined): IndexInfo[] {
 }
 
 function computeIndexInfos(coll: CollectionEntry): IndexInfo[] {
-  // Text indexes hold no keys here ($text scans and scores, engine/text): never an access path.
+  // Text indexes are read only by $text (TEXT_OR, planner/text_plan.ts): never a planner candidate.
   // An index being built is not there for queries until its build finishes.
   return coll.indexes.filter((i) => !textIndexInfo(i.spec) && !i.building).map((i) => {
     const collation = i.spec["collation"] as Doc | undefined;
@@ -162,6 +169,34 @@ function planWithCache(input: FindPlanInput, key: string | undefined): PlanChoic
 }
 
 /**
+ * The TEXT_OR scan of the collection's text index for a top-level `$text`, when the index can answer
+ * it (engine/text `textLookupTerms`, planner/text_plan.ts); otherwise the documents are scanned and
+ * the `$text` predicate matches and scores each one.
+ */
+function textAccess(coll: CollectionEntry, filter: Doc, parts: QueryParts): IxScanPath | undefined {
+  if (!Object.hasOwn(filter, "$text") || parts.hint !== undefined) return undefined;
+  if (parts.min !== undefined || parts.max !== undefined) return undefined;
+  const entry = coll.indexes.find((i) => textIndexInfo(i.spec) !== undefined);
+  // (a text index still being built does not hold every document's entries yet)
+  if (!entry || entry.spec["hidden"] === true || entry.building) return undefined;
+  const info = textIndexInfo(entry.spec)!;
+  const terms = textLookupTerms(filter["$text"], info);
+  if (terms === undefined) return undefined;
+  return textScanPath(
+    {
+      name: entry.name,
+      key: (entry.spec["key"] ?? {}) as Doc,
+      unique: false,
+      sparse: false,
+      multikey: entry.multikey === true,
+      hidden: false,
+    },
+    terms,
+    parsedTextQuery(filter["$text"], info),
+  );
+}
+
+/**
  * `opts.planCache: false` plans from scratch (explain shows the full choice, as mongod's explain).
  */
 export function compileQuery(
@@ -192,7 +227,8 @@ export function compileQuery(
     })
     : null;
   const infos = indexInfos(coll);
-  const plan = planWithCache({
+  const textScan = textIndex ? textAccess(coll!, filter, parts) : undefined;
+  const plan = textScan ? { access: textScan, rejected: [] } : planWithCache({
     filter,
     sort: parts.sort,
     hint: parts.hint,

@@ -5,8 +5,8 @@
  */
 import { CommandError } from "../../errors/command_error.ts";
 import { isDocument } from "../../bson/values.ts";
-import { type TextLanguage, textLanguage } from "./language.ts";
-import { fold, type TermOptions, terms } from "./tokenize.ts";
+import { type TextLanguage, textLanguage } from "../../keys/text_language.ts";
+import { fold, type TermOptions, terms } from "../../keys/text_tokenize.ts";
 
 export interface TextQuery {
   /** Positive terms (stemmed, folded), unique. */

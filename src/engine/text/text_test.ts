@@ -1,9 +1,9 @@
 import { deepStrictEqual as assertEquals, ok, throws } from "node:assert/strict";
 import { ErrorCode } from "../../errors/codes.ts";
-import { textLanguage } from "./language.ts";
-import { terms, words } from "./tokenize.ts";
+import { textLanguage } from "../../keys/text_language.ts";
+import { terms, words } from "../../keys/text_tokenize.ts";
 import { parseTextQuery } from "./query.ts";
-import { compileTextSearch, type TextIndexInfo, textIndexInfo } from "./score.ts";
+import { compileTextSearch, type TextIndexInfo, textIndexInfo, textLookupTerms } from "./score.ts";
 
 const en = textLanguage("english")!;
 const index: TextIndexInfo = {
@@ -63,4 +63,14 @@ Deno.test("text: index info from the stored spec", () => {
     { weights: { a: 2 }, defaultLanguage: "french", languageOverride: "language" },
   );
   assertEquals(textIndexInfo({ key: { a: 1 } }), undefined);
+});
+
+Deno.test("textLookupTerms: the folded, stemmed positive terms; undefined when the index cannot answer", () => {
+  const index = { weights: { s: 1 }, defaultLanguage: "english", languageOverride: "language" };
+  assertEquals(textLookupTerms({ $search: 'Coffee "cake shop" -tea' }, index), ["cake", "coffe", "shop"]);
+  assertEquals(textLookupTerms({ $search: "the and" }, index), []);
+  assertEquals(textLookupTerms({ $search: "coffee", $language: "en" }, index), ["coffe"]);
+  assertEquals(textLookupTerms({ $search: "coffee", $language: "spanish" }, index), undefined);
+  assertEquals(textLookupTerms({ $search: "coffee", $caseSensitive: true }, index), undefined);
+  assertEquals(textLookupTerms({ $search: "coffee", $diacriticSensitive: true }, index), undefined);
 });

@@ -1,9 +1,9 @@
 /**
- * tokenize.ts — turns text into index terms the way a text index sees it: split on anything that is
+ * text_tokenize.ts — turns text into index terms the way a text index sees it: split on anything that is
  * not a letter, digit or combining mark (apostrophes join, as in "don't"); fold case and strip
  * diacritics unless the search is case / diacritic sensitive; drop the language's stop words; stem.
  */
-import type { TextLanguage } from "./language.ts";
+import type { TextLanguage } from "./text_language.ts";
 
 export interface TermOptions {
   readonly caseSensitive?: boolean;

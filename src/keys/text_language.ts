@@ -1,5 +1,5 @@
 /**
- * language.ts — the languages text indexes know (mongod's list: names and two-letter codes, plus
+ * text_language.ts — the languages text indexes know (mongod's list: names and two-letter codes, plus
  * "none"), each with its Snowball stemmer (npm `snowball-stemmers`) and stop-word list (npm
  * `stopword`). "none" tokenizes only: no stemming, no stop words.
  */

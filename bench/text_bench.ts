@@ -1,0 +1,77 @@
+/**
+ * text_bench.ts — `$text` through a real server and driver: N documents of 12 words drawn from a
+ * 5,000-word vocabulary (deterministic), one text index; times a rare-term, a common-term and a
+ * two-term search (find + toArray, median of `--runs`) and reports keys / documents examined.
+ *
+ *   deno run -A bench/text_bench.ts [--docs 100000] [--runs 5]
+ */
+import { MongoClient } from "mongodb";
+import { startServer } from "../mod.ts";
+import { docsArg } from "./lib/synthetic.ts";
+
+const N = docsArg();
+const RUNS = Deno.args.includes("--runs") ? Number(Deno.args[Deno.args.indexOf("--runs") + 1]) : 5;
+let seed = 0x5eed;
+const rnd = () => {
+  seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+  return seed / 0x80000000;
+};
+const syll = ["ka", "lo", "mi", "ne", "ru", "ta", "vo", "si", "pe", "du", "gra", "bel", "tor", "fin"];
+const vocab = Array.from({ length: 5000 }, (_, i) => {
+  let w = "";
+  for (let n = i + 1; n > 0; n = Math.floor(n / syll.length)) w += syll[n % syll.length];
+  return w + "x";
+});
+// Zipf-like: low ranks are common.
+const word = () => vocab[Math.floor(vocab.length * rnd() ** 3)]!;
+
+const server = await startServer({ port: 0, storagePath: ":memory:", logLevel: "ERROR" });
+// Long timeouts: the index build and an unindexed $text over 100k documents hold the loop for seconds.
+const client = new MongoClient(server.uri, {
+  connectTimeoutMS: 600_000,
+  socketTimeoutMS: 0,
+  serverSelectionTimeoutMS: 600_000,
+});
+const c = client.db("bench").collection("text");
+try {
+  for (let i = 0; i < N; i += 5000) {
+    const batch = [];
+    for (let j = i; j < Math.min(N, i + 5000); j++) {
+      batch.push({ _id: j, body: Array.from({ length: 12 }, word).join(" ") });
+    }
+    await c.insertMany(batch);
+  }
+  const t0 = performance.now();
+  await c.createIndex({ body: "text" });
+  console.log(
+    `text bench: ${N.toLocaleString("en-US")} documents, index build ${
+      (performance.now() - t0).toFixed(0)
+    } ms`,
+  );
+  for (
+    const [name, search] of [["rare term", vocab[4000]!], ["common term", vocab[3]!], [
+      "two terms",
+      `${vocab[2500]} ${vocab[1800]}`,
+    ]]
+  ) {
+    const times: number[] = [];
+    let n = 0;
+    for (let r = 0; r < RUNS; r++) {
+      const s = performance.now();
+      n = (await c.find({ $text: { $search: search } }).toArray()).length;
+      times.push(performance.now() - s);
+    }
+    times.sort((a, b) => a - b);
+    // deno-lint-ignore no-explicit-any
+    const e: any = await c.find({ $text: { $search: search } }).explain("executionStats");
+    console.log(
+      `  ${name.padEnd(12)} ${String(n).padStart(6)} hits  median ${
+        times[Math.floor(times.length / 2)]!.toFixed(1).padStart(8)
+      } ms  ` +
+        `keys ${e.executionStats.totalKeysExamined}  docs ${e.executionStats.totalDocsExamined}`,
+    );
+  }
+} finally {
+  await client.close();
+  await server.stop();
+}

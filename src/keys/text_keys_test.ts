@@ -1,0 +1,38 @@
+import { deepStrictEqual as assertEquals } from "node:assert/strict";
+import { textKeyShape, textKeyTuples } from "./text_keys.ts";
+import { documentTermScores, textIndexInfo } from "./text_terms.ts";
+
+const spec = {
+  v: 2,
+  key: { _fts: "text", _ftsx: 1 },
+  name: "t",
+  weights: { title: 10, body: 1 },
+  default_language: "english",
+  language_override: "language",
+};
+
+Deno.test("text keys: one entry per distinct stemmed term, with the document's score for it", () => {
+  const shape = textKeyShape(spec)!;
+  const doc = { title: "Coffee", body: "the coffee shops and more coffee" };
+  const tuples = textKeyTuples(shape, doc);
+  const byTerm = Object.fromEntries(tuples.map(([t, s]) => [t as string, s as number]));
+  assertEquals(Object.keys(byTerm).sort(), ["coffe", "shop"]);
+  // title: weight 10, one term; body: 2 of 3 terms are "coffe" (repeats halve: 1 + 0.5)
+  assertEquals(byTerm["coffe"], 10 + 1.5 * (0.5 * 2 / 3 + 0.5));
+  assertEquals(byTerm, Object.fromEntries(documentTermScores(doc, textIndexInfo(spec)!)));
+});
+
+Deno.test("text keys: no term, no entry; a language override stems in that language", () => {
+  const shape = textKeyShape(spec)!;
+  assertEquals(textKeyTuples(shape, { title: "the and of", other: "coffee" }), []);
+  const es = textKeyTuples(shape, { body: "leches", language: "spanish" }).map((t) => t[0]);
+  assertEquals(es, ["lech"]);
+});
+
+Deno.test("text keys: compound text index carries prefix and suffix values around term and score", () => {
+  const shape = textKeyShape({ ...spec, key: { a: 1, _fts: "text", _ftsx: 1, z: 1 }, weights: { s: 1 } })!;
+  assertEquals(shape.prefix, ["a"]);
+  assertEquals(shape.suffix, ["z"]);
+  assertEquals(textKeyTuples(shape, { a: 5, s: "cake", z: "q" }), [[5, "cake", 1.1, "q"]]);
+  assertEquals(textKeyShape({ key: { a: 1 } }), undefined);
+});
