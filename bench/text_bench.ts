@@ -32,7 +32,8 @@ const client = new MongoClient(server.uri, {
   socketTimeoutMS: 0,
   serverSelectionTimeoutMS: 600_000,
 });
-const c = client.db("bench").collection("text");
+// deno-lint-ignore no-explicit-any
+const c = client.db("bench").collection<any>("text");
 try {
   for (let i = 0; i < N; i += 5000) {
     const batch = [];
@@ -48,12 +49,12 @@ try {
       (performance.now() - t0).toFixed(0)
     } ms`,
   );
-  for (
-    const [name, search] of [["rare term", vocab[4000]!], ["common term", vocab[3]!], [
-      "two terms",
-      `${vocab[2500]} ${vocab[1800]}`,
-    ]]
-  ) {
+  const searches: [string, string][] = [
+    ["rare term", vocab[4000]!],
+    ["common term", vocab[3]!],
+    ["two terms", `${vocab[2500]} ${vocab[1800]}`],
+  ];
+  for (const [name, search] of searches) {
     const times: number[] = [];
     let n = 0;
     for (let r = 0; r < RUNS; r++) {
