@@ -1,9 +1,11 @@
 /**
  * text_bench.ts — `$text` through a real server and driver: N documents of 12 words drawn from a
  * 5,000-word vocabulary (deterministic), one text index; times a rare-term, a common-term and a
- * two-term search (find + toArray, median of `--runs`) and reports keys / documents examined.
+ * two-term search (find + toArray, median of `--runs`) and reports keys / documents examined. Also
+ * compares the write cost against an ordinary compound index `{body: 1, _id: 1}` on the same
+ * documents: the index build, and inserting the documents into a collection that already has it.
  *
- *   deno run -A bench/text_bench.ts [--docs 100000] [--runs 5]
+ *   deno run -A bench/text_bench.ts [--docs 100000] [--runs 5] [--writes-only]
  */
 import { MongoClient } from "mongodb";
 import { startServer } from "../mod.ts";
@@ -34,21 +36,43 @@ const client = new MongoClient(server.uri, {
 });
 // deno-lint-ignore no-explicit-any
 const c = client.db("bench").collection<any>("text");
+const docs = Array.from(
+  { length: N },
+  (_, j) => ({ _id: j, body: Array.from({ length: 12 }, word).join(" ") }),
+);
+// deno-lint-ignore no-explicit-any
+async function load(coll: any): Promise<number> {
+  const t = performance.now();
+  for (let i = 0; i < N; i += 5000) await coll.insertMany(docs.slice(i, i + 5000));
+  return performance.now() - t;
+}
+const ms = (x: number) => `${x.toFixed(0)} ms`;
 try {
-  for (let i = 0; i < N; i += 5000) {
-    const batch = [];
-    for (let j = i; j < Math.min(N, i + 5000); j++) {
-      batch.push({ _id: j, body: Array.from({ length: 12 }, word).join(" ") });
-    }
-    await c.insertMany(batch);
-  }
-  const t0 = performance.now();
+  const db = client.db("bench");
+  const plain = await load(db.collection("compound"));
+  let t0 = performance.now();
+  await db.collection("compound").createIndex({ body: 1, _id: 1 });
+  const compoundBuild = performance.now() - t0;
+  await load(c);
+  t0 = performance.now();
   await c.createIndex({ body: "text" });
+  const textBuild = performance.now() - t0;
+  await db.collection("compoundIns").createIndex({ body: 1, _id: 1 });
+  const compoundIns = await load(db.collection("compoundIns"));
+  await db.collection("textIns").createIndex({ body: "text" });
+  const textIns = await load(db.collection("textIns"));
+  console.log(`text bench: ${N.toLocaleString("en-US")} documents (inserts without index ${ms(plain)})`);
   console.log(
-    `text bench: ${N.toLocaleString("en-US")} documents, index build ${
-      (performance.now() - t0).toFixed(0)
-    } ms`,
+    `  index build: text ${ms(textBuild)}, compound ${ms(compoundBuild)} (ratio ${
+      (textBuild / compoundBuild).toFixed(2)
+    })`,
   );
+  console.log(
+    `  inserts into an indexed collection: text ${ms(textIns)}, compound ${ms(compoundIns)} (ratio ${
+      (textIns / compoundIns).toFixed(2)
+    })`,
+  );
+  if (Deno.args.includes("--writes-only")) Deno.exit(0);
   const searches: [string, string][] = [
     ["rare term", vocab[4000]!],
     ["common term", vocab[3]!],

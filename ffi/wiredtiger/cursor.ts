@@ -19,6 +19,27 @@ import { Meta, ScanFlag, ScanStatus } from "./symbols.ts";
 /** Shared output buffer for point reads (JS is single-threaded and each call copies out). */
 let out = new Uint8Array(64 * 1024);
 const meta = new BigInt64Array(4);
+
+/** Scratch for packed key lists (each key: 4-byte little-endian length, then its bytes). */
+let packed = new Uint8Array(4096);
+
+function packKeys(keys: readonly Uint8Array[]): [Uint8Array, number] {
+  let need = 0;
+  for (const k of keys) need += 4 + k.length;
+  if (need > packed.length) packed = new Uint8Array(Math.max(need, packed.length * 2));
+  const buf = packed;
+  let at = 0;
+  for (const k of keys) {
+    const n = k.length;
+    buf[at] = n & 0xff;
+    buf[at + 1] = (n >>> 8) & 0xff;
+    buf[at + 2] = (n >>> 16) & 0xff;
+    buf[at + 3] = (n >>> 24) & 0xff;
+    buf.set(k, at + 4);
+    at += 4 + n;
+  }
+  return [buf, at];
+}
 const EMPTY = new Uint8Array(0);
 /** Longest string key `nextString` returns (file names: PATH_MAX). */
 const PATH_KEY_MAX = 4096;
@@ -328,6 +349,26 @@ export class Cursor {
   idxRemove(unique: boolean, key: Uint8Array, rid: bigint): void {
     check(
       shim().sct_idx_remove(this.unsafePointer, unique ? 1 : 0, key, key.length, rid),
+      `remove(${this.uri})`,
+    );
+  }
+
+  /**
+   * `idxInsert` of each key, in one call (a document's entries of one index). Stops at the first
+   * failure, with the same error; the keys before it are inserted.
+   */
+  idxInsertMany(unique: boolean, keys: readonly Uint8Array[], rid: bigint): void {
+    const [buf, len] = packKeys(keys);
+    const rc = shim().sct_idx_insert_many(this.unsafePointer, unique ? 1 : 0, buf, len, keys.length, rid);
+    if (rc === WT_DUPLICATE_KEY) throw new WtError(rc, `insert(${this.uri})`);
+    check(rc, `insert(${this.uri})`);
+  }
+
+  /** `idxRemove` of each key, in one call. */
+  idxRemoveMany(unique: boolean, keys: readonly Uint8Array[], rid: bigint): void {
+    const [buf, len] = packKeys(keys);
+    check(
+      shim().sct_idx_remove_many(this.unsafePointer, unique ? 1 : 0, buf, len, keys.length, rid),
       `remove(${this.uri})`,
     );
   }

@@ -210,6 +210,29 @@ Deno.test("index: unique and non-unique with prefix keys keep (key, rid) order a
   });
 });
 
+Deno.test("index: one call inserts / removes many keys of a record, stopping at a duplicate", () => {
+  withDb((conn) => {
+    using s = conn.openSession();
+    s.create("table:n", "key_format=u,value_format=u");
+    s.create("table:u", "key_format=u,value_format=u");
+    using n = s.openCursor("table:n", "overwrite=false");
+    using u = s.openCursor("table:u", "overwrite=false");
+    const big = new Uint8Array(5000).fill(7); // past the packing scratch's first size
+    n.idxInsertMany(false, [b(3), b(1, 0), b(), big, b(1, 0)], 5n);
+    n.idxInsertMany(false, [b(3)], 6n);
+    const all = () => [...n.scanIndex({ unique: false })].map((h) => `${h.key.length}:${h.key[0]}@${h.rid}`);
+    assertEquals(all(), ["0:undefined@5", "2:1@5", "1:3@5", "1:3@6", "5000:7@5"]);
+    n.idxRemoveMany(false, [b(3), big, b(9)], 5n); // b(9) absent: ignored
+    assertEquals(all(), ["0:undefined@5", "2:1@5", "1:3@6"]);
+    n.idxInsertMany(false, [], 5n);
+    u.idxInsert(true, b(2), 1n);
+    const e = assertThrows(() => u.idxInsertMany(true, [b(1), b(2), b(3)], 9n), WtError);
+    assert(e.isDuplicateKey);
+    assertEquals(u.idxSeek(b(1)), 9n); // the keys before the duplicate are in
+    assertEquals(u.idxSeek(b(3)), null);
+  });
+});
+
 Deno.test("close is idempotent and closed handles throw instead of crashing", () => {
   const dir = Deno.makeTempDirSync({ prefix: "wt-ffi-test-" });
   const conn = Connection.open(dir, "create");

@@ -54,6 +54,8 @@ export const SYMBOLS = {
   sct_rec_scan: { parameters: [P, I32, I64, B, I32, I32, B], result: I32 },
   sct_idx_insert: { parameters: [P, I32, B, I32, I64], result: I32 },
   sct_idx_remove: { parameters: [P, I32, B, I32, I64], result: I32 },
+  sct_idx_insert_many: { parameters: [P, I32, B, I32, I32, I64], result: I32 },
+  sct_idx_remove_many: { parameters: [P, I32, B, I32, I32, I64], result: I32 },
   sct_idx_seek: { parameters: [P, B, I32, B], result: I32 },
   sct_idx_scan: { parameters: [P, I32, B, I32, B, I32, B, I32, I32, B], result: I32 },
   sct_stat_all: { parameters: [P, B, B, B, I32, B], result: I32 },

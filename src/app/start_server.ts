@@ -29,6 +29,7 @@ import { LogicalSessions } from "../sessions/logical_sessions.ts";
 import { Transactions } from "../sessions/transactions.ts";
 import { IndexBuilds } from "../executor/index_builds.ts";
 import { dropInterruptedBuilds } from "../executor/index_build.ts";
+import { startTextIndexUpgrades } from "../executor/text_index_upgrade.ts";
 import { SnapshotReads } from "../sessions/snapshot_reads.ts";
 import { RWDefaults } from "../sessions/rw_defaults.ts";
 import { isCloseReply, isStreamingReply, type Reply } from "../commands/reply.ts";
@@ -385,6 +386,9 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
       }),
   };
 
+  // text indexes from before term keys: rewritten in the background, $text scans around them meanwhile
+  const textUpgrades = startTextIndexUpgrades(storage, server.indexBuilds, { compilePartialFilter }, log);
+
   const clients = new WeakMap<object, ClientState>();
   let tlsListener: TlsListener | undefined;
   let listener;
@@ -436,6 +440,7 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
       },
     });
   } catch (e) {
+    await textUpgrades.stop();
     heap.stop();
     uninstallPressure();
     releaseRegexWorker();
@@ -454,6 +459,7 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
       metrics = await startMetricsServer(config.metrics.listen, server, log);
     } catch (e) {
       await listener.close();
+      await textUpgrades.stop();
       transactions.stop();
       snapshots.releaseAll();
       storage.close();
@@ -478,6 +484,7 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
       releaseRegexWorker();
       await metrics?.close();
       await listener.close();
+      await textUpgrades.stop();
       cursors.closeAll();
       transactions.stop();
       snapshots.releaseAll();

@@ -29,12 +29,22 @@ export class IndexBuildError extends Error {
   }
 }
 
+/** Writes one record's entries of the index (the default adds them: `indexRecord`). */
+export type RecordIndexer = (
+  txn: WriteTxn,
+  coll: CollectionEntry,
+  ix: IndexEntry,
+  keyOpts: IndexKeyOptions,
+  rec: { readonly rid: bigint; readonly bytes: Uint8Array },
+) => void;
+
 export async function buildIndex(
   storage: StorageEngine,
   coll: CollectionEntry,
   ix: IndexEntry,
   keyOpts: IndexKeyOptions,
   ctl?: OpControl,
+  each: RecordIndexer = indexRecord,
 ): Promise<void> {
   let after: bigint | undefined;
   for (let batches = 0;; batches++) {
@@ -49,7 +59,7 @@ export async function buildIndex(
         for (const rec of it) {
           // yielding: the batch also ends with its time slice
           if (n >= BATCH || (ctl && n > 0 && (n & 15) === 0 && ctl.dueNow())) return false;
-          indexRecord(txn, coll, ix, keyOpts, rec);
+          each(txn, coll, ix, keyOpts, rec);
           after = rec.rid;
           n++;
         }
@@ -63,7 +73,7 @@ export async function buildIndex(
 }
 
 /** Adds one record's entries to the index being built. */
-function indexRecord(
+export function indexRecord(
   txn: WriteTxn,
   coll: CollectionEntry,
   ix: IndexEntry,

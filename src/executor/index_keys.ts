@@ -18,7 +18,7 @@ import { CommandError } from "../errors/command_error.ts";
 import { Location } from "../errors/locations.ts";
 import { hashedValue } from "../keys/hashed_key.ts";
 import { wildcardEntries, type WildcardShape, wildcardShape } from "../keys/wildcard.ts";
-import { type TextKeyShape, textKeyShape, textKeyTuples } from "../keys/text_keys.ts";
+import { TEXT_TERM_KEYS, textKeys, type TextKeyShape, textKeyShape } from "../keys/text_keys.ts";
 
 /** A wildcard key is the tuple [path, value], both ascending. */
 const WILDCARD_DIRS: readonly (1 | -1)[] = [1, 1];
@@ -99,10 +99,15 @@ export function keysForIndex(
   if (shape.partial && !shape.partial(doc)) return null;
   if (shape.geo) return encodeTuples(geoKeyTuples(shape.geo, doc), shape.dirs);
   if (shape.text) {
-    // Always multikey (as mongod reports text indexes): the sticky flag also tells `$text` that the
-    // index holds term entries (planner/text_plan.ts).
-    const tuples = textKeyTuples(shape.text, doc);
-    return tuples.length === 0 ? null : encodeTuples({ tuples, multikey: true }, shape.dirs);
+    // Always multikey, as mongod reports text indexes.
+    const list = textKeys(shape.text, doc);
+    const terms = list.length === 0 ? null : { keys: list, multikey: true };
+    if (ix.keyFormat === TEXT_TERM_KEYS) return terms;
+    // A text index from before term keys, until its upgrade (executor/text_index_upgrade.ts) has
+    // rewritten it: its placeholder entry is kept as well, so the entries stay exact either way.
+    const legacy = plainKeys(shape, doc);
+    if (terms === null) return legacy;
+    return legacy === null ? terms : { keys: [...terms.keys, ...legacy.keys], multikey: true };
   }
   if (shape.wildcard) {
     const w = wildcardEntries(shape.wildcard, doc);
@@ -113,6 +118,25 @@ export function keysForIndex(
     for (const k of keys) if (uniq.length === 0 || compareKeys(uniq[uniq.length - 1]!, k) !== 0) uniq.push(k);
     return { keys: uniq, multikey: w.multikey };
   }
+  return plainKeys(shape, doc);
+}
+
+/**
+ * The placeholder entry a text index held per document before term keys (its key pattern read as
+ * plain fields), for an index still in that layout; null when the document has none.
+ */
+export function legacyTextKeys(
+  ix: IndexEntry,
+  doc: Doc,
+  opts: IndexKeyOptions,
+): { keys: Uint8Array[]; multikey: boolean } | null {
+  const shape = indexShape(ix, opts);
+  if (shape.partial && !shape.partial(doc)) return null;
+  return plainKeys(shape, doc);
+}
+
+/** Keys of the fields of the key pattern, each path's values expanded (multikey). */
+function plainKeys(shape: IndexShape, doc: Doc): { keys: Uint8Array[]; multikey: boolean } | null {
   const exp = expandKeys(doc, shape.fields);
   if (exp.parallel) {
     throw new CommandError(

@@ -386,7 +386,6 @@ export class QuerySource implements BatchSource {
     }
   }
 
-  /** An index-scan hit as a matching row (covered: built from the key), or undefined. */
   /** TEXT_OR: gather the record ids of every term's entries (deduplicated), then fetch them in order. */
   *#textRows(txn: ReadTxn, a: IxScanPath): Generator<Row> {
     if (this.#textRids === undefined) {
@@ -410,6 +409,7 @@ export class QuerySource implements BatchSource {
     this.#scanDone = true;
   }
 
+  /** An index-scan hit as a matching row (covered: built from the key), or undefined. */
   #ixRow(txn: ReadTxn, rid: bigint, key: Uint8Array): Row | undefined {
     const covered = this.q.covered;
     const values = covered ? decodeKeyValues(key, covered.directions) : undefined;

@@ -8,13 +8,24 @@
 import type { Document as Doc } from "../bson/document.ts";
 import { isDocument } from "../bson/values.ts";
 import { expandKeys } from "./multikey.ts";
+import { encodeIndexKey, encodeValue } from "./key_string.ts";
 import { documentTermScores, type TextIndexInfo, textIndexInfo } from "./text_terms.ts";
+
+/**
+ * The catalog's `keyFormat` of a text index holding these entries (storage/api.ts IndexEntry). A
+ * text index without it was written before term keys (one placeholder entry per document): `$text`
+ * does not read it, and the server rewrites it at startup (executor/text_index_upgrade.ts).
+ */
+export const TEXT_TERM_KEYS = 2;
 
 export interface TextKeyShape {
   readonly index: TextIndexInfo;
   /** Scalar key fields before `_fts` and after `_ftsx` (compound text index). */
   readonly prefix: readonly string[];
   readonly suffix: readonly string[];
+  /** Their directions (-1 inverts a field's bytes); `_fts` and `_ftsx` are ascending. */
+  readonly prefixDirs: readonly (1 | -1)[];
+  readonly suffixDirs: readonly (1 | -1)[];
 }
 
 /** The text-key shape of an index spec, or undefined when it is not a text index. */
@@ -24,8 +35,71 @@ export function textKeyShape(spec: Doc): TextKeyShape | undefined {
   const fields = Object.keys(isDocument(spec["key"]) ? spec["key"] as Doc : {});
   const at = fields.indexOf("_fts");
   const after = fields.indexOf("_ftsx");
-  return { index, prefix: fields.slice(0, at), suffix: fields.slice(after < 0 ? at + 1 : after + 1) };
+  const prefix = fields.slice(0, at);
+  const suffix = fields.slice(after < 0 ? at + 1 : after + 1);
+  const pattern = spec["key"] as Doc;
+  const dir = (f: string) => (Number(pattern[f]) < 0 ? -1 : 1) as 1 | -1;
+  return { index, prefix, suffix, prefixDirs: prefix.map(dir), suffixDirs: suffix.map(dir) };
 }
+
+/**
+ * Encoded values by value, both ascending (a term's, a score's): documents repeat their words, and
+ * scores take few values, so most keys are two copies. Bounded: cleared when full.
+ */
+const termBytes = new Map<string, Uint8Array>();
+const scoreBytes = new Map<number, Uint8Array>();
+const ENCODED_MAX = 100_000;
+
+function cached<K>(cache: Map<K, Uint8Array>, v: K & (string | number)): Uint8Array {
+  let b = cache.get(v);
+  if (b === undefined) {
+    if (cache.size >= ENCODED_MAX) cache.clear();
+    cache.set(v, b = encodeValue(v).slice());
+  }
+  return b;
+}
+
+/**
+ * The encoded entries of `doc` (one per term, unique, in no particular order; empty when it has no
+ * term): the same bytes as encoding each `textKeyTuples` tuple, built from cached term and score
+ * encodings into one buffer per document.
+ */
+export function textKeys(shape: TextKeyShape, doc: Doc): Uint8Array[] {
+  const scores = documentTermScores(doc, shape.index);
+  if (scores.size === 0) return [];
+  const head = shape.prefix.length
+    ? encodeIndexKey(expandKeys(doc, shape.prefix).tuples[0] ?? [], shape.prefixDirs).slice()
+    : EMPTY;
+  const tail = shape.suffix.length
+    ? encodeIndexKey(expandKeys(doc, shape.suffix).tuples[0] ?? [], shape.suffixDirs).slice()
+    : EMPTY;
+  const parts: Uint8Array[] = [];
+  let total = 0;
+  for (const [term, score] of scores) {
+    const t = cached(termBytes, term);
+    const s = cached(scoreBytes, score);
+    parts.push(t, s);
+    total += head.length + t.length + s.length + tail.length;
+  }
+  const buf = new Uint8Array(total);
+  const out: Uint8Array[] = [];
+  let at = 0;
+  for (let i = 0; i < parts.length; i += 2) {
+    const start = at;
+    buf.set(head, at);
+    at += head.length;
+    buf.set(parts[i]!, at);
+    at += parts[i]!.length;
+    buf.set(parts[i + 1]!, at);
+    at += parts[i + 1]!.length;
+    buf.set(tail, at);
+    at += tail.length;
+    out.push(buf.subarray(start, at));
+  }
+  return out;
+}
+
+const EMPTY = new Uint8Array(0);
 
 /** One value tuple per term of `doc` (empty when it has none), in key-pattern order. */
 export function textKeyTuples(shape: TextKeyShape, doc: Doc): unknown[][] {

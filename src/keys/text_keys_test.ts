@@ -1,5 +1,6 @@
 import { deepStrictEqual as assertEquals } from "node:assert/strict";
-import { textKeyShape, textKeyTuples } from "./text_keys.ts";
+import { textKeys, textKeyShape, textKeyTuples } from "./text_keys.ts";
+import { encodeIndexKey } from "./key_string.ts";
 import { documentTermScores, textIndexInfo } from "./text_terms.ts";
 
 const spec = {
@@ -35,4 +36,17 @@ Deno.test("text keys: compound text index carries prefix and suffix values aroun
   assertEquals(shape.suffix, ["z"]);
   assertEquals(textKeyTuples(shape, { a: 5, s: "cake", z: "q" }), [[5, "cake", 1.1, "q"]]);
   assertEquals(textKeyShape({ key: { a: 1 } }), undefined);
+});
+
+Deno.test("text keys: the encoded entries are the encoded tuples (prefix and suffix directions kept)", () => {
+  for (const key of [{ _fts: "text", _ftsx: 1 }, { a: -1, _fts: "text", _ftsx: 1, z: 1 }]) {
+    const shape = textKeyShape({ ...spec, key, weights: { s: 1, t: 3 } })!;
+    const doc = { a: 5, s: "cake and coffee, more cake", t: "Café", z: "q" };
+    const dirs = Object.values(key).map((v) => (v === -1 ? -1 : 1) as 1 | -1);
+    const want = textKeyTuples(shape, doc).map((t) => [...encodeIndexKey(t, dirs)].join(",")).sort();
+    assertEquals(textKeys(shape, doc).map((k) => [...k].join(",")).sort(), want);
+    // again, from the caches
+    assertEquals(textKeys(shape, doc).map((k) => [...k].join(",")).sort(), want);
+  }
+  assertEquals(textKeys(textKeyShape(spec)!, { title: "the" }), []);
 });

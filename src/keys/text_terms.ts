@@ -62,18 +62,14 @@ export function addStringScores(
 ): void {
   const list = terms(raw, lang, opts);
   if (list.length === 0) return;
-  const seen = new Map<string, { count: number; freq: number; exp: number }>();
-  for (const t of list) {
-    const d = seen.get(t) ?? { count: 0, freq: 0, exp: 0 };
-    d.exp = d.exp === 0 ? 1 : d.exp * 2;
-    d.count++;
-    d.freq += 1 / d.exp;
-    seen.set(t, d);
-  }
-  for (const [t, d] of seen) {
-    const coeff = 0.5 * d.count / list.length + 0.5;
+  const counts = new Map<string, number>();
+  for (const t of list) counts.set(t, (counts.get(t) ?? 0) + 1);
+  for (const [t, count] of counts) {
+    // repeats add 1, 1/2, 1/4, …: exactly 2 - 2^(1 - count) in binary floating point
+    const freq = 2 - 2 ** (1 - count);
+    const coeff = 0.5 * count / list.length + 0.5;
     const adjustment = raw.length === t.length && raw.toLowerCase() === t.toLowerCase() ? 1.1 : 1;
-    scores.set(t, (scores.get(t) ?? 0) + weight * d.freq * coeff * adjustment);
+    scores.set(t, (scores.get(t) ?? 0) + weight * freq * coeff * adjustment);
   }
 }
 

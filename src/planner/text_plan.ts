@@ -2,10 +2,9 @@
  * text_plan.ts — PURE. The access path of a `$text` query over its collection's text index, as
  * mongod's TEXT_OR reads it: one scan of the index entries of each query term (`[term]` on `_fts`,
  * any score), the record ids gathered and deduplicated, the documents fetched and then matched and
- * scored by the `$text` predicate (TEXT_MATCH). Used only when the index holds term entries (its
- * sticky multikey flag: every text entry written since term keys exist sets it; an index from before
- * holds one placeholder entry per document and is scanned around) and has no prefix fields (mongod
- * would need equality on them).
+ * scored by the `$text` predicate (TEXT_MATCH). Used only when the index holds term entries (the
+ * caller checks its catalog marker, keys/text_keys.ts `TEXT_TERM_KEYS`) and has no prefix fields
+ * (mongod would need equality on them).
  */
 import type { IndexInfo, IxScanPath } from "./plan.ts";
 import { buildBounds, type ValueInterval } from "./bounds.ts";
@@ -18,7 +17,7 @@ export function textScanPath(
   parsed?: Record<string, unknown>,
 ): IxScanPath | undefined {
   const fields = Object.keys(ix.key);
-  if (fields[0] !== "_fts" || !ix.multikey) return undefined;
+  if (fields[0] !== "_fts") return undefined;
   const points: ValueInterval[] = terms.map((t) => {
     const end = { bytes: encodeValue(t), incl: true, display: JSON.stringify(t) };
     return { lo: end, hi: end, point: true };

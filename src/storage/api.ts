@@ -105,6 +105,13 @@ export interface IndexEntry {
    * index (`createIndex`) when its build finishes, and never of a drop before that.
    */
   readonly building?: boolean;
+  /**
+   * The layout of the index's entries, when it differs from what the index kind first stored (set
+   * at creation, or by the upgrade that rewrote the entries; absent = the first layout). Storage
+   * keeps it and never reads it. Text indexes: `TEXT_TERM_KEYS` (keys/text_keys.ts) = one entry per
+   * term; absent = one placeholder entry per document, which `$text` cannot read.
+   */
+  readonly keyFormat?: number;
 }
 
 /** One collection as the catalog records it. Immutable snapshot: re-read after DDL. */
@@ -246,6 +253,8 @@ export interface WriteTxn extends ReadTxn, HookTxn {
   remove(coll: CollectionEntry, rid: RecordId, keys: IndexKeys): void;
   /** Add index entries for an existing record (index builds). DuplicateKey as for `insert`. */
   insertIndexKeys(coll: CollectionEntry, rid: RecordId, keys: IndexKeys): void;
+  /** Remove index entries of an existing record (an index's entries rewritten in a new layout). */
+  removeIndexKeys(coll: CollectionEntry, rid: RecordId, keys: IndexKeys): void;
 }
 
 export interface WriteOptions {
@@ -402,8 +411,9 @@ export interface Catalog {
   createIndex(db: string, name: string, index: Omit<IndexEntry, "ident">): CollectionEntry;
   dropIndex(db: string, name: string, indexName: string): CollectionEntry;
   /**
-   * Replaces an index's spec (collMod: hidden, expireAfterSeconds), sets its multikey flag and/or
-   * marks its build finished (`building: false`). Throws StorageError "IndexNotFound" when absent.
+   * Replaces an index's spec (collMod: hidden, expireAfterSeconds), sets its multikey flag, its
+   * `keyFormat`, and/or marks its build finished (`building: false`). Throws StorageError
+   * "IndexNotFound" when absent.
    */
   updateIndex(
     db: string,
@@ -413,6 +423,7 @@ export interface Catalog {
       readonly spec?: Record<string, unknown>;
       readonly multikey?: boolean;
       readonly building?: false;
+      readonly keyFormat?: number;
     },
   ): CollectionEntry;
   /**

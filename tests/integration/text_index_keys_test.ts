@@ -2,13 +2,18 @@
  * `$text` reads its candidates from the text index's term entries (TEXT_OR) and re-checks and scores
  * them (TEXT_MATCH): same documents, scores and order as a full scan (`hint: {$natural: 1}` keeps the
  * scan), entries maintained by inserts, updates and deletes, explain shaped as mongod's — through the
- * Node driver.
+ * Node driver. A text index written before term keys (one placeholder entry per document) is never
+ * read by `$text` and is rewritten at startup.
  */
 // deno-lint-ignore no-explicit-any
 type AnyDoc = any;
 import assert from "node:assert/strict";
 import { MongoClient } from "mongodb";
 import { startServer } from "../../mod.ts";
+import { openWiredTiger } from "../../src/storage/mod.ts";
+import { compilePartialFilter } from "../../src/engine/mod.ts";
+import { legacyTextKeys } from "../../src/executor/index_keys.ts";
+import { createLogger } from "../../src/observability/log.ts";
 
 const WORDS = ["coffee", "cake", "shop", "tea", "baking", "shops", "the", "Café", "leche", "running", "runs"];
 
@@ -80,6 +85,102 @@ Deno.test({
     } finally {
       await client.close();
       await server.stop();
+    }
+  },
+});
+
+Deno.test({
+  name: "$text over a text index written before term keys: every match, rewritten at startup",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    const dir = await Deno.makeTempDir({ prefix: "secantus-textold-" });
+    const N = 6000;
+    const docs = Array.from({ length: N }, (_, i) => ({
+      _id: i,
+      body: i % 7 === 0 ? `coffee cake number ${i}` : i % 5 === 0 ? "Café shops" : `tea ${i}`,
+    }));
+    try {
+      let server = await startServer({ port: 0, storagePath: dir, logLevel: "ERROR" });
+      let client = new MongoClient(server.uri);
+      let c = client.db("old").collection<AnyDoc>("c");
+      await c.insertMany(docs);
+      await c.createIndex({ body: "text" }, { name: "body_text" });
+      const listed = await c.listIndexes().toArray();
+      await client.close();
+      await server.stop();
+
+      // Put the index back as the code before term keys wrote it: no marker, one placeholder per document.
+      const storage = openWiredTiger({
+        path: dir,
+        cacheSizeBytes: 64 << 20,
+        sessionMax: 20,
+        syncOnCommit: false,
+      });
+      try {
+        const before = storage.catalog.getCollection("old", "c")!;
+        const spec = before.indexes.find((i) => i.name === "body_text")!.spec;
+        storage.catalog.dropIndex("old", "c", "body_text");
+        storage.catalog.createIndex("old", "c", { name: "body_text", spec, unique: false });
+        // (sticky multikey set, as writes of documents with arrays would have left it: not a marker)
+        const coll = storage.catalog.updateIndex("old", "c", "body_text", { multikey: true });
+        const ix = coll.indexes.find((i) => i.name === "body_text")!;
+        assert.equal(ix.keyFormat, undefined);
+        const { deserialize } = await import("bson");
+        storage.write((txn) => {
+          for (const r of [...txn.scan(coll)]) {
+            const keys = legacyTextKeys(ix, deserialize(r.bytes), { compilePartialFilter })!.keys;
+            txn.insertIndexKeys(coll, r.rid, new Map([["body_text", keys]]));
+          }
+        });
+      } finally {
+        storage.close();
+      }
+
+      const lines: string[] = [];
+      const logger = createLogger("INFO", { sink: (l) => lines.push(l) });
+      server = await startServer({ port: 0, storagePath: dir, logger });
+      client = new MongoClient(server.uri);
+      c = client.db("old").collection<AnyDoc>("c");
+      try {
+        const expectCoffee = docs.filter((d) => d.body.includes("coffee")).map((d) => d._id);
+        const expectCafe = docs.filter((d) => d.body.includes("Café")).map((d) => d._id);
+        const ids = async (search: string) =>
+          (await c.find({ $text: { $search: search } }, { projection: { _id: 1 } }).toArray())
+            .map((d) => d._id).sort((a, b) => a - b);
+        // while the rewrite runs (or after): every match, never a partial answer
+        assert.deepEqual(await ids("coffee"), expectCoffee);
+        assert.deepEqual(await ids("cafe"), expectCafe);
+        assert.ok(
+          lines.some((l) =>
+            l.includes("WARNING") && l.includes("old.c index body_text") && l.includes("rewriting")
+          ),
+          lines.join("\n"),
+        );
+        // the rewrite ends: $text then reads the term entries, with the same answers
+        const deadline = Date.now() + 60_000;
+        let stage = "";
+        while (Date.now() < deadline) {
+          const e = (await c.find({ $text: { $search: "coffee" } }).explain()) as AnyDoc;
+          const or = e.queryPlanner.winningPlan.inputStage;
+          stage = `${or?.stage} > ${or?.inputStages?.[0]?.stage ?? or?.inputStage?.stage}`;
+          if (stage === "TEXT_OR > IXSCAN") break;
+          await new Promise((r) => setTimeout(r, 50));
+        }
+        assert.equal(stage, "TEXT_OR > IXSCAN");
+        assert.ok(lines.some((l) => l.includes("old.c index body_text rewritten")), lines.join("\n"));
+        assert.deepEqual(await ids("coffee"), expectCoffee);
+        assert.deepEqual(await ids("cafe"), expectCafe);
+        assert.deepEqual(await c.listIndexes().toArray(), listed);
+        const v = await client.db("old").command({ validate: "c", full: true });
+        assert.equal(v["valid"], true, JSON.stringify(v["errors"]));
+        assert.equal(v["extraIndexEntries"].length, 0);
+      } finally {
+        await client.close();
+        await server.stop();
+      }
+    } finally {
+      await Deno.remove(dir, { recursive: true });
     }
   },
 });

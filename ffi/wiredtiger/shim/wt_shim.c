@@ -704,6 +704,55 @@ sct_idx_remove(WT_CURSOR *c, int unique, const uint8_t *key, int32_t klen, int64
     return ret == WT_NOTFOUND ? 0 : ret;
 }
 
+/* Reads the i-th key of a packed list: a 4-byte little-endian length, then the key's bytes. */
+static int
+packed_key(const uint8_t *buf, int32_t blen, int32_t *at, const uint8_t **key, int32_t *klen)
+{
+    if (*at < 0 || blen - *at < 4)
+        return EINVAL;
+    const uint8_t *p = buf + *at;
+    uint32_t n = (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+    *at += 4;
+    if (n > (uint32_t)(blen - *at))
+        return EINVAL;
+    *key = buf + *at;
+    *klen = (int32_t)n;
+    *at += (int32_t)n;
+    return 0;
+}
+
+/* sct_idx_insert for each of `count` packed keys (one call for a document's entries of one index). */
+int
+sct_idx_insert_many(WT_CURSOR *c, int unique, const uint8_t *buf, int32_t blen, int32_t count, int64_t rid)
+{
+    int32_t at = 0, klen;
+    const uint8_t *key;
+    int ret;
+    for (int32_t i = 0; i < count; i++) {
+        if ((ret = packed_key(buf, blen, &at, &key, &klen)) != 0)
+            return ret;
+        if ((ret = sct_idx_insert(c, unique, key, klen, rid)) != 0)
+            return ret;
+    }
+    return 0;
+}
+
+/* sct_idx_remove for each of `count` packed keys. */
+int
+sct_idx_remove_many(WT_CURSOR *c, int unique, const uint8_t *buf, int32_t blen, int32_t count, int64_t rid)
+{
+    int32_t at = 0, klen;
+    const uint8_t *key;
+    int ret;
+    for (int32_t i = 0; i < count; i++) {
+        if ((ret = packed_key(buf, blen, &at, &key, &klen)) != 0)
+            return ret;
+        if ((ret = sct_idx_remove(c, unique, key, klen, rid)) != 0)
+            return ret;
+    }
+    return 0;
+}
+
 /* Unique lookup: meta[0] = rid.  WT_NOTFOUND when absent. */
 int
 sct_idx_seek(WT_CURSOR *c, const uint8_t *key, int32_t klen, int64_t *meta)

@@ -30,6 +30,7 @@ import {
   validateIndexSpec,
 } from "../../planner/index_spec.ts";
 import { buildIndex, IndexBuildError } from "../../executor/index_build.ts";
+import { TEXT_TERM_KEYS, textKeyShape } from "../../keys/text_keys.ts";
 import { compilePartialFilter, resolveCollation } from "../../engine/mod.ts";
 import { resetIndexUsage } from "../../executor/index_usage.ts";
 
@@ -179,6 +180,7 @@ async function createAndBuild(
       spec: b.spec,
       unique: b.unique,
       ...(yielding ? { building: true } : {}),
+      ...(textKeyShape(b.spec) ? { keyFormat: TEXT_TERM_KEYS } : {}),
     });
     const ix = coll.indexes.find((i) => i.name === b.name)!;
     resetIndexUsage(coll, b.name);

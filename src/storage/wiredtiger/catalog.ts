@@ -71,6 +71,7 @@ function encodeEntry(e: CollectionEntry): Uint8Array {
       ident: i.ident,
       ...(i.multikey ? { multikey: true } : {}),
       ...(i.building ? { building: true } : {}),
+      ...(i.keyFormat !== undefined ? { keyFormat: i.keyFormat } : {}),
     })),
     ident: e.ident,
   });
@@ -91,6 +92,7 @@ function decodeEntry(bytes: Uint8Array): CollectionEntry {
       ident: String(i.ident),
       ...(i.multikey ? { multikey: true } : {}),
       ...(i.building ? { building: true } : {}),
+      ...(typeof i.keyFormat === "number" ? { keyFormat: i.keyFormat } : {}),
     })),
     ident: String(d.ident),
   });
@@ -264,7 +266,13 @@ export class WtCatalog implements Catalog {
       this.#createTable(ident, INDEX_CONFIG);
       const entry = freezeEntry({
         ...coll,
-        indexes: [...coll.indexes, { name: index.name, spec: index.spec, unique: index.unique, ident }],
+        indexes: [...coll.indexes, {
+          name: index.name,
+          spec: index.spec,
+          unique: index.unique,
+          ident,
+          ...(index.keyFormat !== undefined ? { keyFormat: index.keyFormat } : {}),
+        }],
       });
       owner.ctx.cursor(CATALOG_URI).put(nsKey(coll.db, coll.name), encodeEntry(entry));
       return entry;
@@ -344,6 +352,7 @@ export class WtCatalog implements Catalog {
           unique: index.unique,
           ident,
           ...(index.building ? { building: true } : {}),
+          ...(index.keyFormat !== undefined ? { keyFormat: index.keyFormat } : {}),
         }],
       });
       const added = entry.indexes[entry.indexes.length - 1]!;
@@ -385,6 +394,7 @@ export class WtCatalog implements Catalog {
       readonly spec?: Record<string, unknown>;
       readonly multikey?: boolean;
       readonly building?: false;
+      readonly keyFormat?: number;
     },
   ): CollectionEntry {
     return guard(`updateIndex ${db}.${name}.${indexName}`, () => {
@@ -398,6 +408,7 @@ export class WtCatalog implements Catalog {
         ...(patch.building === false ? rest : idx),
         ...(patch.spec !== undefined ? { spec: patch.spec } : {}),
         ...(patch.multikey ? { multikey: true } : {}),
+        ...(patch.keyFormat !== undefined ? { keyFormat: patch.keyFormat } : {}),
       };
       const entry = freezeEntry({ ...e, indexes: e.indexes.map((i) => (i === idx ? next : i)) });
       const index = entry.indexes.find((i) => i.name === indexName)!;

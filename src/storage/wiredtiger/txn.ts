@@ -317,10 +317,7 @@ export class WtTxn implements TxnHandle, TxnScope {
       if (mk) this.host.markMultikey(coll, mk);
       const rid = this.host.nextRid(coll);
       this.ctx.cursor(coll.ident).recInsert(rid, bytes);
-      for (const [name, list] of keys) {
-        const idx = findIndex(coll, name);
-        for (const k of list) this.#addKey(idx, k, rid);
-      }
+      for (const [name, list] of keys) this.#addKeys(findIndex(coll, name), list, rid);
       this.deltas.set(coll.ident, (this.deltas.get(coll.ident) ?? 0) + 1);
       if (this.host.hooks.active) this.#notify({ op: "insert", coll, rid, bytes });
       return rid;
@@ -346,16 +343,12 @@ export class WtTxn implements TxnHandle, TxnScope {
         throw new StorageError("NoSuchKey", `record ${rid} not found in ${coll.db}.${coll.name}`);
       }
       for (const [name, olds] of oldKeys) {
-        const idx = findIndex(coll, name);
         const news = newKeys.get(name);
-        for (const k of olds) {
-          if (!has(news, k)) this.ctx.cursor(idx.ident).idxRemove(idx.unique, k, rid);
-        }
+        this.#removeKeys(findIndex(coll, name), olds.filter((k) => !has(news, k)), rid);
       }
       for (const [name, news] of newKeys) {
-        const idx = findIndex(coll, name);
         const olds = oldKeys.get(name);
-        for (const k of news) if (!has(olds, k)) this.#addKey(idx, k, rid);
+        this.#addKeys(findIndex(coll, name), news.filter((k) => !has(olds, k)), rid);
       }
       if (hooks.active) {
         const replace = hint?.replace === true;
@@ -375,10 +368,7 @@ export class WtTxn implements TxnHandle, TxnScope {
       if (!this.ctx.cursor(coll.ident).recRemove(rid)) {
         throw new StorageError("NoSuchKey", `record ${rid} not found in ${coll.db}.${coll.name}`);
       }
-      for (const [name, list] of keys) {
-        const idx = findIndex(coll, name);
-        for (const k of list) this.ctx.cursor(idx.ident).idxRemove(idx.unique, k, rid);
-      }
+      for (const [name, list] of keys) this.#removeKeys(findIndex(coll, name), list, rid);
       this.deltas.set(coll.ident, (this.deltas.get(coll.ident) ?? 0) - 1);
       if (hooks.active) {
         this.#notify(before === null ? { op: "remove", coll, rid } : { op: "remove", coll, rid, before });
@@ -390,11 +380,36 @@ export class WtTxn implements TxnHandle, TxnScope {
     this.writeStep("insertIndexKeys", () => {
       const mk = newMultikey(coll, keys);
       if (mk) this.host.markMultikey(coll, mk);
-      for (const [name, list] of keys) {
-        const idx = findIndex(coll, name);
-        for (const k of list) this.#addKey(idx, k, rid, true);
-      }
+      for (const [name, list] of keys) this.#addKeys(findIndex(coll, name), list, rid, true);
     });
+  }
+
+  removeIndexKeys(coll: CollectionEntry, rid: RecordId, keys: IndexKeys): void {
+    this.writeStep("removeIndexKeys", () => {
+      for (const [name, list] of keys) this.#removeKeys(findIndex(coll, name), list, rid);
+    });
+  }
+
+  /** `#addKey` of each key: one shim call for the lot when no key needs a look first. */
+  #addKeys(idx: IndexEntry, keys: readonly Uint8Array[], rid: RecordId, build = false): void {
+    if (keys.length === 1 || (!build && !idx.unique && idx.spec["prepareUnique"] === true)) {
+      for (const k of keys) this.#addKey(idx, k, rid, build);
+      return;
+    }
+    if (keys.length === 0) return;
+    try {
+      this.ctx.cursor(idx.ident).idxInsertMany(idx.unique, keys, rid);
+    } catch (e) {
+      if (e instanceof WtError && e.isDuplicateKey) {
+        throw new StorageError("DuplicateKey", `E11000 duplicate key error (index: ${idx.name})`, idx.name);
+      }
+      throw e;
+    }
+  }
+
+  #removeKeys(idx: IndexEntry, keys: readonly Uint8Array[], rid: RecordId): void {
+    if (keys.length === 1) this.ctx.cursor(idx.ident).idxRemove(idx.unique, keys[0]!, rid);
+    else if (keys.length > 1) this.ctx.cursor(idx.ident).idxRemoveMany(idx.unique, keys, rid);
   }
 
   /** `build`: an index build's own entries (a prepareUnique index builds with its duplicates). */
