@@ -11,7 +11,7 @@
  * include the client's (small, constant) cost; the floor row shows how much.
  * `--compare DIR` also starts another checkout's server (e.g. main's) in this same process and
  * alternates rounds between the two, so a before/after pair sees the same machine load.
- *   deno run -A bench/request_path_bench.ts [--ops N] [--rounds R] [--compare DIR]
+ *   deno run -A bench/request_path_bench.ts [--ops N] [--rounds R] [--compare DIR] [--only find,insert]
  */
 import { BSON } from "bson";
 
@@ -22,6 +22,7 @@ const arg = (name: string, fallback: string) => {
 const OPS = Number(arg("--ops", "4000"));
 const ROUNDS = Number(arg("--rounds", "3"));
 const compareDir = arg("--compare", "");
+const only = arg("--only", "");
 type Start = (o: Record<string, unknown>) => Promise<{ port: number; stop(): Promise<void> }>;
 const { startServer } = await import("../mod.ts") as { startServer: Start };
 const other = compareDir
@@ -153,6 +154,7 @@ try {
   console.log(`|---|${cols.map(() => "---:|---:").join("|")}|`);
   let base = 0;
   for (const [name, make] of Object.entries(workloads)) {
+    if (only && !only.split(",").includes(name)) continue;
     const best = cols.map(() => ({ wallUs: Infinity, cpuUs: Infinity }));
     for (let r = 0; r < ROUNDS; r++) {
       const ports = [...servers.map((s) => s.server.port), floor.port];

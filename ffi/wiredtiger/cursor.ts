@@ -381,6 +381,26 @@ export class Cursor {
     return meta[0]!;
   }
 
+  /**
+   * Unique index lookup and the record it names in one shim call: this cursor is on the unique index,
+   * `records` on the collection's record table. Null when the key, or its record, is absent.
+   */
+  idxGetRecord(records: Cursor, key: Uint8Array): { rid: bigint; bytes: Uint8Array } | null {
+    const rc = shim().sct_idx_get_record(
+      this.unsafePointer,
+      records.unsafePointer,
+      key,
+      key.length,
+      out,
+      out.length,
+      meta,
+    );
+    if (rc === WT_NOTFOUND) return null;
+    check(rc, `search(${this.uri})`);
+    const rid = meta[1]!;
+    return { rid, bytes: records.#takeValue() };
+  }
+
   /** Index entries between bounds (on the caller's encoded key) in key order. */
   scanIndex(b: IndexScanBounds): Generator<IndexEntryHit, void, undefined> {
     const p = this.unsafePointer;

@@ -246,3 +246,31 @@ Deno.test("close is idempotent and closed handles throw instead of crashing", ()
   assertThrows(() => s.begin());
   Deno.removeSync(dir, { recursive: true });
 });
+
+Deno.test("idxGetRecord: unique seek and record fetch in one call (hit, missing key, dangling rid, big value)", () => {
+  withDb((conn) => {
+    using s = conn.openSession();
+    s.create("table:ix", "key_format=u,value_format=u");
+    s.create("table:rec", "key_format=q,value_format=u");
+    using ix = s.openCursor("table:ix", "overwrite=false");
+    using rec = s.openCursor("table:rec", "overwrite=false");
+    rec.recInsert(7n, b(7, 0, 7));
+    rec.recInsert(9n, b());
+    const big = new Uint8Array(300_000).fill(3);
+    rec.recInsert(11n, big);
+    ix.idxInsert(true, b(1, 0), 7n);
+    ix.idxInsert(true, b(), 9n);
+    ix.idxInsert(true, b(2), 11n);
+    ix.idxInsert(true, b(5), 99n); // names a record that does not exist
+    assertEquals(ix.idxGetRecord(rec, b(1, 0)), { rid: 7n, bytes: b(7, 0, 7) });
+    assertEquals(ix.idxGetRecord(rec, b()), { rid: 9n, bytes: b() });
+    assertEquals(ix.idxGetRecord(rec, b(1)), null);
+    assertEquals(ix.idxGetRecord(rec, b(5)), null);
+    const hit = ix.idxGetRecord(rec, b(2));
+    assertEquals(hit?.rid, 11n);
+    assertEquals(hit?.bytes, big);
+    // the index cursor is left reset: an insert through it still works
+    ix.idxInsert(true, b(3), 7n);
+    assertEquals(ix.idxGetRecord(rec, b(3))?.rid, 7n);
+  });
+});

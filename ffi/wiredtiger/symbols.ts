@@ -57,6 +57,7 @@ export const SYMBOLS = {
   sct_idx_insert_many: { parameters: [P, I32, B, I32, I32, I64], result: I32 },
   sct_idx_remove_many: { parameters: [P, I32, B, I32, I32, I64], result: I32 },
   sct_idx_seek: { parameters: [P, B, I32, B], result: I32 },
+  sct_idx_get_record: { parameters: [P, P, B, I32, B, I32, B], result: I32 },
   sct_idx_scan: { parameters: [P, I32, B, I32, B, I32, B, I32, I32, B], result: I32 },
   sct_stat_all: { parameters: [P, B, B, B, I32, B], result: I32 },
   sct_cursor_next_str: { parameters: [P, B, I32, B], result: I32 },

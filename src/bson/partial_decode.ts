@@ -76,7 +76,12 @@ interface WantedName {
 }
 
 const encoder = new TextEncoder();
-const wantedCache = new WeakMap<ReadonlySet<string>, WantedName[]>();
+/**
+ * The last field set seen and its names' bytes: a scan asks with the same Set for every row, and each
+ * query brings a new Set (a WeakMap entry per query cost more than building the list again).
+ */
+let lastFields: ReadonlySet<string> | undefined;
+let lastWanted: WantedName[] = [];
 /** Field name → its UTF-8 bytes, shared across queries (each query brings a new Set of the same names). */
 const nameBytes = new Map<string, Uint8Array>();
 const NAME_BYTES_MAX = 4096;
@@ -92,12 +97,13 @@ function utf8Name(name: string): Uint8Array {
 }
 
 function wantedNames(fields: ReadonlySet<string>): WantedName[] {
-  let w = wantedCache.get(fields);
-  if (!w) {
-    w = [...fields].map((name) => ({ name, bytes: utf8Name(name) }));
-    wantedCache.set(fields, w);
+  if (fields !== lastFields) {
+    const w: WantedName[] = [];
+    for (const name of fields) w.push({ name, bytes: utf8Name(name) });
+    lastWanted = w;
+    lastFields = fields;
   }
-  return w;
+  return lastWanted;
 }
 
 /** The wanted name whose UTF-8 bytes equal b[start, end), if any (no string is built). */

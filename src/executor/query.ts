@@ -323,12 +323,10 @@ export class QuerySource implements BatchSource {
     const a = this.q.access;
     if (a.kind === "idLookup") {
       this.#scanDone = true;
-      const rid = txn.seekUnique(this.coll, "_id_", idIndexKey(a.id));
-      if (rid === null) return;
-      const bytes = txn.get(this.coll, rid);
-      if (!bytes) return;
+      const hit = txn.getByUnique(this.coll, "_id_", idIndexKey(a.id));
+      if (hit === null) return;
       this.stats.docsExamined++;
-      const row = new Row(rid, bytes);
+      const row = new Row(hit.rid, hit.bytes);
       if (!this.q.match || this.q.match(row.view(this.q.readFields))) yield row;
       return;
     }

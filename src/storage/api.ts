@@ -217,6 +217,8 @@ export interface ReadTxn {
   get(coll: CollectionEntry, rid: RecordId): Uint8Array | null;
   /** Exact lookup in a unique index: the record id stored under `key`, or null. */
   seekUnique(coll: CollectionEntry, indexName: string, key: Uint8Array): RecordId | null;
+  /** `seekUnique` and then `get` of the record it names, as one storage call; null when either is absent. */
+  getByUnique(coll: CollectionEntry, indexName: string, key: Uint8Array): RecordView | null;
   /** Records in record-id order. The iterator must be drained or returned inside the callback. */
   scan(coll: CollectionEntry, opts?: ScanOptions): IterableIterator<RecordView>;
   /** Index entries in key order between bounds. Same lifetime rule as `scan`. */

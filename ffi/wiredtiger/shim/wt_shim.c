@@ -778,6 +778,43 @@ sct_idx_seek(WT_CURSOR *c, const uint8_t *key, int32_t klen, int64_t *meta)
 }
 
 /*
+ * Unique lookup, then the record it names, in one call: `ic` is the unique index's cursor, `rc` the
+ * collection's record cursor. meta[1] = rid, meta[0] = the record's length (copied into out when it
+ * fits, as sct_rec_get; else sct_copy_value on rc copies it). WT_NOTFOUND when the key or the record
+ * is absent (meta[1] = 0 when the key is).
+ */
+int
+sct_idx_get_record(WT_CURSOR *ic, WT_CURSOR *rc, const uint8_t *key, int32_t klen, uint8_t *out,
+  int32_t cap, int64_t *meta)
+{
+    WT_ITEM k, v;
+    size_t n;
+    int64_t rid;
+    int ret;
+    if (klen < 0)
+        return EINVAL;
+    meta[1] = 0;
+    uint8_t *sk = stored_key(key, klen, 0, 0, 0, &n);
+    if (sk == NULL)
+        return ENOMEM;
+    set_item(&k, sk, (int64_t)n);
+    ic->set_key(ic, &k);
+    ret = ic->search(ic);
+    if (ret == 0)
+        ret = ic->get_value(ic, &v);
+    if (ret != 0)
+        return ret;
+    rid = v.size == 8 ? get_be64(v.data) : 0;
+    ic->reset(ic);
+    meta[1] = rid;
+    rc->set_key(rc, rid);
+    ret = rc->search(rc);
+    if (ret != 0)
+        return ret;
+    return copy_value_item(rc, out, cap, meta);
+}
+
+/*
  * Batch of [i64 rid][u32 klen][key] index entries between bounds (on the unescaped key).
  * Flags: SCT_REVERSE, SCT_START, SCT_PENDING, SCT_HAS_LOWER/UPPER, SCT_LOWER/UPPER_EXCL, SCT_UNIQUE.
  */

@@ -119,14 +119,17 @@ async function run(ctx: RequestContext<FindParams>): Promise<Reply> {
   ctx.opStats.planSummary = planSummary(q.access, isClustered(coll));
   const limit = p.limit === 0 ? undefined : p.limit;
   const hasSort = p.sort !== undefined && Object.keys(p.sort).some((k) => k !== "$natural");
-  await prefetchWhere(
-    ctx,
-    coll,
-    p.filter,
-    p.collation,
-    js.where,
-    limit !== undefined && !hasSort ? (p.skip ?? 0) + Math.abs(limit) : undefined,
-  );
+  // (no $where: no promise hop)
+  if (js.where.fns.length > 0) {
+    await prefetchWhere(
+      ctx,
+      coll,
+      p.filter,
+      p.collation,
+      js.where,
+      limit !== undefined && !hasSort ? (p.skip ?? 0) + Math.abs(limit) : undefined,
+    );
+  }
   const batchSize = p.batchSize;
   const singleBatch = (p.singleBatch ?? false) ||
     (limit !== undefined && batchSize !== undefined && batchSize >= limit);

@@ -59,11 +59,9 @@ export function findTargets(
   const a = q.access;
   recordPlanAccess(coll, a);
   if (a.kind === "idLookup") {
-    const rid = txn.seekUnique(coll, "_id_", idIndexKey(a.id));
-    if (rid === null) return out;
-    const bytes = txn.get(coll, rid);
-    if (!bytes) return out;
-    const row = new Row(rid, bytes);
+    const hit = txn.getByUnique(coll, "_id_", idIndexKey(a.id));
+    if (hit === null) return out;
+    const row = new Row(hit.rid, hit.bytes);
     if (!q.match || q.match(row.view(q.readFields))) out.push(row);
     return out;
   }

@@ -44,7 +44,7 @@ Deno.test("catalog survives reopen (collections, indexes, options, uuid)", () =>
   });
 });
 
-Deno.test("insert / get / seekUnique / scan / scanIndex / update / remove", () => {
+Deno.test("insert / get / seekUnique / getByUnique / scan / scanIndex / update / remove", () => {
   withTempDir((dir) => {
     using e = open(dir);
     e.catalog.createCollection("db", "c");
@@ -58,6 +58,10 @@ Deno.test("insert / get / seekUnique / scan / scanIndex / update / remove", () =
       assertEquals(t.get(c, 99n), null);
       assertEquals(t.seekUnique(c, "_id_", key(4)), 4n);
       assertEquals(t.seekUnique(c, "_id_", key(44)), null);
+      const hit = t.getByUnique(c, "_id_", key(4))!;
+      assertEquals([hit.rid, decode(hit.bytes)], [4n, { _id: 4, g: 0 }]);
+      assertEquals(t.getByUnique(c, "_id_", key(44)), null);
+      assertThrows(() => t.getByUnique(c, "g_1", key(1)), StorageError);
       assertEquals([...t.scan(c)].map((r) => r.rid), [1n, 2n, 3n, 4n, 5n]);
       assertEquals([...t.scan(c, { after: 2n })].map((r) => r.rid), [3n, 4n, 5n]);
       assertEquals([...t.scan(c, { reverse: true, after: 4n })].map((r) => r.rid), [3n, 2n, 1n]);

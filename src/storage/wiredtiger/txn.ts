@@ -238,6 +238,17 @@ export class WtTxn implements TxnHandle, TxnScope {
     }
   }
 
+  getByUnique(coll: CollectionEntry, indexName: string, key: Uint8Array): RecordView | null {
+    this.assertActive();
+    const idx = findIndex(coll, indexName);
+    if (!idx.unique) throw new StorageError("InternalError", `index ${indexName} is not unique`);
+    try {
+      return this.ctx.cursor(idx.ident).idxGetRecord(this.ctx.cursor(coll.ident), key);
+    } catch (e) {
+      throw this.#readError(e, "getByUnique");
+    }
+  }
+
   scan(coll: CollectionEntry, opts: ScanOptions = {}): IterableIterator<RecordView> {
     this.assertActive();
     const reverse = opts.reverse === true;
