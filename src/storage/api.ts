@@ -299,6 +299,11 @@ export interface UpdateHint {
   readonly replace?: boolean;
   /** The modification as the update engine describes it (the oplog's `$v: 2` diff). */
   readonly diff?: Readonly<Record<string, unknown>>;
+  /**
+   * The record's bytes as this transaction sees them now (the caller read them in it and has not
+   * written the record since): spares hooks that want pre-images a second read.
+   */
+  readonly before?: Uint8Array;
 }
 
 /** `failed`: a write failed part-way; only `abort()` is allowed (see the module comment). */

@@ -157,7 +157,7 @@ async function run(ctx: RequestContext<FindAndModifyParams>): Promise<Doc> {
     updatedExisting: !upserted && r.matched > 0,
   };
   if (upserted) lastErrorObject["upserted"] = r.upsertedId;
-  const value = p.new ? r.after : upserted ? undefined : r.before;
+  const value = p.new ? r.after : upserted ? undefined : r.beforeRow?.doc;
   return { lastErrorObject, value: shape(value), ok: 1 };
 }
 

@@ -39,7 +39,7 @@ import type { Row } from "../../executor/rows.ts";
 import { LIMITS } from "../../limits.ts";
 import { serializeStorable } from "../shared/stored_depth.ts";
 import { compatAtLeast } from "../shared/server_version.ts";
-import { indexKeysOf } from "../../executor/index_keys.ts";
+import { idIndexKey, indexKeysOf } from "../../executor/index_keys.ts";
 import { compileMatchPosition, compilePartialFilter, compileUpdate, upsertSeed } from "../../engine/mod.ts";
 import { valuesEqual } from "../../bson/compare.ts";
 import { validateIdValue } from "../write/validate_doc.ts";
@@ -51,13 +51,20 @@ import { checkTimeseriesUpdate, refuseTimeseriesInTransaction, timeseriesOf } fr
 
 /** Index keys are computed with the query engine's partial-filter compiler. */
 const keyOpts = { compilePartialFilter };
+/** The fields the immutable-_id check decodes from the stored document. */
+const ID_ONLY: ReadonlySet<string> = new Set(["_id"]);
+
+/** The collection's only index is `_id_` (its old key needs just the old `_id`). */
+function onlyIdIndex(coll: CollectionEntry): boolean {
+  return coll.indexes.length === 1 && coll.indexes[0]!.name === "_id_";
+}
 
 export interface UpdateOutcome {
   matched: number;
   modified: number;
   upsertedId?: unknown;
-  /** Documents before and after (for findAndModify). */
-  before?: Doc;
+  /** The matched row (its `doc` is the document before) and the document after (for findAndModify). */
+  beforeRow?: Row;
   after?: Doc;
 }
 
@@ -137,40 +144,45 @@ export async function applyUpdate(
   /** Updates one matched document, counting it in `out`. */
   const updateRow = (txn: WriteTxn, row: Row, out: UpdateOutcome, entry: CollectionEntry) => {
     out.matched++;
-    const before = row.doc;
-    const matchedIndex = position?.(before);
-    // the copy the update may change: the stored bytes decoded again (cheaper than re-encoding `before`)
+    // The document before is decoded only when something reads all of it (row.doc, lazily): the
+    // _id check reads _id alone, and a collection with only the _id index needs no other old key.
+    const matchedIndex = position?.(row.doc);
+    // the copy the update may change: the stored bytes decoded
     const { doc: after, modified, diff } = updater.apply(decodeDocument(row.bytes), {
       isInsert: false,
       now,
       matchedIndex,
     });
     if (!st.multi) {
-      out.before = before;
+      out.beforeRow = row;
       out.after = after;
     }
     if (!modified) return;
-    if (!valuesEqual(before["_id"], after["_id"])) {
+    const beforeId = row.view(ID_ONLY)["_id"];
+    if (!valuesEqual(beforeId, after["_id"])) {
       throw new CommandError(
         "ImmutableField",
         "Performing an update on the path '_id' would modify the immutable field '_id'",
       );
     }
-    validateDocument(entry, after, before, validation);
+    validateDocument(entry, after, () => row.doc, validation);
     const bytes = encodeChecked(after);
     try {
       txn.update(
         entry,
         row.rid,
         bytes,
-        indexKeysOf(entry, before, keyOpts),
+        onlyIdIndex(entry)
+          ? new Map([["_id_", [idIndexKey(beforeId)]]])
+          : indexKeysOf(entry, row.doc, keyOpts),
         indexKeysOf(entry, after, keyOpts),
         // a pipeline update whose diff is not smaller than the document is logged as a replacement
+        // row.bytes: read in this transaction (findTargets / the yielding batch), the oplog's pre-image
         st.oplogDiff && updater.kind === "replacement"
-          ? { diff: st.oplogDiff }
+          ? { diff: st.oplogDiff, before: row.bytes }
           : diff
-          ? { diff }
-          : { replace: true },
+          ? { diff, before: row.bytes }
+          : { replace: true, before: row.bytes },
       );
     } catch (e) {
       translateStorageError(e, entry, after);
@@ -228,7 +240,7 @@ export async function applyUpdate(
       committed: () => {
         outcome.matched += b.matched;
         outcome.modified += b.modified;
-        if (b.before) outcome.before = b.before;
+        if (b.beforeRow) outcome.beforeRow = b.beforeRow;
         if (b.after) outcome.after = b.after;
       },
     };

@@ -85,7 +85,8 @@ export interface ValidationOptions {
 export function validateDocument(
   coll: CollectionEntry,
   doc: Doc,
-  before: Doc | undefined,
+  /** The document before an update (or a function giving it, called only when needed); none for an insert. */
+  before: Doc | (() => Doc) | undefined,
   opts: ValidationOptions = {},
 ): void {
   if (opts.bypass) return;
@@ -94,7 +95,12 @@ export function validateDocument(
   const level = (coll.options["validationLevel"] as ValidationLevel | undefined) ?? "strict";
   if (level === "off") return;
   if (m.matches(doc)) return;
-  if (level === "moderate" && before !== undefined && !m.matches(before)) return;
+  if (
+    level === "moderate" && before !== undefined &&
+    !m.matches(typeof before === "function" ? before() : before)
+  ) {
+    return;
+  }
   const validator = coll.options["validator"] as Doc;
   const errInfo = { failingDocumentId: doc["_id"], details: validationDetails(validator, doc) };
   if (coll.options["validationAction"] === "warn") {

@@ -349,7 +349,7 @@ export class WtTxn implements TxnHandle, TxnScope {
       const mk = newMultikey(coll, newKeys);
       if (mk) this.host.markMultikey(coll, mk);
       const hooks = this.host.hooks;
-      const before = hooks.preImages ? this.ctx.cursor(coll.ident).recGet(rid) : null;
+      const before = hooks.preImages ? (hint?.before ?? this.ctx.cursor(coll.ident).recGet(rid)) : null;
       if (!this.ctx.cursor(coll.ident).recUpdate(rid, bytes)) {
         throw new StorageError("NoSuchKey", `record ${rid} not found in ${coll.db}.${coll.name}`);
       }
