@@ -2,7 +2,7 @@
  * The request path in one process, for before/after figures that survive a busy machine: an embedded
  * server (`startServer`, on-disk temp dir, default durability) and a raw OP_MSG client in the same
  * process, one request outstanding (the `capacity/run.sh` workloads: ping, find by _id, update $inc,
- * insert of a ~760-byte document), against an in-process do-nothing wire server (the Deno floor's
+ * insert of a ~760-byte document; insert_rw: the same as a retryable write, with lsid and txnNumber), against an in-process do-nothing wire server (the Deno floor's
  * read/write loop) measured in the same run.
  *
  * Per workload: µs of wall time per round trip and µs of this process's main-thread CPU per round trip
@@ -13,7 +13,7 @@
  * alternates rounds between the two, so a before/after pair sees the same machine load.
  *   deno run -A bench/request_path_bench.ts [--ops N] [--rounds R] [--compare DIR] [--only find,insert]
  */
-import { BSON } from "bson";
+import { Binary, BSON, Long } from "bson";
 
 const arg = (name: string, fallback: string) => {
   const i = Deno.args.indexOf(name);
@@ -50,6 +50,15 @@ const workloads: Record<string, (i: number) => Record<string, unknown>> = {
     $db: "ceil",
   }),
   insert: (i) => ({ insert: "c2", documents: [{ _id: 1_000_000 + i, seq: i, payload }], $db: "ceil" }),
+  // a driver's insertOne with retryable writes (one session, as a c=1 driver): the session's retry
+  // record commits with the insert
+  insert_rw: (i) => ({
+    insert: "c3",
+    documents: [{ _id: 1_000_000 + i, seq: i, payload }],
+    lsid: { id: new Binary(new Uint8Array(16).fill(7), Binary.SUBTYPE_UUID) },
+    txnNumber: Long.fromNumber(i + 1),
+    $db: "ceil",
+  }),
 };
 
 /** Main-thread CPU ms so far. */

@@ -18,6 +18,13 @@
  * finds the row: with the reply it gets the reply; without one (the server stopped between the write
  * and the end of the command) the write is known to be applied but its reply is lost, and the retry
  * gets 217 IncompleteTransactionHistory instead of writing again.
+ *
+ * Row layout: one row per write, keyed by the session and the write's txnNumber (`rowKey`); the
+ * transaction that writes a session's new row removes its previous one. (One row per session updated
+ * in place by every write grew a WiredTiger update chain as long as the snapshot history kept — 5 s
+ * of a driver's writes on one pooled session — and each write's put cost ~100 µs.) Rows keyed by the
+ * session alone (data written before this layout) are still read, and removed by the session's next
+ * write.
  */
 import { BSON, Long } from "bson";
 import { CommandError } from "../errors/command_error.ts";
@@ -35,6 +42,8 @@ import { type Lsid, lsidKey } from "./lsid.ts";
 
 const RETRYABLE_WRITES = new Set(["insert", "update", "delete", "findAndModify", "bulkWrite"]);
 const IDLE_MS = 30 * 60 * 1000;
+/** Stored rows of idle sessions are looked for after 1,000 recorded replies, at most this often. */
+const REAP_EVERY_MS = 60 * 1000;
 const TABLE = "retryable_writes";
 
 interface SessionWrites<R> {
@@ -65,17 +74,38 @@ export class ReplySlot<R = unknown> {
   }
 }
 
-/** The row key of a session: `lsidKey` is hex digits and a colon, so one byte per character. */
-function keyBytes(key: string): Uint8Array {
-  const out = new Uint8Array(key.length);
+/**
+ * The old row key of a session (one row per session): `lsidKey` is hex digits and a colon, so one
+ * byte per character; `extra` bytes are left for `rowKey`.
+ */
+function keyBytes(key: string, extra = 0): Uint8Array {
+  const out = new Uint8Array(key.length + extra);
   for (let i = 0; i < key.length; i++) out[i] = key.charCodeAt(i);
   return out;
 }
 
+/**
+ * The row of one write: the session key, a NUL (never in `lsidKey`), the txnNumber as big-endian
+ * int64 with its sign bit flipped, so a session's rows sort by txnNumber after its old row key.
+ */
+function rowKey(key: string, txnNumber: bigint): Uint8Array {
+  const out = keyBytes(key, 9);
+  new DataView(out.buffer).setBigUint64(key.length + 1, BigInt.asUintN(64, txnNumber) ^ SIGN_BIT);
+  return out;
+}
+
+const SIGN_BIT = 1n << 63n;
+
 export class RetryableWrites<R> {
   readonly #sessions = new Map<string, SessionWrites<R>>();
+  /**
+   * Per session, the stored row its next write's transaction removes: a txnNumber (`rowKey`), or
+   * "old" for a row in the old layout. Set once the transaction that wrote it committed, or by a load.
+   */
+  readonly #stored = new Map<string, bigint | "old">();
   #store: { storage: StorageEngine; table: InternalTable } | undefined;
   #records = 0;
+  #reapedAt = 0;
 
   constructor(private readonly now: () => number = () => Date.now()) {}
 
@@ -134,7 +164,7 @@ export class RetryableWrites<R> {
   storageFor(id: WriteId, storage: StorageEngine, slot: ReplySlot<R> = new ReplySlot<R>()): StorageEngine {
     const store = this.#store;
     if (!store) return storage;
-    const key = keyBytes(id.key);
+    const key = rowKey(id.key, id.txnNumber);
     const txnNumber = Long.fromBigInt(id.txnNumber);
     return new MarkingStorage(storage, slot, (txn, reply) => {
       const row = BSON.serialize(
@@ -142,8 +172,12 @@ export class RetryableWrites<R> {
           ? { txnNumber, applied: true, lastUse: new Date(this.now()) }
           : { txnNumber, applied: true, reply, lastUse: new Date(this.now()) },
       );
-      txn.table(store.table).put(key, row);
-    });
+      const t = txn.table(store.table);
+      const previous = this.#stored.get(id.key);
+      if (previous === "old") t.remove(keyBytes(id.key));
+      else if (previous !== undefined && previous !== id.txnNumber) t.remove(rowKey(id.key, previous));
+      t.put(key, row);
+    }, () => this.#stored.set(id.key, id.txnNumber));
   }
 
   /**
@@ -160,7 +194,10 @@ export class RetryableWrites<R> {
     this.#sessions.set(id.key, { txnNumber: id.txnNumber, reply, lastUse: this.now() });
     if (!store || !isPlainDoc(reply)) return;
     if (slot?.committed === undefined || !sameReply(slot.committed, reply)) this.#put(store, id, reply);
-    if (++this.#records % 1000 === 0) {
+    // (a scan also steps over the removed rows snapshot history still keeps: not more than once a minute)
+    if (++this.#records >= 1000 && this.now() - this.#reapedAt >= REAP_EVERY_MS) {
+      this.#records = 0;
+      this.#reapedAt = this.now();
       try {
         this.#reapStored();
       } catch { /* retried after the next 1,000 */ }
@@ -176,7 +213,14 @@ export class RetryableWrites<R> {
         ...(reply === undefined ? {} : { reply }),
         lastUse: new Date(this.now()),
       });
-      store.storage.write((txn) => txn.table(store.table).put(keyBytes(id.key), row));
+      store.storage.write((txn) => {
+        const t = txn.table(store.table);
+        const previous = this.#stored.get(id.key);
+        if (previous === "old") t.remove(keyBytes(id.key));
+        else if (previous !== undefined && previous !== id.txnNumber) t.remove(rowKey(id.key, previous));
+        t.put(rowKey(id.key, id.txnNumber), row);
+      });
+      this.#stored.set(id.key, id.txnNumber);
     } catch {
       // the row without a reply already says the write was applied (a retry gets 217, never a second write)
     }
@@ -185,8 +229,30 @@ export class RetryableWrites<R> {
   #load(key: string): SessionWrites<R> | undefined {
     const store = this.#store;
     if (!store) return undefined;
-    const bytes = store.storage.read((txn) => txn.table(store.table).get(keyBytes(key)));
-    if (!bytes) return undefined;
+    // the session's newest row (largest txnNumber), else its row in the old layout
+    const found = store.storage.read((txn) => {
+      const t = txn.table(store.table);
+      const upper = keyBytes(key, 1);
+      upper[key.length] = 1; // past every rowKey of the session
+      const it = t.scan({ lower: keyBytes(key, 1), upper, reverse: true });
+      try {
+        for (const [k, v] of it) {
+          if (k.length !== key.length + 9) continue;
+          const n = BigInt.asIntN(
+            64,
+            new DataView(k.buffer, k.byteOffset).getBigUint64(key.length + 1) ^ SIGN_BIT,
+          );
+          return { bytes: v, row: n as bigint | "old" };
+        }
+      } finally {
+        it.return?.();
+      }
+      const old = t.get(keyBytes(key));
+      return old ? { bytes: old, row: "old" as const } : undefined;
+    });
+    if (!found) return undefined;
+    this.#stored.set(key, found.row);
+    const bytes = found.bytes;
     const d = BSON.deserialize(bytes, { useBigInt64: true });
     const lastUse = d["lastUse"] instanceof Date ? d["lastUse"].getTime() : 0;
     if (lastUse < this.now() - IDLE_MS) return undefined;
@@ -196,10 +262,15 @@ export class RetryableWrites<R> {
   #reap(): void {
     if (this.#sessions.size < 1000) return;
     const cutoff = this.now() - IDLE_MS;
-    for (const [k, s] of this.#sessions) if (s.lastUse < cutoff) this.#sessions.delete(k);
+    for (const [k, s] of this.#sessions) {
+      if (s.lastUse < cutoff) {
+        this.#sessions.delete(k);
+        this.#stored.delete(k);
+      }
+    }
   }
 
-  /** Removes stored rows of sessions idle past the timeout (every 1,000 recorded replies). */
+  /** Removes stored rows of sessions idle past the timeout (after 1,000 recorded replies, at most once a minute). */
   #reapStored(): void {
     const store = this.#store!;
     const cutoff = this.now() - IDLE_MS;
@@ -247,6 +318,8 @@ class MarkingStorage<R> implements StorageEngine {
     private readonly base: StorageEngine,
     private readonly slot: ReplySlot<R>,
     private readonly mark: (txn: WriteTxn, reply: R | undefined) => void,
+    /** After a marking transaction committed. */
+    private readonly marked: () => void = () => {},
   ) {}
   get catalog() {
     return this.base.catalog;
@@ -275,6 +348,7 @@ class MarkingStorage<R> implements StorageEngine {
       return r;
     }, opts);
     slot.committed = stored; // the row as it now stands
+    this.marked();
     return result;
   }
   get syncTicket(): number {

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { Binary } from "bson";
+import { Binary, BSON } from "bson";
 import { ReplySlot, RetryableWrites } from "./retryable_writes.ts";
 import { openWiredTiger } from "../storage/mod.ts";
 import type { StorageEngine } from "../storage/api.ts";
@@ -115,6 +115,70 @@ Deno.test("retryable writes: a reply known inside the write transaction commits 
     );
     a.record(id3, { n: 2, ok: 1 }, false, slot3);
     assert.deepEqual(new RetryableWrites().attachAnd(storage).lookup(id3), { n: 2, ok: 1 });
+  } finally {
+    storage.close();
+  }
+});
+
+Deno.test("retryable writes: one stored row per session (each write's row replaces the previous), old-layout rows read and replaced", () => {
+  const storage = openWiredTiger({
+    path: ":memory:",
+    cacheSizeBytes: 64 << 20,
+    sessionMax: 100,
+    syncOnCommit: false,
+  });
+  try {
+    const table = storage.openTable("retryable_writes");
+    const rows = () => storage.read((txn) => [...txn.table(table).scan()].length);
+    const a = new RetryableWrites<Record<string, unknown>>().attachAnd(storage);
+    const t = storage.openTable("probe");
+    const write = (w: RetryableWrites<Record<string, unknown>>, txnNumber: bigint, n: number) => {
+      const id = w.identify("insert", { lsid, txnNumber })!;
+      assert.equal(w.lookup(id), undefined);
+      const slot = new ReplySlot<Record<string, unknown>>();
+      const marked = w.storageFor(id, storage, slot);
+      marked.write((txn) => {
+        txn.table(t).put(new Uint8Array([n]), new Uint8Array([n]));
+        slot.replyOnCommit({ n, ok: 1 });
+      });
+      marked.write(() => slot.replyOnCommit({ n, ok: 1 })); // a second transaction of the same write
+      w.record(id, { n, ok: 1 }, false, slot);
+    };
+    for (let i = 1; i <= 5; i++) write(a, BigInt(i), i);
+    assert.equal(rows(), 1);
+    // a restart finds the newest row; its next write replaces it
+    const b = new RetryableWrites<Record<string, unknown>>().attachAnd(storage);
+    assert.deepEqual(b.lookup(a.identify("insert", { lsid, txnNumber: 5n })!), { n: 5, ok: 1 });
+    write(b, 300n, 6);
+    assert.equal(rows(), 1);
+    assert.deepEqual(
+      new RetryableWrites().attachAnd(storage).lookup(a.identify("insert", { lsid, txnNumber: 300n })!),
+      { n: 6, ok: 1 },
+    );
+    // a row in the old layout (keyed by the session alone) is read, and removed by the next write
+    const key = new TextEncoder().encode(a.identify("insert", { lsid, txnNumber: 1n })!.key);
+    const old = BSON.serialize({
+      txnNumber: 400n,
+      applied: true,
+      reply: { n: 7, ok: 1 },
+      lastUse: new Date(),
+    });
+    storage.write((txn) => {
+      for (const [k] of [...txn.table(table).scan()]) txn.table(table).remove(k);
+      txn.table(table).put(key, old);
+    });
+    const c = new RetryableWrites<Record<string, unknown>>().attachAnd(storage);
+    assert.deepEqual(c.lookup(c.identify("insert", { lsid, txnNumber: 400n })!), { n: 7, ok: 1 });
+    assert.throws(
+      () => c.lookup(c.identify("insert", { lsid, txnNumber: 399n })!),
+      (e) => e instanceof CommandError && e.codeName === "TransactionTooOld",
+    );
+    write(c, 401n, 8);
+    assert.equal(rows(), 1);
+    assert.deepEqual(
+      new RetryableWrites().attachAnd(storage).lookup(c.identify("insert", { lsid, txnNumber: 401n })!),
+      { n: 8, ok: 1 },
+    );
   } finally {
     storage.close();
   }
