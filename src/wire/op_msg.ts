@@ -14,6 +14,7 @@
  * or duplicate body / duplicate sequence / unknown required flags (RequestError), then BSON content
  * (RequestError InvalidBSON / BSONObjectTooLarge).
  */
+import { rememberSource } from "../bson/raw_source.ts";
 import { crc32c } from "./crc32c.ts";
 import { deserializeDocument, documentSpan } from "./bson_doc.ts";
 import { Location } from "../errors/locations.ts";
@@ -144,7 +145,9 @@ export function parseOpMsg(frame: Uint8Array): OpMsgParts {
   }
 
   const [bStart, bEnd] = bodies[0]!;
-  const body = deserializeDocument(frame.subarray(bStart, bEnd), MAX_COMMAND_BODY_SIZE, "OP_MSG body");
+  const bodyBytes = frame.subarray(bStart, bEnd);
+  const body = deserializeDocument(bodyBytes, MAX_COMMAND_BODY_SIZE, "OP_MSG body");
+  rememberSource(body, bodyBytes);
   const seqMap = new Map<string, Record<string, unknown>[]>();
   for (const seq of sequences) {
     if (seqMap.has(seq.identifier)) {
@@ -156,11 +159,13 @@ export function parseOpMsg(frame: Uint8Array): OpMsgParts {
     const docs = new Array<Record<string, unknown>>(seq.docs.length);
     for (let i = 0; i < seq.docs.length; i++) {
       const [s, e] = seq.docs[i]!;
+      const bytes = frame.subarray(s, e);
       docs[i] = deserializeDocument(
-        frame.subarray(s, e),
+        bytes,
         MAX_BSON_OBJECT_SIZE,
         `document ${i} of OP_MSG document sequence '${seq.identifier}'`,
       );
+      rememberSource(docs[i]!, bytes);
     }
     seqMap.set(seq.identifier, docs);
   }

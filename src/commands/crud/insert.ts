@@ -21,7 +21,8 @@ import { indexKeysOf } from "../../executor/index_keys.ts";
 import { compilePartialFilter } from "../../engine/mod.ts";
 import type { CollectionEntry, IndexKeys } from "../../storage/api.ts";
 import { validateIdValue } from "../write/validate_doc.ts";
-import { serializeStorable } from "../shared/stored_depth.ts";
+import { checkStoredDepth, serializeStorable } from "../shared/stored_depth.ts";
+import { arrayDocuments, reencodesIdentically, sourceOf } from "../../bson/raw_source.ts";
 import { validateDocument, type ValidationOptions } from "../write/doc_validation.ts";
 import { refuseCappedInTransaction } from "../write/capped_in_transaction.ts";
 import { checkMeasurement, refuseTimeseriesInTransaction, timeseriesOf } from "../shared/timeseries.ts";
@@ -36,25 +37,43 @@ interface Prepared {
   readonly keys: IndexKeys;
 }
 
-/** Adds `_id` if missing, validates it, the size and the nesting depth, encodes the document and its index keys. */
+/**
+ * Adds `_id` if missing, validates it, the size and the nesting depth, encodes the document and its index keys.
+ * `source`: the bytes the request sent the document as (`src/bson/raw_source.ts`), stored as they are
+ * (with the generated `_id` put first) when encoding the decoded document would give the same bytes.
+ */
 export function prepareInsert(
   coll: CollectionEntry,
   input: Doc,
   validation: ValidationOptions = {},
+  source?: Uint8Array,
 ): Prepared {
   let doc = input;
+  let sent: Uint8Array | undefined;
   if (!("_id" in doc) || doc["_id"] === undefined) {
     doc = { _id: new ObjectId(), ...input };
+    if (source && !("_id" in input) && reencodesIdentically(source)) {
+      sent = withIdFirst(source, doc["_id"] as ObjectId);
+    }
   } else if (Object.keys(doc)[0] !== "_id") {
     // mongod stores _id as the first field whatever the client sent.
     const { _id, ...rest } = doc;
     doc = { _id, ...rest };
+  } else if (source && reencodesIdentically(source)) {
+    sent = source;
   }
   validateIdValue(doc["_id"]);
   const ts = timeseriesOf(coll);
-  if (ts) checkMeasurement(ts, doc);
+  if (ts) {
+    checkMeasurement(ts, doc);
+    sent = undefined; // buckets are written from the decoded document
+  }
   validateDocument(coll, doc, undefined, validation);
-  const bytes = serializeStorable(doc, "insert");
+  let bytes: Uint8Array;
+  if (sent) {
+    checkStoredDepth(sent, "insert");
+    bytes = sent;
+  } else bytes = serializeStorable(doc, "insert");
   if (bytes.length > LIMITS.maxBsonObjectSize) {
     throw new CommandError(
       "BSONObjectTooLarge",
@@ -64,19 +83,46 @@ export function prepareInsert(
   return { doc, bytes, keys: indexKeysOf(coll, doc, keyOpts) };
 }
 
+/** `source` (a document without `_id`) with a first `_id: oid` element: what encoding `{_id: oid, ...doc}` gives. */
+function withIdFirst(source: Uint8Array, oid: ObjectId): Uint8Array {
+  const out = new Uint8Array(source.length + 17);
+  new DataView(out.buffer).setInt32(0, out.length, true);
+  out.set(ID_ELEMENT_HEAD, 4);
+  out.set(oid.id, 9);
+  out.set(source.subarray(4), 21);
+  return out;
+}
+
+/** Type byte (ObjectId) and name of an `_id` element. */
+const ID_ELEMENT_HEAD = new Uint8Array([0x07, 0x5f, 0x69, 0x64, 0x00]);
+
 const FIELDS = {
   documents: required(statementList(doc)),
   ...BATCH_FIELDS,
   bypassDocumentValidation: optional(bool),
 } as const;
 
-export type InsertParams = Parsed<typeof FIELDS> & { readonly collection: string };
+export type InsertParams = Parsed<typeof FIELDS> & {
+  readonly collection: string;
+  /** Per document, the bytes the request sent it as, when the wire layer kept them. */
+  readonly sources?: readonly (Uint8Array | undefined)[];
+};
 
 export function parseInsert(body: Doc): InsertParams {
+  const parsed = parseShape("insert", body, FIELDS, { skip: "insert", alsoAccept: GENERIC_FIELDS });
   return {
-    ...parseShape("insert", body, FIELDS, { skip: "insert", alsoAccept: GENERIC_FIELDS }),
+    ...parsed,
     collection: collectionName("insert", body),
+    sources: sourcesOf(body, parsed.documents),
   };
+}
+
+/** The sent bytes of each document: its own (a document sequence) or its element of the body's array. */
+function sourcesOf(body: Doc, docs: readonly Doc[]): (Uint8Array | undefined)[] {
+  const inBody = sourceOf(body);
+  const list = inBody ? arrayDocuments(inBody, "documents") : undefined;
+  const fromBody = list !== undefined && list.length === docs.length ? list : undefined;
+  return docs.map((d, i) => sourceOf(d) ?? fromBody?.[i]);
 }
 
 async function run(ctx: RequestContext<InsertParams>): Promise<Doc> {
@@ -104,7 +150,8 @@ async function run(ctx: RequestContext<InsertParams>): Promise<Doc> {
   let prepared: Prepared[] | undefined;
   try {
     if (ctx.transaction) throw new Error("one document at a time");
-    prepared = docs.map((d) => prepareInsert(coll, d, validation));
+    const sources = ctx.params.sources;
+    prepared = docs.map((d, i) => prepareInsert(coll, d, validation, sources?.[i]));
     ctx.storage.write((txn) => {
       for (const p of prepared!) txn.insert(coll, p.bytes, p.keys);
       ctx.capped.enforce(txn, coll);
@@ -117,7 +164,7 @@ async function run(ctx: RequestContext<InsertParams>): Promise<Doc> {
     for (let i = 0; i < docs.length; i++) {
       lastTried = i;
       try {
-        const p = prepareInsert(coll, docs[i]!, validation);
+        const p = prepareInsert(coll, docs[i]!, validation, ctx.params.sources?.[i]);
         await retryOnConflict(ctx, () => {
           try {
             ctx.storage.write((txn) => {

@@ -1,0 +1,221 @@
+/**
+ * The BSON bytes a request document was decoded from, so a write can store the bytes the client sent
+ * instead of encoding the decoded document again (npm bson's encode of a ~760-byte document costs
+ * several µs). The wire layer remembers the body of each OP_MSG and each document of a document
+ * sequence (`rememberSource`); a command reads them back (`sourceOf`, `arrayDocuments`) and uses them
+ * only when `reencodesIdentically` says `BSON.serialize(decodeDocument(bytes))` would give the same
+ * bytes — a conservative check: anything it is not sure of (duplicate names, names a JS object would
+ * reorder, `$`-names a decoder turns into a DBRef, array keys out of sequence, NaN payloads,
+ * deprecated or rarely sent types) makes it say no, and the caller encodes as before.
+ */
+
+const sources = new WeakMap<object, Uint8Array>();
+
+/** Remember that `doc` was decoded from `bytes` (a view the caller never reuses). */
+export function rememberSource(doc: object, bytes: Uint8Array): void {
+  sources.set(doc, bytes);
+}
+
+/** The bytes `doc` was decoded from, when the wire layer remembered them. */
+export function sourceOf(doc: object): Uint8Array | undefined {
+  return sources.get(doc);
+}
+
+function int32(b: Uint8Array, p: number): number {
+  return b[p]! | (b[p + 1]! << 8) | (b[p + 2]! << 16) | (b[p + 3]! << 24);
+}
+
+/**
+ * The embedded documents of the array field `field` (top level) of the document in `bytes`, as views,
+ * in order; undefined when the field is absent, not an array, holds anything but documents, or
+ * appears twice (a decoder keeps one of them: which one is not for this scan to guess).
+ */
+export function arrayDocuments(bytes: Uint8Array, field: string): Uint8Array[] | undefined {
+  const end = bytes.length - 1;
+  let p = 4;
+  let out: Uint8Array[] | undefined;
+  while (p < end) {
+    const type = bytes[p]!;
+    const nameStart = p + 1;
+    const nameEnd = bytes.indexOf(0, nameStart);
+    if (nameEnd < 0) return undefined;
+    const v = nameEnd + 1;
+    if (isName(bytes, nameStart, nameEnd, field)) {
+      if (type !== 0x04 || out !== undefined) return undefined;
+      out = elementDocuments(bytes, v);
+      if (out === undefined) return undefined;
+    }
+    const len = valueSize(bytes, type, v);
+    if (len < 0) return undefined;
+    p = v + len;
+  }
+  return out;
+}
+
+/** The elements of the array at `v`, as views, when every one is a document. */
+function elementDocuments(bytes: Uint8Array, v: number): Uint8Array[] | undefined {
+  const arrEnd = v + int32(bytes, v) - 1;
+  const out: Uint8Array[] = [];
+  let q = v + 4;
+  while (q < arrEnd) {
+    if (bytes[q] !== 0x03) return undefined;
+    const e = bytes.indexOf(0, q + 1);
+    if (e < 0) return undefined;
+    const len = int32(bytes, e + 1);
+    out.push(bytes.subarray(e + 1, e + 1 + len));
+    q = e + 1 + len;
+  }
+  return out;
+}
+
+function isName(b: Uint8Array, start: number, end: number, name: string): boolean {
+  if (end - start !== name.length) return false;
+  for (let i = 0; i < name.length; i++) if (b[start + i] !== name.charCodeAt(i)) return false;
+  return true;
+}
+
+/** Size of the value of an element of `type` starting at `v`; -1 for a type not handled here. */
+function valueSize(b: Uint8Array, type: number, v: number): number {
+  switch (type) {
+    case 0x01:
+    case 0x09:
+    case 0x11:
+    case 0x12:
+      return 8;
+    case 0x02:
+    case 0x0d:
+    case 0x0e:
+      return 4 + int32(b, v);
+    case 0x03:
+    case 0x04:
+    case 0x0f:
+      return int32(b, v);
+    case 0x05:
+      return 5 + int32(b, v);
+    case 0x06:
+    case 0x0a:
+    case 0x7f:
+    case 0xff:
+      return 0;
+    case 0x07:
+      return 12;
+    case 0x08:
+      return 1;
+    case 0x10:
+      return 4;
+    case 0x13:
+      return 16;
+    default:
+      return -1;
+  }
+}
+
+/** Largest |ms| a JS Date holds (dates outside do not survive a decode → encode). */
+const DATE_MAX_MS = 8.64e15;
+
+/**
+ * True only when decoding `bytes` (one whole, already validated document) with `decodeDocument`
+ * and encoding the result with `BSON.serialize` is known to give `bytes` back.
+ */
+export function reencodesIdentically(bytes: Uint8Array): boolean {
+  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  return canonicalDoc(bytes, dv, 0, false, 0);
+}
+
+const MAX_DEPTH = 100;
+
+function canonicalDoc(b: Uint8Array, dv: DataView, start: number, isArray: boolean, depth: number): boolean {
+  if (depth > MAX_DEPTH) return false;
+  const end = start + int32(b, start) - 1;
+  if (b[end] !== 0) return false;
+  let p = start + 4;
+  let index = 0;
+  let names: Set<string> | undefined;
+  let first: string | undefined;
+  while (p < end) {
+    const type = b[p]!;
+    const nameStart = p + 1;
+    const nameEnd = b.indexOf(0, nameStart);
+    if (nameEnd < 0 || nameEnd >= end) return false;
+    if (isArray) {
+      if (!isIndexName(b, nameStart, nameEnd, index++)) return false;
+    } else {
+      const c = b[nameStart];
+      // "$…" (DBRef detection), digits (a JS object orders integer keys first), "__proto__"
+      if (c === 0x24 || (c !== undefined && c >= 0x30 && c <= 0x39)) return false;
+      let name = "";
+      for (let k = nameStart; k < nameEnd; k++) name += String.fromCharCode(b[k]!);
+      if (name === "__proto__") return false;
+      if (first === undefined) first = name;
+      else {
+        if (names === undefined) names = new Set([first]);
+        if (names.has(name)) return false;
+        names.add(name);
+      }
+    }
+    const v = nameEnd + 1;
+    switch (type) {
+      case 0x01: {
+        if (Number.isNaN(dv.getFloat64(v, true))) return false;
+        p = v + 8;
+        break;
+      }
+      case 0x02: {
+        const len = int32(b, v);
+        if (len < 1 || b[v + 4 + len - 1] !== 0) return false;
+        p = v + 4 + len;
+        break;
+      }
+      case 0x03:
+      case 0x04: {
+        if (!canonicalDoc(b, dv, v, type === 0x04, depth + 1)) return false;
+        p = v + int32(b, v);
+        break;
+      }
+      case 0x05: {
+        if (b[v + 4] === 0x02) return false; // the old binary subtype carries a second length
+        p = v + 5 + int32(b, v);
+        break;
+      }
+      case 0x07:
+        p = v + 12;
+        break;
+      case 0x08:
+        if (b[v]! > 1) return false;
+        p = v + 1;
+        break;
+      case 0x09: {
+        const ms = dv.getBigInt64(v, true);
+        if (ms > BigInt(DATE_MAX_MS) || ms < -BigInt(DATE_MAX_MS)) return false;
+        p = v + 8;
+        break;
+      }
+      case 0x0a:
+      case 0x7f:
+      case 0xff:
+        p = v;
+        break;
+      case 0x10:
+        p = v + 4;
+        break;
+      case 0x11:
+      case 0x12:
+        p = v + 8;
+        break;
+      case 0x13:
+        p = v + 16;
+        break;
+      default:
+        return false; // undefined, regex, DBPointer, code, symbol, code with scope: encode as before
+    }
+  }
+  return p === end;
+}
+
+/** The element name is the decimal form of `index` (what an encoder writes for array elements). */
+function isIndexName(b: Uint8Array, start: number, end: number, index: number): boolean {
+  const s = String(index);
+  if (end - start !== s.length) return false;
+  for (let i = 0; i < s.length; i++) if (b[start + i] !== s.charCodeAt(i)) return false;
+  return true;
+}
