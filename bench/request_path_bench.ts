@@ -11,7 +11,8 @@
  * include the client's (small, constant) cost; the floor row shows how much.
  * `--compare DIR` also starts another checkout's server (e.g. main's) in this same process and
  * alternates rounds between the two, so a before/after pair sees the same machine load.
- *   deno run -A bench/request_path_bench.ts [--ops N] [--rounds R] [--compare DIR] [--only find,insert]
+ * `--standalone` adds this checkout's server without the oplog (issue 10: its insert vs ours' insert_rw).
+ *   deno run -A bench/request_path_bench.ts [--ops N] [--rounds R] [--compare DIR] [--standalone] [--only find,insert]
  */
 import { Binary, BSON, Long } from "bson";
 
@@ -136,10 +137,10 @@ async function measure(port: number, make: (i: number) => Record<string, unknown
 }
 
 const dirs: string[] = [];
-async function start(fn: Start) {
+async function start(fn: Start, extra: Record<string, unknown> = {}) {
   const dir = Deno.makeTempDirSync({ prefix: "secantus-reqpath-" });
   dirs.push(dir);
-  const server = await fn({ port: 0, storagePath: `${dir}/data`, logLevel: "ERROR" });
+  const server = await fn({ port: 0, storagePath: `${dir}/data`, logLevel: "ERROR", ...extra });
   // 20,000 documents {_id, seq, payload} in ceil.c, as wireload's `load`.
   const loader = await Client.open(server.port);
   for (let i = 0; i < 20000; i += 500) {
@@ -151,6 +152,10 @@ async function start(fn: Start) {
 }
 
 const servers = [{ name: "ours", server: await start(startServer) }];
+// issue 10's oplog cost: the same checkout without the oplog (compare its insert with ours' insert_rw)
+if (Deno.args.includes("--standalone")) {
+  servers.push({ name: "standalone", server: await start(startServer, { standalone: true }) });
+}
 if (other) servers.push({ name: compareDir, server: await start(other) });
 const floor = startFloor();
 try {
