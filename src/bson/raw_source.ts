@@ -144,7 +144,14 @@ function canonicalDoc(b: Uint8Array, dv: DataView, start: number, isArray: boole
       // "$…" (DBRef detection), digits (a JS object orders integer keys first), "__proto__"
       if (c === 0x24 || (c !== undefined && c >= 0x30 && c <= 0x39)) return false;
       let name = "";
-      for (let k = nameStart; k < nameEnd; k++) name += String.fromCharCode(b[k]!);
+      let ascii = true;
+      for (let k = nameStart; k < nameEnd; k++) {
+        const x = b[k]!;
+        if (x >= 0x80) ascii = false;
+        name += String.fromCharCode(x);
+      }
+      // names are decoded without UTF-8 validation: an invalid one would come back as U+FFFD
+      if (!ascii && !validUtf8(b.subarray(nameStart, nameEnd))) return false;
       if (name === "__proto__") return false;
       if (first === undefined) first = name;
       else {
@@ -173,7 +180,8 @@ function canonicalDoc(b: Uint8Array, dv: DataView, start: number, isArray: boole
         break;
       }
       case 0x05: {
-        if (b[v + 4] === 0x02) return false; // the old binary subtype carries a second length
+        // the old binary subtype carries a second length; a vector is checked by the encoder
+        if (b[v + 4] === 0x02 || b[v + 4] === 0x09) return false;
         p = v + 5 + int32(b, v);
         break;
       }
@@ -210,6 +218,17 @@ function canonicalDoc(b: Uint8Array, dv: DataView, start: number, isArray: boole
     }
   }
   return p === end;
+}
+
+const strictUtf8 = new TextDecoder("utf-8", { fatal: true });
+
+function validUtf8(bytes: Uint8Array): boolean {
+  try {
+    strictUtf8.decode(bytes);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** The element name is the decimal form of `index` (what an encoder writes for array elements). */

@@ -63,7 +63,8 @@ Deno.test("reencodesIdentically: yes only where decode → serialize gives the s
   const arr = docOf([0x04, ...name("a"), ...docOf(int32El("1", 1))]);
   const undef = docOf([0x06, ...name("u")]);
   const bool2 = docOf([0x08, ...name("b"), 2]);
-  for (const b of [dup, arr, undef, bool2]) {
+  const badName = docOf([0x10, 0xc3, 0x28, 0, 1, 0, 0, 0]); // invalid UTF-8 in a name
+  for (const b of [dup, arr, undef, bool2, badName]) {
     assert(!reencodesIdentically(b));
     let same = false;
     try {
