@@ -251,7 +251,7 @@ async function run(ctx: RequestContext<AggregateParams>): Promise<Reply> {
     allowDiskUse: p.allowDiskUse,
     js,
     spill: ctx.spill,
-    resolveCollection: (other) => readForeign(ctx, other),
+    resolveCollection: (other) => readForeign(ctx, other, js),
     lookupByValues: (other, field, values) => lookupByValues(ctx, other, field, values),
     geoNear: (req) => {
       if (p.collection === undefined) {

@@ -8,8 +8,13 @@
  * - `lookupByValues`: the documents whose `field` equals one of `values` (query `$in` semantics),
  *   through an index on `field` — what mongod's indexed nested-loop `$lookup` does — or `undefined`
  *   when no index serves it (the stage then reads the collection once and hash-joins).
+ *
+ * A view's pipeline runs with the aggregate's JavaScript host: its `$function` calls are deferred
+ * (engine/aggregate/js_defer.ts) and its `PAUSE` markers reach the reading stage, which passes them out
+ * to the cursor that settles them.
  */
-import { compileFilter, compilePipeline, withoutPauses } from "../../engine/mod.ts";
+import { compileFilter, compilePipeline, PAUSE, withoutPauses } from "../../engine/mod.ts";
+import type { JsHost } from "../../engine/expression/types.ts";
 import { jsHost } from "../../engine/js/host.ts";
 import { QuerySource } from "../../executor/query.ts";
 import type { RequestContext } from "../context.ts";
@@ -23,7 +28,7 @@ import { viewOf } from "./view_source.ts";
 const SLICE_DOCS = 1000;
 
 /** Every document of another collection (or view) of the same database, read lazily. */
-export function readForeign(ctx: RequestContext, name: string): Iterable<Doc> {
+export function readForeign(ctx: RequestContext, name: string, js?: JsHost): Iterable<Doc> {
   const coll = findCollection(ctx, name);
   if (coll) return slices(new QuerySource(ctx.storage, coll, compileQuery({}, coll)));
   const view = viewOf(ctx, name);
@@ -31,19 +36,21 @@ export function readForeign(ctx: RequestContext, name: string): Iterable<Doc> {
   const viewPipeline = compilePipeline(view.pipeline as Doc[], {
     ...(view.collation ? { collation: view.collation } : {}),
     now: new Date(),
-    resolveCollection: (other) => readForeign(ctx, other),
-    js: jsHost(ctx.js, ctx.deadline),
+    resolveCollection: (other) => readForeign(ctx, other, js),
+    js: js ?? jsHost(ctx.js, ctx.deadline),
   });
-  let docs: Iterable<Doc> = readForeign(ctx, view.base);
+  let docs: Iterable<Doc> = readForeign(ctx, view.base, js);
   if (viewPipeline.leadingMatch) {
     const m = compileFilter(viewPipeline.leadingMatch, view.collation ? { collation: view.collation } : {});
     docs = filtered(docs, (d) => m.matches(d));
   }
-  return withoutPauses(viewPipeline.run(docs, { prefixApplied: false }));
+  const out = viewPipeline.run(docs, { prefixApplied: false });
+  // with the aggregate's deferrable host the markers go to the reading stage, which passes them out
+  return js?.deferred ? out : withoutPauses(out);
 }
 
 function* filtered(docs: Iterable<Doc>, keep: (d: Doc) => boolean): Generator<Doc> {
-  for (const d of docs) if (keep(d)) yield d;
+  for (const d of docs) if (d === PAUSE || keep(d)) yield d;
 }
 
 /** The source's documents, one storage slice of SLICE_DOCS at a time; closes the source at the end. */

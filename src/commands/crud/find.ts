@@ -119,7 +119,7 @@ async function run(ctx: RequestContext<FindParams>): Promise<Reply> {
   ctx.opStats.planSummary = planSummary(q.access, isClustered(coll));
   const limit = p.limit === 0 ? undefined : p.limit;
   const hasSort = p.sort !== undefined && Object.keys(p.sort).some((k) => k !== "$natural");
-  // (no $where: no promise hop)
+  // (no $where and no $expr calling $function: no promise hop)
   if (js.where.fns.length > 0) {
     await prefetchWhere(
       ctx,
@@ -128,6 +128,7 @@ async function run(ctx: RequestContext<FindParams>): Promise<Reply> {
       p.collation,
       js.where,
       limit !== undefined && !hasSort ? (p.skip ?? 0) + Math.abs(limit) : undefined,
+      p.let,
     );
   }
   const batchSize = p.batchSize;

@@ -14,10 +14,14 @@
  * on the sandbox's batch lane while the event loop serves other clients and maxTimeMS is checked,
  * remembering each result by the document's `_id` and a fingerprint of its content (a document
  * changed meanwhile is evaluated again); the executor's matcher then only looks results up.
+ * An `$expr` calling `$function` is prefetched the same way (its result per document remembered), each
+ * document's expression evaluated in rounds: a call with no answer yet ends the round and runs awaited
+ * on the batch lane (engine/aggregate/js_defer.ts describes the rounds).
  * Anything not prefetched (documents written meanwhile, past `PREFETCH_MAX`) runs inline: the event
  * loop waits for that call (at most the inline budget).
  */
 import type { WhereSupport } from "../../engine/query/filter.ts";
+import type { DocPred } from "../../engine/query/predicates.ts";
 import { toSandbox } from "../../engine/js/codec.ts";
 import type { JsRuntime } from "../../engine/js/runtime.ts";
 import { CommandError } from "../../errors/command_error.ts";
@@ -34,6 +38,8 @@ import { compileQuery } from "./compile_query.ts";
 interface WhereFn {
   readonly code: string;
   readonly scope: Record<string, unknown> | undefined;
+  /** An `$expr` calling `$function`: its predicate, evaluated in rounds by the prefetch. */
+  readonly pred?: DocPred | undefined;
   /** `_id` key → result, filled by prefetch and by inline calls. */
   readonly results: Map<string, boolean>;
 }
@@ -41,6 +47,13 @@ interface WhereFn {
 /** Remembered results past which prefetching stops (the rest run inline). */
 const PREFETCH_MAX = 200_000;
 const PREFETCH_BATCH = 256;
+/** Evaluation rounds of one document's `$expr` before it is left to the query (inline). */
+const MAX_ROUNDS = 256;
+
+/** True for a filter entry the prefetch evaluates: `$where`, or `$expr` calling `$function`. */
+function isJsEntry(k: string, v: unknown): boolean {
+  return k === "$where" || (k === "$expr" && (JSON.stringify(v) ?? "").includes('"$function"'));
+}
 
 /** 53 bits of a string hash (two 32-bit FNV-1a-style lanes), as a base-36 string. */
 function fingerprint(text: string): string {
@@ -68,8 +81,32 @@ export class WhereRunner implements WhereSupport {
   readonly #byCode = new Map<string, WhereFn>();
   readonly #token: string;
 
-  constructor(readonly js: JsRuntime, readonly deadline: number | undefined) {
+  constructor(
+    readonly js: JsRuntime,
+    readonly deadline: number | undefined,
+    /** The host `$expr`'s `$function` calls go through (deferrable: the prefetch awaits them). */
+    readonly host?: JsHost,
+  ) {
     this.#token = js.newToken();
+  }
+
+  expr(spec: unknown, pred: DocPred): DocPred {
+    const name = "$expr\u0000" + JSON.stringify(toSandbox(spec));
+    let fn = this.#byCode.get(name);
+    if (!fn) {
+      fn = { code: name, scope: undefined, pred, results: new Map() };
+      this.#byCode.set(name, fn);
+      this.fns.push(fn);
+    }
+    const results = fn.results;
+    return (doc) => {
+      const key = docKey(doc);
+      const known = key === undefined ? undefined : results.get(key);
+      if (known !== undefined) return known;
+      const b = pred(doc); // not prefetched: its calls run inline
+      if (key !== undefined && results.size < PREFETCH_MAX) results.set(key, b);
+      return b;
+    };
   }
 
   compile(code: string, scope: Record<string, unknown> | undefined) {
@@ -118,6 +155,10 @@ export class WhereRunner implements WhereSupport {
     for (const fn of this.fns) {
       const todo = keyed.filter((x) => !fn.results.has(x.k as string));
       if (todo.length === 0 || fn.results.size >= PREFETCH_MAX) continue;
+      if (fn.pred) {
+        await this.#prefetchExpr(fn, fn.pred, todo);
+        continue;
+      }
       const out = await this.js.run({
         kind: "where",
         fn: fn.code,
@@ -126,6 +167,39 @@ export class WhereRunner implements WhereSupport {
         token: this.#token,
       }, { deadline: this.deadline });
       todo.forEach((x, i) => fn.results.set(x.k as string, out[i] === true));
+    }
+  }
+
+  /**
+   * An `$expr` calling `$function`, evaluated for each document in rounds (engine/aggregate/js_defer.ts):
+   * a call with no answer ends the round and runs awaited on the batch lane, then the document is
+   * evaluated again. A document whose evaluation fails is left to the query (it reports the error).
+   */
+  async #prefetchExpr(fn: WhereFn, pred: DocPred, todo: readonly { d: Doc; k: string | undefined }[]) {
+    const d = this.host?.deferred;
+    if (!d) return;
+    for (const x of todo) {
+      let value = false;
+      let ok = false;
+      try {
+        for (let round = 0; round < MAX_ROUNDS; round++) {
+          d.begin(false);
+          let failed = false;
+          try {
+            value = pred(x.d);
+          } catch {
+            failed = true;
+          }
+          if (!d.end()) {
+            ok = !failed;
+            break;
+          }
+          await d.settle();
+        }
+      } finally {
+        d.forget();
+      }
+      if (ok) fn.results.set(x.k as string, value);
     }
   }
 }
@@ -138,7 +212,7 @@ function wireScopeOf(scope: Record<string, unknown>): Record<string, unknown> {
 export function hasWhere(filter: unknown): boolean {
   if (!isDocument(filter)) return false;
   for (const [k, v] of Object.entries(filter)) {
-    if (k === "$where") return true;
+    if (isJsEntry(k, v)) return true;
     if ((k === "$and" || k === "$or" || k === "$nor") && Array.isArray(v) && v.some(hasWhere)) return true;
   }
   return false;
@@ -151,7 +225,7 @@ export function hasWhere(filter: unknown): boolean {
 export function withoutWhere(filter: Doc): Doc {
   const out: Doc = {};
   for (const [k, v] of Object.entries(filter)) {
-    if (k === "$where") continue;
+    if (isJsEntry(k, v)) continue;
     if (k === "$and" && Array.isArray(v)) {
       const kept = v.filter((x) => !hasWhere(x));
       if (kept.length > 0) out[k] = kept;
@@ -170,7 +244,9 @@ export interface JsParts {
 }
 
 export function jsQueryParts(ctx: RequestContext): JsParts {
-  return { where: new WhereRunner(ctx.js, ctx.deadline), js: jsHost(ctx.js, ctx.deadline) };
+  // deferrable: the prefetch awaits an `$expr`'s `$function` calls; the query's own calls stay inline
+  const js = jsHost(ctx.js, ctx.deadline, { deferrable: true });
+  return { where: new WhereRunner(ctx.js, ctx.deadline, js), js };
 }
 
 /**
@@ -210,7 +286,10 @@ function whereOnlyConjunctive(filter: Doc): boolean {
     if ((k === "$or" || k === "$nor") && Array.isArray(v) && v.some(hasWhere)) return false;
     if (k === "$and" && Array.isArray(v)) {
       for (const x of v) {
-        if (isDocument(x) && hasWhere(x) && !(Object.keys(x).length === 1 && "$where" in x)) return false;
+        if (
+          isDocument(x) && hasWhere(x) &&
+          !(Object.keys(x).length === 1 && isJsEntry(...(Object.entries(x)[0] as [string, unknown])))
+        ) return false;
       }
     }
   }

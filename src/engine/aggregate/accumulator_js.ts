@@ -170,6 +170,9 @@ export function compileJsAccumulator(
         }
         pending.push(v);
         pendingBytes += approxValueSize(v);
+        if (pendingBytes > PENDING_BYTES && !js.deferred) flush(); // deferred: the stage calls settle()
+      },
+      settle() {
         if (pendingBytes > PENDING_BYTES) flush();
       },
       result() {

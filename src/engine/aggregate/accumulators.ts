@@ -34,6 +34,11 @@ function charge(op: string, used: number, bytes: number, limit: number): number 
 export interface AccState {
   add(v: unknown): void;
   result(): unknown;
+  /**
+   * `$accumulator` with a deferrable host: folds the queued calls once they pass the queue's bound (a
+   * call, so the stage runs it in rounds, js_defer.ts); `add` then never calls JavaScript itself.
+   */
+  settle?(): void;
 }
 
 export type AccFactory = () => AccState;

@@ -167,6 +167,10 @@ export function* groupDocuments(
         }
         (g.accs[i] as AccState).add(v);
       }
+      if (defer) {
+        // an $accumulator whose queue passed its bound folds it now, awaited
+        for (const st of g.accs) if (st.settle) yield* deferJs(defer, () => st.settle!());
+      }
       if (held > budget.limit && !runs) {
         if (!budget.spill || strCmp) throw groupMemoryError();
         const store = budget.spill;

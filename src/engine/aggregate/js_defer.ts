@@ -10,8 +10,9 @@
  * function, arguments and occurrence, so each call runs once). A consumer that never settles (a
  * stage further down drops pauses) makes the stage fall back to calling inline, as before.
  *
- * Only top-level stages defer (`StageContext.jsDefer`): sub-pipelines ($lookup, $facet, $unionWith)
- * are run by collectors that do not pass markers on, and call inline.
+ * Every stage of an aggregate defers (`StageContext.jsDefer`), sub-pipelines too: $lookup, $facet and
+ * $unionWith pass their sub-pipeline's markers out. Blocking stages evaluate in rounds per document
+ * (keys, arguments) and per result (accumulators), never a whole partition or group at once.
  */
 import type { JsDeferral } from "../expression/types.ts";
 import { PAUSE } from "./pause.ts";
@@ -60,4 +61,9 @@ export function* deferJs<T>(d: JsDeferral, f: () => T): Generator<Document, T> {
   } finally {
     d.forget();
   }
+}
+
+/** `f()` in rounds when `d` is given (a stage calling JavaScript), else directly. */
+export function* evaluated<T>(d: JsDeferral | undefined, f: () => T): Generator<Document, T> {
+  return d ? yield* deferJs(d, f) : f();
 }

@@ -95,8 +95,8 @@ export function makeStageContext(opts: PipelineOptions): StageContext {
     collation: opts.collation,
     options: opts,
     // Sub-pipelines ($lookup, $unionWith, $facet) read other inputs: no $geoNear over this collection.
-    subPipeline: (stages) =>
-      compileStages(stages, { ...ctx, options: { ...opts, geoNear: undefined }, jsDefer: undefined }),
+    // They defer server-side JavaScript too: their stages pass the markers out (js_defer.ts).
+    subPipeline: (stages) => compileStages(stages, { ...ctx, options: { ...opts, geoNear: undefined } }),
     child: (names) => childStageContext(ctx, names),
     jsDefer: opts.js?.deferred,
   };
@@ -114,7 +114,6 @@ export function childStageContext(
     env,
     subPipeline: (stages) => compileStages(stages, child),
     child: (more) => childStageContext(child, more),
-    jsDefer: undefined,
   };
   return { ctx: child, slots };
 }

@@ -13,6 +13,8 @@ import type { AccState } from "./accumulators.ts";
 import { groupDocuments, parseAccumulators } from "./group.ts";
 import type { Document, Stage, StageContext } from "./types.ts";
 import { PAUSE } from "./pause.ts";
+import { evaluated, jsDeferralFor } from "./js_defer.ts";
+import type { JsDeferral } from "../expression/types.ts";
 import { type Budget, budgetOf, externalSort, stageMemoryError } from "./memory.ts";
 import type { StringComparator } from "../../bson/compare.ts";
 import type { Evaluator, Vars } from "../expression/types.ts";
@@ -107,6 +109,7 @@ export function compileBucket(spec: unknown, ctx: StageContext, name: string): S
   const groupEv = ctx.env.compile(groupBy);
   const accs = parseAccumulators(output, ctx, undefined);
   const strCmp = ctx.strCmp;
+  const defer = jsDeferralFor(ctx, spec);
   return {
     name,
     pauses: true,
@@ -130,7 +133,7 @@ export function compileBucket(spec: unknown, ctx: StageContext, name: string): S
         return def;
       };
       const out: Document[] = [];
-      for (const d of groupDocuments(input, keyOf, accs, ctx)) {
+      for (const d of groupDocuments(input, keyOf, accs, ctx, 0, defer)) {
         if (d === PAUSE) yield d;
         else out.push(d);
       }
@@ -194,6 +197,7 @@ export function compileBucketAuto(spec: unknown, ctx: StageContext, name: string
   const groupEv = ctx.env.compile(groupBy);
   const accs = parseAccumulators(output, ctx, undefined);
   const strCmp = ctx.strCmp;
+  const defer = jsDeferralFor(ctx, spec);
   return {
     name,
     pauses: true,
@@ -202,7 +206,7 @@ export function compileBucketAuto(spec: unknown, ctx: StageContext, name: string
       const rows: { k: unknown; d: Document }[] = [];
       const budget = budgetOf(ctx.options);
       if (budget.spill) {
-        yield* bucketAutoExternal(input, budget, groupEv, vars, n, accs, strCmp);
+        yield* bucketAutoExternal(input, budget, groupEv, vars, n, accs, strCmp, defer);
         return;
       }
       let held = 0;
@@ -215,8 +219,10 @@ export function compileBucketAuto(spec: unknown, ctx: StageContext, name: string
         held += size;
         budget.meter(size);
         if (held > budget.limit) throw stageMemoryError("$bucketAuto", budget.limit);
-        vars.root = d;
-        const v = groupEv(d, vars);
+        const v = yield* evaluated(defer, () => {
+          vars.root = d;
+          return groupEv(d, vars);
+        });
         rows.push({ k: v === undefined ? null : v, d });
       }
       rows.sort((a, b) => compareValues(a.k, b.k, strCmp));
@@ -229,13 +235,17 @@ export function compileBucketAuto(spec: unknown, ctx: StageContext, name: string
         const states: AccState[] = accs.map((a) => a.make());
         for (let r = i; r < j; r++) {
           const row = rows[r] as { k: unknown; d: Document };
-          vars.root = row.d;
-          accs.forEach((a, x) => (states[x] as AccState).add(a.arg(row.d, vars)));
+          const args = yield* evaluated(defer, () => {
+            vars.root = row.d;
+            return accs.map((a) => a.arg(row.d, vars));
+          });
+          args.forEach((v, x) => (states[x] as AccState).add(v));
         }
         const min = rows[i]?.k;
         const max = j < rows.length ? rows[j]?.k : rows[j - 1]?.k;
         const doc: Document = { _id: { min, max } };
-        accs.forEach((a, x) => (doc[a.field] = (states[x] as AccState).result()));
+        const values = yield* evaluated(defer, () => states.map((st) => st.result()));
+        accs.forEach((a, x) => (doc[a.field] = values[x]));
         out.push(doc);
         i = j;
       }
@@ -258,6 +268,7 @@ function* bucketAutoExternal(
   n: number,
   accs: ReturnType<typeof parseAccumulators>,
   strCmp: StringComparator | undefined,
+  defer: JsDeferral | undefined,
 ): Generator<Document> {
   let count = 0;
   function* keyed(): Generator<Document> {
@@ -266,8 +277,10 @@ function* bucketAutoExternal(
         yield d;
         continue;
       }
-      vars.root = d;
-      const v = groupEv(d, vars);
+      const v = yield* evaluated(defer, () => {
+        vars.root = d;
+        return groupEv(d, vars);
+      });
       count++;
       // the key wrapped in a document: the sort compares it as one whole value (arrays too)
       yield { k: { v: v === undefined ? null : v }, d };
@@ -284,9 +297,10 @@ function* bucketAutoExternal(
   let min: unknown;
   let last: unknown;
   let inBucket = 0;
-  const close = (max: unknown): Document => {
+  const close = function* (max: unknown): Generator<Document, Document> {
     const doc: Document = { _id: { min, max } };
-    accs.forEach((a, x) => (doc[a.field] = (states as AccState[])[x]!.result()));
+    const values = yield* evaluated(defer, () => (states as AccState[]).map((st) => st.result()));
+    accs.forEach((a, x) => (doc[a.field] = values[x]));
     states = undefined;
     inBucket = 0;
     return doc;
@@ -299,15 +313,20 @@ function* bucketAutoExternal(
     const k = (row as { k: { v: unknown } }).k.v;
     const d = (row as { d: Document }).d;
     if (per === 0) per = Math.ceil(count / n);
-    if (states && inBucket >= per && compareValues(k, last, strCmp) !== 0) yield close(k);
+    if (states && inBucket >= per && compareValues(k, last, strCmp) !== 0) yield yield* close(k);
     if (!states) {
       states = accs.map((a) => a.make());
       min = k;
     }
-    vars.root = d;
-    accs.forEach((a, x) => (states as AccState[])[x]!.add(a.arg(d, vars)));
+    const args = yield* evaluated(defer, () => {
+      vars.root = d;
+      return accs.map((a) => a.arg(d, vars));
+    });
+    args.forEach((v, x) => (states as AccState[])[x]!.add(v));
+    // an $accumulator whose queue passed its bound folds it now, awaited
+    for (const st of states) if (st.settle) yield* evaluated(defer, () => st.settle!());
     inBucket++;
     last = k;
   }
-  if (states) yield close(last);
+  if (states) yield yield* close(last);
 }

@@ -20,6 +20,7 @@ import { typeName } from "../expression/coerce.ts";
 import { numKind, toDouble } from "../expression/numeric.ts";
 import { valueKey } from "./group_key.ts";
 import { PAUSE } from "./pause.ts";
+import { evaluated, jsDeferralFor } from "./js_defer.ts";
 import { setPath } from "./set_path.ts";
 import type { Document, Stage, StageContext } from "./types.ts";
 
@@ -131,6 +132,7 @@ export function compileGraphLookup(spec: unknown, ctx: StageContext, name: strin
   const toParts = splitPath(connectTo);
   const depthParts = depthField === undefined ? undefined : parseFieldPath(depthField);
   const startEv = ctx.env.compile(startWith);
+  const defer = jsDeferralFor(ctx, startWith);
   const filter = compileFilter(restrict ?? {}, { collation: ctx.collation, expressionEnv: ctx.env });
   const strCmp = ctx.strCmp;
   const coll = from;
@@ -143,6 +145,10 @@ export function compileGraphLookup(spec: unknown, ctx: StageContext, name: strin
       const byKey = new Map<string, number[]>();
       let read = 0;
       for (const d of resolve(coll)) {
+        if (d === PAUSE) {
+          yield d; // a view's pipeline waiting for server-side JavaScript
+          continue;
+        }
         // the foreign collection is read lazily: pause now and then so other clients run
         if (++read % 1000 === 0) yield PAUSE;
         if (!filter.matches(d)) continue;
@@ -170,8 +176,10 @@ export function compileGraphLookup(spec: unknown, ctx: StageContext, name: strin
           yield doc;
           continue;
         }
-        vars.root = doc;
-        const start = startEv(doc, vars);
+        const start = yield* evaluated(defer, () => {
+          vars.root = doc;
+          return startEv(doc, vars);
+        });
         let frontier = start === undefined ? [] : searchValues(start);
         const seenIds = new Set<string>();
         const found: Document[] = [];

@@ -18,7 +18,8 @@ import { isObj } from "../expression/compile.ts";
 import { typeName } from "../expression/coerce.ts";
 import { valueKey } from "./group_key.ts";
 import type { Document, Stage, StageContext } from "./types.ts";
-import { PAUSE } from "./pause.ts";
+import { PAUSE, runStages } from "./pause.ts";
+import { deferJs, evaluated, jsDeferralFor } from "./js_defer.ts";
 import { isRegexValue } from "../query/regex.ts";
 
 /** While reading a whole foreign collection, a pause after this many documents. */
@@ -42,12 +43,6 @@ function collName(v: unknown, stage: string, field: string): string {
     "FailedToParse",
     `${stage} argument '${field}' must be a string, is type ${typeName(v)}`,
   );
-}
-
-function runStages(stages: readonly Stage[], input: Iterable<Document>): Iterable<Document> {
-  let it = input;
-  for (const s of stages) it = s.run(it);
-  return it;
 }
 
 /** Query-style values of a path (whole arrays and their elements; missing → null). */
@@ -145,6 +140,7 @@ export function compileLookup(spec: unknown, ctx: StageContext, name: string): S
   const letEvs = names.map((n) => ctx.env.compile(letSpec[n]));
   const child = ctx.child(names);
   const sub = pipeline === undefined ? undefined : child.ctx.subPipeline(pipeline);
+  const letDefer = jsDeferralFor(ctx, letSpec);
   const asParts = splitPath(as);
   const localParts = localField === undefined ? undefined : splitPath(localField);
   const foreignParts = foreignField === undefined ? undefined : splitPath(foreignField);
@@ -164,6 +160,10 @@ export function compileLookup(spec: unknown, ctx: StageContext, name: string): S
       const load = function* (): Generator<Document, Document[]> {
         const out: Document[] = [];
         for (const f of from === undefined ? [] : resolve(from)) {
+          if (f === PAUSE) {
+            yield f; // a view's pipeline waiting for server-side JavaScript
+            continue;
+          }
           out.push(f);
           if (out.length % LOAD_PAUSE_EVERY === 0) yield PAUSE;
         }
@@ -211,10 +211,18 @@ export function compileLookup(spec: unknown, ctx: StageContext, name: string): S
         }
         let results: Document[] = matched;
         if (sub) {
-          vars.root = doc;
-          const values = letEvs.map((e) => e(doc, vars));
+          const evaluate = () => {
+            vars.root = doc;
+            return letEvs.map((e) => e(doc, vars));
+          };
+          const values = letDefer ? yield* deferJs(letDefer, evaluate) : evaluate();
           values.forEach((v, i) => child.ctx.env.setSlot(child.slots[i] as number, v));
-          results = [...runStages(sub, matched)];
+          // the sub-pipeline's markers pass out: its server-side JavaScript is awaited (js_defer.ts)
+          results = [];
+          for (const r of runStages(sub, matched)) {
+            if (r === PAUSE) yield r;
+            else results.push(r);
+          }
         }
         yield setPath(doc, asParts, 0, results);
       }
@@ -274,10 +282,11 @@ export function compileUnionWith(spec: unknown, ctx: StageContext, name: string)
 
 export function compileDocuments(spec: unknown, ctx: StageContext, name: string): Stage {
   const ev = ctx.env.compile(spec);
+  const defer = jsDeferralFor(ctx, spec);
   return {
     name,
     *run() {
-      const docs = ev(undefined, ctx.env.newVars());
+      const docs = yield* evaluated(defer, () => ev(undefined, ctx.env.newVars()));
       if (!Array.isArray(docs)) {
         throw new CommandError(Location.DocumentsNotArray, "an array is expected");
       }

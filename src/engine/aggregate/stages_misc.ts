@@ -4,6 +4,7 @@
  * `$$KEEP` evaluated at every embedded document level).
  */
 import { PAUSE, runStages, withPauses } from "./pause.ts";
+import { evaluated, jsDeferralFor } from "./js_defer.ts";
 import { CommandError } from "../../errors/command_error.ts";
 import { Location } from "../../errors/locations.ts";
 import { isObj } from "../expression/compile.ts";
@@ -142,6 +143,7 @@ export function compileSample(spec: unknown, ctx: StageContext, name: string): S
 
 export function compileRedact(spec: unknown, ctx: StageContext, name: string): Stage {
   const ev = ctx.env.compile(spec);
+  const defer = jsDeferralFor(ctx, spec);
   return {
     name,
     pauses: true,
@@ -185,8 +187,10 @@ export function compileRedact(spec: unknown, ctx: StageContext, name: string): S
           yield d;
           continue;
         }
-        vars.root = d;
-        const r = redact(d);
+        const r = yield* evaluated(defer, () => {
+          vars.root = d;
+          return redact(d);
+        });
         if (r) yield r;
       }
     },

@@ -36,6 +36,8 @@ import {
   xOf,
 } from "./window_functions.ts";
 import { PAUSE } from "./pause.ts";
+import { evaluated, jsDeferralFor } from "./js_defer.ts";
+import type { JsDeferral } from "../expression/types.ts";
 import { budgetOf, externalSort, stageMemoryError } from "./memory.ts";
 import type { SortKeyPart } from "../sort/sort.ts";
 import { approxValueSize } from "./value_size.ts";
@@ -352,11 +354,17 @@ export function compileSetWindowFields(spec: unknown, ctx: StageContext, name: s
   const cmp = sortBy ? compileSort(sortBy, ctx.strCmp ? { strCmp: ctx.strCmp } : {}) : () => 0;
   const strCmp = ctx.strCmp;
   const outs = outputs;
+  const defer = jsDeferralFor(ctx, spec);
   return {
     name,
     pauses: true,
     *run(input) {
       const vars = ctx.env.newVars();
+      const partitionOf = (d: Document) =>
+        evaluated(defer, () => {
+          vars.root = d;
+          return (partition as Evaluator)(d, vars);
+        });
       const rows: { d: Document; i: number; p: unknown }[] = [];
       const budget = budgetOf(ctx.options);
       if (budget.spill) {
@@ -369,8 +377,7 @@ export function compileSetWindowFields(spec: unknown, ctx: StageContext, name: s
               yield d;
               continue;
             }
-            vars.root = d;
-            const p = partition ? partition(d, vars) : null;
+            const p = partition ? yield* partitionOf(d) : null;
             yield { p: { v: p === undefined ? null : p }, d };
           }
         };
@@ -383,7 +390,7 @@ export function compileSetWindowFields(spec: unknown, ctx: StageContext, name: s
         let held = 0;
         const flush = function* (): Generator<Document> {
           const out = part.map((d) => ({ ...d }));
-          for (const o of outs) computeOutput(o, part, out, sortKeys[0], ctx);
+          for (const o of outs) yield* computeOutput(o, part, out, sortKeys[0], ctx, defer);
           part = [];
           held = 0;
           yield* out;
@@ -425,8 +432,7 @@ export function compileSetWindowFields(spec: unknown, ctx: StageContext, name: s
         held += size;
         budget.meter(size);
         if (held > budget.limit) throw stageMemoryError("$setWindowFields", budget.limit);
-        vars.root = d;
-        const p = partition ? partition(d, vars) : null;
+        const p = partition ? yield* partitionOf(d) : null;
         rows.push({ d, i: rows.length, p: p === undefined ? null : p });
       }
       rows.sort((a, b) => compareValues(a.p, b.p, strCmp) || cmp(a.d, b.d) || a.i - b.i);
@@ -436,7 +442,7 @@ export function compileSetWindowFields(spec: unknown, ctx: StageContext, name: s
         while (end < rows.length && compareValues(rows[end]?.p, rows[start]?.p, strCmp) === 0) end++;
         const part = rows.slice(start, end).map((r) => r.d);
         const out = part.map((d) => ({ ...d }));
-        for (const o of outs) computeOutput(o, part, out, sortKeys[0], ctx);
+        for (const o of outs) yield* computeOutput(o, part, out, sortKeys[0], ctx, defer);
         for (let i = start; i < end; i++) rows[i] = undefined as never; // release as we go
         yield* out;
         if (pausing) yield PAUSE; // between partitions: the caller may check its deadline and yield
@@ -451,13 +457,15 @@ function snapshot(v: unknown): unknown {
   return Array.isArray(v) ? v.slice() : v;
 }
 
-function computeOutput(
+function* computeOutput(
   o: OutputSpec,
   part: Document[],
   out: Document[],
   key: { parts: readonly string[]; direction: 1 | -1 } | undefined,
   ctx: StageContext,
-): void {
+  /** Server-side JavaScript in the stage: each document's value is evaluated in rounds (js_defer.ts). */
+  defer: JsDeferral | undefined,
+): Generator<Document> {
   const strCmp = ctx.strCmp;
   const vars = ctx.env.newVars();
   const keyOf = (d: Document) => (key ? sortKeyOf(d, key.parts, key.direction, strCmp) : null);
@@ -481,15 +489,26 @@ function computeOutput(
   if (o.kind === "shift") {
     for (let i = 0; i < n; i++) {
       const src = part[i + (o.by as number)];
-      vars.root = src ?? part[i];
-      set(i, src ? (o.arg as Evaluator)(src, vars) : (o.def as Evaluator)(part[i], vars));
+      set(
+        i,
+        yield* evaluated(defer, () => {
+          vars.root = src ?? part[i];
+          return src ? (o.arg as Evaluator)(src, vars) : (o.def as Evaluator)(part[i], vars);
+        }),
+      );
     }
     return;
   }
-  const ys = part.map((d) => {
-    vars.root = d;
-    return (o.arg as Evaluator)(d, vars);
-  });
+  const ys: unknown[] = [];
+  for (const d of part) {
+    ys.push(
+      yield* evaluated(defer, () => {
+        vars.root = d;
+        return (o.arg as Evaluator)(d, vars);
+      }),
+    );
+  }
+  const resultOf = (st: AccState) => evaluated(defer, () => st.result());
   if (o.kind === "expMovingAvg" || o.kind === "locf" || o.kind === "linearFill") {
     const r = o.kind === "expMovingAvg"
       ? expMovingAvg(ys, o.alpha as number)
@@ -513,7 +532,7 @@ function computeOutput(
   if (!w || (w.lo === "unbounded" && w.hi === "unbounded")) {
     const st = make();
     for (const y of ys) st.add(y);
-    const r = st.result();
+    const r = yield* resultOf(st);
     for (let i = 0; i < n; i++) set(i, snapshot(r));
     return;
   }
@@ -529,7 +548,7 @@ function computeOutput(
         added++;
         empty = false;
       }
-      set(i, empty ? make().result() : snapshot(st.result()));
+      set(i, empty ? yield* resultOf(make()) : snapshot(yield* resultOf(st)));
     }
     return;
   }
@@ -537,7 +556,7 @@ function computeOutput(
     const [from, to] = ranges(i);
     const st = make();
     for (let j = Math.max(0, from); j <= Math.min(n - 1, to); j++) st.add(ys[j]);
-    set(i, st.result());
+    set(i, yield* resultOf(st));
   }
 }
 

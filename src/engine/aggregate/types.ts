@@ -42,7 +42,10 @@ export interface PipelineOptions {
   collation?: unknown;
   /** The command's `let` variables. */
   variables?: Record<string, unknown> | undefined;
-  /** Documents of another collection of the same database (for $lookup / $unionWith). */
+  /**
+   * Documents of another collection of the same database (for $lookup / $unionWith / $graphLookup);
+   * a view's may carry `PAUSE` markers (its pipeline's server-side JavaScript is awaited there).
+   */
   resolveCollection?: ((coll: string) => Iterable<Document>) | undefined;
   /**
    * For an equality `$lookup`: the documents of `coll` whose `field` matches one of `values` as

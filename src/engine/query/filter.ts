@@ -34,6 +34,11 @@ export interface WhereSupport {
    * variables) into a document predicate; throws mongod's error when JavaScript is disabled.
    */
   compile(code: string, scope: Record<string, unknown> | undefined): DocPred;
+  /**
+   * Wraps the predicate of an `$expr` that calls `$function` (`spec` its argument): the caller may
+   * evaluate it beforehand without blocking (awaited calls) and answer from what it remembers.
+   */
+  expr?(spec: unknown, pred: DocPred): DocPred;
 }
 
 export interface FilterOptions {
@@ -81,10 +86,12 @@ export function compileFilter(filter: Document | null | undefined, opts: FilterO
         new ExpressionEnv({ strCmp, now: opts.now, variables: opts.variables, js: opts.js });
       const ev = env.compile(e);
       const vars = env.newVars();
-      return (doc) => {
+      const pred: DocPred = (doc) => {
         vars.root = doc;
         return truthy(ev(doc, vars));
       };
+      const where = opts.where;
+      return where?.expr && (JSON.stringify(e) ?? "").includes('"$function"') ? where.expr(e, pred) : pred;
     },
   };
   return { matches: compileDoc(filter, ctx, true) };
