@@ -21,6 +21,7 @@ import { deferJs, jsDeferralFor } from "./js_defer.ts";
 import type { JsDeferral } from "../expression/types.ts";
 import { budgetOf, groupMemoryError } from "./memory.ts";
 import { approxValueSize } from "./value_size.ts";
+import { accumulatorCost, GROUP_OVERHEAD, groupKeyCost } from "./group_cost.ts";
 
 interface AccSpec {
   readonly field: string;
@@ -28,6 +29,8 @@ interface AccSpec {
   readonly collects: boolean;
   readonly make: CompiledAccumulator["make"];
   readonly arg: Evaluator;
+  /** Heap bytes of one group's state (group_cost.ts). */
+  readonly cost: number;
 }
 
 const COLLECTING = new Set(["$push", "$addToSet", "$median", "$percentile", "$mergeObjects"]);
@@ -66,17 +69,11 @@ export function parseAccumulators(spec: Document, ctx: StageContext, skip: strin
     }
     const op = keys[0] as string;
     const { make, arg } = compileAccumulator(op, value[op], ctx);
-    out.push({ field, make, arg, collects: COLLECTING.has(op) });
+    out.push({ field, make, arg, collects: COLLECTING.has(op), cost: accumulatorCost(op) });
   }
   return out;
 }
 
-/**
- * Bytes charged per group beside its key: the map entry and group object, plus per accumulator its
- * state object (measured JS heap cost is a few hundred bytes per group; mongod charges its own sizes).
- */
-const GROUP_OVERHEAD = 160;
-const ACC_OVERHEAD = 96;
 /** Runs the documents of new groups are spread over once a `$group` passes its budget. */
 const PARTITIONS = 16;
 
@@ -112,7 +109,8 @@ export function* groupDocuments(
   const budget = budgetOf(ctx.options);
   const collecting = accs.map((a) => a.collects);
   const anyCollecting = collecting.includes(true);
-  const perGroup = GROUP_OVERHEAD + ACC_OVERHEAD * accs.length;
+  // the measured heap cost of a group (group_cost.ts), its key added per group
+  const perGroup = GROUP_OVERHEAD + accs.reduce((n, a) => n + a.cost, 0);
   let held = 0;
   let runs: SpillRun[] | undefined;
   try {
@@ -146,7 +144,7 @@ export function* groupDocuments(
           }
           g = { id, accs: accs.map((a) => a.make(id)) };
           groups.set(k, g);
-          const size = perGroup + approxValueSize(id);
+          const size = perGroup + approxValueSize(id) + groupKeyCost(k);
           held += size;
           budget.meter(size);
         }
