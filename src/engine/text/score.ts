@@ -75,12 +75,13 @@ export function parsedTextQuery(arg: unknown, index: TextIndexInfo): Doc {
 /**
  * The index terms whose entries hold every document the `$text` argument can match (sorted, unique;
  * empty when it can match nothing), or undefined when the index cannot answer it: a `$language`
- * other than the index default (the matcher then stems unmarked documents in the query's language)
- * or a case / diacritic sensitive search (its terms are not the folded index terms).
+ * other than the index default (the matcher then stems unmarked documents in the query's language).
+ * A case / diacritic sensitive search reads the folded terms, as mongod's (the index holds folded
+ * terms; a document matching the sensitive term holds its folded form), and TEXT_MATCH applies the
+ * sensitivity.
  */
 export function textLookupTerms(arg: unknown, index: TextIndexInfo): string[] | undefined {
   const a = parseTextArgument(arg);
-  if (a.caseSensitive || a.diacriticSensitive) return undefined;
   const def = textLanguage(index.defaultLanguage);
   if (a.language !== undefined && textLanguage(a.language)?.name !== def?.name) return undefined;
   const q = parseTextQuery(a.search, index.defaultLanguage, {});
