@@ -721,9 +721,11 @@ packed_key(const uint8_t *buf, int32_t blen, int32_t *at, const uint8_t **key, i
     return 0;
 }
 
-/* sct_idx_insert for each of `count` packed keys (one call for a document's entries of one index). */
-int
-sct_idx_insert_many(WT_CURSOR *c, int unique, const uint8_t *buf, int32_t blen, int32_t count, int64_t rid)
+typedef int (*idx_op)(WT_CURSOR *, int, const uint8_t *, int32_t, int64_t);
+
+/* Applies `op` (sct_idx_insert or sct_idx_remove) to each of `count` packed keys. */
+static int
+each_packed_key(WT_CURSOR *c, int unique, const uint8_t *buf, int32_t blen, int32_t count, int64_t rid, idx_op op)
 {
     int32_t at = 0, klen;
     const uint8_t *key;
@@ -731,26 +733,24 @@ sct_idx_insert_many(WT_CURSOR *c, int unique, const uint8_t *buf, int32_t blen, 
     for (int32_t i = 0; i < count; i++) {
         if ((ret = packed_key(buf, blen, &at, &key, &klen)) != 0)
             return ret;
-        if ((ret = sct_idx_insert(c, unique, key, klen, rid)) != 0)
+        if ((ret = op(c, unique, key, klen, rid)) != 0)
             return ret;
     }
     return 0;
+}
+
+/* sct_idx_insert for each of `count` packed keys (one call for a document's entries of one index). */
+int
+sct_idx_insert_many(WT_CURSOR *c, int unique, const uint8_t *buf, int32_t blen, int32_t count, int64_t rid)
+{
+    return each_packed_key(c, unique, buf, blen, count, rid, sct_idx_insert);
 }
 
 /* sct_idx_remove for each of `count` packed keys. */
 int
 sct_idx_remove_many(WT_CURSOR *c, int unique, const uint8_t *buf, int32_t blen, int32_t count, int64_t rid)
 {
-    int32_t at = 0, klen;
-    const uint8_t *key;
-    int ret;
-    for (int32_t i = 0; i < count; i++) {
-        if ((ret = packed_key(buf, blen, &at, &key, &klen)) != 0)
-            return ret;
-        if ((ret = sct_idx_remove(c, unique, key, klen, rid)) != 0)
-            return ret;
-    }
-    return 0;
+    return each_packed_key(c, unique, buf, blen, count, rid, sct_idx_remove);
 }
 
 /* Unique lookup: meta[0] = rid.  WT_NOTFOUND when absent. */
