@@ -100,13 +100,33 @@ Deno.test({
       }
       const cs = await c.find({ $text: { $search: "Café", $caseSensitive: true } }).toArray();
       assert.ok(cs.length > 0 && cs.every((d) => JSON.stringify(d).includes("Café")));
-      // another $language is answered by the scan
-      const es = await c.find({ $text: { $search: "leche", $language: "spanish" } }).toArray();
-      const esScan = await c.find({ $text: { $search: "leche", $language: "spanish" } }, {
-        hint: { $natural: 1 },
-      })
-        .toArray();
-      assert.deepEqual(es, esScan);
+      // another $language reads the index too: the query's words stemmed in its language, each
+      // document's entries in its own (override, else the index default), as mongod
+      await c.insertMany([
+        { _id: 2001, title: "corriendo leche", language: "spanish" },
+        { _id: 2002, title: "corriendo" },
+        { _id: 2003, title: "corre", language: "spanish" },
+      ]);
+      for (
+        const t of [
+          { $search: "corriendo", $language: "spanish" },
+          { $search: "leche corriendo -corre", $language: "es" },
+          { $search: '"corriendo leche"', $language: "spanish" },
+          { $search: "running coffee", $language: "none" },
+          { $search: "runs", $language: "english" },
+          { $search: "Corriendo", $language: "spanish", $caseSensitive: true },
+        ]
+      ) {
+        const q = { $text: t };
+        const projection = { score: { $meta: "textScore" } };
+        const viaIndex = await c.find(q, { projection }).toArray();
+        const viaScan = await c.find(q, { projection, hint: { $natural: 1 } }).toArray();
+        assert.deepEqual(viaIndex, viaScan, JSON.stringify(t));
+        const wp = ((await c.find(q).explain()) as AnyDoc).queryPlanner.winningPlan;
+        assert.equal(wp.inputStage.stage, "TEXT_OR", JSON.stringify(t));
+      }
+      const es = await c.find({ $text: { $search: "corriendo", $language: "spanish" } }).toArray();
+      assert.deepEqual(es.map((d) => d._id).sort(), [2001, 2003]);
     } finally {
       await client.close();
       await server.stop();

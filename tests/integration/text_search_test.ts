@@ -47,7 +47,10 @@ Deno.test({
       assertEquals(await ids({ $search: "leche", $language: "es" }), [5, 8]);
       assertEquals(await ids({ $search: "Coffee", $caseSensitive: true }), [2]);
       assertEquals(await ids({ $search: "CAFÉ", $diacriticSensitive: true }), [5]);
-      assertEquals(await ids({ $search: "сырники", $language: "russian" }), [6]);
+      // As mongod: the document is read in English (no language field, the index default), the query
+      // stems in Russian ("сырник"), so nothing matches; in English the word is kept whole.
+      assertEquals(await ids({ $search: "сырники", $language: "russian" }), []);
+      assertEquals(await ids({ $search: "сырники" }), [6]);
       // Scores: projection and sort.
       const scored = await c.find({ $text: { $search: "cake" } }, {
         projection: { subject: 1, score: { $meta: "textScore" } },

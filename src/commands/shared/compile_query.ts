@@ -185,7 +185,6 @@ function textAccess(coll: CollectionEntry, filter: Doc, parts: QueryParts): IxSc
   if (entry.keyFormat !== TEXT_TERM_KEYS) return undefined;
   const info = textIndexInfo(entry.spec)!;
   const terms = textLookupTerms(filter["$text"], info);
-  if (terms === undefined) return undefined;
   return textScanPath(
     {
       name: entry.name,

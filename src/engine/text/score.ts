@@ -4,13 +4,17 @@
  * is the sum over the query's positive terms). A document matches when it has at least one positive
  * term, every positive phrase, and no negated term or phrase. The score of a matched document is
  * kept in `textScores` (keyed by the document object) for `{$meta: "textScore"}` in projections,
- * sorts and expressions. `textLookupTerms` gives the index terms a query reads (TEXT_OR) when the
- * index can answer it.
+ * sorts and expressions. `textLookupTerms` gives the index terms a query reads (TEXT_OR).
  */
 import type { Document as Doc } from "../../bson/document.ts";
-import { textLanguage } from "../../keys/text_language.ts";
-import { fold } from "../../keys/text_tokenize.ts";
-import { addStringScores, indexedStrings, type TextIndexInfo, textIndexInfo } from "../../keys/text_terms.ts";
+import { fold, terms } from "../../keys/text_tokenize.ts";
+import {
+  addStringScores,
+  documentLanguage,
+  indexedStrings,
+  type TextIndexInfo,
+  textIndexInfo,
+} from "../../keys/text_terms.ts";
 import { parseTextArgument, parseTextQuery } from "./query.ts";
 
 export { type TextIndexInfo, textIndexInfo };
@@ -23,23 +27,30 @@ export function textScoreOf(doc: unknown): number | undefined {
   return doc !== null && typeof doc === "object" ? textScores.get(doc) : undefined;
 }
 
-/** Compiles a `$text` argument against a text index into a scoring predicate (0 = no match). */
+/**
+ * Compiles a `$text` argument against a text index into a scoring predicate (0 = no match), as mongod
+ * answers it: the query's words are stemmed in its `$language` (default: the index's), each document
+ * is read in its own language (its language override field, else the index default — never the
+ * query's), the score is the sum of the document's entries for the query's folded terms (TEXT_OR
+ * reads the folded terms whatever the sensitivity), and TEXT_MATCH then applies `$caseSensitive` /
+ * `$diacriticSensitive` to the positive and negated terms and the phrases.
+ */
 export function compileTextSearch(arg: unknown, index: TextIndexInfo): (doc: Doc) => number {
   const a = parseTextArgument(arg);
   const options = { caseSensitive: a.caseSensitive, diacriticSensitive: a.diacriticSensitive };
+  const sensitive = a.caseSensitive || a.diacriticSensitive;
   const queryLanguage = a.language ?? index.defaultLanguage;
   const q = parseTextQuery(a.search, queryLanguage, options);
-  if (q.terms.length === 0) return () => 0;
+  const lookup = sensitive ? parseTextQuery(a.search, queryLanguage, {}).terms : q.terms;
+  if (lookup.length === 0) return () => 0;
   return (doc) => {
-    const override = doc[index.languageOverride];
-    const docLang = (typeof override === "string" ? textLanguage(override) : undefined) ??
-      (a.language !== undefined ? q.language : undefined) ?? textLanguage(index.defaultLanguage)!;
+    const lang = documentLanguage(doc, index);
     const strings = indexedStrings(doc, index);
     const scores = new Map<string, number>();
-    for (const [s, w] of strings) addStringScores(s, w, docLang, scores, q.options);
+    for (const [s, w] of strings) addStringScores(s, w, lang, scores);
     let score = 0;
     let any = false;
-    for (const t of q.terms) {
+    for (const t of lookup) {
       const s = scores.get(t);
       if (s !== undefined) {
         score += s;
@@ -47,7 +58,12 @@ export function compileTextSearch(arg: unknown, index: TextIndexInfo): (doc: Doc
       }
     }
     if (!any) return 0;
-    for (const t of q.negatedTerms) if (scores.has(t)) return 0;
+    if (sensitive) {
+      const seen = new Set<string>();
+      for (const [s] of strings) for (const t of terms(s, lang, options)) seen.add(t);
+      if (!q.terms.some((t) => seen.has(t))) return 0;
+      if (q.negatedTerms.some((t) => seen.has(t))) return 0;
+    } else if (q.negatedTerms.some((t) => scores.has(t))) return 0;
     if (q.phrases.length > 0 || q.negatedPhrases.length > 0) {
       const folded = strings.map(([s]) => fold(s, options));
       for (const p of q.phrases) if (!folded.some((s) => s.includes(p))) return 0;
@@ -74,16 +90,13 @@ export function parsedTextQuery(arg: unknown, index: TextIndexInfo): Doc {
 
 /**
  * The index terms whose entries hold every document the `$text` argument can match (sorted, unique;
- * empty when it can match nothing), or undefined when the index cannot answer it: a `$language`
- * other than the index default (the matcher then stems unmarked documents in the query's language).
- * A case / diacritic sensitive search reads the folded terms, as mongod's (the index holds folded
- * terms; a document matching the sensitive term holds its folded form), and TEXT_MATCH applies the
- * sensitivity.
+ * empty when it can match nothing): the positive terms stemmed in the query's `$language` (default:
+ * the index's) and folded — the index holds folded terms, so a case / diacritic sensitive search
+ * reads them too and TEXT_MATCH applies the sensitivity. A document indexed in another language is
+ * found only through the terms its own language gave it, as on mongod.
  */
-export function textLookupTerms(arg: unknown, index: TextIndexInfo): string[] | undefined {
+export function textLookupTerms(arg: unknown, index: TextIndexInfo): string[] {
   const a = parseTextArgument(arg);
-  const def = textLanguage(index.defaultLanguage);
-  if (a.language !== undefined && textLanguage(a.language)?.name !== def?.name) return undefined;
-  const q = parseTextQuery(a.search, index.defaultLanguage, {});
+  const q = parseTextQuery(a.search, a.language ?? index.defaultLanguage, {});
   return [...new Set(q.terms)].sort();
 }

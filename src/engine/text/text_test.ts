@@ -53,6 +53,15 @@ Deno.test("text: matching and mongod's score formula", () => {
   // language_override in the document.
   const es = compileTextSearch({ $search: "leche", $language: "spanish" }, index);
   ok(es({ subject: "Café con leche", language: "spanish" }) > 0);
+  // mongod reads a document in its own language (override, else the index default), never the query's:
+  // "corriendo" stems to "corr" in Spanish; an English document keeps "corriendo".
+  const run = compileTextSearch({ $search: "corriendo", $language: "spanish" }, index);
+  assertEquals(run({ subject: "corriendo" }), 0);
+  assertEquals(run({ subject: "corriendo", language: "spanish" }), 1);
+  // Sensitive searches score by the folded terms (the index entries), then check the sensitive term.
+  const cased = compileTextSearch({ $search: "Coffee", $caseSensitive: true }, index);
+  assertEquals(cased({ subject: "Coffee coffee shop" }), 1.5 * (0.5 * 2 / 3 + 0.5));
+  assertEquals(cased({ subject: "coffee shop" }), 0);
   throws(() => compileTextSearch({ $search: 1 }, index), { code: ErrorCode.TypeMismatch });
   throws(() => compileTextSearch({ $search: "a", $bogus: 1 }, index), { code: ErrorCode.BadValue });
 });
@@ -65,12 +74,13 @@ Deno.test("text: index info from the stored spec", () => {
   assertEquals(textIndexInfo({ key: { a: 1 } }), undefined);
 });
 
-Deno.test("textLookupTerms: the folded, stemmed positive terms; undefined when the index cannot answer", () => {
+Deno.test("textLookupTerms: the folded positive terms, stemmed in the query's language", () => {
   const index = { weights: { s: 1 }, defaultLanguage: "english", languageOverride: "language" };
   assertEquals(textLookupTerms({ $search: 'Coffee "cake shop" -tea' }, index), ["cake", "coffe", "shop"]);
   assertEquals(textLookupTerms({ $search: "the and" }, index), []);
   assertEquals(textLookupTerms({ $search: "coffee", $language: "en" }, index), ["coffe"]);
-  assertEquals(textLookupTerms({ $search: "coffee", $language: "spanish" }, index), undefined);
+  assertEquals(textLookupTerms({ $search: "corriendo", $language: "spanish" }, index), ["corr"]);
+  assertEquals(textLookupTerms({ $search: "corriendo" }, index), ["corriendo"]);
   // sensitive searches read the folded terms; TEXT_MATCH applies the sensitivity
   assertEquals(textLookupTerms({ $search: "Coffee", $caseSensitive: true }, index), ["coffe"]);
   assertEquals(textLookupTerms({ $search: "Café", $diacriticSensitive: true }, index), ["cafe"]);
