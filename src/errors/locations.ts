@@ -349,6 +349,8 @@ export const Location = {
   GeoHashRegionInvalid: 13022,
   /** A hashed index over an array value. */
   HashedIndexArrayValue: 16766,
+  /** An array in a prefix field of a compound text index. */
+  TextIndexArrayPrefix: 16675,
 
   // planner: index choice.
   MinMaxRequiresHint: 51173,

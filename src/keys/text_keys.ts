@@ -8,6 +8,8 @@
 import type { Document as Doc } from "../bson/document.ts";
 import { isDocument } from "../bson/values.ts";
 import { expandKeys } from "./multikey.ts";
+import { CommandError } from "../errors/command_error.ts";
+import { Location } from "../errors/locations.ts";
 import { encodeIndexKey, encodeValue } from "./key_string.ts";
 import { documentTermScores, type TextIndexInfo, textIndexInfo } from "./text_terms.ts";
 
@@ -65,11 +67,10 @@ function cached<K>(cache: Map<K, Uint8Array>, v: K & (string | number)): Uint8Ar
  * encodings into one buffer per document.
  */
 export function textKeys(shape: TextKeyShape, doc: Doc): Uint8Array[] {
+  const before = shape.prefix.length ? prefixTuple(shape, doc) : undefined;
   const scores = documentTermScores(doc, shape.index);
   if (scores.size === 0) return [];
-  const head = shape.prefix.length
-    ? encodeIndexKey(expandKeys(doc, shape.prefix).tuples[0] ?? [], shape.prefixDirs).slice()
-    : EMPTY;
+  const head = before ? encodeIndexKey(before, shape.prefixDirs).slice() : EMPTY;
   const tail = shape.suffix.length
     ? encodeIndexKey(expandKeys(doc, shape.suffix).tuples[0] ?? [], shape.suffixDirs).slice()
     : EMPTY;
@@ -101,11 +102,37 @@ export function textKeys(shape: TextKeyShape, doc: Doc): Uint8Array[] {
 
 const EMPTY = new Uint8Array(0);
 
+/** The value at `path` without looking into arrays on the way (mongod's extractElementAtPath). */
+function valueAt(doc: Doc, path: string): unknown {
+  let cur: unknown = doc;
+  for (const part of path.split(".")) {
+    if (!isDocument(cur)) return undefined;
+    cur = (cur as Doc)[part];
+  }
+  return cur;
+}
+
+/**
+ * The prefix fields' values of `doc`. As mongod, an array there is refused (16675): the entries of a
+ * document sit under one prefix, which an equality on the prefix reads.
+ */
+function prefixTuple(shape: TextKeyShape, doc: Doc): unknown[] {
+  for (const path of shape.prefix) {
+    if (Array.isArray(valueAt(doc, path))) {
+      throw new CommandError(
+        Location.TextIndexArrayPrefix,
+        "cannot have a multi-key as a prefix to a text index",
+      );
+    }
+  }
+  return expandKeys(doc, shape.prefix).tuples[0] ?? [];
+}
+
 /** One value tuple per term of `doc` (empty when it has none), in key-pattern order. */
 export function textKeyTuples(shape: TextKeyShape, doc: Doc): unknown[][] {
+  const prefix = shape.prefix.length ? prefixTuple(shape, doc) : [];
   const scores = documentTermScores(doc, shape.index);
   if (scores.size === 0) return [];
-  const prefix = shape.prefix.length ? expandKeys(doc, shape.prefix).tuples[0] ?? [] : [];
   const suffix = shape.suffix.length ? expandKeys(doc, shape.suffix).tuples[0] ?? [] : [];
   const out: unknown[][] = [];
   for (const [term, score] of scores) out.push([...prefix, term, score, ...suffix]);

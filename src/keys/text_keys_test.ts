@@ -1,4 +1,4 @@
-import { deepStrictEqual as assertEquals } from "node:assert/strict";
+import { deepStrictEqual as assertEquals, throws } from "node:assert/strict";
 import { textKeys, textKeyShape, textKeyTuples } from "./text_keys.ts";
 import { encodeIndexKey } from "./key_string.ts";
 import { documentTermScores, textIndexInfo } from "./text_terms.ts";
@@ -49,4 +49,14 @@ Deno.test("text keys: the encoded entries are the encoded tuples (prefix and suf
     assertEquals(textKeys(shape, doc).map((k) => [...k].join(",")).sort(), want);
   }
   assertEquals(textKeys(textKeyShape(spec)!, { title: "the" }), []);
+});
+
+Deno.test("text keys: an array in a prefix field is refused (16675), as mongod; elsewhere it is not", () => {
+  const shape = textKeyShape({ key: { a: 1, _fts: "text", _ftsx: 1 }, weights: { s: 1 } })!;
+  for (const doc of [{ a: [1, 2], s: "coffee" }, { a: [1], s: "" }]) {
+    throws(() => textKeys(shape, doc), (e: { code: number }) => e.code === 16675);
+    throws(() => textKeyTuples(shape, doc), (e: { code: number }) => e.code === 16675);
+  }
+  assertEquals(textKeyTuples(shape, { a: 1, s: "coffee" }), [[1, "coffe", 1]]);
+  assertEquals(textKeyTuples(shape, { s: "coffee" }), [[null, "coffe", 1]]);
 });

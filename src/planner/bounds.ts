@@ -45,7 +45,7 @@ function isRegex(v: unknown): boolean {
   return v instanceof RegExp || (v as { _bsontype?: string } | null)?._bsontype === "BSONRegExp";
 }
 
-function hasString(v: unknown): boolean {
+export function hasString(v: unknown): boolean {
   if (typeof v === "string") return true;
   const k = kindOf(v);
   if (k === "symbol") return true;
@@ -148,7 +148,8 @@ const ALL_STRINGS: ValueInterval = {
   point: false,
 };
 
-function pointInterval(v: unknown, keyer?: CollationKeyer): ValueInterval {
+/** The interval of an equality on `v` (a point; `null` also reaches missing / undefined). */
+export function pointInterval(v: unknown, keyer?: CollationKeyer): ValueInterval {
   if (v === null) {
     return {
       lo: { bytes: encodeValue(undefined).slice(), incl: true, display: "undefined" },

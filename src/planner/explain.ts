@@ -164,7 +164,7 @@ export function explainTree(q: ExplainInput, stats?: RunStats): Doc {
     const rest = Object.fromEntries(Object.entries(q.filter).filter(([k]) => k !== "$text"));
     node = withN({
       stage: "TEXT_MATCH",
-      indexPrefix: {},
+      indexPrefix: text.indexPrefix ?? {},
       indexName: a.indexName,
       parsedTextQuery: text.parsed ??
         { terms: text.terms, negatedTerms: [], phrases: [], negatedPhrases: [] },

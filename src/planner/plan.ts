@@ -45,6 +45,8 @@ export interface IxScanPath {
     readonly terms: readonly string[];
     /** explain's `parsedTextQuery` (terms, negatedTerms, phrases, negatedPhrases). */
     readonly parsed?: Record<string, unknown>;
+    /** The equality values of a compound text index's prefix fields (explain's `indexPrefix`). */
+    readonly indexPrefix?: Record<string, unknown>;
   };
 }
 

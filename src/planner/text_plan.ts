@@ -3,27 +3,80 @@
  * mongod's TEXT_OR reads it: one scan of the index entries of each query term (`[term]` on `_fts`,
  * any score), the record ids gathered and deduplicated, the documents fetched and then matched and
  * scored by the `$text` predicate (TEXT_MATCH). Used only when the index holds term entries (the
- * caller checks its catalog marker, keys/text_keys.ts `TEXT_TERM_KEYS`) and has no prefix fields
- * (mongod would need equality on them).
+ * caller checks its catalog marker, keys/text_keys.ts `TEXT_TERM_KEYS`).
+ *
+ * A compound text index with prefix fields (`{category: 1, body: "text"}`) keeps each document's
+ * entries under its prefix values, so mongod needs an equality on every prefix field in the same
+ * query (top level or in a top-level `$and`; `$in` and ranges do not do) and reads only that
+ * prefix's entries; without one its planner fails with 291 NoQueryExecutionPlans
+ * (`textPrefixValues`).
  */
 import type { IndexInfo, IxScanPath } from "./plan.ts";
-import { buildBounds, type ValueInterval } from "./bounds.ts";
+import { buildBounds, extractPredicates, hasString, pointInterval, type ValueInterval } from "./bounds.ts";
 import { encodeValue } from "../keys/key_string.ts";
+import { CommandError } from "../errors/command_error.ts";
+import type { Document as Doc } from "../bson/document.ts";
 
-/** The TEXT_OR scan of `terms` (sorted, unique) over text index `ix`, or undefined when unusable. */
+/** The text index's prefix fields (the key fields before `_fts`). */
+export function textPrefixFields(key: Doc): string[] {
+  const fields = Object.keys(key);
+  const at = fields.indexOf("_fts");
+  return at < 0 ? [] : fields.slice(0, at);
+}
+
+/**
+ * The equality value of each prefix field of the text index (in key order; `[]` without prefix), or
+ * undefined when an equality's value cannot bound our entries (a string under a collation: the
+ * entries hold raw strings) — the caller scans then. Throws mongod's planner error when a prefix
+ * field has no equality.
+ */
+export function textPrefixValues(
+  filter: Doc,
+  prefix: readonly string[],
+  ns: string,
+  collated: boolean,
+): unknown[] | undefined {
+  if (prefix.length === 0) return [];
+  const preds = extractPredicates(filter, false);
+  const values: unknown[] = [];
+  for (const f of prefix) {
+    const eq = preds.get(f)?.find((p) => p.kind === "eq");
+    if (eq === undefined || eq.kind !== "eq") {
+      throw new CommandError(
+        "NoQueryExecutionPlans",
+        `error processing query: ns=${ns} planner returned error :: caused by :: failed to use text index ` +
+          "to satisfy $text query (if text index is compound, are equality predicates given for all prefix fields?)",
+      );
+    }
+    values.push(eq.value);
+  }
+  return collated && values.some(hasString) ? undefined : values;
+}
+
+/**
+ * The TEXT_OR scan of `terms` (sorted, unique) over text index `ix` under the equality values of its
+ * prefix fields (`prefixValues`, in key order), or undefined when unusable.
+ */
 export function textScanPath(
   ix: IndexInfo,
   terms: readonly string[],
   parsed?: Record<string, unknown>,
+  prefixValues: readonly unknown[] = [],
 ): IxScanPath | undefined {
   const fields = Object.keys(ix.key);
-  if (fields[0] !== "_fts") return undefined;
+  if (fields[prefixValues.length] !== "_fts") return undefined;
   const points: ValueInterval[] = terms.map((t) => {
     const end = { bytes: encodeValue(t), incl: true, display: JSON.stringify(t) };
     return { lo: end, hi: end, point: true };
   });
-  const dirs = fields.map(() => 1 as const);
-  const b = buildBounds(fields, dirs, [points, ...fields.slice(1).map(() => undefined)]);
+  const dirs = fields.map((f, i) => (i < prefixValues.length && Number(ix.key[f]) < 0 ? -1 : 1) as 1 | -1);
+  const b = buildBounds(fields, dirs, [
+    ...prefixValues.map((v) => [pointInterval(v)]),
+    points,
+    ...fields.slice(prefixValues.length + 1).map(() => undefined),
+  ]);
+  const indexPrefix: Record<string, unknown> = {};
+  prefixValues.forEach((v, i) => indexPrefix[fields[i]!] = v);
   return {
     kind: "ixScan",
     indexName: ix.name,
@@ -38,6 +91,6 @@ export function textScanPath(
     providesSort: false,
     dedup: true,
     score: 0,
-    text: { terms, ...(parsed ? { parsed } : {}) },
+    text: { terms, ...(parsed ? { parsed } : {}), ...(prefixValues.length ? { indexPrefix } : {}) },
   };
 }

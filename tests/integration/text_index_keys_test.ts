@@ -229,3 +229,115 @@ Deno.test({
     }
   },
 });
+
+Deno.test({
+  name: "$text over a compound text index reads the entries under the prefix equality",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    const server = await startServer({ port: 0, storagePath: ":memory:", logLevel: "ERROR" });
+    const client = new MongoClient(server.uri);
+    const db = client.db("textprefix");
+    try {
+      let seed = 11;
+      const rnd = () => (seed = (seed * 48271) % 2147483647) / 2147483647;
+      const pick = <T>(xs: readonly T[]) => xs[Math.floor(rnd() * xs.length)]!;
+      const docs = Array.from({ length: 400 }, (_, i) => ({
+        _id: i,
+        body: Array.from({ length: 1 + Math.floor(rnd() * 3) }, () => pick(WORDS)).join(" "),
+        ...(i % 9 === 0 ? {} : { category: pick(["x", "y", "z", 7, null]) }),
+        a: pick([1, 2]),
+        b: pick(["p", "q"]),
+        n: i,
+      }));
+      const c = db.collection<AnyDoc>("c");
+      await c.insertMany(docs.slice(0, 250));
+      await c.createIndex({ category: 1, body: "text" });
+      await c.insertMany(docs.slice(250));
+      await c.updateMany({ _id: { $lt: 30 } }, { $set: { category: "x" } }); // entries move prefix
+      await c.deleteMany({ _id: { $gte: 390 } });
+      const projection = { score: { $meta: "textScore" } };
+      const queries: AnyDoc[] = [];
+      for (const category of ["x", "y", 7, null, "none"]) {
+        for (const search of ["coffee", "cake -shop", '"coffee shop"', "running tea"]) {
+          queries.push({ category, $text: { $search: search } });
+        }
+      }
+      queries.push({ $and: [{ category: { $eq: "y" } }, { $text: { $search: "baking" } }] });
+      queries.push({ category: "x", n: { $gt: 100 }, $text: { $search: "coffee cake" } });
+      for (const q of queries) {
+        const viaIndex = await c.find(q, { projection }).toArray();
+        const viaScan = await c.find(q, { projection, hint: { $natural: 1 } }).toArray();
+        assert.deepEqual(viaIndex, viaScan, JSON.stringify(q));
+        const plan = (await c.find(q).explain("executionStats")) as AnyDoc;
+        const wp = plan.queryPlanner.winningPlan;
+        assert.equal(
+          `${wp.stage} > ${wp.inputStage?.stage}`,
+          "TEXT_MATCH > TEXT_OR",
+          JSON.stringify([q, wp]),
+        );
+        const category = "category" in q ? q.category : "y";
+        assert.deepEqual(wp.indexPrefix, { category });
+        // only that prefix's documents are read
+        const inPrefix = await c.countDocuments(
+          category === null ? { category: null } : { category },
+          { hint: { $natural: 1 } },
+        );
+        assert.ok(plan.executionStats.totalDocsExamined <= inPrefix, JSON.stringify(q));
+      }
+      const x = await c.find({ category: "x", $text: { $search: "coffee" } }).toArray();
+      assert.ok(x.length > 0 && x.every((d) => d.category === "x"));
+      // mongod's planner error without an equality on every prefix field
+      for (
+        const q of [
+          { $text: { $search: "coffee" } },
+          { category: { $in: ["x", "y"] }, $text: { $search: "coffee" } },
+          { category: { $gte: "x" }, $text: { $search: "coffee" } },
+        ]
+      ) {
+        const e = await c.find(q).toArray().catch((e) => e);
+        assert.equal(e?.code, 291, JSON.stringify(q));
+        assert.equal(e.codeName, "NoQueryExecutionPlans");
+        assert.match(
+          e.message,
+          /planner returned error :: caused by :: failed to use text index to satisfy \$text query \(if text index is compound, are equality predicates given for all prefix fields\?\)/,
+        );
+      }
+      const agg = await c.aggregate([{ $match: { $text: { $search: "coffee" } } }]).toArray().catch((e) => e);
+      assert.equal(agg?.code, 291);
+      const aggOk = await c.aggregate([
+        { $match: { category: "x", $text: { $search: "coffee" } } },
+        { $addFields: { score: { $meta: "textScore" } } },
+      ]).toArray();
+      assert.deepEqual(
+        aggOk,
+        await c.find({ category: "x", $text: { $search: "coffee" } }, { projection }).toArray(),
+      );
+      // two prefix fields (one descending) and a suffix field
+      const d = db.collection<AnyDoc>("d");
+      await d.insertMany(docs);
+      await d.createIndex({ a: 1, b: -1, body: "text", n: 1 });
+      for (const [a, b] of [[1, "p"], [2, "q"], [3, "p"]]) {
+        const q = { a, b, $text: { $search: "coffee tea" } };
+        const viaIndex = await d.find(q, { projection }).toArray();
+        const viaScan = await d.find(q, { projection, hint: { $natural: 1 } }).toArray();
+        assert.deepEqual(viaIndex, viaScan, JSON.stringify(q));
+        const wp = ((await d.find(q).explain()) as AnyDoc).queryPlanner.winningPlan;
+        assert.deepEqual(wp.indexPrefix, { a, b });
+      }
+      const partial = await d.find({ a: 1, $text: { $search: "coffee" } }).toArray().catch((e) => e);
+      assert.equal(partial?.code, 291);
+      // an array in a prefix field cannot be indexed (mongod's 16675); the suffix may hold one
+      const arr = await c.insertOne({ _id: 5000, category: ["x"], body: "coffee" }).catch((e) => e);
+      assert.equal(arr?.code, 16675);
+      assert.equal(await c.countDocuments({ _id: 5000 }), 0);
+      for (const name of ["c", "d"]) {
+        const v = await db.command({ validate: name, full: true });
+        assert.equal(v.valid, true, JSON.stringify(v));
+      }
+    } finally {
+      await client.close();
+      await server.stop();
+    }
+  },
+});

@@ -9,7 +9,7 @@ import {
   textIndexInfo,
   textLookupTerms,
 } from "../../engine/text/mod.ts";
-import { textScanPath } from "../../planner/text_plan.ts";
+import { textPrefixFields, textPrefixValues, textScanPath } from "../../planner/text_plan.ts";
 import { TEXT_TERM_KEYS } from "../../keys/text_keys.ts";
 import { effectiveCollation } from "./default_collation.ts";
 import type { WhereSupport } from "../../engine/query/filter.ts";
@@ -172,31 +172,48 @@ function planWithCache(input: FindPlanInput, key: string | undefined): PlanChoic
 /**
  * The TEXT_OR scan of the collection's text index for a top-level `$text`, when the index can answer
  * it (engine/text `textLookupTerms`, planner/text_plan.ts); otherwise the documents are scanned and
- * the `$text` predicate matches and scores each one.
+ * the `$text` predicate matches and scores each one. A compound text index needs an equality on each
+ * prefix field (mongod's 291 otherwise, planner/text_plan.ts `textPrefixValues`).
  */
-function textAccess(coll: CollectionEntry, filter: Doc, parts: QueryParts): IxScanPath | undefined {
-  if (!Object.hasOwn(filter, "$text") || parts.hint !== undefined) return undefined;
+function textAccess(
+  coll: CollectionEntry,
+  filter: Doc,
+  parts: QueryParts,
+  collated: boolean,
+): IxScanPath | undefined {
+  const arg = topLevelText(filter);
+  if (arg === undefined || parts.hint !== undefined) return undefined;
   if (parts.min !== undefined || parts.max !== undefined) return undefined;
   const entry = coll.indexes.find((i) => textIndexInfo(i.spec) !== undefined);
+  if (!entry || entry.spec["hidden"] === true) return undefined;
+  const key = (entry.spec["key"] ?? {}) as Doc;
+  const prefix = textPrefixValues(filter, textPrefixFields(key), `${coll.db}.${coll.name}`, collated);
   // A text index still being built does not hold every document's entries yet; one written before
   // term keys (no TEXT_TERM_KEYS marker) holds a placeholder per document until the startup rewrite
   // (executor/text_index_upgrade.ts) has finished with it: both are scanned around.
-  if (!entry || entry.spec["hidden"] === true || entry.building) return undefined;
-  if (entry.keyFormat !== TEXT_TERM_KEYS) return undefined;
+  if (entry.building || entry.keyFormat !== TEXT_TERM_KEYS || prefix === undefined) return undefined;
   const info = textIndexInfo(entry.spec)!;
-  const terms = textLookupTerms(filter["$text"], info);
+  const terms = textLookupTerms(arg, info);
   return textScanPath(
-    {
-      name: entry.name,
-      key: (entry.spec["key"] ?? {}) as Doc,
-      unique: false,
-      sparse: false,
-      multikey: true,
-      hidden: false,
-    },
+    { name: entry.name, key, unique: false, sparse: false, multikey: true, hidden: false },
     terms,
-    parsedTextQuery(filter["$text"], info),
+    parsedTextQuery(arg, info),
+    prefix,
   );
+}
+
+/** The `$text` argument of the filter's top-level conjunction (`$and` flattened), if any. */
+function topLevelText(filter: Doc): unknown {
+  if (Object.hasOwn(filter, "$text")) return filter["$text"];
+  const and = filter["$and"];
+  if (!Array.isArray(and)) return undefined;
+  for (const sub of and) {
+    if (sub !== null && typeof sub === "object" && !Array.isArray(sub)) {
+      const found = topLevelText(sub as Doc);
+      if (found !== undefined) return found;
+    }
+  }
+  return undefined;
 }
 
 /**
@@ -230,7 +247,7 @@ export function compileQuery(
     })
     : null;
   const infos = indexInfos(coll);
-  const textScan = textIndex ? textAccess(coll!, filter, parts) : undefined;
+  const textScan = textIndex ? textAccess(coll!, filter, parts, strCmp !== undefined) : undefined;
   const plan = textScan ? { access: textScan, rejected: [] } : planWithCache({
     filter,
     sort: parts.sort,
