@@ -6,9 +6,12 @@ export interface Lsid {
   readonly uid?: Binary;
 }
 
+/** Two lowercase hex digits per byte value (every request with a session computes its key). */
+const HEX = Array.from({ length: 256 }, (_, b) => b.toString(16).padStart(2, "0"));
+
 function hex(bytes: Uint8Array): string {
   let s = "";
-  for (const b of bytes) s += b.toString(16).padStart(2, "0");
+  for (let i = 0; i < bytes.length; i++) s += HEX[bytes[i]!]!;
   return s;
 }
 

@@ -80,7 +80,7 @@ export class ReplySlot<R = unknown> {
  */
 function keyBytes(key: string, extra = 0): Uint8Array {
   const out = new Uint8Array(key.length + extra);
-  for (let i = 0; i < key.length; i++) out[i] = key.charCodeAt(i);
+  for (let i = 0; i < key.length; i++) out[i] = key.charCodeAt(i); // hex digits and a colon: ASCII
   return out;
 }
 
@@ -88,11 +88,15 @@ function keyBytes(key: string, extra = 0): Uint8Array {
  * The row of one write: the session key, a NUL (never in `lsidKey`), the txnNumber as big-endian
  * int64 with its sign bit flipped, so a session's rows sort by txnNumber after its old row key.
  */
-function rowKey(key: string, txnNumber: bigint): Uint8Array {
-  const out = keyBytes(key, 9);
+function rowKey(key: string | Uint8Array, txnNumber: bigint): Uint8Array {
+  const out = typeof key === "string" ? keyBytes(key, 9) : new Uint8Array(key.length + 9);
+  if (typeof key !== "string") out.set(key);
   new DataView(out.buffer).setBigUint64(key.length + 1, BigInt.asUintN(64, txnNumber) ^ SIGN_BIT);
   return out;
 }
+
+/** Session keys' bytes kept at most (a cache: cleared when full). */
+const MAX_KEY_BYTES = 10_000;
 
 const SIGN_BIT = 1n << 63n;
 
@@ -103,6 +107,8 @@ export class RetryableWrites<R> {
    * "old" for a row in the old layout. Set once the transaction that wrote it committed, or by a load.
    */
   readonly #stored = new Map<string, bigint | "old">();
+  /** `keyBytes` of recently seen session keys (rebuilt on a miss). */
+  readonly #keyBytes = new Map<string, Uint8Array>();
   #store: { storage: StorageEngine; table: InternalTable } | undefined;
   #records = 0;
   #reapedAt = 0;
@@ -164,7 +170,8 @@ export class RetryableWrites<R> {
   storageFor(id: WriteId, storage: StorageEngine, slot: ReplySlot<R> = new ReplySlot<R>()): StorageEngine {
     const store = this.#store;
     if (!store) return storage;
-    const key = rowKey(id.key, id.txnNumber);
+    const prefix = this.#keyBytesOf(id.key);
+    const key = rowKey(prefix, id.txnNumber);
     const txnNumber = Long.fromBigInt(id.txnNumber);
     return new MarkingStorage(storage, slot, (txn, reply) => {
       const row = BSON.serialize(
@@ -175,9 +182,18 @@ export class RetryableWrites<R> {
       const t = txn.table(store.table);
       const previous = this.#stored.get(id.key);
       if (previous === "old") t.remove(keyBytes(id.key));
-      else if (previous !== undefined && previous !== id.txnNumber) t.remove(rowKey(id.key, previous));
+      else if (previous !== undefined && previous !== id.txnNumber) t.remove(rowKey(prefix, previous));
       t.put(key, row);
     }, () => this.#stored.set(id.key, id.txnNumber));
+  }
+
+  #keyBytesOf(key: string): Uint8Array {
+    let bytes = this.#keyBytes.get(key);
+    if (!bytes) {
+      if (this.#keyBytes.size >= MAX_KEY_BYTES) this.#keyBytes.clear();
+      this.#keyBytes.set(key, bytes = keyBytes(key));
+    }
+    return bytes;
   }
 
   /**
