@@ -56,6 +56,11 @@ export interface CompiledQuery {
    * showRecordId, `{$meta: "recordId" | "indexKey"}`).
    */
   readonly project: ((doc: Doc, meta?: RowMeta) => Doc) | null;
+  /**
+   * The projection calls server-side JavaScript (`$function`): `nextBatch` projects each row through
+   * this, which evaluates it in rounds and awaits the calls (other clients are served meanwhile).
+   */
+  readonly projectAwaited?: (<T>(f: () => T) => Promise<T>) | undefined;
   /** find's returnKey (explain: RETURN_KEY instead of a projection stage). */
   readonly returnKey?: boolean | undefined;
   /** The projection reads row metadata: build a `RowMeta` for each row it projects. */
@@ -134,6 +139,9 @@ export class QuerySource implements BatchSource {
     ctl: OpControl = NEVER_YIELD,
   ): Promise<{ docs: Uint8Array[]; done: boolean }> {
     const project = this.#projector();
+    if (project && this.q.projectAwaited) {
+      return this.#nextBatchAwaited(maxDocs, maxBytes, ctl, project, this.q.projectAwaited);
+    }
     const acc: Acc<Uint8Array> = { out: [], bytes: 0 };
     const take = (row: Row) => (project ? projectBytes(row, project) : row.bytes);
     const size = (b: Uint8Array) => b.length + BATCH_ELEMENT_OVERHEAD;
@@ -142,6 +150,44 @@ export class QuerySource implements BatchSource {
     }
     ctl.check();
     return { docs: acc.out, done: this.#isDone() };
+  }
+
+  /** A projected row that did not fit in the last batch (`#nextBatchAwaited`). */
+  #projectedNext: Uint8Array | undefined;
+
+  /**
+   * `nextBatch` for a projection calling server-side JavaScript: one row at a time is pulled and
+   * projected through `awaited` (its calls run awaited), so the event loop is never held by a call.
+   */
+  async #nextBatchAwaited(
+    maxDocs: number,
+    maxBytes: number,
+    ctl: OpControl,
+    project: (row: Row) => Doc,
+    awaited: <T>(f: () => T) => Promise<T>,
+  ): Promise<{ docs: Uint8Array[]; done: boolean }> {
+    const out: Uint8Array[] = [];
+    let bytes = 0;
+    while (out.length < maxDocs) {
+      if (this.#projectedNext === undefined) {
+        const acc: Acc<Row> = { out: [], bytes: 0 };
+        while (this.#pull(acc, 1, Infinity, (row) => row, () => 0, EXAMINE_PER_PULL)) {
+          if (ctl.dueNow()) await ctl.yieldNow();
+        }
+        ctl.check();
+        const row = acc.out[0];
+        if (!row) break;
+        this.#projectedNext = await awaited(() => projectBytes(row, project));
+        if (this.#closed) break;
+      }
+      const size = this.#projectedNext.length + BATCH_ELEMENT_OVERHEAD;
+      if (out.length > 0 && bytes + size > maxBytes) break;
+      out.push(this.#projectedNext);
+      bytes += size;
+      this.#projectedNext = undefined;
+    }
+    ctl.check();
+    return { docs: out, done: this.#projectedNext === undefined && this.#isDone() };
   }
 
   /**

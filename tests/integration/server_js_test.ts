@@ -643,6 +643,15 @@ Deno.test({
         ),
         31264,
       );
+      // update pipelines, find projections and $merge's whenMatched pipeline (run when JS is enabled)
+      const one = { $function: { body: "function() { return 1 }", args: [], lang: "js" } };
+      assert.equal(await codeOf(c.updateOne({ _id: 1 }, [{ $set: { x: one } }])), 31264);
+      assert.equal(await codeOf(c.find({}, { projection: { x: one } }).toArray()), 31264);
+      assert.equal(
+        await codeOf(c.aggregate([{ $merge: { into: "c", whenMatched: [{ $set: { x: one } }] } }]).toArray()),
+        31264,
+      );
+      assert.deepEqual(await c.findOne({ _id: 1 }), { _id: 1, a: 1 });
       assert.equal(
         await codeOf(
           client.db("js").command({

@@ -45,6 +45,9 @@ import { serializeStorable } from "../shared/stored_depth.ts";
 import { decodeDocument } from "../../bson/decode.ts";
 import { BSON } from "bson";
 import { LIMITS } from "../../limits.ts";
+import { jsHost } from "../../engine/js/host.ts";
+import type { JsHost } from "../../engine/expression/types.ts";
+import { evaluateAwaited } from "../../engine/aggregate/js_defer.ts";
 
 /** Index keys are computed with the query engine's partial-filter compiler. */
 const keyOpts = { compilePartialFilter };
@@ -339,6 +342,9 @@ export async function runWriteStage(
   }
   if (!(stage.on.length === 1 && stage.on[0] === "_id")) requireUniqueIndex(coll, stage.on);
   const pipelineUpdate = Array.isArray(stage.whenMatched) ? stage.whenMatched : undefined;
+  const mergeJs = pipelineUpdate && (JSON.stringify(pipelineUpdate) ?? "").includes('"$function"')
+    ? jsHost(ctx.js, ctx.deadline, { deferrable: true })
+    : undefined;
   for (const doc of results) {
     if (doc === PAUSE) {
       await ctl.yieldNow();
@@ -356,7 +362,15 @@ export async function runWriteStage(
       }
       filter[f] = v;
     }
-    ctx.storage.write((txn) => mergeOne(txn, coll, stage, filter, doc, pipelineUpdate), { sync });
+    const now = new Date();
+    const write = () =>
+      ctx.storage.write((txn) => mergeOne(txn, coll, stage, filter, doc, pipelineUpdate, now, mergeJs), {
+        sync,
+      });
+    // a whenMatched pipeline calling `$function`: the write runs in rounds, each call awaited between
+    // them (a round that meets a call without an answer rolls back, nothing written)
+    if (mergeJs?.deferred) await evaluateAwaited(mergeJs.deferred, write);
+    else write();
     if (ctl.due()) await ctl.yieldNow();
   }
 }
@@ -441,6 +455,8 @@ function mergeOne(
   filter: Doc,
   doc: Doc,
   pipelineUpdate: Doc[] | undefined,
+  now: Date,
+  js: JsHost | undefined,
 ): void {
   const q = compileQuery({ filter }, coll);
   const [target] = findTargets(txn, coll, q, false);
@@ -488,8 +504,8 @@ function mergeOne(
       if (!diff) return; // mongod's $set of equal values: no write, no oplog entry
       break;
     default: {
-      const updater = compileUpdate(pipelineUpdate!, { variables: { new: doc, ...(stage.let ?? {}) } });
-      const r = updater.apply(structuredCopy(existing), { isInsert: false, now: new Date() });
+      const updater = compileUpdate(pipelineUpdate!, { variables: { new: doc, ...(stage.let ?? {}) }, js });
+      const r = updater.apply(structuredCopy(existing), { isInsert: false, now });
       if (!r.modified) return; // nothing to write, nothing logged
       next = r.doc;
       diff = r.diff;

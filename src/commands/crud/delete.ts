@@ -15,6 +15,8 @@ import { findCollection } from "../shared/namespace.ts";
 import { WriteErrors } from "../write/write_result.ts";
 import { retryOnConflict } from "../write/conflict_retry.ts";
 import { compileQueryWithLet } from "../shared/query_let.ts";
+import { jsFreeTargets, type JsRounds, jsRoundsFor, writeInRounds } from "../write/js_rounds.ts";
+import type { CompiledQuery } from "../../executor/query.ts";
 import { type JsParts, jsQueryParts, prefetchedJsParts } from "../shared/where.ts";
 import { FAST_BUDGET, findTargets } from "../write/targets.ts";
 import { retryYielding, writeTargetsYielding } from "../write/yielding_write.ts";
@@ -73,10 +75,30 @@ export async function applyDelete(
     txn.remove(entry, row.rid, indexKeysOf(entry, doc, keyOpts));
     if (out.n++ === 0) out.first = doc;
   };
+  // `$where`/`$expr` calls the prefetch did not answer: awaited (write/js_rounds.ts)
+  const rounds = jsRoundsFor(js, st.q);
+  try {
+    return await deleteIn(ctx, coll, st, q, sync, removeRow, rounds, js);
+  } finally {
+    rounds?.close();
+  }
+}
+
+/** The write of `applyDelete` once everything is compiled. */
+async function deleteIn(
+  ctx: RequestContext,
+  coll: CollectionEntry,
+  st: DeleteStatement,
+  q: CompiledQuery,
+  sync: boolean,
+  removeRow: (txn: WriteTxn, row: Row, out: DeleteOutcome, entry: CollectionEntry) => void,
+  rounds: JsRounds | undefined,
+  js: JsParts,
+): Promise<DeleteOutcome> {
   const byId = q.access.kind === "idLookup";
   if (byId || !ctx.transaction) {
     try {
-      return ctx.storage.write((txn) => {
+      return await writeInRounds(ctx, rounds, (txn) => {
         const out: DeleteOutcome = { n: 0 };
         const targets = findTargets(txn, coll, q, st.multi, ctx.control, byId ? undefined : FAST_BUDGET);
         for (const row of targets) removeRow(txn, row, out, coll);
@@ -85,18 +107,28 @@ export async function applyDelete(
     } catch (e) {
       if (!retryYielding(e, st.multi, ctx)) throw e;
     }
+    rounds?.committed();
   }
   const outcome: DeleteOutcome = { n: 0 };
-  await writeTargetsYielding(ctx, coll, q, st.multi, sync, () => {
-    const b: DeleteOutcome = { n: 0 };
-    return {
-      write: (txn, row, entry) => removeRow(txn, row, b, entry),
-      committed: () => {
-        if (outcome.n === 0 && b.first) outcome.first = b.first;
-        outcome.n += b.n;
-      },
-    };
-  }, !ctx.transaction);
+  await writeTargetsYielding(
+    ctx,
+    coll,
+    q,
+    st.multi,
+    sync,
+    () => {
+      const b: DeleteOutcome = { n: 0 };
+      return {
+        write: (txn, row, entry) => removeRow(txn, row, b, entry),
+        committed: () => {
+          if (outcome.n === 0 && b.first) outcome.first = b.first;
+          outcome.n += b.n;
+        },
+      };
+    },
+    !ctx.transaction,
+    rounds && { rounds, targets: jsFreeTargets(coll, st, js) },
+  );
   return outcome;
 }
 

@@ -33,6 +33,8 @@ import { WriteErrors } from "../write/write_result.ts";
 import { retryOnConflict } from "../write/conflict_retry.ts";
 import { compileQueryWithLet } from "../shared/query_let.ts";
 import { type JsParts, jsQueryParts, prefetchedJsParts } from "../shared/where.ts";
+import { jsFreeTargets, type JsRounds, jsRoundsFor, writeInRounds } from "../write/js_rounds.ts";
+import type { CompiledQuery } from "../../executor/query.ts";
 import { FAST_BUDGET, findTargets } from "../write/targets.ts";
 import { retryYielding, writeTargetsYielding } from "../write/yielding_write.ts";
 import type { Row } from "../../executor/rows.ts";
@@ -40,7 +42,13 @@ import { LIMITS } from "../../limits.ts";
 import { serializeStorable } from "../shared/stored_depth.ts";
 import { compatAtLeast } from "../shared/server_version.ts";
 import { idIndexKey, indexKeysOf } from "../../executor/index_keys.ts";
-import { compileMatchPosition, compilePartialFilter, compileUpdate, upsertSeed } from "../../engine/mod.ts";
+import {
+  compileMatchPosition,
+  compilePartialFilter,
+  compileUpdate,
+  type Updater,
+  upsertSeed,
+} from "../../engine/mod.ts";
 import { valuesEqual } from "../../bson/compare.ts";
 import { validateIdValue } from "../write/validate_doc.ts";
 import type { CollectionEntry, WriteTxn } from "../../storage/api.ts";
@@ -129,6 +137,7 @@ export async function applyUpdate(
     arrayFilters: st.arrayFilters,
     collation,
     variables: st.variables,
+    js: js.js,
   });
   const position = updater.needsMatchedIndex
     ? compileMatchPosition(st.q, collation ? { collation } : {})
@@ -140,7 +149,29 @@ export async function applyUpdate(
     (st.upsert ? ensureCollection(ctx, collName) : undefined);
   if (!coll) return { matched: 0, modified: 0 };
   const now = new Date();
+  // `$function` in the pipeline, `$where`/`$expr` the prefetch did not answer: awaited (js_rounds.ts)
+  const rounds = jsRoundsFor(js, st.q, st.u);
+  try {
+    return await updateIn(ctx, coll, st, q, updater, position, now, sync, validation, rounds, js);
+  } finally {
+    rounds?.close();
+  }
+}
 
+/** The write of `applyUpdate` once everything is compiled. */
+async function updateIn(
+  ctx: RequestContext,
+  coll: CollectionEntry,
+  st: UpdateStatement,
+  q: CompiledQuery,
+  updater: Updater,
+  position: ((doc: Doc) => string | undefined) | undefined,
+  now: Date,
+  sync: boolean,
+  validation: { bypass: boolean | undefined; warn: (m: string) => void },
+  rounds: JsRounds | undefined,
+  js: JsParts,
+): Promise<UpdateOutcome> {
   /** Updates one matched document, counting it in `out`. */
   const updateRow = (txn: WriteTxn, row: Row, out: UpdateOutcome, entry: CollectionEntry) => {
     out.matched++;
@@ -221,7 +252,7 @@ export async function applyUpdate(
   const byId = q.access.kind === "idLookup";
   if (byId || !ctx.transaction) {
     try {
-      return ctx.storage.write((txn) => {
+      return await writeInRounds(ctx, rounds, (txn) => {
         const targets = findTargets(txn, coll, q, st.multi, ctx.control, byId ? undefined : FAST_BUDGET);
         const outcome: UpdateOutcome = { matched: 0, modified: 0 };
         for (const row of targets) updateRow(txn, row, outcome, coll);
@@ -231,22 +262,32 @@ export async function applyUpdate(
     } catch (e) {
       if (!retryYielding(e, st.multi, ctx)) throw e;
     }
+    rounds?.committed();
   }
   const outcome: UpdateOutcome = { matched: 0, modified: 0 };
-  await writeTargetsYielding(ctx, coll, q, st.multi, sync, () => {
-    const b: UpdateOutcome = { matched: 0, modified: 0 };
-    return {
-      write: (txn, row, entry) => updateRow(txn, row, b, entry),
-      committed: () => {
-        outcome.matched += b.matched;
-        outcome.modified += b.modified;
-        if (b.beforeRow) outcome.beforeRow = b.beforeRow;
-        if (b.after) outcome.after = b.after;
-      },
-    };
-  }, !ctx.transaction);
+  await writeTargetsYielding(
+    ctx,
+    coll,
+    q,
+    st.multi,
+    sync,
+    () => {
+      const b: UpdateOutcome = { matched: 0, modified: 0 };
+      return {
+        write: (txn, row, entry) => updateRow(txn, row, b, entry),
+        committed: () => {
+          outcome.matched += b.matched;
+          outcome.modified += b.modified;
+          if (b.beforeRow) outcome.beforeRow = b.beforeRow;
+          if (b.after) outcome.after = b.after;
+        },
+      };
+    },
+    !ctx.transaction,
+    rounds && { rounds, targets: jsFreeTargets(coll, st, js) },
+  );
   if (outcome.matched === 0 && st.upsert) {
-    await retryOnConflict(ctx, () => ctx.storage.write((txn) => upsert(txn, outcome), { sync }));
+    await retryOnConflict(ctx, () => writeInRounds(ctx, rounds, (txn) => upsert(txn, outcome), { sync }));
   }
   return outcome;
 }

@@ -14,6 +14,7 @@ import { TEXT_TERM_KEYS } from "../../keys/text_keys.ts";
 import { effectiveCollation } from "./default_collation.ts";
 import type { WhereSupport } from "../../engine/query/filter.ts";
 import type { JsHost } from "../../engine/expression/types.ts";
+import { evaluateAwaited } from "../../engine/aggregate/js_defer.ts";
 import {
   compileFilter,
   compileProjection,
@@ -244,8 +245,14 @@ export function compileQuery(
       filter,
       ...(parts.variables ? { variables: parts.variables } : {}),
       filterOptions: collation ? { collation } : {},
+      ...(parts.js ? { js: parts.js } : {}),
     })
     : null;
+  // a projection calling `$function`: each row's projection in rounds, its calls awaited
+  const projectDefer = projection && !parts.returnKey && parts.js?.deferred &&
+      (JSON.stringify(parts.projection) ?? "").includes('"$function"')
+    ? parts.js.deferred
+    : undefined;
   const infos = indexInfos(coll);
   const textScan = textIndex ? textAccess(coll!, filter, parts, strCmp !== undefined) : undefined;
   const plan = textScan ? { access: textScan, rejected: [] } : planWithCache({
@@ -273,6 +280,7 @@ export function compileQuery(
     limit: parts.limit ?? 0,
     project: step.project,
     rowMeta: step.rowMeta,
+    ...(projectDefer ? { projectAwaited: <T>(f: () => T) => evaluateAwaited(projectDefer, f) } : {}),
     ...(parts.returnKey ? { returnKey: true } : {}),
     readFields: readFieldsOf(matcher ? filter : undefined, sort ? sortSpec : undefined),
     covered: coveredBy(

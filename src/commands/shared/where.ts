@@ -17,8 +17,11 @@
  * An `$expr` calling `$function` is prefetched the same way (its result per document remembered), each
  * document's expression evaluated in rounds: a call with no answer yet ends the round and runs awaited
  * on the batch lane (engine/aggregate/js_defer.ts describes the rounds).
- * Anything not prefetched (documents written meanwhile, past `PREFETCH_MAX`) runs inline: the event
- * loop waits for that call (at most the inline budget).
+ * In a write statement's transactions the runner is `strict` (commands/write/js_rounds.ts): a
+ * document not prefetched (written meanwhile, past `PREFETCH_MAX`) is recorded and the attempt ends;
+ * the write runs it awaited (`settlePending`) and tries again. Elsewhere (the read commands' executor
+ * after the prefetch) such a document runs inline: the event loop waits for that call (at most the
+ * inline budget).
  */
 import type { WhereSupport } from "../../engine/query/filter.ts";
 import type { DocPred } from "../../engine/query/predicates.ts";
@@ -29,7 +32,7 @@ import { Location } from "../../errors/locations.ts";
 import { isDocument } from "../../bson/values.ts";
 import type { Doc } from "../reply.ts";
 import type { RequestContext } from "../context.ts";
-import type { JsHost } from "../../engine/expression/types.ts";
+import { JS_DEFERRED, type JsHost } from "../../engine/expression/types.ts";
 import { jsHost } from "../../engine/js/host.ts";
 import type { CollectionEntry } from "../../storage/api.ts";
 import { QuerySource } from "../../executor/query.ts";
@@ -80,6 +83,12 @@ export class WhereRunner implements WhereSupport {
   /** Each function (code + scope) once, however often the filter is compiled. */
   readonly #byCode = new Map<string, WhereFn>();
   readonly #token: string;
+  /**
+   * Inside a write's round (commands/write/js_rounds.ts): a `$where` whose result is not known for a
+   * document records it and throws `JS_DEFERRED` instead of running inline; `settlePending` runs it.
+   */
+  strict = false;
+  #pending: { fn: WhereFn; doc: Doc; key: string }[] = [];
 
   constructor(
     readonly js: JsRuntime,
@@ -122,10 +131,15 @@ export class WhereRunner implements WhereSupport {
       this.fns.push(fn);
     }
     const results = fn.results;
+    const entry = fn;
     return (doc: Record<string, unknown>): boolean => {
       const key = docKey(doc);
       const known = key === undefined ? undefined : results.get(key);
       if (known !== undefined) return known;
+      if (this.strict && key !== undefined) {
+        this.#pending.push({ fn: entry, doc, key });
+        throw JS_DEFERRED;
+      }
       const [r] = this.js.callSync({
         kind: "where",
         fn: code,
@@ -137,6 +151,33 @@ export class WhereRunner implements WhereSupport {
       if (key !== undefined && results.size < PREFETCH_MAX) results.set(key, b);
       return b;
     };
+  }
+
+  /** `$where`s recorded by a strict round and not run yet. */
+  get waiting(): boolean {
+    return this.#pending.length > 0;
+  }
+
+  /** Forgets the recorded `$where`s (a strict round will record them again). */
+  dropPending(): void {
+    this.#pending = [];
+  }
+
+  /** Runs the recorded `$where`s on the batch lane (awaited) and remembers their results. */
+  async settlePending(): Promise<void> {
+    const todo = this.#pending;
+    this.#pending = [];
+    for (const p of todo) {
+      if (p.fn.results.has(p.key)) continue;
+      const [r] = await this.js.run({
+        kind: "where",
+        fn: p.fn.code,
+        items: [toSandbox(p.doc)],
+        scope: p.fn.scope ? wireScopeOf(p.fn.scope) : undefined,
+        token: this.#token,
+      }, { deadline: this.deadline });
+      p.fn.results.set(p.key, r === true);
+    }
   }
 
   /** How many of `docs` every `$where` is known to accept. */

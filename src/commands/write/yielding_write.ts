@@ -28,6 +28,9 @@ import { CommandError } from "../../errors/command_error.ts";
 import type { RequestContext } from "../context.ts";
 import { isWriteConflict, retryOnConflict } from "./conflict_retry.ts";
 import { TargetScanTooLong } from "./targets.ts";
+import { type JsRounds, writeInRounds } from "./js_rounds.ts";
+import { JS_DEFERRED } from "../../engine/expression/types.ts";
+import type { Doc } from "../reply.ts";
 
 /** Matching rows taken per scan call (only their record ids are kept). */
 const SCAN_ROWS = 4096;
@@ -76,24 +79,43 @@ export async function writeTargetsYielding(
   newBatch: () => TargetBatch,
   /** The statement's index use was already counted ($indexStats) by a first attempt. */
   counted = false,
+  /** The statement's server-side JavaScript, run awaited between attempts (js_rounds.ts). */
+  js?: { readonly rounds: JsRounds; readonly targets?: CompiledQuery | undefined },
 ): Promise<number> {
   let written = 0;
+  // A multi write whose filter calls JavaScript collects its targets with the filter without those
+  // conditions (a superset, found without running any): each batch matches its targets again with
+  // the whole filter, its calls awaited.
+  const targets = multi && js?.targets ? js.targets : q;
+  const rounds = js?.rounds;
   for (let attempt = 0;; attempt++) {
     if (attempt > 0) await ctx.control.yieldNow();
-    const ids = await collectTargets(ctx, coll, q, multi, counted || attempt > 0);
+    const ids = await collectTargets(ctx, coll, targets, multi, counted || attempt > 0);
     let at = 0;
     while (at < ids.length) {
       if (at > 0) await ctx.control.yieldNow();
       let failedAt = -1;
       let batch;
       try {
-        batch = await writeBatch(ctx, coll, q, ids, at, ids.length, sync, newBatch, (i) => (failedAt = i));
+        if (rounds) await prefetchBatch(ctx, coll, rounds, ids, at);
+        batch = await writeBatch(
+          ctx,
+          coll,
+          q,
+          ids,
+          at,
+          ids.length,
+          sync,
+          newBatch,
+          (i) => (failedAt = i),
+          rounds,
+        );
       } catch (e) {
         // As on mongod (one unit of work per document), the documents before the failing one stay
         // written: the batch runs again up to it (outside a transaction, which fails as a whole).
         if (ctx.transaction || failedAt <= at || isWriteConflict(e)) throw e;
         for (let p = at; p < failedAt;) {
-          const done = await writeBatch(ctx, coll, q, ids, p, failedAt, sync, newBatch, () => {});
+          const done = await writeBatch(ctx, coll, q, ids, p, failedAt, sync, newBatch, () => {}, rounds);
           written += done.hits;
           p = done.end;
         }
@@ -133,12 +155,13 @@ async function writeBatch(
   sync: boolean,
   newBatch: () => TargetBatch,
   failing: (i: number) => void,
+  rounds?: JsRounds,
 ): Promise<{ end: number; hits: number }> {
   let end = start;
   let hits = 0;
   let batch: TargetBatch | undefined;
   await retryOnConflict(ctx, () =>
-    ctx.storage.write((txn) => {
+    writeInRounds(ctx, rounds, (txn) => {
       const current = stillThere(ctx, coll);
       const b = (batch = newBatch());
       hits = 0;
@@ -155,13 +178,42 @@ async function writeBatch(
           hits++;
         }
       } catch (e) {
-        failing(i);
-        throw e;
+        // a JavaScript call without an answer: the targets before it are written, the rest wait
+        if (e !== JS_DEFERRED || i === start) {
+          if (e !== JS_DEFERRED) failing(i);
+          throw e;
+        }
       }
       end = i;
     }, { sync }));
   batch!.committed();
+  rounds?.committed();
   return { end, hits };
+}
+
+/** Targets one batch may write, read ahead. */
+const PREFETCH_TARGETS = 256;
+
+/**
+ * Before a batch: the `$where` / `$expr` results of its next targets as they are now, evaluated on
+ * the batch lane (the batch then meets few calls without an answer).
+ */
+async function prefetchBatch(
+  ctx: RequestContext,
+  coll: CollectionEntry,
+  rounds: JsRounds,
+  ids: RecordIds,
+  start: number,
+): Promise<void> {
+  const docs = ctx.storage.read((txn) => {
+    const out: Doc[] = [];
+    for (let i = start; i < ids.length && i < start + PREFETCH_TARGETS; i++) {
+      const bytes = txn.get(coll, ids.at(i));
+      if (bytes) out.push(new Row(ids.at(i), bytes).doc);
+    }
+    return out;
+  });
+  await rounds.prefetch(docs);
 }
 
 /** Step 1: the record ids the statement targets (all matches, or the first one). */

@@ -67,3 +67,34 @@ export function* deferJs<T>(d: JsDeferral, f: () => T): Generator<Document, T> {
 export function* evaluated<T>(d: JsDeferral | undefined, f: () => T): Generator<Document, T> {
   return d ? yield* deferJs(d, f) : f();
 }
+
+/**
+ * Evaluates `f` in rounds from async code (no pause markers): a round that meets a call with no
+ * answer yet is abandoned, the recorded calls run awaited on the sandbox's batch lane, and `f` runs
+ * again; after `MAX_ROUNDS` the rest of the calls run inline. `f` must be free of side effects until
+ * its calls are answered. Used where a synchronous step (a find projection) is driven by an async
+ * loop.
+ */
+export async function evaluateAwaited<T>(d: JsDeferral, f: () => T): Promise<T> {
+  try {
+    for (let round = 0;; round++) {
+      d.begin(round >= MAX_ROUNDS);
+      let value: T | undefined;
+      let error: unknown;
+      let failed = false;
+      try {
+        value = f();
+      } catch (e) {
+        error = e;
+        failed = true;
+      }
+      if (!d.end()) {
+        if (failed) throw error;
+        return value as T;
+      }
+      await d.settle();
+    }
+  } finally {
+    d.forget();
+  }
+}

@@ -8,6 +8,7 @@
 import { CommandError } from "../../errors/command_error.ts";
 import { compileStages, makeStageContext, stageEntry } from "./pipeline.ts";
 import type { Document, Stage } from "./types.ts";
+import type { JsHost } from "../expression/types.ts";
 
 const ALLOWED = new Set(["$addFields", "$set", "$project", "$unset", "$replaceRoot", "$replaceWith"]);
 
@@ -21,11 +22,19 @@ export interface UpdatePipelineOptions {
   variables?: Record<string, unknown> | undefined;
   /** The collation of the update. */
   collation?: unknown;
+  /**
+   * Server-side JavaScript for `$function`. The stages never pause for it (they have no async
+   * consumer): a caller that awaits calls runs `apply` inside a deferral round of its own.
+   */
+  js?: JsHost | undefined;
 }
 
 /** Validates and compiles an update pipeline. */
 export function compileUpdatePipeline(stages: unknown[], opts: UpdatePipelineOptions = {}): UpdatePipeline {
-  const compile = (now: Date) => compileStages(stages, makeStageContext({ ...opts, now }));
+  const host = opts.js;
+  // the host without its deferral: the stages call it directly (a round, if any, is the caller's)
+  const js: JsHost | undefined = host && { enabled: host.enabled, call: (fn, args) => host.call(fn, args) };
+  const compile = (now: Date) => compileStages(stages, makeStageContext({ ...opts, js, now }));
   let compiled = compile(new Date(0));
   for (const s of stages) {
     const [name] = stageEntry(s);

@@ -19,7 +19,7 @@ import { splitPath } from "../path/field_path.ts";
 import { compileFilter, type FilterOptions } from "../query/filter.ts";
 import { compileMatchPosition } from "../query/match_position.ts";
 import { ExpressionEnv } from "../expression/env.ts";
-import type { Evaluator } from "../expression/types.ts";
+import type { Evaluator, JsHost } from "../expression/types.ts";
 import type { Document } from "../../bson/document.ts";
 
 /** What a projection may need beyond its spec: the query filter (positional `$`), `let`, `$$NOW`. */
@@ -28,6 +28,8 @@ export interface ProjectionOptions {
   readonly filterOptions?: FilterOptions;
   readonly variables?: Record<string, unknown> | undefined;
   readonly now?: Date | undefined;
+  /** Server-side JavaScript for `$function` in computed fields (absent: refused with 31264). */
+  readonly js?: JsHost | undefined;
 }
 
 type Tree = Map<string, Tree | true>;
@@ -179,7 +181,7 @@ export function compileProjection(
     }
     if (isDocument(v) && Object.keys(v)[0] === "$meta") {
       // Metadata does not decide inclusion / exclusion (mongod).
-      env ??= new ExpressionEnv({ variables: opts.variables, now: opts.now });
+      env ??= new ExpressionEnv({ variables: opts.variables, now: opts.now, js: opts.js });
       computed.set(path, env.compile(v));
       continue;
     }
@@ -189,7 +191,7 @@ export function compileProjection(
     else {
       // A computed field: any other value is an aggregation expression (strings "$a" are paths).
       if (path === "_id") idMode = true;
-      env ??= new ExpressionEnv({ variables: opts.variables, now: opts.now });
+      env ??= new ExpressionEnv({ variables: opts.variables, now: opts.now, js: opts.js });
       computed.set(path, env.compile(v));
       if (path !== "_id") setMode(path, true);
       continue;

@@ -35,6 +35,7 @@ import { compileUpdatePipeline } from "../aggregate/update_pipeline.ts";
 import { computeDiff } from "../../bson/doc_diff.ts";
 import { type Before, diffFromLog, firstMissing, type LogEntry, snapshot } from "./update_log.ts";
 import type { Document, UpdateAction, UpdateContext } from "./types.ts";
+import type { JsHost } from "../expression/types.ts";
 
 export interface UpdateOptions {
   arrayFilters?: Document[] | undefined;
@@ -43,6 +44,11 @@ export interface UpdateOptions {
   variables?: Record<string, unknown> | undefined;
   /** The operation's collation (array filters compare strings with it). */
   collation?: unknown;
+  /**
+   * Server-side JavaScript for `$function` in pipeline updates (absent: refused with 31264). Its
+   * calls are inline unless the caller runs the update inside a deferral round (engine/js/host.ts).
+   */
+  js?: JsHost | undefined;
 }
 
 export interface UpdateResult {
@@ -109,7 +115,7 @@ function compilePipelineUpdate(stages: Document[], opts: UpdateOptions): Updater
   if (opts.arrayFilters && opts.arrayFilters.length > 0) {
     throw new CommandError("FailedToParse", "arrayFilters may not be specified for pipeline-style updates");
   }
-  const pipeline = compileUpdatePipeline(stages, { variables: opts.variables });
+  const pipeline = compileUpdatePipeline(stages, { variables: opts.variables, js: opts.js });
   return {
     kind: "pipeline",
     apply(doc, ctx) {
