@@ -481,6 +481,11 @@ export const Location = {
   UserAlreadyExists: 51003,
   /** createRole of a role that exists. */
   RoleAlreadyExists: 51002,
+  // ---- time-series: compressed buckets (bson/column, commands/shared/timeseries_buckets.ts) ----
+  /** A BSONColumn binary that cannot be decoded (mongod 8.0's "Invalid BSON Column encoding"). */
+  InvalidBSONColumnEncoding: 6067602,
+  /** A compressed bucket whose time column holds fewer values than control.count. */
+  BucketFewerValuesThanCount: 6067600,
 } as const;
 
 export type LocationName = keyof typeof Location;
