@@ -332,3 +332,40 @@ Deno.test("column: random and truncated bytes never crash or hang", () => {
     check(m);
   }
 });
+
+/** Base64 of a BinData(7, …) as mongod's jstests spell them. */
+function b64(s: string): Uint8Array {
+  return Uint8Array.from(atob(s), (c) => c.charCodeAt(0));
+}
+
+Deno.test("column: binaries written by mongod (jstests' compressed buckets and columns)", () => {
+  // timeseries bucket with count 2 (jstests: a bucket inserted raw, then its "a" column corrupted)
+  const [nt, t] = values(b64("CQAYhggUjQEAAIAOAAAAAAAAAAA="));
+  assertEquals([nt, t], [
+    2,
+    asDoc([new Date("2024-01-16T20:48:39.448Z"), new Date("2024-01-16T20:48:39.448Z")]),
+  ]);
+  assertEquals(values(b64("AQAAAAAAAAAAAJAuAAAAAAAAAAA=")), [2, asDoc([new Double(0), new Double(1)])]);
+  const [, ids] = values(b64("BwBlpuun5tLoSOCMN1CALgAAAAAAAAAA"));
+  assertEquals(
+    [(ids["0"] as ObjectId).toHexString(), (ids["1"] as ObjectId).toHexString()],
+    ["65a6eba7e6d2e848e08c3750", "65a6eba7e6d2e848e08c3751"],
+  );
+  // single-measurement buckets
+  assertEquals(values(b64("CQAVoWwAigEAAAA=")), [1, asDoc([new Date("2023-08-16T22:17:13.749Z")])]);
+  assertEquals(
+    (values(b64("BwBk3UrposROddEVEoUA"))[1]["0"] as ObjectId).toHexString(),
+    "64dd4ae9a2c44e75d1151285",
+  );
+  assertEquals(values(b64("CQDoAwAAAAAAAAA=")), [1, asDoc([new Date(1000)])]);
+  assertEquals(values(b64("AQAAAAAAAADwPwA=")), [1, asDoc([new Double(1)])]);
+  assertEquals(values(b64("AgALAAAAcHJlVXBncmFkZQAA")), [1, asDoc(["preUpgrade"])]);
+  assertEquals(values(b64("AgAEAAAAZm9vAAA=")), [1, asDoc(["foo"])]);
+  // validate.js's valid column: 2.0, then at scale 1 an RLE of 960 zero deltas and 39 more
+  const [n, twos] = values(b64("AQAAAAAAAAAAQJN/AAAAAAAAAAIAAAAAAAAABwAAAAAAAAAOAAAAAAAAAAA="));
+  assertEquals(n, 1000);
+  assertEquals(Object.values(twos).every((v) => v === 2), true);
+  // ... and the ones mongod calls invalid: no final EOO, random bytes
+  invalid(() => decodeBsonColumn(b64("AgAEAAAAZm9vAA==")));
+  invalid(() => decodeBsonColumn(b64("O2FkZmdqYWtsamhnJ2xhamhkZzthaCdmZGphZ2hkYQ==")));
+});
