@@ -1,7 +1,7 @@
 /**
  * An insert into `<db>.system.buckets.<name>` of a time-series collection (what mongorestore sends to
- * restore one): the version 1 buckets are unpacked into the measurements they hold
- * (timeseries_buckets.ts), which are inserted into the collection itself. Write errors and `n` speak
+ * restore one): the buckets (version 1, or compressed versions 2 and 3) are unpacked into the
+ * measurements they hold (timeseries_buckets.ts), which are inserted into the collection itself. Write errors and `n` speak
  * of the buckets the client sent. A bucket that cannot be unpacked fails the whole command before
  * anything is written.
  */

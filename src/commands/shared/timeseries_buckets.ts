@@ -8,12 +8,22 @@
  * control.min.<time>, control: {version: 1, min: {...}, max: {...}}, meta?: <metaField value>,
  * data: {<field>: {"0": v0, "1": v1, ...}, ...}}`; `control.min.<time>` is the first time rounded
  * down to the bucket rounding (granularity seconds 60 s, minutes 3,600 s, hours 86,400 s, or
- * `bucketRoundingSeconds`). Compressed buckets (versions 2 and 3: BSONColumn binaries, what mongod
- * 8.0 writes) are refused with 238 NotImplemented: nothing is stored half-way.
+ * `bucketRoundingSeconds`).
+ *
+ * Compressed buckets (versions 2 and 3, what mongod 8.0 writes, so what a dump of mongod 8.0 holds):
+ * `control.count` measurements, each `data.<field>` a BSONColumn binary (BinData subtype 7) of that
+ * field's values in measurement order, a skip where a measurement has no such field
+ * (src/bson/column/). Version 3 buckets are not sorted by time, which does not matter here. A column
+ * that cannot be decoded fails with mongod's 6067602; a time column shorter than `control.count`
+ * with 6067600. Nothing is stored half-way.
  */
-import { ObjectId } from "bson";
+import { Binary, ObjectId } from "bson";
 import { CommandError } from "../../errors/command_error.ts";
+import { Location } from "../../errors/locations.ts";
 import { isPlainDoc } from "../../bson/type_name.ts";
+import { type ColumnValue, decodeBsonColumn } from "../../bson/column/decode_column.ts";
+import { type ColumnElement, documentOf } from "../../bson/column/element.ts";
+import { decodeDocument } from "../../bson/decode.ts";
 import type { Doc } from "../reply.ts";
 import type { TimeseriesOptions } from "./timeseries.ts";
 
@@ -60,9 +70,55 @@ function invalid(why: string): CommandError {
   );
 }
 
+/** BSON type byte of a Date. */
+const BSON_DATE = 0x09;
+/** BinData subtype of a BSONColumn. */
+const COLUMN_SUBTYPE = 7;
+
+/** The measurements of a compressed (version 2 or 3) bucket, in the order of its columns. */
+function compressedMeasurements(bucket: Doc, control: Doc, data: Doc, ts: TimeseriesOptions): Doc[] {
+  const columns: [string, ColumnValue[]][] = [];
+  const count = control["count"];
+  if (count !== undefined && !(typeof count === "number" && Number.isInteger(count) && count >= 0)) {
+    throw invalid("control.count must be a non-negative integer");
+  }
+  for (const [field, column] of Object.entries(data)) {
+    if (!(column instanceof Binary) || column.sub_type !== COLUMN_SUBTYPE) {
+      throw invalid(`data.${field} of a compressed bucket must be a BSONColumn binary (subtype 7)`);
+    }
+    const bytes = column.buffer.subarray(0, column.position);
+    columns.push([field, decodeBsonColumn(bytes, count === undefined ? {} : { maxElements: count })]);
+  }
+  const times = columns.find(([field]) => field === ts.timeField)?.[1];
+  if (times === undefined) throw invalid(`has no data.${ts.timeField} column`);
+  const rows = count ?? times.length;
+  const out: Doc[] = [];
+  for (let i = 0; i < rows; i++) {
+    const time = times[i];
+    if (time === undefined) {
+      throw new CommandError(
+        Location.BucketFewerValuesThanCount,
+        "Bucket unexpectedly contained fewer values than count",
+      );
+    }
+    if (time.type !== BSON_DATE) throw invalid(`data.${ts.timeField}.${i} is not a date`);
+    const fields: [string, ColumnElement][] = [[ts.timeField, time]];
+    for (const [field, values] of columns) {
+      const v = values[i];
+      if (field !== ts.timeField && v !== undefined) fields.push([field, v]);
+    }
+    const row = decodeDocument(documentOf(fields));
+    const m: Doc = { [ts.timeField]: row[ts.timeField] };
+    if (ts.metaField !== undefined && bucket["meta"] !== undefined) m[ts.metaField] = bucket["meta"];
+    for (const [k, v] of Object.entries(row)) if (k !== ts.timeField) m[k] = v;
+    out.push(m);
+  }
+  return out;
+}
+
 /**
- * The measurements a version 1 bucket holds, in the order of its time column: time field first, then
- * the metaField (from `meta`), then the other data fields in the bucket's order.
+ * The measurements a bucket holds, in the order of its time column: time field first, then the
+ * metaField (from `meta`), then the other data fields in the bucket's order.
  */
 export function measurementsOf(bucket: Doc, ts: TimeseriesOptions): Doc[] {
   const control = bucket["control"];
@@ -71,12 +127,7 @@ export function measurementsOf(bucket: Doc, ts: TimeseriesOptions): Doc[] {
     throw invalid("must have object 'control' and 'data' fields");
   }
   const version = control["version"];
-  if (version === 2 || version === 3) {
-    throw new CommandError(
-      "NotImplemented",
-      "compressed time-series buckets (control.version 2 or 3, BSONColumn data) cannot be stored by SecantusDB yet; restore from a dump of uncompressed (version 1) buckets",
-    );
-  }
+  if (version === 2 || version === 3) return compressedMeasurements(bucket, control, data, ts);
   if (version !== 1) throw invalid(`control.version must be 1, 2 or 3, got ${String(version)}`);
   const times = data[ts.timeField];
   if (!isPlainDoc(times)) throw invalid(`has no data.${ts.timeField} column`);

@@ -1,7 +1,12 @@
 import assert from "node:assert/strict";
-import { ObjectId } from "bson";
+import { Binary, Double, ObjectId } from "bson";
 import { bucketOf, measurementsOf } from "./timeseries_buckets.ts";
 import { CommandError } from "../../errors/command_error.ts";
+import { Location } from "../../errors/locations.ts";
+import { elementOf, encodeColumn } from "../../bson/column/encode_for_tests.ts";
+
+const column = (values: unknown[]) =>
+  new Binary(encodeColumn(values.map((v) => v === undefined ? undefined : elementOf(v))), 7);
 
 const ts = { timeField: "t", metaField: "m", granularity: "minutes" as const };
 
@@ -46,7 +51,32 @@ Deno.test("measurementsOf: round trip of bucketOf", () => {
   assert.deepEqual({ ...back }, { t: m.t, m: m.m, _id: m._id, v: 3.5 });
 });
 
-Deno.test("measurementsOf: compressed buckets are refused (238), malformed ones fail validation (121)", () => {
+Deno.test("measurementsOf: a compressed (version 2 or 3) bucket unpacks as a version 1 bucket does", () => {
+  const t = [0, 5000, 1000].map((ms) => new Date(Date.UTC(2026, 0, 1) + ms));
+  for (const version of [2, 3]) {
+    const ms = measurementsOf({
+      _id: new ObjectId(),
+      control: { version, min: { t: t[0] }, max: { t: t[1] }, count: 3 },
+      meta: "sensor",
+      data: { t: column(t), v: column([undefined, 7, 7.5]), _id: column([1, 2, 3]) },
+    }, ts);
+    assert.deepEqual(ms, [
+      { t: t[0], m: "sensor", _id: 1 },
+      { t: t[1], m: "sensor", v: 7, _id: 2 },
+      { t: t[2], m: "sensor", v: 7.5, _id: 3 },
+    ]);
+  }
+  // values keep their BSON types: a double 2.0 stays a double
+  const [m] = measurementsOf({
+    control: { version: 2, count: 1 },
+    data: { t: column([t[0]]), d: column([new Double(2)]) },
+  }, ts);
+  assert.ok(m!.d instanceof Double);
+  // without control.count, the time column says how many
+  assert.equal(measurementsOf({ control: { version: 2 }, data: { t: column(t) } }, ts).length, 3);
+});
+
+Deno.test("measurementsOf: malformed buckets fail validation (121) or decoding (6067602, 6067600)", () => {
   const code = (f: () => unknown) => {
     try {
       f();
@@ -55,8 +85,32 @@ Deno.test("measurementsOf: compressed buckets are refused (238), malformed ones 
     }
     return 0;
   };
-  const base = { _id: new ObjectId(), control: { version: 2, min: {}, max: {}, count: 1 }, data: {} };
-  assert.equal(code(() => measurementsOf(base, ts)), 238);
+  const t = column([new Date(0)]);
+  const base = { _id: new ObjectId(), control: { version: 2, min: {}, max: {}, count: 1 }, data: { t } };
+  assert.equal(code(() => measurementsOf(base, ts)), 0);
+  assert.equal(code(() => measurementsOf({ ...base, data: {} }, ts)), 121);
+  assert.equal(code(() => measurementsOf({ ...base, data: { t: { "0": new Date(0) } } }, ts)), 121);
+  assert.equal(
+    code(() => measurementsOf({ ...base, data: { t: new Binary(new Uint8Array([0]), 0) } }, ts)),
+    121,
+  );
+  assert.equal(code(() => measurementsOf({ ...base, control: { version: 2, count: -1 } }, ts)), 121);
+  assert.equal(code(() => measurementsOf({ ...base, data: { t: column([5]) } }, ts)), 121);
+  const broken = new Binary(new Uint8Array([0x09, 0, 1, 2]), 7);
+  assert.equal(
+    code(() => measurementsOf({ ...base, data: { t: broken } }, ts)),
+    Location.InvalidBSONColumnEncoding,
+  );
+  assert.equal(
+    code(() => measurementsOf({ ...base, control: { version: 2, count: 2 } }, ts)),
+    Location.BucketFewerValuesThanCount,
+  );
+  // a column with more values than control.count
+  const two = column([new Date(0), new Date(1)]);
+  assert.equal(
+    code(() => measurementsOf({ ...base, data: { t: two } }, ts)),
+    Location.InvalidBSONColumnEncoding,
+  );
   assert.equal(code(() => measurementsOf({ ...base, control: { version: 9 } }, ts)), 121);
   assert.equal(code(() => measurementsOf({ _id: 1 }, ts)), 121);
   assert.equal(code(() => measurementsOf({ control: { version: 1 }, data: { t: { "0": 5 } } }, ts)), 121);
