@@ -88,12 +88,30 @@ function keyBytes(key: string, extra = 0): Uint8Array {
  * The row of one write: the session key, a NUL (never in `lsidKey`), the txnNumber as big-endian
  * int64 with its sign bit flipped, so a session's rows sort by txnNumber after its old row key.
  */
-function rowKey(key: string | Uint8Array, txnNumber: bigint): Uint8Array {
+export function rowKey(key: string | Uint8Array, txnNumber: bigint): Uint8Array {
   const out = typeof key === "string" ? keyBytes(key, 9) : new Uint8Array(key.length + 9);
   if (typeof key !== "string") out.set(key);
-  new DataView(out.buffer).setBigUint64(key.length + 1, BigInt.asUintN(64, txnNumber) ^ SIGN_BIT);
+  const at = key.length + 1;
+  if (txnNumber >= 0n && txnNumber <= MAX_SAFE) {
+    // the usual case (drivers count up from 1): no BigInt arithmetic
+    const n = Number(txnNumber);
+    const hi = Math.floor(n / 2 ** 32);
+    const lo = n - hi * 2 ** 32;
+    out[at] = (hi >>> 24) | 0x80; // the sign bit flipped
+    out[at + 1] = hi >>> 16;
+    out[at + 2] = hi >>> 8;
+    out[at + 3] = hi;
+    out[at + 4] = lo >>> 24;
+    out[at + 5] = lo >>> 16;
+    out[at + 6] = lo >>> 8;
+    out[at + 7] = lo;
+    return out;
+  }
+  new DataView(out.buffer).setBigUint64(at, BigInt.asUintN(64, txnNumber) ^ SIGN_BIT);
   return out;
 }
+
+const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
 
 /** Session keys' bytes kept at most (a cache: cleared when full). */
 const MAX_KEY_BYTES = 10_000;

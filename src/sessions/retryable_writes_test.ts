@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { Binary, BSON } from "bson";
-import { ReplySlot, RetryableWrites } from "./retryable_writes.ts";
+import { ReplySlot, RetryableWrites, rowKey } from "./retryable_writes.ts";
 import { openWiredTiger } from "../storage/mod.ts";
 import type { StorageEngine } from "../storage/api.ts";
 import { CommandError } from "../errors/command_error.ts";
@@ -183,3 +183,45 @@ Deno.test("retryable writes: one stored row per session (each write's row replac
     storage.close();
   }
 });
+
+Deno.test("rowKey: txnNumbers as big-endian int64 with the sign bit flipped, the same bytes on the number path and the BigInt path", () => {
+  const expected = (n: bigint) => {
+    const out = new Uint8Array(3 + 9);
+    out.set([0x61, 0x62, 0x63]);
+    new DataView(out.buffer).setBigUint64(4, BigInt.asUintN(64, n) ^ (1n << 63n));
+    return out;
+  };
+  const values = [
+    0n,
+    1n,
+    255n,
+    256n,
+    2n ** 31n,
+    2n ** 32n - 1n,
+    2n ** 32n,
+    2n ** 32n + 5n,
+    2n ** 53n - 1n,
+    2n ** 53n,
+    2n ** 62n,
+    -1n,
+    -(2n ** 63n),
+  ];
+  for (const n of values) {
+    assert.deepStrictEqual(rowKey("abc", n), expected(n), `txnNumber ${n}`);
+    assert.deepStrictEqual(
+      rowKey(new Uint8Array([0x61, 0x62, 0x63]), n),
+      expected(n),
+      `txnNumber ${n} (bytes)`,
+    );
+  }
+  // sorted by txnNumber
+  const sorted = [...values].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)).map((n) => rowKey("abc", n));
+  for (let i = 1; i < sorted.length; i++) {
+    assert.ok(compareBytes(sorted[i - 1]!, sorted[i]!) < 0);
+  }
+});
+
+function compareBytes(a: Uint8Array, b: Uint8Array): number {
+  for (let i = 0; i < Math.min(a.length, b.length); i++) if (a[i] !== b[i]) return a[i]! - b[i]!;
+  return a.length - b.length;
+}
