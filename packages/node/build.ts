@@ -115,8 +115,10 @@ async function main(): Promise<void> {
   await Deno.mkdir(`${STAGE}/dist`, { recursive: true });
 
   log("bundling the server and the Node API (ESM, CJS, declarations)");
+  // One bundle first: on a cold cache `deno bundle` unpacks its esbuild binary, and several doing that
+  // at once failed ("failed to copy esbuild binary … No such file or directory").
+  await bundle(`${HERE}server/embedded.ts`, `${STAGE}/server/embedded.js`, "esm");
   const jobs: Promise<void>[] = [
-    bundle(`${HERE}server/embedded.ts`, `${STAGE}/server/embedded.js`, "esm"),
     bundle(`${ROOT}main.ts`, `${STAGE}/server/secantusdb.js`, "esm"),
     bundle(`${HERE}src/cli.ts`, `${STAGE}/dist/cli.cjs`, "cjs"),
     buildLibs(),
