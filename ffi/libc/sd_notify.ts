@@ -3,7 +3,7 @@
  * starts the server with `Type=notify`, it sets `NOTIFY_SOCKET` to a Unix datagram socket (a path, or
  * `@name` in the abstract namespace); one datagram such as `READY=1\nSTATUS=…` tells it the service is
  * up. Deno has no stable Unix datagram sockets, so the three libc calls (socket, sendto, close) go
- * through Deno FFI on Linux. Without `NOTIFY_SOCKET` (not under systemd, or `Type=simple`) nothing is
+ * through Deno FFI on Linux (symbols.ts, the C library's one table). Without `NOTIFY_SOCKET` (not under systemd, or `Type=simple`) nothing is
  * sent; a failure is reported, never thrown (readiness must not stop the server).
  *
  * The watchdog (sd_watchdog_enabled(3)): with `WatchdogSec=` in the unit, systemd sets `WATCHDOG_USEC`
@@ -12,20 +12,14 @@
  * on the event loop — so a loop stalled past `WatchdogSec` (a wedged server) stops the pings.
  */
 
+import { type Libc, libc } from "./symbols.ts";
+
 const AF_UNIX = 1;
 const SOCK_DGRAM = 2;
 const SOCK_CLOEXEC = 0o2000000;
 const MSG_NOSIGNAL = 0x4000;
 /** sizeof(sockaddr_un.sun_path) on Linux. */
 const SUN_PATH_MAX = 108;
-
-const SYMBOLS = {
-  socket: { parameters: ["i32", "i32", "i32"], result: "i32" },
-  sendto: { parameters: ["i32", "buffer", "usize", "i32", "buffer", "u32"], result: "isize" },
-  close: { parameters: ["i32"], result: "i32" },
-} as const;
-
-let libc: Deno.DynamicLibrary<typeof SYMBOLS> | undefined;
 
 /** The `sockaddr_un` for a NOTIFY_SOCKET value and its length, or undefined when it cannot be one. */
 export function notifyAddress(socket: string): { addr: Uint8Array; len: number } | undefined {
@@ -49,19 +43,20 @@ export function sdNotify(state: string, socket = Deno.env.get("NOTIFY_SOCKET")):
   if (Deno.build.os !== "linux") return `NOTIFY_SOCKET is set but ${Deno.build.os} is not supported`;
   const target = notifyAddress(socket);
   if (!target) return `NOTIFY_SOCKET ${socket} is not a usable socket address`;
+  let lib: Libc;
   try {
-    libc ??= Deno.dlopen("libc.so.6", SYMBOLS);
+    lib = libc();
   } catch (e) {
     return `libc.so.6 could not be loaded (${e instanceof Error ? e.message : String(e)})`;
   }
   const msg = new TextEncoder().encode(state);
-  const fd = libc.symbols.socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  const fd = lib.symbols.socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
   if (fd < 0) return "socket(AF_UNIX, SOCK_DGRAM) failed";
   try {
-    const n = libc.symbols.sendto(fd, msg, BigInt(msg.length), MSG_NOSIGNAL, target.addr, target.len);
+    const n = lib.symbols.sendto(fd, msg, BigInt(msg.length), MSG_NOSIGNAL, target.addr, target.len);
     return Number(n) === msg.length ? "sent" : `sendto ${socket} failed`;
   } finally {
-    libc.symbols.close(fd);
+    lib.symbols.close(fd);
   }
 }
 

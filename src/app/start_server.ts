@@ -6,6 +6,8 @@
  */
 import { PressureRelief } from "../observability/pressure_relief.ts";
 import { HeapWatchdog } from "../observability/heap_watchdog.ts";
+import { MallocTrimmer } from "../observability/malloc_trim.ts";
+import { mallocFreeBytes, mallocTrim } from "../../ffi/libc/malloc.ts";
 import { holdRegexWorker } from "../engine/query/regex_budget.ts";
 import { setMemoryPressureCheck } from "../observability/op_control.ts";
 import { ObjectId } from "bson";
@@ -55,6 +57,12 @@ import { FsyncLock } from "../commands/shared/fsync_lock.ts";
 import { type MetricsServer, startMetricsServer } from "./metrics.ts";
 import { createLogger, type Logger } from "../observability/log.ts";
 import { type Config, ConfigError, configToDoc, defaultConfig } from "../config/mod.ts";
+
+/**
+ * Commands that do not end an idle period for the malloc trimmer: drivers' monitoring (an awaitable
+ * `hello` stays open ~10 s at a time on every connected client).
+ */
+const MONITORING_COMMANDS: ReadonlySet<string> = new Set(["hello", "isMaster", "ismaster", "ping"]);
 
 export interface StartOptions {
   /** Port to listen on; 0 picks a free one. Default 0 for embedding. */
@@ -261,7 +269,16 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
   });
   cursors.startReaper();
   const counters = new Counters();
-  const ops = new OpRegistry<OpDetail>();
+  // Idle: the C heap's freed memory goes back to the system (glibc keeps it otherwise).
+  const trimmer = new MallocTrimmer({
+    freeBytes: mallocFreeBytes,
+    trim: mallocTrim,
+    busy: () => ops.list().some((op) => !MONITORING_COMMANDS.has(op.detail.command)),
+    log: (msg) => log.info(msg),
+  });
+  const ops = new OpRegistry<OpDetail>(Date.now, (d) => {
+    if (!MONITORING_COMMANDS.has(d.command)) trimmer.noteWork();
+  });
   // Under memory pressure: stop the operations holding the most first, every operation as a last resort.
   const relief: PressureRelief = new PressureRelief({
     running: () => ops.list(),
@@ -275,6 +292,7 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
     onSample: (pressured, fraction) => relief.update(pressured, fraction, performance.now()),
   });
   heap.start();
+  if (config.server.idleMallocTrim) trimmer.start();
   const uninstallPressure = setMemoryPressureCheck(() => relief.stopAllMessage());
   const releaseRegexWorker = holdRegexWorker();
   const top = new Top();
@@ -442,6 +460,7 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
   } catch (e) {
     await textUpgrades.stop();
     heap.stop();
+    trimmer.stop();
     uninstallPressure();
     releaseRegexWorker();
     oplog?.stop();
@@ -480,6 +499,7 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
       // as mongod: operations still running stop at their next yield point with 11600
       for (const op of ops.list()) op.control.kill("interrupted at shutdown", "InterruptedAtShutdown");
       heap.stop();
+      trimmer.stop();
       uninstallPressure();
       releaseRegexWorker();
       await metrics?.close();

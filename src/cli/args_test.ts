@@ -86,6 +86,7 @@ Deno.test("every flag sets its key", async () => {
       messageTimeoutSeconds: 30,
       enableTestCommands: true,
       javascriptEnabled: true,
+      idleMallocTrim: true,
       scramSHA256IterationCount: 20000,
       scramIterationCount: 12000,
     },

@@ -186,6 +186,16 @@ export const KEY_SPECS: readonly KeySpec[] = [
   },
   {
     table: "server",
+    key: "idle_malloc_trim",
+    field: "idleMallocTrim",
+    kind: "bool",
+    flag: "idle-malloc-trim",
+    negFlag: "no-idle-malloc-trim",
+    help:
+      "after ~10 s without commands, give the C heap's freed memory back to the system (glibc malloc_trim)",
+  },
+  {
+    table: "server",
     key: "scram_sha256_iteration_count",
     field: "scramSHA256IterationCount",
     kind: "count",

@@ -51,6 +51,7 @@ Deno.test("defaults match PRODUCT.md's table", () => {
       messageTimeoutSeconds: 30,
       enableTestCommands: false,
       javascriptEnabled: true,
+      idleMallocTrim: true,
       scramSHA256IterationCount: 15_000,
       scramIterationCount: 10_000,
     },
@@ -92,6 +93,7 @@ idle_timeout_seconds = 0
 message_timeout_seconds = 2.5
 enable_test_commands = true
 javascript_enabled = false
+idle_malloc_trim = false
 scram_sha256_iteration_count = 20000
 scram_iteration_count = 12000
 
@@ -131,6 +133,7 @@ noop_heartbeat_seconds = 0.0
       messageTimeoutSeconds: 2.5,
       enableTestCommands: true,
       javascriptEnabled: false,
+      idleMallocTrim: false,
       scramSHA256IterationCount: 20000,
       scramIterationCount: 12000,
     },

@@ -60,6 +60,11 @@ export interface ServerConfig {
    * the JavaScript sandbox (src/engine/js/); false refuses them with mongod's codes.
    */
   readonly javascriptEnabled: boolean;
+  /**
+   * After ~10 s without commands, return the C heap's freed memory to the system (glibc's
+   * malloc_trim, off the event loop; src/observability/malloc_trim.ts). On by default.
+   */
+  readonly idleMallocTrim: boolean;
   /** PBKDF2 iterations for new SCRAM-SHA-256 credentials (mongod's scramSHA256IterationCount). */
   readonly scramSHA256IterationCount: number;
   /** PBKDF2 iterations for new SCRAM-SHA-1 credentials (mongod's scramIterationCount). */
@@ -147,6 +152,7 @@ export function defaultConfig(): Config {
       messageTimeoutSeconds: 30,
       enableTestCommands: false,
       javascriptEnabled: true,
+      idleMallocTrim: true,
       scramSHA256IterationCount: 15_000,
       scramIterationCount: 10_000,
     },

@@ -19,7 +19,11 @@ export class OpRegistry<D> {
   readonly #ops = new Map<number, RunningOp<D>>();
   #lastId = 0;
 
-  constructor(private readonly now: () => number = Date.now) {}
+  constructor(
+    private readonly now: () => number = Date.now,
+    /** Hears every operation that begins (the idle malloc trimmer notes work, malloc_trim.ts). */
+    private readonly onBegin?: (detail: D) => void,
+  ) {}
 
   /** A fresh operation id (positive, increasing). */
   nextId(): number {
@@ -28,6 +32,7 @@ export class OpRegistry<D> {
 
   begin(opId: number, control: OpControl, detail: D): void {
     this.#ops.set(opId, { opId, control, startedAt: this.now(), detail });
+    this.onBegin?.(detail);
   }
 
   end(opId: number): void {
