@@ -109,9 +109,8 @@ function int128Of(b: Uint8Array): bigint {
 }
 
 function doubleBits(d: number): bigint {
-  const dv = new DataView(new ArrayBuffer(8));
-  dv.setFloat64(0, d, true);
-  return dv.getBigInt64(0, true);
+  scratchView.setFloat64(0, d, true);
+  return scratchView.getBigInt64(0, true);
 }
 
 /** mongod's encodeDouble: the double as an integer at a scale, or undefined when not exact. */
@@ -126,11 +125,14 @@ function encodeDouble(d: number, scaleIndex: number): bigint | undefined {
   return BigInt(rounded);
 }
 
+/** Scratch space for numbers on their way to bytes (no allocation per value). */
+const scratch = new Uint8Array(16);
+const scratchView = new DataView(scratch.buffer);
+
 function decodeDouble(v: bigint, scaleIndex: number): number {
   if (scaleIndex === MEMORY_AS_INTEGER) {
-    const dv = new DataView(new ArrayBuffer(8));
-    dv.setBigInt64(0, v, true);
-    return dv.getFloat64(0, true);
+    scratchView.setBigInt64(0, v, true);
+    return scratchView.getFloat64(0, true);
   }
   return Number(v) / SCALES[scaleIndex]!;
 }
@@ -293,29 +295,27 @@ function encode128(e: ColumnElement): bigint {
 }
 
 function materialize64(last: ColumnElement, v: bigint, scaleIndex: number): ColumnElement {
-  const out = new Uint8Array(last.value.length);
-  const dv = view(out);
   switch (last.type) {
     case BSON_DOUBLE:
-      dv.setFloat64(0, decodeDouble(v, scaleIndex), true);
+      scratchView.setFloat64(0, decodeDouble(v, scaleIndex), true);
       break;
     case BSON_OID:
       return { type: BSON_OID, value: decodeObjectId(v, last.value) };
     case BSON_DATE:
     case BSON_INT64:
     case BSON_TIMESTAMP:
-      dv.setBigInt64(0, v, true);
+      scratchView.setBigInt64(0, v, true);
       break;
     case BSON_BOOL:
-      out[0] = v !== 0n ? 1 : 0;
+      scratch[0] = v !== 0n ? 1 : 0;
       break;
     case BSON_INT32:
-      dv.setInt32(0, Number(BigInt.asIntN(32, v)), true);
+      scratchView.setInt32(0, Number(BigInt.asIntN(32, v)), true);
       break;
     default:
       throw invalidColumn("invalid delta in 64-bit stream");
   }
-  return { type: last.type, value: out };
+  return { type: last.type, value: scratch.slice(0, last.value.length) };
 }
 
 function materialize128(last: ColumnElement, v: bigint): ColumnElement {
@@ -478,9 +478,10 @@ class Decoder {
       throw invalidColumn("interleaved encoding should contain at least one object");
     }
     let lastObject: ColumnValue = undefined;
+    const w = new ByteWriter();
+    const starts: number[] = [];
     while (true) {
-      const w = new ByteWriter();
-      const starts: number[] = [];
+      w.length = 0;
       for (const entry of entries) {
         if (entry.op === "enter") {
           starts.push(w.length);

@@ -3,6 +3,8 @@
  * literals a column holds), and documents assembled from raw elements (so decoded values keep their
  * exact BSON types when the one SecantusDB decoder reads them). PURE.
  */
+import { Long, ObjectId } from "bson";
+import { decodeDocument, doubleValue } from "../decode.ts";
 import { invalidColumn } from "./simple8b.ts";
 
 /** One decoded value: its BSON type byte and the bytes of its value (no type, no field name). */
@@ -155,4 +157,44 @@ export function documentOf(fields: readonly (readonly [string, ColumnElement])[]
   w.byte(0);
   w.int32At(0, w.length);
   return w.take();
+}
+
+const utf8Strict = new TextDecoder("utf-8", { fatal: true });
+
+/**
+ * The JS value of a decoded element, exactly as the one decoder (src/bson/decode.ts) reads it: common
+ * scalar types directly, the others through a one-field document.
+ */
+export function jsValueOf(e: ColumnElement): unknown {
+  const v = e.value;
+  const dv = new DataView(v.buffer, v.byteOffset, v.byteLength);
+  switch (e.type) {
+    case BSON_DOUBLE:
+      return doubleValue(dv.getFloat64(0, true));
+    case BSON_INT32:
+      return dv.getInt32(0, true);
+    case BSON_INT64:
+      return Long.fromBits(dv.getInt32(0, true), dv.getInt32(4, true));
+    case BSON_DATE:
+      return new Date(Number(dv.getBigInt64(0, true)));
+    case BSON_OID:
+      return new ObjectId(Uint8Array.from(v));
+    case BSON_BOOL:
+      return v[0] !== 0;
+    case 0x0a:
+      return null;
+    case BSON_STRING:
+      if (v[v.length - 1] !== 0) throw invalidColumn("string without its terminating zero");
+      try {
+        return utf8Strict.decode(v.subarray(4, v.length - 1));
+      } catch {
+        throw invalidColumn("string is not valid UTF-8");
+      }
+    default:
+      try {
+        return decodeDocument(documentOf([["v", e]]))["v"];
+      } catch (err) {
+        throw invalidColumn(`undecodable value (${err instanceof Error ? err.message : String(err)})`);
+      }
+  }
 }

@@ -22,8 +22,7 @@ import { CommandError } from "../../errors/command_error.ts";
 import { Location } from "../../errors/locations.ts";
 import { isPlainDoc } from "../../bson/type_name.ts";
 import { type ColumnValue, decodeBsonColumn } from "../../bson/column/decode_column.ts";
-import { type ColumnElement, documentOf } from "../../bson/column/element.ts";
-import { decodeDocument } from "../../bson/decode.ts";
+import { jsValueOf } from "../../bson/column/element.ts";
 import type { Doc } from "../reply.ts";
 import type { TimeseriesOptions } from "./timeseries.ts";
 
@@ -102,15 +101,12 @@ function compressedMeasurements(bucket: Doc, control: Doc, data: Doc, ts: Timese
       );
     }
     if (time.type !== BSON_DATE) throw invalid(`data.${ts.timeField}.${i} is not a date`);
-    const fields: [string, ColumnElement][] = [[ts.timeField, time]];
+    const m: Doc = { [ts.timeField]: jsValueOf(time) };
+    if (ts.metaField !== undefined && bucket["meta"] !== undefined) m[ts.metaField] = bucket["meta"];
     for (const [field, values] of columns) {
       const v = values[i];
-      if (field !== ts.timeField && v !== undefined) fields.push([field, v]);
+      if (field !== ts.timeField && v !== undefined) m[field] = jsValueOf(v);
     }
-    const row = decodeDocument(documentOf(fields));
-    const m: Doc = { [ts.timeField]: row[ts.timeField] };
-    if (ts.metaField !== undefined && bucket["meta"] !== undefined) m[ts.metaField] = bucket["meta"];
-    for (const [k, v] of Object.entries(row)) if (k !== ts.timeField) m[k] = v;
     out.push(m);
   }
   return out;
