@@ -31,7 +31,8 @@ import { LogicalSessions } from "../sessions/logical_sessions.ts";
 import { Transactions } from "../sessions/transactions.ts";
 import { IndexBuilds } from "../executor/index_builds.ts";
 import { dropInterruptedBuilds } from "../executor/index_build.ts";
-import { startTextIndexUpgrades } from "../executor/text_index_upgrade.ts";
+import { hasTextIndexes, startTextIndexUpgrades } from "../executor/text_index_upgrade.ts";
+import { loadTextLanguages } from "../keys/text_language.ts";
 import { SnapshotReads } from "../sessions/snapshot_reads.ts";
 import { RWDefaults } from "../sessions/rw_defaults.ts";
 import { isCloseReply, isStreamingReply, type Reply } from "../commands/reply.ts";
@@ -325,6 +326,8 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
   }
   const fdWarning = fdLimitWarning(readSoftNoFileLimit(), config.server.maxConnections);
   if (fdWarning !== undefined) log.warning(fdWarning);
+  // text indexes exist: background work (TTL deletes, the rewrite below) stems too, so load first
+  if (hasTextIndexes(storage)) await loadTextLanguages();
   const shutdown = new AbortController();
   startTtlSweeper(
     storage,

@@ -30,6 +30,7 @@ import { afterCommand } from "./profiling.ts";
 import { LOCKED_WRITES } from "./shared/fsync_lock.ts";
 import { isPlainDoc } from "../bson/type_name.ts";
 import { ReplySlot } from "../sessions/retryable_writes.ts";
+import { loadTextLanguages, textLanguagesLoaded } from "../keys/text_language.ts";
 import {
   awaitIndexBuilds,
   checkAllowedInTransaction,
@@ -62,6 +63,24 @@ const ALLOWED_UNDER_MEMORY_PRESSURE: ReadonlySet<string> = new Set([
   "serverStatus",
   "currentOp",
   "getLog",
+]);
+
+/**
+ * Commands that never stem words: they run before the text-search packages are loaded. Every other
+ * command waits for them once (`loadTextLanguages`, 20–80 ms, off the start path: a driver's
+ * handshake and a first ping do not pay for it).
+ */
+const WITHOUT_TEXT: ReadonlySet<string> = new Set([
+  "hello",
+  "isMaster",
+  "ping",
+  "buildInfo",
+  "saslStart",
+  "saslContinue",
+  "authenticate",
+  "logout",
+  "endSessions",
+  "whatsmyuri",
 ]);
 
 /** Commands that free sessions: they run (without recording their own lsid) when max_sessions is reached. */
@@ -141,6 +160,7 @@ async function dispatchCommand(
       server.heap.refused++;
       throw new CommandError("ExceededMemoryLimit", server.heap.message());
     }
+    if (!textLanguagesLoaded() && !WITHOUT_TEXT.has(spec.name)) await loadTextLanguages();
     const db = req.legacyDb ?? req.body["$db"];
     if (typeof db !== "string") {
       throw new CommandError(Location.OpMsgMissingDb, "OP_MSG requests require a $db argument");

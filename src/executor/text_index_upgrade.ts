@@ -12,6 +12,7 @@
  */
 import type { CollectionEntry, IndexEntry, StorageEngine, WriteTxn } from "../storage/api.ts";
 import { TEXT_TERM_KEYS } from "../keys/text_keys.ts";
+import { loadTextLanguages } from "../keys/text_language.ts";
 import { textIndexInfo } from "../keys/text_terms.ts";
 import { decode } from "./rows.ts";
 import { type IndexKeyOptions, keysForIndex, legacyTextKeys } from "./index_keys.ts";
@@ -20,6 +21,20 @@ import type { IndexBuilds } from "./index_builds.ts";
 import { OpControl } from "../observability/op_control.ts";
 
 /** The text indexes still in the layout from before term keys (finished builds only). */
+/**
+ * Whether any collection has a text index (built or building). The server then loads the stemmers
+ * before it serves: background work (TTL deletes, a resumed build) computes those indexes' keys.
+ */
+export function hasTextIndexes(storage: StorageEngine): boolean {
+  const cat = storage.catalog;
+  for (const db of cat.listDatabases()) {
+    for (const coll of cat.listCollections(db)) {
+      if (coll.indexes.some((ix) => textIndexInfo(ix.spec))) return true;
+    }
+  }
+  return false;
+}
+
 export function legacyTextIndexes(storage: StorageEngine): { coll: CollectionEntry; ix: IndexEntry }[] {
   const out: { coll: CollectionEntry; ix: IndexEntry }[] = [];
   const cat = storage.catalog;
@@ -94,6 +109,7 @@ export function startTextIndexUpgrades(
   const ctl = new OpControl();
   const ends = todo.map(({ coll }) => builds.begin(`${coll.db}.${coll.name}`));
   const run = async () => {
+    await loadTextLanguages();
     for (let i = 0; i < todo.length; i++) {
       const { coll, ix } = todo[i]!;
       const name = `${coll.db}.${coll.name} index ${ix.name}`;

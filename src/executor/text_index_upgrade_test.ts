@@ -8,6 +8,9 @@ import { TEXT_TERM_KEYS } from "../keys/text_keys.ts";
 import { IndexBuilds } from "./index_builds.ts";
 import { indexKeysOf, keysForIndex, legacyTextKeys } from "./index_keys.ts";
 import { legacyTextIndexes, startTextIndexUpgrades, upgradeTextIndex } from "./text_index_upgrade.ts";
+import { loadTextLanguages } from "../keys/text_language.ts";
+
+await loadTextLanguages();
 
 const keyOpts = { compilePartialFilter };
 const SPEC = {

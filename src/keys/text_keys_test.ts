@@ -2,6 +2,9 @@ import { deepStrictEqual as assertEquals, throws } from "node:assert/strict";
 import { textKeys, textKeyShape, textKeyTuples } from "./text_keys.ts";
 import { encodeIndexKey } from "./key_string.ts";
 import { documentTermScores, textIndexInfo } from "./text_terms.ts";
+import { loadTextLanguages } from "./text_language.ts";
+
+await loadTextLanguages();
 
 const spec = {
   v: 2,

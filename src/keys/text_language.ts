@@ -2,9 +2,33 @@
  * text_language.ts — the languages text indexes know (mongod's list: names and two-letter codes, plus
  * "none"), each with its Snowball stemmer (npm `snowball-stemmers`) and stop-word list (npm
  * `stopword`). "none" tokenizes only: no stemming, no stop words.
+ *
+ * The two packages are loaded on demand (`loadTextLanguages`), not at import: evaluating them cost
+ * 20–80 ms of every process start (issue 18), and most starts never touch a text index. Whoever may
+ * stem — the server before a command that can touch text, or at start when a text index exists; a
+ * test — awaits `loadTextLanguages()` first; `textLanguage` of a stemming language before that throws.
  */
-import snowball from "snowball-stemmers";
-import * as stopwords from "stopword";
+type Snowball = { newStemmer(algorithm: string): { stem(word: string): string } };
+type Stopwords = Record<string, string[]>;
+
+let packages: { snowball: Snowball; stopwords: Stopwords } | undefined;
+let loading: Promise<void> | undefined;
+
+/** Loads the stemmer and stop-word packages (once; later calls return at once). */
+export function loadTextLanguages(): Promise<void> {
+  return loading ??= (async () => {
+    const [snowball, stopwords] = await Promise.all([import("snowball-stemmers"), import("stopword")]);
+    packages = {
+      snowball: (snowball as unknown as { default: Snowball }).default,
+      stopwords: stopwords as unknown as Stopwords,
+    };
+  })();
+}
+
+/** Whether `loadTextLanguages` has finished. */
+export function textLanguagesLoaded(): boolean {
+  return packages !== undefined;
+}
 
 export interface TextLanguage {
   /** mongod's canonical name ("english", "none", …). */
@@ -49,9 +73,12 @@ export function textLanguage(name: string): TextLanguage | undefined {
   if (c === undefined) return undefined;
   const hit = cache.get(c);
   if (hit) return hit;
+  if (!packages) {
+    throw new Error(`text language '${c}' used before loadTextLanguages() finished`);
+  }
   const [, algo, list] = LANGUAGES[c]!;
-  const stemmer = snowball.newStemmer(algo);
-  const words = new Set((stopwords as unknown as Record<string, string[]>)[list] ?? []);
+  const stemmer = packages.snowball.newStemmer(algo);
+  const words = new Set(packages.stopwords[list] ?? []);
   const lang: TextLanguage = {
     name: c,
     stem: (w) => stemmer.stem(w),

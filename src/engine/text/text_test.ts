@@ -1,9 +1,11 @@
 import { deepStrictEqual as assertEquals, ok, throws } from "node:assert/strict";
 import { ErrorCode } from "../../errors/codes.ts";
-import { textLanguage } from "../../keys/text_language.ts";
+import { loadTextLanguages, textLanguage } from "../../keys/text_language.ts";
 import { terms, words } from "../../keys/text_tokenize.ts";
 import { parseTextQuery } from "./query.ts";
 import { compileTextSearch, type TextIndexInfo, textIndexInfo, textLookupTerms } from "./score.ts";
+
+await loadTextLanguages();
 
 const en = textLanguage("english")!;
 const index: TextIndexInfo = {
