@@ -29,6 +29,17 @@ export function idIndexKey(id: unknown): Uint8Array {
   return encodeIndexKey([id], [1]);
 }
 
+/**
+ * Encoded key of an `_id` value in `coll`'s `_id_` index: with the index's collation when it has one
+ * (a collection created with a default collation, storage/wiredtiger/catalog.ts), else binary.
+ */
+export function idKeyOf(coll: CollectionEntry, id: unknown): Uint8Array {
+  const ix = coll.indexes[0]?.name === "_id_" ? coll.indexes[0] : coll.indexes.find((i) => i.name === "_id_");
+  const collation = ix?.spec["collation"];
+  if (collation === undefined) return idIndexKey(id);
+  return encodeIndexKey([id], [1], collationKeyer(collation));
+}
+
 /** Compiles an index's `partialFilterExpression` into a document predicate. */
 export type PartialFilterCompiler = (filter: Doc) => (doc: Doc) => boolean;
 
@@ -194,7 +205,7 @@ export function indexKeysOf(coll: CollectionEntry, doc: Doc, opts: IndexKeyOptio
   let multikey: string[] | undefined;
   for (const ix of coll.indexes) {
     if (ix.name === "_id_") {
-      keys.set("_id_", [idIndexKey(doc["_id"])]);
+      keys.set("_id_", [idKeyOf(coll, doc["_id"])]);
       continue;
     }
     const r = keysForIndex(ix, doc, opts);

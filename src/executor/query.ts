@@ -17,7 +17,7 @@ import type { AccessPath, IxScanPath } from "../planner/plan.ts";
 import { CommandError } from "../errors/command_error.ts";
 import type { Document as Doc } from "../bson/document.ts";
 import { Row } from "./rows.ts";
-import { idIndexKey, indexKeyDocOf } from "./index_keys.ts";
+import { idKeyOf, indexKeyDocOf } from "./index_keys.ts";
 import { Binary, BSON, Long } from "bson";
 import { decodeKeyValues } from "../keys/key_decode.ts";
 import { ixScanHits, type IxScanState, newIxScanState } from "./ixscan.ts";
@@ -369,7 +369,7 @@ export class QuerySource implements BatchSource {
     const a = this.q.access;
     if (a.kind === "idLookup") {
       this.#scanDone = true;
-      const hit = txn.getByUnique(this.coll, "_id_", idIndexKey(a.id));
+      const hit = txn.getByUnique(this.coll, "_id_", idKeyOf(this.coll, a.id));
       if (hit === null) return;
       this.stats.docsExamined++;
       const row = new Row(hit.rid, hit.bytes);

@@ -7,6 +7,7 @@
 import type { AccessPath, FindPlanInput, PlanChoice } from "./plan.ts";
 import { planIndexScans } from "./index_plan.ts";
 import { planGeo } from "./geo_plan.ts";
+import { collationIdentity } from "../keys/collation_key.ts";
 
 // Re-exported for the layers above, which have always imported the plan types from here.
 export type { AccessPath, FindPlanInput, IndexInfo, IxScanPath, PlanChoice } from "./plan.ts";
@@ -48,9 +49,14 @@ export function planQuery(input: FindPlanInput): PlanChoice {
   const hinted = input.hint !== undefined && input.hint !== null;
   if (!hinted && input.min === undefined && input.max === undefined) {
     const id = idPoint(input.filter);
-    // IDHACK needs a unique _id index (a time-series collection's is not).
-    const idUnique = input.indexes?.find((i) => i.name === "_id_")?.unique !== false;
-    if (id !== undefined && !input.collated && idUnique) {
+    // IDHACK needs a unique _id index (a time-series collection's is not) with the query's collation
+    // (mongod: the collection default's, which its _id index has; simple for collections created
+    // before the _id index carried it).
+    const idIx = input.indexes?.find((i) => i.name === "_id_");
+    const idUnique = idIx?.unique !== false;
+    const queryCollation = input.collated ? collationIdentity(input.collation) ?? "unknown" : undefined;
+    const sameCollation = collationIdentity(idIx?.collation) === queryCollation;
+    if (id !== undefined && sameCollation && idUnique) {
       return { access: { kind: "idLookup", id }, rejected: [] };
     }
   }

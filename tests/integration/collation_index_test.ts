@@ -10,6 +10,7 @@ import assert from "node:assert/strict";
 import { MongoClient, MongoServerError } from "mongodb";
 import { startServer } from "../../mod.ts";
 import { serverTest } from "./helpers/embedded_server.ts";
+import { openWiredTiger } from "../../src/storage/mod.ts";
 
 function stagesOf(plan: AnyDoc): string[] {
   const out: string[] = [];
@@ -131,3 +132,117 @@ serverTest(
     );
   },
 );
+
+serverTest(
+  "the _id index carries the collection's default collation: listed, used by _id lookups, unique under it",
+  async (client) => {
+    const db = client.db("idcoll");
+    await db.createCollection("ci", { collation: { locale: "en", strength: 2 } });
+    const ci = db.collection<AnyDoc>("ci");
+    const id = (await ci.indexes()).find((i) => i.name === "_id_")!;
+    assert.equal(id.collation?.locale, "en");
+    assert.equal(id.collation?.strength, 2);
+    assert.equal((id.collation as AnyDoc)?.version, "57.1");
+    const [info] = await db.listCollections({ name: "ci" }).toArray();
+    assert.deepEqual((info as AnyDoc).idIndex.collation, id.collation);
+    // unique under the collation: "A" and "a" are one _id
+    await ci.insertOne({ _id: "A", n: 1 });
+    await assert.rejects(ci.insertOne({ _id: "a", n: 2 }), (e: MongoServerError) => e.code === 11000);
+    await assert.rejects(
+      ci.updateOne({ _id: "zz" }, { $set: { n: 3 } }, { upsert: true }).then(() =>
+        ci.insertOne({ _id: "ZZ" })
+      ),
+      (e: MongoServerError) => e.code === 11000,
+    );
+    await ci.insertMany([{ _id: "b", n: 4 }, { _id: 5, n: 5 }, { _id: "é", n: 6 }]);
+    // _id equality (IDHACK) and ranges follow it
+    assert.deepEqual(await ci.findOne({ _id: "a" }), { _id: "A", n: 1 });
+    assert.deepEqual(stagesOf((await ci.find({ _id: "a" }).explain()).queryPlanner.winningPlan), ["IDHACK"]);
+    assert.equal(await ci.countDocuments({ _id: { $in: ["a", "B"] } }), 2);
+    assert.deepEqual((await ci.find({ _id: { $gte: "a", $lte: "B" } }).toArray()).map((d) => d._id), [
+      "A",
+      "b",
+    ]);
+    assert.equal((await ci.updateOne({ _id: "B" }, { $set: { n: 40 } })).modifiedCount, 1);
+    assert.equal((await ci.findOne({ _id: "b" }))?.n, 40);
+    // a simple-collation query matches binary: the lookup still finds the one candidate and re-checks it
+    assert.equal(await ci.countDocuments({ _id: "a" }, { collation: { locale: "simple" } }), 0);
+    assert.equal(await ci.countDocuments({ _id: "A" }, { collation: { locale: "simple" } }), 1);
+    assert.deepEqual(await ci.find({ _id: "a" }, { collation: { locale: "fr", strength: 1 } }).toArray(), [
+      { _id: "A", n: 1 },
+    ]);
+    assert.equal((await ci.deleteOne({ _id: "B" })).deletedCount, 1);
+    assert.equal(await ci.countDocuments({}), 4); // A, zz, 5, é
+    const v = await db.command({ validate: "ci", full: true });
+    assert.equal(v.valid, true, JSON.stringify(v));
+    // a collection without a default collation keeps a binary _id index
+    const plain = db.collection<AnyDoc>("plain");
+    await plain.insertMany([{ _id: "A" }, { _id: "a" }]);
+    assert.equal((await plain.indexes()).find((i) => i.name === "_id_")!.collation, undefined);
+    // create's idIndex must have the collection's collation (mongod: BadValue)
+    await assert.rejects(
+      db.command({
+        create: "bad",
+        collation: { locale: "en" },
+        idIndex: { key: { _id: 1 }, name: "_id_", collation: { locale: "fr" } },
+      }),
+      (e: AnyDoc) =>
+        e.code === 2 && e.message === "'idIndex' must have the same collation as the collection.",
+    );
+    await db.command({
+      create: "ok",
+      collation: { locale: "en" },
+      idIndex: { key: { _id: 1 }, name: "_id_", collation: { locale: "en" } },
+    });
+  },
+);
+
+Deno.test({
+  name: "a collection created before the _id index carried its collation keeps a binary _id index",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    const dir = await Deno.makeTempDir({ prefix: "secantus-idcoll-" });
+    try {
+      let server = await startServer({ port: 0, storagePath: dir, logLevel: "ERROR" });
+      let client = new MongoClient(server.uri);
+      await client.db("old").createCollection("c", { collation: { locale: "en", strength: 2 } });
+      await client.close();
+      await server.stop();
+      // the catalog as the code before wrote it: an _id_ spec without the collation
+      const storage = openWiredTiger({
+        path: dir,
+        cacheSizeBytes: 64 << 20,
+        sessionMax: 20,
+        syncOnCommit: false,
+      });
+      try {
+        const spec = { ...storage.catalog.getCollection("old", "c")!.indexes[0]!.spec };
+        delete spec["collation"];
+        storage.catalog.convertIndex("old", "c", "_id_", { spec, unique: true });
+      } finally {
+        storage.close();
+      }
+      server = await startServer({ port: 0, storagePath: dir, logLevel: "ERROR" });
+      client = new MongoClient(server.uri);
+      try {
+        const c = client.db("old").collection<AnyDoc>("c");
+        assert.equal((await c.indexes()).find((i) => i.name === "_id_")!.collation, undefined);
+        await c.insertMany([{ _id: "A" }, { _id: "a" }, { _id: 1 }]); // binary keys: no collision
+        // queries still follow the collection's collation (by scan for strings)
+        assert.deepEqual((await c.find({ _id: "a" }).toArray()).map((d) => d._id).sort(), ["A", "a"]);
+        assert.deepEqual(await c.find({ _id: "a" }, { collation: { locale: "simple" } }).toArray(), [{
+          _id: "a",
+        }]);
+        assert.deepEqual(await c.findOne({ _id: 1 }), { _id: 1 });
+        const v = await client.db("old").command({ validate: "c", full: true });
+        assert.equal(v.valid, true, JSON.stringify(v));
+      } finally {
+        await client.close();
+        await server.stop();
+      }
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});

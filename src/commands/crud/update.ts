@@ -41,7 +41,7 @@ import type { Row } from "../../executor/rows.ts";
 import { LIMITS } from "../../limits.ts";
 import { serializeStorable } from "../shared/stored_depth.ts";
 import { compatAtLeast } from "../shared/server_version.ts";
-import { idIndexKey, indexKeysOf } from "../../executor/index_keys.ts";
+import { idKeyOf, indexKeysOf } from "../../executor/index_keys.ts";
 import {
   compileMatchPosition,
   compilePartialFilter,
@@ -204,7 +204,7 @@ async function updateIn(
         row.rid,
         bytes,
         onlyIdIndex(entry)
-          ? new Map([["_id_", [idIndexKey(beforeId)]]])
+          ? new Map([["_id_", [idKeyOf(entry, beforeId)]]])
           : indexKeysOf(entry, row.doc, keyOpts),
         indexKeysOf(entry, after, keyOpts),
         // a pipeline update whose diff is not smaller than the document is logged as a replacement

@@ -47,6 +47,7 @@ import {
 } from "../shared/views.ts";
 import { compilePipeline, resolveCollation } from "../../engine/mod.ts";
 import { valuesEqual } from "../../bson/compare.ts";
+import { collationIdentity } from "../../keys/collation_key.ts";
 import { commitSync } from "../write/write_batch.ts";
 import { checkValidatorOptions, validationAction, validationLevel } from "../write/doc_validation.ts";
 
@@ -150,6 +151,18 @@ export function parseCreate(body: Doc): CreateParams {
   // mongod's CollectionOptions::parse (a query's `collation: {}` means none; a collection's cannot be empty)
   if (options.collation !== undefined && Object.keys(options.collation).length === 0) {
     throw new CommandError("BadValue", "'collation' cannot be an empty document.");
+  }
+  // The _id index takes the collection's collation (storage/wiredtiger/catalog.ts); an idIndex naming
+  // another one is refused, as mongod.
+  const idCollation = options.idIndex?.["collation"];
+  if (idCollation !== undefined && idCollation !== null && typeof idCollation === "object") {
+    const wanted = collationIdentity(resolveCollation(idCollation as Doc));
+    const given = options.collation === undefined
+      ? undefined
+      : collationIdentity(resolveCollation(options.collation));
+    if (wanted !== given) {
+      throw new CommandError("BadValue", "'idIndex' must have the same collation as the collection.");
+    }
   }
   // Stored (and listed) as the full spec ICU resolves, as mongod does; the simple collation as none.
   if (options.collation !== undefined) {

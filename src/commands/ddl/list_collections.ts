@@ -48,12 +48,13 @@ function run(ctx: RequestContext<ListCollectionsParams>): Promise<Reply> {
     // A time-series collection is listed as mongod lists it: type "timeseries", no uuid, no idIndex.
     const ts = c.options["timeseries"] !== undefined;
     const type = ts ? "timeseries" : "collection";
+    const idCollation = c.indexes.find((i) => i.name === "_id_")?.spec["collation"];
     const full: Doc = ts ? { name: c.name, type, options: c.options, info: { readOnly: false } } : {
       name: c.name,
       type,
       options: c.options,
       info: { readOnly: false, uuid: new Binary(c.uuid, Binary.SUBTYPE_UUID) },
-      idIndex: { v: 2, key: { _id: 1 }, name: "_id_" },
+      idIndex: { v: 2, key: { _id: 1 }, name: "_id_", ...(idCollation ? { collation: idCollation } : {}) },
     };
     if (matcher && !matcher.matches(full)) continue;
     docs.push(BSON.serialize(nameOnly ? { name: c.name, type } : full));

@@ -11,7 +11,7 @@
  */
 import type { CollectionEntry, ReadTxn } from "../../storage/api.ts";
 import type { CompiledQuery } from "../../executor/query.ts";
-import { idIndexKey } from "../../executor/index_keys.ts";
+import { idKeyOf } from "../../executor/index_keys.ts";
 import { Row } from "../../executor/rows.ts";
 import { ixScanHits, newIxScanState } from "../../executor/ixscan.ts";
 import { GeoNearCursor } from "../../executor/geo_near.ts";
@@ -59,7 +59,7 @@ export function findTargets(
   const a = q.access;
   recordPlanAccess(coll, a);
   if (a.kind === "idLookup") {
-    const hit = txn.getByUnique(coll, "_id_", idIndexKey(a.id));
+    const hit = txn.getByUnique(coll, "_id_", idKeyOf(coll, a.id));
     if (hit === null) return out;
     const row = new Row(hit.rid, hit.bytes);
     if (!q.match || q.match(row.view(q.readFields))) out.push(row);

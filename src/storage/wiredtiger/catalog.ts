@@ -132,11 +132,19 @@ function newCollectionEntry(
  * The `_id_` index spec of a new collection. A clustered collection's (options `clusteredIndex`, checked by
  * the command layer) carries the clustered index's name and `unique`/`clustered: true`, as listIndexes
  * shows it; it is made with the collection so that creating one inside a transaction needs no later DDL.
+ * A plain collection with a default collation gives it that collation, as mongod does: its keys are then
+ * collation keys (executor/index_keys.ts `idKeyOf`), so `_id` uniqueness follows the collation. Collections
+ * created before this kept an `_id_` spec without one, and with it their binary `_id` keys.
  */
 function idIndexSpec(options: Record<string, unknown>): Record<string, unknown> {
   const base = { v: 2, key: { _id: 1 }, name: "_id_" };
   const ci = options["clusteredIndex"];
-  if (ci === null || typeof ci !== "object") return base;
+  if (ci === null || typeof ci !== "object") {
+    const collation = options["collation"];
+    const collated = collation !== null && typeof collation === "object" &&
+      (collation as Record<string, unknown>)["locale"] !== "simple" && options["timeseries"] === undefined;
+    return collated ? { ...base, collation } : base;
+  }
   const name = (ci as Record<string, unknown>)["name"];
   return { ...base, ...(typeof name === "string" ? { name } : {}), unique: true, clustered: true };
 }
