@@ -61,6 +61,11 @@ export interface CompiledQuery {
    * this, which evaluates it in rounds and awaits the calls (other clients are served meanwhile).
    */
   readonly projectAwaited?: (<T>(f: () => T) => Promise<T>) | undefined;
+  /**
+   * The filter may call server-side JavaScript (`$where`, `$expr` with `$function`) for documents its
+   * prefetch did not see: the async pulls run it awaited (`JsRounds`); absent = calls run inline.
+   */
+  readonly jsRounds?: JsRounds | undefined;
   /** find's returnKey (explain: RETURN_KEY instead of a projection stage). */
   readonly returnKey?: boolean | undefined;
   /** The projection reads row metadata: build a `RowMeta` for each row it projects. */
@@ -80,6 +85,23 @@ export interface CompiledQuery {
   readonly covered?:
     | { readonly fields: readonly string[]; readonly directions: readonly (1 | -1)[] }
     | undefined;
+}
+
+/**
+ * Server-side JavaScript in the filter, awaited (commands/shared/where.ts builds it): during an async
+ * pull a call without an answer throws (`isDeferred`) instead of running inline; the pull keeps that
+ * row and stops, the caller awaits `settle()` and the next pull matches the row again first.
+ */
+export interface JsRounds {
+  /** A pull starts: unanswered calls throw. */
+  begin(): void;
+  /** The pull ends; `deferred`: it stopped at an unanswered call (keep its answers). */
+  end(deferred: boolean): void;
+  /** The row that waited has been matched with its answers: they are no longer needed. */
+  consumed(): void;
+  isDeferred(e: unknown): boolean;
+  /** Runs the calls the pull met (awaited). */
+  settle(): Promise<void>;
 }
 
 /** What the executor knows of a row beyond its document, for the projection step. */
@@ -145,9 +167,7 @@ export class QuerySource implements BatchSource {
     const acc: Acc<Uint8Array> = { out: [], bytes: 0 };
     const take = (row: Row) => (project ? projectBytes(row, project) : row.bytes);
     const size = (b: Uint8Array) => b.length + BATCH_ELEMENT_OVERHEAD;
-    while (this.#pull(acc, maxDocs, maxBytes, take, size, EXAMINE_PER_PULL)) {
-      if (ctl.dueNow()) await ctl.yieldNow();
-    }
+    while (this.#pull(acc, maxDocs, maxBytes, take, size, EXAMINE_PER_PULL, true)) await this.#afterPull(ctl);
     ctl.check();
     return { docs: acc.out, done: this.#isDone() };
   }
@@ -171,8 +191,8 @@ export class QuerySource implements BatchSource {
     while (out.length < maxDocs) {
       if (this.#projectedNext === undefined) {
         const acc: Acc<Row> = { out: [], bytes: 0 };
-        while (this.#pull(acc, 1, Infinity, (row) => row, () => 0, EXAMINE_PER_PULL)) {
-          if (ctl.dueNow()) await ctl.yieldNow();
+        while (this.#pull(acc, 1, Infinity, (row) => row, () => 0, EXAMINE_PER_PULL, true)) {
+          await this.#afterPull(ctl);
         }
         ctl.check();
         const row = acc.out[0];
@@ -222,8 +242,8 @@ export class QuerySource implements BatchSource {
     const project = this.#projector();
     const acc: Acc<Doc> = { out: [], bytes: 0 };
     const take = (row: Row) => (project ? project(row) : row.view(fields));
-    while (this.#pull(acc, maxDocs, Infinity, take, () => 0, EXAMINE_PER_PULL)) {
-      if (ctl.dueNow()) await ctl.yieldNow();
+    while (this.#pull(acc, maxDocs, Infinity, take, () => 0, EXAMINE_PER_PULL, true)) {
+      await this.#afterPull(ctl);
     }
     ctl.check();
     return { docs: acc.out, done: this.#isDone() };
@@ -236,11 +256,20 @@ export class QuerySource implements BatchSource {
    */
   async nextRowsAsync(maxRows: number, ctl: OpControl): Promise<{ rows: Row[]; done: boolean }> {
     const acc: Acc<Row> = { out: [], bytes: 0 };
-    while (this.#pull(acc, maxRows, Infinity, (row) => row, () => 0, EXAMINE_PER_PULL)) {
-      if (ctl.dueNow()) await ctl.yieldNow();
+    while (this.#pull(acc, maxRows, Infinity, (row) => row, () => 0, EXAMINE_PER_PULL, true)) {
+      await this.#afterPull(ctl);
     }
     ctl.check();
     return { rows: acc.out, done: this.#isDone() };
+  }
+
+  /** Between two async pulls: the JavaScript calls the last one stopped at run (awaited), then a yield. */
+  async #afterPull(ctl: OpControl): Promise<void> {
+    if (this.#jsWaiting) {
+      this.#jsWaiting = false;
+      await this.q.jsRounds!.settle();
+    }
+    if (ctl.dueNow()) await ctl.yieldNow();
   }
 
   /** The projection step over a row (with its metadata when the projection reads it), or null. */
@@ -273,6 +302,8 @@ export class QuerySource implements BatchSource {
     take: (row: Row) => T,
     sizeOf: (t: T) => number,
     budget: number,
+    /** An async caller: the filter's JavaScript runs in rounds (`#afterPull` settles). */
+    awaited = false,
   ): boolean {
     if (this.#closed) return false;
     this.#checkCollection();
@@ -303,6 +334,32 @@ export class QuerySource implements BatchSource {
       return true;
     };
 
+    // (a near query matches inside its cursor, which cannot resume at a row: its calls stay inline)
+    const js = awaited && this.q.access.kind !== "geoNear" ? this.q.jsRounds : undefined;
+    if (js) {
+      js.begin();
+      this.#jsActive = true;
+    }
+    let deferred = false;
+    try {
+      stopped = this.#read(room, emit);
+    } catch (e) {
+      if (!js?.isDeferred(e) || this.#jsRow === undefined) throw e;
+      deferred = true;
+      stopped = true;
+    } finally {
+      if (js) {
+        this.#jsActive = false;
+        js.end(deferred);
+      }
+    }
+    this.#jsWaiting = deferred;
+    return stopped;
+  }
+
+  /** The storage read of one pull (`#pull`); true when it stopped before the end (budget spent). */
+  #read(room: () => boolean, emit: (row: Row) => boolean): boolean {
+    let stopped = false;
     this.storage.read((txn) => {
       if (this.q.sort) {
         if (!this.#sorted) {
@@ -338,6 +395,12 @@ export class QuerySource implements BatchSource {
   }
 
   #pending: Row | undefined;
+  /** A row whose match waits for a JavaScript call (`#matches`). */
+  #jsRow: Row | undefined;
+  /** The current pull runs the filter's JavaScript in rounds (an async pull, not a near query). */
+  #jsActive = false;
+  /** The last pull stopped at an unanswered JavaScript call: settle before the next one. */
+  #jsWaiting = false;
   /** Documents/keys the current pull may still examine before it stops (resumable). */
   #budget = Infinity;
   /** Rows a blocking sort has read so far (across pulls) and their bytes. */
@@ -355,7 +418,22 @@ export class QuerySource implements BatchSource {
   #isDone(): boolean {
     if (this.q.limit !== 0 && this.#returned >= this.q.limit) return true;
     if (this.q.sort) return this.#sorted !== undefined && this.#sorted.peek() === undefined;
-    return this.#scanDone && this.#pending === undefined;
+    return this.#scanDone && this.#pending === undefined && this.#jsRow === undefined;
+  }
+
+  /**
+   * The filter on one row (`doc`: a covered row's document). A JavaScript call without an answer
+   * keeps the row for the next pull (`#jsRow`, matched again first) and ends this one (`JsRounds`).
+   */
+  #matches(row: Row, doc?: Doc): boolean {
+    const match = this.q.match;
+    if (!match) return true;
+    try {
+      return match(doc ?? row.view(this.q.readFields));
+    } catch (e) {
+      if (this.#jsActive && this.q.jsRounds?.isDeferred(e)) this.#jsRow = row;
+      throw e;
+    }
   }
 
   /** Matching rows in access-path order, resuming after the last one handed out. */
@@ -365,6 +443,13 @@ export class QuerySource implements BatchSource {
       this.#pending = undefined;
       yield p;
     }
+    if (this.#jsRow) {
+      const r = this.#jsRow;
+      this.#jsRow = undefined;
+      const ok = this.#matches(r);
+      this.q.jsRounds?.consumed();
+      if (ok) yield r;
+    }
     if (this.#scanDone) return;
     const a = this.q.access;
     if (a.kind === "idLookup") {
@@ -373,7 +458,7 @@ export class QuerySource implements BatchSource {
       if (hit === null) return;
       this.stats.docsExamined++;
       const row = new Row(hit.rid, hit.bytes);
-      if (!this.q.match || this.q.match(row.view(this.q.readFields))) yield row;
+      if (this.#matches(row)) yield row;
       return;
     }
     if (a.kind === "geoNear") {
@@ -404,7 +489,7 @@ export class QuerySource implements BatchSource {
         if (bytes) {
           this.stats.docsExamined++;
           const row = new Row(hit.rid, bytes);
-          if (!this.q.match || this.q.match(row.view(this.q.readFields))) yield row;
+          if (this.#matches(row)) yield row;
         }
         if (!this.#spend()) return;
       }
@@ -421,7 +506,7 @@ export class QuerySource implements BatchSource {
         this.#lastRid = rec.rid;
         this.stats.docsExamined++;
         const row = new Row(rec.rid, rec.bytes);
-        if (this.q.match && !this.q.match(row.view(this.q.readFields))) continue;
+        if (!this.#matches(row)) continue;
         yield row;
       }
       this.#scanDone = true;
@@ -446,7 +531,7 @@ export class QuerySource implements BatchSource {
       if (bytes) {
         this.stats.docsExamined++;
         const row = new Row(rid, bytes);
-        if (!this.q.match || this.q.match(row.view(this.q.readFields))) yield row;
+        if (this.#matches(row)) yield row;
       }
       if (!this.#spend()) return;
     }
@@ -460,14 +545,14 @@ export class QuerySource implements BatchSource {
     if (values && covered) {
       const row = Row.fromDoc(rid, docFromKey(covered.fields, values));
       row.key = key;
-      return this.q.match && !this.q.match(row.doc) ? undefined : row;
+      return this.#matches(row, row.doc) ? row : undefined;
     }
     const bytes = txn.get(this.coll, rid);
     if (!bytes) return undefined;
     this.stats.docsExamined++;
     const row = new Row(rid, bytes);
     row.key = key;
-    return this.q.match && !this.q.match(row.view(this.q.readFields)) ? undefined : row;
+    return this.#matches(row) ? row : undefined;
   }
 
   /**

@@ -182,3 +182,49 @@ serverTest("a 300 ms $function in an update, a projection or $merge does not sta
     await other.close();
   }
 });
+
+serverTest("$where and $expr-$function on documents written after the prefetch run awaited", async (
+  client,
+  server,
+) => {
+  const db = client.db("jsw");
+  const c = db.collection<AnyDoc>("late");
+  await c.insertMany([{ _id: 1, a: 1 }, { _id: 2, a: 2 }, { _id: 3, a: 3 }]);
+  const busyWhere = "const end = Date.now() + 300; while (Date.now() < end) {} return this.a > 0";
+  const busyFn = "function(x) { const end = Date.now() + 300; while (Date.now() < end) {} return x }";
+  const other = new MongoClient(server.uri);
+  try {
+    await other.db("admin").command({ ping: 1 });
+    assert.equal((await c.find({ $where: "this.a == 1" }).toArray()).length, 1); // boot the sandbox
+    const filters: [string, AnyDoc][] = [
+      ["$where", { $where: busyWhere }],
+      ["$expr $function", { $expr: { $gt: [fnOf(busyFn, "$a"), 0] } }],
+    ];
+    for (const [name, filter] of filters) {
+      await c.deleteMany({ _id: { $gt: 3 } });
+      // the first batch comes after the prefetch of the three documents; three more are written
+      // before getMore, which meets them unprefetched
+      const cursor = c.find(filter, { batchSize: 2 }).sort({ $natural: 1 });
+      const first = [await cursor.next(), await cursor.next()].map((d) => d?._id);
+      await c.insertMany([{ _id: 4, a: 4 }, { _id: 5, a: 5 }, { _id: 6, a: 6 }]);
+      const pings: number[] = [];
+      let done = false;
+      const rest = cursor.toArray().finally(() => done = true);
+      while (!done) {
+        const t = performance.now();
+        await other.db("admin").command({ ping: 1 });
+        pings.push(performance.now() - t);
+      }
+      assert.deepEqual([...first, ...(await rest).map((d) => d._id)], [1, 2, 3, 4, 5, 6], name);
+      pings.sort((a, b) => a - b);
+      const msg = `${name}, getMore over 3 late documents: pings ${pings.length}, max ${
+        pings[pings.length - 1]?.toFixed(1)
+      } ms`;
+      console.log(msg);
+      // inline, each late document's 300 ms call would hold a ping
+      assert.ok(pings.length > 3 && pings.filter((p) => p > 250).length <= 1, msg);
+    }
+  } finally {
+    await other.close();
+  }
+});

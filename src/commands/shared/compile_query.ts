@@ -33,7 +33,7 @@ import {
   planQuery,
 } from "../../planner/find_plan.ts";
 import { PlanCache, shapeOf } from "../../planner/plan_cache.ts";
-import type { CompiledQuery } from "../../executor/query.ts";
+import type { CompiledQuery, JsRounds } from "../../executor/query.ts";
 import { setDocMeta } from "../../engine/expression/doc_meta.ts";
 import { Long } from "bson";
 import type { Doc } from "../reply.ts";
@@ -61,6 +61,8 @@ export interface QueryParts {
   readonly where?: WhereSupport | undefined;
   /** Server-side JavaScript for `$function` in `$expr`. */
   readonly js?: JsHost | undefined;
+  /** The filter's JavaScript in the executor's async pulls, awaited (shared/where.ts). */
+  readonly jsRounds?: JsRounds | undefined;
   /** find's returnKey: each result is the index key it was found by (`{}` without an index). */
   readonly returnKey?: boolean | undefined;
   /** find's showRecordId: each result gains `$recordId` (a Long), last. */
@@ -281,6 +283,7 @@ export function compileQuery(
     project: step.project,
     rowMeta: step.rowMeta,
     ...(projectDefer ? { projectAwaited: <T>(f: () => T) => evaluateAwaited(projectDefer, f) } : {}),
+    ...(parts.jsRounds ? { jsRounds: parts.jsRounds } : {}),
     ...(parts.returnKey ? { returnKey: true } : {}),
     readFields: readFieldsOf(matcher ? filter : undefined, sort ? sortSpec : undefined),
     covered: coveredBy(

@@ -17,11 +17,12 @@
  * An `$expr` calling `$function` is prefetched the same way (its result per document remembered), each
  * document's expression evaluated in rounds: a call with no answer yet ends the round and runs awaited
  * on the batch lane (engine/aggregate/js_defer.ts describes the rounds).
- * In a write statement's transactions the runner is `strict` (commands/write/js_rounds.ts): a
- * document not prefetched (written meanwhile, past `PREFETCH_MAX`) is recorded and the attempt ends;
- * the write runs it awaited (`settlePending`) and tries again. Elsewhere (the read commands' executor
- * after the prefetch) such a document runs inline: the event loop waits for that call (at most the
- * inline budget).
+ * A document not prefetched (written meanwhile, past `PREFETCH_MAX`) is not run inline either: in a
+ * write statement's transactions (commands/write/js_rounds.ts) and in the executor's async pulls
+ * (`ReadRounds` below) the runner is `strict`: the document is recorded, the attempt or pull ends, its
+ * call runs awaited (`settlePending`) and the document is matched again. Only synchronous reads (a
+ * near query's cursor, which matches inside it) still call inline: the event loop waits for that
+ * call (at most the inline budget).
  */
 import type { WhereSupport } from "../../engine/query/filter.ts";
 import type { DocPred } from "../../engine/query/predicates.ts";
@@ -32,10 +33,10 @@ import { Location } from "../../errors/locations.ts";
 import { isDocument } from "../../bson/values.ts";
 import type { Doc } from "../reply.ts";
 import type { RequestContext } from "../context.ts";
-import { JS_DEFERRED, type JsHost } from "../../engine/expression/types.ts";
+import { JS_DEFERRED, type JsDeferral, type JsHost } from "../../engine/expression/types.ts";
 import { jsHost } from "../../engine/js/host.ts";
 import type { CollectionEntry } from "../../storage/api.ts";
-import { QuerySource } from "../../executor/query.ts";
+import { type JsRounds as ExecutorJsRounds, QuerySource } from "../../executor/query.ts";
 import { compileQuery } from "./compile_query.ts";
 
 interface WhereFn {
@@ -169,6 +170,8 @@ export class WhereRunner implements WhereSupport {
     this.#pending = [];
     for (const p of todo) {
       if (p.fn.results.has(p.key)) continue;
+      // past the prefetch's cap the remembered results start over (a forgotten one is asked again)
+      if (p.fn.results.size >= PREFETCH_MAX) p.fn.results.clear();
       const [r] = await this.js.run({
         kind: "where",
         fn: p.fn.code,
@@ -282,12 +285,56 @@ export function withoutWhere(filter: Doc): Doc {
 export interface JsParts {
   readonly where: WhereRunner;
   readonly js: JsHost;
+  /** The executor's async pulls run the filter's calls for documents not prefetched awaited. */
+  readonly jsRounds: ExecutorJsRounds;
 }
 
 export function jsQueryParts(ctx: RequestContext): JsParts {
-  // deferrable: the prefetch awaits an `$expr`'s `$function` calls; the query's own calls stay inline
+  // deferrable: the prefetch awaits an `$expr`'s `$function` calls, the executor's async pulls the rest
   const js = jsHost(ctx.js, ctx.deadline, { deferrable: true });
-  return { where: new WhereRunner(ctx.js, ctx.deadline, js), js };
+  const where = new WhereRunner(ctx.js, ctx.deadline, js);
+  return { where, js, jsRounds: new ReadRounds(js.deferred!, where) };
+}
+
+/**
+ * The filter's JavaScript in the executor's async pulls (executor/query.ts `JsRounds`): a document the
+ * prefetch did not see (written after it, or past `PREFETCH_MAX`) makes the pull stop at it instead
+ * of calling inline (the runner is strict, the host's deferral records); the source settles the
+ * calls awaited and matches the document again. Inactive (no cost) when the filter has no JavaScript.
+ */
+class ReadRounds implements ExecutorJsRounds {
+  #active = false;
+
+  constructor(private readonly d: JsDeferral, private readonly where: WhereRunner) {}
+
+  begin(): void {
+    this.#active = this.where.fns.length > 0;
+    if (!this.#active) return;
+    this.d.begin(false);
+    this.where.strict = true;
+  }
+
+  end(deferred: boolean): void {
+    if (!this.#active) return;
+    this.#active = false;
+    this.where.strict = false;
+    this.d.end();
+    if (!deferred) this.consumed();
+  }
+
+  consumed(): void {
+    this.d.forget(); // (inside a round: its answers; nothing is recorded yet)
+    this.where.dropPending();
+  }
+
+  isDeferred(e: unknown): boolean {
+    return e === JS_DEFERRED;
+  }
+
+  async settle(): Promise<void> {
+    if (this.d.waiting) await this.d.settle();
+    await this.where.settlePending();
+  }
 }
 
 /**
