@@ -81,23 +81,80 @@ Deno.test({
       );
 
       // malformed: a column that cannot be decoded (6067602), a time column shorter than control.count
-      // (6067600), a data field that is not a column (121): refused whole, nothing stored
+      // (6067600), a data field that is not a column (121): that bucket's write error, nothing of it stored
       const before = await weather.countDocuments();
       const bad = testBucket(t0, 2);
-      assert.equal(
-        await code(
-          buckets.insertMany([testBucket(t0, 2), {
-            ...bad,
-            data: { ...bad.data, temp: b64("AgAEAAAAZm9vAA==") },
-          }]),
-        ),
-        6067602,
-      );
+      const undecodable = { ...bad, data: { ...bad.data, temp: b64("AgAEAAAAZm9vAA==") } };
+      assert.equal(await code(buckets.insertOne(undecodable)), 6067602);
       assert.equal(await code(buckets.insertOne({ ...bad, control: { ...bad.control, count: 4 } })), 6067600);
       assert.equal(await code(buckets.insertOne({ ...bad, data: { ...bad.data, temp: 5 } })), 121);
       assert.equal(await weather.countDocuments(), before);
+      // in a batch: ordered stops at the bad bucket (the one before is stored), unordered goes on
+      const ordered = await db.command({
+        insert: "system.buckets.weather",
+        documents: [testBucket(t0, 2), undecodable, testBucket(t0, 3)],
+      });
+      assert.equal(ordered.n, 1);
+      assert.deepEqual(ordered.writeErrors.map((e: { index: number; code: number }) => [e.index, e.code]), [[
+        1,
+        6067602,
+      ]]);
+      assert.equal(await weather.countDocuments(), before + 3);
+      const unordered = await db.command({
+        insert: "system.buckets.weather",
+        documents: [testBucket(t0, 2), undecodable, testBucket(t0, 3)],
+        ordered: false,
+      });
+      assert.equal(unordered.n, 2);
+      assert.deepEqual(unordered.writeErrors.map((e: { index: number }) => e.index), [1]);
+      assert.equal(await weather.countDocuments(), before + 9);
     } finally {
       await client.close();
+      await s.stop();
+    }
+  },
+});
+
+Deno.test({
+  name: "a batch of dense compressed buckets is stored a chunk at a time, other clients served meanwhile",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  fn: async () => {
+    const s = await startServer({ logLevel: "WARNING" });
+    const client = new MongoClient(s.uri);
+    const other = new MongoClient(s.uri);
+    try {
+      const db = client.db("metrics");
+      await db.createCollection("dense", { timeseries: { timeField: "ts" } });
+      const t0 = Date.UTC(2026, 11, 1);
+      // 30 buckets of 1,000 measurements: 30,000 measurements from ~30 KB of columns
+      const dense = Array.from({ length: 30 }, (_, b) => ({
+        control: { version: 2, min: {}, max: {}, count: 1000 },
+        data: {
+          ts: column(Array.from({ length: 1000 }, (_, i) => new Date(t0 + (b * 1000 + i) * 1000))),
+          v: column(Array.from({ length: 1000 }, (_, i) => i % 10)),
+        },
+      }));
+      // another client watches the insert in currentOp: it is served while the insert runs, and sees
+      // the insert yield between chunks
+      let yields = 0;
+      let busy = true;
+      const watching = (async () => {
+        while (busy) {
+          const r = await other.db("admin").command({ currentOp: true }); // (the insert's command is $truncated)
+          for (const op of r.inprog) yields = Math.max(yields, op.numYields);
+        }
+      })();
+      const r = await db.command({ insert: "system.buckets.dense", documents: dense });
+      busy = false;
+      await watching;
+      assert.equal(r.n, 30);
+      assert.equal(await db.collection("dense").countDocuments(), 30_000);
+      assert.equal(await db.collection("dense").countDocuments({ v: 9 }), 3_000);
+      assert.ok(yields >= 1, `yields seen: ${yields}`);
+    } finally {
+      await client.close();
+      await other.close();
       await s.stop();
     }
   },

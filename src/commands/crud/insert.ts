@@ -2,7 +2,8 @@
  * insert: stores documents, generating `_id` (ObjectId, placed first) when missing. The whole batch
  * goes into one storage transaction; if that fails (a duplicate key, an oversized document) the batch
  * is retried one document per transaction so each failure gets its own writeErrors entry, stopping at
- * the first failure when `ordered` (the default).
+ * the first failure when `ordered` (the default). Into a time-series collection's buckets namespace
+ * (a restore), the buckets' measurements are stored instead, a chunk at a time (insert_buckets.ts).
  */
 import { ObjectId } from "bson";
 import type { RequestContext } from "../context.ts";
@@ -26,7 +27,7 @@ import { arrayDocuments, reencodesIdentically, sourceOf } from "../../bson/raw_s
 import { validateDocument, type ValidationOptions } from "../write/doc_validation.ts";
 import { refuseCappedInTransaction } from "../write/capped_in_transaction.ts";
 import { checkMeasurement, refuseTimeseriesInTransaction, timeseriesOf } from "../shared/timeseries.ts";
-import { bucketsInsert, bucketsStored } from "./insert_buckets.ts";
+import { bucketsStored, bucketsTarget, nextBucketsChunk } from "./insert_buckets.ts";
 
 /** Index keys are computed with the query engine's partial-filter compiler. */
 const keyOpts = { compilePartialFilter };
@@ -125,38 +126,89 @@ function sourcesOf(body: Doc, docs: readonly Doc[]): (Uint8Array | undefined)[] 
   return docs.map((d, i) => sourceOf(d) ?? fromBody?.[i]);
 }
 
+/** What one batch of documents did: stored count, failed documents, the last one tried. */
+interface BatchResult {
+  readonly n: number;
+  readonly failed: number[];
+  readonly lastTried: number;
+}
+
 async function run(ctx: RequestContext<InsertParams>): Promise<Doc> {
   const { ordered = true } = ctx.params;
   // a restore of a time-series collection's buckets stores the measurements they hold
-  const buckets = bucketsInsert(ctx, ctx.params.collection, ctx.params.documents);
+  const buckets = bucketsTarget(ctx, ctx.params.collection);
   const name = buckets?.collection ?? ctx.params.collection;
-  const docs = buckets?.measurements ?? ctx.params.documents;
-  const sync = commitSync(ctx);
   // waits while an open transaction is creating this namespace (as mongod waits on its lock)
   const coll = await retryOnConflict(ctx, () => ensureCollection(ctx, name));
   refuseCappedInTransaction(ctx, coll, "write");
   refuseTimeseriesInTransaction(ctx, coll, "insert");
+  const errors = new WriteErrors();
+  const log = (m: string) => ctx.log.error(m);
+  const docs = ctx.params.documents;
+  if (!buckets) {
+    const r = await insertBatch(ctx, coll, docs, ctx.params.sources, (i, e) => errors.add(i, e, log), true);
+    ctx.counters.opcounters.insert += docs.length;
+    return errors.into({ n: r.n, ok: 1 });
+  }
+  const stopAtFailure = ordered || ctx.transaction !== undefined;
+  let n = 0;
+  for (let start = 0; start < docs.length;) {
+    if (start > 0 && ctx.control.dueNow()) await ctx.control.yieldNow();
+    const chunk = nextBucketsChunk(docs, start, buckets.ts, stopAtFailure);
+    for (const [i, e] of chunk.failures) errors.add(i, e, log);
+    const r = await insertBatch(
+      ctx,
+      coll,
+      chunk.measurements,
+      undefined,
+      (i, e) => errors.add(chunk.index[chunk.origin[i]!]!, e, log),
+      false,
+    );
+    ctx.counters.opcounters.insert += chunk.measurements.length;
+    n += bucketsStored(chunk, r.n, new Set(r.failed.map((i) => chunk.origin[i]!)), r.lastTried);
+    if (chunk.stop || (stopAtFailure && r.failed.length > 0)) break;
+    start = chunk.next;
+  }
+  errors.list.sort((a, b) => (a["index"] as number) - (b["index"] as number));
+  return errors.into({ n, ok: 1 });
+}
+
+/**
+ * Inserts `docs`: one storage transaction for the whole batch; if that fails, one document per
+ * transaction so each failure is reported (`onError`), stopping at the first when ordered.
+ * `finalReply`: the batch is the whole command, so a successful batch's reply is known inside its
+ * transaction (a retryable insert's record then commits with it).
+ */
+async function insertBatch(
+  ctx: RequestContext<InsertParams>,
+  coll: CollectionEntry,
+  docs: readonly Doc[],
+  sources: readonly (Uint8Array | undefined)[] | undefined,
+  onError: (i: number, e: unknown) => void,
+  finalReply: boolean,
+): Promise<BatchResult> {
+  const { ordered = true } = ctx.params;
+  const sync = commitSync(ctx);
   const validation = {
     bypass: ctx.params.bypassDocumentValidation,
     warn: (m: string) => ctx.log.warn(m),
   };
-  const errors = new WriteErrors();
   let n = 0;
-  const failedBuckets = new Set<number>();
+  const failed: number[] = [];
   let lastTried = -1;
+  if (docs.length === 0) return { n, failed, lastTried };
 
   // Fast path: one transaction for the whole batch (not inside a multi-document transaction: a
   // failed write leaves that transaction failed, so each document must be attributed as it goes).
   let prepared: Prepared[] | undefined;
   try {
     if (ctx.transaction) throw new Error("one document at a time");
-    const sources = ctx.params.sources;
     prepared = docs.map((d, i) => prepareInsert(coll, d, validation, sources?.[i]));
     ctx.storage.write((txn) => {
       for (const p of prepared!) txn.insert(coll, p.bytes, p.keys);
       ctx.capped.enforce(txn, coll);
       // the reply below when this commits: a retryable insert's record commits with it
-      ctx.retryReply?.replyOnCommit({ n: prepared!.length, ok: 1 });
+      if (finalReply) ctx.retryReply?.replyOnCommit({ n: prepared!.length, ok: 1 });
     }, { sync });
     n = prepared.length;
   } catch {
@@ -164,7 +216,7 @@ async function run(ctx: RequestContext<InsertParams>): Promise<Doc> {
     for (let i = 0; i < docs.length; i++) {
       lastTried = i;
       try {
-        const p = prepareInsert(coll, docs[i]!, validation, ctx.params.sources?.[i]);
+        const p = prepareInsert(coll, docs[i]!, validation, sources?.[i]);
         await retryOnConflict(ctx, () => {
           try {
             ctx.storage.write((txn) => {
@@ -177,15 +229,13 @@ async function run(ctx: RequestContext<InsertParams>): Promise<Doc> {
         });
         n++;
       } catch (e) {
-        errors.add(buckets ? buckets.origin[i]! : i, e, (m) => ctx.log.error(m));
-        if (buckets) failedBuckets.add(buckets.origin[i]!);
+        onError(i, e);
+        failed.push(i);
         if (ordered || ctx.transaction) break;
       }
     }
   }
-  ctx.counters.opcounters.insert += docs.length;
-  if (buckets) n = bucketsStored(buckets, n, failedBuckets, lastTried);
-  return errors.into({ n, ok: 1 });
+  return { n, failed, lastTried };
 }
 
 export const insert = defineCommand<InsertParams>({
