@@ -648,6 +648,10 @@ Deno.test({
       assert.equal(await codeOf(c.updateOne({ _id: 1 }, [{ $set: { x: one } }])), 31264);
       assert.equal(await codeOf(c.find({}, { projection: { x: one } }).toArray()), 31264);
       assert.equal(
+        await codeOf(c.findOneAndUpdate({ _id: 1 }, { $set: { y: 1 } }, { projection: { x: one } })),
+        31264,
+      );
+      assert.equal(
         await codeOf(c.aggregate([{ $merge: { into: "c", whenMatched: [{ $set: { x: one } }] } }]).toArray()),
         31264,
       );

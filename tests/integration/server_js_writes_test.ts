@@ -50,6 +50,13 @@ serverTest("$function in update pipelines, find projections and $merge whenMatch
     returnDocument: "after",
   });
   assert.equal(fam?.b, 42);
+  // findAndModify's fields (a find-style projection) calling $function
+  const famFields = await c.findOneAndUpdate({ _id: 0 }, { $inc: { a: 1 } }, {
+    returnDocument: "after",
+    projection: { _id: 0, d: fnOf(double, "$a") },
+  });
+  assert.deepEqual(famFields, { d: 2 });
+  await c.updateOne({ _id: 0 }, { $inc: { a: -1 } });
   const bw = await c.bulkWrite([
     { updateOne: { filter: { _id: 2 }, update: [{ $set: { c: fnOf(double, "$b") } }] } },
     { updateMany: { filter: { _id: { $in: [3, 4] } }, update: [{ $set: { c: fnOf(double, "$a") } }] } },

@@ -28,6 +28,8 @@ import { applyDelete } from "./delete.ts";
 import { retryOnConflict } from "../write/conflict_retry.ts";
 import { applyUpdate, updateModification } from "./update.ts";
 import { findCollection } from "../shared/namespace.ts";
+import { jsHost } from "../../engine/js/host.ts";
+import { evaluateAwaited } from "../../engine/aggregate/js_defer.ts";
 import { prefetchedJsParts } from "../shared/where.ts";
 import { refuseCappedInTransaction } from "../write/capped_in_transaction.ts";
 import { refuseTimeseriesInTransaction } from "../shared/timeseries.ts";
@@ -100,8 +102,13 @@ async function run(ctx: RequestContext<FindAndModifyParams>): Promise<Doc> {
   const p = ctx.params;
   const name = p.collection;
   const sync = commitSync(ctx);
-  const projection = p.fields && Object.keys(p.fields).length > 0 ? compileProjection(p.fields) : null;
-  const shape = (d: Doc | undefined): Doc | null => (d ? (projection ? projection.apply(d) : d) : null);
+  // `fields` may call `$function` (mongod 8.0 runs it): its calls run awaited, in rounds
+  const host = jsHost(ctx.js, ctx.deadline, { deferrable: true });
+  const projection = p.fields && Object.keys(p.fields).length > 0
+    ? compileProjection(p.fields, { js: host })
+    : null;
+  const shape = async (d: Doc | undefined): Promise<Doc | null> =>
+    d ? (projection ? await evaluateAwaited(host.deferred!, () => projection.apply(d)) : d) : null;
   refuseCappedInTransaction(ctx, findCollection(ctx, name), "write"); // 263 for the remove form too
   refuseTimeseriesInTransaction(ctx, findCollection(ctx, name), p.remove ? "delete" : "update");
   const js = await prefetchedJsParts(
@@ -129,7 +136,7 @@ async function run(ctx: RequestContext<FindAndModifyParams>): Promise<Doc> {
         sync,
         js,
       ));
-    return { lastErrorObject: { n: rows.n }, value: shape(rows.first), ok: 1 };
+    return { lastErrorObject: { n: rows.n }, value: await shape(rows.first), ok: 1 };
   }
   ctx.counters.opcounters.update++;
   const r = await retryOnConflict(ctx, () =>
@@ -158,7 +165,7 @@ async function run(ctx: RequestContext<FindAndModifyParams>): Promise<Doc> {
   };
   if (upserted) lastErrorObject["upserted"] = r.upsertedId;
   const value = p.new ? r.after : upserted ? undefined : r.beforeRow?.doc;
-  return { lastErrorObject, value: shape(value), ok: 1 };
+  return { lastErrorObject, value: await shape(value), ok: 1 };
 }
 
 function explain(p: FindAndModifyParams): ExplainShape {
