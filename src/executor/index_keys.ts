@@ -19,6 +19,7 @@ import { Location } from "../errors/locations.ts";
 import { hashedValue } from "../keys/hashed_key.ts";
 import { wildcardEntries, type WildcardShape, wildcardShape } from "../keys/wildcard.ts";
 import { TEXT_TERM_KEYS, textKeys, type TextKeyShape, textKeyShape } from "../keys/text_keys.ts";
+import { textIndexInfo } from "../keys/text_terms.ts";
 
 /** A wildcard key is the tuple [path, value], both ascending. */
 const WILDCARD_DIRS: readonly (1 | -1)[] = [1, 1];
@@ -110,15 +111,10 @@ export function keysForIndex(
   if (shape.partial && !shape.partial(doc)) return null;
   if (shape.geo) return encodeTuples(geoKeyTuples(shape.geo, doc), shape.dirs);
   if (shape.text) {
-    // Always multikey, as mongod reports text indexes.
+    // Always multikey, as mongod reports text indexes. (One from before term keys also loses the
+    // placeholder of a document a write replaces or removes: indexKeysOf's `removeOnly`.)
     const list = textKeys(shape.text, doc);
-    const terms = list.length === 0 ? null : { keys: list, multikey: true };
-    if (ix.keyFormat === TEXT_TERM_KEYS) return terms;
-    // A text index from before term keys, until its upgrade (executor/text_index_upgrade.ts) has
-    // rewritten it: its placeholder entry is kept as well, so the entries stay exact either way.
-    const legacy = plainKeys(shape, doc);
-    if (terms === null) return legacy;
-    return legacy === null ? terms : { keys: [...terms.keys, ...legacy.keys], multikey: true };
+    return list.length === 0 ? null : { keys: list, multikey: true };
   }
   if (shape.wildcard) {
     const w = wildcardEntries(shape.wildcard, doc);
@@ -203,16 +199,31 @@ function encodeTuples(
 export function indexKeysOf(coll: CollectionEntry, doc: Doc, opts: IndexKeyOptions): IndexKeys {
   const keys = new Map<string, Uint8Array[]>();
   let multikey: string[] | undefined;
+  let removeOnly: Map<string, Uint8Array[]> | undefined;
   for (const ix of coll.indexes) {
     if (ix.name === "_id_") {
       keys.set("_id_", [idKeyOf(coll, doc["_id"])]);
       continue;
+    }
+    if (ix.keyFormat !== TEXT_TERM_KEYS && textIndexInfo(ix.spec)) {
+      // A text index from before term keys, until its rewrite (executor/text_index_upgrade.ts) has
+      // marked it: writes add term entries only and remove the placeholder the old document may still
+      // have, so no write leaves one behind the rewrite (an update moving a compound index's prefix
+      // used to add a fresh placeholder to a record already rewritten).
+      let legacy;
+      try {
+        legacy = legacyTextKeys(ix, doc, opts);
+      } catch {
+        legacy = null; // a document the old layout could not have indexed either
+      }
+      if (legacy) (removeOnly ??= new Map()).set(ix.name, legacy.keys);
     }
     const r = keysForIndex(ix, doc, opts);
     if (r === null) continue;
     keys.set(ix.name, r.keys);
     if (r.multikey) (multikey ??= []).push(ix.name);
   }
+  if (removeOnly) Object.assign(keys, { removeOnly });
   return multikey ? Object.assign(keys, { multikey }) : keys;
 }
 

@@ -5,10 +5,11 @@
  * until this has rewritten it. Each is rewritten through the yielding index build (index_build.ts):
  * every record's term entries added and its placeholder removed, in batches that yield to clients,
  * the collection registered in `IndexBuilds` meanwhile (createIndexes and transactions on it wait,
- * as for a build). Writes keep both kinds of entries while the index has no marker (index_keys.ts),
- * so the entries are exact when the rewrite ends and the index is marked `TEXT_TERM_KEYS`. A stop
- * or crash part way leaves it unmarked: the next start rewrites it again (adding an entry twice is
- * a no-op).
+ * as for a build). While the index has no marker, writes add term entries only and remove the
+ * placeholder of the document they replace or delete (index_keys.ts `removeOnly`), so the entries are
+ * exact when the rewrite ends and the index is marked `TEXT_TERM_KEYS`. A stop or crash part way
+ * leaves it unmarked: the next start rewrites it again (adding an entry twice, or removing a missing
+ * one, is a no-op).
  */
 import type { CollectionEntry, IndexEntry, StorageEngine, WriteTxn } from "../storage/api.ts";
 import { TEXT_TERM_KEYS } from "../keys/text_keys.ts";

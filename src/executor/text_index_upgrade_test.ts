@@ -25,14 +25,18 @@ const SPEC = {
 const hex = (k: Uint8Array) => [...k].map((b) => b.toString(16).padStart(2, "0")).join("");
 
 /** A collection with a text index as the code before term keys left it: one placeholder per document. */
-function legacyCollection(storage: StorageEngine, n: number): CollectionEntry {
+function legacyCollection(
+  storage: StorageEngine,
+  n: number,
+  spec: Record<string, unknown> = SPEC,
+): CollectionEntry {
   storage.catalog.createCollection("d", "c");
-  const coll = storage.catalog.createIndex("d", "c", { name: "body_text", spec: SPEC, unique: false });
+  const coll = storage.catalog.createIndex("d", "c", { name: "body_text", spec, unique: false });
   const ix = coll.indexes.find((i) => i.name === "body_text")!;
   assert.equal(ix.keyFormat, undefined);
   storage.write((txn) => {
     for (let i = 0; i < n; i++) {
-      const doc = { _id: i, body: i % 3 === 0 ? "coffee and cake" : `tea number ${i}` };
+      const doc = { _id: i, cat: i % 2, body: i % 3 === 0 ? "coffee and cake" : `tea number ${i}` };
       const keys = new Map([[
         "_id_",
         indexKeysOf({ ...coll, indexes: [coll.indexes[0]!] }, doc, keyOpts).get("_id_")!,
@@ -85,17 +89,47 @@ Deno.test("text index upgrade: placeholders out, term entries in, marked; across
   }
 });
 
-Deno.test("text index upgrade: writes while unmarked keep both layouts, so the result is exact", () => {
+Deno.test("text index upgrade: writes while unmarked add term entries and remove the old placeholder", async () => {
   const storage = open();
   try {
-    const coll = legacyCollection(storage, 10);
+    // a compound text index: a prefix change moves the placeholder, which used to leave a stale one
+    const coll = legacyCollection(storage, 3000, { ...SPEC, key: { cat: 1, _fts: "text", _ftsx: 1 } });
     const ix = coll.indexes.find((i) => i.name === "body_text")!;
-    const doc = { _id: 99, body: "coffee shop" };
-    const k = keysForIndex(ix, doc, keyOpts)!;
-    const terms = keysForIndex({ ...ix, keyFormat: TEXT_TERM_KEYS }, doc, keyOpts)!;
-    const legacy = legacyTextKeys(ix, doc, keyOpts)!;
-    assert.equal(k.keys.length, terms.keys.length + legacy.keys.length);
-    assert.equal(keysForIndex({ ...ix, keyFormat: TEXT_TERM_KEYS }, { _id: 1 }, keyOpts), null);
+    const doc = { _id: 99, cat: 1, body: "coffee shop" };
+    const k = indexKeysOf(coll, doc, keyOpts);
+    assert.deepEqual(
+      k.get("body_text"),
+      keysForIndex({ ...ix, keyFormat: TEXT_TERM_KEYS }, doc, keyOpts)!.keys,
+    );
+    assert.deepEqual(k.removeOnly?.get("body_text"), legacyTextKeys(ix, doc, keyOpts)!.keys);
+    assert.equal(keysForIndex(ix, { _id: 1 }, keyOpts), null);
+    const ctl = new OpControl({ quantumMs: 1 });
+    const rewrite = upgradeTextIndex(storage, coll, ix, keyOpts, ctl);
+    await new Promise((r) => setTimeout(r, 0)); // the first batches are done: _id 0 is rewritten
+    const update = (id: number, change: Record<string, unknown>) =>
+      storage.write((txn) => {
+        const c = storage.catalog.getCollection("d", "c")!;
+        const rid = [...txn.scan(c)].find((r) => BSON.deserialize(r.bytes)["_id"] === id)!.rid;
+        const before = BSON.deserialize([...txn.scan(c)].find((r) => r.rid === rid)!.bytes);
+        const after = { ...before, ...change };
+        txn.update(
+          c,
+          rid,
+          BSON.serialize(after),
+          indexKeysOf(c, before, keyOpts),
+          indexKeysOf(c, after, keyOpts),
+        );
+      });
+    update(0, { cat: 7 }); // already rewritten
+    update(2999, { cat: 8, body: "coffee again" }); // not yet
+    storage.write((txn) => {
+      const c = storage.catalog.getCollection("d", "c")!;
+      const r = [...txn.scan(c)].find((r) => BSON.deserialize(r.bytes)["_id"] === 2998)!;
+      txn.remove(c, r.rid, indexKeysOf(c, BSON.deserialize(r.bytes), keyOpts));
+    });
+    await rewrite;
+    const { have, want } = entries(storage);
+    assert.deepEqual(have, want); // no placeholder left, every term entry there
   } finally {
     storage.close();
   }

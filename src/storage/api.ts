@@ -135,6 +135,12 @@ export interface CollectionEntry {
  */
 export type IndexKeys = ReadonlyMap<string, readonly Uint8Array[]> & {
   readonly multikey?: readonly string[];
+  /**
+   * Entries a write removes (the record's remove, or an update's old keys) but never adds: the
+   * placeholder a text index held per document before term keys, while it is being rewritten
+   * (executor/text_index_upgrade.ts).
+   */
+  readonly removeOnly?: ReadonlyMap<string, readonly Uint8Array[]>;
 };
 
 /** One record as read: the id and a private copy of the stored BSON bytes. */

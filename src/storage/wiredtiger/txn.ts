@@ -357,6 +357,7 @@ export class WtTxn implements TxnHandle, TxnScope {
         const news = newKeys.get(name);
         this.#removeKeys(findIndex(coll, name), olds.filter((k) => !has(news, k)), rid);
       }
+      for (const [name, list] of oldKeys.removeOnly ?? []) this.#removeKeys(findIndex(coll, name), list, rid);
       for (const [name, news] of newKeys) {
         const olds = oldKeys.get(name);
         this.#addKeys(findIndex(coll, name), news.filter((k) => !has(olds, k)), rid);
@@ -380,6 +381,7 @@ export class WtTxn implements TxnHandle, TxnScope {
         throw new StorageError("NoSuchKey", `record ${rid} not found in ${coll.db}.${coll.name}`);
       }
       for (const [name, list] of keys) this.#removeKeys(findIndex(coll, name), list, rid);
+      for (const [name, list] of keys.removeOnly ?? []) this.#removeKeys(findIndex(coll, name), list, rid);
       this.deltas.set(coll.ident, (this.deltas.get(coll.ident) ?? 0) - 1);
       if (hooks.active) {
         this.#notify(before === null ? { op: "remove", coll, rid } : { op: "remove", coll, rid, before });
