@@ -40,6 +40,25 @@ function packKeys(keys: readonly Uint8Array[]): [Uint8Array, number] {
   }
   return [buf, at];
 }
+/** Field names for `scanRecordFields`, packed as the shim reads them. */
+export interface PackedNames {
+  readonly bytes: Uint8Array;
+  readonly count: number;
+}
+
+/** Most names one projected scan can look for (the shim's SCT_NAMES_MAX). */
+export const PROJECT_NAMES_MAX = 64;
+
+/** Packs field names for `scanRecordFields` (at most PROJECT_NAMES_MAX of them). */
+export function packNames(names: Iterable<string>): PackedNames {
+  const enc = new TextEncoder();
+  const list = [...names].map((n) => enc.encode(n));
+  if (list.length > PROJECT_NAMES_MAX) {
+    throw new RangeError(`a projected scan takes at most ${PROJECT_NAMES_MAX} names, not ${list.length}`);
+  }
+  const [buf, len] = packKeys(list);
+  return { bytes: buf.slice(0, len), count: list.length };
+}
 const EMPTY = new Uint8Array(0);
 /** Longest string key `nextString` returns (file names: PATH_MAX). */
 const PATH_KEY_MAX = 4096;
@@ -50,6 +69,13 @@ export type PutMode = typeof PutMode[keyof typeof PutMode];
 
 export interface RecordEntry {
   readonly rid: bigint;
+  readonly bytes: Uint8Array;
+}
+/** A record read through a field projection: `bytes` holds only the wanted top-level fields. */
+export interface FieldsEntry {
+  readonly rid: bigint;
+  /** The stored document's size in bytes. */
+  readonly size: number;
   readonly bytes: Uint8Array;
 }
 export interface IndexEntryHit {
@@ -74,7 +100,8 @@ const MAX_COUNT = 8192;
 
 /**
  * Drives a shim batch scan: calls `run` until done, yielding decoded entries of each batch. The first
- * batch uses `firstFlags` (default START: from the first entry in scan direction).
+ * batch uses `firstFlags` (default START: from the first entry in scan direction) and asks for at most
+ * `firstCount` entries (the caller's guess of how many it reads; later batches ask for more).
  */
 function* drive<T>(
   op: string,
@@ -82,11 +109,12 @@ function* drive<T>(
   run: BatchCall,
   decode: (buf: Uint8Array, dv: DataView, used: number) => Generator<T>,
   firstFlags: number = ScanFlag.START,
+  firstCount: number = FIRST_COUNT,
 ): Generator<T, void, undefined> {
   // Every batch gets a fresh buffer and entries are views into it (no per-record copy): a view keeps
   // its batch buffer alive, which costs less than one small allocation per record.
   let size = FIRST_BUF;
-  let max = FIRST_COUNT;
+  let max = Math.max(1, Math.min(MAX_COUNT, firstCount));
   const m = new BigInt64Array(4);
   let flags = baseFlags | firstFlags;
   for (;;) {
@@ -99,11 +127,14 @@ function* drive<T>(
     if (status === ScanStatus.DONE) return;
     flags = baseFlags | (status === ScanStatus.PENDING ? ScanFlag.PENDING : 0);
     const need = Number(m[Meta.NEED]!);
-    if (max < MAX_COUNT) max = Math.min(MAX_COUNT, max * 4);
-    if (size < MAX_BUF || need > size) {
-      size = Math.min(MAX_BUF, size * 4);
-      while (size < need) size *= 2;
-    }
+    // asked-for count reached: ask for more next time; buffer full (PENDING): a bigger buffer
+    if (status === ScanStatus.MORE && max < MAX_COUNT) max = Math.min(MAX_COUNT, max * 4);
+    // The next buffer holds `max` entries of this batch's average size (small entries, e.g. projected
+    // records, must not get a megabyte zeroed per batch), within [FIRST_BUF, MAX_BUF], and always
+    // the entry that did not fit.
+    const fit = count > 0 ? Math.ceil((used / count) * max * 1.25) : size * 4;
+    size = Math.max(FIRST_BUF, Math.min(MAX_BUF, fit));
+    while (size < need) size *= 2;
   }
 }
 
@@ -121,6 +152,17 @@ function* decodeRecords(buf: Uint8Array, dv: DataView, used: number): Generator<
     const len = dv.getUint32(off + 8, true);
     yield { rid, bytes: buf.subarray(off + 12, off + 12 + len) };
     off += 12 + len;
+  }
+}
+
+function* decodeFieldRecords(buf: Uint8Array, dv: DataView, used: number): Generator<FieldsEntry> {
+  let off = 0;
+  while (off < used) {
+    const rid = dv.getBigInt64(off, true);
+    const size = dv.getUint32(off + 8, true);
+    const len = dv.getUint32(off + 12, true);
+    yield { rid, size, bytes: buf.subarray(off + 16, off + 16 + len) };
+    off += 16 + len;
   }
 }
 
@@ -323,8 +365,11 @@ export class Cursor {
     return Number(meta[0]!);
   }
 
-  /** Records in id order (strictly after / before `after` when given). */
-  scanRecords(reverse = false, after?: bigint): Generator<RecordEntry, void, undefined> {
+  /**
+   * Records in id order (strictly after / before `after` when given); `expect`: about how many the
+   * caller will read (the first batch's size).
+   */
+  scanRecords(reverse = false, after?: bigint, expect?: number): Generator<RecordEntry, void, undefined> {
     const p = this.unsafePointer;
     const base = (reverse ? ScanFlag.REVERSE : 0) | (after !== undefined ? ScanFlag.HAS_AFTER : 0);
     const a = after ?? 0n;
@@ -333,6 +378,35 @@ export class Cursor {
       base,
       (f, b, cap, max, m) => shim().sct_rec_scan(p, f, a, b, cap, max, m),
       decodeRecords,
+      ScanFlag.START,
+      expect,
+    );
+  }
+
+  /**
+   * `scanRecords` through a top-level field projection done in the shim: each entry's `bytes` is a
+   * BSON document of the first element of each name in `names` (packed by `packNames`), in stored
+   * order; a stored document the shim cannot walk comes whole.
+   */
+  scanRecordFields(
+    names: PackedNames,
+    reverse = false,
+    after?: bigint,
+    expect?: number,
+  ): Generator<FieldsEntry, void, undefined> {
+    const p = this.unsafePointer;
+    const base = (reverse ? ScanFlag.REVERSE : 0) | (after !== undefined ? ScanFlag.HAS_AFTER : 0);
+    const a = after ?? 0n;
+    const nb = names.bytes;
+    const nl = nb.length;
+    const nc = names.count;
+    return drive(
+      `scan(${this.uri})`,
+      base,
+      (f, b, cap, max, m) => shim().sct_rec_scan_fields(p, f, a, nb, nl, nc, b, cap, max, m),
+      decodeFieldRecords,
+      ScanFlag.START,
+      expect,
     );
   }
 

@@ -16,7 +16,17 @@
 
 export { Connection } from "./connection.ts";
 export { Session, waitForLogFlushes } from "./session.ts";
-export { Cursor, type IndexEntryHit, type IndexScanBounds, PutMode, type RecordEntry } from "./cursor.ts";
+export {
+  Cursor,
+  type FieldsEntry,
+  type IndexEntryHit,
+  type IndexScanBounds,
+  type PackedNames,
+  packNames,
+  PROJECT_NAMES_MAX,
+  PutMode,
+  type RecordEntry,
+} from "./cursor.ts";
 export { check, EBUSY, strerror, WT_DUPLICATE_KEY, WT_NOTFOUND, WT_ROLLBACK, WtError } from "./errors.ts";
 import { shim } from "./load.ts";
 export { shim, SHIM_FILE_NAME } from "./load.ts";

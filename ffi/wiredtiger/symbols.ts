@@ -52,6 +52,7 @@ export const SYMBOLS = {
   sct_rec_last: { parameters: [P, B], result: I32 },
   sct_rec_count: { parameters: [P, B], result: I32 },
   sct_rec_scan: { parameters: [P, I32, I64, B, I32, I32, B], result: I32 },
+  sct_rec_scan_fields: { parameters: [P, I32, I64, B, I32, I32, B, I32, I32, B], result: I32 },
   sct_idx_insert: { parameters: [P, I32, B, I32, I64], result: I32 },
   sct_idx_remove: { parameters: [P, I32, B, I32, I64], result: I32 },
   sct_idx_insert_many: { parameters: [P, I32, B, I32, I32, I64], result: I32 },

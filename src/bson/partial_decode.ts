@@ -106,20 +106,25 @@ function wantedNames(fields: ReadonlySet<string>): WantedName[] {
   return lastWanted;
 }
 
-/** The wanted name whose UTF-8 bytes equal b[start, end), if any (no string is built). */
+/**
+ * The index in `wanted` of the name whose UTF-8 bytes equal b[start, end) and that is not in
+ * `found` yet (a bit per index), or -1 (no string is built).
+ */
 function matchName(
   b: Uint8Array,
   start: number,
   end: number,
   wanted: readonly WantedName[],
-): string | undefined {
+  found: number,
+): number {
   const len = end - start;
-  outer: for (const w of wanted) {
-    if (w.bytes.length !== len) continue;
-    for (let k = 0; k < len; k++) if (b[start + k] !== w.bytes[k]) continue outer;
-    return w.name;
+  outer: for (let w = 0; w < wanted.length; w++) {
+    const bytes = wanted[w]!.bytes;
+    if (bytes.length !== len || (w < 31 && (found & (1 << w)) !== 0)) continue;
+    for (let k = 0; k < len; k++) if (b[start + k] !== bytes[k]) continue outer;
+    return w;
   }
-  return undefined;
+  return -1;
 }
 
 /** UTF-8 → string; short ASCII strings without TextDecoder (much cheaper per call). */
@@ -136,7 +141,10 @@ function decodeString(b: Uint8Array, start: number, end: number): string {
   return utf8.decode(b.subarray(start, end));
 }
 
-/** The named top-level fields of `bytes`, decoded; absent fields are absent. */
+/**
+ * The named top-level fields of `bytes`, decoded; absent fields are absent. A repeated name gives its
+ * first element.
+ */
 export function decodeFields(bytes: Uint8Array, fields: ReadonlySet<string>): Record<string, unknown> {
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const out: Record<string, unknown> = {};
@@ -144,13 +152,18 @@ export function decodeFields(bytes: Uint8Array, fields: ReadonlySet<string>): Re
   const names = wantedNames(fields);
   let i = 4;
   let wanted = fields.size;
+  // The first element of a name wins (a stored document may repeat a name; mongod's field lookup
+  // finds the first): found names are skipped, by bit (the first 31 names) or by lookup.
+  let found = 0;
   while (i < total - 1 && wanted > 0) {
     const t = bytes[i]!;
     const nameEnd = cstringEnd(bytes, i + 1);
     const p = nameEnd + 1;
     const vlen = valueLength(t, bytes, dv, p);
-    const name = matchName(bytes, i + 1, nameEnd, names);
-    if (name !== undefined) {
+    const w = matchName(bytes, i + 1, nameEnd, names, found);
+    const name = w < 0 ? undefined : names[w]!.name;
+    if (name !== undefined && (w < 31 || !Object.hasOwn(out, name))) {
+      if (w < 31) found |= 1 << w;
       wanted--;
       switch (t) {
         case 0x01:

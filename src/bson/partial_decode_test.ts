@@ -60,3 +60,32 @@ Deno.test("absent fields stay absent; unknown names are ignored", () => {
   assert.deepEqual(decodeFields(bytes, new Set(["b", "zz"])), { b: 2 });
   assert.deepEqual(decodeFields(bytes, new Set()), {});
 });
+
+/** A BSON document of raw elements (type byte, name, value bytes), duplicates allowed. */
+function rawDoc(...elements: [number, string, number[]][]): Uint8Array {
+  const parts: number[] = [];
+  for (const [t, name, value] of elements) parts.push(t, ...new TextEncoder().encode(name), 0, ...value);
+  const out = new Uint8Array(4 + parts.length + 1);
+  new DataView(out.buffer).setInt32(0, out.length, true);
+  out.set(parts, 4);
+  return out;
+}
+const int32 = (v: number) => [v & 0xff, (v >>> 8) & 0xff, (v >>> 16) & 0xff, (v >>> 24) & 0xff];
+
+Deno.test("a repeated name gives its first element (mongod's field lookup), other fields still found", () => {
+  const bytes = rawDoc([0x10, "a", int32(1)], [0x10, "a", int32(2)], [0x10, "b", int32(3)], [
+    0x10,
+    "b",
+    int32(4),
+  ]);
+  assert.deepEqual(decodeFields(bytes, new Set(["a", "b"])), { a: 1, b: 3 });
+  assert.deepEqual(decodeFields(bytes, new Set(["b"])), { b: 3 });
+  // more than 31 wanted names: the ones past the bit mask are tracked by lookup
+  const names = Array.from({ length: 40 }, (_, i) => `f${i}`);
+  const many = rawDoc([0x10, "f39", int32(1)], [0x10, "f0", int32(2)], [0x10, "f39", int32(3)], [
+    0x10,
+    "f0",
+    int32(4),
+  ]);
+  assert.deepEqual(decodeFields(many, new Set(names)), { f39: 1, f0: 2 });
+});

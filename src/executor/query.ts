@@ -11,7 +11,13 @@
  * storage transaction is ever held across an `await`.
  */
 import { BATCH_ELEMENT_OVERHEAD } from "../limits.ts";
-import type { CollectionEntry, ReadTxn, StorageEngine } from "../storage/api.ts";
+import {
+  type CollectionEntry,
+  type ReadTxn,
+  SCAN_FIELDS_MAX,
+  type ScanOptions,
+  type StorageEngine,
+} from "../storage/api.ts";
 import type { BatchSource } from "./batch_source.ts";
 import type { AccessPath, IxScanPath } from "../planner/plan.ts";
 import { CommandError } from "../errors/command_error.ts";
@@ -27,6 +33,13 @@ import { recordPlanAccess } from "./index_usage.ts";
 import { OpControl } from "../observability/op_control.ts";
 import type { SpillFiles, SpillRun } from "../storage/spill.ts";
 import { mergeSorted, SortedRows } from "./sorted_rows.ts";
+
+/** Field set of a scan whose consumer reads no field and that has no filter. */
+const EMPTY_FIELDS: ReadonlySet<string> = new Set();
+/** Records a collection scan examines before the match rate decides for or against projecting. */
+const PROJECT_TRIAL = 512;
+/** A projected scan that needs whole documents stays projected while under 1 in this many match. */
+const PROJECT_MATCH_ODDS = 16;
 
 /** Documents/keys one storage read examines before the async pulls consider yielding. */
 export const EXAMINE_PER_PULL = 1024;
@@ -167,7 +180,9 @@ export class QuerySource implements BatchSource {
     const acc: Acc<Uint8Array> = { out: [], bytes: 0 };
     const take = (row: Row) => (project ? projectBytes(row, project) : row.bytes);
     const size = (b: Uint8Array) => b.length + BATCH_ELEMENT_OVERHEAD;
-    while (this.#pull(acc, maxDocs, maxBytes, take, size, EXAMINE_PER_PULL, true)) await this.#afterPull(ctl);
+    while (this.#pull(acc, maxDocs, maxBytes, take, size, EXAMINE_PER_PULL, null, true)) {
+      await this.#afterPull(ctl);
+    }
     ctl.check();
     return { docs: acc.out, done: this.#isDone() };
   }
@@ -191,7 +206,7 @@ export class QuerySource implements BatchSource {
     while (out.length < maxDocs) {
       if (this.#projectedNext === undefined) {
         const acc: Acc<Row> = { out: [], bytes: 0 };
-        while (this.#pull(acc, 1, Infinity, (row) => row, () => 0, EXAMINE_PER_PULL, true)) {
+        while (this.#pull(acc, 1, Infinity, (row) => row, () => 0, EXAMINE_PER_PULL, null, true)) {
           await this.#afterPull(ctl);
         }
         ctl.check();
@@ -226,10 +241,10 @@ export class QuerySource implements BatchSource {
     const acc: Acc<Doc> = { out: [], bytes: 0 };
     let storedSize = 0;
     const take = (row: Row) => {
-      storedSize = row.bytes.length;
+      storedSize = row.size;
       return project ? project(row) : row.view(fields);
     };
-    this.#pull(acc, maxDocs, maxBytes, take, () => storedSize, budget);
+    this.#pull(acc, maxDocs, maxBytes, take, () => storedSize, budget, project ? null : fields ?? null);
     return { docs: acc.out, done: this.#isDone() };
   }
 
@@ -242,7 +257,8 @@ export class QuerySource implements BatchSource {
     const project = this.#projector();
     const acc: Acc<Doc> = { out: [], bytes: 0 };
     const take = (row: Row) => (project ? project(row) : row.view(fields));
-    while (this.#pull(acc, maxDocs, Infinity, take, () => 0, EXAMINE_PER_PULL, true)) {
+    const need = project ? null : fields ?? null;
+    while (this.#pull(acc, maxDocs, Infinity, take, () => 0, EXAMINE_PER_PULL, need, true)) {
       await this.#afterPull(ctl);
     }
     ctl.check();
@@ -256,7 +272,7 @@ export class QuerySource implements BatchSource {
    */
   async nextRowsAsync(maxRows: number, ctl: OpControl): Promise<{ rows: Row[]; done: boolean }> {
     const acc: Acc<Row> = { out: [], bytes: 0 };
-    while (this.#pull(acc, maxRows, Infinity, (row) => row, () => 0, EXAMINE_PER_PULL, true)) {
+    while (this.#pull(acc, maxRows, Infinity, (row) => row, () => 0, EXAMINE_PER_PULL, null, true)) {
       await this.#afterPull(ctl);
     }
     ctl.check();
@@ -294,7 +310,10 @@ export class QuerySource implements BatchSource {
     };
   }
 
-  /** One storage read adding to `acc`; true when it stopped only because `budget` ran out. */
+  /**
+   * One storage read adding to `acc`; true when it stopped only because `budget` ran out. `need`:
+   * the top-level fields `take` reads of a row (`Row.view`), or null when it reads the whole document.
+   */
   #pull<T>(
     acc: Acc<T>,
     maxDocs: number,
@@ -302,6 +321,7 @@ export class QuerySource implements BatchSource {
     take: (row: Row) => T,
     sizeOf: (t: T) => number,
     budget: number,
+    need: ReadonlySet<string> | null,
     /** An async caller: the filter's JavaScript runs in rounds (`#afterPull` settles). */
     awaited = false,
   ): boolean {
@@ -342,7 +362,7 @@ export class QuerySource implements BatchSource {
     }
     let deferred = false;
     try {
-      stopped = this.#read(room, emit);
+      stopped = this.#read(room, emit, need);
     } catch (e) {
       if (!js?.isDeferred(e) || this.#jsRow === undefined) throw e;
       deferred = true;
@@ -358,7 +378,7 @@ export class QuerySource implements BatchSource {
   }
 
   /** The storage read of one pull (`#pull`); true when it stopped before the end (budget spent). */
-  #read(room: () => boolean, emit: (row: Row) => boolean): boolean {
+  #read(room: () => boolean, emit: (row: Row) => boolean, need: ReadonlySet<string> | null): boolean {
     let stopped = false;
     this.storage.read((txn) => {
       if (this.q.sort) {
@@ -382,7 +402,7 @@ export class QuerySource implements BatchSource {
         }
         return;
       }
-      for (const row of this.#rows(txn)) {
+      for (const row of this.#rows(txn, need)) {
         if (!emit(row)) {
           this.#pending = row;
           break;
@@ -436,12 +456,22 @@ export class QuerySource implements BatchSource {
     }
   }
 
-  /** Matching rows in access-path order, resuming after the last one handed out. */
-  *#rows(txn: ReadTxn): Generator<Row> {
+  /**
+   * Matching rows in access-path order, resuming after the last one handed out. A row is whole, or
+   * projected to (at least) `need` when that is not null.
+   */
+  *#rows(txn: ReadTxn, need: ReadonlySet<string> | null): Generator<Row> {
     if (this.#pending) {
       const p = this.#pending;
       this.#pending = undefined;
-      yield p;
+      // a row projected for another consumer: read it whole (removed since: it is gone)
+      const bytes = p.projected && (need === null || need !== this.#projNeed)
+        ? txn.get(this.coll, p.rid)
+        : p.bytes;
+      if (bytes !== null) {
+        if (bytes !== p.bytes) p.fill(bytes);
+        yield p;
+      }
     }
     if (this.#jsRow) {
       const r = this.#jsRow;
@@ -496,9 +526,16 @@ export class QuerySource implements BatchSource {
       this.#scanDone = true;
       return;
     }
+    // the pull's budget is how many records it may examine (the engine reads ahead that many)
+    const expect = Number.isFinite(this.#budget) ? Math.max(1, this.#budget) : undefined;
     const opts = this.#lastRid === undefined
-      ? { reverse: a.reverse }
-      : { reverse: a.reverse, after: this.#lastRid };
+      ? { reverse: a.reverse, expect }
+      : { reverse: a.reverse, after: this.#lastRid, expect };
+    const fields = this.#projection(need);
+    if (fields !== null) {
+      yield* this.#projectedScan(txn, fields, need, opts);
+      return;
+    }
     const it = txn.scan(this.coll, opts);
     try {
       for (const rec of it) {
@@ -507,6 +544,69 @@ export class QuerySource implements BatchSource {
         this.stats.docsExamined++;
         const row = new Row(rec.rid, rec.bytes);
         if (!this.#matches(row)) continue;
+        this.#matched++;
+        yield row;
+      }
+      this.#scanDone = true;
+    } finally {
+      it.return?.();
+    }
+  }
+
+  /** Collection-scan records examined and matched so far (both scan kinds): the projection's odds. */
+  #matched = 0;
+  /** The `need` the projected field set was made for, and that set (the filter's fields ∪ need). */
+  #projNeed: ReadonlySet<string> | null | undefined;
+  #projFields: ReadonlySet<string> | null = null;
+
+  /**
+   * The top-level fields a collection scan reads through the storage engine's projection, or null to
+   * read whole records: when the consumer reads only `need` (then the filter's fields ∪ `need`), or
+   * when it reads whole documents but the filter reads a few fields and rejects most records (whole
+   * documents are then fetched for the matches only; a filter that keeps more than 1 in
+   * PROJECT_MATCH_ODDS records scans whole records instead).
+   */
+  #projection(need: ReadonlySet<string> | null): ReadonlySet<string> | null {
+    const q = this.q;
+    // (a filter calling JavaScript may hold a row over for its next round: rows stay whole)
+    if (q.sort || q.rowMeta || q.jsRounds) return null;
+    const filterFields = q.match ? q.readFields ?? null : EMPTY_FIELDS;
+    if (filterFields === null) return null;
+    if (need === null) {
+      if (!q.match) return null;
+      const examined = this.stats.docsExamined;
+      if (examined >= PROJECT_TRIAL && this.#matched * PROJECT_MATCH_ODDS > examined) return null;
+    }
+    if (this.#projNeed !== need) {
+      this.#projNeed = need;
+      const all = new Set(filterFields);
+      if (need) { for (const f of need) all.add(f); }
+      this.#projFields = all.size <= SCAN_FIELDS_MAX ? all : null;
+    }
+    return this.#projFields;
+  }
+
+  /** The collection scan through the storage engine's field projection (see `#projection`). */
+  *#projectedScan(
+    txn: ReadTxn,
+    fields: ReadonlySet<string>,
+    need: ReadonlySet<string> | null,
+    opts: ScanOptions,
+  ): Generator<Row> {
+    const it = txn.scanFields(this.coll, fields, opts);
+    try {
+      for (const rec of it) {
+        if (!this.#spend()) return;
+        this.#lastRid = rec.rid;
+        this.stats.docsExamined++;
+        const row = Row.projected(rec.rid, rec.bytes, rec.size);
+        if (!this.#matches(row)) continue;
+        this.#matched++;
+        if (need === null) {
+          const bytes = txn.get(this.coll, rec.rid);
+          if (bytes === null) continue; // cannot happen in one snapshot
+          row.fill(bytes);
+        }
         yield row;
       }
       this.#scanDone = true;
@@ -564,7 +664,7 @@ export class QuerySource implements BatchSource {
     const cmp = this.q.sort!;
     const f = this.q.readFields;
     const order = (x: Row, y: Row) => cmp(x.view(f), y.view(f));
-    for (const row of this.#rows(txn)) {
+    for (const row of this.#rows(txn, null)) {
       this.#sortHeld += row.bytes.length;
       this.#sortBuf.push(row);
       if (this.#sortHeld > cap) {

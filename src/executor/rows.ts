@@ -15,7 +15,32 @@ export class Row {
   #partialFields: ReadonlySet<string> | undefined;
   /** The index entry an index scan found this row by (returnKey, `{$meta: "indexKey"}`). */
   key: Uint8Array | undefined;
+  /** Stored size of a projected row (its `bytes` hold only some fields); -1 for a whole row. */
+  #size = -1;
   constructor(readonly rid: RecordId, public bytes: Uint8Array) {}
+  /**
+   * A row read through a field projection (`ReadTxn.scanFields`): `bytes` hold only the projected
+   * top-level fields, so only `view` of a subset of them may be asked for until `fill` gives the
+   * whole document.
+   */
+  static projected(rid: RecordId, bytes: Uint8Array, size: number): Row {
+    const row = new Row(rid, bytes);
+    row.#size = size;
+    return row;
+  }
+  /** True while `bytes` hold a projection, not the stored document. */
+  get projected(): boolean {
+    return this.#size >= 0;
+  }
+  /** The stored document's size in bytes. */
+  get size(): number {
+    return this.#size >= 0 ? this.#size : this.bytes.length;
+  }
+  /** The stored document of a projected row: it becomes a whole row (decoded views are kept). */
+  fill(bytes: Uint8Array): void {
+    this.bytes = bytes;
+    this.#size = -1;
+  }
   /** A row made from a document (covered queries): the bytes are encoded from it. */
   static fromDoc(rid: RecordId, doc: Doc): Row {
     const row = new Row(rid, BSON.serialize(doc));
@@ -23,6 +48,7 @@ export class Row {
     return row;
   }
   get doc(): Doc {
+    if (this.#size >= 0) throw new Error("internal: the whole document of a projected row");
     return (this.#doc ??= decodeDocument(this.bytes));
   }
   /**

@@ -149,10 +149,27 @@ export interface RecordView {
   readonly bytes: Uint8Array;
 }
 
+/**
+ * One record read through a top-level field projection (`ReadTxn.scanFields`): `bytes` is a BSON
+ * document of the FIRST element of each wanted name, in stored order (what mongod's field lookup
+ * finds); a stored document that cannot be walked comes whole.
+ */
+export interface ProjectedRecord {
+  readonly rid: RecordId;
+  /** Size of the stored document in bytes. */
+  readonly size: number;
+  readonly bytes: Uint8Array;
+}
+
+/** Most field names one `scanFields` can project. */
+export const SCAN_FIELDS_MAX = 64;
+
 export interface ScanOptions {
   /** Start strictly after this record id (forward) or strictly before it (reverse). */
   readonly after?: RecordId;
   readonly reverse?: boolean;
+  /** About how many records the caller will read (sizes the engine's first read-ahead batch). */
+  readonly expect?: number | undefined;
 }
 
 export interface IndexScanOptions {
@@ -227,6 +244,16 @@ export interface ReadTxn {
   getByUnique(coll: CollectionEntry, indexName: string, key: Uint8Array): RecordView | null;
   /** Records in record-id order. The iterator must be drained or returned inside the callback. */
   scan(coll: CollectionEntry, opts?: ScanOptions): IterableIterator<RecordView>;
+  /**
+   * `scan` that reads only the named top-level fields of each record (at most SCAN_FIELDS_MAX names;
+   * the storage engine projects, so the rest of each document is never copied out). Same lifetime
+   * rule as `scan`.
+   */
+  scanFields(
+    coll: CollectionEntry,
+    fields: ReadonlySet<string>,
+    opts?: ScanOptions,
+  ): IterableIterator<ProjectedRecord>;
   /** Index entries in key order between bounds. Same lifetime rule as `scan`. */
   scanIndex(coll: CollectionEntry, indexName: string, opts?: IndexScanOptions): IterableIterator<IndexHit>;
   /**

@@ -24,6 +24,8 @@
 #include <string.h>
 #include <wiredtiger.h>
 
+#include "wt_project.h"
+
 #define SCT_REVERSE 1
 #define SCT_START 2
 #define SCT_HAS_AFTER 4
@@ -607,6 +609,76 @@ sct_rec_scan(WT_CURSOR *c, int flags, int64_t after, uint8_t *out, int32_t cap, 
         put_u32(out + used + 8, (uint32_t)v.size);
         if (v.size)
             memcpy(out + used + 12, v.data, v.size);
+        used += need;
+        if (++count >= max) {
+            meta[M_STATUS] = 0;
+            break;
+        }
+        ret = scan_step(c, rev);
+    }
+    meta[M_COUNT] = count;
+    meta[M_USED] = used;
+    return 0;
+}
+
+/* Projection scratch: one document's projection before it is copied into the batch. */
+static __thread uint8_t *scratch_p;
+static __thread size_t scratch_p_cap;
+
+/*
+ * sct_rec_scan with a top-level field projection (wt_project.c): a batch of
+ * [i64 rid][u32 stored size][u32 len][document of the wanted fields] records. `names` packs `nnames`
+ * (0..64) field names as [u32 LE length][bytes]. A document that cannot be walked is copied whole
+ * (len = stored size). Same flags, meta and resume rules as sct_rec_scan.
+ */
+int
+sct_rec_scan_fields(WT_CURSOR *c, int flags, int64_t after, const uint8_t *names, int32_t names_len,
+  int32_t nnames, uint8_t *out, int32_t cap, int32_t max, int64_t *meta)
+{
+    int rev = flags & SCT_REVERSE, ret, exact;
+    int64_t used = 0, count = 0, rid;
+    sct_names wanted;
+    WT_ITEM v;
+    scan_begin(meta);
+    if (sct_parse_names(names, names_len, nnames, &wanted) != 0)
+        return EINVAL;
+    if (flags & SCT_START) {
+        c->reset(c);
+        if (flags & SCT_HAS_AFTER) {
+            c->set_key(c, after);
+            ret = c->search_near(c, &exact);
+            if (ret == 0 && ((!rev && exact <= 0) || (rev && exact >= 0)))
+                ret = scan_step(c, rev);
+        } else
+            ret = scan_step(c, rev);
+    } else
+        ret = scan_resume(c, flags, rev);
+    for (;;) {
+        if (ret == WT_NOTFOUND)
+            break;
+        if (ret != 0)
+            return ret;
+        if ((ret = c->get_key(c, &rid)) != 0 || (ret = c->get_value(c, &v)) != 0)
+            return ret;
+        if (grow(&scratch_p, &scratch_p_cap, v.size + 5) == NULL)
+            return ENOMEM;
+        int64_t plen = sct_project_fields(v.data, (int64_t)v.size, &wanted, scratch_p);
+        const uint8_t *src = scratch_p;
+        if (plen < 0) {
+            plen = (int64_t)v.size;
+            src = v.data;
+        }
+        int64_t need = 16 + plen;
+        if (used + need > cap) {
+            meta[M_STATUS] = 2;
+            meta[M_NEED] = need;
+            break;
+        }
+        put_i64(out + used, rid);
+        put_u32(out + used + 8, (uint32_t)v.size);
+        put_u32(out + used + 12, (uint32_t)plen);
+        if (plen)
+            memcpy(out + used + 16, src, (size_t)plen);
         used += need;
         if (++count >= max) {
             meta[M_STATUS] = 0;

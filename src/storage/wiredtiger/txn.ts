@@ -15,6 +15,7 @@ import {
   type IndexKeys,
   type IndexScanOptions,
   type InternalTable,
+  type ProjectedRecord,
   type RecordId,
   type RecordView,
   type ScanOptions,
@@ -27,7 +28,7 @@ import {
   type UpdateHint,
   type WriteOptions,
 } from "../api.ts";
-import { WtError } from "../../../ffi/wiredtiger/mod.ts";
+import { type PackedNames, packNames, WtError } from "../../../ffi/wiredtiger/mod.ts";
 import { toStorageError } from "./errors.ts";
 import type { HookSet } from "./hooks.ts";
 import { LeasedIterator, revokeAll, type TxnScope } from "./scope.ts";
@@ -72,6 +73,18 @@ function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
 
 const has = (list: readonly Uint8Array[] | undefined, k: Uint8Array): boolean =>
   list !== undefined && list.some((x) => sameBytes(x, k));
+
+/** The last field set a projected scan packed: a query asks with the same Set for every pull. */
+let lastFields: ReadonlySet<string> | undefined;
+let lastPacked: PackedNames | undefined;
+
+function packedNames(fields: ReadonlySet<string>): PackedNames {
+  if (fields !== lastFields || lastPacked === undefined) {
+    lastPacked = packNames(fields);
+    lastFields = fields;
+  }
+  return lastPacked;
+}
 
 export class WtTxn implements TxnHandle, TxnScope {
   #state: TxnState = "active";
@@ -253,7 +266,23 @@ export class WtTxn implements TxnHandle, TxnScope {
     this.assertActive();
     const reverse = opts.reverse === true;
     const after = opts.after;
-    return new LeasedIterator(this, coll.ident, (c) => c.scanRecords(reverse, after));
+    return new LeasedIterator(this, coll.ident, (c) => c.scanRecords(reverse, after, opts.expect));
+  }
+
+  scanFields(
+    coll: CollectionEntry,
+    fields: ReadonlySet<string>,
+    opts: ScanOptions = {},
+  ): IterableIterator<ProjectedRecord> {
+    this.assertActive();
+    const reverse = opts.reverse === true;
+    const after = opts.after;
+    const names = packedNames(fields);
+    return new LeasedIterator(
+      this,
+      coll.ident,
+      (c) => c.scanRecordFields(names, reverse, after, opts.expect),
+    );
   }
 
   scanIndex(
