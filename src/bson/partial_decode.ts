@@ -14,9 +14,9 @@ import { decodeDocument, doubleValue } from "./decode.ts";
 const utf8 = new TextDecoder("utf-8", { fatal: true });
 
 function cstringEnd(b: Uint8Array, i: number): number {
-  const end = b.indexOf(0, i);
-  if (end < 0) throw new Error("BSON: unterminated field name");
-  return end;
+  // field names are short: a loop beats a call into indexOf per element
+  for (let k = i, n = b.length; k < n; k++) if (b[k] === 0) return k;
+  throw new Error("BSON: unterminated field name");
 }
 
 /** Byte length of an element's value (type `t`, value starting at `p`); throws on an unknown type. */

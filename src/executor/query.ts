@@ -228,8 +228,10 @@ export class QuerySource implements BatchSource {
   /**
    * Decoded (and projected) documents, for pipelines and commands that read documents: at most
    * `maxDocs`, and at most `budget` examined documents/keys (then possibly fewer, even none, with
-   * `done: false`). With `fields` (top-level names the consumer can read) only those are decoded.
-   * `maxBytes` bounds the stored size of the documents taken (at least one is always taken).
+   * `done: false`). With `fields` (top-level names the consumer can read) only those are decoded, and
+   * maybe the filter's fields too (a collection scan reads and decodes both at once): the consumer
+   * must read nothing else. `maxBytes` bounds the stored size of the documents taken (at least one
+   * is always taken).
    */
   nextDocs(
     maxDocs: number,
@@ -599,7 +601,7 @@ export class QuerySource implements BatchSource {
         if (!this.#spend()) return;
         this.#lastRid = rec.rid;
         this.stats.docsExamined++;
-        const row = Row.projected(rec.rid, rec.bytes, rec.size);
+        const row = Row.projected(rec.rid, rec.bytes, rec.size, fields);
         if (!this.#matches(row)) continue;
         this.#matched++;
         if (need === null) {

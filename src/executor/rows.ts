@@ -23,11 +23,14 @@ export class Row {
    * top-level fields, so only `view` of a subset of them may be asked for until `fill` gives the
    * whole document.
    */
-  static projected(rid: RecordId, bytes: Uint8Array, size: number): Row {
+  static projected(rid: RecordId, bytes: Uint8Array, size: number, fields: ReadonlySet<string>): Row {
     const row = new Row(rid, bytes);
     row.#size = size;
+    row.#projection = fields;
     return row;
   }
+  /** The fields a projected row holds (its one decode serves every `view` of a subset of them). */
+  #projection: ReadonlySet<string> | undefined;
   /** True while `bytes` hold a projection, not the stored document. */
   get projected(): boolean {
     return this.#size >= 0;
@@ -40,6 +43,7 @@ export class Row {
   fill(bytes: Uint8Array): void {
     this.bytes = bytes;
     this.#size = -1;
+    this.#projection = undefined;
   }
   /** A row made from a document (covered queries): the bytes are encoded from it. */
   static fromDoc(rid: RecordId, doc: Doc): Row {
@@ -54,9 +58,11 @@ export class Row {
   /**
    * The document as far as `fields` (top-level names) go: a partial decode when only some fields are
    * needed (filters, sort keys), the full document when `fields` is null/undefined or it is decoded
-   * already.
+   * already. A projected row decodes its projection once and answers every view with it (the caller
+   * asks only for fields it holds; the others it holds are there too).
    */
   view(fields: ReadonlySet<string> | null | undefined): Doc {
+    if (this.#projection !== undefined && fields) fields = this.#projection;
     if (!fields || this.#doc) return this.doc;
     if (this.#partialFields !== fields) {
       this.#partial = decodeFields(this.bytes, fields);

@@ -135,8 +135,11 @@ sct_project_fields(const uint8_t *doc, int64_t size, const sct_names *names, uin
     while (i < size - 1 && found != all) {
         uint8_t t = doc[i];
         const uint8_t *name = doc + i + 1;
-        const uint8_t *end = memchr(name, 0, (size_t)(size - 1 - (i + 1)));
-        if (end == NULL)
+        const uint8_t *last = doc + size - 1; /* the document's terminator */
+        const uint8_t *end = name;
+        while (end < last && *end != 0) /* names are short: a loop beats a memchr call */
+            end++;
+        if (end >= last)
             return -1;
         int64_t p = end + 1 - doc;
         int64_t vlen = value_len(t, doc + p, size - 1 - p);
