@@ -71,12 +71,25 @@ export interface RecordEntry {
   readonly rid: bigint;
   readonly bytes: Uint8Array;
 }
-/** A record read through a field projection: `bytes` holds only the wanted top-level fields. */
-export interface FieldsEntry {
-  readonly rid: bigint;
-  /** The stored document's size in bytes. */
-  readonly size: number;
-  readonly bytes: Uint8Array;
+/**
+ * A record read through a field projection: a document of only the wanted top-level fields, `len`
+ * bytes at `at` of its batch buffer `buf` (`view` is a DataView over `buf`; readers decode in place
+ * instead of making a view per record).
+ */
+export class FieldsEntry {
+  constructor(
+    readonly rid: bigint,
+    /** The stored document's size in bytes. */
+    readonly size: number,
+    readonly buf: Uint8Array,
+    readonly view: DataView,
+    readonly at: number,
+    readonly len: number,
+  ) {}
+  /** The projected document as its own view of the batch buffer. */
+  get bytes(): Uint8Array {
+    return this.buf.subarray(this.at, this.at + this.len);
+  }
 }
 export interface IndexEntryHit {
   readonly key: Uint8Array;
@@ -161,7 +174,7 @@ function* decodeFieldRecords(buf: Uint8Array, dv: DataView, used: number): Gener
     const rid = dv.getBigInt64(off, true);
     const size = dv.getUint32(off + 8, true);
     const len = dv.getUint32(off + 12, true);
-    yield { rid, size, bytes: buf.subarray(off + 16, off + 16 + len) };
+    yield new FieldsEntry(rid, size, buf, dv, off + 16, len);
     off += 16 + len;
   }
 }

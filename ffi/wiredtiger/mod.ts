@@ -18,7 +18,7 @@ export { Connection } from "./connection.ts";
 export { Session, waitForLogFlushes } from "./session.ts";
 export {
   Cursor,
-  type FieldsEntry,
+  FieldsEntry,
   type IndexEntryHit,
   type IndexScanBounds,
   type PackedNames,

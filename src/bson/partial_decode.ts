@@ -146,20 +146,35 @@ function decodeString(b: Uint8Array, start: number, end: number): string {
  * first element.
  */
 export function decodeFields(bytes: Uint8Array, fields: ReadonlySet<string>): Record<string, unknown> {
-  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  return decodeFieldsAt(bytes, new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength), 0, fields);
+}
+
+/**
+ * `decodeFields` of the document starting at byte `at` of `bytes` (`dv` views all of `bytes`): no
+ * view of the document itself is made (a scan batch holds many documents in one buffer).
+ */
+export function decodeFieldsAt(
+  bytes: Uint8Array,
+  dv: DataView,
+  at: number,
+  fields: ReadonlySet<string>,
+): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  const total = dv.getInt32(0, true);
+  const total = dv.getInt32(at, true);
+  const end = at + total;
+  if (total < 5 || end > bytes.length) throw new Error("BSON: bad document length");
   const names = wantedNames(fields);
-  let i = 4;
+  let i = at + 4;
   let wanted = fields.size;
   // The first element of a name wins (a stored document may repeat a name; mongod's field lookup
   // finds the first): found names are skipped, by bit (the first 31 names) or by lookup.
   let found = 0;
-  while (i < total - 1 && wanted > 0) {
+  while (i < end - 1 && wanted > 0) {
     const t = bytes[i]!;
     const nameEnd = cstringEnd(bytes, i + 1);
     const p = nameEnd + 1;
     const vlen = valueLength(t, bytes, dv, p);
+    if (p + vlen > end - 1) throw new Error("BSON: element runs past the end of its document");
     const w = matchName(bytes, i + 1, nameEnd, names, found);
     const name = w < 0 ? undefined : names[w]!.name;
     if (name !== undefined && (w < 31 || !Object.hasOwn(out, name))) {

@@ -601,7 +601,7 @@ export class QuerySource implements BatchSource {
         if (!this.#spend()) return;
         this.#lastRid = rec.rid;
         this.stats.docsExamined++;
-        const row = Row.projected(rec.rid, rec.bytes, rec.size, fields);
+        const row = Row.projected(rec, fields);
         if (!this.#matches(row)) continue;
         this.#matched++;
         if (need === null) {

@@ -4,10 +4,12 @@
  * (int64 stays Long, regexes stay BSONRegExp).
  */
 import { BSON } from "bson";
-import type { RecordId } from "../storage/api.ts";
-import { decodeFields } from "../bson/partial_decode.ts";
+import type { ProjectedRecord, RecordId } from "../storage/api.ts";
+import { decodeFields, decodeFieldsAt } from "../bson/partial_decode.ts";
 import { decodeDocument } from "../bson/decode.ts";
 import type { Document as Doc } from "../bson/document.ts";
+
+const EMPTY = new Uint8Array(0);
 
 export class Row {
   #doc: Doc | undefined;
@@ -17,15 +19,28 @@ export class Row {
   key: Uint8Array | undefined;
   /** Stored size of a projected row (its `bytes` hold only some fields); -1 for a whole row. */
   #size = -1;
-  constructor(readonly rid: RecordId, public bytes: Uint8Array) {}
+  #bytes: Uint8Array;
+  /** The record a projected row was read as (its bytes are decoded in place). */
+  #rec: ProjectedRecord | undefined;
+  constructor(readonly rid: RecordId, bytes: Uint8Array) {
+    this.#bytes = bytes;
+  }
+  /** The stored document (a projected row: its projection). */
+  get bytes(): Uint8Array {
+    return this.#rec !== undefined ? this.#rec.bytes : this.#bytes;
+  }
+  set bytes(b: Uint8Array) {
+    this.#bytes = b;
+  }
   /**
    * A row read through a field projection (`ReadTxn.scanFields`): `bytes` hold only the projected
    * top-level fields, so only `view` of a subset of them may be asked for until `fill` gives the
    * whole document.
    */
-  static projected(rid: RecordId, bytes: Uint8Array, size: number, fields: ReadonlySet<string>): Row {
-    const row = new Row(rid, bytes);
-    row.#size = size;
+  static projected(rec: ProjectedRecord, fields: ReadonlySet<string>): Row {
+    const row = new Row(rec.rid, EMPTY);
+    row.#rec = rec;
+    row.#size = rec.size;
     row.#projection = fields;
     return row;
   }
@@ -41,7 +56,8 @@ export class Row {
   }
   /** The stored document of a projected row: it becomes a whole row (decoded views are kept). */
   fill(bytes: Uint8Array): void {
-    this.bytes = bytes;
+    this.#bytes = bytes;
+    this.#rec = undefined;
     this.#size = -1;
     this.#projection = undefined;
   }
@@ -65,7 +81,10 @@ export class Row {
     if (this.#projection !== undefined && fields) fields = this.#projection;
     if (!fields || this.#doc) return this.doc;
     if (this.#partialFields !== fields) {
-      this.#partial = decodeFields(this.bytes, fields);
+      const rec = this.#rec;
+      this.#partial = rec !== undefined
+        ? decodeFieldsAt(rec.buf, rec.view, rec.at, fields)
+        : decodeFields(this.#bytes, fields);
       this.#partialFields = fields;
     }
     return this.#partial!;

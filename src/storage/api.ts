@@ -158,6 +158,12 @@ export interface ProjectedRecord {
   readonly rid: RecordId;
   /** Size of the stored document in bytes. */
   readonly size: number;
+  /** The projection: `len` bytes at `at` of `buf` (`view`: a DataView over all of `buf`). */
+  readonly buf: Uint8Array;
+  readonly view: DataView;
+  readonly at: number;
+  readonly len: number;
+  /** The projection as its own view (made on demand). */
   readonly bytes: Uint8Array;
 }
 
