@@ -417,6 +417,20 @@ serverTest(
           [{ _id: 1, run: 10 }, { _id: 2, run: 30 }, { _id: 3, run: 60 }],
         ],
         [
+          "$graphLookup restrictSearchWithMatch",
+          [{ $match: { _id: 1 } }, {
+            $graphLookup: {
+              from: "slowfn",
+              startWith: [1, 2, 3],
+              connectFromField: "a",
+              connectToField: "_id",
+              as: "g",
+              restrictSearchWithMatch: { $expr: { $lt: [fn("$a"), 25] } },
+            },
+          }, { $project: { n: { $size: "$g" } } }],
+          [{ _id: 1, n: 2 }],
+        ],
+        [
           "$lookup from a view",
           [{ $match: { _id: 1 } }, {
             $lookup: {

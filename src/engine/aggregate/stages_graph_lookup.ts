@@ -134,6 +134,8 @@ export function compileGraphLookup(spec: unknown, ctx: StageContext, name: strin
   const startEv = ctx.env.compile(startWith);
   const defer = jsDeferralFor(ctx, startWith);
   const filter = compileFilter(restrict ?? {}, { collation: ctx.collation, expressionEnv: ctx.env });
+  // an `$expr` calling `$function` in restrictSearchWithMatch: each foreign document in rounds too
+  const restrictDefer = jsDeferralFor(ctx, restrict);
   const strCmp = ctx.strCmp;
   const coll = from;
   return {
@@ -151,7 +153,7 @@ export function compileGraphLookup(spec: unknown, ctx: StageContext, name: strin
         }
         // the foreign collection is read lazily: pause now and then so other clients run
         if (++read % 1000 === 0) yield PAUSE;
-        if (!filter.matches(d)) continue;
+        if (!(yield* evaluated(restrictDefer, () => filter.matches(d)))) continue;
         const i = foreign.push(d) - 1;
         if (strCmp) continue;
         for (const v of valuesAt(d, toParts)) {
