@@ -61,8 +61,12 @@ export interface QueryParts {
   readonly where?: WhereSupport | undefined;
   /** Server-side JavaScript for `$function` in `$expr`. */
   readonly js?: JsHost | undefined;
-  /** The filter's JavaScript in the executor's async pulls, awaited (shared/where.ts). */
-  readonly jsRounds?: JsRounds | undefined;
+  /**
+   * The filter's JavaScript in the executor's async pulls, awaited (shared/where.ts); the query
+   * carries it only when the filter calls JavaScript (`used` once the filter is compiled), since it
+   * keeps scans on whole records.
+   */
+  readonly jsRounds?: (JsRounds & { readonly used: boolean }) | undefined;
   /** find's returnKey: each result is the index key it was found by (`{}` without an index). */
   readonly returnKey?: boolean | undefined;
   /** find's showRecordId: each result gains `$recordId` (a Long), last. */
@@ -283,7 +287,7 @@ export function compileQuery(
     project: step.project,
     rowMeta: step.rowMeta,
     ...(projectDefer ? { projectAwaited: <T>(f: () => T) => evaluateAwaited(projectDefer, f) } : {}),
-    ...(parts.jsRounds ? { jsRounds: parts.jsRounds } : {}),
+    ...(parts.jsRounds?.used ? { jsRounds: parts.jsRounds } : {}),
     ...(parts.returnKey ? { returnKey: true } : {}),
     readFields: readFieldsOf(matcher ? filter : undefined, sort ? sortSpec : undefined),
     covered: coveredBy(

@@ -286,7 +286,7 @@ export interface JsParts {
   readonly where: WhereRunner;
   readonly js: JsHost;
   /** The executor's async pulls run the filter's calls for documents not prefetched awaited. */
-  readonly jsRounds: ExecutorJsRounds;
+  readonly jsRounds: ExecutorJsRounds & { readonly used: boolean };
 }
 
 export function jsQueryParts(ctx: RequestContext): JsParts {
@@ -307,8 +307,13 @@ class ReadRounds implements ExecutorJsRounds {
 
   constructor(private readonly d: JsDeferral, private readonly where: WhereRunner) {}
 
+  /** The filter calls JavaScript (its `$where` / `$expr` functions are registered when it compiles). */
+  get used(): boolean {
+    return this.where.fns.length > 0;
+  }
+
   begin(): void {
-    this.#active = this.where.fns.length > 0;
+    this.#active = this.used;
     if (!this.#active) return;
     this.d.begin(false);
     this.where.strict = true;
