@@ -31,6 +31,7 @@ export { check, EBUSY, strerror, WT_DUPLICATE_KEY, WT_NOTFOUND, WT_ROLLBACK, WtE
 import { shim } from "./load.ts";
 export { shim, SHIM_FILE_NAME } from "./load.ts";
 export { calibrationPatched, preloadWiredTiger } from "./preload.ts";
+export { threadPoolRoundTrip } from "./noop.ts";
 
 /** WiredTiger statistics keys used by storage (values from wiredtiger.h 3.2.1). */
 export const WT_STAT_DSRC_BLOCK_SIZE = 2020;

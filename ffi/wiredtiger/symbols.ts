@@ -34,6 +34,8 @@ export const SYMBOLS = {
   /** Runs on Deno's blocking thread pool; resolves with the return code. */
   sct_log_flush_tracked: { parameters: [P, B], result: I32, nonblocking: true },
   sct_flush_wait_idle: { parameters: [], result: "void" },
+  /** Sleeps on Deno's blocking thread pool: an async round trip through the event loop's poll. */
+  sct_pause_us: { parameters: [I32], result: I32, nonblocking: true },
   sct_cursor_open: { parameters: [P, B, B, B], result: I32 },
   sct_stat: { parameters: [P, B, B, I32, B], result: I32 },
   sct_cursor_close: { parameters: [P], result: I32 },

@@ -9,7 +9,8 @@ import { HeapWatchdog } from "../observability/heap_watchdog.ts";
 import { MallocTrimmer } from "../observability/malloc_trim.ts";
 import { mallocFreeBytes, mallocTrim } from "../../ffi/libc/malloc.ts";
 import { holdRegexWorker } from "../engine/query/regex_budget.ts";
-import { setMemoryPressureCheck } from "../observability/op_control.ts";
+import { setMemoryPressureCheck, setQuietYield } from "../observability/op_control.ts";
+import { threadPoolRoundTrip } from "../../ffi/wiredtiger/mod.ts";
 import { ObjectId } from "bson";
 import { openWiredTiger } from "../storage/mod.ts";
 import {
@@ -295,6 +296,8 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
   heap.start();
   if (config.server.idleMallocTrim) trimmer.start();
   const uninstallPressure = setMemoryPressureCheck(() => relief.stopAllMessage());
+  // a long operation running alone yields through a thread-pool no-op, not a 1–2 ms timer turn
+  const uninstallQuietYield = setQuietYield(threadPoolRoundTrip);
   const releaseRegexWorker = holdRegexWorker();
   const top = new Top();
   const transactions = new Transactions(storage, {
@@ -465,6 +468,7 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
     heap.stop();
     trimmer.stop();
     uninstallPressure();
+    uninstallQuietYield();
     releaseRegexWorker();
     oplog?.stop();
     transactions.stop();
@@ -504,6 +508,7 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
       heap.stop();
       trimmer.stop();
       uninstallPressure();
+      uninstallQuietYield();
       releaseRegexWorker();
       await metrics?.close();
       await listener.close();

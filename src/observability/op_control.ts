@@ -14,7 +14,8 @@
  *
  * Code that cannot await (a pure engine's sync generator) cannot yield itself: it passes a pause
  * marker up to an async caller, which awaits there (see engine/aggregate/pause.ts). The clock is
- * injected (tests); the yield primitive is `setImmediate` (see `nextMacrotask`).
+ * injected (tests); the yield is a timer turn (`nextMacrotask`), or while no other request is arriving
+ * the cheaper `setQuietYield` primitive the server installs.
  */
 import { CommandError } from "../errors/command_error.ts";
 import type { ErrorCodeName } from "../errors/codes.ts";
@@ -35,6 +36,27 @@ export interface OpControlOptions {
  * watchdog's last resort: it first stops the operations holding the most memory, one at a time).
  */
 let memoryPressure: () => string | undefined = () => undefined;
+
+/**
+ * The yield used while no other request is arriving (`setQuietYield`; default: the timer turn). The
+ * server installs an async no-op on a thread (`threadPoolRoundTrip`): it also lets Deno poll sockets,
+ * so a new request is still read at the next yield, but costs ~0.05 ms instead of the timer turn's
+ * 1–2.5 ms, which an operation running alone used to lose every 4 ms slice (~30–50% of its time).
+ * Once another request has started (`#contended`), yields are timer turns again: they leave the
+ * other clients the loop for a while (their p99 with the cheap yield at every turn: 7–16 ms instead
+ * of 2.5–5 ms, bench/head_of_line.ts).
+ */
+let quietYield: () => Promise<void> = nextMacrotask;
+/** Every this many quiet yields in a row, a timer turn anyway (bounds any starvation to ~8 slices). */
+const TIMER_TURN_EVERY = 8;
+
+/** Installs the quiet-time yield; returns the uninstall function. */
+export function setQuietYield(yieldFn: () => Promise<void>): () => void {
+  quietYield = yieldFn;
+  return () => {
+    if (quietYield === yieldFn) quietYield = nextMacrotask;
+  };
+}
 
 /** Installs the memory-pressure check; returns a function that uninstalls it (if still installed). */
 export function setMemoryPressureCheck(check: () => string | undefined): () => void {
@@ -80,6 +102,7 @@ export class OpControl {
   #killCode: ErrorCodeName = "Interrupted";
   /** `requestsStarted` when this control was made (its own request included). */
   readonly #requestsSeen = requestsStarted;
+  #quietYields = 0;
   /** How many times the operation yielded (tests, diagnostics). */
   yields = 0;
   /**
@@ -155,9 +178,12 @@ export class OpControl {
   #sliceAt(t: number): number {
     // contended: another request started after this operation's own, within the window (negative
     // under an injected clock on another scale: not contended)
+    return this.#contended(t) ? Math.min(CONTENDED_QUANTUM_MS, this.#quantum) : this.#quantum;
+  }
+
+  #contended(t: number): boolean {
     const since = t - lastRequestAt;
-    const contended = requestsStarted > this.#requestsSeen && since >= 0 && since < CONTENDED_WINDOW_MS;
-    return contended ? Math.min(CONTENDED_QUANTUM_MS, this.#quantum) : this.#quantum;
+    return requestsStarted > this.#requestsSeen && since >= 0 && since < CONTENDED_WINDOW_MS;
   }
 
   /**
@@ -183,7 +209,8 @@ export class OpControl {
   /** Check, give the event loop one macrotask, check again, start a new time slice. */
   async yieldNow(): Promise<void> {
     this.check();
-    await nextMacrotask();
+    const timerTurn = this.#contended(this.#now()) || ++this.#quietYields % TIMER_TURN_EVERY === 0;
+    await (timerTurn ? nextMacrotask() : quietYield());
     this.yields++;
     this.check();
     this.#calls = 0;

@@ -1,6 +1,12 @@
 import { deepStrictEqual as assertEquals, ok, rejects, throws } from "node:assert/strict";
 import { CommandError } from "../errors/command_error.ts";
-import { maxTimeMSOf, noteRequestStarted, OpControl, setMemoryPressureCheck } from "./op_control.ts";
+import {
+  maxTimeMSOf,
+  noteRequestStarted,
+  OpControl,
+  setMemoryPressureCheck,
+  setQuietYield,
+} from "./op_control.ts";
 
 function clock(start = 1_000) {
   let t = start;
@@ -161,4 +167,26 @@ Deno.test("OpControl: while other requests arrive the slice is 1 ms; alone again
   ok(!ctl.dueNow());
   c.advance(2);
   ok(ctl.dueNow());
+});
+
+Deno.test("OpControl: uncontended yields use the installed quiet yield, every 8th a timer turn; contended ones the timer", async () => {
+  let quiet = 0;
+  const uninstall = setQuietYield(() => {
+    quiet++;
+    return Promise.resolve();
+  });
+  try {
+    const c = clock(Date.now());
+    const ctl = new OpControl({ now: c.now });
+    for (let i = 0; i < 16; i++) await ctl.yieldNow();
+    assertEquals(quiet, 14); // yields 8 and 16 were timer turns
+    noteRequestStarted(c.now()); // another request: contended for 20 ms
+    for (let i = 0; i < 3; i++) await ctl.yieldNow();
+    assertEquals(quiet, 14);
+    c.advance(25);
+    await ctl.yieldNow();
+    assertEquals(quiet, 15);
+  } finally {
+    uninstall();
+  }
 });

@@ -22,6 +22,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <wiredtiger.h>
 
 #include "wt_project.h"
@@ -235,6 +236,21 @@ sct_flush_pending(void)
     pthread_mutex_lock(&flush_mu);
     flush_pending++;
     pthread_mutex_unlock(&flush_mu);
+}
+
+/*
+ * Sleeps `us` microseconds on Deno's blocking thread pool (a nonblocking FFI symbol). A long
+ * operation's yield awaits it while no other request is arriving (src/observability/op_control.ts):
+ * the JS thread finds nothing ready, parks in the event loop's poll and so reads waiting sockets, at
+ * ~0.05-0.1 ms instead of a timer turn's 1-2.5 ms. The sleep matters: a call that completed before the
+ * JS thread parked would resolve without polling sockets at all.
+ */
+int
+sct_pause_us(int us)
+{
+    struct timespec ts = {0, (long)us * 1000L};
+    nanosleep(&ts, NULL);
+    return 0;
 }
 
 int
