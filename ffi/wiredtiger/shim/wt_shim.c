@@ -589,25 +589,35 @@ sct_rec_count(WT_CURSOR *c, int64_t *meta)
     return ret == WT_NOTFOUND ? 0 : ret;
 }
 
+/*
+ * Positions a record cursor for a scan batch: the first record (after `after` when SCT_HAS_AFTER) on
+ * SCT_START, else the record after the one the previous batch stopped at.
+ */
+static int
+rec_scan_position(WT_CURSOR *c, int flags, int64_t after)
+{
+    int rev = flags & SCT_REVERSE, ret, exact;
+    if (!(flags & SCT_START))
+        return scan_resume(c, flags, rev);
+    c->reset(c);
+    if (!(flags & SCT_HAS_AFTER))
+        return scan_step(c, rev);
+    c->set_key(c, after);
+    ret = c->search_near(c, &exact);
+    if (ret == 0 && ((!rev && exact <= 0) || (rev && exact >= 0)))
+        ret = scan_step(c, rev);
+    return ret;
+}
+
 /* Batch of [i64 rid][u32 vlen][value] records. */
 int
 sct_rec_scan(WT_CURSOR *c, int flags, int64_t after, uint8_t *out, int32_t cap, int32_t max, int64_t *meta)
 {
-    int rev = flags & SCT_REVERSE, ret, exact;
+    int rev = flags & SCT_REVERSE, ret;
     int64_t used = 0, count = 0, rid;
     WT_ITEM v;
     scan_begin(meta);
-    if (flags & SCT_START) {
-        c->reset(c);
-        if (flags & SCT_HAS_AFTER) {
-            c->set_key(c, after);
-            ret = c->search_near(c, &exact);
-            if (ret == 0 && ((!rev && exact <= 0) || (rev && exact >= 0)))
-                ret = scan_step(c, rev);
-        } else
-            ret = scan_step(c, rev);
-    } else
-        ret = scan_resume(c, flags, rev);
+    ret = rec_scan_position(c, flags, after);
     for (;;) {
         if (ret == WT_NOTFOUND)
             break;
@@ -651,24 +661,14 @@ int
 sct_rec_scan_fields(WT_CURSOR *c, int flags, int64_t after, const uint8_t *names, int32_t names_len,
   int32_t nnames, uint8_t *out, int32_t cap, int32_t max, int64_t *meta)
 {
-    int rev = flags & SCT_REVERSE, ret, exact;
+    int rev = flags & SCT_REVERSE, ret;
     int64_t used = 0, count = 0, rid;
     sct_names wanted;
     WT_ITEM v;
     scan_begin(meta);
     if (sct_parse_names(names, names_len, nnames, &wanted) != 0)
         return EINVAL;
-    if (flags & SCT_START) {
-        c->reset(c);
-        if (flags & SCT_HAS_AFTER) {
-            c->set_key(c, after);
-            ret = c->search_near(c, &exact);
-            if (ret == 0 && ((!rev && exact <= 0) || (rev && exact >= 0)))
-                ret = scan_step(c, rev);
-        } else
-            ret = scan_step(c, rev);
-    } else
-        ret = scan_resume(c, flags, rev);
+    ret = rec_scan_position(c, flags, after);
     for (;;) {
         if (ret == WT_NOTFOUND)
             break;
