@@ -29,26 +29,34 @@ export function jsDeferralFor(ctx: StageContext, spec: unknown): JsDeferral | un
 }
 
 /**
+ * One round of `f` under `d` (`inline`: calls without an answer run inline): its value (or its error,
+ * thrown) when every call it made had an answer, else undefined (the calls are recorded for settling).
+ */
+function oneRound<T>(d: JsDeferral, inline: boolean, f: () => T): { value: T } | undefined {
+  d.begin(inline);
+  let value: T | undefined;
+  let error: unknown;
+  let failed = false;
+  try {
+    value = f();
+  } catch (e) {
+    error = e;
+    failed = true;
+  }
+  if (d.end()) return undefined;
+  if (failed) throw error;
+  return { value: value as T };
+}
+
+/**
  * Evaluates `f` in rounds (see above), yielding `PAUSE` between them; returns its value. `f` must be
  * free of side effects until its calls are answered (it runs again from the start).
  */
 export function* deferJs<T>(d: JsDeferral, f: () => T): Generator<Document, T> {
   try {
     for (let round = 0; round < MAX_ROUNDS; round++) {
-      d.begin(false);
-      let value: T | undefined;
-      let error: unknown;
-      let failed = false;
-      try {
-        value = f();
-      } catch (e) {
-        error = e;
-        failed = true;
-      }
-      if (!d.end()) {
-        if (failed) throw error;
-        return value as T;
-      }
+      const done = oneRound(d, false, f);
+      if (done) return done.value;
       yield PAUSE;
       if (d.waiting) break; // nobody settled the calls: run them inline
     }
@@ -78,20 +86,8 @@ export function* evaluated<T>(d: JsDeferral | undefined, f: () => T): Generator<
 export async function evaluateAwaited<T>(d: JsDeferral, f: () => T): Promise<T> {
   try {
     for (let round = 0;; round++) {
-      d.begin(round >= MAX_ROUNDS);
-      let value: T | undefined;
-      let error: unknown;
-      let failed = false;
-      try {
-        value = f();
-      } catch (e) {
-        error = e;
-        failed = true;
-      }
-      if (!d.end()) {
-        if (failed) throw error;
-        return value as T;
-      }
+      const done = oneRound(d, round >= MAX_ROUNDS, f);
+      if (done) return done.value;
       await d.settle();
     }
   } finally {
