@@ -31,11 +31,35 @@ export interface OpControlOptions {
 }
 
 /**
+ * A process-wide hook that each running server installs (several servers may share one process, e.g.
+ * embedded in a test): the most recent installation still in place is current; uninstalling one
+ * leaves the others' in place, and with none the fallback is current.
+ */
+class ProcessHook<T> {
+  #installed: { readonly fn: T }[] = [];
+  current: T;
+  constructor(readonly fallback: T) {
+    this.current = fallback;
+  }
+  install(fn: T): () => void {
+    const entry = { fn };
+    this.#installed.push(entry);
+    this.current = fn;
+    return () => {
+      const at = this.#installed.indexOf(entry);
+      if (at < 0) return;
+      this.#installed.splice(at, 1);
+      this.current = this.#installed.at(-1)?.fn ?? this.fallback;
+    };
+  }
+}
+
+/**
  * The process-wide memory-pressure check (issue 11): the memory watchdog installs it; while it returns
  * a message, every running operation stops at its next yield point with 146 ExceededMemoryLimit (the
  * watchdog's last resort: it first stops the operations holding the most memory, one at a time).
  */
-let memoryPressure: () => string | undefined = () => undefined;
+const memoryPressure = new ProcessHook<() => string | undefined>(() => undefined);
 
 /**
  * The yield used while no other request is arriving (`setQuietYield`; default: the timer turn). The
@@ -46,24 +70,18 @@ let memoryPressure: () => string | undefined = () => undefined;
  * other clients the loop for a while (their p99 with the cheap yield at every turn: 7–16 ms instead
  * of 2.5–5 ms, bench/head_of_line.ts).
  */
-let quietYield: () => Promise<void> = nextMacrotask;
+const quietYield = new ProcessHook<() => Promise<void>>(nextMacrotask);
 /** Every this many quiet yields in a row, a timer turn anyway (bounds any starvation to ~8 slices). */
 const TIMER_TURN_EVERY = 8;
 
 /** Installs the quiet-time yield; returns the uninstall function. */
 export function setQuietYield(yieldFn: () => Promise<void>): () => void {
-  quietYield = yieldFn;
-  return () => {
-    if (quietYield === yieldFn) quietYield = nextMacrotask;
-  };
+  return quietYield.install(yieldFn);
 }
 
-/** Installs the memory-pressure check; returns a function that uninstalls it (if still installed). */
+/** Installs the memory-pressure check; returns a function that uninstalls it. */
 export function setMemoryPressureCheck(check: () => string | undefined): () => void {
-  memoryPressure = check;
-  return () => {
-    if (memoryPressure === check) memoryPressure = () => undefined;
-  };
+  return memoryPressure.install(check);
 }
 
 const DEFAULT_QUANTUM_MS = 4;
@@ -199,7 +217,7 @@ export class OpControl {
   /** Throws if the deadline passed or the operation was killed; no yield. */
   check(): void {
     if (this.#killed !== undefined) throw new CommandError(this.#killCode, this.#killed);
-    const pressure = memoryPressure();
+    const pressure = memoryPressure.current();
     if (pressure !== undefined) throw new CommandError("ExceededMemoryLimit", pressure);
     if (this.deadline !== undefined && this.#now() >= this.deadline) {
       throw new CommandError("MaxTimeMSExpired", "operation exceeded time limit");
@@ -210,7 +228,7 @@ export class OpControl {
   async yieldNow(): Promise<void> {
     this.check();
     const timerTurn = this.#contended(this.#now()) || ++this.#quietYields % TIMER_TURN_EVERY === 0;
-    await (timerTurn ? nextMacrotask() : quietYield());
+    await (timerTurn ? nextMacrotask() : quietYield.current());
     this.yields++;
     this.check();
     this.#calls = 0;

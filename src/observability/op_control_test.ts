@@ -190,3 +190,30 @@ Deno.test("OpControl: uncontended yields use the installed quiet yield, every 8t
     uninstall();
   }
 });
+
+Deno.test("OpControl: two servers' quiet yields — stopping either leaves the other's installed", async () => {
+  const calls: string[] = [];
+  const yieldOf = (name: string) => () => {
+    calls.push(name);
+    return Promise.resolve();
+  };
+  const ctl = new OpControl();
+  const first = yieldOf("a");
+  const uninstallA = setQuietYield(first);
+  const uninstallB = setQuietYield(yieldOf("b"));
+  try {
+    uninstallB();
+    await ctl.yieldNow();
+    assertEquals(calls, ["a"]); // A's server still runs: its yield, not the timer turn
+    const uninstallA2 = setQuietYield(first); // the same function installed again (a third server)
+    uninstallA();
+    await ctl.yieldNow();
+    assertEquals(calls, ["a", "a"]);
+    uninstallA2();
+    await ctl.yieldNow();
+    assertEquals(calls, ["a", "a"]); // none left: a timer turn
+  } finally {
+    uninstallA();
+    uninstallB();
+  }
+});
