@@ -9,17 +9,9 @@ type AnyDoc = any;
 import assert from "node:assert/strict";
 import { Code, Long, MongoClient, MongoServerError, ObjectId } from "mongodb";
 import { serverTest } from "./helpers/embedded_server.ts";
+import { code as codeOf } from "./helpers/error_code.ts";
 import { startServer } from "../../mod.ts";
 import { defaultConfig } from "../../src/config/schema.ts";
-
-async function codeOf(p: Promise<unknown>): Promise<number | string> {
-  try {
-    await p;
-    return "no error";
-  } catch (e) {
-    return e instanceof MongoServerError ? e.code as number : String(e);
-  }
-}
 
 serverTest("$where, $function and $accumulator run in the sandbox", async (client) => {
   const db = client.db("js");

@@ -8,20 +8,12 @@
 // deno-lint-ignore no-explicit-any
 type AnyDoc = any;
 import assert from "node:assert/strict";
-import { MongoClient, MongoServerError } from "mongodb";
+import { MongoClient } from "mongodb";
 import { serverTest } from "./helpers/embedded_server.ts";
+import { code as codeOf } from "./helpers/error_code.ts";
 
 const fnOf = (body: string, ...args: unknown[]) => ({ $function: { body, args, lang: "js" } });
 const double = "function(x) { return x * 2 }";
-
-async function codeOf(p: Promise<unknown>): Promise<number | string> {
-  try {
-    await p;
-    return "no error";
-  } catch (e) {
-    return e instanceof MongoServerError ? e.code as number : String(e);
-  }
-}
 
 serverTest("$function in update pipelines, find projections and $merge whenMatched", async (client) => {
   const db = client.db("jsw");
