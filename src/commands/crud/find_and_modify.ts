@@ -26,7 +26,7 @@ import { commitSync } from "../write/write_batch.ts";
 import type { ExplainShape } from "../shared/explain_shape.ts";
 import { applyDelete } from "./delete.ts";
 import { retryOnConflict } from "../write/conflict_retry.ts";
-import { applyUpdate, updateModification } from "./update.ts";
+import { afterOf, applyUpdate, updateModification } from "./update.ts";
 import { findCollection } from "../shared/namespace.ts";
 import { jsHost } from "../../engine/js/host.ts";
 import { evaluateAwaited } from "../../engine/aggregate/js_defer.ts";
@@ -164,7 +164,7 @@ async function run(ctx: RequestContext<FindAndModifyParams>): Promise<Doc> {
     updatedExisting: !upserted && r.matched > 0,
   };
   if (upserted) lastErrorObject["upserted"] = r.upsertedId;
-  const value = p.new ? r.after : upserted ? undefined : r.beforeRow?.doc;
+  const value = p.new ? afterOf(r) : upserted ? undefined : r.beforeRow?.doc;
   return { lastErrorObject, value: await shape(value), ok: 1 };
 }
 

@@ -39,7 +39,8 @@ import { FAST_BUDGET, findTargets } from "../write/targets.ts";
 import { retryYielding, writeTargetsYielding } from "../write/yielding_write.ts";
 import type { Row } from "../../executor/rows.ts";
 import { LIMITS } from "../../limits.ts";
-import { serializeStorable } from "../shared/stored_depth.ts";
+import { checkStoredDepth, serializeStorable } from "../shared/stored_depth.ts";
+import { isStackOverflow } from "../../errors/to_reply.ts";
 import { compatAtLeast } from "../shared/server_version.ts";
 import { idKeyOf, indexKeysOf } from "../../executor/index_keys.ts";
 import {
@@ -51,8 +52,8 @@ import {
 } from "../../engine/mod.ts";
 import { valuesEqual } from "../../bson/compare.ts";
 import { validateIdValue } from "../write/validate_doc.ts";
-import type { CollectionEntry, WriteTxn } from "../../storage/api.ts";
-import { validateDocument } from "../write/doc_validation.ts";
+import type { CollectionEntry, IndexKeys, WriteTxn } from "../../storage/api.ts";
+import { validateDocument, validates } from "../write/doc_validation.ts";
 import { refuseOnView } from "../shared/views.ts";
 import { refuseCappedInTransaction } from "../write/capped_in_transaction.ts";
 import { checkTimeseriesUpdate, refuseTimeseriesInTransaction, timeseriesOf } from "../shared/timeseries.ts";
@@ -73,7 +74,14 @@ export interface UpdateOutcome {
   upsertedId?: unknown;
   /** The matched row (its `doc` is the document before) and the document after (for findAndModify). */
   beforeRow?: Row;
-  after?: Doc;
+  after?: Doc | undefined;
+  /** The document after as stored bytes, when `after` is not decoded (see `afterOf`). */
+  afterBytes?: Uint8Array | undefined;
+}
+
+/** The document after the update of a single-document statement (undefined when none). */
+export function afterOf(o: UpdateOutcome): Doc | undefined {
+  return o.after ?? (o.afterBytes && decodeDocument(o.afterBytes));
 }
 
 export interface UpdateStatement {
@@ -174,6 +182,7 @@ async function updateIn(
 ): Promise<UpdateOutcome> {
   /** Updates one matched document, counting it in `out`. */
   const updateRow = (txn: WriteTxn, row: Row, out: UpdateOutcome, entry: CollectionEntry) => {
+    if (updater.applyBytes !== undefined && position === undefined && patchRow(txn, row, out, entry)) return;
     out.matched++;
     // The document before is decoded only when something reads all of it (row.doc, lazily): the
     // _id check reads _id alone, and a collection with only the _id index needs no other old key.
@@ -219,6 +228,67 @@ async function updateIn(
       translateStorageError(e, entry, after);
     }
     out.modified++;
+  };
+
+  /**
+   * `updateRow` by patching the stored bytes (engine/update/byte_patch.ts: only the top-level fields
+   * the operators touch are decoded and encoded); false when the patch does not apply to these
+   * bytes and nothing was done. The document after is decoded only when something reads it (a
+   * validator, secondary index keys, a duplicate-key error, findAndModify's `new`).
+   */
+  const patchRow = (txn: WriteTxn, row: Row, out: UpdateOutcome, entry: CollectionEntry): boolean => {
+    let r;
+    try {
+      r = updater.applyBytes!(row.bytes, { isInsert: false, now });
+    } catch (e) {
+      if (isStackOverflow(e)) return false; // the whole path reports it as the old path did
+      throw e;
+    }
+    if (r === undefined) return false;
+    out.matched++;
+    const bytes = r.bytes;
+    let decoded: Doc | undefined;
+    const after = () => (decoded ??= decodeDocument(bytes));
+    if (!st.multi) {
+      out.beforeRow = row;
+      out.after = undefined;
+      out.afterBytes = bytes;
+    }
+    if (!r.modified) return true;
+    if (bytes.length > LIMITS.maxBsonObjectSize) {
+      throw new CommandError(
+        "BSONObjectTooLarge",
+        `Resulting document after update is larger than ${LIMITS.maxBsonObjectSize}`,
+      );
+    }
+    checkStoredDepth(bytes, "update");
+    // `_id` cannot change: the engine refuses it (66) before anything is patched
+    if (validates(entry, validation)) validateDocument(entry, after(), () => row.doc, validation);
+    let oldKeys: IndexKeys;
+    let newKeys: IndexKeys;
+    if (onlyIdIndex(entry)) {
+      oldKeys = newKeys = new Map([["_id_", [idKeyOf(entry, row.view(ID_ONLY)["_id"])]]]);
+    } else {
+      oldKeys = indexKeysOf(entry, row.doc, keyOpts);
+      newKeys = indexKeysOf(entry, after(), keyOpts);
+    }
+    try {
+      txn.update(
+        entry,
+        row.rid,
+        bytes,
+        oldKeys,
+        newKeys,
+        r.diff ? { diff: r.diff, before: row.bytes } : {
+          replace: true,
+          before: row.bytes,
+        },
+      );
+    } catch (e) {
+      translateStorageError(e, entry, after());
+    }
+    out.modified++;
+    return true;
   };
 
   /** The upsert: inserts the document made from the filter's equality fields and the update. */
@@ -279,7 +349,10 @@ async function updateIn(
           outcome.matched += b.matched;
           outcome.modified += b.modified;
           if (b.beforeRow) outcome.beforeRow = b.beforeRow;
-          if (b.after) outcome.after = b.after;
+          if (b.after || b.afterBytes) {
+            outcome.after = b.after;
+            outcome.afterBytes = b.afterBytes;
+          }
         },
       };
     },

@@ -82,6 +82,13 @@ export interface ValidationOptions {
  * Checks `doc` (about to be stored in `coll`; `before` is the stored version for an update) against
  * the collection's validator; throws 121 when it fails and the action is `error`.
  */
+/** True when `validateDocument` checks documents of `coll` (a validator that is on and not bypassed). */
+export function validates(coll: CollectionEntry, opts: ValidationOptions = {}): boolean {
+  if (opts.bypass) return false;
+  if (matcherOf(coll.options) === null) return false;
+  return coll.options["validationLevel"] !== "off";
+}
+
 export function validateDocument(
   coll: CollectionEntry,
   doc: Doc,

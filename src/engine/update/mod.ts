@@ -2,6 +2,12 @@
  * engine/update — update specifications: parse once (`compileUpdate`), apply to many documents.
  * Pure; the clock is injected through `UpdateContext.now`.
  */
-export { compileUpdate, type UpdateOptions, type Updater, type UpdateResult } from "./update.ts";
+export {
+  type BytesUpdateResult,
+  compileUpdate,
+  type UpdateOptions,
+  type Updater,
+  type UpdateResult,
+} from "./update.ts";
 export { upsertSeed } from "./upsert_seed.ts";
 export type { Document, UpdateContext } from "./types.ts";

@@ -35,6 +35,8 @@ import { compileUpdatePipeline } from "../aggregate/update_pipeline.ts";
 import { computeDiff } from "../../bson/doc_diff.ts";
 import { type Before, diffFromLog, firstMissing, type LogEntry, snapshot } from "./update_log.ts";
 import type { Document, UpdateAction, UpdateContext } from "./types.ts";
+import { patchableName, spliceTopLevel } from "./byte_patch.ts";
+import { decodeFields } from "../../bson/partial_decode.ts";
 import type { JsHost } from "../expression/types.ts";
 
 export interface UpdateOptions {
@@ -62,11 +64,26 @@ export interface UpdateResult {
   diff?: Document | null;
 }
 
+/** What `Updater.applyBytes` gives: the new stored bytes (the input itself when not modified). */
+export interface BytesUpdateResult {
+  bytes: Uint8Array;
+  modified: boolean;
+  /** As `UpdateResult.diff`. */
+  diff?: Document | null;
+}
+
 export interface Updater {
   readonly kind: "replacement" | "operators" | "pipeline";
   /** True when a path uses the positional `$`: the caller must pass `UpdateContext.matchedIndex`. */
   readonly needsMatchedIndex?: boolean;
   apply(doc: Document, ctx: UpdateContext): UpdateResult;
+  /**
+   * `apply` on a stored document's bytes, patching only the top-level fields the update touches
+   * (byte_patch.ts): the bytes `apply` + encoding would give. Present for operator updates without
+   * the positional `$` whose top-level names allow it; it returns undefined when these bytes do not
+   * (the caller then decodes and runs `apply`). Not for inserts (`ctx.isInsert` false).
+   */
+  applyBytes?(bytes: Uint8Array, ctx: UpdateContext): BytesUpdateResult | undefined;
 }
 
 type Maker = (path: string, arg: unknown) => UpdateAction;
@@ -307,7 +324,17 @@ function compileOperators(update: Document, filters: ArrayFilters, used: Set<str
     a.parts[0] === "_id" ||
     (a.op === "$rename" && String((a as { target?: string }).target).split(".")[0] === "_id")
   );
-  return {
+  // the top-level fields the operators read and write (byte_patch.ts), when bytes can be patched
+  const top = new Set<string>();
+  for (const { action: a } of actions) {
+    top.add(a.parts[0] as string);
+    const target = (a as { target?: string }).target;
+    if (target !== undefined) top.add(splitPath(target)[0] as string);
+  }
+  const patched = [...top];
+  top.add("_id"); // read by error messages and the immutable-_id check
+  const byBytes = !needsMatchedIndex && patched.every(patchableName);
+  const updater: Updater = {
     kind: "operators",
     needsMatchedIndex,
     apply(doc: Document, ctx: UpdateContext): UpdateResult {
@@ -333,4 +360,14 @@ function compileOperators(update: Document, filters: ArrayFilters, used: Set<str
       return { doc: out, modified, diff: diffFromLog(out, log) ?? computeDiff(doc, out) };
     },
   };
+  if (byBytes) {
+    updater.applyBytes = (bytes, ctx) => {
+      const before = decodeFields(bytes, top);
+      const r = updater.apply(before, ctx);
+      if (!r.modified) return { bytes, modified: false };
+      const out = spliceTopLevel(bytes, before, r.doc, patched);
+      return out && { bytes: out, modified: true, diff: r.diff ?? null };
+    };
+  }
+  return updater;
 }
