@@ -27,6 +27,17 @@ export {
   PutMode,
   type RecordEntry,
 } from "./cursor.ts";
+export {
+  GROUP_ACCS_MAX,
+  GROUP_NAMES_MAX,
+  type GroupAccInput,
+  type GroupRow,
+  type GroupScanStatus,
+  type GroupSlice,
+  GroupTable,
+  type GroupTableSpec,
+  type SumParts,
+} from "./group.ts";
 export { check, EBUSY, strerror, WT_DUPLICATE_KEY, WT_NOTFOUND, WT_ROLLBACK, WtError } from "./errors.ts";
 import { shim } from "./load.ts";
 export { shim, SHIM_FILE_NAME } from "./load.ts";

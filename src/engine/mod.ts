@@ -49,6 +49,12 @@ export {
   withoutPauses,
 } from "./aggregate/mod.ts";
 export { pipelineDependencies } from "./aggregate/dependencies.ts";
+export {
+  nativeGroupBytes,
+  nativeGroupDocs,
+  type NativeGroupPlan,
+  nativeGroupPlan,
+} from "./aggregate/group_native.ts";
 export { validationDetails } from "./query/validation_details.ts";
 export {
   compileExpression,

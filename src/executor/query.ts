@@ -13,10 +13,13 @@
 import { BATCH_ELEMENT_OVERHEAD } from "../limits.ts";
 import {
   type CollectionEntry,
+  type GroupTableSlice,
+  type GroupTableSpec,
   type ReadTxn,
   SCAN_FIELDS_MAX,
   type ScanOptions,
   type StorageEngine,
+  type StorageGroupTable,
 } from "../storage/api.ts";
 import type { BatchSource } from "./batch_source.ts";
 import type { AccessPath, IxScanPath } from "../planner/plan.ts";
@@ -279,6 +282,46 @@ export class QuerySource implements BatchSource {
     }
     ctl.check();
     return { rows: acc.out, done: this.#isDone() };
+  }
+
+  /**
+   * A `$group` table of the storage engine (`ReadTxn.groupTable`) when this query is a plain
+   * collection scan (no filter, sort, skip, limit, projection or row metadata; not clustered) and the
+   * engine folds groups itself; else undefined. The caller frees it.
+   */
+  groupTable(spec: GroupTableSpec): StorageGroupTable | undefined {
+    const q = this.q;
+    if (
+      q.match || q.sort || q.skip !== 0 || q.limit !== 0 || q.project || q.rowMeta || q.jsRounds ||
+      q.access.kind !== "collScan" || isClustered(this.coll) || this.#lastRid !== undefined
+    ) return undefined;
+    return this.storage.read((txn) => txn.groupTable?.(spec));
+  }
+
+  /** Records the storage engine folded into a group table so far (`foldGroup`), and where it stopped. */
+  #folded = 0;
+  #foldAfter: bigint | undefined;
+
+  /**
+   * Folds the next at most `max` records into `table` (`groupTable`), in one snapshot. When the scan
+   * is done, the folded records count as examined (a table that answers "unsupported" counts nothing:
+   * the caller scans again through `nextDocs`).
+   */
+  foldGroup(table: StorageGroupTable, max: number): GroupTableSlice {
+    this.#checkCollection();
+    if (!this.#counted) {
+      this.#counted = true;
+      recordPlanAccess(this.coll, this.q.access);
+    }
+    const reverse = this.q.access.kind === "collScan" && this.q.access.reverse;
+    const after = this.#foldAfter;
+    const slice = this.storage.read((txn) =>
+      txn.groupScan!(this.coll, table, after === undefined ? { reverse, max } : { after, reverse, max })
+    );
+    this.#folded += slice.examined;
+    if (slice.examined > 0) this.#foldAfter = slice.lastRid;
+    if (slice.status === 1) this.stats.docsExamined += this.#folded;
+    return slice;
   }
 
   /** Between two async pulls: the JavaScript calls the last one stopped at run (awaited), then a yield. */

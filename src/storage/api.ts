@@ -167,6 +167,55 @@ export interface ProjectedRecord {
   readonly bytes: Uint8Array;
 }
 
+/**
+ * A simple `$group` folded by the storage engine inside a record scan (`ReadTxn.groupScan`): groups
+ * keyed by one top-level field (or one null group), numeric sums over top-level fields or constants.
+ * Engine memory until `free()`; see ffi/wiredtiger/group.ts for the exact semantics.
+ */
+export interface GroupTableSpec {
+  /** The key's top-level field, or null for a constant null key. */
+  readonly key: string | null;
+  /** Per accumulator: a top-level field, or a numeric constant (BSON type 0x10, 0x12 or 0x01). */
+  readonly accs: readonly ({ readonly field: string } | {
+    readonly type: 0x10 | 0x12 | 0x01;
+    readonly value: number | bigint;
+  })[];
+  /** More groups than this make the table unsupported. */
+  readonly maxGroups: number;
+}
+
+/** A running numeric sum as the engine folded it (what `NumericSum` keeps). */
+export interface GroupSumParts {
+  readonly intTotal: bigint;
+  readonly dbl: number;
+  readonly comp: number;
+  readonly count: number;
+  readonly kind: 0 | 1 | 2;
+}
+
+/** One group: its first-seen `_id` value (BSON type and bytes) and one sum per accumulator. */
+export interface GroupTableRow {
+  readonly idType: number;
+  readonly idBytes: Uint8Array;
+  readonly sums: readonly GroupSumParts[];
+}
+
+/** One `groupScan` call: status 0 = more may follow, 1 = done, 3 = unsupported (for good). */
+export interface GroupTableSlice {
+  readonly examined: number;
+  readonly lastRid: RecordId;
+  readonly status: 0 | 1 | 3;
+  readonly groups: number;
+  readonly idBytes: number;
+}
+
+export interface StorageGroupTable {
+  /** The groups in first-seen order. */
+  results(): GroupTableRow[];
+  /** Releases the table (idempotent). */
+  free(): void;
+}
+
 /** Most field names one `scanFields` can project. */
 export const SCAN_FIELDS_MAX = 64;
 
@@ -260,6 +309,17 @@ export interface ReadTxn {
     fields: ReadonlySet<string>,
     opts?: ScanOptions,
   ): IterableIterator<ProjectedRecord>;
+  /** A group table for `groupScan`; absent when the engine folds no `$group` itself. */
+  groupTable?(spec: GroupTableSpec): StorageGroupTable;
+  /**
+   * Folds at most `max` records of a collection (record-id order, after `after`) into `table`, in
+   * one call. The table must come from this engine's `groupTable`.
+   */
+  groupScan?(
+    coll: CollectionEntry,
+    table: StorageGroupTable,
+    opts: { readonly after?: RecordId; readonly reverse?: boolean; readonly max: number },
+  ): GroupTableSlice;
   /** Index entries in key order between bounds. Same lifetime rule as `scan`. */
   scanIndex(coll: CollectionEntry, indexName: string, opts?: IndexScanOptions): IterableIterator<IndexHit>;
   /**

@@ -99,6 +99,12 @@ value_len(uint8_t t, const uint8_t *p, int64_t avail)
     return len <= avail ? len : -1;
 }
 
+int64_t
+sct_value_len(uint8_t t, const uint8_t *p, int64_t avail)
+{
+    return value_len(t, p, avail);
+}
+
 int
 sct_parse_names(const uint8_t *packed, int32_t len, int32_t count, sct_names *out)
 {

@@ -14,6 +14,9 @@ typedef struct {
     uint32_t len[SCT_NAMES_MAX];
 } sct_names;
 
+/* Byte length of a BSON value of type t at p (avail bytes left), or -1 when malformed or unknown. */
+int64_t sct_value_len(uint8_t t, const uint8_t *p, int64_t avail);
+
 /* Parses `count` names packed as [u32 LE length][bytes]; 0, or -1 when malformed or too many. */
 int sct_parse_names(const uint8_t *packed, int32_t len, int32_t count, sct_names *out);
 

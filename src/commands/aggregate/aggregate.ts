@@ -11,7 +11,14 @@ import { CommandError } from "../../errors/command_error.ts";
 import { ensureCursorRoom } from "../shared/cursor_room.ts";
 import { encodeCursorReply } from "../../bson/raw_reply.ts";
 import { isPlainDoc } from "../../bson/type_name.ts";
-import { compileFilter, compilePipeline, pipelineDependencies } from "../../engine/mod.ts";
+import {
+  compileFilter,
+  compilePipeline,
+  type NativeGroupPlan,
+  nativeGroupPlan,
+  pipelineDependencies,
+} from "../../engine/mod.ts";
+import { groupFirstOutput, groupFold } from "./group_first.ts";
 import { QuerySource } from "../../executor/query.ts";
 import { controlSlot, PipelineSource, scanInput } from "./pipeline_source.ts";
 import type { RequestContext } from "../context.ts";
@@ -271,6 +278,8 @@ async function run(ctx: RequestContext<AggregateParams>): Promise<Reply> {
   let source: QuerySource | undefined;
   let input: Iterable<Doc> = [];
   let prefixApplied = true;
+  /** The pipeline's output when it is not `pipeline.run(input)` (a leading $group folded in storage). */
+  let output: (() => Iterable<Doc>) | undefined;
   const slot = controlSlot(ctl);
   if (p.source !== "collection") {
     // Input = index statistics, sessions or operations; the engine runs the rest (leading $match/$sort included).
@@ -355,21 +364,36 @@ async function run(ctx: RequestContext<AggregateParams>): Promise<Reply> {
       if (readsRowMeta(p.pipeline)) q = withRowMeta(q);
       source = new QuerySource(ctx.storage, coll, q);
       // Decode only the fields the pipeline can read (e.g. a $group's key and accumulator inputs).
-      input = scanInput(source, slot, pipelineDependencies(stages));
+      const fields = pipelineDependencies(stages);
+      input = scanInput(source, slot, fields);
+      // A leading simple $group: folded by the storage engine inside the scan (group_first.ts).
+      const plan: NativeGroupPlan | undefined = groupFold.enabled && pipeline.stageNames[0] === "$group"
+        ? nativeGroupPlan(stages[0], collation)
+        : undefined;
+      if (plan) {
+        const src = source;
+        output = () =>
+          groupFirstOutput(pipeline, plan, src, slot, {
+            memoryLimitBytes: ctx.queryMemoryLimitBytes,
+            meter: (d) => meter.bytes += d,
+            fields,
+          });
+      }
     }
   }
+  const run = () => output ? output() : pipeline.run(input, { prefixApplied });
   if (write) {
     // $out / $merge: run the whole pipeline, write, answer with an empty cursor.
     const sync = ctx.writeConcern.sync || ctx.syncOnCommit;
     try {
-      await runWriteStage(ctx, write, pipeline.run(input, { prefixApplied }), sync, ctl, settleJs);
+      await runWriteStage(ctx, write, run(), sync, ctl, settleJs);
     } finally {
       source?.close();
     }
     return encodeCursorReply({ id: 0n, ns, batchKey: "firstBatch", docs: [] });
   }
   const out = new PipelineSource(
-    pipeline.run(input, { prefixApplied }),
+    run(),
     () => source?.close(),
     slot,
     settleJs,

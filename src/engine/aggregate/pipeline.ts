@@ -38,6 +38,12 @@ export interface Pipeline {
    * the consumer yields there and pulls again.
    */
   run(input: Iterable<Document>, opts?: { prefixApplied?: boolean }): Iterable<Document>;
+  /**
+   * Runs the stages after the first one on `input`, the first stage's output computed elsewhere (a
+   * leading `$group` the storage engine folded, group_native.ts). Only for a pipeline that starts
+   * with that stage (no leading `$match`/`$sort`/`$skip`/`$limit`).
+   */
+  runAfterFirst(input: Iterable<Document>): Iterable<Document>;
   /** Stage names for explain (all stages, as written). */
   readonly stageNames: string[];
 }
@@ -166,6 +172,12 @@ export function compilePipeline(stages: unknown[], opts: PipelineOptions = {}): 
     stageNames: names,
     run(input, runOpts) {
       return runStages(runOpts?.prefixApplied ? rest : all, input);
+    },
+    runAfterFirst(input) {
+      if (prefixStart !== 0 || i !== 0 || rest.length === 0 || rest[0]!.name !== names[0]) {
+        throw new Error("runAfterFirst: the pipeline does not start with a plain stage");
+      }
+      return runStages(rest.slice(1), input);
     },
   };
 }

@@ -17,6 +17,30 @@ export class NumericSum {
   #comp = 0;
   #dec: Dec | undefined;
 
+  /**
+   * A sum folded elsewhere (the storage engine's `$group`, storage/api.ts `GroupSumParts`): the exact
+   * total of its int32/int64 summands, the widest kind seen (0 int, 1 long, 2 double), the compensated
+   * double sum and its compensation after adding the same doubles in the same order as `add`, and
+   * the count of numeric summands. Its `result()`/`average()` are those of `add` over the same values.
+   */
+  static fromParts(p: {
+    readonly intTotal: bigint;
+    readonly kind: 0 | 1 | 2;
+    readonly dbl: number;
+    readonly comp: number;
+    readonly count: number;
+  }): NumericSum {
+    const s = new NumericSum();
+    s.count = p.count;
+    s.#kind = p.kind;
+    const n = Number(p.intTotal);
+    if (Number.isSafeInteger(n)) s.#int = n;
+    else s.#big = p.intTotal;
+    s.#dbl = p.dbl;
+    s.#comp = p.comp;
+    return s;
+  }
+
   add(v: unknown): void {
     if (typeof v === "number") {
       this.count++;

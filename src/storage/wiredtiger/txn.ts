@@ -10,6 +10,8 @@
 
 import {
   type CollectionEntry,
+  type GroupTableSlice,
+  type GroupTableSpec,
   type IndexEntry,
   type IndexHit,
   type IndexKeys,
@@ -21,6 +23,7 @@ import {
   type ScanOptions,
   type StorageChange,
   StorageError,
+  type StorageGroupTable,
   type TableTxn,
   type TxnHandle,
   type TxnLabel,
@@ -28,7 +31,7 @@ import {
   type UpdateHint,
   type WriteOptions,
 } from "../api.ts";
-import { type PackedNames, packNames, WtError } from "../../../ffi/wiredtiger/mod.ts";
+import { GroupTable, type PackedNames, packNames, WtError } from "../../../ffi/wiredtiger/mod.ts";
 import { toStorageError } from "./errors.ts";
 import type { HookSet } from "./hooks.ts";
 import { LeasedIterator, revokeAll, type TxnScope } from "./scope.ts";
@@ -283,6 +286,27 @@ export class WtTxn implements TxnHandle, TxnScope {
       coll.ident,
       (c) => c.scanRecordFields(names, reverse, after, opts.expect),
     );
+  }
+
+  groupTable(spec: GroupTableSpec): StorageGroupTable {
+    this.assertActive();
+    return new GroupTable(spec);
+  }
+
+  groupScan(
+    coll: CollectionEntry,
+    table: StorageGroupTable,
+    opts: { readonly after?: RecordId; readonly reverse?: boolean; readonly max: number },
+  ): GroupTableSlice {
+    this.assertActive();
+    if (!(table instanceof GroupTable)) {
+      throw new StorageError("InternalError", "not a WiredTiger group table");
+    }
+    try {
+      return table.scan(this.ctx.cursor(coll.ident), opts.after, opts.reverse === true, opts.max);
+    } catch (e) {
+      throw this.#readError(e, "groupScan");
+    }
   }
 
   scanIndex(

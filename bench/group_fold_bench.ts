@@ -1,0 +1,111 @@
+/**
+ * group_fold_bench.ts — server CPU and wall time per driver `aggregate` of the shared bench's shape
+ * (`$group` by region with `$sum: 1` and `$sum: "$score"` over ~1 KB documents), for two server
+ * checkouts side by side: `--base` (e.g. a worktree of main before the storage-folded `$group`) and
+ * this one, alternating rounds in one run (issue 18). CPU is the server process's own (all threads,
+ * from /proc: it moves far less with the machine's load than wall time).
+ *
+ *   deno run -A bench/group_fold_bench.ts --base /path/to/other/checkout [--docs 20000] [--rounds 4] [--ops 20]
+ */
+import { MongoClient } from "mongodb";
+import { freePort, waitForPing } from "./lib/wire_ping.ts";
+
+function opt(name: string, dflt: string): string {
+  const i = Deno.args.indexOf(name);
+  return i >= 0 && Deno.args[i + 1] !== undefined ? Deno.args[i + 1]! : dflt;
+}
+const here = new URL("..", import.meta.url).pathname;
+const base = opt("--base", "");
+const N = Number(opt("--docs", "20000"));
+const ROUNDS = Number(opt("--rounds", "4"));
+const OPS = Number(opt("--ops", "20"));
+const REGIONS = ["north", "south", "east", "west", "central", "apac", "emea", "latam"];
+
+function cpuMs(pid: number): number {
+  let ns = 0;
+  for (const t of Deno.readDirSync(`/proc/${pid}/task`)) {
+    try {
+      ns += Number(Deno.readTextFileSync(`/proc/${pid}/task/${t.name}/schedstat`).split(" ")[0]);
+    } catch { /* thread ended */ }
+  }
+  return ns / 1e6;
+}
+
+async function startServer(root: string, dir: string) {
+  const port = freePort();
+  const child = new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "-A",
+      "--node-modules-dir=manual",
+      "main.ts",
+      "--port",
+      String(port),
+      "--storage-path",
+      dir,
+    ],
+    cwd: root,
+    stdout: "null",
+    stderr: "null",
+  }).spawn();
+  await waitForPing(port, 60_000, 10);
+  const client = new MongoClient(`mongodb://127.0.0.1:${port}/?directConnection=true`);
+  return {
+    pid: child.pid,
+    client,
+    async stop() {
+      await client.close();
+      child.kill("SIGTERM");
+      await child.status;
+    },
+  };
+}
+
+const pipeline = [{ $group: { _id: "$region", n: { $sum: 1 }, total: { $sum: "$score" } } }];
+const tmp = Deno.makeTempDirSync({ prefix: "group-fold-bench-" });
+const servers = [
+  ...(base ? [{ label: "base", ...(await startServer(base, `${tmp}/base`)) }] : []),
+  { label: "this", ...(await startServer(here, `${tmp}/this`)) },
+];
+try {
+  const pad = "x".repeat(700);
+  for (const s of servers) {
+    const c = s.client.db("bench").collection("docs");
+    for (let i = 0; i < N; i += 1000) {
+      await c.insertMany(Array.from({ length: Math.min(1000, N - i) }, (_, j) => {
+        const id = i + j;
+        return { _id: id, seq: id, region: REGIONS[id % REGIONS.length], score: (id * 7919) % 1000, pad };
+      }));
+    }
+    await c.aggregate(pipeline).toArray(); // warm
+  }
+  const load = () => Deno.readTextFileSync("/proc/loadavg").split(" ").slice(0, 3).join(" ");
+  console.log(`group fold bench: ${N} docs, ${ROUNDS} rounds × ${OPS} aggregates, c=1; load ${load()}`);
+  const cpu: Record<string, number[]> = {};
+  const wall: Record<string, number[]> = {};
+  for (let r = 0; r < ROUNDS; r++) {
+    for (const s of r % 2 === 0 ? servers : [...servers].reverse()) {
+      const c = s.client.db("bench").collection("docs");
+      const c0 = cpuMs(s.pid);
+      const t0 = performance.now();
+      for (let i = 0; i < OPS; i++) {
+        const rows = await c.aggregate(pipeline).toArray();
+        if (rows.length !== REGIONS.length) throw new Error(`${s.label}: ${rows.length} groups`);
+      }
+      (wall[s.label] ??= []).push((performance.now() - t0) / OPS);
+      (cpu[s.label] ??= []).push((cpuMs(s.pid) - c0) / OPS);
+    }
+  }
+  const f = (xs: number[]) => xs.map((x) => x.toFixed(1)).join(" ");
+  for (const s of servers) {
+    console.log(
+      `${s.label.padEnd(5)} server CPU ms/aggregate: ${f(cpu[s.label]!)} (best ${
+        Math.min(...cpu[s.label]!).toFixed(1)
+      }); wall ms: ${f(wall[s.label]!)}`,
+    );
+  }
+  console.log(`load after: ${load()}`);
+} finally {
+  for (const s of servers) await s.stop();
+  Deno.removeSync(tmp, { recursive: true });
+}

@@ -1,0 +1,157 @@
+/**
+ * The shim's `$group` fold (`GroupTable`, shim/wt_group.c): key classes, first-seen order and `_id`
+ * bytes, numeric sum parts, slices resumed after a record id, and what makes a table unsupported.
+ */
+import { BSON, Decimal128, Double, Int32, Long, ObjectId } from "bson";
+import { assertEquals } from "./test_assert.ts";
+import { Connection, type Cursor, GroupTable, type GroupTableSpec } from "./mod.ts";
+
+function withRecords(docs: readonly Uint8Array[], fn: (c: Cursor) => void): void {
+  const dir = Deno.makeTempDirSync({ prefix: "wt-group-test-" });
+  const conn = Connection.open(dir, "create");
+  try {
+    using s = conn.openSession();
+    s.create("table:r", "key_format=q,value_format=u");
+    using c = s.openCursor("table:r");
+    s.begin();
+    docs.forEach((d, i) => c.recInsert(BigInt(i + 1), d));
+    s.commit();
+    fn(c);
+  } finally {
+    conn.close();
+    Deno.removeSync(dir, { recursive: true });
+  }
+}
+
+const enc = (d: Record<string, unknown>) => BSON.serialize(d);
+const sumOf = (field: string) => ({ field });
+const spec = (key: string | null, ...accs: GroupTableSpec["accs"]): GroupTableSpec => ({
+  key,
+  accs,
+  maxGroups: 1000,
+});
+
+function foldAll(c: Cursor, s: GroupTableSpec, slice = 1000) {
+  using t = new GroupTable(s);
+  let after: bigint | undefined;
+  for (;;) {
+    const r = t.scan(c, after, false, slice);
+    if (r.status === 3) return undefined;
+    if (r.examined > 0) after = r.lastRid;
+    if (r.status === 1) break;
+  }
+  return t.results();
+}
+
+Deno.test("group table: numerically equal keys of any type are one group; first _id kept", () => {
+  const docs = [
+    { k: 1, x: 1 },
+    { k: new Double(1), x: 2 },
+    { k: Long.fromNumber(1), x: 3 },
+    { k: null, x: 4 },
+    { x: 5 },
+    { k: -0.0, x: 6 },
+    { k: new Int32(0), x: 7 },
+    { k: NaN, x: 8 },
+    { k: -NaN, x: 9 },
+    { k: 1.5, x: 10 },
+    { k: "a", x: 11 },
+    { k: "a", x: 12 },
+    { k: true, x: 13 },
+    { k: new Date(5), x: 14 },
+    { k: new ObjectId("0123456789abcdef01234567"), x: 15 },
+    { k: Long.fromString("9007199254740993"), x: 16 },
+    { k: 9007199254740992, x: 17 },
+  ];
+  withRecords(docs.map(enc), (c) => {
+    const rows = foldAll(c, spec("k", sumOf("x"), { type: 0x10, value: 1 }))!;
+    const ids = rows.map((r) => r.idType);
+    assertEquals(ids, [0x10, 0x0a, 0x01, 0x01, 0x01, 0x02, 0x08, 0x09, 0x07, 0x12, 0x01]);
+    const totals = rows.map((r) => Number(r.sums[0]!.intTotal));
+    assertEquals(totals, [6, 9, 13, 17, 10, 23, 13, 14, 15, 16, 17]);
+    assertEquals(rows.map((r) => r.sums[1]!.count), [3, 2, 2, 2, 1, 2, 1, 1, 1, 1, 1]);
+    // the first-seen _id of the zero group is the double -0
+    assertEquals(rows[2]!.idBytes, new Uint8Array(new Float64Array([-0]).buffer));
+  });
+});
+
+Deno.test("group table: sum parts are NumericSum's (kinds, exact integer total, compensated doubles)", () => {
+  const big = Long.fromString("9223372036854775807");
+  const docs = [
+    { k: 1, x: big },
+    { k: 1, x: big },
+    { k: 1, x: "not a number" },
+    { k: 2, x: 0.1 },
+    { k: 2, x: 0.2 },
+    { k: 2, x: new Int32(3) },
+    { k: 3 },
+  ];
+  withRecords(docs.map(enc), (c) => {
+    const rows = foldAll(c, spec("k", sumOf("x")))!;
+    assertEquals(rows[0]!.sums[0], {
+      intTotal: 2n * 9223372036854775807n,
+      dbl: 0,
+      comp: 0,
+      count: 2,
+      kind: 1,
+    });
+    const s = rows[1]!.sums[0]!;
+    assertEquals([s.intTotal, s.count, s.kind], [3n, 3, 2]);
+    let dbl = 0, comp = 0;
+    for (const v of [0.1, 0.2]) {
+      const y = v - comp;
+      const t = dbl + y;
+      comp = (t - dbl) - y;
+      dbl = t;
+    }
+    assertEquals([s.dbl, s.comp], [dbl, comp]);
+    assertEquals(rows[2]!.sums[0], { intTotal: 0n, dbl: 0, comp: 0, count: 0, kind: 0 });
+  });
+});
+
+Deno.test("group table: slices resume after a record id; a null key folds everything into one group", () => {
+  const docs = Array.from({ length: 2500 }, (_, i) => enc({ k: i % 7, x: i }));
+  withRecords(docs, (c) => {
+    const whole = foldAll(c, spec("k", sumOf("x")), 5000)!;
+    const sliced = foldAll(c, spec("k", sumOf("x")), 333)!;
+    assertEquals(sliced, whole);
+    assertEquals(whole.length, 7);
+    const one = foldAll(c, spec(null, sumOf("x"), sumOf("k")))!;
+    assertEquals(one.length, 1);
+    assertEquals(one[0]!.idType, 0x0a);
+    assertEquals(one[0]!.sums[0]!.intTotal, BigInt((2499 * 2500) / 2));
+  });
+});
+
+Deno.test("group table: unsupported keys, Decimal128 summands, bad UTF-8, a leading BOM, too many groups", () => {
+  const cases: [Record<string, unknown>[], GroupTableSpec][] = [
+    [[{ k: [1] }], spec("k")],
+    [[{ k: { a: 1 } }], spec("k")],
+    [[{ k: Decimal128.fromString("1") }], spec("k")],
+    [[{ k: 1, x: Decimal128.fromString("1") }], spec("k", sumOf("x"))],
+    [[{ k: "\uFEFFa" }], spec("k")],
+    [[{ k: 1 }, { k: 2 }, { k: 3 }], { key: "k", accs: [], maxGroups: 2 }],
+  ];
+  for (const [docs, s] of cases) withRecords(docs.map(enc), (c) => assertEquals(foldAll(c, s), undefined));
+  // invalid UTF-8 in a string key (written raw: the encoder would not)
+  const bad = enc({ k: "ab" });
+  bad[bad.length - 4] = 0xff;
+  withRecords([bad], (c) => assertEquals(foldAll(c, spec("k")), undefined));
+  // valid multi-byte keys are byte-compared
+  withRecords([enc({ k: "é" }), enc({ k: "é" }), enc({ k: "e\u0301" })], (c) => {
+    assertEquals(foldAll(c, spec("k"))!.length, 2);
+  });
+});
+
+Deno.test("group table: free is idempotent and a freed table refuses use", () => {
+  const t = new GroupTable(spec("k"));
+  t.free();
+  t.free();
+  let threw = false;
+  try {
+    t.results();
+  } catch {
+    threw = true;
+  }
+  assertEquals(threw, true);
+});

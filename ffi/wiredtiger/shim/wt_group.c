@@ -1,0 +1,574 @@
+/*
+ * SecantusDB WiredTiger shim: a simple `$group` folded inside a record scan (issue 18), so that a
+ * pipeline that starts with `{$group: {_id: "$f", n: {$sum: 1}, t: {$sum: "$x"}, a: {$avg: "$y"}}}`
+ * never decodes its documents in JS.
+ *
+ * A group table (`sct_group_new` / `sct_group_free`) holds the groups in first-seen order. Each call
+ * of `sct_group_scan` reads at most `max` records of a record cursor (after a record id, so JS can
+ * yield between slices and resume in a new snapshot), walks each stored document's top-level
+ * elements, and folds it into the table: the key is the FIRST element named like the key field
+ * (missing counts as null), each accumulator a running numeric sum of the first element of its
+ * field (or of a constant).
+ *
+ * Key equality is that of the JS `valueKey` (engine/aggregate/group_key.ts) for the types handled
+ * here: numbers by value (int32, int64 and doubles with an integral value in int64 range compare as
+ * int64; other doubles by value, every NaN one key, -0 = 0), strings by bytes (valid UTF-8 only, no
+ * leading BOM: the JS decoder strips one), null = missing, booleans, ObjectIds, dates. Any other
+ * key type, a Decimal128 summand, a malformed document or more groups than the table may hold makes
+ * the table "unsupported" for good: the caller then runs the pipeline in JS from the start.
+ *
+ * A sum keeps what JS `NumericSum` (engine/expression/numeric_sum.ts) keeps, folded in the same
+ * order: the exact integer total (int32/int64 summands), the widest kind seen (0 int, 1 long,
+ * 2 double), the compensated double sum and its compensation, the count of numeric summands. JS
+ * builds the typed result from these parts, so the result typing has one definition.
+ */
+#include <errno.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <wiredtiger.h>
+
+#include "wt_project.h"
+
+#define G_SCAN_REVERSE 1
+#define G_SCAN_HAS_AFTER 4
+
+/* Most accumulators and distinct field names (key included) one table handles. */
+#define G_ACCS_MAX 16
+#define G_NAMES_MAX 17
+
+/* meta slots of sct_group_scan */
+#define GM_EXAMINED 0
+#define GM_LAST_RID 1
+#define GM_STATUS 2 /* 0 = more may follow, 1 = done, 3 = unsupported */
+#define GM_GROUPS 3
+#define GM_ID_BYTES 4
+
+#define G_MORE 0
+#define G_DONE 1
+#define G_UNSUPPORTED 3
+
+/* Key classes: a key's class and canonical value decide equality. */
+enum { K_NULL = 0, K_BOOL, K_NUM_INT, K_NUM_DBL, K_STR, K_OID, K_DATE };
+
+typedef struct {
+    __int128 itotal; /* exact sum of the int32/int64 summands */
+    double dbl;      /* compensated sum of the double summands */
+    double comp;
+    int64_t count;   /* numeric summands */
+    int32_t kind;    /* 0 int, 1 long, 2 double */
+} g_sum;
+
+typedef struct {
+    uint64_t hash;
+    int64_t ival;     /* K_BOOL, K_NUM_INT, K_DATE: the value; K_NUM_DBL: the bits */
+    uint8_t kclass;
+    uint8_t idtype;   /* BSON type of the first-seen _id value (0x0a for missing) */
+    uint32_t idlen;   /* its byte length */
+    uint8_t *idbytes; /* its bytes (owned), or NULL when idlen is 0 */
+} g_group;
+
+typedef struct {
+    int32_t name; /* index into the names, or -1 for a constant */
+    int32_t ctype; /* constant's BSON type: 0x10, 0x12 or 0x01 */
+    int64_t cval;  /* constant's value (a double's bits) */
+} g_acc;
+
+typedef struct {
+    sct_names names; /* names[0] is the key field */
+    uint8_t *names_buf;
+    int32_t nacc;
+    g_acc acc[G_ACCS_MAX];
+    int64_t max_groups;
+    int unsupported;
+    int64_t ngroups, cap_groups;
+    g_group *groups;
+    g_sum *sums; /* ngroups * nacc, group-major */
+    uint32_t *slots; /* open addressing: group index + 1, 0 = empty */
+    uint64_t nslots;
+    int64_t id_bytes; /* sum of idlen over the groups */
+} sct_group;
+
+static uint64_t
+fnv(uint64_t h, const uint8_t *p, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ p[i]) * 1099511628211ULL;
+    return h;
+}
+
+/* Strict UTF-8 (what a fatal TextDecoder accepts): no overlongs, no surrogates, at most U+10FFFF. */
+static int
+valid_utf8(const uint8_t *s, int64_t n)
+{
+    int64_t i = 0;
+    while (i < n) {
+        uint8_t c = s[i];
+        if (c < 0x80) {
+            i++;
+            continue;
+        }
+        int need;
+        uint32_t cp, min;
+        if (c >= 0xc2 && c <= 0xdf) {
+            need = 1;
+            cp = c & 0x1f;
+            min = 0x80;
+        } else if (c >= 0xe0 && c <= 0xef) {
+            need = 2;
+            cp = c & 0x0f;
+            min = 0x800;
+        } else if (c >= 0xf0 && c <= 0xf4) {
+            need = 3;
+            cp = c & 0x07;
+            min = 0x10000;
+        } else
+            return 0;
+        if (i + need >= n) /* bytes i+1 .. i+need must exist */
+            return 0;
+        for (int k = 1; k <= need; k++) {
+            uint8_t d = s[i + k];
+            if ((d & 0xc0) != 0x80)
+                return 0;
+            cp = (cp << 6) | (d & 0x3f);
+        }
+        if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+            return 0;
+        i += need + 1;
+    }
+    return 1;
+}
+
+void sct_group_free(sct_group *g);
+
+/*
+ * A new table. `names` packs `nnames` (1..G_NAMES_MAX) field names as [u32 LE length][bytes], the
+ * key field first; `accs` holds 3 int64 per accumulator: the index of its field in the names (-1 for
+ * a constant), the constant's BSON type (0x10 int32, 0x12 int64, 0x01 double) and value (a double's
+ * bits). meta[0] = the table's address. More than `max_groups` groups make it unsupported.
+ */
+int
+sct_group_new(const uint8_t *names, int32_t names_len, int32_t nnames, const int64_t *accs, int32_t nacc,
+  int64_t max_groups, int64_t *meta)
+{
+    meta[0] = 0;
+    if (nnames < 1 || nnames > G_NAMES_MAX || nacc < 0 || nacc > G_ACCS_MAX || names_len < 0 || max_groups < 0)
+        return EINVAL;
+    sct_group *g = calloc(1, sizeof(*g));
+    if (g == NULL)
+        return ENOMEM;
+    g->names_buf = malloc(names_len > 0 ? (size_t)names_len : 1);
+    if (g->names_buf == NULL) {
+        free(g);
+        return ENOMEM;
+    }
+    if (names_len > 0)
+        memcpy(g->names_buf, names, (size_t)names_len);
+    if (sct_parse_names(g->names_buf, names_len, nnames, &g->names) != 0) {
+        sct_group_free(g);
+        return EINVAL;
+    }
+    g->nacc = nacc;
+    for (int32_t i = 0; i < nacc; i++) {
+        g_acc *a = &g->acc[i];
+        a->name = (int32_t)accs[i * 3];
+        a->ctype = (int32_t)accs[i * 3 + 1];
+        a->cval = accs[i * 3 + 2];
+        if (a->name >= nnames || a->name < -1 ||
+          (a->name == -1 && a->ctype != 0x10 && a->ctype != 0x12 && a->ctype != 0x01)) {
+            sct_group_free(g);
+            return EINVAL;
+        }
+    }
+    g->max_groups = max_groups;
+    meta[0] = (int64_t)(intptr_t)g;
+    return 0;
+}
+
+void
+sct_group_free(sct_group *g)
+{
+    if (g == NULL)
+        return;
+    for (int64_t i = 0; i < g->ngroups; i++)
+        free(g->groups[i].idbytes);
+    free(g->groups);
+    free(g->sums);
+    free(g->slots);
+    free(g->names_buf);
+    free(g);
+}
+
+static void
+sum_double(g_sum *s, double v)
+{
+    if (s->kind < 2)
+        s->kind = 2;
+    double y = v - s->comp;
+    double t = s->dbl + y;
+    if (isfinite(t)) {
+        s->comp = (t - s->dbl) - y;
+        s->dbl = t;
+    } else {
+        s->dbl += v;
+        s->comp = 0;
+    }
+}
+
+/* Adds one value of BSON type t at p; -1 when the value is a Decimal128 (not handled here). */
+static int
+sum_add(g_sum *s, int t, const uint8_t *p)
+{
+    switch (t) {
+    case 0x10: {
+        int32_t v;
+        memcpy(&v, p, 4);
+        s->itotal += v;
+        s->count++;
+        return 0;
+    }
+    case 0x12: {
+        int64_t v;
+        memcpy(&v, p, 8);
+        if (s->kind < 1)
+            s->kind = 1;
+        s->itotal += v;
+        s->count++;
+        return 0;
+    }
+    case 0x01: {
+        double v;
+        memcpy(&v, p, 8);
+        sum_double(s, v);
+        s->count++;
+        return 0;
+    }
+    case 0x13:
+        return -1;
+    default:
+        return 0; /* not a number: ignored */
+    }
+}
+
+static int
+grow_table(sct_group *g)
+{
+    if (g->ngroups == g->cap_groups) {
+        int64_t n = g->cap_groups ? g->cap_groups * 2 : 16;
+        g_group *ng = realloc(g->groups, (size_t)n * sizeof(g_group));
+        if (ng == NULL)
+            return -1;
+        g->groups = ng;
+        if (g->nacc > 0) {
+            g_sum *ns = realloc(g->sums, (size_t)n * (size_t)g->nacc * sizeof(g_sum));
+            if (ns == NULL)
+                return -1;
+            g->sums = ns;
+        }
+        g->cap_groups = n;
+    }
+    if ((uint64_t)(g->ngroups + 1) * 2 > g->nslots) {
+        uint64_t n = g->nslots ? g->nslots * 2 : 32;
+        uint32_t *s = calloc(n, sizeof(uint32_t));
+        if (s == NULL)
+            return -1;
+        for (int64_t i = 0; i < g->ngroups; i++) {
+            uint64_t h = g->groups[i].hash & (n - 1);
+            while (s[h] != 0)
+                h = (h + 1) & (n - 1);
+            s[h] = (uint32_t)(i + 1);
+        }
+        free(g->slots);
+        g->slots = s;
+        g->nslots = n;
+    }
+    return 0;
+}
+
+/* Same key? (class and hash already equal) */
+static int
+key_equal(const g_group *x, uint8_t kclass, int64_t ival, const uint8_t *kb, uint32_t kl)
+{
+    switch (kclass) {
+    case K_NULL:
+        return 1;
+    case K_STR: /* the stored id is [i32 len][bytes][NUL] */
+        return x->idlen == kl + 5 && memcmp(x->idbytes + 4, kb, kl) == 0;
+    case K_OID:
+        return memcmp(x->idbytes, kb, 12) == 0;
+    default:
+        return x->ival == ival;
+    }
+}
+
+/*
+ * The group of a key value (type t, value bytes v of length vlen; t = 0 for missing): its index, or
+ * -1 when the key type is not handled, -2 when the table is full or out of memory.
+ */
+static int64_t
+find_group(sct_group *g, uint8_t t, const uint8_t *v, int64_t vlen)
+{
+    uint8_t kclass;
+    int64_t ival = 0;
+    const uint8_t *kb = NULL;
+    uint32_t kl = 0;
+    switch (t) {
+    case 0:
+    case 0x0a:
+        kclass = K_NULL;
+        break;
+    case 0x08:
+        if (v[0] > 1)
+            return -1;
+        kclass = K_BOOL;
+        ival = v[0];
+        break;
+    case 0x10: {
+        int32_t x;
+        memcpy(&x, v, 4);
+        kclass = K_NUM_INT;
+        ival = x;
+        break;
+    }
+    case 0x12:
+        kclass = K_NUM_INT;
+        memcpy(&ival, v, 8);
+        break;
+    case 0x01: {
+        double d;
+        memcpy(&d, v, 8);
+        if (isnan(d)) {
+            kclass = K_NUM_DBL;
+            ival = 0x7ff8000000000000LL;
+        } else if (d == floor(d) && d >= -9223372036854775808.0 && d < 9223372036854775808.0) {
+            kclass = K_NUM_INT;
+            ival = (int64_t)d; /* -0 → 0 */
+        } else {
+            kclass = K_NUM_DBL;
+            memcpy(&ival, &d, 8);
+        }
+        break;
+    }
+    case 0x02: {
+        int32_t n;
+        memcpy(&n, v, 4);
+        kb = v + 4;
+        kl = (uint32_t)(n - 1);
+        if (kl >= 3 && kb[0] == 0xef && kb[1] == 0xbb && kb[2] == 0xbf)
+            return -1; /* JS strips a leading BOM */
+        if (!valid_utf8(kb, kl))
+            return -1;
+        kclass = K_STR;
+        break;
+    }
+    case 0x07:
+        kclass = K_OID;
+        kb = v;
+        kl = 12;
+        break;
+    case 0x09:
+        kclass = K_DATE;
+        memcpy(&ival, v, 8);
+        break;
+    default:
+        return -1;
+    }
+    uint64_t h = 14695981039346656037ULL ^ kclass;
+    if (kb != NULL)
+        h = fnv(h, kb, kl);
+    else
+        h = fnv(h, (const uint8_t *)&ival, 8);
+    h ^= h >> 29;
+    if (g->nslots > 0) {
+        uint64_t at = h & (g->nslots - 1);
+        for (uint32_t s; (s = g->slots[at]) != 0; at = (at + 1) & (g->nslots - 1)) {
+            const g_group *x = &g->groups[s - 1];
+            if (x->hash == h && x->kclass == kclass && key_equal(x, kclass, ival, kb, kl))
+                return (int64_t)s - 1;
+        }
+    }
+    if (g->ngroups >= g->max_groups || g->ngroups >= 0x7ffffff0 || grow_table(g) != 0)
+        return -2;
+    int64_t i = g->ngroups;
+    g_group *ng = &g->groups[i];
+    ng->hash = h;
+    ng->ival = ival;
+    ng->kclass = kclass;
+    ng->idtype = t == 0 ? 0x0a : t;
+    ng->idlen = (uint32_t)vlen;
+    ng->idbytes = NULL;
+    if (vlen > 0) {
+        ng->idbytes = malloc((size_t)vlen);
+        if (ng->idbytes == NULL)
+            return -2;
+        memcpy(ng->idbytes, v, (size_t)vlen);
+    }
+    for (int32_t k = 0; k < g->nacc; k++)
+        memset(&g->sums[i * g->nacc + k], 0, sizeof(g_sum));
+    g->id_bytes += vlen;
+    g->ngroups++;
+    uint64_t at = h & (g->nslots - 1);
+    while (g->slots[at] != 0)
+        at = (at + 1) & (g->nslots - 1);
+    g->slots[at] = (uint32_t)(i + 1);
+    return i;
+}
+
+/* Folds one stored document; 0, or -1 when it cannot be handled here. */
+static int
+fold(sct_group *g, const uint8_t *doc, int64_t size)
+{
+    const uint8_t *val[G_NAMES_MAX];
+    uint8_t typ[G_NAMES_MAX];
+    int64_t vlens[G_NAMES_MAX];
+    const int32_t nn = g->names.count;
+    const uint32_t all = (uint32_t)((1u << nn) - 1);
+    uint32_t found = 0;
+    int32_t total;
+    if (size < 5)
+        return -1;
+    memcpy(&total, doc, 4);
+    if (total != size || doc[size - 1] != 0)
+        return -1;
+    int64_t i = 4;
+    const uint8_t *last = doc + size - 1;
+    while (i < size - 1 && found != all) {
+        uint8_t t = doc[i];
+        const uint8_t *name = doc + i + 1;
+        const uint8_t *end = name;
+        while (end < last && *end != 0)
+            end++;
+        if (end >= last)
+            return -1;
+        int64_t p = end + 1 - doc;
+        int64_t vlen = sct_value_len(t, doc + p, size - 1 - p);
+        if (vlen < 0)
+            return -1;
+        size_t nlen = (size_t)(end - name);
+        for (int32_t k = 0; k < nn; k++) {
+            uint32_t bit = 1u << k;
+            if ((found & bit) == 0 && g->names.len[k] == nlen && memcmp(g->names.name[k], name, nlen) == 0) {
+                found |= bit;
+                val[k] = doc + p;
+                typ[k] = t;
+                vlens[k] = vlen;
+                break;
+            }
+        }
+        i = p + vlen;
+    }
+    int64_t gi = (found & 1) ? find_group(g, typ[0], val[0], vlens[0]) : find_group(g, 0, NULL, 0);
+    if (gi < 0)
+        return -1;
+    g_sum *sums = g->sums + gi * g->nacc;
+    for (int32_t k = 0; k < g->nacc; k++) {
+        const g_acc *a = &g->acc[k];
+        if (a->name < 0) {
+            if (sum_add(&sums[k], a->ctype, (const uint8_t *)&a->cval) != 0)
+                return -1;
+        } else if (found & (1u << a->name)) {
+            if (sum_add(&sums[k], typ[a->name], val[a->name]) != 0)
+                return -1;
+        }
+    }
+    return 0;
+}
+
+/*
+ * Folds at most `max` records of record cursor c, from the first one (after `after` with
+ * G_SCAN_HAS_AFTER; backwards with G_SCAN_REVERSE). meta: examined records, the last record id
+ * examined, status (0 more may follow, 1 done, 3 unsupported: the table is then useless), groups,
+ * bytes of the groups' _id values. The cursor is reset afterwards. Returns a WiredTiger code.
+ */
+int
+sct_group_scan(WT_CURSOR *c, sct_group *g, int flags, int64_t after, int64_t max, int64_t *meta)
+{
+    int rev = flags & G_SCAN_REVERSE, ret, exact;
+    int64_t count = 0, rid = after;
+    WT_ITEM v;
+    meta[GM_EXAMINED] = 0;
+    meta[GM_LAST_RID] = after;
+    meta[GM_STATUS] = G_DONE;
+    if (g->unsupported) {
+        meta[GM_STATUS] = G_UNSUPPORTED;
+        return 0;
+    }
+    c->reset(c);
+    if (flags & G_SCAN_HAS_AFTER) {
+        c->set_key(c, after);
+        ret = c->search_near(c, &exact);
+        if (ret == 0 && ((!rev && exact <= 0) || (rev && exact >= 0)))
+            ret = rev ? c->prev(c) : c->next(c);
+    } else
+        ret = rev ? c->prev(c) : c->next(c);
+    for (;;) {
+        if (ret == WT_NOTFOUND) {
+            ret = 0;
+            break;
+        }
+        if (ret != 0)
+            break;
+        if (count >= max) {
+            meta[GM_STATUS] = G_MORE;
+            break;
+        }
+        if ((ret = c->get_key(c, &rid)) != 0 || (ret = c->get_value(c, &v)) != 0)
+            break;
+        if (fold(g, v.data, (int64_t)v.size) != 0) {
+            g->unsupported = 1;
+            meta[GM_STATUS] = G_UNSUPPORTED;
+            break;
+        }
+        count++;
+        meta[GM_LAST_RID] = rid;
+        ret = rev ? c->prev(c) : c->next(c);
+    }
+    meta[GM_EXAMINED] = count;
+    meta[GM_GROUPS] = g->ngroups;
+    meta[GM_ID_BYTES] = g->id_bytes;
+    c->reset(c);
+    return ret;
+}
+
+/* Bytes of one group in sct_group_result's output. */
+#define G_SUM_BYTES 44
+
+/*
+ * Writes the groups in first-seen order into out: per group [u8 _id type][u32 length][_id value
+ * bytes], then per accumulator [i64 low][i64 high] of the integer total, [f64 sum][f64 compensation]
+ * [i64 count][i32 kind]. meta[0] = bytes needed; ENOSPC (nothing written) when cap is smaller.
+ */
+int
+sct_group_result(sct_group *g, uint8_t *out, int64_t cap, int64_t *meta)
+{
+    int64_t need = 0;
+    for (int64_t i = 0; i < g->ngroups; i++)
+        need += 5 + (int64_t)g->groups[i].idlen + (int64_t)g->nacc * G_SUM_BYTES;
+    meta[0] = need;
+    if (need > cap)
+        return ENOSPC;
+    uint8_t *o = out;
+    for (int64_t i = 0; i < g->ngroups; i++) {
+        const g_group *x = &g->groups[i];
+        *o++ = x->idtype;
+        memcpy(o, &x->idlen, 4);
+        o += 4;
+        if (x->idlen)
+            memcpy(o, x->idbytes, x->idlen);
+        o += x->idlen;
+        for (int32_t k = 0; k < g->nacc; k++) {
+            const g_sum *s = &g->sums[i * g->nacc + k];
+            uint64_t lo = (uint64_t)(unsigned __int128)s->itotal;
+            int64_t hi = (int64_t)(s->itotal >> 64);
+            memcpy(o, &lo, 8);
+            memcpy(o + 8, &hi, 8);
+            memcpy(o + 16, &s->dbl, 8);
+            memcpy(o + 24, &s->comp, 8);
+            memcpy(o + 32, &s->count, 8);
+            memcpy(o + 40, &s->kind, 4);
+            o += G_SUM_BYTES;
+        }
+    }
+    return 0;
+}
