@@ -1,7 +1,7 @@
 /**
  * `$text` reads its candidates from the text index's term entries (TEXT_OR) and re-checks and scores
- * them (TEXT_MATCH): same documents, scores and order as a full scan (`hint: {$natural: 1}` keeps the
- * scan), entries maintained by inserts, updates and deletes, explain shaped as mongod's — through the
+ * them (TEXT_MATCH): same documents, scores and order as the engine's `$text` matcher gives over every
+ * document of the collection (`expectText`; mongod refuses a hint with `$text`), entries maintained by inserts, updates and deletes, explain shaped as mongod's — through the
  * Node driver. A text index written before term keys (one placeholder entry per document) is never
  * read by `$text` and is rewritten at startup.
  */
@@ -11,9 +11,26 @@ import assert from "node:assert/strict";
 import { MongoClient } from "mongodb";
 import { startServer } from "../../mod.ts";
 import { openWiredTiger } from "../../src/storage/mod.ts";
-import { compilePartialFilter } from "../../src/engine/mod.ts";
+import { compileFilter, compilePartialFilter } from "../../src/engine/mod.ts";
+import { textIndexInfo, textScoreOf } from "../../src/engine/text/mod.ts";
+import { loadTextLanguages } from "../../src/keys/text_language.ts";
 import { legacyTextKeys } from "../../src/executor/index_keys.ts";
 import { createLogger } from "../../src/observability/log.ts";
+
+await loadTextLanguages();
+
+/**
+ * What a `$text` query with `{score: {$meta: "textScore"}}` must answer, computed without `$text` on
+ * the server: every document (natural order = record-id order, TEXT_OR's fetch order) matched and
+ * scored by the engine's `$text` matcher under the collection's text index.
+ */
+async function expectText(c: AnyDoc, q: AnyDoc): Promise<AnyDoc[]> {
+  const spec = (await c.listIndexes().toArray()).find((ix: AnyDoc) => ix.key._fts === "text");
+  const m = compileFilter(q, { textIndex: textIndexInfo(spec)! });
+  const out: AnyDoc[] = [];
+  for (const d of await c.find({}).toArray()) if (m.matches(d)) out.push({ ...d, score: textScoreOf(d) });
+  return out;
+}
 
 const WORDS = ["coffee", "cake", "shop", "tea", "baking", "shops", "the", "Café", "leche", "running", "runs"];
 
@@ -57,7 +74,7 @@ Deno.test({
         const q = { $text: { $search: search } };
         const projection = { score: { $meta: "textScore" } };
         const viaIndex = await c.find(q, { projection }).toArray();
-        const viaScan = await c.find(q, { projection, hint: { $natural: 1 } }).toArray();
+        const viaScan = await expectText(c, q);
         assert.deepEqual(viaIndex, viaScan, search);
         const plan = (await c.find(q).explain("executionStats")) as AnyDoc;
         const wp = plan.queryPlanner.winningPlan;
@@ -74,6 +91,37 @@ Deno.test({
         }
         assert.ok(plan.executionStats.totalDocsExamined <= 290, search);
       }
+      // mongod refuses a hint (any but {}) or a $natural sort beside $text, and $text inside $nor
+      const text = { $text: { $search: "coffee" } };
+      const refused = async (p: Promise<unknown>, message: string) => {
+        const e = await p.then(() => undefined, (e) => e);
+        // (a write error carries no codeName)
+        assert.deepEqual([e?.code, e?.codeName ?? "BadValue", e?.message], [2, "BadValue", message]);
+      };
+      const noHint = "text and hint not allowed in same query";
+      for (const hint of [{ $natural: 1 }, { _id: 1 }, "_id_"]) {
+        await refused(c.find(text, { hint }).toArray(), noHint);
+        await refused(c.find({ $and: [{ _id: { $gte: 0 } }, text] }, { hint }).toArray(), noHint);
+        await refused(c.countDocuments(text, { hint }), noHint);
+        await refused(c.aggregate([{ $match: text }], { hint }).toArray(), noHint);
+        await refused(c.find(text, { hint }).explain(), noHint);
+        await refused(c.deleteMany({ ...text, _id: -1 }, { hint }), noHint);
+        await refused(client.db("textkeys").command({ count: "c", query: text, hint }), noHint);
+        await refused(
+          client.db("textkeys").command({ distinct: "c", key: "_id", query: text, hint }),
+          noHint,
+        );
+      }
+      await refused(
+        c.find(text, { sort: { $natural: 1 } }).toArray(),
+        "text expression not allowed with $natural sort order",
+      );
+      await refused(c.find({ $nor: [text] }).toArray(), "text expression not allowed in nor");
+      assert.deepEqual(
+        await c.find(text, { hint: {}, projection: { score: { $meta: "textScore" } } }).toArray(),
+        await expectText(c, text),
+      );
+      assert.equal(await c.countDocuments({ _id: { $gte: 0 } }, { hint: { $natural: 1 } }), 290);
       // a rare term examines only its own documents
       await c.insertOne({ _id: 1000, title: "zanzibar" });
       const rare = (await c.find({ $text: { $search: "zanzibar" } }).explain("executionStats")) as AnyDoc;
@@ -93,7 +141,7 @@ Deno.test({
         const q = { $text: t };
         const projection = { score: { $meta: "textScore" } };
         const viaIndex = await c.find(q, { projection }).toArray();
-        const viaScan = await c.find(q, { projection, hint: { $natural: 1 } }).toArray();
+        const viaScan = await expectText(c, q);
         assert.deepEqual(viaIndex, viaScan, JSON.stringify(t));
         const wp = ((await c.find(q).explain()) as AnyDoc).queryPlanner.winningPlan;
         assert.equal(`${wp.inputStage.stage} > ${wp.inputStage.inputStages[0].stage}`, "TEXT_OR > IXSCAN");
@@ -120,7 +168,7 @@ Deno.test({
         const q = { $text: t };
         const projection = { score: { $meta: "textScore" } };
         const viaIndex = await c.find(q, { projection }).toArray();
-        const viaScan = await c.find(q, { projection, hint: { $natural: 1 } }).toArray();
+        const viaScan = await expectText(c, q);
         assert.deepEqual(viaIndex, viaScan, JSON.stringify(t));
         const wp = ((await c.find(q).explain()) as AnyDoc).queryPlanner.winningPlan;
         assert.equal(wp.inputStage.stage, "TEXT_OR", JSON.stringify(t));
@@ -267,7 +315,7 @@ Deno.test({
       queries.push({ category: "x", n: { $gt: 100 }, $text: { $search: "coffee cake" } });
       for (const q of queries) {
         const viaIndex = await c.find(q, { projection }).toArray();
-        const viaScan = await c.find(q, { projection, hint: { $natural: 1 } }).toArray();
+        const viaScan = await expectText(c, q);
         assert.deepEqual(viaIndex, viaScan, JSON.stringify(q));
         const plan = (await c.find(q).explain("executionStats")) as AnyDoc;
         const wp = plan.queryPlanner.winningPlan;
@@ -320,7 +368,7 @@ Deno.test({
       for (const [a, b] of [[1, "p"], [2, "q"], [3, "p"]]) {
         const q = { a, b, $text: { $search: "coffee tea" } };
         const viaIndex = await d.find(q, { projection }).toArray();
-        const viaScan = await d.find(q, { projection, hint: { $natural: 1 } }).toArray();
+        const viaScan = await expectText(d, q);
         assert.deepEqual(viaIndex, viaScan, JSON.stringify(q));
         const wp = ((await d.find(q).explain()) as AnyDoc).queryPlanner.winningPlan;
         assert.deepEqual(wp.indexPrefix, { a, b });

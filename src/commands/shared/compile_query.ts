@@ -36,6 +36,7 @@ import { PlanCache, shapeOf } from "../../planner/plan_cache.ts";
 import type { CompiledQuery, JsRounds } from "../../executor/query.ts";
 import { setDocMeta } from "../../engine/expression/doc_meta.ts";
 import { Long } from "bson";
+import { CommandError } from "../../errors/command_error.ts";
 import type { Doc } from "../reply.ts";
 
 /** Validates a partialFilterExpression (throws the engine's error for a bad operator). */
@@ -189,7 +190,7 @@ function textAccess(
   collated: boolean,
 ): IxScanPath | undefined {
   const arg = topLevelText(filter);
-  if (arg === undefined || parts.hint !== undefined) return undefined;
+  if (arg === undefined) return undefined; // (a hint beside $text is refused: refuseWithText)
   if (parts.min !== undefined || parts.max !== undefined) return undefined;
   const entry = coll.indexes.find((i) => textIndexInfo(i.spec) !== undefined);
   if (!entry || entry.spec["hidden"] === true) return undefined;
@@ -224,6 +225,20 @@ function topLevelText(filter: Doc): unknown {
 }
 
 /**
+ * What mongod's query validation refuses beside a `$text` (CanonicalQuery::isValid, BadValue): any
+ * hint but `{}` (`$natural` too), and a `$natural` sort.
+ */
+function refuseWithText(parts: QueryParts): void {
+  const hint = parts.hint;
+  const emptyHint = hint === undefined || hint === null ||
+    (typeof hint === "object" && !Array.isArray(hint) && Object.keys(hint).length === 0);
+  if (parts.sort !== undefined && parts.sort !== null && Object.hasOwn(parts.sort, "$natural")) {
+    throw new CommandError("BadValue", "text expression not allowed with $natural sort order");
+  }
+  if (!emptyHint) throw new CommandError("BadValue", "text and hint not allowed in same query");
+}
+
+/**
  * `opts.planCache: false` plans from scratch (explain shows the full choice, as mongod's explain).
  */
 export function compileQuery(
@@ -241,6 +256,7 @@ export function compileQuery(
     ...(parts.where ? { where: parts.where } : {}),
     ...(parts.js ? { js: parts.js } : {}),
   });
+  if (matcher?.text) refuseWithText(parts);
   const sortSpec = parts.sort && Object.keys(parts.sort).filter((k) => k !== "$natural").length > 0
     ? parts.sort
     : undefined;

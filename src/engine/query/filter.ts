@@ -25,6 +25,8 @@ export type { Document };
 /** A compiled filter. */
 export interface Matcher {
   matches(doc: Document): boolean;
+  /** True when the filter has a `$text` (mongod then refuses a hint or a `$natural` sort with it). */
+  readonly text?: boolean;
 }
 
 /** How a filter runs `$where` (commands that allow it give one: find, count, update, delete …). */
@@ -94,7 +96,18 @@ export function compileFilter(filter: Document | null | undefined, opts: FilterO
       return where?.expr && (JSON.stringify(e) ?? "").includes('"$function"') ? where.expr(e, pred) : pred;
     },
   };
-  return { matches: compileDoc(filter, ctx, true) };
+  const matches = compileDoc(filter, ctx, true);
+  return textUsed ? { matches, text: true } : { matches };
+}
+
+/** Whether `filter` has a `$text` at its top level or in its `$and` / `$or` / `$nor` branches. */
+function hasText(filter: unknown): boolean {
+  if (!isDocument(filter)) return false;
+  for (const [k, v] of Object.entries(filter)) {
+    if (k === "$text") return true;
+    if ((k === "$and" || k === "$or" || k === "$nor") && Array.isArray(v) && v.some(hasText)) return true;
+  }
+  return false;
 }
 
 function compileDoc(filter: Document, ctx: CompileContext, topLevel: boolean): DocPred {
@@ -152,6 +165,10 @@ function compileTopLevel(
         }
         return compileDoc(v, ctx, topLevel);
       });
+      // (after compiling: without a text index the `$text` inside is 27 IndexNotFound first, as mongod)
+      if (key === "$nor" && value.some(hasText)) {
+        throw new CommandError("BadValue", "text expression not allowed in nor");
+      }
       if (key === "$and") return allOf(subs);
       if (key === "$or") return subs.length === 1 ? subs[0] as DocPred : (d) => subs.some((p) => p(d));
       return (d) => !subs.some((p) => p(d));
