@@ -14,6 +14,8 @@
 import type { IndexInfo, IxScanPath } from "./plan.ts";
 import { buildBounds, extractPredicates, hasString, pointInterval, type ValueInterval } from "./bounds.ts";
 import { encodeValue } from "../keys/key_string.ts";
+import { collationIdentity } from "../keys/collation_key.ts";
+import { kindOf } from "../bson/values.ts";
 import { CommandError } from "../errors/command_error.ts";
 import type { Document as Doc } from "../bson/document.ts";
 
@@ -25,23 +27,42 @@ export function textPrefixFields(key: Doc): string[] {
 }
 
 /**
+ * The collations a prefix equality is compared under: the query's (its own, else the collection's
+ * default) and the text index's (a text index has none on mongod, which refuses to create one with
+ * a collation; one created by an earlier SecantusDB may carry its collection's default). Undefined or
+ * `{locale: "simple"}` = binary.
+ */
+export interface TextCollations {
+  readonly query: unknown;
+  readonly index: unknown;
+}
+
+/** Values mongod's planner compares under a collation (strings, arrays, objects). */
+function collationSensitive(v: unknown): boolean {
+  const k = kindOf(v);
+  return k === "string" || k === "symbol" || k === "array" || k === "object";
+}
+
+/**
  * The equality value of each prefix field of the text index (in key order; `[]` without prefix), or
- * undefined when an equality's value cannot bound our entries (a string under a collation: the
- * entries hold raw strings) — the caller scans then. Throws mongod's planner error when a prefix
- * field has no equality.
+ * undefined when the caller must scan (an index with a collation holds raw strings, which no
+ * string bound can read under it). Throws mongod's planner error 291 when a prefix field has no
+ * equality, or only one the index cannot answer: a string / array / object compared under another
+ * collation than the index's (QueryPlannerIXSelect's collator check).
  */
 export function textPrefixValues(
   filter: Doc,
   prefix: readonly string[],
   ns: string,
-  collated: boolean,
+  collations: TextCollations = { query: undefined, index: undefined },
 ): unknown[] | undefined {
   if (prefix.length === 0) return [];
   const preds = extractPredicates(filter, false);
+  const same = collationIdentity(collations.query) === collationIdentity(collations.index);
   const values: unknown[] = [];
   for (const f of prefix) {
     const eq = preds.get(f)?.find((p) => p.kind === "eq");
-    if (eq === undefined || eq.kind !== "eq") {
+    if (eq === undefined || eq.kind !== "eq" || (!same && collationSensitive(eq.value))) {
       throw new CommandError(
         "NoQueryExecutionPlans",
         `error processing query: ns=${ns} planner returned error :: caused by :: failed to use text index ` +
@@ -50,7 +71,8 @@ export function textPrefixValues(
     }
     values.push(eq.value);
   }
-  return collated && values.some(hasString) ? undefined : values;
+  const rawStrings = collationIdentity(collations.index) !== undefined;
+  return rawStrings && values.some(hasString) ? undefined : values;
 }
 
 /**

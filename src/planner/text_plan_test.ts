@@ -32,14 +32,25 @@ Deno.test("text plan: a compound text index reads its terms under the prefix equ
 });
 
 Deno.test("text plan: prefix equalities (top level or in $and), mongod's 291 without them", () => {
-  const f = (filter: Record<string, unknown>, collated = false) =>
-    textPrefixValues(filter, ["a", "b"], "db.c", collated);
+  const f = (filter: Record<string, unknown>, collations?: { query: unknown; index: unknown }) =>
+    textPrefixValues(filter, ["a", "b"], "db.c", collations);
   assertEquals(f({ a: 1, $and: [{ b: { $eq: "x" } }], $text: { $search: "t" } }), [1, "x"]);
   assertEquals(f({ a: null, b: 2 }), [null, 2]);
-  // a string equality under a collation cannot bound raw-string entries: the caller scans
-  assertEquals(f({ a: 1, b: "x" }, true), undefined);
-  assertEquals(f({ a: 1, b: 2 }, true), [1, 2]);
-  assertEquals(textPrefixValues({}, [], "db.c", false), []);
+  const fr = { locale: "fr" };
+  // a query under the simple collation (named or not) reads a text index without one
+  assertEquals(f({ a: 1, b: "x" }, { query: { locale: "simple" }, index: undefined }), [1, "x"]);
+  // another collation: numbers and null still bound the entries; strings, arrays, objects cannot (291)
+  assertEquals(f({ a: 1, b: 2 }, { query: fr, index: undefined }), [1, 2]);
+  for (const b of ["x", { c: 1 }]) {
+    throws(() => f({ a: 1, b }, { query: fr, index: undefined }), { code: ErrorCode.NoQueryExecutionPlans });
+  }
+  // an index holding raw strings under a collation (created by an earlier SecantusDB): the caller scans
+  assertEquals(f({ a: 1, b: "x" }, { query: { locale: "fr", strength: 3 }, index: fr }), undefined);
+  assertEquals(f({ a: 1, b: 2 }, { query: fr, index: fr }), [1, 2]);
+  throws(() => f({ a: 1, b: "x" }, { query: undefined, index: fr }), {
+    code: ErrorCode.NoQueryExecutionPlans,
+  });
+  assertEquals(textPrefixValues({}, [], "db.c"), []);
   for (
     const bad of [{ a: 1 }, { a: 1, b: { $in: [1, 2] } }, { a: 1, b: { $gt: 1 } }, { $or: [{ a: 1, b: 1 }] }]
   ) {

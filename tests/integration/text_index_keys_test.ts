@@ -379,7 +379,38 @@ Deno.test({
       const arr = await c.insertOne({ _id: 5000, category: ["x"], body: "coffee" }).catch((e) => e);
       assert.equal(arr?.code, 16675);
       assert.equal(await c.countDocuments({ _id: 5000 }), 0);
-      for (const name of ["c", "d"]) {
+      // mongod: a text index takes no collation (67), given or from the collection's default; with
+      // {locale: "simple"} it is created, and a string prefix equality reads it only under the simple
+      // collation (under the default's it is 291, numbers read it under any)
+      await db.createCollection("e", { collation: { locale: "en", strength: 2 } });
+      const e = db.collection<AnyDoc>("e");
+      await e.insertMany(docs);
+      for (const opts of [{}, { collation: { locale: "fr" } }]) {
+        const err = await e.createIndex({ category: 1, body: "text" }, opts).catch((x) => x);
+        assert.equal(err?.code, 67, JSON.stringify(opts));
+        assert.match(err.message, /^Index type 'text' does not support collation: \{ locale: "/);
+      }
+      const err2d = await db.collection("f").createIndex({ p: "2d" }, { collation: { locale: "fr" } })
+        .catch((x) => x);
+      assert.match(err2d?.message, /^Index type '2d' does not support collation/);
+      await e.createIndex({ category: 1, body: "text" }, { collation: { locale: "simple" } });
+      const simple = { locale: "simple" };
+      for (
+        const q of [{ category: "x", $text: { $search: "coffee" } }, {
+          category: 7,
+          $text: { $search: "tea" },
+        }]
+      ) {
+        const opts = typeof q.category === "string" ? { collation: simple } : {};
+        const got = await e.find(q, { projection, ...opts }).toArray();
+        assert.deepEqual(got, await expectText(e, q), JSON.stringify(q));
+        assert.ok(got.length > 0);
+        const wp = ((await e.find(q, opts).explain()) as AnyDoc).queryPlanner.winningPlan;
+        assert.deepEqual([wp.inputStage.stage, wp.indexPrefix], ["TEXT_OR", { category: q.category }]);
+      }
+      const under = await e.find({ category: "X", $text: { $search: "coffee" } }).toArray().catch((x) => x);
+      assert.equal(under?.code, 291);
+      for (const name of ["c", "d", "e"]) {
         const v = await db.command({ validate: name, full: true });
         assert.equal(v.valid, true, JSON.stringify(v));
       }

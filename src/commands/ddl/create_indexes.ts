@@ -112,6 +112,25 @@ function planBuilds(coll: CollectionEntry | undefined, wanted: ValidatedIndex[])
   return out;
 }
 
+/**
+ * Index kinds that cannot honour a collation (their keys hold raw strings): mongod refuses a text or
+ * 2d index with a collation, given or inherited from the collection's default (67; `{locale:
+ * "simple"}` creates one there).
+ */
+export function refuseCollated(wanted: readonly ValidatedIndex[]): void {
+  for (const v of wanted) {
+    const collation = v.spec["collation"];
+    if (collation === undefined) continue;
+    const kinds = Object.values(v.spec["key"] as Doc);
+    const kind = kinds.includes("text") ? "text" : kinds.includes("2d") ? "2d" : undefined;
+    if (kind === undefined) continue;
+    throw new CommandError(
+      "CannotCreateIndex",
+      `Index type '${kind}' does not support collation: ${showSpec(collation)}`,
+    );
+  }
+}
+
 /** Index kinds mongod refuses on a time-series collection (72, its words). */
 function refuseOnTimeseries(coll: CollectionEntry, wanted: readonly ValidatedIndex[]): void {
   if (coll.options["timeseries"] === undefined) return;
@@ -166,6 +185,7 @@ async function createAndBuild(
         : v
     )
     : ctx.params.indexes;
+  refuseCollated(wanted);
   if (coll) refuseOnTimeseries(coll, wanted);
   const before = coll?.indexes.length ?? 1;
   const builds = planBuilds(coll, wanted);

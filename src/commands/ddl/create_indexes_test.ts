@@ -1,6 +1,6 @@
 import { deepStrictEqual as assertEquals, throws } from "node:assert/strict";
 import { ErrorCode } from "../../errors/codes.ts";
-import { parseCreateIndexes } from "./create_indexes.ts";
+import { parseCreateIndexes, refuseCollated } from "./create_indexes.ts";
 
 Deno.test("createIndexes: index specs are validated into stored specs at parse", () => {
   const p = parseCreateIndexes({
@@ -51,4 +51,24 @@ Deno.test("createIndexes: an unknown top-level field is 40415", () => {
     code: 40415,
     message: "BSON field 'createIndexes.x' is an unknown field.",
   });
+});
+
+Deno.test("createIndexes: a text or 2d index with a collation is 67, as mongod", () => {
+  const collation = { locale: "fr", strength: 2 };
+  const specs = (indexes: unknown[]) => parseCreateIndexes({ createIndexes: "c", indexes }).indexes;
+  for (const key of [{ body: "text" }, { a: 1, body: "text" }, { p: "2d" }]) {
+    const kind = Object.values(key).includes("2d") ? "2d" : "text";
+    throws(() => refuseCollated(specs([{ key, name: "x", collation }])), {
+      code: ErrorCode.CannotCreateIndex,
+      message: new RegExp(
+        `^Index type '${kind}' does not support collation: \\{ locale: "fr", .*strength: 2`,
+      ),
+    });
+    // the simple collation (no collation kept in the spec) is fine
+    refuseCollated(specs([{ key, name: "x", collation: { locale: "simple" } }]));
+    refuseCollated(specs([{ key, name: "x" }]));
+  }
+  for (const key of [{ a: 1 }, { a: "hashed" }, { p: "2dsphere" }, { "$**": 1 }]) {
+    refuseCollated(specs([{ key, name: "x", collation }]));
+  }
 });

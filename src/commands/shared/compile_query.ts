@@ -187,7 +187,7 @@ function textAccess(
   coll: CollectionEntry,
   filter: Doc,
   parts: QueryParts,
-  collated: boolean,
+  collation: Doc | undefined,
 ): IxScanPath | undefined {
   const arg = topLevelText(filter);
   if (arg === undefined) return undefined; // (a hint beside $text is refused: refuseWithText)
@@ -195,7 +195,10 @@ function textAccess(
   const entry = coll.indexes.find((i) => textIndexInfo(i.spec) !== undefined);
   if (!entry || entry.spec["hidden"] === true) return undefined;
   const key = (entry.spec["key"] ?? {}) as Doc;
-  const prefix = textPrefixValues(filter, textPrefixFields(key), `${coll.db}.${coll.name}`, collated);
+  const prefix = textPrefixValues(filter, textPrefixFields(key), `${coll.db}.${coll.name}`, {
+    query: collation,
+    index: entry.spec["collation"],
+  });
   // A text index still being built does not hold every document's entries yet; one written before
   // term keys (no TEXT_TERM_KEYS marker) holds a placeholder per document until the startup rewrite
   // (executor/text_index_upgrade.ts) has finished with it: both are scanned around.
@@ -276,7 +279,7 @@ export function compileQuery(
     ? parts.js.deferred
     : undefined;
   const infos = indexInfos(coll);
-  const textScan = textIndex ? textAccess(coll!, filter, parts, strCmp !== undefined) : undefined;
+  const textScan = textIndex ? textAccess(coll!, filter, parts, collation) : undefined;
   const plan = textScan ? { access: textScan, rejected: [] } : planWithCache({
     filter,
     sort: parts.sort,
