@@ -46,10 +46,18 @@ function keyOf(coll: CollectionEntry, name: string): string {
   return `${h}\u0000${name}`;
 }
 
+/** The counter key of each index entry seen, with the uuid it was made for (a key is a new string each time). */
+const entryKeys = new WeakMap<object, { uuid: Uint8Array; key: string }>();
+
 function counterOf(coll: CollectionEntry, name: string): Counter | undefined {
   const ix = coll.indexes.find((i) => i.name === name);
   if (!ix) return undefined;
-  const key = keyOf(coll, name);
+  let k = entryKeys.get(ix);
+  if (k === undefined || k.uuid !== coll.uuid) {
+    k = { uuid: coll.uuid, key: keyOf(coll, name) };
+    entryKeys.set(ix, k);
+  }
+  const key = k.key;
   let c = counters.get(key);
   if (!c || c.ident !== ix.ident) {
     c = { ident: ix.ident, ops: 0, since: clock() };

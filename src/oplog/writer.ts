@@ -254,21 +254,20 @@ function recordOp(
   const coll = change.coll;
   // An insert's entry is encoded from its bytes at commit (insert_entry.ts): nothing decoded here.
   if (change.op === "insert") return { insert: { coll, raw: change.bytes.slice() } };
-  const base = { ns: nsOf(coll), ui: uuidOf(coll) };
   const keep = keepsPreImages(coll);
   switch (change.op) {
     case "update": {
       const preImage = keep && change.before ? change.before.slice() : undefined;
       const withPre = preImage ? { preImage } : {};
+      if (change.diff && !change.replace) {
+        // the update engine's diff (what the operators modified, as mongod logs it), from bytes
+        const parts = updateEntryParts(coll, change.bytes, change.diff as Doc);
+        if (parts) return { update: { parts, diff: change.diff as Doc, coll }, ...withPre };
+      }
+      const base = { ns: nsOf(coll), ui: uuidOf(coll) };
       if (change.replace || (!change.before && !change.diff)) {
         const after = decodeDocument(change.bytes);
         return { op: { op: "u", ...base, o: after, o2: { _id: after["_id"] } }, ...withPre };
-      }
-      if (change.diff) {
-        // the update engine's diff (what the operators modified, as mongod logs it), from bytes
-        const diff = change.diff as Doc;
-        const parts = updateEntryParts(coll, change.bytes, diff);
-        if (parts) return { update: { parts, diff, coll }, ...withPre };
       }
       const o2 = decodeFields(change.bytes, ID_ONLY);
       // the update engine's diff (what the operators modified, as mongod logs it); else a value diff
@@ -279,6 +278,7 @@ function recordOp(
     }
     case "remove": {
       if (!change.before) return undefined;
+      const base = { ns: nsOf(coll), ui: uuidOf(coll) };
       const o = decodeFields(change.before, ID_ONLY);
       const preImage = keep ? change.before.slice() : undefined;
       return { op: { op: "d", ...base, o }, ...(preImage ? { preImage } : {}) };

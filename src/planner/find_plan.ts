@@ -6,7 +6,7 @@
  */
 import type { AccessPath, FindPlanInput, PlanChoice } from "./plan.ts";
 import { planIndexScans } from "./index_plan.ts";
-import { planGeo } from "./geo_plan.ts";
+import { type GeoPlans, planGeo } from "./geo_plan.ts";
 import { collationIdentity } from "../keys/collation_key.ts";
 
 // Re-exported for the layers above, which have always imported the plan types from here.
@@ -40,7 +40,9 @@ function idPoint(filter: Record<string, unknown>): unknown {
 
 /** The plan for a find-like operation (throws BadValue for a hint naming no usable index). */
 export function planQuery(input: FindPlanInput): PlanChoice {
-  const geo = planGeo(input);
+  // an `_id` point filter (`{_id: v}`, `{_id: {$eq: v}}`, v not a document) holds no geo predicate
+  const id = idPoint(input.filter);
+  const geo: GeoPlans = id !== undefined ? { scans: [] } : planGeo(input);
   if (geo.near) return { access: geo.near, rejected: [] };
   const natural = naturalHint(input.hint);
   if (natural !== undefined) return { access: { kind: "collScan", reverse: natural < 0 }, rejected: [] };
@@ -48,7 +50,6 @@ export function planQuery(input: FindPlanInput): PlanChoice {
   const collScan: AccessPath = { kind: "collScan", reverse: sortNatural !== undefined && sortNatural < 0 };
   const hinted = input.hint !== undefined && input.hint !== null;
   if (!hinted && input.min === undefined && input.max === undefined) {
-    const id = idPoint(input.filter);
     // IDHACK needs a unique _id index (a time-series collection's is not) with the query's collation
     // (mongod: the collection default's, which its _id index has; simple for collections created
     // before the _id index carried it).

@@ -75,6 +75,32 @@ serverTest("patched updates keep secondary and unique index entries right", asyn
   assert.equal((await client.db("up").command({ validate: "ix" }))["valid"], true);
 });
 
+serverTest(
+  "patched updates: partial and wildcard indexes follow the fields their entries read",
+  async (client) => {
+    const coll = client.db("up").collection<AnyDoc>("pw");
+    await coll.createIndex({ b: 1 }, { partialFilterExpression: { live: true } });
+    await coll.createIndex({ "w.$**": 1 });
+    await coll.insertMany([{ _id: 1, b: 5, live: true, w: { k: 1 } }, {
+      _id: 2,
+      b: 5,
+      live: false,
+      w: { k: 2 },
+    }]);
+    const partial = () => coll.find({ b: 5, live: true }).hint({ b: 1 }).project({ _id: 1 }).toArray();
+    assert.deepEqual(await partial(), [{ _id: 1 }]);
+    await coll.updateOne({ _id: 1 }, { $set: { live: false } }); // leaves the partial index
+    await coll.updateOne({ _id: 2 }, { $set: { live: true } }); // enters it
+    assert.deepEqual(await partial(), [{ _id: 2 }]);
+    await coll.updateOne({ _id: 2 }, { $inc: { "w.k": 10 } });
+    assert.deepEqual(await coll.find({ "w.k": 12 }).hint({ "w.$**": 1 }).project({ _id: 1 }).toArray(), [{
+      _id: 2,
+    }]);
+    assert.deepEqual(await coll.find({ "w.k": 2 }).hint({ "w.$**": 1 }).toArray(), []);
+    assert.equal((await client.db("up").command({ validate: "pw" }))["valid"], true);
+  },
+);
+
 serverTest("patched updates: validator, findAndModify, no-op, $inc overflow", async (client) => {
   const db = client.db("up");
   await db.createCollection("v", { validator: { n: { $type: "int" } } });

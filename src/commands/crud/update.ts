@@ -43,6 +43,7 @@ import { checkStoredDepth, serializeStorable } from "../shared/stored_depth.ts";
 import { isStackOverflow } from "../../errors/to_reply.ts";
 import { compatAtLeast } from "../shared/server_version.ts";
 import { idKeyOf, indexKeysOf } from "../../executor/index_keys.ts";
+import { indexesReading } from "../../executor/index_reads.ts";
 import {
   compileMatchPosition,
   compilePartialFilter,
@@ -60,6 +61,8 @@ import { checkTimeseriesUpdate, refuseTimeseriesInTransaction, timeseriesOf } fr
 
 /** Index keys are computed with the query engine's partial-filter compiler. */
 const keyOpts = { compilePartialFilter };
+/** No index entries (an update that changes no index). */
+const NO_KEYS: IndexKeys = new Map();
 /** The fields the immutable-_id check decodes from the stored document. */
 const ID_ONLY: ReadonlySet<string> = new Set(["_id"]);
 
@@ -234,7 +237,8 @@ async function updateIn(
    * `updateRow` by patching the stored bytes (engine/update/byte_patch.ts: only the top-level fields
    * the operators touch are decoded and encoded); false when the patch does not apply to these
    * bytes and nothing was done. The document after is decoded only when something reads it (a
-   * validator, secondary index keys, a duplicate-key error, findAndModify's `new`).
+   * validator, the keys of an index computed from a changed field, a duplicate-key error,
+   * findAndModify's `new`); the indexes computed from other fields are left alone.
    */
   const patchRow = (txn: WriteTxn, row: Row, out: UpdateOutcome, entry: CollectionEntry): boolean => {
     let r;
@@ -264,13 +268,14 @@ async function updateIn(
     checkStoredDepth(bytes, "update");
     // `_id` cannot change: the engine refuses it (66) before anything is patched
     if (validates(entry, validation)) validateDocument(entry, after(), () => row.doc, validation);
-    let oldKeys: IndexKeys;
-    let newKeys: IndexKeys;
-    if (onlyIdIndex(entry)) {
-      oldKeys = newKeys = new Map([["_id_", [idKeyOf(entry, row.view(ID_ONLY)["_id"])]]]);
-    } else {
-      oldKeys = indexKeysOf(entry, row.doc, keyOpts);
-      newKeys = indexKeysOf(entry, after(), keyOpts);
+    // only the indexes computed from a changed top-level field can have other entries now
+    const affected = indexesReading(entry, r.fields);
+    let oldKeys: IndexKeys = NO_KEYS;
+    let newKeys: IndexKeys = NO_KEYS;
+    if (affected.length > 0) {
+      const view = affected.length === entry.indexes.length ? entry : { ...entry, indexes: affected };
+      oldKeys = indexKeysOf(view, row.doc, keyOpts);
+      newKeys = indexKeysOf(view, after(), keyOpts);
     }
     try {
       txn.update(

@@ -236,7 +236,7 @@ Deno.test("applyBytes: the common $inc patches in place; a no-op returns the inp
   });
   assertEquals(r.diff, { u: { counter: Long.fromNumber(2147483648) } });
   const same = compileUpdate({ $set: { seq: 7 } }).applyBytes!(bytes, ctx)!;
-  assertEquals(same, { bytes, modified: false });
+  assertEquals(same, { bytes, modified: false, fields: ["seq"] });
 });
 
 Deno.test("applyBytes is absent for the positional $ and for names a JS object reorders", () => {

@@ -68,6 +68,8 @@ export interface UpdateResult {
 export interface BytesUpdateResult {
   bytes: Uint8Array;
   modified: boolean;
+  /** The top-level fields the update may have changed (the others keep their bytes). */
+  fields: readonly string[];
   /** As `UpdateResult.diff`. */
   diff?: Document | null;
 }
@@ -364,9 +366,9 @@ function compileOperators(update: Document, filters: ArrayFilters, used: Set<str
     updater.applyBytes = (bytes, ctx) => {
       const before = decodeFields(bytes, top);
       const r = updater.apply(before, ctx);
-      if (!r.modified) return { bytes, modified: false };
+      if (!r.modified) return { bytes, modified: false, fields: patched };
       const out = spliceTopLevel(bytes, before, r.doc, patched);
-      return out && { bytes: out, modified: true, diff: r.diff ?? null };
+      return out && { bytes: out, modified: true, fields: patched, diff: r.diff ?? null };
     };
   }
   return updater;
