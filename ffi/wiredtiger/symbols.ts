@@ -68,6 +68,16 @@ export const SYMBOLS = {
   sct_idx_scan: { parameters: [P, I32, B, I32, B, I32, B, I32, I32, B], result: I32 },
   sct_stat_all: { parameters: [P, B, B, B, I32, B], result: I32 },
   sct_cursor_next_str: { parameters: [P, B, I32, B], result: I32 },
+  // The wire server's frame I/O thread (shim/io_loop.c; used by ffi/io/).
+  sct_io_open: { parameters: [B, I32, I32, I64, B, B], result: I32 },
+  sct_io_bell_accept: { parameters: [P], result: I32 },
+  sct_io_arm: { parameters: [P], result: I32 },
+  sct_io_queued: { parameters: [P], result: I32 },
+  sct_io_take: { parameters: [P, B, I32], result: I32 },
+  sct_io_send: { parameters: [P, "u32", B, I32, I32], result: I32 },
+  sct_io_state: { parameters: [P, "u32"], result: I32 },
+  sct_io_stop: { parameters: [P], result: I32 },
+  sct_io_free: { parameters: [P], result: "void" },
 } as const satisfies Deno.ForeignLibraryInterface;
 
 export type ShimSymbols = Deno.DynamicLibrary<typeof SYMBOLS>["symbols"];

@@ -1,0 +1,214 @@
+/**
+ * ffi/io: the typed binding to the shim's frame I/O thread (`ffi/wiredtiger/shim/io_loop.c`, built into
+ * the same library, its symbols in the one table `ffi/wiredtiger/symbols.ts`). Only
+ * `src/server/shim_transport.ts` should import this.
+ *
+ * Owns: one {@link FrameLoop} per listening socket — the C thread accepts, assembles whole wire messages
+ * (enforcing [16, maxMessage] bytes), and sends replies; this side waits for events with one read of a
+ * doorbell (a Unix socket connected at open: an ordinary reactor read on this thread's event loop),
+ * takes every queued event in one synchronous call into a reused buffer, and hands replies back with
+ * one synchronous call each. The loop's pointer lives in a `#private` field; after `stop()` every call
+ * is a no-op, and the memory is freed once the last `wait()` has returned.
+ */
+import { shim } from "../wiredtiger/load.ts";
+
+/** Kinds of events the I/O thread queues (io_loop.c EV_*). */
+export const IoEvent = { ACCEPT: 1, FRAME: 2, CLOSED: 3, BAD_LENGTH: 4 } as const;
+
+/** Flags of {@link FrameLoop.send} (io_loop.c SCT_IO_*). */
+export const SendFlag = {
+  /** Done with the connection's current request: the next whole message may be delivered. */
+  DONE: 1,
+  /** Close the connection after sending what the socket takes now (the rest is dropped). */
+  CLOSE: 2,
+  /** Close the connection at once, unsent bytes dropped. */
+  CLOSE_NOW: 4,
+} as const;
+
+/** One event: ACCEPT (text `remote\0local`), FRAME (the message, owned), CLOSED (reason text), BAD_LENGTH. */
+export interface IoEventSink {
+  accept(id: number, remote: string, local: string): void;
+  frame(id: number, frame: Uint8Array): void;
+  closed(id: number, reason: string): void;
+  badLength(id: number, length: number): void;
+}
+
+const HEADER = 12;
+const TAKE_BUFFER = 256 * 1024;
+const dec = new TextDecoder();
+
+export class FrameLoop {
+  #ptr: Deno.PointerValue;
+  #stopped = false;
+  #waiting: Promise<number | null> | undefined;
+  readonly #bell: Deno.Conn;
+  readonly #bellBuf = new Uint8Array(64);
+  #buf = new Uint8Array(TAKE_BUFFER);
+  #view = new DataView(this.#buf.buffer);
+  readonly port: number;
+
+  private constructor(ptr: Deno.PointerValue, port: number, bell: Deno.Conn) {
+    this.#ptr = ptr;
+    this.port = port;
+    this.#bell = bell;
+  }
+
+  /**
+   * Listen on hostname:port (0 = a free port) and start the I/O thread. `budgetBytes`: bytes of large
+   * messages (over 4 KiB) held at once across connections; past it, connections wait to read more.
+   * Throws `Deno.errors.AddrInUse` and the like as `Deno.listen` does.
+   */
+  static async open(
+    hostname: string,
+    port: number,
+    maxMessageBytes: number,
+    budgetBytes: number,
+  ): Promise<FrameLoop> {
+    const enc = new TextEncoder();
+    const dir = Deno.makeTempDirSync({ prefix: "secantus-io-" });
+    const bellPath = `${dir}/bell`;
+    try {
+      const meta = new BigInt64Array(2);
+      const rc = shim().sct_io_open(
+        enc.encode(hostname + "\0"),
+        port,
+        maxMessageBytes,
+        BigInt(budgetBytes),
+        enc.encode(bellPath + "\0"),
+        meta,
+      );
+      if (rc !== 0) throw listenError(rc, hostname, port);
+      const ptr = Deno.UnsafePointer.create(meta[0]!);
+      let bell: Deno.Conn;
+      try {
+        bell = await Deno.connect({ transport: "unix", path: bellPath });
+        const arc = shim().sct_io_bell_accept(ptr);
+        if (arc !== 0) {
+          bell.close();
+          throw new Error(`frame I/O doorbell: accept failed (errno ${arc})`);
+        }
+      } catch (e) {
+        shim().sct_io_stop(ptr);
+        shim().sct_io_free(ptr);
+        throw e;
+      }
+      return new FrameLoop(ptr, Number(meta[1]), bell);
+    } finally {
+      try {
+        Deno.removeSync(dir, { recursive: true });
+      } catch { /* best effort */ }
+    }
+  }
+
+  /**
+   * Resolves true once events are queued, false once the loop has stopped. One wait at a time; every
+   * call is one event-loop turn (a doorbell read), even when events are already waiting.
+   */
+  async wait(): Promise<boolean> {
+    if (this.#stopped) return false;
+    shim().sct_io_arm(this.#ptr);
+    this.#waiting = this.#bell.read(this.#bellBuf).catch(() => null);
+    const r = await this.#waiting;
+    this.#waiting = undefined;
+    if (this.#stopped) this.#freeIfIdle();
+    return r !== null && !this.#stopped;
+  }
+
+  /** Events queued right now (a hint that requests are waiting). */
+  queued(): number {
+    return this.#stopped ? 0 : shim().sct_io_queued(this.#ptr);
+  }
+
+  /** Hand every queued event to `sink`, in order; returns how many. */
+  take(sink: IoEventSink): number {
+    let n = 0;
+    while (!this.#stopped) {
+      let buf = this.#buf;
+      let used = shim().sct_io_take(this.#ptr, buf, buf.length);
+      if (used === 0) break;
+      let own = false;
+      if (used < 0) {
+        // One event larger than the reused buffer (a large message): its own buffer, no second copy.
+        buf = new Uint8Array(-used);
+        used = shim().sct_io_take(this.#ptr, buf, buf.length);
+        own = true;
+      }
+      const view = own ? new DataView(buf.buffer) : this.#view;
+      let off = 0;
+      while (off < used) {
+        const type = view.getUint32(off, true);
+        const id = view.getUint32(off + 4, true);
+        const len = view.getUint32(off + 8, true);
+        const at = off + HEADER;
+        off = at + ((len + 3) & ~3);
+        n++;
+        switch (type) {
+          case IoEvent.FRAME:
+            sink.frame(id, own ? buf.subarray(at, at + len) : buf.slice(at, at + len));
+            break;
+          case IoEvent.ACCEPT: {
+            const [remote = "unknown", local = "unknown"] = dec.decode(buf.subarray(at, at + len)).split(
+              "\0",
+            );
+            sink.accept(id, remote, local);
+            break;
+          }
+          case IoEvent.CLOSED:
+            sink.closed(id, dec.decode(buf.subarray(at, at + len)));
+            break;
+          case IoEvent.BAD_LENGTH:
+            sink.badLength(id, view.getInt32(at, true));
+            break;
+        }
+      }
+    }
+    return n;
+  }
+
+  /** Queue a copy of `bytes` for connection `id` ({@link SendFlag}s); the I/O thread sends it. */
+  send(id: number, bytes: Uint8Array | null, flags = 0): void {
+    if (this.#stopped) return;
+    shim().sct_io_send(this.#ptr, id, bytes, bytes === null ? 0 : bytes.length, flags);
+  }
+
+  /** Stop accepting new connections (open ones go on). */
+  stopListening(): void {
+    this.send(0, null, 0);
+  }
+
+  /** -1: gone; else bit 0 = a started message is held, bit 1 = waiting for the byte budget. */
+  state(id: number): number {
+    return this.#stopped ? -1 : shim().sct_io_state(this.#ptr, id);
+  }
+
+  /** Join the I/O thread, closing every socket (unsent bytes dropped). Idempotent. */
+  stop(): void {
+    if (this.#stopped) return;
+    this.#stopped = true;
+    shim().sct_io_stop(this.#ptr);
+    this.#freeIfIdle();
+  }
+
+  #freeIfIdle(): void {
+    if (this.#waiting !== undefined || this.#ptr === null) return;
+    try {
+      this.#bell.close();
+    } catch { /* already closed */ }
+    shim().sct_io_free(this.#ptr);
+    this.#ptr = null;
+  }
+}
+
+function listenError(errno: number, hostname: string, port: number): Error {
+  const where = `${hostname}:${port}`;
+  switch (errno) {
+    case 98:
+      return new Deno.errors.AddrInUse(`Address already in use (os error 98): ${where}`);
+    case 99:
+      return new Deno.errors.AddrNotAvailable(`Cannot assign requested address (os error 99): ${where}`);
+    case 13:
+      return new Deno.errors.PermissionDenied(`Permission denied (os error 13): ${where}`);
+    default:
+      return new Error(`listen on ${where} failed (errno ${errno})`);
+  }
+}
