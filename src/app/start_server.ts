@@ -422,6 +422,7 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
       port: config.server.port,
       maxConnections: config.server.maxConnections,
       maxConnectionsPerAddress: config.server.maxConnectionsPerAddress,
+      io: config.server.io,
       idleTimeoutMs: config.server.idleTimeoutSeconds * 1000,
       messageTimeoutMs: config.server.messageTimeoutSeconds * 1000,
       traffic: counters.network,

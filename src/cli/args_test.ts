@@ -39,6 +39,8 @@ Deno.test("every flag sets its key", async () => {
     "--standalone",
     "--max-connections",
     "10",
+    "--io",
+    "shim",
     "--enable-test-commands",
     "--cache-size",
     "256M",
@@ -77,6 +79,7 @@ Deno.test("every flag sets its key", async () => {
       auth: false,
       standalone: true,
       maxConnections: 10,
+      io: "shim",
       maxConnectionsPerAddress: 0,
       maxSessions: 100_000,
       maxOpenCursors: 10_000,
@@ -121,6 +124,8 @@ function sample(kind: string): string {
       return "INFO";
     case "logFormat":
       return "json";
+    case "ioMode":
+      return "shim";
     case "hostPort":
       return "127.0.0.1:9216";
     case "string":

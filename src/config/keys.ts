@@ -4,7 +4,7 @@
  * `secantusdb.toml` cannot drift apart. Also the coercion of a raw value (from TOML or from a flag's
  * text) into a typed value. Pure.
  */
-import { type ConfigTable, LOG_FORMATS, LOG_LEVELS, type LogLevel } from "./schema.ts";
+import { type ConfigTable, IO_MODES, LOG_FORMATS, LOG_LEVELS, type LogLevel } from "./schema.ts";
 import { parseSize } from "./size.ts";
 
 export type ValueKind =
@@ -13,6 +13,7 @@ export type ValueKind =
   | "port" // integer 0–65535
   | "logLevel" // DEBUG | INFO | WARNING | ERROR, any case
   | "logFormat" // text | json
+  | "ioMode" // deno | shim
   | "millis" // integer ≥ 0
   | "hostPort" // "host:port"
   | "bool"
@@ -107,6 +108,14 @@ export const KEY_SPECS: readonly KeySpec[] = [
     kind: "count",
     flag: "max-connections",
     help: "maximum simultaneous client connections",
+  },
+  {
+    table: "server",
+    key: "io",
+    field: "io",
+    kind: "ioMode",
+    flag: "io",
+    help: 'plain-TCP socket I/O: "deno" (Deno\'s sockets) or "shim" (frame I/O on a C thread in the shim)',
   },
   {
     table: "server",
@@ -358,6 +367,8 @@ export function expectedText(kind: ValueKind): string {
       return `one of ${LOG_LEVELS.join(", ")} (any case)`;
     case "logFormat":
       return `one of ${LOG_FORMATS.map((f) => `"${f}"`).join(", ")}`;
+    case "ioMode":
+      return `one of ${IO_MODES.map((f) => `"${f}"`).join(", ")}`;
     case "millis":
       return "an integer number of milliseconds of at least 0";
     case "hostPort":
@@ -414,6 +425,8 @@ export function coerce(kind: ValueKind, raw: unknown, fromFlag: boolean): Coerce
     }
     case "logFormat":
       return typeof raw === "string" && (LOG_FORMATS as readonly string[]).includes(raw) ? ok(raw) : bad;
+    case "ioMode":
+      return typeof raw === "string" && (IO_MODES as readonly string[]).includes(raw) ? ok(raw) : bad;
     case "millis": {
       const n = toNumber(raw, fromFlag, true);
       return n !== undefined && Number.isSafeInteger(n) && n >= 0 ? ok(n) : bad;

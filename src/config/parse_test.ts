@@ -42,6 +42,7 @@ Deno.test("defaults match PRODUCT.md's table", () => {
       auth: false,
       standalone: false,
       maxConnections: 10_000,
+      io: "deno",
       maxConnectionsPerAddress: 0,
       maxSessions: 100_000,
       maxOpenCursors: 10_000,
@@ -88,6 +89,7 @@ log_level = "debug"
 auth = false
 standalone = true
 max_connections = 5
+io = "shim"
 max_open_cursors = 7
 idle_timeout_seconds = 0
 message_timeout_seconds = 2.5
@@ -124,6 +126,7 @@ noop_heartbeat_seconds = 0.0
       auth: false,
       standalone: true,
       maxConnections: 5,
+      io: "shim",
       maxConnectionsPerAddress: 0,
       maxSessions: 100_000,
       maxOpenCursors: 7,

@@ -14,6 +14,9 @@ export type LogLevel = typeof LOG_LEVELS[number];
 /** Server log line formats: plain text, or one JSON object per line (mongod's field names). */
 export const LOG_FORMATS = ["text", "json"] as const;
 export type LogFormat = typeof LOG_FORMATS[number];
+/** Who does the wire server's plain-TCP socket I/O: Deno, or the shim's frame I/O thread. */
+export const IO_MODES = ["deno", "shim"] as const;
+export type IoMode = typeof IO_MODES[number];
 
 /** `[server]` */
 export interface ServerConfig {
@@ -33,6 +36,11 @@ export interface ServerConfig {
   /** true = plain standalone persona; false = single-node replica-set primary persona. */
   readonly standalone: boolean;
   readonly maxConnections: number;
+  /**
+   * Plain-TCP socket I/O: "deno" (Deno's sockets) or "shim" (a C thread in the shim accepts, frames and
+   * sends, src/server/shim_transport.ts). TLS always uses Deno's path.
+   */
+  readonly io: IoMode;
   /** Most simultaneous connections from one client IP address (any port); 0 = no limit. */
   readonly maxConnectionsPerAddress: number;
   /** Most logical sessions held at once (mongod's maxSessions); past it a new one gets 261. */
@@ -143,6 +151,7 @@ export function defaultConfig(): Config {
       auth: false,
       standalone: false,
       maxConnections: 10_000,
+      io: "deno",
       maxConnectionsPerAddress: 0,
       maxSessions: 100_000,
       maxOpenCursors: 10_000,

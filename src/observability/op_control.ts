@@ -99,6 +99,19 @@ const DEFAULT_CHECK_EVERY = 64;
 let lastRequestAt = Number.NEGATIVE_INFINITY;
 /** Requests started so far: an operation is contended only by requests that started after it. */
 let requestsStarted = 0;
+/**
+ * Whether requests are queued but not yet started (`setRequestsWaiting`; the shim's frame I/O thread
+ * can tell synchronously, src/server/shim_transport.ts): such an operation is contended too.
+ */
+let requestsWaiting: () => boolean = () => false;
+
+/** Installs the "requests are waiting" check; returns the uninstall function. */
+export function setRequestsWaiting(check: () => boolean): () => void {
+  requestsWaiting = check;
+  return () => {
+    if (requestsWaiting === check) requestsWaiting = () => false;
+  };
+}
 
 /** Dispatch calls this as each request starts, before it builds the request's control. */
 export function noteRequestStarted(now: number = Date.now()): void {
@@ -201,7 +214,8 @@ export class OpControl {
 
   #contended(t: number): boolean {
     const since = t - lastRequestAt;
-    return requestsStarted > this.#requestsSeen && since >= 0 && since < CONTENDED_WINDOW_MS;
+    return (requestsStarted > this.#requestsSeen && since >= 0 && since < CONTENDED_WINDOW_MS) ||
+      requestsWaiting();
   }
 
   /**

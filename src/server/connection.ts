@@ -1,5 +1,5 @@
 /**
- * One client connection: read loop → decode (src/wire) → injected handler → reply, strictly one request
+ * One client connection over a {@link Transport} (Deno's sockets or the shim's frame I/O thread): read loop → decode (src/wire) → injected handler → reply, strictly one request
  * at a time (as mongod does per connection).
  *
  * - OP_MSG requests get OP_MSG replies, OP_QUERY requests get OP_REPLY.
@@ -38,8 +38,7 @@ import {
   type WireRequest,
 } from "../wire/mod.ts";
 import { errorReply, isStackOverflow, NESTING_TOO_DEEP } from "../errors/to_reply.ts";
-import { FrameReader } from "./frame_reader.ts";
-import type { ByteBudget } from "./byte_budget.ts";
+import type { Transport } from "./transport.ts";
 import {
   type CloseConnection,
   type CommandHandler,
@@ -87,42 +86,27 @@ class State implements ConnectionState {
   ) {}
 }
 
-export function formatAddress(addr: Deno.Addr): string {
-  if (addr.transport === "tcp" || addr.transport === "udp") {
-    return addr.hostname.includes(":") ? `[${addr.hostname}]:${addr.port}` : `${addr.hostname}:${addr.port}`;
-  }
-  return "path" in addr ? `${addr.transport}:${addr.path}` : String(addr.transport);
-}
-
 export class Connection {
   readonly state: ConnectionState;
   #closed = false;
   #draining = false;
   #busy = false;
-  readonly #reader: FrameReader;
+  readonly #reader: Transport;
   /** When the loop started waiting for the next request; undefined while a command runs. */
   #waitingSince: number | undefined;
   /** When a sweep first saw the current request started but incomplete. */
   #messageSeenAt: number | undefined;
 
   constructor(
-    private readonly conn: Deno.Conn,
+    transport: Transport,
     id: number,
     private readonly handler: CommandHandler,
     private readonly log: LogFn,
     private readonly traffic: TrafficCounters = { bytesIn: 0, bytesOut: 0, numRequests: 0 },
     private readonly deadlines: ConnectionDeadlines = NO_DEADLINES,
-    messageBudget?: ByteBudget,
   ) {
-    this.#reader = new FrameReader(conn, undefined, messageBudget);
-    let remote = "unknown";
-    let local: string | undefined;
-    try {
-      remote = formatAddress(conn.remoteAddr);
-      local = formatAddress(conn.localAddr);
-    } catch { /* address unavailable */ }
-    // A TLS connection (tls.ts) carries the verified client certificate's subject.
-    this.state = new State(id, remote, (conn as { peerSubject?: string }).peerSubject, local);
+    this.#reader = transport;
+    this.state = new State(id, transport.remoteAddress, transport.peerSubject, transport.localAddress);
   }
 
   /** True while a command is running or its reply is being written. */
@@ -227,9 +211,7 @@ export class Connection {
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
-    try {
-      this.conn.close();
-    } catch { /* already closed */ }
+    this.#reader.close();
   }
 
   /** Handle one frame; false means "close the connection". */
@@ -334,12 +316,12 @@ export class Connection {
         const c = this.#compressionOf(compressorId).compressor;
         c.bytesIn += frame.length;
         c.bytesOut += compressed.length;
-        await this.#writeAll(compressed);
+        await this.#writeAll(compressed, !moreToCome);
       } else if (requestOpCode === OP_MSG && body.length > SPLIT_WRITE_THRESHOLD) {
-        await this.#writeAll(encodeOpMsgReplyPrefix(body.length, id, respondTo, moreToCome));
-        await this.#writeAll(body);
+        await this.#writeAll(encodeOpMsgReplyPrefix(body.length, id, respondTo, moreToCome), false);
+        await this.#writeAll(body, !moreToCome);
       } else {
-        await this.#writeAll(encodeReplyFor(requestOpCode, body, id, respondTo, moreToCome));
+        await this.#writeAll(encodeReplyFor(requestOpCode, body, id, respondTo, moreToCome), !moreToCome);
       }
       return true;
     } catch (e) {
@@ -350,7 +332,7 @@ export class Connection {
 
   async #sendQueryFailure(body: Uint8Array, respondTo: number): Promise<boolean> {
     try {
-      await this.#writeAll(encodeOpReply(body, nextReplyId(), respondTo, OpReplyFlag.queryFailure));
+      await this.#writeAll(encodeOpReply(body, nextReplyId(), respondTo, OpReplyFlag.queryFailure), true);
       return true;
     } catch {
       return false;
@@ -367,10 +349,11 @@ export class Connection {
     };
   }
 
-  async #writeAll(bytes: Uint8Array): Promise<void> {
+  /** `last`: the last write of the current request's replies. */
+  async #writeAll(bytes: Uint8Array, last: boolean): Promise<void> {
     let off = 0;
     while (off < bytes.length) {
-      const n = await this.conn.write(bytes.subarray(off));
+      const n = await this.#reader.write(off === 0 ? bytes : bytes.subarray(off), last);
       off += n;
       this.traffic.bytesOut += n;
     }

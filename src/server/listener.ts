@@ -3,7 +3,9 @@
  * down gracefully.
  *
  * TLS seam: pass `listen` to supply any `Deno.Listener` (e.g. one from `Deno.listenTls`); the default is
- * plain TCP `Deno.listen`. Nothing here depends on the transport beyond `Deno.Conn`.
+ * plain TCP `Deno.listen`. With `io: "shim"` (and no `listen`), plain TCP is served by the shim's frame
+ * I/O thread instead (shim_transport.ts). Either way each socket becomes a {@link Transport} and the
+ * same {@link Connection} logic serves it.
  *
  * Deadlines: with `idleTimeoutMs` or `messageTimeoutMs` set, one sweep timer (every quarter of the
  * shorter one, between 25 ms and 1 s) asks every connection to check its deadlines
@@ -22,7 +24,12 @@
  */
 import { Connection, type ConnectionDeadlines } from "./connection.ts";
 import { ByteBudget } from "./byte_budget.ts";
+import { DenoTransport } from "./deno_transport.ts";
+import { ShimListener } from "./shim_transport.ts";
+import type { Transport } from "./transport.ts";
 import { INCOMING_MESSAGE_BUDGET_BYTES } from "../limits.ts";
+import { MAX_MESSAGE_SIZE_BYTES } from "../wire/mod.ts";
+import { setRequestsWaiting } from "../observability/op_control.ts";
 import type { CommandHandler, LogFn, TrafficCounters } from "./types.ts";
 
 export interface ListenerOptions {
@@ -48,6 +55,11 @@ export interface ListenerOptions {
   messageTimeoutMs?: number;
   /** Server-wide bytes of large incoming messages held at once (see ByteBudget); default limits.ts. */
   messageBudgetBytes?: number;
+  /**
+   * Who does the socket I/O of plain TCP: Deno (default) or the shim's frame I/O thread
+   * (`[server] io`). Ignored when `listen` is given (TLS keeps Deno's path).
+   */
+  io?: "deno" | "shim";
 }
 
 export interface RunningServer {
@@ -71,10 +83,21 @@ export function sweepIntervalMs(d: ConnectionDeadlines): number {
 
 export async function startListener(opts: ListenerOptions): Promise<RunningServer> {
   const { handler, log } = opts;
+  const budgetBytes = opts.messageBudgetBytes ?? INCOMING_MESSAGE_BUDGET_BYTES;
+  const useShim = opts.io === "shim" && opts.listen === undefined;
   const listen = opts.listen ??
     ((a) => Deno.listen({ hostname: a.hostname, port: a.port, transport: "tcp" }));
-  const listener: Deno.Listener = await listen({ hostname: opts.hostname, port: opts.port });
-  const addr = listener.addr as Deno.NetAddr;
+  const shimListener = useShim
+    ? await ShimListener.open(opts.hostname, opts.port, MAX_MESSAGE_SIZE_BYTES, budgetBytes)
+    : undefined;
+  const listener: Deno.Listener | undefined = shimListener
+    ? undefined
+    : await listen({ hostname: opts.hostname, port: opts.port });
+  const addr = listener
+    ? listener.addr as Deno.NetAddr
+    : { transport: "tcp" as const, hostname: opts.hostname, port: shimListener!.port };
+  // Long operations yield sooner while requests wait in the I/O thread's queue (op_control.ts).
+  const uninstallWaiting = shimListener ? setRequestsWaiting(() => shimListener.queued() > 0) : () => {};
   const connections = new Map<number, { conn: Connection; done: Promise<void> }>();
   let nextId = 1;
   let closing = false;
@@ -89,7 +112,7 @@ export async function startListener(opts: ListenerOptions): Promise<RunningServe
       for (const e of connections.values()) e.conn.checkDeadlines(now);
     }, sweepMs)
     : undefined;
-  const messageBudget = new ByteBudget(opts.messageBudgetBytes ?? INCOMING_MESSAGE_BUDGET_BYTES);
+  const messageBudget = new ByteBudget(budgetBytes);
   const perAddressMax = opts.maxConnectionsPerAddress ?? 0;
   /** Open connections per client address, while `perAddressMax` is set. */
   const byAddress = new Map<string, number>();
@@ -100,9 +123,9 @@ export async function startListener(opts: ListenerOptions): Promise<RunningServe
 
   const acceptLoop = (async () => {
     while (!closing) {
-      let sock: Deno.Conn;
+      let sock: Deno.Conn | Transport;
       try {
-        sock = await listener.accept();
+        sock = listener ? await listener.accept() : await shimListener!.accept();
       } catch (e) {
         if (closing || e instanceof Deno.errors.BadResource || e instanceof Deno.errors.Interrupted) break;
         log("ERROR", `accept failed: ${e instanceof Error ? e.message : String(e)}`);
@@ -140,7 +163,8 @@ export async function startListener(opts: ListenerOptions): Promise<RunningServe
         }
       } catch { /* option not supported on this socket */ }
       const id = nextId++;
-      const conn = new Connection(sock, id, handler, log, opts.traffic, deadlines, messageBudget);
+      const transport = isTransport(sock) ? sock : new DenoTransport(sock, messageBudget);
+      const conn = new Connection(transport, id, handler, log, opts.traffic, deadlines);
       log(
         "INFO",
         `connection accepted from ${conn.state.remoteAddress} #${id} (${connections.size + 1} open)`,
@@ -164,7 +188,8 @@ export async function startListener(opts: ListenerOptions): Promise<RunningServe
       closing = true;
       clearInterval(sweeper);
       try {
-        listener.close();
+        listener?.close();
+        shimListener?.close();
       } catch { /* already closed */ }
       await acceptLoop;
       const entries = [...connections.values()];
@@ -180,6 +205,10 @@ export async function startListener(opts: ListenerOptions): Promise<RunningServe
       if (timedOut) {
         log("WARNING", `shutdown: force-closing ${connections.size} connection(s) still busy`);
         for (const e of connections.values()) e.conn.close();
+      }
+      if (shimListener) {
+        uninstallWaiting();
+        await shimListener.stop(); // joins the I/O thread; every connection's next read ends
       }
       log("INFO", `stopped listening on ${addr.hostname}:${addr.port}`);
     })();
@@ -212,8 +241,18 @@ class RefusalLog {
   }
 }
 
+function isTransport(c: Deno.Conn | Transport): c is Transport {
+  return "release" in c;
+}
+
 /** The client's address without the port (an IP for TCP), or undefined when it is not known. */
-function hostOf(c: Deno.Conn): string | undefined {
+function hostOf(c: Deno.Conn | Transport): string | undefined {
+  if (isTransport(c)) {
+    const a = c.remoteAddress;
+    if (a === "unknown") return undefined;
+    const at = a.lastIndexOf(":");
+    return at < 0 ? undefined : a.slice(0, at).replace(/^\[|\]$/g, "");
+  }
   try {
     const a = c.remoteAddr;
     return a.transport === "tcp" || a.transport === "udp" ? a.hostname : undefined;
@@ -222,7 +261,7 @@ function hostOf(c: Deno.Conn): string | undefined {
   }
 }
 
-function closeQuietly(c: Deno.Conn): void {
+function closeQuietly(c: Deno.Conn | Transport): void {
   try {
     c.close();
   } catch { /* ignore */ }

@@ -97,6 +97,9 @@ interface Harness {
   count(): number;
 }
 
+/** `SECANTUS_TEST_IO=shim deno test -A src/server/` runs these listener tests on the shim's frame I/O. */
+const TEST_IO = Deno.env.get("SECANTUS_TEST_IO") === "shim" ? "shim" : "deno";
+
 async function start(
   maxConnections = 100,
   shutdownTimeoutMs = 5000,
@@ -111,6 +114,7 @@ async function start(
     log: (level, msg) => logs.push([level, msg]),
     shutdownTimeoutMs,
     ...deadlines,
+    io: TEST_IO,
   });
   ok(srv.port > 0);
   return { port: srv.port, logs, close: () => srv.close(), count: () => srv.connectionCount() };

@@ -1,0 +1,224 @@
+/**
+ * `[server] io = "shim"`: the listening socket and every accepted socket are served by the shim's frame
+ * I/O thread (ffi/io, `io_loop.c`): it accepts, reads, assembles whole wire messages (the same
+ * [16, maxMessageSizeBytes] bounds as frame_reader.ts, and a shared byte budget for large ones) and
+ * sends replies, on the machine's other core. This module turns its events into
+ * {@link Transport}s for connection.ts, so every per-connection rule stays in one place.
+ *
+ * One pump per listener: `await loop.wait()` (one doorbell read, rung by the I/O thread), then
+ * `loop.take()` hands over every queued event at once — accepts, whole messages, closes — so at 16
+ * busy connections one wake-up serves many requests (the doorbell read is the same reactor read a Deno socket
+ * costs, once per batch instead of once per request). A reply is one synchronous `send` that copies it into the connection's out-queue; the
+ * last write of a request also lets the connection's next message in (one request at a time).
+ *
+ * Not covered here (the Deno transport keeps them): TLS (tls.ts), and the slow-sender check of a held
+ * budget reservation (`hoggingBudget`, frame_reader.ts) — a message waiting for the budget here waits
+ * until a reservation is returned; the message deadline (`message_timeout_seconds`) still applies.
+ */
+import { FrameLoop, type IoEventSink, SendFlag } from "../../ffi/io/mod.ts";
+import { checkMessageLength, FrameError } from "../wire/mod.ts";
+import type { Transport } from "./transport.ts";
+
+/** One connection of the I/O thread. */
+export class ShimTransport implements Transport {
+  readonly peerSubject = undefined;
+  #frame: Uint8Array | null = null;
+  #waiter: { resolve: (f: Uint8Array | null) => void; reject: (e: unknown) => void } | undefined;
+  #ended = false;
+  #error: FrameError | undefined;
+  #closed = false;
+  /** DONE already sent for the current request (with its last reply). */
+  #doneSent = true;
+  #cutMidMessage = false;
+
+  constructor(
+    private readonly loop: FrameLoop,
+    readonly id: number,
+    readonly remoteAddress: string,
+    readonly localAddress: string | undefined,
+  ) {}
+
+  next(): Promise<Uint8Array | null> {
+    const f = this.#frame;
+    if (f !== null) {
+      this.#frame = null;
+      this.#doneSent = false;
+      return Promise.resolve(f);
+    }
+    if (this.#error) return Promise.reject(this.#error);
+    if (this.#ended || this.#closed) return Promise.resolve(null);
+    return new Promise((resolve, reject) => this.#waiter = { resolve, reject });
+  }
+
+  release(): void {
+    if (this.#doneSent) return;
+    this.#doneSent = true;
+    if (!this.#closed && !this.#ended) this.loop.send(this.id, null, SendFlag.DONE);
+  }
+
+  write(bytes: Uint8Array, last: boolean): number {
+    if (this.#closed || this.#ended) throw new Deno.errors.BrokenPipe("connection closed");
+    const done = last && !this.#doneSent;
+    if (done) this.#doneSent = true;
+    this.loop.send(this.id, bytes, done ? SendFlag.DONE : 0);
+    return bytes.length;
+  }
+
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    if (!this.#ended) this.loop.send(this.id, null, SendFlag.CLOSE);
+    this.#end(null);
+  }
+
+  get pending(): number {
+    return this.#cutMidMessage ? 1 : 0;
+  }
+
+  get midMessage(): boolean {
+    return this.#state() & 1 ? true : false;
+  }
+
+  get waitingForBudget(): boolean {
+    return this.#state() & 2 ? true : false;
+  }
+
+  hoggingBudget(_now: number): boolean {
+    return false;
+  }
+
+  #state(): number {
+    if (this.#closed || this.#ended) return 0;
+    const s = this.loop.state(this.id);
+    return s < 0 ? 0 : s;
+  }
+
+  /** A whole message from the I/O thread (at most one is outstanding: the next waits for DONE). */
+  deliver(frame: Uint8Array): void {
+    if (this.#closed) return;
+    const w = this.#waiter;
+    if (w) {
+      this.#waiter = undefined;
+      this.#doneSent = false;
+      w.resolve(frame);
+    } else {
+      this.#frame = frame;
+    }
+  }
+
+  /** The I/O thread closed the socket (peer left, error, or server stop). */
+  ended(reason: string): void {
+    this.#cutMidMessage = reason === "peer closed mid-message";
+    this.#ended = true;
+    this.#end(null);
+  }
+
+  /** The I/O thread refused a message length and stopped reading; the connection then closes it. */
+  badLength(length: number): void {
+    let err: FrameError;
+    try {
+      checkMessageLength(length);
+      err = new FrameError(`invalid message length ${length}`);
+    } catch (e) {
+      err = e instanceof FrameError ? e : new FrameError(String(e));
+    }
+    this.#error = err;
+    this.#end(err);
+  }
+
+  #end(err: FrameError | null): void {
+    const w = this.#waiter;
+    if (!w) return;
+    this.#waiter = undefined;
+    if (err) w.reject(err);
+    else w.resolve(null);
+  }
+}
+
+/** A listening socket of the I/O thread, with the `accept()` shape listener.ts uses. */
+export class ShimListener {
+  readonly port: number;
+  readonly hostname: string;
+  readonly #loop: FrameLoop;
+  readonly #conns = new Map<number, ShimTransport>();
+  readonly #accepted: ShimTransport[] = [];
+  #acceptWaiter: { resolve: (t: ShimTransport) => void; reject: (e: unknown) => void } | undefined;
+  #listening = true;
+  readonly #pump: Promise<void>;
+
+  /** Listen on hostname:port and start the I/O thread. */
+  static async open(
+    hostname: string,
+    port: number,
+    maxMessageBytes: number,
+    budgetBytes: number,
+  ): Promise<ShimListener> {
+    return new ShimListener(hostname, await FrameLoop.open(hostname, port, maxMessageBytes, budgetBytes));
+  }
+
+  private constructor(hostname: string, loop: FrameLoop) {
+    this.#loop = loop;
+    this.port = this.#loop.port;
+    this.hostname = hostname;
+    const sink: IoEventSink = {
+      accept: (id, remote, local) => {
+        const t = new ShimTransport(this.#loop, id, remote, local);
+        this.#conns.set(id, t);
+        if (!this.#listening) return t.close();
+        const w = this.#acceptWaiter;
+        if (w) {
+          this.#acceptWaiter = undefined;
+          w.resolve(t);
+        } else {
+          this.#accepted.push(t);
+        }
+      },
+      frame: (id, frame) => this.#conns.get(id)?.deliver(frame),
+      closed: (id, reason) => {
+        this.#conns.get(id)?.ended(reason);
+        this.#conns.delete(id);
+      },
+      badLength: (id, length) => {
+        this.#conns.get(id)?.badLength(length);
+        this.#conns.delete(id);
+      },
+    };
+
+    this.#pump = (async () => {
+      while (await loop.wait()) loop.take(sink);
+    })();
+  }
+
+  /** Requests (or other events) queued by the I/O thread and not yet taken: others are waiting. */
+  queued(): number {
+    return this.#loop.queued();
+  }
+
+  /** The next accepted connection; rejects with BadResource once `close()` was called. */
+  accept(): Promise<ShimTransport> {
+    const t = this.#accepted.shift();
+    if (t) return Promise.resolve(t);
+    if (!this.#listening) return Promise.reject(new Deno.errors.BadResource("listener closed"));
+    return new Promise((resolve, reject) => this.#acceptWaiter = { resolve, reject });
+  }
+
+  /** Stop accepting (open connections go on until `stop()`). */
+  close(): void {
+    if (!this.#listening) return;
+    this.#listening = false;
+    this.#loop.stopListening();
+    for (const t of this.#accepted.splice(0)) t.close();
+    const w = this.#acceptWaiter;
+    this.#acceptWaiter = undefined;
+    w?.reject(new Deno.errors.BadResource("listener closed"));
+  }
+
+  /** Stop the I/O thread (joined; every socket closed) and end every connection. */
+  async stop(): Promise<void> {
+    this.close();
+    this.#loop.stop();
+    await this.#pump;
+    for (const t of this.#conns.values()) t.ended("server stopped");
+    this.#conns.clear();
+  }
+}
