@@ -5,6 +5,8 @@
  *
  *   (a) `wait`: by a `nonblocking: true` FFI call that blocks on an eventfd on Deno's thread pool, or
  *   (b) `callback`: by a `Deno.UnsafeCallback.threadSafe` the C thread calls as a doorbell,
+ *   (c) `socket`: by reading a Unix socket JS connected to (a Deno resource: a reactor read on the JS
+ *       thread's event loop), into which the C thread writes one byte,
  *
  * then takes every queued item in one synchronous call. Reports hand-offs per second (ping-pong:
  * latency-bound) and the JS thread's CPU per hand-off (`CLOCK_THREAD_CPUTIME_ID`), for batches of 1
@@ -26,6 +28,9 @@ const lib = Deno.dlopen(so, {
   db_stop: { parameters: [], result: "void" },
   db_thread_cpu_ns: { parameters: [], result: "i64" },
   db_request_stop: { parameters: [], result: "void" },
+  db_bell_listen: { parameters: ["buffer"], result: "i32" },
+  db_bell_accept: { parameters: [], result: "i32" },
+  db_bell_close: { parameters: [], result: "void" },
 });
 const s = lib.symbols;
 const cpu = () => Number(s.db_thread_cpu_ns());
@@ -41,6 +46,28 @@ async function runWait(batch: number): Promise<[number, number, number]> {
   }
   const c1 = cpu(), t1 = performance.now();
   s.db_stop();
+  return [wakes / ((t1 - t0) / 1000), (c1 - c0) / 1000 / wakes, items / wakes];
+}
+
+async function runSocket(batch: number): Promise<[number, number, number]> {
+  const path = `${dir}/bell`;
+  s.db_bell_listen(new TextEncoder().encode(path + "\0"));
+  const conn = await Deno.connect({ transport: "unix", path });
+  s.db_bell_accept();
+  await Deno.remove(path);
+  s.db_start(2, batch, null);
+  const buf = new Uint8Array(64);
+  let wakes = 0, items = 0;
+  const t0 = performance.now(), c0 = cpu();
+  while (performance.now() - t0 < ms) {
+    await conn.read(buf);
+    items += s.db_take();
+    wakes++;
+  }
+  const c1 = cpu(), t1 = performance.now();
+  s.db_stop();
+  conn.close();
+  s.db_bell_close();
   return [wakes / ((t1 - t0) / 1000), (c1 - c0) / 1000 / wakes, items / wakes];
 }
 
@@ -79,7 +106,7 @@ console.log(`load ${Deno.loadavg().map((x) => x.toFixed(2)).join(" ")}`);
 console.log("mode      batch  wakes/s  js-cpu-us/wake  items/wake");
 for (let round = 0; round < 3; round++) {
   for (const batch of [1, 16]) {
-    for (const [name, fn] of [["wait", runWait], ["callback", runCallback]] as const) {
+    for (const [name, fn] of [["wait", runWait], ["callback", runCallback], ["socket", runSocket]] as const) {
       const [rate, us, per] = await fn(batch);
       console.log(
         `${name.padEnd(9)} ${String(batch).padStart(5)} ${rate.toFixed(0).padStart(8)} ${

@@ -5,6 +5,9 @@
 #include <stdint.h>
 #include <stdatomic.h>
 #include <sys/eventfd.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <string.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -14,7 +17,8 @@ static pthread_t thr;
 static atomic_int queued;
 static atomic_int stop_flag;
 static int batch = 1;
-static int mode;          /* 0: eventfd for a nonblocking wait(); 1: thread-safe callback */
+static int mode; /* 0: eventfd for a nonblocking wait(); 1: thread-safe callback; 2: Unix socket byte */
+static int bell_listen = -1, bell = -1;
 static void (*cb)(void);
 
 static void *producer(void *arg) {
@@ -26,6 +30,9 @@ static void *producer(void *arg) {
     if (mode == 0) {
       v = 1;
       (void)!write(efd_js, &v, 8);
+    } else if (mode == 2) {
+      char b = 1;
+      (void)!send(bell, &b, 1, MSG_NOSIGNAL);
     } else {
       cb();
     }
@@ -79,3 +86,20 @@ int64_t db_thread_cpu_ns(void) {
 
 /* Ask the producer to stop after its current hand-off (callable from inside the callback). */
 void db_request_stop(void) { atomic_store(&stop_flag, 1); }
+
+/* Mode 2: listen on a Unix socket path for JS to connect to (then db_bell_accept). */
+int db_bell_listen(const char *path) {
+  struct sockaddr_un a = {.sun_family = AF_UNIX};
+  strncpy(a.sun_path, path, sizeof a.sun_path - 1);
+  bell_listen = socket(AF_UNIX, SOCK_STREAM, 0);
+  if (bind(bell_listen, (struct sockaddr *)&a, sizeof a) != 0 || listen(bell_listen, 1) != 0) return -1;
+  return 0;
+}
+
+int db_bell_accept(void) {
+  bell = accept(bell_listen, 0, 0);
+  close(bell_listen);
+  return bell < 0 ? -1 : 0;
+}
+
+void db_bell_close(void) { close(bell); }
