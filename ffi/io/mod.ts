@@ -45,6 +45,7 @@ export class FrameLoop {
   readonly #bellBuf = new Uint8Array(64);
   #buf = new Uint8Array(TAKE_BUFFER);
   #view = new DataView(this.#buf.buffer);
+  readonly #meta = new BigInt64Array(3);
   readonly port: number;
 
   private constructor(ptr: Deno.PointerValue, port: number, bell: Deno.Conn) {
@@ -178,7 +179,18 @@ export class FrameLoop {
 
   /** -1: gone; else bit 0 = a started message is held, bit 1 = waiting for the byte budget. */
   state(id: number): number {
-    return this.#stopped ? -1 : shim().sct_io_state(this.#ptr, id);
+    return this.#stopped ? -1 : shim().sct_io_state(this.#ptr, id, this.#meta);
+  }
+
+  /**
+   * The large message connection `id` is reading under a budget reservation: ms since it got it and
+   * its bytes so far, and how many connections wait for the budget; undefined when it holds none.
+   */
+  reservation(id: number): { ms: number; bytes: number; waiting: number } | undefined {
+    if (this.#stopped || shim().sct_io_state(this.#ptr, id, this.#meta) < 0 || this.#meta[0]! < 0) {
+      return undefined;
+    }
+    return { ms: Number(this.#meta[0]), bytes: Number(this.#meta[1]), waiting: Number(this.#meta[2]) };
   }
 
   /** Join the I/O thread, closing every socket (unsent bytes dropped). Idempotent. */

@@ -36,6 +36,14 @@ export const MIN_RESERVED_RATE = 256 * 1024;
 /** Seconds a reserved message may take before the rate above applies. */
 export const RESERVED_GRACE_SECONDS = 2;
 
+/**
+ * A message that got its budget reservation `secs` ago and has `bytes` so far arrives too slowly to
+ * keep it while others wait (the slow-sender rule both transports apply).
+ */
+export function arrivesTooSlowly(secs: number, bytes: number): boolean {
+  return secs > RESERVED_GRACE_SECONDS && bytes < MIN_RESERVED_RATE * (secs - RESERVED_GRACE_SECONDS / 2);
+}
+
 export class FrameReader {
   #buf: Uint8Array;
   #start = 0;
@@ -76,9 +84,7 @@ export class FrameReader {
    */
   hoggingBudget(now: number): boolean {
     if (this.#reservedAt === undefined || !this.budget || this.budget.waiting === 0) return false;
-    const secs = (now - this.#reservedAt) / 1000;
-    return secs > RESERVED_GRACE_SECONDS &&
-      this.#large < MIN_RESERVED_RATE * (secs - RESERVED_GRACE_SECONDS / 2);
+    return arrivesTooSlowly((now - this.#reservedAt) / 1000, this.#large);
   }
 
   /** Bytes received but not yet returned as a frame (non-zero at EOF means the peer cut a message). */

@@ -11,12 +11,12 @@
  * costs, once per batch instead of once per request). A reply is one synchronous `send` that copies it into the connection's out-queue; the
  * last write of a request also lets the connection's next message in (one request at a time).
  *
- * Not covered here (the Deno transport keeps them): TLS (tls.ts), and the slow-sender check of a held
- * budget reservation (`hoggingBudget`, frame_reader.ts) — a message waiting for the budget here waits
- * until a reservation is returned; the message deadline (`message_timeout_seconds`) still applies.
+ * The byte budget and its slow-sender rule (`hoggingBudget`, frame_reader.ts's `arrivesTooSlowly`)
+ * apply as on Deno's path, from the I/O thread's reservation figures. TLS keeps Deno's path (tls.ts).
  */
 import { FrameLoop, type IoEventSink, SendFlag } from "../../ffi/io/mod.ts";
 import { checkMessageLength, FrameError } from "../wire/mod.ts";
+import { arrivesTooSlowly } from "./frame_reader.ts";
 import type { Transport } from "./transport.ts";
 
 /** One connection of the I/O thread. */
@@ -84,7 +84,9 @@ export class ShimTransport implements Transport {
   }
 
   hoggingBudget(_now: number): boolean {
-    return false;
+    if (this.#closed || this.#ended) return false;
+    const r = this.loop.reservation(this.id);
+    return r !== undefined && r.waiting > 0 && arrivesTooSlowly(r.ms / 1000, r.bytes);
   }
 
   #state(): number {

@@ -49,6 +49,7 @@
 #include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <sys/un.h>
+#include <time.h>
 #include <unistd.h>
 
 #define EV_ACCEPT 1
@@ -66,6 +67,9 @@
 #define ID_SLOT_BITS 20
 #define ID_SLOT_MASK ((1u << ID_SLOT_BITS) - 1)
 #define MAX_SLOTS (1u << ID_SLOT_BITS)
+/* Bytes one connection may read per turn of the loop before the others get theirs (fairness: a fast
+ * sender of a 48 MB message must not hold every other connection's small request back). */
+#define READ_TURN_BYTES (256 * 1024)
 
 struct ev {
     struct ev *next;
@@ -93,6 +97,9 @@ struct conn {
     uint8_t *big; /* a large message being assembled */
     uint32_t big_len, big_have, big_cap;
     uint32_t reserved; /* budget bytes held (large message being read or handed to JS) */
+    int in_ready;      /* on the ready list: hit READ_TURN_BYTES with bytes still waiting */
+    _Atomic int64_t reserved_at_ms; /* CLOCK_MONOTONIC ms a large message got its reservation; 0 none */
+    _Atomic uint32_t big_have_pub;  /* its bytes received so far (for JS's slow-sender check) */
     struct out *oq_head, *oq_tail;
     _Atomic int state; /* for JS's deadline sweep: bit 0 mid-message, bit 1 waiting for the budget */
 };
@@ -113,6 +120,9 @@ struct sct_io {
     uint32_t *free_slots;
     uint32_t nfree;
     struct conn *budget_head, *budget_tail;
+    _Atomic int budget_waiters;
+    uint32_t *ready; /* ids of connections to read again next turn */
+    uint32_t n_ready, cap_ready;
     int bell_listen_fd, bell_fd; /* the doorbell: JS's Unix socket connection */
     char bell_path[108];
     /* events for JS */
@@ -223,6 +233,7 @@ static void budget_unwait(struct sct_io *io, struct conn *c)
     }
     c->budget_next = NULL;
     c->waiting_budget = 0;
+    atomic_fetch_sub(&io->budget_waiters, 1);
 }
 
 /* Hand a whole frame to JS: from the small buffer (copied) or the large buffer (moved). */
@@ -249,6 +260,8 @@ static void deliver_big(struct sct_io *io, struct conn *c)
     c->big = NULL;
     c->big_len = c->big_have = c->big_cap = 0;
     c->inflight = 1;
+    atomic_store(&c->reserved_at_ms, 0);
+    atomic_store(&c->big_have_pub, 0);
     push_event(io, e);
 }
 
@@ -260,6 +273,7 @@ static int start_big(struct sct_io *io, struct conn *c, uint32_t len)
     if (io->budget_left < (int64_t)len) {
         if (!c->waiting_budget) {
             c->waiting_budget = 1;
+            atomic_fetch_add(&io->budget_waiters, 1);
             c->budget_next = NULL;
             if (io->budget_tail)
                 io->budget_tail->budget_next = c;
@@ -271,6 +285,9 @@ static int start_big(struct sct_io *io, struct conn *c, uint32_t len)
     }
     io->budget_left -= len;
     c->reserved = len;
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    atomic_store(&c->reserved_at_ms, (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000 + 1);
     uint32_t have = c->end - c->start;
     uint32_t cap = have > LARGE_FIRST_CHUNK ? have : LARGE_FIRST_CHUNK;
     if (cap > len)
@@ -289,9 +306,30 @@ static int start_big(struct sct_io *io, struct conn *c, uint32_t len)
 }
 
 /* Read and deliver while the connection may take a frame. Returns -1 when the connection closed. */
+static void mark_ready(struct sct_io *io, struct conn *c)
+{
+    if (c->in_ready)
+        return;
+    if (io->n_ready == io->cap_ready) {
+        uint32_t ncap = io->cap_ready ? io->cap_ready * 2 : 64;
+        uint32_t *nr = realloc(io->ready, ncap * sizeof *nr);
+        if (!nr)
+            return; /* its next epoll edge, or the peer's next bytes, resume it */
+        io->ready = nr;
+        io->cap_ready = ncap;
+    }
+    io->ready[io->n_ready++] = c->id;
+    c->in_ready = 1;
+}
+
 static int try_read(struct sct_io *io, struct conn *c)
 {
+    uint32_t turn = 0;
     while (!c->inflight && !c->close_after) {
+        if (turn >= READ_TURN_BYTES && c->readable) {
+            mark_ready(io, c); /* the others first; read on next turn */
+            break;
+        }
         if (c->big) {
             if (c->big_have == c->big_len) {
                 deliver_big(io, c);
@@ -314,6 +352,8 @@ static int try_read(struct sct_io *io, struct conn *c)
             ssize_t n = recv(c->fd, c->big + c->big_have, c->big_cap - c->big_have, 0);
             if (n > 0) {
                 c->big_have += (uint32_t)n;
+                atomic_store(&c->big_have_pub, c->big_have);
+                turn += (uint32_t)n;
                 continue;
             }
             if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
@@ -359,6 +399,7 @@ static int try_read(struct sct_io *io, struct conn *c)
         ssize_t n = recv(c->fd, c->buf + c->end, SMALL_BUF - c->end, 0);
         if (n > 0) {
             c->end += (uint32_t)n;
+            turn += (uint32_t)n;
             continue;
         }
         if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
@@ -582,7 +623,23 @@ static void *io_main(void *arg)
     struct sct_io *io = arg;
     struct epoll_event evs[128];
     while (!atomic_load(&io->stop)) {
-        int n = epoll_wait(io->ep, evs, 128, -1);
+        if (io->n_ready > 0) { /* connections that used their turn: read on (after new events) */
+            uint32_t nr = io->n_ready;
+            uint32_t *ids = malloc(nr * sizeof *ids);
+            if (ids) {
+                memcpy(ids, io->ready, nr * sizeof *ids);
+                io->n_ready = 0;
+                for (uint32_t i = 0; i < nr; i++) {
+                    struct conn *c = lookup(io, ids[i]);
+                    if (c) {
+                        c->in_ready = 0;
+                        try_read(io, c);
+                    }
+                }
+                free(ids);
+            }
+        }
+        int n = epoll_wait(io->ep, evs, 128, io->n_ready > 0 ? 0 : -1);
         if (n < 0) {
             if (errno == EINTR)
                 continue;
@@ -838,14 +895,30 @@ int sct_io_send(struct sct_io *io, uint32_t id, const uint8_t *data, int len, in
     return 0;
 }
 
-/* Connection state for the deadline sweep: -1 gone, else bit 0 mid-message, bit 1 waiting for budget. */
-int sct_io_state(struct sct_io *io, uint32_t id)
+/*
+ * Connection state for the deadline sweep: -1 gone, else bit 0 mid-message, bit 1 waiting for budget.
+ * meta (3 slots): ms since a large message being read got its reservation (-1: none), its bytes so
+ * far, and how many connections wait for the budget (JS's slow-sender check, frame_reader.ts).
+ */
+int sct_io_state(struct sct_io *io, uint32_t id, int64_t *meta)
 {
     pthread_mutex_lock(&io->tbl_mu);
     uint32_t slot = id & ID_SLOT_MASK;
     int r = -1;
-    if (slot < io->nslots && io->conns[slot] && io->conns[slot]->id == id)
-        r = atomic_load(&io->conns[slot]->state);
+    meta[0] = -1;
+    meta[1] = 0;
+    meta[2] = atomic_load(&io->budget_waiters);
+    if (slot < io->nslots && io->conns[slot] && io->conns[slot]->id == id) {
+        struct conn *c = io->conns[slot];
+        r = atomic_load(&c->state);
+        int64_t at = atomic_load(&c->reserved_at_ms);
+        if (at > 0) {
+            struct timespec ts;
+            clock_gettime(CLOCK_MONOTONIC, &ts);
+            meta[0] = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000 + 1 - at;
+            meta[1] = atomic_load(&c->big_have_pub);
+        }
+    }
     pthread_mutex_unlock(&io->tbl_mu);
     return r;
 }
@@ -893,6 +966,7 @@ void sct_io_free(struct sct_io *io)
     free(io->conns);
     free(io->gens);
     free(io->free_slots);
+    free(io->ready);
     pthread_mutex_destroy(&io->tbl_mu);
     pthread_mutex_destroy(&io->in_mu);
     pthread_mutex_destroy(&io->cmd_mu);
