@@ -6,6 +6,7 @@
  * from /proc: it moves far less with the machine's load than wall time).
  *
  *   deno run -A bench/group_fold_bench.ts --base /path/to/other/checkout [--docs 20000] [--rounds 4] [--ops 20]
+ *     [--concurrency 1]
  */
 import { MongoClient } from "mongodb";
 import { freePort, waitForPing } from "./lib/wire_ping.ts";
@@ -19,6 +20,7 @@ const base = opt("--base", "");
 const N = Number(opt("--docs", "20000"));
 const ROUNDS = Number(opt("--rounds", "4"));
 const OPS = Number(opt("--ops", "20"));
+const CONC = Number(opt("--concurrency", "1"));
 const REGIONS = ["north", "south", "east", "west", "central", "apac", "emea", "latam"];
 
 function cpuMs(pid: number): number {
@@ -61,6 +63,14 @@ async function startServer(root: string, dir: string) {
   };
 }
 
+interface BenchDoc {
+  _id: number;
+  seq: number;
+  region: string;
+  score: number;
+  pad: string;
+}
+
 const pipeline = [{ $group: { _id: "$region", n: { $sum: 1 }, total: { $sum: "$score" } } }];
 const tmp = Deno.makeTempDirSync({ prefix: "group-fold-bench-" });
 const servers = [
@@ -70,17 +80,17 @@ const servers = [
 try {
   const pad = "x".repeat(700);
   for (const s of servers) {
-    const c = s.client.db("bench").collection("docs");
+    const c = s.client.db("bench").collection<BenchDoc>("docs");
     for (let i = 0; i < N; i += 1000) {
       await c.insertMany(Array.from({ length: Math.min(1000, N - i) }, (_, j) => {
         const id = i + j;
-        return { _id: id, seq: id, region: REGIONS[id % REGIONS.length], score: (id * 7919) % 1000, pad };
+        return { _id: id, seq: id, region: REGIONS[id % REGIONS.length]!, score: (id * 7919) % 1000, pad };
       }));
     }
     await c.aggregate(pipeline).toArray(); // warm
   }
   const load = () => Deno.readTextFileSync("/proc/loadavg").split(" ").slice(0, 3).join(" ");
-  console.log(`group fold bench: ${N} docs, ${ROUNDS} rounds × ${OPS} aggregates, c=1; load ${load()}`);
+  console.log(`group fold bench: ${N} docs, ${ROUNDS} rounds × ${OPS} aggregates, c=${CONC}; load ${load()}`);
   const cpu: Record<string, number[]> = {};
   const wall: Record<string, number[]> = {};
   for (let r = 0; r < ROUNDS; r++) {
@@ -88,10 +98,12 @@ try {
       const c = s.client.db("bench").collection("docs");
       const c0 = cpuMs(s.pid);
       const t0 = performance.now();
-      for (let i = 0; i < OPS; i++) {
-        const rows = await c.aggregate(pipeline).toArray();
-        if (rows.length !== REGIONS.length) throw new Error(`${s.label}: ${rows.length} groups`);
-      }
+      await Promise.all(Array.from({ length: CONC }, async (_, w) => {
+        for (let i = w; i < OPS; i += CONC) {
+          const rows = await c.aggregate(pipeline).toArray();
+          if (rows.length !== REGIONS.length) throw new Error(`${s.label}: ${rows.length} groups`);
+        }
+      }));
       (wall[s.label] ??= []).push((performance.now() - t0) / OPS);
       (cpu[s.label] ??= []).push((cpuMs(s.pid) - c0) / OPS);
     }
@@ -101,7 +113,7 @@ try {
     console.log(
       `${s.label.padEnd(5)} server CPU ms/aggregate: ${f(cpu[s.label]!)} (best ${
         Math.min(...cpu[s.label]!).toFixed(1)
-      }); wall ms: ${f(wall[s.label]!)}`,
+      }); wall ms per aggregate: ${f(wall[s.label]!)}`,
     );
   }
   console.log(`load after: ${load()}`);
