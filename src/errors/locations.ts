@@ -349,8 +349,10 @@ export const Location = {
   GeoHashRegionInvalid: 13022,
   /** A hashed index over an array value. */
   HashedIndexArrayValue: 16766,
-  /** An array in a prefix field of a compound text index. */
-  TextIndexArrayPrefix: 16675,
+  /** A text index's language override field holds a non-string (FTSSpec::_getLanguageToUseV2). */
+  TextLanguageOverrideNotString: 17261,
+  /** A text index's language override field names a language mongod does not support. */
+  TextLanguageOverrideUnsupported: 17262,
 
   // planner: index choice.
   MinMaxRequiresHint: 51173,

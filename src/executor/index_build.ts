@@ -84,6 +84,7 @@ export function indexRecord(
   try {
     const r = keysForIndex(ix, doc, keyOpts);
     if (r === null) return;
+    if (r.refusal) throw r.refusal;
     const keys = new Map([[ix.name, r.keys]]);
     txn.insertIndexKeys(coll, rec.rid, r.multikey ? Object.assign(keys, { multikey: [ix.name] }) : keys);
   } catch (e) {

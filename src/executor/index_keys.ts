@@ -18,7 +18,14 @@ import { CommandError } from "../errors/command_error.ts";
 import { Location } from "../errors/locations.ts";
 import { hashedValue } from "../keys/hashed_key.ts";
 import { wildcardEntries, type WildcardShape, wildcardShape } from "../keys/wildcard.ts";
-import { TEXT_TERM_KEYS, textKeys, type TextKeyShape, textKeyShape } from "../keys/text_keys.ts";
+import {
+  TEXT_TERM_KEYS,
+  TEXT_TERM_KEYS_V2,
+  textKeys,
+  type TextKeyShape,
+  textKeyShape,
+} from "../keys/text_keys.ts";
+import { textKeysV2 } from "../keys/text_keys_v2.ts";
 import { textIndexInfo } from "../keys/text_terms.ts";
 
 /** A wildcard key is the tuple [path, value], both ascending. */
@@ -106,15 +113,26 @@ export function keysForIndex(
   ix: IndexEntry,
   doc: Doc,
   opts: IndexKeyOptions,
-): { keys: Uint8Array[]; multikey: boolean } | null {
+): { keys: Uint8Array[]; multikey: boolean; refusal?: CommandError } | null {
   const shape = indexShape(ix, opts);
   if (shape.partial && !shape.partial(doc)) return null;
   if (shape.geo) return encodeTuples(geoKeyTuples(shape.geo, doc), shape.dirs);
   if (shape.text) {
-    // Always multikey, as mongod reports text indexes. (One from before term keys also loses the
-    // placeholder of a document a write replaces or removes: indexKeysOf's `removeOnly`.)
-    const list = textKeys(shape.text, doc);
-    return list.length === 0 ? null : { keys: list, multikey: true };
+    // Always multikey, as mongod reports text indexes. (One in an earlier layout also loses the
+    // entries of that layout of a document a write replaces or removes: indexKeysOf's `removeOnly`.)
+    // A document mongod would refuse (language override, array in a prefix / suffix field) still
+    // gets keys, read leniently, for a stored one's removal; the refusal goes with them.
+    let refusal: CommandError | undefined;
+    let list: Uint8Array[];
+    try {
+      list = textKeys(shape.text, doc);
+    } catch (e) {
+      if (!(e instanceof CommandError)) throw e;
+      refusal = e;
+      list = textKeys(shape.text, doc, "lenient");
+    }
+    if (list.length === 0) return refusal ? { keys: [], multikey: true, refusal } : null;
+    return refusal ? { keys: list, multikey: true, refusal } : { keys: list, multikey: true };
   }
   if (shape.wildcard) {
     const w = wildcardEntries(shape.wildcard, doc);
@@ -126,6 +144,21 @@ export function keysForIndex(
     return { keys: uniq, multikey: w.multikey };
   }
   return plainKeys(shape, doc);
+}
+
+/**
+ * The entries a text index in an earlier layout holds for `doc` (catalog `keyFormat`): none = the
+ * placeholder entry it held per document before term keys, `TEXT_TERM_KEYS_V2` = the term entries
+ * of keys/text_keys_v2.ts; null when it holds none (or the index is in the current layout).
+ */
+export function previousTextKeys(ix: IndexEntry, doc: Doc, opts: IndexKeyOptions): Uint8Array[] | null {
+  if (ix.keyFormat === TEXT_TERM_KEYS) return null;
+  if (ix.keyFormat === undefined) return legacyTextKeys(ix, doc, opts)?.keys ?? null;
+  const shape = indexShape(ix, opts);
+  if (!shape.text || ix.keyFormat !== TEXT_TERM_KEYS_V2) return null;
+  if (shape.partial && !shape.partial(doc)) return null;
+  const keys = textKeysV2(shape.text, doc);
+  return keys.length === 0 ? null : keys;
 }
 
 /**
@@ -200,30 +233,33 @@ export function indexKeysOf(coll: CollectionEntry, doc: Doc, opts: IndexKeyOptio
   const keys = new Map<string, Uint8Array[]>();
   let multikey: string[] | undefined;
   let removeOnly: Map<string, Uint8Array[]> | undefined;
+  let refusal: CommandError | undefined;
   for (const ix of coll.indexes) {
     if (ix.name === "_id_") {
       keys.set("_id_", [idKeyOf(coll, doc["_id"])]);
       continue;
     }
     if (ix.keyFormat !== TEXT_TERM_KEYS && textIndexInfo(ix.spec)) {
-      // A text index from before term keys, until its rewrite (executor/text_index_upgrade.ts) has
-      // marked it: writes add term entries only and remove the placeholder the old document may still
-      // have, so no write leaves one behind the rewrite (an update moving a compound index's prefix
-      // used to add a fresh placeholder to a record already rewritten).
-      let legacy;
+      // A text index in an earlier layout, until its rewrite (executor/text_index_upgrade.ts) has
+      // marked it: writes add current entries only and remove the earlier layout's entries the old
+      // document may still have, so no write leaves one behind the rewrite (an update moving a
+      // compound index's prefix used to add a fresh placeholder to a record already rewritten).
+      let previous;
       try {
-        legacy = legacyTextKeys(ix, doc, opts);
+        previous = previousTextKeys(ix, doc, opts);
       } catch {
-        legacy = null; // a document the old layout could not have indexed either
+        previous = null; // a document the old layout could not have indexed either
       }
-      if (legacy) (removeOnly ??= new Map()).set(ix.name, legacy.keys);
+      if (previous) (removeOnly ??= new Map()).set(ix.name, previous);
     }
     const r = keysForIndex(ix, doc, opts);
     if (r === null) continue;
+    refusal ??= r.refusal;
     keys.set(ix.name, r.keys);
     if (r.multikey) (multikey ??= []).push(ix.name);
   }
   if (removeOnly) Object.assign(keys, { removeOnly });
+  if (refusal) Object.assign(keys, { refusal });
   return multikey ? Object.assign(keys, { multikey }) : keys;
 }
 

@@ -4,7 +4,8 @@ import { openWiredTiger } from "../storage/mod.ts";
 import type { CollectionEntry, StorageEngine } from "../storage/api.ts";
 import { compilePartialFilter } from "../engine/mod.ts";
 import { OpControl } from "../observability/op_control.ts";
-import { TEXT_TERM_KEYS } from "../keys/text_keys.ts";
+import { TEXT_TERM_KEYS, TEXT_TERM_KEYS_V2, textKeyShape } from "../keys/text_keys.ts";
+import { textKeysV2 } from "../keys/text_keys_v2.ts";
 import { IndexBuilds } from "./index_builds.ts";
 import { indexKeysOf, keysForIndex, legacyTextKeys } from "./index_keys.ts";
 import { legacyTextIndexes, startTextIndexUpgrades, upgradeTextIndex } from "./text_index_upgrade.ts";
@@ -146,7 +147,10 @@ Deno.test("text index upgrade: started at startup, registered as a build, logged
     assert.equal(builds.building("d.c"), true);
     await u.done;
     assert.equal(builds.building("d.c"), false);
-    assert.match(lines[0]!, /^W text index d\.c index body_text was written before term keys/);
+    assert.match(
+      lines[0]!,
+      /^W text index d\.c index body_text was written in an earlier key format \(placeholders\)/,
+    );
     assert.match(lines[1]!, /^I text index d\.c index body_text rewritten/);
     assert.deepEqual(legacyTextIndexes(storage), []);
     // nothing left to do the next time
@@ -167,5 +171,99 @@ Deno.test("text index upgrade: started at startup, registered as a build, logged
     assert.match(lines.at(-1)!, /not rewritten/);
   } finally {
     s2.close();
+  }
+});
+
+/** Documents whose entries differ between the second layout and the current one. */
+function v2Doc(i: number): Record<string, unknown> {
+  switch (i % 5) {
+    case 0: // the override field's value was indexed with $**
+      return { _id: i, s: i, body: "coffee", language: "spanish" };
+    case 1: // a sub-document's own language was ignored
+      return { _id: i, s: i, body: "running", sub: { language: "spanish", t: "corriendo leches" } };
+    case 2: // an array in the suffix field: its first element was kept (mongod refuses it)
+      return { _id: i, s: [i, 1], body: "cakes and coffee" };
+    case 3: // title scored twice (weight 1 through $**, 5 through its own weight)
+      return { _id: i, s: i, title: "baking shops" };
+    default: // the same entries in both layouts
+      return { _id: i, s: i, other: `tea number ${i}` };
+  }
+}
+
+Deno.test("text index upgrade: second-layout term entries out, current ones in, writes meanwhile exact", async () => {
+  const storage = open();
+  try {
+    const spec = { ...SPEC, key: { _fts: "text", _ftsx: 1, s: 1 }, weights: { "$**": 1, title: 5 } };
+    storage.catalog.createCollection("d", "c");
+    let coll = storage.catalog.createIndex("d", "c", {
+      name: "body_text",
+      spec,
+      unique: false,
+      keyFormat: TEXT_TERM_KEYS_V2,
+    });
+    const ix = coll.indexes.find((i) => i.name === "body_text")!;
+    const shape = textKeyShape(spec)!;
+    storage.write((txn) => {
+      for (let i = 0; i < 3000; i++) {
+        const doc = v2Doc(i);
+        const keys = new Map([[
+          "_id_",
+          indexKeysOf({ ...coll, indexes: [coll.indexes[0]!] }, doc, keyOpts).get("_id_")!,
+        ]]);
+        keys.set("body_text", textKeysV2(shape, doc));
+        txn.insert(coll, BSON.serialize(doc), keys);
+      }
+    });
+    coll = storage.catalog.getCollection("d", "c")!;
+    const differ = [0, 1, 2, 3].filter((i) => {
+      const doc = v2Doc(i);
+      const now = keysForIndex({ ...ix, keyFormat: TEXT_TERM_KEYS }, doc, keyOpts)!.keys.map(hex).sort();
+      return JSON.stringify(now) !== JSON.stringify(textKeysV2(shape, doc).map(hex).sort());
+    });
+    assert.deepEqual(differ, [0, 1, 2, 3]);
+    assert.deepEqual(legacyTextIndexes(storage).map((x) => x.ix.keyFormat), [TEXT_TERM_KEYS_V2]);
+    const rewrite = upgradeTextIndex(storage, coll, ix, keyOpts, new OpControl({ quantumMs: 1 }));
+    await new Promise((r) => setTimeout(r, 0));
+    const update = (id: number, change: Record<string, unknown>) =>
+      storage.write((txn) => {
+        const c = storage.catalog.getCollection("d", "c")!;
+        const r = [...txn.scan(c)].find((r) => BSON.deserialize(r.bytes)["_id"] === id)!;
+        const before = BSON.deserialize(r.bytes);
+        const after = { ...before, ...change };
+        txn.update(
+          c,
+          r.rid,
+          BSON.serialize(after),
+          indexKeysOf(c, before, keyOpts),
+          indexKeysOf(c, after, keyOpts),
+        );
+      });
+    // entries shared by both layouts stay when an update keeps them (before and after the rewrite)
+    update(4, { s: 4, other: "tea number 4 and coffee" });
+    update(2995, { other: "tea number 2995 and coffee" });
+    update(2990, { language: "english" }); // drops the override's own term
+    // a document stored with an array in the suffix field can still be changed and removed
+    assert.throws(() => update(2992, { body: "more cakes" }), { code: 201 }); // still an array: refused
+    update(2992, { s: 2992, body: "more cakes" });
+    storage.write((txn) => {
+      const c = storage.catalog.getCollection("d", "c")!;
+      const r = [...txn.scan(c)].find((r) => BSON.deserialize(r.bytes)["_id"] === 2997)!;
+      txn.remove(c, r.rid, indexKeysOf(c, BSON.deserialize(r.bytes), keyOpts));
+    });
+    await rewrite;
+    const { have, want } = entries(storage);
+    assert.deepEqual(have, want);
+    assert.deepEqual(legacyTextIndexes(storage), []);
+    // a new document with an array in the suffix field is refused, before anything is written
+    const c = storage.catalog.getCollection("d", "c")!;
+    const refused = indexKeysOf(c, { _id: -1, s: [1, 2], body: "x" }, keyOpts);
+    assert.equal((refused.refusal as { code?: number } | undefined)?.code, 201);
+    storage.write((txn) => {
+      assert.throws(() => txn.insert(c, BSON.serialize({ _id: -1, s: [1, 2] }), refused), { code: 201 });
+      txn.insert(c, BSON.serialize({ _id: -2, s: 1 }), indexKeysOf(c, { _id: -2, s: 1 }, keyOpts));
+    });
+    assert.equal(storage.read((txn) => txn.count(storage.catalog.getCollection("d", "c")!)), 3000);
+  } finally {
+    storage.close();
   }
 });

@@ -7,18 +7,20 @@
  */
 import type { Document as Doc } from "../bson/document.ts";
 import { isDocument } from "../bson/values.ts";
-import { expandKeys } from "./multikey.ts";
 import { CommandError } from "../errors/command_error.ts";
-import { Location } from "../errors/locations.ts";
 import { encodeIndexKey, encodeValue } from "./key_string.ts";
-import { documentTermScores, type TextIndexInfo, textIndexInfo } from "./text_terms.ts";
+import { expandKeys } from "./multikey.ts";
+import { documentTermScores, type OverrideMode, type TextIndexInfo, textIndexInfo } from "./text_terms.ts";
+import { show } from "../engine/geo/geometry.ts";
 
 /**
  * The catalog's `keyFormat` of a text index holding these entries (storage/api.ts IndexEntry). A
- * text index without it was written before term keys (one placeholder entry per document): `$text`
- * does not read it, and the server rewrites it at startup (executor/text_index_upgrade.ts).
+ * text index with another (or none) was written by an earlier version: `$text` does not read it, and
+ * the server rewrites it at startup (executor/text_index_upgrade.ts). Absent: one placeholder entry
+ * per document; `TEXT_TERM_KEYS_V2`: term entries of text_keys_v2.ts.
  */
-export const TEXT_TERM_KEYS = 2;
+export const TEXT_TERM_KEYS = 3;
+export const TEXT_TERM_KEYS_V2 = 2;
 
 export interface TextKeyShape {
   readonly index: TextIndexInfo;
@@ -64,16 +66,16 @@ function cached<K>(cache: Map<K, Uint8Array>, v: K & (string | number)): Uint8Ar
 /**
  * The encoded entries of `doc` (one per term, unique, in no particular order; empty when it has no
  * term): the same bytes as encoding each `textKeyTuples` tuple, built from cached term and score
- * encodings into one buffer per document.
+ * encodings into one buffer per document. Throws mongod's errors for an array in a prefix or suffix
+ * field, and (`strict`) for a language override it cannot use.
  */
-export function textKeys(shape: TextKeyShape, doc: Doc): Uint8Array[] {
-  const before = shape.prefix.length ? prefixTuple(shape, doc) : undefined;
-  const scores = documentTermScores(doc, shape.index);
+export function textKeys(shape: TextKeyShape, doc: Doc, mode: OverrideMode = "strict"): Uint8Array[] {
+  const before = shape.prefix.length ? extraValues(shape.prefix, doc, mode) : undefined;
+  const after = shape.suffix.length ? extraValues(shape.suffix, doc, mode) : undefined;
+  const scores = documentTermScores(doc, shape.index, mode);
   if (scores.size === 0) return [];
   const head = before ? encodeIndexKey(before, shape.prefixDirs).slice() : EMPTY;
-  const tail = shape.suffix.length
-    ? encodeIndexKey(expandKeys(doc, shape.suffix).tuples[0] ?? [], shape.suffixDirs).slice()
-    : EMPTY;
+  const tail = after ? encodeIndexKey(after, shape.suffixDirs).slice() : EMPTY;
   const parts: Uint8Array[] = [];
   let total = 0;
   for (const [term, score] of scores) {
@@ -102,38 +104,42 @@ export function textKeys(shape: TextKeyShape, doc: Doc): Uint8Array[] {
 
 const EMPTY = new Uint8Array(0);
 
-/** The value at `path` without looking into arrays on the way (mongod's extractElementAtPath). */
-function valueAt(doc: Doc, path: string): unknown {
-  let cur: unknown = doc;
-  for (const part of path.split(".")) {
-    if (!isDocument(cur)) return undefined;
-    cur = (cur as Doc)[part];
-  }
-  return cur;
+/**
+ * The value of each prefix or suffix field of `doc` (null when missing), as mongod's
+ * extractNonFTSKeyElement: an array anywhere along the path (a numeric step into one excepted, as in
+ * `a.3`) is refused with 201 CannotBuildIndexKeys, naming the field and showing the document — a
+ * document's entries carry one value per field. `lenient` (a stored document's keys, for its
+ * removal) takes the first value instead, as earlier versions stored it.
+ */
+function extraValues(paths: readonly string[], doc: Doc, mode: OverrideMode): unknown[] {
+  return paths.map((path) => {
+    let cur: unknown = doc;
+    const parts = path.split(".");
+    for (let i = 0; i < parts.length && cur !== undefined; i++) {
+      const part = parts[i]!;
+      if (Array.isArray(cur) && /^\d+$/.test(part)) cur = cur[Number(part)];
+      else if (Array.isArray(cur)) return arrayInPath(path, doc, mode);
+      else cur = isDocument(cur) ? (cur as Doc)[part] : undefined;
+    }
+    if (Array.isArray(cur)) return arrayInPath(path, doc, mode);
+    return cur === undefined ? null : cur;
+  });
 }
 
-/**
- * The prefix fields' values of `doc`. As mongod, an array there is refused (16675): the entries of a
- * document sit under one prefix, which an equality on the prefix reads.
- */
-function prefixTuple(shape: TextKeyShape, doc: Doc): unknown[] {
-  for (const path of shape.prefix) {
-    if (Array.isArray(valueAt(doc, path))) {
-      throw new CommandError(
-        Location.TextIndexArrayPrefix,
-        "cannot have a multi-key as a prefix to a text index",
-      );
-    }
-  }
-  return expandKeys(doc, shape.prefix).tuples[0] ?? [];
+function arrayInPath(path: string, doc: Doc, mode: OverrideMode): unknown {
+  if (mode === "lenient") return expandKeys(doc, [path]).tuples[0]?.[0] ?? null;
+  throw new CommandError(
+    "CannotBuildIndexKeys",
+    `Field '${path}' of text index contains an array in document: ${show(doc)}`,
+  );
 }
 
 /** One value tuple per term of `doc` (empty when it has none), in key-pattern order. */
-export function textKeyTuples(shape: TextKeyShape, doc: Doc): unknown[][] {
-  const prefix = shape.prefix.length ? prefixTuple(shape, doc) : [];
-  const scores = documentTermScores(doc, shape.index);
+export function textKeyTuples(shape: TextKeyShape, doc: Doc, mode: OverrideMode = "strict"): unknown[][] {
+  const prefix = shape.prefix.length ? extraValues(shape.prefix, doc, mode) : [];
+  const suffix = shape.suffix.length ? extraValues(shape.suffix, doc, mode) : [];
+  const scores = documentTermScores(doc, shape.index, mode);
   if (scores.size === 0) return [];
-  const suffix = shape.suffix.length ? expandKeys(doc, shape.suffix).tuples[0] ?? [] : [];
   const out: unknown[][] = [];
   for (const [term, score] of scores) out.push([...prefix, term, score, ...suffix]);
   return out;

@@ -141,6 +141,14 @@ export type IndexKeys = ReadonlyMap<string, readonly Uint8Array[]> & {
    * (executor/text_index_upgrade.ts).
    */
   readonly removeOnly?: ReadonlyMap<string, readonly Uint8Array[]>;
+  /**
+   * Why the document these keys belong to may not be stored, though its keys could still be computed
+   * (an index refuses it, as mongod's key generation would: a text index's language override or an
+   * array in its prefix / suffix field). `insert` and `update` (as the new keys) throw it before
+   * writing anything; `remove` and an update's old keys ignore it, so a document stored before the
+   * refusal existed can still be updated or removed.
+   */
+  readonly refusal?: Error;
 };
 
 /** One record as read: the id and a private copy of the stored BSON bytes. */

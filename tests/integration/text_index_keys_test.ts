@@ -15,6 +15,8 @@ import { compileFilter, compilePartialFilter } from "../../src/engine/mod.ts";
 import { textIndexInfo, textScoreOf } from "../../src/engine/text/mod.ts";
 import { loadTextLanguages } from "../../src/keys/text_language.ts";
 import { legacyTextKeys } from "../../src/executor/index_keys.ts";
+import { TEXT_TERM_KEYS_V2, textKeyShape } from "../../src/keys/text_keys.ts";
+import { textKeysV2 } from "../../src/keys/text_keys_v2.ts";
 import { createLogger } from "../../src/observability/log.ts";
 
 await loadTextLanguages();
@@ -182,101 +184,129 @@ Deno.test({
   },
 });
 
-Deno.test({
-  name: "$text over a text index written before term keys: every match, rewritten at startup",
-  sanitizeResources: false,
-  sanitizeOps: false,
-  async fn() {
-    const dir = await Deno.makeTempDir({ prefix: "secantus-textold-" });
-    const N = 6000;
-    const docs = Array.from({ length: N }, (_, i) => ({
-      _id: i,
-      body: i % 7 === 0 ? `coffee cake number ${i}` : i % 5 === 0 ? "Café shops" : `tea ${i}`,
-    }));
-    try {
-      let server = await startServer({ port: 0, storagePath: dir, logLevel: "ERROR" });
-      let client = new MongoClient(server.uri);
-      let c = client.db("old").collection<AnyDoc>("c");
-      await c.insertMany(docs);
-      await c.createIndex({ body: "text" }, { name: "body_text" });
-      const listed = await c.listIndexes().toArray();
-      await client.close();
-      await server.stop();
-
-      // Put the index back as the code before term keys wrote it: no marker, one placeholder per document.
-      const storage = openWiredTiger({
-        path: dir,
-        cacheSizeBytes: 64 << 20,
-        sessionMax: 20,
-        syncOnCommit: false,
-      });
+for (const format of [undefined, TEXT_TERM_KEYS_V2]) {
+  Deno.test({
+    name: `$text over a text index written in an earlier key format (${
+      format ?? "placeholders"
+    }): every match, rewritten at startup`,
+    sanitizeResources: false,
+    sanitizeOps: false,
+    async fn() {
+      const dir = await Deno.makeTempDir({ prefix: "secantus-textold-" });
+      const N = 6000;
+      const docs = Array.from({ length: N }, (_, i) => ({
+        _id: i,
+        body: i % 7 === 0 ? `coffee cake number ${i}` : i % 5 === 0 ? "Café shops" : `tea ${i}`,
+        // the second layout indexed the override's value with $**, and one language per document
+        ...(i % 11 === 0 ? { language: "english" } : {}),
+        ...(i % 13 === 0 ? { sub: { language: "spanish", t: "corriendo" } } : {}),
+      }));
       try {
-        const before = storage.catalog.getCollection("old", "c")!;
-        const spec = before.indexes.find((i) => i.name === "body_text")!.spec;
-        storage.catalog.dropIndex("old", "c", "body_text");
-        storage.catalog.createIndex("old", "c", { name: "body_text", spec, unique: false });
-        // (sticky multikey set, as writes of documents with arrays would have left it: not a marker)
-        const coll = storage.catalog.updateIndex("old", "c", "body_text", { multikey: true });
-        const ix = coll.indexes.find((i) => i.name === "body_text")!;
-        assert.equal(ix.keyFormat, undefined);
-        const { deserialize } = await import("bson");
-        storage.write((txn) => {
-          for (const r of [...txn.scan(coll)]) {
-            const keys = legacyTextKeys(ix, deserialize(r.bytes), { compilePartialFilter })!.keys;
-            txn.insertIndexKeys(coll, r.rid, new Map([["body_text", keys]]));
-          }
+        let server = await startServer({ port: 0, storagePath: dir, logLevel: "ERROR" });
+        let client = new MongoClient(server.uri);
+        let c = client.db("old").collection<AnyDoc>("c");
+        await c.insertMany(docs);
+        await c.createIndex(format === undefined ? { body: "text" } : { "$**": "text" }, {
+          name: "body_text",
         });
-      } finally {
-        storage.close();
-      }
-
-      const lines: string[] = [];
-      const logger = createLogger("INFO", { sink: (l) => lines.push(l) });
-      server = await startServer({ port: 0, storagePath: dir, logger });
-      client = new MongoClient(server.uri);
-      c = client.db("old").collection<AnyDoc>("c");
-      try {
-        const expectCoffee = docs.filter((d) => d.body.includes("coffee")).map((d) => d._id);
-        const expectCafe = docs.filter((d) => d.body.includes("Café")).map((d) => d._id);
-        const ids = async (search: string) =>
-          (await c.find({ $text: { $search: search } }, { projection: { _id: 1 } }).toArray())
-            .map((d) => d._id).sort((a, b) => a - b);
-        // while the rewrite runs (or after): every match, never a partial answer
-        assert.deepEqual(await ids("coffee"), expectCoffee);
-        assert.deepEqual(await ids("cafe"), expectCafe);
-        assert.ok(
-          lines.some((l) =>
-            l.includes("WARNING") && l.includes("old.c index body_text") && l.includes("rewriting")
-          ),
-          lines.join("\n"),
-        );
-        // the rewrite ends: $text then reads the term entries, with the same answers
-        const deadline = Date.now() + 60_000;
-        let stage = "";
-        while (Date.now() < deadline) {
-          const e = (await c.find({ $text: { $search: "coffee" } }).explain()) as AnyDoc;
-          const or = e.queryPlanner.winningPlan.inputStage;
-          stage = `${or?.stage} > ${or?.inputStages?.[0]?.stage ?? or?.inputStage?.stage}`;
-          if (stage === "TEXT_OR > IXSCAN") break;
-          await new Promise((r) => setTimeout(r, 50));
-        }
-        assert.equal(stage, "TEXT_OR > IXSCAN");
-        assert.ok(lines.some((l) => l.includes("old.c index body_text rewritten")), lines.join("\n"));
-        assert.deepEqual(await ids("coffee"), expectCoffee);
-        assert.deepEqual(await ids("cafe"), expectCafe);
-        assert.deepEqual(await c.listIndexes().toArray(), listed);
-        const v = await client.db("old").command({ validate: "c", full: true });
-        assert.equal(v["valid"], true, JSON.stringify(v["errors"]));
-        assert.equal(v["extraIndexEntries"].length, 0);
-      } finally {
+        const listed = await c.listIndexes().toArray();
         await client.close();
         await server.stop();
+
+        // Put the index back as the earlier code wrote it: no marker and one placeholder per document, or
+        // marker 2 and that layout's term entries.
+        const storage = openWiredTiger({
+          path: dir,
+          cacheSizeBytes: 64 << 20,
+          sessionMax: 20,
+          syncOnCommit: false,
+        });
+        try {
+          const before = storage.catalog.getCollection("old", "c")!;
+          const spec = before.indexes.find((i) => i.name === "body_text")!.spec;
+          storage.catalog.dropIndex("old", "c", "body_text");
+          storage.catalog.createIndex("old", "c", {
+            name: "body_text",
+            spec,
+            unique: false,
+            ...(format ? { keyFormat: format } : {}),
+          });
+          // (sticky multikey set, as writes of documents with arrays would have left it: not a marker)
+          const coll = storage.catalog.updateIndex("old", "c", "body_text", { multikey: true });
+          const ix = coll.indexes.find((i) => i.name === "body_text")!;
+          assert.equal(ix.keyFormat, format);
+          const { deserialize } = await import("bson");
+          storage.write((txn) => {
+            for (const r of [...txn.scan(coll)]) {
+              const doc = deserialize(r.bytes);
+              const keys = format === undefined
+                ? legacyTextKeys(ix, doc, { compilePartialFilter })!.keys
+                : textKeysV2(textKeyShape(spec)!, doc);
+              txn.insertIndexKeys(coll, r.rid, new Map([["body_text", keys]]));
+            }
+          });
+        } finally {
+          storage.close();
+        }
+
+        const lines: string[] = [];
+        const logger = createLogger("INFO", { sink: (l) => lines.push(l) });
+        server = await startServer({ port: 0, storagePath: dir, logger });
+        client = new MongoClient(server.uri);
+        c = client.db("old").collection<AnyDoc>("c");
+        try {
+          const expectCoffee = docs.filter((d) => d.body.includes("coffee")).map((d) => d._id);
+          const expectCafe = docs.filter((d) => d.body.includes("Café")).map((d) => d._id);
+          const expectSub = docs.filter((d) => d.sub).map((d) => d._id);
+          const ids = async (search: string, $language?: string) =>
+            (await c.find({ $text: { $search: search, ...($language ? { $language } : {}) } }, {
+              projection: { _id: 1 },
+            }).toArray())
+              .map((d) => d._id).sort((a, b) => a - b);
+          const same = async () => {
+            assert.deepEqual(await ids("coffee"), expectCoffee);
+            assert.deepEqual(await ids("cafe"), expectCafe);
+            if (format === undefined) return;
+            // as mongod: the override's value is no text, a sub-document's language is its own
+            assert.deepEqual(await ids("english"), []);
+            assert.deepEqual(await ids("corriendo", "spanish"), expectSub);
+            assert.deepEqual(await ids("corriendo"), []);
+          };
+          // while the rewrite runs (or after): every match, never a partial answer
+          await same();
+          assert.ok(
+            lines.some((l) =>
+              l.includes("WARNING") && l.includes("old.c index body_text") && l.includes("rewriting")
+            ),
+            lines.join("\n"),
+          );
+          // the rewrite ends: $text then reads the term entries, with the same answers
+          const deadline = Date.now() + 60_000;
+          let stage = "";
+          while (Date.now() < deadline) {
+            const e = (await c.find({ $text: { $search: "coffee" } }).explain()) as AnyDoc;
+            const or = e.queryPlanner.winningPlan.inputStage;
+            stage = `${or?.stage} > ${or?.inputStages?.[0]?.stage ?? or?.inputStage?.stage}`;
+            if (stage === "TEXT_OR > IXSCAN") break;
+            await new Promise((r) => setTimeout(r, 50));
+          }
+          assert.equal(stage, "TEXT_OR > IXSCAN");
+          assert.ok(lines.some((l) => l.includes("old.c index body_text rewritten")), lines.join("\n"));
+          await same();
+          assert.deepEqual(await c.listIndexes().toArray(), listed);
+          const v = await client.db("old").command({ validate: "c", full: true });
+          assert.equal(v["valid"], true, JSON.stringify(v["errors"]));
+          assert.equal(v["extraIndexEntries"].length, 0);
+        } finally {
+          await client.close();
+          await server.stop();
+        }
+      } finally {
+        await Deno.remove(dir, { recursive: true });
       }
-    } finally {
-      await Deno.remove(dir, { recursive: true });
-    }
-  },
-});
+    },
+  });
+}
 
 Deno.test({
   name: "$text over a compound text index reads the entries under the prefix equality",
@@ -375,10 +405,17 @@ Deno.test({
       }
       const partial = await d.find({ a: 1, $text: { $search: "coffee" } }).toArray().catch((e) => e);
       assert.equal(partial?.code, 291);
-      // an array in a prefix field cannot be indexed (mongod's 16675); the suffix may hold one
+      // an array in a prefix or suffix field cannot be indexed (mongod 8.0's 201 CannotBuildIndexKeys)
       const arr = await c.insertOne({ _id: 5000, category: ["x"], body: "coffee" }).catch((e) => e);
-      assert.equal(arr?.code, 16675);
+      assert.equal(arr?.code, 201);
+      assert.equal(
+        arr.message,
+        `Field 'category' of text index contains an array in document: { _id: 5000, category: [ "x" ], body: "coffee" }`,
+      );
       assert.equal(await c.countDocuments({ _id: 5000 }), 0);
+      const sfx = await d.insertOne({ _id: 5001, a: 1, b: "p", body: "coffee", n: [1, 2] }).catch((e) => e);
+      assert.equal(sfx?.code, 201);
+      assert.match(sfx.message, /^Field 'n' of text index contains an array in document: /);
       // mongod: a text index takes no collation (67), given or from the collection's default; with
       // {locale: "simple"} it is created, and a string prefix equality reads it only under the simple
       // collation (under the default's it is 291, numbers read it under any)
@@ -411,6 +448,80 @@ Deno.test({
       const under = await e.find({ category: "X", $text: { $search: "coffee" } }).toArray().catch((x) => x);
       assert.equal(under?.code, 291);
       for (const name of ["c", "d", "e"]) {
+        const v = await db.command({ validate: name, full: true });
+        assert.equal(v.valid, true, JSON.stringify(v));
+      }
+    } finally {
+      await client.close();
+      await server.stop();
+    }
+  },
+});
+
+Deno.test({
+  name: "text keys as mongod builds them: languages per sub-document, $** skips the override, refusals",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    const server = await startServer({ port: 0, storagePath: ":memory:", logLevel: "ERROR" });
+    const client = new MongoClient(server.uri);
+    const db = client.db("textrules");
+    try {
+      const w = db.collection<AnyDoc>("w");
+      await w.createIndex({ "$**": "text" }, { weights: { title: 5 } });
+      await w.insertMany([
+        { _id: 1, title: "coffee", language: "english" },
+        { _id: 2, body: "running", sub: { language: "spanish", t: "corriendo leches" } },
+        { _id: 3, notes: [{ language: "none", t: "runs" }, { t: "runs" }], language: "english" },
+        { _id: 4, body: "spanish coffee", about: "cake" },
+      ]);
+      const ids = async (t: AnyDoc) =>
+        (await w.find({ $text: t }).toArray()).map((d) => d._id).sort((a: number, b: number) => a - b);
+      assert.deepEqual(await ids({ $search: "english" }), []); // the override's value is not text
+      assert.deepEqual(await ids({ $search: "spanish" }), [4]);
+      assert.deepEqual(await ids({ $search: "corriendo", $language: "es" }), [2]);
+      assert.deepEqual(await ids({ $search: "corriendo" }), []);
+      assert.deepEqual(await ids({ $search: "runs", $language: "none" }), [3]);
+      assert.deepEqual(await ids({ $search: "run" }), [2, 3]);
+      for (const search of ["coffee", "cake", "runs", "leches", '"spanish coffee"']) {
+        const q = { $text: { $search: search } };
+        assert.deepEqual(
+          await w.find(q, { projection: { score: { $meta: "textScore" } } }).toArray(),
+          await expectText(w, q),
+          search,
+        );
+      }
+      // a weighted field's string counts once, at its weight; a field sorting before it takes that weight
+      const score = async (id: number, search: string) =>
+        (await w.findOne({ _id: id, $text: { $search: search } }, {
+          projection: { s: { $meta: "textScore" } },
+        }))?.s;
+      assert.equal(await score(1, "coffee"), 5); // ("coffe" is not the whole string: no 1.1)
+      assert.equal(await score(4, "cake"), 5 * 1.1); // "about" < "title"
+      // a language override mongod cannot use refuses the write (17261 / 17262)
+      const bad = await w.insertOne({ _id: 10, body: "x", language: 5 }).catch((e) => e);
+      assert.deepEqual([bad?.code, bad?.message], [
+        17261,
+        "found language override field in document with non-string type",
+      ]);
+      const bad2 = await w.insertOne({ _id: 11, sub: { language: "klingon", t: "x" } }).catch((e) => e);
+      assert.deepEqual([bad2?.code, bad2?.message], [17262, "language override unsupported: klingon"]);
+      const many = await w.insertMany([{ _id: 12 }, { _id: 13, language: null }, { _id: 14 }], {
+        ordered: false,
+      }).catch((e) => e);
+      assert.deepEqual(many.writeErrors.map((e: AnyDoc) => [e.index, e.code]), [[1, 17261]]);
+      const upd = await w.updateOne({ _id: 4 }, { $set: { language: ["en"] } }).catch((e) => e);
+      assert.equal(upd?.code, 17261);
+      assert.deepEqual((await w.find({ _id: { $gte: 10 } }).toArray()).map((d) => d._id), [12, 14]);
+      // an index build over a document it refuses fails with its error, and leaves no index
+      const b = db.collection<AnyDoc>("b");
+      await b.insertMany([{ _id: 1, s: "cake" }, { _id: 2, s: "tea", language: "klingon" }]);
+      const build = await b.createIndex({ s: "text" }).catch((e) => e);
+      assert.equal(build?.code, 17262);
+      assert.equal((await b.listIndexes().toArray()).length, 1);
+      const built = await b.createIndex({ s: "text" }, { language_override: "lang" });
+      assert.equal(built, "s_text");
+      for (const name of ["w", "b"]) {
         const v = await db.command({ validate: name, full: true });
         assert.equal(v.valid, true, JSON.stringify(v));
       }

@@ -81,7 +81,9 @@ export function prepareInsert(
       `object to insert too large. size in bytes: ${bytes.length}, max size: ${LIMITS.maxBsonObjectSize}`,
     );
   }
-  return { doc, bytes, keys: indexKeysOf(coll, doc, keyOpts) };
+  const keys = indexKeysOf(coll, doc, keyOpts);
+  if (keys.refusal) throw keys.refusal; // (an index refuses the document: its error, as mongod)
+  return { doc, bytes, keys };
 }
 
 /** `source` (a document without `_id`) with a first `_id: oid` element: what encoding `{_id: oid, ...doc}` gives. */

@@ -1,6 +1,7 @@
 /**
  * score.ts — matching and scoring one document for a `$text` query under its collection's text index,
- * with mongod's formula (keys/text_terms.ts: per indexed string, summed per term; a document's score
+ * with mongod's formula (keys/text_terms.ts: per indexed string, each in its language, summed per
+ * term; a document's score
  * is the sum over the query's positive terms). A document matches when it has at least one positive
  * term, every positive phrase, and no negated term or phrase. The score of a matched document is
  * kept in `textScores` (keyed by the document object) for `{$meta: "textScore"}` in projections,
@@ -8,13 +9,7 @@
  */
 import type { Document as Doc } from "../../bson/document.ts";
 import { fold, terms } from "../../keys/text_tokenize.ts";
-import {
-  addStringScores,
-  documentLanguage,
-  indexedStrings,
-  type TextIndexInfo,
-  textIndexInfo,
-} from "../../keys/text_terms.ts";
+import { addStringScores, indexedStrings, type TextIndexInfo, textIndexInfo } from "../../keys/text_terms.ts";
 import { parseTextArgument, parseTextQuery } from "./query.ts";
 
 export { type TextIndexInfo, textIndexInfo };
@@ -30,8 +25,8 @@ export function textScoreOf(doc: unknown): number | undefined {
 /**
  * Compiles a `$text` argument against a text index into a scoring predicate (0 = no match), as mongod
  * answers it: the query's words are stemmed in its `$language` (default: the index's), each document
- * is read in its own language (its language override field, else the index default — never the
- * query's), the score is the sum of the document's entries for the query's folded terms (TEXT_OR
+ * is read in its own language (the override field of the document, or of the sub-document holding
+ * the string, else the index default — never the query's), the score is the sum of the document's entries for the query's folded terms (TEXT_OR
  * reads the folded terms whatever the sensitivity), and TEXT_MATCH then applies `$caseSensitive` /
  * `$diacriticSensitive` to the positive and negated terms and the phrases.
  */
@@ -44,10 +39,10 @@ export function compileTextSearch(arg: unknown, index: TextIndexInfo): (doc: Doc
   const lookup = sensitive ? parseTextQuery(a.search, queryLanguage, {}).terms : q.terms;
   if (lookup.length === 0) return () => 0;
   return (doc) => {
-    const lang = documentLanguage(doc, index);
-    const strings = indexedStrings(doc, index);
+    // (lenient: a stored document's unusable language override reads in the enclosing language)
+    const strings = indexedStrings(doc, index, "lenient");
     const scores = new Map<string, number>();
-    for (const [s, w] of strings) addStringScores(s, w, lang, scores);
+    for (const [s, w, lang] of strings) addStringScores(s, w, lang, scores);
     let score = 0;
     let any = false;
     for (const t of lookup) {
@@ -60,7 +55,7 @@ export function compileTextSearch(arg: unknown, index: TextIndexInfo): (doc: Doc
     if (!any) return 0;
     if (sensitive) {
       const seen = new Set<string>();
-      for (const [s] of strings) for (const t of terms(s, lang, options)) seen.add(t);
+      for (const [s, , lang] of strings) for (const t of terms(s, lang, options)) seen.add(t);
       if (!q.terms.some((t) => seen.has(t))) return 0;
       if (q.negatedTerms.some((t) => seen.has(t))) return 0;
     } else if (q.negatedTerms.some((t) => scores.has(t))) return 0;

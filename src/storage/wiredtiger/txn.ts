@@ -376,6 +376,7 @@ export class WtTxn implements TxnHandle, TxnScope {
 
   insert(coll: CollectionEntry, bytes: Uint8Array, keys: IndexKeys): RecordId {
     this.#assertWritable();
+    if (keys.refusal) throw keys.refusal; // (before any write: the transaction stays usable)
     try {
       const mk = newMultikey(coll, keys);
       if (mk) this.host.markMultikey(coll, mk);
@@ -398,6 +399,10 @@ export class WtTxn implements TxnHandle, TxnScope {
     newKeys: IndexKeys,
     hint?: UpdateHint,
   ): void {
+    if (newKeys.refusal) {
+      this.#assertWritable();
+      throw newKeys.refusal;
+    }
     this.writeStep("update", () => {
       const mk = newMultikey(coll, newKeys);
       if (mk) this.host.markMultikey(coll, mk);
@@ -410,7 +415,11 @@ export class WtTxn implements TxnHandle, TxnScope {
         const news = newKeys.get(name);
         this.#removeKeys(findIndex(coll, name), olds.filter((k) => !has(news, k)), rid);
       }
-      for (const [name, list] of oldKeys.removeOnly ?? []) this.#removeKeys(findIndex(coll, name), list, rid);
+      // (an entry the new document also has stays: the adds below skip the old document's keys)
+      for (const [name, list] of oldKeys.removeOnly ?? []) {
+        const news = newKeys.get(name);
+        this.#removeKeys(findIndex(coll, name), list.filter((k) => !has(news, k)), rid);
+      }
       for (const [name, news] of newKeys) {
         const olds = oldKeys.get(name);
         this.#addKeys(findIndex(coll, name), news.filter((k) => !has(olds, k)), rid);
