@@ -70,6 +70,21 @@ const f64 = new Float64Array(1);
 const i64 = new BigInt64Array(f64.buffer);
 const enc = new TextEncoder();
 
+function sliceOf(m: BigInt64Array): GroupSlice {
+  return {
+    examined: Number(m[0]),
+    lastRid: m[1]!,
+    status: Number(m[2]) as GroupScanStatus,
+    groups: Number(m[3]),
+    idBytes: Number(m[4]),
+  };
+}
+
+/** Blocks until no `scanAsync` runs on the thread pool (before sessions or the connection close). */
+export function waitForGroupScans(): void {
+  shim().sct_group_wait_idle();
+}
+
 /** Packs names as [u32 LE length][bytes]. */
 function pack(names: readonly Uint8Array[]): Uint8Array {
   let n = 0;
@@ -140,6 +155,7 @@ export class GroupTable {
 
   /** Folds at most `max` records of `cursor` (a record cursor), after `after` when given. */
   scan(cursor: Cursor, after: bigint | undefined, reverse: boolean, max: number): GroupSlice {
+    this.#idle();
     const flags = (reverse ? 1 : 0) | (after !== undefined ? 4 : 0);
     const rc = shim().sct_group_scan(
       cursor.unsafePointer,
@@ -150,17 +166,55 @@ export class GroupTable {
       meta,
     );
     check(rc, `group scan(${cursor.uri})`);
-    return {
-      examined: Number(meta[0]),
-      lastRid: meta[1]!,
-      status: Number(meta[2]) as GroupScanStatus,
-      groups: Number(meta[3]),
-      idBytes: Number(meta[4]),
-    };
+    return sliceOf(meta);
+  }
+
+  /**
+   * `scan` on Deno's blocking thread pool: the JS thread is free meanwhile. Nothing may use the
+   * cursor (its session) or this table until the promise settles; `free()` meanwhile is done when it
+   * settles, and a connection close waits for it (`waitForGroupScans`).
+   */
+  async scanAsync(
+    cursor: Cursor,
+    after: bigint | undefined,
+    reverse: boolean,
+    max: number,
+  ): Promise<GroupSlice> {
+    this.#idle();
+    const flags = (reverse ? 1 : 0) | (after !== undefined ? 4 : 0);
+    const m = new BigInt64Array(5);
+    const c = cursor.unsafePointer;
+    const p = this.#pointer();
+    shim().sct_group_pending();
+    this.#busy = true;
+    let rc: number;
+    try {
+      rc = await shim().sct_group_scan_tracked(
+        c,
+        p,
+        flags,
+        after ?? 0n,
+        BigInt(Math.max(1, Math.floor(max))),
+        m,
+      );
+    } finally {
+      this.#busy = false;
+      if (this.#freeWhenIdle) this.free();
+    }
+    check(rc, `group scan(${cursor.uri})`);
+    return sliceOf(m);
+  }
+
+  #busy = false;
+  #freeWhenIdle = false;
+
+  #idle(): void {
+    if (this.#busy) throw new Error("group table is in use by a scan on the thread pool");
   }
 
   /** The groups in first-seen order. */
   results(): GroupRow[] {
+    this.#idle();
     const p = this.#pointer();
     let buf = new Uint8Array(64 * 1024);
     let rc = shim().sct_group_result(p, buf, BigInt(buf.length), meta);
@@ -199,6 +253,10 @@ export class GroupTable {
   /** Releases the C table (idempotent). */
   free(): void {
     if (this.#ptr === null) return;
+    if (this.#busy) {
+      this.#freeWhenIdle = true;
+      return;
+    }
     finalizer.unregister(this);
     shim().sct_group_free(this.#ptr);
     this.#ptr = null;

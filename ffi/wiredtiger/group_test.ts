@@ -155,3 +155,41 @@ Deno.test("group table: free is idempotent and a freed table refuses use", () =>
   }
   assertEquals(threw, true);
 });
+
+Deno.test("group table: scanAsync folds on the thread pool as scan does; free meanwhile waits for it", async () => {
+  const docs = Array.from({ length: 3000 }, (_, i) => enc({ k: i % 5, x: i }));
+  const dir = Deno.makeTempDirSync({ prefix: "wt-group-test-" });
+  const conn = Connection.open(dir, "create");
+  try {
+    using s = conn.openSession();
+    s.create("table:r", "key_format=q,value_format=u");
+    using c = s.openCursor("table:r");
+    s.begin();
+    docs.forEach((d, i) => c.recInsert(BigInt(i + 1), d));
+    s.commit();
+    const t = new GroupTable(spec("k", sumOf("x")));
+    let after: bigint | undefined;
+    for (;;) {
+      const r = await t.scanAsync(c, after, false, 700);
+      if (r.examined > 0) after = r.lastRid;
+      if (r.status === 1) break;
+    }
+    const rows = t.results();
+    t.free();
+    assertEquals(rows, foldAll(c, spec("k", sumOf("x")))!);
+    const u = new GroupTable(spec("k", sumOf("x")));
+    const p = u.scanAsync(c, undefined, false, 3000);
+    u.free(); // deferred until the scan settles
+    assertEquals((await p).examined, 3000);
+    let threw = false;
+    try {
+      u.results();
+    } catch {
+      threw = true;
+    }
+    assertEquals(threw, true);
+  } finally {
+    conn.close();
+    Deno.removeSync(dir, { recursive: true });
+  }
+});

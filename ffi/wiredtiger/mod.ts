@@ -37,6 +37,7 @@ export {
   GroupTable,
   type GroupTableSpec,
   type SumParts,
+  waitForGroupScans,
 } from "./group.ts";
 export { check, EBUSY, strerror, WT_DUPLICATE_KEY, WT_NOTFOUND, WT_ROLLBACK, WtError } from "./errors.ts";
 import { shim } from "./load.ts";

@@ -313,11 +313,32 @@ export class QuerySource implements BatchSource {
       this.#counted = true;
       recordPlanAccess(this.coll, this.q.access);
     }
+    const opts = this.#foldOptions(max);
+    return this.#folding(this.storage.read((txn) => txn.groupScan!(this.coll, table, opts)));
+  }
+
+  /**
+   * `foldGroup` off the JS thread when the storage engine can (`readAsync`: the fold runs on a worker
+   * thread in its own snapshot while this thread serves other requests), else `foldGroup`.
+   */
+  async foldGroupAsync(table: StorageGroupTable, max: number): Promise<GroupTableSlice> {
+    if (!this.storage.readAsync) return this.foldGroup(table, max);
+    this.#checkCollection();
+    if (!this.#counted) {
+      this.#counted = true;
+      recordPlanAccess(this.coll, this.q.access);
+    }
+    const opts = this.#foldOptions(max);
+    return this.#folding(await this.storage.readAsync((txn) => txn.groupScanAsync!(this.coll, table, opts)));
+  }
+
+  #foldOptions(max: number): { after?: bigint; reverse: boolean; max: number } {
     const reverse = this.q.access.kind === "collScan" && this.q.access.reverse;
     const after = this.#foldAfter;
-    const slice = this.storage.read((txn) =>
-      txn.groupScan!(this.coll, table, after === undefined ? { reverse, max } : { after, reverse, max })
-    );
+    return after === undefined ? { reverse, max } : { after, reverse, max };
+  }
+
+  #folding(slice: GroupTableSlice): GroupTableSlice {
     this.#folded += slice.examined;
     if (slice.examined > 0) this.#foldAfter = slice.lastRid;
     if (slice.status === 1) this.stats.docsExamined += this.#folded;

@@ -328,6 +328,12 @@ export interface ReadTxn {
     table: StorageGroupTable,
     opts: { readonly after?: RecordId; readonly reverse?: boolean; readonly max: number },
   ): GroupTableSlice;
+  /** `groupScan` off the JS thread (inside `StorageEngine.readAsync`). */
+  groupScanAsync?(
+    coll: CollectionEntry,
+    table: StorageGroupTable,
+    opts: { readonly after?: RecordId; readonly reverse?: boolean; readonly max: number },
+  ): Promise<GroupTableSlice>;
   /** Index entries in key order between bounds. Same lifetime rule as `scan`. */
   scanIndex(coll: CollectionEntry, indexName: string, opts?: IndexScanOptions): IterableIterator<IndexHit>;
   /**
@@ -587,6 +593,12 @@ export interface StorageEngine {
   begin(opts?: BeginOptions): TxnHandle;
   /** Run `fn` in one snapshot; nothing it does is written. Sugar over a read-only handle. */
   read<T>(fn: (txn: ReadTxn) => T): T;
+  /**
+   * `read` whose `fn` awaits (the storage engine works off the JS thread meanwhile, e.g.
+   * `ReadTxn.groupScanAsync`); nothing else uses the snapshot until it settles. Absent when the
+   * engine (or a decorator: a transaction's statements) offers none: use `read`.
+   */
+  readAsync?<T>(fn: (txn: ReadTxn) => Promise<T>): Promise<T>;
   /**
    * Run `fn` in one transaction: commit when it returns, roll back (and rethrow) when it throws.
    * Sugar over a handle; `fn` must be synchronous.

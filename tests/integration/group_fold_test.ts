@@ -251,3 +251,52 @@ Deno.test({
     }
   },
 });
+
+Deno.test({
+  name: "a server stopped during folds waits for the slice on the thread pool, then closes cleanly",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    const server = await startServer({ port: 0, storagePath: ":memory:", logLevel: "ERROR" });
+    const client = new MongoClient(server.uri, { serverSelectionTimeoutMS: 1000, retryReads: false });
+    groupFold.slice = 50;
+    try {
+      const c = client.db("gf5").collection<AnyDoc>("c");
+      await c.insertMany(Array.from({ length: 20_000 }, (_, i) => ({ _id: i, g: i % 10, x: i })));
+      const pipeline = [{ $group: { _id: "$g", s: { $sum: "$x" } } }];
+      // concurrent folds give the same answer
+      const all = await Promise.all(Array.from({ length: 4 }, () => c.aggregate(pipeline).toArray()));
+      for (const r of all) assert.deepEqual(r, all[0]);
+      const running = Array.from({ length: 3 }, () => c.aggregate(pipeline).toArray().catch((e) => e));
+      await new Promise((r) => setTimeout(r, 30));
+      await server.stop();
+      await Promise.all(running);
+    } finally {
+      groupFold.slice = 4096;
+      await client.close();
+      await server.stop();
+    }
+  },
+});
+
+serverTest("a $group inside a transaction folds on its snapshot and sees its own writes", async (client) => {
+  const c = client.db("gf6").collection<AnyDoc>("c");
+  await c.insertMany(Array.from({ length: 100 }, (_, i) => ({ _id: i, g: i % 2, x: 1 })));
+  const session = client.startSession();
+  try {
+    session.startTransaction();
+    await c.insertOne({ _id: 1000, g: 0, x: 5 }, { session });
+    const folded = groupFold.folded;
+    const inTxn = await c.aggregate([{ $group: { _id: "$g", s: { $sum: "$x" } } }, { $sort: { _id: 1 } }], {
+      session,
+    }).toArray();
+    assert.deepEqual(inTxn, [{ _id: 0, s: 55 }, { _id: 1, s: 50 }]);
+    assert.equal(groupFold.folded - folded, 1);
+    const outside = await c.aggregate([{ $group: { _id: "$g", s: { $sum: "$x" } } }, { $sort: { _id: 1 } }])
+      .toArray();
+    assert.deepEqual(outside, [{ _id: 0, s: 50 }, { _id: 1, s: 50 }]);
+    await session.abortTransaction();
+  } finally {
+    await session.endSession();
+  }
+});

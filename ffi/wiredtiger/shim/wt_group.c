@@ -24,6 +24,7 @@
  */
 #include <errno.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -577,4 +578,42 @@ sct_group_result(sct_group *g, uint8_t *out, int64_t cap, int64_t *meta)
         }
     }
     return 0;
+}
+
+/*
+ * Folds on Deno's blocking thread pool (issue 18: two aggregates fold on two cores while the JS
+ * thread keeps serving). JS counts a scan as pending (sct_group_pending, synchronous) before it starts
+ * sct_group_scan_tracked (a nonblocking FFI symbol), which counts itself done; sct_group_wait_idle
+ * blocks until none is pending, so sessions and the connection are never closed under one.
+ */
+static pthread_mutex_t group_mu = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t group_cv = PTHREAD_COND_INITIALIZER;
+static int group_pending = 0;
+
+void
+sct_group_pending(void)
+{
+    pthread_mutex_lock(&group_mu);
+    group_pending++;
+    pthread_mutex_unlock(&group_mu);
+}
+
+int
+sct_group_scan_tracked(WT_CURSOR *c, sct_group *g, int flags, int64_t after, int64_t max, int64_t *meta)
+{
+    int ret = sct_group_scan(c, g, flags, after, max, meta);
+    pthread_mutex_lock(&group_mu);
+    group_pending--;
+    pthread_cond_broadcast(&group_cv);
+    pthread_mutex_unlock(&group_mu);
+    return ret;
+}
+
+void
+sct_group_wait_idle(void)
+{
+    pthread_mutex_lock(&group_mu);
+    while (group_pending > 0)
+        pthread_cond_wait(&group_cv, &group_mu);
+    pthread_mutex_unlock(&group_mu);
 }

@@ -279,7 +279,7 @@ async function run(ctx: RequestContext<AggregateParams>): Promise<Reply> {
   let input: Iterable<Doc> = [];
   let prefixApplied = true;
   /** The pipeline's output when it is not `pipeline.run(input)` (a leading $group folded in storage). */
-  let output: (() => Iterable<Doc>) | undefined;
+  let output: (() => Promise<Iterable<Doc>>) | undefined;
   const slot = controlSlot(ctl);
   if (p.source !== "collection") {
     // Input = index statistics, sessions or operations; the engine runs the rest (leading $match/$sort included).
@@ -373,7 +373,7 @@ async function run(ctx: RequestContext<AggregateParams>): Promise<Reply> {
       if (plan) {
         const src = source;
         output = () =>
-          groupFirstOutput(pipeline, plan, src, slot, {
+          groupFirstOutput(pipeline, plan, src, ctl, slot, {
             memoryLimitBytes: ctx.queryMemoryLimitBytes,
             meter: (d) => meter.bytes += d,
             fields,
@@ -381,19 +381,27 @@ async function run(ctx: RequestContext<AggregateParams>): Promise<Reply> {
       }
     }
   }
-  const run = () => output ? output() : pipeline.run(input, { prefixApplied });
+  const run = async (): Promise<Iterable<Doc>> => {
+    if (!output) return pipeline.run(input, { prefixApplied });
+    try {
+      return await output();
+    } catch (e) {
+      source?.close();
+      throw e;
+    }
+  };
   if (write) {
     // $out / $merge: run the whole pipeline, write, answer with an empty cursor.
     const sync = ctx.writeConcern.sync || ctx.syncOnCommit;
     try {
-      await runWriteStage(ctx, write, run(), sync, ctl, settleJs);
+      await runWriteStage(ctx, write, await run(), sync, ctl, settleJs);
     } finally {
       source?.close();
     }
     return encodeCursorReply({ id: 0n, ns, batchKey: "firstBatch", docs: [] });
   }
   const out = new PipelineSource(
-    run(),
+    await run(),
     () => source?.close(),
     slot,
     settleJs,

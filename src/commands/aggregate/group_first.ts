@@ -1,30 +1,29 @@
 /**
  * A pipeline whose first stage is a simple `$group` over a plain collection (issue 18): the storage
  * engine folds the groups inside its scan (engine/aggregate/group_native.ts for the shapes, storage
- * `ReadTxn.groupScan`), in slices of `groupFold.slice` records with a `PAUSE` between slices when the
- * command's control is due (maxTimeMS, killOp and other clients work as for a scan), then the stages
- * after the `$group` run on its output as usual.
+ * `ReadTxn.groupScan`), in slices of `groupFold.slice` records, before the cursor's first batch; then
+ * the stages after the `$group` run on its output as usual.
+ *
+ * Each slice runs off the JS thread when the engine can (`StorageEngine.readAsync`: a worker thread
+ * folds while this thread serves other requests, and two aggregates fold on two cores); inside a
+ * transaction's statements it runs on the JS thread with a cooperative yield between slices. Between
+ * slices the command's control is checked (maxTimeMS 50, killOp 11601, the memory watchdog).
  *
  * When the engine cannot fold exactly (a key or summand type it does not handle, more groups than the
  * stage's memory budget, no such engine), the groups folded so far are dropped and the whole pipeline
  * runs in JS from the start through `scanInput` (same results; the `$group` there spills or fails
- * with 292 as it always does). Nothing reached the stages after the `$group` before that point.
+ * with 292 as it always does).
  */
-import {
-  nativeGroupBytes,
-  nativeGroupDocs,
-  type NativeGroupPlan,
-  PAUSE,
-  type Pipeline,
-} from "../../engine/mod.ts";
+import { nativeGroupBytes, nativeGroupDocs, type NativeGroupPlan, type Pipeline } from "../../engine/mod.ts";
 import type { QuerySource } from "../../executor/query.ts";
+import type { OpControl } from "../../observability/op_control.ts";
 import { type ControlSlot, scanInput } from "./pipeline_source.ts";
 import type { Doc } from "../reply.ts";
 
 /**
  * Switches and counters for tests: `enabled` off runs every pipeline in JS (tests compare the two
- * paths); `slice` is how many records one storage call folds (~1 ms of C at ~0.25 µs per 1 KB record)
- * before a possible pause; `folded`/`fellBack` count runs the engine finished or gave back to JS.
+ * paths); `slice` is how many records one storage call folds (~1 ms of C at ~0.25 µs per 1 KB record);
+ * `folded`/`fellBack` count runs the engine finished or gave back to JS.
  */
 export const groupFold = { enabled: true, slice: 4096, folded: 0, fellBack: 0 };
 
@@ -37,44 +36,45 @@ export interface GroupFirstOptions {
 }
 
 /** The pipeline's output, its leading `$group` folded by the storage engine when it can. */
-export function* groupFirstOutput(
+export async function groupFirstOutput(
   pipeline: Pipeline,
   plan: NativeGroupPlan,
   source: QuerySource,
+  ctl: OpControl,
   slot: ControlSlot,
   opts: GroupFirstOptions,
-): Generator<Doc> {
-  const docs = yield* foldedGroups(plan, source, slot, opts);
+): Promise<Iterable<Doc>> {
+  const docs = await foldedGroups(plan, source, ctl, opts);
   if (docs === undefined) {
     groupFold.fellBack++;
-    yield* pipeline.run(scanInput(source, slot, opts.fields));
-    return;
+    return pipeline.run(scanInput(source, slot, opts.fields));
   }
   groupFold.folded++;
-  yield* pipeline.runAfterFirst(docs);
+  return pipeline.runAfterFirst(docs);
 }
 
 /** The `$group` output folded by the engine, or undefined when it could not fold it (nothing to undo). */
-function* foldedGroups(
+async function foldedGroups(
   plan: NativeGroupPlan,
   source: QuerySource,
-  slot: ControlSlot,
+  ctl: OpControl,
   opts: GroupFirstOptions,
-): Generator<Doc, Doc[] | undefined> {
+): Promise<Doc[] | undefined> {
   const maxGroups = Math.floor(opts.memoryLimitBytes / (plan.perGroup + 48));
   const table = source.groupTable({ key: plan.key, accs: plan.inputs, maxGroups });
   if (table === undefined) return undefined;
   let metered = 0;
   try {
     for (;;) {
-      const s = source.foldGroup(table, groupFold.slice);
+      const s = await source.foldGroupAsync(table, groupFold.slice);
       if (s.status === 3) return undefined;
       const bytes = nativeGroupBytes(plan, s.groups, s.idBytes);
       opts.meter(bytes - metered);
       metered = bytes;
       if (bytes > opts.memoryLimitBytes) return undefined;
       if (s.status === 1) return nativeGroupDocs(plan, table.results());
-      if (slot.current.dueNow()) yield PAUSE;
+      if (ctl.dueNow()) await ctl.yieldNow();
+      else ctl.check();
     }
   } finally {
     table.free();

@@ -28,6 +28,7 @@ import {
   type Cursor,
   preloadWiredTiger,
   type Session,
+  waitForGroupScans,
   waitForLogFlushes,
   wiredTigerVersion,
   WT_STAT_DSRC_CACHE_BYTES_INUSE,
@@ -276,6 +277,17 @@ export class WiredTigerEngine implements StorageEngine, TxnHost {
     }
   }
 
+  async readAsync<T>(fn: (txn: ReadTxn) => Promise<T>): Promise<T> {
+    const txn = this.#begin(true);
+    try {
+      return await fn(txn);
+    } catch (e) {
+      throw toStorageError(e, "read");
+    } finally {
+      txn.abort();
+    }
+  }
+
   write<T>(fn: (txn: WriteTxn) => T, opts?: WriteOptions): T {
     const txn = this.#begin(false);
     let result: T;
@@ -463,6 +475,7 @@ export class WiredTigerEngine implements StorageEngine, TxnHost {
     if (this.#closed) return;
     this.#closed = true;
     try {
+      waitForGroupScans(); // a group fold on the thread pool uses its transaction's session
       for (const txn of this.#book.openTransactions()) {
         try {
           txn.abort();

@@ -309,6 +309,22 @@ export class WtTxn implements TxnHandle, TxnScope {
     }
   }
 
+  async groupScanAsync(
+    coll: CollectionEntry,
+    table: StorageGroupTable,
+    opts: { readonly after?: RecordId; readonly reverse?: boolean; readonly max: number },
+  ): Promise<GroupTableSlice> {
+    this.assertActive();
+    if (!(table instanceof GroupTable)) {
+      throw new StorageError("InternalError", "not a WiredTiger group table");
+    }
+    try {
+      return await table.scanAsync(this.ctx.cursor(coll.ident), opts.after, opts.reverse === true, opts.max);
+    } catch (e) {
+      throw this.#readError(e, "groupScan");
+    }
+  }
+
   scanIndex(
     coll: CollectionEntry,
     indexName: string,
