@@ -156,3 +156,64 @@ Deno.test({
     }
   },
 });
+
+Deno.test({
+  name:
+    "shim I/O: trickling senders holding the byte budget are dropped; a fast 20 MB sender does not starve pings",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    const d = defaultConfig();
+    const config = {
+      ...d,
+      server: { ...d.server, io: "shim" as const, logLevel: "ERROR" as const, messageTimeoutSeconds: 60 },
+    };
+    const server = await startServer({ config, port: 0, storagePath: ":memory:" });
+    const client = new MongoClient(server.uri, { serverSelectionTimeoutMS: 3000 });
+    const hogs: Deno.Conn[] = [];
+    try {
+      await client.db("a").command({ ping: 1 });
+      // 8 × 47 MB announced > the 256 MiB budget: the ones holding reservations trickle nothing
+      for (let i = 0; i < 8; i++) {
+        const c = await Deno.connect({ hostname: "127.0.0.1", port: server.port });
+        const head = new Uint8Array(16);
+        new DataView(head.buffer).setInt32(0, 47_000_000, true);
+        new DataView(head.buffer).setInt32(12, 2013, true);
+        await c.write(head);
+        hogs.push(c);
+      }
+      await new Promise((r) => setTimeout(r, 300));
+      // a 2 MB insert needs a reservation too: it gets one once the slow holders are dropped
+      const inserted = await client.db("a").collection("c").insertOne({ pad: "p".repeat(2_000_000) });
+      assert.ok(inserted.acknowledged);
+      assert.ok(await closedByServer(hogs[0]!), "a trickling sender holding a reservation was not dropped");
+      // one connection sends 20 MB as fast as it can while another pings: the pings are answered
+      const fast = await Deno.connect({ hostname: "127.0.0.1", port: server.port });
+      const big = encodeOpMsg({
+        body: BSON.serialize({ insert: "big", documents: [{ pad: "q".repeat(15_000_000) }], $db: "a" }),
+        requestId: 7,
+      });
+      const sending = (async () => {
+        let off = 0;
+        while (off < big.length) off += await fast.write(big.subarray(off));
+        return await readFrame(fast);
+      })();
+      const pinger = await Deno.connect({ hostname: "127.0.0.1", port: server.port });
+      for (let i = 0; i < 20; i++) {
+        await pinger.write(ping(100 + i));
+        assert.ok((await readFrame(pinger)) !== null);
+      }
+      assert.ok((await sending) !== null);
+      fast.close();
+      pinger.close();
+    } finally {
+      for (const c of hogs) {
+        try {
+          c.close();
+        } catch { /* closed */ }
+      }
+      await client.close();
+      await server.stop();
+    }
+  },
+});
