@@ -10,7 +10,8 @@
  * cores inflate it far less than wall time). Client and server share the thread, so both figures
  * include the client's (small, constant) cost; the floor row shows how much.
  * `--compare DIR` also starts another checkout's server (e.g. main's) in this same process and
- * alternates rounds between the two, so a before/after pair sees the same machine load.
+ * alternates rounds between the two (which goes first flips every round), so a before/after pair sees
+ * the same machine load.
  * `--standalone` adds this checkout's server without the oplog (issue 10: its insert vs ours' insert_rw).
  *   deno run -A bench/request_path_bench.ts [--ops N] [--rounds R] [--compare DIR] [--standalone] [--only find,insert]
  */
@@ -172,7 +173,11 @@ try {
     const best = cols.map(() => ({ wallUs: Infinity, cpuUs: Infinity }));
     for (let r = 0; r < ROUNDS; r++) {
       const ports = [...servers.map((s) => s.server.port), floor.port];
-      for (let k = 0; k < ports.length; k++) {
+      // the servers' order flips every round: the one measured right after another server's writes
+      // pays for that server's WiredTiger background work on the other core
+      const order = ports.map((_, k) => k);
+      if (r % 2 === 1) order.splice(0, servers.length, ...order.slice(0, servers.length).reverse());
+      for (const k of order) {
         const m = await measure(ports[k]!, make, base);
         if (m.cpuUs < best[k]!.cpuUs) best[k] = m;
       }

@@ -16,7 +16,9 @@ const arg = (name: string, fallback: string) => {
 const N = Number(arg("--n", "200000"));
 const ROUNDS = Number(arg("--rounds", "5"));
 const ctx = { isInsert: false, now: new Date() };
-const bytes = BSON.serialize({ _id: 12345, seq: 12345, payload: "x".repeat(700), counter: 17 });
+const bytes = new Uint8Array(
+  BSON.serialize({ _id: 12345, seq: 12345, payload: "x".repeat(700), counter: 17 }),
+);
 
 const cases: Record<string, Record<string, unknown>> = {
   "$inc counter": { $inc: { counter: 1 } },
