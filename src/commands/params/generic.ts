@@ -151,31 +151,32 @@ function optBool(v: unknown, field: string): boolean {
 
 /** Reads the generic arguments of a command body (unknown command fields are the command's business). */
 export function parseGenericArgs(body: Doc): GenericArgs {
-  const lsid = body["lsid"];
-  const txnNumber = body["txnNumber"];
-  const autocommit = body["autocommit"];
-  const startTransaction = body["startTransaction"];
-  const maxTimeMS = body["maxTimeMS"];
-  const readConcern = body["readConcern"];
-  const wc = body["writeConcern"];
-  return {
-    ...(lsid !== undefined ? { lsid: parseLsid(lsid) } : {}),
-    ...(txnNumber !== undefined ? { txnNumber: parseTxnNumber(txnNumber) } : {}),
-    ...(autocommit !== undefined ? { autocommit: optBool(autocommit, "autocommit") } : {}),
-    ...(startTransaction !== undefined
-      ? { startTransaction: optBool(startTransaction, "startTransaction") }
-      : {}),
-    ...(maxTimeMS !== undefined && maxTimeMS !== null ? { maxTimeMS: parseMaxTimeMS(maxTimeMS) } : {}),
-    ...(readConcern !== undefined && readConcern !== null
-      ? { readConcern: parseReadConcern(readConcern) }
-      : {}),
-    writeConcern: parseWriteConcern(body),
-    writeConcernGiven: wc !== undefined && wc !== null,
-    ...(body["comment"] !== undefined ? { comment: body["comment"] } : {}),
-    ...(body["apiVersion"] !== undefined ? { apiVersion: apiString(body["apiVersion"]) } : {}),
-    ...(body["apiStrict"] !== undefined ? { apiStrict: optBool(body["apiStrict"], "apiStrict") } : {}),
-    ...(body["apiDeprecationErrors"] !== undefined
-      ? { apiDeprecationErrors: optBool(body["apiDeprecationErrors"], "apiDeprecationErrors") }
-      : {}),
+  // one object, fields set as found (in this order, so the first bad one is the one reported); every
+  // request reads these, and a spread per field cost an allocation each
+  const out: { -readonly [K in keyof GenericArgs]: GenericArgs[K] } = {
+    writeConcern: undefined as unknown as WriteConcern,
+    writeConcernGiven: false,
   };
+  const lsid = body["lsid"];
+  if (lsid !== undefined) out.lsid = parseLsid(lsid);
+  const txnNumber = body["txnNumber"];
+  if (txnNumber !== undefined) out.txnNumber = parseTxnNumber(txnNumber);
+  const autocommit = body["autocommit"];
+  if (autocommit !== undefined) out.autocommit = optBool(autocommit, "autocommit");
+  const startTransaction = body["startTransaction"];
+  if (startTransaction !== undefined) out.startTransaction = optBool(startTransaction, "startTransaction");
+  const maxTimeMS = body["maxTimeMS"];
+  if (maxTimeMS !== undefined && maxTimeMS !== null) out.maxTimeMS = parseMaxTimeMS(maxTimeMS);
+  const readConcern = body["readConcern"];
+  if (readConcern !== undefined && readConcern !== null) out.readConcern = parseReadConcern(readConcern);
+  out.writeConcern = parseWriteConcern(body);
+  const wc = body["writeConcern"];
+  out.writeConcernGiven = wc !== undefined && wc !== null;
+  if (body["comment"] !== undefined) out.comment = body["comment"];
+  if (body["apiVersion"] !== undefined) out.apiVersion = apiString(body["apiVersion"]);
+  if (body["apiStrict"] !== undefined) out.apiStrict = optBool(body["apiStrict"], "apiStrict");
+  if (body["apiDeprecationErrors"] !== undefined) {
+    out.apiDeprecationErrors = optBool(body["apiDeprecationErrors"], "apiDeprecationErrors");
+  }
+  return out;
 }
