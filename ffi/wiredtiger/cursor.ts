@@ -451,6 +451,14 @@ export class Cursor {
     check(rc, `insert(${this.uri})`);
   }
 
+  /** Non-unique `idxInsert` of `keys[i]` for `rids[i]`, in one call (an index build's sorted batch). */
+  idxInsertPairs(keys: readonly Uint8Array[], rids: readonly bigint[]): void {
+    const [buf, len] = packKeys(keys);
+    const r = new BigInt64Array(rids.length);
+    for (let i = 0; i < rids.length; i++) r[i] = rids[i]!;
+    check(shim().sct_idx_insert_pairs(this.unsafePointer, buf, len, keys.length, r), `insert(${this.uri})`);
+  }
+
   /** `idxRemove` of each key, in one call. */
   idxRemoveMany(unique: boolean, keys: readonly Uint8Array[], rid: bigint): void {
     const [buf, len] = packKeys(keys);

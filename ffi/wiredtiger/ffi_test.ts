@@ -225,6 +225,10 @@ Deno.test("index: one call inserts / removes many keys of a record, stopping at 
     n.idxRemoveMany(false, [b(3), big, b(9)], 5n); // b(9) absent: ignored
     assertEquals(all(), ["0:undefined@5", "2:1@5", "1:3@6"]);
     n.idxInsertMany(false, [], 5n);
+    // pairs: key i for record i (a build's sorted batch); an entry already there is no error
+    n.idxInsertPairs([b(0, 1), b(0, 1), big, b(3)], [7n, 8n, 9n, 6n]);
+    assertEquals(all(), ["0:undefined@5", "2:0@7", "2:0@8", "2:1@5", "1:3@6", "5000:7@9"]);
+    n.idxInsertPairs([], []);
     u.idxInsert(true, b(2), 1n);
     const e = assertThrows(() => u.idxInsertMany(true, [b(1), b(2), b(3)], 9n), WtError);
     assert(e.isDuplicateKey);

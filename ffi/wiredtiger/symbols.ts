@@ -66,6 +66,7 @@ export const SYMBOLS = {
   sct_idx_insert: { parameters: [P, I32, B, I32, I64], result: I32 },
   sct_idx_remove: { parameters: [P, I32, B, I32, I64], result: I32 },
   sct_idx_insert_many: { parameters: [P, I32, B, I32, I32, I64], result: I32 },
+  sct_idx_insert_pairs: { parameters: [P, B, I32, I32, B], result: I32 },
   sct_idx_remove_many: { parameters: [P, I32, B, I32, I32, I64], result: I32 },
   sct_idx_seek: { parameters: [P, B, I32, B], result: I32 },
   sct_idx_get_record: { parameters: [P, P, B, I32, B, I32, B], result: I32 },

@@ -18,6 +18,7 @@ import { type IndexKeyOptions, keysForIndex } from "./index_keys.ts";
 import type { OpControl } from "../observability/op_control.ts";
 import { CommandError } from "../errors/command_error.ts";
 import { sameUuid } from "./query.ts";
+import { compareKeys } from "../keys/key_string.ts";
 
 const BATCH = 2000;
 
@@ -44,8 +45,12 @@ export async function buildIndex(
   ix: IndexEntry,
   keyOpts: IndexKeyOptions,
   ctl?: OpControl,
-  each: RecordIndexer = indexRecord,
+  each?: RecordIndexer,
 ): Promise<void> {
+  // A non-unique index's entries of a batch are sorted and added at the batch's end (SortedBatch);
+  // a unique one's record by record (a duplicate names its document).
+  const sorted = each === undefined && !ix.unique && ix.spec["prepareUnique"] !== true;
+  const indexer = each ?? indexRecord;
   let after: bigint | undefined;
   for (let batches = 0;; batches++) {
     if (ctl && batches > 0) {
@@ -54,21 +59,77 @@ export async function buildIndex(
     }
     const done = storage.write((txn) => {
       let n = 0;
+      const batch = sorted ? new SortedBatch() : undefined;
       const it = txn.scan(coll, after === undefined ? {} : { after });
       try {
         for (const rec of it) {
           // yielding: the batch also ends with its time slice
-          if (n >= BATCH || (ctl && n > 0 && (n & 15) === 0 && ctl.dueNow())) return false;
-          each(txn, coll, ix, keyOpts, rec);
+          if (n >= BATCH || (ctl && n > 0 && (n & 15) === 0 && ctl.dueNow())) {
+            batch?.flush(txn, coll, ix);
+            return false;
+          }
+          if (batch) batch.add(ix, keyOpts, rec);
+          else indexer(txn, coll, ix, keyOpts, rec);
           after = rec.rid;
           n++;
         }
       } finally {
         it.return?.();
       }
+      batch?.flush(txn, coll, ix);
       return true;
     });
     if (done) return;
+  }
+}
+
+/**
+ * One build batch's entries of a non-unique index, added in key order at the end of the batch:
+ * mongod's build sorts its keys before loading them; here a batch of records (up to `BATCH`, or one
+ * time slice) is sorted, so consecutive inserts land on the same index pages instead of one page per
+ * term (a text index's entries of one document are spread over the whole key range).
+ */
+class SortedBatch {
+  readonly #keys: Uint8Array[] = [];
+  readonly #rids: bigint[] = [];
+  #multikey = false;
+
+  add(
+    ix: IndexEntry,
+    keyOpts: IndexKeyOptions,
+    rec: { readonly rid: bigint; readonly bytes: Uint8Array },
+  ): void {
+    const doc = decode(rec.bytes);
+    let r;
+    try {
+      r = keysForIndex(ix, doc, keyOpts);
+      if (r !== null && r.refusal) throw r.refusal;
+    } catch (e) {
+      throw new IndexBuildError(e, doc);
+    }
+    if (r === null) return;
+    if (r.multikey) this.#multikey = true;
+    for (const k of r.keys) {
+      this.#keys.push(k);
+      this.#rids.push(rec.rid);
+    }
+  }
+
+  flush(txn: WriteTxn, coll: CollectionEntry, ix: IndexEntry): void {
+    const n = this.#keys.length;
+    if (n === 0 && !this.#multikey) return;
+    // (equal keys: record-id order, as scanned)
+    const keys = this.#keys;
+    const rids = this.#rids;
+    const order = Array.from({ length: n }, (_, i) => i);
+    order.sort((a, b) => compareKeys(keys[a]!, keys[b]!) || a - b);
+    txn.insertIndexEntries(
+      coll,
+      ix.name,
+      order.map((i) => keys[i]!),
+      order.map((i) => rids[i]!),
+      this.#multikey,
+    );
   }
 }
 

@@ -370,6 +370,18 @@ export interface WriteTxn extends ReadTxn, HookTxn {
   insertIndexKeys(coll: CollectionEntry, rid: RecordId, keys: IndexKeys): void;
   /** Remove index entries of an existing record (an index's entries rewritten in a new layout). */
   removeIndexKeys(coll: CollectionEntry, rid: RecordId, keys: IndexKeys): void;
+  /**
+   * Add entries of existing records to one non-unique index (an index build's batch): `keys[i]`
+   * for record `rids[i]`, best in key order (the build sorts them: neighbouring inserts land on the
+   * same pages). `multikey` sets the index's sticky flag first.
+   */
+  insertIndexEntries(
+    coll: CollectionEntry,
+    indexName: string,
+    keys: readonly Uint8Array[],
+    rids: readonly RecordId[],
+    multikey: boolean,
+  ): void;
 }
 
 export interface WriteOptions {

@@ -834,6 +834,22 @@ sct_idx_insert_many(WT_CURSOR *c, int unique, const uint8_t *buf, int32_t blen, 
     return each_packed_key(c, unique, buf, blen, count, rid, sct_idx_insert);
 }
 
+/* Non-unique sct_idx_insert of each of `count` packed keys, key i for record rids[i] (a build's sorted batch). */
+int
+sct_idx_insert_pairs(WT_CURSOR *c, const uint8_t *buf, int32_t blen, int32_t count, const int64_t *rids)
+{
+    int32_t at = 0, klen;
+    const uint8_t *key;
+    int ret;
+    for (int32_t i = 0; i < count; i++) {
+        if ((ret = packed_key(buf, blen, &at, &key, &klen)) != 0)
+            return ret;
+        if ((ret = sct_idx_insert(c, 0, key, klen, rids[i])) != 0)
+            return ret;
+    }
+    return 0;
+}
+
 /* sct_idx_remove for each of `count` packed keys. */
 int
 sct_idx_remove_many(WT_CURSOR *c, int unique, const uint8_t *buf, int32_t blen, int32_t count, int64_t rid)

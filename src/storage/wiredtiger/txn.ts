@@ -475,6 +475,24 @@ export class WtTxn implements TxnHandle, TxnScope {
     });
   }
 
+  insertIndexEntries(
+    coll: CollectionEntry,
+    indexName: string,
+    keys: readonly Uint8Array[],
+    rids: readonly RecordId[],
+    multikey: boolean,
+  ): void {
+    this.writeStep("insertIndexEntries", () => {
+      const idx = findIndex(coll, indexName);
+      if (idx.unique) {
+        throw new StorageError("InternalError", `insertIndexEntries on unique index ${indexName}`);
+      }
+      if (multikey && !idx.multikey) this.host.markMultikey(coll, [indexName]);
+      if (keys.length === 0) return;
+      this.ctx.cursor(idx.ident).idxInsertPairs(keys, rids);
+    });
+  }
+
   removeIndexKeys(coll: CollectionEntry, rid: RecordId, keys: IndexKeys): void {
     this.writeStep("removeIndexKeys", () => {
       for (const [name, list] of keys) this.#removeKeys(findIndex(coll, name), list, rid);
