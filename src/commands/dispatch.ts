@@ -7,6 +7,8 @@
  * error-to-reply function.
  */
 import { commitSync } from "./write/write_batch.ts";
+import { commandErrorOf } from "./write/storage_errors.ts";
+import { StorageError } from "../storage/api.ts";
 import { CommandError } from "../errors/command_error.ts";
 import { Location } from "../errors/locations.ts";
 import { errorToReply } from "../errors/to_reply.ts";
@@ -236,7 +238,8 @@ async function dispatchCommand(
       afterCommand(ctx, body, (performance.now() - started) * 1000, reply);
     }
   } catch (e) {
-    const reply = errorToReply(e, (msg) => server.log.error(msg));
+    const known = e instanceof StorageError ? commandErrorOf(e) : undefined;
+    const reply = errorToReply(known ?? e, (msg) => server.log.error(msg));
     return inTxn && spec ? labelReply(spec.name, reply) : reply;
   }
 }

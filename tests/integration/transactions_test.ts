@@ -262,3 +262,34 @@ txnTest(
     await s3.endSession();
   },
 );
+
+txnTest(
+  "transactions racing to create one collection: the losers get 112 TransientTransactionError and retry; plain inserts wait",
+  async (client) => {
+    const db = client.db("race");
+    for (let round = 0; round < 5; round++) {
+      // eight transactions whose first write creates the same collection implicitly
+      const coll = db.collection<{ _id: number | string }>(`t${round}`);
+      const sessions = Array.from({ length: 8 }, () => client.startSession());
+      const first: (number | string)[] = [];
+      await Promise.all(sessions.map((s, k) =>
+        s.withTransaction(async () => {
+          await coll.insertOne({ _id: k }, { session: s });
+        }).catch((e: MongoServerError) => first.push(`${e.code} ${e.codeName} ${e.message}`))
+      ));
+      assert.deepEqual(first, []); // no InternalError: conflicts were retried by withTransaction
+      assert.equal(await coll.countDocuments({}), 8);
+      // plain inserts while a transaction is creating the collection wait for it
+      const plain = db.collection<{ _id: number | string }>(`p${round}`);
+      const s = client.startSession();
+      s.startTransaction();
+      await plain.insertOne({ _id: "txn" }, { session: s });
+      const waiting = Promise.all([1, 2, 3].map((k) => plain.insertOne({ _id: k })));
+      await new Promise((r) => setTimeout(r, 20));
+      await s.commitTransaction();
+      await waiting;
+      assert.equal(await plain.countDocuments({}), 4);
+      await Promise.all([...sessions, s].map((x) => x.endSession()));
+    }
+  },
+);

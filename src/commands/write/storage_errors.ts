@@ -35,28 +35,33 @@ export function duplicateKeyError(coll: CollectionEntry, indexName: string, doc:
 /** Converts a StorageError (for `doc`'s write in `coll`) into a CommandError; rethrows others. */
 export function translateStorageError(e: unknown, coll: CollectionEntry, doc?: Doc): never {
   if (e instanceof StorageError) {
-    switch (e.code) {
-      case "DuplicateKey":
-        throw duplicateKeyError(coll, e.indexName ?? "_id_", doc ?? {});
-      case "WriteConflict":
-        throw new CommandError(
-          "WriteConflict",
-          "Write conflict during plan execution and yielding is disabled.",
-          {
-            errorLabels: ["TransientTransactionError"],
-          },
-        );
-      case "NamespaceExists":
-        throw new CommandError("NamespaceExists", e.message);
-      case "NamespaceNotFound":
-        throw new CommandError("NamespaceNotFound", e.message);
-      case "IndexNotFound":
-        throw new CommandError("IndexNotFound", e.message);
-      case "NoSuchKey":
-        throw new CommandError("NoSuchKey", e.message);
-      default:
-        throw new CommandError("InternalError", e.message);
-    }
+    if (e.code === "DuplicateKey") throw duplicateKeyError(coll, e.indexName ?? "_id_", doc ?? {});
+    throw commandErrorOf(e) ?? new CommandError("InternalError", e.message);
   }
   throw e;
+}
+
+/**
+ * The MongoDB error of a storage error that needs no collection to describe it, or undefined (a
+ * duplicate key without its collection, an internal error): for the dispatch boundary, where a
+ * storage error a command did not translate arrives (e.g. a write conflict while a transaction's
+ * statement creates a collection another open transaction is creating: 112, which the transaction
+ * labels TransientTransactionError so drivers retry it, instead of an unexplained InternalError).
+ */
+export function commandErrorOf(e: StorageError): CommandError | undefined {
+  switch (e.code) {
+    case "WriteConflict":
+      return new CommandError(
+        "WriteConflict",
+        "Write conflict during plan execution and yielding is disabled.",
+        { errorLabels: ["TransientTransactionError"] },
+      );
+    case "NamespaceExists":
+    case "NamespaceNotFound":
+    case "IndexNotFound":
+    case "NoSuchKey":
+      return new CommandError(e.code, e.message);
+    default:
+      return undefined;
+  }
 }
