@@ -316,3 +316,31 @@ serverTest(
     await session.endSession();
   },
 );
+
+serverTest(
+  "a tailable find refuses $text and $near as mongod (BadValue after the filter parses)",
+  async (client) => {
+    const db = client.db("cappedq");
+    await db.createCollection("cap", { capped: true, size: 100_000 });
+    const coll = db.collection("cap");
+    await coll.insertOne({ a: "hello world", loc: [0, 0] });
+    const failure = async (filter: Record<string, unknown>) => {
+      try {
+        await coll.find(filter, { tailable: true }).next();
+        return "no error";
+      } catch (e) {
+        const err = e as { code?: number; message?: string };
+        return `${err.code} ${err.message}`;
+      }
+    };
+    const text = { $text: { $search: "hello" } };
+    const near = { loc: { $near: [0, 0] } };
+    assert.equal(await failure(text), "27 text index required for $text query"); // parsed first
+    assert.equal(await failure(near), "2 Tailable cursors and geo $near cannot be used together");
+    await coll.createIndex({ a: "text" });
+    await coll.createIndex({ loc: "2d" });
+    assert.equal(await failure(text), "2 text and tailable cursor not allowed in same query");
+    assert.equal(await failure(near), "2 Tailable cursors and geo $near cannot be used together");
+    assert.equal((await coll.find({ a: /hello/ }, { tailable: true }).next())?.["a"], "hello world");
+  },
+);

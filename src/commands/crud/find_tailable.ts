@@ -17,6 +17,8 @@ import type { RequestContext } from "../context.ts";
 import type { Reply } from "../spec.ts";
 import { sessionOf } from "../shared/session_of.ts";
 import { ensureCursorRoom } from "../shared/cursor_room.ts";
+import { textIndexOf } from "../shared/compile_query.ts";
+import { hasNear } from "../../planner/geo_plan.ts";
 import { BATCH_BYTES, FIRST_BATCH_DOCS } from "../../limits.ts";
 import type { OplogFindParams } from "./find_oplog.ts";
 
@@ -93,7 +95,17 @@ export async function findTailable(
   if (keys.length > 0 && !(keys.length === 1 && keys[0] === "$natural" && Number(sort["$natural"]) === 1)) {
     throw new CommandError("BadValue", "cannot use tailable option with a sort other than {$natural: 1}");
   }
-  const matcher = compileFilter(p.filter ?? {}, p.collation ? { collation: p.collation } : {});
+  const filter = p.filter ?? {};
+  const textIndex = textIndexOf(coll);
+  const matcher = compileFilter(filter, {
+    ...(p.collation ? { collation: p.collation } : {}),
+    ...(textIndex ? { textIndex } : {}),
+  });
+  // mongod's query validation (CanonicalQuery::isValid), after the filter parsed
+  if (matcher.text) throw new CommandError("BadValue", "text and tailable cursor not allowed in same query");
+  if (hasNear(filter)) {
+    throw new CommandError("BadValue", "Tailable cursors and geo $near cannot be used together");
+  }
   const source = new TailableSource(
     ctx.storage,
     ctx.capped,
