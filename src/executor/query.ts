@@ -420,8 +420,8 @@ export class QuerySource implements BatchSource {
       return true;
     };
 
-    // (a near query matches inside its cursor, which cannot resume at a row: its calls stay inline)
-    const js = awaited && this.q.access.kind !== "geoNear" ? this.q.jsRounds : undefined;
+    // (a near query's cursor holds a ring's waiting documents aside: geo_near.ts)
+    const js = awaited ? this.q.jsRounds : undefined;
     if (js) {
       js.begin();
       this.#jsActive = true;
@@ -430,7 +430,7 @@ export class QuerySource implements BatchSource {
     try {
       stopped = this.#read(room, emit, need);
     } catch (e) {
-      if (!js?.isDeferred(e) || this.#jsRow === undefined) throw e;
+      if (!js?.isDeferred(e) || (this.#jsRow === undefined && !this.#near?.waiting)) throw e;
       deferred = true;
       stopped = true;
     } finally {
@@ -483,7 +483,7 @@ export class QuerySource implements BatchSource {
   #pending: Row | undefined;
   /** A row whose match waits for a JavaScript call (`#matches`). */
   #jsRow: Row | undefined;
-  /** The current pull runs the filter's JavaScript in rounds (an async pull, not a near query). */
+  /** The current pull runs the filter's JavaScript in rounds (an async pull). */
   #jsActive = false;
   /** The last pull stopped at an unanswered JavaScript call: settle before the next one. */
   #jsWaiting = false;
@@ -559,7 +559,8 @@ export class QuerySource implements BatchSource {
     }
     if (a.kind === "geoNear") {
       const near = (this.#near ??= new GeoNearCursor(a));
-      for (const hit of near.hits(txn, this.coll, this.q.match, this.stats)) yield hit.row;
+      const js = this.#jsActive ? this.q.jsRounds : undefined;
+      for (const hit of near.hits(txn, this.coll, this.q.match, this.stats, Infinity, js)) yield hit.row;
       this.#scanDone = true;
       return;
     }

@@ -227,3 +227,59 @@ serverTest("$where and $expr-$function on documents written after the prefetch r
     await other.close();
   }
 });
+
+serverTest(
+  "$where and $expr-$function in a $near query on documents written after the prefetch run awaited",
+  async (
+    client,
+    server,
+  ) => {
+    const db = client.db("jsw");
+    const c = db.collection<AnyDoc>("nearLate");
+    await c.createIndex({ loc: "2d" });
+    await c.insertMany([1, 2, 3].map((i) => ({ _id: i, a: i, loc: [i, 0] })));
+    const busyWhere = "const end = Date.now() + 300; while (Date.now() < end) {} return this.a > 0";
+    const busyFn = "function(x) { const end = Date.now() + 300; while (Date.now() < end) {} return x }";
+    const other = new MongoClient(server.uri);
+    try {
+      await other.db("admin").command({ ping: 1 });
+      assert.equal((await c.find({ $where: "this.a == 1" }).toArray()).length, 1); // boot the sandbox
+      const filters: [string, AnyDoc][] = [
+        ["$where", { $where: busyWhere }],
+        ["$expr $function", { $expr: { $gt: [fnOf(busyFn, "$a"), 0] } }],
+      ];
+      for (const [name, js] of filters) {
+        await c.deleteMany({ _id: { $gt: 3 } });
+        // the first batch comes from the inner rings, prefetched; the three documents written before
+        // getMore lie in outer rings, which meet them unprefetched (they used to run inline)
+        const cursor = c.find({ loc: { $near: [0, 0] }, ...js }, { batchSize: 2 });
+        const first = [await cursor.next(), await cursor.next()].map((d) => d?._id);
+        await c.insertMany([4, 5, 6].map((i) => ({ _id: i, a: i, loc: [i * 10, 0] })));
+        const pings: number[] = [];
+        let done = false;
+        const rest = cursor.toArray().finally(() => done = true);
+        while (!done) {
+          const t = performance.now();
+          await other.db("admin").command({ ping: 1 });
+          pings.push(performance.now() - t);
+        }
+        assert.deepEqual([...first, ...(await rest).map((d) => d._id)], [1, 2, 3, 4, 5, 6], name);
+        pings.sort((a, b) => a - b);
+        const msg = `$near ${name}, getMore over 3 late documents: pings ${pings.length}, max ${
+          pings[pings.length - 1]?.toFixed(1)
+        } ms`;
+        console.log(msg);
+        // inline, the three calls held the event loop ~0.9 s: a handful of pings, one of them ~1 s
+        assert.ok(pings.length > 10 && pings.filter((p) => p > 250).length <= 1, msg);
+      }
+      // a late document the JavaScript turns away stays out; distance order holds across the waits
+      await c.deleteMany({ _id: { $gt: 3 } });
+      const cursor = c.find({ loc: { $near: [0, 0] }, $where: "this.a % 2 == 1" }, { batchSize: 1 });
+      const first = (await cursor.next())?._id;
+      await c.insertMany([7, 4, 5, 6].map((i) => ({ _id: i, a: i, loc: [i * 10, 0] })));
+      assert.deepEqual([first, ...(await cursor.toArray()).map((d) => d._id)], [1, 3, 5, 7]);
+    } finally {
+      await other.close();
+    }
+  },
+);

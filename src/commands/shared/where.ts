@@ -20,9 +20,10 @@
  * A document not prefetched (written meanwhile, past `PREFETCH_MAX`) is not run inline either: in a
  * write statement's transactions (commands/write/js_rounds.ts) and in the executor's async pulls
  * (`ReadRounds` below) the runner is `strict`: the document is recorded, the attempt or pull ends, its
- * call runs awaited (`settlePending`) and the document is matched again. Only synchronous reads (a
- * near query's cursor, which matches inside it) still call inline: the event loop waits for that
- * call (at most the inline budget).
+ * call runs awaited (`settlePending`) and the document is matched again — in a near query's cursor,
+ * every waiting document of a ring is held aside until its calls are answered (executor/geo_near.ts).
+ * Only synchronous reads still call inline: the event loop waits for that call (at most the inline
+ * budget).
  */
 import type { WhereSupport } from "../../engine/query/filter.ts";
 import type { DocPred } from "../../engine/query/predicates.ts";
