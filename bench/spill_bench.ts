@@ -13,15 +13,40 @@
 import { MongoClient } from "mongodb";
 import { spawnServer } from "../tests/integration/helpers/server_process.ts";
 import { memoryOf, resetPeak } from "../tests/chaos/probes.ts";
+import { attribution } from "./lib/memory_attribution.ts";
 
 const MB = Number(Deno.env.get("SPILL_MB") ?? 2048);
 const GROUP_DOCS = Number(Deno.env.get("SPILL_GROUP_DOCS") ?? 1_000_000);
 const CACHE = Deno.env.get("SPILL_CACHE") ?? "128M";
+/** Extra server arguments (e.g. `--standalone`: no oplog) and environment (`MALLOC_ARENA_MAX=2`). */
+const ARGS = (Deno.env.get("SPILL_ARGS") ?? "").split(" ").filter((a) => a !== "");
+const ENV = Object.fromEntries(
+  (Deno.env.get("SPILL_ENV") ?? "").split(" ").filter((a) => a !== "").map((
+    kv,
+  ) => [kv.slice(0, kv.indexOf("=")), kv.slice(kv.indexOf("=") + 1)]),
+);
+/** Seconds between memory attribution lines during each phase (0: only at the phases' ends). */
+const ATTRIB_S = Number(Deno.env.get("SPILL_ATTRIB_S") ?? 60);
 
-const server = await spawnServer({ args: ["--cache-size", CACHE], timeoutMs: 60_000 });
+const server = await spawnServer({
+  args: ["--cache-size", CACHE, ...ARGS],
+  ...(Object.keys(ENV).length ? { env: ENV } : {}),
+  timeoutMs: 60_000,
+});
 const pid = server.child.pid;
 const client = new MongoClient(server.uri, { serverSelectionTimeoutMS: 60_000, socketTimeoutMS: 0 });
 const secs = (t: number) => `${((performance.now() - t) / 1000).toFixed(1)} s`;
+const admin = client.db("admin");
+const uptime = () => Deno.readTextFileSync("/proc/loadavg").split(" ").slice(0, 3).join(" ");
+/** Prints where the server's memory is now, tagged `phase`. */
+const attrib = async (phase: string) =>
+  console.log(`  [${phase}, load ${uptime()}] ${await attribution(pid, admin)}`);
+/** Attribution lines every ATTRIB_S seconds while a phase runs; returns the stop function. */
+function sampler(phase: string): () => void {
+  if (ATTRIB_S <= 0) return () => {};
+  const t = setInterval(() => void attrib(phase).catch(() => {}), ATTRIB_S * 1000);
+  return () => clearInterval(t);
+}
 
 /** Size of a directory in MiB (spill files go to <dbpath>/_tmp). */
 async function dirMiB(path: string): Promise<number> {
@@ -35,11 +60,14 @@ try {
   const n = Math.round((MB * 1024 * 1024) / 1024);
   const pad = "x".repeat(990);
   const t0 = performance.now();
+  console.log(`server args: ${ARGS.join(" ") || "(default)"}, env: ${JSON.stringify(ENV)}, load ${uptime()}`);
+  let stop = sampler("load");
   for (let i = 0; i < n; i += 5000) {
     const batch = [];
     for (let j = i; j < Math.min(n, i + 5000); j++) batch.push({ _id: j, k: Math.random(), pad });
     await c.insertMany(batch, { ordered: false });
   }
+  stop();
   const stats = await db.command({ collStats: "spill" });
   const m = memoryOf(pid);
   console.log(
@@ -47,7 +75,9 @@ try {
       `WT cache ${CACHE}; server RSS ${m.rssMiB} MiB (peak during load ${m.peakMiB} MiB)`,
   );
 
+  await attrib("after load");
   resetPeak(pid);
+  stop = sampler("sort");
   let maxTmp = 0;
   const tmpProbe = setInterval(async () => {
     maxTmp = Math.max(maxTmp, await dirMiB(`${server.dataDir}/_tmp`).catch(() => 0));
@@ -62,6 +92,7 @@ try {
     count++;
   }
   clearInterval(tmpProbe);
+  stop();
   const sortPeak = memoryOf(pid).peakMiB;
   const spilled = async () => {
     const s = (await db.admin().command({ serverStatus: 1 })).secantus?.spill ?? {};
@@ -72,8 +103,10 @@ try {
       `spill dir up to ~${maxTmp} MiB (${await spilled()}), ${ordered ? "in order" : "OUT OF ORDER"}`,
   );
 
+  await attrib("after sort");
   const g = Math.min(GROUP_DOCS, n);
   resetPeak(pid);
+  stop = sampler("group");
   t = performance.now();
   count = 0;
   for await (
@@ -82,11 +115,17 @@ try {
       { $group: { _id: "$_id", n: { $sum: 1 }, k: { $max: "$k" } } },
     ], { allowDiskUse: true, batchSize: 10_000 })
   ) count++;
+  stop();
   const groupPeak = memoryOf(pid).peakMiB;
   console.log(
     `$group of ${g} docs into ${count} groups (allowDiskUse): ${secs(t)}, server peak RSS ${groupPeak} MiB ` +
-      `(spilled since start: ${await spilled()})`,
+      `(spilled since start: ${await spilled()}), load ${uptime()}`,
   );
+  await attrib("after group");
+} catch (e) {
+  // what the server said last (a stall, an error) before the failure is reported
+  console.log(`server output, last lines:\n${server.output().split("\n").slice(-20).join("\n")}`);
+  throw e;
 } finally {
   await client.close();
   await server.stop();

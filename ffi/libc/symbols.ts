@@ -12,6 +12,8 @@ export const SYMBOLS = {
   close: { parameters: ["i32"], result: "i32" },
   /** glibc: returns free heap memory to the system; on an FFI thread (it locks each arena in turn). */
   malloc_trim: { parameters: [USIZE], result: "i32", nonblocking: true, optional: true },
+  /** glibc: sets an allocator parameter (M_ARENA_MAX, M_MMAP_THRESHOLD …); returns 1 on success. */
+  mallopt: { parameters: ["i32", "i32"], result: "i32", optional: true },
   /** glibc ≥ 2.33: `struct mallinfo2`, ten `size_t` fields (arena … fordblks, keepcost). */
   mallinfo2: {
     parameters: [],

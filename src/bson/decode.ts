@@ -10,7 +10,7 @@
  *   reuse the memory they decode from).
  * Strings are validated as UTF-8.
  */
-import { BSON, Double, Int32 } from "bson";
+import { Binary, BSON, Double, Int32 } from "bson";
 
 const RAW_OPTIONS = {
   promoteLongs: false,
@@ -31,21 +31,36 @@ export function doubleValue(v: number): number | Double {
   return looksLikeInt32(v) ? new Double(v) : v;
 }
 
-function normalize(v: unknown): unknown {
+/** `own`: copy Binary values out of the decoded buffer (decodeDocumentCopy). */
+function normalize(v: unknown, own: boolean): unknown {
   if (v === null || typeof v !== "object") return v;
   if (v instanceof Int32) return v.value;
   if (v instanceof Double) return looksLikeInt32(v.value) ? v : v.value;
   if (Array.isArray(v)) {
-    for (let i = 0; i < v.length; i++) v[i] = normalize(v[i]);
+    for (let i = 0; i < v.length; i++) v[i] = normalize(v[i], own);
+    return v;
+  }
+  if (own && v instanceof Binary) {
+    // (through a Binary: the buffer type npm bson expects in this runtime)
+    v.buffer = new Binary(Uint8Array.from(v.buffer)).buffer;
     return v;
   }
   if ((v as { _bsontype?: string })._bsontype !== undefined || v instanceof Date) return v;
   const o = v as Record<string, unknown>;
-  for (const k in o) o[k] = normalize(o[k]);
+  for (const k in o) o[k] = normalize(o[k], own);
   return o;
 }
 
-/** Decodes one whole BSON document (throws on malformed input). */
+/** Decodes one whole BSON document (throws on malformed input). Binary values are views into `bytes`. */
 export function decodeDocument(bytes: Uint8Array): Record<string, unknown> {
-  return normalize(BSON.deserialize(bytes, RAW_OPTIONS)) as Record<string, unknown>;
+  return normalize(BSON.deserialize(bytes, RAW_OPTIONS), false) as Record<string, unknown>;
+}
+
+/**
+ * decodeDocument for bytes in a buffer that is reused afterwards (a spill file's read buffer, a sort's
+ * packed chunk): Binary values get their own copy, nothing else refers to `bytes` — cheaper than
+ * copying every document's bytes first (one ArrayBuffer per document, freed only by a GC).
+ */
+export function decodeDocumentCopy(bytes: Uint8Array): Record<string, unknown> {
+  return normalize(BSON.deserialize(bytes, RAW_OPTIONS), true) as Record<string, unknown>;
 }

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
-import { BSON, Double, Int32, Long } from "bson";
-import { decodeDocument } from "./decode.ts";
+import { Binary, BSON, Double, Int32, Long } from "bson";
+import { decodeDocument, decodeDocumentCopy } from "./decode.ts";
 
 Deno.test("doubles that look like int32 stay Double; everything round-trips byte for byte", () => {
   const src = {
@@ -24,4 +24,21 @@ Deno.test("doubles that look like int32 stay Double; everything round-trips byte
   assert.ok(nested.a[0] instanceof Double);
   assert.equal(nested.a[1], 1);
   assert.deepEqual(new Uint8Array(BSON.serialize(doc)), new Uint8Array(bytes));
+});
+
+Deno.test("decodeDocumentCopy: Binary values own their bytes (the input buffer may be reused)", () => {
+  const bytes = BSON.serialize({
+    b: new Binary(new Uint8Array([1, 2, 3])),
+    a: [new Binary(new Uint8Array([4]), 4)],
+    s: "x",
+  });
+  const copy = decodeDocumentCopy(bytes);
+  const view = decodeDocument(bytes);
+  bytes.fill(0);
+  assert.deepEqual([...(copy["b"] as Binary).buffer], [1, 2, 3]);
+  assert.equal((copy["b"] as Binary).position, 3);
+  assert.deepEqual([...((copy["a"] as Binary[])[0]!).buffer], [4]);
+  assert.equal(((copy["a"] as Binary[])[0]!).sub_type, 4);
+  assert.equal(copy["s"], "x");
+  assert.deepEqual([...(view["b"] as Binary).buffer], [0, 0, 0]); // decodeDocument: views
 });

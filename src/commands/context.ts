@@ -65,6 +65,8 @@ export interface ServerInfo {
   readonly maxConnections: number;
   /** Test-only commands (configureFailPoint) are enabled (mongod's enableTestCommands). */
   readonly testCommandsEnabled: boolean;
+  /** The C heap's figures in bytes (glibc's mallinfo2), or undefined with another allocator. */
+  readonly mallocInfo?: () => Readonly<Record<string, number>> | undefined;
 }
 
 export interface ServerContext {

@@ -5,13 +5,13 @@
  * A `SpillFiles` owns one directory: `<storage path>/_tmp` for a data directory, a fresh directory
  * under the OS temp dir for `:memory:`. Each `SpillRun` is one append-only file of BSON documents
  * (each self-delimited by its length prefix), copied into a 1 MiB write buffer (freed by `finish()`)
- * and read back once, sequentially, through a 1 MiB buffer; the file is deleted when the read ends or the run is
- * discarded. I/O is synchronous (the pipeline engine is a synchronous pull chain): each call blocks
+ * and read back once, sequentially, through a 1 MiB buffer (documents decode straight from it); the
+ * file is deleted when the read ends or the run is discarded. I/O is synchronous (the pipeline engine is a synchronous pull chain): each call blocks
  * for one buffer's worth of disk work. Stale `_tmp` files of a crashed process are removed when the
  * directory is first used.
  */
 import { BSON } from "bson";
-import { decodeDocument } from "../bson/decode.ts";
+import { decodeDocumentCopy } from "../bson/decode.ts";
 
 const BUFFER_BYTES = 1024 * 1024;
 
@@ -80,6 +80,19 @@ export class SpillRun {
 
   /** The encoded documents in append order; the file is deleted at the end (or on `return()`). */
   *readBytes(): Generator<Uint8Array> {
+    for (const view of this.#views()) yield view.slice();
+  }
+
+  /**
+   * The documents in append order (decoded as stored documents are, straight from the read buffer:
+   * no copy of each document's bytes); deletes the file at the end.
+   */
+  *read(): Generator<Record<string, unknown>> {
+    for (const view of this.#views()) yield decodeDocumentCopy(view);
+  }
+
+  /** Each document's bytes as a view into the read buffer, valid until the next one is asked for. */
+  *#views(): Generator<Uint8Array> {
     this.finish();
     const file = this.#file;
     if (!file || this.#done) return;
@@ -93,7 +106,7 @@ export class SpillRun {
         if (have - pos >= 4) {
           const len = new DataView(buf.buffer, buf.byteOffset + pos, 4).getInt32(0, true);
           if (have - pos >= len) {
-            yield buf.slice(pos, pos + len);
+            yield buf.subarray(pos, pos + len);
             pos += len;
             continue;
           }
@@ -118,11 +131,6 @@ export class SpillRun {
     } finally {
       this.discard();
     }
-  }
-
-  /** The documents in append order (decoded as stored documents are); deletes the file at the end. */
-  *read(): Generator<Record<string, unknown>> {
-    for (const b of this.readBytes()) yield decodeDocument(b);
   }
 
   /** Closes and deletes the file (idempotent). */

@@ -31,6 +31,14 @@ serverTest("serverStatus: wiredTiger, connections, network, opcounters, metrics"
   const slim = await db.admin().command({ serverStatus: 1, wiredTiger: 0, metrics: 0 });
   assert.equal(slim["wiredTiger"], undefined);
   assert.equal(slim["metrics"], undefined);
+  // memory: V8's heap always, glibc's heap (malloc) only when asked (it walks the free chunks)
+  const v8 = s["secantus"].memory.v8;
+  assert.ok(Number(v8.heapTotal) >= Number(v8.heapUsed) && Number(v8.heapUsed) > 0);
+  assert.equal(s["malloc"], undefined);
+  if (Deno.build.os === "linux") {
+    const m = (await db.admin().command({ serverStatus: 1, malloc: 1 }))["malloc"];
+    assert.ok(Number(m.inUseBytes) > 0 && Number(m.arenaBytes) > 0, JSON.stringify(m));
+  }
 });
 
 serverTest(

@@ -7,7 +7,8 @@
  * statistics read) and which opt-in sections are asked for (`oplog: 1`, mongod's `latestOptime` /
  * `earliestOptime`). The oplog's other figures are where mongod keeps them: `repl.lastWrite`,
  * `oplogTruncation` (time spent pruning, the retention), plus `secantus.oplog` (entries, window, the
- * oplog archive's position, lag and failures).
+ * oplog archive's position, lag and failures). `secantus.memory` shows V8's heap; the opt-in `malloc`
+ * section glibc's (`{serverStatus: 1, malloc: 1}`).
  */
 import type { CompressionTraffic } from "../../observability/counters.ts";
 import { Long, Timestamp } from "bson";
@@ -39,11 +40,16 @@ const SECTIONS = [
   "mem",
   "metrics",
   "oplog",
+  "malloc",
   "secantus",
 ] as const;
 
-/** Sections sent only when asked for (`{serverStatus: 1, oplog: 1}`), as mongod's includeByDefault false. */
-const OPT_IN: ReadonlySet<string> = new Set(["oplog"]);
+/**
+ * Sections sent only when asked for (`{serverStatus: 1, oplog: 1}`), as mongod's includeByDefault false.
+ * `malloc` (glibc's heap figures) walks every free chunk of the C heap with its arena locked: 10–100 ms
+ * on a fragmented heap, so monitoring does not pay it unasked.
+ */
+const OPT_IN: ReadonlySet<string> = new Set(["oplog", "malloc"]);
 
 export interface ServerStatusParams {
   /** Sections asked to be left out (`<section>: 0` or `false`). */
@@ -84,6 +90,18 @@ export function wiredTigerSection(stats: ReadonlyMap<string, number>, engineVers
   }
   out["version"] = engineVersion;
   return out;
+}
+
+/**
+ * `secantus.memory`: the resident set and V8's heap in bytes (`heapTotal` committed, `external` =
+ * ArrayBuffers and other memory V8 objects hold outside it; those live in the C heap, with
+ * WiredTiger's cache — the opt-in `malloc` section). docs/robustness.md, memory.
+ */
+function memoryBlock(mem: Deno.MemoryUsage): Doc {
+  return {
+    rss: long(mem.rss),
+    v8: { heapTotal: long(mem.heapTotal), heapUsed: long(mem.heapUsed), external: long(mem.external) },
+  };
 }
 
 const ZERO_TS = new Timestamp({ t: 0, i: 0 });
@@ -255,6 +273,11 @@ function run(ctx: RequestContext<ServerStatusParams>): Doc {
         latestOptime: lastTs ?? ZERO_TS,
         earliestOptime: firstTs ?? ZERO_TS,
       },
+    // glibc's mallinfo2 (arenas, separately mmapped blocks, in use, free); absent with another allocator
+    malloc: () => {
+      const m = ctx.info.mallocInfo?.();
+      return m ? Object.fromEntries(Object.entries(m).map(([k, v]) => [k, long(v)])) : undefined;
+    },
     secantus: () => ({
       version: VERSION,
       storagePath: ctx.info.storagePath,
@@ -262,6 +285,7 @@ function run(ctx: RequestContext<ServerStatusParams>): Doc {
       fsyncLocked: ctx.fsyncLock.count > 0,
       // blocking stages past their memory budget (sort runs, $group partitions): files, bytes
       spill: { runs: long(ctx.spill.stats.runs), bytesWritten: long(ctx.spill.stats.bytesWritten) },
+      memory: memoryBlock(mem),
       oplog: oplog === undefined ? null : oplogBlock(oplog, firstTs, lastTs),
       lastBackup: ctx.backups.last
         ? {

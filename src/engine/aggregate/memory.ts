@@ -74,6 +74,11 @@ const SORT_CHUNK = 8_192;
  * buffer held 200–250 MiB of heap); small sorts stay decoded (no encode/decode on the way through).
  */
 const PACK_AT = 8 * 1024 * 1024;
+/**
+ * When the input spilled, an in-memory rest holding more than this (or a quarter of the budget) is
+ * written as one more run before the merge (the merge then holds only the runs' read buffers).
+ */
+const SPILL_REST_AT = 8 * 1024 * 1024;
 /** Heap bytes one packed row costs besides its document's bytes and its key (handle, key slot, index). */
 const PACKED_ROW_BYTES = 24;
 
@@ -196,38 +201,72 @@ export function* externalSort(
       }
       chunks.push(all);
     }
+    const rest = (c: number[], src: number) =>
+      mapIter(
+        c,
+        (j): MergeRow => ({ k: rowKeys[j], d: packing ? undefined : docs[j], h: handles[j] ?? 0, src }),
+      );
+    if (runs.length > 0 && held > Math.min(SPILL_REST_AT, budget.limit / 4)) {
+      // The merge reads the runs for as long as the client reads results: a big rest goes to disk
+      // too (as mongod's sorter does) rather than holding the budget all that time.
+      const run = budget.spill!.newRun();
+      const rows = merge(chunks.map(rest), cmpKey, pausing);
+      chunks.length = 0;
+      for (let r = rows.next(); !r.done; r = rows.next()) {
+        if (r.value === undefined) {
+          yield PAUSE;
+          continue;
+        }
+        if (packing && run.appendBytes) run.appendBytes(packed.bytes(r.value.h));
+        else run.append(r.value.d ?? packed.get(r.value.h));
+      }
+      run.finish?.();
+      runs.push(run);
+      docs = [];
+      handles = [];
+      rowKeys = [];
+      packed.release();
+      budget.meter(-held);
+      held = 0;
+    }
     // k-way merge: the in-memory chunks come after the runs (input order), each in input order.
     const sources: Iterator<MergeRow>[] = runs.map((r, src) =>
       mapIter(r.read(), (d): MergeRow => ({ k: keyOf(d), d, h: 0, src }))
     );
-    for (const c of chunks) {
-      const src = sources.length;
-      sources.push(
-        mapIter(
-          c,
-          (j): MergeRow => ({ k: rowKeys[j], d: packing ? undefined : docs[j], h: handles[j] ?? 0, src }),
-        ),
-      );
-    }
+    for (const c of chunks) sources.push(rest(c, sources.length));
     chunks.length = 0;
-    const cmp = (x: MergeRow, y: MergeRow) => cmpKey(x.k, y.k) || x.src - y.src;
-    const heap: MergeRow[] = [];
-    const push = (src: number) => {
-      const next = sources[src]!.next();
-      if (!next.done) heapPush(heap, next.value, cmp);
-    };
-    for (let s = 0; s < sources.length; s++) push(s);
-    let out = 0;
-    while (heap.length > 0) {
-      const top = heapPop(heap, cmp);
-      yield top.d ?? packed.get(top.h);
-      push(top.src);
-      if (pausing && ++out % MERGE_PAUSE_EVERY === 0) yield PAUSE; // disk reads: let the caller check its deadline
+    for (const r of merge(sources, cmpKey, pausing)) {
+      yield r === undefined ? PAUSE : r.d ?? packed.get(r.h);
     }
   } finally {
     budget.meter(-held);
     packed.release();
     for (const r of runs) r.discard();
+  }
+}
+
+/**
+ * Merges sorted `sources` (numbered by their position: ties go to the lower one, input order) by
+ * `cmpKey` of each row's key, offering a pause (undefined) every MERGE_PAUSE_EVERY rows when `pausing`.
+ */
+function* merge(
+  sources: Iterator<MergeRow>[],
+  cmpKey: (x: unknown, y: unknown) => number,
+  pausing: boolean,
+): Generator<MergeRow | undefined> {
+  const cmp = (x: MergeRow, y: MergeRow) => cmpKey(x.k, y.k) || x.src - y.src;
+  const heap: MergeRow[] = [];
+  const push = (src: number) => {
+    const next = sources[src]!.next();
+    if (!next.done) heapPush(heap, next.value, cmp);
+  };
+  for (let s = 0; s < sources.length; s++) push(s);
+  let out = 0;
+  while (heap.length > 0) {
+    const top = heapPop(heap, cmp);
+    yield top;
+    push(top.src);
+    if (pausing && ++out % MERGE_PAUSE_EVERY === 0) yield undefined; // disk reads: let the caller check its deadline
   }
 }
 

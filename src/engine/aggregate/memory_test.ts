@@ -150,3 +150,19 @@ Deno.test("$sort of a big in-memory input sorts in chunks with a pause after eac
     assert.ok((a["k"] as number) > (b["k"] as number) || (a["i"] as number) < (b["i"] as number));
   }
 });
+
+Deno.test("$sort that spilled writes a big in-memory rest as one more run (merged in chunks with pauses), same order", () => {
+  const input: Doc[] = Array.from({ length: 30_000 }, (_, i) => ({ k: (i * 7919) % 1000, i }));
+  const stages = [{ $sort: { k: 1 } }];
+  const want = [...compilePipeline(stages).run(input)];
+  for (const pausing of [false, true]) {
+    const spill = new MemorySpillStore();
+    const withPauses = (pausing ? [PAUSE, ...input] : input) as Doc[];
+    const out = [...compilePipeline(stages, { memoryLimitBytes: 1_000_000, spill }).run(withPauses)];
+    const docsOut = out.filter((d) => d !== PAUSE) as Doc[];
+    assert.deepEqual(docsOut, want);
+    // each full buffer is a run, and the rest (past a quarter of the budget) one more
+    assert.ok(spill.runs >= 2, `runs: ${spill.runs}`);
+    if (pausing) assert.ok(out.some((d) => d === PAUSE));
+  }
+});

@@ -11,7 +11,7 @@
  * spilled run's are.
  */
 import { BSON } from "bson";
-import { decodeDocument } from "../../bson/decode.ts";
+import { decodeDocumentCopy } from "../../bson/decode.ts";
 import type { Document } from "./types.ts";
 
 const CHUNK_BYTES = 8 * 1024 * 1024;
@@ -53,9 +53,9 @@ export class PackedDocs {
     return chunk.subarray(o, o + n);
   }
 
-  /** Document `h`, decoded (from its own copy of the bytes: Binary values are views). */
+  /** Document `h`, decoded (its Binary values copied: the chunk is reused after `clear()`). */
   get(h: number): Document {
-    return decodeDocument(this.bytes(h).slice());
+    return decodeDocumentCopy(this.bytes(h));
   }
 
   /** Forgets every document; the standard-size chunks are kept for reuse. */
