@@ -11,6 +11,7 @@ import { serveHelp } from "./help.ts";
 import { versionText } from "./version.ts";
 import { startServer } from "../app/start_server.ts";
 import { createLogger } from "../observability/log.ts";
+import { stderrLines } from "../observability/stderr_queue.ts";
 import { ConfigError } from "../config/mod.ts";
 import { sdNotify, startWatchdog, watchdogIntervalMs } from "../../ffi/libc/sd_notify.ts";
 
@@ -105,5 +106,6 @@ export async function serve(argv: string[]): Promise<number> {
   stopWatchdog?.();
   notify("STOPPING=1");
   await server.stop();
+  await stderrLines().whenWritten(2000); // the last log lines reach stderr before the process exits
   return 0;
 }

@@ -29,6 +29,8 @@ export class LineQueue {
   #inflight = 0;
   #writing = false;
   #dropped = 0;
+  /** `whenWritten` callers waiting for the writer to finish. */
+  #written: (() => void)[] = [];
 
   constructor(
     private readonly out: LineWriter,
@@ -56,6 +58,24 @@ export class LineQueue {
       return;
     }
     this.#enqueue(bytes);
+  }
+
+  /**
+   * Resolves once every queued line has been written, or after `timeoutMs` (a stalled reader). For a
+   * clean exit: `flushSync` at exit writes what is still queued, but a batch already handed to the
+   * asynchronous write may be cut off by the process ending (the server's last line, "closed cleanly",
+   * went missing that way).
+   */
+  whenWritten(timeoutMs: number): Promise<void> {
+    if (!this.#writing && this.#queue.length === 0) return Promise.resolve();
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+      const timer = setTimeout(done, timeoutMs);
+      this.#written.push(done);
+    });
   }
 
   /** Write everything queued now, synchronously (at exit; may block on a stalled reader). */
@@ -124,6 +144,7 @@ export class LineQueue {
     } finally {
       this.#inflight = 0;
       this.#writing = false;
+      for (const done of this.#written.splice(0)) done();
     }
   }
 }

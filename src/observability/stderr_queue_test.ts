@@ -78,3 +78,25 @@ Deno.test("stderr queue: flushSync writes what is queued at once (exit)", () => 
   assertEquals(w.written, ["b".repeat(30) + "\ndropped 1\n"]);
   assertEquals(q.pendingBytes, 61); // only the line the stuck write holds
 });
+
+Deno.test("stderr queue: whenWritten resolves once the batch in flight is written, or at its timeout", async () => {
+  const w = gatedWriter();
+  const q = new LineQueue(w);
+  await q.whenWritten(10); // nothing queued: at once
+  q.push("stopped; closed cleanly"); // handed to the asynchronous write, which waits at the gate
+  let resolved = false;
+  const waiting = q.whenWritten(5_000).then(() => (resolved = true));
+  await tick();
+  ok(!resolved);
+  w.open();
+  await waiting;
+  assertEquals(w.written.join(""), "stopped; closed cleanly\n");
+  // a stalled reader: the wait ends at its timeout
+  w.close();
+  q.push("stuck");
+  const t = performance.now();
+  await q.whenWritten(30);
+  ok(performance.now() - t >= 25);
+  w.open();
+  await q.whenWritten(1_000);
+});
