@@ -8,6 +8,7 @@
  * here directly, anything else is decoded from a one-element document. Field order follows the stored document.
  * Malformed input throws (stored documents are validated on the way in).
  */
+import { valueByteLength } from "./value_length.ts";
 import { Long } from "bson";
 import { decodeDocument, doubleValue } from "./decode.ts";
 
@@ -20,45 +21,10 @@ function cstringEnd(b: Uint8Array, i: number): number {
 }
 
 /** Byte length of an element's value (type `t`, value starting at `p`); throws on an unknown type. */
-export function valueLength(t: number, b: Uint8Array, dv: DataView, p: number): number {
-  switch (t) {
-    case 0x01: // double
-    case 0x09: // date
-    case 0x11: // timestamp
-    case 0x12: // int64
-      return 8;
-    case 0x02: // string
-    case 0x0d: // code
-    case 0x0e: // symbol
-      return 4 + dv.getInt32(p, true);
-    case 0x03: // document
-    case 0x04: // array
-    case 0x0f: // code with scope
-      return dv.getInt32(p, true);
-    case 0x05: // binary
-      return 5 + dv.getInt32(p, true);
-    case 0x06: // undefined
-    case 0x0a: // null
-    case 0xff: // minKey
-    case 0x7f: // maxKey
-      return 0;
-    case 0x07: // objectId
-      return 12;
-    case 0x08: // bool
-      return 1;
-    case 0x0b: { // regex: two cstrings
-      const e1 = cstringEnd(b, p);
-      return cstringEnd(b, e1 + 1) + 1 - p;
-    }
-    case 0x0c: // DBPointer
-      return 4 + dv.getInt32(p, true) + 12;
-    case 0x10: // int32
-      return 4;
-    case 0x13: // decimal128
-      return 16;
-    default:
-      throw new Error(`BSON: unknown element type 0x${t.toString(16)}`);
-  }
+export function valueLength(t: number, b: Uint8Array, _dv: DataView, p: number): number {
+  const n = valueByteLength(t, b, p);
+  if (n < 0) throw new Error(`BSON: unknown element type 0x${t.toString(16)}`);
+  return n;
 }
 
 /** Decodes one element (bytes [start, end) of `b`) through npm bson, as a one-field document. */

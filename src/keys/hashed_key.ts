@@ -6,6 +6,7 @@
  * range → the int64 limit) so that 1, 1.0 and NumberLong(1) hash alike. The first 8 digest bytes,
  * little-endian, are the key. Checked against the manual's `$toHashedIndexKey` example.
  */
+import { valueByteLength } from "../bson/value_length.ts";
 import process from "node:process";
 import { BSON, Long } from "bson";
 
@@ -107,7 +108,7 @@ function hashElement(
   while (bytes[p] !== 0) p++;
   if (withName) h.update(bytes.subarray(nameStart, p + 1));
   p++;
-  const size = valueSize(type, view, bytes, p);
+  const size = Math.max(0, valueByteLength(type, bytes, p)); // serialized input: always a known type
   if (type === 0x03 || type === 0x04) {
     let q = p + 4;
     for (;;) {
@@ -122,47 +123,6 @@ function hashElement(
     h.update(bytes.subarray(p, p + size));
   }
   return p + size;
-}
-
-function cstringEnd(bytes: Uint8Array, p: number): number {
-  while (bytes[p] !== 0) p++;
-  return p + 1;
-}
-
-function valueSize(type: number, view: DataView, bytes: Uint8Array, p: number): number {
-  switch (type) {
-    case 0x01:
-    case 0x09:
-    case 0x11:
-    case 0x12:
-      return 8;
-    case 0x02:
-    case 0x0d:
-    case 0x0e:
-      return 4 + view.getInt32(p, true);
-    case 0x03:
-    case 0x04:
-    case 0x0f:
-      return view.getInt32(p, true);
-    case 0x05:
-      return 5 + view.getInt32(p, true);
-    case 0x07:
-      return 12;
-    case 0x08:
-      return 1;
-    case 0x10:
-      return 4;
-    case 0x13:
-      return 16;
-    case 0x0b: {
-      const e = cstringEnd(bytes, p);
-      return cstringEnd(bytes, e) - p;
-    }
-    case 0x0c:
-      return 4 + view.getInt32(p, true) + 12;
-    default:
-      return 0; // null, undefined, MinKey, MaxKey
-  }
 }
 
 /** The hashed-index key of one value, as mongod computes it (an int64). */

@@ -14,6 +14,7 @@
  * were created. Names a JS object would reorder (array-index-like names) or treat specially
  * (`__proto__`) are not patched: the caller runs the whole update instead.
  */
+import { valueByteLength } from "../../bson/value_length.ts";
 import { BSON, Double, Long } from "bson";
 import type { Document } from "./types.ts";
 
@@ -184,51 +185,6 @@ function int32(b: Uint8Array, p: number): number {
   return b[p]! | (b[p + 1]! << 8) | (b[p + 2]! << 16) | (b[p + 3]! << 24);
 }
 
-/** Byte length of a value of type `t` at `p` (-1 for an unknown type). */
-function valueSize(t: number, b: Uint8Array, p: number): number {
-  switch (t) {
-    case 0x01:
-    case 0x09:
-    case 0x11:
-    case 0x12:
-      return 8;
-    case 0x02:
-    case 0x0d:
-    case 0x0e:
-      return 4 + int32(b, p);
-    case 0x03:
-    case 0x04:
-    case 0x0f:
-      return int32(b, p);
-    case 0x05:
-      return 5 + int32(b, p);
-    case 0x06:
-    case 0x0a:
-    case 0x7f:
-    case 0xff:
-      return 0;
-    case 0x07:
-      return 12;
-    case 0x08:
-      return 1;
-    case 0x0b: {
-      let k = p;
-      while (b[k] !== 0) k++;
-      k++;
-      while (b[k] !== 0) k++;
-      return k + 1 - p;
-    }
-    case 0x0c:
-      return 4 + int32(b, p) + 12;
-    case 0x10:
-      return 4;
-    case 0x13:
-      return 16;
-    default:
-      return -1;
-  }
-}
-
 function sameName(b: Uint8Array, start: number, end: number, name: Uint8Array): boolean {
   if (end - start !== name.length) return false;
   for (let k = 0; k < name.length; k++) if (b[start + k] !== name[k]) return false;
@@ -261,7 +217,7 @@ export function spliceTopLevel(
     let q = p + 1;
     while (q < end && bytes[q] !== 0) q++;
     const v = q + 1;
-    const len = valueSize(t, bytes, v);
+    const len = valueByteLength(t, bytes, v);
     if (len < 0 || v + len > end) return undefined;
     for (let k = 0; k < names.length; k++) {
       const n = utf8(names[k]!);
