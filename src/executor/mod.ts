@@ -7,6 +7,7 @@
  * exception to "imports point down", see scripts/check_layers.ts), storage API, keys, bson, errors.
  */
 export type { BatchSource } from "./batch_source.ts";
-export { type CompiledQuery, type ExecStats, QuerySource } from "./query.ts";
+export type { CompiledQuery, ExecStats } from "./compiled_query.ts";
+export { QuerySource } from "./query.ts";
 export { decode, Row } from "./rows.ts";
 export { idIndexKey, indexKeysOf } from "./index_keys.ts";

@@ -22,19 +22,20 @@ import {
   type StorageGroupTable,
 } from "../storage/api.ts";
 import type { BatchSource } from "./batch_source.ts";
-import type { AccessPath, IxScanPath } from "../planner/plan.ts";
+import type { IxScanPath } from "../planner/plan.ts";
 import { CommandError } from "../errors/command_error.ts";
 import type { Document as Doc } from "../bson/document.ts";
 import { Row } from "./rows.ts";
 import { idKeyOf, indexKeyDocOf } from "./index_keys.ts";
-import { Binary, BSON, Long } from "bson";
 import { decodeKeyValues } from "../keys/key_decode.ts";
 import { ixScanHits, type IxScanState, newIxScanState } from "./ixscan.ts";
 import { GeoNearCursor } from "./geo_near.ts";
 import { clusteredScanPath, isClustered } from "./clustered.ts";
 import { recordPlanAccess } from "./index_usage.ts";
 import { OpControl } from "../observability/op_control.ts";
-import type { SpillFiles, SpillRun } from "../storage/spill.ts";
+import type { SpillRun } from "../storage/spill.ts";
+import type { CompiledQuery, ExecStats, RowMeta } from "./compiled_query.ts";
+import { docFromKey, projectBytes, unwrapRow, wrapRow } from "./row_bytes.ts";
 import { mergeSorted, SortedRows } from "./sorted_rows.ts";
 
 /** Field set of a scan whose consumer reads no field and that has no filter. */
@@ -51,88 +52,6 @@ export const EXAMINE_PER_PULL = 1024;
 interface Acc<T> {
   readonly out: T[];
   bytes: number;
-}
-
-export interface CompiledQuery {
-  readonly access: AccessPath;
-  /** Plans the planner considered and did not choose (explain's rejectedPlans). */
-  readonly rejected?: readonly AccessPath[];
-  /** The requested sort (explain: SORT stage unless the index provides it). */
-  readonly sortSpec?: Doc | null;
-  /** The requested projection (explain: PROJECTION stage). */
-  readonly projectionSpec?: Doc | null;
-  /** null = match everything. */
-  readonly match: ((doc: Doc) => boolean) | null;
-  readonly sort: ((a: Doc, b: Doc) => number) | null;
-  readonly skip: number;
-  /** 0 = no limit. */
-  readonly limit: number;
-  /**
-   * The projection step; `meta` (record id, index key) is passed when `rowMeta` is set (returnKey,
-   * showRecordId, `{$meta: "recordId" | "indexKey"}`).
-   */
-  readonly project: ((doc: Doc, meta?: RowMeta) => Doc) | null;
-  /**
-   * The projection calls server-side JavaScript (`$function`): `nextBatch` projects each row through
-   * this, which evaluates it in rounds and awaits the calls (other clients are served meanwhile).
-   */
-  readonly projectAwaited?: (<T>(f: () => T) => Promise<T>) | undefined;
-  /**
-   * The filter may call server-side JavaScript (`$where`, `$expr` with `$function`) for documents its
-   * prefetch did not see: the async pulls run it awaited (`JsRounds`); absent = calls run inline.
-   */
-  readonly jsRounds?: JsRounds | undefined;
-  /** find's returnKey (explain: RETURN_KEY instead of a projection stage). */
-  readonly returnKey?: boolean | undefined;
-  /** The projection reads row metadata: build a `RowMeta` for each row it projects. */
-  readonly rowMeta?: boolean | undefined;
-  /** Bytes a blocking sort may hold in memory (mongod: 100 MiB). */
-  readonly sortMemoryLimit?: number;
-  /** Where a blocking sort past its memory limit spills sorted runs; absent = fail with 292. */
-  readonly spill?: SpillFiles | undefined;
-  /**
-   * Top-level fields `match` and `sort` read (decode only those); null/absent = the whole document.
-   */
-  readonly readFields?: ReadonlySet<string> | null;
-  /**
-   * Covered by the index scan: rows are built from the index key (these fields, in key order, with
-   * these directions) without fetching the document, whenever the key decodes exactly.
-   */
-  readonly covered?:
-    | { readonly fields: readonly string[]; readonly directions: readonly (1 | -1)[] }
-    | undefined;
-}
-
-/**
- * Server-side JavaScript in the filter, awaited (commands/shared/where.ts builds it): during an async
- * pull a call without an answer throws (`isDeferred`) instead of running inline; the pull keeps that
- * row and stops, the caller awaits `settle()` and the next pull matches the row again first.
- */
-export interface JsRounds {
-  /** A pull starts: unanswered calls throw. */
-  begin(): void;
-  /** The pull ends; `deferred`: it stopped at an unanswered call (keep its answers). */
-  end(deferred: boolean): void;
-  /** The row that waited has been matched with its answers: they are no longer needed. */
-  consumed(): void;
-  isDeferred(e: unknown): boolean;
-  /** Runs the calls the pull met (awaited). */
-  settle(): Promise<void>;
-}
-
-/** What the executor knows of a row beyond its document, for the projection step. */
-export interface RowMeta {
-  readonly recordId: bigint;
-  /** The index key the row was found by, as a document; undefined when no index produced it. */
-  readonly indexKey: () => Doc | undefined;
-}
-
-export interface ExecStats {
-  docsExamined: number;
-  keysExamined: number;
-  nReturned: number;
-  /** Sorted runs a blocking sort wrote to disk (explain's SORT `spills`, `usedDisk`). */
-  spills?: number;
 }
 
 const SORT_LIMIT_DEFAULT = 100 * 1024 * 1024;
@@ -809,48 +728,10 @@ export class QuerySource implements BatchSource {
 /** For internal callers with no operation to yield for: never due, no deadline. */
 const NEVER_YIELD = new OpControl({ quantumMs: Infinity, checkEvery: 2 ** 30 });
 
-function projectBytes(row: Row, project: (row: Row) => Doc): Uint8Array {
-  const r = new Row(row.rid, row.bytes);
-  r.setDoc(project(row));
-  return r.bytes;
-}
-
-/** A spilled row that keeps its record id and index key (the projection reads them). */
-function wrapRow(row: Row): Uint8Array {
-  return BSON.serialize({
-    r: Long.fromBigInt(row.rid),
-    d: new Binary(row.bytes),
-    ...(row.key ? { k: new Binary(row.key) } : {}),
-  });
-}
-
-function unwrapRow(b: Uint8Array): Row {
-  const w = BSON.deserialize(b, { useBigInt64: true, promoteBuffers: false });
-  const row = new Row(BigInt(w["r"] as bigint), (w["d"] as Binary).buffer);
-  if (w["k"]) row.key = (w["k"] as Binary).buffer;
-  return row;
-}
-
 export function sameUuid(a: Uint8Array, b: Uint8Array): boolean {
   if (a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
   return true;
-}
-
-/** The document a covered row stands for: key fields (dotted paths nest) with their key values. */
-function docFromKey(fields: readonly string[], values: readonly unknown[]): Doc {
-  const doc: Doc = {};
-  fields.forEach((path, i) => {
-    const parts = path.split(".");
-    let cur = doc;
-    for (let k = 0; k < parts.length - 1; k++) {
-      const p = parts[k]!;
-      if (cur[p] === null || typeof cur[p] !== "object") cur[p] = {};
-      cur = cur[p] as Doc;
-    }
-    cur[parts[parts.length - 1]!] = values[i];
-  });
-  return doc;
 }
 
 function* mapIter<A, B>(it: Iterable<A>, f: (a: A) => B): Generator<B> {

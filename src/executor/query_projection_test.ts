@@ -8,7 +8,8 @@ import { BSON } from "bson";
 import { openWiredTiger, type StorageEngine } from "../storage/mod.ts";
 import { decodeDocument } from "../bson/decode.ts";
 import { decodeFields } from "../bson/partial_decode.ts";
-import { type CompiledQuery, QuerySource } from "./query.ts";
+import type { CompiledQuery } from "./compiled_query.ts";
+import { QuerySource } from "./query.ts";
 import type { Document as Doc } from "../bson/document.ts";
 
 const N = 3000;

@@ -16,7 +16,7 @@ import { WriteErrors } from "../write/write_result.ts";
 import { retryOnConflict } from "../write/conflict_retry.ts";
 import { compileQueryWithLet } from "../shared/query_let.ts";
 import { jsFreeTargets, type JsRounds, jsRoundsFor, writeInRounds } from "../write/js_rounds.ts";
-import type { CompiledQuery } from "../../executor/query.ts";
+import type { CompiledQuery } from "../../executor/compiled_query.ts";
 import { type JsParts, jsQueryParts, prefetchedJsParts } from "../shared/where.ts";
 import { FAST_BUDGET, findTargets } from "../write/targets.ts";
 import { retryYielding, writeTargetsYielding } from "../write/yielding_write.ts";

@@ -34,7 +34,7 @@ import { retryOnConflict } from "../write/conflict_retry.ts";
 import { compileQueryWithLet } from "../shared/query_let.ts";
 import { type JsParts, jsQueryParts, prefetchedJsParts } from "../shared/where.ts";
 import { jsFreeTargets, type JsRounds, jsRoundsFor, writeInRounds } from "../write/js_rounds.ts";
-import type { CompiledQuery } from "../../executor/query.ts";
+import type { CompiledQuery } from "../../executor/compiled_query.ts";
 import { FAST_BUDGET, findTargets } from "../write/targets.ts";
 import { retryYielding, writeTargetsYielding } from "../write/yielding_write.ts";
 import type { Row } from "../../executor/rows.ts";

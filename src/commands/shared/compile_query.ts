@@ -33,7 +33,7 @@ import {
   planQuery,
 } from "../../planner/find_plan.ts";
 import { PlanCache, shapeOf } from "../../planner/plan_cache.ts";
-import type { CompiledQuery, JsRounds } from "../../executor/query.ts";
+import type { CompiledQuery, JsRounds } from "../../executor/compiled_query.ts";
 import { setDocMeta } from "../../engine/expression/doc_meta.ts";
 import { Long } from "bson";
 import { CommandError } from "../../errors/command_error.ts";

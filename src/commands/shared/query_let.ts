@@ -1,6 +1,6 @@
 /** `compileQueryWithLet`: compileQuery with the command's `let` variables (for `$expr` in the filter). */
 import type { CollectionEntry } from "../../storage/api.ts";
-import type { CompiledQuery } from "../../executor/query.ts";
+import type { CompiledQuery } from "../../executor/compiled_query.ts";
 import { compileQuery, type QueryParts } from "./compile_query.ts";
 import type { Doc } from "../reply.ts";
 

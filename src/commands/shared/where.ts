@@ -37,7 +37,8 @@ import type { RequestContext } from "../context.ts";
 import { JS_DEFERRED, type JsDeferral, type JsHost } from "../../engine/expression/types.ts";
 import { jsHost } from "../../engine/js/host.ts";
 import type { CollectionEntry } from "../../storage/api.ts";
-import { type JsRounds as ExecutorJsRounds, QuerySource } from "../../executor/query.ts";
+import type { JsRounds as ExecutorJsRounds } from "../../executor/compiled_query.ts";
+import { QuerySource } from "../../executor/query.ts";
 import { compileQuery } from "./compile_query.ts";
 
 interface WhereFn {

@@ -26,7 +26,7 @@ import type { RequestContext } from "../context.ts";
 import type { Doc } from "../reply.ts";
 import { hasWhere, type JsParts, type WhereRunner, withoutWhere } from "../shared/where.ts";
 import { compileQueryWithLet } from "../shared/query_let.ts";
-import type { CompiledQuery } from "../../executor/query.ts";
+import type { CompiledQuery } from "../../executor/compiled_query.ts";
 import type { CollectionEntry } from "../../storage/api.ts";
 
 /** Attempts without a commit before the rest of the calls run inline (128 targets × a few calls). */

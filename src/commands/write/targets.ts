@@ -10,7 +10,7 @@
  * statement runs again as a yielding write (`yielding_write.ts`).
  */
 import type { CollectionEntry, ReadTxn } from "../../storage/api.ts";
-import type { CompiledQuery } from "../../executor/query.ts";
+import type { CompiledQuery } from "../../executor/compiled_query.ts";
 import { idKeyOf } from "../../executor/index_keys.ts";
 import { Row } from "../../executor/rows.ts";
 import { ixScanHits, newIxScanState } from "../../executor/ixscan.ts";

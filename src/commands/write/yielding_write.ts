@@ -22,7 +22,8 @@
  * matches when its batch runs looks for a target again.
  */
 import type { CollectionEntry, RecordId, WriteTxn } from "../../storage/api.ts";
-import { type CompiledQuery, QuerySource, sameUuid } from "../../executor/query.ts";
+import type { CompiledQuery } from "../../executor/compiled_query.ts";
+import { QuerySource, sameUuid } from "../../executor/query.ts";
 import { Row } from "../../executor/rows.ts";
 import { CommandError } from "../../errors/command_error.ts";
 import type { RequestContext } from "../context.ts";

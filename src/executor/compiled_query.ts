@@ -1,0 +1,90 @@
+/**
+ * What a compiled query hands the executor (access path, filter, sort/skip/limit, projection, spill and
+ * server-side JavaScript hooks) and what the executor reports back (ExecStats, RowMeta). Types only: the
+ * commands layer builds a CompiledQuery (commands/shared/compile_query.ts), QuerySource runs it.
+ */
+import type { AccessPath } from "../planner/plan.ts";
+import type { Document as Doc } from "../bson/document.ts";
+import type { SpillFiles } from "../storage/spill.ts";
+
+export interface CompiledQuery {
+  readonly access: AccessPath;
+  /** Plans the planner considered and did not choose (explain's rejectedPlans). */
+  readonly rejected?: readonly AccessPath[];
+  /** The requested sort (explain: SORT stage unless the index provides it). */
+  readonly sortSpec?: Doc | null;
+  /** The requested projection (explain: PROJECTION stage). */
+  readonly projectionSpec?: Doc | null;
+  /** null = match everything. */
+  readonly match: ((doc: Doc) => boolean) | null;
+  readonly sort: ((a: Doc, b: Doc) => number) | null;
+  readonly skip: number;
+  /** 0 = no limit. */
+  readonly limit: number;
+  /**
+   * The projection step; `meta` (record id, index key) is passed when `rowMeta` is set (returnKey,
+   * showRecordId, `{$meta: "recordId" | "indexKey"}`).
+   */
+  readonly project: ((doc: Doc, meta?: RowMeta) => Doc) | null;
+  /**
+   * The projection calls server-side JavaScript (`$function`): `nextBatch` projects each row through
+   * this, which evaluates it in rounds and awaits the calls (other clients are served meanwhile).
+   */
+  readonly projectAwaited?: (<T>(f: () => T) => Promise<T>) | undefined;
+  /**
+   * The filter may call server-side JavaScript (`$where`, `$expr` with `$function`) for documents its
+   * prefetch did not see: the async pulls run it awaited (`JsRounds`); absent = calls run inline.
+   */
+  readonly jsRounds?: JsRounds | undefined;
+  /** find's returnKey (explain: RETURN_KEY instead of a projection stage). */
+  readonly returnKey?: boolean | undefined;
+  /** The projection reads row metadata: build a `RowMeta` for each row it projects. */
+  readonly rowMeta?: boolean | undefined;
+  /** Bytes a blocking sort may hold in memory (mongod: 100 MiB). */
+  readonly sortMemoryLimit?: number;
+  /** Where a blocking sort past its memory limit spills sorted runs; absent = fail with 292. */
+  readonly spill?: SpillFiles | undefined;
+  /**
+   * Top-level fields `match` and `sort` read (decode only those); null/absent = the whole document.
+   */
+  readonly readFields?: ReadonlySet<string> | null;
+  /**
+   * Covered by the index scan: rows are built from the index key (these fields, in key order, with
+   * these directions) without fetching the document, whenever the key decodes exactly.
+   */
+  readonly covered?:
+    | { readonly fields: readonly string[]; readonly directions: readonly (1 | -1)[] }
+    | undefined;
+}
+
+/**
+ * Server-side JavaScript in the filter, awaited (commands/shared/where.ts builds it): during an async
+ * pull a call without an answer throws (`isDeferred`) instead of running inline; the pull keeps that
+ * row and stops, the caller awaits `settle()` and the next pull matches the row again first.
+ */
+export interface JsRounds {
+  /** A pull starts: unanswered calls throw. */
+  begin(): void;
+  /** The pull ends; `deferred`: it stopped at an unanswered call (keep its answers). */
+  end(deferred: boolean): void;
+  /** The row that waited has been matched with its answers: they are no longer needed. */
+  consumed(): void;
+  isDeferred(e: unknown): boolean;
+  /** Runs the calls the pull met (awaited). */
+  settle(): Promise<void>;
+}
+
+/** What the executor knows of a row beyond its document, for the projection step. */
+export interface RowMeta {
+  readonly recordId: bigint;
+  /** The index key the row was found by, as a document; undefined when no index produced it. */
+  readonly indexKey: () => Doc | undefined;
+}
+
+export interface ExecStats {
+  docsExamined: number;
+  keysExamined: number;
+  nReturned: number;
+  /** Sorted runs a blocking sort wrote to disk (explain's SORT `spills`, `usedDisk`). */
+  spills?: number;
+}
