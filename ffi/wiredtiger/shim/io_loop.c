@@ -34,528 +34,7 @@
  * frees the loop.
  */
 #define _GNU_SOURCE
-#include <arpa/inet.h>
-#include <errno.h>
-#include <netdb.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
-#include <pthread.h>
-#include <stdatomic.h>
-#include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <sys/epoll.h>
-#include <sys/eventfd.h>
-#include <sys/socket.h>
-#include <sys/un.h>
-#include <time.h>
-#include <unistd.h>
-
-#define EV_ACCEPT 1
-#define EV_FRAME 2
-#define EV_CLOSED 3
-#define EV_BAD_LENGTH 4
-
-#define SCT_IO_DONE 1  /* JS is done with the connection's current request: deliver the next */
-#define SCT_IO_CLOSE 2 /* close the connection after sending what the socket takes now */
-#define SCT_IO_CLOSE_NOW 4 /* close at once, dropping unsent bytes */
-
-#define EV_HEADER 12 /* u32 type, u32 id, u32 payload length */
-#define SMALL_BUF 4096
-#define LARGE_FIRST_CHUNK (64 * 1024)
-#define ID_SLOT_BITS 20
-#define ID_SLOT_MASK ((1u << ID_SLOT_BITS) - 1)
-#define MAX_SLOTS (1u << ID_SLOT_BITS)
-/* Bytes one connection may read per turn of the loop before the others get theirs (fairness: a fast
- * sender of a 48 MB message must not hold every other connection's small request back). */
-#define READ_TURN_BYTES (256 * 1024)
-
-struct ev {
-    struct ev *next;
-    uint32_t type, id, len;
-    uint8_t *big; /* payload when it is a large frame's own buffer (else inline) */
-    uint8_t data[];
-};
-
-struct out {
-    struct out *next;
-    uint32_t id, flags, len, off;
-    uint8_t data[];
-};
-
-struct conn {
-    int fd;
-    uint32_t id;
-    int readable;       /* no EAGAIN since the last read */
-    int inflight;       /* a frame delivered, JS not done with it */
-    int close_after;    /* close once the out-queue is empty */
-    int waiting_budget; /* on the budget wait list */
-    struct conn *budget_next;
-    uint8_t buf[SMALL_BUF];
-    uint32_t start, end;
-    uint8_t *big; /* a large message being assembled */
-    uint32_t big_len, big_have, big_cap;
-    uint32_t reserved; /* budget bytes held (large message being read or handed to JS) */
-    int in_ready;      /* on the ready list: hit READ_TURN_BYTES with bytes still waiting */
-    _Atomic int64_t reserved_at_ms; /* CLOCK_MONOTONIC ms a large message got its reservation; 0 none */
-    _Atomic uint32_t big_have_pub;  /* its bytes received so far (for JS's slow-sender check) */
-    struct out *oq_head, *oq_tail;
-    _Atomic int state; /* for JS's deadline sweep: bit 0 mid-message, bit 1 waiting for the budget */
-};
-
-struct sct_io {
-    int listen_fd, ep, wake_fd;
-    uint32_t max_message;
-    int64_t budget_left;
-    pthread_t thread;
-    int thread_started;
-    _Atomic int stop;
-    _Atomic int wake_pending;
-    /* slots: conns[slot]; generation per slot. Lookups from JS (sct_io_state) hold tbl_mu. */
-    pthread_mutex_t tbl_mu;
-    struct conn **conns;
-    uint16_t *gens;
-    uint32_t nslots, cap_slots;
-    uint32_t *free_slots;
-    uint32_t nfree;
-    struct conn *budget_head, *budget_tail;
-    _Atomic int budget_waiters;
-    uint32_t *ready; /* ids of connections to read again next turn */
-    uint32_t n_ready, cap_ready;
-    int bell_listen_fd, bell_fd; /* the doorbell: JS's Unix socket connection */
-    char bell_path[108];
-    /* events for JS */
-    pthread_mutex_t in_mu;
-    struct ev *in_head, *in_tail;
-    _Atomic int in_count;
-    int stopped;  /* the thread is gone (under in_mu) */
-    int sleeping; /* JS armed the doorbell (under in_mu) */
-    /* commands from JS */
-    pthread_mutex_t cmd_mu;
-    struct out *cmd_head, *cmd_tail;
-};
-
-static void close_conn(struct sct_io *io, struct conn *c, const char *reason, int tell);
-
-static void ring(struct sct_io *io)
-{
-    char b = 1;
-    (void)!send(io->bell_fd, &b, 1, MSG_NOSIGNAL | MSG_DONTWAIT);
-}
-
-static void push_event(struct sct_io *io, struct ev *e)
-{
-    e->next = NULL;
-    pthread_mutex_lock(&io->in_mu);
-    if (io->in_tail)
-        io->in_tail->next = e;
-    else
-        io->in_head = e;
-    io->in_tail = e;
-    atomic_fetch_add(&io->in_count, 1);
-    int wake = io->sleeping;
-    io->sleeping = 0;
-    pthread_mutex_unlock(&io->in_mu);
-    if (wake)
-        ring(io);
-}
-
-static void emit(struct sct_io *io, uint32_t type, uint32_t id, const void *data, uint32_t len)
-{
-    struct ev *e = malloc(sizeof *e + len);
-    if (!e)
-        return;
-    e->type = type;
-    e->id = id;
-    e->len = len;
-    e->big = NULL;
-    if (len)
-        memcpy(e->data, data, len);
-    push_event(io, e);
-}
-
-static void fmt_addr(const struct sockaddr_storage *sa, char *out, size_t n)
-{
-    char host[INET6_ADDRSTRLEN] = "?";
-    int port = 0;
-    if (sa->ss_family == AF_INET) {
-        const struct sockaddr_in *a = (const struct sockaddr_in *)sa;
-        inet_ntop(AF_INET, &a->sin_addr, host, sizeof host);
-        port = ntohs(a->sin_port);
-        snprintf(out, n, "%s:%d", host, port);
-    } else if (sa->ss_family == AF_INET6) {
-        const struct sockaddr_in6 *a = (const struct sockaddr_in6 *)sa;
-        inet_ntop(AF_INET6, &a->sin6_addr, host, sizeof host);
-        port = ntohs(a->sin6_port);
-        snprintf(out, n, "[%s]:%d", host, port);
-    } else {
-        snprintf(out, n, "unknown");
-    }
-}
-
-static struct conn *lookup(struct sct_io *io, uint32_t id)
-{
-    uint32_t slot = id & ID_SLOT_MASK;
-    if (slot >= io->nslots)
-        return NULL;
-    struct conn *c = io->conns[slot];
-    return c && c->id == id ? c : NULL;
-}
-
-static void set_state(struct conn *c)
-{
-    int s = (c->end > c->start || c->big_have > 0) ? 1 : 0;
-    if (c->waiting_budget)
-        s |= 2;
-    atomic_store(&c->state, s);
-}
-
-static void release_budget(struct sct_io *io, struct conn *c)
-{
-    io->budget_left += c->reserved;
-    c->reserved = 0;
-}
-
-static void budget_unwait(struct sct_io *io, struct conn *c)
-{
-    if (!c->waiting_budget)
-        return;
-    struct conn **p = &io->budget_head, *prev = NULL;
-    while (*p && *p != c) {
-        prev = *p;
-        p = &(*p)->budget_next;
-    }
-    if (*p) {
-        *p = c->budget_next;
-        if (io->budget_tail == c)
-            io->budget_tail = prev;
-    }
-    c->budget_next = NULL;
-    c->waiting_budget = 0;
-    atomic_fetch_sub(&io->budget_waiters, 1);
-}
-
-/* Hand a whole frame to JS: from the small buffer (copied) or the large buffer (moved). */
-static void deliver_small(struct sct_io *io, struct conn *c, uint32_t len)
-{
-    emit(io, EV_FRAME, c->id, c->buf + c->start, len);
-    c->start += len;
-    if (c->start == c->end)
-        c->start = c->end = 0;
-    c->inflight = 1;
-}
-
-static void deliver_big(struct sct_io *io, struct conn *c)
-{
-    struct ev *e = malloc(sizeof *e);
-    if (!e) {
-        close_conn(io, c, "out of memory", 1);
-        return;
-    }
-    e->type = EV_FRAME;
-    e->id = c->id;
-    e->len = c->big_len;
-    e->big = c->big;
-    c->big = NULL;
-    c->big_len = c->big_have = c->big_cap = 0;
-    c->inflight = 1;
-    atomic_store(&c->reserved_at_ms, 0);
-    atomic_store(&c->big_have_pub, 0);
-    push_event(io, e);
-}
-
-static int try_read(struct sct_io *io, struct conn *c);
-
-/* Start a large message of `len` bytes whose first bytes are in the small buffer. 0: go on reading. */
-static int start_big(struct sct_io *io, struct conn *c, uint32_t len)
-{
-    if (io->budget_left < (int64_t)len) {
-        if (!c->waiting_budget) {
-            c->waiting_budget = 1;
-            atomic_fetch_add(&io->budget_waiters, 1);
-            c->budget_next = NULL;
-            if (io->budget_tail)
-                io->budget_tail->budget_next = c;
-            else
-                io->budget_head = c;
-            io->budget_tail = c;
-        }
-        return -1;
-    }
-    io->budget_left -= len;
-    c->reserved = len;
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    atomic_store(&c->reserved_at_ms, (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000 + 1);
-    uint32_t have = c->end - c->start;
-    uint32_t cap = have > LARGE_FIRST_CHUNK ? have : LARGE_FIRST_CHUNK;
-    if (cap > len)
-        cap = len;
-    c->big = malloc(cap);
-    if (!c->big) {
-        close_conn(io, c, "out of memory", 1);
-        return -2;
-    }
-    memcpy(c->big, c->buf + c->start, have);
-    c->big_len = len;
-    c->big_have = have;
-    c->big_cap = cap;
-    c->start = c->end = 0;
-    return 0;
-}
-
-/* Read and deliver while the connection may take a frame. Returns -1 when the connection closed. */
-static void mark_ready(struct sct_io *io, struct conn *c)
-{
-    if (c->in_ready)
-        return;
-    if (io->n_ready == io->cap_ready) {
-        uint32_t ncap = io->cap_ready ? io->cap_ready * 2 : 64;
-        uint32_t *nr = realloc(io->ready, ncap * sizeof *nr);
-        if (!nr)
-            return; /* its next epoll edge, or the peer's next bytes, resume it */
-        io->ready = nr;
-        io->cap_ready = ncap;
-    }
-    io->ready[io->n_ready++] = c->id;
-    c->in_ready = 1;
-}
-
-static int try_read(struct sct_io *io, struct conn *c)
-{
-    uint32_t turn = 0;
-    while (!c->inflight && !c->close_after) {
-        if (turn >= READ_TURN_BYTES && c->readable) {
-            mark_ready(io, c); /* the others first; read on next turn */
-            break;
-        }
-        if (c->big) {
-            if (c->big_have == c->big_len) {
-                deliver_big(io, c);
-                break;
-            }
-            if (c->big_have == c->big_cap) {
-                uint64_t ncap = (uint64_t)c->big_cap * 4;
-                if (ncap > c->big_len)
-                    ncap = c->big_len;
-                uint8_t *nb = realloc(c->big, ncap);
-                if (!nb) {
-                    close_conn(io, c, "out of memory", 1);
-                    return -1;
-                }
-                c->big = nb;
-                c->big_cap = (uint32_t)ncap;
-            }
-            if (!c->readable)
-                break;
-            ssize_t n = recv(c->fd, c->big + c->big_have, c->big_cap - c->big_have, 0);
-            if (n > 0) {
-                c->big_have += (uint32_t)n;
-                atomic_store(&c->big_have_pub, c->big_have);
-                turn += (uint32_t)n;
-                continue;
-            }
-            if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-                c->readable = 0;
-                break;
-            }
-            if (n < 0 && errno == EINTR)
-                continue;
-            close_conn(io, c, n == 0 ? "peer closed mid-message" : strerror(errno), 1);
-            return -1;
-        }
-        uint32_t have = c->end - c->start;
-        if (have >= 4) {
-            int32_t len;
-            memcpy(&len, c->buf + c->start, 4);
-            if (len < 16 || (uint32_t)len > io->max_message) {
-                /* JS logs the refusal, then closes (so the log line precedes the peer's EOF) */
-                emit(io, EV_BAD_LENGTH, c->id, &len, 4);
-                c->inflight = 1;
-                c->start = c->end = 0;
-                break;
-            }
-            if ((uint32_t)len <= have) {
-                deliver_small(io, c, (uint32_t)len);
-                break;
-            }
-            if ((uint32_t)len > SMALL_BUF) {
-                int r = start_big(io, c, (uint32_t)len);
-                if (r == -2)
-                    return -1;
-                if (r < 0)
-                    break; /* waits for the budget */
-                continue;
-            }
-        }
-        if (!c->readable)
-            break;
-        if (c->end == SMALL_BUF) { /* a small message's tail does not fit after it: compact */
-            memmove(c->buf, c->buf + c->start, have);
-            c->start = 0;
-            c->end = have;
-        }
-        ssize_t n = recv(c->fd, c->buf + c->end, SMALL_BUF - c->end, 0);
-        if (n > 0) {
-            c->end += (uint32_t)n;
-            turn += (uint32_t)n;
-            continue;
-        }
-        if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-            c->readable = 0;
-            break;
-        }
-        if (n < 0 && errno == EINTR)
-            continue;
-        close_conn(io, c, n == 0 ? (have > 0 ? "peer closed mid-message" : "peer closed") : strerror(errno),
-          1);
-        return -1;
-    }
-    set_state(c);
-    return 0;
-}
-
-static void retry_budget_waiters(struct sct_io *io)
-{
-    if (atomic_load(&io->stop))
-        return;
-    while (io->budget_head) {
-        struct conn *c = io->budget_head;
-        uint32_t len;
-        memcpy(&len, c->buf + c->start, 4);
-        if (io->budget_left < (int64_t)len)
-            break;
-        budget_unwait(io, c);
-        try_read(io, c);
-    }
-}
-
-/* Send what the out-queue holds. -1 when the connection closed. */
-static int flush(struct sct_io *io, struct conn *c)
-{
-    while (c->oq_head) {
-        struct out *o = c->oq_head;
-        while (o->off < o->len) {
-            ssize_t n = send(c->fd, o->data + o->off, o->len - o->off, MSG_NOSIGNAL);
-            if (n > 0) {
-                o->off += (uint32_t)n;
-                continue;
-            }
-            if (n < 0 && errno == EINTR)
-                continue;
-            if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
-                return 0; /* EPOLLOUT edge resumes */
-            close_conn(io, c, n < 0 ? strerror(errno) : "send failed", 1);
-            return -1;
-        }
-        c->oq_head = o->next;
-        if (!c->oq_head)
-            c->oq_tail = NULL;
-        free(o);
-    }
-    if (c->close_after) {
-        close_conn(io, c, NULL, 0);
-        return -1;
-    }
-    return 0;
-}
-
-static void close_conn(struct sct_io *io, struct conn *c, const char *reason, int tell)
-{
-    uint32_t slot = c->id & ID_SLOT_MASK;
-    close(c->fd); /* also leaves the epoll set */
-    budget_unwait(io, c);
-    release_budget(io, c);
-    free(c->big);
-    for (struct out *o = c->oq_head, *n; o; o = n) {
-        n = o->next;
-        free(o);
-    }
-    pthread_mutex_lock(&io->tbl_mu);
-    io->conns[slot] = NULL;
-    io->gens[slot]++;
-    io->free_slots[io->nfree++] = slot;
-    pthread_mutex_unlock(&io->tbl_mu);
-    if (tell)
-        emit(io, EV_CLOSED, c->id, reason ? reason : "", reason ? (uint32_t)strlen(reason) : 0);
-    free(c);
-    retry_budget_waiters(io);
-}
-
-static void do_accept(struct sct_io *io)
-{
-    for (;;) {
-        struct sockaddr_storage peer;
-        socklen_t plen = sizeof peer;
-        int fd = accept4(io->listen_fd, (struct sockaddr *)&peer, &plen, SOCK_NONBLOCK | SOCK_CLOEXEC);
-        if (fd < 0) {
-            if (errno == EINTR || errno == ECONNABORTED)
-                continue;
-            return; /* EAGAIN, or EMFILE & co.: the next edge retries */
-        }
-        uint32_t slot;
-        pthread_mutex_lock(&io->tbl_mu);
-        if (io->nfree > 0) {
-            slot = io->free_slots[--io->nfree];
-        } else if (io->nslots < io->cap_slots) {
-            slot = io->nslots++;
-        } else if (io->cap_slots < MAX_SLOTS) {
-            uint32_t ncap = io->cap_slots * 2;
-            struct conn **nc = realloc(io->conns, ncap * sizeof *nc);
-            if (nc)
-                io->conns = nc;
-            uint16_t *ng = nc ? realloc(io->gens, ncap * sizeof *ng) : NULL;
-            if (ng)
-                io->gens = ng;
-            uint32_t *nf = ng ? realloc(io->free_slots, ncap * sizeof *nf) : NULL;
-            if (nf)
-                io->free_slots = nf;
-            if (!nf) {
-                pthread_mutex_unlock(&io->tbl_mu);
-                close(fd);
-                continue;
-            }
-            memset(io->conns + io->cap_slots, 0, (ncap - io->cap_slots) * sizeof *nc);
-            memset(io->gens + io->cap_slots, 0, (ncap - io->cap_slots) * sizeof *ng);
-            io->cap_slots = ncap;
-            slot = io->nslots++;
-        } else {
-            pthread_mutex_unlock(&io->tbl_mu);
-            close(fd);
-            continue;
-        }
-        struct conn *c = calloc(1, sizeof *c);
-        if (!c) {
-            io->free_slots[io->nfree++] = slot;
-            pthread_mutex_unlock(&io->tbl_mu);
-            close(fd);
-            continue;
-        }
-        c->fd = fd;
-        c->id = slot | ((uint32_t)(io->gens[slot] & 0x7ff) << ID_SLOT_BITS);
-        if (c->id == 0)
-            c->id = slot | (1u << ID_SLOT_BITS), io->gens[slot] = 1;
-        io->conns[slot] = c;
-        pthread_mutex_unlock(&io->tbl_mu);
-        int one = 1;
-        setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-        setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &one, sizeof one);
-        struct epoll_event ev = {.events = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET, .data.u64 = c->id};
-        struct sockaddr_storage local;
-        socklen_t llen = sizeof local;
-        char addrs[2 * (INET6_ADDRSTRLEN + 16)];
-        fmt_addr(&peer, addrs, INET6_ADDRSTRLEN + 16);
-        size_t n1 = strlen(addrs);
-        if (getsockname(fd, (struct sockaddr *)&local, &llen) == 0)
-            fmt_addr(&local, addrs + n1 + 1, INET6_ADDRSTRLEN + 16);
-        else
-            strcpy(addrs + n1 + 1, "unknown");
-        emit(io, EV_ACCEPT, c->id, addrs, (uint32_t)(n1 + 1 + strlen(addrs + n1 + 1)));
-        if (epoll_ctl(io->ep, EPOLL_CTL_ADD, fd, &ev) != 0)
-            close_conn(io, c, strerror(errno), 1);
-    }
-}
+#include "io_loop.h"
 
 static void run_commands(struct sct_io *io)
 {
@@ -575,7 +54,7 @@ static void run_commands(struct sct_io *io)
             o = next;
             continue;
         }
-        struct conn *c = lookup(io, o->id);
+        struct conn *c = io_lookup(io, o->id);
         if (!c) {
             free(o);
             o = next;
@@ -584,7 +63,7 @@ static void run_commands(struct sct_io *io)
         uint32_t flags = o->flags;
         if (flags & SCT_IO_CLOSE_NOW) {
             free(o);
-            close_conn(io, c, NULL, 0);
+            io_close_conn(io, c, NULL, 0);
             o = next;
             continue;
         }
@@ -599,20 +78,20 @@ static void run_commands(struct sct_io *io)
             free(o);
         }
         if (flags & SCT_IO_CLOSE) { /* what the socket takes now goes out; the rest is dropped */
-            if (flush(io, c) == 0)
-                close_conn(io, c, NULL, 0);
+            if (io_flush(io, c) == 0)
+                io_close_conn(io, c, NULL, 0);
             o = next;
             continue;
         }
-        if (flush(io, c) < 0) {
+        if (io_flush(io, c) < 0) {
             o = next;
             continue;
         }
         if (flags & SCT_IO_DONE) {
             c->inflight = 0;
-            release_budget(io, c);
-            if (try_read(io, c) == 0)
-                retry_budget_waiters(io);
+            io_release_budget(io, c);
+            if (io_try_read(io, c) == 0)
+                io_retry_budget_waiters(io);
         }
         o = next;
     }
@@ -630,10 +109,10 @@ static void *io_main(void *arg)
                 memcpy(ids, io->ready, nr * sizeof *ids);
                 io->n_ready = 0;
                 for (uint32_t i = 0; i < nr; i++) {
-                    struct conn *c = lookup(io, ids[i]);
+                    struct conn *c = io_lookup(io, ids[i]);
                     if (c) {
                         c->in_ready = 0;
-                        try_read(io, c);
+                        io_try_read(io, c);
                     }
                 }
                 free(ids);
@@ -659,27 +138,27 @@ static void *io_main(void *arg)
             }
             if (tag == UINT64_MAX) {
                 if (io->listen_fd >= 0)
-                    do_accept(io);
+                    io_do_accept(io);
                 continue;
             }
-            struct conn *c = lookup(io, (uint32_t)tag);
+            struct conn *c = io_lookup(io, (uint32_t)tag);
             if (!c)
                 continue;
             uint32_t e = evs[i].events;
             if (e & EPOLLOUT) {
-                if (flush(io, c) < 0)
+                if (io_flush(io, c) < 0)
                     continue;
             }
             if (e & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)) {
                 c->readable = 1;
-                try_read(io, c); /* a peer gone mid-request is noticed once JS is done with it */
+                io_try_read(io, c); /* a peer gone mid-request is noticed once JS is done with it */
             }
         }
     }
     /* stop: close everything */
     for (uint32_t s = 0; s < io->nslots; s++)
         if (io->conns[s])
-            close_conn(io, io->conns[s], NULL, 0);
+            io_close_conn(io, io->conns[s], NULL, 0);
     if (io->listen_fd >= 0) {
         close(io->listen_fd);
         io->listen_fd = -1;
@@ -820,7 +299,7 @@ int sct_io_arm(struct sct_io *io)
     io->sleeping = !now;
     pthread_mutex_unlock(&io->in_mu);
     if (now)
-        ring(io);
+        io_ring(io);
     return now;
 }
 

@@ -1,0 +1,440 @@
+/*
+ * io_conn.c — the connection side of the frame I/O thread (io_loop.c has the design): accepting sockets
+ * into id-named slots, reading and assembling frames (small in the connection's buffer, large in their
+ * own budgeted buffer, a read turn per connection for fairness), queueing events for JS, sending the
+ * out-queue, closing. Runs on the I/O thread only; the slot table is shared with JS under tbl_mu.
+ */
+#define _GNU_SOURCE
+#include "io_loop.h"
+
+void io_ring(struct sct_io *io)
+{
+    char b = 1;
+    (void)!send(io->bell_fd, &b, 1, MSG_NOSIGNAL | MSG_DONTWAIT);
+}
+
+static void push_event(struct sct_io *io, struct ev *e)
+{
+    e->next = NULL;
+    pthread_mutex_lock(&io->in_mu);
+    if (io->in_tail)
+        io->in_tail->next = e;
+    else
+        io->in_head = e;
+    io->in_tail = e;
+    atomic_fetch_add(&io->in_count, 1);
+    int wake = io->sleeping;
+    io->sleeping = 0;
+    pthread_mutex_unlock(&io->in_mu);
+    if (wake)
+        io_ring(io);
+}
+
+static void io_emit(struct sct_io *io, uint32_t type, uint32_t id, const void *data, uint32_t len)
+{
+    struct ev *e = malloc(sizeof *e + len);
+    if (!e)
+        return;
+    e->type = type;
+    e->id = id;
+    e->len = len;
+    e->big = NULL;
+    if (len)
+        memcpy(e->data, data, len);
+    push_event(io, e);
+}
+
+static void fmt_addr(const struct sockaddr_storage *sa, char *out, size_t n)
+{
+    char host[INET6_ADDRSTRLEN] = "?";
+    int port = 0;
+    if (sa->ss_family == AF_INET) {
+        const struct sockaddr_in *a = (const struct sockaddr_in *)sa;
+        inet_ntop(AF_INET, &a->sin_addr, host, sizeof host);
+        port = ntohs(a->sin_port);
+        snprintf(out, n, "%s:%d", host, port);
+    } else if (sa->ss_family == AF_INET6) {
+        const struct sockaddr_in6 *a = (const struct sockaddr_in6 *)sa;
+        inet_ntop(AF_INET6, &a->sin6_addr, host, sizeof host);
+        port = ntohs(a->sin6_port);
+        snprintf(out, n, "[%s]:%d", host, port);
+    } else {
+        snprintf(out, n, "unknown");
+    }
+}
+
+struct conn *io_lookup(struct sct_io *io, uint32_t id)
+{
+    uint32_t slot = id & ID_SLOT_MASK;
+    if (slot >= io->nslots)
+        return NULL;
+    struct conn *c = io->conns[slot];
+    return c && c->id == id ? c : NULL;
+}
+
+static void set_state(struct conn *c)
+{
+    int s = (c->end > c->start || c->big_have > 0) ? 1 : 0;
+    if (c->waiting_budget)
+        s |= 2;
+    atomic_store(&c->state, s);
+}
+
+void io_release_budget(struct sct_io *io, struct conn *c)
+{
+    io->budget_left += c->reserved;
+    c->reserved = 0;
+}
+
+static void budget_unwait(struct sct_io *io, struct conn *c)
+{
+    if (!c->waiting_budget)
+        return;
+    struct conn **p = &io->budget_head, *prev = NULL;
+    while (*p && *p != c) {
+        prev = *p;
+        p = &(*p)->budget_next;
+    }
+    if (*p) {
+        *p = c->budget_next;
+        if (io->budget_tail == c)
+            io->budget_tail = prev;
+    }
+    c->budget_next = NULL;
+    c->waiting_budget = 0;
+    atomic_fetch_sub(&io->budget_waiters, 1);
+}
+
+/* Hand a whole frame to JS: from the small buffer (copied) or the large buffer (moved). */
+static void deliver_small(struct sct_io *io, struct conn *c, uint32_t len)
+{
+    io_emit(io, EV_FRAME, c->id, c->buf + c->start, len);
+    c->start += len;
+    if (c->start == c->end)
+        c->start = c->end = 0;
+    c->inflight = 1;
+}
+
+static void deliver_big(struct sct_io *io, struct conn *c)
+{
+    struct ev *e = malloc(sizeof *e);
+    if (!e) {
+        io_close_conn(io, c, "out of memory", 1);
+        return;
+    }
+    e->type = EV_FRAME;
+    e->id = c->id;
+    e->len = c->big_len;
+    e->big = c->big;
+    c->big = NULL;
+    c->big_len = c->big_have = c->big_cap = 0;
+    c->inflight = 1;
+    atomic_store(&c->reserved_at_ms, 0);
+    atomic_store(&c->big_have_pub, 0);
+    push_event(io, e);
+}
+
+/* Start a large message of `len` bytes whose first bytes are in the small buffer. 0: go on reading. */
+static int start_big(struct sct_io *io, struct conn *c, uint32_t len)
+{
+    if (io->budget_left < (int64_t)len) {
+        if (!c->waiting_budget) {
+            c->waiting_budget = 1;
+            atomic_fetch_add(&io->budget_waiters, 1);
+            c->budget_next = NULL;
+            if (io->budget_tail)
+                io->budget_tail->budget_next = c;
+            else
+                io->budget_head = c;
+            io->budget_tail = c;
+        }
+        return -1;
+    }
+    io->budget_left -= len;
+    c->reserved = len;
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    atomic_store(&c->reserved_at_ms, (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000 + 1);
+    uint32_t have = c->end - c->start;
+    uint32_t cap = have > LARGE_FIRST_CHUNK ? have : LARGE_FIRST_CHUNK;
+    if (cap > len)
+        cap = len;
+    c->big = malloc(cap);
+    if (!c->big) {
+        io_close_conn(io, c, "out of memory", 1);
+        return -2;
+    }
+    memcpy(c->big, c->buf + c->start, have);
+    c->big_len = len;
+    c->big_have = have;
+    c->big_cap = cap;
+    c->start = c->end = 0;
+    return 0;
+}
+
+/* Put a connection that used its read turn on the ready list: read on next turn. */
+static void mark_ready(struct sct_io *io, struct conn *c)
+{
+    if (c->in_ready)
+        return;
+    if (io->n_ready == io->cap_ready) {
+        uint32_t ncap = io->cap_ready ? io->cap_ready * 2 : 64;
+        uint32_t *nr = realloc(io->ready, ncap * sizeof *nr);
+        if (!nr)
+            return; /* its next epoll edge, or the peer's next bytes, resume it */
+        io->ready = nr;
+        io->cap_ready = ncap;
+    }
+    io->ready[io->n_ready++] = c->id;
+    c->in_ready = 1;
+}
+
+/*
+ * One recv into dst (room bytes): 1 = *got bytes arrived, 0 = none for now (the socket is drained until
+ * its next epoll edge), -1 = the connection closed (peer gone: eof_reason; an error: its text).
+ */
+static int recv_some(struct sct_io *io, struct conn *c, uint8_t *dst, uint32_t room, uint32_t *got,
+  const char *eof_reason)
+{
+    for (;;) {
+        ssize_t n = recv(c->fd, dst, room, 0);
+        if (n > 0) {
+            *got = (uint32_t)n;
+            return 1;
+        }
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+            c->readable = 0;
+            return 0;
+        }
+        io_close_conn(io, c, n == 0 ? eof_reason : strerror(errno), 1);
+        return -1;
+    }
+}
+
+/* Read and deliver while the connection may take a frame. Returns -1 when the connection closed. */
+int io_try_read(struct sct_io *io, struct conn *c)
+{
+    uint32_t turn = 0;
+    while (!c->inflight && !c->close_after) {
+        if (turn >= READ_TURN_BYTES && c->readable) {
+            mark_ready(io, c); /* the others first; read on next turn */
+            break;
+        }
+        if (c->big) {
+            if (c->big_have == c->big_len) {
+                deliver_big(io, c);
+                break;
+            }
+            if (c->big_have == c->big_cap) {
+                uint64_t ncap = (uint64_t)c->big_cap * 4;
+                if (ncap > c->big_len)
+                    ncap = c->big_len;
+                uint8_t *nb = realloc(c->big, ncap);
+                if (!nb) {
+                    io_close_conn(io, c, "out of memory", 1);
+                    return -1;
+                }
+                c->big = nb;
+                c->big_cap = (uint32_t)ncap;
+            }
+            if (!c->readable)
+                break;
+            uint32_t got;
+            int r = recv_some(io, c, c->big + c->big_have, c->big_cap - c->big_have, &got, "peer closed mid-message");
+            if (r < 0)
+                return -1;
+            if (r == 0)
+                break;
+            c->big_have += got;
+            atomic_store(&c->big_have_pub, c->big_have);
+            turn += got;
+            continue;
+        }
+        uint32_t have = c->end - c->start;
+        if (have >= 4) {
+            int32_t len;
+            memcpy(&len, c->buf + c->start, 4);
+            if (len < 16 || (uint32_t)len > io->max_message) {
+                /* JS logs the refusal, then closes (so the log line precedes the peer's EOF) */
+                io_emit(io, EV_BAD_LENGTH, c->id, &len, 4);
+                c->inflight = 1;
+                c->start = c->end = 0;
+                break;
+            }
+            if ((uint32_t)len <= have) {
+                deliver_small(io, c, (uint32_t)len);
+                break;
+            }
+            if ((uint32_t)len > SMALL_BUF) {
+                int r = start_big(io, c, (uint32_t)len);
+                if (r == -2)
+                    return -1;
+                if (r < 0)
+                    break; /* waits for the budget */
+                continue;
+            }
+        }
+        if (!c->readable)
+            break;
+        if (c->end == SMALL_BUF) { /* a small message's tail does not fit after it: compact */
+            memmove(c->buf, c->buf + c->start, have);
+            c->start = 0;
+            c->end = have;
+        }
+        uint32_t got;
+        int r = recv_some(io, c, c->buf + c->end, SMALL_BUF - c->end, &got,
+          have > 0 ? "peer closed mid-message" : "peer closed");
+        if (r < 0)
+            return -1;
+        if (r == 0)
+            break;
+        c->end += got;
+        turn += got;
+        continue;
+    }
+    set_state(c);
+    return 0;
+}
+
+void io_retry_budget_waiters(struct sct_io *io)
+{
+    if (atomic_load(&io->stop))
+        return;
+    while (io->budget_head) {
+        struct conn *c = io->budget_head;
+        uint32_t len;
+        memcpy(&len, c->buf + c->start, 4);
+        if (io->budget_left < (int64_t)len)
+            break;
+        budget_unwait(io, c);
+        io_try_read(io, c);
+    }
+}
+
+/* Send what the out-queue holds. -1 when the connection closed. */
+int io_flush(struct sct_io *io, struct conn *c)
+{
+    while (c->oq_head) {
+        struct out *o = c->oq_head;
+        while (o->off < o->len) {
+            ssize_t n = send(c->fd, o->data + o->off, o->len - o->off, MSG_NOSIGNAL);
+            if (n > 0) {
+                o->off += (uint32_t)n;
+                continue;
+            }
+            if (n < 0 && errno == EINTR)
+                continue;
+            if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+                return 0; /* EPOLLOUT edge resumes */
+            io_close_conn(io, c, n < 0 ? strerror(errno) : "send failed", 1);
+            return -1;
+        }
+        c->oq_head = o->next;
+        if (!c->oq_head)
+            c->oq_tail = NULL;
+        free(o);
+    }
+    if (c->close_after) {
+        io_close_conn(io, c, NULL, 0);
+        return -1;
+    }
+    return 0;
+}
+
+void io_close_conn(struct sct_io *io, struct conn *c, const char *reason, int tell)
+{
+    uint32_t slot = c->id & ID_SLOT_MASK;
+    close(c->fd); /* also leaves the epoll set */
+    budget_unwait(io, c);
+    io_release_budget(io, c);
+    free(c->big);
+    for (struct out *o = c->oq_head, *n; o; o = n) {
+        n = o->next;
+        free(o);
+    }
+    pthread_mutex_lock(&io->tbl_mu);
+    io->conns[slot] = NULL;
+    io->gens[slot]++;
+    io->free_slots[io->nfree++] = slot;
+    pthread_mutex_unlock(&io->tbl_mu);
+    if (tell)
+        io_emit(io, EV_CLOSED, c->id, reason ? reason : "", reason ? (uint32_t)strlen(reason) : 0);
+    free(c);
+    io_retry_budget_waiters(io);
+}
+
+void io_do_accept(struct sct_io *io)
+{
+    for (;;) {
+        struct sockaddr_storage peer;
+        socklen_t plen = sizeof peer;
+        int fd = accept4(io->listen_fd, (struct sockaddr *)&peer, &plen, SOCK_NONBLOCK | SOCK_CLOEXEC);
+        if (fd < 0) {
+            if (errno == EINTR || errno == ECONNABORTED)
+                continue;
+            return; /* EAGAIN, or EMFILE & co.: the next edge retries */
+        }
+        uint32_t slot;
+        pthread_mutex_lock(&io->tbl_mu);
+        if (io->nfree > 0) {
+            slot = io->free_slots[--io->nfree];
+        } else if (io->nslots < io->cap_slots) {
+            slot = io->nslots++;
+        } else if (io->cap_slots < MAX_SLOTS) {
+            uint32_t ncap = io->cap_slots * 2;
+            struct conn **nc = realloc(io->conns, ncap * sizeof *nc);
+            if (nc)
+                io->conns = nc;
+            uint16_t *ng = nc ? realloc(io->gens, ncap * sizeof *ng) : NULL;
+            if (ng)
+                io->gens = ng;
+            uint32_t *nf = ng ? realloc(io->free_slots, ncap * sizeof *nf) : NULL;
+            if (nf)
+                io->free_slots = nf;
+            if (!nf) {
+                pthread_mutex_unlock(&io->tbl_mu);
+                close(fd);
+                continue;
+            }
+            memset(io->conns + io->cap_slots, 0, (ncap - io->cap_slots) * sizeof *nc);
+            memset(io->gens + io->cap_slots, 0, (ncap - io->cap_slots) * sizeof *ng);
+            io->cap_slots = ncap;
+            slot = io->nslots++;
+        } else {
+            pthread_mutex_unlock(&io->tbl_mu);
+            close(fd);
+            continue;
+        }
+        struct conn *c = calloc(1, sizeof *c);
+        if (!c) {
+            io->free_slots[io->nfree++] = slot;
+            pthread_mutex_unlock(&io->tbl_mu);
+            close(fd);
+            continue;
+        }
+        c->fd = fd;
+        c->id = slot | ((uint32_t)(io->gens[slot] & 0x7ff) << ID_SLOT_BITS);
+        if (c->id == 0)
+            c->id = slot | (1u << ID_SLOT_BITS), io->gens[slot] = 1;
+        io->conns[slot] = c;
+        pthread_mutex_unlock(&io->tbl_mu);
+        int one = 1;
+        setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+        setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &one, sizeof one);
+        struct epoll_event ev = {.events = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET, .data.u64 = c->id};
+        struct sockaddr_storage local;
+        socklen_t llen = sizeof local;
+        char addrs[2 * (INET6_ADDRSTRLEN + 16)];
+        fmt_addr(&peer, addrs, INET6_ADDRSTRLEN + 16);
+        size_t n1 = strlen(addrs);
+        if (getsockname(fd, (struct sockaddr *)&local, &llen) == 0)
+            fmt_addr(&local, addrs + n1 + 1, INET6_ADDRSTRLEN + 16);
+        else
+            strcpy(addrs + n1 + 1, "unknown");
+        io_emit(io, EV_ACCEPT, c->id, addrs, (uint32_t)(n1 + 1 + strlen(addrs + n1 + 1)));
+        if (epoll_ctl(io->ep, EPOLL_CTL_ADD, fd, &ev) != 0)
+            io_close_conn(io, c, strerror(errno), 1);
+    }
+}

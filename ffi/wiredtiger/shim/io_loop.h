@@ -1,0 +1,122 @@
+/*
+ * io_loop.h — what the frame I/O thread's two halves share (see io_loop.c for the design): the event and
+ * out-queue records, a connection's state, the loop, and the connection-side functions io_conn.c gives
+ * io_loop.c (hidden from the library's exported symbols).
+ */
+#ifndef SECANTUS_IO_LOOP_H
+#define SECANTUS_IO_LOOP_H
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <time.h>
+#include <unistd.h>
+
+#define EV_ACCEPT 1
+#define EV_FRAME 2
+#define EV_CLOSED 3
+#define EV_BAD_LENGTH 4
+
+#define SCT_IO_DONE 1  /* JS is done with the connection's current request: deliver the next */
+#define SCT_IO_CLOSE 2 /* close the connection after sending what the socket takes now */
+#define SCT_IO_CLOSE_NOW 4 /* close at once, dropping unsent bytes */
+
+#define EV_HEADER 12 /* u32 type, u32 id, u32 payload length */
+#define SMALL_BUF 4096
+#define LARGE_FIRST_CHUNK (64 * 1024)
+#define ID_SLOT_BITS 20
+#define ID_SLOT_MASK ((1u << ID_SLOT_BITS) - 1)
+#define MAX_SLOTS (1u << ID_SLOT_BITS)
+/* Bytes one connection may read per turn of the loop before the others get theirs (fairness: a fast
+ * sender of a 48 MB message must not hold every other connection's small request back). */
+#define READ_TURN_BYTES (256 * 1024)
+
+struct ev {
+    struct ev *next;
+    uint32_t type, id, len;
+    uint8_t *big; /* payload when it is a large frame's own buffer (else inline) */
+    uint8_t data[];
+};
+
+struct out {
+    struct out *next;
+    uint32_t id, flags, len, off;
+    uint8_t data[];
+};
+
+struct conn {
+    int fd;
+    uint32_t id;
+    int readable;       /* no EAGAIN since the last read */
+    int inflight;       /* a frame delivered, JS not done with it */
+    int close_after;    /* close once the out-queue is empty */
+    int waiting_budget; /* on the budget wait list */
+    struct conn *budget_next;
+    uint8_t buf[SMALL_BUF];
+    uint32_t start, end;
+    uint8_t *big; /* a large message being assembled */
+    uint32_t big_len, big_have, big_cap;
+    uint32_t reserved; /* budget bytes held (large message being read or handed to JS) */
+    int in_ready;      /* on the ready list: hit READ_TURN_BYTES with bytes still waiting */
+    _Atomic int64_t reserved_at_ms; /* CLOCK_MONOTONIC ms a large message got its reservation; 0 none */
+    _Atomic uint32_t big_have_pub;  /* its bytes received so far (for JS's slow-sender check) */
+    struct out *oq_head, *oq_tail;
+    _Atomic int state; /* for JS's deadline sweep: bit 0 mid-message, bit 1 waiting for the budget */
+};
+
+struct sct_io {
+    int listen_fd, ep, wake_fd;
+    uint32_t max_message;
+    int64_t budget_left;
+    pthread_t thread;
+    int thread_started;
+    _Atomic int stop;
+    _Atomic int wake_pending;
+    /* slots: conns[slot]; generation per slot. Lookups from JS (sct_io_state) hold tbl_mu. */
+    pthread_mutex_t tbl_mu;
+    struct conn **conns;
+    uint16_t *gens;
+    uint32_t nslots, cap_slots;
+    uint32_t *free_slots;
+    uint32_t nfree;
+    struct conn *budget_head, *budget_tail;
+    _Atomic int budget_waiters;
+    uint32_t *ready; /* ids of connections to read again next turn */
+    uint32_t n_ready, cap_ready;
+    int bell_listen_fd, bell_fd; /* the doorbell: JS's Unix socket connection */
+    char bell_path[108];
+    /* events for JS */
+    pthread_mutex_t in_mu;
+    struct ev *in_head, *in_tail;
+    _Atomic int in_count;
+    int stopped;  /* the thread is gone (under in_mu) */
+    int sleeping; /* JS armed the doorbell (under in_mu) */
+    /* commands from JS */
+    pthread_mutex_t cmd_mu;
+    struct out *cmd_head, *cmd_tail;
+};
+
+#define IO_INTERNAL __attribute__((visibility("hidden")))
+
+/* io_conn.c */
+IO_INTERNAL void io_ring(struct sct_io *io);
+IO_INTERNAL struct conn *io_lookup(struct sct_io *io, uint32_t id);
+IO_INTERNAL void io_release_budget(struct sct_io *io, struct conn *c);
+IO_INTERNAL int io_try_read(struct sct_io *io, struct conn *c);
+IO_INTERNAL void io_retry_budget_waiters(struct sct_io *io);
+IO_INTERNAL int io_flush(struct sct_io *io, struct conn *c);
+IO_INTERNAL void io_close_conn(struct sct_io *io, struct conn *c, const char *reason, int tell);
+IO_INTERNAL void io_do_accept(struct sct_io *io);
+
+#endif
