@@ -37,7 +37,7 @@ import { loadTextLanguages } from "../keys/text_language.ts";
 import { SnapshotReads } from "../sessions/snapshot_reads.ts";
 import { RWDefaults } from "../sessions/rw_defaults.ts";
 import { isCloseReply, isStreamingReply, type Reply } from "../commands/reply.ts";
-import { COMMANDS } from "../commands/registry.ts";
+import { loadedCommands } from "../commands/registry.ts";
 import { allowAll } from "../auth/authorizer.ts";
 import { AuthStore } from "../auth/store.ts";
 import { ensureFcvDocument } from "../commands/shared/fcv.ts";
@@ -385,7 +385,7 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
     capped,
     authorizer,
     auth,
-    commands: COMMANDS,
+    commands: loadedCommands,
     ops,
     profiler: new Profiler({ slowms: config.server.slowMs }),
     top,

@@ -103,8 +103,11 @@ export interface ServerContext {
   readonly authorizer: Authorizer;
   /** Authentication (SASL conversations, X509), users and roles (src/auth/service.ts). */
   readonly auth: AuthService;
-  /** Every registered command (for listCommands). */
-  readonly commands: readonly CommandInfo[];
+  /**
+   * The registered commands whose modules are loaded (for listCommands, whose registry entry loads every
+   * command before it runs, so it sees them all).
+   */
+  readonly commands: () => readonly CommandInfo[];
   /** Operations in progress (op ids, currentOp, killOp). */
   readonly ops: OpRegistry<OpDetail>;
   /** Profiling levels, slowms and sampleRate (`profile`; entries go to `<db>.system.profile`). */

@@ -18,7 +18,7 @@ import type { ClientState, RequestContext, ServerContext } from "./context.ts";
 import { type Doc, isCloseReply, isStreamingReply, type Reply } from "./reply.ts";
 import type { AnyCommandSpec } from "./spec.ts";
 import { type GenericArgs, parseGenericArgs } from "./params/generic.ts";
-import { lookupCommand } from "./registry.ts";
+import { loadCommand, lookupCommand } from "./registry.ts";
 import { requiredPrivileges } from "./auth/required_privileges.ts";
 import { runWithFailPoint } from "./fail_point_action.ts";
 import { countCommand } from "./op_counters.ts";
@@ -148,7 +148,8 @@ async function dispatchCommand(
   try {
     const name = Object.keys(req.body)[0];
     if (name === undefined) throw new CommandError("CommandNotFound", "no such command: ''");
-    spec = lookupCommand(name);
+    // a command's module is imported on its first call (registry.ts): one await, once per command
+    spec = lookupCommand(name) ?? await loadCommand(name);
     if (spec?.testOnly && !server.info.testCommandsEnabled) spec = undefined; // mongod: absent
     if (!spec) {
       server.counters.opcounters.command++;

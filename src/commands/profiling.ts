@@ -12,7 +12,6 @@
 import { serialize } from "bson";
 import type { RequestContext } from "./context.ts";
 import type { Doc, Reply } from "./reply.ts";
-import { compileFilter } from "../engine/mod.ts";
 import { isCloseReply, isStreamingReply } from "./reply.ts";
 import type { CollectionEntry, StorageEngine } from "../storage/api.ts";
 import { isPlainDoc } from "../bson/type_name.ts";
@@ -184,13 +183,7 @@ export function afterCommand(
     const profiler = ctx.profiler;
     const slow = millis >= profiler.slowms && profiler.isSlow(millis);
     const profiled = profiler.active && !ns.endsWith(`.${PROFILE_COLLECTION}`) &&
-      profiler.shouldProfile(ctx.db, millis, (filter) => {
-        try {
-          return compileFilter(filter).matches(profileEntry(ctx, body, millis, reply));
-        } catch {
-          return false;
-        }
-      });
+      profiler.shouldProfile(ctx.db, millis, () => profileEntry(ctx, body, millis, reply));
     if (slow) {
       ctx.counters.slowOperations++;
       ctx.log.info("Slow query", slowLine(profileEntry(ctx, body, millis, reply, "log")));

@@ -1,207 +1,247 @@
 /**
- * The command registry: ONE alphabetical list of every command spec, and name/alias lookup.
- * Adding a command = one file under a family folder + one line here.
+ * The command registry: ONE alphabetical list of every command — its name and aliases, and where its
+ * spec lives — and name/alias lookup. A command's module (its parse, run and everything they import)
+ * is loaded on the command's first call (`loadCommand`), not at start-up: the server answers its
+ * first ping without evaluating the hundreds of modules behind the other commands (issue 18, cold
+ * start). Adding a command = one file under a family folder + one line here.
+ *
+ * A loaded spec is checked fail-closed (a known authorization action; the name and aliases it
+ * declares are the ones listed here); `registry_test.ts` loads every command and checks them all.
  */
 import type { AnyCommandSpec } from "./spec.ts";
 import { isAction } from "../auth/actions.ts";
-import { authenticate } from "./auth/authenticate.ts";
-import { createRole, updateRole } from "./auth/create_role.ts";
-import { dropAllRolesFromDatabase, dropRole } from "./auth/drop_role.ts";
-import {
-  grantPrivilegesToRole,
-  grantRolesToRole,
-  revokePrivilegesFromRole,
-  revokeRolesFromRole,
-} from "./auth/grant_to_role.ts";
-import { rolesInfo } from "./auth/roles_info.ts";
-import { createUser } from "./auth/create_user.ts";
-import { dropAllUsersFromDatabase, dropUser } from "./auth/drop_user.ts";
-import { grantRolesToUser, revokeRolesFromUser } from "./auth/grant_roles_to_user.ts";
-import { logout } from "./auth/logout.ts";
-import { mergeAuthzCollections } from "./auth/merge_authz_collections.ts";
-import { mapReduce } from "./aggregate/map_reduce.ts";
-import { saslContinue } from "./auth/sasl_continue.ts";
-import { saslStart } from "./auth/sasl_start.ts";
-import { updateUser } from "./auth/update_user.ts";
-import { usersInfo } from "./auth/users_info.ts";
-import { abortTransaction } from "./sessions/abort_transaction.ts";
-import { aggregate } from "./aggregate/aggregate.ts";
-import { applyOps } from "./admin/apply_ops.ts";
-import { buildInfo } from "./handshake/build_info.ts";
-import { bulkWrite } from "./crud/bulk_write.ts";
-import { commitTransaction } from "./sessions/commit_transaction.ts";
-import { cloneCollectionAsCapped } from "./ddl/clone_collection_as_capped.ts";
-import { collMod } from "./ddl/coll_mod.ts";
-import { convertToCapped } from "./ddl/convert_to_capped.ts";
-import { collStats, dbStats } from "./ddl/coll_stats.ts";
-import { configureFailPoint } from "./admin/configure_fail_point.ts";
-import { testVersion2 } from "./admin/test_version2.ts";
-import { connectionStatus } from "./handshake/connection_status.ts";
-import { count } from "./crud/count.ts";
-import { currentOp } from "./admin/current_op.ts";
-import { getDefaultRWConcern, setDefaultRWConcern } from "./admin/default_rw_concern.ts";
-import { killOp } from "./admin/kill_op.ts";
-import { pruneOplog } from "./admin/prune_oplog.ts";
-import { pruneTtl } from "./admin/prune_ttl.ts";
-import { create } from "./ddl/create.ts";
-import { createIndexes } from "./ddl/create_indexes.ts";
-import { del } from "./crud/delete.ts";
-import { distinct } from "./crud/distinct.ts";
-import { drop } from "./ddl/drop.ts";
-import { dropDatabase } from "./ddl/drop_database.ts";
-import { dropIndexes } from "./ddl/drop_indexes.ts";
-import { endSessions } from "./sessions/end_sessions.ts";
-import { explain } from "./crud/explain.ts";
-import { find } from "./crud/find.ts";
-import { findAndModify } from "./crud/find_and_modify.ts";
-import { getCmdLineOpts } from "./handshake/get_cmd_line_opts.ts";
-import { getLog } from "./handshake/get_log.ts";
-import { getMore } from "./crud/get_more.ts";
-import { getParameter } from "./handshake/get_parameter.ts";
-import { hello, isMaster } from "./handshake/hello.ts";
-import { hostInfo } from "./handshake/host_info.ts";
-import { insert } from "./crud/insert.ts";
-import { killCursors } from "./crud/kill_cursors.ts";
-import { killAllSessionsByPattern } from "./sessions/kill_all_sessions_by_pattern.ts";
-import { killAllSessions } from "./sessions/kill_all_sessions.ts";
-import { killSessions } from "./sessions/kill_sessions.ts";
-import { listCollections } from "./ddl/list_collections.ts";
-import { listCommands } from "./handshake/list_commands.ts";
-import { listDatabases } from "./ddl/list_databases.ts";
-import { listIndexes } from "./ddl/list_indexes.ts";
-import { renameCollection } from "./ddl/rename_collection.ts";
-import { ping } from "./handshake/ping.ts";
-import { refreshSessions } from "./sessions/refresh_sessions.ts";
-import { serverStatus } from "./admin/server_status.ts";
-import { startSession } from "./sessions/start_session.ts";
-import { update } from "./crud/update.ts";
-import { whatsmyuri } from "./handshake/whatsmyuri.ts";
-import { backupArchive } from "./admin/backup_archive.ts";
-import { fsync, fsyncUnlock } from "./admin/fsync.ts";
-import { logRotate } from "./admin/log_rotate.ts";
-import { profile } from "./admin/profile.ts";
-import { replSetGetStatus } from "./admin/repl_set_get_status.ts";
-import { restoreArchiveCommand } from "./admin/restore_archive.ts";
-import { setParameter } from "./admin/set_parameter.ts";
-import { setFeatureCompatibilityVersion } from "./admin/set_feature_compatibility_version.ts";
-import { top } from "./admin/top.ts";
-import { validate } from "./admin/validate.ts";
 
-export const COMMANDS: readonly AnyCommandSpec[] = checkedRegistry([
-  abortTransaction,
-  aggregate,
-  applyOps,
-  authenticate,
-  backupArchive,
-  buildInfo,
-  bulkWrite,
-  cloneCollectionAsCapped,
-  collMod,
-  collStats,
-  commitTransaction,
-  configureFailPoint,
-  connectionStatus,
-  convertToCapped,
-  count,
-  create,
-  createIndexes,
-  createRole,
-  createUser,
-  currentOp,
-  dbStats,
-  del,
-  distinct,
-  drop,
-  dropAllRolesFromDatabase,
-  dropAllUsersFromDatabase,
-  dropDatabase,
-  dropIndexes,
-  dropRole,
-  dropUser,
-  endSessions,
-  explain,
-  find,
-  findAndModify,
-  fsync,
-  fsyncUnlock,
-  getCmdLineOpts,
-  getDefaultRWConcern,
-  getLog,
-  getMore,
-  getParameter,
-  grantPrivilegesToRole,
-  grantRolesToRole,
-  grantRolesToUser,
-  hello,
-  hostInfo,
-  insert,
-  isMaster,
-  killAllSessions,
-  killAllSessionsByPattern,
-  killCursors,
-  killOp,
-  killSessions,
-  listCollections,
-  listCommands,
-  listDatabases,
-  listIndexes,
-  logRotate,
-  logout,
-  mapReduce,
-  mergeAuthzCollections,
-  ping,
-  profile,
-  pruneOplog,
-  pruneTtl,
-  refreshSessions,
-  renameCollection,
-  replSetGetStatus,
-  restoreArchiveCommand,
-  revokePrivilegesFromRole,
-  revokeRolesFromRole,
-  revokeRolesFromUser,
-  rolesInfo,
-  saslContinue,
-  saslStart,
-  serverStatus,
-  setDefaultRWConcern,
-  setFeatureCompatibilityVersion,
-  setParameter,
-  startSession,
-  testVersion2,
-  top,
-  update,
-  updateRole,
-  updateUser,
-  usersInfo,
-  validate,
-  whatsmyuri,
-]);
+interface Entry {
+  /** The command's name, then its aliases, exactly as its spec declares them. */
+  readonly names: readonly string[];
+  readonly load: () => Promise<AnyCommandSpec>;
+  /** Its parse or authorization looks up other commands (explain, applyOps) or lists them all. */
+  readonly nested: boolean;
+}
+
+/** Marks an entry whose command needs every other command loaded (see `loadCommand`). */
+const NESTED = true;
+
+function entry(names: string[], load: () => Promise<AnyCommandSpec>, nested = false): Entry {
+  return { names, load, nested };
+}
+
+const ENTRIES: readonly Entry[] = [
+  entry(["abortTransaction"], async () => (await import("./sessions/abort_transaction.ts")).abortTransaction),
+  entry(["aggregate"], async () => (await import("./aggregate/aggregate.ts")).aggregate),
+  entry(["applyOps"], async () => (await import("./admin/apply_ops.ts")).applyOps, NESTED),
+  entry(["authenticate"], async () => (await import("./auth/authenticate.ts")).authenticate),
+  entry(
+    ["secantusAdmin.backupArchive"],
+    async () => (await import("./admin/backup_archive.ts")).backupArchive,
+  ),
+  entry(["buildInfo", "buildinfo"], async () => (await import("./handshake/build_info.ts")).buildInfo),
+  entry(["bulkWrite"], async () => (await import("./crud/bulk_write.ts")).bulkWrite),
+  entry(
+    ["cloneCollectionAsCapped"],
+    async () => (await import("./ddl/clone_collection_as_capped.ts")).cloneCollectionAsCapped,
+  ),
+  entry(["collMod"], async () => (await import("./ddl/coll_mod.ts")).collMod),
+  entry(["collStats"], async () => (await import("./ddl/coll_stats.ts")).collStats),
+  entry(
+    ["commitTransaction"],
+    async () => (await import("./sessions/commit_transaction.ts")).commitTransaction,
+  ),
+  entry(
+    ["configureFailPoint"],
+    async () => (await import("./admin/configure_fail_point.ts")).configureFailPoint,
+  ),
+  entry(
+    ["connectionStatus"],
+    async () => (await import("./handshake/connection_status.ts")).connectionStatus,
+  ),
+  entry(["convertToCapped"], async () => (await import("./ddl/convert_to_capped.ts")).convertToCapped),
+  entry(["count"], async () => (await import("./crud/count.ts")).count),
+  entry(["create"], async () => (await import("./ddl/create.ts")).create),
+  entry(["createIndexes"], async () => (await import("./ddl/create_indexes.ts")).createIndexes),
+  entry(["createRole"], async () => (await import("./auth/create_role.ts")).createRole),
+  entry(["createUser"], async () => (await import("./auth/create_user.ts")).createUser),
+  entry(["currentOp"], async () => (await import("./admin/current_op.ts")).currentOp),
+  entry(["dbStats"], async () => (await import("./ddl/coll_stats.ts")).dbStats),
+  entry(["delete"], async () => (await import("./crud/delete.ts")).del),
+  entry(["distinct"], async () => (await import("./crud/distinct.ts")).distinct),
+  entry(["drop"], async () => (await import("./ddl/drop.ts")).drop),
+  entry(
+    ["dropAllRolesFromDatabase"],
+    async () => (await import("./auth/drop_role.ts")).dropAllRolesFromDatabase,
+  ),
+  entry(
+    ["dropAllUsersFromDatabase"],
+    async () => (await import("./auth/drop_user.ts")).dropAllUsersFromDatabase,
+  ),
+  entry(["dropDatabase"], async () => (await import("./ddl/drop_database.ts")).dropDatabase),
+  entry(["dropIndexes", "deleteIndexes"], async () => (await import("./ddl/drop_indexes.ts")).dropIndexes),
+  entry(["dropRole"], async () => (await import("./auth/drop_role.ts")).dropRole),
+  entry(["dropUser"], async () => (await import("./auth/drop_user.ts")).dropUser),
+  entry(["endSessions"], async () => (await import("./sessions/end_sessions.ts")).endSessions),
+  entry(["explain"], async () => (await import("./crud/explain.ts")).explain, NESTED),
+  entry(["find"], async () => (await import("./crud/find.ts")).find),
+  entry(
+    ["findAndModify", "findandmodify"],
+    async () => (await import("./crud/find_and_modify.ts")).findAndModify,
+  ),
+  entry(["fsync"], async () => (await import("./admin/fsync.ts")).fsync),
+  entry(["fsyncUnlock"], async () => (await import("./admin/fsync.ts")).fsyncUnlock),
+  entry(["getCmdLineOpts"], async () => (await import("./handshake/get_cmd_line_opts.ts")).getCmdLineOpts),
+  entry(
+    ["getDefaultRWConcern"],
+    async () => (await import("./admin/default_rw_concern.ts")).getDefaultRWConcern,
+  ),
+  entry(["getLog"], async () => (await import("./handshake/get_log.ts")).getLog),
+  entry(["getMore"], async () => (await import("./crud/get_more.ts")).getMore),
+  entry(["getParameter"], async () => (await import("./handshake/get_parameter.ts")).getParameter),
+  entry(
+    ["grantPrivilegesToRole"],
+    async () => (await import("./auth/grant_to_role.ts")).grantPrivilegesToRole,
+  ),
+  entry(["grantRolesToRole"], async () => (await import("./auth/grant_to_role.ts")).grantRolesToRole),
+  entry(["grantRolesToUser"], async () => (await import("./auth/grant_roles_to_user.ts")).grantRolesToUser),
+  entry(["hello"], async () => (await import("./handshake/hello.ts")).hello),
+  entry(["hostInfo"], async () => (await import("./handshake/host_info.ts")).hostInfo),
+  entry(["insert"], async () => (await import("./crud/insert.ts")).insert),
+  entry(["isMaster", "ismaster"], async () => (await import("./handshake/hello.ts")).isMaster),
+  entry(["killAllSessions"], async () => (await import("./sessions/kill_all_sessions.ts")).killAllSessions),
+  entry(
+    ["killAllSessionsByPattern"],
+    async () => (await import("./sessions/kill_all_sessions_by_pattern.ts")).killAllSessionsByPattern,
+  ),
+  entry(["killCursors"], async () => (await import("./crud/kill_cursors.ts")).killCursors),
+  entry(["killOp"], async () => (await import("./admin/kill_op.ts")).killOp),
+  entry(["killSessions"], async () => (await import("./sessions/kill_sessions.ts")).killSessions),
+  entry(["listCollections"], async () => (await import("./ddl/list_collections.ts")).listCollections),
+  entry(["listCommands"], async () => (await import("./handshake/list_commands.ts")).listCommands, NESTED),
+  entry(["listDatabases"], async () => (await import("./ddl/list_databases.ts")).listDatabases),
+  entry(["listIndexes"], async () => (await import("./ddl/list_indexes.ts")).listIndexes),
+  entry(["logRotate"], async () => (await import("./admin/log_rotate.ts")).logRotate),
+  entry(["logout"], async () => (await import("./auth/logout.ts")).logout),
+  entry(["mapReduce", "mapreduce"], async () => (await import("./aggregate/map_reduce.ts")).mapReduce),
+  entry(
+    ["_mergeAuthzCollections"],
+    async () => (await import("./auth/merge_authz_collections.ts")).mergeAuthzCollections,
+  ),
+  entry(["ping"], async () => (await import("./handshake/ping.ts")).ping),
+  entry(["profile"], async () => (await import("./admin/profile.ts")).profile),
+  entry(["secantusAdmin.pruneOplog"], async () => (await import("./admin/prune_oplog.ts")).pruneOplog),
+  entry(["secantusAdmin.pruneTtl"], async () => (await import("./admin/prune_ttl.ts")).pruneTtl),
+  entry(["refreshSessions"], async () => (await import("./sessions/refresh_sessions.ts")).refreshSessions),
+  entry(["renameCollection"], async () => (await import("./ddl/rename_collection.ts")).renameCollection),
+  entry(["replSetGetStatus"], async () => (await import("./admin/repl_set_get_status.ts")).replSetGetStatus),
+  entry(
+    ["secantusAdmin.restoreArchive"],
+    async () => (await import("./admin/restore_archive.ts")).restoreArchiveCommand,
+  ),
+  entry(
+    ["revokePrivilegesFromRole"],
+    async () => (await import("./auth/grant_to_role.ts")).revokePrivilegesFromRole,
+  ),
+  entry(["revokeRolesFromRole"], async () => (await import("./auth/grant_to_role.ts")).revokeRolesFromRole),
+  entry(
+    ["revokeRolesFromUser"],
+    async () => (await import("./auth/grant_roles_to_user.ts")).revokeRolesFromUser,
+  ),
+  entry(["rolesInfo"], async () => (await import("./auth/roles_info.ts")).rolesInfo),
+  entry(["saslContinue"], async () => (await import("./auth/sasl_continue.ts")).saslContinue),
+  entry(["saslStart"], async () => (await import("./auth/sasl_start.ts")).saslStart),
+  entry(["serverStatus"], async () => (await import("./admin/server_status.ts")).serverStatus),
+  entry(
+    ["setDefaultRWConcern"],
+    async () => (await import("./admin/default_rw_concern.ts")).setDefaultRWConcern,
+  ),
+  entry(
+    ["setFeatureCompatibilityVersion"],
+    async () => (await import("./admin/set_feature_compatibility_version.ts")).setFeatureCompatibilityVersion,
+  ),
+  entry(["setParameter"], async () => (await import("./admin/set_parameter.ts")).setParameter),
+  entry(["startSession"], async () => (await import("./sessions/start_session.ts")).startSession),
+  entry(["testVersion2"], async () => (await import("./admin/test_version2.ts")).testVersion2),
+  entry(["top"], async () => (await import("./admin/top.ts")).top),
+  entry(["update"], async () => (await import("./crud/update.ts")).update),
+  entry(["updateRole"], async () => (await import("./auth/create_role.ts")).updateRole),
+  entry(["updateUser"], async () => (await import("./auth/update_user.ts")).updateUser),
+  entry(["usersInfo"], async () => (await import("./auth/users_info.ts")).usersInfo),
+  entry(["validate"], async () => (await import("./admin/validate.ts")).validate),
+  entry(["whatsmyuri"], async () => (await import("./handshake/whatsmyuri.ts")).whatsmyuri),
+];
+
+const ENTRY_BY_NAME = new Map<string, Entry>();
+for (const e of ENTRIES) {
+  for (const n of e.names) {
+    if (ENTRY_BY_NAME.has(n)) throw new Error(`command name ${n} registered twice`);
+    ENTRY_BY_NAME.set(n, e);
+  }
+}
+
+/** Specs loaded so far, by name and alias. */
+const LOADED = new Map<string, AnyCommandSpec>();
+/** Loads in flight or done, per entry (two first calls of one command share one import). */
+const LOADING = new Map<Entry, Promise<AnyCommandSpec>>();
+
+/** Every registered name and alias, loaded or not. */
+export function commandNames(): readonly string[] {
+  return [...ENTRY_BY_NAME.keys()];
+}
+
+/** The command's spec if its module is loaded already (`loadCommand` loads it); undefined otherwise. */
+export function lookupCommand(name: string): AnyCommandSpec | undefined {
+  return LOADED.get(name);
+}
 
 /**
- * Fail-closed: a spec without a known authorization action, or a duplicate name, stops the server
- * at start-up (a test walks the registry too).
+ * The command's spec, its module imported on first use; undefined for a name not registered. A command
+ * that looks up others (explain's inner command, applyOps' ops) or lists them (listCommands) loads
+ * every command first, so the synchronous `lookupCommand` its parse and authorization use finds them.
  */
-function checkedRegistry(specs: AnyCommandSpec[]): readonly AnyCommandSpec[] {
-  const seen = new Set<string>();
-  for (const s of specs) {
-    if (!isAction((s as { auth?: unknown }).auth)) {
-      throw new Error(`command ${s.name} declares no known authorization action`);
-    }
-    for (const n of [s.name, ...(s.aliases ?? [])]) {
-      if (seen.has(n)) throw new Error(`command name ${n} registered twice`);
-      seen.add(n);
-    }
-  }
+export async function loadCommand(name: string): Promise<AnyCommandSpec | undefined> {
+  const e = ENTRY_BY_NAME.get(name);
+  if (!e) return undefined;
+  if (!e.nested) return await loadEntry(e);
+  await loadAllCommands();
+  return LOADED.get(name);
+}
+
+/** The loaded commands' specs, in the registry's order (all of them once a NESTED command has run). */
+export function loadedCommands(): readonly AnyCommandSpec[] {
+  return ENTRIES.map((e) => LOADED.get(e.names[0]!)).filter((s) => s !== undefined);
+}
+
+/** Every command's spec, in the registry's order (imports the modules not loaded yet). */
+export async function loadAllCommands(): Promise<readonly AnyCommandSpec[]> {
+  const specs = await Promise.all(ENTRIES.map(loadEntry));
+  // the NESTED commands become visible only now, when every command they look up is loaded
+  ENTRIES.forEach((e, i) => {
+    for (const n of e.names) LOADED.set(n, specs[i]!);
+  });
   return specs;
 }
 
-const BY_NAME = new Map<string, AnyCommandSpec>();
-for (const c of COMMANDS) {
-  BY_NAME.set(c.name, c);
-  for (const a of c.aliases ?? []) BY_NAME.set(a, c);
+function loadEntry(e: Entry): Promise<AnyCommandSpec> {
+  let p = LOADING.get(e);
+  if (!p) {
+    p = e.load().then((spec) => checked(e, spec));
+    LOADING.set(e, p);
+    // a failed load is not cached: the next call tries again
+    p.catch(() => LOADING.delete(e));
+  }
+  return p;
 }
 
-export function lookupCommand(name: string): AnyCommandSpec | undefined {
-  return BY_NAME.get(name);
+/**
+ * Fail-closed: a spec without a known authorization action, or whose name and aliases differ from its
+ * entry here, is refused (its calls get an error reply; registry_test.ts loads and checks every one).
+ */
+function checked(e: Entry, spec: AnyCommandSpec): AnyCommandSpec {
+  if (!isAction((spec as { auth?: unknown }).auth)) {
+    throw new Error(`command ${spec.name} declares no known authorization action`);
+  }
+  const declared = [spec.name, ...(spec.aliases ?? [])];
+  if (declared.join(",") !== e.names.join(",")) {
+    throw new Error(`command ${spec.name} declares the names ${declared} but is registered as ${e.names}`);
+  }
+  if (!e.nested) { for (const n of e.names) LOADED.set(n, spec); }
+  return spec;
 }

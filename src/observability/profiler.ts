@@ -1,7 +1,8 @@
 /**
  * Profiler settings (mongod's `profile` command): a level per database (0 off, 1 slow operations,
  * 2 all), and the server-wide `slowms` and `sampleRate` (mongod shares them across databases), plus a
- * per-database `filter` (a query on the profile entry, kept as given; the command layer compiles it).
+ * per-database `filter` (a query on the profile entry, kept as given with its predicate, which the command
+ * layer compiles).
  * Also decides, from an operation's duration, whether it is profiled and whether it is logged as slow.
  */
 import type { Document as Doc } from "../bson/document.ts";
@@ -15,19 +16,25 @@ export interface ProfileSettings {
   readonly filter: Doc | undefined;
 }
 
+/** A profile filter: the query as given, and its predicate over a profile entry (compiled by `profile`). */
+export interface ProfileFilter {
+  readonly doc: Doc;
+  readonly matches: (entry: Doc) => boolean;
+}
+
 export interface ProfileChange {
   readonly level?: ProfileLevel;
   readonly slowms?: number;
   readonly sampleRate?: number;
-  /** A filter document, or "unset" to remove it. */
-  readonly filter?: Doc | "unset";
+  /** A filter, or "unset" to remove it. */
+  readonly filter?: ProfileFilter | "unset";
 }
 
 export class Profiler {
   #slowms: number;
   #sampleRate = 1;
   readonly #levels = new Map<string, ProfileLevel>();
-  readonly #filters = new Map<string, Doc>();
+  readonly #filters = new Map<string, ProfileFilter>();
   readonly #random: () => number;
 
   constructor(opts: { slowms?: number; random?: () => number } = {}) {
@@ -44,7 +51,7 @@ export class Profiler {
       level: this.#levels.get(db) ?? 0,
       slowms: this.#slowms,
       sampleRate: this.#sampleRate,
-      filter: this.#filters.get(db),
+      filter: this.#filters.get(db)?.doc,
     };
   }
 
@@ -69,15 +76,15 @@ export class Profiler {
 
   /**
    * Whether an operation of `millis` on `db` goes to `<db>.system.profile`: level 2 always; level 1
-   * when it passes the filter (if any; `matches` evaluates it) or, without a filter, when it ran at
-   * least slowms and the sample draw admits it.
+   * when its profile entry (built by `entry` only then) passes the filter, if any, or, without a filter,
+   * when it ran at least slowms and the sample draw admits it.
    */
-  shouldProfile(db: string, millis: number, matches: (filter: Doc) => boolean): boolean {
+  shouldProfile(db: string, millis: number, entry: () => Doc): boolean {
     const level = this.#levels.get(db) ?? 0;
     if (level === 0) return false;
     if (level === 2) return true;
     const filter = this.#filters.get(db);
-    if (filter !== undefined) return matches(filter);
+    if (filter !== undefined) return filter.matches(entry());
     return this.isSlow(millis);
   }
 

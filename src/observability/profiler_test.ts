@@ -11,9 +11,9 @@ Deno.test("profiler: level per database, shared slowms/sampleRate, set returns t
   assertEquals(p.settings("b").level, 0);
   assertEquals(p.settings("b").slowms, 20); // server-wide
   ok(p.active);
-  ok(!p.shouldProfile("a", 19, () => true));
-  ok(p.shouldProfile("a", 20, () => false));
-  ok(!p.shouldProfile("b", 1000, () => true));
+  ok(!p.shouldProfile("a", 19, () => ({})));
+  ok(p.shouldProfile("a", 20, () => ({})));
+  ok(!p.shouldProfile("b", 1000, () => ({})));
   p.set("a", { sampleRate: 0.4 });
   ok(!p.isSlow(1000)); // the draw (0.5) is not below 0.4
   p.set("a", { sampleRate: 0.6 });
@@ -25,10 +25,11 @@ Deno.test("profiler: level per database, shared slowms/sampleRate, set returns t
 Deno.test("profiler: level 2 takes everything; a filter replaces slowms at level 1", () => {
   const p = new Profiler();
   p.set("a", { level: 2 });
-  ok(p.shouldProfile("a", 0, () => false));
-  p.set("a", { level: 1, filter: { op: "query" } });
-  ok(p.shouldProfile("a", 0, (f) => f["op"] === "query"));
-  ok(!p.shouldProfile("a", 10_000, () => false));
+  ok(p.shouldProfile("a", 0, () => ({})));
+  p.set("a", { level: 1, filter: { doc: { op: "query" }, matches: (e) => e["op"] === "query" } });
+  assertEquals(p.settings("a").filter, { op: "query" });
+  ok(p.shouldProfile("a", 0, () => ({ op: "query" })));
+  ok(!p.shouldProfile("a", 10_000, () => ({ op: "insert" })));
   p.set("a", { filter: "unset" });
   assertEquals(p.settings("a").filter, undefined);
 });

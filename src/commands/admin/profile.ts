@@ -11,7 +11,7 @@ import { defineCommand, type Doc } from "../spec.ts";
 import { GENERIC_FIELDS } from "../params/generic.ts";
 import { any, int, num, optional, parseShape } from "../params/schema.ts";
 import { compileFilter } from "../../engine/mod.ts";
-import type { ProfileChange, ProfileLevel } from "../../observability/profiler.ts";
+import type { ProfileChange, ProfileFilter, ProfileLevel } from "../../observability/profiler.ts";
 import { isNumeric, isPlainDoc, toNumber } from "../../bson/type_name.ts";
 
 const FIELDS = { slowms: optional(int), sampleRate: optional(num), filter: optional(any) } as const;
@@ -32,11 +32,18 @@ function parse(body: Doc): ProfileParams {
   if (p.sampleRate !== undefined && !(p.sampleRate >= 0 && p.sampleRate <= 1)) {
     throw new CommandError("BadValue", "'sampleRate' must be between 0.0 and 1.0 inclusive");
   }
-  let filter: Doc | "unset" | undefined;
+  let filter: ProfileFilter | "unset" | undefined;
   if (p.filter === "unset") filter = "unset";
   else if (isPlainDoc(p.filter)) {
-    compileFilter(p.filter); // refuse a bad filter now, with the query engine's error
-    filter = p.filter;
+    const compiled = compileFilter(p.filter); // refuses a bad filter now, with the query engine's error
+    const matches = (entry: Doc) => {
+      try {
+        return compiled.matches(entry);
+      } catch {
+        return false; // an entry the filter cannot evaluate is not profiled
+      }
+    };
+    filter = { doc: p.filter, matches };
   } else if (p.filter !== undefined) {
     throw new CommandError("BadValue", "the profile filter must be an object or the string 'unset'");
   }

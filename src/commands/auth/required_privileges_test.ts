@@ -1,7 +1,9 @@
 import assert from "node:assert/strict";
-import { COMMANDS, lookupCommand } from "../registry.ts";
+import { loadAllCommands, lookupCommand } from "../registry.ts";
 import { requiredPrivileges } from "./required_privileges.ts";
 import { isActionType } from "../../auth/action_types.ts";
+
+const COMMANDS = await loadAllCommands();
 
 Deno.test("registry walk: every command needing authorization yields checks with real action types", () => {
   for (const spec of COMMANDS) {

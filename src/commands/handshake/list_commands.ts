@@ -14,7 +14,7 @@ export function parseListCommands(_body: Doc): ListCommandsParams {
 
 function run(ctx: RequestContext<ListCommandsParams>): Doc {
   const commands: Doc = {};
-  for (const c of ctx.commands) {
+  for (const c of ctx.commands()) {
     if (c.testOnly && !ctx.info.testCommandsEnabled) continue; // absent without enableTestCommands
     commands[c.name] = {
       help: c.help,
