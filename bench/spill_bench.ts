@@ -25,6 +25,8 @@ const ENV = Object.fromEntries(
     kv,
   ) => [kv.slice(0, kv.indexOf("=")), kv.slice(kv.indexOf("=") + 1)]),
 );
+/** File to write the server's output of each query phase to (e.g. with `DENO_V8_FLAGS=--trace-gc`). */
+const SERVER_LOG = Deno.env.get("SPILL_SERVER_LOG");
 /** Seconds between memory attribution lines during each phase (0: only at the phases' ends). */
 const ATTRIB_S = Number(Deno.env.get("SPILL_ATTRIB_S") ?? 60);
 
@@ -76,6 +78,13 @@ try {
   );
 
   await attrib("after load");
+  let mark = server.output().length;
+  /** The server's output since the last call, appended to SERVER_LOG under `phase`. */
+  const saveOutput = (phase: string) => {
+    const text = server.output();
+    if (SERVER_LOG) Deno.writeTextFileSync(SERVER_LOG, `--- ${phase}\n${text.slice(mark)}`, { append: true });
+    mark = text.length;
+  };
   resetPeak(pid);
   stop = sampler("sort");
   let maxTmp = 0;
@@ -103,6 +112,7 @@ try {
       `spill dir up to ~${maxTmp} MiB (${await spilled()}), ${ordered ? "in order" : "OUT OF ORDER"}`,
   );
 
+  saveOutput("sort");
   await attrib("after sort");
   const g = Math.min(GROUP_DOCS, n);
   resetPeak(pid);
@@ -121,6 +131,7 @@ try {
     `$group of ${g} docs into ${count} groups (allowDiskUse): ${secs(t)}, server peak RSS ${groupPeak} MiB ` +
       `(spilled since start: ${await spilled()}), load ${uptime()}`,
   );
+  saveOutput("group");
   await attrib("after group");
 } catch (e) {
   // what the server said last (a stall, an error) before the failure is reported

@@ -64,6 +64,12 @@ import { type Config, ConfigError, configToDoc, defaultConfig } from "../config/
  * Commands that do not end an idle period for the malloc trimmer: drivers' monitoring (an awaitable
  * `hello` stays open ~10 s at a time on every connected client).
  */
+/**
+ * While commands run, the C heap's free pages go back to the system at most this often
+ * (`[server] idle_malloc_trim` switches both trims): a long `$sort` or bulk load otherwise leaves
+ * glibc's arenas holding what WiredTiger and the batch buffers freed (docs/robustness.md, the 2 GB sort).
+ */
+const BUSY_MALLOC_TRIM_MS = 2_000;
 const MONITORING_COMMANDS: ReadonlySet<string> = new Set(["hello", "isMaster", "ismaster", "ping"]);
 
 export interface StartOptions {
@@ -273,10 +279,12 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
   });
   cursors.startReaper();
   const counters = new Counters();
-  // Idle: the C heap's freed memory goes back to the system (glibc keeps it otherwise).
+  // Idle, and every 2 s while commands run: the C heap's freed memory goes back to the system (glibc
+  // keeps it otherwise).
   const trimmer = new MallocTrimmer({
     freeBytes: mallocFreeBytes,
     trim: mallocTrim,
+    busyTrimMs: BUSY_MALLOC_TRIM_MS,
     busy: () => ops.list().some((op) => !MONITORING_COMMANDS.has(op.detail.command)),
     log: (msg) => log.info(msg),
   });

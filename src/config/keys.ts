@@ -201,7 +201,7 @@ export const KEY_SPECS: readonly KeySpec[] = [
     flag: "idle-malloc-trim",
     negFlag: "no-idle-malloc-trim",
     help:
-      "after ~10 s without commands, give the C heap's freed memory back to the system (glibc malloc_trim)",
+      "after ~10 s without commands, and every 2 s while commands run, give the C heap's freed memory back to the system (glibc malloc_trim)",
   },
   {
     table: "server",

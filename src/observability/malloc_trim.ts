@@ -25,6 +25,12 @@ export interface MallocTrimOptions {
   readonly idleMs?: number;
   /** Free bytes worth a trim (default 32 MiB). */
   readonly minFreeBytes?: number;
+  /**
+   * While commands run: trim at most this often (undefined: only when idle). glibc's arenas keep
+   * what a long operation frees (WiredTiger pages evicted, batch buffers collected) as holes between
+   * live blocks, and the process's peak RSS counts them (the 2 GB sort's bound, docs/robustness.md).
+   */
+  readonly busyTrimMs?: number;
   /** Sampling period (default 1 s). */
   readonly intervalMs?: number;
   /** Milliseconds clock (tests inject one). */
@@ -39,14 +45,19 @@ export class MallocTrimmer {
   /** Trimmed (or found nothing worth it) since the last work: wait for the next idle period. */
   #done = false;
   #trimming = false;
+  /** When the last trim (busy or idle) ended. */
+  #lastTrim: number;
   #timer: ReturnType<typeof setInterval> | undefined;
   /** Trims run so far (serverStatus-style figure for tests and logs). */
   trims = 0;
+  /** Of which while commands ran. */
+  busyTrims = 0;
 
   constructor(opts: MallocTrimOptions) {
     this.#o = opts;
     this.#now = opts.now ?? (() => performance.now());
     this.#lastWork = this.#now();
+    this.#lastTrim = this.#lastWork;
   }
 
   /** A command began: the idle period starts again. */
@@ -72,20 +83,28 @@ export class MallocTrimmer {
     if (this.#done || this.#trimming) return;
     if (this.#o.busy()) {
       this.noteWork();
+      const every = this.#o.busyTrimMs;
+      if (every !== undefined && this.#now() - this.#lastTrim >= every) await this.#trim(true);
       return;
     }
     if (this.#now() - this.#lastWork < (this.#o.idleMs ?? 10_000)) return;
     this.#done = true;
     const free = this.#o.freeBytes();
     if (free === undefined || free <= (this.#o.minFreeBytes ?? 32 * MiB)) return;
+    await this.#trim(false);
+    // (the allocator still counts the trimmed chunks as free: their pages are what went back)
+    this.#o.log?.(`idle: malloc_trim returned the heap's free pages (${(free / MiB).toFixed(0)} MiB free)`);
+  }
+
+  async #trim(busy: boolean): Promise<void> {
     this.#trimming = true;
     try {
       await this.#o.trim();
       this.trims++;
-      // (the allocator still counts the trimmed chunks as free: their pages are what went back)
-      this.#o.log?.(`idle: malloc_trim returned the heap's free pages (${(free / MiB).toFixed(0)} MiB free)`);
+      if (busy) this.busyTrims++;
     } finally {
       this.#trimming = false;
+      this.#lastTrim = this.#now();
     }
   }
 }

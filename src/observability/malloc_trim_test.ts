@@ -66,3 +66,29 @@ Deno.test("a running command postpones the trim; a small or unknown free amount 
   await unknown.t.tick();
   assert.equal(unknown.state.trims, 0);
 });
+
+Deno.test("while commands run: a trim every busyTrimMs, none without the option", async () => {
+  let now = 0;
+  let trims = 0;
+  const t = new MallocTrimmer({
+    freeBytes: () => 0,
+    trim: () => {
+      trims++;
+      return Promise.resolve(1);
+    },
+    busy: () => true,
+    busyTrimMs: 2_000,
+    now: () => now,
+  });
+  for (now = 0; now <= 6_000; now += 1_000) await t.tick();
+  assert.equal(trims, 3); // at 2, 4 and 6 s, whatever the free amount
+  assert.equal(t.busyTrims, 3);
+
+  const s = setup();
+  s.setBusy(true);
+  for (let ms = 0; ms <= 60_000; ms += 1_000) {
+    s.at(ms);
+    await s.t.tick();
+  }
+  assert.equal(s.state.trims, 0);
+});

@@ -81,6 +81,8 @@ export function denoCommand(
     DENO_NO_PROMPT: "1",
     DENO_NO_PACKAGE_JSON: "1",
     NO_COLOR: "1",
+    // glibc: two arenas for every thread (Deno's own hold theirs before the server's mallopt runs)
+    GLIBC_TUNABLES: process.env.GLIBC_TUNABLES ?? "glibc.malloc.arena_max=2",
   };
   return {
     command: findDeno(denoPath),

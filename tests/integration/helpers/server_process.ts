@@ -49,7 +49,8 @@ export async function spawnServer(opts: SpawnOptions = {}): Promise<ServerProces
       ...(opts.args ?? []),
     ],
     cwd: opts.cwd ?? dataDir,
-    ...(opts.env ? { env: opts.env } : {}),
+    // glibc: two arenas for every thread, as deploy/secantusdb.service and `deno task start` run it
+    env: { GLIBC_TUNABLES: "glibc.malloc.arena_max=2", ...opts.env },
     stdout: "piped",
     stderr: "piped",
     stdin: "null",
