@@ -86,7 +86,17 @@ export function denoCommand(
   };
   return {
     command: findDeno(denoPath),
-    args: ["run", "-A", "--no-config", "--no-lock", "--no-remote", join(root, "server", script), ...args],
+    // V8's young generation at 2 × 8 MiB (the server's resident memory, docs/robustness.md)
+    args: [
+      "run",
+      "-A",
+      "--no-config",
+      "--no-lock",
+      "--no-remote",
+      "--v8-flags=--max-semi-space-size=8",
+      join(root, "server", script),
+      ...args,
+    ],
     env,
   };
 }
