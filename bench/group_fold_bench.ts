@@ -6,7 +6,10 @@
  * from /proc: it moves far less with the machine's load than wall time).
  *
  *   deno run -A bench/group_fold_bench.ts --base /path/to/other/checkout [--docs 20000] [--rounds 4] [--ops 20]
- *     [--concurrency 1]
+ *     [--concurrency 1] [--shape group|match|minmax]
+ *
+ * `--shape match` puts a `$match` (a range on `score`, `$in` on `region`) before the `$group`; `--shape
+ * minmax` groups with `$min`/`$max` of `score` and `$first`/`$last` of `seq`.
  */
 import { MongoClient } from "mongodb";
 import { freePort, waitForPing } from "./lib/wire_ping.ts";
@@ -71,7 +74,22 @@ interface BenchDoc {
   pad: string;
 }
 
-const pipeline = [{ $group: { _id: "$region", n: { $sum: 1 }, total: { $sum: "$score" } } }];
+const SHAPE = opt("--shape", "group");
+const group = { $group: { _id: "$region", n: { $sum: 1 }, total: { $sum: "$score" } } };
+const pipeline = SHAPE === "match"
+  ? [{ $match: { score: { $gte: 250 }, region: { $in: REGIONS.slice(0, 6) } } }, group]
+  : SHAPE === "minmax"
+  ? [{
+    $group: {
+      _id: "$region",
+      lo: { $min: "$score" },
+      hi: { $max: "$score" },
+      f: { $first: "$seq" },
+      l: { $last: "$seq" },
+    },
+  }]
+  : [group];
+const GROUPS = SHAPE === "match" ? 6 : REGIONS.length;
 const tmp = Deno.makeTempDirSync({ prefix: "group-fold-bench-" });
 const servers = [
   ...(base ? [{ label: "base", ...(await startServer(base, `${tmp}/base`)) }] : []),
@@ -90,7 +108,9 @@ try {
     await c.aggregate(pipeline).toArray(); // warm
   }
   const load = () => Deno.readTextFileSync("/proc/loadavg").split(" ").slice(0, 3).join(" ");
-  console.log(`group fold bench: ${N} docs, ${ROUNDS} rounds × ${OPS} aggregates, c=${CONC}; load ${load()}`);
+  console.log(
+    `group fold bench (${SHAPE}): ${N} docs, ${ROUNDS} rounds × ${OPS} aggregates, c=${CONC}; load ${load()}`,
+  );
   const cpu: Record<string, number[]> = {};
   const wall: Record<string, number[]> = {};
   for (let r = 0; r < ROUNDS; r++) {
@@ -101,7 +121,7 @@ try {
       await Promise.all(Array.from({ length: CONC }, async (_, w) => {
         for (let i = w; i < OPS; i += CONC) {
           const rows = await c.aggregate(pipeline).toArray();
-          if (rows.length !== REGIONS.length) throw new Error(`${s.label}: ${rows.length} groups`);
+          if (rows.length !== GROUPS) throw new Error(`${s.label}: ${rows.length} groups`);
         }
       }));
       (wall[s.label] ??= []).push((performance.now() - t0) / OPS);

@@ -14,7 +14,8 @@
  * 3) so the spread shows (the machine has 2 cores and is shared). `deno task bench head_of_line`
  * runs it; `deno task bench` runs it with HOL_DOCS=200000 unless HOL_DOCS is set. HOL_A=update makes
  * A's long operation an `updateMany` of every document (`{$inc: {v: 1}}`) instead of the `$group`;
- * HOL_A=index makes it an index build (`createIndex({v: 1, g: 1})`, then dropIndex).
+ * HOL_A=index makes it an index build (`createIndex({v: 1, g: 1})`, then dropIndex); HOL_A=groupjs a `$group`
+ * the storage engine does not fold (`$stdDevPop`), HOL_A=matchgroup `[{$match: {v: {$gte: 0}}}, $group]`.
  */
 import { startServer } from "../mod.ts";
 

@@ -45,7 +45,14 @@ async function run(p: Params): Promise<void> {
       await ca.insertMany(batch, { ordered: true });
     }
     say(`loaded ${p.docs} docs in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
-    const pipeline = [{ $group: { _id: "$g", n: { $sum: 1 }, s: { $sum: "$v" } } }];
+    // "group": folded in the storage engine; "groupjs": $stdDevPop is not folded (the JS $group);
+    // "matchgroup": a leading $match folded into the same walk
+    const group = { $group: { _id: "$g", n: { $sum: 1 }, s: { $sum: "$v" } } };
+    const pipeline = p.a === "groupjs"
+      ? [{ $group: { _id: "$g", n: { $sum: 1 }, s: { $stdDevPop: "$v" } } }]
+      : p.a === "matchgroup"
+      ? [{ $match: { v: { $gte: 0 } } }, group]
+      : [group];
     let seed = 7;
     const nextId = () => {
       seed = (seed * 1103515245 + 12345) & 0x7fffffff;
@@ -93,7 +100,7 @@ async function run(p: Params): Promise<void> {
       while (!aDone) await findOne(busy);
       await aLoop;
       say(`round ${r} B during A   ${summary(busy)}`);
-      const what = p.a === "update" ? "updateMany" : p.a === "index" ? "createIndex" : "$group    ";
+      const what = p.a === "update" ? "updateMany" : p.a === "index" ? "createIndex" : `${p.a.padEnd(10)}`;
       say(`round ${r} A ${what} ${groupMs.map((x) => x.toFixed(0)).join(", ")} ms (${p.docs} docs)`);
     }
   } finally {

@@ -7,21 +7,45 @@
  * slices; it answers UNSUPPORTED (for good) when a record has something the C side does not fold
  * exactly (a key of another type, a Decimal128 summand, a malformed document, too many groups): the
  * caller then runs its pipeline in JS instead. `results` reads the groups out as raw parts: the `_id`
- * element's type and bytes, and per accumulator what JS `NumericSum` needs to build the typed sum.
+ * element's type and bytes, and per accumulator what JS `NumericSum` needs to build the typed sum, or
+ * the value a `$min`/`$max`/`$first`/`$last` kept (type and bytes).
+ *
+ * With a `filter` (a leading `$match`'s terms, shim/wt_match.h) only matching records are folded; a
+ * record the shim cannot judge exactly ends its slice with status FOR_JS: `pendingDoc()` gives its
+ * bytes, and `foldDoc` folds it when the JS matcher matches it.
  */
 import { check, ENOMEM } from "./errors.ts";
 import { shim } from "./load.ts";
 import type { Cursor } from "./cursor.ts";
 
-/** One accumulator's input: a top-level field, or a numeric constant (BSON type and value). */
+/** One accumulator's input: a top-level field (summed unless `op` says otherwise), or a numeric constant (BSON type and value). */
 export type GroupAccInput =
-  | { readonly field: string }
+  | { readonly field: string; readonly op?: "sum" | "min" | "max" | "first" | "last" }
   | { readonly type: 0x10 | 0x12 | 0x01; readonly value: number | bigint };
+
+/** One operand of a filter term (wt_match.h's classes). */
+export type GroupMatchValue =
+  | { readonly t: "null" }
+  | { readonly t: "bool"; readonly v: boolean }
+  | { readonly t: "long"; readonly v: bigint }
+  | { readonly t: "double"; readonly v: number }
+  | { readonly t: "string"; readonly v: string }
+  | { readonly t: "objectId"; readonly v: Uint8Array }
+  | { readonly t: "date"; readonly v: bigint };
+
+/** One condition of a filter (a conjunction): `in` = equality with any value. */
+export interface GroupMatchTerm {
+  readonly path: readonly string[];
+  readonly op: "in" | "lt" | "lte" | "gt" | "gte" | "exists" | "notExists";
+  readonly values: readonly GroupMatchValue[];
+}
 
 export interface GroupTableSpec {
   /** The key's top-level field, or null for a constant null key (one group). */
   readonly key: string | null;
   readonly accs: readonly GroupAccInput[];
+  /** Only records matching every term are folded (absent: all). */
+  readonly filter?: readonly GroupMatchTerm[];
   /** More groups than this make the table unsupported. */
   readonly maxGroups: number;
 }
@@ -39,15 +63,21 @@ export interface SumParts {
   readonly kind: 0 | 1 | 2;
 }
 
+/** The value a `$min`/`$max`/`$first`/`$last` kept (0x0a null when none). */
+export interface KeptValue {
+  readonly type: number;
+  readonly bytes: Uint8Array;
+}
+
 export interface GroupRow {
   /** BSON type of the first-seen `_id` value (0x0a null for a missing key). */
   readonly idType: number;
   /** Its value bytes. */
   readonly idBytes: Uint8Array;
-  readonly sums: readonly SumParts[];
+  readonly sums: readonly (SumParts | KeptValue)[];
 }
 
-export const GroupScanStatus = { MORE: 0, DONE: 1, UNSUPPORTED: 3 } as const;
+export const GroupScanStatus = { MORE: 0, DONE: 1, FOR_JS: 2, UNSUPPORTED: 3 } as const;
 export type GroupScanStatus = typeof GroupScanStatus[keyof typeof GroupScanStatus];
 
 export interface GroupSlice {
@@ -56,8 +86,70 @@ export interface GroupSlice {
   readonly lastRid: bigint;
   readonly status: GroupScanStatus;
   readonly groups: number;
-  /** Bytes of the groups' `_id` values. */
+  /** Bytes of the groups' `_id` values and kept values. */
   readonly idBytes: number;
+}
+
+const ACC_OPS = { sum: 0n, min: 1n, max: 2n, first: 3n, last: 4n } as const;
+const MATCH_OPS = { in: 1, lt: 2, lte: 3, gt: 4, gte: 5, exists: 6, notExists: 7 } as const;
+/** wt_match.h classes */
+const CLASS = { null: 5, double: 10, long: 10, string: 15, objectId: 35, bool: 40, date: 45 } as const;
+
+/** A filter packed for sct_group_set_filter (wt_match.h). */
+function packFilter(terms: readonly GroupMatchTerm[]): Uint8Array {
+  const parts: number[] = [];
+  const u32 = (n: number) => parts.push(n & 0xff, (n >>> 8) & 0xff, (n >>> 16) & 0xff, (n >>> 24) & 0xff);
+  const bytes = (b: Uint8Array) => {
+    for (const x of b) parts.push(x);
+  };
+  const i64 = (v: bigint) => {
+    const b = new Uint8Array(8);
+    new DataView(b.buffer).setBigInt64(0, v, true);
+    bytes(b);
+  };
+  for (const t of terms) {
+    parts.push(MATCH_OPS[t.op], t.path.length);
+    for (const p of t.path) {
+      const b = enc.encode(p);
+      u32(b.length);
+      bytes(b);
+    }
+    u32(t.values.length);
+    for (const v of t.values) {
+      parts.push(CLASS[v.t]);
+      switch (v.t) {
+        case "null":
+          break;
+        case "bool":
+          parts.push(v.v ? 1 : 0);
+          break;
+        case "long":
+          parts.push(1);
+          i64(v.v);
+          break;
+        case "double": {
+          parts.push(0);
+          const b = new Uint8Array(8);
+          new DataView(b.buffer).setFloat64(0, v.v, true);
+          bytes(b);
+          break;
+        }
+        case "string": {
+          const b = enc.encode(v.v);
+          u32(b.length);
+          bytes(b);
+          break;
+        }
+        case "objectId":
+          bytes(v.v);
+          break;
+        case "date":
+          i64(v.v);
+          break;
+      }
+    }
+  }
+  return Uint8Array.from(parts);
 }
 
 /** Most accumulators and distinct field names (key included) of one table (wt_group.c). */
@@ -110,7 +202,8 @@ export class GroupTable {
     const names: Uint8Array[] = [spec.key === null ? new Uint8Array([0]) : enc.encode(spec.key)];
     const index = new Map<string, number>();
     if (spec.key !== null) index.set(spec.key, 0);
-    const accs = new BigInt64Array(spec.accs.length * 3);
+    const accs = new BigInt64Array(spec.accs.length * 4);
+    const kept: boolean[] = [];
     spec.accs.forEach((a, i) => {
       if ("field" in a) {
         let at = index.get(a.field);
@@ -119,14 +212,17 @@ export class GroupTable {
           index.set(a.field, at);
           names.push(enc.encode(a.field));
         }
-        accs[i * 3] = BigInt(at);
+        accs[i * 4] = BigInt(at);
+        accs[i * 4 + 3] = ACC_OPS[a.op ?? "sum"];
+        kept.push((a.op ?? "sum") !== "sum");
       } else {
-        accs[i * 3] = -1n;
-        accs[i * 3 + 1] = BigInt(a.type);
+        accs[i * 4] = -1n;
+        accs[i * 4 + 1] = BigInt(a.type);
         if (a.type === 0x01) {
           f64[0] = Number(a.value);
-          accs[i * 3 + 2] = i64[0]!;
-        } else accs[i * 3 + 2] = BigInt(a.value);
+          accs[i * 4 + 2] = i64[0]!;
+        } else accs[i * 4 + 2] = BigInt(a.value);
+        kept.push(false);
       }
     });
     if (names.length > GROUP_NAMES_MAX) throw new RangeError("too many fields for a group table");
@@ -145,7 +241,39 @@ export class GroupTable {
     if (p === null) check(ENOMEM, "group table");
     this.#ptr = p;
     this.accs = spec.accs.length;
+    this.#kept = kept;
     finalizer.register(this, p!, this);
+    if (spec.filter !== undefined && spec.filter.length > 0) {
+      const f = packFilter(spec.filter);
+      const frc = shim().sct_group_set_filter(p!, f, f.length, spec.filter.length);
+      if (frc !== 0) this.free();
+      check(frc, "group table filter");
+    }
+  }
+
+  /** Per accumulator: keeps a value ($min/$max/$first/$last) rather than a sum. */
+  #kept: boolean[];
+
+  /** The record a FOR_JS slice stopped at (its stored bytes, copied). */
+  pendingDoc(): Uint8Array {
+    this.#idle();
+    const p = this.#pointer();
+    let buf = new Uint8Array(16 * 1024);
+    let rc = shim().sct_group_pending_doc(p, buf, BigInt(buf.length), meta);
+    if (rc !== 0) {
+      buf = new Uint8Array(Number(meta[0]));
+      rc = shim().sct_group_pending_doc(p, buf, BigInt(buf.length), meta);
+    }
+    check(rc, "group pending record");
+    return buf.slice(0, Number(meta[0]));
+  }
+
+  /** Folds one stored document (no filter): status DONE, or UNSUPPORTED for good; groups; value bytes. */
+  foldDoc(doc: Uint8Array): { status: 1 | 3; groups: number; idBytes: number } {
+    this.#idle();
+    const rc = shim().sct_group_fold_doc(this.#pointer(), doc, BigInt(doc.length), meta);
+    check(rc, "group fold");
+    return { status: Number(meta[0]) as 1 | 3, groups: Number(meta[1]), idBytes: Number(meta[2]) };
   }
 
   #pointer(): Deno.PointerObject {
@@ -232,8 +360,15 @@ export class GroupTable {
       const len = dv.getUint32(at + 1, true);
       const idBytes = buf.subarray(at + 5, at + 5 + len);
       at += 5 + len;
-      const sums: SumParts[] = [];
+      const sums: (SumParts | KeptValue)[] = [];
       for (let k = 0; k < this.accs; k++) {
+        if (this.#kept[k]) {
+          const type = buf[at]!;
+          const n = dv.getUint32(at + 1, true);
+          sums.push({ type, bytes: buf.subarray(at + 5, at + 5 + n) });
+          at += 5 + n;
+          continue;
+        }
         const lo = dv.getBigUint64(at, true);
         const hi = dv.getBigInt64(at + 8, true);
         sums.push({

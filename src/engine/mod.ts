@@ -55,6 +55,7 @@ export {
   type NativeGroupPlan,
   nativeGroupPlan,
 } from "./aggregate/group_native.ts";
+export { nativeMatchPlan, type NativeMatchTerm } from "./aggregate/match_native.ts";
 export { validationDetails } from "./query/validation_details.ts";
 export {
   compileExpression,

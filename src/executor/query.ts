@@ -205,16 +205,24 @@ export class QuerySource implements BatchSource {
 
   /**
    * A `$group` table of the storage engine (`ReadTxn.groupTable`) when this query is a plain
-   * collection scan (no filter, sort, skip, limit, projection or row metadata; not clustered) and the
-   * engine folds groups itself; else undefined. The caller frees it.
+   * collection scan (no sort, skip, limit, projection or row metadata; not clustered; a filter only
+   * when `spec.filter` is the same filter in the engine's terms) and the engine folds groups itself;
+   * else undefined. The caller frees it.
    */
   groupTable(spec: GroupTableSpec): StorageGroupTable | undefined {
     const q = this.q;
     if (
-      q.match || q.sort || q.skip !== 0 || q.limit !== 0 || q.project || q.rowMeta || q.jsRounds ||
+      (q.match && spec.filter === undefined) || q.sort || q.skip !== 0 || q.limit !== 0 || q.project ||
+      q.rowMeta || q.jsRounds ||
       q.access.kind !== "collScan" || isClustered(this.coll) || this.#lastRid !== undefined
     ) return undefined;
     return this.storage.read((txn) => txn.groupTable?.(spec));
+  }
+
+  /** Does this query's filter match a stored document (a record the engine's filter left to JS)? */
+  matchesStored(bytes: Uint8Array): boolean {
+    const match = this.q.match;
+    return !match || match(new Row(0n, bytes).view(this.q.readFields));
   }
 
   /** Records the storage engine folded into a group table so far (`foldGroup`), and where it stopped. */

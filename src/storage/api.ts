@@ -183,13 +183,39 @@ export interface ProjectedRecord {
 export interface GroupTableSpec {
   /** The key's top-level field, or null for a constant null key. */
   readonly key: string | null;
-  /** Per accumulator: a top-level field, or a numeric constant (BSON type 0x10, 0x12 or 0x01). */
-  readonly accs: readonly ({ readonly field: string } | {
-    readonly type: 0x10 | 0x12 | 0x01;
-    readonly value: number | bigint;
-  })[];
+  /**
+   * Per accumulator: a top-level field (summed, or the value `$min`/`$max`/`$first`/`$last` keeps),
+   * or a numeric constant (BSON type 0x10, 0x12 or 0x01).
+   */
+  readonly accs:
+    readonly ({ readonly field: string; readonly op?: "sum" | "min" | "max" | "first" | "last" } | {
+      readonly type: 0x10 | 0x12 | 0x01;
+      readonly value: number | bigint;
+    })[];
+  /**
+   * A leading `$match` as a conjunction of terms (`in` = equality with any value): only matching
+   * records are folded; a record the engine cannot judge ends its slice (status 2, `pendingDoc`).
+   */
+  readonly filter?: readonly GroupMatchTerm[];
   /** More groups than this make the table unsupported. */
   readonly maxGroups: number;
+}
+
+/** One operand of a `GroupMatchTerm`. */
+export type GroupMatchValue =
+  | { readonly t: "null" }
+  | { readonly t: "bool"; readonly v: boolean }
+  | { readonly t: "long"; readonly v: bigint }
+  | { readonly t: "double"; readonly v: number }
+  | { readonly t: "string"; readonly v: string }
+  | { readonly t: "objectId"; readonly v: Uint8Array }
+  | { readonly t: "date"; readonly v: bigint };
+
+/** One condition of a folded `$match` on a (dotted) path. */
+export interface GroupMatchTerm {
+  readonly path: readonly string[];
+  readonly op: "in" | "lt" | "lte" | "gt" | "gte" | "exists" | "notExists";
+  readonly values: readonly GroupMatchValue[];
 }
 
 /** A running numeric sum as the engine folded it (what `NumericSum` keeps). */
@@ -201,25 +227,36 @@ export interface GroupSumParts {
   readonly kind: 0 | 1 | 2;
 }
 
-/** One group: its first-seen `_id` value (BSON type and bytes) and one sum per accumulator. */
+/**
+ * One group: its first-seen `_id` value (BSON type and bytes) and per accumulator a sum, or the
+ * value a `$min`/`$max`/`$first`/`$last` kept (BSON type and bytes; null when none).
+ */
 export interface GroupTableRow {
   readonly idType: number;
   readonly idBytes: Uint8Array;
-  readonly sums: readonly GroupSumParts[];
+  readonly sums: readonly (GroupSumParts | { readonly type: number; readonly bytes: Uint8Array })[];
 }
 
-/** One `groupScan` call: status 0 = more may follow, 1 = done, 3 = unsupported (for good). */
+/**
+ * One `groupScan` call: status 0 = more may follow, 1 = done, 2 = the last record examined is for
+ * the JS matcher (`pendingDoc`, then `foldDoc` if it matches), 3 = unsupported (for good).
+ */
 export interface GroupTableSlice {
   readonly examined: number;
   readonly lastRid: RecordId;
-  readonly status: 0 | 1 | 3;
+  readonly status: 0 | 1 | 2 | 3;
   readonly groups: number;
+  /** Bytes of the groups' `_id` values and kept values. */
   readonly idBytes: number;
 }
 
 export interface StorageGroupTable {
   /** The groups in first-seen order. */
   results(): GroupTableRow[];
+  /** The stored bytes of the record a status-2 slice stopped at. */
+  pendingDoc(): Uint8Array;
+  /** Folds one stored document regardless of the filter: status 1, or 3 unsupported for good. */
+  foldDoc(doc: Uint8Array): { readonly status: 1 | 3; readonly groups: number; readonly idBytes: number };
   /** Releases the table (idempotent). */
   free(): void;
 }

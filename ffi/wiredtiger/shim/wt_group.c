@@ -30,6 +30,7 @@
 #include <string.h>
 #include <wiredtiger.h>
 
+#include "wt_match.h"
 #include "wt_project.h"
 
 #define G_SCAN_REVERSE 1
@@ -48,7 +49,11 @@
 
 #define G_MORE 0
 #define G_DONE 1
+#define G_FOR_JS 2 /* the last record examined is for the JS matcher (sct_group_pending_doc) */
 #define G_UNSUPPORTED 3
+
+/* Accumulator ops */
+enum { A_SUM = 0, A_MIN, A_MAX, A_FIRST, A_LAST };
 
 /* Key classes: a key's class and canonical value decide equality. */
 enum { K_NULL = 0, K_BOOL, K_NUM_INT, K_NUM_DBL, K_STR, K_OID, K_DATE };
@@ -59,6 +64,11 @@ typedef struct {
     double comp;
     int64_t count;   /* numeric summands */
     int32_t kind;    /* 0 int, 1 long, 2 double */
+    /* $min $max $first $last: the value kept (BSON type, bytes), set once a value was kept */
+    uint8_t vtype;
+    uint8_t vset;
+    uint32_t vlen, vcap;
+    uint8_t *vbytes;
 } g_sum;
 
 typedef struct {
@@ -74,6 +84,7 @@ typedef struct {
     int32_t name; /* index into the names, or -1 for a constant */
     int32_t ctype; /* constant's BSON type: 0x10, 0x12 or 0x01 */
     int64_t cval;  /* constant's value (a double's bits) */
+    int32_t op;    /* A_SUM … A_LAST (only A_SUM takes a constant) */
 } g_acc;
 
 typedef struct {
@@ -88,7 +99,10 @@ typedef struct {
     g_sum *sums; /* ngroups * nacc, group-major */
     uint32_t *slots; /* open addressing: group index + 1, 0 = empty */
     uint64_t nslots;
-    int64_t id_bytes; /* sum of idlen over the groups */
+    int64_t id_bytes; /* sum of idlen over the groups, and of the kept values' bytes */
+    sct_filter filter; /* a leading $match (no terms: every record) */
+    uint8_t *pend;     /* the record a G_FOR_JS slice stopped at (a copy) */
+    int64_t pend_len, pend_cap;
 } sct_group;
 
 static uint64_t
@@ -99,55 +113,14 @@ fnv(uint64_t h, const uint8_t *p, size_t n)
     return h;
 }
 
-/* Strict UTF-8 (what a fatal TextDecoder accepts): no overlongs, no surrogates, at most U+10FFFF. */
-static int
-valid_utf8(const uint8_t *s, int64_t n)
-{
-    int64_t i = 0;
-    while (i < n) {
-        uint8_t c = s[i];
-        if (c < 0x80) {
-            i++;
-            continue;
-        }
-        int need;
-        uint32_t cp, min;
-        if (c >= 0xc2 && c <= 0xdf) {
-            need = 1;
-            cp = c & 0x1f;
-            min = 0x80;
-        } else if (c >= 0xe0 && c <= 0xef) {
-            need = 2;
-            cp = c & 0x0f;
-            min = 0x800;
-        } else if (c >= 0xf0 && c <= 0xf4) {
-            need = 3;
-            cp = c & 0x07;
-            min = 0x10000;
-        } else
-            return 0;
-        if (i + need >= n) /* bytes i+1 .. i+need must exist */
-            return 0;
-        for (int k = 1; k <= need; k++) {
-            uint8_t d = s[i + k];
-            if ((d & 0xc0) != 0x80)
-                return 0;
-            cp = (cp << 6) | (d & 0x3f);
-        }
-        if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-            return 0;
-        i += need + 1;
-    }
-    return 1;
-}
-
 void sct_group_free(sct_group *g);
 
 /*
  * A new table. `names` packs `nnames` (1..G_NAMES_MAX) field names as [u32 LE length][bytes], the
- * key field first; `accs` holds 3 int64 per accumulator: the index of its field in the names (-1 for
+ * key field first; `accs` holds 4 int64 per accumulator: the index of its field in the names (-1 for
  * a constant), the constant's BSON type (0x10 int32, 0x12 int64, 0x01 double) and value (a double's
- * bits). meta[0] = the table's address. More than `max_groups` groups make it unsupported.
+ * bits), the op (0 sum, 1 min, 2 max, 3 first, 4 last; only a sum takes a constant). meta[0] = the
+ * table's address. More than `max_groups` groups make it unsupported.
  */
 int
 sct_group_new(const uint8_t *names, int32_t names_len, int32_t nnames, const int64_t *accs, int32_t nacc,
@@ -173,11 +146,12 @@ sct_group_new(const uint8_t *names, int32_t names_len, int32_t nnames, const int
     g->nacc = nacc;
     for (int32_t i = 0; i < nacc; i++) {
         g_acc *a = &g->acc[i];
-        a->name = (int32_t)accs[i * 3];
-        a->ctype = (int32_t)accs[i * 3 + 1];
-        a->cval = accs[i * 3 + 2];
-        if (a->name >= nnames || a->name < -1 ||
-          (a->name == -1 && a->ctype != 0x10 && a->ctype != 0x12 && a->ctype != 0x01)) {
+        a->name = (int32_t)accs[i * 4];
+        a->ctype = (int32_t)accs[i * 4 + 1];
+        a->cval = accs[i * 4 + 2];
+        a->op = (int32_t)accs[i * 4 + 3];
+        if (a->name >= nnames || a->name < -1 || a->op < A_SUM || a->op > A_LAST ||
+          (a->name == -1 && (a->op != A_SUM || (a->ctype != 0x10 && a->ctype != 0x12 && a->ctype != 0x01)))) {
             sct_group_free(g);
             return EINVAL;
         }
@@ -192,8 +166,13 @@ sct_group_free(sct_group *g)
 {
     if (g == NULL)
         return;
-    for (int64_t i = 0; i < g->ngroups; i++)
+    for (int64_t i = 0; i < g->ngroups; i++) {
         free(g->groups[i].idbytes);
+        for (int32_t k = 0; k < g->nacc; k++)
+            free(g->sums[i * g->nacc + k].vbytes);
+    }
+    sct_filter_free(&g->filter);
+    free(g->pend);
     free(g->groups);
     free(g->sums);
     free(g->slots);
@@ -358,7 +337,7 @@ find_group(sct_group *g, uint8_t t, const uint8_t *v, int64_t vlen)
         kl = (uint32_t)(n - 1);
         if (kl >= 3 && kb[0] == 0xef && kb[1] == 0xbb && kb[2] == 0xbf)
             return -1; /* JS strips a leading BOM */
-        if (!valid_utf8(kb, kl))
+        if (!sct_valid_utf8(kb, kl))
             return -1;
         kclass = K_STR;
         break;
@@ -416,6 +395,58 @@ find_group(sct_group *g, uint8_t t, const uint8_t *v, int64_t vlen)
     return i;
 }
 
+/* Keeps (type t, bytes v of length vlen) as the slot's value (t = 0: missing, kept as null). */
+static int
+set_value(sct_group *g, g_sum *s, uint8_t t, const uint8_t *v, int64_t vlen)
+{
+    if (t == 0) {
+        t = 0x0a;
+        vlen = 0;
+    }
+    if ((uint64_t)vlen > s->vcap) {
+        uint32_t cap = vlen < 16 ? 16 : (uint32_t)vlen;
+        uint8_t *nb = realloc(s->vbytes, cap);
+        if (nb == NULL)
+            return -1;
+        s->vbytes = nb;
+        s->vcap = cap;
+    }
+    if (vlen > 0)
+        memcpy(s->vbytes, v, (size_t)vlen);
+    g->id_bytes += vlen - (int64_t)s->vlen;
+    s->vlen = (uint32_t)vlen;
+    s->vtype = t;
+    s->vset = 1;
+    return 0;
+}
+
+/*
+ * Folds one value into a $min/$max/$first/$last slot (t = 0: missing). $first/$last keep any value
+ * (missing as null); $min/$max ignore null and missing and compare with sct_val_cmp (the JS
+ * `compareValues` order, the first of equal values kept); -1 for a value they cannot compare here.
+ */
+static int
+keep_value(sct_group *g, g_sum *s, int32_t op, uint8_t t, const uint8_t *v, int64_t vlen)
+{
+    if (op == A_FIRST)
+        return s->vset ? 0 : set_value(g, s, t, v, vlen);
+    if (op == A_LAST)
+        return set_value(g, s, t, v, vlen);
+    if (t == 0 || t == 0x0a)
+        return 0;
+    sct_val x, cur;
+    if (sct_val_of(t, v, vlen, &x) != 0)
+        return -1;
+    if (s->vset) {
+        if (sct_val_of(s->vtype, s->vbytes, s->vlen, &cur) != 0)
+            return -1;
+        int c = sct_val_cmp(&x, &cur);
+        if (op == A_MIN ? c >= 0 : c <= 0)
+            return 0;
+    }
+    return set_value(g, s, t, v, vlen);
+}
+
 /* Folds one stored document; 0, or -1 when it cannot be handled here. */
 static int
 fold(sct_group *g, const uint8_t *doc, int64_t size)
@@ -467,7 +498,12 @@ fold(sct_group *g, const uint8_t *doc, int64_t size)
     g_sum *sums = g->sums + gi * g->nacc;
     for (int32_t k = 0; k < g->nacc; k++) {
         const g_acc *a = &g->acc[k];
-        if (a->name < 0) {
+        if (a->op != A_SUM) {
+            int has = (found & (1u << a->name)) != 0;
+            if (keep_value(g, &sums[k], a->op, has ? typ[a->name] : 0, has ? val[a->name] : NULL,
+                  has ? vlens[a->name] : 0) != 0)
+                return -1;
+        } else if (a->name < 0) {
             if (sum_add(&sums[k], a->ctype, (const uint8_t *)&a->cval) != 0)
                 return -1;
         } else if (found & (1u << a->name)) {
@@ -478,11 +514,30 @@ fold(sct_group *g, const uint8_t *doc, int64_t size)
     return 0;
 }
 
+/* Copies the record a G_FOR_JS slice stops at; 0, or -1 out of memory. */
+static int
+keep_pending(sct_group *g, const void *doc, int64_t size)
+{
+    if (size > g->pend_cap) {
+        uint8_t *nb = realloc(g->pend, (size_t)size);
+        if (nb == NULL)
+            return -1;
+        g->pend = nb;
+        g->pend_cap = size;
+    }
+    memcpy(g->pend, doc, (size_t)size);
+    g->pend_len = size;
+    return 0;
+}
+
 /*
  * Folds at most `max` records of record cursor c, from the first one (after `after` with
  * G_SCAN_HAS_AFTER; backwards with G_SCAN_REVERSE). meta: examined records, the last record id
- * examined when the slice stops before the end (where the next one resumes), status (0 more may follow, 1 done, 3 unsupported: the table is then useless), groups,
- * bytes of the groups' _id values. The cursor is reset afterwards. Returns a WiredTiger code.
+ * examined when the slice stops before the end (where the next one resumes), status (0 more may
+ * follow, 1 done, 2 the last record examined is for the JS matcher: sct_group_pending_doc gives it,
+ * sct_group_fold_doc folds it when it matches; 3 unsupported: the table is then useless), groups,
+ * bytes of the groups' _id values and kept values. With a filter (sct_group_set_filter) only the
+ * records it matches are folded. The cursor is reset afterwards. Returns a WiredTiger code.
  */
 int
 sct_group_scan(WT_CURSOR *c, sct_group *g, int flags, int64_t after, int64_t max, int64_t *meta)
@@ -517,7 +572,19 @@ sct_group_scan(WT_CURSOR *c, sct_group *g, int flags, int64_t after, int64_t max
         /* the wanted fields usually sit in the first two cache lines: fetch the second meanwhile */
         if (v.size > 64)
             __builtin_prefetch((const uint8_t *)v.data + 64);
-        if (fold(g, v.data, (int64_t)v.size) != 0) {
+        int m = g->filter.nterms > 0 ? sct_filter_match(&g->filter, v.data, (int64_t)v.size) : 1;
+        if (m == -1) { /* for the JS matcher: stop here with a copy of the record */
+            if (keep_pending(g, v.data, (int64_t)v.size) != 0 || (ret = c->get_key(c, &rid)) != 0) {
+                g->unsupported = 1;
+                meta[GM_STATUS] = G_UNSUPPORTED;
+                break;
+            }
+            count++;
+            meta[GM_LAST_RID] = rid;
+            meta[GM_STATUS] = G_FOR_JS;
+            break;
+        }
+        if (m < 0 || (m == 1 && fold(g, v.data, (int64_t)v.size) != 0)) {
             g->unsupported = 1;
             meta[GM_STATUS] = G_UNSUPPORTED;
             break;
@@ -543,15 +610,19 @@ sct_group_scan(WT_CURSOR *c, sct_group *g, int flags, int64_t after, int64_t max
 
 /*
  * Writes the groups in first-seen order into out: per group [u8 _id type][u32 length][_id value
- * bytes], then per accumulator [i64 low][i64 high] of the integer total, [f64 sum][f64 compensation]
- * [i64 count][i32 kind]. meta[0] = bytes needed; ENOSPC (nothing written) when cap is smaller.
+ * bytes], then per accumulator: a sum's [i64 low][i64 high] of the integer total, [f64 sum][f64
+ * compensation][i64 count][i32 kind]; a $min/$max/$first/$last's [u8 type][u32 length][value bytes]
+ * (null when none was kept). meta[0] = bytes needed; ENOSPC (nothing written) when cap is smaller.
  */
 int
 sct_group_result(sct_group *g, uint8_t *out, int64_t cap, int64_t *meta)
 {
     int64_t need = 0;
-    for (int64_t i = 0; i < g->ngroups; i++)
-        need += 5 + (int64_t)g->groups[i].idlen + (int64_t)g->nacc * G_SUM_BYTES;
+    for (int64_t i = 0; i < g->ngroups; i++) {
+        need += 5 + (int64_t)g->groups[i].idlen;
+        for (int32_t k = 0; k < g->nacc; k++)
+            need += g->acc[k].op == A_SUM ? G_SUM_BYTES : 5 + (int64_t)g->sums[i * g->nacc + k].vlen;
+    }
     meta[0] = need;
     if (need > cap)
         return ENOSPC;
@@ -566,6 +637,16 @@ sct_group_result(sct_group *g, uint8_t *out, int64_t cap, int64_t *meta)
         o += x->idlen;
         for (int32_t k = 0; k < g->nacc; k++) {
             const g_sum *s = &g->sums[i * g->nacc + k];
+            if (g->acc[k].op != A_SUM) {
+                *o++ = s->vset ? s->vtype : 0x0a;
+                uint32_t vl = s->vset ? s->vlen : 0;
+                memcpy(o, &vl, 4);
+                o += 4;
+                if (vl)
+                    memcpy(o, s->vbytes, vl);
+                o += vl;
+                continue;
+            }
             uint64_t lo = (uint64_t)(unsigned __int128)s->itotal;
             int64_t hi = (int64_t)(s->itotal >> 64);
             memcpy(o, &lo, 8);
@@ -577,6 +658,41 @@ sct_group_result(sct_group *g, uint8_t *out, int64_t cap, int64_t *meta)
             o += G_SUM_BYTES;
         }
     }
+    return 0;
+}
+
+/* Sets the table's filter (wt_match.h's packed terms); 0 or EINVAL. */
+int
+sct_group_set_filter(sct_group *g, const uint8_t *packed, int32_t len, int32_t nterms)
+{
+    sct_filter_free(&g->filter);
+    return sct_filter_parse(&g->filter, packed, len, nterms) == 0 ? 0 : EINVAL;
+}
+
+/* Copies the record a G_FOR_JS slice stopped at into out; meta[0] = its length; ENOSPC when cap is smaller. */
+int
+sct_group_pending_doc(sct_group *g, uint8_t *out, int64_t cap, int64_t *meta)
+{
+    meta[0] = g->pend_len;
+    if (g->pend_len > cap)
+        return ENOSPC;
+    if (g->pend_len > 0)
+        memcpy(out, g->pend, (size_t)g->pend_len);
+    return 0;
+}
+
+/*
+ * Folds one document the JS matcher matched (a G_FOR_JS record), unfiltered. meta[0] = status (1, or 3
+ * unsupported for good), meta[1] = groups, meta[2] = bytes of _id values and kept values.
+ */
+int
+sct_group_fold_doc(sct_group *g, const uint8_t *doc, int64_t size, int64_t *meta)
+{
+    if (!g->unsupported && fold(g, doc, size) != 0)
+        g->unsupported = 1;
+    meta[0] = g->unsupported ? G_UNSUPPORTED : G_DONE;
+    meta[1] = g->ngroups;
+    meta[2] = g->id_bytes;
     return 0;
 }
 

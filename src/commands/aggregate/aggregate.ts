@@ -16,6 +16,7 @@ import {
   compilePipeline,
   type NativeGroupPlan,
   nativeGroupPlan,
+  nativeMatchPlan,
   pipelineDependencies,
 } from "../../engine/mod.ts";
 import { groupFirstOutput, groupFold } from "./group_first.ts";
@@ -366,17 +367,25 @@ async function run(ctx: RequestContext<AggregateParams>): Promise<Reply> {
       // Decode only the fields the pipeline can read (e.g. a $group's key and accumulator inputs).
       const fields = pipelineDependencies(stages);
       input = scanInput(source, slot, fields);
-      // A leading simple $group: folded by the storage engine inside the scan (group_first.ts).
-      const plan: NativeGroupPlan | undefined = groupFold.enabled && pipeline.stageNames[0] === "$group"
-        ? nativeGroupPlan(stages[0], collation)
+      // A leading simple $group, after a simple $match over a collection scan: filtered and folded by
+      // the storage engine inside the scan (group_first.ts). An index the planner picked for the
+      // $match reads fewer records than a fold over every one: the JS path keeps it.
+      const at = pipeline.matchEnd;
+      const plan: NativeGroupPlan | undefined = groupFold.enabled && pipeline.stageNames[at] === "$group" &&
+          (at === 0 || q.access.kind === "collScan")
+        ? nativeGroupPlan(stages[at], collation)
         : undefined;
-      if (plan) {
+      const filter = plan && pipeline.leadingMatch !== undefined
+        ? nativeMatchPlan(pipeline.leadingMatch)
+        : undefined;
+      if (plan && (pipeline.leadingMatch === undefined || filter !== undefined)) {
         const src = source;
         output = () =>
           groupFirstOutput(pipeline, plan, src, ctl, slot, {
             memoryLimitBytes: ctx.queryMemoryLimitBytes,
             meter: (d) => meter.bytes += d,
             fields,
+            ...(filter !== undefined ? { filter } : {}),
           });
       }
     }

@@ -3,13 +3,16 @@
  * 18; storage/api.ts `ReadTxn.groupScan`, ffi/wiredtiger/shim/wt_group.c), for the shapes whose
  * result the engine computes exactly as `groupDocuments` would:
  *
- *   `{$group: {_id: "$f" | null, <out>: {$sum: "$x" | <number>} | {$avg: "$x" | <number>} | {$count: {}}, …}}`
+ *   `{$group: {_id: "$f" | null, <out>: {$sum: "$x" | <number>} | {$avg: "$x" | <number>} | {$count: {}}
+ *                                  | {$min | $max | $first | $last: "$x"}, …}}`
  *
- * with top-level field paths only, int/long/double constants and the simple collation.
+ * with top-level field paths only, int/long/double constants and the simple collation (a leading
+ * `$match` the engine can evaluate is match_native.ts).
  * `nativeGroupPlan` says whether a stage has that shape (and what to ask the engine for);
- * `nativeGroupDocs` turns the engine's groups (first-seen `_id` bytes, raw sums) into the documents
- * `$group` would output — `_id` decoded by the scan's own decoder, sums typed by `NumericSum`, so both
- * paths share one definition of the results. Pure.
+ * `nativeGroupDocs` turns the engine's groups (first-seen `_id` bytes, raw sums, the kept values of
+ * `$min`/`$max`/`$first`/`$last`) into the documents `$group` would output — `_id` and kept values
+ * decoded by the scan's own decoder, sums typed by `NumericSum`, so both paths share one definition
+ * of the results. Pure.
  */
 import { decodeFields } from "../../bson/partial_decode.ts";
 import { makeStringComparator } from "../collation/collation.ts";
@@ -19,9 +22,12 @@ import { NumericSum } from "../expression/numeric_sum.ts";
 import { accumulatorCost, GROUP_OVERHEAD } from "./group_cost.ts";
 import type { Document } from "./types.ts";
 
-/** One accumulator's input: a top-level field or a numeric constant (BSON type, value). */
+/** What an accumulator keeps of a field: a running sum, or one of its values. */
+export type NativeAccOp = "sum" | "min" | "max" | "first" | "last";
+
+/** One accumulator's input: a top-level field (summed unless `op` says otherwise) or a numeric constant (BSON type, value). */
 export type NativeGroupInput =
-  | { readonly field: string }
+  | { readonly field: string; readonly op?: NativeAccOp }
   | { readonly type: 0x10 | 0x12 | 0x01; readonly value: number | bigint };
 
 export interface NativeGroupPlan {
@@ -29,7 +35,7 @@ export interface NativeGroupPlan {
   readonly key: string | null;
   /** What each accumulator sums, in output order. */
   readonly inputs: readonly NativeGroupInput[];
-  /** Output field names and whether each is a mean (`$avg`) rather than a sum. */
+  /** Output field names and whether each is a mean (`$avg`) rather than a sum (or a kept value). */
   readonly outputs: readonly { readonly field: string; readonly avg: boolean }[];
   /** Heap bytes `$group` would count per group besides its key (group_cost.ts). */
   readonly perGroup: number;
@@ -44,12 +50,26 @@ export interface NativeSumParts {
   readonly kind: 0 | 1 | 2;
 }
 
+/** A value the engine kept (`$min`/`$max`/`$first`/`$last`): its BSON type and bytes. */
+export interface NativeKeptValue {
+  readonly type: number;
+  readonly bytes: Uint8Array;
+}
+
 /** One engine group (storage/api.ts `GroupTableRow`). */
 export interface NativeGroupRow {
   readonly idType: number;
   readonly idBytes: Uint8Array;
-  readonly sums: readonly NativeSumParts[];
+  /** Per accumulator: the sum's parts, or the kept value. */
+  readonly sums: readonly (NativeSumParts | NativeKeptValue)[];
 }
+
+const VALUE_OPS: Readonly<Record<string, NativeAccOp>> = {
+  $min: "min",
+  $max: "max",
+  $first: "first",
+  $last: "last",
+};
 
 /** Most accumulators, and distinct fields besides the key, the engine folds (wt_group.c). */
 const MAX_ACCS = 16;
@@ -102,8 +122,13 @@ export function nativeGroupPlan(stage: unknown, collation: unknown): NativeGroup
     if (ops.length !== 1) return undefined;
     const op = ops[0]!;
     let inp: NativeGroupInput | undefined;
+    const kept = VALUE_OPS[op];
     if (op === "$count") inp = { type: 0x10, value: 1 };
     else if (op === "$sum" || op === "$avg") inp = input(acc[op]);
+    else if (kept !== undefined) {
+      const f = topLevelField(acc[op]);
+      inp = f === undefined ? undefined : { field: f, op: kept };
+    }
     if (inp === undefined) return undefined;
     if ("field" in inp && inp.field !== key) fields.add(inp.field);
     inputs.push(inp);
@@ -116,15 +141,15 @@ export function nativeGroupPlan(stage: unknown, collation: unknown): NativeGroup
 
 const ID_FIELD = new Set(["_id"]);
 
-/** The `_id` value of a group as the scan's decoder decodes it. */
-function decodeId(row: NativeGroupRow): unknown {
-  const len = 4 + 1 + 4 + row.idBytes.length + 1;
+/** A value (BSON type and bytes) as the scan's decoder decodes it. */
+function decodeValue(type: number, bytes: Uint8Array): unknown {
+  const len = 4 + 1 + 4 + bytes.length + 1;
   const doc = new Uint8Array(len);
   const dv = new DataView(doc.buffer);
   dv.setInt32(0, len, true);
-  doc[4] = row.idType;
+  doc[4] = type;
   doc.set([0x5f, 0x69, 0x64, 0], 5); // "_id"
-  doc.set(row.idBytes, 9);
+  doc.set(bytes, 9);
   return decodeFields(doc, ID_FIELD)["_id"] ?? null;
 }
 
@@ -132,10 +157,15 @@ function decodeId(row: NativeGroupRow): unknown {
 export function nativeGroupDocs(plan: NativeGroupPlan, rows: readonly NativeGroupRow[]): Document[] {
   const out: Document[] = [];
   for (const row of rows) {
-    const doc: Document = { _id: decodeId(row) };
+    const doc: Document = { _id: decodeValue(row.idType, row.idBytes) };
     for (let i = 0; i < plan.outputs.length; i++) {
       const o = plan.outputs[i]!;
-      const s = NumericSum.fromParts(row.sums[i]!);
+      const part = row.sums[i]!;
+      if ("bytes" in part) {
+        doc[o.field] = decodeValue(part.type, part.bytes);
+        continue;
+      }
+      const s = NumericSum.fromParts(part);
       doc[o.field] = o.avg ? s.average() : s.result();
     }
     out.push(doc);

@@ -39,11 +39,13 @@ export interface Pipeline {
    */
   run(input: Iterable<Document>, opts?: { prefixApplied?: boolean }): Iterable<Document>;
   /**
-   * Runs the stages after the first one on `input`, the first stage's output computed elsewhere (a
-   * leading `$group` the storage engine folded, group_native.ts). Only for a pipeline that starts
-   * with that stage (no leading `$match`/`$sort`/`$skip`/`$limit`).
+   * Runs the stages after the first one after the leading `$match` on `input`, that stage's output
+   * computed elsewhere (a `$group` the storage engine folded, group_native.ts, over the records the
+   * leading match selects). Only when no `$sort`/`$skip`/`$limit` follows the leading match.
    */
   runAfterFirst(input: Iterable<Document>): Iterable<Document>;
+  /** Index of the first stage after the leading `$match` stages merged into `leadingMatch`. */
+  readonly matchEnd: number;
   /** Stage names for explain (all stages, as written). */
   readonly stageNames: string[];
 }
@@ -173,8 +175,9 @@ export function compilePipeline(stages: unknown[], opts: PipelineOptions = {}): 
     run(input, runOpts) {
       return runStages(runOpts?.prefixApplied ? rest : all, input);
     },
+    matchEnd: prefixStart,
     runAfterFirst(input) {
-      if (prefixStart !== 0 || i !== 0 || rest.length === 0 || rest[0]!.name !== names[0]) {
+      if (prefixStart !== i || rest.length === 0 || rest[0]!.name !== names[i]) {
         throw new Error("runAfterFirst: the pipeline does not start with a plain stage");
       }
       return runStages(rest.slice(1), input);

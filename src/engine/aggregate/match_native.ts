@@ -1,0 +1,129 @@
+/**
+ * match_native.ts — a leading `$match` the storage engine evaluates inside its `$group` fold (issue
+ * 18, ffi/wiredtiger/shim/wt_match.c): `nativeMatchPlan` says whether a filter is a conjunction the
+ * engine decides exactly as the JS matcher (engine/query/value_tests.ts) does, and turns it into
+ * terms. Pure.
+ *
+ * Folded: `{path: <scalar>}`, `{path: {$eq | $gt | $gte | $lt | $lte: <scalar>, $in: [<scalar>, …],
+ * $exists: <bool | number>}}` and `$and` of such filters, with top-level or dotted paths (no numeric
+ * components) and scalars that are numbers (int, long, double; NaN included), strings, booleans,
+ * null, ObjectIds and dates. Anything else (`$or`, `$ne`, regexes, documents, arrays, decimals, …)
+ * leaves the pipeline to JS. A record whose path crosses an array or a sub-document, or holds a
+ * value of another type, is handed to the JS matcher one at a time by the engine (it keeps the
+ * matcher's array semantics).
+ */
+import { isDocument, kindOf } from "../../bson/values.ts";
+import { isOperatorDocument } from "../query/field_ops.ts";
+import { toBig, toDouble } from "../expression/numeric.ts";
+
+/** One operand (C class in wt_match.h). */
+export type NativeMatchValue =
+  | { readonly t: "null" }
+  | { readonly t: "bool"; readonly v: boolean }
+  | { readonly t: "long"; readonly v: bigint }
+  | { readonly t: "double"; readonly v: number }
+  | { readonly t: "string"; readonly v: string }
+  | { readonly t: "objectId"; readonly v: Uint8Array }
+  | { readonly t: "date"; readonly v: bigint };
+
+export type NativeMatchOp = "in" | "lt" | "lte" | "gt" | "gte" | "exists" | "notExists";
+
+/** One condition on one path; the filter is their conjunction. */
+export interface NativeMatchTerm {
+  readonly path: readonly string[];
+  readonly op: NativeMatchOp;
+  /** `in`: the values (equality with any); `lt`…`gte`: the one operand; `exists`: none. */
+  readonly values: readonly NativeMatchValue[];
+}
+
+/** Most terms and path components the engine takes (wt_match.h). */
+const MAX_TERMS = 32;
+const MAX_PARTS = 8;
+
+const CMP: Readonly<Record<string, NativeMatchOp>> = { $lt: "lt", $lte: "lte", $gt: "gt", $gte: "gte" };
+
+function scalar(x: unknown): NativeMatchValue | undefined {
+  switch (kindOf(x)) {
+    case "null":
+      return { t: "null" };
+    case "bool":
+      return typeof x === "boolean" ? { t: "bool", v: x } : undefined;
+    case "int":
+    case "double":
+      return { t: "double", v: toDouble(x) };
+    case "long":
+      return { t: "long", v: toBig(x) };
+    case "string":
+      // a lone surrogate would not survive UTF-8 encoding
+      return typeof x === "string" && x.isWellFormed() ? { t: "string", v: x } : undefined;
+    case "objectId": {
+      const id = (x as { id?: unknown }).id;
+      return id instanceof Uint8Array && id.length === 12
+        ? { t: "objectId", v: Uint8Array.from(id) }
+        : undefined;
+    }
+    case "date": {
+      const ms = (x as Date).getTime();
+      return Number.isFinite(ms) ? { t: "date", v: BigInt(ms) } : undefined;
+    }
+    default:
+      return undefined;
+  }
+}
+
+function pathOf(key: string): string[] | undefined {
+  const parts = key.split(".");
+  if (parts.length > MAX_PARTS) return undefined;
+  for (const p of parts) {
+    if (p === "" || p[0] === "$" || p.includes("\0") || /^\d+$/.test(p)) return undefined;
+  }
+  return parts;
+}
+
+function addTerms(filter: unknown, out: NativeMatchTerm[]): boolean {
+  if (!isDocument(filter) || Array.isArray(filter)) return false;
+  for (const [key, value] of Object.entries(filter as Record<string, unknown>)) {
+    if (key === "$and") {
+      if (!Array.isArray(value) || value.length === 0) return false;
+      for (const f of value) if (!addTerms(f, out)) return false;
+      continue;
+    }
+    const path = pathOf(key);
+    if (path === undefined) return false;
+    if (!isOperatorDocument(value)) {
+      const v = scalar(value);
+      if (v === undefined) return false;
+      out.push({ path, op: "in", values: [v] });
+      continue;
+    }
+    for (const [op, arg] of Object.entries(value)) {
+      if (op === "$eq" || CMP[op] !== undefined) {
+        const v = scalar(arg);
+        if (v === undefined) return false;
+        out.push({ path, op: op === "$eq" ? "in" : CMP[op]!, values: [v] });
+      } else if (op === "$in") {
+        if (!Array.isArray(arg)) return false;
+        const values: NativeMatchValue[] = [];
+        for (const x of arg) {
+          const v = scalar(x);
+          if (v === undefined) return false;
+          values.push(v);
+        }
+        out.push({ path, op: "in", values });
+      } else if (op === "$exists") {
+        if (typeof arg !== "boolean" && typeof arg !== "number") return false;
+        out.push({ path, op: arg === false || arg === 0 ? "notExists" : "exists", values: [] });
+      } else return false;
+    }
+  }
+  return out.length <= MAX_TERMS;
+}
+
+/**
+ * The terms of a filter the engine evaluates exactly (an empty list for `{}`), or undefined. Only for
+ * the simple collation (the caller checks): strings compare by their bytes.
+ */
+export function nativeMatchPlan(filter: unknown): NativeMatchTerm[] | undefined {
+  const out: NativeMatchTerm[] = [];
+  return addTerms(filter, out) ? out : undefined;
+}
