@@ -12,7 +12,7 @@ import { holdRegexWorker } from "../engine/query/regex_budget.ts";
 import { setMemoryPressureCheck, setQuietYield } from "../observability/op_control.ts";
 import { threadPoolRoundTrip } from "../../ffi/wiredtiger/mod.ts";
 import { ObjectId } from "bson";
-import { openWiredTiger } from "../storage/mod.ts";
+import { openWiredTiger, type StorageEngine } from "../storage/mod.ts";
 import {
   CLOSE_CONNECTION,
   exhaustReply,
@@ -48,7 +48,10 @@ import type { ClientState, OpDetail, ServerContext, ServerInfo } from "../comman
 import { CursorRegistry } from "../cursors/registry.ts";
 import { startTtlSweeper } from "../executor/ttl_sweeper.ts";
 import { CappedCollections } from "../executor/capped.ts";
-import { compilePartialFilter } from "../engine/mod.ts";
+import {
+  compileLoadedPartialFilter as compilePartialFilter,
+  loadPartialFilterCompiler,
+} from "../engine/query/partial_filter_loader.ts";
 import { Counters } from "../observability/counters.ts";
 import { SpillFiles } from "../storage/spill.ts";
 import { JsRuntime } from "../engine/js/runtime.ts";
@@ -239,6 +242,8 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
     sessionMax: config.storage.sessionMax,
     syncOnCommit: config.storage.syncOnCommit,
   });
+  // the partial filter compiler loads on the first command (dispatch), or now if an index needs it
+  if (hasPartialIndexes(storage)) await loadPartialFilterCompiler();
   // admin.system.version's featureCompatibilityVersion document, written before the oplog exists: a
   // replay of this server's whole oplog into another server (which has its own) must not recreate it.
   ensureFcvDocument(storage, (coll, doc) => indexKeysOf(coll, doc, { compilePartialFilter }));
@@ -344,7 +349,11 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
   const shutdown = new AbortController();
   startTtlSweeper(
     storage,
-    { intervalSeconds: config.storage.ttlSweepSeconds, indexKeys: { compilePartialFilter } },
+    {
+      intervalSeconds: config.storage.ttlSweepSeconds,
+      indexKeys: { compilePartialFilter },
+      onError: (e) => log.warning("TTL sweep failed", e instanceof Error ? e.message : String(e)),
+    },
     shutdown.signal,
   );
   let address = "";
@@ -558,4 +567,15 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
     },
     stop,
   };
+}
+
+/** Whether any index has a `partialFilterExpression` (src/engine/query/partial_filter_loader.ts). */
+function hasPartialIndexes(storage: StorageEngine): boolean {
+  const cat = storage.catalog;
+  for (const db of cat.listDatabases()) {
+    for (const coll of cat.listCollections(db)) {
+      if (coll.indexes.some((ix) => ix.spec["partialFilterExpression"] !== undefined)) return true;
+    }
+  }
+  return false;
 }

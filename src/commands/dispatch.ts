@@ -34,6 +34,10 @@ import { isPlainDoc } from "../bson/type_name.ts";
 import { ReplySlot } from "../sessions/retryable_writes.ts";
 import { loadTextLanguages, textLanguagesLoaded } from "../keys/text_language.ts";
 import {
+  loadPartialFilterCompiler,
+  partialFilterCompilerLoaded,
+} from "../engine/query/partial_filter_loader.ts";
+import {
   awaitIndexBuilds,
   checkAllowedInTransaction,
   checkSessionArgs,
@@ -68,11 +72,12 @@ const ALLOWED_UNDER_MEMORY_PRESSURE: ReadonlySet<string> = new Set([
 ]);
 
 /**
- * Commands that never stem words: they run before the text-search packages are loaded. Every other
- * command waits for them once (`loadTextLanguages`, 20–80 ms, off the start path: a driver's
- * handshake and a first ping do not pay for it).
+ * Commands that never stem words nor write index keys: they run before the modules the server loads
+ * on first use — the text-search packages (`loadTextLanguages`, 20–80 ms) and the partial filter
+ * compiler (engine/query/partial_filter_loader.ts, ~45 ms). Every other command waits for them once;
+ * off the start path, a driver's handshake and a first ping do not pay for them.
  */
-const WITHOUT_TEXT: ReadonlySet<string> = new Set([
+const BEFORE_DEFERRED_LOADS: ReadonlySet<string> = new Set([
   "hello",
   "isMaster",
   "ping",
@@ -163,7 +168,9 @@ async function dispatchCommand(
       server.heap.refused++;
       throw new CommandError("ExceededMemoryLimit", server.heap.message());
     }
-    if (!textLanguagesLoaded() && !WITHOUT_TEXT.has(spec.name)) await loadTextLanguages();
+    if (!(textLanguagesLoaded() && partialFilterCompilerLoaded()) && !BEFORE_DEFERRED_LOADS.has(spec.name)) {
+      await Promise.all([loadTextLanguages(), loadPartialFilterCompiler()]);
+    }
     const db = req.legacyDb ?? req.body["$db"];
     if (typeof db !== "string") {
       throw new CommandError(Location.OpMsgMissingDb, "OP_MSG requests require a $db argument");

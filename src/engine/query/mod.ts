@@ -7,3 +7,8 @@ export { isOperatorDocument } from "./field_ops.ts";
 export { type CompiledRegex, compileRegex } from "./regex.ts";
 export { compileMatchPosition, type MatchPosition } from "./match_position.ts";
 export { compilePartialFilter } from "./partial_filter.ts";
+export {
+  compileLoadedPartialFilter,
+  loadPartialFilterCompiler,
+  partialFilterCompilerLoaded,
+} from "./partial_filter_loader.ts";
