@@ -3,7 +3,9 @@
  *
  * sct_preinit runs WiredTiger's one-time process initialisation on a detached thread (so it overlaps
  * with loading the rest of the program) after shortening WiredTiger 3.2.1's clock-calibration busy
- * loop, which otherwise costs ~250 ms at every process start. See the comments below.
+ * loop, which otherwise costs ~250 ms at every process start. Both happen on that thread: the search
+ * for the loop reads the library's whole executable segment (12-45 ms on the caller's thread when it
+ * ran there, issue 18). See the comments below.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -24,13 +26,8 @@
  */
 extern int __wt_library_init(void);
 
-static void *
-preinit_main(void *arg)
-{
-    (void)arg;
-    (void)__wt_library_init();
-    return NULL;
-}
+static int shorten_calibration(void);
+static void patch_finished(int patched);
 
 /*
  * The calibration loop itself: in the Debian build of WiredTiger 3.2.1 it is exactly this byte
@@ -62,13 +59,12 @@ find_loop(struct dl_phdr_info *info, size_t size, void *data)
         const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
         if (ph->p_type != PT_LOAD || (ph->p_flags & PF_X) == 0)
             continue;
-        unsigned char *start = (unsigned char *)(info->dlpi_addr + ph->p_vaddr);
-        size_t len = ph->p_memsz;
-        for (size_t off = 0; off + sizeof(CALIBRATE_LOOP) <= len; off++) {
-            if (start[off] == 0x48 && memcmp(start + off, CALIBRATE_LOOP, sizeof(CALIBRATE_LOOP)) == 0) {
-                ps->found = start + off;
-                ps->count++;
-            }
+        unsigned char *at = (unsigned char *)(info->dlpi_addr + ph->p_vaddr);
+        unsigned char *end = at + ph->p_memsz;
+        while ((at = memmem(at, (size_t)(end - at), CALIBRATE_LOOP, sizeof(CALIBRATE_LOOP))) != NULL) {
+            ps->found = at;
+            ps->count++;
+            at++;
         }
     }
     return 1;
@@ -110,13 +106,51 @@ shorten_calibration(void)
     return 1;
 }
 
+/*
+ * The patch's state: -1 sct_preinit has not run, -2 its thread is patching, else the result (1 the loop
+ * was shortened, 0 left alone). The code being patched must not run meanwhile: sct_conn_open (the
+ * wiredtiger_open that could run the calibration itself) waits for the patch to finish first.
+ */
 static int preinit_patched = -1;
+static pthread_mutex_t patch_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t patch_done = PTHREAD_COND_INITIALIZER;
 
-/* 1 if the calibration loop was shortened, 0 if not, -1 if sct_preinit has not run. */
+static void
+patch_finished(int patched)
+{
+    pthread_mutex_lock(&patch_lock);
+    preinit_patched = patched;
+    pthread_cond_broadcast(&patch_done);
+    pthread_mutex_unlock(&patch_lock);
+}
+
+static void *
+preinit_main(void *arg)
+{
+    (void)arg;
+    patch_finished(shorten_calibration());
+    (void)__wt_library_init();
+    return NULL;
+}
+
+/* Waits while sct_preinit's thread is patching; returns the patch's state (see preinit_patched). */
+int
+sct_preinit_wait_patch(void)
+{
+    int state;
+    pthread_mutex_lock(&patch_lock);
+    while (preinit_patched == -2)
+        pthread_cond_wait(&patch_done, &patch_lock);
+    state = preinit_patched;
+    pthread_mutex_unlock(&patch_lock);
+    return state;
+}
+
+/* 1 if the calibration loop was shortened, 0 if not, -1 if sct_preinit has not run (waits for it). */
 int
 sct_preinit_patched(void)
 {
-    return preinit_patched;
+    return sct_preinit_wait_patch();
 }
 
 int
@@ -125,12 +159,20 @@ sct_preinit(void)
     pthread_t t;
     pthread_attr_t attr;
     int ret;
-    preinit_patched = shorten_calibration();
-    if ((ret = pthread_attr_init(&attr)) != 0)
-        return ret;
-    (void)pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-    ret = pthread_create(&t, &attr, preinit_main, NULL);
-    (void)pthread_attr_destroy(&attr);
+    pthread_mutex_lock(&patch_lock);
+    if (preinit_patched != -1) { /* started already */
+        pthread_mutex_unlock(&patch_lock);
+        return 0;
+    }
+    preinit_patched = -2;
+    pthread_mutex_unlock(&patch_lock);
+    if ((ret = pthread_attr_init(&attr)) == 0) {
+        (void)pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+        ret = pthread_create(&t, &attr, preinit_main, NULL);
+        (void)pthread_attr_destroy(&attr);
+    }
+    if (ret != 0) /* no thread: patch here; the first wiredtiger_open runs the initialisation */
+        patch_finished(shorten_calibration());
     return ret;
 }
 

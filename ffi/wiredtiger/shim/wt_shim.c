@@ -27,6 +27,9 @@
 
 #include "wt_project.h"
 
+/* wt_preinit.c: waits while sct_preinit's thread patches WiredTiger's calibration loop. */
+int sct_preinit_wait_patch(void);
+
 #define SCT_REVERSE 1
 #define SCT_START 2
 #define SCT_HAS_AFTER 4
@@ -170,7 +173,9 @@ int
 sct_conn_open(const char *home, const char *config, int64_t *meta)
 {
     WT_CONNECTION *conn = NULL;
-    int ret = wiredtiger_open(home, NULL, config, &conn);
+    int ret;
+    (void)sct_preinit_wait_patch(); /* never run the calibration loop while sct_preinit patches it */
+    ret = wiredtiger_open(home, NULL, config, &conn);
     meta[0] = (int64_t)(intptr_t)conn;
     return ret;
 }
