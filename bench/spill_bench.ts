@@ -50,6 +50,12 @@ function sampler(phase: string): () => void {
   return () => clearInterval(t);
 }
 
+/** The server's CPU time so far (user + system), in seconds (/proc/PID/stat). */
+function cpuSeconds(): number {
+  const f = Deno.readTextFileSync(`/proc/${pid}/stat`).split(") ")[1]!.split(" ");
+  return (Number(f[11]) + Number(f[12])) / 100; // utime, stime in clock ticks (100 Hz)
+}
+
 /** Size of a directory in MiB (spill files go to <dbpath>/_tmp). */
 async function dirMiB(path: string): Promise<number> {
   const out = await new Deno.Command("du", { args: ["-sm", path], stdout: "piped", stderr: "null" }).output();
@@ -92,6 +98,7 @@ try {
     maxTmp = Math.max(maxTmp, await dirMiB(`${server.dataDir}/_tmp`).catch(() => 0));
   }, 2000);
   let t = performance.now();
+  let cpu = cpuSeconds();
   let count = 0;
   let prev = -1;
   let ordered = true;
@@ -108,7 +115,12 @@ try {
     return `${Number(s.runs ?? 0)} runs, ${(Number(s.bytesWritten ?? 0) / 1048576).toFixed(0)} MiB written`;
   };
   console.log(
-    `$sort of ${count} docs (${MB} MB, allowDiskUse): ${secs(t)}, server peak RSS ${sortPeak} MiB, ` +
+    `$sort of ${count} docs (${MB} MB, allowDiskUse): ${secs(t)} (server CPU ${
+      (cpuSeconds() - cpu).toFixed(1)
+    } s), ` +
+      `server peak RSS ${sortPeak} MiB (${
+        sortPeak * 1.048576 < 500 ? "within" : "over"
+      } the issue's ~500 MB), ` +
       `spill dir up to ~${maxTmp} MiB (${await spilled()}), ${ordered ? "in order" : "OUT OF ORDER"}`,
   );
 
@@ -118,6 +130,7 @@ try {
   resetPeak(pid);
   stop = sampler("group");
   t = performance.now();
+  cpu = cpuSeconds();
   count = 0;
   for await (
     const _ of c.aggregate([
@@ -128,7 +141,8 @@ try {
   stop();
   const groupPeak = memoryOf(pid).peakMiB;
   console.log(
-    `$group of ${g} docs into ${count} groups (allowDiskUse): ${secs(t)}, server peak RSS ${groupPeak} MiB ` +
+    `$group of ${g} docs into ${count} groups (allowDiskUse): ${secs(t)} ` +
+      `(server CPU ${(cpuSeconds() - cpu).toFixed(1)} s), server peak RSS ${groupPeak} MiB ` +
       `(spilled since start: ${await spilled()}), load ${uptime()}`,
   );
   saveOutput("group");
