@@ -280,6 +280,36 @@ export class Cursor {
     return true;
   }
 
+  /**
+   * Remove the table's leading keys in one call (WT_SESSION::truncate over the counted range): from
+   * the first key ≥ `lower`, while fewer than `max` were removed, the key is below `hard` and either
+   * fewer than `must` were removed or the key is below `soft` (absent bounds: none). Returns how many
+   * were removed and the last of them (a copy), in the cursor's session's transaction.
+   */
+  removeLeading(
+    opts: { lower?: Uint8Array; hard?: Uint8Array; soft?: Uint8Array; must: number; max: number },
+  ): { removed: number; last: Uint8Array | undefined } {
+    const none = new Uint8Array(0);
+    const { lower = none, hard, soft } = opts;
+    const rc = shim().sct_kv_remove_leading(
+      this.unsafePointer,
+      lower,
+      lower.length,
+      hard ?? none,
+      hard ? hard.length : -1,
+      soft ?? none,
+      soft ? soft.length : -1,
+      BigInt(opts.must),
+      BigInt(opts.max),
+      out,
+      out.length,
+      meta,
+    );
+    check(rc, `truncate(${this.uri})`);
+    const removed = Number(meta[0]!);
+    return { removed, last: removed > 0 ? out.slice(0, Number(meta[1]!)) : undefined };
+  }
+
   /** Position near key: the `exact` comparison (<0, 0, >0), or null for an empty table. */
   searchNear(key: Uint8Array): number | null {
     const rc = shim().sct_kv_search_near(this.unsafePointer, key, key.length, meta);

@@ -45,6 +45,7 @@ export const SYMBOLS = {
   sct_kv_get: { parameters: [P, B, I32, B, I32, B], result: I32 },
   sct_copy_value: { parameters: [P, B, I32, B], result: I32 },
   sct_kv_remove: { parameters: [P, B, I32], result: I32 },
+  sct_kv_remove_leading: { parameters: [P, B, I32, B, I32, B, I32, I64, I64, B, I32, B], result: I32 },
   sct_kv_search_near: { parameters: [P, B, I32, B], result: I32 },
   sct_kv_scan: { parameters: [P, I32, B, I32, I32, B], result: I32 },
   sct_rec_insert: { parameters: [P, I64, B, I32], result: I32 },

@@ -7,7 +7,7 @@
  * `[oplog] archive_dir`), entries are appended to it every `archive_interval_seconds` and pruning
  * never removes an entry that is not archived yet.
  */
-import { type Binary, BSON, type Timestamp } from "bson";
+import { type Binary, BSON, Timestamp } from "bson";
 import type { Document as Doc } from "../bson/document.ts";
 import type { StorageEngine, TableTxn } from "../storage/api.ts";
 import type { ClusterClock } from "./cluster_clock.ts";
@@ -37,11 +37,16 @@ export interface RawEntry {
 }
 
 /**
- * Entries removed per storage transaction while pruning; the pruner yields between batches, so a prune
- * of a million entries (after a bulk load past `max_entries`) never holds the event loop: before, it ran
- * in one synchronous loop and froze every client for 7 s per 200,000 entries.
+ * Pruning removes the oldest entries in storage transactions of about PRUNE_BATCH_MS each (the count
+ * adapts: PRUNE_BATCH_MIN..MAX entries), one `removeLeading` call (a WiredTiger range truncate) per
+ * table per batch, and gives the event loop a turn after each batch, so a prune of a million entries (after a
+ * bulk load past `max_entries`) never holds the event loop. Key-by-key removal from JS, 200 per batch,
+ * made finds ~25x slower for over a minute after such a load (2026-12-03).
  */
-const PRUNE_BATCH = 200;
+const PRUNE_BATCH_FIRST = 1_000;
+const PRUNE_BATCH_MIN = 100;
+const PRUNE_BATCH_MAX = 10_000;
+const PRUNE_BATCH_MS = 1;
 
 export class Oplog {
   readonly tables: OplogTables;
@@ -267,42 +272,48 @@ export class Oplog {
     }
     const pruneStarted = performance.now();
     const ctl = new OpControl();
+    // keys below this one are older than the retention window (4 bytes of seconds lead the key)
+    const oldBelow = cutoffSecs > 0 ? tsKey(new Timestamp({ t: cutoffSecs, i: 0 })) : new Uint8Array(0);
     let removed = 0;
+    let batch = PRUNE_BATCH_FIRST;
     let resumeAfter: Uint8Array | undefined;
     for (;;) {
+      const started = performance.now();
       const n = this.storage.write((txn) => {
-        const t = txn.table(this.tables.entries);
         // The running count may run a little high (a commit that failed after its entries were
         // counted): pruning then removes a few more of the oldest entries than needed, never the newest.
         const total = this.#count;
-        let n = 0;
-        const victims: Uint8Array[] = [];
+        // the oldest entries while they are past retention or past max_entries, one kept at least;
         // start after the previous batch: its removed keys stay as tombstones while snapshot history
-        // is kept, and rescanning them from the start made each batch slower than the one before
-        const from = resumeAfter ? { lower: resumeAfter, lowerExclusive: true } : {};
-        for (const [key] of t.scan(ceiling ? { ...from, upper: ceiling } : from)) {
-          if (total - n <= 1 || victims.length >= PRUNE_BATCH) break;
-          const old = keyTs(key).high < cutoffSecs;
-          const over = total - n > this.opts.maxEntries;
-          if (!old && !over) break;
-          victims.push(key);
-          n++;
-        }
-        for (const k of victims) t.remove(k);
-        const last = victims[victims.length - 1];
+        // is kept, and walking them from the start made each batch slower than the one before
+        const { removed: n, last } = txn.table(this.tables.entries).removeLeading({
+          ...(resumeAfter ? { lower: successor(resumeAfter) } : {}),
+          ...(ceiling ? { upper: ceiling } : {}),
+          softUpper: oldBelow,
+          must: total - this.opts.maxEntries,
+          max: Math.min(batch, total - 1),
+        });
         if (last) {
           // victims are the oldest entries, so every pre-image keyed below the last one's successor is theirs
-          const pre = txn.table(this.tables.preImages);
-          const lower = resumeAfter ? { lower: successor(resumeAfter) } : {};
-          for (const [pk] of pre.scan({ ...lower, upper: successor(last) })) pre.remove(pk);
+          txn.table(this.tables.preImages).removeLeading({
+            ...(resumeAfter ? { lower: successor(resumeAfter) } : {}),
+            upper: successor(last),
+            max: Number.MAX_SAFE_INTEGER,
+          });
           resumeAfter = last;
         }
         return n;
       });
       this.#count -= n;
       removed += n;
-      if (n < PRUNE_BATCH) break;
-      if (ctl.dueNow()) await ctl.yieldNow();
+      if (n < batch) break;
+      // batches of about PRUNE_BATCH_MS, each followed by a turn of the event loop for the clients
+      const took = performance.now() - started;
+      batch = Math.max(
+        PRUNE_BATCH_MIN,
+        Math.min(PRUNE_BATCH_MAX, Math.round(batch * PRUNE_BATCH_MS / Math.max(took, 0.1))),
+      );
+      await ctl.yieldNow();
     }
     if (removed > 0) {
       this.#truncation.truncateCount++;

@@ -320,6 +320,25 @@ export interface TableTxn {
   remove(key: Uint8Array): boolean;
   /** Entries in key order between bounds. Same lifetime rule as `ReadTxn.scan`. */
   scan(opts?: TableScanOptions): IterableIterator<readonly [Uint8Array, Uint8Array]>;
+  /**
+   * Remove the table's first keys in one storage call: from the first key ≥ `lower`, while fewer than
+   * `max` were removed, the key is below `upper` (exclusive) and either fewer than `must` were removed
+   * or the key is below `softUpper` (exclusive). Absent bounds bound nothing. Returns how many keys went
+   * and the last of them.
+   */
+  removeLeading(
+    opts: RemoveLeadingOptions,
+  ): { readonly removed: number; readonly last: Uint8Array | undefined };
+}
+
+/** Which leading keys `TableTxn.removeLeading` removes. */
+export interface RemoveLeadingOptions {
+  readonly lower?: Uint8Array;
+  readonly upper?: Uint8Array;
+  readonly softUpper?: Uint8Array;
+  /** Keys removed whatever `softUpper` says (still within `upper` and `max`); default 0. */
+  readonly must?: number;
+  readonly max: number;
 }
 
 /** What a write hook may do inside the transaction it is told about: read and write internal tables. */

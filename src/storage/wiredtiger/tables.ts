@@ -7,6 +7,7 @@
 
 import {
   type InternalTable,
+  type RemoveLeadingOptions,
   type RowBatch,
   StorageError,
   type TableScanOptions,
@@ -90,6 +91,23 @@ export class WtTableTxn implements TableTxn {
     return this.scope.writeStep(
       `${this.table.name} remove`,
       () => this.scope.ctx.cursor(this.table.ident).remove(key),
+    );
+  }
+
+  removeLeading(
+    opts: RemoveLeadingOptions,
+  ): { readonly removed: number; readonly last: Uint8Array | undefined } {
+    if (opts.max <= 0) return { removed: 0, last: undefined };
+    return this.scope.writeStep(
+      `${this.table.name} remove`,
+      () =>
+        this.scope.ctx.cursor(this.table.ident).removeLeading({
+          ...(opts.lower ? { lower: opts.lower } : {}),
+          ...(opts.upper ? { hard: opts.upper } : {}),
+          ...(opts.softUpper ? { soft: opts.softUpper } : {}),
+          must: opts.must ?? 0,
+          max: opts.max,
+        }),
     );
   }
 

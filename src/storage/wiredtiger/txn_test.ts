@@ -329,6 +329,45 @@ Deno.test("internal tables: put/insert/get/remove and bounded scans inside trans
   });
 });
 
+Deno.test("internal tables: removeLeading removes the first keys within max, bounds and must/softUpper, in the transaction", () => {
+  withTempDir((dir) => {
+    using e = open(dir);
+    const t1 = e.openTable("lead");
+    const all = "abcdefghij".split("");
+    e.write((t) => {
+      for (const k of all) t.table(t1).put(b(k), b(k.repeat(300)));
+    });
+    const keys = () =>
+      e.read((t) => [...t.table(t1).scan()].map(([k]) => new TextDecoder().decode(k)).join(""));
+    const dec = (u: Uint8Array | undefined) => u && new TextDecoder().decode(u);
+    // an aborted transaction's removal is undone
+    const h = e.begin();
+    assertEquals(h.table(t1).removeLeading({ max: 4 }).removed, 4);
+    h.abort();
+    assertEquals(keys(), "abcdefghij");
+    let r = e.write((t) => t.table(t1).removeLeading({ max: 2 }));
+    assertEquals([r.removed, dec(r.last)], [2, "b"]);
+    assertEquals(keys(), "cdefghij");
+    // from lower, below upper (exclusive)
+    r = e.write((t) => t.table(t1).removeLeading({ lower: b("d"), upper: b("f"), max: 100 }));
+    assertEquals([r.removed, dec(r.last)], [2, "e"]);
+    assertEquals(keys(), "cfghij");
+    // `must` keys whatever softUpper says, then on while below softUpper
+    r = e.write((t) => t.table(t1).removeLeading({ softUpper: b("h"), must: 1, max: 100 }));
+    assertEquals([r.removed, dec(r.last)], [3, "g"]); // c (must), f, g (below h)
+    r = e.write((t) => t.table(t1).removeLeading({ softUpper: b("a"), must: 2, max: 100 }));
+    assertEquals([r.removed, dec(r.last)], [2, "i"]);
+    assertEquals(keys(), "j");
+    r = e.write((t) => t.table(t1).removeLeading({ softUpper: new Uint8Array(0), max: 100 }));
+    assertEquals([r.removed, r.last], [0, undefined]);
+    r = e.write((t) => t.table(t1).removeLeading({ lower: b("k"), max: 100 }));
+    assertEquals([r.removed, r.last], [0, undefined]);
+    r = e.write((t) => t.table(t1).removeLeading({ max: 100 }));
+    assertEquals([r.removed, dec(r.last)], [1, "j"]);
+    assertEquals(keys(), "");
+  });
+});
+
 Deno.test("internal tables: insertMany inserts a packed batch in order; a duplicate fails the handle", () => {
   withTempDir((dir) => {
     using e = open(dir);
