@@ -15,134 +15,12 @@
  *   - Batch scans write records into one caller buffer and leave the cursor positioned so the next
  *     call continues where this one stopped.
  */
-#include <errno.h>
-#include <inttypes.h>
-#include <pthread.h>
-#include <stdio.h>
-#include <stdint.h>
-#include <stdlib.h>
-#include <string.h>
-#include <time.h>
-#include <wiredtiger.h>
-
-#include "wt_project.h"
-
-/* wt_preinit.c: waits while sct_preinit's thread patches WiredTiger's calibration loop. */
-int sct_preinit_wait_patch(void);
-
-#define SCT_REVERSE 1
-#define SCT_START 2
-#define SCT_HAS_AFTER 4
-#define SCT_PENDING 8
-#define SCT_LOWER_EXCL 16
-#define SCT_UPPER_EXCL 32
-#define SCT_HAS_LOWER 64
-#define SCT_HAS_UPPER 128
-#define SCT_UNIQUE 256
-
-/* meta slots written by scans */
-#define M_COUNT 0
-#define M_USED 1
-#define M_STATUS 2 /* 0 = more may follow, 1 = done, 2 = pending record did not fit */
-#define M_NEED 3
+#include "wt_shim.h"
 
 /* ---------- scratch buffers (grown, never shrunk; old ones are kept because WT may still
  * reference a key set from them until the next operation on that cursor) ---------- */
 static __thread uint8_t *scratch_a;
 static __thread size_t scratch_a_cap;
-
-static uint8_t *
-grow(uint8_t **buf, size_t *cap, size_t need)
-{
-    if (need > *cap) {
-        size_t n = *cap ? *cap : 4096;
-        while (n < need)
-            n *= 2;
-        uint8_t *p = malloc(n);
-        if (p == NULL)
-            return NULL;
-        *buf = p; /* previous buffer intentionally not freed (see above) */
-        *cap = n;
-    }
-    return *buf;
-}
-
-/* Escape k into dst; returns bytes written (dst must hold 2*klen+2+8). */
-static size_t
-escape(const uint8_t *k, size_t klen, uint8_t *dst)
-{
-    size_t o = 0;
-    for (size_t i = 0; i < klen; i++) {
-        dst[o++] = k[i];
-        if (k[i] == 0)
-            dst[o++] = 1;
-    }
-    dst[o++] = 0;
-    dst[o++] = 0;
-    return o;
-}
-
-/* Unescape src (which starts with E(k)) into dst; returns k's length; *consumed = bytes of E(k). */
-static size_t
-unescape(const uint8_t *src, size_t len, uint8_t *dst, size_t *consumed)
-{
-    size_t i = 0, o = 0;
-    while (i < len) {
-        if (src[i] == 0) {
-            if (i + 1 < len && src[i + 1] == 1) {
-                dst[o++] = 0;
-                i += 2;
-                continue;
-            }
-            i += 2; /* terminator */
-            break;
-        }
-        dst[o++] = src[i++];
-    }
-    *consumed = i;
-    return o;
-}
-
-static void
-put_be64(uint8_t *p, int64_t v)
-{
-    uint64_t u = (uint64_t)v;
-    for (int i = 7; i >= 0; i--) {
-        p[i] = (uint8_t)(u & 0xff);
-        u >>= 8;
-    }
-}
-
-static int64_t
-get_be64(const uint8_t *p)
-{
-    uint64_t u = 0;
-    for (int i = 0; i < 8; i++)
-        u = (u << 8) | p[i];
-    return (int64_t)u;
-}
-
-static int
-cmp_bytes(const uint8_t *a, size_t alen, const uint8_t *b, size_t blen)
-{
-    size_t n = alen < blen ? alen : blen;
-    int c = n ? memcmp(a, b, n) : 0;
-    if (c != 0)
-        return c < 0 ? -1 : 1;
-    return alen < blen ? -1 : (alen > blen ? 1 : 0);
-}
-
-static void
-put_u32(uint8_t *p, uint32_t v)
-{
-    memcpy(p, &v, 4); /* little-endian on the supported platforms; read with DataView(..., true) */
-}
-
-static void
-put_i64(uint8_t *p, int64_t v)
-{
-    memcpy(p, &v, 8);
-}
 
 /* ---------------------------------- library / connection ---------------------------------- */
 
@@ -323,13 +201,6 @@ int sct_cursor_reset(WT_CURSOR *c) { return c->reset(c); }
 
 /* --- generic u/u cursors --- */
 
-static void
-set_item(WT_ITEM *it, const void *p, int64_t len)
-{
-    memset(it, 0, sizeof(*it));
-    it->data = p;
-    it->size = (size_t)len;
-}
 
 /* mode: 0 insert (fails with WT_DUPLICATE_KEY on overwrite=false cursors), 1 update, 2 upsert. */
 int
@@ -394,7 +265,7 @@ sct_kv_insert_many(WT_CURSOR *c, const uint8_t *buf, int32_t len, int32_t count,
 }
 
 /* Copy the current value into out if it fits; meta[0] = its length. */
-static int
+int
 copy_value_item(WT_CURSOR *c, uint8_t *out, int32_t cap, int64_t *meta)
 {
     WT_ITEM v;
@@ -453,72 +324,6 @@ sct_kv_search_near(WT_CURSOR *c, const uint8_t *key, int32_t klen, int64_t *meta
     ret = c->search_near(c, &exact);
     meta[0] = exact;
     return ret;
-}
-
-/* ---------- batch-scan helpers shared by the record, key/value and index scans ---------- */
-
-/* One step in scan direction. */
-static int
-scan_step(WT_CURSOR *c, int rev)
-{
-    return rev ? c->prev(c) : c->next(c);
-}
-
-/* Clears the meta slots at the start of a batch (status 1 = "scan finished" until proven otherwise). */
-static void
-scan_begin(int64_t *meta)
-{
-    meta[M_COUNT] = meta[M_USED] = meta[M_NEED] = 0;
-    meta[M_STATUS] = 1;
-}
-
-/* A later batch: stay on the entry that did not fit last time (PENDING) or move past the last one. */
-static int
-scan_resume(WT_CURSOR *c, int flags, int rev)
-{
-    return (flags & SCT_PENDING) ? 0 : scan_step(c, rev);
-}
-
-/* Batch of [u32 klen][u32 vlen][key][value] records; flags: SCT_REVERSE, SCT_START, SCT_PENDING. */
-int
-sct_kv_scan(WT_CURSOR *c, int flags, uint8_t *out, int32_t cap, int32_t max, int64_t *meta)
-{
-    int rev = flags & SCT_REVERSE, ret;
-    int64_t used = 0, count = 0;
-    WT_ITEM k, v;
-    scan_begin(meta);
-    if (flags & SCT_START)
-        c->reset(c);
-    ret = scan_resume(c, flags, rev);
-    for (;;) {
-        if (ret == WT_NOTFOUND)
-            break;
-        if (ret != 0)
-            return ret;
-        if ((ret = c->get_key(c, &k)) != 0 || (ret = c->get_value(c, &v)) != 0)
-            return ret;
-        int64_t need = 8 + (int64_t)k.size + (int64_t)v.size;
-        if (used + need > cap) {
-            meta[M_STATUS] = 2;
-            meta[M_NEED] = need;
-            break;
-        }
-        put_u32(out + used, (uint32_t)k.size);
-        put_u32(out + used + 4, (uint32_t)v.size);
-        if (k.size)
-            memcpy(out + used + 8, k.data, k.size);
-        if (v.size)
-            memcpy(out + used + 8 + k.size, v.data, v.size);
-        used += need;
-        if (++count >= max) {
-            meta[M_STATUS] = 0;
-            break;
-        }
-        ret = scan_step(c, rev);
-    }
-    meta[M_COUNT] = count;
-    meta[M_USED] = used;
-    return 0;
 }
 
 /* --- record cursors: key_format=q, value_format=u --- */
@@ -594,128 +399,10 @@ sct_rec_count(WT_CURSOR *c, int64_t *meta)
     return ret == WT_NOTFOUND ? 0 : ret;
 }
 
-/*
- * Positions a record cursor for a scan batch: the first record (after `after` when SCT_HAS_AFTER) on
- * SCT_START, else the record after the one the previous batch stopped at.
- */
-static int
-rec_scan_position(WT_CURSOR *c, int flags, int64_t after)
-{
-    int rev = flags & SCT_REVERSE, ret, exact;
-    if (!(flags & SCT_START))
-        return scan_resume(c, flags, rev);
-    c->reset(c);
-    if (!(flags & SCT_HAS_AFTER))
-        return scan_step(c, rev);
-    c->set_key(c, after);
-    ret = c->search_near(c, &exact);
-    if (ret == 0 && ((!rev && exact <= 0) || (rev && exact >= 0)))
-        ret = scan_step(c, rev);
-    return ret;
-}
-
-/* Batch of [i64 rid][u32 vlen][value] records. */
-int
-sct_rec_scan(WT_CURSOR *c, int flags, int64_t after, uint8_t *out, int32_t cap, int32_t max, int64_t *meta)
-{
-    int rev = flags & SCT_REVERSE, ret;
-    int64_t used = 0, count = 0, rid;
-    WT_ITEM v;
-    scan_begin(meta);
-    ret = rec_scan_position(c, flags, after);
-    for (;;) {
-        if (ret == WT_NOTFOUND)
-            break;
-        if (ret != 0)
-            return ret;
-        if ((ret = c->get_key(c, &rid)) != 0 || (ret = c->get_value(c, &v)) != 0)
-            return ret;
-        int64_t need = 12 + (int64_t)v.size;
-        if (used + need > cap) {
-            meta[M_STATUS] = 2;
-            meta[M_NEED] = need;
-            break;
-        }
-        put_i64(out + used, rid);
-        put_u32(out + used + 8, (uint32_t)v.size);
-        if (v.size)
-            memcpy(out + used + 12, v.data, v.size);
-        used += need;
-        if (++count >= max) {
-            meta[M_STATUS] = 0;
-            break;
-        }
-        ret = scan_step(c, rev);
-    }
-    meta[M_COUNT] = count;
-    meta[M_USED] = used;
-    return 0;
-}
-
-/* Projection scratch: one document's projection before it is copied into the batch. */
-static __thread uint8_t *scratch_p;
-static __thread size_t scratch_p_cap;
-
-/*
- * sct_rec_scan with a top-level field projection (wt_project.c): a batch of
- * [i64 rid][u32 stored size][u32 len][document of the wanted fields] records. `names` packs `nnames`
- * (0..64) field names as [u32 LE length][bytes]. A document that cannot be walked is copied whole
- * (len = stored size). Same flags, meta and resume rules as sct_rec_scan.
- */
-int
-sct_rec_scan_fields(WT_CURSOR *c, int flags, int64_t after, const uint8_t *names, int32_t names_len,
-  int32_t nnames, uint8_t *out, int32_t cap, int32_t max, int64_t *meta)
-{
-    int rev = flags & SCT_REVERSE, ret;
-    int64_t used = 0, count = 0, rid;
-    sct_names wanted;
-    WT_ITEM v;
-    scan_begin(meta);
-    if (sct_parse_names(names, names_len, nnames, &wanted) != 0)
-        return EINVAL;
-    ret = rec_scan_position(c, flags, after);
-    for (;;) {
-        if (ret == WT_NOTFOUND)
-            break;
-        if (ret != 0)
-            return ret;
-        if ((ret = c->get_key(c, &rid)) != 0 || (ret = c->get_value(c, &v)) != 0)
-            return ret;
-        if (grow(&scratch_p, &scratch_p_cap, v.size + 5) == NULL)
-            return ENOMEM;
-        int64_t plen = sct_project_fields(v.data, (int64_t)v.size, &wanted, scratch_p);
-        const uint8_t *src = scratch_p;
-        if (plen < 0) {
-            plen = (int64_t)v.size;
-            src = v.data;
-        }
-        int64_t need = 16 + plen;
-        if (used + need > cap) {
-            meta[M_STATUS] = 2;
-            meta[M_NEED] = need;
-            break;
-        }
-        put_i64(out + used, rid);
-        put_u32(out + used + 8, (uint32_t)v.size);
-        put_u32(out + used + 12, (uint32_t)plen);
-        if (plen)
-            memcpy(out + used + 16, src, (size_t)plen);
-        used += need;
-        if (++count >= max) {
-            meta[M_STATUS] = 0;
-            break;
-        }
-        ret = scan_step(c, rev);
-    }
-    meta[M_COUNT] = count;
-    meta[M_USED] = used;
-    return 0;
-}
-
 /* --- index cursors: key_format=u, value_format=u, keys stored escaped (see top) --- */
 
 /* Build the stored key for (k, rid) in scratch_a: E(k) [+ be64(rid) when with_rid]. */
-static uint8_t *
+uint8_t *
 stored_key(const uint8_t *k, int32_t klen, int with_rid, int64_t rid, uint8_t fill, size_t *len)
 {
     uint8_t *buf = grow(&scratch_a, &scratch_a_cap, (size_t)klen * 2 + 2 + 8);
@@ -921,103 +608,6 @@ sct_idx_get_record(WT_CURSOR *ic, WT_CURSOR *rc, const uint8_t *key, int32_t kle
     if (ret != 0)
         return ret;
     return copy_value_item(rc, out, cap, meta);
-}
-
-/*
- * Batch of [i64 rid][u32 klen][key] index entries between bounds (on the unescaped key).
- * Flags: SCT_REVERSE, SCT_START, SCT_PENDING, SCT_HAS_LOWER/UPPER, SCT_LOWER/UPPER_EXCL, SCT_UNIQUE.
- */
-int
-sct_idx_scan(WT_CURSOR *c, int flags, const uint8_t *lower, int32_t llen, const uint8_t *upper,
-  int32_t ulen, uint8_t *out, int32_t cap, int32_t max, int64_t *meta)
-{
-    int rev = flags & SCT_REVERSE, unique = flags & SCT_UNIQUE, ret, exact;
-    int64_t used = 0, count = 0, rid;
-    WT_ITEM k, v;
-    size_t n;
-    scan_begin(meta);
-    if (llen < 0 || ulen < 0)
-        return EINVAL;
-    if (flags & SCT_START) {
-        c->reset(c);
-        if (!rev && (flags & SCT_HAS_LOWER)) {
-            uint8_t *sk = stored_key(lower, llen, 0, 0, 0, &n);
-            if (sk == NULL)
-                return ENOMEM;
-            set_item(&k, sk, (int64_t)n);
-            c->set_key(c, &k);
-            ret = c->search_near(c, &exact);
-            if (ret == 0 && exact < 0)
-                ret = c->next(c);
-        } else if (rev && (flags & SCT_HAS_UPPER)) {
-            uint8_t *sk = stored_key(upper, ulen, unique ? 0 : 2, 0, 0xff, &n);
-            if (sk == NULL)
-                return ENOMEM;
-            set_item(&k, sk, (int64_t)n);
-            c->set_key(c, &k);
-            ret = c->search_near(c, &exact);
-            if (ret == 0 && exact > 0)
-                ret = c->prev(c);
-        } else
-            ret = scan_step(c, rev);
-    } else
-        ret = scan_resume(c, flags, rev);
-    for (;;) {
-        if (ret == WT_NOTFOUND)
-            break;
-        if (ret != 0)
-            return ret;
-        if ((ret = c->get_key(c, &k)) != 0 || (ret = c->get_value(c, &v)) != 0)
-            return ret;
-        /* Worst case the unescaped key is as long as the stored one. */
-        int64_t need = 12 + (int64_t)k.size;
-        if (used + need > cap) {
-            meta[M_STATUS] = 2;
-            meta[M_NEED] = need;
-            break;
-        }
-        size_t consumed;
-        uint8_t *kd = out + used + 12;
-        size_t kl = unescape(k.data, k.size, kd, &consumed);
-        if (unique)
-            rid = v.size == 8 ? get_be64(v.data) : 0;
-        else
-            rid = (k.size >= consumed + 8) ? get_be64((const uint8_t *)k.data + consumed) : 0;
-        int skip = 0, stop = 0;
-        if (flags & SCT_HAS_LOWER) {
-            int cl = cmp_bytes(kd, kl, lower, (size_t)llen);
-            if (cl < 0 || (cl == 0 && (flags & SCT_LOWER_EXCL))) {
-                if (rev)
-                    stop = 1;
-                else
-                    skip = 1;
-            }
-        }
-        if (flags & SCT_HAS_UPPER) {
-            int cu = cmp_bytes(kd, kl, upper, (size_t)ulen);
-            if (cu > 0 || (cu == 0 && (flags & SCT_UPPER_EXCL))) {
-                if (rev)
-                    skip = 1;
-                else
-                    stop = 1;
-            }
-        }
-        if (stop)
-            break;
-        if (!skip) {
-            put_i64(out + used, rid);
-            put_u32(out + used + 8, (uint32_t)kl);
-            used += 12 + (int64_t)kl;
-            if (++count >= max) {
-                meta[M_STATUS] = 0;
-                break;
-            }
-        }
-        ret = scan_step(c, rev);
-    }
-    meta[M_COUNT] = count;
-    meta[M_USED] = used;
-    return 0;
 }
 
 /* ------------------------------- statistics and hot backup (ops) ------------------------------- */

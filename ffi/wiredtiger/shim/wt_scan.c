@@ -1,0 +1,287 @@
+/*
+ * wt_scan.c — the shim's batch scans (conventions: wt_shim.c): key/value, record, projected record and
+ * index scans write many entries into one caller buffer per call and leave the cursor positioned so
+ * the next call continues where this one stopped (meta: count, bytes used, status, bytes needed).
+ */
+#include "wt_shim.h"
+
+/* ---------- batch-scan helpers shared by the record, key/value and index scans ---------- */
+
+/* One step in scan direction. */
+static int
+scan_step(WT_CURSOR *c, int rev)
+{
+    return rev ? c->prev(c) : c->next(c);
+}
+
+/* Clears the meta slots at the start of a batch (status 1 = "scan finished" until proven otherwise). */
+static void
+scan_begin(int64_t *meta)
+{
+    meta[M_COUNT] = meta[M_USED] = meta[M_NEED] = 0;
+    meta[M_STATUS] = 1;
+}
+
+/* A later batch: stay on the entry that did not fit last time (PENDING) or move past the last one. */
+static int
+scan_resume(WT_CURSOR *c, int flags, int rev)
+{
+    return (flags & SCT_PENDING) ? 0 : scan_step(c, rev);
+}
+
+/* Batch of [u32 klen][u32 vlen][key][value] records; flags: SCT_REVERSE, SCT_START, SCT_PENDING. */
+int
+sct_kv_scan(WT_CURSOR *c, int flags, uint8_t *out, int32_t cap, int32_t max, int64_t *meta)
+{
+    int rev = flags & SCT_REVERSE, ret;
+    int64_t used = 0, count = 0;
+    WT_ITEM k, v;
+    scan_begin(meta);
+    if (flags & SCT_START)
+        c->reset(c);
+    ret = scan_resume(c, flags, rev);
+    for (;;) {
+        if (ret == WT_NOTFOUND)
+            break;
+        if (ret != 0)
+            return ret;
+        if ((ret = c->get_key(c, &k)) != 0 || (ret = c->get_value(c, &v)) != 0)
+            return ret;
+        int64_t need = 8 + (int64_t)k.size + (int64_t)v.size;
+        if (used + need > cap) {
+            meta[M_STATUS] = 2;
+            meta[M_NEED] = need;
+            break;
+        }
+        put_u32(out + used, (uint32_t)k.size);
+        put_u32(out + used + 4, (uint32_t)v.size);
+        if (k.size)
+            memcpy(out + used + 8, k.data, k.size);
+        if (v.size)
+            memcpy(out + used + 8 + k.size, v.data, v.size);
+        used += need;
+        if (++count >= max) {
+            meta[M_STATUS] = 0;
+            break;
+        }
+        ret = scan_step(c, rev);
+    }
+    meta[M_COUNT] = count;
+    meta[M_USED] = used;
+    return 0;
+}
+
+/*
+ * Positions a record cursor for a scan batch: the first record (after `after` when SCT_HAS_AFTER) on
+ * SCT_START, else the record after the one the previous batch stopped at.
+ */
+static int
+rec_scan_position(WT_CURSOR *c, int flags, int64_t after)
+{
+    int rev = flags & SCT_REVERSE, ret, exact;
+    if (!(flags & SCT_START))
+        return scan_resume(c, flags, rev);
+    c->reset(c);
+    if (!(flags & SCT_HAS_AFTER))
+        return scan_step(c, rev);
+    c->set_key(c, after);
+    ret = c->search_near(c, &exact);
+    if (ret == 0 && ((!rev && exact <= 0) || (rev && exact >= 0)))
+        ret = scan_step(c, rev);
+    return ret;
+}
+
+/* Batch of [i64 rid][u32 vlen][value] records. */
+int
+sct_rec_scan(WT_CURSOR *c, int flags, int64_t after, uint8_t *out, int32_t cap, int32_t max, int64_t *meta)
+{
+    int rev = flags & SCT_REVERSE, ret;
+    int64_t used = 0, count = 0, rid;
+    WT_ITEM v;
+    scan_begin(meta);
+    ret = rec_scan_position(c, flags, after);
+    for (;;) {
+        if (ret == WT_NOTFOUND)
+            break;
+        if (ret != 0)
+            return ret;
+        if ((ret = c->get_key(c, &rid)) != 0 || (ret = c->get_value(c, &v)) != 0)
+            return ret;
+        int64_t need = 12 + (int64_t)v.size;
+        if (used + need > cap) {
+            meta[M_STATUS] = 2;
+            meta[M_NEED] = need;
+            break;
+        }
+        put_i64(out + used, rid);
+        put_u32(out + used + 8, (uint32_t)v.size);
+        if (v.size)
+            memcpy(out + used + 12, v.data, v.size);
+        used += need;
+        if (++count >= max) {
+            meta[M_STATUS] = 0;
+            break;
+        }
+        ret = scan_step(c, rev);
+    }
+    meta[M_COUNT] = count;
+    meta[M_USED] = used;
+    return 0;
+}
+
+/* Projection scratch: one document's projection before it is copied into the batch. */
+static __thread uint8_t *scratch_p;
+static __thread size_t scratch_p_cap;
+
+/*
+ * sct_rec_scan with a top-level field projection (wt_project.c): a batch of
+ * [i64 rid][u32 stored size][u32 len][document of the wanted fields] records. `names` packs `nnames`
+ * (0..64) field names as [u32 LE length][bytes]. A document that cannot be walked is copied whole
+ * (len = stored size). Same flags, meta and resume rules as sct_rec_scan.
+ */
+int
+sct_rec_scan_fields(WT_CURSOR *c, int flags, int64_t after, const uint8_t *names, int32_t names_len,
+  int32_t nnames, uint8_t *out, int32_t cap, int32_t max, int64_t *meta)
+{
+    int rev = flags & SCT_REVERSE, ret;
+    int64_t used = 0, count = 0, rid;
+    sct_names wanted;
+    WT_ITEM v;
+    scan_begin(meta);
+    if (sct_parse_names(names, names_len, nnames, &wanted) != 0)
+        return EINVAL;
+    ret = rec_scan_position(c, flags, after);
+    for (;;) {
+        if (ret == WT_NOTFOUND)
+            break;
+        if (ret != 0)
+            return ret;
+        if ((ret = c->get_key(c, &rid)) != 0 || (ret = c->get_value(c, &v)) != 0)
+            return ret;
+        if (grow(&scratch_p, &scratch_p_cap, v.size + 5) == NULL)
+            return ENOMEM;
+        int64_t plen = sct_project_fields(v.data, (int64_t)v.size, &wanted, scratch_p);
+        const uint8_t *src = scratch_p;
+        if (plen < 0) {
+            plen = (int64_t)v.size;
+            src = v.data;
+        }
+        int64_t need = 16 + plen;
+        if (used + need > cap) {
+            meta[M_STATUS] = 2;
+            meta[M_NEED] = need;
+            break;
+        }
+        put_i64(out + used, rid);
+        put_u32(out + used + 8, (uint32_t)v.size);
+        put_u32(out + used + 12, (uint32_t)plen);
+        if (plen)
+            memcpy(out + used + 16, src, (size_t)plen);
+        used += need;
+        if (++count >= max) {
+            meta[M_STATUS] = 0;
+            break;
+        }
+        ret = scan_step(c, rev);
+    }
+    meta[M_COUNT] = count;
+    meta[M_USED] = used;
+    return 0;
+}
+
+/*
+ * Batch of [i64 rid][u32 klen][key] index entries between bounds (on the unescaped key).
+ * Flags: SCT_REVERSE, SCT_START, SCT_PENDING, SCT_HAS_LOWER/UPPER, SCT_LOWER/UPPER_EXCL, SCT_UNIQUE.
+ */
+int
+sct_idx_scan(WT_CURSOR *c, int flags, const uint8_t *lower, int32_t llen, const uint8_t *upper,
+  int32_t ulen, uint8_t *out, int32_t cap, int32_t max, int64_t *meta)
+{
+    int rev = flags & SCT_REVERSE, unique = flags & SCT_UNIQUE, ret, exact;
+    int64_t used = 0, count = 0, rid;
+    WT_ITEM k, v;
+    size_t n;
+    scan_begin(meta);
+    if (llen < 0 || ulen < 0)
+        return EINVAL;
+    if (flags & SCT_START) {
+        c->reset(c);
+        if (!rev && (flags & SCT_HAS_LOWER)) {
+            uint8_t *sk = stored_key(lower, llen, 0, 0, 0, &n);
+            if (sk == NULL)
+                return ENOMEM;
+            set_item(&k, sk, (int64_t)n);
+            c->set_key(c, &k);
+            ret = c->search_near(c, &exact);
+            if (ret == 0 && exact < 0)
+                ret = c->next(c);
+        } else if (rev && (flags & SCT_HAS_UPPER)) {
+            uint8_t *sk = stored_key(upper, ulen, unique ? 0 : 2, 0, 0xff, &n);
+            if (sk == NULL)
+                return ENOMEM;
+            set_item(&k, sk, (int64_t)n);
+            c->set_key(c, &k);
+            ret = c->search_near(c, &exact);
+            if (ret == 0 && exact > 0)
+                ret = c->prev(c);
+        } else
+            ret = scan_step(c, rev);
+    } else
+        ret = scan_resume(c, flags, rev);
+    for (;;) {
+        if (ret == WT_NOTFOUND)
+            break;
+        if (ret != 0)
+            return ret;
+        if ((ret = c->get_key(c, &k)) != 0 || (ret = c->get_value(c, &v)) != 0)
+            return ret;
+        /* Worst case the unescaped key is as long as the stored one. */
+        int64_t need = 12 + (int64_t)k.size;
+        if (used + need > cap) {
+            meta[M_STATUS] = 2;
+            meta[M_NEED] = need;
+            break;
+        }
+        size_t consumed;
+        uint8_t *kd = out + used + 12;
+        size_t kl = unescape(k.data, k.size, kd, &consumed);
+        if (unique)
+            rid = v.size == 8 ? get_be64(v.data) : 0;
+        else
+            rid = (k.size >= consumed + 8) ? get_be64((const uint8_t *)k.data + consumed) : 0;
+        int skip = 0, stop = 0;
+        if (flags & SCT_HAS_LOWER) {
+            int cl = cmp_bytes(kd, kl, lower, (size_t)llen);
+            if (cl < 0 || (cl == 0 && (flags & SCT_LOWER_EXCL))) {
+                if (rev)
+                    stop = 1;
+                else
+                    skip = 1;
+            }
+        }
+        if (flags & SCT_HAS_UPPER) {
+            int cu = cmp_bytes(kd, kl, upper, (size_t)ulen);
+            if (cu > 0 || (cu == 0 && (flags & SCT_UPPER_EXCL))) {
+                if (rev)
+                    skip = 1;
+                else
+                    stop = 1;
+            }
+        }
+        if (stop)
+            break;
+        if (!skip) {
+            put_i64(out + used, rid);
+            put_u32(out + used + 8, (uint32_t)kl);
+            used += 12 + (int64_t)kl;
+            if (++count >= max) {
+                meta[M_STATUS] = 0;
+                break;
+            }
+        }
+        ret = scan_step(c, rev);
+    }
+    meta[M_COUNT] = count;
+    meta[M_USED] = used;
+    return 0;
+}
