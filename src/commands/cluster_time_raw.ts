@@ -6,6 +6,8 @@
  */
 import { BSON, Timestamp } from "bson";
 import { ClusterClock } from "../oplog/cluster_clock.ts";
+import { encodeSmallDocumentWith } from "../bson/small_doc.ts";
+import type { Document } from "../bson/document.ts";
 
 /** Sentinels to find where the two timestamps sit in the encoded template (increment, seconds). */
 const MARK_I = 0x5ec1a7e5;
@@ -40,13 +42,38 @@ export function appendClusterTime(raw: Uint8Array, ts: Timestamp): Uint8Array {
   const out = new Uint8Array(base + t.elements.length + 1);
   out.set(raw.subarray(0, base), 0);
   out.set(t.elements, base);
-  const view = new DataView(out.buffer);
+  writeTimes(out, base, t, ts);
+  return out;
+}
+
+/** Sets the length prefix of `out` and the timestamps of the template copied at `base`. */
+function writeTimes(out: Uint8Array, base: number, t: Template, ts: Timestamp): void {
   const inc = ts.low >>> 0;
   const secs = ts.high >>> 0;
   for (const p of t.at) {
-    view.setUint32(base + p, inc, true);
-    view.setUint32(base + p + 4, secs, true);
+    writeUint32(out, base + p, inc);
+    writeUint32(out, base + p + 4, secs);
   }
-  view.setInt32(0, out.length, true);
+  writeUint32(out, 0, out.length);
+}
+
+function writeUint32(out: Uint8Array, at: number, v: number): void {
+  out[at] = v;
+  out[at + 1] = v >>> 8;
+  out[at + 2] = v >>> 16;
+  out[at + 3] = v >>> 24;
+}
+
+/**
+ * `BSON.serialize({...reply, ...ClusterClock.fieldsAt(ts)})`'s bytes for a `reply` that holds neither
+ * `$clusterTime` nor `operationTime` (the caller checks): a small reply of scalars is written by
+ * bson/small_doc.ts straight into its final buffer, any other by npm bson. Throws what
+ * `BSON.serialize(reply)` throws.
+ */
+export function encodeWithClusterTime(reply: Document, ts: Timestamp): Uint8Array {
+  const t = template ??= buildTemplate();
+  const out = encodeSmallDocumentWith(reply, t.elements);
+  if (out === undefined) return appendClusterTime(BSON.serialize(reply), ts);
+  writeTimes(out, out.length - 1 - t.elements.length, t, ts);
   return out;
 }

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { BSON, Timestamp } from "bson";
-import { appendClusterTime } from "./cluster_time_raw.ts";
+import { appendClusterTime, encodeWithClusterTime } from "./cluster_time_raw.ts";
 import { appendToRaw } from "../bson/raw_reply.ts";
 import { ClusterClock } from "../oplog/cluster_clock.ts";
 
@@ -20,4 +20,19 @@ Deno.test("appendClusterTime on an empty document", () => {
   const raw = BSON.serialize({});
   const ts = new Timestamp({ t: 5, i: 7 });
   assert.deepEqual(appendClusterTime(raw, ts), new Uint8Array(BSON.serialize(ClusterClock.fieldsAt(ts))));
+});
+
+Deno.test("encodeWithClusterTime gives the bytes of the spread reply, small or not", () => {
+  const ts = new Timestamp({ t: 1764650000, i: 42 });
+  const replies = [
+    { ok: 1 },
+    { n: 1, nModified: 1, ok: 1 },
+    { n: 0, writeErrors: [{ index: 0, code: 11000, errmsg: "dup" }], ok: 1 }, // an array: npm bson
+    { ok: 0, errmsg: "é\u{1F600}", code: 2, codeName: "BadValue" },
+    {},
+  ];
+  for (const reply of replies) {
+    const want = new Uint8Array(BSON.serialize({ ...reply, ...ClusterClock.fieldsAt(ts) }));
+    assert.deepEqual(encodeWithClusterTime(reply, ts), want);
+  }
 });

@@ -12,7 +12,7 @@ import { StorageError } from "../storage/api.ts";
 import { CommandError } from "../errors/command_error.ts";
 import { Location } from "../errors/locations.ts";
 import { errorToReply } from "../errors/to_reply.ts";
-import { appendClusterTime } from "./cluster_time_raw.ts";
+import { appendClusterTime, encodeWithClusterTime } from "./cluster_time_raw.ts";
 import type { ClusterClock } from "../oplog/cluster_clock.ts";
 import type { ClientState, RequestContext, ServerContext } from "./context.ts";
 import { type Doc, isCloseReply, isStreamingReply, type Reply } from "./reply.ts";
@@ -132,7 +132,23 @@ function withClusterTime(reply: Reply, clock: ClusterClock): Reply {
         : { ...inner, ...clock.replyFields() },
     };
   }
+  if (isFreshPlainReply(reply)) {
+    try {
+      return encodeWithClusterTime(reply, clock.replyTime());
+    } catch { /* the connection layer reports a reply it cannot encode: leave it an object */ }
+  }
   return { ...reply, ...clock.replyFields() };
+}
+
+/**
+ * A plain-object reply without the cluster time fields: its bytes with them appended are those of
+ * the spread above, encoded here once instead of spread and encoded by the connection.
+ */
+function isFreshPlainReply(reply: Doc): boolean {
+  const proto = Object.getPrototypeOf(reply);
+  return (proto === Object.prototype || proto === null) && !Object.hasOwn(reply, "$clusterTime") &&
+    !Object.hasOwn(reply, "operationTime") && typeof reply["toBSON"] !== "function" &&
+    !("_bsontype" in reply);
 }
 
 /** The body with kind-1 document sequences as array fields (mongod treats them alike). */
@@ -207,11 +223,13 @@ async function dispatchCommand(
       }
       : baseCtx;
     const found = spec;
-    const failure = server.failPoints.check({
-      names: failPointNames(found),
-      appName: requestAppName(client, body),
-      namespace: typeof body[name] === "string" ? `${db}.${body[name]}` : undefined,
-    });
+    const failure = server.failPoints.failCommandOn
+      ? server.failPoints.check({
+        names: failPointNames(found),
+        appName: requestAppName(client, body),
+        namespace: typeof body[name] === "string" ? `${db}.${body[name]}` : undefined,
+      })
+      : undefined;
     const run = () =>
       runOnce(server, found.name, generic, retryReply, async () => {
         // The operation's first interrupt check: where mongod's maxTimeAlwaysTimeOut fires. A

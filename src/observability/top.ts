@@ -77,10 +77,12 @@ export class Top {
     }
     const kind = topKind(command);
     const lock = isWrite || WRITES.has(kind) ? "writeLock" : "readLock";
-    for (const f of ["total", lock, kind] as const) {
-      e[f].time += micros;
-      e[f].count++;
-    }
+    e.total.time += micros;
+    e.total.count++;
+    e[lock].time += micros;
+    e[lock].count++;
+    e[kind].time += micros;
+    e[kind].count++;
     let l = this.#latency.get(ns);
     if (!l) {
       l = newLatencyEntry();

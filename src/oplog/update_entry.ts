@@ -1,14 +1,15 @@
 /**
  * An update's oplog entry `{op: "u", ns, ui, o: {$v: 2, diff}, o2: {_id}, ts, t, v, wall}` written
- * from bytes (pure): the `o` document encoded once when the change is recorded, the `_id` element
- * copied from the stored document's bytes (never decoded), the rest written in place at commit — as
- * insert entries are (insert_entry.ts). The bytes are exactly what `BSON.serialize` gives for that
+ * from bytes (pure): the `o` document encoded once when the change is recorded (a diff of scalars by
+ * bson/small_doc.ts, any other by npm bson), the `_id` element copied from the stored document's
+ * bytes (never decoded), the rest written in place at commit — as insert entries are (insert_entry.ts). The bytes are exactly what `BSON.serialize` gives for that
  * object, field for field (update_entry_test.ts checks it).
  */
 import { BSON, type Timestamp } from "bson";
 import type { CollectionEntry } from "../storage/api.ts";
 import { idElement, o2Size, TAIL_SIZE, writeO2AndTail } from "./insert_entry.ts";
 import { nsOf, uuidOf } from "./entry.ts";
+import { encodeSmallDocument } from "../bson/small_doc.ts";
 
 /** `op: "u", ns, ui` of one collection, encoded once (the elements only). */
 const prefixes = new WeakMap<CollectionEntry, Uint8Array>();
@@ -47,7 +48,8 @@ export function updateEntryParts(
   const idAt = idElement(doc);
   if (!idAt) return undefined;
   const prefix = prefixOf(coll);
-  const o = BSON.serialize({ $v: 2, diff });
+  const entryO = { $v: 2, diff };
+  const o = encodeSmallDocument(entryO) ?? BSON.serialize(entryO);
   const id = idAt.slice();
   const size = 4 + prefix.length + (O.length + o.length) + o2Size(id.length) + TAIL_SIZE + 1;
   return { prefix, o, id, size };

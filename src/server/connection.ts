@@ -32,10 +32,12 @@ import {
   MAX_COMMAND_BODY_SIZE,
   OP_COMPRESSED,
   OP_MSG,
+  OP_MSG_REPLY_PREFIX_SIZE,
   OP_QUERY,
   OpReplyFlag,
   readInt32LE,
   type WireRequest,
+  writeOpMsgReply,
 } from "../wire/mod.ts";
 import { errorReply, isStackOverflow, NESTING_TOO_DEEP } from "../errors/to_reply.ts";
 import type { Transport } from "./transport.ts";
@@ -54,6 +56,26 @@ import {
 
 /** Bodies above this size are written after a separate 21-byte prefix instead of being copied. */
 const SPLIT_WRITE_THRESHOLD = 64 * 1024;
+
+/**
+ * Small reply frames are carved from a shared block (as Node's `Buffer.allocUnsafe` does): a typed
+ * array of its own costs an ArrayBuffer allocation per reply. A frame is referenced only until its
+ * write completes, so a block is pinned no longer than its slowest write; every byte is written.
+ */
+const FRAME_POOL_SIZE = 64 * 1024;
+const POOLED_FRAME_MAX = 8 * 1024;
+let framePool = new ArrayBuffer(FRAME_POOL_SIZE);
+let framePoolAt = 0;
+
+function pooledFrame(size: number): Uint8Array {
+  if (framePoolAt + size > FRAME_POOL_SIZE) {
+    framePool = new ArrayBuffer(FRAME_POOL_SIZE);
+    framePoolAt = 0;
+  }
+  const out = new Uint8Array(framePool, framePoolAt, size);
+  framePoolAt = (framePoolAt + size + 7) & ~7;
+  return out;
+}
 
 const INTERNAL_ERROR_REPLY = Object.freeze(errorReply("InternalError", "internal error"));
 
@@ -317,6 +339,9 @@ export class Connection {
         c.bytesIn += frame.length;
         c.bytesOut += compressed.length;
         await this.#writeAll(compressed, !moreToCome);
+      } else if (requestOpCode === OP_MSG && body.length <= POOLED_FRAME_MAX - OP_MSG_REPLY_PREFIX_SIZE) {
+        const frame = pooledFrame(OP_MSG_REPLY_PREFIX_SIZE + body.length);
+        await this.#writeAll(writeOpMsgReply(frame, body, id, respondTo, moreToCome), !moreToCome);
       } else if (requestOpCode === OP_MSG && body.length > SPLIT_WRITE_THRESHOLD) {
         await this.#writeAll(encodeOpMsgReplyPrefix(body.length, id, respondTo, moreToCome), false);
         await this.#writeAll(body, !moreToCome);

@@ -99,11 +99,12 @@ export class FrameReader {
 
   /** The next whole message, or null at end of stream. Throws FrameError on an impossible length. */
   async next(): Promise<Uint8Array | null> {
-    if (!(await this.#fill(4))) return null;
+    // (#fill only when bytes are missing: a message that arrived whole costs no extra await)
+    if (this.#end - this.#start < 4 && !(await this.#fill(4))) return null;
     const len = readInt32LE(this.#buf, this.#start);
     checkMessageLength(len);
     if (len > this.#buf.length) return await this.#readLarge(len);
-    if (!(await this.#fill(len))) return null;
+    if (this.#end - this.#start < len && !(await this.#fill(len))) return null;
     const frame = this.#buf.slice(this.#start, this.#start + len);
     this.#start += len;
     if (this.#start === this.#end) this.#start = this.#end = 0;

@@ -113,6 +113,11 @@ export class FailPoints {
     return this.#entered.get(name) ?? 0;
   }
 
+  /** True while failCommand is on (`check` can fire): dispatch gathers the command's facts only then. */
+  get failCommandOn(): boolean {
+    return this.#failCommand !== undefined && this.#active.has("failCommand");
+  }
+
   /** failCommand for this command, if it applies and fires (consuming one activation). */
   check(cmd: CommandFacts): FailAction | undefined {
     const d = this.#failCommand;

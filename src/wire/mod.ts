@@ -43,6 +43,7 @@ export {
   OpMsgFlag,
   type OpMsgParts,
   parseOpMsg,
+  writeOpMsgReply,
 } from "./op_msg.ts";
 export { encodeOpQuery, type OpQueryInfo, parseOpQuery, unwrapLegacyCommand } from "./op_query.ts";
 export {

@@ -207,6 +207,19 @@ function writeOpMsgReplyPrefix(
   out[FLAGS_END] = 0;
 }
 
+/** `encodeOpMsgReply` written into `out` (exactly `OP_MSG_REPLY_PREFIX_SIZE + body.length` bytes). */
+export function writeOpMsgReply(
+  out: Uint8Array,
+  body: Uint8Array,
+  requestId: number,
+  responseTo: number,
+  moreToCome = false,
+): Uint8Array {
+  writeOpMsgReplyPrefix(out, body.length, requestId, responseTo, moreToCome);
+  out.set(body, OP_MSG_REPLY_PREFIX_SIZE);
+  return out;
+}
+
 /** A whole OP_MSG reply around an already-serialised BSON body (one allocation, one copy). */
 export function encodeOpMsgReply(
   body: Uint8Array,

@@ -3,7 +3,15 @@ import { BSON, BSONRegExp, Long } from "bson";
 import { FrameError, RequestError } from "./errors.ts";
 import { HEADER_SIZE, OP_MSG, readHeader, writeInt32LE } from "./header.ts";
 import { MAX_BSON_OBJECT_SIZE } from "../limits.ts";
-import { encodeOpMsg, encodeOpMsgReply, encodeOpMsgReplyPrefix, OpMsgFlag, parseOpMsg } from "./op_msg.ts";
+import {
+  encodeOpMsg,
+  encodeOpMsgReply,
+  encodeOpMsgReplyPrefix,
+  OP_MSG_REPLY_PREFIX_SIZE,
+  OpMsgFlag,
+  parseOpMsg,
+  writeOpMsgReply,
+} from "./op_msg.ts";
 import { crc32c } from "./crc32c.ts";
 
 const ser = (d: Record<string, unknown>) => BSON.serialize(d);
@@ -227,4 +235,13 @@ Deno.test("op_msg: BSON nested past maxBSONDepth is 15 Overflow, decoded without
       ),
     "Overflow",
   );
+});
+
+Deno.test("writeOpMsgReply writes what encodeOpMsgReply returns, into the given array", () => {
+  const body = BSON.serialize({ ok: 1, n: 3 });
+  for (const more of [false, true]) {
+    const out = new Uint8Array(64).subarray(7, 7 + OP_MSG_REPLY_PREFIX_SIZE + body.length);
+    const got = writeOpMsgReply(out, body, 12, 34, more);
+    assertEquals(got, encodeOpMsgReply(body, 12, 34, more));
+  }
 });

@@ -91,8 +91,27 @@ export class JsRounds {
 export function jsRoundsFor(js: JsParts, filter: unknown, update?: unknown): JsRounds | undefined {
   const d = js.js.deferred;
   if (!d || !js.js.enabled) return undefined;
-  const updateCalls = update !== undefined && (JSON.stringify(update) ?? "").includes('"$function"');
+  const updateCalls = update !== undefined && namesFunction(update);
   return updateCalls || hasWhere(filter) ? new JsRounds(d, js.where) : undefined;
+}
+
+/**
+ * True when a key `$function` appears anywhere in `v` (through plain documents and arrays): an
+ * update can call JavaScript only through one. (It replaced a search of `JSON.stringify(v)` for
+ * `"$function"`, which also answered true for such a string value: rounds that were never needed.)
+ */
+export function namesFunction(v: unknown): boolean {
+  if (v === null || typeof v !== "object") return false;
+  if (Array.isArray(v)) {
+    for (const x of v) if (namesFunction(x)) return true;
+    return false;
+  }
+  const proto = Object.getPrototypeOf(v);
+  if (proto !== Object.prototype && proto !== null) return false; // a BSON value, a Date: no keys of a document
+  for (const k in v) {
+    if (k === "$function" || namesFunction((v as Record<string, unknown>)[k])) return true;
+  }
+  return false;
 }
 
 /**

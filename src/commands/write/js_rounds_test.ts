@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { JsRuntime } from "../../engine/js/runtime.ts";
 import { jsHost } from "../../engine/js/host.ts";
 import { WhereRunner } from "../shared/where.ts";
-import { JsRounds, writeInRounds } from "./js_rounds.ts";
+import { JsRounds, namesFunction, writeInRounds } from "./js_rounds.ts";
 import type { RequestContext } from "../context.ts";
 import type { WriteTxn } from "../../storage/api.ts";
 
@@ -65,3 +65,13 @@ for (const transaction of [false, true]) {
     },
   });
 }
+
+Deno.test("namesFunction: a $function key anywhere in plain documents and arrays", () => {
+  const fn = { $function: { body: "function() { return 1 }", args: [], lang: "js" } };
+  assert.equal(namesFunction({ $inc: { counter: 1 } }), false);
+  assert.equal(namesFunction({ $set: { a: "$function", b: ["$function"] } }), false);
+  assert.equal(namesFunction([{ $set: { a: fn } }]), true);
+  assert.equal(namesFunction([{ $set: { a: { $add: [1, { $cond: [true, fn, 0] }] } } }]), true);
+  assert.equal(namesFunction({ $set: { a: new Date(0), b: null } }), false);
+  assert.equal(namesFunction(Object.assign(Object.create(null), { x: fn })), true);
+});

@@ -162,6 +162,8 @@ export class WtCatalog implements Catalog {
   readonly #pool: SessionPool;
   readonly #hooks: CatalogHooks;
   readonly #entries = new Map<string, CollectionEntry>();
+  /** The same entries by database, then name: `getCollection` (every request) builds no `db.name` key. */
+  readonly #byDb = new Map<string, Map<string, CollectionEntry>>();
   /** Namespaces created by a transaction handle that has not ended (see `stageCollection`). */
   readonly #staged = new Map<string, StagingTxn>();
   #meta: MetaDoc = { nextIdent: 1, pendingDrops: [] };
@@ -183,7 +185,9 @@ export class WtCatalog implements Catalog {
                 pendingDrops: [...(m.pendingDrops as string[])],
               };
             } else {
-              this.#entries.set(key, decodeEntry(v));
+              const entry = decodeEntry(v);
+              this.#entries.set(key, entry);
+              this.#indexEntry(entry.db, entry.name, entry);
             }
           }
         } finally {
@@ -206,7 +210,19 @@ export class WtCatalog implements Catalog {
   }
 
   getCollection(db: string, name: string): CollectionEntry | undefined {
-    return this.#entries.get(`${db}.${name}`);
+    return this.#byDb.get(db)?.get(name);
+  }
+
+  /** Keeps `#byDb` in step with `#entries` (null: removed). */
+  #indexEntry(db: string, name: string, entry: CollectionEntry | null): void {
+    let names = this.#byDb.get(db);
+    if (entry === null) {
+      names?.delete(name);
+      if (names?.size === 0) this.#byDb.delete(db);
+      return;
+    }
+    if (!names) this.#byDb.set(db, names = new Map());
+    names.set(name, entry);
   }
 
   /** Every entry (for engine-level iteration). */
@@ -292,6 +308,7 @@ export class WtCatalog implements Catalog {
     for (const e of entries) {
       this.#staged.delete(`${e.db}.${e.name}`);
       this.#entries.set(`${e.db}.${e.name}`, e);
+      this.#indexEntry(e.db, e.name, e);
     }
   }
 
@@ -646,6 +663,7 @@ export class WtCatalog implements Catalog {
     for (const [db, name, entry] of changes) {
       if (entry === null) this.#entries.delete(`${db}.${name}`);
       else this.#entries.set(`${db}.${name}`, entry);
+      this.#indexEntry(db, name, entry);
     }
   }
 
