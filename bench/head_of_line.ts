@@ -16,6 +16,7 @@
  * A's long operation an `updateMany` of every document (`{$inc: {v: 1}}`) instead of the `$group`;
  * HOL_A=index makes it an index build (`createIndex({v: 1, g: 1})`, then dropIndex); HOL_A=groupjs a `$group`
  * the storage engine does not fold (`$stdDevPop`), HOL_A=matchgroup `[{$match: {v: {$gte: 0}}}, $group]`.
+ * HOL_LAG=1 also prints the server thread's event-loop gaps (a 1 ms timer) while A runs.
  */
 import { startServer } from "../mod.ts";
 
@@ -25,6 +26,33 @@ const GROUPS = Number(Deno.env.get("HOL_GROUPS") ?? 3);
 const ROUNDS = Number(Deno.env.get("HOL_ROUNDS") ?? 3);
 const A = Deno.env.get("HOL_A") ?? "group";
 
+/** HOL_LAG=1: a 1 ms timer on the server's thread records its gaps (stalls of the JS thread or of the process). */
+const lag = Deno.env.get("HOL_LAG") === "1" ? lagMonitor() : undefined;
+
+function lagMonitor() {
+  let last = performance.now();
+  let gaps: number[] = [];
+  const id = setInterval(() => {
+    const t = performance.now();
+    gaps.push(t - last);
+    last = t;
+  }, 1);
+  Deno.unrefTimer(id);
+  return {
+    reset() {
+      gaps = [];
+    },
+    summary(): string {
+      const over = (ms: number) => gaps.filter((g) => g > ms).length;
+      const sorted = [...gaps].sort((a, b) => a - b);
+      const p99 = sorted[Math.floor(sorted.length * 0.99)] ?? 0;
+      return `ticks ${gaps.length}, gaps > 5 ms ${over(5)}, > 10 ms ${over(10)}, > 50 ms ${over(50)}, p99 ${
+        p99.toFixed(1)
+      } ms, max ${(sorted.at(-1) ?? 0).toFixed(1)} ms`;
+    },
+  };
+}
+
 const dir = await Deno.makeTempDir({ prefix: "secantus-hol-" });
 const server = await startServer({ port: 0, storagePath: `${dir}/data`, logLevel: "WARNING" });
 try {
@@ -32,6 +60,11 @@ try {
   const done = new Promise<void>((resolve, reject) => {
     worker.onmessage = (e: MessageEvent) => {
       if (e.data.line !== undefined) console.log(e.data.line);
+      if (lag && typeof e.data.line === "string") {
+        // the server's event-loop gaps while A runs (between B's idle summary and its contended one)
+        if (e.data.line.includes("B alone")) lag.reset();
+        if (e.data.line.includes("B during A")) console.log(`         server loop ${lag.summary()}`);
+      }
       if (e.data.done) resolve();
       if (e.data.error) reject(new Error(e.data.error));
     };

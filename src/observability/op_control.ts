@@ -173,6 +173,14 @@ export class OpControl {
     return this.deadline === undefined ? undefined : Math.max(0, this.deadline - this.#now());
   }
 
+  /**
+   * Are other requests waiting or arriving while this operation runs (the short slice applies)? Loops
+   * that cannot yield inside a step (a storage read of a chunk of documents) size their steps by it.
+   */
+  contended(): boolean {
+    return this.#contended(this.#now());
+  }
+
   /** Bytes held by the operation's blocking stages (0 when it does not report). */
   get memoryBytes(): number {
     return this.memoryMeter?.bytes ?? 0;

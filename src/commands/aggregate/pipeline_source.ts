@@ -35,6 +35,12 @@ export function controlSlot(ctl: OpControl): ControlSlot {
 export const SCAN_CHUNK_MIN = 16;
 /** Largest scan chunk (decoded documents pulled per storage read). */
 export const SCAN_CHUNK_MAX = 1000;
+/**
+ * Largest scan chunk while other requests wait or arrive (`OpControl.contended`): a storage read cannot
+ * yield inside, and 1,000 documents took 0.7 ms typically but 10-20 ms at the 99th percentile on the
+ * loaded 2-core machine (bench/head_of_line.ts HOL_A=groupjs), which another client's find waited out.
+ */
+export const SCAN_CHUNK_CONTENDED = 128;
 /** Stored bytes per scan chunk (at least one document): 1,000 large documents must not be pinned. */
 export const SCAN_CHUNK_MAX_BYTES = 1024 * 1024;
 
@@ -45,7 +51,9 @@ export const SCAN_CHUNK_MAX_BYTES = 1024 * 1024;
  * SCAN_CHUNK_MAX, and hold at most SCAN_CHUNK_MAX_BYTES of stored documents (or one larger one): a
  * cursor that goes idle after a batch pins only the unconsumed rest of its last chunk (a few dozen
  * documents after a 101-document first batch) instead of up to a whole 1,000-document chunk — about
- * 1 MB of decoded 1 KB documents, or 1 GB of 1 MB documents, per idle cursor before (issue 11).
+ * 1 MB of decoded 1 KB documents, or 1 GB of 1 MB documents, per idle cursor before (issue 11). While
+ * other requests wait, a chunk is at most SCAN_CHUNK_CONTENDED documents, so the scan reaches its next
+ * yield point soon (issue 18 target 5).
  */
 export function* scanInput(
   source: QuerySource,
@@ -59,7 +67,8 @@ export function* scanInput(
       ctl = slot.current; // a new command pulls: start small again
       chunk = SCAN_CHUNK_MIN;
     }
-    let { docs, done } = source.nextDocs(chunk, fields, EXAMINE_PER_PULL, SCAN_CHUNK_MAX_BYTES);
+    const n = ctl.contended() ? Math.min(chunk, SCAN_CHUNK_CONTENDED) : chunk;
+    let { docs, done } = source.nextDocs(n, fields, EXAMINE_PER_PULL, SCAN_CHUNK_MAX_BYTES);
     chunk = Math.min(SCAN_CHUNK_MAX, chunk * 2);
     for (let i = 0; i < docs.length; i++) {
       const d = docs[i]!;

@@ -1,7 +1,13 @@
 import { deepStrictEqual as assertEquals } from "node:assert/strict";
 import type { QuerySource } from "../../executor/query.ts";
-import { OpControl } from "../../observability/op_control.ts";
-import { controlSlot, PipelineSource, SCAN_CHUNK_MAX, scanInput } from "./pipeline_source.ts";
+import { OpControl, setRequestsWaiting } from "../../observability/op_control.ts";
+import {
+  controlSlot,
+  PipelineSource,
+  SCAN_CHUNK_CONTENDED,
+  SCAN_CHUNK_MAX,
+  scanInput,
+} from "./pipeline_source.ts";
 
 /** A scan over `total` documents that records the chunk sizes it was asked for. */
 function fakeScan(total: number): { source: QuerySource; asked: number[] } {
@@ -34,6 +40,26 @@ Deno.test("scanInput: chunks start small for every command and double up to the 
   assertEquals(take(it, 5000), 5000);
   assertEquals(asked.slice(3, 6), [16, 32, 64]);
   assertEquals(Math.max(...asked), SCAN_CHUNK_MAX);
+});
+
+Deno.test("scanInput: while other requests wait, chunks stay small (the scan yields soon)", () => {
+  const { source, asked } = fakeScan(10_000);
+  const slot = controlSlot(new OpControl());
+  const it = scanInput(source, slot)[Symbol.iterator]();
+  assertEquals(take(it, 3000), 3000);
+  assertEquals(Math.max(...asked), SCAN_CHUNK_MAX);
+  let waiting = true;
+  const uninstall = setRequestsWaiting(() => waiting);
+  try {
+    const from = asked.length;
+    assertEquals(take(it, 3000), 3000);
+    assertEquals(Math.max(...asked.slice(from)), SCAN_CHUNK_CONTENDED);
+    waiting = false;
+    assertEquals(take(it, 3000), 3000);
+    assertEquals(asked.at(-1), SCAN_CHUNK_MAX);
+  } finally {
+    uninstall();
+  }
 });
 
 Deno.test("PipelineSource: a batch never passes its byte limit; the document that would opens the next batch", async () => {
