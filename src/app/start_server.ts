@@ -38,6 +38,7 @@ import { SnapshotReads } from "../sessions/snapshot_reads.ts";
 import { RWDefaults } from "../sessions/rw_defaults.ts";
 import { isCloseReply, isStreamingReply, type Reply } from "../commands/reply.ts";
 import { loadedCommands } from "../commands/registry.ts";
+import { startWarmUp } from "../commands/warm_up.ts";
 import { allowAll } from "../auth/authorizer.ts";
 import { AuthStore } from "../auth/store.ts";
 import { ensureFcvDocument } from "../commands/shared/fcv.ts";
@@ -518,6 +519,8 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
   }
   port = listener.port;
   address = formatHostPort(config.server.host, port);
+  // the modules behind the commands not called yet load in the background (commands/warm_up.ts)
+  const warmUp = config.server.warmUp ? startWarmUp() : undefined;
   connectionCount = () => listener.connectionCount();
 
   let stopped: Promise<void> | undefined;
@@ -531,6 +534,7 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
       uninstallPressure();
       uninstallQuietYield();
       releaseRegexWorker();
+      await warmUp?.stop();
       await metrics?.close();
       await listener.close();
       await textUpgrades.stop();

@@ -67,6 +67,7 @@ Deno.test("every flag sets its key", async () => {
     "12000",
     "--heap-limit",
     "2G",
+    "--no-warm-up",
   ], s.env);
   assertEquals(config, {
     server: {
@@ -80,6 +81,7 @@ Deno.test("every flag sets its key", async () => {
       standalone: true,
       maxConnections: 10,
       io: "shim",
+      warmUp: false,
       maxConnectionsPerAddress: 0,
       maxSessions: 100_000,
       maxOpenCursors: 10_000,

@@ -219,6 +219,19 @@ export async function loadAllCommands(): Promise<readonly AnyCommandSpec[]> {
   return specs;
 }
 
+/**
+ * Loads the commands not loaded yet one module at a time (each import awaited, so requests that arrive
+ * meanwhile are served between them), then makes the NESTED ones visible; stops early when
+ * `stopped()` says so. The server's background warm-up after start (commands/warm_up.ts).
+ */
+export async function loadCommandsInTurn(stopped: () => boolean): Promise<void> {
+  for (const e of ENTRIES) {
+    if (stopped()) return;
+    if (!LOADING.has(e)) await loadEntry(e).catch(() => {}); // a failing module fails its own calls
+  }
+  if (!stopped()) await loadAllCommands().catch(() => {});
+}
+
 function loadEntry(e: Entry): Promise<AnyCommandSpec> {
   let p = LOADING.get(e);
   if (!p) {

@@ -119,6 +119,15 @@ export const KEY_SPECS: readonly KeySpec[] = [
   },
   {
     table: "server",
+    key: "warm_up",
+    field: "warmUp",
+    kind: "bool",
+    flag: "warm-up",
+    negFlag: "no-warm-up",
+    help: "after start, load every command's code in the background (false: on each command's first call)",
+  },
+  {
+    table: "server",
     key: "max_connections_per_address",
     field: "maxConnectionsPerAddress",
     kind: "limit",

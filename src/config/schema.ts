@@ -41,6 +41,11 @@ export interface ServerConfig {
    * sends, src/server/shim_transport.ts). TLS always uses Deno's path.
    */
   readonly io: IoMode;
+  /**
+   * After start, load the modules behind the commands not called yet in the background
+   * (commands/warm_up.ts); false: each command's first call loads its module.
+   */
+  readonly warmUp: boolean;
   /** Most simultaneous connections from one client IP address (any port); 0 = no limit. */
   readonly maxConnectionsPerAddress: number;
   /** Most logical sessions held at once (mongod's maxSessions); past it a new one gets 261. */
@@ -152,6 +157,7 @@ export function defaultConfig(): Config {
       standalone: false,
       maxConnections: 10_000,
       io: "deno",
+      warmUp: true,
       maxConnectionsPerAddress: 0,
       maxSessions: 100_000,
       maxOpenCursors: 10_000,

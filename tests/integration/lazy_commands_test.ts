@@ -15,7 +15,8 @@ Deno.test({
   sanitizeResources: false,
   sanitizeOps: false,
   async fn() {
-    const server = await spawnServer();
+    // no background warm-up: every command here is loaded by its first call
+    const server = await spawnServer({ args: ["--no-warm-up"] });
     const client = new MongoClient(server.uri);
     try {
       const db = client.db("lazy");

@@ -19,7 +19,7 @@ Deno.test({
       // TTL passes every second (the default is a minute); config file in the server's cwd
       await Deno.writeTextFile(`${work}/secantusdb.toml`, "[storage]\nttl_sweep_seconds = 1\n");
       const dataDir = `${work}/data`;
-      const first = await spawnServer({ dataDir, cwd: work });
+      const first = await spawnServer({ dataDir, cwd: work, args: ["--no-warm-up"] });
       const client = new MongoClient(first.uri);
       try {
         const c = client.db("lazy").collection<{ _id: number; kind: string; at: Date }>("events");
@@ -39,7 +39,7 @@ Deno.test({
         assert.equal(await first.stop("SIGTERM", { keepData: true }), 0, first.output());
       }
 
-      const second = await spawnServer({ dataDir, cwd: work });
+      const second = await spawnServer({ dataDir, cwd: work, args: ["--no-warm-up"] });
       const client2 = new MongoClient(second.uri);
       try {
         await client2.connect(); // the handshake only: no command that would load the compiler
