@@ -257,7 +257,9 @@ function wireScopeOf(scope: Record<string, unknown>): Record<string, unknown> {
 /** True if the filter uses `$where` anywhere a filter may hold it. */
 export function hasWhere(filter: unknown): boolean {
   if (!isDocument(filter)) return false;
-  for (const [k, v] of Object.entries(filter)) {
+  // (Object.keys, not Object.entries: this runs for every write statement, no pair array per field)
+  for (const k of Object.keys(filter)) {
+    const v = filter[k];
     if (isJsEntry(k, v)) return true;
     if ((k === "$and" || k === "$or" || k === "$nor") && Array.isArray(v) && v.some(hasWhere)) return true;
   }
