@@ -152,6 +152,8 @@ function idIndexSpec(options: Record<string, unknown>): Record<string, unknown> 
 export interface CatalogHooks {
   /** Called after tables are dropped or their entries removed, so per-table state can be forgotten. */
   forget(idents: readonly string[]): void;
+  /** Called after a new, empty record table is created (its count is known: 0). */
+  created?(ident: string): void;
   /** True when DDL commits should be synced (on-disk engines). */
   readonly durable: boolean;
   /** Write hooks, told of every catalog change inside its transaction. */
@@ -242,6 +244,7 @@ export class WtCatalog implements Catalog {
       const ident = `coll-${meta.nextIdent++}`;
       const idIdent = `index-${meta.nextIdent++}`;
       this.#createTable(ident, RECORD_CONFIG);
+      this.#hooks.created?.(ident);
       this.#createTable(idIdent, INDEX_CONFIG);
       const entry = newCollectionEntry(db, name, options, ident, idIdent);
       this.#commit(meta, [[db, name, entry]], { op: "createCollection", coll: entry }, [ident, idIdent]);
@@ -269,6 +272,7 @@ export class WtCatalog implements Catalog {
       this.#refuseStaged(db, name);
       const [ident, idIdent] = this.#takeIdents(["coll", "index"]) as [string, string];
       this.#createTable(ident, RECORD_CONFIG);
+      this.#hooks.created?.(ident);
       this.#createTable(idIdent, INDEX_CONFIG);
       const entry = newCollectionEntry(db, name, options, ident, idIdent);
       this.#staged.set(`${db}.${name}`, owner);

@@ -99,6 +99,7 @@ export class WiredTigerEngine implements StorageEngine, TxnHost {
       this.#catalog = new WtCatalog(this.#pool, {
         durable: !this.inMemory,
         forget: (idents) => this.#book.forget(idents),
+        created: (ident) => this.#book.created(ident),
         hooks: this.hooks,
       });
     } catch (e) {
