@@ -109,6 +109,16 @@ export class RecordBook<Txn extends object> {
     this.#lastRid.set(ident, 0n);
   }
 
+  /** The committed counts known now (at a clean close, with no transaction open: exact). */
+  knownCounts(): ReadonlyMap<string, number> {
+    return new Map(this.#counts);
+  }
+
+  /** Counts saved at the last clean close (before any transaction of this process). */
+  seed(counts: ReadonlyMap<string, number>): void {
+    for (const [ident, n] of counts) if (!this.#counts.has(ident)) this.#counts.set(ident, n);
+  }
+
   /** The tables are gone: drop their state. */
   forget(idents: readonly string[]): void {
     for (const i of idents) {

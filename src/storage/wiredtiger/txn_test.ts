@@ -405,3 +405,31 @@ Deno.test("internal tables: insertMany inserts a packed batch in order; a duplic
     });
   });
 });
+
+Deno.test("record counts survive a clean close and are taken (removed) at the next open", () => {
+  withTempDir((dir) => {
+    {
+      using e = open(dir);
+      const c = e.catalog.createCollection("d", "counted");
+      e.write((t) => {
+        for (const i of [1, 2, 3]) t.insert(c, doc(i), idKeys(i));
+      });
+    }
+    {
+      using e = open(dir);
+      const c = e.catalog.getCollection("d", "counted")!;
+      const saved = e.openTable("record_counts");
+      assertEquals(e.read((t) => [...t.table(saved).scan()].length), 0, "taken at open");
+      assertEquals(e.read((t) => t.count(c)), 3);
+      const rid = e.read((t) => [...t.scan(c)][0]!.rid);
+      e.write((t) => t.remove(c, rid, idKeys(1)));
+      e.write((t) => t.insert(c, doc(4), idKeys(4)));
+      e.write((t) => t.insert(c, doc(5), idKeys(5)));
+      assertEquals(e.read((t) => t.count(c)), 4);
+    }
+    using e = open(dir);
+    const c = e.catalog.getCollection("d", "counted")!;
+    assertEquals(e.read((t) => t.count(c)), 4);
+    assertEquals(e.read((t) => [...t.scan(c)].length), 4);
+  });
+});
