@@ -325,9 +325,7 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
   transactions.startSweeper();
   const snapshots = new SnapshotReads();
   snapshots.keepHistory(storage, clusterClock.tick(), {
-    cachePressure: () =>
-      (storage.statistics().get("cache: bytes currently in the cache") ?? 0) >
-        0.8 * config.storage.cacheSizeBytes,
+    cachePressure: () => storage.cacheBytesInUse() > 0.8 * config.storage.cacheSizeBytes,
     log: (msg) => log.warning(msg),
   });
   const spill = new SpillFiles(config.server.storagePath);

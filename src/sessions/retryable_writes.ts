@@ -412,6 +412,10 @@ class MarkingStorage<R> implements StorageEngine {
   statistics(): ReadonlyMap<string, number> {
     return this.base.statistics();
   }
+
+  cacheBytesInUse(): number {
+    return this.base.cacheBytesInUse();
+  }
   openBackup(): BackupSource {
     return this.base.openBackup();
   }

@@ -138,6 +138,10 @@ export class TransactionStorage implements StorageEngine {
     return this.base.statistics();
   }
 
+  cacheBytesInUse(): number {
+    return this.base.cacheBytesInUse();
+  }
+
   openBackup(): BackupSource {
     throw new StorageError("InternalError", "a backup is not a statement of a transaction");
   }

@@ -700,6 +700,11 @@ export interface StorageEngine {
    */
   statistics(): ReadonlyMap<string, number>;
   /**
+   * Bytes the engine's cache holds now ("cache: bytes currently in the cache" of `statistics()`, read
+   * alone: the once-a-second pressure checks need no map of every statistic). 0 when it keeps none.
+   */
+  cacheBytesInUse(): number;
+  /**
    * Start a hot backup: checkpoint, then pin the set of files that make a consistent copy (see
    * `BackupSource`). Throws StorageError "InternalError" for an in-memory engine (no files).
    */

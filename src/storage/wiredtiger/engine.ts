@@ -31,6 +31,7 @@ import {
   waitForGroupScans,
   waitForLogFlushes,
   wiredTigerVersion,
+  WT_STAT_CONN_CACHE_BYTES_INUSE,
   WT_STAT_DSRC_CACHE_BYTES_INUSE,
 } from "../../../ffi/wiredtiger/mod.ts";
 import { tableUri, WtCatalog } from "./catalog.ts";
@@ -469,6 +470,19 @@ export class WiredTigerEngine implements StorageEngine, TxnHost {
     const ctx = this.#pool.take();
     try {
       guard("checkpoint", () => ctx.session.checkpoint());
+    } finally {
+      this.#pool.give(ctx);
+    }
+  }
+
+  cacheBytesInUse(): number {
+    this.#assertOpen();
+    const ctx = this.#take();
+    try {
+      return guard(
+        "statistics",
+        () => ctx.session.stat("", WT_STAT_CONN_CACHE_BYTES_INUSE, "statistics=(fast)"),
+      );
     } finally {
       this.#pool.give(ctx);
     }

@@ -196,3 +196,15 @@ Deno.test("sizes on disk and an oversize record round-trips", () => {
     assert(e.sizes(c).storageSize > 1_000_000);
   });
 });
+
+Deno.test("cacheBytesInUse is the connection statistic 'cache: bytes currently in the cache'", () => {
+  withTempDir((dir) => {
+    using e = open(dir);
+    const c = e.catalog.createCollection("db", "c");
+    e.write((t) => t.insert(c, doc(1, { s: "x".repeat(1000) }), idKeys(1)));
+    const fromMap = e.statistics().get("cache: bytes currently in the cache");
+    const alone = e.cacheBytesInUse();
+    assert(fromMap !== undefined && fromMap > 0);
+    assertEquals(alone, fromMap); // nothing ran in between: the same value
+  });
+});
