@@ -14,6 +14,7 @@
  * record the shim cannot judge exactly ends its slice with status FOR_JS: `pendingDoc()` gives its
  * bytes, and `foldDoc` folds it when the JS matcher matches it.
  */
+import type { ScalarMatchTerm, ScalarOperand } from "../../src/bson/scalar_match_term.ts";
 import { check, ENOMEM } from "./errors.ts";
 import { shim } from "./load.ts";
 import type { Cursor } from "./cursor.ts";
@@ -24,21 +25,10 @@ export type GroupAccInput =
   | { readonly type: 0x10 | 0x12 | 0x01; readonly value: number | bigint };
 
 /** One operand of a filter term (wt_match.h's classes). */
-export type GroupMatchValue =
-  | { readonly t: "null" }
-  | { readonly t: "bool"; readonly v: boolean }
-  | { readonly t: "long"; readonly v: bigint }
-  | { readonly t: "double"; readonly v: number }
-  | { readonly t: "string"; readonly v: string }
-  | { readonly t: "objectId"; readonly v: Uint8Array }
-  | { readonly t: "date"; readonly v: bigint };
+export type GroupMatchValue = ScalarOperand;
 
 /** One condition of a filter (a conjunction): `in` = equality with any value. */
-export interface GroupMatchTerm {
-  readonly path: readonly string[];
-  readonly op: "in" | "lt" | "lte" | "gt" | "gte" | "exists" | "notExists";
-  readonly values: readonly GroupMatchValue[];
-}
+export type GroupMatchTerm = ScalarMatchTerm;
 
 export interface GroupTableSpec {
   /** The key's top-level field, or null for a constant null key (one group). */

@@ -75,6 +75,7 @@
  * Implementations: `src/storage/wiredtiger/` (on-disk and `:memory:`).
  */
 
+import type { ScalarMatchTerm, ScalarOperand } from "../bson/scalar_match_term.ts";
 import type { RowBatch } from "./row_batch.ts";
 export { RowBatch } from "./row_batch.ts";
 
@@ -202,21 +203,10 @@ export interface GroupTableSpec {
 }
 
 /** One operand of a `GroupMatchTerm`. */
-export type GroupMatchValue =
-  | { readonly t: "null" }
-  | { readonly t: "bool"; readonly v: boolean }
-  | { readonly t: "long"; readonly v: bigint }
-  | { readonly t: "double"; readonly v: number }
-  | { readonly t: "string"; readonly v: string }
-  | { readonly t: "objectId"; readonly v: Uint8Array }
-  | { readonly t: "date"; readonly v: bigint };
+export type GroupMatchValue = ScalarOperand;
 
 /** One condition of a folded `$match` on a (dotted) path. */
-export interface GroupMatchTerm {
-  readonly path: readonly string[];
-  readonly op: "in" | "lt" | "lte" | "gt" | "gte" | "exists" | "notExists";
-  readonly values: readonly GroupMatchValue[];
-}
+export type GroupMatchTerm = ScalarMatchTerm;
 
 /** A running numeric sum as the engine folded it (what `NumericSum` keeps). */
 export interface GroupSumParts {

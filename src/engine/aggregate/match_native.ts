@@ -15,26 +15,15 @@
 import { isDocument, kindOf } from "../../bson/values.ts";
 import { isOperatorDocument } from "../query/field_ops.ts";
 import { toBig, toDouble } from "../expression/numeric.ts";
+import type { ScalarMatchOp, ScalarMatchTerm, ScalarOperand } from "../../bson/scalar_match_term.ts";
 
 /** One operand (C class in wt_match.h). */
-export type NativeMatchValue =
-  | { readonly t: "null" }
-  | { readonly t: "bool"; readonly v: boolean }
-  | { readonly t: "long"; readonly v: bigint }
-  | { readonly t: "double"; readonly v: number }
-  | { readonly t: "string"; readonly v: string }
-  | { readonly t: "objectId"; readonly v: Uint8Array }
-  | { readonly t: "date"; readonly v: bigint };
+export type NativeMatchValue = ScalarOperand;
 
-export type NativeMatchOp = "in" | "lt" | "lte" | "gt" | "gte" | "exists" | "notExists";
+export type NativeMatchOp = ScalarMatchOp;
 
 /** One condition on one path; the filter is their conjunction. */
-export interface NativeMatchTerm {
-  readonly path: readonly string[];
-  readonly op: NativeMatchOp;
-  /** `in`: the values (equality with any); `lt`…`gte`: the one operand; `exists`: none. */
-  readonly values: readonly NativeMatchValue[];
-}
+export type NativeMatchTerm = ScalarMatchTerm;
 
 /** Most terms and path components the engine takes (wt_match.h). */
 const MAX_TERMS = 32;
