@@ -34,6 +34,8 @@ export class RecordBook<Txn extends object> {
   /** Open transactions → the commit sequence when they began. */
   readonly #open = new Map<Txn, number>();
   #history: Delta[] = [];
+  /** Tables counted by walking them (stats, tests). */
+  walked = 0;
   #seq = 0;
 
   constructor(fresh: FreshSnapshot) {
@@ -82,6 +84,7 @@ export class RecordBook<Txn extends object> {
     let n = this.#counts.get(ident);
     if (n === undefined) {
       n = this.#fresh((ctx) => ctx.cursor(ident).recCount());
+      this.walked++;
       this.#counts.set(ident, n);
     }
     if (this.#history.length > 0) {

@@ -166,6 +166,11 @@ export class WiredTigerEngine implements StorageEngine, TxnHost {
     return this.#catalog;
   }
 
+  /** Record tables whose count was walked (not known from a clean close or from their creation). */
+  get countsWalked(): number {
+    return this.#book.walked;
+  }
+
   /** Open transactions (handles not yet committed or aborted). */
   get openTransactions(): number {
     return this.#book.openCount;
@@ -535,6 +540,14 @@ export class WiredTigerEngine implements StorageEngine, TxnHost {
 
   close(): void {
     if (this.#closed) return;
+    if (!this.inMemory) {
+      // while the engine is still open: no transaction left, then save the counts (see #takeSavedCounts)
+      try {
+        waitForGroupScans();
+        for (const txn of this.#book.openTransactions()) txn.abort();
+        if (this.#book.openCount === 0) this.#saveCounts();
+      } catch { /* counted by walking on the next open */ }
+    }
     this.#closed = true;
     try {
       waitForGroupScans(); // a group fold on the thread pool uses its transaction's session
@@ -546,11 +559,6 @@ export class WiredTigerEngine implements StorageEngine, TxnHost {
       try {
         this.#catalog.retryPendingDrops();
       } catch { /* retried on next open */ }
-      if (!this.inMemory && this.#book.openCount === 0) {
-        try {
-          this.#saveCounts();
-        } catch { /* counted by walking on the next open */ }
-      }
       this.#pool.close();
       waitForLogFlushes(); // a flush still running on the thread pool finishes first
       guard("close", () => this.#conn.close()); // a clean close checkpoints (open handles roll back)

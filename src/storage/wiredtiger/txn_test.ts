@@ -421,6 +421,7 @@ Deno.test("record counts survive a clean close and are taken (removed) at the ne
       const saved = e.openTable("record_counts");
       assertEquals(e.read((t) => [...t.table(saved).scan()].length), 0, "taken at open");
       assertEquals(e.read((t) => t.count(c)), 3);
+      assertEquals(e.countsWalked, 0, "the saved count, not a walk");
       const rid = e.read((t) => [...t.scan(c)][0]!.rid);
       e.write((t) => t.remove(c, rid, idKeys(1)));
       e.write((t) => t.insert(c, doc(4), idKeys(4)));
@@ -430,6 +431,7 @@ Deno.test("record counts survive a clean close and are taken (removed) at the ne
     using e = open(dir);
     const c = e.catalog.getCollection("d", "counted")!;
     assertEquals(e.read((t) => t.count(c)), 4);
+    assertEquals(e.countsWalked, 0);
     assertEquals(e.read((t) => [...t.scan(c)].length), 4);
   });
 });
