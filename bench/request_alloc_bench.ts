@@ -8,7 +8,7 @@
  * another checkout (before/after).
  *   deno run -A bench/request_alloc_bench.ts [--op ping|find|update|insert] [--n 3000] [--top 25] [--root DIR]
  */
-import { BSON } from "bson";
+import { CAPACITY_PAYLOAD, capacityWorkloads, opMsgFrame } from "./lib/capacity_requests.ts";
 import { Session } from "node:inspector";
 
 const arg = (name: string, fallback: string) => {
@@ -22,28 +22,8 @@ const root = arg("--root", "..");
 type Start = (o: Record<string, unknown>) => Promise<{ port: number; stop(): Promise<void> }>;
 const { startServer } = await import(`${root}/mod.ts`) as { startServer: Start };
 
-function frame(body: Record<string, unknown>, requestId: number): Uint8Array {
-  const b = BSON.serialize(body);
-  const out = new Uint8Array(21 + b.length);
-  const v = new DataView(out.buffer);
-  v.setInt32(0, out.length, true);
-  v.setInt32(4, requestId, true);
-  v.setInt32(12, 2013, true);
-  out.set(b, 21);
-  return out;
-}
-
-const payload = "x".repeat(700);
-const workloads: Record<string, (i: number) => Record<string, unknown>> = {
-  ping: () => ({ ping: 1, $db: "admin" }),
-  find: (i) => ({ find: "c", filter: { _id: i % 2000 }, limit: 1, singleBatch: true, $db: "ceil" }),
-  update: (i) => ({
-    update: "c",
-    updates: [{ q: { _id: i % 2000 }, u: { $inc: { counter: 1 } } }],
-    $db: "ceil",
-  }),
-  insert: (i) => ({ insert: "c2", documents: [{ _id: 1_000_000 + i, seq: i, payload }], $db: "ceil" }),
-};
+const payload = CAPACITY_PAYLOAD;
+const workloads = capacityWorkloads(2000);
 const make = workloads[op];
 if (!make) throw new Error(`--op: one of ${Object.keys(workloads).join(", ")}`);
 
@@ -77,9 +57,9 @@ interface SampleNode {
 try {
   for (let i = 0; i < 2000; i += 500) {
     const docs = Array.from({ length: 500 }, (_, k) => ({ _id: i + k, seq: i + k, payload }));
-    await roundTrip(frame({ insert: "c", documents: docs, $db: "ceil" }, 1));
+    await roundTrip(opMsgFrame({ insert: "c", documents: docs, $db: "ceil" }, 1));
   }
-  const frames = Array.from({ length: N + 300 }, (_, i) => frame(make(i), i + 1));
+  const frames = Array.from({ length: N + 300 }, (_, i) => opMsgFrame(make(i), i + 1));
   for (let i = 0; i < 300; i++) await roundTrip(frames[i]!); // warm-up
   const session = new Session();
   session.connect();

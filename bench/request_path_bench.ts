@@ -15,7 +15,8 @@
  * `--standalone` adds this checkout's server without the oplog (issue 10: its insert vs ours' insert_rw).
  *   deno run -A bench/request_path_bench.ts [--ops N] [--rounds R] [--compare DIR] [--standalone] [--only find,insert]
  */
-import { Binary, BSON, Long } from "bson";
+import { CAPACITY_PAYLOAD, capacityWorkloads, opMsgFrame } from "./lib/capacity_requests.ts";
+import { Binary, Long } from "bson";
 
 const arg = (name: string, fallback: string) => {
   const i = Deno.args.indexOf(name);
@@ -31,27 +32,9 @@ const other = compareDir
   ? (await import(`${compareDir}/mod.ts`) as { startServer: Start }).startServer
   : undefined;
 
-function frame(body: Record<string, unknown>, requestId: number): Uint8Array {
-  const b = BSON.serialize(body);
-  const out = new Uint8Array(21 + b.length);
-  const v = new DataView(out.buffer);
-  v.setInt32(0, out.length, true);
-  v.setInt32(4, requestId, true);
-  v.setInt32(12, 2013, true);
-  out.set(b, 21);
-  return out;
-}
-
-const payload = "x".repeat(700);
+const payload = CAPACITY_PAYLOAD;
 const workloads: Record<string, (i: number) => Record<string, unknown>> = {
-  ping: () => ({ ping: 1, $db: "admin" }),
-  find: (i) => ({ find: "c", filter: { _id: i % 20000 }, limit: 1, singleBatch: true, $db: "ceil" }),
-  update: (i) => ({
-    update: "c",
-    updates: [{ q: { _id: i % 20000 }, u: { $inc: { counter: 1 } } }],
-    $db: "ceil",
-  }),
-  insert: (i) => ({ insert: "c2", documents: [{ _id: 1_000_000 + i, seq: i, payload }], $db: "ceil" }),
+  ...capacityWorkloads(20000),
   // a driver's insertOne with retryable writes (one session, as a c=1 driver): the session's retry
   // record commits with the insert
   insert_rw: (i) => ({
@@ -126,8 +109,10 @@ function startFloor(): { port: number; close(): void } {
 
 async function measure(port: number, make: (i: number) => Record<string, unknown>, base: number) {
   const client = await Client.open(port);
-  const frames = Array.from({ length: OPS }, (_, i) => frame(make(base + i), i + 1));
-  for (let i = 0; i < Math.min(200, OPS); i++) await client.roundTrip(frame({ ping: 1, $db: "admin" }, 1));
+  const frames = Array.from({ length: OPS }, (_, i) => opMsgFrame(make(base + i), i + 1));
+  for (let i = 0; i < Math.min(200, OPS); i++) {
+    await client.roundTrip(opMsgFrame({ ping: 1, $db: "admin" }, 1));
+  }
   const c0 = threadCpuMs();
   const t0 = performance.now();
   for (const f of frames) await client.roundTrip(f);
@@ -146,7 +131,7 @@ async function start(fn: Start, extra: Record<string, unknown> = {}) {
   const loader = await Client.open(server.port);
   for (let i = 0; i < 20000; i += 500) {
     const docs = Array.from({ length: 500 }, (_, k) => ({ _id: i + k, seq: i + k, payload }));
-    await loader.roundTrip(frame({ insert: "c", documents: docs, $db: "ceil" }, 1));
+    await loader.roundTrip(opMsgFrame({ insert: "c", documents: docs, $db: "ceil" }, 1));
   }
   loader.close();
   return server;
