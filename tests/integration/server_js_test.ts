@@ -303,13 +303,14 @@ serverTest(
 );
 
 serverTest(
-  "$function and $accumulator calls run awaited: a 300 ms $function does not stall other clients",
+  "$function and $accumulator calls run awaited: a 200 ms $function does not stall other clients",
   async (client, server) => {
     const c = client.db("js").collection<AnyDoc>("slowfn");
     await c.insertMany([{ _id: 1, a: 1 }, { _id: 2, a: 2 }, { _id: 3, a: 3 }]);
     const other = new MongoClient(server.uri);
-    // 300 ms: well inside the 500 ms per-call budget even when a loaded machine deschedules the sandbox
-    const busy = "function(x) { const end = Date.now() + 300; while (Date.now() < end) {} return x * 10 }";
+    // 200 ms: inside the 500 ms per-call budget even when a loaded machine (load 12-19) starts the sandbox's
+    // turn late (300 ms calls exceeded it there: code 50); an inline call would still hold a ping >= 200 ms
+    const busy = "function(x) { const end = Date.now() + 200; while (Date.now() < end) {} return x * 10 }";
     const fn = (arg: string) => ({ $function: { body: busy, args: [arg], lang: "js" } });
     const timedPings = async (work: Promise<unknown>) => {
       const pings: number[] = [];
@@ -446,10 +447,10 @@ serverTest(
         const max = pings[pings.length - 1] ?? Infinity;
         const msg = `${name}: pings ${pings.length}, p50 ${p50.toFixed(1)}, max ${max.toFixed(1)} ms`;
         console.log(msg);
-        // inline, each of the three or more 300 ms calls would hold a ping ~300 ms; a loaded 2-core machine
+        // inline, each of the three or more 200 ms calls would hold a ping >= 200 ms; a loaded 2-core machine
         // stalls one now and then (one of 386 ms was seen at load ~20)
-        const slow = pings.filter((p) => p > 250).length;
-        assert.ok(pings.length > 5 && p50 < 100 && slow <= 1, `${msg}, ${slow} over 250 ms`);
+        const slow = pings.filter((p) => p > 170).length;
+        assert.ok(pings.length > 5 && p50 < 100 && slow <= 1, `${msg}, ${slow} over 170 ms`);
       }
       // find, count, distinct, update and delete filters: an $expr calling $function is prefetched awaited
       const gt15 = { $expr: { $gt: [fn("$a"), 15] } };
@@ -472,8 +473,8 @@ serverTest(
         const max = pings[pings.length - 1] ?? Infinity;
         const msg = `${name}: pings ${pings.length}, p50 ${p50.toFixed(1)}, max ${max.toFixed(1)} ms`;
         console.log(msg);
-        const slow = pings.filter((p) => p > 250).length;
-        assert.ok(pings.length > 5 && p50 < 100 && slow <= 1, `${msg}, ${slow} over 250 ms`);
+        const slow = pings.filter((p) => p > 170).length;
+        assert.ok(pings.length > 5 && p50 < 100 && slow <= 1, `${msg}, ${slow} over 170 ms`);
       }
       // a call past the per-call budget still stops with 50 (the inline budget applies to awaited calls)
       const forever = { $function: { body: "function() { while (true) {} }", args: [], lang: "js" } };
