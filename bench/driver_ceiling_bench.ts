@@ -1,0 +1,142 @@
+/**
+ * Through the Node driver (issue 18, target 2): our server as a fraction of the driver's own ceiling for
+ * the point workloads of the shared `bench.mjs` — insert_one, find_by_id, find_eq, find_range, update_inc —
+ * at 1 and 16 connections. The ceiling is the same Node driver against `../shared/bench/capacity/
+ * fake-server.mjs`, a wire server that answers every command with a canned reply and does no work (its
+ * `find` returns one document, so the find_eq/find_range ceilings are for one document, ours for the ~10 and
+ * 20 those queries return). Both run in the same process pair, alternating rounds (`--rounds`, default 2).
+ *
+ * The requests are bench.mjs's own: the workloads run `bench/lib/driver_workloads.mjs` under Node with the
+ * shared bench's target adapter and document factory. Node modules: a copy of `../shared/bench` in
+ * `$TMPDIR/secantus-shared-bench` with `npm ci` run once (the shared checkout itself is left untouched).
+ *
+ *   deno run -A bench/driver_ceiling_bench.ts [--ops 2000] [--rounds 2] [--root DIR]
+ */
+import { freePort, waitForPing } from "./lib/wire_ping.ts";
+
+const args = Deno.args;
+const opt = (name: string, fallback: string) => {
+  const i = args.indexOf(name);
+  return i >= 0 ? args[i + 1]! : fallback;
+};
+const OPS = Number(opt("--ops", "2000"));
+const ROUNDS = Number(opt("--rounds", "2"));
+/** The checkout whose main.ts is measured (`--root DIR`: another checkout, for before/after pairs). */
+const root = opt("--root", new URL("..", import.meta.url).pathname);
+const shared = new URL("../../shared/bench/", import.meta.url).pathname;
+const workloadsScript = new URL("./lib/driver_workloads.mjs", import.meta.url).pathname;
+
+function exists(p: string): boolean {
+  try {
+    Deno.statSync(p);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function sh(cmd: string, cmdArgs: string[], cwd = "."): Promise<string> {
+  const out = await new Deno.Command(cmd, { args: cmdArgs, cwd, stdout: "piped", stderr: "inherit" })
+    .output();
+  if (!out.success) throw new Error(`${cmd} ${cmdArgs.join(" ")} exited with ${out.code}`);
+  return new TextDecoder().decode(out.stdout);
+}
+
+if (!exists(`${shared}capacity/fake-server.mjs`)) {
+  console.log(`driver ceiling: skipped (${shared}capacity/fake-server.mjs not found)`);
+  Deno.exit(0);
+}
+const copy = `${Deno.env.get("TMPDIR") ?? "/tmp"}/secantus-shared-bench`;
+if (!exists(`${copy}/node_modules/mongodb`)) {
+  console.log(`(copying ${shared} to ${copy} and running npm ci there, once)`);
+  await sh("cp", ["-r", `${shared}.`, copy]);
+  await sh("npm", ["ci", "--no-fund", "--no-audit", "--silent"], copy);
+} else {
+  // the adapter and factory may have changed in the shared checkout: keep the copy's lib/ and capacity/ fresh
+  await sh("cp", ["-r", `${shared}lib/.`, `${copy}/lib/`]);
+  await sh("cp", ["-r", `${shared}capacity/.`, `${copy}/capacity/`]);
+}
+
+const port = { fake: freePort(), ours: freePort() };
+const dataDir = Deno.makeTempDirSync({ prefix: "secantus-ceiling-" });
+const fake = new Deno.Command("node", {
+  args: [`${copy}/capacity/fake-server.mjs`, String(port.fake)],
+  stdout: "null",
+  stderr: "inherit",
+}).spawn();
+const ours = new Deno.Command(Deno.execPath(), {
+  args: [
+    "run",
+    "-A",
+    "--v8-flags=--max-semi-space-size=8",
+    "--node-modules-dir=manual",
+    `${root}/main.ts`,
+    "--port",
+    String(port.ours),
+    "--storage-path",
+    `${dataDir}/data`,
+    "--log-level",
+    "WARNING",
+  ],
+  cwd: root,
+  env: { GLIBC_TUNABLES: "glibc.malloc.arena_max=2" },
+  stdout: "null",
+  stderr: "inherit",
+}).spawn();
+const uri = (p: number) => `mongodb://127.0.0.1:${p}/?directConnection=true`;
+
+type Row = { workload: string; c: number; ops_s: number };
+async function measure(p: number, load: boolean, round: number): Promise<Row[]> {
+  const out = await sh("node", [
+    workloadsScript,
+    copy,
+    uri(p),
+    String(OPS),
+    "1,16",
+    load ? "1" : "0",
+    String(round),
+  ]);
+  return out.trim().split("\n").filter((l) => l.startsWith("{")).map((l) => JSON.parse(l) as Row);
+}
+
+const results: { fake: Row[][]; ours: Row[][] } = { fake: [], ours: [] };
+try {
+  await waitForPing(port.fake, 10_000);
+  await waitForPing(port.ours, 30_000);
+  const load = Deno.loadavg();
+  for (let r = 0; r < ROUNDS; r++) {
+    // alternate which server goes first, so load drifts hit both alike
+    const order: ("fake" | "ours")[] = r % 2 === 0 ? ["fake", "ours"] : ["ours", "fake"];
+    for (const who of order) results[who].push(await measure(port[who], who === "ours" && r === 0, r));
+  }
+  const median = (xs: number[]) => {
+    const s = [...xs].sort((a, b) => a - b);
+    return s.length % 2 ? s[s.length >> 1]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
+  };
+  const pick = (who: "fake" | "ours", w: string, c: number) =>
+    median(results[who].map((rows) => rows.find((x) => x.workload === w && x.c === c)?.ops_s ?? NaN));
+  const end = Deno.loadavg();
+  console.log(
+    `Node driver vs its ceiling (fake-server.mjs), ${OPS} ops per cell, median of ${ROUNDS} rounds, ` +
+      `load ${load.map((x) => x.toFixed(1)).join(" ")} → ${end.map((x) => x.toFixed(1)).join(" ")}:`,
+  );
+  console.log("| workload | c | ceiling ops/s | ours ops/s | ours / ceiling | target ≥ 0.9 |");
+  console.log("|---|---:|---:|---:|---:|---|");
+  for (const w of ["find_by_id", "find_eq", "find_range", "insert_one", "update_inc"]) {
+    for (const c of [1, 16]) {
+      const f = pick("fake", w, c);
+      const o = pick("ours", w, c);
+      const ratio = o / f;
+      console.log(
+        `| ${w} | ${c} | ${f.toFixed(0)} | ${o.toFixed(0)} | ${ratio.toFixed(2)}× | ${
+          ratio >= 0.9 ? "met" : "no"
+        } |`,
+      );
+    }
+  }
+} finally {
+  fake.kill();
+  ours.kill("SIGTERM");
+  await Promise.allSettled([fake.status, ours.status]);
+  Deno.removeSync(dataDir, { recursive: true });
+}

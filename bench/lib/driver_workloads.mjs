@@ -1,0 +1,51 @@
+// Node script (run by bench/driver_ceiling_bench.ts): the Node driver's point workloads of the shared
+// bench.mjs — insert_one, find_by_id, find_eq, find_range, update_inc — with bench.mjs's own target adapter
+// and document factory (`<shared bench copy>/lib/*.mjs`), so the requests are the ones bench.mjs sends.
+// Against `capacity/fake-server.mjs` (every reply canned, no work) the figures are the driver's ceiling.
+// Usage: node driver_workloads.mjs SHARED_BENCH_DIR URI OPS CONCS LOAD(0|1) ROUND (inserted _ids differ per round)
+// Prints one JSON line per workload and concurrency: {"workload","c","ops_s"}.
+import { pathToFileURL } from "node:url";
+
+const [dir, uri, opsArg, concArg, loadArg, roundArg] = process.argv.slice(2);
+const { MongoTarget } = await import(pathToFileURL(`${dir}/lib/mongo-target.mjs`).href);
+const { DocFactory, SCORE_MAX, pick, closedLoop } = await import(pathToFileURL(`${dir}/lib/common.mjs`).href);
+const ops = Number(opsArg);
+const concs = concArg.split(",").map(Number);
+const N = 20_000;
+const SEED = 42;
+const factory = new DocFactory({ seed: SEED, n: N, payloadBytes: 700 });
+const target = new MongoTarget({
+  uri,
+  db: "secantus_ceiling",
+  collection: "docs",
+  maxConcurrency: Math.max(...concs),
+});
+await target.connect();
+await target.warmPool(Math.max(...concs));
+if (loadArg === "1") {
+  await target.setup({ gin: false });
+  for (let i = 0; i < N; i += 1000) {
+    await target.bulkInsert(Array.from({ length: 1000 }, (_, k) => factory.make(i + k)));
+  }
+}
+// as bench.mjs: a range ~200 scores wide keeps ~200 matches, 20 returned
+const width = Math.ceil((SCORE_MAX * 200) / N);
+let nextId = N + 1_000_000 * (1 + Number(roundArg ?? 0));
+const workloads = {
+  insert_one: () => target.insertOne(factory.make(nextId++)),
+  find_by_id: (i) => target.findById(pick(SEED, 100, i, N)),
+  find_eq: (i) => target.findByCategory(`cat-${pick(SEED, 200, i, factory.nCategories)}`),
+  find_range: (i) => {
+    const lo = pick(SEED, 300, i, SCORE_MAX - width);
+    return target.findRange(lo, lo + width, 20);
+  },
+  update_inc: (i) => target.updateInc(pick(SEED, 400, i, N)),
+};
+for (const [workload, op] of Object.entries(workloads)) {
+  for (const c of concs) {
+    await closedLoop({ ops: Math.min(200, ops), concurrency: c, op }); // warm-up
+    const { wallMs } = await closedLoop({ ops, concurrency: c, op });
+    console.log(JSON.stringify({ workload, c, ops_s: Math.round(ops / (wallMs / 1000)) }));
+  }
+}
+await target.client.close();
