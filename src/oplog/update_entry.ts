@@ -44,12 +44,17 @@ export function updateEntryParts(
   coll: CollectionEntry,
   doc: Uint8Array,
   diff: Readonly<Record<string, unknown>>,
+  /** `{$v: 2, diff}` already encoded by the update (engine/update/scalar_patch.ts), if it was. */
+  encoded?: Uint8Array,
 ): UpdateEntryParts | undefined {
   const idAt = idElement(doc);
   if (!idAt) return undefined;
   const prefix = prefixOf(coll);
-  const entryO = { $v: 2, diff };
-  const o = encodeSmallDocument(entryO) ?? BSON.serialize(entryO);
+  let o = encoded;
+  if (o === undefined) {
+    const entryO = { $v: 2, diff };
+    o = encodeSmallDocument(entryO) ?? BSON.serialize(entryO);
+  }
   const id = idAt.slice();
   const size = 4 + prefix.length + (O.length + o.length) + o2Size(id.length) + TAIL_SIZE + 1;
   return { prefix, o, id, size };

@@ -261,7 +261,7 @@ function recordOp(
       const withPre = preImage ? { preImage } : {};
       if (change.diff && !change.replace) {
         // the update engine's diff (what the operators modified, as mongod logs it), from bytes
-        const parts = updateEntryParts(coll, change.bytes, change.diff as Doc);
+        const parts = updateEntryParts(coll, change.bytes, change.diff as Doc, change.o);
         if (parts) return { update: { parts, diff: change.diff as Doc, coll }, ...withPre };
       }
       const base = { ns: nsOf(coll), ui: uuidOf(coll) };

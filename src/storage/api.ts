@@ -470,6 +470,8 @@ export interface UpdateHint {
   readonly replace?: boolean;
   /** The modification as the update engine describes it (the oplog's `$v: 2` diff). */
   readonly diff?: Readonly<Record<string, unknown>>;
+  /** `{$v: 2, diff}` already encoded (as `BSON.serialize` encodes it), when the caller has it. */
+  readonly o?: Uint8Array;
   /**
    * The record's bytes as this transaction sees them now (the caller read them in it and has not
    * written the record since): spares hooks that want pre-images a second read.
@@ -527,6 +529,8 @@ export type StorageChange =
     readonly replace?: boolean;
     /** From the caller's `UpdateHint`: the modification's diff, when the caller knows it. */
     readonly diff?: Readonly<Record<string, unknown>>;
+    /** From the caller's `UpdateHint`: `{$v: 2, diff}` encoded. */
+    readonly o?: Uint8Array;
   }
   | {
     readonly op: "remove";

@@ -33,7 +33,13 @@ import { WriteErrors } from "../write/write_result.ts";
 import { retryOnConflict } from "../write/conflict_retry.ts";
 import { compileQueryWithLet } from "../shared/query_let.ts";
 import { type JsParts, jsQueryParts, prefetchedJsParts } from "../shared/where.ts";
-import { jsFreeTargets, type JsRounds, jsRoundsFor, writeInRounds } from "../write/js_rounds.ts";
+import {
+  jsFreeTargets,
+  type JsRounds,
+  jsRoundsFor,
+  statementCallsJs,
+  writeInRounds,
+} from "../write/js_rounds.ts";
 import type { CompiledQuery } from "../../executor/compiled_query.ts";
 import { FAST_BUDGET, findTargets } from "../write/targets.ts";
 import { retryYielding, writeTargetsYielding } from "../write/yielding_write.ts";
@@ -128,9 +134,13 @@ export async function applyUpdate(
   collName: string,
   st: UpdateStatement,
   sync: boolean,
-  /** `$where`/`$function` support, `$where` prefetched (`prefetchedJsParts`); default: inline calls. */
-  js: JsParts = jsQueryParts(ctx),
+  /**
+   * `$where`/`$function` support, `$where` prefetched (`prefetchedJsParts`); absent: built here (inline
+   * calls) when the statement names JavaScript at all (`statementCallsJs`), else none.
+   */
+  jsGiven?: JsParts,
 ): Promise<UpdateOutcome> {
+  const js = jsGiven ?? (statementCallsJs(st.q, st.u, st.variables) ? jsQueryParts(ctx) : undefined);
   const existing = findCollection(ctx, collName);
   if (!existing) refuseOnView(ctx.storage, ctx.db, collName);
   refuseCappedInTransaction(ctx, existing, "write");
@@ -139,7 +149,9 @@ export async function applyUpdate(
   if (ts) checkTimeseriesUpdate(ts, st);
   const validation = { bypass: st.bypassDocumentValidation, warn: (m: string) => ctx.log.warn(m) };
   const q = compileQueryWithLet(
-    { filter: st.q, sort: st.sort, hint: st.hint, collation: st.collation, ...js },
+    js
+      ? { filter: st.q, sort: st.sort, hint: st.hint, collation: st.collation, ...js }
+      : { filter: st.q, sort: st.sort, hint: st.hint, collation: st.collation },
     existing,
     st.variables,
   );
@@ -148,7 +160,7 @@ export async function applyUpdate(
     arrayFilters: st.arrayFilters,
     collation,
     variables: st.variables,
-    js: js.js,
+    js: js?.js,
   });
   const position = updater.needsMatchedIndex
     ? compileMatchPosition(st.q, collation ? { collation } : {})
@@ -161,7 +173,7 @@ export async function applyUpdate(
   if (!coll) return { matched: 0, modified: 0 };
   const now = new Date();
   // `$function` in the pipeline, `$where`/`$expr` the prefetch did not answer: awaited (js_rounds.ts)
-  const rounds = jsRoundsFor(js, st.q, st.u);
+  const rounds = js && jsRoundsFor(js, st.q, st.u);
   try {
     return await updateIn(ctx, coll, st, q, updater, position, now, sync, validation, rounds, js);
   } finally {
@@ -181,7 +193,7 @@ async function updateIn(
   sync: boolean,
   validation: { bypass: boolean | undefined; warn: (m: string) => void },
   rounds: JsRounds | undefined,
-  js: JsParts,
+  js: JsParts | undefined,
 ): Promise<UpdateOutcome> {
   /** Updates one matched document, counting it in `out`. */
   const updateRow = (txn: WriteTxn, row: Row, out: UpdateOutcome, entry: CollectionEntry) => {
@@ -284,7 +296,7 @@ async function updateIn(
         bytes,
         oldKeys,
         newKeys,
-        r.diff ? { diff: r.diff, before: row.bytes } : {
+        r.diff ? (r.o ? { diff: r.diff, o: r.o, before: row.bytes } : { diff: r.diff, before: row.bytes }) : {
           replace: true,
           before: row.bytes,
         },
@@ -362,7 +374,7 @@ async function updateIn(
       };
     },
     !ctx.transaction,
-    rounds && { rounds, targets: jsFreeTargets(coll, st, js) },
+    rounds && { rounds, targets: jsFreeTargets(coll, st, js!) },
   );
   if (outcome.matched === 0 && st.upsert) {
     await retryOnConflict(ctx, () => writeInRounds(ctx, rounds, (txn) => upsert(txn, outcome), { sync }));
@@ -451,14 +463,17 @@ async function run(ctx: RequestContext<UpdateParams>): Promise<Doc> {
     ctx.counters.opcounters.update++;
     try {
       const st = statements[i]!;
-      const js = await prefetchedJsParts(
-        ctx,
-        findCollection(ctx, name),
-        st.q,
-        st.collation,
-        variables,
-        st.multi || st.sort ? undefined : 1,
-      );
+      // no `$where` runner or JavaScript host for a statement without JavaScript (most)
+      const js = statementCallsJs(st.q, st.u, variables)
+        ? await prefetchedJsParts(
+          ctx,
+          findCollection(ctx, name),
+          st.q,
+          st.collation,
+          variables,
+          st.multi || st.sort ? undefined : 1,
+        )
+        : undefined;
       const r = await retryOnConflict(
         ctx,
         () =>

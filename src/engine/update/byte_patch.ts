@@ -31,7 +31,8 @@ export function patchableName(name: string): boolean {
 const encoder = new TextEncoder();
 const nameCache = new Map<string, Uint8Array>();
 
-function utf8(name: string): Uint8Array {
+/** The UTF-8 bytes of a field name (cached). */
+export function utf8(name: string): Uint8Array {
   let b = nameCache.get(name);
   if (b === undefined) {
     if (nameCache.size >= 4096) nameCache.clear();
@@ -45,7 +46,7 @@ const INT32_MIN = -2147483648;
 const INT32_MAX = 2147483647;
 
 /** How one value is written: a type with a fixed-size value written here, or bytes from the encoder. */
-type Encoded = number | Uint8Array;
+export type Encoded = number | Uint8Array;
 
 const F64 = new Float64Array(1);
 const F64_BYTES = new Uint8Array(F64.buffer);
@@ -54,7 +55,7 @@ const F64_BYTES = new Uint8Array(F64.buffer);
  * The BSON type of `value` when it is a scalar written here (its value size is `fixedSize`), else
  * the whole element (type, name, value) as `BSON.serialize` writes it inside a document.
  */
-function encodeValue(name: string, value: unknown): Encoded {
+export function encodeValue(name: string, value: unknown): Encoded {
   if (typeof value === "number") {
     return !Object.is(value, -0) && Number.isSafeInteger(value) && value <= INT32_MAX && value >= INT32_MIN
       ? 0x10
@@ -91,12 +92,13 @@ function utf8Length(s: string): number {
   return n;
 }
 
-function elementSize(name: Uint8Array, e: Encoded, value: unknown): number {
+/** Bytes of the element of `value` encoded as `e` under `name`. */
+export function elementSize(name: Uint8Array, e: Encoded, value: unknown): number {
   if (typeof e !== "number") return e.length;
   return name.length + 2 + (e === 0x02 ? 5 + utf8Length(value as string) : fixedSize(e));
 }
 
-function writeInt32(out: Uint8Array, o: number, v: number): void {
+export function writeInt32(out: Uint8Array, o: number, v: number): void {
   out[o] = v;
   out[o + 1] = v >>> 8;
   out[o + 2] = v >>> 16;
@@ -104,7 +106,13 @@ function writeInt32(out: Uint8Array, o: number, v: number): void {
 }
 
 /** Writes the element of `value` (encoded by `encodeValue`) at `o`; returns the end. */
-function writeElement(out: Uint8Array, o: number, name: Uint8Array, e: Encoded, value: unknown): number {
+export function writeElement(
+  out: Uint8Array,
+  o: number,
+  name: Uint8Array,
+  e: Encoded,
+  value: unknown,
+): number {
   if (typeof e !== "number") {
     out.set(e, o);
     return o + e.length;
@@ -170,7 +178,8 @@ const POOLED_MAX = 8192;
 let pool = new ArrayBuffer(POOL_SIZE);
 let poolAt = 0;
 
-function allocate(size: number): Uint8Array {
+/** `size` bytes for an updated document, from the shared pool (every byte must be written). */
+export function allocate(size: number): Uint8Array {
   if (size > POOLED_MAX) return new Uint8Array(size);
   if (poolAt + size > POOL_SIZE) {
     pool = new ArrayBuffer(POOL_SIZE);
@@ -181,11 +190,11 @@ function allocate(size: number): Uint8Array {
   return out;
 }
 
-function int32(b: Uint8Array, p: number): number {
+export function int32(b: Uint8Array, p: number): number {
   return b[p]! | (b[p + 1]! << 8) | (b[p + 2]! << 16) | (b[p + 3]! << 24);
 }
 
-function sameName(b: Uint8Array, start: number, end: number, name: Uint8Array): boolean {
+export function sameName(b: Uint8Array, start: number, end: number, name: Uint8Array): boolean {
   if (end - start !== name.length) return false;
   for (let k = 0; k < name.length; k++) if (b[start + k] !== name[k]) return false;
   return true;

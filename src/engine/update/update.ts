@@ -36,6 +36,7 @@ import { computeDiff } from "../../bson/doc_diff.ts";
 import { type Before, diffFromLog, firstMissing, type LogEntry, snapshot } from "./update_log.ts";
 import type { Document, UpdateAction, UpdateContext } from "./types.ts";
 import { patchableName, spliceTopLevel } from "./byte_patch.ts";
+import { patchScalars, type ScalarUpdateSpec, scalarUpdateSpec } from "./scalar_patch.ts";
 import { decodeFields } from "../../bson/partial_decode.ts";
 import type { JsHost } from "../expression/types.ts";
 
@@ -72,6 +73,8 @@ export interface BytesUpdateResult {
   fields: readonly string[];
   /** As `UpdateResult.diff`. */
   diff?: Document | null;
+  /** `{$v: 2, diff}` encoded, when the patch wrote it along (scalar_patch.ts). */
+  o?: Uint8Array;
 }
 
 export interface Updater {
@@ -118,6 +121,10 @@ export function compileUpdate(update: Document | Document[], opts: UpdateOptions
   const isOperators = keys.length > 0 && (keys[0] as string).startsWith("$");
   const filters = parseArrayFilters(opts.arrayFilters, opts.collation);
   const used = new Set<string>();
+  if (isOperators && filters.size === 0) {
+    const scalar = scalarUpdateSpec(update);
+    if (scalar) return scalarUpdater(update, scalar, filters);
+  }
   const updater = isOperators ? compileOperators(update, filters, used) : compileReplacement(update);
   for (const id of filters.keys()) {
     if (!used.has(id)) {
@@ -128,6 +135,25 @@ export function compileUpdate(update: Document | Document[], opts: UpdateOptions
     }
   }
   return updater;
+}
+
+/**
+ * A `$set`/`$inc` of top-level scalars (scalar_patch.ts): stored bytes are patched by `patchScalars`;
+ * anything else (a document that path does not take, an upsert's seed) runs the general operator
+ * update, compiled on first use — it accepts everything `scalarUpdateSpec` does, so compiling it later
+ * reports no error the request would have got earlier.
+ */
+function scalarUpdater(update: Document, spec: ScalarUpdateSpec, filters: ArrayFilters): Updater {
+  let general: Updater | undefined;
+  const slow = () => (general ??= compileOperators(update, filters, new Set()));
+  return {
+    kind: "operators",
+    needsMatchedIndex: false,
+    apply: (doc, ctx) => slow().apply(doc, ctx),
+    applyBytes(bytes, ctx) {
+      return (ctx.isInsert ? undefined : patchScalars(spec, bytes)) ?? slow().applyBytes?.(bytes, ctx);
+    },
+  };
 }
 
 function compilePipelineUpdate(stages: Document[], opts: UpdateOptions): Updater {

@@ -443,9 +443,19 @@ export class WtTxn implements TxnHandle, TxnScope {
       if (hooks.active) {
         const replace = hint?.replace === true;
         const diff = hint?.diff;
+        const o = diff ? hint?.o : undefined;
         const change: StorageChange = before === null
-          ? { op: "update", coll, rid, bytes, replace, ...(diff ? { diff } : {}) }
-          : { op: "update", coll, rid, bytes, before, replace, ...(diff ? { diff } : {}) };
+          ? { op: "update", coll, rid, bytes, replace, ...(diff ? { diff } : {}), ...(o ? { o } : {}) }
+          : {
+            op: "update",
+            coll,
+            rid,
+            bytes,
+            before,
+            replace,
+            ...(diff ? { diff } : {}),
+            ...(o ? { o } : {}),
+          };
         this.#notify(change);
       }
     });
