@@ -19,6 +19,7 @@
  */
 import { Double, Long } from "bson";
 import { doubleValue } from "../../bson/decode.ts";
+import { isInt32Number } from "../../bson/values.ts";
 import { valueByteLength } from "../../bson/value_length.ts";
 import { arith } from "./arith.ts";
 import { sameBson } from "./same.ts";
@@ -80,9 +81,78 @@ function isScalar(v: unknown): boolean {
     isDoubleValue(v) || isLongValue(v);
 }
 
-/** The scalar form of `update` (see the module doc), or undefined when the general path must run it. */
+/** A compiled spec and the request it came from: its fields in request order. */
+interface CacheEntry {
+  readonly ops: readonly string[];
+  readonly names: readonly string[];
+  readonly values: readonly unknown[];
+  readonly spec: ScalarUpdateSpec;
+}
+
+/** The last few specs compiled (most requests repeat one: `{$inc: {counter: 1}}`); a ring. */
+const cache: CacheEntry[] = [];
+const CACHE_SIZE = 8;
+let cacheNext = 0;
+
+/** The same constant, BSON type included (NaN never: its bits are not compared). */
+function sameConstant(a: unknown, b: unknown): boolean {
+  if (typeof a === "number") return typeof b === "number" && Object.is(a, b) && a === a;
+  if (typeof a === "string" || typeof a === "boolean" || a === null) return a === b;
+  if (isDoubleValue(a)) {
+    const x = (a as Double).value;
+    return isDoubleValue(b) && Object.is(x, (b as Double).value) && x === x;
+  }
+  if (isLongValue(a)) {
+    return isLongValue(b) && (a as Long).low === (b as Long).low && (a as Long).high === (b as Long).high;
+  }
+  return false;
+}
+
+/** `update` holds exactly the entry's operators, names and constants, in the same order. */
+function sameRequest(e: CacheEntry, update: Document): boolean {
+  let i = 0;
+  const n = e.names.length;
+  for (const op in update) {
+    const args = update[op];
+    if (!isPlainObject(args)) return false;
+    for (const name in args) {
+      if (i >= n || e.ops[i] !== op || e.names[i] !== name || !sameConstant(e.values[i], args[name])) {
+        return false;
+      }
+      i++;
+    }
+  }
+  return i === n;
+}
+
+/**
+ * The scalar form of `update` (see the module doc), or undefined when the general path must run it.
+ * A request equal to one of the last few compiled (operators, names and constants, BSON types
+ * included) gets that one's spec: specs are never modified.
+ */
 export function scalarUpdateSpec(update: Document): ScalarUpdateSpec | undefined {
   if (!isPlainObject(update)) return undefined;
+  for (const e of cache) if (sameRequest(e, update)) return e.spec;
+  const spec = compileScalar(update);
+  if (spec !== undefined) {
+    const ops: string[] = [];
+    const names: string[] = [];
+    const values: unknown[] = [];
+    for (const op in update) {
+      const args = update[op] as Document;
+      for (const name in args) {
+        ops.push(op);
+        names.push(name);
+        values.push(args[name]);
+      }
+    }
+    cache[cacheNext] = { ops, names, values, spec };
+    cacheNext = (cacheNext + 1) % CACHE_SIZE;
+  }
+  return spec;
+}
+
+function compileScalar(update: Document): ScalarUpdateSpec | undefined {
   const names: string[] = [];
   const inc: boolean[] = [];
   const values: unknown[] = [];
@@ -144,6 +214,12 @@ function readScalar(b: Uint8Array, t: number, v: number): unknown {
     default:
       return OTHER;
   }
+}
+
+/** `sameBson` (strict BSON identity), with two int32s compared directly (a counter's `$inc`). */
+function sameValue(a: unknown, b: unknown): boolean {
+  if (typeof a === "number" && typeof b === "number" && isInt32Number(a) && isInt32Number(b)) return a === b;
+  return sameBson(a, b);
 }
 
 const U_NAME = 0x75; // "u"
@@ -234,7 +310,7 @@ function patch(spec: ScalarUpdateSpec, bytes: Uint8Array): ScalarPatch | undefin
         if (t !== 0x10 && t !== 0x01 && t !== 0x12) return undefined; // the general path refuses it
         next = arith("add", cur, value);
       }
-      if (sameBson(cur, next)) {
+      if (sameValue(cur, next)) {
         after[k] = undefined;
         enc[k] = null;
         continue;

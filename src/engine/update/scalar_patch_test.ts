@@ -196,3 +196,32 @@ Deno.test("scalar path: the same bytes as the general path over generated docume
   }
   if (fast < 2000) throw new Error(`only ${fast} cases took the fast path`);
 });
+
+Deno.test("scalar specs are reused for an equal request only (names, order, constants and their types)", () => {
+  const a = scalarUpdateSpec({ $inc: { counter: 1 } });
+  assertEquals(scalarUpdateSpec({ $inc: { counter: 1 } }) === a, true);
+  for (
+    const other of [
+      { $inc: { counter: new Double(1) } },
+      { $inc: { counter: Long.fromNumber(1) } },
+      { $inc: { counter: 2 } },
+      { $set: { counter: 1 } },
+      { $inc: { counter: 1, b: 1 } },
+      { $inc: { count: 1 } },
+    ]
+  ) {
+    const s = scalarUpdateSpec(other)!;
+    assertEquals(s !== a, true, JSON.stringify(BSON.EJSON.serialize(other)));
+  }
+  assertEquals(scalarUpdateSpec({ $set: { a: 0 } }) !== scalarUpdateSpec({ $set: { a: -0 } }), true);
+  assertEquals(scalarUpdateSpec({ $set: { a: NaN } }) !== scalarUpdateSpec({ $set: { a: NaN } }), true);
+  // each gives its own result on the same document
+  const doc = { _id: 1, counter: 5 };
+  same({ $inc: { counter: 1 } }, doc);
+  same({ $inc: { counter: new Double(1) } }, doc);
+  same({ $inc: { counter: Long.fromNumber(1) } }, doc);
+  same({ $inc: { counter: 1 } }, doc);
+  same({ $set: { a: 0 } }, { _id: 1, a: new Double(-0) });
+  same({ $set: { a: -0 } }, { _id: 1, a: new Double(-0) });
+  same({ $set: { a: 0 } }, { _id: 1, a: new Double(-0) });
+});

@@ -119,12 +119,12 @@ export function compileUpdate(update: Document | Document[], opts: UpdateOptions
   }
   const keys = Object.keys(update);
   const isOperators = keys.length > 0 && (keys[0] as string).startsWith("$");
+  if (isOperators && (opts.arrayFilters === undefined || opts.arrayFilters.length === 0)) {
+    const scalar = scalarUpdateSpec(update);
+    if (scalar) return scalarUpdater(update, scalar, opts);
+  }
   const filters = parseArrayFilters(opts.arrayFilters, opts.collation);
   const used = new Set<string>();
-  if (isOperators && filters.size === 0) {
-    const scalar = scalarUpdateSpec(update);
-    if (scalar) return scalarUpdater(update, scalar, filters);
-  }
   const updater = isOperators ? compileOperators(update, filters, used) : compileReplacement(update);
   for (const id of filters.keys()) {
     if (!used.has(id)) {
@@ -143,9 +143,13 @@ export function compileUpdate(update: Document | Document[], opts: UpdateOptions
  * update, compiled on first use — it accepts everything `scalarUpdateSpec` does, so compiling it later
  * reports no error the request would have got earlier.
  */
-function scalarUpdater(update: Document, spec: ScalarUpdateSpec, filters: ArrayFilters): Updater {
+function scalarUpdater(update: Document, spec: ScalarUpdateSpec, opts: UpdateOptions): Updater {
   let general: Updater | undefined;
-  const slow = () => (general ??= compileOperators(update, filters, new Set()));
+  const slow = () => (general ??= compileOperators(
+    update,
+    parseArrayFilters(opts.arrayFilters, opts.collation),
+    new Set(),
+  ));
   return {
     kind: "operators",
     needsMatchedIndex: false,
