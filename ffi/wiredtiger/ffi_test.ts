@@ -96,6 +96,38 @@ Deno.test("rollback discards writes; commit keeps them; reopen sees committed da
   }
 });
 
+Deno.test("commitAt: commits at its timestamp in one call; a refused timestamp rolls back", () => {
+  withDb((conn) => {
+    const s = conn.openSession("isolation=snapshot");
+    s.create("table:t", "key_format=q,value_format=u");
+    const c = s.openCursor("table:t", "overwrite=false");
+    s.begin();
+    c.recInsert(1n, b(1));
+    s.commitAt(0x20n);
+    s.begin();
+    c.recInsert(2n, b(2));
+    s.commitAt(0x30n, "sync=off");
+    const at = (ts: bigint) => {
+      s.begin(`read_timestamp=${ts.toString(16)}`);
+      try {
+        return [c.recGet(1n) !== null, c.recGet(2n) !== null];
+      } finally {
+        s.rollback();
+      }
+    };
+    assertEquals(at(0x1fn), [false, false]);
+    assertEquals(at(0x20n), [true, false]);
+    assertEquals(at(0x30n), [true, true]);
+    conn.setTimestamp("oldest_timestamp=40,stable_timestamp=40");
+    s.begin();
+    c.recInsert(3n, b(3));
+    assertThrows(() => s.commitAt(0x35n)); // older than the oldest timestamp
+    s.begin(); // (the failed commit rolled the transaction back)
+    assertEquals(c.recGet(3n), null);
+    s.rollback();
+  });
+});
+
 Deno.test("write conflict between two sessions is a rollback error", () => {
   withDb((conn) => {
     const s1 = conn.openSession();

@@ -56,6 +56,14 @@ export class Session {
     check(rc, "commit_transaction");
   }
 
+  /**
+   * Commit at commit timestamp `ts`; with `flushConfig` also flush the log. One FFI call for what
+   * `commitTimestamp(ts)` then `commit(undefined, flushConfig)` do in two.
+   */
+  commitAt(ts: bigint, flushConfig?: string): void {
+    check(shim().sct_commit_at(this.unsafePointer, ts, cstr(flushConfig)), "commit_transaction");
+  }
+
   rollback(): void {
     check(shim().sct_rollback(this.unsafePointer), "rollback_transaction");
   }

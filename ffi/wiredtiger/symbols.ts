@@ -27,6 +27,7 @@ export const SYMBOLS = {
   sct_commit: { parameters: [P, B], result: I32 },
   sct_commit_flush: { parameters: [P, B, B], result: I32 },
   sct_txn_commit_ts: { parameters: [P, "u64"], result: I32 },
+  sct_commit_at: { parameters: [P, "u64", B], result: I32 },
   sct_rollback: { parameters: [P], result: I32 },
   sct_checkpoint: { parameters: [P, B], result: I32 },
   sct_log_flush: { parameters: [P, B], result: I32 },

@@ -130,8 +130,10 @@ function canonicalDoc(b: Uint8Array, dv: DataView, start: number, isArray: boole
   if (b[end] !== 0) return false;
   let p = start + 4;
   let index = 0;
+  // the names seen so far, as [start, end) offsets into `b` (compared byte by byte: no string is
+  // built), or a Set of them once a document has more than SMALL_NAMES
+  let seen: number[] | undefined;
   let names: Set<string> | undefined;
-  let first: string | undefined;
   while (p < end) {
     const type = b[p]!;
     const nameStart = p + 1;
@@ -143,21 +145,31 @@ function canonicalDoc(b: Uint8Array, dv: DataView, start: number, isArray: boole
       const c = b[nameStart];
       // "$…" (DBRef detection), digits (a JS object orders integer keys first), "__proto__"
       if (c === 0x24 || (c !== undefined && c >= 0x30 && c <= 0x39)) return false;
-      let name = "";
       let ascii = true;
       for (let k = nameStart; k < nameEnd; k++) {
-        const x = b[k]!;
-        if (x >= 0x80) ascii = false;
-        name += String.fromCharCode(x);
+        if (b[k]! >= 0x80) {
+          ascii = false;
+          break;
+        }
       }
       // names are decoded without UTF-8 validation: an invalid one would come back as U+FFFD
       if (!ascii && !validUtf8(b.subarray(nameStart, nameEnd))) return false;
-      if (name === "__proto__") return false;
-      if (first === undefined) first = name;
-      else {
-        if (names === undefined) names = new Set([first]);
+      if (isName(b, nameStart, nameEnd, "__proto__")) return false;
+      if (names !== undefined) {
+        const name = latin1(b, nameStart, nameEnd);
         if (names.has(name)) return false;
         names.add(name);
+      } else if (seen === undefined) seen = [nameStart, nameEnd];
+      else {
+        for (let j = 0; j < seen.length; j += 2) {
+          if (sameBytes(b, seen[j]!, seen[j + 1]!, nameStart, nameEnd)) return false;
+        }
+        if (seen.length < 2 * SMALL_NAMES) seen.push(nameStart, nameEnd);
+        else {
+          names = new Set();
+          for (let j = 0; j < seen.length; j += 2) names.add(latin1(b, seen[j]!, seen[j + 1]!));
+          names.add(latin1(b, nameStart, nameEnd));
+        }
       }
     }
     const v = nameEnd + 1;
@@ -233,8 +245,30 @@ function validUtf8(bytes: Uint8Array): boolean {
 
 /** The element name is the decimal form of `index` (what an encoder writes for array elements). */
 function isIndexName(b: Uint8Array, start: number, end: number, index: number): boolean {
-  const s = String(index);
-  if (end - start !== s.length) return false;
-  for (let i = 0; i < s.length; i++) if (b[start + i] !== s.charCodeAt(i)) return false;
+  // digits from the last: no string is built
+  let i = end - 1;
+  let n = index;
+  do {
+    if (i < start || b[i] !== 0x30 + (n % 10)) return false;
+    n = Math.floor(n / 10);
+    i--;
+  } while (n > 0);
+  return i === start - 1;
+}
+
+/** Names of a document compared pairwise up to this many; a Set of them beyond. */
+const SMALL_NAMES = 24;
+
+/** The bytes [as, ae) and [bs, be) of `b` are equal. */
+function sameBytes(b: Uint8Array, as: number, ae: number, bs: number, be: number): boolean {
+  if (ae - as !== be - bs) return false;
+  for (let i = 0; i < ae - as; i++) if (b[as + i] !== b[bs + i]) return false;
   return true;
+}
+
+/** The bytes [start, end) as a string of one char per byte (equal bytes, equal strings). */
+function latin1(b: Uint8Array, start: number, end: number): string {
+  let s = "";
+  for (let k = start; k < end; k++) s += String.fromCharCode(b[k]!);
+  return s;
 }

@@ -74,6 +74,31 @@ Deno.test("reencodesIdentically: yes only where decode → serialize gives the s
   }
 });
 
+Deno.test("reencodesIdentically: duplicate names found among few and many names, array indexes of any width", () => {
+  const many = (n: number) => Array.from({ length: n }, (_, i) => int32El(`f${i}`, i));
+  for (const n of [2, 5, 23, 24, 25, 40]) {
+    assert(reencodesIdentically(docOf(...many(n))), `${n} distinct names`);
+    for (const dupOf of [0, n - 1, Math.floor(n / 2)]) {
+      const b = docOf(...many(n), int32El(`f${dupOf}`, 99));
+      assert(!reencodesIdentically(b), `${n} names, f${dupOf} again`);
+    }
+  }
+  // a duplicate before the Set takes over, then more names
+  assert(!reencodesIdentically(docOf(...many(3), int32El("f1", 7), ...many(30).slice(3))));
+  // same length, different bytes; a prefix of another name
+  assert(reencodesIdentically(docOf(int32El("ab", 1), int32El("ba", 2), int32El("a", 3))));
+  assert(!reencodesIdentically(docOf(int32El("__proto__", 1))));
+  const arr = Array.from({ length: 120 }, (_, i) => i);
+  assert(reencodesIdentically(BSON.serialize({ a: arr })));
+  const keys = (names: string[]) =>
+    docOf([0x04, ...name("a"), ...docOf(...names.map((k, i) => int32El(k, i)))]);
+  assert(!reencodesIdentically(keys(["0", "01"])));
+  assert(!reencodesIdentically(keys(["0", "1", "3"])));
+  assert(!reencodesIdentically(keys(["0", ""])));
+  assert(!reencodesIdentically(keys(["00"])));
+  assert(reencodesIdentically(keys(["0", "1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11"])));
+});
+
 Deno.test("arrayDocuments: the elements of one document array, as views; none when unsure", () => {
   const body = BSON.serialize({ insert: "c", documents: [{ _id: 1 }, { _id: 2, a: "x" }], $db: "d" });
   const docs = arrayDocuments(body, "documents")!;

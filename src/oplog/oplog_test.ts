@@ -57,6 +57,24 @@ Deno.test("writes are logged at commit in commit order, DDL at once; a rolled-ba
   }
 });
 
+Deno.test("an insert's entry is the document as inserted: copied unless the writer owns the bytes", () => {
+  const { storage, entries, close } = setup();
+  try {
+    const coll = storage.catalog.createCollection("d", "c");
+    const copied = BSON.serialize({ _id: 1, v: 1 }); // (a Node Buffer: its slice is a view)
+    const kept = BSON.serialize({ _id: 2, v: 2 });
+    const t = storage.begin();
+    t.insert(coll, copied, noKeys);
+    t.insert(coll, kept, noKeys, true);
+    copied.fill(0, 4, copied.length - 1); // a caller reusing its buffer before the commit
+    t.commit();
+    const logged = entries().filter((e) => e["op"] === "i").map((e) => e["o"]);
+    assert.deepEqual(logged, [{ _id: 1, v: 1 }, { _id: 2, v: 2 }]);
+  } finally {
+    close();
+  }
+});
+
 Deno.test("a labelled transaction is one applyOps entry with lsid and txnNumber", () => {
   const { storage, entries, close } = setup();
   try {

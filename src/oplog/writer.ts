@@ -253,7 +253,11 @@ function recordOp(
 ): Pending | undefined {
   const coll = change.coll;
   // An insert's entry is encoded from its bytes at commit (insert_entry.ts): nothing decoded here.
-  if (change.op === "insert") return { insert: { coll, raw: change.bytes.slice() } };
+  // A copy unless the writer never changes the bytes (`new Uint8Array(…)`: a Node Buffer's `slice`,
+  // which npm bson's encoder returns here, is a view).
+  if (change.op === "insert") {
+    return { insert: { coll, raw: change.owned ? change.bytes : new Uint8Array(change.bytes) } };
+  }
   const keep = keepsPreImages(coll);
   switch (change.op) {
     case "update": {

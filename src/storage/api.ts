@@ -396,8 +396,10 @@ export interface WriteTxn extends ReadTxn, HookTxn {
    * Store a new record and its index entries. Throws `StorageError` with code "DuplicateKey" (and
    * `indexName`) if a unique index already holds one of the keys; the transaction is then failed
    * (see the module comment): only abort is left, and a `write` callback rethrows after rolling back.
+   * `owned`: the caller never changes `bytes` afterwards, so write hooks (the oplog's entry, encoded at
+   * commit) keep them as they are instead of copying them.
    */
-  insert(coll: CollectionEntry, bytes: Uint8Array, keys: IndexKeys): RecordId;
+  insert(coll: CollectionEntry, bytes: Uint8Array, keys: IndexKeys, owned?: boolean): RecordId;
   /**
    * Replace a record's bytes; index entries in `oldKeys` are removed and `newKeys` added (diffed).
    * `hint` is handed to write hooks (the oplog logs a replacement differently from a modification).
@@ -517,6 +519,8 @@ export type StorageChange =
     readonly coll: CollectionEntry;
     readonly rid: RecordId;
     readonly bytes: Uint8Array;
+    /** The writer never changes `bytes` afterwards: a hook may keep them without a copy. */
+    readonly owned?: boolean;
   }
   | {
     readonly op: "update";

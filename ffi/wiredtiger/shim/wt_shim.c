@@ -104,6 +104,23 @@ sct_txn_commit_ts(WT_SESSION *s, uint64_t ts)
 }
 
 /*
+ * Commit the running transaction at commit timestamp `ts` and, when `flush` is given (e.g. "sync=on"),
+ * flush the log: one call for what sct_txn_commit_ts + sct_commit_flush do in two (every logged
+ * commit: one FFI crossing and one WT API call fewer). A failed commit is rolled back by WiredTiger.
+ */
+int
+sct_commit_at(WT_SESSION *s, uint64_t ts, const char *flush)
+{
+    char buf[64];
+    int ret;
+    snprintf(buf, sizeof(buf), "commit_timestamp=%" PRIx64, ts);
+    ret = s->commit_transaction(s, buf);
+    if (ret == 0 && flush != NULL)
+        ret = s->log_flush(s, flush);
+    return ret;
+}
+
+/*
  * Group-commit log flushes off the JS thread. JS counts a flush as pending (sct_flush_pending, a
  * synchronous call) before it starts sct_log_flush_tracked on Deno's blocking thread pool (a
  * nonblocking FFI symbol); that call flushes on its own session and then counts itself done.

@@ -140,15 +140,20 @@ async function run(ctx: RequestContext<InsertParams>): Promise<Doc> {
   // a restore of a time-series collection's buckets stores the measurements they hold
   const buckets = bucketsTarget(ctx, ctx.params.collection);
   const name = buckets?.collection ?? ctx.params.collection;
-  // waits while an open transaction is creating this namespace (as mongod waits on its lock)
-  const coll = await retryOnConflict(ctx, () => ensureCollection(ctx, name));
+  // waits while an open transaction is creating this namespace (as mongod waits on its lock); an
+  // existing collection is found without an await
+  const coll = existingCollection(ctx, name) ?? await retryOnConflict(ctx, () => ensureCollection(ctx, name));
   refuseCappedInTransaction(ctx, coll, "write");
   refuseTimeseriesInTransaction(ctx, coll, "insert");
   const errors = new WriteErrors();
   const log = (m: string) => ctx.log.error(m);
   const docs = ctx.params.documents;
   if (!buckets) {
-    const r = await insertBatch(ctx, coll, docs, ctx.params.sources, (i, e) => errors.add(i, e, log), true);
+    const onError = (i: number, e: unknown) => errors.add(i, e, log);
+    const sources = ctx.params.sources;
+    // the whole batch in one transaction, without an await; one document at a time when that fails
+    const r = insertWhole(ctx, coll, docs, sources, true) ??
+      await insertOneByOne(ctx, coll, docs, sources, onError);
     ctx.counters.opcounters.insert += docs.length;
     return errors.into({ n: r.n, ok: 1 });
   }
@@ -158,14 +163,14 @@ async function run(ctx: RequestContext<InsertParams>): Promise<Doc> {
     if (start > 0 && ctx.control.dueNow()) await ctx.control.yieldNow();
     const chunk = nextBucketsChunk(docs, start, buckets.ts, stopAtFailure);
     for (const [i, e] of chunk.failures) errors.add(i, e, log);
-    const r = await insertBatch(
-      ctx,
-      coll,
-      chunk.measurements,
-      undefined,
-      (i, e) => errors.add(chunk.index[chunk.origin[i]!]!, e, log),
-      false,
-    );
+    const r = insertWhole(ctx, coll, chunk.measurements, undefined, false) ??
+      await insertOneByOne(
+        ctx,
+        coll,
+        chunk.measurements,
+        undefined,
+        (i, e) => errors.add(chunk.index[chunk.origin[i]!]!, e, log),
+      );
     ctx.counters.opcounters.insert += chunk.measurements.length;
     n += bucketsStored(chunk, r.n, new Set(r.failed.map((i) => chunk.origin[i]!)), r.lastTried);
     if (chunk.stop || (stopAtFailure && r.failed.length > 0)) break;
@@ -175,66 +180,86 @@ async function run(ctx: RequestContext<InsertParams>): Promise<Doc> {
   return errors.into({ n, ok: 1 });
 }
 
+/** The collection `name` when it exists and takes writes here (else `ensureCollection` decides). */
+function existingCollection(ctx: RequestContext<InsertParams>, name: string): CollectionEntry | undefined {
+  if (ctx.db === "local" && name === "oplog.rs") return undefined;
+  return ctx.storage.catalog.getCollection(ctx.db, name);
+}
+
+function validationOf(ctx: RequestContext<InsertParams>): ValidationOptions {
+  return { bypass: ctx.params.bypassDocumentValidation, warn: (m: string) => ctx.log.warn(m) };
+}
+
 /**
- * Inserts `docs`: one storage transaction for the whole batch; if that fails, one document per
- * transaction so each failure is reported (`onError`), stopping at the first when ordered.
- * `finalReply`: the batch is the whole command, so a successful batch's reply is known inside its
- * transaction (a retryable insert's record then commits with it).
+ * Inserts `docs` in one storage transaction, synchronously; undefined when any of them fails (a
+ * duplicate key, an oversized or invalid document, a write conflict: nothing was stored) or inside a
+ * multi-document transaction (a failed write leaves that transaction failed, so each document must be
+ * attributed as it goes): `insertOneByOne` then. `finalReply`: the batch is the whole command, so a
+ * successful batch's reply is known inside its transaction (a retryable insert's record then commits
+ * with it).
  */
-async function insertBatch(
+function insertWhole(
+  ctx: RequestContext<InsertParams>,
+  coll: CollectionEntry,
+  docs: readonly Doc[],
+  sources: readonly (Uint8Array | undefined)[] | undefined,
+  finalReply: boolean,
+): BatchResult | undefined {
+  if (docs.length === 0) return { n: 0, failed: [], lastTried: -1 };
+  if (ctx.transaction) return undefined;
+  try {
+    const validation = validationOf(ctx);
+    const prepared = docs.map((d, i) => prepareInsert(coll, d, validation, sources?.[i]));
+    ctx.storage.write((txn) => {
+      // (owned: the request's bytes or a fresh encoding, never changed; the oplog entry is written
+      // from them when this commits, inside this call)
+      for (const p of prepared) txn.insert(coll, p.bytes, p.keys, true);
+      ctx.capped.enforce(txn, coll);
+      // the reply below when this commits: a retryable insert's record commits with it
+      if (finalReply) ctx.retryReply?.replyOnCommit({ n: prepared.length, ok: 1 });
+    }, { sync: commitSync(ctx) });
+    return { n: prepared.length, failed: [], lastTried: -1 };
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Inserts `docs` one document per transaction, so each failure is reported (`onError`), stopping at
+ * the first when ordered (or inside a multi-document transaction).
+ */
+async function insertOneByOne(
   ctx: RequestContext<InsertParams>,
   coll: CollectionEntry,
   docs: readonly Doc[],
   sources: readonly (Uint8Array | undefined)[] | undefined,
   onError: (i: number, e: unknown) => void,
-  finalReply: boolean,
 ): Promise<BatchResult> {
   const { ordered = true } = ctx.params;
   const sync = commitSync(ctx);
-  const validation = {
-    bypass: ctx.params.bypassDocumentValidation,
-    warn: (m: string) => ctx.log.warn(m),
-  };
+  const validation = validationOf(ctx);
   let n = 0;
   const failed: number[] = [];
   let lastTried = -1;
-  if (docs.length === 0) return { n, failed, lastTried };
-
-  // Fast path: one transaction for the whole batch (not inside a multi-document transaction: a
-  // failed write leaves that transaction failed, so each document must be attributed as it goes).
-  let prepared: Prepared[] | undefined;
-  try {
-    if (ctx.transaction) throw new Error("one document at a time");
-    prepared = docs.map((d, i) => prepareInsert(coll, d, validation, sources?.[i]));
-    ctx.storage.write((txn) => {
-      for (const p of prepared!) txn.insert(coll, p.bytes, p.keys);
-      ctx.capped.enforce(txn, coll);
-      // the reply below when this commits: a retryable insert's record commits with it
-      if (finalReply) ctx.retryReply?.replyOnCommit({ n: prepared!.length, ok: 1 });
-    }, { sync });
-    n = prepared.length;
-  } catch {
-    // Slow path: one document per transaction, attributing each failure.
-    for (let i = 0; i < docs.length; i++) {
-      lastTried = i;
-      try {
-        const p = prepareInsert(coll, docs[i]!, validation, sources?.[i]);
-        await retryOnConflict(ctx, () => {
-          try {
-            ctx.storage.write((txn) => {
-              txn.insert(coll, p.bytes, p.keys);
-              ctx.capped.enforce(txn, coll);
-            }, { sync });
-          } catch (e) {
-            translateStorageError(e, coll, p.doc);
-          }
-        });
-        n++;
-      } catch (e) {
-        onError(i, e);
-        failed.push(i);
-        if (ordered || ctx.transaction) break;
-      }
+  for (let i = 0; i < docs.length; i++) {
+    lastTried = i;
+    try {
+      const p = prepareInsert(coll, docs[i]!, validation, sources?.[i]);
+      await retryOnConflict(ctx, () => {
+        try {
+          ctx.storage.write((txn) => {
+            txn.insert(coll, p.bytes, p.keys, !ctx.transaction);
+            ctx.capped.enforce(txn, coll);
+          }, { sync });
+        } catch (e) {
+          translateStorageError(e, coll, p.doc);
+        }
+      });
+      n++;
+    } catch (e) {
+      onError(i, e);
+      failed.push(i);
+      if (ordered || ctx.transaction) break;
     }
   }
   return { n, failed, lastTried };

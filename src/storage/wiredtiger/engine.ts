@@ -261,8 +261,9 @@ export class WiredTigerEngine implements StorageEngine, TxnHost {
       const group = !now && !this.inMemory && (opts?.sync === true || this.#syncOnCommit);
       try {
         // a failed commit is rolled back by WiredTiger
-        if (txn.commitTs !== undefined) ctx.session.commitTimestamp(txn.commitTs);
-        ctx.session.commit(undefined, syncFlushConfig(this.inMemory, now));
+        const flush = syncFlushConfig(this.inMemory, now);
+        if (txn.commitTs !== undefined) ctx.session.commitAt(txn.commitTs, flush);
+        else ctx.session.commit(undefined, flush);
       } catch (e) {
         this.#book.closed(txn);
         failed = true;

@@ -390,7 +390,7 @@ export class WtTxn implements TxnHandle, TxnScope {
 
   // ------------------------------------------------------------------ writes
 
-  insert(coll: CollectionEntry, bytes: Uint8Array, keys: IndexKeys): RecordId {
+  insert(coll: CollectionEntry, bytes: Uint8Array, keys: IndexKeys, owned = false): RecordId {
     this.#assertWritable();
     if (keys.refusal) throw keys.refusal; // (before any write: the transaction stays usable)
     try {
@@ -400,7 +400,7 @@ export class WtTxn implements TxnHandle, TxnScope {
       this.ctx.cursor(coll.ident).recInsert(rid, bytes);
       for (const [name, list] of keys) this.#addKeys(findIndex(coll, name), list, rid);
       this.deltas.set(coll.ident, (this.deltas.get(coll.ident) ?? 0) + 1);
-      if (this.host.hooks.active) this.#notify({ op: "insert", coll, rid, bytes });
+      if (this.host.hooks.active) this.#notify({ op: "insert", coll, rid, bytes, owned });
       return rid;
     } catch (e) {
       throw this.#fail(e, "insert");
