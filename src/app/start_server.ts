@@ -15,9 +15,12 @@ import { ObjectId } from "bson";
 import { openWiredTiger, type StorageEngine } from "../storage/mod.ts";
 import {
   CLOSE_CONNECTION,
+  type CloseConnection,
+  type ExhaustReply,
   exhaustReply,
   fdLimitWarning,
   readSoftNoFileLimit,
+  type ReplyBody,
   startListener,
   type TlsListener,
   type TlsSettings,
@@ -160,6 +163,11 @@ function loadTls(mod: TlsModule, settings: TlsSettings) {
 }
 
 const SET_NAME = "secantus";
+
+/** A command's reply as the connection layer takes it (exhaust streaming, close the connection). */
+function connectionReply(r: Reply): ReplyBody | ExhaustReply | CloseConnection {
+  return isStreamingReply(r) ? exhaustReply(r.reply, true) : isCloseReply(r) ? CLOSE_CONNECTION : r;
+}
 
 function formatHostPort(host: string, port: number): string {
   const h = host === "0.0.0.0" || host === "::" ? Deno.hostname() : host;
@@ -474,13 +482,12 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
           clients.set(conn, client);
           counters.totalConnectionsCreated++;
         }
-        return dispatch(server, client, {
+        const reply = dispatch(server, client, {
           body: req.body,
           sequences: req.sequences,
           exhaustAllowed: req.exhaustAllowed && !req.moreToCome,
-        }).then((r) =>
-          isStreamingReply(r) ? exhaustReply(r.reply, true) : isCloseReply(r) ? CLOSE_CONNECTION : r
-        );
+        });
+        return reply instanceof Promise ? reply.then(connectionReply) : connectionReply(reply);
       },
     });
   } catch (e) {

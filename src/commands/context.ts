@@ -3,7 +3,10 @@
  * sessions and retryable writes, fail points, the cluster clock, counters, logging, the persona);
  * `RequestContext` adds the facts of one request: its parsed params, database, connection, the
  * generic arguments (session, read/write concern), the deadline from maxTimeMS and an operation id.
- * Dispatch builds one per command.
+ * Dispatch builds one per command: the request's facts as its own properties, the server's services
+ * reached through its prototype (the server context itself), so a request copies none of them. A
+ * context with some fields replaced is made with {@link deriveContext}, never with a spread (a spread
+ * copies own properties only: the services would be lost).
  */
 import type { JsRuntime } from "../engine/js/runtime.ts";
 import type { HeapWatchdog } from "../observability/heap_watchdog.ts";
@@ -191,4 +194,25 @@ export interface RequestContext<P = unknown> extends ServerContext {
    * so the record commits with the data in one transaction (src/sessions/retryable_writes.ts).
    */
   readonly retryReply?: ReplySlot<Reply> | undefined;
+}
+
+/**
+ * A request context for `server`: `facts` (the request's own fields) on an object whose prototype is
+ * the server context, which every service is read through.
+ */
+export function newRequestContext<P>(
+  server: ServerContext,
+  facts: Omit<RequestContext<P>, keyof ServerContext>,
+): RequestContext<P> {
+  return Object.assign(Object.create(server) as ServerContext, facts);
+}
+
+/**
+ * `ctx` with `changes` applied, what `{...ctx, ...changes}` means for a plain object: the own fields
+ * copied, the prototype (the server context of a dispatched request) kept.
+ */
+export function deriveContext<C extends object, D extends object>(ctx: C, changes: D): Omit<C, keyof D> & D {
+  return Object.assign(Object.create(Object.getPrototypeOf(ctx)) as object, ctx, changes) as
+    & Omit<C, keyof D>
+    & D;
 }

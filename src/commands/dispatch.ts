@@ -13,8 +13,13 @@ import { CommandError } from "../errors/command_error.ts";
 import { Location } from "../errors/locations.ts";
 import { errorToReply } from "../errors/to_reply.ts";
 import { appendClusterTime, encodeWithClusterTime } from "./cluster_time_raw.ts";
-import type { ClusterClock } from "../oplog/cluster_clock.ts";
-import type { ClientState, RequestContext, ServerContext } from "./context.ts";
+import {
+  type ClientState,
+  deriveContext,
+  newRequestContext,
+  type RequestContext,
+  type ServerContext,
+} from "./context.ts";
 import { type Doc, isCloseReply, isStreamingReply, type Reply } from "./reply.ts";
 import type { AnyCommandSpec } from "./spec.ts";
 import { type GenericArgs, parseGenericArgs } from "./params/generic.ts";
@@ -31,7 +36,8 @@ import { noteRequestStarted, OpControl } from "../observability/op_control.ts";
 import { afterCommand } from "./profiling.ts";
 import { LOCKED_WRITES } from "./shared/fsync_lock.ts";
 import { isPlainDoc } from "../bson/type_name.ts";
-import { ReplySlot } from "../sessions/retryable_writes.ts";
+import { ReplySlot, type WriteId } from "../sessions/retryable_writes.ts";
+import type { FailAction } from "../testing/fail_points.ts";
 import { loadTextLanguages, textLanguagesLoaded } from "../keys/text_language.ts";
 import {
   loadPartialFilterCompiler,
@@ -107,20 +113,69 @@ export interface DispatchRequest {
   readonly exhaustAllowed?: boolean;
 }
 
-export async function dispatch(
+/**
+ * Runs one request. A command found loaded whose `run` answers synchronously (ping, hello, a find
+ * served by the fused `_id` read …) is answered without a promise or an await on the way: the
+ * connection writes its reply in the same turn. Otherwise a promise of the reply.
+ */
+export function dispatch(
   server: ServerContext,
   client: ClientState,
   req: DispatchRequest,
+): Reply | Promise<Reply> {
+  const name = firstKey(req.body);
+  const spec = name === undefined ? undefined : lookupCommand(name);
+  if (
+    name !== undefined &&
+    (spec === undefined || !BEFORE_DEFERRED_LOADS.has(spec.name) && !deferredLoadsDone())
+  ) {
+    return loadThenDispatch(server, client, req, name);
+  }
+  return dispatchLoaded(server, client, req, name, spec);
+}
+
+/** The first key of a request body (the command name), without building the key array. */
+function firstKey(body: Doc): string | undefined {
+  for (const k in body) {
+    if (Object.hasOwn(body, k)) return k;
+  }
+  return undefined;
+}
+
+function deferredLoadsDone(): boolean {
+  return textLanguagesLoaded() && partialFilterCompilerLoaded();
+}
+
+/**
+ * The first call of a command (its module is imported on first use, registry.ts: one await, once per
+ * command) or a command that needs the modules loaded after start (BEFORE_DEFERRED_LOADS).
+ */
+async function loadThenDispatch(
+  server: ServerContext,
+  client: ClientState,
+  req: DispatchRequest,
+  name: string,
 ): Promise<Reply> {
-  const reply = await dispatchCommand(server, client, req);
-  return server.info.standalone ? reply : withClusterTime(reply, server.clusterClock);
+  let spec: AnyCommandSpec | undefined;
+  try {
+    spec = lookupCommand(name) ?? await loadCommand(name);
+    const runs = spec !== undefined && !(spec.testOnly && !server.info.testCommandsEnabled);
+    if (runs && !BEFORE_DEFERRED_LOADS.has(spec!.name) && !deferredLoadsDone()) {
+      await Promise.all([loadTextLanguages(), loadPartialFilterCompiler()]);
+    }
+  } catch (e) {
+    return withClusterTime(server, failedReply(server, e, false, undefined));
+  }
+  return await dispatchLoaded(server, client, req, name, spec);
 }
 
 /**
  * Adds `$clusterTime` and `operationTime` (replica-set persona) to any kind of reply: the clock's
  * newest time, never a new tick (reads do not advance the cluster time, as on mongod 8.0).
  */
-function withClusterTime(reply: Reply, clock: ClusterClock): Reply {
+function withClusterTime(server: ServerContext, reply: Reply): Reply {
+  if (server.info.standalone) return reply;
+  const clock = server.clusterClock;
   if (reply instanceof Uint8Array) return appendClusterTime(reply, clock.replyTime());
   if (isCloseReply(reply)) return reply;
   if (isStreamingReply(reply)) {
@@ -159,18 +214,18 @@ function withSequences(body: Doc, sequences: ReadonlyMap<string, Doc[]>): Doc {
   return out;
 }
 
-async function dispatchCommand(
+/** Dispatch once the command's module (or its absence) is known: the checks, the context, the run. */
+function dispatchLoaded(
   server: ServerContext,
   client: ClientState,
   req: DispatchRequest,
-): Promise<Reply> {
-  let spec: AnyCommandSpec | undefined;
+  name: string | undefined,
+  found: AnyCommandSpec | undefined,
+): Reply | Promise<Reply> {
+  let spec = found;
   let inTxn = false;
   try {
-    const name = Object.keys(req.body)[0];
     if (name === undefined) throw new CommandError("CommandNotFound", "no such command: ''");
-    // a command's module is imported on its first call (registry.ts): one await, once per command
-    spec = lookupCommand(name) ?? await loadCommand(name);
     if (spec?.testOnly && !server.info.testCommandsEnabled) spec = undefined; // mongod: absent
     if (!spec) {
       server.counters.opcounters.command++;
@@ -183,9 +238,6 @@ async function dispatchCommand(
     if (server.heap?.pressured && !ALLOWED_UNDER_MEMORY_PRESSURE.has(spec.name)) {
       server.heap.refused++;
       throw new CommandError("ExceededMemoryLimit", server.heap.message());
-    }
-    if (!(textLanguagesLoaded() && partialFilterCompilerLoaded()) && !BEFORE_DEFERRED_LOADS.has(spec.name)) {
-      await Promise.all([loadTextLanguages(), loadPartialFilterCompiler()]);
     }
     const db = req.legacyDb ?? req.body["$db"];
     if (typeof db !== "string") {
@@ -216,58 +268,133 @@ async function dispatchCommand(
     const writeId = server.retryableWrites.identify(spec.name, generic);
     const retryReply = writeId ? new ReplySlot<Reply>() : undefined;
     const ctx = writeId
-      ? {
-        ...baseCtx,
+      ? deriveContext(baseCtx, {
         storage: server.retryableWrites.storageFor(writeId, server.storage, retryReply),
         retryReply,
-      }
+      })
       : baseCtx;
-    const found = spec;
+    const command = spec;
     const failure = server.failPoints.failCommandOn
       ? server.failPoints.check({
-        names: failPointNames(found),
+        names: failPointNames(command),
         appName: requestAppName(client, body),
         namespace: typeof body[name] === "string" ? `${db}.${body[name]}` : undefined,
       })
       : undefined;
-    const run = () =>
-      runOnce(server, found.name, generic, retryReply, async () => {
-        // The operation's first interrupt check: where mongod's maxTimeAlwaysTimeOut fires. A
-        // getMore's deadline is its cursor's (checked in getMore itself).
-        if (generic.maxTimeMS && found.name !== "getMore" && server.failPoints.maxTimeAlwaysTimeOut()) {
-          throw new CommandError("MaxTimeMSExpired", "operation exceeded time limit");
-        }
-        const ticket = server.storage.syncTicket;
-        const reply = inTxn
-          ? await runInTransaction(server, ctx, generic, found)
-          : isSnapshotRead(generic, inTxn)
-          ? await runSnapshotRead(server, ctx, generic, found)
-          : await found.run(ctx);
-        // j: true / sync_on_commit: acknowledge only once the shared log flush (group commit) has
-        // made this command's commits durable.
-        if (server.storage.syncTicket !== ticket && commitSync(ctx)) await server.storage.whenDurable();
-        return withWriteConcernError(found.name, ctx.writeConcern, reply);
-      });
-    server.ops.begin(ctx.opId, ctx.control, { command: found.name, db, body, client });
+    const execute = () => executeCommand(server, ctx, generic, command, inTxn);
+    const run = writeId ? () => runOnce(server, writeId, retryReply, execute) : execute;
+    server.ops.begin(ctx.opId, ctx.control, { command: command.name, db, body, client });
     const started = performance.now();
-    let reply: Reply | undefined;
+    let reply: Reply | Promise<Reply>;
     try {
-      if (server.fsyncLock.count > 0 && LOCKED_WRITES.has(found.name)) {
-        await server.fsyncLock.waitUnlocked(ctx.control);
-      }
-      reply = failure
-        ? await runWithFailPoint(failure, { name, retryableWrite: isRetryableWrite(name, generic) }, run)
-        : await run();
-      return inTxn && isPlainReply(reply) ? labelReply(found.name, reply) : reply;
-    } finally {
-      server.ops.end(ctx.opId);
-      afterCommand(ctx, body, (performance.now() - started) * 1000, reply);
+      reply = server.fsyncLock.count > 0 && LOCKED_WRITES.has(command.name)
+        ? server.fsyncLock.waitUnlocked(ctx.control).then(() => runGuarded(failure, name, generic, run))
+        : runGuarded(failure, name, generic, run);
+    } catch (e) {
+      endCommand(server, ctx, body, started, undefined);
+      throw e;
     }
+    if (reply instanceof Promise) return settleCommand(server, ctx, body, started, reply, inTxn);
+    const out = inTxn && isPlainReply(reply) ? labelReply(command.name, reply) : reply;
+    endCommand(server, ctx, body, started, reply);
+    return withClusterTime(server, out);
   } catch (e) {
-    const known = e instanceof StorageError ? commandErrorOf(e) : undefined;
-    const reply = errorToReply(known ?? e, (msg) => server.log.error(msg));
-    return inTxn && spec ? labelReply(spec.name, reply) : reply;
+    return withClusterTime(server, failedReply(server, e, inTxn, spec?.name));
   }
+}
+
+/** The command, through the failCommand fail point that matched it (if any). */
+function runGuarded(
+  failure: FailAction | undefined,
+  name: string,
+  generic: GenericArgs,
+  run: () => Reply | Promise<Reply>,
+): Reply | Promise<Reply> {
+  return failure
+    ? runWithFailPoint(failure, { name, retryableWrite: isRetryableWrite(name, generic) }, run)
+    : run();
+}
+
+/** The rest of {@link dispatchLoaded} for a command that answers with a promise. */
+async function settleCommand(
+  server: ServerContext,
+  ctx: RequestContext<unknown>,
+  body: Doc,
+  started: number,
+  pending: Promise<Reply>,
+  inTxn: boolean,
+): Promise<Reply> {
+  let reply: Reply;
+  try {
+    reply = await pending;
+  } catch (e) {
+    endCommand(server, ctx, body, started, undefined);
+    return withClusterTime(server, failedReply(server, e, inTxn, ctx.command));
+  }
+  const out = inTxn && isPlainReply(reply) ? labelReply(ctx.command, reply) : reply;
+  endCommand(server, ctx, body, started, reply);
+  return withClusterTime(server, out);
+}
+
+/** The op registry and the profiler's bookkeeping once a command has its reply (or failed). */
+function endCommand(
+  server: ServerContext,
+  ctx: RequestContext<unknown>,
+  body: Doc,
+  started: number,
+  reply: Reply | undefined,
+): void {
+  server.ops.end(ctx.opId);
+  afterCommand(ctx, body, (performance.now() - started) * 1000, reply);
+}
+
+/** The one error boundary: any error a command throws, as its `{ok: 0, …}` reply. */
+function failedReply(server: ServerContext, e: unknown, inTxn: boolean, command: string | undefined): Reply {
+  const known = e instanceof StorageError ? commandErrorOf(e) : undefined;
+  const reply = errorToReply(known ?? e, (msg) => server.log.error(msg));
+  return inTxn && command !== undefined ? labelReply(command, reply) : reply;
+}
+
+/**
+ * Runs the command itself: in its transaction, at its snapshot, or plainly; then waits for the log
+ * flush a synced write needs and attaches a write concern error. Synchronous when the command is.
+ */
+function executeCommand(
+  server: ServerContext,
+  ctx: RequestContext<unknown>,
+  generic: GenericArgs,
+  spec: AnyCommandSpec,
+  inTxn: boolean,
+): Reply | Promise<Reply> {
+  // The operation's first interrupt check: where mongod's maxTimeAlwaysTimeOut fires. A getMore's
+  // deadline is its cursor's (checked in getMore itself).
+  if (generic.maxTimeMS && spec.name !== "getMore" && server.failPoints.maxTimeAlwaysTimeOut()) {
+    throw new CommandError("MaxTimeMSExpired", "operation exceeded time limit");
+  }
+  const ticket = server.storage.syncTicket;
+  const reply = inTxn
+    ? runInTransaction(server, ctx, generic, spec)
+    : isSnapshotRead(generic, inTxn)
+    ? runSnapshotRead(server, ctx, generic, spec)
+    : spec.run(ctx);
+  return reply instanceof Promise
+    ? reply.then((r) => afterRun(server, ctx, spec, ticket, r))
+    : afterRun(server, ctx, spec, ticket, reply);
+}
+
+function afterRun(
+  server: ServerContext,
+  ctx: RequestContext<unknown>,
+  spec: AnyCommandSpec,
+  ticket: number,
+  reply: Reply,
+): Reply | Promise<Reply> {
+  // j: true / sync_on_commit: acknowledge only once the shared log flush (group commit) has made
+  // this command's commits durable.
+  if (server.storage.syncTicket !== ticket && commitSync(ctx)) {
+    return server.storage.whenDurable().then(() => withWriteConcernError(spec.name, ctx.writeConcern, reply));
+  }
+  return withWriteConcernError(spec.name, ctx.writeConcern, reply);
 }
 
 function isPlainReply(reply: Reply): reply is Doc {
@@ -288,7 +415,7 @@ async function runInTransaction(
   let reply: Reply;
   try {
     await awaitIndexBuilds(server, st, spec.name, ctx.db, ctx.params, ctx.control);
-    reply = await spec.run({ ...ctx, storage: st.storage, transaction: st.txn });
+    reply = await spec.run(deriveContext(ctx, { storage: st.storage, transaction: st.txn }));
   } catch (e) {
     failStatement(server, st, spec.name);
     throw e;
@@ -327,8 +454,7 @@ function requestContext(
 ): RequestContext<unknown> {
   const deadline = generic.maxTimeMS ? Date.now() + generic.maxTimeMS : undefined;
   noteRequestStarted();
-  return {
-    ...server,
+  return newRequestContext(server, {
     command: spec.name,
     params,
     db,
@@ -342,7 +468,7 @@ function requestContext(
     control: new OpControl({ deadline }),
     exhaustAllowed,
     opStats: {},
-  };
+  });
 }
 
 /**
@@ -370,18 +496,15 @@ function isRetryableWrite(name: string, generic: GenericArgs): boolean {
 }
 
 /**
- * Runs a command, at most once per (lsid, txnNumber) for retryable writes: a retry gets the first
- * attempt's reply. Also where the onPrimaryTransactionalWrite fail point acts.
+ * Runs a retryable write at most once per (lsid, txnNumber): a retry gets the first attempt's reply.
+ * Also where the onPrimaryTransactionalWrite fail point acts.
  */
 async function runOnce(
   server: ServerContext,
-  command: string,
-  generic: GenericArgs,
+  id: WriteId,
   slot: ReplySlot<Reply> | undefined,
-  run: () => Promise<Reply>,
+  run: () => Reply | Promise<Reply>,
 ): Promise<Reply> {
-  const id = server.retryableWrites.identify(command, generic);
-  if (!id) return await run();
   server.transactions.retryableWrite(id.key, id.txnNumber);
   const previous = server.retryableWrites.lookup(id);
   if (previous !== undefined) return previous;

@@ -26,7 +26,7 @@ function labelsFor(action: FailAction, code: number, cmd: FailedCommand): string
 export async function runWithFailPoint(
   action: FailAction,
   cmd: FailedCommand,
-  run: () => Promise<Reply>,
+  run: () => Reply | Promise<Reply>,
 ): Promise<Reply> {
   const d = action.data;
   if (d.blockConnection) {

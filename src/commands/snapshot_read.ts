@@ -10,7 +10,7 @@ import { decodeDocument } from "../bson/decode.ts";
 import { lsidKey } from "../sessions/lsid.ts";
 import { TransactionStorage } from "../sessions/txn_storage.ts";
 import { StorageError, type TxnHandle } from "../storage/api.ts";
-import type { RequestContext, ServerContext } from "./context.ts";
+import { deriveContext, type RequestContext, type ServerContext } from "./context.ts";
 import type { GenericArgs } from "./params/generic.ts";
 import { checkClusterTimeReached } from "./read_concern_support.ts";
 import { type Doc, type Reply } from "./reply.ts";
@@ -69,7 +69,7 @@ export async function runSnapshotRead(
 ): Promise<Reply> {
   const { handle, at } = snapshotFor(server, lsidKey(generic.lsid!), generic.readConcern?.atClusterTime);
   const storage = new TransactionStorage(server.storage, handle);
-  const reply = await spec.run({ ...ctx, storage });
+  const reply = await spec.run(deriveContext(ctx, { storage }));
   return withAtClusterTime(reply, at);
 }
 

@@ -36,7 +36,6 @@ import {
   OP_QUERY,
   OpReplyFlag,
   readInt32LE,
-  type WireRequest,
   writeOpMsgReply,
 } from "../wire/mod.ts";
 import { errorReply, isStackOverflow, NESTING_TOO_DEEP } from "../errors/to_reply.ts";
@@ -64,6 +63,7 @@ const SPLIT_WRITE_THRESHOLD = 64 * 1024;
  */
 const FRAME_POOL_SIZE = 64 * 1024;
 const POOLED_FRAME_MAX = 8 * 1024;
+const POOLED_BODY_MAX = POOLED_FRAME_MAX - OP_MSG_REPLY_PREFIX_SIZE;
 let framePool = new ArrayBuffer(FRAME_POOL_SIZE);
 let framePoolAt = 0;
 
@@ -268,33 +268,52 @@ export class Connection {
       d.bytesIn += frame.length;
       d.bytesOut += req.uncompressedLength;
     }
-    let result = await this.#call(req, tag);
-    if (isCloseConnection(result)) return false; // the handler asked to drop the connection, no reply
-    if (req.moreToCome) return true;
     const exhaustOk = req.opCode === OP_MSG && req.exhaustAllowed;
     let responseTo = req.requestId;
     for (;;) {
+      // the handler inline (no frame of its own): a synchronous command's reply is not awaited
+      let result: ReplyBody | ExhaustReply | CloseConnection;
+      try {
+        const r = this.handler(req, this.state);
+        result = r instanceof Promise ? await r : r;
+      } catch (e) {
+        this.#handlerThrew(e, tag);
+        result = INTERNAL_ERROR_REPLY;
+      }
+      if (isCloseConnection(result)) return false; // the handler asked to drop the connection, no reply
+      if (req.moreToCome) return true;
       const more = exhaustOk && isExhaustReply(result) && result.more;
       const body = this.#serialize(isExhaustReply(result) ? result.reply : result, tag);
       const id = nextReplyId();
-      if (!(await this.#send(req.opCode, body, id, responseTo, more, req.compressorId))) return false;
+      if (req.compressorId === undefined && req.opCode === OP_MSG && body.length <= POOLED_BODY_MAX) {
+        // the common reply, written here rather than through #send / #writeAll (two frames fewer)
+        const frame = writeOpMsgReply(
+          pooledFrame(OP_MSG_REPLY_PREFIX_SIZE + body.length),
+          body,
+          id,
+          responseTo,
+          more,
+        );
+        try {
+          const w = this.#reader.write(frame, !more);
+          const n = typeof w === "number" ? w : await w;
+          this.traffic.bytesOut += n;
+          if (n < frame.length) await this.#writeAll(frame.subarray(n), !more);
+        } catch (e) {
+          if (!this.#closed) this.log("DEBUG", `conn${this.state.id}: write failed: ${errorText(e)}`);
+          return false;
+        }
+      } else if (!(await this.#send(req.opCode, body, id, responseTo, more, req.compressorId))) return false;
       if (!more || this.#draining || this.#closed) return !this.#closed;
       responseTo = id;
-      result = await this.#call(req, tag);
-      if (isCloseConnection(result)) return false;
     }
   }
 
-  async #call(req: WireRequest, tag: string): Promise<ReplyBody | ExhaustReply | CloseConnection> {
-    try {
-      return await this.handler(req, this.state);
-    } catch (e) {
-      this.log(
-        "ERROR",
-        `${tag}: command handler threw: ${e instanceof Error ? e.stack ?? e.message : String(e)}`,
-      );
-      return INTERNAL_ERROR_REPLY;
-    }
+  #handlerThrew(e: unknown, tag: string): void {
+    this.log(
+      "ERROR",
+      `${tag}: command handler threw: ${e instanceof Error ? e.stack ?? e.message : String(e)}`,
+    );
   }
 
   #serialize(reply: ReplyBody, tag: string): Uint8Array {
@@ -339,7 +358,7 @@ export class Connection {
         c.bytesIn += frame.length;
         c.bytesOut += compressed.length;
         await this.#writeAll(compressed, !moreToCome);
-      } else if (requestOpCode === OP_MSG && body.length <= POOLED_FRAME_MAX - OP_MSG_REPLY_PREFIX_SIZE) {
+      } else if (requestOpCode === OP_MSG && body.length <= POOLED_BODY_MAX) {
         const frame = pooledFrame(OP_MSG_REPLY_PREFIX_SIZE + body.length);
         await this.#writeAll(writeOpMsgReply(frame, body, id, respondTo, moreToCome), !moreToCome);
       } else if (requestOpCode === OP_MSG && body.length > SPLIT_WRITE_THRESHOLD) {

@@ -99,16 +99,31 @@ export class FrameReader {
 
   /** The next whole message, or null at end of stream. Throws FrameError on an impossible length. */
   async next(): Promise<Uint8Array | null> {
-    // (#fill only when bytes are missing: a message that arrived whole costs no extra await)
-    if (this.#end - this.#start < 4 && !(await this.#fill(4))) return null;
-    const len = readInt32LE(this.#buf, this.#start);
-    checkMessageLength(len);
-    if (len > this.#buf.length) return await this.#readLarge(len);
-    if (this.#end - this.#start < len && !(await this.#fill(len))) return null;
-    const frame = this.#buf.slice(this.#start, this.#start + len);
-    this.#start += len;
-    if (this.#start === this.#end) this.#start = this.#end = 0;
-    return frame;
+    // one loop, no helper frame: read until the header, then the whole message, is buffered
+    for (;;) {
+      const have = this.#end - this.#start;
+      let need = 4;
+      if (have >= 4) {
+        const len = readInt32LE(this.#buf, this.#start);
+        checkMessageLength(len);
+        if (len > this.#buf.length) return await this.#readLarge(len);
+        if (have >= len) {
+          const frame = this.#buf.slice(this.#start, this.#start + len);
+          this.#start += len;
+          if (this.#start === this.#end) this.#start = this.#end = 0;
+          return frame;
+        }
+        need = len;
+      }
+      if (this.#buf.length - this.#start < need) {
+        this.#buf.copyWithin(0, this.#start, this.#end);
+        this.#end -= this.#start;
+        this.#start = 0;
+      }
+      const r = await this.src.read(this.#buf.subarray(this.#end));
+      if (r === null) return null;
+      this.#end += r;
+    }
   }
 
   async #readLarge(len: number): Promise<Uint8Array | null> {
@@ -153,20 +168,5 @@ export class FrameReader {
       this.#reservedAt = undefined;
     }
     return frame;
-  }
-
-  /** Ensure at least `n` unread bytes are buffered (n ≤ buffer size); false at EOF. */
-  async #fill(n: number): Promise<boolean> {
-    while (this.#end - this.#start < n) {
-      if (this.#buf.length - this.#start < n) {
-        this.#buf.copyWithin(0, this.#start, this.#end);
-        this.#end -= this.#start;
-        this.#start = 0;
-      }
-      const r = await this.src.read(this.#buf.subarray(this.#end));
-      if (r === null) return false;
-      this.#end += r;
-    }
-    return true;
   }
 }

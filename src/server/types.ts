@@ -82,10 +82,11 @@ export function isCloseConnection(x: unknown): x is CloseConnection {
 }
 
 /**
- * Runs one decoded command. Awaited one at a time per connection. Should convert its own errors into
+ * Runs one decoded command, one at a time per connection: a reply at once (a synchronous command is
+ * answered in the turn its request arrived) or its promise. Should convert its own errors into
  * `{ok: 0, …}` replies; anything it throws becomes a generic InternalError reply and a server log line.
  */
 export type CommandHandler = (
   req: WireRequest,
   conn: ConnectionState,
-) => Promise<ReplyBody | ExhaustReply | CloseConnection>;
+) => ReplyBody | ExhaustReply | CloseConnection | Promise<ReplyBody | ExhaustReply | CloseConnection>;

@@ -12,7 +12,7 @@ import { decodeDocument } from "../../bson/decode.ts";
 import { isPlainDoc } from "../../bson/type_name.ts";
 import { applyDiff } from "../../oplog/mod.ts";
 import { QuerySource } from "../../executor/query.ts";
-import type { RequestContext } from "../context.ts";
+import { deriveContext, type RequestContext } from "../context.ts";
 import { type AnyCommandSpec, defineCommand, type Doc, type ParseInput, type Reply } from "../spec.ts";
 import { array, bool, ignored, optional, type Parsed, parseShape } from "../params/schema.ts";
 import { GENERIC_FIELDS } from "../params/generic.ts";
@@ -186,7 +186,7 @@ async function run(ctx: RequestContext<ApplyOpsParams>): Promise<Doc> {
         step.diff.diff,
       );
     }
-    const reply = await step.spec.run({ ...ctx, db: step.db, command: step.spec.name, params });
+    const reply = await step.spec.run(deriveContext(ctx, { db: step.db, command: step.spec.name, params }));
     const bad = failure(reply);
     if (bad) throw bad;
     results.push(true);

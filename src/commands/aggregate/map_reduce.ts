@@ -21,7 +21,7 @@ import { CommandError } from "../../errors/command_error.ts";
 import { Location } from "../../errors/locations.ts";
 import { QuerySource } from "../../executor/query.ts";
 import { LIMITS } from "../../limits.ts";
-import type { RequestContext } from "../context.ts";
+import { deriveContext, type RequestContext } from "../context.ts";
 import {
   any,
   bool,
@@ -270,7 +270,7 @@ async function run(ctx: RequestContext<MapReduceParams>): Promise<Doc> {
   const db = out.db ?? ctx.db;
   if (out.mode === "reduce" && results.length > 0) {
     // fold with the values already in the target collection
-    const target = findCollection({ ...ctx, db }, out.coll);
+    const target = findCollection(deriveContext(ctx, { db }), out.coll);
     if (target) {
       const existing = new Map<string, unknown>();
       for (const d of ctx.storage.read((txn) => [...txn.scan(target)].map((r) => r.bytes))) {

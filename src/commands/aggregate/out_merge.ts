@@ -18,7 +18,7 @@ import { isPlainDoc } from "../../bson/type_name.ts";
 import { indexKeysOf } from "../../executor/index_keys.ts";
 import { Row } from "../../executor/rows.ts";
 import type { CollectionEntry, WriteTxn } from "../../storage/api.ts";
-import type { RequestContext } from "../context.ts";
+import { deriveContext, type RequestContext } from "../context.ts";
 import type { Doc } from "../reply.ts";
 import { validateCollectionName, validateDbName } from "../params/names.ts";
 import { typeName } from "../../bson/type_name.ts";
@@ -306,7 +306,7 @@ export async function runWriteStage(
   /** Runs the server-side JavaScript calls the stages wait for at a pause (js_defer.ts). */
   settleJs: () => Promise<void> = () => Promise.resolve(),
 ): Promise<void> {
-  const tctx: RequestContext = { ...ctx, db: stage.db };
+  const tctx: RequestContext = deriveContext(ctx, { db: stage.db });
   if (stage.kind === "$out") {
     // the pipeline runs with pauses (other clients, maxTimeMS); the replacement is one transaction
     const docs: Doc[] = [];

@@ -8,7 +8,7 @@
  * singleBatch without limit 1) are refused as mongod refuses them.
  */
 import { BSON } from "bson";
-import type { RequestContext } from "../context.ts";
+import { deriveContext, type RequestContext } from "../context.ts";
 import type { Doc, Reply } from "../spec.ts";
 import { aggregate, parseAggregate } from "../aggregate/aggregate.ts";
 import { CommandError } from "../../errors/command_error.ts";
@@ -61,7 +61,7 @@ const nonEmpty = (d: Doc | undefined): d is Doc => d !== undefined && Object.key
 
 function aggregateOn(ctx: RequestContext, body: Doc): Promise<Reply> {
   const params = parseAggregate(body, ctx.db);
-  return Promise.resolve(aggregate.run({ ...ctx, params }));
+  return Promise.resolve(aggregate.run(deriveContext(ctx, { params })));
 }
 
 export function findOnView(ctx: RequestContext<FindOnView>): Promise<Reply> {
