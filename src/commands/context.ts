@@ -196,15 +196,47 @@ export interface RequestContext<P = unknown> extends ServerContext {
   readonly retryReply?: ReplySlot<Reply> | undefined;
 }
 
+/** The fields of one request (a {@link RequestContext} less the server's). */
+export type RequestFacts<P = unknown> = Omit<RequestContext<P>, keyof ServerContext>;
+
+type ContextClass = new (facts: RequestFacts) => RequestContext;
+
+/** Per server, the class of its request contexts (a class: V8 keeps its instances' fields in-object). */
+const contextClasses = new WeakMap<ServerContext, ContextClass>();
+
+function contextClassFor(server: ServerContext): ContextClass {
+  let C = contextClasses.get(server);
+  if (C === undefined) {
+    // every field of RequestFacts, in one order (one hidden class for all of them)
+    C = function RequestContextOf(this: Record<string, unknown>, f: RequestFacts) {
+      this["command"] = f.command;
+      this["params"] = f.params;
+      this["db"] = f.db;
+      this["client"] = f.client;
+      this["generic"] = f.generic;
+      this["lsid"] = f.lsid;
+      this["readConcern"] = f.readConcern;
+      this["writeConcern"] = f.writeConcern;
+      this["deadline"] = f.deadline;
+      this["opId"] = f.opId;
+      this["control"] = f.control;
+      this["exhaustAllowed"] = f.exhaustAllowed;
+      this["opStats"] = f.opStats;
+      if (f.transaction !== undefined) this["transaction"] = f.transaction;
+      if (f.retryReply !== undefined) this["retryReply"] = f.retryReply;
+    } as unknown as ContextClass;
+    C.prototype = server;
+    contextClasses.set(server, C);
+  }
+  return C;
+}
+
 /**
  * A request context for `server`: `facts` (the request's own fields) on an object whose prototype is
  * the server context, which every service is read through.
  */
-export function newRequestContext<P>(
-  server: ServerContext,
-  facts: Omit<RequestContext<P>, keyof ServerContext>,
-): RequestContext<P> {
-  return Object.assign(Object.create(server) as ServerContext, facts);
+export function newRequestContext<P>(server: ServerContext, facts: RequestFacts<P>): RequestContext<P> {
+  return new (contextClassFor(server))(facts) as RequestContext<P>;
 }
 
 /**

@@ -281,15 +281,20 @@ function dispatchLoaded(
         namespace: typeof body[name] === "string" ? `${db}.${body[name]}` : undefined,
       })
       : undefined;
-    const execute = () => executeCommand(server, ctx, generic, command, inTxn);
-    const run = writeId ? () => runOnce(server, writeId, retryReply, execute) : execute;
+    const waitUnlock = server.fsyncLock.count > 0 && LOCKED_WRITES.has(command.name);
     server.ops.begin(ctx.opId, ctx.control, { command: command.name, db, body, client });
     const started = performance.now();
     let reply: Reply | Promise<Reply>;
     try {
-      reply = server.fsyncLock.count > 0 && LOCKED_WRITES.has(command.name)
-        ? server.fsyncLock.waitUnlocked(ctx.control).then(() => runGuarded(failure, name, generic, run))
-        : runGuarded(failure, name, generic, run);
+      if (!writeId && !failure && !waitUnlock) {
+        reply = executeCommand(server, ctx, generic, command, inTxn); // the common case: no closures
+      } else {
+        const execute = () => executeCommand(server, ctx, generic, command, inTxn);
+        const run = writeId ? () => runOnce(server, writeId, retryReply, execute) : execute;
+        reply = waitUnlock
+          ? server.fsyncLock.waitUnlocked(ctx.control).then(() => runGuarded(failure, name, generic, run))
+          : runGuarded(failure, name, generic, run);
+      }
     } catch (e) {
       endCommand(server, ctx, body, started, undefined);
       throw e;

@@ -52,6 +52,7 @@ import {
   type ReplyBody,
   type TrafficCounters,
 } from "./types.ts";
+import type { WireRequest } from "../wire/mod.ts";
 
 /** Bodies above this size are written after a separate 21-byte prefix instead of being copied. */
 const SPLIT_WRITE_THRESHOLD = 64 * 1024;
@@ -96,6 +97,15 @@ export interface ConnectionDeadlines {
 }
 
 const NO_DEADLINES: ConnectionDeadlines = { idleMs: 0, messageMs: 0 };
+
+/** What a handler answers. */
+type HandlerResult = ReturnType<CommandHandler>;
+
+/** A request whose handler #quickReply already called, for #process to finish. */
+interface Started {
+  readonly req: WireRequest;
+  readonly result: HandlerResult;
+}
 
 class State implements ConnectionState {
   clientMetadata?: Record<string, unknown>;
@@ -209,7 +219,21 @@ export class Connection {
         if (this.#draining) break;
         this.#busy = true;
         try {
-          if (!(await this.#process(frame, tag))) break;
+          // the common request (an OP_MSG whose command answers synchronously with a small reply)
+          // is answered here, without #process's frame and its await
+          const quick = this.#quickReply(frame, tag);
+          if (quick instanceof Uint8Array) {
+            let n: number;
+            try {
+              const w = reader.write(quick, true);
+              n = typeof w === "number" ? w : await w;
+            } catch (e) {
+              this.#writeFailed(e);
+              break;
+            }
+            this.traffic.bytesOut += n;
+            if (n < quick.length && !(await this.#writeFrame(quick.subarray(n), true))) break;
+          } else if (!(await this.#process(frame, tag, quick))) break;
         } finally {
           this.#busy = false;
           reader.release(); // the request is done with its frame
@@ -237,7 +261,57 @@ export class Connection {
   }
 
   /** Handle one frame; false means "close the connection". */
-  async #process(frame: Uint8Array, tag: string): Promise<boolean> {
+  /**
+   * The reply frame of an OP_MSG request whose handler answered synchronously with a small reply; else
+   * undefined (not such a request: #process starts over, an error included) or the request and the
+   * handler's answer for #process to carry on with.
+   */
+  #quickReply(frame: Uint8Array, tag: string): Uint8Array | Started | undefined {
+    if (frame.length < 16 || readInt32LE(frame, 12) !== OP_MSG) return undefined;
+    let decoded;
+    try {
+      decoded = decodeMessage(frame);
+    } catch {
+      return undefined;
+    }
+    if (!decoded.ok) return undefined;
+    const req = decoded.request;
+    let result: HandlerResult;
+    try {
+      result = this.handler(req, this.state);
+    } catch (e) {
+      this.#handlerThrew(e, tag);
+      result = INTERNAL_ERROR_REPLY;
+    }
+    if (result instanceof Promise || req.moreToCome || isCloseConnection(result) || isExhaustReply(result)) {
+      return { req, result };
+    }
+    const body = this.#serialize(result, tag);
+    if (body.length > POOLED_BODY_MAX) return { req, result: body };
+    const out = pooledFrame(OP_MSG_REPLY_PREFIX_SIZE + body.length);
+    return writeOpMsgReply(out, body, nextReplyId(), req.requestId, false);
+  }
+
+  /** Write one whole reply frame; false when the socket is gone. */
+  async #writeFrame(frame: Uint8Array, last: boolean): Promise<boolean> {
+    try {
+      const w = this.#reader.write(frame, last);
+      const n = typeof w === "number" ? w : await w;
+      this.traffic.bytesOut += n;
+      if (n < frame.length) await this.#writeAll(frame.subarray(n), last);
+      return true;
+    } catch (e) {
+      this.#writeFailed(e);
+      return false;
+    }
+  }
+
+  #writeFailed(e: unknown): void {
+    if (!this.#closed) this.log("DEBUG", `conn${this.state.id}: write failed: ${errorText(e)}`);
+  }
+
+  async #process(frame: Uint8Array, tag: string, started?: Started): Promise<boolean> {
+    if (started) return await this.#reply(started.req, tag, started.result);
     if (!compressionCodecsLoaded() && readInt32LE(frame, 12) === OP_COMPRESSED) await loadCompressionCodecs();
     let decoded;
     try {
@@ -268,13 +342,19 @@ export class Connection {
       d.bytesIn += frame.length;
       d.bytesOut += req.uncompressedLength;
     }
+    return await this.#reply(req, tag, undefined);
+  }
+
+  /** Run the handler (`first`: its answer to the first call, when made already) and write the replies. */
+  async #reply(req: WireRequest, tag: string, first: HandlerResult | undefined): Promise<boolean> {
     const exhaustOk = req.opCode === OP_MSG && req.exhaustAllowed;
     let responseTo = req.requestId;
     for (;;) {
       // the handler inline (no frame of its own): a synchronous command's reply is not awaited
       let result: ReplyBody | ExhaustReply | CloseConnection;
       try {
-        const r = this.handler(req, this.state);
+        const r = first ?? this.handler(req, this.state);
+        first = undefined;
         result = r instanceof Promise ? await r : r;
       } catch (e) {
         this.#handlerThrew(e, tag);
@@ -294,15 +374,7 @@ export class Connection {
           responseTo,
           more,
         );
-        try {
-          const w = this.#reader.write(frame, !more);
-          const n = typeof w === "number" ? w : await w;
-          this.traffic.bytesOut += n;
-          if (n < frame.length) await this.#writeAll(frame.subarray(n), !more);
-        } catch (e) {
-          if (!this.#closed) this.log("DEBUG", `conn${this.state.id}: write failed: ${errorText(e)}`);
-          return false;
-        }
+        if (!(await this.#writeFrame(frame, !more))) return false;
       } else if (!(await this.#send(req.opCode, body, id, responseTo, more, req.compressorId))) return false;
       if (!more || this.#draining || this.#closed) return !this.#closed;
       responseTo = id;

@@ -43,8 +43,11 @@ export interface OpMsgFlags {
 
 export interface OpMsgParts extends OpMsgFlags {
   body: Record<string, unknown>;
-  sequences: Map<string, Record<string, unknown>[]>;
+  sequences: ReadonlyMap<string, Record<string, unknown>[]>;
 }
+
+/** The sequences of a message without any (most requests): one shared empty map. */
+const NO_SEQUENCES: ReadonlyMap<string, Record<string, unknown>[]> = new Map();
 
 const utf8 = new TextDecoder("utf-8", { fatal: true });
 const utf8Encoder = new TextEncoder();
@@ -70,8 +73,7 @@ interface SequenceSpan {
  * Parse one whole OP_MSG frame (header included; `frame.length` equals its messageLength).
  * Throws FrameError (close the connection) or RequestError (reply with an error).
  */
-export function parseOpMsg(frame: Uint8Array): OpMsgParts {
-  const flags = readOpMsgFlags(frame);
+export function parseOpMsg(frame: Uint8Array, flags: OpMsgFlags = readOpMsgFlags(frame)): OpMsgParts {
   let end = frame.length;
   if (flags.checksumPresent) {
     if (end < FLAGS_END + 4 + 1) throw new FrameError("OP_MSG too short to hold its checksum");
@@ -88,14 +90,19 @@ export function parseOpMsg(frame: Uint8Array): OpMsgParts {
   }
 
   // Pass 1: structure only, so every framing error wins over content errors.
-  const bodies: Array<[number, number]> = [];
-  const sequences: SequenceSpan[] = [];
+  let bodies = 0;
+  let bStart = 0;
+  let bEnd = 0;
+  let sequences: SequenceSpan[] | undefined;
   let pos = FLAGS_END;
   while (pos < end) {
     const kind = frame[pos++]!;
     if (kind === 0) {
       const len = documentSpan(frame, pos, end, "OP_MSG body section");
-      bodies.push([pos, pos + len]);
+      if (++bodies === 1) {
+        bStart = pos;
+        bEnd = pos + len;
+      }
       pos += len;
     } else if (kind === 1) {
       if (end - pos < 4) throw new FrameError("truncated OP_MSG document sequence: no size");
@@ -122,7 +129,7 @@ export function parseOpMsg(frame: Uint8Array): OpMsgParts {
         docs.push([p, p + len]);
         p += len;
       }
-      sequences.push({ identifier, docs });
+      (sequences ??= []).push({ identifier, docs });
       pos = secEnd;
     } else {
       throw new RequestError(Location.OpMsgUnknownSectionKind, `Unknown OP_MSG section kind ${kind}`);
@@ -137,17 +144,19 @@ export function parseOpMsg(frame: Uint8Array): OpMsgParts {
       `OP_MSG contains unknown required flag bits: 0x${unknownRequired.toString(16)}`,
     );
   }
-  if (bodies.length === 0) {
+  if (bodies === 0) {
     throw new RequestError(Location.OpMsgMissingBody, "OP_MSG requests require a body section");
   }
-  if (bodies.length > 1) {
+  if (bodies > 1) {
     throw new RequestError(Location.OpMsgMultipleBodies, "Multiple body sections in OP_MSG message");
   }
 
-  const [bStart, bEnd] = bodies[0]!;
   const bodyBytes = frame.subarray(bStart, bEnd);
   const body = deserializeDocument(bodyBytes, MAX_COMMAND_BODY_SIZE, "OP_MSG body");
   rememberSource(body, bodyBytes);
+  if (sequences === undefined) {
+    return parts(flags, body, NO_SEQUENCES);
+  }
   const seqMap = new Map<string, Record<string, unknown>[]>();
   for (const seq of sequences) {
     if (seqMap.has(seq.identifier)) {
@@ -169,7 +178,22 @@ export function parseOpMsg(frame: Uint8Array): OpMsgParts {
     }
     seqMap.set(seq.identifier, docs);
   }
-  return { ...flags, body, sequences: seqMap };
+  return parts(flags, body, seqMap);
+}
+
+function parts(
+  flags: OpMsgFlags,
+  body: Record<string, unknown>,
+  sequences: ReadonlyMap<string, Record<string, unknown>[]>,
+): OpMsgParts {
+  return {
+    flagBits: flags.flagBits,
+    checksumPresent: flags.checksumPresent,
+    moreToCome: flags.moreToCome,
+    exhaustAllowed: flags.exhaustAllowed,
+    body,
+    sequences,
+  };
 }
 
 /** Size of an OP_MSG reply prefix: header + flagBits + section kind byte. */

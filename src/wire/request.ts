@@ -18,7 +18,7 @@ export interface WireRequest {
    */
   body: Record<string, unknown>;
   /** Kind-1 document sequences by identifier (e.g. "documents", "updates", "deletes"). Empty for OP_QUERY. */
-  sequences: Map<string, Record<string, unknown>[]>;
+  sequences: ReadonlyMap<string, Record<string, unknown>[]>;
   /** The client wants no reply. */
   moreToCome: boolean;
   /** The client accepts an exhaust stream of replies (moreToCome on replies). */
@@ -58,7 +58,7 @@ export function decodeMessage(frame: Uint8Array): DecodeResult {
     case OP_MSG: {
       const flags = readOpMsgFlags(frame);
       try {
-        const m = parseOpMsg(frame);
+        const m = parseOpMsg(frame, flags);
         return {
           ok: true,
           request: {
