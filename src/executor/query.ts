@@ -95,6 +95,18 @@ export class QuerySource implements BatchSource {
     maxBytes: number,
     ctl: OpControl = NEVER_YIELD,
   ): Promise<{ docs: Uint8Array[]; done: boolean }> {
+    return await this.batchNow(maxDocs, maxBytes, ctl);
+  }
+
+  /**
+   * `nextBatch` without a promise when the batch is filled in one pull (no yield, no JavaScript call
+   * awaited): a point read, a short scan.
+   */
+  batchNow(
+    maxDocs: number,
+    maxBytes: number,
+    ctl: OpControl = NEVER_YIELD,
+  ): { docs: Uint8Array[]; done: boolean } | Promise<{ docs: Uint8Array[]; done: boolean }> {
     const project = this.#projector();
     if (project && this.q.projectAwaited) {
       return this.#nextBatchAwaited(maxDocs, maxBytes, ctl, project, this.q.projectAwaited);
@@ -102,9 +114,25 @@ export class QuerySource implements BatchSource {
     const acc: Acc<Uint8Array> = { out: [], bytes: 0 };
     const take = (row: Row) => (project ? projectBytes(row, project) : row.bytes);
     const size = (b: Uint8Array) => b.length + BATCH_ELEMENT_OVERHEAD;
-    while (this.#pull(acc, maxDocs, maxBytes, take, size, EXAMINE_PER_PULL, null, true)) {
-      await this.#afterPull(ctl);
+    if (this.#pull(acc, maxDocs, maxBytes, take, size, EXAMINE_PER_PULL, null, true)) {
+      return this.#batchRest(acc, maxDocs, maxBytes, ctl, take, size);
     }
+    ctl.check();
+    return { docs: acc.out, done: this.#isDone() };
+  }
+
+  /** The pulls of a batch after its first one stopped (to yield, or for a JavaScript call). */
+  async #batchRest(
+    acc: Acc<Uint8Array>,
+    maxDocs: number,
+    maxBytes: number,
+    ctl: OpControl,
+    take: (row: Row) => Uint8Array,
+    size: (b: Uint8Array) => number,
+  ): Promise<{ docs: Uint8Array[]; done: boolean }> {
+    do await this.#afterPull(ctl); while (
+      this.#pull(acc, maxDocs, maxBytes, take, size, EXAMINE_PER_PULL, null, true)
+    );
     ctl.check();
     return { docs: acc.out, done: this.#isDone() };
   }

@@ -62,7 +62,11 @@ export function parseFind(body: Record<string, unknown>): FindParams {
   };
 }
 
-async function run(ctx: RequestContext<FindParams>): Promise<Reply> {
+/**
+ * Synchronous unless the query must wait (a `$where` prefetch, a yield between slices of a long scan,
+ * a projection calling JavaScript): a find by `_id` answers in the turn its request arrived.
+ */
+function run(ctx: RequestContext<FindParams>): Reply | Promise<Reply> {
   const p = ctx.params;
   const ns = `${ctx.db}.${p.collection}`;
   if (ctx.db === "local" && p.collection === "oplog.rs" && ctx.oplog) return findOplog(ctx, ctx.oplog);
@@ -121,7 +125,7 @@ async function run(ctx: RequestContext<FindParams>): Promise<Reply> {
   const hasSort = p.sort !== undefined && Object.keys(p.sort).some((k) => k !== "$natural");
   // (no $where and no $expr calling $function: no promise hop)
   if (js.where.fns.length > 0) {
-    await prefetchWhere(
+    return prefetchWhere(
       ctx,
       coll,
       p.filter,
@@ -129,17 +133,43 @@ async function run(ctx: RequestContext<FindParams>): Promise<Reply> {
       js.where,
       limit !== undefined && !hasSort ? (p.skip ?? 0) + Math.abs(limit) : undefined,
       p.let,
-    );
+    ).then(() => firstBatch(ctx, coll, q, ns, limit));
   }
+  return firstBatch(ctx, coll, q, ns, limit);
+}
+
+/** The query's first batch and the cursor for the rest. */
+function firstBatch(
+  ctx: RequestContext<FindParams>,
+  coll: NonNullable<ReturnType<typeof findCollection>>,
+  q: ConstructorParameters<typeof QuerySource>[2],
+  ns: string,
+  limit: number | undefined,
+): Reply | Promise<Reply> {
+  const p = ctx.params;
   const batchSize = p.batchSize;
   const singleBatch = (p.singleBatch ?? false) ||
     (limit !== undefined && batchSize !== undefined && batchSize >= limit);
 
   const source = new QuerySource(ctx.storage, coll, q);
   const maxDocs = batchSize === undefined ? FIRST_BATCH_DOCS : batchSize;
-  const { docs, done } = maxDocs === 0 && !singleBatch
+  const batch = maxDocs === 0 && !singleBatch
     ? { docs: [], done: false }
-    : await source.nextBatch(singleBatch ? Infinity : maxDocs, BATCH_BYTES, ctx.control);
+    : source.batchNow(singleBatch ? Infinity : maxDocs, BATCH_BYTES, ctx.control);
+  return batch instanceof Promise
+    ? batch.then((b) => firstBatchReply(ctx, source, ns, b.docs, b.done, singleBatch))
+    : firstBatchReply(ctx, source, ns, batch.docs, batch.done, singleBatch);
+}
+
+function firstBatchReply(
+  ctx: RequestContext<FindParams>,
+  source: QuerySource,
+  ns: string,
+  docs: Uint8Array[],
+  done: boolean,
+  singleBatch: boolean,
+): Reply {
+  const batchSize = ctx.params.batchSize;
   let id = 0n;
   if (!done && !singleBatch) {
     ensureCursorRoom(ctx, source);
