@@ -172,6 +172,37 @@ Deno.test("record scans: batches, after, reverse, large values", () => {
   });
 });
 
+Deno.test("record scans with release: a batch's buffer is freed once the scan moves past it", () => {
+  withDb((conn) => {
+    using s = conn.openSession();
+    s.create("table:r", "key_format=q,value_format=u");
+    using c = s.openCursor("table:r");
+    s.begin();
+    for (let i = 1n; i <= 5000n; i++) c.recInsert(i, new Uint8Array(700).fill(Number(i % 251n)));
+    s.commit();
+    // a view kept past its batch reads as empty (its buffer detached), never as another batch's bytes
+    const kept: Uint8Array[] = [];
+    let n = 0;
+    for (const r of c.scanRecords(false, undefined, 100, true)) {
+      assertEquals(r.bytes.length, 700);
+      assertEquals(r.bytes[699], Number(r.rid % 251n)); // valid while the scan is on it
+      if (r.rid % 100n === 1n) kept.push(r.bytes);
+      n++;
+    }
+    assertEquals(n, 5000);
+    assert(kept.length === 50 && kept.every((v) => v.length === 0), "every kept view was released");
+    // stopping early (return) frees the current batch too
+    const it = c.scanRecords(false, undefined, 100, true);
+    const first = it.next().value!.bytes;
+    assertEquals(first.length, 700);
+    it.return();
+    assertEquals(first.length, 0);
+    // without release, views stay valid (the default every other consumer relies on)
+    const views = [...c.scanRecords()].map((r) => r.bytes);
+    assert(views.every((v, i) => v.length === 700 && v[0] === (i + 1) % 251));
+  });
+});
+
 Deno.test("index: unique and non-unique with prefix keys keep (key, rid) order and bounds", () => {
   withDb((conn) => {
     using s = conn.openSession();

@@ -10,7 +10,7 @@
  */
 import { valueByteLength } from "./value_length.ts";
 import { Long } from "bson";
-import { decodeDocument, doubleValue } from "./decode.ts";
+import { decodeDocument, decodeDocumentCopy, doubleValue } from "./decode.ts";
 
 const utf8 = new TextDecoder("utf-8", { fatal: true });
 
@@ -109,10 +109,16 @@ function decodeString(b: Uint8Array, start: number, end: number): string {
 
 /**
  * The named top-level fields of `bytes`, decoded; absent fields are absent. A repeated name gives its
- * first element.
+ * first element. `own`: nothing decoded refers to `bytes` (Binary values in embedded documents are
+ * copied, as `decodeDocumentCopy` does; top-level ones always are).
  */
-export function decodeFields(bytes: Uint8Array, fields: ReadonlySet<string>): Record<string, unknown> {
-  return decodeFieldsAt(bytes, new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength), 0, fields);
+export function decodeFields(
+  bytes: Uint8Array,
+  fields: ReadonlySet<string>,
+  own = false,
+): Record<string, unknown> {
+  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  return decodeFieldsAt(bytes, dv, 0, fields, own);
 }
 
 /**
@@ -124,8 +130,10 @@ export function decodeFieldsAt(
   dv: DataView,
   at: number,
   fields: ReadonlySet<string>,
+  own = false,
 ): Record<string, unknown> {
   const out: Record<string, unknown> = {};
+  const decodeDoc = own ? decodeDocumentCopy : decodeDocument;
   const total = dv.getInt32(at, true);
   const end = at + total;
   if (total < 5 || end > bytes.length) throw new Error("BSON: bad document length");
@@ -169,10 +177,10 @@ export function decodeFieldsAt(
           out[name] = new Date(Number(dv.getBigInt64(p, true)));
           break;
         case 0x03: // an embedded document is itself a whole BSON document
-          out[name] = decodeDocument(bytes.subarray(p, p + vlen));
+          out[name] = decodeDoc(bytes.subarray(p, p + vlen));
           break;
         case 0x04: // an array is a document keyed "0", "1", …
-          out[name] = Object.values(decodeDocument(bytes.subarray(p, p + vlen)));
+          out[name] = Object.values(decodeDoc(bytes.subarray(p, p + vlen)));
           break;
         default:
           out[name] = decodeElement(bytes, i, p + vlen, name);

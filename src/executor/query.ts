@@ -196,7 +196,14 @@ export class QuerySource implements BatchSource {
       storedSize = row.size;
       return project ? project(row) : row.view(fields);
     };
-    this.#pull(acc, maxDocs, maxBytes, take, () => storedSize, budget, project ? null : fields ?? null);
+    // The documents handed out own their bytes (a transient row's decodes copy), so a collection
+    // scan's read-ahead buffers can be freed as the scan passes them (not when a sort holds rows).
+    this.#transient = !this.q.sort && !this.q.rowMeta;
+    try {
+      this.#pull(acc, maxDocs, maxBytes, take, () => storedSize, budget, project ? null : fields ?? null);
+    } finally {
+      this.#transient = false;
+    }
     return { docs: acc.out, done: this.#isDone() };
   }
 
@@ -425,6 +432,7 @@ export class QuerySource implements BatchSource {
       }
       for (const row of this.#rows(txn, need)) {
         if (!emit(row)) {
+          row.keep(); // (a transient row: the scan's buffer is freed as the loop ends)
           this.#pending = row;
           break;
         }
@@ -436,6 +444,11 @@ export class QuerySource implements BatchSource {
   }
 
   #pending: Row | undefined;
+  /**
+   * The current pull copies what it keeps of a row (`nextDocs`): its collection scan reads with
+   * `ScanOptions.transient` and makes transient rows.
+   */
+  #transient = false;
   /** A row whose match waits for a JavaScript call (`#matches`). */
   #jsRow: Row | undefined;
   /** The current pull runs the filter's JavaScript in rounds (an async pull). */
@@ -472,7 +485,10 @@ export class QuerySource implements BatchSource {
     try {
       return match(doc ?? row.view(this.q.readFields));
     } catch (e) {
-      if (this.#jsActive && this.q.jsRounds?.isDeferred(e)) this.#jsRow = row;
+      if (this.#jsActive && this.q.jsRounds?.isDeferred(e)) {
+        row.keep();
+        this.#jsRow = row;
+      }
       throw e;
     }
   }
@@ -558,13 +574,14 @@ export class QuerySource implements BatchSource {
       yield* this.#projectedScan(txn, fields, need, opts);
       return;
     }
-    const it = txn.scan(this.coll, opts);
+    const transient = this.#transient;
+    const it = txn.scan(this.coll, transient ? { ...opts, transient } : opts);
     try {
       for (const rec of it) {
         if (!this.#spend()) return;
         this.#lastRid = rec.rid;
         this.stats.docsExamined++;
-        const row = new Row(rec.rid, rec.bytes);
+        const row = transient ? Row.transient(rec.rid, rec.bytes) : new Row(rec.rid, rec.bytes);
         if (!this.#matches(row)) continue;
         this.#matched++;
         yield row;

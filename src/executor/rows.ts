@@ -6,7 +6,7 @@
 import { BSON } from "bson";
 import type { ProjectedRecord, RecordId } from "../storage/api.ts";
 import { decodeFields, decodeFieldsAt } from "../bson/partial_decode.ts";
-import { decodeDocument } from "../bson/decode.ts";
+import { decodeDocument, decodeDocumentCopy } from "../bson/decode.ts";
 import type { Document as Doc } from "../bson/document.ts";
 
 const EMPTY = new Uint8Array(0);
@@ -22,8 +22,24 @@ export class Row {
   #bytes: Uint8Array;
   /** The record a projected row was read as (its bytes are decoded in place). */
   #rec: ProjectedRecord | undefined;
+  /** `bytes` are valid only while the scan is on this row (`transient`): decodes copy Binary values. */
+  #transient = false;
   constructor(readonly rid: RecordId, bytes: Uint8Array) {
     this.#bytes = bytes;
+  }
+  /**
+   * A row whose bytes are a view the storage engine frees once its scan moves on (a transient scan,
+   * `ScanOptions.transient`): what is decoded from it owns its bytes, and `keep()` copies the bytes
+   * of a row held past that point.
+   */
+  static transient(rid: RecordId, bytes: Uint8Array): Row {
+    const row = new Row(rid, bytes);
+    row.#transient = true;
+    return row;
+  }
+  /** A transient row held past its scan's position (the next pull resumes with it): own its bytes. */
+  keep(): void {
+    if (this.#transient) this.#bytes = this.#bytes.slice();
   }
   /** The stored document (a projected row: its projection). */
   get bytes(): Uint8Array {
@@ -69,7 +85,7 @@ export class Row {
   }
   get doc(): Doc {
     if (this.#size >= 0) throw new Error("internal: the whole document of a projected row");
-    return (this.#doc ??= decodeDocument(this.bytes));
+    return (this.#doc ??= this.#transient ? decodeDocumentCopy(this.bytes) : decodeDocument(this.bytes));
   }
   /**
    * The document as far as `fields` (top-level names) go: a partial decode when only some fields are
@@ -84,7 +100,7 @@ export class Row {
       const rec = this.#rec;
       this.#partial = rec !== undefined
         ? decodeFieldsAt(rec.buf, rec.view, rec.at, fields)
-        : decodeFields(this.#bytes, fields);
+        : decodeFields(this.#bytes, fields, this.#transient);
       this.#partialFields = fields;
     }
     return this.#partial!;

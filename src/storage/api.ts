@@ -260,6 +260,13 @@ export interface ScanOptions {
   readonly reverse?: boolean;
   /** About how many records the caller will read (sizes the engine's first read-ahead batch). */
   readonly expect?: number | undefined;
+  /**
+   * The caller keeps no record's `bytes` (nor a view into them, e.g. a decoded Binary) once it asked
+   * for the next record: it copies what it keeps. The engine may then free its read-ahead buffers as
+   * soon as the scan moves past them instead of leaving them to the GC (issue 15: a sort's memory
+   * peak). A view kept anyway reads as empty.
+   */
+  readonly transient?: boolean;
 }
 
 export interface IndexScanOptions {

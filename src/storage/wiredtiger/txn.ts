@@ -269,7 +269,8 @@ export class WtTxn implements TxnHandle, TxnScope {
     this.assertActive();
     const reverse = opts.reverse === true;
     const after = opts.after;
-    return new LeasedIterator(this, coll.ident, (c) => c.scanRecords(reverse, after, opts.expect));
+    const release = opts.transient === true;
+    return new LeasedIterator(this, coll.ident, (c) => c.scanRecords(reverse, after, opts.expect, release));
   }
 
   scanFields(
