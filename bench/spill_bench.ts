@@ -18,7 +18,12 @@ import { attribution } from "./lib/memory_attribution.ts";
 const MB = Number(Deno.env.get("SPILL_MB") ?? 2048);
 const GROUP_DOCS = Number(Deno.env.get("SPILL_GROUP_DOCS") ?? 1_000_000);
 const CACHE = Deno.env.get("SPILL_CACHE") ?? "128M";
-/** Extra server arguments (e.g. `--standalone`: no oplog) and environment (`MALLOC_ARENA_MAX=2`). */
+/**
+ * Extra server arguments (e.g. `--standalone`: no oplog) and environment (`MALLOC_ARENA_MAX=2`; a malloc
+ * profile: `LD_PRELOAD=/usr/lib/heaptrack/libheaptrack_preload.so DUMP_HEAPTRACK_OUTPUT=<fifo>` with
+ * `heaptrack_interpret < fifo | zstd -c > out.zst` reading it — `heaptrack -p` attaching through gdb
+ * stopped the server inside malloc and deadlocked it).
+ */
 const ARGS = (Deno.env.get("SPILL_ARGS") ?? "").split(" ").filter((a) => a !== "");
 const ENV = Object.fromEntries(
   (Deno.env.get("SPILL_ENV") ?? "").split(" ").filter((a) => a !== "").map((
@@ -27,6 +32,10 @@ const ENV = Object.fromEntries(
 );
 /** File to write the server's output of each query phase to (e.g. with `DENO_V8_FLAGS=--trace-gc`). */
 const SERVER_LOG = Deno.env.get("SPILL_SERVER_LOG");
+/** `SPILL_FSYNC=1`: an fsync (a WiredTiger checkpoint) between the load and the queries (diagnostic). */
+const FSYNC = Deno.env.get("SPILL_FSYNC") === "1";
+/** `SPILL_HISTORY_S`: setParameter minSnapshotHistoryWindowInSeconds before the load (default: the server's). */
+const HISTORY_S = Deno.env.get("SPILL_HISTORY_S");
 /** Seconds between memory attribution lines during each phase (0: only at the phases' ends). */
 const ATTRIB_S = Number(Deno.env.get("SPILL_ATTRIB_S") ?? 60);
 
@@ -69,6 +78,10 @@ try {
   const pad = "x".repeat(990);
   const t0 = performance.now();
   console.log(`server args: ${ARGS.join(" ") || "(default)"}, env: ${JSON.stringify(ENV)}, load ${uptime()}`);
+  if (HISTORY_S !== undefined) {
+    await admin.command({ setParameter: 1, minSnapshotHistoryWindowInSeconds: Number(HISTORY_S) });
+    console.log(`minSnapshotHistoryWindowInSeconds: ${HISTORY_S}`);
+  }
   let stop = sampler("load");
   for (let i = 0; i < n; i += 5000) {
     const batch = [];
@@ -84,6 +97,12 @@ try {
   );
 
   await attrib("after load");
+  if (FSYNC) {
+    // diagnostic: the load's in-cache updates written as page images before the queries
+    const t1 = performance.now();
+    await admin.command({ fsync: 1 });
+    await attrib(`after fsync (${secs(t1)})`);
+  }
   let mark = server.output().length;
   /** The server's output since the last call, appended to SERVER_LOG under `phase`. */
   const saveOutput = (phase: string) => {
