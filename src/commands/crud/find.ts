@@ -16,6 +16,7 @@ import { GENERIC_FIELDS } from "../params/generic.ts";
 import { collectionName } from "../params/names.ts";
 import { compileQueryWithLet } from "../shared/query_let.ts";
 import { jsQueryParts, prefetchWhere } from "../shared/where.ts";
+import { namesJavaScript } from "../write/js_rounds.ts";
 import { findCollection } from "../shared/namespace.ts";
 import type { ExplainShape } from "../shared/explain_shape.ts";
 import { BATCH_BYTES, FIRST_BATCH_DOCS } from "../../limits.ts";
@@ -90,7 +91,10 @@ function run(ctx: RequestContext<FindParams>): Reply | Promise<Reply> {
     ctx.opStats.ns = ns;
     return findOnView(ctx);
   }
-  const js = jsQueryParts(ctx);
+  // no `$where` runner or JavaScript host for a query that names no JavaScript (most)
+  const js = namesJavaScript(p.filter) || namesJavaScript(p.projection) || namesJavaScript(p.let)
+    ? jsQueryParts(ctx)
+    : undefined;
   const compiled = compileQueryWithLet(
     {
       filter: p.filter,
@@ -124,7 +128,7 @@ function run(ctx: RequestContext<FindParams>): Reply | Promise<Reply> {
   const limit = p.limit === 0 ? undefined : p.limit;
   const hasSort = p.sort !== undefined && Object.keys(p.sort).some((k) => k !== "$natural");
   // (no $where and no $expr calling $function: no promise hop)
-  if (js.where.fns.length > 0) {
+  if (js && js.where.fns.length > 0) {
     return prefetchWhere(
       ctx,
       coll,
