@@ -41,7 +41,8 @@ import {
 import { wrongType } from "../params/errors.ts";
 import { GENERIC_FIELDS } from "../params/generic.ts";
 import { ensureCollection, findCollection } from "../shared/namespace.ts";
-import { type JsParts, prefetchedJsParts } from "../shared/where.ts";
+import type { JsParts } from "../shared/where.ts";
+import { statementJsParts } from "../write/js_rounds.ts";
 import { translateStorageError } from "../write/storage_errors.ts";
 import { commitSync, nullAsMissing, statementList } from "../write/write_batch.ts";
 import { prepareInsert } from "./insert.ts";
@@ -306,11 +307,14 @@ async function run(ctx: RequestContext<BulkWriteParams>): Promise<Reply> {
     const ns = namespaces[p.ns]!;
     try {
       const opCtx = withDb(ctx, ns.db);
-      const js = p.kind === "insert" ? undefined : await prefetchedJsParts(
+      const js = p.kind === "insert" ? undefined : await statementJsParts(
         opCtx,
         findCollection(opCtx, ns.coll),
-        p.op.filter,
-        p.op.collation,
+        {
+          filter: p.op.filter,
+          update: p.kind === "update" ? p.op.updateMods : undefined,
+          collation: p.op.collation,
+        },
         p.kind === "update" && (p.op.constants || vars) ? { ...vars, ...p.op.constants } : vars,
         p.op.multi || (p.kind === "update" && p.op.sort) ? undefined : 1,
       );

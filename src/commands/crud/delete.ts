@@ -15,9 +15,16 @@ import { findCollection } from "../shared/namespace.ts";
 import { WriteErrors } from "../write/write_result.ts";
 import { retryOnConflict } from "../write/conflict_retry.ts";
 import { compileQueryWithLet } from "../shared/query_let.ts";
-import { jsFreeTargets, type JsRounds, jsRoundsFor, writeInRounds } from "../write/js_rounds.ts";
+import {
+  jsFreeTargets,
+  type JsRounds,
+  jsRoundsFor,
+  statementCallsJs,
+  statementJsParts,
+  writeInRounds,
+} from "../write/js_rounds.ts";
 import type { CompiledQuery } from "../../executor/compiled_query.ts";
-import { type JsParts, jsQueryParts, prefetchedJsParts } from "../shared/where.ts";
+import { type JsParts, jsQueryParts } from "../shared/where.ts";
 import { FAST_BUDGET, findTargets } from "../write/targets.ts";
 import { retryYielding, writeTargetsYielding } from "../write/yielding_write.ts";
 import type { CollectionEntry, WriteTxn } from "../../storage/api.ts";
@@ -55,14 +62,20 @@ export async function applyDelete(
   collName: string,
   st: DeleteStatement,
   sync: boolean,
-  /** `$where`/`$function` support, `$where` prefetched (`prefetchedJsParts`); default: inline calls. */
-  js: JsParts = jsQueryParts(ctx),
+  /**
+   * `$where`/`$function` support, `$where` prefetched (`prefetchedJsParts`); absent: built here (inline
+   * calls) when the statement names JavaScript at all (`statementCallsJs`), else none.
+   */
+  jsGiven?: JsParts,
 ): Promise<DeleteOutcome> {
+  const js = jsGiven ?? (statementCallsJs(st.q, undefined, st.variables) ? jsQueryParts(ctx) : undefined);
   const coll = findCollection(ctx, collName);
   refuseCappedInTransaction(ctx, coll, "remove");
   refuseTimeseriesInTransaction(ctx, coll, "delete");
   const q = compileQueryWithLet(
-    { filter: st.q, sort: st.sort, hint: st.hint, collation: st.collation, ...js },
+    js
+      ? { filter: st.q, sort: st.sort, hint: st.hint, collation: st.collation, ...js }
+      : { filter: st.q, sort: st.sort, hint: st.hint, collation: st.collation },
     coll,
     st.variables,
   );
@@ -76,7 +89,7 @@ export async function applyDelete(
     if (out.n++ === 0) out.first = doc;
   };
   // `$where`/`$expr` calls the prefetch did not answer: awaited (write/js_rounds.ts)
-  const rounds = jsRoundsFor(js, st.q);
+  const rounds = js && jsRoundsFor(js, st.q);
   try {
     return await deleteIn(ctx, coll, st, q, sync, removeRow, rounds, js);
   } finally {
@@ -93,7 +106,7 @@ async function deleteIn(
   sync: boolean,
   removeRow: (txn: WriteTxn, row: Row, out: DeleteOutcome, entry: CollectionEntry) => void,
   rounds: JsRounds | undefined,
-  js: JsParts,
+  js: JsParts | undefined,
 ): Promise<DeleteOutcome> {
   const byId = q.access.kind === "idLookup";
   if (byId || !ctx.transaction) {
@@ -127,7 +140,7 @@ async function deleteIn(
       };
     },
     !ctx.transaction,
-    rounds && { rounds, targets: jsFreeTargets(coll, st, js) },
+    rounds && { rounds, targets: jsFreeTargets(coll, st, js!) },
   );
   return outcome;
 }
@@ -176,7 +189,13 @@ async function run(ctx: RequestContext<DeleteParams>): Promise<Doc> {
     try {
       const st = statements[i]!;
       const coll = findCollection(ctx, name);
-      const js = await prefetchedJsParts(ctx, coll, st.q, st.collation, variables, st.multi ? undefined : 1);
+      const js = await statementJsParts(
+        ctx,
+        coll,
+        { filter: st.q, collation: st.collation },
+        variables,
+        st.multi ? undefined : 1,
+      );
       n += (await retryOnConflict(ctx, () => applyDelete(ctx, name, { ...st, variables }, sync, js))).n;
     } catch (e) {
       errors.add(i, e, (m) => ctx.log.error(m));

@@ -30,7 +30,7 @@ import { afterOf, applyUpdate, updateModification } from "./update.ts";
 import { findCollection } from "../shared/namespace.ts";
 import { jsHost } from "../../engine/js/host.ts";
 import { evaluateAwaited } from "../../engine/aggregate/js_defer.ts";
-import { prefetchedJsParts } from "../shared/where.ts";
+import { statementJsParts } from "../write/js_rounds.ts";
 import { refuseCappedInTransaction } from "../write/capped_in_transaction.ts";
 import { refuseTimeseriesInTransaction } from "../shared/timeseries.ts";
 
@@ -103,19 +103,18 @@ async function run(ctx: RequestContext<FindAndModifyParams>): Promise<Doc> {
   const name = p.collection;
   const sync = commitSync(ctx);
   // `fields` may call `$function` (mongod 8.0 runs it): its calls run awaited, in rounds
-  const host = jsHost(ctx.js, ctx.deadline, { deferrable: true });
-  const projection = p.fields && Object.keys(p.fields).length > 0
-    ? compileProjection(p.fields, { js: host })
-    : null;
+  const host = p.fields && Object.keys(p.fields).length > 0
+    ? jsHost(ctx.js, ctx.deadline, { deferrable: true })
+    : undefined;
+  const projection = host ? compileProjection(p.fields!, { js: host }) : null;
   const shape = async (d: Doc | undefined): Promise<Doc | null> =>
-    d ? (projection ? await evaluateAwaited(host.deferred!, () => projection.apply(d)) : d) : null;
+    d ? (projection ? await evaluateAwaited(host!.deferred!, () => projection.apply(d)) : d) : null;
   refuseCappedInTransaction(ctx, findCollection(ctx, name), "write"); // 263 for the remove form too
   refuseTimeseriesInTransaction(ctx, findCollection(ctx, name), p.remove ? "delete" : "update");
-  const js = await prefetchedJsParts(
+  const js = await statementJsParts(
     ctx,
     findCollection(ctx, name),
-    p.query,
-    p.collation,
+    { filter: p.query, update: p.update, collation: p.collation },
     p.let,
     p.sort ? undefined : 1,
   );

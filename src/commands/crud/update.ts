@@ -32,12 +32,13 @@ import { translateStorageError } from "../write/storage_errors.ts";
 import { WriteErrors } from "../write/write_result.ts";
 import { retryOnConflict } from "../write/conflict_retry.ts";
 import { compileQueryWithLet } from "../shared/query_let.ts";
-import { type JsParts, jsQueryParts, prefetchedJsParts } from "../shared/where.ts";
+import { type JsParts, jsQueryParts } from "../shared/where.ts";
 import {
   jsFreeTargets,
   type JsRounds,
   jsRoundsFor,
   statementCallsJs,
+  statementJsParts,
   writeInRounds,
 } from "../write/js_rounds.ts";
 import type { CompiledQuery } from "../../executor/compiled_query.ts";
@@ -463,17 +464,13 @@ async function run(ctx: RequestContext<UpdateParams>): Promise<Doc> {
     ctx.counters.opcounters.update++;
     try {
       const st = statements[i]!;
-      // no `$where` runner or JavaScript host for a statement without JavaScript (most)
-      const js = statementCallsJs(st.q, st.u, variables)
-        ? await prefetchedJsParts(
-          ctx,
-          findCollection(ctx, name),
-          st.q,
-          st.collation,
-          variables,
-          st.multi || st.sort ? undefined : 1,
-        )
-        : undefined;
+      const js = await statementJsParts(
+        ctx,
+        findCollection(ctx, name),
+        { filter: st.q, update: st.u, collation: st.collation },
+        variables,
+        st.multi || st.sort ? undefined : 1,
+      );
       const r = await retryOnConflict(
         ctx,
         () =>

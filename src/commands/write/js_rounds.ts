@@ -24,7 +24,13 @@ import { JS_DEFERRED, type JsDeferral } from "../../engine/expression/types.ts";
 import type { WriteOptions, WriteTxn } from "../../storage/api.ts";
 import type { RequestContext } from "../context.ts";
 import type { Doc } from "../reply.ts";
-import { hasWhere, type JsParts, type WhereRunner, withoutWhere } from "../shared/where.ts";
+import {
+  hasWhere,
+  type JsParts,
+  prefetchedJsParts,
+  type WhereRunner,
+  withoutWhere,
+} from "../shared/where.ts";
 import { compileQueryWithLet } from "../shared/query_let.ts";
 import type { CompiledQuery } from "../../executor/compiled_query.ts";
 import type { CollectionEntry } from "../../storage/api.ts";
@@ -140,6 +146,22 @@ export function namesJavaScript(v: unknown): boolean {
 /** A write statement's filter, update or `let` variables can call JavaScript (`namesJavaScript`). */
 export function statementCallsJs(filter: unknown, update: unknown, variables: unknown): boolean {
   return namesJavaScript(filter) || namesJavaScript(update) || namesJavaScript(variables);
+}
+
+/**
+ * A write statement's `$where`/`$function` support (shared/where.ts `prefetchedJsParts`: its `$where`s
+ * prefetched), or undefined when it names no JavaScript (`statementCallsJs`): most statements, which
+ * then build no `$where` runner, JavaScript host or rounds.
+ */
+export function statementJsParts(
+  ctx: RequestContext,
+  coll: CollectionEntry | undefined,
+  st: { readonly filter: Doc | undefined; readonly update?: unknown; readonly collation: Doc | undefined },
+  variables: Doc | undefined,
+  stopAfter?: number,
+): Promise<JsParts> | undefined {
+  if (!statementCallsJs(st.filter, st.update, variables)) return undefined;
+  return prefetchedJsParts(ctx, coll, st.filter, st.collation, variables, stopAfter);
 }
 
 /**

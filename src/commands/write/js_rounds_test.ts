@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { JsRuntime } from "../../engine/js/runtime.ts";
 import { jsHost } from "../../engine/js/host.ts";
 import { WhereRunner } from "../shared/where.ts";
-import { JsRounds, namesFunction, writeInRounds } from "./js_rounds.ts";
+import { JsRounds, namesFunction, statementCallsJs, writeInRounds } from "./js_rounds.ts";
 import type { RequestContext } from "../context.ts";
 import type { WriteTxn } from "../../storage/api.ts";
 
@@ -74,4 +74,20 @@ Deno.test("namesFunction: a $function key anywhere in plain documents and arrays
   assert.equal(namesFunction([{ $set: { a: { $add: [1, { $cond: [true, fn, 0] }] } } }]), true);
   assert.equal(namesFunction({ $set: { a: new Date(0), b: null } }), false);
   assert.equal(namesFunction(Object.assign(Object.create(null), { x: fn })), true);
+});
+
+Deno.test("statementCallsJs: $where, $function or $accumulator anywhere in the filter, update or let", () => {
+  const fn = { $function: { body: "function() { return 1 }", args: [], lang: "js" } };
+  assert.equal(statementCallsJs({ _id: 5 }, { $inc: { counter: 1 } }, undefined), false);
+  assert.equal(
+    statementCallsJs({ a: "$where", b: ["$function"] }, { $set: { c: "$where" } }, { v: 1 }),
+    false,
+  );
+  assert.equal(statementCallsJs({ $where: "true" }, undefined, undefined), true);
+  assert.equal(statementCallsJs({ $and: [{ a: 1 }, { $where: "true" }] }, undefined, undefined), true);
+  assert.equal(statementCallsJs({ a: { $elemMatch: { $where: "true" } } }, undefined, undefined), true);
+  assert.equal(statementCallsJs({ $expr: { $eq: [fn, 1] } }, undefined, undefined), true);
+  assert.equal(statementCallsJs({}, [{ $set: { a: fn } }], undefined), true);
+  assert.equal(statementCallsJs({}, { $set: { a: 1 } }, { x: fn }), true);
+  assert.equal(statementCallsJs({}, [{ $set: { a: { $accumulator: {} } } }], undefined), true);
 });
