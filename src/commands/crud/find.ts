@@ -56,11 +56,13 @@ const FIELDS = {
 
 export type FindParams = Parsed<typeof FIELDS> & { readonly collection: string };
 
+const FIND_PARSE = { skip: "find", alsoAccept: GENERIC_FIELDS } as const;
+
 export function parseFind(body: Record<string, unknown>): FindParams {
-  return {
-    ...parseShape("find", body, FIELDS, { skip: "find", alsoAccept: GENERIC_FIELDS }),
-    collection: collectionName("find", body),
-  };
+  // (parseShape's result is a fresh object: the collection is added to it, not spread into a copy)
+  const p = parseShape("find", body, FIELDS, FIND_PARSE) as Parsed<typeof FIELDS> & { collection?: string };
+  p.collection = collectionName("find", body);
+  return p as FindParams;
 }
 
 /**
