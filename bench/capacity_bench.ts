@@ -22,6 +22,7 @@
  * Extra server flags after `--` (e.g. `-- --sync-on-commit`); `--root DIR` measures another checkout's
  * main.ts (before/after pairs).
  */
+import { exists } from "./lib/exists.ts";
 import { freePort, waitForPing } from "./lib/wire_ping.ts";
 
 const args = Deno.args;
@@ -36,15 +37,6 @@ const SECS = Number(opt("--secs", "4"));
 /** The checkout whose main.ts is measured (`--root DIR`: e.g. main's, for a before/after pair). */
 const root = opt("--root", new URL("..", import.meta.url).pathname);
 const capacityDir = new URL("../../shared/bench/capacity/", import.meta.url).pathname;
-
-function exists(p: string): boolean {
-  try {
-    Deno.statSync(p);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 if (!exists(`${capacityDir}run.sh`)) {
   console.log(`capacity: skipped (${capacityDir}run.sh not found: the shared bench checkout is missing)`);

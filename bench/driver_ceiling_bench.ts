@@ -14,6 +14,7 @@
  *
  *   deno run -A bench/driver_ceiling_bench.ts [--ops 2000] [--rounds 2] [--root DIR]
  */
+import { exists } from "./lib/exists.ts";
 import { freePort, waitForPing } from "./lib/wire_ping.ts";
 
 const args = Deno.args;
@@ -27,15 +28,6 @@ const ROUNDS = Number(opt("--rounds", "2"));
 const root = opt("--root", new URL("..", import.meta.url).pathname);
 const shared = new URL("../../shared/bench/", import.meta.url).pathname;
 const workloadsScript = new URL("./lib/driver_workloads.mjs", import.meta.url).pathname;
-
-function exists(p: string): boolean {
-  try {
-    Deno.statSync(p);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 async function sh(cmd: string, cmdArgs: string[], cwd = "."): Promise<string> {
   const out = await new Deno.Command(cmd, { args: cmdArgs, cwd, stdout: "piped", stderr: "inherit" })
