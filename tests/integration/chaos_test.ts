@@ -107,10 +107,11 @@ Deno.test({
             await new Promise((res) => setTimeout(res, 100));
             now = await current();
           }
-          assert.equal(
-            now,
-            baseline,
-            `connections.current ${now} ≠ baseline ${baseline} 60 s after the fuzz`,
+          // at most the baseline: the fuzz's connections all ended (one of the driver's own may be replaced
+          // meanwhile — its monitor reconnects when a heartbeat times out on a loaded machine: 3 vs 4 seen)
+          assert.ok(
+            now <= baseline,
+            `connections.current ${now} > baseline ${baseline} 60 s after the fuzz`,
           );
           return `${r.frames} frames, ${r.connections} connections; current ${baseline} before, ${atEnd} at the end, ${now} after ${
             Math.round(performance.now() - t0)
