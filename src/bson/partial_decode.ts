@@ -9,7 +9,7 @@
  * Malformed input throws (stored documents are validated on the way in).
  */
 import { valueByteLength } from "./value_length.ts";
-import { Long } from "bson";
+import { Long, ObjectId } from "bson";
 import { decodeDocument, decodeDocumentCopy, doubleValue } from "./decode.ts";
 
 const utf8 = new TextDecoder("utf-8", { fatal: true });
@@ -175,6 +175,9 @@ export function decodeFieldsAt(
           break;
         case 0x09:
           out[name] = new Date(Number(dv.getBigInt64(p, true)));
+          break;
+        case 0x07:
+          out[name] = new ObjectId(bytes.subarray(p, p + 12));
           break;
         case 0x03: // an embedded document is itself a whole BSON document
           out[name] = decodeDoc(bytes.subarray(p, p + vlen));

@@ -119,14 +119,47 @@ const DATE_MAX_MS = 8.64e15;
  */
 export function reencodesIdentically(bytes: Uint8Array): boolean {
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  return canonicalDoc(bytes, dv, 0, false, 0);
+  return canonicalDoc(bytes, dv, 0, false, 0, bytes.length, false);
+}
+
+/**
+ * `reencodesIdentically` for bytes nobody has validated yet (a request's document, before any decode):
+ * true only when `bytes` is one whole, well-formed document `decodeDocument` accepts — every length
+ * inside its container, string values valid UTF-8, booleans 0 or 1 — nesting at most `maxDepth`
+ * levels, and re-encoding its decode would give `bytes` back. False says nothing about validity: the
+ * caller decodes as before, and the decoder refuses what is malformed with its usual error.
+ */
+export function validAndCanonical(bytes: Uint8Array, maxDepth: number): boolean {
+  if (bytes.length < 5 || int32(bytes, 0) !== bytes.length) return false;
+  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  try {
+    // (the root starts that many levels down, so that a document deeper than maxDepth passes MAX_DEPTH)
+    const rootDepth = MAX_DEPTH + 1 - Math.min(maxDepth, MAX_DEPTH + 1);
+    return canonicalDoc(bytes, dv, 0, false, rootDepth, bytes.length, true);
+  } catch {
+    return false; // a read past the end (DataView): malformed
+  }
 }
 
 const MAX_DEPTH = 100;
 
-function canonicalDoc(b: Uint8Array, dv: DataView, start: number, isArray: boolean, depth: number): boolean {
+/**
+ * The document at `start` (inside a container ending at `limit`) re-encodes identically. `strict`: the
+ * bytes are not validated yet — also check UTF-8 of string values (lengths are always checked).
+ */
+function canonicalDoc(
+  b: Uint8Array,
+  dv: DataView,
+  start: number,
+  isArray: boolean,
+  depth: number,
+  limit: number,
+  strict: boolean,
+): boolean {
   if (depth > MAX_DEPTH) return false;
-  const end = start + int32(b, start) - 1;
+  const size = int32(b, start);
+  if (size < 5 || size > limit - start) return false;
+  const end = start + size - 1;
   if (b[end] !== 0) return false;
   let p = start + 4;
   let index = 0;
@@ -181,20 +214,23 @@ function canonicalDoc(b: Uint8Array, dv: DataView, start: number, isArray: boole
       }
       case 0x02: {
         const len = int32(b, v);
-        if (len < 1 || b[v + 4 + len - 1] !== 0) return false;
+        if (len < 1 || len > end - v - 4 || b[v + 4 + len - 1] !== 0) return false;
+        if (strict && !utf8At(b, v + 4, v + 3 + len)) return false;
         p = v + 4 + len;
         break;
       }
       case 0x03:
       case 0x04: {
-        if (!canonicalDoc(b, dv, v, type === 0x04, depth + 1)) return false;
+        if (!canonicalDoc(b, dv, v, type === 0x04, depth + 1, end, strict)) return false;
         p = v + int32(b, v);
         break;
       }
       case 0x05: {
         // the old binary subtype carries a second length; a vector is checked by the encoder
         if (b[v + 4] === 0x02 || b[v + 4] === 0x09) return false;
-        p = v + 5 + int32(b, v);
+        const len = int32(b, v);
+        if (len < 0) return false;
+        p = v + 5 + len;
         break;
       }
       case 0x07:
@@ -228,8 +264,49 @@ function canonicalDoc(b: Uint8Array, dv: DataView, start: number, isArray: boole
       default:
         return false; // undefined, regex, DBPointer, code, symbol, code with scope: encode as before
     }
+    if (p > end) return false; // the value runs over the document's terminator
   }
   return p === end;
+}
+
+/**
+ * b[start, end) is valid UTF-8 (what a fatal TextDecoder accepts: no overlong forms, no surrogates,
+ * nothing above U+10FFFF), checked without building a string.
+ */
+function utf8At(b: Uint8Array, start: number, end: number): boolean {
+  let i = start;
+  while (i < end) {
+    // ASCII, four bytes at a time
+    while (i + 4 <= end && ((b[i]! | b[i + 1]! | b[i + 2]! | b[i + 3]!) & 0x80) === 0) i += 4;
+    if (i >= end) break;
+    const c = b[i]!;
+    if (c < 0x80) {
+      i++;
+      continue;
+    }
+    let need: number;
+    let lo = 0x80;
+    let hi = 0xbf;
+    if (c >= 0xc2 && c <= 0xdf) need = 1;
+    else if (c >= 0xe0 && c <= 0xef) {
+      need = 2;
+      if (c === 0xe0) lo = 0xa0;
+      else if (c === 0xed) hi = 0x9f;
+    } else if (c >= 0xf0 && c <= 0xf4) {
+      need = 3;
+      if (c === 0xf0) lo = 0x90;
+      else if (c === 0xf4) hi = 0x8f;
+    } else return false;
+    if (i + need >= end) return false;
+    const c1 = b[i + 1]!;
+    if (c1 < lo || c1 > hi) return false;
+    for (let k = 2; k <= need; k++) {
+      const ck = b[i + k]!;
+      if (ck < 0x80 || ck > 0xbf) return false;
+    }
+    i += need + 1;
+  }
+  return true;
 }
 
 const strictUtf8 = new TextDecoder("utf-8", { fatal: true });

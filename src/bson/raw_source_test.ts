@@ -14,7 +14,7 @@ import {
   Timestamp,
   UUID,
 } from "bson";
-import { arrayDocuments, reencodesIdentically } from "./raw_source.ts";
+import { arrayDocuments, reencodesIdentically, validAndCanonical } from "./raw_source.ts";
 import { decodeDocument } from "./decode.ts";
 
 /** Hand-built BSON: int32 length, the given element bytes, NUL. */
@@ -111,4 +111,64 @@ Deno.test("arrayDocuments: the elements of one document array, as views; none wh
     [0x04, ...name("documents"), ...docOf([0x03, ...name("0"), ...docOf(int32El("a", 2))])],
   );
   assert.deepEqual(arrayDocuments(twice, "documents"), undefined);
+});
+
+Deno.test("validAndCanonical: valid canonical documents yes; malformed, too deep or not canonical no", () => {
+  const good = BSON.serialize({
+    _id: new ObjectId(),
+    s: "x".repeat(700),
+    u: "é😀",
+    a: [1, 2.5, { b: true, n: null }],
+    d: new Date(0),
+    bin: new Binary(new Uint8Array([1, 2])),
+  });
+  assert(validAndCanonical(good, 201));
+  assert(!validAndCanonical(BSON.serialize({ r: new BSONRegExp("a", "") }), 201));
+  // one level too many
+  let deep: Record<string, unknown> = { x: 1 };
+  for (let i = 0; i < 9; i++) deep = { d: deep };
+  assert(validAndCanonical(BSON.serialize(deep), 10));
+  assert(!validAndCanonical(BSON.serialize(deep), 9));
+  // malformed: invalid UTF-8 in a string, a boolean 2, a string running over its document, a short length
+  const bad = (mutate: (b: Uint8Array) => void) => {
+    const b = BSON.serialize({ s: "abcd", t: true, o: { x: "yz" } });
+    mutate(b);
+    return b;
+  };
+  assert(validAndCanonical(bad(() => {}), 201));
+  assert(!validAndCanonical(bad((b) => b[b.indexOf(0x61)] = 0xff), 201));
+  assert(!validAndCanonical(bad((b) => b[b.indexOf(0x74) + 2] = 2), 201));
+  assert(!validAndCanonical(bad((b) => b[b.indexOf(0x73) + 2] = 40), 201));
+  assert(!validAndCanonical(bad((b) => b[0] = b[0]! - 1), 201));
+  // UTF-8 edge cases: overlong, surrogate, above U+10FFFF, truncated sequence
+  const str = (bytes: number[]) => docOf([0x02, ...name("s"), bytes.length + 1, 0, 0, 0, ...bytes, 0]);
+  assert(validAndCanonical(str([0xc3, 0xa9, 0xf0, 0x9f, 0x98, 0x80]), 201));
+  for (const seq of [[0xc0, 0xaf], [0xed, 0xa0, 0x80], [0xf4, 0x90, 0x80, 0x80], [0xe2, 0x82], [0x80]]) {
+    assert(!validAndCanonical(str(seq), 201), String(seq));
+  }
+});
+
+Deno.test("validAndCanonical: whatever it accepts decodes and re-encodes to the same bytes (corrupted bytes)", () => {
+  const base = BSON.serialize({
+    _id: 1,
+    s: "abc",
+    a: [1, "x", { b: 2.5, c: [true, null] }],
+    o: { p: new ObjectId(), q: Long.fromNumber(3), d: new Date(5) },
+  });
+  let seed = 7;
+  const rand = (n: number) => {
+    seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+    return seed % n;
+  };
+  let accepted = 0;
+  for (let round = 0; round < 5000; round++) {
+    const b = Uint8Array.from(base);
+    for (let k = 0, n = 1 + rand(3); k < n; k++) {
+      b[rand(b.length)] = rand(4) === 0 ? rand(256) : b[rand(b.length)]!;
+    }
+    if (!validAndCanonical(b, 201)) continue;
+    accepted++;
+    assert(roundTrips(b), `round ${round}`);
+  }
+  assert(accepted > 0);
 });

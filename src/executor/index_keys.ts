@@ -263,6 +263,40 @@ export function indexKeysOf(coll: CollectionEntry, doc: Doc, opts: IndexKeyOptio
   return multikey ? Object.assign(keys, { multikey }) : keys;
 }
 
+/** Top-level fields the indexes of a collection read, per `coll.indexes` array (see below). */
+const topFieldsCache = new WeakMap<object, ReadonlySet<string> | null>();
+
+/**
+ * The top-level fields whose values `indexKeysOf` reads for `coll`'s indexes, `_id` always among them —
+ * a document holding only those fields gets the same keys as the whole document — or undefined
+ * when some index reads more than its key pattern's paths (geo, text, wildcard, a partial filter, an
+ * index whose spec is still being upgraded): then only the whole document will do. Cached per
+ * indexes list (a catalog change brings a new list).
+ */
+export function indexedTopFields(
+  coll: CollectionEntry,
+  opts: IndexKeyOptions,
+): ReadonlySet<string> | undefined {
+  let fields = topFieldsCache.get(coll.indexes);
+  if (fields === undefined) {
+    fields = topFieldsOf(coll, opts);
+    topFieldsCache.set(coll.indexes, fields);
+  }
+  return fields ?? undefined;
+}
+
+function topFieldsOf(coll: CollectionEntry, opts: IndexKeyOptions): ReadonlySet<string> | null {
+  const out = new Set<string>(["_id"]);
+  for (const ix of coll.indexes) {
+    if (ix.name === "_id_") continue;
+    if (textIndexInfo(ix.spec)) return null;
+    const shape = indexShape(ix, opts);
+    if (shape.partial || shape.geo || shape.text || shape.wildcard) return null;
+    for (const f of shape.fields) out.add(f.split(".")[0]!);
+  }
+  return out;
+}
+
 /** Index key documents ignore partial filters: the entry exists, only its values are wanted. */
 const KEY_DOC_OPTS: IndexKeyOptions = { compilePartialFilter: () => () => true };
 

@@ -14,13 +14,15 @@
  * or duplicate body / duplicate sequence / unknown required flags (RequestError), then BSON content
  * (RequestError InvalidBSON / BSONObjectTooLarge).
  */
-import { rememberSource } from "../bson/raw_source.ts";
+import { rememberSource, validAndCanonical } from "../bson/raw_source.ts";
+import { lazyDocuments } from "../bson/lazy_documents.ts";
+import { valueByteLength } from "../bson/value_length.ts";
 import { crc32c } from "./crc32c.ts";
 import { deserializeDocument, documentSpan } from "./bson_doc.ts";
 import { Location } from "../errors/locations.ts";
 import { FrameError, RequestError } from "./errors.ts";
 import { HEADER_SIZE, OP_MSG, readInt32LE, readUint32LE, writeHeader, writeInt32LE } from "./header.ts";
-import { MAX_BSON_OBJECT_SIZE, MAX_COMMAND_BODY_SIZE } from "../limits.ts";
+import { MAX_BSON_OBJECT_SIZE, MAX_COMMAND_BODY_SIZE, MAX_REQUEST_BSON_DEPTH } from "../limits.ts";
 
 export const OpMsgFlag = {
   checksumPresent: 1 << 0,
@@ -152,7 +154,9 @@ export function parseOpMsg(frame: Uint8Array, flags: OpMsgFlags = readOpMsgFlags
   }
 
   const bodyBytes = frame.subarray(bStart, bEnd);
-  const body = deserializeDocument(bodyBytes, MAX_COMMAND_BODY_SIZE, "OP_MSG body");
+  const insert = isInsertBody(bodyBytes);
+  const body = (insert && bodyBytes.length <= MAX_COMMAND_BODY_SIZE && insertBodyLazily(bodyBytes)) ||
+    deserializeDocument(bodyBytes, MAX_COMMAND_BODY_SIZE, "OP_MSG body");
   rememberSource(body, bodyBytes);
   if (sequences === undefined) {
     return parts(flags, body, NO_SEQUENCES);
@@ -164,6 +168,11 @@ export function parseOpMsg(frame: Uint8Array, flags: OpMsgFlags = readOpMsgFlags
         Location.OpMsgDuplicateSequence,
         `Duplicate OP_MSG document sequence '${seq.identifier}'`,
       );
+    }
+    const lazy = insert && seq.identifier === "documents" ? lazySequence(frame, seq) : undefined;
+    if (lazy) {
+      seqMap.set(seq.identifier, lazy);
+      continue;
     }
     const docs = new Array<Record<string, unknown>>(seq.docs.length);
     for (let i = 0; i < seq.docs.length; i++) {
@@ -179,6 +188,113 @@ export function parseOpMsg(frame: Uint8Array, flags: OpMsgFlags = readOpMsgFlags
     seqMap.set(seq.identifier, docs);
   }
   return parts(flags, body, seqMap);
+}
+
+// ---- insert's documents, kept as bytes (src/bson/lazy_documents.ts) -------------------------------
+
+/** Type byte (string) and NUL-terminated name of a body's first element `insert`. */
+const INSERT_HEAD = [0x02, 0x69, 0x6e, 0x73, 0x65, 0x72, 0x74, 0x00];
+/** The name `documents`, NUL-terminated. */
+const DOCUMENTS_NAME = [0x64, 0x6f, 0x63, 0x75, 0x6d, 0x65, 0x6e, 0x74, 0x73, 0x00];
+
+/** The body's first element is the string `insert` (the insert command). */
+function isInsertBody(b: Uint8Array): boolean {
+  if (b.length < 4 + INSERT_HEAD.length) return false;
+  for (let i = 0; i < INSERT_HEAD.length; i++) if (b[4 + i] !== INSERT_HEAD[i]) return false;
+  return true;
+}
+
+/**
+ * A document of insert's `documents` is kept as its bytes when `validAndCanonical` vouches for it
+ * (decodeDocument would accept it, and insert may store it as sent), with room for the request's
+ * nesting limit below the levels above it (the body and the array: 2).
+ */
+function keepable(doc: Uint8Array, levelsAbove: number): boolean {
+  return doc.length <= MAX_BSON_OBJECT_SIZE && validAndCanonical(doc, MAX_REQUEST_BSON_DEPTH - levelsAbove);
+}
+
+/** A kind-1 `documents` sequence of an insert as a lazy list, when every document is keepable. */
+function lazySequence(frame: Uint8Array, seq: SequenceSpan): Record<string, unknown>[] | undefined {
+  const raw = new Array<Uint8Array>(seq.docs.length);
+  for (let i = 0; i < seq.docs.length; i++) {
+    const [s, e] = seq.docs[i]!;
+    const bytes = frame.subarray(s, e);
+    if (!keepable(bytes, 0)) return undefined;
+    raw[i] = bytes;
+  }
+  return lazyDocuments(raw);
+}
+
+/**
+ * An insert's body with its `documents` array as a lazy list of the documents' bytes (the rest of the
+ * body decoded as usual, the fields in their order); undefined — decode it whole as before, errors
+ * included — unless the array appears once and holds only keepable documents.
+ */
+function insertBodyLazily(b: Uint8Array): Record<string, unknown> | undefined {
+  const end = b.length - 1;
+  let p = 4;
+  let at = -1; // the array element's start, its value's start and end; its position among the fields
+  let v = 0;
+  let vEnd = 0;
+  let position = 0;
+  let fields = 0;
+  while (p < end) {
+    const type = b[p]!;
+    const nameEnd = b.indexOf(0, p + 1);
+    if (nameEnd < 0 || nameEnd >= end) return undefined;
+    const value = nameEnd + 1;
+    // (a regex's length is a scan for two NULs that does not stop at the end: decoded whole instead)
+    const len = type === 0x0b ? -1 : valueByteLength(type, b, value);
+    if (len < 0 || value + len > end) return undefined;
+    if (nameEnd - p === DOCUMENTS_NAME.length && sameName(b, p + 1, DOCUMENTS_NAME)) {
+      if (type !== 0x04 || at >= 0) return undefined;
+      at = p;
+      v = value;
+      vEnd = value + len;
+      position = fields;
+    }
+    fields++;
+    p = value + len;
+  }
+  if (at < 0 || p !== end) return undefined;
+  // the array: documents named "0", "1", …; each one whole and keepable
+  if (readInt32LE(b, v) !== vEnd - v || b[vEnd - 1] !== 0) return undefined;
+  const raw: Uint8Array[] = [];
+  let q = v + 4;
+  while (q < vEnd - 1) {
+    if (b[q] !== 0x03) return undefined;
+    const nameEnd = b.indexOf(0, q + 1);
+    if (nameEnd < 0 || nameEnd >= vEnd - 1) return undefined;
+    const d = nameEnd + 1;
+    if (vEnd - 1 - d < 5) return undefined;
+    const len = readInt32LE(b, d);
+    if (len < 5 || len > vEnd - 1 - d) return undefined;
+    const doc = b.subarray(d, d + len);
+    if (!keepable(doc, 2)) return undefined;
+    raw.push(doc);
+    q = d + len;
+  }
+  if (q !== vEnd - 1) return undefined;
+  // the rest of the body, without the array element
+  const rest = new Uint8Array(b.length - (vEnd - at));
+  rest.set(b.subarray(0, at), 0);
+  rest.set(b.subarray(vEnd), at);
+  writeInt32LE(rest, 0, rest.length);
+  const decoded = deserializeDocument(rest, MAX_COMMAND_BODY_SIZE, "OP_MSG body");
+  const body: Record<string, unknown> = {};
+  let i = 0;
+  for (const k in decoded) {
+    if (k === "__proto__") return undefined; // (an assignment would set the prototype)
+    if (i++ === position) body["documents"] = lazyDocuments(raw);
+    body[k] = decoded[k];
+  }
+  if (i <= position) body["documents"] = lazyDocuments(raw);
+  return body;
+}
+
+function sameName(b: Uint8Array, start: number, name: readonly number[]): boolean {
+  for (let i = 0; i < name.length; i++) if (b[start + i] !== name[i]) return false;
+  return true;
 }
 
 function parts(

@@ -13,6 +13,7 @@ import {
   writeOpMsgReply,
 } from "./op_msg.ts";
 import { crc32c } from "./crc32c.ts";
+import { rawDocumentsOf } from "../bson/lazy_documents.ts";
 
 const ser = (d: Record<string, unknown>) => BSON.serialize(d);
 
@@ -244,4 +245,58 @@ Deno.test("writeOpMsgReply writes what encodeOpMsgReply returns, into the given 
     const got = writeOpMsgReply(out, body, 12, 34, more);
     assertEquals(got, encodeOpMsgReply(body, 12, 34, more));
   }
+});
+
+Deno.test("op_msg: an insert's documents stay bytes until read (body array and sequence); others decode", () => {
+  const docs = [{ _id: 1, s: "x".repeat(50) }, { a: { b: [1, 2] } }];
+  const body = ser({ insert: "c", ordered: false, documents: docs, $db: "d" });
+  const parsed = parseOpMsg(encodeOpMsg({ requestId: 1, body })).body;
+  const raw = rawDocumentsOf(parsed["documents"]);
+  assertEquals(raw?.map((b) => [...b]), docs.map((d) => [...ser(d)]));
+  assertEquals(Object.keys(parsed), ["insert", "ordered", "documents", "$db"]);
+  assertEquals(parsed, { insert: "c", ordered: false, documents: docs, $db: "d" }); // decoded when read
+  const seq = parseOpMsg(
+    encodeOpMsg({
+      requestId: 1,
+      body: ser({ insert: "c", $db: "d" }),
+      sequences: [{ identifier: "documents", documents: docs.map(ser) }],
+    }),
+  ).sequences.get("documents");
+  ok(rawDocumentsOf(seq) !== undefined);
+  assertEquals(seq, docs);
+  // not canonical (a regex), or not an insert: decoded as before
+  const rx = parseOpMsg(encodeOpMsg({ requestId: 1, body: ser({ insert: "c", documents: [{ r: /a/ }] }) }));
+  ok(rawDocumentsOf(rx.body["documents"]) === undefined);
+  const upd = parseOpMsg(encodeOpMsg({ requestId: 1, body: ser({ update: "c", documents: docs }) }));
+  ok(rawDocumentsOf(upd.body["documents"]) === undefined);
+});
+
+Deno.test("op_msg: a malformed document of an insert is still InvalidBSON (body array and sequence)", () => {
+  const bad = ser({ s: "abc" });
+  bad[bad.length - 3] = 0xff; // invalid UTF-8
+  const inBody = ser({ insert: "c", documents: [{ a: 1 }, { s: "abc" }], $db: "d" });
+  const abc = inBody.findIndex((_, i) =>
+    inBody[i] === 0x61 && inBody[i + 1] === 0x62 && inBody[i + 2] === 0x63
+  );
+  ok(abc > 0);
+  inBody[abc + 2] = 0xff; // "ab\xff": invalid UTF-8 in the second document
+  requestError(() => parseOpMsg(encodeOpMsg({ requestId: 1, body: inBody })), "InvalidBSON");
+  requestError(
+    () =>
+      parseOpMsg(
+        encodeOpMsg({
+          requestId: 1,
+          body: ser({ insert: "c", $db: "d" }),
+          sequences: [{ identifier: "documents", documents: [ser({ a: 1 }), bad] }],
+        }),
+      ),
+    "InvalidBSON",
+  );
+  // a document nested past the request limit: 15 Overflow as before
+  let deep: Record<string, unknown> = {};
+  for (let i = 0; i < 205; i++) deep = { d: deep };
+  requestError(
+    () => parseOpMsg(encodeOpMsg({ requestId: 1, body: ser({ insert: "c", documents: [deep], $db: "d" }) })),
+    "Overflow",
+  );
 });

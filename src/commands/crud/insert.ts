@@ -12,18 +12,23 @@ import { CommandError } from "../../errors/command_error.ts";
 import { collectionName } from "../params/names.ts";
 import { bool, doc, optional, type Parsed, parseShape, required } from "../params/schema.ts";
 import { GENERIC_FIELDS } from "../params/generic.ts";
-import { BATCH_FIELDS, commitSync, statementList } from "../write/write_batch.ts";
 import { ensureCollection } from "../shared/namespace.ts";
 import { translateStorageError } from "../write/storage_errors.ts";
 import { WriteErrors } from "../write/write_result.ts";
 import { retryOnConflict } from "../write/conflict_retry.ts";
 import { LIMITS } from "../../limits.ts";
-import { indexKeysOf } from "../../executor/index_keys.ts";
+import { indexedTopFields, indexKeysOf } from "../../executor/index_keys.ts";
 import { compilePartialFilter } from "../../engine/mod.ts";
 import type { CollectionEntry, IndexKeys } from "../../storage/api.ts";
 import { validateIdValue } from "../write/validate_doc.ts";
 import { checkStoredDepth, serializeStorable } from "../shared/stored_depth.ts";
 import { arrayDocuments, reencodesIdentically, sourceOf } from "../../bson/raw_source.ts";
+import { rawDocumentsOf } from "../../bson/lazy_documents.ts";
+import { decodeDocument } from "../../bson/decode.ts";
+import { decodeFields } from "../../bson/partial_decode.ts";
+import { valueByteLength } from "../../bson/value_length.ts";
+import { BATCH_FIELDS, checkBatchSize, commitSync, statementList } from "../write/write_batch.ts";
+import type { Reader } from "../params/schema.ts";
 import { validateDocument, type ValidationOptions } from "../write/doc_validation.ts";
 import { refuseCappedInTransaction } from "../write/capped_in_transaction.ts";
 import { checkMeasurement, refuseTimeseriesInTransaction, timeseriesOf } from "../shared/timeseries.ts";
@@ -86,6 +91,84 @@ export function prepareInsert(
   return { doc, bytes, keys };
 }
 
+/** What insert keeps of a document it prepared from the request's bytes: `doc` is decoded only if needed. */
+interface PreparedAny {
+  readonly doc: Doc | undefined;
+  readonly bytes: Uint8Array;
+  readonly keys: IndexKeys;
+}
+
+/** The document of a prepared insert (decoded from the bytes it stores when it was not decoded). */
+function docOf(p: PreparedAny): Doc {
+  return p.doc ?? decodeDocument(p.bytes);
+}
+
+/**
+ * `prepareInsert` of a document the request sent as `raw` — bytes the wire layer checked with
+ * `validAndCanonical` (valid BSON, stored as sent) — reading only what insert needs from them: the
+ * `_id` (generated and put first as `prepareInsert` does) and the top-level fields the indexes read.
+ * A collection that needs the whole document (a validator, a time-series collection, a geo, text,
+ * wildcard or partial index) decodes it and goes through `prepareInsert`: same checks, same bytes.
+ */
+export function prepareInsertRaw(
+  coll: CollectionEntry,
+  raw: Uint8Array,
+  validation: ValidationOptions = {},
+): PreparedAny {
+  const fields = wholeDocumentNeeded(coll, validation) ? undefined : indexedTopFields(coll, keyOpts);
+  if (fields === undefined) return prepareInsert(coll, decodeDocument(raw), validation, raw);
+  // `_id` and the indexed fields (the keys are those of the whole document)
+  const keyDoc = decodeFields(raw, fields);
+  let bytes: Uint8Array;
+  if (!("_id" in keyDoc)) {
+    const oid = new ObjectId();
+    keyDoc["_id"] = oid;
+    bytes = withIdFirst(raw, oid);
+  } else {
+    validateIdValue(keyDoc["_id"]);
+    bytes = isIdAt(raw, 4) ? raw : withIdElementFirst(raw);
+  }
+  checkStoredDepth(bytes, "insert");
+  if (bytes.length > LIMITS.maxBsonObjectSize) {
+    throw new CommandError(
+      "BSONObjectTooLarge",
+      `object to insert too large. size in bytes: ${bytes.length}, max size: ${LIMITS.maxBsonObjectSize}`,
+    );
+  }
+  const keys = indexKeysOf(coll, keyDoc, keyOpts);
+  if (keys.refusal) throw keys.refusal;
+  return { doc: undefined, bytes, keys };
+}
+
+/** A validator or a time-series collection reads the whole document. */
+function wholeDocumentNeeded(coll: CollectionEntry, validation: ValidationOptions): boolean {
+  return (coll.options["validator"] !== undefined && !validation.bypass) || timeseriesOf(coll) !== undefined;
+}
+
+/** The element at `p` of `raw` is named `_id`. */
+function isIdAt(raw: Uint8Array, p: number): boolean {
+  return raw[p + 1] === 0x5f && raw[p + 2] === 0x69 && raw[p + 3] === 0x64 && raw[p + 4] === 0;
+}
+
+/** `raw` (valid, with an `_id`) with its `_id` element moved first (mongod stores `_id` first whatever the client sent). */
+function withIdElementFirst(raw: Uint8Array): Uint8Array {
+  let start = 4;
+  let end = 4;
+  const last = raw.length - 1;
+  for (; start < last; start = end) {
+    let n = start + 1;
+    while (raw[n] !== 0) n++;
+    end = n + 1 + valueByteLength(raw[start]!, raw, n + 1);
+    if (isIdAt(raw, start)) break;
+  }
+  const out = new Uint8Array(raw.length);
+  out.set(raw.subarray(0, 4), 0);
+  out.set(raw.subarray(start, end), 4);
+  out.set(raw.subarray(4, start), 4 + end - start);
+  out.set(raw.subarray(end), end);
+  return out;
+}
+
 /** `source` (a document without `_id`) with a first `_id: oid` element: what encoding `{_id: oid, ...doc}` gives. */
 function withIdFirst(source: Uint8Array, oid: ObjectId): Uint8Array {
   const out = new Uint8Array(source.length + 17);
@@ -99,8 +182,20 @@ function withIdFirst(source: Uint8Array, oid: ObjectId): Uint8Array {
 /** Type byte (ObjectId) and name of an `_id` element. */
 const ID_ELEMENT_HEAD = new Uint8Array([0x07, 0x5f, 0x69, 0x64, 0x00]);
 
+/**
+ * `documents`: a list of documents; one the wire layer kept as bytes (src/bson/lazy_documents.ts) is
+ * taken as it is, undecoded (its elements are documents: the wire layer checked them).
+ */
+const statements = statementList(doc);
+const documentList: Reader<Doc[]> = (v, path) => {
+  const raw = rawDocumentsOf(v);
+  if (raw === undefined) return statements(v, path);
+  checkBatchSize(raw.length);
+  return v as Doc[];
+};
+
 const FIELDS = {
-  documents: required(statementList(doc)),
+  documents: required(documentList),
   ...BATCH_FIELDS,
   bypassDocumentValidation: optional(bool),
 } as const;
@@ -109,10 +204,17 @@ export type InsertParams = Parsed<typeof FIELDS> & {
   readonly collection: string;
   /** Per document, the bytes the request sent it as, when the wire layer kept them. */
   readonly sources?: readonly (Uint8Array | undefined)[];
+  /**
+   * The documents as the wire layer kept them, undecoded and valid (`documents` then decodes them all
+   * when read: insert reads these instead).
+   */
+  readonly raw?: readonly Uint8Array[];
 };
 
 export function parseInsert(body: Doc): InsertParams {
   const parsed = parseShape("insert", body, FIELDS, { skip: "insert", alsoAccept: GENERIC_FIELDS });
+  const raw = rawDocumentsOf(parsed.documents);
+  if (raw !== undefined) return { ...parsed, collection: collectionName("insert", body), raw };
   return {
     ...parsed,
     collection: collectionName("insert", body),
@@ -127,6 +229,9 @@ function sourcesOf(body: Doc, docs: readonly Doc[]): (Uint8Array | undefined)[] 
   const fromBody = list !== undefined && list.length === docs.length ? list : undefined;
   return docs.map((d, i) => sourceOf(d) ?? fromBody?.[i]);
 }
+
+/** Prepares document `i` of a batch for its insert. */
+type PrepareAt = (i: number, validation: ValidationOptions) => PreparedAny;
 
 /** What one batch of documents did: stored count, failed documents, the last one tried. */
 interface BatchResult {
@@ -147,28 +252,36 @@ async function run(ctx: RequestContext<InsertParams>): Promise<Doc> {
   refuseTimeseriesInTransaction(ctx, coll, "insert");
   const errors = new WriteErrors();
   const log = (m: string) => ctx.log.error(m);
-  const docs = ctx.params.documents;
   if (!buckets) {
     const onError = (i: number, e: unknown) => errors.add(i, e, log);
-    const sources = ctx.params.sources;
+    const { raw, sources } = ctx.params;
+    // (the documents as bytes, never decoded here; else the decoded ones)
+    const docs = raw === undefined ? ctx.params.documents : undefined;
+    const count = raw?.length ?? docs!.length;
+    const prepareAt = raw !== undefined
+      ? (i: number, v: ValidationOptions) => prepareInsertRaw(coll, raw[i]!, v)
+      : (i: number, v: ValidationOptions) => prepareInsert(coll, docs![i]!, v, sources?.[i]);
     // the whole batch in one transaction, without an await; one document at a time when that fails
-    const r = insertWhole(ctx, coll, docs, sources, true) ??
-      await insertOneByOne(ctx, coll, docs, sources, onError);
-    ctx.counters.opcounters.insert += docs.length;
+    const r = insertWhole(ctx, coll, count, prepareAt, true) ??
+      await insertOneByOne(ctx, coll, count, prepareAt, onError);
+    ctx.counters.opcounters.insert += count;
     return errors.into({ n: r.n, ok: 1 });
   }
+  const docs = ctx.params.documents;
   const stopAtFailure = ordered || ctx.transaction !== undefined;
   let n = 0;
   for (let start = 0; start < docs.length;) {
     if (start > 0 && ctx.control.dueNow()) await ctx.control.yieldNow();
     const chunk = nextBucketsChunk(docs, start, buckets.ts, stopAtFailure);
     for (const [i, e] of chunk.failures) errors.add(i, e, log);
-    const r = insertWhole(ctx, coll, chunk.measurements, undefined, false) ??
+    const ms = chunk.measurements;
+    const prepareAt = (i: number, v: ValidationOptions) => prepareInsert(coll, ms[i]!, v);
+    const r = insertWhole(ctx, coll, ms.length, prepareAt, false) ??
       await insertOneByOne(
         ctx,
         coll,
-        chunk.measurements,
-        undefined,
+        ms.length,
+        prepareAt,
         (i, e) => errors.add(chunk.index[chunk.origin[i]!]!, e, log),
       );
     ctx.counters.opcounters.insert += chunk.measurements.length;
@@ -201,15 +314,16 @@ function validationOf(ctx: RequestContext<InsertParams>): ValidationOptions {
 function insertWhole(
   ctx: RequestContext<InsertParams>,
   coll: CollectionEntry,
-  docs: readonly Doc[],
-  sources: readonly (Uint8Array | undefined)[] | undefined,
+  count: number,
+  prepareAt: PrepareAt,
   finalReply: boolean,
 ): BatchResult | undefined {
-  if (docs.length === 0) return { n: 0, failed: [], lastTried: -1 };
+  if (count === 0) return { n: 0, failed: [], lastTried: -1 };
   if (ctx.transaction) return undefined;
   try {
     const validation = validationOf(ctx);
-    const prepared = docs.map((d, i) => prepareInsert(coll, d, validation, sources?.[i]));
+    const prepared = new Array<PreparedAny>(count);
+    for (let i = 0; i < count; i++) prepared[i] = prepareAt(i, validation);
     ctx.storage.write((txn) => {
       // (owned: the request's bytes or a fresh encoding, never changed; the oplog entry is written
       // from them when this commits, inside this call)
@@ -231,8 +345,8 @@ function insertWhole(
 async function insertOneByOne(
   ctx: RequestContext<InsertParams>,
   coll: CollectionEntry,
-  docs: readonly Doc[],
-  sources: readonly (Uint8Array | undefined)[] | undefined,
+  count: number,
+  prepareAt: PrepareAt,
   onError: (i: number, e: unknown) => void,
 ): Promise<BatchResult> {
   const { ordered = true } = ctx.params;
@@ -241,10 +355,10 @@ async function insertOneByOne(
   let n = 0;
   const failed: number[] = [];
   let lastTried = -1;
-  for (let i = 0; i < docs.length; i++) {
+  for (let i = 0; i < count; i++) {
     lastTried = i;
     try {
-      const p = prepareInsert(coll, docs[i]!, validation, sources?.[i]);
+      const p = prepareAt(i, validation);
       await retryOnConflict(ctx, () => {
         try {
           ctx.storage.write((txn) => {
@@ -252,7 +366,7 @@ async function insertOneByOne(
             ctx.capped.enforce(txn, coll);
           }, { sync });
         } catch (e) {
-          translateStorageError(e, coll, p.doc);
+          translateStorageError(e, coll, docOf(p));
         }
       });
       n++;
