@@ -14,27 +14,54 @@ import { decodeDocument } from "./decode.ts";
 
 const raws = new WeakMap<object, readonly Uint8Array[]>();
 
-/** The documents in `raw` as an array decoded on first use (each a view the caller never reuses). */
-export function lazyDocuments(raw: readonly Uint8Array[]): Record<string, unknown>[] {
-  const target: Record<string, unknown>[] = [];
-  let filled = false;
-  const fill = (t: Record<string, unknown>[]): Record<string, unknown>[] => {
-    if (!filled) {
-      filled = true;
+type Docs = Record<string, unknown>[];
+
+/**
+ * The Proxy handler of one lazy list: its traps (on the prototype, shared by every list) fill the
+ * target with the decoded documents first, then act on it.
+ */
+class Filler implements ProxyHandler<Docs> {
+  #raw: readonly Uint8Array[] | undefined;
+  constructor(raw: readonly Uint8Array[]) {
+    this.#raw = raw;
+  }
+  fill(t: Docs): Docs {
+    const raw = this.#raw;
+    if (raw !== undefined) {
+      this.#raw = undefined;
       for (const b of raw) t.push(decodeDocument(b));
     }
     return t;
-  };
-  const list = new Proxy(target, {
-    get: (t, k, r) => Reflect.get(fill(t), k, r === list ? t : r),
-    set: (t, k, v) => Reflect.set(fill(t), k, v),
-    has: (t, k) => Reflect.has(fill(t), k),
-    ownKeys: (t) => Reflect.ownKeys(fill(t)),
-    getOwnPropertyDescriptor: (t, k) => Reflect.getOwnPropertyDescriptor(fill(t), k),
-    defineProperty: (t, k, d) => Reflect.defineProperty(fill(t), k, d),
-    deleteProperty: (t, k) => Reflect.deleteProperty(fill(t), k),
-    preventExtensions: (t) => Reflect.preventExtensions(fill(t)),
-  });
+  }
+  get(t: Docs, k: string | symbol, r: unknown): unknown {
+    return Reflect.get(this.fill(t), k, r);
+  }
+  set(t: Docs, k: string | symbol, v: unknown): boolean {
+    return Reflect.set(this.fill(t), k, v);
+  }
+  has(t: Docs, k: string | symbol): boolean {
+    return Reflect.has(this.fill(t), k);
+  }
+  ownKeys(t: Docs): (string | symbol)[] {
+    return Reflect.ownKeys(this.fill(t));
+  }
+  getOwnPropertyDescriptor(t: Docs, k: string | symbol): PropertyDescriptor | undefined {
+    return Reflect.getOwnPropertyDescriptor(this.fill(t), k);
+  }
+  defineProperty(t: Docs, k: string | symbol, d: PropertyDescriptor): boolean {
+    return Reflect.defineProperty(this.fill(t), k, d);
+  }
+  deleteProperty(t: Docs, k: string | symbol): boolean {
+    return Reflect.deleteProperty(this.fill(t), k);
+  }
+  preventExtensions(t: Docs): boolean {
+    return Reflect.preventExtensions(this.fill(t));
+  }
+}
+
+/** The documents in `raw` as an array decoded on first use (each a view the caller never reuses). */
+export function lazyDocuments(raw: readonly Uint8Array[]): Docs {
+  const list = new Proxy<Docs>([], new Filler(raw));
   raws.set(list, raw);
   return list;
 }
