@@ -2,11 +2,13 @@
  * Storage benchmark (`deno run -A bench/storage_bench.ts [rows]`): ~1 KB BSON documents through the
  * StorageEngine API on a fresh on-disk WiredTiger directory (log on, commits not synced):
  * inserts in transactions of 1,000 and of 1 (each also writing its `_id_` index entry), point
- * lookups through `_id_` (seekUnique + get), and a full scan. Prints rows/s. `PLAIN=1` passes plain
+ * lookups through `_id_` (seekUnique + get), point updates through `_id_` (getByUnique + update, a
+ * transaction per row), and a full scan. Prints rows/s. `PLAIN=1` passes plain
  * Uint8Array copies instead of the Buffers `BSON.serialize` returns (Buffers may take a slower FFI path).
  */
 
 import { BSON } from "bson";
+import { cpuUsage } from "node:process";
 import { openWiredTiger } from "../src/storage/mod.ts";
 
 const ROWS = Number(Deno.args[0] ?? 200_000);
@@ -81,6 +83,25 @@ try {
   }
   rate("point lookup via _id_ (seek + get)", LOOKUPS, performance.now() - t0);
   if (found !== LOOKUPS) throw new Error(`lookups found ${found} of ${LOOKUPS}`);
+
+  // Point updates as the update command makes them: a transaction per row that finds the record
+  // through `_id_` (getByUnique) and replaces it (its index keys unchanged).
+  const keys = (i: number) => new Map([["_id_", [idKey(i)]]]);
+  const cpu0 = cpuUsage();
+  t0 = performance.now();
+  for (let i = 0; i < SINGLE_ROWS; i++) {
+    const id = next();
+    engine.write((t) => {
+      const hit = t.getByUnique(a, "_id_", idKey(id));
+      if (hit === null) throw new Error(`update: _id ${id} not found`);
+      t.update(a, hit.rid, docFor(id + 1), keys(id), keys(id));
+    });
+  }
+  rate("point update via _id_, txn per row", SINGLE_ROWS, performance.now() - t0);
+  const cpu = cpuUsage(cpu0);
+  console.log(
+    `${"  CPU per update (all threads)".padEnd(34)} ${((cpu.user + cpu.system) / SINGLE_ROWS).toFixed(1)} µs`,
+  );
 
   t0 = performance.now();
   let n = 0;

@@ -495,6 +495,7 @@ export class WtCatalog implements Catalog {
   #copyIndex(from: IndexEntry, ident: string, unique: boolean): void {
     this.#withCtx((ctx) => {
       ctx.session.begin();
+      let ended = false; // WiredTiger ends the transaction once its commit is called, success or not
       try {
         const src = ctx.acquire(from.ident);
         try {
@@ -503,9 +504,10 @@ export class WtCatalog implements Catalog {
         } finally {
           ctx.release(src);
         }
+        ended = true;
         ctx.session.commit(undefined, this.#hooks.durable ? "sync=on" : undefined);
       } catch (e) {
-        ctx.session.rollback();
+        if (!ended) ctx.session.rollback();
         throw e;
       }
     });
@@ -632,6 +634,7 @@ export class WtCatalog implements Catalog {
     try {
       this.#withCtx((ctx) => {
         ctx.session.begin();
+        let ended = false; // WiredTiger ends the transaction once its commit is called, success or not
         try {
           const cur = ctx.cursor(CATALOG_URI);
           cur.put(enc.encode(META_KEY), BSON.serialize(meta));
@@ -652,10 +655,13 @@ export class WtCatalog implements Catalog {
               scope.end();
             }
           }
-          if (commitTs !== undefined) ctx.session.commitTimestamp(commitTs);
-          ctx.session.commit(undefined, this.#hooks.durable ? "sync=on" : undefined);
+          const flush = this.#hooks.durable ? "sync=on" : undefined;
+          ended = true;
+          // the commit timestamp rides in the commit's own call, as every data write's does
+          if (commitTs !== undefined) ctx.session.commitAt(commitTs, flush);
+          else ctx.session.commit(undefined, flush);
         } catch (e) {
-          ctx.session.rollback();
+          if (!ended) ctx.session.rollback();
           throw e;
         }
       });

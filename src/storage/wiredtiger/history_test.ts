@@ -88,3 +88,43 @@ Deno.test("history: a writer reading at an earlier time conflicts with a record 
       e.close();
     }
   }));
+
+Deno.test("history: a DDL change commits at its hook's timestamp; a refused one fails the change cleanly", () =>
+  withTempDir((path) => {
+    const e = open(path);
+    try {
+      const log = e.openTable("ddl_log");
+      let ts = 100n;
+      let seq = 0;
+      e.addWriteHook({
+        onChange: (c, txn) => {
+          const key = new Uint8Array(1);
+          key[0] = ++seq;
+          txn.table(log).insert(key, new TextEncoder().encode(c.op));
+          txn.commitAt(ts);
+        },
+      });
+      e.keepHistorySince(50n);
+      e.catalog.createCollection("db", "a");
+      const rowsAt = (at: bigint) => {
+        const h = e.begin({ readOnly: true, readAt: at });
+        try {
+          return [...h.table(log).scan()].length;
+        } finally {
+          h.abort();
+        }
+      };
+      assertEquals([rowsAt(99n), rowsAt(100n)], [0, 1]);
+      // a commit timestamp older than the history kept: the commit fails, nothing of it stays
+      e.keepHistorySince(200n);
+      ts = 150n;
+      assertThrows(() => e.catalog.createCollection("db", "b"), StorageError);
+      assertEquals(e.catalog.getCollection("db", "b"), undefined);
+      ts = 300n;
+      e.catalog.createCollection("db", "c");
+      assertEquals(e.catalog.listCollections("db").map((c) => c.name).sort(), ["a", "c"]);
+      e.read((t) => assertEquals([...t.table(log).scan()].length, 2));
+    } finally {
+      e.close();
+    }
+  }));
