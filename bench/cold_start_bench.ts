@@ -3,8 +3,8 @@
  *
  * - the Deno floor: `../shared/bench/capacity/deno-floor.ts` (a Deno wire server that does no work), the
  *   least any `deno run` server can take on this machine, measured in the same run;
- * - `deno run -A main.ts` on a fresh on-disk data directory and on `:memory:`, and with
- *   `--node-modules-dir=manual` (what `deno task start` runs) on `:memory:`;
+ * - `deno run -A main.ts` on a fresh on-disk data directory and on `:memory:`, and what `deno task start`
+ *   runs (its environment and flags, read from the measured checkout's deno.json) on `:memory:`;
  * - in-process `startServer({port: 0, storagePath: ":memory:"})` → first ping (the embedding API): the
  *   first call (module graph already imported) and the median of the next ones.
  *
@@ -44,13 +44,36 @@ function cpuMs(pid: number): number {
 /** CPU ms of the last `coldStart` process at its first ping. */
 let lastCpu = NaN;
 
+/**
+ * `deno task start` of the measured checkout as environment + `deno` arguments: its deno.json task
+ * `[NAME=VALUE …] deno ARGS…` (no shell features), so old and new checkouts each run their own flags.
+ */
+function startTask(): { env: Record<string, string>; args: string[] } {
+  const json = JSON.parse(Deno.readTextFileSync(`${root}/deno.json`)) as { tasks?: Record<string, string> };
+  const words = (json.tasks?.["start"] ?? "deno run -A main.ts").trim().split(/\s+/);
+  const env: Record<string, string> = {};
+  while (words.length > 0 && /^[A-Z_][A-Z0-9_]*=/.test(words[0]!)) {
+    const w = words.shift()!;
+    env[w.slice(0, w.indexOf("="))] = w.slice(w.indexOf("=") + 1);
+  }
+  if (words.shift() !== "deno") {
+    throw new Error(`deno task start: not a deno command: ${json.tasks?.["start"]}`);
+  }
+  return { env, args: words };
+}
+const task = startTask();
+
 /** Spawn `args` under `deno`, time spawn → first ping reply in ms, then kill it. */
-async function coldStart(args: (port: number) => string[]): Promise<number> {
+async function coldStart(
+  args: (port: number) => string[],
+  env: Record<string, string> = {},
+): Promise<number> {
   const port = freePort();
   const t0 = performance.now();
   const child = new Deno.Command(Deno.execPath(), {
     args: args(port),
     cwd: root,
+    env,
     stdout: "null",
     stderr: "null",
   }).spawn();
@@ -94,18 +117,7 @@ for (let i = 0; i < REPS; i++) {
   );
   cpu.memory.push(lastCpu);
   manual.push(
-    await coldStart((
-      p,
-    ) => [
-      "run",
-      "-A",
-      "--node-modules-dir=manual",
-      "main.ts",
-      "--port",
-      String(p),
-      "--storage-path",
-      ":memory:",
-    ]),
+    await coldStart((p) => [...task.args, "--port", String(p), "--storage-path", ":memory:"], task.env),
   );
   cpu.manual.push(lastCpu);
 }
@@ -150,7 +162,7 @@ console.log(
   } | ${target} |`,
 );
 console.log(
-  `| deno run --node-modules-dir=manual main.ts (deno task start), :memory: | ${ms(median(manual))} | ${
+  `| deno task start (deno ${task.args.join(" ")}), :memory: | ${ms(median(manual))} | ${
     ms(Math.min(...manual))
   } | ${ms(median(cpu.manual))} | ${target} |`,
 );

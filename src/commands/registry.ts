@@ -220,6 +220,21 @@ export async function loadAllCommands(): Promise<readonly AnyCommandSpec[]> {
 }
 
 /**
+ * The module URLs of the commands not loaded yet, read from each loader's `import("./…")` (one list, no
+ * second copy of the paths to keep in step); a loader whose source shows none is left out, so it
+ * loads on its own. For the warm-up's batched fetch (commands/warm_up.ts).
+ */
+export function unloadedCommandModules(): string[] {
+  const urls: string[] = [];
+  for (const e of ENTRIES) {
+    if (LOADING.has(e)) continue;
+    const path = /import\(\s*"(\.\.?\/[^"]+)"\s*\)/.exec(String(e.load))?.[1];
+    if (path !== undefined) urls.push(new URL(path, import.meta.url).href);
+  }
+  return [...new Set(urls)];
+}
+
+/**
  * Loads the commands not loaded yet one module at a time (each import awaited, so requests that arrive
  * meanwhile are served between them), then makes the NESTED ones visible; stops early when
  * `stopped()` says so. The server's background warm-up after start (commands/warm_up.ts).

@@ -1,15 +1,28 @@
 import assert from "node:assert/strict";
-import { commandNames, loadAllCommands, loadCommand, loadedCommands, lookupCommand } from "./registry.ts";
+import {
+  commandNames,
+  loadAllCommands,
+  loadCommand,
+  loadedCommands,
+  lookupCommand,
+  unloadedCommandModules,
+} from "./registry.ts";
 import { ACTIONS, isAction } from "../auth/actions.ts";
 
 // Runs first (Deno runs a file's tests in order): nothing has loaded a command yet.
 Deno.test("a command's module is loaded on its first lookup, not at import", async () => {
   assert.equal(lookupCommand("ping"), undefined);
+  // the warm-up's batched fetch reads every loader's module (a second list would drift)
+  const modules = unloadedCommandModules();
+  assert.ok(modules.some((u) => u.endsWith("/handshake/ping.ts")), "ping's module listed");
+  assert.ok(modules.length >= 60, `${modules.length} modules`);
+  for (const u of modules) assert.ok(Deno.statSync(new URL(u)).isFile, u);
   assert.ok(commandNames().includes("ping"));
   const ping = await loadCommand("ping");
   assert.equal(ping?.name, "ping");
   assert.equal(lookupCommand("ping"), ping);
   assert.equal(lookupCommand("find"), undefined, "loading ping loads nothing else");
+  assert.ok(!unloadedCommandModules().some((u) => u.endsWith("/handshake/ping.ts")), "a loaded one is not");
   assert.equal(await loadCommand("nosuchcommand"), undefined);
 });
 
