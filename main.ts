@@ -14,11 +14,31 @@ import { preloadWiredTiger } from "./ffi/wiredtiger/preload.ts";
 
 const INFO_FLAGS = new Set(["--help", "-h", "--version", "help", "version"]);
 
+/**
+ * npm:bson, imported with the `process` global hidden: its ObjectId class probes
+ * `process.getBuiltinModule("v8")` when it loads (for Node's startup snapshots, which we never build), and
+ * touching `process` loads Deno's Node compatibility layer (~15 ms of CPU) before the server can serve.
+ * Nothing else runs meanwhile; `process` is restored before anything reads it.
+ */
+async function importBsonWithoutNodeProcess(): Promise<void> {
+  const descriptor = Object.getOwnPropertyDescriptor(globalThis, "process");
+  if (descriptor === undefined || !descriptor.configurable) return;
+  Object.defineProperty(globalThis, "process", { value: undefined, configurable: true, writable: true });
+  try {
+    await import("bson");
+  } finally {
+    Object.defineProperty(globalThis, "process", descriptor);
+  }
+}
+
 async function main(argv: string[]): Promise<number> {
   const [first, ...rest] = argv;
   const serving = first === "serve" || (first === undefined || !INFO_FLAGS.has(first)) &&
       !["restore-archive", "backup", "dump", "load", "admin"].includes(first ?? "");
-  if (serving && !argv.some((a) => INFO_FLAGS.has(a))) preloadWiredTiger();
+  if (serving && !argv.some((a) => INFO_FLAGS.has(a))) {
+    preloadWiredTiger();
+    await importBsonWithoutNodeProcess();
+  }
   switch (first) {
     case "serve":
       return await (await import("./src/cli/serve.ts")).serve(rest);

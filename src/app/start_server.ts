@@ -41,7 +41,7 @@ import { SnapshotReads } from "../sessions/snapshot_reads.ts";
 import { RWDefaults } from "../sessions/rw_defaults.ts";
 import { isCloseReply, isStreamingReply, type Reply } from "../commands/reply.ts";
 import { loadedCommands } from "../commands/registry.ts";
-import { startWarmUp } from "../commands/warm_up.ts";
+import { startWarmUp, WARM_UP_DELAY_MS } from "../commands/warm_up.ts";
 import { allowAll } from "../auth/authorizer.ts";
 import { AuthStore } from "../auth/store.ts";
 import { ensureFcvDocument } from "../commands/shared/fcv.ts";
@@ -317,7 +317,8 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
     log: (level, msg) => log.log(level, msg),
     onSample: (pressured, fraction) => relief.update(pressured, fraction, performance.now()),
   });
-  heap.start();
+  // its first sample loads node:v8 (Deno's Node layer): after the first ping, like the warm-up
+  heap.start(WARM_UP_DELAY_MS);
   if (config.server.idleMallocTrim) trimmer.start();
   const uninstallPressure = setMemoryPressureCheck(() => relief.stopAllMessage());
   // a long operation running alone yields through a thread-pool no-op, not a 1–2 ms timer turn

@@ -6,11 +6,11 @@
  * SCRAM-SHA-256 uses the SASLprep'd password. The proof check is constant-time
  * (`node:crypto` timingSafeEqual). Pure apart from the randomness (`crypto.getRandomValues`).
  */
-import process from "node:process";
+import { nodeBuiltin } from "../node_builtin.ts";
 import { saslprep } from "./saslprep.ts";
 
 /** node:crypto, loaded on first use (not on the server's start path: ~15–30 ms of CPU). */
-const nodeCrypto = () => process.getBuiltinModule("node:crypto");
+const nodeCrypto = () => nodeBuiltin("node:crypto");
 
 export type ScramMechanism = "SCRAM-SHA-1" | "SCRAM-SHA-256";
 export const SCRAM_MECHANISMS: readonly ScramMechanism[] = ["SCRAM-SHA-1", "SCRAM-SHA-256"];

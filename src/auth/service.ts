@@ -27,7 +27,6 @@ import {
 import { type AuthStore, userMechanisms } from "./store.ts";
 import { AttemptLimiter } from "./attempt_limiter.ts";
 import { isLoopback, peerHost } from "./peer.ts";
-import { addressOf, meetsRestrictions } from "./restrictions.ts";
 import { allRoles } from "./roles.ts";
 
 export interface AuthOptions {
@@ -172,7 +171,7 @@ export class AuthService {
       conn.sasl = undefined;
       await this.fail(conn, s.user, s.db, s.mech);
     }
-    if (!this.#restrictionsMet(conn, s.db, s.user)) {
+    if (!(await this.#restrictionsMet(conn, s.db, s.user))) {
       conn.sasl = undefined;
       await this.fail(conn, s.user, s.db, s.mech, "authentication restrictions not met");
     }
@@ -201,7 +200,7 @@ export class AuthService {
     }
     const u = this.store.getUser("$external", subject!);
     if (!u) await this.fail(conn, subject!, "$external", "MONGODB-X509");
-    if (!this.#restrictionsMet(conn, "$external", subject!)) {
+    if (!(await this.#restrictionsMet(conn, "$external", subject!))) {
       await this.fail(conn, subject!, "$external", "MONGODB-X509", "authentication restrictions not met");
     }
     const who = { user: subject!, db: "$external" };
@@ -237,16 +236,24 @@ export class AuthService {
     return owner === usersKey(conn.authenticatedUsers);
   }
 
-  /** The user's and all its roles' (inherited too) authenticationRestrictions (restrictions.ts). */
-  #restrictionsMet(conn: AuthConnection, db: string, user: string): boolean {
+  /**
+   * The user's and all its roles' (inherited too) authenticationRestrictions (restrictions.ts, loaded
+   * only when there are some: it pulls in npm:ipaddr.js, which a server's start should not load).
+   */
+  async #restrictionsMet(conn: AuthConnection, db: string, user: string): Promise<boolean> {
     const u = this.store.getUser(db, user);
     if (!u) return true;
+    const lists = [
+      u.authenticationRestrictions,
+      ...allRoles(this.store, u.roles).map((r) =>
+        this.store.getRole(r.db, r.role)?.authenticationRestrictions
+      ),
+    ];
+    if (lists.every((l) => l === undefined || l.length === 0)) return true;
+    const { addressOf, meetsRestrictions } = await import("./restrictions.ts");
     const client = addressOf(conn.remoteAddress);
     const server = addressOf(conn.localAddress);
-    if (!meetsRestrictions(u.authenticationRestrictions, client, server)) return false;
-    return allRoles(this.store, u.roles).every((r) =>
-      meetsRestrictions(this.store.getRole(r.db, r.role)?.authenticationRestrictions, client, server)
-    );
+    return lists.every((l) => meetsRestrictions(l, client, server));
   }
 
   #succeed(conn: AuthConnection, who: AuthenticatedUser, mech: string): void {

@@ -5,7 +5,6 @@
  * is strict: an unknown flag, a missing value or a stray argument is a ConfigError (exit 2) that points
  * to --help. A repeated flag: the last one wins.
  */
-import { parseArgs } from "node:util";
 import {
   applyLayers,
   checkSupported,
@@ -68,46 +67,88 @@ export const SERVE_FLAGS: readonly string[] = Object.keys(OPTIONS).map((n) => `-
 
 const SEE_HELP = "see secantusdb --help";
 
-function parseError(e: unknown): ConfigError {
-  const message = e instanceof Error ? e.message : String(e);
-  const code = (e as { code?: string } | null)?.code;
-  if (code === "ERR_PARSE_ARGS_UNKNOWN_OPTION") {
-    const flag = /'([^']*)'/.exec(message)?.[1] ?? message;
-    const bare = flag.split("=")[0] ?? flag;
-    return new ConfigError(`unknown flag ${bare}${didYouMean(bare, SERVE_FLAGS, false)}; ${SEE_HELP}`);
+type Token =
+  | { kind: "positional"; index: number; value: string }
+  | { kind: "option"; name: string; rawName: string; value: string | undefined };
+
+/**
+ * argv → tokens, strictly, as node:util's parseArgs (`strict`, `allowPositionals`, `tokens`) reads our
+ * options — `--name value`, `--name=value`, `-h`, `--` ends the options — with its refusals: an unknown
+ * option, a missing or dash-led value, a value given to a boolean. Not node:util itself: importing it
+ * loads Deno's Node compatibility layer on the server's start path (~15 ms of CPU; src/node_builtin.ts).
+ */
+function tokenize(argv: readonly string[]): Token[] {
+  const tokens: Token[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (arg === "--") {
+      for (let j = i + 1; j < argv.length; j++) {
+        tokens.push({ kind: "positional", index: j, value: argv[j]! });
+      }
+      break;
+    }
+    if (arg === "-" || !arg.startsWith("-")) {
+      tokens.push({ kind: "positional", index: i, value: arg });
+      continue;
+    }
+    if (!arg.startsWith("--")) {
+      // short options, grouped or not (`-h`): only booleans have one
+      for (const c of arg.slice(1)) {
+        const name = Object.keys(OPTIONS).find((n) => OPTIONS[n]!.short === c);
+        if (name === undefined) throw new ConfigError(`unknown flag -${c}; ${SEE_HELP}`);
+        tokens.push({ kind: "option", name, rawName: `-${c}`, value: undefined });
+      }
+      continue;
+    }
+    const eq = arg.indexOf("=");
+    const rawName = eq >= 0 ? arg.slice(0, eq) : arg;
+    const name = rawName.slice(2);
+    const def = Object.hasOwn(OPTIONS, name) ? OPTIONS[name] : undefined;
+    if (def === undefined) {
+      throw new ConfigError(`unknown flag ${rawName}${didYouMean(rawName, SERVE_FLAGS, false)}; ${SEE_HELP}`);
+    }
+    if (def.type === "boolean") {
+      if (eq >= 0) {
+        const both = def.short === undefined ? rawName : `-${def.short}, ${rawName}`;
+        throw new ConfigError(`Option '${both}' does not take an argument; ${SEE_HELP}`);
+      }
+      tokens.push({ kind: "option", name, rawName, value: undefined });
+      continue;
+    }
+    if (eq >= 0) {
+      tokens.push({ kind: "option", name, rawName, value: arg.slice(eq + 1) });
+      continue;
+    }
+    const value = argv[i + 1];
+    if (value === undefined) {
+      throw new ConfigError(`Option '${rawName} <value>' argument missing; ${SEE_HELP}`);
+    }
+    if (value.startsWith("-")) {
+      throw new ConfigError(
+        `Option '${rawName}' argument is ambiguous. Did you forget to specify the option argument for ` +
+          `'${rawName}'? To specify an option argument starting with a dash use '${rawName}=-XYZ'.; ${SEE_HELP}`,
+      );
+    }
+    tokens.push({ kind: "option", name, rawName, value });
+    i++;
   }
-  if (code === "ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL") {
-    return new ConfigError(`${message}; ${SEE_HELP}`);
-  }
-  return new ConfigError(`${message.split("\n").join(" ")}; ${SEE_HELP}`);
+  return tokens;
 }
 
 /** Parse the serve flags (pure: reads no file). */
 export function parseServeFlags(argv: readonly string[]): ServeFlags {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: [...argv],
-      options: OPTIONS,
-      strict: true,
-      allowPositionals: true,
-      tokens: true,
-    });
-  } catch (e) {
-    throw parseError(e);
-  }
+  const parsed = { tokens: tokenize(argv) };
   const settings: Setting[] = [];
   let configPath: string | undefined;
   let help = false;
   let version = false;
   let positionals = 0;
-  for (const token of parsed.tokens ?? []) {
+  for (const token of parsed.tokens) {
     if (token.kind === "positional") {
       // `secantusdb serve --port 1`: tolerate the subcommand name once, first.
       if (positionals++ === 0 && token.index === 0 && token.value === "serve") continue;
       throw new ConfigError(`unexpected argument "${token.value}"; ${SEE_HELP}`);
     }
-    if (token.kind !== "option") continue; // "--" terminator
     if (token.name === "help") help = true;
     else if (token.name === "version") version = true;
     else if (token.name === "config") {

@@ -1,6 +1,7 @@
 import { deepStrictEqual as assertEquals, ok, rejects } from "node:assert/strict";
 import { join } from "node:path";
 import { ConfigError, defaultConfig, discoverConfig, discoveryCandidates, findConfigFile } from "./mod.ts";
+import { normalizePath } from "./discover.ts";
 
 /** A temp tree with a cwd, a home and a system dir; none holds a config file yet. */
 async function tree() {
@@ -96,4 +97,13 @@ Deno.test("a directory where the file should be is a ConfigError", async () => {
   await using t = await tree();
   await Deno.mkdir(t.files.cwd);
   await rejects(discoverConfig(undefined, t.env), ConfigError);
+});
+
+Deno.test("normalizePath resolves . and .. and repeated slashes as node:path does", async () => {
+  const { normalize } = await import("node:path");
+  for (
+    const p of ["/a/b/../c", "/a/./b//c", "a/../../b", "/../a", "./x", "a/b/..", "/", "..", "a//b/./../c/d"]
+  ) {
+    assertEquals(normalizePath(p), normalize(p).replace(/(.)\/$/, "$1"), p);
+  }
 });

@@ -7,13 +7,13 @@
  * little-endian, are the key. Checked against the manual's `$toHashedIndexKey` example.
  */
 import { valueByteLength } from "../bson/value_length.ts";
-import process from "node:process";
+import { nodeBuiltin } from "../node_builtin.ts";
 import { BSON, Long } from "bson";
 
 type Md5 = ReturnType<typeof import("node:crypto").createHash>;
 
 /** node:crypto's MD5, loaded on the first hashed key (node:crypto is not on the server's start path). */
-const md5 = (): Md5 => process.getBuiltinModule("node:crypto").createHash("md5");
+const md5 = (): Md5 => nodeBuiltin("node:crypto").createHash("md5");
 
 function canonicalType(t: number): number {
   switch (t) {

@@ -13,8 +13,7 @@
  * once a second (V8 collects old garbage lazily: without allocation the heap would stay "full" of
  * the refused work's garbage and pressure would never end). Transitions are logged. A leaf.
  */
-import v8 from "node:v8";
-import process from "node:process";
+import { nodeBuiltin } from "../node_builtin.ts";
 
 export interface HeapSample {
   readonly usedBytes: number;
@@ -44,16 +43,19 @@ const MiB = 1024 * 1024;
 const HOST_RESERVE = 512 * MiB;
 const MIN_AUTO_BUDGET = 256 * MiB;
 
+/** V8's heap limit, read once (node:v8, loaded on the first sample: node_builtin.ts). */
+let v8Limit: number | undefined;
+
 function v8Sample(): HeapSample {
-  const h = v8.getHeapStatistics();
-  return { usedBytes: h.used_heap_size, limitBytes: h.heap_size_limit };
+  v8Limit ??= nodeBuiltin("node:v8").getHeapStatistics().heap_size_limit;
+  return { usedBytes: Deno.memoryUsage().heapUsed, limitBytes: v8Limit };
 }
 
 /** V8's full `gc()`, exposed at run time through a fresh context; a no-op where that is refused. */
 function exposedGc(): () => void {
   try {
-    v8.setFlagsFromString("--expose-gc");
-    const gc = process.getBuiltinModule("node:vm").runInNewContext("gc");
+    nodeBuiltin("node:v8").setFlagsFromString("--expose-gc");
+    const gc = nodeBuiltin("node:vm").runInNewContext("gc");
     // asynchronous: a synchronous full GC called from here broke in-flight node:net connects of an
     // npm:mongodb client in the same process (embedded use); the async one runs as its own task
     if (typeof gc === "function") return () => gc({ type: "major", execution: "async" });
@@ -72,7 +74,10 @@ function hostMemory(): number {
 const mib = (b: number) => `${Math.round(b / MiB).toLocaleString("en")} MiB`;
 
 export class HeapWatchdog {
-  readonly budgetBytes: number;
+  readonly #budgetBytes: number | undefined;
+  readonly #cacheSizeBytes: number;
+  readonly #hostMemoryBytes: () => number;
+  #budget: number | undefined;
   readonly #high: number;
   readonly #low: number;
   readonly #intervalMs: number;
@@ -83,6 +88,7 @@ export class HeapWatchdog {
   #collect: (() => void) | undefined;
   #lastCollect = -Infinity;
   #timer: ReturnType<typeof setInterval> | undefined;
+  #delay: ReturnType<typeof setTimeout> | undefined;
   #pressured = false;
   #usedBytes = 0;
   /** How many commands were refused under pressure (serverStatus, tests). */
@@ -96,12 +102,22 @@ export class HeapWatchdog {
     this.#log = opts.log ?? (() => {});
     this.#collectOpt = opts.collect;
     this.#onSample = opts.onSample;
-    const v8Limit = this.#sample().limitBytes;
-    if (opts.budgetBytes) this.budgetBytes = Math.min(opts.budgetBytes, v8Limit);
-    else {
-      const host = (opts.hostMemoryBytes ?? hostMemory)() - (opts.cacheSizeBytes ?? 0) - HOST_RESERVE;
-      this.budgetBytes = Math.min(v8Limit, Math.max(MIN_AUTO_BUDGET, host));
+    this.#budgetBytes = opts.budgetBytes;
+    this.#cacheSizeBytes = opts.cacheSizeBytes ?? 0;
+    this.#hostMemoryBytes = opts.hostMemoryBytes ?? hostMemory;
+  }
+
+  /** The heap budget in bytes (see the module comment), worked out on first use (it takes a sample). */
+  get budgetBytes(): number {
+    if (this.#budget === undefined) {
+      const v8Limit = this.#sample().limitBytes;
+      if (this.#budgetBytes) this.#budget = Math.min(this.#budgetBytes, v8Limit);
+      else {
+        const host = this.#hostMemoryBytes() - this.#cacheSizeBytes - HOST_RESERVE;
+        this.#budget = Math.min(v8Limit, Math.max(MIN_AUTO_BUDGET, host));
+      }
     }
+    return this.#budget;
   }
 
   /** True while new work is refused. */
@@ -150,15 +166,27 @@ export class HeapWatchdog {
     } budget): refusing new work until memory is freed; close idle cursors or retry later`;
   }
 
-  start(): void {
-    if (this.#timer !== undefined) return;
-    this.check();
-    this.#timer = setInterval(() => this.check(), this.#intervalMs);
-    Deno.unrefTimer(this.#timer);
+  /**
+   * Samples now and every `intervalMs`; with `delayMs`, from then on (the server's start defers it past
+   * its first ping: the first sample loads node:v8).
+   */
+  start(delayMs = 0): void {
+    if (this.#timer !== undefined || this.#delay !== undefined) return;
+    const begin = () => {
+      this.#delay = undefined;
+      this.check();
+      this.#timer = setInterval(() => this.check(), this.#intervalMs);
+      Deno.unrefTimer(this.#timer);
+    };
+    if (delayMs <= 0) return begin();
+    this.#delay = setTimeout(begin, delayMs);
+    Deno.unrefTimer(this.#delay);
   }
 
   stop(): void {
     if (this.#timer !== undefined) clearInterval(this.#timer);
+    if (this.#delay !== undefined) clearTimeout(this.#delay);
     this.#timer = undefined;
+    this.#delay = undefined;
   }
 }

@@ -22,7 +22,6 @@
  * rotation and at most once a minute otherwise, never blocking the flush.
  */
 import type { Timestamp } from "bson";
-import { join } from "node:path";
 import type { Logger } from "../observability/log.ts";
 import {
   compareTs,
@@ -30,6 +29,7 @@ import {
   entryTs,
   gapName,
   gapToJson,
+  joinPath as join,
   listArchive,
   type SegmentFile,
   segmentName,

@@ -19,7 +19,21 @@
  * one they returned.
  */
 import { BSON, Timestamp } from "bson";
-import { dirname, join } from "node:path";
+
+/**
+ * `dir/name`, and a path's folder: node:path's join and dirname would load Deno's Node compatibility
+ * layer on the server's start path (~15 ms of CPU; src/node_builtin.ts).
+ */
+export function joinPath(dir: string, name: string): string {
+  return dir.endsWith("/") ? `${dir}${name}` : `${dir}/${name}`;
+}
+
+function dirname(path: string): string {
+  const i = path.lastIndexOf("/");
+  return i < 0 ? "." : i === 0 ? "/" : path.slice(0, i);
+}
+
+const join = joinPath;
 
 const SEGMENT = /^oplog-(\d{10})-(\d{10})\.bson$/;
 const GZ_SEGMENT = /^oplog-(\d{10})-(\d{10})-to-(\d{10})-(\d{10})\.bson\.gz$/;

@@ -4,7 +4,7 @@
  * the empty string when authentication is off or nobody is logged in (no user name can hash to that:
  * every full name holds an `@`).
  */
-import process from "node:process";
+import { nodeBuiltin } from "../node_builtin.ts";
 import { Binary } from "bson";
 
 /** SHA-256 of the empty string: the uid of every session when nobody is authenticated. */
@@ -13,7 +13,7 @@ const NOBODY = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855
 /** The digest as hex; node:crypto is loaded only for a named user (not on the start path). */
 function sha256Hex(name: string): string {
   if (name === "") return NOBODY;
-  return process.getBuiltinModule("node:crypto").createHash("sha256").update(name).digest("hex");
+  return nodeBuiltin("node:crypto").createHash("sha256").update(name).digest("hex");
 }
 
 export interface SessionUser {

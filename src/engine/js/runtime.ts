@@ -24,7 +24,7 @@
  * first use (~0.3 s).
  * Not pure like the rest of engine/: it owns worker threads.
  */
-import process from "node:process";
+import { nodeBuiltin } from "../../node_builtin.ts";
 import type { Worker } from "node:worker_threads";
 import { CommandError } from "../../errors/command_error.ts";
 import { PRELUDE_SOURCE } from "./prelude.ts";
@@ -82,7 +82,7 @@ class Lane {
     if (this.#worker && this.#sab) return { w: this.#worker, sab: this.#sab };
     const sab = new SharedArrayBuffer(64 * 1024, { maxByteLength: 64 * 1024 * 1024 });
     // node:worker_threads is loaded with the first sandbox, not on the server's start path
-    const { Worker } = process.getBuiltinModule("node:worker_threads");
+    const { Worker } = nodeBuiltin("node:worker_threads");
     const w = new Worker(WORKER_SOURCE, {
       eval: true,
       workerData: { prelude: PRELUDE_SOURCE, heapMb: this.heapMb },
