@@ -4,7 +4,7 @@
  * system. glibc keeps what it freed in its arenas (measured: 205 of 308 MB free after a 200 MB load,
  * RSS staying ~410 MiB). Both answer "unsupported" (undefined / false) without glibc.
  */
-import { libc } from "./symbols.ts";
+import { libc, SYMBOLS } from "./symbols.ts";
 
 /** Index of `fordblks` (total free bytes in the arenas) in `struct mallinfo2`. */
 const FORDBLKS = 8;
@@ -16,6 +16,25 @@ function glibc() {
   } catch {
     return undefined;
   }
+}
+
+/**
+ * `mallopt` bound on its own, for tuneMalloc at server start: Deno compiles a call trampoline per bound
+ * symbol, and binding all of libc's (symbols.ts) cost 2–14 ms of the start against ~0.8 ms for this one
+ * (issue 18, cold start); the rest bind when the trimmer or sd_notify first need them.
+ */
+let malloptLib: Deno.DynamicLibrary<{ mallopt: typeof SYMBOLS.mallopt }> | null | undefined;
+
+function glibcMallopt() {
+  if (Deno.build.os !== "linux") return undefined;
+  if (malloptLib === undefined) {
+    try {
+      malloptLib = Deno.dlopen("libc.so.6", { mallopt: SYMBOLS.mallopt });
+    } catch {
+      malloptLib = null;
+    }
+  }
+  return malloptLib?.symbols.mallopt ?? undefined;
 }
 
 /** Free bytes glibc's arenas hold (not returned to the system), or undefined without glibc ≥ 2.33. */
@@ -96,7 +115,7 @@ const SET_BY_ENV = [
  * GLIBC_TUNABLES entry) is left alone. Does nothing without glibc; returns how many it set.
  */
 export function tuneMalloc(env: (name: string) => string | undefined = (n) => Deno.env.get(n)): number {
-  const mallopt = glibc()?.mallopt;
+  const mallopt = glibcMallopt();
   if (!mallopt) return 0;
   const tunables = env("GLIBC_TUNABLES") ?? "";
   const values = [

@@ -19,18 +19,23 @@ export const FCV_DB = "admin";
 export const FCV_COLLECTION = "system.version";
 export const FCV_ID = "featureCompatibilityVersion";
 
-/** Writes the FCV document into admin.system.version when it is missing (idempotent). */
+/**
+ * Writes the FCV document into admin.system.version when it is missing (idempotent). A collection
+ * created just now is not scanned (a new data directory, every `:memory:` start), and the write waits
+ * for no log sync: should the process stop before the log reaches the disk, the next start writes it
+ * again (issue 18, cold start).
+ */
 export function ensureFcvDocument(
   storage: StorageEngine,
   keysOf: (coll: CollectionEntry, doc: Doc) => IndexKeys,
 ): void {
-  const coll = storage.catalog.getCollection(FCV_DB, FCV_COLLECTION) ??
-    storage.catalog.createCollection(FCV_DB, FCV_COLLECTION);
-  const present = storage.read((txn) => {
+  const existing = storage.catalog.getCollection(FCV_DB, FCV_COLLECTION);
+  const coll = existing ?? storage.catalog.createCollection(FCV_DB, FCV_COLLECTION);
+  const present = existing !== undefined && storage.read((txn) => {
     for (const r of txn.scan(coll)) if (decodeDocument(r.bytes)["_id"] === FCV_ID) return true;
     return false;
   });
   if (present) return;
   const doc = { _id: FCV_ID, version: FCV };
-  storage.write((txn) => txn.insert(coll, BSON.serialize(doc), keysOf(coll, doc)), { syncNow: true });
+  storage.write((txn) => txn.insert(coll, BSON.serialize(doc), keysOf(coll, doc)));
 }
