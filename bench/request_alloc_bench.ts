@@ -6,7 +6,9 @@
  * the total, the top functions by self allocation, and the innermost src/ or ffi/ frame of each sample
  * (where to look). The client's share is in the total (its read loop: ~0.5 KB); `--root DIR` measures
  * another checkout (before/after).
- *   deno run -A bench/request_alloc_bench.ts [--op ping|find|update|insert] [--n 3000] [--top 25] [--root DIR]
+ *   deno run -A bench/request_alloc_bench.ts [--op ping|find|update|insert|insert_many] [--n 3000] [--top 25] [--root DIR]
+ * (`insert_many`: bench.mjs's bulk load, 1,000 documents per round trip into a collection with two
+ * secondary indexes; give it a small --n, e.g. 30)
  */
 import { CAPACITY_PAYLOAD, capacityWorkloads, opMsgFrame } from "./lib/capacity_requests.ts";
 import { Session } from "node:inspector";
@@ -23,7 +25,27 @@ type Start = (o: Record<string, unknown>) => Promise<{ port: number; stop(): Pro
 const { startServer } = await import(`${root}/mod.ts`) as { startServer: Start };
 
 const payload = CAPACITY_PAYLOAD;
-const workloads = capacityWorkloads(2000);
+const workloads: Record<string, (i: number) => Record<string, unknown>> = {
+  ...capacityWorkloads(2000),
+  // bench.mjs's bulk load: insertMany of 1,000 ~1 KB documents into a collection with two secondary
+  // indexes (bytes per round trip / 1,000 = per document; use a small --n)
+  insert_many: (i) => ({
+    insert: "c4",
+    documents: Array.from({ length: 1000 }, (_, k) => {
+      const id = 10_000_000 + i * 1000 + k;
+      return {
+        _id: id,
+        seq: id,
+        category: `cat-${id % 2000}`,
+        region: "eu",
+        score: (id % 1000) / 7,
+        counter: 0,
+        payload,
+      };
+    }),
+    $db: "ceil",
+  }),
+};
 const make = workloads[op];
 if (!make) throw new Error(`--op: one of ${Object.keys(workloads).join(", ")}`);
 
@@ -59,8 +81,13 @@ try {
     const docs = Array.from({ length: 500 }, (_, k) => ({ _id: i + k, seq: i + k, payload }));
     await roundTrip(opMsgFrame({ insert: "c", documents: docs, $db: "ceil" }, 1));
   }
-  const frames = Array.from({ length: N + 300 }, (_, i) => opMsgFrame(make(i), i + 1));
-  for (let i = 0; i < 300; i++) await roundTrip(frames[i]!); // warm-up
+  if (op === "insert_many") {
+    const indexes = [{ key: { category: 1 }, name: "category_1" }, { key: { score: 1 }, name: "score_1" }];
+    await roundTrip(opMsgFrame({ createIndexes: "c4", indexes, $db: "ceil" }, 1));
+  }
+  const warm = op === "insert_many" ? 10 : 300;
+  const frames = Array.from({ length: N + warm }, (_, i) => opMsgFrame(make(i), i + 1));
+  for (let i = 0; i < warm; i++) await roundTrip(frames[i]!); // warm-up
   const session = new Session();
   session.connect();
   const post = <T>(method: string, params: object = {}) =>
@@ -72,7 +99,7 @@ try {
     includeObjectsCollectedByMajorGC: true,
     includeObjectsCollectedByMinorGC: true,
   });
-  for (let i = 300; i < N + 300; i++) await roundTrip(frames[i]!);
+  for (let i = warm; i < N + warm; i++) await roundTrip(frames[i]!);
   const { profile } = await post<{ profile: { head: SampleNode } }>("HeapProfiler.stopSampling");
   session.disconnect();
 

@@ -118,8 +118,7 @@ const DATE_MAX_MS = 8.64e15;
  * and encoding the result with `BSON.serialize` is known to give `bytes` back.
  */
 export function reencodesIdentically(bytes: Uint8Array): boolean {
-  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  return canonicalDoc(bytes, dv, 0, false, 0, bytes.length, false);
+  return canonicalDoc(bytes, 0, false, 0, bytes.length, false);
 }
 
 /**
@@ -131,14 +130,9 @@ export function reencodesIdentically(bytes: Uint8Array): boolean {
  */
 export function validAndCanonical(bytes: Uint8Array, maxDepth: number): boolean {
   if (bytes.length < 5 || int32(bytes, 0) !== bytes.length) return false;
-  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  try {
-    // (the root starts that many levels down, so that a document deeper than maxDepth passes MAX_DEPTH)
-    const rootDepth = MAX_DEPTH + 1 - Math.min(maxDepth, MAX_DEPTH + 1);
-    return canonicalDoc(bytes, dv, 0, false, rootDepth, bytes.length, true);
-  } catch {
-    return false; // a read past the end (DataView): malformed
-  }
+  // (the root starts that many levels down, so that a document deeper than maxDepth passes MAX_DEPTH)
+  const rootDepth = MAX_DEPTH + 1 - Math.min(maxDepth, MAX_DEPTH + 1);
+  return canonicalDoc(bytes, 0, false, rootDepth, bytes.length, true);
 }
 
 const MAX_DEPTH = 100;
@@ -149,7 +143,6 @@ const MAX_DEPTH = 100;
  */
 function canonicalDoc(
   b: Uint8Array,
-  dv: DataView,
   start: number,
   isArray: boolean,
   depth: number,
@@ -163,9 +156,10 @@ function canonicalDoc(
   if (b[end] !== 0) return false;
   let p = start + 4;
   let index = 0;
-  // the names seen so far, as [start, end) offsets into `b` (compared byte by byte: no string is
-  // built), or a Set of them once a document has more than SMALL_NAMES
-  let seen: number[] | undefined;
+  // the names seen so far, as [start, end) offsets into `b` in this level's part of SEEN (compared
+  // byte by byte: no string is built), or a Set of them once a document has more than SMALL_NAMES
+  const base = depth * 2 * SMALL_NAMES;
+  let seen = 0;
   let names: Set<string> | undefined;
   while (p < end) {
     const type = b[p]!;
@@ -186,21 +180,24 @@ function canonicalDoc(
         }
       }
       // names are decoded without UTF-8 validation: an invalid one would come back as U+FFFD
-      if (!ascii && !validUtf8(b.subarray(nameStart, nameEnd))) return false;
+      if (!ascii && !utf8At(b, nameStart, nameEnd)) return false;
       if (isName(b, nameStart, nameEnd, "__proto__")) return false;
       if (names !== undefined) {
         const name = latin1(b, nameStart, nameEnd);
         if (names.has(name)) return false;
         names.add(name);
-      } else if (seen === undefined) seen = [nameStart, nameEnd];
-      else {
-        for (let j = 0; j < seen.length; j += 2) {
-          if (sameBytes(b, seen[j]!, seen[j + 1]!, nameStart, nameEnd)) return false;
+      } else {
+        const top = base + 2 * seen;
+        for (let j = base; j < top; j += 2) {
+          if (sameBytes(b, SEEN[j]!, SEEN[j + 1]!, nameStart, nameEnd)) return false;
         }
-        if (seen.length < 2 * SMALL_NAMES) seen.push(nameStart, nameEnd);
-        else {
+        if (seen < SMALL_NAMES) {
+          SEEN[top] = nameStart;
+          SEEN[top + 1] = nameEnd;
+          seen++;
+        } else {
           names = new Set();
-          for (let j = 0; j < seen.length; j += 2) names.add(latin1(b, seen[j]!, seen[j + 1]!));
+          for (let j = base; j < top; j += 2) names.add(latin1(b, SEEN[j]!, SEEN[j + 1]!));
           names.add(latin1(b, nameStart, nameEnd));
         }
       }
@@ -208,7 +205,7 @@ function canonicalDoc(
     const v = nameEnd + 1;
     switch (type) {
       case 0x01: {
-        if (Number.isNaN(dv.getFloat64(v, true))) return false;
+        if (isNaNAt(b, v)) return false;
         p = v + 8;
         break;
       }
@@ -221,7 +218,7 @@ function canonicalDoc(
       }
       case 0x03:
       case 0x04: {
-        if (!canonicalDoc(b, dv, v, type === 0x04, depth + 1, end, strict)) return false;
+        if (!canonicalDoc(b, v, type === 0x04, depth + 1, end, strict)) return false;
         p = v + int32(b, v);
         break;
       }
@@ -241,8 +238,9 @@ function canonicalDoc(
         p = v + 1;
         break;
       case 0x09: {
-        const ms = dv.getBigInt64(v, true);
-        if (ms > BigInt(DATE_MAX_MS) || ms < -BigInt(DATE_MAX_MS)) return false;
+        // (exact below 2^53, so exact around the bound)
+        const ms = int32(b, v + 4) * 4294967296 + (int32(b, v) >>> 0);
+        if (ms > DATE_MAX_MS || ms < -DATE_MAX_MS) return false;
         p = v + 8;
         break;
       }
@@ -309,17 +307,6 @@ function utf8At(b: Uint8Array, start: number, end: number): boolean {
   return true;
 }
 
-const strictUtf8 = new TextDecoder("utf-8", { fatal: true });
-
-function validUtf8(bytes: Uint8Array): boolean {
-  try {
-    strictUtf8.decode(bytes);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /** The element name is the decimal form of `index` (what an encoder writes for array elements). */
 function isIndexName(b: Uint8Array, start: number, end: number, index: number): boolean {
   // digits from the last: no string is built
@@ -335,6 +322,15 @@ function isIndexName(b: Uint8Array, start: number, end: number, index: number): 
 
 /** Names of a document compared pairwise up to this many; a Set of them beyond. */
 const SMALL_NAMES = 24;
+
+/** The names' offsets of the documents being walked, SMALL_NAMES pairs per level (no array per document). */
+const SEEN = new Int32Array(2 * SMALL_NAMES * (MAX_DEPTH + 1));
+
+/** The little-endian double at `v` is a NaN (all exponent bits set, a mantissa bit set). */
+function isNaNAt(b: Uint8Array, v: number): boolean {
+  if ((b[v + 7]! & 0x7f) !== 0x7f || (b[v + 6]! & 0xf0) !== 0xf0) return false;
+  return ((b[v + 6]! & 0x0f) | b[v + 5]! | b[v + 4]! | b[v + 3]! | b[v + 2]! | b[v + 1]! | b[v]!) !== 0;
+}
 
 /** The bytes [as, ae) and [bs, be) of `b` are equal. */
 function sameBytes(b: Uint8Array, as: number, ae: number, bs: number, be: number): boolean {

@@ -140,6 +140,18 @@ Deno.test("validAndCanonical: valid canonical documents yes; malformed, too deep
   assert(!validAndCanonical(bad((b) => b[b.indexOf(0x74) + 2] = 2), 201));
   assert(!validAndCanonical(bad((b) => b[b.indexOf(0x73) + 2] = 40), 201));
   assert(!validAndCanonical(bad((b) => b[0] = b[0]! - 1), 201));
+  // dates a JS Date holds (|ms| <= 8.64e15) only; a NaN double never (its payload is not kept)
+  const dateDoc = (ms: bigint) => {
+    const v = new Uint8Array(8);
+    new DataView(v.buffer).setBigInt64(0, ms, true);
+    return docOf([0x09, ...name("d"), ...v]);
+  };
+  assert(validAndCanonical(dateDoc(-8_640_000_000_000_000n), 201));
+  assert(validAndCanonical(dateDoc(8_640_000_000_000_000n), 201));
+  assert(!validAndCanonical(dateDoc(8_640_000_000_000_001n), 201));
+  assert(!validAndCanonical(dateDoc(-(2n ** 63n)), 201));
+  assert(!validAndCanonical(BSON.serialize({ x: NaN }), 201));
+  assert(validAndCanonical(BSON.serialize({ x: Infinity, y: -Infinity }), 201));
   // UTF-8 edge cases: overlong, surrogate, above U+10FFFF, truncated sequence
   const str = (bytes: number[]) => docOf([0x02, ...name("s"), bytes.length + 1, 0, 0, 0, ...bytes, 0]);
   assert(validAndCanonical(str([0xc3, 0xa9, 0xf0, 0x9f, 0x98, 0x80]), 201));

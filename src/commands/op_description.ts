@@ -6,6 +6,7 @@
  * more than one (mongod's snipForLogging), so a large insertMany logs one short line; a user command's
  * `pwd` and a SASL `payload` are shown as "xxx" everywhere.
  */
+import { rawDocumentsOf } from "../bson/lazy_documents.ts";
 import { BSON } from "bson";
 import type { Doc } from "./reply.ts";
 
@@ -52,8 +53,10 @@ const SNIPPED: Readonly<Record<string, string>> = {
 export function snipForLog(commandName: string, command: Doc): Doc {
   const field = SNIPPED[commandName];
   const list = field === undefined ? undefined : command[field];
-  if (field === undefined || !Array.isArray(list) || list.length <= 1) return command;
-  return { ...command, [field]: list.length };
+  // (an insert's documents the wire layer kept as bytes are counted without decoding them)
+  const n = rawDocumentsOf(list)?.length ?? (Array.isArray(list) ? list.length : 0);
+  if (field === undefined || n <= 1) return command;
+  return { ...command, [field]: n };
 }
 
 /** Secret-bearing fields of a command, shown as "xxx" (mongod's snipForLogging of the user and SASL commands). */

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { Long, ObjectId } from "bson";
 import { boundedText, opKind, redactSecrets, snipForLog, truncatedCommand } from "./op_description.ts";
+import { lazyDocuments } from "../bson/lazy_documents.ts";
 
 Deno.test("opKind: mongod's op names", () => {
   assert.equal(opKind("find"), "query");
@@ -60,4 +61,10 @@ Deno.test("redactSecrets: a user command's pwd and a SASL payload are shown as x
     createUser: "x509user",
     roles: [],
   });
+});
+
+Deno.test("snipForLog: an insert's documents kept as bytes are counted, not decoded", () => {
+  const notBson = new Uint8Array([5, 0, 0, 0, 1]); // decoding it would throw
+  const documents = lazyDocuments([notBson, notBson, notBson]);
+  assert.deepEqual(snipForLog("insert", { insert: "c", documents }), { insert: "c", documents: 3 });
 });
