@@ -12,7 +12,8 @@
  */
 import { decodeDocument } from "./decode.ts";
 
-const raws = new WeakMap<object, readonly Uint8Array[]>();
+/** The key under which a lazy list answers with its bytes (its `get` trap; nothing else has it). */
+const RAW = Symbol("raw documents");
 
 type Docs = Record<string, unknown>[];
 
@@ -21,19 +22,20 @@ type Docs = Record<string, unknown>[];
  * target with the decoded documents first, then act on it.
  */
 class Filler implements ProxyHandler<Docs> {
-  #raw: readonly Uint8Array[] | undefined;
+  readonly #raw: readonly Uint8Array[];
+  #filled = false;
   constructor(raw: readonly Uint8Array[]) {
     this.#raw = raw;
   }
   fill(t: Docs): Docs {
-    const raw = this.#raw;
-    if (raw !== undefined) {
-      this.#raw = undefined;
-      for (const b of raw) t.push(decodeDocument(b));
+    if (!this.#filled) {
+      this.#filled = true;
+      for (const b of this.#raw) t.push(decodeDocument(b));
     }
     return t;
   }
   get(t: Docs, k: string | symbol, r: unknown): unknown {
+    if (k === RAW) return this.#raw;
     return Reflect.get(this.fill(t), k, r);
   }
   set(t: Docs, k: string | symbol, v: unknown): boolean {
@@ -61,12 +63,11 @@ class Filler implements ProxyHandler<Docs> {
 
 /** The documents in `raw` as an array decoded on first use (each a view the caller never reuses). */
 export function lazyDocuments(raw: readonly Uint8Array[]): Docs {
-  const list = new Proxy<Docs>([], new Filler(raw));
-  raws.set(list, raw);
-  return list;
+  return new Proxy<Docs>([], new Filler(raw));
 }
 
 /** The bytes of a list made by `lazyDocuments`, decoded or not; undefined for any other value. */
 export function rawDocumentsOf(list: unknown): readonly Uint8Array[] | undefined {
-  return typeof list === "object" && list !== null ? raws.get(list) : undefined;
+  // (an array's own RAW is undefined: only a lazy list's trap answers it)
+  return Array.isArray(list) ? (list as unknown as { [RAW]?: readonly Uint8Array[] })[RAW] : undefined;
 }

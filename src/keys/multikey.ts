@@ -58,6 +58,31 @@ export function pathValues(doc: Record<string, unknown>, path: string): PathValu
 
 /** Expands `doc` for the index fields `paths` (in key-pattern order). */
 export function expandKeys(doc: Record<string, unknown>, paths: readonly string[]): KeyExpansion {
+  return plainTuple(doc, paths) ?? expandPaths(doc, paths);
+}
+
+/**
+ * The one tuple of a document whose indexed fields are all top-level names holding no array (the
+ * common case, without the general walk's arrays per field); undefined otherwise.
+ */
+function plainTuple(doc: Record<string, unknown>, paths: readonly string[]): KeyExpansion | undefined {
+  const tuple = new Array<unknown>(paths.length);
+  let allMissing = true;
+  for (let f = 0; f < paths.length; f++) {
+    const path = paths[f]!;
+    if (path.includes(".")) return undefined;
+    const v = doc[path];
+    if (Array.isArray(v)) return undefined;
+    if (v === undefined) tuple[f] = null;
+    else {
+      tuple[f] = v;
+      allMissing = false;
+    }
+  }
+  return { tuples: [tuple], multikey: false, allMissing };
+}
+
+function expandPaths(doc: Record<string, unknown>, paths: readonly string[]): KeyExpansion {
   const perField: unknown[][] = [];
   let arrayField = -1;
   let multikey = false;

@@ -21,3 +21,26 @@ Deno.test("expandKeys: parallel arrays are refused", () => {
   const r = expandKeys({ a: [1], b: [2] }, ["a", "b"]);
   assert.deepEqual(r.parallel, ["b", "a"]);
 });
+
+Deno.test("expandKeys: top-level fields without arrays give the general walk's one tuple", () => {
+  const docs: Record<string, unknown>[] = [
+    { a: 1, b: "x" },
+    { a: null },
+    {},
+    { b: { c: 1 } },
+    { a: [1, 2], b: 1 },
+    { a: { b: [1] } },
+  ];
+  for (const paths of [["a"], ["b"], ["a", "b"], ["b", "a"], ["a.b"], ["a", "b.c"]]) {
+    for (const d of docs) {
+      // a dotted field added: the general walk's result, plus one value
+      const general = expandKeys({ ...d, z: { y: 0 } }, [...paths, "z.y"]);
+      const r = expandKeys(d, paths);
+      const what = JSON.stringify([paths, d]);
+      assert.deepEqual(r.tuples, general.tuples.map((t) => t.slice(0, -1)), what);
+      assert.equal(r.multikey, general.multikey, what);
+      assert.equal(r.allMissing, paths.every((p) => pathValues(d, p).values.length === 0), what);
+    }
+  }
+  assert.deepEqual(expandKeys({}, ["a", "b"]), { tuples: [[null, null]], multikey: false, allMissing: true });
+});

@@ -250,7 +250,10 @@ Deno.test("writeOpMsgReply writes what encodeOpMsgReply returns, into the given 
 Deno.test("op_msg: an insert's documents stay bytes until read (body array and sequence); others decode", () => {
   const docs = [{ _id: 1, s: "x".repeat(50) }, { a: { b: [1, 2] } }];
   const body = ser({ insert: "c", ordered: false, documents: docs, $db: "d" });
-  const parsed = parseOpMsg(encodeOpMsg({ requestId: 1, body })).body;
+  const frame = encodeOpMsg({ requestId: 1, body });
+  const sent = frame.slice();
+  const parsed = parseOpMsg(frame).body;
+  assertEquals(frame, sent); // (the array is read in place, and put back)
   const raw = rawDocumentsOf(parsed["documents"]);
   assertEquals(raw?.map((b) => [...b]), docs.map((d) => [...ser(d)]));
   assertEquals(Object.keys(parsed), ["insert", "ordered", "documents", "$db"]);
@@ -281,6 +284,13 @@ Deno.test("op_msg: a malformed document of an insert is still InvalidBSON (body 
   ok(abc > 0);
   inBody[abc + 2] = 0xff; // "ab\xff": invalid UTF-8 in the second document
   requestError(() => parseOpMsg(encodeOpMsg({ requestId: 1, body: inBody })), "InvalidBSON");
+  // malformed outside the array (a boolean 2): InvalidBSON, the frame as it was
+  const badBool = ser({ insert: "c", documents: [{ a: 1 }], ordered: true, $db: "d" });
+  badBool[badBool.indexOf(0x01, badBool.indexOf(0x6f, 40) + 7)] = 2;
+  const badFrame = encodeOpMsg({ requestId: 1, body: badBool });
+  const badSent = badFrame.slice();
+  requestError(() => parseOpMsg(badFrame), "InvalidBSON");
+  assertEquals(badFrame, badSent);
   requestError(
     () =>
       parseOpMsg(
