@@ -2,7 +2,7 @@
  * The request path in one process, for before/after figures that survive a busy machine: an embedded
  * server (`startServer`, on-disk temp dir, default durability) and a raw OP_MSG client in the same
  * process, one request outstanding (the `capacity/run.sh` workloads: ping, find by _id, update $inc,
- * insert of a ~760-byte document; insert_rw: the same as a retryable write, with lsid and txnNumber), against an in-process do-nothing wire server (the Deno floor's
+ * insert of a ~760-byte document; find_range: bench.mjs's range + sort + limit 20 on an indexed field; insert_rw: the same as a retryable write, with lsid and txnNumber), against an in-process do-nothing wire server (the Deno floor's
  * read/write loop) measured in the same run.
  *
  * Per workload: µs of wall time per round trip and µs of this process's main-thread CPU per round trip
@@ -35,6 +35,17 @@ const other = compareDir
 const payload = CAPACITY_PAYLOAD;
 const workloads: Record<string, (i: number) => Record<string, unknown>> = {
   ...capacityWorkloads(20000),
+  // bench.mjs's find_range: a range ~200 keys wide on an indexed field, sorted on it, 20 returned
+  find_range: (i) => {
+    const lo = (i * 7919) % 19800;
+    return {
+      find: "c",
+      filter: { seq: { $gte: lo, $lt: lo + 200 } },
+      sort: { seq: 1 },
+      limit: 20,
+      $db: "ceil",
+    };
+  },
   // a driver's insertOne with retryable writes (one session, as a c=1 driver): the session's retry
   // record commits with the insert
   insert_rw: (i) => ({
@@ -52,7 +63,7 @@ function threadCpuMs(): number {
 }
 
 class Client {
-  #buf = new Uint8Array(64 * 1024);
+  #buf = new Uint8Array(256 * 1024);
   private constructor(private readonly conn: Deno.Conn) {}
   static async open(port: number): Promise<Client> {
     const c = await Deno.connect({ hostname: "127.0.0.1", port });
@@ -133,6 +144,9 @@ async function start(fn: Start, extra: Record<string, unknown> = {}) {
     const docs = Array.from({ length: 500 }, (_, k) => ({ _id: i + k, seq: i + k, payload }));
     await loader.roundTrip(opMsgFrame({ insert: "c", documents: docs, $db: "ceil" }, 1));
   }
+  await loader.roundTrip(
+    opMsgFrame({ createIndexes: "c", indexes: [{ key: { seq: 1 }, name: "seq_1" }], $db: "ceil" }, 1),
+  );
   loader.close();
   return server;
 }

@@ -41,7 +41,10 @@ const workloads = {
   },
   update_inc: (i) => target.updateInc(pick(SEED, 400, i, N)),
 };
+// WORKLOADS=find_range,find_eq runs only those (e.g. to profile the server under one workload)
+const only = process.env.WORKLOADS ? new Set(process.env.WORKLOADS.split(",")) : undefined;
 for (const [workload, op] of Object.entries(workloads)) {
+  if (only && !only.has(workload)) continue;
   for (const c of concs) {
     await closedLoop({ ops: Math.min(200, ops), concurrency: c, op }); // warm-up
     const { wallMs } = await closedLoop({ ops, concurrency: c, op });

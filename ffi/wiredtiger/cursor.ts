@@ -114,7 +114,8 @@ const MAX_COUNT = 8192;
 /**
  * Drives a shim batch scan: calls `run` until done, yielding decoded entries of each batch. The first
  * batch uses `firstFlags` (default START: from the first entry in scan direction) and asks for at most
- * `firstCount` entries (the caller's guess of how many it reads; later batches ask for more).
+ * `firstCount` entries (the caller's guess of how many it reads; later batches ask for more) in a
+ * buffer of `firstSize` bytes.
  *
  * `release`: the caller keeps no view of an entry once it asked for the next one (it copies what it
  * keeps), so each batch buffer is freed (detached) as soon as the scan moves past it or ends, instead
@@ -130,10 +131,11 @@ function* drive<T>(
   firstFlags: number = ScanFlag.START,
   firstCount: number = FIRST_COUNT,
   release = false,
+  firstSize: number = FIRST_BUF,
 ): Generator<T, void, undefined> {
   // Every batch gets a fresh buffer and entries are views into it (no per-record copy): a view keeps
   // its batch buffer alive, which costs less than one small allocation per record.
-  let size = FIRST_BUF;
+  let size = firstSize;
   let max = Math.max(1, Math.min(MAX_COUNT, firstCount));
   const m = new BigInt64Array(4);
   let flags = baseFlags | firstFlags;
@@ -207,6 +209,29 @@ function* decodeIndex(buf: Uint8Array, dv: DataView, used: number): Generator<In
     const len = dv.getUint32(off + 8, true);
     yield { rid, key: buf.subarray(off + 12, off + 12 + len) };
     off += 12 + len;
+  }
+}
+
+/** An index entry read with the record it names (`sct_idx_scan_fetch`); `bytes` null: no such record. */
+export interface IndexFetchHit extends IndexEntryHit {
+  readonly bytes: Uint8Array | null;
+}
+
+function* decodeIndexFetch(buf: Uint8Array, dv: DataView, used: number): Generator<IndexFetchHit> {
+  let off = 0;
+  while (off < used) {
+    const rid = dv.getBigInt64(off, true);
+    const klen = dv.getUint32(off + 8, true);
+    const k = off + 12;
+    const vlen = dv.getUint32(k + klen, true);
+    const v = k + klen + 4;
+    if (vlen === 0xffffffff) {
+      yield { rid, key: buf.subarray(k, k + klen), bytes: null };
+      off = v;
+    } else {
+      yield { rid, key: buf.subarray(k, k + klen), bytes: buf.subarray(v, v + vlen) };
+      off = v + vlen;
+    }
   }
 }
 
@@ -569,6 +594,39 @@ export class Cursor {
       base,
       (f, buf, cap, max, m) => shim().sct_idx_scan(p, f, lower, ll, upper, ul, buf, cap, max, m),
       decodeIndex,
+    );
+  }
+
+  /**
+   * `scanIndex` that also reads the record each entry names, through `records()` (a cursor on the
+   * collection's record table, asked for at each batch), in the same shim call per batch: a find over an index range pays one
+   * FFI crossing per batch instead of one per match. `expect`: how many entries the caller expects to
+   * read (the first batch's size; later batches grow).
+   */
+  scanIndexFetch(
+    records: () => Cursor,
+    b: IndexScanBounds,
+    expect?: number,
+  ): Generator<IndexFetchHit, void, undefined> {
+    const p = this.unsafePointer;
+    const lower = b.lower ?? EMPTY;
+    const upper = b.upper ?? EMPTY;
+    const base = (b.reverse ? ScanFlag.REVERSE : 0) | (b.unique ? ScanFlag.UNIQUE : 0) |
+      (b.lower !== undefined ? ScanFlag.HAS_LOWER : 0) | (b.upper !== undefined ? ScanFlag.HAS_UPPER : 0) |
+      (b.lowerExclusive ? ScanFlag.LOWER_EXCL : 0) | (b.upperExclusive ? ScanFlag.UPPER_EXCL : 0);
+    const ll = lower.length;
+    const ul = upper.length;
+    return drive(
+      `scan(${this.uri})`,
+      base,
+      (f, buf, cap, max, m) =>
+        shim().sct_idx_scan_fetch(p, records().unsafePointer, f, lower, ll, upper, ul, buf, cap, max, m),
+      decodeIndexFetch,
+      ScanFlag.START,
+      expect,
+      false,
+      // room for the expected entries at ~1 KB per record (larger ones finish in a second batch)
+      Math.min(MAX_BUF, Math.max(FIRST_BUF, (expect ?? FIRST_COUNT) * 1024 + 1024)),
     );
   }
 

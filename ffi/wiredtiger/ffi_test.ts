@@ -341,3 +341,46 @@ Deno.test("idxGetRecord: unique seek and record fetch in one call (hit, missing 
     assertEquals(ix.idxGetRecord(rec, b(3))?.rid, 7n);
   });
 });
+
+Deno.test("scanIndexFetch: entries with their records in one call per batch (bounds, reverse, dangling rid, records larger than a batch)", () => {
+  withDb((conn) => {
+    using s = conn.openSession();
+    s.create("table:ix", "key_format=u,value_format=u");
+    s.create("table:rec", "key_format=q,value_format=u");
+    using ix = s.openCursor("table:ix", "overwrite=false");
+    using rec = s.openCursor("table:rec", "overwrite=false");
+    // 100 records of 1..3 KB (some past the first batch's room), and one of 300 KB
+    const value = (i: number) => new Uint8Array(1000 + (i % 3) * 1000).fill(i);
+    for (let i = 1; i <= 100; i++) rec.recInsert(BigInt(i), value(i));
+    const big = new Uint8Array(300_000).fill(9);
+    rec.recInsert(500n, big);
+    for (let i = 1; i <= 100; i++) ix.idxInsert(false, b(1, i), BigInt(i));
+    ix.idxInsert(false, b(1, 50), 500n); // a second entry for key [1, 50]: the big record
+    ix.idxInsert(false, b(1, 60), 999n); // names a record that does not exist
+    const read = (o: Parameters<typeof ix.scanIndex>[0], expect?: number) =>
+      [...ix.scanIndexFetch(() => rec, o, expect)].map((h) => ({
+        rid: h.rid,
+        key: [...h.key],
+        bytes: h.bytes,
+      }));
+    const all = read({ unique: false });
+    assertEquals(all.length, 102);
+    assertEquals(all.map((h) => h.rid), [...ix.scanIndex({ unique: false })].map((h) => h.rid));
+    for (const h of all) {
+      if (h.rid === 999n) assertEquals(h.bytes, null);
+      else if (h.rid === 500n) assertEquals(h.bytes, big);
+      else assertEquals(h.bytes, value(Number(h.rid)));
+    }
+    // bounds (lower inclusive, upper exclusive) and a small first batch
+    const mid = read({ unique: false, lower: b(1, 10), upper: b(1, 20), upperExclusive: true }, 3);
+    assertEquals(mid.map((h) => h.rid), Array.from({ length: 10 }, (_, i) => BigInt(10 + i)));
+    const rev = read({ unique: false, lower: b(1, 45), upper: b(1, 55), reverse: true }, 2);
+    assertEquals(rev.map((h) => h.key[1]), [55, 54, 53, 52, 51, 50, 50, 49, 48, 47, 46, 45]);
+    assertEquals(rev.find((h) => h.rid === 500n)?.bytes, big);
+    // the record cursor is free for other use between batches
+    const it = ix.scanIndexFetch(() => rec, { unique: false }, 1);
+    assertEquals(it.next().value?.rid, 1n);
+    assertEquals(rec.recGet(77n), value(77));
+    assertEquals([...it].length, 101);
+  });
+});

@@ -20,6 +20,7 @@ export {
   Cursor,
   FieldsEntry,
   type IndexEntryHit,
+  type IndexFetchHit,
   type IndexScanBounds,
   type PackedNames,
   packNames,

@@ -29,12 +29,18 @@ export function* ixScanHits(
   a: IxScanPath,
   st: IxScanState,
   stats: IxScanStats,
+  /** Read each entry's record with it (`IndexHit.bytes`); `expect`: entries the caller expects to read. */
+  fetch?: { readonly expect?: number | undefined },
 ): Generator<IndexHit> {
   for (; st.interval < a.intervals.length; st.interval++) {
     const iv = a.intervals[st.interval]!;
     const opts: {
       -readonly [K in keyof IndexScanOptions]: IndexScanOptions[K];
     } = { reverse: a.reverse };
+    if (fetch) {
+      opts.fetch = true;
+      if (fetch.expect !== undefined) opts.expect = fetch.expect;
+    }
     if (iv.lower) opts.lower = iv.lower;
     if (iv.upper) {
       opts.upper = iv.upper;

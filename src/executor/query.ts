@@ -15,6 +15,7 @@ import {
   type CollectionEntry,
   type GroupTableSlice,
   type GroupTableSpec,
+  type IndexHit,
   type ReadTxn,
   SCAN_FIELDS_MAX,
   type ScanOptions,
@@ -366,6 +367,7 @@ export class QuerySource implements BatchSource {
       (out.length === 0 || acc.bytes < maxBytes);
     if (!room()) return false;
     this.#budget = budget;
+    this.#pullDocs = maxDocs - out.length;
     let stopped = false;
     const emit = (row: Row): boolean => {
       if (this.#skipLeft > 0) {
@@ -540,8 +542,11 @@ export class QuerySource implements BatchSource {
       return;
     }
     if (a.kind === "ixScan") {
-      for (const hit of ixScanHits(txn, this.coll, a, this.#ix, this.stats)) {
-        const row = this.#ixRow(txn, hit.rid, hit.key);
+      // Every hit's record is read (not covered, no multikey duplicates to skip): with the entries,
+      // in one storage call per batch.
+      const fetch = this.q.covered || a.dedup ? undefined : { expect: this.#expectedHits() };
+      for (const hit of ixScanHits(txn, this.coll, a, this.#ix, this.stats, fetch)) {
+        const row = hit.bytes === undefined ? this.#ixRow(txn, hit.rid, hit.key) : this.#fetchedRow(hit);
         if (row) yield row;
         // The hit is fully handled (the scan state is past it): stopping here resumes after it.
         if (!this.#spend()) return;
@@ -676,6 +681,30 @@ export class QuerySource implements BatchSource {
     }
     this.#scanDone = true;
   }
+
+  /** An index-scan hit read with its record (`IndexScanOptions.fetch`) as a matching row, or undefined. */
+  #fetchedRow(hit: IndexHit): Row | undefined {
+    const bytes = hit.bytes;
+    if (!bytes) return undefined;
+    this.stats.docsExamined++;
+    const row = new Row(hit.rid, bytes);
+    row.key = hit.key;
+    return this.#matches(row) ? row : undefined;
+  }
+
+  /**
+   * How many index entries this pull expects to read: what is left of skip + limit, within the pull's
+   * batch, when the query has a limit and no blocking sort (filters the bounds do not decide may reject some: later
+   * batches grow), else undefined (the storage engine's default first batch).
+   */
+  #expectedHits(): number | undefined {
+    const q = this.q;
+    if (q.limit === 0 || q.sort) return undefined;
+    const left = this.#skipLeft + q.limit - this.#returned;
+    return Math.max(1, Math.min(this.#budget, this.#skipLeft + this.#pullDocs, left));
+  }
+  /** Documents the current pull may still add (its batch size less what it holds). */
+  #pullDocs = Infinity;
 
   /** An index-scan hit as a matching row (covered: built from the key), or undefined. */
   #ixRow(txn: ReadTxn, rid: bigint, key: Uint8Array): Row | undefined {

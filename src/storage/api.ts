@@ -277,12 +277,24 @@ export interface IndexScanOptions {
   readonly upper?: Uint8Array;
   readonly upperExclusive?: boolean;
   readonly reverse?: boolean;
+  /**
+   * Read each entry's record with it (`IndexHit.bytes`): one storage call per batch of entries
+   * instead of a `get` per entry, for a consumer that fetches every record it scans.
+   */
+  readonly fetch?: boolean;
+  /** How many entries the consumer expects to read (sizes the first batch); a hint only. */
+  readonly expect?: number;
 }
 
 /** One index entry as read. */
 export interface IndexHit {
   readonly key: Uint8Array;
   readonly rid: RecordId;
+  /**
+   * With `IndexScanOptions.fetch`: the record the entry names (null: no such record in this
+   * snapshot), a view the consumer may keep. Absent otherwise.
+   */
+  readonly bytes?: Uint8Array | null;
 }
 
 /** Bounds for a scan of an internal table (raw byte order of keys). */

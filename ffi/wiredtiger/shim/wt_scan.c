@@ -190,12 +190,13 @@ sct_rec_scan_fields(WT_CURSOR *c, int flags, int64_t after, const uint8_t *names
 }
 
 /*
- * Batch of [i64 rid][u32 klen][key] index entries between bounds (on the unescaped key).
- * Flags: SCT_REVERSE, SCT_START, SCT_PENDING, SCT_HAS_LOWER/UPPER, SCT_LOWER/UPPER_EXCL, SCT_UNIQUE.
+ * The index batch scan behind sct_idx_scan and sct_idx_scan_fetch: entries [i64 rid][u32 klen][key],
+ * each followed by [u32 vlen][record] when `rc` (a cursor on the collection's record table) is given —
+ * the record the entry names, read by a search in the same call (vlen 0xffffffff: no such record).
  */
-int
-sct_idx_scan(WT_CURSOR *c, int flags, const uint8_t *lower, int32_t llen, const uint8_t *upper,
-  int32_t ulen, uint8_t *out, int32_t cap, int32_t max, int64_t *meta)
+static int
+idx_scan_batch(WT_CURSOR *c, WT_CURSOR *rc, int flags, const uint8_t *lower, int32_t llen,
+  const uint8_t *upper, int32_t ulen, uint8_t *out, int32_t cap, int32_t max, int64_t *meta)
 {
     int rev = flags & SCT_REVERSE, unique = flags & SCT_UNIQUE, ret, exact;
     int64_t used = 0, count = 0, rid;
@@ -271,9 +272,32 @@ sct_idx_scan(WT_CURSOR *c, int flags, const uint8_t *lower, int32_t llen, const 
         if (stop)
             break;
         if (!skip) {
+            int64_t entry = 12 + (int64_t)kl;
+            if (rc != NULL) {
+                WT_ITEM r;
+                rc->set_key(rc, rid);
+                ret = rc->search(rc);
+                if (ret == 0)
+                    ret = rc->get_value(rc, &r);
+                if (ret == WT_NOTFOUND) {
+                    r.data = NULL;
+                    r.size = 0;
+                } else if (ret != 0)
+                    return ret;
+                int64_t rneed = 4 + (ret == 0 ? (int64_t)r.size : 0);
+                if (used + entry + rneed > cap) {
+                    meta[M_STATUS] = 2;
+                    meta[M_NEED] = entry + rneed;
+                    break;
+                }
+                put_u32(out + used + entry, ret == 0 ? (uint32_t)r.size : 0xffffffffu);
+                if (ret == 0 && r.size)
+                    memcpy(out + used + entry + 4, r.data, r.size);
+                entry += rneed;
+            }
             put_i64(out + used, rid);
             put_u32(out + used + 8, (uint32_t)kl);
-            used += 12 + (int64_t)kl;
+            used += entry;
             if (++count >= max) {
                 meta[M_STATUS] = 0;
                 break;
@@ -284,4 +308,30 @@ sct_idx_scan(WT_CURSOR *c, int flags, const uint8_t *lower, int32_t llen, const 
     meta[M_COUNT] = count;
     meta[M_USED] = used;
     return 0;
+}
+
+/*
+ * Batch of [i64 rid][u32 klen][key] index entries between bounds (on the unescaped key).
+ * Flags: SCT_REVERSE, SCT_START, SCT_PENDING, SCT_HAS_LOWER/UPPER, SCT_LOWER/UPPER_EXCL, SCT_UNIQUE.
+ */
+int
+sct_idx_scan(WT_CURSOR *c, int flags, const uint8_t *lower, int32_t llen, const uint8_t *upper,
+  int32_t ulen, uint8_t *out, int32_t cap, int32_t max, int64_t *meta)
+{
+    return idx_scan_batch(c, NULL, flags, lower, llen, upper, ulen, out, cap, max, meta);
+}
+
+/*
+ * sct_idx_scan that also reads each entry's record through `rc` (a cursor on the collection's record
+ * table): [i64 rid][u32 klen][key][u32 vlen][record] entries, vlen 0xffffffff when the record is
+ * absent. One call per batch instead of one record search per entry from JS (a find over an index
+ * range). Same flags, meta and resume rules; an entry whose record does not fit is PENDING as a whole.
+ */
+int
+sct_idx_scan_fetch(WT_CURSOR *c, WT_CURSOR *rc, int flags, const uint8_t *lower, int32_t llen,
+  const uint8_t *upper, int32_t ulen, uint8_t *out, int32_t cap, int32_t max, int64_t *meta)
+{
+    if (rc == NULL)
+        return EINVAL;
+    return idx_scan_batch(c, rc, flags, lower, llen, upper, ulen, out, cap, max, meta);
 }

@@ -341,6 +341,14 @@ export class WtTxn implements TxnHandle, TxnScope {
       upperExclusive: opts.upperExclusive,
       reverse: opts.reverse,
     };
+    if (opts.fetch) {
+      const expect = opts.expect;
+      return new LeasedIterator(
+        this,
+        idx.ident,
+        (c) => c.scanIndexFetch(() => this.ctx.cursor(coll.ident), bounds, expect),
+      );
+    }
     return new LeasedIterator(this, idx.ident, (c) => c.scanIndex(bounds));
   }
 
