@@ -57,6 +57,18 @@ function checkDocument(doc: Uint8Array, index: number): void {
   }
 }
 
+/** UTF-8 bytes of recent namespaces (a find's reply names the same few; encode is a runtime call). */
+const NS_BYTES = new Map<string, Uint8Array>();
+function nsBytes(ns: string): Uint8Array {
+  let b = NS_BYTES.get(ns);
+  if (b === undefined) {
+    if (NS_BYTES.size >= 64) NS_BYTES.clear();
+    b = encoder.encode(ns);
+    NS_BYTES.set(ns, b);
+  }
+  return b;
+}
+
 /** Encode a cursor reply; see the module comment for the shape. */
 export function encodeCursorReply(input: CursorReplyInput): Uint8Array {
   const { docs } = input;
@@ -67,7 +79,7 @@ export function encodeCursorReply(input: CursorReplyInput): Uint8Array {
     arraySize += 1 + digits(i) + 1 + d.length;
   }
   const batchKey = KEY_BATCH[input.batchKey];
-  const ns = encoder.encode(input.ns);
+  const ns = nsBytes(input.ns);
   const cursorExtra = input.cursorExtra ? elementsOf(input.cursorExtra) : undefined;
   const cursorSize = 4 +
     (1 + batchKey.length + 1 + arraySize) +
