@@ -246,6 +246,13 @@ function* decodeKv(buf: Uint8Array, dv: DataView, used: number): Generator<[Uint
   }
 }
 
+/** The shim's scan flags for index bounds (sct_idx_scan, sct_idx_scan_fetch). */
+function indexScanFlags(b: IndexScanBounds): number {
+  return (b.reverse ? ScanFlag.REVERSE : 0) | (b.unique ? ScanFlag.UNIQUE : 0) |
+    (b.lower !== undefined ? ScanFlag.HAS_LOWER : 0) | (b.upper !== undefined ? ScanFlag.HAS_UPPER : 0) |
+    (b.lowerExclusive ? ScanFlag.LOWER_EXCL : 0) | (b.upperExclusive ? ScanFlag.UPPER_EXCL : 0);
+}
+
 export class Cursor {
   #ptr: Deno.PointerObject | null;
   readonly #onClose: () => void;
@@ -584,9 +591,7 @@ export class Cursor {
     const p = this.unsafePointer;
     const lower = b.lower ?? EMPTY;
     const upper = b.upper ?? EMPTY;
-    const base = (b.reverse ? ScanFlag.REVERSE : 0) | (b.unique ? ScanFlag.UNIQUE : 0) |
-      (b.lower !== undefined ? ScanFlag.HAS_LOWER : 0) | (b.upper !== undefined ? ScanFlag.HAS_UPPER : 0) |
-      (b.lowerExclusive ? ScanFlag.LOWER_EXCL : 0) | (b.upperExclusive ? ScanFlag.UPPER_EXCL : 0);
+    const base = indexScanFlags(b);
     const ll = lower.length;
     const ul = upper.length;
     return drive(
@@ -599,8 +604,8 @@ export class Cursor {
 
   /**
    * `scanIndex` that also reads the record each entry names, through `records()` (a cursor on the
-   * collection's record table, asked for at each batch), in the same shim call per batch: a find over an index range pays one
-   * FFI crossing per batch instead of one per match. `expect`: how many entries the caller expects to
+   * collection's record table, asked for at each batch), in the same shim call per batch: a find over
+   * an index range pays one FFI crossing per batch instead of one per match. `expect`: how many entries the caller expects to
    * read (the first batch's size; later batches grow).
    */
   scanIndexFetch(
@@ -611,9 +616,7 @@ export class Cursor {
     const p = this.unsafePointer;
     const lower = b.lower ?? EMPTY;
     const upper = b.upper ?? EMPTY;
-    const base = (b.reverse ? ScanFlag.REVERSE : 0) | (b.unique ? ScanFlag.UNIQUE : 0) |
-      (b.lower !== undefined ? ScanFlag.HAS_LOWER : 0) | (b.upper !== undefined ? ScanFlag.HAS_UPPER : 0) |
-      (b.lowerExclusive ? ScanFlag.LOWER_EXCL : 0) | (b.upperExclusive ? ScanFlag.UPPER_EXCL : 0);
+    const base = indexScanFlags(b);
     const ll = lower.length;
     const ul = upper.length;
     return drive(
