@@ -121,14 +121,23 @@ try {
   let count = 0;
   let prev = -1;
   let ordered = true;
+  /** The phase split: runs generated until the first result arrives, then the merge. */
+  let firstPeak = 0;
+  let firstAt = "";
   for await (const d of c.aggregate([{ $sort: { k: 1 } }], { allowDiskUse: true, batchSize: 10_000 })) {
+    if (count === 0) {
+      firstPeak = memoryOf(pid).peakMiB;
+      firstAt = secs(t);
+      resetPeak(pid);
+    }
     if (d.k < prev) ordered = false;
     prev = d.k;
     count++;
   }
   clearInterval(tmpProbe);
   stop();
-  const sortPeak = memoryOf(pid).peakMiB;
+  const mergePeak = memoryOf(pid).peakMiB;
+  const sortPeak = Math.max(firstPeak, mergePeak);
   const spilled = async () => {
     const s = (await db.admin().command({ serverStatus: 1 })).secantus?.spill ?? {};
     return `${Number(s.runs ?? 0)} runs, ${(Number(s.bytesWritten ?? 0) / 1048576).toFixed(0)} MiB written`;
@@ -139,7 +148,7 @@ try {
     } s), ` +
       `server peak RSS ${sortPeak} MiB (${
         sortPeak * 1.048576 < 500 ? "within" : "over"
-      } the issue's ~500 MB), ` +
+      } the issue's ~500 MB; until the first result at ${firstAt} ${firstPeak}, merging ${mergePeak}), ` +
       `spill dir up to ~${maxTmp} MiB (${await spilled()}), ${ordered ? "in order" : "OUT OF ORDER"}`,
   );
 

@@ -5,7 +5,8 @@
  * A `SpillFiles` owns one directory: `<storage path>/_tmp` for a data directory, a fresh directory
  * under the OS temp dir for `:memory:`. Each `SpillRun` is one append-only file of BSON documents
  * (each self-delimited by its length prefix), copied into a 1 MiB write buffer (freed by `finish()`)
- * and read back once, sequentially, through a 1 MiB buffer (documents decode straight from it); the
+ * and read back once, sequentially, through a buffer of 1 MiB or what the caller asks for (a merge of
+ * many runs: less; documents decode straight from it; freed when the read ends); the
  * file is deleted when the read ends or the run is discarded. I/O is synchronous (the pipeline engine is a synchronous pull chain): each call blocks
  * for one buffer's worth of disk work. Stale `_tmp` files of a crashed process are removed when the
  * directory is first used.
@@ -14,6 +15,13 @@ import { BSON } from "bson";
 import { decodeDocumentCopy } from "../bson/decode.ts";
 
 const BUFFER_BYTES = 1024 * 1024;
+/** The smallest read buffer a caller may ask for (a merge of many runs asks for less than 1 MiB each). */
+const MIN_READ_BYTES = 64 * 1024;
+
+/** Frees a buffer now (detached: V8 drops its backing store at once) instead of at a later GC. */
+function freeNow(buf: Uint8Array): void {
+  (buf.buffer as ArrayBuffer & { transfer(n: number): ArrayBuffer }).transfer(0);
+}
 
 /** Counters of what spilled (serverStatus, tests). */
 export interface SpillStats {
@@ -56,6 +64,7 @@ export class SpillRun {
   /** Every document is appended: writes the buffer out and frees it until the run is read. */
   finish(): void {
     this.#flush();
+    if (this.#buf) freeNow(this.#buf);
     this.#buf = undefined;
   }
 
@@ -79,26 +88,26 @@ export class SpillRun {
   }
 
   /** The encoded documents in append order; the file is deleted at the end (or on `return()`). */
-  *readBytes(): Generator<Uint8Array> {
-    for (const view of this.#views()) yield view.slice();
+  *readBytes(bufferBytes = BUFFER_BYTES): Generator<Uint8Array> {
+    for (const view of this.#views(bufferBytes)) yield view.slice();
   }
 
   /**
    * The documents in append order (decoded as stored documents are, straight from the read buffer:
    * no copy of each document's bytes); deletes the file at the end.
    */
-  *read(): Generator<Record<string, unknown>> {
-    for (const view of this.#views()) yield decodeDocumentCopy(view);
+  *read(bufferBytes = BUFFER_BYTES): Generator<Record<string, unknown>> {
+    for (const view of this.#views(bufferBytes)) yield decodeDocumentCopy(view);
   }
 
   /** Each document's bytes as a view into the read buffer, valid until the next one is asked for. */
-  *#views(): Generator<Uint8Array> {
+  *#views(bufferBytes: number): Generator<Uint8Array> {
     this.finish();
     const file = this.#file;
     if (!file || this.#done) return;
+    let buf = new Uint8Array(Math.max(MIN_READ_BYTES, Math.min(BUFFER_BYTES, Math.floor(bufferBytes))));
     try {
       file.seekSync(0, Deno.SeekMode.Start);
-      let buf = new Uint8Array(BUFFER_BYTES);
       let have = 0; // bytes in buf
       let pos = 0; // start of the next document in buf
       let eof = false;
@@ -129,6 +138,7 @@ export class SpillRun {
         else have += n;
       }
     } finally {
+      freeNow(buf); // the documents read were copied out of it
       this.discard();
     }
   }

@@ -79,6 +79,16 @@ const PACK_AT = 8 * 1024 * 1024;
  * written as one more run before the merge (the merge then holds only the runs' read buffers).
  */
 const SPILL_REST_AT = 8 * 1024 * 1024;
+/**
+ * Once a sort has spilled, its later runs are this fraction of the budget: the first overflow
+ * happens at the budget (a sort within it never spills), but the sort then holds a quarter of the
+ * budget in packed chunks, not all of it, while the rest of its input is read (issue 15 item 6: the
+ * 2 GB sort's peak RSS came in the minute after its first run). The runs' sorting and merging cost
+ * about the same in total: N·log(run) + N·log(runs).
+ */
+const LATER_RUN_FRACTION = 1 / 4;
+/** What the k-way merge's read buffers may take together (each run's at most 1 MiB, at least 64 KiB). */
+const MERGE_BUFFERS_BYTES = 16 * 1024 * 1024;
 /** Heap bytes one packed row costs besides its document's bytes and its key (handle, key slot, index). */
 const PACKED_ROW_BYTES = 24;
 
@@ -132,6 +142,8 @@ export function* externalSort(
   };
   let held = 0;
   const runs: SpillRun[] = [];
+  /** Bytes past which the buffer becomes a run: the budget, then a fraction of it once spilled. */
+  let runLimit = budget.limit;
   let pausing = false; // the caller handles PAUSE markers (it sent some)
   const charge = (n: number) => {
     held += n;
@@ -166,7 +178,7 @@ export function* externalSort(
           docs = [];
         }
       }
-      if (held > budget.limit) {
+      if (held > runLimit) {
         if (!budget.spill) throw sortMemoryError(budget.limit);
         const run = budget.spill.newRun();
         runs.push(run);
@@ -179,7 +191,8 @@ export function* externalSort(
         docs = [];
         handles = [];
         rowKeys = [];
-        packed.clear();
+        runLimit = Math.max(1, Math.floor(budget.limit * LATER_RUN_FRACTION));
+        packed.clear(runLimit); // chunks past what a later run fills are freed now
         budget.meter(-held);
         held = 0;
       }
@@ -206,7 +219,7 @@ export function* externalSort(
         c,
         (j): MergeRow => ({ k: rowKeys[j], d: packing ? undefined : docs[j], h: handles[j] ?? 0, src }),
       );
-    if (runs.length > 0 && held > Math.min(SPILL_REST_AT, budget.limit / 4)) {
+    if (runs.length > 0 && held > Math.min(SPILL_REST_AT, budget.limit * LATER_RUN_FRACTION)) {
       // The merge reads the runs for as long as the client reads results: a big rest goes to disk
       // too (as mongod's sorter does) rather than holding the budget all that time.
       const run = budget.spill!.newRun();
@@ -230,8 +243,9 @@ export function* externalSort(
       held = 0;
     }
     // k-way merge: the in-memory chunks come after the runs (input order), each in input order.
+    const readBytes = runs.length > 0 ? MERGE_BUFFERS_BYTES / runs.length : 0;
     const sources: Iterator<MergeRow>[] = runs.map((r, src) =>
-      mapIter(r.read(), (d): MergeRow => ({ k: keyOf(d), d, h: 0, src }))
+      mapIter(r.read(readBytes), (d): MergeRow => ({ k: keyOf(d), d, h: 0, src }))
     );
     for (const c of chunks) sources.push(rest(c, sources.length));
     chunks.length = 0;

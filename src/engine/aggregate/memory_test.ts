@@ -166,3 +166,24 @@ Deno.test("$sort that spilled writes a big in-memory rest as one more run (merge
     if (pausing) assert.ok(out.some((d) => d === PAUSE));
   }
 });
+
+Deno.test("$sort: once spilled, later runs are a quarter of the budget (the first at the budget), same stable order", () => {
+  const input: Doc[] = Array.from(
+    { length: 40_000 },
+    (_, i) => ({ k: (i * 7919) % 500, i, pad: "p".repeat(40) }),
+  );
+  const stages = [{ $sort: { k: 1 } }];
+  const want = [...compilePipeline(stages).run(input)];
+  // within the budget: no run
+  const none = new MemorySpillStore();
+  assert.deepEqual(
+    [...compilePipeline(stages, { memoryLimitBytes: 64_000_000, spill: none }).run(input)],
+    want,
+  );
+  assert.equal(none.runs, 0);
+  const spill = new MemorySpillStore();
+  const out = [...compilePipeline(stages, { memoryLimitBytes: 1_000_000, spill }).run(input)];
+  assert.deepEqual(out, want);
+  // ~3.5 budgets of input: one run at the budget, then runs of a quarter of it (14, not 4)
+  assert.ok(spill.runs >= 8, `runs: ${spill.runs}`);
+});

@@ -15,6 +15,14 @@ import { decodeDocumentCopy } from "../../bson/decode.ts";
 import type { Document } from "./types.ts";
 
 const CHUNK_BYTES = 8 * 1024 * 1024;
+
+/**
+ * Frees a buffer's memory now rather than at the GC that finds it dead: `transfer(0)` detaches its
+ * ArrayBuffer (every view of it reads as empty from then on) and V8 frees the backing store at once.
+ */
+export function freeNow(buf: Uint8Array): void {
+  (buf.buffer as ArrayBuffer & { transfer(n: number): ArrayBuffer }).transfer(0);
+}
 /** Handle = chunk × OFFSETS + offset (a chunk holds at most one 16 MiB document past its size). */
 const OFFSETS = 2 ** 26;
 
@@ -58,15 +66,25 @@ export class PackedDocs {
     return decodeDocumentCopy(this.bytes(h));
   }
 
-  /** Forgets every document; the standard-size chunks are kept for reuse. */
-  clear(): void {
-    this.#chunks = this.#chunks.filter((c) => c.length === CHUNK_BYTES);
+  /**
+   * Forgets every document; standard-size chunks for up to `keepBytes` are kept for reuse, the others
+   * freed at once (a sort whose later runs are smaller than its first keeps only what they need).
+   */
+  clear(keepBytes = Infinity): void {
+    const keep: Uint8Array[] = [];
+    for (const c of this.#chunks) {
+      if (c.length === CHUNK_BYTES && (keep.length + 1) * CHUNK_BYTES <= Math.max(keepBytes, CHUNK_BYTES)) {
+        keep.push(c);
+      } else freeNow(c);
+    }
+    this.#chunks = keep;
     this.#cur = -1;
     this.#at = 0;
   }
 
-  /** Drops every chunk. */
+  /** Frees every chunk now (views from `bytes()` read as empty afterwards). */
   release(): void {
+    for (const c of this.#chunks) freeNow(c);
     this.#chunks = [];
     this.#cur = -1;
     this.#at = 0;

@@ -28,3 +28,20 @@ Deno.test("packed docs: round trip across chunks, a document bigger than a chunk
   p.release();
   assertEquals(p.allocatedBytes, 0);
 });
+
+Deno.test("packed docs: clear(keepBytes) keeps chunks for that many bytes and frees the others at once", () => {
+  const p = new PackedDocs();
+  const pad = "y".repeat(100_000);
+  const views = [];
+  for (let i = 0; i < 400; i++) views.push(p.bytes(p.add({ _id: i, pad }))); // ~40 MB: 5 chunks
+  assertEquals(p.allocatedBytes, 5 * 8 * 1024 * 1024);
+  p.clear(20 * 1024 * 1024);
+  assertEquals(p.allocatedBytes, 2 * 8 * 1024 * 1024);
+  assertEquals(views.at(-1)!.length, 0); // a freed chunk's views read as empty (detached)
+  const h = p.add({ _id: "again", pad });
+  assertEquals(p.get(h)._id, "again");
+  p.clear(0); // at least one chunk is kept
+  assertEquals(p.allocatedBytes, 8 * 1024 * 1024);
+  p.release();
+  assertEquals(p.allocatedBytes, 0);
+});

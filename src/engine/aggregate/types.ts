@@ -85,8 +85,11 @@ export interface SpillRun {
   appendBytes?(bytes: Uint8Array): void;
   /** Every document is appended: the run may free its write buffer until it is read. */
   finish?(): void;
-  /** The documents in append order; the run is gone afterwards. */
-  read(): Iterable<Document>;
+  /**
+   * The documents in append order; the run is gone afterwards. `bufferBytes`: the read buffer a
+   * merge of many runs can afford per run (the run's default when absent).
+   */
+  read(bufferBytes?: number): Iterable<Document>;
   discard(): void;
 }
 
