@@ -23,7 +23,11 @@ function isPointValue(v: unknown): boolean {
   return t !== "BSONRegExp" && t !== "MinKey" && t !== "MaxKey" && t !== "Code";
 }
 
-function idPoint(filter: Record<string, unknown>): unknown {
+/**
+ * The value of an `_id` point filter (`{_id: v}`, `{_id: {$eq: v}}`, v a point value, not null), or
+ * undefined: the filters IDHACK may serve.
+ */
+export function idPoint(filter: Record<string, unknown>): unknown {
   const keys = Object.keys(filter);
   if (keys.length !== 1 || keys[0] !== "_id") return undefined;
   const v = filter["_id"];

@@ -27,6 +27,7 @@ import type { CollectionEntry } from "../../storage/api.ts";
 import {
   type AccessPath,
   type FindPlanInput,
+  idPoint,
   type IndexInfo,
   type IxScanPath,
   type PlanChoice,
@@ -149,12 +150,16 @@ function planCacheKey(
   parts: QueryParts,
   coll: CollectionEntry | undefined,
   infos: readonly IndexInfo[],
+  simpleIdPoint: boolean,
 ): string | undefined {
   if (!coll || parts.hint !== undefined || parts.min !== undefined || parts.max !== undefined) {
     return undefined;
   }
   // With fewer than two candidate indexes no plan is ever rejected, so nothing is cached: skip the key.
   if (infos.length < 2) return undefined;
+  // An `_id` point without a collation is IDHACK, which mongod does not cache either (nothing to
+  // compare), and whose key costs more than its plan.
+  if (simpleIdPoint) return undefined;
   const indexes = infos.map((i) => `${i.name}${i.multikey ? "*" : ""}${i.hidden ? "-" : ""}`).join(",");
   return `${hex(coll.uuid)}|${indexes}|${JSON.stringify(shapeOf(parts.filter ?? {}))}|${
     JSON.stringify(parts.sort ?? {})
@@ -280,16 +285,21 @@ export function compileQuery(
     : undefined;
   const infos = indexInfos(coll);
   const textScan = textIndex ? textAccess(coll!, filter, parts, collation) : undefined;
-  const plan = textScan ? { access: textScan, rejected: [] } : planWithCache({
-    filter,
-    sort: parts.sort,
-    hint: parts.hint,
-    indexes: infos,
-    collated: strCmp !== undefined,
-    collation,
-    min: parts.min,
-    max: parts.max,
-  }, opts.planCache === false ? undefined : planCacheKey(parts, coll, infos));
+  const plan = textScan ? { access: textScan, rejected: [] } : planWithCache(
+    {
+      filter,
+      sort: parts.sort,
+      hint: parts.hint,
+      indexes: infos,
+      collated: strCmp !== undefined,
+      collation,
+      min: parts.min,
+      max: parts.max,
+    },
+    opts.planCache === false
+      ? undefined
+      : planCacheKey(parts, coll, infos, !collation && idPoint(filter) !== undefined),
+  );
   const access = plan.access;
   const sortProvided = access.kind === "ixScan" && access.providesSort;
   const sort = sortProvided ? null : compiledSort;
