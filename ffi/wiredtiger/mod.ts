@@ -49,6 +49,7 @@ export { threadPoolRoundTrip } from "./noop.ts";
 /** WiredTiger statistics keys used by storage (values from wiredtiger.h 3.2.1). */
 export const WT_STAT_DSRC_BLOCK_SIZE = 2020;
 export const WT_STAT_DSRC_CACHE_BYTES_INUSE = 2041;
+export const WT_STAT_DSRC_CACHE_BYTES_DIRTY = 2078;
 export const WT_STAT_CONN_CACHE_BYTES_INUSE = 1037;
 
 /** The linked WiredTiger version as [major, minor, patch]. */

@@ -88,6 +88,20 @@ export class Session {
     check(rc, "log_flush");
   }
 
+  /**
+   * WT_SESSION::upgrade on Deno's blocking thread pool: takes the object's handle exclusively, so
+   * its pages leave the cache (read back from disk on next use). Throws WtError (isBusy) while a
+   * cursor on it is open anywhere. Nothing else may use this session until it settles; a close
+   * waits for it (`waitForLogFlushes`).
+   */
+  async upgradeAsync(uri: string): Promise<void> {
+    const ptr = this.unsafePointer;
+    const buf = cstr(uri)!; // kept alive by this frame until the call returns
+    shim().sct_flush_pending(); // counted before the call is queued: a close waits for it
+    const rc = await shim().sct_upgrade_tracked(ptr, buf);
+    check(rc, `upgrade(${uri})`);
+  }
+
   /** One statistic (`WT_STAT_*` key) of `statistics:<uri>`. */
   stat(uri: string, key: number, config?: string): number {
     const rc = shim().sct_stat(this.unsafePointer, cstr(`statistics:${uri}`), cstr(config), key, this.#meta);

@@ -164,6 +164,23 @@ sct_log_flush_tracked(WT_SESSION *s, const char *config)
     return ret;
 }
 
+/*
+ * WT_SESSION::upgrade off the JS thread, counted like a tracked flush (the connection is never closed
+ * under it). Used to settle a table (src/storage/wiredtiger/settle.ts): upgrade takes the table's
+ * handle exclusively, which closes it and discards its in-memory pages (EBUSY while any cursor on it
+ * is open); it waits for a running checkpoint first, which is why it does not run on the JS thread.
+ */
+int
+sct_upgrade_tracked(WT_SESSION *s, const char *uri)
+{
+    int ret = s->upgrade(s, uri, NULL);
+    pthread_mutex_lock(&flush_mu);
+    flush_pending--;
+    pthread_cond_broadcast(&flush_cv);
+    pthread_mutex_unlock(&flush_mu);
+    return ret;
+}
+
 void
 sct_flush_wait_idle(void)
 {

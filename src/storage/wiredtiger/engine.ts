@@ -40,6 +40,7 @@ import { RecordBook } from "./counts.ts";
 import { guard, toStorageError } from "./errors.ts";
 import { HookSet } from "./hooks.ts";
 import { type SessionCtx, SessionPool } from "./sessions.ts";
+import { Settler, wtSettleHost } from "./settle.ts";
 import { TABLE_CONFIG, WtInternalTable } from "./tables.ts";
 import { type TxnHost, WtTxn } from "./txn.ts";
 
@@ -81,6 +82,9 @@ export class WiredTigerEngine implements StorageEngine, TxnHost {
   /** A group-commit flush is running (on the thread pool, on `#flushSession`). */
   #flushing = false;
   #flushSession: Session | undefined;
+  /** Discards freshly inserted tables' in-memory pages once written (settle.ts); none in memory. */
+  readonly settler: Settler | undefined;
+  #settleSession: Session | undefined;
 
   constructor(opts: OpenOptions) {
     this.inMemory = opts.path === MEMORY_PATH;
@@ -99,10 +103,20 @@ export class WiredTigerEngine implements StorageEngine, TxnHost {
     );
     this.#pool = new SessionPool(this.#conn, Math.max(2, opts.sessionMax));
     this.#book = new RecordBook<WtTxn>((fn) => this.#fresh(fn));
+    this.settler = this.inMemory ? undefined : new Settler(
+      wtSettleHost(
+        this.#pool,
+        () => this.#catalog.all(),
+        () => this.#settleSession ??= this.#conn.openSession(),
+      ),
+    );
     try {
       this.#catalog = new WtCatalog(this.#pool, {
         durable: !this.inMemory,
-        forget: (idents) => this.#book.forget(idents),
+        forget: (idents) => {
+          this.#book.forget(idents);
+          this.settler?.forget(idents);
+        },
         created: (ident) => this.#book.created(ident),
         hooks: this.hooks,
       });
@@ -272,6 +286,9 @@ export class WiredTigerEngine implements StorageEngine, TxnHost {
       if (group) this.#syncTicket++;
       if (txn.staged.size > 0) this.#catalog.publishStaged(txn.createdCollections());
       this.#book.closed(txn, txn.deltas);
+      if (this.settler !== undefined) {
+        for (const [ident, n] of txn.deltas) this.settler.inserted(ident, n);
+      }
     } finally {
       this.#pool.give(ctx);
       if (failed && txn.staged.size > 0) this.#catalog.discardStaged(txn.createdCollections());
@@ -541,6 +558,7 @@ export class WiredTigerEngine implements StorageEngine, TxnHost {
 
   close(): void {
     if (this.#closed) return;
+    this.settler?.close();
     if (!this.inMemory) {
       // while the engine is still open: no transaction left, then save the counts (see #takeSavedCounts)
       try {

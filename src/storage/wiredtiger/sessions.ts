@@ -6,13 +6,34 @@
  * concurrent handles get other sessions. At most `max` sessions exist: an open handle holds one.
  */
 
-import type { Connection, Cursor, Session } from "../../../ffi/wiredtiger/mod.ts";
+import { type Connection, type Cursor, type Session, WtError } from "../../../ffi/wiredtiger/mod.ts";
 
 /** Every table cursor: inserts fail on existing keys, updates on missing ones. */
 const CURSOR_CONFIG = "overwrite=false";
 
 /** Cursors are cached by ident ("coll-1"); a string that already has a scheme is used as the URI. */
 const toUri = (ident: string): string => ident.includes(":") ? ident : `table:${ident}`;
+
+/** How long an open waits, at most, for a table held exclusively by a settle (settle.ts). */
+const BUSY_WAIT_MS = 2_000;
+const pauseCell = new Int32Array(new SharedArrayBuffer(4));
+
+/**
+ * open_cursor, waiting while the table is briefly held by a settle: while `WT_SESSION::upgrade` has the
+ * table open for itself (after it discarded the pages: opening its root page, then closing it, a few
+ * ms) WiredTiger refuses other opens with EBUSY instead of making them wait.
+ */
+function openCursor(session: Session, uri: string): Cursor {
+  const start = performance.now();
+  for (;;) {
+    try {
+      return session.openCursor(uri, CURSOR_CONFIG);
+    } catch (e) {
+      if (!(e instanceof WtError && e.isBusy) || performance.now() - start > BUSY_WAIT_MS) throw e;
+      Atomics.wait(pauseCell, 0, 0, 1);
+    }
+  }
+}
 
 export class SessionCtx {
   readonly session: Session;
@@ -28,7 +49,7 @@ export class SessionCtx {
   cursor(ident: string): Cursor {
     let c = this.#main.get(ident);
     if (c === undefined) {
-      c = this.session.openCursor(toUri(ident), CURSOR_CONFIG);
+      c = openCursor(this.session, toUri(ident));
       this.#main.set(ident, c);
     }
     return c;
@@ -36,7 +57,7 @@ export class SessionCtx {
 
   /** A cursor reserved for one scan until `release`. */
   acquire(ident: string): Cursor {
-    const c = this.#spare.get(ident)?.pop() ?? this.session.openCursor(toUri(ident), CURSOR_CONFIG);
+    const c = this.#spare.get(ident)?.pop() ?? openCursor(this.session, toUri(ident));
     this.#leased.set(c, ident);
     return c;
   }
@@ -56,6 +77,12 @@ export class SessionCtx {
     if (list === undefined) this.#spare.set(ident, [c]);
     else if (list.length < 4) list.push(c);
     else c.close();
+  }
+
+  /** Whether this session has any cursor (cached or leased) on `ident`. */
+  holds(ident: string): boolean {
+    return this.#main.has(ident) || (this.#spare.get(ident)?.length ?? 0) > 0 ||
+      [...this.#leased.values()].includes(ident);
   }
 
   /** Close every cached (not leased) cursor on `ident`, so the table can be dropped. */
@@ -107,6 +134,17 @@ export class SessionPool {
   /** Close cached cursors on `ident` in every session. */
   closeIdent(ident: string): void {
     for (const ctx of this.#all) ctx.closeIdent(ident);
+  }
+
+  /**
+   * Close the cached cursors on `ident` of the idle sessions, unless a session in use (a transaction)
+   * has a cursor on it: then nothing is closed and the answer is false.
+   */
+  releaseIdle(ident: string): boolean {
+    const idle = new Set(this.#idle);
+    for (const ctx of this.#all) if (!idle.has(ctx) && ctx.holds(ident)) return false;
+    for (const ctx of this.#idle) ctx.closeIdent(ident);
+    return true;
   }
 
   close(): void {

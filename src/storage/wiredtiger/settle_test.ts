@@ -1,0 +1,164 @@
+import assert from "node:assert/strict";
+import { type SettleHost, Settler } from "./settle.ts";
+import { decode, doc, idKeys, open } from "./test_util.ts";
+
+class FakeHost implements SettleHost {
+  readonly log: string[] = [];
+  readonly dirtyTables = new Set<string>();
+  readonly heldTables = new Set<string>();
+  readonly busyTables = new Set<string>();
+  tables(ident: string): string[] {
+    return ident === "gone" ? [] : [ident, `${ident}-idx`];
+  }
+  dirty(ident: string): boolean {
+    return this.dirtyTables.has(ident);
+  }
+  release(ident: string): boolean {
+    return !this.heldTables.has(ident);
+  }
+  discard(ident: string): Promise<boolean> {
+    if (this.busyTables.has(ident)) return Promise.resolve(false);
+    this.log.push(ident);
+    return Promise.resolve(true);
+  }
+}
+
+const OPTS = { rows: 100, delayMs: 1_000, retryMs: 500, attempts: 3 };
+
+Deno.test("a collection is settled after enough inserts and a quiet delay, tables one by one", async () => {
+  let now = 0;
+  const host = new FakeHost();
+  const s = new Settler(host, OPTS, () => now);
+  try {
+    s.inserted("coll-1", 60);
+    assert.equal(s.waiting, 0);
+    s.inserted("coll-1", 60);
+    s.inserted("coll-2", 10);
+    assert.equal(s.waiting, 1);
+    now = 999;
+    await s.settleDue();
+    assert.deepEqual(host.log, []);
+    now = 500;
+    s.inserted("coll-1", 1); // the delay counts from the last insert
+    now = 1_400;
+    await s.settleDue();
+    assert.deepEqual(host.log, []);
+    now = 1_500;
+    await s.settleDue();
+    assert.deepEqual(host.log, ["coll-1", "coll-1-idx"]);
+    assert.equal(s.settled, 2);
+    assert.equal(s.waiting, 0);
+    await s.settleDue();
+    assert.equal(s.settled, 2);
+  } finally {
+    s.close();
+  }
+});
+
+Deno.test("dirty, held or busy tables are retried, then given up", async () => {
+  let now = 0;
+  const host = new FakeHost();
+  const s = new Settler(host, OPTS, () => now);
+  try {
+    s.inserted("coll-1", 500);
+    host.dirtyTables.add("coll-1");
+    host.heldTables.add("coll-1-idx");
+    now = 1_000;
+    await s.settleDue();
+    assert.deepEqual(host.log, []);
+    assert.equal(s.waiting, 1);
+    host.dirtyTables.clear();
+    await s.settleDue();
+    assert.deepEqual(host.log, ["coll-1"]); // only what is left is tried again
+    await s.settleDue();
+    assert.deepEqual(host.log, ["coll-1"]);
+    assert.equal(s.waiting, 0); // three tries: given up
+    // a new large insert starts over
+    host.heldTables.clear();
+    host.busyTables.add("coll-1-idx");
+    s.inserted("coll-1", 500);
+    now = 2_000;
+    await s.settleDue();
+    assert.deepEqual(host.log, ["coll-1", "coll-1"]);
+    host.busyTables.clear();
+    await s.settleDue();
+    assert.deepEqual(host.log, ["coll-1", "coll-1", "coll-1-idx"]);
+    // a dropped collection has nothing to settle
+    s.inserted("coll-3", 500);
+    s.forget(["coll-3"]);
+    s.inserted("gone", 500);
+    now = 4_000;
+    await s.settleDue();
+    assert.equal(s.waiting, 0);
+  } finally {
+    s.close();
+  }
+});
+
+Deno.test("settling an engine's freshly loaded collection keeps its data and lets writes go on", async () => {
+  const dir = Deno.makeTempDirSync({ prefix: "secantus-settle-test-" });
+  try {
+    using e = open(dir);
+    const settler = e.settler!;
+    e.catalog.createCollection("db", "c");
+    const c = e.catalog.getCollection("db", "c")!;
+    for (let b = 0; b < 4; b++) {
+      e.write((t) => {
+        for (let i = b * 500; i < (b + 1) * 500; i++) {
+          t.insert(c, doc(i, { pad: "x".repeat(200) }), idKeys(i));
+        }
+      });
+    }
+    assert.equal(e.read((t) => t.count(c)), 2000);
+    // a reader holding a cursor on the table: nothing is settled
+    const held = e.begin({ readOnly: true });
+    assert.equal(held.count(c), 2000);
+    assert.equal(decode(held.get(c, 5n)!)._id, 4);
+    e.checkpoint();
+    await settler.settleDue(true);
+    assert.equal(settler.settled, 0);
+    held.commit();
+    await settler.settleDue(true);
+    assert.equal(settler.settled, 2); // records and the _id index
+    assert.equal(e.read((t) => t.count(c)), 2000);
+    assert.equal(decode(e.read((t) => t.get(c, 1234n))!)._id, 1233);
+    assert.equal(e.read((t) => [...t.scan(c)].length), 2000);
+    e.write((t) => t.insert(c, doc(5000), idKeys(5000)));
+    assert.equal(e.read((t) => t.count(c)), 2001);
+  } finally {
+    Deno.removeSync(dir, { recursive: true });
+  }
+});
+
+Deno.test("reads running while tables are settled on the thread pool all succeed", async () => {
+  const dir = Deno.makeTempDirSync({ prefix: "secantus-settle-test-" });
+  try {
+    using e = open(dir);
+    const settler = e.settler!;
+    e.catalog.createCollection("db", "c");
+    const c = e.catalog.getCollection("db", "c")!;
+    e.write((t) => {
+      for (let i = 0; i < 3000; i++) t.insert(c, doc(i, { pad: "y".repeat(100) }), idKeys(i));
+    });
+    e.checkpoint();
+    let reads = 0;
+    for (let round = 0; round < 20; round++) {
+      let done = false;
+      const settling = settler.settleDue(true).finally(() => done = true);
+      while (!done) {
+        const rid = BigInt(1 + (reads % 3000));
+        assert.equal(decode(e.read((t) => t.get(c, rid))!)._id, Number(rid) - 1);
+        reads++;
+        await new Promise((r) => setTimeout(r, 0));
+      }
+      await settling;
+      e.write((t) => t.insert(c, doc(10_000 + round), idKeys(10_000 + round))); // pending again
+      e.checkpoint(); // clean again: the next round can settle it
+    }
+    assert.equal(e.read((t) => t.count(c)), 3020);
+    assert.ok(reads > 0);
+    assert.ok(settler.settled > 0);
+  } finally {
+    Deno.removeSync(dir, { recursive: true });
+  }
+});
