@@ -46,7 +46,6 @@ import { allowAll } from "../auth/authorizer.ts";
 import { AuthStore } from "../auth/store.ts";
 import { ensureFcvDocument } from "../commands/shared/fcv.ts";
 import { AuthService, DEFAULT_AUTH_OPTIONS } from "../auth/service.ts";
-import { RbacAuthorizer } from "../auth/rbac.ts";
 import { indexKeysOf } from "../executor/index_keys.ts";
 import type { ClientState, OpDetail, ServerContext, ServerInfo } from "../commands/context.ts";
 import { CursorRegistry } from "../cursors/registry.ts";
@@ -63,7 +62,7 @@ import { OpRegistry } from "../observability/op_registry.ts";
 import { Profiler } from "../observability/profiler.ts";
 import { Top } from "../observability/top.ts";
 import { FsyncLock } from "../commands/shared/fsync_lock.ts";
-import { type MetricsServer, startMetricsServer } from "./metrics.ts";
+import type { MetricsServer } from "./metrics.ts";
 import { createLogger, type Logger } from "../observability/log.ts";
 import { type Config, ConfigError, configToDoc, defaultConfig } from "../config/mod.ts";
 
@@ -346,7 +345,10 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
     scramSHA256IterationCount: config.server.scramSHA256IterationCount,
     scramIterationCount: config.server.scramIterationCount,
   }, (level, msg) => log.log(level, msg));
-  const authorizer = config.server.auth ? new RbacAuthorizer(authStore, (msg) => log.info(msg)) : allowAll;
+  // rbac.ts and metrics.ts load only when configured (issue 18, cold start: fewer modules before serving)
+  const authorizer = config.server.auth
+    ? new (await import("../auth/rbac.ts")).RbacAuthorizer(authStore, (msg) => log.info(msg))
+    : allowAll;
   if (config.server.auth && !authStore.hasAnyUser()) {
     log.warning("auth is on and no user exists: create the first user from 127.0.0.1 (localhost exception)");
   }
@@ -510,7 +512,7 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
   let metrics: MetricsServer | undefined;
   if (config.metrics.listen !== undefined) {
     try {
-      metrics = await startMetricsServer(config.metrics.listen, server, log);
+      metrics = await (await import("./metrics.ts")).startMetricsServer(config.metrics.listen, server, log);
     } catch (e) {
       await listener.close();
       await textUpgrades.stop();

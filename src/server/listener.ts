@@ -25,7 +25,6 @@
 import { Connection, type ConnectionDeadlines } from "./connection.ts";
 import { ByteBudget } from "./byte_budget.ts";
 import { DenoTransport } from "./deno_transport.ts";
-import { ShimListener } from "./shim_transport.ts";
 import type { Transport } from "./transport.ts";
 import { INCOMING_MESSAGE_BUDGET_BYTES } from "../limits.ts";
 import { MAX_MESSAGE_SIZE_BYTES } from "../wire/mod.ts";
@@ -88,7 +87,13 @@ export async function startListener(opts: ListenerOptions): Promise<RunningServe
   const listen = opts.listen ??
     ((a) => Deno.listen({ hostname: a.hostname, port: a.port, transport: "tcp" }));
   const shimListener = useShim
-    ? await ShimListener.open(opts.hostname, opts.port, MAX_MESSAGE_SIZE_BYTES, budgetBytes)
+    // loaded only for `io = "shim"` (it binds the shim's frame-loop symbols): off the default start path
+    ? await (await import("./shim_transport.ts")).ShimListener.open(
+      opts.hostname,
+      opts.port,
+      MAX_MESSAGE_SIZE_BYTES,
+      budgetBytes,
+    )
     : undefined;
   const listener: Deno.Listener | undefined = shimListener
     ? undefined
