@@ -235,7 +235,8 @@ function dispatchLoaded(
     // Fail-closed, before anything else reads the request: with auth on, only the handshake
     // commands run without a logged-in user.
     server.authorizer.checkAuthenticated(client, spec.name, spec.auth);
-    if (server.heap?.pressured && !ALLOWED_UNDER_MEMORY_PRESSURE.has(spec.name)) {
+    // (the allowed set first: the heap's first sample is deferred past the first ping)
+    if (!ALLOWED_UNDER_MEMORY_PRESSURE.has(spec.name) && server.heap?.pressured) {
       server.heap.refused++;
       throw new CommandError("ExceededMemoryLimit", server.heap.message());
     }

@@ -120,8 +120,15 @@ export class HeapWatchdog {
     return this.#budget;
   }
 
-  /** True while new work is refused. */
+  /**
+   * True while new work is refused. Asked before the deferred first sample (`start(delayMs)`), it
+   * samples now: work that arrives in the first milliseconds is judged like any other.
+   */
   get pressured(): boolean {
+    if (this.#delay !== undefined) {
+      clearTimeout(this.#delay);
+      this.#begin();
+    }
     return this.#pressured;
   }
 
@@ -172,15 +179,16 @@ export class HeapWatchdog {
    */
   start(delayMs = 0): void {
     if (this.#timer !== undefined || this.#delay !== undefined) return;
-    const begin = () => {
-      this.#delay = undefined;
-      this.check();
-      this.#timer = setInterval(() => this.check(), this.#intervalMs);
-      Deno.unrefTimer(this.#timer);
-    };
-    if (delayMs <= 0) return begin();
-    this.#delay = setTimeout(begin, delayMs);
+    if (delayMs <= 0) return this.#begin();
+    this.#delay = setTimeout(() => this.#begin(), delayMs);
     Deno.unrefTimer(this.#delay);
+  }
+
+  #begin(): void {
+    this.#delay = undefined;
+    this.check();
+    this.#timer = setInterval(() => this.check(), this.#intervalMs);
+    Deno.unrefTimer(this.#timer);
   }
 
   stop(): void {
