@@ -108,6 +108,7 @@ export class WiredTigerEngine implements StorageEngine, TxnHost {
         this.#pool,
         () => this.#catalog.all(),
         () => this.#settleSession ??= this.#conn.openSession(),
+        (ident) => this.#book.knownCounts().get(ident) ?? Infinity,
       ),
     );
     try {

@@ -7,11 +7,15 @@ class FakeHost implements SettleHost {
   readonly dirtyTables = new Set<string>();
   readonly heldTables = new Set<string>();
   readonly busyTables = new Set<string>();
+  readonly counts = new Map<string, number>();
   tables(ident: string): string[] {
     return ident === "gone" ? [] : [ident, `${ident}-idx`];
   }
   dirty(ident: string): boolean {
     return this.dirtyTables.has(ident);
+  }
+  records(ident: string): number {
+    return this.counts.get(ident) ?? 1_000;
   }
   release(ident: string): boolean {
     return !this.heldTables.has(ident);
@@ -23,7 +27,7 @@ class FakeHost implements SettleHost {
   }
 }
 
-const OPTS = { rows: 100, delayMs: 1_000, retryMs: 500, attempts: 3 };
+const OPTS = { rows: 100, delayMs: 1_000, retryMs: 500, attempts: 3, maxRecords: 10_000 };
 
 Deno.test("a collection is settled after enough inserts and a quiet delay, tables one by one", async () => {
   let now = 0;
@@ -50,6 +54,24 @@ Deno.test("a collection is settled after enough inserts and a quiet delay, table
     assert.equal(s.waiting, 0);
     await s.settleDue();
     assert.equal(s.settled, 2);
+  } finally {
+    s.close();
+  }
+});
+
+Deno.test("a collection of more than maxRecords records is left as it is", async () => {
+  let now = 0;
+  const host = new FakeHost();
+  host.counts.set("coll-1", 20_000);
+  const s = new Settler(host, OPTS, () => now);
+  try {
+    s.inserted("coll-1", 500);
+    s.inserted("coll-2", 500);
+    now = 1_000;
+    await s.settleDue();
+    assert.deepEqual(host.log, ["coll-2", "coll-2-idx"]);
+    assert.equal(s.tooLarge, 1);
+    assert.equal(s.waiting, 0); // not retried
   } finally {
     s.close();
   }
