@@ -246,11 +246,14 @@ function* decodeKv(buf: Uint8Array, dv: DataView, used: number): Generator<[Uint
   }
 }
 
-/** The shim's scan flags for index bounds (sct_idx_scan, sct_idx_scan_fetch). */
-function indexScanFlags(b: IndexScanBounds): number {
-  return (b.reverse ? ScanFlag.REVERSE : 0) | (b.unique ? ScanFlag.UNIQUE : 0) |
+/** The shim's arguments for index bounds (sct_idx_scan, sct_idx_scan_fetch): flags, keys, lengths. */
+function indexScanArgs(b: IndexScanBounds) {
+  const lower = b.lower ?? EMPTY;
+  const upper = b.upper ?? EMPTY;
+  const base = (b.reverse ? ScanFlag.REVERSE : 0) | (b.unique ? ScanFlag.UNIQUE : 0) |
     (b.lower !== undefined ? ScanFlag.HAS_LOWER : 0) | (b.upper !== undefined ? ScanFlag.HAS_UPPER : 0) |
     (b.lowerExclusive ? ScanFlag.LOWER_EXCL : 0) | (b.upperExclusive ? ScanFlag.UPPER_EXCL : 0);
+  return { base, lower, ll: lower.length, upper, ul: upper.length };
 }
 
 export class Cursor {
@@ -589,11 +592,7 @@ export class Cursor {
   /** Index entries between bounds (on the caller's encoded key) in key order. */
   scanIndex(b: IndexScanBounds): Generator<IndexEntryHit, void, undefined> {
     const p = this.unsafePointer;
-    const lower = b.lower ?? EMPTY;
-    const upper = b.upper ?? EMPTY;
-    const base = indexScanFlags(b);
-    const ll = lower.length;
-    const ul = upper.length;
+    const { base, lower, ll, upper, ul } = indexScanArgs(b);
     return drive(
       `scan(${this.uri})`,
       base,
@@ -605,8 +604,8 @@ export class Cursor {
   /**
    * `scanIndex` that also reads the record each entry names, through `records()` (a cursor on the
    * collection's record table, asked for at each batch), in the same shim call per batch: a find over
-   * an index range pays one FFI crossing per batch instead of one per match. `expect`: how many entries the caller expects to
-   * read (the first batch's size; later batches grow).
+   * an index range pays one FFI crossing per batch instead of one per match. `expect`: how many
+   * entries the caller expects to read (the first batch's size; later batches grow).
    */
   scanIndexFetch(
     records: () => Cursor,
@@ -614,11 +613,7 @@ export class Cursor {
     expect?: number,
   ): Generator<IndexFetchHit, void, undefined> {
     const p = this.unsafePointer;
-    const lower = b.lower ?? EMPTY;
-    const upper = b.upper ?? EMPTY;
-    const base = indexScanFlags(b);
-    const ll = lower.length;
-    const ul = upper.length;
+    const { base, lower, ll, upper, ul } = indexScanArgs(b);
     return drive(
       `scan(${this.uri})`,
       base,
