@@ -33,6 +33,7 @@ import { ixScanHits, type IxScanState, newIxScanState } from "./ixscan.ts";
 import { GeoNearCursor } from "./geo_near.ts";
 import { clusteredScanPath, isClustered } from "./clustered.ts";
 import { recordPlanAccess } from "./index_usage.ts";
+import { GroupFold } from "./group_fold.ts";
 import { OpControl } from "../observability/op_control.ts";
 import type { SpillRun } from "../storage/spill.ts";
 import type { CompiledQuery, ExecStats, RowMeta } from "./compiled_query.ts";
@@ -261,9 +262,15 @@ export class QuerySource implements BatchSource {
     return !match || match(new Row(0n, bytes).view(this.q.readFields));
   }
 
-  /** Records the storage engine folded into a group table so far (`foldGroup`), and where it stopped. */
-  #folded = 0;
-  #foldAfter: bigint | undefined;
+  /** The plan's index access counts once per query (`$indexStats`). */
+  #countAccess(): void {
+    if (this.#counted) return;
+    this.#counted = true;
+    recordPlanAccess(this.coll, this.q.access);
+  }
+
+  /** The scan folded into a storage engine group table (`foldGroup`), made at the first slice. */
+  #fold: GroupFold | undefined;
 
   /**
    * Folds the next at most `max` records into `table` (`groupTable`), in one snapshot. When the scan
@@ -271,13 +278,7 @@ export class QuerySource implements BatchSource {
    * the caller scans again through `nextDocs`).
    */
   foldGroup(table: StorageGroupTable, max: number): GroupTableSlice {
-    this.#checkCollection();
-    if (!this.#counted) {
-      this.#counted = true;
-      recordPlanAccess(this.coll, this.q.access);
-    }
-    const opts = this.#foldOptions(max);
-    return this.#folding(this.storage.read((txn) => txn.groupScan!(this.coll, table, opts)));
+    return this.#folder().slice(table, max);
   }
 
   /**
@@ -285,27 +286,14 @@ export class QuerySource implements BatchSource {
    * thread in its own snapshot while this thread serves other requests), else `foldGroup`.
    */
   async foldGroupAsync(table: StorageGroupTable, max: number): Promise<GroupTableSlice> {
-    if (!this.storage.readAsync) return this.foldGroup(table, max);
+    return await this.#folder().sliceAsync(table, max);
+  }
+
+  #folder(): GroupFold {
     this.#checkCollection();
-    if (!this.#counted) {
-      this.#counted = true;
-      recordPlanAccess(this.coll, this.q.access);
-    }
-    const opts = this.#foldOptions(max);
-    return this.#folding(await this.storage.readAsync((txn) => txn.groupScanAsync!(this.coll, table, opts)));
-  }
-
-  #foldOptions(max: number): { after?: bigint; reverse: boolean; max: number } {
+    this.#countAccess();
     const reverse = this.q.access.kind === "collScan" && this.q.access.reverse;
-    const after = this.#foldAfter;
-    return after === undefined ? { reverse, max } : { after, reverse, max };
-  }
-
-  #folding(slice: GroupTableSlice): GroupTableSlice {
-    this.#folded += slice.examined;
-    if (slice.examined > 0) this.#foldAfter = slice.lastRid;
-    if (slice.status === 1) this.stats.docsExamined += this.#folded;
-    return slice;
+    return this.#fold ??= new GroupFold(this.storage, this.coll, reverse, this.stats);
   }
 
   /** Between two async pulls: the JavaScript calls the last one stopped at run (awaited), then a yield. */
@@ -356,10 +344,7 @@ export class QuerySource implements BatchSource {
   ): boolean {
     if (this.#closed) return false;
     this.#checkCollection();
-    if (!this.#counted) {
-      this.#counted = true;
-      recordPlanAccess(this.coll, this.q.access);
-    }
+    this.#countAccess();
     const out = acc.out;
     const limit = this.q.limit;
     const room = () =>
@@ -546,7 +531,7 @@ export class QuerySource implements BatchSource {
       // in one storage call per batch.
       const fetch = this.q.covered || a.dedup ? undefined : { expect: this.#expectedHits() };
       for (const hit of ixScanHits(txn, this.coll, a, this.#ix, this.stats, fetch)) {
-        const row = hit.bytes === undefined ? this.#ixRow(txn, hit.rid, hit.key) : this.#fetchedRow(hit);
+        const row = this.#ixRow(txn, hit);
         if (row) yield row;
         // The hit is fully handled (the scan state is past it): stopping here resumes after it.
         if (!this.#spend()) return;
@@ -682,16 +667,6 @@ export class QuerySource implements BatchSource {
     this.#scanDone = true;
   }
 
-  /** An index-scan hit read with its record (`IndexScanOptions.fetch`) as a matching row, or undefined. */
-  #fetchedRow(hit: IndexHit): Row | undefined {
-    const bytes = hit.bytes;
-    if (!bytes) return undefined;
-    this.stats.docsExamined++;
-    const row = new Row(hit.rid, bytes);
-    row.key = hit.key;
-    return this.#matches(row) ? row : undefined;
-  }
-
   /**
    * How many index entries this pull expects to read: what is left of skip + limit, within the pull's
    * batch, when the query has a limit and no blocking sort (filters the bounds do not decide may reject some: later
@@ -706,8 +681,12 @@ export class QuerySource implements BatchSource {
   /** Documents the current pull may still add (its batch size less what it holds). */
   #pullDocs = Infinity;
 
-  /** An index-scan hit as a matching row (covered: built from the key), or undefined. */
-  #ixRow(txn: ReadTxn, rid: bigint, key: Uint8Array): Row | undefined {
+  /**
+   * An index-scan hit as a matching row, or undefined: covered, built from the key; else its record,
+   * read with the entry (`IndexScanOptions.fetch`) or now.
+   */
+  #ixRow(txn: ReadTxn, hit: IndexHit): Row | undefined {
+    const { rid, key } = hit;
     const covered = this.q.covered;
     const values = covered ? decodeKeyValues(key, covered.directions) : undefined;
     if (values && covered) {
@@ -715,7 +694,7 @@ export class QuerySource implements BatchSource {
       row.key = key;
       return this.#matches(row, row.doc) ? row : undefined;
     }
-    const bytes = txn.get(this.coll, rid);
+    const bytes = hit.bytes === undefined ? txn.get(this.coll, rid) : hit.bytes;
     if (!bytes) return undefined;
     this.stats.docsExamined++;
     const row = new Row(rid, bytes);
