@@ -28,6 +28,7 @@
  */
 import type { Code, ObjectId, Timestamp } from "bson";
 import type { CollationKeyer } from "./collation_key.ts";
+import { digitBuf, doubleDigits } from "./double_digits.ts";
 import {
   binaryBytes,
   binarySubtype,
@@ -186,8 +187,34 @@ function writeSmallInteger(out: Out, v: number): void {
   if (neg) out.invertFrom(start);
 }
 
+/** Any JS number: NaN, ±Inf, zero, a small integer, else its exact decimal digits (double_digits.ts). */
+function writeDouble(out: Out, v: number): void {
+  if (Number.isInteger(v) && v < 1e15 && v > -1e15) return writeSmallInteger(out, v); // ±0 too
+  if (v !== v) return out.byte(NUM_NAN);
+  if (v === Infinity) return out.byte(NUM_POS_INF);
+  if (v === -Infinity) return out.byte(NUM_NEG_INF);
+  const packed = doubleDigits(v);
+  const n = Math.floor(packed / 4096);
+  const exp = packed % 4096 - 2048;
+  out.byte(v < 0 ? NUM_NEG : NUM_POS);
+  out.ensure(3 + (n + 1) / 2);
+  const start = out.len;
+  const e = exp + 0x8000;
+  out.buf[out.len++] = (e >>> 8) & 0xff;
+  out.buf[out.len++] = e & 0xff;
+  for (let i = 0; i < n; i += 2) {
+    out.buf[out.len++] = digitBuf[i]! * 10 + (i + 1 < n ? digitBuf[i + 1]! : 0) + 1;
+  }
+  out.buf[out.len++] = 0;
+  if (v < 0) out.invertFrom(start);
+}
+
 function writeNumber(out: Out, v: unknown): void {
-  if (typeof v === "number" && Number.isInteger(v) && v < 1e15 && v > -1e15) return writeSmallInteger(out, v);
+  if (typeof v === "number") return writeDouble(out, v);
+  const tag = (v as { _bsontype?: unknown })._bsontype;
+  if (tag === "Double" || tag === "Int32") {
+    return writeDouble(out, Number((v as { valueOf(): number }).valueOf()));
+  }
   const x = exactOf(v) as ExactNumber;
   if (x.t === "nan") return out.byte(NUM_NAN);
   if (x.t === "inf") return out.byte(x.sign > 0 ? NUM_POS_INF : NUM_NEG_INF);
