@@ -9,8 +9,13 @@
  *
  * For serve, WiredTiger's one-time initialisation is started on a background thread before the rest
  * of the program is loaded (dynamic import), so the two overlap (start-up time is a product feature).
+ *
+ * Run directly (`deno run main.ts`, `deno compile`) or through `deno task start`'s launcher
+ * (scripts/start.ts), which calls `main` of this module or of its bundle with the repository root.
  */
+import { setShimPath, SHIM_FILE_NAME } from "./ffi/wiredtiger/load.ts";
 import { preloadWiredTiger } from "./ffi/wiredtiger/preload.ts";
+import { setRepositoryRoot } from "./src/cli/root.ts";
 
 const INFO_FLAGS = new Set(["--help", "-h", "--version", "help", "version"]);
 
@@ -31,7 +36,16 @@ async function importBsonWithoutNodeProcess(): Promise<void> {
   }
 }
 
-async function main(argv: string[]): Promise<number> {
+/**
+ * Runs the program with `argv` (no executable or script name); returns the exit code. `root` is the
+ * repository root, where the WiredTiger shim and main.ts are found (this module's folder unless a
+ * launcher running a bundle says otherwise).
+ */
+export async function main(argv: string[], root: URL = new URL("./", import.meta.url)): Promise<number> {
+  setRepositoryRoot(root);
+  setShimPath(new URL(`ffi/wiredtiger/shim/${SHIM_FILE_NAME}`, root));
+  // `deno task start -- --port 0` passes the `--` on: a leading separator, not an argument
+  if (argv[0] === "--") argv = argv.slice(1);
   const [first, ...rest] = argv;
   const serving = first === "serve" || (first === undefined || !INFO_FLAGS.has(first)) &&
       !["restore-archive", "backup", "dump", "load", "admin"].includes(first ?? "");

@@ -4,7 +4,8 @@
  * - the Deno floor: `../shared/bench/capacity/deno-floor.ts` (a Deno wire server that does no work), the
  *   least any `deno run` server can take on this machine, measured in the same run;
  * - `deno run -A main.ts` on a fresh on-disk data directory and on `:memory:`, and what `deno task start`
- *   runs (its environment and flags, read from the measured checkout's deno.json) on `:memory:`;
+ *   runs (its environment and flags, read from the measured checkout's deno.json) on `:memory:` — through
+ *   scripts/start.ts, from the start bundle when it is current (the table says which);
  * - in-process `startServer({port: 0, storagePath: ":memory:"})` → first ping (the embedding API): the
  *   first call (module graph already imported) and the median of the next ones.
  *
@@ -62,6 +63,34 @@ function startTask(): { env: Record<string, string>; args: string[] } {
   return { env, args: words };
 }
 const task = startTask();
+
+/**
+ * Where the checkout's `deno task start` runs from: its start bundle (scripts/start.ts) when current. The
+ * bench's own checkout is brought up to date first (`scripts/build_start.ts`, untimed); another checkout
+ * (`--root`) is left as it is and the table says when its start runs the sources.
+ */
+async function startBundleState(): Promise<string> {
+  const launcher = `${root}/scripts/start.ts`;
+  try {
+    Deno.statSync(launcher);
+  } catch {
+    return "no launcher: main.ts";
+  }
+  if (rootAt < 0) {
+    const out = await new Deno.Command(Deno.execPath(), {
+      args: ["run", "-A", "scripts/build_start.ts"],
+      cwd: root,
+      stdout: "null",
+      stderr: "piped",
+    }).output();
+    if (!out.success) return `start bundle not built: ${new TextDecoder().decode(out.stderr).trim()}`;
+  }
+  const { staleReason, BUNDLE_DIR } = await import(launcher);
+  const dir = root.replace(/\/$/, "");
+  const stale = staleReason(dir, `${dir}/${BUNDLE_DIR}`);
+  return stale === undefined ? "start bundle" : `sources (${stale})`;
+}
+const startRunsFrom = await startBundleState();
 
 /** Spawn `args` under `deno`, time spawn → first ping reply in ms, then kill it. */
 async function coldStart(
@@ -162,7 +191,7 @@ console.log(
   } | ${target} |`,
 );
 console.log(
-  `| deno task start (deno ${task.args.join(" ")}), :memory: | ${ms(median(manual))} | ${
+  `| deno task start (deno ${task.args.join(" ")}; ${startRunsFrom}), :memory: | ${ms(median(manual))} | ${
     ms(Math.min(...manual))
   } | ${ms(median(cpu.manual))} | ${target} |`,
 );

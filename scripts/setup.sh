@@ -56,6 +56,9 @@ say "deno install (npm dependencies)"
 deno install --quiet >/dev/null 2>&1 || deno install
 say "building the WiredTiger shim"
 bash scripts/build_shim.sh
+# `deno task start` runs this bundle while it matches the sources, else the sources (scripts/start.ts)
+say "building the start bundle"
+deno run -A scripts/build_start.ts || say "no start bundle: deno task start runs the sources"
 
 case "$MODE" in
   start) exec deno run -A main.ts ;;

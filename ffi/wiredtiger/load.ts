@@ -4,9 +4,13 @@
  *
  * Search order:
  *  1. `SECANTUS_WT_SHIM` environment variable (a path to the .so);
- *  2. `shim/libsecantus_wt.so` next to this module (running from source, or a `deno compile` build
- *     that `--include`s the file: dlopen of the embedded path is tried first; if that fails, the bytes
- *     are copied to a private temp file which is dlopened instead).
+ *  2. the path the entry point gave `setShimPath` (main.ts: `ffi/wiredtiger/shim/libsecantus_wt.so` under
+ *     the repository root it was given, so a bundle of the program, whose modules live elsewhere, finds
+ *     the shim of the checkout it was built from);
+ *  3. `shim/libsecantus_wt.so` next to this module (running from source without main.ts: tests, the
+ *     embedding API).
+ * In a `deno compile` build that `--include`s the file, dlopen of the embedded path is tried first; if
+ * that fails, the bytes are copied to a private temp file which is dlopened instead.
  * When nothing is found the error says to run `deno task shim` (scripts/build_shim.sh).
  */
 
@@ -15,6 +19,16 @@ import { type ShimSymbols, SYMBOLS } from "./symbols.ts";
 export const SHIM_FILE_NAME = "libsecantus_wt.so";
 
 let symbols: ShimSymbols | undefined;
+/** Where the shim is when `SECANTUS_WT_SHIM` is unset (`setShimPath`); next to this module if never set. */
+let defaultUrl: URL = new URL(`./shim/${SHIM_FILE_NAME}`, import.meta.url);
+
+/**
+ * The shim's location when `SECANTUS_WT_SHIM` is unset: `file:` URL of the .so (main.ts sets it from the
+ * repository root, before anything opens the shim). Has no effect once the shim is open.
+ */
+export function setShimPath(url: URL): void {
+  defaultUrl = url;
+}
 /** Every handle opened, kept so no symbol's library is ever closed by the garbage collector. */
 const handles: Deno.DynamicLibrary<Deno.ForeignLibraryInterface>[] = [];
 
@@ -74,7 +88,7 @@ function openShim(): ShimSymbols {
     if (!exists(fromEnv)) throw new Error(`SECANTUS_WT_SHIM=${fromEnv}: no such file`);
     return lazySymbols(fromEnv);
   }
-  const url = new URL(`./shim/${SHIM_FILE_NAME}`, import.meta.url);
+  const url = defaultUrl;
   if (url.protocol !== "file:") {
     throw new Error(`WiredTiger shim: cannot load from ${url.href}; set SECANTUS_WT_SHIM`);
   }

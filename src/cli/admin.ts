@@ -9,6 +9,7 @@ import { parseArgs } from "node:util";
 import { basename } from "node:path";
 import { fileURLToPath } from "node:url";
 import { generateToken, readTokenFile, startAdmin, TokenFileError } from "../../admin/mod.ts";
+import { repositoryRoot } from "./root.ts";
 
 export interface AdminFlags {
   uri: string;
@@ -88,7 +89,7 @@ export function parseAdminFlags(argv: readonly string[]): AdminFlags {
 export function restoreCommand(): string[] {
   const exe = Deno.execPath();
   if (basename(exe).startsWith("deno")) {
-    return [exe, "run", "-A", fileURLToPath(new URL("../../main.ts", import.meta.url)), "restore-archive"];
+    return [exe, "run", "-A", fileURLToPath(new URL("main.ts", repositoryRoot())), "restore-archive"];
   }
   return [exe, "restore-archive"];
 }
