@@ -25,11 +25,15 @@ export type FieldPred =
   | { readonly kind: "in"; readonly values: readonly unknown[] }
   | { readonly kind: "range"; readonly op: "$gt" | "$gte" | "$lt" | "$lte"; readonly value: unknown };
 
-/** A value-space interval end (ascending byte encoding). `display` is for explain. */
+/**
+ * A value-space interval end (ascending byte encoding). Explain shows `display`, or else `value`
+ * (its string is made only when explain asks: `endDisplay`).
+ */
 export interface End {
   readonly bytes: Uint8Array;
   readonly incl: boolean;
-  readonly display: string;
+  readonly display?: string;
+  readonly value?: unknown;
   /** A type-bracket end (shown inclusive, as mongod does). */
   readonly sentinel?: boolean;
 }
@@ -130,8 +134,14 @@ function typeClass(v: unknown): string {
 
 // ------------------------------------------------------------------ value intervals
 
+/** What explain shows for an interval end. */
+function endDisplay(e: End): string {
+  return e.display ?? show(e.value);
+}
+
+// encodeValue's bytes are the caller's: a fresh copy that nothing writes again (key_string.ts `result`).
 function pointEnd(v: unknown, keyer?: CollationKeyer): End {
-  return { bytes: encodeValue(v, keyer).slice(), incl: true, display: show(v) };
+  return { bytes: encodeValue(v, keyer), incl: true, value: v };
 }
 
 /** Strings without a collation key, in a collated index (type 0x29, see key_string.ts). */
@@ -152,8 +162,8 @@ const ALL_STRINGS: ValueInterval = {
 export function pointInterval(v: unknown, keyer?: CollationKeyer): ValueInterval {
   if (v === null) {
     return {
-      lo: { bytes: encodeValue(undefined).slice(), incl: true, display: "undefined" },
-      hi: { bytes: encodeValue(null).slice(), incl: true, display: "null" },
+      lo: { bytes: encodeValue(undefined), incl: true, display: "undefined" },
+      hi: { bytes: encodeValue(null), incl: true, display: "null" },
       point: false,
     };
   }
@@ -171,7 +181,7 @@ function typeByte(t: number): Uint8Array {
 }
 
 function rangeInterval(p: FieldPred & { kind: "range" }, keyer?: CollationKeyer): ValueInterval {
-  const bytes = encodeValue(p.value, keyer).slice();
+  const bytes = encodeValue(p.value, keyer);
   const t = bytes[0]!;
   const cls = typeClass(p.value);
   const lowStart: End = {
@@ -186,7 +196,7 @@ function rangeInterval(p: FieldPred & { kind: "range" }, keyer?: CollationKeyer)
     display: TYPE_HIGH[cls] ?? "MaxKey",
     sentinel: true,
   };
-  const at: End = { bytes, incl: p.op === "$gte" || p.op === "$lte", display: show(p.value) };
+  const at: End = { bytes, incl: p.op === "$gte" || p.op === "$lte", value: p.value };
   return p.op === "$gt" || p.op === "$gte"
     ? { lo: at, hi: highEnd, point: false }
     : { lo: lowStart, hi: at, point: false };
@@ -274,7 +284,9 @@ function invert(b: Uint8Array): Uint8Array {
   return o;
 }
 
+/** `a` then `b` (then `tail`): a new key, or `b` itself when nothing is added (keys are never written). */
 function concat(a: Uint8Array, b: Uint8Array, tail?: number): Uint8Array {
+  if (a.length === 0 && tail === undefined) return b;
   const o = new Uint8Array(a.length + b.length + (tail === undefined ? 0 : 1));
   o.set(a);
   o.set(b, a.length);
@@ -325,8 +337,12 @@ const shownIncl = (e: End) => e.incl || e.sentinel === true;
 function displayOf(list: readonly ValueInterval[], dir: 1 | -1): string[] {
   const s = list.map((iv) =>
     dir === 1
-      ? `${shownIncl(iv.lo) ? "[" : "("}${iv.lo.display}, ${iv.hi.display}${shownIncl(iv.hi) ? "]" : ")"}`
-      : `${shownIncl(iv.hi) ? "[" : "("}${iv.hi.display}, ${iv.lo.display}${shownIncl(iv.lo) ? "]" : ")"}`
+      ? `${shownIncl(iv.lo) ? "[" : "("}${endDisplay(iv.lo)}, ${endDisplay(iv.hi)}${
+        shownIncl(iv.hi) ? "]" : ")"
+      }`
+      : `${shownIncl(iv.hi) ? "[" : "("}${endDisplay(iv.hi)}, ${endDisplay(iv.lo)}${
+        shownIncl(iv.lo) ? "]" : ")"
+      }`
   );
   return dir === 1 ? s : s.reverse();
 }
@@ -334,11 +350,13 @@ function displayOf(list: readonly ValueInterval[], dir: 1 | -1): string[] {
 /**
  * Bounds of a compound index for per-field value intervals (`undefined` = unconstrained field).
  * Stops at the first non-point field (it may carry a range) and when the product grows too large.
+ * `withDisplay: false` leaves `display` incomplete (explain's strings are not needed).
  */
 export function buildBounds(
   fields: readonly string[],
   dirs: readonly (1 | -1)[],
   perField: readonly (readonly ValueInterval[] | undefined)[],
+  withDisplay = true,
 ): IndexBoundsResult {
   const display: Record<string, string[]> = {};
   let prefixes: Uint8Array[] = [EMPTY];
@@ -361,7 +379,7 @@ export function buildBounds(
       const next: Uint8Array[] = [];
       for (const p of prefixes) for (const d of dl) next.push(concat(p, d.lo));
       prefixes = next;
-      display[fields[i]!] = displayOf(list, dir);
+      if (withDisplay) display[fields[i]!] = displayOf(list, dir);
       bounded++;
       if (dl.length === 1 && allPoints) pointPrefix++;
       else allPoints = false;
@@ -369,7 +387,7 @@ export function buildBounds(
     }
     if (!pointsOnly && prefixes.length * dl.length <= MAX_INTERVALS) {
       last = dl;
-      display[fields[i]!] = displayOf(list, dir);
+      if (withDisplay) display[fields[i]!] = displayOf(list, dir);
       bounded++;
     } else {
       display[fields[i]!] = [dir === 1 ? "[MinKey, MaxKey]" : "[MaxKey, MinKey]"];

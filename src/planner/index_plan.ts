@@ -20,6 +20,7 @@ import {
   extractPredicates,
   fieldIntervals,
   type FieldPred,
+  type IndexBoundsResult,
   type ValueInterval,
 } from "./bounds.ts";
 import type { FindPlanInput, IndexInfo, IxScanPath } from "./plan.ts";
@@ -110,7 +111,7 @@ export function impliesPartial(preds: ReadonlyMap<string, readonly FieldPred[]>,
 }
 
 /** Does scanning `ix` (given per-field intervals) return documents in `sort` order? */
-function sortDirection(
+export function sortDirection(
   ix: IndexInfo,
   sort: Doc | undefined,
   perField: readonly (readonly ValueInterval[] | undefined)[],
@@ -201,11 +202,46 @@ function indexPlan(
       intervals: [{ ...(lower ? { lower } : {}), ...(upper ? { upper, upperExclusive: true } : {}) }],
     };
   }
+  return scanPath(ix, b, sortDir, leadConstrained, b.display);
+}
+
+/**
+ * The IXSCAN of `ix` over bounds `b`, scored. `display` is explain's `indexBounds`, or a function
+ * computing it on first read (a plan from a template: planner/plan_template.ts).
+ */
+export function scanPath(
+  ix: IndexInfo,
+  b: IndexBoundsResult,
+  sortDir: 1 | -1 | 0,
+  leadConstrained: boolean,
+  display: Record<string, string[]> | (() => Record<string, string[]>),
+): IxScanPath {
   const reverse = sortDir === -1;
-  const allPinned = b.pointPrefix === fields.length;
+  const nFields = Object.keys(ix.key).length;
+  const allPinned = b.pointPrefix === nFields;
   const score = (ix.unique && allPinned ? 1000 : 0) + b.pointPrefix * 10 +
     (b.boundedFields > b.pointPrefix ? 5 : 0) + (sortDir !== 0 ? 4 : 0) + (leadConstrained ? 2 : 0) -
-    fields.length * 0.01 - (ix.multikey ? 0.5 : 0);
+    nFields * 0.01 - (ix.multikey ? 0.5 : 0);
+  const intervals = reverse ? [...b.intervals].reverse() : b.intervals;
+  const partial = ix.partialFilterExpression !== undefined;
+  if (typeof display !== "function") {
+    return {
+      kind: "ixScan",
+      indexName: ix.name,
+      keyPattern: ix.key,
+      unique: ix.unique,
+      multikey: ix.multikey,
+      sparse: ix.sparse,
+      partial,
+      intervals,
+      reverse,
+      indexBounds: display,
+      providesSort: sortDir !== 0,
+      dedup: ix.multikey,
+      score,
+    };
+  }
+  let shown: Record<string, string[]> | undefined;
   return {
     kind: "ixScan",
     indexName: ix.name,
@@ -213,10 +249,12 @@ function indexPlan(
     unique: ix.unique,
     multikey: ix.multikey,
     sparse: ix.sparse,
-    partial: ix.partialFilterExpression !== undefined,
-    intervals: reverse ? [...b.intervals].reverse() : b.intervals,
+    partial,
+    intervals,
     reverse,
-    indexBounds: b.display,
+    get indexBounds() {
+      return shown ??= display();
+    },
     providesSort: sortDir !== 0,
     dedup: ix.multikey,
     score,

@@ -34,34 +34,79 @@ export function shapeOf(v: unknown): unknown {
   return typeTag(v);
 }
 
-export class PlanCache {
-  readonly #entries = new Map<string, string>();
+/** One query shape's entry: the winner of a ranking (shown by $planCacheStats) and/or a template. */
+interface Entry<T> {
+  winner?: string;
+  template?: T;
+}
+
+export class PlanCache<T = unknown> {
+  readonly #entries = new Map<string, Entry<T>>();
+  #winners = 0;
   hits = 0;
   constructor(private readonly maxEntries = 5000) {}
 
+  /** The winning index remembered for a shape (counts a hit). */
   get(key: string): string | undefined {
-    const v = this.#entries.get(key);
+    const v = this.#entries.get(key)?.winner;
     if (v !== undefined) this.hits++;
     return v;
   }
 
+  /** The shape's entry as it is (no hit counted). */
+  peek(key: string): Readonly<Entry<T>> | undefined {
+    return this.#entries.get(key);
+  }
+
   set(key: string, indexName: string): void {
-    if (this.#entries.size >= this.maxEntries) this.#entries.clear();
-    this.#entries.set(key, indexName);
+    const e = this.#entry(key);
+    if (e.winner === undefined) this.#winners++;
+    e.winner = indexName;
+  }
+
+  /**
+   * Keeps a plan template for a shape (planner/plan_template.ts). A shape with only a template is
+   * not a cached plan for $planCacheStats or `size`: mongod caches only shapes that had a choice.
+   */
+  setTemplate(key: string, template: T): void {
+    this.#entry(key).template = template;
+  }
+
+  #entry(key: string): Entry<T> {
+    let e = this.#entries.get(key);
+    if (e === undefined) {
+      if (this.#entries.size >= this.maxEntries) this.clear();
+      e = {};
+      this.#entries.set(key, e);
+    }
+    return e;
   }
 
   /** Forgets every shape of a collection (planCacheClear); `prefix` is the collection part of keys. */
   clear(prefix?: string): void {
-    if (prefix === undefined) this.#entries.clear();
-    else for (const k of [...this.#entries.keys()]) if (k.startsWith(prefix)) this.#entries.delete(k);
+    if (prefix === undefined) {
+      this.#entries.clear();
+      this.#winners = 0;
+      return;
+    }
+    for (const [k, e] of [...this.#entries]) {
+      if (!k.startsWith(prefix)) continue;
+      if (e.winner !== undefined) this.#winners--;
+      this.#entries.delete(k);
+    }
   }
 
   /** The remembered shapes whose key starts with `prefix`, with their winning index ($planCacheStats). */
   entries(prefix: string): [string, string][] {
-    return [...this.#entries].filter(([k]) => k.startsWith(prefix));
+    const out: [string, string][] = [];
+    for (const [k, e] of this.#entries) {
+      if (e.winner !== undefined && k.startsWith(prefix)) out.push([k, e.winner]);
+    }
+    return out;
   }
 
+  /** Shapes with a remembered winner. */
   get size(): number {
-    return this.#entries.size;
+    return this.#winners;
   }
 }

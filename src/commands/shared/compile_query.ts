@@ -34,6 +34,7 @@ import {
   planQuery,
 } from "../../planner/find_plan.ts";
 import { PlanCache, shapeOf } from "../../planner/plan_cache.ts";
+import { planFromTemplate, type PlanTemplate, templateOf } from "../../planner/plan_template.ts";
 import type { CompiledQuery, JsRounds } from "../../executor/compiled_query.ts";
 import { setDocMeta } from "../../engine/expression/doc_meta.ts";
 import { Long } from "bson";
@@ -137,12 +138,27 @@ function computeIndexInfos(coll: CollectionEntry): IndexInfo[] {
  * looks at its indexes.
  */
 /** One plan cache per process (plans depend only on the catalog, which the keys include). */
-const PLAN_CACHE = new PlanCache();
+const PLAN_CACHE = new PlanCache<PlanTemplate>();
 
 function hex(bytes: Uint8Array): string {
   let s = "";
   for (const b of bytes) s += b.toString(16).padStart(2, "0");
   return s;
+}
+
+/**
+ * The collection part of a plan cache key (its uuid and index list), per index list: the catalog
+ * installs a new list on any index change, and the uuid is checked.
+ */
+const keyPrefixCache = new WeakMap<readonly IndexInfo[], { uuid: Uint8Array; prefix: string }>();
+
+function keyPrefix(coll: CollectionEntry, infos: readonly IndexInfo[]): string {
+  const hit = keyPrefixCache.get(infos);
+  if (hit !== undefined && hit.uuid === coll.uuid) return hit.prefix;
+  const indexes = infos.map((i) => `${i.name}${i.multikey ? "*" : ""}${i.hidden ? "-" : ""}`).join(",");
+  const prefix = `${hex(coll.uuid)}|${indexes}|`;
+  keyPrefixCache.set(infos, { uuid: coll.uuid, prefix });
+  return prefix;
 }
 
 /** The cache key of a query's shape, or undefined when the plan must not be cached. */
@@ -160,26 +176,44 @@ function planCacheKey(
   // An `_id` point without a collation is IDHACK, which mongod does not cache either (nothing to
   // compare), and whose key costs more than its plan.
   if (simpleIdPoint) return undefined;
-  const indexes = infos.map((i) => `${i.name}${i.multikey ? "*" : ""}${i.hidden ? "-" : ""}`).join(",");
-  return `${hex(coll.uuid)}|${indexes}|${JSON.stringify(shapeOf(parts.filter ?? {}))}|${
-    JSON.stringify(parts.sort ?? {})
-  }|${JSON.stringify(parts.collation ?? {})}`;
+  return `${keyPrefix(coll, infos)}${JSON.stringify(shapeOf(parts.filter ?? {}))}|${
+    parts.sort === undefined ? "{}" : JSON.stringify(parts.sort)
+  }|${parts.collation === undefined ? "{}" : JSON.stringify(parts.collation)}`;
 }
 
-/** Plans through the plan cache: a cached winner is planned alone (see planner/plan_cache.ts). */
+/**
+ * Plans through the plan cache: a cached winner is planned alone (see planner/plan_cache.ts); a
+ * shape whose plan cannot depend on its values keeps a template of it, and its next query only fills
+ * in the bounds (planner/plan_template.ts).
+ */
 function planWithCache(input: FindPlanInput, key: string | undefined): PlanChoice {
-  if (key !== undefined) {
-    const cached = PLAN_CACHE.get(key);
-    if (cached !== undefined) {
-      const only = planQuery({ ...input, indexes: (input.indexes ?? []).filter((i) => i.name === cached) });
-      if (only.access.kind === "ixScan" && only.access.indexName === cached) return only;
+  if (key === undefined) return planQuery(input);
+  const entry = PLAN_CACHE.peek(key);
+  if (entry?.template !== undefined) {
+    const fromTemplate = planFromTemplate(entry.template, input);
+    if (fromTemplate !== undefined) {
+      if (entry.winner !== undefined) PLAN_CACHE.hits++;
+      return fromTemplate;
+    }
+  }
+  if (entry?.winner !== undefined) {
+    const cached = PLAN_CACHE.get(key)!;
+    const only = planQuery({ ...input, indexes: (input.indexes ?? []).filter((i) => i.name === cached) });
+    if (only.access.kind === "ixScan" && only.access.indexName === cached) {
+      keepTemplate(key, input, only);
+      return only;
     }
   }
   const plan = planQuery(input);
-  if (key !== undefined && plan.access.kind === "ixScan" && plan.rejected.length > 0) {
+  if (plan.access.kind === "ixScan" && plan.rejected.length > 0) {
     PLAN_CACHE.set(key, plan.access.indexName);
-  }
+  } else if (entry?.winner === undefined) keepTemplate(key, input, plan);
   return plan;
+}
+
+function keepTemplate(key: string, input: FindPlanInput, plan: PlanChoice): void {
+  const t = templateOf(input, plan);
+  if (t !== undefined) PLAN_CACHE.setTemplate(key, t);
 }
 
 /**
