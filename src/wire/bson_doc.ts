@@ -3,12 +3,14 @@
  * the document's declared length must fit its container (else {@link FrameError}: the frame lies about
  * itself), and the content must be valid BSON within the size limit (else {@link RequestError}).
  *
- * Values are decoded by `src/bson/decode.ts` (the one decoder: int64 stays `Long`, a double that looks
+ * Values are decoded by `src/bson/request_decode.ts` when the document holds only the common types, else
+ * by `src/bson/decode.ts`, with the same result (the one decoder: int64 stays `Long`, a double that looks
  * like an int32 stays a `Double` so it is stored back as a double, regexes stay `BSONRegExp`, binary
  * stays `Binary` — a VIEW into the input bytes, so callers must hand in memory they will not reuse;
  * the connection layer copies each frame — and invalid UTF-8 is malformed BSON).
  */
 import { decodeDocument } from "../bson/decode.ts";
+import { decodeCommonDocument } from "../bson/request_decode.ts";
 import { exceedsDepth } from "../bson/depth.ts";
 import { MAX_REQUEST_BSON_DEPTH } from "../limits.ts";
 import { FrameError, RequestError } from "./errors.ts";
@@ -51,7 +53,7 @@ export function deserializeDocument(
     throw new RequestError("Overflow", "BSONObj exceeds maximum nested object depth");
   }
   try {
-    return decodeDocument(bytes);
+    return decodeCommonDocument(bytes) ?? decodeDocument(bytes);
   } catch (e) {
     const detail = e instanceof Error ? e.message : String(e);
     throw new RequestError("InvalidBSON", `invalid BSON in ${what}: ${detail}`);
