@@ -36,6 +36,8 @@ const SERVER_LOG = Deno.env.get("SPILL_SERVER_LOG");
 const FSYNC = Deno.env.get("SPILL_FSYNC") === "1";
 /** `SPILL_HISTORY_S`: setParameter minSnapshotHistoryWindowInSeconds before the load (default: the server's). */
 const HISTORY_S = Deno.env.get("SPILL_HISTORY_S");
+/** `SPILL_SORTS`: how many times the `$sort` runs on the loaded data (default 1). */
+const SORTS = Number(Deno.env.get("SPILL_SORTS") ?? 1);
 /** Seconds between memory attribution lines during each phase (0: only at the phases' ends). */
 const ATTRIB_S = Number(Deno.env.get("SPILL_ATTRIB_S") ?? 60);
 
@@ -110,71 +112,80 @@ try {
     if (SERVER_LOG) Deno.writeTextFileSync(SERVER_LOG, `--- ${phase}\n${text.slice(mark)}`, { append: true });
     mark = text.length;
   };
-  resetPeak(pid);
-  stop = sampler("sort");
-  let maxTmp = 0;
-  const tmpProbe = setInterval(async () => {
-    maxTmp = Math.max(maxTmp, await dirMiB(`${server.dataDir}/_tmp`).catch(() => 0));
-  }, 2000);
-  let t = performance.now();
-  let cpu = cpuSeconds();
-  let count = 0;
-  let prev = -1;
-  let ordered = true;
-  /** The phase split: runs generated until the first result arrives, then the merge. */
-  let firstPeak = 0;
-  let firstAt = "";
-  for await (const d of c.aggregate([{ $sort: { k: 1 } }], { allowDiskUse: true, batchSize: 10_000 })) {
-    if (count === 0) {
-      firstPeak = memoryOf(pid).peakMiB;
-      firstAt = secs(t);
-      resetPeak(pid);
-    }
-    if (d.k < prev) ordered = false;
-    prev = d.k;
-    count++;
-  }
-  clearInterval(tmpProbe);
-  stop();
-  const mergePeak = memoryOf(pid).peakMiB;
-  const sortPeak = Math.max(firstPeak, mergePeak);
   const spilled = async () => {
     const s = (await db.admin().command({ serverStatus: 1 })).secantus?.spill ?? {};
     return `${Number(s.runs ?? 0)} runs, ${(Number(s.bytesWritten ?? 0) / 1048576).toFixed(0)} MiB written`;
   };
-  console.log(
-    `$sort of ${count} docs (${MB} MB, allowDiskUse): ${secs(t)} (server CPU ${
-      (cpuSeconds() - cpu).toFixed(1)
-    } s), ` +
-      `server peak RSS ${sortPeak} MiB (${
-        sortPeak * 1.048576 < 500 ? "within" : "over"
-      } the issue's ~500 MB; until the first result at ${firstAt} ${firstPeak}, merging ${mergePeak}), ` +
-      `spill dir up to ~${maxTmp} MiB (${await spilled()}), ${ordered ? "in order" : "OUT OF ORDER"}`,
-  );
+  let t = 0;
+  let cpu = 0;
+  let count = 0;
+  for (let run = 1; run <= SORTS; run++) {
+    if (SORTS > 1) console.log(`sort ${run} of ${SORTS}, load ${uptime()}`);
+    resetPeak(pid);
+    stop = sampler("sort");
+    let maxTmp = 0;
+    const tmpProbe = setInterval(async () => {
+      maxTmp = Math.max(maxTmp, await dirMiB(`${server.dataDir}/_tmp`).catch(() => 0));
+    }, 2000);
+    t = performance.now();
+    cpu = cpuSeconds();
+    count = 0;
+    let prev = -1;
+    let ordered = true;
+    /** The phase split: runs generated until the first result arrives, then the merge. */
+    let firstPeak = 0;
+    let firstAt = "";
+    for await (const d of c.aggregate([{ $sort: { k: 1 } }], { allowDiskUse: true, batchSize: 10_000 })) {
+      if (count === 0) {
+        firstPeak = memoryOf(pid).peakMiB;
+        firstAt = secs(t);
+        resetPeak(pid);
+      }
+      if (d.k < prev) ordered = false;
+      prev = d.k;
+      count++;
+    }
+    clearInterval(tmpProbe);
+    stop();
+    const mergePeak = memoryOf(pid).peakMiB;
+    const sortPeak = Math.max(firstPeak, mergePeak);
+    console.log(
+      `$sort of ${count} docs (${MB} MB, allowDiskUse): ${secs(t)} (server CPU ${
+        (cpuSeconds() - cpu).toFixed(1)
+      } s), ` +
+        `server peak RSS ${sortPeak} MiB (${
+          sortPeak * 1.048576 < 500 ? "within" : "over"
+        } the issue's ~500 MB; until the first result at ${firstAt} ${firstPeak}, merging ${mergePeak}), ` +
+        `spill dir up to ~${maxTmp} MiB (${await spilled()}), ${ordered ? "in order" : "OUT OF ORDER"}`,
+    );
 
-  saveOutput("sort");
-  await attrib("after sort");
-  const g = Math.min(GROUP_DOCS, n);
-  resetPeak(pid);
-  stop = sampler("group");
-  t = performance.now();
-  cpu = cpuSeconds();
-  count = 0;
-  for await (
-    const _ of c.aggregate([
-      { $limit: g },
-      { $group: { _id: "$_id", n: { $sum: 1 }, k: { $max: "$k" } } },
-    ], { allowDiskUse: true, batchSize: 10_000 })
-  ) count++;
-  stop();
-  const groupPeak = memoryOf(pid).peakMiB;
-  console.log(
-    `$group of ${g} docs into ${count} groups (allowDiskUse): ${secs(t)} ` +
-      `(server CPU ${(cpuSeconds() - cpu).toFixed(1)} s), server peak RSS ${groupPeak} MiB ` +
-      `(spilled since start: ${await spilled()}), load ${uptime()}`,
-  );
-  saveOutput("group");
-  await attrib("after group");
+    saveOutput("sort");
+    await attrib("after sort");
+  }
+  // SPILL_GROUP_DOCS=0: the sort only
+  if (GROUP_DOCS > 0) {
+    const g = Math.min(GROUP_DOCS, n);
+    resetPeak(pid);
+    stop = sampler("group");
+    t = performance.now();
+    cpu = cpuSeconds();
+    count = 0;
+    for await (
+      const _ of c.aggregate([
+        { $limit: g },
+        { $group: { _id: "$_id", n: { $sum: 1 }, k: { $max: "$k" } } },
+      ], { allowDiskUse: true, batchSize: 10_000 })
+    ) count++;
+    stop();
+    const groupPeak = memoryOf(pid).peakMiB;
+    console.log(
+      `$group of ${g} docs into ${count} groups (allowDiskUse): ${secs(t)} ` +
+        `(server CPU ${(cpuSeconds() - cpu).toFixed(1)} s), server peak RSS ${groupPeak} MiB ` +
+        `(spilled since start: ${await spilled()}), load ${uptime()}`,
+    );
+    saveOutput("group");
+    await attrib("after group");
+  }
 } catch (e) {
   // what the server said last (a stall, an error) before the failure is reported
   console.log(`server output, last lines:\n${server.output().split("\n").slice(-20).join("\n")}`);

@@ -3,10 +3,12 @@
  * that are already BSON, so stored documents are copied, never decoded and re-encoded.
  *
  * Output: `{cursor: {<batchKey>: [docs…], id: <int64>, ns: <string>}, <extra fields…>, ok: 1.0}`.
- * One allocation of the exact size; every document is placed with `Uint8Array.prototype.set`.
+ * One allocation of the exact size; every document is placed with `Uint8Array.prototype.set`. With
+ * `owned`, a large reply is an owned body (owned_bytes.ts): the connection frees it once written.
  * Pure: no Deno.*, no I/O. `extra` (small: `$clusterTime`, `operationTime`, …) goes through npm bson.
  */
 import { BSON } from "bson";
+import { freeOwned, isOwned, ownedBody } from "./owned_bytes.ts";
 
 export interface CursorReplyInput {
   /** Cursor id; 0n when the cursor is exhausted. Written as BSON int64. */
@@ -20,6 +22,12 @@ export interface CursorReplyInput {
   extra?: Record<string, unknown>;
   /** Fields placed inside `cursor` after `ns` (a change stream's `postBatchResumeToken`). */
   cursorExtra?: Record<string, unknown>;
+  /**
+   * The caller returns the reply as its command's answer and keeps no reference to it (nor does
+   * anything it returns through: not a retryable write's recorded reply): a large one is marked an
+   * owned body (owned_bytes.ts), freed as soon as the connection has written it.
+   */
+  owned?: boolean;
 }
 
 function elementsOf(doc: Record<string, unknown>): Uint8Array {
@@ -152,10 +160,13 @@ export function encodeCursorReply(input: CursorReplyInput): Uint8Array {
   p += 8;
   out[p++] = 0; // end of reply
   if (p !== total) throw new Error(`encodeCursorReply: size mismatch ${p} != ${total}`);
-  return out;
+  return input.owned ? ownedBody(out) : out;
 }
 
-/** Appends the fields of `extra` to an already-serialised BSON document. */
+/**
+ * Appends the fields of `extra` to an already-serialised BSON document. An owned `raw` (owned_bytes.ts)
+ * is freed once copied, and the result is owned in its place.
+ */
 export function appendToRaw(raw: Uint8Array, extra: Record<string, unknown>): Uint8Array {
   const tail = BSON.serialize(extra);
   const out = new Uint8Array(raw.length - 1 + tail.length - 5 + 1);
@@ -163,5 +174,7 @@ export function appendToRaw(raw: Uint8Array, extra: Record<string, unknown>): Ui
   out.set(tail.subarray(4, tail.length - 1), raw.length - 1);
   out[out.length - 1] = 0;
   new DataView(out.buffer).setInt32(0, out.length, true);
-  return out;
+  if (!isOwned(raw)) return out;
+  freeOwned(raw);
+  return ownedBody(out);
 }

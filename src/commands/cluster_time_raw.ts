@@ -8,6 +8,7 @@ import { BSON, Timestamp } from "bson";
 import { ClusterClock } from "../oplog/cluster_clock.ts";
 import { encodeSmallDocumentWith } from "../bson/small_doc.ts";
 import type { Document } from "../bson/document.ts";
+import { freeOwned, isOwned, ownedBody } from "../bson/owned_bytes.ts";
 
 /** Sentinels to find where the two timestamps sit in the encoded template (increment, seconds). */
 const MARK_I = 0x5ec1a7e5;
@@ -35,7 +36,11 @@ function buildTemplate(): Template {
 
 let template: Template | undefined;
 
-/** `raw` (one encoded BSON document) with the cluster time fields for `ts` appended. */
+/**
+ * `raw` (one encoded BSON document) with the cluster time fields for `ts` appended. An owned `raw`
+ * (a large cursor batch, bson/owned_bytes.ts) is freed once copied and the result owned in its place:
+ * two ~16 MiB bodies per getMore waited for a GC before.
+ */
 export function appendClusterTime(raw: Uint8Array, ts: Timestamp): Uint8Array {
   const t = template ??= buildTemplate();
   const base = raw.length - 1;
@@ -43,7 +48,9 @@ export function appendClusterTime(raw: Uint8Array, ts: Timestamp): Uint8Array {
   out.set(raw.subarray(0, base), 0);
   out.set(t.elements, base);
   writeTimes(out, base, t, ts);
-  return out;
+  if (!isOwned(raw)) return out;
+  freeOwned(raw);
+  return ownedBody(out);
 }
 
 /** Sets the length prefix of `out` and the timestamps of the template copied at `base`. */

@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import { BSON, Timestamp } from "bson";
 import { appendClusterTime, encodeWithClusterTime } from "./cluster_time_raw.ts";
-import { appendToRaw } from "../bson/raw_reply.ts";
+import { appendToRaw, encodeCursorReply } from "../bson/raw_reply.ts";
+import { isOwned, OWNED_MIN_BYTES } from "../bson/owned_bytes.ts";
 import { ClusterClock } from "../oplog/cluster_clock.ts";
 
 Deno.test("appendClusterTime gives the same bytes as encoding ClusterClock.fieldsAt", () => {
@@ -35,4 +36,19 @@ Deno.test("encodeWithClusterTime gives the bytes of the spread reply, small or n
     const want = new Uint8Array(BSON.serialize({ ...reply, ...ClusterClock.fieldsAt(ts) }));
     assert.deepEqual(encodeWithClusterTime(reply, ts), want);
   }
+});
+
+Deno.test("appendClusterTime frees an owned body once copied and owns the result; leaves others", () => {
+  const docs = [BSON.serialize({ pad: "p".repeat(OWNED_MIN_BYTES) })];
+  const ts = new Timestamp({ t: 7, i: 3 });
+  const owned = encodeCursorReply({ id: 0n, ns: "d.c", batchKey: "nextBatch", docs, owned: true });
+  const expected = appendClusterTime(
+    encodeCursorReply({ id: 0n, ns: "d.c", batchKey: "nextBatch", docs }),
+    ts,
+  );
+  const out = appendClusterTime(owned, ts);
+  assert.equal(owned.length, 0);
+  assert.ok(isOwned(out));
+  assert.deepEqual(out, expected);
+  assert.ok(!isOwned(expected));
 });

@@ -53,6 +53,7 @@ import {
   type TrafficCounters,
 } from "./types.ts";
 import type { WireRequest } from "../wire/mod.ts";
+import { freeNow, freeOwned, OWNED_MIN_BYTES } from "../bson/owned_bytes.ts";
 
 /** Bodies above this size are written after a separate 21-byte prefix instead of being copied. */
 const SPLIT_WRITE_THRESHOLD = 64 * 1024;
@@ -375,7 +376,12 @@ export class Connection {
           more,
         );
         if (!(await this.#writeFrame(frame, !more))) return false;
-      } else if (!(await this.#send(req.opCode, body, id, responseTo, more, req.compressorId))) return false;
+      } else {
+        const sent = await this.#send(req.opCode, body, id, responseTo, more, req.compressorId);
+        // a large body the command built for this reply alone goes back to the system now, not at a GC
+        freeOwned(body);
+        if (!sent) return false;
+      }
       if (!more || this.#draining || this.#closed) return !this.#closed;
       responseTo = id;
     }
@@ -429,7 +435,9 @@ export class Connection {
         const c = this.#compressionOf(compressorId).compressor;
         c.bytesIn += frame.length;
         c.bytesOut += compressed.length;
+        if (frame.length >= OWNED_MIN_BYTES) freeNow(frame); // built here, read by nothing else
         await this.#writeAll(compressed, !moreToCome);
+        if (compressed.length >= OWNED_MIN_BYTES) freeNow(compressed);
       } else if (requestOpCode === OP_MSG && body.length <= POOLED_BODY_MAX) {
         const frame = pooledFrame(OP_MSG_REPLY_PREFIX_SIZE + body.length);
         await this.#writeAll(writeOpMsgReply(frame, body, id, respondTo, moreToCome), !moreToCome);
@@ -437,7 +445,9 @@ export class Connection {
         await this.#writeAll(encodeOpMsgReplyPrefix(body.length, id, respondTo, moreToCome), false);
         await this.#writeAll(body, !moreToCome);
       } else {
-        await this.#writeAll(encodeReplyFor(requestOpCode, body, id, respondTo, moreToCome), !moreToCome);
+        const frame = encodeReplyFor(requestOpCode, body, id, respondTo, moreToCome);
+        await this.#writeAll(frame, !moreToCome);
+        if (frame.length >= OWNED_MIN_BYTES) freeNow(frame); // built here, read by nothing else
       }
       return true;
     } catch (e) {

@@ -28,6 +28,7 @@ import {
   writeInt32LE,
 } from "../wire/mod.ts";
 import { FrameReader } from "./frame_reader.ts";
+import { encodeCursorReply } from "../bson/raw_reply.ts";
 import {
   type CommandHandler,
   type ConnectionState,
@@ -37,6 +38,9 @@ import {
 } from "./mod.ts";
 
 const delay = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Reply bodies the "batch" command built, for the test to see whether the connection freed them. */
+const batchBodies: Uint8Array[] = [];
 
 function helloReply(conn: ConnectionState): Record<string, unknown> {
   return {
@@ -80,6 +84,18 @@ const fakeHandler: CommandHandler = async (req: WireRequest, conn: ConnectionSta
       return { ok: 1 };
     case "recall":
       return { ok: 1, x: conn.data.get("x") ?? null, conn: conn.id };
+    case "batch": {
+      // a large cursor reply, owned (freed by the connection once written) or not
+      const body = encodeCursorReply({
+        id: 0n,
+        ns: "d.c",
+        batchKey: "firstBatch",
+        docs: [BSON.serialize({ pad: "p".repeat(300_000) })],
+        owned: req.body.owned === true,
+      });
+      batchBodies.push(body);
+      return body;
+    }
     case "stream": {
       const n = ((conn.data.get("n") as number | undefined) ?? 0) + 1;
       conn.data.set("n", n);
@@ -404,6 +420,39 @@ Deno.test("server: large replies and requests cross the read/write fast paths", 
     assertEquals(parseOpMsg(rr).body, { ok: 1, echo: "insert", sequences: ["documents"] });
     const tooBig = await c.command({ big: MAX_BSON_OBJECT_SIZE + 20_000 });
     assertEquals([tooBig.ok, tooBig.codeName], [0, "BSONObjectTooLarge"]);
+  } finally {
+    c.close();
+    await h.close();
+  }
+});
+
+Deno.test("server: a large owned reply body is freed once written; one not owned is left alone", async () => {
+  await loadCompressionCodecs();
+  const h = await start();
+  const c = await RawClient.open(h.port);
+  /** True once the body has been freed (its buffer detached: length 0), waiting at most 2 s. */
+  const freed = async (body: Uint8Array) => {
+    for (let i = 0; i < 200 && body.length > 0; i++) await delay(10);
+    return body.length === 0;
+  };
+  try {
+    batchBodies.length = 0;
+    for (const owned of [true, false]) {
+      const r = await c.command({ batch: 1, owned });
+      const batch = (r.cursor as { firstBatch: { pad: string }[] }).firstBatch;
+      assertEquals([Number(r.ok), batch[0]!.pad.length], [1, 300_000]);
+    }
+    ok(await freed(batchBodies[0]!), "the owned body is freed");
+    ok(batchBodies[1]!.length > 300_000, "a body not owned is never freed");
+    // compressed: the frame and its compressed copy are the connection's own; the owned body is freed too
+    const m = encodeOpMsg({ requestId: 7, body: BSON.serialize({ batch: 1, owned: true, $db: "admin" }) });
+    await c.write(compressMessage(m, 2));
+    const raw = (await c.read())!;
+    assertEquals(readHeader(raw).opCode, OP_COMPRESSED);
+    const body = parseOpMsg(decompressMessage(raw).frame).body;
+    assertEquals((body.cursor as { firstBatch: { pad: string }[] }).firstBatch[0]!.pad.length, 300_000);
+    ok(await freed(batchBodies[2]!), "the owned body of a compressed reply is freed");
+    assertEquals((await c.command({ ping: 1 })).ok, 1);
   } finally {
     c.close();
     await h.close();

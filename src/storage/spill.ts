@@ -13,15 +13,11 @@
  */
 import { BSON } from "bson";
 import { decodeDocumentCopy } from "../bson/decode.ts";
+import { freeNow } from "../bson/owned_bytes.ts";
 
 const BUFFER_BYTES = 1024 * 1024;
 /** The smallest read buffer a caller may ask for (a merge of many runs asks for less than 1 MiB each). */
 const MIN_READ_BYTES = 64 * 1024;
-
-/** Frees a buffer now (detached: V8 drops its backing store at once) instead of at a later GC. */
-function freeNow(buf: Uint8Array): void {
-  (buf.buffer as ArrayBuffer & { transfer(n: number): ArrayBuffer }).transfer(0);
-}
 
 /** Counters of what spilled (serverStatus, tests). */
 export interface SpillStats {

@@ -434,7 +434,9 @@ async function run(ctx: RequestContext<AggregateParams>): Promise<Reply> {
   } else {
     out.close();
   }
-  return encodeCursorReply({ id, ns, batchKey: "firstBatch", docs: first.docs });
+  const reply = encodeCursorReply({ id, ns, batchKey: "firstBatch", docs: first.docs, owned: true });
+  first.release?.(); // the batch's documents are copied into the reply
+  return reply;
 }
 
 /**

@@ -19,6 +19,7 @@ import { PAUSE } from "../../engine/mod.ts";
 import { PackedDocs } from "../../engine/aggregate/packed_docs.ts";
 import { EXAMINE_PER_PULL, QuerySource } from "../../executor/query.ts";
 import type { BatchSource } from "../../cursors/registry.ts";
+import type { Batch } from "../../executor/batch_source.ts";
 import { OpControl } from "../../observability/op_control.ts";
 import { BATCH_ELEMENT_OVERHEAD, LIMITS } from "../../limits.ts";
 import type { Doc } from "../reply.ts";
@@ -108,7 +109,7 @@ export class PipelineSource implements BatchSource {
     maxDocs: number,
     maxBytes: number,
     ctl: OpControl,
-  ): Promise<{ docs: Uint8Array[]; done: boolean }> {
+  ): Promise<Batch> {
     ctl.memoryMeter ??= this.slot.current.memoryMeter; // a getMore continues the same stages
     this.slot.current = ctl;
     const docs: Uint8Array[] = [];
@@ -148,7 +149,9 @@ export class PipelineSource implements BatchSource {
       docs.push(b);
       bytes += b.length + BATCH_ELEMENT_OVERHEAD;
     }
-    return { docs, done: this.#done && this.#held === undefined };
+    const done = this.#done && this.#held === undefined;
+    // the chunks go back to the system once the reply has copied the batch (not at a later GC)
+    return packed ? { docs, done, release: () => packed.release() } : { docs, done };
   }
   close(): void {
     this.#done = true;

@@ -84,3 +84,24 @@ Deno.test("PipelineSource: a batch never passes its byte limit; the document tha
   const second = await big.nextBatch(100, 3_500, ctl);
   assertEquals([second.docs.length, second.done], [1, true]);
 });
+
+Deno.test("PipelineSource: a large batch's packed documents are freed by release(); the held one is a copy", async () => {
+  const docs = Array.from({ length: 600 }, (_, i) => ({ _id: i, pad: "p".repeat(1000) })); // ~600 KB
+  const src = new PipelineSource(docs, () => {});
+  const ctl = new OpControl();
+  const first = await src.nextBatch(Infinity, 400_000, ctl);
+  const n = first.docs.length;
+  assertEquals(typeof first.release, "function"); // past PACK_BATCH_AT, documents were packed
+  const last = first.docs[n - 1]!;
+  assertEquals(last.length > 1000, true);
+  first.release!();
+  assertEquals(last.length, 0); // its chunk is freed
+  assertEquals(first.docs[0]!.length > 1000, true); // the first 256 KiB are documents of their own
+  const second = await src.nextBatch(Infinity, 400_000, ctl);
+  // the document held back from the first batch opens the second, intact
+  assertEquals(new DataView(second.docs[0]!.buffer, second.docs[0]!.byteOffset).getInt32(4 + 1 + 4, true), n);
+  assertEquals(second.done, true);
+  // a small batch has nothing packed
+  const small = await new PipelineSource([{ _id: 1 }], () => {}).nextBatch(10, 1000, ctl);
+  assertEquals(small.release, undefined);
+});

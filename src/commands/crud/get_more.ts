@@ -93,7 +93,9 @@ async function run(ctx: RequestContext<GetMoreParams>): Promise<Reply> {
     batchKey: "nextBatch",
     docs: result.docs,
     ...(result.cursorFields ? { cursorExtra: result.cursorFields } : {}),
+    owned: true, // returned as the answer, kept nowhere: the connection frees a large one once written
   });
+  result.release?.(); // the batch's documents are copied into the reply
   // Exhaust (OP_MSG exhaustAllowed): the connection sends this batch with moreToCome and runs the
   // same getMore again for the next one, until the cursor is exhausted.
   return ctx.exhaustAllowed && replyId !== 0n ? { streaming: true, reply } : reply;

@@ -12,17 +12,11 @@
  */
 import { BSON } from "bson";
 import { decodeDocumentCopy } from "../../bson/decode.ts";
+import { freeNow } from "../../bson/owned_bytes.ts";
 import type { Document } from "./types.ts";
 
 const CHUNK_BYTES = 8 * 1024 * 1024;
 
-/**
- * Frees a buffer's memory now rather than at the GC that finds it dead: `transfer(0)` detaches its
- * ArrayBuffer (every view of it reads as empty from then on) and V8 frees the backing store at once.
- */
-export function freeNow(buf: Uint8Array): void {
-  (buf.buffer as ArrayBuffer & { transfer(n: number): ArrayBuffer }).transfer(0);
-}
 /** Handle = chunk × OFFSETS + offset (a chunk holds at most one 16 MiB document past its size). */
 const OFFSETS = 2 ** 26;
 
