@@ -266,6 +266,31 @@ export class GroupTable {
     return { status: Number(meta[0]) as 1 | 3, groups: Number(meta[1]), idBytes: Number(meta[2]) };
   }
 
+  /**
+   * Makes this table fold one part of a scan split in two (`merge`): `"first"` stops its scans before
+   * the first record past `until` (greater, or smaller in a reverse scan); `"second"` gives up
+   * (UNSUPPORTED) at a double summand, which would not merge exactly; `"whole"` is a plain table again.
+   */
+  setPart(part: "first" | "second" | "whole", until = 0n): void {
+    this.#idle();
+    shim().sct_group_set_part(this.#pointer(), part === "first" ? 1 : part === "second" ? 2 : 0, until);
+  }
+
+  /**
+   * Merges `second` (the second part of a split scan) into this table (the first part) as if this one
+   * had folded its records after its own. status DONE: merged; MORE: `second` gave up (a double
+   * summand or anything else it could not fold), nothing merged — fold its records into this table
+   * instead; UNSUPPORTED: for good (this table was, or too many groups).
+   */
+  merge(second: GroupTable): { status: 0 | 1 | 3; groups: number; idBytes: number } {
+    this.#idle();
+    second.#idle();
+    const rc = shim().sct_group_merge(this.#pointer(), second.#pointer(), meta);
+    check(rc, "group merge");
+    const st = Number(meta[0]);
+    return { status: st === 4 ? 0 : st as 1 | 3, groups: Number(meta[1]), idBytes: Number(meta[2]) };
+  }
+
   #pointer(): Deno.PointerObject {
     if (this.#ptr === null) throw new Error("group table is freed");
     return this.#ptr;

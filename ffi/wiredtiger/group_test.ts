@@ -266,3 +266,62 @@ Deno.test("group table: $min/$max in BSON order across types; null and missing i
     (c) => assertEquals(foldAll(c, spec("k", { field: "x", op: "first" }))!.length, 1),
   );
 });
+
+/** Folds records 1..split into one table and the rest into another, merges them (`setPart`, `merge`). */
+function foldSplit(c: Cursor, s: GroupTableSpec, split: bigint, reverse = false) {
+  using a = new GroupTable(s);
+  using b = new GroupTable(s);
+  a.setPart("first", reverse ? split + 1n : split);
+  b.setPart("second");
+  const ra = a.scan(c, undefined, reverse, 1000);
+  const rb = b.scan(c, reverse ? split + 1n : split, reverse, 1000);
+  const m = a.merge(b);
+  return { ra, rb, m, rows: m.status === 1 ? a.results() : undefined };
+}
+
+Deno.test("group table: a scan split in two and merged equals the whole scan; a double in the second part redoes it", () => {
+  const docs = [
+    { k: "a", x: 1, y: 5, z: 1 },
+    { k: "b", x: Long.fromNumber(2), y: 3, z: 2 },
+    { k: "a", x: 3, y: 9, z: 3 },
+    { k: "c", x: 4, y: 3, z: 4 },
+    { k: "b", x: 5, y: 1, z: 5 },
+    { k: "a", x: new Int32(6), y: 2, z: 6.5 },
+  ].map(enc);
+  const s = spec(
+    "k",
+    sumOf("x"),
+    { type: 0x10, value: 1 },
+    { field: "y", op: "min" },
+    { field: "y", op: "max" },
+    { field: "y", op: "first" },
+    { field: "x", op: "last" },
+  );
+  withRecords(docs, (c) => {
+    const whole = foldAll(c, s)!;
+    for (const split of [1n, 2n, 3n, 5n]) {
+      const r = foldSplit(c, s, split);
+      assertEquals(r.ra.examined, Number(split));
+      assertEquals(r.rb.examined, 6 - Number(split));
+      assertEquals(r.m.status, 1);
+      assertEquals(r.rows, whole);
+      const back = foldSplit(c, s, split, true);
+      assertEquals(back.m.status, 1);
+      using t = new GroupTable(s);
+      t.scan(c, undefined, true, 1000);
+      assertEquals(back.rows, t.results());
+    }
+    // a double summand in the second part: it gives up, the first part is left as it was
+    const d = spec("k", sumOf("z"));
+    const r = foldSplit(c, d, 3n);
+    assertEquals(r.rb.status, 3);
+    assertEquals(r.m.status, 0);
+    using a = new GroupTable(d);
+    a.setPart("first", 3n);
+    assertEquals(a.scan(c, undefined, false, 1000).examined, 3);
+    a.setPart("whole");
+    const rest = a.scan(c, 3n, false, 1000);
+    assertEquals(rest.status, 1);
+    assertEquals(a.results(), foldAll(c, d));
+  });
+});

@@ -65,6 +65,8 @@ export const SYMBOLS = {
   sct_group_set_filter: { parameters: [P, B, I32, I32], result: I32 },
   sct_group_pending_doc: { parameters: [P, B, I64, B], result: I32 },
   sct_group_fold_doc: { parameters: [P, B, I64, B], result: I32 },
+  sct_group_set_part: { parameters: [P, I32, I64], result: "void" },
+  sct_group_merge: { parameters: [P, P, B], result: I32 },
   sct_group_pending: { parameters: [], result: "void" },
   /** sct_group_scan on Deno's blocking thread pool (after sct_group_pending); resolves with the code. */
   sct_group_scan_tracked: { parameters: [P, P, I32, I64, I64, B], result: I32, nonblocking: true },

@@ -289,6 +289,11 @@ export class QuerySource implements BatchSource {
     return await this.#folder().sliceAsync(table, max);
   }
 
+  /** The scan's fold into a storage engine group table, to split it (`GroupFold.split`). */
+  groupFold(): GroupFold {
+    return this.#folder();
+  }
+
   #folder(): GroupFold {
     this.#checkCollection();
     this.#countAccess();

@@ -247,6 +247,20 @@ export interface StorageGroupTable {
   pendingDoc(): Uint8Array;
   /** Folds one stored document regardless of the filter: status 1, or 3 unsupported for good. */
   foldDoc(doc: Uint8Array): { readonly status: 1 | 3; readonly groups: number; readonly idBytes: number };
+  /**
+   * A part of a scan split in two, folded into two tables at once (both or neither present): the
+   * first part's scans stop before the first record past `until`, the second part's table gives up at
+   * a double summand (it would not merge exactly); `"whole"` undoes it.
+   */
+  setPart?(part: "first" | "second" | "whole", until?: RecordId): void;
+  /**
+   * Merges the second part's table into this one (the first part's) as if it had folded those records
+   * after its own: status 1 merged, 0 the second part gave up (fold its records into this table
+   * instead), 3 unsupported for good.
+   */
+  merge?(
+    second: StorageGroupTable,
+  ): { readonly status: 0 | 1 | 3; readonly groups: number; readonly idBytes: number };
   /** Releases the table (idempotent). */
   free(): void;
 }

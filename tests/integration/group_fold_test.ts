@@ -154,6 +154,8 @@ serverTest(
     let matchFolded = 0;
     let keptFolded = 0;
     const forJs = groupFold.forJs;
+    const splits = groupFold.splits;
+    const redone = groupFold.redone;
     for (let trial = 0; trial < 40; trial++) {
       const coll = `c${trial}`;
       const jsOnlyOdds = trial % 4 === 3 ? 0.02 : 0;
@@ -170,16 +172,28 @@ serverTest(
         if (/\$(min|max|first|last)"/.test(JSON.stringify(pipeline))) {
           keptFolded += groupFold.folded - before;
         }
+        // the same fold split in two parts of several slices each, merged (or the second redone)
+        groupFold.splitMin = 2;
+        groupFold.slice = 16 + p;
+        let split: Uint8Array;
+        try {
+          split = await rawAggregate(client, coll, pipeline);
+        } finally {
+          groupFold.splitMin = 8192;
+          groupFold.slice = 4096;
+        }
         groupFold.enabled = false;
         try {
           const slow = await rawAggregate(client, coll, pipeline);
-          assert.deepEqual(
-            fast,
-            slow,
-            `trial ${trial}, pipeline ${JSON.stringify(pipeline)}:\n${
-              JSON.stringify(BSON.deserialize(fast))
-            }\n${JSON.stringify(BSON.deserialize(slow))}`,
-          );
+          for (const [got, how] of [[fast, "folded"], [split, "split"]] as const) {
+            assert.deepEqual(
+              got,
+              slow,
+              `trial ${trial}, ${how}, pipeline ${JSON.stringify(pipeline)}:\n${
+                JSON.stringify(BSON.deserialize(got))
+              }\n${JSON.stringify(BSON.deserialize(slow))}`,
+            );
+          }
         } finally {
           groupFold.enabled = true;
         }
@@ -190,7 +204,11 @@ serverTest(
         groupFold.forJs - forJs
       }`,
     );
+    const split = groupFold.splits - splits;
+    const redo = groupFold.redone - redone;
+    console.log(`split in two ${split}, the second part redone ${redo}`);
     assert.ok(folded >= 160, `most runs folded in storage: ${folded}`);
+    assert.ok(split >= 100 && redo > 0 && split - redo > 50, `splits merged and redone: ${split}, ${redo}`);
   },
 );
 
@@ -214,13 +232,45 @@ serverTest(
     } finally {
       groupFold.slice = 4096;
     }
+    // split in two, forward and backward ($first/$last depend on the order): the JS path's groups
+    const ordered = [{
+      $group: { _id: "$region", f: { $first: "$score" }, l: { $last: "$_id" }, n: { $sum: 1 } },
+    }];
+    for (const hint of [{ $natural: 1 }, { $natural: -1 }]) {
+      const splits = groupFold.splits;
+      groupFold.splitMin = 2;
+      groupFold.slice = 300;
+      let got: AnyDoc[];
+      try {
+        got = await c.aggregate(ordered, { hint }).toArray();
+      } finally {
+        groupFold.splitMin = 8192;
+        groupFold.slice = 4096;
+      }
+      assert.equal(groupFold.splits - splits, 1);
+      groupFold.enabled = false;
+      try {
+        assert.deepEqual(got, await c.aggregate(ordered, { hint }).toArray());
+      } finally {
+        groupFold.enabled = true;
+      }
+      assert.deepEqual(
+        got[0],
+        hint.$natural === 1 ? { _id: "r0", f: 0, l: 4998, n: 715 } : {
+          _id: "r1",
+          f: 9,
+          l: 1,
+          n: 715,
+        },
+      );
+    }
     await db.createCollection("v", {
       viewOn: "c",
       pipeline: [{ $group: { _id: "$region", t: { $sum: "$score" } } }],
     });
     const v = await db.collection("v").aggregate([{ $sort: { t: -1 } }, { $limit: 1 }]).toArray();
     assert.deepEqual(v, [{ _id: "r1", t: 3220 }]);
-    assert.equal(groupFold.folded - folded, 2);
+    assert.equal(groupFold.folded - folded, 4);
   },
 );
 

@@ -103,6 +103,10 @@ typedef struct {
     sct_filter filter; /* a leading $match (no terms: every record) */
     uint8_t *pend;     /* the record a G_FOR_JS slice stopped at (a copy) */
     int64_t pend_len, pend_cap;
+    /* a part of a split scan (sct_group_set_part) */
+    int has_until;     /* the scan stops before a record past `until` */
+    int64_t until;
+    int no_double;     /* a double summand makes the table unsupported (it would not merge exactly) */
 } sct_group;
 
 static uint64_t
@@ -504,10 +508,10 @@ fold(sct_group *g, const uint8_t *doc, int64_t size)
                   has ? vlens[a->name] : 0) != 0)
                 return -1;
         } else if (a->name < 0) {
-            if (sum_add(&sums[k], a->ctype, (const uint8_t *)&a->cval) != 0)
+            if ((g->no_double && a->ctype == 0x01) || sum_add(&sums[k], a->ctype, (const uint8_t *)&a->cval) != 0)
                 return -1;
         } else if (found & (1u << a->name)) {
-            if (sum_add(&sums[k], typ[a->name], val[a->name]) != 0)
+            if ((g->no_double && typ[a->name] == 0x01) || sum_add(&sums[k], typ[a->name], val[a->name]) != 0)
                 return -1;
         }
     }
@@ -531,6 +535,42 @@ keep_pending(sct_group *g, const void *doc, int64_t size)
 }
 
 /*
+ * Prefetch across records (memory stalls are most of a fold). WiredTiger hands out each record's
+ * value where it lives: in a page image for a page read from disk, or in its own WT_UPDATE (after a
+ * WT_INSERT skip-list node allocated just before it) for a freshly inserted record, which is every
+ * record of a table loaded since the last restart until its pages leave the cache (settle.ts). The
+ * cursor's `next` then waits on two cache misses per record, the node and the update, one after the
+ * other (`perf`: half of a 24,000-record fold right after a load). Records inserted one after another
+ * sit at a nearly constant distance from each other (~1.6 KB apart for 1 KB documents: the record,
+ * then its index entries), so the lines at the same distance `PF_AHEAD` records ahead — node, update
+ * header and the value's first lines — are fetched while this record is folded. A prefetch never
+ * faults: a wrong guess (an updated record, a page boundary) costs a wasted fetch, nothing else.
+ */
+#define PF_AHEAD 3
+#define PF_MAX_STRIDE (64 * 1024)
+
+typedef struct {
+    uintptr_t prev; /* the last record's value (0: none yet) */
+} g_prefetch;
+
+static inline void
+prefetch_ahead(g_prefetch *pf, const void *data)
+{
+    uintptr_t cur = (uintptr_t)data;
+    if (pf->prev != 0) {
+        intptr_t d = (intptr_t)(cur - pf->prev);
+        if (d != 0 && d < PF_MAX_STRIDE && d > -PF_MAX_STRIDE) {
+            uintptr_t p = cur + (uintptr_t)(d * PF_AHEAD);
+            __builtin_prefetch((const void *)(p - 128));
+            __builtin_prefetch((const void *)(p - 64));
+            __builtin_prefetch((const void *)p);
+            __builtin_prefetch((const void *)(p + 64));
+        }
+    }
+    pf->prev = cur;
+}
+
+/*
  * Folds at most `max` records of record cursor c, from the first one (after `after` with
  * G_SCAN_HAS_AFTER; backwards with G_SCAN_REVERSE). meta: examined records, the last record id
  * examined when the slice stops before the end (where the next one resumes), status (0 more may
@@ -545,6 +585,7 @@ sct_group_scan(WT_CURSOR *c, sct_group *g, int flags, int64_t after, int64_t max
     int rev = flags & G_SCAN_REVERSE, ret, exact;
     int64_t count = 0, rid = after;
     WT_ITEM v;
+    g_prefetch pf = {0};
     meta[GM_EXAMINED] = 0;
     meta[GM_LAST_RID] = after;
     meta[GM_STATUS] = G_DONE;
@@ -567,11 +608,18 @@ sct_group_scan(WT_CURSOR *c, sct_group *g, int flags, int64_t after, int64_t max
         }
         if (ret != 0)
             break;
+        if (g->has_until) { /* one part of a split scan: the next part starts past `until` */
+            if ((ret = c->get_key(c, &rid)) != 0)
+                break;
+            if (rev ? rid < g->until : rid > g->until)
+                break;
+        }
         if ((ret = c->get_value(c, &v)) != 0)
             break;
         /* the wanted fields usually sit in the first two cache lines: fetch the second meanwhile */
         if (v.size > 64)
             __builtin_prefetch((const uint8_t *)v.data + 64);
+        prefetch_ahead(&pf, v.data);
         int m = g->filter.nterms > 0 ? sct_filter_match(&g->filter, v.data, (int64_t)v.size) : 1;
         if (m == -1) { /* for the JS matcher: stop here with a copy of the record */
             if (keep_pending(g, v.data, (int64_t)v.size) != 0 || (ret = c->get_key(c, &rid)) != 0) {
@@ -603,6 +651,108 @@ sct_group_scan(WT_CURSOR *c, sct_group *g, int flags, int64_t after, int64_t max
     meta[GM_ID_BYTES] = g->id_bytes;
     c->reset(c);
     return ret;
+}
+
+/*
+ * Makes the table fold one part of a scan split in two (sct_group_merge). flags bit 0: its scans stop
+ * at the first record past `until` (a record id greater than it, or smaller in a reverse scan), which
+ * they do not examine — the first part; bit 1: a double summand makes it unsupported — the second
+ * part, whose compensated double sums would not merge exactly. flags 0: a whole scan again (the first
+ * part goes on over the second's records when they did not merge).
+ */
+void
+sct_group_set_part(sct_group *g, int32_t flags, int64_t until)
+{
+    g->has_until = (flags & 1) != 0;
+    g->until = until;
+    g->no_double = (flags & 2) != 0;
+}
+
+/* Copies a kept value of table `from` into slot s of table g. */
+static int
+copy_value(sct_group *g, g_sum *s, const g_sum *from)
+{
+    return set_value(g, s, from->vtype, from->vbytes, from->vlen);
+}
+
+/*
+ * Merges table b (the second part of a split scan) into table a (the first part), as if a had
+ * folded b's records after its own: b's groups a does not have are added in b's first-seen order with
+ * b's first `_id` value; integer sums and counts add up; $first keeps a's value when a has one, $last
+ * b's; $min/$max keep b's only when strictly smaller/larger (the first of equal values stays). A
+ * compensated double sum does not merge exactly (the sequential fold adds each summand to a's running
+ * sum), so b gives up at its first double summand (sct_group_set_part): when b is unsupported, for
+ * that or any other reason, a is left untouched and meta[0] = G_REDO — the caller folds b's part into
+ * a instead (where a record a cannot fold makes a unsupported as before). meta[0] = G_DONE merged,
+ * G_REDO, or G_UNSUPPORTED (a was, or the merged groups exceed a's limit: a is then unsupported for
+ * good); meta[1] = a's groups, meta[2] its bytes of _id values and kept values.
+ */
+#define G_REDO 4
+
+int
+sct_group_merge(sct_group *a, const sct_group *b, int64_t *meta)
+{
+    meta[0] = G_DONE;
+    if (!a->unsupported && (b->unsupported || a->nacc != b->nacc))
+        meta[0] = G_REDO;
+    else if (!a->unsupported) {
+        for (int64_t i = 0; i < b->ngroups && meta[0] == G_DONE; i++)
+            for (int32_t k = 0; k < b->nacc; k++)
+                if (b->acc[k].op == A_SUM && b->sums[i * b->nacc + k].kind == 2) {
+                    meta[0] = G_REDO;
+                    break;
+                }
+        for (int64_t i = 0; i < b->ngroups && meta[0] == G_DONE; i++) {
+            const g_group *bg = &b->groups[i];
+            int64_t gi = find_group(a, bg->idtype == 0x0a ? 0 : bg->idtype, bg->idbytes, bg->idlen);
+            if (gi < 0) {
+                a->unsupported = 1;
+                break;
+            }
+            g_sum *as = a->sums + gi * a->nacc;
+            const g_sum *bs = b->sums + i * b->nacc;
+            for (int32_t k = 0; k < a->nacc; k++) {
+                g_sum *x = &as[k];
+                const g_sum *y = &bs[k];
+                int32_t op = a->acc[k].op;
+                int rc = 0;
+                if (op == A_SUM) {
+                    x->itotal += y->itotal;
+                    x->count += y->count;
+                    if (y->kind > x->kind)
+                        x->kind = y->kind;
+                } else if (!y->vset)
+                    continue;
+                else if (op == A_FIRST) {
+                    if (!x->vset)
+                        rc = copy_value(a, x, y);
+                } else if (op == A_LAST || !x->vset)
+                    rc = copy_value(a, x, y);
+                else { /* $min / $max: both kept values compare (keep_value checked them) */
+                    sct_val vx, vy;
+                    if (sct_val_of(x->vtype, x->vbytes, x->vlen, &vx) != 0 ||
+                      sct_val_of(y->vtype, y->vbytes, y->vlen, &vy) != 0)
+                        rc = -1;
+                    else {
+                        int cmp = sct_val_cmp(&vy, &vx);
+                        if (op == A_MIN ? cmp < 0 : cmp > 0)
+                            rc = copy_value(a, x, y);
+                    }
+                }
+                if (rc != 0) {
+                    a->unsupported = 1;
+                    break;
+                }
+            }
+            if (a->unsupported)
+                break;
+        }
+    }
+    if (a->unsupported)
+        meta[0] = G_UNSUPPORTED;
+    meta[1] = a->ngroups;
+    meta[2] = a->id_bytes;
+    return 0;
 }
 
 /* Bytes of one group in sct_group_result's output. */
