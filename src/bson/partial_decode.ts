@@ -64,12 +64,22 @@ function utf8Name(name: string): Uint8Array {
 
 function wantedNames(fields: ReadonlySet<string>): WantedName[] {
   if (fields !== lastFields) {
-    const w: WantedName[] = [];
-    for (const name of fields) w.push({ name, bytes: utf8Name(name) });
-    lastWanted = w;
+    // a new Set of the same names (each write statement compiles its own `{_id: …}`): the list stands
+    if (!sameNames(fields, lastWanted)) {
+      const w: WantedName[] = [];
+      for (const name of fields) w.push({ name, bytes: utf8Name(name) });
+      lastWanted = w;
+    }
     lastFields = fields;
   }
   return lastWanted;
+}
+
+/** `fields` holds exactly the names of `wanted` (their order does not matter to the walk). */
+function sameNames(fields: ReadonlySet<string>, wanted: readonly WantedName[]): boolean {
+  if (fields.size !== wanted.length) return false;
+  for (let i = 0; i < wanted.length; i++) if (!fields.has(wanted[i]!.name)) return false;
+  return true;
 }
 
 /**
