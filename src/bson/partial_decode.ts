@@ -12,7 +12,7 @@ import { valueByteLength } from "./value_length.ts";
 import { Long, ObjectId } from "bson";
 import { decodeDocument, decodeDocumentCopy, doubleValue } from "./decode.ts";
 
-const utf8 = new TextDecoder("utf-8", { fatal: true });
+const utf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true }); // (a leading U+FEFF is text)
 
 function cstringEnd(b: Uint8Array, i: number): number {
   // field names are short: a loop beats a call into indexOf per element

@@ -89,3 +89,9 @@ Deno.test("a repeated name gives its first element (mongod's field lookup), othe
   ]);
   assert.deepEqual(decodeFields(many, new Set(names)), { f39: 1, f0: 2 });
 });
+
+Deno.test("a string starting with U+FEFF keeps it (as decodeDocument: a byte-order mark inside BSON is text)", () => {
+  const bytes = BSON.serialize({ s: "\ufeffab", t: "\ufeff" + "y".repeat(40), u: "\ufeff" });
+  assert.deepEqual(decodeFields(bytes, new Set(["s", "t", "u"])), decodeDocument(bytes));
+  assert.equal((decodeFields(bytes, new Set(["s"]))["s"] as string).length, 3);
+});

@@ -12,7 +12,7 @@ const STRING = 0x28;
 const OBJECT_ID = 0x50;
 const BOOL = 0x5a;
 const DATE = 0x64;
-const utf8 = new TextDecoder("utf-8", { fatal: true });
+const utf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true }); // (a leading U+FEFF is text)
 
 /**
  * The values of a compound key encoded by `encodeIndexKey` with these directions, or undefined when

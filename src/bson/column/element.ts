@@ -159,7 +159,7 @@ export function documentOf(fields: readonly (readonly [string, ColumnElement])[]
   return w.take();
 }
 
-const utf8Strict = new TextDecoder("utf-8", { fatal: true });
+const utf8Strict = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true }); // (a leading U+FEFF is text)
 
 /**
  * The JS value of a decoded element, exactly as the one decoder (src/bson/decode.ts) reads it: common

@@ -182,7 +182,7 @@ function compileScalar(update: Document): ScalarUpdateSpec | undefined {
   return { names, nameBytes: names.map(utf8), inc, values };
 }
 
-const utf8Decoder = new TextDecoder("utf-8", { fatal: true });
+const utf8Decoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true }); // (a leading U+FEFF is text)
 const F64 = new Float64Array(1);
 const F64_BYTES = new Uint8Array(F64.buffer);
 /** A stored value `readScalar` does not read. */

@@ -121,6 +121,9 @@ Deno.test("scalar $set: same value, another type, strings, new fields in path or
   // a stored value of another type: the general path
   same({ $set: { a: 1 } }, { _id: 1, a: { x: 1 } });
   same({ $set: { a: 1 } }, { _id: 1, a: new Date(5) });
+  // a stored string starting with U+FEFF is that string (not a byte-order mark): setting it again is a no-op
+  same({ $set: { b: "\ufeffab" } }, { _id: 1, b: "\ufeffab" });
+  same({ $set: { b: "ab" } }, { _id: 1, b: "\ufeffab" });
 });
 
 Deno.test("scalar path: not taken for _id, dotted or $ paths, non-scalar values, conflicts, other operators", () => {
