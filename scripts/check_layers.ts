@@ -10,7 +10,7 @@
  * them as a dependency's `type` entry), re-exports, and dynamic `import("…")` with a literal
  * specifier. A dynamic import with a computed specifier cannot be checked, so it is itself an error.
  *
- * Leaf folders (errors, bson, keys, engine/geo, observability, version, node_builtin) may be imported from anywhere
+ * Leaf folders (errors, bson, keys, engine/geo, observability, version, node_builtin, timers) may be imported from anywhere
  * and import only leaves. Tests (*_test.ts) are not part of the graph; every other module is, whether
  * or not main.ts reaches it (a folder's mod.ts, test helpers).
  *
@@ -56,6 +56,7 @@ const LEAVES = [
   "src/version.ts",
   "src/limits.ts",
   "src/node_builtin.ts",
+  "src/timers.ts",
 ];
 
 /** Upward imports allowed on purpose: importer prefix → the one module it may import. */

@@ -16,6 +16,7 @@
 import { loadCommandsInTurn, unloadedCommandModules } from "./registry.ts";
 import { loadTextLanguages } from "../keys/text_language.ts";
 import { loadPartialFilterCompiler } from "../engine/query/partial_filter_loader.ts";
+import { unrefTimeout } from "../timers.ts";
 
 /** After the listener is up: late enough not to delay the first ping, early enough for a first query. */
 export const WARM_UP_DELAY_MS = 50;
@@ -43,7 +44,8 @@ export interface WarmUp {
 export function startWarmUp(delayMs = WARM_UP_DELAY_MS): WarmUp {
   let stopped = false;
   let running: Promise<void> | undefined;
-  const timer = setTimeout(() => {
+  // unref'd (src/timers.ts: no Node timers before the first ping); the listener keeps the process up
+  const timer = unrefTimeout(() => {
     running = (async () => {
       await fetchInBatches(unloadedCommandModules(), () => stopped);
       await loadCommandsInTurn(() => stopped);
@@ -56,7 +58,7 @@ export function startWarmUp(delayMs = WARM_UP_DELAY_MS): WarmUp {
   return {
     async stop() {
       stopped = true;
-      clearTimeout(timer);
+      timer.cancel();
       await running;
     },
   };

@@ -4,6 +4,7 @@
  * producer is any `BatchSource`; the registry knows nothing of storage or plans.
  */
 import type { BatchSource } from "../executor/batch_source.ts";
+import { type Timer, unrefInterval } from "../timers.ts";
 
 // Re-exported: the command layer and tests have always imported it from here.
 export type { BatchSource };
@@ -56,7 +57,7 @@ export class CursorRegistry {
   readonly #randomId: () => bigint;
   #idleTimeoutMs: number;
   readonly #maxCursors: number;
-  #timer: ReturnType<typeof setInterval> | undefined;
+  #timer: Timer | undefined;
   totalOpened = 0;
   totalTimedOut = 0;
 
@@ -79,9 +80,7 @@ export class CursorRegistry {
   /** Starts the periodic idle reaper (unref'd so it never keeps the process alive). */
   startReaper(intervalMs = 60_000): void {
     if (this.#timer !== undefined) return;
-    const timer = setInterval(() => this.reapIdle(), intervalMs);
-    Deno.unrefTimer(timer as unknown as number);
-    this.#timer = timer;
+    this.#timer = unrefInterval(() => this.reapIdle(), intervalMs);
   }
 
   get size(): number {
@@ -175,7 +174,7 @@ export class CursorRegistry {
   }
 
   closeAll(): void {
-    if (this.#timer !== undefined) clearInterval(this.#timer);
+    this.#timer?.cancel();
     this.#timer = undefined;
     for (const id of [...this.#cursors.keys()]) this.kill(id);
   }

@@ -15,6 +15,7 @@ import type { Document as Doc } from "../bson/document.ts";
 import { decode } from "./rows.ts";
 import { clusteredTtlSeconds } from "./clustered.ts";
 import { OpControl } from "../observability/op_control.ts";
+import { unrefInterval } from "../timers.ts";
 
 const BATCH = 1000;
 const DATE_TYPE = 0x64;
@@ -211,13 +212,12 @@ export function startTtlSweeper(storage: StorageEngine, opts: TtlSweeperOptions,
   if (!(opts.intervalSeconds > 0)) return;
   const clock = opts.clock ?? Date.now;
   let running = false; // a pass longer than the interval is not overlapped by the next
-  const id = setInterval(() => {
+  const timer = unrefInterval(() => {
     if (signal.aborted || running) return;
     running = true;
     sweepOnce(storage, clock(), opts.indexKeys)
       .catch((e) => opts.onError?.(e))
       .finally(() => running = false);
   }, opts.intervalSeconds * 1000);
-  Deno.unrefTimer(id);
-  signal.addEventListener("abort", () => clearInterval(id), { once: true });
+  signal.addEventListener("abort", () => timer.cancel(), { once: true });
 }

@@ -14,6 +14,7 @@
  * the refused work's garbage and pressure would never end). Transitions are logged. A leaf.
  */
 import { nodeBuiltin } from "../node_builtin.ts";
+import { type Timer, unrefInterval, unrefTimeout } from "../timers.ts";
 
 export interface HeapSample {
   readonly usedBytes: number;
@@ -87,8 +88,8 @@ export class HeapWatchdog {
   readonly #onSample: ((pressured: boolean, fraction: number) => void) | undefined;
   #collect: (() => void) | undefined;
   #lastCollect = -Infinity;
-  #timer: ReturnType<typeof setInterval> | undefined;
-  #delay: ReturnType<typeof setTimeout> | undefined;
+  #timer: Timer | undefined;
+  #delay: Timer | undefined;
   #pressured = false;
   #usedBytes = 0;
   /** How many commands were refused under pressure (serverStatus, tests). */
@@ -126,7 +127,7 @@ export class HeapWatchdog {
    */
   get pressured(): boolean {
     if (this.#delay !== undefined) {
-      clearTimeout(this.#delay);
+      this.#delay.cancel();
       this.#begin();
     }
     return this.#pressured;
@@ -180,20 +181,18 @@ export class HeapWatchdog {
   start(delayMs = 0): void {
     if (this.#timer !== undefined || this.#delay !== undefined) return;
     if (delayMs <= 0) return this.#begin();
-    this.#delay = setTimeout(() => this.#begin(), delayMs);
-    Deno.unrefTimer(this.#delay);
+    this.#delay = unrefTimeout(() => this.#begin(), delayMs);
   }
 
   #begin(): void {
     this.#delay = undefined;
     this.check();
-    this.#timer = setInterval(() => this.check(), this.#intervalMs);
-    Deno.unrefTimer(this.#timer);
+    this.#timer = unrefInterval(() => this.check(), this.#intervalMs);
   }
 
   stop(): void {
-    if (this.#timer !== undefined) clearInterval(this.#timer);
-    if (this.#delay !== undefined) clearTimeout(this.#delay);
+    this.#timer?.cancel();
+    this.#delay?.cancel();
     this.#timer = undefined;
     this.#delay = undefined;
   }

@@ -11,6 +11,7 @@
  * calls and the op registry in, and starts and stops it; tests inject the clock and the calls.
  * A leaf.
  */
+import { type Timer, unrefInterval } from "../timers.ts";
 
 const MiB = 1024 * 1024;
 
@@ -47,7 +48,7 @@ export class MallocTrimmer {
   #trimming = false;
   /** When the last trim (busy or idle) ended. */
   #lastTrim: number;
-  #timer: ReturnType<typeof setInterval> | undefined;
+  #timer: Timer | undefined;
   /** Trims run so far (serverStatus-style figure for tests and logs). */
   trims = 0;
   /** Of which while commands ran. */
@@ -68,13 +69,11 @@ export class MallocTrimmer {
 
   start(): void {
     if (this.#timer !== undefined) return;
-    const timer = setInterval(() => void this.tick(), this.#o.intervalMs ?? 1000);
-    Deno.unrefTimer(timer);
-    this.#timer = timer;
+    this.#timer = unrefInterval(() => void this.tick(), this.#o.intervalMs ?? 1000);
   }
 
   stop(): void {
-    if (this.#timer !== undefined) clearInterval(this.#timer);
+    this.#timer?.cancel();
     this.#timer = undefined;
   }
 

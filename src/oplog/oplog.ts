@@ -17,6 +17,7 @@ import { OpControl } from "../observability/op_control.ts";
 import { type OplogTables, OplogWriter, preImageKey } from "./writer.ts";
 import { type ArchiveOptions, type ArchiveStats, OplogArchiver } from "./archive.ts";
 import type { Logger } from "../observability/log.ts";
+import { type Timer, unrefInterval } from "../timers.ts";
 
 export interface OplogOptions {
   readonly retentionSeconds: number;
@@ -53,7 +54,7 @@ export class Oplog {
   /** Entries in the table (counted at start-up, then kept by the writer, no-ops and pruning). */
   #count = 0;
   readonly #wakeList = new WakeList();
-  #timers: number[] = [];
+  #timers: Timer[] = [];
   #unhook: (() => void) | undefined;
   /** Timestamp of the oldest entry still kept (resume tokens older than it are lost). */
   #firstTs: Timestamp | undefined;
@@ -114,7 +115,7 @@ export class Oplog {
   }
 
   stop(): void {
-    for (const t of this.#timers) clearInterval(t);
+    for (const t of this.#timers) t.cancel();
     this.#timers = [];
     this.#unhook?.();
     this.#unhook = undefined;
@@ -146,14 +147,12 @@ export class Oplog {
   }
 
   #every(ms: number, fn: () => unknown): void {
-    const t = setInterval(() => {
+    this.#timers.push(unrefInterval(() => {
       try {
         // storage closing: the next tick or stop() ends it
         Promise.resolve(fn()).catch(() => {});
       } catch { /* as above */ }
-    }, ms);
-    Deno.unrefTimer(t as unknown as number);
-    this.#timers.push(t as unknown as number);
+    }, ms));
   }
 
   #written(): void {

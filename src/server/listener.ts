@@ -29,6 +29,7 @@ import type { Transport } from "./transport.ts";
 import { INCOMING_MESSAGE_BUDGET_BYTES } from "../limits.ts";
 import { MAX_MESSAGE_SIZE_BYTES } from "../wire/mod.ts";
 import { setRequestsWaiting } from "../observability/op_control.ts";
+import { unrefInterval } from "../timers.ts";
 import type { CommandHandler, LogFn, TrafficCounters } from "./types.ts";
 
 export interface ListenerOptions {
@@ -111,8 +112,9 @@ export async function startListener(opts: ListenerOptions): Promise<RunningServe
     messageMs: opts.messageTimeoutMs ?? 0,
   };
   const sweepMs = sweepIntervalMs(deadlines);
+  // unref'd (src/timers.ts: no Node timers before the first ping); the open listener keeps the process up
   const sweeper = sweepMs > 0
-    ? setInterval(() => {
+    ? unrefInterval(() => {
       const now = performance.now();
       for (const e of connections.values()) e.conn.checkDeadlines(now);
     }, sweepMs)
@@ -191,7 +193,7 @@ export async function startListener(opts: ListenerOptions): Promise<RunningServe
   const close = (): Promise<void> => {
     closed ??= (async () => {
       closing = true;
-      clearInterval(sweeper);
+      sweeper?.cancel();
       try {
         listener?.close();
         shimListener?.close();

@@ -14,6 +14,7 @@
 import { Timestamp } from "bson";
 import type { StorageEngine, TxnHandle } from "../storage/api.ts";
 import { commitTimestamp } from "../oplog/cluster_clock.ts";
+import { type Timer, unrefInterval } from "../timers.ts";
 
 /**
  * The default history window: 5 s, what mongod 4.2 kept (maxTargetSnapshotHistoryWindowInSeconds) on the
@@ -35,7 +36,7 @@ interface Pin {
 
 export class SnapshotReads {
   readonly #pins = new Map<string, Pin>();
-  #timer: ReturnType<typeof setInterval> | undefined;
+  #timer: Timer | undefined;
 
   #storage: StorageEngine | undefined;
   #cachePressure: (() => boolean) | undefined;
@@ -101,9 +102,8 @@ export class SnapshotReads {
     this.#storage = storage;
     this.#cachePressure = opts.cachePressure;
     this.#log = opts.log;
-    clearInterval(this.#timer);
-    this.#timer = setInterval(() => this.#advance(), opts.everyMs ?? 1_000);
-    Deno.unrefTimer(this.#timer);
+    this.#timer?.cancel();
+    this.#timer = unrefInterval(() => this.#advance(), opts.everyMs ?? 1_000);
   }
 
   /** Whether the window is shrunk by cache pressure right now. */
@@ -137,7 +137,7 @@ export class SnapshotReads {
 
   /** Shutdown: every pin goes and the history window stops moving. */
   releaseAll(): void {
-    clearInterval(this.#timer);
+    this.#timer?.cancel();
     this.#timer = undefined;
     this.#storage = undefined;
     for (const key of [...this.#pins.keys()]) this.release(key);

@@ -17,6 +17,7 @@
  */
 import { CommandError } from "../errors/command_error.ts";
 import type { StorageEngine, TxnHandle } from "../storage/api.ts";
+import { type Timer, unrefInterval } from "../timers.ts";
 
 export type TxnPhase = "inProgress" | "committed" | "aborted";
 
@@ -69,7 +70,7 @@ export class Transactions {
   readonly #onEnd: (txn: SessionTxn) => void;
   readonly #onFinish: (micros: number) => void;
   lifetimeLimitSeconds: number;
-  #timer: ReturnType<typeof setInterval> | undefined;
+  #timer: Timer | undefined;
   /** Counters for serverStatus.transactions. */
   readonly stats = { totalStarted: 0, totalCommitted: 0, totalAborted: 0 };
 
@@ -290,14 +291,12 @@ export class Transactions {
   /** Runs `sweep` every `intervalMs` (unref'd timer) until `stop()`. */
   startSweeper(intervalMs = 1000): void {
     if (this.#timer !== undefined) return;
-    const timer = setInterval(() => this.sweep(), intervalMs);
-    Deno.unrefTimer(timer as unknown as number);
-    this.#timer = timer;
+    this.#timer = unrefInterval(() => this.sweep(), intervalMs);
   }
 
   /** Stops the sweeper and aborts every open transaction (shutdown). */
   stop(): void {
-    if (this.#timer !== undefined) clearInterval(this.#timer);
+    this.#timer?.cancel();
     this.#timer = undefined;
     for (const txn of this.#txns.values()) this.abortIfOpen(txn, "shutdown");
   }

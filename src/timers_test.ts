@@ -1,0 +1,42 @@
+import assert from "node:assert/strict";
+
+import { unrefInterval, unrefTimeout } from "./timers.ts";
+
+const sleep = (ms: number) => new Promise<void>((r) => AbortSignal.timeout(ms).onabort = () => r());
+
+Deno.test("unrefTimeout calls fn once after the delay; cancel before it fires stops it", async () => {
+  const t0 = performance.now();
+  let at = -1;
+  let cancelledRan = false;
+  unrefTimeout(() => at = performance.now() - t0, 30);
+  unrefTimeout(() => cancelledRan = true, 30).cancel();
+  await sleep(120);
+  assert(at >= 29, `fired at ${at}`);
+  assert(!cancelledRan);
+});
+
+Deno.test("unrefInterval repeats until cancelled", async () => {
+  let n = 0;
+  const t = unrefInterval(() => {
+    n++;
+  }, 10);
+  await sleep(150);
+  t.cancel();
+  t.cancel(); // idempotent
+  const seen = n;
+  assert(seen >= 3, `ran ${seen} times`);
+  await sleep(60);
+  assert.equal(n, seen);
+});
+
+Deno.test("a pending timer does not keep the process alive", async () => {
+  const src = new URL("./timers.ts", import.meta.url).href;
+  const code = `import { unrefInterval, unrefTimeout } from "${src}";
+    unrefInterval(() => console.log("tick"), 5_000);
+    unrefTimeout(() => console.log("late"), 5_000);
+    console.log("end");`;
+  const t0 = performance.now();
+  const out = await new Deno.Command(Deno.execPath(), { args: ["eval", code], stdout: "piped" }).output();
+  assert.equal(new TextDecoder().decode(out.stdout).trim(), "end");
+  assert(performance.now() - t0 < 4_000);
+});
