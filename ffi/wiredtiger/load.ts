@@ -55,7 +55,7 @@ function lazySymbols(path: string): ShimSymbols {
       enumerable: true,
       get() {
         if (fn === undefined) {
-          const lib = Deno.dlopen(path, { [name]: SYMBOLS[name] } as Deno.ForeignLibraryInterface);
+          const lib = bindOne(path, name);
           handles.push(lib);
           fn = lib.symbols[name];
         }
@@ -64,6 +64,25 @@ function lazySymbols(path: string): ShimSymbols {
     });
   }
   return out as ShimSymbols;
+}
+
+/**
+ * One symbol's `dlopen` (exported for its test). A shim built before the symbol was added fails here,
+ * at the first call that needs it: the error names the symbol, the file and `deno task shim` (not a
+ * bare "undefined symbol", which a client saw as "internal error").
+ */
+export function bindOne(path: string, name: SymbolName): Deno.DynamicLibrary<Deno.ForeignLibraryInterface> {
+  try {
+    return Deno.dlopen(path, { [name]: SYMBOLS[name] } as Deno.ForeignLibraryInterface);
+  } catch (e) {
+    const message = e instanceof Error ? e.message : String(e);
+    if (!message.includes("undefined symbol")) throw e;
+    throw new Error(
+      `WiredTiger shim ${path} has no symbol ${name}: it was built from older sources. ` +
+        `Rebuild it with \`deno task shim\` (scripts/build_shim.sh) and restart.`,
+      { cause: e },
+    );
+  }
 }
 
 function envPath(): string | undefined {
