@@ -12,6 +12,9 @@
  * Rounds are interleaved (floor, disk, memory per round) so machine load hits them alike; the ping is a
  * raw OP_MSG (bench/lib/wire_ping.ts), retried every millisecond until the port answers.
  *   deno run -A bench/cold_start_bench.ts [--reps N] [--root DIR]     (default 7; DIR: another checkout)
+ *
+ * `--ab DIR [--reps N]` measures only `deno task start` (`:memory:`), this checkout and DIR alternating
+ * start by start (N each, default 15), for before/after figures at a load too noisy for whole rounds.
  */
 import { freePort, waitForPing } from "./lib/wire_ping.ts";
 
@@ -49,8 +52,8 @@ let lastCpu = NaN;
  * `deno task start` of the measured checkout as environment + `deno` arguments: its deno.json task
  * `[NAME=VALUE …] deno ARGS…` (no shell features), so old and new checkouts each run their own flags.
  */
-function startTask(): { env: Record<string, string>; args: string[] } {
-  const json = JSON.parse(Deno.readTextFileSync(`${root}/deno.json`)) as { tasks?: Record<string, string> };
+function startTask(dir = root): { env: Record<string, string>; args: string[] } {
+  const json = JSON.parse(Deno.readTextFileSync(`${dir}/deno.json`)) as { tasks?: Record<string, string> };
   const words = (json.tasks?.["start"] ?? "deno run -A main.ts").trim().split(/\s+/);
   const env: Record<string, string> = {};
   while (words.length > 0 && /^[A-Z_][A-Z0-9_]*=/.test(words[0]!)) {
@@ -69,24 +72,24 @@ const task = startTask();
  * bench's own checkout is brought up to date first (`scripts/build_start.ts`, untimed); another checkout
  * (`--root`) is left as it is and the table says when its start runs the sources.
  */
-async function startBundleState(): Promise<string> {
-  const launcher = `${root}/scripts/start.ts`;
+async function startBundleState(checkout = root, build = rootAt < 0): Promise<string> {
+  const launcher = `${checkout}/scripts/start.ts`;
   try {
     Deno.statSync(launcher);
   } catch {
     return "no launcher: main.ts";
   }
-  if (rootAt < 0) {
+  if (build) {
     const out = await new Deno.Command(Deno.execPath(), {
       args: ["run", "-A", "scripts/build_start.ts"],
-      cwd: root,
+      cwd: checkout,
       stdout: "null",
       stderr: "piped",
     }).output();
     if (!out.success) return `start bundle not built: ${new TextDecoder().decode(out.stderr).trim()}`;
   }
   const { staleReason, BUNDLE_DIR } = await import(launcher);
-  const dir = root.replace(/\/$/, "");
+  const dir = checkout.replace(/\/$/, "");
   const stale = staleReason(dir, `${dir}/${BUNDLE_DIR}`);
   return stale === undefined ? "start bundle" : `sources (${stale})`;
 }
@@ -96,12 +99,13 @@ const startRunsFrom = await startBundleState();
 async function coldStart(
   args: (port: number) => string[],
   env: Record<string, string> = {},
+  cwd = root,
 ): Promise<number> {
   const port = freePort();
   const t0 = performance.now();
   const child = new Deno.Command(Deno.execPath(), {
     args: args(port),
-    cwd: root,
+    cwd,
     env,
     stdout: "null",
     stderr: "null",
@@ -119,6 +123,51 @@ async function coldStart(
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const ms = (x: number) => `${x.toFixed(1)} ms`;
+
+const abAt = Deno.args.indexOf("--ab");
+if (abAt >= 0) {
+  // `deno task start` of this checkout (A) and of another (B), alternating start by start
+  const other = Deno.args[abAt + 1]!.replace(/\/$/, "");
+  const sides = [
+    { name: root, task, from: startRunsFrom, cpu: [] as number[], wall: [] as number[] },
+    { name: other, task: startTask(other), from: await startBundleState(other, false), cpu: [], wall: [] },
+  ];
+  const n = repsAt >= 0 ? REPS : 15;
+  for (const s of sides) { // untimed: page cache and code cache
+    await coldStart(
+      (p) => [...s.task.args, "--port", String(p), "--storage-path", ":memory:"],
+      s.task.env,
+      s.name,
+    );
+  }
+  for (let i = 0; i < n; i++) {
+    for (const s of i % 2 === 0 ? sides : [...sides].reverse()) {
+      s.wall.push(
+        await coldStart(
+          (p) => [...s.task.args, "--port", String(p), "--storage-path", ":memory:"],
+          s.task.env,
+          s.name,
+        ),
+      );
+      s.cpu.push(lastCpu);
+    }
+  }
+  const load = Deno.readTextFileSync("/proc/loadavg").split(" ").slice(0, 3).join(" ");
+  console.log(`deno task start, :memory:, ${n} alternating starts each, load average ${load}:`);
+  console.log("| checkout | runs from | CPU median | CPU min | wall median |");
+  console.log("|---|---|---:|---:|---:|");
+  for (const s of sides) {
+    console.log(
+      `| ${s.name} | ${s.from} | ${ms(median(s.cpu))} | ${ms(Math.min(...s.cpu))} | ${ms(median(s.wall))} |`,
+    );
+  }
+  for (const s of sides) {
+    console.log(
+      `${s.name} CPU ms, sorted: ${[...s.cpu].sort((a, b) => a - b).map((x) => x.toFixed(1)).join(" ")}`,
+    );
+  }
+  Deno.exit(0);
+}
 
 const floor: number[] = [];
 const disk: number[] = [];
