@@ -111,23 +111,29 @@ async function coldStart(
     stdout: "null",
     stderr: "null",
   }).spawn();
-  let exited = false; // it never served: its port was taken (another process answered the ping), or it failed
-  let wall: number;
-  let code: number;
+  // it never served when it exited first: its port was taken (another process answered), or it failed
+  let exited = false;
+  void child.status.then(() => exited = true);
+  let wall = NaN;
   try {
-    await waitForPing(port);
+    await waitForPing(port, 30_000, 1, () => exited);
     wall = performance.now() - t0;
     lastCpu = cpuMs(child.pid);
+  } catch (e) {
+    if (!exited) throw e;
   } finally {
     try {
-      child.kill("SIGKILL");
+      if (!exited) child.kill("SIGKILL");
     } catch {
-      exited = true;
+      exited = true; // between the check and the kill
     }
-    code = (await child.status).code;
   }
-  if (!exited) return wall;
-  if (attempts <= 1) throw new Error(`deno ${args(port).join(" ")} exited (${code}) before its first ping`);
+  const served = !exited; // read before the kill's own exit is seen
+  const { code } = await child.status;
+  if (served) return wall;
+  if (attempts <= 1) {
+    throw new Error(`deno ${args(port).join(" ")} (in ${cwd}) exited (${code}) before its first ping`);
+  }
   return coldStart(args, env, cwd, attempts - 1);
 }
 

@@ -38,15 +38,23 @@ export async function pingOnce(port: number, hostname = "127.0.0.1"): Promise<vo
   }
 }
 
-/** Pings until one succeeds (retrying refused connections every `everyMs`), or throws after `timeoutMs`. */
-export async function waitForPing(port: number, timeoutMs = 30_000, everyMs = 1): Promise<void> {
+/**
+ * Pings until one succeeds (retrying refused connections every `everyMs`), or throws after `timeoutMs` or
+ * once `stop()` returns true (e.g. the server process exited).
+ */
+export async function waitForPing(
+  port: number,
+  timeoutMs = 30_000,
+  everyMs = 1,
+  stop: () => boolean = () => false,
+): Promise<void> {
   const end = performance.now() + timeoutMs;
   for (;;) {
     try {
       await pingOnce(port);
       return;
     } catch (e) {
-      if (performance.now() > end) throw e;
+      if (performance.now() > end || stop()) throw e;
       await new Promise((r) => setTimeout(r, everyMs));
     }
   }
