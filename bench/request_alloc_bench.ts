@@ -6,7 +6,7 @@
  * the total, the top functions by self allocation, and the innermost src/ or ffi/ frame of each sample
  * (where to look). The client's share is in the total (its read loop: ~0.5 KB); `--root DIR` measures
  * another checkout (before/after).
- *   deno run -A bench/request_alloc_bench.ts [--op ping|find|update|insert|insert_many] [--n 3000] [--top 25] [--root DIR]
+ *   deno run -A bench/request_alloc_bench.ts [--op ping|find|find_range|update|insert|insert_many] [--n 3000] [--top 25] [--root DIR]
  * (`insert_many`: bench.mjs's bulk load, 1,000 documents per round trip into a collection with two
  * secondary indexes; give it a small --n, e.g. 30)
  */
@@ -27,6 +27,17 @@ const { startServer } = await import(`${root}/mod.ts`) as { startServer: Start }
 const payload = CAPACITY_PAYLOAD;
 const workloads: Record<string, (i: number) => Record<string, unknown>> = {
   ...capacityWorkloads(2000),
+  // bench.mjs's find_range: a range ~20 keys wide on an indexed field, sorted on it, limit 20
+  find_range: (i) => {
+    const lo = (i * 7919) % 1980;
+    return {
+      find: "c",
+      filter: { seq: { $gte: lo, $lt: lo + 20 } },
+      sort: { seq: 1 },
+      limit: 20,
+      $db: "ceil",
+    };
+  },
   // bench.mjs's bulk load: insertMany of 1,000 ~1 KB documents into a collection with two secondary
   // indexes (bytes per round trip / 1,000 = per document; use a small --n)
   insert_many: (i) => ({
@@ -80,6 +91,10 @@ try {
   for (let i = 0; i < 2000; i += 500) {
     const docs = Array.from({ length: 500 }, (_, k) => ({ _id: i + k, seq: i + k, payload }));
     await roundTrip(opMsgFrame({ insert: "c", documents: docs, $db: "ceil" }, 1));
+  }
+  if (op === "find_range") {
+    const indexes = [{ key: { seq: 1 }, name: "seq_1" }];
+    await roundTrip(opMsgFrame({ createIndexes: "c", indexes, $db: "ceil" }, 1));
   }
   if (op === "insert_many") {
     const indexes = [{ key: { category: 1 }, name: "category_1" }, { key: { score: 1 }, name: "score_1" }];

@@ -294,24 +294,39 @@ function concat(a: Uint8Array, b: Uint8Array, tail?: number): Uint8Array {
   return o;
 }
 
-/** Byte-space interval of one field (direction applied). */
+/**
+ * Byte-space interval of one field (direction applied). A sentinel end is a type's first byte, not
+ * a whole value: the keys it stands for continue with any bytes (0xff too, once inverted).
+ */
 interface DirInterval {
   readonly lo: Uint8Array;
   readonly loIncl: boolean;
+  readonly loSentinel: boolean;
   readonly hi: Uint8Array;
   readonly hiIncl: boolean;
+  readonly hiSentinel: boolean;
   readonly point: boolean;
 }
 
 function directed(list: readonly ValueInterval[], dir: 1 | -1): DirInterval[] {
   const mapped = list.map((iv) =>
     dir === 1
-      ? { lo: iv.lo.bytes, loIncl: iv.lo.incl, hi: iv.hi.bytes, hiIncl: iv.hi.incl, point: iv.point }
+      ? {
+        lo: iv.lo.bytes,
+        loIncl: iv.lo.incl,
+        loSentinel: iv.lo.sentinel === true,
+        hi: iv.hi.bytes,
+        hiIncl: iv.hi.incl,
+        hiSentinel: iv.hi.sentinel === true,
+        point: iv.point,
+      }
       : {
         lo: invert(iv.hi.bytes),
         loIncl: iv.hi.incl,
+        loSentinel: iv.hi.sentinel === true,
         hi: invert(iv.lo.bytes),
         hiIncl: iv.lo.incl,
+        hiSentinel: iv.lo.sentinel === true,
         point: iv.point,
       }
   );
@@ -319,6 +334,11 @@ function directed(list: readonly ValueInterval[], dir: 1 | -1): DirInterval[] {
 }
 
 const EMPTY = new Uint8Array(0);
+
+/** The type byte after a one-byte sentinel (type bytes, inverted or not, lie in 0x0a..0xf5). */
+function nextType(sentinel: Uint8Array): Uint8Array {
+  return typeByte(sentinel[0]! + 1);
+}
 export const MAX_INTERVALS = 512;
 
 export interface IndexBoundsResult {
@@ -402,8 +422,18 @@ export function buildBounds(
       continue;
     }
     for (const d of last) {
-      const lower = d.loIncl ? concat(p, d.lo) : concat(p, d.lo, 0xff);
-      const upper = d.hiIncl ? concat(p, d.hi, 0xff) : concat(p, d.hi);
+      // Past a whole value, the next byte is the next field's type byte (< 0xff); past a sentinel,
+      // any byte: its keys end before the next type's byte.
+      const lower = d.loIncl
+        ? concat(p, d.lo)
+        : d.loSentinel
+        ? concat(p, nextType(d.lo))
+        : concat(p, d.lo, 0xff);
+      const upper = !d.hiIncl
+        ? concat(p, d.hi)
+        : d.hiSentinel
+        ? concat(p, nextType(d.hi))
+        : concat(p, d.hi, 0xff);
       intervals.push({ lower, upper, upperExclusive: true });
     }
   }

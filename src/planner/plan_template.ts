@@ -38,7 +38,8 @@ export interface PlanTemplate {
 
 const RANGE_OPS = new Set(["$eq", "$gt", "$gte", "$lt", "$lte"]);
 
-function scalar(v: unknown): boolean {
+/** A number but NaN or decimal, a string, date, ObjectId or boolean. */
+export function plainScalar(v: unknown): boolean {
   switch (kindOf(v)) {
     case "int":
     case "long":
@@ -60,13 +61,13 @@ export function templatableFilter(filter: Record<string, unknown>): boolean {
     if (!Object.hasOwn(filter, k)) continue;
     if (k.length === 0 || k.charCodeAt(0) === 36 /* $ */ || k === "__proto__") return false;
     const v = filter[k];
-    if (scalar(v)) continue;
+    if (plainScalar(v)) continue;
     if (kindOf(v) !== "object") return false;
     const ops = v as Record<string, unknown>;
     let n = 0;
     for (const op in ops) {
       if (!Object.hasOwn(ops, op)) continue;
-      if (!RANGE_OPS.has(op) || !scalar(ops[op])) return false;
+      if (!RANGE_OPS.has(op) || !plainScalar(ops[op])) return false;
       n++;
     }
     if (n === 0) return false;

@@ -114,6 +114,8 @@ function run(ctx: RequestContext<FindParams>): Reply | Promise<Reply> {
     },
     coll,
     p.let,
+    // (QuerySource reads an index range's records with their entries: ixscan.ts)
+    { exactBounds: true },
   );
   // A blocking sort past [server] query_memory_limit spills sorted runs unless allowDiskUse is false.
   const q = {

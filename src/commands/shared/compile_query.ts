@@ -35,6 +35,7 @@ import {
 } from "../../planner/find_plan.ts";
 import { PlanCache, shapeOf } from "../../planner/plan_cache.ts";
 import { planFromTemplate, type PlanTemplate, templateOf } from "../../planner/plan_template.ts";
+import { boundsAnswerFilter, idLookupAnswers } from "../../planner/exact_bounds.ts";
 import type { CompiledQuery, JsRounds } from "../../executor/compiled_query.ts";
 import { setDocMeta } from "../../engine/expression/doc_meta.ts";
 import { Long } from "bson";
@@ -282,22 +283,28 @@ function refuseWithText(parts: QueryParts): void {
 
 /**
  * `opts.planCache: false` plans from scratch (explain shows the full choice, as mongod's explain).
+ * `opts.exactBounds`: the caller reads each record with its index entry in one snapshot (find), so
+ * a filter the index bounds answer exactly is not matched again (planner/exact_bounds.ts).
  */
 export function compileQuery(
   parts: QueryParts,
   coll?: CollectionEntry,
-  opts: { planCache?: boolean } = {},
+  opts: { planCache?: boolean; exactBounds?: boolean } = {},
 ): CompiledQuery {
   const filter = parts.filter ?? {};
   const collation = effectiveCollation(parts.collation, coll);
   const textIndex = textIndexOf(coll);
-  const matcher = Object.keys(filter).length === 0 ? null : compileFilter(filter, {
-    ...(collation ? { collation } : {}),
-    ...(textIndex ? { textIndex } : {}),
-    ...(parts.variables ? { variables: parts.variables } : {}),
-    ...(parts.where ? { where: parts.where } : {}),
-    ...(parts.js ? { js: parts.js } : {}),
-  });
+  const compile = () =>
+    Object.keys(filter).length === 0 ? null : compileFilter(filter, {
+      ...(collation ? { collation } : {}),
+      ...(textIndex ? { textIndex } : {}),
+      ...(parts.variables ? { variables: parts.variables } : {}),
+      ...(parts.where ? { where: parts.where } : {}),
+      ...(parts.js ? { js: parts.js } : {}),
+    });
+  // A find by `_id` on a scalar: when the plan is IDHACK its key lookup is the whole filter, which
+  // is compiled only for another plan (a hint, an `_id` index that is not unique).
+  let matcher = opts.exactBounds === true && !collation && idLookupAnswers(filter) ? undefined : compile();
   if (matcher?.text) refuseWithText(parts);
   const sortSpec = parts.sort && Object.keys(parts.sort).filter((k) => k !== "$natural").length > 0
     ? parts.sort
@@ -335,6 +342,18 @@ export function compileQuery(
       : planCacheKey(parts, coll, infos, !collation && idPoint(filter) !== undefined),
   );
   const access = plan.access;
+  if (matcher === undefined) matcher = access.kind === "idLookup" ? null : compile();
+  // the bounds answer the filter: no match per record, and no decode of the filter's fields (not
+  // with min/max, whose bounds replace the filter's)
+  const match = matcher && !(opts.exactBounds === true && access.kind === "ixScan" && !matcher.text &&
+      parts.min === undefined && parts.max === undefined && boundsAnswerFilter(
+        filter,
+        access,
+        infos.find((i) => i.name === access.indexName),
+        strCmp !== undefined,
+      ))
+    ? matcher
+    : null;
   const sortProvided = access.kind === "ixScan" && access.providesSort;
   const sort = sortProvided ? null : compiledSort;
   const step = projectStep(projection, parts);
@@ -343,7 +362,7 @@ export function compileQuery(
     rejected: plan.rejected,
     sortSpec: sortSpec ?? null,
     projectionSpec: projection && !parts.returnKey ? parts.projection! : null,
-    match: matcher ? (d) => matcher.matches(d) : null,
+    match: match ? (d) => match.matches(d) : null,
     sort,
     skip: parts.skip ?? 0,
     limit: parts.limit ?? 0,
@@ -352,7 +371,7 @@ export function compileQuery(
     ...(projectDefer ? { projectAwaited: <T>(f: () => T) => evaluateAwaited(projectDefer, f) } : {}),
     ...(parts.jsRounds?.used ? { jsRounds: parts.jsRounds } : {}),
     ...(parts.returnKey ? { returnKey: true } : {}),
-    readFields: readFieldsOf(matcher ? filter : undefined, sort ? sortSpec : undefined),
+    readFields: readFieldsOf(match ? filter : undefined, sort ? sortSpec : undefined),
     covered: coveredBy(
       access,
       coll,

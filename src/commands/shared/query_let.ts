@@ -8,6 +8,7 @@ export function compileQueryWithLet(
   parts: QueryParts,
   coll: CollectionEntry | undefined,
   variables: Doc | undefined,
+  opts?: { exactBounds?: boolean },
 ): CompiledQuery {
-  return compileQuery(variables ? { ...parts, variables } : parts, coll);
+  return compileQuery(variables ? { ...parts, variables } : parts, coll, opts);
 }

@@ -1,0 +1,91 @@
+/**
+ * Exact bounds. PURE. Whether an index scan's bounds answer a whole filter: every document whose
+ * key lies in the bounds matches the filter, and every match lies in them. Then a read that takes
+ * each record with its index entry, in one snapshot, need not match the record against the filter
+ * again (mongod leaves such a filter out of its FETCH stage too). Conservative, like the templates
+ * (plan_template.ts): the filter is a conjunction of top-level fields, each an equality on a scalar
+ * or a range of `$gt`/`$gte`/`$lt`/`$lte` on scalars (no `null`, NaN, decimal, array, regex); the
+ * fields are the index's leading fields, equalities first and at most one range last; the index is
+ * an ordinary one (not multikey, partial, collated, hashed, geo, wildcard, text) and the query has
+ * no collation. A number range needs a lower end: `{$lt: 5}` bounds from the start of the numbers,
+ * where NaN sorts, which `$lt` does not match.
+ */
+import { kindOf } from "../bson/values.ts";
+import type { IndexInfo, IxScanPath } from "./plan.ts";
+import { plainScalar, templatableFilter, templatableIndexes } from "./plan_template.ts";
+
+function isNumber(v: unknown): boolean {
+  const k = kindOf(v);
+  return k === "int" || k === "long" || k === "double";
+}
+
+/** "point" for an equality, "range" for a range the bounds hold exactly, undefined otherwise. */
+function predicateKind(v: unknown): "point" | "range" | undefined {
+  if (kindOf(v) !== "object") return "point"; // a scalar (templatableFilter checked the rest)
+  const ops = v as Record<string, unknown>;
+  let eq = false;
+  let range = false;
+  let lower = false;
+  let number = false;
+  for (const op in ops) {
+    if (!Object.hasOwn(ops, op)) continue;
+    if (op === "$eq") eq = true;
+    else {
+      range = true;
+      if (op === "$gt" || op === "$gte") lower = true;
+      if (isNumber(ops[op])) number = true;
+    }
+  }
+  if (eq) return range ? undefined : "point";
+  return number && !lower ? undefined : "range";
+}
+
+/**
+ * Do the bounds of `access` (planned for `filter` over `index`) answer the filter exactly? `collated`:
+ * the query has a collation.
+ */
+export function boundsAnswerFilter(
+  filter: Record<string, unknown>,
+  access: IxScanPath,
+  index: IndexInfo | undefined,
+  collated: boolean,
+): boolean {
+  if (collated || index === undefined || index.key !== access.keyPattern) return false;
+  if (access.multikey || access.dedup || access.partial || access.text !== undefined) return false;
+  if (!templatableIndexes([index]) || !templatableFilter(filter)) return false;
+  let fields = 0;
+  for (const k in filter) if (Object.hasOwn(filter, k)) fields++;
+  let answered = 0;
+  for (const f in access.keyPattern) {
+    if (!Object.hasOwn(filter, f)) break;
+    const kind = predicateKind(filter[f]);
+    if (kind === undefined) return false;
+    answered++;
+    if (kind === "range") break;
+  }
+  return answered === fields;
+}
+
+/**
+ * Is `filter` `{_id: v}` or `{_id: {$eq: v}}` with `v` a plain scalar (a number but NaN, string,
+ * date, ObjectId, boolean)? Then an IDHACK lookup of `v`'s key finds exactly the matching document
+ * (the query has no collation: the caller checks).
+ */
+export function idLookupAnswers(filter: Record<string, unknown>): boolean {
+  let n = 0;
+  for (const k in filter) {
+    if (!Object.hasOwn(filter, k)) continue;
+    if (k !== "_id" || ++n > 1) return false;
+  }
+  if (n !== 1) return false;
+  const v = filter["_id"];
+  if (plainScalar(v)) return true;
+  if (kindOf(v) !== "object") return false;
+  const ops = v as Record<string, unknown>;
+  let m = 0;
+  for (const op in ops) {
+    if (!Object.hasOwn(ops, op)) continue;
+    if (op !== "$eq" || ++m > 1) return false;
+  }
+  return m === 1 && plainScalar(ops["$eq"]);
+}
