@@ -59,10 +59,12 @@ export function findTargets(
   const a = q.access;
   recordPlanAccess(coll, a);
   if (a.kind === "idLookup") {
+    // The filter is the `_id` point itself (IDHACK: `{_id: v}` or `{_id: {$eq: v}}`, v a point value,
+    // planned only under the `_id` index's collation): the index key found is equal to v exactly when
+    // the filter would match (one key per value, 1 = 1.0 = Long(1), strings as the collation's
+    // keys), so the record is not decoded and matched again, as mongod's IDHACK does not.
     const hit = txn.getByUnique(coll, "_id_", idKeyOf(coll, a.id));
-    if (hit === null) return out;
-    const row = new Row(hit.rid, hit.bytes);
-    if (!q.match || q.match(row.view(q.readFields))) out.push(row);
+    if (hit !== null) out.push(new Row(hit.rid, hit.bytes));
     return out;
   }
   rows = [];
