@@ -10,6 +10,7 @@ import { sessionOf } from "../shared/session_of.ts";
 import { CommandError } from "../../errors/command_error.ts";
 import { ensureCursorRoom } from "../shared/cursor_room.ts";
 import { encodeCursorReply } from "../../bson/raw_reply.ts";
+import { requestMajorGc } from "../../observability/gc_hint.ts";
 import { isPlainDoc } from "../../bson/type_name.ts";
 import {
   compileFilter,
@@ -256,6 +257,7 @@ async function run(ctx: RequestContext<AggregateParams>): Promise<Reply> {
     memoryLimitBytes: ctx.queryMemoryLimitBytes,
     onMemory: (d) => meter.bytes += d,
     onSpill: () => ctx.opStats.usedDisk = true,
+    onHeapReleased: requestMajorGc,
     allowDiskUse: p.allowDiskUse,
     js,
     spill: ctx.spill,

@@ -191,6 +191,9 @@ export function* groupDocuments(
       yield defer ? yield* deferJs(defer, result) : result();
     }
     out.length = 0;
+    // the held groups (the budget's worth) are garbage now: collected before the partitions' groups
+    // pile up on them (V8 would let the heap grow to ~4x what it last found live)
+    if (runs) budget.heapReleased();
     for (const run of runs ?? []) yield* groupDocuments(run.read(), keyOf, accs, ctx, seed + 1, defer);
   } finally {
     budget.meter(-held);

@@ -29,6 +29,8 @@ export interface Budget {
   readonly spilled: () => void;
   /** Reports bytes the stage now holds more (or, negative, fewer): the operation's memory meter. */
   readonly meter: (deltaBytes: number) => void;
+  /** The stage has just dropped at least its budget of JS heap (PipelineOptions.onHeapReleased). */
+  readonly heapReleased: () => void;
 }
 
 export function budgetOf(opts: PipelineOptions): Budget {
@@ -37,6 +39,7 @@ export function budgetOf(opts: PipelineOptions): Budget {
     spill: opts.allowDiskUse === false ? undefined : opts.spill,
     spilled: opts.onSpill ?? (() => {}),
     meter: opts.onMemory ?? (() => {}),
+    heapReleased: opts.onHeapReleased ?? (() => {}),
   };
 }
 

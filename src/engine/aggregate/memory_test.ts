@@ -58,9 +58,19 @@ Deno.test("$group past its budget: 292 without allowDiskUse, partitioned runs wi
     /Exceeded memory limit for \$group/,
   );
   const spill = new MemorySpillStore();
-  const out = [...compilePipeline(stages, { memoryLimitBytes: 5_000, spill }).run(docs)];
+  let released = 0;
+  const out = [
+    ...compilePipeline(stages, { memoryLimitBytes: 5_000, spill, onHeapReleased: () => released++ }).run(
+      docs,
+    ),
+  ];
   const want = [...compilePipeline(stages).run(docs)];
   assert.ok(spill.runs >= 16);
+  // once per level that spilled, after its held groups are out (the partitions spill again here)
+  assert.ok(released >= 1 && released <= spill.runs / 16, `released ${released}, runs ${spill.runs}`);
+  let inMemory = 0;
+  [...compilePipeline(stages, { onHeapReleased: () => inMemory++ }).run(docs)];
+  assert.equal(inMemory, 0); // a group within its budget drops nothing big
   const byId = (a: Doc, b: Doc) => (a["_id"] as number) - (b["_id"] as number);
   assert.deepEqual(out.sort(byId), want.sort(byId));
 });

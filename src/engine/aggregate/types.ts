@@ -76,6 +76,11 @@ export interface PipelineOptions {
   js?: JsHost | undefined;
   /** Bytes blocking stages hold more (negative: fewer) — the operation's memory meter (issue 11). */
   onMemory?: ((deltaBytes: number) => void) | undefined;
+  /**
+   * A stage has just let go of at least its budget of JS heap (a spilled `$group`'s held groups): the
+   * caller may ask for a major GC rather than let V8 grow the heap up to ~4x before its next one.
+   */
+  onHeapReleased?: (() => void) | undefined;
 }
 
 /** One temporary file of documents, written then read back once (src/storage/spill.ts implements it). */
