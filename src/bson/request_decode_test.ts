@@ -17,15 +17,7 @@ import {
 } from "bson";
 import { decodeDocument } from "./decode.ts";
 import { decodeCommonDocument } from "./request_decode.ts";
-
-function rng(seed: number) {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom as rng } from "../testing/seeded_random.ts";
 
 const NAMES = [
   "a",

@@ -3,6 +3,7 @@ import { Decimal128, Double, Int32, Long } from "bson";
 import { decimalDigits, type ExactNumber, exactOfDouble } from "../bson/values.ts";
 import { digitBuf, doubleDigits } from "./double_digits.ts";
 import { encodeValue } from "./key_string.ts";
+import { seededRandom as rng } from "../testing/seeded_random.ts";
 
 /** The key of a number as key_string.ts wrote it before double_digits.ts (BigInt exact expansion). */
 function referenceKey(d: number): number[] {
@@ -30,15 +31,6 @@ function fromBits(hi: number, lo: number): number {
   b.setUint32(0, hi);
   b.setUint32(4, lo);
   return b.getFloat64(0);
-}
-
-function rng(seed: number) {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const EDGES = [

@@ -2,16 +2,7 @@ import { deepStrictEqual as assertEquals } from "node:assert/strict";
 import { Binary, BSONRegExp, Decimal128, Long, MaxKey, MinKey, ObjectId, Timestamp } from "bson";
 import { compareValues } from "../bson/compare.ts";
 import { compareKeys, encodeIndexKey, encodeValue } from "./mod.ts";
-
-// Deterministic PRNG (mulberry32) so failures reproduce.
-function rng(seed: number) {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom as rng } from "../testing/seeded_random.ts";
 
 function randomValue(r: () => number, depth = 0): unknown {
   const pick = Math.floor(r() * (depth > 2 ? 14 : 17));

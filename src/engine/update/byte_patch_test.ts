@@ -9,20 +9,9 @@ import { compileUpdate, type Updater } from "./mod.ts";
 import { decodeDocument } from "../../bson/decode.ts";
 import { encodeElement, patchableName } from "./byte_patch.ts";
 import type { Document as Doc } from "../../bson/document.ts";
+import { seededRandom as rng } from "../../testing/seeded_random.ts";
 
 const ctx = { isInsert: false, now: new Date(1_700_000_000_000) };
-
-/** mulberry32: a small seeded generator, so a failure reproduces. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 type R = () => number;
 const pick = <T>(r: R, xs: readonly T[]): T => xs[Math.floor(r() * xs.length)]!;
