@@ -1,7 +1,7 @@
 /**
  * A query's collection scan folded into a storage engine `$group` table (`ReadTxn.groupScan`): where
  * the fold stopped between slices and how many records it examined, counted into the query's stats
- * when the scan is done. `QuerySource.foldGroup` / `foldGroupAsync` drive it.
+ * when the scan is done. `QuerySource.groupFold` hands it out.
  *
  * A scan may be split in two at the middle record id (`split`): the first part folds into the
  * query's table up to there, the second part into a table of its own, both on the thread pool at

@@ -13,7 +13,6 @@
 import { BATCH_ELEMENT_OVERHEAD } from "../limits.ts";
 import {
   type CollectionEntry,
-  type GroupTableSlice,
   type GroupTableSpec,
   type IndexHit,
   type ReadTxn,
@@ -269,27 +268,15 @@ export class QuerySource implements BatchSource {
     recordPlanAccess(this.coll, this.q.access);
   }
 
-  /** The scan folded into a storage engine group table (`foldGroup`), made at the first slice. */
+  /** The scan folded into a storage engine group table (`groupFold`), made at the first slice. */
   #fold: GroupFold | undefined;
 
   /**
-   * Folds the next at most `max` records into `table` (`groupTable`), in one snapshot. When the scan
-   * is done, the folded records count as examined (a table that answers "unsupported" counts nothing:
-   * the caller scans again through `nextDocs`).
+   * The scan's fold into a storage engine group table (`groupTable`): its slices (`slice`, or
+   * `sliceAsync` off the JS thread) and `split`. When the scan is done, the folded records count as
+   * examined (a table that answers "unsupported" counts nothing: the caller scans again through
+   * `nextDocs`).
    */
-  foldGroup(table: StorageGroupTable, max: number): GroupTableSlice {
-    return this.#folder().slice(table, max);
-  }
-
-  /**
-   * `foldGroup` off the JS thread when the storage engine can (`readAsync`: the fold runs on a worker
-   * thread in its own snapshot while this thread serves other requests), else `foldGroup`.
-   */
-  async foldGroupAsync(table: StorageGroupTable, max: number): Promise<GroupTableSlice> {
-    return await this.#folder().sliceAsync(table, max);
-  }
-
-  /** The scan's fold into a storage engine group table, to split it (`GroupFold.split`). */
   groupFold(): GroupFold {
     return this.#folder();
   }

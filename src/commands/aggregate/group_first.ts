@@ -131,7 +131,7 @@ async function foldedGroups(
       // not split, or the second part is folded again by the first: the loop below goes on
     }
     for (;;) {
-      const slice = await source.foldGroupAsync(table, groupFold.slice);
+      const slice = await source.groupFold().sliceAsync(table, groupFold.slice);
       let { status, groups, idBytes } = slice;
       examined += slice.examined;
       if (status === 2) {
