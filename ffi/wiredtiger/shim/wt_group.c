@@ -21,6 +21,9 @@
  * order: the exact integer total (int32/int64 summands), the widest kind seen (0 int, 1 long,
  * 2 double), the compensated double sum and its compensation, the count of numeric summands. JS
  * builds the typed result from these parts, so the result typing has one definition.
+ *
+ * The table's layout is in wt_group_internal.h; finding a key's group, keeping a $min/$max/$first/
+ * $last value and merging the two parts of a split scan are in wt_group_merge.c.
  */
 #include <errno.h>
 #include <math.h>
@@ -30,92 +33,7 @@
 #include <string.h>
 #include <wiredtiger.h>
 
-#include "wt_match.h"
-#include "wt_project.h"
-
-#define G_SCAN_REVERSE 1
-#define G_SCAN_HAS_AFTER 4
-
-/* Most accumulators and distinct field names (key included) one table handles. */
-#define G_ACCS_MAX 16
-#define G_NAMES_MAX 17
-
-/* meta slots of sct_group_scan */
-#define GM_EXAMINED 0
-#define GM_LAST_RID 1
-#define GM_STATUS 2 /* 0 = more may follow, 1 = done, 3 = unsupported */
-#define GM_GROUPS 3
-#define GM_ID_BYTES 4
-
-#define G_MORE 0
-#define G_DONE 1
-#define G_FOR_JS 2 /* the last record examined is for the JS matcher (sct_group_pending_doc) */
-#define G_UNSUPPORTED 3
-
-/* Accumulator ops */
-enum { A_SUM = 0, A_MIN, A_MAX, A_FIRST, A_LAST };
-
-/* Key classes: a key's class and canonical value decide equality. */
-enum { K_NULL = 0, K_BOOL, K_NUM_INT, K_NUM_DBL, K_STR, K_OID, K_DATE };
-
-typedef struct {
-    __int128 itotal; /* exact sum of the int32/int64 summands */
-    double dbl;      /* compensated sum of the double summands */
-    double comp;
-    int64_t count;   /* numeric summands */
-    int32_t kind;    /* 0 int, 1 long, 2 double */
-    /* $min $max $first $last: the value kept (BSON type, bytes), set once a value was kept */
-    uint8_t vtype;
-    uint8_t vset;
-    uint32_t vlen, vcap;
-    uint8_t *vbytes;
-} g_sum;
-
-typedef struct {
-    uint64_t hash;
-    int64_t ival;     /* K_BOOL, K_NUM_INT, K_DATE: the value; K_NUM_DBL: the bits */
-    uint8_t kclass;
-    uint8_t idtype;   /* BSON type of the first-seen _id value (0x0a for missing) */
-    uint32_t idlen;   /* its byte length */
-    uint8_t *idbytes; /* its bytes (owned), or NULL when idlen is 0 */
-} g_group;
-
-typedef struct {
-    int32_t name; /* index into the names, or -1 for a constant */
-    int32_t ctype; /* constant's BSON type: 0x10, 0x12 or 0x01 */
-    int64_t cval;  /* constant's value (a double's bits) */
-    int32_t op;    /* A_SUM … A_LAST (only A_SUM takes a constant) */
-} g_acc;
-
-typedef struct {
-    sct_names names; /* names[0] is the key field */
-    uint8_t *names_buf;
-    int32_t nacc;
-    g_acc acc[G_ACCS_MAX];
-    int64_t max_groups;
-    int unsupported;
-    int64_t ngroups, cap_groups;
-    g_group *groups;
-    g_sum *sums; /* ngroups * nacc, group-major */
-    uint32_t *slots; /* open addressing: group index + 1, 0 = empty */
-    uint64_t nslots;
-    int64_t id_bytes; /* sum of idlen over the groups, and of the kept values' bytes */
-    sct_filter filter; /* a leading $match (no terms: every record) */
-    uint8_t *pend;     /* the record a G_FOR_JS slice stopped at (a copy) */
-    int64_t pend_len, pend_cap;
-    /* a part of a split scan (sct_group_set_part) */
-    int has_until;     /* the scan stops before a record past `until` */
-    int64_t until;
-    int no_double;     /* a double summand makes the table unsupported (it would not merge exactly) */
-} sct_group;
-
-static uint64_t
-fnv(uint64_t h, const uint8_t *p, size_t n)
-{
-    for (size_t i = 0; i < n; i++)
-        h = (h ^ p[i]) * 1099511628211ULL;
-    return h;
-}
+#include "wt_group_internal.h"
 
 void sct_group_free(sct_group *g);
 
@@ -235,222 +153,6 @@ sum_add(g_sum *s, int t, const uint8_t *p)
     }
 }
 
-static int
-grow_table(sct_group *g)
-{
-    if (g->ngroups == g->cap_groups) {
-        int64_t n = g->cap_groups ? g->cap_groups * 2 : 16;
-        g_group *ng = realloc(g->groups, (size_t)n * sizeof(g_group));
-        if (ng == NULL)
-            return -1;
-        g->groups = ng;
-        if (g->nacc > 0) {
-            g_sum *ns = realloc(g->sums, (size_t)n * (size_t)g->nacc * sizeof(g_sum));
-            if (ns == NULL)
-                return -1;
-            g->sums = ns;
-        }
-        g->cap_groups = n;
-    }
-    if ((uint64_t)(g->ngroups + 1) * 2 > g->nslots) {
-        uint64_t n = g->nslots ? g->nslots * 2 : 32;
-        uint32_t *s = calloc(n, sizeof(uint32_t));
-        if (s == NULL)
-            return -1;
-        for (int64_t i = 0; i < g->ngroups; i++) {
-            uint64_t h = g->groups[i].hash & (n - 1);
-            while (s[h] != 0)
-                h = (h + 1) & (n - 1);
-            s[h] = (uint32_t)(i + 1);
-        }
-        free(g->slots);
-        g->slots = s;
-        g->nslots = n;
-    }
-    return 0;
-}
-
-/* Same key? (class and hash already equal) */
-static int
-key_equal(const g_group *x, uint8_t kclass, int64_t ival, const uint8_t *kb, uint32_t kl)
-{
-    switch (kclass) {
-    case K_NULL:
-        return 1;
-    case K_STR: /* the stored id is [i32 len][bytes][NUL] */
-        return x->idlen == kl + 5 && memcmp(x->idbytes + 4, kb, kl) == 0;
-    case K_OID:
-        return memcmp(x->idbytes, kb, 12) == 0;
-    default:
-        return x->ival == ival;
-    }
-}
-
-/*
- * The group of a key value (type t, value bytes v of length vlen; t = 0 for missing): its index, or
- * -1 when the key type is not handled, -2 when the table is full or out of memory.
- */
-static int64_t
-find_group(sct_group *g, uint8_t t, const uint8_t *v, int64_t vlen)
-{
-    uint8_t kclass;
-    int64_t ival = 0;
-    const uint8_t *kb = NULL;
-    uint32_t kl = 0;
-    switch (t) {
-    case 0:
-    case 0x0a:
-        kclass = K_NULL;
-        break;
-    case 0x08:
-        if (v[0] > 1)
-            return -1;
-        kclass = K_BOOL;
-        ival = v[0];
-        break;
-    case 0x10: {
-        int32_t x;
-        memcpy(&x, v, 4);
-        kclass = K_NUM_INT;
-        ival = x;
-        break;
-    }
-    case 0x12:
-        kclass = K_NUM_INT;
-        memcpy(&ival, v, 8);
-        break;
-    case 0x01: {
-        double d;
-        memcpy(&d, v, 8);
-        if (isnan(d)) {
-            kclass = K_NUM_DBL;
-            ival = 0x7ff8000000000000LL;
-        } else if (d == floor(d) && d >= -9223372036854775808.0 && d < 9223372036854775808.0) {
-            kclass = K_NUM_INT;
-            ival = (int64_t)d; /* -0 → 0 */
-        } else {
-            kclass = K_NUM_DBL;
-            memcpy(&ival, &d, 8);
-        }
-        break;
-    }
-    case 0x02: {
-        int32_t n;
-        memcpy(&n, v, 4);
-        kb = v + 4;
-        kl = (uint32_t)(n - 1);
-        if (kl >= 3 && kb[0] == 0xef && kb[1] == 0xbb && kb[2] == 0xbf)
-            return -1; /* JS strips a leading BOM */
-        if (!sct_valid_utf8(kb, kl))
-            return -1;
-        kclass = K_STR;
-        break;
-    }
-    case 0x07:
-        kclass = K_OID;
-        kb = v;
-        kl = 12;
-        break;
-    case 0x09:
-        kclass = K_DATE;
-        memcpy(&ival, v, 8);
-        break;
-    default:
-        return -1;
-    }
-    uint64_t h = 14695981039346656037ULL ^ kclass;
-    if (kb != NULL)
-        h = fnv(h, kb, kl);
-    else
-        h = fnv(h, (const uint8_t *)&ival, 8);
-    h ^= h >> 29;
-    if (g->nslots > 0) {
-        uint64_t at = h & (g->nslots - 1);
-        for (uint32_t s; (s = g->slots[at]) != 0; at = (at + 1) & (g->nslots - 1)) {
-            const g_group *x = &g->groups[s - 1];
-            if (x->hash == h && x->kclass == kclass && key_equal(x, kclass, ival, kb, kl))
-                return (int64_t)s - 1;
-        }
-    }
-    if (g->ngroups >= g->max_groups || g->ngroups >= 0x7ffffff0 || grow_table(g) != 0)
-        return -2;
-    int64_t i = g->ngroups;
-    g_group *ng = &g->groups[i];
-    ng->hash = h;
-    ng->ival = ival;
-    ng->kclass = kclass;
-    ng->idtype = t == 0 ? 0x0a : t;
-    ng->idlen = (uint32_t)vlen;
-    ng->idbytes = NULL;
-    if (vlen > 0) {
-        ng->idbytes = malloc((size_t)vlen);
-        if (ng->idbytes == NULL)
-            return -2;
-        memcpy(ng->idbytes, v, (size_t)vlen);
-    }
-    for (int32_t k = 0; k < g->nacc; k++)
-        memset(&g->sums[i * g->nacc + k], 0, sizeof(g_sum));
-    g->id_bytes += vlen;
-    g->ngroups++;
-    uint64_t at = h & (g->nslots - 1);
-    while (g->slots[at] != 0)
-        at = (at + 1) & (g->nslots - 1);
-    g->slots[at] = (uint32_t)(i + 1);
-    return i;
-}
-
-/* Keeps (type t, bytes v of length vlen) as the slot's value (t = 0: missing, kept as null). */
-static int
-set_value(sct_group *g, g_sum *s, uint8_t t, const uint8_t *v, int64_t vlen)
-{
-    if (t == 0) {
-        t = 0x0a;
-        vlen = 0;
-    }
-    if ((uint64_t)vlen > s->vcap) {
-        uint32_t cap = vlen < 16 ? 16 : (uint32_t)vlen;
-        uint8_t *nb = realloc(s->vbytes, cap);
-        if (nb == NULL)
-            return -1;
-        s->vbytes = nb;
-        s->vcap = cap;
-    }
-    if (vlen > 0)
-        memcpy(s->vbytes, v, (size_t)vlen);
-    g->id_bytes += vlen - (int64_t)s->vlen;
-    s->vlen = (uint32_t)vlen;
-    s->vtype = t;
-    s->vset = 1;
-    return 0;
-}
-
-/*
- * Folds one value into a $min/$max/$first/$last slot (t = 0: missing). $first/$last keep any value
- * (missing as null); $min/$max ignore null and missing and compare with sct_val_cmp (the JS
- * `compareValues` order, the first of equal values kept); -1 for a value they cannot compare here.
- */
-static int
-keep_value(sct_group *g, g_sum *s, int32_t op, uint8_t t, const uint8_t *v, int64_t vlen)
-{
-    if (op == A_FIRST)
-        return s->vset ? 0 : set_value(g, s, t, v, vlen);
-    if (op == A_LAST)
-        return set_value(g, s, t, v, vlen);
-    if (t == 0 || t == 0x0a)
-        return 0;
-    sct_val x, cur;
-    if (sct_val_of(t, v, vlen, &x) != 0)
-        return -1;
-    if (s->vset) {
-        if (sct_val_of(s->vtype, s->vbytes, s->vlen, &cur) != 0)
-            return -1;
-        int c = sct_val_cmp(&x, &cur);
-        if (op == A_MIN ? c >= 0 : c <= 0)
-            return 0;
-    }
-    return set_value(g, s, t, v, vlen);
-}
-
 /* Folds one stored document; 0, or -1 when it cannot be handled here. */
 static int
 fold(sct_group *g, const uint8_t *doc, int64_t size)
@@ -496,7 +198,7 @@ fold(sct_group *g, const uint8_t *doc, int64_t size)
         }
         i = p + vlen;
     }
-    int64_t gi = (found & 1) ? find_group(g, typ[0], val[0], vlens[0]) : find_group(g, 0, NULL, 0);
+    int64_t gi = (found & 1) ? g_find_group(g, typ[0], val[0], vlens[0]) : g_find_group(g, 0, NULL, 0);
     if (gi < 0)
         return -1;
     g_sum *sums = g->sums + gi * g->nacc;
@@ -504,7 +206,7 @@ fold(sct_group *g, const uint8_t *doc, int64_t size)
         const g_acc *a = &g->acc[k];
         if (a->op != A_SUM) {
             int has = (found & (1u << a->name)) != 0;
-            if (keep_value(g, &sums[k], a->op, has ? typ[a->name] : 0, has ? val[a->name] : NULL,
+            if (g_keep_value(g, &sums[k], a->op, has ? typ[a->name] : 0, has ? val[a->name] : NULL,
                   has ? vlens[a->name] : 0) != 0)
                 return -1;
         } else if (a->name < 0) {
@@ -666,93 +368,6 @@ sct_group_set_part(sct_group *g, int32_t flags, int64_t until)
     g->has_until = (flags & 1) != 0;
     g->until = until;
     g->no_double = (flags & 2) != 0;
-}
-
-/* Copies a kept value of table `from` into slot s of table g. */
-static int
-copy_value(sct_group *g, g_sum *s, const g_sum *from)
-{
-    return set_value(g, s, from->vtype, from->vbytes, from->vlen);
-}
-
-/*
- * Merges table b (the second part of a split scan) into table a (the first part), as if a had
- * folded b's records after its own: b's groups a does not have are added in b's first-seen order with
- * b's first `_id` value; integer sums and counts add up; $first keeps a's value when a has one, $last
- * b's; $min/$max keep b's only when strictly smaller/larger (the first of equal values stays). A
- * compensated double sum does not merge exactly (the sequential fold adds each summand to a's running
- * sum), so b gives up at its first double summand (sct_group_set_part): when b is unsupported, for
- * that or any other reason, a is left untouched and meta[0] = G_REDO — the caller folds b's part into
- * a instead (where a record a cannot fold makes a unsupported as before). meta[0] = G_DONE merged,
- * G_REDO, or G_UNSUPPORTED (a was, or the merged groups exceed a's limit: a is then unsupported for
- * good); meta[1] = a's groups, meta[2] its bytes of _id values and kept values.
- */
-#define G_REDO 4
-
-int
-sct_group_merge(sct_group *a, const sct_group *b, int64_t *meta)
-{
-    meta[0] = G_DONE;
-    if (!a->unsupported && (b->unsupported || a->nacc != b->nacc))
-        meta[0] = G_REDO;
-    else if (!a->unsupported) {
-        for (int64_t i = 0; i < b->ngroups && meta[0] == G_DONE; i++)
-            for (int32_t k = 0; k < b->nacc; k++)
-                if (b->acc[k].op == A_SUM && b->sums[i * b->nacc + k].kind == 2) {
-                    meta[0] = G_REDO;
-                    break;
-                }
-        for (int64_t i = 0; i < b->ngroups && meta[0] == G_DONE; i++) {
-            const g_group *bg = &b->groups[i];
-            int64_t gi = find_group(a, bg->idtype == 0x0a ? 0 : bg->idtype, bg->idbytes, bg->idlen);
-            if (gi < 0) {
-                a->unsupported = 1;
-                break;
-            }
-            g_sum *as = a->sums + gi * a->nacc;
-            const g_sum *bs = b->sums + i * b->nacc;
-            for (int32_t k = 0; k < a->nacc; k++) {
-                g_sum *x = &as[k];
-                const g_sum *y = &bs[k];
-                int32_t op = a->acc[k].op;
-                int rc = 0;
-                if (op == A_SUM) {
-                    x->itotal += y->itotal;
-                    x->count += y->count;
-                    if (y->kind > x->kind)
-                        x->kind = y->kind;
-                } else if (!y->vset)
-                    continue;
-                else if (op == A_FIRST) {
-                    if (!x->vset)
-                        rc = copy_value(a, x, y);
-                } else if (op == A_LAST || !x->vset)
-                    rc = copy_value(a, x, y);
-                else { /* $min / $max: both kept values compare (keep_value checked them) */
-                    sct_val vx, vy;
-                    if (sct_val_of(x->vtype, x->vbytes, x->vlen, &vx) != 0 ||
-                      sct_val_of(y->vtype, y->vbytes, y->vlen, &vy) != 0)
-                        rc = -1;
-                    else {
-                        int cmp = sct_val_cmp(&vy, &vx);
-                        if (op == A_MIN ? cmp < 0 : cmp > 0)
-                            rc = copy_value(a, x, y);
-                    }
-                }
-                if (rc != 0) {
-                    a->unsupported = 1;
-                    break;
-                }
-            }
-            if (a->unsupported)
-                break;
-        }
-    }
-    if (a->unsupported)
-        meta[0] = G_UNSUPPORTED;
-    meta[1] = a->ngroups;
-    meta[2] = a->id_bytes;
-    return 0;
 }
 
 /* Bytes of one group in sct_group_result's output. */
