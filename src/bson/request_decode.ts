@@ -11,7 +11,8 @@
  * byte-order mark that TextDecoder drops —, a bad length or boolean)
  * stays npm bson's: this reader only ever answers for input npm bson accepts. npm bson's
  * per-call option handling and its frame objects are most of a small body's decode (~1.5–2.5 µs for
- * an update request); this walk is a fraction of it.
+ * an update request); this walk is a fraction of it. Names and values of at most 24 bytes come from a
+ * small table of the strings decoded last (`INTERNED`): the keys every request repeats allocate nothing.
  */
 import { Binary, Long, ObjectId, Timestamp, UUID } from "bson";
 import { doubleValue } from "./decode.ts";
@@ -65,12 +66,9 @@ function walk(
     if (array) {
       while (k < end && b[k] !== 0) k++;
     } else {
-      for (; k < end; k++) {
-        const c = b[k]!;
-        if (c === 0) break;
-        if (c >= 0x80) throw GIVE_UP;
-        name += String.fromCharCode(c);
-      }
+      while (k < end && b[k] !== 0) k++;
+      if (k >= end - 1) throw GIVE_UP;
+      name = asciiString(b, i + 1, k);
       // a DBRef (`$ref`) and `__proto__` are npm bson's special cases
       if (name === "__proto__" || name === "$ref") throw GIVE_UP;
     }
@@ -158,15 +156,43 @@ function walk(
 
 const latin1 = new TextDecoder("latin1");
 
+/** Strings of at most this many bytes are looked up in (and kept by) `INTERNED`. */
+const INTERN_MAX = 24;
+/** Slots of `INTERNED` (a power of two). */
+const INTERN_SLOTS = 1024;
+/**
+ * The short strings decoded last, by a hash of their bytes: the field names and small values every
+ * request repeats (`find`, `filter`, `$db`, a collection's name) come back as the string already made
+ * — no allocation, and a property key V8 has already internalized. A slot holds the last string that
+ * hashed to it (a collision just makes a new string).
+ */
+const INTERNED: string[] = new Array<string>(INTERN_SLOTS).fill("");
+
 /** An ASCII string's bytes [start, end) as a string; anything else is left to npm bson. */
 function asciiString(b: Uint8Array, start: number, end: number): string {
-  if (end - start <= 32) {
-    let s = "";
+  const n = end - start;
+  if (n <= INTERN_MAX) {
+    let h = n;
     for (let k = start; k < end; k++) {
       const c = b[k]!;
       if (c >= 0x80) throw GIVE_UP;
-      s += String.fromCharCode(c);
+      h = (Math.imul(h, 31) + c) | 0;
     }
+    const slot = (h ^ (h >>> 10)) & (INTERN_SLOTS - 1);
+    const hit = INTERNED[slot]!;
+    if (hit.length === n) {
+      let same = true;
+      for (let k = 0; k < n; k++) {
+        if (hit.charCodeAt(k) !== b[start + k]) {
+          same = false;
+          break;
+        }
+      }
+      if (same) return hit;
+    }
+    let s = "";
+    for (let k = start; k < end; k++) s += String.fromCharCode(b[k]!);
+    INTERNED[slot] = s;
     return s;
   }
   for (let k = start; k < end; k++) if (b[k]! >= 0x80) throw GIVE_UP;
