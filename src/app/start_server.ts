@@ -44,7 +44,8 @@ import { loadedCommands } from "../commands/registry.ts";
 import { startWarmUp, WARM_UP_DELAY_MS } from "../commands/warm_up.ts";
 import { allowAll } from "../auth/authorizer.ts";
 import { AuthStore } from "../auth/store.ts";
-import { ensureFcvDocument } from "../commands/shared/fcv.ts";
+import { DeferredFcvDocument } from "../commands/shared/fcv.ts";
+import { unrefTimeout } from "../timers.ts";
 import { AuthService, DEFAULT_AUTH_OPTIONS } from "../auth/service.ts";
 import { indexKeysOf } from "../executor/index_keys.ts";
 import type { ClientState, OpDetail, ServerContext, ServerInfo } from "../commands/context.ts";
@@ -252,9 +253,18 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
   });
   // the partial filter compiler loads on the first command (dispatch), or now if an index needs it
   if (hasPartialIndexes(storage)) await loadPartialFilterCompiler();
-  // admin.system.version's featureCompatibilityVersion document, written before the oplog exists: a
-  // replay of this server's whole oplog into another server (which has its own) must not recreate it.
-  ensureFcvDocument(storage, (coll, doc) => indexKeysOf(coll, doc, { compilePartialFilter }));
+  // admin.system.version's featureCompatibilityVersion document: written after the first ping (before
+  // the first command outside the handshake, or by the timer below), without the write hooks — a
+  // replay of this server's whole oplog into another server (which has its own) must not recreate it
+  const fcv = new DeferredFcvDocument(
+    storage,
+    (coll, doc) => indexKeysOf(coll, doc, { compilePartialFilter }),
+    (e) =>
+      log.error(
+        "featureCompatibilityVersion document not written",
+        e instanceof Error ? e.message : String(e),
+      ),
+  );
 
   const clusterClock = new ClusterClock();
   const oplog = config.server.standalone ? undefined : new Oplog(storage, clusterClock, {
@@ -485,6 +495,7 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
           clients.set(conn, client);
           counters.totalConnectionsCreated++;
         }
+        if (fcv.pending) fcv.before(firstKey(req.body));
         const reply = dispatch(server, client, {
           body: req.body,
           sequences: req.sequences,
@@ -529,6 +540,7 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
   address = formatHostPort(config.server.host, port);
   // the modules behind the commands not called yet load in the background (commands/warm_up.ts)
   const warmUp = config.server.warmUp ? startWarmUp() : undefined;
+  const fcvTimer = unrefTimeout(() => fcv.ensure(), WARM_UP_DELAY_MS);
   connectionCount = () => listener.connectionCount();
 
   let stopped: Promise<void> | undefined;
@@ -542,6 +554,9 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
       uninstallPressure();
       uninstallQuietYield();
       releaseRegexWorker();
+      fcvTimer.cancel();
+      // an on-disk server that served no command still leaves its data directory with the document
+      if (!storage.inMemory) fcv.ensure();
       await warmUp?.stop();
       await metrics?.close();
       await listener.close();
@@ -579,6 +594,12 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
     },
     stop,
   };
+}
+
+/** A command body's first key: its command name. */
+function firstKey(body: Record<string, unknown>): string | undefined {
+  for (const k in body) return k;
+  return undefined;
 }
 
 /** Whether any index has a `partialFilterExpression` (src/engine/query/partial_filter_loader.ts). */

@@ -399,6 +399,10 @@ class MarkingStorage<R> implements StorageEngine {
   addWriteHook(hook: WriteHook): () => void {
     return this.base.addWriteHook(hook);
   }
+
+  withoutWriteHooks<T>(fn: () => T): T {
+    return this.base.withoutWriteHooks(fn);
+  }
   sizes(coll: Parameters<StorageEngine["sizes"]>[0]): ReturnType<StorageEngine["sizes"]> {
     return this.base.sizes(coll);
   }

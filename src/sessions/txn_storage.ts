@@ -118,6 +118,10 @@ export class TransactionStorage implements StorageEngine {
     return this.base.addWriteHook(hook);
   }
 
+  withoutWriteHooks<T>(fn: () => T): T {
+    return this.base.withoutWriteHooks(fn);
+  }
+
   sizes(coll: CollectionEntry): { storageSize: number; indexSizes: Record<string, number> } {
     return this.base.sizes(coll);
   }

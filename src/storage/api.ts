@@ -43,7 +43,8 @@
  *    roll back together with the change. A hook that throws fails the write (the handle becomes
  *    failed; a catalog change is rolled back and rethrown).
  *  - Not reported: writes to internal tables themselves, index-build key insertions
- *    (`insertIndexKeys`), the sticky multikey flag, and the engine's own housekeeping.
+ *    (`insertIndexKeys`), the sticky multikey flag, the engine's own housekeeping, and whatever runs
+ *    inside `withoutWriteHooks`.
  *
  * What is atomic with DDL, and what is not (WiredTiger schema operations are not transactional):
  *  - Every catalog change writes its catalog rows and the hooks' rows in ONE WT transaction (synced
@@ -722,6 +723,12 @@ export interface StorageEngine {
   openTable(name: string): InternalTable;
   /** Register a write hook; returns a function that unregisters it. */
   addWriteHook(hook: WriteHook): () => void;
+  /**
+   * Runs `fn` synchronously with every write hook set aside: its record writes and catalog changes
+   * reach no hook (no oplog entry, no change event), as if made before the hooks were added. For
+   * start-up housekeeping deferred past the first request (the featureCompatibilityVersion document).
+   */
+  withoutWriteHooks<T>(fn: () => T): T;
   /** Approximate on-disk bytes of a collection's record table and of each of its indexes. */
   sizes(coll: CollectionEntry): { storageSize: number; indexSizes: Record<string, number> };
   checkpoint(): void;

@@ -55,3 +55,57 @@ Deno.test({
     }
   },
 });
+
+Deno.test({
+  name:
+    "the FCV document is written after the handshake, in no oplog entry; an on-disk server that served only pings has it",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    const dir = Deno.makeTempDirSync({ prefix: "secantus-fcv-test-" });
+    try {
+      // first start: the driver's handshake and pings only, then stop (the stop writes the document)
+      let server = await startServer({ port: 0, storagePath: dir, logLevel: "ERROR" });
+      let client = new MongoClient(server.uri);
+      try {
+        await client.db("admin").command({ ping: 1 });
+        await client.db("admin").command({ hello: 1 });
+      } finally {
+        await client.close();
+        await server.stop();
+      }
+      server = await startServer({ port: 0, storagePath: dir, logLevel: "ERROR" });
+      client = new MongoClient(server.uri);
+      try {
+        const admin = client.db("admin");
+        const docs = await admin.collection("system.version").find({}).toArray();
+        assert.deepEqual(docs, [{ _id: "featureCompatibilityVersion", version: "8.0" }]);
+        const logged = await client.db("local").collection("oplog.rs").find({
+          ns: { $in: ["admin.system.version", "admin.$cmd"] },
+        }).toArray();
+        assert.deepEqual(logged, []);
+      } finally {
+        await client.close();
+        await server.stop();
+      }
+      // :memory:: the first command past the handshake finds it, no oplog entry either
+      server = await startServer({ port: 0, storagePath: ":memory:", logLevel: "ERROR" });
+      client = new MongoClient(server.uri);
+      try {
+        const dbs = await client.db("admin").admin().listDatabases();
+        assert.ok(dbs.databases.some((d) => d.name === "admin"), JSON.stringify(dbs));
+        const n = await client.db("local").collection("oplog.rs").countDocuments({
+          ns: "admin.system.version",
+        });
+        assert.equal(n, 0);
+        const docs = await client.db("admin").collection("system.version").find({}).toArray();
+        assert.deepEqual(docs, [{ _id: "featureCompatibilityVersion", version: "8.0" }]);
+      } finally {
+        await client.close();
+        await server.stop();
+      }
+    } finally {
+      Deno.removeSync(dir, { recursive: true });
+    }
+  },
+});

@@ -468,6 +468,11 @@ export class WiredTigerEngine implements StorageEngine, TxnHost {
     return this.hooks.add(hook);
   }
 
+  withoutWriteHooks<T>(fn: () => T): T {
+    this.#assertOpen();
+    return this.hooks.without(fn);
+  }
+
   // ---------------------------------------------------------------- maintenance
 
   sizes(coll: CollectionEntry): { storageSize: number; indexSizes: Record<string, number> } {

@@ -22,6 +22,20 @@ export class HookSet {
     };
   }
 
+  /**
+   * Runs `fn` (synchronously) with no hook registered: its record writes and catalog changes are
+   * reported to none (`StorageEngine.withoutWriteHooks`). A hook added meanwhile stays added.
+   */
+  without<T>(fn: () => T): T {
+    const saved = this.#hooks;
+    this.#set([]);
+    try {
+      return fn();
+    } finally {
+      this.#set([...saved, ...this.#hooks]);
+    }
+  }
+
   /** Tell every hook, in registration order; the first that throws stops the rest (and the write). */
   notify(change: StorageChange, txn: HookTxn): void {
     for (const h of this.#hooks) h.onChange(change, txn);

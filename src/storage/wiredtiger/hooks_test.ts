@@ -210,3 +210,31 @@ Deno.test("pre-images on request; unregistered hooks are not called", () => {
     }
   });
 });
+
+Deno.test("withoutWriteHooks: its writes and catalog changes reach no hook; hooks are back after", () => {
+  withTempDir((dir) => {
+    const e: WiredTigerEngine = open(dir);
+    try {
+      const log = new TestLog(e, true);
+      const added = e.withoutWriteHooks(() => {
+        const c = e.catalog.createCollection("admin", "quiet");
+        e.write((t) => t.insert(c, doc(1), idKeys(1)));
+        // a hook added meanwhile stays added
+        return e.addWriteHook({ onChange: () => {} });
+      });
+      assertEquals(log.rows(), []);
+      assert(e.hooks.active && e.hooks.preImages);
+      assertThrows(() =>
+        e.withoutWriteHooks(() => {
+          throw new Error("boom");
+        })
+      );
+      const c = e.catalog.getCollection("admin", "quiet")!;
+      e.write((t) => t.insert(c, doc(2), idKeys(2)));
+      assertEquals(log.rows(), ['insert admin.quiet 2 {"_id":2}']);
+      added();
+    } finally {
+      e.close();
+    }
+  });
+});
