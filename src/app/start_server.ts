@@ -277,6 +277,7 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
           dir: config.oplog.archiveDir,
           intervalMs: config.oplog.archiveIntervalSeconds * 1000,
           retentionSeconds: config.oplog.archiveRetentionSeconds,
+          Archiver: (await import("../oplog/archive.ts")).OplogArchiver,
         },
       }
       : {}),

@@ -27,7 +27,6 @@ import {
 import { type AuthStore, userMechanisms } from "./store.ts";
 import { AttemptLimiter } from "./attempt_limiter.ts";
 import { isLoopback, peerHost } from "./peer.ts";
-import { allRoles } from "./roles.ts";
 
 export interface AuthOptions {
   /** `auth = true`: authorization enforced. Authentication commands work either way, as on mongod. */
@@ -243,6 +242,8 @@ export class AuthService {
   async #restrictionsMet(conn: AuthConnection, db: string, user: string): Promise<boolean> {
     const u = this.store.getUser(db, user);
     if (!u) return true;
+    // roles.ts (and the built-in roles' table) loads here, not at start: with auth on rbac.ts has it
+    const { allRoles } = await import("./roles.ts");
     const lists = [
       u.authenticationRestrictions,
       ...allRoles(this.store, u.roles).map((r) =>

@@ -17,7 +17,7 @@ import { decode } from "./rows.ts";
 import { type IndexKeyOptions, keysForIndex } from "./index_keys.ts";
 import type { OpControl } from "../observability/op_control.ts";
 import { CommandError } from "../errors/command_error.ts";
-import { sameUuid } from "./query.ts";
+import { sameUuid } from "./same_uuid.ts";
 import { compareKeys } from "../keys/key_string.ts";
 
 const BATCH = 2000;

@@ -10,6 +10,7 @@
  * yield through the operation's OpControl when it is due (deadline and kill checked there). No
  * storage transaction is ever held across an `await`.
  */
+import { sameUuid } from "./same_uuid.ts";
 import { BATCH_ELEMENT_OVERHEAD } from "../limits.ts";
 import {
   type CollectionEntry,
@@ -781,11 +782,7 @@ export class QuerySource implements BatchSource {
 /** For internal callers with no operation to yield for: never due, no deadline. */
 const NEVER_YIELD = new OpControl({ quantumMs: Infinity, checkEvery: 2 ** 30 });
 
-export function sameUuid(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
-}
+export { sameUuid } from "./same_uuid.ts";
 
 function* mapIter<A, B>(it: Iterable<A>, f: (a: A) => B): Generator<B> {
   for (const a of it) yield f(a);

@@ -23,6 +23,7 @@ function setup(dir: string, opts: { maxEntries?: number; segmentBytes?: number }
     noopHeartbeatSeconds: 0,
     pruneIntervalMs: 3_600_000,
     archive: {
+      Archiver: OplogArchiver,
       dir,
       intervalMs: 3_600_000,
       ...(opts.segmentBytes ? { segmentBytes: opts.segmentBytes } : {}),

@@ -15,7 +15,7 @@ import { keyTs, stamp, tsKey } from "./entry.ts";
 import { WakeList } from "../observability/wake_list.ts";
 import { OpControl } from "../observability/op_control.ts";
 import { type OplogTables, OplogWriter, preImageKey } from "./writer.ts";
-import { type ArchiveOptions, type ArchiveStats, OplogArchiver } from "./archive.ts";
+import type { ArchiveOptions, ArchiveStats, OplogArchiver } from "./archive.ts";
 import type { Logger } from "../observability/log.ts";
 import { type Timer, unrefInterval } from "../timers.ts";
 
@@ -26,8 +26,12 @@ export interface OplogOptions {
   readonly noopHeartbeatSeconds: number;
   /** How often the background pruner runs (default 60 s). */
   readonly pruneIntervalMs?: number;
-  /** Keep every entry in segment files (point-in-time recovery); unset = no archive. */
-  readonly archive?: ArchiveOptions;
+  /**
+   * Keep every entry in segment files (point-in-time recovery); unset = no archive. `Archiver` is
+   * archive.ts's `OplogArchiver`, which the caller imports only when an archive is configured (a
+   * server without one never loads that module: issue 18, cold start).
+   */
+  readonly archive?: ArchiveOptions & { readonly Archiver: typeof OplogArchiver };
   readonly log?: Logger;
 }
 
@@ -95,7 +99,7 @@ export class Oplog {
     this.#firstTs = first ? keyTs(first) : undefined;
     if (last) this.clock.advanceTo(keyTs(last));
     if (this.opts.archive) {
-      const archiver = new OplogArchiver(
+      const archiver = new this.opts.archive.Archiver(
         { read: (b, n) => this.read(b, n), has: (k) => this.#has(k) },
         this.opts.archive,
         this.opts.log,
