@@ -10,6 +10,12 @@
  *
  * `--shape match` puts a `$match` (a range on `score`, `$in` on `region`) before the `$group`; `--shape
  * minmax` groups with `$min`/`$max` of `score` and `$first`/`$last` of `seq`.
+ *
+ * `--mimic` leaves the collection as bench.mjs's aggregate finds it: after the bulk load, 4,000 single
+ * inserts (its insert_one) and 4,400 `$inc` updates of random documents (its update_inc), so every
+ * record is still freshly inserted (a WiredTiger insert-list node and its update) and some carry update
+ * chains. `--env "K=V K2=V2"` / `--base-env …` add environment variables to this / the base server (A/B
+ * of a tunable in one checkout: `--base .`).
  */
 import { MongoClient } from "mongodb";
 import { freePort, waitForPing } from "./lib/wire_ping.ts";
@@ -20,6 +26,7 @@ function opt(name: string, dflt: string): string {
 }
 const here = new URL("..", import.meta.url).pathname;
 const base = opt("--base", "");
+const MIMIC = Deno.args.includes("--mimic");
 const N = Number(opt("--docs", "20000"));
 const ROUNDS = Number(opt("--rounds", "4"));
 const OPS = Number(opt("--ops", "20"));
@@ -36,7 +43,16 @@ function cpuMs(pid: number): number {
   return ns / 1e6;
 }
 
-async function startServer(root: string, dir: string) {
+function envOpt(name: string): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const kv of opt(name, "").split(" ").filter(Boolean)) {
+    const i = kv.indexOf("=");
+    env[kv.slice(0, i)] = kv.slice(i + 1);
+  }
+  return env;
+}
+
+async function startServer(root: string, dir: string, env: Record<string, string>) {
   const port = freePort();
   const child = new Deno.Command(Deno.execPath(), {
     args: [
@@ -50,6 +66,7 @@ async function startServer(root: string, dir: string) {
       dir,
     ],
     cwd: root,
+    env,
     stdout: "null",
     stderr: "null",
   }).spawn();
@@ -74,6 +91,27 @@ interface BenchDoc {
   pad: string;
 }
 
+/** A document: bench.mjs's shape with `--mimic` (its fields, in its order), else a padded minimal one. */
+function makeDoc(id: number, pad: string): BenchDoc {
+  const doc = { _id: id, seq: id, region: REGIONS[id % REGIONS.length]!, score: (id * 7919) % 1000, pad };
+  if (!MIMIC) return doc;
+  const h = (id * 2654435761) >>> 0;
+  return {
+    _id: id,
+    seq: id,
+    category: `cat-${id % Math.floor(N / 10)}`,
+    region: doc.region,
+    score: doc.score,
+    counter: 0,
+    active: (h & 1) === 1,
+    createdAt: 1_700_000_000_000 + id * 1000,
+    user: { name: `user${id}`, email: `user${id}@example.com`, age: 18 + (h % 60) },
+    tags: [`tag${h % 50}`, `tag${(h >>> 8) % 50}`, `tag${(h >>> 16) % 50}`],
+    address: { street: `${(h % 900) + 1} Main Street`, city: "Lisbon", zip: String(10000 + (h % 89999)) },
+    payload: pad,
+  } as unknown as BenchDoc;
+}
+
 const SHAPE = opt("--shape", "group");
 const group = { $group: { _id: "$region", n: { $sum: 1 }, total: { $sum: "$score" } } };
 const pipeline = SHAPE === "match"
@@ -92,24 +130,35 @@ const pipeline = SHAPE === "match"
 const GROUPS = SHAPE === "match" ? 6 : REGIONS.length;
 const tmp = Deno.makeTempDirSync({ prefix: "group-fold-bench-" });
 const servers = [
-  ...(base ? [{ label: "base", ...(await startServer(base, `${tmp}/base`)) }] : []),
-  { label: "this", ...(await startServer(here, `${tmp}/this`)) },
+  ...(base ? [{ label: "base", ...(await startServer(base, `${tmp}/base`, envOpt("--base-env"))) }] : []),
+  { label: "this", ...(await startServer(here, `${tmp}/this`, envOpt("--env"))) },
 ];
 try {
   const pad = "x".repeat(700);
   for (const s of servers) {
     const c = s.client.db("bench").collection<BenchDoc>("docs");
+    if (MIMIC) {
+      await c.createIndexes([{ key: { category: 1 }, name: "category_1" }, {
+        key: { score: 1 },
+        name: "score_1",
+      }]);
+    }
     for (let i = 0; i < N; i += 1000) {
-      await c.insertMany(Array.from({ length: Math.min(1000, N - i) }, (_, j) => {
-        const id = i + j;
-        return { _id: id, seq: id, region: REGIONS[id % REGIONS.length]!, score: (id * 7919) % 1000, pad };
-      }));
+      await c.insertMany(Array.from({ length: Math.min(1000, N - i) }, (_, j) => makeDoc(i + j, pad)));
+    }
+    if (MIMIC) {
+      for (let i = 0; i < 4000; i++) await c.insertOne(makeDoc(N + i, pad));
+      for (let i = 0; i < 4400; i++) {
+        await c.updateOne({ _id: (i * 104729) % N }, { $inc: { counter: 1 } });
+      }
     }
     await c.aggregate(pipeline).toArray(); // warm
   }
   const load = () => Deno.readTextFileSync("/proc/loadavg").split(" ").slice(0, 3).join(" ");
   console.log(
-    `group fold bench (${SHAPE}): ${N} docs, ${ROUNDS} rounds × ${OPS} aggregates, c=${CONC}; load ${load()}`,
+    `group fold bench (${SHAPE}${
+      MIMIC ? ", mimic" : ""
+    }): ${N} docs, ${ROUNDS} rounds × ${OPS} aggregates, c=${CONC}; load ${load()}`,
   );
   const cpu: Record<string, number[]> = {};
   const wall: Record<string, number[]> = {};
@@ -134,6 +183,15 @@ try {
       `${s.label.padEnd(5)} server CPU ms/aggregate: ${f(cpu[s.label]!)} (best ${
         Math.min(...cpu[s.label]!).toFixed(1)
       }); wall ms per aggregate: ${f(wall[s.label]!)}`,
+    );
+  }
+  for (const s of servers) {
+    const st = Deno.readTextFileSync(`/proc/${s.pid}/status`);
+    const kb = (k: string) => Number(st.match(new RegExp(`${k}:\\s+(\\d+)`))?.[1] ?? 0);
+    console.log(
+      `${s.label.padEnd(5)} RSS ${(kb("VmRSS") / 1024).toFixed(0)} MiB, peak ${
+        (kb("VmHWM") / 1024).toFixed(0)
+      } MiB`,
     );
   }
   console.log(`load after: ${load()}`);

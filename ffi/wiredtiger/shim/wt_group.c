@@ -188,7 +188,7 @@ fold(sct_group *g, const uint8_t *doc, int64_t size)
         size_t nlen = (size_t)(end - name);
         for (int32_t k = 0; k < nn; k++) {
             uint32_t bit = 1u << k;
-            if ((found & bit) == 0 && g->names.len[k] == nlen && memcmp(g->names.name[k], name, nlen) == 0) {
+            if ((found & bit) == 0 && g->names.len[k] == nlen && g_bytes_equal(g->names.name[k], name, nlen)) {
                 found |= bit;
                 val[k] = doc + p;
                 typ[k] = t;
@@ -243,33 +243,61 @@ keep_pending(sct_group *g, const void *doc, int64_t size)
  * record of a table loaded since the last restart until its pages leave the cache (settle.ts). The
  * cursor's `next` then waits on two cache misses per record, the node and the update, one after the
  * other (`perf`: half of a 24,000-record fold right after a load). Records inserted one after another
- * sit at a nearly constant distance from each other (~1.6 KB apart for 1 KB documents: the record,
+ * sit at a nearly constant distance from each other (~1.5 KB apart for 1 KB documents: the record,
  * then its index entries), so the lines at the same distance `PF_AHEAD` records ahead — node, update
  * header and the value's first lines — are fetched while this record is folded. A prefetch never
- * faults: a wrong guess (an updated record, a page boundary) costs a wasted fetch, nothing else.
+ * faults: a wrong guess costs a wasted fetch, nothing else.
+ *
+ * An updated record breaks the run: its node keeps its place in insertion order, but its newest value
+ * (what the cursor hands out) was allocated later, far away. After bench.mjs's `update_inc` that is
+ * every fourth or fifth record (45 % of the distances between neighbours were jumps of tens of MB), and
+ * guessing from the last two values lost the prefetch of the two records after each jump. So the guess
+ * follows the run of values found in insertion order (`seq`), counting an out-of-run record as one
+ * more step of the run (its node and first update sit there), and moves to a new run when two
+ * neighbours agree far from the old one.
  */
 #define PF_AHEAD 3
 #define PF_MAX_STRIDE (64 * 1024)
+#define PF_MAX_GAP 16
 
 typedef struct {
-    uintptr_t prev; /* the last record's value (0: none yet) */
+    uintptr_t prev;  /* the last record's value (0: none yet) */
+    uintptr_t seq;   /* the last value found in the insertion-order run (0: none yet) */
+    intptr_t stride; /* the distance between neighbours in that run (0: not known yet) */
+    intptr_t gap;    /* records examined since the one at seq */
 } g_prefetch;
 
 static inline void
 prefetch_ahead(g_prefetch *pf, const void *data)
 {
     uintptr_t cur = (uintptr_t)data;
-    if (pf->prev != 0) {
-        intptr_t d = (intptr_t)(cur - pf->prev);
-        if (d != 0 && d < PF_MAX_STRIDE && d > -PF_MAX_STRIDE) {
-            uintptr_t p = cur + (uintptr_t)(d * PF_AHEAD);
-            __builtin_prefetch((const void *)(p - 128));
-            __builtin_prefetch((const void *)(p - 64));
-            __builtin_prefetch((const void *)p);
-            __builtin_prefetch((const void *)(p + 64));
+    if (pf->seq == 0)
+        pf->seq = cur;
+    else {
+        intptr_t d = (intptr_t)(cur - pf->seq), lim = (intptr_t)PF_MAX_STRIDE * (pf->gap + 1);
+        intptr_t dl = (intptr_t)(cur - pf->prev);
+        if (d != 0 && d < lim && d > -lim) { /* in the run, gap + 1 steps after seq */
+            pf->stride = pf->gap == 0 ? d : d / (pf->gap + 1);
+            pf->seq = cur;
+            pf->gap = 0;
+        } else if (dl != 0 && dl < PF_MAX_STRIDE && dl > -PF_MAX_STRIDE) { /* a new run */
+            pf->stride = dl;
+            pf->seq = cur;
+            pf->gap = 0;
+        } else if (++pf->gap > PF_MAX_GAP) { /* lost: start over here */
+            pf->seq = cur;
+            pf->stride = 0;
+            pf->gap = 0;
         }
     }
     pf->prev = cur;
+    if (pf->stride != 0) {
+        uintptr_t p = pf->seq + (uintptr_t)(pf->stride * (pf->gap + PF_AHEAD));
+        __builtin_prefetch((const void *)(p - 128));
+        __builtin_prefetch((const void *)(p - 64));
+        __builtin_prefetch((const void *)p);
+        __builtin_prefetch((const void *)(p + 64));
+    }
 }
 
 /*

@@ -65,7 +65,7 @@ key_equal(const g_group *x, uint8_t kclass, int64_t ival, const uint8_t *kb, uin
     case K_NULL:
         return 1;
     case K_STR: /* the stored id is [i32 len][bytes][NUL] */
-        return x->idlen == kl + 5 && memcmp(x->idbytes + 4, kb, kl) == 0;
+        return x->idlen == kl + 5 && g_bytes_equal(x->idbytes + 4, kb, kl);
     case K_OID:
         return memcmp(x->idbytes, kb, 12) == 0;
     default:
@@ -126,11 +126,7 @@ g_find_group(sct_group *g, uint8_t t, const uint8_t *v, int64_t vlen)
         memcpy(&n, v, 4);
         kb = v + 4;
         kl = (uint32_t)(n - 1);
-        if (kl >= 3 && kb[0] == 0xef && kb[1] == 0xbb && kb[2] == 0xbf)
-            return -1; /* JS strips a leading BOM */
-        if (!sct_valid_utf8(kb, kl))
-            return -1;
-        kclass = K_STR;
+        kclass = K_STR; /* checked only when it makes a new group: an existing one's bytes were */
         break;
     }
     case 0x07:
@@ -158,6 +154,12 @@ g_find_group(sct_group *g, uint8_t t, const uint8_t *v, int64_t vlen)
             if (x->hash == h && x->kclass == kclass && key_equal(x, kclass, ival, kb, kl))
                 return (int64_t)s - 1;
         }
+    }
+    if (kclass == K_STR) {
+        if (kl >= 3 && kb[0] == 0xef && kb[1] == 0xbb && kb[2] == 0xbf)
+            return -1; /* JS strips a leading BOM */
+        if (!sct_valid_utf8(kb, kl))
+            return -1;
     }
     if (g->ngroups >= g->max_groups || g->ngroups >= 0x7ffffff0 || grow_table(g) != 0)
         return -2;

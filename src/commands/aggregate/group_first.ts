@@ -13,7 +13,8 @@
  * folds while this thread serves other requests, and two aggregates fold on two cores); inside a
  * transaction's statements it runs on the JS thread with a cooperative yield between slices. Between
  * slices the command's control is checked (maxTimeMS 50, killOp 11601, the memory watchdog). A fold
- * with no `$match` that is the only one running is split in two at the middle record id
+ * with no `$match` that is the only one running, while no other request is arriving
+ * (`OpControl.contended`: the JS thread needs a core for them), is split in two at the middle record id
  * (executor/group_fold.ts): both halves fold at once on two worker threads and are merged, so one
  * aggregate uses both cores; when the second half meets a double summand (compensated sums do not
  * merge exactly) the first half folds its records again after its own.
@@ -60,8 +61,9 @@ export const groupFold = {
 const FOR_JS_LIMIT = 256;
 
 /**
- * Folds running now. A fold is split in two only when it is the only one: its second part then takes
- * the thread pool's other core; with other folds running (c=16) both cores are busy already.
+ * Folds running now. A fold is split in two only when it is the only one and no other request is
+ * arriving: its second part then takes the thread pool's other core; with other folds running (c=16)
+ * both cores are busy already, and with other requests arriving the JS thread needs the second core.
  */
 let running = 0;
 
@@ -123,7 +125,7 @@ async function foldedGroups(
   let forJs = 0;
   running++;
   try {
-    if (groupFold.split && running === 1 && opts.filter === undefined) {
+    if (groupFold.split && running === 1 && opts.filter === undefined && !ctl.contended()) {
       second = source.groupTable(spec);
       const split = second === undefined ? "none" : await foldSplit(plan, source, table, second, ctl, meter);
       if (split === "unsupported") return undefined;
