@@ -23,6 +23,12 @@ export const SendFlag = {
   CLOSE: 2,
   /** Close the connection at once, unsent bytes dropped. */
   CLOSE_NOW: 4,
+  /**
+   * Nothing else waits for this thread: send on it (a nonblocking `send`, no wake-up of the I/O thread)
+   * when nothing is queued before these bytes and no request waits to be taken; with DONE, the next
+   * request is let in here too. Otherwise (or for what the socket does not take) the I/O thread sends.
+   */
+  DIRECT: 8,
 } as const;
 
 /** One event: ACCEPT (text `remote\0local`), FRAME (the message, owned), CLOSED (reason text), BAD_LENGTH. */
@@ -41,6 +47,8 @@ export class FrameLoop {
   #ptr: Deno.PointerValue;
   #stopped = false;
   #waiting: Promise<number | null> | undefined;
+  /** The last take() found nothing queued, which armed the doorbell. */
+  #armed = false;
   readonly #bell: Deno.Conn;
   readonly #bellBuf = new Uint8Array(64);
   #buf = new Uint8Array(TAKE_BUFFER);
@@ -107,7 +115,9 @@ export class FrameLoop {
    */
   async wait(): Promise<boolean> {
     if (this.#stopped) return false;
-    shim().sct_io_arm(this.#ptr);
+    // a take() that found nothing queued armed the doorbell already
+    if (!this.#armed) shim().sct_io_arm(this.#ptr);
+    this.#armed = false;
     this.#waiting = this.#bell.read(this.#bellBuf).catch(() => null);
     const r = await this.#waiting;
     this.#waiting = undefined;
@@ -126,7 +136,10 @@ export class FrameLoop {
     while (!this.#stopped) {
       let buf = this.#buf;
       let used = shim().sct_io_take(this.#ptr, buf, buf.length);
-      if (used === 0) break;
+      if (used === 0) {
+        this.#armed = true;
+        break;
+      }
       let own = false;
       if (used < 0) {
         // One event larger than the reused buffer (a large message): its own buffer, no second copy.
@@ -166,7 +179,10 @@ export class FrameLoop {
     return n;
   }
 
-  /** Queue a copy of `bytes` for connection `id` ({@link SendFlag}s); the I/O thread sends it. */
+  /**
+   * Send `bytes` to connection `id` ({@link SendFlag}s): a copy queued for the I/O thread, or with
+   * DIRECT sent from this thread when nothing is queued before it.
+   */
   send(id: number, bytes: Uint8Array | null, flags = 0): void {
     if (this.#stopped) return;
     shim().sct_io_send(this.#ptr, id, bytes, bytes === null ? 0 : bytes.length, flags);

@@ -9,7 +9,9 @@
  * `loop.take()` hands over every queued event at once — accepts, whole messages, closes — so at 16
  * busy connections one wake-up serves many requests (the doorbell read is the same reactor read a Deno socket
  * costs, once per batch instead of once per request). A reply is one synchronous `send` that copies it into the connection's out-queue; the
- * last write of a request also lets the connection's next message in (one request at a time).
+ * last write of a request also lets the connection's next message in (one request at a time). When no
+ * other request is being served (`held.n` ≤ 1: one busy connection), the reply is sent from this
+ * thread instead (`SendFlag.DIRECT`): at one connection a request then crosses one thread, not two.
  *
  * The byte budget and its slow-sender rule (`hoggingBudget`, frame_reader.ts's `arrivesTooSlowly`)
  * apply as on Deno's path, from the I/O thread's reservation figures. TLS keeps Deno's path (tls.ts).
@@ -30,13 +32,24 @@ export class ShimTransport implements Transport {
   /** DONE already sent for the current request (with its last reply). */
   #doneSent = true;
   #cutMidMessage = false;
+  /** A message delivered and not yet done with (counted in `held.n`). */
+  #held = false;
 
   constructor(
     private readonly loop: FrameLoop,
     readonly id: number,
     readonly remoteAddress: string,
     readonly localAddress: string | undefined,
+    /** Messages delivered to the listener's connections and not yet done with. */
+    private readonly held: { n: number } = { n: 0 },
   ) {}
+
+  /** The current message is done with (its DONE sent, or the connection gone). */
+  #unhold(): void {
+    if (!this.#held) return;
+    this.#held = false;
+    this.held.n--;
+  }
 
   next(): Promise<Uint8Array | null> {
     const f = this.#frame;
@@ -53,14 +66,24 @@ export class ShimTransport implements Transport {
   release(): void {
     if (this.#doneSent) return;
     this.#doneSent = true;
-    if (!this.#closed && !this.#ended) this.loop.send(this.id, null, SendFlag.DONE);
+    const direct = this.held.n <= 1 ? SendFlag.DIRECT : 0;
+    this.#unhold();
+    if (!this.#closed && !this.#ended) this.loop.send(this.id, null, SendFlag.DONE | direct);
   }
 
+  /**
+   * Hand reply bytes to the I/O thread; when no other request is being served (one connection busy),
+   * sent from this thread instead (`SendFlag.DIRECT`: no thread hand-off for the reply).
+   */
   write(bytes: Uint8Array, last: boolean): number {
     if (this.#closed || this.#ended) throw new Deno.errors.BrokenPipe("connection closed");
     const done = last && !this.#doneSent;
-    if (done) this.#doneSent = true;
-    this.loop.send(this.id, bytes, done ? SendFlag.DONE : 0);
+    const direct = this.held.n <= 1 ? SendFlag.DIRECT : 0;
+    if (done) {
+      this.#doneSent = true;
+      this.#unhold();
+    }
+    this.loop.send(this.id, bytes, (done ? SendFlag.DONE : 0) | direct);
     return bytes.length;
   }
 
@@ -98,6 +121,10 @@ export class ShimTransport implements Transport {
   /** A whole message from the I/O thread (at most one is outstanding: the next waits for DONE). */
   deliver(frame: Uint8Array): void {
     if (this.#closed) return;
+    if (!this.#held) {
+      this.#held = true;
+      this.held.n++;
+    }
     const w = this.#waiter;
     if (w) {
       this.#waiter = undefined;
@@ -129,6 +156,7 @@ export class ShimTransport implements Transport {
   }
 
   #end(err: FrameError | null): void {
+    this.#unhold();
     const w = this.#waiter;
     if (!w) return;
     this.#waiter = undefined;
@@ -143,6 +171,8 @@ export class ShimListener {
   readonly hostname: string;
   readonly #loop: FrameLoop;
   readonly #conns = new Map<number, ShimTransport>();
+  /** Messages delivered and not yet done with, across connections (a reply is sent directly at ≤ 1). */
+  readonly #held = { n: 0 };
   readonly #accepted: ShimTransport[] = [];
   #acceptWaiter: { resolve: (t: ShimTransport) => void; reject: (e: unknown) => void } | undefined;
   #listening = true;
@@ -164,7 +194,7 @@ export class ShimListener {
     this.hostname = hostname;
     const sink: IoEventSink = {
       accept: (id, remote, local) => {
-        const t = new ShimTransport(this.#loop, id, remote, local);
+        const t = new ShimTransport(this.#loop, id, remote, local, this.#held);
         this.#conns.set(id, t);
         if (!this.#listening) return t.close();
         const w = this.#acceptWaiter;

@@ -13,31 +13,61 @@ void io_ring(struct sct_io *io)
     (void)!send(io->bell_fd, &b, 1, MSG_NOSIGNAL | MSG_DONTWAIT);
 }
 
-static void push_event(struct sct_io *io, struct ev *e)
+/* Queue an event for JS (under in_mu); *wake: ring the doorbell (JS armed it). */
+static void push_locked(struct sct_io *io, struct ev *e, int *wake)
 {
     e->next = NULL;
-    pthread_mutex_lock(&io->in_mu);
     if (io->in_tail)
         io->in_tail->next = e;
     else
         io->in_head = e;
     io->in_tail = e;
     atomic_fetch_add(&io->in_count, 1);
-    int wake = io->sleeping;
+    *wake = io->sleeping;
     io->sleeping = 0;
+}
+
+static void push_event(struct sct_io *io, struct ev *e)
+{
+    int wake;
+    pthread_mutex_lock(&io->in_mu);
+    push_locked(io, e, &wake);
     pthread_mutex_unlock(&io->in_mu);
     if (wake)
         io_ring(io);
 }
 
+/* An event with a copy of data: a small one reuses a taken event (copied under in_mu, one lock). */
 static void io_emit(struct sct_io *io, uint32_t type, uint32_t id, const void *data, uint32_t len)
 {
-    struct ev *e = malloc(sizeof *e + len);
+    struct ev *e;
+    int wake;
+    if (len <= SMALL_BUF) {
+        pthread_mutex_lock(&io->in_mu);
+        e = io->ev_free;
+        if (e) {
+            io->ev_free = e->next;
+            io->n_ev_free--;
+            e->type = type;
+            e->id = id;
+            e->len = len;
+            if (len)
+                memcpy(e->data, data, len);
+            push_locked(io, e, &wake);
+            pthread_mutex_unlock(&io->in_mu);
+            if (wake)
+                io_ring(io);
+            return;
+        }
+        pthread_mutex_unlock(&io->in_mu);
+    }
+    e = malloc(sizeof *e + (len <= SMALL_BUF ? SMALL_BUF : len));
     if (!e)
         return;
     e->type = type;
     e->id = id;
     e->len = len;
+    e->cap = len <= SMALL_BUF ? SMALL_BUF : 0;
     e->big = NULL;
     if (len)
         memcpy(e->data, data, len);
@@ -108,11 +138,15 @@ static void budget_unwait(struct sct_io *io, struct conn *c)
 /* Hand a whole frame to JS: from the small buffer (copied) or the large buffer (moved). */
 static void deliver_small(struct sct_io *io, struct conn *c, uint32_t len)
 {
-    io_emit(io, EV_FRAME, c->id, c->buf + c->start, len);
+    /* Every field is set before the event is queued: JS may take it, reply and clear inflight (a
+     * direct DONE, which reads start/end) before io_emit returns. The bytes stay in buf until this
+     * thread's next recv. */
+    uint32_t at = c->start;
     c->start += len;
     if (c->start == c->end)
         c->start = c->end = 0;
     c->inflight = 1;
+    io_emit(io, EV_FRAME, c->id, c->buf + at, len);
 }
 
 static void deliver_big(struct sct_io *io, struct conn *c)
@@ -125,6 +159,7 @@ static void deliver_big(struct sct_io *io, struct conn *c)
     e->type = EV_FRAME;
     e->id = c->id;
     e->len = c->big_len;
+    e->cap = 0;
     e->big = c->big;
     c->big = NULL;
     c->big_len = c->big_have = c->big_cap = 0;
@@ -200,6 +235,10 @@ static int recv_some(struct sct_io *io, struct conn *c, uint8_t *dst, uint32_t r
         ssize_t n = recv(c->fd, dst, room, 0);
         if (n > 0) {
             *got = (uint32_t)n;
+            /* A short read drained the socket: with edge-triggered epoll the next bytes bring a new
+             * edge, so it is not "readable" now (a direct DONE then needs no wake-up of this thread). */
+            if ((uint32_t)n < room)
+                c->readable = 0;
             return 1;
         }
         if (n < 0 && errno == EINTR)
@@ -258,9 +297,9 @@ int io_try_read(struct sct_io *io, struct conn *c)
             memcpy(&len, c->buf + c->start, 4);
             if (len < 16 || (uint32_t)len > io->max_message) {
                 /* JS logs the refusal, then closes (so the log line precedes the peer's EOF) */
-                io_emit(io, EV_BAD_LENGTH, c->id, &len, 4);
                 c->inflight = 1;
                 c->start = c->end = 0;
+                io_emit(io, EV_BAD_LENGTH, c->id, &len, 4);
                 break;
             }
             if ((uint32_t)len <= have) {
@@ -313,13 +352,16 @@ void io_retry_budget_waiters(struct sct_io *io)
     }
 }
 
-/* Send what the out-queue holds. -1 when the connection closed. */
-int io_flush(struct sct_io *io, struct conn *c)
+/*
+ * Send what the out-queue holds; the caller holds c->wmu. 0 emptied, 1 the socket is full (its
+ * EPOLLOUT edge resumes), -1 a send error (*err its text).
+ */
+int io_flush_locked(struct conn *c, const char **err)
 {
     while (c->oq_head) {
         struct out *o = c->oq_head;
         while (o->off < o->len) {
-            ssize_t n = send(c->fd, o->data + o->off, o->len - o->off, MSG_NOSIGNAL);
+            ssize_t n = send(c->fd, o->data + o->off, o->len - o->off, MSG_NOSIGNAL | MSG_DONTWAIT);
             if (n > 0) {
                 o->off += (uint32_t)n;
                 continue;
@@ -327,14 +369,32 @@ int io_flush(struct sct_io *io, struct conn *c)
             if (n < 0 && errno == EINTR)
                 continue;
             if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
-                return 0; /* EPOLLOUT edge resumes */
-            io_close_conn(io, c, n < 0 ? strerror(errno) : "send failed", 1);
+                return 1;
+            *err = n < 0 ? strerror(errno) : "send failed";
             return -1;
         }
         c->oq_head = o->next;
         if (!c->oq_head)
             c->oq_tail = NULL;
         free(o);
+    }
+    c->oq_pending = 0;
+    return 0;
+}
+
+/*
+ * Send what the out-queue holds (under the connection's writer lock: JS may send directly). -1 when the
+ * connection closed.
+ */
+int io_flush(struct sct_io *io, struct conn *c)
+{
+    const char *err = NULL;
+    pthread_mutex_lock(&c->wmu);
+    int r = io_flush_locked(c, &err);
+    pthread_mutex_unlock(&c->wmu);
+    if (r < 0) {
+        io_close_conn(io, c, err, 1);
+        return -1;
     }
     if (c->close_after) {
         io_close_conn(io, c, NULL, 0);
@@ -346,6 +406,15 @@ int io_flush(struct sct_io *io, struct conn *c)
 void io_close_conn(struct sct_io *io, struct conn *c, const char *reason, int tell)
 {
     uint32_t slot = c->id & ID_SLOT_MASK;
+    /* Out of the table first (JS finds it no more), then wait out a direct send holding the writer
+     * lock, then close: JS never writes a closed (or reused) fd. */
+    pthread_mutex_lock(&io->tbl_mu);
+    io->conns[slot] = NULL;
+    io->gens[slot]++;
+    io->free_slots[io->nfree++] = slot;
+    pthread_mutex_unlock(&io->tbl_mu);
+    pthread_mutex_lock(&c->wmu);
+    pthread_mutex_unlock(&c->wmu);
     close(c->fd); /* also leaves the epoll set */
     budget_unwait(io, c);
     io_release_budget(io, c);
@@ -354,11 +423,7 @@ void io_close_conn(struct sct_io *io, struct conn *c, const char *reason, int te
         n = o->next;
         free(o);
     }
-    pthread_mutex_lock(&io->tbl_mu);
-    io->conns[slot] = NULL;
-    io->gens[slot]++;
-    io->free_slots[io->nfree++] = slot;
-    pthread_mutex_unlock(&io->tbl_mu);
+    pthread_mutex_destroy(&c->wmu);
     if (tell)
         io_emit(io, EV_CLOSED, c->id, reason ? reason : "", reason ? (uint32_t)strlen(reason) : 0);
     free(c);
@@ -415,6 +480,7 @@ void io_do_accept(struct sct_io *io)
             continue;
         }
         c->fd = fd;
+        pthread_mutex_init(&c->wmu, NULL);
         c->id = slot | ((uint32_t)(io->gens[slot] & 0x7ff) << ID_SLOT_BITS);
         if (c->id == 0)
             c->id = slot | (1u << ID_SLOT_BITS), io->gens[slot] = 1;

@@ -16,9 +16,19 @@
  * writes one byte when it queues the next event (or arm rings at once when events are already
  * queued, so every batch costs JS one event-loop turn and timers are never starved). JS then takes
  * everything queued with one synchronous call
- * (`sct_io_take`) and hands each reply back with one synchronous call (`sct_io_send`) that queues a
- * copy for the I/O thread and wakes it (one eventfd write per batch), which does the send()s (partial
- * writes and EAGAIN wait for EPOLLOUT edges).
+ * (`sct_io_take`, which also re-arms the doorbell when it finds nothing) and hands each reply back with
+ * one synchronous call (`sct_io_send`) that queues a copy for the I/O thread and wakes it (one eventfd
+ * write per batch), which does the send()s (partial writes and EAGAIN wait for EPOLLOUT edges).
+ *
+ * A direct reply (`SCT_IO_DIRECT`, JS has no other request to serve and none is queued): JS sends on
+ * its own thread, a nonblocking send() — no copy, no eventfd write, no thread switch for the reply —
+ * and with SCT_IO_DONE lets the next request in itself (clears `inflight`; the I/O thread is kicked
+ * only when bytes are already buffered or the socket was not drained). Who writes a socket: the
+ * connection's writer lock `wmu` covers the out-queue and every send() on it, from either thread; a
+ * direct send goes only when the out-queue is empty and no reply is still in the command queue
+ * (`cmd_data`), so bytes never overtake; what the socket does not take joins the out-queue for the
+ * I/O thread's EPOLLOUT edge. A connection leaves the slot table before its writer lock is waited
+ * out and its fd closed, so JS never writes a closed or reused fd.
  *
  * One request at a time per connection (as mongod, and src/server/connection.ts): after a FRAME the
  * connection delivers nothing more until JS says it is done with that request (`SCT_IO_DONE` on a send,
@@ -42,6 +52,9 @@ static void run_commands(struct sct_io *io)
     struct out *o = io->cmd_head;
     io->cmd_head = io->cmd_tail = NULL;
     pthread_mutex_unlock(&io->cmd_mu);
+    int data = 0;
+    for (struct out *p = o; p; p = p->next)
+        data += p->len > 0;
     while (o) {
         struct out *next = o->next;
         o->next = NULL;
@@ -67,13 +80,23 @@ static void run_commands(struct sct_io *io)
             o = next;
             continue;
         }
+        if (flags & SCT_IO_KICK) { /* JS let the next request in itself: read what is buffered */
+            free(o);
+            if (io_try_read(io, c) == 0)
+                io_retry_budget_waiters(io);
+            o = next;
+            continue;
+        }
         if (o->len > 0) {
             o->off = 0;
+            pthread_mutex_lock(&c->wmu);
             if (c->oq_tail)
                 c->oq_tail->next = o;
             else
                 c->oq_head = o;
             c->oq_tail = o;
+            c->oq_pending = 1;
+            pthread_mutex_unlock(&c->wmu);
         } else {
             free(o);
         }
@@ -95,6 +118,8 @@ static void run_commands(struct sct_io *io)
         }
         o = next;
     }
+    /* every taken reply is in its out-queue (or dropped with its connection): direct sends may go */
+    atomic_fetch_sub(&io->cmd_data, data);
 }
 
 static void *io_main(void *arg)
@@ -145,7 +170,7 @@ static void *io_main(void *arg)
             if (!c)
                 continue;
             uint32_t e = evs[i].events;
-            if (e & EPOLLOUT) {
+            if ((e & EPOLLOUT) && c->oq_pending) { /* nothing queued: no lock (JS may be sending) */
                 if (io_flush(io, c) < 0)
                     continue;
             }
@@ -312,6 +337,7 @@ int sct_io_queued(struct sct_io *io)
 /*
  * Copy queued events into buf (each: u32 type, u32 id, u32 length, payload padded to 4 bytes) while
  * they fit. Returns the bytes written; when not even the first event fits, minus the bytes it needs.
+ * A call that finds nothing queued arms the doorbell, as sct_io_arm does.
  */
 int sct_io_take(struct sct_io *io, uint8_t *buf, int cap)
 {
@@ -335,20 +361,127 @@ int sct_io_take(struct sct_io *io, uint8_t *buf, int cap)
         io->in_head = e->next;
         if (!io->in_head)
             io->in_tail = NULL;
-        free(e->big);
-        free(e);
+        if (e->cap == SMALL_BUF && io->n_ev_free < EV_POOL_MAX) {
+            e->next = io->ev_free;
+            io->ev_free = e;
+            io->n_ev_free++;
+        } else {
+            free(e->big);
+            free(e);
+        }
         taken++;
     }
     atomic_fetch_sub(&io->in_count, taken);
+    /* Nothing was queued: JS waits on the doorbell next, so this is its arm (no sct_io_arm call). */
+    int ring = 0;
+    if (off == 0) {
+        ring = io->stopped;
+        io->sleeping = !ring;
+    }
     pthread_mutex_unlock(&io->in_mu);
+    if (ring)
+        io_ring(io);
     return (int)off;
 }
 
+/* A copy of data[off, len) at the tail of c's out-queue (under its writer lock). 0, or ENOMEM. */
+static int queue_rest(struct conn *c, uint32_t id, const uint8_t *data, uint32_t off, uint32_t len)
+{
+    struct out *o = malloc(sizeof *o + (len - off));
+    if (!o)
+        return ENOMEM;
+    o->next = NULL;
+    o->id = id;
+    o->flags = 0;
+    o->len = len - off;
+    o->off = 0;
+    memcpy(o->data, data + off, len - off);
+    if (c->oq_tail)
+        c->oq_tail->next = o;
+    else
+        c->oq_head = o;
+    c->oq_tail = o;
+    c->oq_pending = 1;
+    return 0;
+}
+
 /*
- * Queue len bytes for connection id (a copy) with SCT_IO_* flags and wake the I/O thread. id 0 with no
- * bytes: stop accepting. Returns 0 (the bytes are sent or dropped with the connection, asynchronously).
+ * The reply on the calling (JS) thread: a nonblocking send() when nothing is queued before it, no
+ * thread hand-off. What the socket does not take now goes to the out-queue, whose EPOLLOUT edge (the
+ * send just got EAGAIN) has the I/O thread send it. With SCT_IO_DONE, the connection's next request is
+ * let in here too (the I/O thread is only woken when bytes are already buffered or the socket was left
+ * readable). Returns 0 done (or the connection is gone); 1 nothing done, queue it all; 2 the bytes are
+ * handled, queue the flags alone (a send error for the I/O thread to close on, or a budget reservation
+ * for it to return).
  */
-int sct_io_send(struct sct_io *io, uint32_t id, const uint8_t *data, int len, int flags)
+static int send_direct(struct sct_io *io, uint32_t id, const uint8_t *data, uint32_t len, int flags)
+{
+    pthread_mutex_lock(&io->tbl_mu);
+    struct conn *c = io_lookup(io, id);
+    if (!c) {
+        pthread_mutex_unlock(&io->tbl_mu);
+        return 0; /* gone: dropped, as the I/O thread would */
+    }
+    pthread_mutex_lock(&c->wmu);
+    pthread_mutex_unlock(&io->tbl_mu);
+    if (atomic_load(&io->cmd_data) != 0) { /* replies queued before this one: keep the order */
+        pthread_mutex_unlock(&c->wmu);
+        return 1;
+    }
+    uint32_t off = 0;
+    if (len > 0 && !c->oq_head) {
+        while (off < len) {
+            ssize_t n = send(c->fd, data + off, len - off, MSG_NOSIGNAL | MSG_DONTWAIT);
+            if (n > 0) {
+                off += (uint32_t)n;
+                continue;
+            }
+            if (n < 0 && errno == EINTR)
+                continue;
+            if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+                break;
+            /* a socket error: the I/O thread's flush meets it again and closes with its text */
+            if (queue_rest(c, id, data, off, len) != 0 && off == 0) {
+                pthread_mutex_unlock(&c->wmu);
+                return 1;
+            }
+            pthread_mutex_unlock(&c->wmu);
+            return 2;
+        }
+    }
+    if (off < len) {
+        if (queue_rest(c, id, data, off, len) != 0) {
+            pthread_mutex_unlock(&c->wmu);
+            return off == 0 ? 1 : 2; /* out of memory mid-reply: the queued path's malloc fails too */
+        }
+        /* oq_pending is set: an EPOLLOUT edge from now on flushes. One that came since the EAGAIN may
+         * have been skipped (pending was clear), so try once more: space it freed is taken here, and
+         * a new EAGAIN means a new edge. */
+        const char *err = NULL;
+        if (io_flush_locked(c, &err) < 0) {
+            pthread_mutex_unlock(&c->wmu);
+            return 2; /* the I/O thread's flush meets the error and closes */
+        }
+    }
+    int kick = 0;
+    if (flags & SCT_IO_DONE) {
+        if (c->reserved) { /* a large request's budget: returned by the I/O thread */
+            pthread_mutex_unlock(&c->wmu);
+            return 2;
+        }
+        /* While inflight is set the I/O thread leaves start/end alone; read them before clearing it.
+         * readable vs inflight: each side stores its flag, then loads the other's (seq_cst), so an
+         * EPOLLIN edge racing this is either read by the I/O thread or kicked from here. */
+        int buffered = c->end > c->start;
+        c->inflight = 0;
+        kick = buffered || c->readable;
+    }
+    pthread_mutex_unlock(&c->wmu);
+    return kick ? 3 : 0;
+}
+
+/* Append a command for the I/O thread and wake it (one eventfd write per batch). */
+static int queue_command(struct sct_io *io, uint32_t id, const uint8_t *data, int len, int flags)
 {
     struct out *o = malloc(sizeof *o + (len > 0 ? (size_t)len : 0));
     if (!o)
@@ -360,6 +493,8 @@ int sct_io_send(struct sct_io *io, uint32_t id, const uint8_t *data, int len, in
     o->off = 0;
     if (len > 0)
         memcpy(o->data, data, (size_t)len);
+    if (len > 0)
+        atomic_fetch_add(&io->cmd_data, 1);
     pthread_mutex_lock(&io->cmd_mu);
     if (io->cmd_tail)
         io->cmd_tail->next = o;
@@ -372,6 +507,31 @@ int sct_io_send(struct sct_io *io, uint32_t id, const uint8_t *data, int len, in
         (void)!write(io->wake_fd, &v, sizeof v);
     }
     return 0;
+}
+
+/*
+ * Send len bytes to connection id with SCT_IO_* flags. With SCT_IO_DIRECT (JS has nothing else to
+ * run) and no request queued for JS, the bytes go out on this thread when nothing is queued before
+ * them (send_direct); otherwise a copy is queued for the I/O thread, which is woken. id 0 with no
+ * bytes: stop accepting. Returns 0 (the bytes are sent or dropped with the connection), or ENOMEM.
+ */
+int sct_io_send(struct sct_io *io, uint32_t id, const uint8_t *data, int len, int flags)
+{
+    if ((flags & SCT_IO_DIRECT) && id != 0 && !(flags & (SCT_IO_CLOSE | SCT_IO_CLOSE_NOW)) &&
+      atomic_load(&io->in_count) == 0) {
+        flags &= ~SCT_IO_DIRECT;
+        switch (send_direct(io, id, data, len > 0 ? (uint32_t)len : 0, flags)) {
+        case 0:
+            return 0;
+        case 2:
+            return queue_command(io, id, NULL, 0, flags);
+        case 3:
+            return queue_command(io, id, NULL, 0, SCT_IO_KICK);
+        default:
+            break;
+        }
+    }
+    return queue_command(io, id, data, len, flags & ~SCT_IO_DIRECT);
 }
 
 /*
@@ -428,6 +588,10 @@ void sct_io_free(struct sct_io *io)
     for (struct ev *e = io->in_head, *n; e; e = n) {
         n = e->next;
         free(e->big);
+        free(e);
+    }
+    for (struct ev *e = io->ev_free, *n; e; e = n) {
+        n = e->next;
         free(e);
     }
     for (struct out *o = io->cmd_head, *n; o; o = n) {

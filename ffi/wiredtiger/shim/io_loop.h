@@ -31,6 +31,8 @@
 #define SCT_IO_DONE 1  /* JS is done with the connection's current request: deliver the next */
 #define SCT_IO_CLOSE 2 /* close the connection after sending what the socket takes now */
 #define SCT_IO_CLOSE_NOW 4 /* close at once, dropping unsent bytes */
+#define SCT_IO_DIRECT 8    /* JS: nothing else waits — send on the calling thread when nothing is queued */
+#define SCT_IO_KICK 16     /* internal: JS let the next request in itself; read what is already buffered */
 
 #define EV_HEADER 12 /* u32 type, u32 id, u32 payload length */
 #define SMALL_BUF 4096
@@ -41,10 +43,12 @@
 /* Bytes one connection may read per turn of the loop before the others get theirs (fairness: a fast
  * sender of a 48 MB message must not hold every other connection's small request back). */
 #define READ_TURN_BYTES (256 * 1024)
+#define EV_POOL_MAX 64 /* small events kept for reuse */
 
 struct ev {
     struct ev *next;
     uint32_t type, id, len;
+    uint32_t cap; /* payload room: SMALL_BUF for a pooled event, else 0 */
     uint8_t *big; /* payload when it is a large frame's own buffer (else inline) */
     uint8_t data[];
 };
@@ -58,8 +62,8 @@ struct out {
 struct conn {
     int fd;
     uint32_t id;
-    int readable;       /* no EAGAIN since the last read */
-    int inflight;       /* a frame delivered, JS not done with it */
+    _Atomic int readable; /* no EAGAIN since the last read (JS reads it on a direct DONE) */
+    _Atomic int inflight; /* a frame delivered, JS not done with it (JS clears it on a direct DONE) */
     int close_after;    /* close once the out-queue is empty */
     int waiting_budget; /* on the budget wait list */
     struct conn *budget_next;
@@ -71,7 +75,13 @@ struct conn {
     int in_ready;      /* on the ready list: hit READ_TURN_BYTES with bytes still waiting */
     _Atomic int64_t reserved_at_ms; /* CLOCK_MONOTONIC ms a large message got its reservation; 0 none */
     _Atomic uint32_t big_have_pub;  /* its bytes received so far (for JS's slow-sender check) */
+    /* The writer lock: the out-queue and every send() on fd, from the I/O thread or JS's direct send.
+     * Lock order tbl_mu → wmu; the I/O thread never takes tbl_mu while holding it. */
+    pthread_mutex_t wmu;
     struct out *oq_head, *oq_tail;
+    /* the out-queue is non-empty (changed under wmu): the I/O thread's EPOLLOUT edges skip the lock
+     * while it is clear (they came with every direct send and contended with it) */
+    _Atomic int oq_pending;
     _Atomic int state; /* for JS's deadline sweep: bit 0 mid-message, bit 1 waiting for the budget */
 };
 
@@ -100,11 +110,17 @@ struct sct_io {
     pthread_mutex_t in_mu;
     struct ev *in_head, *in_tail;
     _Atomic int in_count;
+    struct ev *ev_free; /* taken small events kept for reuse (under in_mu): no malloc/free pair per
+                         * request across the two threads (glibc's arena lock was contended) */
+    uint32_t n_ev_free;
     int stopped;  /* the thread is gone (under in_mu) */
     int sleeping; /* JS armed the doorbell (under in_mu) */
     /* commands from JS */
     pthread_mutex_t cmd_mu;
     struct out *cmd_head, *cmd_tail;
+    /* reply bytes queued as commands and not yet in their connection's out-queue: while non-zero no
+     * direct send (it could overtake them) */
+    _Atomic int cmd_data;
 };
 
 #define IO_INTERNAL __attribute__((visibility("hidden")))
@@ -116,6 +132,7 @@ IO_INTERNAL void io_release_budget(struct sct_io *io, struct conn *c);
 IO_INTERNAL int io_try_read(struct sct_io *io, struct conn *c);
 IO_INTERNAL void io_retry_budget_waiters(struct sct_io *io);
 IO_INTERNAL int io_flush(struct sct_io *io, struct conn *c);
+IO_INTERNAL int io_flush_locked(struct conn *c, const char **err);
 IO_INTERNAL void io_close_conn(struct sct_io *io, struct conn *c, const char *reason, int tell);
 IO_INTERNAL void io_do_accept(struct sct_io *io);
 
