@@ -8,7 +8,7 @@
  * Pure: no Deno.*, no I/O. `extra` (small: `$clusterTime`, `operationTime`, …) goes through npm bson.
  */
 import { BSON } from "bson";
-import { freeOwned, isOwned, ownedBody } from "./owned_bytes.ts";
+import { freeOwned, isOwned, OWNED_MIN_BYTES, ownedBody } from "./owned_bytes.ts";
 
 export interface CursorReplyInput {
   /** Cursor id; 0n when the cursor is exhausted. Written as BSON int64. */
@@ -47,6 +47,8 @@ const KEY_ID = encoder.encode("id");
 const KEY_NS = encoder.encode("ns");
 const KEY_OK = encoder.encode("ok");
 const KEY_BATCH = { firstBatch: encoder.encode("firstBatch"), nextBatch: encoder.encode("nextBatch") };
+/** 1.0 as a little-endian double. */
+const DOUBLE_ONE = new Uint8Array(new Float64Array([1.0]).buffer);
 
 /** Number of decimal digits of a non-negative integer (the length of an array index key). */
 function digits(i: number): number {
@@ -75,6 +77,45 @@ function nsBytes(ns: string): Uint8Array {
     NS_BYTES.set(ns, b);
   }
   return b;
+}
+
+/**
+ * Spare bytes after a small `owned` reply, for the fields dispatch appends to every reply
+ * (`$clusterTime` and `operationTime`: ~110 bytes): {@link growInPlace} extends the reply into them
+ * instead of copying it into a new buffer.
+ */
+const ROOM_AFTER = 160;
+/** The buffer of the last small owned reply encoded with room after it, and that reply's length. */
+let roomyBuffer: ArrayBufferLike | undefined;
+let roomyLength = 0;
+
+/**
+ * `raw` grown by `n` bytes — a view of the same memory, the new bytes zero — when it is the last small
+ * owned reply {@link encodeCursorReply} made and has that much room after it; otherwise undefined
+ * (the caller copies). Growing overwrites nothing of `raw` itself, but the caller then rewrites its
+ * length and last byte: only for a reply its command handed back and keeps nowhere (`owned`).
+ */
+export function growInPlace(raw: Uint8Array, n: number): Uint8Array | undefined {
+  const buf = raw.buffer;
+  if (buf !== roomyBuffer || raw.byteOffset !== 0 || raw.length !== roomyLength) return undefined;
+  roomyBuffer = undefined;
+  if (buf.byteLength < raw.length + n) return undefined;
+  return new Uint8Array(buf, 0, raw.length + n);
+}
+
+function writeKey(out: Uint8Array, p: number, type: number, name: Uint8Array): number {
+  out[p++] = type;
+  out.set(name, p);
+  p += name.length;
+  out[p++] = 0;
+  return p;
+}
+
+function writeInt32(out: Uint8Array, p: number, v: number): void {
+  out[p] = v;
+  out[p + 1] = v >>> 8;
+  out[p + 2] = v >>> 16;
+  out[p + 3] = v >>> 24;
 }
 
 /** Encode a cursor reply; see the module comment for the shape. */
@@ -107,23 +148,19 @@ export function encodeCursorReply(input: CursorReplyInput): Uint8Array {
   const extraSize = extra?.length ?? 0;
   const total = 4 + (1 + KEY_CURSOR.length + 1 + cursorSize) + extraSize + (1 + KEY_OK.length + 1 + 8) + 1;
 
-  const out = new Uint8Array(total);
-  const view = new DataView(out.buffer);
+  // (a small owned reply: one allocation with room for the cluster time dispatch appends)
+  const room = input.owned === true && total + ROOM_AFTER < OWNED_MIN_BYTES ? ROOM_AFTER : 0;
+  const whole = new Uint8Array(total + room);
+  const out = room === 0 ? whole : whole.subarray(0, total);
   let p = 0;
-  const key = (type: number, name: Uint8Array) => {
-    out[p++] = type;
-    out.set(name, p);
-    p += name.length;
-    out[p++] = 0;
-  };
 
-  view.setInt32(p, total, true);
+  writeInt32(out, p, total);
   p += 4;
-  key(TYPE_DOCUMENT, KEY_CURSOR);
-  view.setInt32(p, cursorSize, true);
+  p = writeKey(out, p, TYPE_DOCUMENT, KEY_CURSOR);
+  writeInt32(out, p, cursorSize);
   p += 4;
-  key(TYPE_ARRAY, batchKey);
-  view.setInt32(p, arraySize, true);
+  p = writeKey(out, p, TYPE_ARRAY, batchKey);
+  writeInt32(out, p, arraySize);
   p += 4;
   for (let i = 0; i < docs.length; i++) {
     const d = docs[i]!;
@@ -137,11 +174,11 @@ export function encodeCursorReply(input: CursorReplyInput): Uint8Array {
     p += d.length;
   }
   out[p++] = 0; // end of array
-  key(TYPE_INT64, KEY_ID);
-  view.setBigInt64(p, input.id, true);
+  p = writeKey(out, p, TYPE_INT64, KEY_ID);
+  if (input.id !== 0n) new DataView(whole.buffer).setBigInt64(p, input.id, true); // (else zero already)
   p += 8;
-  key(TYPE_STRING, KEY_NS);
-  view.setInt32(p, ns.length + 1, true);
+  p = writeKey(out, p, TYPE_STRING, KEY_NS);
+  writeInt32(out, p, ns.length + 1);
   p += 4;
   out.set(ns, p);
   p += ns.length;
@@ -155,11 +192,16 @@ export function encodeCursorReply(input: CursorReplyInput): Uint8Array {
     out.set(extra, p);
     p += extra.length;
   }
-  key(TYPE_DOUBLE, KEY_OK);
-  view.setFloat64(p, 1.0, true);
+  p = writeKey(out, p, TYPE_DOUBLE, KEY_OK);
+  out.set(DOUBLE_ONE, p);
   p += 8;
   out[p++] = 0; // end of reply
   if (p !== total) throw new Error(`encodeCursorReply: size mismatch ${p} != ${total}`);
+  if (room !== 0) {
+    roomyBuffer = whole.buffer;
+    roomyLength = total;
+    return out;
+  }
   return input.owned ? ownedBody(out) : out;
 }
 

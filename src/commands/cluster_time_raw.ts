@@ -9,6 +9,7 @@ import { ClusterClock } from "../oplog/cluster_clock.ts";
 import { encodeSmallDocumentWith } from "../bson/small_doc.ts";
 import type { Document } from "../bson/document.ts";
 import { freeOwned, isOwned, ownedBody } from "../bson/owned_bytes.ts";
+import { growInPlace } from "../bson/raw_reply.ts";
 
 /** Sentinels to find where the two timestamps sit in the encoded template (increment, seconds). */
 const MARK_I = 0x5ec1a7e5;
@@ -44,6 +45,14 @@ let template: Template | undefined;
 export function appendClusterTime(raw: Uint8Array, ts: Timestamp): Uint8Array {
   const t = template ??= buildTemplate();
   const base = raw.length - 1;
+  // a small cursor reply its command kept nowhere: extended in its own buffer (raw_reply.ts)
+  const grown = growInPlace(raw, t.elements.length);
+  if (grown !== undefined) {
+    grown.set(t.elements, base);
+    grown[grown.length - 1] = 0;
+    writeTimes(grown, base, t, ts);
+    return grown;
+  }
   const out = new Uint8Array(base + t.elements.length + 1);
   out.set(raw.subarray(0, base), 0);
   out.set(t.elements, base);

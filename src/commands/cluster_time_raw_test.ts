@@ -52,3 +52,26 @@ Deno.test("appendClusterTime frees an owned body once copied and owns the result
   assert.deepEqual(out, expected);
   assert.ok(!isOwned(expected));
 });
+
+Deno.test("appendClusterTime grows a small owned cursor reply in its own buffer, same bytes as a copy", () => {
+  const ts = new Timestamp({ t: 1764650000, i: 9 });
+  const docs = [BSON.serialize({ _id: 1, s: "x" }), BSON.serialize({ _id: 2, a: [1, 2] })];
+  for (const id of [0n, 123456789012345n, -5n]) {
+    const input = { id, ns: "db.c", batchKey: "firstBatch" as const, docs };
+    const expected = appendClusterTime(encodeCursorReply(input), ts); // not owned: a copy
+    const owned = encodeCursorReply({ ...input, owned: true });
+    assert.deepEqual(owned, encodeCursorReply(input));
+    const grown = appendClusterTime(owned, ts);
+    assert.equal(grown.buffer, owned.buffer); // no copy
+    assert.deepEqual(grown, expected);
+    assert.equal(BSON.deserialize(grown, { useBigInt64: true })["cursor"]["id"], id);
+  }
+  // only the last owned reply encoded, and only once: any other is copied
+  const a = encodeCursorReply({ id: 0n, ns: "db.c", batchKey: "firstBatch", docs, owned: true });
+  const b = encodeCursorReply({ id: 0n, ns: "db.c", batchKey: "nextBatch", docs, owned: true });
+  assert.notEqual(appendClusterTime(a, ts).buffer, a.buffer);
+  const once = appendClusterTime(b, ts);
+  assert.equal(once.buffer, b.buffer);
+  const copied = appendClusterTime(once, ts);
+  assert.notEqual(copied.buffer, once.buffer);
+});

@@ -196,7 +196,8 @@ function firstBatchReply(
     ...(id !== 0n ? { cursorid: id } : {}),
     ...(source.stats.spills ? { usedDisk: true } : {}),
   });
-  return encodeCursorReply({ id, ns, batchKey: "firstBatch", docs });
+  // (owned: the reply is the command's answer, kept nowhere)
+  return encodeCursorReply({ id, ns, batchKey: "firstBatch", docs, owned: true });
 }
 
 function explain(p: FindParams): ExplainShape {
