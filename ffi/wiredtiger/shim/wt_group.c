@@ -254,7 +254,8 @@ keep_pending(sct_group *g, const void *doc, int64_t size)
  * guessing from the last two values lost the prefetch of the two records after each jump. So the guess
  * follows the run of values found in insertion order (`seq`), counting an out-of-run record as one
  * more step of the run (its node and first update sit there), and moves to a new run when two
- * neighbours agree far from the old one.
+ * neighbours agree far from the old one. The out-of-run values themselves are noted, and the next
+ * folds of the table prefetch them from those notes (wt_group_hint.c).
  */
 #define PF_AHEAD 3
 #define PF_MAX_STRIDE (64 * 1024)
@@ -267,10 +268,11 @@ typedef struct {
     intptr_t gap;    /* records examined since the one at seq */
 } g_prefetch;
 
-static inline void
+static inline int
 prefetch_ahead(g_prefetch *pf, const void *data)
 {
     uintptr_t cur = (uintptr_t)data;
+    int out = 0;
     if (pf->seq == 0)
         pf->seq = cur;
     else {
@@ -288,7 +290,8 @@ prefetch_ahead(g_prefetch *pf, const void *data)
             pf->seq = cur;
             pf->stride = 0;
             pf->gap = 0;
-        }
+        } else
+            out = 1;
     }
     pf->prev = cur;
     if (pf->stride != 0) {
@@ -298,7 +301,11 @@ prefetch_ahead(g_prefetch *pf, const void *data)
         __builtin_prefetch((const void *)p);
         __builtin_prefetch((const void *)(p + 64));
     }
+    return out;
 }
+
+/* Hinted values (wt_group_hint.c) are prefetched this many record ids ahead. */
+#define H_AHEAD 4
 
 /*
  * Folds at most `max` records of record cursor c, from the first one (after `after` with
@@ -316,6 +323,10 @@ sct_group_scan(WT_CURSOR *c, sct_group *g, int flags, int64_t after, int64_t max
     int64_t count = 0, rid = after;
     WT_ITEM v;
     g_prefetch pf = {0};
+    g_hints *hs = NULL; /* forward scans only: the table's hints, and a note of each out-of-run value */
+    g_notes notes = {0};
+    int64_t hj = 0, hnext = INT64_MAX;
+    int noting = !rev;
     meta[GM_EXAMINED] = 0;
     meta[GM_LAST_RID] = after;
     meta[GM_STATUS] = G_DONE;
@@ -324,6 +335,10 @@ sct_group_scan(WT_CURSOR *c, sct_group *g, int flags, int64_t after, int64_t max
         return 0;
     }
     c->reset(c);
+    if (!rev && (hs = g_hints_get(c->uri)) != NULL) {
+        hj = g_hints_from(hs, (flags & G_SCAN_HAS_AFTER) ? after : INT64_MIN);
+        hnext = g_hints_rid(hs, hj);
+    }
     if (flags & G_SCAN_HAS_AFTER) {
         c->set_key(c, after);
         ret = c->search_near(c, &exact);
@@ -338,18 +353,30 @@ sct_group_scan(WT_CURSOR *c, sct_group *g, int flags, int64_t after, int64_t max
         }
         if (ret != 0)
             break;
-        if (g->has_until) { /* one part of a split scan: the next part starts past `until` */
+        int has_rid = 0;
+        if (g->has_until || hs != NULL) { /* a split scan's part stops past `until` */
             if ((ret = c->get_key(c, &rid)) != 0)
                 break;
-            if (rev ? rid < g->until : rid > g->until)
+            has_rid = 1;
+            if (g->has_until && (rev ? rid < g->until : rid > g->until))
                 break;
+            for (; hnext <= rid + H_AHEAD; hnext = g_hints_rid(hs, ++hj)) {
+                const uint8_t *a = (const uint8_t *)g_hints_addr(hs, hj);
+                __builtin_prefetch(a - 64);
+                __builtin_prefetch(a);
+            }
         }
         if ((ret = c->get_value(c, &v)) != 0)
             break;
         /* the wanted fields usually sit in the first two cache lines: fetch the second meanwhile */
         if (v.size > 64)
             __builtin_prefetch((const uint8_t *)v.data + 64);
-        prefetch_ahead(&pf, v.data);
+        if (prefetch_ahead(&pf, v.data) && noting) {
+            if (!has_rid && (ret = c->get_key(c, &rid)) != 0)
+                break;
+            if (g_notes_add(&notes, rid, (uintptr_t)v.data) != 0)
+                noting = 0;
+        }
         int m = g->filter.nterms > 0 ? sct_filter_match(&g->filter, v.data, (int64_t)v.size) : 1;
         if (m == -1) { /* for the JS matcher: stop here with a copy of the record */
             if (keep_pending(g, v.data, (int64_t)v.size) != 0 || (ret = c->get_key(c, &rid)) != 0) {
@@ -379,6 +406,13 @@ sct_group_scan(WT_CURSOR *c, sct_group *g, int flags, int64_t after, int64_t max
     meta[GM_EXAMINED] = count;
     meta[GM_GROUPS] = g->ngroups;
     meta[GM_ID_BYTES] = g->id_bytes;
+    if (noting && ret == 0 && (meta[GM_STATUS] == G_MORE || meta[GM_STATUS] == G_DONE) &&
+      (hs != NULL || notes.n > 0)) {
+        int64_t hi = meta[GM_STATUS] == G_MORE ? meta[GM_LAST_RID] : g->has_until ? g->until : INT64_MAX;
+        g_hints_publish(c->uri, (flags & G_SCAN_HAS_AFTER) ? after : INT64_MIN, hi, &notes);
+    }
+    g_hints_put(hs);
+    g_notes_free(&notes);
     c->reset(c);
     return ret;
 }

@@ -109,4 +109,29 @@ __attribute__((visibility("hidden"))) int64_t g_find_group(sct_group *g, uint8_t
 __attribute__((visibility("hidden"))) int g_keep_value(sct_group *g, g_sum *s, int32_t op, uint8_t t, const uint8_t *v,
   int64_t vlen);
 
+/* Prefetch hints: the out-of-run values the last folds of a record table met (wt_group_hint.c). */
+typedef struct g_hints g_hints;
+
+/* One slice's notes: record ids (ascending) and value addresses of its out-of-run values. */
+typedef struct {
+    int64_t n, cap;
+    int64_t *rid;
+    uintptr_t *addr;
+} g_notes;
+
+/* The hints of the table named uri (a reference: g_hints_put it), or NULL. */
+__attribute__((visibility("hidden"))) g_hints *g_hints_get(const char *uri);
+__attribute__((visibility("hidden"))) void g_hints_put(g_hints *s);
+/* The index of the first hint whose record id is greater than rid. */
+__attribute__((visibility("hidden"))) int64_t g_hints_from(const g_hints *s, int64_t rid);
+/* The hint at index i: its record id (INT64_MAX past the end) and address. */
+__attribute__((visibility("hidden"))) int64_t g_hints_rid(const g_hints *s, int64_t i);
+__attribute__((visibility("hidden"))) uintptr_t g_hints_addr(const g_hints *s, int64_t i);
+/* Replaces the table's hints for record ids in (lo, hi] with a slice's notes. */
+__attribute__((visibility("hidden"))) void g_hints_publish(const char *uri, int64_t lo, int64_t hi,
+  const g_notes *notes);
+/* Adds a note; -1 out of memory. */
+__attribute__((visibility("hidden"))) int g_notes_add(g_notes *notes, int64_t rid, uintptr_t addr);
+__attribute__((visibility("hidden"))) void g_notes_free(g_notes *notes);
+
 #endif
