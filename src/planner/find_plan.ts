@@ -28,18 +28,27 @@ function isPointValue(v: unknown): boolean {
  * undefined: the filters IDHACK may serve.
  */
 export function idPoint(filter: Record<string, unknown>): unknown {
-  const keys = Object.keys(filter);
-  if (keys.length !== 1 || keys[0] !== "_id") return undefined;
+  if (soleKey(filter) !== "_id") return undefined;
   const v = filter["_id"];
   if (isPointValue(v) && v !== null) return v;
   if (v && typeof v === "object" && !Array.isArray(v)) {
-    const ops = Object.keys(v);
-    if (ops.length === 1 && ops[0] === "$eq") {
+    if (soleKey(v) === "$eq") {
       const eq = (v as Record<string, unknown>)["$eq"];
       if (isPointValue(eq) && eq !== null) return eq;
     }
   }
   return undefined;
+}
+
+/** The one own enumerable key of `o`, or undefined when it has none or several (no key array made). */
+function soleKey(o: object): string | undefined {
+  let only: string | undefined;
+  for (const k in o) {
+    if (!Object.hasOwn(o, k)) continue;
+    if (only !== undefined) return undefined;
+    only = k;
+  }
+  return only;
 }
 
 /** The plan for a find-like operation (throws BadValue for a hint naming no usable index). */

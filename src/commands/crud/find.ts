@@ -189,13 +189,12 @@ function firstBatchReply(
   } else {
     source.close();
   }
-  Object.assign(ctx.opStats, {
-    keysExamined: source.stats.keysExamined,
-    docsExamined: source.stats.docsExamined,
-    nreturned: docs.length,
-    ...(id !== 0n ? { cursorid: id } : {}),
-    ...(source.stats.spills ? { usedDisk: true } : {}),
-  });
+  const s = ctx.opStats;
+  s.keysExamined = source.stats.keysExamined;
+  s.docsExamined = source.stats.docsExamined;
+  s.nreturned = docs.length;
+  if (id !== 0n) s.cursorid = id;
+  if (source.stats.spills) s.usedDisk = true;
   // (owned: the reply is the command's answer, kept nowhere)
   return encodeCursorReply({ id, ns, batchKey: "firstBatch", docs, owned: true });
 }

@@ -507,8 +507,12 @@ function coveredBy(
   return { fields: keyFields, directions };
 }
 
+/** The fields of a query with neither a filter left to run nor a sort (a find by `_id`): none. */
+const NO_FIELDS: ReadonlySet<string> = new Set<string>();
+
 /** Top-level fields the filter and sort read (the executor decodes only those), or null for all. */
 function readFieldsOf(filter: Doc | undefined, sort: Doc | undefined): ReadonlySet<string> | null {
+  if (!filter && !sort) return NO_FIELDS;
   const f = filter ? filterTopFields(filter) : new Set<string>();
   const s = sort ? sortTopFields(sort) : new Set<string>();
   if (!f || !s) return null;
