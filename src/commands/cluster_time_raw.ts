@@ -66,7 +66,8 @@ export function appendClusterTime(raw: Uint8Array, ts: Timestamp): Uint8Array {
 function writeTimes(out: Uint8Array, base: number, t: Template, ts: Timestamp): void {
   const inc = ts.low >>> 0;
   const secs = ts.high >>> 0;
-  for (const p of t.at) {
+  for (let k = 0; k < t.at.length; k++) {
+    const p = t.at[k]!;
     writeUint32(out, base + p, inc);
     writeUint32(out, base + p + 4, secs);
   }

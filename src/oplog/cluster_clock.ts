@@ -12,6 +12,8 @@ const ZERO_HASH = new Binary(new Uint8Array(20), 0);
 export class ClusterClock {
   #secs = 0;
   #inc = 0;
+  /** The newest time as a Timestamp, made once per tick (every reply carries it; reads reuse it). */
+  #newest: Timestamp | undefined;
   constructor(private readonly now: () => number = () => Date.now()) {}
 
   /** A new timestamp, greater than every earlier one. */
@@ -21,6 +23,7 @@ export class ClusterClock {
       this.#secs = s;
       this.#inc = 1;
     } else this.#inc++;
+    this.#newest = undefined;
     return new Timestamp({ t: this.#secs, i: this.#inc });
   }
 
@@ -31,6 +34,7 @@ export class ClusterClock {
     if (t > this.#secs || (t === this.#secs && i > this.#inc)) {
       this.#secs = t;
       this.#inc = i;
+      this.#newest = undefined;
     }
   }
 
@@ -45,7 +49,8 @@ export class ClusterClock {
    * leave the clock alone; a write's entry has already ticked it. Ticks only before any time exists.
    */
   replyTime(): Timestamp {
-    return this.#secs === 0 ? this.tick() : this.latest();
+    // (one shared object until the next tick: replies only read it)
+    return this.#secs === 0 ? this.tick() : (this.#newest ??= this.latest());
   }
 
   /** The fields added to every reply (`replyTime`). */

@@ -30,9 +30,12 @@ function failure(codeName: "UnsatisfiableWriteConcern" | "UnknownReplWriteConcer
   return { code: ErrorCode[codeName], codeName, errmsg };
 }
 
+/** No write concern given: acknowledged, not synced (one shared object: nobody changes one). */
+const DEFAULT_WRITE_CONCERN: WriteConcern = Object.freeze({ sync: false, unacknowledged: false });
+
 export function parseWriteConcern(body: Doc): WriteConcern {
   const wc = body["writeConcern"];
-  if (wc === undefined || wc === null) return { sync: false, unacknowledged: false };
+  if (wc === undefined || wc === null) return DEFAULT_WRITE_CONCERN;
   if (typeof wc !== "object" || Array.isArray(wc)) {
     throw new CommandError(
       "TypeMismatch",
