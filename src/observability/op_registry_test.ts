@@ -21,3 +21,25 @@ Deno.test("op registry: ids increase, ops are listed while running, killing one 
   ops.end(a);
   assert.equal(ops.list().length, 0);
 });
+
+Deno.test("op registry: ops begun and ended in any order are listed oldest first and killed by id", () => {
+  const ops = new OpRegistry<string>(() => 0);
+  const ctl = () => new OpControl({ now: () => 0 });
+  const ids = Array.from({ length: 6 }, () => ops.nextId());
+  const controls = new Map(ids.map((id) => [id, ctl()]));
+  for (const id of ids) ops.begin(id, controls.get(id)!, `op${id}`);
+  assert.deepEqual(ops.list().map((o) => o.opId), ids);
+  ops.end(ids[0]!); // the first one ended: a later begin must still list after the older ones
+  const late = ops.nextId();
+  const lateCtl = ctl();
+  ops.begin(late, lateCtl, "late");
+  assert.deepEqual(ops.list().map((o) => o.opId), [...ids.slice(1), late]);
+  assert.equal(ops.kill(ids[0]!), false);
+  assert.equal(ops.kill(late), true);
+  assert.equal(thrownCommandError(() => lateCtl.check()).codeName, "Interrupted");
+  assert.equal(ops.kill(ids[3]!), true);
+  for (const id of [...ids.slice(1), late]) ops.end(id);
+  assert.equal(ops.list().length, 0);
+  ops.end(late); // ending twice is harmless
+  assert.equal(ops.kill(late), false);
+});
