@@ -6,7 +6,10 @@
  * - `$sort` on an unindexed random key over the whole collection (allowDiskUse: true, mongod 8.0's
  *   default), reading every result through the Node driver, and
  * - `$group` of `SPILL_GROUP_DOCS` documents (default 1,000,000) by `_id` (as many groups as documents,
- *   so the groups pass the 100 MiB budget and spill), allowDiskUse: true,
+ *   so the groups pass the 100 MiB budget and spill), allowDiskUse: true, `SPILL_GROUPS` times
+ *   (default 1): the peak until the first result (the input read, new groups partitioned) and after
+ *   it, and the runs and bytes it spilled (serverStatus `secantus.spill`; the documents written hold
+ *   only the fields the `$group` reads, `{_id, k}`: ~25 bytes each),
  * reporting each one's wall time and the server process's peak RSS (`VmHWM`, reset before each run).
  * The issue's bound: the 2 GB sort completes with RSS under ~500 MB.
  */
@@ -38,6 +41,8 @@ const FSYNC = Deno.env.get("SPILL_FSYNC") === "1";
 const HISTORY_S = Deno.env.get("SPILL_HISTORY_S");
 /** `SPILL_SORTS`: how many times the `$sort` runs on the loaded data (default 1). */
 const SORTS = Number(Deno.env.get("SPILL_SORTS") ?? 1);
+/** `SPILL_GROUPS`: how many times the `$group` runs on the loaded data (default 1). */
+const GROUPS = Number(Deno.env.get("SPILL_GROUPS") ?? 1);
 /** Seconds between memory attribution lines during each phase (0: only at the phases' ends). */
 const ATTRIB_S = Number(Deno.env.get("SPILL_ATTRIB_S") ?? 60);
 
@@ -112,9 +117,13 @@ try {
     if (SERVER_LOG) Deno.writeTextFileSync(SERVER_LOG, `--- ${phase}\n${text.slice(mark)}`, { append: true });
     mark = text.length;
   };
-  const spilled = async () => {
+  const spillStats = async () => {
     const s = (await db.admin().command({ serverStatus: 1 })).secantus?.spill ?? {};
-    return `${Number(s.runs ?? 0)} runs, ${(Number(s.bytesWritten ?? 0) / 1048576).toFixed(0)} MiB written`;
+    return { runs: Number(s.runs ?? 0), bytesWritten: Number(s.bytesWritten ?? 0) };
+  };
+  const spilled = async () => {
+    const s = await spillStats();
+    return `${s.runs} runs, ${(s.bytesWritten / 1048576).toFixed(0)} MiB written`;
   };
   let t = 0;
   let cpu = 0;
@@ -162,26 +171,50 @@ try {
     saveOutput("sort");
     await attrib("after sort");
   }
-  // SPILL_GROUP_DOCS=0: the sort only
-  if (GROUP_DOCS > 0) {
+  // SPILL_GROUP_DOCS=0: the sort only; SPILL_GROUPS: how many times the `$group` runs (default 1)
+  for (let run = 1; GROUP_DOCS > 0 && run <= GROUPS; run++) {
     const g = Math.min(GROUP_DOCS, n);
+    const before = await spillStats();
     resetPeak(pid);
     stop = sampler("group");
+    let maxTmp = 0;
+    const tmpProbe = setInterval(async () => {
+      maxTmp = Math.max(maxTmp, await dirMiB(`${server.dataDir}/_tmp`).catch(() => 0));
+    }, 1000);
     t = performance.now();
     cpu = cpuSeconds();
     count = 0;
+    /** The phase split: the input read and partitioned until the first result, then the output. */
+    let firstPeak = 0;
+    let firstAt = "";
     for await (
       const _ of c.aggregate([
         { $limit: g },
         { $group: { _id: "$_id", n: { $sum: 1 }, k: { $max: "$k" } } },
       ], { allowDiskUse: true, batchSize: 10_000 })
-    ) count++;
+    ) {
+      if (count++ === 0) {
+        firstPeak = memoryOf(pid).peakMiB;
+        firstAt = secs(t);
+        resetPeak(pid);
+      }
+    }
+    clearInterval(tmpProbe);
     stop();
-    const groupPeak = memoryOf(pid).peakMiB;
+    const outPeak = memoryOf(pid).peakMiB;
+    const after = await spillStats();
     console.log(
-      `$group of ${g} docs into ${count} groups (allowDiskUse): ${secs(t)} ` +
-        `(server CPU ${(cpuSeconds() - cpu).toFixed(1)} s), server peak RSS ${groupPeak} MiB ` +
-        `(spilled since start: ${await spilled()}), load ${uptime()}`,
+      `$group ${run} of ${g} docs into ${count} groups (allowDiskUse): ${secs(t)} ` +
+        `(server CPU ${(cpuSeconds() - cpu).toFixed(1)} s), server peak RSS ${
+          Math.max(firstPeak, outPeak)
+        } MiB ` +
+        `(until the first result at ${firstAt} ${firstPeak}, then ${outPeak}); spilled ${
+          after.runs - before.runs
+        } ` +
+        `runs, ${
+          ((after.bytesWritten - before.bytesWritten) / 1048576).toFixed(1)
+        } MiB written (spill dir up to ` +
+        `~${maxTmp} MiB), load ${uptime()}`,
     );
     saveOutput("group");
     await attrib("after group");

@@ -32,10 +32,13 @@ export class SpillRun {
   #buffered = 0;
   #written = 0;
   #done = false;
+  readonly #bufferBytes: number;
   constructor(
     private readonly path: string,
     private readonly stats: SpillStats,
+    writeBufferBytes = BUFFER_BYTES,
   ) {
+    this.#bufferBytes = Math.max(MIN_READ_BYTES, Math.min(BUFFER_BYTES, Math.floor(writeBufferBytes)));
     this.#file = Deno.openSync(path, { read: true, write: true, createNew: true });
     stats.runs++;
   }
@@ -47,12 +50,12 @@ export class SpillRun {
 
   /** Appends one encoded BSON document (copied: the caller may reuse `bytes` afterwards). */
   appendBytes(bytes: Uint8Array): void {
-    if (this.#buffered + bytes.length > BUFFER_BYTES) this.#flush();
-    if (bytes.length >= BUFFER_BYTES) {
+    if (this.#buffered + bytes.length > this.#bufferBytes) this.#flush();
+    if (bytes.length >= this.#bufferBytes) {
       this.#write(bytes);
       return;
     }
-    this.#buf ??= new Uint8Array(BUFFER_BYTES);
+    this.#buf ??= new Uint8Array(this.#bufferBytes);
     this.#buf.set(bytes, this.#buffered);
     this.#buffered += bytes.length;
   }
@@ -176,10 +179,10 @@ export class SpillFiles {
     return this.#dir;
   }
 
-  /** A new, empty run file. */
-  newRun(): SpillRun {
+  /** A new, empty run file, written through a buffer of `writeBufferBytes` (64 KiB – 1 MiB; default 1 MiB). */
+  newRun(writeBufferBytes?: number): SpillRun {
     const path = `${this.#directory()}/spill-${Deno.pid}-${Date.now()}-${this.#seq++}.bson`;
-    return new SpillRun(path, this.stats);
+    return new SpillRun(path, this.stats, writeBufferBytes);
   }
 
   /** Removes the directory (server stop). */

@@ -104,6 +104,19 @@ Deno.test({
       await c.aggregate([{ $sort: { k: -1 } }], { comment: "agg-spill" }).toArray();
       await c.find({}, { sort: { k: 1 }, comment: "find-spill", batchSize: 10_000 }).toArray();
       await c.find({ _id: 1 }, { comment: "no-spill" }).toArray();
+      // serverStatus counts a spilling $group's runs and the bytes of the documents it wrote: here
+      // each is {_id: int32, pad: 100 characters} (the fields the $group reads), 124 bytes
+      const spillStatus = async () => (await db.admin().command({ serverStatus: 1 })).secantus.spill;
+      const s0 = await spillStatus();
+      const pushed = await c.aggregate<AnyDoc>([{ $group: { _id: "$_id", p: { $push: "$pad" } } }], {
+        comment: "group-spill",
+      }).toArray();
+      assert.equal(pushed.length, n);
+      const s1 = await spillStatus();
+      const runs = Number(s1.runs) - Number(s0.runs);
+      const written = Number(s1.bytesWritten) - Number(s0.bytesWritten);
+      assert.ok(runs >= 16 && runs % 16 === 0, `runs ${runs}`);
+      assert.ok(written >= 124 * (n - 1000) && written % 124 === 0, `bytes written ${written}`);
       await db.command({ profile: 0 });
       const prof = await db.collection<AnyDoc>("system.profile").find({
         "command.comment": { $exists: true },
@@ -112,6 +125,7 @@ Deno.test({
       const used = (comment: string) => prof.find((e) => e.command.comment === comment)?.usedDisk;
       assert.equal(used("agg-spill"), true);
       assert.equal(used("find-spill"), true);
+      assert.equal(used("group-spill"), true);
       assert.equal(used("no-spill"), undefined);
       const ex = await c.find({}, { sort: { k: 1 } }).explain("executionStats") as AnyDoc;
       const sortStage = (function find(n: AnyDoc): AnyDoc {

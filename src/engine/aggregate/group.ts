@@ -76,6 +76,23 @@ export function parseAccumulators(spec: Document, ctx: StageContext, skip: strin
 
 /** Runs the documents of new groups are spread over once a `$group` passes its budget. */
 const PARTITIONS = 16;
+/**
+ * The write buffer of each partition's run: the 16 are filled at once for the rest of the input
+ * (1 MiB each held 16 MiB of the JS thread's malloc arena); one is read at a time afterwards.
+ */
+const PARTITION_WRITE_BUFFER = 64 * 1024;
+/**
+ * Once the partitions' groups let go of this fraction of the budget (summed over the partitions
+ * grouped since the last hint), a major GC is asked for: V8 let the 2 GB bench's partitions (~37 MiB
+ * of groups each) pile up to ~200 MiB of heap before its own full collection; a hint after every
+ * partition would cost a full collection (two mark-compacts in `--trace-gc`) for each.
+ */
+const RELEASED_HINT_FRACTION = 1 / 2;
+
+/** Heap let go by levels of one `$group` since its last GC hint (shared down the recursion). */
+interface Released {
+  bytes: number;
+}
 
 function hashKey(k: string, seed: number): number {
   let h = 2166136261 ^ seed;
@@ -101,6 +118,7 @@ export function* groupDocuments(
   ctx: StageContext,
   seed = 0,
   defer?: JsDeferral,
+  released: Released = { bytes: 0 },
 ): Iterable<Document> {
   const vars = ctx.env.newVars();
   let groups = new Map<string, Group>();
@@ -172,7 +190,10 @@ export function* groupDocuments(
       if (held > budget.limit && !runs) {
         if (!budget.spill || strCmp) throw groupMemoryError();
         const store = budget.spill;
-        runs = Array.from({ length: PARTITIONS }, () => store.newRun());
+        runs = Array.from(
+          { length: PARTITIONS },
+          () => store.newRun(PARTITION_WRITE_BUFFER),
+        );
         budget.spilled();
       }
     }
@@ -191,10 +212,23 @@ export function* groupDocuments(
       yield defer ? yield* deferJs(defer, result) : result();
     }
     out.length = 0;
-    // the held groups (the budget's worth) are garbage now: collected before the partitions' groups
-    // pile up on them (V8 would let the heap grow to ~4x what it last found live)
-    if (runs) budget.heapReleased();
-    for (const run of runs ?? []) yield* groupDocuments(run.read(), keyOf, accs, ctx, seed + 1, defer);
+    // The held groups are garbage now. A level that spilled held the budget's worth: collected before
+    // the partitions' groups pile up on them (V8 lets the heap grow to ~4x what it last found live);
+    // a partition's groups, once the partitions grouped since the last hint have let go of half the
+    // budget (each partition's are garbage before the next is read).
+    released.bytes += held;
+    if (runs || (seed > 0 && released.bytes >= budget.limit * RELEASED_HINT_FRACTION)) {
+      released.bytes = 0;
+      budget.heapReleased();
+    }
+    for (const run of runs ?? []) {
+      yield* groupDocuments(run.read(), keyOf, accs, ctx, seed + 1, defer, released);
+    }
+    // the last partitions' groups: not left to V8 after the operation (the heap stays at its peak)
+    if (runs && seed === 0 && released.bytes > 0) {
+      released.bytes = 0;
+      budget.heapReleased();
+    }
   } finally {
     budget.meter(-held);
     for (const run of runs ?? []) run.discard();

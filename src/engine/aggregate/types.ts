@@ -100,7 +100,8 @@ export interface SpillRun {
 
 /** Where spilled runs live. */
 export interface SpillStore {
-  newRun(): SpillRun;
+  /** A new run; `writeBufferBytes`: its write buffer (the store's default when absent). */
+  newRun(writeBufferBytes?: number): SpillRun;
 }
 
 /** Compiles one stage's specification. May expand into several stages ($sortByCount, $count). */
