@@ -31,7 +31,14 @@ export class RecordBook<Txn extends object> {
   readonly #fresh: FreshSnapshot;
   readonly #counts = new Map<string, number>();
   readonly #lastRid = new Map<string, bigint>();
-  /** Open transactions → the commit sequence when they began. */
+  /**
+   * One open transaction outside the map (most of the time the only one: a read's, a write's), with
+   * the commit sequence when it began: a Map emptied at every transaction's end re-allocates its table
+   * at the next begin (V8 shrinks an empty Map's table).
+   */
+  #one: Txn | undefined;
+  #oneSeq = 0;
+  /** The other open transactions → the commit sequence when they began. */
   readonly #open = new Map<Txn, number>();
   #history: Delta[] = [];
   /** Tables counted by walking them (stats, tests). */
@@ -44,24 +51,35 @@ export class RecordBook<Txn extends object> {
 
   /** Number of open transactions (tests, stats). */
   get openCount(): number {
-    return this.#open.size;
+    return this.#open.size + (this.#one === undefined ? 0 : 1);
   }
 
   /** The transactions still open. */
   openTransactions(): Txn[] {
-    return [...this.#open.keys()];
+    const all = [...this.#open.keys()];
+    if (this.#one !== undefined) all.push(this.#one);
+    return all;
   }
 
   opened(txn: Txn): void {
-    this.#open.set(txn, this.#seq);
+    if (this.#one === undefined) {
+      this.#one = txn;
+      this.#oneSeq = this.#seq;
+    } else this.#open.set(txn, this.#seq);
+  }
+
+  /** The commit sequence at which `txn` began, or undefined when it is not open. */
+  #beganAt(txn: Txn): number | undefined {
+    return this.#one === txn ? this.#oneSeq : this.#open.get(txn);
   }
 
   /** `txn` ended; with `deltas` when it committed them. */
   closed(txn: Txn, deltas?: ReadonlyMap<string, number>): void {
-    this.#open.delete(txn);
+    if (this.#one === txn) this.#one = undefined;
+    else this.#open.delete(txn);
     if (deltas !== undefined && deltas.size > 0) {
       const seq = ++this.#seq;
-      const keep = this.#open.size > 0; // someone began before this commit
+      const keep = this.openCount > 0; // someone began before this commit
       for (const [ident, d] of deltas) {
         if (d === 0) continue;
         const n = this.#counts.get(ident);
@@ -70,11 +88,11 @@ export class RecordBook<Txn extends object> {
       }
     }
     if (this.#history.length === 0) return;
-    if (this.#open.size === 0) {
+    if (this.openCount === 0) {
       this.#history = [];
       return;
     }
-    let oldest = Infinity;
+    let oldest = this.#one === undefined ? Infinity : this.#oneSeq;
     for (const s of this.#open.values()) if (s < oldest) oldest = s;
     if (this.#history[0]!.seq <= oldest) this.#history = this.#history.filter((h) => h.seq > oldest);
   }
@@ -88,7 +106,7 @@ export class RecordBook<Txn extends object> {
       this.#counts.set(ident, n);
     }
     if (this.#history.length > 0) {
-      const since = this.#open.get(txn) ?? this.#seq;
+      const since = this.#beganAt(txn) ?? this.#seq;
       for (const h of this.#history) if (h.seq > since && h.ident === ident) n -= h.delta;
     }
     return n;

@@ -20,3 +20,35 @@ Deno.test("a table created by this process is counted and numbered without readi
   book.forget(["coll-1"]);
   assert.throws(() => book.count({}, "coll-1"), /read/);
 });
+
+Deno.test("counts as of each open transaction's snapshot, whichever began first and ended first", () => {
+  const book = new RecordBook<object>(() => {
+    throw new Error("the table was read");
+  });
+  book.created("c");
+  // random overlapping transactions, each committing +1 or -1, against a model of snapshot counts
+  let seed = 7;
+  const r = () => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32;
+  let committed = 0;
+  const open = new Map<object, number>(); // txn -> committed count when it began
+  for (let step = 0; step < 3000; step++) {
+    if (open.size === 0 || (open.size < 4 && r() < 0.5)) {
+      const t = {};
+      book.opened(t);
+      open.set(t, committed);
+    } else {
+      const all = [...open.keys()];
+      const t = all[Math.floor(r() * all.length)]!;
+      assert.equal(book.count(t, "c"), open.get(t));
+      open.delete(t);
+      if (r() < 0.5) {
+        const d = r() < 0.7 ? 1 : -1;
+        committed += d;
+        book.closed(t, new Map([["c", d]]));
+      } else book.closed(t);
+    }
+    assert.equal(book.openCount, open.size);
+    assert.equal(book.openTransactions().length, open.size);
+    for (const [t, n] of open) assert.equal(book.count(t, "c"), n);
+  }
+});
