@@ -16,7 +16,7 @@
 import { MongoClient } from "mongodb";
 import { spawnServer } from "../tests/integration/helpers/server_process.ts";
 import { memoryOf, resetPeak } from "../tests/chaos/probes.ts";
-import { attribution } from "./lib/memory_attribution.ts";
+import { attribution, smapsSummary } from "./lib/memory_attribution.ts";
 
 const MB = Number(Deno.env.get("SPILL_MB") ?? 2048);
 const GROUP_DOCS = Number(Deno.env.get("SPILL_GROUP_DOCS") ?? 1_000_000);
@@ -45,6 +45,11 @@ const SORTS = Number(Deno.env.get("SPILL_SORTS") ?? 1);
 const GROUPS = Number(Deno.env.get("SPILL_GROUPS") ?? 1);
 /** Seconds between memory attribution lines during each phase (0: only at the phases' ends). */
 const ATTRIB_S = Number(Deno.env.get("SPILL_ATTRIB_S") ?? 60);
+/**
+ * `SPILL_TRACE_MS`: during each sort, read the server's smaps every this many milliseconds and print the
+ * highest sample's mapping kinds for each phase (runs, merging): the peak between attribution lines.
+ */
+const TRACE_MS = Number(Deno.env.get("SPILL_TRACE_MS") ?? 0);
 
 const server = await spawnServer({
   args: ["--cache-size", CACHE, ...ARGS],
@@ -64,6 +69,30 @@ function sampler(phase: string): () => void {
   if (ATTRIB_S <= 0) return () => {};
   const t = setInterval(() => void attrib(phase).catch(() => {}), ATTRIB_S * 1000);
   return () => clearInterval(t);
+}
+
+/** The highest smaps sample of a phase (SPILL_TRACE_MS), as one line. */
+class PeakTrace {
+  #best: { total: number; at: number; s: Record<string, number> } | undefined;
+  #timer: ReturnType<typeof setInterval> | undefined;
+  constructor(private readonly t0: number) {
+    if (TRACE_MS > 0) this.#timer = setInterval(() => this.sample(), TRACE_MS);
+  }
+  sample(): void {
+    try {
+      const s = smapsSummary(pid);
+      const total = Object.values(s).reduce((a, b) => a + b, 0);
+      if (!this.#best || total > this.#best.total) this.#best = { total, at: performance.now() - this.t0, s };
+    } catch { /* the server is gone */ }
+  }
+  /** Ends the trace; the highest sample, or "" without tracing. */
+  stop(): string {
+    if (this.#timer !== undefined) clearInterval(this.#timer);
+    const b = this.#best;
+    if (!b) return "";
+    return `highest sample ${b.total} MiB at ${(b.at / 1000).toFixed(1)} s: ` +
+      Object.entries(b.s).map(([k, v]) => `${k} ${v}`).join(" ");
+  }
 }
 
 /** The server's CPU time so far (user + system), in seconds (/proc/PID/stat). */
@@ -144,11 +173,15 @@ try {
     /** The phase split: runs generated until the first result arrives, then the merge. */
     let firstPeak = 0;
     let firstAt = "";
+    let trace = new PeakTrace(t);
+    let runsTrace = "";
     for await (const d of c.aggregate([{ $sort: { k: 1 } }], { allowDiskUse: true, batchSize: 10_000 })) {
       if (count === 0) {
         firstPeak = memoryOf(pid).peakMiB;
         firstAt = secs(t);
         resetPeak(pid);
+        runsTrace = trace.stop();
+        trace = new PeakTrace(t);
       }
       if (d.k < prev) ordered = false;
       prev = d.k;
@@ -156,6 +189,8 @@ try {
     }
     clearInterval(tmpProbe);
     stop();
+    const mergeTrace = trace.stop();
+    if (runsTrace) console.log(`  runs: ${runsTrace}\n  merging: ${mergeTrace}`);
     const mergePeak = memoryOf(pid).peakMiB;
     const sortPeak = Math.max(firstPeak, mergePeak);
     console.log(

@@ -46,7 +46,11 @@ function regions(pid: number): Region[] {
       else cur.anonKb = Number(kv[2]);
     }
   }
-  return out;
+  // smaps is read in pieces: when the process maps or unmaps meanwhile, a region can come twice
+  // (a [heap] counted twice read ~2x its size); keep one entry per start address
+  const byStart = new Map<bigint, Region>();
+  for (const r of out) byStart.set(r.start, r);
+  return [...byStart.values()].sort((a, b) => (a.start < b.start ? -1 : a.start > b.start ? 1 : 0));
 }
 
 /** Resident MiB of the process by mapping kind (see the module comment). */

@@ -29,7 +29,10 @@ export interface Budget {
   readonly spilled: () => void;
   /** Reports bytes the stage now holds more (or, negative, fewer): the operation's memory meter. */
   readonly meter: (deltaBytes: number) => void;
-  /** The stage has just dropped at least its budget of JS heap (PipelineOptions.onHeapReleased). */
+  /**
+   * The stage has just dropped at least its budget of JS heap, or V8 holds much it would free (a
+   * sort's merge): PipelineOptions.onHeapReleased.
+   */
   readonly heapReleased: () => void;
 }
 
@@ -83,13 +86,21 @@ const PACK_AT = 8 * 1024 * 1024;
  */
 const SPILL_REST_AT = 8 * 1024 * 1024;
 /**
- * Once a sort has spilled, its later runs are this fraction of the budget: the first overflow
- * happens at the budget (a sort within it never spills), but the sort then holds a quarter of the
- * budget in packed chunks, not all of it, while the rest of its input is read (issue 15 item 6: the
- * 2 GB sort's peak RSS came in the minute after its first run). The runs' sorting and merging cost
- * about the same in total: N·log(run) + N·log(runs).
+ * A sort that may spill cuts its runs at this fraction of the budget, the first one too: it holds a
+ * quarter of the budget in packed chunks, not all of it (issue 15 item 6: a 2 GB sort's peak RSS came
+ * at its first run's cut, ~100 MiB of chunks, once a first sort had left the C heap higher). The
+ * runs' sorting and merging cost about the same in total: N·log(run) + N·log(runs). What a client
+ * sees is unchanged: the sort counts as spilled (`usedDisk`, `Budget.spilled`) only once the bytes it
+ * has read pass the budget, as when the first run was cut there; a sort within the budget that wrote
+ * runs merges them like any other (a few MiB of disk traffic, `secantus.spill` counts them).
  */
-const LATER_RUN_FRACTION = 1 / 4;
+const RUN_FRACTION = 1 / 4;
+/**
+ * A merge of runs asks for a major GC every this many documents (~128 MiB of 1 KB documents; a
+ * collection of a ~25 MiB heap costs ~10–30 ms): V8 otherwise lets its old generation grow to ~4x
+ * what it last found live while the merge promotes ~0.3 MB per scavenge (issue 15 item 6).
+ */
+const MERGE_GC_EVERY = 131_072;
 /** What the k-way merge's read buffers may take together (each run's at most 1 MiB, at least 64 KiB). */
 const MERGE_BUFFERS_BYTES = 16 * 1024 * 1024;
 /** Heap bytes one packed row costs besides its document's bytes and its key (handle, key slot, index). */
@@ -145,8 +156,11 @@ export function* externalSort(
   };
   let held = 0;
   const runs: SpillRun[] = [];
-  /** Bytes past which the buffer becomes a run: the budget, then a fraction of it once spilled. */
-  let runLimit = budget.limit;
+  /** Bytes past which the buffer becomes a run: the budget without a spill store (then 292). */
+  const runLimit = budget.spill ? Math.max(1, Math.floor(budget.limit * RUN_FRACTION)) : budget.limit;
+  /** Counted bytes already written as runs; past the budget with `held`, the sort has spilled. */
+  let written = 0;
+  let overBudget = false;
   let pausing = false; // the caller handles PAUSE markers (it sent some)
   const charge = (n: number) => {
     held += n;
@@ -181,6 +195,10 @@ export function* externalSort(
           docs = [];
         }
       }
+      if (!overBudget && written > 0 && written + held > budget.limit) {
+        overBudget = true;
+        budget.spilled();
+      }
       if (held > runLimit) {
         if (!budget.spill) throw sortMemoryError(budget.limit);
         const run = budget.spill.newRun();
@@ -190,12 +208,11 @@ export function* externalSort(
           else run.append(docAt(j));
         }
         run.finish?.();
-        budget.spilled();
         docs = [];
         handles = [];
         rowKeys = [];
-        runLimit = Math.max(1, Math.floor(budget.limit * LATER_RUN_FRACTION));
-        packed.clear(runLimit); // chunks past what a later run fills are freed now
+        packed.clear(runLimit); // (chunks past what a run fills: none now that the first is no bigger)
+        written += held;
         budget.meter(-held);
         held = 0;
       }
@@ -222,7 +239,7 @@ export function* externalSort(
         c,
         (j): MergeRow => ({ k: rowKeys[j], d: packing ? undefined : docs[j], h: handles[j] ?? 0, src }),
       );
-    if (runs.length > 0 && held > Math.min(SPILL_REST_AT, budget.limit * LATER_RUN_FRACTION)) {
+    if (runs.length > 0 && held > Math.min(SPILL_REST_AT, budget.limit * RUN_FRACTION)) {
       // The merge reads the runs for as long as the client reads results: a big rest goes to disk
       // too (as mongod's sorter does) rather than holding the budget all that time.
       const run = budget.spill!.newRun();
@@ -252,8 +269,13 @@ export function* externalSort(
     );
     for (const c of chunks) sources.push(rest(c, sources.length));
     chunks.length = 0;
+    // The runs' generation left V8's old generation full of promoted input documents, and the merge
+    // promotes more: one major GC now and every MERGE_GC_EVERY documents (budget.heapReleased).
+    if (runs.length > 0) budget.heapReleased();
+    let merged = 0;
     for (const r of merge(sources, cmpKey, pausing)) {
       yield r === undefined ? PAUSE : r.d ?? packed.get(r.h);
+      if (runs.length > 0 && r !== undefined && ++merged % MERGE_GC_EVERY === 0) budget.heapReleased();
     }
   } finally {
     budget.meter(-held);

@@ -209,7 +209,7 @@ Deno.test("$sort that spilled writes a big in-memory rest as one more run (merge
   }
 });
 
-Deno.test("$sort: once spilled, later runs are a quarter of the budget (the first at the budget), same stable order", () => {
+Deno.test("$sort: runs are a quarter of the budget (the first too), same stable order", () => {
   const input: Doc[] = Array.from(
     { length: 40_000 },
     (_, i) => ({ k: (i * 7919) % 500, i, pad: "p".repeat(40) }),
@@ -226,6 +226,30 @@ Deno.test("$sort: once spilled, later runs are a quarter of the budget (the firs
   const spill = new MemorySpillStore();
   const out = [...compilePipeline(stages, { memoryLimitBytes: 1_000_000, spill }).run(input)];
   assert.deepEqual(out, want);
-  // ~3.5 budgets of input: one run at the budget, then runs of a quarter of it (14, not 4)
-  assert.ok(spill.runs >= 8, `runs: ${spill.runs}`);
+  // ~3.5 budgets of input: runs of a quarter of the budget (14, not 4)
+  assert.ok(spill.runs >= 12, `runs: ${spill.runs}`);
+});
+
+Deno.test("$sort within its budget past a quarter of it: runs written, merged, but not spilled (usedDisk false)", () => {
+  const input: Doc[] = Array.from(
+    { length: 10_000 },
+    (_, i) => ({ k: (i * 7919) % 500, i, pad: "p".repeat(40) }),
+  );
+  const stages = [{ $sort: { k: 1 } }];
+  const want = [...compilePipeline(stages).run(input)];
+  // the same input past the budget spills (onSpill), within it does not, with the same order
+  for (const [limit, spills] of [[500_000, true], [2_000_000, false]] as const) {
+    const spill = new MemorySpillStore();
+    let spilled = 0;
+    const out = [
+      ...compilePipeline(stages, { memoryLimitBytes: limit, spill, onSpill: () => spilled++ }).run(input),
+    ];
+    assert.deepEqual(out, want);
+    assert.ok(spill.runs >= 2, `runs: ${spill.runs}`);
+    assert.equal(spilled > 0, spills, `limit ${limit}: spilled ${spilled}`);
+  }
+  // without allowDiskUse the same input within the budget sorts in memory (no 292)
+  assert.deepEqual([
+    ...compilePipeline(stages, { memoryLimitBytes: 2_000_000, allowDiskUse: false }).run(input),
+  ], want);
 });
