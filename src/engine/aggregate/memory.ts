@@ -29,10 +29,7 @@ export interface Budget {
   readonly spilled: () => void;
   /** Reports bytes the stage now holds more (or, negative, fewer): the operation's memory meter. */
   readonly meter: (deltaBytes: number) => void;
-  /**
-   * The stage has just dropped at least its budget of JS heap, or V8 holds much it would free (a
-   * sort's merge): PipelineOptions.onHeapReleased.
-   */
+  /** The stage has just dropped at least its budget of JS heap (PipelineOptions.onHeapReleased). */
   readonly heapReleased: () => void;
 }
 
@@ -95,12 +92,6 @@ const SPILL_REST_AT = 8 * 1024 * 1024;
  * runs merges them like any other (a few MiB of disk traffic, `secantus.spill` counts them).
  */
 const RUN_FRACTION = 1 / 4;
-/**
- * A merge of runs asks for a major GC every this many documents (~128 MiB of 1 KB documents; a
- * collection of a ~25 MiB heap costs ~10–30 ms): V8 otherwise lets its old generation grow to ~4x
- * what it last found live while the merge promotes ~0.3 MB per scavenge (issue 15 item 6).
- */
-const MERGE_GC_EVERY = 131_072;
 /** What the k-way merge's read buffers may take together (each run's at most 1 MiB, at least 64 KiB). */
 const MERGE_BUFFERS_BYTES = 16 * 1024 * 1024;
 /** Heap bytes one packed row costs besides its document's bytes and its key (handle, key slot, index). */
@@ -269,13 +260,8 @@ export function* externalSort(
     );
     for (const c of chunks) sources.push(rest(c, sources.length));
     chunks.length = 0;
-    // The runs' generation left V8's old generation full of promoted input documents, and the merge
-    // promotes more: one major GC now and every MERGE_GC_EVERY documents (budget.heapReleased).
-    if (runs.length > 0) budget.heapReleased();
-    let merged = 0;
     for (const r of merge(sources, cmpKey, pausing)) {
       yield r === undefined ? PAUSE : r.d ?? packed.get(r.h);
-      if (runs.length > 0 && r !== undefined && ++merged % MERGE_GC_EVERY === 0) budget.heapReleased();
     }
   } finally {
     budget.meter(-held);
