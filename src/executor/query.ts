@@ -35,10 +35,10 @@ import { clusteredScanPath, isClustered } from "./clustered.ts";
 import { recordPlanAccess } from "./index_usage.ts";
 import { GroupFold } from "./group_fold.ts";
 import { OpControl } from "../observability/op_control.ts";
-import type { SpillRun } from "../storage/spill.ts";
 import type { CompiledQuery, ExecStats, RowMeta } from "./compiled_query.ts";
-import { docFromKey, projectBytes, unwrapRow, wrapRow } from "./row_bytes.ts";
-import { mergeSorted, SortedRows } from "./sorted_rows.ts";
+import { docFromKey, projectBytes } from "./row_bytes.ts";
+import type { SortedRows } from "./sorted_rows.ts";
+import { QuerySortBuffer } from "./query_sort.ts";
 
 /** Field set of a scan whose consumer reads no field and that has no filter. */
 const EMPTY_FIELDS: ReadonlySet<string> = new Set();
@@ -56,10 +56,6 @@ interface Acc<T> {
   bytes: number;
 }
 
-const SORT_LIMIT_DEFAULT = 100 * 1024 * 1024;
-/** Rows per chunk of a big in-memory final sort (each chunk is sorted in one pull; see #readSorted). */
-const SORT_CHUNK = 8_192;
-
 export class QuerySource implements BatchSource {
   readonly stats: ExecStats = { docsExamined: 0, keysExamined: 0, nReturned: 0 };
   #lastRid: bigint | undefined;
@@ -70,8 +66,6 @@ export class QuerySource implements BatchSource {
   #textAt = 0;
   #scanDone = false;
   #sorted: SortedRows | undefined;
-  /** Sorted runs a blocking sort wrote to disk (storage/spill.ts). */
-  #runs: SpillRun[] = [];
   #skipLeft: number;
   #returned = 0;
   #closed = false;
@@ -468,12 +462,8 @@ export class QuerySource implements BatchSource {
   #jsWaiting = false;
   /** Documents/keys the current pull may still examine before it stops (resumable). */
   #budget = Infinity;
-  /** Rows a blocking sort has read so far (across pulls) and their bytes. */
-  #sortBuf: Row[] = [];
-  /** A big final sort in progress: the chunks sorted so far and where the next one starts. */
-  #chunks: Row[][] = [];
-  #chunkAt = 0;
-  #sortHeld = 0;
+  /** A blocking sort's matches so far and its runs on disk. */
+  #sortBuf: QuerySortBuffer | undefined;
 
   /** Spends one unit of the pull's budget; false when it is spent (stop before examining more). */
   #spend(): boolean {
@@ -731,62 +721,9 @@ export class QuerySource implements BatchSource {
    * the scan ends (the sorted rows).
    */
   #readSorted(txn: ReadTxn): SortedRows | undefined {
-    const cap = this.q.sortMemoryLimit ?? SORT_LIMIT_DEFAULT;
-    const cmp = this.q.sort!;
-    const f = this.q.readFields;
-    const order = (x: Row, y: Row) => cmp(x.view(f), y.view(f));
-    for (const row of this.#rows(txn, null)) {
-      this.#sortHeld += row.bytes.length;
-      this.#sortBuf.push(row);
-      if (this.#sortHeld > cap) {
-        if (!this.q.spill) {
-          throw new CommandError(
-            "QueryExceededMemoryLimitNoDiskUseAllowed",
-            `Sort exceeded memory limit of ${cap} bytes, but did not opt in to external sorting.`,
-          );
-        }
-        // External sort: this buffer becomes one sorted run on disk.
-        const rows = this.#sortBuf.sort(order);
-        const run = this.q.spill.newRun();
-        this.#runs.push(run);
-        this.stats.spills = (this.stats.spills ?? 0) + 1;
-        for (const r of rows) run.appendBytes(this.q.rowMeta ? wrapRow(r) : r.bytes);
-        run.finish();
-        this.#sortBuf = [];
-        this.#sortHeld = 0;
-      }
-    }
-    if (!this.#scanDone) return undefined;
-    if (this.#sortBuf.length > SORT_CHUNK || this.#chunks.length > 0) {
-      // A big in-memory sort: one chunk per pull, merged at the end (one Array.sort of 1M rows held
-      // the event loop ~1 s; between pulls the caller yields when its slice is used up).
-      if (this.#chunkAt < this.#sortBuf.length) {
-        this.#chunks.push(this.#sortBuf.slice(this.#chunkAt, this.#chunkAt + SORT_CHUNK).sort(order));
-        this.#chunkAt += SORT_CHUNK;
-        if (this.#chunkAt < this.#sortBuf.length) return undefined;
-      }
-      this.#sortBuf = [];
-      const sources = this.#runSources();
-      for (const c of this.#chunks) sources.push(c[Symbol.iterator]()); // input order: runs, then chunks
-      this.#chunks = [];
-      return new SortedRows(mergeSorted(sources, order));
-    }
-    const rows = this.#sortBuf.sort(order);
-    this.#sortBuf = [];
-    if (this.#runs.length === 0) {
-      // Apply limit early to release memory.
-      if (this.q.limit !== 0) rows.length = Math.min(rows.length, this.q.skip + this.q.limit);
-      return new SortedRows(rows[Symbol.iterator]());
-    }
-    const sources = this.#runSources();
-    sources.push(rows[Symbol.iterator]()); // the in-memory rest comes last in input order
-    return new SortedRows(mergeSorted(sources, order));
-  }
-
-  /** The spilled runs as sorted row sources, in spill (= input) order. */
-  #runSources(): Iterator<Row>[] {
-    const unwrap = this.q.rowMeta ? unwrapRow : (b: Uint8Array) => new Row(0n, b);
-    return this.#runs.map((r) => mapIter(r.readBytes(), unwrap));
+    const buf = this.#sortBuf ??= new QuerySortBuffer(this.q, this.stats);
+    for (const row of this.#rows(txn, null)) buf.add(row);
+    return this.#scanDone ? buf.finish() : undefined;
   }
 
   #checkCollection(): void {
@@ -803,10 +740,8 @@ export class QuerySource implements BatchSource {
   close(): void {
     this.#closed = true;
     this.#sorted = undefined;
-    this.#sortBuf = [];
-    this.#chunks = [];
-    for (const r of this.#runs) r.discard();
-    this.#runs = [];
+    this.#sortBuf?.close();
+    this.#sortBuf = undefined;
   }
 }
 
@@ -814,7 +749,3 @@ export class QuerySource implements BatchSource {
 const NEVER_YIELD = new OpControl({ quantumMs: Infinity, checkEvery: 2 ** 30 });
 
 export { sameUuid } from "./same_uuid.ts";
-
-function* mapIter<A, B>(it: Iterable<A>, f: (a: A) => B): Generator<B> {
-  for (const a of it) yield f(a);
-}
