@@ -293,3 +293,73 @@ Deno.test("frame loop: DIRECT replies go out in order and let the next request i
   assert(cl.t === "closed" && cl.id === acc.id);
   await h.stop();
 });
+
+Deno.test("frame loop: a lone reply takes the next request on this thread, or gives the connection back", async () => {
+  const h = await harness();
+  const c = await Deno.connect({ hostname: "127.0.0.1", port: h.loop.port });
+  const acc = await h.next();
+  const lone = SendFlag.DONE | SendFlag.DIRECT;
+  // the next request is already in the socket: taken by the reply call itself, in order
+  const three = new Uint8Array(16 + 30 + 20);
+  three.set(frame(16, 1));
+  three.set(frame(30, 2), 16);
+  three.set(frame(20, 3), 46);
+  await c.write(three);
+  const a = await h.next();
+  assert(a.t === "frame" && a.frame.length === 16);
+  const b = h.loop.reply(acc.id, frame(24, 1), lone, 100_000);
+  assert(b instanceof Uint8Array);
+  assertEquals(b, frame(30, 2));
+  const c3 = h.loop.reply(acc.id, frame(24, 2), lone, 100_000); // from the bytes already read
+  assertEquals(c3, frame(20, 3));
+  assertEquals(await readN(c, 48), new Uint8Array([...frame(24, 1), ...frame(24, 2)]));
+  // nothing comes within the wait: -1, and the I/O thread reads the connection again
+  const t0 = performance.now();
+  assertEquals(h.loop.reply(acc.id, frame(24, 3), lone, 3_000), -1);
+  assert(performance.now() - t0 >= 2);
+  assertEquals(await readN(c, 24), frame(24, 3));
+  await c.write(frame(40, 4));
+  const d = await h.next();
+  assert(d.t === "frame" && d.frame.length === 40);
+  // a request taken alone, then a queued DONE (others were busy): the I/O thread reads on
+  await c.write(frame(18, 5));
+  const e = h.loop.reply(acc.id, null, lone, 100_000);
+  assertEquals(e, frame(18, 5));
+  h.loop.send(acc.id, frame(20, 5), SendFlag.DONE);
+  assertEquals(await readN(c, 20), frame(20, 5));
+  await c.write(frame(19, 6));
+  const f = await h.next();
+  assert(f.t === "frame" && f.frame.length === 19);
+  // a large request next: left to the I/O thread (0), which delivers it whole
+  const big = frame(100_000, 8);
+  const w = c.write(big).then(async (n) => {
+    let off = n;
+    while (off < big.length) off += await c.write(big.subarray(off));
+  });
+  await new Promise((r) => setTimeout(r, 20));
+  assertEquals(h.loop.reply(acc.id, null, lone, 100_000), 0);
+  const g = await h.next();
+  await w;
+  assert(g.t === "frame" && g.frame.length === 100_000 && g.frame[99_999] === 8);
+  // another connection arriving ends the wait at once (an event for JS)
+  const port = h.loop.port;
+  const other = new Deno.Command("bash", {
+    args: ["-c", `sleep 0.2; exec 3<>/dev/tcp/127.0.0.1/${port}; sleep 1`],
+  }).spawn();
+  const t1 = performance.now();
+  assertEquals(h.loop.reply(acc.id, null, lone, 5_000_000), 0);
+  assert(performance.now() - t1 < 4_000);
+  const acc2 = await h.next();
+  assert(acc2.t === "accept");
+  // the peer leaves while its connection is read alone: the I/O thread closes it
+  await c.write(frame(16, 9));
+  const i = await h.next();
+  assert(i.t === "frame");
+  c.close();
+  await new Promise((r) => setTimeout(r, 20));
+  assertEquals(h.loop.reply(acc.id, frame(20, 9), lone, 100_000), 0);
+  const cl = await h.next();
+  assert(cl.t === "closed" && cl.id === acc.id, JSON.stringify(cl));
+  await other.status;
+  await h.stop();
+});

@@ -40,6 +40,8 @@ export interface IoEventSink {
 }
 
 const HEADER = 12;
+/** The largest request a lone connection's reply call takes itself (the I/O thread's small buffer). */
+const LONE_MAX = 4096;
 const TAKE_BUFFER = 256 * 1024;
 const dec = new TextDecoder();
 
@@ -54,6 +56,7 @@ export class FrameLoop {
   #buf = new Uint8Array(TAKE_BUFFER);
   #view = new DataView(this.#buf.buffer);
   readonly #meta = new BigInt64Array(3);
+  readonly #next = new Uint8Array(LONE_MAX);
   readonly port: number;
 
   private constructor(ptr: Deno.PointerValue, port: number, bell: Deno.Conn) {
@@ -186,6 +189,29 @@ export class FrameLoop {
   send(id: number, bytes: Uint8Array | null, flags = 0): void {
     if (this.#stopped) return;
     shim().sct_io_send(this.#ptr, id, bytes, bytes === null ? 0 : bytes.length, flags);
+  }
+
+  /**
+   * The last reply of connection `id`'s request, sent from this thread (DONE | DIRECT: nothing else is
+   * served or queued), after which this thread takes the connection's next request itself, waiting up
+   * to `waitUs` µs for it (blocking this thread: the I/O thread's events for JS end the wait at once).
+   * Returns that request (owned bytes), 0 when none was taken, -1 when none came within `waitUs`; in
+   * both cases the connection is the I/O thread's again, as after {@link send}.
+   */
+  reply(id: number, bytes: Uint8Array | null, flags: number, waitUs: number): Uint8Array | 0 | -1 {
+    if (this.#stopped) return 0;
+    const n = shim().sct_io_reply(
+      this.#ptr,
+      id,
+      bytes,
+      bytes === null ? 0 : bytes.length,
+      flags,
+      this.#next,
+      LONE_MAX,
+      waitUs,
+    );
+    if (n > 0) return this.#next.slice(0, n);
+    return n === -1 ? -1 : 0;
   }
 
   /** Stop accepting new connections (open ones go on). */

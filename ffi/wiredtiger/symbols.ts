@@ -89,6 +89,7 @@ export const SYMBOLS = {
   sct_io_queued: { parameters: [P], result: I32 },
   sct_io_take: { parameters: [P, B, I32], result: I32 },
   sct_io_send: { parameters: [P, "u32", B, I32, I32], result: I32 },
+  sct_io_reply: { parameters: [P, "u32", B, I32, I32, B, I32, I32], result: I32 },
   sct_io_state: { parameters: [P, "u32", B], result: I32 },
   sct_io_stop: { parameters: [P], result: I32 },
   sct_io_free: { parameters: [P], result: "void" },

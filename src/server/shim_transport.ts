@@ -13,6 +13,12 @@
  * other request is being served (`held.n` ≤ 1: one busy connection), the reply is sent from this
  * thread instead (`SendFlag.DIRECT`): at one connection a request then crosses one thread, not two.
  *
+ * A lone connection goes further (`FrameLoop.reply`): after its direct last reply this thread takes the
+ * connection's next request itself, waiting up to {@link LONE_WAIT_US} for it in the shim (the I/O
+ * thread stops watching that socket meanwhile), so at one busy connection a request wakes this thread
+ * alone, as on Deno's sockets. A wait that runs out (a client with think time) or is cut short by other
+ * events backs off: the next 1, 2, 4 … 64 requests of that connection skip it.
+ *
  * The byte budget and its slow-sender rule (`hoggingBudget`, frame_reader.ts's `arrivesTooSlowly`)
  * apply as on Deno's path, from the I/O thread's reservation figures. TLS keeps Deno's path (tls.ts).
  */
@@ -20,6 +26,23 @@ import { FrameLoop, type IoEventSink, SendFlag } from "../../ffi/io/mod.ts";
 import { checkMessageLength, FrameError } from "../wire/mod.ts";
 import { arrivesTooSlowly } from "./frame_reader.ts";
 import type { Transport } from "./transport.ts";
+
+/**
+ * How long (µs) the JS thread waits in the shim for a lone connection's next request after replying: a
+ * bounded block of this thread (no CPU: a ppoll), ended at once by any other event for JS.
+ */
+export const LONE_WAIT_US = loneWaitUs();
+
+function loneWaitUs(): number {
+  try {
+    const v = Deno.env.get("SECANTUS_IO_LONE_US");
+    if (v !== undefined && /^\d+$/.test(v)) return Number(v);
+  } catch { /* no env permission */ }
+  return 200;
+}
+
+/** Requests of a connection that skip the lone wait after it ran out, at most (doubling from 1). */
+const LONE_BACKOFF_MAX = 64;
 
 /** One connection of the I/O thread. */
 export class ShimTransport implements Transport {
@@ -34,6 +57,9 @@ export class ShimTransport implements Transport {
   #cutMidMessage = false;
   /** A message delivered and not yet done with (counted in `held.n`). */
   #held = false;
+  /** Lone replies to skip before trying one again, and the next skip after a miss. */
+  #loneSkip = 0;
+  #loneBackoff = 1;
 
   constructor(
     private readonly loop: FrameLoop,
@@ -68,7 +94,30 @@ export class ShimTransport implements Transport {
     this.#doneSent = true;
     const direct = this.held.n <= 1 ? SendFlag.DIRECT : 0;
     this.#unhold();
-    if (!this.#closed && !this.#ended) this.loop.send(this.id, null, SendFlag.DONE | direct);
+    if (this.#closed || this.#ended) return;
+    if (direct !== 0 && this.#lone(null)) return;
+    this.loop.send(this.id, null, SendFlag.DONE | direct);
+  }
+
+  /**
+   * The last reply of a lone connection's request, then its next request taken on this thread (when
+   * one comes within LONE_WAIT_US): false when the connection skips that this time (send as usual).
+   */
+  #lone(bytes: Uint8Array | null): boolean {
+    if (LONE_WAIT_US <= 0) return false;
+    if (this.#loneSkip > 0) {
+      this.#loneSkip--;
+      return false;
+    }
+    const r = this.loop.reply(this.id, bytes, SendFlag.DONE | SendFlag.DIRECT, LONE_WAIT_US);
+    if (r instanceof Uint8Array) {
+      this.#loneBackoff = 1;
+      this.deliver(r);
+    } else {
+      this.#loneSkip = this.#loneBackoff;
+      this.#loneBackoff = Math.min(this.#loneBackoff * 2, LONE_BACKOFF_MAX);
+    }
+    return true;
   }
 
   /**
@@ -82,6 +131,7 @@ export class ShimTransport implements Transport {
     if (done) {
       this.#doneSent = true;
       this.#unhold();
+      if (direct !== 0 && this.#lone(bytes)) return bytes.length;
     }
     this.loop.send(this.id, bytes, (done ? SendFlag.DONE : 0) | direct);
     return bytes.length;

@@ -23,6 +23,12 @@ static void push_locked(struct sct_io *io, struct ev *e, int *wake)
         io->in_head = e;
     io->in_tail = e;
     atomic_fetch_add(&io->in_count, 1);
+    /* JS may be waiting for its lone connection's bytes (sct_io_reply): it stores lone_poll, then
+     * loads in_count; this side stores in_count, then loads lone_poll — one of them sees the other */
+    if (atomic_load(&io->lone_poll)) {
+        uint64_t v = 1;
+        (void)!write(io->lone_efd, &v, sizeof v);
+    }
     *wake = io->sleeping;
     io->sleeping = 0;
 }
@@ -489,7 +495,7 @@ void io_do_accept(struct sct_io *io)
         int one = 1;
         setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
         setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &one, sizeof one);
-        struct epoll_event ev = {.events = EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET, .data.u64 = c->id};
+        struct epoll_event ev = {.events = CONN_EVENTS, .data.u64 = c->id};
         struct sockaddr_storage local;
         socklen_t llen = sizeof local;
         char addrs[2 * (INET6_ADDRSTRLEN + 16)];

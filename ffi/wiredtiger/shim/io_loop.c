@@ -30,6 +30,16 @@
  * I/O thread's EPOLLOUT edge. A connection leaves the slot table before its writer lock is waited
  * out and its fd closed, so JS never writes a closed or reused fd.
  *
+ * A lone connection (`sct_io_reply`: JS replies directly, nothing else is being served or queued):
+ * after the reply JS takes the connection's next request itself — it turns the connection's EPOLLIN
+ * off (once, while the connection stays lone), reads the socket and, when no whole request is there
+ * yet, waits for it in ppoll() up to a bound the caller gives (µs), also woken by lone_efd when the
+ * I/O thread queues any event for JS. At one busy connection a request then wakes one thread (JS's,
+ * as on Deno's sockets) instead of two (the I/O thread's, then JS's through the doorbell). Anything
+ * else — a timeout, a large or bad message, end of stream, an error, another connection's event —
+ * hands the connection back: inflight cleared, EPOLLIN back on (an edge at once if bytes wait), and
+ * the I/O thread's ordinary read meets what is there.
+ *
  * One request at a time per connection (as mongod, and src/server/connection.ts): after a FRAME the
  * connection delivers nothing more until JS says it is done with that request (`SCT_IO_DONE` on a send,
  * or a send of zero bytes with that flag); bytes the client pipelines meanwhile stay in the socket.
@@ -45,6 +55,15 @@
  */
 #define _GNU_SOURCE
 #include "io_loop.h"
+#include <poll.h>
+
+/* JS reads a lone connection no more: EPOLLIN back on (an edge at once when bytes are waiting). The
+ * caller cleared lone and inflight first. */
+static void lone_end(struct sct_io *io, struct conn *c)
+{
+    struct epoll_event ev = {.events = CONN_EVENTS, .data.u64 = c->id};
+    epoll_ctl(io->ep, EPOLL_CTL_MOD, c->fd, &ev);
+}
 
 static void run_commands(struct sct_io *io)
 {
@@ -112,6 +131,10 @@ static void run_commands(struct sct_io *io)
         }
         if (flags & SCT_IO_DONE) {
             c->inflight = 0;
+            if (atomic_exchange(&c->lone, 0)) { /* JS read it last: this thread reads on */
+                c->readable = 1;
+                lone_end(io, c);
+            }
             io_release_budget(io, c);
             if (io_try_read(io, c) == 0)
                 io_retry_budget_waiters(io);
@@ -271,12 +294,13 @@ int sct_io_open(const char *host, int port, int max_message, int64_t budget, con
     io->free_slots = calloc(io->cap_slots, sizeof *io->free_slots);
     io->ep = epoll_create1(EPOLL_CLOEXEC);
     io->wake_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+    io->lone_efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
     pthread_mutex_init(&io->tbl_mu, NULL);
     pthread_mutex_init(&io->in_mu, NULL);
     pthread_mutex_init(&io->cmd_mu, NULL);
     struct epoll_event lev = {.events = EPOLLIN | EPOLLET, .data.u64 = UINT64_MAX};
     struct epoll_event wev = {.events = EPOLLIN | EPOLLET, .data.u64 = 0};
-    if (!io->conns || !io->gens || !io->free_slots || io->ep < 0 || io->wake_fd < 0 ||
+    if (!io->conns || !io->gens || !io->free_slots || io->ep < 0 || io->wake_fd < 0 || io->lone_efd < 0 ||
       epoll_ctl(io->ep, EPOLL_CTL_ADD, fd, &lev) != 0 || epoll_ctl(io->ep, EPOLL_CTL_ADD, io->wake_fd, &wev) != 0 ||
       pthread_create(&io->thread, NULL, io_main, io) != 0) {
         int e = errno ? errno : ENOMEM;
@@ -287,6 +311,8 @@ int sct_io_open(const char *host, int port, int max_message, int64_t budget, con
             close(io->ep);
         if (io->wake_fd >= 0)
             close(io->wake_fd);
+        if (io->lone_efd >= 0)
+            close(io->lone_efd);
         free(io->conns);
         free(io->gens);
         free(io->free_slots);
@@ -405,6 +431,81 @@ static int queue_rest(struct conn *c, uint32_t id, const uint8_t *data, uint32_t
     return 0;
 }
 
+static int64_t mono_us(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+/*
+ * JS takes its lone connection's next request itself (the caller holds c->wmu; inflight is set, so the
+ * I/O thread leaves buf/start/end alone). Returns its length (copied into out), 0 when the connection
+ * goes back to the I/O thread for another reason, -1 when nothing whole came within wait_us.
+ */
+static int lone_take(struct sct_io *io, struct conn *c, uint8_t *out, int cap, int wait_us)
+{
+    if (!atomic_load(&c->lone)) { /* the I/O thread wakes no more for this connection's bytes */
+        struct epoll_event ev = {.events = EPOLLOUT | EPOLLET, .data.u64 = c->id};
+        if (epoll_ctl(io->ep, EPOLL_CTL_MOD, c->fd, &ev) != 0)
+            return 0;
+        atomic_store(&c->lone, 1);
+    }
+    int64_t deadline = -1;
+    for (;;) {
+        uint32_t have = c->end - c->start;
+        if (have >= 4) {
+            int32_t len;
+            memcpy(&len, c->buf + c->start, 4);
+            /* bad, large or too big for out: the I/O thread's rules apply */
+            if (len < 16 || (uint32_t)len > io->max_message || len > SMALL_BUF || len > cap)
+                return 0;
+            if ((uint32_t)len <= have) {
+                memcpy(out, c->buf + c->start, (size_t)len);
+                c->start += (uint32_t)len;
+                if (c->start == c->end)
+                    c->start = c->end = 0;
+                return len;
+            }
+        }
+        if (c->end == SMALL_BUF) {
+            memmove(c->buf, c->buf + c->start, have);
+            c->start = 0;
+            c->end = have;
+        }
+        ssize_t n = recv(c->fd, c->buf + c->end, SMALL_BUF - c->end, MSG_DONTWAIT);
+        if (n > 0) {
+            c->end += (uint32_t)n;
+            continue;
+        }
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n == 0 || (errno != EAGAIN && errno != EWOULDBLOCK))
+            return 0; /* end of stream or an error: the I/O thread's read meets it and closes */
+        if (atomic_load(&io->in_count) > 0)
+            return 0; /* JS has other events to take */
+        int64_t now = mono_us();
+        if (deadline < 0)
+            deadline = now + wait_us;
+        if (now >= deadline)
+            return -1;
+        atomic_store(&io->lone_poll, 1);
+        if (atomic_load(&io->in_count) > 0) {
+            atomic_store(&io->lone_poll, 0);
+            return 0;
+        }
+        struct pollfd p[2] = {{.fd = c->fd, .events = POLLIN}, {.fd = io->lone_efd, .events = POLLIN}};
+        int64_t left = deadline - now;
+        struct timespec ts = {.tv_sec = left / 1000000, .tv_nsec = (left % 1000000) * 1000};
+        int r = ppoll(p, 2, &ts, NULL);
+        atomic_store(&io->lone_poll, 0);
+        if (r > 0 && p[1].revents) { /* an event for JS (or a stale wake-up): the check above decides */
+            uint64_t v;
+            (void)!read(io->lone_efd, &v, sizeof v);
+        }
+    }
+}
+
 /*
  * The reply on the calling (JS) thread: a nonblocking send() when nothing is queued before it, no
  * thread hand-off. What the socket does not take now goes to the out-queue, whose EPOLLOUT edge (the
@@ -414,7 +515,8 @@ static int queue_rest(struct conn *c, uint32_t id, const uint8_t *data, uint32_t
  * handled, queue the flags alone (a send error for the I/O thread to close on, or a budget reservation
  * for it to return).
  */
-static int send_direct(struct sct_io *io, uint32_t id, const uint8_t *data, uint32_t len, int flags)
+static int send_direct(struct sct_io *io, uint32_t id, const uint8_t *data, uint32_t len, int flags,
+  uint8_t *next, int next_cap, int wait_us, int *next_len)
 {
     pthread_mutex_lock(&io->tbl_mu);
     struct conn *c = io_lookup(io, id);
@@ -469,12 +571,23 @@ static int send_direct(struct sct_io *io, uint32_t id, const uint8_t *data, uint
             pthread_mutex_unlock(&c->wmu);
             return 2;
         }
+        if (next && !c->oq_head) {
+            int n = lone_take(io, c, next, next_cap, wait_us);
+            if (n > 0) { /* JS holds the next request: inflight stays set */
+                pthread_mutex_unlock(&c->wmu);
+                *next_len = n;
+                return 0;
+            }
+            *next_len = n;
+        }
         /* While inflight is set the I/O thread leaves start/end alone; read them before clearing it.
          * readable vs inflight: each side stores its flag, then loads the other's (seq_cst), so an
          * EPOLLIN edge racing this is either read by the I/O thread or kicked from here. */
         int buffered = c->end > c->start;
         c->inflight = 0;
         kick = buffered || c->readable;
+        if (atomic_exchange(&c->lone, 0))
+            lone_end(io, c); /* after inflight: bytes waiting now bring the I/O thread an edge */
     }
     pthread_mutex_unlock(&c->wmu);
     return kick ? 3 : 0;
@@ -520,7 +633,8 @@ int sct_io_send(struct sct_io *io, uint32_t id, const uint8_t *data, int len, in
     if ((flags & SCT_IO_DIRECT) && id != 0 && !(flags & (SCT_IO_CLOSE | SCT_IO_CLOSE_NOW)) &&
       atomic_load(&io->in_count) == 0) {
         flags &= ~SCT_IO_DIRECT;
-        switch (send_direct(io, id, data, len > 0 ? (uint32_t)len : 0, flags)) {
+        int unused;
+        switch (send_direct(io, id, data, len > 0 ? (uint32_t)len : 0, flags, NULL, 0, 0, &unused)) {
         case 0:
             return 0;
         case 2:
@@ -532,6 +646,31 @@ int sct_io_send(struct sct_io *io, uint32_t id, const uint8_t *data, int len, in
         }
     }
     return queue_command(io, id, data, len, flags & ~SCT_IO_DIRECT);
+}
+
+/*
+ * sct_io_send with SCT_IO_DONE | SCT_IO_DIRECT for a lone connection, which then takes its own next
+ * request: when the reply went out on this thread, JS reads the connection's socket itself (waiting up
+ * to wait_us for a whole request; see lone_take). Returns the next request's length (its bytes in
+ * next, JS holds it as if delivered), 0 when none was taken (the connection is the I/O thread's again,
+ * as after sct_io_send), -1 when none came within wait_us (likewise), -ENOMEM.
+ */
+int sct_io_reply(struct sct_io *io, uint32_t id, const uint8_t *data, int len, int flags, uint8_t *next,
+  int next_cap, int wait_us)
+{
+    if ((flags & SCT_IO_DIRECT) && (flags & SCT_IO_DONE) && id != 0 &&
+      !(flags & (SCT_IO_CLOSE | SCT_IO_CLOSE_NOW)) && atomic_load(&io->in_count) == 0) {
+        flags &= ~SCT_IO_DIRECT;
+        int got = 0;
+        int r = send_direct(io, id, data, len > 0 ? (uint32_t)len : 0, flags, next, next_cap, wait_us, &got);
+        if (r == 0)
+            return got;
+        if (r == 2)
+            return queue_command(io, id, NULL, 0, flags) ? -ENOMEM : 0;
+        if (r == 3)
+            return queue_command(io, id, NULL, 0, SCT_IO_KICK) ? -ENOMEM : got < 0 ? -1 : 0;
+    }
+    return queue_command(io, id, data, len, flags & ~SCT_IO_DIRECT) ? -ENOMEM : 0;
 }
 
 /*
@@ -600,6 +739,7 @@ void sct_io_free(struct sct_io *io)
     }
     close(io->ep);
     close(io->wake_fd);
+    close(io->lone_efd);
     if (io->bell_fd >= 0)
         close(io->bell_fd);
     if (io->bell_listen_fd >= 0) {

@@ -34,6 +34,10 @@
 #define SCT_IO_DIRECT 8    /* JS: nothing else waits — send on the calling thread when nothing is queued */
 #define SCT_IO_KICK 16     /* internal: JS let the next request in itself; read what is already buffered */
 
+/* A connection's epoll interest while the I/O thread reads it; while JS reads it itself (`lone`, see
+ * sct_io_reply in io_loop.c) EPOLLIN is off, so the client's bytes wake JS alone. */
+#define CONN_EVENTS (EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET)
+
 #define EV_HEADER 12 /* u32 type, u32 id, u32 payload length */
 #define SMALL_BUF 4096
 #define LARGE_FIRST_CHUNK (64 * 1024)
@@ -64,6 +68,10 @@ struct conn {
     uint32_t id;
     _Atomic int readable; /* no EAGAIN since the last read (JS reads it on a direct DONE) */
     _Atomic int inflight; /* a frame delivered, JS not done with it (JS clears it on a direct DONE) */
+    /* JS reads this connection itself (sct_io_reply): EPOLLIN is off and inflight stays set, so the I/O
+     * thread neither wakes for its bytes nor touches buf/start/end. Whoever clears it (with inflight)
+     * turns EPOLLIN back on, which brings an edge when bytes are already waiting. */
+    _Atomic int lone;
     int close_after;    /* close once the out-queue is empty */
     int waiting_budget; /* on the budget wait list */
     struct conn *budget_next;
@@ -87,6 +95,10 @@ struct conn {
 
 struct sct_io {
     int listen_fd, ep, wake_fd;
+    /* JS waiting in sct_io_reply for its lone connection's next request (lone_poll set) is woken
+     * through lone_efd when the I/O thread queues an event for it */
+    int lone_efd;
+    _Atomic int lone_poll;
     uint32_t max_message;
     int64_t budget_left;
     pthread_t thread;
