@@ -20,6 +20,31 @@ import { Meta, ScanFlag, ScanStatus } from "./symbols.ts";
 let out = new Uint8Array(64 * 1024);
 const meta = new BigInt64Array(4);
 
+/**
+ * Point reads' values are copied into a shared slab and handed out as views of it, each its own
+ * range (never overwritten, like a batch scan's rows): a fresh ArrayBuffer per value (`slice`) costs
+ * ~1 µs to allocate and collect on this VM, a view ~0.1. A slab lives until its last view is
+ * collected; values above SLAB_VALUE_MAX get their own buffer.
+ */
+const SLAB_BYTES = 32 * 1024;
+const SLAB_VALUE_MAX = 4 * 1024;
+let slab = new Uint8Array(SLAB_BYTES);
+let slabAt = 0;
+
+/** The first `len` bytes of `out`, as a private copy. */
+function copyOut(len: number): Uint8Array {
+  if (len > SLAB_VALUE_MAX) return out.slice(0, len);
+  if (slabAt + len > SLAB_BYTES) {
+    slab = new Uint8Array(SLAB_BYTES);
+    slabAt = 0;
+  }
+  const at = slabAt;
+  slabAt = (at + len + 7) & ~7; // (each view starts 8-byte aligned)
+  const v = slab.subarray(at, at + len);
+  v.set(out.subarray(0, len));
+  return v;
+}
+
 /** Scratch for packed key lists (each key: 4-byte little-endian length, then its bytes). */
 let packed = new Uint8Array(4096);
 
@@ -279,14 +304,19 @@ export class Cursor {
     return this.#ptr;
   }
 
-  /** Copy the value the last successful search produced (meta[0] holds its length). */
-  #takeValue(): Uint8Array {
+  /**
+   * Copy the value the last successful search produced (meta[0] holds its length): a record's into
+   * the point-read slab (`copyOut`), anything else (internal tables' values, which callers may keep
+   * for long) into a buffer of its own.
+   */
+  #takeValue(record = false): Uint8Array {
     const len = Number(meta[0]!);
     if (len > out.length) {
       out = new Uint8Array(Math.max(len, out.length * 2));
       check(shim().sct_copy_value(this.unsafePointer, out, out.length, meta), "get_value");
     }
-    return len === 0 ? new Uint8Array(0) : out.slice(0, len);
+    if (len === 0) return new Uint8Array(0);
+    return record ? copyOut(len) : out.slice(0, len);
   }
 
   reset(): void {
@@ -449,7 +479,7 @@ export class Cursor {
     const rc = shim().sct_rec_get(this.unsafePointer, rid, out, out.length, meta);
     if (rc === WT_NOTFOUND) return null;
     check(rc, `search(${this.uri})`);
-    return this.#takeValue();
+    return this.#takeValue(true);
   }
 
   /** The largest record id, or 0n for an empty table. Resets the cursor. */
@@ -586,7 +616,7 @@ export class Cursor {
     if (rc === WT_NOTFOUND) return null;
     check(rc, `search(${this.uri})`);
     const rid = meta[1]!;
-    return { rid, bytes: records.#takeValue() };
+    return { rid, bytes: records.#takeValue(true) };
   }
 
   /** Index entries between bounds (on the caller's encoded key) in key order. */

@@ -384,3 +384,23 @@ Deno.test("scanIndexFetch: entries with their records in one call per batch (bou
     assertEquals([...it].length, 101);
   });
 });
+
+Deno.test("point reads: each record read is its own copy (slab views never overlap or change), big ones too", () => {
+  withDb((conn) => {
+    using s = conn.openSession();
+    s.create("table:r", "key_format=q,value_format=u");
+    using c = s.openCursor("table:r");
+    const value = (i: number, n: number) => new Uint8Array(n).fill(i & 0xff);
+    const sizes = [1, 7, 700, 1000, 4095, 4096, 4097, 20_000];
+    for (let i = 0; i < 200; i++) c.recInsert(BigInt(i + 1), value(i, sizes[i % sizes.length]!));
+    const got: Uint8Array[] = [];
+    for (let round = 0; round < 3; round++) {
+      for (let i = 0; i < 200; i++) got.push(c.recGet(BigInt(i + 1))!);
+    }
+    got.forEach((v, k) => assertEquals(v, value(k % 200, sizes[(k % 200) % sizes.length]!)));
+    // a caller may change its copy: nothing else sees it
+    got[0]!.fill(0xee);
+    assertEquals(c.recGet(1n), value(0, 1));
+    assertEquals(got[1], value(1, 7));
+  });
+});

@@ -41,7 +41,7 @@ export interface CompiledQuery {
   /** The projection reads row metadata: build a `RowMeta` for each row it projects. */
   readonly rowMeta?: boolean | undefined;
   /** Bytes a blocking sort may hold in memory (mongod: 100 MiB). */
-  readonly sortMemoryLimit?: number;
+  readonly sortMemoryLimit?: number | undefined;
   /** Where a blocking sort past its memory limit spills sorted runs; absent = fail with 292. */
   readonly spill?: SpillFiles | undefined;
   /**

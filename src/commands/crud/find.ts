@@ -27,6 +27,9 @@ import { findOplog } from "./find_oplog.ts";
 import { bucketsBase, findBuckets } from "./find_buckets.ts";
 import { findTailable } from "./find_tailable.ts";
 import { isCapped } from "../../executor/capped.ts";
+import { compileIdPoint, idPointSummary } from "../shared/compile_query.ts";
+import type { CompiledQuery } from "../../executor/compiled_query.ts";
+import type { CollectionEntry } from "../../storage/api.ts";
 
 const FIELDS = {
   filter: optional(doc),
@@ -93,6 +96,14 @@ function run(ctx: RequestContext<FindParams>): Reply | Promise<Reply> {
     ctx.opStats.ns = ns;
     return findOnView(ctx);
   }
+  if (coll) {
+    const point = idPointQuery(ctx, coll);
+    if (point !== undefined) {
+      ctx.opStats.ns = ns;
+      ctx.opStats.planSummary = idPointSummary(coll);
+      return firstBatch(ctx, coll, point, ns, p.limit === 0 ? undefined : p.limit);
+    }
+  }
   // no `$where` runner or JavaScript host for a query that names no JavaScript (most)
   const js = namesJavaScript(p.filter) || namesJavaScript(p.projection) || namesJavaScript(p.let)
     ? jsQueryParts(ctx)
@@ -144,6 +155,26 @@ function run(ctx: RequestContext<FindParams>): Reply | Promise<Reply> {
     ).then(() => firstBatch(ctx, coll, q, ns, limit));
   }
   return firstBatch(ctx, coll, q, ns, limit);
+}
+
+/**
+ * A find by `{_id: v}` (or `{_id: {$eq: v}}`, v a plain scalar) with nothing but `limit`,
+ * `batchSize` or `singleBatch` beside it, when its collection answers it with a plain IDHACK read
+ * (`compileIdPoint`: no compile or plan per request); undefined for any other find.
+ */
+function idPointQuery(ctx: RequestContext<FindParams>, coll: CollectionEntry): CompiledQuery | undefined {
+  const p = ctx.params;
+  const filter = p.filter;
+  if (
+    filter === undefined || p.sort !== undefined || p.projection !== undefined || p.hint !== undefined ||
+    p.skip !== undefined || p.let !== undefined || p.collation !== undefined || p.min !== undefined ||
+    p.max !== undefined || p.returnKey !== undefined || p.showRecordId !== undefined
+  ) return undefined;
+  return compileIdPoint(filter, coll, {
+    limit: p.limit ?? 0,
+    sortMemoryLimit: ctx.queryMemoryLimitBytes,
+    spill: p.allowDiskUse === false ? undefined : ctx.spill,
+  });
 }
 
 /** The query's first batch and the cursor for the rest. */

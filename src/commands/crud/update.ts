@@ -30,8 +30,9 @@ import type { ExplainShape } from "../shared/explain_shape.ts";
 import { ensureCollection, findCollection } from "../shared/namespace.ts";
 import { translateStorageError } from "../write/storage_errors.ts";
 import { WriteErrors } from "../write/write_result.ts";
-import { retryOnConflict } from "../write/conflict_retry.ts";
+import { retryOnConflict, retryOnConflictNow } from "../write/conflict_retry.ts";
 import { compileQueryWithLet } from "../shared/query_let.ts";
+import { compileIdPoint } from "../shared/compile_query.ts";
 import { type JsParts, jsQueryParts } from "../shared/where.ts";
 import {
   jsFreeTargets,
@@ -128,9 +129,10 @@ function encodeChecked(doc: Doc): Uint8Array {
 /**
  * Runs one update statement; shared with findAndModify and bulkWrite. A statement whose targets
  * are found within FAST_BUDGET (and any `_id` lookup) runs in one storage transaction; a longer one
- * yields between batches (write/yielding_write.ts).
+ * yields between batches (write/yielding_write.ts). Synchronous (no promise) when it needs no
+ * JavaScript round and its one transaction did it.
  */
-export async function applyUpdate(
+export function applyUpdate(
   ctx: RequestContext,
   collName: string,
   st: UpdateStatement,
@@ -140,7 +142,7 @@ export async function applyUpdate(
    * calls) when the statement names JavaScript at all (`statementCallsJs`), else none.
    */
   jsGiven?: JsParts,
-): Promise<UpdateOutcome> {
+): UpdateOutcome | Promise<UpdateOutcome> {
   const js = jsGiven ?? (statementCallsJs(st.q, st.u, st.variables) ? jsQueryParts(ctx) : undefined);
   const existing = findCollection(ctx, collName);
   if (!existing) refuseOnView(ctx.storage, ctx.db, collName);
@@ -149,13 +151,18 @@ export async function applyUpdate(
   const ts = timeseriesOf(existing);
   if (ts) checkTimeseriesUpdate(ts, st);
   const validation = { bypass: st.bypassDocumentValidation, warn: (m: string) => ctx.log.warn(m) };
-  const q = compileQueryWithLet(
-    js
-      ? { filter: st.q, sort: st.sort, hint: st.hint, collation: st.collation, ...js }
-      : { filter: st.q, sort: st.sort, hint: st.hint, collation: st.collation },
-    existing,
-    st.variables,
-  );
+  // a single-document update by a scalar `_id` alone: its collection's IDHACK shape, not compiled and
+  // planned again (its target is found by the key alone: findTargets matches nothing; a multi
+  // statement keeps the compiled filter for the yielding path)
+  const q = (!js && !st.multi && existing !== undefined && st.sort === undefined && st.hint === undefined &&
+    st.collation === undefined && st.variables === undefined && compileIdPoint(st.q, existing)) ||
+    compileQueryWithLet(
+      js
+        ? { filter: st.q, sort: st.sort, hint: st.hint, collation: st.collation, ...js }
+        : { filter: st.q, sort: st.sort, hint: st.hint, collation: st.collation },
+      existing,
+      st.variables,
+    );
   const collation = effectiveCollation(st.collation, existing);
   const updater = compileUpdate(st.u, {
     arrayFilters: st.arrayFilters,
@@ -175,15 +182,35 @@ export async function applyUpdate(
   const now = new Date();
   // `$function` in the pipeline, `$where`/`$expr` the prefetch did not answer: awaited (js_rounds.ts)
   const rounds = js && jsRoundsFor(js, st.q, st.u);
+  if (!rounds) return updateIn(ctx, coll, st, q, updater, position, now, sync, validation, undefined, js);
+  return updateInRounds(ctx, coll, st, q, updater, position, now, sync, validation, rounds, js);
+}
+
+async function updateInRounds(
+  ctx: RequestContext,
+  coll: CollectionEntry,
+  st: UpdateStatement,
+  q: CompiledQuery,
+  updater: Updater,
+  position: ((doc: Doc) => string | undefined) | undefined,
+  now: Date,
+  sync: boolean,
+  validation: { bypass: boolean | undefined; warn: (m: string) => void },
+  rounds: JsRounds,
+  js: JsParts | undefined,
+): Promise<UpdateOutcome> {
   try {
     return await updateIn(ctx, coll, st, q, updater, position, now, sync, validation, rounds, js);
   } finally {
-    rounds?.close();
+    rounds.close();
   }
 }
 
-/** The write of `applyUpdate` once everything is compiled. */
-async function updateIn(
+/**
+ * The write of `applyUpdate` once everything is compiled: synchronous when there are no JavaScript
+ * rounds and the one transaction did it.
+ */
+function updateIn(
   ctx: RequestContext,
   coll: CollectionEntry,
   st: UpdateStatement,
@@ -195,7 +222,7 @@ async function updateIn(
   validation: { bypass: boolean | undefined; warn: (m: string) => void },
   rounds: JsRounds | undefined,
   js: JsParts | undefined,
-): Promise<UpdateOutcome> {
+): UpdateOutcome | Promise<UpdateOutcome> {
   /** Updates one matched document, counting it in `out`. */
   const updateRow = (txn: WriteTxn, row: Row, out: UpdateOutcome, entry: CollectionEntry) => {
     if (updater.applyBytes !== undefined && position === undefined && patchRow(txn, row, out, entry)) return;
@@ -338,49 +365,64 @@ async function updateIn(
   // One storage transaction when the targets are found quickly (inside a multi-document
   // transaction only for an _id lookup: a failed write there would fail the transaction).
   const byId = q.access.kind === "idLookup";
-  if (byId || !ctx.transaction) {
-    try {
-      return await writeInRounds(ctx, rounds, (txn) => {
-        const targets = findTargets(txn, coll, q, st.multi, ctx.control, byId ? undefined : FAST_BUDGET);
-        const outcome: UpdateOutcome = { matched: 0, modified: 0 };
-        for (const row of targets) updateRow(txn, row, outcome, coll);
-        if (targets.length === 0 && st.upsert) upsert(txn, outcome);
-        return outcome;
-      }, { sync });
-    } catch (e) {
-      if (!retryYielding(e, st.multi, ctx)) throw e;
+  const oneTxn = (txn: WriteTxn) => {
+    const targets = findTargets(txn, coll, q, st.multi, ctx.control, byId ? undefined : FAST_BUDGET);
+    const outcome: UpdateOutcome = { matched: 0, modified: 0 };
+    for (const row of targets) updateRow(txn, row, outcome, coll);
+    if (targets.length === 0 && st.upsert) upsert(txn, outcome);
+    return outcome;
+  };
+  const yielding = async (): Promise<UpdateOutcome> => {
+    const outcome: UpdateOutcome = { matched: 0, modified: 0 };
+    await writeTargetsYielding(
+      ctx,
+      coll,
+      q,
+      st.multi,
+      sync,
+      () => {
+        const b: UpdateOutcome = { matched: 0, modified: 0 };
+        return {
+          write: (txn, row, entry) => updateRow(txn, row, b, entry),
+          committed: () => {
+            outcome.matched += b.matched;
+            outcome.modified += b.modified;
+            if (b.beforeRow) outcome.beforeRow = b.beforeRow;
+            if (b.after || b.afterBytes) {
+              outcome.after = b.after;
+              outcome.afterBytes = b.afterBytes;
+            }
+          },
+        };
+      },
+      !ctx.transaction,
+      rounds && { rounds, targets: jsFreeTargets(coll, st, js!) },
+    );
+    if (outcome.matched === 0 && st.upsert) {
+      await retryOnConflict(ctx, () => writeInRounds(ctx, rounds, (txn) => upsert(txn, outcome), { sync }));
     }
-    rounds?.committed();
+    return outcome;
+  };
+  if (byId || !ctx.transaction) {
+    if (!rounds) {
+      try {
+        return ctx.storage.write(oneTxn, { sync });
+      } catch (e) {
+        if (!retryYielding(e, st.multi, ctx)) throw e;
+      }
+      return yielding();
+    }
+    return (async () => {
+      try {
+        return await writeInRounds(ctx, rounds, oneTxn, { sync });
+      } catch (e) {
+        if (!retryYielding(e, st.multi, ctx)) throw e;
+      }
+      rounds.committed();
+      return await yielding();
+    })();
   }
-  const outcome: UpdateOutcome = { matched: 0, modified: 0 };
-  await writeTargetsYielding(
-    ctx,
-    coll,
-    q,
-    st.multi,
-    sync,
-    () => {
-      const b: UpdateOutcome = { matched: 0, modified: 0 };
-      return {
-        write: (txn, row, entry) => updateRow(txn, row, b, entry),
-        committed: () => {
-          outcome.matched += b.matched;
-          outcome.modified += b.modified;
-          if (b.beforeRow) outcome.beforeRow = b.beforeRow;
-          if (b.after || b.afterBytes) {
-            outcome.after = b.after;
-            outcome.afterBytes = b.afterBytes;
-          }
-        },
-      };
-    },
-    !ctx.transaction,
-    rounds && { rounds, targets: jsFreeTargets(coll, st, js!) },
-  );
-  if (outcome.matched === 0 && st.upsert) {
-    await retryOnConflict(ctx, () => writeInRounds(ctx, rounds, (txn) => upsert(txn, outcome), { sync }));
-  }
-  return outcome;
+  return yielding();
 }
 
 /** `u` / `update` / `updateMods`: a modifier or replacement document, or a pipeline (9 FailedToParse). */
@@ -453,54 +495,98 @@ export function withOplogDiff(p: UpdateParams, diff: Doc): UpdateParams {
   return { ...p, updates: p.updates.map((st) => ({ ...st, oplogDiff: diff })) };
 }
 
-async function run(ctx: RequestContext<UpdateParams>): Promise<Doc> {
-  const { collection: name, updates: statements, ordered = true, let: variables } = ctx.params;
-  const sync = commitSync(ctx);
-  const errors = new WriteErrors();
-  let n = 0;
-  let nModified = 0;
-  const upserted: Doc[] = [];
-  for (let i = 0; i < statements.length; i++) {
+/** The reply being built over the statements. */
+interface UpdateTally {
+  readonly errors: WriteErrors;
+  n: number;
+  nModified: number;
+  readonly upserted: Doc[];
+}
+
+/**
+ * Synchronous while every statement is (no JavaScript, no conflict, one transaction each: the common
+ * update by `_id` has no await between its request and its reply); from the first statement that
+ * answers with a promise on, the rest run awaited.
+ */
+function run(ctx: RequestContext<UpdateParams>): Doc | Promise<Doc> {
+  const tally: UpdateTally = { errors: new WriteErrors(), n: 0, nModified: 0, upserted: [] };
+  return runFrom(ctx, tally, 0, commitSync(ctx));
+}
+
+function runFrom(
+  ctx: RequestContext<UpdateParams>,
+  tally: UpdateTally,
+  from: number,
+  sync: boolean,
+): Doc | Promise<Doc> {
+  const { updates: statements, ordered = true } = ctx.params;
+  for (let i = from; i < statements.length; i++) {
     ctx.counters.opcounters.update++;
+    let r: UpdateOutcome | Promise<UpdateOutcome>;
     try {
-      const st = statements[i]!;
-      const js = await statementJsParts(
-        ctx,
-        findCollection(ctx, name),
-        { filter: st.q, update: st.u, collation: st.collation },
-        variables,
-        st.multi || st.sort ? undefined : 1,
-      );
-      const r = await retryOnConflict(
-        ctx,
-        () =>
-          applyUpdate(
-            ctx,
-            name,
-            {
-              ...st,
-              variables,
-              bypassDocumentValidation: ctx.params.bypassDocumentValidation,
-            },
-            sync,
-            js,
-          ),
-      );
-      if (r.upsertedId !== undefined) {
-        n += 1;
-        upserted.push({ index: i, _id: r.upsertedId });
-      } else {
-        n += r.matched;
-        nModified += r.modified;
-      }
+      r = runStatement(ctx, i, sync);
     } catch (e) {
-      errors.add(i, e, (m) => ctx.log.error(m));
+      tally.errors.add(i, e, (m) => ctx.log.error(m));
       if (ordered || ctx.transaction) break;
+      continue;
     }
+    if (r instanceof Promise) return awaitStatement(ctx, tally, i, r, sync);
+    count(tally, i, r);
   }
-  const reply: Doc = { n, nModified };
-  if (upserted.length > 0) reply["upserted"] = upserted;
-  errors.into(reply);
+  return replyOf(tally);
+}
+
+/** Statement `i` answered with a promise: its outcome, then the statements after it. */
+async function awaitStatement(
+  ctx: RequestContext<UpdateParams>,
+  tally: UpdateTally,
+  i: number,
+  pending: Promise<UpdateOutcome>,
+  sync: boolean,
+): Promise<Doc> {
+  try {
+    count(tally, i, await pending);
+  } catch (e) {
+    tally.errors.add(i, e, (m) => ctx.log.error(m));
+    if ((ctx.params.ordered ?? true) || ctx.transaction) return replyOf(tally);
+  }
+  return await runFrom(ctx, tally, i + 1, sync);
+}
+
+function runStatement(
+  ctx: RequestContext<UpdateParams>,
+  i: number,
+  sync: boolean,
+): UpdateOutcome | Promise<UpdateOutcome> {
+  const { collection: name, updates: statements, let: variables } = ctx.params;
+  const st = statements[i]!;
+  const full = { ...st, variables, bypassDocumentValidation: ctx.params.bypassDocumentValidation };
+  if (!statementCallsJs(st.q, st.u, variables)) {
+    return retryOnConflictNow(ctx, () => applyUpdate(ctx, name, full, sync, undefined));
+  }
+  return statementJsParts(
+    ctx,
+    findCollection(ctx, name),
+    { filter: st.q, update: st.u, collation: st.collation },
+    variables,
+    st.multi || st.sort ? undefined : 1,
+  )!.then((js) => retryOnConflict(ctx, () => applyUpdate(ctx, name, full, sync, js)));
+}
+
+function count(tally: UpdateTally, i: number, r: UpdateOutcome): void {
+  if (r.upsertedId !== undefined) {
+    tally.n += 1;
+    tally.upserted.push({ index: i, _id: r.upsertedId });
+  } else {
+    tally.n += r.matched;
+    tally.nModified += r.modified;
+  }
+}
+
+function replyOf(tally: UpdateTally): Doc {
+  const reply: Doc = { n: tally.n, nModified: tally.nModified };
+  if (tally.upserted.length > 0) reply["upserted"] = tally.upserted;
+  tally.errors.into(reply);
   reply["ok"] = 1;
   return reply;
 }

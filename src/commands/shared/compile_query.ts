@@ -37,6 +37,9 @@ import { PlanCache, shapeOf } from "../../planner/plan_cache.ts";
 import { planFromTemplate, type PlanTemplate, templateOf } from "../../planner/plan_template.ts";
 import { boundsAnswerFilter, idLookupAnswers } from "../../planner/exact_bounds.ts";
 import type { CompiledQuery, JsRounds } from "../../executor/compiled_query.ts";
+import type { SpillFiles } from "../../storage/spill.ts";
+import { isClustered } from "../../executor/clustered.ts";
+import { planSummary } from "./plan_summary.ts";
 import { setDocMeta } from "../../engine/expression/doc_meta.ts";
 import { Long } from "bson";
 import { CommandError } from "../../errors/command_error.ts";
@@ -380,6 +383,77 @@ export function compileQuery(
       parts.returnKey && access.kind === "ixScan" ? keyOnlyProjection(access.keyPattern) : parts.projection,
     ),
   };
+}
+
+/**
+ * Per collection entry (the catalog replaces an entry on any change, its indexes or options): the
+ * query `compileQuery` makes of a point filter on `_id` alone when that is a plain IDHACK read (no
+ * filter left to run, no sort, projection, skip or limit), with its plan summary; null when it is not
+ * (a default collation, an `_id` index that is not unique).
+ */
+const idPointShapes = new WeakMap<
+  CollectionEntry,
+  { readonly q: CompiledQuery; readonly summary: string } | null
+>();
+
+function idPointShape(
+  filter: Doc,
+  coll: CollectionEntry,
+): { readonly q: CompiledQuery; readonly summary: string } | null {
+  let shape = idPointShapes.get(coll);
+  if (shape === undefined) {
+    const c = compileQuery({ filter }, coll, { exactBounds: true });
+    shape = c.access.kind === "idLookup" && c.match === null && c.sort === null && c.project === null &&
+        c.skip === 0 && c.limit === 0 && !c.rowMeta && c.jsRounds === undefined &&
+        c.returnKey === undefined &&
+        c.projectAwaited === undefined && c.covered === undefined
+      ? { q: c, summary: planSummary(c.access, isClustered(coll)) }
+      : null;
+    idPointShapes.set(coll, shape);
+  }
+  return shape;
+}
+
+/**
+ * `compileQuery({filter}, coll, {exactBounds: true})` for a filter `{_id: v}` or `{_id: {$eq: v}}`
+ * (v a plain scalar: `idLookupAnswers`) that is the whole query, when the collection answers it with
+ * a plain IDHACK read: the collection's compiled shape with `v` put in, not compiled and planned
+ * again (~1 KB and ~1 µs per request); undefined otherwise (compile it). `extra`: the limit and the
+ * blocking sort's settings to carry.
+ */
+export function compileIdPoint(
+  filter: Doc,
+  coll: CollectionEntry,
+  extra?: {
+    readonly limit: number;
+    readonly sortMemoryLimit?: number | undefined;
+    readonly spill?: SpillFiles | undefined;
+  },
+): CompiledQuery | undefined {
+  if (!idLookupAnswers(filter)) return undefined;
+  const shape = idPointShape(filter, coll);
+  if (shape === null) return undefined;
+  const t = shape.q;
+  return {
+    access: { kind: "idLookup", id: idPoint(filter) },
+    rejected: t.rejected ?? [],
+    sortSpec: null,
+    projectionSpec: null,
+    match: null,
+    sort: null,
+    skip: 0,
+    limit: extra?.limit ?? 0,
+    project: null,
+    rowMeta: false,
+    readFields: t.readFields ?? null,
+    sortMemoryLimit: extra?.sortMemoryLimit,
+    spill: extra?.spill,
+  };
+}
+
+/** The plan summary of a query `compileIdPoint` answered for `coll`. */
+export function idPointSummary(coll: CollectionEntry): string {
+  return idPointShapes.get(coll)?.summary ?? "IDHACK";
 }
 
 /**

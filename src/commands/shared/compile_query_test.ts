@@ -1,5 +1,6 @@
 import { deepStrictEqual as assertEquals, throws } from "node:assert/strict";
-import { compileQuery } from "./compile_query.ts";
+import { compileIdPoint, compileQuery, idPointSummary } from "./compile_query.ts";
+import { Int32, Long, ObjectId } from "bson";
 import { TEXT_TERM_KEYS } from "../../keys/text_keys.ts";
 import { loadTextLanguages } from "../../keys/text_language.ts";
 import type { CollectionEntry } from "../../storage/api.ts";
@@ -76,4 +77,66 @@ Deno.test("compileQuery: $text inside $nor is BadValue (after the text-index che
     () => compileQuery({ filter: { $nor: [{ $text: { $search: "coffee" } }] } }, { ...coll, indexes: [] }),
     { code: 27 },
   );
+});
+
+Deno.test("compileIdPoint: a scalar _id point is compileQuery's IDHACK query with the value put in", () => {
+  const plain: CollectionEntry = { ...coll, indexes: [coll.indexes[0]!] };
+  const values: unknown[] = [
+    1,
+    -0,
+    2.5,
+    1e300,
+    "a",
+    "",
+    true,
+    false,
+    new Date(5),
+    new ObjectId(),
+    new Long(7),
+    new Int32(3),
+  ];
+  for (const c of [plain, coll]) {
+    for (const v of values) {
+      for (const filter of [{ _id: v }, { _id: { $eq: v } }]) {
+        const fast = compileIdPoint(filter, c, { limit: 1, sortMemoryLimit: 99, spill: undefined });
+        const full = compileQuery({ filter, limit: 1 }, c, { exactBounds: true });
+        assertEquals(fast?.access, full.access, String(v));
+        assertEquals(
+          {
+            match: fast?.match,
+            sort: fast?.sort,
+            project: fast?.project,
+            skip: fast?.skip,
+            limit: fast?.limit,
+          },
+          { match: full.match, sort: full.sort, project: full.project, skip: full.skip, limit: full.limit },
+        );
+        assertEquals(fast?.readFields, full.readFields);
+        assertEquals(fast?.sortMemoryLimit, 99);
+      }
+    }
+    assertEquals(idPointSummary(c), "IDHACK");
+  }
+  // not a plain scalar point, or more than _id: compiled as before
+  for (
+    const filter of [
+      { _id: null },
+      { _id: NaN },
+      { _id: { a: 1 } },
+      { _id: [1] },
+      { _id: 1, a: 2 },
+      {},
+      {
+        _id: { $gt: 1 },
+      },
+      { _id: { $eq: 1, $ne: 2 } },
+      { _id: /x/ },
+    ]
+  ) {
+    assertEquals(compileIdPoint(filter, plain), undefined, JSON.stringify(filter));
+  }
+  // a default collation: the point needs its collated key and match, not this shape
+  const collated: CollectionEntry = { ...plain, options: { collation: { locale: "fr", strength: 1 } } };
+  assertEquals(compileIdPoint({ _id: "a" }, collated), undefined);
+  assertEquals(compileIdPoint({ _id: 1 }, collated), undefined);
 });

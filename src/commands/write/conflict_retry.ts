@@ -26,17 +26,47 @@ export function isWriteConflict(e: unknown): boolean {
 /** Runs one statement's write, retrying it after a pause while it hits a transaction's write. */
 export async function retryOnConflict<T>(ctx: RequestContext, statement: () => T | Promise<T>): Promise<T> {
   if (ctx.transaction) return await statement();
+  try {
+    return await statement();
+  } catch (e) {
+    if (!isWriteConflict(e) || ctx.isShuttingDown()) throw e;
+  }
+  return await retryAfterPauses(ctx, statement);
+}
+
+/**
+ * `retryOnConflict` without a promise when the statement answers synchronously and does not hit a
+ * conflict (the common update by `_id`: no await between the request and its reply).
+ */
+export function retryOnConflictNow<T>(ctx: RequestContext, statement: () => T | Promise<T>): T | Promise<T> {
+  if (ctx.transaction) return statement();
+  let r: T | Promise<T>;
+  try {
+    r = statement();
+  } catch (e) {
+    if (!isWriteConflict(e) || ctx.isShuttingDown()) throw e;
+    return retryAfterPauses(ctx, statement);
+  }
+  if (!(r instanceof Promise)) return r;
+  return r.catch((e) => {
+    if (!isWriteConflict(e) || ctx.isShuttingDown()) throw e;
+    return retryAfterPauses(ctx, statement);
+  });
+}
+
+/** After a first attempt hit a conflict: pause (growing), retry, until done or stopped. */
+async function retryAfterPauses<T>(ctx: RequestContext, statement: () => T | Promise<T>): Promise<T> {
   let pause = FIRST_PAUSE_MS;
   for (;;) {
-    try {
-      return await statement();
-    } catch (e) {
-      if (!isWriteConflict(e) || ctx.isShuttingDown()) throw e;
-    }
     ctx.control.check();
     const left = ctx.control.remainingMs();
     await new Promise((r) => setTimeout(r, left === undefined ? pause : Math.max(0, Math.min(pause, left))));
     ctx.control.check();
     pause = Math.min(pause * 2, MAX_PAUSE_MS);
+    try {
+      return await statement();
+    } catch (e) {
+      if (!isWriteConflict(e) || ctx.isShuttingDown()) throw e;
+    }
   }
 }

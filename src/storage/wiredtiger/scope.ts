@@ -13,7 +13,8 @@ import type { SessionCtx } from "./sessions.ts";
 
 export interface TxnScope {
   readonly ctx: SessionCtx;
-  readonly leases: Set<LeasedIterator<unknown>>;
+  /** Open scans: undefined (or empty) when none. */
+  leases: Set<LeasedIterator<unknown>> | undefined;
   /** Throws unless the transaction can still be used. */
   assertActive(): void;
   /** Run a read step: FFI errors become StorageErrors (a WriteConflict fails the transaction). */
@@ -42,7 +43,7 @@ export class LeasedIterator<T> implements IterableIterator<T> {
     this.scope.assertActive();
     if (this.#gen === undefined) {
       this.#cursor = this.scope.ctx.acquire(this.ident);
-      this.scope.leases.add(this);
+      (this.scope.leases ??= new Set()).add(this);
       this.#gen = this.start(this.#cursor);
     }
     let r: IteratorResult<T>;
@@ -70,7 +71,7 @@ export class LeasedIterator<T> implements IterableIterator<T> {
   finish(): void {
     if (this.#done) return;
     this.#done = true;
-    this.scope.leases.delete(this);
+    this.scope.leases?.delete(this);
     if (this.#cursor !== undefined) this.scope.ctx.release(this.#cursor);
     this.#cursor = undefined;
     this.#gen = undefined;
@@ -83,8 +84,9 @@ export class LeasedIterator<T> implements IterableIterator<T> {
 
 /** Revoke every open scan of a scope (its transaction is ending). */
 export function revokeAll(scope: TxnScope): void {
-  if (scope.leases.size === 0) return;
-  for (const it of [...scope.leases]) it.revoke();
+  const leases = scope.leases;
+  if (leases === undefined || leases.size === 0) return;
+  for (const it of [...leases]) it.revoke();
 }
 
 /**
@@ -93,7 +95,7 @@ export function revokeAll(scope: TxnScope): void {
  * its transaction back whenever a hook throws.
  */
 export class CatalogScope implements TxnScope {
-  readonly leases = new Set<LeasedIterator<unknown>>();
+  leases: Set<LeasedIterator<unknown>> | undefined;
   #active = true;
   constructor(readonly ctx: SessionCtx) {}
 

@@ -89,14 +89,19 @@ function packedNames(fields: ReadonlySet<string>): PackedNames {
   return lastPacked;
 }
 
+/** What a transaction that changed no count, or created no collection, reports (never modified). */
+const NO_DELTAS: ReadonlyMap<string, number> = new Map();
+const NO_STAGED: ReadonlyMap<string, CollectionEntry> = new Map();
+
 export class WtTxn implements TxnHandle, TxnScope {
   #state: TxnState = "active";
   #failure: StorageError | undefined;
-  /** Counts of records added (+) / removed (−) per record ident, applied on commit. */
-  readonly deltas = new Map<string, number>();
-  readonly leases = new Set<LeasedIterator<unknown>>();
-  /** Collections this transaction created ("db.name" → latest entry), published at commit. */
-  readonly staged = new Map<string, CollectionEntry>();
+  // The three collections below are made on first use: most transactions (a point read, an update
+  // in place) need none of them, and each empty Map or Set costs ~130 bytes of garbage.
+  #deltas: Map<string, number> | undefined;
+  /** Open scans (scope.ts); undefined until the first. */
+  leases: Set<LeasedIterator<unknown>> | undefined;
+  #staged: Map<string, CollectionEntry> | undefined;
 
   /** Set once a change was reported to the write hooks: commit then calls their `beforeCommit`. */
   #hooked = false;
@@ -114,6 +119,21 @@ export class WtTxn implements TxnHandle, TxnScope {
 
   commitAt(ts: bigint): void {
     this.commitTs = ts;
+  }
+
+  /** Counts of records added (+) / removed (−) per record ident, applied on commit. */
+  get deltas(): ReadonlyMap<string, number> {
+    return this.#deltas ?? NO_DELTAS;
+  }
+
+  #addDelta(ident: string, d: number): void {
+    const m = this.#deltas ??= new Map();
+    m.set(ident, (m.get(ident) ?? 0) + d);
+  }
+
+  /** Collections this transaction created ("db.name" → latest entry), published at commit. */
+  get staged(): ReadonlyMap<string, CollectionEntry> {
+    return this.#staged ?? NO_STAGED;
   }
 
   #notify(change: StorageChange): void {
@@ -353,7 +373,7 @@ export class WtTxn implements TxnHandle, TxnScope {
   }
 
   count(coll: CollectionEntry): number {
-    const own = this.deltas.get(coll.ident) ?? 0;
+    const own = this.#deltas?.get(coll.ident) ?? 0;
     return this.readStep("count", () => this.host.count(this, coll)) + own;
   }
 
@@ -365,17 +385,17 @@ export class WtTxn implements TxnHandle, TxnScope {
   // ------------------------------------------------------------------ DDL inside the transaction
 
   createdCollection(db: string, name: string): CollectionEntry | undefined {
-    return this.staged.get(`${db}.${name}`);
+    return this.#staged?.get(`${db}.${name}`);
   }
 
   createdCollections(): CollectionEntry[] {
-    return [...this.staged.values()];
+    return this.#staged === undefined ? [] : [...this.#staged.values()];
   }
 
   createCollection(db: string, name: string, options: Record<string, unknown> = {}): CollectionEntry {
     this.#assertWritable();
     const entry = this.host.stageCollection(this, db, name, options);
-    this.staged.set(`${db}.${name}`, entry);
+    (this.#staged ??= new Map()).set(`${db}.${name}`, entry);
     if (this.host.hooks.active) {
       this.writeStep("createCollection", () => this.#notify({ op: "createCollection", coll: entry }));
     }
@@ -384,12 +404,12 @@ export class WtTxn implements TxnHandle, TxnScope {
 
   createIndex(db: string, name: string, index: Omit<IndexEntry, "ident">): CollectionEntry {
     this.#assertWritable();
-    const coll = this.staged.get(`${db}.${name}`);
+    const coll = this.#staged?.get(`${db}.${name}`);
     if (coll === undefined) {
       throw new StorageError("NamespaceNotFound", `${db}.${name} was not created by this transaction`);
     }
     const entry = this.writeStep("createIndex", () => this.host.stageIndex(this, coll, index));
-    this.staged.set(`${db}.${name}`, entry);
+    this.#staged!.set(`${db}.${name}`, entry);
     const added = entry.indexes[entry.indexes.length - 1]!;
     if (this.host.hooks.active) {
       this.writeStep("createIndex", () => this.#notify({ op: "createIndex", coll: entry, index: added }));
@@ -408,7 +428,7 @@ export class WtTxn implements TxnHandle, TxnScope {
       const rid = this.host.nextRid(coll);
       this.ctx.cursor(coll.ident).recInsert(rid, bytes);
       for (const [name, list] of keys) this.#addKeys(findIndex(coll, name), list, rid);
-      this.deltas.set(coll.ident, (this.deltas.get(coll.ident) ?? 0) + 1);
+      this.#addDelta(coll.ident, 1);
       if (this.host.hooks.active) this.#notify({ op: "insert", coll, rid, bytes, owned });
       return rid;
     } catch (e) {
@@ -479,7 +499,7 @@ export class WtTxn implements TxnHandle, TxnScope {
       }
       for (const [name, list] of keys) this.#removeKeys(findIndex(coll, name), list, rid);
       for (const [name, list] of keys.removeOnly ?? []) this.#removeKeys(findIndex(coll, name), list, rid);
-      this.deltas.set(coll.ident, (this.deltas.get(coll.ident) ?? 0) - 1);
+      this.#addDelta(coll.ident, -1);
       if (hooks.active) {
         this.#notify(before === null ? { op: "remove", coll, rid } : { op: "remove", coll, rid, before });
       }
