@@ -17,7 +17,10 @@
  * connection's next request itself, waiting up to {@link LONE_WAIT_US} for it in the shim (the I/O
  * thread stops watching that socket meanwhile), so at one busy connection a request wakes this thread
  * alone, as on Deno's sockets. A wait that runs out (a client with think time) or is cut short by other
- * events backs off: the next 1, 2, 4 … 64 requests of that connection skip it.
+ * events backs off: the next 1, 2, 4 … 64 requests of that connection skip it. A request taken this way
+ * is handed on without an event-loop turn (a synchronous command answers it in the same chain of
+ * microtasks), so after {@link LONE_RUN_MAX} of them in a row the next one goes through the I/O thread
+ * and the doorbell again: timers and other I/O get their turn at least that often.
  *
  * The byte budget and its slow-sender rule (`hoggingBudget`, frame_reader.ts's `arrivesTooSlowly`)
  * apply as on Deno's path, from the I/O thread's reservation figures. TLS keeps Deno's path (tls.ts).
@@ -44,6 +47,15 @@ function loneWaitUs(): number {
 /** Requests of a connection that skip the lone wait after it ran out, at most (doubling from 1). */
 const LONE_BACKOFF_MAX = 64;
 
+/** Requests taken on the JS thread in a row before one goes through the doorbell (an event-loop turn). */
+const LONE_RUN_MAX = 32;
+
+/** Listener-wide: messages delivered and not yet done with; lone takes since the doorbell last rang. */
+export interface Held {
+  n: number;
+  run: number;
+}
+
 /** One connection of the I/O thread. */
 export class ShimTransport implements Transport {
   readonly peerSubject = undefined;
@@ -67,7 +79,7 @@ export class ShimTransport implements Transport {
     readonly remoteAddress: string,
     readonly localAddress: string | undefined,
     /** Messages delivered to the listener's connections and not yet done with. */
-    private readonly held: { n: number } = { n: 0 },
+    private readonly held: Held = { n: 0, run: 0 },
   ) {}
 
   /** The current message is done with (its DONE sent, or the connection gone). */
@@ -109,8 +121,10 @@ export class ShimTransport implements Transport {
       this.#loneSkip--;
       return false;
     }
+    if (this.held.run >= LONE_RUN_MAX) return false; // the next request comes by the doorbell
     const r = this.loop.reply(this.id, bytes, SendFlag.DONE | SendFlag.DIRECT, LONE_WAIT_US);
     if (r instanceof Uint8Array) {
+      this.held.run++;
       this.#loneBackoff = 1;
       this.deliver(r);
     } else {
@@ -222,7 +236,7 @@ export class ShimListener {
   readonly #loop: FrameLoop;
   readonly #conns = new Map<number, ShimTransport>();
   /** Messages delivered and not yet done with, across connections (a reply is sent directly at ≤ 1). */
-  readonly #held = { n: 0 };
+  readonly #held: Held = { n: 0, run: 0 };
   readonly #accepted: ShimTransport[] = [];
   #acceptWaiter: { resolve: (t: ShimTransport) => void; reject: (e: unknown) => void } | undefined;
   #listening = true;
@@ -267,7 +281,10 @@ export class ShimListener {
     };
 
     this.#pump = (async () => {
-      while (await loop.wait()) loop.take(sink);
+      while (await loop.wait()) {
+        this.#held.run = 0; // an event-loop turn
+        loop.take(sink);
+      }
     })();
   }
 
