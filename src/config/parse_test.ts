@@ -42,7 +42,7 @@ Deno.test("defaults match PRODUCT.md's table", () => {
       auth: false,
       standalone: false,
       maxConnections: 10_000,
-      io: "deno",
+      io: "shim",
       warmUp: true,
       maxConnectionsPerAddress: 0,
       maxSessions: 100_000,

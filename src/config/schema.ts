@@ -156,7 +156,7 @@ export function defaultConfig(): Config {
       auth: false,
       standalone: false,
       maxConnections: 10_000,
-      io: "deno",
+      io: "shim",
       warmUp: true,
       maxConnectionsPerAddress: 0,
       maxSessions: 100_000,

@@ -3,8 +3,8 @@
  * down gracefully.
  *
  * TLS seam: pass `listen` to supply any `Deno.Listener` (e.g. one from `Deno.listenTls`); the default is
- * plain TCP `Deno.listen`. With `io: "shim"` (and no `listen`), plain TCP is served by the shim's frame
- * I/O thread instead (shim_transport.ts). Either way each socket becomes a {@link Transport} and the
+ * plain TCP, served by the shim's frame I/O thread (shim_transport.ts; `io: "deno"`: `Deno.listen`).
+ * Either way each socket becomes a {@link Transport} and the
  * same {@link Connection} logic serves it.
  *
  * Deadlines: with `idleTimeoutMs` or `messageTimeoutMs` set, one sweep timer (every quarter of the
@@ -56,7 +56,7 @@ export interface ListenerOptions {
   /** Server-wide bytes of large incoming messages held at once (see ByteBudget); default limits.ts. */
   messageBudgetBytes?: number;
   /**
-   * Who does the socket I/O of plain TCP: Deno (default) or the shim's frame I/O thread
+   * Who does the socket I/O of plain TCP: the shim's frame I/O thread (default) or Deno's sockets
    * (`[server] io`). Ignored when `listen` is given (TLS keeps Deno's path).
    */
   io?: "deno" | "shim";
@@ -84,11 +84,11 @@ export function sweepIntervalMs(d: ConnectionDeadlines): number {
 export async function startListener(opts: ListenerOptions): Promise<RunningServer> {
   const { handler, log } = opts;
   const budgetBytes = opts.messageBudgetBytes ?? INCOMING_MESSAGE_BUDGET_BYTES;
-  const useShim = opts.io === "shim" && opts.listen === undefined;
+  const useShim = opts.io !== "deno" && opts.listen === undefined;
   const listen = opts.listen ??
     ((a) => Deno.listen({ hostname: a.hostname, port: a.port, transport: "tcp" }));
   const shimListener = useShim
-    // loaded only for `io = "shim"` (it binds the shim's frame-loop symbols): off the default start path
+    // loaded only for `io = "shim"` (it binds the shim's frame-loop symbols)
     ? await (await import("./shim_transport.ts")).ShimListener.open(
       opts.hostname,
       opts.port,
