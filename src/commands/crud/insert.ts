@@ -261,9 +261,10 @@ async function run(ctx: RequestContext<InsertParams>): Promise<Doc> {
     const prepareAt = raw !== undefined
       ? (i: number, v: ValidationOptions) => prepareInsertRaw(coll, raw[i]!, v)
       : (i: number, v: ValidationOptions) => prepareInsert(coll, docs![i]!, v, sources?.[i]);
-    // the whole batch in one transaction, without an await; one document at a time when that fails
-    const r = insertWhole(ctx, coll, count, prepareAt, true) ??
-      await insertOneByOne(ctx, coll, count, prepareAt, onError);
+    // transactions of up to CHUNK_DOCS documents, without an await; one document at a time from a
+    // chunk that fails
+    const b = insertBatch(ctx, coll, count, prepareAt, onError, true);
+    const r = b instanceof Promise ? await b : b;
     ctx.counters.opcounters.insert += count;
     return errors.into({ n: r.n, ok: 1 });
   }
@@ -276,14 +277,14 @@ async function run(ctx: RequestContext<InsertParams>): Promise<Doc> {
     for (const [i, e] of chunk.failures) errors.add(i, e, log);
     const ms = chunk.measurements;
     const prepareAt = (i: number, v: ValidationOptions) => prepareInsert(coll, ms[i]!, v);
-    const r = insertWhole(ctx, coll, ms.length, prepareAt, false) ??
-      await insertOneByOne(
-        ctx,
-        coll,
-        ms.length,
-        prepareAt,
-        (i, e) => errors.add(chunk.index[chunk.origin[i]!]!, e, log),
-      );
+    const r = await insertBatch(
+      ctx,
+      coll,
+      ms.length,
+      prepareAt,
+      (i, e) => errors.add(chunk.index[chunk.origin[i]!]!, e, log),
+      false,
+    );
     ctx.counters.opcounters.insert += chunk.measurements.length;
     n += bucketsStored(chunk, r.n, new Set(r.failed.map((i) => chunk.origin[i]!)), r.lastTried);
     if (chunk.stop || (stopAtFailure && r.failed.length > 0)) break;
@@ -304,47 +305,100 @@ function validationOf(ctx: RequestContext<InsertParams>): ValidationOptions {
 }
 
 /**
- * Inserts `docs` in one storage transaction, synchronously; undefined when any of them fails (a
- * duplicate key, an oversized or invalid document, a write conflict: nothing was stored) or inside a
- * multi-document transaction (a failed write leaves that transaction failed, so each document must be
- * attributed as it goes): `insertOneByOne` then. `finalReply`: the batch is the whole command, so a
- * successful batch's reply is known inside its transaction (a retryable insert's record then commits
- * with it).
+ * Documents and stored bytes one storage transaction of a batch takes at most (mongod groups an
+ * insert's documents the same way: `internalInsertMaxBatchSize` 64 and 256 KB per write unit).
+ * WiredTiger builds a transaction's log record in a session scratch buffer that it grows by doubling,
+ * starting again from a small buffer on each transaction (`__wt_scr_alloc` takes the smallest free
+ * one); one transaction for 1,000 ~1 KB documents (~2.3 MB of log with the oplog entries) regrew a
+ * 4 MB buffer on every commit and, over `session_scratch_max`, freed it again: realloc copies and
+ * fresh pages were ~13 % of a bulk load's server CPU (perf, 2026-12-04, docs/performance.md).
  */
-function insertWhole(
+export const CHUNK_DOCS = 64;
+export const CHUNK_BYTES = 256 * 1024;
+
+/**
+ * Inserts documents `0..count` in storage transactions of up to CHUNK_DOCS documents / CHUNK_BYTES
+ * bytes, synchronously while every chunk succeeds; from a chunk that fails (a duplicate key, an
+ * oversized or invalid document, a write conflict: nothing of that chunk was stored), one document
+ * per transaction (`insertOneByOne`), so each failure gets its own writeErrors entry. Inside a
+ * multi-document transaction it goes one by one from the start (a failed write leaves that
+ * transaction failed, so each document must be attributed as it goes). `finalReply`: the batch is
+ * the whole command, so the last chunk's transaction knows the reply (a retryable insert's record
+ * then commits with it).
+ */
+function insertBatch(
   ctx: RequestContext<InsertParams>,
   coll: CollectionEntry,
   count: number,
   prepareAt: PrepareAt,
+  onError: (i: number, e: unknown) => void,
   finalReply: boolean,
-): BatchResult | undefined {
-  if (count === 0) return { n: 0, failed: [], lastTried: -1 };
-  if (ctx.transaction) return undefined;
+): BatchResult | Promise<BatchResult> {
+  if (ctx.transaction) return insertOneByOne(ctx, coll, 0, count, prepareAt, onError);
+  const validation = validationOf(ctx);
+  const sync = commitSync(ctx);
+  // (no yield between chunks: as when the batch was one transaction, a batch that succeeds is not
+  // interrupted part-way by maxTimeMS or killOp)
+  let start = 0;
+  while (start < count) {
+    const end = insertChunk(ctx, coll, start, count, prepareAt, validation, sync, finalReply);
+    if (end === undefined) {
+      const stored = start;
+      return insertOneByOne(ctx, coll, stored, count, prepareAt, onError)
+        .then((r) => ({ n: stored + r.n, failed: r.failed, lastTried: r.lastTried }));
+    }
+    start = end;
+  }
+  return { n: count, failed: [], lastTried: -1 };
+}
+
+/**
+ * Inserts the documents from `start` in one storage transaction, synchronously, up to CHUNK_DOCS
+ * documents or CHUNK_BYTES bytes (at least one); the index after the last one stored, or undefined
+ * when any of them fails (nothing of the chunk was stored).
+ */
+function insertChunk(
+  ctx: RequestContext<InsertParams>,
+  coll: CollectionEntry,
+  start: number,
+  count: number,
+  prepareAt: PrepareAt,
+  validation: ValidationOptions,
+  sync: boolean,
+  finalReply: boolean,
+): number | undefined {
   try {
-    const validation = validationOf(ctx);
-    const prepared = new Array<PreparedAny>(count);
-    for (let i = 0; i < count; i++) prepared[i] = prepareAt(i, validation);
+    const prepared: PreparedAny[] = [];
+    let bytes = 0;
+    let end = start;
+    while (end < count && prepared.length < CHUNK_DOCS && (bytes < CHUNK_BYTES || prepared.length === 0)) {
+      const p = prepareAt(end++, validation);
+      prepared.push(p);
+      bytes += p.bytes.length;
+    }
     ctx.storage.write((txn) => {
       // (owned: the request's bytes or a fresh encoding, never changed; the oplog entry is written
       // from them when this commits, inside this call)
       for (const p of prepared) txn.insert(coll, p.bytes, p.keys, true);
       ctx.capped.enforce(txn, coll);
       // the reply below when this commits: a retryable insert's record commits with it
-      if (finalReply) ctx.retryReply?.replyOnCommit({ n: prepared.length, ok: 1 });
-    }, { sync: commitSync(ctx) });
-    return { n: prepared.length, failed: [], lastTried: -1 };
+      if (finalReply && end === count) ctx.retryReply?.replyOnCommit({ n: count, ok: 1 });
+    }, { sync });
+    return end;
   } catch {
     return undefined;
   }
 }
 
 /**
- * Inserts `docs` one document per transaction, so each failure is reported (`onError`), stopping at
- * the first when ordered (or inside a multi-document transaction).
+ * Inserts documents `from..count` one per transaction, so each failure is reported (`onError`),
+ * stopping at the first when ordered (or inside a multi-document transaction). `n` counts the
+ * documents it stored.
  */
 async function insertOneByOne(
   ctx: RequestContext<InsertParams>,
   coll: CollectionEntry,
+  from: number,
   count: number,
   prepareAt: PrepareAt,
   onError: (i: number, e: unknown) => void,
@@ -355,7 +409,7 @@ async function insertOneByOne(
   let n = 0;
   const failed: number[] = [];
   let lastTried = -1;
-  for (let i = 0; i < count; i++) {
+  for (let i = from; i < count; i++) {
     lastTried = i;
     try {
       const p = prepareAt(i, validation);
