@@ -372,37 +372,6 @@ function updateIn(
     if (targets.length === 0 && st.upsert) upsert(txn, outcome);
     return outcome;
   };
-  const yielding = async (): Promise<UpdateOutcome> => {
-    const outcome: UpdateOutcome = { matched: 0, modified: 0 };
-    await writeTargetsYielding(
-      ctx,
-      coll,
-      q,
-      st.multi,
-      sync,
-      () => {
-        const b: UpdateOutcome = { matched: 0, modified: 0 };
-        return {
-          write: (txn, row, entry) => updateRow(txn, row, b, entry),
-          committed: () => {
-            outcome.matched += b.matched;
-            outcome.modified += b.modified;
-            if (b.beforeRow) outcome.beforeRow = b.beforeRow;
-            if (b.after || b.afterBytes) {
-              outcome.after = b.after;
-              outcome.afterBytes = b.afterBytes;
-            }
-          },
-        };
-      },
-      !ctx.transaction,
-      rounds && { rounds, targets: jsFreeTargets(coll, st, js!) },
-    );
-    if (outcome.matched === 0 && st.upsert) {
-      await retryOnConflict(ctx, () => writeInRounds(ctx, rounds, (txn) => upsert(txn, outcome), { sync }));
-    }
-    return outcome;
-  };
   if (byId || !ctx.transaction) {
     if (!rounds) {
       try {
@@ -410,7 +379,7 @@ function updateIn(
       } catch (e) {
         if (!retryYielding(e, st.multi, ctx)) throw e;
       }
-      return yielding();
+      return updateYielding(ctx, coll, st, q, sync, rounds, js, updateRow, upsert);
     }
     return (async () => {
       try {
@@ -419,10 +388,53 @@ function updateIn(
         if (!retryYielding(e, st.multi, ctx)) throw e;
       }
       rounds.committed();
-      return await yielding();
+      return await updateYielding(ctx, coll, st, q, sync, rounds, js, updateRow, upsert);
     })();
   }
-  return yielding();
+  return updateYielding(ctx, coll, st, q, sync, rounds, js, updateRow, upsert);
+}
+
+/** The statement as a yielding write (write/yielding_write.ts), then its upsert if nothing matched. */
+async function updateYielding(
+  ctx: RequestContext,
+  coll: CollectionEntry,
+  st: UpdateStatement,
+  q: CompiledQuery,
+  sync: boolean,
+  rounds: JsRounds | undefined,
+  js: JsParts | undefined,
+  updateRow: (txn: WriteTxn, row: Row, out: UpdateOutcome, entry: CollectionEntry) => void,
+  upsert: (txn: WriteTxn, out: UpdateOutcome) => void,
+): Promise<UpdateOutcome> {
+  const outcome: UpdateOutcome = { matched: 0, modified: 0 };
+  await writeTargetsYielding(
+    ctx,
+    coll,
+    q,
+    st.multi,
+    sync,
+    () => {
+      const b: UpdateOutcome = { matched: 0, modified: 0 };
+      return {
+        write: (txn, row, entry) => updateRow(txn, row, b, entry),
+        committed: () => {
+          outcome.matched += b.matched;
+          outcome.modified += b.modified;
+          if (b.beforeRow) outcome.beforeRow = b.beforeRow;
+          if (b.after || b.afterBytes) {
+            outcome.after = b.after;
+            outcome.afterBytes = b.afterBytes;
+          }
+        },
+      };
+    },
+    !ctx.transaction,
+    rounds && { rounds, targets: jsFreeTargets(coll, st, js!) },
+  );
+  if (outcome.matched === 0 && st.upsert) {
+    await retryOnConflict(ctx, () => writeInRounds(ctx, rounds, (txn) => upsert(txn, outcome), { sync }));
+  }
+  return outcome;
 }
 
 /** `u` / `update` / `updateMods`: a modifier or replacement document, or a pipeline (9 FailedToParse). */
@@ -484,10 +496,12 @@ const FIELDS = {
 export type UpdateParams = Parsed<typeof FIELDS> & { readonly collection: string };
 
 export function parseUpdate(body: Doc): UpdateParams {
-  return {
-    ...parseShape("update", body, FIELDS, { skip: "update", alsoAccept: GENERIC_FIELDS }),
-    collection: collectionName("update", body),
-  };
+  // (parseShape's result is a fresh object: the collection is added to it, not spread into a copy)
+  const p = parseShape("update", body, FIELDS, { skip: "update", alsoAccept: GENERIC_FIELDS }) as
+    & Parsed<typeof FIELDS>
+    & { collection?: string };
+  p.collection = collectionName("update", body);
+  return p as UpdateParams;
 }
 
 /** applyOps: a parsed update whose replacement replays a `$v: 2` entry, to be logged with `diff`. */
@@ -560,7 +574,11 @@ function runStatement(
 ): UpdateOutcome | Promise<UpdateOutcome> {
   const { collection: name, updates: statements, let: variables } = ctx.params;
   const st = statements[i]!;
-  const full = { ...st, variables, bypassDocumentValidation: ctx.params.bypassDocumentValidation };
+  const bypass = ctx.params.bypassDocumentValidation;
+  // (the parsed statement itself when the command has neither: no copy per statement)
+  const full: UpdateStatement = variables === undefined && bypass === undefined
+    ? st
+    : { ...st, variables, bypassDocumentValidation: bypass };
   if (!statementCallsJs(st.q, st.u, variables)) {
     return retryOnConflictNow(ctx, () => applyUpdate(ctx, name, full, sync, undefined));
   }

@@ -287,7 +287,7 @@ export class WiredTigerEngine implements StorageEngine, TxnHost {
       if (group) this.#syncTicket++;
       if (txn.staged.size > 0) this.#catalog.publishStaged(txn.createdCollections());
       this.#book.closed(txn, txn.deltas);
-      if (this.settler !== undefined) {
+      if (this.settler !== undefined && txn.deltas.size > 0) {
         for (const [ident, n] of txn.deltas) this.settler.inserted(ident, n);
       }
     } finally {

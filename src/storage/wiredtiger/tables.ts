@@ -27,7 +27,11 @@ export class WtInternalTable implements InternalTable {
       throw new StorageError("InternalError", `invalid internal table name ${JSON.stringify(name)}`);
     }
     this.ident = `_int_${name}`;
+    this.insertContext = `${name} insert`;
   }
+
+  /** The context of an insert's errors (made once: not a string per write of the oplog's rows). */
+  readonly insertContext: string;
 }
 
 export function asWtTable(t: InternalTable): WtInternalTable {
@@ -60,7 +64,7 @@ export class WtTableTxn implements TableTxn {
 
   insert(key: Uint8Array, value: Uint8Array): void {
     checkKey(key);
-    this.scope.writeStep(`${this.table.name} insert`, () => {
+    this.scope.writeStep(this.table.insertContext, () => {
       try {
         this.scope.ctx.cursor(this.table.ident).put(key, value, PutMode.INSERT);
       } catch (e) {
@@ -74,7 +78,7 @@ export class WtTableTxn implements TableTxn {
 
   insertMany(rows: RowBatch): void {
     if (rows.count === 0) return;
-    this.scope.writeStep(`${this.table.name} insert`, () => {
+    this.scope.writeStep(this.table.insertContext, () => {
       try {
         this.scope.ctx.cursor(this.table.ident).insertMany(rows.bytes, rows.count);
       } catch (e) {

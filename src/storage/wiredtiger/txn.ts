@@ -55,6 +55,8 @@ export interface TxnHost {
   stageIndex(txn: WtTxn, coll: CollectionEntry, index: Omit<IndexEntry, "ident">): CollectionEntry;
 }
 
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
 /** Indexes named by `keys.multikey` whose flag `coll` does not show yet. */
 function newMultikey(coll: CollectionEntry, keys: IndexKeys): readonly string[] | undefined {
   const names = keys.multikey;
@@ -448,7 +450,8 @@ export class WtTxn implements TxnHandle, TxnScope {
       this.#assertWritable();
       throw newKeys.refusal;
     }
-    this.writeStep("update", () => {
+    this.#assertWritable();
+    try {
       const mk = newMultikey(coll, newKeys);
       if (mk) this.host.markMultikey(coll, mk);
       const hooks = this.host.hooks;
@@ -456,38 +459,45 @@ export class WtTxn implements TxnHandle, TxnScope {
       if (!this.ctx.cursor(coll.ident).recUpdate(rid, bytes)) {
         throw new StorageError("NoSuchKey", `record ${rid} not found in ${coll.db}.${coll.name}`);
       }
-      for (const [name, olds] of oldKeys) {
-        const news = newKeys.get(name);
-        this.#removeKeys(findIndex(coll, name), olds.filter((k) => !has(news, k)), rid);
+      // (no iterators over empty key maps: an update that changes no index, the common one)
+      if (oldKeys.size > 0) {
+        for (const [name, olds] of oldKeys) {
+          const news = newKeys.get(name);
+          this.#removeKeys(findIndex(coll, name), olds.filter((k) => !has(news, k)), rid);
+        }
       }
       // (an entry the new document also has stays: the adds below skip the old document's keys)
-      for (const [name, list] of oldKeys.removeOnly ?? []) {
-        const news = newKeys.get(name);
-        this.#removeKeys(findIndex(coll, name), list.filter((k) => !has(news, k)), rid);
+      if (oldKeys.removeOnly !== undefined) {
+        for (const [name, list] of oldKeys.removeOnly) {
+          const news = newKeys.get(name);
+          this.#removeKeys(findIndex(coll, name), list.filter((k) => !has(news, k)), rid);
+        }
       }
-      for (const [name, news] of newKeys) {
-        const olds = oldKeys.get(name);
-        this.#addKeys(findIndex(coll, name), news.filter((k) => !has(olds, k)), rid);
+      if (newKeys.size > 0) {
+        for (const [name, news] of newKeys) {
+          const olds = oldKeys.get(name);
+          this.#addKeys(findIndex(coll, name), news.filter((k) => !has(olds, k)), rid);
+        }
       }
       if (hooks.active) {
-        const replace = hint?.replace === true;
         const diff = hint?.diff;
         const o = diff ? hint?.o : undefined;
-        const change: StorageChange = before === null
-          ? { op: "update", coll, rid, bytes, replace, ...(diff ? { diff } : {}), ...(o ? { o } : {}) }
-          : {
-            op: "update",
-            coll,
-            rid,
-            bytes,
-            before,
-            replace,
-            ...(diff ? { diff } : {}),
-            ...(o ? { o } : {}),
-          };
+        // (built field by field: no spread of an empty object per optional field)
+        const change: Mutable<Extract<StorageChange, { op: "update" }>> = {
+          op: "update",
+          coll,
+          rid,
+          bytes,
+          replace: hint?.replace === true,
+        };
+        if (before !== null) change.before = before;
+        if (diff) change.diff = diff;
+        if (o) change.o = o;
         this.#notify(change);
       }
-    });
+    } catch (e) {
+      throw this.#fail(e, "update");
+    }
   }
 
   remove(coll: CollectionEntry, rid: RecordId, keys: IndexKeys): void {
