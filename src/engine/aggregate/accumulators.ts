@@ -13,6 +13,7 @@ import { CommandError } from "../../errors/command_error.ts";
 import { Location } from "../../errors/locations.ts";
 import { compareValues, type StringComparator, valuesEqual } from "../../bson/compare.ts";
 import { isDocument } from "../../bson/values.ts";
+import { Double } from "bson";
 import { makeDouble, numKind, toDouble } from "../expression/numeric.ts";
 import { NumericSum } from "../expression/numeric_sum.ts";
 import { valueKey } from "./group_key.ts";
@@ -39,6 +40,18 @@ export interface AccState {
    * call, so the stage runs it in rounds, js_defer.ts); `add` then never calls JavaScript itself.
    */
   settle?(): void;
+  /**
+   * The running state as a BSON value, exactly (a spilled `$group` writes it to a run and drops the
+   * group); absent when the accumulator cannot be written out (the group then keeps its groups).
+   */
+  save?(): unknown;
+  /** Continues from a `save()` (decoded from BSON) instead of the empty state: called once, first. */
+  load?(saved: unknown): void;
+}
+
+/** A number saved as BSON (int32, a double or a `Double`) back as a JS number. */
+export function savedNumber(v: unknown): number {
+  return typeof v === "number" ? v : Number((v as { valueOf(): unknown }).valueOf());
 }
 
 export type AccFactory = () => AccState;
@@ -52,6 +65,11 @@ function minMax(sign: 1 | -1, strCmp: StringComparator | undefined): AccFactory 
         if (best === undefined || compareValues(v, best, strCmp) * sign > 0) best = v;
       },
       result: () => (best === undefined ? null : best),
+      save: () => (best === undefined ? [] : [best]),
+      load(saved) {
+        const a = saved as unknown[];
+        if (a.length > 0) best = a[0];
+      },
     };
   };
 }
@@ -75,6 +93,11 @@ function stdDev(sample: boolean): AccFactory {
         if (denom <= 0) return null;
         return makeDouble(Math.sqrt(m2 / denom));
       },
+      save: () => [n, new Double(mean), new Double(m2)],
+      load(saved) {
+        const a = saved as unknown[];
+        [n, mean, m2] = [savedNumber(a[0]), savedNumber(a[1]), savedNumber(a[2])];
+      },
     };
   };
 }
@@ -97,13 +120,23 @@ export function accumulatorFactory(
     case "$sum":
     case "$count":
       return () => {
-        const s = new NumericSum();
-        return { add: (v) => s.add(v), result: () => s.result() };
+        let s = new NumericSum();
+        return {
+          add: (v) => s.add(v),
+          result: () => s.result(),
+          save: () => s.saveState(),
+          load: (saved) => void (s = NumericSum.fromState(saved)),
+        };
       };
     case "$avg":
       return () => {
-        const s = new NumericSum();
-        return { add: (v) => s.add(v), result: () => s.average() };
+        let s = new NumericSum();
+        return {
+          add: (v) => s.add(v),
+          result: () => s.average(),
+          save: () => s.saveState(),
+          load: (saved) => void (s = NumericSum.fromState(saved)),
+        };
       };
     case "$min":
       return minMax(-1, strCmp);
@@ -121,6 +154,10 @@ export function accumulatorFactory(
             }
           },
           result: () => first,
+          save: () => [seen, first],
+          load(saved) {
+            [seen, first] = saved as [boolean, unknown];
+          },
         };
       };
     case "$last":
@@ -131,11 +168,15 @@ export function accumulatorFactory(
             last = v === undefined ? null : v;
           },
           result: () => last,
+          save: () => [last],
+          load(saved) {
+            last = (saved as unknown[])[0];
+          },
         };
       };
     case "$push":
       return () => {
-        const out: unknown[] = [];
+        let out: unknown[] = [];
         let used = 0;
         return {
           add(v) {
@@ -144,11 +185,17 @@ export function accumulatorFactory(
             out.push(v);
           },
           result: () => out,
+          save: () => [used, out],
+          load(saved) {
+            const a = saved as unknown[];
+            used = savedNumber(a[0]);
+            out = a[1] as unknown[];
+          },
         };
       };
     case "$addToSet":
       return () => {
-        const out: unknown[] = [];
+        let out: unknown[] = [];
         const keys = new Set<string>();
         let used = 0;
         const keep = (v: unknown) => {
@@ -169,11 +216,18 @@ export function accumulatorFactory(
             }
           },
           result: () => out,
+          save: () => [used, out],
+          load(saved) {
+            const a = saved as unknown[];
+            used = savedNumber(a[0]);
+            out = a[1] as unknown[];
+            if (!strCmp) { for (const x of out) keys.add(valueKey(x)); }
+          },
         };
       };
     case "$mergeObjects":
       return () => {
-        const out: Record<string, unknown> = {};
+        let out: Record<string, unknown> = {};
         return {
           add(v) {
             if (v === undefined || v === null) return;
@@ -188,6 +242,10 @@ export function accumulatorFactory(
             for (const [k, x] of Object.entries(v)) if (x !== undefined) out[k] = x;
           },
           result: () => out,
+          save: () => [out],
+          load(saved) {
+            out = (saved as unknown[])[0] as Record<string, unknown>;
+          },
         };
       };
     case "$stdDevPop":

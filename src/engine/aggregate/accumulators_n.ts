@@ -28,7 +28,8 @@ import type { Evaluator } from "../expression/types.ts";
 import { describeValue } from "../path/describe.ts";
 import { parseInputN, parseQuantile, percentilesOf, validateN } from "../expression/n_args.ts";
 import { parseSortSpec, sortKeyOf, type SortKeyPart } from "../sort/sort.ts";
-import { type AccFactory, type AccState, accumulatorFactory } from "./accumulators.ts";
+import { type AccFactory, type AccState, accumulatorFactory, savedNumber } from "./accumulators.ts";
+import { Double } from "bson";
 import { approxValueSize } from "./value_size.ts";
 import { compileJsAccumulator } from "./accumulator_js.ts";
 
@@ -83,6 +84,14 @@ function charger(op: string, limit: number) {
 export function nState(op: string, n: number, strCmp: StringComparator | undefined): AccState {
   const mem = charger(op, MAX_N_ACCUMULATOR_BYTES);
   const out: unknown[] = [];
+  // the kept values in their order (a spilled `$group`'s partial state)
+  const save = () => [out];
+  const load = (saved: unknown) => {
+    for (const x of (saved as unknown[][])[0]!) {
+      mem.add(approxValueSize(x));
+      out.push(x);
+    }
+  };
   switch (op) {
     case "$firstN":
       return {
@@ -93,6 +102,8 @@ export function nState(op: string, n: number, strCmp: StringComparator | undefin
           out.push(x);
         },
         result: () => out,
+        save,
+        load,
       };
     case "$lastN":
       return {
@@ -103,6 +114,8 @@ export function nState(op: string, n: number, strCmp: StringComparator | undefin
           if (out.length > n) mem.sub(approxValueSize(out.shift()));
         },
         result: () => out,
+        save,
+        load,
       };
     default: {
       // $maxN: descending; $minN: ascending. `out` stays sorted best-first.
@@ -123,6 +136,8 @@ export function nState(op: string, n: number, strCmp: StringComparator | undefin
           if (out.length > n) mem.sub(approxValueSize(out.pop()));
         },
         result: () => out,
+        save,
+        load,
       };
     }
   }
@@ -236,6 +251,13 @@ function quantileState(op: string, ps: readonly number[]): AccState {
     result() {
       const r = percentilesOf(nums, ps);
       return op === "$median" ? r[0] : r;
+    },
+    save: () => [nums.map((d) => new Double(d))],
+    load(saved) {
+      for (const x of (saved as unknown[][])[0]!) {
+        mem.add(16);
+        nums.push(savedNumber(x));
+      }
     },
   };
 }

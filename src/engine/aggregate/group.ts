@@ -7,6 +7,7 @@
  * not an object → 40234; not exactly one accumulator → 40238; unknown → 15952; an array argument
  * → 40237 (accumulators are unary).
  */
+import { BSON } from "bson";
 import { CommandError } from "../../errors/command_error.ts";
 import { Location } from "../../errors/locations.ts";
 import { valuesEqual } from "../../bson/compare.ts";
@@ -88,6 +89,28 @@ const PARTITION_WRITE_BUFFER = 64 * 1024;
  * partition would cost a full collection (two mark-compacts in `--trace-gc`) for each.
  */
 const RELEASED_HINT_FRACTION = 1 / 2;
+/**
+ * The most a held group's collected values may count (`approxValueSize`, UTF-16 characters: up to 3x
+ * in UTF-8) for the groups to be written out as partial states rather than held.
+ */
+const MAX_SAVED_BYTES = 4 * 1024 * 1024;
+
+/** One record encoded at a time (no ArrayBuffer per written document or state, freed only by a GC). */
+const scratch = new Uint8Array(64 * 1024);
+
+/** Appends `doc` to `run`, through `scratch` when the run takes bytes and the document fits. */
+function appendTo(run: SpillRun, doc: Document): void {
+  if (run.appendBytes) {
+    let end = -1;
+    try {
+      end = BSON.serializeWithBufferAndIndex(doc, scratch, { index: 0 }) + 1;
+    } catch (e) {
+      if (!(e instanceof RangeError)) throw e; // bigger than the scratch buffer
+    }
+    if (end > 0) return run.appendBytes(scratch.subarray(0, end));
+  }
+  run.append(doc);
+}
 
 /** Heap let go by levels of one `$group` since its last GC hint (shared down the recursion). */
 interface Released {
@@ -100,16 +123,27 @@ function hashKey(k: string, seed: number): number {
   return h >>> 0;
 }
 
+/** A held group's partial state as a spilled `$group` writes it: its `_id` and each `AccState.save()`. */
+interface SavedGroup {
+  readonly i: unknown;
+  readonly s: unknown[];
+}
+
 /**
  * Groups `input` by `keyOf` and folds the accumulators; yields `{_id, …fields}`.
  *
  * Memory: the keys, a fixed cost per group and the values given to collecting accumulators count
- * against the budget (memory.ts). Past it, `$group` keeps folding documents of the groups it holds
- * and writes the documents of any other group to one of 16 runs by a hash of the key (grace hash
- * aggregation): every document of such a group lands in the same run, in input order, so `$first`,
- * `$push` and friends see the same order. After the input ends the held groups are output, then each
- * run is grouped the same way (re-partitioned with another hash seed if it is still too big). Without
- * a spill store or with a collation (keys compared, not hashed) the budget is a 292 error.
+ * against the budget (memory.ts). Past it, when every accumulator can write its state out
+ * (`AccState.save`), `$group` writes the held groups' partial states to 16 runs by a hash of the key,
+ * drops them, and writes every later document to one of 16 more runs by the same hash (grace hash
+ * aggregation, holding nothing for the rest of the input: the held groups were the 2 GB bench's peak
+ * while WiredTiger's page reads grew the C heap). Each partition then restores its states and folds
+ * its documents on top, in input order, so `$first`, `$push`, compensated sums and friends see what
+ * they would have in memory (no merge of partial states). An accumulator without `save`
+ * (`$accumulator`, `$top`…) keeps the held groups instead, folding their documents, and writes only
+ * the documents of other groups. Either way each partition is grouped the same way (re-partitioned
+ * with another hash seed if it is still too big). Without a spill store or with a collation (keys
+ * compared, not hashed) the budget is a 292 error.
  */
 export function* groupDocuments(
   input: Iterable<Document>,
@@ -119,6 +153,7 @@ export function* groupDocuments(
   seed = 0,
   defer?: JsDeferral,
   released: Released = { bytes: 0 },
+  saved?: Iterable<Document>,
 ): Iterable<Document> {
   const vars = ctx.env.newVars();
   let groups = new Map<string, Group>();
@@ -130,8 +165,66 @@ export function* groupDocuments(
   // the measured heap cost of a group (group_cost.ts), its key added per group
   const perGroup = GROUP_OVERHEAD + accs.reduce((n, a) => n + a.cost, 0);
   let held = 0;
-  let runs: SpillRun[] | undefined;
+  // (typed by assertion: `spill()` assigns them, which control flow analysis does not see)
+  let runs = undefined as SpillRun[] | undefined;
+  // the held groups' partial states, once written out (then `runs` get every later document)
+  let stateRuns = undefined as SpillRun[] | undefined;
+  const newRuns = () => {
+    const store = budget.spill!;
+    return Array.from({ length: PARTITIONS }, () => store.newRun(PARTITION_WRITE_BUFFER));
+  };
+  const spill = () => {
+    if (!budget.spill || strCmp) throw groupMemoryError();
+    runs = newRuns();
+    budget.spilled();
+    // (one group alone is kept: a partition holding it would write it out again, level after level)
+    const first = groups.values().next().value;
+    if (defer || groups.size < 2 || !first || !first.accs.every((st) => st.save)) return;
+    if (anyCollecting) {
+      // a state record is one BSON document (npm:bson serialises at most 17 MB): a group that
+      // collected more than MAX_SAVED_BYTES stays held, and so do the others
+      for (const g of groups.values()) {
+        let bytes = 0;
+        for (let i = 0; i < accs.length; i++) {
+          if (collecting[i]) bytes += approxValueSize((g.accs[i] as AccState).save!());
+        }
+        if (bytes > MAX_SAVED_BYTES) return;
+      }
+    }
+    // write the held groups out and drop them: this level holds nothing for the rest of its input
+    stateRuns = newRuns();
+    for (const [k, g] of groups) {
+      const rec: SavedGroup = { i: g.id, s: g.accs.map((st) => st.save!()) };
+      appendTo(stateRuns[hashKey(k, seed) % PARTITIONS] as SpillRun, rec as unknown as Document);
+    }
+    for (const r of stateRuns) r.finish?.();
+    groups = new Map();
+    budget.meter(-held);
+    held = 0;
+    released.bytes = 0;
+    budget.heapReleased();
+  };
   try {
+    // a partition of a level that wrote its groups out: their states first, then its documents
+    for (const rec of saved ?? []) {
+      const { i: id, s: states } = rec as unknown as SavedGroup;
+      const k = valueKey(id);
+      if (stateRuns) {
+        appendTo(stateRuns[hashKey(k, seed) % PARTITIONS] as SpillRun, rec);
+        continue;
+      }
+      const g: Group = { id, accs: accs.map((a) => a.make(id)) };
+      let size = perGroup + approxValueSize(id) + groupKeyCost(k);
+      for (let i = 0; i < accs.length; i++) {
+        (g.accs[i] as AccState).load!(states[i]);
+        if (collecting[i]) size += approxValueSize(states[i]);
+      }
+      groups.set(k, g);
+      held += size;
+      budget.meter(size);
+      if (held > budget.limit && !runs) spill();
+    }
+    if (stateRuns) { for (const r of stateRuns) r.finish?.(); }
     for (const doc of input) {
       if (doc === PAUSE) {
         yield doc;
@@ -150,6 +243,10 @@ export function* groupDocuments(
         args = r.args;
       } else id = keyOf(doc);
       if (id === undefined) id = null;
+      if (stateRuns) {
+        appendTo(runs![hashKey(valueKey(id), seed) % PARTITIONS] as SpillRun, doc);
+        continue;
+      }
       let g: Group | undefined;
       if (strCmp) g = list.find((x) => valuesEqual(x.id, id, strCmp));
       else {
@@ -157,7 +254,7 @@ export function* groupDocuments(
         g = groups.get(k);
         if (!g) {
           if (runs) {
-            (runs[hashKey(k, seed) % PARTITIONS] as SpillRun).append(doc);
+            appendTo(runs[hashKey(k, seed) % PARTITIONS] as SpillRun, doc);
             continue;
           }
           g = { id, accs: accs.map((a) => a.make(id)) };
@@ -187,15 +284,7 @@ export function* groupDocuments(
         // an $accumulator whose queue passed its bound folds it now, awaited
         for (const st of g.accs) if (st.settle) yield* deferJs(defer, () => st.settle!());
       }
-      if (held > budget.limit && !runs) {
-        if (!budget.spill || strCmp) throw groupMemoryError();
-        const store = budget.spill;
-        runs = Array.from(
-          { length: PARTITIONS },
-          () => store.newRun(PARTITION_WRITE_BUFFER),
-        );
-        budget.spilled();
-      }
+      if (held > budget.limit && !runs) spill();
     }
     const out = strCmp ? list : [...groups.values()];
     groups = new Map();
@@ -216,13 +305,17 @@ export function* groupDocuments(
     // the partitions' groups pile up on them (V8 lets the heap grow to ~4x what it last found live);
     // a partition's groups, once the partitions grouped since the last hint have let go of half the
     // budget (each partition's are garbage before the next is read).
+    // (A level that wrote its groups out asked when it dropped them.)
     released.bytes += held;
-    if (runs || (seed > 0 && released.bytes >= budget.limit * RELEASED_HINT_FRACTION)) {
+    if (
+      (runs && !stateRuns) || (seed > 0 && released.bytes >= budget.limit * RELEASED_HINT_FRACTION)
+    ) {
       released.bytes = 0;
       budget.heapReleased();
     }
-    for (const run of runs ?? []) {
-      yield* groupDocuments(run.read(), keyOf, accs, ctx, seed + 1, defer, released);
+    for (let p = 0; p < (runs?.length ?? 0); p++) {
+      const states = stateRuns?.[p]?.read();
+      yield* groupDocuments(runs![p]!.read(), keyOf, accs, ctx, seed + 1, defer, released, states);
     }
     // the last partitions' groups: not left to V8 after the operation (the heap stays at its peak)
     if (runs && seed === 0 && released.bytes > 0) {
@@ -232,6 +325,7 @@ export function* groupDocuments(
   } finally {
     budget.meter(-held);
     for (const run of runs ?? []) run.discard();
+    for (const run of stateRuns ?? []) run.discard();
   }
 }
 

@@ -3,7 +3,7 @@
  * array-form expressions): int sums overflow to long, long to double; any double makes the result a
  * double (compensated summation); any decimal makes it a decimal. Non-numeric values are ignored.
  */
-import { Long } from "bson";
+import { Double, Long } from "bson";
 import { type Dec, decAdd, decDiv, fromDec, toDec } from "./decimal.ts";
 import { makeDouble, numKind, toBig, toDouble } from "./numeric.ts";
 
@@ -38,6 +38,60 @@ export class NumericSum {
     else s.#big = p.intTotal;
     s.#dbl = p.dbl;
     s.#comp = p.comp;
+    return s;
+  }
+
+  /**
+   * The running state as BSON values (a spilled `$group` writes it and folds on after `fromState`):
+   * `[count, kind, integer total (decimal string), double sum, compensation, decimal or null]`, doubles
+   * as `Double` so their bits (-0 too) survive the round trip; a sum of ints and longs within 2^53,
+   * the common case, as `[count, total]` (ints) or `[count, total, 1]` (a long among them).
+   */
+  saveState(): unknown[] {
+    if (this.#kind <= 1 && this.#big === undefined) {
+      return this.#kind === 0 ? [this.count, this.#int] : [this.count, this.#int, 1];
+    }
+    const d = this.#dec;
+    return [
+      this.count,
+      this.#kind,
+      this.#intTotal().toString(),
+      new Double(this.#dbl),
+      new Double(this.#comp),
+      d === undefined
+        ? null
+        : d.k === "fin"
+        ? [d.neg, d.coeff.toString(), d.exp]
+        : d.k === "inf"
+        ? [d.neg]
+        : [],
+    ];
+  }
+
+  /** A sum continuing from `saveState()` (decoded from BSON). */
+  static fromState(state: unknown): NumericSum {
+    const a = state as unknown[];
+    const num = (v: unknown) => typeof v === "number" ? v : Number((v as { valueOf(): unknown }).valueOf());
+    if (a.length <= 3) {
+      const kind = a.length === 3 ? 1 : 0;
+      return NumericSum.fromParts({ intTotal: BigInt(num(a[1])), kind, dbl: 0, comp: 0, count: num(a[0]) });
+    }
+    const s = NumericSum.fromParts({
+      intTotal: BigInt(a[2] as string),
+      kind: 0,
+      dbl: num(a[3]),
+      comp: num(a[4]),
+      count: num(a[0]),
+    });
+    s.#kind = num(a[1]) as 0 | 1 | 2 | 3;
+    const d = a[5] as unknown[] | null;
+    if (d !== null && d !== undefined) {
+      s.#dec = d.length === 3
+        ? { k: "fin", neg: d[0] as boolean, coeff: BigInt(d[1] as string), exp: num(d[2]) }
+        : d.length === 1
+        ? { k: "inf", neg: d[0] as boolean }
+        : { k: "nan" };
+    }
     return s;
   }
 
