@@ -234,6 +234,29 @@ export class QuerySource implements BatchSource {
     return { docs: acc.out, done: this.#isDone() };
   }
 
+  /**
+   * The matching documents' stored bytes, for a consumer that reads whole documents and copies what it
+   * keeps (a `$sort` fed BSON): `copy(bytes, at)` gets each (valid during the call) and `at`, the sum
+   * of the sizes taken before it (a document the pull then does not take is asked for again). Limits
+   * as `nextDocs`; for a query without sort, projection or row metadata (whose rows are whole).
+   */
+  nextStored(
+    maxDocs: number,
+    copy: (bytes: Uint8Array, at: number) => void,
+    budget = Infinity,
+    maxBytes = Infinity,
+  ): { sizes: number[]; done: boolean } {
+    const acc: Acc<number> = { out: [], bytes: 0 };
+    const take = (row: Row) => (copy(row.bytes, acc.bytes), row.bytes.length);
+    this.#transient = true; // (the scan's read-ahead buffers are freed as it passes them)
+    try {
+      this.#pull(acc, maxDocs, maxBytes, take, (n) => n, budget, null);
+    } finally {
+      this.#transient = false;
+    }
+    return { sizes: acc.out, done: this.#isDone() };
+  }
+
   /** `nextDocs` filled to `maxDocs` (or the end), yielding through `ctl` between slices. */
   async nextDocsAsync(
     maxDocs: number,

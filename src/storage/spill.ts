@@ -91,6 +91,11 @@ export class SpillRun {
     for (const view of this.#views(bufferBytes)) yield view.slice();
   }
 
+  /** The documents' bytes in append order, each a view valid until the next is asked for; deletes the file at the end. */
+  readStored(bufferBytes = BUFFER_BYTES): Generator<Uint8Array> {
+    return this.#views(bufferBytes);
+  }
+
   /**
    * The documents in append order (decoded as stored documents are, straight from the read buffer:
    * no copy of each document's bytes); deletes the file at the end.

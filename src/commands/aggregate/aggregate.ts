@@ -22,7 +22,7 @@ import {
 } from "../../engine/mod.ts";
 import { groupFirstOutput, groupFold } from "./group_first.ts";
 import { QuerySource } from "../../executor/query.ts";
-import { controlSlot, PipelineSource, scanInput } from "./pipeline_source.ts";
+import { controlSlot, PipelineSource, scanInput, scanStored } from "./pipeline_source.ts";
 import type { RequestContext } from "../context.ts";
 import { defineCommand, type Doc, type Reply } from "../spec.ts";
 import {
@@ -368,7 +368,10 @@ async function run(ctx: RequestContext<AggregateParams>): Promise<Reply> {
       source = new QuerySource(ctx.storage, coll, q);
       // Decode only the fields the pipeline can read (e.g. a $group's key and accumulator inputs).
       const fields = pipelineDependencies(stages);
-      input = scanInput(source, slot, fields);
+      // A first stage that takes stored documents (a `$sort` by paths) reads whole ones as stored bytes.
+      input = fields === null && !q.rowMeta && pipeline.storedInput({ prefixApplied })
+        ? scanStored(source, slot)
+        : scanInput(source, slot, fields);
       // A leading simple $group, after a simple $match over a collection scan: filtered and folded by
       // the storage engine inside the scan (group_first.ts). An index the planner picked for the
       // $match reads fewer records than a fold over every one: the JS path keeps it.
@@ -392,8 +395,9 @@ async function run(ctx: RequestContext<AggregateParams>): Promise<Reply> {
       }
     }
   }
-  const run = async (): Promise<Iterable<Doc>> => {
-    if (!output) return pipeline.run(input, { prefixApplied });
+  /** `storedOutput`: the consumer copies stored documents as they come (a cursor's batches). */
+  const run = async (storedOutput = false): Promise<Iterable<Doc>> => {
+    if (!output) return pipeline.run(input, { prefixApplied, storedOutput });
     try {
       return await output();
     } catch (e) {
@@ -412,7 +416,7 @@ async function run(ctx: RequestContext<AggregateParams>): Promise<Reply> {
     return encodeCursorReply({ id: 0n, ns, batchKey: "firstBatch", docs: [] });
   }
   const out = new PipelineSource(
-    await run(),
+    await run(true),
     () => source?.close(),
     slot,
     settleJs,

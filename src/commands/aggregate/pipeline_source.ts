@@ -17,6 +17,8 @@ import { BSON } from "bson";
 import { CommandError } from "../../errors/command_error.ts";
 import { PAUSE } from "../../engine/mod.ts";
 import { PackedDocs } from "../../engine/aggregate/packed_docs.ts";
+import { isStoredDoc, storedItem } from "../../engine/aggregate/stored_doc.ts";
+import { freeNow } from "../../bson/owned_bytes.ts";
 import { EXAMINE_PER_PULL, QuerySource } from "../../executor/query.ts";
 import type { BatchSource } from "../../cursors/registry.ts";
 import type { Batch } from "../../executor/batch_source.ts";
@@ -90,6 +92,50 @@ export function* scanInput(
   }
 }
 
+/** The staging buffer of `scanStored` at first (a scan chunk's stored bytes; grown for a bigger one). */
+const STORED_BUF_BYTES = SCAN_CHUNK_MAX_BYTES + 64 * 1024;
+
+/**
+ * `scanInput` for a pipeline whose first stage takes stored documents (`Pipeline.storedInput`): each
+ * document is its stored bytes (`StoredDoc`), copied with the rest of its chunk into one staging
+ * buffer that the next chunk reuses — the stage copies what it keeps before pulling again. Chunks and
+ * pauses as `scanInput`; the buffer is freed when the scan ends or is closed.
+ */
+export function* scanStored(source: QuerySource, slot: ControlSlot): Generator<Doc> {
+  let ctl = slot.current;
+  let chunk = SCAN_CHUNK_MIN;
+  let buf = new Uint8Array(STORED_BUF_BYTES);
+  const copy = (bytes: Uint8Array, at: number) => {
+    if (at + bytes.length > buf.length) {
+      const bigger = new Uint8Array(Math.max(buf.length * 2, at + bytes.length));
+      bigger.set(buf.subarray(0, at));
+      freeNow(buf);
+      buf = bigger;
+    }
+    buf.set(bytes, at);
+  };
+  try {
+    for (;;) {
+      if (slot.current !== ctl) {
+        ctl = slot.current;
+        chunk = SCAN_CHUNK_MIN;
+      }
+      const n = ctl.contended() ? Math.min(chunk, SCAN_CHUNK_CONTENDED) : chunk;
+      const { sizes, done } = source.nextStored(n, copy, EXAMINE_PER_PULL, SCAN_CHUNK_MAX_BYTES);
+      chunk = Math.min(SCAN_CHUNK_MAX, chunk * 2);
+      let at = 0;
+      for (const size of sizes) {
+        yield storedItem(buf.subarray(at, at += size));
+        if (slot.current.due()) yield PAUSE;
+      }
+      if (done) return;
+      if (slot.current.dueNow()) yield PAUSE;
+    }
+  } finally {
+    freeNow(buf);
+  }
+}
+
 /** Serialises pipeline output lazily into cursor batches, yielding at `PAUSE` markers. */
 export class PipelineSource implements BatchSource {
   #iter: Iterator<Doc>;
@@ -132,9 +178,11 @@ export class PipelineSource implements BatchSource {
         if (this.settleJs) await this.settleJs();
         continue;
       }
+      // (a stored document — `Pipeline.run`'s `storedOutput` — is a view valid until the next pull)
+      const v = r.value;
       let b: Uint8Array;
-      if (bytes < PACK_BATCH_AT) b = BSON.serialize(r.value);
-      else b = (packed ??= new PackedDocs()).bytes(packed.add(r.value));
+      if (bytes < PACK_BATCH_AT) b = isStoredDoc(v) ? v.slice() : BSON.serialize(v);
+      else b = (packed ??= new PackedDocs()).bytes(isStoredDoc(v) ? packed.addBytes(v) : packed.add(v));
       if (b.length > LIMITS.maxBsonObjectSize) {
         throw new CommandError(
           "BSONObjectTooLarge",

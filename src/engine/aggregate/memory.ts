@@ -9,13 +9,16 @@
  *   (`externalSort`), and `$group` partitions the documents of new groups into runs and aggregates
  *   each run afterwards (group.ts).
  */
+import { BSON } from "bson";
 import { CommandError } from "../../errors/command_error.ts";
 import { compareValues, type StringComparator } from "../../bson/compare.ts";
-import { sortKeyOf, type SortKeyPart } from "../sort/sort.ts";
+import { sortKeyOf, type SortKeyPart, TEXT_SCORE_PARTS } from "../sort/sort.ts";
 import { approxValueSize } from "./value_size.ts";
 import { PAUSE } from "./pause.ts";
-import { decodeDocument } from "../../bson/decode.ts";
+import { decodeDocument, decodeDocumentCopy } from "../../bson/decode.ts";
+import { decodeFields } from "../../bson/partial_decode.ts";
 import { PackedDocs } from "./packed_docs.ts";
+import { isStoredDoc, storedItem } from "./stored_doc.ts";
 import type { Document, PipelineOptions, SpillRun, SpillStore } from "./types.ts";
 
 /** mongod's default budget of one blocking stage. */
@@ -97,16 +100,22 @@ const MERGE_BUFFERS_BYTES = 16 * 1024 * 1024;
 /** Heap bytes one packed row costs besides its document's bytes and its key (handle, key slot, index). */
 const PACKED_ROW_BYTES = 24;
 
-/** One row in the k-way merge: its key, its document (a run's) or packed handle, its source. */
+/** One row in the k-way merge: its key, its document or bytes (a run's) or packed handle, its source. */
 interface MergeRow {
   readonly k: unknown;
   readonly d: Document | undefined;
+  /** A run's document as bytes (`SpillRun.readStored`): a view valid until its source is advanced. */
+  readonly b: Uint8Array | undefined;
   readonly h: number;
   readonly src: number;
 }
 
 /**
- * Sorts `input` by `keys` (stable), passing `PAUSE` markers through while reading. Holds at most the
+ * Sorts `input` by `keys` (stable), passing `PAUSE` markers through while reading. `input` may hold
+ * stored documents (`StoredDoc`, stored_doc.ts: a `$sort` stage's `storedInput`): their keys are
+ * decoded from the bytes and the bytes packed as they are, no document object made. `storedOut`: the
+ * output may hold stored documents too (`Stage.runStored`: packed rows and runs' documents as their
+ * bytes, each valid until the next pull — nothing decoded but the keys). Holds at most the
  * budget in memory: a full buffer becomes a sorted run on disk, and the runs are merged at the end.
  *
  * The buffer is three parallel arrays (documents or packed handles, sort keys; the input order is
@@ -117,6 +126,7 @@ export function* externalSort(
   keys: readonly SortKeyPart[],
   strCmp: StringComparator | undefined,
   budget: Budget,
+  storedOut = false,
 ): Generator<Document> {
   // one sort key: the key itself; several: an array of them
   const only = keys.length === 1 ? keys[0]! : undefined;
@@ -133,6 +143,10 @@ export function* externalSort(
     }
     return 0;
   };
+  /** The top-level fields the keys read: a stored document decodes only those (none for `$meta` keys). */
+  const keyFields = keys.every((k) => k.parts !== TEXT_SCORE_PARTS)
+    ? new Set(keys.map((k) => k.parts[0]!))
+    : undefined;
   const packed = new PackedDocs();
   let packing = false;
   let docs: Document[] = []; // decoded rows (until packing)
@@ -140,6 +154,8 @@ export function* externalSort(
   let rowKeys: unknown[] = [];
   const cmpRow = (a: number, b: number) => cmpKey(rowKeys[a], rowKeys[b]) || a - b;
   const docAt = (j: number): Document => packing ? packed.get(handles[j]!) : docs[j]!;
+  /** A packed row as output: its bytes when the consumer takes them (`storedOut`), else decoded. */
+  const packedOut = (h: number): Document => storedOut ? storedItem(packed.bytes(h)) : packed.get(h);
   const sortedRange = (from: number, to: number): number[] => {
     const idx: number[] = [];
     for (let j = from; j < to; j++) idx.push(j);
@@ -158,33 +174,38 @@ export function* externalSort(
     budget.meter(n);
   };
   try {
-    for (const d of input) {
-      if (d === PAUSE) {
+    /** From here on the buffer holds BSON: re-count what it holds as packed rows. */
+    const startPacking = () => {
+      packing = true;
+      budget.meter(-held);
+      held = 0;
+      for (let j = 0; j < docs.length; j++) {
+        const h = packed.add(docs[j]!);
+        handles.push(h);
+        charge(packed.bytes(h).length + PACKED_ROW_BYTES + approxValueSize(rowKeys[j]));
+      }
+      docs = [];
+    };
+    for (const item of input) {
+      if (item === PAUSE) {
         pausing = true;
-        yield d;
+        yield item;
         continue;
       }
-      const k = keyOf(d);
+      // A stored document (`StoredDoc`): only its key's fields are decoded, its bytes copied as they are.
+      const stored = keyFields && isStoredDoc(item) ? item : undefined;
+      const k = stored ? keyOf(decodeFields(stored, keyFields!, true)) : keyOf(item);
+      if (stored && !packing && budget.spill) startPacking();
       rowKeys.push(k);
       if (packing) {
-        const h = packed.add(d);
+        const h = stored ? packed.addBytes(stored) : packed.add(item);
         handles.push(h);
         charge(packed.bytes(h).length + PACKED_ROW_BYTES + approxValueSize(k));
       } else {
+        const d = stored ? decodeDocumentCopy(stored) : item;
         docs.push(d);
         charge(approxValueSize(d));
-        if (held > Math.min(PACK_AT, budget.limit / 4) && budget.spill) {
-          // From here on the buffer holds BSON: re-count what it holds as packed rows.
-          packing = true;
-          budget.meter(-held);
-          held = 0;
-          for (let j = 0; j < docs.length; j++) {
-            const h = packed.add(docs[j]!);
-            handles.push(h);
-            charge(packed.bytes(h).length + PACKED_ROW_BYTES + approxValueSize(rowKeys[j]));
-          }
-          docs = [];
-        }
+        if (held > Math.min(PACK_AT, budget.limit / 4) && budget.spill) startPacking();
       }
       if (!overBudget && written > 0 && written + held > budget.limit) {
         overBudget = true;
@@ -220,7 +241,7 @@ export function* externalSort(
     } else {
       const all = sortedRange(0, n);
       if (runs.length === 0) {
-        for (const j of all) yield docAt(j);
+        for (const j of all) yield packing ? packedOut(handles[j]!) : docs[j]!;
         return;
       }
       chunks.push(all);
@@ -228,7 +249,13 @@ export function* externalSort(
     const rest = (c: number[], src: number) =>
       mapIter(
         c,
-        (j): MergeRow => ({ k: rowKeys[j], d: packing ? undefined : docs[j], h: handles[j] ?? 0, src }),
+        (j): MergeRow => ({
+          k: rowKeys[j],
+          d: packing ? undefined : docs[j],
+          b: undefined,
+          h: handles[j] ?? 0,
+          src,
+        }),
       );
     if (runs.length > 0 && held > Math.min(SPILL_REST_AT, budget.limit * RUN_FRACTION)) {
       // The merge reads the runs for as long as the client reads results: a big rest goes to disk
@@ -256,12 +283,20 @@ export function* externalSort(
     // k-way merge: the in-memory chunks come after the runs (input order), each in input order.
     const readBytes = runs.length > 0 ? MERGE_BUFFERS_BYTES / runs.length : 0;
     const sources: Iterator<MergeRow>[] = runs.map((r, src) =>
-      mapIter(r.read(readBytes), (d): MergeRow => ({ k: keyOf(d), d, h: 0, src }))
+      storedOut && keyFields && r.readStored
+        ? mapIter(r.readStored(readBytes), (b): MergeRow => ({
+          k: keyOf(decodeFields(b, keyFields, true)),
+          d: undefined,
+          b,
+          h: 0,
+          src,
+        }))
+        : mapIter(r.read(readBytes), (d): MergeRow => ({ k: keyOf(d), d, b: undefined, h: 0, src }))
     );
     for (const c of chunks) sources.push(rest(c, sources.length));
     chunks.length = 0;
     for (const r of merge(sources, cmpKey, pausing)) {
-      yield r === undefined ? PAUSE : r.d ?? packed.get(r.h);
+      yield r === undefined ? PAUSE : r.b ? storedItem(r.b) : r.d ?? packedOut(r.h);
     }
   } finally {
     budget.meter(-held);
@@ -343,6 +378,11 @@ export class MemorySpillStore implements SpillStore {
         const all = docs;
         docs = [];
         yield* all;
+      },
+      readStored: function* () {
+        const all = docs;
+        docs = [];
+        for (const d of all) yield BSON.serialize(d);
       },
       discard: () => void (docs = []),
     };

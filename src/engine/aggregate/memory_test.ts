@@ -2,6 +2,8 @@ import assert from "node:assert/strict";
 import { compilePipeline } from "./mod.ts";
 import { MemorySpillStore } from "./memory.ts";
 import { PAUSE } from "./pause.ts";
+import { storedItem } from "./stored_doc.ts";
+import { BSON } from "bson";
 import { assertCommandError } from "../../errors/assert_command_error.ts";
 import type { Document as Doc } from "../../bson/document.ts";
 
@@ -253,4 +255,58 @@ Deno.test("$sort within its budget past a quarter of it: runs written, merged, b
   assert.deepEqual([
     ...compilePipeline(stages, { memoryLimitBytes: 2_000_000, allowDiskUse: false }).run(input),
   ], want);
+});
+
+/** `docs` as stored documents: each serialised into one reused buffer, overwritten once pulled past. */
+function* storedDocs(input: readonly Doc[]): Generator<Doc> {
+  const buf = new Uint8Array(64 * 1024);
+  for (const d of input) {
+    const n = BSON.serializeWithBufferAndIndex(d, buf, { index: 0 }) + 1;
+    yield storedItem(buf.subarray(0, n));
+    buf.fill(0xee, 0, n);
+  }
+}
+
+Deno.test("$sort fed stored documents: the same output as decoded ones (in memory, spilled, nested keys, collation)", () => {
+  const nested: Doc[] = docs.map((d, i) => ({
+    ...d,
+    a: i % 5 === 0 ? [{ b: i % 17 }, { b: -i - 1 }] : { b: i % 17, s: `S${i % 11}` },
+    s: i % 2 ? `x${i % 13}` : `X${i % 13}`,
+  }));
+  const cases: [Doc, Parameters<typeof compilePipeline>[1]][] = [
+    [{ g: 1, v: -1 }, {}],
+    [{ g: 1, v: -1 }, { memoryLimitBytes: 10_000, spill: new MemorySpillStore() }],
+    [{ "a.b": -1, _id: 1 }, { memoryLimitBytes: 20_000, spill: new MemorySpillStore() }],
+    [{ s: 1, _id: 1 }, {
+      collation: { locale: "en", strength: 2 },
+      memoryLimitBytes: 30_000,
+      spill: new MemorySpillStore(),
+    }],
+    [{ g: 1 }, { memoryLimitBytes: 50 * 1024 * 1024, allowDiskUse: false }],
+  ];
+  for (const [sort, opts] of cases) {
+    const p = compilePipeline([{ $sort: sort }], opts);
+    assert.equal(p.storedInput(), true);
+    const want = [...compilePipeline([{ $sort: sort }], { collation: opts?.collation }).run(nested)];
+    assert.deepEqual([...p.run(storedDocs(nested))], want, JSON.stringify(sort));
+    // the output as stored documents too (each copied at once: a view is valid until the next pull)
+    for (const input of [nested, storedDocs(nested)]) {
+      let stored = 0;
+      const out = [];
+      for (const d of compilePipeline([{ $sort: sort }], opts).run(input, { storedOutput: true })) {
+        if (d instanceof Uint8Array) stored++;
+        out.push([...(d instanceof Uint8Array ? d : BSON.serialize(d))]);
+      }
+      assert.deepEqual(out, want.map((d) => [...BSON.serialize(d)]));
+      assert.equal(stored > 0, opts?.spill !== undefined, `${JSON.stringify(sort)}: ${stored} stored`);
+    }
+  }
+  assert.equal(compilePipeline([{ $sort: { score: { $meta: "textScore" } } }]).storedInput(), false);
+  assert.equal(compilePipeline([{ $sort: { g: 1 } }, { $limit: 5 }]).storedInput(), false);
+  assert.equal(compilePipeline([{ $project: { g: 1 } }, { $sort: { g: 1 } }]).storedInput(), false);
+  assert.equal(compilePipeline([{ $match: { g: 1 } }, { $sort: { g: 1 } }]).storedInput(), true);
+  assert.equal(
+    compilePipeline([{ $sort: { g: 1 } }, { $skip: 1 }]).storedInput({ prefixApplied: true }),
+    false,
+  );
 });

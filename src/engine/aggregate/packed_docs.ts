@@ -47,6 +47,18 @@ export class PackedDocs {
     return this.#tryPut(doc, this.#cur)!;
   }
 
+  /** Copies one encoded document (`bytes`: its BSON, e.g. as stored) into the chunks; returns its handle. */
+  addBytes(bytes: Uint8Array): number {
+    const n = bytes.length;
+    if (this.#cur < 0 || this.#at + n > this.#chunks[this.#cur]!.length) {
+      this.#nextChunk(n > CHUNK_BYTES ? n : 0); // (bigger than a chunk: a chunk of its own)
+    }
+    this.#chunks[this.#cur]!.set(bytes, this.#at);
+    const h = this.#cur * OFFSETS + this.#at;
+    this.#at += n;
+    return h;
+  }
+
   /** The encoded bytes of document `h` (a view into a chunk: valid until `clear()`). */
   bytes(h: number): Uint8Array {
     const chunk = this.#chunks[Math.floor(h / OFFSETS)]!;

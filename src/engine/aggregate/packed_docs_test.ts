@@ -45,3 +45,21 @@ Deno.test("packed docs: clear(keepBytes) keeps chunks for that many bytes and fr
   p.release();
   assertEquals(p.allocatedBytes, 0);
 });
+
+Deno.test("packed docs: addBytes copies encoded documents (across chunks, one bigger than a chunk)", () => {
+  const p = new PackedDocs();
+  const pad = "y".repeat(100_000);
+  const refs: number[] = [];
+  const scratch = new Uint8Array(200_000);
+  for (let i = 0; i < 200; i++) {
+    const n = BSON.serializeWithBufferAndIndex({ _id: i, pad }, scratch, { index: 0 }) + 1;
+    refs.push(p.addBytes(scratch.subarray(0, n))); // the caller reuses its buffer
+    scratch.fill(0, 0, n);
+  }
+  const big = p.addBytes(BSON.serialize({ _id: "big", s: "z".repeat(9 * 1024 * 1024) }));
+  const after = p.addBytes(BSON.serialize({ _id: "after" }));
+  for (let i = 0; i < 200; i += 37) assertEquals(p.get(refs[i]!), { _id: i, pad });
+  assertEquals((p.get(big).s as string).length, 9 * 1024 * 1024);
+  assertEquals(p.get(after), { _id: "after" });
+  p.release();
+});

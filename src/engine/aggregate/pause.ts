@@ -22,10 +22,21 @@ export function* withoutPauses(input: Iterable<Document>): Iterable<Document> {
   for (const d of input) if (d !== PAUSE) yield d;
 }
 
-/** Chains `stages` over `input`, stripping markers before stages that do not pass them. */
-export function runStages(stages: readonly Stage[], input: Iterable<Document>): Iterable<Document> {
+/**
+ * Chains `stages` over `input`, stripping markers before stages that do not pass them. `storedOutput`:
+ * the consumer copies stored documents as they come (the last stage's `runStored`, when it has one).
+ */
+export function runStages(
+  stages: readonly Stage[],
+  input: Iterable<Document>,
+  storedOutput = false,
+): Iterable<Document> {
   let it = input;
-  for (const s of stages) it = s.run(s.pauses ? it : withoutPauses(it));
+  for (let i = 0; i < stages.length; i++) {
+    const s = stages[i]!;
+    const from = s.pauses ? it : withoutPauses(it);
+    it = storedOutput && i === stages.length - 1 && s.runStored ? s.runStored(from) : s.run(from);
+  }
   return it;
 }
 

@@ -35,9 +35,18 @@ export interface Pipeline {
   /**
    * Runs the stages after the leading `$match` (and after the sort/skip/limit prefix when
    * `prefixApplied`). When `input` carries `PAUSE` markers (pause.ts) the output may carry them too:
-   * the consumer yields there and pulls again.
+   * the consumer yields there and pulls again. `storedOutput`: the output may hold stored documents
+   * (`StoredDoc`, each valid until the next pull: a consumer that copies them, the cursor's batches).
    */
-  run(input: Iterable<Document>, opts?: { prefixApplied?: boolean }): Iterable<Document>;
+  run(
+    input: Iterable<Document>,
+    opts?: { prefixApplied?: boolean; storedOutput?: boolean },
+  ): Iterable<Document>;
+  /**
+   * May `run`'s input (with the same `prefixApplied`) hold stored documents (`StoredDoc`,
+   * stored_doc.ts)? True when the first stage it runs takes them (a `$sort` by paths).
+   */
+  storedInput(opts?: { prefixApplied?: boolean }): boolean;
   /**
    * Runs the stages after the first one after the leading `$match` on `input`, that stage's output
    * computed elsewhere (a `$group` the storage engine folded, group_native.ts, over the records the
@@ -173,7 +182,10 @@ export function compilePipeline(stages: unknown[], opts: PipelineOptions = {}): 
     leadingLimit,
     stageNames: names,
     run(input, runOpts) {
-      return runStages(runOpts?.prefixApplied ? rest : all, input);
+      return runStages(runOpts?.prefixApplied ? rest : all, input, runOpts?.storedOutput === true);
+    },
+    storedInput(runOpts) {
+      return (runOpts?.prefixApplied ? rest : all)[0]?.storedInput === true;
     },
     matchEnd: prefixStart,
     runAfterFirst(input) {

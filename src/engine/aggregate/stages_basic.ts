@@ -10,7 +10,7 @@ import { bsonTypeAlias, compareValues } from "../../bson/compare.ts";
 import { isNumeric } from "../../bson/values.ts";
 import { describeValue } from "../path/describe.ts";
 import { compileFilter } from "../query/filter.ts";
-import { parseSortSpec, sortKeyOf, type SortKeyPart } from "../sort/sort.ts";
+import { parseSortSpec, sortKeyOf, type SortKeyPart, TEXT_SCORE_PARTS } from "../sort/sort.ts";
 import { isObj } from "../expression/compile.ts";
 import { toDouble } from "../expression/numeric.ts";
 import { compileGroup } from "./group.ts";
@@ -114,10 +114,19 @@ export function compileSortStage(spec: unknown, ctx: StageContext, name: string,
   const keys = parseSortSpec(spec);
   const strCmp = ctx.strCmp;
   if (limit === undefined) {
+    // (a `$meta` key reads what the document object carries besides its fields)
+    const byPaths = keys.every((k) => k.parts !== TEXT_SCORE_PARTS);
     return {
       name,
       pauses: true,
       run: (input) => externalSort(input, keys, strCmp, budgetOf(ctx.options)),
+      storedInput: byPaths,
+      ...(byPaths
+        ? {
+          runStored: (input: Iterable<Document>) =>
+            externalSort(input, keys, strCmp, budgetOf(ctx.options), true),
+        }
+        : {}),
     };
   }
   interface Row {

@@ -17,6 +17,13 @@ export interface Stage {
   run(input: Iterable<Document>): Iterable<Document>;
   /** The stage passes `PAUSE` markers through (pause.ts); without it the runner strips them. */
   readonly pauses?: boolean;
+  /** `run`'s input may hold stored documents (`StoredDoc`, stored_doc.ts) besides decoded ones. */
+  readonly storedInput?: boolean;
+  /**
+   * `run` whose output may hold stored documents (`StoredDoc`, each valid until the next pull), for
+   * a last stage whose consumer copies them as they come (the cursor's batches).
+   */
+  runStored?(input: Iterable<Document>): Iterable<Document>;
 }
 
 /** Compile-time context of a pipeline. */
@@ -95,6 +102,8 @@ export interface SpillRun {
    * merge of many runs can afford per run (the run's default when absent).
    */
   read(bufferBytes?: number): Iterable<Document>;
+  /** `read`, each document as its bytes (a view valid until the next one is asked for), when the run can. */
+  readStored?(bufferBytes?: number): Iterable<Uint8Array>;
   discard(): void;
 }
 
