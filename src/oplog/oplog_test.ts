@@ -147,3 +147,30 @@ Deno.test("pruning past several batches removes the oldest entries and their pre
     close();
   }
 });
+
+Deno.test("entries past max_entries by 1,000 start a prune without the tick; the next prune starts after the last", async () => {
+  const { storage, oplog, entries, close } = setup({ maxEntries: 5 });
+  try {
+    const coll = storage.catalog.createCollection("d", "c");
+    for (let i = 0; i < 1_000; i++) storage.write((t) => t.insert(coll, BSON.serialize({ _id: i }), noKeys));
+    await new Promise((r) => setTimeout(r, 10));
+    assert.ok(oplog.count > 1_000); // the create entry, the start no-op and 1,000 inserts: not past 5 + 1,000
+    for (let i = 0; i < 5; i++) {
+      storage.write((t) => t.insert(coll, BSON.serialize({ _id: 1_000 + i }), noKeys));
+    }
+    for (let i = 0; i < 100 && oplog.count > 5; i++) await new Promise((r) => setTimeout(r, 10));
+    assert.equal(oplog.count, 5);
+    await oplog.prune(); // (the eager prune may still be running: this waits for it)
+    assert.equal(entries().length, 5);
+    // a second prune resumes after the first one's last key and keeps the newest five
+    for (let i = 0; i < 20; i++) {
+      storage.write((t) => t.insert(coll, BSON.serialize({ _id: 2_000 + i }), noKeys));
+    }
+    assert.equal(await oplog.prune(), 20);
+    const left = entries();
+    assert.deepEqual(left.map((e) => (e["o"] as { _id: number })._id), [2_015, 2_016, 2_017, 2_018, 2_019]);
+    assert.equal(keyTs(oplog.read({}, 1)[0]!.key).toString(), oplog.firstTs()!.toString());
+  } finally {
+    close();
+  }
+});
