@@ -7,7 +7,8 @@ type Ev =
   | { t: "accept"; id: number; remote: string; local: string }
   | { t: "frame"; id: number; frame: Uint8Array }
   | { t: "closed"; id: number; reason: string }
-  | { t: "bad"; id: number; length: number };
+  | { t: "bad"; id: number; length: number }
+  | { t: "drained"; id: number };
 
 /** A loop plus a pump that collects its events; `next()` waits (bounded) for the next one. */
 async function harness(budget = 64 * 1024 * 1024) {
@@ -19,6 +20,7 @@ async function harness(budget = 64 * 1024 * 1024) {
     frame: (id, frame) => events.push({ t: "frame", id, frame }),
     closed: (id, reason) => events.push({ t: "closed", id, reason }),
     badLength: (id, length) => events.push({ t: "bad", id, length }),
+    drained: (id) => events.push({ t: "drained", id }),
   };
   const pump = (async () => {
     while (await loop.wait()) {
@@ -361,5 +363,83 @@ Deno.test("frame loop: a lone reply takes the next request on this thread, or gi
   const cl = await h.next();
   assert(cl.t === "closed" && cl.id === acc.id, JSON.stringify(cl));
   await other.status;
+  await h.stop();
+});
+
+Deno.test("frame loop: NOTIFY brings DRAINED once a reply the client did not read has gone out", async () => {
+  const h = await harness();
+  const c = await Deno.connect({ hostname: "127.0.0.1", port: h.loop.port });
+  const acc = await h.next();
+  assert(acc.t === "accept");
+  await c.write(frame(32));
+  const f = await h.next();
+  assert(f.t === "frame");
+  const big = frame(8 * 1024 * 1024, 9);
+  h.loop.send(acc.id, big, SendFlag.DONE);
+  await new Promise((r) => setTimeout(r, 100));
+  const sent = h.loop.sent(acc.id)!;
+  assert(sent < big.length, `the kernel took all ${sent} bytes of a reply nobody read`);
+  h.loop.send(acc.id, null, SendFlag.NOTIFY);
+  await new Promise((r) => setTimeout(r, 100));
+  assertEquals(h.events.length, 0); // not drained while the client does not read
+  const got = await readN(c, big.length);
+  assertEquals(got[got.length - 1], 9);
+  assertEquals(await h.next(), { t: "drained", id: acc.id });
+  assertEquals(h.loop.sent(acc.id), big.length);
+  h.loop.send(acc.id, null, SendFlag.NOTIFY); // nothing queued: at once
+  assertEquals(await h.next(), { t: "drained", id: acc.id });
+  c.close();
+  assertEquals((await h.next()).t, "closed");
+  await h.stop();
+});
+
+Deno.test("frame loop: a client that half-closes after a whole request still gets its large reply", async () => {
+  const h = await harness();
+  const c = await Deno.connect({ hostname: "127.0.0.1", port: h.loop.port });
+  const acc = await h.next();
+  assert(acc.t === "accept");
+  await c.write(frame(32));
+  await c.closeWrite();
+  const f = await h.next();
+  assert(f.t === "frame");
+  await new Promise((r) => setTimeout(r, 50)); // the FIN is there before the reply
+  const big = frame(8 * 1024 * 1024, 5);
+  h.loop.send(acc.id, big, SendFlag.DONE);
+  const got = await readN(c, big.length);
+  assertEquals(got[got.length - 1], 5);
+  assert(await readEof(c));
+  assertEquals(await h.next(), { t: "closed", id: acc.id, reason: "peer closed" });
+  c.close();
+  await h.stop();
+});
+
+Deno.test("frame loop: part of a frame and the FIN in one go: closed at once, not at the next edge", async () => {
+  const h = await harness();
+  // the bytes and the FIN often arrive before the I/O thread's first read: one edge for both
+  const conns = await Promise.all(Array.from({ length: 40 }, async () => {
+    const c = await Deno.connect({ hostname: "127.0.0.1", port: h.loop.port });
+    await c.write(frame(100).subarray(0, 12));
+    c.close();
+  }));
+  assertEquals(conns.length, 40);
+  // pipelined: one whole frame, part of the next, the FIN; the rest is read after DONE
+  const p = await Deno.connect({ hostname: "127.0.0.1", port: h.loop.port });
+  await p.write(new Uint8Array([...frame(20, 1), ...frame(100, 2).subarray(0, 30)]));
+  await p.closeWrite();
+  const reasons = new Map<number, string>();
+  let pid = -1;
+  while (reasons.size < 41) {
+    const e = await h.next();
+    if (e.t === "closed") reasons.set(e.id, e.reason);
+    if (e.t === "frame") {
+      pid = e.id;
+      await new Promise((r) => setTimeout(r, 50)); // the FIN is in before DONE lets the rest be read
+      h.loop.send(e.id, frame(16), SendFlag.DONE);
+    }
+  }
+  assertEquals([...reasons.values()].filter((r) => r === "peer closed mid-message").length, 41);
+  assertEquals((await readN(p, 16)).length, 16); // its reply went out before the close
+  assert(reasons.has(pid));
+  p.close();
   await h.stop();
 });

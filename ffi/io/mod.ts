@@ -13,7 +13,7 @@
 import { shim } from "../wiredtiger/load.ts";
 
 /** Kinds of events the I/O thread queues (io_loop.c EV_*). */
-export const IoEvent = { ACCEPT: 1, FRAME: 2, CLOSED: 3, BAD_LENGTH: 4 } as const;
+export const IoEvent = { ACCEPT: 1, FRAME: 2, CLOSED: 3, BAD_LENGTH: 4, DRAINED: 5 } as const;
 
 /** Flags of {@link FrameLoop.send} (io_loop.c SCT_IO_*). */
 export const SendFlag = {
@@ -29,14 +29,20 @@ export const SendFlag = {
    * request is let in here too. Otherwise (or for what the socket does not take) the I/O thread sends.
    */
   DIRECT: 8,
+  /** Queue a DRAINED event once every byte sent to the connection before this is in the kernel. */
+  NOTIFY: 32,
 } as const;
 
-/** One event: ACCEPT (text `remote\0local`), FRAME (the message, owned), CLOSED (reason text), BAD_LENGTH. */
+/**
+ * One event: ACCEPT (text `remote\0local`), FRAME (the message, owned), CLOSED (reason text), BAD_LENGTH,
+ * DRAINED (the out-queue is empty, after a NOTIFY).
+ */
 export interface IoEventSink {
   accept(id: number, remote: string, local: string): void;
   frame(id: number, frame: Uint8Array): void;
   closed(id: number, reason: string): void;
   badLength(id: number, length: number): void;
+  drained(id: number): void;
 }
 
 const HEADER = 12;
@@ -55,7 +61,7 @@ export class FrameLoop {
   readonly #bellBuf = new Uint8Array(64);
   #buf = new Uint8Array(TAKE_BUFFER);
   #view = new DataView(this.#buf.buffer);
-  readonly #meta = new BigInt64Array(3);
+  readonly #meta = new BigInt64Array(4);
   readonly #next = new Uint8Array(LONE_MAX);
   readonly port: number;
 
@@ -176,6 +182,9 @@ export class FrameLoop {
           case IoEvent.BAD_LENGTH:
             sink.badLength(id, view.getInt32(at, true));
             break;
+          case IoEvent.DRAINED:
+            sink.drained(id);
+            break;
         }
       }
     }
@@ -233,6 +242,12 @@ export class FrameLoop {
       return undefined;
     }
     return { ms: Number(this.#meta[0]), bytes: Number(this.#meta[1]), waiting: Number(this.#meta[2]) };
+  }
+
+  /** Reply bytes of connection `id` the kernel has taken so far; undefined when it is gone. */
+  sent(id: number): number | undefined {
+    if (this.#stopped || shim().sct_io_state(this.#ptr, id, this.#meta) < 0) return undefined;
+    return Number(this.#meta[3]);
   }
 
   /** Join the I/O thread, closing every socket (unsent bytes dropped). Idempotent. */

@@ -24,6 +24,14 @@
  *
  * The byte budget and its slow-sender rule (`hoggingBudget`, frame_reader.ts's `arrivesTooSlowly`)
  * apply as on Deno's path, from the I/O thread's reservation figures. TLS keeps Deno's path (tls.ts).
+ *
+ * Output backpressure: a `write` is a copy into the I/O thread's out-queue, so a client that sends
+ * requests and never reads would have their replies pile up there without bound. Once a connection's
+ * reply bytes not yet taken by the kernel pass {@link OUT_BACKLOG_MAX}, `write` returns a promise that
+ * resolves when the I/O thread has sent them all (a NOTIFY / DRAINED pair), so connection.ts produces
+ * the next reply (or reads the next request) only then — as Deno's path awaits `conn.write`. A stalled
+ * reader so holds at most one reply plus that bound, and is a busy connection (no idle timeout), as on
+ * Deno's path; shutdown force-closes it after its timeout.
  */
 import { FrameLoop, type IoEventSink, SendFlag } from "../../ffi/io/mod.ts";
 import { checkMessageLength, FrameError } from "../wire/mod.ts";
@@ -50,6 +58,12 @@ const LONE_BACKOFF_MAX = 64;
 /** Requests taken on the JS thread in a row before one goes through the doorbell (an event-loop turn). */
 const LONE_RUN_MAX = 32;
 
+/**
+ * Reply bytes of one connection handed to the I/O thread and not yet taken by the kernel, past which a
+ * write waits for them to go out (a client that does not read its replies holds at most this plus one).
+ */
+export const OUT_BACKLOG_MAX = 1024 * 1024;
+
 /** Listener-wide: messages delivered and not yet done with; lone takes since the doorbell last rang. */
 export interface Held {
   n: number;
@@ -72,6 +86,11 @@ export class ShimTransport implements Transport {
   /** Lone replies to skip before trying one again, and the next skip after a miss. */
   #loneSkip = 0;
   #loneBackoff = 1;
+  /** Reply bytes handed to the I/O thread, and the kernel's total when last asked (ffi `sent`). */
+  #handed = 0;
+  #sentSeen = 0;
+  /** A write waiting for the out-queue to drain (over OUT_BACKLOG_MAX). */
+  #drain: { resolve: () => void; reject: (e: unknown) => void } | undefined;
 
   constructor(
     private readonly loop: FrameLoop,
@@ -138,17 +157,43 @@ export class ShimTransport implements Transport {
    * Hand reply bytes to the I/O thread; when no other request is being served (one connection busy),
    * sent from this thread instead (`SendFlag.DIRECT`: no thread hand-off for the reply).
    */
-  write(bytes: Uint8Array, last: boolean): number {
+  write(bytes: Uint8Array, last: boolean): number | Promise<number> {
     if (this.#closed || this.#ended) throw new Deno.errors.BrokenPipe("connection closed");
     const done = last && !this.#doneSent;
     const direct = this.held.n <= 1 ? SendFlag.DIRECT : 0;
     if (done) {
       this.#doneSent = true;
       this.#unhold();
-      if (direct !== 0 && this.#lone(bytes)) return bytes.length;
+      if (direct !== 0 && this.#lone(bytes)) return this.#backpressure(bytes.length);
     }
     this.loop.send(this.id, bytes, (done ? SendFlag.DONE : 0) | direct);
-    return bytes.length;
+    return this.#backpressure(bytes.length);
+  }
+
+  /**
+   * `n` more bytes were handed over: n, or (past OUT_BACKLOG_MAX not yet in the kernel) a promise of n
+   * once the I/O thread has sent everything. The kernel's count is asked for only when the bytes handed
+   * since it was last asked pass the bound (no FFI call per small reply).
+   */
+  #backpressure(n: number): number | Promise<number> {
+    this.#handed += n;
+    if (this.#handed - this.#sentSeen <= OUT_BACKLOG_MAX) return n;
+    const sent = this.loop.sent(this.id);
+    if (sent === undefined) return n; // gone: its CLOSED event follows
+    this.#sentSeen = sent;
+    if (this.#handed - sent <= OUT_BACKLOG_MAX) return n;
+    return new Promise<number>((resolve, reject) => {
+      this.#drain = { resolve: () => resolve(n), reject };
+      this.loop.send(this.id, null, SendFlag.NOTIFY);
+    });
+  }
+
+  /** The I/O thread sent every byte handed to it (after a NOTIFY). */
+  drained(): void {
+    const d = this.#drain;
+    this.#drain = undefined;
+    this.#sentSeen = this.#handed;
+    d?.resolve();
   }
 
   close(): void {
@@ -221,6 +266,9 @@ export class ShimTransport implements Transport {
 
   #end(err: FrameError | null): void {
     this.#unhold();
+    const d = this.#drain;
+    this.#drain = undefined;
+    d?.reject(new Deno.errors.BrokenPipe("connection closed"));
     const w = this.#waiter;
     if (!w) return;
     this.#waiter = undefined;
@@ -278,6 +326,7 @@ export class ShimListener {
         this.#conns.get(id)?.badLength(length);
         this.#conns.delete(id);
       },
+      drained: (id) => this.#conns.get(id)?.drained(),
     };
 
     this.#pump = (async () => {

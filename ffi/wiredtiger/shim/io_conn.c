@@ -242,8 +242,11 @@ static int recv_some(struct sct_io *io, struct conn *c, uint8_t *dst, uint32_t r
         if (n > 0) {
             *got = (uint32_t)n;
             /* A short read drained the socket: with edge-triggered epoll the next bytes bring a new
-             * edge, so it is not "readable" now (a direct DONE then needs no wake-up of this thread). */
-            if ((uint32_t)n < room)
+             * edge, so it is not "readable" now (a direct DONE then needs no wake-up of this thread).
+             * Not so once the peer's FIN was reported: its edge is spent, and end of stream waits to be
+             * read (a client that sent part of a frame and closed at once was otherwise held until the
+             * message timeout). */
+            if ((uint32_t)n < room && !c->rdhup)
                 c->readable = 0;
             return 1;
         }
@@ -252,6 +255,17 @@ static int recv_some(struct sct_io *io, struct conn *c, uint8_t *dst, uint32_t r
         if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
             c->readable = 0;
             return 0;
+        }
+        if (n == 0) { /* a half-close: the reply still being sent goes out first (as mongod) */
+            pthread_mutex_lock(&c->wmu);
+            int queued = c->oq_head != NULL;
+            pthread_mutex_unlock(&c->wmu);
+            if (queued) {
+                c->close_after = 1;
+                c->close_reason = eof_reason;
+                c->readable = 0;
+                return 0;
+            }
         }
         io_close_conn(io, c, n == 0 ? eof_reason : strerror(errno), 1);
         return -1;
@@ -370,6 +384,7 @@ int io_flush_locked(struct conn *c, const char **err)
             ssize_t n = send(c->fd, o->data + o->off, o->len - o->off, MSG_NOSIGNAL | MSG_DONTWAIT);
             if (n > 0) {
                 o->off += (uint32_t)n;
+                atomic_fetch_add(&c->sent_total, (uint64_t)n);
                 continue;
             }
             if (n < 0 && errno == EINTR)
@@ -389,8 +404,9 @@ int io_flush_locked(struct conn *c, const char **err)
 }
 
 /*
- * Send what the out-queue holds (under the connection's writer lock: JS may send directly). -1 when the
- * connection closed.
+ * Send what the out-queue holds (under the connection's writer lock: JS may send directly). Once it is
+ * empty: EV_DRAINED when JS asked for it (notify_drain), and a close_after connection closes. -1 when
+ * the connection closed.
  */
 int io_flush(struct sct_io *io, struct conn *c)
 {
@@ -402,8 +418,12 @@ int io_flush(struct sct_io *io, struct conn *c)
         io_close_conn(io, c, err, 1);
         return -1;
     }
-    if (c->close_after) {
-        io_close_conn(io, c, NULL, 0);
+    if (r == 0 && c->notify_drain) {
+        c->notify_drain = 0;
+        io_emit(io, EV_DRAINED, c->id, NULL, 0);
+    }
+    if (r == 0 && c->close_after) {
+        io_close_conn(io, c, c->close_reason, c->close_reason != NULL);
         return -1;
     }
     return 0;

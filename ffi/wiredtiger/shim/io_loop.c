@@ -44,6 +44,13 @@
  * connection delivers nothing more until JS says it is done with that request (`SCT_IO_DONE` on a send,
  * or a send of zero bytes with that flag); bytes the client pipelines meanwhile stay in the socket.
  *
+ * Replies a client does not read: each connection counts the bytes the kernel took (`sent_total`,
+ * read by JS through sct_io_state); when what JS handed over minus that passes its bound, JS sends
+ * SCT_IO_NOTIFY and waits for EV_DRAINED (queued once the out-queue is empty) before producing more,
+ * so the out-queue holds at most about one reply. A peer that half-closes after a whole request still
+ * gets the replies queued for it: end of stream with bytes queued closes the connection only once they
+ * are sent (`close_after`; JS is then told "peer closed").
+ *
  * Large messages (more than the 4 KiB read buffer) grow their own buffer ×4 from 64 KiB as bytes arrive
  * and reserve their length from a loop-wide byte budget first; past the budget the connection stops
  * reading until a reservation is returned (when JS is done with that request).
@@ -96,6 +103,13 @@ static void run_commands(struct sct_io *io)
         if (flags & SCT_IO_CLOSE_NOW) {
             free(o);
             io_close_conn(io, c, NULL, 0);
+            o = next;
+            continue;
+        }
+        if (flags & SCT_IO_NOTIFY) { /* JS waits for its backlog: EV_DRAINED once the queue is empty */
+            free(o);
+            c->notify_drain = 1;
+            io_flush(io, c);
             o = next;
             continue;
         }
@@ -199,6 +213,8 @@ static void *io_main(void *arg)
             }
             if (e & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)) {
                 c->readable = 1;
+                if (e & (EPOLLRDHUP | EPOLLHUP | EPOLLERR))
+                    c->rdhup = 1;
                 io_try_read(io, c); /* a peer gone mid-request is noticed once JS is done with it */
             }
         }
@@ -536,6 +552,7 @@ static int send_direct(struct sct_io *io, uint32_t id, const uint8_t *data, uint
             ssize_t n = send(c->fd, data + off, len - off, MSG_NOSIGNAL | MSG_DONTWAIT);
             if (n > 0) {
                 off += (uint32_t)n;
+                atomic_fetch_add(&c->sent_total, (uint64_t)n);
                 continue;
             }
             if (n < 0 && errno == EINTR)
@@ -675,8 +692,9 @@ int sct_io_reply(struct sct_io *io, uint32_t id, const uint8_t *data, int len, i
 
 /*
  * Connection state for the deadline sweep: -1 gone, else bit 0 mid-message, bit 1 waiting for budget.
- * meta (3 slots): ms since a large message being read got its reservation (-1: none), its bytes so
- * far, and how many connections wait for the budget (JS's slow-sender check, frame_reader.ts).
+ * meta (4 slots): ms since a large message being read got its reservation (-1: none), its bytes so
+ * far, how many connections wait for the budget (JS's slow-sender check, frame_reader.ts), and the
+ * reply bytes the kernel took so far (JS's output backlog).
  */
 int sct_io_state(struct sct_io *io, uint32_t id, int64_t *meta)
 {
@@ -686,9 +704,11 @@ int sct_io_state(struct sct_io *io, uint32_t id, int64_t *meta)
     meta[0] = -1;
     meta[1] = 0;
     meta[2] = atomic_load(&io->budget_waiters);
+    meta[3] = 0;
     if (slot < io->nslots && io->conns[slot] && io->conns[slot]->id == id) {
         struct conn *c = io->conns[slot];
         r = atomic_load(&c->state);
+        meta[3] = (int64_t)atomic_load(&c->sent_total);
         int64_t at = atomic_load(&c->reserved_at_ms);
         if (at > 0) {
             struct timespec ts;

@@ -27,12 +27,14 @@
 #define EV_FRAME 2
 #define EV_CLOSED 3
 #define EV_BAD_LENGTH 4
+#define EV_DRAINED 5 /* the connection's out-queue is empty (asked for with SCT_IO_NOTIFY) */
 
 #define SCT_IO_DONE 1  /* JS is done with the connection's current request: deliver the next */
 #define SCT_IO_CLOSE 2 /* close the connection after sending what the socket takes now */
 #define SCT_IO_CLOSE_NOW 4 /* close at once, dropping unsent bytes */
 #define SCT_IO_DIRECT 8    /* JS: nothing else waits — send on the calling thread when nothing is queued */
 #define SCT_IO_KICK 16     /* internal: JS let the next request in itself; read what is already buffered */
+#define SCT_IO_NOTIFY 32   /* queue EV_DRAINED once every byte sent before this is in the kernel */
 
 /* A connection's epoll interest while the I/O thread reads it; while JS reads it itself (`lone`, see
  * sct_io_reply in io_loop.c) EPOLLIN is off, so the client's bytes wake JS alone. */
@@ -72,7 +74,14 @@ struct conn {
      * thread neither wakes for its bytes nor touches buf/start/end. Whoever clears it (with inflight)
      * turns EPOLLIN back on, which brings an edge when bytes are already waiting. */
     _Atomic int lone;
-    int close_after;    /* close once the out-queue is empty */
+    /* close once the out-queue is empty, then tell JS close_reason: the peer half-closed after a whole
+     * request whose reply was still being sent (mongod delivers that reply; so does Deno's path) */
+    int close_after;
+    const char *close_reason;
+    int notify_drain; /* JS waits for EV_DRAINED (its reply backlog was over its bound) */
+    /* epoll reported the peer's FIN (EPOLLRDHUP/HUP/ERR): no new edge will come for it, so a short read
+     * no longer means "drained" — read on until recv() says end of stream */
+    int rdhup;
     int waiting_budget; /* on the budget wait list */
     struct conn *budget_next;
     uint8_t buf[SMALL_BUF];
@@ -90,6 +99,9 @@ struct conn {
     /* the out-queue is non-empty (changed under wmu): the I/O thread's EPOLLOUT edges skip the lock
      * while it is clear (they came with every direct send and contended with it) */
     _Atomic int oq_pending;
+    /* reply bytes the kernel took so far (both threads, under wmu): JS's backlog is what it handed over
+     * minus this (shim_transport.ts waits while that is over its bound: a client that never reads) */
+    _Atomic uint64_t sent_total;
     _Atomic int state; /* for JS's deadline sweep: bit 0 mid-message, bit 1 waiting for the budget */
 };
 
