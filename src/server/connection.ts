@@ -17,6 +17,10 @@
  *   bytes of a request are held, the whole message must arrive within `messageMs` (slowloris). The
  *   message clock starts at the first sweep that sees the started message, so the bound is
  *   `messageMs` plus one sweep interval. Neither applies while a command runs. 0 disables either.
+ * - Shutdown (`drain`): an idle connection closes at once; a busy one finishes its command and reply,
+ *   except that a reply write the peer has not taken within {@link DRAIN_WRITE_GRACE_MS} (a client that
+ *   does not read) closes the connection then, rather than holding shutdown for the listener's whole
+ *   timeout.
  */
 import { BSON } from "bson";
 import {
@@ -54,6 +58,13 @@ import {
 } from "./types.ts";
 import type { WireRequest } from "../wire/mod.ts";
 import { freeNow, freeOwned, OWNED_MIN_BYTES } from "../bson/owned_bytes.ts";
+import { type Timer, unrefInterval } from "../timers.ts";
+
+/**
+ * During shutdown, a reply write waiting this long for the peer to take its bytes ends the connection
+ * (mongod closes every connection at shutdown; a reading client has taken a 16 MB reply long before).
+ */
+export const DRAIN_WRITE_GRACE_MS = 1000;
 
 /** Bodies above this size are written after a separate 21-byte prefix instead of being copied. */
 const SPLIT_WRITE_THRESHOLD = 64 * 1024;
@@ -129,6 +140,9 @@ export class Connection {
   #waitingSince: number | undefined;
   /** When a sweep first saw the current request started but incomplete. */
   #messageSeenAt: number | undefined;
+  /** When the write being awaited started (undefined: none is), and the drain's check of it. */
+  #writeSince: number | undefined;
+  #drainCheck: Timer | undefined;
 
   constructor(
     transport: Transport,
@@ -227,7 +241,7 @@ export class Connection {
             let n: number;
             try {
               const w = reader.write(quick, true);
-              n = typeof w === "number" ? w : await w;
+              n = typeof w === "number" ? w : await this.#awaitWrite(w);
             } catch (e) {
               this.#writeFailed(e);
               break;
@@ -248,17 +262,43 @@ export class Connection {
     }
   }
 
-  /** Stop after the in-flight command (if any); an idle connection closes at once. */
+  /**
+   * Stop after the in-flight command (if any); an idle connection closes at once, and one whose reply
+   * waits on a peer that does not read closes after DRAIN_WRITE_GRACE_MS.
+   */
   drain(): void {
     this.#draining = true;
-    if (!this.#busy) this.close();
+    if (!this.#busy) return this.close();
+    const since = performance.now();
+    this.#drainCheck ??= unrefInterval(() => {
+      const at = this.#writeSince;
+      if (at === undefined || performance.now() - Math.max(at, since) < DRAIN_WRITE_GRACE_MS) return;
+      this.log(
+        "INFO",
+        `conn${this.state.id} ${this.state.remoteAddress}: shutdown: closing connection whose client has not taken its reply for ${
+          seconds(DRAIN_WRITE_GRACE_MS)
+        }`,
+      );
+      this.close();
+    }, DRAIN_WRITE_GRACE_MS / 4);
   }
 
   /** Close the socket now (idempotent). */
   close(): void {
+    this.#drainCheck?.cancel();
     if (this.#closed) return;
     this.#closed = true;
     this.#reader.close();
+  }
+
+  /** A write that did not complete at once: timed while awaited (the drain's grace above). */
+  async #awaitWrite(w: Promise<number>): Promise<number> {
+    this.#writeSince = performance.now();
+    try {
+      return await w;
+    } finally {
+      this.#writeSince = undefined;
+    }
   }
 
   /** Handle one frame; false means "close the connection". */
@@ -297,7 +337,7 @@ export class Connection {
   async #writeFrame(frame: Uint8Array, last: boolean): Promise<boolean> {
     try {
       const w = this.#reader.write(frame, last);
-      const n = typeof w === "number" ? w : await w;
+      const n = typeof w === "number" ? w : await this.#awaitWrite(w);
       this.traffic.bytesOut += n;
       if (n < frame.length) await this.#writeAll(frame.subarray(n), last);
       return true;
@@ -479,7 +519,8 @@ export class Connection {
   async #writeAll(bytes: Uint8Array, last: boolean): Promise<void> {
     let off = 0;
     while (off < bytes.length) {
-      const n = await this.#reader.write(off === 0 ? bytes : bytes.subarray(off), last);
+      const w = this.#reader.write(off === 0 ? bytes : bytes.subarray(off), last);
+      const n = typeof w === "number" ? w : await this.#awaitWrite(w);
       off += n;
       this.traffic.bytesOut += n;
     }

@@ -28,6 +28,7 @@ import {
   writeInt32LE,
 } from "../wire/mod.ts";
 import { FrameReader } from "./frame_reader.ts";
+import { DRAIN_WRITE_GRACE_MS } from "./connection.ts";
 import { encodeCursorReply } from "../bson/raw_reply.ts";
 import {
   type CommandHandler,
@@ -582,6 +583,21 @@ Deno.test("server: close() waits for the in-flight command, then closes every so
   ok(refused);
   busy.close();
   idle.close();
+});
+
+Deno.test("server: close() cuts a reply the client does not read after the drain grace, not the timeout", async () => {
+  const h = await start(10, 20_000);
+  const c = await RawClient.open(h.port);
+  // 12 MB replies the client does not read: the first fills the socket buffers, the second waits
+  await c.write(new Uint8Array([...c.msg({ big: 12_000_000 }).bytes, ...c.msg({ big: 12_000_000 }).bytes]));
+  await delay(300);
+  const t0 = performance.now();
+  await h.close();
+  const ms = performance.now() - t0;
+  ok(ms >= DRAIN_WRITE_GRACE_MS * 0.9 && ms < DRAIN_WRITE_GRACE_MS + 2000, `closed after ${ms} ms`);
+  ok(h.logs.some(([l, m]) => l === "INFO" && m.includes("has not taken its reply")));
+  ok(!h.logs.some(([, m]) => m.includes("force-closing")));
+  c.close();
 });
 
 Deno.test("server: close() force-closes a command that outlives the timeout", async () => {
