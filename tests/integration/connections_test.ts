@@ -1,7 +1,8 @@
 /**
  * Connection hygiene (issue 11, item 3), through the real driver and raw sockets: idle clients and
  * half-sent messages are dropped after their configured deadlines, max_connections refuses the
- * N+1th socket and serves a fresh client once others leave, and thousands of idle connections are
+ * N+1th socket and serves a fresh client once others leave (both checked on each transport, `io =
+ * "shim"` and `io = "deno"`), and thousands of idle connections are
  * cheap enough that a new client is still served (the RSS they cost is printed).
  */
 import assert from "node:assert/strict";
@@ -42,67 +43,72 @@ async function readOrClosed(conn: Deno.Conn, ms: number): Promise<"closed" | "da
 
 const opts = { sanitizeResources: false, sanitizeOps: false };
 
-Deno.test({
-  ...opts,
-  name: "connections: idle clients and half-sent messages are dropped; the driver carries on",
-  async fn() {
-    const server = await startServer({
-      config: config({ idleTimeoutSeconds: 0.3, messageTimeoutSeconds: 0.3 }),
-    });
-    const client = new MongoClient(server.uri, { serverSelectionTimeoutMS: 3000 });
-    try {
-      const idle = await Deno.connect({ hostname: "127.0.0.1", port: server.port });
-      const half = await Deno.connect({ hostname: "127.0.0.1", port: server.port });
-      const f = pingFrame();
-      await half.write(f.subarray(0, 20)); // the header and a little more, then stall
-      const t0 = performance.now();
-      assert.equal(await readOrClosed(idle, 5000), "closed");
-      assert.equal(await readOrClosed(half, 5000), "closed");
-      const waited = performance.now() - t0;
-      assert.ok(waited >= 250 && waited < 3000, `dropped after ${waited.toFixed(0)} ms`);
-      idle.close();
-      half.close();
-      // a driver whose pooled connection was dropped while idle reconnects transparently
-      assert.equal((await client.db("a").command({ ping: 1 })).ok, 1);
-      await new Promise((r) => setTimeout(r, 700));
-      assert.equal(await client.db("a").collection("c").countDocuments({}), 0);
-    } finally {
-      await client.close();
-      await server.stop();
-    }
-  },
-});
-
-Deno.test({
-  ...opts,
-  name: "connections: max_connections refuses the N+1th socket and serves a fresh client after others leave",
-  async fn() {
-    const server = await startServer({ config: config({ maxConnections: 3 }) });
-    const socks: Deno.TcpConn[] = [];
-    try {
-      for (let i = 0; i < 3; i++) {
-        const s = await Deno.connect({ hostname: "127.0.0.1", port: server.port });
-        await s.write(pingFrame());
-        assert.equal(await readOrClosed(s, 3000), "data");
-        socks.push(s);
-      }
-      const extra = await Deno.connect({ hostname: "127.0.0.1", port: server.port });
-      assert.equal(await readOrClosed(extra, 3000), "closed");
-      extra.close();
-      for (const s of socks.splice(0)) s.close();
-      await new Promise((r) => setTimeout(r, 100));
-      const client = new MongoClient(server.uri, { serverSelectionTimeoutMS: 3000, maxPoolSize: 1 });
+// Both transports (`[server] io`: the shim's frame I/O thread, the default, and Deno's sockets) enforce
+// the deadlines and max_connections alike: the same checks run against each.
+for (const io of ["shim", "deno"] as const) {
+  Deno.test({
+    ...opts,
+    name: `connections (${io}): idle clients and half-sent messages are dropped; the driver carries on`,
+    async fn() {
+      const server = await startServer({
+        config: config({ io, idleTimeoutSeconds: 0.3, messageTimeoutSeconds: 0.3 }),
+      });
+      const client = new MongoClient(server.uri, { serverSelectionTimeoutMS: 3000 });
       try {
+        const idle = await Deno.connect({ hostname: "127.0.0.1", port: server.port });
+        const half = await Deno.connect({ hostname: "127.0.0.1", port: server.port });
+        const f = pingFrame();
+        await half.write(f.subarray(0, 20)); // the header and a little more, then stall
+        const t0 = performance.now();
+        assert.equal(await readOrClosed(idle, 5000), "closed");
+        assert.equal(await readOrClosed(half, 5000), "closed");
+        const waited = performance.now() - t0;
+        assert.ok(waited >= 250 && waited < 3000, `dropped after ${waited.toFixed(0)} ms`);
+        idle.close();
+        half.close();
+        // a driver whose pooled connection was dropped while idle reconnects transparently
         assert.equal((await client.db("a").command({ ping: 1 })).ok, 1);
+        await new Promise((r) => setTimeout(r, 700));
+        assert.equal(await client.db("a").collection("c").countDocuments({}), 0);
       } finally {
         await client.close();
+        await server.stop();
       }
-    } finally {
-      for (const s of socks) s.close();
-      await server.stop();
-    }
-  },
-});
+    },
+  });
+
+  Deno.test({
+    ...opts,
+    name:
+      `connections (${io}): max_connections refuses the N+1th socket and serves a fresh client after others leave`,
+    async fn() {
+      const server = await startServer({ config: config({ io, maxConnections: 3 }) });
+      const socks: Deno.TcpConn[] = [];
+      try {
+        for (let i = 0; i < 3; i++) {
+          const s = await Deno.connect({ hostname: "127.0.0.1", port: server.port });
+          await s.write(pingFrame());
+          assert.equal(await readOrClosed(s, 3000), "data");
+          socks.push(s);
+        }
+        const extra = await Deno.connect({ hostname: "127.0.0.1", port: server.port });
+        assert.equal(await readOrClosed(extra, 3000), "closed");
+        extra.close();
+        for (const s of socks.splice(0)) s.close();
+        await new Promise((r) => setTimeout(r, 100));
+        const client = new MongoClient(server.uri, { serverSelectionTimeoutMS: 3000, maxPoolSize: 1 });
+        try {
+          assert.equal((await client.db("a").command({ ping: 1 })).ok, 1);
+        } finally {
+          await client.close();
+        }
+      } finally {
+        for (const s of socks) s.close();
+        await server.stop();
+      }
+    },
+  });
+}
 
 Deno.test({
   ...opts,
