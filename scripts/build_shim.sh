@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds the SecantusDB WiredTiger shim (ffi/wiredtiger/shim/libsecantus_wt.so) from every C source in
 # that folder: the WiredTiger shim (wt_*.c: records, indexes, scans, projection, $group/$match folds,
-# range truncate) and the wire server's frame I/O thread (io_*.c). A new .c or .h there is picked up.
+# range truncate), the wire server's frame I/O thread (io_*.c) and `deno task start`'s file check
+# (start_check.c). A new .c or .h there is picked up.
 # Idempotent: does nothing when the library is newer than every source and this script.
 # Needs gcc and libwiredtiger-dev (WiredTiger 3.2.1 headers); `deno task shim` runs it.
 set -euo pipefail

@@ -9,7 +9,16 @@
  * bundle is written to a temporary folder and renamed into place; a start in between runs the sources.
  *   deno run -A scripts/build_start.ts [--force]
  */
-import { BUNDLE_DIR, BUNDLE_ENTRY, type Manifest, MANIFEST_FILE, signature, staleReason } from "./start.ts";
+import {
+  BUNDLE_DIR,
+  BUNDLE_ENTRY,
+  CHECK_FILE,
+  checkList,
+  type Manifest,
+  MANIFEST_FILE,
+  signature,
+  staleReason,
+} from "./start.ts";
 
 /**
  * esbuild's runtime helpers create a `require` for CommonJS code at load (`createRequire` from node:module),
@@ -74,11 +83,12 @@ export async function buildStart(force: boolean): Promise<string> {
     Deno.statSync(`${tmp}/${BUNDLE_ENTRY}`);
     const patched = lazyRequire(tmp);
     Deno.writeTextFileSync(`${tmp}/${MANIFEST_FILE}`, JSON.stringify(manifest));
+    Deno.writeFileSync(`${tmp}/${CHECK_FILE}`, checkList(manifest));
     try {
       Deno.renameSync(target, old);
     } catch { /* no bundle yet */ }
     Deno.renameSync(tmp, target);
-    const chunks = [...Deno.readDirSync(target)].length - 1;
+    const chunks = [...Deno.readDirSync(target)].filter((e) => e.name.endsWith(".js")).length;
     return `built ${BUNDLE_DIR}: ${chunks} chunks from ${files.length} files` +
       (patched === 0 ? " (esbuild's require set-up not found: left eager)" : "");
   } finally {

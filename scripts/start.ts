@@ -6,7 +6,10 @@
  * module graph, deno.json, deno.lock, this launcher and the builder) with its size, mtime and ctime, and one
  * difference — or a missing file, another Deno version — sends the start to the sources. The bundle (a few
  * dozen chunks instead of ~200 modules on the start path) saves ~50 ms of CPU before the first ping
- * (issue 18, target 3; docs/performance.md, "Cold start"); the check costs ~2–5 ms (one stat per file).
+ * (issue 18, target 3; docs/performance.md, "Cold start"). Both checks run in one call of the shim library's
+ * `sct_start_check` (ffi/wiredtiger/shim/start_check.c: ~2–3 ms of stat system calls, where ~530
+ * `Deno.statSync` calls cost ~14 ms on their first pass); when that library cannot be opened, has no such
+ * symbol or `SECANTUS_WT_SHIM` names another, the same checks run here in TypeScript.
  *
  * Also refuses to start when the WiredTiger shim is older than one of its C sources (the shim binds its
  * symbols on first use, so a stale one fails only at the first request that needs a new symbol), unless
@@ -20,6 +23,8 @@
 export const BUNDLE_DIR = ".build/start";
 /** The manifest inside BUNDLE_DIR: `Manifest` as JSON. */
 export const MANIFEST_FILE = "manifest.json";
+/** The manifest's files for the native check (`checkList`), beside it in BUNDLE_DIR. */
+export const CHECK_FILE = "manifest.check";
 /** The bundle's entry (main.ts bundled; exports `main`). */
 export const BUNDLE_ENTRY = "main.js";
 
@@ -35,10 +40,10 @@ export function signature(info: Deno.FileInfo): string {
 }
 
 /**
- * Why the bundle in `bundleDir` must not run for the sources under `root` (a path, no trailing slash), or
- * undefined when it was built from exactly these files by this Deno.
+ * The manifest in `bundleDir` when it was written by this Deno, else why the bundle must not run (no
+ * manifest, an unreadable one, another Deno's).
  */
-export function staleReason(root: string, bundleDir: string): string | undefined {
+function readManifest(bundleDir: string): Manifest | string {
   let manifest: Manifest;
   try {
     manifest = JSON.parse(Deno.readTextFileSync(`${bundleDir}/${MANIFEST_FILE}`));
@@ -46,6 +51,16 @@ export function staleReason(root: string, bundleDir: string): string | undefined
     return "no start bundle";
   }
   if (manifest.deno !== Deno.version.deno) return `the start bundle was built by Deno ${manifest.deno}`;
+  return manifest;
+}
+
+/**
+ * Why the bundle in `bundleDir` must not run for the sources under `root` (a path, no trailing slash), or
+ * undefined when it was built from exactly these files by this Deno.
+ */
+export function staleReason(root: string, bundleDir: string): string | undefined {
+  const manifest = readManifest(bundleDir);
+  if (typeof manifest === "string") return manifest;
   for (const [path, sig] of manifest.files) {
     let info: Deno.FileInfo;
     try {
@@ -79,12 +94,130 @@ export function newerThanShim(root: string, shimFromEnv: string | undefined): st
   return sources.find((p) => (Deno.statSync(`${root}/${p}`).mtime?.getTime() ?? 0) > built);
 }
 
+/** The shim library's launcher check (ffi/wiredtiger/shim/start_check.c). */
+const START_CHECK = {
+  sct_start_check: {
+    parameters: ["buffer", "buffer", "i32", "i32", "buffer", "buffer", "i32"],
+    result: "i32",
+  },
+} as const;
+
+/** The shim library opened for `checkNatively`. */
+export type StartCheckLibrary = Deno.DynamicLibrary<typeof START_CHECK>;
+
+/**
+ * The shim library at `path` with `sct_start_check`, or undefined when it cannot be opened or has no such
+ * symbol (not built, built from older sources, another library). The launcher keeps it open: the program's
+ * own `dlopen` of the same file then finds it loaded.
+ */
+export function openStartCheck(path: string): StartCheckLibrary | undefined {
+  try {
+    return Deno.dlopen(path, START_CHECK);
+  } catch {
+    return undefined;
+  }
+}
+
+/** What the launcher's two checks found: `newerThanShim`'s answer, and `staleReason`'s when that is none. */
+export interface StartCheck {
+  shimSource: string | undefined;
+  stale: string | undefined;
+}
+
+/**
+ * The manifest as `sct_start_check` reads it (`CHECK_FILE`, written beside the manifest by the builder):
+ * "<Deno version>\0<file count>\0", then "<path from root>\0<signature>\0" per file.
+ */
+export function checkList(manifest: Manifest): Uint8Array {
+  const files = manifest.files.map(([path, sig]) => `${path}\0${sig}\0`).join("");
+  return new TextEncoder().encode(`${manifest.deno}\0${manifest.files.length}\0${files}`);
+}
+
+/** The `i`th path of a `checkList`'s pairs. */
+function nthPath(pairs: Uint8Array, i: number): string | undefined {
+  let at = 0;
+  for (let k = 0; k < 2 * i; k++) {
+    at = pairs.indexOf(0, at) + 1;
+    if (at === 0) return undefined;
+  }
+  const end = pairs.indexOf(0, at);
+  return end < 0 ? undefined : new TextDecoder().decode(pairs.subarray(at, end));
+}
+
+/**
+ * `newerThanShim(root, undefined)` and `staleReason(root, bundleDir)` in one native call over `CHECK_FILE`
+ * (stat system calls in C instead of a `Deno.statSync` per file, and no JSON to parse): the same answers and
+ * messages, or undefined when the bundle has no readable check file or the call returns something it does
+ * not define (then the caller runs the TypeScript checks).
+ */
+export function checkNatively(
+  lib: StartCheckLibrary,
+  root: string,
+  bundleDir: string,
+): StartCheck | undefined {
+  let pairs: Uint8Array = new Uint8Array(0);
+  let count = 0;
+  let stale: string | undefined;
+  let bytes: Uint8Array | undefined;
+  try {
+    bytes = Deno.readFileSync(`${bundleDir}/${CHECK_FILE}`);
+  } catch {
+    const manifest = readManifest(bundleDir);
+    if (typeof manifest !== "string") return undefined; // a bundle without the file: TypeScript checks it
+    stale = manifest;
+  }
+  if (bytes !== undefined) {
+    const a = bytes.indexOf(0);
+    const b = bytes.indexOf(0, a + 1);
+    if (a < 0 || b < 0) return undefined;
+    const decoder = new TextDecoder();
+    const deno = decoder.decode(bytes.subarray(0, a));
+    if (deno !== Deno.version.deno) {
+      stale = `the start bundle was built by Deno ${deno}`;
+    } else {
+      count = Number(decoder.decode(bytes.subarray(a + 1, b)));
+      if (!Number.isSafeInteger(count) || count < 0) return undefined;
+      pairs = bytes.subarray(b + 1);
+    }
+  }
+  const out = new Int32Array(1);
+  const name = new Uint8Array(1024);
+  const rc = lib.symbols.sct_start_check(
+    new TextEncoder().encode(`${root}\0`),
+    pairs,
+    pairs.length,
+    count,
+    out,
+    name,
+    name.length,
+  );
+  if (rc === 0) return { shimSource: undefined, stale };
+  if (rc === 1) {
+    const end = name.indexOf(0);
+    return {
+      shimSource: new TextDecoder().decode(name.subarray(0, end < 0 ? name.length : end)),
+      stale: undefined,
+    };
+  }
+  const path = nthPath(pairs, out[0]!);
+  if (rc === 2 && path !== undefined) {
+    return { shimSource: undefined, stale: `${path} is gone since the start bundle was built` };
+  }
+  if (rc === 3 && path !== undefined) {
+    return { shimSource: undefined, stale: `${path} changed since the start bundle was built` };
+  }
+  return undefined;
+}
+
 type Main = (argv: string[], root: URL) => Promise<number>;
 
 async function launch(): Promise<number> {
   const rootUrl = new URL("../", import.meta.url);
   const root = decodeURIComponent(rootUrl.pathname).replace(/\/$/, "");
-  const shimSource = newerThanShim(root, Deno.env.get("SECANTUS_WT_SHIM"));
+  const shimFromEnv = Deno.env.get("SECANTUS_WT_SHIM");
+  const lib = shimFromEnv ? undefined : openStartCheck(`${root}/ffi/wiredtiger/shim/libsecantus_wt.so`);
+  const checked = lib && checkNatively(lib, root, `${root}/${BUNDLE_DIR}`);
+  const shimSource = checked ? checked.shimSource : newerThanShim(root, shimFromEnv);
   if (shimSource !== undefined) {
     console.error(
       `secantusdb: the WiredTiger shim ffi/wiredtiger/shim/libsecantus_wt.so is older than ${shimSource}; ` +
@@ -92,7 +225,7 @@ async function launch(): Promise<number> {
     );
     return 1;
   }
-  const stale = staleReason(root, `${root}/${BUNDLE_DIR}`);
+  const stale = checked ? checked.stale : staleReason(root, `${root}/${BUNDLE_DIR}`);
   let main: Main;
   if (stale === undefined) {
     main = (await import(new URL(`${BUNDLE_DIR}/${BUNDLE_ENTRY}`, rootUrl).href)).main;
