@@ -25,6 +25,7 @@
 import { Connection, type ConnectionDeadlines } from "./connection.ts";
 import { ByteBudget } from "./byte_budget.ts";
 import { DenoTransport } from "./deno_transport.ts";
+import { ShimListener } from "./shim_transport.ts";
 import type { Transport } from "./transport.ts";
 import { INCOMING_MESSAGE_BUDGET_BYTES } from "../limits.ts";
 import { MAX_MESSAGE_SIZE_BYTES } from "../wire/mod.ts";
@@ -87,14 +88,10 @@ export async function startListener(opts: ListenerOptions): Promise<RunningServe
   const useShim = opts.io !== "deno" && opts.listen === undefined;
   const listen = opts.listen ??
     ((a) => Deno.listen({ hostname: a.hostname, port: a.port, transport: "tcp" }));
+  // a static import since `io = "shim"` became the default: its dynamic import cost ~2 ms before the first
+  // ping (issue 18, cold start); the frame-loop symbols are still bound only when it opens
   const shimListener = useShim
-    // loaded only for `io = "shim"` (it binds the shim's frame-loop symbols)
-    ? await (await import("./shim_transport.ts")).ShimListener.open(
-      opts.hostname,
-      opts.port,
-      MAX_MESSAGE_SIZE_BYTES,
-      budgetBytes,
-    )
+    ? await ShimListener.open(opts.hostname, opts.port, MAX_MESSAGE_SIZE_BYTES, budgetBytes)
     : undefined;
   const listener: Deno.Listener | undefined = shimListener
     ? undefined
