@@ -86,14 +86,15 @@ export function denoCommand(
   };
   return {
     command: findDeno(denoPath),
-    // V8's young generation at 2 × 8 MiB (the server's resident memory, docs/robustness.md)
+    // V8's young generation at 2 × 8 MiB (the server's resident memory, docs/robustness.md), starting at
+    // 2 × 4 MiB: no scavenge before the first ping (docs/performance.md, cold start)
     args: [
       "run",
       "-A",
       "--no-config",
       "--no-lock",
       "--no-remote",
-      "--v8-flags=--max-semi-space-size=8",
+      "--v8-flags=--max-semi-space-size=8,--min-semi-space-size=4",
       join(root, "server", script),
       ...args,
     ],

@@ -39,8 +39,8 @@ export async function spawnServer(opts: SpawnOptions = {}): Promise<ServerProces
       "-A",
       // node_modules is set up by now: skip Deno's per-npm-module re-check (docs/performance.md).
       "--node-modules-dir=manual",
-      // V8's young generation at 2 × 8 MiB, as `deno task start` runs it (docs/robustness.md)
-      "--v8-flags=--max-semi-space-size=8",
+      // V8's young generation at 2 × 8 MiB from 2 × 4, as `deno task start` runs it (docs/robustness.md)
+      "--v8-flags=--max-semi-space-size=8,--min-semi-space-size=4",
       `${ROOT}main.ts`,
       "--port",
       "0",
