@@ -19,22 +19,30 @@ function glibc() {
 }
 
 /**
- * `mallopt` bound on its own, for tuneMalloc at server start: Deno compiles a call trampoline per bound
+ * `mallopt` on its own, for tuneMalloc at server start: Deno compiles a call trampoline per bound
  * symbol, and binding all of libc's (symbols.ts) cost 2–14 ms of the start against ~0.8 ms for this one
- * (issue 18, cold start); the rest bind when the trimmer or sd_notify first need them.
+ * (issue 18, cold start); the rest bind when the trimmer or sd_notify first need them. Called a few
+ * times once, so not even that: through `Deno.UnsafeFnPointer` at the address a `dlopen` of it as a
+ * static gives (no trampoline; ~0.5 ms less).
  */
-let malloptLib: Deno.DynamicLibrary<{ mallopt: typeof SYMBOLS.mallopt }> | null | undefined;
+let malloptFn: ((param: number, value: number) => number) | null | undefined;
+/** The library handle behind malloptFn, referenced while the process lives (never collected). */
+const malloptHandles: Deno.DynamicLibrary<{ mallopt: { type: "pointer" } }>[] = [];
 
 function glibcMallopt() {
   if (Deno.build.os !== "linux") return undefined;
-  if (malloptLib === undefined) {
+  if (malloptFn === undefined) {
     try {
-      malloptLib = Deno.dlopen("libc.so.6", { mallopt: SYMBOLS.mallopt });
+      const lib = Deno.dlopen("libc.so.6", { mallopt: { type: "pointer" } });
+      malloptHandles.push(lib);
+      const address = lib.symbols.mallopt as Deno.PointerObject<typeof SYMBOLS.mallopt> | null;
+      const fn = address === null ? null : new Deno.UnsafeFnPointer(address, SYMBOLS.mallopt);
+      malloptFn = fn && ((param, value) => fn.call(param, value));
     } catch {
-      malloptLib = null;
+      malloptFn = null;
     }
   }
-  return malloptLib?.symbols.mallopt ?? undefined;
+  return malloptFn ?? undefined;
 }
 
 /** Free bytes glibc's arenas hold (not returned to the system), or undefined without glibc ≥ 2.33. */

@@ -41,13 +41,35 @@ export function shim(): ShimSymbols {
 type SymbolName = keyof typeof SYMBOLS;
 
 /**
- * Symbols bound on first use. Deno compiles a call trampoline for every symbol a `dlopen` names
- * (~1.3 ms each here), so naming all of them up front cost ~50 ms of every start; bound one by one, a
- * start pays only for the ones it calls before serving (issue 18). Another `dlopen` of an already
- * loaded library is only a reference count in the dynamic loader.
+ * Symbols a process calls once or a few times: the pre-initialisation, opening and closing the
+ * connection and the frame I/O thread, the waits at shutdown. They are called through
+ * `Deno.UnsafeFnPointer` at the address a `dlopen` of them as statics gives (`bindOneOff`): Deno's generic
+ * call path, a few µs more per call, and no call trampoline compiled for them (~0.3–0.7 ms each; five of
+ * them ran before the first ping, issue 18).
+ */
+export const ONE_OFF_SYMBOLS: ReadonlySet<SymbolName> = new Set<SymbolName>([
+  "sct_version",
+  "sct_preinit",
+  "sct_preinit_patched",
+  "sct_conn_open",
+  "sct_conn_close",
+  "sct_io_open",
+  "sct_io_bell_accept",
+  "sct_io_stop",
+  "sct_io_free",
+  "sct_flush_wait_idle",
+  "sct_group_wait_idle",
+]);
+
+/**
+ * Symbols bound on first use. Deno compiles a call trampoline for every function a `dlopen` names
+ * (~0.3–1.3 ms each here), so naming all of them up front cost ~50 ms of every start; bound one by one, a
+ * start pays only for the ones it calls before serving (issue 18), and nothing for ONE_OFF_SYMBOLS.
+ * Another `dlopen` of an already loaded library is only a reference count in the dynamic loader.
  */
 function lazySymbols(path: string): ShimSymbols {
-  handles.push(Deno.dlopen(path, { sct_version: SYMBOLS.sct_version })); // fails here if unloadable
+  // fails here if unloadable (a static: no trampoline)
+  handles.push(Deno.dlopen(path, { sct_version: { type: "pointer", optional: true } }));
   const out = {} as Record<SymbolName, unknown>;
   for (const name of Object.keys(SYMBOLS) as SymbolName[]) {
     let fn: unknown;
@@ -55,15 +77,40 @@ function lazySymbols(path: string): ShimSymbols {
       enumerable: true,
       get() {
         if (fn === undefined) {
-          const lib = bindOne(path, name);
-          handles.push(lib);
-          fn = lib.symbols[name];
+          if (ONE_OFF_SYMBOLS.has(name)) {
+            fn = bindOneOff(path, name);
+          } else {
+            const lib = bindOne(path, name);
+            handles.push(lib);
+            fn = lib.symbols[name];
+          }
         }
         return fn;
       },
     });
   }
   return out as ShimSymbols;
+}
+
+function missingSymbol(path: string, name: SymbolName, cause?: unknown): Error {
+  return new Error(
+    `WiredTiger shim ${path} has no symbol ${name}: it was built from older sources. ` +
+      `Rebuild it with \`deno task shim\` (scripts/build_shim.sh) and restart.`,
+    cause === undefined ? undefined : { cause },
+  );
+}
+
+/**
+ * One of ONE_OFF_SYMBOLS as a function calling it through `Deno.UnsafeFnPointer` (exported for its test);
+ * fails as `bindOne` does for a shim without it.
+ */
+export function bindOneOff(path: string, name: SymbolName): (...args: never[]) => unknown {
+  const lib = Deno.dlopen(path, { [name]: { type: "pointer", optional: true } } as const);
+  handles.push(lib);
+  const address = lib.symbols[name] as Deno.PointerObject<Deno.ForeignFunction> | null;
+  if (address === null) throw missingSymbol(path, name);
+  const fn = new Deno.UnsafeFnPointer(address, SYMBOLS[name] as Deno.ForeignFunction);
+  return fn.call.bind(fn) as (...args: never[]) => unknown;
 }
 
 /**
@@ -77,11 +124,7 @@ export function bindOne(path: string, name: SymbolName): Deno.DynamicLibrary<Den
   } catch (e) {
     const message = e instanceof Error ? e.message : String(e);
     if (!message.includes("undefined symbol")) throw e;
-    throw new Error(
-      `WiredTiger shim ${path} has no symbol ${name}: it was built from older sources. ` +
-        `Rebuild it with \`deno task shim\` (scripts/build_shim.sh) and restart.`,
-      { cause: e },
-    );
+    throw missingSymbol(path, name, e);
   }
 }
 

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { bindOne } from "./load.ts";
+import { bindOne, bindOneOff, ONE_OFF_SYMBOLS, SHIM_FILE_NAME } from "./load.ts";
+import { SYMBOLS } from "./symbols.ts";
 
 Deno.test("a library without a shim symbol: the error names it, the file and `deno task shim`", () => {
   // libc stands in for a shim built before sct_version existed
@@ -16,4 +17,23 @@ Deno.test("an unloadable library is not reported as a missing symbol", () => {
     () => bindOne("/nonexistent/libsecantus_wt.so", "sct_version"),
     (e: unknown) => e instanceof Error && !e.message.includes("deno task shim"),
   );
+});
+
+Deno.test("a one-off symbol is called through its address, and a missing one is named like the others", () => {
+  const path = new URL(`./shim/${SHIM_FILE_NAME}`, import.meta.url).pathname;
+  const version = bindOneOff(path, "sct_version") as (meta: BigInt64Array) => number;
+  const meta = new BigInt64Array(3);
+  assert.equal(version(meta), 0);
+  assert.ok(meta[0]! >= 3n, `WiredTiger major version ${meta[0]}`);
+  assert.throws(
+    () => bindOneOff("libc.so.6", "sct_version"),
+    (e: unknown) => e instanceof Error && e.message.includes("libc.so.6 has no symbol sct_version"),
+  );
+});
+
+Deno.test("one-off symbols are synchronous shim functions", () => {
+  for (const name of ONE_OFF_SYMBOLS) {
+    const def: Deno.ForeignFunction = SYMBOLS[name];
+    assert.ok(def.nonblocking !== true, name);
+  }
 });
