@@ -2,8 +2,11 @@
  * The request path in one process, for before/after figures that survive a busy machine: an embedded
  * server (`startServer`, on-disk temp dir, default durability) and a raw OP_MSG client in the same
  * process, one request outstanding (the `capacity/run.sh` workloads: ping, find by _id, update $inc,
- * insert of a ~760-byte document; find_range: bench.mjs's range + sort + limit 20 on an indexed field; insert_rw: the same as a retryable write, with lsid and txnNumber), against an in-process do-nothing wire server (the Deno floor's
- * read/write loop) measured in the same run.
+ * insert of a ~760-byte document; find_range: bench.mjs's range + sort + limit 20 on an indexed field;
+ * find_eq: bench.mjs's equality on an indexed field, ~10 documents, no limit; find_eq_driver: the same
+ * with the Node driver's generic fields — lsid, $clusterTime, $readPreference —; insert_rw: the insert
+ * as a retryable write, with lsid and txnNumber), against an in-process do-nothing wire server (the
+ * Deno floor's read/write loop) measured in the same run.
  *
  * Per workload: µs of wall time per round trip and µs of this process's main-thread CPU per round trip
  * (/proc/self/task/<pid>/schedstat: only time the thread actually ran, so other processes on the
@@ -16,7 +19,7 @@
  *   deno run -A bench/request_path_bench.ts [--ops N] [--rounds R] [--compare DIR] [--standalone] [--only find,insert]
  */
 import { CAPACITY_PAYLOAD, capacityWorkloads, opMsgFrame } from "./lib/capacity_requests.ts";
-import { Binary, Long } from "bson";
+import { Binary, Long, Timestamp } from "bson";
 
 const arg = (name: string, fallback: string) => {
   const i = Deno.args.indexOf(name);
@@ -46,6 +49,20 @@ const workloads: Record<string, (i: number) => Record<string, unknown>> = {
       $db: "ceil",
     };
   },
+  // bench.mjs's find_eq: ~10 documents of one category (an indexed field), no limit
+  find_eq: (i) => ({ find: "c", filter: { cat: `c${(i * 7919) % 2000}` }, $db: "ceil" }),
+  // the same as the Node driver sends it (its implicit session, the cluster time it was last told)
+  find_eq_driver: (i) => ({
+    find: "c",
+    filter: { cat: `c${(i * 7919) % 2000}` },
+    lsid: { id: new Binary(new Uint8Array(16).fill(9), Binary.SUBTYPE_UUID) },
+    $clusterTime: {
+      clusterTime: new Timestamp({ t: 1_700_000_000, i: 1 }),
+      signature: { hash: new Binary(new Uint8Array(20)), keyId: Long.fromNumber(0) },
+    },
+    $readPreference: { mode: "primaryPreferred" },
+    $db: "ceil",
+  }),
   // a driver's insertOne with retryable writes (one session, as a c=1 driver): the session's retry
   // record commits with the insert
   insert_rw: (i) => ({
@@ -138,14 +155,22 @@ async function start(fn: Start, extra: Record<string, unknown> = {}) {
   const dir = Deno.makeTempDirSync({ prefix: "secantus-reqpath-" });
   dirs.push(dir);
   const server = await fn({ port: 0, storagePath: `${dir}/data`, logLevel: "ERROR", ...extra });
-  // 20,000 documents {_id, seq, payload} in ceil.c, as wireload's `load`.
+  // 20,000 documents {_id, seq, payload} in ceil.c, as wireload's `load`, and a category `cat` (2,000 of
+  // them, ~10 documents each, spread over the collection as bench.mjs's are)
   const loader = await Client.open(server.port);
   for (let i = 0; i < 20000; i += 500) {
-    const docs = Array.from({ length: 500 }, (_, k) => ({ _id: i + k, seq: i + k, payload }));
+    const docs = Array.from(
+      { length: 500 },
+      (_, k) => ({ _id: i + k, seq: i + k, cat: `c${(i + k) % 2000}`, payload }),
+    );
     await loader.roundTrip(opMsgFrame({ insert: "c", documents: docs, $db: "ceil" }, 1));
   }
   await loader.roundTrip(
-    opMsgFrame({ createIndexes: "c", indexes: [{ key: { seq: 1 }, name: "seq_1" }], $db: "ceil" }, 1),
+    opMsgFrame({
+      createIndexes: "c",
+      indexes: [{ key: { seq: 1 }, name: "seq_1" }, { key: { cat: 1 }, name: "cat_1" }],
+      $db: "ceil",
+    }, 1),
   );
   loader.close();
   return server;
