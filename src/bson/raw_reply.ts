@@ -3,8 +3,11 @@
  * that are already BSON, so stored documents are copied, never decoded and re-encoded.
  *
  * Output: `{cursor: {<batchKey>: [docs…], id: <int64>, ns: <string>}, <extra fields…>, ok: 1.0}`.
- * One allocation of the exact size; every document is placed with `Uint8Array.prototype.set`. With
- * `owned`, a large reply is an owned body (owned_bytes.ts): the connection frees it once written.
+ * Every document is placed with `Uint8Array.prototype.set`, into one allocation of the exact size — or,
+ * with `owned`, with room around it: after it for the cluster time (`growInPlace`), and for a reply
+ * of at most 64 KiB also before it for the message prefix (`withFrontRoom`), carved from a shared
+ * block. With `owned`, a large reply is an owned body (owned_bytes.ts): the connection frees it once
+ * written.
  * Pure: no Deno.*, no I/O. `extra` (small: `$clusterTime`, `operationTime`, …) goes through npm bson.
  */
 import { BSON } from "bson";
@@ -85,22 +88,77 @@ function nsBytes(ns: string): Uint8Array {
  * instead of copying it into a new buffer.
  */
 const ROOM_AFTER = 160;
-/** The buffer of the last small owned reply encoded with room after it, and that reply's length. */
-let roomyBuffer: ArrayBufferLike | undefined;
-let roomyLength = 0;
+/**
+ * Spare bytes before a pooled reply: the wire message's prefix (an OP_MSG reply's header, flag bits and
+ * section kind: 21 bytes) goes there ({@link withFrontRoom}), so the connection sends the reply where it
+ * was encoded instead of copying it into a frame.
+ */
+export const FRONT_ROOM = 21;
+/**
+ * Owned replies up to this size (rooms included) are carved from a shared block, as Node's
+ * `Buffer.allocUnsafe` carves small buffers: a typed array of its own costs an ArrayBuffer allocation
+ * (zeroed, and external memory the GC accounts for: 3–12 µs for 1–22 KB on this VM), and a find's
+ * 10–20 ~1 KB documents made two such buffers per reply (the reply, then its frame). The block is
+ * never reused: a carved reply stays valid (and pins its block) as long as a view of it lives, and
+ * its bytes start zero.
+ */
+const POOLED_REPLY_MAX = 64 * 1024;
+const POOL_BLOCK = 256 * 1024;
+let pool: ArrayBuffer | undefined;
+let poolAt = 0;
+
+/** `size` fresh (zero) bytes of the shared block: [buffer, offset]. */
+function carve(size: number): [ArrayBuffer, number] {
+  if (pool === undefined || poolAt + size > POOL_BLOCK) {
+    pool = new ArrayBuffer(POOL_BLOCK);
+    poolAt = 0;
+  }
+  const at = poolAt;
+  poolAt += (size + 7) & ~7;
+  return [pool, at];
+}
 
 /**
- * `raw` grown by `n` bytes — a view of the same memory, the new bytes zero — when it is the last small
- * owned reply {@link encodeCursorReply} made and has that much room after it; otherwise undefined
- * (the caller copies). Growing overwrites nothing of `raw` itself, but the caller then rewrites its
- * length and last byte: only for a reply its command handed back and keeps nowhere (`owned`).
+ * The last owned reply encoded with room around it: its buffer, where it starts, its length now and
+ * how far it may grow (exclusive end offset), and the free bytes before it.
+ */
+let roomyBuffer: ArrayBufferLike | undefined;
+let roomyOffset = 0;
+let roomyLength = 0;
+let roomyEnd = 0;
+let roomyFront = 0;
+
+function isRoomy(raw: Uint8Array): boolean {
+  return raw.buffer === roomyBuffer && raw.byteOffset === roomyOffset && raw.length === roomyLength;
+}
+
+/**
+ * `raw` grown by `n` bytes — a view of the same memory, the new bytes zero — when it is the last owned
+ * reply {@link encodeCursorReply} made with room after it, and that room holds `n` more bytes;
+ * otherwise undefined (the caller copies). Growing overwrites nothing of `raw` itself, but the caller
+ * then rewrites its length and last byte: only for a reply its command handed back and keeps nowhere
+ * (`owned`). The grown reply stays the roomy one ({@link withFrontRoom}).
  */
 export function growInPlace(raw: Uint8Array, n: number): Uint8Array | undefined {
-  const buf = raw.buffer;
-  if (buf !== roomyBuffer || raw.byteOffset !== 0 || raw.length !== roomyLength) return undefined;
+  if (!isRoomy(raw)) return undefined;
+  if (roomyOffset + raw.length + n > roomyEnd) {
+    roomyBuffer = undefined;
+    return undefined;
+  }
+  roomyLength += n;
+  return new Uint8Array(raw.buffer, roomyOffset, roomyLength);
+}
+
+/**
+ * `body` with the `n` bytes before it — one view starting `n` bytes earlier, for the caller to write a
+ * message prefix into — when it is the last owned reply {@link encodeCursorReply} carved with that much
+ * free room in front (grown or not); otherwise undefined (the caller copies the body into a frame).
+ * Once per reply.
+ */
+export function withFrontRoom(body: Uint8Array, n: number): Uint8Array | undefined {
+  if (!isRoomy(body) || roomyFront < n) return undefined;
   roomyBuffer = undefined;
-  if (buf.byteLength < raw.length + n) return undefined;
-  return new Uint8Array(buf, 0, raw.length + n);
+  return new Uint8Array(body.buffer, body.byteOffset - n, n + body.length);
 }
 
 function writeKey(out: Uint8Array, p: number, type: number, name: Uint8Array): number {
@@ -148,10 +206,17 @@ export function encodeCursorReply(input: CursorReplyInput): Uint8Array {
   const extraSize = extra?.length ?? 0;
   const total = 4 + (1 + KEY_CURSOR.length + 1 + cursorSize) + extraSize + (1 + KEY_OK.length + 1 + 8) + 1;
 
-  // (a small owned reply: one allocation with room for the cluster time dispatch appends)
+  // (an owned reply: room after it for the cluster time dispatch appends; a small one carved from the
+  // shared block with room in front for the message prefix too)
   const room = input.owned === true && total + ROOM_AFTER < OWNED_MIN_BYTES ? ROOM_AFTER : 0;
-  const whole = new Uint8Array(total + room);
-  const out = room === 0 ? whole : whole.subarray(0, total);
+  const pooled = room !== 0 && FRONT_ROOM + total + room <= POOLED_REPLY_MAX;
+  let out: Uint8Array;
+  if (pooled) {
+    const [buf, at] = carve(FRONT_ROOM + total + room);
+    out = new Uint8Array(buf, at + FRONT_ROOM, total);
+  } else {
+    out = room === 0 ? new Uint8Array(total) : new Uint8Array(total + room).subarray(0, total);
+  }
   let p = 0;
 
   writeInt32(out, p, total);
@@ -175,7 +240,7 @@ export function encodeCursorReply(input: CursorReplyInput): Uint8Array {
   }
   out[p++] = 0; // end of array
   p = writeKey(out, p, TYPE_INT64, KEY_ID);
-  if (input.id !== 0n) new DataView(whole.buffer).setBigInt64(p, input.id, true); // (else zero already)
+  if (input.id !== 0n) new DataView(out.buffer, out.byteOffset).setBigInt64(p, input.id, true); // (else zero)
   p += 8;
   p = writeKey(out, p, TYPE_STRING, KEY_NS);
   writeInt32(out, p, ns.length + 1);
@@ -198,8 +263,11 @@ export function encodeCursorReply(input: CursorReplyInput): Uint8Array {
   out[p++] = 0; // end of reply
   if (p !== total) throw new Error(`encodeCursorReply: size mismatch ${p} != ${total}`);
   if (room !== 0) {
-    roomyBuffer = whole.buffer;
+    roomyBuffer = out.buffer;
+    roomyOffset = out.byteOffset;
     roomyLength = total;
+    roomyEnd = out.byteOffset + total + room;
+    roomyFront = pooled ? FRONT_ROOM : 0;
     return out;
   }
   return input.owned ? ownedBody(out) : out;

@@ -1,6 +1,6 @@
 import { deepStrictEqual as assertEquals, ok, throws } from "node:assert/strict";
 import { BSON, Double, Long, ObjectId, Timestamp } from "bson";
-import { encodeCursorReply } from "./raw_reply.ts";
+import { encodeCursorReply, FRONT_ROOM, growInPlace, withFrontRoom } from "./raw_reply.ts";
 
 const opts = { promoteLongs: false, promoteValues: false } as const;
 
@@ -72,4 +72,52 @@ Deno.test("raw_reply: rejects non-documents and reserved extra keys", () => {
     () => encodeCursorReply({ id: 0n, ns: "a.b", batchKey: "firstBatch", docs: [], extra: { ok: 0 } }),
     TypeError,
   );
+});
+
+Deno.test("raw_reply: a small owned reply grows in place and has room in front for the message prefix", () => {
+  const docs = [BSON.serialize({ a: 1 }), BSON.serialize({ b: "x".repeat(2000) })];
+  const raw = encodeCursorReply({ id: 7n, ns: "a.b", batchKey: "firstBatch", docs, owned: true });
+  assertEquals(BSON.deserialize(raw).cursor.firstBatch.length, 2);
+  // the bytes before it are its own (zero), and nothing else was carved over them
+  const grown = growInPlace(raw, 10);
+  ok(grown !== undefined);
+  assertEquals(grown.length, raw.length + 10);
+  assertEquals(grown.byteOffset, raw.byteOffset);
+  assertEquals([...grown.subarray(raw.length)], new Array(10).fill(0));
+  const framed = withFrontRoom(grown, FRONT_ROOM);
+  ok(framed !== undefined);
+  assertEquals(framed.length, FRONT_ROOM + grown.length);
+  assertEquals(framed.byteOffset + FRONT_ROOM, grown.byteOffset);
+  assertEquals([...framed.subarray(0, FRONT_ROOM)], new Array(FRONT_ROOM).fill(0));
+  // once only, and not for more room than there is
+  assertEquals(withFrontRoom(grown, FRONT_ROOM), undefined);
+  const again = encodeCursorReply({ id: 0n, ns: "a.b", batchKey: "firstBatch", docs, owned: true });
+  assertEquals(withFrontRoom(again, FRONT_ROOM + 1), undefined);
+  // a reply carved next does not overlap the one before
+  ok(again.byteOffset >= grown.byteOffset + grown.length || again.buffer !== grown.buffer);
+  assertEquals(BSON.deserialize(raw).cursor.id, 7);
+});
+
+Deno.test("raw_reply: only the last owned reply has its rooms; a reply not owned has none", () => {
+  const docs = [BSON.serialize({ a: 1 })];
+  const first = encodeCursorReply({ id: 0n, ns: "a.b", batchKey: "firstBatch", docs, owned: true });
+  const second = encodeCursorReply({ id: 0n, ns: "a.b", batchKey: "firstBatch", docs, owned: true });
+  assertEquals(growInPlace(first, 1), undefined);
+  assertEquals(withFrontRoom(first, FRONT_ROOM), undefined);
+  ok(withFrontRoom(second, FRONT_ROOM) !== undefined);
+  const plain = encodeCursorReply({ id: 0n, ns: "a.b", batchKey: "firstBatch", docs });
+  assertEquals(plain.byteOffset, 0);
+  assertEquals(growInPlace(plain, 1), undefined);
+  assertEquals(withFrontRoom(plain, FRONT_ROOM), undefined);
+  // too large to carve (over 64 KiB): its own buffer with room after it only
+  const big = encodeCursorReply({
+    id: 0n,
+    ns: "a.b",
+    batchKey: "firstBatch",
+    docs: [BSON.serialize({ s: "y".repeat(70_000) })],
+    owned: true,
+  });
+  assertEquals(big.byteOffset, 0);
+  assertEquals(withFrontRoom(big, FRONT_ROOM), undefined);
+  ok(growInPlace(big, 100) !== undefined);
 });

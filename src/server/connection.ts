@@ -41,6 +41,7 @@ import {
   OpReplyFlag,
   readInt32LE,
   writeOpMsgReply,
+  writeOpMsgReplyPrefix,
 } from "../wire/mod.ts";
 import { errorReply, isStackOverflow, NESTING_TOO_DEEP } from "../errors/to_reply.ts";
 import type { Transport } from "./transport.ts";
@@ -58,6 +59,7 @@ import {
 } from "./types.ts";
 import type { WireRequest } from "../wire/mod.ts";
 import { freeNow, freeOwned, OWNED_MIN_BYTES } from "../bson/owned_bytes.ts";
+import { withFrontRoom } from "../bson/raw_reply.ts";
 import { type Timer, unrefInterval } from "../timers.ts";
 
 /**
@@ -88,6 +90,22 @@ function pooledFrame(size: number): Uint8Array {
   const out = new Uint8Array(framePool, framePoolAt, size);
   framePoolAt = (framePoolAt + size + 7) & ~7;
   return out;
+}
+
+/**
+ * An OP_MSG reply frame written around `body` where it lies, when its encoder left room for the prefix
+ * in front of it (a cursor reply carved from bson/raw_reply.ts's shared block: no frame to allocate,
+ * no copy); else undefined.
+ */
+function frameInPlace(
+  body: Uint8Array,
+  id: number,
+  responseTo: number,
+  more: boolean,
+): Uint8Array | undefined {
+  const frame = withFrontRoom(body, OP_MSG_REPLY_PREFIX_SIZE);
+  if (frame !== undefined) writeOpMsgReplyPrefix(frame, body.length, id, responseTo, more);
+  return frame;
 }
 
 const INTERNAL_ERROR_REPLY = Object.freeze(errorReply("InternalError", "internal error"));
@@ -328,9 +346,12 @@ export class Connection {
       return { req, result };
     }
     const body = this.#serialize(result, tag);
+    const id = nextReplyId();
+    const framed = frameInPlace(body, id, req.requestId, false);
+    if (framed !== undefined) return framed;
     if (body.length > POOLED_BODY_MAX) return { req, result: body };
     const out = pooledFrame(OP_MSG_REPLY_PREFIX_SIZE + body.length);
-    return writeOpMsgReply(out, body, nextReplyId(), req.requestId, false);
+    return writeOpMsgReply(out, body, id, req.requestId, false);
   }
 
   /** Write one whole reply frame; false when the socket is gone. */
@@ -406,9 +427,15 @@ export class Connection {
       const more = exhaustOk && isExhaustReply(result) && result.more;
       const body = this.#serialize(isExhaustReply(result) ? result.reply : result, tag);
       const id = nextReplyId();
-      if (req.compressorId === undefined && req.opCode === OP_MSG && body.length <= POOLED_BODY_MAX) {
+      const inPlace = req.compressorId === undefined && req.opCode === OP_MSG
+        ? frameInPlace(body, id, responseTo, more)
+        : undefined;
+      if (
+        inPlace !== undefined ||
+        req.compressorId === undefined && req.opCode === OP_MSG && body.length <= POOLED_BODY_MAX
+      ) {
         // the common reply, written here rather than through #send / #writeAll (two frames fewer)
-        const frame = writeOpMsgReply(
+        const frame = inPlace ?? writeOpMsgReply(
           pooledFrame(OP_MSG_REPLY_PREFIX_SIZE + body.length),
           body,
           id,

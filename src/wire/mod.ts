@@ -44,6 +44,7 @@ export {
   type OpMsgParts,
   parseOpMsg,
   writeOpMsgReply,
+  writeOpMsgReplyPrefix,
 } from "./op_msg.ts";
 export { encodeOpQuery, type OpQueryInfo, parseOpQuery, unwrapLegacyCommand } from "./op_query.ts";
 export {

@@ -333,7 +333,8 @@ export function encodeOpMsgReplyPrefix(
   return out;
 }
 
-function writeOpMsgReplyPrefix(
+/** The 21-byte prefix of a reply written at the start of `out` (whose body follows it in `out`). */
+export function writeOpMsgReplyPrefix(
   out: Uint8Array,
   bodyLength: number,
   requestId: number,
