@@ -21,16 +21,22 @@ const SWEEP_INTERVAL_MS = 1000;
 interface SessionEntry {
   readonly id: Binary;
   readonly uid?: Binary;
-  lastUse: Date;
+  /** ms since the epoch (a Date only when listed: every request with an lsid sets it). */
+  lastUse: number;
 }
 
 export class LogicalSessions {
   readonly #sessions = new Map<string, SessionEntry>();
   #lastSweep = -Infinity;
+  /** `now`: an injected clock (tests); without one, `Date.now()` (no Date object per request). */
   constructor(
-    private readonly now: () => Date = () => new Date(),
+    private readonly now?: () => Date,
     readonly maxSessions: number = DEFAULT_MAX_SESSIONS,
   ) {}
+
+  #ms(): number {
+    return this.now === undefined ? Date.now() : this.now().getTime();
+  }
 
   /** Sessions held now. */
   get size(): number {
@@ -46,7 +52,7 @@ export class LogicalSessions {
     const key = lsidKey(lsid);
     const s = this.#sessions.get(key);
     if (s) {
-      s.lastUse = this.now();
+      s.lastUse = this.#ms();
       return;
     }
     if (this.#sessions.size >= this.maxSessions) {
@@ -62,17 +68,17 @@ export class LogicalSessions {
     this.#sessions.set(key, {
       id: lsid.id,
       ...(lsid.uid ? { uid: lsid.uid } : {}),
-      lastUse: this.now(),
+      lastUse: this.#ms(),
     });
   }
 
   /** Drops sessions idle past the timeout (at most once per SWEEP_INTERVAL_MS). */
   #dropIdle(): void {
-    const t = this.now().getTime();
+    const t = this.#ms();
     if (t - this.#lastSweep < SWEEP_INTERVAL_MS) return;
     this.#lastSweep = t;
     const cutoff = t - TIMEOUT_MS;
-    for (const [k, s] of this.#sessions) if (s.lastUse.getTime() < cutoff) this.#sessions.delete(k);
+    for (const [k, s] of this.#sessions) if (s.lastUse < cutoff) this.#sessions.delete(k);
   }
 
   end(lsid: Lsid): void {
@@ -81,14 +87,14 @@ export class LogicalSessions {
 
   /** `$listLocalSessions` documents: `{_id: {id, uid?}, lastUse}`, idle ones dropped first. */
   list(): Doc[] {
-    const cutoff = this.now().getTime() - TIMEOUT_MS;
+    const cutoff = this.#ms() - TIMEOUT_MS;
     const out: Doc[] = [];
     for (const [k, s] of this.#sessions) {
-      if (s.lastUse.getTime() < cutoff) {
+      if (s.lastUse < cutoff) {
         this.#sessions.delete(k);
         continue;
       }
-      out.push({ _id: s.uid ? { id: s.id, uid: s.uid } : { id: s.id }, lastUse: s.lastUse });
+      out.push({ _id: s.uid ? { id: s.id, uid: s.uid } : { id: s.id }, lastUse: new Date(s.lastUse) });
     }
     return out;
   }
