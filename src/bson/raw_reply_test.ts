@@ -74,8 +74,8 @@ Deno.test("raw_reply: rejects non-documents and reserved extra keys", () => {
   );
 });
 
-Deno.test("raw_reply: a small owned reply grows in place and has room in front for the message prefix", () => {
-  const docs = [BSON.serialize({ a: 1 }), BSON.serialize({ b: "x".repeat(2000) })];
+Deno.test("raw_reply: an owned reply of 4-64 KiB grows in place and has room in front for the message prefix", () => {
+  const docs = [BSON.serialize({ a: 1 }), BSON.serialize({ b: "x".repeat(5000) })];
   const raw = encodeCursorReply({ id: 7n, ns: "a.b", batchKey: "firstBatch", docs, owned: true });
   assertEquals(BSON.deserialize(raw).cursor.firstBatch.length, 2);
   // the bytes before it are its own (zero), and nothing else was carved over them
@@ -99,7 +99,7 @@ Deno.test("raw_reply: a small owned reply grows in place and has room in front f
 });
 
 Deno.test("raw_reply: only the last owned reply has its rooms; a reply not owned has none", () => {
-  const docs = [BSON.serialize({ a: 1 })];
+  const docs = [BSON.serialize({ a: "z".repeat(5000) })];
   const first = encodeCursorReply({ id: 0n, ns: "a.b", batchKey: "firstBatch", docs, owned: true });
   const second = encodeCursorReply({ id: 0n, ns: "a.b", batchKey: "firstBatch", docs, owned: true });
   assertEquals(growInPlace(first, 1), undefined);
@@ -120,4 +120,13 @@ Deno.test("raw_reply: only the last owned reply has its rooms; a reply not owned
   assertEquals(big.byteOffset, 0);
   assertEquals(withFrontRoom(big, FRONT_ROOM), undefined);
   ok(growInPlace(big, 100) !== undefined);
+  // under 4 KiB: its own buffer, room after it only (the connection copies it into its pooled frame)
+  const small = encodeCursorReply({ id: 0n, ns: "a.b", batchKey: "firstBatch", docs: [d1()], owned: true });
+  assertEquals(small.byteOffset, 0);
+  assertEquals(withFrontRoom(small, FRONT_ROOM), undefined);
+  ok(growInPlace(small, 100) !== undefined);
 });
+
+function d1(): Uint8Array {
+  return BSON.serialize({ a: 1 });
+}
