@@ -1,6 +1,7 @@
 /**
  * Through the Node driver (issue 18, target 2): our server as a fraction of the driver's own ceiling for
- * the point workloads of the shared `bench.mjs` — insert_one, find_by_id, find_eq, find_range, update_inc —
+ * the point workloads of the shared `bench.mjs` — insert_one, find_by_id, find_eq, find_range, update_inc,
+ * delete_one (run after insert_one: it removes the documents insert_one added in the round) —
  * at 1 and 16 connections. The ceiling is the same Node driver against `../shared/bench/capacity/
  * fake-server.mjs`, a wire server that answers every command with a canned reply and does no work. Its
  * `find` returns one document, while find_eq returns ~10 and find_range 20: for those two rows a second
@@ -126,7 +127,7 @@ try {
       "ours / same-size | target ≥ 0.9 |",
   );
   console.log("|---|---:|---:|---:|---:|---:|---:|---|");
-  for (const w of ["find_by_id", "find_eq", "find_range", "insert_one", "update_inc"]) {
+  for (const w of ["find_by_id", "find_eq", "find_range", "insert_one", "update_inc", "delete_one"]) {
     for (const c of [1, 16]) {
       const f = pick("fake", w, c);
       const o = pick("ours", w, c);

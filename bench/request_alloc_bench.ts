@@ -6,11 +6,11 @@
  * the total, the top functions by self allocation, and the innermost src/ or ffi/ frame of each sample
  * (where to look). The client's share is in the total (its read loop: ~0.5 KB); `--root DIR` measures
  * another checkout (before/after).
- *   deno run -A bench/request_alloc_bench.ts [--op ping|find|find_range|update|insert|insert_many] [--n 3000] [--top 25] [--root DIR]
+ *   deno run -A bench/request_alloc_bench.ts [--op ping|find|find_range|update|insert|insert_many|update_drv|update_rw|update_ls|fam_drv|delete_drv] [--n 3000] [--top 25] [--root DIR]
  * (`insert_many`: bench.mjs's bulk load, 1,000 documents per round trip into a collection with two
  * secondary indexes; give it a small --n, e.g. 30)
  */
-import { CAPACITY_PAYLOAD, capacityWorkloads, opMsgFrame } from "./lib/capacity_requests.ts";
+import { CAPACITY_PAYLOAD, capacityWorkloads, driverWorkloads, opMsgFrame } from "./lib/capacity_requests.ts";
 import { Session } from "node:inspector";
 
 const arg = (name: string, fallback: string) => {
@@ -27,6 +27,7 @@ const { startServer } = await import(`${root}/mod.ts`) as { startServer: Start }
 const payload = CAPACITY_PAYLOAD;
 const workloads: Record<string, (i: number) => Record<string, unknown>> = {
   ...capacityWorkloads(2000),
+  ...driverWorkloads(2000),
   // bench.mjs's find_range: a range ~20 keys wide on an indexed field, sorted on it, limit 20
   find_range: (i) => {
     const lo = (i * 7919) % 1980;

@@ -5,8 +5,10 @@
  * insert of a ~760-byte document; find_range: bench.mjs's range + sort + limit 20 on an indexed field;
  * find_eq: bench.mjs's equality on an indexed field, ~10 documents, no limit; find_eq_driver: the same
  * with the Node driver's generic fields — lsid, $clusterTime, $readPreference —; insert_rw: the insert
- * as a retryable write, with lsid and txnNumber), against an in-process do-nothing wire server (the
- * Deno floor's read/write loop) measured in the same run.
+ * as a retryable write, with lsid and txnNumber; the Node driver's writes as it sends them,
+ * `driverWorkloads` in bench/lib/capacity_requests.ts: update_drv, insert_drv, delete_drv as bench.mjs
+ * sends them, update_rw, fam_rw, delete_rw retryable as the driver's default), against an in-process
+ * do-nothing wire server (the Deno floor's read/write loop) measured in the same run.
  *
  * Per workload: µs of wall time per round trip and µs of this process's main-thread CPU per round trip
  * (/proc/self/task/<pid>/schedstat: only time the thread actually ran, so other processes on the
@@ -18,8 +20,8 @@
  * `--standalone` adds this checkout's server without the oplog (issue 10: its insert vs ours' insert_rw).
  *   deno run -A bench/request_path_bench.ts [--ops N] [--rounds R] [--compare DIR] [--standalone] [--only find,insert]
  */
-import { CAPACITY_PAYLOAD, capacityWorkloads, opMsgFrame } from "./lib/capacity_requests.ts";
-import { Binary, Long, Timestamp } from "bson";
+import { CAPACITY_PAYLOAD, capacityWorkloads, driverWorkloads, opMsgFrame } from "./lib/capacity_requests.ts";
+import { Binary, BSON, Long, Timestamp } from "bson";
 
 const arg = (name: string, fallback: string) => {
   const i = Deno.args.indexOf(name);
@@ -72,6 +74,7 @@ const workloads: Record<string, (i: number) => Record<string, unknown>> = {
     txnNumber: Long.fromNumber(i + 1),
     $db: "ceil",
   }),
+  ...driverWorkloads(20000),
 };
 
 /** Main-thread CPU ms so far. */
@@ -143,9 +146,13 @@ async function measure(port: number, make: (i: number) => Record<string, unknown
   }
   const c0 = threadCpuMs();
   const t0 = performance.now();
-  for (const f of frames) await client.roundTrip(f);
+  let last: Uint8Array | undefined;
+  for (const f of frames) last = await client.roundTrip(f);
   const wall = performance.now() - t0;
   const cpu = threadCpuMs() - c0;
+  // (outside the timing) a workload that fails every request would measure its error path
+  const reply = last && BSON.deserialize(last.subarray(21));
+  if (reply && (reply["ok"] !== 1 || reply["writeErrors"])) throw new Error(JSON.stringify(reply));
   client.close();
   return { wallUs: (wall * 1000) / OPS, cpuUs: (cpu * 1000) / OPS };
 }

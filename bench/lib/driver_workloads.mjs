@@ -1,5 +1,5 @@
 // Node script (run by bench/driver_ceiling_bench.ts): the Node driver's point workloads of the shared
-// bench.mjs — insert_one, find_by_id, find_eq, find_range, update_inc — with bench.mjs's own target adapter
+// bench.mjs — insert_one, find_by_id, find_eq, find_range, update_inc, delete_one — with bench.mjs's own target adapter
 // and document factory (`<shared bench copy>/lib/*.mjs`), so the requests are the ones bench.mjs sends.
 // Against `capacity/fake-server.mjs` (every reply canned, no work) the figures are the driver's ceiling.
 // Usage: node driver_workloads.mjs SHARED_BENCH_DIR URI OPS CONCS LOAD(0|1) ROUND (inserted _ids differ per round)
@@ -31,6 +31,9 @@ if (loadArg === "1") {
 // as bench.mjs: a range ~200 scores wide keeps ~200 matches, 20 returned
 const width = Math.ceil((SCORE_MAX * 200) / N);
 let nextId = N + 1_000_000 * (1 + Number(roundArg ?? 0));
+// delete_one removes what insert_one inserted this round, oldest first (as bench.mjs's pool; a
+// delete that finds nothing is still a retryable write, answered n: 0)
+let nextDelete = nextId;
 const workloads = {
   insert_one: () => target.insertOne(factory.make(nextId++)),
   find_by_id: (i) => target.findById(pick(SEED, 100, i, N)),
@@ -40,6 +43,7 @@ const workloads = {
     return target.findRange(lo, lo + width, 20);
   },
   update_inc: (i) => target.updateInc(pick(SEED, 400, i, N)),
+  delete_one: () => target.deleteOne(nextDelete++),
 };
 // WORKLOADS=find_range,find_eq runs only those (e.g. to profile the server under one workload)
 const only = process.env.WORKLOADS ? new Set(process.env.WORKLOADS.split(",")) : undefined;
