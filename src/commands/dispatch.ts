@@ -503,14 +503,15 @@ function isRetryableWrite(name: string, generic: GenericArgs): boolean {
 
 /**
  * Runs a retryable write at most once per (lsid, txnNumber): a retry gets the first attempt's reply.
- * Also where the onPrimaryTransactionalWrite fail point acts.
+ * Also where the onPrimaryTransactionalWrite fail point acts. Synchronous when the command is (a
+ * retryable update by `_id` answers in the same turn, as a plain one does).
  */
-async function runOnce(
+function runOnce(
   server: ServerContext,
   id: WriteId,
   slot: ReplySlot<Reply> | undefined,
   run: () => Reply | Promise<Reply>,
-): Promise<Reply> {
+): Reply | Promise<Reply> {
   server.transactions.retryableWrite(id.key, id.txnNumber);
   const previous = server.retryableWrites.lookup(id);
   if (previous !== undefined) return previous;
@@ -522,9 +523,21 @@ async function runOnce(
       `Failing write for ${id.key}:${id.txnNumber} due to failpoint. The write must not be reflected.`,
     );
   }
-  const reply = await run();
+  const reply = run();
+  const closeAfter = fp?.closeConnection === true;
+  if (reply instanceof Promise) return reply.then((r) => recordOnce(server, id, slot, r, closeAfter));
+  return recordOnce(server, id, slot, reply, closeAfter);
+}
+
+/** The end of {@link runOnce}: the reply remembered (unless the command failed as a whole). */
+function recordOnce(
+  server: ServerContext,
+  id: WriteId,
+  slot: ReplySlot<Reply> | undefined,
+  reply: Reply,
+  closeAfter: boolean,
+): Reply {
   const failedWhole = !(reply instanceof Uint8Array) && (reply as Doc)["ok"] === 0;
   server.retryableWrites.record(id, reply, failedWhole, slot);
-  if (fp?.closeConnection) return { closeConnection: true };
-  return reply;
+  return closeAfter ? { closeConnection: true } : reply;
 }

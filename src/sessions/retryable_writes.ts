@@ -11,10 +11,14 @@
  * row `{txnNumber, applied: true}` in the internal table `retryable_writes` (`storageFor`), so the
  * row commits — and is synced — exactly with the data. A command that knows, inside its write
  * transaction, the reply it will return if that transaction commits says so through the command's
- * `ReplySlot` (`replyOnCommit`; insert does): the row then carries the reply in the same
- * transaction, and when the command ends with exactly that reply nothing more is written (one
- * WiredTiger commit per retryable insert, like mongod's config.transactions row). Otherwise, when
- * the command ends, its reply is added to the row in a second transaction. After a restart a retry
+ * `ReplySlot` (`replyOnCommit`): the row then carries the reply in the same transaction, and when
+ * the command ends with exactly that reply nothing more is written (one WiredTiger commit per
+ * retryable write, like mongod's config.transactions row). Insert does in its last chunk's
+ * transaction; update and delete in their last statement's (the reply counts the statements before
+ * it, writeErrors included), findAndModify in its one transaction when it has no projection. A
+ * statement that runs in yielding batches (many targets), a last statement that fails, or a reply
+ * too large for the row: when the command ends, its reply is added to the row in a second
+ * transaction. After a restart a retry
  * finds the row: with the reply it gets the reply; without one (the server stopped between the write
  * and the end of the command) the write is known to be applied but its reply is lost, and the retry
  * gets 217 IncompleteTransactionHistory instead of writing again.
@@ -39,6 +43,7 @@ import type {
   WriteTxn,
 } from "../storage/api.ts";
 import { type Lsid, lsidKey } from "./lsid.ts";
+import { encodeSmallDocumentWith } from "../bson/small_doc.ts";
 
 const RETRYABLE_WRITES = new Set(["insert", "update", "delete", "findAndModify", "bulkWrite"]);
 const IDLE_MS = 30 * 60 * 1000;
@@ -192,16 +197,21 @@ export class RetryableWrites<R> {
     const key = rowKey(prefix, id.txnNumber);
     const txnNumber = Long.fromBigInt(id.txnNumber);
     return new MarkingStorage(storage, slot, (txn, reply) => {
-      const row = BSON.serialize(
-        reply === undefined
-          ? { txnNumber, applied: true, lastUse: new Date(this.now()) }
-          : { txnNumber, applied: true, reply, lastUse: new Date(this.now()) },
-      );
+      let row: Uint8Array;
+      let stored = reply;
+      try {
+        row = encodeRow(txnNumber, reply, this.now());
+      } catch {
+        // (a reply too large for a row: the write is marked applied; `record` tries the reply again)
+        row = encodeRow(txnNumber, undefined, this.now());
+        stored = undefined;
+      }
       const t = txn.table(store.table);
       const previous = this.#stored.get(id.key);
       if (previous === "old") t.remove(keyBytes(id.key));
       else if (previous !== undefined && previous !== id.txnNumber) t.remove(rowKey(prefix, previous));
       t.put(key, row);
+      return stored;
     }, () => this.#stored.set(id.key, id.txnNumber));
   }
 
@@ -241,12 +251,7 @@ export class RetryableWrites<R> {
   /** Writes the session's row in its own transaction (`reply` undefined: applied, reply unknown). */
   #put(store: { storage: StorageEngine; table: InternalTable }, id: WriteId, reply: R | undefined): void {
     try {
-      const row = BSON.serialize({
-        txnNumber: Long.fromBigInt(id.txnNumber),
-        applied: true,
-        ...(reply === undefined ? {} : { reply }),
-        lastUse: new Date(this.now()),
-      });
+      const row = encodeRow(Long.fromBigInt(id.txnNumber), reply, this.now());
       store.storage.write((txn) => {
         const t = txn.table(store.table);
         const previous = this.#stored.get(id.key);
@@ -320,6 +325,32 @@ export class RetryableWrites<R> {
   }
 }
 
+/**
+ * A row's bytes: `BSON.serialize({txnNumber, applied: true, reply?, lastUse: Date})`'s, written
+ * without npm bson's serializer when the reply is a small document of plain scalars (update's and
+ * delete's `{n, nModified, ok}`, insert's `{n, ok}`).
+ */
+export function encodeRow(txnNumber: Long, reply: unknown, nowMs: number): Uint8Array {
+  const head = reply === undefined ? { txnNumber, applied: true } : { txnNumber, applied: true, reply };
+  return encodeSmallDocumentWith(head, lastUseElement(nowMs)) ??
+    BSON.serialize({ ...head, lastUse: new Date(nowMs) });
+}
+
+/** The element `lastUse: Date(ms)`: type 0x09, the name, NUL, the int64 milliseconds. */
+function lastUseElement(ms: number): Uint8Array {
+  const out = new Uint8Array(LAST_USE_NAME.length + 10);
+  out[0] = 0x09;
+  out.set(LAST_USE_NAME, 1);
+  const at = LAST_USE_NAME.length + 2;
+  const hi = Math.floor(ms / 2 ** 32);
+  const dv = new DataView(out.buffer);
+  dv.setUint32(at, ms - hi * 2 ** 32, true);
+  dv.setInt32(at + 4, hi, true);
+  return out;
+}
+
+const LAST_USE_NAME = new TextEncoder().encode("lastUse");
+
 /** Same plain values (the shapes a predicted reply has: numbers, strings, booleans, docs, arrays). */
 function sameReply(a: unknown, b: unknown): boolean {
   if (a === b) return true;
@@ -351,7 +382,8 @@ class MarkingStorage<R> implements StorageEngine {
   constructor(
     private readonly base: StorageEngine,
     private readonly slot: ReplySlot<R>,
-    private readonly mark: (txn: WriteTxn, reply: R | undefined) => void,
+    /** Writes the row in `txn`; returns the reply it stored with it (undefined: none). */
+    private readonly mark: (txn: WriteTxn, reply: R | undefined) => R | undefined,
     /** After a marking transaction committed. */
     private readonly marked: () => void = () => {},
   ) {}
@@ -376,9 +408,9 @@ class MarkingStorage<R> implements StorageEngine {
     let stored: R | undefined;
     const result = this.base.write((txn) => {
       const r = fn(txn);
-      stored = slot.pending;
+      const pending = slot.pending;
       slot.pending = undefined;
-      this.mark(txn, stored);
+      stored = this.mark(txn, pending);
       return r;
     }, opts);
     slot.committed = stored; // the row as it now stands

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
-import { Binary, BSON } from "bson";
-import { ReplySlot, RetryableWrites, rowKey } from "./retryable_writes.ts";
+import { Binary, BSON, Long, ObjectId } from "bson";
+import { encodeRow, ReplySlot, RetryableWrites, rowKey } from "./retryable_writes.ts";
 import { openWiredTiger } from "../storage/mod.ts";
 import type { StorageEngine } from "../storage/api.ts";
 import { CommandError } from "../errors/command_error.ts";
@@ -225,3 +225,23 @@ function compareBytes(a: Uint8Array, b: Uint8Array): number {
   for (let i = 0; i < Math.min(a.length, b.length); i++) if (a[i] !== b[i]) return a[i]! - b[i]!;
   return a.length - b.length;
 }
+
+Deno.test("retryable writes: a row's bytes are npm bson's, with or without a reply", () => {
+  const txnNumber = Long.fromNumber(42);
+  const at = Date.UTC(2026, 11, 4, 13, 0, 0, 123);
+  const replies: unknown[] = [
+    undefined,
+    { n: 1, ok: 1 },
+    { n: 1, nModified: 0, ok: 1 },
+    { n: 3, ok: 1, writeErrors: [{ index: 0, code: 14, errmsg: "x" }] }, // (an array: npm bson writes it)
+    { lastErrorObject: { n: 1, updatedExisting: true }, value: { _id: new ObjectId(), s: "é" }, ok: 1 },
+  ];
+  for (const reply of replies) {
+    const expected = BSON.serialize(
+      reply === undefined
+        ? { txnNumber, applied: true, lastUse: new Date(at) }
+        : { txnNumber, applied: true, reply, lastUse: new Date(at) },
+    );
+    assert.deepEqual(new Uint8Array(encodeRow(txnNumber, reply, at)), new Uint8Array(expected));
+  }
+});

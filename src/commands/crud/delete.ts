@@ -67,6 +67,12 @@ export async function applyDelete(
    * calls) when the statement names JavaScript at all (`statementCallsJs`), else none.
    */
   jsGiven?: JsParts,
+  /**
+   * Called inside the statement's one storage transaction with its outcome, before it commits (a
+   * retryable write's reply recorded with that transaction: `ReplySlot.replyOnCommit`); not called
+   * when the statement runs in yielding batches.
+   */
+  predict?: (o: DeleteOutcome) => void,
 ): Promise<DeleteOutcome> {
   const js = jsGiven ?? (statementCallsJs(st.q, undefined, st.variables) ? jsQueryParts(ctx) : undefined);
   const coll = findCollection(ctx, collName);
@@ -91,7 +97,7 @@ export async function applyDelete(
   // `$where`/`$expr` calls the prefetch did not answer: awaited (write/js_rounds.ts)
   const rounds = js && jsRoundsFor(js, st.q);
   try {
-    return await deleteIn(ctx, coll, st, q, sync, removeRow, rounds, js);
+    return await deleteIn(ctx, coll, st, q, sync, removeRow, rounds, js, predict);
   } finally {
     rounds?.close();
   }
@@ -107,6 +113,7 @@ async function deleteIn(
   removeRow: (txn: WriteTxn, row: Row, out: DeleteOutcome, entry: CollectionEntry) => void,
   rounds: JsRounds | undefined,
   js: JsParts | undefined,
+  predict: ((o: DeleteOutcome) => void) | undefined,
 ): Promise<DeleteOutcome> {
   const byId = q.access.kind === "idLookup";
   if (byId || !ctx.transaction) {
@@ -115,6 +122,7 @@ async function deleteIn(
         const out: DeleteOutcome = { n: 0 };
         const targets = findTargets(txn, coll, q, st.multi, ctx.control, byId ? undefined : FAST_BUDGET);
         for (const row of targets) removeRow(txn, row, out, coll);
+        predict?.(out);
         return out;
       }, { sync });
     } catch (e) {
@@ -184,6 +192,7 @@ async function run(ctx: RequestContext<DeleteParams>): Promise<Doc> {
   const sync = commitSync(ctx);
   const errors = new WriteErrors();
   let n = 0;
+  let predicted: Doc | undefined;
   for (let i = 0; i < statements.length; i++) {
     ctx.counters.opcounters.delete++;
     try {
@@ -196,12 +205,26 @@ async function run(ctx: RequestContext<DeleteParams>): Promise<Doc> {
         variables,
         st.multi ? undefined : 1,
       );
-      n += (await retryOnConflict(ctx, () => applyDelete(ctx, name, { ...st, variables }, sync, js))).n;
+      // a retryable delete's reply is known inside its last statement's transaction: recorded there
+      const slot = ctx.retryReply;
+      const before = n;
+      const predict = slot && i === statements.length - 1
+        ? (o: DeleteOutcome) =>
+          slot.replyOnCommit(
+            predicted = errors.size > 0
+              ? { n: before + o.n, ok: 1, writeErrors: [...errors.list] }
+              : { n: before + o.n, ok: 1 },
+          )
+        : undefined;
+      n += (await retryOnConflict(ctx, () => applyDelete(ctx, name, { ...st, variables }, sync, js, predict)))
+        .n;
     } catch (e) {
       errors.add(i, e, (m) => ctx.log.error(m));
       if (ordered || ctx.transaction) break;
     }
   }
+  // (the reply recorded with the last transaction, when that committed: the same object)
+  if (predicted !== undefined && ctx.retryReply?.committed === predicted) return predicted;
   return errors.into({ n, ok: 1 });
 }
 

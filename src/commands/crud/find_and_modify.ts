@@ -24,9 +24,9 @@ import { GENERIC_FIELDS } from "../params/generic.ts";
 import { compileProjection } from "../../engine/mod.ts";
 import { commitSync } from "../write/write_batch.ts";
 import type { ExplainShape } from "../shared/explain_shape.ts";
-import { applyDelete } from "./delete.ts";
+import { applyDelete, type DeleteOutcome } from "./delete.ts";
 import { retryOnConflict } from "../write/conflict_retry.ts";
-import { afterOf, applyUpdate, updateModification } from "./update.ts";
+import { afterOf, applyUpdate, updateModification, type UpdateOutcome } from "./update.ts";
 import { findCollection } from "../shared/namespace.ts";
 import { jsHost } from "../../engine/js/host.ts";
 import { evaluateAwaited } from "../../engine/aggregate/js_defer.ts";
@@ -118,6 +118,12 @@ async function run(ctx: RequestContext<FindAndModifyParams>): Promise<Doc> {
     p.let,
     p.sort ? undefined : 1,
   );
+  // A retryable findAndModify without a projection knows its reply inside its write transaction: it
+  // is recorded there (`replyOnCommit`) and returned as that same object when that transaction is
+  // the command's last committed one (`slot.committed`).
+  const slot = projection === null ? ctx.retryReply : undefined;
+  let predicted: Doc | undefined;
+  const predict = slot && ((reply: Doc) => slot.replyOnCommit(predicted = reply));
   if (p.remove) {
     ctx.counters.opcounters.delete++;
     const rows = await retryOnConflict(ctx, () =>
@@ -134,8 +140,10 @@ async function run(ctx: RequestContext<FindAndModifyParams>): Promise<Doc> {
         },
         sync,
         js,
+        predict && ((o) => predict(removeReply(o, o.first ?? null))),
       ));
-    return { lastErrorObject: { n: rows.n }, value: await shape(rows.first), ok: 1 };
+    if (predicted !== undefined && slot?.committed === predicted) return predicted;
+    return removeReply(rows, await shape(rows.first));
   }
   ctx.counters.opcounters.update++;
   const r = await retryOnConflict(ctx, () =>
@@ -156,15 +164,31 @@ async function run(ctx: RequestContext<FindAndModifyParams>): Promise<Doc> {
       },
       sync,
       js,
+      predict && ((o) => predict(updateReply(o, valueOf(o, p.new ?? false) ?? null))),
     ));
+  if (predicted !== undefined && slot?.committed === predicted) return predicted;
+  return updateReply(r, await shape(valueOf(r, p.new ?? false)));
+}
+
+/** The reply of the remove form; `value` the removed document as returned (projected). */
+function removeReply(o: DeleteOutcome, value: Doc | null): Doc {
+  return { lastErrorObject: { n: o.n }, value, ok: 1 };
+}
+
+/** The document the update form returns, before projection (`new`: after the update). */
+function valueOf(r: UpdateOutcome, returnNew: boolean): Doc | undefined {
+  return returnNew ? afterOf(r) : r.upsertedId !== undefined ? undefined : r.beforeRow?.doc;
+}
+
+/** The reply of the update form; `value` the document as returned (projected). */
+function updateReply(r: UpdateOutcome, value: Doc | null): Doc {
   const upserted = r.upsertedId !== undefined;
   const lastErrorObject: Doc = {
     n: upserted ? 1 : r.matched,
     updatedExisting: !upserted && r.matched > 0,
   };
   if (upserted) lastErrorObject["upserted"] = r.upsertedId;
-  const value = p.new ? afterOf(r) : upserted ? undefined : r.beforeRow?.doc;
-  return { lastErrorObject, value: await shape(value), ok: 1 };
+  return { lastErrorObject, value, ok: 1 };
 }
 
 function explain(p: FindAndModifyParams): ExplainShape {

@@ -142,6 +142,12 @@ export function applyUpdate(
    * calls) when the statement names JavaScript at all (`statementCallsJs`), else none.
    */
   jsGiven?: JsParts,
+  /**
+   * Called inside the statement's one storage transaction with its outcome, before it commits (a
+   * retryable write's reply recorded with that transaction: `ReplySlot.replyOnCommit`); not called
+   * when the statement runs in yielding batches.
+   */
+  predict?: (o: UpdateOutcome) => void,
 ): UpdateOutcome | Promise<UpdateOutcome> {
   const js = jsGiven ?? (statementCallsJs(st.q, st.u, st.variables) ? jsQueryParts(ctx) : undefined);
   const existing = findCollection(ctx, collName);
@@ -182,8 +188,10 @@ export function applyUpdate(
   const now = new Date();
   // `$function` in the pipeline, `$where`/`$expr` the prefetch did not answer: awaited (js_rounds.ts)
   const rounds = js && jsRoundsFor(js, st.q, st.u);
-  if (!rounds) return updateIn(ctx, coll, st, q, updater, position, now, sync, validation, undefined, js);
-  return updateInRounds(ctx, coll, st, q, updater, position, now, sync, validation, rounds, js);
+  if (!rounds) {
+    return updateIn(ctx, coll, st, q, updater, position, now, sync, validation, undefined, js, predict);
+  }
+  return updateInRounds(ctx, coll, st, q, updater, position, now, sync, validation, rounds, js, predict);
 }
 
 async function updateInRounds(
@@ -198,9 +206,10 @@ async function updateInRounds(
   validation: { bypass: boolean | undefined; warn: (m: string) => void },
   rounds: JsRounds,
   js: JsParts | undefined,
+  predict: ((o: UpdateOutcome) => void) | undefined,
 ): Promise<UpdateOutcome> {
   try {
-    return await updateIn(ctx, coll, st, q, updater, position, now, sync, validation, rounds, js);
+    return await updateIn(ctx, coll, st, q, updater, position, now, sync, validation, rounds, js, predict);
   } finally {
     rounds.close();
   }
@@ -222,6 +231,7 @@ function updateIn(
   validation: { bypass: boolean | undefined; warn: (m: string) => void },
   rounds: JsRounds | undefined,
   js: JsParts | undefined,
+  predict: ((o: UpdateOutcome) => void) | undefined,
 ): UpdateOutcome | Promise<UpdateOutcome> {
   /** Updates one matched document, counting it in `out`. */
   const updateRow = (txn: WriteTxn, row: Row, out: UpdateOutcome, entry: CollectionEntry) => {
@@ -370,6 +380,7 @@ function updateIn(
     const outcome: UpdateOutcome = { matched: 0, modified: 0 };
     for (const row of targets) updateRow(txn, row, outcome, coll);
     if (targets.length === 0 && st.upsert) upsert(txn, outcome);
+    predict?.(outcome);
     return outcome;
   };
   if (byId || !ctx.transaction) {
@@ -515,6 +526,8 @@ interface UpdateTally {
   n: number;
   nModified: number;
   readonly upserted: Doc[];
+  /** The reply recorded with the last statement's transaction (a retryable write: `runStatement`). */
+  predicted?: Doc;
 }
 
 /**
@@ -538,7 +551,7 @@ function runFrom(
     ctx.counters.opcounters.update++;
     let r: UpdateOutcome | Promise<UpdateOutcome>;
     try {
-      r = runStatement(ctx, i, sync);
+      r = runStatement(ctx, i, sync, tally);
     } catch (e) {
       tally.errors.add(i, e, (m) => ctx.log.error(m));
       if (ordered || ctx.transaction) break;
@@ -547,7 +560,13 @@ function runFrom(
     if (r instanceof Promise) return awaitStatement(ctx, tally, i, r, sync);
     count(tally, i, r);
   }
-  return replyOf(tally);
+  return replyOrPredicted(ctx, tally);
+}
+
+/** The reply; the one recorded with the last transaction when that committed (the same object). */
+function replyOrPredicted(ctx: RequestContext<UpdateParams>, tally: UpdateTally): Doc {
+  const predicted = tally.predicted;
+  return predicted !== undefined && ctx.retryReply?.committed === predicted ? predicted : replyOf(tally);
 }
 
 /** Statement `i` answered with a promise: its outcome, then the statements after it. */
@@ -562,7 +581,7 @@ async function awaitStatement(
     count(tally, i, await pending);
   } catch (e) {
     tally.errors.add(i, e, (m) => ctx.log.error(m));
-    if ((ctx.params.ordered ?? true) || ctx.transaction) return replyOf(tally);
+    if ((ctx.params.ordered ?? true) || ctx.transaction) return replyOrPredicted(ctx, tally);
   }
   return await runFrom(ctx, tally, i + 1, sync);
 }
@@ -571,16 +590,22 @@ function runStatement(
   ctx: RequestContext<UpdateParams>,
   i: number,
   sync: boolean,
+  tally: UpdateTally,
 ): UpdateOutcome | Promise<UpdateOutcome> {
   const { collection: name, updates: statements, let: variables } = ctx.params;
   const st = statements[i]!;
+  // a retryable update's reply is known inside its last statement's transaction: recorded there
+  const slot = ctx.retryReply;
+  const predict = slot && i === statements.length - 1
+    ? (o: UpdateOutcome) => slot.replyOnCommit(tally.predicted = replyWith(tally, i, o))
+    : undefined;
   const bypass = ctx.params.bypassDocumentValidation;
   // (the parsed statement itself when the command has neither: no copy per statement)
   const full: UpdateStatement = variables === undefined && bypass === undefined
     ? st
     : { ...st, variables, bypassDocumentValidation: bypass };
   if (!statementCallsJs(st.q, st.u, variables)) {
-    return retryOnConflictNow(ctx, () => applyUpdate(ctx, name, full, sync, undefined));
+    return retryOnConflictNow(ctx, () => applyUpdate(ctx, name, full, sync, undefined, predict));
   }
   return statementJsParts(
     ctx,
@@ -588,7 +613,7 @@ function runStatement(
     { filter: st.q, update: st.u, collation: st.collation },
     variables,
     st.multi || st.sort ? undefined : 1,
-  )!.then((js) => retryOnConflict(ctx, () => applyUpdate(ctx, name, full, sync, js)));
+  )!.then((js) => retryOnConflict(ctx, () => applyUpdate(ctx, name, full, sync, js, predict)));
 }
 
 function count(tally: UpdateTally, i: number, r: UpdateOutcome): void {
@@ -599,6 +624,21 @@ function count(tally: UpdateTally, i: number, r: UpdateOutcome): void {
     tally.n += r.matched;
     tally.nModified += r.modified;
   }
+}
+
+/** The reply once statement `i` counted `r` (the tally left as it is). */
+function replyWith(tally: UpdateTally, i: number, r: UpdateOutcome): Doc {
+  const t: UpdateTally = {
+    errors: tally.errors,
+    n: tally.n,
+    nModified: tally.nModified,
+    upserted: [...tally.upserted],
+  };
+  count(t, i, r);
+  const reply = replyOf(t);
+  // (a copy: an error added to the tally later must not change a reply already recorded)
+  if (tally.errors.size > 0) reply["writeErrors"] = [...tally.errors.list];
+  return reply;
 }
 
 function replyOf(tally: UpdateTally): Doc {
