@@ -73,6 +73,21 @@ export function writeO2AndTail(
   out.set(id, p + 4);
   p += 4 + id.length;
   out[p++] = 0; // the sub-document's end
+  return writeTail(out, dv, at, p, ts, wall);
+}
+
+/**
+ * Writes the entries' common tail `ts, t: 1, v: 2, wall` at `p` of `out` (`dv` views `out` from the
+ * entry's start `at`); returns the position after it.
+ */
+export function writeTail(
+  out: Uint8Array,
+  dv: DataView,
+  at: number,
+  p: number,
+  ts: Timestamp,
+  wall: number,
+): number {
   out.set(TAIL_NAMES.ts, p);
   dv.setUint32(p - at + 4, ts.low >>> 0, true); // increment
   dv.setUint32(p - at + 8, ts.high >>> 0, true); // seconds

@@ -27,6 +27,7 @@ import { type DdlChange, ddlOps, nsOf, type PendingOp, stamp, tsKey, uuidOf, wri
 import { computeDiff } from "../bson/doc_diff.ts";
 import { insertEntryLayout, writeInsertEntry } from "./insert_entry.ts";
 import { type UpdateEntryParts, updateEntryParts, writeUpdateEntry } from "./update_entry.ts";
+import { type DeleteEntryParts, deleteEntryParts, writeDeleteEntry } from "./delete_entry.ts";
 import { MAX_BSON_OBJECT_SIZE } from "../limits.ts";
 
 const ID_ONLY = new Set(["_id"]);
@@ -38,6 +39,8 @@ interface Pending {
   readonly insert?: { readonly coll: CollectionEntry; readonly raw: Uint8Array };
   /** An update with the engine's diff: its entry is written from bytes (update_entry.ts). */
   readonly update?: { readonly parts: UpdateEntryParts; readonly diff: Doc; readonly coll: CollectionEntry };
+  /** A delete: its entry is written from the removed document's `_id` bytes (delete_entry.ts). */
+  readonly remove?: { readonly parts: DeleteEntryParts; readonly coll: CollectionEntry };
   /** Pre-image bytes to keep (collections with changeStreamPreAndPostImages). */
   readonly preImage?: Uint8Array;
 }
@@ -138,7 +141,14 @@ export class OplogWriter implements WriteHook {
       const wallMs = wall.getTime();
       let bytes = 0;
       for (const p of list) {
-        bytes += 8 + 8 + (p.insert ? p.insert.raw.length + 192 : p.update ? p.update.parts.size : 256);
+        bytes += 8 + 8 +
+          (p.insert
+            ? p.insert.raw.length + 192
+            : p.update
+            ? p.update.parts.size
+            : p.remove
+            ? p.remove.parts.size
+            : 256);
       }
       const batch = this.#batch;
       batch.reset(bytes);
@@ -154,6 +164,10 @@ export class OplogWriter implements WriteHook {
           const row = batch.reserve(8, p.update.parts.size);
           writeTsKey(row.buf, row.key, ts);
           writeUpdateEntry(row.buf, row.value, p.update.parts, ts, wallMs);
+        } else if (p.remove) {
+          const row = batch.reserve(8, p.remove.parts.size);
+          writeTsKey(row.buf, row.key, ts);
+          writeDeleteEntry(row.buf, row.value, p.remove.parts, ts, wallMs);
         } else {
           batch.add(tsKey(ts), BSON.serialize(stamp(fullOp(p), ts, wall)));
         }
@@ -221,10 +235,11 @@ function txnChunks(ops: PendingOp[], head: Doc): PendingOp[][] {
 function fullOp(p: Pending): PendingOp {
   if (p.update) {
     const { coll, diff, parts } = p.update;
-    const id = new Uint8Array(4 + parts.id.length + 1);
-    new DataView(id.buffer).setInt32(0, id.length, true);
-    id.set(parts.id, 4);
-    return { op: "u", ns: nsOf(coll), ui: uuidOf(coll), o: { $v: 2, diff } as Doc, o2: decodeDocument(id) };
+    return { op: "u", ns: nsOf(coll), ui: uuidOf(coll), o: { $v: 2, diff } as Doc, o2: idDocument(parts.id) };
+  }
+  if (p.remove) {
+    const { coll, parts } = p.remove;
+    return { op: "d", ns: nsOf(coll), ui: uuidOf(coll), o: idDocument(parts.id) };
   }
   if (!p.insert) return p.op!;
   const { coll, raw } = p.insert;
@@ -235,6 +250,14 @@ function fullOp(p: Pending): PendingOp {
     o2: decodeFields(raw, ID_ONLY),
     o: decodeDocument(raw),
   };
+}
+
+/** `{_id}` decoded from the `_id` element's bytes. */
+function idDocument(element: Uint8Array): Doc {
+  const id = new Uint8Array(4 + element.length + 1);
+  new DataView(id.buffer).setInt32(0, id.length, true);
+  id.set(element, 4);
+  return decodeDocument(id);
 }
 
 function ddlDb(change: DdlChange): string {
@@ -282,10 +305,13 @@ function recordOp(
     }
     case "remove": {
       if (!change.before) return undefined;
-      const base = { ns: nsOf(coll), ui: uuidOf(coll) };
-      const o = decodeFields(change.before, ID_ONLY);
       const preImage = keep ? change.before.slice() : undefined;
-      return { op: { op: "d", ...base, o }, ...(preImage ? { preImage } : {}) };
+      const withPre = preImage ? { preImage } : {};
+      // the entry written from the removed document's `_id` bytes at commit, nothing decoded
+      const parts = deleteEntryParts(coll, change.before);
+      if (parts) return { remove: { parts, coll }, ...withPre };
+      const base = { ns: nsOf(coll), ui: uuidOf(coll) };
+      return { op: { op: "d", ...base, o: decodeFields(change.before, ID_ONLY) }, ...withPre };
     }
   }
 }

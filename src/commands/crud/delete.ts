@@ -15,6 +15,7 @@ import { findCollection } from "../shared/namespace.ts";
 import { WriteErrors } from "../write/write_result.ts";
 import { retryOnConflict } from "../write/conflict_retry.ts";
 import { compileQueryWithLet } from "../shared/query_let.ts";
+import { compileIdPoint } from "../shared/compile_query.ts";
 import {
   jsFreeTargets,
   type JsRounds,
@@ -78,13 +79,17 @@ export async function applyDelete(
   const coll = findCollection(ctx, collName);
   refuseCappedInTransaction(ctx, coll, "remove");
   refuseTimeseriesInTransaction(ctx, coll, "delete");
-  const q = compileQueryWithLet(
-    js
-      ? { filter: st.q, sort: st.sort, hint: st.hint, collation: st.collation, ...js }
-      : { filter: st.q, sort: st.sort, hint: st.hint, collation: st.collation },
-    coll,
-    st.variables,
-  );
+  // a single-document delete by a scalar `_id` alone: its collection's IDHACK shape, not compiled
+  // and planned again (as update's)
+  const q = (!js && !st.multi && coll !== undefined && st.sort === undefined && st.hint === undefined &&
+    st.collation === undefined && st.variables === undefined && compileIdPoint(st.q, coll)) ||
+    compileQueryWithLet(
+      js
+        ? { filter: st.q, sort: st.sort, hint: st.hint, collation: st.collation, ...js }
+        : { filter: st.q, sort: st.sort, hint: st.hint, collation: st.collation },
+      coll,
+      st.variables,
+    );
   if (!coll) {
     refuseOnView(ctx.storage, ctx.db, collName);
     return { n: 0 };
