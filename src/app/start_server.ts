@@ -492,6 +492,7 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
             localAddress: conn.localAddress,
             authenticatedUsers: [],
             peerSubject: conn.peerSubject,
+            park: (on: boolean) => conn.park(on),
           };
           clients.set(conn, client);
           counters.totalConnectionsCreated++;

@@ -155,6 +155,12 @@ export interface ClientState extends AuthConnection {
   readonly connectionId: number;
   readonly remoteAddress: string;
   clientMetadata?: Doc;
+  /**
+   * The request now waits without doing work (`true`, e.g. an awaitable hello) or works again
+   * (`false`); calls pair up. Lets the connection layer serve the other connections' requests the
+   * cheap way meanwhile. Absent where there is no connection (internal requests).
+   */
+  park?(on: boolean): void;
 }
 
 export interface RequestContext<P = unknown> extends ServerContext {

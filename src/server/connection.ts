@@ -145,7 +145,12 @@ class State implements ConnectionState {
     readonly remoteAddress: string,
     readonly peerSubject: string | undefined,
     readonly localAddress: string | undefined,
+    private readonly transport: Transport,
   ) {}
+
+  park(on: boolean): void {
+    this.transport.park?.(on);
+  }
 }
 
 export class Connection {
@@ -171,7 +176,13 @@ export class Connection {
     private readonly deadlines: ConnectionDeadlines = NO_DEADLINES,
   ) {
     this.#reader = transport;
-    this.state = new State(id, transport.remoteAddress, transport.peerSubject, transport.localAddress);
+    this.state = new State(
+      id,
+      transport.remoteAddress,
+      transport.peerSubject,
+      transport.localAddress,
+      transport,
+    );
   }
 
   /** True while a command is running or its reply is being written. */

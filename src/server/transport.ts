@@ -32,4 +32,10 @@ export interface Transport {
   readonly waitingForBudget: boolean;
   /** True when a budget reservation is held by a message arriving too slowly while others wait. */
   hoggingBudget(now: number): boolean;
+  /**
+   * The current request waits without doing work (`on`: an awaitable hello until its timer) or works
+   * again (`!on`). Optional: the shim's transport then stops counting it among the requests being
+   * served, so another connection's replies still go the one-thread way (shim_transport.ts).
+   */
+  park?(on: boolean): void;
 }

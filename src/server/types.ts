@@ -23,6 +23,11 @@ export interface ConnectionState {
   readonly peerSubject?: string | undefined;
   /** Free slot for the command layer (auth conversation, session, …). */
   readonly data: Map<string, unknown>;
+  /**
+   * The current request now waits without doing work (`true`: an awaitable hello's wait) or works
+   * again (`false`); passed to the transport (`Transport.park`). Calls must pair up.
+   */
+  park(on: boolean): void;
 }
 
 /**
