@@ -5,23 +5,13 @@
  * exactly what `BSON.serialize` gives for that object, field for field (delete_entry_test.ts checks
  * it).
  */
-import { BSON, type Timestamp } from "bson";
+import type { Timestamp } from "bson";
 import type { CollectionEntry } from "../storage/api.ts";
 import { idElement, TAIL_SIZE, writeTail } from "./insert_entry.ts";
-import { nsOf, uuidOf } from "./entry.ts";
+import { opPrefixes } from "./entry.ts";
 
 /** `op: "d", ns, ui` of one collection, encoded once (the elements only). */
-const prefixes = new WeakMap<CollectionEntry, Uint8Array>();
-
-function prefixOf(coll: CollectionEntry): Uint8Array {
-  let p = prefixes.get(coll);
-  if (!p) {
-    const doc = BSON.serialize({ op: "d", ns: nsOf(coll), ui: uuidOf(coll) });
-    p = new Uint8Array(doc.subarray(4, doc.length - 1));
-    prefixes.set(coll, p);
-  }
-  return p;
-}
+const prefixOf = opPrefixes("d");
 
 /** What a delete entry is made of, known when the change is recorded. */
 export interface DeleteEntryParts {

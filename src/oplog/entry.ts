@@ -4,7 +4,7 @@
  * internal table `oplog` under an 8-byte big-endian key of their `ts` (seconds, then increment), so
  * the table's byte order is time order and a range scan starts at any timestamp.
  */
-import { Binary, Long, Timestamp } from "bson";
+import { Binary, BSON, Long, Timestamp } from "bson";
 import type { Document as Doc } from "../bson/document.ts";
 import type { CollectionEntry, StorageChange } from "../storage/api.ts";
 
@@ -64,6 +64,24 @@ export function uuidOf(coll: CollectionEntry): Binary {
 
 export function nsOf(coll: CollectionEntry): string {
   return `${coll.db}.${coll.name}`;
+}
+
+/**
+ * `op, ns, ui` of a collection's entries of one kind, encoded once per collection (the elements only,
+ * without a document's length or end): the start of the entries built from bytes (insert_entry.ts,
+ * update_entry.ts, delete_entry.ts).
+ */
+export function opPrefixes(op: "i" | "u" | "d"): (coll: CollectionEntry) => Uint8Array {
+  const prefixes = new WeakMap<CollectionEntry, Uint8Array>();
+  return (coll) => {
+    let p = prefixes.get(coll);
+    if (!p) {
+      const doc = BSON.serialize({ op, ns: nsOf(coll), ui: uuidOf(coll) });
+      p = new Uint8Array(doc.subarray(4, doc.length - 1));
+      prefixes.set(coll, p);
+    }
+    return p;
+  };
 }
 
 /** Stamps a pending op with its time. */

@@ -5,23 +5,13 @@
  * document into it) cost about as much as writing the entry to WiredTiger. The bytes are exactly
  * what `BSON.serialize` gives for that object, field for field (insert_entry_test.ts checks it).
  */
-import { BSON, Timestamp } from "bson";
+import { Timestamp } from "bson";
 import type { CollectionEntry } from "../storage/api.ts";
 import { valueLength } from "../bson/partial_decode.ts";
-import { nsOf, uuidOf } from "./entry.ts";
+import { opPrefixes } from "./entry.ts";
 
 /** `op: "i", ns, ui` of one collection, encoded once (without the document's length or end). */
-const prefixes = new WeakMap<CollectionEntry, Uint8Array>();
-
-function prefixOf(coll: CollectionEntry): Uint8Array {
-  let p = prefixes.get(coll);
-  if (!p) {
-    const doc = BSON.serialize({ op: "i", ns: nsOf(coll), ui: uuidOf(coll) });
-    p = doc.subarray(4, doc.length - 1); // the elements only
-    prefixes.set(coll, p);
-  }
-  return p;
-}
+const prefixOf = opPrefixes("i");
 
 /** The whole `_id` element (type byte, name, value) of a stored document, located by skipping. */
 export function idElement(doc: Uint8Array): Uint8Array | undefined {

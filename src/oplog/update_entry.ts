@@ -8,21 +8,11 @@
 import { BSON, type Timestamp } from "bson";
 import type { CollectionEntry } from "../storage/api.ts";
 import { idElement, o2Size, TAIL_SIZE, writeO2AndTail } from "./insert_entry.ts";
-import { nsOf, uuidOf } from "./entry.ts";
+import { opPrefixes } from "./entry.ts";
 import { encodeSmallDocument } from "../bson/small_doc.ts";
 
 /** `op: "u", ns, ui` of one collection, encoded once (the elements only). */
-const prefixes = new WeakMap<CollectionEntry, Uint8Array>();
-
-function prefixOf(coll: CollectionEntry): Uint8Array {
-  let p = prefixes.get(coll);
-  if (!p) {
-    const doc = BSON.serialize({ op: "u", ns: nsOf(coll), ui: uuidOf(coll) });
-    p = new Uint8Array(doc.subarray(4, doc.length - 1));
-    prefixes.set(coll, p);
-  }
-  return p;
-}
+const prefixOf = opPrefixes("u");
 
 /** What an update entry is made of, known when the change is recorded. */
 export interface UpdateEntryParts {
