@@ -12,7 +12,7 @@
  */
 import { MongoClient } from "mongodb";
 import { REASONS } from "./skips.ts";
-import { spawnServer } from "../integration/helpers/server_process.ts";
+import { type ServerProcess, spawnServer } from "../integration/helpers/server_process.ts";
 import { loadSpecFile, runFile, type TestResult, Timeout, withTimeout } from "./runner.ts";
 import { type FileSummary, summarize, writeSummary } from "./report.ts";
 import { applyBaseline, readBaseline, writeBaseline } from "./baseline.ts";
@@ -122,12 +122,26 @@ async function authPass(file: string, cli: Cli, summary: FileSummary, results: T
     closed = true;
     summary.error = `auth pass: ${e instanceof Timeout ? e.message : (e as Error).stack ?? e}`;
   } finally {
+    if (srv) reportServerLoss(srv, `${file} (auth pass)`, summary);
     await srv?.stop(summary.error ? "SIGKILL" : "SIGTERM").catch(() => {});
     if (srv) await Deno.remove(srv.dataDir, { recursive: true }).catch(() => {});
   }
 }
 
 const AUTH_USER = "spec-root";
+
+/**
+ * A server that went away before the runner stopped it is a finding of its own: the file fails with how
+ * it ended, and the end of what it wrote (its log, a panic or a fatal signal) goes to stderr.
+ */
+function reportServerLoss(srv: ServerProcess, file: string, summary: FileSummary): void {
+  const st = srv.exitStatus();
+  if (st === undefined) return;
+  const how = `server exited during the file (code ${st.code}${st.signal ? `, signal ${st.signal}` : ""})`;
+  summary.error = summary.error ? `${how}; ${summary.error}` : how;
+  const tail = srv.output().split("\n").slice(-40).join("\n");
+  console.error(`--- ${file}: ${how}; the server's last output:\n${tail}\n---`);
+}
 
 async function runOne(file: string, suite: string, cli: Cli): Promise<FileSummary> {
   const results: TestResult[] = [];
@@ -163,6 +177,7 @@ async function runOne(file: string, suite: string, cli: Cli): Promise<FileSummar
       closed = true;
       summary.error = e instanceof Timeout ? e.message : `runner error: ${(e as Error).stack ?? e}`;
     }
+    reportServerLoss(srv, file, summary);
     const hung = summary.error !== undefined;
     await srv.stop(hung ? "SIGKILL" : "SIGTERM").catch(() => {});
     await Deno.remove(srv.dataDir, { recursive: true }).catch(() => {});

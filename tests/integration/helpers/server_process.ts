@@ -12,6 +12,8 @@ export interface ServerProcess {
   readonly child: Deno.ChildProcess;
   /** Everything the server wrote to stderr so far. */
   output(): string;
+  /** How the server process ended, once it has (before stop: it went away on its own). */
+  exitStatus(): Deno.CommandStatus | undefined;
   /**
    * SIGTERM and wait for exit (bounded); returns the exit code. A data directory the server owns
    * (a fresh temporary one, or `ownDataDir`) is removed afterwards unless `keepData`.
@@ -83,13 +85,18 @@ export async function spawnServer(opts: SpawnOptions = {}): Promise<ServerProces
     throw new Error(`server did not start within the timeout; output:\n${text}`);
   }
   let exited: number | undefined;
-  const status = child.status.then((s) => (exited = s.code));
+  let ended: Deno.CommandStatus | undefined;
+  const status = child.status.then((s) => {
+    ended = s;
+    return exited = s.code;
+  });
   return {
     uri: `mongodb://127.0.0.1:${port}/?directConnection=true&serverSelectionTimeoutMS=5000`,
     port,
     dataDir,
     child,
     output: () => text,
+    exitStatus: () => ended,
     async stop(signal: Deno.Signal = "SIGTERM", stopOpts: { keepData?: boolean } = {}) {
       if (exited === undefined) {
         try {
