@@ -101,6 +101,18 @@ export class Transactions {
     return false;
   }
 
+  /**
+   * True while an open transaction other than `except` has written a namespace `wrote(ns)` accepts
+   * (DDL waits for it: commands/shared/transaction_writers.ts).
+   */
+  openWriterWhere(wrote: (ns: string) => boolean, except?: SessionTxn): boolean {
+    for (const t of this.#txns.values()) {
+      if (t.phase !== "inProgress" || t === except) continue;
+      for (const ns of t.written) if (wrote(ns)) return true;
+    }
+    return false;
+  }
+
   /** Open transactions (for currentOp-like reporting and tests). */
   get openCount(): number {
     let n = 0;

@@ -47,6 +47,7 @@ import { commitSync } from "../write/write_batch.ts";
 import type { CollectionEntry } from "../../storage/api.ts";
 import { outOfRange } from "../params/errors.ts";
 import { isCapped, MAX_CAPPED_SIZE, NO_CAPPED_MAX } from "../../executor/capped.ts";
+import { afterTransactions } from "../shared/transaction_writers.ts";
 
 /** mongod's `CollModTimeseries`. */
 const COLL_MOD_TIMESERIES = {
@@ -270,5 +271,10 @@ export const collMod = defineCommand<CollModParams>({
     "changes collection/index/view options: {collMod: <coll>, index: {name | keyPattern, hidden, expireAfterSeconds, prepareUnique, unique, forceNonUnique}, dryRun, validator, validationLevel, validationAction, viewOn, pipeline, cappedSize, cappedMax}",
   auth: "collMod",
   parse: parseCollMod,
-  run,
+  run: afterTransactions(
+    (ctx) => ({
+      namespaces: [`${ctx.db}.${ctx.params.collection}`, `${ctx.db}.system.buckets.${ctx.params.collection}`],
+    }),
+    run,
+  ),
 });

@@ -15,6 +15,7 @@ import type { RequestContext } from "../context.ts";
 import { defineCommand, type Doc } from "../spec.ts";
 import { collectionName } from "../params/names.ts";
 import { cappedSizeArg, cloneAsCapped, cloneSource, requireDatabase } from "../shared/capped_clone.ts";
+import { afterTransactions, heldByTransactions } from "../shared/transaction_writers.ts";
 
 export interface ConvertToCappedParams {
   readonly collection: string;
@@ -49,6 +50,15 @@ async function run(ctx: RequestContext<ConvertToCappedParams>): Promise<Doc> {
   await cloneAsCapped(ctx, source, tmp, size, false);
   // No await from here on: the swap happens in one turn of the event loop.
   const catalog = ctx.storage.catalog;
+  if (heldByTransactions(ctx, { namespaces: [ns] })) {
+    // a transaction wrote the source while it was being cloned (mongod's exclusive lock rules that
+    // out): keep the source as it is rather than swap in a copy without those writes
+    catalog.dropCollection(ctx.db, tmp);
+    throw new CommandError(
+      "ConflictingOperationInProgress",
+      `a transaction wrote ${ns} while it was being converted to capped; retry once it has ended`,
+    );
+  }
   ctx.cursors.killNamespace(ns);
   catalog.dropCollection(ctx.db, name);
   catalog.renameCollection(ctx.db, tmp, ctx.db, name);
@@ -60,5 +70,5 @@ export const convertToCapped = defineCommand<ConvertToCappedParams>({
   help: "{ convertToCapped:<fromCollectionName>, size:<sizeInBytes> }",
   auth: "convertToCapped",
   parse: parseConvertToCapped,
-  run,
+  run: afterTransactions((ctx) => ({ namespaces: [`${ctx.db}.${ctx.params.collection}`] }), run),
 });

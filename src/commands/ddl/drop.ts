@@ -10,6 +10,7 @@ import { GENERIC_FIELDS } from "../params/generic.ts";
 import { collectionName } from "../params/names.ts";
 import { removeView } from "../shared/views.ts";
 import { commitSync } from "../write/write_batch.ts";
+import { afterTransactions } from "../shared/transaction_writers.ts";
 
 const FIELDS = {} as const;
 
@@ -40,5 +41,10 @@ export const drop = defineCommand<DropParams>({
   help: "drops a collection: {drop: <name>}",
   auth: "dropCollection",
   parse: parseDrop,
-  run,
+  run: afterTransactions(
+    (ctx) => ({
+      namespaces: [`${ctx.db}.${ctx.params.collection}`, `${ctx.db}.system.buckets.${ctx.params.collection}`],
+    }),
+    run,
+  ),
 });

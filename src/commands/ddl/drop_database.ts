@@ -3,6 +3,7 @@ import type { RequestContext } from "../context.ts";
 import { defineCommand, type Doc } from "../spec.ts";
 import { type Parsed, parseShape } from "../params/schema.ts";
 import { GENERIC_FIELDS } from "../params/generic.ts";
+import { afterTransactions } from "../shared/transaction_writers.ts";
 
 const FIELDS = {} as const;
 
@@ -23,5 +24,5 @@ export const dropDatabase = defineCommand<DropDatabaseParams>({
   help: "drops the current database",
   auth: "dropDatabase",
   parse: parseDropDatabase,
-  run,
+  run: afterTransactions((ctx) => ({ db: ctx.db }), run),
 });

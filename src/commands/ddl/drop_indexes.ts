@@ -14,6 +14,7 @@ import { collectionName } from "../params/names.ts";
 import { findCollection } from "../shared/namespace.ts";
 import { resetIndexUsage } from "../../executor/index_usage.ts";
 import { sameKeyPattern, showSpec } from "../../planner/index_spec.ts";
+import { afterTransactions } from "../shared/transaction_writers.ts";
 
 /** Which indexes: a name (`"*"` = all but `_id_`), a list of names, or a key pattern. */
 export type IndexSelector = string | string[] | Doc;
@@ -96,5 +97,10 @@ export const dropIndexes = defineCommand<DropIndexesParams>({
   help: "drops indexes: {dropIndexes: <coll>, index: <name | key pattern | [names] | '*'>}",
   auth: "dropIndex",
   parse: parseDropIndexes,
-  run,
+  run: afterTransactions(
+    (ctx) => ({
+      namespaces: [`${ctx.db}.${ctx.params.collection}`, `${ctx.db}.system.buckets.${ctx.params.collection}`],
+    }),
+    run,
+  ),
 });

@@ -17,6 +17,7 @@ import { GENERIC_FIELDS } from "../params/generic.ts";
 import { validateCollectionName, validateDbName } from "../params/names.ts";
 import { typeName } from "../../bson/type_name.ts";
 import { findView, SYSTEM_VIEWS } from "../shared/views.ts";
+import { afterTransactions } from "../shared/transaction_writers.ts";
 
 const FIELDS = {
   to: required(str),
@@ -153,5 +154,13 @@ export const renameCollection = defineCommand<RenameCollectionParams>({
   help: "renames a collection: {renameCollection: 'db.from', to: 'db.to', dropTarget: false} (admin db)",
   auth: "renameCollectionSameDB",
   parse: parseRenameCollection,
-  run,
+  run: afterTransactions(
+    (ctx) => ({
+      namespaces: [
+        `${ctx.params.from.db}.${ctx.params.from.coll}`,
+        `${ctx.params.target.db}.${ctx.params.target.coll}`,
+      ],
+    }),
+    run,
+  ),
 });

@@ -1,0 +1,143 @@
+/**
+ * DDL against open transactions through npm:mongodb, as mongod's collection locks order them: a drop,
+ * dropDatabase, renameCollection, dropIndexes, collMod or convertToCapped of a collection an open
+ * transaction wrote waits until that transaction ends (maxTimeMS → 50 MaxTimeMSExpired; the transaction
+ * goes on), then runs; the collection is usable afterwards. Before, the drop ran under the transaction's
+ * uncommitted writes: its abort then touched a dropped table (heap corruption in the transactions
+ * spec suite) and the namespace could not be written again (inserts stalled).
+ */
+import assert from "node:assert/strict";
+import type { Document, MongoClient, MongoServerError } from "mongodb";
+import { serverTest } from "./helpers/embedded_server.ts";
+
+async function openTxnWriting(client: MongoClient, coll = "c") {
+  const c = client.db("t").collection<{ _id: number; v?: number }>(coll);
+  await c.insertOne({ _id: 0 });
+  await c.createIndex({ v: 1 });
+  const s = client.startSession();
+  s.startTransaction();
+  await c.insertOne({ _id: 1, v: 1 }, { session: s });
+  return s;
+}
+
+async function refused(p: Promise<unknown>): Promise<MongoServerError> {
+  try {
+    await p;
+  } catch (e) {
+    return e as MongoServerError;
+  }
+  assert.fail("expected the command to fail");
+}
+
+serverTest("a drop waits for a transaction that wrote the collection: maxTimeMS gives 50", async (client) => {
+  const s = await openTxnWriting(client);
+  const t0 = Date.now();
+  const e = await refused(client.db("t").command({ drop: "c", maxTimeMS: 200 }));
+  assert.equal(e.code, 50);
+  assert.equal(e.codeName, "MaxTimeMSExpired");
+  assert.ok(Date.now() - t0 >= 150, "the drop waited for its deadline");
+  // the transaction goes on and commits what it wrote
+  await client.db("t").collection<{ _id: number; v?: number }>("c").insertOne({ _id: 2, v: 2 }, {
+    session: s,
+  });
+  await s.commitTransaction();
+  await s.endSession();
+  assert.equal(await client.db("t").collection<{ _id: number; v?: number }>("c").countDocuments(), 3);
+});
+
+serverTest(
+  "a drop without maxTimeMS runs once the transaction aborts; the name is usable again",
+  async (client) => {
+    const s = await openTxnWriting(client);
+    let done = false;
+    const drop = client.db("t").command({ drop: "c" }).then((r) => (done = true, r));
+    await new Promise((r) => setTimeout(r, 150));
+    assert.equal(done, false, "the drop waits while the transaction is open");
+    await s.abortTransaction();
+    await s.endSession();
+    assert.equal((await drop)["ok"], 1);
+    const c = client.db("t").collection<{ _id: number }>("c");
+    assert.equal(await c.countDocuments(), 0);
+    await c.insertOne({ _id: 7 }, { maxTimeMS: 2000 });
+    assert.deepEqual(await c.find().toArray(), [{ _id: 7 }]);
+  },
+);
+
+serverTest("ending the session (endSessions) lets a waiting drop through", async (client) => {
+  const s = await openTxnWriting(client);
+  const drop = client.db("t").command({ drop: "c", maxTimeMS: 5000 });
+  await new Promise((r) => setTimeout(r, 50));
+  await client.db("admin").command({ endSessions: [s.id] });
+  assert.equal((await drop)["ok"], 1);
+  assert.deepEqual(await client.db("t").listCollections().toArray(), []);
+});
+
+serverTest(
+  "dropDatabase, renameCollection, dropIndexes, collMod and convertToCapped wait too",
+  async (client) => {
+    const s = await openTxnWriting(client);
+    const admin = client.db("admin");
+    const t = client.db("t");
+    const cases: [string, Promise<Document>][] = [
+      ["dropDatabase", t.command({ dropDatabase: 1, maxTimeMS: 100 })],
+      ["renameCollection (source)", admin.command({ renameCollection: "t.c", to: "t.d", maxTimeMS: 100 })],
+      ["dropIndexes", t.command({ dropIndexes: "c", index: "v_1", maxTimeMS: 100 })],
+      ["collMod", t.command({ collMod: "c", validator: { v: { $type: "number" } }, maxTimeMS: 100 })],
+      ["convertToCapped", t.command({ convertToCapped: "c", size: 100000, maxTimeMS: 100 })],
+    ];
+    for (const [what, p] of cases) assert.equal((await refused(p)).code, 50, what);
+    // a rename onto the written collection (dropTarget) waits as well
+    await t.collection<{ _id: number }>("other").insertOne({ _id: 1 });
+    const e = await refused(
+      admin.command({ renameCollection: "t.other", to: "t.c", dropTarget: true, maxTimeMS: 100 }),
+    );
+    assert.equal(e.code, 50);
+    await s.commitTransaction();
+    await s.endSession();
+    assert.deepEqual(
+      (await t.collection<{ _id: number; v?: number }>("c").find().sort({ _id: 1 }).toArray()).map((d) =>
+        d._id
+      ),
+      [0, 1],
+    );
+    // with the transaction gone they run
+    assert.equal((await t.command({ dropIndexes: "c", index: "v_1" }))["ok"], 1);
+    assert.equal((await admin.command({ renameCollection: "t.c", to: "t.d" }))["ok"], 1);
+    assert.equal((await t.command({ dropDatabase: 1 }))["ok"], 1);
+  },
+);
+
+serverTest("DDL on other collections, and a transaction that only read, do not wait", async (client) => {
+  const s = await openTxnWriting(client);
+  const t = client.db("t");
+  await t.collection<{ _id: number }>("other").insertOne({ _id: 1 });
+  assert.equal((await t.command({ drop: "other", maxTimeMS: 1000 }))["ok"], 1);
+  await s.commitTransaction();
+  const r = client.startSession();
+  r.startTransaction();
+  assert.equal(await t.collection<{ _id: number; v?: number }>("c").countDocuments({}, { session: r }), 2);
+  assert.equal((await t.command({ drop: "c", maxTimeMS: 1000 }))["ok"], 1);
+  await r.abortTransaction();
+  await r.endSession();
+  await s.endSession();
+});
+
+serverTest("killOp ends a drop waiting for a transaction with 11601", async (client) => {
+  const s = await openTxnWriting(client);
+  const drop = refused(client.db("t").command({ drop: "c", comment: "waiting-drop" }));
+  let opid: unknown;
+  for (let i = 0; i < 50 && opid === undefined; i++) {
+    await new Promise((r) => setTimeout(r, 20));
+    const ops = await client.db("admin").aggregate([{ $currentOp: {} }, {
+      $match: { "command.comment": "waiting-drop" },
+    }])
+      .toArray();
+    opid = ops[0]?.["opid"];
+  }
+  assert.notEqual(opid, undefined, "the waiting drop shows in $currentOp");
+  await client.db("admin").command({ killOp: 1, op: opid });
+  const e = await drop;
+  assert.equal(e.code, 11601);
+  await s.abortTransaction();
+  await s.endSession();
+});
