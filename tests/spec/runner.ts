@@ -175,7 +175,19 @@ function show(v: unknown): string {
   }
 }
 
+/**
+ * The unified test format's step before a test: end any transaction an earlier test left open
+ * (`killAllSessions` through the internal client). A test whose abortTransaction fails by fail point
+ * leaves one, and the next test's initialData drop would wait for it, as on mongod (its collection lock).
+ */
+async function terminateOpenTransactions(ctx: RunnerContext): Promise<void> {
+  try {
+    await ctx.internal.db("admin").command({ killAllSessions: [] });
+  } catch { /* mongod's runners may ignore Interrupted (SERVER-38335); nothing else is expected */ }
+}
+
 async function runTest(test: SpecTest, file: SpecFile, ctx: RunnerContext, uri: string, opts: RunOptions) {
+  await withTimeout(terminateOpenTransactions(ctx), opts.opTimeoutMs, "killAllSessions");
   await withTimeout(loadInitialData(file.initialData ?? [], ctx.internal), opts.opTimeoutMs, "initialData");
   const entities = new EntityMap(uri);
   try {

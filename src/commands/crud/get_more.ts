@@ -71,7 +71,17 @@ async function run(ctx: RequestContext<GetMoreParams>): Promise<Reply> {
     // Without batchSize a getMore returns as much as fits in 16 MiB (the find's batchSize does not carry over).
     const max = batchSize && batchSize > 0 ? batchSize : Infinity;
     const awaitMs = cursor.source.awaitData ? (ctx.generic.maxTimeMS ?? DEFAULT_AWAIT_MS) : undefined;
-    result = await cursor.source.nextBatch(max, BATCH_BYTES, ctl, awaitMs !== undefined ? { awaitMs } : {});
+    if (awaitMs === undefined) result = await cursor.source.nextBatch(max, BATCH_BYTES, ctl, {});
+    else {
+      // an awaitData wait (change streams, tailable cursors) is mostly waiting: parked meanwhile, as an
+      // awaitable hello, so the other connections' replies keep the one-thread path (shim_transport.ts)
+      ctx.client.park?.(true);
+      try {
+        result = await cursor.source.nextBatch(max, BATCH_BYTES, ctl, { awaitMs });
+      } finally {
+        ctx.client.park?.(false);
+      }
+    }
     cursor.leftoverMaxTimeMs = ctl.remainingMs();
   } catch (e) {
     cursor.busy = false;

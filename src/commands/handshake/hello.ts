@@ -139,9 +139,13 @@ async function run(ctx: RequestContext<HelloParams>, legacy: boolean): Promise<R
   }
   if (p.topologyVersion && p.maxAwaitTimeMS !== undefined && p.maxAwaitTimeMS > 0) {
     // Our topology never changes: an awaitable hello answers when the wait expires (or at shutdown).
-    // Not parked (ctx.client.park) for now: with the park on, one CI run lost its server in the middle
-    // of transactions/retryable-abort-errorLabels.json (67c5ed6; not reproduced in 10 runs since).
-    await ctx.waitOrShutdown(Math.min(p.maxAwaitTimeMS, 60_000));
+    // parked meanwhile: a driver's monitor keeps such a wait open all the time, and it is no work
+    ctx.client.park?.(true);
+    try {
+      await ctx.waitOrShutdown(Math.min(p.maxAwaitTimeMS, 60_000));
+    } finally {
+      ctx.client.park?.(false);
+    }
     // Monitors ask for a stream (exhaustAllowed): keep answering every maxAwaitTimeMS, as mongod does,
     // until the connection or the server goes away. A plain reply would end the driver's stream,
     // which it treats as an error that clears its connection pool.
