@@ -177,7 +177,17 @@ export async function awaitIndexBuilds(
     for (const ns of nss) await server.indexBuilds.idle(ns, ctl);
   }
   for (const ns of nss) st.txn.written.add(ns);
+  const read = readNamespace(command, db, params);
+  if (read !== undefined) st.txn.read.add(read);
 }
+
+/** The namespace a read statement reads (DDL waits for the transaction, as for one that wrote it). */
+function readNamespace(command: string, db: string, params: unknown): string | undefined {
+  const collection = (params as { collection?: unknown }).collection;
+  return READ_COMMANDS.has(command) && typeof collection === "string" ? `${db}.${collection}` : undefined;
+}
+
+const READ_COMMANDS: ReadonlySet<string> = new Set(["find", "aggregate", "count", "distinct"]);
 
 /** A reply that means the statement failed (ok: 0, or write errors inside an ok: 1 reply). */
 function failedReply(reply: Reply): boolean {

@@ -41,6 +41,8 @@ export interface SessionTxn {
   abortReason?: string;
   /** Namespaces (`db.coll`) its statements wrote or are writing (index builds wait for them). */
   readonly written: Set<string>;
+  /** Namespaces its find / aggregate / count / distinct statements read (DDL waits for them too). */
+  readonly read: Set<string>;
 }
 
 export interface TransactionsOptions {
@@ -102,13 +104,15 @@ export class Transactions {
   }
 
   /**
-   * True while an open transaction other than `except` has written a namespace `wrote(ns)` accepts
-   * (DDL waits for it: commands/shared/transaction_writers.ts).
+   * True while an open transaction other than `except` has written or read a namespace `held(ns)`
+   * accepts: mongod's transaction holds that collection's lock until it ends, so DDL on it waits
+   * (commands/shared/transaction_holders.ts).
    */
-  openWriterWhere(wrote: (ns: string) => boolean, except?: SessionTxn): boolean {
+  openHolderWhere(held: (ns: string) => boolean, except?: SessionTxn): boolean {
     for (const t of this.#txns.values()) {
       if (t.phase !== "inProgress" || t === except) continue;
-      for (const ns of t.written) if (wrote(ns)) return true;
+      for (const ns of t.written) if (held(ns)) return true;
+      for (const ns of t.read) if (held(ns)) return true;
     }
     return false;
   }
@@ -188,6 +192,7 @@ export class Transactions {
         startedAt: this.#now(),
         cursors: new Set(),
         written: new Set(),
+        read: new Set(),
         running: 0,
         statements: 0,
       };

@@ -47,7 +47,7 @@ import { commitSync } from "../write/write_batch.ts";
 import type { CollectionEntry } from "../../storage/api.ts";
 import { outOfRange } from "../params/errors.ts";
 import { isCapped, MAX_CAPPED_SIZE, NO_CAPPED_MAX } from "../../executor/capped.ts";
-import { afterTransactions } from "../shared/transaction_writers.ts";
+import { afterTransactions } from "../shared/transaction_holders.ts";
 
 /** mongod's `CollModTimeseries`. */
 const COLL_MOD_TIMESERIES = {

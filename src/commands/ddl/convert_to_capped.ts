@@ -15,7 +15,7 @@ import type { RequestContext } from "../context.ts";
 import { defineCommand, type Doc } from "../spec.ts";
 import { collectionName } from "../params/names.ts";
 import { cappedSizeArg, cloneAsCapped, cloneSource, requireDatabase } from "../shared/capped_clone.ts";
-import { afterTransactions, heldByTransactions } from "../shared/transaction_writers.ts";
+import { afterTransactions, heldByTransactions } from "../shared/transaction_holders.ts";
 
 export interface ConvertToCappedParams {
   readonly collection: string;

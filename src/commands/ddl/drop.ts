@@ -10,7 +10,7 @@ import { GENERIC_FIELDS } from "../params/generic.ts";
 import { collectionName } from "../params/names.ts";
 import { removeView } from "../shared/views.ts";
 import { commitSync } from "../write/write_batch.ts";
-import { afterTransactions } from "../shared/transaction_writers.ts";
+import { afterTransactions } from "../shared/transaction_holders.ts";
 
 const FIELDS = {} as const;
 

@@ -3,7 +3,7 @@ import type { RequestContext } from "../context.ts";
 import { defineCommand, type Doc } from "../spec.ts";
 import { type Parsed, parseShape } from "../params/schema.ts";
 import { GENERIC_FIELDS } from "../params/generic.ts";
-import { afterTransactions } from "../shared/transaction_writers.ts";
+import { afterTransactions } from "../shared/transaction_holders.ts";
 
 const FIELDS = {} as const;
 

@@ -14,7 +14,7 @@ import { collectionName } from "../params/names.ts";
 import { findCollection } from "../shared/namespace.ts";
 import { resetIndexUsage } from "../../executor/index_usage.ts";
 import { sameKeyPattern, showSpec } from "../../planner/index_spec.ts";
-import { afterTransactions } from "../shared/transaction_writers.ts";
+import { afterTransactions } from "../shared/transaction_holders.ts";
 
 /** Which indexes: a name (`"*"` = all but `_id_`), a list of names, or a key pattern. */
 export type IndexSelector = string | string[] | Doc;

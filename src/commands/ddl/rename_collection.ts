@@ -17,7 +17,7 @@ import { GENERIC_FIELDS } from "../params/generic.ts";
 import { validateCollectionName, validateDbName } from "../params/names.ts";
 import { typeName } from "../../bson/type_name.ts";
 import { findView, SYSTEM_VIEWS } from "../shared/views.ts";
-import { afterTransactions } from "../shared/transaction_writers.ts";
+import { afterTransactions } from "../shared/transaction_holders.ts";
 
 const FIELDS = {
   to: required(str),

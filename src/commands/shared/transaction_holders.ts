@@ -1,10 +1,12 @@
 /**
  * DDL against open multi-document transactions. In mongod a command that drops or rewrites a
  * collection's storage (drop, dropDatabase, renameCollection, dropIndexes, collMod, convertToCapped)
- * needs the collection's exclusive lock, so it waits while an open transaction holds writes on the
- * collection: until that transaction commits or aborts (transactionLifetimeLimitSeconds ends a
+ * needs the collection's exclusive lock, so it waits while an open transaction holds that collection's
+ * lock — it wrote or read the collection — until that transaction commits or aborts (transactionLifetimeLimitSeconds ends a
  * forgotten one) or the command's maxTimeMS expires (50 MaxTimeMSExpired), and killOp ends the wait
- * (11601). The same here, from `Transactions`' record of the namespaces each open transaction wrote.
+ * (11601). The same here, from `Transactions`' record of the namespaces each open transaction wrote or
+ * read (the namespace a find, aggregate, count or distinct names; not the ones a pipeline's $lookup or
+ * $unionWith reads).
  *
  * Without the wait the storage dropped WiredTiger tables under a transaction's uncommitted writes: its
  * later abort touched freed storage (heap corruption, found by the transactions spec suite) and left the
@@ -18,7 +20,7 @@ import type { Reply } from "../spec.ts";
 /** Which namespaces the command changes: `db.coll` names, or every collection of a database. */
 export type DdlTarget = { readonly namespaces: readonly string[] } | { readonly db: string };
 
-function writtenBy(target: DdlTarget): (ns: string) => boolean {
+function heldBy(target: DdlTarget): (ns: string) => boolean {
   if ("db" in target) {
     const prefix = `${target.db}.`;
     return (ns) => ns.startsWith(prefix);
@@ -27,21 +29,21 @@ function writtenBy(target: DdlTarget): (ns: string) => boolean {
   return (ns) => set.has(ns);
 }
 
-/** True while an open transaction (not the caller's own) has written a namespace of `target`. */
+/** True while an open transaction (not the caller's own) has written or read a namespace of `target`. */
 export function heldByTransactions(ctx: RequestContext<unknown>, target: DdlTarget): boolean {
-  return ctx.transactions.openWriterWhere(writtenBy(target), ctx.transaction);
+  return ctx.transactions.openHolderWhere(heldBy(target), ctx.transaction);
 }
 
 /**
- * Resolves once no open transaction holds writes on `target` (at once when none does); throws 50 /
+ * Resolves once no open transaction holds `target` (at once when none does); throws 50 /
  * 11601 through the command's control while waiting. The caller checks again synchronously after it.
  */
-export async function afterTransactionWriters(ctx: RequestContext, target: DdlTarget): Promise<void> {
+export async function afterTransactionHolders(ctx: RequestContext, target: DdlTarget): Promise<void> {
   await IndexBuilds.until(() => heldByTransactions(ctx, target), ctx.control);
 }
 
 /**
- * `run` once no open transaction holds writes on what `target(ctx)` names: at once (synchronously)
+ * `run` once no open transaction holds what `target(ctx)` names: at once (synchronously)
  * when none does, else after the wait, looking again.
  */
 export function afterTransactions<P>(
@@ -51,7 +53,7 @@ export function afterTransactions<P>(
   const guarded = (ctx: RequestContext<P>): Reply | Promise<Reply> => {
     const t = target(ctx);
     if (!heldByTransactions(ctx, t)) return run(ctx);
-    return afterTransactionWriters(ctx, t).then(() => guarded(ctx));
+    return afterTransactionHolders(ctx, t).then(() => guarded(ctx));
   };
   return guarded;
 }
