@@ -40,7 +40,16 @@ export {
   type SumParts,
   waitForGroupScans,
 } from "./group.ts";
-export { check, EBUSY, strerror, WT_DUPLICATE_KEY, WT_NOTFOUND, WT_ROLLBACK, WtError } from "./errors.ts";
+export {
+  check,
+  EBUSY,
+  ENOENT,
+  strerror,
+  WT_DUPLICATE_KEY,
+  WT_NOTFOUND,
+  WT_ROLLBACK,
+  WtError,
+} from "./errors.ts";
 import { shim } from "./load.ts";
 export { shim, SHIM_FILE_NAME } from "./load.ts";
 export { calibrationPatched, preloadWiredTiger } from "./preload.ts";

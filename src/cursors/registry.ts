@@ -51,8 +51,13 @@ function defaultRandomId(): bigint {
   return id === 0n ? 1n : id;
 }
 
+/** How many killed cursors' reasons are kept for their next getMore. */
+const KILLED_REMEMBERED = 1024;
+
 export class CursorRegistry {
   readonly #cursors = new Map<bigint, CursorEntry>();
+  /** Ids of cursors a drop or rename killed, with why (the oldest forgotten past KILLED_REMEMBERED). */
+  readonly #killedFor = new Map<bigint, string>();
   readonly #now: () => number;
   readonly #randomId: () => bigint;
   #idleTimeoutMs: number;
@@ -156,11 +161,28 @@ export class CursorRegistry {
     return n;
   }
 
-  /** Kills every cursor on a namespace (drop / rename), or every namespace with the db prefix. */
-  killNamespace(ns: string, wholeDb = false): void {
+  /**
+   * Kills every cursor on a namespace (drop / rename), or every namespace with the db prefix. A later
+   * getMore of one of them is 175 QueryPlanKilled with `reason` (mongod's "collection dropped" /
+   * "collection renamed"), not 43.
+   */
+  killNamespace(ns: string, wholeDb = false, reason = "collection dropped"): void {
     for (const c of [...this.#cursors.values()]) {
-      if (c.ns === ns || (wholeDb && c.ns.startsWith(ns + "."))) this.kill(c.id);
+      if (c.ns === ns || (wholeDb && c.ns.startsWith(ns + "."))) {
+        this.kill(c.id);
+        this.#killedFor.set(c.id, reason);
+        if (this.#killedFor.size > KILLED_REMEMBERED) {
+          this.#killedFor.delete(this.#killedFor.keys().next().value!);
+        }
+      }
     }
+  }
+
+  /** Why cursor `id` was killed by a drop or rename (once: the answer is forgotten), if it was. */
+  takeKillReason(id: bigint): string | undefined {
+    const why = this.#killedFor.get(id);
+    if (why !== undefined) this.#killedFor.delete(id);
+    return why;
   }
 
   /** Kills every cursor opened in the logical session `session` (lsid key). */

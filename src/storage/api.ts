@@ -774,6 +774,8 @@ export type StorageErrorCode =
   | "IndexNotFound"
   | "NoSuchKey"
   | "SnapshotTooOld"
+  /** The table a read or write opened is gone: its collection or index was dropped meanwhile. */
+  | "ObjectDropped"
   | "InternalError";
 
 /** The few errors storage raises; the command layer translates them once into MongoDB errors. */

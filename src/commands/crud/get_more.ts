@@ -44,7 +44,13 @@ async function run(ctx: RequestContext<GetMoreParams>): Promise<Reply> {
   const { cursorId: id, collection, batchSize } = ctx.params;
   const ns = `${ctx.db}.${collection}`;
   const cursor = ctx.cursors.get(id);
-  if (!cursor) throw new CommandError("CursorNotFound", `cursor id ${id} not found`);
+  if (!cursor) {
+    const killed = ctx.cursors.takeKillReason(id);
+    if (killed !== undefined) {
+      throw new CommandError("QueryPlanKilled", `cursor id ${id} was killed: ${killed}`);
+    }
+    throw new CommandError("CursorNotFound", `cursor id ${id} not found`);
+  }
   if (cursor.ns !== ns) {
     throw new CommandError(
       "Unauthorized",

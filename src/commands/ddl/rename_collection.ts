@@ -134,7 +134,7 @@ function run(ctx: RequestContext<RenameCollectionParams>): Doc {
     catalog.dropCollection(target.db, target.coll);
   }
   validateDbName(target.db);
-  ctx.cursors.killNamespace(fromNs);
+  ctx.cursors.killNamespace(fromNs, false, "collection renamed");
   try {
     catalog.renameCollection(from.db, from.coll, target.db, target.coll);
   } catch (e) {

@@ -56,6 +56,9 @@ export function commandErrorOf(e: StorageError): CommandError | undefined {
         "Write conflict during plan execution and yielding is disabled.",
         { errorLabels: ["TransientTransactionError"] },
       );
+    case "ObjectDropped":
+      // mongod: a plan whose collection or index went away while it yielded
+      return new CommandError("QueryPlanKilled", e.message);
     case "NamespaceExists":
     case "NamespaceNotFound":
     case "IndexNotFound":

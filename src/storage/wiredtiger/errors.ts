@@ -3,13 +3,17 @@
  */
 
 import { StorageError } from "../api.ts";
-import { WtError } from "../../../ffi/wiredtiger/mod.ts";
+import { ENOENT, WtError } from "../../../ffi/wiredtiger/mod.ts";
 
 /** Convert anything thrown by the FFI layer into a StorageError (StorageErrors pass through). */
 export function toStorageError(e: unknown, context: string): unknown {
   if (e instanceof StorageError) return e;
   if (e instanceof WtError) {
     if (e.isRollback) return new StorageError("WriteConflict", `${context}: write conflict (${e.message})`);
+    // a cursor opened on a table a drop (collection, index or database) or a rename removed meanwhile
+    if (e.rc === ENOENT) {
+      return new StorageError("ObjectDropped", `${context}: its collection or index was dropped meanwhile`);
+    }
     return new StorageError("InternalError", `${context}: ${e.message}`);
   }
   return e;
