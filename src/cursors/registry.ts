@@ -164,10 +164,11 @@ export class CursorRegistry {
   /**
    * Kills every cursor on a namespace (drop / rename), or every namespace with the db prefix. A later
    * getMore of one of them is 175 QueryPlanKilled with `reason` (mongod's "collection dropped" /
-   * "collection renamed"), not 43.
+   * "collection renamed"), not 43. Change streams go on (they report the drop or rename themselves).
    */
   killNamespace(ns: string, wholeDb = false, reason = "collection dropped"): void {
     for (const c of [...this.#cursors.values()]) {
+      if (c.source.readsOplog) continue;
       if (c.ns === ns || (wholeDb && c.ns.startsWith(ns + "."))) {
         this.kill(c.id);
         this.#killedFor.set(c.id, reason);

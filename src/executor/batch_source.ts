@@ -43,6 +43,11 @@ export interface BatchSource {
    * running dry.
    */
   readonly awaitData?: boolean;
+  /**
+   * Reads the oplog, not its namespace's collection (a change stream): a drop or rename of that
+   * namespace does not kill the cursor, which reports them as events.
+   */
+  readonly readsOplog?: boolean;
   /** Release whatever the source holds (called once). */
   close(): void;
 }

@@ -45,6 +45,7 @@ export type StreamStart =
 
 export class ChangeStreamSource implements BatchSource {
   readonly awaitData = true;
+  readonly readsOplog = true;
   /** The oplog key read through (exclusive start of the next read). */
   #after: Uint8Array | undefined;
   #from: Timestamp | undefined;
