@@ -177,14 +177,45 @@ export async function awaitIndexBuilds(
     for (const ns of nss) await server.indexBuilds.idle(ns, ctl);
   }
   for (const ns of nss) st.txn.written.add(ns);
-  const read = readNamespace(command, db, params);
-  if (read !== undefined) st.txn.read.add(read);
+  for (const ns of readNamespaces(command, db, params)) st.txn.read.add(ns);
 }
 
-/** The namespace a read statement reads (DDL waits for the transaction, as for one that wrote it). */
-function readNamespace(command: string, db: string, params: unknown): string | undefined {
-  const collection = (params as { collection?: unknown }).collection;
-  return READ_COMMANDS.has(command) && typeof collection === "string" ? `${db}.${collection}` : undefined;
+/**
+ * The namespaces a read statement reads (DDL waits for the transaction, as for one that wrote them): the
+ * collection it names, and for an aggregate the collections its $lookup, $graphLookup and $unionWith
+ * stages read, nested pipelines and $facet included.
+ */
+function readNamespaces(command: string, db: string, params: unknown): string[] {
+  if (!READ_COMMANDS.has(command)) return [];
+  const p = params as { collection?: unknown; pipeline?: unknown };
+  const out = typeof p.collection === "string" ? [`${db}.${p.collection}`] : [];
+  if (command === "aggregate") pipelineReads(db, p.pipeline, out);
+  return out;
+}
+
+function pipelineReads(db: string, pipeline: unknown, out: string[]): void {
+  if (!Array.isArray(pipeline)) return;
+  for (const stage of pipeline) {
+    if (stage === null || typeof stage !== "object") continue;
+    const s = stage as Record<string, unknown>;
+    for (const key of ["$lookup", "$graphLookup"] as const) {
+      const spec = s[key] as { from?: unknown; pipeline?: unknown } | undefined;
+      if (spec === undefined || spec === null || typeof spec !== "object") continue;
+      if (typeof spec.from === "string") out.push(`${db}.${spec.from}`);
+      pipelineReads(db, spec.pipeline, out);
+    }
+    const union = s["$unionWith"];
+    if (typeof union === "string") out.push(`${db}.${union}`);
+    else if (union !== null && typeof union === "object") {
+      const u = union as { coll?: unknown; pipeline?: unknown };
+      if (typeof u.coll === "string") out.push(`${db}.${u.coll}`);
+      pipelineReads(db, u.pipeline, out);
+    }
+    const facet = s["$facet"];
+    if (facet !== null && typeof facet === "object") {
+      for (const sub of Object.values(facet as Record<string, unknown>)) pipelineReads(db, sub, out);
+    }
+  }
 }
 
 const READ_COMMANDS: ReadonlySet<string> = new Set(["find", "aggregate", "count", "distinct"]);

@@ -157,3 +157,28 @@ serverTest("killOp ends a drop waiting for a transaction with 11601", async (cli
   await s.abortTransaction();
   await s.endSession();
 });
+
+serverTest(
+  "collections an aggregate's $lookup / $unionWith read in a transaction hold their DDL back",
+  async (client) => {
+    const t = client.db("t");
+    await t.collection<{ _id: number; k: number }>("c").insertOne({ _id: 1, k: 1 });
+    await t.collection<{ _id: number; k: number }>("other").insertOne({ _id: 1, k: 1 });
+    await t.collection<{ _id: number }>("third").insertOne({ _id: 9 });
+    await t.collection<{ _id: number }>("free").insertOne({ _id: 0 });
+    const s = client.startSession();
+    s.startTransaction();
+    const rows = await t.collection("c").aggregate([
+      { $lookup: { from: "other", localField: "k", foreignField: "k", as: "o" } },
+      { $unionWith: { coll: "third", pipeline: [{ $match: {} }] } },
+    ], { session: s }).toArray();
+    assert.equal(rows.length, 2);
+    for (const name of ["other", "third"]) {
+      assert.equal((await refused(t.command({ drop: name, maxTimeMS: 100 }))).code, 50, name);
+    }
+    assert.equal((await t.command({ drop: "free", maxTimeMS: 1000 }))["ok"], 1);
+    await s.commitTransaction();
+    await s.endSession();
+    assert.equal((await t.command({ drop: "other", maxTimeMS: 1000 }))["ok"], 1);
+  },
+);

@@ -2,11 +2,11 @@
  * DDL against open multi-document transactions. In mongod a command that drops or rewrites a
  * collection's storage (drop, dropDatabase, renameCollection, dropIndexes, collMod, convertToCapped)
  * needs the collection's exclusive lock, so it waits while an open transaction holds that collection's
- * lock — it wrote or read the collection — until that transaction commits or aborts (transactionLifetimeLimitSeconds ends a
- * forgotten one) or the command's maxTimeMS expires (50 MaxTimeMSExpired), and killOp ends the wait
- * (11601). The same here, from `Transactions`' record of the namespaces each open transaction wrote or
- * read (the namespace a find, aggregate, count or distinct names; not the ones a pipeline's $lookup or
- * $unionWith reads).
+ * lock — it wrote or read the collection — until that transaction commits or aborts
+ * (transactionLifetimeLimitSeconds ends a forgotten one) or the command's maxTimeMS expires (50
+ * MaxTimeMSExpired), and killOp ends the wait (11601). The same here, from `Transactions`' record of the
+ * namespaces each open transaction wrote or read (the one a find, aggregate, count or distinct names, and
+ * those an aggregate's $lookup, $graphLookup and $unionWith read).
  *
  * Without the wait the storage dropped WiredTiger tables under a transaction's uncommitted writes: its
  * later abort touched freed storage (heap corruption, found by the transactions spec suite) and left the
