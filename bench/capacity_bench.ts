@@ -24,15 +24,13 @@
  */
 import { exists } from "./lib/exists.ts";
 import { freePort, waitForPing } from "./lib/wire_ping.ts";
+import { cliOption } from "./lib/cli_option.ts";
 
 const args = Deno.args;
 const dash = args.indexOf("--");
 const own = dash >= 0 ? args.slice(0, dash) : args;
 const serverFlags = dash >= 0 ? args.slice(dash + 1) : [];
-const opt = (name: string, fallback: string) => {
-  const i = own.indexOf(name);
-  return i >= 0 ? own[i + 1]! : fallback;
-};
+const opt = cliOption(own);
 const SECS = Number(opt("--secs", "4"));
 /** The checkout whose main.ts is measured (`--root DIR`: e.g. main's, for a before/after pair). */
 const root = opt("--root", new URL("..", import.meta.url).pathname);

@@ -22,12 +22,10 @@
 import { cpuUsage } from "node:process";
 import { Connection } from "../ffi/wiredtiger/mod.ts";
 import { onDiskConfig } from "../src/storage/wiredtiger/config.ts";
+import { cliOption } from "./lib/cli_option.ts";
 
 const args = Deno.args;
-const opt = (name: string, fallback: string) => {
-  const i = args.indexOf(name);
-  return i >= 0 ? args[i + 1]! : fallback;
-};
+const opt = cliOption(args);
 const N = Number(opt("--n", "20000"));
 const ROUNDS = Number(opt("--rounds", "3"));
 

@@ -17,12 +17,10 @@
  */
 import { exists } from "./lib/exists.ts";
 import { freePort, waitForPing } from "./lib/wire_ping.ts";
+import { cliOption } from "./lib/cli_option.ts";
 
 const args = Deno.args;
-const opt = (name: string, fallback: string) => {
-  const i = args.indexOf(name);
-  return i >= 0 ? args[i + 1]! : fallback;
-};
+const opt = cliOption(args);
 const OPS = Number(opt("--ops", "2000"));
 const ROUNDS = Number(opt("--rounds", "2"));
 /** The checkout whose main.ts is measured (`--root DIR`: another checkout, for before/after pairs). */

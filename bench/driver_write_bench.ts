@@ -19,12 +19,10 @@
 import { exists } from "./lib/exists.ts";
 import { procCpu } from "./lib/proc_cpu.ts";
 import { freePort, waitForPing } from "./lib/wire_ping.ts";
+import { cliOption } from "./lib/cli_option.ts";
 
 const args = Deno.args;
-const opt = (name: string, fallback: string) => {
-  const i = args.indexOf(name);
-  return i >= 0 ? args[i + 1]! : fallback;
-};
+const opt = cliOption(args);
 const OPS = Number(opt("--ops", "2000"));
 const ROUNDS = Number(opt("--rounds", "3"));
 const WORKLOADS = opt("--workloads", "insert_one,update_inc,delete_one").split(",");

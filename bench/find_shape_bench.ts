@@ -24,12 +24,10 @@ import { exists } from "./lib/exists.ts";
 import { freePort, waitForPing } from "./lib/wire_ping.ts";
 import { procCpu } from "./lib/proc_cpu.ts";
 import { WireClient } from "./lib/wire_client.ts";
+import { cliOption } from "./lib/cli_option.ts";
 
 const args = Deno.args;
-const opt = (name: string, fallback: string) => {
-  const i = args.indexOf(name);
-  return i >= 0 ? args[i + 1]! : fallback;
-};
+const opt = cliOption(args);
 const OPS = Number(opt("--ops", "3000"));
 const ROUNDS = Number(opt("--rounds", "2"));
 const WORKLOADS = opt("--workloads", "find_eq,find_range").split(",");

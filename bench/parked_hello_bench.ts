@@ -12,12 +12,10 @@
 import { procCpu } from "./lib/proc_cpu.ts";
 import { WireClient } from "./lib/wire_client.ts";
 import { freePort, waitForPing } from "./lib/wire_ping.ts";
+import { cliOption } from "./lib/cli_option.ts";
 
 const args = Deno.args;
-const opt = (name: string, fallback: string) => {
-  const i = args.indexOf(name);
-  return i >= 0 ? args[i + 1]! : fallback;
-};
+const opt = cliOption(args);
 const OPS = Number(opt("--ops", "5000"));
 const ROUNDS = Number(opt("--rounds", "3"));
 const here = new URL("..", import.meta.url).pathname.replace(/\/$/, "");

@@ -9,6 +9,7 @@
  * Samples before the first one under the connection loop (`#process`) are skipped (start-up, load
  * phase) unless `--all` is given. NAME matches a function name or a `file:line` suffix.
  */
+import { cliOption } from "./lib/cli_option.ts";
 interface CallFrame {
   functionName: string;
   url: string;
@@ -26,10 +27,7 @@ interface Profile {
 }
 
 const args = Deno.args;
-const opt = (name: string, fallback: string) => {
-  const i = args.indexOf(name);
-  return i >= 0 ? args[i + 1]! : fallback;
-};
+const opt = cliOption(args);
 const file = args[0];
 if (!file || file.startsWith("--")) {
   console.error("usage: profile_summary.ts FILE [--ops N] [--top N] [--tree NAME] [--min US] [--all]");
