@@ -14,7 +14,7 @@ import { lsidKey } from "../sessions/lsid.ts";
 import { type SessionUser, userDigest } from "../sessions/user_digest.ts";
 import type { SessionTxn } from "../sessions/transactions.ts";
 import { TRANSIENT } from "../sessions/transactions.ts";
-import { TransactionStorage } from "../sessions/txn_storage.ts";
+import { catalogConflict, TransactionStorage } from "../sessions/txn_storage.ts";
 import type { GenericArgs } from "./params/generic.ts";
 import type { ServerContext } from "./context.ts";
 import { checkClusterTimeReached } from "./read_concern_support.ts";
@@ -162,7 +162,9 @@ const WRITE_COMMANDS: ReadonlySet<string> = new Set(["insert", "update", "delete
 /**
  * Before a write statement runs: wait while an index of a collection it writes is being built, then
  * note the collection on the transaction (a build waits for open transactions that wrote its
- * collection; executor/index_builds.ts). No await separates the last check from the note.
+ * collection; executor/index_builds.ts). No await separates the last check from the note. A collection
+ * that DDL created, dropped, renamed or changed after the transaction began cannot be written by it:
+ * 112 WriteConflict (TransientTransactionError), as on mongod (its reads still see it as it was then).
  */
 export async function awaitIndexBuilds(
   server: ServerContext,
@@ -175,6 +177,11 @@ export async function awaitIndexBuilds(
   const nss = writtenNamespaces(command, db, params);
   while (nss.some((ns) => server.indexBuilds.building(ns))) {
     for (const ns of nss) await server.indexBuilds.idle(ns, ctl);
+  }
+  for (const ns of nss) {
+    const dot = ns.indexOf(".");
+    const [db, name] = [ns.slice(0, dot), ns.slice(dot + 1)];
+    if (st.txn.handle.catalogAsOf(db, name) !== undefined) throw catalogConflict(db, name);
   }
   for (const ns of nss) st.txn.written.add(ns);
   for (const ns of readNamespaces(command, db, params)) st.txn.read.add(ns);

@@ -12,6 +12,9 @@
  *   so they are part of the transaction (invisible to others until commit, gone after abort, see
  *   `storage/api.ts`). Other DDL is the engine's own (commands a transaction may not run never get
  *   here; the exception is views/system collections a create touches).
+ * - Namespaces DDL changed after the transaction began read as they were then (`catalogAsOf`, mongod's
+ *   point-in-time catalog): a collection dropped since still shows its documents as of the snapshot, one
+ *   created since does not exist. Writing one is a WriteConflict (commands/transaction_statement.ts).
  * - `begin()` is refused (no nested transactions); `close()`/`checkpoint()` are not for statements.
  */
 import type {
@@ -28,6 +31,16 @@ import type {
 } from "../storage/api.ts";
 import { StorageError } from "../storage/api.ts";
 import { CommandError } from "../errors/command_error.ts";
+import { TRANSIENT } from "./transactions.ts";
+
+/** 112 for a namespace DDL changed after the transaction began (mongod's point-in-time catalog). */
+export function catalogConflict(db: string, name: string): CommandError {
+  return new CommandError(
+    "WriteConflict",
+    `Unable to write to collection '${db}.${name}' due to catalog changes since the transaction began; please retry the operation`,
+    TRANSIENT,
+  );
+}
 
 export class TransactionStorage implements StorageEngine {
   /** The first error a write of this statement threw (the transaction must then be aborted). */
@@ -40,15 +53,27 @@ export class TransactionStorage implements StorageEngine {
   ) {
     const cat = base.catalog;
     const mine = (db: string, name: string) => handle.createdCollection(db, name);
+    /** The engine's entry as this transaction began (DDL since does not show), or undefined. */
+    const asBegun = (db: string, name: string): CollectionEntry | undefined => {
+      const kept = handle.catalogAsOf(db, name);
+      return kept === undefined ? cat.getCollection(db, name) : kept ?? undefined;
+    };
+    // (a statement never lists: listCollections may not run in a transaction; the engine's list, as begun)
+    const listed = (db: string): CollectionEntry[] =>
+      cat.listCollections(db).map((c) => asBegun(db, c.name)).filter((c) => c !== undefined);
     this.catalog = {
       listDatabases: () =>
         [...new Set([...cat.listDatabases(), ...handle.createdCollections().map((c) => c.db)])].sort(),
       listCollections: (db) =>
-        [...cat.listCollections(db), ...handle.createdCollections().filter((c) => c.db === db)].sort((a, b) =>
+        [...listed(db), ...handle.createdCollections().filter((c) => c.db === db)].sort((a, b) =>
           a.name < b.name ? -1 : a.name > b.name ? 1 : 0
         ),
-      getCollection: (db, name) => mine(db, name) ?? cat.getCollection(db, name),
-      createCollection: (db, name, options) => handle.createCollection(db, name, options),
+      getCollection: (db, name) => mine(db, name) ?? asBegun(db, name),
+      createCollection: (db, name, options) => {
+        // created by another since this transaction began (an implicit create that waited for it)
+        if (handle.catalogAsOf(db, name) !== undefined) throw catalogConflict(db, name);
+        return handle.createCollection(db, name, options);
+      },
       createIndex: (db, name, index) => {
         if (mine(db, name)) return handle.createIndex(db, name, index);
         throw new CommandError(

@@ -535,6 +535,11 @@ export interface TxnHandle extends WriteTxn {
   /** Every collection this handle created, latest entries. */
   createdCollections(): CollectionEntry[];
   /**
+   * A namespace's entry as this handle began, when the catalog changed it since (null: it did not
+   * exist then); undefined while unchanged. A dropped entry's tables are kept until the handle ends.
+   */
+  catalogAsOf(db: string, name: string): CollectionEntry | null | undefined;
+  /**
    * Make every write visible and durable (`sync` as for `write`) and release the session. A failed
    * handle, or a commit that WiredTiger refuses, throws after rolling everything back (the handle is
    * then aborted). No-op on a committed handle; throws on an aborted one.

@@ -158,6 +158,13 @@ export interface CatalogHooks {
   readonly durable: boolean;
   /** Write hooks, told of every catalog change inside its transaction. */
   readonly hooks?: HookSet;
+  /**
+   * Told of user-visible namespace changes just before the cache shows them: each namespace with its
+   * entry until now (undefined: it did not exist). Open transactions keep those as their catalog.
+   */
+  changing?(changes: readonly (readonly [ns: string, before: CollectionEntry | undefined])[]): void;
+  /** True while an open transaction may still read table `ident` (its drop waits in pendingDrops). */
+  held?(ident: string): boolean;
 }
 
 export class WtCatalog implements Catalog {
@@ -309,6 +316,7 @@ export class WtCatalog implements Catalog {
 
   /** The owner of staged entries committed: they are the catalog's now. */
   publishStaged(entries: readonly CollectionEntry[]): void {
+    this.#hooks.changing?.(entries.map((e) => [`${e.db}.${e.name}`, undefined] as const));
     for (const e of entries) {
       this.#staged.delete(`${e.db}.${e.name}`);
       this.#entries.set(`${e.db}.${e.name}`, e);
@@ -599,6 +607,7 @@ export class WtCatalog implements Catalog {
 
   /** Drop one table; false when it is busy. */
   #dropTable(ctx: SessionCtx, ident: string): boolean {
+    if (this.#hooks.held?.(ident)) return false;
     const uri = tableUri(ident);
     this.#pool.closeIdent(ident);
     for (let attempt = 0; attempt < 3; attempt++) {
@@ -670,6 +679,12 @@ export class WtCatalog implements Catalog {
       throw e;
     }
     this.#meta = meta;
+    // internal bookkeeping (the sticky multikey flag, pending drops) is no change a reader can see
+    if (change !== undefined && changes.length > 0) {
+      this.#hooks.changing?.(
+        changes.map(([db, name]) => [`${db}.${name}`, this.getCollection(db, name)] as const),
+      );
+    }
     for (const [db, name, entry] of changes) {
       if (entry === null) this.#entries.delete(`${db}.${name}`);
       else this.#entries.set(`${db}.${name}`, entry);

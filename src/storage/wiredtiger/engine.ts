@@ -69,6 +69,12 @@ export class WiredTigerEngine implements StorageEngine, TxnHost {
   readonly #tempDir: string | undefined;
   readonly #home: string;
   readonly #book: RecordBook<WtTxn>;
+  /**
+   * Open handles of `begin` (transactions, snapshot reads): each keeps the catalog entries of the
+   * namespaces DDL changed after it began, as a transaction's snapshot sees them (mongod's
+   * point-in-time catalog), and the tables of those entries until it ends.
+   */
+  readonly #keepers = new Set<WtTxn>();
   readonly #tables = new Map<string, WtInternalTable>();
   #closed = false;
   /** The oldest commit timestamp readers may ask for (`keepHistorySince`); 0 = all history. */
@@ -120,6 +126,15 @@ export class WiredTigerEngine implements StorageEngine, TxnHost {
         },
         created: (ident) => this.#book.created(ident),
         hooks: this.hooks,
+        changing: (changes) => {
+          for (const txn of this.#keepers) {
+            for (const [ns, before] of changes) txn.catalogChanging(ns, before);
+          }
+        },
+        held: (ident) => {
+          for (const txn of this.#keepers) if (txn.holds(ident)) return true;
+          return false;
+        },
       });
       if (!this.inMemory) this.#takeSavedCounts();
     } catch (e) {
@@ -263,6 +278,7 @@ export class WiredTigerEngine implements StorageEngine, TxnHost {
     const ctx = txn.ctx;
     if (ctx.session.closed) {
       this.#book.closed(txn);
+      this.#keepers.delete(txn);
       throw new StorageError("InternalError", "storage engine closed: the transaction was rolled back");
     }
     let failed = false;
@@ -293,13 +309,17 @@ export class WiredTigerEngine implements StorageEngine, TxnHost {
     } finally {
       this.#pool.give(ctx);
       if (failed && txn.staged.size > 0) this.#catalog.discardStaged(txn.createdCollections());
+      this.#ended(txn);
     }
   }
 
   finishAbort(txn: WtTxn): void {
     const ctx = txn.ctx;
     this.#book.closed(txn);
-    if (ctx.session.closed) return; // the engine closed: closing the session rolled it back
+    if (ctx.session.closed) { // the engine closed: closing the session rolled it back
+      this.#keepers.delete(txn);
+      return;
+    }
     try {
       ctx.session.rollback();
     } catch (e) {
@@ -308,6 +328,7 @@ export class WiredTigerEngine implements StorageEngine, TxnHost {
       this.#pool.give(ctx);
       // after the session is back in the pool: dropping closes its cached cursors on those tables
       if (txn.staged.size > 0) this.#catalog.discardStaged(txn.createdCollections());
+      this.#ended(txn);
     }
   }
 
@@ -320,7 +341,17 @@ export class WiredTigerEngine implements StorageEngine, TxnHost {
         throw new StorageError("SnapshotTooOld", "the read timestamp is older than the history kept");
       }
     }
-    return this.#begin(opts?.readOnly === true, opts?.label, readAt);
+    const txn = this.#begin(opts?.readOnly === true, opts?.label, readAt);
+    this.#keepers.add(txn);
+    return txn;
+  }
+
+  /** A handle of `begin` ended: drop the tables of entries only it kept. */
+  #ended(txn: WtTxn): void {
+    if (!this.#keepers.delete(txn) || !txn.keepsCatalog || this.#closed) return;
+    try {
+      this.#catalog.retryPendingDrops();
+    } catch { /* retried on later DDL, on close and on open */ }
   }
 
   #begin(readOnly: boolean, label?: TxnLabel, readAt?: bigint): WtTxn {

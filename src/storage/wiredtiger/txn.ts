@@ -105,6 +105,9 @@ export class WtTxn implements TxnHandle, TxnScope {
   leases: Set<LeasedIterator<unknown>> | undefined;
   #staged: Map<string, CollectionEntry> | undefined;
 
+  /** Entries as this handle began of namespaces the catalog changed since (`catalogAsOf`). */
+  #asOf: Map<string, CollectionEntry | null> | undefined;
+
   /** Set once a change was reported to the write hooks: commit then calls their `beforeCommit`. */
   #hooked = false;
   /** The commit timestamp a hook asked for (`commitAt`), given to WiredTiger at commit. */
@@ -121,6 +124,30 @@ export class WtTxn implements TxnHandle, TxnScope {
 
   commitAt(ts: bigint): void {
     this.commitTs = ts;
+  }
+
+  catalogAsOf(db: string, name: string): CollectionEntry | null | undefined {
+    return this.#asOf?.get(`${db}.${name}`);
+  }
+
+  /** The catalog is about to change `ns`, whose entry was `before`: the first change keeps it. */
+  catalogChanging(ns: string, before: CollectionEntry | undefined): void {
+    this.#asOf ??= new Map();
+    if (!this.#asOf.has(ns)) this.#asOf.set(ns, before ?? null);
+  }
+
+  /** True while this handle keeps entries of changed namespaces (their tables must not be dropped). */
+  get keepsCatalog(): boolean {
+    return this.#asOf !== undefined;
+  }
+
+  /** True when an entry this handle keeps uses table `ident`. */
+  holds(ident: string): boolean {
+    if (this.#asOf === undefined) return false;
+    for (const e of this.#asOf.values()) {
+      if (e !== null && (e.ident === ident || e.indexes.some((i) => i.ident === ident))) return true;
+    }
+    return false;
   }
 
   /** Counts of records added (+) / removed (−) per record ident, applied on commit. */
