@@ -758,6 +758,14 @@ export class QuerySource implements BatchSource {
         `collection dropped during query: ${this.coll.db}.${this.coll.name}`,
       );
     }
+    // the index scanned must still be there (its table outlives the drop while snapshots may read it)
+    const a = this.q.access;
+    if (now === this.coll || (a.kind !== "ixScan" && a.kind !== "geoNear")) return;
+    const ident = this.coll.indexes.find((i) => i.name === a.indexName)?.ident;
+    if (ident !== undefined && !now.indexes.some((i) => i.ident === ident)) {
+      this.close();
+      throw new CommandError("QueryPlanKilled", `query plan killed :: index '${a.indexName}' dropped`);
+    }
   }
 
   close(): void {

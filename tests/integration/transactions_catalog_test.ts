@@ -141,3 +141,33 @@ serverTest("DDL before a transaction's first statement is no catalog change for 
   await s.endSession();
   assert.deepEqual(await t.collection<D>("b").find().toArray(), [{ _id: 2 }]);
 });
+
+serverTest("a snapshot read at an earlier cluster time reads the catalog as it was then", async (client) => {
+  const t = client.db("t");
+  const r = await t.command({ insert: "b", documents: [{ _id: 1, v: 1 }, { _id: 2, v: 2 }] });
+  const at = r["operationTime"];
+  await t.collection<D>("b").createIndex({ v: 1 });
+  await t.command({ insert: "gone", documents: [{ _id: 3 }] });
+  const r2 = await t.command({ insert: "b", documents: [{ _id: 4, v: 4 }] });
+  const at2 = r2["operationTime"];
+  await t.command({ drop: "gone" });
+  await t.createCollection("late");
+  const find = async (coll: string, when: unknown, more: Record<string, unknown> = {}) => {
+    const reply = await t.command({
+      find: coll,
+      readConcern: { level: "snapshot", atClusterTime: when },
+      ...more,
+    });
+    return reply["cursor"]["firstBatch"];
+  };
+  // the index did not exist at `at`: not used, and a hint of it is refused as on mongod
+  assert.deepEqual(await find("b", at, { filter: { v: { $gte: 1 } }, sort: { _id: 1 } }), [
+    { _id: 1, v: 1 },
+    { _id: 2, v: 2 },
+  ]);
+  assert.equal((await refused(find("b", at, { hint: { v: 1 } }))).code, 2);
+  assert.equal((await find("b", at2, { hint: { v: 1 } })).length, 3);
+  // a collection dropped since is read as it was; one created since does not exist then
+  assert.deepEqual(await find("gone", at2), [{ _id: 3 }]);
+  assert.deepEqual(await find("gone", at), []);
+});

@@ -167,6 +167,11 @@ export interface CatalogHooks {
   held?(ident: string): boolean;
 }
 
+/** True when `entry`'s record table or one of its index tables is `ident`. */
+export function usesIdent(entry: CollectionEntry, ident: string): boolean {
+  return entry.ident === ident || entry.indexes.some((i) => i.ident === ident);
+}
+
 export class WtCatalog implements Catalog {
   readonly #pool: SessionPool;
   readonly #hooks: CatalogHooks;
@@ -176,6 +181,14 @@ export class WtCatalog implements Catalog {
   /** Namespaces created by a transaction handle that has not ended (see `stageCollection`). */
   readonly #staged = new Map<string, StagingTxn>();
   #meta: MetaDoc = { nextIdent: 1, pendingDrops: [] };
+  /**
+   * The user-visible namespace changes of the snapshot-history window, in commit order: each
+   * namespace's entry before a change committed at `ts` (undefined: it did not exist), so a handle
+   * reading as of an earlier time sees the catalog as it was then (`asOf`; mongod's point-in-time
+   * catalog). Pruned as the window's start moves (`pruneHistory`); the tables of the entries kept here
+   * are not dropped meanwhile. Changes without a commit timestamp (no oplog) are not kept.
+   */
+  readonly #history: { ns: string; before: CollectionEntry | undefined; ts: bigint }[] = [];
 
   constructor(pool: SessionPool, hooks: CatalogHooks) {
     this.#pool = pool;
@@ -315,8 +328,8 @@ export class WtCatalog implements Catalog {
   }
 
   /** The owner of staged entries committed: they are the catalog's now. */
-  publishStaged(entries: readonly CollectionEntry[]): void {
-    this.#hooks.changing?.(entries.map((e) => [`${e.db}.${e.name}`, undefined] as const));
+  publishStaged(entries: readonly CollectionEntry[], commitTs?: bigint): void {
+    this.#changing(entries.map((e) => [`${e.db}.${e.name}`, undefined] as const), commitTs);
     for (const e of entries) {
       this.#staged.delete(`${e.db}.${e.name}`);
       this.#entries.set(`${e.db}.${e.name}`, e);
@@ -562,6 +575,30 @@ export class WtCatalog implements Catalog {
     });
   }
 
+  /** Entries as of commit timestamp `readAt` of the namespaces changed since (null: did not exist). */
+  asOf(readAt: bigint): Map<string, CollectionEntry | null> {
+    const out = new Map<string, CollectionEntry | null>();
+    for (const h of this.#history) if (h.ts > readAt && !out.has(h.ns)) out.set(h.ns, h.before ?? null);
+    return out;
+  }
+
+  /** No reader asks for a time before `oldest` any more: forget the changes up to it, drop their tables. */
+  pruneHistory(oldest: bigint): void {
+    const kept = this.#history.filter((h) => h.ts > oldest);
+    if (kept.length === this.#history.length) return;
+    this.#history.splice(0, this.#history.length, ...kept);
+    this.retryPendingDrops();
+  }
+
+  /** Open handles keep `changes`' entries as they were; the history keeps them for later readers. */
+  #changing(
+    changes: readonly (readonly [string, CollectionEntry | undefined])[],
+    ts: bigint | undefined,
+  ): void {
+    this.#hooks.changing?.(changes);
+    if (ts !== undefined) { for (const [ns, before] of changes) this.#history.push({ ns, before, ts }); }
+  }
+
   /** Try to drop every table whose catalog entry is gone; keep the ones that are still busy. */
   retryPendingDrops(): void {
     if (this.#meta.pendingDrops.length === 0) return;
@@ -607,6 +644,7 @@ export class WtCatalog implements Catalog {
 
   /** Drop one table; false when it is busy. */
   #dropTable(ctx: SessionCtx, ident: string): boolean {
+    if (this.#history.some((h) => h.before !== undefined && usesIdent(h.before, ident))) return false;
     if (this.#hooks.held?.(ident)) return false;
     const uri = tableUri(ident);
     this.#pool.closeIdent(ident);
@@ -640,6 +678,7 @@ export class WtCatalog implements Catalog {
     change?: StorageChange,
     created: readonly string[] = [],
   ): void {
+    let commitTs: bigint | undefined;
     try {
       this.#withCtx((ctx) => {
         ctx.session.begin();
@@ -652,7 +691,6 @@ export class WtCatalog implements Catalog {
             else cur.put(nsKey(db, name), encodeEntry(entry));
           }
           const hooks = this.#hooks.hooks;
-          let commitTs: bigint | undefined;
           if (change !== undefined && hooks?.active) {
             const scope = new CatalogScope(ctx);
             try {
@@ -681,8 +719,9 @@ export class WtCatalog implements Catalog {
     this.#meta = meta;
     // internal bookkeeping (the sticky multikey flag, pending drops) is no change a reader can see
     if (change !== undefined && changes.length > 0) {
-      this.#hooks.changing?.(
+      this.#changing(
         changes.map(([db, name]) => [`${db}.${name}`, this.getCollection(db, name)] as const),
+        commitTs,
       );
     }
     for (const [db, name, entry] of changes) {

@@ -260,6 +260,7 @@ export class WiredTigerEngine implements StorageEngine, TxnHost {
     if (ts <= this.#oldest) return;
     guard("set_timestamp", () => this.#conn.setTimestamp(`oldest_timestamp=${ts.toString(16)}`));
     this.#oldest = ts;
+    this.#catalog.pruneHistory(ts);
   }
 
   markMultikey(coll: CollectionEntry, indexNames: readonly string[]): void {
@@ -301,7 +302,7 @@ export class WiredTigerEngine implements StorageEngine, TxnHost {
         throw e;
       }
       if (group) this.#syncTicket++;
-      if (txn.staged.size > 0) this.#catalog.publishStaged(txn.createdCollections());
+      if (txn.staged.size > 0) this.#catalog.publishStaged(txn.createdCollections(), txn.commitTs);
       this.#book.closed(txn, txn.deltas);
       if (this.settler !== undefined && txn.deltas.size > 0) {
         for (const [ident, n] of txn.deltas) this.settler.inserted(ident, n);
@@ -342,6 +343,7 @@ export class WiredTigerEngine implements StorageEngine, TxnHost {
       }
     }
     const txn = this.#begin(opts?.readOnly === true, opts?.label, readAt);
+    if (readAt !== undefined) txn.seedCatalog(this.#catalog.asOf(readAt));
     this.#keepers.add(txn);
     return txn;
   }

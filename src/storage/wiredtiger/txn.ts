@@ -37,6 +37,7 @@ import type { HookSet } from "./hooks.ts";
 import { LeasedIterator, revokeAll, type TxnScope } from "./scope.ts";
 import type { SessionCtx } from "./sessions.ts";
 import { asWtTable, WtTableTxn } from "./tables.ts";
+import { usesIdent } from "./catalog.ts";
 
 /** Engine services a transaction needs. */
 export interface TxnHost {
@@ -141,12 +142,15 @@ export class WtTxn implements TxnHandle, TxnScope {
     return this.#asOf !== undefined;
   }
 
+  /** A handle reading as of an earlier time starts from the catalog as it was then (`WtCatalog.asOf`). */
+  seedCatalog(asOf: Map<string, CollectionEntry | null>): void {
+    if (asOf.size > 0) this.#asOf = asOf;
+  }
+
   /** True when an entry this handle keeps uses table `ident`. */
   holds(ident: string): boolean {
     if (this.#asOf === undefined) return false;
-    for (const e of this.#asOf.values()) {
-      if (e !== null && (e.ident === ident || e.indexes.some((i) => i.ident === ident))) return true;
-    }
+    for (const e of this.#asOf.values()) if (e !== null && usesIdent(e, ident)) return true;
     return false;
   }
 
