@@ -11,6 +11,7 @@
 import assert from "node:assert/strict";
 import type { ClientSession, MongoClient, MongoServerError } from "mongodb";
 import { serverTest } from "./helpers/embedded_server.ts";
+import { serverError as refused } from "./helpers/error_code.ts";
 
 type D = { _id: number; v?: number };
 
@@ -23,15 +24,6 @@ async function beginAfterLoad(client: MongoClient): Promise<ClientSession> {
   s.startTransaction();
   assert.equal((await t.collection<D>("a").find({}, { session: s }).toArray()).length, 1);
   return s;
-}
-
-async function refused(p: Promise<unknown>): Promise<MongoServerError> {
-  try {
-    await p;
-  } catch (e) {
-    return e as MongoServerError;
-  }
-  assert.fail("expected the command to fail");
 }
 
 function assertWriteConflict(e: MongoServerError): void {

@@ -9,6 +9,7 @@
 import assert from "node:assert/strict";
 import type { MongoClient, MongoServerError } from "mongodb";
 import { serverTest } from "./helpers/embedded_server.ts";
+import { serverError as refused } from "./helpers/error_code.ts";
 
 async function openTxnWriting(client: MongoClient, coll = "c") {
   const c = client.db("t").collection<{ _id: number; v?: number }>(coll);
@@ -18,15 +19,6 @@ async function openTxnWriting(client: MongoClient, coll = "c") {
   s.startTransaction();
   await c.insertOne({ _id: 1, v: 1 }, { session: s });
   return s;
-}
-
-async function refused(p: Promise<unknown>): Promise<MongoServerError> {
-  try {
-    await p;
-  } catch (e) {
-    return e as MongoServerError;
-  }
-  assert.fail("expected the command to fail");
 }
 
 serverTest("a drop waits for a transaction that wrote the collection: maxTimeMS gives 50", async (client) => {

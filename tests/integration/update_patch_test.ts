@@ -6,8 +6,9 @@
  * transaction's patched update rolls back.
  */
 import assert from "node:assert/strict";
-import type { Document, MongoServerError } from "mongodb";
+import type { Document } from "mongodb";
 import { serverTest } from "./helpers/embedded_server.ts";
+import { serverError as refused } from "./helpers/error_code.ts";
 
 // deno-lint-ignore no-explicit-any
 type AnyDoc = any; // documents of every shape; the driver's Filter typing would refuse numeric _ids
@@ -24,15 +25,6 @@ async function nextOf(stream: { next(): Promise<unknown> }): Promise<Document> {
   } finally {
     clearTimeout(timer);
   }
-}
-
-async function refused(p: Promise<unknown>): Promise<MongoServerError> {
-  try {
-    await p;
-  } catch (e) {
-    return e as MongoServerError;
-  }
-  throw new Error("expected the write to be refused");
 }
 
 serverTest("patched updates keep secondary and unique index entries right", async (client) => {

@@ -10,3 +10,14 @@ export async function code(p: Promise<unknown>): Promise<number | undefined> {
     throw e;
   }
 }
+
+/** The server error a driver call fails with; throws when it succeeds or fails otherwise. */
+export async function serverError(p: Promise<unknown>): Promise<MongoServerError> {
+  try {
+    await p;
+  } catch (e) {
+    if (e instanceof MongoServerError) return e;
+    throw e;
+  }
+  throw new Error("expected the server to refuse the command");
+}
