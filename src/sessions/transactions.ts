@@ -97,12 +97,6 @@ export class Transactions {
     return this.#txns.get(session);
   }
 
-  /** True while an open transaction has written `ns` (`db.coll`). */
-  openWriterOf(ns: string): boolean {
-    for (const t of this.#txns.values()) if (t.phase === "inProgress" && t.written.has(ns)) return true;
-    return false;
-  }
-
   /**
    * True while an open transaction other than `except` has written or read a namespace `held(ns)`
    * accepts: mongod's transaction holds that collection's lock until it ends, so DDL on it waits

@@ -1,6 +1,6 @@
 /**
  * DDL against open transactions through npm:mongodb, as mongod's collection locks order them: a drop,
- * dropDatabase, renameCollection, dropIndexes, collMod or convertToCapped of a collection an open
+ * dropDatabase, renameCollection, dropIndexes, collMod, convertToCapped or createIndexes of a collection an open
  * transaction wrote or read waits until that transaction ends (maxTimeMS → 50 MaxTimeMSExpired; the transaction
  * goes on), then runs; the collection is usable afterwards. Before, the drop ran under the transaction's
  * uncommitted writes: its abort then touched a dropped table (heap corruption in the transactions
@@ -172,5 +172,30 @@ serverTest(
     await s.commitTransaction();
     await s.endSession();
     assert.equal((await t.command({ drop: "other", maxTimeMS: 1000 }))["ok"], 1);
+  },
+);
+
+serverTest(
+  "createIndexes waits for a transaction that read the collection; its writes then go on",
+  async (client) => {
+    const t = client.db("t");
+    const c = t.collection<{ _id: number; v?: number }>("c");
+    await c.insertOne({ _id: 1, v: 1 });
+    const s = client.startSession();
+    s.startTransaction();
+    assert.equal((await c.find({}, { session: s }).toArray()).length, 1);
+    const e = await refused(
+      t.command({ createIndexes: "c", indexes: [{ key: { v: 1 }, name: "v_1" }], maxTimeMS: 150 }),
+    );
+    assert.equal(e.code, 50);
+    // the transaction's snapshot and catalog are untouched: it writes and commits
+    await c.insertOne({ _id: 2, v: 2 }, { session: s });
+    await s.commitTransaction();
+    await s.endSession();
+    assert.equal(
+      (await t.command({ createIndexes: "c", indexes: [{ key: { v: 1 }, name: "v_1" }] }))["ok"],
+      1,
+    );
+    assert.equal((await c.find({ v: 2 }).hint({ v: 1 }).toArray()).length, 1);
   },
 );

@@ -152,14 +152,16 @@ async function run(ctx: RequestContext<CreateIndexesParams>): Promise<Doc> {
   const name = ctx.params.collection;
   const ns = `${ctx.db}.${name}`;
   // Outside a transaction the build yields (executor/index_build.ts): wait for an earlier build of
-  // this collection, and for open transactions that wrote it (index_builds.ts says why).
+  // this collection, and for open transactions that wrote it (index_builds.ts says why) or read it (as
+  // mongod's build waits for their collection lock; a reader would otherwise have its later writes to
+  // the collection refused, 112: the catalog changed after its snapshot).
   const yielding = !ctx.transaction;
   if (yielding) {
     // looked at again after the waits: no await between the last look and `begin`, so one build of a
     // collection at a time (two waiters would both have created the same index)
     do {
       await ctx.indexBuilds.idle(ns, ctx.control);
-      await IndexBuilds.until(() => ctx.transactions.openWriterOf(ns), ctx.control);
+      await IndexBuilds.until(() => ctx.transactions.openHolderWhere((held) => held === ns), ctx.control);
     } while (ctx.indexBuilds.building(ns));
   }
   const end = yielding ? ctx.indexBuilds.begin(ns) : () => {};
