@@ -20,19 +20,28 @@ import { setRepositoryRoot } from "./src/cli/root.ts";
 const INFO_FLAGS = new Set(["--help", "-h", "--version", "help", "version"]);
 
 /**
- * npm:bson, imported with the `process` global hidden: its ObjectId class probes
+ * npm:bson, imported with the `process` and `Buffer` globals hidden. Its ObjectId class probes
  * `process.getBuiltinModule("v8")` when it loads (for Node's startup snapshots, which we never build), and
- * touching `process` loads Deno's Node compatibility layer (~15 ms of CPU) before the server can serve.
- * Nothing else runs meanwhile; `process` is restored before anything reads it.
+ * it picks Node's `Buffer` byte utilities when `typeof Buffer === "function"`: touching either global loads
+ * Deno's Node compatibility layer (`process` ~15 ms of CPU, the Buffer polyfill with what it pulls another
+ * ~12 ms, issue 18) before the server can serve. With both hidden bson takes its web byte utilities
+ * (`Uint8Array`, `TextEncoder`/`TextDecoder`, `crypto.getRandomValues`), which is all the server relies on:
+ * no module of ours uses a `Buffer` method. Nothing else runs meanwhile; both are restored before anything
+ * reads them. An embedder importing mod.ts gets bson as its process loaded it (Node's utilities under a
+ * Node-compatible driver); the server works with either.
  */
-async function importBsonWithoutNodeProcess(): Promise<void> {
-  const descriptor = Object.getOwnPropertyDescriptor(globalThis, "process");
-  if (descriptor === undefined || !descriptor.configurable) return;
-  Object.defineProperty(globalThis, "process", { value: undefined, configurable: true, writable: true });
+async function importBsonWebOnly(): Promise<void> {
+  const hidden: [string, PropertyDescriptor][] = [];
+  for (const name of ["process", "Buffer"]) {
+    const descriptor = Object.getOwnPropertyDescriptor(globalThis, name);
+    if (descriptor === undefined || !descriptor.configurable) continue;
+    hidden.push([name, descriptor]);
+    Object.defineProperty(globalThis, name, { value: undefined, configurable: true, writable: true });
+  }
   try {
     await import("bson");
   } finally {
-    Object.defineProperty(globalThis, "process", descriptor);
+    for (const [name, descriptor] of hidden) Object.defineProperty(globalThis, name, descriptor);
   }
 }
 
@@ -51,7 +60,7 @@ export async function main(argv: string[], root: URL = new URL("./", import.meta
       !["restore-archive", "backup", "dump", "load", "admin"].includes(first ?? "");
   if (serving && !argv.some((a) => INFO_FLAGS.has(a))) {
     preloadWiredTiger();
-    await importBsonWithoutNodeProcess();
+    await importBsonWebOnly();
   }
   switch (first) {
     case "serve":

@@ -96,14 +96,18 @@ export function newerThanShim(root: string, shimFromEnv: string | undefined): st
 
 /** The shim library's launcher check (ffi/wiredtiger/shim/start_check.c). */
 const START_CHECK = {
-  sct_start_check: {
-    parameters: ["buffer", "buffer", "i32", "i32", "buffer", "buffer", "i32"],
-    result: "i32",
-  },
+  parameters: ["buffer", "buffer", "i32", "i32", "buffer", "buffer", "i32"],
+  result: "i32",
 } as const;
 
-/** The shim library opened for `checkNatively`. */
-export type StartCheckLibrary = Deno.DynamicLibrary<typeof START_CHECK>;
+/**
+ * The shim library opened for `checkNatively`: its handle and `sct_start_check`, called through its address
+ * (Deno's generic call path: no call trampoline compiled for a function called once, ~0.5 ms).
+ */
+export interface StartCheckLibrary {
+  handle: Deno.DynamicLibrary<{ sct_start_check: { type: "pointer"; optional: true } }>;
+  sct_start_check: Deno.UnsafeFnPointer<typeof START_CHECK>;
+}
 
 /**
  * The shim library at `path` with `sct_start_check`, or undefined when it cannot be opened or has no such
@@ -112,7 +116,16 @@ export type StartCheckLibrary = Deno.DynamicLibrary<typeof START_CHECK>;
  */
 export function openStartCheck(path: string): StartCheckLibrary | undefined {
   try {
-    return Deno.dlopen(path, START_CHECK);
+    const handle = Deno.dlopen(path, { sct_start_check: { type: "pointer", optional: true } } as const);
+    const address = handle.symbols.sct_start_check;
+    if (address === null) return undefined;
+    return {
+      handle,
+      sct_start_check: new Deno.UnsafeFnPointer(
+        address as Deno.PointerObject<typeof START_CHECK>,
+        START_CHECK,
+      ),
+    };
   } catch {
     return undefined;
   }
@@ -182,7 +195,7 @@ export function checkNatively(
   }
   const out = new Int32Array(1);
   const name = new Uint8Array(1024);
-  const rc = lib.symbols.sct_start_check(
+  const rc = lib.sct_start_check.call(
     new TextEncoder().encode(`${root}\0`),
     pairs,
     pairs.length,

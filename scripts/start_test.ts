@@ -33,7 +33,7 @@ function checks(root: string, bundle: string): StartCheck {
     assertEquals(checkNatively(lib, root, bundle), typescript);
     return typescript;
   } finally {
-    lib.close();
+    lib.handle.close();
   }
 }
 
@@ -154,7 +154,7 @@ Deno.test("the native check leaves a bundle without its check file, or with a da
     assertEquals(checkNatively(lib, root, bundle), undefined);
     assertEquals(staleReason(root, bundle), undefined);
   } finally {
-    lib.close();
+    lib.handle.close();
     Deno.removeSync(root, { recursive: true });
   }
 });

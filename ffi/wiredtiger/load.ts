@@ -62,10 +62,20 @@ export const ONE_OFF_SYMBOLS: ReadonlySet<SymbolName> = new Set<SymbolName>([
 ]);
 
 /**
- * Symbols bound on first use. Deno compiles a call trampoline for every function a `dlopen` names
- * (~0.3–1.3 ms each here), so naming all of them up front cost ~50 ms of every start; bound one by one, a
- * start pays only for the ones it calls before serving (issue 18), and nothing for ONE_OFF_SYMBOLS.
- * Another `dlopen` of an already loaded library is only a reference count in the dynamic loader.
+ * Calls a symbol makes through Deno's generic call path before it gets its own trampoline (`warming`).
+ * Deno compiles a call trampoline for every function a `dlopen` names (~0.5 ms each here, measured), while
+ * a call through `Deno.UnsafeFnPointer` costs ~0.6 µs more than a trampoline's and nothing to set up
+ * (~0.04 ms): 256 generic calls cost about what the trampoline does, so a symbol called that often gets
+ * one, and a start no longer compiles one for each of the ~14 symbols it calls a few times before its
+ * first ping (~7 ms, issue 18).
+ */
+export const GENERIC_CALLS = 256;
+
+/**
+ * Symbols bound on first use (naming all of them in one `dlopen` cost ~50 ms of every start), and nothing
+ * compiled for ONE_OFF_SYMBOLS. The others start on the generic path and move to a trampoline after
+ * GENERIC_CALLS calls (`warming`); nonblocking ones get their trampoline at once. Another `dlopen` of an
+ * already loaded library is only a reference count in the dynamic loader.
  */
 function lazySymbols(path: string): ShimSymbols {
   // fails here if unloadable (a static: no trampoline)
@@ -79,10 +89,12 @@ function lazySymbols(path: string): ShimSymbols {
         if (fn === undefined) {
           if (ONE_OFF_SYMBOLS.has(name)) {
             fn = bindOneOff(path, name);
+          } else if ((SYMBOLS[name] as Deno.ForeignFunction).nonblocking === true) {
+            fn = bindFast(path, name);
           } else {
-            const lib = bindOne(path, name);
-            handles.push(lib);
-            fn = lib.symbols[name];
+            fn = warming(path, name, GENERIC_CALLS, (fast) => {
+              fn = fast;
+            });
           }
         }
         return fn;
@@ -90,6 +102,38 @@ function lazySymbols(path: string): ShimSymbols {
     });
   }
   return out as ShimSymbols;
+}
+
+/** A symbol's trampoline-compiled function (`bindOne`), its library handle kept. */
+function bindFast(path: string, name: SymbolName): (...args: never[]) => unknown {
+  const lib = bindOne(path, name);
+  handles.push(lib);
+  return lib.symbols[name] as (...args: never[]) => unknown;
+}
+
+/**
+ * `name` called through its address (`bindOneOff`) for its first `calls` calls; on the last of them its
+ * trampoline is compiled (`bindFast`) and handed to `upgraded`, so later lookups get it directly, while
+ * this function, should a caller have kept it, forwards to it (exported for its test). Fails at once, as
+ * `bindOne` does, for a shim without the symbol.
+ */
+export function warming(
+  path: string,
+  name: SymbolName,
+  calls: number,
+  upgraded: (fast: (...args: never[]) => unknown) => void,
+): (...args: never[]) => unknown {
+  const generic = bindOneOff(path, name) as (...args: unknown[]) => unknown;
+  let fast: ((...args: unknown[]) => unknown) | undefined;
+  let left = calls;
+  return (...args: unknown[]) => {
+    if (fast !== undefined) return fast(...args);
+    if (--left <= 0) {
+      fast = bindFast(path, name) as (...args: unknown[]) => unknown;
+      upgraded(fast);
+    }
+    return generic(...args);
+  };
 }
 
 function missingSymbol(path: string, name: SymbolName, cause?: unknown): Error {

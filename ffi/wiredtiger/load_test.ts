@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { bindOne, bindOneOff, ONE_OFF_SYMBOLS, SHIM_FILE_NAME } from "./load.ts";
+import { bindOne, bindOneOff, ONE_OFF_SYMBOLS, SHIM_FILE_NAME, warming } from "./load.ts";
 import { SYMBOLS } from "./symbols.ts";
 
 Deno.test("a library without a shim symbol: the error names it, the file and `deno task shim`", () => {
@@ -36,4 +36,27 @@ Deno.test("one-off symbols are synchronous shim functions", () => {
     const def: Deno.ForeignFunction = SYMBOLS[name];
     assert.ok(def.nonblocking !== true, name);
   }
+});
+
+Deno.test("a warming symbol answers through its address, then through its trampoline after its calls", () => {
+  const path = new URL(`./shim/${SHIM_FILE_NAME}`, import.meta.url).pathname;
+  const upgrades: unknown[] = [];
+  const version = warming(path, "sct_version", 3, (fast) => upgrades.push(fast)) as (
+    meta: BigInt64Array,
+  ) => number;
+  const answers: bigint[] = [];
+  for (let i = 0; i < 5; i++) {
+    const meta = new BigInt64Array(3);
+    assert.equal(version(meta), 0);
+    answers.push(meta[0]!);
+    assert.equal(upgrades.length, i < 2 ? 0 : 1, `after call ${i + 1}`);
+  }
+  assert.ok(answers.every((v) => v === answers[0] && v >= 3n), `major versions ${answers}`);
+  const meta = new BigInt64Array(3);
+  assert.equal((upgrades[0] as (m: BigInt64Array) => number)(meta), 0);
+  assert.equal(meta[0], answers[0]);
+  assert.throws(
+    () => warming("libc.so.6", "sct_version", 3, () => {}),
+    (e: unknown) => e instanceof Error && e.message.includes("libc.so.6 has no symbol sct_version"),
+  );
 });
