@@ -12,6 +12,7 @@
  *     appeared meanwhile: no overwrite), then unlinked. A crash leaves at most the temporary file,
  *     never a partial archive under the final name.
  */
+import { loadTarStream } from "./tar_stream.ts";
 import type { Header, Pack } from "tar-stream";
 import { basename, dirname, isAbsolute, join } from "node:path";
 import { CommandError } from "../errors/command_error.ts";
@@ -170,8 +171,7 @@ export async function createArchive(storage: StorageEngine, opts: BackupOptions)
   if (storage.inMemory) {
     throw new CommandError("IllegalOperation", "an in-memory server (:memory:) has no files to back up");
   }
-  // tar-stream (and the Node stream polyfills it pulls in) loads on first use, not at server start.
-  const { pack: tarPack } = await import("tar-stream");
+  const { pack: tarPack } = await loadTarStream();
   const started = performance.now();
   const createdAt = new Date();
   const temp = join(dirname(opts.outputPath), `.${basename(opts.outputPath)}.tmp-${Deno.pid}-${Date.now()}`);

@@ -14,6 +14,7 @@
 import { basename, dirname, join, resolve } from "node:path";
 import { DATA_PREFIX, type Manifest, MANIFEST_NAME, parseManifest, safeMemberName } from "./manifest.ts";
 import { sha256 } from "./sha256.ts";
+import { loadTarStream } from "./tar_stream.ts";
 import { lockedByProcess } from "./wt_lock.ts";
 
 export interface RestoreOptions {
@@ -63,7 +64,7 @@ export function checkTarget(targetDir: string, allowExisting: boolean): void {
 export async function restoreArchive(opts: RestoreOptions): Promise<RestoreResult> {
   // tar-stream and node:stream load on first use, not at server start (start-up time).
   const [{ extract: tarExtract }, { Readable }] = await Promise.all([
-    import("tar-stream"),
+    loadTarStream(),
     import("node:stream"),
   ]);
   const started = performance.now();

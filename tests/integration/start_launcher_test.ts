@@ -1,8 +1,11 @@
 /**
  * `deno task start` (README's command) through its launcher, scripts/start.ts: with a current start bundle
  * (`deno task build`) it serves from the bundle; after a source is touched it never runs the stale bundle
- * but the sources, saying so in one line; `-- --version` answers as `main.ts --version` does. Leaves the
- * checkout's bundle rebuilt (current) behind.
+ * but the sources, saying so in one line; `-- --version` answers as `main.ts --version` does. And what the
+ * program loads on first use (dynamic imports, which the bundle turns into chunks of their own — a CommonJS
+ * package's among them) works from the bundle as from the sources: wire compression, text search's
+ * stemmers, hashed keys, `$where`, SCRAM with SASLprep, a native backup and its restore, a dump and its
+ * load. Leaves the checkout's bundle rebuilt (current) behind.
  */
 import assert from "node:assert/strict";
 import { MongoClient } from "mongodb";
@@ -23,10 +26,16 @@ async function deno(args: string[]): Promise<{ code: number; stdout: string; std
   return { code: out.code, stdout: d.decode(out.stdout), stderr: d.decode(out.stderr) };
 }
 
-/** `deno task start -- --port 0 --storage-path :memory:` until it listens; a few commands; SIGTERM. */
-async function startAndUse(): Promise<{ output: string; code: number }> {
+/**
+ * `deno task start -- --port 0 --storage-path <storagePath>` until it listens; `use` (default: a few
+ * commands) with its port; SIGTERM.
+ */
+async function startAndUse(
+  storagePath = ":memory:",
+  use: (port: number) => Promise<void> = useBriefly,
+): Promise<{ output: string; code: number }> {
   const child = new Deno.Command(Deno.execPath(), {
-    args: ["task", "start", "--", "--port", "0", "--storage-path", ":memory:"],
+    args: ["task", "start", "--", "--port", "0", "--storage-path", storagePath],
     cwd: PROJECT_ROOT,
     stdout: "piped",
     stderr: "piped",
@@ -46,18 +55,7 @@ async function startAndUse(): Promise<{ output: string; code: number }> {
       await new Promise((r) => setTimeout(r, 20));
     }
     assert.ok(port > 0, `no listening line within 30 s:\n${text}`);
-    const c = new MongoClient(
-      `mongodb://127.0.0.1:${port}/?directConnection=true&serverSelectionTimeoutMS=5000`,
-    );
-    try {
-      const coll = c.db("t").collection("launcher");
-      await coll.insertMany([{ a: 2, s: "wörld" }, { a: 1, s: "héllo" }]);
-      await coll.createIndex({ a: 1 });
-      const docs = await coll.find({ a: { $gte: 1 } }, { projection: { _id: 0 } }).hint({ a: 1 }).toArray();
-      assert.deepEqual(docs, [{ a: 1, s: "héllo" }, { a: 2, s: "wörld" }]);
-    } finally {
-      await c.close();
-    }
+    await use(port);
   } finally {
     const kill = setTimeout(() => child.kill("SIGKILL"), 10_000);
     try {
@@ -69,6 +67,22 @@ async function startAndUse(): Promise<{ output: string; code: number }> {
     text += `\n(exit ${status.code})`;
   }
   return { output: text, code: Number(text.match(/\(exit (-?\d+)\)$/)?.[1]) };
+}
+
+/** The launcher test's few commands: an insert, an index, a hinted find. */
+async function useBriefly(port: number): Promise<void> {
+  const c = new MongoClient(
+    `mongodb://127.0.0.1:${port}/?directConnection=true&serverSelectionTimeoutMS=5000`,
+  );
+  try {
+    const coll = c.db("t").collection("launcher");
+    await coll.insertMany([{ a: 2, s: "wörld" }, { a: 1, s: "héllo" }]);
+    await coll.createIndex({ a: 1 });
+    const docs = await coll.find({ a: { $gte: 1 } }, { projection: { _id: 0 } }).hint({ a: 1 }).toArray();
+    assert.deepEqual(docs, [{ a: 1, s: "héllo" }, { a: 2, s: "wörld" }]);
+  } finally {
+    await c.close();
+  }
 }
 
 Deno.test({
@@ -100,6 +114,110 @@ Deno.test({
     } finally {
       const rebuild = await deno(["run", "-A", "scripts/build_start.ts"]);
       assert.equal(rebuild.code, 0, rebuild.stderr);
+    }
+  },
+});
+
+/** Every feature that loads a module on first use, through a server started from the bundle. */
+async function useLazyFeatures(port: number, dir: string): Promise<void> {
+  const base = `mongodb://127.0.0.1:${port}/?directConnection=true&serverSelectionTimeoutMS=5000`;
+  const c = new MongoClient(`${base}&compressors=zlib`);
+  try {
+    const db = c.db("lazy");
+    const coll = db.collection<{ _id: number; text: string; k: string }>("docs");
+    await coll.insertMany([
+      { _id: 1, text: "the runners were running", k: "a" },
+      { _id: 2, text: "a quiet afternoon", k: "b" },
+    ]);
+    await coll.createIndex({ text: "text" }, { default_language: "english" });
+    const stemmed = await coll.find({ $text: { $search: "run" } }, { projection: { _id: 1 } }).toArray();
+    assert.deepEqual(stemmed, [{ _id: 1 }]);
+    await coll.createIndex({ k: "hashed" });
+    assert.deepEqual(
+      await coll.find({ k: "b" }, { projection: { _id: 1 } }).hint({ k: "hashed" }).toArray(),
+      [
+        { _id: 2 },
+      ],
+    );
+    const where = await coll.find({ $where: "this.k === 'a'" }, { projection: { _id: 1 } }).toArray();
+    assert.deepEqual(where, [{ _id: 1 }]);
+    await db.command({ createUser: "bundled", pwd: "pässwörd", roles: [] });
+  } finally {
+    await c.close();
+  }
+  const user = new MongoClient(base, {
+    auth: { username: "bundled", password: "pässwörd" },
+    authSource: "lazy",
+    authMechanism: "SCRAM-SHA-256",
+  });
+  try {
+    const status = await user.db("lazy").command({ connectionStatus: 1 });
+    assert.deepEqual(status.authInfo.authenticatedUsers, [{ user: "bundled", db: "lazy" }]);
+  } finally {
+    await user.close();
+  }
+  const uri = `mongodb://127.0.0.1:${port}/`;
+  for (
+    const args of [
+      ["backup", "--uri", uri, "--out", `${dir}/backup.tar.gz`],
+      ["dump", "--uri", uri, "--archive", `${dir}/dump.archive`, "--gzip", "--db", "lazy"],
+    ]
+  ) {
+    const run = await deno(["task", "start", "--", ...args]);
+    assert.equal(run.code, 0, `${args[0]}: ${run.stderr}`);
+    assert.ok(!run.stderr.includes(FALLBACK), run.stderr);
+  }
+}
+
+Deno.test({
+  name: "from the bundle: compression, stemmers, hashed keys, $where, SCRAM, backup, restore, dump and load",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    const build = await deno(["run", "-A", "scripts/build_start.ts"]);
+    assert.equal(build.code, 0, build.stderr);
+    const dir = Deno.makeTempDirSync({ prefix: "secantus-bundle-" });
+    try {
+      const served = await startAndUse(`${dir}/data`, (port) => useLazyFeatures(port, dir));
+      assert.equal(served.code, 0, served.output);
+      assert.ok(!served.output.includes(FALLBACK), served.output);
+
+      const restore = await deno([
+        "task",
+        "start",
+        "--",
+        "restore-archive",
+        "--archive",
+        `${dir}/backup.tar.gz`,
+        "--target-dir",
+        `${dir}/restored`,
+      ]);
+      assert.equal(restore.code, 0, restore.stderr);
+      const load = await deno([
+        "task",
+        "start",
+        "--",
+        "load",
+        "--storage-path",
+        `${dir}/loaded`,
+        "--archive",
+        `${dir}/dump.archive`,
+      ]);
+      assert.equal(load.code, 0, load.stderr);
+      for (const data of ["restored", "loaded"]) {
+        const again = await startAndUse(`${dir}/${data}`, async (port) => {
+          const c = new MongoClient(`mongodb://127.0.0.1:${port}/?directConnection=true`);
+          try {
+            const ids = await c.db("lazy").collection("docs").find({}, { projection: { _id: 1 } }).toArray();
+            assert.deepEqual(ids, [{ _id: 1 }, { _id: 2 }], data);
+          } finally {
+            await c.close();
+          }
+        });
+        assert.equal(again.code, 0, again.output);
+      }
+    } finally {
+      Deno.removeSync(dir, { recursive: true });
     }
   },
 });
