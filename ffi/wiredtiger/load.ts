@@ -64,10 +64,10 @@ export const ONE_OFF_SYMBOLS: ReadonlySet<SymbolName> = new Set<SymbolName>([
 /**
  * Calls a symbol makes through Deno's generic call path before it gets its own trampoline (`warming`).
  * Deno compiles a call trampoline for every function a `dlopen` names (~0.5 ms each here, measured), while
- * a call through `Deno.UnsafeFnPointer` costs ~0.6 µs more than a trampoline's and nothing to set up
- * (~0.04 ms): 256 generic calls cost about what the trampoline does, so a symbol called that often gets
- * one, and a start no longer compiles one for each of the ~14 symbols it calls a few times before its
- * first ping (~7 ms, issue 18).
+ * a call through `Deno.UnsafeFnPointer` costs ~0.6–1 µs more than a trampoline's (~0.02 µs;
+ * bench/ffi_call_bench.ts) and nothing to set up (~0.04 ms): 256 generic calls cost about half what the
+ * trampoline does, so a symbol called that often gets one, and a start no longer compiles one for each of
+ * the ~14 symbols it calls a few times before its first ping (~7 ms, issue 18).
  */
 export const GENERIC_CALLS = 256;
 
