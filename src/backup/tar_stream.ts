@@ -3,7 +3,8 @@
  * start path). A CommonJS package: Deno's npm interop gives its exports both as named exports and as
  * `default`, while the start bundle (`deno task build`, esbuild) gives a dynamically imported CommonJS
  * module only a `default` — so `default` is what both read (named exports were undefined from the bundle:
- * `deno task start` could neither take nor restore a native backup).
+ * `deno task start` could neither take nor restore a native backup). scripts/check_npm_imports.ts (in
+ * `deno task ok`) holds every dynamic import of a CommonJS package to this.
  */
 import type * as TarStream from "tar-stream";
 
