@@ -118,6 +118,13 @@ Deno.test({
   },
 });
 
+/** `deno task start -- <args>` (a subcommand) from the bundle, to a successful end. */
+async function viaBundle(args: string[]): Promise<void> {
+  const run = await deno(["task", "start", "--", ...args]);
+  assert.equal(run.code, 0, `${args[0]}: ${run.stderr}`);
+  assert.ok(!run.stderr.includes(FALLBACK), run.stderr);
+}
+
 /** Every feature that loads a module on first use, through a server started from the bundle. */
 async function useLazyFeatures(port: number, dir: string): Promise<void> {
   const base = `mongodb://127.0.0.1:${port}/?directConnection=true&serverSelectionTimeoutMS=5000`;
@@ -157,16 +164,8 @@ async function useLazyFeatures(port: number, dir: string): Promise<void> {
     await user.close();
   }
   const uri = `mongodb://127.0.0.1:${port}/`;
-  for (
-    const args of [
-      ["backup", "--uri", uri, "--out", `${dir}/backup.tar.gz`],
-      ["dump", "--uri", uri, "--archive", `${dir}/dump.archive`, "--gzip", "--db", "lazy"],
-    ]
-  ) {
-    const run = await deno(["task", "start", "--", ...args]);
-    assert.equal(run.code, 0, `${args[0]}: ${run.stderr}`);
-    assert.ok(!run.stderr.includes(FALLBACK), run.stderr);
-  }
+  await viaBundle(["backup", "--uri", uri, "--out", `${dir}/backup.tar.gz`]);
+  await viaBundle(["dump", "--uri", uri, "--archive", `${dir}/dump.archive`, "--gzip", "--db", "lazy"]);
 }
 
 Deno.test({
@@ -182,28 +181,14 @@ Deno.test({
       assert.equal(served.code, 0, served.output);
       assert.ok(!served.output.includes(FALLBACK), served.output);
 
-      const restore = await deno([
-        "task",
-        "start",
-        "--",
+      await viaBundle([
         "restore-archive",
         "--archive",
         `${dir}/backup.tar.gz`,
         "--target-dir",
         `${dir}/restored`,
       ]);
-      assert.equal(restore.code, 0, restore.stderr);
-      const load = await deno([
-        "task",
-        "start",
-        "--",
-        "load",
-        "--storage-path",
-        `${dir}/loaded`,
-        "--archive",
-        `${dir}/dump.archive`,
-      ]);
-      assert.equal(load.code, 0, load.stderr);
+      await viaBundle(["load", "--storage-path", `${dir}/loaded`, "--archive", `${dir}/dump.archive`]);
       for (const data of ["restored", "loaded"]) {
         const again = await startAndUse(`${dir}/${data}`, async (port) => {
           const c = new MongoClient(`mongodb://127.0.0.1:${port}/?directConnection=true`);
