@@ -11,6 +11,9 @@
  * is a no-op, and the memory is freed once the last `wait()` has returned.
  */
 import { shim } from "../wiredtiger/load.ts";
+import { FastReads } from "./fast.ts";
+
+export { FastFlag, FastKind, FastReads, type ServedFn } from "./fast.ts";
 
 /** Kinds of events the I/O thread queues (io_loop.c EV_*). */
 export const IoEvent = { ACCEPT: 1, FRAME: 2, CLOSED: 3, BAD_LENGTH: 4, DRAINED: 5 } as const;
@@ -61,7 +64,8 @@ export class FrameLoop {
   readonly #bellBuf = new Uint8Array(64);
   #buf = new Uint8Array(TAKE_BUFFER);
   #view = new DataView(this.#buf.buffer);
-  readonly #meta = new BigInt64Array(4);
+  readonly #meta = new BigInt64Array(5);
+  #fast: FastReads | undefined;
   readonly #next = new Uint8Array(LONE_MAX);
   readonly port: number;
 
@@ -250,9 +254,34 @@ export class FrameLoop {
     return Number(this.#meta[3]);
   }
 
+  /**
+   * ms since the I/O thread last answered a request of connection `id` itself (ffi/io/fast.ts); undefined
+   * when it never did or the connection is gone.
+   */
+  quietMs(id: number): number | undefined {
+    if (this.#fast === undefined || this.#stopped || shim().sct_io_state(this.#ptr, id, this.#meta) < 0) {
+      return undefined;
+    }
+    const ms = this.#meta[4]!;
+    return ms < 0n ? undefined : Number(ms);
+  }
+
+  /**
+   * Let the I/O thread answer point reads and pings itself, reading through its own session of the
+   * WiredTiger connection `wtConnection` (which must stay open until {@link stop}, which detaches first).
+   * Returns the switches and log ({@link FastReads}); undefined when the shim refused.
+   */
+  attachFastReads(wtConnection: Deno.PointerObject): FastReads | undefined {
+    if (this.#stopped) return undefined;
+    if (this.#fast) return this.#fast;
+    if (shim().sct_fast_attach(this.#ptr, wtConnection) !== 0) return undefined;
+    return this.#fast = new FastReads(this.#ptr);
+  }
+
   /** Join the I/O thread, closing every socket (unsent bytes dropped). Idempotent. */
   stop(): void {
     if (this.#stopped) return;
+    this.#fast?.detach();
     this.#stopped = true;
     shim().sct_io_stop(this.#ptr);
     this.#freeIfIdle();

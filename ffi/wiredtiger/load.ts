@@ -57,6 +57,9 @@ export const ONE_OFF_SYMBOLS: ReadonlySet<SymbolName> = new Set<SymbolName>([
   "sct_io_bell_accept",
   "sct_io_stop",
   "sct_io_free",
+  "sct_fast_attach",
+  "sct_fast_detach",
+  "sct_fast_template",
   "sct_flush_wait_idle",
   "sct_group_wait_idle",
 ]);

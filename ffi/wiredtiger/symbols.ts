@@ -93,6 +93,16 @@ export const SYMBOLS = {
   sct_io_state: { parameters: [P, "u32", B], result: I32 },
   sct_io_stop: { parameters: [P], result: I32 },
   sct_io_free: { parameters: [P], result: "void" },
+  // Point reads and pings answered on the frame I/O thread (shim/io_fast.c; used by ffi/io/fast.ts).
+  sct_fast_attach: { parameters: [P, P], result: I32 },
+  sct_fast_detach: { parameters: [P], result: I32 },
+  sct_fast_flags: { parameters: [P, "u32"], result: I32 },
+  sct_fast_time: { parameters: [P, "u64"], result: I32 },
+  sct_fast_template: { parameters: [P, I32, B, I32, B, I32], result: I32 },
+  sct_fast_register: { parameters: [P, B, B, B], result: I32 },
+  sct_fast_clear: { parameters: [P], result: I32 },
+  sct_fast_pending: { parameters: [P], result: I32 },
+  sct_fast_take: { parameters: [P, B, I32], result: I32 },
 } as const satisfies Deno.ForeignLibraryInterface;
 
 export type ShimSymbols = Deno.DynamicLibrary<typeof SYMBOLS>["symbols"];

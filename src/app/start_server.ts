@@ -63,6 +63,7 @@ import { OpRegistry } from "../observability/op_registry.ts";
 import { Profiler } from "../observability/profiler.ts";
 import { Top } from "../observability/top.ts";
 import { FsyncLock } from "../commands/shared/fsync_lock.ts";
+import { attachPointReads } from "./point_reads.ts";
 import type { MetricsServer } from "./metrics.ts";
 import { createLogger, type Logger } from "../observability/log.ts";
 import { type Config, ConfigError, configToDoc, defaultConfig } from "../config/mod.ts";
@@ -527,7 +528,7 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
     try {
       metrics = await (await import("./metrics.ts")).startMetricsServer(config.metrics.listen, server, log);
     } catch (e) {
-      await listener.close();
+      await listener.close(); // (fast reads not attached yet: they detach with the loop)
       await textUpgrades.stop();
       transactions.stop();
       snapshots.releaseAll();
@@ -538,6 +539,8 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
       );
     }
   }
+  // finds by _id and pings answered on the I/O thread itself (app/point_reads.ts)
+  const pointReads = attachPointReads(server, listener, storage);
   port = listener.port;
   address = formatHostPort(config.server.host, port);
   // the modules behind the commands not called yet load in the background (commands/warm_up.ts)
@@ -549,6 +552,7 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
   const stop = () =>
     stopped ??= (async () => {
       shutdown.abort();
+      pointReads?.stop();
       // as mongod: operations still running stop at their next yield point with 11600
       for (const op of ops.list()) op.control.kill("interrupted at shutdown", "InterruptedAtShutdown");
       heap.stop();

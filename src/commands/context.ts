@@ -10,7 +10,7 @@
  */
 import type { JsRuntime } from "../engine/js/runtime.ts";
 import type { HeapWatchdog } from "../observability/heap_watchdog.ts";
-import type { StorageEngine } from "../storage/api.ts";
+import type { CollectionEntry, StorageEngine } from "../storage/api.ts";
 import type { CursorRegistry } from "../cursors/registry.ts";
 import type { Logger } from "../observability/log.ts";
 import type { Counters } from "../observability/counters.ts";
@@ -70,6 +70,16 @@ export interface ServerInfo {
   readonly testCommandsEnabled: boolean;
   /** The C heap's figures in bytes (glibc's mallinfo2), or undefined with another allocator. */
   readonly mallocInfo?: () => Readonly<Record<string, number>> | undefined;
+}
+
+/** What dispatch and find call of the I/O thread's point reads (point_reads.ts). */
+export interface PointReadHooks {
+  /** find served an `_id` point on `coll` through its plain IDHACK read. */
+  offer(ns: string, coll: CollectionEntry): void;
+  /** Before a command: record what the I/O thread answered meanwhile. */
+  drain(): void;
+  /** After a command: what may be answered now, and the cluster time its replies carry. */
+  publish(): void;
 }
 
 export interface ServerContext {
@@ -132,6 +142,11 @@ export interface ServerContext {
   readonly queryMemoryLimitBytes: number;
   /** The server-side JavaScript sandbox (`enabled` false: [server] javascript_enabled = false). */
   readonly js: JsRuntime;
+  /**
+   * Finds by `_id` and pings the wire server's I/O thread answers itself (point_reads.ts); set by the
+   * composition root once the listener is up, absent when nothing is answered elsewhere.
+   */
+  pointReads?: PointReadHooks | undefined;
   /** Resolves after `ms`, or at once when the server starts shutting down. */
   waitOrShutdown(ms: number): Promise<void>;
   /** True once the server has begun to stop. */

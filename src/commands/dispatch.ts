@@ -123,6 +123,8 @@ export function dispatch(
   client: ClientState,
   req: DispatchRequest,
 ): Reply | Promise<Reply> {
+  // what the I/O thread answered itself is recorded before any command can read the counters
+  server.pointReads?.drain();
   const name = firstKey(req.body);
   const spec = name === undefined ? undefined : lookupCommand(name);
   if (
@@ -174,6 +176,8 @@ async function loadThenDispatch(
  * newest time, never a new tick (reads do not advance the cluster time, as on mongod 8.0).
  */
 function withClusterTime(server: ServerContext, reply: Reply): Reply {
+  // (after the command: its writes are visible, so the I/O thread's replies may carry their time)
+  server.pointReads?.publish();
   if (server.info.standalone) return reply;
   const clock = server.clusterClock;
   if (reply instanceof Uint8Array) return appendClusterTime(reply, clock.replyTime());

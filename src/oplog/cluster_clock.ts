@@ -38,6 +38,15 @@ export class ClusterClock {
     }
   }
 
+  /** The newest timestamp's seconds (0 before any was issued) and increment, without a Timestamp. */
+  get seconds(): number {
+    return this.#secs;
+  }
+
+  get increment(): number {
+    return this.#inc;
+  }
+
   /** The newest timestamp issued so far (no tick). */
   latest(): Timestamp {
     return new Timestamp({ t: this.#secs, i: this.#inc });

@@ -223,6 +223,8 @@ export class Connection {
     } else {
       this.#messageSeenAt = undefined;
       if (idleMs <= 0 || now - this.#waitingSince < idleMs) return;
+      const quiet = this.#reader.quietMs?.(); // requests the I/O thread answered itself
+      if (quiet !== undefined && quiet < idleMs) return;
       this.log(
         "INFO",
         `conn${this.state.id} ${this.state.remoteAddress}: closing connection idle for ${seconds(idleMs)}`,

@@ -26,6 +26,7 @@ import { Connection, type ConnectionDeadlines } from "./connection.ts";
 import { ByteBudget } from "./byte_budget.ts";
 import { DenoTransport } from "./deno_transport.ts";
 import { ShimListener } from "./shim_transport.ts";
+import type { FastReads } from "../../ffi/io/mod.ts";
 import type { Transport } from "./transport.ts";
 import { INCOMING_MESSAGE_BUDGET_BYTES } from "../limits.ts";
 import { MAX_MESSAGE_SIZE_BYTES } from "../wire/mod.ts";
@@ -69,6 +70,11 @@ export interface RunningServer {
   /** Stop accepting, let in-flight commands finish (bounded), close every socket. Idempotent. */
   close(): Promise<void>;
   connectionCount(): number;
+  /**
+   * The shim's I/O thread answers finds by `_id` and pings itself from here on (ffi/io/fast.ts), reading
+   * through its own session of `wtConnection`; undefined on Deno's sockets.
+   */
+  attachFastReads(wtConnection: Deno.PointerObject): FastReads | undefined;
 }
 
 const DEFAULT_SHUTDOWN_TIMEOUT_MS = 10_000;
@@ -225,6 +231,7 @@ export async function startListener(opts: ListenerOptions): Promise<RunningServe
     hostname: addr.hostname,
     close,
     connectionCount: () => connections.size,
+    attachFastReads: (wtConnection) => shimListener?.attachFastReads(wtConnection),
   });
 }
 

@@ -34,7 +34,7 @@
  * reader so holds at most one reply plus that bound, and is a busy connection (no idle timeout), as on
  * Deno's path; shutdown force-closes it after its timeout.
  */
-import { FrameLoop, type IoEventSink, SendFlag } from "../../ffi/io/mod.ts";
+import { type FastReads, FrameLoop, type IoEventSink, SendFlag } from "../../ffi/io/mod.ts";
 import { checkMessageLength, FrameError } from "../wire/mod.ts";
 import { arrivesTooSlowly } from "./frame_reader.ts";
 import type { Transport } from "./transport.ts";
@@ -243,6 +243,10 @@ export class ShimTransport implements Transport {
     return r !== undefined && r.waiting > 0 && arrivesTooSlowly(r.ms / 1000, r.bytes);
   }
 
+  quietMs(): number | undefined {
+    return this.#closed || this.#ended ? undefined : this.loop.quietMs(this.id);
+  }
+
   #state(): number {
     if (this.#closed || this.#ended) return 0;
     const s = this.loop.state(this.id);
@@ -357,6 +361,14 @@ export class ShimListener {
         loop.take(sink);
       }
     })();
+  }
+
+  /**
+   * Let the I/O thread answer finds by `_id` and pings itself through its own session of WiredTiger
+   * connection `wtConnection` (ffi/io/fast.ts); detached when the loop stops.
+   */
+  attachFastReads(wtConnection: Deno.PointerObject): FastReads | undefined {
+    return this.#loop.attachFastReads(wtConnection);
   }
 
   /** Requests (or other events) queued by the I/O thread and not yet taken: others are waiting. */

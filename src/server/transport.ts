@@ -33,6 +33,11 @@ export interface Transport {
   /** True when a budget reservation is held by a message arriving too slowly while others wait. */
   hoggingBudget(now: number): boolean;
   /**
+   * ms since a request of this connection was last answered without reaching JS (the shim's I/O thread
+   * answers point reads itself); undefined when none was. The idle deadline counts from then too.
+   */
+  quietMs?(): number | undefined;
+  /**
    * The current request waits without doing work (`on`: an awaitable hello until its timer) or works
    * again (`!on`). Optional: the shim's transport then stops counting it among the requests being
    * served, so another connection's replies still go the one-thread way (shim_transport.ts).

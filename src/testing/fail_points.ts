@@ -113,6 +113,11 @@ export class FailPoints {
     return this.#entered.get(name) ?? 0;
   }
 
+  /** True while any fail point is on (requests answered outside the command layer would miss it). */
+  get anyOn(): boolean {
+    return this.#active.size > 0;
+  }
+
   /** True while failCommand is on (`check` can fire): dispatch gathers the command's facts only then. */
   get failCommandOn(): boolean {
     return this.#failCommand !== undefined && this.#active.has("failCommand");

@@ -477,6 +477,8 @@ static int lone_take(struct sct_io *io, struct conn *c, uint8_t *out, int cap, i
             if (len < 16 || (uint32_t)len > io->max_message || len > SMALL_BUF || len > cap)
                 return 0;
             if ((uint32_t)len <= have) {
+                if (io_fast_wants(io, c->buf + c->start, (uint32_t)len))
+                    return 0; /* the I/O thread answers it (io_fast.c): kicked, it reads the buffer */
                 memcpy(out, c->buf + c->start, (size_t)len);
                 c->start += (uint32_t)len;
                 if (c->start == c->end)
@@ -693,8 +695,9 @@ int sct_io_reply(struct sct_io *io, uint32_t id, const uint8_t *data, int len, i
 /*
  * Connection state for the deadline sweep: -1 gone, else bit 0 mid-message, bit 1 waiting for budget.
  * meta (4 slots): ms since a large message being read got its reservation (-1: none), its bytes so
- * far, how many connections wait for the budget (JS's slow-sender check, frame_reader.ts), and the
- * reply bytes the kernel took so far (JS's output backlog).
+ * far, how many connections wait for the budget (JS's slow-sender check, frame_reader.ts), the
+ * reply bytes of JS's the kernel took so far (JS's output backlog), and ms since the I/O thread last
+ * answered a request of the connection itself (io_fast.c; -1 never: JS's idle deadline).
  */
 int sct_io_state(struct sct_io *io, uint32_t id, int64_t *meta)
 {
@@ -705,10 +708,17 @@ int sct_io_state(struct sct_io *io, uint32_t id, int64_t *meta)
     meta[1] = 0;
     meta[2] = atomic_load(&io->budget_waiters);
     meta[3] = 0;
+    meta[4] = -1;
     if (slot < io->nslots && io->conns[slot] && io->conns[slot]->id == id) {
         struct conn *c = io->conns[slot];
         r = atomic_load(&c->state);
-        meta[3] = (int64_t)atomic_load(&c->sent_total);
+        meta[3] = (int64_t)(atomic_load(&c->sent_total) - atomic_load(&c->fast_handed));
+        int64_t fast_at = atomic_load(&c->fast_at_ms);
+        if (fast_at > 0) {
+            struct timespec ts;
+            clock_gettime(CLOCK_MONOTONIC, &ts);
+            meta[4] = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000 + 1 - fast_at;
+        }
         int64_t at = atomic_load(&c->reserved_at_ms);
         if (at > 0) {
             struct timespec ts;
@@ -744,6 +754,7 @@ void sct_io_free(struct sct_io *io)
 {
     if (io->thread_started)
         sct_io_stop(io);
+    io_fast_free(io);
     for (struct ev *e = io->in_head, *n; e; e = n) {
         n = e->next;
         free(e->big);

@@ -103,6 +103,10 @@ struct conn {
      * minus this (shim_transport.ts waits while that is over its bound: a client that never reads) */
     _Atomic uint64_t sent_total;
     _Atomic int state; /* for JS's deadline sweep: bit 0 mid-message, bit 1 waiting for the budget */
+    /* requests answered on the I/O thread (io_fast.c): their reply bytes (not JS's: its backlog is
+     * sent_total minus these) and when the last one came (monotonic ms + 1; JS's idle deadline) */
+    _Atomic uint64_t fast_handed;
+    _Atomic int64_t fast_at_ms;
 };
 
 struct sct_io {
@@ -145,6 +149,8 @@ struct sct_io {
     /* reply bytes queued as commands and not yet in their connection's out-queue: while non-zero no
      * direct send (it could overtake them) */
     _Atomic int cmd_data;
+    /* point reads answered on this thread (io_fast.c); NULL until JS attaches them */
+    struct fast *fast;
 };
 
 #define IO_INTERNAL __attribute__((visibility("hidden")))
@@ -159,5 +165,9 @@ IO_INTERNAL int io_flush(struct sct_io *io, struct conn *c);
 IO_INTERNAL int io_flush_locked(struct conn *c, const char **err);
 IO_INTERNAL void io_close_conn(struct sct_io *io, struct conn *c, const char *reason, int tell);
 IO_INTERNAL void io_do_accept(struct sct_io *io);
+/* io_fast.c */
+IO_INTERNAL int io_fast_serve(struct sct_io *io, struct conn *c, const uint8_t *msg, uint32_t len);
+IO_INTERNAL int io_fast_wants(struct sct_io *io, const uint8_t *msg, uint32_t len);
+IO_INTERNAL void io_fast_free(struct sct_io *io);
 
 #endif

@@ -165,6 +165,11 @@ export interface CatalogHooks {
   changing?(changes: readonly (readonly [ns: string, before: CollectionEntry | undefined])[]): void;
   /** True while an open transaction may still read table `ident` (its drop waits in pendingDrops). */
   held?(ident: string): boolean;
+  /**
+   * Told before a user-visible catalog change commits (readers outside the JS thread let go of every
+   * namespace's tables: a dropped or renamed one must not be read after it commits).
+   */
+  committing?(): void;
 }
 
 /** True when `entry`'s record table or one of its index tables is `ident`. */
@@ -679,6 +684,7 @@ export class WtCatalog implements Catalog {
     created: readonly string[] = [],
   ): void {
     let commitTs: bigint | undefined;
+    if (change !== undefined && changes.length > 0) this.#hooks.committing?.();
     try {
       this.#withCtx((ctx) => {
         ctx.session.begin();

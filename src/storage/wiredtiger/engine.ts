@@ -12,6 +12,7 @@ import {
   type CollectionEntry,
   type IndexEntry,
   type InternalTable,
+  type NativeReads,
   type OpenOptions,
   type ReadTxn,
   type RecordId,
@@ -76,6 +77,9 @@ export class WiredTigerEngine implements StorageEngine, TxnHost {
    */
   readonly #keepers = new Set<WtTxn>();
   readonly #tables = new Map<string, WtInternalTable>();
+  /** Told before each user-visible catalog change commits (`nativeReads.onCatalogChange`). */
+  readonly #catalogListeners = new Set<() => void>();
+  #nativeReads: NativeReads | undefined;
   #closed = false;
   /** The oldest commit timestamp readers may ask for (`keepHistorySince`); 0 = all history. */
   #oldest = 0n;
@@ -91,6 +95,21 @@ export class WiredTigerEngine implements StorageEngine, TxnHost {
   /** Discards freshly inserted tables' in-memory pages once written (settle.ts); none in memory. */
   readonly settler: Settler | undefined;
   #settleSession: Session | undefined;
+
+  /** See NativeReads (storage/api.ts): the point reads the wire server's I/O thread answers itself. */
+  get nativeReads(): NativeReads {
+    return this.#nativeReads ??= {
+      handle: this.#conn.unsafePointer,
+      tables: (coll) => {
+        const id = coll.indexes.find((i) => i.name === "_id_");
+        return id === undefined ? undefined : { record: tableUri(coll.ident), idIndex: tableUri(id.ident) };
+      },
+      onCatalogChange: (fn) => {
+        this.#catalogListeners.add(fn);
+        return () => this.#catalogListeners.delete(fn);
+      },
+    };
+  }
 
   constructor(opts: OpenOptions) {
     this.inMemory = opts.path === MEMORY_PATH;
@@ -134,6 +153,9 @@ export class WiredTigerEngine implements StorageEngine, TxnHost {
         held: (ident) => {
           for (const txn of this.#keepers) if (txn.holds(ident)) return true;
           return false;
+        },
+        committing: () => {
+          for (const fn of this.#catalogListeners) fn();
         },
       });
       if (!this.inMemory) this.#takeSavedCounts();

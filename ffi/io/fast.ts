@@ -1,0 +1,130 @@
+/**
+ * ffi/io/fast.ts: the typed binding to the point reads the frame I/O thread answers itself
+ * (`ffi/wiredtiger/shim/io_fast.c`: a find by `_id` on a registered namespace, and `ping`), made by
+ * {@link FrameLoop.attachFastReads} and valid until that loop stops (every call is a no-op after).
+ *
+ * Owns: the switches (what may be served), the cluster time and reply templates replies carry, the
+ * namespace registrations, and the log of served requests this side drains (`take`), one record each.
+ */
+import { shim } from "../wiredtiger/load.ts";
+
+/** What the I/O thread may answer (io_fast.c FAST_*). */
+export const FastFlag = { FIND: 1, PING: 2, LSID: 4 } as const;
+
+/** Kinds of served requests in the log. */
+export const FastKind = { FIND_HIT: 1, FIND_MISS: 2, PING: 3 } as const;
+
+/** Log records: u32 kind, slot, micros, bytesIn, bytesOut, hasLsid, then the lsid's 16 bytes. */
+const ENTRY = 40;
+const TAKE_MAX = 1024;
+
+/** One served request, as `take` hands it over (the lsid view is valid only during the callback). */
+export type ServedFn = (
+  kind: number,
+  slot: number,
+  micros: number,
+  bytesIn: number,
+  bytesOut: number,
+  lsid: Uint8Array | undefined,
+) => void;
+
+const enc = new TextEncoder();
+
+export class FastReads {
+  #ptr: Deno.PointerValue;
+  readonly #buf = new Uint8Array(ENTRY * TAKE_MAX);
+  readonly #view = new DataView(this.#buf.buffer);
+  #flags = -1;
+  #time = -1n;
+
+  /** @internal FrameLoop.attachFastReads makes it once the shim opened the fast path's session. */
+  constructor(ptr: Deno.PointerValue) {
+    this.#ptr = ptr;
+  }
+
+  get attached(): boolean {
+    return this.#ptr !== null;
+  }
+
+  /** What may be served ({@link FastFlag} bits; 0: nothing). A no-op when unchanged. */
+  flags(bits: number): void {
+    if (bits === this.#flags || this.#ptr === null) return;
+    this.#flags = bits;
+    shim().sct_fast_flags(this.#ptr, bits);
+  }
+
+  /** The cluster time replies carry (seconds << 32 | increment). A no-op when unchanged. */
+  time(t: bigint): void {
+    if (t === this.#time || this.#ptr === null) return;
+    this.#time = t;
+    shim().sct_fast_time(this.#ptr, t);
+  }
+
+  /**
+   * A reply template: `which` 0 = ping's whole reply document, 1 = the elements a find reply has after
+   * `cursor`; `at`: byte offsets of the 8-byte cluster timestamps in it.
+   */
+  template(which: 0 | 1, bytes: Uint8Array, at: readonly number[]): void {
+    if (this.#ptr === null) return;
+    const rc = shim().sct_fast_template(
+      this.#ptr,
+      which,
+      bytes,
+      bytes.length,
+      new Uint32Array(at),
+      at.length,
+    );
+    if (rc !== 0) throw new Error(`fast reads: template refused (errno ${rc})`);
+  }
+
+  /** Serve finds by `_id` on `ns` from these tables; the registration's slot, or -1 (none made). */
+  register(ns: string, recordUri: string, idIndexUri: string): number {
+    if (this.#ptr === null) return -1;
+    return shim().sct_fast_register(
+      this.#ptr,
+      enc.encode(ns + "\0"),
+      enc.encode(recordUri + "\0"),
+      enc.encode(idIndexUri + "\0"),
+    );
+  }
+
+  /** Forget every registration (their cursors closed, under the lock a read holds). */
+  clear(): void {
+    if (this.#ptr !== null) shim().sct_fast_clear(this.#ptr);
+  }
+
+  /** Served requests not yet taken. */
+  pending(): number {
+    return this.#ptr === null ? 0 : shim().sct_fast_pending(this.#ptr);
+  }
+
+  /** Hands every served request not yet taken to `fn`, oldest first; returns how many. */
+  take(fn: ServedFn): number {
+    let total = 0;
+    while (this.#ptr !== null) {
+      const n = shim().sct_fast_take(this.#ptr, this.#buf, TAKE_MAX);
+      const v = this.#view;
+      for (let i = 0; i < n; i++) {
+        const at = i * ENTRY;
+        fn(
+          v.getUint32(at, true),
+          v.getUint32(at + 4, true),
+          v.getUint32(at + 8, true),
+          v.getUint32(at + 12, true),
+          v.getUint32(at + 16, true),
+          v.getUint32(at + 20, true) !== 0 ? this.#buf.subarray(at + 24, at + 40) : undefined,
+        );
+      }
+      total += n;
+      if (n < TAKE_MAX) break;
+    }
+    return total;
+  }
+
+  /** Close the fast path's WiredTiger session (before that connection closes); nothing is served after. */
+  detach(): void {
+    if (this.#ptr === null) return;
+    shim().sct_fast_detach(this.#ptr);
+    this.#ptr = null;
+  }
+}

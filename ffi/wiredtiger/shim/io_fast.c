@@ -1,0 +1,916 @@
+/*
+ * io_fast.c — point reads answered on the frame I/O thread (issue 18: the second core, and no JS wake-up
+ * for the commonest read).
+ *
+ * A request the I/O thread has assembled whole is looked at here before it is queued for JS. Two shapes
+ * are answered in C, exactly as the JS command path would answer them, and everything else goes to JS
+ * untouched:
+ *   - `{find: <coll>, filter: {_id: <v>}, ...}` on a namespace JS registered (sct_fast_register: it
+ *     served a find by `_id` there through its IDHACK read, the `_id_` index has no collation), `v` an
+ *     ObjectId, a string, an int32, an int64 or a double of integral value below 1e15 in magnitude;
+ *     besides: limit (int32 ≥ 0), batchSize (int32 ≥ 1), singleBatch, lsid ({id: UUID}), $clusterTime,
+ *     $readPreference, $db, maxTimeMS (int32 ≥ 0), comment. The reply is the stored document in a
+ *     cursor with id 0, then the tail JS gave (ok and the cluster time fields);
+ *   - `{ping: <number|bool>, ...}` with the same generic fields: JS's reply template.
+ * A request with anything else (another field, an OP_MSG flag, a second section, a BSON element this
+ * walk does not know, a duplicate field) is JS's, which also owns every error reply: C never refuses.
+ *
+ * What JS would have recorded (opcounters, commands, top, latency, documents returned, `_id_` index
+ * use, the session's last use, network bytes) goes into a log JS drains (sct_fast_take) before it runs
+ * any command and on a timer; when the log is full, requests go to JS (which drains it first), so the
+ * bookkeeping is never more than FAST_LOG_CAP requests behind and sessions are never created past
+ * JS's limit behind its back. JS turns the fast path off (sct_fast_flags) whenever its answer could
+ * differ: authentication on, a fail point, the profiler, memory pressure, a drain, a transaction-only
+ * namespace change. A catalog change clears the registry before it commits (sct_fast_clear), under the
+ * same lock a read holds, so a read never uses a dropped or renamed table.
+ *
+ * Reads run in their own WiredTiger session (opened from JS's connection at sct_fast_attach), in a
+ * snapshot transaction rolled back after the copy: the `_id_` entry and its record are one snapshot.
+ * The lock `mu` covers the session, its cursors, the registry and the log; the I/O thread takes it per
+ * request and never holds it while taking a connection's writer lock (JS takes only `mu`).
+ */
+#define _GNU_SOURCE
+#include "io_loop.h"
+#include "wt_shim.h"
+
+#define FAST_FIND 1u
+#define FAST_PING 2u
+#define FAST_LSID 4u /* requests naming a session may be served (JS has room for new sessions) */
+#define FAST_LOG_CAP 4096
+#define FAST_COLLS 1024 /* registry slots (open addressing; a full registry registers nothing more) */
+#define FAST_TMPL_MAX 512
+#define FAST_TMPL_TIMES 4
+#define FAST_KEY_MAX 1100
+#define FAST_STRING_MAX 512 /* _id strings longer than this go to JS */
+
+/* One served request, for JS's bookkeeping (fast.ts decodes it: 40 bytes). */
+struct fast_entry {
+    uint32_t kind;   /* 1 find (hit), 2 find (miss), 3 ping */
+    uint32_t slot;   /* the registration's slot (find) */
+    uint32_t micros; /* from the whole request to its reply queued */
+    uint32_t bytes_in, bytes_out;
+    uint32_t has_lsid;
+    uint8_t lsid[16];
+};
+
+struct fast_coll {
+    char *ns; /* "db.coll", NUL-terminated; NULL: free */
+    uint32_t ns_len;
+    char *rec_uri, *idx_uri;
+    WT_CURSOR *rec, *idx;
+};
+
+/* A reply template: its bytes and where the cluster time's two 8-byte timestamps sit. */
+struct fast_tmpl {
+    uint8_t bytes[FAST_TMPL_MAX];
+    uint32_t len;
+    uint32_t at[FAST_TMPL_TIMES];
+    uint32_t n_at;
+};
+
+struct fast {
+    pthread_mutex_t mu;
+    WT_SESSION *session;
+    struct fast_coll colls[FAST_COLLS];
+    uint32_t n_colls;
+    _Atomic uint32_t flags;
+    _Atomic uint64_t time; /* the cluster time replies carry: seconds << 32 | increment */
+    struct fast_tmpl ping, tail;
+    struct fast_entry log[FAST_LOG_CAP];
+    _Atomic uint32_t head, tail_n; /* entries produced / taken (mod 2^32) */
+    int32_t reply_id;
+};
+
+/* ------------------------------------------------------------------ the request's BSON */
+
+struct el {
+    uint8_t type;
+    const char *name;
+    uint32_t name_len;
+    const uint8_t *val;
+    uint32_t len;
+};
+
+static int32_t rd32(const uint8_t *p)
+{
+    int32_t v;
+    memcpy(&v, p, 4);
+    return v;
+}
+
+/* The next element of a document whose elements run to end (its terminating 0 at end[-1]): 1 with an
+ * element, 0 at the terminator, -1 for anything this walk does not take (JS decides). */
+static int next_el(const uint8_t **pp, const uint8_t *end, struct el *e)
+{
+    const uint8_t *p = *pp;
+    if (p >= end)
+        return -1;
+    uint8_t t = *p++;
+    if (t == 0)
+        return p == end ? 0 : -1;
+    const uint8_t *name = p;
+    while (p < end && *p)
+        p++;
+    if (p >= end)
+        return -1;
+    e->type = t;
+    e->name = (const char *)name;
+    e->name_len = (uint32_t)(p - name);
+    p++;
+    size_t left = (size_t)(end - p);
+    int64_t n;
+    switch (t) {
+    case 0x01: case 0x09: case 0x11: case 0x12:
+        n = 8;
+        break;
+    case 0x10:
+        n = 4;
+        break;
+    case 0x08:
+        n = 1;
+        if (left >= 1 && p[0] > 1)
+            return -1;
+        break;
+    case 0x07:
+        n = 12;
+        break;
+    case 0x0A: case 0x06: case 0x7F: case 0xFF:
+        n = 0;
+        break;
+    case 0x13:
+        n = 16;
+        break;
+    case 0x02: case 0x0D: case 0x0E:
+        if (left < 5)
+            return -1;
+        n = rd32(p);
+        if (n < 1 || (size_t)n > left - 4 || p[4 + n - 1] != 0)
+            return -1;
+        n += 4;
+        break;
+    case 0x03: case 0x04:
+        if (left < 5)
+            return -1;
+        n = rd32(p);
+        if (n < 5 || (size_t)n > left || p[n - 1] != 0)
+            return -1;
+        break;
+    case 0x05:
+        if (left < 5)
+            return -1;
+        n = rd32(p);
+        if (n < 0 || (size_t)n > left - 5)
+            return -1;
+        n += 5;
+        break;
+    default:
+        return -1; /* regex, DBPointer, code with scope: JS's */
+    }
+    if ((size_t)n > left)
+        return -1;
+    e->val = p;
+    e->len = (uint32_t)n;
+    *pp = p + n;
+    return 1;
+}
+
+static int name_is(const struct el *e, const char *s)
+{
+    size_t n = strlen(s);
+    return e->name_len == n && memcmp(e->name, s, n) == 0;
+}
+
+/* Strict UTF-8 (no overlong forms, no surrogates, ≤ U+10FFFF), as JS's decoder needs for equal bytes. */
+static int utf8_ok(const uint8_t *s, size_t n)
+{
+    size_t i = 0;
+    while (i < n) {
+        uint8_t c = s[i];
+        if (c < 0x80) {
+            i++;
+            continue;
+        }
+        size_t k;
+        uint32_t cp;
+        if ((c & 0xE0) == 0xC0) {
+            k = 1;
+            cp = c & 0x1F;
+        } else if ((c & 0xF0) == 0xE0) {
+            k = 2;
+            cp = c & 0x0F;
+        } else if ((c & 0xF8) == 0xF0) {
+            k = 3;
+            cp = c & 0x07;
+        } else
+            return 0;
+        for (size_t j = 1; j <= k; j++) {
+            if (i + j >= n || (s[i + j] & 0xC0) != 0x80)
+                return 0;
+            cp = (cp << 6) | (s[i + j] & 0x3F);
+        }
+        if ((k == 1 && cp < 0x80) || (k == 2 && cp < 0x800) || (k == 3 && cp < 0x10000) || cp > 0x10FFFF ||
+          (cp >= 0xD800 && cp <= 0xDFFF))
+            return 0;
+        i += k + 1;
+    }
+    return 1;
+}
+
+/* A string element's bytes (without its NUL) when they are valid UTF-8 with no NUL inside. */
+static int plain_string(const struct el *e, const uint8_t **s, uint32_t *n)
+{
+    if (e->type != 0x02)
+        return 0;
+    *s = e->val + 4;
+    *n = e->len - 5;
+    return memchr(*s, 0, *n) == NULL && utf8_ok(*s, *n);
+}
+
+/* Every element of a document walks (depth-bounded): the request decodes in JS too. */
+static int valid_doc(const uint8_t *d, uint32_t len, int depth)
+{
+    if (depth > 8 || len < 5 || (uint32_t)rd32(d) != len)
+        return 0;
+    const uint8_t *p = d + 4, *end = d + len;
+    struct el e;
+    int r;
+    while ((r = next_el(&p, end, &e)) == 1) {
+        if (e.name_len > 0 && !utf8_ok((const uint8_t *)e.name, e.name_len))
+            return 0;
+        if ((e.type == 0x03 || e.type == 0x04) && !valid_doc(e.val, e.len, depth + 1))
+            return 0;
+        if (e.type == 0x02 && !utf8_ok(e.val + 4, e.len - 5))
+            return 0;
+    }
+    return r == 0;
+}
+
+/* ------------------------------------------------------------------ the `_id_` key (key_string.ts) */
+
+/* An integer below 1e15 in magnitude: class byte, biased decimal exponent, base-100 digit pairs + 1, 0;
+ * inverted after the class byte for negatives (key_string.ts writeSmallInteger). */
+static size_t small_int(int64_t v, uint8_t *out)
+{
+    size_t o = 0;
+    if (v == 0) {
+        out[o++] = 0x04;
+        return o;
+    }
+    int neg = v < 0;
+    uint64_t m = neg ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
+    int exp = 1;
+    for (uint64_t p = 10; p <= m; p *= 10)
+        exp++;
+    int nd = exp;
+    while (m % 10 == 0) {
+        m /= 10;
+        nd--;
+    }
+    if (nd % 2 == 1) {
+        m *= 10;
+        nd++;
+    }
+    out[o++] = neg ? 0x03 : 0x05;
+    size_t start = o;
+    int e = exp + 0x8000;
+    out[o++] = (uint8_t)((e >> 8) & 0xff);
+    out[o++] = (uint8_t)(e & 0xff);
+    uint64_t div = 1;
+    for (int i = 0; i < nd - 2; i++)
+        div *= 10;
+    for (;;) {
+        out[o++] = (uint8_t)((m / div) % 100 + 1);
+        if (div == 1)
+            break;
+        div /= 100;
+    }
+    out[o++] = 0;
+    if (neg)
+        for (size_t i = start; i < o; i++)
+            out[i] = (uint8_t)(255 - out[i]);
+    return o;
+}
+
+#define LIMIT_1E15 1000000000000000LL
+
+/* The `_id_` key of the filter's value, or 0 when it is not a kind served here. */
+static size_t id_key(const struct el *v, uint8_t *out)
+{
+    switch (v->type) {
+    case 0x07:
+        out[0] = 0x50;
+        memcpy(out + 1, v->val, 12);
+        return 13;
+    case 0x02: {
+        const uint8_t *s;
+        uint32_t n;
+        if (v->len - 5 > FAST_STRING_MAX || !plain_string(v, &s, &n))
+            return 0;
+        if (n >= 3 && s[0] == 0xEF && s[1] == 0xBB && s[2] == 0xBF)
+            return 0; /* a leading BOM: let JS's decoder decide */
+        out[0] = 0x28;
+        memcpy(out + 1, s, n);
+        out[1 + n] = 0;
+        out[2 + n] = 0;
+        return n + 3;
+    }
+    case 0x10:
+        out[0] = 0x1e;
+        return 1 + small_int(rd32(v->val), out + 1);
+    case 0x12: {
+        int64_t x;
+        memcpy(&x, v->val, 8);
+        if (x >= LIMIT_1E15 || x <= -LIMIT_1E15)
+            return 0;
+        out[0] = 0x1e;
+        return 1 + small_int(x, out + 1);
+    }
+    case 0x01: {
+        double d;
+        memcpy(&d, v->val, 8);
+        if (!(d < 1e15 && d > -1e15) || d != (double)(int64_t)d)
+            return 0; /* NaN, ±Inf, a fraction, or too large: JS's exact digits */
+        out[0] = 0x1e;
+        return 1 + small_int((int64_t)d, out + 1);
+    }
+    default:
+        return 0;
+    }
+}
+
+/* ------------------------------------------------------------------ parse */
+
+struct fast_req {
+    int kind; /* FAST_FIND or FAST_PING */
+    const char *coll, *db;
+    uint32_t coll_len, db_len;
+    struct el id;
+    const uint8_t *lsid;
+    int32_t request_id;
+};
+
+/* The generic fields both shapes take; 1 taken, 0 not one of them, -1 one of them in a form JS must see. */
+static int generic_field(const struct el *e, struct fast_req *r, uint32_t *seen)
+{
+    if (name_is(e, "$db")) {
+        const uint8_t *s;
+        uint32_t n;
+        if ((*seen & 1) || !plain_string(e, &s, &n) || n == 0)
+            return -1;
+        *seen |= 1;
+        r->db = (const char *)s;
+        r->db_len = n;
+        return 1;
+    }
+    if (name_is(e, "lsid")) {
+        if ((*seen & 2) || e->type != 0x03)
+            return -1;
+        *seen |= 2;
+        const uint8_t *p = e->val + 4, *end = e->val + e->len;
+        struct el id;
+        if (next_el(&p, end, &id) != 1 || !name_is(&id, "id") || id.type != 0x05 || rd32(id.val) != 16 ||
+          id.val[4] != 4 || next_el(&p, end, &id) != 0)
+            return -1;
+        r->lsid = id.val + 5;
+        return 1;
+    }
+    if (name_is(e, "$clusterTime") || name_is(e, "$readPreference")) {
+        uint32_t bit = name_is(e, "$clusterTime") ? 4 : 8;
+        if ((*seen & bit) || e->type != 0x03 || !valid_doc(e->val, e->len, 0))
+            return -1;
+        *seen |= bit;
+        return 1;
+    }
+    if (name_is(e, "maxTimeMS")) {
+        if ((*seen & 16) || e->type != 0x10 || rd32(e->val) < 0)
+            return -1;
+        *seen |= 16;
+        return 1;
+    }
+    if (name_is(e, "comment")) {
+        if (*seen & 32)
+            return -1;
+        if ((e->type == 0x03 || e->type == 0x04) && !valid_doc(e->val, e->len, 0))
+            return -1;
+        if (e->type == 0x02 && !utf8_ok(e->val + 4, e->len - 5))
+            return -1;
+        *seen |= 32;
+        return 1;
+    }
+    return 0;
+}
+
+/* 1 when msg is a request of a shape served here (r filled), else 0. */
+static int fast_parse(const uint8_t *msg, uint32_t len, struct fast_req *r)
+{
+    if (len < 21 + 5 || rd32(msg + 12) != 2013 || rd32(msg + 16) != 0 || msg[20] != 0)
+        return 0;
+    const uint8_t *doc = msg + 21;
+    if ((uint32_t)rd32(doc) != len - 21 || doc[len - 22] != 0)
+        return 0;
+    memset(r, 0, sizeof *r);
+    r->request_id = rd32(msg + 4);
+    const uint8_t *p = doc + 4, *end = msg + len;
+    struct el e;
+    if (next_el(&p, end, &e) != 1)
+        return 0;
+    uint32_t seen = 0;
+    if (name_is(&e, "find")) {
+        const uint8_t *s;
+        uint32_t n;
+        if (!plain_string(&e, &s, &n) || n == 0)
+            return 0;
+        r->kind = FAST_FIND;
+        r->coll = (const char *)s;
+        r->coll_len = n;
+    } else if (name_is(&e, "ping")) {
+        if (e.type != 0x10 && e.type != 0x01 && e.type != 0x08 && e.type != 0x12)
+            return 0;
+        r->kind = FAST_PING;
+    } else
+        return 0;
+    int filter = 0;
+    int rc;
+    while ((rc = next_el(&p, end, &e)) == 1) {
+        int g = generic_field(&e, r, &seen);
+        if (g < 0)
+            return 0;
+        if (g > 0)
+            continue;
+        if (r->kind != FAST_FIND)
+            return 0;
+        if (name_is(&e, "filter")) {
+            if (filter || e.type != 0x03)
+                return 0;
+            const uint8_t *q = e.val + 4, *qend = e.val + e.len;
+            if (next_el(&q, qend, &r->id) != 1 || !name_is(&r->id, "_id") || next_el(&q, qend, &e) != 0)
+                return 0;
+            filter = 1;
+        } else if (name_is(&e, "limit")) {
+            if ((seen & 64) || e.type != 0x10 || rd32(e.val) < 0)
+                return 0;
+            seen |= 64;
+        } else if (name_is(&e, "batchSize")) {
+            if ((seen & 128) || e.type != 0x10 || rd32(e.val) < 1)
+                return 0;
+            seen |= 128;
+        } else if (name_is(&e, "singleBatch")) {
+            if ((seen & 256) || e.type != 0x08)
+                return 0;
+            seen |= 256;
+        } else
+            return 0;
+    }
+    if (rc != 0 || !(seen & 1))
+        return 0;
+    if (r->kind == FAST_PING && (r->db_len != 5 || memcmp(r->db, "admin", 5) != 0))
+        return 0; /* top counts a ping under <db>.$cmd: only admin's is kept in the log */
+    return r->kind == FAST_PING || filter;
+}
+
+/* ------------------------------------------------------------------ registry */
+
+static uint32_t ns_hash(const char *db, uint32_t dl, const char *coll, uint32_t cl)
+{
+    uint32_t h = 2166136261u;
+    for (uint32_t i = 0; i < dl; i++)
+        h = (h ^ (uint8_t)db[i]) * 16777619u;
+    h = (h ^ '.') * 16777619u;
+    for (uint32_t i = 0; i < cl; i++)
+        h = (h ^ (uint8_t)coll[i]) * 16777619u;
+    return h;
+}
+
+static struct fast_coll *lookup(struct fast *f, const char *db, uint32_t dl, const char *coll, uint32_t cl,
+  uint32_t *slot)
+{
+    uint32_t h = ns_hash(db, dl, coll, cl) % FAST_COLLS;
+    for (uint32_t k = 0; k < FAST_COLLS; k++) {
+        struct fast_coll *e = &f->colls[(h + k) % FAST_COLLS];
+        if (!e->ns)
+            return NULL;
+        if (e->ns_len == dl + 1 + cl && memcmp(e->ns, db, dl) == 0 && e->ns[dl] == '.' &&
+          memcmp(e->ns + dl + 1, coll, cl) == 0) {
+            *slot = (h + k) % FAST_COLLS;
+            return e;
+        }
+    }
+    return NULL;
+}
+
+static void close_coll(struct fast_coll *e)
+{
+    if (e->rec)
+        e->rec->close(e->rec);
+    if (e->idx)
+        e->idx->close(e->idx);
+    free(e->ns);
+    free(e->rec_uri);
+    free(e->idx_uri);
+    memset(e, 0, sizeof *e);
+}
+
+/* ------------------------------------------------------------------ serve */
+
+static int64_t now_us(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+static void put_time(uint8_t *out, const struct fast_tmpl *t, uint64_t time)
+{
+    uint32_t inc = (uint32_t)time, secs = (uint32_t)(time >> 32);
+    for (uint32_t k = 0; k < t->n_at; k++) {
+        memcpy(out + t->at[k], &inc, 4);
+        memcpy(out + t->at[k] + 4, &secs, 4);
+    }
+}
+
+/* An OP_MSG reply of body_len bytes to request_id, its header written (the body follows at +21). */
+static struct out *reply_out(struct fast *f, uint32_t id, uint32_t body_len, int32_t request_id)
+{
+    uint32_t total = 21 + body_len;
+    struct out *o = malloc(sizeof *o + total);
+    if (!o)
+        return NULL;
+    o->next = NULL;
+    o->id = id;
+    o->flags = 0;
+    o->len = total;
+    o->off = 0;
+    int32_t rid = ++f->reply_id;
+    if (rid <= 0)
+        rid = f->reply_id = 1;
+    int32_t v[4] = {(int32_t)total, rid, request_id, 2013};
+    memcpy(o->data, v, 16);
+    memset(o->data + 16, 0, 5); /* flags, section kind 0 */
+    return o;
+}
+
+/* The find's reply from the stored document (NULL doc: none), in an out-queue record. */
+static struct out *find_reply(struct fast *f, uint32_t id, const struct fast_req *r, const uint8_t *doc,
+  uint32_t doc_len, uint64_t time)
+{
+    uint32_t ns_len = r->db_len + 1 + r->coll_len;
+    uint32_t arr = 4 + (doc ? 1 + 2 + doc_len : 0) + 1;
+    uint32_t cur = 4 + (1 + 11 + arr) + (1 + 3 + 8) + (1 + 3 + 4 + ns_len + 1) + 1;
+    uint32_t body = 4 + (1 + 7 + cur) + f->tail.len + 1;
+    struct out *o = reply_out(f, id, body, r->request_id);
+    if (!o)
+        return NULL;
+    uint8_t *b = o->data + 21, *p = b;
+    memcpy(p, &body, 4);
+    p += 4;
+    *p++ = 0x03;
+    memcpy(p, "cursor", 7);
+    p += 7;
+    memcpy(p, &cur, 4);
+    p += 4;
+    *p++ = 0x04;
+    memcpy(p, "firstBatch", 11);
+    p += 11;
+    memcpy(p, &arr, 4);
+    p += 4;
+    if (doc) {
+        *p++ = 0x03;
+        *p++ = '0';
+        *p++ = 0;
+        memcpy(p, doc, doc_len);
+        p += doc_len;
+    }
+    *p++ = 0;
+    *p++ = 0x12;
+    memcpy(p, "id", 3);
+    p += 3;
+    memset(p, 0, 8);
+    p += 8;
+    *p++ = 0x02;
+    memcpy(p, "ns", 3);
+    p += 3;
+    uint32_t sl = ns_len + 1;
+    memcpy(p, &sl, 4);
+    p += 4;
+    memcpy(p, r->db, r->db_len);
+    p += r->db_len;
+    *p++ = '.';
+    memcpy(p, r->coll, r->coll_len);
+    p += r->coll_len;
+    *p++ = 0;
+    *p++ = 0; /* end of cursor */
+    memcpy(p, f->tail.bytes, f->tail.len);
+    put_time(p, &f->tail, time);
+    p += f->tail.len;
+    *p++ = 0;
+    return o;
+}
+
+/* The find: 1 answered (*o the reply, *e filled), 0 JS's. Under f->mu. */
+static int serve_find(struct fast *f, uint32_t id, const struct fast_req *r, uint64_t time, struct out **o,
+  struct fast_entry *entry)
+{
+    uint32_t slot;
+    struct fast_coll *c = lookup(f, r->db, r->db_len, r->coll, r->coll_len, &slot);
+    if (!c)
+        return 0;
+    uint8_t key[FAST_KEY_MAX];
+    size_t klen = id_key(&r->id, key);
+    if (klen == 0)
+        return 0;
+    WT_SESSION *s = f->session;
+    if (!c->idx && s->open_cursor(s, c->idx_uri, NULL, NULL, &c->idx) != 0) {
+        c->idx = NULL;
+        return 0;
+    }
+    if (!c->rec && s->open_cursor(s, c->rec_uri, NULL, NULL, &c->rec) != 0) {
+        c->rec = NULL;
+        return 0;
+    }
+    if (s->begin_transaction(s, "isolation=snapshot") != 0)
+        return 0;
+    size_t n;
+    uint8_t *sk = stored_key(key, (int32_t)klen, 0, 0, 0, &n);
+    int ok = 0;
+    if (sk) {
+        WT_ITEM k, v;
+        set_item(&k, sk, (int64_t)n);
+        c->idx->set_key(c->idx, &k);
+        int ret = c->idx->search(c->idx);
+        if (ret == 0 && c->idx->get_value(c->idx, &v) == 0 && v.size == 8) {
+            int64_t rid = get_be64(v.data);
+            c->rec->set_key(c->rec, rid);
+            ret = c->rec->search(c->rec);
+            if (ret == 0 && c->rec->get_value(c->rec, &v) == 0 && v.size >= 5 && v.size <= 16 * 1024 * 1024 &&
+              (uint32_t)rd32(v.data) == v.size) {
+                *o = find_reply(f, id, r, v.data, (uint32_t)v.size, time);
+                ok = *o != NULL;
+                entry->kind = 1;
+            } else if (ret == WT_NOTFOUND) {
+                *o = find_reply(f, id, r, NULL, 0, time);
+                ok = *o != NULL;
+                entry->kind = 2;
+            }
+        } else if (ret == WT_NOTFOUND) {
+            *o = find_reply(f, id, r, NULL, 0, time);
+            ok = *o != NULL;
+            entry->kind = 2;
+        }
+        c->idx->reset(c->idx);
+        c->rec->reset(c->rec);
+    }
+    s->rollback_transaction(s, NULL);
+    entry->slot = slot;
+    return ok;
+}
+
+/*
+ * A whole request of connection c, answered here when it is a shape served (see the module comment):
+ * 1 answered (its reply queued and flushed), -1 answered and the connection closed meanwhile (a send
+ * error), 0 not answered (JS's).
+ */
+int io_fast_serve(struct sct_io *io, struct conn *c, const uint8_t *msg, uint32_t len)
+{
+    struct fast *f = io->fast;
+    if (!f || !(atomic_load(&f->flags) & (FAST_FIND | FAST_PING)))
+        return 0;
+    struct fast_req r;
+    uint32_t flags = atomic_load(&f->flags);
+    if (!fast_parse(msg, len, &r) || !(flags & (uint32_t)r.kind) || (r.lsid && !(flags & FAST_LSID)))
+        return 0;
+    int64_t t0 = now_us();
+    uint64_t time = atomic_load(&f->time);
+    if (time == 0)
+        return 0; /* no cluster time yet: JS's first reply ticks it */
+    struct out *o = NULL;
+    struct fast_entry entry = {0};
+    pthread_mutex_lock(&f->mu);
+    if (!(atomic_load(&f->flags) & (uint32_t)r.kind) || !f->session ||
+      atomic_load(&f->head) - atomic_load(&f->tail_n) >= FAST_LOG_CAP) {
+        pthread_mutex_unlock(&f->mu);
+        return 0;
+    }
+    int ok;
+    if (r.kind == FAST_FIND)
+        ok = serve_find(f, c->id, &r, time, &o, &entry);
+    else {
+        o = reply_out(f, c->id, f->ping.len, r.request_id);
+        if (o) {
+            memcpy(o->data + 21, f->ping.bytes, f->ping.len);
+            put_time(o->data + 21, &f->ping, time);
+        }
+        ok = o != NULL;
+        entry.kind = 3;
+    }
+    if (!ok) {
+        pthread_mutex_unlock(&f->mu);
+        free(o);
+        return 0;
+    }
+    entry.bytes_in = len;
+    entry.bytes_out = o->len;
+    if (r.lsid) {
+        entry.has_lsid = 1;
+        memcpy(entry.lsid, r.lsid, 16);
+    }
+    entry.micros = (uint32_t)(now_us() - t0);
+    uint32_t h = atomic_load(&f->head);
+    f->log[h % FAST_LOG_CAP] = entry;
+    atomic_store(&f->head, h + 1);
+    pthread_mutex_unlock(&f->mu);
+    /* after the previous reply (inflight was clear: it is in the socket or the out-queue) */
+    atomic_fetch_add(&c->fast_handed, (uint64_t)o->len);
+    atomic_store(&c->fast_at_ms, t0 / 1000 + 1);
+    pthread_mutex_lock(&c->wmu);
+    if (c->oq_tail)
+        c->oq_tail->next = o;
+    else
+        c->oq_head = o;
+    c->oq_tail = o;
+    c->oq_pending = 1;
+    pthread_mutex_unlock(&c->wmu);
+    return io_flush(io, c) < 0 ? -1 : 1;
+}
+
+/* Whether the lone path should hand msg to the I/O thread (a shape served here, fast path on). */
+int io_fast_wants(struct sct_io *io, const uint8_t *msg, uint32_t len)
+{
+    struct fast *f = io->fast;
+    if (!f || !(atomic_load(&f->flags) & (FAST_FIND | FAST_PING)))
+        return 0;
+    struct fast_req r;
+    uint32_t flags = atomic_load(&f->flags);
+    return fast_parse(msg, len, &r) && (flags & (uint32_t)r.kind) && (!r.lsid || (flags & FAST_LSID));
+}
+
+/* ------------------------------------------------------------------ JS's side */
+
+/* Open the fast path's WiredTiger session on conn (JS's connection). 0, or a WiredTiger error. */
+int sct_fast_attach(struct sct_io *io, WT_CONNECTION *conn)
+{
+    if (io->fast)
+        return EEXIST;
+    struct fast *f = calloc(1, sizeof *f);
+    if (!f)
+        return ENOMEM;
+    pthread_mutex_init(&f->mu, NULL);
+    int ret = conn->open_session(conn, NULL, "isolation=snapshot", &f->session);
+    if (ret != 0) {
+        pthread_mutex_destroy(&f->mu);
+        free(f);
+        return ret;
+    }
+    io->fast = f;
+    return 0;
+}
+
+/* Close the session and forget everything (before JS closes the WiredTiger connection). The fast path
+ * is off from here on; the structure stays until sct_io_free. */
+int sct_fast_detach(struct sct_io *io)
+{
+    struct fast *f = io->fast;
+    if (!f)
+        return 0;
+    atomic_store(&f->flags, 0);
+    pthread_mutex_lock(&f->mu);
+    for (uint32_t i = 0; i < FAST_COLLS; i++)
+        if (f->colls[i].ns)
+            close_coll(&f->colls[i]);
+    f->n_colls = 0;
+    if (f->session) {
+        f->session->close(f->session, NULL);
+        f->session = NULL;
+    }
+    pthread_mutex_unlock(&f->mu);
+    return 0;
+}
+
+void io_fast_free(struct sct_io *io)
+{
+    if (!io->fast)
+        return;
+    sct_fast_detach(io);
+    pthread_mutex_destroy(&io->fast->mu);
+    free(io->fast);
+    io->fast = NULL;
+}
+
+/* What may be served (FAST_FIND | FAST_PING | FAST_LSID bits); 0 turns the fast path off. */
+int sct_fast_flags(struct sct_io *io, uint32_t flags)
+{
+    if (io->fast)
+        atomic_store(&io->fast->flags, flags);
+    return 0;
+}
+
+/* The cluster time replies carry from now on (JS publishes it after its commands, writes included). */
+int sct_fast_time(struct sct_io *io, uint64_t time)
+{
+    if (io->fast)
+        atomic_store(&io->fast->time, time);
+    return 0;
+}
+
+/*
+ * The reply templates: which 0 = ping (a whole reply document), 1 = the find reply's tail (its elements
+ * after `cursor`); at: the offsets of the cluster time's timestamps in them (u32 each, n of them).
+ */
+int sct_fast_template(struct sct_io *io, int which, const uint8_t *bytes, int len, const uint32_t *at, int n)
+{
+    struct fast *f = io->fast;
+    if (!f || len < 0 || len > FAST_TMPL_MAX || n < 0 || n > FAST_TMPL_TIMES)
+        return EINVAL;
+    for (int k = 0; k < n; k++)
+        if (at[k] + 8 > (uint32_t)len)
+            return EINVAL;
+    pthread_mutex_lock(&f->mu);
+    struct fast_tmpl *t = which == 0 ? &f->ping : &f->tail;
+    memcpy(t->bytes, bytes, (size_t)len);
+    t->len = (uint32_t)len;
+    memcpy(t->at, at, (size_t)n * sizeof *at);
+    t->n_at = (uint32_t)n;
+    pthread_mutex_unlock(&f->mu);
+    return 0;
+}
+
+/* Serve finds by _id on ns ("db.coll") from these tables. Returns the slot (≥ 0), or -1 (full, or no
+ * fast path). */
+int sct_fast_register(struct sct_io *io, const char *ns, const char *rec_uri, const char *idx_uri)
+{
+    struct fast *f = io->fast;
+    if (!f)
+        return -1;
+    const char *dot = strchr(ns, '.');
+    if (!dot)
+        return -1;
+    uint32_t dl = (uint32_t)(dot - ns), cl = (uint32_t)strlen(dot + 1);
+    pthread_mutex_lock(&f->mu);
+    uint32_t slot;
+    if (lookup(f, ns, dl, dot + 1, cl, &slot)) {
+        pthread_mutex_unlock(&f->mu);
+        return (int)slot;
+    }
+    int r = -1;
+    if (f->n_colls < FAST_COLLS / 2) {
+        uint32_t h = ns_hash(ns, dl, dot + 1, cl) % FAST_COLLS;
+        for (uint32_t k = 0; k < FAST_COLLS; k++) {
+            struct fast_coll *e = &f->colls[(h + k) % FAST_COLLS];
+            if (e->ns)
+                continue;
+            e->ns = strdup(ns);
+            e->rec_uri = strdup(rec_uri);
+            e->idx_uri = strdup(idx_uri);
+            e->ns_len = dl + 1 + cl;
+            if (!e->ns || !e->rec_uri || !e->idx_uri) {
+                close_coll(e);
+                break;
+            }
+            f->n_colls++;
+            r = (int)((h + k) % FAST_COLLS);
+            break;
+        }
+    }
+    pthread_mutex_unlock(&f->mu);
+    return r;
+}
+
+/* Forget every registration and close their cursors (a catalog change is about to commit). */
+int sct_fast_clear(struct sct_io *io)
+{
+    struct fast *f = io->fast;
+    if (!f)
+        return 0;
+    pthread_mutex_lock(&f->mu);
+    for (uint32_t i = 0; i < FAST_COLLS; i++)
+        if (f->colls[i].ns)
+            close_coll(&f->colls[i]);
+    f->n_colls = 0;
+    pthread_mutex_unlock(&f->mu);
+    return 0;
+}
+
+/* Requests served and not yet taken by JS. */
+int sct_fast_pending(struct sct_io *io)
+{
+    struct fast *f = io->fast;
+    return f ? (int)(atomic_load(&f->head) - atomic_load(&f->tail_n)) : 0;
+}
+
+/* Copy up to cap_entries log entries (40 bytes each) into buf; returns how many. */
+int sct_fast_take(struct sct_io *io, uint8_t *buf, int cap_entries)
+{
+    struct fast *f = io->fast;
+    if (!f)
+        return 0;
+    pthread_mutex_lock(&f->mu);
+    uint32_t t = atomic_load(&f->tail_n), h = atomic_load(&f->head);
+    int n = 0;
+    while (t != h && n < cap_entries) {
+        memcpy(buf + (size_t)n * sizeof(struct fast_entry), &f->log[t % FAST_LOG_CAP], sizeof(struct fast_entry));
+        t++;
+        n++;
+    }
+    atomic_store(&f->tail_n, t);
+    pthread_mutex_unlock(&f->mu);
+    return n;
+}

@@ -1,0 +1,53 @@
+/**
+ * Wires the point reads the shim's I/O thread answers itself (src/commands/point_reads.ts,
+ * ffi/wiredtiger/shim/io_fast.c): its own session of the storage engine's WiredTiger connection, the
+ * command layer's hooks on the server context, the registrations dropped before each catalog change,
+ * and a once-a-second drain and publish (sessions stay alive and switches follow memory pressure while
+ * every request is answered there). `SECANTUS_FAST_READS=0` keeps every request on the JS path (an A/B
+ * switch for benchmarks).
+ */
+import type { ServerContext } from "../commands/context.ts";
+import { PointReads } from "../commands/point_reads.ts";
+import type { RunningServer } from "../server/listener.ts";
+import type { StorageEngine } from "../storage/api.ts";
+import { unrefInterval } from "../timers.ts";
+
+const TICK_MS = 1000;
+
+function disabledByEnv(): boolean {
+  try {
+    return Deno.env.get("SECANTUS_FAST_READS") === "0";
+  } catch {
+    return false; // no env permission
+  }
+}
+
+/** Starts answering point reads on the I/O thread; undefined when the listener or engine cannot. */
+export function attachPointReads(
+  server: ServerContext,
+  listener: RunningServer,
+  storage: StorageEngine,
+): { stop(): void } | undefined {
+  const native = storage.nativeReads;
+  if (native === undefined || disabledByEnv()) return undefined;
+  const fast = listener.attachFastReads(native.handle);
+  if (fast === undefined) return undefined;
+  const reads = new PointReads(server, fast, native);
+  const forget = native.onCatalogChange(() => reads.catalogChanging());
+  server.pointReads = reads;
+  const tick = unrefInterval(() => {
+    reads.drain();
+    reads.publish();
+  }, TICK_MS);
+  let stopped = false;
+  return {
+    stop() {
+      if (stopped) return;
+      stopped = true;
+      tick.cancel();
+      forget();
+      reads.stop();
+      server.pointReads = undefined;
+    },
+  };
+}

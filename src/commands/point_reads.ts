@@ -1,0 +1,203 @@
+/**
+ * Point reads answered outside the command layer: with `[server] io = "shim"`, the frame I/O thread
+ * answers a find by `_id` on a namespace registered here, and `ping` on admin, itself
+ * (ffi/wiredtiger/shim/io_fast.c) — no JS wake-up for the commonest read, and it runs on the second
+ * core. This module is the command layer's side of it:
+ *
+ * - `offer`: find.ts served an `_id` point on a collection through its plain IDHACK read (binary key, no
+ *   collation, not clustered, the committed catalog's entry): later ones there may be answered there.
+ * - `publish` (after every command, and on a timer): what may be answered now — nothing with
+ *   authentication on, a fail point set, the profiler on, slowms ≤ 1 or the server stopping; no find
+ *   under memory pressure; no request naming a session while new sessions could pass maxSessions — and
+ *   the cluster time replies carry (published only after commands, so a reply never names a time whose
+ *   write is not yet visible).
+ * - `drain` (before every command, and on the timer): what each answered request would have recorded
+ *   had dispatch run it — opcounters, `top`, latency, documents returned, the `_id_` index's use, the
+ *   session's last use, network bytes. The I/O thread stops answering when its log is full, so this is
+ *   never further behind than that log.
+ * - `catalogChanging`: before any catalog change commits, registrations are dropped (the I/O thread lets
+ *   go of every table under the lock its reads hold).
+ *
+ * Replies are built there from templates made here by the same encoders dispatch uses, so their bytes
+ * are dispatch's. What such a request does not do that dispatch would: appear in currentOp, take an op
+ * id, reach the slow-query log (it would take ≥ slowms on the I/O thread).
+ */
+import { Binary, BSON, Timestamp } from "bson";
+import type { CollectionEntry, NativeReads } from "../storage/api.ts";
+import type { PointReadHooks, ServerContext } from "./context.ts";
+import { countCommand } from "./op_counters.ts";
+import { appendClusterTime, encodeWithClusterTime } from "./cluster_time_raw.ts";
+import { encodeCursorReply } from "../bson/raw_reply.ts";
+import { recordIndexAccess } from "../executor/index_usage.ts";
+import { isClustered } from "../executor/clustered.ts";
+
+/** The I/O thread's side as seen from here (ffi/io/fast.ts's FastReads). */
+export interface OffThreadReads {
+  flags(bits: number): void;
+  time(t: bigint): void;
+  template(which: 0 | 1, bytes: Uint8Array, at: readonly number[]): void;
+  register(ns: string, recordUri: string, idIndexUri: string): number;
+  clear(): void;
+  pending(): number;
+  take(
+    fn: (
+      kind: number,
+      slot: number,
+      micros: number,
+      bytesIn: number,
+      bytesOut: number,
+      lsid: Uint8Array | undefined,
+    ) => void,
+  ): number;
+}
+
+const FIND = 1;
+const PING = 2;
+const LSID = 4;
+const FIND_HIT = 1;
+const KIND_PING = 3;
+/** The I/O thread's log (io_fast.c FAST_LOG_CAP): sessions it may name before the next drain. */
+const LOG_CAP = 4096;
+
+/** A timestamp whose bytes are found again in an encoded template (increment, seconds). */
+const MARK = new Timestamp({ t: 0x7eadbeef, i: 0x5ec1a7e5 });
+
+/** Offsets of MARK's 8 bytes in `b`. */
+function markOffsets(b: Uint8Array): number[] {
+  const v = new DataView(b.buffer, b.byteOffset, b.byteLength);
+  const at: number[] = [];
+  for (let p = 0; p + 8 <= b.length; p++) {
+    if (v.getUint32(p, true) === (MARK.low >>> 0) && v.getUint32(p + 4, true) === (MARK.high >>> 0)) {
+      at.push(p);
+    }
+  }
+  return at;
+}
+
+export class PointReads implements PointReadHooks {
+  readonly #server: ServerContext;
+  readonly #io: OffThreadReads;
+  readonly #native: NativeReads;
+  readonly #standalone: boolean;
+  /** Registrations: namespace → the entry it was made for; slot → namespace and entry. */
+  readonly #byNs = new Map<string, CollectionEntry>();
+  readonly #slots = new Map<number, { readonly ns: string; readonly coll: CollectionEntry }>();
+  #secs = -1;
+  #inc = -1;
+  /** Sessions touched in the current drain (one touch each). */
+  readonly #touched = new Set<string>();
+
+  constructor(server: ServerContext, io: OffThreadReads, native: NativeReads) {
+    this.#server = server;
+    this.#io = io;
+    this.#native = native;
+    this.#standalone = server.info.standalone;
+    const ping = this.#standalone ? BSON.serialize({ ok: 1 }) : encodeWithClusterTime({ ok: 1 }, MARK);
+    io.template(0, ping, markOffsets(ping));
+    // the elements a find reply has after its `cursor` (ok, then the cluster time's)
+    const raw = encodeCursorReply({ id: 0n, ns: "a.b", batchKey: "firstBatch", docs: [] });
+    const full = this.#standalone ? raw : appendClusterTime(raw.slice(), MARK);
+    const cursorLen = new DataView(full.buffer, full.byteOffset).getInt32(4 + 8, true);
+    const tail = full.slice(4 + 8 + cursorLen, full.length - 1);
+    io.template(1, tail, markOffsets(tail));
+    if (this.#standalone) io.time(1n); // (no time in the replies; any non-zero value lets them go)
+    this.publish();
+  }
+
+  offer(ns: string, coll: CollectionEntry): void {
+    if (this.#byNs.get(ns) === coll) return;
+    const dot = ns.indexOf(".");
+    if (this.#server.storage.catalog.getCollection(ns.slice(0, dot), ns.slice(dot + 1)) !== coll) return;
+    const id = coll.indexes.find((i) => i.name === "_id_");
+    if (id === undefined || id.spec["collation"] !== undefined || isClustered(coll)) return;
+    const t = this.#native.tables(coll);
+    if (t === undefined) return;
+    const slot = this.#io.register(ns, t.record, t.idIndex);
+    if (slot < 0) return;
+    this.#byNs.set(ns, coll);
+    this.#slots.set(slot, { ns, coll });
+  }
+
+  publish(): void {
+    const s = this.#server;
+    let bits = 0;
+    if (
+      !s.authorizer.enabled && !s.failPoints.anyOn && !s.profiler.active && s.profiler.slowms > 1 &&
+      !s.isShuttingDown()
+    ) {
+      bits = PING;
+      if (!s.heap?.pressured) bits |= FIND;
+      if (s.sessions.size + LOG_CAP < s.sessions.maxSessions) bits |= LSID;
+    }
+    this.#io.flags(bits);
+    if (this.#standalone) return;
+    const c = s.clusterClock;
+    const secs = c.seconds;
+    const inc = c.increment;
+    if (secs === this.#secs && inc === this.#inc) return;
+    this.#secs = secs;
+    this.#inc = inc;
+    if (secs !== 0) this.#io.time((BigInt(secs) << 32n) | BigInt(inc));
+  }
+
+  drain(): void {
+    if (this.#io.pending() === 0) return;
+    this.#io.take(this.#apply);
+    this.#touched.clear();
+  }
+
+  /** Before a catalog change commits: the bookkeeping so far, then every registration dropped. */
+  catalogChanging(): void {
+    this.drain();
+    this.#io.clear();
+    this.#byNs.clear();
+    this.#slots.clear();
+  }
+
+  /** Nothing more is answered elsewhere (the server is stopping). */
+  stop(): void {
+    this.#io.flags(0);
+    this.drain();
+  }
+
+  readonly #apply = (
+    kind: number,
+    slot: number,
+    micros: number,
+    bytesIn: number,
+    bytesOut: number,
+    lsid: Uint8Array | undefined,
+  ): void => {
+    const s = this.#server;
+    const c = s.counters;
+    c.network.bytesIn += bytesIn;
+    c.network.bytesOut += bytesOut;
+    c.network.numRequests++;
+    if (kind === KIND_PING) {
+      countCommand(c, "ping");
+      s.top.record("admin.$cmd", "ping", micros, false);
+      c.latency.observe("command", micros / 1e6);
+    } else {
+      countCommand(c, "find");
+      const r = this.#slots.get(slot);
+      if (r !== undefined) {
+        s.top.record(r.ns, "find", micros, false);
+        recordIndexAccess(r.coll, "_id_");
+      }
+      if (kind === FIND_HIT) {
+        c.document.returned++;
+        c.queryExecutor.scannedObjects++;
+      }
+      c.latency.observe("query", micros / 1e6);
+    }
+    if (lsid !== undefined) {
+      const key = String.fromCharCode.apply(null, lsid as unknown as number[]);
+      if (this.#touched.has(key)) return;
+      this.#touched.add(key);
+      s.sessions.touch({ id: new Binary(lsid.slice(), 4) }, false);
+    }
+  };
+}
+
+/** The switches' bits, for tests. */
+export const POINT_READ_FLAGS = { FIND, PING, LSID } as const;
