@@ -174,10 +174,12 @@ export class PointReads implements PointReadHooks {
     c.network.bytesOut += bytesOut;
     c.network.numRequests++;
     if (kind === KIND_PING) {
+      c.ioThread.pings++;
       countCommand(c, "ping");
       s.top.record("admin.$cmd", "ping", micros, false);
       c.latency.observe("command", micros / 1e6);
     } else {
+      c.ioThread.finds++;
       countCommand(c, "find");
       const r = this.#slots.get(slot);
       if (r !== undefined) {

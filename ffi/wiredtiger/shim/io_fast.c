@@ -40,7 +40,7 @@
 #define FAST_COLLS 1024 /* registry slots (open addressing; a full registry registers nothing more) */
 #define FAST_TMPL_MAX 512
 #define FAST_TMPL_TIMES 4
-#define FAST_KEY_MAX 1100
+#define FAST_KEY_MAX (2 * FAST_STRING_MAX + 16)
 #define FAST_STRING_MAX 512 /* _id strings longer than this go to JS */
 
 /* One served request, for JS's bookkeeping (fast.ts decodes it: 40 bytes). */
@@ -302,17 +302,22 @@ static size_t id_key(const struct el *v, uint8_t *out)
         memcpy(out + 1, v->val, 12);
         return 13;
     case 0x02: {
-        const uint8_t *s;
-        uint32_t n;
-        if (v->len - 5 > FAST_STRING_MAX || !plain_string(v, &s, &n))
+        const uint8_t *s = v->val + 4;
+        uint32_t n = v->len - 5;
+        if (n > FAST_STRING_MAX || !utf8_ok(s, n))
             return 0;
         if (n >= 3 && s[0] == 0xEF && s[1] == 0xBB && s[2] == 0xBF)
             return 0; /* a leading BOM: let JS's decoder decide */
-        out[0] = 0x28;
-        memcpy(out + 1, s, n);
-        out[1 + n] = 0;
-        out[2 + n] = 0;
-        return n + 3;
+        size_t o = 0;
+        out[o++] = 0x28;
+        for (uint32_t i = 0; i < n; i++) { /* a NUL is escaped as 0x00 0xFF (key_string.ts writeString) */
+            out[o++] = s[i];
+            if (s[i] == 0)
+                out[o++] = 0xFF;
+        }
+        out[o++] = 0;
+        out[o++] = 0;
+        return o;
     }
     case 0x10:
         out[0] = 0x1e;

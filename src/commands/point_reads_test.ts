@@ -1,0 +1,138 @@
+import { deepStrictEqual as assertEquals } from "node:assert/strict";
+import { Timestamp } from "bson";
+import { type OffThreadReads, POINT_READ_FLAGS as F, PointReads } from "./point_reads.ts";
+import type { ServerContext } from "./context.ts";
+import type { CollectionEntry, NativeReads } from "../storage/api.ts";
+import { Counters } from "../observability/counters.ts";
+import { Top } from "../observability/top.ts";
+import { Profiler } from "../observability/profiler.ts";
+import { LogicalSessions } from "../sessions/logical_sessions.ts";
+import { ClusterClock } from "../oplog/cluster_clock.ts";
+import { FailPoints } from "../testing/fail_points.ts";
+
+/** The I/O thread's side, recorded; `log` is what `take` hands over. */
+function fakeIo() {
+  const calls = { flags: [] as number[], times: [] as bigint[], templates: 0, registered: [] as string[] };
+  const log: [number, number, number, number, number, Uint8Array | undefined][] = [];
+  const io: OffThreadReads = {
+    flags: (b) => void calls.flags.push(b),
+    time: (t) => void calls.times.push(t),
+    template: () => void calls.templates++,
+    register: (ns) => calls.registered.push(ns) - 1,
+    clear: () => void (calls.registered.length = 0),
+    pending: () => log.length,
+    take: (fn) => {
+      const n = log.length;
+      for (const e of log.splice(0)) fn(...e);
+      return n;
+    },
+  };
+  return { io, calls, log };
+}
+
+const COLL = {
+  db: "d",
+  name: "c",
+  ident: "coll-1",
+  uuid: new Uint8Array(16).fill(3),
+  indexes: [{ name: "_id_", spec: { key: { _id: 1 } }, unique: true, ident: "index-1" }],
+  options: {},
+} as unknown as CollectionEntry;
+
+function fakeServer(over: Partial<Record<string, unknown>> = {}) {
+  const clock = new ClusterClock(() => 5_000);
+  clock.advanceTo(new Timestamp({ t: 5, i: 3 }));
+  const server = {
+    info: { standalone: false },
+    authorizer: { enabled: false },
+    failPoints: new FailPoints(),
+    profiler: new Profiler(),
+    isShuttingDown: () => false,
+    heap: { pressured: false },
+    sessions: new LogicalSessions(undefined, 100_000),
+    clusterClock: clock,
+    counters: new Counters(),
+    top: new Top(),
+    storage: {
+      catalog: { getCollection: (db: string, name: string) => db === "d" && name === "c" ? COLL : undefined },
+    },
+    ...over,
+  };
+  return server as unknown as ServerContext & { heap: { pressured: boolean } };
+}
+
+const native: NativeReads = {
+  handle: Deno.UnsafePointer.create(1n)!,
+  tables: (c) => ({ record: `table:${c.ident}`, idIndex: "table:index-1" }),
+  onCatalogChange: () => () => {},
+};
+
+Deno.test("point reads: what may be answered follows auth, fail points, the profiler, memory and sessions", () => {
+  const { io, calls } = fakeIo();
+  const server = fakeServer();
+  const reads = new PointReads(server, io, native);
+  assertEquals(calls.templates, 2);
+  assertEquals(calls.flags.at(-1), F.FIND | F.PING | F.LSID);
+  assertEquals(calls.times.at(-1), (5n << 32n) | 3n);
+  server.heap.pressured = true;
+  reads.publish();
+  assertEquals(calls.flags.at(-1), F.PING | F.LSID);
+  server.heap.pressured = false;
+  server.failPoints.configure("failCommand", { kind: "alwaysOn" }, { failCommands: ["ping"], errorCode: 2 });
+  reads.publish();
+  assertEquals(calls.flags.at(-1), 0);
+  server.failPoints.configure("failCommand", { kind: "off" });
+  server.profiler.set("d", { level: 2 });
+  reads.publish();
+  assertEquals(calls.flags.at(-1), 0);
+  server.profiler.set("d", { level: 0 });
+  reads.publish();
+  assertEquals(calls.flags.at(-1), F.FIND | F.PING | F.LSID);
+  const few = fakeServer({ sessions: new LogicalSessions(undefined, 100) });
+  new PointReads(few, fakeIo().io, native);
+  const small = fakeIo();
+  new PointReads(few, small.io, native);
+  assertEquals(small.calls.flags.at(-1), F.FIND | F.PING);
+  const locked = fakeIo();
+  new PointReads(fakeServer({ authorizer: { enabled: true } }), locked.io, native);
+  assertEquals(locked.calls.flags.at(-1), 0);
+});
+
+Deno.test("point reads: offers register the committed collection once; a catalog change forgets them", () => {
+  const { io, calls } = fakeIo();
+  const reads = new PointReads(fakeServer(), io, native);
+  reads.offer("d.c", COLL);
+  reads.offer("d.c", COLL);
+  reads.offer("d.x", { ...COLL, name: "x" } as CollectionEntry); // not the committed entry
+  assertEquals(calls.registered, ["d.c"]);
+  const collated = {
+    ...COLL,
+    indexes: [{ ...COLL.indexes[0]!, spec: { key: { _id: 1 }, collation: { locale: "fr" } } }],
+  } as CollectionEntry;
+  new PointReads(fakeServer({ storage: { catalog: { getCollection: () => collated } } }), io, native)
+    .offer("d.c", collated);
+  assertEquals(calls.registered, ["d.c"]);
+  reads.catalogChanging();
+  assertEquals(calls.registered, []);
+  reads.offer("d.c", COLL);
+  assertEquals(calls.registered, ["d.c"]);
+});
+
+Deno.test("point reads: a drain records what dispatch would have", () => {
+  const { io, log } = fakeIo();
+  const server = fakeServer();
+  const reads = new PointReads(server, io, native);
+  reads.offer("d.c", COLL);
+  const lsid = new Uint8Array(16).fill(7);
+  log.push([1, 0, 40, 100, 300, lsid], [2, 0, 30, 100, 120, lsid], [3, 0, 10, 50, 80, undefined]);
+  reads.drain();
+  const c = server.counters;
+  assertEquals(c.opcounters.query, 2);
+  assertEquals(c.opcounters.command, 1);
+  assertEquals(c.document.returned, 1);
+  assertEquals(c.queryExecutor.scannedObjects, 1);
+  assertEquals(c.network, { bytesIn: 250, bytesOut: 500, numRequests: 3 });
+  assertEquals(c.ioThread, { finds: 2, pings: 1 });
+  assertEquals(server.top.entries().get("d.c")?.queries.count, 2);
+  assertEquals(server.sessions.size, 1);
+});
