@@ -93,6 +93,11 @@ export class FastReads {
     if (this.#ptr !== null) shim().sct_fast_clear(this.#ptr);
   }
 
+  /** Let go of table `uri` while its pages are discarded (`held`), or use it again. */
+  hold(uri: string, held: boolean): void {
+    if (this.#ptr !== null) shim().sct_fast_hold(this.#ptr, enc.encode(uri + "\0"), held ? 1 : 0);
+  }
+
   /** Served requests not yet taken. */
   pending(): number {
     return this.#ptr === null ? 0 : shim().sct_fast_pending(this.#ptr);

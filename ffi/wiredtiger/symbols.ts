@@ -101,6 +101,7 @@ export const SYMBOLS = {
   sct_fast_template: { parameters: [P, I32, B, I32, B, I32], result: I32 },
   sct_fast_register: { parameters: [P, B, B, B], result: I32 },
   sct_fast_clear: { parameters: [P], result: I32 },
+  sct_fast_hold: { parameters: [P, B, I32], result: I32 },
   sct_fast_pending: { parameters: [P], result: I32 },
   sct_fast_take: { parameters: [P, B, I32], result: I32 },
 } as const satisfies Deno.ForeignLibraryInterface;

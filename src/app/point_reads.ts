@@ -33,7 +33,13 @@ export function attachPointReads(
   const fast = listener.attachFastReads(native.handle);
   if (fast === undefined) return undefined;
   const reads = new PointReads(server, fast, native);
-  const forget = native.onCatalogChange(() => reads.catalogChanging());
+  const forgetChanges = native.onCatalogChange(() => reads.catalogChanging());
+  // (a settle's exclusive hold of a table: the I/O thread closes its cursors on it meanwhile)
+  const forgetHolds = native.onTableHold((uri, held) => fast.hold(uri, held));
+  const forget = () => {
+    forgetChanges();
+    forgetHolds();
+  };
   server.pointReads = reads;
   const tick = unrefInterval(() => {
     reads.drain();

@@ -38,6 +38,7 @@ export interface OffThreadReads {
   template(which: 0 | 1, bytes: Uint8Array, at: readonly number[]): void;
   register(ns: string, recordUri: string, idIndexUri: string): number;
   clear(): void;
+  hold(uri: string, held: boolean): void;
   pending(): number;
   take(
     fn: (

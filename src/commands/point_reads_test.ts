@@ -20,6 +20,7 @@ function fakeIo() {
     template: () => void calls.templates++,
     register: (ns) => calls.registered.push(ns) - 1,
     clear: () => void (calls.registered.length = 0),
+    hold: () => {},
     pending: () => log.length,
     take: (fn) => {
       const n = log.length;
@@ -65,6 +66,7 @@ const native: NativeReads = {
   handle: Deno.UnsafePointer.create(1n)!,
   tables: (c) => ({ record: `table:${c.ident}`, idIndex: "table:index-1" }),
   onCatalogChange: () => () => {},
+  onTableHold: () => () => {},
 };
 
 Deno.test("point reads: what may be answered follows auth, fail points, the profiler, memory and sessions", () => {

@@ -700,6 +700,11 @@ export interface NativeReads {
   tables(coll: CollectionEntry): { readonly record: string; readonly idIndex: string } | undefined;
   /** `fn` before each user-visible catalog change commits; returns a function that unregisters it. */
   onCatalogChange(fn: () => void): () => void;
+  /**
+   * `fn(uri, true)` before the engine takes table `uri` exclusively (discarding its clean pages: no
+   * cursor may stay open on it), `fn(uri, false)` after; returns a function that unregisters it.
+   */
+  onTableHold(fn: (uri: string, held: boolean) => void): () => void;
 }
 
 export interface StorageEngine {

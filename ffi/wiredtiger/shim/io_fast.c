@@ -58,6 +58,7 @@ struct fast_coll {
     uint32_t ns_len;
     char *rec_uri, *idx_uri;
     WT_CURSOR *rec, *idx;
+    int held; /* a table of it is being discarded (sct_fast_hold): JS answers meanwhile */
 };
 
 /* A reply template: its bytes and where the cluster time's two 8-byte timestamps sit. */
@@ -617,7 +618,7 @@ static int serve_find(struct fast *f, uint32_t id, const struct fast_req *r, uin
 {
     uint32_t slot;
     struct fast_coll *c = lookup(f, r->db, r->db_len, r->coll, r->coll_len, &slot);
-    if (!c)
+    if (!c || c->held)
         return 0;
     uint8_t key[FAST_KEY_MAX];
     size_t klen = id_key(&r->id, key);
@@ -890,6 +891,32 @@ int sct_fast_clear(struct sct_io *io)
         if (f->colls[i].ns)
             close_coll(&f->colls[i]);
     f->n_colls = 0;
+    pthread_mutex_unlock(&f->mu);
+    return 0;
+}
+
+/* Let go of table uri (its cursors closed) while the engine discards its pages (on = 1), or use it
+ * again (on = 0): the settle's exclusive handle would be EBUSY against a cursor held open here. */
+int sct_fast_hold(struct sct_io *io, const char *uri, int on)
+{
+    struct fast *f = io->fast;
+    if (!f)
+        return 0;
+    pthread_mutex_lock(&f->mu);
+    for (uint32_t i = 0; i < FAST_COLLS; i++) {
+        struct fast_coll *e = &f->colls[i];
+        if (!e->ns || (strcmp(e->rec_uri, uri) != 0 && strcmp(e->idx_uri, uri) != 0))
+            continue;
+        if (on) {
+            if (e->rec)
+                e->rec->close(e->rec);
+            if (e->idx)
+                e->idx->close(e->idx);
+            e->rec = e->idx = NULL;
+            e->held++;
+        } else if (e->held > 0)
+            e->held--;
+    }
     pthread_mutex_unlock(&f->mu);
     return 0;
 }

@@ -41,7 +41,7 @@ import { RecordBook } from "./counts.ts";
 import { guard, toStorageError } from "./errors.ts";
 import { HookSet } from "./hooks.ts";
 import { type SessionCtx, SessionPool } from "./sessions.ts";
-import { Settler, wtSettleHost } from "./settle.ts";
+import { type SettleHost, Settler, wtSettleHost } from "./settle.ts";
 import { TABLE_CONFIG, WtInternalTable } from "./tables.ts";
 import { type TxnHost, WtTxn } from "./txn.ts";
 
@@ -79,6 +79,8 @@ export class WiredTigerEngine implements StorageEngine, TxnHost {
   readonly #tables = new Map<string, WtInternalTable>();
   /** Told before each user-visible catalog change commits (`nativeReads.onCatalogChange`). */
   readonly #catalogListeners = new Set<() => void>();
+  /** Told around a settle's exclusive hold of a table (`nativeReads.onTableHold`). */
+  readonly #holdListeners = new Set<(uri: string, held: boolean) => void>();
   #nativeReads: NativeReads | undefined;
   #closed = false;
   /** The oldest commit timestamp readers may ask for (`keepHistorySince`); 0 = all history. */
@@ -96,6 +98,28 @@ export class WiredTigerEngine implements StorageEngine, TxnHost {
   readonly settler: Settler | undefined;
   #settleSession: Session | undefined;
 
+  /** `host` whose release/discard pair also tells readers off the JS thread to let go of the table. */
+  #heldAround(host: SettleHost): SettleHost {
+    const tell = (ident: string, held: boolean) => {
+      for (const fn of this.#holdListeners) fn(tableUri(ident), held);
+    };
+    return {
+      ...host,
+      release: (ident) => {
+        if (!host.release(ident)) return false;
+        tell(ident, true);
+        return true;
+      },
+      discard: async (ident) => {
+        try {
+          return await host.discard(ident);
+        } finally {
+          tell(ident, false);
+        }
+      },
+    };
+  }
+
   /** See NativeReads (storage/api.ts): the point reads the wire server's I/O thread answers itself. */
   get nativeReads(): NativeReads {
     return this.#nativeReads ??= {
@@ -107,6 +131,10 @@ export class WiredTigerEngine implements StorageEngine, TxnHost {
       onCatalogChange: (fn) => {
         this.#catalogListeners.add(fn);
         return () => this.#catalogListeners.delete(fn);
+      },
+      onTableHold: (fn) => {
+        this.#holdListeners.add(fn);
+        return () => this.#holdListeners.delete(fn);
       },
     };
   }
@@ -128,14 +156,14 @@ export class WiredTigerEngine implements StorageEngine, TxnHost {
     );
     this.#pool = new SessionPool(this.#conn, Math.max(2, opts.sessionMax));
     this.#book = new RecordBook<WtTxn>((fn) => this.#fresh(fn));
-    this.settler = this.inMemory ? undefined : new Settler(
+    this.settler = this.inMemory ? undefined : new Settler(this.#heldAround(
       wtSettleHost(
         this.#pool,
         () => this.#catalog.all(),
         () => this.#settleSession ??= this.#conn.openSession(),
         (ident) => this.#book.knownCounts().get(ident) ?? Infinity,
       ),
-    );
+    ));
     try {
       this.#catalog = new WtCatalog(this.#pool, {
         durable: !this.inMemory,

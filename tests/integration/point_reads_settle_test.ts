@@ -1,0 +1,65 @@
+/**
+ * A settle (storage/wiredtiger/settle.ts: a freshly loaded table's clean pages discarded under an
+ * exclusive handle) succeeds while the frame I/O thread answers finds by `_id` on that table: the engine
+ * tells it to let go of the table (`nativeReads.onTableHold`), so its cursors do not make the upgrade
+ * EBUSY for good; it answers again afterwards.
+ */
+import assert from "node:assert/strict";
+import { BSON } from "bson";
+import { FastFlag, FrameLoop } from "../../ffi/io/mod.ts";
+import { openWiredTiger } from "../../src/storage/wiredtiger/mod.ts";
+import { idIndexKey } from "../../src/executor/index_keys.ts";
+import { body, FrameStream, msg, writeAll } from "./helpers/raw_wire.ts";
+
+Deno.test({
+  name: "a table the I/O thread reads is settled, and read again after",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  fn: async () => {
+    const dir = Deno.makeTempDirSync({ prefix: "secantus-fast-settle-" });
+    const e = openWiredTiger({ path: dir, cacheSizeBytes: 64 << 20, sessionMax: 16, syncOnCommit: false });
+    let loop: FrameLoop | undefined;
+    let conn: Deno.Conn | undefined;
+    try {
+      const c = e.catalog.createCollection("d", "c");
+      for (let b = 0; b < 6; b++) {
+        e.write((t) => {
+          for (let i = b * 1000; i < (b + 1) * 1000; i++) {
+            t.insert(c, BSON.serialize({ _id: i, v: "x".repeat(50) }), new Map([["_id_", [idIndexKey(i)]]]));
+          }
+        });
+      }
+      e.checkpoint();
+      loop = await FrameLoop.open("127.0.0.1", 0, 48 << 20, 64 << 20);
+      const fast = loop.attachFastReads(e.nativeReads.handle);
+      assert.ok(fast);
+      const okElement = BSON.serialize({ ok: 1.0 }).subarray(4, -1);
+      fast.template(0, BSON.serialize({ ok: 1 }), []);
+      fast.template(1, okElement, []);
+      fast.time(1n);
+      fast.flags(FastFlag.FIND);
+      const tables = e.nativeReads.tables(c)!;
+      assert.ok(fast.register("d.c", tables.record, tables.idIndex) >= 0);
+      e.nativeReads.onTableHold((uri, held) => fast.hold(uri, held));
+
+      conn = await Deno.connect({ hostname: "127.0.0.1", port: loop.port });
+      const frames = new FrameStream(conn);
+      const find = async (id: number, rid: number) => {
+        await writeAll(conn!, msg({ find: "c", filter: { _id: id }, $db: "d" }, rid));
+        const r = await frames.next(3000);
+        assert.ok(r && r !== "timeout", "no reply from the I/O thread");
+        return (body(r)["cursor"] as { firstBatch: unknown[] }).firstBatch;
+      };
+      assert.deepEqual(await find(5, 1), [{ _id: 5, v: "x".repeat(50) }]);
+      await e.settler!.settleDue(true);
+      assert.equal(e.settler!.settled, 2); // the records and the _id_ index
+      assert.deepEqual(await find(5999, 2), [{ _id: 5999, v: "x".repeat(50) }]);
+      assert.equal(fast.pending(), 2);
+    } finally {
+      conn?.close();
+      loop?.stop();
+      e.close();
+      Deno.removeSync(dir, { recursive: true });
+    }
+  },
+});
