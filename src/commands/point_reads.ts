@@ -31,6 +31,16 @@ import { encodeCursorReply } from "../bson/raw_reply.ts";
 import { recordIndexAccess } from "../executor/index_usage.ts";
 import { isClustered } from "../executor/clustered.ts";
 
+/** One answered request from the I/O thread's log (the lsid bytes are valid only during the call). */
+export type ServedFn = (
+  kind: number,
+  slot: number,
+  micros: number,
+  bytesIn: number,
+  bytesOut: number,
+  lsid: Uint8Array | undefined,
+) => void;
+
 /** The I/O thread's side as seen from here (ffi/io/fast.ts's FastReads). */
 export interface OffThreadReads {
   flags(bits: number): void;
@@ -40,16 +50,7 @@ export interface OffThreadReads {
   clear(): void;
   hold(uri: string, held: boolean): void;
   pending(): number;
-  take(
-    fn: (
-      kind: number,
-      slot: number,
-      micros: number,
-      bytesIn: number,
-      bytesOut: number,
-      lsid: Uint8Array | undefined,
-    ) => void,
-  ): number;
+  take(fn: ServedFn): number;
 }
 
 const FIND = 1;
@@ -161,14 +162,7 @@ export class PointReads implements PointReadHooks {
     this.drain();
   }
 
-  readonly #apply = (
-    kind: number,
-    slot: number,
-    micros: number,
-    bytesIn: number,
-    bytesOut: number,
-    lsid: Uint8Array | undefined,
-  ): void => {
+  readonly #apply: ServedFn = (kind, slot, micros, bytesIn, bytesOut, lsid) => {
     const s = this.#server;
     const c = s.counters;
     c.network.bytesIn += bytesIn;

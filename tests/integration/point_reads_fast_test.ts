@@ -164,100 +164,70 @@ serverTest("reads by _id racing with drops, renames and re-creates", async (clie
   assert.ok(t.finds > 0);
 });
 
-Deno.test({
-  name: "a connection the I/O thread alone answers is not closed as idle",
-  sanitizeResources: false,
-  sanitizeOps: false,
-  fn: async () => {
-    const d = defaultConfig();
-    const server = await startServer({
-      config: {
-        ...d,
-        server: {
-          ...d.server,
-          port: 0,
-          storagePath: ":memory:",
-          logLevel: "ERROR" as const,
-          idleTimeoutSeconds: 0.5,
+/** A raw connection to an in-process server with `server` settings changed; `ask` sends one request. */
+function rawTest(
+  name: string,
+  settings: Record<string, unknown>,
+  fn: (ask: (doc: Record<string, unknown>) => Promise<Uint8Array>) => Promise<void>,
+): void {
+  Deno.test({
+    name,
+    sanitizeResources: false,
+    sanitizeOps: false,
+    fn: async () => {
+      const d = defaultConfig();
+      const server = await startServer({
+        config: {
+          ...d,
+          server: { ...d.server, port: 0, storagePath: ":memory:", logLevel: "ERROR" as const, ...settings },
         },
-      },
-    });
-    const port = server.port;
-    const conn = await Deno.connect({ hostname: "127.0.0.1", port });
-    try {
-      const frames = new FrameStream(conn);
-      const ask = async (doc: Record<string, unknown>, id: number) => {
-        await writeAll(conn, msg(doc, id));
-        const r = await frames.next(3000);
-        assert.ok(r && r !== "timeout", `request ${id}: no reply`);
-        return r;
-      };
-      await ask({ insert: "c", documents: [{ _id: 1 }], $db: "i" }, 1);
-      await ask({ find: "c", filter: { _id: 1 }, $db: "i" }, 2);
-      const until = Date.now() + 1500;
-      let id = 3;
-      while (Date.now() < until) {
-        await ask({ find: "c", filter: { _id: 1 }, $db: "i" }, id++);
-        await new Promise((r) => setTimeout(r, 100));
-      }
-      await ask({ ping: 1, $db: "admin" }, id++);
-    } finally {
-      conn.close();
-      await server.stop();
-    }
-  },
-});
-
-Deno.test({
-  name: "standalone: the I/O thread's replies have the command layer's bytes (no cluster time)",
-  sanitizeResources: false,
-  sanitizeOps: false,
-  fn: async () => {
-    const d = defaultConfig();
-    const server = await startServer({
-      config: {
-        ...d,
-        server: {
-          ...d.server,
-          port: 0,
-          storagePath: ":memory:",
-          logLevel: "ERROR" as const,
-          standalone: true,
-        },
-      },
-    });
-    const conn = await Deno.connect({ hostname: "127.0.0.1", port: server.port });
-    try {
-      const frames = new FrameStream(conn);
-      const ask = async (doc: Record<string, unknown>, id: number) => {
-        await writeAll(conn, msg(doc, id));
-        const r = await frames.next(3000);
-        assert.ok(r && r !== "timeout", `request ${id}: no reply`);
-        return r.frame.subarray(16);
-      };
-      await ask({ insert: "c", documents: [{ _id: "k", v: 1 }], $db: "s" }, 1);
-      const find = { find: "c", filter: { _id: "k" }, $db: "s" };
-      assert.deepEqual(await ask(find, 3), await ask(find, 2));
-      const ping = await ask({ ping: 1, $db: "admin" }, 4);
-      assert.deepEqual(BSON.deserialize(ping.subarray(5)), { ok: 1 });
-      const s = body({
-        length: 0,
-        responseTo: 0,
-        opCode: 2013,
-        flags: 0,
-        frame: await (async () => {
-          await writeAll(conn, msg({ serverStatus: 1, $db: "admin" }, 5));
-          const r = await frames.next(3000);
-          assert.ok(r && r !== "timeout");
-          return r.frame;
-        })(),
       });
-      const t = (s["secantus"] as AnyDoc).ioThread;
-      assert.equal(Number(t.finds), 1);
-      assert.equal(Number(t.pings), 1);
-    } finally {
-      conn.close();
-      await server.stop();
+      const conn = await Deno.connect({ hostname: "127.0.0.1", port: server.port });
+      const frames = new FrameStream(conn);
+      let id = 0;
+      try {
+        await fn(async (doc) => {
+          await writeAll(conn, msg(doc, ++id));
+          const r = await frames.next(3000);
+          assert.ok(r && r !== "timeout", `request ${id}: no reply`);
+          return r.frame;
+        });
+      } finally {
+        conn.close();
+        await server.stop();
+      }
+    },
+  });
+}
+
+rawTest(
+  "a connection the I/O thread alone answers is not closed as idle",
+  { idleTimeoutSeconds: 0.5 },
+  async (ask) => {
+    await ask({ insert: "c", documents: [{ _id: 1 }], $db: "i" });
+    await ask({ find: "c", filter: { _id: 1 }, $db: "i" });
+    const until = Date.now() + 1500;
+    while (Date.now() < until) {
+      await ask({ find: "c", filter: { _id: 1 }, $db: "i" });
+      await new Promise((r) => setTimeout(r, 100));
     }
+    await ask({ ping: 1, $db: "admin" });
   },
-});
+);
+
+rawTest(
+  "standalone: the I/O thread's replies have the command layer's bytes (no cluster time)",
+  { standalone: true },
+  async (ask) => {
+    const payload = (f: Uint8Array) => f.subarray(16);
+    await ask({ insert: "c", documents: [{ _id: "k", v: 1 }], $db: "s" });
+    const find = { find: "c", filter: { _id: "k" }, $db: "s" };
+    assert.deepEqual(payload(await ask(find)), payload(await ask(find)));
+    const ping = await ask({ ping: 1, $db: "admin" });
+    assert.deepEqual(BSON.deserialize(ping.subarray(21)), { ok: 1 });
+    const status = BSON.deserialize((await ask({ serverStatus: 1, $db: "admin" })).subarray(21));
+    const t = (status["secantus"] as AnyDoc).ioThread;
+    assert.equal(Number(t.finds), 1);
+    assert.equal(Number(t.pings), 1);
+  },
+);

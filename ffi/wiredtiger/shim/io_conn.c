@@ -414,6 +414,21 @@ int io_flush_locked(struct conn *c, const char **err)
     return 0;
 }
 
+/* Append o to c's out-queue (under its writer lock); the caller flushes. */
+void io_queue_out(struct conn *c, struct out *o)
+{
+    o->next = NULL;
+    o->off = 0;
+    pthread_mutex_lock(&c->wmu);
+    if (c->oq_tail)
+        c->oq_tail->next = o;
+    else
+        c->oq_head = o;
+    c->oq_tail = o;
+    c->oq_pending = 1;
+    pthread_mutex_unlock(&c->wmu);
+}
+
 /*
  * Send what the out-queue holds (under the connection's writer lock: JS may send directly). Once it is
  * empty: EV_DRAINED when JS asked for it (notify_drain), and a close_after connection closes. -1 when

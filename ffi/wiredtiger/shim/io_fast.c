@@ -518,13 +518,6 @@ static void close_coll(struct fast_coll *e)
 
 /* ------------------------------------------------------------------ serve */
 
-static int64_t now_us(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
-
 static void put_time(uint8_t *out, const struct fast_tmpl *t, uint64_t time)
 {
     uint32_t inc = (uint32_t)time, secs = (uint32_t)(time >> 32);
@@ -684,7 +677,7 @@ int io_fast_serve(struct sct_io *io, struct conn *c, const uint8_t *msg, uint32_
     uint32_t flags = atomic_load(&f->flags);
     if (!fast_parse(msg, len, &r) || !(flags & (uint32_t)r.kind) || (r.lsid && !(flags & FAST_LSID)))
         return 0;
-    int64_t t0 = now_us();
+    int64_t t0 = io_mono_us();
     uint64_t time = atomic_load(&f->time);
     if (time == 0)
         return 0; /* no cluster time yet: JS's first reply ticks it */
@@ -719,7 +712,7 @@ int io_fast_serve(struct sct_io *io, struct conn *c, const uint8_t *msg, uint32_
         entry.has_lsid = 1;
         memcpy(entry.lsid, r.lsid, 16);
     }
-    entry.micros = (uint32_t)(now_us() - t0);
+    entry.micros = (uint32_t)(io_mono_us() - t0);
     uint32_t h = atomic_load(&f->head);
     f->log[h % FAST_LOG_CAP] = entry;
     atomic_store(&f->head, h + 1);
@@ -727,14 +720,7 @@ int io_fast_serve(struct sct_io *io, struct conn *c, const uint8_t *msg, uint32_
     /* after the previous reply (inflight was clear: it is in the socket or the out-queue) */
     atomic_fetch_add(&c->fast_handed, (uint64_t)o->len);
     atomic_store(&c->fast_at_ms, t0 / 1000 + 1);
-    pthread_mutex_lock(&c->wmu);
-    if (c->oq_tail)
-        c->oq_tail->next = o;
-    else
-        c->oq_head = o;
-    c->oq_tail = o;
-    c->oq_pending = 1;
-    pthread_mutex_unlock(&c->wmu);
+    io_queue_out(c, o);
     return io_flush(io, c) < 0 ? -1 : 1;
 }
 

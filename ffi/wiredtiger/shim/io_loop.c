@@ -121,15 +121,7 @@ static void run_commands(struct sct_io *io)
             continue;
         }
         if (o->len > 0) {
-            o->off = 0;
-            pthread_mutex_lock(&c->wmu);
-            if (c->oq_tail)
-                c->oq_tail->next = o;
-            else
-                c->oq_head = o;
-            c->oq_tail = o;
-            c->oq_pending = 1;
-            pthread_mutex_unlock(&c->wmu);
+            io_queue_out(c, o);
         } else {
             free(o);
         }
@@ -447,12 +439,6 @@ static int queue_rest(struct conn *c, uint32_t id, const uint8_t *data, uint32_t
     return 0;
 }
 
-static int64_t mono_us(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
 
 /*
  * JS takes its lone connection's next request itself (the caller holds c->wmu; inflight is set, so the
@@ -502,7 +488,7 @@ static int lone_take(struct sct_io *io, struct conn *c, uint8_t *out, int cap, i
             return 0; /* end of stream or an error: the I/O thread's read meets it and closes */
         if (atomic_load(&io->in_count) > 0)
             return 0; /* JS has other events to take */
-        int64_t now = mono_us();
+        int64_t now = io_mono_us();
         if (deadline < 0)
             deadline = now + wait_us;
         if (now >= deadline)
@@ -714,11 +700,8 @@ int sct_io_state(struct sct_io *io, uint32_t id, int64_t *meta)
         r = atomic_load(&c->state);
         meta[3] = (int64_t)(atomic_load(&c->sent_total) - atomic_load(&c->fast_handed));
         int64_t fast_at = atomic_load(&c->fast_at_ms);
-        if (fast_at > 0) {
-            struct timespec ts;
-            clock_gettime(CLOCK_MONOTONIC, &ts);
-            meta[4] = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000 + 1 - fast_at;
-        }
+        if (fast_at > 0)
+            meta[4] = io_mono_us() / 1000 + 1 - fast_at;
         int64_t at = atomic_load(&c->reserved_at_ms);
         if (at > 0) {
             struct timespec ts;

@@ -155,12 +155,21 @@ struct sct_io {
 
 #define IO_INTERNAL __attribute__((visibility("hidden")))
 
+/* CLOCK_MONOTONIC in µs. */
+static inline int64_t io_mono_us(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
 /* io_conn.c */
 IO_INTERNAL void io_ring(struct sct_io *io);
 IO_INTERNAL struct conn *io_lookup(struct sct_io *io, uint32_t id);
 IO_INTERNAL void io_release_budget(struct sct_io *io, struct conn *c);
 IO_INTERNAL int io_try_read(struct sct_io *io, struct conn *c);
 IO_INTERNAL void io_retry_budget_waiters(struct sct_io *io);
+IO_INTERNAL void io_queue_out(struct conn *c, struct out *o);
 IO_INTERNAL int io_flush(struct sct_io *io, struct conn *c);
 IO_INTERNAL int io_flush_locked(struct conn *c, const char **err);
 IO_INTERNAL void io_close_conn(struct sct_io *io, struct conn *c, const char *reason, int tell);
