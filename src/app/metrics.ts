@@ -81,6 +81,7 @@ const WT_STATS: readonly [string, string, string, "gauge" | "counter"][] = [
 ];
 
 export function gatherMetrics(server: ServerContext): MetricFamily[] {
+  server.pointReads?.drain(); // what the I/O thread answered since the last command (point_reads.ts)
   const c = server.counters;
   const now = Date.now();
   const current = server.info.connectionCount();
