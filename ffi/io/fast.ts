@@ -9,7 +9,7 @@
 import { shim } from "../wiredtiger/load.ts";
 
 /** What the I/O thread may answer (io_fast.c FAST_*). */
-export const FastFlag = { FIND: 1, PING: 2, LSID: 4 } as const;
+export const FastFlag = { FIND: 1, PING: 2, LSID: 4, AUTH: 8 } as const;
 
 /** Kinds of served requests in the log. */
 export const FastKind = { FIND_HIT: 1, FIND_MISS: 2, PING: 3 } as const;
@@ -96,6 +96,16 @@ export class FastReads {
   /** Let go of table `uri` while its pages are discarded (`held`), or use it again. */
   hold(uri: string, held: boolean): void {
     if (this.#ptr !== null) shim().sct_fast_hold(this.#ptr, enc.encode(uri + "\0"), held ? 1 : 0);
+  }
+
+  /** With authentication on: connection `id`'s users may find on registration `slot` (JS checked). */
+  grant(id: number, slot: number): void {
+    if (this.#ptr !== null) shim().sct_fast_grant(this.#ptr, id, slot);
+  }
+
+  /** Connection `id`'s grants no longer hold (its users changed); 0: every connection's. */
+  revoke(id: number): void {
+    if (this.#ptr !== null) shim().sct_fast_revoke(this.#ptr, id);
   }
 
   /** Served requests not yet taken. */

@@ -6,7 +6,7 @@
  * every request is answered there). `SECANTUS_FAST_READS=0` keeps every request on the JS path (an A/B
  * switch for benchmarks).
  */
-import type { ServerContext } from "../commands/context.ts";
+import type { ClientState, ServerContext } from "../commands/context.ts";
 import { PointReads } from "../commands/point_reads.ts";
 import type { RunningServer } from "../server/listener.ts";
 import type { StorageEngine } from "../storage/api.ts";
@@ -36,9 +36,15 @@ export function attachPointReads(
   const forgetChanges = native.onCatalogChange(() => reads.catalogChanging());
   // (a settle's exclusive hold of a table: the I/O thread closes its cursors on it meanwhile)
   const forgetHolds = native.onTableHold((uri, held) => fast.hold(uri, held));
+  // with authentication on: a connection's grants go with a login or logout on it, everyone's with a
+  // change of users or roles (point_reads.ts)
+  const forgetUsers = server.auth.onUsersChanged((conn) => reads.usersChanged(conn as ClientState));
+  const forgetRoles = server.auth.store.onInvalidate(() => reads.rolesChanged());
   const forget = () => {
     forgetChanges();
     forgetHolds();
+    forgetUsers();
+    forgetRoles();
   };
   server.pointReads = reads;
   const tick = unrefInterval(() => {

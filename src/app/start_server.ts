@@ -494,6 +494,7 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
             authenticatedUsers: [],
             peerSubject: conn.peerSubject,
             park: (on: boolean) => conn.park(on),
+            ioId: conn.ioId,
           };
           clients.set(conn, client);
           counters.totalConnectionsCreated++;

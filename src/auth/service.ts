@@ -213,7 +213,17 @@ export class AuthService {
     this.#noteUsers(conn);
   }
 
+  /** Told whenever a connection's users change (a login, a logout), before the command answers. */
+  readonly #usersChanged = new Set<(conn: AuthConnection) => void>();
+
+  /** `fn` whenever a connection's users change; returns a function that unregisters it. */
+  onUsersChanged(fn: (conn: AuthConnection) => void): () => void {
+    this.#usersChanged.add(fn);
+    return () => this.#usersChanged.delete(fn);
+  }
+
   #noteUsers(conn: AuthConnection): void {
+    for (const fn of this.#usersChanged) fn(conn);
     this.#connUsers.delete(conn.connectionId);
     this.#connUsers.set(conn.connectionId, usersKey(conn.authenticatedUsers));
     if (this.#connUsers.size > 100_000) {

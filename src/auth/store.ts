@@ -90,9 +90,19 @@ export class AuthStore {
     });
   }
 
+  /** Told at each invalidation (inside the write that changes users or roles, before it commits). */
+  readonly #invalidated = new Set<() => void>();
+
   invalidate(): void {
     this.#cache = undefined;
     this.generation++;
+    for (const fn of this.#invalidated) fn();
+  }
+
+  /** `fn` at every invalidation; returns a function that unregisters it. */
+  onInvalidate(fn: () => void): () => void {
+    this.#invalidated.add(fn);
+    return () => this.#invalidated.delete(fn);
   }
 
   #load(): Loaded {

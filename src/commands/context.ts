@@ -74,8 +74,8 @@ export interface ServerInfo {
 
 /** What dispatch and find call of the I/O thread's point reads (point_reads.ts). */
 export interface PointReadHooks {
-  /** find served an `_id` point on `coll` through its plain IDHACK read. */
-  offer(ns: string, coll: CollectionEntry): void;
+  /** find served an `_id` point on `coll` through its plain IDHACK read, for `client` (authorized). */
+  offer(ns: string, coll: CollectionEntry, client: ClientState): void;
   /** Before a command: record what the I/O thread answered meanwhile. */
   drain(): void;
   /** After a command: what may be answered now, and the cluster time its replies carry. */
@@ -176,6 +176,8 @@ export interface ClientState extends AuthConnection {
    * cheap way meanwhile. Absent where there is no connection (internal requests).
    */
   park?(on: boolean): void;
+  /** The frame I/O thread's id of the connection (point_reads.ts grants it namespaces with auth on). */
+  readonly ioId?: number | undefined;
 }
 
 export interface RequestContext<P = unknown> extends ServerContext {

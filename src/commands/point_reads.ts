@@ -6,9 +6,10 @@
  *
  * - `offer`: find.ts served an `_id` point on a collection through its plain IDHACK read (binary key, no
  *   collation, not clustered, the committed catalog's entry): later ones there may be answered there.
- * - `publish` (after every command, and on a timer): what may be answered now — nothing with
- *   authentication on, a fail point set, the profiler on, slowms ≤ 1 or the server stopping; no find
- *   under memory pressure; no request naming a session while new sessions could pass maxSessions — and
+ * - `publish` (after every command, and on a timer): what may be answered now — nothing with a fail
+ *   point set, the profiler on, slowms ≤ 1 or the server stopping; no find under memory pressure; no
+ *   request naming a session while new sessions could pass maxSessions; with authentication on, a find
+ *   only for a connection granted its namespace (below) — and
  *   the cluster time replies carry (published only after commands, so a reply never names a time whose
  *   write is not yet visible).
  * - `drain` (before every command, and on the timer): what each answered request would have recorded
@@ -16,7 +17,11 @@
  *   session's last use, network bytes. The I/O thread stops answering when its log is full, so this is
  *   never further behind than that log.
  * - `catalogChanging`: before any catalog change commits, registrations are dropped (the I/O thread lets
- *   go of every table under the lock its reads hold).
+ *   go of every table under the lock its reads hold), and every grant with them.
+ * - With authentication on, `offer` also grants the connection that namespace (dispatch has just checked
+ *   its users' privileges); a login or logout on it revokes its grants (`usersChanged`), any change of
+ *   users or roles every connection's (`rolesChanged`, inside the write, before it commits). Ping needs
+ *   no privilege (as mongod's).
  *
  * Replies are built there from templates made here by the same encoders dispatch uses, so their bytes
  * are dispatch's. What such a request does not do that dispatch would: appear in currentOp, take an op
@@ -24,7 +29,7 @@
  */
 import { Binary, BSON, Timestamp } from "bson";
 import type { CollectionEntry, NativeReads } from "../storage/api.ts";
-import type { PointReadHooks, ServerContext } from "./context.ts";
+import type { ClientState, PointReadHooks, ServerContext } from "./context.ts";
 import { countCommand } from "./op_counters.ts";
 import { appendClusterTime, encodeWithClusterTime } from "./cluster_time_raw.ts";
 import { encodeCursorReply } from "../bson/raw_reply.ts";
@@ -49,6 +54,8 @@ export interface OffThreadReads {
   register(ns: string, recordUri: string, idIndexUri: string): number;
   clear(): void;
   hold(uri: string, held: boolean): void;
+  grant(ioId: number, slot: number): void;
+  revoke(ioId: number): void;
   pending(): number;
   take(fn: ServedFn): number;
 }
@@ -56,6 +63,7 @@ export interface OffThreadReads {
 const FIND = 1;
 const PING = 2;
 const LSID = 4;
+const AUTH = 8;
 const FIND_HIT = 1;
 const KIND_PING = 3;
 /** The I/O thread's log (io_fast.c FAST_LOG_CAP): sessions it may name before the next drain. */
@@ -81,8 +89,8 @@ export class PointReads implements PointReadHooks {
   readonly #io: OffThreadReads;
   readonly #native: NativeReads;
   readonly #standalone: boolean;
-  /** Registrations: namespace → the entry it was made for; slot → namespace and entry. */
-  readonly #byNs = new Map<string, CollectionEntry>();
+  /** Registrations: namespace → the entry it was made for and its slot; slot → namespace and entry. */
+  readonly #byNs = new Map<string, { readonly coll: CollectionEntry; readonly slot: number }>();
   readonly #slots = new Map<number, { readonly ns: string; readonly coll: CollectionEntry }>();
   #secs = -1;
   #inc = -1;
@@ -106,28 +114,46 @@ export class PointReads implements PointReadHooks {
     this.publish();
   }
 
-  offer(ns: string, coll: CollectionEntry): void {
-    if (this.#byNs.get(ns) === coll) return;
+  offer(ns: string, coll: CollectionEntry, client: ClientState): void {
+    const slot = this.#slotOf(ns, coll);
+    // with authentication on, dispatch has just checked this connection's users may find here
+    if (slot >= 0 && this.#server.authorizer.enabled && client.ioId !== undefined) {
+      this.#io.grant(client.ioId, slot);
+    }
+  }
+
+  /** The registration of `ns` for `coll`, made when it can be; -1 when it cannot. */
+  #slotOf(ns: string, coll: CollectionEntry): number {
+    const known = this.#byNs.get(ns);
+    if (known?.coll === coll) return known.slot;
     const dot = ns.indexOf(".");
-    if (this.#server.storage.catalog.getCollection(ns.slice(0, dot), ns.slice(dot + 1)) !== coll) return;
+    if (this.#server.storage.catalog.getCollection(ns.slice(0, dot), ns.slice(dot + 1)) !== coll) return -1;
     const id = coll.indexes.find((i) => i.name === "_id_");
-    if (id === undefined || id.spec["collation"] !== undefined || isClustered(coll)) return;
+    if (id === undefined || id.spec["collation"] !== undefined || isClustered(coll)) return -1;
     const t = this.#native.tables(coll);
-    if (t === undefined) return;
+    if (t === undefined) return -1;
     const slot = this.#io.register(ns, t.record, t.idIndex);
-    if (slot < 0) return;
-    this.#byNs.set(ns, coll);
+    if (slot < 0) return -1;
+    this.#byNs.set(ns, { coll, slot });
     this.#slots.set(slot, { ns, coll });
+    return slot;
+  }
+
+  /** A connection's users changed (login, logout): none of its grants hold any more. */
+  usersChanged(client: ClientState): void {
+    if (client.ioId !== undefined) this.#io.revoke(client.ioId);
+  }
+
+  /** Users or roles changed: no connection's grants hold any more. */
+  rolesChanged(): void {
+    this.#io.revoke(0);
   }
 
   publish(): void {
     const s = this.#server;
     let bits = 0;
-    if (
-      !s.authorizer.enabled && !s.failPoints.anyOn && !s.profiler.active && s.profiler.slowms > 1 &&
-      !s.isShuttingDown()
-    ) {
-      bits = PING;
+    if (!s.failPoints.anyOn && !s.profiler.active && s.profiler.slowms > 1 && !s.isShuttingDown()) {
+      bits = s.authorizer.enabled ? PING | AUTH : PING;
       if (!s.heap?.pressured) bits |= FIND;
       if (s.sessions.size + LOG_CAP < s.sessions.maxSessions) bits |= LSID;
     }
@@ -197,4 +223,4 @@ export class PointReads implements PointReadHooks {
 }
 
 /** The switches' bits, for tests. */
-export const POINT_READ_FLAGS = { FIND, PING, LSID } as const;
+export const POINT_READ_FLAGS = { FIND, PING, LSID, AUTH } as const;

@@ -1,7 +1,7 @@
 import { deepStrictEqual as assertEquals } from "node:assert/strict";
 import { Timestamp } from "bson";
 import { type OffThreadReads, POINT_READ_FLAGS as F, PointReads } from "./point_reads.ts";
-import type { ServerContext } from "./context.ts";
+import type { ClientState, ServerContext } from "./context.ts";
 import type { CollectionEntry, NativeReads } from "../storage/api.ts";
 import { Counters } from "../observability/counters.ts";
 import { Top } from "../observability/top.ts";
@@ -12,7 +12,13 @@ import { FailPoints } from "../testing/fail_points.ts";
 
 /** The I/O thread's side, recorded; `log` is what `take` hands over. */
 function fakeIo() {
-  const calls = { flags: [] as number[], times: [] as bigint[], templates: 0, registered: [] as string[] };
+  const calls = {
+    flags: [] as number[],
+    times: [] as bigint[],
+    templates: 0,
+    registered: [] as string[],
+    grants: [] as string[],
+  };
   const log: [number, number, number, number, number, Uint8Array | undefined][] = [];
   const io: OffThreadReads = {
     flags: (b) => void calls.flags.push(b),
@@ -21,6 +27,8 @@ function fakeIo() {
     register: (ns) => calls.registered.push(ns) - 1,
     clear: () => void (calls.registered.length = 0),
     hold: () => {},
+    grant: (id, slot) => void calls.grants.push(`${id}:${slot}`),
+    revoke: (id) => void calls.grants.push(`revoke ${id}`),
     pending: () => log.length,
     take: (fn) => {
       const n = log.length;
@@ -39,6 +47,8 @@ const COLL = {
   indexes: [{ name: "_id_", spec: { key: { _id: 1 } }, unique: true, ident: "index-1" }],
   options: {},
 } as unknown as CollectionEntry;
+
+const CLIENT = { ioId: 9 } as unknown as ClientState;
 
 function fakeServer(over: Partial<Record<string, unknown>> = {}) {
   const clock = new ClusterClock(() => 5_000);
@@ -69,7 +79,7 @@ const native: NativeReads = {
   onTableHold: () => () => {},
 };
 
-Deno.test("point reads: what may be answered follows auth, fail points, the profiler, memory and sessions", () => {
+Deno.test("point reads: what may be answered follows fail points, the profiler, memory and sessions", () => {
   const { io, calls } = fakeIo();
   const server = fakeServer();
   const reads = new PointReads(server, io, native);
@@ -95,28 +105,25 @@ Deno.test("point reads: what may be answered follows auth, fail points, the prof
   const small = fakeIo();
   new PointReads(few, small.io, native);
   assertEquals(small.calls.flags.at(-1), F.FIND | F.PING);
-  const locked = fakeIo();
-  new PointReads(fakeServer({ authorizer: { enabled: true } }), locked.io, native);
-  assertEquals(locked.calls.flags.at(-1), 0);
 });
 
 Deno.test("point reads: offers register the committed collection once; a catalog change forgets them", () => {
   const { io, calls } = fakeIo();
   const reads = new PointReads(fakeServer(), io, native);
-  reads.offer("d.c", COLL);
-  reads.offer("d.c", COLL);
-  reads.offer("d.x", { ...COLL, name: "x" } as CollectionEntry); // not the committed entry
+  reads.offer("d.c", COLL, CLIENT);
+  reads.offer("d.c", COLL, CLIENT);
+  reads.offer("d.x", { ...COLL, name: "x" } as CollectionEntry, CLIENT); // not the committed entry
   assertEquals(calls.registered, ["d.c"]);
   const collated = {
     ...COLL,
     indexes: [{ ...COLL.indexes[0]!, spec: { key: { _id: 1 }, collation: { locale: "fr" } } }],
   } as CollectionEntry;
   new PointReads(fakeServer({ storage: { catalog: { getCollection: () => collated } } }), io, native)
-    .offer("d.c", collated);
+    .offer("d.c", collated, CLIENT);
   assertEquals(calls.registered, ["d.c"]);
   reads.catalogChanging();
   assertEquals(calls.registered, []);
-  reads.offer("d.c", COLL);
+  reads.offer("d.c", COLL, CLIENT);
   assertEquals(calls.registered, ["d.c"]);
 });
 
@@ -124,7 +131,7 @@ Deno.test("point reads: a drain records what dispatch would have", () => {
   const { io, log } = fakeIo();
   const server = fakeServer();
   const reads = new PointReads(server, io, native);
-  reads.offer("d.c", COLL);
+  reads.offer("d.c", COLL, CLIENT);
   const lsid = new Uint8Array(16).fill(7);
   log.push([1, 0, 40, 100, 300, lsid], [2, 0, 30, 100, 120, lsid], [3, 0, 10, 50, 80, undefined]);
   reads.drain();
@@ -137,4 +144,18 @@ Deno.test("point reads: a drain records what dispatch would have", () => {
   assertEquals(c.ioThread, { finds: 2, pings: 1 });
   assertEquals(server.top.entries().get("d.c")?.queries.count, 2);
   assertEquals(server.sessions.size, 1);
+});
+
+Deno.test("point reads: with authentication on, offers grant the connection; logins and role changes revoke", () => {
+  const { io, calls } = fakeIo();
+  const reads = new PointReads(fakeServer({ authorizer: { enabled: true } }), io, native);
+  assertEquals(calls.flags.at(-1), F.PING | F.AUTH | F.FIND | F.LSID);
+  reads.offer("d.c", COLL, CLIENT);
+  reads.offer("d.c", COLL, { ioId: 4 } as unknown as ClientState);
+  reads.usersChanged(CLIENT);
+  reads.rolesChanged();
+  assertEquals(calls.grants, ["9:0", "4:0", "revoke 9", "revoke 0"]);
+  const open = fakeIo();
+  new PointReads(fakeServer(), open.io, native).offer("d.c", COLL, CLIENT);
+  assertEquals(open.calls.grants, []); // auth off: nothing to grant
 });

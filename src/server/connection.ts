@@ -151,6 +151,10 @@ class State implements ConnectionState {
   park(on: boolean): void {
     this.transport.park?.(on);
   }
+
+  get ioId(): number | undefined {
+    return this.transport.ioId;
+  }
 }
 
 export class Connection {

@@ -243,6 +243,10 @@ export class ShimTransport implements Transport {
     return r !== undefined && r.waiting > 0 && arrivesTooSlowly(r.ms / 1000, r.bytes);
   }
 
+  get ioId(): number {
+    return this.id;
+  }
+
   quietMs(): number | undefined {
     return this.#closed || this.#ended ? undefined : this.loop.quietMs(this.id);
   }

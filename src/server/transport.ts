@@ -37,6 +37,8 @@ export interface Transport {
    * answers point reads itself); undefined when none was. The idle deadline counts from then too.
    */
   quietMs?(): number | undefined;
+  /** The shim's frame I/O thread's id of this connection (its point-read grants); absent on Deno's path. */
+  readonly ioId?: number;
   /**
    * The current request waits without doing work (`on`: an awaitable hello until its timer) or works
    * again (`!on`). Optional: the shim's transport then stops counting it among the requests being

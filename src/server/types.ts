@@ -28,6 +28,8 @@ export interface ConnectionState {
    * again (`false`); passed to the transport (`Transport.park`). Calls must pair up.
    */
   park(on: boolean): void;
+  /** The shim's frame I/O thread's id of this connection (its point-read grants); absent on Deno's sockets. */
+  readonly ioId?: number | undefined;
 }
 
 /**

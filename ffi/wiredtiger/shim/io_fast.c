@@ -20,8 +20,10 @@
  * any command and on a timer; when the log is full, requests go to JS (which drains it first), so the
  * bookkeeping is never more than FAST_LOG_CAP requests behind and sessions are never created past
  * JS's limit behind its back. JS turns the fast path off (sct_fast_flags) whenever its answer could
- * differ: authentication on, a fail point, the profiler, memory pressure, a drain, a transaction-only
- * namespace change. A catalog change clears the registry before it commits (sct_fast_clear), under the
+ * differ: a fail point, the profiler, memory pressure, shutdown. With authentication on (FAST_AUTH) a
+ * find is answered only for a connection JS granted that namespace (sct_fast_grant, after its own
+ * privilege check passed for the connection's users); a login or logout on the connection revokes its
+ * grants, any change of users or roles (and any catalog change) every connection's, before it commits. A catalog change clears the registry before it commits (sct_fast_clear), under the
  * same lock a read holds, so a read never uses a dropped or renamed table.
  *
  * Reads run in their own WiredTiger session (opened from JS's connection at sct_fast_attach), in a
@@ -36,8 +38,10 @@
 #define FAST_FIND 1u
 #define FAST_PING 2u
 #define FAST_LSID 4u /* requests naming a session may be served (JS has room for new sessions) */
+#define FAST_AUTH 8u /* authentication is on: a find needs its connection's grant on the namespace */
 #define FAST_LOG_CAP 4096
 #define FAST_COLLS 1024 /* registry slots (open addressing; a full registry registers nothing more) */
+_Static_assert(FAST_COLLS / 8 == sizeof(((struct conn *)0)->grants), "a grant bit per registry slot");
 #define FAST_TMPL_MAX 512
 #define FAST_TMPL_TIMES 4
 #define FAST_KEY_MAX (2 * FAST_STRING_MAX + 16)
@@ -76,6 +80,7 @@ struct fast {
     uint32_t n_colls;
     _Atomic uint32_t flags;
     _Atomic uint64_t time; /* the cluster time replies carry: seconds << 32 | increment */
+    uint32_t gen;          /* connections' grants are valid while theirs is this (never 0) */
     struct fast_tmpl ping, tail;
     struct fast_entry log[FAST_LOG_CAP];
     _Atomic uint32_t head, tail_n; /* entries produced / taken (mod 2^32) */
@@ -606,13 +611,16 @@ static struct out *find_reply(struct fast *f, uint32_t id, const struct fast_req
 }
 
 /* The find: 1 answered (*o the reply, *e filled), 0 JS's. Under f->mu. */
-static int serve_find(struct fast *f, uint32_t id, const struct fast_req *r, uint64_t time, struct out **o,
-  struct fast_entry *entry)
+static int serve_find(struct fast *f, struct conn *conn, const struct fast_req *r, uint64_t time,
+  struct out **o, struct fast_entry *entry)
 {
-    uint32_t slot;
+    uint32_t slot, id = conn->id;
     struct fast_coll *c = lookup(f, r->db, r->db_len, r->coll, r->coll_len, &slot);
     if (!c || c->held)
         return 0;
+    if ((atomic_load(&f->flags) & FAST_AUTH) &&
+      (conn->grant_gen != f->gen || !(conn->grants[slot / 8] & (1u << (slot % 8)))))
+        return 0; /* JS checks this connection's privileges (and grants it the namespace when they hold) */
     uint8_t key[FAST_KEY_MAX];
     size_t klen = id_key(&r->id, key);
     if (klen == 0)
@@ -691,7 +699,7 @@ int io_fast_serve(struct sct_io *io, struct conn *c, const uint8_t *msg, uint32_
     }
     int ok;
     if (r.kind == FAST_FIND)
-        ok = serve_find(f, c->id, &r, time, &o, &entry);
+        ok = serve_find(f, c, &r, time, &o, &entry);
     else {
         o = reply_out(f, c->id, f->ping.len, r.request_id);
         if (o) {
@@ -746,6 +754,7 @@ int sct_fast_attach(struct sct_io *io, WT_CONNECTION *conn)
     if (!f)
         return ENOMEM;
     pthread_mutex_init(&f->mu, NULL);
+    f->gen = 1;
     int ret = conn->open_session(conn, NULL, "isolation=snapshot", &f->session);
     if (ret != 0) {
         pthread_mutex_destroy(&f->mu);
@@ -787,7 +796,7 @@ void io_fast_free(struct sct_io *io)
     io->fast = NULL;
 }
 
-/* What may be served (FAST_FIND | FAST_PING | FAST_LSID bits); 0 turns the fast path off. */
+/* What may be served (FAST_FIND | FAST_PING | FAST_LSID | FAST_AUTH bits); 0 turns the fast path off. */
 int sct_fast_flags(struct sct_io *io, uint32_t flags)
 {
     if (io->fast)
@@ -866,13 +875,21 @@ int sct_fast_register(struct sct_io *io, const char *ns, const char *rec_uri, co
     return r;
 }
 
-/* Forget every registration and close their cursors (a catalog change is about to commit). */
+static void next_gen(struct fast *f)
+{
+    if (++f->gen == 0)
+        f->gen = 1;
+}
+
+/* Forget every registration and close their cursors (a catalog change is about to commit); every
+ * connection's grants go with them (their slots are reused). */
 int sct_fast_clear(struct sct_io *io)
 {
     struct fast *f = io->fast;
     if (!f)
         return 0;
     pthread_mutex_lock(&f->mu);
+    next_gen(f);
     for (uint32_t i = 0; i < FAST_COLLS; i++)
         if (f->colls[i].ns)
             close_coll(&f->colls[i]);
@@ -904,6 +921,53 @@ int sct_fast_hold(struct sct_io *io, const char *uri, int on)
             e->held--;
     }
     pthread_mutex_unlock(&f->mu);
+    return 0;
+}
+
+/* Connection id's users may find on registration slot (authentication on): JS checked it. */
+int sct_fast_grant(struct sct_io *io, uint32_t id, int slot)
+{
+    struct fast *f = io->fast;
+    if (!f || slot < 0 || slot >= FAST_COLLS)
+        return EINVAL;
+    pthread_mutex_lock(&io->tbl_mu);
+    uint32_t s = id & ID_SLOT_MASK;
+    struct conn *c = s < io->nslots && io->conns[s] && io->conns[s]->id == id ? io->conns[s] : NULL;
+    if (c) {
+        pthread_mutex_lock(&f->mu);
+        if (c->grant_gen != f->gen) {
+            memset(c->grants, 0, sizeof c->grants);
+            c->grant_gen = f->gen;
+        }
+        c->grants[slot / 8] |= (uint8_t)(1u << (slot % 8));
+        pthread_mutex_unlock(&f->mu);
+    }
+    pthread_mutex_unlock(&io->tbl_mu);
+    return 0;
+}
+
+/* Connection id's users changed (a login, a logout): none of its grants hold. id 0: every
+ * connection's (users or roles changed). */
+int sct_fast_revoke(struct sct_io *io, uint32_t id)
+{
+    struct fast *f = io->fast;
+    if (!f)
+        return 0;
+    if (id == 0) {
+        pthread_mutex_lock(&f->mu);
+        next_gen(f);
+        pthread_mutex_unlock(&f->mu);
+        return 0;
+    }
+    pthread_mutex_lock(&io->tbl_mu);
+    uint32_t s = id & ID_SLOT_MASK;
+    struct conn *c = s < io->nslots && io->conns[s] && io->conns[s]->id == id ? io->conns[s] : NULL;
+    if (c) {
+        pthread_mutex_lock(&f->mu);
+        c->grant_gen = 0;
+        pthread_mutex_unlock(&f->mu);
+    }
+    pthread_mutex_unlock(&io->tbl_mu);
     return 0;
 }
 

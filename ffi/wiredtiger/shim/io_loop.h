@@ -107,6 +107,10 @@ struct conn {
      * sent_total minus these) and when the last one came (monotonic ms + 1; JS's idle deadline) */
     _Atomic uint64_t fast_handed;
     _Atomic int64_t fast_at_ms;
+    /* with authentication on, the registrations (slots) JS granted this connection's users a find on,
+     * valid while grant_gen is the fast path's generation (under its lock; io_fast.c) */
+    uint32_t grant_gen;
+    uint8_t grants[128];
 };
 
 struct sct_io {

@@ -99,7 +99,7 @@ function run(ctx: RequestContext<FindParams>): Reply | Promise<Reply> {
   if (coll) {
     const point = idPointQuery(ctx, coll);
     if (point !== undefined) {
-      ctx.pointReads?.offer(ns, coll); // later ones may be answered by the I/O thread (point_reads.ts)
+      ctx.pointReads?.offer(ns, coll, ctx.client); // later ones may be answered by the I/O thread (point_reads.ts)
       ctx.opStats.ns = ns;
       ctx.opStats.planSummary = idPointSummary(coll);
       return firstBatch(ctx, coll, point, ns, p.limit === 0 ? undefined : p.limit);
