@@ -59,7 +59,7 @@ function fakeServer(over: Partial<Record<string, unknown>> = {}) {
     failPoints: new FailPoints(),
     profiler: new Profiler(),
     isShuttingDown: () => false,
-    heap: { pressured: false },
+    heap: { pressuredAsSampled: false },
     sessions: new LogicalSessions(undefined, 100_000),
     clusterClock: clock,
     counters: new Counters(),
@@ -69,7 +69,7 @@ function fakeServer(over: Partial<Record<string, unknown>> = {}) {
     },
     ...over,
   };
-  return server as unknown as ServerContext & { heap: { pressured: boolean } };
+  return server as unknown as ServerContext & { heap: { pressuredAsSampled: boolean } };
 }
 
 const native: NativeReads = {
@@ -86,10 +86,10 @@ Deno.test("point reads: what may be answered follows fail points, the profiler, 
   assertEquals(calls.templates, 2);
   assertEquals(calls.flags.at(-1), F.FIND | F.PING | F.LSID);
   assertEquals(calls.times.at(-1), (5n << 32n) | 3n);
-  server.heap.pressured = true;
+  server.heap.pressuredAsSampled = true;
   reads.publish();
   assertEquals(calls.flags.at(-1), F.PING | F.LSID);
-  server.heap.pressured = false;
+  server.heap.pressuredAsSampled = false;
   server.failPoints.configure("failCommand", { kind: "alwaysOn" }, { failCommands: ["ping"], errorCode: 2 });
   reads.publish();
   assertEquals(calls.flags.at(-1), 0);

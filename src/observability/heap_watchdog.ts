@@ -133,6 +133,11 @@ export class HeapWatchdog {
     return this.#pressured;
   }
 
+  /** The state as last sampled, without taking the deferred first sample (point_reads.ts's switches). */
+  get pressuredAsSampled(): boolean {
+    return this.#pressured;
+  }
+
   /** Takes a sample now and updates the state (the timer calls it; tests call it directly). */
   check(): boolean {
     let s = this.#sample();
