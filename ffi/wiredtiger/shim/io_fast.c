@@ -732,15 +732,26 @@ int io_fast_serve(struct sct_io *io, struct conn *c, const uint8_t *msg, uint32_
     return io_flush(io, c) < 0 ? -1 : 1;
 }
 
-/* Whether the lone path should hand msg to the I/O thread (a shape served here, fast path on). */
-int io_fast_wants(struct sct_io *io, const uint8_t *msg, uint32_t len)
+/* Whether the lone path should hand msg to the I/O thread: a request it would answer now. */
+int io_fast_wants(struct sct_io *io, struct conn *c, const uint8_t *msg, uint32_t len)
 {
     struct fast *f = io->fast;
     if (!f || !(atomic_load(&f->flags) & (FAST_FIND | FAST_PING)))
         return 0;
     struct fast_req r;
     uint32_t flags = atomic_load(&f->flags);
-    return fast_parse(msg, len, &r) && (flags & (uint32_t)r.kind) && (!r.lsid || (flags & FAST_LSID));
+    if (!fast_parse(msg, len, &r) || !(flags & (uint32_t)r.kind) || (r.lsid && !(flags & FAST_LSID)))
+        return 0;
+    if (r.kind == FAST_PING)
+        return 1;
+    /* a find this thread would hand to JS anyway (no registration, held, not granted) stays with JS */
+    pthread_mutex_lock(&f->mu);
+    uint32_t slot;
+    struct fast_coll *e = lookup(f, r.db, r.db_len, r.coll, r.coll_len, &slot);
+    int yes = e && !e->held &&
+      (!(flags & FAST_AUTH) || (c->grant_gen == f->gen && (c->grants[slot / 8] & (1u << (slot % 8)))));
+    pthread_mutex_unlock(&f->mu);
+    return yes;
 }
 
 /* ------------------------------------------------------------------ JS's side */

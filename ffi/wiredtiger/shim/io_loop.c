@@ -463,7 +463,7 @@ static int lone_take(struct sct_io *io, struct conn *c, uint8_t *out, int cap, i
             if (len < 16 || (uint32_t)len > io->max_message || len > SMALL_BUF || len > cap)
                 return 0;
             if ((uint32_t)len <= have) {
-                if (io_fast_wants(io, c->buf + c->start, (uint32_t)len))
+                if (io_fast_wants(io, c, c->buf + c->start, (uint32_t)len))
                     return 0; /* the I/O thread answers it (io_fast.c): kicked, it reads the buffer */
                 memcpy(out, c->buf + c->start, (size_t)len);
                 c->start += (uint32_t)len;

@@ -180,7 +180,7 @@ IO_INTERNAL void io_close_conn(struct sct_io *io, struct conn *c, const char *re
 IO_INTERNAL void io_do_accept(struct sct_io *io);
 /* io_fast.c */
 IO_INTERNAL int io_fast_serve(struct sct_io *io, struct conn *c, const uint8_t *msg, uint32_t len);
-IO_INTERNAL int io_fast_wants(struct sct_io *io, const uint8_t *msg, uint32_t len);
+IO_INTERNAL int io_fast_wants(struct sct_io *io, struct conn *c, const uint8_t *msg, uint32_t len);
 IO_INTERNAL void io_fast_free(struct sct_io *io);
 
 #endif
