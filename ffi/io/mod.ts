@@ -267,6 +267,14 @@ export class FrameLoop {
   }
 
   /**
+   * Connection `id` was taken in (within the connection limits): the I/O thread may answer its point
+   * reads itself from now on (until then, and for a refused one, every request is JS's).
+   */
+  admit(id: number): void {
+    if (!this.#stopped) shim().sct_fast_admit(this.#ptr, id);
+  }
+
+  /**
    * Let the I/O thread answer point reads and pings itself, reading through its own session of the
    * WiredTiger connection `wtConnection` (which must stay open until {@link stop}, which detaches first).
    * Returns the switches and log ({@link FastReads}); undefined when the shim refused.

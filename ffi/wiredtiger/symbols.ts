@@ -104,6 +104,7 @@ export const SYMBOLS = {
   sct_fast_hold: { parameters: [P, B, I32], result: I32 },
   sct_fast_grant: { parameters: [P, "u32", I32], result: I32 },
   sct_fast_revoke: { parameters: [P, "u32"], result: I32 },
+  sct_fast_admit: { parameters: [P, "u32"], result: I32 },
   sct_fast_pending: { parameters: [P], result: I32 },
   sct_fast_take: { parameters: [P, B, I32], result: I32 },
 } as const satisfies Deno.ForeignLibraryInterface;

@@ -92,6 +92,8 @@ export class ShimTransport implements Transport {
   /** Reply bytes handed to the I/O thread, and the kernel's total when last asked (ffi `sent`). */
   #handed = 0;
   #sentSeen = 0;
+  /** The connection layer has asked for a request (the connection was not refused). */
+  #admitted = false;
   /** A write waiting for the out-queue to drain (over OUT_BACKLOG_MAX). */
   #drain: { resolve: () => void; reject: (e: unknown) => void } | undefined;
 
@@ -131,6 +133,12 @@ export class ShimTransport implements Transport {
   }
 
   next(): Promise<Uint8Array | null> {
+    if (!this.#admitted) {
+      // the connection layer reads it: it was taken in, not refused (listener.ts's limits), so the I/O
+      // thread may answer its point reads itself from now on
+      this.#admitted = true;
+      if (!this.#closed && !this.#ended) this.loop.admit(this.id);
+    }
     const f = this.#frame;
     if (f !== null) {
       this.#frame = null;

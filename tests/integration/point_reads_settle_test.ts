@@ -43,6 +43,22 @@ Deno.test({
       e.nativeReads.onTableHold((uri, held) => fast.hold(uri, held));
 
       conn = await Deno.connect({ hostname: "127.0.0.1", port: loop.port });
+      // the connection layer's part: take the accept and admit the connection (listener.ts's limits)
+      let admitted = false;
+      for (let i = 0; i < 200 && !admitted; i++) {
+        loop.take({
+          accept: (id) => {
+            loop!.admit(id);
+            admitted = true;
+          },
+          frame: () => {},
+          closed: () => {},
+          badLength: () => {},
+          drained: () => {},
+        });
+        if (!admitted) await new Promise((r) => setTimeout(r, 10));
+      }
+      assert.ok(admitted);
       const frames = new FrameStream(conn);
       const find = async (id: number, rid: number) => {
         await writeAll(conn!, msg({ find: "c", filter: { _id: id }, $db: "d" }, rid));

@@ -679,7 +679,7 @@ static int serve_find(struct fast *f, struct conn *conn, const struct fast_req *
 int io_fast_serve(struct sct_io *io, struct conn *c, const uint8_t *msg, uint32_t len)
 {
     struct fast *f = io->fast;
-    if (!f || !(atomic_load(&f->flags) & (FAST_FIND | FAST_PING)))
+    if (!f || !(atomic_load(&f->flags) & (FAST_FIND | FAST_PING)) || !atomic_load(&c->admitted))
         return 0;
     struct fast_req r;
     uint32_t flags = atomic_load(&f->flags);
@@ -736,7 +736,7 @@ int io_fast_serve(struct sct_io *io, struct conn *c, const uint8_t *msg, uint32_
 int io_fast_wants(struct sct_io *io, struct conn *c, const uint8_t *msg, uint32_t len)
 {
     struct fast *f = io->fast;
-    if (!f || !(atomic_load(&f->flags) & (FAST_FIND | FAST_PING)))
+    if (!f || !(atomic_load(&f->flags) & (FAST_FIND | FAST_PING)) || !atomic_load(&c->admitted))
         return 0;
     struct fast_req r;
     uint32_t flags = atomic_load(&f->flags);
@@ -978,6 +978,17 @@ int sct_fast_revoke(struct sct_io *io, uint32_t id)
         c->grant_gen = 0;
         pthread_mutex_unlock(&f->mu);
     }
+    pthread_mutex_unlock(&io->tbl_mu);
+    return 0;
+}
+
+/* JS took connection id in (within its connection limits): the fast path may answer it from now on. */
+int sct_fast_admit(struct sct_io *io, uint32_t id)
+{
+    pthread_mutex_lock(&io->tbl_mu);
+    uint32_t s = id & ID_SLOT_MASK;
+    if (s < io->nslots && io->conns[s] && io->conns[s]->id == id)
+        atomic_store(&io->conns[s]->admitted, 1);
     pthread_mutex_unlock(&io->tbl_mu);
     return 0;
 }

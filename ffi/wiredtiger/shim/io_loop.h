@@ -111,6 +111,9 @@ struct conn {
      * valid while grant_gen is the fast path's generation (under its lock; io_fast.c) */
     uint32_t grant_gen;
     uint8_t grants[128];
+    /* JS took the connection in (within max_connections; sct_fast_admit): until then, and for one it
+     * refuses, every request is JS's (it closes a refused one without an answer) */
+    _Atomic int admitted;
 };
 
 struct sct_io {
