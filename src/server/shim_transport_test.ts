@@ -24,6 +24,7 @@ function recordingLoop(calls: Call[]): FrameLoop {
     },
     sent: () => 0,
     state: () => 0,
+    admit: () => {},
     reservation: () => undefined,
   };
   return loop as unknown as FrameLoop;
