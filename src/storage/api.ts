@@ -78,6 +78,8 @@
 
 import type { ScalarMatchTerm, ScalarOperand } from "../bson/scalar_match_term.ts";
 import type { RowBatch } from "./row_batch.ts";
+import type { NativeReads } from "./native_reads.ts";
+export type { NativeReads };
 export { RowBatch } from "./row_batch.ts";
 
 /** A record's identity inside one collection: positive, increasing, never reused while the process lives. */
@@ -688,29 +690,9 @@ export interface BackupSource {
   close(): void;
 }
 
-/**
- * Reads made outside the JS thread (the wire server's I/O thread answers a find by `_id` itself,
- * ffi/wiredtiger/shim/io_fast.c): the engine's native connection, a collection's record and `_id_`
- * index tables, and a signal before any catalog change commits (let go of every table then).
- */
-export interface NativeReads {
-  /** The WiredTiger connection (open until the engine closes). */
-  readonly handle: Deno.PointerObject;
-  /** The table URIs a point read by `_id` uses; undefined when the collection has no `_id_` index. */
-  tables(coll: CollectionEntry): { readonly record: string; readonly idIndex: string } | undefined;
-  /** `fn` before each user-visible catalog change commits; returns a function that unregisters it. */
-  onCatalogChange(fn: () => void): () => void;
-  /**
-   * `fn(uri, true)` before the engine takes table `uri` exclusively (discarding its clean pages: no
-   * cursor may stay open on it), `fn(uri, false)` after; returns a function that unregisters it.
-   */
-  onTableHold(fn: (uri: string, held: boolean) => void): () => void;
-}
-
 export interface StorageEngine {
   readonly catalog: Catalog;
-  /** Point reads off the JS thread (see NativeReads); absent when the engine offers none. */
-  readonly nativeReads?: NativeReads;
+  readonly nativeReads?: NativeReads; // point reads off the JS thread (native_reads.ts); absent: none
   /** True for `:memory:` storage. */
   readonly inMemory: boolean;
   /** The engine and its version, e.g. "WiredTiger 3.2.1" (backup manifests). */

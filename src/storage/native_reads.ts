@@ -1,0 +1,25 @@
+/** The storage engine's side of point reads made off the JS thread (the wire server's I/O thread). */
+/** What `tables` reads of a collection's catalog entry (api.ts's CollectionEntry has these). */
+interface TablesOf {
+  readonly ident: string;
+  readonly indexes: readonly { readonly name: string; readonly ident: string }[];
+}
+
+/**
+ * Reads made outside the JS thread (the wire server's I/O thread answers a find by `_id` itself,
+ * ffi/wiredtiger/shim/io_fast.c): the engine's native connection, a collection's record and `_id_`
+ * index tables, and a signal before any catalog change commits (let go of every table then).
+ */
+export interface NativeReads {
+  /** The WiredTiger connection (open until the engine closes). */
+  readonly handle: Deno.PointerObject;
+  /** The table URIs a point read by `_id` uses; undefined when the collection has no `_id_` index. */
+  tables(coll: TablesOf): { readonly record: string; readonly idIndex: string } | undefined;
+  /** `fn` before each user-visible catalog change commits; returns a function that unregisters it. */
+  onCatalogChange(fn: () => void): () => void;
+  /**
+   * `fn(uri, true)` before the engine takes table `uri` exclusively (discarding its clean pages: no
+   * cursor may stay open on it), `fn(uri, false)` after; returns a function that unregisters it.
+   */
+  onTableHold(fn: (uri: string, held: boolean) => void): () => void;
+}
