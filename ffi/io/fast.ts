@@ -1,6 +1,7 @@
 /**
  * ffi/io/fast.ts: the typed binding to the point reads the frame I/O thread answers itself
- * (`ffi/wiredtiger/shim/io_fast.c`: a find by `_id` on a registered namespace, and `ping`), made by
+ * (`ffi/wiredtiger/shim/io_fast.c`: a find by `_id` on a registered namespace, `ping`, and finds over a
+ * registered single-field index, `io_fast_index.c`), made by
  * {@link FrameLoop.attachFastReads} and valid until that loop stops (every call is a no-op after).
  *
  * Owns: the switches (what may be served), the cluster time and reply templates replies carry, the
@@ -12,13 +13,22 @@ import { shim } from "../wiredtiger/load.ts";
 export const FastFlag = { FIND: 1, PING: 2, LSID: 4, AUTH: 8 } as const;
 
 /** Kinds of served requests in the log. */
-export const FastKind = { FIND_HIT: 1, FIND_MISS: 2, PING: 3 } as const;
+export const FastKind = { FIND_HIT: 1, FIND_MISS: 2, PING: 3, FIND_INDEXED: 4 } as const;
 
-/** Log records: u32 kind, slot, micros, bytesIn, bytesOut, hasLsid, then the lsid's 16 bytes. */
-const ENTRY = 40;
+/** Shapes of a find over a registered single-field index (io_fast.h SHAPE_*). */
+export const FastShape = { EQ: 1, EQ_SORTED: 2, RANGE: 4, RANGE_SORTED: 8 } as const;
+
+/**
+ * Log records: u32 kind, slot, index, micros, bytesIn, bytesOut, hasLsid, docs, keys, then the lsid's
+ * 16 bytes (io_fast.h struct fast_entry).
+ */
+const ENTRY = 52;
 const TAKE_MAX = 1024;
 
-/** One served request, as `take` hands it over (the lsid view is valid only during the callback). */
+/**
+ * One served request, as `take` hands it over (the lsid view is valid only during the callback); `index`,
+ * `docs` and `keys` are an indexed find's field registration, documents returned and entries read.
+ */
 export type ServedFn = (
   kind: number,
   slot: number,
@@ -26,6 +36,9 @@ export type ServedFn = (
   bytesIn: number,
   bytesOut: number,
   lsid: Uint8Array | undefined,
+  index: number,
+  docs: number,
+  keys: number,
 ) => void;
 
 const enc = new TextEncoder();
@@ -88,6 +101,23 @@ export class FastReads {
     );
   }
 
+  /**
+   * Serve finds of `shapes` ({@link FastShape} bits, added to those registered before) on top-level
+   * field `field` of registration `slot` from its ascending single-field index table; the field's
+   * number, or -1 (none made).
+   */
+  registerField(slot: number, field: string, uri: string, unique: boolean, shapes: number): number {
+    if (this.#ptr === null) return -1;
+    return shim().sct_fast_register_field(
+      this.#ptr,
+      slot,
+      enc.encode(field + "\0"),
+      enc.encode(uri + "\0"),
+      unique ? 1 : 0,
+      shapes,
+    );
+  }
+
   /** Forget every registration (their cursors closed, under the lock a read holds). */
   clear(): void {
     if (this.#ptr !== null) shim().sct_fast_clear(this.#ptr);
@@ -124,10 +154,13 @@ export class FastReads {
         fn(
           v.getUint32(at, true),
           v.getUint32(at + 4, true),
-          v.getUint32(at + 8, true),
           v.getUint32(at + 12, true),
           v.getUint32(at + 16, true),
-          v.getUint32(at + 20, true) !== 0 ? this.#buf.subarray(at + 24, at + 40) : undefined,
+          v.getUint32(at + 20, true),
+          v.getUint32(at + 24, true) !== 0 ? this.#buf.subarray(at + 36, at + 52) : undefined,
+          v.getUint32(at + 8, true),
+          v.getUint32(at + 28, true),
+          v.getUint32(at + 32, true),
         );
       }
       total += n;

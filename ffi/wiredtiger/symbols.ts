@@ -100,6 +100,7 @@ export const SYMBOLS = {
   sct_fast_time: { parameters: [P, "u64"], result: I32 },
   sct_fast_template: { parameters: [P, I32, B, I32, B, I32], result: I32 },
   sct_fast_register: { parameters: [P, B, B, B], result: I32 },
+  sct_fast_register_field: { parameters: [P, I32, B, B, I32, "u32"], result: I32 },
   sct_fast_clear: { parameters: [P], result: I32 },
   sct_fast_hold: { parameters: [P, B, I32], result: I32 },
   sct_fast_grant: { parameters: [P, "u32", I32], result: I32 },

@@ -38,6 +38,8 @@ import type { FsyncLock } from "./shared/fsync_lock.ts";
 import type { BackupRecord } from "../backup/mod.ts";
 import type { ReplayFn } from "../backup/pitr_restore.ts";
 import type { WriteConcern } from "./params/write_concern.ts";
+import type { AccessPath } from "../planner/plan.ts";
+import type { FindPlanParts } from "./indexed_find_shape.ts";
 
 /** What listCommands reports of a registered command. */
 export interface CommandInfo {
@@ -76,6 +78,14 @@ export interface ServerInfo {
 export interface PointReadHooks {
   /** find served an `_id` point on `coll` through its plain IDHACK read, for `client` (authorized). */
   offer(ns: string, coll: CollectionEntry, client: ClientState): void;
+  /** find planned `parts` on `coll` as `access` (an index scan) for `client` (authorized). */
+  offerIndexed(
+    ns: string,
+    coll: CollectionEntry,
+    client: ClientState,
+    parts: FindPlanParts,
+    access: AccessPath,
+  ): void;
   /** Before a command: record what the I/O thread answered meanwhile. */
   drain(): void;
   /** After a command: what may be answered now, and the cluster time its replies carry. */

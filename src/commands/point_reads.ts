@@ -35,8 +35,13 @@ import { appendClusterTime, encodeWithClusterTime } from "./cluster_time_raw.ts"
 import { encodeCursorReply } from "../bson/raw_reply.ts";
 import { recordIndexAccess } from "../executor/index_usage.ts";
 import { isClustered } from "../executor/clustered.ts";
+import type { AccessPath } from "../planner/plan.ts";
+import { type FindPlanParts, indexedFindShape } from "./indexed_find_shape.ts";
 
-/** One answered request from the I/O thread's log (the lsid bytes are valid only during the call). */
+/**
+ * One answered request from the I/O thread's log (the lsid bytes are valid only during the call);
+ * `index`, `docs`, `keys`: an indexed find's field registration, documents returned, entries read.
+ */
 export type ServedFn = (
   kind: number,
   slot: number,
@@ -44,6 +49,9 @@ export type ServedFn = (
   bytesIn: number,
   bytesOut: number,
   lsid: Uint8Array | undefined,
+  index: number,
+  docs: number,
+  keys: number,
 ) => void;
 
 /** The I/O thread's side as seen from here (ffi/io/fast.ts's FastReads). */
@@ -52,6 +60,7 @@ export interface OffThreadReads {
   time(t: bigint): void;
   template(which: 0 | 1, bytes: Uint8Array, at: readonly number[]): void;
   register(ns: string, recordUri: string, idIndexUri: string): number;
+  registerField(slot: number, field: string, uri: string, unique: boolean, shapes: number): number;
   clear(): void;
   hold(uri: string, held: boolean): void;
   grant(ioId: number, slot: number): void;
@@ -60,12 +69,23 @@ export interface OffThreadReads {
   take(fn: ServedFn): number;
 }
 
+/** A namespace the I/O thread answers finds on, and the single-field indexes it walks there. */
+interface Registration {
+  readonly ns: string;
+  readonly coll: CollectionEntry;
+  readonly slot: number;
+  /** field → its number there and the shapes registered; number → the index's name (bookkeeping). */
+  readonly fields: Map<string, { readonly n: number; shapes: number }>;
+  readonly indexNames: string[];
+}
+
 const FIND = 1;
 const PING = 2;
 const LSID = 4;
 const AUTH = 8;
 const FIND_HIT = 1;
 const KIND_PING = 3;
+const FIND_INDEXED = 4;
 /** The I/O thread's log (io_fast.c FAST_LOG_CAP): sessions it may name before the next drain. */
 const LOG_CAP = 4096;
 
@@ -89,9 +109,9 @@ export class PointReads implements PointReadHooks {
   readonly #io: OffThreadReads;
   readonly #native: NativeReads;
   readonly #standalone: boolean;
-  /** Registrations: namespace → the entry it was made for and its slot; slot → namespace and entry. */
-  readonly #byNs = new Map<string, { readonly coll: CollectionEntry; readonly slot: number }>();
-  readonly #slots = new Map<number, { readonly ns: string; readonly coll: CollectionEntry }>();
+  /** Registrations: namespace → the entry it was made for and its slot; slot → the same record. */
+  readonly #byNs = new Map<string, Registration>();
+  readonly #slots = new Map<number, Registration>();
   #secs = -1;
   #inc = -1;
   /** Sessions touched in the current drain (one touch each). */
@@ -115,28 +135,62 @@ export class PointReads implements PointReadHooks {
   }
 
   offer(ns: string, coll: CollectionEntry, client: ClientState): void {
-    const slot = this.#slotOf(ns, coll);
-    // with authentication on, dispatch has just checked this connection's users may find here
-    if (slot >= 0 && this.#server.authorizer.enabled && client.ioId !== undefined) {
-      this.#io.grant(client.ioId, slot);
-    }
+    const r = this.#registration(ns, coll);
+    if (r !== undefined) this.#grant(r.slot, client);
   }
 
-  /** The registration of `ns` for `coll`, made when it can be; -1 when it cannot. */
-  #slotOf(ns: string, coll: CollectionEntry): number {
+  /**
+   * find planned `parts` on `coll` as `access`: when the I/O thread reproduces that plan (a single-field
+   * index, indexed_find_shape.ts), later finds of the same shape on that field may be answered there.
+   */
+  offerIndexed(
+    ns: string,
+    coll: CollectionEntry,
+    client: ClientState,
+    parts: FindPlanParts,
+    access: AccessPath,
+  ): void {
+    if (access.kind !== "ixScan") return;
+    const found = indexedFindShape(parts, coll, access);
+    if (found === undefined) return;
+    const r = this.#registration(ns, coll);
+    if (r === undefined) return;
+    const known = r.fields.get(found.field);
+    if (known === undefined || (known.shapes & found.shape) === 0) {
+      const uri = this.#native.indexTable(coll, found.index.name);
+      if (uri === undefined) return;
+      const n = this.#io.registerField(r.slot, found.field, uri, found.index.unique, found.shape);
+      if (n < 0) return;
+      if (known === undefined) r.fields.set(found.field, { n, shapes: found.shape });
+      else known.shapes |= found.shape;
+      r.indexNames[n] = found.index.name;
+    }
+    this.#grant(r.slot, client);
+  }
+
+  /** With authentication on, dispatch has just checked this connection's users may find here. */
+  #grant(slot: number, client: ClientState): void {
+    if (this.#server.authorizer.enabled && client.ioId !== undefined) this.#io.grant(client.ioId, slot);
+  }
+
+  /** The registration of `ns` for `coll`, made when it can be; undefined when it cannot. */
+  #registration(ns: string, coll: CollectionEntry): Registration | undefined {
     const known = this.#byNs.get(ns);
-    if (known?.coll === coll) return known.slot;
+    if (known?.coll === coll) return known;
     const dot = ns.indexOf(".");
-    if (this.#server.storage.catalog.getCollection(ns.slice(0, dot), ns.slice(dot + 1)) !== coll) return -1;
+    if (this.#server.storage.catalog.getCollection(ns.slice(0, dot), ns.slice(dot + 1)) !== coll) {
+      return undefined;
+    }
     const id = coll.indexes.find((i) => i.name === "_id_");
-    if (id === undefined || id.spec["collation"] !== undefined || isClustered(coll)) return -1;
+    if (id === undefined || id.spec["collation"] !== undefined || isClustered(coll)) return undefined;
     const t = this.#native.tables(coll);
-    if (t === undefined) return -1;
+    if (t === undefined) return undefined;
     const slot = this.#io.register(ns, t.record, t.idIndex);
-    if (slot < 0) return -1;
-    this.#byNs.set(ns, { coll, slot });
-    this.#slots.set(slot, { ns, coll });
-    return slot;
+    if (slot < 0) return undefined;
+    const r: Registration = { ns, coll, slot, fields: new Map(), indexNames: [] };
+    this.#byNs.set(ns, r);
+    this.#slots.set(slot, r);
+    return r;
   }
 
   /** A connection's users changed (login, logout): none of its grants hold any more. */
@@ -190,7 +244,7 @@ export class PointReads implements PointReadHooks {
     this.drain();
   }
 
-  readonly #apply: ServedFn = (kind, slot, micros, bytesIn, bytesOut, lsid) => {
+  readonly #apply: ServedFn = (kind, slot, micros, bytesIn, bytesOut, lsid, index, docs, keys) => {
     const s = this.#server;
     const c = s.counters;
     c.network.bytesIn += bytesIn;
@@ -205,11 +259,16 @@ export class PointReads implements PointReadHooks {
       c.ioThread.finds++;
       countCommand(c, "find");
       const r = this.#slots.get(slot);
+      const indexName = kind === FIND_INDEXED ? r?.indexNames[index] : "_id_";
       if (r !== undefined) {
         s.top.record(r.ns, "find", micros, false);
-        recordIndexAccess(r.coll, "_id_");
+        if (indexName !== undefined) recordIndexAccess(r.coll, indexName);
       }
-      if (kind === FIND_HIT) {
+      if (kind === FIND_INDEXED) {
+        c.document.returned += docs;
+        c.queryExecutor.scanned += keys;
+        c.queryExecutor.scannedObjects += docs;
+      } else if (kind === FIND_HIT) {
         c.document.returned++;
         c.queryExecutor.scannedObjects++;
       }

@@ -17,15 +17,18 @@ function fakeIo() {
     times: [] as bigint[],
     templates: 0,
     registered: [] as string[],
+    fields: [] as string[],
     grants: [] as string[],
   };
-  const log: [number, number, number, number, number, Uint8Array | undefined][] = [];
+  const log: [number, number, number, number, number, Uint8Array | undefined, number, number, number][] = [];
   const io: OffThreadReads = {
     flags: (b) => void calls.flags.push(b),
     time: (t) => void calls.times.push(t),
     template: () => void calls.templates++,
     register: (ns) => calls.registered.push(ns) - 1,
-    clear: () => void (calls.registered.length = 0),
+    registerField: (slot, field, uri, unique, shapes) =>
+      calls.fields.push(`${slot}:${field}:${uri}:${unique}:${shapes}`) - 1,
+    clear: () => void (calls.registered.length = calls.fields.length = 0),
     hold: () => {},
     grant: (id, slot) => void calls.grants.push(`${id}:${slot}`),
     revoke: (id) => void calls.grants.push(`revoke ${id}`),
@@ -75,6 +78,7 @@ function fakeServer(over: Partial<Record<string, unknown>> = {}) {
 const native: NativeReads = {
   handle: Deno.UnsafePointer.create(1n)!,
   tables: (c) => ({ record: `table:${c.ident}`, idIndex: "table:index-1" }),
+  indexTable: (c, name) => c.indexes.find((i) => i.name === name) && `table:${name}`,
   onCatalogChange: () => () => {},
   onTableHold: () => () => {},
 };
@@ -133,7 +137,8 @@ Deno.test("point reads: a drain records what dispatch would have", () => {
   const reads = new PointReads(server, io, native);
   reads.offer("d.c", COLL, CLIENT);
   const lsid = new Uint8Array(16).fill(7);
-  log.push([1, 0, 40, 100, 300, lsid], [2, 0, 30, 100, 120, lsid], [3, 0, 10, 50, 80, undefined]);
+  log.push([1, 0, 40, 100, 300, lsid, 0, 0, 0], [2, 0, 30, 100, 120, lsid, 0, 0, 0]);
+  log.push([3, 0, 10, 50, 80, undefined, 0, 0, 0]);
   reads.drain();
   const c = server.counters;
   assertEquals(c.opcounters.query, 2);
@@ -158,4 +163,43 @@ Deno.test("point reads: with authentication on, offers grant the connection; log
   const open = fakeIo();
   new PointReads(fakeServer(), open.io, native).offer("d.c", COLL, CLIENT);
   assertEquals(open.calls.grants, []); // auth off: nothing to grant
+});
+
+Deno.test("point reads: an index scan JS planned registers its field; the drain records the index's use", () => {
+  const { io, calls, log } = fakeIo();
+  const withA = {
+    ...COLL,
+    indexes: [...COLL.indexes, { name: "a_1", spec: { key: { a: 1 } }, unique: false, ident: "index-2" }],
+  } as unknown as CollectionEntry;
+  const server = fakeServer({ storage: { catalog: { getCollection: () => withA } } });
+  const reads = new PointReads(server, io, native);
+  const access = {
+    kind: "ixScan",
+    indexName: "a_1",
+    keyPattern: { a: 1 },
+    unique: false,
+    multikey: false,
+    sparse: false,
+    partial: false,
+    intervals: [],
+    reverse: false,
+    indexBounds: {},
+    providesSort: true,
+    dedup: false,
+    score: 1,
+  } as const;
+  reads.offerIndexed("d.c", withA, CLIENT, { filter: { a: "x" } }, access);
+  reads.offerIndexed("d.c", withA, CLIENT, { filter: { a: "y" } }, access); // known: no second call
+  reads.offerIndexed("d.c", withA, CLIENT, { filter: { a: { $gt: 1 } }, sort: { a: 1 } }, access);
+  reads.offerIndexed("d.c", withA, CLIENT, { filter: { a: 1 }, hint: "a_1" }, access); // not a shape
+  assertEquals(calls.fields, ["0:a:table:a_1:false:1", "0:a:table:a_1:false:8"]);
+  log.push([4, 0, 50, 100, 9000, undefined, 0, 10, 10]);
+  reads.drain();
+  const c = server.counters;
+  assertEquals(c.opcounters.query, 1);
+  assertEquals(c.document.returned, 10);
+  assertEquals(c.queryExecutor, { scanned: 10, scannedObjects: 10 });
+  assertEquals(c.ioThread, { finds: 1, pings: 0 });
+  reads.catalogChanging();
+  assertEquals(calls.fields, []);
 });

@@ -8,13 +8,16 @@ interface TablesOf {
 /**
  * Reads made outside the JS thread (the wire server's I/O thread answers a find by `_id` itself,
  * ffi/wiredtiger/shim/io_fast.c): the engine's native connection, a collection's record and `_id_`
- * index tables, and a signal before any catalog change commits (let go of every table then).
+ * index tables (and other indexes' tables, for finds over a single-field index), and a signal before
+ * any catalog change commits (let go of every table then).
  */
 export interface NativeReads {
   /** The WiredTiger connection (open until the engine closes). */
   readonly handle: Deno.PointerObject;
   /** The table URIs a point read by `_id` uses; undefined when the collection has no `_id_` index. */
   tables(coll: TablesOf): { readonly record: string; readonly idIndex: string } | undefined;
+  /** The table URI of the collection's index `name`; undefined when it has none of that name. */
+  indexTable(coll: TablesOf, name: string): string | undefined;
   /** `fn` before each user-visible catalog change commits; returns a function that unregisters it. */
   onCatalogChange(fn: () => void): () => void;
   /**

@@ -1,6 +1,7 @@
 /**
  * Hostile bytes at the frame I/O thread's request walk (ffi/wiredtiger/shim/io_fast.c parses every
- * whole request before JS sees it): finds by `_id` and pings with random bytes changed, dropped or
+ * whole request before JS sees it): finds by `_id`, finds over a single-field index (io_fast_index.c)
+ * and pings with random bytes changed, dropped or
  * added inside the body (the frame length kept right), a seeded few thousand of them. Every one gets a
  * reply or a closed connection, never a crash or a stall, and the server answers correctly afterwards.
  */
@@ -27,6 +28,10 @@ const BASES: Record<string, unknown>[] = [
   { find: "c", filter: { _id: new ObjectId() }, comment: { x: [1, "y"] }, maxTimeMS: 5, $db: "z" },
   { find: "c", filter: { _id: Long.fromNumber(2 ** 40) }, $readPreference: { mode: "primary" }, $db: "z" },
   { ping: 1, $db: "admin", lsid: { id: new BSON.UUID() } },
+  // finds over a single-field index (io_fast_index.c)
+  { find: "c", filter: { v: 1 }, $db: "z" },
+  { find: "c", filter: { v: { $gte: 0, $lt: 5 } }, sort: { v: 1 }, limit: 3, batchSize: 2, $db: "z" },
+  { find: "c", filter: { s: "ab\u0000" }, singleBatch: true, $db: "z" },
 ];
 
 function mutated(r: () => number): Uint8Array {
@@ -44,10 +49,16 @@ function mutated(r: () => number): Uint8Array {
   return b;
 }
 
-serverTest("mutated finds by _id and pings never crash or stall the server", async (client, server) => {
-  const coll = client.db("z").collection<{ _id: number; v: number }>("c");
+serverTest("mutated finds and pings never crash or stall the server", async (client, server) => {
+  const coll = client.db("z").collection<{ _id: number; v: number; s?: string }>("c");
+  await coll.createIndexes([{ key: { v: 1 } }, { key: { s: 1 } }]);
   await coll.insertOne({ _id: 1, v: 1 });
-  await coll.findOne({ _id: 1 }); // the I/O thread answers this collection's finds from here on
+  await coll.insertMany([2, 3, 4, 5].map((i) => ({ _id: i, v: i, s: i % 2 ? "ab\u0000" : "x" })));
+  // the I/O thread answers this collection's finds from here on
+  await coll.findOne({ _id: 1 });
+  await coll.find({ v: 1 }).toArray();
+  await coll.find({ v: { $gte: 0, $lt: 5 } }).sort({ v: 1 }).toArray();
+  await coll.find({ s: "x" }).toArray();
   const port = Number(new URL(server.uri).port);
   const r = rng(20261205);
   let conn = await Deno.connect({ hostname: "127.0.0.1", port });

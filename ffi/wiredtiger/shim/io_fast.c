@@ -32,333 +32,9 @@
  * request and never holds it while taking a connection's writer lock (JS takes only `mu`).
  */
 #define _GNU_SOURCE
-#include "io_loop.h"
-#include "wt_shim.h"
-
-#define FAST_FIND 1u
-#define FAST_PING 2u
-#define FAST_LSID 4u /* requests naming a session may be served (JS has room for new sessions) */
-#define FAST_AUTH 8u /* authentication is on: a find needs its connection's grant on the namespace */
-#define FAST_LOG_CAP 4096
-#define FAST_COLLS 1024 /* registry slots (open addressing; a full registry registers nothing more) */
-_Static_assert(FAST_COLLS / 8 == sizeof(((struct conn *)0)->grants), "a grant bit per registry slot");
-#define FAST_TMPL_MAX 512
-#define FAST_TMPL_TIMES 4
-#define FAST_KEY_MAX (2 * FAST_STRING_MAX + 16)
-#define FAST_STRING_MAX 512 /* _id strings longer than this go to JS */
-
-/* One served request, for JS's bookkeeping (fast.ts decodes it: 40 bytes). */
-struct fast_entry {
-    uint32_t kind;   /* 1 find (hit), 2 find (miss), 3 ping */
-    uint32_t slot;   /* the registration's slot (find) */
-    uint32_t micros; /* from the whole request to its reply queued */
-    uint32_t bytes_in, bytes_out;
-    uint32_t has_lsid;
-    uint8_t lsid[16];
-};
-
-struct fast_coll {
-    char *ns; /* "db.coll", NUL-terminated; NULL: free */
-    uint32_t ns_len;
-    char *rec_uri, *idx_uri;
-    WT_CURSOR *rec, *idx;
-    int held; /* a table of it is being discarded (sct_fast_hold): JS answers meanwhile */
-};
-
-/* A reply template: its bytes and where the cluster time's two 8-byte timestamps sit. */
-struct fast_tmpl {
-    uint8_t bytes[FAST_TMPL_MAX];
-    uint32_t len;
-    uint32_t at[FAST_TMPL_TIMES];
-    uint32_t n_at;
-};
-
-struct fast {
-    pthread_mutex_t mu;
-    WT_SESSION *session;
-    struct fast_coll colls[FAST_COLLS];
-    uint32_t n_colls;
-    _Atomic uint32_t flags;
-    _Atomic uint64_t time; /* the cluster time replies carry: seconds << 32 | increment */
-    uint32_t gen;          /* connections' grants are valid while theirs is this (never 0) */
-    struct fast_tmpl ping, tail;
-    struct fast_entry log[FAST_LOG_CAP];
-    _Atomic uint32_t head, tail_n; /* entries produced / taken (mod 2^32) */
-    int32_t reply_id;
-};
-
-/* ------------------------------------------------------------------ the request's BSON */
-
-struct el {
-    uint8_t type;
-    const char *name;
-    uint32_t name_len;
-    const uint8_t *val;
-    uint32_t len;
-};
-
-static int32_t rd32(const uint8_t *p)
-{
-    int32_t v;
-    memcpy(&v, p, 4);
-    return v;
-}
-
-/* The next element of a document whose elements run to end (its terminating 0 at end[-1]): 1 with an
- * element, 0 at the terminator, -1 for anything this walk does not take (JS decides). */
-static int next_el(const uint8_t **pp, const uint8_t *end, struct el *e)
-{
-    const uint8_t *p = *pp;
-    if (p >= end)
-        return -1;
-    uint8_t t = *p++;
-    if (t == 0)
-        return p == end ? 0 : -1;
-    const uint8_t *name = p;
-    while (p < end && *p)
-        p++;
-    if (p >= end)
-        return -1;
-    e->type = t;
-    e->name = (const char *)name;
-    e->name_len = (uint32_t)(p - name);
-    p++;
-    size_t left = (size_t)(end - p);
-    int64_t n;
-    switch (t) {
-    case 0x01: case 0x09: case 0x11: case 0x12:
-        n = 8;
-        break;
-    case 0x10:
-        n = 4;
-        break;
-    case 0x08:
-        n = 1;
-        if (left >= 1 && p[0] > 1)
-            return -1;
-        break;
-    case 0x07:
-        n = 12;
-        break;
-    case 0x0A: case 0x06: case 0x7F: case 0xFF:
-        n = 0;
-        break;
-    case 0x13:
-        n = 16;
-        break;
-    case 0x02: case 0x0D: case 0x0E:
-        if (left < 5)
-            return -1;
-        n = rd32(p);
-        if (n < 1 || (size_t)n > left - 4 || p[4 + n - 1] != 0)
-            return -1;
-        n += 4;
-        break;
-    case 0x03: case 0x04:
-        if (left < 5)
-            return -1;
-        n = rd32(p);
-        if (n < 5 || (size_t)n > left || p[n - 1] != 0)
-            return -1;
-        break;
-    case 0x05:
-        if (left < 5)
-            return -1;
-        n = rd32(p);
-        if (n < 0 || (size_t)n > left - 5)
-            return -1;
-        n += 5;
-        break;
-    default:
-        return -1; /* regex, DBPointer, code with scope: JS's */
-    }
-    if ((size_t)n > left)
-        return -1;
-    e->val = p;
-    e->len = (uint32_t)n;
-    *pp = p + n;
-    return 1;
-}
-
-static int name_is(const struct el *e, const char *s)
-{
-    size_t n = strlen(s);
-    return e->name_len == n && memcmp(e->name, s, n) == 0;
-}
-
-/* Strict UTF-8 (no overlong forms, no surrogates, ≤ U+10FFFF), as JS's decoder needs for equal bytes. */
-static int utf8_ok(const uint8_t *s, size_t n)
-{
-    size_t i = 0;
-    while (i < n) {
-        uint8_t c = s[i];
-        if (c < 0x80) {
-            i++;
-            continue;
-        }
-        size_t k;
-        uint32_t cp;
-        if ((c & 0xE0) == 0xC0) {
-            k = 1;
-            cp = c & 0x1F;
-        } else if ((c & 0xF0) == 0xE0) {
-            k = 2;
-            cp = c & 0x0F;
-        } else if ((c & 0xF8) == 0xF0) {
-            k = 3;
-            cp = c & 0x07;
-        } else
-            return 0;
-        for (size_t j = 1; j <= k; j++) {
-            if (i + j >= n || (s[i + j] & 0xC0) != 0x80)
-                return 0;
-            cp = (cp << 6) | (s[i + j] & 0x3F);
-        }
-        if ((k == 1 && cp < 0x80) || (k == 2 && cp < 0x800) || (k == 3 && cp < 0x10000) || cp > 0x10FFFF ||
-          (cp >= 0xD800 && cp <= 0xDFFF))
-            return 0;
-        i += k + 1;
-    }
-    return 1;
-}
-
-/* A string element's bytes (without its NUL) when they are valid UTF-8 with no NUL inside. */
-static int plain_string(const struct el *e, const uint8_t **s, uint32_t *n)
-{
-    if (e->type != 0x02)
-        return 0;
-    *s = e->val + 4;
-    *n = e->len - 5;
-    return memchr(*s, 0, *n) == NULL && utf8_ok(*s, *n);
-}
-
-/* Every element of a document walks (depth-bounded): the request decodes in JS too. */
-static int valid_doc(const uint8_t *d, uint32_t len, int depth)
-{
-    if (depth > 8 || len < 5 || (uint32_t)rd32(d) != len)
-        return 0;
-    const uint8_t *p = d + 4, *end = d + len;
-    struct el e;
-    int r;
-    while ((r = next_el(&p, end, &e)) == 1) {
-        if (e.name_len > 0 && !utf8_ok((const uint8_t *)e.name, e.name_len))
-            return 0;
-        if ((e.type == 0x03 || e.type == 0x04) && !valid_doc(e.val, e.len, depth + 1))
-            return 0;
-        if (e.type == 0x02 && !utf8_ok(e.val + 4, e.len - 5))
-            return 0;
-    }
-    return r == 0;
-}
-
-/* ------------------------------------------------------------------ the `_id_` key (key_string.ts) */
-
-/* An integer below 1e15 in magnitude: class byte, biased decimal exponent, base-100 digit pairs + 1, 0;
- * inverted after the class byte for negatives (key_string.ts writeSmallInteger). */
-static size_t small_int(int64_t v, uint8_t *out)
-{
-    size_t o = 0;
-    if (v == 0) {
-        out[o++] = 0x04;
-        return o;
-    }
-    int neg = v < 0;
-    uint64_t m = neg ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
-    int exp = 1;
-    for (uint64_t p = 10; p <= m; p *= 10)
-        exp++;
-    int nd = exp;
-    while (m % 10 == 0) {
-        m /= 10;
-        nd--;
-    }
-    if (nd % 2 == 1) {
-        m *= 10;
-        nd++;
-    }
-    out[o++] = neg ? 0x03 : 0x05;
-    size_t start = o;
-    int e = exp + 0x8000;
-    out[o++] = (uint8_t)((e >> 8) & 0xff);
-    out[o++] = (uint8_t)(e & 0xff);
-    uint64_t div = 1;
-    for (int i = 0; i < nd - 2; i++)
-        div *= 10;
-    for (;;) {
-        out[o++] = (uint8_t)((m / div) % 100 + 1);
-        if (div == 1)
-            break;
-        div /= 100;
-    }
-    out[o++] = 0;
-    if (neg)
-        for (size_t i = start; i < o; i++)
-            out[i] = (uint8_t)(255 - out[i]);
-    return o;
-}
-
-#define LIMIT_1E15 1000000000000000LL
-
-/* The `_id_` key of the filter's value, or 0 when it is not a kind served here. */
-static size_t id_key(const struct el *v, uint8_t *out)
-{
-    switch (v->type) {
-    case 0x07:
-        out[0] = 0x50;
-        memcpy(out + 1, v->val, 12);
-        return 13;
-    case 0x02: {
-        const uint8_t *s = v->val + 4;
-        uint32_t n = v->len - 5;
-        if (n > FAST_STRING_MAX || !utf8_ok(s, n))
-            return 0;
-        if (n >= 3 && s[0] == 0xEF && s[1] == 0xBB && s[2] == 0xBF)
-            return 0; /* a leading BOM: let JS's decoder decide */
-        size_t o = 0;
-        out[o++] = 0x28;
-        for (uint32_t i = 0; i < n; i++) { /* a NUL is escaped as 0x00 0xFF (key_string.ts writeString) */
-            out[o++] = s[i];
-            if (s[i] == 0)
-                out[o++] = 0xFF;
-        }
-        out[o++] = 0;
-        out[o++] = 0;
-        return o;
-    }
-    case 0x10:
-        out[0] = 0x1e;
-        return 1 + small_int(rd32(v->val), out + 1);
-    case 0x12: {
-        int64_t x;
-        memcpy(&x, v->val, 8);
-        if (x >= LIMIT_1E15 || x <= -LIMIT_1E15)
-            return 0;
-        out[0] = 0x1e;
-        return 1 + small_int(x, out + 1);
-    }
-    case 0x01: {
-        double d;
-        memcpy(&d, v->val, 8);
-        if (!(d < 1e15 && d > -1e15) || d != (double)(int64_t)d)
-            return 0; /* NaN, ±Inf, a fraction, or too large: JS's exact digits */
-        out[0] = 0x1e;
-        return 1 + small_int((int64_t)d, out + 1);
-    }
-    default:
-        return 0;
-    }
-}
+#include "io_fast.h"
 
 /* ------------------------------------------------------------------ parse */
-
-struct fast_req {
-    int kind; /* FAST_FIND or FAST_PING */
-    const char *coll, *db;
-    uint32_t coll_len, db_len;
-    struct el id;
-    const uint8_t *lsid;
-    int32_t request_id;
-};
 
 /* The generic fields both shapes take; 1 taken, 0 not one of them, -1 one of them in a form JS must see. */
 static int generic_field(const struct el *e, struct fast_req *r, uint32_t *seen)
@@ -454,21 +130,39 @@ static int fast_parse(const uint8_t *msg, uint32_t len, struct fast_req *r)
             if (filter || e.type != 0x03)
                 return 0;
             const uint8_t *q = e.val + 4, *qend = e.val + e.len;
-            if (next_el(&q, qend, &r->id) != 1 || !name_is(&r->id, "_id") || next_el(&q, qend, &e) != 0)
+            if (next_el(&q, qend, &r->filter) != 1 || r->filter.name_len == 0 || next_el(&q, qend, &e) != 0)
                 return 0;
             filter = 1;
+        } else if (name_is(&e, "sort")) {
+            if (r->has_sort || e.type != 0x03)
+                return 0;
+            const uint8_t *q = e.val + 4, *qend = e.val + e.len;
+            if (next_el(&q, qend, &r->sort) != 1 || next_el(&q, qend, &e) != 0)
+                return 0;
+            struct el *v = &r->sort;
+            double d;
+            if (v->type == 0x01)
+                memcpy(&d, v->val, 8);
+            int one = (v->type == 0x10 && rd32(v->val) == 1) || (v->type == 0x01 && d == 1.0) ||
+              (v->type == 0x12 && v->val[0] == 1 && !memcmp(v->val + 1, "\0\0\0\0\0\0", 7));
+            if (!one)
+                return 0; /* a descending or $meta sort: JS's */
+            r->has_sort = 1;
         } else if (name_is(&e, "limit")) {
             if ((seen & 64) || e.type != 0x10 || rd32(e.val) < 0)
                 return 0;
             seen |= 64;
+            r->limit = rd32(e.val);
         } else if (name_is(&e, "batchSize")) {
             if ((seen & 128) || e.type != 0x10 || rd32(e.val) < 1)
                 return 0;
             seen |= 128;
+            r->batch_size = rd32(e.val);
         } else if (name_is(&e, "singleBatch")) {
             if ((seen & 256) || e.type != 0x08)
                 return 0;
             seen |= 256;
+            r->single = e.val[0] == 1;
         } else
             return 0;
     }
@@ -515,6 +209,8 @@ static void close_coll(struct fast_coll *e)
         e->rec->close(e->rec);
     if (e->idx)
         e->idx->close(e->idx);
+    for (int i = 0; i < FAST_FIELDS; i++)
+        fast_close_field(&e->fields[i]);
     free(e->ns);
     free(e->rec_uri);
     free(e->idx_uri);
@@ -553,12 +249,13 @@ static struct out *reply_out(struct fast *f, uint32_t id, uint32_t body_len, int
     return o;
 }
 
-/* The find's reply from the stored document (NULL doc: none), in an out-queue record. */
-static struct out *find_reply(struct fast *f, uint32_t id, const struct fast_req *r, const uint8_t *doc,
-  uint32_t doc_len, uint64_t time)
+/* A find's reply, in an out-queue record: a cursor with id 0 whose firstBatch's elements are head then
+ * doc (either may be empty), then the tail template. */
+struct out *fast_find_reply(struct fast *f, uint32_t id, const struct fast_req *r, const uint8_t *head,
+  uint32_t head_len, const uint8_t *doc, uint32_t doc_len, uint64_t time)
 {
     uint32_t ns_len = r->db_len + 1 + r->coll_len;
-    uint32_t arr = 4 + (doc ? 1 + 2 + doc_len : 0) + 1;
+    uint32_t arr = 4 + head_len + doc_len + 1;
     uint32_t cur = 4 + (1 + 11 + arr) + (1 + 3 + 8) + (1 + 3 + 4 + ns_len + 1) + 1;
     uint32_t body = 4 + (1 + 7 + cur) + f->tail.len + 1;
     struct out *o = reply_out(f, id, body, r->request_id);
@@ -577,13 +274,12 @@ static struct out *find_reply(struct fast *f, uint32_t id, const struct fast_req
     p += 11;
     memcpy(p, &arr, 4);
     p += 4;
-    if (doc) {
-        *p++ = 0x03;
-        *p++ = '0';
-        *p++ = 0;
+    if (head_len)
+        memcpy(p, head, head_len);
+    p += head_len;
+    if (doc_len)
         memcpy(p, doc, doc_len);
-        p += doc_len;
-    }
+    p += doc_len;
     *p++ = 0;
     *p++ = 0x12;
     memcpy(p, "id", 3);
@@ -610,19 +306,36 @@ static struct out *find_reply(struct fast *f, uint32_t id, const struct fast_req
     return o;
 }
 
+/* The registration r's find may be answered from for connection conn (registered, not held, granted
+ * with authentication on), or NULL. Under f->mu. */
+static struct fast_coll *usable(struct fast *f, struct conn *conn, const struct fast_req *r, uint32_t *slot)
+{
+    struct fast_coll *c = lookup(f, r->db, r->db_len, r->coll, r->coll_len, slot);
+    if (!c || c->held)
+        return NULL;
+    if ((atomic_load(&f->flags) & FAST_AUTH) &&
+      (conn->grant_gen != f->gen || !(conn->grants[*slot / 8] & (1u << (*slot % 8)))))
+        return NULL; /* JS checks this connection's privileges (and grants it the namespace when they hold) */
+    return c;
+}
+
 /* The find: 1 answered (*o the reply, *e filled), 0 JS's. Under f->mu. */
 static int serve_find(struct fast *f, struct conn *conn, const struct fast_req *r, uint64_t time,
   struct out **o, struct fast_entry *entry)
 {
     uint32_t slot, id = conn->id;
-    struct fast_coll *c = lookup(f, r->db, r->db_len, r->coll, r->coll_len, &slot);
-    if (!c || c->held)
+    struct fast_coll *c = usable(f, conn, r, &slot);
+    if (!c)
         return 0;
-    if ((atomic_load(&f->flags) & FAST_AUTH) &&
-      (conn->grant_gen != f->gen || !(conn->grants[slot / 8] & (1u << (slot % 8)))))
-        return 0; /* JS checks this connection's privileges (and grants it the namespace when they hold) */
+    entry->slot = slot;
+    if (!name_is(&r->filter, "_id")) {
+        struct fast_field *fd = fast_field_of(c, r);
+        return fd ? fast_serve_indexed(f, c, fd, id, r, time, o, entry) : 0;
+    }
+    if (r->has_sort)
+        return 0;
     uint8_t key[FAST_KEY_MAX];
-    size_t klen = id_key(&r->id, key);
+    size_t klen = scalar_key(&r->filter, key);
     if (klen == 0)
         return 0;
     WT_SESSION *s = f->session;
@@ -650,24 +363,24 @@ static int serve_find(struct fast *f, struct conn *conn, const struct fast_req *
             ret = c->rec->search(c->rec);
             if (ret == 0 && c->rec->get_value(c->rec, &v) == 0 && v.size >= 5 && v.size <= 16 * 1024 * 1024 &&
               (uint32_t)rd32(v.data) == v.size) {
-                *o = find_reply(f, id, r, v.data, (uint32_t)v.size, time);
+                static const uint8_t head[3] = {0x03, '0', 0};
+                *o = fast_find_reply(f, id, r, head, 3, v.data, (uint32_t)v.size, time);
                 ok = *o != NULL;
-                entry->kind = 1;
+                entry->kind = KIND_FIND_HIT;
             } else if (ret == WT_NOTFOUND) {
-                *o = find_reply(f, id, r, NULL, 0, time);
+                *o = fast_find_reply(f, id, r, NULL, 0, NULL, 0, time);
                 ok = *o != NULL;
-                entry->kind = 2;
+                entry->kind = KIND_FIND_MISS;
             }
         } else if (ret == WT_NOTFOUND) {
-            *o = find_reply(f, id, r, NULL, 0, time);
+            *o = fast_find_reply(f, id, r, NULL, 0, NULL, 0, time);
             ok = *o != NULL;
-            entry->kind = 2;
+            entry->kind = KIND_FIND_MISS;
         }
         c->idx->reset(c->idx);
         c->rec->reset(c->rec);
     }
     s->rollback_transaction(s, NULL);
-    entry->slot = slot;
     return ok;
 }
 
@@ -707,7 +420,7 @@ int io_fast_serve(struct sct_io *io, struct conn *c, const uint8_t *msg, uint32_
             put_time(o->data + 21, &f->ping, time);
         }
         ok = o != NULL;
-        entry.kind = 3;
+        entry.kind = KIND_PING;
     }
     if (!ok) {
         pthread_mutex_unlock(&f->mu);
@@ -744,12 +457,12 @@ int io_fast_wants(struct sct_io *io, struct conn *c, const uint8_t *msg, uint32_
         return 0;
     if (r.kind == FAST_PING)
         return 1;
-    /* a find this thread would hand to JS anyway (no registration, held, not granted) stays with JS */
+    /* a find this thread would hand to JS anyway (no registration, held, not granted, a shape it does
+     * not serve) stays with JS */
     pthread_mutex_lock(&f->mu);
     uint32_t slot;
-    struct fast_coll *e = lookup(f, r.db, r.db_len, r.coll, r.coll_len, &slot);
-    int yes = e && !e->held &&
-      (!(flags & FAST_AUTH) || (c->grant_gen == f->gen && (c->grants[slot / 8] & (1u << (slot % 8)))));
+    struct fast_coll *e = usable(f, c, &r, &slot);
+    int yes = e && (name_is(&r.filter, "_id") ? !r.has_sort : fast_field_of(e, &r) != NULL);
     pthread_mutex_unlock(&f->mu);
     return yes;
 }
@@ -803,6 +516,7 @@ void io_fast_free(struct sct_io *io)
         return;
     sct_fast_detach(io);
     pthread_mutex_destroy(&io->fast->mu);
+    free(io->fast->batch);
     free(io->fast);
     io->fast = NULL;
 }
@@ -909,6 +623,17 @@ int sct_fast_clear(struct sct_io *io)
     return 0;
 }
 
+/* Whether registration e reads table uri. */
+static int uses_table(const struct fast_coll *e, const char *uri)
+{
+    if (strcmp(e->rec_uri, uri) == 0 || strcmp(e->idx_uri, uri) == 0)
+        return 1;
+    for (int k = 0; k < FAST_FIELDS; k++)
+        if (e->fields[k].name && strcmp(e->fields[k].uri, uri) == 0)
+            return 1;
+    return 0;
+}
+
 /* Let go of table uri (its cursors closed) while the engine discards its pages (on = 1), or use it
  * again (on = 0): the settle's exclusive handle would be EBUSY against a cursor held open here. */
 int sct_fast_hold(struct sct_io *io, const char *uri, int on)
@@ -919,7 +644,7 @@ int sct_fast_hold(struct sct_io *io, const char *uri, int on)
     pthread_mutex_lock(&f->mu);
     for (uint32_t i = 0; i < FAST_COLLS; i++) {
         struct fast_coll *e = &f->colls[i];
-        if (!e->ns || (strcmp(e->rec_uri, uri) != 0 && strcmp(e->idx_uri, uri) != 0))
+        if (!e->ns || !uses_table(e, uri))
             continue;
         if (on) {
             if (e->rec)
@@ -927,6 +652,11 @@ int sct_fast_hold(struct sct_io *io, const char *uri, int on)
             if (e->idx)
                 e->idx->close(e->idx);
             e->rec = e->idx = NULL;
+            for (int k = 0; k < FAST_FIELDS; k++)
+                if (e->fields[k].cur) {
+                    e->fields[k].cur->close(e->fields[k].cur);
+                    e->fields[k].cur = NULL;
+                }
             e->held++;
         } else if (e->held > 0)
             e->held--;

@@ -141,6 +141,8 @@ function run(ctx: RequestContext<FindParams>): Reply | Promise<Reply> {
     return encodeCursorReply({ id: 0n, ns, batchKey: "firstBatch", docs: [] });
   }
   ctx.opStats.planSummary = planSummary(q.access, isClustered(coll));
+  // later finds of this shape may be answered by the I/O thread (point_reads.ts, indexed_find_shape.ts)
+  if (q.access.kind === "ixScan") ctx.pointReads?.offerIndexed(ns, coll, ctx.client, p, q.access);
   const limit = p.limit === 0 ? undefined : p.limit;
   const hasSort = p.sort !== undefined && Object.keys(p.sort).some((k) => k !== "$natural");
   // (no $where and no $expr calling $function: no promise hop)

@@ -167,7 +167,8 @@ export interface CatalogHooks {
   held?(ident: string): boolean;
   /**
    * Told before a user-visible catalog change commits (readers outside the JS thread let go of every
-   * namespace's tables: a dropped or renamed one must not be read after it commits).
+   * namespace's tables: a dropped or renamed one must not be read after it commits), and before an
+   * index's multikey flag is set.
    */
   committing?(): void;
 }
@@ -550,6 +551,9 @@ export class WtCatalog implements Catalog {
         ...e,
         indexes: e.indexes.map((i) => (todo.includes(i) ? { ...i, multikey: true } : i)),
       });
+      // no change a reader sees, but reads made outside this thread walk an index's range only while
+      // it is not multikey (nativeReads: the I/O thread's finds over a single-field index)
+      this.#hooks.committing?.();
       this.#commit(this.#meta, [[db, name, entry]]);
     });
   }

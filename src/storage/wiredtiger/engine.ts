@@ -128,6 +128,10 @@ export class WiredTigerEngine implements StorageEngine, TxnHost {
         const id = coll.indexes.find((i) => i.name === "_id_");
         return id === undefined ? undefined : { record: tableUri(coll.ident), idIndex: tableUri(id.ident) };
       },
+      indexTable: (coll, name) => {
+        const i = coll.indexes.find((x) => x.name === name);
+        return i === undefined ? undefined : tableUri(i.ident);
+      },
       onCatalogChange: (fn) => {
         this.#catalogListeners.add(fn);
         return () => this.#catalogListeners.delete(fn);

@@ -1,0 +1,146 @@
+/*
+ * io_fast.h — what the reads answered on the frame I/O thread share across their files: io_fast.c (the
+ * request's shape, the registry, finds by `_id`, ping, JS's side), io_fast_bson.c (the request's BSON
+ * walk and the index key of a scalar) and io_fast_index.c (finds over a single-field index).
+ */
+#ifndef SECANTUS_IO_FAST_H
+#define SECANTUS_IO_FAST_H
+#include "io_loop.h"
+#include "wt_shim.h"
+
+#define FAST_FIND 1u
+#define FAST_PING 2u
+#define FAST_LSID 4u /* requests naming a session may be served (JS has room for new sessions) */
+#define FAST_AUTH 8u /* authentication is on: a find needs its connection's grant on the namespace */
+#define FAST_LOG_CAP 4096
+#define FAST_COLLS 1024 /* registry slots (open addressing; a full registry registers nothing more) */
+_Static_assert(FAST_COLLS / 8 == sizeof(((struct conn *)0)->grants), "a grant bit per registry slot");
+#define FAST_TMPL_MAX 512
+#define FAST_TMPL_TIMES 4
+#define FAST_STRING_MAX 512 /* strings longer than this (in a filter) go to JS */
+#define FAST_KEY_MAX (2 * FAST_STRING_MAX + 16)
+#define FAST_FIELDS 4 /* single-field indexes registered per namespace */
+
+/* Kinds of served requests in the log (fast.ts FastKind). */
+#define KIND_FIND_HIT 1
+#define KIND_FIND_MISS 2
+#define KIND_PING 3
+#define KIND_FIND_INDEXED 4
+
+/* The shapes of a find over a single-field index a registration serves (JS registers each once it
+ * served one of them over that index itself: point_reads.ts). */
+#define SHAPE_EQ 1u           /* {f: v} */
+#define SHAPE_EQ_SORTED 2u    /* {f: v}, sort {f: 1} */
+#define SHAPE_RANGE 4u        /* {f: {$gt|$gte: a, $lt|$lte: b}} (either side or both) */
+#define SHAPE_RANGE_SORTED 8u /* the same, sort {f: 1} */
+
+/* One served request, for JS's bookkeeping (fast.ts decodes it: 52 bytes). */
+struct fast_entry {
+    uint32_t kind;   /* KIND_* */
+    uint32_t slot;   /* the registration's slot (finds) */
+    uint32_t index;  /* KIND_FIND_INDEXED: the field registration's number */
+    uint32_t micros; /* from the whole request to its reply queued */
+    uint32_t bytes_in, bytes_out;
+    uint32_t has_lsid;
+    uint32_t docs, keys; /* KIND_FIND_INDEXED: documents returned, index entries read */
+    uint8_t lsid[16];
+};
+_Static_assert(sizeof(struct fast_entry) == 52, "fast.ts reads 52-byte log records");
+
+/* A single-field ascending index of a registered namespace, and the find shapes it serves. */
+struct fast_field {
+    char *name; /* the field (top-level), NUL-terminated; NULL: free */
+    uint32_t name_len;
+    char *uri;
+    WT_CURSOR *cur;
+    int unique;
+    uint32_t shapes; /* SHAPE_* */
+};
+
+struct fast_coll {
+    char *ns; /* "db.coll", NUL-terminated; NULL: free */
+    uint32_t ns_len;
+    char *rec_uri, *idx_uri;
+    WT_CURSOR *rec, *idx;
+    int held; /* a table of it is being discarded (sct_fast_hold): JS answers meanwhile */
+    struct fast_field fields[FAST_FIELDS];
+};
+
+/* A reply template: its bytes and where the cluster time's two 8-byte timestamps sit. */
+struct fast_tmpl {
+    uint8_t bytes[FAST_TMPL_MAX];
+    uint32_t len;
+    uint32_t at[FAST_TMPL_TIMES];
+    uint32_t n_at;
+};
+
+struct fast {
+    pthread_mutex_t mu;
+    WT_SESSION *session;
+    struct fast_coll colls[FAST_COLLS];
+    uint32_t n_colls;
+    _Atomic uint32_t flags;
+    _Atomic uint64_t time; /* the cluster time replies carry: seconds << 32 | increment */
+    uint32_t gen;          /* connections' grants are valid while theirs is this (never 0) */
+    struct fast_tmpl ping, tail;
+    struct fast_entry log[FAST_LOG_CAP];
+    _Atomic uint32_t head, tail_n; /* entries produced / taken (mod 2^32) */
+    int32_t reply_id;
+    uint8_t *batch; /* an indexed find's firstBatch elements, as they are read (under mu) */
+    size_t batch_cap;
+};
+
+/* One BSON element of a request. */
+struct el {
+    uint8_t type;
+    const char *name;
+    uint32_t name_len;
+    const uint8_t *val;
+    uint32_t len;
+};
+
+/* A request of a shape served here (io_fast.c fast_parse). */
+struct fast_req {
+    int kind; /* FAST_FIND or FAST_PING */
+    const char *coll, *db;
+    uint32_t coll_len, db_len;
+    struct el filter; /* the filter's one element */
+    struct el sort;   /* sort's one element (its value 1), when has_sort */
+    int has_sort;
+    int32_t limit, batch_size; /* 0: not given (limit 0 is none, as JS reads it) */
+    int single;                /* singleBatch: true */
+    const uint8_t *lsid;
+    int32_t request_id;
+};
+
+static inline int32_t rd32(const uint8_t *p)
+{
+    int32_t v;
+    memcpy(&v, p, 4);
+    return v;
+}
+
+static inline int name_is(const struct el *e, const char *s)
+{
+    size_t n = strlen(s);
+    return e->name_len == n && memcmp(e->name, s, n) == 0;
+}
+
+/* io_fast_bson.c */
+IO_INTERNAL int next_el(const uint8_t **pp, const uint8_t *end, struct el *e);
+IO_INTERNAL int utf8_ok(const uint8_t *s, size_t n);
+IO_INTERNAL int plain_string(const struct el *e, const uint8_t **s, uint32_t *n);
+IO_INTERNAL int valid_doc(const uint8_t *d, uint32_t len, int depth);
+IO_INTERNAL size_t scalar_key(const struct el *v, uint8_t *out);
+
+/* io_fast.c */
+IO_INTERNAL struct out *fast_find_reply(struct fast *f, uint32_t id, const struct fast_req *r,
+  const uint8_t *head, uint32_t head_len, const uint8_t *doc, uint32_t doc_len, uint64_t time);
+
+/* io_fast_index.c */
+IO_INTERNAL struct fast_field *fast_field_of(struct fast_coll *c, const struct fast_req *r);
+IO_INTERNAL int fast_serve_indexed(struct fast *f, struct fast_coll *c, struct fast_field *fd, uint32_t id,
+  const struct fast_req *r, uint64_t time, struct out **o, struct fast_entry *entry);
+IO_INTERNAL void fast_close_field(struct fast_field *fd);
+
+#endif
