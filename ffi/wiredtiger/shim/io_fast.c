@@ -2,9 +2,10 @@
  * io_fast.c — point reads answered on the frame I/O thread (issue 18: the second core, and no JS wake-up
  * for the commonest read).
  *
- * A request the I/O thread has assembled whole is looked at here before it is queued for JS. Two shapes
- * are answered in C, exactly as the JS command path would answer them, and everything else goes to JS
- * untouched:
+ * A request the I/O thread has assembled whole is looked at here before it is queued for JS. These
+ * shapes are answered in C, exactly as the JS command path would answer them, and everything else goes
+ * to JS untouched (a find on another field, with sort {f: 1} or not: io_fast_index.c, when JS registered
+ * that field's index):
  *   - `{find: <coll>, filter: {_id: <v>}, ...}` on a namespace JS registered (sct_fast_register: it
  *     served a find by `_id` there through its IDHACK read, the `_id_` index has no collation), `v` an
  *     ObjectId, a string, an int32, an int64 or a double of integral value below 1e15 in magnitude;
