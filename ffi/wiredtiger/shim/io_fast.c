@@ -385,6 +385,20 @@ static int serve_find(struct fast *f, struct conn *conn, const struct fast_req *
     return ok;
 }
 
+/* The fast path when msg is a request of a shape served here that the switches allow now for connection
+ * c (r filled), else NULL. */
+static struct fast *switched_on(struct sct_io *io, struct conn *c, const uint8_t *msg, uint32_t len,
+  struct fast_req *r)
+{
+    struct fast *f = io->fast;
+    if (!f || !(atomic_load(&f->flags) & (FAST_FIND | FAST_PING)) || !atomic_load(&c->admitted))
+        return NULL;
+    uint32_t flags = atomic_load(&f->flags);
+    if (!fast_parse(msg, len, r) || !(flags & (uint32_t)r->kind) || (r->lsid && !(flags & FAST_LSID)))
+        return NULL;
+    return f;
+}
+
 /*
  * A whole request of connection c, answered here when it is a shape served (see the module comment):
  * 1 answered (its reply queued and flushed), -1 answered and the connection closed meanwhile (a send
@@ -392,12 +406,9 @@ static int serve_find(struct fast *f, struct conn *conn, const struct fast_req *
  */
 int io_fast_serve(struct sct_io *io, struct conn *c, const uint8_t *msg, uint32_t len)
 {
-    struct fast *f = io->fast;
-    if (!f || !(atomic_load(&f->flags) & (FAST_FIND | FAST_PING)) || !atomic_load(&c->admitted))
-        return 0;
     struct fast_req r;
-    uint32_t flags = atomic_load(&f->flags);
-    if (!fast_parse(msg, len, &r) || !(flags & (uint32_t)r.kind) || (r.lsid && !(flags & FAST_LSID)))
+    struct fast *f = switched_on(io, c, msg, len, &r);
+    if (!f)
         return 0;
     int64_t t0 = io_mono_us();
     uint64_t time = atomic_load(&f->time);
@@ -449,12 +460,9 @@ int io_fast_serve(struct sct_io *io, struct conn *c, const uint8_t *msg, uint32_
 /* Whether the lone path should hand msg to the I/O thread: a request it would answer now. */
 int io_fast_wants(struct sct_io *io, struct conn *c, const uint8_t *msg, uint32_t len)
 {
-    struct fast *f = io->fast;
-    if (!f || !(atomic_load(&f->flags) & (FAST_FIND | FAST_PING)) || !atomic_load(&c->admitted))
-        return 0;
     struct fast_req r;
-    uint32_t flags = atomic_load(&f->flags);
-    if (!fast_parse(msg, len, &r) || !(flags & (uint32_t)r.kind) || (r.lsid && !(flags & FAST_LSID)))
+    struct fast *f = switched_on(io, c, msg, len, &r);
+    if (!f)
         return 0;
     if (r.kind == FAST_PING)
         return 1;
@@ -673,8 +681,7 @@ int sct_fast_grant(struct sct_io *io, uint32_t id, int slot)
     if (!f || slot < 0 || slot >= FAST_COLLS)
         return EINVAL;
     pthread_mutex_lock(&io->tbl_mu);
-    uint32_t s = id & ID_SLOT_MASK;
-    struct conn *c = s < io->nslots && io->conns[s] && io->conns[s]->id == id ? io->conns[s] : NULL;
+    struct conn *c = io_lookup(io, id);
     if (c) {
         pthread_mutex_lock(&f->mu);
         if (c->grant_gen != f->gen) {
@@ -702,8 +709,7 @@ int sct_fast_revoke(struct sct_io *io, uint32_t id)
         return 0;
     }
     pthread_mutex_lock(&io->tbl_mu);
-    uint32_t s = id & ID_SLOT_MASK;
-    struct conn *c = s < io->nslots && io->conns[s] && io->conns[s]->id == id ? io->conns[s] : NULL;
+    struct conn *c = io_lookup(io, id);
     if (c) {
         pthread_mutex_lock(&f->mu);
         c->grant_gen = 0;
@@ -717,9 +723,9 @@ int sct_fast_revoke(struct sct_io *io, uint32_t id)
 int sct_fast_admit(struct sct_io *io, uint32_t id)
 {
     pthread_mutex_lock(&io->tbl_mu);
-    uint32_t s = id & ID_SLOT_MASK;
-    if (s < io->nslots && io->conns[s] && io->conns[s]->id == id)
-        atomic_store(&io->conns[s]->admitted, 1);
+    struct conn *c = io_lookup(io, id);
+    if (c)
+        atomic_store(&c->admitted, 1);
     pthread_mutex_unlock(&io->tbl_mu);
     return 0;
 }

@@ -688,15 +688,14 @@ int sct_io_reply(struct sct_io *io, uint32_t id, const uint8_t *data, int len, i
 int sct_io_state(struct sct_io *io, uint32_t id, int64_t *meta)
 {
     pthread_mutex_lock(&io->tbl_mu);
-    uint32_t slot = id & ID_SLOT_MASK;
     int r = -1;
     meta[0] = -1;
     meta[1] = 0;
     meta[2] = atomic_load(&io->budget_waiters);
     meta[3] = 0;
     meta[4] = -1;
-    if (slot < io->nslots && io->conns[slot] && io->conns[slot]->id == id) {
-        struct conn *c = io->conns[slot];
+    struct conn *c = io_lookup(io, id);
+    if (c) {
         r = atomic_load(&c->state);
         meta[3] = (int64_t)(atomic_load(&c->sent_total) - atomic_load(&c->fast_handed));
         int64_t fast_at = atomic_load(&c->fast_at_ms);
