@@ -13,7 +13,7 @@
 import { shim } from "../wiredtiger/load.ts";
 import { FastReads } from "./fast.ts";
 
-export { FastFlag, FastKind, FastReads, type ServedFn } from "./fast.ts";
+export { FastFlag, FastKind, FastReads, FastShape, type ServedFn } from "./fast.ts";
 
 /** Kinds of events the I/O thread queues (io_loop.c EV_*). */
 export const IoEvent = { ACCEPT: 1, FRAME: 2, CLOSED: 3, BAD_LENGTH: 4, DRAINED: 5 } as const;

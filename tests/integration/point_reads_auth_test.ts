@@ -104,3 +104,51 @@ Deno.test({
     }
   },
 });
+
+Deno.test({
+  name:
+    "auth on: a find over a single-field index is answered on the I/O thread only for allowed connections",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  fn: async () => {
+    const server = await startServer({ port: 0, storagePath: ":memory:", logLevel: "ERROR", auth: true });
+    const clients: MongoClient[] = [];
+    const client = (u: string) => {
+      const c = new MongoClient(u, { maxPoolSize: 1 });
+      clients.push(c);
+      return c;
+    };
+    type D = { _id: number; s: string };
+    try {
+      const anonUri = `mongodb://127.0.0.1:${server.port}/?directConnection=true`;
+      await client(anonUri).db("admin").command({ createUser: "root", pwd: "pw", roles: ["root"] });
+      const root = client(uri(server, "root", "admin"));
+      const ac = root.db("a").collection<D>("c");
+      await ac.createIndex({ s: 1 });
+      await ac.insertMany([{ _id: 1, s: "x" }, { _id: 2, s: "x" }, { _id: 3, s: "y" }]);
+      await root.db("a").command({ createUser: "ra", pwd: "pw", roles: [{ role: "read", db: "a" }] });
+      await root.db("b").command({ createUser: "rb", pwd: "pw", roles: [{ role: "read", db: "b" }] });
+      const ra = client(uri(server, "ra", "a")).db("a").collection<D>("c");
+      const rb = client(uri(server, "rb", "b")).db("a").collection<D>("c");
+      const anon = client(anonUri).db("a").collection<D>("c");
+      const xs = [{ _id: 1, s: "x" }, { _id: 2, s: "x" }];
+      const before = await ioFinds(root);
+      for (let i = 0; i < 5; i++) {
+        assert.deepEqual(await ra.find({ s: "x" }).toArray(), xs);
+        assert.deepEqual(await ra.find({ s: { $gte: "x" } }).toArray(), [...xs, { _id: 3, s: "y" }]);
+      }
+      assert.ok((await ioFinds(root)) - before >= 4, "the I/O thread answered ra's equality finds");
+      // registered and granted to ra's connection, but never answered for another one
+      for (let i = 0; i < 3; i++) {
+        await refused(rb.find({ s: "x" }).toArray());
+        await refused(anon.find({ s: "x" }).toArray());
+      }
+      await root.db("a").command({ revokeRolesFromUser: "ra", roles: [{ role: "read", db: "a" }] });
+      await refused(ra.find({ s: "x" }).toArray());
+      await refused(ra.find({ s: "x" }).toArray());
+    } finally {
+      for (const c of clients) await c.close();
+      await server.stop();
+    }
+  },
+});
