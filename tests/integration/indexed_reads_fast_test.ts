@@ -5,7 +5,8 @@
  * through the command layer) — get the same reply bytes (a cursor left open differs only in its id),
  * while documents of every kind, an array that makes the index multikey, a second index on the field and
  * a drop change what may be answered there. serverStatus `secantus.ioThread.finds` shows the thread
- * answered most of them.
+ * answered most of them. And while another connection updates the indexed field, every answer holds
+ * only matching documents, once each, in order (the index entries and records read in one snapshot).
  */
 import assert from "node:assert/strict";
 import { BSON, Decimal128, Double, Int32, Long, ObjectId } from "bson";
@@ -17,7 +18,25 @@ type Doc = Record<string, unknown>;
 
 interface Side {
   ask(doc: Doc): Promise<Uint8Array>;
+  /** Another connection to the same server. */
+  connect(): Promise<{ ask(doc: Doc): Promise<Uint8Array>; close(): void }>;
   close(): Promise<void>;
+}
+
+/** A raw connection: `ask` sends one request and returns its reply's bytes after the header. */
+async function rawConnection(port: number): Promise<{ ask(doc: Doc): Promise<Uint8Array>; close(): void }> {
+  const conn = await Deno.connect({ hostname: "127.0.0.1", port });
+  const frames = new FrameStream(conn);
+  let id = 0;
+  return {
+    async ask(doc) {
+      await writeAll(conn, msg(doc, ++id));
+      const r = await frames.next(5000);
+      assert.ok(r && r !== "timeout", `request ${id}: no reply`);
+      return r.frame.subarray(16);
+    },
+    close: () => conn.close(),
+  };
 }
 
 async function side(fastReads: boolean): Promise<Side> {
@@ -40,18 +59,13 @@ async function side(fastReads: boolean): Promise<Side> {
   } finally {
     Deno.env.delete("SECANTUS_FAST_READS");
   }
-  const conn = await Deno.connect({ hostname: "127.0.0.1", port: server.port });
-  const frames = new FrameStream(conn);
-  let id = 0;
+  const main = await rawConnection(server.port);
+  const port = server.port;
   return {
-    async ask(doc) {
-      await writeAll(conn, msg(doc, ++id));
-      const r = await frames.next(5000);
-      assert.ok(r && r !== "timeout", `request ${id}: no reply`);
-      return r.frame.subarray(16);
-    },
+    ask: main.ask,
+    connect: () => rawConnection(port),
     async close() {
-      conn.close();
+      main.close();
       await server.stop();
     },
   };
@@ -270,6 +284,87 @@ Deno.test({
     } finally {
       await fast.close();
       await js.close();
+    }
+  },
+});
+
+Deno.test({
+  name:
+    "finds over a single-field index while another connection moves documents: each answer is one snapshot",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  fn: async () => {
+    const fast = await side(true);
+    const writer = await fast.connect();
+    try {
+      await fast.ask({ createIndexes: "c", indexes: [{ key: { a: 1 }, name: "a_1" }], $db: "x" });
+      const n = 400;
+      const docs = Array.from({ length: n }, (_, i) => ({ _id: i, a: i % 20, pad: "q".repeat(200) }));
+      await fast.ask({ insert: "c", documents: docs, $db: "x" });
+      type Batch = { firstBatch: { _id: number; a: number }[] };
+      const batch = async (q: Doc) => BSON.deserialize((await fast.ask(q)).subarray(5))["cursor"] as Batch;
+      const before = await ioFinds(fast);
+      const r = rng(99);
+      const stop = { now: false };
+      const writes = (async () => {
+        let k = 0;
+        while (!stop.now) {
+          // one document to another value, or two swapped in one multi-document update
+          const id = Math.floor(r() * n);
+          await writer.ask({
+            update: "c",
+            updates: [{ q: { _id: id }, u: { $set: { a: k++ % 20 } } }],
+            $db: "x",
+          });
+          if (k % 7 === 0) {
+            await writer.ask({
+              update: "c",
+              updates: [{ q: { a: k % 20 }, u: { $inc: { v: 1 } }, multi: true }],
+              $db: "x",
+            });
+          }
+        }
+        return k;
+      })();
+      let reads = 0;
+      for (let i = 0; i < 600; i++) {
+        const v = Math.floor(r() * 20);
+        const eq = await batch({ find: "c", filter: { a: v }, batchSize: 500, $db: "x" });
+        assert.ok(eq.firstBatch.every((d) => d.a === v), `a = ${v}`);
+        assert.equal(
+          new Set(eq.firstBatch.map((d) => d._id)).size,
+          eq.firstBatch.length,
+          "no document twice",
+        );
+        const lo = Math.floor(r() * 15);
+        const rg = await batch({
+          find: "c",
+          filter: { a: { $gte: lo, $lt: lo + 5 } },
+          sort: { a: 1 },
+          limit: 50,
+          $db: "x",
+        });
+        assert.ok(
+          rg.firstBatch.every((d, k) =>
+            d.a >= lo && d.a < lo + 5 && (k === 0 || d.a >= rg.firstBatch[k - 1]!.a)
+          ),
+          `range [${lo}, ${lo + 5})`,
+        );
+        reads += 2;
+      }
+      stop.now = true;
+      assert.ok((await writes) > 0);
+      // the last write is visible to the next read, whoever answers it
+      await writer.ask({ update: "c", updates: [{ q: { _id: 7 }, u: { $set: { a: 3 } } }], $db: "x" });
+      assert.ok(
+        (await batch({ find: "c", filter: { a: 3 }, batchSize: 500, $db: "x" })).firstBatch.some((d) =>
+          d._id === 7
+        ),
+      );
+      assert.ok((await ioFinds(fast)) - before > reads / 2, "the I/O thread answered most reads");
+    } finally {
+      writer.close();
+      await fast.close();
     }
   },
 });
