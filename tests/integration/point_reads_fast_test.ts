@@ -3,7 +3,8 @@
  * find by `_id` after the first on a collection, and ping on admin, are answered there
  * (serverStatus `secantus.ioThread` counts them) with the bytes the command layer sends; its `_id_`
  * keys match the JS encoder's for every value kind it takes (a wrong key would be a miss); DDL racing
- * with reads neither crashes nor serves a dropped or renamed collection; a connection answered only
+ * with reads neither crashes nor serves a dropped or renamed collection, nor (finds over a single-field
+ * index) a wrong document while indexes come and go and one turns multikey; a connection answered only
  * there is not idle. id_point_reads_test.ts pins everything else a client sees of such a find.
  */
 import assert from "node:assert/strict";
@@ -163,6 +164,59 @@ serverTest("reads by _id racing with drops, renames and re-creates", async (clie
   const t = await ioThread(client);
   assert.ok(t.finds > 0);
 });
+
+serverTest(
+  "finds over a single-field index racing with index DDL, multikey flips and drops",
+  async (client, server) => {
+    const db = client.db("irace");
+    const stop = { now: false };
+    const wrong: string[] = [];
+    const before = await ioThread(client);
+    const readers = Array.from({ length: 4 }, async (_, r) => {
+      const c = new MongoClient(server.uri);
+      try {
+        let n = 0;
+        const coll = c.db("irace").collection<AnyDoc>("c");
+        while (!stop.now) {
+          const v = n % 10;
+          const docs = r % 2 === 0
+            ? await coll.find({ a: v }).toArray()
+            : await coll.find({ a: { $gte: v, $lt: v + 3 } }).sort({ a: 1 }).limit(20).toArray();
+          for (const d of docs) {
+            // (an array matches a range when some element is ≥ its low end and some < its high end)
+            const vals: number[] = Array.isArray(d.a) ? d.a : [d.a];
+            const ok = r % 2 === 0
+              ? vals.includes(v)
+              : vals.some((x) => x >= v) && vals.some((x) => x < v + 3);
+            if (!ok) wrong.push(`${JSON.stringify(d)} for ${v}`);
+          }
+          n++;
+        }
+        return n;
+      } finally {
+        await c.close();
+      }
+    });
+    for (let round = 0; round < 15; round++) {
+      const coll = db.collection<AnyDoc>("c");
+      await coll.insertMany(Array.from({ length: 50 }, (_, i) => ({ _id: i, a: i % 10 })));
+      await coll.createIndex({ a: 1 });
+      await new Promise((r) => setTimeout(r, 5));
+      await coll.createIndex({ a: 1, b: 1 });
+      await new Promise((r) => setTimeout(r, 5));
+      await coll.dropIndex("a_1_b_1");
+      await coll.insertOne({ _id: 100, a: [1, 8] }); // a_1 becomes multikey
+      await new Promise((r) => setTimeout(r, 5));
+      await coll.dropIndex("a_1");
+      await coll.drop();
+    }
+    stop.now = true;
+    const counts = await Promise.all(readers);
+    assert.ok(counts.every((n) => n > 0));
+    assert.deepEqual(wrong.slice(0, 5), []);
+    assert.ok((await ioThread(client)).finds > before.finds, "the I/O thread answered some of them");
+  },
+);
 
 /** A raw connection to an in-process server with `server` settings changed; `ask` sends one request. */
 function rawTest(
