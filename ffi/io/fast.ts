@@ -16,7 +16,7 @@ export const FastFlag = { FIND: 1, PING: 2, LSID: 4, AUTH: 8 } as const;
 export const FastKind = { FIND_HIT: 1, FIND_MISS: 2, PING: 3, FIND_INDEXED: 4 } as const;
 
 /** Shapes of a find over a registered single-field index (io_fast.h SHAPE_*). */
-export const FastShape = { EQ: 1, EQ_SORTED: 2, RANGE: 4, RANGE_SORTED: 8 } as const;
+export const FastShape = { EQ: 1, EQ_SORTED: 2, RANGE: 4, RANGE_SORTED: 8, IN: 16, IN_SORTED: 32 } as const;
 
 /**
  * Log records: u32 kind, slot, index, micros, bytesIn, bytesOut, hasLsid, docs, keys, then the lsid's

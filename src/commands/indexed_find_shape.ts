@@ -1,7 +1,7 @@
 /**
  * Which finds the frame I/O thread may answer over a single-field index
  * (ffi/wiredtiger/shim/io_fast_index.c), decided from a find JS has just planned: its filter names one
- * top-level field with a value or a numeric range, its sort is none or that field ascending, and the
+ * top-level field with a value, a numeric range or an `$in` list (`_id` too, with `$in`), its sort is none or that field ascending, and the
  * plan JS chose is the one that thread reproduces — an ascending scan of the index `{f: 1}`, the only
  * index naming `f`, not multikey, sparse, partial or collated, on a collection without a default
  * collation. The thread then answers later finds of the same shape on that field itself (the values
@@ -13,7 +13,14 @@ import type { CollectionEntry, IndexEntry } from "../storage/api.ts";
 import { isClustered } from "../executor/clustered.ts";
 
 /** The shapes (io_fast.h SHAPE_*, ffi/io/fast.ts FastShape). */
-export const IndexedShape = { EQ: 1, EQ_SORTED: 2, RANGE: 4, RANGE_SORTED: 8 } as const;
+export const IndexedShape = {
+  EQ: 1,
+  EQ_SORTED: 2,
+  RANGE: 4,
+  RANGE_SORTED: 8,
+  IN: 16,
+  IN_SORTED: 32,
+} as const;
 
 /** What of a find decides its plan (find's parameters of those names). */
 export interface FindPlanParts {
@@ -46,17 +53,26 @@ function isOne(v: unknown): boolean {
   return (t === "Int32" || t === "Double" || t === "Long") && Number(v) === 1;
 }
 
-/** EQ or RANGE for the filter's value, 0 for anything else. */
+/** A value the thread may equal (it checks which kinds it takes itself). */
+function isScalar(v: unknown): boolean {
+  if (typeof v === "string" || typeof v === "number" || typeof v === "bigint") return true;
+  return SCALAR_TYPES.has(bsonType(v) as string);
+}
+
+/** EQ, RANGE or IN for the filter's value, 0 for anything else. */
 function valueShape(v: unknown): number {
-  if (typeof v === "string" || typeof v === "number" || typeof v === "bigint") return IndexedShape.EQ;
-  const t = bsonType(v);
-  if (t !== undefined) return SCALAR_TYPES.has(t as string) ? IndexedShape.EQ : 0;
+  if (isScalar(v)) return IndexedShape.EQ;
+  if (bsonType(v) !== undefined) return 0;
   if (
     typeof v !== "object" || v === null || Array.isArray(v) || Object.getPrototypeOf(v) !== Object.prototype
   ) {
     return 0;
   }
   const keys = Object.keys(v);
+  if (keys.length === 1 && keys[0] === "$in") {
+    const list = (v as { $in: unknown }).$in;
+    return Array.isArray(list) && list.length > 0 && list.every(isScalar) ? IndexedShape.IN : 0;
+  }
   return keys.length > 0 && keys.every((k) => RANGE_OPS.has(k)) ? IndexedShape.RANGE : 0;
 }
 
@@ -76,13 +92,13 @@ export function indexedFindShape(
   const names = Object.keys(filter);
   const field = names[0];
   if (
-    names.length !== 1 || field === undefined || field === "_id" || field.startsWith("$") ||
-    field.includes(".")
+    names.length !== 1 || field === undefined || field.startsWith("$") || field.includes(".")
   ) {
     return undefined;
   }
   let shape = valueShape(filter[field]);
-  if (shape === 0) return undefined;
+  // (`_id` alone is the I/O thread's IDHACK read; `_id` with `$in` scans the `_id_` index)
+  if (shape === 0 || (field === "_id" && shape !== IndexedShape.IN)) return undefined;
   if (sort !== undefined) {
     const s = Object.keys(sort);
     if (s.length !== 1 || s[0] !== field || !isOne(sort[field]) || !access.providesSort) return undefined;

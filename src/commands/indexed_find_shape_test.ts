@@ -49,12 +49,19 @@ Deno.test("indexed find shapes: equality and ranges on the one index naming the 
   assertEquals(shape({ filter: { a: "x" }, sort: { a: new Int32(1) } }), S.EQ_SORTED);
   assertEquals(shape({ filter: { a: { $gte: 1, $lt: 5 } } }), S.RANGE);
   assertEquals(shape({ filter: { a: { $gt: 1 } }, sort: { a: 1 } }), S.RANGE_SORTED);
+  assertEquals(shape({ filter: { a: { $in: [1, "x", new ObjectId()] } } }), S.IN);
+  assertEquals(shape({ filter: { a: { $in: [2, 1] } }, sort: { a: 1 } }), S.IN_SORTED);
+  const idScan = scan({ indexName: "_id_", keyPattern: { _id: 1 }, unique: true });
+  assertEquals(shape({ filter: { _id: { $in: [1, 2] } } }, coll(), idScan), S.IN);
 });
 
 Deno.test("indexed find shapes: everything else stays with the command layer", () => {
   for (
     const find of [
-      { filter: { a: { $in: [1] } } },
+      { filter: { a: { $in: [] } } },
+      { filter: { a: { $in: [1, null] } } },
+      { filter: { a: { $in: [1], $gt: 0 } } },
+      { filter: { _id: { $gt: 1 } } },
       { filter: { a: { $gte: 1, $ne: 3 } } },
       { filter: { a: { b: 1 } } },
       { filter: { a: [1] } },

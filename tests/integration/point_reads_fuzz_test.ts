@@ -32,6 +32,8 @@ const BASES: Record<string, unknown>[] = [
   { find: "c", filter: { v: 1 }, $db: "z" },
   { find: "c", filter: { v: { $gte: 0, $lt: 5 } }, sort: { v: 1 }, limit: 3, batchSize: 2, $db: "z" },
   { find: "c", filter: { s: "ab\u0000" }, singleBatch: true, $db: "z" },
+  { find: "c", filter: { _id: { $in: [3, 1, "x", new ObjectId()] } }, limit: 3, $db: "z" },
+  { find: "c", filter: { v: { $in: [4, 2, 2] } }, sort: { v: 1 }, $db: "z" },
 ];
 
 function mutated(r: () => number): Uint8Array {
@@ -59,6 +61,8 @@ serverTest("mutated finds and pings never crash or stall the server", async (cli
   await coll.find({ v: 1 }).toArray();
   await coll.find({ v: { $gte: 0, $lt: 5 } }).sort({ v: 1 }).toArray();
   await coll.find({ s: "x" }).toArray();
+  await coll.find({ _id: { $in: [1, 2] } }).toArray();
+  await coll.find({ v: { $in: [1, 2] } }).sort({ v: 1 }).toArray();
   const port = Number(new URL(server.uri).port);
   const r = rng(20261205);
   let conn = await Deno.connect({ hostname: "127.0.0.1", port });

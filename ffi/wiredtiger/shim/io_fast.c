@@ -329,7 +329,7 @@ static int serve_find(struct fast *f, struct conn *conn, const struct fast_req *
     if (!c)
         return 0;
     entry->slot = slot;
-    if (!name_is(&r->filter, "_id")) {
+    if (!name_is(&r->filter, "_id") || r->filter.type == 0x03) { /* (_id: {$in: [...]} over the _id_ index) */
         struct fast_field *fd = fast_field_of(c, r);
         return fd ? fast_serve_indexed(f, c, fd, id, r, time, o, entry) : 0;
     }
@@ -471,7 +471,7 @@ int io_fast_wants(struct sct_io *io, struct conn *c, const uint8_t *msg, uint32_
     pthread_mutex_lock(&f->mu);
     uint32_t slot;
     struct fast_coll *e = usable(f, c, &r, &slot);
-    int yes = e && (name_is(&r.filter, "_id") ? !r.has_sort : fast_field_of(e, &r) != NULL);
+    int yes = e && (name_is(&r.filter, "_id") && r.filter.type != 0x03 ? !r.has_sort : fast_field_of(e, &r) != NULL);
     pthread_mutex_unlock(&f->mu);
     return yes;
 }

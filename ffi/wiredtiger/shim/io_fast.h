@@ -33,6 +33,8 @@ _Static_assert(FAST_COLLS / 8 == sizeof(((struct conn *)0)->grants), "a grant bi
 #define SHAPE_EQ_SORTED 2u    /* {f: v}, sort {f: 1} */
 #define SHAPE_RANGE 4u        /* {f: {$gt|$gte: a, $lt|$lte: b}} (either side or both) */
 #define SHAPE_RANGE_SORTED 8u /* the same, sort {f: 1} */
+#define SHAPE_IN 16u          /* {f: {$in: [v, ...]}} (f may be _id) */
+#define SHAPE_IN_SORTED 32u   /* the same, sort {f: 1} */
 
 /* One served request, for JS's bookkeeping (fast.ts decodes it: 52 bytes). */
 struct fast_entry {

@@ -9,6 +9,8 @@
  *   SHAPE_EQ     {find, filter: {f: v}}, v an ObjectId, a string or an integral number (scalar_key);
  *   SHAPE_RANGE  {find, filter: {f: {$gt|$gte: a, $lt|$lte: b}}}, a and b integral numbers, either
  *                side may be absent (then −Infinity or +Infinity, as the planner's numeric bounds);
+ *   SHAPE_IN     {find, filter: {f: {$in: [v, ...]}}}, 1 to FAST_IN_MAX values as SHAPE_EQ takes them (f
+ *                may be `_id`, over the `_id_` index): the points in key order without repeats;
  * each also with sort {f: 1} (the _SORTED shapes), and limit, batchSize, singleBatch and the generic
  * fields io_fast.c takes. The index range is walked in one snapshot transaction, each entry's record
  * read, and the documents go out in a cursor reply whose id is 0 — index order, as JS's IXSCAN returns
@@ -29,6 +31,8 @@
 #define FAST_BATCH_DOCS 1024
 #define FAST_BATCH_BYTES (1024 * 1024)
 #define FAST_DEFAULT_BATCH 101 /* find's first batch without batchSize (limits.ts FIRST_BATCH_DOCS) */
+#define FAST_IN_MAX 32          /* values of an $in list answered here */
+#define WANT_EXACT 0xFF
 
 /* One end of the walk: an escaped key (as the index stores it) and whether it is excluded. */
 struct bound {
@@ -46,14 +50,17 @@ void fast_close_field(struct fast_field *fd)
     memset(fd, 0, sizeof *fd);
 }
 
-/* Whether the filter's value is an operator document (a range), not a value to equal. */
-static int is_range(const struct el *filter)
+/* SHAPE_EQ, SHAPE_RANGE or SHAPE_IN by the filter's value: a value to equal, an operator document
+ * (whose operators range_bounds checks), or {$in: [...]}. */
+static uint32_t filter_kind(const struct el *filter)
 {
     if (filter->type != 0x03)
-        return 0;
+        return SHAPE_EQ;
     const uint8_t *q = filter->val + 4, *end = filter->val + filter->len;
     struct el e;
-    return next_el(&q, end, &e) == 1 && e.name_len > 0 && e.name[0] == '$';
+    if (next_el(&q, end, &e) != 1 || e.name_len == 0 || e.name[0] != '$')
+        return SHAPE_EQ; /* (a document to equal: scalar_key refuses it) */
+    return name_is(&e, "$in") ? SHAPE_IN : SHAPE_RANGE;
 }
 
 /* The field registration r's find names with a shape it serves, or NULL. Under f->mu. */
@@ -66,9 +73,8 @@ struct fast_field *fast_field_of(struct fast_coll *c, const struct fast_req *r)
         struct fast_field *fd = &c->fields[k];
         if (!fd->name || fd->name_len != fl->name_len || memcmp(fd->name, fl->name, fl->name_len) != 0)
             continue;
-        uint32_t shape = is_range(fl) ? (r->has_sort ? SHAPE_RANGE_SORTED : SHAPE_RANGE)
-                                      : (r->has_sort ? SHAPE_EQ_SORTED : SHAPE_EQ);
-        return (fd->shapes & shape) ? fd : NULL;
+        uint32_t shape = filter_kind(fl);
+        return (fd->shapes & (r->has_sort ? shape * 2 : shape)) ? fd : NULL; /* (x 2: the _SORTED shape) */
     }
     return NULL;
 }
@@ -132,7 +138,8 @@ static size_t escaped_len(const uint8_t *p, size_t n)
 }
 
 /* Whether stored document doc holds field fd once, with a value of kind `want` (0x02 a string, 0x07
- * an ObjectId, 0x10 any number but NaN). */
+ * an ObjectId, 0x10 any number but NaN, WANT_EXACT any of those three: the kinds whose equal index keys
+ * are equal values). */
 static int field_holds(const uint8_t *doc, uint32_t len, const struct fast_field *fd, uint8_t want)
 {
     const uint8_t *p = doc + 4, *end = doc + len;
@@ -144,7 +151,9 @@ static int field_holds(const uint8_t *doc, uint32_t len, const struct fast_field
         if (found)
             return 0;
         found = 1;
-        if (want == 0x10) {
+        if (want == WANT_EXACT && (e.type == 0x02 || e.type == 0x07))
+            continue;
+        if (want == 0x10 || want == WANT_EXACT) {
             double d;
             if (e.type == 0x01) {
                 memcpy(&d, e.val, 8);
@@ -173,30 +182,150 @@ static int batch_room(struct fast *f, size_t need)
     return 1;
 }
 
+/* One find's walk: where its documents go and how many it may take. */
+struct walk {
+    struct fast *f;
+    WT_CURSOR *ic, *rc;
+    int unique;
+    const struct fast_field *fd;
+    uint8_t want;
+    uint64_t take;
+    uint32_t docs, keys;
+    size_t used;
+};
+
+#define WALK_ENDED 1 /* the interval's entries are all taken */
+#define WALK_FULL 2  /* the batch took `take` documents (the interval may go on) */
+#define WALK_JS (-1) /* a record or state this thread hands to JS */
+
+/* Appends the documents of the index entries in [lo, hi] to w's batch, in index order. */
+static int walk_interval(struct walk *w, const struct bound *lo, const struct bound *hi)
+{
+    WT_CURSOR *ic = w->ic, *rc = w->rc;
+    WT_ITEM k, v;
+    int exact, ret;
+    if (w->docs == w->take)
+        return WALK_FULL; /* (before the end is seen: a full batch leaves JS's cursor open, even at the end) */
+    set_item(&k, lo->key, (int64_t)lo->len);
+    ic->set_key(ic, &k);
+    ret = ic->search_near(ic, &exact);
+    if (ret == 0 && exact < 0)
+        ret = ic->next(ic);
+    for (;; ret = ic->next(ic)) {
+        if (w->docs == w->take)
+            return WALK_FULL;
+        if (ret == WT_NOTFOUND)
+            return WALK_ENDED;
+        if (ret != 0 || ic->get_key(ic, &k) != 0 || ic->get_value(ic, &v) != 0)
+            return WALK_JS;
+        size_t klen = escaped_len(k.data, k.size);
+        if (klen == 0)
+            return WALK_JS;
+        int cu = cmp_bytes(k.data, klen, hi->key, hi->len);
+        if (cu > 0 || (cu == 0 && hi->excl))
+            return WALK_ENDED;
+        int cl = cmp_bytes(k.data, klen, lo->key, lo->len);
+        if (cl < 0 || (cl == 0 && lo->excl))
+            continue;
+        w->keys++;
+        int64_t rid;
+        if (w->unique) {
+            if (v.size != 8)
+                return WALK_JS;
+            rid = get_be64(v.data);
+        } else {
+            if (k.size != klen + 8)
+                return WALK_JS;
+            rid = get_be64((const uint8_t *)k.data + klen);
+        }
+        rc->set_key(rc, rid);
+        if (rc->search(rc) != 0 || rc->get_value(rc, &v) != 0)
+            return WALK_JS;
+        if (v.size < 5 || (uint32_t)rd32(v.data) != v.size ||
+          !field_holds(v.data, (uint32_t)v.size, w->fd, w->want))
+            return WALK_JS;
+        char num[12];
+        size_t nl = (size_t)snprintf(num, sizeof num, "%u", w->docs);
+        size_t need = w->used + 1 + nl + 1 + v.size;
+        if (w->docs >= FAST_BATCH_DOCS || need > FAST_BATCH_BYTES || !batch_room(w->f, need))
+            return WALK_JS;
+        uint8_t *b = w->f->batch;
+        b[w->used++] = 0x03;
+        memcpy(b + w->used, num, nl + 1);
+        w->used += nl + 1;
+        memcpy(b + w->used, v.data, v.size);
+        w->used += v.size;
+        w->docs++;
+    }
+}
+
+static int cmp_bound(const void *a, const void *b)
+{
+    const struct bound *x = *(const struct bound *const *)a, *y = *(const struct bound *const *)b;
+    return cmp_bytes(x->key, x->len, y->key, y->len);
+}
+
+/* An $in list's keys, sorted and without repeats (as the planner's point intervals); 0 when the list
+ * is not one served here. */
+static int in_points(const struct el *filter, struct bound *pts, struct bound **order, int *n)
+{
+    const uint8_t *q = filter->val + 4, *end = filter->val + filter->len;
+    struct el e, x;
+    if (next_el(&q, end, &e) != 1 || !name_is(&e, "$in") || e.type != 0x04 || next_el(&q, end, &x) != 0)
+        return 0;
+    const uint8_t *a = e.val + 4, *aend = e.val + e.len;
+    int rc, m = 0;
+    uint8_t k[FAST_KEY_MAX];
+    while ((rc = next_el(&a, aend, &x)) == 1) {
+        size_t kl = scalar_key(&x, k);
+        if (kl == 0 || m == FAST_IN_MAX)
+            return 0;
+        set_bound(&pts[m], k, kl, 0);
+        order[m] = &pts[m];
+        m++;
+    }
+    if (rc != 0 || m == 0)
+        return 0; /* (an empty list: JS's plan has no interval at all) */
+    qsort(order, (size_t)m, sizeof *order, cmp_bound);
+    int u = 1;
+    for (int i = 1; i < m; i++)
+        if (cmp_bound(&order[i], &order[u - 1]) != 0)
+            order[u++] = order[i];
+    *n = u;
+    return 1;
+}
+
 /* The find over field fd of registration c: 1 answered (*o, *entry), 0 JS's. Under f->mu. */
 int fast_serve_indexed(struct fast *f, struct fast_coll *c, struct fast_field *fd, uint32_t id,
   const struct fast_req *r, uint64_t time, struct out **o, struct fast_entry *entry)
 {
+    static __thread struct bound pts[FAST_IN_MAX];
+    struct bound *order[FAST_IN_MAX];
     struct bound lo, hi;
-    uint8_t want;
-    if (is_range(&r->filter)) {
+    int n = 1, kind = filter_kind(&r->filter);
+    struct walk w = {.f = f, .fd = fd, .unique = fd->unique};
+    if (kind == SHAPE_RANGE) {
         if (!range_bounds(&r->filter, &lo, &hi))
             return 0;
-        want = 0x10;
+        w.want = 0x10;
+    } else if (kind == SHAPE_IN) {
+        if (!in_points(&r->filter, pts, order, &n))
+            return 0;
+        w.want = WANT_EXACT;
     } else {
         uint8_t k[FAST_KEY_MAX];
-        size_t n = scalar_key(&r->filter, k);
-        if (n == 0)
+        size_t kl = scalar_key(&r->filter, k);
+        if (kl == 0)
             return 0;
-        set_bound(&lo, k, n, 0);
+        set_bound(&lo, k, kl, 0);
         hi = lo;
-        want = r->filter.type == 0x02 || r->filter.type == 0x07 ? r->filter.type : 0x10;
+        w.want = r->filter.type == 0x02 || r->filter.type == 0x07 ? r->filter.type : 0x10;
     }
     /* as find.ts's firstBatch: how many documents this batch takes */
     uint64_t batch = r->batch_size > 0 ? (uint64_t)r->batch_size : FAST_DEFAULT_BATCH;
     int single = r->single || (r->limit > 0 && r->batch_size > 0 && r->batch_size >= r->limit);
-    uint64_t take = single ? (r->limit > 0 ? (uint64_t)r->limit : UINT64_MAX)
-                           : (r->limit > 0 && (uint64_t)r->limit < batch ? (uint64_t)r->limit : batch);
+    w.take = single ? (r->limit > 0 ? (uint64_t)r->limit : UINT64_MAX)
+                    : (r->limit > 0 && (uint64_t)r->limit < batch ? (uint64_t)r->limit : batch);
     WT_SESSION *s = f->session;
     if (!fd->cur && s->open_cursor(s, fd->uri, NULL, NULL, &fd->cur) != 0) {
         fd->cur = NULL;
@@ -208,79 +337,22 @@ int fast_serve_indexed(struct fast *f, struct fast_coll *c, struct fast_field *f
     }
     if (s->begin_transaction(s, "isolation=snapshot") != 0)
         return 0;
-    WT_CURSOR *ic = fd->cur, *rc = c->rec;
-    WT_ITEM k, v;
-    uint32_t docs = 0, keys = 0;
-    size_t used = 0;
-    int ok = 0, end = 0, exact, ret;
-    set_item(&k, lo.key, (int64_t)lo.len);
-    ic->set_key(ic, &k);
-    ret = ic->search_near(ic, &exact);
-    if (ret == 0 && exact < 0)
-        ret = ic->next(ic);
-    for (;; ret = ic->next(ic)) {
-        if (docs == take)
-            break; /* (before the end is seen: a full batch leaves JS's cursor open, even at the end) */
-        if (ret == WT_NOTFOUND) {
-            end = 1;
-            break;
-        }
-        if (ret != 0)
-            break;
-        if (ic->get_key(ic, &k) != 0 || ic->get_value(ic, &v) != 0)
-            goto out;
-        size_t klen = escaped_len(k.data, k.size);
-        if (klen == 0)
-            goto out;
-        int cu = cmp_bytes(k.data, klen, hi.key, hi.len);
-        if (cu > 0 || (cu == 0 && hi.excl)) {
-            end = 1;
-            break;
-        }
-        int cl = cmp_bytes(k.data, klen, lo.key, lo.len);
-        if (cl < 0 || (cl == 0 && lo.excl))
-            continue;
-        keys++;
-        int64_t rid;
-        if (fd->unique) {
-            if (v.size != 8)
-                goto out;
-            rid = get_be64(v.data);
-        } else {
-            if (k.size != klen + 8)
-                goto out;
-            rid = get_be64((const uint8_t *)k.data + klen);
-        }
-        rc->set_key(rc, rid);
-        if (rc->search(rc) != 0 || rc->get_value(rc, &v) != 0)
-            goto out;
-        if (v.size < 5 || (uint32_t)rd32(v.data) != v.size || !field_holds(v.data, (uint32_t)v.size, fd, want))
-            goto out;
-        char num[12];
-        size_t nl = (size_t)snprintf(num, sizeof num, "%u", docs);
-        size_t need = used + 1 + nl + 1 + v.size;
-        if (docs >= FAST_BATCH_DOCS || need > FAST_BATCH_BYTES || !batch_room(f, need))
-            goto out;
-        f->batch[used++] = 0x03;
-        memcpy(f->batch + used, num, nl + 1);
-        used += nl + 1;
-        memcpy(f->batch + used, v.data, v.size);
-        used += v.size;
-        docs++;
+    w.ic = fd->cur;
+    w.rc = c->rec;
+    int ok = 0, how = WALK_ENDED;
+    for (int i = 0; i < n && how == WALK_ENDED; i++)
+        how = kind == SHAPE_IN ? walk_interval(&w, order[i], order[i]) : walk_interval(&w, &lo, &hi);
+    /* the batch filled before the intervals ended: a cursor stays open, which is JS's */
+    if (how == WALK_ENDED || (how == WALK_FULL && r->limit > 0 && w.docs == (uint64_t)r->limit)) {
+        *o = fast_find_reply(f, id, r, f->batch, (uint32_t)w.used, NULL, 0, time);
+        ok = *o != NULL;
+        entry->kind = KIND_FIND_INDEXED;
+        entry->index = (uint32_t)(fd - c->fields);
+        entry->docs = w.docs;
+        entry->keys = w.keys;
     }
-    if (ret != 0 && ret != WT_NOTFOUND)
-        goto out;
-    if (!end && !(r->limit > 0 && docs == (uint64_t)r->limit))
-        goto out; /* the batch filled before the range ended: a cursor stays open, which is JS's */
-    *o = fast_find_reply(f, id, r, f->batch, (uint32_t)used, NULL, 0, time);
-    ok = *o != NULL;
-    entry->kind = KIND_FIND_INDEXED;
-    entry->index = (uint32_t)(fd - c->fields);
-    entry->docs = docs;
-    entry->keys = keys;
-out:
-    ic->reset(ic);
-    rc->reset(rc);
+    w.ic->reset(w.ic);
+    w.rc->reset(w.rc);
     s->rollback_transaction(s, NULL);
     return ok;
 }
