@@ -183,117 +183,116 @@ async function both(sides: Side[], doc: Doc): Promise<Uint8Array[]> {
   return await Promise.all(sides.map((s) => s.ask(doc)));
 }
 
-Deno.test({
-  name: "finds over a single-field index: the I/O thread's replies are the command layer's",
-  sanitizeResources: false,
-  sanitizeOps: false,
-  fn: async () => {
-    const fast = await side(true);
-    const js = await side(false);
-    const sides = [fast, js];
-    try {
-      const r = rng(7);
-      await both(sides, {
-        createIndexes: "c",
-        indexes: [{ key: { a: 1 }, name: "a_1" }, { key: { b: 1 }, name: "b_1", unique: true }],
-        $db: "x",
-      });
-      const docs: Doc[] = [];
-      for (let i = 0; i < 300; i++) {
-        const d: Doc = { _id: i, a: value(r), pad: "p".repeat(Math.floor(r() * 300)) };
-        if (r() < 0.1) delete d["a"];
-        docs.push(d);
+/** A test against a server with the I/O thread's reads and one without (`sides`: both, in that order). */
+function pairTest(name: string, fn: (sides: Side[], fast: Side) => Promise<void>): void {
+  Deno.test({
+    name,
+    sanitizeResources: false,
+    sanitizeOps: false,
+    fn: async () => {
+      const fast = await side(true);
+      const js = await side(false);
+      try {
+        await fn([fast, js], fast);
+      } finally {
+        await fast.close();
+        await js.close();
       }
-      // b unique: distinct integers and strings
-      docs.forEach((d, i) => (d["b"] = i % 3 === 0 ? `s${i}` : i - 100));
-      await both(sides, { insert: "c", documents: docs, $db: "x" });
-      let asked = 0;
-      const before = await ioFinds(fast);
-      const round = async (n: number, fields: string[]) => {
-        for (let i = 0; i < n; i++) {
-          const q = request(r, fields[i % fields.length]!);
-          const [a, b] = await both(sides, q);
-          assertSame(a!, b!, JSON.stringify(BSON.EJSON.serialize(q)));
-          asked++;
-        }
-      };
-      await round(900, ["a", "b", "_id"]);
-      const served = (await ioFinds(fast)) - before;
-      assert.ok(served > asked / 5, `only ${served} of ${asked} answered by the I/O thread`);
+    },
+  });
+}
 
-      // an array makes a_1 multikey: a range must now see it (elements on both sides of the range)
-      await both(sides, {
-        insert: "c",
-        documents: [{ _id: 1000, a: [-100, 100] }, { _id: 1001, a: [3, 3] }],
-        $db: "x",
-      });
-      const arr = await both(sides, { find: "c", filter: { a: { $gte: 0, $lt: 10 } }, $db: "x" });
-      assertSame(arr[0]!, arr[1]!, "range over a multikey index");
-      assert.ok(
-        (BSON.deserialize(arr[0]!.subarray(5))["cursor"] as { firstBatch: Doc[] }).firstBatch.some((d) =>
-          d["_id"] === 1000
-        ),
-      );
-      await round(200, ["a", "b", "_id"]);
-
-      // a second index naming b, then a drop and re-create: every reply still the command layer's
-      await both(sides, {
-        createIndexes: "c",
-        indexes: [{ key: { b: 1, _id: -1 }, name: "b_id" }],
-        $db: "x",
-      });
-      await round(100, ["b"]);
-      await both(sides, { dropIndexes: "c", index: "b_id", $db: "x" });
-      await round(100, ["b"]);
-      await both(sides, { drop: "c", $db: "x" });
-      await both(sides, { insert: "c", documents: docs.slice(0, 50), $db: "x" });
-      await both(sides, { createIndexes: "c", indexes: [{ key: { a: 1 }, name: "a_1" }], $db: "x" });
-      await round(100, ["a"]);
-    } finally {
-      await fast.close();
-      await js.close();
+pairTest(
+  "finds over a single-field index: the I/O thread's replies are the command layer's",
+  async (sides, fast) => {
+    const r = rng(7);
+    await both(sides, {
+      createIndexes: "c",
+      indexes: [{ key: { a: 1 }, name: "a_1" }, { key: { b: 1 }, name: "b_1", unique: true }],
+      $db: "x",
+    });
+    const docs: Doc[] = [];
+    for (let i = 0; i < 300; i++) {
+      const d: Doc = { _id: i, a: value(r), pad: "p".repeat(Math.floor(r() * 300)) };
+      if (r() < 0.1) delete d["a"];
+      docs.push(d);
     }
-  },
-});
-
-Deno.test({
-  name: "finds over a single-field index: limits, batch sizes and the first batch's end",
-  sanitizeResources: false,
-  sanitizeOps: false,
-  fn: async () => {
-    const fast = await side(true);
-    const js = await side(false);
-    const sides = [fast, js];
-    try {
-      await both(sides, { createIndexes: "c", indexes: [{ key: { k: 1 }, name: "k_1" }], $db: "x" });
-      const docs = Array.from({ length: 250 }, (_, i) => ({ _id: i, k: i < 120 ? "same" : i % 7, n: i }));
-      await both(sides, { insert: "c", documents: docs, $db: "x" });
-      const before = await ioFinds(fast);
-      const cases: Doc[] = [];
-      for (const limit of [undefined, 0, 1, 5, 100, 101, 102, 119, 120, 121, 200]) {
-        for (const batchSize of [undefined, 1, 50, 101, 120, 200]) {
-          for (const singleBatch of [undefined, true]) {
-            const q: Doc = { find: "c", filter: { k: "same" } };
-            if (limit !== undefined) q["limit"] = limit;
-            if (batchSize !== undefined) q["batchSize"] = batchSize;
-            if (singleBatch !== undefined) q["singleBatch"] = singleBatch;
-            q["$db"] = "x";
-            cases.push(q, { ...q, filter: { k: { $gte: 0, $lte: 6 } }, sort: { k: 1 } });
-          }
-        }
-      }
-      for (const q of cases) {
+    // b unique: distinct integers and strings
+    docs.forEach((d, i) => (d["b"] = i % 3 === 0 ? `s${i}` : i - 100));
+    await both(sides, { insert: "c", documents: docs, $db: "x" });
+    let asked = 0;
+    const before = await ioFinds(fast);
+    const round = async (n: number, fields: string[]) => {
+      for (let i = 0; i < n; i++) {
+        const q = request(r, fields[i % fields.length]!);
         const [a, b] = await both(sides, q);
-        assertSame(a!, b!, JSON.stringify(q));
+        assertSame(a!, b!, JSON.stringify(BSON.EJSON.serialize(q)));
+        asked++;
       }
-      const served = (await ioFinds(fast)) - before;
-      assert.ok(served > cases.length / 4, `only ${served} of ${cases.length} answered by the I/O thread`);
-    } finally {
-      await fast.close();
-      await js.close();
-    }
+    };
+    await round(900, ["a", "b", "_id"]);
+    const served = (await ioFinds(fast)) - before;
+    assert.ok(served > asked / 5, `only ${served} of ${asked} answered by the I/O thread`);
+
+    // an array makes a_1 multikey: a range must now see it (elements on both sides of the range)
+    await both(sides, {
+      insert: "c",
+      documents: [{ _id: 1000, a: [-100, 100] }, { _id: 1001, a: [3, 3] }],
+      $db: "x",
+    });
+    const arr = await both(sides, { find: "c", filter: { a: { $gte: 0, $lt: 10 } }, $db: "x" });
+    assertSame(arr[0]!, arr[1]!, "range over a multikey index");
+    assert.ok(
+      (BSON.deserialize(arr[0]!.subarray(5))["cursor"] as { firstBatch: Doc[] }).firstBatch.some((d) =>
+        d["_id"] === 1000
+      ),
+    );
+    await round(200, ["a", "b", "_id"]);
+
+    // a second index naming b, then a drop and re-create: every reply still the command layer's
+    await both(sides, {
+      createIndexes: "c",
+      indexes: [{ key: { b: 1, _id: -1 }, name: "b_id" }],
+      $db: "x",
+    });
+    await round(100, ["b"]);
+    await both(sides, { dropIndexes: "c", index: "b_id", $db: "x" });
+    await round(100, ["b"]);
+    await both(sides, { drop: "c", $db: "x" });
+    await both(sides, { insert: "c", documents: docs.slice(0, 50), $db: "x" });
+    await both(sides, { createIndexes: "c", indexes: [{ key: { a: 1 }, name: "a_1" }], $db: "x" });
+    await round(100, ["a"]);
   },
-});
+);
+
+pairTest(
+  "finds over a single-field index: limits, batch sizes and the first batch's end",
+  async (sides, fast) => {
+    await both(sides, { createIndexes: "c", indexes: [{ key: { k: 1 }, name: "k_1" }], $db: "x" });
+    const docs = Array.from({ length: 250 }, (_, i) => ({ _id: i, k: i < 120 ? "same" : i % 7, n: i }));
+    await both(sides, { insert: "c", documents: docs, $db: "x" });
+    const before = await ioFinds(fast);
+    const cases: Doc[] = [];
+    for (const limit of [undefined, 0, 1, 5, 100, 101, 102, 119, 120, 121, 200]) {
+      for (const batchSize of [undefined, 1, 50, 101, 120, 200]) {
+        for (const singleBatch of [undefined, true]) {
+          const q: Doc = { find: "c", filter: { k: "same" } };
+          if (limit !== undefined) q["limit"] = limit;
+          if (batchSize !== undefined) q["batchSize"] = batchSize;
+          if (singleBatch !== undefined) q["singleBatch"] = singleBatch;
+          q["$db"] = "x";
+          cases.push(q, { ...q, filter: { k: { $gte: 0, $lte: 6 } }, sort: { k: 1 } });
+        }
+      }
+    }
+    for (const q of cases) {
+      const [a, b] = await both(sides, q);
+      assertSame(a!, b!, JSON.stringify(q));
+    }
+    const served = (await ioFinds(fast)) - before;
+    assert.ok(served > cases.length / 4, `only ${served} of ${cases.length} answered by the I/O thread`);
+  },
+);
 
 Deno.test({
   name:

@@ -307,6 +307,22 @@ struct out *fast_find_reply(struct fast *f, uint32_t id, const struct fast_req *
     return o;
 }
 
+/* Opens index cursor *ic on iuri and c's record cursor when not yet open, and begins the read's
+ * snapshot transaction: 1, or 0 (nothing begun). Under f->mu. */
+int fast_begin(struct fast *f, struct fast_coll *c, WT_CURSOR **ic, const char *iuri)
+{
+    WT_SESSION *s = f->session;
+    if (!*ic && s->open_cursor(s, iuri, NULL, NULL, ic) != 0) {
+        *ic = NULL;
+        return 0;
+    }
+    if (!c->rec && s->open_cursor(s, c->rec_uri, NULL, NULL, &c->rec) != 0) {
+        c->rec = NULL;
+        return 0;
+    }
+    return s->begin_transaction(s, "isolation=snapshot") == 0;
+}
+
 /* The registration r's find may be answered from for connection conn (registered, not held, granted
  * with authentication on), or NULL. Under f->mu. */
 static struct fast_coll *usable(struct fast *f, struct conn *conn, const struct fast_req *r, uint32_t *slot)
@@ -340,15 +356,7 @@ static int serve_find(struct fast *f, struct conn *conn, const struct fast_req *
     if (klen == 0)
         return 0;
     WT_SESSION *s = f->session;
-    if (!c->idx && s->open_cursor(s, c->idx_uri, NULL, NULL, &c->idx) != 0) {
-        c->idx = NULL;
-        return 0;
-    }
-    if (!c->rec && s->open_cursor(s, c->rec_uri, NULL, NULL, &c->rec) != 0) {
-        c->rec = NULL;
-        return 0;
-    }
-    if (s->begin_transaction(s, "isolation=snapshot") != 0)
+    if (!fast_begin(f, c, &c->idx, c->idx_uri))
         return 0;
     size_t n;
     uint8_t *sk = stored_key(key, (int32_t)klen, 0, 0, 0, &n);

@@ -136,6 +136,7 @@ IO_INTERNAL int valid_doc(const uint8_t *d, uint32_t len, int depth);
 IO_INTERNAL size_t scalar_key(const struct el *v, uint8_t *out);
 
 /* io_fast.c */
+IO_INTERNAL int fast_begin(struct fast *f, struct fast_coll *c, WT_CURSOR **ic, const char *iuri);
 IO_INTERNAL struct out *fast_find_reply(struct fast *f, uint32_t id, const struct fast_req *r,
   const uint8_t *head, uint32_t head_len, const uint8_t *doc, uint32_t doc_len, uint64_t time);
 

@@ -327,15 +327,7 @@ int fast_serve_indexed(struct fast *f, struct fast_coll *c, struct fast_field *f
     w.take = single ? (r->limit > 0 ? (uint64_t)r->limit : UINT64_MAX)
                     : (r->limit > 0 && (uint64_t)r->limit < batch ? (uint64_t)r->limit : batch);
     WT_SESSION *s = f->session;
-    if (!fd->cur && s->open_cursor(s, fd->uri, NULL, NULL, &fd->cur) != 0) {
-        fd->cur = NULL;
-        return 0;
-    }
-    if (!c->rec && s->open_cursor(s, c->rec_uri, NULL, NULL, &c->rec) != 0) {
-        c->rec = NULL;
-        return 0;
-    }
-    if (s->begin_transaction(s, "isolation=snapshot") != 0)
+    if (!fast_begin(f, c, &fd->cur, fd->uri))
         return 0;
     w.ic = fd->cur;
     w.rc = c->rec;
