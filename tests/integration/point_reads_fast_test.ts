@@ -122,6 +122,10 @@ serverTest("a reply from the I/O thread has the bytes of the command layer's", a
     const ping1 = await ask({ ping: 1, $db: "admin" }, 4);
     assert.equal(second.responseTo, 2);
     assert.deepEqual(second.frame.subarray(16), first.frame.subarray(16));
+    // a causally consistent read of the same: the same bytes, from the I/O thread
+    const opTime = BSON.deserialize(first.frame.subarray(21), { promoteValues: false })["operationTime"];
+    const causal = await ask({ ...find, readConcern: { afterClusterTime: opTime } }, 5);
+    assert.deepEqual(causal.frame.subarray(16), first.frame.subarray(16));
     assert.deepEqual((body(miss)["cursor"] as AnyDoc).firstBatch, []);
     const ping2 = BSON.deserialize(ping1.frame.subarray(21), { promoteValues: false });
     assert.equal(ping2["ok"].constructor.name, "Int32");
@@ -215,6 +219,61 @@ serverTest(
     assert.ok(counts.every((n) => n > 0));
     assert.deepEqual(wrong.slice(0, 5), []);
     assert.ok((await ioThread(client)).finds > before.finds, "the I/O thread answered some of them");
+  },
+);
+
+serverTest(
+  "a causally consistent session's reads (readConcern afterClusterTime) are answered there too",
+  async (client, server) => {
+    const coll = client.db("cc").collection<AnyDoc>("c");
+    await coll.createIndex({ k: 1 });
+    await coll.insertMany([{ _id: 1, k: "a" }, { _id: 2, k: "a" }, { _id: 3, k: "b" }]);
+    const session = client.startSession({ causalConsistency: true });
+    try {
+      // the first reads go through the command layer (and register the shapes)
+      await coll.findOne({ _id: 1 }, { session });
+      await coll.find({ k: "a" }, { session }).toArray();
+      const before = await ioThread(client);
+      for (let i = 0; i < 5; i++) {
+        await coll.updateOne({ _id: 3 }, { $set: { n: i } }, { session }); // moves the session's time on
+        assert.deepEqual(await coll.findOne({ _id: 3 }, { session }), { _id: 3, k: "b", n: i });
+        assert.deepEqual(await coll.find({ k: "a" }, { session }).toArray(), [{ _id: 1, k: "a" }, {
+          _id: 2,
+          k: "a",
+        }]);
+      }
+      assert.ok((await ioThread(client)).finds - before.finds >= 8, "answered by the I/O thread");
+    } finally {
+      await session.endSession();
+    }
+    // a time past the server's is the command layer's refusal, as before
+    const port = Number(new URL(server.uri).port);
+    const conn = await Deno.connect({ hostname: "127.0.0.1", port });
+    try {
+      const frames = new FrameStream(conn);
+      const later = new BSON.Timestamp({ t: 2 ** 31, i: 1 });
+      await writeAll(
+        conn,
+        msg({ find: "c", filter: { _id: 1 }, readConcern: { afterClusterTime: later }, $db: "cc" }, 1),
+      );
+      const r = await frames.next(3000);
+      assert.ok(r && r !== "timeout");
+      assert.equal(body(r)["codeName"], "InvalidOptions");
+      await writeAll(
+        conn,
+        msg({
+          find: "c",
+          filter: { _id: 1 },
+          readConcern: { level: "majority", afterClusterTime: later },
+          $db: "cc",
+        }, 2),
+      );
+      const r2 = await frames.next(3000);
+      assert.ok(r2 && r2 !== "timeout");
+      assert.equal(body(r2)["ok"], 0);
+    } finally {
+      conn.close();
+    }
   },
 );
 

@@ -34,6 +34,12 @@ const BASES: Record<string, unknown>[] = [
   { find: "c", filter: { s: "ab\u0000" }, singleBatch: true, $db: "z" },
   { find: "c", filter: { _id: { $in: [3, 1, "x", new ObjectId()] } }, limit: 3, $db: "z" },
   { find: "c", filter: { v: { $in: [4, 2, 2] } }, sort: { v: 1 }, $db: "z" },
+  {
+    find: "c",
+    filter: { _id: 1 },
+    readConcern: { level: "local", afterClusterTime: new BSON.Timestamp({ t: 1, i: 1 }) },
+    $db: "z",
+  },
 ];
 
 function mutated(r: () => number): Uint8Array {

@@ -10,9 +10,11 @@
  *     served a find by `_id` there through its IDHACK read, the `_id_` index has no collation), `v` an
  *     ObjectId, a string, an int32, an int64 or a double of integral value below 1e15 in magnitude;
  *     besides: limit (int32 ≥ 0), batchSize (int32 ≥ 1), singleBatch, lsid ({id: UUID}), $clusterTime,
- *     $readPreference, $db, maxTimeMS (int32 ≥ 0), comment. The reply is the stored document in a
- *     cursor with id 0, then the tail JS gave (ok and the cluster time fields);
- *   - `{ping: <number|bool>, ...}` with the same generic fields: JS's reply template.
+ *     $readPreference, $db, maxTimeMS (int32 ≥ 0), comment, and a causally consistent session's
+ *     readConcern {afterClusterTime: t} (level absent or local) when t is not past the published time.
+ *     The reply is the stored document in a cursor with id 0, then the tail JS gave (ok and the
+ *     cluster time fields);
+ *   - `{ping: <number|bool>, ...}` with the same generic fields but readConcern: JS's reply template.
  * A request with anything else (another field, an OP_MSG flag, a second section, a BSON element this
  * walk does not know, a duplicate field) is JS's, which also owns every error reply: C never refuses.
  *
@@ -84,6 +86,23 @@ static int generic_field(const struct el *e, struct fast_req *r, uint32_t *seen)
             return -1;
         *seen |= 32;
         return 1;
+    }
+    if (name_is(e, "readConcern")) {
+        /* a causally consistent session's read: {afterClusterTime: <Timestamp>}, level absent or local */
+        if ((*seen & 512) || e->type != 0x03)
+            return -1;
+        *seen |= 512;
+        const uint8_t *p = e->val + 4, *end = e->val + e->len;
+        struct el x;
+        int rc, after = 0;
+        while ((rc = next_el(&p, end, &x)) == 1) {
+            if (name_is(&x, "afterClusterTime") && x.type == 0x11 && !after) {
+                memcpy(&r->after, x.val, 8); /* (increment, then seconds: seconds << 32 | increment) */
+                after = 1;
+            } else if (!(name_is(&x, "level") && x.type == 0x02 && x.len == 10 && memcmp(x.val + 4, "local", 6) == 0))
+                return -1;
+        }
+        return rc == 0 && after ? 1 : -1;
     }
     return 0;
 }
@@ -171,6 +190,8 @@ static int fast_parse(const uint8_t *msg, uint32_t len, struct fast_req *r)
         return 0;
     if (r->kind == FAST_PING && (r->db_len != 5 || memcmp(r->db, "admin", 5) != 0))
         return 0; /* top counts a ping under <db>.$cmd: only admin's is kept in the log */
+    if (r->kind == FAST_PING && (seen & 512))
+        return 0;
     return r->kind == FAST_PING || filter;
 }
 
@@ -420,8 +441,8 @@ int io_fast_serve(struct sct_io *io, struct conn *c, const uint8_t *msg, uint32_
         return 0;
     int64_t t0 = io_mono_us();
     uint64_t time = atomic_load(&f->time);
-    if (time == 0)
-        return 0; /* no cluster time yet: JS's first reply ticks it */
+    if (time == 0 || r.after > time)
+        return 0; /* no cluster time yet (JS's first reply ticks it), or one past what was published */
     struct out *o = NULL;
     struct fast_entry entry = {0};
     pthread_mutex_lock(&f->mu);

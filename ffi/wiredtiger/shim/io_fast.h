@@ -112,6 +112,7 @@ struct fast_req {
     int32_t limit, batch_size; /* 0: not given (limit 0 is none, as JS reads it) */
     int single;                /* singleBatch: true */
     const uint8_t *lsid;
+    uint64_t after; /* readConcern.afterClusterTime (seconds << 32 | increment), 0 when not given */
     int32_t request_id;
 };
 
