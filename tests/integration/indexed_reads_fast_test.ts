@@ -12,7 +12,7 @@ import assert from "node:assert/strict";
 import { BSON, Decimal128, Double, Int32, Long, ObjectId } from "bson";
 import { startServer } from "../../mod.ts";
 import { defaultConfig } from "../../src/config/mod.ts";
-import { FrameStream, msg, writeAll } from "./helpers/raw_wire.ts";
+import { rawConnection } from "./helpers/raw_wire.ts";
 
 type Doc = Record<string, unknown>;
 
@@ -21,22 +21,6 @@ interface Side {
   /** Another connection to the same server. */
   connect(): Promise<{ ask(doc: Doc): Promise<Uint8Array>; close(): void }>;
   close(): Promise<void>;
-}
-
-/** A raw connection: `ask` sends one request and returns its reply's bytes after the header. */
-async function rawConnection(port: number): Promise<{ ask(doc: Doc): Promise<Uint8Array>; close(): void }> {
-  const conn = await Deno.connect({ hostname: "127.0.0.1", port });
-  const frames = new FrameStream(conn);
-  let id = 0;
-  return {
-    async ask(doc) {
-      await writeAll(conn, msg(doc, ++id));
-      const r = await frames.next(5000);
-      assert.ok(r && r !== "timeout", `request ${id}: no reply`);
-      return r.frame.subarray(16);
-    },
-    close: () => conn.close(),
-  };
 }
 
 async function side(fastReads: boolean): Promise<Side> {
@@ -374,3 +358,32 @@ Deno.test({
     }
   },
 });
+
+pairTest(
+  "finds over a single-field index past 1,024 documents or 1 MiB are the command layer's",
+  async (sides, fast) => {
+    await both(sides, { createIndexes: "c", indexes: [{ key: { k: 1 }, name: "k_1" }], $db: "x" });
+    const many = Array.from({ length: 1100 }, (_, i) => ({ _id: i, k: "many" }));
+    const big = Array.from({ length: 3 }, (_, i) => ({ _id: 5000 + i, k: "big", pad: "z".repeat(600_000) }));
+    await both(sides, { insert: "c", documents: many, $db: "x" });
+    await both(sides, { insert: "c", documents: big, $db: "x" });
+    await both(sides, { find: "c", filter: { k: "none" }, $db: "x" }); // registers the shape
+    const before = await ioFinds(fast);
+    for (
+      const q of [
+        { find: "c", filter: { k: "many" }, singleBatch: true, $db: "x" },
+        { find: "c", filter: { k: "big" }, singleBatch: true, $db: "x" },
+      ]
+    ) {
+      const [a, b] = await both(sides, q);
+      assertSame(a!, b!, JSON.stringify(q));
+      const batch = (BSON.deserialize(a!.subarray(5))["cursor"] as { firstBatch: unknown[] }).firstBatch;
+      assert.equal(batch.length, q.filter.k === "many" ? 1100 : 3);
+    }
+    assert.equal(await ioFinds(fast), before, "both went to the command layer");
+    // the same shape within the limits is the I/O thread's
+    const [a, b] = await both(sides, { find: "c", filter: { k: "big" }, limit: 1, $db: "x" });
+    assertSame(a!, b!, "limit 1");
+    assert.equal(await ioFinds(fast), before + 1);
+  },
+);

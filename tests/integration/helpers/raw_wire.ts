@@ -136,3 +136,25 @@ export function openFds(pid: number): number {
 }
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * A raw connection to 127.0.0.1:`port` whose `ask` sends one request (`body` as OP_MSG) and returns its
+ * reply frame from the flag bits on (the 16-byte header cut: request ids differ between runs).
+ */
+export async function rawConnection(
+  port: number,
+  waitMs = 5000,
+): Promise<{ ask(body: Record<string, unknown>): Promise<Uint8Array>; close(): void }> {
+  const conn = await Deno.connect({ hostname: "127.0.0.1", port });
+  const frames = new FrameStream(conn);
+  let id = 0;
+  return {
+    async ask(body) {
+      await writeAll(conn, msg(body, ++id));
+      const r = await frames.next(waitMs);
+      if (!r || r === "timeout") throw new Error(`request ${id}: no reply within ${waitMs} ms`);
+      return r.frame.subarray(16);
+    },
+    close: () => closeQuietly(conn),
+  };
+}
