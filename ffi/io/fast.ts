@@ -1,19 +1,20 @@
 /**
- * ffi/io/fast.ts: the typed binding to the point reads the frame I/O thread answers itself
- * (`ffi/wiredtiger/shim/io_fast.c`: a find by `_id` on a registered namespace, `ping`, and finds over a
- * registered single-field index, `io_fast_index.c`), made by
+ * ffi/io/fast.ts: the typed binding to the requests the frame I/O thread answers itself
+ * (`ffi/wiredtiger/shim/io_fast.c`: a find by `_id` on a registered namespace, `ping`, finds over a
+ * registered single-field index, `io_fast_index.c`, and updates by `_id`, `io_fast_write.c`), made by
  * {@link FrameLoop.attachFastReads} and valid until that loop stops (every call is a no-op after).
  *
  * Owns: the switches (what may be served), the cluster time and reply templates replies carry, the
- * namespace registrations, and the log of served requests this side drains (`take`), one record each.
+ * namespace registrations, the log of served requests this side drains (`take`), one record each, and
+ * the cluster clock shared with the I/O thread's updates (`clockLock`/`clockUnlock`).
  */
 import { shim } from "../wiredtiger/load.ts";
 
 /** What the I/O thread may answer (io_fast.c FAST_*). */
-export const FastFlag = { FIND: 1, PING: 2, LSID: 4, AUTH: 8 } as const;
+export const FastFlag = { FIND: 1, PING: 2, LSID: 4, AUTH: 8, UPDATE: 16 } as const;
 
 /** Kinds of served requests in the log. */
-export const FastKind = { FIND_HIT: 1, FIND_MISS: 2, PING: 3, FIND_INDEXED: 4 } as const;
+export const FastKind = { FIND_HIT: 1, FIND_MISS: 2, PING: 3, FIND_INDEXED: 4, UPDATE: 5 } as const;
 
 /** Shapes of a find over a registered single-field index (io_fast.h SHAPE_*). */
 export const FastShape = { EQ: 1, EQ_SORTED: 2, RANGE: 4, RANGE_SORTED: 8, IN: 16, IN_SORTED: 32 } as const;
@@ -27,7 +28,8 @@ const TAKE_MAX = 1024;
 
 /**
  * One served request, as `take` hands it over (the lsid view is valid only during the callback); `index`,
- * `docs` and `keys` are an indexed find's field registration, documents returned and entries read.
+ * `docs` and `keys` are an indexed find's field registration, documents returned and entries read (an
+ * update's `docs` and `keys`: its oplog time's increment and seconds).
  */
 export type ServedFn = (
   kind: number,
@@ -75,9 +77,10 @@ export class FastReads {
 
   /**
    * A reply template: `which` 0 = ping's whole reply document, 1 = the elements a find reply has after
-   * `cursor`; `at`: byte offsets of the 8-byte cluster timestamps in it.
+   * `cursor`, 2 = an update's whole reply of one document updated; `at`: byte offsets of the 8-byte
+   * cluster timestamps in it.
    */
-  template(which: 0 | 1, bytes: Uint8Array, at: readonly number[]): void {
+  template(which: 0 | 1 | 2, bytes: Uint8Array, at: readonly number[]): void {
     if (this.#ptr === null) return;
     const rc = shim().sct_fast_template(
       this.#ptr,
@@ -116,6 +119,32 @@ export class FastReads {
       unique ? 1 : 0,
       shapes,
     );
+  }
+
+  /**
+   * Serve updates by `_id` on registration `slot`: `prefix` = its oplog entries' `op: "u", ns, ui`
+   * elements, `unsafe` = the top-level fields an index of it reads (never updated there).
+   */
+  registerWrites(slot: number, prefix: Uint8Array, unsafe: readonly string[]): boolean {
+    if (this.#ptr === null) return false;
+    const names = enc.encode(unsafe.map((n) => n + "\0").join(""));
+    return shim().sct_fast_register_writes(this.#ptr, slot, prefix, prefix.length, names, names.length) === 0;
+  }
+
+  /** The oplog's entries table, and the newest time JS's clock issued before it shares the clock. */
+  oplog(uri: string, issued: bigint): boolean {
+    if (this.#ptr === null) return false;
+    return shim().sct_fast_oplog(this.#ptr, enc.encode(uri + "\0"), issued) === 0;
+  }
+
+  /** Takes the shared clock (JS's first tick in a turn); the newest time issued (0n once detached). */
+  clockLock(): bigint {
+    return this.#ptr === null ? 0n : shim().sct_fast_clock_lock(this.#ptr);
+  }
+
+  /** Lets the shared clock go with `issued`, the newest time JS issued meanwhile. */
+  clockUnlock(issued: bigint): void {
+    if (this.#ptr !== null) shim().sct_fast_clock_unlock(this.#ptr, issued);
   }
 
   /** Forget every registration (their cursors closed, under the lock a read holds). */

@@ -3,8 +3,11 @@
  * ffi/wiredtiger/shim/io_fast.c): its own session of the storage engine's WiredTiger connection, the
  * command layer's hooks on the server context, the registrations dropped before each catalog change,
  * and a once-a-second drain and publish (sessions stay alive and switches follow memory pressure while
- * every request is answered there). `SECANTUS_FAST_READS=0` keeps every request on the JS path (an A/B
- * switch for benchmarks).
+ * every request is answered there); updates by `_id` there too (the oplog's table, the cluster clock
+ * shared, the registrations dropped whenever the write hooks change — a hook such as a capped copy's
+ * must see every write — the switch turned off while anyone waits for the oplog). `SECANTUS_FAST_READS=0`
+ * keeps every request on the JS path, `SECANTUS_FAST_WRITES=0` every update (A/B switches for
+ * benchmarks and tests).
  */
 import type { ClientState, ServerContext } from "../commands/context.ts";
 import { PointReads } from "../commands/point_reads.ts";
@@ -14,9 +17,9 @@ import { unrefInterval } from "../timers.ts";
 
 const TICK_MS = 1000;
 
-function disabledByEnv(): boolean {
+function disabledByEnv(name: string): boolean {
   try {
-    return Deno.env.get("SECANTUS_FAST_READS") === "0";
+    return Deno.env.get(name) === "0";
   } catch {
     return false; // no env permission
   }
@@ -29,7 +32,7 @@ export function attachPointReads(
   storage: StorageEngine,
 ): { stop(): void } | undefined {
   const native = storage.nativeReads;
-  if (native === undefined || disabledByEnv()) return undefined;
+  if (native === undefined || disabledByEnv("SECANTUS_FAST_READS")) return undefined;
   const fast = listener.attachFastReads(native.handle);
   if (fast === undefined) return undefined;
   const reads = new PointReads(server, fast, native);
@@ -40,11 +43,28 @@ export function attachPointReads(
   // change of users or roles (point_reads.ts)
   const forgetUsers = server.auth.onUsersChanged((conn) => reads.usersChanged(conn as ClientState));
   const forgetRoles = server.auth.store.onInvalidate(() => reads.rolesChanged());
+  let forgetWrites = () => {};
+  const oplog = server.oplog;
+  const oplogUri = oplog && native.internalTable(oplog.tables.entries);
+  if (oplog && oplogUri && !disabledByEnv("SECANTUS_FAST_WRITES")) {
+    const hooks = native.writeHooks();
+    if (reads.enableWrites(oplogUri, () => native.writeHooks() === hooks)) {
+      server.clusterClock.share(fast);
+      oplog.onWait(() => reads.publish());
+      const forgetHooks = native.onWriteHooksChange(() => reads.writeHooksChanged());
+      forgetWrites = () => {
+        forgetHooks();
+        oplog.onWait(undefined);
+        server.clusterClock.share(undefined);
+      };
+    }
+  }
   const forget = () => {
     forgetChanges();
     forgetHolds();
     forgetUsers();
     forgetRoles();
+    forgetWrites();
   };
   server.pointReads = reads;
   const tick = unrefInterval(() => {
@@ -57,8 +77,8 @@ export function attachPointReads(
       if (stopped) return;
       stopped = true;
       tick.cancel();
+      reads.stop(); // (before the clock stops being shared: no update is in flight after it)
       forget();
-      reads.stop();
       server.pointReads = undefined;
     },
   };

@@ -86,6 +86,13 @@ export interface PointReadHooks {
     parts: FindPlanParts,
     access: AccessPath,
   ): void;
+  /**
+   * update served a statement by `_id` on `coll` itself, outside a transaction, for `client`
+   * (authorized): later ones there may be answered by the I/O thread (point_reads.ts).
+   */
+  offerUpdate(ns: string, coll: CollectionEntry): void;
+  /** Writes are now held (fsyncLock): none is made there from now on, and none is in flight on return. */
+  quiesceWrites(): void;
   /** Before a command: record what the I/O thread answered meanwhile. */
   drain(): void;
   /** After a command: what may be answered now, and the cluster time its replies carry. */

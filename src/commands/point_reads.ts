@@ -23,11 +23,22 @@
  *   users or roles every connection's (`rolesChanged`, inside the write, before it commits). Ping needs
  *   no privilege (as mongod's).
  *
+ * Updates (ffi/wiredtiger/shim/io_fast_write.c): `offerUpdate` registers a collection update.ts served
+ * an update by `_id` on (outside a transaction) when updatable_collection.ts allows it, with the fields
+ * its indexes read (never updated there) and its oplog entries' prefix; `publish` lets them be
+ * answered only with the oplog on, sync_on_commit off, authentication off, and nobody waiting for the
+ * oplog's next entry (an awaitData cursor is woken by the drain, which would come late: a wait turns
+ * them off at once); `drain` records each as dispatch and the oplog writer would have (opcounters,
+ * top, latency, documents updated, the `_id_` index's use, the session's last use, the oplog's count
+ * and its waiters, the clock). The cluster clock is shared with the I/O thread while attached
+ * (oplog/cluster_clock.ts `share`).
+ *
  * Replies are built there from templates made here by the same encoders dispatch uses, so their bytes
  * are dispatch's. What such a request does not do that dispatch would: appear in currentOp, take an op
  * id, reach the slow-query log (it would take ≥ slowms on the I/O thread).
  */
 import { Binary, BSON, Timestamp } from "bson";
+import { commitTimestamp } from "../oplog/cluster_clock.ts";
 import type { CollectionEntry, NativeReads } from "../storage/api.ts";
 import type { ClientState, PointReadHooks, ServerContext } from "./context.ts";
 import { countCommand } from "./op_counters.ts";
@@ -37,6 +48,8 @@ import { recordIndexAccess } from "../executor/index_usage.ts";
 import { isClustered } from "../executor/clustered.ts";
 import type { AccessPath } from "../planner/plan.ts";
 import { type FindPlanParts, indexedFindShape } from "./indexed_find_shape.ts";
+import { fieldsIndexesRead } from "./updatable_collection.ts";
+import { opPrefixes } from "../oplog/entry.ts";
 
 /**
  * One answered request from the I/O thread's log (the lsid bytes are valid only during the call);
@@ -58,9 +71,11 @@ export type ServedFn = (
 export interface OffThreadReads {
   flags(bits: number): void;
   time(t: bigint): void;
-  template(which: 0 | 1, bytes: Uint8Array, at: readonly number[]): void;
+  template(which: 0 | 1 | 2, bytes: Uint8Array, at: readonly number[]): void;
   register(ns: string, recordUri: string, idIndexUri: string): number;
   registerField(slot: number, field: string, uri: string, unique: boolean, shapes: number): number;
+  registerWrites(slot: number, prefix: Uint8Array, unsafe: readonly string[]): boolean;
+  oplog(uri: string, issued: bigint): boolean;
   clear(): void;
   hold(uri: string, held: boolean): void;
   grant(ioId: number, slot: number): void;
@@ -77,15 +92,21 @@ interface Registration {
   /** field → its number there and the shapes registered; number → the index's name (bookkeeping). */
   readonly fields: Map<string, { readonly n: number; shapes: number }>;
   readonly indexNames: string[];
+  /** Updates by `_id` are answered there too. */
+  writes: boolean;
 }
 
 const FIND = 1;
 const PING = 2;
 const LSID = 4;
 const AUTH = 8;
+const UPDATE = 16;
 const FIND_HIT = 1;
 const KIND_PING = 3;
 const FIND_INDEXED = 4;
+const KIND_UPDATE = 5;
+/** `op: "u", ns, ui` of a collection's update entries (oplog/update_entry.ts's). */
+const updatePrefix = opPrefixes("u");
 /** The I/O thread's log (io_fast.c FAST_LOG_CAP): sessions it may name before the next drain. */
 const LOG_CAP = 4096;
 
@@ -114,6 +135,14 @@ export class PointReads implements PointReadHooks {
   readonly #slots = new Map<number, Registration>();
   #secs = -1;
   #inc = -1;
+  /** Updates may be registered (`enableWrites`). */
+  #writable = false;
+  /** Whether the storage engine's write hooks are those there were when updates were enabled. */
+  #hooksAsAttached: () => boolean = () => false;
+  /** Drained updates' count and newest oplog time (seconds, increment), for the oplog service. */
+  #updates = 0;
+  #newestSecs = 0;
+  #newestInc = 0;
   /** Sessions touched in the current drain (one touch each). */
   readonly #touched = new Set<string>();
 
@@ -131,7 +160,38 @@ export class PointReads implements PointReadHooks {
     const tail = full.slice(4 + 8 + cursorLen, full.length - 1);
     io.template(1, tail, markOffsets(tail));
     if (this.#standalone) io.time(1n); // (no time in the replies; any non-zero value lets them go)
+    else {
+      const updated = encodeWithClusterTime({ n: 1, nModified: 1, ok: 1 }, MARK);
+      io.template(2, updated, markOffsets(updated));
+    }
     this.publish();
+  }
+
+  /**
+   * Updates may be answered there from now on (the oplog's table given, the clock shared): only with
+   * the oplog on and sync_on_commit off (each commit there writes the log as a JS write does).
+   */
+  enableWrites(oplogUri: string, hooksAsAttached: () => boolean): boolean {
+    const s = this.#server;
+    if (this.#standalone || s.oplog === undefined || s.syncOnCommit) return false;
+    this.#hooksAsAttached = hooksAsAttached;
+    this.#writable = this.#io.oplog(oplogUri, commitTimestamp(s.clusterClock.latest()));
+    this.publish();
+    return this.#writable;
+  }
+
+  /**
+   * A write hook came or went: no update is made there until the hooks are as they were (a hook must
+   * see every write: a capped copy's), and none is in flight once this returns (clearing waits for it).
+   */
+  writeHooksChanged(): void {
+    this.quiesceWrites();
+  }
+
+  quiesceWrites(): void {
+    if (!this.#writable) return;
+    this.publish();
+    this.catalogChanging();
   }
 
   offer(ns: string, coll: CollectionEntry, client: ClientState): void {
@@ -168,6 +228,18 @@ export class PointReads implements PointReadHooks {
     this.#grant(r.slot, client);
   }
 
+  offerUpdate(ns: string, coll: CollectionEntry): void {
+    const known = this.#byNs.get(ns);
+    if (known?.coll === coll && known.writes) return;
+    const s = this.#server;
+    if (!this.#writable || s.authorizer.enabled || s.fsyncLock.count > 0 || !this.#hooksAsAttached()) return;
+    const unsafe = fieldsIndexesRead(coll);
+    if (unsafe === undefined) return;
+    const r = this.#registration(ns, coll);
+    if (r === undefined) return;
+    r.writes = this.#io.registerWrites(r.slot, updatePrefix(coll), unsafe);
+  }
+
   /** With authentication on, dispatch has just checked this connection's users may find here. */
   #grant(slot: number, client: ClientState): void {
     if (this.#server.authorizer.enabled && client.ioId !== undefined) this.#io.grant(client.ioId, slot);
@@ -187,7 +259,7 @@ export class PointReads implements PointReadHooks {
     if (t === undefined) return undefined;
     const slot = this.#io.register(ns, t.record, t.idIndex);
     if (slot < 0) return undefined;
-    const r: Registration = { ns, coll, slot, fields: new Map(), indexNames: [] };
+    const r: Registration = { ns, coll, slot, fields: new Map(), indexNames: [], writes: false };
     this.#byNs.set(ns, r);
     this.#slots.set(slot, r);
     return r;
@@ -212,6 +284,12 @@ export class PointReads implements PointReadHooks {
       // ping, which loads Deno's Node layer — +25 ms to `deno task start`, measured)
       if (!s.heap?.pressuredAsSampled) bits |= FIND;
       if (s.sessions.size + LOG_CAP < s.sessions.maxSessions) bits |= LSID;
+      if (
+        this.#writable && !s.authorizer.enabled && s.oplog?.awaited === false && s.fsyncLock.count === 0 &&
+        this.#hooksAsAttached()
+      ) {
+        bits |= UPDATE;
+      }
     }
     this.#io.flags(bits);
     if (this.#standalone) return;
@@ -228,6 +306,11 @@ export class PointReads implements PointReadHooks {
     if (this.#io.pending() === 0) return;
     this.#io.take(this.#apply);
     this.#touched.clear();
+    if (this.#updates > 0) {
+      const n = this.#updates;
+      this.#updates = 0;
+      this.#server.oplog?.appendedElsewhere(n, new Timestamp({ t: this.#newestSecs, i: this.#newestInc }));
+    }
   }
 
   /** Before a catalog change commits: the bookkeeping so far, then every registration dropped. */
@@ -242,6 +325,10 @@ export class PointReads implements PointReadHooks {
   stop(): void {
     this.#io.flags(0);
     this.drain();
+    this.#io.clear(); // (waits out a request being answered there)
+    this.drain();
+    this.#byNs.clear();
+    this.#slots.clear();
   }
 
   readonly #apply: ServedFn = (kind, slot, micros, bytesIn, bytesOut, lsid, index, docs, keys) => {
@@ -250,7 +337,21 @@ export class PointReads implements PointReadHooks {
     c.network.bytesIn += bytesIn;
     c.network.bytesOut += bytesOut;
     c.network.numRequests++;
-    if (kind === KIND_PING) {
+    if (kind === KIND_UPDATE) {
+      c.ioThread.updates++;
+      c.opcounters.update++;
+      c.document.updated++;
+      const r = this.#slots.get(slot);
+      if (r !== undefined) {
+        s.top.record(r.ns, "update", micros, true);
+        recordIndexAccess(r.coll, "_id_");
+      }
+      c.latency.observe("update", micros / 1e6);
+      // (docs, keys: the oplog time's increment and seconds; entries come in time order)
+      this.#updates++;
+      this.#newestSecs = keys;
+      this.#newestInc = docs;
+    } else if (kind === KIND_PING) {
       c.ioThread.pings++;
       countCommand(c, "ping");
       s.top.record("admin.$cmd", "ping", micros, false);
@@ -284,4 +385,4 @@ export class PointReads implements PointReadHooks {
 }
 
 /** The switches' bits, for tests. */
-export const POINT_READ_FLAGS = { FIND, PING, LSID, AUTH } as const;
+export const POINT_READ_FLAGS = { FIND, PING, LSID, AUTH, UPDATE } as const;

@@ -19,6 +19,8 @@ function fakeIo() {
     registered: [] as string[],
     fields: [] as string[],
     grants: [] as string[],
+    writes: [] as string[],
+    oplog: [] as string[],
   };
   const log: [number, number, number, number, number, Uint8Array | undefined, number, number, number][] = [];
   const io: OffThreadReads = {
@@ -28,7 +30,10 @@ function fakeIo() {
     register: (ns) => calls.registered.push(ns) - 1,
     registerField: (slot, field, uri, unique, shapes) =>
       calls.fields.push(`${slot}:${field}:${uri}:${unique}:${shapes}`) - 1,
-    clear: () => void (calls.registered.length = calls.fields.length = 0),
+    registerWrites: (slot, prefix, unsafe) =>
+      calls.writes.push(`${slot}:${prefix.length}:${unsafe.join(",")}`) > 0,
+    oplog: (uri, issued) => calls.oplog.push(`${uri}@${issued}`) > 0,
+    clear: () => void (calls.registered.length = calls.fields.length = calls.writes.length = 0),
     hold: () => {},
     grant: (id, slot) => void calls.grants.push(`${id}:${slot}`),
     revoke: (id) => void calls.grants.push(`revoke ${id}`),
@@ -67,6 +72,7 @@ function fakeServer(over: Partial<Record<string, unknown>> = {}) {
     clusterClock: clock,
     counters: new Counters(),
     top: new Top(),
+    fsyncLock: { count: 0 },
     storage: {
       catalog: { getCollection: (db: string, name: string) => db === "d" && name === "c" ? COLL : undefined },
     },
@@ -81,13 +87,16 @@ const native: NativeReads = {
   indexTable: (c, name) => c.indexes.find((i) => i.name === name) && `table:${name}`,
   onCatalogChange: () => () => {},
   onTableHold: () => () => {},
+  internalTable: () => "table:_int_oplog",
+  writeHooks: () => 3,
+  onWriteHooksChange: () => () => {},
 };
 
 Deno.test("point reads: what may be answered follows fail points, the profiler, memory and sessions", () => {
   const { io, calls } = fakeIo();
   const server = fakeServer();
   const reads = new PointReads(server, io, native);
-  assertEquals(calls.templates, 2);
+  assertEquals(calls.templates, 3);
   assertEquals(calls.flags.at(-1), F.FIND | F.PING | F.LSID);
   assertEquals(calls.times.at(-1), (5n << 32n) | 3n);
   server.heap.pressuredAsSampled = true;
@@ -146,7 +155,7 @@ Deno.test("point reads: a drain records what dispatch would have", () => {
   assertEquals(c.document.returned, 1);
   assertEquals(c.queryExecutor.scannedObjects, 1);
   assertEquals(c.network, { bytesIn: 250, bytesOut: 500, numRequests: 3 });
-  assertEquals(c.ioThread, { finds: 2, pings: 1 });
+  assertEquals(c.ioThread, { finds: 2, pings: 1, updates: 0 });
   assertEquals(server.top.entries().get("d.c")?.queries.count, 2);
   assertEquals(server.sessions.size, 1);
 });
@@ -199,7 +208,64 @@ Deno.test("point reads: an index scan JS planned registers its field; the drain 
   assertEquals(c.opcounters.query, 1);
   assertEquals(c.document.returned, 10);
   assertEquals(c.queryExecutor, { scanned: 10, scannedObjects: 10 });
-  assertEquals(c.ioThread, { finds: 1, pings: 0 });
+  assertEquals(c.ioThread, { finds: 1, pings: 0, updates: 0 });
   reads.catalogChanging();
   assertEquals(calls.fields, []);
+});
+
+Deno.test("point reads: updates — enabled with the oplog, off while it is awaited or the hooks changed; a drain records each", () => {
+  const { io, calls, log } = fakeIo();
+  const appended: string[] = [];
+  let awaited = false;
+  const oplog = {
+    get awaited() {
+      return awaited;
+    },
+    appendedElsewhere: (n: number, ts: Timestamp) => void appended.push(`${n}@${ts.high}.${ts.low}`),
+  };
+  const server = fakeServer({ oplog, syncOnCommit: false });
+  const reads = new PointReads(server, io, native);
+  let hooks = 3;
+  assertEquals(reads.enableWrites("table:_int_oplog", () => hooks === 3), true);
+  assertEquals(calls.oplog, [`table:_int_oplog@${(5n << 32n) | 3n}`]);
+  assertEquals(calls.flags.at(-1), F.FIND | F.PING | F.LSID | F.UPDATE);
+  reads.offerUpdate("d.c", COLL);
+  assertEquals(calls.writes, ["0:" + calls.writes[0]!.split(":")[1] + ":_id"]);
+  awaited = true;
+  reads.publish();
+  assertEquals(calls.flags.at(-1), F.FIND | F.PING | F.LSID);
+  awaited = false;
+  hooks = 4;
+  reads.writeHooksChanged();
+  assertEquals(calls.flags.at(-1), F.FIND | F.PING | F.LSID);
+  assertEquals(calls.writes, []); // dropped with every registration
+  reads.offerUpdate("d.c", COLL);
+  assertEquals(calls.writes, []); // not while the hooks differ
+  hooks = 3;
+  reads.publish();
+  assertEquals(calls.flags.at(-1), F.FIND | F.PING | F.LSID | F.UPDATE);
+  reads.offerUpdate("d.c", COLL);
+  log.push([5, 0, 25, 90, 100, undefined, 0, 7, 9], [5, 0, 35, 90, 100, undefined, 0, 8, 9]);
+  reads.drain();
+  const c = server.counters;
+  assertEquals(c.opcounters.update, 2);
+  assertEquals(c.document.updated, 2);
+  assertEquals(c.ioThread, { finds: 0, pings: 0, updates: 2 });
+  assertEquals(server.top.entries().get("d.c")?.writeLock.count, 2);
+  assertEquals(appended, ["2@9.8"]);
+  // neither standalone nor with sync_on_commit
+  assertEquals(
+    new PointReads(fakeServer({ oplog, syncOnCommit: true }), fakeIo().io, native).enableWrites(
+      "t",
+      () => true,
+    ),
+    false,
+  );
+  assertEquals(
+    new PointReads(fakeServer({ oplog, info: { standalone: true } }), fakeIo().io, native).enableWrites(
+      "t",
+      () => true,
+    ),
+    false,
+  );
 });

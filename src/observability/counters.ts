@@ -24,8 +24,11 @@ export class Counters {
   readonly document = { deleted: 0, inserted: 0, returned: 0, updated: 0 };
   /** metrics.queryExecutor: index keys (scanned) and documents (scannedObjects) examined. */
   readonly queryExecutor = { scanned: 0, scannedObjects: 0 };
-  /** Requests the wire server's I/O thread answered itself (finds by `_id`, pings): serverStatus secantus.ioThread. */
-  readonly ioThread = { finds: 0, pings: 0 };
+  /**
+   * Requests the wire server's I/O thread answered itself (finds by `_id` or a single-field index, pings,
+   * updates by `_id`): serverStatus secantus.ioThread.
+   */
+  readonly ioThread = { finds: 0, pings: 0, updates: 0 };
   /** Operations that took at least slowms. */
   slowOperations = 0;
   /** Command durations per operation kind (Prometheus histograms). */

@@ -21,6 +21,11 @@ export class WakeList {
     });
   }
 
+  /** How many wait now. */
+  get size(): number {
+    return this.#waiters.size;
+  }
+
   /** Resolves every current waiter. */
   wakeAll(): void {
     const waiters = this.#waiters;

@@ -68,6 +68,7 @@ export class Oplog {
   /** Entries in the table (counted at start-up, then kept by the writer, no-ops and pruning). */
   #count = 0;
   readonly #wakeList = new WakeList();
+  #onWait: (() => void) | undefined;
   #timers: Timer[] = [];
   #unhook: (() => void) | undefined;
   /** Timestamp of the oldest entry still kept (resume tokens older than it are lost). */
@@ -294,7 +295,33 @@ export class Oplog {
 
   /** Resolves when new entries commit, or after `ms` (or at once when `signal` aborts). */
   waitForWrite(ms: number, signal?: AbortSignal): Promise<void> {
-    return this.#wakeList.wait(ms, signal);
+    const p = this.#wakeList.wait(ms, signal);
+    this.#onWait?.();
+    return p;
+  }
+
+  /** Whether anyone waits for the next entry now (an awaitData cursor: a change stream, the oplog). */
+  get awaited(): boolean {
+    return this.#wakeList.size > 0;
+  }
+
+  /**
+   * `fn` whenever someone starts waiting for the next entry (the I/O thread's updates stop while anyone
+   * does: their entries reach this side only at its next drain). One at a time; undefined clears it.
+   */
+  onWait(fn: (() => void) | undefined): void {
+    this.#onWait = fn;
+  }
+
+  /**
+   * `n` entries the frame I/O thread wrote (ffi/wiredtiger/shim/io_fast_write.c), the newest at `newest`:
+   * the clock catches up, they are counted (and pruned past the limit), waiters are woken.
+   */
+  appendedElsewhere(n: number, newest: Timestamp): void {
+    this.clock.advanceTo(newest);
+    this.#firstTs ??= newest;
+    this.#onAppend(n);
+    this.#written();
   }
 
   /**

@@ -1,4 +1,5 @@
 /** The storage engine's side of point reads made off the JS thread (the wire server's I/O thread). */
+
 /** What `tables` reads of a collection's catalog entry (api.ts's CollectionEntry has these). */
 interface TablesOf {
   readonly ident: string;
@@ -25,4 +26,10 @@ export interface NativeReads {
    * cursor may stay open on it), `fn(uri, false)` after; returns a function that unregisters it.
    */
   onTableHold(fn: (uri: string, held: boolean) => void): () => void;
+  /** The table URI of an internal table of this engine (the oplog's, for updates made there). */
+  internalTable(t: { readonly name: string }): string | undefined;
+  /** How many write hooks are registered (updates made off the JS thread reach none of them). */
+  writeHooks(): number;
+  /** `fn` after every change of the registered write hooks; returns a function that unregisters it. */
+  onWriteHooksChange(fn: () => void): () => void;
 }

@@ -2,10 +2,11 @@
  * io_fast.c — point reads answered on the frame I/O thread (issue 18: the second core, and no JS wake-up
  * for the commonest read).
  *
- * A request the I/O thread has assembled whole is looked at here before it is queued for JS. These
- * shapes are answered in C, exactly as the JS command path would answer them, and everything else goes
- * to JS untouched (a find on another field, with sort {f: 1} or not: io_fast_index.c, when JS registered
- * that field's index):
+ * A request the I/O thread has assembled whole is looked at here before it is queued for JS
+ * (io_fast_parse.c reads its shape). These shapes are answered in C, exactly as the JS command path
+ * would answer them, and everything else goes to JS untouched (a find on another field, with sort
+ * {f: 1} or not: io_fast_index.c, when JS registered that field's index; an update by `_id`:
+ * io_fast_write.c, when JS registered the namespace for updates):
  *   - `{find: <coll>, filter: {_id: <v>}, ...}` on a namespace JS registered (sct_fast_register: it
  *     served a find by `_id` there through its IDHACK read, the `_id_` index has no collation), `v` an
  *     ObjectId, a string, an int32, an int64 or a double of integral value below 1e15 in magnitude;
@@ -36,164 +37,6 @@
  */
 #define _GNU_SOURCE
 #include "io_fast.h"
-
-/* ------------------------------------------------------------------ parse */
-
-/* The generic fields both shapes take; 1 taken, 0 not one of them, -1 one of them in a form JS must see. */
-static int generic_field(const struct el *e, struct fast_req *r, uint32_t *seen)
-{
-    if (name_is(e, "$db")) {
-        const uint8_t *s;
-        uint32_t n;
-        if ((*seen & 1) || !plain_string(e, &s, &n) || n == 0)
-            return -1;
-        *seen |= 1;
-        r->db = (const char *)s;
-        r->db_len = n;
-        return 1;
-    }
-    if (name_is(e, "lsid")) {
-        if ((*seen & 2) || e->type != 0x03)
-            return -1;
-        *seen |= 2;
-        const uint8_t *p = e->val + 4, *end = e->val + e->len;
-        struct el id;
-        if (next_el(&p, end, &id) != 1 || !name_is(&id, "id") || id.type != 0x05 || rd32(id.val) != 16 ||
-          id.val[4] != 4 || next_el(&p, end, &id) != 0)
-            return -1;
-        r->lsid = id.val + 5;
-        return 1;
-    }
-    if (name_is(e, "$clusterTime") || name_is(e, "$readPreference")) {
-        uint32_t bit = name_is(e, "$clusterTime") ? 4 : 8;
-        if ((*seen & bit) || e->type != 0x03 || !valid_doc(e->val, e->len, 0))
-            return -1;
-        *seen |= bit;
-        return 1;
-    }
-    if (name_is(e, "maxTimeMS")) {
-        if ((*seen & 16) || e->type != 0x10 || rd32(e->val) < 0)
-            return -1;
-        *seen |= 16;
-        return 1;
-    }
-    if (name_is(e, "comment")) {
-        if (*seen & 32)
-            return -1;
-        if ((e->type == 0x03 || e->type == 0x04) && !valid_doc(e->val, e->len, 0))
-            return -1;
-        if (e->type == 0x02 && !utf8_ok(e->val + 4, e->len - 5))
-            return -1;
-        *seen |= 32;
-        return 1;
-    }
-    if (name_is(e, "readConcern")) {
-        /* a causally consistent session's read: {afterClusterTime: <Timestamp>}, level absent or local */
-        if ((*seen & 512) || e->type != 0x03)
-            return -1;
-        *seen |= 512;
-        const uint8_t *p = e->val + 4, *end = e->val + e->len;
-        struct el x;
-        int rc, after = 0;
-        while ((rc = next_el(&p, end, &x)) == 1) {
-            if (name_is(&x, "afterClusterTime") && x.type == 0x11 && !after) {
-                memcpy(&r->after, x.val, 8); /* (increment, then seconds: seconds << 32 | increment) */
-                after = 1;
-            } else if (!(name_is(&x, "level") && x.type == 0x02 && x.len == 10 && memcmp(x.val + 4, "local", 6) == 0))
-                return -1;
-        }
-        return rc == 0 && after ? 1 : -1;
-    }
-    return 0;
-}
-
-/* 1 when msg is a request of a shape served here (r filled), else 0. */
-static int fast_parse(const uint8_t *msg, uint32_t len, struct fast_req *r)
-{
-    if (len < 21 + 5 || rd32(msg + 12) != 2013 || rd32(msg + 16) != 0 || msg[20] != 0)
-        return 0;
-    const uint8_t *doc = msg + 21;
-    if ((uint32_t)rd32(doc) != len - 21 || doc[len - 22] != 0)
-        return 0;
-    memset(r, 0, sizeof *r);
-    r->request_id = rd32(msg + 4);
-    const uint8_t *p = doc + 4, *end = msg + len;
-    struct el e;
-    if (next_el(&p, end, &e) != 1)
-        return 0;
-    uint32_t seen = 0;
-    if (name_is(&e, "find")) {
-        const uint8_t *s;
-        uint32_t n;
-        if (!plain_string(&e, &s, &n) || n == 0)
-            return 0;
-        r->kind = FAST_FIND;
-        r->coll = (const char *)s;
-        r->coll_len = n;
-    } else if (name_is(&e, "ping")) {
-        if (e.type != 0x10 && e.type != 0x01 && e.type != 0x08 && e.type != 0x12)
-            return 0;
-        r->kind = FAST_PING;
-    } else
-        return 0;
-    int filter = 0;
-    int rc;
-    while ((rc = next_el(&p, end, &e)) == 1) {
-        int g = generic_field(&e, r, &seen);
-        if (g < 0)
-            return 0;
-        if (g > 0)
-            continue;
-        if (r->kind != FAST_FIND)
-            return 0;
-        if (name_is(&e, "filter")) {
-            if (filter || e.type != 0x03)
-                return 0;
-            const uint8_t *q = e.val + 4, *qend = e.val + e.len;
-            if (next_el(&q, qend, &r->filter) != 1 || r->filter.name_len == 0 || next_el(&q, qend, &e) != 0)
-                return 0;
-            filter = 1;
-        } else if (name_is(&e, "sort")) {
-            if (r->has_sort || e.type != 0x03)
-                return 0;
-            const uint8_t *q = e.val + 4, *qend = e.val + e.len;
-            if (next_el(&q, qend, &r->sort) != 1 || next_el(&q, qend, &e) != 0)
-                return 0;
-            struct el *v = &r->sort;
-            double d;
-            if (v->type == 0x01)
-                memcpy(&d, v->val, 8);
-            int one = (v->type == 0x10 && rd32(v->val) == 1) || (v->type == 0x01 && d == 1.0) ||
-              (v->type == 0x12 && v->val[0] == 1 && !memcmp(v->val + 1, "\0\0\0\0\0\0", 7));
-            if (!one)
-                return 0; /* a descending or $meta sort: JS's */
-            r->has_sort = 1;
-        } else if (name_is(&e, "limit")) {
-            if ((seen & 64) || e.type != 0x10 || rd32(e.val) < 0)
-                return 0;
-            seen |= 64;
-            r->limit = rd32(e.val);
-        } else if (name_is(&e, "batchSize")) {
-            if ((seen & 128) || e.type != 0x10 || rd32(e.val) < 1)
-                return 0;
-            seen |= 128;
-            r->batch_size = rd32(e.val);
-        } else if (name_is(&e, "singleBatch")) {
-            if ((seen & 256) || e.type != 0x08)
-                return 0;
-            seen |= 256;
-            r->single = e.val[0] == 1;
-        } else
-            return 0;
-    }
-    if (rc != 0 || !(seen & 1))
-        return 0;
-    if (r->kind == FAST_PING && (r->db_len != 5 || memcmp(r->db, "admin", 5) != 0))
-        return 0; /* top counts a ping under <db>.$cmd: only admin's is kept in the log */
-    if (r->kind == FAST_PING && (seen & 512))
-        return 0;
-    return r->kind == FAST_PING || filter;
-}
 
 /* ------------------------------------------------------------------ registry */
 
@@ -233,6 +76,7 @@ static void close_coll(struct fast_coll *e)
         e->idx->close(e->idx);
     for (int i = 0; i < FAST_FIELDS; i++)
         fast_close_field(&e->fields[i]);
+    fast_close_writes(e);
     free(e->ns);
     free(e->rec_uri);
     free(e->idx_uri);
@@ -241,7 +85,7 @@ static void close_coll(struct fast_coll *e)
 
 /* ------------------------------------------------------------------ serve */
 
-static void put_time(uint8_t *out, const struct fast_tmpl *t, uint64_t time)
+void fast_put_time(uint8_t *out, const struct fast_tmpl *t, uint64_t time)
 {
     uint32_t inc = (uint32_t)time, secs = (uint32_t)(time >> 32);
     for (uint32_t k = 0; k < t->n_at; k++) {
@@ -251,7 +95,7 @@ static void put_time(uint8_t *out, const struct fast_tmpl *t, uint64_t time)
 }
 
 /* An OP_MSG reply of body_len bytes to request_id, its header written (the body follows at +21). */
-static struct out *reply_out(struct fast *f, uint32_t id, uint32_t body_len, int32_t request_id)
+struct out *fast_reply_out(struct fast *f, uint32_t id, uint32_t body_len, int32_t request_id)
 {
     uint32_t total = 21 + body_len;
     struct out *o = malloc(sizeof *o + total);
@@ -280,7 +124,7 @@ struct out *fast_find_reply(struct fast *f, uint32_t id, const struct fast_req *
     uint32_t arr = 4 + head_len + doc_len + 1;
     uint32_t cur = 4 + (1 + 11 + arr) + (1 + 3 + 8) + (1 + 3 + 4 + ns_len + 1) + 1;
     uint32_t body = 4 + (1 + 7 + cur) + f->tail.len + 1;
-    struct out *o = reply_out(f, id, body, r->request_id);
+    struct out *o = fast_reply_out(f, id, body, r->request_id);
     if (!o)
         return NULL;
     uint8_t *b = o->data + 21, *p = b;
@@ -322,7 +166,7 @@ struct out *fast_find_reply(struct fast *f, uint32_t id, const struct fast_req *
     *p++ = 0;
     *p++ = 0; /* end of cursor */
     memcpy(p, f->tail.bytes, f->tail.len);
-    put_time(p, &f->tail, time);
+    fast_put_time(p, &f->tail, time);
     p += f->tail.len;
     *p++ = 0;
     return o;
@@ -420,7 +264,7 @@ static struct fast *switched_on(struct sct_io *io, struct conn *c, const uint8_t
   struct fast_req *r)
 {
     struct fast *f = io->fast;
-    if (!f || !(atomic_load(&f->flags) & (FAST_FIND | FAST_PING)) || !atomic_load(&c->admitted))
+    if (!f || !(atomic_load(&f->flags) & (FAST_FIND | FAST_PING | FAST_UPDATE)) || !atomic_load(&c->admitted))
         return NULL;
     uint32_t flags = atomic_load(&f->flags);
     if (!fast_parse(msg, len, r) || !(flags & (uint32_t)r->kind) || (r->lsid && !(flags & FAST_LSID)))
@@ -454,11 +298,16 @@ int io_fast_serve(struct sct_io *io, struct conn *c, const uint8_t *msg, uint32_
     int ok;
     if (r.kind == FAST_FIND)
         ok = serve_find(f, c, &r, time, &o, &entry);
-    else {
-        o = reply_out(f, c->id, f->ping.len, r.request_id);
+    else if (r.kind == FAST_UPDATE) {
+        uint32_t slot;
+        struct fast_coll *e = usable(f, c, &r, &slot);
+        entry.slot = slot;
+        ok = e && fast_serve_update(f, e, c->id, &r, &o, &entry);
+    } else {
+        o = fast_reply_out(f, c->id, f->ping.len, r.request_id);
         if (o) {
             memcpy(o->data + 21, f->ping.bytes, f->ping.len);
-            put_time(o->data + 21, &f->ping, time);
+            fast_put_time(o->data + 21, &f->ping, time);
         }
         ok = o != NULL;
         entry.kind = KIND_PING;
@@ -500,7 +349,9 @@ int io_fast_wants(struct sct_io *io, struct conn *c, const uint8_t *msg, uint32_
     pthread_mutex_lock(&f->mu);
     uint32_t slot;
     struct fast_coll *e = usable(f, c, &r, &slot);
-    int yes = e && (name_is(&r.filter, "_id") && r.filter.type != 0x03 ? !r.has_sort : fast_field_of(e, &r) != NULL);
+    int yes = e && (r.kind == FAST_UPDATE ? e->up_prefix != NULL
+                    : name_is(&r.filter, "_id") && r.filter.type != 0x03 ? !r.has_sort
+                    : fast_field_of(e, &r) != NULL);
     pthread_mutex_unlock(&f->mu);
     return yes;
 }
@@ -516,10 +367,12 @@ int sct_fast_attach(struct sct_io *io, WT_CONNECTION *conn)
     if (!f)
         return ENOMEM;
     pthread_mutex_init(&f->mu, NULL);
+    pthread_mutex_init(&f->clock_mu, NULL);
     f->gen = 1;
     int ret = conn->open_session(conn, NULL, "isolation=snapshot", &f->session);
     if (ret != 0) {
         pthread_mutex_destroy(&f->mu);
+        pthread_mutex_destroy(&f->clock_mu);
         free(f);
         return ret;
     }
@@ -540,6 +393,10 @@ int sct_fast_detach(struct sct_io *io)
         if (f->colls[i].ns)
             close_coll(&f->colls[i]);
     f->n_colls = 0;
+    if (f->oplog) {
+        f->oplog->close(f->oplog);
+        f->oplog = NULL;
+    }
     if (f->session) {
         f->session->close(f->session, NULL);
         f->session = NULL;
@@ -554,6 +411,8 @@ void io_fast_free(struct sct_io *io)
         return;
     sct_fast_detach(io);
     pthread_mutex_destroy(&io->fast->mu);
+    pthread_mutex_destroy(&io->fast->clock_mu);
+    free(io->fast->oplog_uri);
     free(io->fast->batch);
     free(io->fast);
     io->fast = NULL;
@@ -567,17 +426,22 @@ int sct_fast_flags(struct sct_io *io, uint32_t flags)
     return 0;
 }
 
-/* The cluster time replies carry from now on (JS publishes it after its commands, writes included). */
+/* The cluster time replies carry from now on (JS publishes it after its commands, writes included), when
+ * later than the one they carry. */
 int sct_fast_time(struct sct_io *io, uint64_t time)
 {
-    if (io->fast)
-        atomic_store(&io->fast->time, time);
+    if (!io->fast)
+        return 0;
+    /* never back: an update here may have published a later time than JS's clock has seen yet */
+    uint64_t t = atomic_load(&io->fast->time);
+    while (t < time && !atomic_compare_exchange_weak(&io->fast->time, &t, time)) {
+    }
     return 0;
 }
 
 /*
  * The reply templates: which 0 = ping (a whole reply document), 1 = the find reply's tail (its elements
- * after `cursor`); at: the offsets of the cluster time's timestamps in them (u32 each, n of them).
+ * after `cursor`), 2 = an update's reply of one document updated (whole); at: the offsets of the cluster time's timestamps in them (u32 each, n of them).
  */
 int sct_fast_template(struct sct_io *io, int which, const uint8_t *bytes, int len, const uint32_t *at, int n)
 {
@@ -588,7 +452,7 @@ int sct_fast_template(struct sct_io *io, int which, const uint8_t *bytes, int le
         if (at[k] + 8 > (uint32_t)len)
             return EINVAL;
     pthread_mutex_lock(&f->mu);
-    struct fast_tmpl *t = which == 0 ? &f->ping : &f->tail;
+    struct fast_tmpl *t = which == 0 ? &f->ping : which == 1 ? &f->tail : &f->update;
     memcpy(t->bytes, bytes, (size_t)len);
     t->len = (uint32_t)len;
     memcpy(t->at, at, (size_t)n * sizeof *at);
@@ -680,6 +544,15 @@ int sct_fast_hold(struct sct_io *io, const char *uri, int on)
     if (!f)
         return 0;
     pthread_mutex_lock(&f->mu);
+    if (f->oplog_uri && strcmp(f->oplog_uri, uri) == 0) {
+        if (on) {
+            if (f->oplog)
+                f->oplog->close(f->oplog);
+            f->oplog = NULL;
+            f->oplog_held++;
+        } else if (f->oplog_held > 0)
+            f->oplog_held--;
+    }
     for (uint32_t i = 0; i < FAST_COLLS; i++) {
         struct fast_coll *e = &f->colls[i];
         if (!e->ns || !uses_table(e, uri))

@@ -1,7 +1,8 @@
 /*
- * io_fast.h — what the reads answered on the frame I/O thread share across their files: io_fast.c (the
- * request's shape, the registry, finds by `_id`, ping, JS's side), io_fast_bson.c (the request's BSON
- * walk and the index key of a scalar) and io_fast_index.c (finds over a single-field index).
+ * io_fast.h — what the requests answered on the frame I/O thread share across their files: io_fast.c
+ * (the registry, finds by `_id`, ping, JS's side), io_fast_parse.c (the request's shape),
+ * io_fast_bson.c (the request's BSON walk and the index key of a scalar), io_fast_index.c (finds over a
+ * single-field index) and io_fast_write.c (updates by `_id`, and the cluster clock shared with JS).
  */
 #ifndef SECANTUS_IO_FAST_H
 #define SECANTUS_IO_FAST_H
@@ -12,6 +13,11 @@
 #define FAST_PING 2u
 #define FAST_LSID 4u /* requests naming a session may be served (JS has room for new sessions) */
 #define FAST_AUTH 8u /* authentication is on: a find needs its connection's grant on the namespace */
+#define FAST_UPDATE 16u /* updates by _id ($inc of a field no index reads) on namespaces registered for it */
+/* fast_parse's bits of fields seen (generic: 1..32 and 512; find: 64..256) */
+#define FAST_SEEN_UPDATES 1024u
+#define FAST_SEEN_ORDERED 2048u
+#define FAST_SEEN_BYPASS 4096u
 #define FAST_LOG_CAP 4096
 #define FAST_COLLS 1024 /* registry slots (open addressing; a full registry registers nothing more) */
 _Static_assert(FAST_COLLS / 8 == sizeof(((struct conn *)0)->grants), "a grant bit per registry slot");
@@ -26,6 +32,7 @@ _Static_assert(FAST_COLLS / 8 == sizeof(((struct conn *)0)->grants), "a grant bi
 #define KIND_FIND_MISS 2
 #define KIND_PING 3
 #define KIND_FIND_INDEXED 4
+#define KIND_UPDATE 5 /* its docs and keys hold the write's oplog time: increment, seconds */
 
 /* The shapes of a find over a single-field index a registration serves (JS registers each once it
  * served one of them over that index itself: point_reads.ts). */
@@ -44,7 +51,8 @@ struct fast_entry {
     uint32_t micros; /* from the whole request to its reply queued */
     uint32_t bytes_in, bytes_out;
     uint32_t has_lsid;
-    uint32_t docs, keys; /* KIND_FIND_INDEXED: documents returned, index entries read */
+    uint32_t docs, keys; /* KIND_FIND_INDEXED: documents returned, index entries read; KIND_UPDATE: the
+                          * oplog time's increment and seconds */
     uint8_t lsid[16];
 };
 _Static_assert(sizeof(struct fast_entry) == 52, "fast.ts reads 52-byte log records");
@@ -65,6 +73,12 @@ struct fast_coll {
     char *rec_uri, *idx_uri;
     WT_CURSOR *rec, *idx;
     int held; /* a table of it is being discarded (sct_fast_hold): JS answers meanwhile */
+    /* updates (sct_fast_register_writes): the oplog entry's `op: "u", ns, ui` elements, and the
+     * top-level fields some index of the collection reads ("a\0b\0"); NULL: no updates here */
+    uint8_t *up_prefix;
+    uint32_t up_prefix_len;
+    char *unsafe;
+    uint32_t unsafe_len;
     struct fast_field fields[FAST_FIELDS];
 };
 
@@ -84,7 +98,17 @@ struct fast {
     _Atomic uint32_t flags;
     _Atomic uint64_t time; /* the cluster time replies carry: seconds << 32 | increment */
     uint32_t gen;          /* connections' grants are valid while theirs is this (never 0) */
-    struct fast_tmpl ping, tail;
+    struct fast_tmpl ping, tail, update; /* update: the whole reply of one document updated */
+    char *oplog_uri; /* the oplog's entries table (sct_fast_oplog); NULL: no updates */
+    WT_CURSOR *oplog;
+    int oplog_held;
+    /* The cluster clock, shared with JS's (oplog/cluster_clock.ts): the newest time issued
+     * (seconds << 32 | increment), under clock_mu, which covers an oplog time from its issue to its
+     * commit — JS holds it from its first tick in a turn of its event loop to the turn's end, an update
+     * here from its tick to its commit (a try-lock: when JS holds it, JS gets the request) — so entries
+     * commit in time order and no reader sees a later one before an earlier. */
+    pthread_mutex_t clock_mu;
+    uint64_t issued;
     struct fast_entry log[FAST_LOG_CAP];
     _Atomic uint32_t head, tail_n; /* entries produced / taken (mod 2^32) */
     int32_t reply_id;
@@ -101,12 +125,13 @@ struct el {
     uint32_t len;
 };
 
-/* A request of a shape served here (io_fast.c fast_parse). */
+/* A request of a shape served here (io_fast_parse.c fast_parse). */
 struct fast_req {
-    int kind; /* FAST_FIND or FAST_PING */
+    int kind; /* FAST_FIND, FAST_PING or FAST_UPDATE */
     const char *coll, *db;
     uint32_t coll_len, db_len;
-    struct el filter; /* the filter's one element */
+    struct el filter; /* the filter's one element (an update's: q's `_id`) */
+    struct el inc;    /* an update's `$inc` element: the field and the amount */
     struct el sort;   /* sort's one element (its value 1), when has_sort */
     int has_sort;
     int32_t limit, batch_size; /* 0: not given (limit 0 is none, as JS reads it) */
@@ -136,7 +161,18 @@ IO_INTERNAL int plain_string(const struct el *e, const uint8_t **s, uint32_t *n)
 IO_INTERNAL int valid_doc(const uint8_t *d, uint32_t len, int depth);
 IO_INTERNAL size_t scalar_key(const struct el *v, uint8_t *out);
 
+/* io_fast_parse.c */
+IO_INTERNAL int fast_parse(const uint8_t *msg, uint32_t len, struct fast_req *r);
+
+/* io_fast_write.c */
+IO_INTERNAL int fast_update_field(const struct el *e, struct fast_req *r, uint32_t *seen);
+IO_INTERNAL int fast_serve_update(struct fast *f, struct fast_coll *c, uint32_t id, const struct fast_req *r,
+  struct out **o, struct fast_entry *entry);
+IO_INTERNAL void fast_close_writes(struct fast_coll *c);
+
 /* io_fast.c */
+IO_INTERNAL struct out *fast_reply_out(struct fast *f, uint32_t id, uint32_t body_len, int32_t request_id);
+IO_INTERNAL void fast_put_time(uint8_t *out, const struct fast_tmpl *t, uint64_t time);
 IO_INTERNAL int fast_begin(struct fast *f, struct fast_coll *c, WT_CURSOR **ic, const char *iuri);
 IO_INTERNAL struct out *fast_find_reply(struct fast *f, uint32_t id, const struct fast_req *r,
   const uint8_t *head, uint32_t head_len, const uint8_t *doc, uint32_t doc_len, uint64_t time);

@@ -30,9 +30,18 @@ function adminOnly(ctx: RequestContext<unknown>, name: string): void {
 
 function runFsync(ctx: RequestContext<FsyncParams>): Doc {
   adminOnly(ctx, "fsync");
-  ctx.storage.checkpoint();
-  if (!ctx.params.lock) return { numFiles: 1, ok: 1 };
+  if (!ctx.params.lock) {
+    ctx.storage.checkpoint();
+    return { numFiles: 1, ok: 1 };
+  }
   const lockCount = ctx.fsyncLock.lock();
+  ctx.pointReads?.quiesceWrites(); // (the I/O thread's updates too, before the checkpoint)
+  try {
+    ctx.storage.checkpoint();
+  } catch (e) {
+    ctx.fsyncLock.unlock();
+    throw e;
+  }
   ctx.log.info(`fsync lock taken (count ${lockCount}): writes wait until fsyncUnlock`);
   return {
     info: "now locked against writes, use db.fsyncUnlock() to unlock",

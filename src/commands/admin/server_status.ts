@@ -284,7 +284,11 @@ function run(ctx: RequestContext<ServerStatusParams>): Doc {
       slowOperations: long(c.slowOperations),
       fsyncLocked: ctx.fsyncLock.count > 0,
       // finds by _id and pings answered on the I/O thread without the command layer (point_reads.ts)
-      ioThread: { finds: long(c.ioThread.finds), pings: long(c.ioThread.pings) },
+      ioThread: {
+        finds: long(c.ioThread.finds),
+        pings: long(c.ioThread.pings),
+        updates: long(c.ioThread.updates),
+      },
       // blocking stages past their memory budget (sort runs, $group partitions): files, bytes
       spill: { runs: long(ctx.spill.stats.runs), bytesWritten: long(ctx.spill.stats.bytesWritten) },
       memory: memoryBlock(mem),

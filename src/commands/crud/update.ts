@@ -386,7 +386,12 @@ function updateIn(
   if (byId || !ctx.transaction) {
     if (!rounds) {
       try {
-        return ctx.storage.write(oneTxn, { sync });
+        const out = ctx.storage.write(oneTxn, { sync });
+        // later updates by _id there may be answered by the I/O thread (point_reads.ts)
+        if (byId && out.modified === 1 && !ctx.transaction) {
+          ctx.pointReads?.offerUpdate(`${coll.db}.${coll.name}`, coll);
+        }
+        return out;
       } catch (e) {
         if (!retryYielding(e, st.multi, ctx)) throw e;
       }

@@ -140,6 +140,12 @@ export class WiredTigerEngine implements StorageEngine, TxnHost {
         this.#holdListeners.add(fn);
         return () => this.#holdListeners.delete(fn);
       },
+      internalTable: (t) => t instanceof WtInternalTable ? tableUri(t.ident) : undefined,
+      writeHooks: () => this.hooks.count,
+      onWriteHooksChange: (fn) => {
+        this.hooks.listeners.add(fn);
+        return () => this.hooks.listeners.delete(fn);
+      },
     };
   }
 

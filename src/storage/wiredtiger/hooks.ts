@@ -11,6 +11,13 @@ export class HookSet {
   active = false;
   /** True when some hook wants `before` bytes for update/remove. */
   preImages = false;
+  /** Told after every change of the registered hooks (`NativeReads.onWriteHooksChange`). */
+  readonly listeners = new Set<() => void>();
+
+  /** How many hooks are registered. */
+  get count(): number {
+    return this.#hooks.length;
+  }
 
   add(hook: WriteHook): () => void {
     this.#set([...this.#hooks, hook]);
@@ -50,5 +57,6 @@ export class HookSet {
     this.#hooks = list;
     this.active = list.length > 0;
     this.preImages = list.some((h) => h.preImages === true);
+    for (const fn of this.listeners) fn();
   }
 }

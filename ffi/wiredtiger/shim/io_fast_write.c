@@ -1,0 +1,484 @@
+/*
+ * io_fast_write.c — updates by `_id` answered on the frame I/O thread (issue 18: a write's request, its
+ * WiredTiger calls and its reply off the JS thread), and the cluster clock it shares with JS.
+ *
+ * The shape: `{update: <coll>, updates: [{q: {_id: <v>}, u: {$inc: {<f>: <n>}}, upsert: false,
+ * multi: false}], ordered, bypassDocumentValidation, ...}` with the generic fields of a find (no
+ * readConcern, writeConcern, txnNumber or `let`: those are JS's), on a namespace JS registered for
+ * updates (sct_fast_register_writes: it served an update by `_id` there itself, and the collection has
+ * no validator, is not capped, clustered, time-series or a system collection, keeps no pre-images and
+ * every index's fields are known). `v` as a find by `_id` takes it; `f` a plain top-level name that no
+ * index reads (not `_id`); the stored field one number the sum leaves the same size and type:
+ * int32 + int32 without overflow, int64 + int32|int64 without overflow, double + double|int32 — or no
+ * such field, which is then appended with the amount (an int32, int64 or a double neither NaN nor 0).
+ * Anything else — a missing document, another stored type, an unchanged value, a write conflict, a
+ * request JS holds the clock for — is JS's, untouched: nothing is written unless all of it is.
+ *
+ * In one snapshot transaction of the fast path's session: the `_id_` entry and the record, the patched
+ * record (the same bytes with the field's value replaced), the oplog entry exactly as
+ * oplog/update_entry.ts writes it (`{op: "u", ns, ui, o: {$v: 2, diff: {u|i: {f: new}}}, o2: {_id}, ts,
+ * t, v, wall}`), committed at its oplog time as JS's writes are (the log written to the OS at commit, our
+ * default durability; JS does not switch updates on with sync_on_commit). The reply is JS's template
+ * for `{n: 1, nModified: 1, ok: 1}` with the write's time as cluster and operation time, which also
+ * becomes the published time. JS's bookkeeping (opcounters, top, latency, documents updated, the
+ * `_id_` index's use, the oplog's count and waiters, its clock) comes from the log entry.
+ */
+#define _GNU_SOURCE
+#include "io_fast.h"
+#include <time.h>
+
+/* ------------------------------------------------------------------ parse */
+
+/* The statement {q: {_id: v}, u: {$inc: {f: n}}, upsert: false, multi: false}: 1 (r filled), 0 not. */
+static int parse_statement(const uint8_t *d, uint32_t len, struct fast_req *r)
+{
+    const uint8_t *p = d + 4, *end = d + len;
+    struct el e;
+    int rc, q = 0, u = 0, upsert = 0, multi = 0;
+    while ((rc = next_el(&p, end, &e)) == 1) {
+        if (name_is(&e, "q") && !q && e.type == 0x03) {
+            const uint8_t *x = e.val + 4, *xend = e.val + e.len;
+            struct el tail;
+            if (next_el(&x, xend, &r->filter) != 1 || !name_is(&r->filter, "_id") || next_el(&x, xend, &tail) != 0)
+                return 0;
+            q = 1;
+        } else if (name_is(&e, "u") && !u && e.type == 0x03) {
+            const uint8_t *x = e.val + 4, *xend = e.val + e.len;
+            struct el op, tail;
+            if (next_el(&x, xend, &op) != 1 || !name_is(&op, "$inc") || op.type != 0x03 ||
+              next_el(&x, xend, &tail) != 0)
+                return 0;
+            x = op.val + 4;
+            xend = op.val + op.len;
+            if (next_el(&x, xend, &r->inc) != 1 || next_el(&x, xend, &tail) != 0)
+                return 0;
+            u = 1;
+        } else if ((name_is(&e, "upsert") && !upsert) || (name_is(&e, "multi") && !multi)) {
+            if (e.type != 0x08 || e.val[0] != 0)
+                return 0;
+            if (name_is(&e, "upsert"))
+                upsert = 1;
+            else
+                multi = 1;
+        } else
+            return 0;
+    }
+    return rc == 0 && q && u;
+}
+
+/* An update's own field: 1 taken, -1 JS's (fast_parse's loop). */
+int fast_update_field(const struct el *e, struct fast_req *r, uint32_t *seen)
+{
+    if (name_is(e, "updates")) {
+        if ((*seen & FAST_SEEN_UPDATES) || e->type != 0x04)
+            return -1;
+        const uint8_t *p = e->val + 4, *end = e->val + e->len;
+        struct el st, tail;
+        if (next_el(&p, end, &st) != 1 || !name_is(&st, "0") || st.type != 0x03 || next_el(&p, end, &tail) != 0)
+            return -1;
+        if (!parse_statement(st.val, st.len, r))
+            return -1;
+        *seen |= FAST_SEEN_UPDATES;
+        return 1;
+    }
+    if (name_is(e, "ordered") || name_is(e, "bypassDocumentValidation")) {
+        uint32_t bit = name_is(e, "ordered") ? FAST_SEEN_ORDERED : FAST_SEEN_BYPASS;
+        if ((*seen & bit) || e->type != 0x08 || e->val[0] > 1)
+            return -1;
+        *seen |= bit;
+        return 1;
+    }
+    return -1;
+}
+
+/* ------------------------------------------------------------------ the write */
+
+/* Whether top-level field name (n bytes) is one an index of c reads, or one this path never writes. */
+static int unsafe_field(const struct fast_coll *c, const char *name, uint32_t n)
+{
+    if (n == 0 || name[0] == '$' || memchr(name, '.', n) || (n == 3 && memcmp(name, "_id", 3) == 0))
+        return 1;
+    for (uint32_t at = 0; at < c->unsafe_len;) {
+        uint32_t l = (uint32_t)strlen(c->unsafe + at);
+        if (l == n && memcmp(c->unsafe + at, name, n) == 0)
+            return 1;
+        at += l + 1;
+    }
+    return 0;
+}
+
+/* The new value of stored element `old` (type t) after $inc by `by`, written to out (as many bytes as
+ * the old value, same type): 1, or 0 when this path does not make it (JS's). */
+static int inc_value(uint8_t t, const uint8_t *old, const struct el *by, uint8_t *out)
+{
+    if (t == 0x10 && by->type == 0x10) {
+        int64_t s = (int64_t)rd32(old) + rd32(by->val);
+        if (s < INT32_MIN || s > INT32_MAX)
+            return 0;
+        int32_t v = (int32_t)s;
+        memcpy(out, &v, 4);
+        return 1;
+    }
+    if (t == 0x12 && (by->type == 0x10 || by->type == 0x12)) {
+        int64_t a, b, s;
+        memcpy(&a, old, 8);
+        if (by->type == 0x10)
+            b = rd32(by->val);
+        else
+            memcpy(&b, by->val, 8);
+        if (__builtin_add_overflow(a, b, &s))
+            return 0;
+        memcpy(out, &s, 8);
+        return 1;
+    }
+    if (t == 0x01 && (by->type == 0x01 || by->type == 0x10)) {
+        double a, b;
+        memcpy(&a, old, 8);
+        if (by->type == 0x10)
+            b = (double)rd32(by->val);
+        else
+            memcpy(&b, by->val, 8);
+        double s = a + b;
+        if (b != b || s == a || (s != s && a != a))
+            return 0; /* a NaN operand, or no change by value (-0 + 0): JS's (its NaN and equality rules) */
+        memcpy(out, &s, 8);
+        return 1;
+    }
+    return 0;
+}
+
+/* The value a missing field gets from $inc by `by` (its bytes, as many as by's): 1, or 0 (JS's). */
+static int new_value(const struct el *by, uint8_t *out)
+{
+    if (by->type == 0x01) {
+        double b;
+        memcpy(&b, by->val, 8);
+        if (b != b || b == 0)
+            return 0; /* NaN, ±0: JS's (its NaN and number rules) */
+    } else if (by->type != 0x10 && by->type != 0x12)
+        return 0;
+    memcpy(out, by->val, by->len);
+    return 1;
+}
+
+static uint64_t wall_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (uint64_t)ts.tv_sec * 1000u + (uint64_t)(ts.tv_nsec / 1000000);
+}
+
+/* The next oplog time after f->issued (as ClusterClock.tick: a new second starts at increment 1).
+ * Under clock_mu. */
+static uint64_t tick(struct fast *f)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_REALTIME, &now);
+    uint64_t secs = (uint64_t)now.tv_sec, was = f->issued >> 32;
+    f->issued = secs > was ? (secs << 32) | 1u : f->issued + 1;
+    return f->issued;
+}
+
+static uint8_t *put_bytes(uint8_t *p, const void *b, size_t n)
+{
+    memcpy(p, b, n);
+    return p + n;
+}
+
+/* The oplog entry of the update (update_entry.ts's bytes; section 'u': the field changed, 'i': created): malloc'd, *len its size; NULL (no memory). */
+static uint8_t *update_entry(const struct fast_coll *c, char section, const struct el *field, const uint8_t *val, uint32_t vlen,
+  const uint8_t *id, uint32_t id_len, uint64_t ts, uint64_t wall, uint32_t *len)
+{
+    uint32_t el_len = 1 + field->name_len + 1 + vlen;
+    uint32_t u_len = 4 + el_len + 1, diff_len = 4 + (3 + u_len) + 1;
+    uint32_t o_len = 4 + (4 + 4) + (6 + diff_len) + 1; /* {$v: 2, diff: {u: {f: v}}} */
+    uint32_t o2_len = 4 + id_len + 1;
+    uint32_t size = 4 + c->up_prefix_len + (3 + o_len) + (4 + o2_len) + (4 + 8) + (3 + 8) + (3 + 8) + (6 + 8) + 1;
+    uint8_t *b = malloc(size), *p = b;
+    if (!b)
+        return NULL;
+    p = put_bytes(p, &size, 4);
+    p = put_bytes(p, c->up_prefix, c->up_prefix_len);
+    p = put_bytes(p, "\x03o", 3);
+    p = put_bytes(p, &o_len, 4);
+    static const int32_t two = 2;
+    p = put_bytes(p, "\x10$v", 4);
+    p = put_bytes(p, &two, 4);
+    p = put_bytes(p, "\x03" "diff", 6);
+    p = put_bytes(p, &diff_len, 4);
+    *p++ = 0x03;
+    *p++ = (uint8_t)section;
+    *p++ = 0;
+    p = put_bytes(p, &u_len, 4);
+    *p++ = field->type;
+    p = put_bytes(p, field->name, field->name_len);
+    *p++ = 0;
+    p = put_bytes(p, val, vlen);
+    *p++ = 0; /* u */
+    *p++ = 0; /* diff */
+    *p++ = 0; /* o */
+    p = put_bytes(p, "\x03o2", 4);
+    p = put_bytes(p, &o2_len, 4);
+    p = put_bytes(p, id, id_len);
+    *p++ = 0;
+    uint32_t inc = (uint32_t)ts, secs = (uint32_t)(ts >> 32);
+    static const int64_t one = 1, v2 = 2;
+    p = put_bytes(p, "\x11ts", 4);
+    p = put_bytes(p, &inc, 4);
+    p = put_bytes(p, &secs, 4);
+    p = put_bytes(p, "\x12t", 3);
+    p = put_bytes(p, &one, 8);
+    p = put_bytes(p, "\x12v", 3);
+    p = put_bytes(p, &v2, 8);
+    p = put_bytes(p, "\x09wall", 6);
+    int64_t w = (int64_t)wall;
+    p = put_bytes(p, &w, 8);
+    *p++ = 0;
+    *len = size;
+    return b;
+}
+
+/* In the open transaction: the record found by r's `_id`, patched, updated, and its oplog entry
+ * inserted at a new time (*ts); 1, or 0 (the caller rolls back). Under f->mu and clock_mu. */
+static int write_update(struct fast *f, struct fast_coll *c, const struct fast_req *r, uint64_t *ts)
+{
+    uint8_t key[FAST_KEY_MAX];
+    size_t klen = scalar_key(&r->filter, key), n;
+    if (klen == 0)
+        return 0;
+    uint8_t *sk = stored_key(key, (int32_t)klen, 0, 0, 0, &n);
+    if (!sk)
+        return 0;
+    WT_ITEM k, v;
+    set_item(&k, sk, (int64_t)n);
+    c->idx->set_key(c->idx, &k);
+    if (c->idx->search(c->idx) != 0 || c->idx->get_value(c->idx, &v) != 0 || v.size != 8)
+        return 0;
+    int64_t rid = get_be64(v.data);
+    c->rec->set_key(c->rec, rid);
+    if (c->rec->search(c->rec) != 0 || c->rec->get_value(c->rec, &v) != 0 || v.size < 5 ||
+      v.size > 16 * 1024 * 1024 || (uint32_t)rd32(v.data) != v.size)
+        return 0;
+    /* the stored document's `_id` element and the field's, each exactly once */
+    const uint8_t *doc = v.data, *p = doc + 4, *end = doc + v.size, *id = NULL, *at = NULL;
+    uint32_t id_len = 0;
+    struct el e, target = {0};
+    int rc;
+    while ((rc = next_el(&p, end, &e)) == 1) {
+        const uint8_t *start = (const uint8_t *)e.name - 1;
+        if (name_is(&e, "_id")) {
+            if (id)
+                return 0;
+            id = start;
+            id_len = (uint32_t)(e.val + e.len - start);
+        } else if (e.name_len == r->inc.name_len && memcmp(e.name, r->inc.name, e.name_len) == 0) {
+            if (at)
+                return 0;
+            at = e.val;
+            target = e;
+        }
+    }
+    if (rc != 0 || !id)
+        return 0;
+    uint8_t nv[8];
+    uint8_t *doc2;
+    uint32_t size, id_off = (uint32_t)(id - doc);
+    char section;
+    if (at) {
+        if (!inc_value(target.type, at, &r->inc, nv) || memcmp(nv, at, target.len) == 0)
+            return 0; /* another type, an overflow, or no change (nModified 0): JS's */
+        size = (uint32_t)v.size;
+        if (!(doc2 = malloc(size)))
+            return 0;
+        memcpy(doc2, doc, size);
+        memcpy(doc2 + (at - doc), nv, target.len);
+        target.name = (const char *)doc2 + ((const uint8_t *)target.name - doc); /* (doc is WiredTiger's until the update) */
+        section = 'u';
+    } else {
+        /* a new field set to the amount, appended (the diff's `i`) */
+        if (!new_value(&r->inc, nv) || !utf8_ok((const uint8_t *)r->inc.name, r->inc.name_len))
+            return 0;
+        uint32_t add = 1 + r->inc.name_len + 1 + r->inc.len;
+        if (v.size + add > 16u * 1024 * 1024)
+            return 0;
+        size = (uint32_t)v.size + add;
+        if (!(doc2 = malloc(size)))
+            return 0;
+        memcpy(doc2, doc, v.size - 1);
+        uint8_t *q = doc2 + v.size - 1;
+        *q++ = r->inc.type;
+        q = put_bytes(q, r->inc.name, r->inc.name_len);
+        *q++ = 0;
+        q = put_bytes(q, nv, r->inc.len);
+        *q = 0;
+        memcpy(doc2, &size, 4);
+        target = r->inc;
+        section = 'i';
+    }
+    WT_ITEM nvitem;
+    set_item(&nvitem, doc2, size);
+    c->rec->set_value(c->rec, &nvitem);
+    int ok = c->rec->update(c->rec) == 0;
+    if (ok) {
+        *ts = tick(f);
+        uint32_t elen;
+        uint8_t *entry = update_entry(c, section, &target, nv, target.len, doc2 + id_off, id_len, *ts, wall_ms(), &elen);
+        uint8_t tk[8];
+        for (int i = 0; i < 4; i++) {
+            tk[i] = (uint8_t)(*ts >> (56 - 8 * i));
+            tk[4 + i] = (uint8_t)((uint32_t)*ts >> (24 - 8 * i));
+        }
+        WT_ITEM ki, vi;
+        set_item(&ki, tk, 8);
+        ok = entry != NULL;
+        if (ok) {
+            set_item(&vi, entry, elen);
+            f->oplog->set_key(f->oplog, &ki);
+            f->oplog->set_value(f->oplog, &vi);
+            ok = f->oplog->insert(f->oplog) == 0;
+        }
+        free(entry);
+    }
+    free(doc2);
+    return ok;
+}
+
+/* The update r on registration c: 1 answered (*o the reply, *entry filled), 0 JS's. Under f->mu. */
+int fast_serve_update(struct fast *f, struct fast_coll *c, uint32_t id, const struct fast_req *r, struct out **o,
+  struct fast_entry *entry)
+{
+    if (!c->up_prefix || !f->oplog_uri || f->oplog_held || f->update.len == 0 ||
+      unsafe_field(c, r->inc.name, r->inc.name_len))
+        return 0;
+    WT_SESSION *s = f->session;
+    if (!f->oplog && s->open_cursor(s, f->oplog_uri, NULL, NULL, &f->oplog) != 0) {
+        f->oplog = NULL;
+        return 0;
+    }
+    /* the reply's memory first: once the write commits, the request is answered here, never by JS */
+    *o = fast_reply_out(f, id, f->update.len, r->request_id);
+    if (!*o)
+        return 0;
+    if (pthread_mutex_trylock(&f->clock_mu) != 0)
+        return 0; /* JS is between an oplog time and its commit */
+    if (!fast_begin(f, c, &c->idx, c->idx_uri)) {
+        pthread_mutex_unlock(&f->clock_mu);
+        return 0;
+    }
+    uint64_t ts = 0;
+    int ok = write_update(f, c, r, &ts);
+    c->idx->reset(c->idx);
+    c->rec->reset(c->rec);
+    f->oplog->reset(f->oplog);
+    if (ok) {
+        char cfg[64];
+        snprintf(cfg, sizeof cfg, "commit_timestamp=%" PRIx64, ts);
+        ok = s->commit_transaction(s, cfg) == 0; /* (a failed commit is rolled back) */
+    } else
+        s->rollback_transaction(s, NULL);
+    if (ok) {
+        uint64_t t = atomic_load(&f->time);
+        while (t < ts && !atomic_compare_exchange_weak(&f->time, &t, ts)) {
+        }
+    }
+    pthread_mutex_unlock(&f->clock_mu);
+    if (!ok)
+        return 0; /* (the caller frees *o) */
+    memcpy((*o)->data + 21, f->update.bytes, f->update.len);
+    fast_put_time((*o)->data + 21, &f->update, ts);
+    entry->kind = KIND_UPDATE;
+    entry->docs = (uint32_t)ts;
+    entry->keys = (uint32_t)(ts >> 32);
+    return 1;
+}
+
+void fast_close_writes(struct fast_coll *c)
+{
+    free(c->up_prefix);
+    free(c->unsafe);
+    c->up_prefix = NULL;
+    c->unsafe = NULL;
+    c->up_prefix_len = c->unsafe_len = 0;
+}
+
+/* ------------------------------------------------------------------ JS's side */
+
+/* Serve updates on registration slot: prefix = the oplog entry's `op, ns, ui` elements, unsafe = the
+ * top-level fields an index reads, each NUL-terminated. 0, or EINVAL / ENOMEM. */
+int sct_fast_register_writes(struct sct_io *io, int slot, const uint8_t *prefix, int prefix_len, const uint8_t *unsafe,
+  int unsafe_len)
+{
+    struct fast *f = io->fast;
+    if (!f || slot < 0 || slot >= FAST_COLLS || prefix_len <= 0 || unsafe_len < 0 ||
+      (unsafe_len > 0 && unsafe[unsafe_len - 1] != 0))
+        return EINVAL;
+    pthread_mutex_lock(&f->mu);
+    struct fast_coll *c = &f->colls[slot];
+    int ret = 0;
+    if (!c->ns)
+        ret = EINVAL;
+    else {
+        fast_close_writes(c);
+        c->up_prefix = malloc((size_t)prefix_len);
+        c->unsafe = malloc((size_t)unsafe_len + 1);
+        if (!c->up_prefix || !c->unsafe) {
+            fast_close_writes(c);
+            ret = ENOMEM;
+        } else {
+            memcpy(c->up_prefix, prefix, (size_t)prefix_len);
+            if (unsafe_len > 0)
+                memcpy(c->unsafe, unsafe, (size_t)unsafe_len);
+            c->up_prefix_len = (uint32_t)prefix_len;
+            c->unsafe_len = (uint32_t)unsafe_len;
+        }
+    }
+    pthread_mutex_unlock(&f->mu);
+    return ret;
+}
+
+/* The oplog's entries table (updates write their entries there), and the newest time JS's clock has
+ * issued so far (from here on its ticks take the clock: sct_fast_clock_lock). 0, or EINVAL / ENOMEM. */
+int sct_fast_oplog(struct sct_io *io, const char *uri, uint64_t issued)
+{
+    struct fast *f = io->fast;
+    if (!f || !uri)
+        return EINVAL;
+    char *u = strdup(uri);
+    if (!u)
+        return ENOMEM;
+    pthread_mutex_lock(&f->mu);
+    if (f->oplog)
+        f->oplog->close(f->oplog);
+    f->oplog = NULL;
+    free(f->oplog_uri);
+    f->oplog_uri = u;
+    pthread_mutex_unlock(&f->mu);
+    pthread_mutex_lock(&f->clock_mu);
+    if (issued > f->issued)
+        f->issued = issued;
+    pthread_mutex_unlock(&f->clock_mu);
+    return 0;
+}
+
+/* JS's first tick in a turn: takes the clock (waiting out an update's tick-to-commit here) and returns
+ * the newest time issued, which JS's clock catches up to before it ticks. */
+uint64_t sct_fast_clock_lock(struct sct_io *io)
+{
+    struct fast *f = io->fast;
+    if (!f)
+        return 0;
+    pthread_mutex_lock(&f->clock_mu);
+    return f->issued;
+}
+
+/* The end of JS's turn: the newest time it issued, and the clock let go. */
+int sct_fast_clock_unlock(struct sct_io *io, uint64_t issued)
+{
+    struct fast *f = io->fast;
+    if (!f)
+        return 0;
+    if (issued > f->issued)
+        f->issued = issued;
+    pthread_mutex_unlock(&f->clock_mu);
+    return 0;
+}

@@ -1,0 +1,56 @@
+import { deepStrictEqual as assertEquals } from "node:assert/strict";
+import type { CollectionEntry } from "../storage/api.ts";
+import { fieldsIndexesRead } from "./updatable_collection.ts";
+
+function coll(
+  over: Partial<{ db: string; name: string; options: Record<string, unknown>; indexes: unknown[] }>,
+) {
+  return {
+    db: "d",
+    name: "c",
+    ident: "coll-1",
+    options: {},
+    indexes: [{ name: "_id_", spec: { key: { _id: 1 } }, ident: "i-1" }],
+    ...over,
+  } as unknown as CollectionEntry;
+}
+
+const ID = { name: "_id_", spec: { key: { _id: 1 } }, ident: "i-1" };
+
+Deno.test("updatable collections: the fields their indexes read, key patterns and partial filters", () => {
+  assertEquals(fieldsIndexesRead(coll({})), ["_id"]);
+  assertEquals(
+    fieldsIndexesRead(coll({
+      indexes: [
+        ID,
+        { name: "a", spec: { key: { "a.b": 1, c: -1 } } },
+        {
+          name: "p",
+          spec: { key: { x: 1 }, partialFilterExpression: { $and: [{ p: { $gt: 1 } }, { "q.r": 1 }] } },
+        },
+      ],
+    }))?.sort(),
+    ["_id", "a", "c", "p", "q", "x"],
+  );
+});
+
+Deno.test("updatable collections: none where an update must run the command layer's checks or hooks", () => {
+  const none = [
+    coll({ db: "admin" }),
+    coll({ db: "local" }),
+    coll({ db: "config" }),
+    coll({ name: "system.js" }),
+    coll({ options: { validator: { a: 1 } } }),
+    coll({ options: { capped: true, size: 4096 } }),
+    coll({ options: { timeseries: { timeField: "t" } } }),
+    coll({ options: { collation: { locale: "fr" } } }),
+    coll({ options: { clusteredIndex: { key: { _id: 1 }, unique: true } } }),
+    coll({ options: { changeStreamPreAndPostImages: { enabled: true } } }),
+    coll({ indexes: [ID, { name: "t", spec: { key: { _fts: "text", _ftsx: 1 } } }] }),
+    coll({ indexes: [ID, { name: "w", spec: { key: { "$**": 1 } } }] }),
+  ];
+  for (const c of none) assertEquals(fieldsIndexesRead(c), undefined, JSON.stringify(c));
+  assertEquals(fieldsIndexesRead(coll({ options: { changeStreamPreAndPostImages: { enabled: false } } })), [
+    "_id",
+  ]);
+});

@@ -1,0 +1,446 @@
+/**
+ * Updates by `_id` answered by the frame I/O thread (ffi/wiredtiger/shim/io_fast_write.c,
+ * src/commands/updatable_collection.ts): the same requests sent to two servers holding the same
+ * documents — one with the I/O thread's updates, one with `SECANTUS_FAST_WRITES=0` (every update
+ * through the command layer) — get the same replies (but for the cluster times), leave the same
+ * documents and the same oplog entries (but for their times and collection UUIDs) and the same
+ * counters, over random `$inc`s of every stored and operand type, indexed and unindexed fields,
+ * collections with a validator or a text index, missing documents, and requests the I/O thread does not
+ * take. Also: many connections updating while the command layer writes elsewhere (every increment
+ * applied once, the oplog's times unique and in commit order); a transaction holding the document;
+ * a change stream seeing every update.
+ */
+import assert from "node:assert/strict";
+import { BSON, Decimal128, Double, Int32, Long, ObjectId, Timestamp } from "bson";
+import { MongoClient } from "mongodb";
+import { startServer } from "../../mod.ts";
+import { defaultConfig } from "../../src/config/mod.ts";
+import { rawConnection } from "./helpers/raw_wire.ts";
+
+type Doc = Record<string, unknown>;
+type Conn = { ask(doc: Doc): Promise<Uint8Array>; close(): void };
+
+interface Side {
+  readonly port: number;
+  ask(doc: Doc): Promise<Doc>;
+  connect(): Promise<Conn>;
+  close(): Promise<void>;
+}
+
+const RAW = { promoteValues: false, promoteLongs: false, promoteBuffers: false } as const;
+
+async function side(fastWrites: boolean): Promise<Side> {
+  const d = defaultConfig();
+  if (!fastWrites) Deno.env.set("SECANTUS_FAST_WRITES", "0");
+  let server;
+  try {
+    server = await startServer({
+      config: {
+        ...d,
+        server: { ...d.server, port: 0, storagePath: ":memory:", logLevel: "ERROR" as const },
+      },
+    });
+  } finally {
+    Deno.env.delete("SECANTUS_FAST_WRITES");
+  }
+  const main = await rawConnection(server.port);
+  const port = server.port;
+  return {
+    port,
+    ask: async (doc) => BSON.deserialize((await main.ask(doc)).subarray(5), RAW),
+    connect: () => rawConnection(port),
+    async close() {
+      main.close();
+      await server.stop();
+    },
+  };
+}
+
+/** A reply without its cluster and operation times (the two servers' clocks differ). */
+function timeless(r: Doc): Uint8Array {
+  const { $clusterTime: _c, operationTime: _o, ...rest } = r;
+  return BSON.serialize(rest);
+}
+
+/** Oplog update entries of db `x` in order, without their times and collection UUIDs. */
+async function updateEntries(s: Side): Promise<Doc[]> {
+  const r = await s.ask({
+    find: "oplog.rs",
+    filter: { op: "u", ns: { $regex: "^x\\." } },
+    batchSize: 100000,
+    $db: "local",
+  });
+  return ((r["cursor"] as Doc)["firstBatch"] as Doc[]).map(({ ts: _t, wall: _w, ui: _u, ...e }) => e);
+}
+
+async function allDocs(s: Side, coll: string): Promise<Uint8Array> {
+  const r = await s.ask({ find: coll, sort: { _id: 1 }, batchSize: 100000, $db: "x" });
+  return BSON.serialize({ d: (r["cursor"] as Doc)["firstBatch"] });
+}
+
+async function status(s: Side): Promise<Doc> {
+  return await s.ask({ serverStatus: 1, $db: "admin" });
+}
+
+function ioUpdates(st: Doc): number {
+  return Number(((st["secantus"] as Doc)["ioThread"] as Doc)["updates"]);
+}
+
+/** A deterministic generator (tests repeat). */
+function rng(seed: number): () => number {
+  let x = seed >>> 0 || 1;
+  return () => {
+    x ^= x << 13;
+    x >>>= 0;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    x >>>= 0;
+    return x / 2 ** 32;
+  };
+}
+
+function pick<T>(r: () => number, xs: readonly T[]): T {
+  return xs[Math.floor(r() * xs.length)]!;
+}
+
+const IDS: unknown[] = [
+  ...Array.from({ length: 12 }, (_, i) => i),
+  new Long(40),
+  new Double(41),
+  "s1",
+  "s2",
+  new ObjectId("65a1b2c3d4e5f60718293a40"),
+];
+
+/** A stored value of one of the kinds a counter may hold. */
+function stored(r: () => number): unknown {
+  if (r() < 0.6) {
+    return pick(r, [
+      () => new Int32(Math.floor(r() * 200) - 100),
+      () => Long.fromInt(Math.floor(r() * 200)),
+      () => new Double(r() * 100),
+    ])();
+  }
+  return pick(r, [
+    () => new Int32(2147483647 - Math.floor(r() * 3)),
+    () => new Int32(-2147483648 + Math.floor(r() * 3)),
+    () => Long.fromBigInt(BigInt(Math.floor(r() * 1e6))),
+    () => Long.fromBigInt(9223372036854775807n - BigInt(Math.floor(r() * 3))),
+    () => new Double(r() * 100),
+    () => new Double(-0),
+    () => new Double(Number.NaN),
+    () => new Double(1e300),
+    () => Decimal128.fromString("1.5"),
+    () => "text",
+    () => null,
+    () => [1, 2],
+    () => ({ n: 1 }),
+    () => true,
+  ])();
+}
+
+/** An `$inc` operand of any kind (most numeric). */
+function operand(r: () => number): unknown {
+  return pick(r, [
+    () => new Int32(1),
+    () => new Int32(1),
+    () => new Int32(Math.floor(r() * 7) - 3),
+    () => new Double(2.5),
+    () => new Int32(2147483647),
+    () => Long.fromInt(5),
+    () => Long.fromBigInt(9223372036854775807n),
+    () => new Double(0.25),
+    () => new Double(0),
+    () => new Double(Number.NaN),
+    () => new Double(1),
+    () => Decimal128.fromString("2"),
+    () => "x",
+  ])();
+}
+
+const FIELDS = ["n", "m", "d", "n", "m", "d", "a", "b", "p", "absent", "né", "_id", "x.y", "$bad", ""];
+
+function doc(r: () => number, id: unknown): Doc {
+  const d: Doc = { _id: id };
+  for (const f of ["n", "m", "d", "a", "b", "p"]) if (r() < 0.85) d[f] = stored(r);
+  if (r() < 0.1) d["pad"] = "z".repeat(Math.floor(r() * 3000));
+  return d;
+}
+
+/** An update of `coll`; `plain`: by `_id`, `$inc` of a field no index reads, nothing else. */
+function updateRequest(r: () => number, coll: string, plain = false): Doc {
+  const field = plain ? pick(r, ["n", "m", "d", "absent", "né"]) : pick(r, FIELDS);
+  const amount = plain && r() < 0.8
+    ? pick(r, [new Int32(1), new Int32(-3), new Int32(2147483647), Long.fromInt(7), new Double(0.5)])
+    : operand(r);
+  const st: Doc = { q: { _id: pick(r, IDS) }, u: { $inc: { [field]: amount } } };
+  const shape = plain ? 1 : r();
+  if (shape < 0.05) (st["u"] as Doc)["$set"] = { other: 1 };
+  else if (shape < 0.1) st["upsert"] = true;
+  else if (shape < 0.15) st["multi"] = false;
+  else if (shape < 0.18) st["upsert"] = false;
+  else if (shape < 0.2) st["q"] = { _id: pick(r, IDS), n: 1 };
+  const q: Doc = { update: coll, updates: [st] };
+  if (r() < 0.5) q["ordered"] = r() < 0.9;
+  if (!plain && r() < 0.05) q["writeConcern"] = { w: 1 };
+  if (r() < 0.05) q["bypassDocumentValidation"] = true;
+  if (r() < 0.05) q["comment"] = "c";
+  q["$db"] = "x";
+  return q;
+}
+
+function pairTest(name: string, fn: (sides: Side[], fast: Side) => Promise<void>): void {
+  Deno.test({
+    name,
+    sanitizeResources: false,
+    sanitizeOps: false,
+    fn: async () => {
+      const fast = await side(true);
+      const js = await side(false);
+      try {
+        await fn([fast, js], fast);
+      } finally {
+        await fast.close();
+        await js.close();
+      }
+    },
+  });
+}
+
+pairTest(
+  "updates by _id: the I/O thread's replies, documents, oplog entries and counters are the command layer's",
+  async (sides, fast) => {
+    const r = rng(7);
+    const colls = ["c", "c", "c", "v", "w"];
+    const docs = IDS.slice(0, 14).map((id) => doc(r, id));
+    for (const s of sides) {
+      await s.ask({ create: "v", validator: { n: { $exists: true } }, validationAction: "warn", $db: "x" });
+      await s.ask({
+        createIndexes: "c",
+        indexes: [
+          { key: { a: 1 }, name: "a_1" },
+          { key: { "b.c": 1 }, name: "bc_1", partialFilterExpression: { p: { $gt: 0 } } },
+        ],
+        $db: "x",
+      });
+      await s.ask({ createIndexes: "w", indexes: [{ key: { t: "text" }, name: "t_text" }], $db: "x" });
+      for (const c of ["c", "v", "w"]) await s.ask({ insert: c, documents: docs, $db: "x" });
+    }
+    for (let i = 0; i < 3000; i++) {
+      if (i === 1500) {
+        // documents of numbers again (the first half left many a decimal, a NaN or a string)
+        const fresh = IDS.slice(0, 14).map((id) => ({
+          _id: id,
+          n: new Int32(i),
+          m: Long.fromInt(i),
+          d: new Double(0.5),
+        }));
+        for (const s of sides) {
+          await s.ask({ delete: "c", deletes: [{ q: {}, limit: 0 }], $db: "x" });
+          await s.ask({ insert: "c", documents: fresh, $db: "x" });
+        }
+      }
+      // (the second half: mostly the shape the I/O thread takes, so its edges — overflows, type changes,
+      // new fields — are reached often)
+      const q = i < 1500 ? updateRequest(r, pick(r, colls)) : updateRequest(r, "c", r() < 0.8);
+      const [a, b] = await Promise.all(sides.map((s) => s.ask(q)));
+      assert.deepEqual(
+        timeless(a!),
+        timeless(b!),
+        `request ${i}: ${JSON.stringify(BSON.EJSON.serialize(q))}: ${
+          JSON.stringify(BSON.EJSON.serialize(a!))
+        } vs ${JSON.stringify(BSON.EJSON.serialize(b!))}`,
+      );
+      if (i % 300 === 299) {
+        // a catalog change now and then (registrations dropped, made again)
+        for (const s of sides) {
+          await s.ask({ createIndexes: "c", indexes: [{ key: { z: 1 }, name: `z${i}` }], $db: "x" });
+        }
+      }
+    }
+    for (const c of ["c", "v", "w"]) {
+      const [a, b] = await Promise.all(sides.map((s) => allDocs(s, c)));
+      assert.deepEqual(a, b, `documents of ${c}`);
+      // every index entry is the key its record makes (no indexed field was updated off the command layer)
+      const v = await fast.ask({ validate: c, full: true, $db: "x" });
+      assert.equal(v["valid"], true, JSON.stringify(BSON.EJSON.serialize(v)));
+    }
+    const [ea, eb] = await Promise.all(sides.map(updateEntries));
+    assert.equal(ea!.length, eb!.length);
+    assert.deepEqual(BSON.serialize({ e: ea }), BSON.serialize({ e: eb }), "oplog update entries");
+    const [sa, sb] = await Promise.all(sides.map(status));
+    for (const k of ["opcounters", "metrics"] as const) {
+      const pickOf = (st: Doc) => {
+        if (k === "opcounters") {
+          const { command: _c, query: _q, ...o } = st[k] as Doc;
+          return o;
+        }
+        const m = st[k] as Doc;
+        return { document: m["document"], queryExecutor: m["queryExecutor"] };
+      };
+      assert.deepEqual(pickOf(sa!), pickOf(sb!), k);
+    }
+    const served = ioUpdates(sa!);
+    assert.equal(ioUpdates(sb!), 0);
+    assert.ok(served > 400, `the I/O thread answered ${served} updates`);
+    const idx = async (s: Side) => {
+      const x = await s.ask({ aggregate: "c", pipeline: [{ $indexStats: {} }], cursor: {}, $db: "x" });
+      const rows = (x["cursor"] as Doc)["firstBatch"] as Doc[];
+      return Number(((rows.find((d) => d["name"] === "_id_")!)["accesses"] as Doc)["ops"]);
+    };
+    assert.deepEqual(await idx(fast), await idx(sides[1]!), "_id_ index uses");
+  },
+);
+
+pairTest(
+  "updates by _id on the I/O thread: many connections, the command layer writing meanwhile — every increment once, oplog times in order",
+  async (_sides, fast) => {
+    const N = 200;
+    for (let i = 0; i < 8; i++) {
+      await fast.ask({
+        insert: "k",
+        documents: [{ _id: i, n: 0, d: new Double(0.5), l: Long.fromInt(0) }],
+        $db: "x",
+      });
+    }
+    await fast.ask({ update: "k", updates: [{ q: { _id: 0 }, u: { $inc: { n: 0 } } }], $db: "x" });
+    await fast.ask({ update: "k", updates: [{ q: { _id: 0 }, u: { $inc: { n: 1 } } }], $db: "x" });
+    const before = ioUpdates(await status(fast));
+    const conns = await Promise.all(Array.from({ length: 8 }, () => fast.connect()));
+    const other = await fast.connect();
+    let stop = false;
+    const js = (async () => {
+      let k = 0;
+      while (!stop) {
+        await other.ask({ insert: "other", documents: [{ _id: k++ }], $db: "x" });
+        await other.ask({ update: "k", updates: [{ q: { _id: 7 }, u: { $set: { s: k } } }], $db: "x" });
+      }
+      return k;
+    })();
+    const times: bigint[] = [];
+    await Promise.all(conns.map(async (c, ci) => {
+      for (let i = 0; i < N; i++) {
+        const field = ["n", "d", "l"][i % 3]!;
+        const reply = BSON.deserialize(
+          (await c.ask({
+            update: "k",
+            updates: [{
+              q: { _id: (ci + i) % 7 },
+              u: { $inc: { [field]: field === "d" ? new Double(1) : 1 } },
+            }],
+            $db: "x",
+          })).subarray(5),
+        );
+        assert.equal(reply["nModified"], 1);
+        times.push((reply["operationTime"] as Timestamp).toBigInt());
+      }
+    }));
+    stop = true;
+    const inserted = await js;
+    for (const c of conns) c.close();
+    other.close();
+    const st = await status(fast);
+    assert.ok(ioUpdates(st) - before > N, `the I/O thread answered ${ioUpdates(st) - before}`);
+    assert.equal(new Set(times).size, times.length, "every update's time is its own");
+    const docs = (await fast.ask({ find: "k", filter: { _id: { $lt: 7 } }, $db: "x" }))["cursor"] as Doc;
+    let total = 0;
+    for (const d of docs["firstBatch"] as Doc[]) {
+      total += Number(d["n"]) + Number((d["d"] as Double).valueOf()) - 0.5 + Number(d["l"]);
+    }
+    assert.equal(total, 8 * N + 1);
+    // the oplog: times strictly increasing in key order and one entry per write
+    const log = await fast.ask({
+      find: "oplog.rs",
+      filter: { ns: { $in: ["x.k", "x.other"] } },
+      batchSize: 100000,
+      $db: "local",
+    });
+    const entries = (log["cursor"] as Doc)["firstBatch"] as Doc[];
+    const ts = entries.map((e) => (e["ts"] as Timestamp).toBigInt());
+    for (let i = 1; i < ts.length; i++) assert.ok(ts[i]! > ts[i - 1]!, `oplog entry ${i} after ${i - 1}`);
+    const incs = entries.filter((e) =>
+      e["ns"] === "x.k" && e["op"] === "u" && Number((e["o2"] as Doc)["_id"]) !== 7
+    );
+    assert.equal(incs.length, 8 * N + 1);
+    assert.equal(entries.filter((e) => e["ns"] === "x.other").length, inserted);
+  },
+);
+
+Deno.test({
+  name:
+    "updates by _id on the I/O thread: a transaction holding the document, and a change stream seeing every update",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  fn: async () => {
+    const s = await side(true);
+    const client = new MongoClient(`mongodb://127.0.0.1:${s.port}/?directConnection=true&retryWrites=false`);
+    try {
+      const coll = client.db("x").collection<{ _id: number; n: number }>("t");
+      await coll.insertMany([{ _id: 1, n: 0 }, { _id: 2, n: 0 }]);
+      for (let i = 0; i < 3; i++) await coll.updateOne({ _id: 1 }, { $inc: { n: 1 } });
+      const raws = [await s.connect(), await s.connect()];
+      const inc = async (id: number, via = 0) =>
+        BSON.deserialize(
+          (await raws[via]!.ask({
+            update: "t",
+            updates: [{ q: { _id: id }, u: { $inc: { n: 1 } } }],
+            $db: "x",
+          }))
+            .subarray(5),
+        );
+      // a transaction's write to document 1: the I/O thread's update of it conflicts and goes to the
+      // command layer, which waits for the transaction (mongod blocks the same write likewise)
+      const session = client.startSession();
+      session.startTransaction();
+      await coll.updateOne({ _id: 1 }, { $inc: { n: 100 } }, { session });
+      const blocked = inc(1, 1);
+      assert.equal((await inc(2))["nModified"], 1);
+      await new Promise((res) => setTimeout(res, 50));
+      await session.commitTransaction();
+      await session.endSession();
+      const b = await blocked;
+      assert.equal(b["ok"], 1, JSON.stringify(b));
+      assert.deepEqual(await coll.find().sort({ _id: 1 }).toArray(), [{ _id: 1, n: 104 }, { _id: 2, n: 1 }]);
+      // a change stream sees every update, in order, at once: while it waits, updates go to the command
+      // layer (the I/O thread's would reach it only at the next drain, up to a second later)
+      const stream = coll.watch([], { maxAwaitTimeMS: 5000 });
+      const next = async () => {
+        for (;;) {
+          const ev = await stream.next();
+          if (ev.operationType === "update") return ev.updateDescription.updatedFields!["n"] as number;
+        }
+      };
+      const first = next();
+      await new Promise((res) => setTimeout(res, 200)); // (the stream's getMore waits)
+      await inc(2);
+      assert.equal(await first, 2);
+      const t0 = Date.now();
+      for (let i = 3; i < 9; i++) {
+        const ev = next();
+        await new Promise((res) => setTimeout(res, 20));
+        await inc(2);
+        assert.equal(await ev, i);
+      }
+      const took = Date.now() - t0;
+      await stream.close();
+      assert.ok(took < 1500, `the stream saw six updates one by one in ${took} ms`);
+      // updates answered there again once nobody waits
+      const served = ioUpdates(await s.ask({ serverStatus: 1, $db: "admin" }));
+      await inc(2);
+      await inc(2);
+      assert.ok(ioUpdates(await s.ask({ serverStatus: 1, $db: "admin" })) > served);
+      // fsyncLock holds them too, until fsyncUnlock
+      await client.db("admin").command({ fsync: 1, lock: true });
+      let applied = false;
+      const held = inc(2).then((r) => (applied = true, r));
+      await new Promise((res) => setTimeout(res, 300));
+      assert.equal(applied, false, "an update while fsyncLock holds writes");
+      await client.db("admin").command({ fsyncUnlock: 1 });
+      assert.equal((await held)["nModified"], 1);
+      for (const r of raws) r.close();
+    } finally {
+      await client.close();
+      await s.close();
+    }
+  },
+});
