@@ -79,6 +79,7 @@ struct fast_coll {
     uint32_t up_prefix_len;
     char *unsafe;
     uint32_t unsafe_len;
+    int64_t cool_until_us; /* updates here are JS's until then (io_fast_write.c: a slow one) */
     struct fast_field fields[FAST_FIELDS];
 };
 

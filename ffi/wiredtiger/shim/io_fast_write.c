@@ -27,6 +27,9 @@
 #include "io_fast.h"
 #include <time.h>
 
+#define FAST_SLOW_WRITE_US 1000
+#define FAST_COOL_US 100000
+
 /* ------------------------------------------------------------------ parse */
 
 /* The statement {q: {_id: v}, u: {$inc: {f: n}}, upsert: false, multi: false}: 1 (r filled), 0 not. */
@@ -315,8 +318,13 @@ static int write_update(struct fast *f, struct fast_coll *c, const struct fast_r
         target = r->inc;
         section = 'i';
     }
+    /* both cursors let go of their pages before the write: a page the update must evict (one grown past
+     * its limit by a load's inserts) cannot be while any session holds it, this one included */
+    c->idx->reset(c->idx);
+    c->rec->reset(c->rec);
     WT_ITEM nvitem;
     set_item(&nvitem, doc2, size);
+    c->rec->set_key(c->rec, rid);
     c->rec->set_value(c->rec, &nvitem);
     int ok = c->rec->update(c->rec) == 0;
     if (ok) {
@@ -355,6 +363,9 @@ int fast_serve_update(struct fast *f, struct fast_coll *c, uint32_t id, const st
         f->oplog = NULL;
         return 0;
     }
+    int64_t t0 = io_mono_us();
+    if (t0 < c->cool_until_us)
+        return 0;
     /* the reply's memory first: once the write commits, the request is answered here, never by JS */
     *o = fast_reply_out(f, id, f->update.len, r->request_id);
     if (!*o)
@@ -382,6 +393,12 @@ int fast_serve_update(struct fast *f, struct fast_coll *c, uint32_t id, const st
         }
     }
     pthread_mutex_unlock(&f->clock_mu);
+    /* A write that took long here waited in WiredTiger (measured: a page grown past memory_page_max by a
+     * load's inserts, whose forced eviction stalls this thread's update — sleeps of up to ms each — while
+     * the JS thread's own update of it goes through): the namespace's updates are JS's for a while, until
+     * the page has been dealt with. */
+    if (io_mono_us() - t0 > FAST_SLOW_WRITE_US)
+        c->cool_until_us = io_mono_us() + FAST_COOL_US;
     if (!ok)
         return 0; /* (the caller frees *o) */
     memcpy((*o)->data + 21, f->update.bytes, f->update.len);
