@@ -20,16 +20,16 @@ export const FastKind = { FIND_HIT: 1, FIND_MISS: 2, PING: 3, FIND_INDEXED: 4, U
 export const FastShape = { EQ: 1, EQ_SORTED: 2, RANGE: 4, RANGE_SORTED: 8, IN: 16, IN_SORTED: 32 } as const;
 
 /**
- * Log records: u32 kind, slot, index, micros, bytesIn, bytesOut, hasLsid, docs, keys, then the lsid's
- * 16 bytes (io_fast.h struct fast_entry).
+ * Log records: u32 kind, slot, index, micros, bytesIn, bytesOut, hasLsid, docs, keys, the lsid's 16
+ * bytes, u32 retryable, i64 txnNumber (io_fast.h struct fast_entry).
  */
-const ENTRY = 52;
+const ENTRY = 64;
 const TAKE_MAX = 1024;
 
 /**
  * One served request, as `take` hands it over (the lsid view is valid only during the callback); `index`,
  * `docs` and `keys` are an indexed find's field registration, documents returned and entries read (an
- * update's `docs` and `keys`: its oplog time's increment and seconds).
+ * update's `docs` and `keys`: its oplog time's increment and seconds; `txnNumber`: a retryable update's).
  */
 export type ServedFn = (
   kind: number,
@@ -41,6 +41,7 @@ export type ServedFn = (
   index: number,
   docs: number,
   keys: number,
+  txnNumber: bigint | undefined,
 ) => void;
 
 const enc = new TextEncoder();
@@ -77,10 +78,10 @@ export class FastReads {
 
   /**
    * A reply template: `which` 0 = ping's whole reply document, 1 = the elements a find reply has after
-   * `cursor`, 2 = an update's whole reply of one document updated; `at`: byte offsets of the 8-byte
-   * cluster timestamps in it.
+   * `cursor`, 2 = an update's whole reply of one document updated, 3 = a retryable update's row
+   * (`at`: its txnNumber, then lastUse); `at`: byte offsets of the 8-byte cluster timestamps in it.
    */
-  template(which: 0 | 1 | 2, bytes: Uint8Array, at: readonly number[]): void {
+  template(which: 0 | 1 | 2 | 3, bytes: Uint8Array, at: readonly number[]): void {
     if (this.#ptr === null) return;
     const rc = shim().sct_fast_template(
       this.#ptr,
@@ -137,6 +138,22 @@ export class FastReads {
     return shim().sct_fast_oplog(this.#ptr, enc.encode(uri + "\0"), issued) === 0;
   }
 
+  /** The table of retryable writes' rows (a retryable update made there writes its row). */
+  retryTable(uri: string): boolean {
+    if (this.#ptr === null) return false;
+    return shim().sct_fast_retry_table(this.#ptr, enc.encode(uri + "\0")) === 0;
+  }
+
+  /** Session `lsid` (its id's 16 bytes) may have retryable updates made there; `last`: its newest write. */
+  session(lsid: Uint8Array, last: bigint): void {
+    if (this.#ptr !== null) shim().sct_fast_session(this.#ptr, lsid, last);
+  }
+
+  /** Session `lsid`'s writes are JS's again; none of its is being made there once this returns. */
+  forget(lsid: Uint8Array): void {
+    if (this.#ptr !== null) shim().sct_fast_forget(this.#ptr, lsid);
+  }
+
   /** Takes the shared clock (JS's first tick in a turn); the newest time issued (0n once detached). */
   clockLock(): bigint {
     return this.#ptr === null ? 0n : shim().sct_fast_clock_lock(this.#ptr);
@@ -190,6 +207,7 @@ export class FastReads {
           v.getUint32(at + 8, true),
           v.getUint32(at + 28, true),
           v.getUint32(at + 32, true),
+          v.getUint32(at + 52, true) !== 0 ? v.getBigInt64(at + 56, true) : undefined,
         );
       }
       total += n;

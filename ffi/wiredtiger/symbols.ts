@@ -113,6 +113,9 @@ export const SYMBOLS = {
   sct_fast_oplog: { parameters: [P, B, "u64"], result: I32 },
   sct_fast_clock_lock: { parameters: [P], result: "u64" },
   sct_fast_clock_unlock: { parameters: [P, "u64"], result: I32 },
+  sct_fast_session: { parameters: [P, B, "i64"], result: I32 },
+  sct_fast_forget: { parameters: [P, B], result: I32 },
+  sct_fast_retry_table: { parameters: [P, B], result: I32 },
 } as const satisfies Deno.ForeignLibraryInterface;
 
 export type ShimSymbols = Deno.DynamicLibrary<typeof SYMBOLS>["symbols"];

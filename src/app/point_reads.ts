@@ -48,7 +48,9 @@ export function attachPointReads(
   const oplogUri = oplog && native.internalTable(oplog.tables.entries);
   if (oplog && oplogUri && !disabledByEnv("SECANTUS_FAST_WRITES")) {
     const hooks = native.writeHooks();
-    if (reads.enableWrites(oplogUri, () => native.writeHooks() === hooks)) {
+    const retryTable = server.retryableWrites.table;
+    const retryUri = retryTable && native.internalTable(retryTable);
+    if (reads.enableWrites(oplogUri, () => native.writeHooks() === hooks, retryUri)) {
       server.clusterClock.share(fast);
       oplog.onWait(() => reads.publish());
       const forgetHooks = native.onWriteHooksChange(() => reads.writeHooksChanged());

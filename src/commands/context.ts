@@ -93,6 +93,10 @@ export interface PointReadHooks {
   offerUpdate(ns: string, coll: CollectionEntry): void;
   /** Writes are now held (fsyncLock): none is made there from now on, and none is in flight on return. */
   quiesceWrites(): void;
+  /** A command with a txnNumber of session `lsid` runs here (the I/O thread leaves the session alone). */
+  sessionWriting(lsid: Lsid): void;
+  /** Retryable update `txnNumber` of session `lsid` (key `key`) ran here, its row stored. */
+  sessionWritten(lsid: Lsid, key: string, txnNumber: bigint): void;
   /** Before a command: record what the I/O thread answered meanwhile. */
   drain(): void;
   /** After a command: what may be answered now, and the cluster time its replies carry. */

@@ -271,6 +271,10 @@ function dispatchLoaded(
     const baseCtx = requestContext(server, client, spec, params, db, generic, req.exhaustAllowed ?? false);
     // A retryable write's storage transactions also record it as applied (durable with the data).
     const writeId = server.retryableWrites.identify(spec.name, generic);
+    // (a session's command with a txnNumber: the I/O thread makes none of its retryable updates meanwhile)
+    if (generic.txnNumber !== undefined && generic.lsid !== undefined) {
+      server.pointReads?.sessionWriting(generic.lsid);
+    }
     const retryReply = writeId ? new ReplySlot<Reply>() : undefined;
     const ctx = writeId
       ? deriveContext(baseCtx, {
@@ -295,7 +299,11 @@ function dispatchLoaded(
         reply = executeCommand(server, ctx, generic, command, inTxn); // the common case: no closures
       } else {
         const execute = () => executeCommand(server, ctx, generic, command, inTxn);
-        const run = writeId ? () => runOnce(server, writeId, retryReply, execute) : execute;
+        const lsid = generic.lsid;
+        const written = spec.name === "update" && lsid !== undefined
+          ? () => server.pointReads?.sessionWritten(lsid, writeId!.key, writeId!.txnNumber)
+          : undefined;
+        const run = writeId ? () => runOnce(server, writeId, retryReply, execute, written) : execute;
         reply = waitUnlock
           ? server.fsyncLock.waitUnlocked(ctx.control).then(() => runGuarded(failure, name, generic, run))
           : runGuarded(failure, name, generic, run);
@@ -515,6 +523,8 @@ function runOnce(
   id: WriteId,
   slot: ReplySlot<Reply> | undefined,
   run: () => Reply | Promise<Reply>,
+  /** After the write's reply was recorded (its row stored). */
+  written?: () => void,
 ): Reply | Promise<Reply> {
   server.transactions.retryableWrite(id.key, id.txnNumber);
   const previous = server.retryableWrites.lookup(id);
@@ -529,8 +539,10 @@ function runOnce(
   }
   const reply = run();
   const closeAfter = fp?.closeConnection === true;
-  if (reply instanceof Promise) return reply.then((r) => recordOnce(server, id, slot, r, closeAfter));
-  return recordOnce(server, id, slot, reply, closeAfter);
+  if (reply instanceof Promise) {
+    return reply.then((r) => recordOnce(server, id, slot, r, closeAfter, written));
+  }
+  return recordOnce(server, id, slot, reply, closeAfter, written);
 }
 
 /** The end of {@link runOnce}: the reply remembered (unless the command failed as a whole). */
@@ -540,8 +552,10 @@ function recordOnce(
   slot: ReplySlot<Reply> | undefined,
   reply: Reply,
   closeAfter: boolean,
+  written?: () => void,
 ): Reply {
   const failedWhole = !(reply instanceof Uint8Array) && (reply as Doc)["ok"] === 0;
   server.retryableWrites.record(id, reply, failedWhole, slot);
+  if (!failedWhole) written?.();
   return closeAfter ? { closeConnection: true } : reply;
 }

@@ -37,8 +37,10 @@
  * are dispatch's. What such a request does not do that dispatch would: appear in currentOp, take an op
  * id, reach the slow-query log (it would take ≥ slowms on the I/O thread).
  */
-import { Binary, BSON, Timestamp } from "bson";
+import { Binary, BSON, Long, Timestamp } from "bson";
 import { commitTimestamp } from "../oplog/cluster_clock.ts";
+import { encodeRow } from "../sessions/retryable_writes.ts";
+import { type Lsid, lsidKey } from "../sessions/lsid.ts";
 import type { CollectionEntry, NativeReads } from "../storage/api.ts";
 import type { ClientState, PointReadHooks, ServerContext } from "./context.ts";
 import { countCommand } from "./op_counters.ts";
@@ -65,17 +67,21 @@ export type ServedFn = (
   index: number,
   docs: number,
   keys: number,
+  txnNumber: bigint | undefined,
 ) => void;
 
 /** The I/O thread's side as seen from here (ffi/io/fast.ts's FastReads). */
 export interface OffThreadReads {
   flags(bits: number): void;
   time(t: bigint): void;
-  template(which: 0 | 1 | 2, bytes: Uint8Array, at: readonly number[]): void;
+  template(which: 0 | 1 | 2 | 3, bytes: Uint8Array, at: readonly number[]): void;
   register(ns: string, recordUri: string, idIndexUri: string): number;
   registerField(slot: number, field: string, uri: string, unique: boolean, shapes: number): number;
   registerWrites(slot: number, prefix: Uint8Array, unsafe: readonly string[]): boolean;
   oplog(uri: string, issued: bigint): boolean;
+  retryTable(uri: string): boolean;
+  session(lsid: Uint8Array, last: bigint): void;
+  forget(lsid: Uint8Array): void;
   clear(): void;
   hold(uri: string, held: boolean): void;
   grant(ioId: number, slot: number): void;
@@ -113,17 +119,20 @@ const LOG_CAP = 4096;
 /** A timestamp whose bytes are found again in an encoded template (increment, seconds). */
 const MARK = new Timestamp({ t: 0x7eadbeef, i: 0x5ec1a7e5 });
 
-/** Offsets of MARK's 8 bytes in `b`. */
-function markOffsets(b: Uint8Array): number[] {
+/** Offsets of MARK's 8 bytes in `b` (`low`, `high`: another mark's halves). */
+function markOffsets(b: Uint8Array, low = MARK.low >>> 0, high = MARK.high >>> 0): number[] {
   const v = new DataView(b.buffer, b.byteOffset, b.byteLength);
   const at: number[] = [];
   for (let p = 0; p + 8 <= b.length; p++) {
-    if (v.getUint32(p, true) === (MARK.low >>> 0) && v.getUint32(p + 4, true) === (MARK.high >>> 0)) {
-      at.push(p);
-    }
+    if (v.getUint32(p, true) === low && v.getUint32(p + 4, true) === high) at.push(p);
   }
   return at;
 }
+
+/** The reply of an update of one document, as update.ts predicts it (the retryable row's reply). */
+const UPDATED = { n: 1, nModified: 1, ok: 1 } as const;
+/** A lastUse (ms) whose bytes are found again in the row template. */
+const ROW_MS = 0x7ead_5ec1a7e6;
 
 export class PointReads implements PointReadHooks {
   readonly #server: ServerContext;
@@ -137,6 +146,8 @@ export class PointReads implements PointReadHooks {
   #inc = -1;
   /** Updates may be registered (`enableWrites`). */
   #writable = false;
+  /** Retryable updates too (the rows' table and template given). */
+  #retryable = false;
   /** Whether the storage engine's write hooks are those there were when updates were enabled. */
   #hooksAsAttached: () => boolean = () => false;
   /** Drained updates' count and newest oplog time (seconds, increment), for the oplog service. */
@@ -171,13 +182,37 @@ export class PointReads implements PointReadHooks {
    * Updates may be answered there from now on (the oplog's table given, the clock shared): only with
    * the oplog on and sync_on_commit off (each commit there writes the log as a JS write does).
    */
-  enableWrites(oplogUri: string, hooksAsAttached: () => boolean): boolean {
+  enableWrites(oplogUri: string, hooksAsAttached: () => boolean, retryUri?: string): boolean {
     const s = this.#server;
     if (this.#standalone || s.oplog === undefined || s.syncOnCommit) return false;
     this.#hooksAsAttached = hooksAsAttached;
     this.#writable = this.#io.oplog(oplogUri, commitTimestamp(s.clusterClock.latest()));
+    if (this.#writable && retryUri !== undefined && this.#io.retryTable(retryUri)) {
+      // a retryable update's row: encodeRow's bytes with its txnNumber and lastUse written there
+      const row = encodeRow(Long.fromBits(MARK.low, MARK.high), UPDATED, ROW_MS);
+      const txn = markOffsets(row);
+      const ms = markOffsets(row, ROW_MS % 2 ** 32, Math.floor(ROW_MS / 2 ** 32));
+      if (txn.length === 1 && ms.length === 1) {
+        this.#io.template(3, row, [txn[0]!, ms[0]!]);
+        this.#retryable = true;
+      }
+    }
     this.publish();
     return this.#writable;
+  }
+
+  /** A command with a txnNumber of session `lsid` runs here: its writes are JS's until `sessionWritten`. */
+  sessionWriting(lsid: Lsid): void {
+    if (this.#retryable && lsid.uid === undefined) this.#io.forget(lsid.id.buffer);
+  }
+
+  /**
+   * Retryable update `txnNumber` of session `lsid` (key `key`) ran here and its row is stored: the
+   * session's next ones may be made by the I/O thread.
+   */
+  sessionWritten(lsid: Lsid, key: string, txnNumber: bigint): void {
+    if (!this.#retryable || lsid.uid !== undefined || lsid.id.buffer.length !== 16) return;
+    if (this.#server.retryableWrites.storedOf(key) === txnNumber) this.#io.session(lsid.id.buffer, txnNumber);
   }
 
   /**
@@ -331,7 +366,7 @@ export class PointReads implements PointReadHooks {
     this.#slots.clear();
   }
 
-  readonly #apply: ServedFn = (kind, slot, micros, bytesIn, bytesOut, lsid, index, docs, keys) => {
+  readonly #apply: ServedFn = (kind, slot, micros, bytesIn, bytesOut, lsid, index, docs, keys, txnNumber) => {
     const s = this.#server;
     const c = s.counters;
     c.network.bytesIn += bytesIn;
@@ -351,6 +386,14 @@ export class PointReads implements PointReadHooks {
       this.#updates++;
       this.#newestSecs = keys;
       this.#newestInc = docs;
+      if (txnNumber !== undefined && lsid !== undefined) {
+        // a retryable update: its row is stored with the data; the session's state as dispatch leaves it
+        const key = lsidKey({ id: new Binary(lsid.slice(), 4) });
+        s.retryableWrites.servedElsewhere(key, txnNumber, { ...UPDATED });
+        try {
+          s.transactions.retryableWrite(key, txnNumber);
+        } catch { /* (a newer number known here already: nothing to record) */ }
+      }
     } else if (kind === KIND_PING) {
       c.ioThread.pings++;
       countCommand(c, "ping");

@@ -33,6 +33,9 @@ function fakeIo() {
     registerWrites: (slot, prefix, unsafe) =>
       calls.writes.push(`${slot}:${prefix.length}:${unsafe.join(",")}`) > 0,
     oplog: (uri, issued) => calls.oplog.push(`${uri}@${issued}`) > 0,
+    retryTable: () => true,
+    session: () => {},
+    forget: () => {},
     clear: () => void (calls.registered.length = calls.fields.length = calls.writes.length = 0),
     hold: () => {},
     grant: (id, slot) => void calls.grants.push(`${id}:${slot}`),
@@ -40,7 +43,7 @@ function fakeIo() {
     pending: () => log.length,
     take: (fn) => {
       const n = log.length;
-      for (const e of log.splice(0)) fn(...e);
+      for (const e of log.splice(0)) fn(...e, undefined);
       return n;
     },
   };

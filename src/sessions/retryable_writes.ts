@@ -149,6 +149,25 @@ export class RetryableWrites<R> {
     return this;
   }
 
+  /** The table rows are kept in (undefined: not attached). */
+  get table(): InternalTable | undefined {
+    return this.#store?.table;
+  }
+
+  /** The txnNumber of session `key`'s stored row (its newest write's), if known. */
+  storedOf(key: string): bigint | "old" | undefined {
+    return this.#stored.get(key);
+  }
+
+  /**
+   * Write `txnNumber` of session `key` was made elsewhere (the frame I/O thread: its row, with `reply`,
+   * committed with the data, replacing the session's previous one).
+   */
+  servedElsewhere(key: string, txnNumber: bigint, reply: R): void {
+    this.#sessions.set(key, { txnNumber, reply, lastUse: this.now() });
+    this.#stored.set(key, txnNumber);
+  }
+
   /** The session and txnNumber of a retryable write, or undefined when the command is not one. */
   identify(
     command: string,

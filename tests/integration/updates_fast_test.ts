@@ -11,7 +11,7 @@
  * a change stream seeing every update.
  */
 import assert from "node:assert/strict";
-import { BSON, Decimal128, Double, Int32, Long, ObjectId, Timestamp } from "bson";
+import { Binary, BSON, Decimal128, Double, Int32, Long, ObjectId, Timestamp } from "bson";
 import { MongoClient } from "mongodb";
 import { startServer } from "../../mod.ts";
 import { defaultConfig } from "../../src/config/mod.ts";
@@ -441,6 +441,88 @@ Deno.test({
     } finally {
       await client.close();
       await s.close();
+    }
+  },
+});
+
+Deno.test({
+  name:
+    "retryable updates on the I/O thread: a retry gets the reply once applied, an older txnNumber 225, across a restart",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  fn: async () => {
+    const dir = await Deno.makeTempDir();
+    const d = defaultConfig();
+    const config = { ...d, server: { ...d.server, port: 0, storagePath: dir, logLevel: "ERROR" as const } };
+    const lsid = { id: new Binary(crypto.getRandomValues(new Uint8Array(16)), 4) };
+    const upd = (txnNumber: number, id = 1) => ({
+      update: "r",
+      updates: [{ q: { _id: id }, u: { $inc: { n: 1 } } }],
+      ordered: true,
+      lsid,
+      txnNumber: Long.fromInt(txnNumber),
+      $db: "x",
+    });
+    let server = await startServer({ config });
+    try {
+      let c = await rawConnection(server.port);
+      const ask = async (doc: Doc) => BSON.deserialize((await c.ask(doc)).subarray(5));
+      await ask({ insert: "r", documents: [{ _id: 1, n: 0 }, { _id: 2, n: 0 }], $db: "x" });
+      const io = async () => ioUpdates(await ask({ serverStatus: 1, $db: "admin" }));
+      // (until three were made by the I/O thread: a loaded machine can leave one to the command layer)
+      let t = 0;
+      for (let made = 0; made < 3 && t < 40;) {
+        const before = await io();
+        assert.equal((await ask(upd(++t)))["nModified"], 1);
+        if (await io() > before) made++;
+      }
+      assert.ok(t < 40, "the I/O thread made three of them");
+      // a retry of the last (the I/O thread's): its reply, not applied again; an older one: 225
+      const again = await ask(upd(t));
+      assert.equal(again["ok"], 1);
+      assert.equal(again["nModified"], 1);
+      assert.equal((await ask(upd(t - 2)))["code"], 225);
+      // the session's transactions know of them too: a transaction with an older number is refused
+      const older = await ask({
+        find: "r",
+        lsid,
+        txnNumber: Long.fromInt(t - 1),
+        startTransaction: true,
+        autocommit: false,
+        $db: "x",
+      });
+      assert.equal(older["code"], 225, JSON.stringify(older));
+      const n = async (id = 1) =>
+        Number(
+          (((await ask({ find: "r", filter: { _id: id }, $db: "x" }))["cursor"] as Doc)[
+            "firstBatch"
+          ] as Doc[])[0]![
+            "n"
+          ],
+        );
+      assert.equal(await n(), t);
+      // after the retry (the command layer's), the session's next ones are the I/O thread's again
+      let last = t;
+      for (let made = 0; made < 2 && last < t + 40;) {
+        const before = await io();
+        assert.equal((await ask(upd(++last, 2)))["nModified"], 1);
+        if (await io() > before) made++;
+      }
+      assert.ok(last < t + 40, "the I/O thread made the session's next ones");
+      // across a restart: the row the I/O thread wrote with the data answers the retry
+      c.close();
+      await server.stop();
+      server = await startServer({ config });
+      c = await rawConnection(server.port);
+      const retried = await ask(upd(last, 2));
+      assert.equal(retried["ok"], 1, JSON.stringify(retried));
+      assert.equal(retried["nModified"], 1);
+      assert.equal(await n(2), last - t);
+      assert.equal((await ask(upd(last - 1, 2)))["code"], 225);
+      c.close();
+    } finally {
+      await server.stop();
+      await Deno.remove(dir, { recursive: true });
     }
   },
 });

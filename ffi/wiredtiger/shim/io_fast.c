@@ -397,6 +397,10 @@ int sct_fast_detach(struct sct_io *io)
         f->oplog->close(f->oplog);
         f->oplog = NULL;
     }
+    if (f->retry) {
+        f->retry->close(f->retry);
+        f->retry = NULL;
+    }
     if (f->session) {
         f->session->close(f->session, NULL);
         f->session = NULL;
@@ -413,6 +417,7 @@ void io_fast_free(struct sct_io *io)
     pthread_mutex_destroy(&io->fast->mu);
     pthread_mutex_destroy(&io->fast->clock_mu);
     free(io->fast->oplog_uri);
+    free(io->fast->retry_uri);
     free(io->fast->batch);
     free(io->fast);
     io->fast = NULL;
@@ -441,7 +446,8 @@ int sct_fast_time(struct sct_io *io, uint64_t time)
 
 /*
  * The reply templates: which 0 = ping (a whole reply document), 1 = the find reply's tail (its elements
- * after `cursor`), 2 = an update's reply of one document updated (whole); at: the offsets of the cluster time's timestamps in them (u32 each, n of them).
+ * after `cursor`), 2 = an update's reply of one document updated (whole), 3 = a retryable update's row
+ * (retryable_writes.ts encodeRow; at: its txnNumber, then lastUse); at: the offsets of the cluster time's timestamps in them (u32 each, n of them).
  */
 int sct_fast_template(struct sct_io *io, int which, const uint8_t *bytes, int len, const uint32_t *at, int n)
 {
@@ -452,7 +458,7 @@ int sct_fast_template(struct sct_io *io, int which, const uint8_t *bytes, int le
         if (at[k] + 8 > (uint32_t)len)
             return EINVAL;
     pthread_mutex_lock(&f->mu);
-    struct fast_tmpl *t = which == 0 ? &f->ping : which == 1 ? &f->tail : &f->update;
+    struct fast_tmpl *t = which == 0 ? &f->ping : which == 1 ? &f->tail : which == 2 ? &f->update : &f->row;
     memcpy(t->bytes, bytes, (size_t)len);
     t->len = (uint32_t)len;
     memcpy(t->at, at, (size_t)n * sizeof *at);
@@ -544,6 +550,15 @@ int sct_fast_hold(struct sct_io *io, const char *uri, int on)
     if (!f)
         return 0;
     pthread_mutex_lock(&f->mu);
+    if (f->retry_uri && strcmp(f->retry_uri, uri) == 0) {
+        if (on) {
+            if (f->retry)
+                f->retry->close(f->retry);
+            f->retry = NULL;
+            f->retry_held++;
+        } else if (f->retry_held > 0)
+            f->retry_held--;
+    }
     if (f->oplog_uri && strcmp(f->oplog_uri, uri) == 0) {
         if (on) {
             if (f->oplog)
@@ -639,7 +654,7 @@ int sct_fast_pending(struct sct_io *io)
     return f ? (int)(atomic_load(&f->head) - atomic_load(&f->tail_n)) : 0;
 }
 
-/* Copy up to cap_entries log entries (40 bytes each) into buf; returns how many. */
+/* Copy up to cap_entries log entries (struct fast_entry, 64 bytes each) into buf; returns how many. */
 int sct_fast_take(struct sct_io *io, uint8_t *buf, int cap_entries)
 {
     struct fast *f = io->fast;

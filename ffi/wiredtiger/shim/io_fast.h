@@ -43,7 +43,7 @@ _Static_assert(FAST_COLLS / 8 == sizeof(((struct conn *)0)->grants), "a grant bi
 #define SHAPE_IN 16u          /* {f: {$in: [v, ...]}} (f may be _id) */
 #define SHAPE_IN_SORTED 32u   /* the same, sort {f: 1} */
 
-/* One served request, for JS's bookkeeping (fast.ts decodes it: 52 bytes). */
+/* One served request, for JS's bookkeeping (fast.ts decodes it: 64 bytes). */
 struct fast_entry {
     uint32_t kind;   /* KIND_* */
     uint32_t slot;   /* the registration's slot (finds) */
@@ -54,8 +54,20 @@ struct fast_entry {
     uint32_t docs, keys; /* KIND_FIND_INDEXED: documents returned, index entries read; KIND_UPDATE: the
                           * oplog time's increment and seconds */
     uint8_t lsid[16];
+    uint32_t retryable; /* KIND_UPDATE: a retryable write (txn_number) */
+    int64_t txn_number;
 };
-_Static_assert(sizeof(struct fast_entry) == 52, "fast.ts reads 52-byte log records");
+_Static_assert(sizeof(struct fast_entry) == 64, "fast.ts reads 64-byte log records");
+
+/* A session whose retryable updates may be made here (JS registered it after its own write): the
+ * txnNumber of its newest write, whose row the next one replaces (sct_fast_session). Direct-mapped by the
+ * lsid: a collision forgets the older one (its writes go to JS again). */
+#define FAST_SESSIONS 4096
+struct fast_sess {
+    uint8_t lsid[16];
+    int64_t last;
+    int used;
+};
 
 /* A single-field ascending index of a registered namespace, and the find shapes it serves. */
 struct fast_field {
@@ -110,6 +122,13 @@ struct fast {
      * commit in time order and no reader sees a later one before an earlier. */
     pthread_mutex_t clock_mu;
     uint64_t issued;
+    /* retryable updates: the sessions, the rows' table (sct_fast_retry_table) and the row template
+     * (which 3: at[0] the txnNumber, at[1] lastUse, 8 bytes each) */
+    struct fast_sess sessions[FAST_SESSIONS];
+    char *retry_uri;
+    WT_CURSOR *retry;
+    int retry_held;
+    struct fast_tmpl row;
     struct fast_entry log[FAST_LOG_CAP];
     _Atomic uint32_t head, tail_n; /* entries produced / taken (mod 2^32) */
     int32_t reply_id;
@@ -139,6 +158,8 @@ struct fast_req {
     int single;                /* singleBatch: true */
     const uint8_t *lsid;
     uint64_t after; /* readConcern.afterClusterTime (seconds << 32 | increment), 0 when not given */
+    int64_t txn_number; /* an update's txnNumber, when has_txn */
+    int has_txn;
     int32_t request_id;
 };
 

@@ -4,7 +4,7 @@
  *
  * The shape: `{update: <coll>, updates: [{q: {_id: <v>}, u: {$inc: {<f>: <n>}}, upsert: false,
  * multi: false}], ordered, bypassDocumentValidation, ...}` with the generic fields of a find (no
- * readConcern, writeConcern, txnNumber or `let`: those are JS's), on a namespace JS registered for
+ * readConcern, writeConcern or `let`: those are JS's), on a namespace JS registered for
  * updates (sct_fast_register_writes: it served an update by `_id` there itself, and the collection has
  * no validator, is not capped, clustered, time-series or a system collection, keeps no pre-images and
  * every index's fields are known). `v` as a find by `_id` takes it; `f` a plain top-level name that no
@@ -22,12 +22,20 @@
  * for `{n: 1, nModified: 1, ok: 1}` with the write's time as cluster and operation time, which also
  * becomes the published time. JS's bookkeeping (opcounters, top, latency, documents updated, the
  * `_id_` index's use, the oplog's count and waiters, its clock) comes from the log entry.
+ *
+ * A retryable update (`lsid` + `txnNumber`, as drivers send every update) is made here only for a
+ * session JS registered (sct_fast_session, after a retryable update of it ran in JS; any other command of
+ * the session with a txnNumber takes it back, sct_fast_forget) and only for a txnNumber above the
+ * session's newest: a retry or an older number is JS's (its stored reply, 225). In the same transaction
+ * the session's row (sessions/retryable_writes.ts: keyed by the session and txnNumber, JS's row template
+ * with this txnNumber and the wall time) replaces its previous one, so a retry after a restart finds it;
+ * JS records the write in its session state from the log entry.
  */
 #define _GNU_SOURCE
 #include "io_fast.h"
 #include <time.h>
 
-#define FAST_SLOW_WRITE_US 1000
+#define FAST_SLOW_WRITE_US 4000
 #define FAST_COOL_US 100000
 
 /* ------------------------------------------------------------------ parse */
@@ -84,6 +92,13 @@ int fast_update_field(const struct el *e, struct fast_req *r, uint32_t *seen)
         *seen |= FAST_SEEN_UPDATES;
         return 1;
     }
+    if (name_is(e, "txnNumber")) {
+        if (r->has_txn || e->type != 0x12)
+            return -1;
+        memcpy(&r->txn_number, e->val, 8);
+        r->has_txn = 1;
+        return 1;
+    }
     if (name_is(e, "ordered") || name_is(e, "bypassDocumentValidation")) {
         uint32_t bit = name_is(e, "ordered") ? FAST_SEEN_ORDERED : FAST_SEEN_BYPASS;
         if ((*seen & bit) || e->type != 0x08 || e->val[0] > 1)
@@ -92,6 +107,67 @@ int fast_update_field(const struct el *e, struct fast_req *r, uint32_t *seen)
         return 1;
     }
     return -1;
+}
+
+/* ------------------------------------------------------------------ retryable writes */
+
+static struct fast_sess *session_slot(struct fast *f, const uint8_t *lsid)
+{
+    uint32_t h = 2166136261u;
+    for (int i = 0; i < 16; i++)
+        h = (h ^ lsid[i]) * 16777619u;
+    return &f->sessions[h % FAST_SESSIONS];
+}
+
+/* The session of a retryable update r, when its writes may be made here and r's txnNumber is a new one
+ * (a retry or an older number is JS's: its stored reply or its error). */
+static struct fast_sess *retryable_session(struct fast *f, const struct fast_req *r)
+{
+    if (!r->lsid || !f->retry_uri || f->retry_held || f->row.n_at != 2)
+        return NULL;
+    struct fast_sess *s = session_slot(f, r->lsid);
+    if (!s->used || memcmp(s->lsid, r->lsid, 16) != 0 || r->txn_number <= s->last)
+        return NULL;
+    return s;
+}
+
+/* The row key of session lsid's write txn (retryable_writes.ts rowKey): the lsid's 32 hex digits, a NUL,
+ * then txn as big-endian int64 with its sign bit flipped. */
+static void row_key(const uint8_t *lsid, int64_t txn, uint8_t out[41])
+{
+    static const char hex[] = "0123456789abcdef";
+    for (int i = 0; i < 16; i++) {
+        out[2 * i] = (uint8_t)hex[lsid[i] >> 4];
+        out[2 * i + 1] = (uint8_t)hex[lsid[i] & 15];
+    }
+    out[32] = 0;
+    uint64_t v = (uint64_t)txn ^ (1ull << 63);
+    for (int i = 0; i < 8; i++)
+        out[33 + i] = (uint8_t)(v >> (56 - 8 * i));
+}
+
+/* In the open transaction: session s's row of write r (the template with its txnNumber and now), and its
+ * previous row removed. 1, or 0. */
+static int write_row(struct fast *f, struct fast_sess *s, const struct fast_req *r, uint64_t wall)
+{
+    uint8_t key[41], row[FAST_TMPL_MAX];
+    WT_ITEM k, v;
+    row_key(r->lsid, s->last, key);
+    set_item(&k, key, 41);
+    f->retry->set_key(f->retry, &k);
+    int ret = f->retry->remove(f->retry);
+    if (ret != 0 && ret != WT_NOTFOUND)
+        return 0;
+    memcpy(row, f->row.bytes, f->row.len);
+    int64_t ms = (int64_t)wall;
+    memcpy(row + f->row.at[0], &r->txn_number, 8);
+    memcpy(row + f->row.at[1], &ms, 8);
+    row_key(r->lsid, r->txn_number, key);
+    set_item(&k, key, 41);
+    set_item(&v, row, f->row.len);
+    f->retry->set_key(f->retry, &k);
+    f->retry->set_value(f->retry, &v);
+    return f->retry->insert(f->retry) == 0;
 }
 
 /* ------------------------------------------------------------------ the write */
@@ -243,7 +319,8 @@ static uint8_t *update_entry(const struct fast_coll *c, char section, const stru
 
 /* In the open transaction: the record found by r's `_id`, patched, updated, and its oplog entry
  * inserted at a new time (*ts); 1, or 0 (the caller rolls back). Under f->mu and clock_mu. */
-static int write_update(struct fast *f, struct fast_coll *c, const struct fast_req *r, uint64_t *ts)
+static int write_update(struct fast *f, struct fast_coll *c, const struct fast_req *r, struct fast_sess *sess,
+  uint64_t *ts)
 {
     uint8_t key[FAST_KEY_MAX];
     size_t klen = scalar_key(&r->filter, key), n;
@@ -330,7 +407,8 @@ static int write_update(struct fast *f, struct fast_coll *c, const struct fast_r
     if (ok) {
         *ts = tick(f);
         uint32_t elen;
-        uint8_t *entry = update_entry(c, section, &target, nv, target.len, doc2 + id_off, id_len, *ts, wall_ms(), &elen);
+        uint64_t wall = wall_ms();
+        uint8_t *entry = update_entry(c, section, &target, nv, target.len, doc2 + id_off, id_len, *ts, wall, &elen);
         uint8_t tk[8];
         for (int i = 0; i < 4; i++) {
             tk[i] = (uint8_t)(*ts >> (56 - 8 * i));
@@ -346,6 +424,8 @@ static int write_update(struct fast *f, struct fast_coll *c, const struct fast_r
             ok = f->oplog->insert(f->oplog) == 0;
         }
         free(entry);
+        if (ok && sess)
+            ok = write_row(f, sess, r, wall);
     }
     free(doc2);
     return ok;
@@ -359,8 +439,15 @@ int fast_serve_update(struct fast *f, struct fast_coll *c, uint32_t id, const st
       unsafe_field(c, r->inc.name, r->inc.name_len))
         return 0;
     WT_SESSION *s = f->session;
+    struct fast_sess *sess = NULL;
+    if (r->has_txn && !(sess = retryable_session(f, r)))
+        return 0;
     if (!f->oplog && s->open_cursor(s, f->oplog_uri, NULL, NULL, &f->oplog) != 0) {
         f->oplog = NULL;
+        return 0;
+    }
+    if (sess && !f->retry && s->open_cursor(s, f->retry_uri, NULL, NULL, &f->retry) != 0) {
+        f->retry = NULL;
         return 0;
     }
     int64_t t0 = io_mono_us();
@@ -377,10 +464,12 @@ int fast_serve_update(struct fast *f, struct fast_coll *c, uint32_t id, const st
         return 0;
     }
     uint64_t ts = 0;
-    int ok = write_update(f, c, r, &ts);
+    int ok = write_update(f, c, r, sess, &ts);
     c->idx->reset(c->idx);
     c->rec->reset(c->rec);
     f->oplog->reset(f->oplog);
+    if (sess)
+        f->retry->reset(f->retry);
     if (ok) {
         char cfg[64];
         snprintf(cfg, sizeof cfg, "commit_timestamp=%" PRIx64, ts);
@@ -393,7 +482,7 @@ int fast_serve_update(struct fast *f, struct fast_coll *c, uint32_t id, const st
         }
     }
     pthread_mutex_unlock(&f->clock_mu);
-    /* A write that took long here waited in WiredTiger (measured: a page grown past memory_page_max by a
+    /* A write that took long here (> 4 ms) waited in WiredTiger (measured: a page grown past memory_page_max by a
      * load's inserts, whose forced eviction stalls this thread's update — sleeps of up to ms each — while
      * the JS thread's own update of it goes through): the namespace's updates are JS's for a while, until
      * the page has been dealt with. */
@@ -406,6 +495,11 @@ int fast_serve_update(struct fast *f, struct fast_coll *c, uint32_t id, const st
     entry->kind = KIND_UPDATE;
     entry->docs = (uint32_t)ts;
     entry->keys = (uint32_t)(ts >> 32);
+    if (sess) {
+        sess->last = r->txn_number;
+        entry->retryable = 1;
+        entry->txn_number = r->txn_number;
+    }
     return 1;
 }
 
@@ -497,5 +591,55 @@ int sct_fast_clock_unlock(struct sct_io *io, uint64_t issued)
     if (issued > f->issued)
         f->issued = issued;
     pthread_mutex_unlock(&f->clock_mu);
+    return 0;
+}
+
+/* Session lsid's retryable updates may be made here from now on: last = the txnNumber of its newest write,
+ * whose row JS stored (a later one replaces it). */
+int sct_fast_session(struct sct_io *io, const uint8_t *lsid, int64_t last)
+{
+    struct fast *f = io->fast;
+    if (!f)
+        return EINVAL;
+    pthread_mutex_lock(&f->mu);
+    struct fast_sess *s = session_slot(f, lsid);
+    memcpy(s->lsid, lsid, 16);
+    s->last = last;
+    s->used = 1;
+    pthread_mutex_unlock(&f->mu);
+    return 0;
+}
+
+/* JS runs a retryable write of session lsid (its state is JS's again until JS registers it anew); on
+ * return no update of it is being made here. */
+int sct_fast_forget(struct sct_io *io, const uint8_t *lsid)
+{
+    struct fast *f = io->fast;
+    if (!f)
+        return 0;
+    pthread_mutex_lock(&f->mu);
+    struct fast_sess *s = session_slot(f, lsid);
+    if (s->used && memcmp(s->lsid, lsid, 16) == 0)
+        s->used = 0;
+    pthread_mutex_unlock(&f->mu);
+    return 0;
+}
+
+/* The table of retryable writes' rows (sessions/retryable_writes.ts). 0, or EINVAL / ENOMEM. */
+int sct_fast_retry_table(struct sct_io *io, const char *uri)
+{
+    struct fast *f = io->fast;
+    if (!f || !uri)
+        return EINVAL;
+    char *u = strdup(uri);
+    if (!u)
+        return ENOMEM;
+    pthread_mutex_lock(&f->mu);
+    if (f->retry)
+        f->retry->close(f->retry);
+    f->retry = NULL;
+    free(f->retry_uri);
+    f->retry_uri = u;
+    pthread_mutex_unlock(&f->mu);
     return 0;
 }
