@@ -182,7 +182,19 @@ function updateRequest(r: () => number, coll: string, plain = false): Doc {
   else if (shape < 0.2) st["q"] = { _id: pick(r, IDS), n: 1 };
   const q: Doc = { update: coll, updates: [st] };
   if (r() < 0.5) q["ordered"] = r() < 0.9;
-  if (!plain && r() < 0.05) q["writeConcern"] = { w: 1 };
+  if (r() < 0.1) {
+    q["writeConcern"] = pick(r, [
+      { w: 1 },
+      { w: "majority" },
+      { w: "majority", wtimeout: 1000 },
+      { w: 1, j: false },
+      { w: 1, j: true },
+      { w: 0 },
+      { w: 2, wtimeout: 10 },
+      { w: "majority", fsync: false },
+      {},
+    ]);
+  }
   if (r() < 0.05) q["bypassDocumentValidation"] = true;
   if (r() < 0.05) q["comment"] = "c";
   q["$db"] = "x";

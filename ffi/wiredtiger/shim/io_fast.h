@@ -18,6 +18,7 @@
 #define FAST_SEEN_UPDATES 1024u
 #define FAST_SEEN_ORDERED 2048u
 #define FAST_SEEN_BYPASS 4096u
+#define FAST_SEEN_WC 8192u
 #define FAST_LOG_CAP 4096
 #define FAST_COLLS 1024 /* registry slots (open addressing; a full registry registers nothing more) */
 _Static_assert(FAST_COLLS / 8 == sizeof(((struct conn *)0)->grants), "a grant bit per registry slot");

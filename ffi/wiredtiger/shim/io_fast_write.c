@@ -3,8 +3,9 @@
  * WiredTiger calls and its reply off the JS thread), and the cluster clock it shares with JS.
  *
  * The shape: `{update: <coll>, updates: [{q: {_id: <v>}, u: {$inc: {<f>: <n>}}, upsert: false,
- * multi: false}], ordered, bypassDocumentValidation, ...}` with the generic fields of a find (no
- * readConcern, writeConcern or `let`: those are JS's), on a namespace JS registered for
+ * multi: false}], ordered, bypassDocumentValidation, writeConcern {w: 1 | "majority", wtimeout, j: false},
+ * ...}` with the generic fields of a find (no readConcern or `let`: those are JS's), on a namespace JS
+ * registered for
  * updates (sct_fast_register_writes: it served an update by `_id` there itself, and the collection has
  * no validator, is not capped, clustered, time-series or a system collection, keeps no pre-images and
  * every index's fields are known). `v` as a find by `_id` takes it; `f` a plain top-level name that no
@@ -91,6 +92,29 @@ int fast_update_field(const struct el *e, struct fast_req *r, uint32_t *seen)
             return -1;
         *seen |= FAST_SEEN_UPDATES;
         return 1;
+    }
+    if (name_is(e, "writeConcern")) {
+        /* {w: 1 | "majority", wtimeout: <int32 ≥ 0>, j: false}: what a single node acknowledges as soon as the
+         * write commits, as JS does (j: true needs the log synced: JS's) */
+        if ((*seen & FAST_SEEN_WC) || e->type != 0x03)
+            return -1;
+        *seen |= FAST_SEEN_WC;
+        const uint8_t *p = e->val + 4, *end = e->val + e->len;
+        struct el x;
+        int rc, w = 0, wt = 0, j = 0;
+        while ((rc = next_el(&p, end, &x)) == 1) {
+            if (name_is(&x, "w") && !w &&
+              ((x.type == 0x10 && rd32(x.val) == 1) ||
+                (x.type == 0x02 && x.len == 13 && memcmp(x.val + 4, "majority", 9) == 0)))
+                w = 1;
+            else if (name_is(&x, "wtimeout") && !wt && x.type == 0x10 && rd32(x.val) >= 0)
+                wt = 1;
+            else if (name_is(&x, "j") && !j && x.type == 0x08 && x.val[0] == 0)
+                j = 1;
+            else
+                return -1;
+        }
+        return rc == 0 ? 1 : -1;
     }
     if (name_is(e, "txnNumber")) {
         if (r->has_txn || e->type != 0x12)
