@@ -11,10 +11,17 @@
 import { shim } from "../wiredtiger/load.ts";
 
 /** What the I/O thread may answer (io_fast.c FAST_*). */
-export const FastFlag = { FIND: 1, PING: 2, LSID: 4, AUTH: 8, UPDATE: 16 } as const;
+export const FastFlag = { FIND: 1, PING: 2, LSID: 4, AUTH: 8, UPDATE: 16, DELETE: 32 } as const;
 
 /** Kinds of served requests in the log. */
-export const FastKind = { FIND_HIT: 1, FIND_MISS: 2, PING: 3, FIND_INDEXED: 4, UPDATE: 5 } as const;
+export const FastKind = {
+  FIND_HIT: 1,
+  FIND_MISS: 2,
+  PING: 3,
+  FIND_INDEXED: 4,
+  UPDATE: 5,
+  DELETE: 6,
+} as const;
 
 /** Shapes of a find over a registered single-field index (io_fast.h SHAPE_*). */
 export const FastShape = { EQ: 1, EQ_SORTED: 2, RANGE: 4, RANGE_SORTED: 8, IN: 16, IN_SORTED: 32 } as const;
@@ -79,9 +86,10 @@ export class FastReads {
   /**
    * A reply template: `which` 0 = ping's whole reply document, 1 = the elements a find reply has after
    * `cursor`, 2 = an update's whole reply of one document updated, 3 = a retryable update's row
-   * (`at`: its txnNumber, then lastUse); `at`: byte offsets of the 8-byte cluster timestamps in it.
+   * (`at`: its txnNumber, then lastUse), 4 = a delete's whole reply of one document deleted, 5 = a
+   * retryable delete's row (as 3); `at`: byte offsets of the 8-byte cluster timestamps in it.
    */
-  template(which: 0 | 1 | 2 | 3, bytes: Uint8Array, at: readonly number[]): void {
+  template(which: 0 | 1 | 2 | 3 | 4 | 5, bytes: Uint8Array, at: readonly number[]): void {
     if (this.#ptr === null) return;
     const rc = shim().sct_fast_template(
       this.#ptr,
@@ -130,6 +138,12 @@ export class FastReads {
     if (this.#ptr === null) return false;
     const names = enc.encode(unsafe.map((n) => n + "\0").join(""));
     return shim().sct_fast_register_writes(this.#ptr, slot, prefix, prefix.length, names, names.length) === 0;
+  }
+
+  /** Serve deletes by `_id` on registration `slot` (only the `_id_` index): `prefix` = `op: "d", ns, ui`. */
+  registerDeletes(slot: number, prefix: Uint8Array): boolean {
+    if (this.#ptr === null) return false;
+    return shim().sct_fast_register_deletes(this.#ptr, slot, prefix, prefix.length) === 0;
   }
 
   /** The oplog's entries table, and the newest time JS's clock issued before it shares the clock. */

@@ -116,6 +116,7 @@ export const SYMBOLS = {
   sct_fast_session: { parameters: [P, B, "i64"], result: I32 },
   sct_fast_forget: { parameters: [P, B], result: I32 },
   sct_fast_retry_table: { parameters: [P, B], result: I32 },
+  sct_fast_register_deletes: { parameters: [P, I32, B, I32], result: I32 },
 } as const satisfies Deno.ForeignLibraryInterface;
 
 export type ShimSymbols = Deno.DynamicLibrary<typeof SYMBOLS>["symbols"];

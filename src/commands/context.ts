@@ -91,6 +91,11 @@ export interface PointReadHooks {
    * (authorized): later ones there may be answered by the I/O thread (point_reads.ts).
    */
   offerUpdate(ns: string, coll: CollectionEntry): void;
+  /**
+   * delete served a statement by `_id` on `coll` itself, outside a transaction: later ones there may be
+   * answered by the I/O thread (point_reads.ts).
+   */
+  offerDelete(ns: string, coll: CollectionEntry): void;
   /** Writes are now held (fsyncLock): none is made there from now on, and none is in flight on return. */
   quiesceWrites(): void;
   /** A command with a txnNumber of session `lsid` runs here (the I/O thread leaves the session alone). */

@@ -300,7 +300,7 @@ function dispatchLoaded(
       } else {
         const execute = () => executeCommand(server, ctx, generic, command, inTxn);
         const lsid = generic.lsid;
-        const written = spec.name === "update" && lsid !== undefined
+        const written = (spec.name === "update" || spec.name === "delete") && lsid !== undefined
           ? () => server.pointReads?.sessionWritten(lsid, writeId!.key, writeId!.txnNumber)
           : undefined;
         const run = writeId ? () => runOnce(server, writeId, retryReply, execute, written) : execute;

@@ -31,7 +31,10 @@
  * them off at once); `drain` records each as dispatch and the oplog writer would have (opcounters,
  * top, latency, documents updated, the `_id_` index's use, the session's last use, the oplog's count
  * and its waiters, the clock). The cluster clock is shared with the I/O thread while attached
- * (oplog/cluster_clock.ts `share`).
+ * (oplog/cluster_clock.ts `share`). Deletes by `_id` likewise (io_fast_delete.c: `offerDelete`, only on a
+ * collection whose only index is `_id_`; the drain also changes the collection's count). Retryable ones:
+ * dispatch hands a session over (`sessionWritten`) after its own retryable update or delete, and takes it
+ * back (`sessionWriting`) for any command of it with a txnNumber.
  *
  * Replies are built there from templates made here by the same encoders dispatch uses, so their bytes
  * are dispatch's. What such a request does not do that dispatch would: appear in currentOp, take an op
@@ -74,10 +77,11 @@ export type ServedFn = (
 export interface OffThreadReads {
   flags(bits: number): void;
   time(t: bigint): void;
-  template(which: 0 | 1 | 2 | 3, bytes: Uint8Array, at: readonly number[]): void;
+  template(which: 0 | 1 | 2 | 3 | 4 | 5, bytes: Uint8Array, at: readonly number[]): void;
   register(ns: string, recordUri: string, idIndexUri: string): number;
   registerField(slot: number, field: string, uri: string, unique: boolean, shapes: number): number;
   registerWrites(slot: number, prefix: Uint8Array, unsafe: readonly string[]): boolean;
+  registerDeletes(slot: number, prefix: Uint8Array): boolean;
   oplog(uri: string, issued: bigint): boolean;
   retryTable(uri: string): boolean;
   session(lsid: Uint8Array, last: bigint): void;
@@ -100,6 +104,8 @@ interface Registration {
   readonly indexNames: string[];
   /** Updates by `_id` are answered there too. */
   writes: boolean;
+  /** Deletes by `_id` too. */
+  deletes: boolean;
 }
 
 const FIND = 1;
@@ -107,12 +113,16 @@ const PING = 2;
 const LSID = 4;
 const AUTH = 8;
 const UPDATE = 16;
+const DELETE = 32;
 const FIND_HIT = 1;
 const KIND_PING = 3;
 const FIND_INDEXED = 4;
 const KIND_UPDATE = 5;
+const KIND_DELETE = 6;
 /** `op: "u", ns, ui` of a collection's update entries (oplog/update_entry.ts's). */
 const updatePrefix = opPrefixes("u");
+/** `op: "d", ns, ui` of its delete entries (oplog/delete_entry.ts's). */
+const deletePrefix = opPrefixes("d");
 /** The I/O thread's log (io_fast.c FAST_LOG_CAP): sessions it may name before the next drain. */
 const LOG_CAP = 4096;
 
@@ -131,6 +141,8 @@ function markOffsets(b: Uint8Array, low = MARK.low >>> 0, high = MARK.high >>> 0
 
 /** The reply of an update of one document, as update.ts predicts it (the retryable row's reply). */
 const UPDATED = { n: 1, nModified: 1, ok: 1 } as const;
+/** The reply of a delete of one document, as delete.ts predicts it. */
+const DELETED = { n: 1, ok: 1 } as const;
 /** A lastUse (ms) whose bytes are found again in the row template. */
 const ROW_MS = 0x7ead_5ec1a7e6;
 
@@ -172,8 +184,10 @@ export class PointReads implements PointReadHooks {
     io.template(1, tail, markOffsets(tail));
     if (this.#standalone) io.time(1n); // (no time in the replies; any non-zero value lets them go)
     else {
-      const updated = encodeWithClusterTime({ n: 1, nModified: 1, ok: 1 }, MARK);
+      const updated = encodeWithClusterTime({ ...UPDATED }, MARK);
       io.template(2, updated, markOffsets(updated));
+      const deleted = encodeWithClusterTime({ ...DELETED }, MARK);
+      io.template(4, deleted, markOffsets(deleted));
     }
     this.publish();
   }
@@ -189,13 +203,15 @@ export class PointReads implements PointReadHooks {
     this.#writable = this.#io.oplog(oplogUri, commitTimestamp(s.clusterClock.latest()));
     if (this.#writable && retryUri !== undefined && this.#io.retryTable(retryUri)) {
       // a retryable update's row: encodeRow's bytes with its txnNumber and lastUse written there
-      const row = encodeRow(Long.fromBits(MARK.low, MARK.high), UPDATED, ROW_MS);
-      const txn = markOffsets(row);
-      const ms = markOffsets(row, ROW_MS % 2 ** 32, Math.floor(ROW_MS / 2 ** 32));
-      if (txn.length === 1 && ms.length === 1) {
-        this.#io.template(3, row, [txn[0]!, ms[0]!]);
-        this.#retryable = true;
+      let both = true;
+      for (const [which, reply] of [[3, UPDATED], [5, DELETED]] as const) {
+        const row = encodeRow(Long.fromBits(MARK.low, MARK.high), reply, ROW_MS);
+        const txn = markOffsets(row);
+        const ms = markOffsets(row, ROW_MS % 2 ** 32, Math.floor(ROW_MS / 2 ** 32));
+        if (txn.length === 1 && ms.length === 1) this.#io.template(which, row, [txn[0]!, ms[0]!]);
+        else both = false;
       }
+      this.#retryable = both;
     }
     this.publish();
     return this.#writable;
@@ -275,6 +291,18 @@ export class PointReads implements PointReadHooks {
     r.writes = this.#io.registerWrites(r.slot, updatePrefix(coll), unsafe);
   }
 
+  offerDelete(ns: string, coll: CollectionEntry): void {
+    const known = this.#byNs.get(ns);
+    if (known?.coll === coll && known.deletes) return;
+    const s = this.#server;
+    if (!this.#writable || s.authorizer.enabled || s.fsyncLock.count > 0 || !this.#hooksAsAttached()) return;
+    // (no index but `_id_`: the I/O thread removes no other index's entries)
+    if (coll.indexes.length !== 1 || fieldsIndexesRead(coll) === undefined) return;
+    const r = this.#registration(ns, coll);
+    if (r === undefined) return;
+    r.deletes = this.#io.registerDeletes(r.slot, deletePrefix(coll));
+  }
+
   /** With authentication on, dispatch has just checked this connection's users may find here. */
   #grant(slot: number, client: ClientState): void {
     if (this.#server.authorizer.enabled && client.ioId !== undefined) this.#io.grant(client.ioId, slot);
@@ -294,7 +322,15 @@ export class PointReads implements PointReadHooks {
     if (t === undefined) return undefined;
     const slot = this.#io.register(ns, t.record, t.idIndex);
     if (slot < 0) return undefined;
-    const r: Registration = { ns, coll, slot, fields: new Map(), indexNames: [], writes: false };
+    const r: Registration = {
+      ns,
+      coll,
+      slot,
+      fields: new Map(),
+      indexNames: [],
+      writes: false,
+      deletes: false,
+    };
     this.#byNs.set(ns, r);
     this.#slots.set(slot, r);
     return r;
@@ -323,7 +359,7 @@ export class PointReads implements PointReadHooks {
         this.#writable && !s.authorizer.enabled && s.oplog?.awaited === false && s.fsyncLock.count === 0 &&
         this.#hooksAsAttached()
       ) {
-        bits |= UPDATE;
+        bits |= UPDATE | DELETE;
       }
     }
     this.#io.flags(bits);
@@ -372,16 +408,24 @@ export class PointReads implements PointReadHooks {
     c.network.bytesIn += bytesIn;
     c.network.bytesOut += bytesOut;
     c.network.numRequests++;
-    if (kind === KIND_UPDATE) {
-      c.ioThread.updates++;
-      c.opcounters.update++;
-      c.document.updated++;
+    if (kind === KIND_UPDATE || kind === KIND_DELETE) {
+      const update = kind === KIND_UPDATE;
       const r = this.#slots.get(slot);
+      if (update) {
+        c.ioThread.updates++;
+        c.opcounters.update++;
+        c.document.updated++;
+      } else {
+        c.ioThread.deletes++;
+        c.opcounters.delete++;
+        c.document.deleted++;
+        if (r !== undefined) this.#native.countChanged(r.coll, -1);
+      }
       if (r !== undefined) {
-        s.top.record(r.ns, "update", micros, true);
+        s.top.record(r.ns, update ? "update" : "delete", micros, true);
         recordIndexAccess(r.coll, "_id_");
       }
-      c.latency.observe("update", micros / 1e6);
+      c.latency.observe(update ? "update" : "delete", micros / 1e6);
       // (docs, keys: the oplog time's increment and seconds; entries come in time order)
       this.#updates++;
       this.#newestSecs = keys;
@@ -389,7 +433,7 @@ export class PointReads implements PointReadHooks {
       if (txnNumber !== undefined && lsid !== undefined) {
         // a retryable update: its row is stored with the data; the session's state as dispatch leaves it
         const key = lsidKey({ id: new Binary(lsid.slice(), 4) });
-        s.retryableWrites.servedElsewhere(key, txnNumber, { ...UPDATED });
+        s.retryableWrites.servedElsewhere(key, txnNumber, update ? { ...UPDATED } : { ...DELETED });
         try {
           s.transactions.retryableWrite(key, txnNumber);
         } catch { /* (a newer number known here already: nothing to record) */ }
@@ -428,4 +472,4 @@ export class PointReads implements PointReadHooks {
 }
 
 /** The switches' bits, for tests. */
-export const POINT_READ_FLAGS = { FIND, PING, LSID, AUTH, UPDATE } as const;
+export const POINT_READ_FLAGS = { FIND, PING, LSID, AUTH, UPDATE, DELETE } as const;

@@ -34,6 +34,7 @@ function fakeIo() {
       calls.writes.push(`${slot}:${prefix.length}:${unsafe.join(",")}`) > 0,
     oplog: (uri, issued) => calls.oplog.push(`${uri}@${issued}`) > 0,
     retryTable: () => true,
+    registerDeletes: () => true,
     session: () => {},
     forget: () => {},
     clear: () => void (calls.registered.length = calls.fields.length = calls.writes.length = 0),
@@ -92,6 +93,7 @@ const native: NativeReads = {
   onTableHold: () => () => {},
   internalTable: () => "table:_int_oplog",
   writeHooks: () => 3,
+  countChanged: () => {},
   onWriteHooksChange: () => () => {},
 };
 
@@ -99,7 +101,7 @@ Deno.test("point reads: what may be answered follows fail points, the profiler, 
   const { io, calls } = fakeIo();
   const server = fakeServer();
   const reads = new PointReads(server, io, native);
-  assertEquals(calls.templates, 3);
+  assertEquals(calls.templates, 4);
   assertEquals(calls.flags.at(-1), F.FIND | F.PING | F.LSID);
   assertEquals(calls.times.at(-1), (5n << 32n) | 3n);
   server.heap.pressuredAsSampled = true;
@@ -158,7 +160,7 @@ Deno.test("point reads: a drain records what dispatch would have", () => {
   assertEquals(c.document.returned, 1);
   assertEquals(c.queryExecutor.scannedObjects, 1);
   assertEquals(c.network, { bytesIn: 250, bytesOut: 500, numRequests: 3 });
-  assertEquals(c.ioThread, { finds: 2, pings: 1, updates: 0 });
+  assertEquals(c.ioThread, { finds: 2, pings: 1, updates: 0, deletes: 0 });
   assertEquals(server.top.entries().get("d.c")?.queries.count, 2);
   assertEquals(server.sessions.size, 1);
 });
@@ -211,7 +213,7 @@ Deno.test("point reads: an index scan JS planned registers its field; the drain 
   assertEquals(c.opcounters.query, 1);
   assertEquals(c.document.returned, 10);
   assertEquals(c.queryExecutor, { scanned: 10, scannedObjects: 10 });
-  assertEquals(c.ioThread, { finds: 1, pings: 0, updates: 0 });
+  assertEquals(c.ioThread, { finds: 1, pings: 0, updates: 0, deletes: 0 });
   reads.catalogChanging();
   assertEquals(calls.fields, []);
 });
@@ -231,7 +233,7 @@ Deno.test("point reads: updates — enabled with the oplog, off while it is awai
   let hooks = 3;
   assertEquals(reads.enableWrites("table:_int_oplog", () => hooks === 3), true);
   assertEquals(calls.oplog, [`table:_int_oplog@${(5n << 32n) | 3n}`]);
-  assertEquals(calls.flags.at(-1), F.FIND | F.PING | F.LSID | F.UPDATE);
+  assertEquals(calls.flags.at(-1), F.FIND | F.PING | F.LSID | F.UPDATE | F.DELETE);
   reads.offerUpdate("d.c", COLL);
   assertEquals(calls.writes, ["0:" + calls.writes[0]!.split(":")[1] + ":_id"]);
   awaited = true;
@@ -246,14 +248,14 @@ Deno.test("point reads: updates — enabled with the oplog, off while it is awai
   assertEquals(calls.writes, []); // not while the hooks differ
   hooks = 3;
   reads.publish();
-  assertEquals(calls.flags.at(-1), F.FIND | F.PING | F.LSID | F.UPDATE);
+  assertEquals(calls.flags.at(-1), F.FIND | F.PING | F.LSID | F.UPDATE | F.DELETE);
   reads.offerUpdate("d.c", COLL);
   log.push([5, 0, 25, 90, 100, undefined, 0, 7, 9], [5, 0, 35, 90, 100, undefined, 0, 8, 9]);
   reads.drain();
   const c = server.counters;
   assertEquals(c.opcounters.update, 2);
   assertEquals(c.document.updated, 2);
-  assertEquals(c.ioThread, { finds: 0, pings: 0, updates: 2 });
+  assertEquals(c.ioThread, { finds: 0, pings: 0, updates: 2, deletes: 0 });
   assertEquals(server.top.entries().get("d.c")?.writeLock.count, 2);
   assertEquals(appended, ["2@9.8"]);
   // neither standalone nor with sync_on_commit

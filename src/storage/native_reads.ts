@@ -28,6 +28,8 @@ export interface NativeReads {
   onTableHold(fn: (uri: string, held: boolean) => void): () => void;
   /** The table URI of an internal table of this engine (the oplog's, for updates made there). */
   internalTable(t: { readonly name: string }): string | undefined;
+  /** A commit made off the JS thread changed the collection's document count by `delta`. */
+  countChanged(coll: TablesOf, delta: number): void;
   /** How many write hooks are registered (updates made off the JS thread reach none of them). */
   writeHooks(): number;
   /** `fn` after every change of the registered write hooks; returns a function that unregisters it. */

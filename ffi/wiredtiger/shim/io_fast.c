@@ -77,6 +77,7 @@ static void close_coll(struct fast_coll *e)
     for (int i = 0; i < FAST_FIELDS; i++)
         fast_close_field(&e->fields[i]);
     fast_close_writes(e);
+    fast_close_deletes(e);
     free(e->ns);
     free(e->rec_uri);
     free(e->idx_uri);
@@ -264,7 +265,7 @@ static struct fast *switched_on(struct sct_io *io, struct conn *c, const uint8_t
   struct fast_req *r)
 {
     struct fast *f = io->fast;
-    if (!f || !(atomic_load(&f->flags) & (FAST_FIND | FAST_PING | FAST_UPDATE)) || !atomic_load(&c->admitted))
+    if (!f || !(atomic_load(&f->flags) & (FAST_FIND | FAST_PING | FAST_UPDATE | FAST_DELETE)) || !atomic_load(&c->admitted))
         return NULL;
     uint32_t flags = atomic_load(&f->flags);
     if (!fast_parse(msg, len, r) || !(flags & (uint32_t)r->kind) || (r->lsid && !(flags & FAST_LSID)))
@@ -298,11 +299,12 @@ int io_fast_serve(struct sct_io *io, struct conn *c, const uint8_t *msg, uint32_
     int ok;
     if (r.kind == FAST_FIND)
         ok = serve_find(f, c, &r, time, &o, &entry);
-    else if (r.kind == FAST_UPDATE) {
+    else if (r.kind == FAST_UPDATE || r.kind == FAST_DELETE) {
         uint32_t slot;
         struct fast_coll *e = usable(f, c, &r, &slot);
         entry.slot = slot;
-        ok = e && fast_serve_update(f, e, c->id, &r, &o, &entry);
+        ok = e && (r.kind == FAST_UPDATE ? fast_serve_update(f, e, c->id, &r, &o, &entry)
+                                         : fast_serve_delete(f, e, c->id, &r, &o, &entry));
     } else {
         o = fast_reply_out(f, c->id, f->ping.len, r.request_id);
         if (o) {
@@ -350,6 +352,7 @@ int io_fast_wants(struct sct_io *io, struct conn *c, const uint8_t *msg, uint32_
     uint32_t slot;
     struct fast_coll *e = usable(f, c, &r, &slot);
     int yes = e && (r.kind == FAST_UPDATE ? e->up_prefix != NULL
+                    : r.kind == FAST_DELETE ? e->del_prefix != NULL
                     : name_is(&r.filter, "_id") && r.filter.type != 0x03 ? !r.has_sort
                     : fast_field_of(e, &r) != NULL);
     pthread_mutex_unlock(&f->mu);
@@ -447,18 +450,24 @@ int sct_fast_time(struct sct_io *io, uint64_t time)
 /*
  * The reply templates: which 0 = ping (a whole reply document), 1 = the find reply's tail (its elements
  * after `cursor`), 2 = an update's reply of one document updated (whole), 3 = a retryable update's row
- * (retryable_writes.ts encodeRow; at: its txnNumber, then lastUse); at: the offsets of the cluster time's timestamps in them (u32 each, n of them).
+ * (retryable_writes.ts encodeRow; at: its txnNumber, then lastUse), 4 = a delete's reply of one document
+ * deleted (whole), 5 = a retryable delete's row (as 3); at: the offsets of the cluster time's timestamps in them (u32 each, n of them).
  */
 int sct_fast_template(struct sct_io *io, int which, const uint8_t *bytes, int len, const uint32_t *at, int n)
 {
     struct fast *f = io->fast;
-    if (!f || len < 0 || len > FAST_TMPL_MAX || n < 0 || n > FAST_TMPL_TIMES)
+    if (!f || which < 0 || which > 5 || len < 0 || len > FAST_TMPL_MAX || n < 0 || n > FAST_TMPL_TIMES)
         return EINVAL;
     for (int k = 0; k < n; k++)
         if (at[k] + 8 > (uint32_t)len)
             return EINVAL;
     pthread_mutex_lock(&f->mu);
-    struct fast_tmpl *t = which == 0 ? &f->ping : which == 1 ? &f->tail : which == 2 ? &f->update : &f->row;
+    struct fast_tmpl *t = which == 0   ? &f->ping
+                          : which == 1 ? &f->tail
+                          : which == 2 ? &f->update
+                          : which == 3 ? &f->row
+                          : which == 4 ? &f->deleted
+                                       : &f->del_row;
     memcpy(t->bytes, bytes, (size_t)len);
     t->len = (uint32_t)len;
     memcpy(t->at, at, (size_t)n * sizeof *at);

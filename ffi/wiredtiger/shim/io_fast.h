@@ -14,11 +14,16 @@
 #define FAST_LSID 4u /* requests naming a session may be served (JS has room for new sessions) */
 #define FAST_AUTH 8u /* authentication is on: a find needs its connection's grant on the namespace */
 #define FAST_UPDATE 16u /* updates by _id ($inc of a field no index reads) on namespaces registered for it */
+#define FAST_DELETE 32u /* deletes by _id on namespaces registered for them (only the _id_ index) */
 /* fast_parse's bits of fields seen (generic: 1..32 and 512; find: 64..256) */
 #define FAST_SEEN_UPDATES 1024u
 #define FAST_SEEN_ORDERED 2048u
 #define FAST_SEEN_BYPASS 4096u
 #define FAST_SEEN_WC 8192u
+/* A write that took longer than this there (a stalled forced eviction: io_fast_write.c) leaves its
+ * namespace's writes to JS for FAST_COOL_US. */
+#define FAST_SLOW_WRITE_US 4000
+#define FAST_COOL_US 100000
 #define FAST_LOG_CAP 4096
 #define FAST_COLLS 1024 /* registry slots (open addressing; a full registry registers nothing more) */
 _Static_assert(FAST_COLLS / 8 == sizeof(((struct conn *)0)->grants), "a grant bit per registry slot");
@@ -34,6 +39,7 @@ _Static_assert(FAST_COLLS / 8 == sizeof(((struct conn *)0)->grants), "a grant bi
 #define KIND_PING 3
 #define KIND_FIND_INDEXED 4
 #define KIND_UPDATE 5 /* its docs and keys hold the write's oplog time: increment, seconds */
+#define KIND_DELETE 6 /* the same */
 
 /* The shapes of a find over a single-field index a registration serves (JS registers each once it
  * served one of them over that index itself: point_reads.ts). */
@@ -92,7 +98,10 @@ struct fast_coll {
     uint32_t up_prefix_len;
     char *unsafe;
     uint32_t unsafe_len;
-    int64_t cool_until_us; /* updates here are JS's until then (io_fast_write.c: a slow one) */
+    /* deletes (sct_fast_register_deletes): the oplog entry's `op: "d", ns, ui` elements; NULL: none here */
+    uint8_t *del_prefix;
+    uint32_t del_prefix_len;
+    int64_t cool_until_us; /* writes here are JS's until then (io_fast_write.c: a slow one) */
     struct fast_field fields[FAST_FIELDS];
 };
 
@@ -130,6 +139,7 @@ struct fast {
     WT_CURSOR *retry;
     int retry_held;
     struct fast_tmpl row;
+    struct fast_tmpl deleted, del_row; /* a delete's reply (which 4) and retryable row (which 5) */
     struct fast_entry log[FAST_LOG_CAP];
     _Atomic uint32_t head, tail_n; /* entries produced / taken (mod 2^32) */
     int32_t reply_id;
@@ -148,7 +158,7 @@ struct el {
 
 /* A request of a shape served here (io_fast_parse.c fast_parse). */
 struct fast_req {
-    int kind; /* FAST_FIND, FAST_PING or FAST_UPDATE */
+    int kind; /* FAST_FIND, FAST_PING, FAST_UPDATE or FAST_DELETE */
     const char *coll, *db;
     uint32_t coll_len, db_len;
     struct el filter; /* the filter's one element (an update's: q's `_id`) */
@@ -186,6 +196,20 @@ IO_INTERNAL size_t scalar_key(const struct el *v, uint8_t *out);
 
 /* io_fast_parse.c */
 IO_INTERNAL int fast_parse(const uint8_t *msg, uint32_t len, struct fast_req *r);
+
+/* io_fast_write.c (its helpers shared with io_fast_delete.c: under f->mu; fast_tick under clock_mu) */
+IO_INTERNAL struct fast_sess *fast_retryable_session(struct fast *f, const struct fast_req *r);
+IO_INTERNAL int fast_write_row(struct fast *f, const struct fast_tmpl *tmpl, struct fast_sess *s,
+  const struct fast_req *r, uint64_t wall);
+IO_INTERNAL uint64_t fast_wall_ms(void);
+IO_INTERNAL uint64_t fast_tick(struct fast *f);
+IO_INTERNAL uint8_t *fast_put_bytes(uint8_t *p, const void *b, size_t n);
+
+/* io_fast_delete.c */
+IO_INTERNAL int fast_delete_statements(const struct el *e, struct fast_req *r, uint32_t *seen);
+IO_INTERNAL int fast_serve_delete(struct fast *f, struct fast_coll *c, uint32_t id, const struct fast_req *r,
+  struct out **o, struct fast_entry *entry);
+IO_INTERNAL void fast_close_deletes(struct fast_coll *c);
 
 /* io_fast_write.c */
 IO_INTERNAL int fast_update_field(const struct el *e, struct fast_req *r, uint32_t *seen);

@@ -36,8 +36,6 @@
 #include "io_fast.h"
 #include <time.h>
 
-#define FAST_SLOW_WRITE_US 4000
-#define FAST_COOL_US 100000
 
 /* ------------------------------------------------------------------ parse */
 
@@ -78,10 +76,16 @@ static int parse_statement(const uint8_t *d, uint32_t len, struct fast_req *r)
     return rc == 0 && q && u;
 }
 
-/* An update's own field: 1 taken, -1 JS's (fast_parse's loop). */
+/* An update's or a delete's own field (io_fast_delete.c takes `deletes`): 1 taken, -1 JS's (fast_parse's
+ * loop). */
 int fast_update_field(const struct el *e, struct fast_req *r, uint32_t *seen)
 {
-    if (name_is(e, "updates")) {
+    if (r->kind == FAST_DELETE) {
+        if (name_is(e, "deletes"))
+            return fast_delete_statements(e, r, seen);
+        if (name_is(e, "updates") || name_is(e, "bypassDocumentValidation"))
+            return -1;
+    } else if (name_is(e, "updates")) {
         if ((*seen & FAST_SEEN_UPDATES) || e->type != 0x04)
             return -1;
         const uint8_t *p = e->val + 4, *end = e->val + e->len;
@@ -145,9 +149,9 @@ static struct fast_sess *session_slot(struct fast *f, const uint8_t *lsid)
 
 /* The session of a retryable update r, when its writes may be made here and r's txnNumber is a new one
  * (a retry or an older number is JS's: its stored reply or its error). */
-static struct fast_sess *retryable_session(struct fast *f, const struct fast_req *r)
+struct fast_sess *fast_retryable_session(struct fast *f, const struct fast_req *r)
 {
-    if (!r->lsid || !f->retry_uri || f->retry_held || f->row.n_at != 2)
+    if (!r->lsid || !f->retry_uri || f->retry_held)
         return NULL;
     struct fast_sess *s = session_slot(f, r->lsid);
     if (!s->used || memcmp(s->lsid, r->lsid, 16) != 0 || r->txn_number <= s->last)
@@ -172,7 +176,8 @@ static void row_key(const uint8_t *lsid, int64_t txn, uint8_t out[41])
 
 /* In the open transaction: session s's row of write r (the template with its txnNumber and now), and its
  * previous row removed. 1, or 0. */
-static int write_row(struct fast *f, struct fast_sess *s, const struct fast_req *r, uint64_t wall)
+int fast_write_row(struct fast *f, const struct fast_tmpl *tmpl, struct fast_sess *s, const struct fast_req *r,
+  uint64_t wall)
 {
     uint8_t key[41], row[FAST_TMPL_MAX];
     WT_ITEM k, v;
@@ -182,13 +187,15 @@ static int write_row(struct fast *f, struct fast_sess *s, const struct fast_req 
     int ret = f->retry->remove(f->retry);
     if (ret != 0 && ret != WT_NOTFOUND)
         return 0;
-    memcpy(row, f->row.bytes, f->row.len);
+    if (tmpl->n_at != 2)
+        return 0;
+    memcpy(row, tmpl->bytes, tmpl->len);
     int64_t ms = (int64_t)wall;
-    memcpy(row + f->row.at[0], &r->txn_number, 8);
-    memcpy(row + f->row.at[1], &ms, 8);
+    memcpy(row + tmpl->at[0], &r->txn_number, 8);
+    memcpy(row + tmpl->at[1], &ms, 8);
     row_key(r->lsid, r->txn_number, key);
     set_item(&k, key, 41);
-    set_item(&v, row, f->row.len);
+    set_item(&v, row, tmpl->len);
     f->retry->set_key(f->retry, &k);
     f->retry->set_value(f->retry, &v);
     return f->retry->insert(f->retry) == 0;
@@ -264,7 +271,7 @@ static int new_value(const struct el *by, uint8_t *out)
     return 1;
 }
 
-static uint64_t wall_ms(void)
+uint64_t fast_wall_ms(void)
 {
     struct timespec ts;
     clock_gettime(CLOCK_REALTIME, &ts);
@@ -273,7 +280,7 @@ static uint64_t wall_ms(void)
 
 /* The next oplog time after f->issued (as ClusterClock.tick: a new second starts at increment 1).
  * Under clock_mu. */
-static uint64_t tick(struct fast *f)
+uint64_t fast_tick(struct fast *f)
 {
     struct timespec now;
     clock_gettime(CLOCK_REALTIME, &now);
@@ -282,7 +289,7 @@ static uint64_t tick(struct fast *f)
     return f->issued;
 }
 
-static uint8_t *put_bytes(uint8_t *p, const void *b, size_t n)
+uint8_t *fast_put_bytes(uint8_t *p, const void *b, size_t n)
 {
     memcpy(p, b, n);
     return p + n;
@@ -300,42 +307,42 @@ static uint8_t *update_entry(const struct fast_coll *c, char section, const stru
     uint8_t *b = malloc(size), *p = b;
     if (!b)
         return NULL;
-    p = put_bytes(p, &size, 4);
-    p = put_bytes(p, c->up_prefix, c->up_prefix_len);
-    p = put_bytes(p, "\x03o", 3);
-    p = put_bytes(p, &o_len, 4);
+    p = fast_put_bytes(p, &size, 4);
+    p = fast_put_bytes(p, c->up_prefix, c->up_prefix_len);
+    p = fast_put_bytes(p, "\x03o", 3);
+    p = fast_put_bytes(p, &o_len, 4);
     static const int32_t two = 2;
-    p = put_bytes(p, "\x10$v", 4);
-    p = put_bytes(p, &two, 4);
-    p = put_bytes(p, "\x03" "diff", 6);
-    p = put_bytes(p, &diff_len, 4);
+    p = fast_put_bytes(p, "\x10$v", 4);
+    p = fast_put_bytes(p, &two, 4);
+    p = fast_put_bytes(p, "\x03" "diff", 6);
+    p = fast_put_bytes(p, &diff_len, 4);
     *p++ = 0x03;
     *p++ = (uint8_t)section;
     *p++ = 0;
-    p = put_bytes(p, &u_len, 4);
+    p = fast_put_bytes(p, &u_len, 4);
     *p++ = field->type;
-    p = put_bytes(p, field->name, field->name_len);
+    p = fast_put_bytes(p, field->name, field->name_len);
     *p++ = 0;
-    p = put_bytes(p, val, vlen);
+    p = fast_put_bytes(p, val, vlen);
     *p++ = 0; /* u */
     *p++ = 0; /* diff */
     *p++ = 0; /* o */
-    p = put_bytes(p, "\x03o2", 4);
-    p = put_bytes(p, &o2_len, 4);
-    p = put_bytes(p, id, id_len);
+    p = fast_put_bytes(p, "\x03o2", 4);
+    p = fast_put_bytes(p, &o2_len, 4);
+    p = fast_put_bytes(p, id, id_len);
     *p++ = 0;
     uint32_t inc = (uint32_t)ts, secs = (uint32_t)(ts >> 32);
     static const int64_t one = 1, v2 = 2;
-    p = put_bytes(p, "\x11ts", 4);
-    p = put_bytes(p, &inc, 4);
-    p = put_bytes(p, &secs, 4);
-    p = put_bytes(p, "\x12t", 3);
-    p = put_bytes(p, &one, 8);
-    p = put_bytes(p, "\x12v", 3);
-    p = put_bytes(p, &v2, 8);
-    p = put_bytes(p, "\x09wall", 6);
+    p = fast_put_bytes(p, "\x11ts", 4);
+    p = fast_put_bytes(p, &inc, 4);
+    p = fast_put_bytes(p, &secs, 4);
+    p = fast_put_bytes(p, "\x12t", 3);
+    p = fast_put_bytes(p, &one, 8);
+    p = fast_put_bytes(p, "\x12v", 3);
+    p = fast_put_bytes(p, &v2, 8);
+    p = fast_put_bytes(p, "\x09wall", 6);
     int64_t w = (int64_t)wall;
-    p = put_bytes(p, &w, 8);
+    p = fast_put_bytes(p, &w, 8);
     *p++ = 0;
     *len = size;
     return b;
@@ -411,9 +418,9 @@ static int write_update(struct fast *f, struct fast_coll *c, const struct fast_r
         memcpy(doc2, doc, v.size - 1);
         uint8_t *q = doc2 + v.size - 1;
         *q++ = r->inc.type;
-        q = put_bytes(q, r->inc.name, r->inc.name_len);
+        q = fast_put_bytes(q, r->inc.name, r->inc.name_len);
         *q++ = 0;
-        q = put_bytes(q, nv, r->inc.len);
+        q = fast_put_bytes(q, nv, r->inc.len);
         *q = 0;
         memcpy(doc2, &size, 4);
         target = r->inc;
@@ -429,9 +436,9 @@ static int write_update(struct fast *f, struct fast_coll *c, const struct fast_r
     c->rec->set_value(c->rec, &nvitem);
     int ok = c->rec->update(c->rec) == 0;
     if (ok) {
-        *ts = tick(f);
+        *ts = fast_tick(f);
         uint32_t elen;
-        uint64_t wall = wall_ms();
+        uint64_t wall = fast_wall_ms();
         uint8_t *entry = update_entry(c, section, &target, nv, target.len, doc2 + id_off, id_len, *ts, wall, &elen);
         uint8_t tk[8];
         for (int i = 0; i < 4; i++) {
@@ -449,7 +456,7 @@ static int write_update(struct fast *f, struct fast_coll *c, const struct fast_r
         }
         free(entry);
         if (ok && sess)
-            ok = write_row(f, sess, r, wall);
+            ok = fast_write_row(f, &f->row, sess, r, wall);
     }
     free(doc2);
     return ok;
@@ -464,7 +471,7 @@ int fast_serve_update(struct fast *f, struct fast_coll *c, uint32_t id, const st
         return 0;
     WT_SESSION *s = f->session;
     struct fast_sess *sess = NULL;
-    if (r->has_txn && !(sess = retryable_session(f, r)))
+    if (r->has_txn && !(sess = fast_retryable_session(f, r)))
         return 0;
     if (!f->oplog && s->open_cursor(s, f->oplog_uri, NULL, NULL, &f->oplog) != 0) {
         f->oplog = NULL;

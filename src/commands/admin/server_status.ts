@@ -288,6 +288,7 @@ function run(ctx: RequestContext<ServerStatusParams>): Doc {
         finds: long(c.ioThread.finds),
         pings: long(c.ioThread.pings),
         updates: long(c.ioThread.updates),
+        deletes: long(c.ioThread.deletes),
       },
       // blocking stages past their memory budget (sort runs, $group partitions): files, bytes
       spill: { runs: long(ctx.spill.stats.runs), bytesWritten: long(ctx.spill.stats.bytesWritten) },

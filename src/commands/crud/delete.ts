@@ -123,13 +123,18 @@ async function deleteIn(
   const byId = q.access.kind === "idLookup";
   if (byId || !ctx.transaction) {
     try {
-      return await writeInRounds(ctx, rounds, (txn) => {
+      const out = await writeInRounds(ctx, rounds, (txn) => {
         const out: DeleteOutcome = { n: 0 };
         const targets = findTargets(txn, coll, q, st.multi, ctx.control, byId ? undefined : FAST_BUDGET);
         for (const row of targets) removeRow(txn, row, out, coll);
         predict?.(out);
         return out;
       }, { sync });
+      // later deletes by _id there may be answered by the I/O thread (point_reads.ts)
+      if (byId && out.n === 1 && !ctx.transaction) {
+        ctx.pointReads?.offerDelete(`${coll.db}.${coll.name}`, coll);
+      }
+      return out;
     } catch (e) {
       if (!retryYielding(e, st.multi, ctx)) throw e;
     }

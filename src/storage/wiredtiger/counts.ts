@@ -112,6 +112,19 @@ export class RecordBook<Txn extends object> {
     return n;
   }
 
+  /**
+   * A commit made off this thread (the wire server's I/O thread) changed `ident`'s count by `delta`: counted
+   * as a commit now (transactions open since before it do not see it; one begun between that commit and
+   * this call would see the record's change without the count's — the I/O thread's writes are drained
+   * before every command).
+   */
+  committedElsewhere(ident: string, delta: number): void {
+    const seq = ++this.#seq;
+    const n = this.#counts.get(ident);
+    if (n !== undefined) this.#counts.set(ident, n + delta);
+    if (this.openCount > 0) this.#history.push({ seq, ident, delta });
+  }
+
   nextRid(ident: string): bigint {
     let last = this.#lastRid.get(ident);
     if (last === undefined) last = this.#fresh((ctx) => ctx.cursor(ident).recLast());

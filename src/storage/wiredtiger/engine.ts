@@ -142,6 +142,7 @@ export class WiredTigerEngine implements StorageEngine, TxnHost {
       },
       internalTable: (t) => t instanceof WtInternalTable ? tableUri(t.ident) : undefined,
       writeHooks: () => this.hooks.count,
+      countChanged: (coll, delta) => this.#book.committedElsewhere(coll.ident, delta),
       onWriteHooksChange: (fn) => {
         this.hooks.listeners.add(fn);
         return () => this.hooks.listeners.delete(fn);

@@ -1,0 +1,251 @@
+/*
+ * io_fast_delete.c — deletes by `_id` answered on the frame I/O thread (issue 18: the driver's deleteOne
+ * off the JS thread), beside the updates of io_fast_write.c, whose clock, session rows and log it shares.
+ *
+ * The shape: `{delete: <coll>, deletes: [{q: {_id: <v>}, limit: 1}], ordered, writeConcern, lsid,
+ * txnNumber, ...}` (the generic fields and write concerns an update takes there) on a namespace JS
+ * registered for deletes (sct_fast_register_deletes: it served a delete by `_id` there itself, and the
+ * collection's only index is `_id_` — no other index's entries to remove — with the conditions of
+ * updatable_collection.ts). In one snapshot transaction of the fast path's session: the `_id_` entry, the
+ * record (its `_id` element copied for the oplog), both removed, the oplog entry exactly as
+ * oplog/delete_entry.ts writes it (`{op: "d", ns, ui, o: {_id}, ts, t, v, wall}`), a retryable delete's
+ * session row (JS's template for the reply `{n: 1, ok: 1}`), committed at its oplog time. A missing
+ * document (n: 0), a write conflict, or anything io_fast_write.c would leave to JS is JS's. The reply is
+ * JS's template for `{n: 1, ok: 1}` with the write's time; JS's bookkeeping (opcounters, top, latency,
+ * documents deleted, the collection's count, the `_id_` index's use, the session's state, the oplog's)
+ * comes from the log entry (KIND_DELETE).
+ */
+#define _GNU_SOURCE
+#include "io_fast.h"
+
+/* `deletes: [{q: {_id: v}, limit: 1}]` (limit an int32 1): 1 taken (r->filter set), -1 JS's. */
+int fast_delete_statements(const struct el *e, struct fast_req *r, uint32_t *seen)
+{
+    if ((*seen & FAST_SEEN_UPDATES) || e->type != 0x04)
+        return -1;
+    const uint8_t *p = e->val + 4, *end = e->val + e->len;
+    struct el st, tail;
+    if (next_el(&p, end, &st) != 1 || !name_is(&st, "0") || st.type != 0x03 || next_el(&p, end, &tail) != 0)
+        return -1;
+    p = st.val + 4;
+    end = st.val + st.len;
+    struct el x;
+    int rc, q = 0, limit = 0;
+    while ((rc = next_el(&p, end, &x)) == 1) {
+        if (name_is(&x, "q") && !q && x.type == 0x03) {
+            const uint8_t *y = x.val + 4, *yend = x.val + x.len;
+            if (next_el(&y, yend, &r->filter) != 1 || !name_is(&r->filter, "_id") || next_el(&y, yend, &tail) != 0)
+                return -1;
+            q = 1;
+        } else if (name_is(&x, "limit") && !limit && x.type == 0x10 && rd32(x.val) == 1)
+            limit = 1;
+        else
+            return -1;
+    }
+    if (rc != 0 || !q || !limit)
+        return -1;
+    *seen |= FAST_SEEN_UPDATES;
+    return 1;
+}
+
+/* The entry {op: "d", ns, ui, o: {_id}, ts, t: 1, v: 2, wall} (malloc'd, *len its size), or NULL. */
+static uint8_t *delete_entry(const struct fast_coll *c, const uint8_t *id, uint32_t id_len, uint64_t ts,
+  uint64_t wall, uint32_t *len)
+{
+    uint32_t o_len = 4 + id_len + 1;
+    uint32_t size = 4 + c->del_prefix_len + (3 + o_len) + (4 + 8) + (3 + 8) + (3 + 8) + (6 + 8) + 1;
+    uint8_t *b = malloc(size), *p = b;
+    if (!b)
+        return NULL;
+    p = fast_put_bytes(p, &size, 4);
+    p = fast_put_bytes(p, c->del_prefix, c->del_prefix_len);
+    p = fast_put_bytes(p, "\x03o", 3);
+    p = fast_put_bytes(p, &o_len, 4);
+    p = fast_put_bytes(p, id, id_len);
+    *p++ = 0;
+    uint32_t inc = (uint32_t)ts, secs = (uint32_t)(ts >> 32);
+    static const int64_t one = 1, v2 = 2;
+    p = fast_put_bytes(p, "\x11ts", 4);
+    p = fast_put_bytes(p, &inc, 4);
+    p = fast_put_bytes(p, &secs, 4);
+    p = fast_put_bytes(p, "\x12t", 3);
+    p = fast_put_bytes(p, &one, 8);
+    p = fast_put_bytes(p, "\x12v", 3);
+    p = fast_put_bytes(p, &v2, 8);
+    p = fast_put_bytes(p, "\x09wall", 6);
+    int64_t w = (int64_t)wall;
+    p = fast_put_bytes(p, &w, 8);
+    *p = 0;
+    *len = size;
+    return b;
+}
+
+/* In the open transaction: the document found by r's `_id` removed with its `_id_` entry, its oplog entry
+ * (and session row) written at a new time (*ts). 1, or 0 (the caller rolls back). Under f->mu and
+ * clock_mu. */
+static int write_delete(struct fast *f, struct fast_coll *c, const struct fast_req *r, struct fast_sess *sess,
+  uint64_t *ts)
+{
+    uint8_t key[FAST_KEY_MAX];
+    size_t klen = scalar_key(&r->filter, key), n;
+    if (klen == 0)
+        return 0;
+    uint8_t *sk = stored_key(key, (int32_t)klen, 0, 0, 0, &n);
+    if (!sk)
+        return 0;
+    WT_ITEM k, v;
+    set_item(&k, sk, (int64_t)n);
+    c->idx->set_key(c->idx, &k);
+    if (c->idx->search(c->idx) != 0 || c->idx->get_value(c->idx, &v) != 0 || v.size != 8)
+        return 0;
+    int64_t rid = get_be64(v.data);
+    c->rec->set_key(c->rec, rid);
+    if (c->rec->search(c->rec) != 0 || c->rec->get_value(c->rec, &v) != 0 || v.size < 5 ||
+      v.size > 16 * 1024 * 1024 || (uint32_t)rd32(v.data) != v.size)
+        return 0;
+    /* the stored document's `_id` element, exactly once (copied: the record's bytes go with the remove) */
+    const uint8_t *doc = v.data, *p = doc + 4, *end = doc + v.size, *id = NULL;
+    uint32_t id_len = 0;
+    struct el e;
+    int rc;
+    while ((rc = next_el(&p, end, &e)) == 1) {
+        if (name_is(&e, "_id")) {
+            if (id)
+                return 0;
+            id = (const uint8_t *)e.name - 1;
+            id_len = (uint32_t)(e.val + e.len - id);
+        }
+    }
+    if (rc != 0 || !id || id_len > FAST_KEY_MAX + 16)
+        return 0;
+    uint8_t idcopy[FAST_KEY_MAX + 16];
+    memcpy(idcopy, id, id_len);
+    c->idx->reset(c->idx);
+    c->rec->reset(c->rec);
+    c->rec->set_key(c->rec, rid);
+    if (c->rec->remove(c->rec) != 0)
+        return 0;
+    c->idx->set_key(c->idx, &k);
+    if (c->idx->remove(c->idx) != 0)
+        return 0;
+    *ts = fast_tick(f);
+    uint64_t wall = fast_wall_ms();
+    uint32_t elen;
+    uint8_t *entry = delete_entry(c, idcopy, id_len, *ts, wall, &elen);
+    if (!entry)
+        return 0;
+    uint8_t tk[8];
+    for (int i = 0; i < 4; i++) {
+        tk[i] = (uint8_t)(*ts >> (56 - 8 * i));
+        tk[4 + i] = (uint8_t)((uint32_t)*ts >> (24 - 8 * i));
+    }
+    WT_ITEM ki, vi;
+    set_item(&ki, tk, 8);
+    set_item(&vi, entry, elen);
+    f->oplog->set_key(f->oplog, &ki);
+    f->oplog->set_value(f->oplog, &vi);
+    int ok = f->oplog->insert(f->oplog) == 0;
+    free(entry);
+    if (ok && sess)
+        ok = fast_write_row(f, &f->del_row, sess, r, wall);
+    return ok;
+}
+
+/* The delete r on registration c: 1 answered (*o the reply, *entry filled), 0 JS's. Under f->mu. */
+int fast_serve_delete(struct fast *f, struct fast_coll *c, uint32_t id, const struct fast_req *r, struct out **o,
+  struct fast_entry *entry)
+{
+    if (!c->del_prefix || !f->oplog_uri || f->oplog_held || f->deleted.len == 0)
+        return 0;
+    WT_SESSION *s = f->session;
+    struct fast_sess *sess = NULL;
+    if (r->has_txn && !(sess = fast_retryable_session(f, r)))
+        return 0;
+    if (!f->oplog && s->open_cursor(s, f->oplog_uri, NULL, NULL, &f->oplog) != 0) {
+        f->oplog = NULL;
+        return 0;
+    }
+    if (sess && !f->retry && s->open_cursor(s, f->retry_uri, NULL, NULL, &f->retry) != 0) {
+        f->retry = NULL;
+        return 0;
+    }
+    int64_t t0 = io_mono_us();
+    if (t0 < c->cool_until_us)
+        return 0;
+    /* the reply's memory first: once the write commits, the request is answered here, never by JS */
+    *o = fast_reply_out(f, id, f->deleted.len, r->request_id);
+    if (!*o)
+        return 0;
+    if (pthread_mutex_trylock(&f->clock_mu) != 0)
+        return 0; /* JS is between an oplog time and its commit */
+    if (!fast_begin(f, c, &c->idx, c->idx_uri)) {
+        pthread_mutex_unlock(&f->clock_mu);
+        return 0;
+    }
+    uint64_t ts = 0;
+    int ok = write_delete(f, c, r, sess, &ts);
+    c->idx->reset(c->idx);
+    c->rec->reset(c->rec);
+    f->oplog->reset(f->oplog);
+    if (sess)
+        f->retry->reset(f->retry);
+    if (ok) {
+        char cfg[64];
+        snprintf(cfg, sizeof cfg, "commit_timestamp=%" PRIx64, ts);
+        ok = s->commit_transaction(s, cfg) == 0; /* (a failed commit is rolled back) */
+    } else
+        s->rollback_transaction(s, NULL);
+    if (ok) {
+        uint64_t t = atomic_load(&f->time);
+        while (t < ts && !atomic_compare_exchange_weak(&f->time, &t, ts)) {
+        }
+    }
+    pthread_mutex_unlock(&f->clock_mu);
+    if (io_mono_us() - t0 > FAST_SLOW_WRITE_US)
+        c->cool_until_us = io_mono_us() + FAST_COOL_US; /* (as io_fast_write.c: a stalled forced eviction) */
+    if (!ok)
+        return 0; /* (the caller frees *o) */
+    memcpy((*o)->data + 21, f->deleted.bytes, f->deleted.len);
+    fast_put_time((*o)->data + 21, &f->deleted, ts);
+    entry->kind = KIND_DELETE;
+    entry->docs = (uint32_t)ts;
+    entry->keys = (uint32_t)(ts >> 32);
+    if (sess) {
+        sess->last = r->txn_number;
+        entry->retryable = 1;
+        entry->txn_number = r->txn_number;
+    }
+    return 1;
+}
+
+void fast_close_deletes(struct fast_coll *c)
+{
+    free(c->del_prefix);
+    c->del_prefix = NULL;
+    c->del_prefix_len = 0;
+}
+
+/* Serve deletes by `_id` on registration slot (its only index is `_id_`): prefix = the oplog entry's
+ * `op: "d", ns, ui` elements. 0, or EINVAL / ENOMEM. */
+int sct_fast_register_deletes(struct sct_io *io, int slot, const uint8_t *prefix, int prefix_len)
+{
+    struct fast *f = io->fast;
+    if (!f || slot < 0 || slot >= FAST_COLLS || prefix_len <= 0)
+        return EINVAL;
+    pthread_mutex_lock(&f->mu);
+    struct fast_coll *c = &f->colls[slot];
+    int ret = 0;
+    if (!c->ns)
+        ret = EINVAL;
+    else {
+        fast_close_deletes(c);
+        if (!(c->del_prefix = malloc((size_t)prefix_len)))
+            ret = ENOMEM;
+        else {
+            memcpy(c->del_prefix, prefix, (size_t)prefix_len);
+            c->del_prefix_len = (uint32_t)prefix_len;
+        }
+    }
+    pthread_mutex_unlock(&f->mu);
+    return ret;
+}
