@@ -2,9 +2,9 @@
  * Which collections the frame I/O thread may update by `_id` itself (ffi/wiredtiger/shim/io_fast_write.c,
  * registered by point_reads.ts), and which of their fields it must leave to the command layer (pure).
  *
- * An update there patches one top-level number in place and writes its oplog entry; it runs none of
- * the command layer's checks. So the collection must be one where nothing else depends on the
- * document's contents: no validator, not capped (its hook), not time-series, not clustered, keeping
+ * An update there changes one top-level field (a number `$inc`ed, or a scalar `$set`: its element
+ * replaced or appended) and writes its oplog entry; it runs none of the command layer's checks. So the
+ * collection must be one where nothing else depends on the document's contents: no validator, not capped (its hook), not time-series, not clustered, keeping
  * no change-stream pre-images, not a system collection nor in admin, local or config; and the fields
  * it updates must be ones no index reads (key pattern or partial filter; a text or wildcard index
  * reads every field: then nothing is updated there).

@@ -3,12 +3,14 @@
  * src/commands/updatable_collection.ts): the same requests sent to two servers holding the same
  * documents — one with the I/O thread's updates, one with `SECANTUS_FAST_WRITES=0` (every update
  * through the command layer) — get the same replies (but for the cluster times), leave the same
- * documents and the same oplog entries (but for their times and collection UUIDs) and the same
- * counters, over random `$inc`s of every stored and operand type, indexed and unindexed fields,
- * collections with a validator or a text index, missing documents, and requests the I/O thread does not
- * take. Also: many connections updating while the command layer writes elsewhere (every increment
- * applied once, the oplog's times unique and in commit order); a transaction holding the document;
- * a change stream seeing every update.
+ * documents and the same oplog entries, byte for byte (but for their times and collection UUIDs), and
+ * the same counters, over random `$inc`s of every stored and operand type and `$set`s of every stored
+ * type to values of every kind (the same value, the same number in another type, strings longer and
+ * shorter, ±0, NaN, documents, ...), indexed and unindexed fields, names the command layer's byte patch
+ * leaves to its whole update (all digits), collections with a validator or a text index, missing
+ * documents, and requests the I/O thread does not take. Also: many connections updating while the
+ * command layer writes elsewhere (every increment applied once, the oplog's times unique and in commit
+ * order); a transaction holding the document; a change stream seeing every update.
  */
 import assert from "node:assert/strict";
 import { Binary, BSON, Decimal128, Double, Int32, Long, ObjectId, Timestamp } from "bson";
@@ -23,6 +25,8 @@ type Conn = { ask(doc: Doc): Promise<Uint8Array>; close(): void };
 interface Side {
   readonly port: number;
   ask(doc: Doc): Promise<Doc>;
+  /** The reply's body document, its bytes. */
+  raw(doc: Doc): Promise<Uint8Array>;
   connect(): Promise<Conn>;
   close(): Promise<void>;
 }
@@ -48,6 +52,7 @@ async function side(fastWrites: boolean): Promise<Side> {
   return {
     port,
     ask: async (doc) => BSON.deserialize((await main.ask(doc)).subarray(5), RAW),
+    raw: async (doc) => (await main.ask(doc)).subarray(5),
     connect: () => rawConnection(port),
     async close() {
       main.close();
@@ -62,20 +67,24 @@ function timeless(r: Doc): Uint8Array {
   return BSON.serialize(rest);
 }
 
-/** Oplog update entries of db `x` in order, without their times and collection UUIDs. */
-async function updateEntries(s: Side): Promise<Doc[]> {
-  const r = await s.ask({
-    find: "oplog.rs",
-    filter: { op: "u", ns: { $regex: "^x\\." } },
-    batchSize: 100000,
-    $db: "local",
-  });
-  return ((r["cursor"] as Doc)["firstBatch"] as Doc[]).map(({ ts: _t, wall: _w, ui: _u, ...e }) => e);
+/** A find's documents, each its bytes as the server sent them (a decode would reorder digit names). */
+async function found(s: Side, q: Doc): Promise<Uint8Array[]> {
+  const r = BSON.deserialize(await s.raw({ ...q, batchSize: 100000 }), { fieldsAsRaw: { firstBatch: true } });
+  return ((r["cursor"] as Doc)["firstBatch"] as Uint8Array[]).map((b) => new Uint8Array(b));
 }
 
-async function allDocs(s: Side, coll: string): Promise<Uint8Array> {
-  const r = await s.ask({ find: coll, sort: { _id: 1 }, batchSize: 100000, $db: "x" });
-  return BSON.serialize({ d: (r["cursor"] as Doc)["firstBatch"] });
+/** Oplog update entries of db `x` in order, without their times and collection UUIDs. */
+async function updateEntries(s: Side): Promise<Uint8Array[]> {
+  return await found(s, {
+    find: "oplog.rs",
+    filter: { op: "u", ns: { $regex: "^x\\." } },
+    projection: { ts: 0, wall: 0, ui: 0 },
+    $db: "local",
+  });
+}
+
+async function allDocs(s: Side, coll: string): Promise<Uint8Array[]> {
+  return await found(s, { find: coll, sort: { _id: 1 }, $db: "x" });
 }
 
 async function status(s: Side): Promise<Doc> {
@@ -158,24 +167,115 @@ function operand(r: () => number): unknown {
   ])();
 }
 
-const FIELDS = ["n", "m", "d", "n", "m", "d", "a", "b", "p", "absent", "né", "_id", "x.y", "$bad", ""];
+/**
+ * A `$set` value: most of the kinds the I/O thread takes (int32, int64, double, string, boolean, null —
+ * the same value as one stored, the same number in another type, strings of the stored one's length and
+ * of others, short and long, non-ASCII), and kinds it leaves to the command layer (NaN, a string with a
+ * NUL or a leading byte-order mark, documents, arrays, decimals, dates, ObjectIds, ...).
+ */
+function setValue(r: () => number, taken = 0.75): unknown {
+  if (r() < taken) {
+    return pick(r, [
+      () => new Int32(Math.floor(r() * 3)),
+      () => new Int32(Math.floor(r() * 200) - 100),
+      () => new Int32(2147483647),
+      () => Long.fromInt(Math.floor(r() * 3)),
+      () => Long.fromBigInt(-9223372036854775808n),
+      () => new Double(Math.floor(r() * 3)),
+      () => new Double(0.5),
+      () => new Double(r() * 100),
+      () => new Double(0),
+      () => new Double(-0),
+      () => new Double(1e300),
+      () => new Double(-Infinity),
+      () => new Double(5e-324),
+      () => new Double(2 ** 53 + 2),
+      () => "text",
+      () => "txet",
+      () => "tex",
+      () => "texts",
+      () => "",
+      () => "né",
+      () => "日本語のテキスト",
+      () => "😀",
+      () => "y".repeat(255),
+      () => "y".repeat(256),
+      () => "y".repeat(Math.floor(r() * 4000)),
+      () => "é".repeat(200),
+      () => true,
+      () => false,
+      () => null,
+    ])();
+  }
+  return pick(r, [
+    () => new Double(Number.NaN),
+    () => "a\u0000b",
+    () => "\uFEFFbom",
+    () => [1, 2],
+    () => [],
+    () => ({ n: 1 }),
+    () => ({}),
+    () => Decimal128.fromString("1"),
+    () => new Date(1700000000000),
+    () => new ObjectId("65a1b2c3d4e5f60718293a41"),
+    () => new Timestamp({ t: 1, i: 2 }),
+    () => new Binary(new Uint8Array([1, 2, 3])),
+    () => /re/i,
+    () => stored(r),
+  ])();
+}
+
+const FIELDS = [
+  "n",
+  "m",
+  "d",
+  "n",
+  "m",
+  "d",
+  "a",
+  "b",
+  "p",
+  "absent",
+  "né",
+  "_id",
+  "x.y",
+  "$bad",
+  "",
+  "7",
+  "01",
+  "pad",
+];
 
 function doc(r: () => number, id: unknown): Doc {
   const d: Doc = { _id: id };
   for (const f of ["n", "m", "d", "a", "b", "p"]) if (r() < 0.85) d[f] = stored(r);
   if (r() < 0.1) d["pad"] = "z".repeat(Math.floor(r() * 3000));
+  if (r() < 0.5) d["s"] = pick(r, ["text", "y".repeat(300), "né", ""]);
   return d;
 }
 
-/** An update of `coll`; `plain`: by `_id`, `$inc` of a field no index reads, nothing else. */
+/**
+ * An update of `coll`; `plain`: by `_id`, `$inc` or `$set` of a field no index reads, nothing else. About
+ * half are `$set`s.
+ */
 function updateRequest(r: () => number, coll: string, plain = false): Doc {
-  const field = plain ? pick(r, ["n", "m", "d", "absent", "né"]) : pick(r, FIELDS);
-  const amount = plain && r() < 0.8
-    ? pick(r, [new Int32(1), new Int32(-3), new Int32(2147483647), Long.fromInt(7), new Double(0.5)])
-    : operand(r);
-  const st: Doc = { q: { _id: pick(r, IDS) }, u: { $inc: { [field]: amount } } };
+  const field = plain ? pick(r, ["n", "m", "d", "absent", "né", "s", "pad"]) : pick(r, FIELDS);
+  let u: Doc;
+  if (r() < 0.5) {
+    const amount = plain && r() < 0.8
+      ? pick(r, [new Int32(1), new Int32(-3), new Int32(2147483647), Long.fromInt(7), new Double(0.5)])
+      : operand(r);
+    u = { $inc: { [field]: amount } };
+  } else {
+    u = { $set: { [field]: setValue(r, plain ? 0.9 : 0.75) } };
+    // (now and then a second field, or `$inc` too: the command layer's)
+    const more = plain ? 1 : r();
+    if (more < 0.06) (u["$set"] as Doc)[pick(r, ["n", "other"])] = new Int32(1);
+    else if (more < 0.12) u = { $inc: { other: new Int32(1) }, ...u };
+  }
+  const st: Doc = { q: { _id: pick(r, IDS) }, u };
   const shape = plain ? 1 : r();
-  if (shape < 0.05) (st["u"] as Doc)["$set"] = { other: 1 };
+  if (shape < 0.05) (st["u"] as Doc)["$set"] = { ...(st["u"] as Doc)["$set"] as Doc, other: 1 };
   else if (shape < 0.1) st["upsert"] = true;
   else if (shape < 0.15) st["multi"] = false;
   else if (shape < 0.18) st["upsert"] = false;
@@ -238,6 +338,7 @@ pairTest(
       await s.ask({ createIndexes: "w", indexes: [{ key: { t: "text" }, name: "t_text" }], $db: "x" });
       for (const c of ["c", "v", "w"]) await s.ask({ insert: c, documents: docs, $db: "x" });
     }
+    let last: Doc | undefined;
     for (let i = 0; i < 3000; i++) {
       if (i === 1500) {
         // documents of numbers again (the first half left many a decimal, a NaN or a string)
@@ -246,6 +347,7 @@ pairTest(
           n: new Int32(i),
           m: Long.fromInt(i),
           d: new Double(0.5),
+          s: "text",
         }));
         for (const s of sides) {
           await s.ask({ delete: "c", deletes: [{ q: {}, limit: 0 }], $db: "x" });
@@ -254,7 +356,13 @@ pairTest(
       }
       // (the second half: mostly the shape the I/O thread takes, so its edges — overflows, type changes,
       // new fields — are reached often)
-      const q = i < 1500 ? updateRequest(r, pick(r, colls)) : updateRequest(r, "c", r() < 0.8);
+      // (now and then the last request again: the same value set twice, the second changing nothing)
+      const q = last !== undefined && r() < 0.08
+        ? last
+        : i < 1500
+        ? updateRequest(r, pick(r, colls))
+        : updateRequest(r, "c", r() < 0.8);
+      last = q;
       const [a, b] = await Promise.all(sides.map((s) => s.ask(q)));
       assert.deepEqual(
         timeless(a!),
@@ -270,6 +378,42 @@ pairTest(
         }
       }
     }
+    // `$set`'s edges in a row, each changing nothing or something by strict BSON identity: 0 and -0 are
+    // the same double; an int32, an int64 and a double of one value are not the same; equal strings are
+    const edges: unknown[] = [
+      new Int32(1),
+      new Double(0),
+      new Double(-0),
+      new Double(0),
+      new Int32(0),
+      new Int32(0),
+      new Double(-0),
+      new Double(0),
+      new Double(-0),
+      Long.fromInt(0),
+      Long.fromInt(0),
+      "abc",
+      "abd",
+      "abd",
+      "abcd",
+      "",
+      "",
+      null,
+      null,
+      false,
+      true,
+      true,
+      new Double(3),
+      new Int32(3),
+      Long.fromInt(3),
+      new Double(3.5),
+      new Double(3.5),
+    ];
+    for (const [k, value] of edges.entries()) {
+      const q = { update: "c", updates: [{ q: { _id: 0 }, u: { $set: { e: value } } }], $db: "x" };
+      const [a, b] = await Promise.all(sides.map((s) => s.ask(q)));
+      assert.deepEqual(timeless(a!), timeless(b!), `edge ${k}: ${JSON.stringify(BSON.EJSON.serialize(q))}`);
+    }
     for (const c of ["c", "v", "w"]) {
       const [a, b] = await Promise.all(sides.map((s) => allDocs(s, c)));
       assert.deepEqual(a, b, `documents of ${c}`);
@@ -279,7 +423,7 @@ pairTest(
     }
     const [ea, eb] = await Promise.all(sides.map(updateEntries));
     assert.equal(ea!.length, eb!.length);
-    assert.deepEqual(BSON.serialize({ e: ea }), BSON.serialize({ e: eb }), "oplog update entries");
+    assert.deepEqual(ea, eb, "oplog update entries");
     const [sa, sb] = await Promise.all(sides.map(status));
     for (const k of ["opcounters", "metrics"] as const) {
       const pickOf = (st: Doc) => {

@@ -2,7 +2,8 @@
  * io_fast.h — what the requests answered on the frame I/O thread share across their files: io_fast.c
  * (the registry, finds by `_id`, ping, JS's side), io_fast_parse.c (the request's shape),
  * io_fast_bson.c (the request's BSON walk and the index key of a scalar), io_fast_index.c (finds over a
- * single-field index) and io_fast_write.c (updates by `_id`, and the cluster clock shared with JS).
+ * single-field index), io_fast_write.c (updates by `_id`, and the cluster clock shared with JS) and
+ * io_fast_update_value.c (the value such an update writes).
  */
 #ifndef SECANTUS_IO_FAST_H
 #define SECANTUS_IO_FAST_H
@@ -13,7 +14,7 @@
 #define FAST_PING 2u
 #define FAST_LSID 4u /* requests naming a session may be served (JS has room for new sessions) */
 #define FAST_AUTH 8u /* authentication is on: a find needs its connection's grant on the namespace */
-#define FAST_UPDATE 16u /* updates by _id ($inc of a field no index reads) on namespaces registered for it */
+#define FAST_UPDATE 16u /* updates by _id ($inc or $set of a field no index reads), namespaces registered */
 #define FAST_DELETE 32u /* deletes by _id on namespaces registered for them (only the _id_ index) */
 /* fast_parse's bits of fields seen (generic: 1..32 and 512; find: 64..256) */
 #define FAST_SEEN_UPDATES 1024u
@@ -162,7 +163,8 @@ struct fast_req {
     const char *coll, *db;
     uint32_t coll_len, db_len;
     struct el filter; /* the filter's one element (an update's: q's `_id`) */
-    struct el inc;    /* an update's `$inc` element: the field and the amount */
+    struct el arg;    /* an update's operator element: the field and `$inc`'s amount or `$set`'s value */
+    int op_set;       /* the operator is `$set` (else `$inc`) */
     struct el sort;   /* sort's one element (its value 1), when has_sort */
     int has_sort;
     int32_t limit, batch_size; /* 0: not given (limit 0 is none, as JS reads it) */
@@ -216,6 +218,19 @@ IO_INTERNAL int fast_update_field(const struct el *e, struct fast_req *r, uint32
 IO_INTERNAL int fast_serve_update(struct fast *f, struct fast_coll *c, uint32_t id, const struct fast_req *r,
   struct out **o, struct fast_entry *entry);
 IO_INTERNAL void fast_close_writes(struct fast_coll *c);
+
+/* io_fast_update_value.c */
+/* The new value of stored element `old` (type t) after $inc by `by`, written to out (as many bytes as
+ * the old value, same type): 1, or 0 when this path does not make it (JS's). */
+IO_INTERNAL int fast_inc_value(uint8_t t, const uint8_t *old, const struct el *by, uint8_t *out);
+/* Whether $inc of a missing field by `by` is made here (the field is then `by` itself): 1, or 0 (JS's). */
+IO_INTERNAL int fast_inc_new_value(const struct el *by);
+/* Whether $set's value v is one written here as it came (an int32, int64, double but NaN, boolean, null,
+ * or a plain UTF-8 string): 1, or 0 (JS's). */
+IO_INTERNAL int fast_set_value(const struct el *v);
+/* Whether $set of a field stored as `old` to the taken value v leaves it unchanged to JS (nModified 0), or
+ * `old` is a type JS's scalar patch does not read: 1 (JS's), or 0 (a change made here). */
+IO_INTERNAL int fast_set_unchanged(const struct el *old, const struct el *v);
 
 /* io_fast.c */
 IO_INTERNAL struct out *fast_reply_out(struct fast *f, uint32_t id, uint32_t body_len, int32_t request_id);

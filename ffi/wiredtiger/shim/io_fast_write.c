@@ -2,27 +2,36 @@
  * io_fast_write.c — updates by `_id` answered on the frame I/O thread (issue 18: a write's request, its
  * WiredTiger calls and its reply off the JS thread), and the cluster clock it shares with JS.
  *
- * The shape: `{update: <coll>, updates: [{q: {_id: <v>}, u: {$inc: {<f>: <n>}}, upsert: false,
- * multi: false}], ordered, bypassDocumentValidation, writeConcern {w: 1 | "majority", wtimeout, j: false},
- * ...}` with the generic fields of a find (no readConcern or `let`: those are JS's), on a namespace JS
- * registered for
- * updates (sct_fast_register_writes: it served an update by `_id` there itself, and the collection has
- * no validator, is not capped, clustered, time-series or a system collection, keeps no pre-images and
- * every index's fields are known). `v` as a find by `_id` takes it; `f` a plain top-level name that no
- * index reads (not `_id`); the stored field one number the sum leaves the same size and type:
- * int32 + int32 without overflow, int64 + int32|int64 without overflow, double + double|int32 — or no
- * such field, which is then appended with the amount (an int32, int64 or a double neither NaN nor 0).
- * Anything else — a missing document, another stored type, an unchanged value, a write conflict, a
- * request JS holds the clock for — is JS's, untouched: nothing is written unless all of it is.
+ * The shape: `{update: <coll>, updates: [{q: {_id: <v>}, u: {$inc: {<f>: <n>}} | {$set: {<f>: <x>}},
+ * upsert: false, multi: false}], ordered, bypassDocumentValidation, writeConcern {w: 1 | "majority",
+ * wtimeout, j: false}, ...}` with the generic fields of a find (no readConcern or `let`: those are JS's),
+ * on a namespace JS registered for updates (sct_fast_register_writes: it served an update by `_id` there
+ * itself, and the collection has no validator, is not capped, clustered, time-series or a system
+ * collection, keeps no pre-images and every index's fields are known). One operator of one field: `v` as
+ * a find by `_id` takes it; `f` a top-level name that no index reads and JS's scalar patch takes (not
+ * `_id`, empty, `$`-prefixed, dotted, all digits or `__proto__`; valid UTF-8 when it is new), present
+ * in the record at most once. The values (io_fast_update_value.c):
+ * - `$inc`: the stored field one number the sum leaves the same size and type — int32 + int32 without
+ *   overflow, int64 + int32|int64 without overflow, double + double|int32 — or no such field, which is
+ *   then appended with the amount (an int32, int64 or a double neither NaN nor 0);
+ * - `$set`: x an int32, int64, double but NaN, boolean, null or a string of valid UTF-8 (no NUL, no
+ *   leading BOM), written as it came, its element replacing the stored one (the record may grow or shrink,
+ *   up to 16 MiB) when that one is a scalar JS's patch reads (int32, int64, double, boolean, null, UTF-8
+ *   string) and differs from x by strict BSON identity (another type, or other bytes — but 0 and -0),
+ *   or appended when the field is missing.
+ * Anything else — a missing document, another stored type, an unchanged value, a value of another kind
+ * (a document, an array, a decimal, a date, ...), a write conflict, a request JS holds the clock for — is
+ * JS's, untouched: nothing is written unless all of it is.
  *
  * In one snapshot transaction of the fast path's session: the `_id_` entry and the record, the patched
- * record (the same bytes with the field's value replaced), the oplog entry exactly as
- * oplog/update_entry.ts writes it (`{op: "u", ns, ui, o: {$v: 2, diff: {u|i: {f: new}}}, o2: {_id}, ts,
- * t, v, wall}`), committed at its oplog time as JS's writes are (the log written to the OS at commit, our
- * default durability; JS does not switch updates on with sync_on_commit). The reply is JS's template
- * for `{n: 1, nModified: 1, ok: 1}` with the write's time as cluster and operation time, which also
- * becomes the published time. JS's bookkeeping (opcounters, top, latency, documents updated, the
- * `_id_` index's use, the oplog's count and waiters, its clock) comes from the log entry.
+ * record (its bytes before the field's element, the new element, its bytes after), the oplog entry exactly
+ * as oplog/update_entry.ts writes it (`{op: "u", ns, ui, o: {$v: 2, diff: {u|i: {f: new}}}, o2: {_id},
+ * ts, t, v, wall}`: `u` for a changed field, `i` for a new one), committed at its oplog time as JS's
+ * writes are (the log written to the OS at commit, our default durability; JS does not switch updates on
+ * with sync_on_commit). The reply is JS's template for `{n: 1, nModified: 1, ok: 1}` with the write's
+ * time as cluster and operation time, which also becomes the published time. JS's bookkeeping
+ * (opcounters, top, latency, documents updated, the `_id_` index's use, the oplog's count and waiters, its
+ * clock) comes from the log entry.
  *
  * A retryable update (`lsid` + `txnNumber`, as drivers send every update) is made here only for a
  * session JS registered (sct_fast_session, after a retryable update of it ran in JS; any other command of
@@ -39,7 +48,8 @@
 
 /* ------------------------------------------------------------------ parse */
 
-/* The statement {q: {_id: v}, u: {$inc: {f: n}}, upsert: false, multi: false}: 1 (r filled), 0 not. */
+/* The statement {q: {_id: v}, u: {$inc: {f: n}} | {$set: {f: v}}, upsert: false, multi: false}: 1 (r
+ * filled), 0 not. */
 static int parse_statement(const uint8_t *d, uint32_t len, struct fast_req *r)
 {
     const uint8_t *p = d + 4, *end = d + len;
@@ -55,12 +65,14 @@ static int parse_statement(const uint8_t *d, uint32_t len, struct fast_req *r)
         } else if (name_is(&e, "u") && !u && e.type == 0x03) {
             const uint8_t *x = e.val + 4, *xend = e.val + e.len;
             struct el op, tail;
-            if (next_el(&x, xend, &op) != 1 || !name_is(&op, "$inc") || op.type != 0x03 ||
-              next_el(&x, xend, &tail) != 0)
+            /* one operator, of one field (`$set` with `$inc` or another operator: JS's) */
+            if (next_el(&x, xend, &op) != 1 || !(name_is(&op, "$inc") || name_is(&op, "$set")) ||
+              op.type != 0x03 || next_el(&x, xend, &tail) != 0)
                 return 0;
+            r->op_set = name_is(&op, "$set");
             x = op.val + 4;
             xend = op.val + op.len;
-            if (next_el(&x, xend, &r->inc) != 1 || next_el(&x, xend, &tail) != 0)
+            if (next_el(&x, xend, &r->arg) != 1 || next_el(&x, xend, &tail) != 0)
                 return 0;
             u = 1;
         } else if ((name_is(&e, "upsert") && !upsert) || (name_is(&e, "multi") && !multi)) {
@@ -203,10 +215,18 @@ int fast_write_row(struct fast *f, const struct fast_tmpl *tmpl, struct fast_ses
 
 /* ------------------------------------------------------------------ the write */
 
-/* Whether top-level field name (n bytes) is one an index of c reads, or one this path never writes. */
+/* Whether top-level field name (n bytes) is one an index of c reads, or one this path never writes: empty,
+ * `$`-prefixed, dotted, `_id`, or a name JS's byte patch leaves to the whole update (byte_patch.ts
+ * patchableName: all digits — a JS object moves it to the front —, `__proto__`). */
 static int unsafe_field(const struct fast_coll *c, const char *name, uint32_t n)
 {
-    if (n == 0 || name[0] == '$' || memchr(name, '.', n) || (n == 3 && memcmp(name, "_id", 3) == 0))
+    if (n == 0 || name[0] == '$' || memchr(name, '.', n) || (n == 3 && memcmp(name, "_id", 3) == 0) ||
+      (n == 9 && memcmp(name, "__proto__", 9) == 0))
+        return 1;
+    uint32_t digits = 0;
+    while (digits < n && name[digits] >= '0' && name[digits] <= '9')
+        digits++;
+    if (digits == n)
         return 1;
     for (uint32_t at = 0; at < c->unsafe_len;) {
         uint32_t l = (uint32_t)strlen(c->unsafe + at);
@@ -215,60 +235,6 @@ static int unsafe_field(const struct fast_coll *c, const char *name, uint32_t n)
         at += l + 1;
     }
     return 0;
-}
-
-/* The new value of stored element `old` (type t) after $inc by `by`, written to out (as many bytes as
- * the old value, same type): 1, or 0 when this path does not make it (JS's). */
-static int inc_value(uint8_t t, const uint8_t *old, const struct el *by, uint8_t *out)
-{
-    if (t == 0x10 && by->type == 0x10) {
-        int64_t s = (int64_t)rd32(old) + rd32(by->val);
-        if (s < INT32_MIN || s > INT32_MAX)
-            return 0;
-        int32_t v = (int32_t)s;
-        memcpy(out, &v, 4);
-        return 1;
-    }
-    if (t == 0x12 && (by->type == 0x10 || by->type == 0x12)) {
-        int64_t a, b, s;
-        memcpy(&a, old, 8);
-        if (by->type == 0x10)
-            b = rd32(by->val);
-        else
-            memcpy(&b, by->val, 8);
-        if (__builtin_add_overflow(a, b, &s))
-            return 0;
-        memcpy(out, &s, 8);
-        return 1;
-    }
-    if (t == 0x01 && (by->type == 0x01 || by->type == 0x10)) {
-        double a, b;
-        memcpy(&a, old, 8);
-        if (by->type == 0x10)
-            b = (double)rd32(by->val);
-        else
-            memcpy(&b, by->val, 8);
-        double s = a + b;
-        if (b != b || s == a || (s != s && a != a))
-            return 0; /* a NaN operand, or no change by value (-0 + 0): JS's (its NaN and equality rules) */
-        memcpy(out, &s, 8);
-        return 1;
-    }
-    return 0;
-}
-
-/* The value a missing field gets from $inc by `by` (its bytes, as many as by's): 1, or 0 (JS's). */
-static int new_value(const struct el *by, uint8_t *out)
-{
-    if (by->type == 0x01) {
-        double b;
-        memcpy(&b, by->val, 8);
-        if (b != b || b == 0)
-            return 0; /* NaN, ±0: JS's (its NaN and number rules) */
-    } else if (by->type != 0x10 && by->type != 0x12)
-        return 0;
-    memcpy(out, by->val, by->len);
-    return 1;
 }
 
 uint64_t fast_wall_ms(void)
@@ -295,9 +261,10 @@ uint8_t *fast_put_bytes(uint8_t *p, const void *b, size_t n)
     return p + n;
 }
 
-/* The oplog entry of the update (update_entry.ts's bytes; section 'u': the field changed, 'i': created): malloc'd, *len its size; NULL (no memory). */
-static uint8_t *update_entry(const struct fast_coll *c, char section, const struct el *field, const uint8_t *val, uint32_t vlen,
-  const uint8_t *id, uint32_t id_len, uint64_t ts, uint64_t wall, uint32_t *len)
+/* The oplog entry of the update (update_entry.ts's bytes; section 'u': the field changed, 'i': created;
+ * field's type and name, val its new value): malloc'd, *len its size; NULL (no memory). */
+static uint8_t *update_entry(const struct fast_coll *c, char section, const struct el *field, const uint8_t *val,
+  uint32_t vlen, const uint8_t *id, uint32_t id_len, uint64_t ts, uint64_t wall, uint32_t *len)
 {
     uint32_t el_len = 1 + field->name_len + 1 + vlen;
     uint32_t u_len = 4 + el_len + 1, diff_len = 4 + (3 + u_len) + 1;
@@ -382,7 +349,7 @@ static int write_update(struct fast *f, struct fast_coll *c, const struct fast_r
                 return 0;
             id = start;
             id_len = (uint32_t)(e.val + e.len - start);
-        } else if (e.name_len == r->inc.name_len && memcmp(e.name, r->inc.name, e.name_len) == 0) {
+        } else if (e.name_len == r->arg.name_len && memcmp(e.name, r->arg.name, e.name_len) == 0) {
             if (at)
                 return 0;
             at = e.val;
@@ -391,41 +358,50 @@ static int write_update(struct fast *f, struct fast_coll *c, const struct fast_r
     }
     if (rc != 0 || !id)
         return 0;
+    /* the new element (the field's name, the new value's type and bytes) and the bytes [from, to) of the
+     * record it replaces — none when the field is new: appended, the diff's `i` */
     uint8_t nv[8];
-    uint8_t *doc2;
-    uint32_t size, id_off = (uint32_t)(id - doc);
-    char section;
+    struct el ne = r->arg;
+    uint32_t from, to;
     if (at) {
-        if (!inc_value(target.type, at, &r->inc, nv) || memcmp(nv, at, target.len) == 0)
-            return 0; /* another type, an overflow, or no change (nModified 0): JS's */
-        size = (uint32_t)v.size;
-        if (!(doc2 = malloc(size)))
-            return 0;
-        memcpy(doc2, doc, size);
-        memcpy(doc2 + (at - doc), nv, target.len);
-        target.name = (const char *)doc2 + ((const uint8_t *)target.name - doc); /* (doc is WiredTiger's until the update) */
-        section = 'u';
+        if (r->op_set) {
+            if (fast_set_unchanged(&target, &r->arg))
+                return 0; /* the same value (nModified 0), or a stored type JS's scalar patch does not read */
+        } else {
+            if (!fast_inc_value(target.type, at, &r->arg, nv) || memcmp(nv, at, target.len) == 0)
+                return 0; /* another type, an overflow, or no change (nModified 0): JS's */
+            ne.type = target.type;
+            ne.val = nv;
+            ne.len = target.len;
+        }
+        from = (uint32_t)((const uint8_t *)target.name - 1 - doc);
+        to = (uint32_t)(at + target.len - doc);
     } else {
-        /* a new field set to the amount, appended (the diff's `i`) */
-        if (!new_value(&r->inc, nv) || !utf8_ok((const uint8_t *)r->inc.name, r->inc.name_len))
+        if ((!r->op_set && !fast_inc_new_value(&r->arg)) ||
+          !utf8_ok((const uint8_t *)r->arg.name, r->arg.name_len))
             return 0;
-        uint32_t add = 1 + r->inc.name_len + 1 + r->inc.len;
-        if (v.size + add > 16u * 1024 * 1024)
-            return 0;
-        size = (uint32_t)v.size + add;
-        if (!(doc2 = malloc(size)))
-            return 0;
-        memcpy(doc2, doc, v.size - 1);
-        uint8_t *q = doc2 + v.size - 1;
-        *q++ = r->inc.type;
-        q = fast_put_bytes(q, r->inc.name, r->inc.name_len);
-        *q++ = 0;
-        q = fast_put_bytes(q, nv, r->inc.len);
-        *q = 0;
-        memcpy(doc2, &size, 4);
-        target = r->inc;
-        section = 'i';
+        from = to = (uint32_t)v.size - 1;
     }
+    /* the record: what precedes the element, the new element, what follows (its terminator included) */
+    uint32_t ne_len = 1 + ne.name_len + 1 + ne.len;
+    uint64_t size64 = (uint64_t)v.size - (to - from) + ne_len;
+    if (size64 > 16u * 1024 * 1024)
+        return 0; /* over the document limit: JS's error */
+    uint32_t size = (uint32_t)size64, id_off = (uint32_t)(id - doc);
+    uint8_t *doc2 = malloc(size);
+    if (!doc2)
+        return 0;
+    memcpy(doc2, doc, from);
+    uint8_t *q = doc2 + from;
+    *q++ = ne.type;
+    q = fast_put_bytes(q, ne.name, ne.name_len);
+    *q++ = 0;
+    q = fast_put_bytes(q, ne.val, ne.len);
+    memcpy(q, doc + to, v.size - to);
+    memcpy(doc2, &size, 4);
+    if (id_off > from)
+        id_off = id_off - (to - from) + ne_len; /* (an `_id` after the field) */
+    char section = at ? 'u' : 'i';
     /* both cursors let go of their pages before the write: a page the update must evict (one grown past
      * its limit by a load's inserts) cannot be while any session holds it, this one included */
     c->idx->reset(c->idx);
@@ -439,7 +415,7 @@ static int write_update(struct fast *f, struct fast_coll *c, const struct fast_r
         *ts = fast_tick(f);
         uint32_t elen;
         uint64_t wall = fast_wall_ms();
-        uint8_t *entry = update_entry(c, section, &target, nv, target.len, doc2 + id_off, id_len, *ts, wall, &elen);
+        uint8_t *entry = update_entry(c, section, &ne, ne.val, ne.len, doc2 + id_off, id_len, *ts, wall, &elen);
         uint8_t tk[8];
         for (int i = 0; i < 4; i++) {
             tk[i] = (uint8_t)(*ts >> (56 - 8 * i));
@@ -467,7 +443,7 @@ int fast_serve_update(struct fast *f, struct fast_coll *c, uint32_t id, const st
   struct fast_entry *entry)
 {
     if (!c->up_prefix || !f->oplog_uri || f->oplog_held || f->update.len == 0 ||
-      unsafe_field(c, r->inc.name, r->inc.name_len))
+      unsafe_field(c, r->arg.name, r->arg.name_len) || (r->op_set && !fast_set_value(&r->arg)))
         return 0;
     WT_SESSION *s = f->session;
     struct fast_sess *sess = NULL;
