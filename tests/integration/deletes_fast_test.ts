@@ -12,6 +12,7 @@ import { Binary, BSON, Long, ObjectId } from "bson";
 import { startServer } from "../../mod.ts";
 import { defaultConfig } from "../../src/config/mod.ts";
 import { rawConnection } from "./helpers/raw_wire.ts";
+import { rng } from "./helpers/pair_servers.ts";
 
 type Doc = Record<string, unknown>;
 const RAW = { promoteValues: false, promoteLongs: false, promoteBuffers: false } as const;
@@ -39,18 +40,6 @@ async function start(fastWrites: boolean) {
 function timeless(r: Doc): Uint8Array {
   const { $clusterTime: _c, operationTime: _o, ...rest } = r;
   return BSON.serialize(rest);
-}
-
-function rng(seed: number): () => number {
-  let x = seed >>> 0 || 1;
-  return () => {
-    x ^= x << 13;
-    x >>>= 0;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    x >>>= 0;
-    return x / 2 ** 32;
-  };
 }
 
 const IDS: unknown[] = [

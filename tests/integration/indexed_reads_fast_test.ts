@@ -13,6 +13,7 @@ import { BSON, Decimal128, Double, Int32, Long, ObjectId } from "bson";
 import { startServer } from "../../mod.ts";
 import { defaultConfig } from "../../src/config/mod.ts";
 import { rawConnection } from "./helpers/raw_wire.ts";
+import { pairTest, rng } from "./helpers/pair_servers.ts";
 
 type Doc = Record<string, unknown>;
 
@@ -80,19 +81,6 @@ function assertSame(fast: Uint8Array, js: Uint8Array, what: string): void {
 async function ioFinds(s: Side): Promise<number> {
   const r = BSON.deserialize((await s.ask({ serverStatus: 1, $db: "admin" })).subarray(5));
   return Number((r["secantus"] as Doc & { ioThread: { finds: number } }).ioThread.finds);
-}
-
-/** A deterministic generator (tests repeat). */
-function rng(seed: number): () => number {
-  let x = seed >>> 0 || 1;
-  return () => {
-    x ^= x << 13;
-    x >>>= 0;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    x >>>= 0;
-    return x / 2 ** 32;
-  };
 }
 
 const OIDS = Array.from({ length: 4 }, (_, i) => new ObjectId(`65a1b2c3d4e5f60718293a4${i}`));
@@ -167,26 +155,8 @@ async function both(sides: Side[], doc: Doc): Promise<Uint8Array[]> {
   return await Promise.all(sides.map((s) => s.ask(doc)));
 }
 
-/** A test against a server with the I/O thread's reads and one without (`sides`: both, in that order). */
-function pairTest(name: string, fn: (sides: Side[], fast: Side) => Promise<void>): void {
-  Deno.test({
-    name,
-    sanitizeResources: false,
-    sanitizeOps: false,
-    fn: async () => {
-      const fast = await side(true);
-      const js = await side(false);
-      try {
-        await fn([fast, js], fast);
-      } finally {
-        await fast.close();
-        await js.close();
-      }
-    },
-  });
-}
-
 pairTest(
+  side,
   "finds over a single-field index: the I/O thread's replies are the command layer's",
   async (sides, fast) => {
     const r = rng(7);
@@ -250,6 +220,7 @@ pairTest(
 );
 
 pairTest(
+  side,
   "finds over a single-field index: limits, batch sizes and the first batch's end",
   async (sides, fast) => {
     await both(sides, { createIndexes: "c", indexes: [{ key: { k: 1 }, name: "k_1" }], $db: "x" });
@@ -360,6 +331,7 @@ Deno.test({
 });
 
 pairTest(
+  side,
   "finds over a single-field index past 1,024 documents or 1 MiB are the command layer's",
   async (sides, fast) => {
     await both(sides, { createIndexes: "c", indexes: [{ key: { k: 1 }, name: "k_1" }], $db: "x" });

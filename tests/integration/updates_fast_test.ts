@@ -18,6 +18,7 @@ import { MongoClient } from "mongodb";
 import { startServer } from "../../mod.ts";
 import { defaultConfig } from "../../src/config/mod.ts";
 import { rawConnection } from "./helpers/raw_wire.ts";
+import { pairTest, rng } from "./helpers/pair_servers.ts";
 
 type Doc = Record<string, unknown>;
 type Conn = { ask(doc: Doc): Promise<Uint8Array>; close(): void };
@@ -93,19 +94,6 @@ async function status(s: Side): Promise<Doc> {
 
 function ioUpdates(st: Doc): number {
   return Number(((st["secantus"] as Doc)["ioThread"] as Doc)["updates"]);
-}
-
-/** A deterministic generator (tests repeat). */
-function rng(seed: number): () => number {
-  let x = seed >>> 0 || 1;
-  return () => {
-    x ^= x << 13;
-    x >>>= 0;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    x >>>= 0;
-    return x / 2 ** 32;
-  };
 }
 
 function pick<T>(r: () => number, xs: readonly T[]): T {
@@ -301,25 +289,8 @@ function updateRequest(r: () => number, coll: string, plain = false): Doc {
   return q;
 }
 
-function pairTest(name: string, fn: (sides: Side[], fast: Side) => Promise<void>): void {
-  Deno.test({
-    name,
-    sanitizeResources: false,
-    sanitizeOps: false,
-    fn: async () => {
-      const fast = await side(true);
-      const js = await side(false);
-      try {
-        await fn([fast, js], fast);
-      } finally {
-        await fast.close();
-        await js.close();
-      }
-    },
-  });
-}
-
 pairTest(
+  side,
   "updates by _id: the I/O thread's replies, documents, oplog entries and counters are the command layer's",
   async (sides, fast) => {
     const r = rng(7);
@@ -449,6 +420,7 @@ pairTest(
 );
 
 pairTest(
+  side,
   "updates by _id on the I/O thread: many connections, the command layer writing meanwhile — every increment once, oplog times in order",
   async (_sides, fast) => {
     const N = 200;

@@ -206,6 +206,15 @@ IO_INTERNAL int fast_write_row(struct fast *f, const struct fast_tmpl *tmpl, str
 IO_INTERNAL uint64_t fast_wall_ms(void);
 IO_INTERNAL uint64_t fast_tick(struct fast *f);
 IO_INTERNAL uint8_t *fast_put_bytes(uint8_t *p, const void *b, size_t n);
+IO_INTERNAL uint8_t *fast_put_tail(uint8_t *p, uint64_t ts, uint64_t wall);
+IO_INTERNAL int fast_find_record(struct fast_coll *c, const struct fast_req *r, WT_ITEM *k, int64_t *rid, WT_ITEM *v);
+
+/* A write made in fast_write_txn's transaction: 1, or 0 (rolled back). */
+typedef int (*fast_write_fn)(struct fast *f, struct fast_coll *c, const struct fast_req *r, struct fast_sess *sess,
+  uint64_t *ts);
+IO_INTERNAL int fast_write_txn(struct fast *f, struct fast_coll *c, uint32_t id, const struct fast_req *r,
+  const struct fast_tmpl *tmpl, uint32_t kind, fast_write_fn write, struct out **o, struct fast_entry *entry);
+IO_INTERNAL int fast_insert_oplog(struct fast *f, uint64_t ts, const uint8_t *entry, uint32_t len);
 
 /* io_fast_delete.c */
 IO_INTERNAL int fast_delete_statements(const struct el *e, struct fast_req *r, uint32_t *seen);

@@ -63,18 +63,7 @@ static uint8_t *delete_entry(const struct fast_coll *c, const uint8_t *id, uint3
     p = fast_put_bytes(p, &o_len, 4);
     p = fast_put_bytes(p, id, id_len);
     *p++ = 0;
-    uint32_t inc = (uint32_t)ts, secs = (uint32_t)(ts >> 32);
-    static const int64_t one = 1, v2 = 2;
-    p = fast_put_bytes(p, "\x11ts", 4);
-    p = fast_put_bytes(p, &inc, 4);
-    p = fast_put_bytes(p, &secs, 4);
-    p = fast_put_bytes(p, "\x12t", 3);
-    p = fast_put_bytes(p, &one, 8);
-    p = fast_put_bytes(p, "\x12v", 3);
-    p = fast_put_bytes(p, &v2, 8);
-    p = fast_put_bytes(p, "\x09wall", 6);
-    int64_t w = (int64_t)wall;
-    p = fast_put_bytes(p, &w, 8);
+    p = fast_put_tail(p, ts, wall);
     *p = 0;
     *len = size;
     return b;
@@ -86,22 +75,9 @@ static uint8_t *delete_entry(const struct fast_coll *c, const uint8_t *id, uint3
 static int write_delete(struct fast *f, struct fast_coll *c, const struct fast_req *r, struct fast_sess *sess,
   uint64_t *ts)
 {
-    uint8_t key[FAST_KEY_MAX];
-    size_t klen = scalar_key(&r->filter, key), n;
-    if (klen == 0)
-        return 0;
-    uint8_t *sk = stored_key(key, (int32_t)klen, 0, 0, 0, &n);
-    if (!sk)
-        return 0;
     WT_ITEM k, v;
-    set_item(&k, sk, (int64_t)n);
-    c->idx->set_key(c->idx, &k);
-    if (c->idx->search(c->idx) != 0 || c->idx->get_value(c->idx, &v) != 0 || v.size != 8)
-        return 0;
-    int64_t rid = get_be64(v.data);
-    c->rec->set_key(c->rec, rid);
-    if (c->rec->search(c->rec) != 0 || c->rec->get_value(c->rec, &v) != 0 || v.size < 5 ||
-      v.size > 16 * 1024 * 1024 || (uint32_t)rd32(v.data) != v.size)
+    int64_t rid;
+    if (!fast_find_record(c, r, &k, &rid, &v))
         return 0;
     /* the stored document's `_id` element, exactly once (copied: the record's bytes go with the remove) */
     const uint8_t *doc = v.data, *p = doc + 4, *end = doc + v.size, *id = NULL;
@@ -134,17 +110,7 @@ static int write_delete(struct fast *f, struct fast_coll *c, const struct fast_r
     uint8_t *entry = delete_entry(c, idcopy, id_len, *ts, wall, &elen);
     if (!entry)
         return 0;
-    uint8_t tk[8];
-    for (int i = 0; i < 4; i++) {
-        tk[i] = (uint8_t)(*ts >> (56 - 8 * i));
-        tk[4 + i] = (uint8_t)((uint32_t)*ts >> (24 - 8 * i));
-    }
-    WT_ITEM ki, vi;
-    set_item(&ki, tk, 8);
-    set_item(&vi, entry, elen);
-    f->oplog->set_key(f->oplog, &ki);
-    f->oplog->set_value(f->oplog, &vi);
-    int ok = f->oplog->insert(f->oplog) == 0;
+    int ok = fast_insert_oplog(f, *ts, entry, elen);
     free(entry);
     if (ok && sess)
         ok = fast_write_row(f, &f->del_row, sess, r, wall);
@@ -155,67 +121,9 @@ static int write_delete(struct fast *f, struct fast_coll *c, const struct fast_r
 int fast_serve_delete(struct fast *f, struct fast_coll *c, uint32_t id, const struct fast_req *r, struct out **o,
   struct fast_entry *entry)
 {
-    if (!c->del_prefix || !f->oplog_uri || f->oplog_held || f->deleted.len == 0)
+    if (!c->del_prefix)
         return 0;
-    WT_SESSION *s = f->session;
-    struct fast_sess *sess = NULL;
-    if (r->has_txn && !(sess = fast_retryable_session(f, r)))
-        return 0;
-    if (!f->oplog && s->open_cursor(s, f->oplog_uri, NULL, NULL, &f->oplog) != 0) {
-        f->oplog = NULL;
-        return 0;
-    }
-    if (sess && !f->retry && s->open_cursor(s, f->retry_uri, NULL, NULL, &f->retry) != 0) {
-        f->retry = NULL;
-        return 0;
-    }
-    int64_t t0 = io_mono_us();
-    if (t0 < c->cool_until_us)
-        return 0;
-    /* the reply's memory first: once the write commits, the request is answered here, never by JS */
-    *o = fast_reply_out(f, id, f->deleted.len, r->request_id);
-    if (!*o)
-        return 0;
-    if (pthread_mutex_trylock(&f->clock_mu) != 0)
-        return 0; /* JS is between an oplog time and its commit */
-    if (!fast_begin(f, c, &c->idx, c->idx_uri)) {
-        pthread_mutex_unlock(&f->clock_mu);
-        return 0;
-    }
-    uint64_t ts = 0;
-    int ok = write_delete(f, c, r, sess, &ts);
-    c->idx->reset(c->idx);
-    c->rec->reset(c->rec);
-    f->oplog->reset(f->oplog);
-    if (sess)
-        f->retry->reset(f->retry);
-    if (ok) {
-        char cfg[64];
-        snprintf(cfg, sizeof cfg, "commit_timestamp=%" PRIx64, ts);
-        ok = s->commit_transaction(s, cfg) == 0; /* (a failed commit is rolled back) */
-    } else
-        s->rollback_transaction(s, NULL);
-    if (ok) {
-        uint64_t t = atomic_load(&f->time);
-        while (t < ts && !atomic_compare_exchange_weak(&f->time, &t, ts)) {
-        }
-    }
-    pthread_mutex_unlock(&f->clock_mu);
-    if (io_mono_us() - t0 > FAST_SLOW_WRITE_US)
-        c->cool_until_us = io_mono_us() + FAST_COOL_US; /* (as io_fast_write.c: a stalled forced eviction) */
-    if (!ok)
-        return 0; /* (the caller frees *o) */
-    memcpy((*o)->data + 21, f->deleted.bytes, f->deleted.len);
-    fast_put_time((*o)->data + 21, &f->deleted, ts);
-    entry->kind = KIND_DELETE;
-    entry->docs = (uint32_t)ts;
-    entry->keys = (uint32_t)(ts >> 32);
-    if (sess) {
-        sess->last = r->txn_number;
-        entry->retryable = 1;
-        entry->txn_number = r->txn_number;
-    }
-    return 1;
+    return fast_write_txn(f, c, id, r, &f->deleted, KIND_DELETE, write_delete, o, entry);
 }
 
 void fast_close_deletes(struct fast_coll *c)

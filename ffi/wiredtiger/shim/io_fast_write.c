@@ -255,6 +255,44 @@ uint64_t fast_tick(struct fast *f)
     return f->issued;
 }
 
+/* The entries' common tail `ts, t: 1, v: 2, wall` (insert_entry.ts writeTail) at p; the position after. */
+uint8_t *fast_put_tail(uint8_t *p, uint64_t ts, uint64_t wall)
+{
+    uint32_t inc = (uint32_t)ts, secs = (uint32_t)(ts >> 32);
+    static const int64_t one = 1, v2 = 2;
+    p = fast_put_bytes(p, "\x11ts", 4);
+    p = fast_put_bytes(p, &inc, 4);
+    p = fast_put_bytes(p, &secs, 4);
+    p = fast_put_bytes(p, "\x12t", 3);
+    p = fast_put_bytes(p, &one, 8);
+    p = fast_put_bytes(p, "\x12v", 3);
+    p = fast_put_bytes(p, &v2, 8);
+    p = fast_put_bytes(p, "\x09wall", 6);
+    int64_t w = (int64_t)wall;
+    return fast_put_bytes(p, &w, 8);
+}
+
+/* In the open transaction: r's `_id` looked up in c's `_id_` index (*k its stored key, valid until the
+ * next stored_key) and its record read (*rid, *v: WiredTiger's bytes until the cursor moves). 1, or 0. */
+int fast_find_record(struct fast_coll *c, const struct fast_req *r, WT_ITEM *k, int64_t *rid, WT_ITEM *v)
+{
+    uint8_t key[FAST_KEY_MAX];
+    size_t klen = scalar_key(&r->filter, key), n;
+    if (klen == 0)
+        return 0;
+    uint8_t *sk = stored_key(key, (int32_t)klen, 0, 0, 0, &n);
+    if (!sk)
+        return 0;
+    set_item(k, sk, (int64_t)n);
+    c->idx->set_key(c->idx, k);
+    if (c->idx->search(c->idx) != 0 || c->idx->get_value(c->idx, v) != 0 || v->size != 8)
+        return 0;
+    *rid = get_be64(v->data);
+    c->rec->set_key(c->rec, *rid);
+    return c->rec->search(c->rec) == 0 && c->rec->get_value(c->rec, v) == 0 && v->size >= 5 &&
+      v->size <= 16 * 1024 * 1024 && (uint32_t)rd32(v->data) == v->size;
+}
+
 uint8_t *fast_put_bytes(uint8_t *p, const void *b, size_t n)
 {
     memcpy(p, b, n);
@@ -298,18 +336,7 @@ static uint8_t *update_entry(const struct fast_coll *c, char section, const stru
     p = fast_put_bytes(p, &o2_len, 4);
     p = fast_put_bytes(p, id, id_len);
     *p++ = 0;
-    uint32_t inc = (uint32_t)ts, secs = (uint32_t)(ts >> 32);
-    static const int64_t one = 1, v2 = 2;
-    p = fast_put_bytes(p, "\x11ts", 4);
-    p = fast_put_bytes(p, &inc, 4);
-    p = fast_put_bytes(p, &secs, 4);
-    p = fast_put_bytes(p, "\x12t", 3);
-    p = fast_put_bytes(p, &one, 8);
-    p = fast_put_bytes(p, "\x12v", 3);
-    p = fast_put_bytes(p, &v2, 8);
-    p = fast_put_bytes(p, "\x09wall", 6);
-    int64_t w = (int64_t)wall;
-    p = fast_put_bytes(p, &w, 8);
+    p = fast_put_tail(p, ts, wall);
     *p++ = 0;
     *len = size;
     return b;
@@ -320,22 +347,9 @@ static uint8_t *update_entry(const struct fast_coll *c, char section, const stru
 static int write_update(struct fast *f, struct fast_coll *c, const struct fast_req *r, struct fast_sess *sess,
   uint64_t *ts)
 {
-    uint8_t key[FAST_KEY_MAX];
-    size_t klen = scalar_key(&r->filter, key), n;
-    if (klen == 0)
-        return 0;
-    uint8_t *sk = stored_key(key, (int32_t)klen, 0, 0, 0, &n);
-    if (!sk)
-        return 0;
     WT_ITEM k, v;
-    set_item(&k, sk, (int64_t)n);
-    c->idx->set_key(c->idx, &k);
-    if (c->idx->search(c->idx) != 0 || c->idx->get_value(c->idx, &v) != 0 || v.size != 8)
-        return 0;
-    int64_t rid = get_be64(v.data);
-    c->rec->set_key(c->rec, rid);
-    if (c->rec->search(c->rec) != 0 || c->rec->get_value(c->rec, &v) != 0 || v.size < 5 ||
-      v.size > 16 * 1024 * 1024 || (uint32_t)rd32(v.data) != v.size)
+    int64_t rid;
+    if (!fast_find_record(c, r, &k, &rid, &v))
         return 0;
     /* the stored document's `_id` element and the field's, each exactly once */
     const uint8_t *doc = v.data, *p = doc + 4, *end = doc + v.size, *id = NULL, *at = NULL;
@@ -416,20 +430,7 @@ static int write_update(struct fast *f, struct fast_coll *c, const struct fast_r
         uint32_t elen;
         uint64_t wall = fast_wall_ms();
         uint8_t *entry = update_entry(c, section, &ne, ne.val, ne.len, doc2 + id_off, id_len, *ts, wall, &elen);
-        uint8_t tk[8];
-        for (int i = 0; i < 4; i++) {
-            tk[i] = (uint8_t)(*ts >> (56 - 8 * i));
-            tk[4 + i] = (uint8_t)((uint32_t)*ts >> (24 - 8 * i));
-        }
-        WT_ITEM ki, vi;
-        set_item(&ki, tk, 8);
-        ok = entry != NULL;
-        if (ok) {
-            set_item(&vi, entry, elen);
-            f->oplog->set_key(f->oplog, &ki);
-            f->oplog->set_value(f->oplog, &vi);
-            ok = f->oplog->insert(f->oplog) == 0;
-        }
+        ok = entry != NULL && fast_insert_oplog(f, *ts, entry, elen);
         free(entry);
         if (ok && sess)
             ok = fast_write_row(f, &f->row, sess, r, wall);
@@ -438,12 +439,16 @@ static int write_update(struct fast *f, struct fast_coll *c, const struct fast_r
     return ok;
 }
 
-/* The update r on registration c: 1 answered (*o the reply, *entry filled), 0 JS's. Under f->mu. */
-int fast_serve_update(struct fast *f, struct fast_coll *c, uint32_t id, const struct fast_req *r, struct out **o,
-  struct fast_entry *entry)
+/*
+ * A write on registration c in one transaction of the fast path's session, shared by updates and deletes:
+ * `write` makes it (in the open transaction, under clock_mu: its oplog time in *ts) and the commit is at
+ * that time; the reply is template `tmpl` with it, the log entry `kind`. 1 answered (*o, *entry), 0 JS's
+ * (nothing written). Under f->mu.
+ */
+int fast_write_txn(struct fast *f, struct fast_coll *c, uint32_t id, const struct fast_req *r,
+  const struct fast_tmpl *tmpl, uint32_t kind, fast_write_fn write, struct out **o, struct fast_entry *entry)
 {
-    if (!c->up_prefix || !f->oplog_uri || f->oplog_held || f->update.len == 0 ||
-      unsafe_field(c, r->arg.name, r->arg.name_len) || (r->op_set && !fast_set_value(&r->arg)))
+    if (!f->oplog_uri || f->oplog_held || tmpl->len == 0)
         return 0;
     WT_SESSION *s = f->session;
     struct fast_sess *sess = NULL;
@@ -461,7 +466,7 @@ int fast_serve_update(struct fast *f, struct fast_coll *c, uint32_t id, const st
     if (t0 < c->cool_until_us)
         return 0;
     /* the reply's memory first: once the write commits, the request is answered here, never by JS */
-    *o = fast_reply_out(f, id, f->update.len, r->request_id);
+    *o = fast_reply_out(f, id, tmpl->len, r->request_id);
     if (!*o)
         return 0;
     if (pthread_mutex_trylock(&f->clock_mu) != 0)
@@ -471,7 +476,7 @@ int fast_serve_update(struct fast *f, struct fast_coll *c, uint32_t id, const st
         return 0;
     }
     uint64_t ts = 0;
-    int ok = write_update(f, c, r, sess, &ts);
+    int ok = write(f, c, r, sess, &ts);
     c->idx->reset(c->idx);
     c->rec->reset(c->rec);
     f->oplog->reset(f->oplog);
@@ -491,15 +496,15 @@ int fast_serve_update(struct fast *f, struct fast_coll *c, uint32_t id, const st
     pthread_mutex_unlock(&f->clock_mu);
     /* A write that took long here (> 4 ms) waited in WiredTiger (measured: a page grown past memory_page_max by a
      * load's inserts, whose forced eviction stalls this thread's update — sleeps of up to ms each — while
-     * the JS thread's own update of it goes through): the namespace's updates are JS's for a while, until
+     * the JS thread's own update of it goes through): the namespace's writes are JS's for a while, until
      * the page has been dealt with. */
     if (io_mono_us() - t0 > FAST_SLOW_WRITE_US)
         c->cool_until_us = io_mono_us() + FAST_COOL_US;
     if (!ok)
         return 0; /* (the caller frees *o) */
-    memcpy((*o)->data + 21, f->update.bytes, f->update.len);
-    fast_put_time((*o)->data + 21, &f->update, ts);
-    entry->kind = KIND_UPDATE;
+    memcpy((*o)->data + 21, tmpl->bytes, tmpl->len);
+    fast_put_time((*o)->data + 21, tmpl, ts);
+    entry->kind = kind;
     entry->docs = (uint32_t)ts;
     entry->keys = (uint32_t)(ts >> 32);
     if (sess) {
@@ -508,6 +513,31 @@ int fast_serve_update(struct fast *f, struct fast_coll *c, uint32_t id, const st
         entry->txn_number = r->txn_number;
     }
     return 1;
+}
+
+/* In the open transaction: the oplog entry (len bytes) under its time's key. 1, or 0. */
+int fast_insert_oplog(struct fast *f, uint64_t ts, const uint8_t *entry, uint32_t len)
+{
+    uint8_t tk[8];
+    for (int i = 0; i < 4; i++) {
+        tk[i] = (uint8_t)(ts >> (56 - 8 * i));
+        tk[4 + i] = (uint8_t)((uint32_t)ts >> (24 - 8 * i));
+    }
+    WT_ITEM k, v;
+    set_item(&k, tk, 8);
+    set_item(&v, entry, len);
+    f->oplog->set_key(f->oplog, &k);
+    f->oplog->set_value(f->oplog, &v);
+    return f->oplog->insert(f->oplog) == 0;
+}
+
+/* The update r on registration c: 1 answered (*o the reply, *entry filled), 0 JS's. Under f->mu. */
+int fast_serve_update(struct fast *f, struct fast_coll *c, uint32_t id, const struct fast_req *r, struct out **o,
+  struct fast_entry *entry)
+{
+    if (!c->up_prefix || unsafe_field(c, r->arg.name, r->arg.name_len) || (r->op_set && !fast_set_value(&r->arg)))
+        return 0;
+    return fast_write_txn(f, c, id, r, &f->update, KIND_UPDATE, write_update, o, entry);
 }
 
 void fast_close_writes(struct fast_coll *c)
@@ -554,6 +584,22 @@ int sct_fast_register_writes(struct sct_io *io, int slot, const uint8_t *prefix,
     return ret;
 }
 
+/* Table uri for *uri_at (its cursor *cur closed: opened again at the next write). 0, or ENOMEM. */
+static int set_table(struct fast *f, char **uri_at, WT_CURSOR **cur, const char *uri)
+{
+    char *u = strdup(uri);
+    if (!u)
+        return ENOMEM;
+    pthread_mutex_lock(&f->mu);
+    if (*cur)
+        (*cur)->close(*cur);
+    *cur = NULL;
+    free(*uri_at);
+    *uri_at = u;
+    pthread_mutex_unlock(&f->mu);
+    return 0;
+}
+
 /* The oplog's entries table (updates write their entries there), and the newest time JS's clock has
  * issued so far (from here on its ticks take the clock: sct_fast_clock_lock). 0, or EINVAL / ENOMEM. */
 int sct_fast_oplog(struct sct_io *io, const char *uri, uint64_t issued)
@@ -561,16 +607,9 @@ int sct_fast_oplog(struct sct_io *io, const char *uri, uint64_t issued)
     struct fast *f = io->fast;
     if (!f || !uri)
         return EINVAL;
-    char *u = strdup(uri);
-    if (!u)
-        return ENOMEM;
-    pthread_mutex_lock(&f->mu);
-    if (f->oplog)
-        f->oplog->close(f->oplog);
-    f->oplog = NULL;
-    free(f->oplog_uri);
-    f->oplog_uri = u;
-    pthread_mutex_unlock(&f->mu);
+    int ret = set_table(f, &f->oplog_uri, &f->oplog, uri);
+    if (ret != 0)
+        return ret;
     pthread_mutex_lock(&f->clock_mu);
     if (issued > f->issued)
         f->issued = issued;
@@ -636,17 +675,5 @@ int sct_fast_forget(struct sct_io *io, const uint8_t *lsid)
 int sct_fast_retry_table(struct sct_io *io, const char *uri)
 {
     struct fast *f = io->fast;
-    if (!f || !uri)
-        return EINVAL;
-    char *u = strdup(uri);
-    if (!u)
-        return ENOMEM;
-    pthread_mutex_lock(&f->mu);
-    if (f->retry)
-        f->retry->close(f->retry);
-    f->retry = NULL;
-    free(f->retry_uri);
-    f->retry_uri = u;
-    pthread_mutex_unlock(&f->mu);
-    return 0;
+    return !f || !uri ? EINVAL : set_table(f, &f->retry_uri, &f->retry, uri);
 }
