@@ -52,3 +52,27 @@ Deno.test("counts as of each open transaction's snapshot, whichever began first 
     for (const [t, n] of open) assert.equal(book.count(t, "c"), n);
   }
 });
+
+Deno.test("a commit made off this thread counts for transactions begun after it, not for those open before", () => {
+  const book = new RecordBook<object>(() => {
+    throw new Error("the table was read");
+  });
+  book.created("c");
+  const before = {};
+  book.opened(before);
+  book.committedElsewhere("c", 3);
+  book.committedElsewhere("c", -1);
+  assert.equal(book.count(before, "c"), 0);
+  const after = {};
+  book.opened(after);
+  assert.equal(book.count(after, "c"), 2);
+  book.closed(before);
+  book.closed(after);
+  assert.equal(book.count({}, "c"), 2);
+  // with no transaction open: counted, nothing kept for later subtraction
+  book.committedElsewhere("c", -2);
+  const t = {};
+  book.opened(t);
+  assert.equal(book.count(t, "c"), 0);
+  book.closed(t);
+});
