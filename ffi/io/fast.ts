@@ -1,17 +1,19 @@
 /**
  * ffi/io/fast.ts: the typed binding to the requests the frame I/O thread answers itself
  * (`ffi/wiredtiger/shim/io_fast.c`: a find by `_id` on a registered namespace, `ping`, finds over a
- * registered single-field index, `io_fast_index.c`, and updates by `_id`, `io_fast_write.c`), made by
+ * registered single-field index, `io_fast_index.c`, updates by `_id`, `io_fast_write.c`, deletes by `_id`,
+ * `io_fast_delete.c`, and inserts of one document, `io_fast_insert.c`), made by
  * {@link FrameLoop.attachFastReads} and valid until that loop stops (every call is a no-op after).
  *
  * Owns: the switches (what may be served), the cluster time and reply templates replies carry, the
- * namespace registrations, the log of served requests this side drains (`take`), one record each, and
- * the cluster clock shared with the I/O thread's updates (`clockLock`/`clockUnlock`).
+ * namespace registrations, the log of served requests this side drains (`take`), one record each, the
+ * cluster clock shared with the I/O thread's writes (`clockLock`/`clockUnlock`) and the record id
+ * counters shared with its inserts (`ridCells`).
  */
 import { shim } from "../wiredtiger/load.ts";
 
 /** What the I/O thread may answer (io_fast.c FAST_*). */
-export const FastFlag = { FIND: 1, PING: 2, LSID: 4, AUTH: 8, UPDATE: 16, DELETE: 32 } as const;
+export const FastFlag = { FIND: 1, PING: 2, LSID: 4, AUTH: 8, UPDATE: 16, DELETE: 32, INSERT: 64 } as const;
 
 /** Kinds of served requests in the log. */
 export const FastKind = {
@@ -21,6 +23,7 @@ export const FastKind = {
   FIND_INDEXED: 4,
   UPDATE: 5,
   DELETE: 6,
+  INSERT: 7,
 } as const;
 
 /** Shapes of a find over a registered single-field index (io_fast.h SHAPE_*). */
@@ -31,6 +34,8 @@ export const FastShape = { EQ: 1, EQ_SORTED: 2, RANGE: 4, RANGE_SORTED: 8, IN: 1
  * bytes, u32 retryable, i64 txnNumber (io_fast.h struct fast_entry).
  */
 const ENTRY = 64;
+/** Registration slots (io_fast.h FAST_COLLS): one record id counter each. */
+const RID_CELLS = 1024;
 const TAKE_MAX = 1024;
 
 /**
@@ -52,6 +57,12 @@ export type ServedFn = (
 ) => void;
 
 const enc = new TextEncoder();
+
+/** A secondary index the I/O thread's inserts and deletes keep: its top-level field and table. */
+export interface SecondaryIndex {
+  readonly field: string;
+  readonly uri: string;
+}
 
 export class FastReads {
   #ptr: Deno.PointerValue;
@@ -140,10 +151,54 @@ export class FastReads {
     return shim().sct_fast_register_writes(this.#ptr, slot, prefix, prefix.length, names, names.length) === 0;
   }
 
-  /** Serve deletes by `_id` on registration `slot` (only the `_id_` index): `prefix` = `op: "d", ns, ui`. */
-  registerDeletes(slot: number, prefix: Uint8Array): boolean {
+  /**
+   * Serve inserts of one document on registration `slot`: `prefix` = `op: "i", ns, ui`, `indexes` = every
+   * secondary index of the collection (its top-level field and table), each kept there. The slot's
+   * record id counter (`ridCells`) must hold the collection's last record id first.
+   */
+  registerInserts(slot: number, prefix: Uint8Array, indexes: readonly SecondaryIndex[]): boolean {
+    return this.#registerWrites("sct_fast_register_inserts", slot, prefix, indexes);
+  }
+
+  /**
+   * Serve deletes by `_id` on registration `slot`: `prefix` = `op: "d", ns, ui`, `indexes` = every secondary
+   * index of the collection (their entries removed there).
+   */
+  registerDeletes(slot: number, prefix: Uint8Array, indexes: readonly SecondaryIndex[]): boolean {
+    return this.#registerWrites("sct_fast_register_deletes", slot, prefix, indexes);
+  }
+
+  #registerWrites(
+    fn: "sct_fast_register_inserts" | "sct_fast_register_deletes",
+    slot: number,
+    prefix: Uint8Array,
+    indexes: readonly SecondaryIndex[],
+  ): boolean {
     if (this.#ptr === null) return false;
-    return shim().sct_fast_register_deletes(this.#ptr, slot, prefix, prefix.length) === 0;
+    const names = enc.encode(indexes.map((i) => i.field + "\0").join(""));
+    const uris = enc.encode(indexes.map((i) => i.uri + "\0").join(""));
+    return shim()[fn](
+      this.#ptr,
+      slot,
+      prefix,
+      prefix.length,
+      names,
+      names.length,
+      uris,
+      uris.length,
+      indexes.length,
+    ) === 0;
+  }
+
+  /**
+   * The record id counters the I/O thread's inserts take ids from, one per registration slot (C memory:
+   * read and advanced with Atomics only), valid until the loop stops; undefined when detached.
+   */
+  ridCells(): BigInt64Array | undefined {
+    if (this.#ptr === null) return undefined;
+    const p = shim().sct_fast_rid_cells(this.#ptr);
+    if (p === null) return undefined;
+    return new BigInt64Array(Deno.UnsafePointerView.getArrayBuffer(p, 8 * RID_CELLS));
   }
 
   /** The oplog's entries table, and the newest time JS's clock issued before it shares the clock. */

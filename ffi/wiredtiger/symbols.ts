@@ -116,7 +116,10 @@ export const SYMBOLS = {
   sct_fast_session: { parameters: [P, B, "i64"], result: I32 },
   sct_fast_forget: { parameters: [P, B], result: I32 },
   sct_fast_retry_table: { parameters: [P, B], result: I32 },
-  sct_fast_register_deletes: { parameters: [P, I32, B, I32], result: I32 },
+  sct_fast_register_deletes: { parameters: [P, I32, B, I32, B, I32, B, I32, I32], result: I32 },
+  // Inserts of one document there, and the record id counters shared with JS (shim/io_fast_insert.c).
+  sct_fast_register_inserts: { parameters: [P, I32, B, I32, B, I32, B, I32, I32], result: I32 },
+  sct_fast_rid_cells: { parameters: [P], result: P },
 } as const satisfies Deno.ForeignLibraryInterface;
 
 export type ShimSymbols = Deno.DynamicLibrary<typeof SYMBOLS>["symbols"];

@@ -96,6 +96,11 @@ export interface PointReadHooks {
    * answered by the I/O thread (point_reads.ts).
    */
   offerDelete(ns: string, coll: CollectionEntry): void;
+  /**
+   * insert stored one document on `coll` itself, outside a transaction: later ones there may be made by
+   * the I/O thread (point_reads.ts).
+   */
+  offerInsert(ns: string, coll: CollectionEntry): void;
   /** Writes are now held (fsyncLock): none is made there from now on, and none is in flight on return. */
   quiesceWrites(): void;
   /** A command with a txnNumber of session `lsid` runs here (the I/O thread leaves the session alone). */

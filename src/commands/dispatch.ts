@@ -300,7 +300,8 @@ function dispatchLoaded(
       } else {
         const execute = () => executeCommand(server, ctx, generic, command, inTxn);
         const lsid = generic.lsid;
-        const written = (spec.name === "update" || spec.name === "delete") && lsid !== undefined
+        const written = (spec.name === "update" || spec.name === "delete" || spec.name === "insert") &&
+            lsid !== undefined
           ? () => server.pointReads?.sessionWritten(lsid, writeId!.key, writeId!.txnNumber)
           : undefined;
         const run = writeId ? () => runOnce(server, writeId, retryReply, execute, written) : execute;

@@ -31,8 +31,12 @@
  * them off at once); `drain` records each as dispatch and the oplog writer would have (opcounters,
  * top, latency, documents updated, the `_id_` index's use, the session's last use, the oplog's count
  * and its waiters, the clock). The cluster clock is shared with the I/O thread while attached
- * (oplog/cluster_clock.ts `share`). Deletes by `_id` likewise (io_fast_delete.c: `offerDelete`, only on a
- * collection whose only index is `_id_`; the drain also changes the collection's count). Retryable ones:
+ * (oplog/cluster_clock.ts `share`). Deletes by `_id` likewise (io_fast_delete.c: `offerDelete`, on a
+ * collection whose every secondary index is one the I/O thread keys, updatable_collection.ts's
+ * `insertIndexes`; the drain also changes the collection's count), and inserts of one document
+ * (io_fast_insert.c: `offerInsert`, the same collections; the collection's record ids then come from a
+ * counter in the I/O thread's memory that the engine's RecordBook shares, taken back before the
+ * registrations are dropped). Retryable ones:
  * dispatch hands a session over (`sessionWritten`) after its own retryable update or delete, and takes it
  * back (`sessionWriting`) for any command of it with a txnNumber.
  *
@@ -53,7 +57,7 @@ import { recordIndexAccess } from "../executor/index_usage.ts";
 import { isClustered } from "../executor/clustered.ts";
 import type { AccessPath } from "../planner/plan.ts";
 import { type FindPlanParts, indexedFindShape } from "./indexed_find_shape.ts";
-import { fieldsIndexesRead } from "./updatable_collection.ts";
+import { fieldsIndexesRead, insertIndexes } from "./updatable_collection.ts";
 import { opPrefixes } from "../oplog/entry.ts";
 
 /**
@@ -73,6 +77,12 @@ export type ServedFn = (
   txnNumber: bigint | undefined,
 ) => void;
 
+/** A secondary index the I/O thread's inserts and deletes keep (ffi/io/fast.ts's). */
+export interface SecondaryIndex {
+  readonly field: string;
+  readonly uri: string;
+}
+
 /** The I/O thread's side as seen from here (ffi/io/fast.ts's FastReads). */
 export interface OffThreadReads {
   flags(bits: number): void;
@@ -81,7 +91,9 @@ export interface OffThreadReads {
   register(ns: string, recordUri: string, idIndexUri: string): number;
   registerField(slot: number, field: string, uri: string, unique: boolean, shapes: number): number;
   registerWrites(slot: number, prefix: Uint8Array, unsafe: readonly string[]): boolean;
-  registerDeletes(slot: number, prefix: Uint8Array): boolean;
+  registerDeletes(slot: number, prefix: Uint8Array, indexes: readonly SecondaryIndex[]): boolean;
+  registerInserts(slot: number, prefix: Uint8Array, indexes: readonly SecondaryIndex[]): boolean;
+  ridCells(): BigInt64Array | undefined;
   oplog(uri: string, issued: bigint): boolean;
   retryTable(uri: string): boolean;
   session(lsid: Uint8Array, last: bigint): void;
@@ -106,6 +118,8 @@ interface Registration {
   writes: boolean;
   /** Deletes by `_id` too. */
   deletes: boolean;
+  /** Inserts of one document too (the collection's record ids then come from the shared counter). */
+  inserts: boolean;
 }
 
 const FIND = 1;
@@ -114,15 +128,19 @@ const LSID = 4;
 const AUTH = 8;
 const UPDATE = 16;
 const DELETE = 32;
+const INSERT = 64;
 const FIND_HIT = 1;
 const KIND_PING = 3;
 const FIND_INDEXED = 4;
 const KIND_UPDATE = 5;
 const KIND_DELETE = 6;
+const KIND_INSERT = 7;
 /** `op: "u", ns, ui` of a collection's update entries (oplog/update_entry.ts's). */
 const updatePrefix = opPrefixes("u");
 /** `op: "d", ns, ui` of its delete entries (oplog/delete_entry.ts's). */
 const deletePrefix = opPrefixes("d");
+/** `op: "i", ns, ui` of its insert entries (oplog/insert_entry.ts's). */
+const insertPrefix = opPrefixes("i");
 /** The I/O thread's log (io_fast.c FAST_LOG_CAP): sessions it may name before the next drain. */
 const LOG_CAP = 4096;
 
@@ -166,6 +184,8 @@ export class PointReads implements PointReadHooks {
   #updates = 0;
   #newestSecs = 0;
   #newestInc = 0;
+  /** The record id counters shared with the I/O thread's inserts (its memory), once asked for. */
+  #cells: BigInt64Array | undefined;
   /** Sessions touched in the current drain (one touch each). */
   readonly #touched = new Set<string>();
 
@@ -296,11 +316,50 @@ export class PointReads implements PointReadHooks {
     if (known?.coll === coll && known.deletes) return;
     const s = this.#server;
     if (!this.#writable || s.authorizer.enabled || s.fsyncLock.count > 0 || !this.#hooksAsAttached()) return;
-    // (no index but `_id_`: the I/O thread removes no other index's entries)
-    if (coll.indexes.length !== 1 || fieldsIndexesRead(coll) === undefined) return;
+    // (every secondary index one the I/O thread removes the entry of)
+    const indexes = this.#secondaryIndexes(coll);
+    if (indexes === undefined) return;
     const r = this.#registration(ns, coll);
     if (r === undefined) return;
-    r.deletes = this.#io.registerDeletes(r.slot, deletePrefix(coll));
+    r.deletes = this.#io.registerDeletes(r.slot, deletePrefix(coll), indexes);
+  }
+
+  /**
+   * insert.ts stored one document on `coll` itself, outside a transaction: later ones there may be made
+   * by the I/O thread when updatable_collection.ts's `insertIndexes` allows it; the collection's record
+   * ids come from the counter shared with it from then on (until the registrations are dropped).
+   */
+  offerInsert(ns: string, coll: CollectionEntry): void {
+    const known = this.#byNs.get(ns);
+    if (known?.coll === coll && known.inserts) return;
+    const s = this.#server;
+    if (!this.#writable || s.authorizer.enabled || s.fsyncLock.count > 0 || !this.#hooksAsAttached()) return;
+    const indexes = this.#secondaryIndexes(coll);
+    if (indexes === undefined) return;
+    const cells = this.#cells ??= this.#io.ridCells();
+    if (cells === undefined) return;
+    const r = this.#registration(ns, coll);
+    if (r === undefined) return;
+    const slot = r.slot;
+    this.#native.shareRecordIds(coll, (last) => {
+      Atomics.store(cells, slot, last);
+      return { take: () => Atomics.add(cells, slot, 1n) + 1n, last: () => Atomics.load(cells, slot) };
+    });
+    r.inserts = this.#io.registerInserts(slot, insertPrefix(coll), indexes);
+    if (!r.inserts) this.#native.unshareRecordIds(coll);
+  }
+
+  /** The secondary indexes of `coll` the I/O thread's writes keep, or undefined when it may not write there. */
+  #secondaryIndexes(coll: CollectionEntry): SecondaryIndex[] | undefined {
+    const list = insertIndexes(coll);
+    if (list === undefined) return undefined;
+    const out: SecondaryIndex[] = [];
+    for (const ix of list) {
+      const uri = this.#native.indexTable(coll, ix.name);
+      if (uri === undefined) return undefined;
+      out.push({ field: ix.field, uri });
+    }
+    return out;
   }
 
   /** With authentication on, dispatch has just checked this connection's users may find here. */
@@ -330,6 +389,7 @@ export class PointReads implements PointReadHooks {
       indexNames: [],
       writes: false,
       deletes: false,
+      inserts: false,
     };
     this.#byNs.set(ns, r);
     this.#slots.set(slot, r);
@@ -359,7 +419,7 @@ export class PointReads implements PointReadHooks {
         this.#writable && !s.authorizer.enabled && s.oplog?.awaited === false && s.fsyncLock.count === 0 &&
         this.#hooksAsAttached()
       ) {
-        bits |= UPDATE | DELETE;
+        bits |= UPDATE | DELETE | INSERT;
       }
     }
     this.#io.flags(bits);
@@ -388,6 +448,12 @@ export class PointReads implements PointReadHooks {
   catalogChanging(): void {
     this.drain();
     this.#io.clear();
+    this.#forgetRegistrations();
+  }
+
+  /** The registrations are gone there (no insert in flight): record ids are the engine's own again. */
+  #forgetRegistrations(): void {
+    for (const r of this.#byNs.values()) if (r.inserts) this.#native.unshareRecordIds(r.coll);
     this.#byNs.clear();
     this.#slots.clear();
   }
@@ -398,8 +464,7 @@ export class PointReads implements PointReadHooks {
     this.drain();
     this.#io.clear(); // (waits out a request being answered there)
     this.drain();
-    this.#byNs.clear();
-    this.#slots.clear();
+    this.#forgetRegistrations();
   }
 
   readonly #apply: ServedFn = (kind, slot, micros, bytesIn, bytesOut, lsid, index, docs, keys, txnNumber) => {
@@ -408,24 +473,30 @@ export class PointReads implements PointReadHooks {
     c.network.bytesIn += bytesIn;
     c.network.bytesOut += bytesOut;
     c.network.numRequests++;
-    if (kind === KIND_UPDATE || kind === KIND_DELETE) {
+    if (kind === KIND_UPDATE || kind === KIND_DELETE || kind === KIND_INSERT) {
       const update = kind === KIND_UPDATE;
+      const op = update ? "update" : kind === KIND_DELETE ? "delete" : "insert";
       const r = this.#slots.get(slot);
       if (update) {
         c.ioThread.updates++;
         c.opcounters.update++;
         c.document.updated++;
-      } else {
+      } else if (kind === KIND_DELETE) {
         c.ioThread.deletes++;
         c.opcounters.delete++;
         c.document.deleted++;
         if (r !== undefined) this.#native.countChanged(r.coll, -1);
+      } else {
+        c.ioThread.inserts++;
+        c.opcounters.insert++;
+        c.document.inserted++;
+        if (r !== undefined) this.#native.countChanged(r.coll, 1);
       }
       if (r !== undefined) {
-        s.top.record(r.ns, update ? "update" : "delete", micros, true);
-        recordIndexAccess(r.coll, "_id_");
+        s.top.record(r.ns, op, micros, true);
+        if (kind !== KIND_INSERT) recordIndexAccess(r.coll, "_id_");
       }
-      c.latency.observe(update ? "update" : "delete", micros / 1e6);
+      c.latency.observe(op, micros / 1e6);
       // (docs, keys: the oplog time's increment and seconds; entries come in time order)
       this.#updates++;
       this.#newestSecs = keys;
@@ -472,4 +543,4 @@ export class PointReads implements PointReadHooks {
 }
 
 /** The switches' bits, for tests. */
-export const POINT_READ_FLAGS = { FIND, PING, LSID, AUTH, UPDATE, DELETE } as const;
+export const POINT_READ_FLAGS = { FIND, PING, LSID, AUTH, UPDATE, DELETE, INSERT } as const;

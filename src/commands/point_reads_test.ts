@@ -3,6 +3,7 @@ import { Timestamp } from "bson";
 import { type OffThreadReads, POINT_READ_FLAGS as F, PointReads } from "./point_reads.ts";
 import type { ClientState, ServerContext } from "./context.ts";
 import type { CollectionEntry, NativeReads } from "../storage/api.ts";
+import type { SharedRecordIds } from "../storage/native_reads.ts";
 import { Counters } from "../observability/counters.ts";
 import { Top } from "../observability/top.ts";
 import { Profiler } from "../observability/profiler.ts";
@@ -21,7 +22,9 @@ function fakeIo() {
     grants: [] as string[],
     writes: [] as string[],
     oplog: [] as string[],
+    inserts: [] as string[],
   };
+  const cells = new BigInt64Array(1024);
   const log: [number, number, number, number, number, Uint8Array | undefined, number, number, number][] = [];
   const io: OffThreadReads = {
     flags: (b) => void calls.flags.push(b),
@@ -35,9 +38,18 @@ function fakeIo() {
     oplog: (uri, issued) => calls.oplog.push(`${uri}@${issued}`) > 0,
     retryTable: () => true,
     registerDeletes: () => true,
+    registerInserts: (slot, prefix, indexes) =>
+      calls.inserts.push(`${slot}:${prefix.length}:${indexes.map((i) => `${i.field}@${i.uri}`).join(",")}`) >
+        0,
+    ridCells: () => cells,
     session: () => {},
     forget: () => {},
-    clear: () => void (calls.registered.length = calls.fields.length = calls.writes.length = 0),
+    clear: () =>
+      void (calls.registered.length =
+        calls.fields.length =
+        calls.writes.length =
+        calls.inserts.length =
+          0),
     hold: () => {},
     grant: (id, slot) => void calls.grants.push(`${id}:${slot}`),
     revoke: (id) => void calls.grants.push(`revoke ${id}`),
@@ -48,7 +60,7 @@ function fakeIo() {
       return n;
     },
   };
-  return { io, calls, log };
+  return { io, calls, log, cells };
 }
 
 const COLL = {
@@ -93,9 +105,17 @@ const native: NativeReads = {
   onTableHold: () => () => {},
   internalTable: () => "table:_int_oplog",
   writeHooks: () => 3,
-  countChanged: () => {},
+  countChanged: (c, delta) => void counted.push(`${c.ident}${delta > 0 ? "+" : ""}${delta}`),
+  shareRecordIds: (c, share) => void shared.set(c.ident, share(41n)),
+  unshareRecordIds: (c) => {
+    unshared.push(`${c.ident}@${shared.get(c.ident)?.last()}`);
+    shared.delete(c.ident);
+  },
   onWriteHooksChange: () => () => {},
 };
+const counted: string[] = [];
+const shared = new Map<string, SharedRecordIds>();
+const unshared: string[] = [];
 
 Deno.test("point reads: what may be answered follows fail points, the profiler, memory and sessions", () => {
   const { io, calls } = fakeIo();
@@ -160,7 +180,7 @@ Deno.test("point reads: a drain records what dispatch would have", () => {
   assertEquals(c.document.returned, 1);
   assertEquals(c.queryExecutor.scannedObjects, 1);
   assertEquals(c.network, { bytesIn: 250, bytesOut: 500, numRequests: 3 });
-  assertEquals(c.ioThread, { finds: 2, pings: 1, updates: 0, deletes: 0 });
+  assertEquals(c.ioThread, { finds: 2, pings: 1, updates: 0, deletes: 0, inserts: 0 });
   assertEquals(server.top.entries().get("d.c")?.queries.count, 2);
   assertEquals(server.sessions.size, 1);
 });
@@ -213,7 +233,7 @@ Deno.test("point reads: an index scan JS planned registers its field; the drain 
   assertEquals(c.opcounters.query, 1);
   assertEquals(c.document.returned, 10);
   assertEquals(c.queryExecutor, { scanned: 10, scannedObjects: 10 });
-  assertEquals(c.ioThread, { finds: 1, pings: 0, updates: 0, deletes: 0 });
+  assertEquals(c.ioThread, { finds: 1, pings: 0, updates: 0, deletes: 0, inserts: 0 });
   reads.catalogChanging();
   assertEquals(calls.fields, []);
 });
@@ -233,7 +253,7 @@ Deno.test("point reads: updates — enabled with the oplog, off while it is awai
   let hooks = 3;
   assertEquals(reads.enableWrites("table:_int_oplog", () => hooks === 3), true);
   assertEquals(calls.oplog, [`table:_int_oplog@${(5n << 32n) | 3n}`]);
-  assertEquals(calls.flags.at(-1), F.FIND | F.PING | F.LSID | F.UPDATE | F.DELETE);
+  assertEquals(calls.flags.at(-1), F.FIND | F.PING | F.LSID | F.UPDATE | F.DELETE | F.INSERT);
   reads.offerUpdate("d.c", COLL);
   assertEquals(calls.writes, ["0:" + calls.writes[0]!.split(":")[1] + ":_id"]);
   awaited = true;
@@ -248,14 +268,14 @@ Deno.test("point reads: updates — enabled with the oplog, off while it is awai
   assertEquals(calls.writes, []); // not while the hooks differ
   hooks = 3;
   reads.publish();
-  assertEquals(calls.flags.at(-1), F.FIND | F.PING | F.LSID | F.UPDATE | F.DELETE);
+  assertEquals(calls.flags.at(-1), F.FIND | F.PING | F.LSID | F.UPDATE | F.DELETE | F.INSERT);
   reads.offerUpdate("d.c", COLL);
   log.push([5, 0, 25, 90, 100, undefined, 0, 7, 9], [5, 0, 35, 90, 100, undefined, 0, 8, 9]);
   reads.drain();
   const c = server.counters;
   assertEquals(c.opcounters.update, 2);
   assertEquals(c.document.updated, 2);
-  assertEquals(c.ioThread, { finds: 0, pings: 0, updates: 2, deletes: 0 });
+  assertEquals(c.ioThread, { finds: 0, pings: 0, updates: 2, deletes: 0, inserts: 0 });
   assertEquals(server.top.entries().get("d.c")?.writeLock.count, 2);
   assertEquals(appended, ["2@9.8"]);
   // neither standalone nor with sync_on_commit
@@ -273,4 +293,53 @@ Deno.test("point reads: updates — enabled with the oplog, off while it is awai
     ),
     false,
   );
+});
+
+Deno.test("point reads: inserts there share the collection's record ids and change its count", () => {
+  const { io, calls, log, cells } = fakeIo();
+  const oplog = { awaited: false, appendedElsewhere: () => {} };
+  const server = fakeServer({ oplog, syncOnCommit: false });
+  const reads = new PointReads(server, io, native);
+  assertEquals(reads.enableWrites("table:_int_oplog", () => true), true);
+  assertEquals(calls.flags.at(-1), F.FIND | F.PING | F.LSID | F.UPDATE | F.DELETE | F.INSERT);
+  const indexed = {
+    ...COLL,
+    indexes: [
+      ...COLL.indexes,
+      { name: "a_1", spec: { key: { a: 1 } }, unique: false, ident: "index-2" },
+    ],
+  } as unknown as CollectionEntry;
+  server.storage.catalog.getCollection = () => indexed;
+  reads.offerInsert("d.c", indexed);
+  assertEquals(calls.inserts, ["0:" + calls.inserts[0]!.split(":")[1] + ":a@table:a_1"]);
+  // the engine's ids come from the slot's cell, from the last one it handed out
+  const ids = shared.get("coll-1")!;
+  assertEquals(cells[0], 41n);
+  assertEquals(ids.take(), 42n);
+  Atomics.add(cells, 0, 5n); // (the I/O thread's inserts)
+  assertEquals(ids.take(), 48n);
+  log.push([7, 0, 25, 90, 100, undefined, 0, 7, 9]);
+  reads.drain();
+  const c = server.counters;
+  assertEquals([c.opcounters.insert, c.document.inserted, c.ioThread.inserts], [1, 1, 1]);
+  assertEquals(counted.at(-1), "coll-1+1");
+  assertEquals(server.top.entries().get("d.c")?.writeLock.count, 1);
+  // a catalog change: the ids are the engine's again, from the cell's last value
+  reads.catalogChanging();
+  assertEquals(unshared, ["coll-1@48"]);
+  assertEquals(shared.size, 0);
+  // a unique or compound index: no inserts there
+  const unique = {
+    ...COLL,
+    indexes: [...COLL.indexes, {
+      name: "a_1",
+      spec: { key: { a: 1 }, unique: true },
+      unique: true,
+      ident: "i",
+    }],
+  } as unknown as CollectionEntry;
+  server.storage.catalog.getCollection = () => unique;
+  reads.offerInsert("d.c", unique);
+  assertEquals(calls.inserts, []);
+  assertEquals(shared.size, 0);
 });

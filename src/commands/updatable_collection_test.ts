@@ -1,6 +1,6 @@
 import { deepStrictEqual as assertEquals } from "node:assert/strict";
 import type { CollectionEntry } from "../storage/api.ts";
-import { fieldsIndexesRead } from "./updatable_collection.ts";
+import { fieldsIndexesRead, insertIndexes } from "./updatable_collection.ts";
 
 function coll(
   over: Partial<{ db: string; name: string; options: Record<string, unknown>; indexes: unknown[] }>,
@@ -53,4 +53,40 @@ Deno.test("updatable collections: none where an update must run the command laye
   assertEquals(fieldsIndexesRead(coll({ options: { changeStreamPreAndPostImages: { enabled: false } } })), [
     "_id",
   ]);
+});
+
+Deno.test("insertable collections: every secondary index ascending on one plain top-level field", () => {
+  const ix = (name: string, spec: Record<string, unknown>, more: Record<string, unknown> = {}) => ({
+    name,
+    spec,
+    unique: false,
+    ident: `i-${name}`,
+    ...more,
+  });
+  assertEquals(insertIndexes(coll({})), []);
+  assertEquals(
+    insertIndexes(
+      coll({ indexes: [ID, ix("a_1", { key: { a: 1 } }), ix("b_1", { key: { b: 1 }, sparse: false })] }),
+    ),
+    [{ name: "a_1", field: "a" }, { name: "b_1", field: "b" }],
+  );
+  const refused = [
+    ix("x", { key: { a: -1 } }),
+    ix("x", { key: { a: 1, b: 1 } }),
+    ix("x", { key: { "a.b": 1 } }),
+    ix("x", { key: { a: "hashed" } }),
+    ix("x", { key: { "1a": 1 } }),
+    ix("x", { key: { a: 1 }, unique: true }, { unique: true }),
+    ix("x", { key: { a: 1 }, sparse: true }),
+    ix("x", { key: { a: 1 }, partialFilterExpression: { a: 1 } }),
+    ix("x", { key: { a: 1 }, collation: { locale: "fr" } }),
+    ix("x", { key: { a: 1 }, prepareUnique: true }),
+    ix("x", { key: { a: 1 } }, { building: true }),
+  ];
+  for (const r of refused) {
+    assertEquals(insertIndexes(coll({ indexes: [ID, r] })), undefined, JSON.stringify(r));
+  }
+  assertEquals(insertIndexes(coll({ options: { capped: true, size: 4096 } })), undefined);
+  const nine = Array.from({ length: 9 }, (_, i) => ix(`f${i}`, { key: { [`f${i}`]: 1 } }));
+  assertEquals(insertIndexes(coll({ indexes: [ID, ...nine] })), undefined);
 });

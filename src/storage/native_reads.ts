@@ -1,5 +1,14 @@
 /** The storage engine's side of point reads made off the JS thread (the wire server's I/O thread). */
 
+/**
+ * A table's record id counter kept outside the engine (the I/O thread's inserts take ids from it too):
+ * `take` hands out the next id, `last` is the last one handed out (by either side).
+ */
+export interface SharedRecordIds {
+  take(): bigint;
+  last(): bigint;
+}
+
 /** What `tables` reads of a collection's catalog entry (api.ts's CollectionEntry has these). */
 interface TablesOf {
   readonly ident: string;
@@ -10,7 +19,8 @@ interface TablesOf {
  * Reads made outside the JS thread (the wire server's I/O thread answers a find by `_id` itself,
  * ffi/wiredtiger/shim/io_fast.c): the engine's native connection, a collection's record and `_id_`
  * index tables (and other indexes' tables, for finds over a single-field index), and a signal before
- * any catalog change commits (let go of every table then).
+ * any catalog change commits (let go of every table then); for writes made there, the counts they
+ * change and the record id counter inserts share.
  */
 export interface NativeReads {
   /** The WiredTiger connection (open until the engine closes). */
@@ -30,6 +40,13 @@ export interface NativeReads {
   internalTable(t: { readonly name: string }): string | undefined;
   /** A commit made off the JS thread changed the collection's document count by `delta`. */
   countChanged(coll: TablesOf, delta: number): void;
+  /**
+   * From now on the collection's record ids come from the counter `share(last)` returns (`last`: the id
+   * handed out last), until `unshareRecordIds` takes the counter's last value back.
+   */
+  shareRecordIds(coll: TablesOf, share: (last: bigint) => SharedRecordIds): void;
+  /** The collection's record ids are the engine's own again (nothing takes from the shared counter now). */
+  unshareRecordIds(coll: TablesOf): void;
   /** How many write hooks are registered (updates made off the JS thread reach none of them). */
   writeHooks(): number;
   /** `fn` after every change of the registered write hooks; returns a function that unregisters it. */

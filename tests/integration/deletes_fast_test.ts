@@ -3,44 +3,16 @@
  * random inserts, deletes and updates sent to a server with the I/O thread's writes and one with
  * `SECANTUS_FAST_WRITES=0` get the same replies (but for the cluster times), leave the same documents,
  * oplog delete entries (but for their times and UUIDs), counts (the count command, collStats, the
- * driver's estimatedDocumentCount path) and counters — on a collection with only `_id_` (answered there)
- * and one with a second index (the command layer's). Retryable deletes: a retry gets the stored reply
+ * driver's estimatedDocumentCount path) and counters — on a collection with only `_id_` (answered there),
+ * one with a single-field index (answered there, its entry removed, but for a document whose indexed
+ * value is an array) and one with a compound index (the command layer's). Retryable deletes: a retry gets the stored reply
  * (n: 1, though the document is gone), an older txnNumber 225.
  */
 import assert from "node:assert/strict";
 import { Binary, BSON, Long, ObjectId } from "bson";
-import { startServer } from "../../mod.ts";
-import { defaultConfig } from "../../src/config/mod.ts";
-import { rawConnection } from "./helpers/raw_wire.ts";
-import { rng } from "./helpers/pair_servers.ts";
+import { found, rng, timeless, writeSide as start } from "./helpers/pair_servers.ts";
 
 type Doc = Record<string, unknown>;
-const RAW = { promoteValues: false, promoteLongs: false, promoteBuffers: false } as const;
-
-async function start(fastWrites: boolean) {
-  const d = defaultConfig();
-  if (!fastWrites) Deno.env.set("SECANTUS_FAST_WRITES", "0");
-  try {
-    const server = await startServer({
-      config: { ...d, server: { ...d.server, port: 0, storagePath: ":memory:", logLevel: "ERROR" as const } },
-    });
-    const c = await rawConnection(server.port);
-    return {
-      ask: async (doc: Doc) => BSON.deserialize((await c.ask(doc)).subarray(5), RAW),
-      async close() {
-        c.close();
-        await server.stop();
-      },
-    };
-  } finally {
-    Deno.env.delete("SECANTUS_FAST_WRITES");
-  }
-}
-
-function timeless(r: Doc): Uint8Array {
-  const { $clusterTime: _c, operationTime: _o, ...rest } = r;
-  return BSON.serialize(rest);
-}
 
 const IDS: unknown[] = [
   ...Array.from({ length: 30 }, (_, i) => i),
@@ -61,14 +33,17 @@ Deno.test({
       const pick = <T>(xs: readonly T[]) => xs[Math.floor(r() * xs.length)]!;
       for (const s of sides) {
         await s.ask({ createIndexes: "e", indexes: [{ key: { a: 1 }, name: "a_1" }], $db: "x" });
+        await s.ask({ createIndexes: "f", indexes: [{ key: { a: 1, b: 1 }, name: "a_1_b_1" }], $db: "x" });
       }
       for (let i = 0; i < 2500; i++) {
-        const coll = r() < 0.75 ? "d" : "e";
+        const coll = pick(["d", "d", "e", "e", "f"]);
         const id = pick(IDS);
         const k = r();
         let q: Doc;
-        if (k < 0.35) q = { insert: coll, documents: [{ _id: id, a: i, pad: "p".repeat(i % 50) }], $db: "x" };
-        else if (k < 0.45) {
+        if (k < 0.35) {
+          const a = r() < 0.1 ? [i, i + 1] : r() < 0.1 ? null : r() < 0.1 ? `s${i}` : i;
+          q = { insert: coll, documents: [{ _id: id, a, pad: "p".repeat(i % 50) }], $db: "x" };
+        } else if (k < 0.45) {
           q = { update: coll, updates: [{ q: { _id: id }, u: { $inc: { n: 1 } } }], $db: "x" };
         } else {
           const st: Doc = { q: { _id: id }, limit: 1 };
@@ -88,13 +63,13 @@ Deno.test({
         );
         if (i % 100 === 0) {
           // counts as the command layer keeps them, between the writes
-          for (const c of ["d", "e"]) {
+          for (const c of ["d", "e", "f"]) {
             const [x, y] = await Promise.all(sides.map((s) => s.ask({ count: c, $db: "x" })));
             assert.equal(Number(x!["n"]), Number(y!["n"]), `count of ${c} at ${i}`);
           }
         }
       }
-      for (const c of ["d", "e"]) {
+      for (const c of ["d", "e", "f"]) {
         const all = await Promise.all(
           sides.map((s) => s.ask({ find: c, sort: { _id: 1 }, batchSize: 100000, $db: "x" })),
         );
@@ -102,6 +77,13 @@ Deno.test({
           BSON.serialize({ d: (all[0]!["cursor"] as Doc)["firstBatch"] }),
           BSON.serialize({ d: (all[1]!["cursor"] as Doc)["firstBatch"] }),
         );
+        if (c !== "d") {
+          // the secondary index's entries: a scan of it in its order
+          const scans = await Promise.all(
+            sides.map((s) => found(s, { find: c, hint: c === "e" ? "a_1" : "a_1_b_1", $db: "x" })),
+          );
+          assert.deepEqual(scans[0], scans[1], `${c} by its index`);
+        }
         const counts = await Promise.all(sides.map((s) => s.ask({ count: c, $db: "x" })));
         assert.equal(Number(counts[0]!["n"]), ((all[0]!["cursor"] as Doc)["firstBatch"] as Doc[]).length);
         assert.equal(Number(counts[0]!["n"]), Number(counts[1]!["n"]));

@@ -18,61 +18,16 @@ import { MongoClient } from "mongodb";
 import { startServer } from "../../mod.ts";
 import { defaultConfig } from "../../src/config/mod.ts";
 import { rawConnection } from "./helpers/raw_wire.ts";
-import { pairTest, rng } from "./helpers/pair_servers.ts";
+import {
+  found,
+  pairTest,
+  rng,
+  timeless,
+  type WriteSide as Side,
+  writeSide as side,
+} from "./helpers/pair_servers.ts";
 
 type Doc = Record<string, unknown>;
-type Conn = { ask(doc: Doc): Promise<Uint8Array>; close(): void };
-
-interface Side {
-  readonly port: number;
-  ask(doc: Doc): Promise<Doc>;
-  /** The reply's body document, its bytes. */
-  raw(doc: Doc): Promise<Uint8Array>;
-  connect(): Promise<Conn>;
-  close(): Promise<void>;
-}
-
-const RAW = { promoteValues: false, promoteLongs: false, promoteBuffers: false } as const;
-
-async function side(fastWrites: boolean): Promise<Side> {
-  const d = defaultConfig();
-  if (!fastWrites) Deno.env.set("SECANTUS_FAST_WRITES", "0");
-  let server;
-  try {
-    server = await startServer({
-      config: {
-        ...d,
-        server: { ...d.server, port: 0, storagePath: ":memory:", logLevel: "ERROR" as const },
-      },
-    });
-  } finally {
-    Deno.env.delete("SECANTUS_FAST_WRITES");
-  }
-  const main = await rawConnection(server.port);
-  const port = server.port;
-  return {
-    port,
-    ask: async (doc) => BSON.deserialize((await main.ask(doc)).subarray(5), RAW),
-    raw: async (doc) => (await main.ask(doc)).subarray(5),
-    connect: () => rawConnection(port),
-    async close() {
-      main.close();
-      await server.stop();
-    },
-  };
-}
-
-/** A reply without its cluster and operation times (the two servers' clocks differ). */
-function timeless(r: Doc): Uint8Array {
-  const { $clusterTime: _c, operationTime: _o, ...rest } = r;
-  return BSON.serialize(rest);
-}
-
-/** A find's documents, each its bytes as the server sent them (a decode would reorder digit names). */
-async function found(s: Side, q: Doc): Promise<Uint8Array[]> {
-  const r = BSON.deserialize(await s.raw({ ...q, batchSize: 100000 }), { fieldsAsRaw: { firstBatch: true } });
-  return ((r["cursor"] as Doc)["firstBatch"] as Uint8Array[]).map((b) => new Uint8Array(b));
-}
 
 /** Oplog update entries of db `x` in order, without their times and collection UUIDs. */
 async function updateEntries(s: Side): Promise<Uint8Array[]> {

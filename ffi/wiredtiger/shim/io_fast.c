@@ -78,6 +78,8 @@ static void close_coll(struct fast_coll *e)
         fast_close_field(&e->fields[i]);
     fast_close_writes(e);
     fast_close_deletes(e);
+    fast_close_inserts(e);
+    fast_close_wix(e);
     free(e->ns);
     free(e->rec_uri);
     free(e->idx_uri);
@@ -265,7 +267,8 @@ static struct fast *switched_on(struct sct_io *io, struct conn *c, const uint8_t
   struct fast_req *r)
 {
     struct fast *f = io->fast;
-    if (!f || !(atomic_load(&f->flags) & (FAST_FIND | FAST_PING | FAST_UPDATE | FAST_DELETE)) || !atomic_load(&c->admitted))
+    if (!f || !(atomic_load(&f->flags) & (FAST_FIND | FAST_PING | FAST_UPDATE | FAST_DELETE | FAST_INSERT)) ||
+      !atomic_load(&c->admitted))
         return NULL;
     uint32_t flags = atomic_load(&f->flags);
     if (!fast_parse(msg, len, r) || !(flags & (uint32_t)r->kind) || (r->lsid && !(flags & FAST_LSID)))
@@ -299,12 +302,13 @@ int io_fast_serve(struct sct_io *io, struct conn *c, const uint8_t *msg, uint32_
     int ok;
     if (r.kind == FAST_FIND)
         ok = serve_find(f, c, &r, time, &o, &entry);
-    else if (r.kind == FAST_UPDATE || r.kind == FAST_DELETE) {
+    else if (r.kind == FAST_UPDATE || r.kind == FAST_DELETE || r.kind == FAST_INSERT) {
         uint32_t slot;
         struct fast_coll *e = usable(f, c, &r, &slot);
         entry.slot = slot;
-        ok = e && (r.kind == FAST_UPDATE ? fast_serve_update(f, e, c->id, &r, &o, &entry)
-                                         : fast_serve_delete(f, e, c->id, &r, &o, &entry));
+        ok = e && (r.kind == FAST_UPDATE   ? fast_serve_update(f, e, c->id, &r, &o, &entry)
+                   : r.kind == FAST_DELETE ? fast_serve_delete(f, e, c->id, &r, &o, &entry)
+                                           : fast_serve_insert(f, e, c->id, &r, &o, &entry));
     } else {
         o = fast_reply_out(f, c->id, f->ping.len, r.request_id);
         if (o) {
@@ -353,6 +357,7 @@ int io_fast_wants(struct sct_io *io, struct conn *c, const uint8_t *msg, uint32_
     struct fast_coll *e = usable(f, c, &r, &slot);
     int yes = e && (r.kind == FAST_UPDATE ? e->up_prefix != NULL
                     : r.kind == FAST_DELETE ? e->del_prefix != NULL
+                    : r.kind == FAST_INSERT ? e->ins_prefix != NULL
                     : name_is(&r.filter, "_id") && r.filter.type != 0x03 ? !r.has_sort
                     : fast_field_of(e, &r) != NULL);
     pthread_mutex_unlock(&f->mu);
@@ -543,7 +548,7 @@ int sct_fast_clear(struct sct_io *io)
 /* Whether registration e reads table uri. */
 static int uses_table(const struct fast_coll *e, const char *uri)
 {
-    if (strcmp(e->rec_uri, uri) == 0 || strcmp(e->idx_uri, uri) == 0)
+    if (strcmp(e->rec_uri, uri) == 0 || strcmp(e->idx_uri, uri) == 0 || fast_wix_uses(e, uri))
         return 1;
     for (int k = 0; k < FAST_FIELDS; k++)
         if (e->fields[k].name && strcmp(e->fields[k].uri, uri) == 0)
@@ -592,6 +597,7 @@ int sct_fast_hold(struct sct_io *io, const char *uri, int on)
                     e->fields[k].cur->close(e->fields[k].cur);
                     e->fields[k].cur = NULL;
                 }
+            fast_close_wix_cursors(e);
             e->held++;
         } else if (e->held > 0)
             e->held--;

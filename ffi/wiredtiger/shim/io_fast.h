@@ -2,8 +2,9 @@
  * io_fast.h — what the requests answered on the frame I/O thread share across their files: io_fast.c
  * (the registry, finds by `_id`, ping, JS's side), io_fast_parse.c (the request's shape),
  * io_fast_bson.c (the request's BSON walk and the index key of a scalar), io_fast_index.c (finds over a
- * single-field index), io_fast_write.c (updates by `_id`, and the cluster clock shared with JS) and
- * io_fast_update_value.c (the value such an update writes).
+ * single-field index), io_fast_write.c (updates by `_id`, and the cluster clock shared with JS),
+ * io_fast_update_value.c (the value such an update writes), io_fast_delete.c (deletes by `_id`) and
+ * io_fast_insert.c (inserts of one document).
  */
 #ifndef SECANTUS_IO_FAST_H
 #define SECANTUS_IO_FAST_H
@@ -16,6 +17,7 @@
 #define FAST_AUTH 8u /* authentication is on: a find needs its connection's grant on the namespace */
 #define FAST_UPDATE 16u /* updates by _id ($inc or $set of a field no index reads), namespaces registered */
 #define FAST_DELETE 32u /* deletes by _id on namespaces registered for them (only the _id_ index) */
+#define FAST_INSERT 64u /* inserts of one document on namespaces registered for them (io_fast_insert.c) */
 /* fast_parse's bits of fields seen (generic: 1..32 and 512; find: 64..256) */
 #define FAST_SEEN_UPDATES 1024u
 #define FAST_SEEN_ORDERED 2048u
@@ -33,6 +35,8 @@ _Static_assert(FAST_COLLS / 8 == sizeof(((struct conn *)0)->grants), "a grant bi
 #define FAST_STRING_MAX 512 /* strings longer than this (in a filter) go to JS */
 #define FAST_KEY_MAX (2 * FAST_STRING_MAX + 16)
 #define FAST_FIELDS 4 /* single-field indexes registered per namespace */
+#define FAST_WIX 8    /* secondary indexes a namespace's inserts keep (io_fast_insert.c) */
+#define FAST_DOC_DEPTH 20 /* an inserted document nesting deeper is JS's */
 
 /* Kinds of served requests in the log (fast.ts FastKind). */
 #define KIND_FIND_HIT 1
@@ -41,6 +45,7 @@ _Static_assert(FAST_COLLS / 8 == sizeof(((struct conn *)0)->grants), "a grant bi
 #define KIND_FIND_INDEXED 4
 #define KIND_UPDATE 5 /* its docs and keys hold the write's oplog time: increment, seconds */
 #define KIND_DELETE 6 /* the same */
+#define KIND_INSERT 7 /* the same */
 
 /* The shapes of a find over a single-field index a registration serves (JS registers each once it
  * served one of them over that index itself: point_reads.ts). */
@@ -87,6 +92,15 @@ struct fast_field {
     uint32_t shapes; /* SHAPE_* */
 };
 
+/* A secondary index inserts there keep: ascending, single-field on a top-level field, not unique, not
+ * sparse, no partial filter, no collation (JS registers only those: updatable_collection.ts). */
+struct fast_wix {
+    char *name; /* the field, NUL-terminated */
+    uint32_t name_len;
+    char *uri;
+    WT_CURSOR *cur;
+};
+
 struct fast_coll {
     char *ns; /* "db.coll", NUL-terminated; NULL: free */
     uint32_t ns_len;
@@ -102,6 +116,13 @@ struct fast_coll {
     /* deletes (sct_fast_register_deletes): the oplog entry's `op: "d", ns, ui` elements; NULL: none here */
     uint8_t *del_prefix;
     uint32_t del_prefix_len;
+    /* inserts (sct_fast_register_inserts): the oplog entry's `op: "i", ns, ui` elements; NULL: none here.
+     * With inserts or deletes registered: every secondary index of the collection (n_wix of them), whose
+     * entries they keep (io_fast_insert.c) */
+    uint8_t *ins_prefix;
+    uint32_t ins_prefix_len;
+    struct fast_wix wix[FAST_WIX];
+    uint32_t n_wix;
     int64_t cool_until_us; /* writes here are JS's until then (io_fast_write.c: a slow one) */
     struct fast_field fields[FAST_FIELDS];
 };
@@ -119,6 +140,11 @@ struct fast {
     WT_SESSION *session;
     struct fast_coll colls[FAST_COLLS];
     uint32_t n_colls;
+    /* Per registration slot, the last record id handed out in its collection's record table, shared
+     * with JS's RecordBook (an Atomics view over this array: JS's inserts and these take ids from the
+     * same counter, so natural order stays insertion order); valid while the slot is registered for
+     * inserts, JS taking the value back before it clears the registrations. */
+    int64_t rids[FAST_COLLS];
     _Atomic uint32_t flags;
     _Atomic uint64_t time; /* the cluster time replies carry: seconds << 32 | increment */
     uint32_t gen;          /* connections' grants are valid while theirs is this (never 0) */
@@ -159,11 +185,13 @@ struct el {
 
 /* A request of a shape served here (io_fast_parse.c fast_parse). */
 struct fast_req {
-    int kind; /* FAST_FIND, FAST_PING, FAST_UPDATE or FAST_DELETE */
+    int kind; /* FAST_FIND, FAST_PING, FAST_UPDATE, FAST_DELETE or FAST_INSERT */
     const char *coll, *db;
     uint32_t coll_len, db_len;
     struct el filter; /* the filter's one element (an update's: q's `_id`) */
     struct el arg;    /* an update's operator element: the field and `$inc`'s amount or `$set`'s value */
+    const uint8_t *doc; /* an insert's document (doc_len bytes) */
+    uint32_t doc_len;
     int op_set;       /* the operator is `$set` (else `$inc`) */
     struct el sort;   /* sort's one element (its value 1), when has_sort */
     int has_sort;
@@ -196,6 +224,9 @@ IO_INTERNAL int plain_string(const struct el *e, const uint8_t **s, uint32_t *n)
 IO_INTERNAL int valid_doc(const uint8_t *d, uint32_t len, int depth);
 IO_INTERNAL size_t scalar_key(const struct el *v, uint8_t *out);
 
+/* io_fast_canonical.c */
+IO_INTERNAL int fast_canonical_doc(const uint8_t *d, uint32_t len, int max_depth);
+
 /* io_fast_parse.c */
 IO_INTERNAL int fast_parse(const uint8_t *msg, uint32_t len, struct fast_req *r);
 
@@ -221,6 +252,20 @@ IO_INTERNAL int fast_delete_statements(const struct el *e, struct fast_req *r, u
 IO_INTERNAL int fast_serve_delete(struct fast *f, struct fast_coll *c, uint32_t id, const struct fast_req *r,
   struct out **o, struct fast_entry *entry);
 IO_INTERNAL void fast_close_deletes(struct fast_coll *c);
+
+/* io_fast_insert.c */
+IO_INTERNAL int fast_insert_documents(const struct el *e, struct fast_req *r, uint32_t *seen);
+IO_INTERNAL int fast_serve_insert(struct fast *f, struct fast_coll *c, uint32_t id, const struct fast_req *r,
+  struct out **o, struct fast_entry *entry);
+IO_INTERNAL void fast_close_inserts(struct fast_coll *c);
+IO_INTERNAL void fast_close_wix(struct fast_coll *c);
+IO_INTERNAL int fast_set_wix(struct fast_coll *c, const char *names, int names_len, const char *uris, int uris_len,
+  int n);
+IO_INTERNAL int fast_wix_keys(struct fast *f, struct fast_coll *c, const uint8_t *doc, uint32_t len,
+  uint8_t (*keys)[FAST_KEY_MAX], size_t *klen);
+IO_INTERNAL int fast_wix_remove(struct fast_coll *c, uint32_t i, const uint8_t *key, size_t klen, int64_t rid);
+IO_INTERNAL void fast_close_wix_cursors(struct fast_coll *c);
+IO_INTERNAL int fast_wix_uses(const struct fast_coll *c, const char *uri);
 
 /* io_fast_write.c */
 IO_INTERNAL int fast_update_field(const struct el *e, struct fast_req *r, uint32_t *seen);

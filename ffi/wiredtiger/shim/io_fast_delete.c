@@ -5,9 +5,11 @@
  * The shape: `{delete: <coll>, deletes: [{q: {_id: <v>}, limit: 1}], ordered, writeConcern, lsid,
  * txnNumber, ...}` (the generic fields and write concerns an update takes there) on a namespace JS
  * registered for deletes (sct_fast_register_deletes: it served a delete by `_id` there itself, and the
- * collection's only index is `_id_` — no other index's entries to remove — with the conditions of
- * updatable_collection.ts). In one snapshot transaction of the fast path's session: the `_id_` entry, the
- * record (its `_id` element copied for the oplog), both removed, the oplog entry exactly as
+ * collection passes updatable_collection.ts's insertIndexes: every secondary index one whose entry
+ * io_fast_insert.c keys — ascending on one top-level field, not unique, sparse or partial). In one
+ * snapshot transaction of the fast path's session: the `_id_` entry, the record (its `_id` element copied
+ * for the oplog), each secondary index's entry of it (the stored value's key; a value it keys otherwise,
+ * such as an array, is JS's), all removed, the oplog entry exactly as
  * oplog/delete_entry.ts writes it (`{op: "d", ns, ui, o: {_id}, ts, t, v, wall}`), a retryable delete's
  * session row (JS's template for the reply `{n: 1, ok: 1}`), committed at its oplog time. A missing
  * document (n: 0), a write conflict, or anything io_fast_write.c would leave to JS is JS's. The reply is
@@ -94,8 +96,11 @@ static int write_delete(struct fast *f, struct fast_coll *c, const struct fast_r
     }
     if (rc != 0 || !id || id_len > FAST_KEY_MAX + 16)
         return 0;
-    uint8_t idcopy[FAST_KEY_MAX + 16];
+    uint8_t idcopy[FAST_KEY_MAX + 16], keys[FAST_WIX][FAST_KEY_MAX];
+    size_t klen[FAST_WIX];
     memcpy(idcopy, id, id_len);
+    if (!fast_wix_keys(f, c, doc, (uint32_t)v.size, keys, klen))
+        return 0; /* (a value a secondary index keys otherwise: an array, a document, ...) */
     c->idx->reset(c->idx);
     c->rec->reset(c->rec);
     c->rec->set_key(c->rec, rid);
@@ -104,6 +109,9 @@ static int write_delete(struct fast *f, struct fast_coll *c, const struct fast_r
     c->idx->set_key(c->idx, &k);
     if (c->idx->remove(c->idx) != 0)
         return 0;
+    for (uint32_t i = 0; i < c->n_wix; i++)
+        if (!fast_wix_remove(c, i, keys[i], klen[i], rid))
+            return 0;
     *ts = fast_tick(f);
     uint64_t wall = fast_wall_ms();
     uint32_t elen;
@@ -133,19 +141,18 @@ void fast_close_deletes(struct fast_coll *c)
     c->del_prefix_len = 0;
 }
 
-/* Serve deletes by `_id` on registration slot (its only index is `_id_`): prefix = the oplog entry's
- * `op: "d", ns, ui` elements. 0, or EINVAL / ENOMEM. */
-int sct_fast_register_deletes(struct sct_io *io, int slot, const uint8_t *prefix, int prefix_len)
+/* Serve deletes by `_id` on registration slot: prefix = the oplog entry's `op: "d", ns, ui` elements; names,
+ * uris: its n secondary indexes (io_fast_insert.c fast_set_wix). 0, or EINVAL / ENOMEM. */
+int sct_fast_register_deletes(struct sct_io *io, int slot, const uint8_t *prefix, int prefix_len, const char *names,
+  int names_len, const char *uris, int uris_len, int n)
 {
     struct fast *f = io->fast;
     if (!f || slot < 0 || slot >= FAST_COLLS || prefix_len <= 0)
         return EINVAL;
     pthread_mutex_lock(&f->mu);
     struct fast_coll *c = &f->colls[slot];
-    int ret = 0;
-    if (!c->ns)
-        ret = EINVAL;
-    else {
+    int ret = !c->ns ? EINVAL : fast_set_wix(c, names, names_len, uris, uris_len, n);
+    if (ret == 0) {
         fast_close_deletes(c);
         if (!(c->del_prefix = malloc((size_t)prefix_len)))
             ret = ENOMEM;

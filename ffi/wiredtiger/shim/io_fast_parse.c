@@ -98,12 +98,12 @@ int fast_parse(const uint8_t *msg, uint32_t len, struct fast_req *r)
         r->kind = FAST_FIND;
         r->coll = (const char *)s;
         r->coll_len = n;
-    } else if (name_is(&e, "update") || name_is(&e, "delete")) {
+    } else if (name_is(&e, "update") || name_is(&e, "delete") || name_is(&e, "insert")) {
         const uint8_t *s;
         uint32_t n;
         if (!plain_string(&e, &s, &n) || n == 0)
             return 0;
-        r->kind = name_is(&e, "update") ? FAST_UPDATE : FAST_DELETE;
+        r->kind = name_is(&e, "update") ? FAST_UPDATE : name_is(&e, "delete") ? FAST_DELETE : FAST_INSERT;
         r->coll = (const char *)s;
         r->coll_len = n;
     } else if (name_is(&e, "ping")) {
@@ -120,7 +120,7 @@ int fast_parse(const uint8_t *msg, uint32_t len, struct fast_req *r)
             return 0;
         if (g > 0)
             continue;
-        if (r->kind == FAST_UPDATE || r->kind == FAST_DELETE) {
+        if (r->kind == FAST_UPDATE || r->kind == FAST_DELETE || r->kind == FAST_INSERT) {
             if (fast_update_field(&e, r, &seen) < 0)
                 return 0;
             continue;
@@ -173,7 +173,7 @@ int fast_parse(const uint8_t *msg, uint32_t len, struct fast_req *r)
         return 0; /* top counts a ping under <db>.$cmd: only admin's is kept in the log */
     if (r->kind != FAST_FIND && (seen & 512))
         return 0; /* readConcern: a find's alone */
-    if (r->kind == FAST_UPDATE || r->kind == FAST_DELETE)
-        return (seen & FAST_SEEN_UPDATES) != 0; /* (their statements: updates, deletes) */
+    if (r->kind == FAST_UPDATE || r->kind == FAST_DELETE || r->kind == FAST_INSERT)
+        return (seen & FAST_SEEN_UPDATES) != 0; /* (their statements: updates, deletes, documents) */
     return r->kind == FAST_PING || filter;
 }

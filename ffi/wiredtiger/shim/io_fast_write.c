@@ -88,14 +88,19 @@ static int parse_statement(const uint8_t *d, uint32_t len, struct fast_req *r)
     return rc == 0 && q && u;
 }
 
-/* An update's or a delete's own field (io_fast_delete.c takes `deletes`): 1 taken, -1 JS's (fast_parse's
- * loop). */
+/* An update's, a delete's or an insert's own field (io_fast_delete.c takes `deletes`, io_fast_insert.c
+ * `documents`): 1 taken, -1 JS's (fast_parse's loop). */
 int fast_update_field(const struct el *e, struct fast_req *r, uint32_t *seen)
 {
     if (r->kind == FAST_DELETE) {
         if (name_is(e, "deletes"))
             return fast_delete_statements(e, r, seen);
         if (name_is(e, "updates") || name_is(e, "bypassDocumentValidation"))
+            return -1;
+    } else if (r->kind == FAST_INSERT) {
+        if (name_is(e, "documents"))
+            return fast_insert_documents(e, r, seen);
+        if (name_is(e, "updates"))
             return -1;
     } else if (name_is(e, "updates")) {
         if ((*seen & FAST_SEEN_UPDATES) || e->type != 0x04)

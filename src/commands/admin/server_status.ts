@@ -289,6 +289,7 @@ function run(ctx: RequestContext<ServerStatusParams>): Doc {
         pings: long(c.ioThread.pings),
         updates: long(c.ioThread.updates),
         deletes: long(c.ioThread.deletes),
+        inserts: long(c.ioThread.inserts),
       },
       // blocking stages past their memory budget (sort runs, $group partitions): files, bytes
       spill: { runs: long(ctx.spill.stats.runs), bytesWritten: long(ctx.spill.stats.bytesWritten) },

@@ -266,6 +266,10 @@ async function run(ctx: RequestContext<InsertParams>): Promise<Doc> {
     const b = insertBatch(ctx, coll, count, prepareAt, onError, true);
     const r = b instanceof Promise ? await b : b;
     ctx.counters.opcounters.insert += count;
+    // later inserts of one document there may be made by the I/O thread (point_reads.ts)
+    if (count === 1 && r.n === 1 && !ctx.transaction) {
+      ctx.pointReads?.offerInsert(`${coll.db}.${coll.name}`, coll);
+    }
     return errors.into({ n: r.n, ok: 1 });
   }
   const docs = ctx.params.documents;

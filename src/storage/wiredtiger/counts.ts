@@ -17,6 +17,7 @@
  */
 
 import type { SessionCtx } from "./sessions.ts";
+import type { SharedRecordIds } from "../native_reads.ts";
 
 interface Delta {
   readonly seq: number;
@@ -31,6 +32,8 @@ export class RecordBook<Txn extends object> {
   readonly #fresh: FreshSnapshot;
   readonly #counts = new Map<string, number>();
   readonly #lastRid = new Map<string, bigint>();
+  /** Tables whose record ids come from a counter shared with the I/O thread's inserts. */
+  readonly #sharedRids = new Map<string, SharedRecordIds>();
   /**
    * One open transaction outside the map (most of the time the only one: a read's, a write's), with
    * the commit sequence when it began: a Map emptied at every transaction's end re-allocates its table
@@ -126,11 +129,34 @@ export class RecordBook<Txn extends object> {
   }
 
   nextRid(ident: string): bigint {
+    if (this.#sharedRids.size > 0) {
+      const shared = this.#sharedRids.get(ident);
+      if (shared !== undefined) return shared.take();
+    }
     let last = this.#lastRid.get(ident);
     if (last === undefined) last = this.#fresh((ctx) => ctx.cursor(ident).recLast());
     const rid = last + 1n;
     this.#lastRid.set(ident, rid);
     return rid;
+  }
+
+  /**
+   * From now on `ident`'s record ids come from the counter `share(last)` returns (`last`: the id handed out
+   * last here, read from the table when none was yet).
+   */
+  shareRids(ident: string, share: (last: bigint) => SharedRecordIds): void {
+    if (this.#sharedRids.has(ident)) return;
+    let last = this.#lastRid.get(ident);
+    if (last === undefined) last = this.#fresh((ctx) => ctx.cursor(ident).recLast());
+    this.#sharedRids.set(ident, share(last));
+  }
+
+  /** `ident`'s record ids are this book's again, from the shared counter's last one. */
+  unshareRids(ident: string): void {
+    const shared = this.#sharedRids.get(ident);
+    if (shared === undefined) return;
+    this.#lastRid.set(ident, shared.last());
+    this.#sharedRids.delete(ident);
   }
 
   /**
@@ -157,6 +183,7 @@ export class RecordBook<Txn extends object> {
   forget(idents: readonly string[]): void {
     for (const i of idents) {
       this.#lastRid.delete(i);
+      this.#sharedRids.delete(i);
       this.#counts.delete(i);
     }
   }

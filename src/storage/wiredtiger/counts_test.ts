@@ -76,3 +76,31 @@ Deno.test("a commit made off this thread counts for transactions begun after it,
   assert.equal(book.count(t, "c"), 0);
   book.closed(t);
 });
+
+Deno.test("record ids shared with the I/O thread: taken from its counter, then the book's own again after it", () => {
+  // (a fresh snapshot's read of the table: its largest record id is 7)
+  const fresh =
+    (<T>(fn: (ctx: never) => T) => fn({ cursor: () => ({ recLast: () => 7n }) } as never)) as never;
+  const book = new RecordBook<object>(fresh);
+  assert.equal(book.nextRid("c"), 8n);
+  let cell = 0n;
+  book.shareRids("c", (last) => {
+    cell = last;
+    return { take: () => ++cell, last: () => cell };
+  });
+  assert.equal(cell, 8n);
+  assert.equal(book.nextRid("c"), 9n);
+  cell += 5n; // (the I/O thread's inserts)
+  assert.equal(book.nextRid("c"), 15n);
+  assert.equal(book.nextRid("d"), 8n); // (another table: the book's own)
+  book.unshareRids("c");
+  cell = 100n;
+  assert.equal(book.nextRid("c"), 16n);
+  // a table never numbered here is read first
+  book.shareRids("e", (last) => {
+    assert.equal(last, 7n);
+    return { take: () => 0n, last: () => 30n };
+  });
+  book.unshareRids("e");
+  assert.equal(book.nextRid("e"), 31n);
+});

@@ -143,6 +143,8 @@ export class WiredTigerEngine implements StorageEngine, TxnHost {
       internalTable: (t) => t instanceof WtInternalTable ? tableUri(t.ident) : undefined,
       writeHooks: () => this.hooks.count,
       countChanged: (coll, delta) => this.#book.committedElsewhere(coll.ident, delta),
+      shareRecordIds: (coll, share) => this.#book.shareRids(coll.ident, share),
+      unshareRecordIds: (coll) => this.#book.unshareRids(coll.ident),
       onWriteHooksChange: (fn) => {
         this.hooks.listeners.add(fn);
         return () => this.hooks.listeners.delete(fn);

@@ -1,8 +1,71 @@
 /**
- * Differential tests of the I/O thread's answers (point reads, indexed finds, updates, deletes): a test
- * against two servers — one with the fast path on, one with it off (`open(false)`) — and a seeded
- * generator, so a failing request can be replayed.
+ * Differential tests of the I/O thread's answers (point reads, indexed finds, updates, deletes, inserts): a
+ * test against two servers — one with the fast path on, one with it off (`open(false)`) — a server for
+ * the write tests (`writeSide`: the I/O thread's writes on, or off with `SECANTUS_FAST_WRITES=0`), and a
+ * seeded generator, so a failing request can be replayed.
  */
+import { BSON } from "bson";
+import { startServer } from "../../../mod.ts";
+import { defaultConfig } from "../../../src/config/mod.ts";
+import { rawConnection } from "./raw_wire.ts";
+
+type Doc = Record<string, unknown>;
+/** A raw wire connection: a request's reply frame (its bytes after the OP_MSG header). */
+export type Conn = { ask(doc: Doc): Promise<Uint8Array>; close(): void };
+
+/** An in-memory server of a write test, with one raw connection open. */
+export interface WriteSide {
+  readonly port: number;
+  /** The reply's body (values not promoted: types compare). */
+  ask(doc: Doc): Promise<Doc>;
+  /** The reply's body document, its bytes. */
+  raw(doc: Doc): Promise<Uint8Array>;
+  connect(): Promise<Conn>;
+  close(): Promise<void>;
+}
+
+const RAW = { promoteValues: false, promoteLongs: false, promoteBuffers: false } as const;
+
+/** A server with the I/O thread's writes on (`fastWrites`) or off (`SECANTUS_FAST_WRITES=0`). */
+export async function writeSide(fastWrites: boolean): Promise<WriteSide> {
+  const d = defaultConfig();
+  if (!fastWrites) Deno.env.set("SECANTUS_FAST_WRITES", "0");
+  let server;
+  try {
+    server = await startServer({
+      config: {
+        ...d,
+        server: { ...d.server, port: 0, storagePath: ":memory:", logLevel: "ERROR" as const },
+      },
+    });
+  } finally {
+    Deno.env.delete("SECANTUS_FAST_WRITES");
+  }
+  const main = await rawConnection(server.port);
+  const port = server.port;
+  return {
+    port,
+    ask: async (doc) => BSON.deserialize((await main.ask(doc)).subarray(5), RAW),
+    raw: async (doc) => (await main.ask(doc)).subarray(5),
+    connect: () => rawConnection(port),
+    async close() {
+      main.close();
+      await server.stop();
+    },
+  };
+}
+
+/** A find's documents, each its bytes as the server sent them (a decode would reorder digit names). */
+export async function found(s: WriteSide, q: Doc): Promise<Uint8Array[]> {
+  const r = BSON.deserialize(await s.raw({ ...q, batchSize: 100000 }), { fieldsAsRaw: { firstBatch: true } });
+  return ((r["cursor"] as Doc)["firstBatch"] as Uint8Array[]).map((b) => new Uint8Array(b));
+}
+
+/** A reply without its cluster and operation times (the two servers' clocks differ), as bytes. */
+export function timeless(r: Doc): Uint8Array {
+  const { $clusterTime: _c, operationTime: _o, ...rest } = r;
+  return BSON.serialize(rest);
+}
 
 /** A server a pair test talks to. */
 export interface Closable {

@@ -1,0 +1,301 @@
+/*
+ * io_fast_insert.c — inserts of one document answered on the frame I/O thread (issue 18: the driver's
+ * insertOne off the JS thread), beside the updates and deletes of io_fast_write.c / io_fast_delete.c,
+ * whose transaction scaffold, clock, session rows and log it shares.
+ *
+ * The shape: `{insert: <coll>, documents: [<doc>], ordered, bypassDocumentValidation, writeConcern, lsid,
+ * txnNumber, ...}` (the generic fields and write concerns an update takes there) on a namespace JS
+ * registered for inserts (sct_fast_register_inserts: it inserted one document there itself, and the
+ * collection passes updatable_collection.ts — no validator, not capped, clustered, time-series or a
+ * system collection — with every secondary index one kept here: ascending on one top-level field, not
+ * unique, sparse or partial, no collation). The document is stored exactly as sent, so only one the
+ * command layer also stores as sent is taken (io_fast_canonical.c, nesting at most FAST_DOC_DEPTH levels,
+ * at most 16 MiB), with `_id` its first element, a value whose `_id_` key scalar_key makes (an ObjectId,
+ * a string, an integral number below 1e15), and for each secondary index a top-level value it makes a
+ * key of (missing or null: the null key; an array, a document, a fraction, ...: JS's).
+ *
+ * In one snapshot transaction of the fast path's session: the `_id_` entry looked up (present: JS's, which
+ * owns the duplicate key error), a record id taken from the counter JS's RecordBook shares (f->rids), the
+ * record, the `_id_` entry and each secondary index's entry (key + record id) inserted, the oplog entry
+ * exactly as oplog/insert_entry.ts writes it (`{op: "i", ns, ui, o2: {_id}, ts, t, v, wall, o: doc}`), a
+ * retryable insert's session row (the reply `{n: 1, ok: 1}` is a delete's: the same templates), committed
+ * at its oplog time. A write conflict or anything unusual is JS's, untouched (a record id taken and not
+ * used is never reused, as JS's aborted inserts leave theirs). JS's bookkeeping (opcounters, top,
+ * latency, documents inserted, the collection's count, the session's state, the oplog's) comes from the
+ * log entry (KIND_INSERT).
+ */
+#define _GNU_SOURCE
+#include "io_fast.h"
+
+#define DOC_MAX (16u * 1024 * 1024)
+
+/* `documents: [<doc>]` (one document): 1 taken (r->doc set), -1 JS's. */
+int fast_insert_documents(const struct el *e, struct fast_req *r, uint32_t *seen)
+{
+    if ((*seen & FAST_SEEN_UPDATES) || e->type != 0x04)
+        return -1;
+    const uint8_t *p = e->val + 4, *end = e->val + e->len;
+    struct el d, tail;
+    if (next_el(&p, end, &d) != 1 || !name_is(&d, "0") || d.type != 0x03 || next_el(&p, end, &tail) != 0)
+        return -1;
+    r->doc = d.val;
+    r->doc_len = d.len;
+    *seen |= FAST_SEEN_UPDATES;
+    return 1;
+}
+
+/* The key of index w for doc's top-level value: scalar_key's, or the null key (0x14) when the field is
+ * missing or null. Its length, or 0 (JS's: another kind of value, or the field twice). */
+static size_t wix_key(const uint8_t *doc, uint32_t len, const struct fast_wix *w, uint8_t *out)
+{
+    const uint8_t *p = doc + 4, *end = doc + len;
+    struct el e, at = {0};
+    int rc, seen = 0;
+    while ((rc = next_el(&p, end, &e)) == 1) {
+        if (e.name_len != w->name_len || memcmp(e.name, w->name, e.name_len) != 0)
+            continue;
+        if (seen++)
+            return 0;
+        at = e;
+    }
+    if (rc < 0)
+        return 0;
+    if (!seen || at.type == 0x0A) {
+        out[0] = 0x14;
+        return 1;
+    }
+    return scalar_key(&at, out);
+}
+
+/* Each secondary index's key of doc (keys[i], klen[i]) and its cursor opened: 1, or 0 (JS's). Under f->mu. */
+int fast_wix_keys(struct fast *f, struct fast_coll *c, const uint8_t *doc, uint32_t len, uint8_t (*keys)[FAST_KEY_MAX],
+  size_t *klen)
+{
+    WT_SESSION *s = f->session;
+    for (uint32_t i = 0; i < c->n_wix; i++) {
+        if ((klen[i] = wix_key(doc, len, &c->wix[i], keys[i])) == 0)
+            return 0;
+        if (!c->wix[i].cur && s->open_cursor(s, c->wix[i].uri, NULL, NULL, &c->wix[i].cur) != 0) {
+            c->wix[i].cur = NULL;
+            return 0;
+        }
+    }
+    return 1;
+}
+
+/* In the open transaction: secondary index i's entry (key, rid) removed; 1, or 0 (none: JS's). */
+int fast_wix_remove(struct fast_coll *c, uint32_t i, const uint8_t *key, size_t klen, int64_t rid)
+{
+    size_t n;
+    uint8_t *sk = stored_key(key, (int32_t)klen, 1, rid, 0, &n);
+    if (!sk)
+        return 0;
+    WT_ITEM k;
+    set_item(&k, sk, (int64_t)n);
+    WT_CURSOR *cur = c->wix[i].cur;
+    cur->set_key(cur, &k);
+    int ok = cur->remove(cur) == 0;
+    cur->reset(cur);
+    return ok;
+}
+
+/* The entry {op: "i", ns, ui, o2: {_id}, ts, t: 1, v: 2, wall, o: doc} (malloc'd, *len its size), or NULL. */
+static uint8_t *insert_entry(const struct fast_coll *c, const uint8_t *id, uint32_t id_len, const uint8_t *doc,
+  uint32_t doc_len, uint64_t ts, uint64_t wall, uint32_t *len)
+{
+    uint32_t o2_len = 4 + id_len + 1;
+    uint32_t size = 4 + c->ins_prefix_len + (4 + o2_len) + (4 + 8) + (3 + 8) + (3 + 8) + (6 + 8) + (3 + doc_len) + 1;
+    uint8_t *b = malloc(size), *p = b;
+    if (!b)
+        return NULL;
+    p = fast_put_bytes(p, &size, 4);
+    p = fast_put_bytes(p, c->ins_prefix, c->ins_prefix_len);
+    p = fast_put_bytes(p, "\x03o2", 4);
+    p = fast_put_bytes(p, &o2_len, 4);
+    p = fast_put_bytes(p, id, id_len);
+    *p++ = 0;
+    p = fast_put_tail(p, ts, wall);
+    p = fast_put_bytes(p, "\x03o", 3);
+    p = fast_put_bytes(p, doc, doc_len);
+    *p = 0;
+    *len = size;
+    return b;
+}
+
+/* In the open transaction: index entry (key, be64 rid) of cursor cur — a unique index's key alone with the
+ * record id as its value, another's key + record id with no value. 1, or 0. */
+static int put_entry(WT_CURSOR *cur, const uint8_t *key, size_t klen, int unique, int64_t rid)
+{
+    size_t n;
+    uint8_t *sk = stored_key(key, (int32_t)klen, !unique, rid, 0, &n), ridb[8];
+    if (!sk)
+        return 0;
+    WT_ITEM k, v;
+    set_item(&k, sk, (int64_t)n);
+    put_be64(ridb, rid);
+    set_item(&v, unique ? ridb : NULL, unique ? 8 : 0);
+    cur->set_key(cur, &k);
+    cur->set_value(cur, &v);
+    int ok = cur->insert(cur) == 0;
+    cur->reset(cur);
+    return ok;
+}
+
+/* In the open transaction: r's document stored with its index entries, its oplog entry (and session row)
+ * written at a new time (*ts). 1, or 0 (the caller rolls back). Under f->mu and clock_mu. */
+static int write_insert(struct fast *f, struct fast_coll *c, const struct fast_req *r, struct fast_sess *sess,
+  uint64_t *ts)
+{
+    const uint8_t *doc = r->doc, *p = doc + 4, *end = doc + r->doc_len;
+    struct el id;
+    if (next_el(&p, end, &id) != 1 || !name_is(&id, "_id"))
+        return 0; /* (an `_id` elsewhere is moved first by JS; none is generated there) */
+    uint8_t idkey[FAST_KEY_MAX], keys[FAST_WIX][FAST_KEY_MAX];
+    size_t idlen = scalar_key(&id, idkey), klen[FAST_WIX];
+    if (idlen == 0)
+        return 0;
+    if (!fast_wix_keys(f, c, doc, r->doc_len, keys, klen))
+        return 0;
+    /* a document of that `_id` in this snapshot: JS's duplicate key error */
+    size_t n;
+    uint8_t *sk = stored_key(idkey, (int32_t)idlen, 0, 0, 0, &n);
+    if (!sk)
+        return 0;
+    WT_ITEM k, v;
+    set_item(&k, sk, (int64_t)n);
+    c->idx->set_key(c->idx, &k);
+    int ret = c->idx->search(c->idx);
+    c->idx->reset(c->idx);
+    if (ret != WT_NOTFOUND)
+        return 0;
+    int64_t rid = __atomic_add_fetch(&f->rids[c - f->colls], 1, __ATOMIC_SEQ_CST);
+    set_item(&v, doc, r->doc_len);
+    c->rec->set_key(c->rec, rid);
+    c->rec->set_value(c->rec, &v);
+    ret = c->rec->insert(c->rec);
+    c->rec->reset(c->rec);
+    if (ret != 0 || !put_entry(c->idx, idkey, idlen, 1, rid))
+        return 0;
+    for (uint32_t i = 0; i < c->n_wix; i++)
+        if (!put_entry(c->wix[i].cur, keys[i], klen[i], 0, rid))
+            return 0;
+    *ts = fast_tick(f);
+    uint64_t wall = fast_wall_ms();
+    uint32_t elen;
+    const uint8_t *id_el = (const uint8_t *)id.name - 1;
+    uint8_t *entry = insert_entry(c, id_el, (uint32_t)(id.val + id.len - id_el), doc, r->doc_len, *ts, wall, &elen);
+    if (!entry)
+        return 0;
+    int ok = fast_insert_oplog(f, *ts, entry, elen);
+    free(entry);
+    if (ok && sess)
+        ok = fast_write_row(f, &f->del_row, sess, r, wall);
+    return ok;
+}
+
+/* The insert r on registration c: 1 answered (*o the reply, *entry filled), 0 JS's. Under f->mu. */
+int fast_serve_insert(struct fast *f, struct fast_coll *c, uint32_t id, const struct fast_req *r, struct out **o,
+  struct fast_entry *entry)
+{
+    if (!c->ins_prefix || r->doc_len > DOC_MAX || !fast_canonical_doc(r->doc, r->doc_len, FAST_DOC_DEPTH))
+        return 0;
+    return fast_write_txn(f, c, id, r, &f->deleted, KIND_INSERT, write_insert, o, entry);
+}
+
+void fast_close_wix_cursors(struct fast_coll *c)
+{
+    for (uint32_t i = 0; i < c->n_wix; i++)
+        if (c->wix[i].cur) {
+            c->wix[i].cur->close(c->wix[i].cur);
+            c->wix[i].cur = NULL;
+        }
+}
+
+/* Whether a secondary index registration c's inserts keep reads table uri. */
+int fast_wix_uses(const struct fast_coll *c, const char *uri)
+{
+    for (uint32_t i = 0; i < c->n_wix; i++)
+        if (strcmp(c->wix[i].uri, uri) == 0)
+            return 1;
+    return 0;
+}
+
+/* The secondary indexes forgotten (their cursors closed). */
+void fast_close_wix(struct fast_coll *c)
+{
+    fast_close_wix_cursors(c);
+    for (uint32_t i = 0; i < c->n_wix; i++) {
+        free(c->wix[i].name);
+        free(c->wix[i].uri);
+    }
+    memset(c->wix, 0, sizeof c->wix);
+    c->n_wix = 0;
+}
+
+void fast_close_inserts(struct fast_coll *c)
+{
+    free(c->ins_prefix);
+    c->ins_prefix = NULL;
+    c->ins_prefix_len = 0;
+}
+
+/* Registration c's secondary indexes (writes there keep their entries): names and uris = their fields and
+ * tables, each NUL-terminated, in the same order. 0, or EINVAL / ENOMEM (none then). Under f->mu. */
+int fast_set_wix(struct fast_coll *c, const char *names, int names_len, const char *uris, int uris_len, int n)
+{
+    if (n < 0 || n > FAST_WIX || names_len < 0 || uris_len < 0 || (names_len > 0 && names[names_len - 1] != 0) ||
+      (uris_len > 0 && uris[uris_len - 1] != 0))
+        return EINVAL;
+    fast_close_wix(c);
+    const char *np = names, *up = uris;
+    for (int i = 0; i < n; i++) {
+        if (np >= names + names_len || up >= uris + uris_len || !*np || !*up) {
+            fast_close_wix(c);
+            return EINVAL;
+        }
+        struct fast_wix *w = &c->wix[i];
+        w->name = strdup(np);
+        w->uri = strdup(up);
+        c->n_wix = (uint32_t)i + 1;
+        if (!w->name || !w->uri) {
+            fast_close_wix(c);
+            return ENOMEM;
+        }
+        w->name_len = (uint32_t)strlen(np);
+        np += strlen(np) + 1;
+        up += strlen(up) + 1;
+    }
+    return 0;
+}
+
+/* Serve inserts on registration slot: prefix = the oplog entry's `op: "i", ns, ui` elements; names, uris:
+ * its n secondary indexes (fast_set_wix). The slot's record id counter (f->rids) is JS's to set before.
+ * 0, or EINVAL / ENOMEM. */
+int sct_fast_register_inserts(struct sct_io *io, int slot, const uint8_t *prefix, int prefix_len, const char *names,
+  int names_len, const char *uris, int uris_len, int n)
+{
+    struct fast *f = io->fast;
+    if (!f || slot < 0 || slot >= FAST_COLLS || prefix_len <= 0)
+        return EINVAL;
+    pthread_mutex_lock(&f->mu);
+    struct fast_coll *c = &f->colls[slot];
+    int ret = !c->ns ? EINVAL : fast_set_wix(c, names, names_len, uris, uris_len, n);
+    if (ret == 0) {
+        fast_close_inserts(c);
+        if (!(c->ins_prefix = malloc((size_t)prefix_len)))
+            ret = ENOMEM;
+        else {
+            memcpy(c->ins_prefix, prefix, (size_t)prefix_len);
+            c->ins_prefix_len = (uint32_t)prefix_len;
+        }
+    }
+    pthread_mutex_unlock(&f->mu);
+    return ret;
+}
+
+/* The record id counters JS's RecordBook shares (FAST_COLLS int64s, one per registration slot), valid
+ * until the I/O loop is freed; NULL without a fast path. */
+int64_t *sct_fast_rid_cells(struct sct_io *io)
+{
+    return io->fast ? io->fast->rids : NULL;
+}
