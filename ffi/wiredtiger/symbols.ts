@@ -117,6 +117,8 @@ export const SYMBOLS = {
   sct_fast_forget: { parameters: [P, B], result: I32 },
   sct_fast_retry_table: { parameters: [P, B], result: I32 },
   sct_fast_register_deletes: { parameters: [P, I32, B, I32], result: I32 },
+  // Test entry for io_fast_canonical.c (an insert's document stored as sent: ffi/wiredtiger/canonical_test.ts).
+  sct_fast_canonical: { parameters: [B, I32, I32], result: I32 },
 } as const satisfies Deno.ForeignLibraryInterface;
 
 export type ShimSymbols = Deno.DynamicLibrary<typeof SYMBOLS>["symbols"];
