@@ -120,6 +120,8 @@ export const SYMBOLS = {
   // Inserts of one document there, and the record id counters shared with JS (shim/io_fast_insert.c).
   sct_fast_register_inserts: { parameters: [P, I32, B, I32, B, I32, B, I32, I32], result: I32 },
   sct_fast_rid_cells: { parameters: [P], result: P },
+  // Test entry for io_fast_canonical.c (an insert's document stored as sent: ffi/wiredtiger/canonical_test.ts).
+  sct_fast_canonical: { parameters: [B, I32, I32], result: I32 },
 } as const satisfies Deno.ForeignLibraryInterface;
 
 export type ShimSymbols = Deno.DynamicLibrary<typeof SYMBOLS>["symbols"];

@@ -1,8 +1,9 @@
 /*
  * io_fast.h — what the requests answered on the frame I/O thread share across their files: io_fast.c
  * (the registry, finds by `_id`, ping, JS's side), io_fast_parse.c (the request's shape),
- * io_fast_bson.c (the request's BSON walk and the index key of a scalar), io_fast_index.c (finds over a
- * single-field index), io_fast_write.c (updates by `_id`, and the cluster clock shared with JS),
+ * io_fast_bson.c (the request's BSON walk and the index key of a scalar), io_fast_canonical.c (whether
+ * a document is one the command layer stores as sent), io_fast_index.c (finds over a single-field
+ * index), io_fast_write.c (updates by `_id`, and the cluster clock shared with JS),
  * io_fast_update_value.c (the value such an update writes), io_fast_delete.c (deletes by `_id`) and
  * io_fast_insert.c (inserts of one document).
  */
@@ -225,6 +226,9 @@ IO_INTERNAL int valid_doc(const uint8_t *d, uint32_t len, int depth);
 IO_INTERNAL size_t scalar_key(const struct el *v, uint8_t *out);
 
 /* io_fast_canonical.c */
+/* 1 when the document d (len bytes) is one the command layer stores exactly as sent (raw_source.ts
+ * validAndCanonical's rules, nesting at most max_depth levels counting d's own, as validAndCanonical's
+ * maxDepth counts them), else 0 (JS decides). */
 IO_INTERNAL int fast_canonical_doc(const uint8_t *d, uint32_t len, int max_depth);
 
 /* io_fast_parse.c */
