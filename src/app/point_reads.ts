@@ -3,11 +3,11 @@
  * ffi/wiredtiger/shim/io_fast.c): its own session of the storage engine's WiredTiger connection, the
  * command layer's hooks on the server context, the registrations dropped before each catalog change,
  * and a once-a-second drain and publish (sessions stay alive and switches follow memory pressure while
- * every request is answered there); updates by `_id` there too (the oplog's table, the cluster clock
- * shared, the registrations dropped whenever the write hooks change — a hook such as a capped copy's
- * must see every write — the switch turned off while anyone waits for the oplog). `SECANTUS_FAST_READS=0`
- * keeps every request on the JS path, `SECANTUS_FAST_WRITES=0` every update (A/B switches for
- * benchmarks and tests).
+ * every request is answered there); updates and deletes by `_id` and inserts of one document there too
+ * (the oplog's table, the cluster clock shared, the registrations dropped whenever the write hooks
+ * change — a hook such as a capped copy's must see every write — the switch turned off while anyone
+ * waits for the oplog). `SECANTUS_FAST_READS=0` keeps every request on the JS path,
+ * `SECANTUS_FAST_WRITES=0` every write (A/B switches for benchmarks and tests).
  */
 import type { ClientState, ServerContext } from "../commands/context.ts";
 import { PointReads } from "../commands/point_reads.ts";

@@ -6,7 +6,8 @@
  * (io_fast_parse.c reads its shape). These shapes are answered in C, exactly as the JS command path
  * would answer them, and everything else goes to JS untouched (a find on another field, with sort
  * {f: 1} or not: io_fast_index.c, when JS registered that field's index; an update by `_id`:
- * io_fast_write.c, when JS registered the namespace for updates):
+ * io_fast_write.c, a delete by `_id`: io_fast_delete.c, an insert of one document: io_fast_insert.c, when
+ * JS registered the namespace for them):
  *   - `{find: <coll>, filter: {_id: <v>}, ...}` on a namespace JS registered (sct_fast_register: it
  *     served a find by `_id` there through its IDHACK read, the `_id_` index has no collation), `v` an
  *     ObjectId, a string, an int32, an int64 or a double of integral value below 1e15 in magnitude;

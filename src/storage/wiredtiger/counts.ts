@@ -5,7 +5,8 @@
  * Record ids: one counter per table, initialised from the largest stored id (read in a fresh
  * snapshot, so uncommitted rows of open transactions, which took their ids from this same counter,
  * cannot be missed) and only ever advanced: ids are never reused, even when the transaction that took
- * one aborts.
+ * one aborts. While the wire server's I/O thread inserts into a table too, the table's counter is one in
+ * its memory that both sides advance atomically (`shareRids`), taken back by `unshareRids`.
  *
  * Counts: the committed count per table, initialised lazily from the table in a fresh snapshot and
  * changed only when a transaction commits (by that transaction's own +/− deltas). A transaction sees
