@@ -53,7 +53,9 @@ Deno.test({
           if (r() < 0.5) q["ordered"] = true;
           if (r() < 0.1) q["writeConcern"] = pick([{ w: 1 }, { w: "majority" }, { w: 1, j: true }]);
         }
-        const [a, b] = await Promise.all(sides.map((s) => s.ask(q)));
+        // (its statements as a document sequence, as PyMongo sends them, now and then)
+        const field = q["deletes"] ? "deletes" : q["documents"] ? "documents" : "updates";
+        const [a, b] = await Promise.all(sides.map((s) => s.ask(q, r() < 0.3 ? field : undefined)));
         assert.deepEqual(
           timeless(a!),
           timeless(b!),

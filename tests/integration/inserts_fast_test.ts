@@ -137,7 +137,16 @@ Deno.test({
             $db: "x",
           };
         } else q = { delete: coll, deletes: [{ q: { _id: Math.floor(r() * i) }, limit: 1 }], $db: "x" };
-        const [a, b] = await Promise.all(sides.map((s) => s.ask(q)));
+        // (a write's statements as a document sequence, as PyMongo sends them, now and then)
+        const field = q["documents"]
+          ? "documents"
+          : q["updates"]
+          ? "updates"
+          : q["deletes"]
+          ? "deletes"
+          : undefined;
+        const seq = field !== undefined && r() < 0.3 ? field : undefined;
+        const [a, b] = await Promise.all(sides.map((s) => s.ask(q, seq)));
         assert.deepEqual(
           timeless(a!),
           timeless(b!),

@@ -141,3 +141,48 @@ Deno.test({
     }
   },
 });
+
+const WRITES_SCRIPT = `
+import sys, json
+from pymongo import MongoClient
+c = MongoClient(sys.argv[1], serverSelectionTimeoutMS=5000)
+t = c.py.w
+t.drop()
+t.create_index("k")
+for i in range(300):
+    t.insert_one({"_id": i, "k": i % 5, "n": 0, "s": "x" * (i % 7)})
+for i in range(0, 300, 2):
+    t.update_one({"_id": i}, {"$inc": {"n": 2}})
+for i in range(0, 300, 3):
+    t.delete_one({"_id": i})
+io = c.admin.command("serverStatus")["secantus"]["ioThread"]
+print(json.dumps({
+  "count": t.count_documents({}),
+  "k3": t.count_documents({"k": 3}),
+  "n": sum(d["n"] for d in t.find()),
+  "valid": c.py.command("validate", "w", full=True)["valid"],
+  "io": {k: int(v) for k, v in io.items()},
+}))
+`;
+
+Deno.test({
+  name: "pymongo's writes (document sequences) are answered by the I/O thread",
+  ignore: !AVAILABLE,
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    const server = await startServer({ port: 0, storagePath: ":memory:", logLevel: "WARNING" });
+    try {
+      const r = await runPython(WRITES_SCRIPT, server.uri);
+      assert.equal(r.count, 200);
+      assert.equal(r.k3, 40);
+      assert.equal(r.n, 2 * 100); // (150 updated, a third of them deleted afterwards)
+      assert.equal(r.valid, true);
+      assert.ok(r.io.inserts > 250, JSON.stringify(r.io));
+      assert.ok(r.io.updates > 120, JSON.stringify(r.io));
+      assert.ok(r.io.deletes > 80, JSON.stringify(r.io));
+    } finally {
+      await server.stop();
+    }
+  },
+});

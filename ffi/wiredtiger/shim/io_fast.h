@@ -252,13 +252,12 @@ IO_INTERNAL int fast_write_txn(struct fast *f, struct fast_coll *c, uint32_t id,
 IO_INTERNAL int fast_insert_oplog(struct fast *f, uint64_t ts, const uint8_t *entry, uint32_t len);
 
 /* io_fast_delete.c */
-IO_INTERNAL int fast_delete_statements(const struct el *e, struct fast_req *r, uint32_t *seen);
+IO_INTERNAL int fast_delete_statement(const uint8_t *d, uint32_t len, struct fast_req *r);
 IO_INTERNAL int fast_serve_delete(struct fast *f, struct fast_coll *c, uint32_t id, const struct fast_req *r,
   struct out **o, struct fast_entry *entry);
 IO_INTERNAL void fast_close_deletes(struct fast_coll *c);
 
 /* io_fast_insert.c */
-IO_INTERNAL int fast_insert_documents(const struct el *e, struct fast_req *r, uint32_t *seen);
 IO_INTERNAL int fast_serve_insert(struct fast *f, struct fast_coll *c, uint32_t id, const struct fast_req *r,
   struct out **o, struct fast_entry *entry);
 IO_INTERNAL void fast_close_inserts(struct fast_coll *c);
@@ -273,6 +272,8 @@ IO_INTERNAL int fast_wix_uses(const struct fast_coll *c, const char *uri);
 
 /* io_fast_write.c */
 IO_INTERNAL int fast_update_field(const struct el *e, struct fast_req *r, uint32_t *seen);
+IO_INTERNAL int fast_statement(const uint8_t *d, uint32_t len, struct fast_req *r, uint32_t *seen);
+IO_INTERNAL const char *fast_statements_name(int kind);
 IO_INTERNAL int fast_serve_update(struct fast *f, struct fast_coll *c, uint32_t id, const struct fast_req *r,
   struct out **o, struct fast_entry *entry);
 IO_INTERNAL void fast_close_writes(struct fast_coll *c);

@@ -20,34 +20,24 @@
 #define _GNU_SOURCE
 #include "io_fast.h"
 
-/* `deletes: [{q: {_id: v}, limit: 1}]` (limit an int32 1): 1 taken (r->filter set), -1 JS's. */
-int fast_delete_statements(const struct el *e, struct fast_req *r, uint32_t *seen)
+/* The statement {q: {_id: v}, limit: 1} (limit an int32 1): 1 (r->filter set), 0 not. */
+int fast_delete_statement(const uint8_t *d, uint32_t len, struct fast_req *r)
 {
-    if ((*seen & FAST_SEEN_UPDATES) || e->type != 0x04)
-        return -1;
-    const uint8_t *p = e->val + 4, *end = e->val + e->len;
-    struct el st, tail;
-    if (next_el(&p, end, &st) != 1 || !name_is(&st, "0") || st.type != 0x03 || next_el(&p, end, &tail) != 0)
-        return -1;
-    p = st.val + 4;
-    end = st.val + st.len;
-    struct el x;
+    const uint8_t *p = d + 4, *end = d + len;
+    struct el x, tail;
     int rc, q = 0, limit = 0;
     while ((rc = next_el(&p, end, &x)) == 1) {
         if (name_is(&x, "q") && !q && x.type == 0x03) {
             const uint8_t *y = x.val + 4, *yend = x.val + x.len;
             if (next_el(&y, yend, &r->filter) != 1 || !name_is(&r->filter, "_id") || next_el(&y, yend, &tail) != 0)
-                return -1;
+                return 0;
             q = 1;
         } else if (name_is(&x, "limit") && !limit && x.type == 0x10 && rd32(x.val) == 1)
             limit = 1;
         else
-            return -1;
+            return 0;
     }
-    if (rc != 0 || !q || !limit)
-        return -1;
-    *seen |= FAST_SEEN_UPDATES;
-    return 1;
+    return rc == 0 && q && limit;
 }
 
 /* The entry {op: "d", ns, ui, o: {_id}, ts, t: 1, v: 2, wall} (malloc'd, *len its size), or NULL. */

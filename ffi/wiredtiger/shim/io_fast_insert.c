@@ -29,21 +29,6 @@
 
 #define DOC_MAX (16u * 1024 * 1024)
 
-/* `documents: [<doc>]` (one document): 1 taken (r->doc set), -1 JS's. */
-int fast_insert_documents(const struct el *e, struct fast_req *r, uint32_t *seen)
-{
-    if ((*seen & FAST_SEEN_UPDATES) || e->type != 0x04)
-        return -1;
-    const uint8_t *p = e->val + 4, *end = e->val + e->len;
-    struct el d, tail;
-    if (next_el(&p, end, &d) != 1 || !name_is(&d, "0") || d.type != 0x03 || next_el(&p, end, &tail) != 0)
-        return -1;
-    r->doc = d.val;
-    r->doc_len = d.len;
-    *seen |= FAST_SEEN_UPDATES;
-    return 1;
-}
-
 /* The key of index w for doc's top-level value: scalar_key's, or the null key (0x14) when the field is
  * missing or null. Its length, or 0 (JS's: another kind of value, or the field twice). */
 static size_t wix_key(const uint8_t *doc, uint32_t len, const struct fast_wix *w, uint8_t *out)

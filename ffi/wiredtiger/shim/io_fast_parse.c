@@ -1,8 +1,10 @@
 /*
  * io_fast_parse.c — the request shapes the frame I/O thread answers (io_fast.c): a whole OP_MSG walked
  * once, its fields checked to be ones a shape takes, in a form the command layer would read the same
- * way. Anything else (another field, a duplicate, an OP_MSG flag, a second section, an element type the
- * walk does not know) leaves the request to JS untouched: C never refuses a request.
+ * way. A write's one statement may also come as the OP_MSG's second section, a document sequence (as PyMongo
+ * sends every insert, update and delete). Anything else (another field, a duplicate, an OP_MSG flag, another
+ * section, an element type the walk does not know) leaves the request to JS untouched: C never refuses a
+ * request.
  */
 #define _GNU_SOURCE
 #include "io_fast.h"
@@ -75,17 +77,39 @@ static int generic_field(const struct el *e, struct fast_req *r, uint32_t *seen)
     return 0;
 }
 
+/* After a write's body, the OP_MSG's one other section [p, end): a document sequence (kind 1) of its
+ * statements' field holding one statement (as PyMongo sends every insert, update and delete): 1 taken,
+ * 0 JS's (any other section, several, a statement the body has too). */
+static int write_sequence(const uint8_t *p, const uint8_t *end, struct fast_req *r, uint32_t *seen)
+{
+    if (r->kind != FAST_UPDATE && r->kind != FAST_DELETE && r->kind != FAST_INSERT)
+        return 0;
+    if (end - p < 1 + 4 + 1 + 5 || p[0] != 1 || (uint32_t)rd32(p + 1) != (uint32_t)(end - p - 1))
+        return 0;
+    const char *name = fast_statements_name(r->kind);
+    size_t n = strlen(name);
+    const uint8_t *d = p + 5;
+    if ((size_t)(end - d) < n + 1 + 5 || memcmp(d, name, n) != 0 || d[n] != 0)
+        return 0;
+    d += n + 1;
+    uint32_t dl = (uint32_t)rd32(d);
+    if (dl < 5 || dl != (uint32_t)(end - d) || d[dl - 1] != 0)
+        return 0; /* (one document exactly) */
+    return fast_statement(d, dl, r, seen) == 1;
+}
+
 /* 1 when msg is a request of a shape served here (r filled), else 0. */
 int fast_parse(const uint8_t *msg, uint32_t len, struct fast_req *r)
 {
     if (len < 21 + 5 || rd32(msg + 12) != 2013 || rd32(msg + 16) != 0 || msg[20] != 0)
         return 0;
     const uint8_t *doc = msg + 21;
-    if ((uint32_t)rd32(doc) != len - 21 || doc[len - 22] != 0)
+    uint32_t body = (uint32_t)rd32(doc);
+    if (body < 5 || body > len - 21 || doc[body - 1] != 0)
         return 0;
     memset(r, 0, sizeof *r);
     r->request_id = rd32(msg + 4);
-    const uint8_t *p = doc + 4, *end = msg + len;
+    const uint8_t *p = doc + 4, *end = doc + body;
     struct el e;
     if (next_el(&p, end, &e) != 1)
         return 0;
@@ -168,6 +192,8 @@ int fast_parse(const uint8_t *msg, uint32_t len, struct fast_req *r)
             return 0;
     }
     if (rc != 0 || !(seen & 1))
+        return 0;
+    if (body < len - 21 && !write_sequence(doc + body, msg + len, r, &seen))
         return 0;
     if (r->kind == FAST_PING && (r->db_len != 5 || memcmp(r->db, "admin", 5) != 0))
         return 0; /* top counts a ping under <db>.$cmd: only admin's is kept in the log */

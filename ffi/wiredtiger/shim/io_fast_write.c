@@ -50,7 +50,7 @@
 
 /* The statement {q: {_id: v}, u: {$inc: {f: n}} | {$set: {f: v}}, upsert: false, multi: false}: 1 (r
  * filled), 0 not. */
-static int parse_statement(const uint8_t *d, uint32_t len, struct fast_req *r)
+static int update_statement(const uint8_t *d, uint32_t len, struct fast_req *r)
 {
     const uint8_t *p = d + 4, *end = d + len;
     struct el e;
@@ -88,32 +88,49 @@ static int parse_statement(const uint8_t *d, uint32_t len, struct fast_req *r)
     return rc == 0 && q && u;
 }
 
-/* An update's, a delete's or an insert's own field (io_fast_delete.c takes `deletes`, io_fast_insert.c
- * `documents`): 1 taken, -1 JS's (fast_parse's loop). */
+/* The field a write's statements come in: `updates`, `deletes` or `documents`. */
+const char *fast_statements_name(int kind)
+{
+    return kind == FAST_UPDATE ? "updates" : kind == FAST_DELETE ? "deletes" : "documents";
+}
+
+/* A write's one statement (an update's or a delete's statement, an insert's document: d, len bytes, from
+ * the body's array or a document sequence): 1 taken (r filled), -1 JS's. */
+int fast_statement(const uint8_t *d, uint32_t len, struct fast_req *r, uint32_t *seen)
+{
+    if (*seen & FAST_SEEN_UPDATES)
+        return -1;
+    int ok;
+    if (r->kind == FAST_UPDATE)
+        ok = update_statement(d, len, r);
+    else if (r->kind == FAST_DELETE)
+        ok = fast_delete_statement(d, len, r);
+    else {
+        r->doc = d;
+        r->doc_len = len;
+        ok = 1;
+    }
+    if (!ok)
+        return -1;
+    *seen |= FAST_SEEN_UPDATES;
+    return 1;
+}
+
+/* An update's, a delete's or an insert's own field (its statements: an array of one document): 1 taken,
+ * -1 JS's (fast_parse's loop). */
 int fast_update_field(const struct el *e, struct fast_req *r, uint32_t *seen)
 {
-    if (r->kind == FAST_DELETE) {
-        if (name_is(e, "deletes"))
-            return fast_delete_statements(e, r, seen);
-        if (name_is(e, "updates") || name_is(e, "bypassDocumentValidation"))
-            return -1;
-    } else if (r->kind == FAST_INSERT) {
-        if (name_is(e, "documents"))
-            return fast_insert_documents(e, r, seen);
-        if (name_is(e, "updates"))
-            return -1;
-    } else if (name_is(e, "updates")) {
-        if ((*seen & FAST_SEEN_UPDATES) || e->type != 0x04)
+    if (name_is(e, "updates") || name_is(e, "deletes") || name_is(e, "documents")) {
+        if (!name_is(e, fast_statements_name(r->kind)) || e->type != 0x04)
             return -1;
         const uint8_t *p = e->val + 4, *end = e->val + e->len;
         struct el st, tail;
         if (next_el(&p, end, &st) != 1 || !name_is(&st, "0") || st.type != 0x03 || next_el(&p, end, &tail) != 0)
             return -1;
-        if (!parse_statement(st.val, st.len, r))
-            return -1;
-        *seen |= FAST_SEEN_UPDATES;
-        return 1;
+        return fast_statement(st.val, st.len, r, seen);
     }
+    if (r->kind == FAST_DELETE && name_is(e, "bypassDocumentValidation"))
+        return -1;
     if (name_is(e, "writeConcern")) {
         /* {w: 1 | "majority", wtimeout: <int32 ≥ 0>, j: false}: what a single node acknowledges as soon as the
          * write commits, as JS does (j: true needs the log synced: JS's) */

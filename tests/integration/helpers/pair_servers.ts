@@ -11,13 +11,16 @@ import { rawConnection } from "./raw_wire.ts";
 
 type Doc = Record<string, unknown>;
 /** A raw wire connection: a request's reply frame (its bytes after the OP_MSG header). */
-export type Conn = { ask(doc: Doc): Promise<Uint8Array>; close(): void };
+export type Conn = { ask(doc: Doc, sequence?: string): Promise<Uint8Array>; close(): void };
 
 /** An in-memory server of a write test, with one raw connection open. */
 export interface WriteSide {
   readonly port: number;
-  /** The reply's body (values not promoted: types compare). */
-  ask(doc: Doc): Promise<Doc>;
+  /**
+   * The reply's body (values not promoted: types compare); `sequence`: the request's array field of that
+   * name sent as a document sequence (as PyMongo sends writes).
+   */
+  ask(doc: Doc, sequence?: string): Promise<Doc>;
   /** The reply's body document, its bytes. */
   raw(doc: Doc): Promise<Uint8Array>;
   connect(): Promise<Conn>;
@@ -45,7 +48,7 @@ export async function writeSide(fastWrites: boolean): Promise<WriteSide> {
   const port = server.port;
   return {
     port,
-    ask: async (doc) => BSON.deserialize((await main.ask(doc)).subarray(5), RAW),
+    ask: async (doc, sequence) => BSON.deserialize((await main.ask(doc, sequence)).subarray(5), RAW),
     raw: async (doc) => (await main.ask(doc)).subarray(5),
     connect: () => rawConnection(port),
     async close() {

@@ -6,9 +6,25 @@
 import { BSON } from "bson";
 import { encodeOpMsg } from "../../../src/wire/mod.ts";
 
-/** An OP_MSG request frame for `body` (flagBits: 2 moreToCome, 1 << 16 exhaustAllowed). */
-export function msg(body: Record<string, unknown>, requestId: number, flagBits = 0): Uint8Array {
-  return encodeOpMsg({ body: BSON.serialize(body), requestId, flagBits });
+/**
+ * An OP_MSG request frame for `body` (flagBits: 2 moreToCome, 1 << 16 exhaustAllowed); `sequence`: the body's
+ * array field of that name sent as a document sequence (a kind-1 section) instead, as PyMongo sends writes.
+ */
+export function msg(
+  body: Record<string, unknown>,
+  requestId: number,
+  flagBits = 0,
+  sequence?: string,
+): Uint8Array {
+  if (sequence === undefined) return encodeOpMsg({ body: BSON.serialize(body), requestId, flagBits });
+  const { [sequence]: docs, ...rest } = body;
+  const documents = (docs as Record<string, unknown>[]).map((d) => BSON.serialize(d));
+  return encodeOpMsg({
+    body: BSON.serialize(rest),
+    requestId,
+    flagBits,
+    sequences: [{ identifier: sequence, documents }],
+  });
 }
 
 /** A bare 16-byte header announcing `length` bytes (an OP_MSG opcode), nothing after it. */
@@ -138,19 +154,20 @@ export function openFds(pid: number): number {
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
- * A raw connection to 127.0.0.1:`port` whose `ask` sends one request (`body` as OP_MSG) and returns its
- * reply frame from the flag bits on (the 16-byte header cut: request ids differ between runs).
+ * A raw connection to 127.0.0.1:`port` whose `ask` sends one request (`body` as OP_MSG, its field `sequence`
+ * as a document sequence when given) and returns its reply frame from the flag bits on (the 16-byte header
+ * cut: request ids differ between runs).
  */
 export async function rawConnection(
   port: number,
   waitMs = 5000,
-): Promise<{ ask(body: Record<string, unknown>): Promise<Uint8Array>; close(): void }> {
+): Promise<{ ask(body: Record<string, unknown>, sequence?: string): Promise<Uint8Array>; close(): void }> {
   const conn = await Deno.connect({ hostname: "127.0.0.1", port });
   const frames = new FrameStream(conn);
   let id = 0;
   return {
-    async ask(body) {
-      await writeAll(conn, msg(body, ++id));
+    async ask(body, sequence) {
+      await writeAll(conn, msg(body, ++id, 0, sequence));
       const r = await frames.next(waitMs);
       if (!r || r === "timeout") throw new Error(`request ${id}: no reply within ${waitMs} ms`);
       return r.frame.subarray(16);
