@@ -10,6 +10,25 @@ import { HAS_PYMONGO, runPython } from "./helpers/python.ts";
 const AVAILABLE = HAS_PYMONGO;
 if (!AVAILABLE) console.log("pymongo_test: skipped — /usr/bin/python3 with pymongo is not installed");
 
+/** A test that runs a pymongo `script` against a fresh in-memory server and checks its JSON output. */
+// deno-lint-ignore no-explicit-any
+function pyTest(name: string, script: string, check: (r: any) => void): void {
+  Deno.test({
+    name,
+    ignore: !AVAILABLE,
+    sanitizeResources: false,
+    sanitizeOps: false,
+    async fn() {
+      const server = await startServer({ port: 0, storagePath: ":memory:", logLevel: "WARNING" });
+      try {
+        check(await runPython(script, server.uri));
+      } finally {
+        await server.stop();
+      }
+    },
+  });
+}
+
 const SCRIPT = `
 import sys, json
 from pymongo import MongoClient
@@ -29,26 +48,14 @@ print(json.dumps({
 }))
 `;
 
-Deno.test({
-  name: "pymongo CRUD session",
-  ignore: !AVAILABLE,
-  sanitizeResources: false,
-  sanitizeOps: false,
-  async fn() {
-    const server = await startServer({ port: 0, storagePath: ":memory:", logLevel: "WARNING" });
-    try {
-      const r = await runPython(SCRIPT, server.uri);
-      assert.deepEqual(r.rows, [
-        { _id: 1, price: 2.0, qty: 5, tags: ["a"], name: "pen" },
-        { _id: 3, price: 1.0, qty: 7 },
-      ]);
-      assert.equal(r.price_type, "float");
-      assert.equal(r.count, 2);
-      assert.deepEqual(r.agg, [{ _id: null, total: 12 }]);
-    } finally {
-      await server.stop();
-    }
-  },
+pyTest("pymongo CRUD session", SCRIPT, (r) => {
+  assert.deepEqual(r.rows, [
+    { _id: 1, price: 2.0, qty: 5, tags: ["a"], name: "pen" },
+    { _id: 3, price: 1.0, qty: 7 },
+  ]);
+  assert.equal(r.price_type, "float");
+  assert.equal(r.count, 2);
+  assert.deepEqual(r.agg, [{ _id: null, total: 12 }]);
 });
 
 const TXN_SCRIPT = `
@@ -76,23 +83,11 @@ out["docs"] = list(t.find().sort("_id", 1))
 print(json.dumps(out))
 `;
 
-Deno.test({
-  name: "pymongo with client.start_session() as s: with s.start_transaction()",
-  ignore: !AVAILABLE,
-  sanitizeResources: false,
-  sanitizeOps: false,
-  async fn() {
-    const server = await startServer({ port: 0, storagePath: ":memory:", logLevel: "WARNING" });
-    try {
-      const r = await runPython(TXN_SCRIPT, server.uri);
-      assert.equal(r.inside, 2);
-      assert.equal(r.outside, 1);
-      assert.equal(r.after_abort, 1);
-      assert.deepEqual(r.docs, [{ _id: 1, bal: 6 }, { _id: 2, bal: 4 }]);
-    } finally {
-      await server.stop();
-    }
-  },
+pyTest("pymongo with client.start_session() as s: with s.start_transaction()", TXN_SCRIPT, (r) => {
+  assert.equal(r.inside, 2);
+  assert.equal(r.outside, 1);
+  assert.equal(r.after_abort, 1);
+  assert.deepEqual(r.docs, [{ _id: 1, bal: 6 }, { _id: 2, bal: 4 }]);
 });
 
 const WATCH_SCRIPT = `
@@ -121,25 +116,13 @@ with t.watch(resume_after=token, max_await_time_ms=500) as resumed:
 print(json.dumps(out))
 `;
 
-Deno.test({
-  name: "pymongo change streams: watch with updateLookup, resume_after",
-  ignore: !AVAILABLE,
-  sanitizeResources: false,
-  sanitizeOps: false,
-  async fn() {
-    const server = await startServer({ port: 0, storagePath: ":memory:", logLevel: "WARNING" });
-    try {
-      const r = await runPython(WATCH_SCRIPT, server.uri);
-      assert.deepEqual(r.events, [
-        { op: "insert", key: { _id: 1 }, full: { _id: 1, n: 1 }, updated: null },
-        { op: "update", key: { _id: 1 }, full: null, updated: { n: 2 } },
-        { op: "delete", key: { _id: 1 }, full: null, updated: null },
-      ]);
-      assert.deepEqual(r.resumed, { _id: 2 });
-    } finally {
-      await server.stop();
-    }
-  },
+pyTest("pymongo change streams: watch with updateLookup, resume_after", WATCH_SCRIPT, (r) => {
+  assert.deepEqual(r.events, [
+    { op: "insert", key: { _id: 1 }, full: { _id: 1, n: 1 }, updated: null },
+    { op: "update", key: { _id: 1 }, full: null, updated: { n: 2 } },
+    { op: "delete", key: { _id: 1 }, full: null, updated: null },
+  ]);
+  assert.deepEqual(r.resumed, { _id: 2 });
 });
 
 const WRITES_SCRIPT = `
@@ -165,24 +148,12 @@ print(json.dumps({
 }))
 `;
 
-Deno.test({
-  name: "pymongo's writes (document sequences) are answered by the I/O thread",
-  ignore: !AVAILABLE,
-  sanitizeResources: false,
-  sanitizeOps: false,
-  async fn() {
-    const server = await startServer({ port: 0, storagePath: ":memory:", logLevel: "WARNING" });
-    try {
-      const r = await runPython(WRITES_SCRIPT, server.uri);
-      assert.equal(r.count, 200);
-      assert.equal(r.k3, 40);
-      assert.equal(r.n, 2 * 100); // (150 updated, a third of them deleted afterwards)
-      assert.equal(r.valid, true);
-      assert.ok(r.io.inserts > 250, JSON.stringify(r.io));
-      assert.ok(r.io.updates > 120, JSON.stringify(r.io));
-      assert.ok(r.io.deletes > 80, JSON.stringify(r.io));
-    } finally {
-      await server.stop();
-    }
-  },
+pyTest("pymongo's writes (document sequences) are answered by the I/O thread", WRITES_SCRIPT, (r) => {
+  assert.equal(r.count, 200);
+  assert.equal(r.k3, 40);
+  assert.equal(r.n, 2 * 100); // (150 updated, a third of them deleted afterwards)
+  assert.equal(r.valid, true);
+  assert.ok(r.io.inserts > 250, JSON.stringify(r.io));
+  assert.ok(r.io.updates > 120, JSON.stringify(r.io));
+  assert.ok(r.io.deletes > 80, JSON.stringify(r.io));
 });

@@ -266,6 +266,8 @@ IO_INTERNAL int fast_set_wix(struct fast_coll *c, const char *names, int names_l
   int n);
 IO_INTERNAL int fast_wix_keys(struct fast *f, struct fast_coll *c, const uint8_t *doc, uint32_t len,
   uint8_t (*keys)[FAST_KEY_MAX], size_t *klen);
+IO_INTERNAL int fast_register_write(struct sct_io *io, int slot, int deletes, const uint8_t *prefix, int prefix_len,
+  const char *names, int names_len, const char *uris, int uris_len, int n);
 IO_INTERNAL int fast_wix_remove(struct fast_coll *c, uint32_t i, const uint8_t *key, size_t klen, int64_t rid);
 IO_INTERNAL void fast_close_wix_cursors(struct fast_coll *c);
 IO_INTERNAL int fast_wix_uses(const struct fast_coll *c, const char *uri);

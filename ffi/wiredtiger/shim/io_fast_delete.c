@@ -131,26 +131,10 @@ void fast_close_deletes(struct fast_coll *c)
     c->del_prefix_len = 0;
 }
 
-/* Serve deletes by `_id` on registration slot: prefix = the oplog entry's `op: "d", ns, ui` elements; names,
- * uris: its n secondary indexes (io_fast_insert.c fast_set_wix). 0, or EINVAL / ENOMEM. */
+/* Serve deletes by `_id` on registration slot (io_fast_insert.c fast_register_write: prefix = the oplog
+ * entry's `op: "d", ns, ui` elements, and the collection's secondary indexes). */
 int sct_fast_register_deletes(struct sct_io *io, int slot, const uint8_t *prefix, int prefix_len, const char *names,
   int names_len, const char *uris, int uris_len, int n)
 {
-    struct fast *f = io->fast;
-    if (!f || slot < 0 || slot >= FAST_COLLS || prefix_len <= 0)
-        return EINVAL;
-    pthread_mutex_lock(&f->mu);
-    struct fast_coll *c = &f->colls[slot];
-    int ret = !c->ns ? EINVAL : fast_set_wix(c, names, names_len, uris, uris_len, n);
-    if (ret == 0) {
-        fast_close_deletes(c);
-        if (!(c->del_prefix = malloc((size_t)prefix_len)))
-            ret = ENOMEM;
-        else {
-            memcpy(c->del_prefix, prefix, (size_t)prefix_len);
-            c->del_prefix_len = (uint32_t)prefix_len;
-        }
-    }
-    pthread_mutex_unlock(&f->mu);
-    return ret;
+    return fast_register_write(io, slot, 1, prefix, prefix_len, names, names_len, uris, uris_len, n);
 }

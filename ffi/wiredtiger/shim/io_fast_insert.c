@@ -253,11 +253,10 @@ int fast_set_wix(struct fast_coll *c, const char *names, int names_len, const ch
     return 0;
 }
 
-/* Serve inserts on registration slot: prefix = the oplog entry's `op: "i", ns, ui` elements; names, uris:
- * its n secondary indexes (fast_set_wix). The slot's record id counter (f->rids) is JS's to set before.
- * 0, or EINVAL / ENOMEM. */
-int sct_fast_register_inserts(struct sct_io *io, int slot, const uint8_t *prefix, int prefix_len, const char *names,
-  int names_len, const char *uris, int uris_len, int n)
+/* Registration slot's inserts (deletes = 0) or deletes (1) served: prefix = their oplog entries' `op, ns, ui`
+ * elements; names, uris: the collection's n secondary indexes (fast_set_wix). 0, or EINVAL / ENOMEM. */
+int fast_register_write(struct sct_io *io, int slot, int deletes, const uint8_t *prefix, int prefix_len,
+  const char *names, int names_len, const char *uris, int uris_len, int n)
 {
     struct fast *f = io->fast;
     if (!f || slot < 0 || slot >= FAST_COLLS || prefix_len <= 0)
@@ -266,16 +265,27 @@ int sct_fast_register_inserts(struct sct_io *io, int slot, const uint8_t *prefix
     struct fast_coll *c = &f->colls[slot];
     int ret = !c->ns ? EINVAL : fast_set_wix(c, names, names_len, uris, uris_len, n);
     if (ret == 0) {
-        fast_close_inserts(c);
-        if (!(c->ins_prefix = malloc((size_t)prefix_len)))
+        uint8_t **at = deletes ? &c->del_prefix : &c->ins_prefix;
+        uint32_t *len = deletes ? &c->del_prefix_len : &c->ins_prefix_len;
+        free(*at);
+        *len = 0;
+        if (!(*at = malloc((size_t)prefix_len)))
             ret = ENOMEM;
         else {
-            memcpy(c->ins_prefix, prefix, (size_t)prefix_len);
-            c->ins_prefix_len = (uint32_t)prefix_len;
+            memcpy(*at, prefix, (size_t)prefix_len);
+            *len = (uint32_t)prefix_len;
         }
     }
     pthread_mutex_unlock(&f->mu);
     return ret;
+}
+
+/* Serve inserts on registration slot (fast_register_write). The slot's record id counter (f->rids) is JS's
+ * to set before. */
+int sct_fast_register_inserts(struct sct_io *io, int slot, const uint8_t *prefix, int prefix_len, const char *names,
+  int names_len, const char *uris, int uris_len, int n)
+{
+    return fast_register_write(io, slot, 0, prefix, prefix_len, names, names_len, uris, uris_len, n);
 }
 
 /* The record id counters JS's RecordBook shares (FAST_COLLS int64s, one per registration slot), valid

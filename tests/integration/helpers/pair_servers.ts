@@ -4,6 +4,7 @@
  * the write tests (`writeSide`: the I/O thread's writes on, or off with `SECANTUS_FAST_WRITES=0`), and a
  * seeded generator, so a failing request can be replayed.
  */
+import assert from "node:assert/strict";
 import { BSON } from "bson";
 import { startServer } from "../../../mod.ts";
 import { defaultConfig } from "../../../src/config/mod.ts";
@@ -56,6 +57,34 @@ export async function writeSide(fastWrites: boolean): Promise<WriteSide> {
       await server.stop();
     },
   };
+}
+
+/** The field a write request's statements are in (`documents`, `updates`, `deletes`), or undefined. */
+function statementsField(q: Doc): string | undefined {
+  return ["documents", "updates", "deletes"].find((f) => q[f] !== undefined);
+}
+
+/**
+ * Sends `q` to every side — a write's statements as a document sequence when `sequence` (as PyMongo sends
+ * them) — and asserts the replies equal but for their times (`label` names the request); returns them.
+ */
+export async function sameReplies(
+  sides: readonly WriteSide[],
+  q: Doc,
+  label: string,
+  sequence = false,
+): Promise<Doc[]> {
+  const field = sequence ? statementsField(q) : undefined;
+  const replies = await Promise.all(sides.map((s) => s.ask(q, field)));
+  const json = (d: Doc) => JSON.stringify(BSON.EJSON.serialize(d));
+  for (const r of replies.slice(1)) {
+    assert.deepEqual(
+      timeless(replies[0]!),
+      timeless(r),
+      `${label}: ${json(q)}: ${json(replies[0]!)} vs ${json(r)}`,
+    );
+  }
+  return replies;
 }
 
 /** A find's documents, each its bytes as the server sent them (a decode would reorder digit names). */
