@@ -250,6 +250,8 @@ typedef int (*fast_write_fn)(struct fast *f, struct fast_coll *c, const struct f
 IO_INTERNAL int fast_write_txn(struct fast *f, struct fast_coll *c, uint32_t id, const struct fast_req *r,
   const struct fast_tmpl *tmpl, uint32_t kind, fast_write_fn write, struct out **o, struct fast_entry *entry);
 IO_INTERNAL int fast_insert_oplog(struct fast *f, uint64_t ts, const uint8_t *entry, uint32_t len);
+IO_INTERNAL int fast_log_write(struct fast *f, const struct fast_req *r, struct fast_sess *sess,
+  const struct fast_tmpl *row, uint64_t ts, uint64_t wall, uint8_t *entry, uint32_t len);
 
 /* io_fast_delete.c */
 IO_INTERNAL int fast_delete_statement(const uint8_t *d, uint32_t len, struct fast_req *r);

@@ -104,15 +104,9 @@ static int write_delete(struct fast *f, struct fast_coll *c, const struct fast_r
             return 0;
     *ts = fast_tick(f);
     uint64_t wall = fast_wall_ms();
-    uint32_t elen;
+    uint32_t elen = 0;
     uint8_t *entry = delete_entry(c, idcopy, id_len, *ts, wall, &elen);
-    if (!entry)
-        return 0;
-    int ok = fast_insert_oplog(f, *ts, entry, elen);
-    free(entry);
-    if (ok && sess)
-        ok = fast_write_row(f, &f->del_row, sess, r, wall);
-    return ok;
+    return fast_log_write(f, r, sess, &f->del_row, *ts, wall, entry, elen);
 }
 
 /* The delete r on registration c: 1 answered (*o the reply, *entry filled), 0 JS's. Under f->mu. */

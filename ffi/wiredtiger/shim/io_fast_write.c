@@ -449,13 +449,10 @@ static int write_update(struct fast *f, struct fast_coll *c, const struct fast_r
     int ok = c->rec->update(c->rec) == 0;
     if (ok) {
         *ts = fast_tick(f);
-        uint32_t elen;
+        uint32_t elen = 0;
         uint64_t wall = fast_wall_ms();
         uint8_t *entry = update_entry(c, section, &ne, ne.val, ne.len, doc2 + id_off, id_len, *ts, wall, &elen);
-        ok = entry != NULL && fast_insert_oplog(f, *ts, entry, elen);
-        free(entry);
-        if (ok && sess)
-            ok = fast_write_row(f, &f->row, sess, r, wall);
+        ok = fast_log_write(f, r, sess, &f->row, *ts, wall, entry, elen);
     }
     free(doc2);
     return ok;
@@ -535,6 +532,18 @@ int fast_write_txn(struct fast *f, struct fast_coll *c, uint32_t id, const struc
         entry->txn_number = r->txn_number;
     }
     return 1;
+}
+
+/* In the open transaction: a write's oplog entry (malloc'd, len bytes; NULL: none could be made) inserted and
+ * freed, and a retryable write's session row (template row) written. 1, or 0. */
+int fast_log_write(struct fast *f, const struct fast_req *r, struct fast_sess *sess, const struct fast_tmpl *row,
+  uint64_t ts, uint64_t wall, uint8_t *entry, uint32_t len)
+{
+    if (!entry)
+        return 0;
+    int ok = fast_insert_oplog(f, ts, entry, len);
+    free(entry);
+    return ok && sess ? fast_write_row(f, row, sess, r, wall) : ok;
 }
 
 /* In the open transaction: the oplog entry (len bytes) under its time's key. 1, or 0. */
