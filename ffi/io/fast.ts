@@ -15,6 +15,9 @@ import { shim } from "../wiredtiger/load.ts";
 /** What the I/O thread may answer (io_fast.c FAST_*). */
 export const FastFlag = { FIND: 1, PING: 2, LSID: 4, AUTH: 8, UPDATE: 16, DELETE: 32, INSERT: 64 } as const;
 
+/** What a grant lets a connection do on a registration with authentication on (io_fast.h GRANT_*). */
+export const FastGrant = { FIND: 0, UPDATE: 1, DELETE: 2, INSERT: 3 } as const;
+
 /** Kinds of served requests in the log. */
 export const FastKind = {
   FIND_HIT: 1,
@@ -243,9 +246,12 @@ export class FastReads {
     if (this.#ptr !== null) shim().sct_fast_hold(this.#ptr, enc.encode(uri + "\0"), held ? 1 : 0);
   }
 
-  /** With authentication on: connection `id`'s users may find on registration `slot` (JS checked). */
-  grant(id: number, slot: number): void {
-    if (this.#ptr !== null) shim().sct_fast_grant(this.#ptr, id, slot);
+  /**
+   * With authentication on: connection `id`'s users may make request `action` ({@link FastGrant}) on
+   * registration `slot` (JS checked).
+   */
+  grant(id: number, slot: number, action: number = FastGrant.FIND): void {
+    if (this.#ptr !== null) shim().sct_fast_grant(this.#ptr, id, slot, action);
   }
 
   /** Connection `id`'s grants no longer hold (its users changed); 0: every connection's. */

@@ -103,7 +103,7 @@ export const SYMBOLS = {
   sct_fast_register_field: { parameters: [P, I32, B, B, I32, "u32"], result: I32 },
   sct_fast_clear: { parameters: [P], result: I32 },
   sct_fast_hold: { parameters: [P, B, I32], result: I32 },
-  sct_fast_grant: { parameters: [P, "u32", I32], result: I32 },
+  sct_fast_grant: { parameters: [P, "u32", I32, I32], result: I32 },
   sct_fast_revoke: { parameters: [P, "u32"], result: I32 },
   sct_fast_admit: { parameters: [P, "u32"], result: I32 },
   sct_fast_pending: { parameters: [P], result: I32 },

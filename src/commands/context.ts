@@ -90,17 +90,17 @@ export interface PointReadHooks {
    * update served a statement by `_id` on `coll` itself, outside a transaction, for `client`
    * (authorized): later ones there may be answered by the I/O thread (point_reads.ts).
    */
-  offerUpdate(ns: string, coll: CollectionEntry): void;
+  offerUpdate(ns: string, coll: CollectionEntry, client: ClientState): void;
   /**
    * delete served a statement by `_id` on `coll` itself, outside a transaction: later ones there may be
    * answered by the I/O thread (point_reads.ts).
    */
-  offerDelete(ns: string, coll: CollectionEntry): void;
+  offerDelete(ns: string, coll: CollectionEntry, client: ClientState): void;
   /**
    * insert stored one document on `coll` itself, outside a transaction: later ones there may be made by
    * the I/O thread (point_reads.ts).
    */
-  offerInsert(ns: string, coll: CollectionEntry): void;
+  offerInsert(ns: string, coll: CollectionEntry, client: ClientState): void;
   /** Writes are now held (fsyncLock): none is made there from now on, and none is in flight on return. */
   quiesceWrites(): void;
   /** A command with a txnNumber of session `lsid` runs here (the I/O thread leaves the session alone). */

@@ -26,7 +26,7 @@
  * Updates (ffi/wiredtiger/shim/io_fast_write.c): `offerUpdate` registers a collection update.ts served
  * an update by `_id` on (outside a transaction) when updatable_collection.ts allows it, with the fields
  * its indexes read (never updated there) and its oplog entries' prefix; `publish` lets them be
- * answered only with the oplog on, sync_on_commit off, authentication off, and nobody waiting for the
+ * answered only with the oplog on, sync_on_commit off, and nobody waiting for the
  * oplog's next entry (an awaitData cursor is woken by the drain, which would come late: a wait turns
  * them off at once); `drain` records each as dispatch and the oplog writer would have (opcounters,
  * top, latency, documents updated, the `_id_` index's use, the session's last use, the oplog's count
@@ -36,9 +36,11 @@
  * `insertIndexes`; the drain also changes the collection's count), and inserts of one document
  * (io_fast_insert.c: `offerInsert`, the same collections; the collection's record ids then come from a
  * counter in the I/O thread's memory that the engine's RecordBook shares, taken back before the
- * registrations are dropped). Retryable ones:
- * dispatch hands a session over (`sessionWritten`) after its own retryable update or delete, and takes it
- * back (`sessionWriting`) for any command of it with a txnNumber.
+ * registrations are dropped). Retryable ones: dispatch hands a session over (`sessionWritten`) after its own
+ * retryable update, delete or insert, and takes it back (`sessionWriting`) for any command of it with a
+ * txnNumber. With authentication on, each offer also grants the connection that kind of write there (an
+ * update, a delete, an insert: grants per action, revoked as a find's are); a write asking to bypass
+ * document validation is always the command layer's (it needs a privilege of its own).
  *
  * Replies are built there from templates made here by the same encoders dispatch uses, so their bytes
  * are dispatch's. What such a request does not do that dispatch would: appear in currentOp, take an op
@@ -100,7 +102,7 @@ export interface OffThreadReads {
   forget(lsid: Uint8Array): void;
   clear(): void;
   hold(uri: string, held: boolean): void;
-  grant(ioId: number, slot: number): void;
+  grant(ioId: number, slot: number, action?: number): void;
   revoke(ioId: number): void;
   pending(): number;
   take(fn: ServedFn): number;
@@ -129,6 +131,11 @@ const AUTH = 8;
 const UPDATE = 16;
 const DELETE = 32;
 const INSERT = 64;
+/** What a grant lets a connection do (ffi/io/fast.ts FastGrant). */
+const GRANT_FIND = 0;
+const GRANT_UPDATE = 1;
+const GRANT_DELETE = 2;
+const GRANT_INSERT = 3;
 const FIND_HIT = 1;
 const KIND_PING = 3;
 const FIND_INDEXED = 4;
@@ -299,29 +306,34 @@ export class PointReads implements PointReadHooks {
     this.#grant(r.slot, client);
   }
 
-  offerUpdate(ns: string, coll: CollectionEntry): void {
+  offerUpdate(ns: string, coll: CollectionEntry, client: ClientState): void {
     const known = this.#byNs.get(ns);
-    if (known?.coll === coll && known.writes) return;
-    const s = this.#server;
-    if (!this.#writable || s.authorizer.enabled || s.fsyncLock.count > 0 || !this.#hooksAsAttached()) return;
+    if (known?.coll === coll && known.writes) return this.#grant(known.slot, client, GRANT_UPDATE);
+    if (!this.#mayWrite()) return;
     const unsafe = fieldsIndexesRead(coll);
     if (unsafe === undefined) return;
     const r = this.#registration(ns, coll);
     if (r === undefined) return;
     r.writes = this.#io.registerWrites(r.slot, updatePrefix(coll), unsafe);
+    if (r.writes) this.#grant(r.slot, client, GRANT_UPDATE);
   }
 
-  offerDelete(ns: string, coll: CollectionEntry): void {
+  /** Writes may be registered now (enabled, not under fsyncLock, the write hooks as they were). */
+  #mayWrite(): boolean {
+    return this.#writable && this.#server.fsyncLock.count === 0 && this.#hooksAsAttached();
+  }
+
+  offerDelete(ns: string, coll: CollectionEntry, client: ClientState): void {
     const known = this.#byNs.get(ns);
-    if (known?.coll === coll && known.deletes) return;
-    const s = this.#server;
-    if (!this.#writable || s.authorizer.enabled || s.fsyncLock.count > 0 || !this.#hooksAsAttached()) return;
+    if (known?.coll === coll && known.deletes) return this.#grant(known.slot, client, GRANT_DELETE);
+    if (!this.#mayWrite()) return;
     // (every secondary index one the I/O thread removes the entry of)
     const indexes = this.#secondaryIndexes(coll);
     if (indexes === undefined) return;
     const r = this.#registration(ns, coll);
     if (r === undefined) return;
     r.deletes = this.#io.registerDeletes(r.slot, deletePrefix(coll), indexes);
+    if (r.deletes) this.#grant(r.slot, client, GRANT_DELETE);
   }
 
   /**
@@ -329,11 +341,10 @@ export class PointReads implements PointReadHooks {
    * by the I/O thread when updatable_collection.ts's `insertIndexes` allows it; the collection's record
    * ids come from the counter shared with it from then on (until the registrations are dropped).
    */
-  offerInsert(ns: string, coll: CollectionEntry): void {
+  offerInsert(ns: string, coll: CollectionEntry, client: ClientState): void {
     const known = this.#byNs.get(ns);
-    if (known?.coll === coll && known.inserts) return;
-    const s = this.#server;
-    if (!this.#writable || s.authorizer.enabled || s.fsyncLock.count > 0 || !this.#hooksAsAttached()) return;
+    if (known?.coll === coll && known.inserts) return this.#grant(known.slot, client, GRANT_INSERT);
+    if (!this.#mayWrite()) return;
     const indexes = this.#secondaryIndexes(coll);
     if (indexes === undefined) return;
     const cells = this.#cells ??= this.#io.ridCells();
@@ -346,7 +357,8 @@ export class PointReads implements PointReadHooks {
       return { take: () => Atomics.add(cells, slot, 1n) + 1n, last: () => Atomics.load(cells, slot) };
     });
     r.inserts = this.#io.registerInserts(slot, insertPrefix(coll), indexes);
-    if (!r.inserts) this.#native.unshareRecordIds(coll);
+    if (r.inserts) this.#grant(slot, client, GRANT_INSERT);
+    else this.#native.unshareRecordIds(coll);
   }
 
   /** The secondary indexes of `coll` the I/O thread's writes keep, or undefined when it may not write there. */
@@ -362,9 +374,14 @@ export class PointReads implements PointReadHooks {
     return out;
   }
 
-  /** With authentication on, dispatch has just checked this connection's users may find here. */
-  #grant(slot: number, client: ClientState): void {
-    if (this.#server.authorizer.enabled && client.ioId !== undefined) this.#io.grant(client.ioId, slot);
+  /**
+   * With authentication on, dispatch has just checked this connection's users may make request `action`
+   * (GRANT_*: a find, or the write just made) here.
+   */
+  #grant(slot: number, client: ClientState, action = GRANT_FIND): void {
+    if (this.#server.authorizer.enabled && client.ioId !== undefined) {
+      this.#io.grant(client.ioId, slot, action);
+    }
   }
 
   /** The registration of `ns` for `coll`, made when it can be; undefined when it cannot. */
@@ -416,8 +433,7 @@ export class PointReads implements PointReadHooks {
       if (!s.heap?.pressuredAsSampled) bits |= FIND;
       if (s.sessions.size + LOG_CAP < s.sessions.maxSessions) bits |= LSID;
       if (
-        this.#writable && !s.authorizer.enabled && s.oplog?.awaited === false && s.fsyncLock.count === 0 &&
-        this.#hooksAsAttached()
+        this.#writable && s.oplog?.awaited === false && s.fsyncLock.count === 0 && this.#hooksAsAttached()
       ) {
         bits |= UPDATE | DELETE | INSERT;
       }

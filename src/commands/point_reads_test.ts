@@ -51,7 +51,7 @@ function fakeIo() {
         calls.inserts.length =
           0),
     hold: () => {},
-    grant: (id, slot) => void calls.grants.push(`${id}:${slot}`),
+    grant: (id, slot, action) => void calls.grants.push(`${id}:${slot}${action ? `:${action}` : ""}`),
     revoke: (id) => void calls.grants.push(`revoke ${id}`),
     pending: () => log.length,
     take: (fn) => {
@@ -254,7 +254,7 @@ Deno.test("point reads: updates — enabled with the oplog, off while it is awai
   assertEquals(reads.enableWrites("table:_int_oplog", () => hooks === 3), true);
   assertEquals(calls.oplog, [`table:_int_oplog@${(5n << 32n) | 3n}`]);
   assertEquals(calls.flags.at(-1), F.FIND | F.PING | F.LSID | F.UPDATE | F.DELETE | F.INSERT);
-  reads.offerUpdate("d.c", COLL);
+  reads.offerUpdate("d.c", COLL, CLIENT);
   assertEquals(calls.writes, ["0:" + calls.writes[0]!.split(":")[1] + ":_id"]);
   awaited = true;
   reads.publish();
@@ -264,12 +264,12 @@ Deno.test("point reads: updates — enabled with the oplog, off while it is awai
   reads.writeHooksChanged();
   assertEquals(calls.flags.at(-1), F.FIND | F.PING | F.LSID);
   assertEquals(calls.writes, []); // dropped with every registration
-  reads.offerUpdate("d.c", COLL);
+  reads.offerUpdate("d.c", COLL, CLIENT);
   assertEquals(calls.writes, []); // not while the hooks differ
   hooks = 3;
   reads.publish();
   assertEquals(calls.flags.at(-1), F.FIND | F.PING | F.LSID | F.UPDATE | F.DELETE | F.INSERT);
-  reads.offerUpdate("d.c", COLL);
+  reads.offerUpdate("d.c", COLL, CLIENT);
   log.push([5, 0, 25, 90, 100, undefined, 0, 7, 9], [5, 0, 35, 90, 100, undefined, 0, 8, 9]);
   reads.drain();
   const c = server.counters;
@@ -310,7 +310,7 @@ Deno.test("point reads: inserts there share the collection's record ids and chan
     ],
   } as unknown as CollectionEntry;
   server.storage.catalog.getCollection = () => indexed;
-  reads.offerInsert("d.c", indexed);
+  reads.offerInsert("d.c", indexed, CLIENT);
   assertEquals(calls.inserts, ["0:" + calls.inserts[0]!.split(":")[1] + ":a@table:a_1"]);
   // the engine's ids come from the slot's cell, from the last one it handed out
   const ids = shared.get("coll-1")!;
@@ -339,7 +339,23 @@ Deno.test("point reads: inserts there share the collection's record ids and chan
     }],
   } as unknown as CollectionEntry;
   server.storage.catalog.getCollection = () => unique;
-  reads.offerInsert("d.c", unique);
+  reads.offerInsert("d.c", unique, CLIENT);
   assertEquals(calls.inserts, []);
   assertEquals(shared.size, 0);
+});
+
+Deno.test("point reads: with authentication on, a write made here grants its connection that kind of write there", () => {
+  const { io, calls } = fakeIo();
+  const oplog = { awaited: false, appendedElsewhere: () => {} };
+  const server = fakeServer({ oplog, syncOnCommit: false, authorizer: { enabled: true } });
+  const reads = new PointReads(server, io, native);
+  assertEquals(reads.enableWrites("table:_int_oplog", () => true), true);
+  assertEquals(calls.flags.at(-1), F.FIND | F.PING | F.LSID | F.AUTH | F.UPDATE | F.DELETE | F.INSERT);
+  reads.offerUpdate("d.c", COLL, CLIENT);
+  reads.offerUpdate("d.c", COLL, { ioId: 10 } as unknown as ClientState);
+  reads.offerDelete("d.c", COLL, CLIENT);
+  reads.offerInsert("d.c", COLL, CLIENT);
+  reads.offer("d.c", COLL, CLIENT);
+  assertEquals(calls.grants, ["9:0:1", "10:0:1", "9:0:2", "9:0:3", "9:0"]);
+  reads.catalogChanging();
 });

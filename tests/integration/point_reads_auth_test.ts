@@ -152,3 +152,65 @@ authTest(
     await refused(ra.find({ s: "x" }).toArray());
   },
 );
+
+async function ioWrites(root: MongoClient): Promise<{ inserts: number; updates: number; deletes: number }> {
+  const s = (await root.db("admin").command({ serverStatus: 1 }))["secantus"]["ioThread"];
+  return { inserts: Number(s["inserts"]), updates: Number(s["updates"]), deletes: Number(s["deletes"]) };
+}
+
+authTest(
+  "auth on: the I/O thread makes a write only for connections allowed that kind of write on the namespace",
+  async (server, client) => {
+    const anonUri = `mongodb://127.0.0.1:${server.port}/?directConnection=true`;
+    await client(anonUri).db("admin").command({ createUser: "root", pwd: "pw", roles: ["root"] });
+    const root = client(uri(server, "root", "admin"));
+    await root.db("a").collection<{ _id: number }>("w").insertOne({ _id: -1 });
+    await root.db("a").command({ createUser: "rw", pwd: "pw", roles: [{ role: "readWrite", db: "a" }] });
+    await root.db("a").command({ createUser: "ro", pwd: "pw", roles: [{ role: "read", db: "a" }] });
+    await root.db("a").command({
+      createRole: "insertOnly",
+      privileges: [{ resource: { db: "a", collection: "w" }, actions: ["insert"] }],
+      roles: [],
+    });
+    await root.db("a").command({ createUser: "io", pwd: "pw", roles: ["insertOnly"] });
+
+    // rw: the first of each kind through the command layer (which grants it), the rest there
+    const rw = client(uri(server, "rw", "a")).db("a").collection<{ _id: number; n?: number }>("w");
+    const before = await ioWrites(root);
+    for (let i = 0; i < 6; i++) {
+      await rw.insertOne({ _id: i, n: 0 });
+      assert.equal((await rw.updateOne({ _id: i }, { $inc: { n: 1 } })).modifiedCount, 1);
+    }
+    for (let i = 0; i < 6; i += 2) assert.equal((await rw.deleteOne({ _id: i })).deletedCount, 1);
+    const after = await ioWrites(root);
+    assert.ok(after.inserts - before.inserts >= 4, JSON.stringify([before, after]));
+    assert.ok(after.updates - before.updates >= 4, JSON.stringify([before, after]));
+    assert.ok(after.deletes - before.deletes >= 1, JSON.stringify([before, after]));
+
+    // ro (read only) and io (insert only) on their own connections: 13 for what they may not do
+    const ro = client(uri(server, "ro", "a")).db("a").collection<{ _id: number; n?: number }>("w");
+    assert.equal((await ro.findOne({ _id: 1 }))?.n, 1);
+    for (let i = 0; i < 3; i++) {
+      await refused(ro.insertOne({ _id: 100 + i }));
+      await refused(ro.updateOne({ _id: 1 }, { $inc: { n: 1 } }));
+      await refused(ro.deleteOne({ _id: 1 }));
+    }
+    const ins = client(uri(server, "io", "a")).db("a").collection<{ _id: number; n?: number }>("w");
+    for (let i = 0; i < 4; i++) await ins.insertOne({ _id: 200 + i });
+    for (let i = 0; i < 3; i++) {
+      await refused(ins.updateOne({ _id: 1 }, { $inc: { n: 1 } }));
+      await refused(ins.deleteOne({ _id: 1 }));
+    }
+    // bypassDocumentValidation needs its own privilege: the command layer refuses it
+    await refused(ins.insertOne({ _id: 300 }, { bypassDocumentValidation: true }));
+    assert.equal((await rw.findOne({ _id: 1 }))?.n, 1);
+    assert.equal(await rw.countDocuments({}), 1 + 3 + 4);
+
+    // a revoked role: its grants go at once
+    await root.db("a").command({ revokeRolesFromUser: "rw", roles: [{ role: "readWrite", db: "a" }] });
+    await refused(rw.insertOne({ _id: 400 }));
+    await refused(rw.updateOne({ _id: 1 }, { $inc: { n: 1 } }));
+    await refused(rw.deleteOne({ _id: 1 }));
+    assert.equal(await root.db("a").collection("w").countDocuments({}), 1 + 3 + 4);
+  },
+);

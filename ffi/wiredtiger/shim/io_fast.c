@@ -192,16 +192,22 @@ int fast_begin(struct fast *f, struct fast_coll *c, WT_CURSOR **ic, const char *
     return s->begin_transaction(s, "isolation=snapshot") == 0;
 }
 
-/* The registration r's find may be answered from for connection conn (registered, not held, granted
- * with authentication on), or NULL. Under f->mu. */
+/* The registration r may be answered from for connection conn (registered, not held, and with
+ * authentication on granted for r's kind of request — a write without `bypassDocumentValidation: true`,
+ * which needs a privilege of its own), or NULL. Under f->mu. */
 static struct fast_coll *usable(struct fast *f, struct conn *conn, const struct fast_req *r, uint32_t *slot)
 {
     struct fast_coll *c = lookup(f, r->db, r->db_len, r->coll, r->coll_len, slot);
     if (!c || c->held)
         return NULL;
-    if ((atomic_load(&f->flags) & FAST_AUTH) &&
-      (conn->grant_gen != f->gen || !(conn->grants[*slot / 8] & (1u << (*slot % 8)))))
-        return NULL; /* JS checks this connection's privileges (and grants it the namespace when they hold) */
+    if (atomic_load(&f->flags) & FAST_AUTH) {
+        int action = r->kind == FAST_UPDATE   ? GRANT_UPDATE
+                     : r->kind == FAST_DELETE ? GRANT_DELETE
+                     : r->kind == FAST_INSERT ? GRANT_INSERT
+                                              : GRANT_FIND;
+        if (r->bypass || conn->grant_gen != f->gen || !(conn->grants[action][*slot / 8] & (1u << (*slot % 8))))
+            return NULL; /* JS checks this connection's privileges (and grants it the namespace when they hold) */
+    }
     return c;
 }
 
@@ -607,11 +613,12 @@ int sct_fast_hold(struct sct_io *io, const char *uri, int on)
     return 0;
 }
 
-/* Connection id's users may find on registration slot (authentication on): JS checked it. */
-int sct_fast_grant(struct sct_io *io, uint32_t id, int slot)
+/* Connection id's users may make request `action` (GRANT_*) on registration slot (authentication on): JS
+ * checked it. */
+int sct_fast_grant(struct sct_io *io, uint32_t id, int slot, int action)
 {
     struct fast *f = io->fast;
-    if (!f || slot < 0 || slot >= FAST_COLLS)
+    if (!f || slot < 0 || slot >= FAST_COLLS || action < 0 || action > GRANT_INSERT)
         return EINVAL;
     pthread_mutex_lock(&io->tbl_mu);
     struct conn *c = io_lookup(io, id);
@@ -621,7 +628,7 @@ int sct_fast_grant(struct sct_io *io, uint32_t id, int slot)
             memset(c->grants, 0, sizeof c->grants);
             c->grant_gen = f->gen;
         }
-        c->grants[slot / 8] |= (uint8_t)(1u << (slot % 8));
+        c->grants[action][slot / 8] |= (uint8_t)(1u << (slot % 8));
         pthread_mutex_unlock(&f->mu);
     }
     pthread_mutex_unlock(&io->tbl_mu);

@@ -30,7 +30,12 @@
 #define FAST_COOL_US 100000
 #define FAST_LOG_CAP 4096
 #define FAST_COLLS 1024 /* registry slots (open addressing; a full registry registers nothing more) */
-_Static_assert(FAST_COLLS / 8 == sizeof(((struct conn *)0)->grants), "a grant bit per registry slot");
+_Static_assert(FAST_COLLS / 8 == sizeof(((struct conn *)0)->grants[0]), "a grant bit per registry slot");
+/* What a grant lets a connection do there (struct conn grants[action]; fast.ts FastGrant). */
+#define GRANT_FIND 0
+#define GRANT_UPDATE 1
+#define GRANT_DELETE 2
+#define GRANT_INSERT 3
 #define FAST_TMPL_MAX 512
 #define FAST_TMPL_TIMES 4
 #define FAST_STRING_MAX 512 /* strings longer than this (in a filter) go to JS */
@@ -202,6 +207,7 @@ struct fast_req {
     uint64_t after; /* readConcern.afterClusterTime (seconds << 32 | increment), 0 when not given */
     int64_t txn_number; /* an update's txnNumber, when has_txn */
     int has_txn;
+    int bypass; /* a write's bypassDocumentValidation: true */
     int32_t request_id;
 };
 

@@ -166,6 +166,8 @@ int fast_update_field(const struct el *e, struct fast_req *r, uint32_t *seen)
         if ((*seen & bit) || e->type != 0x08 || e->val[0] > 1)
             return -1;
         *seen |= bit;
+        if (bit == FAST_SEEN_BYPASS)
+            r->bypass = e->val[0];
         return 1;
     }
     return -1;

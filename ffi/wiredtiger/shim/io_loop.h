@@ -107,10 +107,11 @@ struct conn {
      * sent_total minus these) and when the last one came (monotonic ms + 1; JS's idle deadline) */
     _Atomic uint64_t fast_handed;
     _Atomic int64_t fast_at_ms;
-    /* with authentication on, the registrations (slots) JS granted this connection's users a find on,
-     * valid while grant_gen is the fast path's generation (under its lock; io_fast.c) */
+    /* with authentication on, the registrations (slots) JS granted this connection's users a find, an
+     * update, a delete or an insert on (grants[action], io_fast.h GRANT_*), valid while grant_gen is the
+     * fast path's generation (under its lock; io_fast.c) */
     uint32_t grant_gen;
-    uint8_t grants[128];
+    uint8_t grants[4][128];
     /* JS took the connection in (within max_connections; sct_fast_admit): until then, and for one it
      * refuses, every request is JS's (it closes a refused one without an answer) */
     _Atomic int admitted;

@@ -386,7 +386,26 @@ export function requiredPrivileges(
   if (rule) {
     const checks = rule(body, db, lookup);
     // Fail-closed: a rule that found nothing to check still needs the declared action.
-    return checks.length > 0 ? checks : [{ action: spec.auth, target: dbTarget(db) }];
+    return bypassing(
+      spec.name,
+      body,
+      db,
+      checks.length > 0 ? checks : [{ action: spec.auth, target: dbTarget(db) }],
+    );
   }
-  return [{ action: spec.auth, target: defaultTarget(spec.auth, db, body[Object.keys(body)[0] ?? ""]) }];
+  const first = body[Object.keys(body)[0] ?? ""];
+  return bypassing(spec.name, body, db, [{ action: spec.auth, target: defaultTarget(spec.auth, db, first) }]);
+}
+
+/** The write commands whose `bypassDocumentValidation: true` needs that action on their collection. */
+const BYPASSING_WRITES: ReadonlySet<string> = new Set(["insert", "update", "delete", "findAndModify"]);
+
+/**
+ * `checks`, plus `bypassDocumentValidation` on the collection when a write command asks to bypass
+ * validation (as mongod's write commands check it, whether or not the collection has a validator).
+ */
+function bypassing(name: string, body: Doc, db: string, checks: PrivilegeCheck[]): PrivilegeCheck[] {
+  if (!BYPASSING_WRITES.has(name) || body["bypassDocumentValidation"] !== true) return checks;
+  const coll = body[name] ?? (name === "findAndModify" ? body["findandmodify"] : undefined);
+  return [...checks, { action: "bypassDocumentValidation", target: collTarget(db, String(coll ?? "")) }];
 }

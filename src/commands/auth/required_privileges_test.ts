@@ -107,3 +107,17 @@ Deno.test("docs/security.md lists every command with its privileges", async () =
   const missing = COMMANDS.map((c) => c.name).filter((n) => !rows.has(n));
   assert.deepEqual(missing, [], "add a row to the command table in docs/security.md");
 });
+
+Deno.test("a write asking to bypass document validation also needs bypassDocumentValidation on its collection", () => {
+  const actions = (name: string, body: Record<string, unknown>) =>
+    requiredPrivileges(lookupCommand(name)!, body, "d", lookupCommand).map((c) =>
+      `${c.action}@${JSON.stringify(c.target)}`
+    );
+  for (const name of ["insert", "update", "delete", "findAndModify"]) {
+    const plain = actions(name, { [name]: "c" });
+    const bypass = actions(name, { [name]: "c", bypassDocumentValidation: true });
+    assert.equal(bypass.length, plain.length + 1, name);
+    assert.match(bypass.at(-1)!, /^bypassDocumentValidation@.*"c"/, name);
+    assert.deepEqual(actions(name, { [name]: "c", bypassDocumentValidation: false }), plain, name);
+  }
+});

@@ -132,7 +132,7 @@ async function deleteIn(
       }, { sync });
       // later deletes by _id there may be answered by the I/O thread (point_reads.ts)
       if (byId && out.n === 1 && !ctx.transaction) {
-        ctx.pointReads?.offerDelete(`${coll.db}.${coll.name}`, coll);
+        ctx.pointReads?.offerDelete(`${coll.db}.${coll.name}`, coll, ctx.client);
       }
       return out;
     } catch (e) {

@@ -389,7 +389,7 @@ function updateIn(
         const out = ctx.storage.write(oneTxn, { sync });
         // later updates by _id there may be answered by the I/O thread (point_reads.ts)
         if (byId && out.modified === 1 && !ctx.transaction) {
-          ctx.pointReads?.offerUpdate(`${coll.db}.${coll.name}`, coll);
+          ctx.pointReads?.offerUpdate(`${coll.db}.${coll.name}`, coll, ctx.client);
         }
         return out;
       } catch (e) {
