@@ -434,6 +434,8 @@ void io_fast_free(struct sct_io *io)
     free(io->fast->oplog_uri);
     free(io->fast->retry_uri);
     free(io->fast->batch);
+    free(io->fast->scratch[0]);
+    free(io->fast->scratch[1]);
     free(io->fast);
     io->fast = NULL;
 }

@@ -40,13 +40,13 @@ int fast_delete_statement(const uint8_t *d, uint32_t len, struct fast_req *r)
     return rc == 0 && q && limit;
 }
 
-/* The entry {op: "d", ns, ui, o: {_id}, ts, t: 1, v: 2, wall} (malloc'd, *len its size), or NULL. */
-static uint8_t *delete_entry(const struct fast_coll *c, const uint8_t *id, uint32_t id_len, uint64_t ts,
+/* The entry {op: "d", ns, ui, o: {_id}, ts, t: 1, v: 2, wall} (fast_scratch 0, *len its size), or NULL. */
+static uint8_t *delete_entry(struct fast *f, const struct fast_coll *c, const uint8_t *id, uint32_t id_len, uint64_t ts,
   uint64_t wall, uint32_t *len)
 {
     uint32_t o_len = 4 + id_len + 1;
     uint32_t size = 4 + c->del_prefix_len + (3 + o_len) + (4 + 8) + (3 + 8) + (3 + 8) + (6 + 8) + 1;
-    uint8_t *b = malloc(size), *p = b;
+    uint8_t *b = fast_scratch(f, 0, size), *p = b;
     if (!b)
         return NULL;
     p = fast_put_bytes(p, &size, 4);
@@ -105,7 +105,7 @@ static int write_delete(struct fast *f, struct fast_coll *c, const struct fast_r
     *ts = fast_tick(f);
     uint64_t wall = fast_wall_ms();
     uint32_t elen = 0;
-    uint8_t *entry = delete_entry(c, idcopy, id_len, *ts, wall, &elen);
+    uint8_t *entry = delete_entry(f, c, idcopy, id_len, *ts, wall, &elen);
     return fast_log_write(f, r, sess, &f->del_row, *ts, wall, entry, elen);
 }
 

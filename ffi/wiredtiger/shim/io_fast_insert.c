@@ -84,13 +84,14 @@ int fast_wix_remove(struct fast_coll *c, uint32_t i, const uint8_t *key, size_t 
     return ok;
 }
 
-/* The entry {op: "i", ns, ui, o2: {_id}, ts, t: 1, v: 2, wall, o: doc} (malloc'd, *len its size), or NULL. */
-static uint8_t *insert_entry(const struct fast_coll *c, const uint8_t *id, uint32_t id_len, const uint8_t *doc,
+/* The entry {op: "i", ns, ui, o2: {_id}, ts, t: 1, v: 2, wall, o: doc} (fast_scratch 0, *len its size), or
+ * NULL. */
+static uint8_t *insert_entry(struct fast *f, const struct fast_coll *c, const uint8_t *id, uint32_t id_len, const uint8_t *doc,
   uint32_t doc_len, uint64_t ts, uint64_t wall, uint32_t *len)
 {
     uint32_t o2_len = 4 + id_len + 1;
     uint32_t size = 4 + c->ins_prefix_len + (4 + o2_len) + (4 + 8) + (3 + 8) + (3 + 8) + (6 + 8) + (3 + doc_len) + 1;
-    uint8_t *b = malloc(size), *p = b;
+    uint8_t *b = fast_scratch(f, 0, size), *p = b;
     if (!b)
         return NULL;
     p = fast_put_bytes(p, &size, 4);
@@ -168,7 +169,7 @@ static int write_insert(struct fast *f, struct fast_coll *c, const struct fast_r
     uint64_t wall = fast_wall_ms();
     uint32_t elen = 0;
     const uint8_t *id_el = (const uint8_t *)id.name - 1;
-    uint8_t *entry = insert_entry(c, id_el, (uint32_t)(id.val + id.len - id_el), doc, r->doc_len, *ts, wall, &elen);
+    uint8_t *entry = insert_entry(f, c, id_el, (uint32_t)(id.val + id.len - id_el), doc, r->doc_len, *ts, wall, &elen);
     return fast_log_write(f, r, sess, &f->del_row, *ts, wall, entry, elen);
 }
 

@@ -324,8 +324,8 @@ uint8_t *fast_put_bytes(uint8_t *p, const void *b, size_t n)
 }
 
 /* The oplog entry of the update (update_entry.ts's bytes; section 'u': the field changed, 'i': created;
- * field's type and name, val its new value): malloc'd, *len its size; NULL (no memory). */
-static uint8_t *update_entry(const struct fast_coll *c, char section, const struct el *field, const uint8_t *val,
+ * field's type and name, val its new value): fast_scratch 0, *len its size; NULL (no memory). */
+static uint8_t *update_entry(struct fast *f, const struct fast_coll *c, char section, const struct el *field, const uint8_t *val,
   uint32_t vlen, const uint8_t *id, uint32_t id_len, uint64_t ts, uint64_t wall, uint32_t *len)
 {
     uint32_t el_len = 1 + field->name_len + 1 + vlen;
@@ -333,7 +333,7 @@ static uint8_t *update_entry(const struct fast_coll *c, char section, const stru
     uint32_t o_len = 4 + (4 + 4) + (6 + diff_len) + 1; /* {$v: 2, diff: {u: {f: v}}} */
     uint32_t o2_len = 4 + id_len + 1;
     uint32_t size = 4 + c->up_prefix_len + (3 + o_len) + (4 + o2_len) + (4 + 8) + (3 + 8) + (3 + 8) + (6 + 8) + 1;
-    uint8_t *b = malloc(size), *p = b;
+    uint8_t *b = fast_scratch(f, 0, size), *p = b;
     if (!b)
         return NULL;
     p = fast_put_bytes(p, &size, 4);
@@ -426,7 +426,7 @@ static int write_update(struct fast *f, struct fast_coll *c, const struct fast_r
     if (size64 > 16u * 1024 * 1024)
         return 0; /* over the document limit: JS's error */
     uint32_t size = (uint32_t)size64, id_off = (uint32_t)(id - doc);
-    uint8_t *doc2 = malloc(size);
+    uint8_t *doc2 = fast_scratch(f, 1, size);
     if (!doc2)
         return 0;
     memcpy(doc2, doc, from);
@@ -453,10 +453,10 @@ static int write_update(struct fast *f, struct fast_coll *c, const struct fast_r
         *ts = fast_tick(f);
         uint32_t elen = 0;
         uint64_t wall = fast_wall_ms();
-        uint8_t *entry = update_entry(c, section, &ne, ne.val, ne.len, doc2 + id_off, id_len, *ts, wall, &elen);
+        uint8_t *entry = update_entry(f, c, section, &ne, ne.val, ne.len, doc2 + id_off, id_len, *ts, wall, &elen);
         ok = fast_log_write(f, r, sess, &f->row, *ts, wall, entry, elen);
     }
-    free(doc2);
+    fast_scratch_done(f, 1, doc2);
     return ok;
 }
 
@@ -536,15 +536,34 @@ int fast_write_txn(struct fast *f, struct fast_coll *c, uint32_t id, const struc
     return 1;
 }
 
-/* In the open transaction: a write's oplog entry (malloc'd, len bytes; NULL: none could be made) inserted and
- * freed, and a retryable write's session row (template row) written. 1, or 0. */
+#define SCRATCH_KEPT (64 * 1024)
+
+/* n bytes of scratch buffer `which` (reused up to SCRATCH_KEPT bytes, a malloc beyond), or NULL; given back
+ * with fast_scratch_done. Under f->mu. */
+uint8_t *fast_scratch(struct fast *f, int which, size_t n)
+{
+    if (n > SCRATCH_KEPT)
+        return malloc(n);
+    if (!f->scratch[which])
+        f->scratch[which] = malloc(SCRATCH_KEPT);
+    return f->scratch[which];
+}
+
+void fast_scratch_done(struct fast *f, int which, uint8_t *p)
+{
+    if (p != f->scratch[which])
+        free(p);
+}
+
+/* In the open transaction: a write's oplog entry (fast_scratch 0, len bytes; NULL: none could be made)
+ * inserted and given back, and a retryable write's session row (template row) written. 1, or 0. */
 int fast_log_write(struct fast *f, const struct fast_req *r, struct fast_sess *sess, const struct fast_tmpl *row,
   uint64_t ts, uint64_t wall, uint8_t *entry, uint32_t len)
 {
     if (!entry)
         return 0;
     int ok = fast_insert_oplog(f, ts, entry, len);
-    free(entry);
+    fast_scratch_done(f, 0, entry);
     return ok && sess ? fast_write_row(f, row, sess, r, wall) : ok;
 }
 
