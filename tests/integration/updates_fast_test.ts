@@ -201,6 +201,33 @@ function doc(r: () => number, id: unknown): Doc {
  * An update of `coll`; `plain`: by `_id`, `$inc` or `$set` of a field no index reads, nothing else. About
  * half are `$set`s.
  */
+/**
+ * `$set` and/or `$inc` of two to five fields (io_fast_update.c: path order, changed ones in place, new ones
+ * appended), now and then a name twice, an empty operator, an unchanged value or a non-ASCII name (JS's).
+ */
+function severalFields(r: () => number, plain: boolean): Doc {
+  const names = ["n", "m", "d", "absent", "s", "pad", "b2", "zz", "aa", "n2", "m_"];
+  if (!plain) names.push("né", "a", "1", "");
+  const set: Doc = {};
+  const inc: Doc = {};
+  const k = 2 + Math.floor(r() * 4);
+  for (let i = 0; i < k; i++) {
+    const f = pick(r, names);
+    if (r() < 0.5) {
+      inc[f] = r() < 0.7
+        ? pick(r, [new Int32(1), new Int32(-2), Long.fromInt(3), new Double(1.5)])
+        : operand(r);
+    } else set[f] = setValue(r, plain ? 0.9 : 0.75);
+  }
+  if (r() < 0.05 && Object.keys(set).length > 0) inc[Object.keys(set)[0]!] = new Int32(1); // (a name twice)
+  const u: Doc = {};
+  const incFirst = r() < 0.5;
+  if (incFirst && (Object.keys(inc).length > 0 || r() < 0.03)) u["$inc"] = inc;
+  if (Object.keys(set).length > 0 || r() < 0.03) u["$set"] = set;
+  if (!incFirst && (Object.keys(inc).length > 0 || r() < 0.03)) u["$inc"] = inc;
+  return Object.keys(u).length > 0 ? u : { $set: { n: new Int32(1) } };
+}
+
 function updateRequest(r: () => number, coll: string, plain = false): Doc {
   const field = plain ? pick(r, ["n", "m", "d", "absent", "né", "s", "pad"]) : pick(r, FIELDS);
   let u: Doc;
@@ -216,6 +243,7 @@ function updateRequest(r: () => number, coll: string, plain = false): Doc {
     if (more < 0.06) (u["$set"] as Doc)[pick(r, ["n", "other"])] = new Int32(1);
     else if (more < 0.12) u = { $inc: { other: new Int32(1) }, ...u };
   }
+  if (r() < 0.3) u = severalFields(r, plain);
   const st: Doc = { q: { _id: pick(r, IDS) }, u };
   const shape = plain ? 1 : r();
   if (shape < 0.05) (st["u"] as Doc)["$set"] = { ...(st["u"] as Doc)["$set"] as Doc, other: 1 };

@@ -3,9 +3,10 @@
  * (the registry, finds by `_id`, ping, JS's side), io_fast_parse.c (the request's shape),
  * io_fast_bson.c (the request's BSON walk and the index key of a scalar), io_fast_canonical.c (whether
  * a document is one the command layer stores as sent), io_fast_index.c (finds over a single-field
- * index), io_fast_write.c (updates by `_id`, and the cluster clock shared with JS),
- * io_fast_update_value.c (the value such an update writes), io_fast_delete.c (deletes by `_id`) and
- * io_fast_insert.c (inserts of one document).
+ * index), io_fast_write.c (what writes share: their fields, transaction, session rows, oplog entry tail,
+ * and the cluster clock shared with JS), io_fast_update.c (updates by `_id`), io_fast_update_value.c (the
+ * values such an update writes), io_fast_delete.c (deletes by `_id`) and io_fast_insert.c (inserts of one
+ * document).
  */
 #ifndef SECANTUS_IO_FAST_H
 #define SECANTUS_IO_FAST_H
@@ -42,6 +43,7 @@ _Static_assert(FAST_COLLS / 8 == sizeof(((struct conn *)0)->grants[0]), "a grant
 #define FAST_KEY_MAX (2 * FAST_STRING_MAX + 16)
 #define FAST_FIELDS 4 /* single-field indexes registered per namespace */
 #define FAST_WIX 8    /* secondary indexes a namespace's inserts keep (io_fast_insert.c) */
+#define FAST_UP_FIELDS 8 /* fields one update there changes at most (io_fast_update.c) */
 #define FAST_DOC_DEPTH 20 /* an inserted document nesting deeper is JS's */
 
 /* Kinds of served requests in the log (fast.ts FastKind). */
@@ -198,10 +200,12 @@ struct fast_req {
     const char *coll, *db;
     uint32_t coll_len, db_len;
     struct el filter; /* the filter's one element (an update's: q's `_id`) */
-    struct el arg;    /* an update's operator element: the field and `$inc`'s amount or `$set`'s value */
+    struct el args[FAST_UP_FIELDS]; /* an update's fields with `$inc`'s amounts or `$set`'s values, in path
+                                     * order (io_fast_update.c) */
+    uint8_t set[FAST_UP_FIELDS];     /* args[k] is a `$set`'s (else an `$inc`'s) */
+    int n_args;
     const uint8_t *doc; /* an insert's document (doc_len bytes) */
     uint32_t doc_len;
-    int op_set;       /* the operator is `$set` (else `$inc`) */
     struct el sort;   /* sort's one element (its value 1), when has_sort */
     int has_sort;
     int32_t limit, batch_size; /* 0: not given (limit 0 is none, as JS reads it) */
@@ -285,7 +289,11 @@ IO_INTERNAL int fast_wix_remove(struct fast_coll *c, uint32_t i, const uint8_t *
 IO_INTERNAL void fast_close_wix_cursors(struct fast_coll *c);
 IO_INTERNAL int fast_wix_uses(const struct fast_coll *c, const char *uri);
 
+/* io_fast_update.c */
+IO_INTERNAL int fast_update_statement(const uint8_t *d, uint32_t len, struct fast_req *r);
+
 /* io_fast_write.c */
+IO_INTERNAL int fast_unsafe_field(const struct fast_coll *c, const char *name, uint32_t n);
 IO_INTERNAL int fast_update_field(const struct el *e, struct fast_req *r, uint32_t *seen);
 IO_INTERNAL int fast_statement(const uint8_t *d, uint32_t len, struct fast_req *r, uint32_t *seen);
 IO_INTERNAL const char *fast_statements_name(int kind);

@@ -1,45 +1,35 @@
 /*
- * io_fast_write.c — updates by `_id` answered on the frame I/O thread (issue 18: a write's request, its
- * WiredTiger calls and its reply off the JS thread), and the cluster clock it shares with JS.
+ * io_fast_write.c — what the writes answered on the frame I/O thread share (issue 18: a write's request,
+ * its WiredTiger calls and its reply off the JS thread): the write fields of a request, the transaction
+ * they run in, the cluster clock shared with JS, retryable writes' session rows, the oplog entry's tail
+ * and insert. The writes themselves: updates by `_id` (io_fast_update.c, values in
+ * io_fast_update_value.c), deletes by `_id` (io_fast_delete.c), inserts of one document
+ * (io_fast_insert.c).
  *
- * The shape: `{update: <coll>, updates: [{q: {_id: <v>}, u: {$inc: {<f>: <n>}} | {$set: {<f>: <x>}},
- * upsert: false, multi: false}], ordered, bypassDocumentValidation, writeConcern {w: 1 | "majority",
- * wtimeout, j: false}, ...}` with the generic fields of a find (no readConcern or `let`: those are JS's),
- * on a namespace JS registered for updates (sct_fast_register_writes: it served an update by `_id` there
- * itself, and the collection has no validator, is not capped, clustered, time-series or a system
- * collection, keeps no pre-images and every index's fields are known). One operator of one field: `v` as
- * a find by `_id` takes it; `f` a top-level name that no index reads and JS's scalar patch takes (not
- * `_id`, empty, `$`-prefixed, dotted, all digits or `__proto__`; valid UTF-8 when it is new), present
- * in the record at most once. The values (io_fast_update_value.c):
- * - `$inc`: the stored field one number the sum leaves the same size and type — int32 + int32 without
- *   overflow, int64 + int32|int64 without overflow, double + double|int32 — or no such field, which is
- *   then appended with the amount (an int32, int64 or a double neither NaN nor 0);
- * - `$set`: x an int32, int64, double but NaN, boolean, null or a string of valid UTF-8 (no NUL, no
- *   leading BOM), written as it came, its element replacing the stored one (the record may grow or shrink,
- *   up to 16 MiB) when that one is a scalar JS's patch reads (int32, int64, double, boolean, null, UTF-8
- *   string) and differs from x by strict BSON identity (another type, or other bytes — but 0 and -0),
- *   or appended when the field is missing.
- * Anything else — a missing document, another stored type, an unchanged value, a value of another kind
- * (a document, an array, a decimal, a date, ...), a write conflict, a request JS holds the clock for — is
- * JS's, untouched: nothing is written unless all of it is.
+ * A write's request: `{update|delete|insert: <coll>, updates|deletes|documents: [<one statement>],
+ * ordered, bypassDocumentValidation, writeConcern {w: 1 | "majority", wtimeout, j: false}, lsid,
+ * txnNumber, ...}` with the generic fields of a find (no readConcern or `let`: those are JS's; the
+ * statement may also come as a document sequence, io_fast_parse.c), on a namespace JS registered for that
+ * kind of write after making one there itself (the collection has no validator, is not capped, clustered,
+ * time-series or a system collection, keeps no pre-images, and every index's fields are known:
+ * commands/updatable_collection.ts). Anything a write does not take — a write conflict, a request JS holds
+ * the clock for, a slow write's cool-down — is JS's, untouched: nothing is written unless all of it is.
  *
- * In one snapshot transaction of the fast path's session: the `_id_` entry and the record, the patched
- * record (its bytes before the field's element, the new element, its bytes after), the oplog entry exactly
- * as oplog/update_entry.ts writes it (`{op: "u", ns, ui, o: {$v: 2, diff: {u|i: {f: new}}}, o2: {_id},
- * ts, t, v, wall}`: `u` for a changed field, `i` for a new one), committed at its oplog time as JS's
- * writes are (the log written to the OS at commit, our default durability; JS does not switch updates on
- * with sync_on_commit). The reply is JS's template for `{n: 1, nModified: 1, ok: 1}` with the write's
- * time as cluster and operation time, which also becomes the published time. JS's bookkeeping
- * (opcounters, top, latency, documents updated, the `_id_` index's use, the oplog's count and waiters, its
- * clock) comes from the log entry.
+ * In one snapshot transaction of the fast path's session (fast_write_txn): the write, its oplog entry
+ * exactly as the JS oplog writer writes it (fast_log_write), committed at its oplog time as JS's writes
+ * are (the log written to the OS at commit, our default durability; JS does not switch writes on with
+ * sync_on_commit). The reply is JS's template (`{n: 1, nModified: 1, ok: 1}`, `{n: 1, ok: 1}`) with the
+ * write's time as cluster and operation time, which also becomes the published time. JS's bookkeeping
+ * (opcounters, top, latency, documents, index use, counts, the oplog's count and waiters, its clock)
+ * comes from the log entry.
  *
- * A retryable update (`lsid` + `txnNumber`, as drivers send every update) is made here only for a
- * session JS registered (sct_fast_session, after a retryable update of it ran in JS; any other command of
- * the session with a txnNumber takes it back, sct_fast_forget) and only for a txnNumber above the
- * session's newest: a retry or an older number is JS's (its stored reply, 225). In the same transaction
- * the session's row (sessions/retryable_writes.ts: keyed by the session and txnNumber, JS's row template
- * with this txnNumber and the wall time) replaces its previous one, so a retry after a restart finds it;
- * JS records the write in its session state from the log entry.
+ * A retryable write (`lsid` + `txnNumber`, as drivers send every write) is made here only for a session
+ * JS registered (sct_fast_session, after a retryable write of it ran in JS; any other command of the
+ * session with a txnNumber takes it back, sct_fast_forget) and only for a txnNumber above the session's
+ * newest: a retry or an older number is JS's (its stored reply, 225). In the same transaction the
+ * session's row (sessions/retryable_writes.ts: keyed by the session and txnNumber, JS's row template with
+ * this txnNumber and the wall time) replaces its previous one, so a retry after a restart finds it; JS
+ * records the write in its session state from the log entry.
  */
 #define _GNU_SOURCE
 #include "io_fast.h"
@@ -47,46 +37,6 @@
 
 
 /* ------------------------------------------------------------------ parse */
-
-/* The statement {q: {_id: v}, u: {$inc: {f: n}} | {$set: {f: v}}, upsert: false, multi: false}: 1 (r
- * filled), 0 not. */
-static int update_statement(const uint8_t *d, uint32_t len, struct fast_req *r)
-{
-    const uint8_t *p = d + 4, *end = d + len;
-    struct el e;
-    int rc, q = 0, u = 0, upsert = 0, multi = 0;
-    while ((rc = next_el(&p, end, &e)) == 1) {
-        if (name_is(&e, "q") && !q && e.type == 0x03) {
-            const uint8_t *x = e.val + 4, *xend = e.val + e.len;
-            struct el tail;
-            if (next_el(&x, xend, &r->filter) != 1 || !name_is(&r->filter, "_id") || next_el(&x, xend, &tail) != 0)
-                return 0;
-            q = 1;
-        } else if (name_is(&e, "u") && !u && e.type == 0x03) {
-            const uint8_t *x = e.val + 4, *xend = e.val + e.len;
-            struct el op, tail;
-            /* one operator, of one field (`$set` with `$inc` or another operator: JS's) */
-            if (next_el(&x, xend, &op) != 1 || !(name_is(&op, "$inc") || name_is(&op, "$set")) ||
-              op.type != 0x03 || next_el(&x, xend, &tail) != 0)
-                return 0;
-            r->op_set = name_is(&op, "$set");
-            x = op.val + 4;
-            xend = op.val + op.len;
-            if (next_el(&x, xend, &r->arg) != 1 || next_el(&x, xend, &tail) != 0)
-                return 0;
-            u = 1;
-        } else if ((name_is(&e, "upsert") && !upsert) || (name_is(&e, "multi") && !multi)) {
-            if (e.type != 0x08 || e.val[0] != 0)
-                return 0;
-            if (name_is(&e, "upsert"))
-                upsert = 1;
-            else
-                multi = 1;
-        } else
-            return 0;
-    }
-    return rc == 0 && q && u;
-}
 
 /* The field a write's statements come in: `updates`, `deletes` or `documents`. */
 const char *fast_statements_name(int kind)
@@ -102,7 +52,7 @@ int fast_statement(const uint8_t *d, uint32_t len, struct fast_req *r, uint32_t 
         return -1;
     int ok;
     if (r->kind == FAST_UPDATE)
-        ok = update_statement(d, len, r);
+        ok = fast_update_statement(d, len, r);
     else if (r->kind == FAST_DELETE)
         ok = fast_delete_statement(d, len, r);
     else {
@@ -242,7 +192,7 @@ int fast_write_row(struct fast *f, const struct fast_tmpl *tmpl, struct fast_ses
 /* Whether top-level field name (n bytes) is one an index of c reads, or one this path never writes: empty,
  * `$`-prefixed, dotted, `_id`, or a name JS's byte patch leaves to the whole update (byte_patch.ts
  * patchableName: all digits — a JS object moves it to the front —, `__proto__`). */
-static int unsafe_field(const struct fast_coll *c, const char *name, uint32_t n)
+int fast_unsafe_field(const struct fast_coll *c, const char *name, uint32_t n)
 {
     if (n == 0 || name[0] == '$' || memchr(name, '.', n) || (n == 3 && memcmp(name, "_id", 3) == 0) ||
       (n == 9 && memcmp(name, "__proto__", 9) == 0))
@@ -321,143 +271,6 @@ uint8_t *fast_put_bytes(uint8_t *p, const void *b, size_t n)
 {
     memcpy(p, b, n);
     return p + n;
-}
-
-/* The oplog entry of the update (update_entry.ts's bytes; section 'u': the field changed, 'i': created;
- * field's type and name, val its new value): fast_scratch 0, *len its size; NULL (no memory). */
-static uint8_t *update_entry(struct fast *f, const struct fast_coll *c, char section, const struct el *field, const uint8_t *val,
-  uint32_t vlen, const uint8_t *id, uint32_t id_len, uint64_t ts, uint64_t wall, uint32_t *len)
-{
-    uint32_t el_len = 1 + field->name_len + 1 + vlen;
-    uint32_t u_len = 4 + el_len + 1, diff_len = 4 + (3 + u_len) + 1;
-    uint32_t o_len = 4 + (4 + 4) + (6 + diff_len) + 1; /* {$v: 2, diff: {u: {f: v}}} */
-    uint32_t o2_len = 4 + id_len + 1;
-    uint32_t size = 4 + c->up_prefix_len + (3 + o_len) + (4 + o2_len) + (4 + 8) + (3 + 8) + (3 + 8) + (6 + 8) + 1;
-    uint8_t *b = fast_scratch(f, 0, size), *p = b;
-    if (!b)
-        return NULL;
-    p = fast_put_bytes(p, &size, 4);
-    p = fast_put_bytes(p, c->up_prefix, c->up_prefix_len);
-    p = fast_put_bytes(p, "\x03o", 3);
-    p = fast_put_bytes(p, &o_len, 4);
-    static const int32_t two = 2;
-    p = fast_put_bytes(p, "\x10$v", 4);
-    p = fast_put_bytes(p, &two, 4);
-    p = fast_put_bytes(p, "\x03" "diff", 6);
-    p = fast_put_bytes(p, &diff_len, 4);
-    *p++ = 0x03;
-    *p++ = (uint8_t)section;
-    *p++ = 0;
-    p = fast_put_bytes(p, &u_len, 4);
-    *p++ = field->type;
-    p = fast_put_bytes(p, field->name, field->name_len);
-    *p++ = 0;
-    p = fast_put_bytes(p, val, vlen);
-    *p++ = 0; /* u */
-    *p++ = 0; /* diff */
-    *p++ = 0; /* o */
-    p = fast_put_bytes(p, "\x03o2", 4);
-    p = fast_put_bytes(p, &o2_len, 4);
-    p = fast_put_bytes(p, id, id_len);
-    *p++ = 0;
-    p = fast_put_tail(p, ts, wall);
-    *p++ = 0;
-    *len = size;
-    return b;
-}
-
-/* In the open transaction: the record found by r's `_id`, patched, updated, and its oplog entry
- * inserted at a new time (*ts); 1, or 0 (the caller rolls back). Under f->mu and clock_mu. */
-static int write_update(struct fast *f, struct fast_coll *c, const struct fast_req *r, struct fast_sess *sess,
-  uint64_t *ts)
-{
-    WT_ITEM k, v;
-    int64_t rid;
-    if (!fast_find_record(c, r, &k, &rid, &v))
-        return 0;
-    /* the stored document's `_id` element and the field's, each exactly once */
-    const uint8_t *doc = v.data, *p = doc + 4, *end = doc + v.size, *id = NULL, *at = NULL;
-    uint32_t id_len = 0;
-    struct el e, target = {0};
-    int rc;
-    while ((rc = next_el(&p, end, &e)) == 1) {
-        const uint8_t *start = (const uint8_t *)e.name - 1;
-        if (name_is(&e, "_id")) {
-            if (id)
-                return 0;
-            id = start;
-            id_len = (uint32_t)(e.val + e.len - start);
-        } else if (e.name_len == r->arg.name_len && memcmp(e.name, r->arg.name, e.name_len) == 0) {
-            if (at)
-                return 0;
-            at = e.val;
-            target = e;
-        }
-    }
-    if (rc != 0 || !id)
-        return 0;
-    /* the new element (the field's name, the new value's type and bytes) and the bytes [from, to) of the
-     * record it replaces — none when the field is new: appended, the diff's `i` */
-    uint8_t nv[8];
-    struct el ne = r->arg;
-    uint32_t from, to;
-    if (at) {
-        if (r->op_set) {
-            if (fast_set_unchanged(&target, &r->arg))
-                return 0; /* the same value (nModified 0), or a stored type JS's scalar patch does not read */
-        } else {
-            if (!fast_inc_value(target.type, at, &r->arg, nv) || memcmp(nv, at, target.len) == 0)
-                return 0; /* another type, an overflow, or no change (nModified 0): JS's */
-            ne.type = target.type;
-            ne.val = nv;
-            ne.len = target.len;
-        }
-        from = (uint32_t)((const uint8_t *)target.name - 1 - doc);
-        to = (uint32_t)(at + target.len - doc);
-    } else {
-        if ((!r->op_set && !fast_inc_new_value(&r->arg)) ||
-          !utf8_ok((const uint8_t *)r->arg.name, r->arg.name_len))
-            return 0;
-        from = to = (uint32_t)v.size - 1;
-    }
-    /* the record: what precedes the element, the new element, what follows (its terminator included) */
-    uint32_t ne_len = 1 + ne.name_len + 1 + ne.len;
-    uint64_t size64 = (uint64_t)v.size - (to - from) + ne_len;
-    if (size64 > 16u * 1024 * 1024)
-        return 0; /* over the document limit: JS's error */
-    uint32_t size = (uint32_t)size64, id_off = (uint32_t)(id - doc);
-    uint8_t *doc2 = fast_scratch(f, 1, size);
-    if (!doc2)
-        return 0;
-    memcpy(doc2, doc, from);
-    uint8_t *q = doc2 + from;
-    *q++ = ne.type;
-    q = fast_put_bytes(q, ne.name, ne.name_len);
-    *q++ = 0;
-    q = fast_put_bytes(q, ne.val, ne.len);
-    memcpy(q, doc + to, v.size - to);
-    memcpy(doc2, &size, 4);
-    if (id_off > from)
-        id_off = id_off - (to - from) + ne_len; /* (an `_id` after the field) */
-    char section = at ? 'u' : 'i';
-    /* both cursors let go of their pages before the write: a page the update must evict (one grown past
-     * its limit by a load's inserts) cannot be while any session holds it, this one included */
-    c->idx->reset(c->idx);
-    c->rec->reset(c->rec);
-    WT_ITEM nvitem;
-    set_item(&nvitem, doc2, size);
-    c->rec->set_key(c->rec, rid);
-    c->rec->set_value(c->rec, &nvitem);
-    int ok = c->rec->update(c->rec) == 0;
-    if (ok) {
-        *ts = fast_tick(f);
-        uint32_t elen = 0;
-        uint64_t wall = fast_wall_ms();
-        uint8_t *entry = update_entry(f, c, section, &ne, ne.val, ne.len, doc2 + id_off, id_len, *ts, wall, &elen);
-        ok = fast_log_write(f, r, sess, &f->row, *ts, wall, entry, elen);
-    }
-    fast_scratch_done(f, 1, doc2);
-    return ok;
 }
 
 /*
@@ -581,15 +394,6 @@ int fast_insert_oplog(struct fast *f, uint64_t ts, const uint8_t *entry, uint32_
     f->oplog->set_key(f->oplog, &k);
     f->oplog->set_value(f->oplog, &v);
     return f->oplog->insert(f->oplog) == 0;
-}
-
-/* The update r on registration c: 1 answered (*o the reply, *entry filled), 0 JS's. Under f->mu. */
-int fast_serve_update(struct fast *f, struct fast_coll *c, uint32_t id, const struct fast_req *r, struct out **o,
-  struct fast_entry *entry)
-{
-    if (!c->up_prefix || unsafe_field(c, r->arg.name, r->arg.name_len) || (r->op_set && !fast_set_value(&r->arg)))
-        return 0;
-    return fast_write_txn(f, c, id, r, &f->update, KIND_UPDATE, write_update, o, entry);
 }
 
 void fast_close_writes(struct fast_coll *c)

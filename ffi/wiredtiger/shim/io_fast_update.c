@@ -1,0 +1,314 @@
+/*
+ * io_fast_update.c — updates by `_id` answered on the frame I/O thread (issue 18), in the transaction
+ * scaffold of io_fast_write.c: the statement's shape, the record's patch and the oplog entry.
+ *
+ * The statement: `{q: {_id: <v>}, u: {$set: {<f>: <x>, ...}, $inc: {<g>: <n>, ...}}, upsert: false,
+ * multi: false}` — `$set` and/or `$inc`, each once and not empty, up to FAST_UP_FIELDS fields in all, no
+ * name twice, each a plain ASCII top-level name no index reads (not `_id`, empty, `$`-prefixed, dotted,
+ * all digits or `__proto__`), present in the record at most once — exactly what the command layer's
+ * scalar patch (engine/update/scalar_patch.ts) takes, and it is mirrored byte for byte: the fields in
+ * path order (names compared bytewise: ASCII, so as JS compares strings), each changed field's element
+ * replaced in place (in document order), each missing one appended in path order, the oplog's
+ * `{$v: 2, diff: {u: {changed...}, i: {created...}}}` made of the new elements. The values
+ * (io_fast_update_value.c):
+ * - `$inc`: the stored field one number the sum leaves the same size and type — int32 + int32 without
+ *   overflow, int64 + int32|int64 without overflow, double + double|int32 — or no such field, which is
+ *   then appended with the amount (an int32, int64 or a double neither NaN nor 0);
+ * - `$set`: x an int32, int64, double but NaN, boolean, null or a string of valid UTF-8 (no NUL, no
+ *   leading BOM), written as it came, over a stored scalar JS's patch reads that it differs from by strict
+ *   BSON identity, or appended when the field is missing.
+ * Every field must change or be created: a field left as it was (JS leaves it out of the diff, or the
+ * whole update is nModified 0) makes the update JS's, as does a missing document, another stored type,
+ * a value of another kind, a write conflict or a request JS holds the clock for — untouched: nothing is
+ * written unless all of it is.
+ */
+#define _GNU_SOURCE
+#include "io_fast.h"
+
+/* Bytewise name order (ASCII names: JS's string order), a shorter prefix first. */
+static int name_cmp(const struct el *a, const struct el *b)
+{
+    uint32_t n = a->name_len < b->name_len ? a->name_len : b->name_len;
+    int c = memcmp(a->name, b->name, n);
+    return c != 0 ? c : (int)a->name_len - (int)b->name_len;
+}
+
+/* The fields of one operator's document (op, its name set_op) added to r in path order: 1, or 0. */
+static int add_fields(const struct el *op, int set_op, struct fast_req *r)
+{
+    const uint8_t *x = op->val + 4, *xend = op->val + op->len;
+    struct el f;
+    int rc, any = 0;
+    while ((rc = next_el(&x, xend, &f)) == 1) {
+        if (r->n_args == FAST_UP_FIELDS || f.name_len == 0)
+            return 0;
+        for (uint32_t i = 0; i < f.name_len; i++)
+            if ((uint8_t)f.name[i] >= 0x80)
+                return 0;
+        int k = r->n_args;
+        for (int j = 0; j < r->n_args; j++) {
+            int c = name_cmp(&r->args[j], &f);
+            if (c == 0)
+                return 0; /* a name twice: the command layer's conflict */
+            if (c > 0 && k == r->n_args)
+                k = j;
+        }
+        memmove(&r->args[k + 1], &r->args[k], (size_t)(r->n_args - k) * sizeof r->args[0]);
+        memmove(&r->set[k + 1], &r->set[k], (size_t)(r->n_args - k));
+        r->args[k] = f;
+        r->set[k] = (uint8_t)set_op;
+        r->n_args++;
+        any = 1;
+    }
+    return rc == 0 && any;
+}
+
+/* The statement {q: {_id: v}, u: {$set: {...}, $inc: {...}}, upsert: false, multi: false}: 1 (r filled),
+ * 0 not. */
+int fast_update_statement(const uint8_t *d, uint32_t len, struct fast_req *r)
+{
+    const uint8_t *p = d + 4, *end = d + len;
+    struct el e;
+    int rc, q = 0, u = 0, upsert = 0, multi = 0;
+    while ((rc = next_el(&p, end, &e)) == 1) {
+        if (name_is(&e, "q") && !q && e.type == 0x03) {
+            const uint8_t *x = e.val + 4, *xend = e.val + e.len;
+            struct el tail;
+            if (next_el(&x, xend, &r->filter) != 1 || !name_is(&r->filter, "_id") || next_el(&x, xend, &tail) != 0)
+                return 0;
+            q = 1;
+        } else if (name_is(&e, "u") && !u && e.type == 0x03) {
+            const uint8_t *x = e.val + 4, *xend = e.val + e.len;
+            struct el op;
+            int seen_set = 0, seen_inc = 0, orc;
+            while ((orc = next_el(&x, xend, &op)) == 1) {
+                int set_op = name_is(&op, "$set");
+                if ((!set_op && !name_is(&op, "$inc")) || op.type != 0x03 || (set_op ? seen_set : seen_inc))
+                    return 0; /* another operator, or one twice: JS's */
+                if (set_op)
+                    seen_set = 1;
+                else
+                    seen_inc = 1;
+                if (!add_fields(&op, set_op, r))
+                    return 0;
+            }
+            if (orc != 0 || r->n_args == 0)
+                return 0;
+            u = 1;
+        } else if ((name_is(&e, "upsert") && !upsert) || (name_is(&e, "multi") && !multi)) {
+            if (e.type != 0x08 || e.val[0] != 0)
+                return 0;
+            if (name_is(&e, "upsert"))
+                upsert = 1;
+            else
+                multi = 1;
+        } else
+            return 0;
+    }
+    return rc == 0 && q && u;
+}
+
+/* The oplog entry of the update (update_entry.ts's bytes): the diff's `u` section the nu new elements of
+ * doc at [at[k], to[k]) for the changed fields, `i` those of the created ones, each in path order
+ * (changed[k]: field k was changed, else created); fast_scratch 0, *len its size; NULL (no memory). */
+static uint8_t *update_entry(struct fast *f, const struct fast_coll *c, const uint8_t *doc, const uint32_t *at,
+  const uint32_t *to, const uint8_t *changed, int n, const uint8_t *id, uint32_t id_len, uint64_t ts, uint64_t wall,
+  uint32_t *len)
+{
+    uint32_t sec[2] = {0, 0}; /* the bodies of u (0) and i (1) */
+    for (int k = 0; k < n; k++)
+        sec[changed[k] ? 0 : 1] += to[k] - at[k];
+    uint32_t diff_len = 4 + 1;
+    for (int s = 0; s < 2; s++)
+        if (sec[s])
+            diff_len += 3 + 4 + sec[s] + 1;
+    uint32_t o_len = 4 + (4 + 4) + (6 + diff_len) + 1; /* {$v: 2, diff: {...}} */
+    uint32_t o2_len = 4 + id_len + 1;
+    uint32_t size = 4 + c->up_prefix_len + (3 + o_len) + (4 + o2_len) + (4 + 8) + (3 + 8) + (3 + 8) + (6 + 8) + 1;
+    uint8_t *b = fast_scratch(f, 0, size), *p = b;
+    if (!b)
+        return NULL;
+    p = fast_put_bytes(p, &size, 4);
+    p = fast_put_bytes(p, c->up_prefix, c->up_prefix_len);
+    p = fast_put_bytes(p, "\x03o", 3);
+    p = fast_put_bytes(p, &o_len, 4);
+    static const int32_t two = 2;
+    p = fast_put_bytes(p, "\x10$v", 4);
+    p = fast_put_bytes(p, &two, 4);
+    p = fast_put_bytes(p, "\x03" "diff", 6);
+    p = fast_put_bytes(p, &diff_len, 4);
+    for (int s = 0; s < 2; s++) {
+        if (!sec[s])
+            continue;
+        uint32_t body = 4 + sec[s] + 1;
+        *p++ = 0x03;
+        *p++ = s == 0 ? 'u' : 'i';
+        *p++ = 0;
+        p = fast_put_bytes(p, &body, 4);
+        for (int k = 0; k < n; k++)
+            if ((changed[k] != 0) == (s == 0))
+                p = fast_put_bytes(p, doc + at[k], to[k] - at[k]);
+        *p++ = 0;
+    }
+    *p++ = 0; /* diff */
+    *p++ = 0; /* o */
+    p = fast_put_bytes(p, "\x03o2", 4);
+    p = fast_put_bytes(p, &o2_len, 4);
+    p = fast_put_bytes(p, id, id_len);
+    *p++ = 0;
+    p = fast_put_tail(p, ts, wall);
+    *p++ = 0;
+    *len = size;
+    return b;
+}
+
+/* Where field k is in the stored record and what replaces it. */
+struct target {
+    const uint8_t *start; /* its element (type byte); NULL: missing, appended */
+    uint32_t len;         /* the element's bytes */
+    struct el old;        /* the stored element */
+    struct el now;        /* the new element's type, name and value */
+    uint8_t nv[8];        /* an $inc's new number */
+};
+
+/* Field k's new element against the stored record (t->start found by the caller): 1, or 0 (JS's: another
+ * type, an overflow, a value left as it was, a new value of a kind not made here). */
+static int new_value(const struct fast_req *r, int k, struct target *t)
+{
+    const struct el *arg = &r->args[k];
+    t->now = *arg;
+    if (!t->start) /* a new field: the operand itself */
+        return r->set[k] || fast_inc_new_value(arg);
+    const struct el *old = &t->old;
+    if (r->set[k])
+        return !fast_set_unchanged(old, arg);
+    if (!fast_inc_value(old->type, old->val, arg, t->nv) || memcmp(t->nv, old->val, old->len) == 0)
+        return 0;
+    t->now.type = old->type;
+    t->now.val = t->nv;
+    t->now.len = old->len;
+    return 1;
+}
+
+/* In the open transaction: the record found by r's `_id`, patched, updated, and its oplog entry inserted
+ * at a new time (*ts); 1, or 0 (the caller rolls back). Under f->mu and clock_mu. */
+static int write_update(struct fast *f, struct fast_coll *c, const struct fast_req *r, struct fast_sess *sess,
+  uint64_t *ts)
+{
+    WT_ITEM k, v;
+    int64_t rid;
+    if (!fast_find_record(c, r, &k, &rid, &v))
+        return 0;
+    const int n = r->n_args;
+    struct target t[FAST_UP_FIELDS];
+    memset(t, 0, sizeof t);
+    /* the stored document's `_id` element and each field's, each exactly once */
+    const uint8_t *doc = v.data, *p = doc + 4, *end = doc + v.size, *id = NULL;
+    uint32_t id_len = 0;
+    struct el e;
+    int rc;
+    while ((rc = next_el(&p, end, &e)) == 1) {
+        const uint8_t *start = (const uint8_t *)e.name - 1;
+        uint32_t el_len = (uint32_t)(e.val + e.len - start);
+        if (name_is(&e, "_id")) {
+            if (id)
+                return 0;
+            id = start;
+            id_len = el_len;
+            continue;
+        }
+        for (int j = 0; j < n; j++)
+            if (e.name_len == r->args[j].name_len && memcmp(e.name, r->args[j].name, e.name_len) == 0) {
+                if (t[j].start)
+                    return 0;
+                t[j].start = start;
+                t[j].len = el_len;
+                t[j].old = e;
+            }
+    }
+    if (rc != 0 || !id)
+        return 0;
+    /* the new elements, and the record's new size */
+    uint64_t size64 = v.size;
+    for (int j = 0; j < n; j++) {
+        if (!new_value(r, j, &t[j]))
+            return 0;
+        size64 += 1 + (uint64_t)t[j].now.name_len + 1 + t[j].now.len - t[j].len;
+    }
+    if (size64 > 16u * 1024 * 1024)
+        return 0; /* over the document limit: JS's error */
+    uint32_t size = (uint32_t)size64;
+    uint8_t *doc2 = fast_scratch(f, 1, size);
+    if (!doc2)
+        return 0;
+    /* what precedes each changed element, the new element (in document order), then the rest and the
+     * created ones in path order; at/to: where each field's new element lands */
+    uint32_t at[FAST_UP_FIELDS], to[FAST_UP_FIELDS], id_off = (uint32_t)(id - doc);
+    uint8_t changed[FAST_UP_FIELDS];
+    uint8_t *q = doc2 + 4;
+    const uint8_t *from = doc + 4, *rec_end = doc + v.size - 1;
+    for (;;) {
+        int next = -1;
+        for (int j = 0; j < n; j++)
+            if (t[j].start && t[j].start >= from && (next < 0 || t[j].start < t[next].start))
+                next = j;
+        const uint8_t *until = next < 0 ? rec_end : t[next].start;
+        if (id >= from && id < until)
+            id_off = (uint32_t)(q - doc2 + (id - from));
+        memcpy(q, from, (size_t)(until - from));
+        q += until - from;
+        if (next < 0)
+            break;
+        at[next] = (uint32_t)(q - doc2);
+        *q++ = t[next].now.type;
+        q = fast_put_bytes(q, t[next].now.name, t[next].now.name_len);
+        *q++ = 0;
+        q = fast_put_bytes(q, t[next].now.val, t[next].now.len);
+        to[next] = (uint32_t)(q - doc2);
+        changed[next] = 1;
+        from = t[next].start + t[next].len;
+    }
+    for (int j = 0; j < n; j++) {
+        if (t[j].start)
+            continue;
+        at[j] = (uint32_t)(q - doc2);
+        *q++ = t[j].now.type;
+        q = fast_put_bytes(q, t[j].now.name, t[j].now.name_len);
+        *q++ = 0;
+        q = fast_put_bytes(q, t[j].now.val, t[j].now.len);
+        to[j] = (uint32_t)(q - doc2);
+        changed[j] = 0;
+    }
+    *q = 0;
+    memcpy(doc2, &size, 4);
+    /* both cursors let go of their pages before the write: a page the update must evict (one grown past
+     * its limit by a load's inserts) cannot be while any session holds it, this one included */
+    c->idx->reset(c->idx);
+    c->rec->reset(c->rec);
+    WT_ITEM nvitem;
+    set_item(&nvitem, doc2, size);
+    c->rec->set_key(c->rec, rid);
+    c->rec->set_value(c->rec, &nvitem);
+    int ok = c->rec->update(c->rec) == 0;
+    if (ok) {
+        *ts = fast_tick(f);
+        uint32_t elen = 0;
+        uint64_t wall = fast_wall_ms();
+        uint8_t *entry = update_entry(f, c, doc2, at, to, changed, n, doc2 + id_off, id_len, *ts, wall, &elen);
+        ok = fast_log_write(f, r, sess, &f->row, *ts, wall, entry, elen);
+    }
+    fast_scratch_done(f, 1, doc2);
+    return ok;
+}
+
+/* The update r on registration c: 1 answered (*o the reply, *entry filled), 0 JS's. Under f->mu. */
+int fast_serve_update(struct fast *f, struct fast_coll *c, uint32_t id, const struct fast_req *r, struct out **o,
+  struct fast_entry *entry)
+{
+    if (!c->up_prefix)
+        return 0;
+    for (int k = 0; k < r->n_args; k++)
+        if (fast_unsafe_field(c, r->args[k].name, r->args[k].name_len) || (r->set[k] && !fast_set_value(&r->args[k])))
+            return 0;
+    return fast_write_txn(f, c, id, r, &f->update, KIND_UPDATE, write_update, o, entry);
+}
