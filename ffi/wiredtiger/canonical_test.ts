@@ -24,6 +24,7 @@ import { decodeDocument } from "../../src/bson/decode.ts";
 import { validAndCanonical } from "../../src/bson/raw_source.ts";
 import { assert, assertEquals } from "./test_assert.ts";
 import { shim } from "./load.ts";
+import { seededRandom as rng } from "../../src/testing/seeded_random.ts";
 
 const DEPTH = 20;
 
@@ -243,18 +244,6 @@ Deno.test("fast_canonical_doc: nesting limits line up with validAndCanonical's m
 });
 
 // ------------------------------------------------------------------ fuzz
-
-/** mulberry32: a small seeded generator (the same cases every run). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** What a generated document holds that C refuses although JS may take it. */
 interface Flags {

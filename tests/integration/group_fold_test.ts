@@ -13,21 +13,10 @@ import { startServer } from "../../mod.ts";
 import { defaultConfig } from "../../src/config/mod.ts";
 import { groupFold } from "../../src/commands/aggregate/group_first.ts";
 import { serverTest } from "./helpers/embedded_server.ts";
+import { seededRandom as rng } from "../../src/testing/seeded_random.ts";
 
 // deno-lint-ignore no-explicit-any
 type AnyDoc = any;
-
-/** A small deterministic PRNG (mulberry32). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function pick<T>(r: () => number, xs: readonly T[]): T {
   return xs[Math.floor(r() * xs.length)]!;
