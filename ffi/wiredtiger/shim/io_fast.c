@@ -181,11 +181,11 @@ struct out *fast_find_reply(struct fast *f, uint32_t id, const struct fast_req *
 int fast_begin(struct fast *f, struct fast_coll *c, WT_CURSOR **ic, const char *iuri)
 {
     WT_SESSION *s = f->session;
-    if (!*ic && s->open_cursor(s, iuri, NULL, NULL, ic) != 0) {
+    if (!*ic && s->open_cursor(s, iuri, NULL, FAST_CURSOR_CFG, ic) != 0) {
         *ic = NULL;
         return 0;
     }
-    if (!c->rec && s->open_cursor(s, c->rec_uri, NULL, NULL, &c->rec) != 0) {
+    if (!c->rec && s->open_cursor(s, c->rec_uri, NULL, FAST_CURSOR_CFG, &c->rec) != 0) {
         c->rec = NULL;
         return 0;
     }

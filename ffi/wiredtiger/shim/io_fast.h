@@ -45,6 +45,10 @@ _Static_assert(FAST_COLLS / 8 == sizeof(((struct conn *)0)->grants[0]), "a grant
 #define FAST_WIX 8    /* secondary indexes a namespace's inserts keep (io_fast_insert.c) */
 #define FAST_UP_FIELDS 8 /* fields one update there changes at most (io_fast_update.c) */
 #define FAST_DOC_DEPTH 20 /* an inserted document nesting deeper is JS's */
+/* Every cursor of the fast path's session: an insert of a key already there (a record id, an oplog time, a
+ * session row, an index entry a concurrent writer made) fails instead of overwriting, and a remove of a
+ * missing one fails instead of passing, so the write is rolled back and left to JS. */
+#define FAST_CURSOR_CFG "overwrite=false"
 
 /* Kinds of served requests in the log (fast.ts FastKind). */
 #define KIND_FIND_HIT 1

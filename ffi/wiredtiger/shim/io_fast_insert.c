@@ -60,7 +60,7 @@ int fast_wix_keys(struct fast *f, struct fast_coll *c, const uint8_t *doc, uint3
     for (uint32_t i = 0; i < c->n_wix; i++) {
         if ((klen[i] = wix_key(doc, len, &c->wix[i], keys[i])) == 0)
             return 0;
-        if (!c->wix[i].cur && s->open_cursor(s, c->wix[i].uri, NULL, NULL, &c->wix[i].cur) != 0) {
+        if (!c->wix[i].cur && s->open_cursor(s, c->wix[i].uri, NULL, FAST_CURSOR_CFG, &c->wix[i].cur) != 0) {
             c->wix[i].cur = NULL;
             return 0;
         }

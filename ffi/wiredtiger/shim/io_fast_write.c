@@ -288,11 +288,11 @@ int fast_write_txn(struct fast *f, struct fast_coll *c, uint32_t id, const struc
     struct fast_sess *sess = NULL;
     if (r->has_txn && !(sess = fast_retryable_session(f, r)))
         return 0;
-    if (!f->oplog && s->open_cursor(s, f->oplog_uri, NULL, NULL, &f->oplog) != 0) {
+    if (!f->oplog && s->open_cursor(s, f->oplog_uri, NULL, FAST_CURSOR_CFG, &f->oplog) != 0) {
         f->oplog = NULL;
         return 0;
     }
-    if (sess && !f->retry && s->open_cursor(s, f->retry_uri, NULL, NULL, &f->retry) != 0) {
+    if (sess && !f->retry && s->open_cursor(s, f->retry_uri, NULL, FAST_CURSOR_CFG, &f->retry) != 0) {
         f->retry = NULL;
         return 0;
     }
