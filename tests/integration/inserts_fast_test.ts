@@ -302,3 +302,41 @@ Deno.test({
     }
   },
 });
+
+Deno.test({
+  name:
+    "writes on the I/O thread while an index is being built keep its entries (the registration is dropped " +
+    "when the build starts)",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  fn: async () => {
+    const s = await writeSide(true);
+    try {
+      const batch = (from: number) =>
+        Array.from({ length: 1000 }, (_, i) => ({ _id: from + i, a: (from + i) % 97, pad: "p".repeat(200) }));
+      for (let k = 0; k < 40; k++) await s.ask({ insert: "b", documents: batch(k * 1000), $db: "x" });
+      // registered for inserts and updates by the command layer's own first ones
+      await s.ask({ insert: "b", documents: [{ _id: -1, a: 1 }], $db: "x" });
+      await s.ask({ update: "b", updates: [{ q: { _id: 0 }, u: { $set: { a: 1000 } } }], $db: "x" });
+      const other = await s.connect();
+      const build = other.ask({ createIndexes: "b", indexes: [{ key: { a: 1 }, name: "a_1" }], $db: "x" });
+      for (let i = 0; i < 400; i++) {
+        await s.ask({ insert: "b", documents: [{ _id: 100_000 + i, a: 5000 + i }], $db: "x" });
+        await s.ask({
+          update: "b",
+          updates: [{ q: { _id: i * 50 }, u: { $set: { a: 7000 + i } } }],
+          $db: "x",
+        });
+      }
+      const built = BSON.deserialize((await build).subarray(5));
+      assert.equal(built["ok"], 1, JSON.stringify(built));
+      other.close();
+      const v = await s.ask({ validate: "b", full: true, $db: "x" });
+      assert.equal(v["valid"], true, JSON.stringify(BSON.EJSON.serialize(v)).slice(0, 2000));
+      const hinted = await s.ask({ count: "b", query: { a: { $gte: 5000 } }, hint: "a_1", $db: "x" });
+      assert.equal(Number(hinted["n"]), 800);
+    } finally {
+      await s.close();
+    }
+  },
+});

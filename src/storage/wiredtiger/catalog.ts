@@ -166,9 +166,9 @@ export interface CatalogHooks {
   /** True while an open transaction may still read table `ident` (its drop waits in pendingDrops). */
   held?(ident: string): boolean;
   /**
-   * Told before a user-visible catalog change commits (readers outside the JS thread let go of every
-   * namespace's tables: a dropped or renamed one must not be read after it commits), and before an
-   * index's multikey flag is set.
+   * Told before any collection's catalog entry changes (readers and writers outside the JS thread let go
+   * of every namespace's tables: a dropped or renamed one must not be read after it commits, an index whose
+   * build starts must be kept by every write, a multikey flag changes what a range read may use).
    */
   committing?(): void;
 }
@@ -552,8 +552,7 @@ export class WtCatalog implements Catalog {
         indexes: e.indexes.map((i) => (todo.includes(i) ? { ...i, multikey: true } : i)),
       });
       // no change a reader sees, but reads made outside this thread walk an index's range only while
-      // it is not multikey (nativeReads: the I/O thread's finds over a single-field index)
-      this.#hooks.committing?.();
+      // it is not multikey (nativeReads: the I/O thread's finds over a single-field index): #commit tells
       this.#commit(this.#meta, [[db, name, entry]]);
     });
   }
@@ -688,7 +687,9 @@ export class WtCatalog implements Catalog {
     created: readonly string[] = [],
   ): void {
     let commitTs: bigint | undefined;
-    if (change !== undefined && changes.length > 0) this.#hooks.committing?.();
+    // (any entry's change, reported or not: an index whose build starts must be kept by every writer from
+    // now on — the I/O thread's too, whose registrations knew the indexes as they were)
+    if (changes.length > 0) this.#hooks.committing?.();
     try {
       this.#withCtx((ctx) => {
         ctx.session.begin();
