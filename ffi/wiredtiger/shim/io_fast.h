@@ -259,6 +259,8 @@ IO_INTERNAL uint64_t fast_wall_ms(void);
 IO_INTERNAL uint64_t fast_tick(struct fast *f);
 IO_INTERNAL uint8_t *fast_put_bytes(uint8_t *p, const void *b, size_t n);
 IO_INTERNAL uint8_t *fast_put_tail(uint8_t *p, uint64_t ts, uint64_t wall);
+IO_INTERNAL uint8_t *fast_put_id_doc(uint8_t *p, const char *head, size_t head_len, const uint8_t *id,
+  uint32_t id_len);
 IO_INTERNAL int fast_find_record(struct fast_coll *c, const struct fast_req *r, WT_ITEM *k, int64_t *rid, WT_ITEM *v);
 
 /* A write made in fast_write_txn's transaction: 1, or 0 (rolled back). */

@@ -51,10 +51,7 @@ static uint8_t *delete_entry(struct fast *f, const struct fast_coll *c, const ui
         return NULL;
     p = fast_put_bytes(p, &size, 4);
     p = fast_put_bytes(p, c->del_prefix, c->del_prefix_len);
-    p = fast_put_bytes(p, "\x03o", 3);
-    p = fast_put_bytes(p, &o_len, 4);
-    p = fast_put_bytes(p, id, id_len);
-    *p++ = 0;
+    p = fast_put_id_doc(p, "\x03o", 3, id, id_len);
     p = fast_put_tail(p, ts, wall);
     *p = 0;
     *len = size;

@@ -96,10 +96,7 @@ static uint8_t *insert_entry(struct fast *f, const struct fast_coll *c, const ui
         return NULL;
     p = fast_put_bytes(p, &size, 4);
     p = fast_put_bytes(p, c->ins_prefix, c->ins_prefix_len);
-    p = fast_put_bytes(p, "\x03o2", 4);
-    p = fast_put_bytes(p, &o2_len, 4);
-    p = fast_put_bytes(p, id, id_len);
-    *p++ = 0;
+    p = fast_put_id_doc(p, "\x03o2", 4, id, id_len);
     p = fast_put_tail(p, ts, wall);
     p = fast_put_bytes(p, "\x03o", 3);
     p = fast_put_bytes(p, doc, doc_len);

@@ -152,10 +152,7 @@ static uint8_t *update_entry(struct fast *f, const struct fast_coll *c, const ui
     }
     *p++ = 0; /* diff */
     *p++ = 0; /* o */
-    p = fast_put_bytes(p, "\x03o2", 4);
-    p = fast_put_bytes(p, &o2_len, 4);
-    p = fast_put_bytes(p, id, id_len);
-    *p++ = 0;
+    p = fast_put_id_doc(p, "\x03o2", 4, id, id_len);
     p = fast_put_tail(p, ts, wall);
     *p++ = 0;
     *len = size;

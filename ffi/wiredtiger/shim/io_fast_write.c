@@ -267,6 +267,18 @@ int fast_find_record(struct fast_coll *c, const struct fast_req *r, WT_ITEM *k, 
       v->size <= 16 * 1024 * 1024 && (uint32_t)rd32(v->data) == v->size;
 }
 
+/* The embedded document `{<the _id element>}` under head (its type byte, name and NUL, head_len bytes: an
+ * entry's `o2`, or a delete's `o`) at p; the position after. */
+uint8_t *fast_put_id_doc(uint8_t *p, const char *head, size_t head_len, const uint8_t *id, uint32_t id_len)
+{
+    uint32_t len = 4 + id_len + 1;
+    p = fast_put_bytes(p, head, head_len);
+    p = fast_put_bytes(p, &len, 4);
+    p = fast_put_bytes(p, id, id_len);
+    *p++ = 0;
+    return p;
+}
+
 uint8_t *fast_put_bytes(uint8_t *p, const void *b, size_t n)
 {
     memcpy(p, b, n);
