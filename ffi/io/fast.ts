@@ -44,7 +44,8 @@ const TAKE_MAX = 1024;
 /**
  * One served request, as `take` hands it over (the lsid view is valid only during the callback); `index`,
  * `docs` and `keys` are an indexed find's field registration, documents returned and entries read (an
- * update's `docs` and `keys`: its oplog time's increment and seconds; `txnNumber`: a retryable update's).
+ * update's `docs` and `keys`: its oplog time's increment and seconds; `txnNumber`: a retryable update's;
+ * a write's `index`: 1 when it first waited for the command layer to let go of the cluster clock).
  */
 export type ServedFn = (
   kind: number,

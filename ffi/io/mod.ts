@@ -277,12 +277,14 @@ export class FrameLoop {
   /**
    * Let the I/O thread answer point reads and pings itself, reading through its own session of the
    * WiredTiger connection `wtConnection` (which must stay open until {@link stop}, which detaches first).
+   * `logged`: the connection's commits write its log (on disk; not `in_memory`), so the writes made
+   * there share one log write per turn of the loop, their replies sent after it.
    * Returns the switches and log ({@link FastReads}); undefined when the shim refused.
    */
-  attachFastReads(wtConnection: Deno.PointerObject): FastReads | undefined {
+  attachFastReads(wtConnection: Deno.PointerObject, logged: boolean): FastReads | undefined {
     if (this.#stopped) return undefined;
     if (this.#fast) return this.#fast;
-    if (shim().sct_fast_attach(this.#ptr, wtConnection) !== 0) return undefined;
+    if (shim().sct_fast_attach(this.#ptr, wtConnection, logged ? 1 : 0) !== 0) return undefined;
     return this.#fast = new FastReads(this.#ptr);
   }
 

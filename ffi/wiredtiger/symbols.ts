@@ -94,7 +94,7 @@ export const SYMBOLS = {
   sct_io_stop: { parameters: [P], result: I32 },
   sct_io_free: { parameters: [P], result: "void" },
   // Point reads and pings answered on the frame I/O thread (shim/io_fast.c; used by ffi/io/fast.ts).
-  sct_fast_attach: { parameters: [P, P], result: I32 },
+  sct_fast_attach: { parameters: [P, P, I32], result: I32 },
   sct_fast_detach: { parameters: [P], result: I32 },
   sct_fast_flags: { parameters: [P, "u32"], result: I32 },
   sct_fast_time: { parameters: [P, "u64"], result: I32 },

@@ -33,7 +33,7 @@ export function attachPointReads(
 ): { stop(): void } | undefined {
   const native = storage.nativeReads;
   if (native === undefined || disabledByEnv("SECANTUS_FAST_READS")) return undefined;
-  const fast = listener.attachFastReads(native.handle);
+  const fast = listener.attachFastReads(native.handle, native.logged);
   if (fast === undefined) return undefined;
   const reads = new PointReads(server, fast, native);
   const forgetChanges = native.onCatalogChange(() => reads.catalogChanging());

@@ -508,6 +508,7 @@ export class PointReads implements PointReadHooks {
         c.document.inserted++;
         if (r !== undefined) this.#native.countChanged(r.coll, 1);
       }
+      if (index === 1) c.ioThread.clockWaits++;
       if (r !== undefined) {
         s.top.record(r.ns, op, micros, true);
         if (kind !== KIND_INSERT) recordIndexAccess(r.coll, "_id_");

@@ -99,6 +99,7 @@ function fakeServer(over: Partial<Record<string, unknown>> = {}) {
 
 const native: NativeReads = {
   handle: Deno.UnsafePointer.create(1n)!,
+  logged: false,
   tables: (c) => ({ record: `table:${c.ident}`, idIndex: "table:index-1" }),
   indexTable: (c, name) => c.indexes.find((i) => i.name === name) && `table:${name}`,
   onCatalogChange: () => () => {},
@@ -180,7 +181,7 @@ Deno.test("point reads: a drain records what dispatch would have", () => {
   assertEquals(c.document.returned, 1);
   assertEquals(c.queryExecutor.scannedObjects, 1);
   assertEquals(c.network, { bytesIn: 250, bytesOut: 500, numRequests: 3 });
-  assertEquals(c.ioThread, { finds: 2, pings: 1, updates: 0, deletes: 0, inserts: 0 });
+  assertEquals(c.ioThread, { finds: 2, pings: 1, updates: 0, deletes: 0, inserts: 0, clockWaits: 0 });
   assertEquals(server.top.entries().get("d.c")?.queries.count, 2);
   assertEquals(server.sessions.size, 1);
 });
@@ -233,7 +234,7 @@ Deno.test("point reads: an index scan JS planned registers its field; the drain 
   assertEquals(c.opcounters.query, 1);
   assertEquals(c.document.returned, 10);
   assertEquals(c.queryExecutor, { scanned: 10, scannedObjects: 10 });
-  assertEquals(c.ioThread, { finds: 1, pings: 0, updates: 0, deletes: 0, inserts: 0 });
+  assertEquals(c.ioThread, { finds: 1, pings: 0, updates: 0, deletes: 0, inserts: 0, clockWaits: 0 });
   reads.catalogChanging();
   assertEquals(calls.fields, []);
 });
@@ -270,12 +271,13 @@ Deno.test("point reads: updates — enabled with the oplog, off while it is awai
   reads.publish();
   assertEquals(calls.flags.at(-1), F.FIND | F.PING | F.LSID | F.UPDATE | F.DELETE | F.INSERT);
   reads.offerUpdate("d.c", COLL, CLIENT);
-  log.push([5, 0, 25, 90, 100, undefined, 0, 7, 9], [5, 0, 35, 90, 100, undefined, 0, 8, 9]);
+  // (the second waited for the clock there: index 1)
+  log.push([5, 0, 25, 90, 100, undefined, 0, 7, 9], [5, 0, 35, 90, 100, undefined, 1, 8, 9]);
   reads.drain();
   const c = server.counters;
   assertEquals(c.opcounters.update, 2);
   assertEquals(c.document.updated, 2);
-  assertEquals(c.ioThread, { finds: 0, pings: 0, updates: 2, deletes: 0, inserts: 0 });
+  assertEquals(c.ioThread, { finds: 0, pings: 0, updates: 2, deletes: 0, inserts: 0, clockWaits: 1 });
   assertEquals(server.top.entries().get("d.c")?.writeLock.count, 2);
   assertEquals(appended, ["2@9.8"]);
   // neither standalone nor with sync_on_commit

@@ -26,9 +26,10 @@ export class Counters {
   readonly queryExecutor = { scanned: 0, scannedObjects: 0 };
   /**
    * Requests the wire server's I/O thread answered itself (finds by `_id` or a single-field index, pings,
-   * updates and deletes by `_id`, inserts of one document): serverStatus secantus.ioThread.
+   * updates and deletes by `_id`, inserts of one document): serverStatus secantus.ioThread. `clockWaits`:
+   * those writes that first waited there for the command layer's oplog clock (io_fast.h FAST_DEFER_US).
    */
-  readonly ioThread = { finds: 0, pings: 0, updates: 0, deletes: 0, inserts: 0 };
+  readonly ioThread = { finds: 0, pings: 0, updates: 0, deletes: 0, inserts: 0, clockWaits: 0 };
   /** Operations that took at least slowms. */
   slowOperations = 0;
   /** Command durations per operation kind (Prometheus histograms). */

@@ -74,7 +74,7 @@ export interface RunningServer {
    * The shim's I/O thread answers finds by `_id` and pings itself from here on (ffi/io/fast.ts), reading
    * through its own session of `wtConnection`; undefined on Deno's sockets.
    */
-  attachFastReads(wtConnection: Deno.PointerObject): FastReads | undefined;
+  attachFastReads(wtConnection: Deno.PointerObject, logged: boolean): FastReads | undefined;
 }
 
 const DEFAULT_SHUTDOWN_TIMEOUT_MS = 10_000;
@@ -231,7 +231,7 @@ export async function startListener(opts: ListenerOptions): Promise<RunningServe
     hostname: addr.hostname,
     close,
     connectionCount: () => connections.size,
-    attachFastReads: (wtConnection) => shimListener?.attachFastReads(wtConnection),
+    attachFastReads: (wtConnection, logged) => shimListener?.attachFastReads(wtConnection, logged),
   });
 }
 

@@ -379,8 +379,8 @@ export class ShimListener {
    * Let the I/O thread answer finds by `_id` and pings itself through its own session of WiredTiger
    * connection `wtConnection` (ffi/io/fast.ts); detached when the loop stops.
    */
-  attachFastReads(wtConnection: Deno.PointerObject): FastReads | undefined {
-    return this.#loop.attachFastReads(wtConnection);
+  attachFastReads(wtConnection: Deno.PointerObject, logged: boolean): FastReads | undefined {
+    return this.#loop.attachFastReads(wtConnection, logged);
   }
 
   /** Requests (or other events) queued by the I/O thread and not yet taken: others are waiting. */

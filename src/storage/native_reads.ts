@@ -25,6 +25,8 @@ interface TablesOf {
 export interface NativeReads {
   /** The WiredTiger connection (open until the engine closes). */
   readonly handle: Deno.PointerObject;
+  /** Its commits write WiredTiger's log (on disk; not an in-memory engine). */
+  readonly logged: boolean;
   /** The table URIs a point read by `_id` uses; undefined when the collection has no `_id_` index. */
   tables(coll: TablesOf): { readonly record: string; readonly idIndex: string } | undefined;
   /** The table URI of the collection's index `name`; undefined when it has none of that name. */

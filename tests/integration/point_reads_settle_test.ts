@@ -35,7 +35,7 @@ Deno.test({
       }
       e.checkpoint();
       loop = await FrameLoop.open("127.0.0.1", 0, 48 << 20, 64 << 20);
-      const fast = loop.attachFastReads(e.nativeReads.handle);
+      const fast = loop.attachFastReads(e.nativeReads.handle, e.nativeReads.logged);
       assert.ok(fast);
       const okElement = BSON.serialize({ ok: 1.0 }).subarray(4, -1);
       fast.template(0, BSON.serialize({ ok: 1 }), []);

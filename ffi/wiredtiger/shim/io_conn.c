@@ -327,6 +327,13 @@ int io_try_read(struct sct_io *io, struct conn *c)
                 int fr = io_fast_serve(io, c, c->buf + c->start, (uint32_t)len);
                 if (fr < 0)
                     return -1;
+                if (fr == 2) { /* a write waiting for the clock: this request again next turn */
+                    mark_ready(io, c);
+                    if (c->in_ready)
+                        break;
+                    c->later_us = 0; /* (out of memory for the list: JS's now) */
+                    fr = 0;
+                }
                 if (fr > 0) {
                     c->start += (uint32_t)len;
                     if (c->start == c->end)
@@ -436,6 +443,12 @@ void io_queue_out(struct conn *c, struct out *o)
  */
 int io_flush(struct sct_io *io, struct conn *c)
 {
+    if (io_fast_log_unwritten(io)) { /* nothing is sent before a write's log (io_fast_write.c) */
+        uint32_t id = c->id;
+        io_fast_release(io);
+        if (io_lookup(io, id) != c)
+            return -1; /* closed meanwhile (its held reply met a send error) */
+    }
     const char *err = NULL;
     pthread_mutex_lock(&c->wmu);
     int r = io_flush_locked(c, &err);

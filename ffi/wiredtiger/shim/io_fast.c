@@ -286,7 +286,7 @@ static struct fast *switched_on(struct sct_io *io, struct conn *c, const uint8_t
 /*
  * A whole request of connection c, answered here when it is a shape served (see the module comment):
  * 1 answered (its reply queued and flushed), -1 answered and the connection closed meanwhile (a send
- * error), 0 not answered (JS's).
+ * error), 0 not answered (JS's), 2 not yet (a write waiting for the clock: ask again next turn).
  */
 int io_fast_serve(struct sct_io *io, struct conn *c, const uint8_t *msg, uint32_t len)
 {
@@ -313,9 +313,10 @@ int io_fast_serve(struct sct_io *io, struct conn *c, const uint8_t *msg, uint32_
         uint32_t slot;
         struct fast_coll *e = usable(f, c, &r, &slot);
         entry.slot = slot;
-        ok = e && (r.kind == FAST_UPDATE   ? fast_serve_update(f, e, c->id, &r, &o, &entry)
-                   : r.kind == FAST_DELETE ? fast_serve_delete(f, e, c->id, &r, &o, &entry)
-                                           : fast_serve_insert(f, e, c->id, &r, &o, &entry));
+        ok = !e                    ? 0
+             : r.kind == FAST_UPDATE ? fast_serve_update(f, e, c->id, &r, &o, &entry)
+             : r.kind == FAST_DELETE ? fast_serve_delete(f, e, c->id, &r, &o, &entry)
+                                     : fast_serve_insert(f, e, c->id, &r, &o, &entry);
     } else {
         o = fast_reply_out(f, c->id, f->ping.len, r.request_id);
         if (o) {
@@ -325,11 +326,25 @@ int io_fast_serve(struct sct_io *io, struct conn *c, const uint8_t *msg, uint32_
         ok = o != NULL;
         entry.kind = KIND_PING;
     }
+    if (ok == FAST_LATER) { /* JS's clock: the next turns retry, up to FAST_DEFER_US; then it is JS's */
+        pthread_mutex_unlock(&f->mu);
+        free(o);
+        if (c->later_us == 0)
+            c->later_us = t0;
+        if (t0 - c->later_us < FAST_DEFER_US)
+            return 2;
+        c->later_us = 0;
+        return 0;
+    }
+    int waited = c->later_us != 0;
+    c->later_us = 0;
     if (!ok) {
         pthread_mutex_unlock(&f->mu);
         free(o);
         return 0;
     }
+    if (waited)
+        entry.index = 1; /* (a write's: it waited for the clock) */
     entry.bytes_in = len;
     entry.bytes_out = o->len;
     if (r.lsid) {
@@ -345,6 +360,8 @@ int io_fast_serve(struct sct_io *io, struct conn *c, const uint8_t *msg, uint32_
     atomic_fetch_add(&c->fast_handed, (uint64_t)o->len);
     atomic_store(&c->fast_at_ms, t0 / 1000 + 1);
     io_queue_out(c, o);
+    if (atomic_load(&f->log_unwritten))
+        return io_fast_hold(io, c) < 0 ? -1 : 1; /* after a write of this turn: once its log is written */
     return io_flush(io, c) < 0 ? -1 : 1;
 }
 
@@ -373,8 +390,9 @@ int io_fast_wants(struct sct_io *io, struct conn *c, const uint8_t *msg, uint32_
 
 /* ------------------------------------------------------------------ JS's side */
 
-/* Open the fast path's WiredTiger session on conn (JS's connection). 0, or a WiredTiger error. */
-int sct_fast_attach(struct sct_io *io, WT_CONNECTION *conn)
+/* Open the fast path's WiredTiger session on conn (JS's connection; logged: its commits write its log).
+ * 0, or a WiredTiger error. */
+int sct_fast_attach(struct sct_io *io, WT_CONNECTION *conn, int logged)
 {
     if (io->fast)
         return EEXIST;
@@ -384,6 +402,7 @@ int sct_fast_attach(struct sct_io *io, WT_CONNECTION *conn)
     pthread_mutex_init(&f->mu, NULL);
     pthread_mutex_init(&f->clock_mu, NULL);
     f->gen = 1;
+    f->logged = logged != 0;
     int ret = conn->open_session(conn, NULL, "isolation=snapshot", &f->session);
     if (ret != 0) {
         pthread_mutex_destroy(&f->mu);
@@ -417,6 +436,10 @@ int sct_fast_detach(struct sct_io *io)
         f->retry = NULL;
     }
     if (f->session) {
+        /* writes committed here whose log is unwritten: written now (the I/O thread then sends their
+         * replies; if this fails, it closes their connections instead) */
+        if (atomic_load(&f->log_unwritten) && f->session->log_flush(f->session, "sync=off") == 0)
+            atomic_store(&f->log_unwritten, 0);
         f->session->close(f->session, NULL);
         f->session = NULL;
     }
@@ -484,7 +507,8 @@ int sct_fast_template(struct sct_io *io, int which, const uint8_t *bytes, int le
                                        : &f->del_row;
     memcpy(t->bytes, bytes, (size_t)len);
     t->len = (uint32_t)len;
-    memcpy(t->at, at, (size_t)n * sizeof *at);
+    if (n > 0) /* (at may be NULL then) */
+        memcpy(t->at, at, (size_t)n * sizeof *at);
     t->n_at = (uint32_t)n;
     pthread_mutex_unlock(&f->mu);
     return 0;

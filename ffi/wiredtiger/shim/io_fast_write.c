@@ -289,7 +289,7 @@ uint8_t *fast_put_bytes(uint8_t *p, const void *b, size_t n)
  * A write on registration c in one transaction of the fast path's session, shared by updates and deletes:
  * `write` makes it (in the open transaction, under clock_mu: its oplog time in *ts) and the commit is at
  * that time; the reply is template `tmpl` with it, the log entry `kind`. 1 answered (*o, *entry), 0 JS's
- * (nothing written). Under f->mu.
+ * (nothing written), FAST_LATER not now (JS holds the clock). Under f->mu.
  */
 int fast_write_txn(struct fast *f, struct fast_coll *c, uint32_t id, const struct fast_req *r,
   const struct fast_tmpl *tmpl, uint32_t kind, fast_write_fn write, struct out **o, struct fast_entry *entry)
@@ -316,7 +316,7 @@ int fast_write_txn(struct fast *f, struct fast_coll *c, uint32_t id, const struc
     if (!*o)
         return 0;
     if (pthread_mutex_trylock(&f->clock_mu) != 0)
-        return 0; /* JS is between an oplog time and its commit */
+        return FAST_LATER; /* JS is between an oplog time and its commit (the caller frees *o) */
     if (!fast_begin(f, c, &c->idx, c->idx_uri)) {
         pthread_mutex_unlock(&f->clock_mu);
         return 0;
@@ -329,8 +329,12 @@ int fast_write_txn(struct fast *f, struct fast_coll *c, uint32_t id, const struc
     if (sess)
         f->retry->reset(f->retry);
     if (ok) {
-        char cfg[64];
-        snprintf(cfg, sizeof cfg, "commit_timestamp=%" PRIx64, ts);
+        char cfg[80];
+        /* the log is written once for every write of this turn of the loop (io_fast_release), before
+         * any reply goes out; the flag first: whoever can see this commit sees it set */
+        snprintf(cfg, sizeof cfg, "commit_timestamp=%" PRIx64 "%s", ts, f->logged ? ",sync=off" : "");
+        if (f->logged)
+            atomic_store(&f->log_unwritten, 1);
         ok = s->commit_transaction(s, cfg) == 0; /* (a failed commit is rolled back) */
     } else
         s->rollback_transaction(s, NULL);
@@ -544,4 +548,83 @@ int sct_fast_retry_table(struct sct_io *io, const char *uri)
 {
     struct fast *f = io->fast;
     return !f || !uri ? EINVAL : set_table(f, &f->retry_uri, &f->retry, uri);
+}
+
+/* ------------------------------------------------------------------ one log write per turn */
+
+/*
+ * Our durability is that an acknowledged write survives a kill of the process: its log records are in
+ * the operating system before its reply is sent (config.ts; JS's commits write them at commit). A write
+ * here commits with sync=off (its records stay in WiredTiger's log buffer) and its reply waits in its
+ * connection's out-queue, the connection on io->held, until io_fast_release writes the log: at the end
+ * of the loop's turn, so the sixteen writes a turn may carry under sixteen busy connections share one
+ * write(2), or earlier, before anything else is sent — io_flush releases first while a write's log is
+ * unwritten, and JS's direct sends queue behind it (send_direct) — so no reply of any request that could
+ * have seen such a write leaves before its log is written. JS's own commits write every earlier record
+ * too (the log is written in order).
+ */
+
+/* Hold c's queued reply until the log is written. 0, or -1 when c closed (a send error). */
+int io_fast_hold(struct sct_io *io, struct conn *c)
+{
+    if (c->held)
+        return 0;
+    if (io->n_held == io->cap_held) {
+        uint32_t ncap = io->cap_held ? io->cap_held * 2 : 64;
+        uint32_t *nh = realloc(io->held, ncap * sizeof *nh);
+        if (!nh) { /* out of memory: write the log now, then send */
+            io_fast_release(io);
+            return io_flush(io, c);
+        }
+        io->held = nh;
+        io->cap_held = ncap;
+    }
+    io->held[io->n_held++] = c->id;
+    c->held = 1;
+    return 0;
+}
+
+/* Whether a write's log is still unwritten (any thread). */
+int io_fast_log_unwritten(struct sct_io *io)
+{
+    return io->fast && atomic_load(&io->fast->log_unwritten);
+}
+
+/*
+ * Write the log of the writes committed here (one write(2)), then send the held replies. If the log
+ * cannot be written, the held connections close without their replies (the client cannot know whether
+ * its write survives; WiredTiger's next log write retries the records).
+ */
+void io_fast_release(struct sct_io *io)
+{
+    struct fast *f = io->fast;
+    int ok = 1;
+    if (f && atomic_load(&f->log_unwritten)) {
+        pthread_mutex_lock(&f->mu);
+        ok = f->session && f->session->log_flush(f->session, "sync=off") == 0;
+        atomic_store(&f->log_unwritten, 0);
+        pthread_mutex_unlock(&f->mu);
+    }
+    uint32_t n = io->n_held;
+    if (n == 0)
+        return;
+    uint32_t ids[64];
+    uint32_t *held = n <= 64 ? ids : malloc(n * sizeof *held);
+    if (!held) { /* out of memory: in place (nothing below adds to the list while the log is written) */
+        held = io->held;
+    } else
+        memcpy(held, io->held, n * sizeof *held);
+    io->n_held = 0;
+    for (uint32_t i = 0; i < n; i++) {
+        struct conn *c = io_lookup(io, held[i]);
+        if (!c)
+            continue;
+        c->held = 0;
+        if (ok)
+            io_flush(io, c);
+        else
+            io_close_conn(io, c, "the log could not be written", 1);
+    }
+    if (held != ids && held != io->held)
+        free(held);
 }

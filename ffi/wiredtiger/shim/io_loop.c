@@ -172,6 +172,8 @@ static void *io_main(void *arg)
                 free(ids);
             }
         }
+        if (io->n_held > 0 || io_fast_log_unwritten(io))
+            io_fast_release(io); /* this turn's writes: one log write, then their replies */
         int n = epoll_wait(io->ep, evs, 128, io->n_ready > 0 ? 0 : -1);
         if (n < 0) {
             if (errno == EINTR)
@@ -211,7 +213,8 @@ static void *io_main(void *arg)
             }
         }
     }
-    /* stop: close everything */
+    /* stop: what was answered goes out (as far as the sockets take it), then close everything */
+    io_fast_release(io);
     for (uint32_t s = 0; s < io->nslots; s++)
         if (io->conns[s])
             io_close_conn(io, io->conns[s], NULL, 0);
@@ -530,7 +533,9 @@ static int send_direct(struct sct_io *io, uint32_t id, const uint8_t *data, uint
     }
     pthread_mutex_lock(&c->wmu);
     pthread_mutex_unlock(&io->tbl_mu);
-    if (atomic_load(&io->cmd_data) != 0) { /* replies queued before this one: keep the order */
+    /* replies queued before this one: keep the order; a write's log not written yet: nothing leaves
+     * before it (the I/O thread writes it, then sends) */
+    if (atomic_load(&io->cmd_data) != 0 || io_fast_log_unwritten(io)) {
         pthread_mutex_unlock(&c->wmu);
         return 1;
     }
@@ -763,6 +768,7 @@ void sct_io_free(struct sct_io *io)
     free(io->gens);
     free(io->free_slots);
     free(io->ready);
+    free(io->held);
     pthread_mutex_destroy(&io->tbl_mu);
     pthread_mutex_destroy(&io->in_mu);
     pthread_mutex_destroy(&io->cmd_mu);

@@ -90,6 +90,8 @@ struct conn {
     uint32_t big_len, big_have, big_cap;
     uint32_t reserved; /* budget bytes held (large message being read or handed to JS) */
     int in_ready;      /* on the ready list: hit READ_TURN_BYTES with bytes still waiting */
+    int64_t later_us;  /* a write of it waits for the clock since then (io_fast_serve; 0 none) */
+    int held;          /* on the held list: its out-queue has a write's reply whose log is not written yet */
     _Atomic int64_t reserved_at_ms; /* CLOCK_MONOTONIC ms a large message got its reservation; 0 none */
     _Atomic uint32_t big_have_pub;  /* its bytes received so far (for JS's slow-sender check) */
     /* The writer lock: the out-queue and every send() on fd, from the I/O thread or JS's direct send.
@@ -140,6 +142,10 @@ struct sct_io {
     _Atomic int budget_waiters;
     uint32_t *ready; /* ids of connections to read again next turn */
     uint32_t n_ready, cap_ready;
+    /* ids of connections holding a write's reply until the log is written (io_fast_write.c
+     * io_fast_release: once per turn of the loop, before anything is sent) */
+    uint32_t *held;
+    uint32_t n_held, cap_held;
     int bell_listen_fd, bell_fd; /* the doorbell: JS's Unix socket connection */
     char bell_path[108];
     /* events for JS */
@@ -186,5 +192,9 @@ IO_INTERNAL void io_do_accept(struct sct_io *io);
 IO_INTERNAL int io_fast_serve(struct sct_io *io, struct conn *c, const uint8_t *msg, uint32_t len);
 IO_INTERNAL int io_fast_wants(struct sct_io *io, struct conn *c, const uint8_t *msg, uint32_t len);
 IO_INTERNAL void io_fast_free(struct sct_io *io);
+/* io_fast_write.c */
+IO_INTERNAL int io_fast_hold(struct sct_io *io, struct conn *c);
+IO_INTERNAL void io_fast_release(struct sct_io *io);
+IO_INTERNAL int io_fast_log_unwritten(struct sct_io *io);
 
 #endif

@@ -290,6 +290,7 @@ function run(ctx: RequestContext<ServerStatusParams>): Doc {
         updates: long(c.ioThread.updates),
         deletes: long(c.ioThread.deletes),
         inserts: long(c.ioThread.inserts),
+        clockWaits: long(c.ioThread.clockWaits),
       },
       // blocking stages past their memory budget (sort runs, $group partitions): files, bytes
       spill: { runs: long(ctx.spill.stats.runs), bytesWritten: long(ctx.spill.stats.bytesWritten) },

@@ -4,7 +4,9 @@
  * Durability (measured, see mod.ts): the log is on and `transaction_sync=(enabled=true,method=none)`
  * makes every commit write its log records to the operating system (write(2), no fsync) before the
  * commit returns, so an acknowledged commit survives a SIGKILL of the process. `sync: true` commits
- * additionally call log_flush("sync=on"), which fsyncs the log (survives power loss).
+ * additionally call log_flush("sync=on"), which fsyncs the log (survives power loss). The frame I/O
+ * thread's writes commit with `sync=off` and write the log once per turn of its loop before any reply
+ * leaves (ffi/wiredtiger/shim/io_fast_write.c): the same guarantee, one write(2) for all of a turn's.
  */
 
 import type { OpenOptions } from "../api.ts";

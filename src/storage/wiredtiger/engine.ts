@@ -124,6 +124,7 @@ export class WiredTigerEngine implements StorageEngine, TxnHost {
   get nativeReads(): NativeReads {
     return this.#nativeReads ??= {
       handle: this.#conn.unsafePointer,
+      logged: !this.inMemory,
       tables: (coll) => {
         const id = coll.indexes.find((i) => i.name === "_id_");
         return id === undefined ? undefined : { record: tableUri(coll.ident), idIndex: tableUri(id.ident) };

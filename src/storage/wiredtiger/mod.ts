@@ -22,7 +22,9 @@
  *    each commit write(2)s its log records to the OS before returning, without fsync. Acknowledged
  *    commits therefore survive a SIGKILL of the process (not a power loss / kernel crash). With the
  *    default `transaction_sync=(enabled=false)`, WiredTiger 3.2.1 leaves commit records in its log
- *    buffer and a SIGKILL loses recent commits — hence this setting.
+ *    buffer and a SIGKILL loses recent commits — hence this setting. (The frame I/O thread's writes
+ *    commit with `sync=off` and write the log themselves, once per turn of its loop, before any reply
+ *    is sent: ffi/wiredtiger/shim/io_fast_write.c; `tests/integration/fast_writes_durable_test.ts`.)
  *  - `write(fn, { syncNow: true })` additionally runs log_flush("sync=on") (fsync of the log) before
  *    returning: the commit survives power loss. `{ sync: true }` and `syncOnCommit` use group commit
  *    instead: the commit returns at once and `whenDurable()` resolves after the next shared flush
