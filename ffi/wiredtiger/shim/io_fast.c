@@ -189,7 +189,7 @@ int fast_begin(struct fast *f, struct fast_coll *c, WT_CURSOR **ic, const char *
         c->rec = NULL;
         return 0;
     }
-    return s->begin_transaction(s, "isolation=snapshot") == 0;
+    return s->begin_transaction(s, NULL) == 0; /* (the session's isolation=snapshot: no config to parse per request) */
 }
 
 /* The registration r may be answered from for connection conn (registered, not held, and with
