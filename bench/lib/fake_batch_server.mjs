@@ -2,12 +2,28 @@
 // answers with as many documents as the real query returns (its `limit`, else 10: bench.mjs's find_eq
 // matches ~10), each a ~1 KB document shaped like bench.mjs's. The Node driver against it is the ceiling for
 // find_eq and find_range with the same reply sizes (bench/driver_ceiling_bench.ts).
-// Usage: node fake_batch_server.mjs SHARED_BENCH_DIR PORT   (bson from the shared bench copy's node_modules)
+// With `rs` it also speaks as our server does, a replica set's primary (`setName`, `$clusterTime` and
+// `operationTime` on every reply): the driver then does what it does against us and not against a standalone
+// — retryable writes with a `txnNumber`, the cluster time gossiped — so the ceiling has our persona's
+// client-side cost (driver_ceiling_bench.ts's "same-persona ceiling").
+// Usage: node fake_batch_server.mjs SHARED_BENCH_DIR PORT [rs]   (bson from the shared bench copy's node_modules)
 import net from "node:net";
 import { createRequire } from "node:module";
 
-const [dir, portArg] = process.argv.slice(2);
-const { BSON, Long } = createRequire(`${dir}/package.json`)("bson");
+const [dir, portArg, persona] = process.argv.slice(2);
+const { BSON, Long, Timestamp, Binary, ObjectId } = createRequire(`${dir}/package.json`)("bson");
+const rs = persona === "rs";
+const me = `127.0.0.1:${portArg}`;
+const started = Math.floor(Date.now() / 1000);
+let increment = 0;
+/** A replica set's reply fields: the cluster time (unsigned, as ours without keys) and the operation time. */
+function clusterFields() {
+  const ts = new Timestamp({ t: started, i: ++increment });
+  return {
+    $clusterTime: { clusterTime: ts, signature: { hash: new Binary(Buffer.alloc(20), 0), keyId: Long.ZERO } },
+    operationTime: ts,
+  };
+}
 const doc = (i) => ({
   _id: i,
   seq: i,
@@ -29,6 +45,11 @@ const batch = (n) => {
 };
 
 function answer(cmd) {
+  const body = reply(cmd);
+  return rs ? { ...body, ...clusterFields() } : body;
+}
+
+function reply(cmd) {
   const name = Object.keys(cmd)[0];
   if (name === "hello" || name === "isMaster" || name === "ismaster") {
     return {
@@ -43,6 +64,16 @@ function answer(cmd) {
       minWireVersion: 0,
       maxWireVersion: 25,
       readOnly: false,
+      ...(rs
+        ? {
+          setName: "rs0",
+          setVersion: 1,
+          hosts: [me],
+          primary: me,
+          me,
+          electionId: new ObjectId("7fffffff0000000000000001"),
+        }
+        : {}),
       ok: 1,
     };
   }
