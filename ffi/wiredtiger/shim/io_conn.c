@@ -331,9 +331,9 @@ int io_try_read(struct sct_io *io, struct conn *c)
                     mark_ready(io, c);
                     if (c->in_ready)
                         break;
-                    c->later_us = 0; /* (out of memory for the list: JS's now) */
-                    fr = 0;
+                    fr = 0; /* (out of memory for the list: JS's now) */
                 }
+                c->later_us = 0; /* answered or JS's, however it went (a later write waits afresh) */
                 if (fr > 0) {
                     c->start += (uint32_t)len;
                     if (c->start == c->end)
