@@ -331,13 +331,9 @@ int io_fast_serve(struct sct_io *io, struct conn *c, const uint8_t *msg, uint32_
         free(o);
         if (c->later_us == 0)
             c->later_us = t0;
-        if (t0 - c->later_us < FAST_DEFER_US)
-            return 2;
-        c->later_us = 0;
-        return 0;
+        return t0 - c->later_us < FAST_DEFER_US ? 2 : 0; /* (io_try_read clears later_us on anything but 2) */
     }
     int waited = c->later_us != 0;
-    c->later_us = 0;
     if (!ok) {
         pthread_mutex_unlock(&f->mu);
         free(o);

@@ -187,6 +187,15 @@ static int new_value(const struct fast_req *r, int k, struct target *t)
     return 1;
 }
 
+/* Element e (type, name, value) at p; returns the end. */
+static uint8_t *put_element(uint8_t *p, const struct el *e)
+{
+    *p++ = e->type;
+    p = fast_put_bytes(p, e->name, e->name_len);
+    *p++ = 0;
+    return fast_put_bytes(p, e->val, e->len);
+}
+
 /* In the open transaction: the record found by r's `_id`, patched, updated, and its oplog entry inserted
  * at a new time (*ts); 1, or 0 (the caller rolls back). Under f->mu and clock_mu. */
 static int write_update(struct fast *f, struct fast_coll *c, const struct fast_req *r, struct fast_sess *sess,
@@ -257,10 +266,7 @@ static int write_update(struct fast *f, struct fast_coll *c, const struct fast_r
         if (next < 0)
             break;
         at[next] = (uint32_t)(q - doc2);
-        *q++ = t[next].now.type;
-        q = fast_put_bytes(q, t[next].now.name, t[next].now.name_len);
-        *q++ = 0;
-        q = fast_put_bytes(q, t[next].now.val, t[next].now.len);
+        q = put_element(q, &t[next].now);
         to[next] = (uint32_t)(q - doc2);
         changed[next] = 1;
         from = t[next].start + t[next].len;
@@ -269,10 +275,7 @@ static int write_update(struct fast *f, struct fast_coll *c, const struct fast_r
         if (t[j].start)
             continue;
         at[j] = (uint32_t)(q - doc2);
-        *q++ = t[j].now.type;
-        q = fast_put_bytes(q, t[j].now.name, t[j].now.name_len);
-        *q++ = 0;
-        q = fast_put_bytes(q, t[j].now.val, t[j].now.len);
+        q = put_element(q, &t[j].now);
         to[j] = (uint32_t)(q - doc2);
         changed[j] = 0;
     }
