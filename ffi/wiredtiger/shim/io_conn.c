@@ -328,9 +328,13 @@ int io_try_read(struct sct_io *io, struct conn *c)
                 if (fr < 0)
                     return -1;
                 if (fr == 2) { /* a write waiting for the clock: this request again next turn */
+                    int was = c->in_ready;
                     mark_ready(io, c);
-                    if (c->in_ready)
+                    if (c->in_ready) {
+                        if (!was)
+                            io->n_clock_ready++;
                         break;
+                    }
                     fr = 0; /* (out of memory for the list: JS's now) */
                 }
                 c->later_us = 0; /* answered or JS's, however it went (a later write waits afresh) */

@@ -315,8 +315,13 @@ int fast_write_txn(struct fast *f, struct fast_coll *c, uint32_t id, const struc
     *o = fast_reply_out(f, id, tmpl->len, r->request_id);
     if (!*o)
         return 0;
-    if (pthread_mutex_trylock(&f->clock_mu) != 0)
-        return FAST_LATER; /* JS is between an oplog time and its commit (the caller frees *o) */
+    if (pthread_mutex_trylock(&f->clock_mu) != 0) {
+        /* JS is between an oplog time and its commit: it wakes this thread when it lets the clock go
+         * (asked for before the second try, so a release between the two is not missed) */
+        atomic_store(&f->clock_wanted, 1);
+        if (pthread_mutex_trylock(&f->clock_mu) != 0)
+            return FAST_LATER; /* (the caller frees *o) */
+    }
     if (!fast_begin(f, c, &c->idx, c->idx_uri)) {
         pthread_mutex_unlock(&f->clock_mu);
         return 0;
@@ -486,6 +491,8 @@ int sct_fast_oplog(struct sct_io *io, const char *uri, uint64_t issued)
     if (issued > f->issued)
         f->issued = issued;
     pthread_mutex_unlock(&f->clock_mu);
+    if (atomic_exchange(&f->clock_wanted, 0))
+        io_wake(io); /* a write there waits for it */
     return 0;
 }
 

@@ -151,6 +151,16 @@ static void run_commands(struct sct_io *io)
     atomic_fetch_sub(&io->cmd_data, data);
 }
 
+/* Wake the I/O thread (its eventfd, once until it reads it): commands are queued, or the clock a write
+ * there waits for is free (sct_fast_clock_unlock). */
+void io_wake(struct sct_io *io)
+{
+    if (!atomic_exchange(&io->wake_pending, 1)) {
+        uint64_t v = 1;
+        (void)!write(io->wake_fd, &v, sizeof v);
+    }
+}
+
 static void *io_main(void *arg)
 {
     struct sct_io *io = arg;
@@ -162,6 +172,7 @@ static void *io_main(void *arg)
             if (ids) {
                 memcpy(ids, io->ready, nr * sizeof *ids);
                 io->n_ready = 0;
+                io->n_clock_ready = 0;
                 for (uint32_t i = 0; i < nr; i++) {
                     struct conn *c = io_lookup(io, ids[i]);
                     if (c) {
@@ -174,7 +185,10 @@ static void *io_main(void *arg)
         }
         if (io->n_held > 0 || io_fast_log_unwritten(io))
             io_fast_release(io); /* this turn's writes: one log write, then their replies */
-        int n = epoll_wait(io->ep, evs, 128, io->n_ready > 0 ? 0 : -1);
+        /* connections that used their turn: poll; ones whose write waits for the clock only: sleep until
+         * JS lets the clock go (it wakes this thread: sct_fast_clock_unlock), 1 ms at most */
+        int timeout = io->n_ready == 0 ? -1 : io->n_ready > io->n_clock_ready ? 0 : 1;
+        int n = epoll_wait(io->ep, evs, 128, timeout);
         if (n < 0) {
             if (errno == EINTR)
                 continue;
@@ -625,10 +639,7 @@ static int queue_command(struct sct_io *io, uint32_t id, const uint8_t *data, in
         io->cmd_head = o;
     io->cmd_tail = o;
     pthread_mutex_unlock(&io->cmd_mu);
-    if (!atomic_exchange(&io->wake_pending, 1)) {
-        uint64_t v = 1;
-        (void)!write(io->wake_fd, &v, sizeof v);
-    }
+    io_wake(io);
     return 0;
 }
 

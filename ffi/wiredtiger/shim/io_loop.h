@@ -142,6 +142,7 @@ struct sct_io {
     _Atomic int budget_waiters;
     uint32_t *ready; /* ids of connections to read again next turn */
     uint32_t n_ready, cap_ready;
+    uint32_t n_clock_ready; /* of them, those whose write waits for the clock (nothing else to read) */
     /* ids of connections holding a write's reply until the log is written (io_fast_write.c
      * io_fast_release: once per turn of the loop, before anything is sent) */
     uint32_t *held;
@@ -188,6 +189,8 @@ IO_INTERNAL int io_flush(struct sct_io *io, struct conn *c);
 IO_INTERNAL int io_flush_locked(struct conn *c, const char **err);
 IO_INTERNAL void io_close_conn(struct sct_io *io, struct conn *c, const char *reason, int tell);
 IO_INTERNAL void io_do_accept(struct sct_io *io);
+/* io_loop.c */
+IO_INTERNAL void io_wake(struct sct_io *io);
 /* io_fast.c */
 IO_INTERNAL int io_fast_serve(struct sct_io *io, struct conn *c, const uint8_t *msg, uint32_t len);
 IO_INTERNAL int io_fast_wants(struct sct_io *io, struct conn *c, const uint8_t *msg, uint32_t len);
