@@ -22,9 +22,21 @@
  * Extra server flags after `--` (e.g. `-- --sync-on-commit`); `--root DIR` measures another checkout's
  * main.ts (before/after pairs).
  */
-import { exists } from "./lib/exists.ts";
-import { freePort, waitForPing } from "./lib/wire_ping.ts";
 import { cliOption } from "./lib/cli_option.ts";
+import { exists } from "./lib/exists.ts";
+import {
+  buildWireload,
+  capacityDir,
+  cpuMs,
+  loadAverage as load,
+  pgbenchTps,
+  pgSetup,
+  run,
+  type ServerProcess,
+  startProcess as startIn,
+  wireloadBin,
+  wireloadOps,
+} from "./lib/capacity_servers.ts";
 
 const args = Deno.args;
 const dash = args.indexOf("--");
@@ -34,72 +46,22 @@ const opt = cliOption(own);
 const SECS = Number(opt("--secs", "4"));
 /** The checkout whose main.ts is measured (`--root DIR`: e.g. main's, for a before/after pair). */
 const root = opt("--root", new URL("..", import.meta.url).pathname);
-const capacityDir = new URL("../../shared/bench/capacity/", import.meta.url).pathname;
 
 if (!exists(`${capacityDir}run.sh`)) {
   console.log(`capacity: skipped (${capacityDir}run.sh not found: the shared bench checkout is missing)`);
   Deno.exit(0);
 }
 
-/** CPU ms (user + system, all threads) a live process has used so far. */
-function cpuMs(pid: number): number {
-  let ns = 0;
-  for (const t of Deno.readDirSync(`/proc/${pid}/task`)) {
-    try {
-      ns += Number(Deno.readTextFileSync(`/proc/${pid}/task/${t.name}/schedstat`).split(" ")[0]);
-    } catch { /* thread ended */ }
-  }
-  return ns / 1e6;
-}
-
-async function run(cmd: string, cmdArgs: string[], opts: { quiet?: boolean } = {}): Promise<string> {
-  const out = await new Deno.Command(cmd, {
-    args: cmdArgs,
-    stdout: "piped",
-    stderr: opts.quiet ? "null" : "inherit",
-  }).output();
-  if (!out.success) throw new Error(`${cmd} ${cmdArgs.join(" ")} exited with ${out.code}`);
-  return new TextDecoder().decode(out.stdout);
-}
-
-/** Start a server process on a free port and wait until it answers a ping. */
-async function startProcess(argsFor: (port: number) => string[]) {
-  const port = freePort();
-  const child = new Deno.Command(Deno.execPath(), {
-    args: argsFor(port),
-    cwd: root,
-    stdout: "null",
-    stderr: "null",
-  }).spawn();
-  await waitForPing(port, 60_000, 10);
-  return {
-    port,
-    pid: child.pid,
-    async stop() {
-      child.kill("SIGTERM");
-      await child.status;
-    },
-  };
-}
+/** Start a server process of the measured checkout on a free port and wait until it answers a ping. */
+const startProcess = (argsFor: (port: number) => string[]): Promise<ServerProcess> => startIn(root, argsFor);
 
 const dataDir = Deno.makeTempDirSync({ prefix: "secantus-capacity-" });
-const load = () => Deno.readTextFileSync("/proc/loadavg").split(" ").slice(0, 3).join(" ");
-const wireloadBin = `${Deno.env.get("TMPDIR") ?? "/tmp"}/secantus-wireload`;
-async function buildWireload(): Promise<string> {
-  if (
-    !exists(wireloadBin) ||
-    Deno.statSync(wireloadBin).mtime! < Deno.statSync(`${capacityDir}wireload.c`).mtime!
-  ) {
-    await run("gcc", ["-O2", "-pthread", "-o", wireloadBin, `${capacityDir}wireload.c`]);
-  }
-  return wireloadBin;
-}
 /** wireload against one server: ops/s and that server's CPU µs per op (all its threads). */
 async function measure(server: { port: number; pid: number }, op: string, c: string) {
   const cpu0 = cpuMs(server.pid);
   const out = await run(wireloadBin, ["127.0.0.1", String(server.port), op, c, String(SECS)]);
   const cpu = cpuMs(server.pid) - cpu0;
-  const opsS = Number(/"ops_s":([0-9.]+)/.exec(out)?.[1]);
+  const opsS = wireloadOps(out);
   return { opsS, usPerOp: (cpu * 1000) / (opsS * SECS) };
 }
 if (own.includes("--io-compare")) {
@@ -161,61 +123,12 @@ try {
   Deno.removeSync(dataDir, { recursive: true });
 }
 
-/** PostgreSQL's tables and pgbench scripts as in capacity/run.sh; returns ops/s for one op and c. */
-async function pgSetup(): Promise<(op: string, c: string) => Promise<number>> {
-  await run("bash", [`${capacityDir}../start-postgres.sh`]);
-  const env = {
-    PGHOST: "127.0.0.1",
-    PGPORT: Deno.env.get("PGBENCH_PORT") ?? "54329",
-    PGUSER: "bench",
-    PGDATABASE: "bench",
-  };
-  const sql = `SET client_min_messages = warning;
-DROP TABLE IF EXISTS c; CREATE TABLE c (id bigint primary key, doc jsonb);
-INSERT INTO c SELECT g, jsonb_build_object('seq', g, 'payload', repeat('x', 700)) FROM generate_series(0, 19999) g;
-DROP TABLE IF EXISTS c2; CREATE TABLE c2 (id bigserial primary key, doc jsonb); ANALYZE c;`;
-  const psql = new Deno.Command("psql", {
-    args: ["-q", "-v", "ON_ERROR_STOP=1", "-c", sql],
-    env,
-    stdout: "null",
-  });
-  if (!(await psql.output()).success) throw new Error("psql setup failed");
-  const dir = Deno.makeTempDirSync({ prefix: "secantus-pgbench-" });
-  const scripts: Record<string, string> = {
-    ping: "SELECT 1;\n",
-    find: "\\set id random(0, 19999)\nSELECT doc FROM c WHERE id = :id;\n",
-    update: "\\set id random(0, 19999)\nUPDATE c SET doc = jsonb_set(doc, '{counter}', " +
-      "to_jsonb(coalesce((doc->>'counter')::bigint, 0) + 1)) WHERE id = :id;\n",
-    insert: "INSERT INTO c2 (doc) VALUES (jsonb_build_object('seq', 1, 'payload', repeat('x', 700)));\n",
-  };
-  for (const [op, text] of Object.entries(scripts)) Deno.writeTextFileSync(`${dir}/${op}.sql`, text);
-  return async (op, c) => {
-    const out = await new Deno.Command("pgbench", {
-      args: [
-        "-n",
-        "-M",
-        "prepared",
-        "-f",
-        `${dir}/${op}.sql`,
-        "-c",
-        c,
-        "-j",
-        c === "1" ? "1" : "2",
-        "-T",
-        String(SECS),
-      ],
-      env: { ...env, PGOPTIONS: "-c synchronous_commit=off" },
-      stdout: "piped",
-      stderr: "null",
-    }).output();
-    return Number(/tps = ([0-9.]+)/.exec(new TextDecoder().decode(out.stdout))?.[1] ?? NaN);
-  };
-}
-
 /** `--io-compare`: PostgreSQL, our server with io=deno and with io=shim, alternating per cell. */
 async function ioCompare(): Promise<void> {
   await buildWireload();
-  const pg = await pgSetup();
+  const bench = await pgSetup();
+  const pg = async (op: string, c: string) =>
+    pgbenchTps(new TextDecoder().decode((await bench(op, c, SECS).output()).stdout));
   const servers: Record<string, Awaited<ReturnType<typeof startProcess>>> = {};
   for (const io of ["deno", "shim"]) {
     servers[io] = await startProcess((p) => [
