@@ -102,6 +102,19 @@ export class Session {
     check(rc, `upgrade(${uri})`);
   }
 
+  /**
+   * WT_SESSION::checkpoint on Deno's blocking thread pool (it writes and syncs files), e.g.
+   * `target=("table:a","table:b")` for those tables only. Nothing else may use this session until it
+   * settles; a close waits for it (`waitForLogFlushes`).
+   */
+  async checkpointAsync(config: string): Promise<void> {
+    const ptr = this.unsafePointer;
+    const buf = cstr(config)!; // kept alive by this frame until the call returns
+    shim().sct_flush_pending(); // counted before the call is queued: a close waits for it
+    const rc = await shim().sct_checkpoint_tracked(ptr, buf);
+    check(rc, "checkpoint");
+  }
+
   /** One statistic (`WT_STAT_*` key) of `statistics:<uri>`. */
   stat(uri: string, key: number, config?: string): number {
     const rc = shim().sct_stat(this.unsafePointer, cstr(`statistics:${uri}`), cstr(config), key, this.#meta);

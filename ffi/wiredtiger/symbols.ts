@@ -35,6 +35,7 @@ export const SYMBOLS = {
   /** Runs on Deno's blocking thread pool; resolves with the return code. */
   sct_log_flush_tracked: { parameters: [P, B], result: I32, nonblocking: true },
   sct_upgrade_tracked: { parameters: [P, B], result: I32, nonblocking: true },
+  sct_checkpoint_tracked: { parameters: [P, B], result: I32, nonblocking: true },
   sct_flush_wait_idle: { parameters: [], result: "void" },
   /** Sleeps on Deno's blocking thread pool: an async round trip through the event loop's poll. */
   sct_pause_us: { parameters: [I32], result: I32, nonblocking: true },

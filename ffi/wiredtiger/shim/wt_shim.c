@@ -181,6 +181,22 @@ sct_upgrade_tracked(WT_SESSION *s, const char *uri)
     return ret;
 }
 
+/*
+ * WT_SESSION::checkpoint off the JS thread, counted like a tracked flush. The settler's (settle.ts): a
+ * checkpoint of a freshly loaded collection's tables (`target=(...)`) writes their pages, so they are
+ * clean and can be discarded without waiting for the next periodic checkpoint; it writes and syncs files.
+ */
+int
+sct_checkpoint_tracked(WT_SESSION *s, const char *config)
+{
+    int ret = s->checkpoint(s, config);
+    pthread_mutex_lock(&flush_mu);
+    flush_pending--;
+    pthread_cond_broadcast(&flush_cv);
+    pthread_mutex_unlock(&flush_mu);
+    return ret;
+}
+
 void
 sct_flush_wait_idle(void)
 {

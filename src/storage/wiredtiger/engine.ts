@@ -143,7 +143,11 @@ export class WiredTigerEngine implements StorageEngine, TxnHost {
       },
       internalTable: (t) => t instanceof WtInternalTable ? tableUri(t.ident) : undefined,
       writeHooks: () => this.hooks.count,
-      countChanged: (coll, delta) => this.#book.committedElsewhere(coll.ident, delta),
+      countChanged: (coll, delta) => {
+        this.#book.committedElsewhere(coll.ident, delta);
+        // inserts made there load collections too: the settler hears of them as of its own
+        if (delta > 0) this.settler?.inserted(coll.ident, delta);
+      },
       shareRecordIds: (coll, share) => this.#book.shareRids(coll.ident, share),
       unshareRecordIds: (coll) => this.#book.unshareRids(coll.ident),
       onWriteHooksChange: (fn) => {

@@ -7,12 +7,15 @@
  * samples in `__wt_btcur_next` (the fold 11 %); after the pages were read back from disk, 4 % (the
  * fold 37 %), as after a restart; `_id` point reads lost their `__wt_search_insert` (3 % → 0).
  *
- * After a collection got `rows` inserted records and then no insert for `delayMs` (past the
- * checkpoint that writes them, every 60 s, and the 5 s history window), its tables (records and
- * indexes) are settled one at a time: a table with no dirty bytes on which no transaction holds a
- * cursor gets the idle sessions' cached cursors on it closed, then WT_SESSION::upgrade (a no-op that
- * takes the handle exclusively, so WiredTiger closes it, discarding its clean pages) runs off the JS
- * thread. A dirty or busy table (EBUSY: a cursor was opened meanwhile, or its last written updates
+ * After a collection got `rows` inserted records and then no insert for `delayMs` (past the 5 s
+ * history window), its tables (records and indexes) are checkpointed — one checkpoint of just those
+ * tables, off the JS thread, when any has dirty bytes: it writes what the next periodic checkpoint (every
+ * 60 s) would, only sooner — and then settled one at a time: a table with no dirty bytes on which no
+ * transaction holds a cursor gets the idle sessions' cached cursors on it closed, then
+ * WT_SESSION::upgrade (a no-op that takes the handle exclusively, so WiredTiger closes it, discarding its
+ * clean pages) runs off the JS thread. (Waiting for the periodic checkpoint instead, 75 s, left point
+ * reads after a load ~10 % slower for over a minute: the capacity harness's finds by `_id` 20 s after
+ * its load spent 17.6 % of the I/O thread in `__wt_search_insert`; twenty-fifth session.) A dirty or busy table (EBUSY: a cursor was opened meanwhile, or its last written updates
  * are still inside the history window) is retried after `retryMs`, at most `attempts` times. Nothing
  * is written and nothing is lost: only clean pages are discarded; the next read loads the page image.
  * A request opening a cursor on the table while the upgrade holds it waits for it, on the JS thread:
@@ -30,6 +33,8 @@ export interface SettleHost {
   tables(ident: string): string[];
   /** Whether table `ident` has changes in the cache that no checkpoint has written yet. */
   dirty(ident: string): boolean;
+  /** Checkpoint tables `idents` (their dirty pages written); false when it failed (try again later). */
+  checkpoint(idents: readonly string[]): Promise<boolean>;
   /** Records in collection `ident` (committed). */
   records(ident: string): number;
   /** Close the idle sessions' cached cursors on `ident`; false when a transaction holds one. */
@@ -58,7 +63,7 @@ export interface SettleOptions {
 
 export const SETTLE_DEFAULTS: SettleOptions = {
   rows: 5_000,
-  delayMs: 75_000,
+  delayMs: 10_000,
   retryMs: 10_000,
   attempts: 30,
   maxRecords: 40_000,
@@ -147,8 +152,14 @@ export class Settler {
         }
         const last = p.last;
         p.tables ??= this.#host.tables(ident);
+        const tables = p.tables;
+        // the first try only: a collection still written to (updates) stays dirty, and is retried
+        // behind the periodic checkpoints rather than checkpointed every retryMs
+        if (p.tries === 0 && tables.some((t) => this.#host.dirty(t))) await this.#host.checkpoint(tables);
+        if (this.#closed) return;
+        if (p.last !== last) continue; // inserted into meanwhile: scheduled again by `inserted`
         const left: string[] = [];
-        for (const table of p.tables) {
+        for (const table of tables) {
           if (this.#closed) return;
           if (!await this.#settleTable(table)) left.push(table);
         }
@@ -219,6 +230,14 @@ export function wtSettleHost(
       }
     },
     release: (ident) => pool.releaseIdle(ident),
+    async checkpoint(idents) {
+      try {
+        await session().checkpointAsync(`target=(${idents.map((i) => `"${tableUri(i)}"`).join(",")})`);
+        return true;
+      } catch {
+        return false; // e.g. a table dropped meanwhile: each table's own check decides
+      }
+    },
     async discard(ident) {
       try {
         await session().upgradeAsync(tableUri(ident));

@@ -8,6 +8,14 @@ class FakeHost implements SettleHost {
   readonly heldTables = new Set<string>();
   readonly busyTables = new Set<string>();
   readonly counts = new Map<string, number>();
+  /** The checkpoints asked for, and whether one cleans its tables (else they stay dirty: written to). */
+  readonly checkpoints: string[][] = [];
+  checkpointCleans = false;
+  checkpoint(idents: readonly string[]): Promise<boolean> {
+    this.checkpoints.push([...idents]);
+    if (this.checkpointCleans) { for (const t of idents) this.dirtyTables.delete(t); }
+    return Promise.resolve(true);
+  }
   tables(ident: string): string[] {
     return ident === "gone" ? [] : [ident, `${ident}-idx`];
   }
@@ -77,6 +85,25 @@ Deno.test("a collection of more than maxRecords records is left as it is", async
   }
 });
 
+Deno.test("a freshly loaded collection's dirty tables are checkpointed, then settled in the same pass", async () => {
+  let now = 0;
+  const host = new FakeHost();
+  host.checkpointCleans = true;
+  const s = new Settler(host, OPTS, () => now);
+  try {
+    s.inserted("coll-1", 500);
+    s.inserted("coll-2", 500);
+    host.dirtyTables.add("coll-1-idx");
+    now = 1_000;
+    await s.settleDue();
+    assert.deepEqual(host.checkpoints, [["coll-1", "coll-1-idx"]]); // only the dirty one's, all its tables
+    assert.deepEqual(host.log, ["coll-1", "coll-1-idx", "coll-2", "coll-2-idx"]);
+    assert.equal(s.waiting, 0);
+  } finally {
+    s.close();
+  }
+});
+
 Deno.test("dirty, held or busy tables are retried, then given up", async () => {
   let now = 0;
   const host = new FakeHost();
@@ -88,7 +115,10 @@ Deno.test("dirty, held or busy tables are retried, then given up", async () => {
     now = 1_000;
     await s.settleDue();
     assert.deepEqual(host.log, []);
+    assert.deepEqual(host.checkpoints, [["coll-1", "coll-1-idx"]]); // its tables, once: still dirty
     assert.equal(s.waiting, 1);
+    await s.settleDue();
+    assert.equal(host.checkpoints.length, 1); // a retry waits for the periodic checkpoint
     host.dirtyTables.clear();
     await s.settleDue();
     assert.deepEqual(host.log, ["coll-1"]); // only what is left is tried again
@@ -147,6 +177,40 @@ Deno.test("settling an engine's freshly loaded collection keeps its data and let
     assert.equal(e.read((t) => [...t.scan(c)].length), 2000);
     e.write((t) => t.insert(c, doc(5000), idKeys(5000)));
     assert.equal(e.read((t) => t.count(c)), 2001);
+  } finally {
+    Deno.removeSync(dir, { recursive: true });
+  }
+});
+
+Deno.test("an engine's freshly loaded collection is settled without waiting for a periodic checkpoint", async () => {
+  const dir = Deno.makeTempDirSync({ prefix: "secantus-settle-test-" });
+  try {
+    using e = open(dir);
+    const settler = e.settler!;
+    e.catalog.createCollection("db", "c");
+    const c = e.catalog.getCollection("db", "c")!;
+    e.write((t) => {
+      for (let i = 0; i < 2000; i++) t.insert(c, doc(i, { pad: "z".repeat(200) }), idKeys(i));
+    });
+    await settler.settleDue(true); // its own checkpoint of the two tables, then the discard
+    assert.equal(settler.settled, 2);
+    assert.equal(e.read((t) => t.count(c)), 2000);
+    assert.equal(decode(e.read((t) => t.get(c, 777n))!)._id, 776);
+  } finally {
+    Deno.removeSync(dir, { recursive: true });
+  }
+});
+
+Deno.test("inserts committed on the I/O thread count toward a settle as the engine's own do", () => {
+  const dir = Deno.makeTempDirSync({ prefix: "secantus-settle-test-" });
+  try {
+    using e = open(dir);
+    e.catalog.createCollection("db", "c");
+    const c = e.catalog.getCollection("db", "c")!;
+    assert.equal(e.settler!.waiting, 0);
+    e.nativeReads.countChanged(c, -3); // (a delete there: nothing loaded)
+    for (let i = 0; i < 5_000; i++) e.nativeReads.countChanged(c, 1); // one per insert, as the drain reports them
+    assert.equal(e.settler!.waiting, 1);
   } finally {
     Deno.removeSync(dir, { recursive: true });
   }
