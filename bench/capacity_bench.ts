@@ -22,7 +22,7 @@
  * Extra server flags after `--` (e.g. `-- --sync-on-commit`); `--root DIR` measures another checkout's
  * main.ts (before/after pairs).
  */
-import { cliOption } from "./lib/cli_option.ts";
+import { benchArgs } from "./lib/cli_option.ts";
 import { exists } from "./lib/exists.ts";
 import {
   buildWireload,
@@ -33,16 +33,13 @@ import {
   pgSetup,
   run,
   type ServerProcess,
+  startOurs,
   startProcess as startIn,
   wireloadBin,
   wireloadOps,
 } from "./lib/capacity_servers.ts";
 
-const args = Deno.args;
-const dash = args.indexOf("--");
-const own = dash >= 0 ? args.slice(0, dash) : args;
-const serverFlags = dash >= 0 ? args.slice(dash + 1) : [];
-const opt = cliOption(own);
+const { own, serverFlags, opt } = benchArgs(Deno.args);
 const SECS = Number(opt("--secs", "4"));
 /** The checkout whose main.ts is measured (`--root DIR`: e.g. main's, for a before/after pair). */
 const root = opt("--root", new URL("..", import.meta.url).pathname);
@@ -69,16 +66,7 @@ if (own.includes("--io-compare")) {
   Deno.removeSync(dataDir, { recursive: true });
   Deno.exit(0);
 }
-const ours = await startProcess((p) => [
-  "run",
-  "-A",
-  "main.ts",
-  "--port",
-  String(p),
-  "--storage-path",
-  `${dataDir}/data`,
-  ...serverFlags,
-]);
+const ours = await startOurs(root, `${dataDir}/data`, serverFlags);
 try {
   if (!own.includes("--cpu")) {
     await run("bash", [`${capacityDir}../start-postgres.sh`]);

@@ -12,7 +12,7 @@
  *   deno run -A bench/capacity_split_bench.ts [--secs 6] [--rounds 2] [--ops ping,find] [--conns 1,16]
  * `--root DIR` measures another checkout's main.ts; extra server flags after `--`.
  */
-import { cliOption } from "./lib/cli_option.ts";
+import { benchArgs } from "./lib/cli_option.ts";
 import { exists } from "./lib/exists.ts";
 import {
   buildWireload,
@@ -23,15 +23,11 @@ import {
   pgSetup,
   pidsNamed,
   run,
-  startProcess,
+  startOurs,
   wireloadOps,
 } from "./lib/capacity_servers.ts";
 
-const args = Deno.args;
-const dash = args.indexOf("--");
-const own = dash >= 0 ? args.slice(0, dash) : args;
-const serverFlags = dash >= 0 ? args.slice(dash + 1) : [];
-const opt = cliOption(own);
+const { serverFlags, opt } = benchArgs(Deno.args);
 const SECS = Math.max(4, Number(opt("--secs", "6")));
 const ROUNDS = Number(opt("--rounds", "2"));
 const root = opt("--root", new URL("..", import.meta.url).pathname);
@@ -96,16 +92,7 @@ async function measure(
 const wireload = await buildWireload();
 const pgbench = await pgSetup();
 const dataDir = Deno.makeTempDirSync({ prefix: "secantus-capacity-split-" });
-const ours = await startProcess(root, (p) => [
-  "run",
-  "-A",
-  "main.ts",
-  "--port",
-  String(p),
-  "--storage-path",
-  `${dataDir}/data`,
-  ...serverFlags,
-]);
+const ours = await startOurs(root, `${dataDir}/data`, serverFlags);
 /** Our run of op at c connections (insert: after a reload, as wireload's ids start again each run). */
 async function oursRun(op: string, c: string): Promise<Split> {
   if (op === "insert") await run(wireload, ["127.0.0.1", String(ours.port), "load", "1", "0"]);

@@ -78,6 +78,18 @@ export async function startProcess(cwd: string, argsFor: (port: number) => strin
   };
 }
 
+/** Start checkout `root`'s server (`deno run -A main.ts`) on data directory `storagePath`, extra `flags`. */
+export function startOurs(
+  root: string,
+  storagePath: string,
+  flags: readonly string[],
+): Promise<ServerProcess> {
+  return startProcess(
+    root,
+    (p) => ["run", "-A", "main.ts", "--port", String(p), "--storage-path", storagePath, ...flags],
+  );
+}
+
 /** Build the C wire client when it is missing or older than its source; its path. */
 export async function buildWireload(): Promise<string> {
   if (

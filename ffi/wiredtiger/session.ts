@@ -80,12 +80,20 @@ export class Session {
    * log_flush on Deno's blocking thread pool (the JS thread keeps serving meanwhile). Nothing else may
    * use this session until it settles; `waitForLogFlushes` blocks until every one has returned.
    */
-  async logFlushAsync(config: string): Promise<void> {
+  logFlushAsync(config: string): Promise<void> {
+    return this.#tracked((p, b) => shim().sct_log_flush_tracked(p, b), config, "log_flush");
+  }
+
+  /** A call on Deno's blocking thread pool, counted before it is queued (a close waits for it). */
+  async #tracked(
+    call: (ptr: Deno.PointerValue, arg: Uint8Array) => Promise<number>,
+    arg: string,
+    what: string,
+  ): Promise<void> {
     const ptr = this.unsafePointer;
-    const buf = cstr(config)!; // kept alive by this frame until the call returns
-    shim().sct_flush_pending(); // counted before the call is queued: a close waits for it
-    const rc = await shim().sct_log_flush_tracked(ptr, buf);
-    check(rc, "log_flush");
+    const buf = cstr(arg)!; // kept alive by this frame until the call returns
+    shim().sct_flush_pending();
+    check(await call(ptr, buf), what);
   }
 
   /**
@@ -94,12 +102,8 @@ export class Session {
    * cursor on it is open anywhere. Nothing else may use this session until it settles; a close
    * waits for it (`waitForLogFlushes`).
    */
-  async upgradeAsync(uri: string): Promise<void> {
-    const ptr = this.unsafePointer;
-    const buf = cstr(uri)!; // kept alive by this frame until the call returns
-    shim().sct_flush_pending(); // counted before the call is queued: a close waits for it
-    const rc = await shim().sct_upgrade_tracked(ptr, buf);
-    check(rc, `upgrade(${uri})`);
+  upgradeAsync(uri: string): Promise<void> {
+    return this.#tracked((p, b) => shim().sct_upgrade_tracked(p, b), uri, `upgrade(${uri})`);
   }
 
   /**
@@ -107,12 +111,8 @@ export class Session {
    * `target=("table:a","table:b")` for those tables only. Nothing else may use this session until it
    * settles; a close waits for it (`waitForLogFlushes`).
    */
-  async checkpointAsync(config: string): Promise<void> {
-    const ptr = this.unsafePointer;
-    const buf = cstr(config)!; // kept alive by this frame until the call returns
-    shim().sct_flush_pending(); // counted before the call is queued: a close waits for it
-    const rc = await shim().sct_checkpoint_tracked(ptr, buf);
-    check(rc, "checkpoint");
+  checkpointAsync(config: string): Promise<void> {
+    return this.#tracked((p, b) => shim().sct_checkpoint_tracked(p, b), config, "checkpoint");
   }
 
   /** One statistic (`WT_STAT_*` key) of `statistics:<uri>`. */

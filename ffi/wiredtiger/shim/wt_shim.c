@@ -153,15 +153,22 @@ sct_pause_us(int us)
     return 0;
 }
 
-int
-sct_log_flush_tracked(WT_SESSION *s, const char *config)
+/* A tracked call (counted by sct_flush_pending before it was queued) returned: count it out. */
+static int
+tracked_done(int ret)
 {
-    int ret = s->log_flush(s, config);
     pthread_mutex_lock(&flush_mu);
     flush_pending--;
     pthread_cond_broadcast(&flush_cv);
     pthread_mutex_unlock(&flush_mu);
     return ret;
+}
+
+int
+sct_log_flush_tracked(WT_SESSION *s, const char *config)
+{
+    int ret = s->log_flush(s, config);
+    return tracked_done(ret);
 }
 
 /*
@@ -174,11 +181,7 @@ int
 sct_upgrade_tracked(WT_SESSION *s, const char *uri)
 {
     int ret = s->upgrade(s, uri, NULL);
-    pthread_mutex_lock(&flush_mu);
-    flush_pending--;
-    pthread_cond_broadcast(&flush_cv);
-    pthread_mutex_unlock(&flush_mu);
-    return ret;
+    return tracked_done(ret);
 }
 
 /*
@@ -190,11 +193,7 @@ int
 sct_checkpoint_tracked(WT_SESSION *s, const char *config)
 {
     int ret = s->checkpoint(s, config);
-    pthread_mutex_lock(&flush_mu);
-    flush_pending--;
-    pthread_cond_broadcast(&flush_cv);
-    pthread_mutex_unlock(&flush_mu);
-    return ret;
+    return tracked_done(ret);
 }
 
 void
