@@ -15,9 +15,11 @@
  * WT_SESSION::upgrade (a no-op that takes the handle exclusively, so WiredTiger closes it, discarding its
  * clean pages) runs off the JS thread. (Waiting for the periodic checkpoint instead, 75 s, left point
  * reads after a load ~10 % slower for over a minute: the capacity harness's finds by `_id` 20 s after
- * its load spent 17.6 % of the I/O thread in `__wt_search_insert`; twenty-fifth session.) A dirty or busy table (EBUSY: a cursor was opened meanwhile, or its last written updates
- * are still inside the history window) is retried after `retryMs`, at most `attempts` times. Nothing
- * is written and nothing is lost: only clean pages are discarded; the next read loads the page image.
+ * its load spent 17.6 % of the I/O thread in `__wt_search_insert`; twenty-fifth session.) A dirty or
+ * busy table (EBUSY: a cursor was opened meanwhile, or its last written updates are still inside the
+ * history window) is retried after `retryMs`, at most `attempts` times, without another checkpoint of
+ * its own. Nothing is lost: the checkpoint writes what the periodic one would, only clean pages are
+ * discarded, and the next read loads the page image.
  * A request opening a cursor on the table while the upgrade holds it waits for it, on the JS thread:
  * collections of more than `maxRecords` records are left alone so that wait stays short.
  */
