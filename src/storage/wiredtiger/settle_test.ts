@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import type { CollectionEntry } from "../api.ts";
 import { type SettleHost, Settler } from "./settle.ts";
 import { decode, doc, idKeys, open } from "./test_util.ts";
 
@@ -32,6 +33,20 @@ class FakeHost implements SettleHost {
     if (this.busyTables.has(ident)) return Promise.resolve(false);
     this.log.push(ident);
     return Promise.resolve(true);
+  }
+}
+
+/** Runs fn on an engine in a fresh directory with an empty collection db.c; the directory goes after. */
+async function withCollection(
+  fn: (e: ReturnType<typeof open>, c: CollectionEntry) => void | Promise<void>,
+): Promise<void> {
+  const dir = Deno.makeTempDirSync({ prefix: "secantus-settle-test-" });
+  try {
+    using e = open(dir);
+    e.catalog.createCollection("db", "c");
+    await fn(e, e.catalog.getCollection("db", "c")!);
+  } finally {
+    Deno.removeSync(dir, { recursive: true });
   }
 }
 
@@ -147,13 +162,9 @@ Deno.test("dirty, held or busy tables are retried, then given up", async () => {
   }
 });
 
-Deno.test("settling an engine's freshly loaded collection keeps its data and lets writes go on", async () => {
-  const dir = Deno.makeTempDirSync({ prefix: "secantus-settle-test-" });
-  try {
-    using e = open(dir);
+Deno.test("settling an engine's freshly loaded collection keeps its data and lets writes go on", () =>
+  withCollection(async (e, c) => {
     const settler = e.settler!;
-    e.catalog.createCollection("db", "c");
-    const c = e.catalog.getCollection("db", "c")!;
     for (let b = 0; b < 4; b++) {
       e.write((t) => {
         for (let i = b * 500; i < (b + 1) * 500; i++) {
@@ -177,18 +188,11 @@ Deno.test("settling an engine's freshly loaded collection keeps its data and let
     assert.equal(e.read((t) => [...t.scan(c)].length), 2000);
     e.write((t) => t.insert(c, doc(5000), idKeys(5000)));
     assert.equal(e.read((t) => t.count(c)), 2001);
-  } finally {
-    Deno.removeSync(dir, { recursive: true });
-  }
-});
+  }));
 
-Deno.test("an engine's freshly loaded collection is settled without waiting for a periodic checkpoint", async () => {
-  const dir = Deno.makeTempDirSync({ prefix: "secantus-settle-test-" });
-  try {
-    using e = open(dir);
+Deno.test("an engine's freshly loaded collection is settled without waiting for a periodic checkpoint", () =>
+  withCollection(async (e, c) => {
     const settler = e.settler!;
-    e.catalog.createCollection("db", "c");
-    const c = e.catalog.getCollection("db", "c")!;
     e.write((t) => {
       for (let i = 0; i < 2000; i++) t.insert(c, doc(i, { pad: "z".repeat(200) }), idKeys(i));
     });
@@ -196,33 +200,19 @@ Deno.test("an engine's freshly loaded collection is settled without waiting for 
     assert.equal(settler.settled, 2);
     assert.equal(e.read((t) => t.count(c)), 2000);
     assert.equal(decode(e.read((t) => t.get(c, 777n))!)._id, 776);
-  } finally {
-    Deno.removeSync(dir, { recursive: true });
-  }
-});
+  }));
 
-Deno.test("inserts committed on the I/O thread count toward a settle as the engine's own do", () => {
-  const dir = Deno.makeTempDirSync({ prefix: "secantus-settle-test-" });
-  try {
-    using e = open(dir);
-    e.catalog.createCollection("db", "c");
-    const c = e.catalog.getCollection("db", "c")!;
+Deno.test("inserts committed on the I/O thread count toward a settle as the engine's own do", () =>
+  withCollection((e, c) => {
     assert.equal(e.settler!.waiting, 0);
     e.nativeReads.countChanged(c, -3); // (a delete there: nothing loaded)
     for (let i = 0; i < 5_000; i++) e.nativeReads.countChanged(c, 1); // one per insert, as the drain reports them
     assert.equal(e.settler!.waiting, 1);
-  } finally {
-    Deno.removeSync(dir, { recursive: true });
-  }
-});
+  }));
 
-Deno.test("reads running while tables are settled on the thread pool all succeed", async () => {
-  const dir = Deno.makeTempDirSync({ prefix: "secantus-settle-test-" });
-  try {
-    using e = open(dir);
+Deno.test("reads running while tables are settled on the thread pool all succeed", () =>
+  withCollection(async (e, c) => {
     const settler = e.settler!;
-    e.catalog.createCollection("db", "c");
-    const c = e.catalog.getCollection("db", "c")!;
     e.write((t) => {
       for (let i = 0; i < 3000; i++) t.insert(c, doc(i, { pad: "y".repeat(100) }), idKeys(i));
     });
@@ -244,7 +234,4 @@ Deno.test("reads running while tables are settled on the thread pool all succeed
     assert.equal(e.read((t) => t.count(c)), 3020);
     assert.ok(reads > 0);
     assert.ok(settler.settled > 0);
-  } finally {
-    Deno.removeSync(dir, { recursive: true });
-  }
-});
+  }));
