@@ -491,8 +491,6 @@ int sct_fast_oplog(struct sct_io *io, const char *uri, uint64_t issued)
     if (issued > f->issued)
         f->issued = issued;
     pthread_mutex_unlock(&f->clock_mu);
-    if (atomic_exchange(&f->clock_wanted, 0))
-        io_wake(io); /* a write there waits for it */
     return 0;
 }
 
@@ -516,6 +514,8 @@ int sct_fast_clock_unlock(struct sct_io *io, uint64_t issued)
     if (issued > f->issued)
         f->issued = issued;
     pthread_mutex_unlock(&f->clock_mu);
+    if (atomic_exchange(&f->clock_wanted, 0))
+        io_wake(io); /* a write there waits for it (fast_write_txn) */
     return 0;
 }
 
