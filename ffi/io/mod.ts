@@ -123,6 +123,15 @@ export class FrameLoop {
   }
 
   /**
+   * After answering a request itself, the I/O thread polls for the next one up to `micros` µs before it
+   * sleeps (0: never; shim/io_loop.c sct_io_spin). Returns the value in effect (0 when the process may
+   * run on one CPU only).
+   */
+  spin(micros: number): number {
+    return this.#stopped ? 0 : shim().sct_io_spin(this.#ptr, Math.max(0, Math.min(micros, 1_000_000)));
+  }
+
+  /**
    * Resolves true once events are queued, false once the loop has stopped. One wait at a time; every
    * call is one event-loop turn (a doorbell read), even when events are already waiting.
    */

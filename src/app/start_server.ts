@@ -381,6 +381,7 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
   let address = "";
   let connectionCount = () => 0;
   let port = 0;
+  let ioSpinMicros = 0;
 
   const info: ServerInfo = {
     get address() {
@@ -388,6 +389,9 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
     },
     get port() {
       return port;
+    },
+    get ioSpinMicros() {
+      return ioSpinMicros;
     },
     standalone: config.server.standalone,
     setName: SET_NAME,
@@ -465,6 +469,7 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
       maxConnections: config.server.maxConnections,
       maxConnectionsPerAddress: config.server.maxConnectionsPerAddress,
       io: config.server.io,
+      ioSpinMicros: config.server.ioSpinMicros,
       idleTimeoutMs: config.server.idleTimeoutSeconds * 1000,
       messageTimeoutMs: config.server.messageTimeoutSeconds * 1000,
       traffic: counters.network,
@@ -543,6 +548,7 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
   // finds by _id and pings answered on the I/O thread itself (app/point_reads.ts)
   const pointReads = attachPointReads(server, listener, storage);
   port = listener.port;
+  ioSpinMicros = listener.ioSpinMicros;
   address = formatHostPort(config.server.host, port);
   // the modules behind the commands not called yet load in the background (commands/warm_up.ts)
   const warmUp = config.server.warmUp ? startWarmUp() : undefined;

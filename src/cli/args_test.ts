@@ -68,6 +68,8 @@ Deno.test("every flag sets its key", async () => {
     "--heap-limit",
     "2G",
     "--no-warm-up",
+    "--io-spin-us",
+    "20",
   ], s.env);
   assertEquals(config, {
     server: {
@@ -81,6 +83,7 @@ Deno.test("every flag sets its key", async () => {
       standalone: true,
       maxConnections: 10,
       io: "shim",
+      ioSpinMicros: 20,
       warmUp: false,
       maxConnectionsPerAddress: 0,
       maxSessions: 100_000,

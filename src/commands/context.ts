@@ -56,6 +56,8 @@ export interface ServerInfo {
   /** host:port clients should use (hello `me`, `hosts`, `primary`). */
   readonly address: string;
   readonly port: number;
+  /** µs the shim's I/O thread polls after its own answers (`io_spin_us` in effect; 0 before the listener). */
+  readonly ioSpinMicros: number;
   readonly standalone: boolean;
   readonly setName: string;
   readonly storagePath: string;

@@ -119,6 +119,15 @@ export const KEY_SPECS: readonly KeySpec[] = [
   },
   {
     table: "server",
+    key: "io_spin_us",
+    field: "ioSpinMicros",
+    kind: "limit",
+    flag: "io-spin-us",
+    help:
+      'with io = "shim": µs the I/O thread polls for the next request after answering one itself; 0 = never',
+  },
+  {
+    table: "server",
     key: "warm_up",
     field: "warmUp",
     kind: "bool",

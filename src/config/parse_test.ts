@@ -43,6 +43,7 @@ Deno.test("defaults match PRODUCT.md's table", () => {
       standalone: false,
       maxConnections: 10_000,
       io: "shim",
+      ioSpinMicros: 50,
       warmUp: true,
       maxConnectionsPerAddress: 0,
       maxSessions: 100_000,
@@ -91,6 +92,7 @@ auth = false
 standalone = true
 max_connections = 5
 io = "shim"
+io_spin_us = 0
 max_open_cursors = 7
 idle_timeout_seconds = 0
 message_timeout_seconds = 2.5
@@ -128,6 +130,7 @@ noop_heartbeat_seconds = 0.0
       standalone: true,
       maxConnections: 5,
       io: "shim",
+      ioSpinMicros: 0,
       warmUp: true,
       maxConnectionsPerAddress: 0,
       maxSessions: 100_000,

@@ -42,6 +42,11 @@ export interface ServerConfig {
    */
   readonly io: IoMode;
   /**
+   * With `io = "shim"`: µs the I/O thread polls for a connection's next request after answering one itself,
+   * before it sleeps (saves the thread's wake-up on a busy connection; 0: never).
+   */
+  readonly ioSpinMicros: number;
+  /**
    * After start, load the modules behind the commands not called yet in the background
    * (commands/warm_up.ts); false: each command's first call loads its module.
    */
@@ -157,6 +162,7 @@ export function defaultConfig(): Config {
       standalone: false,
       maxConnections: 10_000,
       io: "shim",
+      ioSpinMicros: 50,
       warmUp: true,
       maxConnectionsPerAddress: 0,
       maxSessions: 100_000,

@@ -62,6 +62,11 @@ export interface ListenerOptions {
    * (`[server] io`). Ignored when `listen` is given (TLS keeps Deno's path).
    */
   io?: "deno" | "shim";
+  /**
+   * With the shim's I/O: µs its thread polls for a connection's next request after answering one itself,
+   * before it sleeps (`[server] io_spin_us`; absent/0: never).
+   */
+  ioSpinMicros?: number;
 }
 
 export interface RunningServer {
@@ -75,6 +80,8 @@ export interface RunningServer {
    * through its own session of `wtConnection`; undefined on Deno's sockets.
    */
   attachFastReads(wtConnection: Deno.PointerObject, logged: boolean): FastReads | undefined;
+  /** µs the shim's I/O thread polls after its own answers (`ioSpinMicros` in effect; 0 on Deno's sockets). */
+  readonly ioSpinMicros: number;
 }
 
 const DEFAULT_SHUTDOWN_TIMEOUT_MS = 10_000;
@@ -97,7 +104,13 @@ export async function startListener(opts: ListenerOptions): Promise<RunningServe
   // a static import since `io = "shim"` became the default: its dynamic import cost ~2 ms before the first
   // ping (issue 18, cold start); the frame-loop symbols are still bound only when it opens
   const shimListener = useShim
-    ? await ShimListener.open(opts.hostname, opts.port, MAX_MESSAGE_SIZE_BYTES, budgetBytes)
+    ? await ShimListener.open(
+      opts.hostname,
+      opts.port,
+      MAX_MESSAGE_SIZE_BYTES,
+      budgetBytes,
+      opts.ioSpinMicros,
+    )
     : undefined;
   const listener: Deno.Listener | undefined = shimListener
     ? undefined
@@ -232,6 +245,7 @@ export async function startListener(opts: ListenerOptions): Promise<RunningServe
     close,
     connectionCount: () => connections.size,
     attachFastReads: (wtConnection, logged) => shimListener?.attachFastReads(wtConnection, logged),
+    ioSpinMicros: shimListener?.spinMicros ?? 0,
   });
 }
 

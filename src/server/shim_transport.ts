@@ -328,18 +328,24 @@ export class ShimListener {
   #listening = true;
   readonly #pump: Promise<void>;
 
-  /** Listen on hostname:port and start the I/O thread. */
+  /** µs the I/O thread polls for a next request after answering one itself before it sleeps (in effect). */
+  readonly spinMicros: number;
+
+  /** Listen on hostname:port and start the I/O thread (polling `spinMicros` µs after its own answers). */
   static async open(
     hostname: string,
     port: number,
     maxMessageBytes: number,
     budgetBytes: number,
+    spinMicros = 0,
   ): Promise<ShimListener> {
-    return new ShimListener(hostname, await FrameLoop.open(hostname, port, maxMessageBytes, budgetBytes));
+    const loop = await FrameLoop.open(hostname, port, maxMessageBytes, budgetBytes);
+    return new ShimListener(hostname, loop, loop.spin(spinMicros));
   }
 
-  private constructor(hostname: string, loop: FrameLoop) {
+  private constructor(hostname: string, loop: FrameLoop, spinMicros: number) {
     this.#loop = loop;
+    this.spinMicros = spinMicros;
     this.port = this.#loop.port;
     this.hostname = hostname;
     const sink: IoEventSink = {

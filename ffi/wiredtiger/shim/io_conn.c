@@ -283,6 +283,7 @@ int io_try_read(struct sct_io *io, struct conn *c)
         }
         if (c->big) {
             if (c->big_have == c->big_len) {
+                io->spin_until_us = 0;
                 deliver_big(io, c);
                 break;
             }
@@ -345,6 +346,7 @@ int io_try_read(struct sct_io *io, struct conn *c)
                     turn += (uint32_t)len;
                     continue;
                 }
+                io->spin_until_us = 0;
                 deliver_small(io, c, (uint32_t)len);
                 break;
             }

@@ -339,6 +339,7 @@ int io_fast_serve(struct sct_io *io, struct conn *c, const uint8_t *msg, uint32_
         free(o);
         return 0;
     }
+    io->served++;
     if (waited)
         entry.index = 1; /* (a write's: it waited for the clock) */
     entry.bytes_in = len;

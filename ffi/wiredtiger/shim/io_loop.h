@@ -164,6 +164,10 @@ struct sct_io {
     /* reply bytes queued as commands and not yet in their connection's out-queue: while non-zero no
      * direct send (it could overtake them) */
     _Atomic int cmd_data;
+    /* polling before sleeping (sct_io_spin): for spin_us µs after a request answered on this thread */
+    _Atomic int64_t spin_us;
+    uint64_t served;       /* requests answered on this thread (io_fast.c) */
+    int64_t spin_until_us; /* poll without sleeping until then (0: a request went to JS since) */
     /* point reads answered on this thread (io_fast.c); NULL until JS attaches them */
     struct fast *fast;
 };

@@ -291,6 +291,7 @@ function run(ctx: RequestContext<ServerStatusParams>): Doc {
         deletes: long(c.ioThread.deletes),
         inserts: long(c.ioThread.inserts),
         clockWaits: long(c.ioThread.clockWaits),
+        spinMicros: ctx.info.ioSpinMicros,
       },
       // blocking stages past their memory budget (sort runs, $group partitions): files, bytes
       spill: { runs: long(ctx.spill.stats.runs), bytesWritten: long(ctx.spill.stats.bytesWritten) },
