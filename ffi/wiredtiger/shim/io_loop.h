@@ -1,7 +1,7 @@
 /*
- * io_loop.h — what the frame I/O thread's two halves share (see io_loop.c for the design): the event and
- * out-queue records, a connection's state, the loop, and the connection-side functions io_conn.c gives
- * io_loop.c (hidden from the library's exported symbols).
+ * io_loop.h — what the frame I/O thread's files share (see io_loop.c for the design): the event and
+ * out-queue records, a connection's state, the loop, and the functions io_conn.c, io_loop.c and the fast
+ * path give each other and io_reply.c (hidden from the library's exported symbols).
  */
 #ifndef SECANTUS_IO_LOOP_H
 #define SECANTUS_IO_LOOP_H
@@ -195,6 +195,7 @@ IO_INTERNAL void io_close_conn(struct sct_io *io, struct conn *c, const char *re
 IO_INTERNAL void io_do_accept(struct sct_io *io);
 /* io_loop.c */
 IO_INTERNAL void io_wake(struct sct_io *io);
+IO_INTERNAL void io_lone_end(struct sct_io *io, struct conn *c);
 /* io_fast.c */
 IO_INTERNAL int io_fast_serve(struct sct_io *io, struct conn *c, const uint8_t *msg, uint32_t len);
 IO_INTERNAL int io_fast_wants(struct sct_io *io, struct conn *c, const uint8_t *msg, uint32_t len);
