@@ -296,8 +296,9 @@ static int listen_on(const char *host, int port, int *out_port)
  * within that window does not pay for waking the thread: at one busy connection that wake-up was ~21 %
  * of the thread's samples (`perf`: the VM's `pvm_irq_enable` on the return from `epoll_wait`'s sleep),
  * and polling 60 µs raised pings and finds by `_id` ~30 % and updates ~15 % (issue 18). A request handed
- * to JS ends the window (JS needs the core then). 0: never poll; ignored (0) when the process may run on
- * one CPU only. Returns the value in effect.
+ * to JS ends the window (JS needs the core then). JS's wait for its lone connection's next request
+ * (io_reply.c lone_take, a block of the JS thread up to a bound anyway) polls for the same time before its
+ * ppoll. 0: never poll; ignored (0) when the process may run on one CPU only. Returns the value in effect.
  */
 int sct_io_spin(struct sct_io *io, int us)
 {

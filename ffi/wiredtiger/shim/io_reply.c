@@ -7,6 +7,7 @@
 #define _GNU_SOURCE
 #include "io_loop.h"
 #include <poll.h>
+#include <sched.h>
 
 /*
  * JS is about to wait on the doorbell: ring at the next event, or now when events are queued or the
@@ -114,7 +115,7 @@ static int lone_take(struct sct_io *io, struct conn *c, uint8_t *out, int cap, i
             return 0;
         atomic_store(&c->lone, 1);
     }
-    int64_t deadline = -1;
+    int64_t deadline = -1, spin_end = 0;
     for (;;) {
         uint32_t have = c->end - c->start;
         if (have >= 4) {
@@ -150,10 +151,16 @@ static int lone_take(struct sct_io *io, struct conn *c, uint8_t *out, int cap, i
         if (atomic_load(&io->in_count) > 0)
             return 0; /* JS has other events to take */
         int64_t now = io_mono_us();
-        if (deadline < 0)
+        if (deadline < 0) {
             deadline = now + wait_us;
+            spin_end = now + atomic_load_explicit(&io->spin_us, memory_order_relaxed);
+        }
         if (now >= deadline)
             return -1;
+        if (now < spin_end) { /* the first io_spin_us of the wait polls: no wake-up of this thread */
+            sched_yield();
+            continue;
+        }
         atomic_store(&io->lone_poll, 1);
         if (atomic_load(&io->in_count) > 0) {
             atomic_store(&io->lone_poll, 0);
