@@ -427,18 +427,24 @@ int io_flush_locked(struct conn *c, const char **err)
     return 0;
 }
 
-/* Append o to c's out-queue (under its writer lock); the caller flushes. */
-void io_queue_out(struct conn *c, struct out *o)
+/* Append o to c's out-queue; the caller holds c->wmu. */
+void io_append_out_locked(struct conn *c, struct out *o)
 {
     o->next = NULL;
     o->off = 0;
-    pthread_mutex_lock(&c->wmu);
     if (c->oq_tail)
         c->oq_tail->next = o;
     else
         c->oq_head = o;
     c->oq_tail = o;
     c->oq_pending = 1;
+}
+
+/* Append o to c's out-queue (under its writer lock); the caller flushes. */
+void io_queue_out(struct conn *c, struct out *o)
+{
+    pthread_mutex_lock(&c->wmu);
+    io_append_out_locked(c, o);
     pthread_mutex_unlock(&c->wmu);
 }
 

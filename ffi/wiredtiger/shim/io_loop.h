@@ -188,6 +188,7 @@ IO_INTERNAL struct conn *io_lookup(struct sct_io *io, uint32_t id);
 IO_INTERNAL void io_release_budget(struct sct_io *io, struct conn *c);
 IO_INTERNAL int io_try_read(struct sct_io *io, struct conn *c);
 IO_INTERNAL void io_retry_budget_waiters(struct sct_io *io);
+IO_INTERNAL void io_append_out_locked(struct conn *c, struct out *o);
 IO_INTERNAL void io_queue_out(struct conn *c, struct out *o);
 IO_INTERNAL int io_flush(struct sct_io *io, struct conn *c);
 IO_INTERNAL int io_flush_locked(struct conn *c, const char **err);

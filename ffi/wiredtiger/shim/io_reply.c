@@ -86,18 +86,11 @@ static int queue_rest(struct conn *c, uint32_t id, const uint8_t *data, uint32_t
     struct out *o = malloc(sizeof *o + (len - off));
     if (!o)
         return ENOMEM;
-    o->next = NULL;
     o->id = id;
     o->flags = 0;
     o->len = len - off;
-    o->off = 0;
     memcpy(o->data, data + off, len - off);
-    if (c->oq_tail)
-        c->oq_tail->next = o;
-    else
-        c->oq_head = o;
-    c->oq_tail = o;
-    c->oq_pending = 1;
+    io_append_out_locked(c, o);
     return 0;
 }
 
