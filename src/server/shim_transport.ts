@@ -37,6 +37,7 @@
 import { type FastReads, FrameLoop, type IoEventSink, SendFlag } from "../../ffi/io/mod.ts";
 import { checkMessageLength, FrameError } from "../wire/mod.ts";
 import { arrivesTooSlowly } from "./frame_reader.ts";
+import { readCpuQuota, spinMicrosUnder } from "./cpu_quota.ts";
 import type { Transport } from "./transport.ts";
 
 /**
@@ -340,7 +341,9 @@ export class ShimListener {
     spinMicros = 0,
   ): Promise<ShimListener> {
     const loop = await FrameLoop.open(hostname, port, maxMessageBytes, budgetBytes);
-    return new ShimListener(hostname, loop, loop.spin(spinMicros));
+    // (the shim also refuses when the process may run on one CPU; this, when it may use one CPU's time)
+    const spin = spinMicros > 0 ? spinMicrosUnder(spinMicros, readCpuQuota()) : 0;
+    return new ShimListener(hostname, loop, loop.spin(spin));
   }
 
   private constructor(hostname: string, loop: FrameLoop, spinMicros: number) {
