@@ -37,29 +37,25 @@ export function cgroupPaths(text: string): { v2?: string; cpu?: string } {
 
 /** This process's CPU quota in CPUs, or undefined when there is none (or it cannot be read). */
 export function readCpuQuota(read: (path: string) => string = Deno.readTextFileSync): number | undefined {
-  let paths: { v2?: string; cpu?: string };
-  try {
-    paths = cgroupPaths(read("/proc/self/cgroup"));
-  } catch {
-    return undefined;
-  }
-  const attempt = (f: () => number | undefined): number | undefined => {
+  const text = (path: string): string | undefined => {
     try {
-      return f();
+      return read(path);
     } catch {
       return undefined;
     }
   };
-  const dir = (root: string, path: string) => `${root}${path === "/" ? "" : path}`;
-  return (paths.cpu !== undefined
-    ? attempt(() => {
-      const d = dir("/sys/fs/cgroup/cpu", paths.cpu!);
-      return quotaFromCfs(read(`${d}/cpu.cfs_quota_us`), read(`${d}/cpu.cfs_period_us`));
-    })
-    : undefined) ??
-    (paths.v2 !== undefined
-      ? attempt(() => quotaFromCpuMax(read(`${dir("/sys/fs/cgroup", paths.v2!)}/cpu.max`)))
-      : undefined);
+  const under = (root: string, path: string) => `${root}${path === "/" ? "" : path}`;
+  const self = text("/proc/self/cgroup");
+  if (self === undefined) return undefined;
+  const { v2, cpu } = cgroupPaths(self);
+  if (cpu !== undefined) {
+    const quota = text(`${under("/sys/fs/cgroup/cpu", cpu)}/cpu.cfs_quota_us`);
+    const period = text(`${under("/sys/fs/cgroup/cpu", cpu)}/cpu.cfs_period_us`);
+    const cpus = quota === undefined || period === undefined ? undefined : quotaFromCfs(quota, period);
+    if (cpus !== undefined) return cpus;
+  }
+  const max = v2 === undefined ? undefined : text(`${under("/sys/fs/cgroup", v2)}/cpu.max`);
+  return max === undefined ? undefined : quotaFromCpuMax(max);
 }
 
 /** The polling to ask of the I/O thread: `micros`, or 0 under a quota of less than two CPUs. */
