@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 
-import { unrefInterval, unrefTimeout } from "./timers.ts";
+import { delay, timeout, timersUseRuntimeList, unrefInterval, unrefTimeout } from "./timers.ts";
 
 const sleep = (ms: number) => new Promise<void>((r) => AbortSignal.timeout(ms).onabort = () => r());
 
@@ -37,7 +37,46 @@ Deno.test("a pending timer does not keep the process alive", async () => {
     unrefTimeout(() => console.log("late"), 5_000);
     console.log("end");`;
   const t0 = performance.now();
-  const out = await new Deno.Command(Deno.execPath(), { args: ["eval", code], stdout: "piped" }).output();
+  // bounded: a timer that wrongly holds the process is killed after 20 s (and the test fails)
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: ["eval", code],
+    stdout: "piped",
+    signal: AbortSignal.timeout(20_000),
+  }).output();
   assert.equal(new TextDecoder().decode(out.stdout).trim(), "end");
   assert(performance.now() - t0 < 4_000);
+});
+
+Deno.test("on the pinned Deno the timers use the runtime's own list, not Node's (no node:timers at start)", () => {
+  // A Deno upgrade that drops `Deno[Deno.internal].core.createTimer` falls back to the globals and
+  // fails here, so the ~12 ms cold-start cost of node:timers does not come back unnoticed.
+  assert.equal(timersUseRuntimeList, true);
+});
+
+Deno.test("timeout fires once unless cancelled; delay resolves after its time", async () => {
+  let fired = 0;
+  let cancelled = 0;
+  timeout(() => fired++, 10);
+  timeout(() => cancelled++, 10).cancel();
+  const t0 = performance.now();
+  await delay(40);
+  assert(performance.now() - t0 >= 39);
+  for (let waited = 0; fired === 0 && waited < 10_000; waited += 20) await sleep(20);
+  assert.equal(fired, 1);
+  assert.equal(cancelled, 0);
+});
+
+Deno.test("a pending timeout or delay keeps the process alive until it fires", async () => {
+  const src = new URL("./timers.ts", import.meta.url).href;
+  const code = `import { delay, timeout } from "${src}";
+    timeout(() => console.log("fired"), 50);
+    await delay(20);
+    console.log("delayed");`;
+  // bounded: a timer that wrongly holds the process is killed after 20 s (and the test fails)
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: ["eval", code],
+    stdout: "piped",
+    signal: AbortSignal.timeout(20_000),
+  }).output();
+  assert.equal(new TextDecoder().decode(out.stdout).trim(), "delayed\nfired");
 });

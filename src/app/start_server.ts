@@ -45,7 +45,7 @@ import { startWarmUp, WARM_UP_DELAY_MS } from "../commands/warm_up.ts";
 import { allowAll } from "../auth/authorizer.ts";
 import { AuthStore } from "../auth/store.ts";
 import { DeferredFcvDocument } from "../commands/shared/fcv.ts";
-import { unrefTimeout } from "../timers.ts";
+import { timeout, unrefTimeout } from "../timers.ts";
 import { AuthService, DEFAULT_AUTH_OPTIONS } from "../auth/service.ts";
 import { indexKeysOf } from "../executor/index_keys.ts";
 import type { ClientState, OpDetail, ServerContext, ServerInfo } from "../commands/context.ts";
@@ -446,9 +446,9 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
     waitOrShutdown: (ms) =>
       new Promise<void>((resolve) => {
         if (shutdown.signal.aborted) return resolve();
-        const t = setTimeout(done, ms);
+        const t = timeout(done, ms);
         function done() {
-          clearTimeout(t);
+          t.cancel();
           shutdown.signal.removeEventListener("abort", done);
           resolve();
         }

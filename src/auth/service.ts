@@ -27,6 +27,7 @@ import {
 import { type AuthStore, userMechanisms } from "./store.ts";
 import { AttemptLimiter } from "./attempt_limiter.ts";
 import { isLoopback, peerHost } from "./peer.ts";
+import { delay } from "../timers.ts";
 
 export interface AuthOptions {
   /** `auth = true`: authorization enforced. Authentication commands work either way, as on mongod. */
@@ -287,10 +288,10 @@ export class AuthService {
         why ? `: ${why}` : ""
       })`,
     );
-    const delay = this.options.failedDelayMs > 0
+    const pause = this.options.failedDelayMs > 0
       ? Math.min(5000, this.options.failedDelayMs * 2 ** (n - 1))
       : 0;
-    if (delay > 0) await new Promise((r) => setTimeout(r, delay));
+    if (pause > 0) await delay(pause);
     throw new CommandError("AuthenticationFailed", "Authentication failed.");
   }
 

@@ -10,6 +10,7 @@ import { CommandError } from "../errors/command_error.ts";
 import { RETRYABLE_CODES } from "../errors/retryable_codes.ts";
 import type { FailAction } from "../testing/fail_points.ts";
 import type { Doc, Reply } from "./reply.ts";
+import { delay } from "../timers.ts";
 
 /** Facts about the command the fail point hit. */
 export interface FailedCommand {
@@ -34,7 +35,7 @@ export async function runWithFailPoint(
       throw new CommandError("InvalidOptions", "must specify 'blockTimeMS' when 'blockConnection' is true");
     }
     if (d.blockTimeMS < 0) throw new CommandError("InvalidOptions", "'blockTimeMS' must be non-negative");
-    if (d.blockTimeMS > 0) await new Promise((r) => setTimeout(r, d.blockTimeMS));
+    if (d.blockTimeMS > 0) await delay(d.blockTimeMS);
   }
   if (d.closeConnection) return { closeConnection: true };
   if (d.errorCode !== undefined) {

@@ -8,6 +8,7 @@
  * two the same way).
  */
 import type { OpControl } from "../observability/op_control.ts";
+import { delay } from "../timers.ts";
 
 /** How often a waiter looks again (and checks its deadline / killOp). */
 const POLL_MS = 10;
@@ -36,7 +37,7 @@ export class IndexBuilds {
   /** Resolves once no index of `ns` is being built; throws 50 / 11601 through `ctl` while waiting. */
   async idle(ns: string, ctl: OpControl): Promise<void> {
     while (this.#active.has(ns)) {
-      await new Promise((r) => setTimeout(r, POLL_MS));
+      await delay(POLL_MS);
       ctl.check();
     }
   }
@@ -44,7 +45,7 @@ export class IndexBuilds {
   /** Resolves once `busy()` is false, looking again every POLL_MS (a deadline / killOp ends it). */
   static async until(busy: () => boolean, ctl: OpControl): Promise<void> {
     while (busy()) {
-      await new Promise((r) => setTimeout(r, POLL_MS));
+      await delay(POLL_MS);
       ctl.check();
     }
   }

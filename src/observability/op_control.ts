@@ -19,6 +19,7 @@
  */
 import { CommandError } from "../errors/command_error.ts";
 import type { ErrorCodeName } from "../errors/codes.ts";
+import { delay } from "../timers.ts";
 
 export interface OpControlOptions {
   /** Epoch-ms deadline (Date.now() scale of `now`); undefined = none. */
@@ -282,5 +283,5 @@ export function maxTimeMSOf(v: unknown): number {
  * replies in 600 ms), so they cannot serve as the yield.
  */
 function nextMacrotask(): Promise<void> {
-  return new Promise<void>((resolve) => setTimeout(resolve, 0));
+  return delay(0);
 }

@@ -8,6 +8,7 @@
  * synchronously at exit (`unload`) and before an uncaught error or unhandled rejection ends the process,
  * so a crash's last words are not lost when stderr is healthy.
  */
+import { timeout } from "../timers.ts";
 
 /** Where queued lines go: stderr, or a test double. */
 export interface LineWriter {
@@ -70,10 +71,10 @@ export class LineQueue {
     if (!this.#writing && this.#queue.length === 0) return Promise.resolve();
     return new Promise((resolve) => {
       const done = () => {
-        clearTimeout(timer);
+        timer.cancel();
         resolve();
       };
-      const timer = setTimeout(done, timeoutMs);
+      const timer = timeout(done, timeoutMs);
       this.#written.push(done);
     });
   }

@@ -1,7 +1,9 @@
 /**
  * `WakeList`: callers wait (bounded, abortable) until someone calls `wakeAll()` — awaitData cursors
- * waiting for the next commit to the oplog or to a capped collection. A leaf: imports nothing.
+ * waiting for the next commit to the oplog or to a capped collection. Imports only the timers leaf.
  */
+import { timeout } from "../timers.ts";
+
 export class WakeList {
   #waiters = new Set<() => void>();
 
@@ -10,12 +12,12 @@ export class WakeList {
     return new Promise((resolve) => {
       if (signal?.aborted) return resolve();
       const done = () => {
-        clearTimeout(timer);
+        timer.cancel();
         this.#waiters.delete(done);
         signal?.removeEventListener("abort", done);
         resolve();
       };
-      const timer = setTimeout(done, ms);
+      const timer = timeout(done, ms);
       this.#waiters.add(done);
       signal?.addEventListener("abort", done);
     });

@@ -31,7 +31,7 @@ import type { Transport } from "./transport.ts";
 import { INCOMING_MESSAGE_BUDGET_BYTES } from "../limits.ts";
 import { MAX_MESSAGE_SIZE_BYTES } from "../wire/mod.ts";
 import { setRequestsWaiting } from "../observability/op_control.ts";
-import { unrefInterval } from "../timers.ts";
+import { delay, timeout, type Timer, unrefInterval } from "../timers.ts";
 import type { CommandHandler, LogFn, TrafficCounters } from "./types.ts";
 
 export interface ListenerOptions {
@@ -152,7 +152,7 @@ export async function startListener(opts: ListenerOptions): Promise<RunningServe
       } catch (e) {
         if (closing || e instanceof Deno.errors.BadResource || e instanceof Deno.errors.Interrupted) break;
         log("ERROR", `accept failed: ${e instanceof Error ? e.message : String(e)}`);
-        await new Promise((r) => setTimeout(r, 100));
+        await delay(100);
         continue;
       }
       if (closing) {
@@ -217,14 +217,14 @@ export async function startListener(opts: ListenerOptions): Promise<RunningServe
       await acceptLoop;
       const entries = [...connections.values()];
       for (const e of entries) e.conn.drain();
-      let timer: ReturnType<typeof setTimeout> | undefined;
+      let timer: Timer | undefined;
       const timedOut = await Promise.race([
         Promise.all(entries.map((e) => e.done)).then(() => false),
         new Promise<boolean>((r) => {
-          timer = setTimeout(() => r(true), opts.shutdownTimeoutMs ?? DEFAULT_SHUTDOWN_TIMEOUT_MS);
+          timer = timeout(() => r(true), opts.shutdownTimeoutMs ?? DEFAULT_SHUTDOWN_TIMEOUT_MS);
         }),
       ]);
-      clearTimeout(timer);
+      timer?.cancel();
       if (timedOut) {
         log("WARNING", `shutdown: force-closing ${connections.size} connection(s) still busy`);
         for (const e of connections.values()) e.conn.close();

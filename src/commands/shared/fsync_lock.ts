@@ -5,6 +5,7 @@
  * resume when the count is back to zero. A waiting write still honours its maxTimeMS and killOp.
  */
 import type { OpControl } from "../../observability/op_control.ts";
+import { timeout, type Timer } from "../../timers.ts";
 
 /** Commands held back while the lock is held. */
 export const LOCKED_WRITES: ReadonlySet<string> = new Set([
@@ -48,12 +49,12 @@ export class FsyncLock {
   async waitUnlocked(control: OpControl): Promise<void> {
     while (this.#count > 0) {
       control.check();
-      let timer: ReturnType<typeof setTimeout> | undefined;
+      let timer: Timer | undefined;
       await Promise.race([
         this.#released,
-        new Promise<void>((resolve) => timer = setTimeout(resolve, 100)),
+        new Promise<void>((resolve) => timer = timeout(resolve, 100)),
       ]);
-      clearTimeout(timer);
+      timer?.cancel();
     }
   }
 }

@@ -13,6 +13,7 @@
 import { CommandError } from "../../errors/command_error.ts";
 import { StorageError } from "../../storage/api.ts";
 import type { RequestContext } from "../context.ts";
+import { delay } from "../../timers.ts";
 
 const FIRST_PAUSE_MS = 1;
 const MAX_PAUSE_MS = 50;
@@ -60,7 +61,7 @@ async function retryAfterPauses<T>(ctx: RequestContext, statement: () => T | Pro
   for (;;) {
     ctx.control.check();
     const left = ctx.control.remainingMs();
-    await new Promise((r) => setTimeout(r, left === undefined ? pause : Math.max(0, Math.min(pause, left))));
+    await delay(left === undefined ? pause : Math.max(0, Math.min(pause, left)));
     ctx.control.check();
     pause = Math.min(pause * 2, MAX_PAUSE_MS);
     try {

@@ -16,6 +16,7 @@
  */
 import { CommandError } from "../../errors/command_error.ts";
 import { Location } from "../../errors/locations.ts";
+import { type Timer, unrefTimeout } from "../../timers.ts";
 
 /** Longest one budgeted match may run before it fails with 51156. */
 export const REGEX_MATCH_BUDGET_MS = 100;
@@ -78,7 +79,7 @@ const IDLE_MS = 10_000;
 let workerUrl: string | undefined;
 let worker: Worker | undefined;
 let shared: SharedArrayBuffer | undefined;
-let idleTimer: ReturnType<typeof setTimeout> | undefined;
+let idleTimer: Timer | undefined;
 /** Servers running: while any holds the worker it is kept booted (no idle stop), so no match waits for a boot. */
 let holds = 0;
 /** Longest a match waits for a worker that is still booting. */
@@ -117,7 +118,7 @@ export function warmRegexWorker(): void {
 
 /** Terminates the worker (server stop; tests). A later budgeted match starts a new one. */
 export function stopRegexWorker(): void {
-  if (idleTimer !== undefined) clearTimeout(idleTimer);
+  idleTimer?.cancel();
   idleTimer = undefined;
   worker?.terminate();
   worker = undefined;
@@ -125,10 +126,9 @@ export function stopRegexWorker(): void {
 }
 
 function scheduleIdleStop(): void {
-  if (idleTimer !== undefined) clearTimeout(idleTimer);
+  idleTimer?.cancel();
   if (holds > 0) return;
-  idleTimer = setTimeout(stopRegexWorker, IDLE_MS);
-  Deno.unrefTimer(idleTimer);
+  idleTimer = unrefTimeout(stopRegexWorker, IDLE_MS);
 }
 
 function run(op: "test" | "exec" | "all", source: string, flags: string, input: string): string {

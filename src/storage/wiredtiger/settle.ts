@@ -28,6 +28,7 @@ import type { CollectionEntry } from "../api.ts";
 import { type Session, WT_STAT_DSRC_CACHE_BYTES_DIRTY, WtError } from "../../../ffi/wiredtiger/mod.ts";
 import { tableUri } from "./catalog.ts";
 import type { SessionPool } from "./sessions.ts";
+import { type Timer, unrefTimeout } from "../../timers.ts";
 
 /** What the settler needs from the engine. */
 export interface SettleHost {
@@ -84,7 +85,7 @@ export class Settler {
   readonly #opts: SettleOptions;
   readonly #now: () => number;
   readonly #pending = new Map<string, Pending>();
-  #timer: ReturnType<typeof setTimeout> | undefined;
+  #timer: Timer | undefined;
   #due = Infinity;
   #running = false;
   #closed = false;
@@ -188,21 +189,19 @@ export class Settler {
     if (this.#closed) return;
     if (this.#timer !== undefined) {
       if (this.#due <= at) return;
-      clearTimeout(this.#timer);
+      this.#timer.cancel();
     }
     this.#due = at;
-    const timer = setTimeout(() => {
+    this.#timer = unrefTimeout(() => {
       this.#timer = undefined;
       this.#due = Infinity;
       void this.settleDue().catch(() => {/* best effort: the next large insert tries again */});
     }, Math.max(0, at - this.#now()));
-    Deno.unrefTimer(timer);
-    this.#timer = timer;
   }
 
   close(): void {
     this.#closed = true;
-    if (this.#timer !== undefined) clearTimeout(this.#timer);
+    this.#timer?.cancel();
     this.#timer = undefined;
     this.#pending.clear();
   }
