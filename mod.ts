@@ -29,8 +29,15 @@ import {
   loadConfigLayer,
 } from "./src/config/mod.ts";
 
+import { preloadWiredTiger } from "./ffi/wiredtiger/preload.ts";
+
 export type { RunningServer, StartOptions } from "./src/app/start_server.ts";
 export { ConfigError } from "./src/config/mod.ts";
+
+// WiredTiger's one-time process initialisation starts now, on a background thread, so it overlaps with
+// whatever the embedding program does before its first `startServer` (the first open otherwise waits
+// ~9 ms for it: issue 18, target 3's in-process row). Never throws; idempotent.
+preloadWiredTiger();
 
 export interface EmbedOptions extends StartOptions {
   /** `secantusdb serve` flags; a bad flag rejects with a ConfigError naming it. */
