@@ -214,6 +214,7 @@ Deno.test("flags are validated like the file", () => {
   assertFlagError(["--session-max", "x"], "--session-max");
   assertFlagError(["--oplog-retention-seconds", "0"], "greater than 0");
   assertFlagError(["--storage-path="], "--storage-path", "a non-empty string");
+  assertFlagError(["--io-spin-us", "2000000"], "--io-spin-us", "microseconds from 0 to 1000000");
 });
 
 Deno.test("unknown flags are refused naming the flag and pointing to --help", () => {

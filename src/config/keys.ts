@@ -15,6 +15,7 @@ export type ValueKind =
   | "logFormat" // text | json
   | "ioMode" // deno | shim
   | "millis" // integer ≥ 0
+  | "spinMicros" // integer 0–1,000,000 (µs; the I/O thread polls no longer than a second)
   | "hostPort" // "host:port"
   | "bool"
   | "count" // integer ≥ 1
@@ -121,7 +122,7 @@ export const KEY_SPECS: readonly KeySpec[] = [
     table: "server",
     key: "io_spin_us",
     field: "ioSpinMicros",
-    kind: "limit",
+    kind: "spinMicros",
     flag: "io-spin-us",
     help:
       'with io = "shim": µs the I/O thread polls for the next request after answering one itself; 0 = never',
@@ -371,6 +372,8 @@ export function dottedName(spec: KeySpec): string {
 }
 
 export const MIN_CACHE_BYTES = 1024 * 1024;
+/** The longest `io_spin_us` (the shim clamps its polling window to one second too). */
+export const MAX_SPIN_MICROS = 1_000_000;
 
 /** What a kind accepts, for error messages. */
 export function expectedText(kind: ValueKind): string {
@@ -389,6 +392,8 @@ export function expectedText(kind: ValueKind): string {
       return `one of ${IO_MODES.map((f) => `"${f}"`).join(", ")}`;
     case "millis":
       return "an integer number of milliseconds of at least 0";
+    case "spinMicros":
+      return `an integer number of microseconds from 0 to ${MAX_SPIN_MICROS}`;
     case "hostPort":
       return 'a "host:port" string such as "127.0.0.1:9216"';
     case "bool":
@@ -467,6 +472,10 @@ export function coerce(kind: ValueKind, raw: unknown, fromFlag: boolean): Coerce
     case "limit": {
       const n = toNumber(raw, fromFlag, true);
       return n !== undefined && Number.isSafeInteger(n) && n >= 0 ? ok(n) : bad;
+    }
+    case "spinMicros": {
+      const n = toNumber(raw, fromFlag, true);
+      return n !== undefined && Number.isInteger(n) && n >= 0 && n <= MAX_SPIN_MICROS ? ok(n) : bad;
     }
     case "size": {
       const n = typeof raw === "string" ? parseSize(raw) : toNumber(raw, false, true);
