@@ -16,34 +16,9 @@
 import { setShimPath, SHIM_FILE_NAME } from "./ffi/wiredtiger/load.ts";
 import { preloadWiredTiger } from "./ffi/wiredtiger/preload.ts";
 import { setRepositoryRoot } from "./src/cli/root.ts";
+import { importBsonWebOnly } from "./src/app/bson_web_only.ts";
 
 const INFO_FLAGS = new Set(["--help", "-h", "--version", "help", "version"]);
-
-/**
- * npm:bson, imported with the `process` and `Buffer` globals hidden. Its ObjectId class probes
- * `process.getBuiltinModule("v8")` when it loads (for Node's startup snapshots, which we never build), and
- * it picks Node's `Buffer` byte utilities when `typeof Buffer === "function"`: touching either global loads
- * Deno's Node compatibility layer (`process` ~15 ms of CPU, the Buffer polyfill with what it pulls another
- * ~12 ms, issue 18) before the server can serve. With both hidden bson takes its web byte utilities
- * (`Uint8Array`, `TextEncoder`/`TextDecoder`, `crypto.getRandomValues`), which is all the server relies on:
- * no module of ours uses a `Buffer` method. Nothing else runs meanwhile; both are restored before anything
- * reads them. An embedder importing mod.ts gets bson as its process loaded it (Node's utilities under a
- * Node-compatible driver); the server works with either.
- */
-async function importBsonWebOnly(): Promise<void> {
-  const hidden: [string, PropertyDescriptor][] = [];
-  for (const name of ["process", "Buffer"]) {
-    const descriptor = Object.getOwnPropertyDescriptor(globalThis, name);
-    if (descriptor === undefined || !descriptor.configurable) continue;
-    hidden.push([name, descriptor]);
-    Object.defineProperty(globalThis, name, { value: undefined, configurable: true, writable: true });
-  }
-  try {
-    await import("bson");
-  } finally {
-    for (const [name, descriptor] of hidden) Object.defineProperty(globalThis, name, descriptor);
-  }
-}
 
 /**
  * Runs the program with `argv` (no executable or script name); returns the exit code. `root` is the

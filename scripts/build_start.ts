@@ -56,7 +56,7 @@ async function inputs(): Promise<string[]> {
 }
 
 /** Moves esbuild's `require` set-up in `dir`'s chunks from load time to first use. Returns chunks changed. */
-function lazyRequire(dir: string): number {
+export function lazyRequire(dir: string): number {
   let changed = 0;
   for (const e of Deno.readDirSync(dir)) {
     if (!e.name.endsWith(".js")) continue;

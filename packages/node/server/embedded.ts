@@ -11,10 +11,19 @@
  * - stops cleanly on SIGTERM/SIGINT, and when its stdin reaches end of file: the parent keeps stdin
  *   open, so a parent that dies without calling stop() never leaves a server behind.
  * - exit code 0 after a clean stop, 2 for a bad flag, 1 when the server cannot start.
+ *
+ * Start-up follows main.ts: WiredTiger's one-time initialisation starts on a background thread, npm:bson
+ * loads with its web byte utilities (no Node compatibility layer before the first request), then the
+ * server's modules load (`deno task pack:node` bundles this entry with code splitting, so what the server
+ * needs only later loads only then).
  */
-import { ConfigError, startServer } from "../../../mod.ts";
+import { preloadWiredTiger } from "../../../ffi/wiredtiger/preload.ts";
+import { importBsonWebOnly } from "../../../src/app/bson_web_only.ts";
 
 async function main(argv: string[]): Promise<number> {
+  preloadWiredTiger();
+  await importBsonWebOnly();
+  const { ConfigError, startServer } = await import("../../../mod.ts");
   let server;
   try {
     server = await startServer({ args: argv });
