@@ -16,6 +16,7 @@
  */
 import assert from "node:assert/strict";
 import { readmeBlocks } from "./helpers/readme_blocks.ts";
+import { useLazyFeatures } from "./helpers/lazy_features.ts";
 
 const ROOT = new URL("../../", import.meta.url).pathname;
 const PINNED = [
@@ -135,6 +136,34 @@ Deno.test({
         const manifest = JSON.parse(await Deno.readTextFile(`${project}/package.json`));
         assert.match(manifest.devDependencies.secantusdb, /^file:secantusdb-.*\.tgz$/);
       });
+
+      await t.step(
+        "the installed server loads what it needs on first use (its code-split bundle)",
+        async () => {
+          const pkg = `${project}/node_modules/secantusdb`;
+          const server = new Deno.Command(Deno.execPath(), {
+            args: ["run", "-A", "--no-config", "--no-lock", `${pkg}/server/embedded.js`, "--port", "0"],
+            env: { SECANTUS_WT_SHIM: `${pkg}/lib/libsecantus_wt.so`, NO_COLOR: "1" },
+            stdin: "piped",
+            stdout: "piped",
+            stderr: "piped",
+          }).spawn();
+          const stderr = new Response(server.stderr).text();
+          const killer = setTimeout(() => server.kill("SIGKILL"), 120_000);
+          try {
+            const reader = server.stdout.pipeThrough(new TextDecoderStream()).getReader();
+            const first = await reader.read();
+            reader.releaseLock();
+            const ready = JSON.parse(first.value ?? "{}");
+            assert.equal(ready.secantus, "ready", first.value);
+            await useLazyFeatures(ready.port);
+            await server.stdin.close(); // end of stdin: the server stops
+            assert.equal((await server.status).code, 0, await stderr);
+          } finally {
+            clearTimeout(killer);
+          }
+        },
+      );
 
       const npx = (args: string[], timeoutMs = 180_000) =>
         ok("npx", ["--no-install", ...args], { cwd: project, timeoutMs });

@@ -10,6 +10,7 @@
 import assert from "node:assert/strict";
 import { MongoClient } from "mongodb";
 import { PROJECT_ROOT } from "./helpers/server_process.ts";
+import { useLazyFeatures } from "./helpers/lazy_features.ts";
 
 const FALLBACK = "[start] running from source";
 
@@ -125,44 +126,9 @@ async function viaBundle(args: string[]): Promise<void> {
   assert.ok(!run.stderr.includes(FALLBACK), run.stderr);
 }
 
-/** Every feature that loads a module on first use, through a server started from the bundle. */
-async function useLazyFeatures(port: number, dir: string): Promise<void> {
-  const base = `mongodb://127.0.0.1:${port}/?directConnection=true&serverSelectionTimeoutMS=5000`;
-  const c = new MongoClient(`${base}&compressors=zlib`);
-  try {
-    const db = c.db("lazy");
-    const coll = db.collection<{ _id: number; text: string; k: string }>("docs");
-    await coll.insertMany([
-      { _id: 1, text: "the runners were running", k: "a" },
-      { _id: 2, text: "a quiet afternoon", k: "b" },
-    ]);
-    await coll.createIndex({ text: "text" }, { default_language: "english" });
-    const stemmed = await coll.find({ $text: { $search: "run" } }, { projection: { _id: 1 } }).toArray();
-    assert.deepEqual(stemmed, [{ _id: 1 }]);
-    await coll.createIndex({ k: "hashed" });
-    assert.deepEqual(
-      await coll.find({ k: "b" }, { projection: { _id: 1 } }).hint({ k: "hashed" }).toArray(),
-      [
-        { _id: 2 },
-      ],
-    );
-    const where = await coll.find({ $where: "this.k === 'a'" }, { projection: { _id: 1 } }).toArray();
-    assert.deepEqual(where, [{ _id: 1 }]);
-    await db.command({ createUser: "bundled", pwd: "pässwörd", roles: [] });
-  } finally {
-    await c.close();
-  }
-  const user = new MongoClient(base, {
-    auth: { username: "bundled", password: "pässwörd" },
-    authSource: "lazy",
-    authMechanism: "SCRAM-SHA-256",
-  });
-  try {
-    const status = await user.db("lazy").command({ connectionStatus: 1 });
-    assert.deepEqual(status.authInfo.authenticatedUsers, [{ user: "bundled", db: "lazy" }]);
-  } finally {
-    await user.close();
-  }
+/** Every feature that loads a module on first use, and the tools, through a server started from the bundle. */
+async function useLazyFeaturesAndTools(port: number, dir: string): Promise<void> {
+  await useLazyFeatures(port);
   const uri = `mongodb://127.0.0.1:${port}/`;
   await viaBundle(["backup", "--uri", uri, "--out", `${dir}/backup.tar.gz`]);
   await viaBundle(["dump", "--uri", uri, "--archive", `${dir}/dump.archive`, "--gzip", "--db", "lazy"]);
@@ -177,7 +143,7 @@ Deno.test({
     assert.equal(build.code, 0, build.stderr);
     const dir = Deno.makeTempDirSync({ prefix: "secantus-bundle-" });
     try {
-      const served = await startAndUse(`${dir}/data`, (port) => useLazyFeatures(port, dir));
+      const served = await startAndUse(`${dir}/data`, (port) => useLazyFeaturesAndTools(port, dir));
       assert.equal(served.code, 0, served.output);
       assert.ok(!served.output.includes(FALLBACK), served.output);
 
