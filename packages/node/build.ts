@@ -40,14 +40,13 @@ function log(msg: string): void {
   console.error(`pack:node: ${msg}`);
 }
 
+/** `deno bundle` for Deno's platform in `format`, with `args` (output, entries, options). */
+async function denoBundle(format: "esm" | "cjs", args: string[]): Promise<void> {
+  await run(Deno.execPath(), ["bundle", "--quiet", "--platform", "deno", "--format", format, ...args]);
+}
+
 async function bundle(entry: string, out: string, format: "esm" | "cjs", declaration = false): Promise<void> {
-  await run(Deno.execPath(), [
-    "bundle",
-    "--quiet",
-    "--platform",
-    "deno",
-    "--format",
-    format,
+  await denoBundle(format, [
     // Declarations type-check the graph; Deno's bundled Node typings trip over themselves without
     // skipLibCheck (https.d.cts), so the Node API is bundled with its own small config.
     ...(declaration ? ["--declaration", "--config", `${HERE}declarations.config.json`] : []),
@@ -62,13 +61,7 @@ async function bundle(entry: string, out: string, format: "esm" | "cjs", declara
  * embedded.js, secantusdb.js and their shared chunks, loaded as a start needs them.
  */
 async function bundleServer(dir: string): Promise<void> {
-  await run(Deno.execPath(), [
-    "bundle",
-    "--quiet",
-    "--platform",
-    "deno",
-    "--format",
-    "esm",
+  await denoBundle("esm", [
     "--code-splitting",
     "--outdir",
     dir,
