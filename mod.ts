@@ -28,7 +28,6 @@ import {
   defaultConfig,
   loadConfigLayer,
 } from "./src/config/mod.ts";
-
 import { preloadWiredTiger } from "./ffi/wiredtiger/preload.ts";
 
 export type { RunningServer, StartOptions } from "./src/app/start_server.ts";

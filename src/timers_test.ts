@@ -30,20 +30,29 @@ Deno.test("unrefInterval repeats until cancelled", async () => {
   assert.equal(n, seen);
 });
 
-Deno.test("a pending timer does not keep the process alive", async () => {
+/**
+ * Runs `body` (with `names` imported from timers.ts) in a fresh Deno process and returns its stdout,
+ * trimmed; bounded: a timer that wrongly holds the process is killed after 20 s (and the test fails).
+ */
+async function runWithTimers(names: string, body: string): Promise<string> {
   const src = new URL("./timers.ts", import.meta.url).href;
-  const code = `import { unrefInterval, unrefTimeout } from "${src}";
-    unrefInterval(() => console.log("tick"), 5_000);
-    unrefTimeout(() => console.log("late"), 5_000);
-    console.log("end");`;
-  const t0 = performance.now();
-  // bounded: a timer that wrongly holds the process is killed after 20 s (and the test fails)
   const out = await new Deno.Command(Deno.execPath(), {
-    args: ["eval", code],
+    args: ["eval", `import { ${names} } from "${src}";\n${body}`],
     stdout: "piped",
     signal: AbortSignal.timeout(20_000),
   }).output();
-  assert.equal(new TextDecoder().decode(out.stdout).trim(), "end");
+  return new TextDecoder().decode(out.stdout).trim();
+}
+
+Deno.test("a pending timer does not keep the process alive", async () => {
+  const t0 = performance.now();
+  const out = await runWithTimers(
+    "unrefInterval, unrefTimeout",
+    `unrefInterval(() => console.log("tick"), 5_000);
+    unrefTimeout(() => console.log("late"), 5_000);
+    console.log("end");`,
+  );
+  assert.equal(out, "end");
   assert(performance.now() - t0 < 4_000);
 });
 
@@ -67,16 +76,11 @@ Deno.test("timeout fires once unless cancelled; delay resolves after its time", 
 });
 
 Deno.test("a pending timeout or delay keeps the process alive until it fires", async () => {
-  const src = new URL("./timers.ts", import.meta.url).href;
-  const code = `import { delay, timeout } from "${src}";
-    timeout(() => console.log("fired"), 50);
+  const out = await runWithTimers(
+    "delay, timeout",
+    `timeout(() => console.log("fired"), 50);
     await delay(20);
-    console.log("delayed");`;
-  // bounded: a timer that wrongly holds the process is killed after 20 s (and the test fails)
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: ["eval", code],
-    stdout: "piped",
-    signal: AbortSignal.timeout(20_000),
-  }).output();
-  assert.equal(new TextDecoder().decode(out.stdout).trim(), "delayed\nfired");
+    console.log("delayed");`,
+  );
+  assert.equal(out, "delayed\nfired");
 });
