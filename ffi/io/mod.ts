@@ -132,6 +132,18 @@ export class FrameLoop {
   }
 
   /**
+   * When it goes idle after answering requests itself, the I/O thread takes, touches and frees a block of
+   * `bytes` so that its arena's next pages are faulted in before a request needs them (0: never;
+   * shim/io_loop.c io_cushion). Keep it below malloc's trim threshold (ffi/libc/malloc.ts ioCushionBytes).
+   * Returns the value in effect.
+   */
+  cushion(bytes: number): number {
+    return this.#stopped
+      ? 0
+      : shim().sct_io_cushion(this.#ptr, Math.max(0, Math.min(Math.trunc(bytes), 1 << 30)));
+  }
+
+  /**
    * Resolves true once events are queued, false once the loop has stopped. One wait at a time; every
    * call is one event-loop turn (a doorbell read), even when events are already waiting.
    */

@@ -1,5 +1,17 @@
 import assert from "node:assert/strict";
-import { mallocFreeBytes, mallocInfo, tuneMalloc } from "./malloc.ts";
+import { ioCushionBytes, MALLOC_TUNING, mallocFreeBytes, mallocInfo, tuneMalloc } from "./malloc.ts";
+
+// first in this file: the cushion waits for tuneMalloc's trim threshold (module state)
+Deno.test("ioCushionBytes: 0 until tuneMalloc sets the trim threshold, then half of it", () => {
+  assert.equal(ioCushionBytes(), 0);
+  tuneMalloc((n) => (n === "MALLOC_TRIM_THRESHOLD_" ? "131072" : undefined));
+  assert.equal(ioCushionBytes(), 0, "an operator's trim threshold: no cushion");
+  tuneMalloc((n) => (n === "GLIBC_TUNABLES" ? "glibc.malloc.trim_threshold=131072" : undefined));
+  assert.equal(ioCushionBytes(), 0);
+  tuneMalloc(() => undefined);
+  assert.equal(ioCushionBytes(), Deno.build.os === "linux" ? MALLOC_TUNING.ioCushionBytes : 0);
+  assert.ok(MALLOC_TUNING.ioCushionBytes <= MALLOC_TUNING.trimThresholdBytes / 2);
+});
 
 Deno.test("mallocInfo: glibc's heap figures (Linux); free bytes as mallocFreeBytes reports them", () => {
   if (Deno.build.os !== "linux") return;

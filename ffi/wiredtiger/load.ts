@@ -57,6 +57,7 @@ export const ONE_OFF_SYMBOLS: ReadonlySet<SymbolName> = new Set<SymbolName>([
   "sct_io_bell_accept",
   "sct_io_stop",
   "sct_io_spin",
+  "sct_io_cushion",
   "sct_io_free",
   "sct_fast_attach",
   "sct_fast_detach",

@@ -94,6 +94,7 @@ export const SYMBOLS = {
   sct_io_state: { parameters: [P, "u32", B], result: I32 },
   sct_io_stop: { parameters: [P], result: I32 },
   sct_io_spin: { parameters: [P, I32], result: I32 },
+  sct_io_cushion: { parameters: [P, I32], result: I32 },
   sct_io_free: { parameters: [P], result: "void" },
   // Point reads and pings answered on the frame I/O thread (shim/io_fast.c; used by ffi/io/fast.ts).
   sct_fast_attach: { parameters: [P, P, I32], result: I32 },

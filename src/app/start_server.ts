@@ -382,6 +382,7 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
   let connectionCount = () => 0;
   let port = 0;
   let ioSpinMicros = 0;
+  let ioCushionBytes = 0;
 
   const info: ServerInfo = {
     get address() {
@@ -392,6 +393,9 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
     },
     get ioSpinMicros() {
       return ioSpinMicros;
+    },
+    get ioCushionBytes() {
+      return ioCushionBytes;
     },
     standalone: config.server.standalone,
     setName: SET_NAME,
@@ -549,6 +553,7 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
   const pointReads = attachPointReads(server, listener, storage);
   port = listener.port;
   ioSpinMicros = listener.ioSpinMicros;
+  ioCushionBytes = listener.ioCushionBytes;
   address = formatHostPort(config.server.host, port);
   // the modules behind the commands not called yet load in the background (commands/warm_up.ts)
   const warmUp = config.server.warmUp ? startWarmUp() : undefined;

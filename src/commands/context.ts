@@ -58,6 +58,8 @@ export interface ServerInfo {
   readonly port: number;
   /** µs the shim's I/O thread polls after its own answers (`io_spin_us` in effect; 0 before the listener). */
   readonly ioSpinMicros: number;
+  /** Bytes the I/O thread faults in ahead of its requests when idle (0: off, or before the listener). */
+  readonly ioCushionBytes: number;
   readonly standalone: boolean;
   readonly setName: string;
   readonly storagePath: string;

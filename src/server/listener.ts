@@ -82,6 +82,8 @@ export interface RunningServer {
   attachFastReads(wtConnection: Deno.PointerObject, logged: boolean): FastReads | undefined;
   /** µs the shim's I/O thread polls after its own answers (`ioSpinMicros` in effect; 0 on Deno's sockets). */
   readonly ioSpinMicros: number;
+  /** Bytes the shim's I/O thread faults in ahead of its requests when idle (0 on Deno's sockets, or off). */
+  readonly ioCushionBytes: number;
 }
 
 const DEFAULT_SHUTDOWN_TIMEOUT_MS = 10_000;
@@ -246,6 +248,7 @@ export async function startListener(opts: ListenerOptions): Promise<RunningServe
     connectionCount: () => connections.size,
     attachFastReads: (wtConnection, logged) => shimListener?.attachFastReads(wtConnection, logged),
     ioSpinMicros: shimListener?.spinMicros ?? 0,
+    ioCushionBytes: shimListener?.cushionBytes ?? 0,
   });
 }
 

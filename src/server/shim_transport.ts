@@ -35,6 +35,7 @@
  * Deno's path; shutdown force-closes it after its timeout.
  */
 import { type FastReads, FrameLoop, type IoEventSink, SendFlag } from "../../ffi/io/mod.ts";
+import { ioCushionBytes } from "../../ffi/libc/malloc.ts";
 import { checkMessageLength, FrameError } from "../wire/mod.ts";
 import { arrivesTooSlowly } from "./frame_reader.ts";
 import { readCpuQuota, spinMicrosUnder } from "./cpu_quota.ts";
@@ -331,6 +332,8 @@ export class ShimListener {
 
   /** µs the I/O thread polls for a next request after answering one itself before it sleeps (in effect). */
   readonly spinMicros: number;
+  /** Bytes the I/O thread faults in for its next requests when it goes idle (FrameLoop.cushion; 0: none). */
+  readonly cushionBytes: number;
 
   /** Listen on hostname:port and start the I/O thread (polling `spinMicros` µs after its own answers). */
   static async open(
@@ -343,12 +346,13 @@ export class ShimListener {
     const loop = await FrameLoop.open(hostname, port, maxMessageBytes, budgetBytes);
     // (the shim also refuses when the process may run on one CPU; this, when it may use one CPU's time)
     const spin = spinMicros > 0 ? spinMicrosUnder(spinMicros, readCpuQuota()) : 0;
-    return new ShimListener(hostname, loop, loop.spin(spin));
+    return new ShimListener(hostname, loop, loop.spin(spin), loop.cushion(ioCushionBytes()));
   }
 
-  private constructor(hostname: string, loop: FrameLoop, spinMicros: number) {
+  private constructor(hostname: string, loop: FrameLoop, spinMicros: number, cushionBytes: number) {
     this.#loop = loop;
     this.spinMicros = spinMicros;
+    this.cushionBytes = cushionBytes;
     this.port = this.#loop.port;
     this.hostname = hostname;
     const sink: IoEventSink = {

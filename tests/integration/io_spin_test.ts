@@ -1,7 +1,8 @@
 /**
  * `[server] io_spin_us` (ffi/wiredtiger/shim/io_loop.c sct_io_spin): after answering a request itself the
  * frame I/O thread polls its sockets that long before it sleeps. serverStatus `secantus.ioThread.spinMicros`
- * reports the value in effect (0 when off, or on a single-CPU machine); with polling on or off, requests
+ * reports the value in effect (0 when off, or on a single-CPU machine), `cushionBytes` the block the thread
+ * faults in for its next requests when it goes idle (io_loop.c io_cushion); with polling on or off, requests
  * answered there and by the command layer, back to back and after pauses longer than the window, get the
  * same answers.
  */
@@ -9,6 +10,7 @@ import assert from "node:assert/strict";
 import { MongoClient } from "mongodb";
 import { startServer } from "../../mod.ts";
 import { defaultConfig } from "../../src/config/mod.ts";
+import { MALLOC_TUNING } from "../../ffi/libc/malloc.ts";
 
 // deno-lint-ignore no-explicit-any
 type AnyDoc = any;
@@ -25,6 +27,8 @@ async function exercise(spin: number): Promise<void> {
     const status = await client.db("admin").command({ serverStatus: 1 });
     const io = status["secantus"]["ioThread"];
     assert.equal(io["spinMicros"], CPUS >= 2 ? spin : 0, `${CPUS} CPUs`);
+    // startServer set glibc's trim threshold, under which the idle cushion stays resident
+    assert.equal(io["cushionBytes"], Deno.build.os === "linux" ? MALLOC_TUNING.ioCushionBytes : 0);
     const coll = client.db("s").collection<AnyDoc>("c");
     await coll.insertMany(Array.from({ length: 20 }, (_, i) => ({ _id: i, n: 0 })));
     await coll.findOne({ _id: 0 }); // registers the collection for the I/O thread's finds

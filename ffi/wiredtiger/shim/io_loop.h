@@ -168,6 +168,9 @@ struct sct_io {
     _Atomic int64_t spin_us;
     uint64_t served;       /* requests answered on this thread (io_fast.c) */
     int64_t spin_until_us; /* poll without sleeping until then (0: a request went to JS since) */
+    /* bytes malloc'd, touched and freed here when the thread goes idle after answers of its own
+     * (sct_io_cushion; 0: never) */
+    _Atomic size_t cushion;
     /* point reads answered on this thread (io_fast.c); NULL until JS attaches them */
     struct fast *fast;
 };

@@ -292,6 +292,7 @@ function run(ctx: RequestContext<ServerStatusParams>): Doc {
         inserts: long(c.ioThread.inserts),
         clockWaits: long(c.ioThread.clockWaits),
         spinMicros: ctx.info.ioSpinMicros,
+        cushionBytes: ctx.info.ioCushionBytes,
       },
       // blocking stages past their memory budget (sort runs, $group partitions): files, bytes
       spill: { runs: long(ctx.spill.stats.runs), bytesWritten: long(ctx.spill.stats.bytesWritten) },
