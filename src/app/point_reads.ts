@@ -30,7 +30,7 @@ export function attachPointReads(
   server: ServerContext,
   listener: RunningServer,
   storage: StorageEngine,
-): { stop(): void } | undefined {
+): { stop(): void; served(): number } | undefined {
   const native = storage.nativeReads;
   if (native === undefined || disabledByEnv("SECANTUS_FAST_READS")) return undefined;
   const fast = listener.attachFastReads(native.handle, native.logged);
@@ -75,6 +75,7 @@ export function attachPointReads(
   }, TICK_MS);
   let stopped = false;
   return {
+    served: () => reads.served(),
     stop() {
       if (stopped) return;
       stopped = true;

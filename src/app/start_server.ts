@@ -7,6 +7,7 @@
 import { PressureRelief } from "../observability/pressure_relief.ts";
 import { HeapWatchdog } from "../observability/heap_watchdog.ts";
 import { MallocTrimmer } from "../observability/malloc_trim.ts";
+import { QuietGate } from "../observability/quiet_gate.ts";
 import { mallocFreeBytes, mallocInfo, mallocTrim, tuneMalloc } from "../../ffi/libc/malloc.ts";
 import { holdRegexWorker } from "../engine/query/regex_budget.ts";
 import { setMemoryPressureCheck, setQuietYield } from "../observability/op_control.ts";
@@ -41,11 +42,11 @@ import { SnapshotReads } from "../sessions/snapshot_reads.ts";
 import { RWDefaults } from "../sessions/rw_defaults.ts";
 import { isCloseReply, isStreamingReply, type Reply } from "../commands/reply.ts";
 import { loadedCommands } from "../commands/registry.ts";
-import { startWarmUp, WARM_UP_DELAY_MS } from "../commands/warm_up.ts";
+import { startWarmUp } from "../commands/warm_up.ts";
 import { allowAll } from "../auth/authorizer.ts";
 import { AuthStore } from "../auth/store.ts";
 import { DeferredFcvDocument } from "../commands/shared/fcv.ts";
-import { timeout, unrefTimeout } from "../timers.ts";
+import { timeout } from "../timers.ts";
 import { AuthService, DEFAULT_AUTH_OPTIONS } from "../auth/service.ts";
 import { indexKeysOf } from "../executor/index_keys.ts";
 import type { ClientState, OpDetail, ServerContext, ServerInfo } from "../commands/context.ts";
@@ -78,6 +79,11 @@ import { type Config, ConfigError, configToDoc, defaultConfig } from "../config/
  * glibc's arenas holding what WiredTiger and the batch buffers freed (docs/robustness.md, the 2 GB sort).
  */
 const BUSY_MALLOC_TRIM_MS = 2_000;
+/**
+ * Reading V8's heap limit for the heap watchdog's budget waits for a quiet moment (QuietGate) at most
+ * this long: a server busy from its first moment still gets the limit's cap (and pays its ~25 ms then).
+ */
+const HEAP_LIMIT_DEADLINE_MS = 3_000;
 const MONITORING_COMMANDS: ReadonlySet<string> = new Set(["hello", "isMaster", "ismaster", "ping"]);
 
 export interface StartOptions {
@@ -313,7 +319,12 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
     busy: () => ops.list().some((op) => !MONITORING_COMMANDS.has(op.detail.command)),
     log: (msg) => log.info(msg),
   });
+  // the start's leftovers (warm-up, the heap watchdog's first sample, the FCV document) run when quiet
+  const quiet = new QuietGate({
+    busy: () => ops.list().some((op) => !MONITORING_COMMANDS.has(op.detail.command)),
+  });
   const ops = new OpRegistry<OpDetail>(Date.now, (d) => {
+    quiet.noteWork();
     if (!MONITORING_COMMANDS.has(d.command)) trimmer.noteWork();
   });
   // Under memory pressure: stop the operations holding the most first, every operation as a last resort.
@@ -328,8 +339,10 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
     log: (level, msg) => log.log(level, msg),
     onSample: (pressured, fraction) => relief.update(pressured, fraction, performance.now()),
   });
-  // its first sample loads node:v8 (Deno's Node layer): after the first ping, like the warm-up
-  heap.start(WARM_UP_DELAY_MS);
+  heap.start();
+  // V8's heap limit (node:v8 and Deno's Node layer, ~25 ms): in a quiet moment after the listener
+  // opens, or HEAP_LIMIT_DEADLINE_MS after start on a server busy from its first moment
+  void quiet.whenQuiet(HEAP_LIMIT_DEADLINE_MS).then((run) => run && !quiet.stopped && heap.readLimit());
   if (config.server.idleMallocTrim) trimmer.start();
   const uninstallPressure = setMemoryPressureCheck(() => relief.stopAllMessage());
   // a long operation running alone yields through a thread-pool no-op, not a 1–2 ms timer turn
@@ -518,6 +531,7 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
       },
     });
   } catch (e) {
+    quiet.stop();
     await textUpgrades.stop();
     heap.stop();
     trimmer.stop();
@@ -555,9 +569,12 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
   ioSpinMicros = listener.ioSpinMicros;
   ioCushionBytes = listener.ioCushionBytes;
   address = formatHostPort(config.server.host, port);
+  // serving: the start's leftovers wait for quiet moments from here on (observability/quiet_gate.ts)
+  quiet.open(pointReads?.served);
   // the modules behind the commands not called yet load in the background (commands/warm_up.ts)
-  const warmUp = config.server.warmUp ? startWarmUp() : undefined;
-  const fcvTimer = unrefTimeout(() => fcv.ensure(), WARM_UP_DELAY_MS);
+  const warmUp = config.server.warmUp ? startWarmUp({ whenQuiet: () => quiet.whenQuiet() }) : undefined;
+  // (written before the first command outside the handshake anyway: this is for a server left idle)
+  void quiet.whenQuiet().then((run) => run && !quiet.stopped && fcv.ensure());
   connectionCount = () => listener.connectionCount();
 
   let stopped: Promise<void> | undefined;
@@ -567,12 +584,12 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
       pointReads?.stop();
       // as mongod: operations still running stop at their next yield point with 11600
       for (const op of ops.list()) op.control.kill("interrupted at shutdown", "InterruptedAtShutdown");
+      quiet.stop();
       heap.stop();
       trimmer.stop();
       uninstallPressure();
       uninstallQuietYield();
       releaseRegexWorker();
-      fcvTimer.cancel();
       // an on-disk server that served no command still leaves its data directory with the document
       if (!storage.inMemory) fcv.ensure();
       await warmUp?.stop();

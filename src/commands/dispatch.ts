@@ -78,10 +78,9 @@ const ALLOWED_UNDER_MEMORY_PRESSURE: ReadonlySet<string> = new Set([
 ]);
 
 /**
- * Commands that never stem words nor write index keys: they run before the modules the server loads
- * on first use — the text-search packages (`loadTextLanguages`, 20–80 ms) and the partial filter
- * compiler (engine/query/partial_filter_loader.ts, ~45 ms). Every other command waits for them once;
- * off the start path, a driver's handshake and a first ping do not pay for them.
+ * Commands that never write index keys: they run before the partial filter compiler the server loads on
+ * first use (engine/query/partial_filter_loader.ts, ~45 ms). Every other command waits for it once; off
+ * the start path, a driver's handshake and a first ping do not pay for it.
  */
 const BEFORE_DEFERRED_LOADS: ReadonlySet<string> = new Set([
   "hello",
@@ -129,7 +128,7 @@ export function dispatch(
   const spec = name === undefined ? undefined : lookupCommand(name);
   if (
     name !== undefined &&
-    (spec === undefined || !BEFORE_DEFERRED_LOADS.has(spec.name) && !deferredLoadsDone())
+    (spec === undefined || !BEFORE_DEFERRED_LOADS.has(spec.name) && !deferredLoadsDone(spec.name))
   ) {
     return loadThenDispatch(server, client, req, name);
   }
@@ -144,8 +143,18 @@ function firstKey(body: Doc): string | undefined {
   return undefined;
 }
 
-function deferredLoadsDone(): boolean {
-  return textLanguagesLoaded() && partialFilterCompilerLoaded();
+/**
+ * The commands that can create a text index (applyOps runs createIndexes itself, not through here): the
+ * text-search packages (`loadTextLanguages`: 20–80 ms, and Deno's Node layer) load before them. A text
+ * index exists only once one of them made it or when the server started with one (start_server.ts
+ * loads the packages then), and they stay loaded: whatever stems — writes' text keys, `$text`, TTL
+ * deletes — finds them. Other commands do not wait for them (a `$text` without a text index fails
+ * IndexNotFound before it stems).
+ */
+const MAY_CREATE_TEXT_INDEX: ReadonlySet<string> = new Set(["createIndexes", "applyOps"]);
+
+function deferredLoadsDone(command: string): boolean {
+  return partialFilterCompilerLoaded() && (textLanguagesLoaded() || !MAY_CREATE_TEXT_INDEX.has(command));
 }
 
 /**
@@ -162,8 +171,11 @@ async function loadThenDispatch(
   try {
     spec = lookupCommand(name) ?? await loadCommand(name);
     const runs = spec !== undefined && !(spec.testOnly && !server.info.testCommandsEnabled);
-    if (runs && !BEFORE_DEFERRED_LOADS.has(spec!.name) && !deferredLoadsDone()) {
-      await Promise.all([loadTextLanguages(), loadPartialFilterCompiler()]);
+    if (runs && !BEFORE_DEFERRED_LOADS.has(spec!.name) && !deferredLoadsDone(spec!.name)) {
+      await Promise.all([
+        loadPartialFilterCompiler(),
+        MAY_CREATE_TEXT_INDEX.has(spec!.name) ? loadTextLanguages() : undefined,
+      ]);
     }
   } catch (e) {
     return withClusterTime(server, failedReply(server, e, false, undefined));

@@ -189,6 +189,8 @@ export class PointReads implements PointReadHooks {
   #hooksAsAttached: () => boolean = () => false;
   /** Drained updates' count and newest oplog time (seconds, increment), for the oplog service. */
   #updates = 0;
+  /** Served requests drained so far (`served`). */
+  #served = 0;
   #newestSecs = 0;
   #newestInc = 0;
   /** The record id counters shared with the I/O thread's inserts (its memory), once asked for. */
@@ -449,9 +451,14 @@ export class PointReads implements PointReadHooks {
     if (secs !== 0) this.#io.time((BigInt(secs) << 32n) | BigInt(inc));
   }
 
+  /** Requests the I/O thread has answered so far (drained or not): what tells the server is busy there. */
+  served(): number {
+    return this.#served + this.#io.pending();
+  }
+
   drain(): void {
     if (this.#io.pending() === 0) return;
-    this.#io.take(this.#apply);
+    this.#served += this.#io.take(this.#apply);
     this.#touched.clear();
     if (this.#updates > 0) {
       const n = this.#updates;

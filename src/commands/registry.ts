@@ -236,15 +236,17 @@ export function unloadedCommandModules(): string[] {
 
 /**
  * Loads the commands not loaded yet one module at a time (each import awaited, so requests that arrive
- * meanwhile are served between them), then makes the NESTED ones visible; stops early when
- * `stopped()` says so. The server's background warm-up after start (commands/warm_up.ts).
+ * meanwhile are served between them), then makes the NESTED ones visible; before each module
+ * `proceed()` says whether to go on (false: stop here). The server's background warm-up after start
+ * (commands/warm_up.ts).
  */
-export async function loadCommandsInTurn(stopped: () => boolean): Promise<void> {
+export async function loadCommandsInTurn(proceed: () => Promise<boolean>): Promise<void> {
   for (const e of ENTRIES) {
-    if (stopped()) return;
-    if (!LOADING.has(e)) await loadEntry(e).catch(() => {}); // a failing module fails its own calls
+    if (LOADING.has(e)) continue;
+    if (!await proceed()) return;
+    await loadEntry(e).catch(() => {}); // a failing module fails its own calls
   }
-  if (!stopped()) await loadAllCommands().catch(() => {});
+  if (await proceed()) await loadAllCommands().catch(() => {});
 }
 
 function loadEntry(e: Entry): Promise<AnyCommandSpec> {

@@ -3,8 +3,11 @@
  * most commands (registry.ts, issue 18's cold start), so the first call of each command would pay for
  * loading its module (tens to hundreds of ms on a busy machine). Shortly after the listener is up, this
  * loads every command module one at a time, then the text-search packages and the partial filter
- * compiler, with a turn of the event loop between modules so clients are served meanwhile. Modules
- * load once per process: a later server in the same process finds them loaded and does nothing.
+ * compiler, with a turn of the event loop between modules so clients are served meanwhile — and, in a
+ * server, each step only in a quiet moment (observability/quiet_gate.ts: no command begun for 20 ms,
+ * none running), so a client that starts right after the ready line is not queued behind the batches: a
+ * busy server loads each command's module at its first call instead. Modules load once per process: a
+ * later server in the same process finds them loaded and does nothing.
  *
  * The command modules are first fetched in batches of `BATCH` (one `import()` of a `data:` module that
  * imports a batch), then taken one by one from the module cache. Under `deno task start`'s
@@ -23,9 +26,13 @@ export const WARM_UP_DELAY_MS = 50;
 /** Command modules per batch (one batch evaluates in one go: ~10–20 ms of the event loop). */
 const BATCH = 8;
 
-/** Imports `urls` in batches of BATCH, one `data:` module per batch; stops at the first failure. */
-async function fetchInBatches(urls: readonly string[], stopped: () => boolean): Promise<void> {
-  for (let i = 0; i < urls.length && !stopped(); i += BATCH) {
+/**
+ * Imports `urls` in batches of BATCH, one `data:` module per batch, each once `proceed()` says so;
+ * stops at the first failure or refusal.
+ */
+async function fetchInBatches(urls: readonly string[], proceed: () => Promise<boolean>): Promise<void> {
+  for (let i = 0; i < urls.length; i += BATCH) {
+    if (!await proceed()) return;
     const source = urls.slice(i, i + BATCH).map((u) => `import ${JSON.stringify(u)};`).join("\n");
     try {
       // only modules registry.ts imports with literal specifiers, so the layer check sees every edge
@@ -41,23 +48,39 @@ export interface WarmUp {
   stop(): Promise<void>;
 }
 
-export function startWarmUp(delayMs = WARM_UP_DELAY_MS): WarmUp {
+export interface WarmUpOptions {
+  /** Before the first step (default WARM_UP_DELAY_MS). */
+  readonly delayMs?: number;
+  /**
+   * Resolves true when the next step may run (the server's QuietGate: no command being served), false
+   * to give up; default: at once.
+   */
+  readonly whenQuiet?: () => Promise<boolean>;
+}
+
+export function startWarmUp(options: WarmUpOptions = {}): WarmUp {
   let stopped = false;
   let running: Promise<void> | undefined;
+  let wake!: () => void;
+  const stopping = new Promise<false>((resolve) => wake = () => resolve(false));
+  const whenQuiet = options.whenQuiet ?? (() => Promise.resolve(true));
+  // each step waits for a quiet moment, or ends the warm-up at stop (even while the wait goes on)
+  const proceed = async () => !stopped && await Promise.race([whenQuiet(), stopping]) && !stopped;
   // unref'd (src/timers.ts: no Node timers before the first ping); the listener keeps the process up
   const timer = unrefTimeout(() => {
     running = (async () => {
-      await fetchInBatches(unloadedCommandModules(), () => stopped);
-      await loadCommandsInTurn(() => stopped);
-      if (stopped) return;
+      await fetchInBatches(unloadedCommandModules(), proceed);
+      await loadCommandsInTurn(proceed);
+      if (!await proceed()) return;
       await loadTextLanguages().catch(() => {});
-      if (stopped) return;
+      if (!await proceed()) return;
       await loadPartialFilterCompiler().catch(() => {});
     })();
-  }, delayMs);
+  }, options.delayMs ?? WARM_UP_DELAY_MS);
   return {
     async stop() {
       stopped = true;
+      wake();
       timer.cancel();
       await running;
     },

@@ -5,8 +5,9 @@
  *
  * The two packages are loaded on demand (`loadTextLanguages`), not at import: evaluating them cost
  * 20–80 ms of every process start (issue 18), and most starts never touch a text index. Whoever may
- * stem — the server before a command that can touch text, or at start when a text index exists; a
- * test — awaits `loadTextLanguages()` first; `textLanguage` of a stemming language before that throws.
+ * stem — the server at start when a text index exists and before a command that can create one
+ * (commands/dispatch.ts); a test — awaits `loadTextLanguages()` first; `textLanguage` of a stemming
+ * language before that throws.
  */
 type Snowball = { newStemmer(algorithm: string): { stem(word: string): string } };
 type Stopwords = Record<string, string[]>;

@@ -11,14 +11,19 @@
  * diagnose, with 146 ExceededMemoryLimit and a message naming the figures; it leaves pressure below
  * `low` (60%), so the state does not flap. Under pressure it forces a full garbage collection at most
  * once a second (V8 collects old garbage lazily: without allocation the heap would stay "full" of
- * the refused work's garbage and pressure would never end). Transitions are logged. A leaf.
+ * the refused work's garbage and pressure would never end). Transitions are logged.
+ *
+ * Reading V8's limit loads `node:v8` and with it Deno's Node layer (~25 ms, once per process), so it is
+ * not part of a sample: until `readLimit` (the server calls it in its first quiet moment after start,
+ * observability/quiet_gate.ts) the budget is the configured or host-derived one alone. A leaf.
  */
 import { nodeBuiltin } from "../node_builtin.ts";
-import { type Timer, unrefInterval, unrefTimeout } from "../timers.ts";
+import { type Timer, unrefInterval } from "../timers.ts";
 
 export interface HeapSample {
   readonly usedBytes: number;
-  readonly limitBytes: number;
+  /** V8's heap limit; undefined until read (`HeapWatchdog.readLimit`). */
+  readonly limitBytes: number | undefined;
 }
 
 export interface HeapWatchdogOptions {
@@ -31,6 +36,8 @@ export interface HeapWatchdogOptions {
   readonly intervalMs?: number;
   /** Heap reader (tests inject one). */
   readonly sample?: () => HeapSample;
+  /** Makes later samples carry the heap limit (tests inject one; default: V8's, through node:v8). */
+  readonly readLimit?: () => void;
   /** Forces a full garbage collection (tests inject one; default: V8's `gc`, exposed at start). */
   readonly collect?: () => void;
   /** Host memory in bytes (tests inject one). */
@@ -44,11 +51,14 @@ const MiB = 1024 * 1024;
 const HOST_RESERVE = 512 * MiB;
 const MIN_AUTO_BUDGET = 256 * MiB;
 
-/** V8's heap limit, read once (node:v8, loaded on the first sample: node_builtin.ts). */
+/** V8's heap limit, once read (`readV8Limit`: node:v8, node_builtin.ts). */
 let v8Limit: number | undefined;
 
-function v8Sample(): HeapSample {
+function readV8Limit(): void {
   v8Limit ??= nodeBuiltin("node:v8").getHeapStatistics().heap_size_limit;
+}
+
+function v8Sample(): HeapSample {
   return { usedBytes: Deno.memoryUsage().heapUsed, limitBytes: v8Limit };
 }
 
@@ -83,13 +93,13 @@ export class HeapWatchdog {
   readonly #low: number;
   readonly #intervalMs: number;
   readonly #sample: () => HeapSample;
+  readonly #readLimit: () => void;
   readonly #log: (level: "WARNING" | "INFO", msg: string) => void;
   readonly #collectOpt: (() => void) | undefined;
   readonly #onSample: ((pressured: boolean, fraction: number) => void) | undefined;
   #collect: (() => void) | undefined;
   #lastCollect = -Infinity;
   #timer: Timer | undefined;
-  #delay: Timer | undefined;
   #pressured = false;
   #usedBytes = 0;
   /** How many commands were refused under pressure (serverStatus, tests). */
@@ -97,6 +107,7 @@ export class HeapWatchdog {
 
   constructor(opts: HeapWatchdogOptions = {}) {
     this.#sample = opts.sample ?? v8Sample;
+    this.#readLimit = opts.readLimit ?? readV8Limit;
     this.#high = opts.high ?? 0.75;
     this.#low = opts.low ?? 0.6;
     this.#intervalMs = opts.intervalMs ?? 100;
@@ -108,32 +119,29 @@ export class HeapWatchdog {
     this.#hostMemoryBytes = opts.hostMemoryBytes ?? hostMemory;
   }
 
-  /** The heap budget in bytes (see the module comment), worked out on first use (it takes a sample). */
+  /**
+   * The heap budget in bytes (see the module comment): fixed once the heap limit is known, until then
+   * the configured or host-derived budget alone.
+   */
   get budgetBytes(): number {
-    if (this.#budget === undefined) {
-      const v8Limit = this.#sample().limitBytes;
-      if (this.#budgetBytes) this.#budget = Math.min(this.#budgetBytes, v8Limit);
-      else {
-        const host = this.#hostMemoryBytes() - this.#cacheSizeBytes - HOST_RESERVE;
-        this.#budget = Math.min(v8Limit, Math.max(MIN_AUTO_BUDGET, host));
-      }
-    }
-    return this.#budget;
+    if (this.#budget !== undefined) return this.#budget;
+    const wanted = this.#budgetBytes ||
+      Math.max(MIN_AUTO_BUDGET, this.#hostMemoryBytes() - this.#cacheSizeBytes - HOST_RESERVE);
+    const limit = this.#sample().limitBytes;
+    return limit === undefined ? wanted : this.#budget = Math.min(wanted, limit);
   }
 
-  /**
-   * True while new work is refused. Asked before the deferred first sample (`start(delayMs)`), it
-   * samples now: work that arrives in the first milliseconds is judged like any other.
-   */
+  /** Reads the heap limit the budget is capped at (node:v8: ~25 ms the first time in a process). */
+  readLimit(): void {
+    this.#readLimit();
+  }
+
+  /** True while new work is refused. */
   get pressured(): boolean {
-    if (this.#delay !== undefined) {
-      this.#delay.cancel();
-      this.#begin();
-    }
     return this.#pressured;
   }
 
-  /** The state as last sampled, without taking the deferred first sample (point_reads.ts's switches). */
+  /** The same (point_reads.ts's switches). */
   get pressuredAsSampled(): boolean {
     return this.#pressured;
   }
@@ -179,26 +187,15 @@ export class HeapWatchdog {
     } budget): refusing new work until memory is freed; close idle cursors or retry later`;
   }
 
-  /**
-   * Samples now and every `intervalMs`; with `delayMs`, from then on (the server's start defers it past
-   * its first ping: the first sample loads node:v8).
-   */
-  start(delayMs = 0): void {
-    if (this.#timer !== undefined || this.#delay !== undefined) return;
-    if (delayMs <= 0) return this.#begin();
-    this.#delay = unrefTimeout(() => this.#begin(), delayMs);
-  }
-
-  #begin(): void {
-    this.#delay = undefined;
+  /** Samples now and every `intervalMs`. */
+  start(): void {
+    if (this.#timer !== undefined) return;
     this.check();
     this.#timer = unrefInterval(() => this.check(), this.#intervalMs);
   }
 
   stop(): void {
     this.#timer?.cancel();
-    this.#delay?.cancel();
     this.#timer = undefined;
-    this.#delay = undefined;
   }
 }

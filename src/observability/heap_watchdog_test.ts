@@ -51,8 +51,31 @@ Deno.test("HeapWatchdog: the automatic budget is V8's limit, or less when host m
   assertEquals(new HeapWatchdog({ sample, budgetBytes: 8192 * MiB }).budgetBytes, 4096 * MiB);
 });
 
+Deno.test("HeapWatchdog: until the heap limit is read, the configured or host budget alone; then capped", () => {
+  let limit: number | undefined;
+  let reads = 0;
+  const opts = {
+    sample: () => ({ usedBytes: 0, limitBytes: limit }),
+    readLimit: () => (reads++, limit = 2048 * MiB),
+  };
+  const w = new HeapWatchdog({ ...opts, budgetBytes: 8192 * MiB });
+  ok(!w.check(), "samples without the limit");
+  assertEquals(w.budgetBytes, 8192 * MiB);
+  assertEquals(reads, 0, "a sample does not read the limit");
+  w.readLimit();
+  assertEquals(w.budgetBytes, 2048 * MiB);
+  limit = undefined;
+  const auto = new HeapWatchdog({ ...opts, hostMemoryBytes: () => 24 * 1024 * MiB });
+  assertEquals(auto.budgetBytes, 24 * 1024 * MiB - 512 * MiB);
+  auto.readLimit();
+  assertEquals(auto.budgetBytes, 2048 * MiB);
+});
+
 Deno.test("HeapWatchdog: reads the real V8 heap by default", () => {
   const w = new HeapWatchdog();
   ok(w.budgetBytes >= 256 * MiB);
+  ok(!w.check());
+  w.readLimit();
+  ok(w.budgetBytes >= 256 * MiB && w.budgetBytes <= 64 * 1024 * MiB, String(w.budgetBytes));
   ok(!w.check());
 });

@@ -1,0 +1,123 @@
+/**
+ * QuietGate: when the server's start-up leftovers may run. Right after the listener opens, a test
+ * suite's driver is connecting and sending its first commands (the npm package's `create()` resolves on
+ * the ready line), and what the start deferred — the command modules' warm-up, the heap watchdog's first
+ * sample (it loads `node:v8`, ~25 ms), the featureCompatibilityVersion document — each hold the event
+ * loop for 8–30 ms at a time; run on a fixed timer they landed on exactly those first requests (a first
+ * ping through the Node driver waited ~100 ms behind them, issue 18). Through this gate each step waits
+ * until the server has served for `openQuietMs` with no command, or no command has begun for `quietMs`
+ * and none but monitoring is running — or, for a step that must not wait forever on a busy server,
+ * until its deadline.
+ *
+ * The composition root (src/app/start_server.ts) notes each command's start (`noteWork`, from the op
+ * registry) and says what is running (`busy`); tests inject the clock. A leaf.
+ */
+import { type Timer, unrefTimeout } from "../timers.ts";
+
+export interface QuietGateOptions {
+  /** A command other than monitoring is running now. */
+  readonly busy: () => boolean;
+  /** No command begun for this long counts as quiet (default 20 ms). */
+  readonly quietMs?: number;
+  /**
+   * From the opening, before any command: the first quiet moment comes this much later (default 250 ms)
+   * — a client started with the server (a test suite) connects within it.
+   */
+  readonly openQuietMs?: number;
+  /** How often a waiting step looks again (default 10 ms). */
+  readonly pollMs?: number;
+  /** Milliseconds clock (tests inject one). */
+  readonly now?: () => number;
+}
+
+export class QuietGate {
+  readonly #o: QuietGateOptions;
+  readonly #now: () => number;
+  #lastWork: number;
+  /** The server serves (`open`): before that nothing is quiet (start-up is work). */
+  #open = false;
+  /** No command has begun since the opening. */
+  #untouched = true;
+  /** Requests served where no command begins (the I/O thread's answers), as `open` was told to count. */
+  #served: (() => number) | undefined;
+  #servedSeen = 0;
+  #stopped = false;
+  /** Steps waiting: their poll timer and how they end. */
+  readonly #waiting = new Set<{ timer: Timer | undefined; settle: (run: boolean) => void }>();
+
+  constructor(opts: QuietGateOptions) {
+    this.#o = opts;
+    this.#now = opts.now ?? (() => performance.now());
+    this.#lastWork = this.#now();
+  }
+
+  /**
+   * The listener is up: quiet periods count from now (a client may be connecting already). `served`
+   * counts the requests answered without a command (the I/O thread's): a change is work too.
+   */
+  open(served?: () => number): void {
+    this.#open = true;
+    this.#lastWork = this.#now();
+    this.#served = served;
+    this.#servedSeen = served?.() ?? 0;
+  }
+
+  /** A command began: the quiet period starts again. */
+  noteWork(): void {
+    this.#lastWork = this.#now();
+    this.#untouched = false;
+  }
+
+  /**
+   * Quiet now: open, no command begun for `quietMs` (`openQuietMs` since the opening while none has)
+   * and none running.
+   */
+  quiet(): boolean {
+    const served = this.#served?.();
+    if (served !== undefined && served !== this.#servedSeen) {
+      this.#servedSeen = served;
+      this.noteWork();
+      return false;
+    }
+    const needed = this.#untouched ? this.#o.openQuietMs ?? 250 : this.#o.quietMs ?? 20;
+    return this.#open && this.#now() - this.#lastWork >= needed && !this.#o.busy();
+  }
+
+  /**
+   * Resolves true once quiet (at once if it is), or once `deadlineMs` from now have passed (undefined:
+   * no deadline); false once the gate is stopped — the step must not run then.
+   */
+  whenQuiet(deadlineMs?: number): Promise<boolean> {
+    if (this.#stopped) return Promise.resolve(false);
+    if (this.quiet()) return Promise.resolve(true);
+    const until = deadlineMs === undefined ? Infinity : this.#now() + deadlineMs;
+    const pollMs = this.#o.pollMs ?? 10;
+    return new Promise((resolve) => {
+      const w = {
+        timer: undefined as Timer | undefined,
+        settle: (run: boolean) => {
+          this.#waiting.delete(w);
+          w.timer?.cancel();
+          resolve(run);
+        },
+      };
+      const look = () => {
+        if (this.quiet() || this.#now() >= until) w.settle(true);
+        else w.timer = unrefTimeout(look, pollMs);
+      };
+      this.#waiting.add(w);
+      w.timer = unrefTimeout(look, pollMs);
+    });
+  }
+
+  /** Whether `stop` was called (a step whose wait ended just before must not run after it either). */
+  get stopped(): boolean {
+    return this.#stopped;
+  }
+
+  /** Every waiting step resolves false, and every later one at once (the server stops). */
+  stop(): void {
+    this.#stopped = true;
+    for (const w of [...this.#waiting]) w.settle(false);
+  }
+}
