@@ -4,8 +4,9 @@
  * setFeatureCompatibilityVersion read and confirm it. SecantusDB implements FCV 8.0 only: the
  * document is written once when missing and never changes. The composition root defers the write
  * past the first ping (`DeferredFcvDocument`: issue 18, cold start) — before the first command that
- * is not part of a connection's handshake, or shortly after start — and makes it without the write
- * hooks, so it is no oplog entry or change event, as when it was written before the oplog started.
+ * is not part of a connection's handshake, or in the first quiet moment after start — and makes it
+ * without the write hooks, so it is no oplog entry or change event, as when it was written before the
+ * oplog started.
  */
 import { BSON } from "bson";
 import { decodeDocument } from "../../bson/decode.ts";
