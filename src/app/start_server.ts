@@ -570,7 +570,8 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
   ioCushionBytes = listener.ioCushionBytes;
   address = formatHostPort(config.server.host, port);
   // serving: the start's leftovers wait for quiet moments from here on (observability/quiet_gate.ts)
-  quiet.open(pointReads?.served);
+  // the I/O thread's answers and connections coming and going are work too
+  quiet.open(() => (pointReads?.served() ?? 0) + listener.connectionCount());
   // the modules behind the commands not called yet load in the background (commands/warm_up.ts)
   const warmUp = config.server.warmUp ? startWarmUp({ whenQuiet: () => quiet.whenQuiet() }) : undefined;
   // (written before the first command outside the handshake anyway: this is for a server left idle)

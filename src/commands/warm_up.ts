@@ -4,8 +4,8 @@
  * loading its module (tens to hundreds of ms on a busy machine). Shortly after the listener is up, this
  * loads every command module one at a time, then the text-search packages and the partial filter
  * compiler, with a turn of the event loop between modules so clients are served meanwhile — and, in a
- * server, each step only in a quiet moment (observability/quiet_gate.ts: no command begun for 20 ms,
- * none running), so a client that starts right after the ready line is not queued behind the batches: a
+ * server, each step only in a quiet moment (observability/quiet_gate.ts: 50 ms after the listener opens
+ * with no client, then no command begun for 20 ms and none running), so a client that starts right after the ready line is not queued behind the batches: a
  * busy server loads each command's module at its first call instead. Modules load once per process: a
  * later server in the same process finds them loaded and does nothing.
  *

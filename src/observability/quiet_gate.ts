@@ -6,7 +6,7 @@
  * loop for 8–30 ms at a time; run on a fixed timer they landed on exactly those first requests (a first
  * ping through the Node driver waited ~100 ms behind them, issue 18). Through this gate each step waits
  * until the server has served for `openQuietMs` with no command, or no command has begun for `quietMs`
- * and none but monitoring is running — or, for a step that must not wait forever on a busy server,
+ * (nor other work been seen: the I/O thread's answers, connections) and none but monitoring is running — or, for a step that must not wait forever on a busy server,
  * until its deadline.
  *
  * The composition root (src/app/start_server.ts) notes each command's start (`noteWork`, from the op
@@ -20,8 +20,9 @@ export interface QuietGateOptions {
   /** No command begun for this long counts as quiet (default 20 ms). */
   readonly quietMs?: number;
   /**
-   * From the opening, before any command: the first quiet moment comes this much later (default 250 ms)
-   * — a client started with the server (a test suite) connects within it.
+   * From the opening, before any command: the first quiet moment comes this much later (default 50 ms)
+   * — a client started with the server in its own process (a test suite's `create()`) has connected by
+   * then, and the warm-up is done before one started separately (~250 ms for Node and its driver) comes.
    */
   readonly openQuietMs?: number;
   /** How often a waiting step looks again (default 10 ms). */
@@ -38,9 +39,9 @@ export class QuietGate {
   #open = false;
   /** No command has begun since the opening. */
   #untouched = true;
-  /** Requests served where no command begins (the I/O thread's answers), as `open` was told to count. */
-  #served: (() => number) | undefined;
-  #servedSeen = 0;
+  /** Work no command shows (the I/O thread's answers, connections), as `open` was told to count it. */
+  #activity: (() => number) | undefined;
+  #activitySeen = 0;
   #stopped = false;
   /** Steps waiting: their poll timer and how they end. */
   readonly #waiting = new Set<{ timer: Timer | undefined; settle: (run: boolean) => void }>();
@@ -52,14 +53,15 @@ export class QuietGate {
   }
 
   /**
-   * The listener is up: quiet periods count from now (a client may be connecting already). `served`
-   * counts the requests answered without a command (the I/O thread's): a change is work too.
+   * The listener is up: quiet periods count from now (a client may be connecting already). `activity`
+   * is a figure that moves with work no command shows (the I/O thread's answers, connections opened and
+   * closed): a change is work too.
    */
-  open(served?: () => number): void {
+  open(activity?: () => number): void {
     this.#open = true;
     this.#lastWork = this.#now();
-    this.#served = served;
-    this.#servedSeen = served?.() ?? 0;
+    this.#activity = activity;
+    this.#activitySeen = activity?.() ?? 0;
   }
 
   /** A command began: the quiet period starts again. */
@@ -73,13 +75,13 @@ export class QuietGate {
    * and none running.
    */
   quiet(): boolean {
-    const served = this.#served?.();
-    if (served !== undefined && served !== this.#servedSeen) {
-      this.#servedSeen = served;
+    const activity = this.#activity?.();
+    if (activity !== undefined && activity !== this.#activitySeen) {
+      this.#activitySeen = activity;
       this.noteWork();
       return false;
     }
-    const needed = this.#untouched ? this.#o.openQuietMs ?? 250 : this.#o.quietMs ?? 20;
+    const needed = this.#untouched ? this.#o.openQuietMs ?? 50 : this.#o.quietMs ?? 20;
     return this.#open && this.#now() - this.#lastWork >= needed && !this.#o.busy();
   }
 

@@ -66,7 +66,7 @@ Deno.test("QuietGate: stop ends every waiting step with false, and later ones at
   assert.equal(await g.whenQuiet(), false);
 });
 
-Deno.test("QuietGate: requests answered without a command (the I/O thread's) are work too", () => {
+Deno.test("QuietGate: work no command shows (the I/O thread's answers, connections) counts too", () => {
   let now = 0;
   let served = 7;
   const g = new QuietGate({ busy: () => false, quietMs: 20, openQuietMs: 20, now: () => now });
