@@ -89,6 +89,8 @@ export class HeapWatchdog {
   readonly #cacheSizeBytes: number;
   readonly #hostMemoryBytes: () => number;
   #budget: number | undefined;
+  /** The configured or host-derived budget (host memory read once). */
+  #wanted: number | undefined;
   readonly #high: number;
   readonly #low: number;
   readonly #intervalMs: number;
@@ -125,7 +127,7 @@ export class HeapWatchdog {
    */
   get budgetBytes(): number {
     if (this.#budget !== undefined) return this.#budget;
-    const wanted = this.#budgetBytes ||
+    const wanted = this.#wanted ??= this.#budgetBytes ||
       Math.max(MIN_AUTO_BUDGET, this.#hostMemoryBytes() - this.#cacheSizeBytes - HOST_RESERVE);
     const limit = this.#sample().limitBytes;
     return limit === undefined ? wanted : this.#budget = Math.min(wanted, limit);
