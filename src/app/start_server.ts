@@ -321,7 +321,7 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
   });
   // the start's leftovers (warm-up, the heap watchdog's first sample, the FCV document) run when quiet
   const quiet = new QuietGate({
-    busy: () => ops.list().some((op) => !MONITORING_COMMANDS.has(op.detail.command)),
+    busy: () => ops.some((op) => !MONITORING_COMMANDS.has(op.detail.command)),
   });
   const ops = new OpRegistry<OpDetail>(Date.now, (d) => {
     quiet.noteWork();

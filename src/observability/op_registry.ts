@@ -49,6 +49,13 @@ export class OpRegistry<D> {
     else this.#ops.delete(opId);
   }
 
+  /** Whether an operation in progress satisfies `test` (no list built: polled often). */
+  some(test: (op: RunningOp<D>) => boolean): boolean {
+    if (this.#one !== undefined && test(this.#one)) return true;
+    for (const op of this.#ops.values()) if (test(op)) return true;
+    return false;
+  }
+
   /** The operations in progress, oldest first. */
   list(): RunningOp<D>[] {
     const all = [...this.#ops.values()];

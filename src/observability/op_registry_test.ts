@@ -34,12 +34,16 @@ Deno.test("op registry: ops begun and ended in any order are listed oldest first
   const lateCtl = ctl();
   ops.begin(late, lateCtl, "late");
   assert.deepEqual(ops.list().map((o) => o.opId), [...ids.slice(1), late]);
+  assert.equal(ops.some((o) => o.detail === "late"), true, "the one outside the map is seen too");
+  assert.equal(ops.some((o) => o.detail === `op${ids[2]}`), true);
+  assert.equal(ops.some((o) => o.detail === `op${ids[0]}`), false, "ended");
   assert.equal(ops.kill(ids[0]!), false);
   assert.equal(ops.kill(late), true);
   assert.equal(thrownCommandError(() => lateCtl.check()).codeName, "Interrupted");
   assert.equal(ops.kill(ids[3]!), true);
   for (const id of [...ids.slice(1), late]) ops.end(id);
   assert.equal(ops.list().length, 0);
+  assert.equal(ops.some(() => true), false);
   ops.end(late); // ending twice is harmless
   assert.equal(ops.kill(late), false);
 });

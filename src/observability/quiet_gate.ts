@@ -43,8 +43,9 @@ export class QuietGate {
   #activity: (() => number) | undefined;
   #activitySeen = 0;
   #stopped = false;
-  /** Steps waiting: their poll timer and how they end. */
-  readonly #waiting = new Set<{ timer: Timer | undefined; settle: (run: boolean) => void }>();
+  /** Steps waiting, oldest first: until when at most, and how each ends. */
+  readonly #queue: { until: number; resolve: (run: boolean) => void }[] = [];
+  #timer: Timer | undefined;
 
   constructor(opts: QuietGateOptions) {
     this.#o = opts;
@@ -86,30 +87,35 @@ export class QuietGate {
   }
 
   /**
-   * Resolves true once quiet (at once if it is), or once `deadlineMs` from now have passed (undefined:
-   * no deadline); false once the gate is stopped — the step must not run then.
+   * Resolves true once quiet (at once if it is and no other step waits), or once `deadlineMs` from now
+   * have passed (undefined: no deadline); false once the gate is stopped — the step must not run then.
+   * Waiting steps run one per look, oldest first: each finds the gate quiet again after the one before.
    */
   whenQuiet(deadlineMs?: number): Promise<boolean> {
     if (this.#stopped) return Promise.resolve(false);
-    if (this.quiet()) return Promise.resolve(true);
+    if (this.#queue.length === 0 && this.quiet()) return Promise.resolve(true);
     const until = deadlineMs === undefined ? Infinity : this.#now() + deadlineMs;
-    const pollMs = this.#o.pollMs ?? 10;
     return new Promise((resolve) => {
-      const w = {
-        timer: undefined as Timer | undefined,
-        settle: (run: boolean) => {
-          this.#waiting.delete(w);
-          w.timer?.cancel();
-          resolve(run);
-        },
-      };
-      const look = () => {
-        if (this.quiet() || this.#now() >= until) w.settle(true);
-        else w.timer = unrefTimeout(look, pollMs);
-      };
-      this.#waiting.add(w);
-      w.timer = unrefTimeout(look, pollMs);
+      this.#queue.push({ until, resolve });
+      this.#arm();
     });
+  }
+
+  /** One poll timer for every waiting step. */
+  #arm(): void {
+    this.#timer ??= unrefTimeout(() => this.#look(), this.#o.pollMs ?? 10);
+  }
+
+  /** Steps past their deadline run; then the oldest waiting one if the server is quiet. */
+  #look(): void {
+    this.#timer = undefined;
+    const now = this.#now();
+    for (let i = 0; i < this.#queue.length;) {
+      if (this.#queue[i]!.until <= now) this.#queue.splice(i, 1)[0]!.resolve(true);
+      else i++;
+    }
+    if (this.#queue.length > 0 && this.quiet()) this.#queue.shift()!.resolve(true);
+    if (this.#queue.length > 0) this.#arm();
   }
 
   /** Whether `stop` was called (a step whose wait ended just before must not run after it either). */
@@ -120,6 +126,8 @@ export class QuietGate {
   /** Every waiting step resolves false, and every later one at once (the server stops). */
   stop(): void {
     this.#stopped = true;
-    for (const w of [...this.#waiting]) w.settle(false);
+    this.#timer?.cancel();
+    this.#timer = undefined;
+    for (const w of this.#queue.splice(0)) w.resolve(false);
   }
 }

@@ -80,3 +80,16 @@ Deno.test("QuietGate: work no command shows (the I/O thread's answers, connectio
   now += 1;
   assert.equal(g.quiet(), true, "20 ms since they were seen");
 });
+
+Deno.test("QuietGate: waiting steps run one per look, oldest first", async () => {
+  const { g, advance } = gate();
+  g.noteWork();
+  const order: string[] = [];
+  const first = g.whenQuiet().then((run) => order.push(`first ${run}`));
+  const second = g.whenQuiet().then((run) => order.push(`second ${run}`));
+  advance(25);
+  await settled(first);
+  assert.deepEqual(order, ["first true"], "one step per look: the next one looks again");
+  await settled(second);
+  assert.deepEqual(order, ["first true", "second true"]);
+});
