@@ -319,7 +319,7 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
     busy: () => ops.list().some((op) => !MONITORING_COMMANDS.has(op.detail.command)),
     log: (msg) => log.info(msg),
   });
-  // the start's leftovers (warm-up, the heap watchdog's first sample, the FCV document) run when quiet
+  // the start's leftovers (the warm-up, V8's heap limit, the FCV document) run in quiet moments
   const quiet = new QuietGate({
     busy: () => ops.some((op) => !MONITORING_COMMANDS.has(op.detail.command)),
   });
@@ -552,6 +552,9 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
     try {
       metrics = await (await import("./metrics.ts")).startMetricsServer(config.metrics.listen, server, log);
     } catch (e) {
+      quiet.stop();
+      heap.stop();
+      trimmer.stop();
       await listener.close(); // (fast reads not attached yet: they detach with the loop)
       await textUpgrades.stop();
       transactions.stop();
