@@ -2,8 +2,10 @@
  * The test surrogate's start-up, as test authors see it (issue 17):
  *   deno   in-process `startServer()` on `:memory:` → server ready, and → first `ping` answered
  *          through npm:mongodb (the first start in a process also pays WiredTiger's one-time init);
- *   node   the npm package in a throwaway Node project: `SecantusServer.create()` → first `ping`,
- *          and a 100-test Jest file (server start + 100 tests + stop) against a 100-test Jest file
+ *   node   the npm package in a throwaway Node project: `SecantusServer.create()` → first `ping`;
+ *          a test file's first requests, each round a fresh Node process (`create()`, then at once
+ *          connect, ping, insert into a new collection, findOne, a second insert: medians of each step,
+ *          what a client started with the server waits for); and a 100-test Jest file (server start + 100 tests + stop) against a 100-test Jest file
  *          with no database, both as wall time of `npx jest`.
  * The Node part builds the tarball (packages/node/build.ts) and runs `npm install` (network on the
  * first run, the npm cache after); SURROGATE_SKIP_NODE=1 skips it. Rounds: SURROGATE_ROUNDS (10).
@@ -83,6 +85,22 @@ function jestFile(withDb: boolean): string {
   return lines.join("\n") + "\n";
 }
 
+/** A test file's first requests in a fresh Node process: each step's ms, as JSON [step, ms][]. */
+const FIRST_REQUESTS = [
+  'import { MongoClient } from "mongodb";',
+  'import { SecantusServer } from "secantusdb";',
+  "const laps = []; let last = performance.now();",
+  "const lap = (step) => { const now = performance.now(); laps.push([step, now - last]); last = now; };",
+  "const s = await SecantusServer.create(); lap('create()');",
+  "const c = new MongoClient(s.getUri('b')); await c.connect(); lap('connect');",
+  "await c.db().command({ ping: 1 }); lap('ping');",
+  "await c.db().collection('c').insertOne({ _id: 0 }); lap('first insert (new collection)');",
+  "await c.db().collection('c').findOne({ _id: 0 }); lap('findOne');",
+  "await c.db().collection('c').insertOne({ _id: 1 }); lap('second insert');",
+  "await c.close(); await s.stop();",
+  "console.log(JSON.stringify(laps));",
+].join("\n");
+
 async function nodePackage(): Promise<void> {
   const tmp = await Deno.makeTempDir({ prefix: "secantus-bench-" });
   try {
@@ -127,6 +145,17 @@ async function nodePackage(): Promise<void> {
     );
     const ms: number[] = JSON.parse((await sh("node", ["start.mjs"], proj)).trim().split("\n").pop()!);
     console.log(`node SecantusServer.create() → ping answered (${ROUNDS} starts): ${stats(ms)}`);
+    await Deno.writeTextFile(`${proj}/first.mjs`, FIRST_REQUESTS);
+    const steps = new Map<string, number[]>();
+    for (let i = 0; i < ROUNDS; i++) {
+      const laps: [string, number][] = JSON.parse(
+        (await sh("node", ["first.mjs"], proj)).trim().split("\n").pop()!,
+      );
+      for (const [step, lap] of laps) steps.set(step, [...steps.get(step) ?? [], lap]);
+    }
+    for (const [step, laps] of steps) {
+      console.log(`node first requests, fresh process (${ROUNDS}): ${step}: ${stats(laps)}`);
+    }
     await Deno.writeTextFile(`${proj}/b/db.test.js`, jestFile(true));
     await Deno.writeTextFile(`${proj}/b/noop.test.js`, jestFile(false));
     for (
