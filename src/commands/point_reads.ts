@@ -430,9 +430,7 @@ export class PointReads implements PointReadHooks {
     let bits = 0;
     if (!s.failPoints.anyOn && !s.profiler.active && s.profiler.slowms > 1 && !s.isShuttingDown()) {
       bits = s.authorizer.enabled ? PING | AUTH : PING;
-      // (as last sampled: asking `pressured` would take the heap's deferred first sample at the first
-      // ping, which loads Deno's Node layer — +25 ms to `deno task start`, measured)
-      if (!s.heap?.pressuredAsSampled) bits |= FIND;
+      if (!s.heap?.pressured) bits |= FIND;
       if (s.sessions.size + LOG_CAP < s.sessions.maxSessions) bits |= LSID;
       if (
         this.#writable && s.oplog?.awaited === false && s.fsyncLock.count === 0 && this.#hooksAsAttached()

@@ -83,7 +83,7 @@ function fakeServer(over: Partial<Record<string, unknown>> = {}) {
     failPoints: new FailPoints(),
     profiler: new Profiler(),
     isShuttingDown: () => false,
-    heap: { pressuredAsSampled: false },
+    heap: { pressured: false },
     sessions: new LogicalSessions(undefined, 100_000),
     clusterClock: clock,
     counters: new Counters(),
@@ -94,7 +94,7 @@ function fakeServer(over: Partial<Record<string, unknown>> = {}) {
     },
     ...over,
   };
-  return server as unknown as ServerContext & { heap: { pressuredAsSampled: boolean } };
+  return server as unknown as ServerContext & { heap: { pressured: boolean } };
 }
 
 const native: NativeReads = {
@@ -125,10 +125,10 @@ Deno.test("point reads: what may be answered follows fail points, the profiler, 
   assertEquals(calls.templates, 4);
   assertEquals(calls.flags.at(-1), F.FIND | F.PING | F.LSID);
   assertEquals(calls.times.at(-1), (5n << 32n) | 3n);
-  server.heap.pressuredAsSampled = true;
+  server.heap.pressured = true;
   reads.publish();
   assertEquals(calls.flags.at(-1), F.PING | F.LSID);
-  server.heap.pressuredAsSampled = false;
+  server.heap.pressured = false;
   server.failPoints.configure("failCommand", { kind: "alwaysOn" }, { failCommands: ["ping"], errorCode: 2 });
   reads.publish();
   assertEquals(calls.flags.at(-1), 0);

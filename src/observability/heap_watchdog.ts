@@ -143,11 +143,6 @@ export class HeapWatchdog {
     return this.#pressured;
   }
 
-  /** The same (point_reads.ts's switches). */
-  get pressuredAsSampled(): boolean {
-    return this.#pressured;
-  }
-
   /** Takes a sample now and updates the state (the timer calls it; tests call it directly). */
   check(): boolean {
     let s = this.#sample();
