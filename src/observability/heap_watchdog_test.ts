@@ -71,6 +71,25 @@ Deno.test("HeapWatchdog: until the heap limit is read, the configured or host bu
   assertEquals(auto.budgetBytes, 2048 * MiB);
 });
 
+Deno.test("HeapWatchdog: a sample past 48 MiB reads the limit itself, and judges the heap against it", () => {
+  let limit: number | undefined;
+  let used = 40 * MiB;
+  let reads = 0;
+  const w = new HeapWatchdog({
+    hostMemoryBytes: () => 24 * 1024 * MiB,
+    sample: () => ({ usedBytes: used, limitBytes: limit }),
+    readLimit: () => (reads++, limit = 60 * MiB),
+  });
+  ok(!w.check());
+  assertEquals(reads, 0, "below 48 MiB the limit waits for a quiet moment");
+  used = 50 * MiB;
+  ok(w.check(), "50 of a 60 MiB limit is past 75%: pressured at this very sample");
+  assertEquals(reads, 1);
+  assertEquals(w.budgetBytes, 60 * MiB);
+  w.check();
+  assertEquals(reads, 1, "read once");
+});
+
 Deno.test("HeapWatchdog: reads the real V8 heap by default", () => {
   const w = new HeapWatchdog();
   ok(w.budgetBytes >= 256 * MiB);
