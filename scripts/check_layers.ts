@@ -82,10 +82,12 @@ function localModules(): string[] {
   return files.sort();
 }
 
+/** A project file's path from the root; undefined for anything else (npm packages, which deno.json's
+ * `nodeModulesDir: "manual"` resolves to files under node_modules/, and remote or built-in modules). */
 function rel(specifier: string): string | undefined {
   if (!specifier.startsWith("file://")) return undefined;
   const p = decodeURIComponent(new URL(specifier).pathname);
-  return p.startsWith(root) ? p.slice(root.length) : undefined;
+  return p.startsWith(root) && !p.startsWith(`${root}node_modules/`) ? p.slice(root.length) : undefined;
 }
 
 function rankOf(path: string): number | "leaf" | undefined {

@@ -59,8 +59,14 @@ export function readOpCompressedPrefix(frame: Uint8Array): OpCompressedPrefix {
   };
 }
 
+/** What is used of npm `snappyjs` (CommonJS without types of its own: its exports are the module's `default`). */
+interface SnappyCodec {
+  compress(data: Uint8Array): Uint8Array;
+  uncompress(data: Uint8Array, maxLength?: number): Uint8Array;
+}
+
 interface Codecs {
-  readonly snappy: typeof import("snappyjs").default;
+  readonly snappy: SnappyCodec;
   readonly zlib: typeof import("node:zlib");
 }
 
@@ -75,7 +81,7 @@ export function compressionCodecsLoaded(): boolean {
 /** Loads the snappy, zlib and zstd codecs (idempotent). */
 export function loadCompressionCodecs(): Promise<void> {
   loading ??= Promise.all([import("snappyjs"), import("node:zlib")]).then(([snappy, zlib]) => {
-    codecs = { snappy: snappy.default, zlib };
+    codecs = { snappy: (snappy as unknown as { default: SnappyCodec }).default, zlib };
   });
   return loading;
 }
