@@ -18,12 +18,20 @@ export const ENOENT = 2;
 export const EINVAL = 22;
 export const ENOMEM = 12;
 
+/** WiredTiger's message of each code asked for so far (fixed per code). */
+const strerrors = new Map<number, string>();
+
 /** The message WiredTiger gives for `rc`. */
 export function strerror(rc: number): string {
-  const buf = new Uint8Array(256);
-  shim().sct_strerror(rc, buf, buf.length);
-  const end = buf.indexOf(0);
-  return new TextDecoder().decode(buf.subarray(0, end < 0 ? buf.length : end));
+  let text = strerrors.get(rc);
+  if (text === undefined) {
+    const buf = new Uint8Array(256);
+    shim().sct_strerror(rc, buf, buf.length);
+    const end = buf.indexOf(0);
+    text = new TextDecoder().decode(buf.subarray(0, end < 0 ? buf.length : end));
+    strerrors.set(rc, text);
+  }
+  return text;
 }
 
 /** An error returned by WiredTiger. */

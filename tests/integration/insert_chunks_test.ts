@@ -75,3 +75,34 @@ serverTest("a retryable insertMany of several chunks sent twice is applied once"
     await session.endSession();
   }
 });
+
+serverTest(
+  "a chunk of one document refused by a unique index: its index, the key, and the rest as ordered says",
+  async (client) => {
+    const db = client.db("chunks");
+    const coll = db.collection<AnyDoc>("e");
+    await coll.createIndex({ k: 1 }, { unique: true });
+    await coll.insertMany([{ _id: -1, k: "k1" }, { _id: -2, k: "k3" }]);
+    // one document: the whole batch is that chunk
+    const one = await db.command({ insert: "e", documents: [{ _id: 0, k: "k1" }] });
+    assert.equal(one["n"], 0);
+    assert.equal(one["writeErrors"].length, 1);
+    assert.equal(one["writeErrors"][0].index, 0);
+    assert.equal(one["writeErrors"][0].code, 11000);
+    assert.deepEqual(one["writeErrors"][0].keyValue, { k: "k1" });
+    // ~300 KB documents: a chunk each (past 256 KB); the second and fourth are refused
+    const big = (i: number, k: string) => ({ _id: 100 + i, k, pad: "x".repeat(300_000) });
+    const batch = [big(0, "a"), big(1, "k1"), big(2, "b"), big(3, "k3"), big(4, "c")];
+    const unordered = await db.command({ insert: "e", documents: batch, ordered: false });
+    assert.equal(unordered["n"], 3);
+    assert.deepEqual(unordered["writeErrors"].map((e: AnyDoc) => [e.index, e.code]), [[1, 11000], [
+      3,
+      11000,
+    ]]);
+    await coll.deleteMany({ _id: { $gte: 100 } });
+    const ordered = await db.command({ insert: "e", documents: batch });
+    assert.equal(ordered["n"], 1);
+    assert.deepEqual(ordered["writeErrors"].map((e: AnyDoc) => [e.index, e.code]), [[1, 11000]]);
+    assert.deepEqual((await coll.find({ _id: { $gte: 100 } }).toArray()).map((d) => d["_id"]), [100]);
+  },
+);
