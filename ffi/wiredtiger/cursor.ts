@@ -550,9 +550,20 @@ export class Cursor {
 
   /** Add (key, rid). Unique: throws WtError(isDuplicateKey) if key maps to another record. */
   idxInsert(unique: boolean, key: Uint8Array, rid: bigint): void {
+    if (!this.idxInsertUnlessTaken(unique, key, rid)) {
+      throw new WtError(WT_DUPLICATE_KEY, `insert(${this.uri})`);
+    }
+  }
+
+  /**
+   * `idxInsert`, answering false instead of throwing when a unique index holds the key already (an
+   * answer, not a fault: the caller raises its own error, one object instead of two).
+   */
+  idxInsertUnlessTaken(unique: boolean, key: Uint8Array, rid: bigint): boolean {
     const rc = shim().sct_idx_insert(this.unsafePointer, unique ? 1 : 0, key, key.length, rid);
-    if (rc === WT_DUPLICATE_KEY) throw new WtError(rc, `insert(${this.uri})`);
+    if (rc === WT_DUPLICATE_KEY) return false;
     check(rc, `insert(${this.uri})`);
+    return true;
   }
 
   /** Remove (key, rid); absent entries are ignored. */

@@ -1,10 +1,11 @@
 /**
  * small_doc.ts — the bytes `BSON.serialize` gives for a small document of plain objects and scalars,
  * written here without npm bson's general serializer (pure). For the per-request documents on the hot
- * path: command replies (`{n: 1, ok: 1}`), an update's oplog `{$v: 2, diff}`. Not a second codec: it
- * writes only numbers, strings, booleans, null, `Long`, `Double`, `Int32` and nested plain objects,
- * and answers `undefined` for anything else (arrays, dates, ObjectIds, binaries, `undefined` values, a
- * `toBSON` method, a key holding NUL, a document larger than its scratch buffer) — the caller then
+ * path: command replies (`{n: 1, ok: 1}`, a write error's `{n: 0, writeErrors: [...]}`), an update's
+ * oplog `{$v: 2, diff}`. Not a second codec: it writes only numbers, strings, booleans, null, `Long`,
+ * `Double`, `Int32`, `ObjectId`, nested plain objects and arrays of these, and answers `undefined` for
+ * anything else (dates, binaries, `undefined` values or array holes, a `toBSON` method, a key holding
+ * NUL, a document larger than its scratch buffer) — the caller then
  * uses `BSON.serialize`, so every byte written is one npm bson would write (small_doc_test.ts checks it).
  */
 import type { Document } from "./document.ts";
@@ -47,7 +48,10 @@ function isPlain(v: object): boolean {
 function writeDoc(doc: Document, at: number, depth: number): number {
   if (depth > MAX_DEPTH) return -1;
   let p = at + 4;
-  for (const key of Object.keys(doc)) {
+  const array = Array.isArray(doc);
+  // an array's elements are named by their indexes (npm bson: `${i}`, holes included)
+  const keys = array ? Array.from({ length: (doc as unknown[]).length }, (_, i) => `${i}`) : Object.keys(doc);
+  for (const key of keys) {
     const value = doc[key];
     const name = keyBytes(key);
     if (name === undefined) return -1;
@@ -103,10 +107,17 @@ function writeDoc(doc: Document, at: number, depth: number): number {
         }
         const tag = (value as { _bsontype?: unknown })._bsontype;
         if (tag === undefined) {
-          if (Array.isArray(value) || !isPlain(value)) return -1;
-          scratch[typeAt] = 0x03;
+          const isArray = Array.isArray(value);
+          if (isArray ? Object.getPrototypeOf(value) !== Array.prototype : !isPlain(value)) return -1;
+          scratch[typeAt] = isArray ? 0x04 : 0x03;
           p = writeDoc(value as Document, p, depth + 1);
           if (p < 0) return -1;
+        } else if (tag === "ObjectId") {
+          const id = (value as { id?: unknown }).id;
+          if (!(id instanceof Uint8Array) || id.length !== 12) return -1;
+          scratch[typeAt] = 0x07;
+          scratch.set(id, p);
+          p += 12;
         } else if (tag === "Long") {
           scratch[typeAt] = 0x12;
           scratchView.setInt32(p, (value as { low: number }).low, true);

@@ -44,14 +44,29 @@ Deno.test("small documents: the bytes BSON.serialize gives", () => {
   same({ 2: "a", 1: "b", x: "c" }); // integer-like keys in the order Object.keys gives
   same(Object.assign(Object.create(null), { a: 1 }));
   same({ nested: { deeper: { deepest: { v: 1 } } } });
+  same({ a: [], b: [1, "x", null, true, 2.5, { c: [[]] }], l: [Long.fromNumber(3)] });
+  same({ id: new ObjectId(), ids: [new ObjectId("65a1b2c3d4e5f60718293a4b")] });
+  same({
+    n: 0,
+    writeErrors: [{
+      index: 0,
+      code: 11000,
+      errmsg: "E11000 duplicate key error collection: a.b index: _id_ dup key: { _id: 1 }",
+      keyPattern: { _id: 1 },
+      keyValue: { _id: new ObjectId() },
+    }],
+    ok: 1,
+  });
 });
 
 Deno.test("small documents: anything else is left to npm bson", () => {
   for (
     const doc of [
-      { a: [1, 2] },
+      { a: [1, undefined] },
+      // deno-lint-ignore no-sparse-arrays
+      { a: [1, , 2] },
+      { a: [new Date(0)] },
       { a: new Date(0) },
-      { a: new ObjectId() },
       { a: new Binary(new Uint8Array(2)) },
       { a: new Timestamp({ t: 1, i: 1 }) },
       { a: undefined },

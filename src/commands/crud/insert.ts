@@ -104,6 +104,17 @@ function docOf(p: PreparedAny): Doc {
 }
 
 /**
+ * What a duplicate key error needs of a prepared insert that index `indexName` refused: the document,
+ * or from its bytes only the top-level fields that index reads (decoded as its keys were made).
+ */
+function refusedDocOf(coll: CollectionEntry, indexName: string | undefined, p: PreparedAny): Doc {
+  if (p.doc) return p.doc;
+  const key = coll.indexes.find((i) => i.name === (indexName ?? "_id_"))?.spec["key"];
+  if (key === null || typeof key !== "object") return decodeDocument(p.bytes);
+  return decodeFields(p.bytes, new Set(Object.keys(key).map((f) => f.split(".")[0]!))) as Doc;
+}
+
+/**
  * `prepareInsert` of a document the request sent as `raw` — bytes the wire layer checked with
  * `validAndCanonical` (valid BSON, stored as sent) — reading only what insert needs from them: the
  * `_id` (generated and put first as `prepareInsert` does) and the top-level fields the indexes read.
@@ -358,7 +369,7 @@ function insertBatch(
     // a chunk of one document refused for a duplicate key: reported from this attempt, as
     // insertOneByOne would from a second one (which cost a third of such an insert's time)
     try {
-      translateStorageError(end.duplicate, coll, docOf(end.prepared));
+      translateStorageError(end.duplicate, coll, refusedDocOf(coll, end.duplicate.indexName, end.prepared));
     } catch (e) {
       onError(stored, e);
     }

@@ -606,13 +606,8 @@ export class WtTxn implements TxnHandle, TxnScope {
     if (!build && !idx.unique && idx.spec["prepareUnique"] === true && this.#heldByOther(idx, key, rid)) {
       throw new StorageError("DuplicateKey", `E11000 duplicate key error (index: ${idx.name})`, idx.name);
     }
-    try {
-      this.ctx.cursor(idx.ident).idxInsert(idx.unique, key, rid);
-    } catch (e) {
-      if (e instanceof WtError && e.isDuplicateKey) {
-        throw new StorageError("DuplicateKey", `E11000 duplicate key error (index: ${idx.name})`, idx.name);
-      }
-      throw e;
+    if (!this.ctx.cursor(idx.ident).idxInsertUnlessTaken(idx.unique, key, rid)) {
+      throw new StorageError("DuplicateKey", `E11000 duplicate key error (index: ${idx.name})`, idx.name);
     }
   }
 
