@@ -5,8 +5,8 @@
  *   node   the npm package in a throwaway Node project: `SecantusServer.create()` → first `ping`;
  *          a test file's first requests, each round a fresh Node process (`create()`, then at once
  *          connect, ping, insert into a new collection, findOne, a second insert: medians of each step,
- *          what a client started with the server waits for); and a 100-test Jest file (server start + 100 tests + stop) against a 100-test Jest file
- *          with no database, both as wall time of `npx jest`.
+ *          what a client started with the server waits for); and a 100-test Jest file (server start +
+ *          100 tests + stop) against a 100-test Jest file with no database, both as wall time of `npx jest`.
  * The Node part builds the tarball (packages/node/build.ts) and runs `npm install` (network on the
  * first run, the npm cache after); SURROGATE_SKIP_NODE=1 skips it. Rounds: SURROGATE_ROUNDS (10).
  */

@@ -579,10 +579,18 @@ export class Cursor {
    * failure, with the same error; the keys before it are inserted.
    */
   idxInsertMany(unique: boolean, keys: readonly Uint8Array[], rid: bigint): void {
+    if (!this.idxInsertManyUnlessTaken(unique, keys, rid)) {
+      throw new WtError(WT_DUPLICATE_KEY, `insert(${this.uri})`);
+    }
+  }
+
+  /** `idxInsertMany`, answering false where it would throw for a key taken (`idxInsertUnlessTaken`). */
+  idxInsertManyUnlessTaken(unique: boolean, keys: readonly Uint8Array[], rid: bigint): boolean {
     const [buf, len] = packKeys(keys);
     const rc = shim().sct_idx_insert_many(this.unsafePointer, unique ? 1 : 0, buf, len, keys.length, rid);
-    if (rc === WT_DUPLICATE_KEY) throw new WtError(rc, `insert(${this.uri})`);
+    if (rc === WT_DUPLICATE_KEY) return false;
     check(rc, `insert(${this.uri})`);
+    return true;
   }
 
   /** Non-unique `idxInsert` of `keys[i]` for `rids[i]`, in one call (an index build's sorted batch). */

@@ -16,7 +16,7 @@
  * Reading V8's limit loads `node:v8` and with it Deno's Node layer (~25 ms, once per process), so it is
  * not part of a sample: until `readLimit` (the server calls it in its first quiet moment after start,
  * observability/quiet_gate.ts) the budget is the configured or host-derived one alone — unless a sample
- * finds the heap past `readLimitAboveBytes` first (48 MiB; a started server's own heap is ~18): then the
+ * finds the heap past READ_LIMIT_ABOVE first (48 MiB; a started server's own heap is ~18): then the
  * sample reads the limit itself, so a server busy from its first moment meets a small
  * `--max-old-space-size` with its budget capped, not with V8's abort. A leaf.
  */
@@ -41,8 +41,6 @@ export interface HeapWatchdogOptions {
   readonly sample?: () => HeapSample;
   /** Makes later samples carry the heap limit (tests inject one; default: V8's, through node:v8). */
   readonly readLimit?: () => void;
-  /** A sample that finds the heap past this many bytes with the limit unread reads it (default 48 MiB). */
-  readonly readLimitAboveBytes?: number;
   /** Forces a full garbage collection (tests inject one; default: V8's `gc`, exposed at start). */
   readonly collect?: () => void;
   /** Host memory in bytes (tests inject one). */
@@ -103,7 +101,6 @@ export class HeapWatchdog {
   readonly #intervalMs: number;
   readonly #sample: () => HeapSample;
   readonly #readLimit: () => void;
-  readonly #readLimitAbove: number;
   readonly #log: (level: "WARNING" | "INFO", msg: string) => void;
   readonly #collectOpt: (() => void) | undefined;
   readonly #onSample: ((pressured: boolean, fraction: number) => void) | undefined;
@@ -118,7 +115,6 @@ export class HeapWatchdog {
   constructor(opts: HeapWatchdogOptions = {}) {
     this.#sample = opts.sample ?? v8Sample;
     this.#readLimit = opts.readLimit ?? readV8Limit;
-    this.#readLimitAbove = opts.readLimitAboveBytes ?? READ_LIMIT_ABOVE;
     this.#high = opts.high ?? 0.75;
     this.#low = opts.low ?? 0.6;
     this.#intervalMs = opts.intervalMs ?? 100;
@@ -155,7 +151,7 @@ export class HeapWatchdog {
   /** Takes a sample now and updates the state (the timer calls it; tests call it directly). */
   check(): boolean {
     let s = this.#sample();
-    if (s.limitBytes === undefined && s.usedBytes >= this.#readLimitAbove) {
+    if (s.limitBytes === undefined && s.usedBytes >= READ_LIMIT_ABOVE) {
       this.#readLimit();
       s = this.#sample();
     }

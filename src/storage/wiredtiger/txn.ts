@@ -586,14 +586,7 @@ export class WtTxn implements TxnHandle, TxnScope {
       return;
     }
     if (keys.length === 0) return;
-    try {
-      this.ctx.cursor(idx.ident).idxInsertMany(idx.unique, keys, rid);
-    } catch (e) {
-      if (e instanceof WtError && e.isDuplicateKey) {
-        throw new StorageError("DuplicateKey", `E11000 duplicate key error (index: ${idx.name})`, idx.name);
-      }
-      throw e;
-    }
+    if (!this.ctx.cursor(idx.ident).idxInsertManyUnlessTaken(idx.unique, keys, rid)) throw duplicateKey(idx);
   }
 
   #removeKeys(idx: IndexEntry, keys: readonly Uint8Array[], rid: RecordId): void {
@@ -604,11 +597,9 @@ export class WtTxn implements TxnHandle, TxnScope {
   /** `build`: an index build's own entries (a prepareUnique index builds with its duplicates). */
   #addKey(idx: IndexEntry, key: Uint8Array, rid: RecordId, build = false): void {
     if (!build && !idx.unique && idx.spec["prepareUnique"] === true && this.#heldByOther(idx, key, rid)) {
-      throw new StorageError("DuplicateKey", `E11000 duplicate key error (index: ${idx.name})`, idx.name);
+      throw duplicateKey(idx);
     }
-    if (!this.ctx.cursor(idx.ident).idxInsertUnlessTaken(idx.unique, key, rid)) {
-      throw new StorageError("DuplicateKey", `E11000 duplicate key error (index: ${idx.name})`, idx.name);
-    }
+    if (!this.ctx.cursor(idx.ident).idxInsertUnlessTaken(idx.unique, key, rid)) throw duplicateKey(idx);
   }
 
   /**
@@ -626,4 +617,9 @@ export class WtTxn implements TxnHandle, TxnScope {
       this.ctx.release(c);
     }
   }
+}
+
+/** The storage error of a key `idx` (unique, or prepareUnique) already holds for another record. */
+function duplicateKey(idx: IndexEntry): StorageError {
+  return new StorageError("DuplicateKey", `E11000 duplicate key error (index: ${idx.name})`, idx.name);
 }
