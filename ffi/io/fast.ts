@@ -27,6 +27,8 @@ export const FastKind = {
   UPDATE: 5,
   DELETE: 6,
   INSERT: 7,
+  /** An insert the `_id_` index refused, answered with its E11000 write error (io_fast_dup.c). */
+  INSERT_REFUSED: 8,
 } as const;
 
 /** Shapes of a find over a registered single-field index (io_fast.h SHAPE_*). */

@@ -34,7 +34,7 @@
  * (oplog/cluster_clock.ts `share`). Deletes by `_id` likewise (io_fast_delete.c: `offerDelete`, on a
  * collection whose every secondary index is one the I/O thread keys, updatable_collection.ts's
  * `insertIndexes`; the drain also changes the collection's count), and inserts of one document
- * (io_fast_insert.c: `offerInsert`, the same collections; the collection's record ids then come from a
+ * (io_fast_insert.c: `offerInsert`, the same collections, and their duplicate key errors, io_fast_dup.c; the collection's record ids then come from a
  * counter in the I/O thread's memory that the engine's RecordBook shares, taken back before the
  * registrations are dropped). Retryable ones: dispatch hands a session over (`sessionWritten`) after its own
  * retryable update, delete or insert, and takes it back (`sessionWriting`) for any command of it with a
@@ -142,6 +142,7 @@ const FIND_INDEXED = 4;
 const KIND_UPDATE = 5;
 const KIND_DELETE = 6;
 const KIND_INSERT = 7;
+const KIND_INSERT_REFUSED = 8;
 /** `op: "u", ns, ui` of a collection's update entries (oplog/update_entry.ts's). */
 const updatePrefix = opPrefixes("u");
 /** `op: "d", ns, ui` of its delete entries (oplog/delete_entry.ts's). */
@@ -531,6 +532,14 @@ export class PointReads implements PointReadHooks {
           s.transactions.retryableWrite(key, txnNumber);
         } catch { /* (a newer number known here already: nothing to record) */ }
       }
+    } else if (kind === KIND_INSERT_REFUSED) {
+      // the `_id_` index refused it (io_fast_dup.c): counted as insert.ts counts a write error
+      c.ioThread.inserts++;
+      c.opcounters.insert++;
+      if (index === 1) c.ioThread.clockWaits++;
+      const r = this.#slots.get(slot);
+      if (r !== undefined) s.top.record(r.ns, "insert", micros, true);
+      c.latency.observe("insert", micros / 1e6);
     } else if (kind === KIND_PING) {
       c.ioThread.pings++;
       countCommand(c, "ping");

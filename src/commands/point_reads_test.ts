@@ -326,6 +326,13 @@ Deno.test("point reads: inserts there share the collection's record ids and chan
   assertEquals([c.opcounters.insert, c.document.inserted, c.ioThread.inserts], [1, 1, 1]);
   assertEquals(counted.at(-1), "coll-1+1");
   assertEquals(server.top.entries().get("d.c")?.writeLock.count, 1);
+  // one the `_id_` index refused (io_fast_dup.c): an insert counted, nothing inserted, no oplog entry
+  const countsBefore = counted.length;
+  log.push([8, 0, 25, 90, 100, undefined, 0, 0, 0]);
+  reads.drain();
+  assertEquals([c.opcounters.insert, c.document.inserted, c.ioThread.inserts], [2, 1, 2]);
+  assertEquals(counted.length, countsBefore);
+  assertEquals(server.top.entries().get("d.c")?.writeLock.count, 2);
   // a catalog change: the ids are the engine's again, from the cell's last value
   reads.catalogChanging();
   assertEquals(unshared, ["coll-1@48"]);

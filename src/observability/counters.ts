@@ -26,8 +26,9 @@ export class Counters {
   readonly queryExecutor = { scanned: 0, scannedObjects: 0 };
   /**
    * Requests the wire server's I/O thread answered itself (finds by `_id` or a single-field index, pings,
-   * updates and deletes by `_id`, inserts of one document): serverStatus secantus.ioThread. `clockWaits`:
-   * those writes that first waited there for the command layer's oplog clock (io_fast.h FAST_DEFER_US).
+   * updates and deletes by `_id`, inserts of one document — those refused as duplicate keys included):
+   * serverStatus secantus.ioThread. `clockWaits`: those writes that first waited there for the command
+   * layer's oplog clock (io_fast.h FAST_DEFER_US).
    */
   readonly ioThread = { finds: 0, pings: 0, updates: 0, deletes: 0, inserts: 0, clockWaits: 0 };
   /** Operations that took at least slowms. */

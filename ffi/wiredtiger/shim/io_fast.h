@@ -5,8 +5,8 @@
  * a document is one the command layer stores as sent), io_fast_index.c (finds over a single-field
  * index), io_fast_write.c (what writes share: their fields, transaction, session rows, oplog entry tail,
  * and the cluster clock shared with JS), io_fast_update.c (updates by `_id`), io_fast_update_value.c (the
- * values such an update writes), io_fast_delete.c (deletes by `_id`) and io_fast_insert.c (inserts of one
- * document).
+ * values such an update writes), io_fast_delete.c (deletes by `_id`), io_fast_insert.c (inserts of one
+ * document) and io_fast_dup.c (the reply to one the `_id_` index refuses).
  */
 #ifndef SECANTUS_IO_FAST_H
 #define SECANTUS_IO_FAST_H
@@ -38,6 +38,9 @@
 #define FAST_DEFER_US 50000
 /* fast_write_txn's "not now": the clock is JS's (the caller retries, FAST_DEFER_US) */
 #define FAST_LATER (-2)
+/* A write fn's (and fast_write_txn's): the write is refused as the command layer would refuse it (an
+ * insert's `_id` there already) and the refusal is answered here (io_fast_dup.c). */
+#define FAST_REFUSED 3
 #define FAST_LOG_CAP 4096
 #define FAST_COLLS 1024 /* registry slots (open addressing; a full registry registers nothing more) */
 _Static_assert(FAST_COLLS / 8 == sizeof(((struct conn *)0)->grants[0]), "a grant bit per registry slot");
@@ -67,6 +70,7 @@ _Static_assert(FAST_COLLS / 8 == sizeof(((struct conn *)0)->grants[0]), "a grant
 #define KIND_UPDATE 5 /* its docs and keys hold the write's oplog time: increment, seconds */
 #define KIND_DELETE 6 /* the same */
 #define KIND_INSERT 7 /* the same */
+#define KIND_INSERT_REFUSED 8 /* an insert the `_id_` index refused (io_fast_dup.c) */
 
 /* The shapes of a find over a single-field index a registration serves (JS registers each once it
  * served one of them over that index itself: point_reads.ts). */
@@ -278,7 +282,7 @@ IO_INTERNAL uint8_t *fast_put_id_doc(uint8_t *p, const char *head, size_t head_l
   uint32_t id_len);
 IO_INTERNAL int fast_find_record(struct fast_coll *c, const struct fast_req *r, WT_ITEM *k, int64_t *rid, WT_ITEM *v);
 
-/* A write made in fast_write_txn's transaction: 1, or 0 (rolled back). */
+/* A write made in fast_write_txn's transaction: 1, or 0 / FAST_REFUSED (rolled back). */
 typedef int (*fast_write_fn)(struct fast *f, struct fast_coll *c, const struct fast_req *r, struct fast_sess *sess,
   uint64_t *ts);
 IO_INTERNAL int fast_write_txn(struct fast *f, struct fast_coll *c, uint32_t id, const struct fast_req *r,
@@ -309,6 +313,10 @@ IO_INTERNAL int fast_register_write(struct sct_io *io, int slot, int deletes, co
 IO_INTERNAL int fast_wix_remove(struct fast_coll *c, uint32_t i, const uint8_t *key, size_t klen, int64_t rid);
 IO_INTERNAL void fast_close_wix_cursors(struct fast_coll *c);
 IO_INTERNAL int fast_wix_uses(const struct fast_coll *c, const char *uri);
+
+/* io_fast_dup.c */
+IO_INTERNAL int fast_dup_answerable(const struct el *id, const struct fast_sess *sess);
+IO_INTERNAL struct out *fast_dup_reply(struct fast *f, uint32_t id, const struct fast_req *r, uint64_t time);
 
 /* io_fast_update.c */
 IO_INTERNAL int fast_update_statement(const uint8_t *d, uint32_t len, struct fast_req *r);

@@ -15,8 +15,8 @@
  * key of (missing or null: the null key; an array, a document, a fraction, ...: JS's).
  *
  * In one snapshot transaction of the fast path's session: a record id taken from the counter JS's
- * RecordBook shares (f->rids), the `_id_` entry inserted without overwriting (one there: JS's, which owns
- * the duplicate key error), then the record and each secondary index's entry (key + record id), the oplog entry
+ * RecordBook shares (f->rids), the `_id_` entry inserted without overwriting (one there: the E11000 reply
+ * made by io_fast_dup.c, or JS's when that file does not make it), then the record and each secondary index's entry (key + record id), the oplog entry
  * exactly as oplog/insert_entry.ts writes it (`{op: "i", ns, ui, o2: {_id}, ts, t, v, wall, o: doc}`), a
  * retryable insert's session row (the reply `{n: 1, ok: 1}` is a delete's: the same templates), committed
  * at its oplog time. A write conflict or anything unusual is JS's, untouched (a record id taken and not
@@ -106,22 +106,22 @@ static uint8_t *insert_entry(struct fast *f, const struct fast_coll *c, const ui
 }
 
 /* In the open transaction: index entry (key, be64 rid) of cursor cur — a unique index's key alone with the
- * record id as its value, another's key + record id with no value. 1, or 0. */
+ * record id as its value, another's key + record id with no value. 0, or the cursor's error (ENOMEM). */
 static int put_entry(WT_CURSOR *cur, const uint8_t *key, size_t klen, int unique, int64_t rid)
 {
     size_t n;
     uint8_t *sk = stored_key(key, (int32_t)klen, !unique, rid, 0, &n), ridb[8];
     if (!sk)
-        return 0;
+        return ENOMEM;
     WT_ITEM k, v;
     set_item(&k, sk, (int64_t)n);
     put_be64(ridb, rid);
     set_item(&v, unique ? ridb : NULL, unique ? 8 : 0);
     cur->set_key(cur, &k);
     cur->set_value(cur, &v);
-    int ok = cur->insert(cur) == 0;
+    int ret = cur->insert(cur);
     cur->reset(cur);
-    return ok;
+    return ret;
 }
 
 /* In the open transaction: r's document stored with its index entries, its oplog entry (and session row)
@@ -140,12 +140,13 @@ static int write_insert(struct fast *f, struct fast_coll *c, const struct fast_r
     if (!fast_wix_keys(f, c, doc, r->doc_len, keys, klen))
         return 0;
     /* the `_id_` entry first: the cursor does not overwrite (FAST_CURSOR_CFG), so a document of that
-     * `_id` in this snapshot fails it (WT_DUPLICATE_KEY; an invisible one, a conflict) — JS's duplicate
-     * key error, after the caller's rollback; no search of its own before (~9 % of this thread's time
+     * `_id` in this snapshot fails it (WT_DUPLICATE_KEY; an invisible one, a conflict) — the duplicate
+     * key error, after the caller's rollback (io_fast_dup.c, else JS's); no search of its own before (~9 % of this thread's time
      * under 16 connections' inserts) */
     int64_t rid = __atomic_add_fetch(&f->rids[c - f->colls], 1, __ATOMIC_SEQ_CST);
-    if (!put_entry(c->idx, idkey, idlen, 1, rid))
-        return 0;
+    int rc = put_entry(c->idx, idkey, idlen, 1, rid);
+    if (rc != 0)
+        return rc == WT_DUPLICATE_KEY && fast_dup_answerable(&id, sess) ? FAST_REFUSED : 0;
     WT_ITEM v;
     set_item(&v, doc, r->doc_len);
     c->rec->set_key(c->rec, rid);
@@ -155,7 +156,7 @@ static int write_insert(struct fast *f, struct fast_coll *c, const struct fast_r
     if (ret != 0)
         return 0;
     for (uint32_t i = 0; i < c->n_wix; i++)
-        if (!put_entry(c->wix[i].cur, keys[i], klen[i], 0, rid))
+        if (put_entry(c->wix[i].cur, keys[i], klen[i], 0, rid) != 0)
             return 0;
     *ts = fast_tick(f);
     uint64_t wall = fast_wall_ms();
@@ -171,7 +172,16 @@ int fast_serve_insert(struct fast *f, struct fast_coll *c, uint32_t id, const st
 {
     if (!c->ins_prefix || r->doc_len > DOC_MAX || !fast_canonical_doc(r->doc, r->doc_len, FAST_DOC_DEPTH))
         return 0;
-    return fast_write_txn(f, c, id, r, &f->deleted, KIND_INSERT, write_insert, o, entry);
+    int ok = fast_write_txn(f, c, id, r, &f->deleted, KIND_INSERT, write_insert, o, entry);
+    if (ok != FAST_REFUSED)
+        return ok;
+    /* the `_id_` index refused it: its E11000 reply (io_fast_dup.c) */
+    free(*o);
+    *o = fast_dup_reply(f, id, r, atomic_load(&f->time));
+    if (!*o)
+        return 0;
+    entry->kind = KIND_INSERT_REFUSED;
+    return 1;
 }
 
 void fast_close_wix_cursors(struct fast_coll *c)

@@ -289,7 +289,8 @@ uint8_t *fast_put_bytes(uint8_t *p, const void *b, size_t n)
  * A write on registration c in one transaction of the fast path's session, shared by updates and deletes:
  * `write` makes it (in the open transaction, under clock_mu: its oplog time in *ts) and the commit is at
  * that time; the reply is template `tmpl` with it, the log entry `kind`. 1 answered (*o, *entry), 0 JS's
- * (nothing written), FAST_LATER not now (JS holds the clock). Under f->mu.
+ * (nothing written), FAST_LATER not now (JS holds the clock), FAST_REFUSED what `write` returned when
+ * it found the write refused (rolled back; the caller answers it, *o to free). Under f->mu.
  */
 int fast_write_txn(struct fast *f, struct fast_coll *c, uint32_t id, const struct fast_req *r,
   const struct fast_tmpl *tmpl, uint32_t kind, fast_write_fn write, struct out **o, struct fast_entry *entry)
@@ -333,6 +334,9 @@ int fast_write_txn(struct fast *f, struct fast_coll *c, uint32_t id, const struc
     f->oplog->reset(f->oplog);
     if (sess)
         f->retry->reset(f->retry);
+    int refused = ok == FAST_REFUSED;
+    if (refused)
+        ok = 0;
     if (ok) {
         char cfg[80];
         /* the log is written once for every write of this turn of the loop (io_fast_release), before
@@ -356,7 +360,7 @@ int fast_write_txn(struct fast *f, struct fast_coll *c, uint32_t id, const struc
     if (io_mono_us() - t0 > FAST_SLOW_WRITE_US)
         c->cool_until_us = io_mono_us() + FAST_COOL_US;
     if (!ok)
-        return 0; /* (the caller frees *o) */
+        return refused ? FAST_REFUSED : 0; /* (the caller frees *o) */
     memcpy((*o)->data + 21, tmpl->bytes, tmpl->len);
     fast_put_time((*o)->data + 21, tmpl, ts);
     entry->kind = kind;
