@@ -14,6 +14,12 @@
  * whether ours is ≥ 0.9× of the same-persona one. All run in one process, alternating rounds
  * (`--rounds`, default 2).
  *
+ * Then bench.mjs's `bulk_insert` (20 ordered insertMany of 1,000 ~1 KB documents, each run in a fresh Node
+ * process as bench.mjs's is): ours, PostgreSQL (`../shared/bench/start-postgres.sh`, synchronous_commit
+ * off) and the driver's ceiling for it — fake_batch_server.mjs answering an insert with the number of
+ * documents sent, plain and with our persona — so the row says how far above PostgreSQL any server could
+ * take the Node driver there.
+ *
  * The requests are bench.mjs's own: the workloads run `bench/lib/driver_workloads.mjs` under Node with the
  * shared bench's target adapter and document factory. Node modules: a copy of `../shared/bench` in
  * `$TMPDIR/secantus-shared-bench` with `npm ci` run once (the shared checkout itself is left untouched).
@@ -155,6 +161,7 @@ try {
       );
     }
   }
+  await bulkRows();
 } finally {
   fake.kill();
   batch.kill();
@@ -162,4 +169,48 @@ try {
   ours.kill("SIGTERM");
   await Promise.allSettled([fake.status, batch.status, persona.status, ours.status]);
   Deno.removeSync(dataDir, { recursive: true });
+}
+
+/** The bulk_insert row: ours, PostgreSQL and the two do-nothing ceilings, alternating, medians of ROUNDS. */
+async function bulkRows(): Promise<void> {
+  const pgUri = Deno.env.get("PG_URI") ?? "postgres://bench@127.0.0.1:54329/bench";
+  const startPg = `${shared}start-postgres.sh`;
+  let pg = exists(startPg);
+  if (pg) pg = await sh("bash", [startPg]).then(() => true, () => false);
+  const targets: [string, string][] = [["batch", uri(port.batch)], ["persona", uri(port.persona)], [
+    "ours",
+    uri(port.ours),
+  ]];
+  if (pg) targets.push(["pg", pgUri]);
+  const docsS: Record<string, number[]> = {};
+  for (let r = 0; r < ROUNDS; r++) {
+    for (const [who, u] of r % 2 === 0 ? targets : [...targets].reverse()) {
+      const out = await new Deno.Command("node", {
+        args: [workloadsScript, copy, u, "0", "1", "0", String(r)],
+        env: { WORKLOADS: "bulk_insert" },
+        stdout: "piped",
+        stderr: "inherit",
+      }).output();
+      const line = new TextDecoder().decode(out.stdout).split("\n").find((l) => l.startsWith("{"));
+      (docsS[who] ??= []).push(line ? (JSON.parse(line) as Row).ops_s : NaN);
+    }
+  }
+  const med = (xs: number[] = []) => [...xs].sort((a, b) => a - b)[xs.length >> 1] ?? NaN;
+  const [b, p, o, q] = ["batch", "persona", "ours", "pg"].map((w) => med(docsS[w]));
+  console.log(
+    `\nbulk_insert (bench.mjs's bulk load, docs/s, median of ${ROUNDS}; ${pg ? "" : "no PostgreSQL; "}` +
+      `ceiling: a server that does no work):`,
+  );
+  console.log(
+    "| ceiling | same-persona ceiling | ours | ours / same-persona | PostgreSQL | ours / PostgreSQL | " +
+      "same-persona ceiling / PostgreSQL | target ≥ 1.5× PostgreSQL |",
+  );
+  console.log("|---:|---:|---:|---:|---:|---:|---:|---|");
+  const f = (x: number) => Number.isNaN(x) ? "—" : x.toFixed(0);
+  const r = (x: number, y: number) => Number.isNaN(x / y) ? "—" : `${(x / y).toFixed(2)}×`;
+  console.log(
+    `| ${f(b!)} | ${f(p!)} | ${f(o!)} | ${r(o!, p!)} | ${f(q!)} | ${r(o!, q!)} | ${r(p!, q!)} | ${
+      o! / q! >= 1.5 ? "met" : "no"
+    } |`,
+  );
 }

@@ -5,7 +5,8 @@
 // With `rs` it also speaks as our server does, a replica set's primary (`setName`, `$clusterTime` and
 // `operationTime` on every reply): the driver then does what it does against us and not against a standalone
 // — retryable writes with a `txnNumber`, the cluster time gossiped — so the ceiling has our persona's
-// client-side cost (driver_ceiling_bench.ts's "same-persona ceiling").
+// client-side cost (driver_ceiling_bench.ts's "same-persona ceiling"). An insert is answered with `n` the
+// number of documents sent (an insertMany's, the bulk_insert row's ceiling).
 // Usage: node fake_batch_server.mjs SHARED_BENCH_DIR PORT [rs]   (bson from the shared bench copy's node_modules)
 import net from "node:net";
 import { createRequire } from "node:module";
@@ -49,6 +50,20 @@ function answer(cmd) {
   return rs ? { ...body, ...clusterFields() } : body;
 }
 
+/** Documents in the kind-1 sections of the request being answered (an insertMany's documents). */
+let sequenced = 0;
+function countSequenced(msg) {
+  let n = 0;
+  for (let p = 21 + msg.readInt32LE(21); p < msg.length && msg[p] === 1;) {
+    const end = p + 1 + msg.readInt32LE(p + 1);
+    let q = p + 5;
+    while (msg[q] !== 0) q++;
+    for (q++; q < end; q += msg.readInt32LE(q)) n++;
+    p = end;
+  }
+  return n;
+}
+
 function reply(cmd) {
   const name = Object.keys(cmd)[0];
   if (name === "hello" || name === "isMaster" || name === "ismaster") {
@@ -84,7 +99,8 @@ function reply(cmd) {
       ok: 1,
     };
   }
-  if (name === "insert" || name === "delete") return { n: 1, ok: 1 };
+  if (name === "insert") return { n: Array.isArray(cmd.documents) ? cmd.documents.length : sequenced, ok: 1 };
+  if (name === "delete") return { n: 1, ok: 1 };
   if (name === "update") return { n: 1, nModified: 1, ok: 1 };
   return { ok: 1 };
 }
@@ -114,13 +130,21 @@ function frame(responseTo, body, opQuery) {
 
 net.createServer((sock) => {
   sock.setNoDelay(true);
-  let buf = Buffer.alloc(0);
+  // a large message's chunks are joined once it is whole (joining them as they come copied a 1 MB
+  // insertMany ~16 times)
+  let chunks = [], have = 0;
+  const joined = () => (chunks.length > 1 ? (chunks = [Buffer.concat(chunks)]) : chunks)[0];
   sock.on("data", (chunk) => {
-    buf = buf.length ? Buffer.concat([buf, chunk]) : chunk;
-    while (buf.length >= 4 && buf.length >= buf.readInt32LE(0)) {
+    chunks.push(chunk);
+    have += chunk.length;
+    while (have >= 4 && have >= joined().readInt32LE(0)) {
+      const buf = joined();
       const msg = buf.subarray(0, buf.readInt32LE(0));
-      buf = buf.subarray(msg.length);
+      const rest = buf.subarray(msg.length);
+      chunks = rest.length ? [rest] : [];
+      have = rest.length;
       const requestId = msg.readInt32LE(4);
+      sequenced = msg.readInt32LE(12) === 2013 ? countSequenced(msg) : 0;
       if (msg.readInt32LE(12) === 2004) { // OP_QUERY handshake: skip flags and the collection name
         let i = 20;
         while (msg[i] !== 0) i++;
