@@ -89,7 +89,8 @@ export function denoCommand(
     // V8's young generation at 2 × 8 MiB (the server's resident memory, docs/robustness.md), starting at
     // 2 × 4 MiB: no scavenge before the first ping; every function compiled with its module (`--no-lazy`),
     // so Deno's code cache holds the start path's functions and the start compiles none of them again
-    // (−10 to −14 ms to the first ping; docs/performance.md, cold start)
+    // (−10 to −14 ms to the first ping; the first start without a code cache pays ~+40 ms once;
+    // docs/performance.md, cold start)
     args: [
       "run",
       "-A",
