@@ -130,19 +130,25 @@ function frame(responseTo, body, opQuery) {
 
 net.createServer((sock) => {
   sock.setNoDelay(true);
-  // a large message's chunks are joined once it is whole (joining them as they come copied a 1 MB
-  // insertMany ~16 times)
-  let chunks = [], have = 0;
+  // a message's chunks are joined once it is whole (joining them as they come copied a 1 MB insertMany
+  // ~16 times); its length is read once its first 4 bytes are in
+  let chunks = [], have = 0, need = -1;
   const joined = () => (chunks.length > 1 ? (chunks = [Buffer.concat(chunks)]) : chunks)[0];
   sock.on("data", (chunk) => {
     chunks.push(chunk);
     have += chunk.length;
-    while (have >= 4 && have >= joined().readInt32LE(0)) {
+    for (;;) {
+      if (need < 0) {
+        if (have < 4) return;
+        need = joined().readInt32LE(0);
+      }
+      if (have < need) return;
       const buf = joined();
-      const msg = buf.subarray(0, buf.readInt32LE(0));
-      const rest = buf.subarray(msg.length);
+      const msg = buf.subarray(0, need);
+      const rest = buf.subarray(need);
       chunks = rest.length ? [rest] : [];
       have = rest.length;
+      need = -1;
       const requestId = msg.readInt32LE(4);
       sequenced = msg.readInt32LE(12) === 2013 ? countSequenced(msg) : 0;
       if (msg.readInt32LE(12) === 2004) { // OP_QUERY handshake: skip flags and the collection name
