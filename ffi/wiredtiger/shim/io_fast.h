@@ -315,7 +315,6 @@ IO_INTERNAL void fast_close_wix_cursors(struct fast_coll *c);
 IO_INTERNAL int fast_wix_uses(const struct fast_coll *c, const char *uri);
 
 /* io_fast_dup.c */
-IO_INTERNAL int fast_dup_answerable(const struct el *id, const struct fast_sess *sess);
 IO_INTERNAL struct out *fast_dup_reply(struct fast *f, uint32_t id, const struct fast_req *r, uint64_t time);
 
 /* io_fast_update.c */

@@ -7,10 +7,10 @@
  * write's snapshot; an invisible one is a conflict, JS's), the transaction is rolled back and the reply is
  * what insert.ts and storage_errors.ts give for it: `{n: 0, ok: 1, writeErrors: [{index: 0, code: 11000,
  * errmsg: "E11000 duplicate key error collection: <db>.<coll> index: _id_ dup key: { _id: <value> }",
- * keyPattern: {_id: 1}, keyValue: {_id: <value>}}]}` and the cluster time of JS's write templates. Only
- * for `_id` values whose text this file renders as format_value.ts does (an int32, an int64 or an
- * integral double below 1e15, an ObjectId, a string scalar_key keys) and never for a retryable write (its
- * session state is JS's). JS's bookkeeping (opcounters, top, latency) comes from the log entry
+ * keyPattern: {_id: 1}, keyValue: {_id: <value>}}]}` and the cluster time of JS's write templates, the
+ * key's text as format_value.ts renders it — for every `_id` scalar_key keys (an int32, an int64 or an
+ * integral double below 1e15, an ObjectId, a string), so any insert made here has it. Never for a
+ * retryable write (its session state is JS's). JS's bookkeeping (opcounters, top, latency) comes from the log entry
  * (KIND_INSERT_REFUSED).
  */
 #define _GNU_SOURCE
@@ -73,29 +73,11 @@ static size_t shown(const struct el *v, char *out)
     }
 }
 
-/* Whether the refusal of an insert whose `_id` element is id is answered here (see the module comment). */
-int fast_dup_answerable(const struct el *id, const struct fast_sess *sess)
-{
-    char text[SHOWN_MAX];
-    return !sess && shown(id, text) > 0;
-}
-
 static uint8_t *put_i32(uint8_t *p, const char *name, int32_t v)
 {
     *p++ = 0x10;
     p = fast_put_bytes(p, name, strlen(name) + 1);
     return fast_put_bytes(p, &v, 4);
-}
-
-static uint8_t *put_id_doc(uint8_t *p, const char *name, const uint8_t *el, uint32_t el_len)
-{
-    *p++ = 0x03;
-    p = fast_put_bytes(p, name, strlen(name) + 1);
-    uint32_t len = 4 + el_len + 1;
-    p = fast_put_bytes(p, &len, 4);
-    p = fast_put_bytes(p, el, el_len);
-    *p++ = 0;
-    return p;
 }
 
 /*
@@ -150,8 +132,8 @@ struct out *fast_dup_reply(struct fast *f, uint32_t id, const struct fast_req *r
     w = fast_put_bytes(w, &sl, 4);
     w = fast_put_bytes(w, msg, sl); /* (with its NUL) */
     static const uint8_t id_one[] = {0x10, '_', 'i', 'd', 0, 1, 0, 0, 0};
-    w = put_id_doc(w, "keyPattern", id_one, sizeof id_one);
-    w = put_id_doc(w, "keyValue", el, el_len);
+    w = fast_put_id_doc(w, "\x03keyPattern", 12, id_one, sizeof id_one);
+    w = fast_put_id_doc(w, "\x03keyValue", 10, el, el_len);
     *w++ = 0; /* the error */
     *w++ = 0; /* the array */
     w = fast_put_bytes(w, t->bytes + head, t->len - head);

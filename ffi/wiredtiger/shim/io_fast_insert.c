@@ -146,7 +146,7 @@ static int write_insert(struct fast *f, struct fast_coll *c, const struct fast_r
     int64_t rid = __atomic_add_fetch(&f->rids[c - f->colls], 1, __ATOMIC_SEQ_CST);
     int rc = put_entry(c->idx, idkey, idlen, 1, rid);
     if (rc != 0)
-        return rc == WT_DUPLICATE_KEY && fast_dup_answerable(&id, sess) ? FAST_REFUSED : 0;
+        return rc == WT_DUPLICATE_KEY && !sess ? FAST_REFUSED : 0; /* (a retryable one's refusal is JS's) */
     WT_ITEM v;
     set_item(&v, doc, r->doc_len);
     c->rec->set_key(c->rec, rid);
