@@ -20,8 +20,12 @@ import { doubleValue } from "./decode.ts";
 /** npm bson's own (internal) constructor that reads the 12 bytes at an offset, as its decoder does. */
 const ObjectIdAt = ObjectId as unknown as new (source: Uint8Array, offset: number) => ObjectId;
 
-/** Thrown inside the walk for anything it leaves to npm bson (caught at the top). */
-const GIVE_UP = new Error("not a common document");
+/**
+ * Thrown inside the walk for anything it leaves to npm bson (caught at the top). Not an `Error`: one made
+ * at a module's top level captures a stack trace there, and with the start bundle that trace made V8
+ * re-parse the whole chunk for its source positions (~6 ms of every start, issue 18).
+ */
+const GIVE_UP: unknown = Object.freeze({ notCommonDocument: true });
 
 /**
  * The document `bytes` (exactly one document), or undefined when it holds anything but the common

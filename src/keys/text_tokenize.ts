@@ -10,11 +10,15 @@ export interface TermOptions {
   readonly diacriticSensitive?: boolean;
 }
 
-const WORD = /[\p{L}\p{N}\p{M}]+(?:['’][\p{L}\p{N}\p{M}]+)*/gu;
+/**
+ * A word, made on first use: creating it costs ~1 ms (V8 builds its Unicode classes), which every start
+ * paid at this module's load although most servers never tokenize (issue 18, cold start).
+ */
+let word: RegExp | undefined;
 
 /** Raw words of a string, in order. */
 export function words(text: string): string[] {
-  return text.match(WORD) ?? [];
+  return text.match(word ??= /[\p{L}\p{N}\p{M}]+(?:['’][\p{L}\p{N}\p{M}]+)*/gu) ?? [];
 }
 
 /** True when `s` is plain ASCII (nothing to strip, nothing to normalize). */

@@ -89,15 +89,17 @@ export function denoCommand(
     // V8's young generation at 2 × 8 MiB (the server's resident memory, docs/robustness.md), starting at
     // 2 × 4 MiB: no scavenge before the first ping; every function compiled with its module (`--no-lazy`),
     // so Deno's code cache holds the start path's functions and the start compiles none of them again
-    // (−10 to −14 ms to the first ping; the first start without a code cache pays ~+40 ms once;
-    // docs/performance.md, cold start)
+    // (−10 to −14 ms to the first ping; the first start without a code cache pays ~+40 ms once); source
+    // positions compiled with the code (`--no-enable-lazy-source-positions`), so the cache holds them too
+    // and an error's stack trace does not re-parse the functions on it — a whole bundle chunk when its
+    // top level is one of them (−6 ms; docs/performance.md, cold start)
     args: [
       "run",
       "-A",
       "--no-config",
       "--no-lock",
       "--no-remote",
-      "--v8-flags=--max-semi-space-size=8,--min-semi-space-size=4,--no-lazy",
+      "--v8-flags=--max-semi-space-size=8,--min-semi-space-size=4,--no-lazy,--no-enable-lazy-source-positions",
       join(root, "server", script),
       ...args,
     ],
