@@ -20,23 +20,39 @@ import { importBsonWebOnly } from "./src/app/bson_web_only.ts";
 
 const INFO_FLAGS = new Set(["--help", "-h", "--version", "help", "version"]);
 
+/** `deno task start -- --port 0` passes the `--` on: a leading separator, not an argument. */
+function withoutSeparator(argv: string[]): string[] {
+  return argv[0] === "--" ? argv.slice(1) : argv;
+}
+
 /**
- * Runs the program with `argv` (no executable or script name); returns the exit code. `root` is the
- * repository root, where the WiredTiger shim and main.ts are found (this module's folder unless a
- * launcher running a bundle says otherwise).
+ * What `main` does before it hands over to a subcommand: where the repository root and the WiredTiger shim
+ * are and, when `argv` starts the server, WiredTiger's preload and the import of npm bson with its web utilities.
+ * Idempotent. Exported for `deno task start`'s launcher (scripts/start.ts), which runs it while its
+ * staleness check of the bundle runs on another thread.
  */
-export async function main(argv: string[], root: URL = new URL("./", import.meta.url)): Promise<number> {
+export async function prepare(argv: string[], root: URL = new URL("./", import.meta.url)): Promise<void> {
   setRepositoryRoot(root);
   setShimPath(new URL(`ffi/wiredtiger/shim/${SHIM_FILE_NAME}`, root));
-  // `deno task start -- --port 0` passes the `--` on: a leading separator, not an argument
-  if (argv[0] === "--") argv = argv.slice(1);
-  const [first, ...rest] = argv;
+  argv = withoutSeparator(argv);
+  const first = argv[0];
   const serving = first === "serve" || (first === undefined || !INFO_FLAGS.has(first)) &&
       !["restore-archive", "backup", "dump", "load", "admin"].includes(first ?? "");
   if (serving && !argv.some((a) => INFO_FLAGS.has(a))) {
     preloadWiredTiger();
     await importBsonWebOnly();
   }
+}
+
+/**
+ * Runs the program with `argv` (no executable or script name); returns the exit code. `root` is the
+ * repository root, where the WiredTiger shim and main.ts are found (this module's folder unless a
+ * launcher running a bundle says otherwise).
+ */
+export async function main(argv: string[], root: URL = new URL("./", import.meta.url)): Promise<number> {
+  await prepare(argv, root);
+  argv = withoutSeparator(argv);
+  const [first, ...rest] = argv;
   switch (first) {
     case "serve":
       return await (await import("./src/cli/serve.ts")).serve(rest);

@@ -2,13 +2,14 @@
  * `deno task start`'s launcher: runs main.ts's `main` from the start bundle (`.build/start/`, built by
  * `deno task build` = scripts/build_start.ts; `bash scripts/setup.sh install` runs it) when the bundle was
  * built from the sources as they are now, else from the sources themselves with a one-line note on stderr.
- * A stale bundle never runs: the bundle's manifest lists every file it was built from (main.ts's whole
- * module graph, deno.json, deno.lock, this launcher and the builder) with its size, mtime and ctime, and one
- * difference — or a missing file, another Deno version — sends the start to the sources. The bundle (a few
- * dozen chunks instead of ~200 modules on the start path) saves ~50 ms of CPU before the first ping
+ * A stale bundle's `main` never runs: the bundle's manifest lists every file it was built from (main.ts's
+ * whole module graph, deno.json, deno.lock, this launcher and the builder) with its size, mtime and ctime,
+ * and one difference — or a missing file, another Deno version — sends the start to the sources. The bundle
+ * (a few dozen chunks instead of ~200 modules on the start path) saves ~50 ms of CPU before the first ping
  * (issue 18, target 3; docs/performance.md, "Cold start"). Both checks run in one call of the shim library's
- * `sct_start_check` (ffi/wiredtiger/shim/start_check.c: ~2–3 ms of stat system calls, where ~530
- * `Deno.statSync` calls cost ~14 ms on their first pass); when that library cannot be opened, has no such
+ * `sct_start_check` (ffi/wiredtiger/shim/start_check.c: ~2 ms of stat system calls, where ~530
+ * `Deno.statSync` calls cost ~14 ms on their first pass), on a thread of its own while this thread loads the
+ * bundle's entry and runs its `prepare` (`prepareBundle`); when that library cannot be opened, has no such
  * symbol or `SECANTUS_WT_SHIM` names another, the same checks run here in TypeScript.
  *
  * Also refuses to start when the WiredTiger shim is older than one of its C sources (the shim binds its
@@ -94,10 +95,14 @@ export function newerThanShim(root: string, shimFromEnv: string | undefined): st
   return sources.find((p) => (Deno.statSync(`${root}/${p}`).mtime?.getTime() ?? 0) > built);
 }
 
-/** The shim library's launcher check (ffi/wiredtiger/shim/start_check.c). */
+/**
+ * The shim library's launcher check (ffi/wiredtiger/shim/start_check.c), run on a thread of Deno's blocking
+ * pool: the launcher loads the bundle's entry meanwhile (`launch`).
+ */
 const START_CHECK = {
   parameters: ["buffer", "buffer", "i32", "i32", "buffer", "buffer", "i32"],
   result: "i32",
+  nonblocking: true,
 } as const;
 
 /**
@@ -163,11 +168,11 @@ function nthPath(pairs: Uint8Array, i: number): string | undefined {
  * messages, or undefined when the bundle has no readable check file or the call returns something it does
  * not define (then the caller runs the TypeScript checks).
  */
-export function checkNatively(
+export async function checkNatively(
   lib: StartCheckLibrary,
   root: string,
   bundleDir: string,
-): StartCheck | undefined {
+): Promise<StartCheck | undefined> {
   let pairs: Uint8Array = new Uint8Array(0);
   let count = 0;
   let stale: string | undefined;
@@ -195,7 +200,7 @@ export function checkNatively(
   }
   const out = new Int32Array(1);
   const name = new Uint8Array(1024);
-  const rc = lib.sct_start_check.call(
+  const rc = await lib.sct_start_check.call(
     new TextEncoder().encode(`${root}\0`),
     pairs,
     pairs.length,
@@ -224,12 +229,39 @@ export function checkNatively(
 
 type Main = (argv: string[], root: URL) => Promise<number>;
 
+/** What the launcher uses of an entry module: main.ts's `main`, and `prepare` when it has one. */
+interface Entry {
+  main: Main;
+  prepare?: (argv: string[], root: URL) => Promise<void>;
+}
+
+/**
+ * The bundle's entry module with its `prepare` run (npm bson's import and WiredTiger's preload, ~4–5 ms),
+ * or undefined when either fails (no bundle: the check says why). Started while the native check runs on
+ * another thread; only the entry's `main` decides anything, and it runs only for a bundle the check found
+ * current. A stale bundle's entry may have been loaded meanwhile: its modules' top levels define and
+ * touch nothing outside them, its preload starts the shim's initialisation exactly as the sources' would
+ * (once per process, `sct_preinit`), and the sources then run with their own module instances.
+ */
+async function prepareBundle(entryUrl: string, rootUrl: URL): Promise<Entry | undefined> {
+  try {
+    const entry = (await import(entryUrl)) as Entry;
+    await entry.prepare?.(Deno.args, rootUrl);
+    return entry;
+  } catch {
+    return undefined;
+  }
+}
+
 async function launch(): Promise<number> {
   const rootUrl = new URL("../", import.meta.url);
   const root = decodeURIComponent(rootUrl.pathname).replace(/\/$/, "");
   const shimFromEnv = Deno.env.get("SECANTUS_WT_SHIM");
   const lib = shimFromEnv ? undefined : openStartCheck(`${root}/ffi/wiredtiger/shim/libsecantus_wt.so`);
-  const checked = lib && checkNatively(lib, root, `${root}/${BUNDLE_DIR}`);
+  const checking = lib && checkNatively(lib, root, `${root}/${BUNDLE_DIR}`);
+  const entryUrl = new URL(`${BUNDLE_DIR}/${BUNDLE_ENTRY}`, rootUrl).href;
+  const prepared = checking && prepareBundle(entryUrl, rootUrl);
+  const checked = await checking;
   const shimSource = checked ? checked.shimSource : newerThanShim(root, shimFromEnv);
   if (shimSource !== undefined) {
     console.error(
@@ -241,9 +273,10 @@ async function launch(): Promise<number> {
   const stale = checked ? checked.stale : staleReason(root, `${root}/${BUNDLE_DIR}`);
   let main: Main;
   if (stale === undefined) {
-    main = (await import(new URL(`${BUNDLE_DIR}/${BUNDLE_ENTRY}`, rootUrl).href)).main;
+    main = (await prepared)?.main ?? (await import(entryUrl) as Entry).main;
   } else {
     console.error(`[start] running from source: ${stale} (\`deno task build\` rebuilds it)`);
+    await prepared; // settled first: both `prepare`s hide and restore the same globals around bson's import
     main = (await import(new URL("main.ts", rootUrl).href)).main;
   }
   return await main(Deno.args, rootUrl);
