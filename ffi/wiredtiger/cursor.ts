@@ -95,6 +95,13 @@ export type PutMode = typeof PutMode[keyof typeof PutMode];
 export interface RecordEntry {
   readonly rid: bigint;
   readonly bytes: Uint8Array;
+  /** A filtered scan's record the filter fails (`bytes` empty): examined, not a match. */
+  readonly rejected?: boolean;
+}
+/** A filter for a record scan, packed by `packMatchFilter` (match_filter.ts): its bytes and term count. */
+export interface PackedMatchFilter {
+  readonly bytes: Uint8Array;
+  readonly count: number;
 }
 /**
  * A record read through a field projection: a document of only the wanted top-level fields, `len`
@@ -110,6 +117,8 @@ export class FieldsEntry {
     readonly view: DataView,
     readonly at: number,
     readonly len: number,
+    /** A filtered scan's record the filter fails (`len` 0): examined, not a match. */
+    readonly rejected = false,
   ) {}
   /** The projected document as its own view of the batch buffer. */
   get bytes(): Uint8Array {
@@ -216,14 +225,39 @@ function* decodeRecords(buf: Uint8Array, dv: DataView, used: number): Generator<
   }
 }
 
+/** The length word of a rejected entry of a filtered scan (wt_scan.c): no bytes follow. */
+const REJECTED_LEN = 0xffffffff;
+const NO_BYTES = new Uint8Array(0);
+
+/** `decodeRecords` of a filtered scan (sct_rec_scan_match): rejected entries come with `rejected`. */
+function* decodeFilteredRecords(buf: Uint8Array, dv: DataView, used: number): Generator<RecordEntry> {
+  let off = 0;
+  while (off < used) {
+    const rid = dv.getBigInt64(off, true);
+    const len = dv.getUint32(off + 8, true);
+    if (len === REJECTED_LEN) {
+      yield { rid, bytes: NO_BYTES, rejected: true };
+      off += 12;
+    } else {
+      yield { rid, bytes: buf.subarray(off + 12, off + 12 + len), rejected: false };
+      off += 12 + len;
+    }
+  }
+}
+
 function* decodeFieldRecords(buf: Uint8Array, dv: DataView, used: number): Generator<FieldsEntry> {
   let off = 0;
   while (off < used) {
     const rid = dv.getBigInt64(off, true);
     const size = dv.getUint32(off + 8, true);
     const len = dv.getUint32(off + 12, true);
-    yield new FieldsEntry(rid, size, buf, dv, off + 16, len);
-    off += 16 + len;
+    if (len === REJECTED_LEN) {
+      yield new FieldsEntry(rid, size, buf, dv, off + 16, 0, true);
+      off += 16;
+    } else {
+      yield new FieldsEntry(rid, size, buf, dv, off + 16, len);
+      off += 16 + len;
+    }
   }
 }
 
@@ -497,22 +531,30 @@ export class Cursor {
   /**
    * Records in id order (strictly after / before `after` when given); `expect`: about how many the
    * caller will read (the first batch's size). `release`: an entry's bytes are valid only until the
-   * next entry is asked for (the caller copies what it keeps; see `drive`).
+   * next entry is asked for (the caller copies what it keeps; see `drive`). `filter`: the records it
+   * fails exactly come `rejected`, without their bytes (sct_rec_scan_match, shim/wt_match.h); the
+   * others come whole, for the caller's matcher.
    */
   scanRecords(
     reverse = false,
     after?: bigint,
     expect?: number,
     release = false,
+    filter?: PackedMatchFilter,
   ): Generator<RecordEntry, void, undefined> {
     const p = this.unsafePointer;
     const base = (reverse ? ScanFlag.REVERSE : 0) | (after !== undefined ? ScanFlag.HAS_AFTER : 0);
     const a = after ?? 0n;
+    const fb = filter?.bytes;
+    const fl = fb?.length ?? 0;
+    const fc = filter?.count ?? 0;
     return drive(
       `scan(${this.uri})`,
       base,
-      (f, b, cap, max, m) => shim().sct_rec_scan(p, f, a, b, cap, max, m),
-      decodeRecords,
+      fb === undefined
+        ? (f, b, cap, max, m) => shim().sct_rec_scan(p, f, a, b, cap, max, m)
+        : (f, b, cap, max, m) => shim().sct_rec_scan_match(p, f, a, fb, fl, fc, b, cap, max, m),
+      fb === undefined ? decodeRecords : decodeFilteredRecords,
       ScanFlag.START,
       expect,
       release,
@@ -522,13 +564,15 @@ export class Cursor {
   /**
    * `scanRecords` through a top-level field projection done in the shim: each entry's `bytes` is a
    * BSON document of the first element of each name in `names` (packed by `packNames`), in stored
-   * order; a stored document the shim cannot walk comes whole.
+   * order; a stored document the shim cannot walk comes whole. `filter`: as `scanRecords`'s (a
+   * rejected entry has no projection).
    */
   scanRecordFields(
     names: PackedNames,
     reverse = false,
     after?: bigint,
     expect?: number,
+    filter?: PackedMatchFilter,
   ): Generator<FieldsEntry, void, undefined> {
     const p = this.unsafePointer;
     const base = (reverse ? ScanFlag.REVERSE : 0) | (after !== undefined ? ScanFlag.HAS_AFTER : 0);
@@ -536,10 +580,16 @@ export class Cursor {
     const nb = names.bytes;
     const nl = nb.length;
     const nc = names.count;
+    const fb = filter?.bytes;
+    const fl = fb?.length ?? 0;
+    const fc = filter?.count ?? 0;
     return drive(
       `scan(${this.uri})`,
       base,
-      (f, b, cap, max, m) => shim().sct_rec_scan_fields(p, f, a, nb, nl, nc, b, cap, max, m),
+      fb === undefined
+        ? (f, b, cap, max, m) => shim().sct_rec_scan_fields(p, f, a, nb, nl, nc, b, cap, max, m)
+        : (f, b, cap, max, m) =>
+          shim().sct_rec_scan_fields_match(p, f, a, nb, nl, nc, fb, fl, fc, b, cap, max, m),
       decodeFieldRecords,
       ScanFlag.START,
       expect,

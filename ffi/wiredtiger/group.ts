@@ -16,6 +16,7 @@
  */
 import type { ScalarMatchTerm, ScalarOperand } from "../../src/bson/scalar_match_term.ts";
 import { check, ENOMEM } from "./errors.ts";
+import { packMatchFilter } from "./match_filter.ts";
 import { shim } from "./load.ts";
 import type { Cursor } from "./cursor.ts";
 
@@ -81,67 +82,6 @@ export interface GroupSlice {
 }
 
 const ACC_OPS = { sum: 0n, min: 1n, max: 2n, first: 3n, last: 4n } as const;
-const MATCH_OPS = { in: 1, lt: 2, lte: 3, gt: 4, gte: 5, exists: 6, notExists: 7 } as const;
-/** wt_match.h classes */
-const CLASS = { null: 5, double: 10, long: 10, string: 15, objectId: 35, bool: 40, date: 45 } as const;
-
-/** A filter packed for sct_group_set_filter (wt_match.h). */
-function packFilter(terms: readonly GroupMatchTerm[]): Uint8Array {
-  const parts: number[] = [];
-  const u32 = (n: number) => parts.push(n & 0xff, (n >>> 8) & 0xff, (n >>> 16) & 0xff, (n >>> 24) & 0xff);
-  const bytes = (b: Uint8Array) => {
-    for (const x of b) parts.push(x);
-  };
-  const i64 = (v: bigint) => {
-    const b = new Uint8Array(8);
-    new DataView(b.buffer).setBigInt64(0, v, true);
-    bytes(b);
-  };
-  for (const t of terms) {
-    parts.push(MATCH_OPS[t.op], t.path.length);
-    for (const p of t.path) {
-      const b = enc.encode(p);
-      u32(b.length);
-      bytes(b);
-    }
-    u32(t.values.length);
-    for (const v of t.values) {
-      parts.push(CLASS[v.t]);
-      switch (v.t) {
-        case "null":
-          break;
-        case "bool":
-          parts.push(v.v ? 1 : 0);
-          break;
-        case "long":
-          parts.push(1);
-          i64(v.v);
-          break;
-        case "double": {
-          parts.push(0);
-          const b = new Uint8Array(8);
-          new DataView(b.buffer).setFloat64(0, v.v, true);
-          bytes(b);
-          break;
-        }
-        case "string": {
-          const b = enc.encode(v.v);
-          u32(b.length);
-          bytes(b);
-          break;
-        }
-        case "objectId":
-          bytes(v.v);
-          break;
-        case "date":
-          i64(v.v);
-          break;
-      }
-    }
-  }
-  return Uint8Array.from(parts);
-}
-
 /** Most accumulators and distinct field names (key included) of one table (wt_group.c). */
 export const GROUP_ACCS_MAX = 16;
 export const GROUP_NAMES_MAX = 17;
@@ -234,7 +174,7 @@ export class GroupTable {
     this.#kept = kept;
     finalizer.register(this, p!, this);
     if (spec.filter !== undefined && spec.filter.length > 0) {
-      const f = packFilter(spec.filter);
+      const f = packMatchFilter(spec.filter);
       const frc = shim().sct_group_set_filter(p!, f, f.length, spec.filter.length);
       if (frc !== 0) this.free();
       check(frc, "group table filter");

@@ -15,6 +15,7 @@
  */
 
 export { Connection } from "./connection.ts";
+export { packMatchFilter } from "./match_filter.ts";
 export { Session, waitForLogFlushes } from "./session.ts";
 export {
   Cursor,
@@ -22,6 +23,7 @@ export {
   type IndexEntryHit,
   type IndexFetchHit,
   type IndexScanBounds,
+  type PackedMatchFilter,
   type PackedNames,
   packNames,
   PROJECT_NAMES_MAX,

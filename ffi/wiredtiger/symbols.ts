@@ -58,7 +58,12 @@ export const SYMBOLS = {
   sct_rec_last: { parameters: [P, B], result: I32 },
   sct_rec_count: { parameters: [P, B], result: I32 },
   sct_rec_scan: { parameters: [P, I32, I64, B, I32, I32, B], result: I32 },
+  sct_rec_scan_match: { parameters: [P, I32, I64, B, I32, I32, B, I32, I32, B], result: I32 },
   sct_rec_scan_fields: { parameters: [P, I32, I64, B, I32, I32, B, I32, I32, B], result: I32 },
+  sct_rec_scan_fields_match: {
+    parameters: [P, I32, I64, B, I32, I32, B, I32, I32, B, I32, I32, B],
+    result: I32,
+  },
   sct_group_new: { parameters: [B, I32, I32, B, I32, I64, B], result: I32 },
   sct_group_free: { parameters: [P], result: "void" },
   sct_group_scan: { parameters: [P, P, I32, I64, I64, B], result: I32 },

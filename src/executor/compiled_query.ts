@@ -6,6 +6,7 @@
 import type { AccessPath } from "../planner/plan.ts";
 import type { Document as Doc } from "../bson/document.ts";
 import type { SpillFiles } from "../storage/spill.ts";
+import type { ScalarMatchTerm } from "../bson/scalar_match_term.ts";
 
 export interface CompiledQuery {
   readonly access: AccessPath;
@@ -17,6 +18,12 @@ export interface CompiledQuery {
   readonly projectionSpec?: Doc | null;
   /** null = match everything. */
   readonly match: ((doc: Doc) => boolean) | null;
+  /**
+   * `match`'s filter as terms the storage engine evaluates on stored bytes (a collection scan's
+   * `ScanOptions.prefilter`): records it fails are skipped before `match` sees them. Only for a filter
+   * it decides exactly as `match` does (engine/aggregate/match_native.ts; no collation).
+   */
+  readonly prefilter?: readonly ScalarMatchTerm[] | undefined;
   readonly sort: ((a: Doc, b: Doc) => number) | null;
   readonly skip: number;
   /** 0 = no limit. */

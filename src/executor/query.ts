@@ -593,9 +593,14 @@ export class QuerySource implements BatchSource {
     }
     // the pull's budget is how many records it may examine (the engine reads ahead that many)
     const expect = Number.isFinite(this.#budget) ? Math.max(1, this.#budget) : undefined;
-    const opts = this.#lastRid === undefined
-      ? { reverse: a.reverse, expect }
-      : { reverse: a.reverse, after: this.#lastRid, expect };
+    // records the engine's own matcher fails come `rejected` (examined, never matched here)
+    const prefilter = this.q.prefilter;
+    const opts = {
+      reverse: a.reverse,
+      expect,
+      ...(this.#lastRid === undefined ? {} : { after: this.#lastRid }),
+      ...(prefilter ? { prefilter } : {}),
+    };
     const fields = this.#projection(need);
     if (fields !== null) {
       yield* this.#projectedScan(txn, fields, need, opts);
@@ -608,6 +613,7 @@ export class QuerySource implements BatchSource {
         if (!this.#spend()) return;
         this.#lastRid = rec.rid;
         this.stats.docsExamined++;
+        if (rec.rejected) continue;
         const row = transient ? Row.transient(rec.rid, rec.bytes) : new Row(rec.rid, rec.bytes);
         if (!this.#matches(row)) continue;
         this.#matched++;
@@ -665,6 +671,7 @@ export class QuerySource implements BatchSource {
         if (!this.#spend()) return;
         this.#lastRid = rec.rid;
         this.stats.docsExamined++;
+        if (rec.rejected) continue;
         const row = Row.projected(rec, fields);
         if (!this.#matches(row)) continue;
         this.#matched++;

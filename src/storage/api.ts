@@ -78,12 +78,17 @@
 
 import type { ScalarMatchTerm, ScalarOperand } from "../bson/scalar_match_term.ts";
 import type { RowBatch } from "./row_batch.ts";
+export {
+  type ProjectedRecord,
+  type RecordId,
+  type RecordView,
+  SCAN_FIELDS_MAX,
+  type ScanOptions,
+} from "./scan_options.ts";
+import type { ProjectedRecord, RecordId, RecordView, ScanOptions } from "./scan_options.ts";
 import type { NativeReads } from "./native_reads.ts";
 export type { NativeReads };
 export { RowBatch } from "./row_batch.ts";
-
-/** A record's identity inside one collection: positive, increasing, never reused while the process lives. */
-export type RecordId = bigint;
 
 /** Options kept for an index in the catalog; `spec` is the full listIndexes document (v, key, name, …). */
 export interface IndexEntry {
@@ -154,30 +159,6 @@ export type IndexKeys = ReadonlyMap<string, readonly Uint8Array[]> & {
    */
   readonly refusal?: Error;
 };
-
-/** One record as read: the id and a private copy of the stored BSON bytes. */
-export interface RecordView {
-  readonly rid: RecordId;
-  readonly bytes: Uint8Array;
-}
-
-/**
- * One record read through a top-level field projection (`ReadTxn.scanFields`): `bytes` is a BSON
- * document of the FIRST element of each wanted name, in stored order (what mongod's field lookup
- * finds); a stored document that cannot be walked comes whole.
- */
-export interface ProjectedRecord {
-  readonly rid: RecordId;
-  /** Size of the stored document in bytes. */
-  readonly size: number;
-  /** The projection: `len` bytes at `at` of `buf` (`view`: a DataView over all of `buf`). */
-  readonly buf: Uint8Array;
-  readonly view: DataView;
-  readonly at: number;
-  readonly len: number;
-  /** The projection as its own view (made on demand). */
-  readonly bytes: Uint8Array;
-}
 
 /**
  * A simple `$group` folded by the storage engine inside a record scan (`ReadTxn.groupScan`): groups
@@ -266,24 +247,6 @@ export interface StorageGroupTable {
   ): { readonly status: 0 | 1 | 3; readonly groups: number; readonly idBytes: number };
   /** Releases the table (idempotent). */
   free(): void;
-}
-
-/** Most field names one `scanFields` can project. */
-export const SCAN_FIELDS_MAX = 64;
-
-export interface ScanOptions {
-  /** Start strictly after this record id (forward) or strictly before it (reverse). */
-  readonly after?: RecordId;
-  readonly reverse?: boolean;
-  /** About how many records the caller will read (sizes the engine's first read-ahead batch). */
-  readonly expect?: number | undefined;
-  /**
-   * The caller keeps no record's `bytes` (nor a view into them, e.g. a decoded Binary) once it asked
-   * for the next record: it copies what it keeps. The engine may then free its read-ahead buffers as
-   * soon as the scan moves past them instead of leaving them to the GC (issue 15: a sort's memory
-   * peak). A view kept anyway reads as empty.
-   */
-  readonly transient?: boolean;
 }
 
 export interface IndexScanOptions {

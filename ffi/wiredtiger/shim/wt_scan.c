@@ -3,6 +3,7 @@
  * index scans write many entries into one caller buffer per call and leave the cursor positioned so
  * the next call continues where this one stopped (meta: count, bytes used, status, bytes needed).
  */
+#include "wt_match.h"
 #include "wt_shim.h"
 
 /* ---------- batch-scan helpers shared by the record, key/value and index scans ---------- */
@@ -91,9 +92,16 @@ rec_scan_position(WT_CURSOR *c, int flags, int64_t after)
     return ret;
 }
 
-/* Batch of [i64 rid][u32 vlen][value] records. */
-int
-sct_rec_scan(WT_CURSOR *c, int flags, int64_t after, uint8_t *out, int32_t cap, int32_t max, int64_t *meta)
+/* A rejected entry's length word: the filter failed the record, no bytes follow (sct_rec_scan_match). */
+#define REJECTED_LEN 0xffffffffu
+
+/*
+ * Batch of [i64 rid][u32 vlen][value] records; with a filter `f` (wt_match.h), a record it fails is
+ * [i64 rid][u32 REJECTED_LEN] alone (no value copied): the caller counts it as examined and skips it.
+ */
+static int
+rec_scan(WT_CURSOR *c, int flags, int64_t after, const sct_filter *f, uint8_t *out, int32_t cap,
+  int32_t max, int64_t *meta)
 {
     int rev = flags & SCT_REVERSE, ret;
     int64_t used = 0, count = 0, rid;
@@ -107,15 +115,16 @@ sct_rec_scan(WT_CURSOR *c, int flags, int64_t after, uint8_t *out, int32_t cap, 
             return ret;
         if ((ret = c->get_key(c, &rid)) != 0 || (ret = c->get_value(c, &v)) != 0)
             return ret;
-        int64_t need = 12 + (int64_t)v.size;
+        int rejected = f != NULL && sct_filter_match(f, v.data, (int64_t)v.size) == 0;
+        int64_t need = 12 + (rejected ? 0 : (int64_t)v.size);
         if (used + need > cap) {
             meta[M_STATUS] = 2;
             meta[M_NEED] = need;
             break;
         }
         put_i64(out + used, rid);
-        put_u32(out + used + 8, (uint32_t)v.size);
-        if (v.size)
+        put_u32(out + used + 8, rejected ? REJECTED_LEN : (uint32_t)v.size);
+        if (!rejected && v.size)
             memcpy(out + used + 12, v.data, v.size);
         used += need;
         if (++count >= max) {
@@ -129,27 +138,47 @@ sct_rec_scan(WT_CURSOR *c, int flags, int64_t after, uint8_t *out, int32_t cap, 
     return 0;
 }
 
+/* Batch of [i64 rid][u32 vlen][value] records. */
+int
+sct_rec_scan(WT_CURSOR *c, int flags, int64_t after, uint8_t *out, int32_t cap, int32_t max, int64_t *meta)
+{
+    return rec_scan(c, flags, after, NULL, out, cap, max, meta);
+}
+
+/*
+ * sct_rec_scan with the packed filter `filter` (`nterms` terms, wt_match.h's sct_filter_parse): the
+ * records it fails come as rejected entries. Only the records the filter fails exactly (0) are
+ * rejected; one it passes or cannot decide (an array on a path, another type) comes whole, for the
+ * caller's own matcher. EINVAL for a malformed filter.
+ */
+int
+sct_rec_scan_match(WT_CURSOR *c, int flags, int64_t after, const uint8_t *filter, int32_t flen,
+  int32_t nterms, uint8_t *out, int32_t cap, int32_t max, int64_t *meta)
+{
+    sct_filter f;
+    if (sct_filter_parse(&f, filter, flen, nterms) != 0)
+        return EINVAL;
+    int ret = rec_scan(c, flags, after, &f, out, cap, max, meta);
+    sct_filter_free(&f);
+    return ret;
+}
+
 /* Projection scratch: one document's projection before it is copied into the batch. */
 static __thread uint8_t *scratch_p;
 static __thread size_t scratch_p_cap;
 
 /*
- * sct_rec_scan with a top-level field projection (wt_project.c): a batch of
- * [i64 rid][u32 stored size][u32 len][document of the wanted fields] records. `names` packs `nnames`
- * (0..64) field names as [u32 LE length][bytes]. A document that cannot be walked is copied whole
- * (len = stored size). Same flags, meta and resume rules as sct_rec_scan.
+ * Batch of [i64 rid][u32 stored size][u32 len][document of the wanted fields] records (wt_project.c);
+ * with a filter `f`, a record it fails is [i64 rid][u32 stored size][u32 REJECTED_LEN] alone.
  */
-int
-sct_rec_scan_fields(WT_CURSOR *c, int flags, int64_t after, const uint8_t *names, int32_t names_len,
-  int32_t nnames, uint8_t *out, int32_t cap, int32_t max, int64_t *meta)
+static int
+rec_scan_fields(WT_CURSOR *c, int flags, int64_t after, const sct_names *wanted, const sct_filter *f,
+  uint8_t *out, int32_t cap, int32_t max, int64_t *meta)
 {
     int rev = flags & SCT_REVERSE, ret;
     int64_t used = 0, count = 0, rid;
-    sct_names wanted;
     WT_ITEM v;
     scan_begin(meta);
-    if (sct_parse_names(names, names_len, nnames, &wanted) != 0)
-        return EINVAL;
     ret = rec_scan_position(c, flags, after);
     for (;;) {
         if (ret == WT_NOTFOUND)
@@ -158,13 +187,18 @@ sct_rec_scan_fields(WT_CURSOR *c, int flags, int64_t after, const uint8_t *names
             return ret;
         if ((ret = c->get_key(c, &rid)) != 0 || (ret = c->get_value(c, &v)) != 0)
             return ret;
-        if (grow(&scratch_p, &scratch_p_cap, v.size + 5) == NULL)
-            return ENOMEM;
-        int64_t plen = sct_project_fields(v.data, (int64_t)v.size, &wanted, scratch_p);
-        const uint8_t *src = scratch_p;
-        if (plen < 0) {
-            plen = (int64_t)v.size;
-            src = v.data;
+        int64_t plen = 0;
+        const uint8_t *src = NULL;
+        int rejected = f != NULL && sct_filter_match(f, v.data, (int64_t)v.size) == 0;
+        if (!rejected) {
+            if (grow(&scratch_p, &scratch_p_cap, v.size + 5) == NULL)
+                return ENOMEM;
+            plen = sct_project_fields(v.data, (int64_t)v.size, wanted, scratch_p);
+            src = scratch_p;
+            if (plen < 0) {
+                plen = (int64_t)v.size;
+                src = v.data;
+            }
         }
         int64_t need = 16 + plen;
         if (used + need > cap) {
@@ -174,7 +208,7 @@ sct_rec_scan_fields(WT_CURSOR *c, int flags, int64_t after, const uint8_t *names
         }
         put_i64(out + used, rid);
         put_u32(out + used + 8, (uint32_t)v.size);
-        put_u32(out + used + 12, (uint32_t)plen);
+        put_u32(out + used + 12, rejected ? REJECTED_LEN : (uint32_t)plen);
         if (plen)
             memcpy(out + used + 16, src, (size_t)plen);
         used += need;
@@ -187,6 +221,39 @@ sct_rec_scan_fields(WT_CURSOR *c, int flags, int64_t after, const uint8_t *names
     meta[M_COUNT] = count;
     meta[M_USED] = used;
     return 0;
+}
+
+/*
+ * sct_rec_scan with a top-level field projection (wt_project.c): a batch of
+ * [i64 rid][u32 stored size][u32 len][document of the wanted fields] records. `names` packs `nnames`
+ * (0..64) field names as [u32 LE length][bytes]. A document that cannot be walked is copied whole
+ * (len = stored size). Same flags, meta and resume rules as sct_rec_scan.
+ */
+int
+sct_rec_scan_fields(WT_CURSOR *c, int flags, int64_t after, const uint8_t *names, int32_t names_len,
+  int32_t nnames, uint8_t *out, int32_t cap, int32_t max, int64_t *meta)
+{
+    sct_names wanted;
+    if (sct_parse_names(names, names_len, nnames, &wanted) != 0)
+        return EINVAL;
+    return rec_scan_fields(c, flags, after, &wanted, NULL, out, cap, max, meta);
+}
+
+/* sct_rec_scan_fields with a filter, as sct_rec_scan_match: the records it fails come rejected. */
+int
+sct_rec_scan_fields_match(WT_CURSOR *c, int flags, int64_t after, const uint8_t *names,
+  int32_t names_len, int32_t nnames, const uint8_t *filter, int32_t flen, int32_t nterms, uint8_t *out,
+  int32_t cap, int32_t max, int64_t *meta)
+{
+    sct_names wanted;
+    sct_filter f;
+    if (sct_parse_names(names, names_len, nnames, &wanted) != 0)
+        return EINVAL;
+    if (sct_filter_parse(&f, filter, flen, nterms) != 0)
+        return EINVAL;
+    int ret = rec_scan_fields(c, flags, after, &wanted, &f, out, cap, max, meta);
+    sct_filter_free(&f);
+    return ret;
 }
 
 /*

@@ -21,6 +21,8 @@ import {
   compileSort,
   filterTopFields,
   makeStringComparator,
+  nativeMatchPlan,
+  type NativeMatchTerm,
   sortTopFields,
 } from "../../engine/mod.ts";
 import type { CollectionEntry } from "../../storage/api.ts";
@@ -366,6 +368,7 @@ export function compileQuery(
     sortSpec: sortSpec ?? null,
     projectionSpec: projection && !parts.returnKey ? parts.projection! : null,
     match: match ? (d) => match.matches(d) : null,
+    ...(match && access.kind === "collScan" && !collation ? prefilterOf(filter) : {}),
     sort,
     skip: parts.skip ?? 0,
     limit: parts.limit ?? 0,
@@ -383,6 +386,16 @@ export function compileQuery(
       parts.returnKey && access.kind === "ixScan" ? keyOnlyProjection(access.keyPattern) : parts.projection,
     ),
   };
+}
+
+/**
+ * A collection scan's prefilter (`CompiledQuery.prefilter`): the filter as terms the storage engine
+ * decides exactly as the matcher does, when it is such a conjunction (simple collation only: the
+ * caller checks).
+ */
+function prefilterOf(filter: Doc): { prefilter?: readonly NativeMatchTerm[] } {
+  const terms = nativeMatchPlan(filter);
+  return terms !== undefined && terms.length > 0 ? { prefilter: terms } : {};
 }
 
 /**

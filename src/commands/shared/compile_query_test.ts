@@ -140,3 +140,21 @@ Deno.test("compileIdPoint: a scalar _id point is compileQuery's IDHACK query wit
   assertEquals(compileIdPoint({ _id: "a" }, collated), undefined);
   assertEquals(compileIdPoint({ _id: 1 }, collated), undefined);
 });
+
+Deno.test("compileQuery: a collection scan's simple filter becomes the storage engine's prefilter", () => {
+  const plain: CollectionEntry = {
+    ...coll,
+    indexes: [
+      coll.indexes[0]!,
+      { name: "a_1", spec: { key: { a: 1 }, name: "a_1", v: 2 }, unique: false, ident: "i2" },
+    ],
+  };
+  const terms = [{ path: ["b"], op: "gt", values: [{ t: "double", v: 1 }] }];
+  assertEquals(compileQuery({ filter: { b: { $gt: 1 } } }, plain).prefilter, terms);
+  // not for an index scan, another collation, a filter the C matcher does not decide, or no filter
+  assertEquals(compileQuery({ filter: { a: 1, b: { $gt: 1 } } }, plain).prefilter, undefined);
+  const collation = { locale: "fr", strength: 1 };
+  assertEquals(compileQuery({ filter: { b: { $gt: 1 } }, collation }, plain).prefilter, undefined);
+  assertEquals(compileQuery({ filter: { b: { $ne: 1 } } }, plain).prefilter, undefined);
+  assertEquals(compileQuery({ filter: {} }, plain).prefilter, undefined);
+});

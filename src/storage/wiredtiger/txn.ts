@@ -31,7 +31,15 @@ import {
   type UpdateHint,
   type WriteOptions,
 } from "../api.ts";
-import { GroupTable, type PackedNames, packNames, WtError } from "../../../ffi/wiredtiger/mod.ts";
+import {
+  GroupTable,
+  type PackedMatchFilter,
+  type PackedNames,
+  packMatchFilter,
+  packNames,
+  WtError,
+} from "../../../ffi/wiredtiger/mod.ts";
+import type { ScalarMatchTerm } from "../../bson/scalar_match_term.ts";
 import { toStorageError } from "./errors.ts";
 import type { HookSet } from "./hooks.ts";
 import { LeasedIterator, revokeAll, type TxnScope } from "./scope.ts";
@@ -90,6 +98,16 @@ function packedNames(fields: ReadonlySet<string>): PackedNames {
     lastFields = fields;
   }
   return lastPacked;
+}
+
+/** Scan prefilters packed once per terms array (a query passes the same one with every pull). */
+const packedFilters = new WeakMap<readonly ScalarMatchTerm[], PackedMatchFilter>();
+
+function packedFilter(terms: readonly ScalarMatchTerm[] | undefined): PackedMatchFilter | undefined {
+  if (terms === undefined || terms.length === 0) return undefined;
+  let p = packedFilters.get(terms);
+  if (p === undefined) packedFilters.set(terms, p = { bytes: packMatchFilter(terms), count: terms.length });
+  return p;
 }
 
 /** What a transaction that changed no count, or created no collection, reports (never modified). */
@@ -323,7 +341,12 @@ export class WtTxn implements TxnHandle, TxnScope {
     const reverse = opts.reverse === true;
     const after = opts.after;
     const release = opts.transient === true;
-    return new LeasedIterator(this, coll.ident, (c) => c.scanRecords(reverse, after, opts.expect, release));
+    const filter = packedFilter(opts.prefilter);
+    return new LeasedIterator(
+      this,
+      coll.ident,
+      (c) => c.scanRecords(reverse, after, opts.expect, release, filter),
+    );
   }
 
   scanFields(
@@ -338,7 +361,7 @@ export class WtTxn implements TxnHandle, TxnScope {
     return new LeasedIterator(
       this,
       coll.ident,
-      (c) => c.scanRecordFields(names, reverse, after, opts.expect),
+      (c) => c.scanRecordFields(names, reverse, after, opts.expect, packedFilter(opts.prefilter)),
     );
   }
 
