@@ -90,10 +90,15 @@ export function findTargets(
     }
     return sortAndCut(rows, q, multi);
   }
-  const it = txn.scan(coll, { reverse: a.reverse });
+  // records the storage engine's matcher fails come `rejected` (CompiledQuery.prefilter)
+  const it = txn.scan(
+    coll,
+    q.prefilter ? { reverse: a.reverse, prefilter: q.prefilter } : { reverse: a.reverse },
+  );
   try {
     for (const rec of it) {
       tick();
+      if (rec.rejected) continue;
       const row = new Row(rec.rid, rec.bytes);
       if (q.match && !q.match(row.view(q.readFields))) continue;
       rows.push(row);
