@@ -636,7 +636,7 @@ export class QuerySource implements BatchSource {
    * read whole records: when the consumer reads only `need` (then the filter's fields ∪ `need`), or
    * when it reads whole documents but the filter reads a few fields and rejects most records (whole
    * documents are then fetched for the matches only; a filter that keeps more than 1 in
-   * PROJECT_MATCH_ODDS records scans whole records instead).
+   * PROJECT_MATCH_ODDS records, or one the engine prefilters, scans whole records instead).
    */
   #projection(need: ReadonlySet<string> | null): ReadonlySet<string> | null {
     const q = this.q;
@@ -645,7 +645,9 @@ export class QuerySource implements BatchSource {
     const filterFields = q.match ? q.readFields ?? null : EMPTY_FIELDS;
     if (filterFields === null) return null;
     if (need === null) {
-      if (!q.match) return null;
+      // with a prefilter the engine copies out only the records it cannot reject: whole ones then cost
+      // less than a projection and a search per match
+      if (!q.match || q.prefilter) return null;
       const examined = this.stats.docsExamined;
       if (examined >= PROJECT_TRIAL && this.#matched * PROJECT_MATCH_ODDS > examined) return null;
     }
