@@ -157,4 +157,8 @@ Deno.test("compileQuery: a collection scan's simple filter becomes the storage e
   assertEquals(compileQuery({ filter: { b: { $gt: 1 } }, collation }, plain).prefilter, undefined);
   assertEquals(compileQuery({ filter: { b: { $ne: 1 } } }, plain).prefilter, undefined);
   assertEquals(compileQuery({ filter: {} }, plain).prefilter, undefined);
+  // a long $in: the JS matcher's sets beat the C matcher's list
+  const list = (n: number) => Array.from({ length: n }, (_, i) => i);
+  assertEquals(compileQuery({ filter: { b: { $in: list(16) } } }, plain).prefilter?.[0]?.values.length, 16);
+  assertEquals(compileQuery({ filter: { b: { $in: list(17) } } }, plain).prefilter, undefined);
 });
