@@ -13,14 +13,10 @@ import { startServer } from "../../mod.ts";
 import { defaultConfig } from "../../src/config/mod.ts";
 import { groupFold } from "../../src/commands/aggregate/group_first.ts";
 import { serverTest } from "./helpers/embedded_server.ts";
-import { seededRandom as rng } from "../../src/testing/seeded_random.ts";
+import { pick, seededRandom as rng } from "../../src/testing/seeded_random.ts";
 
 // deno-lint-ignore no-explicit-any
 type AnyDoc = any;
-
-function pick<T>(r: () => number, xs: readonly T[]): T {
-  return xs[Math.floor(r() * xs.length)]!;
-}
 
 /** Values the fold handles as keys and summands (numbers of every type, equal values across types). */
 function foldable(r: () => number): unknown {

@@ -9,14 +9,10 @@
 import assert from "node:assert/strict";
 import { Decimal128, Double, Int32, Long, ObjectId } from "mongodb";
 import { serverTest } from "./helpers/embedded_server.ts";
-import { seededRandom as rng } from "../../src/testing/seeded_random.ts";
+import { pick, seededRandom as rng } from "../../src/testing/seeded_random.ts";
 
 // deno-lint-ignore no-explicit-any
 type AnyDoc = any;
-
-function pick<T>(r: () => number, xs: readonly T[]): T {
-  return xs[Math.floor(r() * xs.length)]!;
-}
 
 function value(r: () => number): unknown {
   const n = Math.floor(r() * 5) - 2;

@@ -18,6 +18,7 @@ import { MongoClient } from "mongodb";
 import { startServer } from "../../mod.ts";
 import { defaultConfig } from "../../src/config/mod.ts";
 import { rawConnection } from "./helpers/raw_wire.ts";
+import { pick } from "../../src/testing/seeded_random.ts";
 import {
   found,
   pairTest,
@@ -49,10 +50,6 @@ async function status(s: Side): Promise<Doc> {
 
 function ioUpdates(st: Doc): number {
   return Number(((st["secantus"] as Doc)["ioThread"] as Doc)["updates"]);
-}
-
-function pick<T>(r: () => number, xs: readonly T[]): T {
-  return xs[Math.floor(r() * xs.length)]!;
 }
 
 const IDS: unknown[] = [
