@@ -205,3 +205,34 @@ Deno.test("the storage scans hand the records the prefilter fails over as reject
     return Promise.resolve();
   });
 });
+
+Deno.test("a stored document with a repeated name: the prefilter judges the first element, as the matcher does", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "secantus-prefilter-test-" });
+  const engine = openWiredTiger({ path: dir, cacheSizeBytes: 64 << 20, sessionMax: 20, syncOnCommit: false });
+  try {
+    const coll = engine.catalog.createCollection("t", "c", {});
+    // {_id: 1, a: 1, a: 2}: written raw (the encoder cannot repeat a name)
+    const raw = new Uint8Array([
+      ...[28, 0, 0, 0],
+      ...[0x10, 0x5f, 0x69, 0x64, 0, 1, 0, 0, 0],
+      ...[0x10, 0x61, 0, 1, 0, 0, 0],
+      ...[0x10, 0x61, 0, 2, 0, 0, 0],
+      0,
+    ]);
+    engine.write((txn) => {
+      txn.insert(coll, raw, new Map());
+      for (let i = 2; i < 600; i++) txn.insert(coll, BSON.serialize({ _id: i, a: 3 }), new Map());
+    });
+    for (const f of [{ a: 1 }, { a: 2 }, { a: { $gt: 1 } }, { a: { $in: [2, 3] } }]) {
+      for (const [batch, maxBytes] of [[1000, Infinity], [3, 10]] as const) {
+        const got = await find(engine, query(f, true), batch, maxBytes);
+        const plain = await find(engine, query(f, false), batch, maxBytes);
+        assert.deepEqual(ids(got.docs), ids(plain.docs), JSON.stringify(f));
+      }
+    }
+    assert.deepEqual(ids((await find(engine, query({ a: 1 }, true), 1000, Infinity)).docs), [1]);
+  } finally {
+    engine.close();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
