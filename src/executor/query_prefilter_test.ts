@@ -206,7 +206,7 @@ Deno.test("the storage scans hand the records the prefilter fails over as reject
   });
 });
 
-Deno.test("a stored document with a repeated name: the prefilter judges the first element, as the matcher does", async () => {
+Deno.test("a repeated name (the first element) and a BSON undefined (missing to the matcher): the prefilter agrees", async () => {
   const dir = await Deno.makeTempDir({ prefix: "secantus-prefilter-test-" });
   const engine = openWiredTiger({ path: dir, cacheSizeBytes: 64 << 20, sessionMax: 20, syncOnCommit: false });
   try {
@@ -231,6 +231,24 @@ Deno.test("a stored document with a repeated name: the prefilter judges the firs
       }
     }
     assert.deepEqual(ids((await find(engine, query({ a: 1 }, true), 1000, Infinity)).docs), [1]);
+    // {_id: 0, a: undefined (BSON 0x06)}: the matcher reads it as missing, the prefilter leaves it to it
+    const undef = new Uint8Array([
+      ...[17, 0, 0, 0],
+      ...[0x10, 0x5f, 0x69, 0x64, 0, 0, 0, 0, 0],
+      0x06,
+      0x61,
+      0,
+      0,
+    ]);
+    engine.write((txn) => txn.insert(coll, undef, new Map()));
+    for (const f of [{ a: { $exists: false } }, { a: { $exists: true } }, { a: null }, { a: { $gt: 0 } }]) {
+      const got = await find(engine, query(f, true), 1000, Infinity);
+      assert.deepEqual(
+        ids(got.docs),
+        ids((await find(engine, query(f, false), 1000, Infinity)).docs),
+        JSON.stringify(f),
+      );
+    }
   } finally {
     engine.close();
     await Deno.remove(dir, { recursive: true });
