@@ -7,7 +7,7 @@ import type { ScalarMatchTerm } from "../../src/bson/scalar_match_term.ts";
 const enc = new TextEncoder();
 
 /** wt_match.h's operators */
-const MATCH_OPS = { in: 1, lt: 2, lte: 3, gt: 4, gte: 5, exists: 6, notExists: 7 } as const;
+const MATCH_OPS = { in: 1, lt: 2, lte: 3, gt: 4, gte: 5, exists: 6, notExists: 7, nin: 8 } as const;
 /** wt_match.h classes */
 const CLASS = { null: 5, double: 10, long: 10, string: 15, objectId: 35, bool: 40, date: 45 } as const;
 

@@ -16,12 +16,12 @@ export type ScalarOperand =
   | { readonly t: "objectId"; readonly v: Uint8Array }
   | { readonly t: "date"; readonly v: bigint };
 
-export type ScalarMatchOp = "in" | "lt" | "lte" | "gt" | "gte" | "exists" | "notExists";
+export type ScalarMatchOp = "in" | "nin" | "lt" | "lte" | "gt" | "gte" | "exists" | "notExists";
 
 /** One condition on one path; a filter is their conjunction. */
 export interface ScalarMatchTerm {
   readonly path: readonly string[];
   readonly op: ScalarMatchOp;
-  /** `in`: the values (equality with any); `lt`…`gte`: the one operand; `exists`: none. */
+  /** `in`: the values (equality with any); `nin`: none of them; `lt`…`gte`: the one operand; `exists`: none. */
   readonly values: readonly ScalarOperand[];
 }

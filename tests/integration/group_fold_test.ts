@@ -83,6 +83,8 @@ function genCond(r: () => number): AnyDoc {
       $lt: pick(r, [1, 2.5, Long.fromNumber(2)]),
     }),
     () => ({ $in: [v(), v(), v()] }),
+    () => ({ $ne: v() }),
+    () => ({ $nin: [v(), v()] }),
     () => ({ $exists: r() < 0.5 }),
     () => ({ $gt: pick(r, ["a", "", "é"]) }),
     () => ({ $lte: new Date(1000) }),

@@ -75,6 +75,8 @@ function condition(r: () => number): unknown {
     () => ({ $gte: operand(r), $lt: operand(r) }),
     () => ({ $lte: operand(r) }),
     () => ({ $in: [operand(r), operand(r)] }),
+    () => ({ $ne: operand(r) }),
+    () => ({ $nin: [operand(r), operand(r)] }),
     () => ({ $exists: r() < 0.5 }),
   ])();
 }

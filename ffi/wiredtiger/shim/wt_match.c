@@ -231,7 +231,7 @@ sct_filter_parse(sct_filter *f, const uint8_t *packed, int32_t len, int32_t nter
         t->op = b[at];
         t->nparts = b[at + 1];
         at += 2;
-        if (t->op < M_IN || t->op > M_NEXISTS || t->nparts < 1 || t->nparts > SCT_MATCH_PARTS_MAX)
+        if (t->op < M_IN || t->op > M_NIN || t->nparts < 1 || t->nparts > SCT_MATCH_PARTS_MAX)
             goto bad;
         for (int32_t k = 0; k < t->nparts; k++) {
             uint32_t n;
@@ -383,15 +383,16 @@ term_match(const sct_term *t, const uint8_t *doc, int64_t size)
     int isnull = !found || ty == 0x0a;
     if (!isnull && sct_val_of(ty, v, vlen, &x) != 0)
         return -1; /* a sub-document, undefined, decimal, …: JS decides */
-    if (t->op == M_IN) {
+    if (t->op == M_IN || t->op == M_NIN) {
+        int in = 0;
         if (isnull)
-            return t->has_null;
-        for (int32_t k = 0; k < t->nvals; k++) {
-            const sct_val *o = &t->vals[k];
-            if (o->cls == x.cls && sct_val_cmp_same(&x, o) == 0)
-                return 1;
-        }
-        return 0;
+            in = t->has_null;
+        else
+            for (int32_t k = 0; k < t->nvals && !in; k++) {
+                const sct_val *o = &t->vals[k];
+                in = o->cls == x.cls && sct_val_cmp_same(&x, o) == 0;
+            }
+        return t->op == M_IN ? in : !in;
     }
     int inclusive = t->op == M_LTE || t->op == M_GTE;
     if (t->has_null)

@@ -41,14 +41,15 @@ int sct_val_cmp_same(const sct_val *a, const sct_val *b);
 int sct_val_cmp(const sct_val *a, const sct_val *b);
 
 /* Match operators (the filter's terms, ANDed). */
-enum { M_IN = 1, M_LT, M_LTE, M_GT, M_GTE, M_EXISTS, M_NEXISTS };
+/* M_NIN: none of the values (`$ne`, `$nin`), the negation of M_IN wherever that is decided exactly. */
+enum { M_IN = 1, M_LT, M_LTE, M_GT, M_GTE, M_EXISTS, M_NEXISTS, M_NIN };
 
 #define SCT_MATCH_TERMS_MAX 32
 #define SCT_MATCH_PARTS_MAX 8
 
 typedef struct {
     uint8_t op;
-    uint8_t has_null; /* M_IN: a null among the values; M_LT..M_GTE: the operand is null */
+    uint8_t has_null; /* M_IN, M_NIN: a null among the values; M_LT..M_GTE: the operand is null */
     int32_t nparts;
     const uint8_t *part[SCT_MATCH_PARTS_MAX];
     uint32_t plen[SCT_MATCH_PARTS_MAX];

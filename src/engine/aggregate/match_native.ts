@@ -4,10 +4,10 @@
  * engine decides exactly as the JS matcher (engine/query/value_tests.ts) does, and turns it into
  * terms. Pure.
  *
- * Folded: `{path: <scalar>}`, `{path: {$eq | $gt | $gte | $lt | $lte: <scalar>, $in: [<scalar>, …],
- * $exists: <bool | number>}}` and `$and` of such filters, with top-level or dotted paths (no numeric
- * components) and scalars that are numbers (int, long, double; NaN included), strings, booleans,
- * null, ObjectIds and dates. Anything else (`$or`, `$ne`, regexes, documents, arrays, decimals, …)
+ * Folded: `{path: <scalar>}`, `{path: {$eq | $ne | $gt | $gte | $lt | $lte: <scalar>, $in | $nin:
+ * [<scalar>, …], $exists: <bool | number>}}` and `$and` of such filters, with top-level or dotted paths
+ * (no numeric components) and scalars that are numbers (int, long, double; NaN included), strings,
+ * booleans, null, ObjectIds and dates. Anything else (`$or`, regexes, documents, arrays, decimals, …)
  * leaves the pipeline to JS. A record whose path crosses an array or a sub-document, or holds a
  * value of another type, is handed to the JS matcher one at a time by the engine (it keeps the
  * matcher's array semantics).
@@ -86,11 +86,11 @@ function addTerms(filter: unknown, out: NativeMatchTerm[]): boolean {
       continue;
     }
     for (const [op, arg] of Object.entries(value)) {
-      if (op === "$eq" || CMP[op] !== undefined) {
+      if (op === "$eq" || op === "$ne" || CMP[op] !== undefined) {
         const v = scalar(arg);
         if (v === undefined) return false;
-        out.push({ path, op: op === "$eq" ? "in" : CMP[op]!, values: [v] });
-      } else if (op === "$in") {
+        out.push({ path, op: op === "$eq" ? "in" : op === "$ne" ? "nin" : CMP[op]!, values: [v] });
+      } else if (op === "$in" || op === "$nin") {
         if (!Array.isArray(arg)) return false;
         const values: NativeMatchValue[] = [];
         for (const x of arg) {
@@ -98,7 +98,7 @@ function addTerms(filter: unknown, out: NativeMatchTerm[]): boolean {
           if (v === undefined) return false;
           values.push(v);
         }
-        out.push({ path, op: "in", values });
+        out.push({ path, op: op === "$in" ? "in" : "nin", values });
       } else if (op === "$exists") {
         if (typeof arg !== "boolean" && typeof arg !== "number") return false;
         out.push({ path, op: arg === false || arg === 0 ? "notExists" : "exists", values: [] });

@@ -28,6 +28,10 @@ Deno.test("nativeMatchPlan: simple conjunctions become terms", () => {
       { path: ["e"], op: "notExists", values: [] },
     ],
   );
+  assert.deepEqual(nativeMatchPlan({ a: { $ne: null }, b: { $nin: ["x", 2] } }), [
+    { path: ["a"], op: "nin", values: [{ t: "null" }] },
+    { path: ["b"], op: "nin", values: [{ t: "string", v: "x" }, { t: "double", v: 2 }] },
+  ]);
   assert.deepEqual(nativeMatchPlan({ n: new Int32(3) }), [{
     path: ["n"],
     op: "in",
@@ -39,7 +43,8 @@ Deno.test("nativeMatchPlan: everything else stays in JS", () => {
   for (
     const f of [
       { $or: [{ a: 1 }] },
-      { a: { $ne: 1 } },
+      { a: { $ne: /x/ } },
+      { a: { $nin: [1, [2]] } },
       { a: /x/ },
       { a: { $regex: "x" } },
       { a: { b: 1 } },
