@@ -12,6 +12,7 @@ import { compileFilter, filterTopFields, nativeMatchPlan } from "../engine/mod.t
 import type { CompiledQuery } from "./compiled_query.ts";
 import { QuerySource } from "./query.ts";
 import type { Document as Doc } from "../bson/document.ts";
+import { REPEATED_NAME_DOC, UNDEFINED_VALUE_DOC } from "../testing/raw_bson.ts";
 
 const VALUES: unknown[] = [
   0,
@@ -217,14 +218,7 @@ Deno.test("a repeated name (the first element) and a BSON undefined (missing to 
   const engine = openWiredTiger({ path: dir, cacheSizeBytes: 64 << 20, sessionMax: 20, syncOnCommit: false });
   try {
     const coll = engine.catalog.createCollection("t", "c", {});
-    // {_id: 1, a: 1, a: 2}: written raw (the encoder cannot repeat a name)
-    const raw = new Uint8Array([
-      ...[28, 0, 0, 0],
-      ...[0x10, 0x5f, 0x69, 0x64, 0, 1, 0, 0, 0],
-      ...[0x10, 0x61, 0, 1, 0, 0, 0],
-      ...[0x10, 0x61, 0, 2, 0, 0, 0],
-      0,
-    ]);
+    const raw = REPEATED_NAME_DOC; // {_id: 1, a: 1, a: 2}
     engine.write((txn) => {
       txn.insert(coll, raw, new Map());
       for (let i = 2; i < 600; i++) txn.insert(coll, BSON.serialize({ _id: i, a: 3 }), new Map());
@@ -238,15 +232,7 @@ Deno.test("a repeated name (the first element) and a BSON undefined (missing to 
     }
     assert.deepEqual(ids((await find(engine, query({ a: 1 }, true), 1000, Infinity)).docs), [1]);
     // {_id: 0, a: undefined (BSON 0x06)}: the matcher reads it as missing, the prefilter leaves it to it
-    const undef = new Uint8Array([
-      ...[17, 0, 0, 0],
-      ...[0x10, 0x5f, 0x69, 0x64, 0, 0, 0, 0, 0],
-      0x06,
-      0x61,
-      0,
-      0,
-    ]);
-    engine.write((txn) => txn.insert(coll, undef, new Map()));
+    engine.write((txn) => txn.insert(coll, UNDEFINED_VALUE_DOC, new Map()));
     for (const f of [{ a: { $exists: false } }, { a: { $exists: true } }, { a: null }, { a: { $gt: 0 } }]) {
       const got = await find(engine, query(f, true), 1000, Infinity);
       assert.deepEqual(

@@ -11,6 +11,7 @@ import { decodeFields } from "../bson/partial_decode.ts";
 import type { CompiledQuery } from "./compiled_query.ts";
 import { QuerySource } from "./query.ts";
 import type { Document as Doc } from "../bson/document.ts";
+import { REPEATED_NAME_DOC } from "../testing/raw_bson.ts";
 
 const N = 3000;
 const doc = (i: number) => ({ _id: i, k: i % 10, s: `s${i % 3}`, pad: "p".repeat(200 + (i % 50)) });
@@ -114,14 +115,7 @@ Deno.test("a stored document with a repeated name: the filter sees the first ele
   const engine = openWiredTiger({ path: dir, cacheSizeBytes: 64 << 20, sessionMax: 20, syncOnCommit: false });
   try {
     const coll = engine.catalog.createCollection("t", "c", {});
-    // {_id: 1, a: 1, a: 2}: written raw (the encoder cannot repeat a name)
-    const raw = new Uint8Array([
-      ...[28, 0, 0, 0],
-      ...[0x10, 0x5f, 0x69, 0x64, 0, 1, 0, 0, 0],
-      ...[0x10, 0x61, 0, 1, 0, 0, 0],
-      ...[0x10, 0x61, 0, 2, 0, 0, 0],
-      0,
-    ]);
+    const raw = REPEATED_NAME_DOC; // {_id: 1, a: 1, a: 2}
     assert.equal(raw.length, 28);
     engine.write((txn) => {
       txn.insert(coll, raw, new Map());
