@@ -179,11 +179,11 @@ export function parseServeFlags(argv: readonly string[]): ServeFlags {
  * features this build lacks (config/unsupported.ts) after layering, so `--no-auth` overrides a file's
  * `auth = true`. With --help or --version, returns the defaults without reading any file.
  */
-export async function resolveServeConfig(argv: readonly string[], env: DiscoverEnv = {}): Promise<ServeArgs> {
+export function resolveServeConfig(argv: readonly string[], env: DiscoverEnv = {}): ServeArgs {
   const flags = parseServeFlags(argv);
   if (flags.help) return { config: defaultConfig(), help: true };
   if (flags.version) return { config: defaultConfig(), version: true };
-  const file = await loadConfigLayer(flags.configPath, env);
+  const file = loadConfigLayer(flags.configPath, env);
   const { config, origins } = applyLayers(defaultConfig(), [file.layer, flags.layer]);
   checkSupported(config, origins);
   return file.path === undefined ? { config } : { config, configPath: file.path };

@@ -1,4 +1,4 @@
-import { deepStrictEqual as assertEquals, ok, rejects, throws } from "node:assert/strict";
+import { deepStrictEqual as assertEquals, ok, throws } from "node:assert/strict";
 import { join } from "node:path";
 import { parseServeFlags, resolveServeConfig } from "./args.ts";
 import { ConfigError, defaultConfig, KEY_SPECS, UNSUPPORTED_YET } from "../config/mod.ts";
@@ -176,7 +176,7 @@ Deno.test("--no-auth overrides a file's auth = true (the bootstrap sequence)", a
   const r = await resolveServeConfig(["--config", file, "--no-auth"], s.env);
   assertEquals([r.configPath, r.config.server.auth], [file, false]);
   if (UNSUPPORTED_YET.some((u) => u.key === "server.auth")) {
-    await rejects(resolveServeConfig(["--config", file], s.env), (e: unknown) => {
+    throws(() => resolveServeConfig(["--config", file], s.env), (e: unknown) => {
       ok(e instanceof ConfigError && e.message.includes(`"server.auth" in ${file}`), String(e));
       ok(e.message.includes("not supported yet by this build"));
       return true;
@@ -196,7 +196,7 @@ Deno.test("unsupported-yet features given as flags are refused naming the flag",
   ];
   for (const [argv, key] of cases) {
     if (!UNSUPPORTED_YET.some((u) => u.key === key)) continue;
-    await rejects(resolveServeConfig(argv, s.env), (e: unknown) => {
+    throws(() => resolveServeConfig(argv, s.env), (e: unknown) => {
       ok(e instanceof ConfigError && e.message.startsWith(argv[0] ?? "?"), String(e));
       ok(e.message.includes("is not supported yet by this build"), e.message);
       return true;
@@ -240,7 +240,7 @@ Deno.test("a leading 'serve' subcommand name is tolerated", () => {
 
 Deno.test("--config missing file → ConfigError exit 2", async () => {
   await using s = await sandbox();
-  await rejects(resolveServeConfig(["--config", "nope.toml"], s.env), (e: unknown) => {
+  throws(() => resolveServeConfig(["--config", "nope.toml"], s.env), (e: unknown) => {
     ok(e instanceof ConfigError && e.exitCode === 2 && e.message.includes("not found"), String(e));
     return true;
   });
@@ -252,5 +252,5 @@ Deno.test("--help and --version return early without reading any file", async ()
   assertEquals(await resolveServeConfig(["--help"], s.env), { config: defaultConfig(), help: true });
   assertEquals(await resolveServeConfig(["-h"], s.env), { config: defaultConfig(), help: true });
   assertEquals(await resolveServeConfig(["--version"], s.env), { config: defaultConfig(), version: true });
-  await rejects(resolveServeConfig([], s.env), /invalid TOML/);
+  throws(() => resolveServeConfig([], s.env), /invalid TOML/);
 });

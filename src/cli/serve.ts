@@ -18,7 +18,7 @@ import { sdNotify, startWatchdog, watchdogIntervalMs } from "../../ffi/libc/sd_n
 export async function serve(argv: string[]): Promise<number> {
   let resolved;
   try {
-    resolved = await resolveServeConfig(argv);
+    resolved = resolveServeConfig(argv);
   } catch (e) {
     if (e instanceof ConfigError) {
       console.error(`secantusdb: ${e.message}`);
@@ -78,7 +78,7 @@ export async function serve(argv: string[]): Promise<number> {
   // reload the TLS certificate, key and CA files (live connections keep theirs).
   const onHup = (): void => {
     notify("RELOADING=1");
-    resolveServeConfig(argv).then(
+    Promise.resolve().then(() => resolveServeConfig(argv)).then(
       (next) => {
         const r = server.reload(next.config);
         log.info(

@@ -1,4 +1,4 @@
-import { deepStrictEqual as assertEquals, ok, rejects } from "node:assert/strict";
+import { deepStrictEqual as assertEquals, ok, throws } from "node:assert/strict";
 import { join } from "node:path";
 import { ConfigError, defaultConfig, discoverConfig, discoveryCandidates, findConfigFile } from "./mod.ts";
 import { normalizePath } from "./discover.ts";
@@ -74,7 +74,7 @@ Deno.test("--config path disables discovery and resolves against cwd", async () 
 Deno.test("--config with a missing file is a ConfigError even when discovery would find one", async () => {
   await using t = await tree();
   await Deno.writeTextFile(t.files.cwd, port(1));
-  await rejects(discoverConfig("missing.toml", t.env), (e: unknown) => {
+  throws(() => discoverConfig("missing.toml", t.env), (e: unknown) => {
     ok(e instanceof ConfigError && e.exitCode === 2);
     ok(e.message.includes(join(t.env.cwd, "missing.toml")) && e.message.includes("not found"), e.message);
     return true;
@@ -84,7 +84,7 @@ Deno.test("--config with a missing file is a ConfigError even when discovery wou
 Deno.test("errors in a discovered file name that file", async () => {
   await using t = await tree();
   await Deno.writeTextFile(t.files.home, "[server]\nprot = 1\n");
-  await rejects(discoverConfig(undefined, t.env), (e: unknown) => {
+  throws(() => discoverConfig(undefined, t.env), (e: unknown) => {
     ok(
       e instanceof ConfigError && e.message.includes(`unknown key "server.prot" in ${t.files.home}`),
       String(e),
@@ -96,7 +96,7 @@ Deno.test("errors in a discovered file name that file", async () => {
 Deno.test("a directory where the file should be is a ConfigError", async () => {
   await using t = await tree();
   await Deno.mkdir(t.files.cwd);
-  await rejects(discoverConfig(undefined, t.env), ConfigError);
+  throws(() => discoverConfig(undefined, t.env), ConfigError);
 });
 
 Deno.test("normalizePath resolves . and .. and repeated slashes as node:path does", async () => {

@@ -141,7 +141,11 @@ export class WiredTigerEngine implements StorageEngine, TxnHost {
         this.#holdListeners.add(fn);
         return () => this.#holdListeners.delete(fn);
       },
-      internalTable: (t) => t instanceof WtInternalTable ? tableUri(t.ident) : undefined,
+      internalTable: (t) => {
+        if (!(t instanceof WtInternalTable)) return undefined;
+        t.materialize(); // the shim opens its own cursors on it
+        return tableUri(t.ident);
+      },
       writeHooks: () => this.hooks.count,
       countChanged: (coll, delta) => {
         this.#book.committedElsewhere(coll.ident, delta);
@@ -554,12 +558,17 @@ export class WiredTigerEngine implements StorageEngine, TxnHost {
     if (t !== undefined) return t;
     t = new WtInternalTable(name);
     const uri = tableUri(t.ident);
-    const ctx = this.#take();
-    try {
-      guard(`openTable ${name}`, () => ctx.session.create(uri, TABLE_CONFIG));
-    } finally {
-      this.#pool.give(ctx);
-    }
+    const create = (): void => {
+      const ctx = this.#take();
+      try {
+        guard(`openTable ${name}`, () => ctx.session.create(uri, TABLE_CONFIG));
+      } finally {
+        this.#pool.give(ctx);
+      }
+    };
+    // in memory nothing exists yet: created by its first write (tables.ts), on another session
+    if (this.inMemory) t.pending = create;
+    else create();
     this.#tables.set(name, t);
     return t;
   }
