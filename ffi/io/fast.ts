@@ -76,6 +76,13 @@ export class FastReads {
   readonly #view = new DataView(this.#buf.buffer);
   #flags = -1;
   #time = -1n;
+  /** The other loops' fast paths (sharing this one's clock and record id counters): told everything alike. */
+  readonly #more: FastReads[] = [];
+
+  /** Tell `other` (a loop of its own, its clock shared with this one's: FrameLoop.shareFast) everything from now on. */
+  join(other: FastReads): void {
+    this.#more.push(other);
+  }
 
   /** @internal FrameLoop.attachFastReads makes it once the shim opened the fast path's session. */
   constructor(ptr: Deno.PointerValue) {
@@ -91,6 +98,7 @@ export class FastReads {
     if (bits === this.#flags || this.#ptr === null) return;
     this.#flags = bits;
     shim().sct_fast_flags(this.#ptr, bits);
+    for (const m of this.#more) m.flags(bits);
   }
 
   /** The cluster time replies carry (seconds << 32 | increment). A no-op when unchanged. */
@@ -98,6 +106,7 @@ export class FastReads {
     if (t === this.#time || this.#ptr === null) return;
     this.#time = t;
     shim().sct_fast_time(this.#ptr, t);
+    for (const m of this.#more) m.time(t);
   }
 
   /**
@@ -117,17 +126,20 @@ export class FastReads {
       at.length,
     );
     if (rc !== 0) throw new Error(`fast reads: template refused (errno ${rc})`);
+    for (const m of this.#more) m.template(which, bytes, at);
   }
 
   /** Serve finds by `_id` on `ns` from these tables; the registration's slot, or -1 (none made). */
   register(ns: string, recordUri: string, idIndexUri: string): number {
     if (this.#ptr === null) return -1;
-    return shim().sct_fast_register(
+    const slot = shim().sct_fast_register(
       this.#ptr,
       enc.encode(ns + "\0"),
       enc.encode(recordUri + "\0"),
       enc.encode(idIndexUri + "\0"),
     );
+    for (const m of this.#more) same(slot, m.register(ns, recordUri, idIndexUri));
+    return slot;
   }
 
   /**
@@ -137,7 +149,7 @@ export class FastReads {
    */
   registerField(slot: number, field: string, uri: string, unique: boolean, shapes: number): number {
     if (this.#ptr === null) return -1;
-    return shim().sct_fast_register_field(
+    const n = shim().sct_fast_register_field(
       this.#ptr,
       slot,
       enc.encode(field + "\0"),
@@ -145,6 +157,8 @@ export class FastReads {
       unique ? 1 : 0,
       shapes,
     );
+    for (const m of this.#more) same(n, m.registerField(slot, field, uri, unique, shapes));
+    return n;
   }
 
   /**
@@ -154,7 +168,10 @@ export class FastReads {
   registerWrites(slot: number, prefix: Uint8Array, unsafe: readonly string[]): boolean {
     if (this.#ptr === null) return false;
     const names = enc.encode(unsafe.map((n) => n + "\0").join(""));
-    return shim().sct_fast_register_writes(this.#ptr, slot, prefix, prefix.length, names, names.length) === 0;
+    const ok =
+      shim().sct_fast_register_writes(this.#ptr, slot, prefix, prefix.length, names, names.length) === 0;
+    for (const m of this.#more) same(ok, m.registerWrites(slot, prefix, unsafe));
+    return ok;
   }
 
   /**
@@ -183,7 +200,7 @@ export class FastReads {
     if (this.#ptr === null) return false;
     const names = enc.encode(indexes.map((i) => i.field + "\0").join(""));
     const uris = enc.encode(indexes.map((i) => i.uri + "\0").join(""));
-    return shim()[fn](
+    const ok = shim()[fn](
       this.#ptr,
       slot,
       prefix,
@@ -194,6 +211,8 @@ export class FastReads {
       uris.length,
       indexes.length,
     ) === 0;
+    for (const m of this.#more) same(ok, m.#registerWrites(fn, slot, prefix, indexes));
+    return ok;
   }
 
   /**
@@ -210,23 +229,29 @@ export class FastReads {
   /** The oplog's entries table, and the newest time JS's clock issued before it shares the clock. */
   oplog(uri: string, issued: bigint): boolean {
     if (this.#ptr === null) return false;
-    return shim().sct_fast_oplog(this.#ptr, enc.encode(uri + "\0"), issued) === 0;
+    const ok = shim().sct_fast_oplog(this.#ptr, enc.encode(uri + "\0"), issued) === 0;
+    for (const m of this.#more) same(ok, m.oplog(uri, issued));
+    return ok;
   }
 
   /** The table of retryable writes' rows (a retryable update made there writes its row). */
   retryTable(uri: string): boolean {
     if (this.#ptr === null) return false;
-    return shim().sct_fast_retry_table(this.#ptr, enc.encode(uri + "\0")) === 0;
+    const ok = shim().sct_fast_retry_table(this.#ptr, enc.encode(uri + "\0")) === 0;
+    for (const m of this.#more) same(ok, m.retryTable(uri));
+    return ok;
   }
 
   /** Session `lsid` (its id's 16 bytes) may have retryable updates made there; `last`: its newest write. */
   session(lsid: Uint8Array, last: bigint): void {
     if (this.#ptr !== null) shim().sct_fast_session(this.#ptr, lsid, last);
+    for (const m of this.#more) m.session(lsid, last);
   }
 
   /** Session `lsid`'s writes are JS's again; none of its is being made there once this returns. */
   forget(lsid: Uint8Array): void {
     if (this.#ptr !== null) shim().sct_fast_forget(this.#ptr, lsid);
+    for (const m of this.#more) m.forget(lsid);
   }
 
   /** Takes the shared clock (JS's first tick in a turn); the newest time issued (0n once detached). */
@@ -242,11 +267,13 @@ export class FastReads {
   /** Forget every registration (their cursors closed, under the lock a read holds). */
   clear(): void {
     if (this.#ptr !== null) shim().sct_fast_clear(this.#ptr);
+    for (const m of this.#more) m.clear();
   }
 
   /** Let go of table `uri` while its pages are discarded (`held`), or use it again. */
   hold(uri: string, held: boolean): void {
     if (this.#ptr !== null) shim().sct_fast_hold(this.#ptr, enc.encode(uri + "\0"), held ? 1 : 0);
+    for (const m of this.#more) m.hold(uri, held);
   }
 
   /**
@@ -255,16 +282,20 @@ export class FastReads {
    */
   grant(id: number, slot: number, action: number = FastGrant.FIND): void {
     if (this.#ptr !== null) shim().sct_fast_grant(this.#ptr, id, slot, action);
+    for (const m of this.#more) m.grant(id, slot, action); // (a loop that has no connection `id` ignores it)
   }
 
   /** Connection `id`'s grants no longer hold (its users changed); 0: every connection's. */
   revoke(id: number): void {
     if (this.#ptr !== null) shim().sct_fast_revoke(this.#ptr, id);
+    for (const m of this.#more) m.revoke(id);
   }
 
   /** Served requests not yet taken. */
   pending(): number {
-    return this.#ptr === null ? 0 : shim().sct_fast_pending(this.#ptr);
+    let n = this.#ptr === null ? 0 : shim().sct_fast_pending(this.#ptr);
+    for (const m of this.#more) n += m.pending();
+    return n;
   }
 
   /** Hands every served request not yet taken to `fn`, oldest first; returns how many. */
@@ -291,6 +322,7 @@ export class FastReads {
       total += n;
       if (n < TAKE_MAX) break;
     }
+    for (const m of this.#more) total += m.take(fn);
     return total;
   }
 
@@ -299,5 +331,12 @@ export class FastReads {
     if (this.#ptr === null) return;
     shim().sct_fast_detach(this.#ptr);
     this.#ptr = null;
+  }
+}
+
+/** Every loop's fast path registers alike (the loops' record id counters are shared by slot). */
+function same<T>(mine: T, theirs: T): void {
+  if (mine !== theirs) {
+    throw new Error(`fast reads: the I/O loops registered differently (${mine} / ${theirs})`);
   }
 }

@@ -85,6 +85,7 @@ export class FrameLoop {
     port: number,
     maxMessageBytes: number,
     budgetBytes: number,
+    second = false,
   ): Promise<FrameLoop> {
     const enc = new TextEncoder();
     const dir = Deno.makeTempDirSync({ prefix: "secantus-io-" });
@@ -98,6 +99,7 @@ export class FrameLoop {
         BigInt(budgetBytes),
         enc.encode(bellPath + "\0"),
         meta,
+        second ? IO_OPEN_SECOND : 0,
       );
       if (rc !== 0) throw listenError(rc, hostname, port);
       const ptr = Deno.UnsafePointer.create(meta[0]!);
@@ -309,13 +311,39 @@ export class FrameLoop {
     return this.#fast = new FastReads(this.#ptr);
   }
 
-  /** Join the I/O thread, closing every socket (unsent bytes dropped). Idempotent. */
+  /**
+   * Hand every other connection this (listening) loop accepts to `second` (opened as a second loop,
+   * listening nowhere; shim/io_loop.c sct_io_pair): false when the shim refused.
+   */
+  pair(second: FrameLoop): boolean {
+    if (this.#stopped || second.#ptr === null) return false;
+    return shim().sct_io_pair(this.#ptr, second.#ptr) === 0;
+  }
+
+  /**
+   * This loop's fast path (attached, nothing registered) takes `first`'s clock and record id counters
+   * (shim/io_fast.c sct_fast_share): false when the shim refused.
+   */
+  shareFast(first: FrameLoop): boolean {
+    if (this.#stopped || first.#ptr === null) return false;
+    return shim().sct_fast_share(this.#ptr, first.#ptr) === 0;
+  }
+
+  /** Join the I/O thread, closing every socket (unsent bytes dropped); freed once idle. Idempotent. */
   stop(): void {
+    this.halt();
+    this.#freeIfIdle();
+  }
+
+  /**
+   * Join the I/O thread, closing every socket, and free nothing yet: a paired loop (`pair`) uses the other's
+   * budget and wakes it, so both are halted before either is freed (`stop`). Idempotent.
+   */
+  halt(): void {
     if (this.#stopped) return;
     this.#fast?.detach();
     this.#stopped = true;
     shim().sct_io_stop(this.#ptr);
-    this.#freeIfIdle();
   }
 
   #freeIfIdle(): void {
@@ -327,6 +355,9 @@ export class FrameLoop {
     this.#ptr = null;
   }
 }
+
+/** sct_io_open's flag for a second loop (shim/io_loop.h SCT_IO_OPEN_SECOND): no socket of its own. */
+const IO_OPEN_SECOND = 2;
 
 function listenError(errno: number, hostname: string, port: number): Error {
   const where = `${hostname}:${port}`;

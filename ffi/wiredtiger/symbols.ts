@@ -89,7 +89,7 @@ export const SYMBOLS = {
   sct_stat_all: { parameters: [P, B, B, B, I32, B], result: I32 },
   sct_cursor_next_str: { parameters: [P, B, I32, B], result: I32 },
   // The wire server's frame I/O thread (shim/io_loop.c; used by ffi/io/).
-  sct_io_open: { parameters: [B, I32, I32, I64, B, B], result: I32 },
+  sct_io_open: { parameters: [B, I32, I32, I64, B, B, I32], result: I32 },
   sct_io_bell_accept: { parameters: [P], result: I32 },
   sct_io_arm: { parameters: [P], result: I32 },
   sct_io_queued: { parameters: [P], result: I32 },
@@ -101,9 +101,11 @@ export const SYMBOLS = {
   sct_io_spin: { parameters: [P, I32], result: I32 },
   sct_io_cushion: { parameters: [P, I32], result: I32 },
   sct_io_free: { parameters: [P], result: "void" },
+  sct_io_pair: { parameters: [P, P], result: I32 },
   // Point reads and pings answered on the frame I/O thread (shim/io_fast.c; used by ffi/io/fast.ts).
   sct_fast_attach: { parameters: [P, P, I32], result: I32 },
   sct_fast_detach: { parameters: [P], result: I32 },
+  sct_fast_share: { parameters: [P, P], result: I32 },
   sct_fast_flags: { parameters: [P, "u32"], result: I32 },
   sct_fast_time: { parameters: [P, "u64"], result: I32 },
   sct_fast_template: { parameters: [P, I32, B, I32, B, I32], result: I32 },

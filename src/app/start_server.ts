@@ -396,6 +396,7 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
   let port = 0;
   let ioSpinMicros = 0;
   let ioCushionBytes = 0;
+  let ioLoops = 0;
 
   const info: ServerInfo = {
     get address() {
@@ -409,6 +410,9 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
     },
     get ioCushionBytes() {
       return ioCushionBytes;
+    },
+    get ioLoops() {
+      return ioLoops;
     },
     standalone: config.server.standalone,
     setName: SET_NAME,
@@ -487,6 +491,7 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
       maxConnectionsPerAddress: config.server.maxConnectionsPerAddress,
       io: config.server.io,
       ioSpinMicros: config.server.ioSpinMicros,
+      ioLoops: config.server.ioLoops,
       idleTimeoutMs: config.server.idleTimeoutSeconds * 1000,
       messageTimeoutMs: config.server.messageTimeoutSeconds * 1000,
       traffic: counters.network,
@@ -571,6 +576,7 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
   port = listener.port;
   ioSpinMicros = listener.ioSpinMicros;
   ioCushionBytes = listener.ioCushionBytes;
+  ioLoops = listener.ioLoops;
   address = formatHostPort(config.server.host, port);
   // serving: the start's leftovers wait for quiet moments from here on (observability/quiet_gate.ts)
   // the I/O thread's answers and connections coming and going are work too

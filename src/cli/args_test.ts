@@ -70,6 +70,8 @@ Deno.test("every flag sets its key", async () => {
     "--no-warm-up",
     "--io-spin-us",
     "20",
+    "--io-loops",
+    "1",
   ], s.env);
   assertEquals(config, {
     server: {
@@ -84,6 +86,7 @@ Deno.test("every flag sets its key", async () => {
       maxConnections: 10,
       io: "shim",
       ioSpinMicros: 20,
+      ioLoops: 1,
       warmUp: false,
       maxConnectionsPerAddress: 0,
       maxSessions: 100_000,
@@ -133,6 +136,8 @@ function sample(kind: string): string {
       return "shim";
     case "hostPort":
       return "127.0.0.1:9216";
+    case "ioLoops":
+      return "2";
     case "string":
     case "path":
       return "/x";
@@ -215,6 +220,7 @@ Deno.test("flags are validated like the file", () => {
   assertFlagError(["--oplog-retention-seconds", "0"], "greater than 0");
   assertFlagError(["--storage-path="], "--storage-path", "a non-empty string");
   assertFlagError(["--io-spin-us", "2000000"], "--io-spin-us", "microseconds from 0 to 1000000");
+  assertFlagError(["--io-loops", "3"], "--io-loops", "1 or 2");
 });
 
 Deno.test("unknown flags are refused naming the flag and pointing to --help", () => {

@@ -60,6 +60,8 @@ export interface ServerInfo {
   readonly ioSpinMicros: number;
   /** Bytes the I/O thread faults in ahead of its requests when idle (0: off, or before the listener). */
   readonly ioCushionBytes: number;
+  /** Frame I/O threads in use (`io_loops` in effect; 0 on Deno's sockets or before the listener). */
+  readonly ioLoops: number;
   readonly standalone: boolean;
   readonly setName: string;
   readonly storagePath: string;

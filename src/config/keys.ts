@@ -16,6 +16,7 @@ export type ValueKind =
   | "ioMode" // deno | shim
   | "millis" // integer ≥ 0
   | "spinMicros" // integer 0–1,000,000 (µs; the I/O thread polls no longer than a second)
+  | "ioLoops" // 1 or 2 (frame I/O threads)
   | "hostPort" // "host:port"
   | "bool"
   | "count" // integer ≥ 1
@@ -126,6 +127,14 @@ export const KEY_SPECS: readonly KeySpec[] = [
     flag: "io-spin-us",
     help:
       'with io = "shim": µs the I/O thread polls for the next request after answering one itself; 0 = never',
+  },
+  {
+    table: "server",
+    key: "io_loops",
+    field: "ioLoops",
+    kind: "ioLoops",
+    flag: "io-loops",
+    help: 'with io = "shim": frame I/O threads, 1 or 2 (two split the connections and answer on both cores)',
   },
   {
     table: "server",
@@ -394,6 +403,8 @@ export function expectedText(kind: ValueKind): string {
       return "an integer number of milliseconds of at least 0";
     case "spinMicros":
       return `an integer number of microseconds from 0 to ${MAX_SPIN_MICROS}`;
+    case "ioLoops":
+      return "1 or 2";
     case "hostPort":
       return 'a "host:port" string such as "127.0.0.1:9216"';
     case "bool":
@@ -472,6 +483,10 @@ export function coerce(kind: ValueKind, raw: unknown, fromFlag: boolean): Coerce
     case "limit": {
       const n = toNumber(raw, fromFlag, true);
       return n !== undefined && Number.isSafeInteger(n) && n >= 0 ? ok(n) : bad;
+    }
+    case "ioLoops": {
+      const n = toNumber(raw, fromFlag, true);
+      return n === 1 || n === 2 ? ok(n) : bad;
     }
     case "spinMicros": {
       const n = toNumber(raw, fromFlag, true);

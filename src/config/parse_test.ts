@@ -44,6 +44,7 @@ Deno.test("defaults match PRODUCT.md's table", () => {
       maxConnections: 10_000,
       io: "shim",
       ioSpinMicros: 50,
+      ioLoops: 2,
       warmUp: true,
       maxConnectionsPerAddress: 0,
       maxSessions: 100_000,
@@ -93,6 +94,7 @@ standalone = true
 max_connections = 5
 io = "shim"
 io_spin_us = 0
+io_loops = 1
 max_open_cursors = 7
 idle_timeout_seconds = 0
 message_timeout_seconds = 2.5
@@ -131,6 +133,7 @@ noop_heartbeat_seconds = 0.0
       maxConnections: 5,
       io: "shim",
       ioSpinMicros: 0,
+      ioLoops: 1,
       warmUp: true,
       maxConnectionsPerAddress: 0,
       maxSessions: 100_000,
@@ -215,6 +218,8 @@ Deno.test("wrong types and ranges name the key and the expected type", () => {
     ["[server]\nport = 65536", "server.port", "an integer from 0 to 65535"],
     ["[server]\nio_spin_us = 1000001", "server.io_spin_us", "microseconds from 0 to 1000000"],
     ["[server]\nio_spin_us = -1", "server.io_spin_us", "microseconds from 0 to 1000000"],
+    ["[server]\nio_loops = 3", "server.io_loops", "1 or 2"],
+    ["[server]\nio_loops = 0", "server.io_loops", "1 or 2"],
     ["[server]\nport = -1", "server.port", "an integer from 0 to 65535"],
     ["[server]\nport = 1.5", "server.port", "an integer"],
     ["[server]\nhost = 1", "server.host", "a non-empty string"],

@@ -47,6 +47,12 @@ export interface ServerConfig {
    */
   readonly ioSpinMicros: number;
   /**
+   * With `io = "shim"`: frame I/O threads (1 or 2; default 2, one where the process may use one CPU only).
+   * With two, the first accepts and hands every other connection to the second; each answers its connections' point reads and writes through a WiredTiger
+   * session of its own, the cluster clock and record id counters shared (docs/concurrency.md).
+   */
+  readonly ioLoops: number;
+  /**
    * After start, load the modules behind the commands not called yet in the background
    * (commands/warm_up.ts); false: each command's first call loads its module.
    */
@@ -163,6 +169,7 @@ export function defaultConfig(): Config {
       maxConnections: 10_000,
       io: "shim",
       ioSpinMicros: 50,
+      ioLoops: 2,
       warmUp: true,
       maxConnectionsPerAddress: 0,
       maxSessions: 100_000,

@@ -67,6 +67,8 @@ export interface ListenerOptions {
    * before it sleeps (`[server] io_spin_us`; absent/0: never).
    */
   ioSpinMicros?: number;
+  /** With the shim's I/O: frame I/O threads, 1 or 2 (`[server] io_loops`; absent: 1). */
+  ioLoops?: number;
 }
 
 export interface RunningServer {
@@ -84,6 +86,8 @@ export interface RunningServer {
   readonly ioSpinMicros: number;
   /** Bytes the shim's I/O thread faults in ahead of its requests when idle (0 on Deno's sockets, or off). */
   readonly ioCushionBytes: number;
+  /** Frame I/O threads in use (0 on Deno's sockets). */
+  readonly ioLoops: number;
 }
 
 const DEFAULT_SHUTDOWN_TIMEOUT_MS = 10_000;
@@ -112,6 +116,7 @@ export async function startListener(opts: ListenerOptions): Promise<RunningServe
       MAX_MESSAGE_SIZE_BYTES,
       budgetBytes,
       opts.ioSpinMicros,
+      opts.ioLoops ?? 1,
     )
     : undefined;
   const listener: Deno.Listener | undefined = shimListener
@@ -249,6 +254,7 @@ export async function startListener(opts: ListenerOptions): Promise<RunningServe
     attachFastReads: (wtConnection, logged) => shimListener?.attachFastReads(wtConnection, logged),
     ioSpinMicros: shimListener?.spinMicros ?? 0,
     ioCushionBytes: shimListener?.cushionBytes ?? 0,
+    ioLoops: shimListener?.loopCount ?? 0,
   });
 }
 

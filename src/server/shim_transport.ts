@@ -321,17 +321,22 @@ export class ShimTransport implements Transport {
 export class ShimListener {
   readonly port: number;
   readonly hostname: string;
-  readonly #loop: FrameLoop;
+  /** The I/O loops (one, or two sharing the port: connection ids are unique across them). */
+  readonly #loops: FrameLoop[];
   readonly #conns = new Map<number, ShimTransport>();
   /** Messages delivered and not yet done with, across connections (a reply is sent directly at ≤ 1). */
   readonly #held: Held = { n: 0, run: 0 };
   readonly #accepted: ShimTransport[] = [];
   #acceptWaiter: { resolve: (t: ShimTransport) => void; reject: (e: unknown) => void } | undefined;
   #listening = true;
-  readonly #pump: Promise<void>;
+  readonly #pumps: Promise<void>[];
 
   /** µs the I/O thread polls for a next request after answering one itself before it sleeps (in effect). */
   readonly spinMicros: number;
+  /** Frame I/O threads serving the connections (1, or 2 when a second one was asked for and started). */
+  get loopCount(): number {
+    return this.#loops.length;
+  }
   /** Bytes the I/O thread faults in for its next requests when it goes idle (FrameLoop.cushion; 0: none). */
   readonly cushionBytes: number;
 
@@ -342,22 +347,45 @@ export class ShimListener {
     maxMessageBytes: number,
     budgetBytes: number,
     spinMicros = 0,
+    loopCount = 1,
   ): Promise<ShimListener> {
-    const loop = await FrameLoop.open(hostname, port, maxMessageBytes, budgetBytes);
+    // (a second loop only where two CPUs may run it: the CPUs the process may use, and its quota)
+    const quota = readCpuQuota();
+    const two = loopCount >= 2 && navigator.hardwareConcurrency >= 2 && (quota === undefined || quota >= 2);
+    const loops = [await FrameLoop.open(hostname, port, maxMessageBytes, budgetBytes)];
+    if (two) {
+      // the second listens nowhere: the first hands it every other connection it accepts
+      try {
+        const second = await FrameLoop.open(hostname, loops[0]!.port, maxMessageBytes, budgetBytes, true);
+        if (loops[0]!.pair(second)) loops.push(second);
+        else second.stop();
+      } catch { /* one loop, then */ }
+    }
     // (the shim also refuses when the process may run on one CPU; this, when it may use one CPU's time)
-    const spin = spinMicros > 0 ? spinMicrosUnder(spinMicros, readCpuQuota()) : 0;
-    return new ShimListener(hostname, loop, loop.spin(spin), loop.cushion(ioCushionBytes()));
+    const spin = spinMicros > 0 ? spinMicrosUnder(spinMicros, quota) : 0;
+    const cushion = ioCushionBytes();
+    let spun = 0;
+    let cushioned = 0;
+    for (const l of loops) {
+      spun = l.spin(spin);
+      cushioned = l.cushion(cushion);
+    }
+    return new ShimListener(hostname, loops, spun, cushioned);
   }
 
-  private constructor(hostname: string, loop: FrameLoop, spinMicros: number, cushionBytes: number) {
-    this.#loop = loop;
+  private constructor(hostname: string, loops: FrameLoop[], spinMicros: number, cushionBytes: number) {
+    this.#loops = loops;
     this.spinMicros = spinMicros;
     this.cushionBytes = cushionBytes;
-    this.port = this.#loop.port;
+    this.port = loops[0]!.port;
     this.hostname = hostname;
+    this.#pumps = loops.map((loop) => this.#pump(loop));
+  }
+
+  #pump(loop: FrameLoop): Promise<void> {
     const sink: IoEventSink = {
       accept: (id, remote, local) => {
-        const t = new ShimTransport(this.#loop, id, remote, local, this.#held);
+        const t = new ShimTransport(loop, id, remote, local, this.#held);
         this.#conns.set(id, t);
         if (!this.#listening) return t.close();
         const w = this.#acceptWaiter;
@@ -380,7 +408,7 @@ export class ShimListener {
       drained: (id) => this.#conns.get(id)?.drained(),
     };
 
-    this.#pump = (async () => {
+    return (async () => {
       while (await loop.wait()) {
         this.#held.run = 0; // an event-loop turn
         loop.take(sink);
@@ -393,12 +421,22 @@ export class ShimListener {
    * connection `wtConnection` (ffi/io/fast.ts); detached when the loop stops.
    */
   attachFastReads(wtConnection: Deno.PointerObject, logged: boolean): FastReads | undefined {
-    return this.#loop.attachFastReads(wtConnection, logged);
+    const [first, ...others] = this.#loops;
+    const fast = first!.attachFastReads(wtConnection, logged);
+    if (fast === undefined) return undefined;
+    // another loop answers nothing itself unless it shares the first's clock and record id counters
+    for (const loop of others) {
+      const more = loop.attachFastReads(wtConnection, logged);
+      if (more !== undefined && loop.shareFast(first!)) fast.join(more);
+    }
+    return fast;
   }
 
   /** Requests (or other events) queued by the I/O thread and not yet taken: others are waiting. */
   queued(): number {
-    return this.#loop.queued();
+    let n = 0;
+    for (const l of this.#loops) n += l.queued();
+    return n;
   }
 
   /** The next accepted connection; rejects with BadResource once `close()` was called. */
@@ -413,7 +451,7 @@ export class ShimListener {
   close(): void {
     if (!this.#listening) return;
     this.#listening = false;
-    this.#loop.stopListening();
+    for (const l of this.#loops) l.stopListening();
     for (const t of this.#accepted.splice(0)) t.close();
     const w = this.#acceptWaiter;
     this.#acceptWaiter = undefined;
@@ -423,8 +461,9 @@ export class ShimListener {
   /** Stop the I/O thread (joined; every socket closed) and end every connection. */
   async stop(): Promise<void> {
     this.close();
-    this.#loop.stop();
-    await this.#pump;
+    for (const l of this.#loops) l.halt(); // (every thread joined before any loop is freed: they share state)
+    for (const l of this.#loops) l.stop();
+    await Promise.all(this.#pumps);
     for (const t of this.#conns.values()) t.ended("server stopped");
     this.#conns.clear();
   }

@@ -118,8 +118,14 @@ static void set_state(struct conn *c)
 
 void io_release_budget(struct sct_io *io, struct conn *c)
 {
-    io->budget_left += c->reserved;
+    if (c->reserved == 0)
+        return;
+    atomic_fetch_add(io->budget, c->reserved);
     c->reserved = 0;
+    /* the other loop's connections may wait for it (it retries them when woken) */
+    struct sct_io *peer = atomic_load(&io->peer);
+    if (peer && atomic_load(io->budget_waiters) > 0)
+        io_wake(peer);
 }
 
 static void budget_unwait(struct sct_io *io, struct conn *c)
@@ -138,7 +144,7 @@ static void budget_unwait(struct sct_io *io, struct conn *c)
     }
     c->budget_next = NULL;
     c->waiting_budget = 0;
-    atomic_fetch_sub(&io->budget_waiters, 1);
+    atomic_fetch_sub(io->budget_waiters, 1);
 }
 
 /* Hand a whole frame to JS: from the small buffer (copied) or the large buffer (moved). */
@@ -178,10 +184,13 @@ static void deliver_big(struct sct_io *io, struct conn *c)
 /* Start a large message of `len` bytes whose first bytes are in the small buffer. 0: go on reading. */
 static int start_big(struct sct_io *io, struct conn *c, uint32_t len)
 {
-    if (io->budget_left < (int64_t)len) {
+    int64_t left = atomic_load(io->budget);
+    while (left >= (int64_t)len && !atomic_compare_exchange_weak(io->budget, &left, left - (int64_t)len)) {
+    }
+    if (left < (int64_t)len) {
         if (!c->waiting_budget) {
             c->waiting_budget = 1;
-            atomic_fetch_add(&io->budget_waiters, 1);
+            atomic_fetch_add(io->budget_waiters, 1);
             c->budget_next = NULL;
             if (io->budget_tail)
                 io->budget_tail->budget_next = c;
@@ -191,7 +200,6 @@ static int start_big(struct sct_io *io, struct conn *c, uint32_t len)
         }
         return -1;
     }
-    io->budget_left -= len;
     c->reserved = len;
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -389,7 +397,7 @@ void io_retry_budget_waiters(struct sct_io *io)
         struct conn *c = io->budget_head;
         uint32_t len;
         memcpy(&len, c->buf + c->start, 4);
-        if (io->budget_left < (int64_t)len)
+        if (atomic_load(io->budget) < (int64_t)len)
             break;
         budget_unwait(io, c);
         io_try_read(io, c);
@@ -507,17 +515,12 @@ void io_close_conn(struct sct_io *io, struct conn *c, const char *reason, int te
     io_retry_budget_waiters(io);
 }
 
-void io_do_accept(struct sct_io *io)
+/* Take socket fd in — accepted here, or handed over by the loop that accepts (io_hand) —: a slot, its
+ * connection, EV_ACCEPT for JS; closed when there is no room. */
+static void io_adopt(struct sct_io *io, int fd, const struct sockaddr_storage *from)
 {
-    for (;;) {
-        struct sockaddr_storage peer;
-        socklen_t plen = sizeof peer;
-        int fd = accept4(io->listen_fd, (struct sockaddr *)&peer, &plen, SOCK_NONBLOCK | SOCK_CLOEXEC);
-        if (fd < 0) {
-            if (errno == EINTR || errno == ECONNABORTED)
-                continue;
-            return; /* EAGAIN, or EMFILE & co.: the next edge retries */
-        }
+    struct sockaddr_storage peer = *from;
+    do {
         uint32_t slot;
         pthread_mutex_lock(&io->tbl_mu);
         if (io->nfree > 0) {
@@ -538,7 +541,7 @@ void io_do_accept(struct sct_io *io)
             if (!nf) {
                 pthread_mutex_unlock(&io->tbl_mu);
                 close(fd);
-                continue;
+                return;
             }
             memset(io->conns + io->cap_slots, 0, (ncap - io->cap_slots) * sizeof *nc);
             memset(io->gens + io->cap_slots, 0, (ncap - io->cap_slots) * sizeof *ng);
@@ -547,18 +550,18 @@ void io_do_accept(struct sct_io *io)
         } else {
             pthread_mutex_unlock(&io->tbl_mu);
             close(fd);
-            continue;
+            return;
         }
         struct conn *c = calloc(1, sizeof *c);
         if (!c) {
             io->free_slots[io->nfree++] = slot;
             pthread_mutex_unlock(&io->tbl_mu);
             close(fd);
-            continue;
+            return;
         }
         c->fd = fd;
         pthread_mutex_init(&c->wmu, NULL);
-        c->id = slot | ((uint32_t)(io->gens[slot] & 0x7ff) << ID_SLOT_BITS);
+        c->id = io->id_bit | slot | ((uint32_t)(io->gens[slot] & ID_GEN_MASK) << ID_SLOT_BITS);
         if (c->id == 0)
             c->id = slot | (1u << ID_SLOT_BITS), io->gens[slot] = 1;
         io->conns[slot] = c;
@@ -579,5 +582,65 @@ void io_do_accept(struct sct_io *io)
         io_emit(io, EV_ACCEPT, c->id, addrs, (uint32_t)(n1 + 1 + strlen(addrs + n1 + 1)));
         if (epoll_ctl(io->ep, EPOLL_CTL_ADD, fd, &ev) != 0)
             io_close_conn(io, c, strerror(errno), 1);
+    } while (0);
+}
+
+/* Hand socket fd to loop `to` (it takes it in on its next turn: io_adopt_handed). */
+static void io_hand(struct sct_io *to, int fd, const struct sockaddr_storage *peer)
+{
+    pthread_mutex_lock(&to->hand_mu);
+    if (to->n_handed == to->cap_handed) {
+        uint32_t ncap = to->cap_handed ? to->cap_handed * 2 : 16;
+        struct handed *nh = realloc(to->handed, ncap * sizeof *nh);
+        if (!nh) {
+            pthread_mutex_unlock(&to->hand_mu);
+            close(fd);
+            return;
+        }
+        to->handed = nh;
+        to->cap_handed = ncap;
+    }
+    to->handed[to->n_handed].fd = fd;
+    to->handed[to->n_handed].peer = *peer;
+    to->n_handed++;
+    pthread_mutex_unlock(&to->hand_mu);
+    io_wake(to);
+}
+
+/* The sockets the accepting loop handed over (io_hand): taken in; with `close_them`, closed instead. */
+void io_adopt_handed(struct sct_io *io, int close_them)
+{
+    for (;;) {
+        pthread_mutex_lock(&io->hand_mu);
+        if (io->n_handed == 0) {
+            pthread_mutex_unlock(&io->hand_mu);
+            return;
+        }
+        struct handed h = io->handed[--io->n_handed];
+        pthread_mutex_unlock(&io->hand_mu);
+        if (close_them)
+            close(h.fd);
+        else
+            io_adopt(io, h.fd, &h.peer);
+    }
+}
+
+void io_do_accept(struct sct_io *io)
+{
+    for (;;) {
+        struct sockaddr_storage peer;
+        socklen_t plen = sizeof peer;
+        int fd = accept4(io->listen_fd, (struct sockaddr *)&peer, &plen, SOCK_NONBLOCK | SOCK_CLOEXEC);
+        if (fd < 0) {
+            if (errno == EINTR || errno == ECONNABORTED)
+                continue;
+            return; /* EAGAIN, or EMFILE & co.: the next edge retries */
+        }
+        /* with a second loop, every other connection is its (the loops split the connections) */
+        struct sct_io *to = atomic_load(&io->second);
+        if (to && (io->accepted++ & 1))
+            io_hand(to, fd, &peer);
+        else
+            io_adopt(io, fd, &peer);
     }
 }

@@ -396,19 +396,52 @@ int sct_fast_attach(struct sct_io *io, WT_CONNECTION *conn, int logged)
     struct fast *f = calloc(1, sizeof *f);
     if (!f)
         return ENOMEM;
+    f->sh = calloc(1, sizeof *f->sh);
+    if (!f->sh) {
+        free(f);
+        return ENOMEM;
+    }
     pthread_mutex_init(&f->mu, NULL);
-    pthread_mutex_init(&f->clock_mu, NULL);
+    pthread_mutex_init(&f->sh->clock_mu, NULL);
+    pthread_mutex_init(&f->sh->sess_mu, NULL);
+    f->sh->ios[f->sh->n_ios++] = io;
     f->gen = 1;
     f->logged = logged != 0;
     int ret = conn->open_session(conn, NULL, "isolation=snapshot", &f->session);
     if (ret != 0) {
         pthread_mutex_destroy(&f->mu);
-        pthread_mutex_destroy(&f->clock_mu);
+        pthread_mutex_destroy(&f->sh->clock_mu);
+        pthread_mutex_destroy(&f->sh->sess_mu);
+        free(f->sh);
         free(f);
         return ret;
     }
     io->fast = f;
     return 0;
+}
+
+/* io's fast path (attached, nothing registered yet) takes `with`'s clock and record id counters: the
+ * loops' writes then take their oplog times from one clock and their record ids from one counter per
+ * registration slot (JS registers every loop alike, so a slot names the same collection in each).
+ * 0, or EINVAL. Before either loop serves a write. */
+int sct_fast_share(struct sct_io *io, struct sct_io *with)
+{
+    struct fast *f = io->fast, *w = with ? with->fast : NULL;
+    if (!f || !w || f == w || f->sh->n_ios != 1 || w->sh->n_ios >= FAST_LOOPS)
+        return EINVAL;
+    pthread_mutex_destroy(&f->sh->clock_mu);
+    pthread_mutex_destroy(&f->sh->sess_mu);
+    free(f->sh);
+    f->sh = w->sh;
+    f->sh->ios[f->sh->n_ios++] = io;
+    return 0;
+}
+
+/* Wake every loop sharing f's clock: one of them may wait for it (clock_wanted). */
+void fast_wake_loops(struct fast *f)
+{
+    for (int i = 0; i < f->sh->n_ios; i++)
+        io_wake(f->sh->ios[i]);
 }
 
 /* Close the session and forget everything (before JS closes the WiredTiger connection). The fast path
@@ -450,7 +483,17 @@ void io_fast_free(struct sct_io *io)
         return;
     sct_fast_detach(io);
     pthread_mutex_destroy(&io->fast->mu);
-    pthread_mutex_destroy(&io->fast->clock_mu);
+    struct fast_shared *sh = io->fast->sh;
+    int k = 0;
+    for (int i = 0; i < sh->n_ios; i++)
+        if (sh->ios[i] != io)
+            sh->ios[k++] = sh->ios[i];
+    sh->n_ios = k;
+    if (k == 0) {
+        pthread_mutex_destroy(&sh->clock_mu);
+        pthread_mutex_destroy(&sh->sess_mu);
+        free(sh);
+    }
     free(io->fast->oplog_uri);
     free(io->fast->retry_uri);
     free(io->fast->batch);

@@ -28,6 +28,7 @@
 /* A write that took longer than this there (a stalled forced eviction: io_fast_write.c) leaves its
  * namespace's writes to JS for FAST_COOL_US. */
 #define FAST_SLOW_WRITE_US 4000
+#define FAST_CLOCK_SPIN_US 50 /* a write waits this long for another loop's hold of the clock */
 #define FAST_COOL_US 100000
 /* A write finding the cluster clock held by JS (between an oplog time and its commit) is not handed to
  * JS but waits, its request in its buffer, while the loop serves the others; JS wakes the loop when it
@@ -43,6 +44,7 @@
 #define FAST_REFUSED 3
 #define FAST_LOG_CAP 4096
 #define FAST_COLLS 1024 /* registry slots (open addressing; a full registry registers nothing more) */
+#define FAST_LOOPS 4   /* frame I/O loops sharing one clock and one set of record id counters */
 _Static_assert(FAST_COLLS / 8 == sizeof(((struct conn *)0)->grants[0]), "a grant bit per registry slot");
 /* What a grant lets a connection do there (struct conn grants[action]; fast.ts FastGrant). */
 #define GRANT_FIND 0
@@ -106,6 +108,7 @@ struct fast_sess {
     uint8_t lsid[16];
     int64_t last;
     int used;
+    int busy; /* a loop is making a write of it (under fast_shared's sess_mu): no other loop starts one */
 };
 
 /* A single-field ascending index of a registered namespace, and the find shapes it serves. */
@@ -161,17 +164,39 @@ struct fast_tmpl {
     uint32_t n_at;
 };
 
-struct fast {
-    pthread_mutex_t mu;
-    WT_SESSION *session;
-    struct fast_coll colls[FAST_COLLS];
-    uint32_t n_colls;
+/* What every loop's fast path shares (sct_fast_share): the cluster clock and the record id counters. */
+struct fast_shared {
+    /* The cluster clock, shared with JS's (oplog/cluster_clock.ts): the newest time issued
+     * (seconds << 32 | increment), under clock_mu, which covers an oplog time from its issue to its
+     * commit — JS holds it from its first tick in a turn of its event loop to the turn's end, an update
+     * here from its tick to its commit (a try-lock: when JS holds it, JS gets the request) — so entries
+     * commit in time order and no reader sees a later one before an earlier. */
+    pthread_mutex_t clock_mu;
+    uint64_t issued;
+    _Atomic int clock_wanted; /* a write here found clock_mu taken: whoever lets go wakes the loops */
+    _Atomic int js_holds;     /* JS holds clock_mu (a whole turn of its event loop: a loop does not wait) */
     /* Per registration slot, the last record id handed out in its collection's record table, shared
      * with JS's RecordBook (an Atomics view over this array: JS's inserts and these take ids from the
      * same counter, so natural order stays insertion order); valid while the slot is registered for
      * inserts, JS taking the value back before it clears the registrations. */
     int64_t rids[FAST_COLLS];
+    /* retryable writes' sessions (sct_fast_session), one table for every loop: a retry arriving on another
+     * loop than its first attempt finds the same entry (and the first attempt's row: the second's insert of
+     * it fails, rolling the retry back to JS) */
+    pthread_mutex_t sess_mu;
+    struct fast_sess sessions[FAST_SESSIONS];
+    struct sct_io *ios[FAST_LOOPS];
+    int n_ios;
+};
+
+struct fast {
+    pthread_mutex_t mu;
+    struct fast_shared *sh;
+    WT_SESSION *session;
+    struct fast_coll colls[FAST_COLLS];
+    uint32_t n_colls;
     _Atomic uint32_t flags;
+    int clock_held; /* this loop holds sh->clock_mu: from a write's tick to its commit (fast_tick) */
     /* a write here committed without writing its log to the OS (io_fast_write.c: set before the commit,
      * cleared once io_fast_release wrote it); while set no reply leaves this process (see there) */
     _Atomic int log_unwritten;
@@ -182,17 +207,8 @@ struct fast {
     char *oplog_uri; /* the oplog's entries table (sct_fast_oplog); NULL: no updates */
     WT_CURSOR *oplog;
     int oplog_held;
-    /* The cluster clock, shared with JS's (oplog/cluster_clock.ts): the newest time issued
-     * (seconds << 32 | increment), under clock_mu, which covers an oplog time from its issue to its
-     * commit — JS holds it from its first tick in a turn of its event loop to the turn's end, an update
-     * here from its tick to its commit (a try-lock: when JS holds it, JS gets the request) — so entries
-     * commit in time order and no reader sees a later one before an earlier. */
-    pthread_mutex_t clock_mu;
-    uint64_t issued;
-    _Atomic int clock_wanted; /* a write here found clock_mu taken: JS wakes this thread when it lets go */
     /* retryable updates: the sessions, the rows' table (sct_fast_retry_table) and the row template
      * (which 3: at[0] the txnNumber, at[1] lastUse, 8 bytes each) */
-    struct fast_sess sessions[FAST_SESSIONS];
     char *retry_uri;
     WT_CURSOR *retry;
     int retry_held;
@@ -275,6 +291,7 @@ IO_INTERNAL struct fast_sess *fast_retryable_session(struct fast *f, const struc
 IO_INTERNAL int fast_write_row(struct fast *f, const struct fast_tmpl *tmpl, struct fast_sess *s,
   const struct fast_req *r, uint64_t wall);
 IO_INTERNAL uint64_t fast_wall_ms(void);
+IO_INTERNAL void fast_wake_loops(struct fast *f);
 IO_INTERNAL uint64_t fast_tick(struct fast *f);
 IO_INTERNAL uint8_t *fast_put_bytes(uint8_t *p, const void *b, size_t n);
 IO_INTERNAL uint8_t *fast_put_tail(uint8_t *p, uint64_t ts, uint64_t wall);

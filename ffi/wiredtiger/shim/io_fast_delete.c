@@ -99,7 +99,8 @@ static int write_delete(struct fast *f, struct fast_coll *c, const struct fast_r
     for (uint32_t i = 0; i < c->n_wix; i++)
         if (!fast_wix_remove(c, i, keys[i], klen[i], rid))
             return 0;
-    *ts = fast_tick(f);
+    if (!(*ts = fast_tick(f)))
+        return FAST_LATER;
     uint64_t wall = fast_wall_ms();
     uint32_t elen = 0;
     uint8_t *entry = delete_entry(f, c, idcopy, id_len, *ts, wall, &elen);

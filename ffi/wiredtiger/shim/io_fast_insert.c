@@ -143,7 +143,7 @@ static int write_insert(struct fast *f, struct fast_coll *c, const struct fast_r
      * `_id` in this snapshot fails it (WT_DUPLICATE_KEY; an invisible one, a conflict) — the duplicate
      * key error, after the caller's rollback (io_fast_dup.c, else JS's); no search of its own before (~9 % of this thread's time
      * under 16 connections' inserts) */
-    int64_t rid = __atomic_add_fetch(&f->rids[c - f->colls], 1, __ATOMIC_SEQ_CST);
+    int64_t rid = __atomic_add_fetch(&f->sh->rids[c - f->colls], 1, __ATOMIC_SEQ_CST);
     int rc = put_entry(c->idx, idkey, idlen, 1, rid);
     if (rc != 0)
         return rc == WT_DUPLICATE_KEY && !sess ? FAST_REFUSED : 0; /* (a retryable one's refusal is JS's) */
@@ -158,7 +158,8 @@ static int write_insert(struct fast *f, struct fast_coll *c, const struct fast_r
     for (uint32_t i = 0; i < c->n_wix; i++)
         if (put_entry(c->wix[i].cur, keys[i], klen[i], 0, rid) != 0)
             return 0;
-    *ts = fast_tick(f);
+    if (!(*ts = fast_tick(f)))
+        return FAST_LATER;
     uint64_t wall = fast_wall_ms();
     uint32_t elen = 0;
     const uint8_t *id_el = (const uint8_t *)id.name - 1;
@@ -289,5 +290,5 @@ int sct_fast_register_inserts(struct sct_io *io, int slot, const uint8_t *prefix
  * until the I/O loop is freed; NULL without a fast path. */
 int64_t *sct_fast_rid_cells(struct sct_io *io)
 {
-    return io->fast ? io->fast->rids : NULL;
+    return io->fast ? io->fast->sh->rids : NULL;
 }

@@ -290,8 +290,9 @@ static int write_update(struct fast *f, struct fast_coll *c, const struct fast_r
     c->rec->set_key(c->rec, rid);
     c->rec->set_value(c->rec, &nvitem);
     int ok = c->rec->update(c->rec) == 0;
-    if (ok) {
-        *ts = fast_tick(f);
+    if (ok && !(*ts = fast_tick(f)))
+        ok = FAST_LATER;
+    else if (ok) {
         uint32_t elen = 0;
         uint64_t wall = fast_wall_ms();
         uint8_t *entry = update_entry(f, c, doc2, at, to, changed, n, doc2 + id_off, id_len, *ts, wall, &elen);

@@ -130,7 +130,7 @@ static struct fast_sess *session_slot(struct fast *f, const uint8_t *lsid)
     uint32_t h = 2166136261u;
     for (int i = 0; i < 16; i++)
         h = (h ^ lsid[i]) * 16777619u;
-    return &f->sessions[h % FAST_SESSIONS];
+    return &f->sh->sessions[h % FAST_SESSIONS];
 }
 
 /* The session of a retryable update r, when its writes may be made here and r's txnNumber is a new one
@@ -140,9 +140,22 @@ struct fast_sess *fast_retryable_session(struct fast *f, const struct fast_req *
     if (!r->lsid || !f->retry_uri || f->retry_held)
         return NULL;
     struct fast_sess *s = session_slot(f, r->lsid);
-    if (!s->used || memcmp(s->lsid, r->lsid, 16) != 0 || r->txn_number <= s->last)
-        return NULL;
-    return s;
+    pthread_mutex_lock(&f->sh->sess_mu);
+    int ok = s->used && !s->busy && memcmp(s->lsid, r->lsid, 16) == 0 && r->txn_number > s->last;
+    if (ok)
+        s->busy = 1; /* until fast_write_txn is done with it (sess_done) */
+    pthread_mutex_unlock(&f->sh->sess_mu);
+    return ok ? s : NULL;
+}
+
+/* The write of session s is over: made (txn, its txnNumber, the session's newest), or not (0). */
+static void sess_done(struct fast *f, struct fast_sess *s, int64_t txn)
+{
+    pthread_mutex_lock(&f->sh->sess_mu);
+    if (txn)
+        s->last = txn;
+    s->busy = 0;
+    pthread_mutex_unlock(&f->sh->sess_mu);
 }
 
 /* The row key of session lsid's write txn (retryable_writes.ts rowKey): the lsid's 32 hex digits, a NUL,
@@ -218,15 +231,38 @@ uint64_t fast_wall_ms(void)
     return (uint64_t)ts.tv_sec * 1000u + (uint64_t)(ts.tv_nsec / 1000000);
 }
 
-/* The next oplog time after f->issued (as ClusterClock.tick: a new second starts at increment 1).
- * Under clock_mu. */
+/* The next oplog time after f->sh->issued (as ClusterClock.tick: a new second starts at increment 1),
+ * clock_mu taken for it (fast_write_txn lets it go after the commit: entries commit in time order) — or
+ * 0: not now (JS holds the clock for a turn of its event loop; it wakes this loop when it lets go, asked
+ * for before the second try, so a release between the two is not missed). Another loop's hold (its tick
+ * to its commit, a few µs) is waited out, up to FAST_CLOCK_SPIN_US. The write's data is already in its
+ * transaction: only the oplog entry and the commit wait. */
 uint64_t fast_tick(struct fast *f)
 {
+    if (!f->clock_held && pthread_mutex_trylock(&f->sh->clock_mu) != 0) {
+        int got = 0;
+        if (!atomic_load(&f->sh->js_holds)) {
+            int64_t until = io_mono_us() + FAST_CLOCK_SPIN_US;
+            for (int spins = 0; !got && !atomic_load(&f->sh->js_holds); spins++) {
+                got = pthread_mutex_trylock(&f->sh->clock_mu) == 0;
+                if (!got && (spins & 63) == 63 && io_mono_us() > until)
+                    break;
+                if (!got)
+                    __builtin_ia32_pause();
+            }
+        }
+        if (!got) {
+            atomic_store(&f->sh->clock_wanted, 1);
+            if (pthread_mutex_trylock(&f->sh->clock_mu) != 0)
+                return 0;
+        }
+    }
+    f->clock_held = 1;
     struct timespec now;
     clock_gettime(CLOCK_REALTIME, &now);
-    uint64_t secs = (uint64_t)now.tv_sec, was = f->issued >> 32;
-    f->issued = secs > was ? (secs << 32) | 1u : f->issued + 1;
-    return f->issued;
+    uint64_t secs = (uint64_t)now.tv_sec, was = f->sh->issued >> 32;
+    f->sh->issued = secs > was ? (secs << 32) | 1u : f->sh->issued + 1;
+    return f->sh->issued;
 }
 
 /* The entries' common tail `ts, t: 1, v: 2, wall` (insert_entry.ts writeTail) at p; the position after. */
@@ -292,15 +328,29 @@ uint8_t *fast_put_bytes(uint8_t *p, const void *b, size_t n)
  * (nothing written), FAST_LATER not now (JS holds the clock), FAST_REFUSED what `write` returned when
  * it found the write refused (rolled back; the caller answers it, *o to free). Under f->mu.
  */
+static int write_txn(struct fast *f, struct fast_coll *c, uint32_t id, const struct fast_req *r,
+  const struct fast_tmpl *tmpl, uint32_t kind, fast_write_fn write, struct out **o, struct fast_entry *entry,
+  struct fast_sess *sess);
+
 int fast_write_txn(struct fast *f, struct fast_coll *c, uint32_t id, const struct fast_req *r,
   const struct fast_tmpl *tmpl, uint32_t kind, fast_write_fn write, struct out **o, struct fast_entry *entry)
 {
     if (!f->oplog_uri || f->oplog_held || tmpl->len == 0)
         return 0;
-    WT_SESSION *s = f->session;
     struct fast_sess *sess = NULL;
     if (r->has_txn && !(sess = fast_retryable_session(f, r)))
         return 0;
+    int ret = write_txn(f, c, id, r, tmpl, kind, write, o, entry, sess);
+    if (sess)
+        sess_done(f, sess, ret == 1 ? r->txn_number : 0);
+    return ret;
+}
+
+static int write_txn(struct fast *f, struct fast_coll *c, uint32_t id, const struct fast_req *r,
+  const struct fast_tmpl *tmpl, uint32_t kind, fast_write_fn write, struct out **o, struct fast_entry *entry,
+  struct fast_sess *sess)
+{
+    WT_SESSION *s = f->session;
     if (!f->oplog && s->open_cursor(s, f->oplog_uri, NULL, FAST_CURSOR_CFG, &f->oplog) != 0) {
         f->oplog = NULL;
         return 0;
@@ -316,24 +366,19 @@ int fast_write_txn(struct fast *f, struct fast_coll *c, uint32_t id, const struc
     *o = fast_reply_out(f, id, tmpl->len, r->request_id);
     if (!*o)
         return 0;
-    if (pthread_mutex_trylock(&f->clock_mu) != 0) {
-        /* JS is between an oplog time and its commit: it wakes this thread when it lets the clock go
-         * (asked for before the second try, so a release between the two is not missed) */
-        atomic_store(&f->clock_wanted, 1);
-        if (pthread_mutex_trylock(&f->clock_mu) != 0)
-            return FAST_LATER; /* (the caller frees *o) */
-    }
-    if (!fast_begin(f, c, &c->idx, c->idx_uri)) {
-        pthread_mutex_unlock(&f->clock_mu);
+    if (!fast_begin(f, c, &c->idx, c->idx_uri))
         return 0;
-    }
     uint64_t ts = 0;
-    int ok = write(f, c, r, sess, &ts);
+    int ok = write(f, c, r, sess, &ts); /* (its tick takes the clock: fast_tick) */
     c->idx->reset(c->idx);
     c->rec->reset(c->rec);
     f->oplog->reset(f->oplog);
     if (sess)
         f->retry->reset(f->retry);
+    if (ok == FAST_LATER) {
+        s->rollback_transaction(s, NULL);
+        return FAST_LATER; /* (the caller frees *o) */
+    }
     int refused = ok == FAST_REFUSED;
     if (refused)
         ok = 0;
@@ -352,7 +397,12 @@ int fast_write_txn(struct fast *f, struct fast_coll *c, uint32_t id, const struc
         while (t < ts && !atomic_compare_exchange_weak(&f->time, &t, ts)) {
         }
     }
-    pthread_mutex_unlock(&f->clock_mu);
+    if (f->clock_held) {
+        f->clock_held = 0;
+        pthread_mutex_unlock(&f->sh->clock_mu);
+        if (f->sh->n_ios > 1 && atomic_exchange(&f->sh->clock_wanted, 0))
+            fast_wake_loops(f); /* another loop's write gave up waiting for it */
+    }
     /* A write that took long here (> 4 ms) waited in WiredTiger (measured: a page grown past memory_page_max by a
      * load's inserts, whose forced eviction stalls this thread's update — sleeps of up to ms each — while
      * the JS thread's own update of it goes through): the namespace's writes are JS's for a while, until
@@ -367,7 +417,6 @@ int fast_write_txn(struct fast *f, struct fast_coll *c, uint32_t id, const struc
     entry->docs = (uint32_t)ts;
     entry->keys = (uint32_t)(ts >> 32);
     if (sess) {
-        sess->last = r->txn_number;
         entry->retryable = 1;
         entry->txn_number = r->txn_number;
     }
@@ -491,10 +540,10 @@ int sct_fast_oplog(struct sct_io *io, const char *uri, uint64_t issued)
     int ret = set_table(f, &f->oplog_uri, &f->oplog, uri);
     if (ret != 0)
         return ret;
-    pthread_mutex_lock(&f->clock_mu);
-    if (issued > f->issued)
-        f->issued = issued;
-    pthread_mutex_unlock(&f->clock_mu);
+    pthread_mutex_lock(&f->sh->clock_mu);
+    if (issued > f->sh->issued)
+        f->sh->issued = issued;
+    pthread_mutex_unlock(&f->sh->clock_mu);
     return 0;
 }
 
@@ -505,8 +554,9 @@ uint64_t sct_fast_clock_lock(struct sct_io *io)
     struct fast *f = io->fast;
     if (!f)
         return 0;
-    pthread_mutex_lock(&f->clock_mu);
-    return f->issued;
+    pthread_mutex_lock(&f->sh->clock_mu);
+    atomic_store(&f->sh->js_holds, 1);
+    return f->sh->issued;
 }
 
 /* The end of JS's turn: the newest time it issued, and the clock let go. */
@@ -515,11 +565,12 @@ int sct_fast_clock_unlock(struct sct_io *io, uint64_t issued)
     struct fast *f = io->fast;
     if (!f)
         return 0;
-    if (issued > f->issued)
-        f->issued = issued;
-    pthread_mutex_unlock(&f->clock_mu);
-    if (atomic_exchange(&f->clock_wanted, 0))
-        io_wake(io); /* a write there waits for it (fast_write_txn) */
+    if (issued > f->sh->issued)
+        f->sh->issued = issued;
+    atomic_store(&f->sh->js_holds, 0);
+    pthread_mutex_unlock(&f->sh->clock_mu);
+    if (atomic_exchange(&f->sh->clock_wanted, 0))
+        fast_wake_loops(f); /* a write there waits for it (fast_write_txn) */
     return 0;
 }
 
@@ -532,9 +583,13 @@ int sct_fast_session(struct sct_io *io, const uint8_t *lsid, int64_t last)
         return EINVAL;
     pthread_mutex_lock(&f->mu);
     struct fast_sess *s = session_slot(f, lsid);
-    memcpy(s->lsid, lsid, 16);
-    s->last = last;
-    s->used = 1;
+    pthread_mutex_lock(&f->sh->sess_mu);
+    if (!s->busy) { /* (another loop mid-write of the slot's session: this one stays JS's) */
+        memcpy(s->lsid, lsid, 16);
+        s->last = last;
+        s->used = 1;
+    }
+    pthread_mutex_unlock(&f->sh->sess_mu);
     pthread_mutex_unlock(&f->mu);
     return 0;
 }
@@ -548,8 +603,10 @@ int sct_fast_forget(struct sct_io *io, const uint8_t *lsid)
         return 0;
     pthread_mutex_lock(&f->mu);
     struct fast_sess *s = session_slot(f, lsid);
+    pthread_mutex_lock(&f->sh->sess_mu);
     if (s->used && memcmp(s->lsid, lsid, 16) == 0)
         s->used = 0;
+    pthread_mutex_unlock(&f->sh->sess_mu);
     pthread_mutex_unlock(&f->mu);
     return 0;
 }

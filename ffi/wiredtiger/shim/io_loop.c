@@ -243,6 +243,9 @@ static void *io_main(void *arg)
                 (void)!read(io->wake_fd, &v, sizeof v);
                 atomic_store(&io->wake_pending, 0);
                 run_commands(io);
+                io_adopt_handed(io, 0);
+                if (atomic_load(&io->peer))
+                    io_retry_budget_waiters(io); /* (the other loop may have freed budget) */
                 continue;
             }
             if (tag == UINT64_MAX) {
@@ -347,7 +350,7 @@ int sct_io_cushion(struct sct_io *io, int bytes)
  * Returns 0, or a positive errno (EADDRINUSE, …).
  */
 int sct_io_open(const char *host, int port, int max_message, int64_t budget, const char *bell_path,
-  int64_t *meta)
+  int64_t *meta, int flags)
 {
     struct sct_io *io = calloc(1, sizeof *io);
     if (!io)
@@ -369,17 +372,21 @@ int sct_io_open(const char *host, int port, int max_message, int64_t budget, con
         free(io);
         return e;
     }
-    int bound = 0;
-    int fd = listen_on(host, port, &bound);
-    if (fd < 0) {
+    int bound = port;
+    /* a second loop listens nowhere: the first hands it connections (sct_io_pair) */
+    int fd = (flags & SCT_IO_OPEN_SECOND) ? -1 : listen_on(host, port, &bound);
+    if (fd < 0 && !(flags & SCT_IO_OPEN_SECOND)) {
         close(io->bell_listen_fd);
         unlink(bell_path);
         free(io);
         return -fd;
     }
     io->listen_fd = fd;
+    io->id_bit = (flags & SCT_IO_OPEN_SECOND) ? ID_LOOP_BIT : 0;
     io->max_message = (uint32_t)max_message;
-    io->budget_left = budget;
+    io->budget_own = budget;
+    io->budget = &io->budget_own;
+    io->budget_waiters = &io->budget_waiters_own;
     io->cap_slots = 64;
     io->conns = calloc(io->cap_slots, sizeof *io->conns);
     io->gens = calloc(io->cap_slots, sizeof *io->gens);
@@ -390,13 +397,16 @@ int sct_io_open(const char *host, int port, int max_message, int64_t budget, con
     pthread_mutex_init(&io->tbl_mu, NULL);
     pthread_mutex_init(&io->in_mu, NULL);
     pthread_mutex_init(&io->cmd_mu, NULL);
+    pthread_mutex_init(&io->hand_mu, NULL);
     struct epoll_event lev = {.events = EPOLLIN | EPOLLET, .data.u64 = UINT64_MAX};
     struct epoll_event wev = {.events = EPOLLIN | EPOLLET, .data.u64 = 0};
     if (!io->conns || !io->gens || !io->free_slots || io->ep < 0 || io->wake_fd < 0 || io->lone_efd < 0 ||
-      epoll_ctl(io->ep, EPOLL_CTL_ADD, fd, &lev) != 0 || epoll_ctl(io->ep, EPOLL_CTL_ADD, io->wake_fd, &wev) != 0 ||
+      (fd >= 0 && epoll_ctl(io->ep, EPOLL_CTL_ADD, fd, &lev) != 0) ||
+      epoll_ctl(io->ep, EPOLL_CTL_ADD, io->wake_fd, &wev) != 0 ||
       pthread_create(&io->thread, NULL, io_main, io) != 0) {
         int e = errno ? errno : ENOMEM;
-        close(fd);
+        if (fd >= 0)
+            close(fd);
         close(io->bell_listen_fd);
         unlink(bell_path);
         if (io->ep >= 0)
@@ -441,6 +451,7 @@ int sct_io_stop(struct sct_io *io)
         pthread_join(io->thread, NULL);
         io->thread_started = 0;
     }
+    atomic_store(&io->second, NULL); /* (an accepting loop: it hands nothing more over) */
     pthread_mutex_lock(&io->in_mu);
     io->stopped = 1;
     pthread_mutex_unlock(&io->in_mu);
@@ -455,6 +466,9 @@ void sct_io_free(struct sct_io *io)
     if (io->thread_started)
         sct_io_stop(io);
     io_fast_free(io);
+    io_adopt_handed(io, 1);
+    free(io->handed);
+    pthread_mutex_destroy(&io->hand_mu);
     for (struct ev *e = io->in_head, *n; e; e = n) {
         n = e->next;
         free(e->big);
@@ -486,4 +500,21 @@ void sct_io_free(struct sct_io *io)
     pthread_mutex_destroy(&io->in_mu);
     pthread_mutex_destroy(&io->cmd_mu);
     free(io);
+}
+
+/* `second` (opened with SCT_IO_OPEN_SECOND) takes every other connection `first` accepts from now on.
+ * 0, or EINVAL. Undone by sct_io_stop of either. */
+int sct_io_pair(struct sct_io *first, struct sct_io *second)
+{
+    if (!first || !second || first == second || first->listen_fd < 0 || second->listen_fd >= 0 ||
+      atomic_load(&first->peer) || atomic_load(&second->peer))
+        return EINVAL;
+    /* one budget for both: the first's (the second has read nothing yet); both loops are halted before
+     * either is freed (ffi/io/mod.ts FrameLoop.halt) */
+    second->budget = first->budget;
+    second->budget_waiters = first->budget_waiters;
+    atomic_store(&first->peer, second);
+    atomic_store(&second->peer, first);
+    atomic_store(&first->second, second);
+    return 0;
 }

@@ -46,10 +46,18 @@
 #define ID_SLOT_BITS 20
 #define ID_SLOT_MASK ((1u << ID_SLOT_BITS) - 1)
 #define MAX_SLOTS (1u << ID_SLOT_BITS)
+#define ID_GEN_MASK 0x3ffu        /* a slot's generation: 10 bits above the slot */
+#define ID_LOOP_BIT (1u << 30)    /* set in a second loop's ids */
+#define SCT_IO_OPEN_SECOND 2      /* sct_io_open: a second loop (no socket of its own: sct_io_pair hands it connections; ids carry ID_LOOP_BIT) */
 /* Bytes one connection may read per turn of the loop before the others get theirs (fairness: a fast
  * sender of a 48 MB message must not hold every other connection's small request back). */
 #define READ_TURN_BYTES (256 * 1024)
 #define EV_POOL_MAX 64 /* small events kept for reuse */
+
+struct handed {
+    int fd;
+    struct sockaddr_storage peer;
+};
 
 struct ev {
     struct ev *next;
@@ -121,12 +129,23 @@ struct conn {
 
 struct sct_io {
     int listen_fd, ep, wake_fd;
+    uint32_t id_bit; /* ID_LOOP_BIT in every connection id of a second loop (ids unique across loops) */
+    /* the accepting loop's second loop (sct_io_pair): every other accepted socket is handed to it */
+    struct sct_io *_Atomic second;
+    uint64_t accepted;
+    /* sockets handed to this loop by the accepting one, not yet taken in (io_adopt_handed) */
+    pthread_mutex_t hand_mu;
+    struct handed *handed;
+    uint32_t n_handed, cap_handed;
     /* JS waiting in sct_io_reply for its lone connection's next request (lone_poll set) is woken
      * through lone_efd when the I/O thread queues an event for it */
     int lone_efd;
     _Atomic int lone_poll;
     uint32_t max_message;
-    int64_t budget_left;
+    /* the large-message byte budget: its own, or (a second loop) the first's — one budget for the
+     * process, however many loops read (budget: where it is; budget_waiters likewise) */
+    _Atomic int64_t budget_own;
+    _Atomic int64_t *budget;
     pthread_t thread;
     int thread_started;
     _Atomic int stop;
@@ -139,7 +158,9 @@ struct sct_io {
     uint32_t *free_slots;
     uint32_t nfree;
     struct conn *budget_head, *budget_tail;
-    _Atomic int budget_waiters;
+    _Atomic int budget_waiters_own;
+    _Atomic int *budget_waiters;
+    struct sct_io *_Atomic peer; /* the other loop of a pair (sct_io_pair): woken when budget comes free here */
     uint32_t *ready; /* ids of connections to read again next turn */
     uint32_t n_ready, cap_ready;
     uint32_t n_clock_ready; /* of them, those whose write waits for the clock (nothing else to read) */
@@ -188,6 +209,7 @@ static inline int64_t io_mono_us(void)
 /* io_conn.c */
 IO_INTERNAL void io_ring(struct sct_io *io);
 IO_INTERNAL struct conn *io_lookup(struct sct_io *io, uint32_t id);
+IO_INTERNAL void io_adopt_handed(struct sct_io *io, int close_them);
 IO_INTERNAL void io_release_budget(struct sct_io *io, struct conn *c);
 IO_INTERNAL int io_try_read(struct sct_io *io, struct conn *c);
 IO_INTERNAL void io_retry_budget_waiters(struct sct_io *io);

@@ -351,7 +351,7 @@ int sct_io_state(struct sct_io *io, uint32_t id, int64_t *meta)
     int r = -1;
     meta[0] = -1;
     meta[1] = 0;
-    meta[2] = atomic_load(&io->budget_waiters);
+    meta[2] = atomic_load(io->budget_waiters);
     meta[3] = 0;
     meta[4] = -1;
     struct conn *c = io_lookup(io, id);

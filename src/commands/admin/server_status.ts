@@ -293,6 +293,7 @@ function run(ctx: RequestContext<ServerStatusParams>): Doc {
         clockWaits: long(c.ioThread.clockWaits),
         spinMicros: ctx.info.ioSpinMicros,
         cushionBytes: ctx.info.ioCushionBytes,
+        loops: ctx.info.ioLoops,
       },
       // blocking stages past their memory budget (sort runs, $group partitions): files, bytes
       spill: { runs: long(ctx.spill.stats.runs), bytesWritten: long(ctx.spill.stats.bytesWritten) },

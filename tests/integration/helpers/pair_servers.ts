@@ -30,8 +30,11 @@ export interface WriteSide {
 
 const RAW = { promoteValues: false, promoteLongs: false, promoteBuffers: false } as const;
 
-/** A server with the I/O thread's writes on (`fastWrites`) or off (`SECANTUS_FAST_WRITES=0`). */
-export async function writeSide(fastWrites: boolean): Promise<WriteSide> {
+/**
+ * A server with the I/O thread's writes on (`fastWrites`) or off (`SECANTUS_FAST_WRITES=0`), with `ioLoops`
+ * frame I/O threads (`[server] io_loops`; the raw connection opened here is the first loop's).
+ */
+export async function writeSide(fastWrites: boolean, ioLoops = 1): Promise<WriteSide> {
   const d = defaultConfig();
   if (!fastWrites) Deno.env.set("SECANTUS_FAST_WRITES", "0");
   let server;
@@ -39,7 +42,7 @@ export async function writeSide(fastWrites: boolean): Promise<WriteSide> {
     server = await startServer({
       config: {
         ...d,
-        server: { ...d.server, port: 0, storagePath: ":memory:", logLevel: "ERROR" as const },
+        server: { ...d.server, port: 0, storagePath: ":memory:", logLevel: "ERROR" as const, ioLoops },
       },
     });
   } finally {
