@@ -29,6 +29,16 @@
  * namespace's writes to JS for FAST_COOL_US. */
 #define FAST_SLOW_WRITE_US 4000
 #define FAST_CLOCK_SPIN_US 50 /* a write waits this long for another loop's hold of the clock */
+
+/* A spin-wait's pause (the other hyperthread and the memory bus get the time). */
+static inline void cpu_relax(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_ia32_pause();
+#elif defined(__aarch64__) || defined(__arm__)
+    __asm__ __volatile__("yield");
+#endif
+}
 #define FAST_COOL_US 100000
 /* A write finding the cluster clock held by JS (between an oplog time and its commit) is not handed to
  * JS but waits, its request in its buffer, while the loop serves the others; JS wakes the loop when it

@@ -248,7 +248,7 @@ uint64_t fast_tick(struct fast *f)
                 if (!got && (spins & 63) == 63 && io_mono_us() > until)
                     break;
                 if (!got)
-                    __builtin_ia32_pause();
+                    cpu_relax();
             }
         }
         if (!got) {
