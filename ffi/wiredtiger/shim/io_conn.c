@@ -519,70 +519,67 @@ void io_close_conn(struct sct_io *io, struct conn *c, const char *reason, int te
  * connection, EV_ACCEPT for JS; closed when there is no room. */
 static void io_adopt(struct sct_io *io, int fd, const struct sockaddr_storage *from)
 {
-    struct sockaddr_storage peer = *from;
-    do {
-        uint32_t slot;
-        pthread_mutex_lock(&io->tbl_mu);
-        if (io->nfree > 0) {
-            slot = io->free_slots[--io->nfree];
-        } else if (io->nslots < io->cap_slots) {
-            slot = io->nslots++;
-        } else if (io->cap_slots < MAX_SLOTS) {
-            uint32_t ncap = io->cap_slots * 2;
-            struct conn **nc = realloc(io->conns, ncap * sizeof *nc);
-            if (nc)
-                io->conns = nc;
-            uint16_t *ng = nc ? realloc(io->gens, ncap * sizeof *ng) : NULL;
-            if (ng)
-                io->gens = ng;
-            uint32_t *nf = ng ? realloc(io->free_slots, ncap * sizeof *nf) : NULL;
-            if (nf)
-                io->free_slots = nf;
-            if (!nf) {
-                pthread_mutex_unlock(&io->tbl_mu);
-                close(fd);
-                return;
-            }
-            memset(io->conns + io->cap_slots, 0, (ncap - io->cap_slots) * sizeof *nc);
-            memset(io->gens + io->cap_slots, 0, (ncap - io->cap_slots) * sizeof *ng);
-            io->cap_slots = ncap;
-            slot = io->nslots++;
-        } else {
+    uint32_t slot;
+    pthread_mutex_lock(&io->tbl_mu);
+    if (io->nfree > 0) {
+        slot = io->free_slots[--io->nfree];
+    } else if (io->nslots < io->cap_slots) {
+        slot = io->nslots++;
+    } else if (io->cap_slots < MAX_SLOTS) {
+        uint32_t ncap = io->cap_slots * 2;
+        struct conn **nc = realloc(io->conns, ncap * sizeof *nc);
+        if (nc)
+            io->conns = nc;
+        uint16_t *ng = nc ? realloc(io->gens, ncap * sizeof *ng) : NULL;
+        if (ng)
+            io->gens = ng;
+        uint32_t *nf = ng ? realloc(io->free_slots, ncap * sizeof *nf) : NULL;
+        if (nf)
+            io->free_slots = nf;
+        if (!nf) {
             pthread_mutex_unlock(&io->tbl_mu);
             close(fd);
             return;
         }
-        struct conn *c = calloc(1, sizeof *c);
-        if (!c) {
-            io->free_slots[io->nfree++] = slot;
-            pthread_mutex_unlock(&io->tbl_mu);
-            close(fd);
-            return;
-        }
-        c->fd = fd;
-        pthread_mutex_init(&c->wmu, NULL);
-        c->id = io->id_bit | slot | ((uint32_t)(io->gens[slot] & ID_GEN_MASK) << ID_SLOT_BITS);
-        if (c->id == 0)
-            c->id = slot | (1u << ID_SLOT_BITS), io->gens[slot] = 1;
-        io->conns[slot] = c;
+        memset(io->conns + io->cap_slots, 0, (ncap - io->cap_slots) * sizeof *nc);
+        memset(io->gens + io->cap_slots, 0, (ncap - io->cap_slots) * sizeof *ng);
+        io->cap_slots = ncap;
+        slot = io->nslots++;
+    } else {
         pthread_mutex_unlock(&io->tbl_mu);
-        int one = 1;
-        setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-        setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &one, sizeof one);
-        struct epoll_event ev = {.events = CONN_EVENTS, .data.u64 = c->id};
-        struct sockaddr_storage local;
-        socklen_t llen = sizeof local;
-        char addrs[2 * (INET6_ADDRSTRLEN + 16)];
-        fmt_addr(&peer, addrs, INET6_ADDRSTRLEN + 16);
-        size_t n1 = strlen(addrs);
-        if (getsockname(fd, (struct sockaddr *)&local, &llen) == 0)
-            fmt_addr(&local, addrs + n1 + 1, INET6_ADDRSTRLEN + 16);
-        else
-            strcpy(addrs + n1 + 1, "unknown");
-        io_emit(io, EV_ACCEPT, c->id, addrs, (uint32_t)(n1 + 1 + strlen(addrs + n1 + 1)));
-        if (epoll_ctl(io->ep, EPOLL_CTL_ADD, fd, &ev) != 0)
-            io_close_conn(io, c, strerror(errno), 1);
-    } while (0);
+        close(fd);
+        return;
+    }
+    struct conn *c = calloc(1, sizeof *c);
+    if (!c) {
+        io->free_slots[io->nfree++] = slot;
+        pthread_mutex_unlock(&io->tbl_mu);
+        close(fd);
+        return;
+    }
+    c->fd = fd;
+    pthread_mutex_init(&c->wmu, NULL);
+    c->id = io->id_bit | slot | ((uint32_t)(io->gens[slot] & ID_GEN_MASK) << ID_SLOT_BITS);
+    if (c->id == 0)
+        c->id = slot | (1u << ID_SLOT_BITS), io->gens[slot] = 1;
+    io->conns[slot] = c;
+    pthread_mutex_unlock(&io->tbl_mu);
+    int one = 1;
+    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &one, sizeof one);
+    struct epoll_event ev = {.events = CONN_EVENTS, .data.u64 = c->id};
+    struct sockaddr_storage local;
+    socklen_t llen = sizeof local;
+    char addrs[2 * (INET6_ADDRSTRLEN + 16)];
+    fmt_addr(from, addrs, INET6_ADDRSTRLEN + 16);
+    size_t n1 = strlen(addrs);
+    if (getsockname(fd, (struct sockaddr *)&local, &llen) == 0)
+        fmt_addr(&local, addrs + n1 + 1, INET6_ADDRSTRLEN + 16);
+    else
+        strcpy(addrs + n1 + 1, "unknown");
+    io_emit(io, EV_ACCEPT, c->id, addrs, (uint32_t)(n1 + 1 + strlen(addrs + n1 + 1)));
+    if (epoll_ctl(io->ep, EPOLL_CTL_ADD, fd, &ev) != 0)
+        io_close_conn(io, c, strerror(errno), 1);
 }
 
 /* Hand socket fd to loop `to` (it takes it in on its next turn: io_adopt_handed). */
