@@ -8,9 +8,12 @@
  *   engines treat `Double` as a number of type "double" (src/bson/values.ts);
  * - regexes stay `BSONRegExp`; binary stays `Binary` (a view into the input bytes: callers must not
  *   reuse the memory they decode from).
+ * - BSON's deprecated undefined (0x06) becomes `BSON_UNDEFINED` (undefined_value.ts), never JS `undefined`
+ *   (which means a missing field everywhere in the engines).
  * Strings are validated as UTF-8.
  */
 import { Binary, BSON, Double, Int32 } from "bson";
+import { BSON_UNDEFINED } from "./undefined_value.ts";
 
 const RAW_OPTIONS = {
   promoteLongs: false,
@@ -33,7 +36,8 @@ export function doubleValue(v: number): number | Double {
 
 /** `own`: copy Binary values out of the decoded buffer (decodeDocumentCopy). */
 function normalize(v: unknown, own: boolean): unknown {
-  if (v === null || typeof v !== "object") return v;
+  if (v === null) return v;
+  if (typeof v !== "object") return v === undefined ? BSON_UNDEFINED : v; // (only a BSON 0x06 decodes so)
   if (v instanceof Int32) return v.value;
   if (v instanceof Double) return looksLikeInt32(v.value) ? v : v.value;
   if (Array.isArray(v)) {

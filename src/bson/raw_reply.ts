@@ -9,8 +9,8 @@
  * written.
  * Pure: no Deno.*, no I/O. `extra` (small: `$clusterTime`, `operationTime`, …) goes through npm bson.
  */
-import { BSON } from "bson";
 import { freeOwned, isOwned, OWNED_MIN_BYTES, ownedBody } from "./owned_bytes.ts";
+import { serializeDocument } from "./undefined_value.ts";
 
 export interface CursorReplyInput {
   /** Cursor id; 0n when the cursor is exhausted. Written as BSON int64. */
@@ -33,7 +33,7 @@ export interface CursorReplyInput {
 }
 
 function elementsOf(doc: Record<string, unknown>): Uint8Array {
-  const bytes = BSON.serialize(doc);
+  const bytes = serializeDocument(doc);
   return bytes.subarray(4, bytes.length - 1);
 }
 
@@ -203,7 +203,7 @@ export function encodeCursorReply(input: CursorReplyInput): Uint8Array {
     if ("cursor" in input.extra || "ok" in input.extra) {
       throw new TypeError("encodeCursorReply: extra must not contain 'cursor' or 'ok'");
     }
-    const bytes = BSON.serialize(input.extra);
+    const bytes = serializeDocument(input.extra);
     extra = bytes.subarray(4, bytes.length - 1); // elements only
   }
   const extraSize = extra?.length ?? 0;
@@ -281,7 +281,7 @@ export function encodeCursorReply(input: CursorReplyInput): Uint8Array {
  * is freed once copied, and the result is owned in its place.
  */
 export function appendToRaw(raw: Uint8Array, extra: Record<string, unknown>): Uint8Array {
-  const tail = BSON.serialize(extra);
+  const tail = serializeDocument(extra);
   const out = new Uint8Array(raw.length - 1 + tail.length - 5 + 1);
   out.set(raw.subarray(0, raw.length - 1), 0);
   out.set(tail.subarray(4, tail.length - 1), raw.length - 1);

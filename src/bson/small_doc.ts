@@ -131,6 +131,8 @@ function writeDoc(doc: Document, at: number, depth: number): number {
           scratch[typeAt] = 0x10;
           scratchView.setInt32(p, (value as { value: number }).value, true);
           p += 4;
+        } else if (tag === "Undefined") {
+          scratch[typeAt] = 0x06; // BSON_UNDEFINED (undefined_value.ts)
         } else return -1;
         break;
       }

@@ -22,6 +22,7 @@ export function typeName(v: unknown): string {
   if (bt === "Binary") return "binData";
   if (bt === "BSONRegExp") return "regex";
   if (bt === "Timestamp") return "timestamp";
+  if (bt === "Undefined") return "undefined"; // BSON_UNDEFINED
   if (bt) return bt;
   return "object";
 }

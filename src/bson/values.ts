@@ -18,6 +18,7 @@
  * decimal on the first 34).
  */
 import type { Binary, Decimal128, Long } from "bson";
+import { BSON_UNDEFINED } from "./undefined_value.ts";
 
 /** Internal type tags, one per BSON type we can meet (numbers split by width). */
 export type BsonKind =
@@ -96,6 +97,8 @@ export function kindOf(v: unknown): BsonKind {
         return "regex";
       case "MinKey":
         return "minKey";
+      case "Undefined": // BSON_UNDEFINED (undefined_value.ts)
+        return "undefined";
       case "MaxKey":
         return "maxKey";
       case "Code":
@@ -118,6 +121,11 @@ export function isNumberKind(k: BsonKind): boolean {
 export function isNumeric(v: unknown): boolean {
   if (typeof v === "number") return true;
   return isNumberKind(kindOf(v));
+}
+
+/** True for null, missing and BSON undefined (mongod's `nullish()`). */
+export function isNullish(v: unknown): v is null | undefined {
+  return v === null || v === undefined || v === BSON_UNDEFINED;
 }
 
 /** Plain document test: an object that is not an array nor any BSON/JS value class. */

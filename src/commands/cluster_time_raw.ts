@@ -10,6 +10,7 @@ import { encodeSmallDocumentWith } from "../bson/small_doc.ts";
 import type { Document } from "../bson/document.ts";
 import { freeOwned, isOwned, ownedBody } from "../bson/owned_bytes.ts";
 import { growInPlace } from "../bson/raw_reply.ts";
+import { serializeDocument } from "../bson/undefined_value.ts";
 
 /** Sentinels to find where the two timestamps sit in the encoded template (increment, seconds). */
 const MARK_I = 0x5ec1a7e5;
@@ -90,7 +91,7 @@ function writeUint32(out: Uint8Array, at: number, v: number): void {
 export function encodeWithClusterTime(reply: Document, ts: Timestamp): Uint8Array {
   const t = template ??= buildTemplate();
   const out = encodeSmallDocumentWith(reply, t.elements);
-  if (out === undefined) return appendClusterTime(BSON.serialize(reply), ts);
+  if (out === undefined) return appendClusterTime(serializeDocument(reply), ts);
   writeTimes(out, out.length - 1 - t.elements.length, t, ts);
   return out;
 }

@@ -9,7 +9,6 @@
  * yet). Entries have no `_id`, as on mongod; they are written through the server's own storage,
  * outside any transaction of the profiled operation.
  */
-import { serialize } from "bson";
 import type { RequestContext } from "./context.ts";
 import type { Doc, Reply } from "./reply.ts";
 import { isCloseReply, isStreamingReply } from "./reply.ts";
@@ -24,6 +23,7 @@ import {
   snipForLog,
   truncatedCommand,
 } from "./op_description.ts";
+import { serializeDocument } from "../bson/undefined_value.ts";
 
 const PROFILE_COLLECTION = "system.profile";
 export const PROFILE_SIZE_BYTES = 1024 * 1024;
@@ -134,7 +134,7 @@ function profileCollection(storage: StorageEngine, db: string): CollectionEntry 
 /** Appends one entry to `<db>.system.profile`, dropping the oldest beyond the capped size. */
 export function writeProfileEntry(storage: StorageEngine, db: string, entry: Doc): void {
   const coll = profileCollection(storage, db);
-  const bytes = serialize(entry);
+  const bytes = serializeDocument(entry);
   let sizes = profileBytes.get(storage);
   if (!sizes) profileBytes.set(storage, sizes = new Map());
   const key = `${db}\u0000${coll.ident}`;

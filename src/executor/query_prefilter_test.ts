@@ -231,7 +231,7 @@ Deno.test("a repeated name (the first element) and a BSON undefined (missing to 
       }
     }
     assert.deepEqual(ids((await find(engine, query({ a: 1 }, true), 1000, Infinity)).docs), [1]);
-    // {_id: 0, a: undefined (BSON 0x06)}: the matcher reads it as missing, the prefilter leaves it to it
+    // {_id: 0, a: undefined (BSON 0x06)}: a value of its own to the matcher; the prefilter leaves it to it
     engine.write((txn) => txn.insert(coll, UNDEFINED_VALUE_DOC, new Map()));
     for (const f of [{ a: { $exists: false } }, { a: { $exists: true } }, { a: null }, { a: { $gt: 0 } }]) {
       const got = await find(engine, query(f, true), 1000, Infinity);

@@ -3,11 +3,11 @@
  * document. Decoding uses the same options as the wire layer so values keep their BSON types
  * (int64 stays Long, regexes stay BSONRegExp).
  */
-import { BSON } from "bson";
 import type { ProjectedRecord, RecordId } from "../storage/api.ts";
 import { decodeFields, decodeFieldsAt } from "../bson/partial_decode.ts";
 import { decodeDocument, decodeDocumentCopy } from "../bson/decode.ts";
 import type { Document as Doc } from "../bson/document.ts";
+import { serializeDocument } from "../bson/undefined_value.ts";
 
 const EMPTY = new Uint8Array(0);
 
@@ -79,7 +79,7 @@ export class Row {
   }
   /** A row made from a document (covered queries): the bytes are encoded from it. */
   static fromDoc(rid: RecordId, doc: Doc): Row {
-    const row = new Row(rid, BSON.serialize(doc));
+    const row = new Row(rid, serializeDocument(doc));
     row.#doc = doc;
     return row;
   }
@@ -108,7 +108,7 @@ export class Row {
   /** Replace the row's document (projection): bytes are re-encoded. */
   setDoc(doc: Doc): void {
     this.#doc = doc;
-    this.bytes = BSON.serialize(doc);
+    this.bytes = serializeDocument(doc);
   }
 }
 

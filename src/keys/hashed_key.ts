@@ -9,6 +9,7 @@
 import { valueByteLength } from "../bson/value_length.ts";
 import { nodeBuiltin } from "../node_builtin.ts";
 import { BSON, Long } from "bson";
+import { serializeDocument } from "../bson/undefined_value.ts";
 
 type Md5 = ReturnType<typeof import("node:crypto").createHash>;
 
@@ -127,7 +128,7 @@ function hashElement(
 
 /** The hashed-index key of one value, as mongod computes it (an int64). */
 export function hashedValue(value: unknown): Long {
-  const bytes = BSON.serialize({ "": value === undefined ? null : value });
+  const bytes = serializeDocument({ "": value === undefined ? null : value });
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const h = md5();
   h.update(int32(0)); // seed

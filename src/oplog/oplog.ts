@@ -7,7 +7,7 @@
  * `[oplog] archive_dir`), entries are appended to it every `archive_interval_seconds` and pruning
  * never removes an entry that is not archived yet.
  */
-import { type Binary, BSON, Timestamp } from "bson";
+import { type Binary, Timestamp } from "bson";
 import type { Document as Doc } from "../bson/document.ts";
 import type { StorageEngine, TableTxn } from "../storage/api.ts";
 import type { ClusterClock } from "./cluster_clock.ts";
@@ -18,6 +18,7 @@ import { type OplogTables, OplogWriter, preImageKey } from "./writer.ts";
 import type { ArchiveOptions, ArchiveStats, OplogArchiver } from "./archive.ts";
 import type { Logger } from "../observability/log.ts";
 import { type Timer, unrefInterval, unrefTimeout } from "../timers.ts";
+import { serializeDocument } from "../bson/undefined_value.ts";
 
 export interface OplogOptions {
   readonly retentionSeconds: number;
@@ -210,7 +211,7 @@ export class Oplog {
   writeNoop(o: Doc): Timestamp {
     const ts = this.clock.tick();
     const entry = stamp({ op: "n", ns: "", o }, ts, new Date());
-    this.storage.write((txn) => txn.table(this.tables.entries).insert(tsKey(ts), BSON.serialize(entry)));
+    this.storage.write((txn) => txn.table(this.tables.entries).insert(tsKey(ts), serializeDocument(entry)));
     this.#count++;
     this.#firstTs ??= ts;
     queueMicrotask(() => this.#written());
@@ -224,7 +225,7 @@ export class Oplog {
   logCommand(db: string, o: Doc, ui?: Binary): Timestamp {
     const ts = this.clock.tick();
     const entry = stamp({ op: "c", ns: `${db}.$cmd`, ...(ui ? { ui } : {}), o }, ts, new Date());
-    this.storage.write((txn) => txn.table(this.tables.entries).insert(tsKey(ts), BSON.serialize(entry)));
+    this.storage.write((txn) => txn.table(this.tables.entries).insert(tsKey(ts), serializeDocument(entry)));
     this.#count++;
     queueMicrotask(() => this.#written());
     return ts;

@@ -5,11 +5,12 @@
  * bytes (never decoded), the rest written in place at commit — as insert entries are (insert_entry.ts). The bytes are exactly what `BSON.serialize` gives for that
  * object, field for field (update_entry_test.ts checks it).
  */
-import { BSON, type Timestamp } from "bson";
+import { type Timestamp } from "bson";
 import type { CollectionEntry } from "../storage/api.ts";
 import { idElement, o2Size, TAIL_SIZE, writeO2AndTail } from "./insert_entry.ts";
 import { opPrefixes } from "./entry.ts";
 import { encodeSmallDocument } from "../bson/small_doc.ts";
+import { serializeDocument } from "../bson/undefined_value.ts";
 
 /** `op: "u", ns, ui` of one collection, encoded once (the elements only). */
 const prefixOf = opPrefixes("u");
@@ -43,7 +44,7 @@ export function updateEntryParts(
   let o = encoded;
   if (o === undefined) {
     const entryO = { $v: 2, diff };
-    o = encodeSmallDocument(entryO) ?? BSON.serialize(entryO);
+    o = encodeSmallDocument(entryO) ?? serializeDocument(entryO);
   }
   const id = idAt.slice();
   const size = 4 + prefix.length + (O.length + o.length) + o2Size(id.length) + TAIL_SIZE + 1;

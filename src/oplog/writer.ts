@@ -29,6 +29,7 @@ import { insertEntryLayout, writeInsertEntry } from "./insert_entry.ts";
 import { type UpdateEntryParts, updateEntryParts, writeUpdateEntry } from "./update_entry.ts";
 import { type DeleteEntryParts, deleteEntryParts, writeDeleteEntry } from "./delete_entry.ts";
 import { MAX_BSON_OBJECT_SIZE } from "../limits.ts";
+import { serializeDocument } from "../bson/undefined_value.ts";
 
 const ID_ONLY = new Set(["_id"]);
 
@@ -125,7 +126,7 @@ export class OplogWriter implements WriteHook {
           ? { applyOps: chunk, count: ops.length }
           : { applyOps: chunk, partialTxn: true };
         const entry = { ...stamp({ op: "c", ns: "admin.$cmd", o }, ts, wall), ...head, prevOpTime };
-        entries.insert(tsKey(ts), BSON.serialize(entry));
+        entries.insert(tsKey(ts), serializeDocument(entry));
         prevOpTime = { ts, t: Long.fromInt(1) };
       });
       txn.commitAt(commitTimestamp(ts));
@@ -169,7 +170,7 @@ export class OplogWriter implements WriteHook {
           writeTsKey(row.buf, row.key, ts);
           writeDeleteEntry(row.buf, row.value, p.remove.parts, ts, wallMs);
         } else {
-          batch.add(tsKey(ts), BSON.serialize(stamp(fullOp(p), ts, wall)));
+          batch.add(tsKey(ts), serializeDocument(stamp(fullOp(p), ts, wall)));
         }
         if (p.preImage) txn.table(this.tables.preImages).put(preImageKey(ts, 0), p.preImage);
       }
@@ -196,7 +197,7 @@ export class OplogWriter implements WriteHook {
     const ops = ddlOps(change);
     for (const op of ops) {
       const ts = this.clock.tick();
-      entries.insert(tsKey(ts), BSON.serialize(stamp(op, ts, wall)));
+      entries.insert(tsKey(ts), serializeDocument(stamp(op, ts, wall)));
       txn.commitAt(commitTimestamp(ts));
     }
     this.onAppend(ops.length);

@@ -2,8 +2,8 @@
  * Index bounds. PURE. Turns the top-level conjunction of a filter into per-field predicates, then
  * into byte intervals over the byte-sortable compound key (`src/keys/key_string.ts`):
  *
- * - equality → a point; `$in` → sorted distinct points; `{a: null}` → [undefined, null] (missing and
- *   empty arrays index as null/undefined); ranges are type-bracketed ($gt: 5 reaches the end of the
+ * - equality → a point; `$in` → sorted distinct points; `{a: null}` → [null, null] (missing fields
+ *   index as null; since MongoDB 8.0 a null equality no longer matches undefined); ranges are type-bracketed ($gt: 5 reaches the end of the
  *   numbers only) and intersected unless the index is multikey (then one predicate is used).
  * - compound: a product over the leading point fields, one trailing range field, the rest unbounded.
  * - descending fields: bytes are inverted, so an interval's ends swap and a field's interval list
@@ -158,15 +158,11 @@ const ALL_STRINGS: ValueInterval = {
   point: false,
 };
 
-/** The interval of an equality on `v` (a point; `null` also reaches missing / undefined). */
+/**
+ * The interval of an equality on `v`: a point (`null`'s also reaches missing fields, which index as null;
+ * since MongoDB 8.0 not undefined, which is also what an empty array indexes as).
+ */
 export function pointInterval(v: unknown, keyer?: CollationKeyer): ValueInterval {
-  if (v === null) {
-    return {
-      lo: { bytes: encodeValue(undefined), incl: true, display: "undefined" },
-      hi: { bytes: encodeValue(null), incl: true, display: "null" },
-      point: false,
-    };
-  }
   const e = pointEnd(v, keyer);
   return { lo: e, hi: e, point: true };
 }

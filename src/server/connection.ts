@@ -61,6 +61,7 @@ import type { WireRequest } from "../wire/mod.ts";
 import { freeNow, freeOwned, OWNED_MIN_BYTES } from "../bson/owned_bytes.ts";
 import { withFrontRoom } from "../bson/raw_reply.ts";
 import { type Timer, unrefInterval } from "../timers.ts";
+import { serializeDocument } from "../bson/undefined_value.ts";
 
 /**
  * During shutdown, a reply write waiting this long for the peer to take its bytes ends the connection
@@ -484,7 +485,7 @@ export class Connection {
       bytes = reply;
     } else {
       try {
-        bytes = BSON.serialize(reply);
+        bytes = serializeDocument(reply);
       } catch (e) {
         this.log("ERROR", `${tag}: reply could not be serialised: ${errorText(e)}`);
         // A value built at run time (e.g. by $reduce) too deep for the recursive encoder.

@@ -11,9 +11,9 @@
  * for one buffer's worth of disk work. Stale `_tmp` files of a crashed process are removed when the
  * directory is first used.
  */
-import { BSON } from "bson";
 import { decodeDocumentCopy } from "../bson/decode.ts";
 import { freeNow } from "../bson/owned_bytes.ts";
+import { serializeDocument } from "../bson/undefined_value.ts";
 
 const BUFFER_BYTES = 1024 * 1024;
 /** The smallest read buffer a caller may ask for (a merge of many runs asks for less than 1 MiB each). */
@@ -45,7 +45,7 @@ export class SpillRun {
 
   /** Appends one document (BSON-encoded). */
   append(doc: Record<string, unknown>): void {
-    this.appendBytes(BSON.serialize(doc));
+    this.appendBytes(serializeDocument(doc));
   }
 
   /** Appends one encoded BSON document (copied: the caller may reuse `bytes` afterwards). */

@@ -371,8 +371,8 @@ term_match(const sct_term *t, const uint8_t *doc, int64_t size)
             dsize = vlen;
         }
     }
-    /* a BSON undefined (deprecated) decodes as missing for the JS matcher: it decides, so every plan
-     * (a scan prefiltered here or not, a folded $group or not) answers alike */
+    /* a BSON undefined (deprecated): the JS matcher decides (MongoDB 8.0's rules, src/bson/undefined_value.ts),
+     * so every plan (a scan prefiltered here or not, a folded $group or not) answers alike */
     if (found && ty == 0x06 && (t->op == M_EXISTS || t->op == M_NEXISTS))
         return -1;
     if (t->op == M_EXISTS)

@@ -6,7 +6,7 @@
  * read when nothing matched. An awaitData getMore with nothing new waits for the next commit up to
  * its maxTimeMS. After an invalidate event the cursor ends.
  */
-import { BSON, Timestamp } from "bson";
+import { Timestamp } from "bson";
 import { CommandError } from "../../errors/command_error.ts";
 import { decodeDocument } from "../../bson/decode.ts";
 import { valuesEqual } from "../../bson/compare.ts";
@@ -29,6 +29,7 @@ import type { OpControl } from "../../observability/op_control.ts";
 import type { ChangeStreamSpec } from "./change_stream.ts";
 import type { Doc } from "../reply.ts";
 import { RESUMABLE_CHANGE_STREAM_CODES } from "../../errors/retryable_codes.ts";
+import { serializeDocument } from "../../bson/undefined_value.ts";
 
 /** Entries read per oplog scan. */
 const READ_CHUNK = 500;
@@ -113,7 +114,7 @@ export class ChangeStreamSource implements BatchSource {
           `BSONObj size: ${size} is invalid. Size must be between 0 and 16793600(16MB)`,
         );
       }
-      const b = BSON.serialize(doc);
+      const b = serializeDocument(doc);
       docs.push(b);
       bytes += b.length;
       this.#position = point;

@@ -43,11 +43,11 @@ import { findTargets } from "../write/targets.ts";
 import { prepareInsert } from "../crud/insert.ts";
 import { serializeStorable } from "../shared/stored_depth.ts";
 import { decodeDocument } from "../../bson/decode.ts";
-import { BSON } from "bson";
 import { LIMITS } from "../../limits.ts";
 import { jsHost } from "../../engine/js/host.ts";
 import type { JsHost } from "../../engine/expression/types.ts";
 import { evaluateAwaited } from "../../engine/aggregate/js_defer.ts";
+import { serializeDocument } from "../../bson/undefined_value.ts";
 
 /** Index keys are computed with the query engine's partial-filter compiler. */
 const keyOpts = { compilePartialFilter };
@@ -549,5 +549,5 @@ function withoutId(doc: Doc): Doc {
 }
 
 function structuredCopy(doc: Doc): Doc {
-  return decodeDocument(BSON.serialize(doc));
+  return decodeDocument(serializeDocument(doc));
 }

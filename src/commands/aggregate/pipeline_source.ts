@@ -13,7 +13,6 @@
  * The control changes per command (aggregate, then each getMore), so both ends share a `ControlSlot`
  * that `nextBatch` points at the current command's control.
  */
-import { BSON } from "bson";
 import { CommandError } from "../../errors/command_error.ts";
 import { PAUSE } from "../../engine/mod.ts";
 import { PackedDocs } from "../../engine/aggregate/packed_docs.ts";
@@ -25,6 +24,7 @@ import type { Batch } from "../../executor/batch_source.ts";
 import { OpControl } from "../../observability/op_control.ts";
 import { BATCH_ELEMENT_OVERHEAD, LIMITS } from "../../limits.ts";
 import type { Doc } from "../reply.ts";
+import { serializeDocument } from "../../bson/undefined_value.ts";
 
 /**
  * A batch's documents past this many bytes are encoded into 8 MiB chunks (one mapping each, freed
@@ -181,7 +181,7 @@ export class PipelineSource implements BatchSource {
       // (a stored document — `Pipeline.run`'s `storedOutput` — is a view valid until the next pull)
       const v = r.value;
       let b: Uint8Array;
-      if (bytes < PACK_BATCH_AT) b = isStoredDoc(v) ? v.slice() : BSON.serialize(v);
+      if (bytes < PACK_BATCH_AT) b = isStoredDoc(v) ? v.slice() : serializeDocument(v);
       else b = (packed ??= new PackedDocs()).bytes(isStoredDoc(v) ? packed.addBytes(v) : packed.add(v));
       if (b.length > LIMITS.maxBsonObjectSize) {
         throw new CommandError(

@@ -6,7 +6,6 @@
  * filter, projection, skip and limit applied to the buckets. Only `$natural` order is offered.
  * `count` on that namespace counts the same buckets (`bucketsOf`).
  */
-import { BSON } from "bson";
 import { decodeDocument } from "../../bson/decode.ts";
 import { CommandError } from "../../errors/command_error.ts";
 import { compileFilter, compileProjection, type Projection } from "../../engine/mod.ts";
@@ -22,6 +21,7 @@ import { timeseriesOf, type TimeseriesOptions } from "../shared/timeseries.ts";
 import { findCollection } from "../shared/namespace.ts";
 import { firstBatchReply } from "../shared/first_batch.ts";
 import type { OplogFindParams } from "./find_oplog.ts";
+import { serializeDocument } from "../../bson/undefined_value.ts";
 
 /** The time-series collection behind `<db>.system.buckets.<name>`, if `name` is such a namespace. */
 export function bucketsBase(
@@ -95,7 +95,7 @@ class BucketsSource implements BatchSource {
         this.#pending.shift();
         continue;
       }
-      const out = BSON.serialize(this.projection ? this.projection.apply(bucket) : bucket);
+      const out = serializeDocument(this.projection ? this.projection.apply(bucket) : bucket);
       if (docs.length > 0 && bytes + out.length > maxBytes) break;
       this.#pending.shift();
       docs.push(out);

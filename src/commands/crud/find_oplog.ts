@@ -5,7 +5,7 @@
  * filter, skip, limit and projection by the query engine; `tailable` (+ `awaitData`) cursors follow
  * new entries as they commit.
  */
-import { BSON, Timestamp } from "bson";
+import { Timestamp } from "bson";
 import { decodeDocument } from "../../bson/decode.ts";
 import { isPlainDoc } from "../../bson/type_name.ts";
 import { CommandError } from "../../errors/command_error.ts";
@@ -16,6 +16,7 @@ import type { OpControl } from "../../observability/op_control.ts";
 import type { RequestContext } from "../context.ts";
 import type { Reply } from "../spec.ts";
 import { firstBatchReply } from "../shared/first_batch.ts";
+import { serializeDocument } from "../../bson/undefined_value.ts";
 
 const READ_CHUNK = 500;
 
@@ -93,7 +94,7 @@ class OplogFindSource implements BatchSource {
             this.#skip--;
             continue;
           }
-          const b = this.projection ? BSON.serialize(this.projection.apply(d)) : row.bytes;
+          const b = this.projection ? serializeDocument(this.projection.apply(d)) : row.bytes;
           // a batch stays within the reply limit (entries of a large transaction are ~16 MiB)
           if (docs.length > 0 && bytes + b.length > maxBytes) {
             this.#pending = rows.slice(i);

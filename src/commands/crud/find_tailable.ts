@@ -4,7 +4,6 @@
  * next commit to a capped collection up to its maxTimeMS. If eviction removed the record the cursor
  * last returned, the next getMore fails with 136 CappedPositionLost, as mongod's.
  */
-import { BSON } from "bson";
 import { decodeDocument } from "../../bson/decode.ts";
 import { encodeCursorReply } from "../../bson/raw_reply.ts";
 import { CommandError } from "../../errors/command_error.ts";
@@ -21,6 +20,7 @@ import { textIndexOf } from "../shared/compile_query.ts";
 import { hasNear } from "../../planner/geo_plan.ts";
 import { BATCH_BYTES, FIRST_BATCH_DOCS } from "../../limits.ts";
 import type { OplogFindParams } from "./find_oplog.ts";
+import { serializeDocument } from "../../bson/undefined_value.ts";
 
 const READ_CHUNK = 500;
 
@@ -51,7 +51,7 @@ class TailableSource implements BatchSource {
         seen++;
         const d = decodeDocument(rec.bytes);
         if (this.matches(d)) {
-          const b = this.projection ? BSON.serialize(this.projection.apply(d)) : rec.bytes;
+          const b = this.projection ? serializeDocument(this.projection.apply(d)) : rec.bytes;
           out.push(b);
           bytes += b.length;
         }

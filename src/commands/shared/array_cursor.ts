@@ -5,7 +5,6 @@
  * when more remain, a registered cursor for getMore — so no reply is ever built past the 16 MiB
  * limit, however many results there are (issue 15 item 9).
  */
-import { BSON } from "bson";
 import { encodeCursorReply } from "../../bson/raw_reply.ts";
 import type { BatchSource } from "../../cursors/registry.ts";
 import type { Batch } from "../../executor/batch_source.ts";
@@ -14,6 +13,7 @@ import type { RequestContext } from "../context.ts";
 import type { Doc } from "../reply.ts";
 import { ensureCursorRoom } from "./cursor_room.ts";
 import { sessionOf } from "./session_of.ts";
+import { serializeDocument } from "../../bson/undefined_value.ts";
 
 export class ArraySource implements BatchSource {
   #next = 0;
@@ -28,7 +28,7 @@ export class ArraySource implements BatchSource {
     let bytes = 0;
     while (this.#next < this.#items.length && docs.length < maxDocs) {
       const item = this.#items[this.#next]!;
-      const b = item instanceof Uint8Array ? item : BSON.serialize(item);
+      const b = item instanceof Uint8Array ? item : serializeDocument(item);
       const size = b.length + BATCH_ELEMENT_OVERHEAD;
       if (docs.length > 0 && bytes + size > maxBytes) break;
       docs.push(b);

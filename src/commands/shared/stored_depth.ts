@@ -8,11 +8,11 @@
  * update pipeline, `$reduce`) can be deeper than any request: if serialising it overflows the stack,
  * that is the same refusal.
  */
-import { BSON } from "bson";
 import { exceedsDepth } from "../../bson/depth.ts";
 import { CommandError } from "../../errors/command_error.ts";
 import { isStackOverflow } from "../../errors/to_reply.ts";
 import { MAX_STORED_DOCUMENT_DEPTH } from "../../limits.ts";
+import { serializeDocument } from "../../bson/undefined_value.ts";
 
 export type StoredDocKind = "insert" | "update";
 
@@ -29,7 +29,7 @@ function tooDeep(kind: StoredDocKind): CommandError {
 export function serializeStorable(doc: Record<string, unknown>, kind: StoredDocKind): Uint8Array {
   let bytes: Uint8Array;
   try {
-    bytes = BSON.serialize(doc);
+    bytes = serializeDocument(doc);
   } catch (e) {
     if (isStackOverflow(e)) throw tooDeep(kind);
     throw e;

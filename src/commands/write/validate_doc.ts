@@ -3,12 +3,13 @@
  * `$`-prefixed field names at the top of an `_id` document (52 DollarPrefixedFieldName).
  */
 import { CommandError } from "../../errors/command_error.ts";
+import { isBsonUndefined } from "../../bson/undefined_value.ts";
 
 export function validateIdValue(id: unknown): void {
   if (Array.isArray(id)) {
     throw new CommandError("InvalidIdField", "The '_id' value cannot be of type array");
   }
-  if (id === undefined) {
+  if (id === undefined || isBsonUndefined(id)) {
     throw new CommandError("InvalidIdField", "The '_id' value cannot be of type undefined");
   }
   const t = (id as { _bsontype?: string } | null)?._bsontype;

@@ -12,7 +12,7 @@
 import { CommandError } from "../../errors/command_error.ts";
 import { Location } from "../../errors/locations.ts";
 import { compareValues, type StringComparator, valuesEqual } from "../../bson/compare.ts";
-import { isDocument } from "../../bson/values.ts";
+import { isDocument, isNullish } from "../../bson/values.ts";
 import { Double } from "bson";
 import { makeDouble, numKind, toDouble } from "../expression/numeric.ts";
 import { NumericSum } from "../expression/numeric_sum.ts";
@@ -61,7 +61,7 @@ function minMax(sign: 1 | -1, strCmp: StringComparator | undefined): AccFactory 
     let best: unknown = undefined;
     return {
       add(v) {
-        if (v === undefined || v === null) return;
+        if (isNullish(v)) return;
         if (best === undefined || compareValues(v, best, strCmp) * sign > 0) best = v;
       },
       result: () => (best === undefined ? null : best),

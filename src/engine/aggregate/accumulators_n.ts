@@ -21,7 +21,7 @@
 import { CommandError } from "../../errors/command_error.ts";
 import { Location } from "../../errors/locations.ts";
 import { compareValues, type StringComparator } from "../../bson/compare.ts";
-import { isObj } from "../expression/compile.ts";
+import { isNullish, isObj } from "../expression/compile.ts";
 import { numKind, toDouble } from "../expression/numeric.ts";
 import type { ExpressionEnv } from "../expression/env.ts";
 import type { Evaluator } from "../expression/types.ts";
@@ -122,7 +122,7 @@ export function nState(op: string, n: number, strCmp: StringComparator | undefin
       const sign = op === "$maxN" ? -1 : 1;
       return {
         add(v) {
-          if (v === undefined || v === null) return;
+          if (isNullish(v)) return;
           if (out.length === n && compareValues(v, out[n - 1], strCmp) * sign >= 0) return;
           let lo = 0;
           let hi = out.length;

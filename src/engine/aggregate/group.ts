@@ -7,7 +7,6 @@
  * not an object → 40234; not exactly one accumulator → 40238; unknown → 15952; an array argument
  * → 40237 (accumulators are unary).
  */
-import { BSON } from "bson";
 import { CommandError } from "../../errors/command_error.ts";
 import { Location } from "../../errors/locations.ts";
 import { valuesEqual } from "../../bson/compare.ts";
@@ -23,6 +22,7 @@ import type { JsDeferral } from "../expression/types.ts";
 import { budgetOf, groupMemoryError } from "./memory.ts";
 import { approxValueSize } from "./value_size.ts";
 import { accumulatorCost, GROUP_OVERHEAD, groupKeyCost } from "./group_cost.ts";
+import { serializeDocumentInto } from "../../bson/undefined_value.ts";
 
 interface AccSpec {
   readonly field: string;
@@ -103,7 +103,7 @@ function appendTo(run: SpillRun, doc: Document): void {
   if (run.appendBytes) {
     let end = -1;
     try {
-      end = BSON.serializeWithBufferAndIndex(doc, scratch, { index: 0 }) + 1;
+      end = serializeDocumentInto(doc, scratch, 0) + 1;
     } catch (e) {
       if (!(e instanceof RangeError)) throw e; // bigger than the scratch buffer
     }

@@ -9,7 +9,6 @@
  *   (`externalSort`), and `$group` partitions the documents of new groups into runs and aggregates
  *   each run afterwards (group.ts).
  */
-import { BSON } from "bson";
 import { CommandError } from "../../errors/command_error.ts";
 import { compareValues, type StringComparator } from "../../bson/compare.ts";
 import { sortKeyOf, type SortKeyPart, TEXT_SCORE_PARTS } from "../sort/sort.ts";
@@ -20,6 +19,7 @@ import { decodeFields } from "../../bson/partial_decode.ts";
 import { PackedDocs } from "./packed_docs.ts";
 import { isStoredDoc, storedItem } from "./stored_doc.ts";
 import type { Document, PipelineOptions, SpillRun, SpillStore } from "./types.ts";
+import { serializeDocument } from "../../bson/undefined_value.ts";
 
 /** mongod's default budget of one blocking stage. */
 export const DEFAULT_STAGE_MEMORY_BYTES = 100 * 1024 * 1024;
@@ -382,7 +382,7 @@ export class MemorySpillStore implements SpillStore {
       readStored: function* () {
         const all = docs;
         docs = [];
-        for (const d of all) yield BSON.serialize(d);
+        for (const d of all) yield serializeDocument(d);
       },
       discard: () => void (docs = []),
     };

@@ -14,6 +14,7 @@ import { BSON } from "bson";
 import { decodeDocumentCopy } from "../../bson/decode.ts";
 import { freeNow } from "../../bson/owned_bytes.ts";
 import type { Document } from "./types.ts";
+import { serializeDocumentInto } from "../../bson/undefined_value.ts";
 
 const CHUNK_BYTES = 8 * 1024 * 1024;
 
@@ -99,7 +100,7 @@ export class PackedDocs {
   #tryPut(doc: Document, c: number): number | undefined {
     const chunk = this.#chunks[c]!;
     try {
-      const end = BSON.serializeWithBufferAndIndex(doc, chunk, { index: this.#at }) + 1;
+      const end = serializeDocumentInto(doc, chunk, this.#at) + 1;
       const h = c * OFFSETS + this.#at;
       this.#at = end;
       return h;

@@ -275,10 +275,7 @@ export function variadicArgs(arg: unknown, ctx: ExprContext): Evaluator[] {
   return operandList(arg).map((e) => compileExpression(e, ctx));
 }
 
-/** True for null, missing and BSON undefined (mongod's `nullish()`). */
-export function isNullish(v: unknown): v is null | undefined {
-  return v === null || v === undefined;
-}
+export { isNullish } from "../../bson/values.ts";
 
 /** Checks that an operator's argument is a document; `code`/`msg` from the caller. */
 export function requireObject(arg: unknown, code: number, msg: string): Record<string, unknown> {

@@ -5,7 +5,7 @@
  * null and missing.
  */
 import { compareValues } from "../../bson/compare.ts";
-import { operandList, variadicArgs } from "./compile.ts";
+import { isNullish, operandList, variadicArgs } from "./compile.ts";
 import { makeDouble, numKind, toDouble } from "./numeric.ts";
 import { NumericSum } from "./numeric_sum.ts";
 import { registerOperators } from "./registry.ts";
@@ -45,7 +45,7 @@ function minMax(sign: 1 | -1) {
     return (cur, vars) => {
       let best: unknown = undefined;
       for (const v of vals(cur, vars)) {
-        if (v === null || v === undefined) continue;
+        if (isNullish(v)) continue;
         if (best === undefined || compareValues(v, best, strCmp) * sign > 0) best = v;
       }
       return best === undefined ? null : best;

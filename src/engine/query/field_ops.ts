@@ -14,6 +14,7 @@ import { splitPath } from "../path/field_path.ts";
 import { andPreds, type CompileContext, type FieldPred, leaf, notPred } from "./predicates.ts";
 import { type CompiledRegex, compileRegex, compileRegexValue, isRegexValue, regexMatches } from "./regex.ts";
 import { bitsTest } from "./bitwise.ts";
+import { isBsonUndefined } from "../../bson/undefined_value.ts";
 import { geoValueTest, isGeoOperatorDoc, parseGeoOperators } from "../geo/query.ts";
 import { cmpTest, eqTest, inTest, modTest, truncToBigInt, typeTest } from "./value_tests.ts";
 
@@ -150,7 +151,9 @@ function parseIn(op: string, arg: unknown, ctx: CompileContext) {
   for (const x of arg) {
     if (isOperatorDocument(x)) throw new CommandError("BadValue", `cannot nest $ under ${op}`);
     if (isRegexValue(x)) regexes.push(compileRegexValue(x));
-    else values.push(x);
+    else if (isBsonUndefined(x)) {
+      throw new CommandError("BadValue", "InMatchExpression equality cannot be undefined");
+    } else values.push(x);
   }
   return inTest(values, regexes, ctx.strCmp);
 }

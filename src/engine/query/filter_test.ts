@@ -3,6 +3,7 @@ import { BSONRegExp, Decimal128, Long, MaxKey, MinKey, ObjectId } from "bson";
 import { compileFilter, extractIdEquality } from "./mod.ts";
 import { assertCommandError } from "../../errors/assert_command_error.ts";
 import type { Document as Doc } from "../../bson/document.ts";
+import { BSON_UNDEFINED } from "../../bson/undefined_value.ts";
 
 function ids(filter: Doc, docs: Doc[], opts = {}): unknown[] {
   const m = compileFilter(filter, opts);
@@ -180,4 +181,33 @@ Deno.test("extractIdEquality", () => {
   assertEquals(extractIdEquality({ _id: { $gt: 5 } }), undefined);
   assertEquals(extractIdEquality({ _id: /x/ }), undefined);
   assertEquals(extractIdEquality({ a: 1 }), undefined);
+});
+
+Deno.test("BSON undefined under MongoDB 8.0's rules: apart from null, present, never compared to", () => {
+  const u: Doc[] = [
+    { _id: 1, a: BSON_UNDEFINED },
+    { _id: 2, a: null },
+    { _id: 3 },
+    { _id: 4, a: ["x", BSON_UNDEFINED] },
+    { _id: 5, a: ["x", null] },
+    { _id: 6, a: 1 },
+  ];
+  assertEquals(ids({ a: null }, u), [2, 3, 5]);
+  assertEquals(ids({ a: { $eq: null } }, u), [2, 3, 5]);
+  assertEquals(ids({ a: { $in: [null] } }, u), [2, 3, 5]);
+  assertEquals(ids({ a: { $gte: null } }, u), [2, 3, 5]);
+  assertEquals(ids({ a: { $ne: null } }, u), [1, 4, 6]);
+  assertEquals(ids({ a: { $nin: [null] } }, u), [1, 4, 6]);
+  assertEquals(ids({ a: { $exists: true } }, u), [1, 2, 4, 5, 6]);
+  assertEquals(ids({ a: { $exists: false } }, u), [3]);
+  assertEquals(ids({ a: { $type: "undefined" } }, u), [1, 4]);
+  assertEquals(ids({ a: { $type: 6 } }, u), [1, 4]);
+  assertEquals(ids({ a: { $type: "null" } }, u), [2, 5]);
+  assertEquals(ids({ a: { $lt: 2 } }, u), [6]);
+  for (const f of [{ a: BSON_UNDEFINED }, { a: { $ne: BSON_UNDEFINED } }, { a: { $lte: BSON_UNDEFINED } }]) {
+    assertCommandError(() => compileFilter(f), 2, "cannot compare to undefined");
+  }
+  for (const f of [{ a: { $in: [1, BSON_UNDEFINED] } }, { a: { $nin: [BSON_UNDEFINED] } }]) {
+    assertCommandError(() => compileFilter(f), 2, "InMatchExpression equality cannot be undefined");
+  }
 });

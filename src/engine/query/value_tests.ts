@@ -12,6 +12,8 @@ import type { Long } from "bson";
 import { bsonTypeNumber } from "../../bson/compare.ts";
 import { type CompiledRegex, regexMatches } from "./regex.ts";
 import type { ValueTest } from "./predicates.ts";
+import { isBsonUndefined } from "../../bson/undefined_value.ts";
+import { CommandError } from "../../errors/command_error.ts";
 
 function isNaNValue(v: unknown): boolean {
   if (typeof v === "number") return Number.isNaN(v);
@@ -21,6 +23,7 @@ function isNaNValue(v: unknown): boolean {
 
 /** `$eq` (and implicit equality). */
 export function eqTest(x: unknown, strCmp: StringComparator | undefined): ValueTest {
+  if (isBsonUndefined(x)) throw new CommandError("BadValue", "cannot compare to undefined");
   if (x === null || x === undefined) return (v) => v === null || v === undefined;
   if (typeof x === "number" && !Number.isNaN(x)) {
     return (v) => typeof v === "number" ? v === x : isNumeric(v) && compareValues(v, x) === 0;
@@ -35,6 +38,7 @@ export type CmpOp = "$lt" | "$lte" | "$gt" | "$gte";
 
 /** `$lt $lte $gt $gte`. */
 export function cmpTest(op: CmpOp, x: unknown, strCmp: StringComparator | undefined): ValueTest {
+  if (isBsonUndefined(x)) throw new CommandError("BadValue", "cannot compare to undefined");
   const inclusive = op === "$lte" || op === "$gte";
   const xIsNull = x === null || x === undefined;
   if (xIsNull) return inclusive ? (v) => v === null || v === undefined : () => false;

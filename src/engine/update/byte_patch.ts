@@ -15,8 +15,9 @@
  * (`__proto__`) are not patched: the caller runs the whole update instead.
  */
 import { valueByteLength } from "../../bson/value_length.ts";
-import { BSON, Double, Long } from "bson";
+import { Double, Long } from "bson";
 import type { Document } from "./types.ts";
+import { serializeDocument } from "../../bson/undefined_value.ts";
 
 /** True for a top-level name the patch may handle (see the module doc). */
 export function patchableName(name: string): boolean {
@@ -66,7 +67,7 @@ export function encodeValue(name: string, value: unknown): Encoded {
   if (typeof value === "boolean") return 0x08;
   if (value === null) return 0x0a;
   if (typeof value === "string" && value.length < 256) return 0x02;
-  const doc = BSON.serialize({ [name]: value });
+  const doc = serializeDocument({ [name]: value });
   return doc.subarray(4, doc.length - 1);
 }
 

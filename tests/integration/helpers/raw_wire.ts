@@ -7,15 +7,16 @@ import { BSON } from "bson";
 import { encodeOpMsg } from "../../../src/wire/mod.ts";
 
 /**
- * An OP_MSG request frame for `body` (flagBits: 2 moreToCome, 1 << 16 exhaustAllowed); `sequence`: the body's
+ * An OP_MSG request frame for `body` (a document, or its bytes as they are; flagBits: 2 moreToCome, 1 << 16 exhaustAllowed); `sequence`: the body's
  * array field of that name sent as a document sequence (a kind-1 section) instead, as PyMongo sends writes.
  */
 export function msg(
-  body: Record<string, unknown>,
+  body: Record<string, unknown> | Uint8Array,
   requestId: number,
   flagBits = 0,
   sequence?: string,
 ): Uint8Array {
+  if (body instanceof Uint8Array) return encodeOpMsg({ body, requestId, flagBits });
   if (sequence === undefined) return encodeOpMsg({ body: BSON.serialize(body), requestId, flagBits });
   const { [sequence]: docs, ...rest } = body;
   const documents = (docs as Record<string, unknown>[]).map((d) => BSON.serialize(d));
@@ -161,7 +162,9 @@ export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 export async function rawConnection(
   port: number,
   waitMs = 5000,
-): Promise<{ ask(body: Record<string, unknown>, sequence?: string): Promise<Uint8Array>; close(): void }> {
+): Promise<
+  { ask(body: Record<string, unknown> | Uint8Array, sequence?: string): Promise<Uint8Array>; close(): void }
+> {
   const conn = await Deno.connect({ hostname: "127.0.0.1", port });
   const frames = new FrameStream(conn);
   let id = 0;
