@@ -102,3 +102,22 @@ function restoreUndefined(bytes: Uint8Array, start: number, doc: unknown): void 
     p = v + valueByteLength(type, bytes, v);
   }
 }
+
+/** Whether the BSON document at `start` of `bytes` (whole, valid) holds an undefined (0x06) at any depth. */
+export function holdsUndefined(bytes: Uint8Array, start = 0): boolean {
+  const end = start +
+    (bytes[start]! | bytes[start + 1]! << 8 | bytes[start + 2]! << 16 | bytes[start + 3]! << 24) - 1;
+  let p = start + 4;
+  while (p < end) {
+    const type = bytes[p]!;
+    if (type === 0x06) return true;
+    let q = p + 1;
+    while (bytes[q] !== 0) q++;
+    const v = q + 1;
+    if ((type === 0x03 || type === 0x04) && holdsUndefined(bytes, v)) return true;
+    const len = valueByteLength(type, bytes, v);
+    if (len < 0) return false;
+    p = v + len;
+  }
+  return false;
+}

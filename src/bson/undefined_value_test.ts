@@ -5,6 +5,7 @@ import { isNullish, kindOf } from "./values.ts";
 import { encodeSmallDocument } from "./small_doc.ts";
 import {
   BSON_UNDEFINED,
+  holdsUndefined,
   isBsonUndefined,
   serializeDocument,
   serializeDocumentInto,
@@ -87,4 +88,10 @@ Deno.test("the small-document encoder and Extended JSON know BSON undefined", ()
   sameBytes(encodeSmallDocument(doc)!, serializeDocument(doc));
   assert.equal(encodeSmallDocument(doc)![4], 0x06);
   assert.equal(EJSON.stringify({ a: BSON_UNDEFINED }), '{"a":{"$undefined":true}}');
+});
+
+Deno.test("holdsUndefined finds a 0x06 at any depth", () => {
+  assert.ok(holdsUndefined(SAMPLE));
+  assert.ok(holdsUndefined(serializeDocument({ a: 1, b: { c: [1, { d: BSON_UNDEFINED }] } })));
+  assert.ok(!holdsUndefined(BSON.serialize({ a: null, b: { c: [1, { d: null }] }, s: "\u0006" })));
 });

@@ -7,7 +7,9 @@
  * definition in the metadata). `--drop` drops each collection first; without it, documents whose
  * `_id` exists already are reported as duplicates and skipped (as mongorestore does). The dump's
  * oplog (`dump --oplog`) is replayed through `applyOps` after the collections with `--oplog-replay`
- * (mongorestore's `--oplogReplay`), else skipped with a note. Exit codes: 0 done, 1 failed, 2 bad flags.
+ * (mongorestore's `--oplogReplay`), else skipped with a note. Documents holding BSON's deprecated undefined
+ * are loaded with null in its place (the Node driver cannot write it), counted per collection in the log.
+ * Exit codes: 0 done, 1 failed, 2 bad flags.
  */
 import { parseArgs } from "node:util";
 import { calculateObjectSize, deserialize } from "bson";
@@ -15,6 +17,7 @@ import { type Document, MongoBulkWriteError, MongoClient } from "mongodb";
 import { type DumpEvent, readArchive, readDirectory } from "../backup/dump/mod.ts";
 import { ErrorCode } from "../errors/codes.ts";
 import { lockedByProcess } from "../backup/mod.ts";
+import { holdsUndefined } from "../bson/undefined_value.ts";
 import { type RunningServer, startServer } from "../app/start_server.ts";
 
 export function loadHelp(): string {
@@ -100,6 +103,8 @@ export async function loadCli(argv: string[]): Promise<number> {
   const indexes = new Map<string, { db: string; coll: string; specs: Record<string, unknown>[] }>();
   const counts = new Map<string, number>();
   let duplicates = 0;
+  /** Documents holding BSON undefined, per namespace: the driver writes it as null (see the log line). */
+  const withUndefined = new Map<string, number>();
   let oplogApplied = 0;
   let oplogSkipped = 0;
   const views: { db: string; name: string; options: Record<string, unknown> }[] = [];
@@ -178,6 +183,8 @@ export async function loadCli(argv: string[]): Promise<number> {
       }
       const ns = `${ev.db}.${ev.collection}`;
       if (!counts.has(ns)) continue;
+      const undefinedDocs = ev.docs.filter((d) => holdsUndefined(d)).length;
+      if (undefinedDocs > 0) withUndefined.set(ns, (withUndefined.get(ns) ?? 0) + undefinedDocs);
       try {
         const r = await client.db(ev.db).collection(ev.collection).insertMany(ev.docs.map(decodeExact), {
           ordered: false,
@@ -194,6 +201,14 @@ export async function loadCli(argv: string[]): Promise<number> {
     await finishCollections();
     if (values["oplog-replay"]) log(`replayed ${oplogApplied} oplog entries`);
     if (oplogSkipped > 0) log(`${oplogSkipped} oplog entries not replayed (pass --oplog-replay)`);
+    for (const [ns, n] of withUndefined) {
+      log(
+        `${ns}: ${n} document${
+          n === 1 ? "" : "s"
+        } held BSON undefined (deprecated), loaded as null: this tool ` +
+          "inserts through the Node driver, which cannot write undefined; mongorestore keeps it",
+      );
+    }
     let total = 0;
     for (const [ns, n] of counts) {
       log(`${ns}: ${n} document${n === 1 ? "" : "s"} loaded`);

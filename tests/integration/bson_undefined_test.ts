@@ -4,7 +4,8 @@
  * queried under MongoDB 8.0's rules through the Node driver — `{a: null}`, `$eq: null`, `$in: [null]`
  * and `$lookup` no longer reach it, `$exists: true` and `$type: "undefined"` do, an index on the field
  * answers alike. A filter comparing to undefined is refused with mongod's BadValue (raw OP_MSG: drivers
- * turn undefined into null before sending). Skipped without the mongo tools.
+ * turn undefined into null before sending). Our `load`, which inserts through the Node driver, says which
+ * collections held it (loaded as null). Skipped without the mongo tools.
  */
 import assert from "node:assert/strict";
 import { BSON } from "bson";
@@ -13,6 +14,7 @@ import { startServer } from "../../mod.ts";
 import { BSON_UNDEFINED, serializeDocument } from "../../src/bson/undefined_value.ts";
 import { haveMongoTools, runTool } from "./helpers/mongo_tools.ts";
 import { rawConnection } from "./helpers/raw_wire.ts";
+import { runCli } from "./helpers/server_process.ts";
 
 const U = BSON_UNDEFINED;
 
@@ -117,6 +119,19 @@ Deno.test({
       const lines = printed.stdout.trim().split("\n");
       assert.equal(lines.length, LEGACY.length);
       assert.equal(lines.join("\n").match(/\{"\$undefined":true\}/g)?.length, 4, printed.stdout);
+
+      // our own `load` goes through the Node driver, which writes undefined as null: it says so per collection
+      const target = await startServer({ port: 0, storagePath: ":memory:", logLevel: "ERROR" });
+      try {
+        const l = await runCli(["load", "--uri", target.uri, "--dir", `${work}/dump`], { timeoutMs: 60_000 });
+        assert.equal(l.code, 0, l.stderr);
+        assert.match(
+          l.stderr,
+          /legacy\.people: 2 documents held BSON undefined \(deprecated\), loaded as null/,
+        );
+      } finally {
+        await target.stop();
+      }
 
       // a filter comparing to undefined is refused as mongod refuses it (and _id may not be undefined)
       const conn = await rawConnection(server.port);
