@@ -3,10 +3,11 @@
  * $toDate $toObjectId`, following mongod's conversion table: numbers convert between kinds with
  * range checks (doubles truncate toward zero), strings parse strictly (base 10, whole string),
  * dates convert to and from milliseconds (not from int), ObjectId ↔ 24-hex strings, any value → bool
- * by truthiness. Failures are 241 ConversionFailure unless `onError` is given; a null or missing
+ * by truthiness, and (8.0) strings ↔ BinData in a `format`, `to` as `{type, subtype}`
+ * (convert_bindata.ts). Failures are 241 ConversionFailure unless `onError` is given; a null or missing
  * input yields `onNull` (default null).
  */
-import { Decimal128, Long, ObjectId } from "bson";
+import { type Binary, Decimal128, Long, ObjectId } from "bson";
 import { CommandError } from "../../errors/command_error.ts";
 import { BSON_TYPE_ALIASES } from "../../bson/compare.ts";
 import { kindOf } from "../../bson/values.ts";
@@ -16,10 +17,20 @@ import { decTrunc, fromDec, isDecString, parseDec, toDec } from "./decimal.ts";
 import { makeDouble, numKind, toDouble, truthy } from "./numeric.ts";
 import { registerOperators } from "./registry.ts";
 import type { Evaluator, ExprContext } from "./types.ts";
+import { ConvertError, fail } from "./convert_error.ts";
+import {
+  type BinDataFormat,
+  binDataSubtype,
+  binDataToBinData,
+  binDataToString,
+  parseFormat,
+  stringToBinData,
+} from "./convert_bindata.ts";
 
 const TARGETS = new Map<number, string>([
   [1, "double"],
   [2, "string"],
+  [5, "binData"],
   [7, "objectId"],
   [8, "bool"],
   [9, "date"],
@@ -27,12 +38,6 @@ const TARGETS = new Map<number, string>([
   [18, "long"],
   [19, "decimal"],
 ]);
-
-class ConvertError extends Error {}
-
-function fail(msg: string): never {
-  throw new ConvertError(msg);
-}
 
 function unsupported(v: unknown, to: string): never {
   fail(`Unsupported conversion from ${typeName(v)} to ${to} in $convert with no onError value`);
@@ -154,8 +159,10 @@ function toDecimalValue(v: unknown, k: string): unknown {
   }
 }
 
-function toStringValue(v: unknown, k: string): unknown {
+function toStringValue(v: unknown, k: string, format?: BinDataFormat): unknown {
   switch (k) {
+    case "binData":
+      return binDataToString(v as Binary, format);
     case "bool":
       return v ? "true" : "false";
     case "objectId":
@@ -195,8 +202,15 @@ function toDateValue(v: unknown, k: string): unknown {
       return unsupported(v, "date");
   }
 }
+/** `$convert`'s `format` and `to.subtype` (BinData conversions). */
+interface ConvertOptions {
+  readonly format?: BinDataFormat | undefined;
+  /** `to.subtype` as given (checked where a conversion to BinData needs it); 0 by default. */
+  readonly subtype?: unknown;
+}
+
 /** Converts `v` (not nullish) to the named type; throws ConvertError on failure. */
-export function convertValue(v: unknown, to: string): unknown {
+export function convertValue(v: unknown, to: string, opts: ConvertOptions = {}): unknown {
   const k = kindOf(v);
   switch (to) {
     case "double":
@@ -221,7 +235,14 @@ export function convertValue(v: unknown, to: string): unknown {
     case "decimal":
       return toDecimalValue(v, k);
     case "string":
-      return toStringValue(v, k);
+      return toStringValue(v, k, opts.format);
+    case "binData": {
+      if (k !== "string" && k !== "binData") return unsupported(v, "binData");
+      const subtype = binDataSubtype(opts.subtype ?? 0);
+      return k === "string"
+        ? stringToBinData(v as string, opts.format, subtype)
+        : binDataToBinData(v as Binary, subtype);
+    }
     case "bool":
       return truthy(v);
     case "date":
@@ -244,6 +265,22 @@ export function convertValue(v: unknown, to: string): unknown {
   }
 }
 
+/** `to` as a type name and, from `{type, subtype}`, the subtype as given. */
+function target(to: unknown): { name: string; subtype?: unknown } {
+  if (isObj(to)) {
+    for (const k of Object.keys(to)) {
+      if (k !== "type" && k !== "subtype") {
+        throw new CommandError("FailedToParse", `$convert's 'to' argument has an unknown field: ${k}`);
+      }
+    }
+    if (!("type" in to)) {
+      throw new CommandError("FailedToParse", "$convert's 'to' argument requires a 'type' field");
+    }
+    return { name: targetName(to["type"]), subtype: to["subtype"] };
+  }
+  return { name: targetName(to) };
+}
+
 function targetName(to: unknown): string {
   if (typeof to === "string") {
     if (!BSON_TYPE_ALIASES.has(to)) throw new CommandError("BadValue", `Unknown type name: ${to}`);
@@ -256,8 +293,14 @@ function targetName(to: unknown): string {
     const n = toDouble(to);
     const name = TARGETS.get(n);
     if (!name) {
-      if (![...BSON_TYPE_ALIASES.values()].includes(n)) {
+      if (!Number.isInteger(n)) {
         throw new CommandError("FailedToParse", `In $convert, numeric 'to' argument is not an integer`);
+      }
+      if (![...BSON_TYPE_ALIASES.values()].includes(n)) {
+        throw new CommandError(
+          "FailedToParse",
+          `In $convert, numeric value for 'to' does not correspond to a BSON type: ${n}`,
+        );
       }
       fail(`Unsupported conversion to type ${n} in $convert with no onError value`);
     }
@@ -278,7 +321,8 @@ function compileConvert(arg: unknown, ctx: ExprContext): Evaluator {
   }
   const parts: Record<string, Evaluator> = {};
   for (const [k, v] of Object.entries(arg)) {
-    if (!["input", "to", "onError", "onNull", "format", "base", "byteOrder"].includes(k)) {
+    // (`byteOrder` came in 8.1, `base` in 8.3: unknown to 8.0, as to mongod 8.0)
+    if (!["input", "to", "onError", "onNull", "format"].includes(k)) {
       throw new CommandError("FailedToParse", `$convert found an unknown argument: ${k}`);
     }
     parts[k] = compileExpression(v, ctx);
@@ -289,13 +333,16 @@ function compileConvert(arg: unknown, ctx: ExprContext): Evaluator {
   const toEv = parts["to"];
   const onError = parts["onError"];
   const onNull = parts["onNull"];
+  const formatEv = parts["format"];
   return (cur, vars) => {
-    const v = input(cur, vars);
     const to = toEv(cur, vars);
-    if (isNullish(to)) return null;
+    const v = input(cur, vars);
     if (isNullish(v)) return onNull ? onNull(cur, vars) : null;
+    if (isNullish(to)) return null;
+    const format = formatEv ? parseFormat(formatEv(cur, vars)) : undefined;
     try {
-      return convertValue(v, targetName(to));
+      const t = target(to);
+      return convertValue(v, t.name, { format, subtype: t.subtype });
     } catch (e) {
       if (!(e instanceof ConvertError)) throw e;
       if (onError) return onError(cur, vars);
@@ -304,14 +351,15 @@ function compileConvert(arg: unknown, ctx: ExprContext): Evaluator {
   };
 }
 
-function shorthand(to: string) {
+/** `$toInt` … `$toObjectId`: `$convert` to `to` with no `onError` (`$toString` of BinData: the `auto` format). */
+function shorthand(to: string, opts: ConvertOptions = {}) {
   return (arg: unknown, ctx: ExprContext, op: string): Evaluator => {
     const [a] = fixedArgs(op, arg, 1, ctx) as [Evaluator];
     return (cur, vars) => {
       const v = a(cur, vars);
       if (isNullish(v)) return null;
       try {
-        return convertValue(v, to);
+        return convertValue(v, to, opts);
       } catch (e) {
         if (e instanceof ConvertError) throw new CommandError("ConversionFailure", e.message);
         throw e;
@@ -334,7 +382,7 @@ registerOperators({
   $toLong: shorthand("long"),
   $toDouble: shorthand("double"),
   $toDecimal: shorthand("decimal"),
-  $toString: shorthand("string"),
+  $toString: shorthand("string", { format: "auto" }),
   $toBool: shorthand("bool"),
   $toDate: shorthand("date"),
   $toObjectId: shorthand("objectId"),
