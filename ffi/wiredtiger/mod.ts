@@ -61,6 +61,8 @@ export { threadPoolRoundTrip } from "./noop.ts";
 export const WT_STAT_DSRC_BLOCK_SIZE = 2020;
 export const WT_STAT_DSRC_CACHE_BYTES_INUSE = 2041;
 export const WT_STAT_DSRC_CACHE_BYTES_DIRTY = 2078;
+/** "block-manager: file bytes available for reuse" (free space inside a table's file). */
+export const WT_STAT_DSRC_BLOCK_REUSE_BYTES = 2017;
 export const WT_STAT_CONN_CACHE_BYTES_INUSE = 1037;
 
 /** The linked WiredTiger version as [major, minor, patch]. */

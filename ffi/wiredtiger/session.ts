@@ -115,6 +115,14 @@ export class Session {
     return this.#tracked((p, b) => shim().sct_checkpoint_tracked(p, b), config, "checkpoint");
   }
 
+  /**
+   * WT_SESSION::compact of `uri` on Deno's blocking thread pool (at most 300 s: a close waits for it).
+   * Nothing else may use this session until it settles.
+   */
+  compactAsync(uri: string): Promise<void> {
+    return this.#tracked((p, b) => shim().sct_compact_tracked(p, b), uri, `compact(${uri})`);
+  }
+
   /** One statistic (`WT_STAT_*` key) of `statistics:<uri>`. */
   stat(uri: string, key: number, config?: string): number {
     const rc = shim().sct_stat(this.unsafePointer, cstr(`statistics:${uri}`), cstr(config), key, this.#meta);

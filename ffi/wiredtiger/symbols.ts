@@ -36,6 +36,7 @@ export const SYMBOLS = {
   sct_log_flush_tracked: { parameters: [P, B], result: I32, nonblocking: true },
   sct_upgrade_tracked: { parameters: [P, B], result: I32, nonblocking: true },
   sct_checkpoint_tracked: { parameters: [P, B], result: I32, nonblocking: true },
+  sct_compact_tracked: { parameters: [P, B], result: I32, nonblocking: true },
   sct_flush_wait_idle: { parameters: [], result: "void" },
   /** Sleeps on Deno's blocking thread pool: an async round trip through the event loop's poll. */
   sct_pause_us: { parameters: [I32], result: I32, nonblocking: true },

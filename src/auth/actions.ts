@@ -44,6 +44,7 @@ export const ACTIONS = [
   "enableProfiler",
   "top",
   "validate",
+  "compact",
   "fsync",
   "unlock",
   "setParameter",

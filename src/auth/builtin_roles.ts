@@ -300,7 +300,7 @@ const ADMIN_ROLES: Record<string, RoleDefinition> = {
   },
   hostManager: {
     roles: [],
-    privileges: [p(CLUSTER, HOST_MANAGER_CLUSTER), p(ns("", ""), ["killCursors"])],
+    privileges: [p(CLUSTER, HOST_MANAGER_CLUSTER), p(ns("", ""), ["compact", "killCursors"])],
   },
   clusterManager: {
     roles: [{ role: "read", db: "config" }],

@@ -47,6 +47,7 @@ const ENTRIES: readonly Entry[] = [
     ["commitTransaction"],
     async () => (await import("./sessions/commit_transaction.ts")).commitTransaction,
   ),
+  entry(["compact"], async () => (await import("./admin/compact.ts")).compact),
   entry(
     ["configureFailPoint"],
     async () => (await import("./admin/configure_fail_point.ts")).configureFailPoint,

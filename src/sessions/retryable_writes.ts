@@ -461,6 +461,10 @@ class MarkingStorage<R> implements StorageEngine {
     this.base.keepHistorySince(ts);
   }
 
+  compact(...args: Parameters<StorageEngine["compact"]>): ReturnType<StorageEngine["compact"]> {
+    return this.base.compact(...args);
+  }
+
   checkpoint(): void {
     this.base.checkpoint();
   }

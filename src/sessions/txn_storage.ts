@@ -147,12 +147,16 @@ export class TransactionStorage implements StorageEngine {
     return this.base.withoutWriteHooks(fn);
   }
 
-  sizes(coll: CollectionEntry): { storageSize: number; indexSizes: Record<string, number> } {
+  sizes(coll: CollectionEntry): ReturnType<StorageEngine["sizes"]> {
     return this.base.sizes(coll);
   }
 
   keepHistorySince(ts: bigint): void {
     this.base.keepHistorySince(ts);
+  }
+
+  compact(...args: Parameters<StorageEngine["compact"]>): ReturnType<StorageEngine["compact"]> {
+    return this.base.compact(...args);
   }
 
   checkpoint(): void {

@@ -700,8 +700,20 @@ export interface StorageEngine {
    * start-up housekeeping deferred past the first request (the featureCompatibilityVersion document).
    */
   withoutWriteHooks<T>(fn: () => T): T;
-  /** Approximate on-disk bytes of a collection's record table and of each of its indexes. */
-  sizes(coll: CollectionEntry): { storageSize: number; indexSizes: Record<string, number> };
+  /**
+   * Approximate on-disk bytes of a collection's record table and of each of its indexes, and the bytes
+   * reusable inside the record table's file (`freeStorageSize`; 0 in memory).
+   */
+  sizes(
+    coll: CollectionEntry,
+  ): { storageSize: number; freeStorageSize: number; indexSizes: Record<string, number> };
+  /**
+   * Hand free space inside a collection's files (its records and indexes) back to the file system:
+   * WiredTiger's compaction of each table, off the JS thread, one collection at a time. The space
+   * reusable inside the files is measured first; `dryRun` stops there, and so does less than
+   * `minFreeBytes`. An in-memory engine has no files: 0 and 0.
+   */
+  compact(coll: CollectionEntry, opts: CompactOptions): Promise<CompactResult>;
   checkpoint(): void;
   /**
    * The engine's own statistics, description → value (for WiredTiger its connection statistics,
@@ -720,6 +732,22 @@ export interface StorageEngine {
   openBackup(): BackupSource;
   /** Checkpoint and close; idempotent. */
   close(): void;
+}
+
+/** What `StorageEngine.compact` does. */
+export interface CompactOptions {
+  /** Only measure the reusable space. */
+  readonly dryRun: boolean;
+  /** Compact only when at least this many bytes are reusable. */
+  readonly minFreeBytes: number;
+}
+
+/** What `StorageEngine.compact` found and did. */
+export interface CompactResult {
+  /** Bytes reusable inside the collection's files before compaction (the estimate of what it frees). */
+  readonly reusableBytes: number;
+  /** Bytes the files shrank by (0 for a dry run or below `minFreeBytes`; never negative). */
+  readonly bytesFreed: number;
 }
 
 /** Options for opening an engine. */

@@ -196,6 +196,19 @@ sct_checkpoint_tracked(WT_SESSION *s, const char *config)
     return tracked_done(ret);
 }
 
+/*
+ * WT_SESSION::compact off the JS thread, counted like a tracked flush (a close waits for it: hence the
+ * timeout, which bounds that wait). The compact command's (src/storage/wiredtiger/compact.ts): it moves
+ * a table file's blocks from its end into free space earlier in it, checkpointing as it goes, and
+ * truncates the file.
+ */
+int
+sct_compact_tracked(WT_SESSION *s, const char *uri)
+{
+    int ret = s->compact(s, uri, "timeout=300");
+    return tracked_done(ret);
+}
+
 void
 sct_flush_wait_idle(void)
 {

@@ -41,6 +41,8 @@ export interface CollSizes {
   count: number;
   size: number;
   storageSize: number;
+  /** Bytes reusable inside the record store's file. */
+  freeStorageSize: number;
   indexSizes: Record<string, number>;
   totalIndexSize: number;
 }
@@ -49,7 +51,14 @@ export function collSizes(ctx: RequestContext, coll: CollectionEntry): CollSizes
   const count = ctx.storage.read((txn) => txn.count(coll));
   const s = ctx.storage.sizes(coll);
   const totalIndexSize = Object.values(s.indexSizes).reduce((a, b) => a + b, 0);
-  return { count, size: s.storageSize, storageSize: s.storageSize, indexSizes: s.indexSizes, totalIndexSize };
+  return {
+    count,
+    size: s.storageSize,
+    storageSize: s.storageSize,
+    freeStorageSize: s.freeStorageSize,
+    indexSizes: s.indexSizes,
+    totalIndexSize,
+  };
 }
 
 /**
@@ -91,7 +100,7 @@ export function storageStatsDoc(ctx: RequestContext, coll: CollectionEntry, scal
     ...records,
     numOrphanDocs: 0,
     storageSize: sc(z.storageSize),
-    freeStorageSize: 0,
+    freeStorageSize: sc(z.freeStorageSize),
     capped,
     ...(capped
       ? { max: Number(coll.options["max"] ?? 0), maxSize: sc(Number(coll.options["size"] ?? 0)) }

@@ -10,6 +10,8 @@ import {
   type BeginOptions,
   type Catalog,
   type CollectionEntry,
+  type CompactOptions,
+  type CompactResult,
   type IndexEntry,
   type InternalTable,
   type NativeReads,
@@ -33,8 +35,11 @@ import {
   waitForLogFlushes,
   wiredTigerVersion,
   WT_STAT_CONN_CACHE_BYTES_INUSE,
+  WT_STAT_DSRC_BLOCK_REUSE_BYTES,
   WT_STAT_DSRC_CACHE_BYTES_INUSE,
+  WtError,
 } from "../../../ffi/wiredtiger/mod.ts";
+import { compactTables } from "./compact.ts";
 import { tableUri, WtCatalog } from "./catalog.ts";
 import { inMemoryConfig, MEMORY_PATH, onDiskConfig, syncFlushConfig } from "./config.ts";
 import { RecordBook } from "./counts.ts";
@@ -97,6 +102,9 @@ export class WiredTigerEngine implements StorageEngine, TxnHost {
   /** Discards freshly inserted tables' in-memory pages once written (settle.ts); none in memory. */
   readonly settler: Settler | undefined;
   #settleSession: Session | undefined;
+  /** The compact command's session (compact.ts), and the compaction running or queued last. */
+  #compactSession: Session | undefined;
+  #compactions: Promise<unknown> = Promise.resolve();
 
   /** `host` whose release/discard pair also tells readers off the JS thread to let go of the table. */
   #heldAround(host: SettleHost): SettleHost {
@@ -585,7 +593,9 @@ export class WiredTigerEngine implements StorageEngine, TxnHost {
 
   // ---------------------------------------------------------------- maintenance
 
-  sizes(coll: CollectionEntry): { storageSize: number; indexSizes: Record<string, number> } {
+  sizes(
+    coll: CollectionEntry,
+  ): { storageSize: number; freeStorageSize: number; indexSizes: Record<string, number> } {
     this.#assertOpen();
     const ctx = this.#pool.take();
     try {
@@ -596,11 +606,51 @@ export class WiredTigerEngine implements StorageEngine, TxnHost {
             : fileSize(`${this.#home}/${ident}.wt`);
         const indexSizes: Record<string, number> = {};
         for (const i of coll.indexes) indexSizes[i.name] = size(i.ident);
-        return { storageSize: size(coll.ident), indexSizes };
+        const freeStorageSize = this.inMemory
+          ? 0
+          : ctx.session.stat(tableUri(coll.ident), WT_STAT_DSRC_BLOCK_REUSE_BYTES, "statistics=(fast)");
+        return { storageSize: size(coll.ident), freeStorageSize, indexSizes };
       });
     } finally {
       this.#pool.give(ctx);
     }
+  }
+
+  compact(coll: CollectionEntry, opts: CompactOptions): Promise<CompactResult> {
+    this.#assertOpen();
+    if (this.inMemory) return Promise.resolve({ reusableBytes: 0, bytesFreed: 0 });
+    const idents = [coll.ident, ...coll.indexes.map((i) => i.ident)];
+    const run = this.#compactions.then(() =>
+      compactTables(
+        {
+          reusableBytes: (ident) => {
+            this.#assertOpen();
+            const ctx = this.#pool.take();
+            try {
+              return guard(
+                "statistics",
+                () => ctx.session.stat(tableUri(ident), WT_STAT_DSRC_BLOCK_REUSE_BYTES, "statistics=(fast)"),
+              );
+            } finally {
+              this.#pool.give(ctx);
+            }
+          },
+          fileBytes: (ident) => fileSize(`${this.#home}/${ident}.wt`),
+          compact: (ident) => {
+            this.#assertOpen();
+            return (this.#compactSession ??= this.#conn.openSession()).compactAsync(tableUri(ident));
+          },
+          busy: (e) => e instanceof WtError && e.isBusy,
+          open: () => !this.#closed,
+        },
+        idents,
+        opts,
+      )
+    ).catch((e) => {
+      throw toStorageError(e, "compact");
+    });
+    this.#compactions = run.catch(() => {});
+    return run;
   }
 
   checkpoint(): void {
