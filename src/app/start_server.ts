@@ -64,6 +64,7 @@ import { OpRegistry } from "../observability/op_registry.ts";
 import { Profiler } from "../observability/profiler.ts";
 import { Top } from "../observability/top.ts";
 import { FsyncLock } from "../commands/shared/fsync_lock.ts";
+import { AutoCompactor } from "../storage/auto_compact.ts";
 import { attachPointReads } from "./point_reads.ts";
 import type { MetricsServer } from "./metrics.ts";
 import { createLogger, type Logger } from "../observability/log.ts";
@@ -431,6 +432,7 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
   retryableWrites.attach(storage);
   const rwDefaults = new RWDefaults();
   rwDefaults.attach(storage);
+  const autoCompact = new AutoCompactor(storage, log);
   const server: ServerContext = {
     storage,
     cursors,
@@ -454,6 +456,7 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
     profiler: new Profiler({ slowms: config.server.slowMs }),
     top,
     fsyncLock: new FsyncLock(),
+    autoCompact,
     backups: { last: undefined },
     // Loaded on first use: it pulls in the Node driver, which a server that never replays never needs.
     replayOplog: async (dir, listing, from, target) =>
@@ -613,6 +616,7 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
       await oplog?.archiveIdle();
       spill.close();
       js.stop();
+      await autoCompact.close(); // (the collection being compacted finishes first)
       storage.close();
       log.info(`stopped; data directory ${config.server.storagePath} closed cleanly`);
     })();

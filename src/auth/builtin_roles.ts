@@ -118,6 +118,7 @@ const CLUSTER_MONITOR_DB = ["collStats", "dbStats", "getDatabaseVersion", "getSh
 const HOST_MANAGER_CLUSTER = [
   "applicationMessage",
   "auditConfigure",
+  "compact",
   "connPoolSync",
   "dropConnections",
   "flushRouterConfig",

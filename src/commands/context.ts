@@ -35,6 +35,7 @@ import type { Profiler } from "../observability/profiler.ts";
 import type { Top } from "../observability/top.ts";
 import type { OpStats } from "../observability/op_stats.ts";
 import type { FsyncLock } from "./shared/fsync_lock.ts";
+import type { AutoCompactor } from "../storage/auto_compact.ts";
 import type { BackupRecord } from "../backup/mod.ts";
 import type { ReplayFn } from "../backup/pitr_restore.ts";
 import type { WriteConcern } from "./params/write_concern.ts";
@@ -166,6 +167,8 @@ export interface ServerContext {
   readonly top: Top;
   /** `fsync {lock: true}` / `fsyncUnlock`: writes wait while it is held. */
   readonly fsyncLock: FsyncLock;
+  /** Background compaction (`autoCompact`, src/storage/auto_compact.ts). */
+  readonly autoCompact: AutoCompactor;
   /** The last native backup this process took (serverStatus, /metrics). */
   readonly backups: { last: BackupRecord | undefined };
   /**

@@ -31,6 +31,7 @@ const ENTRIES: readonly Entry[] = [
   entry(["aggregate"], async () => (await import("./aggregate/aggregate.ts")).aggregate),
   entry(["applyOps"], async () => (await import("./admin/apply_ops.ts")).applyOps, NESTED),
   entry(["authenticate"], async () => (await import("./auth/authenticate.ts")).authenticate),
+  entry(["autoCompact"], async () => (await import("./admin/auto_compact.ts")).autoCompact),
   entry(
     ["secantusAdmin.backupArchive"],
     async () => (await import("./admin/backup_archive.ts")).backupArchive,

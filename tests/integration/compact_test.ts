@@ -3,7 +3,8 @@
  * deleted, collStats' freeStorageSize shows the reusable space, `dryRun` estimates it without touching
  * the files, the default freeSpaceTargetMB (20) leaves a smaller reclaim alone, and a compaction hands
  * the space back (storageSize shrinks) with every remaining document and index intact and writes going
- * on meanwhile. Errors as mongod's: a missing collection, a view, a bad freeSpaceTargetMB.
+ * on meanwhile. Errors as mongod's: a missing collection, a view, a bad freeSpaceTargetMB. autoCompact
+ * (background compaction) does the same to every collection, once or in passes, and turns on and off.
  */
 import assert from "node:assert/strict";
 import { MongoClient } from "mongodb";
@@ -87,6 +88,69 @@ Deno.test({
     } finally {
       await client.close();
       await server.stop();
+    }
+  },
+});
+
+/** A collection `name` of ~11 MB reusable space in its files (12k 1 KB documents, 90% deleted, checkpointed). */
+async function withFreeSpace(client: MongoClient, name: string): Promise<void> {
+  const db = client.db("t");
+  const c = db.collection<{ _id: number; pad: string }>(name);
+  for (let b = 0; b < 12; b++) {
+    await c.insertMany(
+      Array.from({ length: 1000 }, (_, i) => ({ _id: b * 1000 + i, pad: "x".repeat(1000) })),
+    );
+  }
+  await db.admin().command({ fsync: 1 });
+  await c.deleteMany({ _id: { $gte: 1200 } });
+  await db.admin().command({ fsync: 1 });
+  await db.admin().command({ fsync: 1 });
+}
+
+Deno.test({
+  name: "autoCompact: background passes compact every collection with enough free space; on and off",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    const dir = await Deno.makeTempDir({ prefix: "secantus-autocompact-" });
+    const server = await startServer({ port: 0, storagePath: `${dir}/db`, logLevel: "ERROR" });
+    const client = new MongoClient(server.uri);
+    try {
+      const admin = client.db("admin");
+      const db = client.db("t");
+      await withFreeSpace(client, "a");
+      await withFreeSpace(client, "b");
+      const sizes = async () => [
+        (await db.command({ collStats: "a" })).storageSize,
+        (await db.command({ collStats: "b" })).storageSize,
+      ];
+      const [a0, b0] = await sizes();
+      const shrunk = async () => {
+        for (let i = 0; i < 100; i++) {
+          const [a, b] = await sizes();
+          if (a < a0 - 8_000_000 && b < b0 - 8_000_000) return true;
+          await new Promise((r) => setTimeout(r, 100));
+        }
+        return false;
+      };
+
+      assert.equal(await code(db.command({ autoCompact: true })), 13); // admin only
+      // the default target (20 MB) is more than either collection frees: one pass does nothing
+      assert.equal((await admin.command({ autoCompact: true, runOnce: true })).ok, 1);
+      await new Promise((r) => setTimeout(r, 500));
+      assert.deepEqual(await sizes(), [a0, b0]);
+
+      assert.equal((await admin.command({ autoCompact: true, freeSpaceTargetMB: 1 })).ok, 1);
+      assert.equal(await code(admin.command({ autoCompact: true, freeSpaceTargetMB: 1 })), 2); // on already
+      assert.ok(await shrunk(), `sizes ${JSON.stringify(await sizes())} from ${a0}, ${b0}`);
+      assert.equal((await admin.command({ autoCompact: false })).ok, 1);
+      assert.equal(await code(admin.command({ autoCompact: false })), 2); // off already
+      assert.equal(await db.collection("a").countDocuments(), 1200);
+      assert.equal(await code(admin.command({ autoCompact: true, freeSpaceTargetMB: 0 })), 2);
+    } finally {
+      await client.close();
+      await server.stop();
+      await Deno.remove(dir, { recursive: true });
     }
   },
 });

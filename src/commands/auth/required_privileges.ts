@@ -287,6 +287,8 @@ const RULES: Record<string, Rule> = {
   },
   getMore: (body, db) => [{ action: "find", target: collTarget(db, String(body["collection"])) }],
   count: (body, db) => [{ action: "find", target: collTarget(db, String(body["count"])) }],
+  // (the compact action on a collection for compact, on the cluster for background compaction)
+  autoCompact: () => [{ action: "compact", target: CLUSTER }],
   create: (body, db) => {
     const target = collTarget(db, String(body["create"]));
     const out: PrivilegeCheck[] = [{ action: "createCollection", target }];
