@@ -65,6 +65,7 @@ import { Profiler } from "../observability/profiler.ts";
 import { Top } from "../observability/top.ts";
 import { FsyncLock } from "../commands/shared/fsync_lock.ts";
 import { AutoCompactor } from "../storage/auto_compact.ts";
+import { ClusterParameters } from "../commands/shared/cluster_parameters.ts";
 import { attachPointReads } from "./point_reads.ts";
 import type { MetricsServer } from "./metrics.ts";
 import { createLogger, type Logger } from "../observability/log.ts";
@@ -457,6 +458,7 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
     top,
     fsyncLock: new FsyncLock(),
     autoCompact,
+    clusterParameters: new ClusterParameters(storage, () => clusterClock.latest()),
     backups: { last: undefined },
     // Loaded on first use: it pulls in the Node driver, which a server that never replays never needs.
     replayOplog: async (dir, listing, from, target) =>

@@ -45,6 +45,8 @@ export const ACTIONS = [
   "top",
   "validate",
   "compact",
+  "getClusterParameter",
+  "setClusterParameter",
   "fsync",
   "unlock",
   "setParameter",

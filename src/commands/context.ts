@@ -36,6 +36,7 @@ import type { Top } from "../observability/top.ts";
 import type { OpStats } from "../observability/op_stats.ts";
 import type { FsyncLock } from "./shared/fsync_lock.ts";
 import type { AutoCompactor } from "../storage/auto_compact.ts";
+import type { ClusterParameters } from "./shared/cluster_parameters.ts";
 import type { BackupRecord } from "../backup/mod.ts";
 import type { ReplayFn } from "../backup/pitr_restore.ts";
 import type { WriteConcern } from "./params/write_concern.ts";
@@ -169,6 +170,8 @@ export interface ServerContext {
   readonly fsyncLock: FsyncLock;
   /** Background compaction (`autoCompact`, src/storage/auto_compact.ts). */
   readonly autoCompact: AutoCompactor;
+  /** Cluster parameters (`defaultMaxTimeMS`; shared/cluster_parameters.ts). */
+  readonly clusterParameters: ClusterParameters;
   /** The last native backup this process took (serverStatus, /metrics). */
   readonly backups: { last: BackupRecord | undefined };
   /**

@@ -280,7 +280,17 @@ function dispatchLoaded(
     }
     const params = spec.parse(body, { db, lookupCommand });
     if (generic.lsid) server.sessions.touch(generic.lsid, !ENDS_SESSIONS.has(spec.name));
-    const baseCtx = requestContext(server, client, spec, params, db, generic, req.exhaustAllowed ?? false);
+    const maxTimeMS = generic.maxTimeMS || defaultMaxTimeMS(server, spec.name, body);
+    const baseCtx = requestContext(
+      server,
+      client,
+      spec,
+      params,
+      db,
+      generic,
+      maxTimeMS,
+      req.exhaustAllowed ?? false,
+    );
     // A retryable write's storage transactions also record it as applied (durable with the data).
     const writeId = server.retryableWrites.identify(spec.name, generic);
     // (a session's command with a txnNumber: the I/O thread makes none of its retryable updates meanwhile)
@@ -474,6 +484,25 @@ function requestAppName(client: ClientState, body: Doc): string | undefined {
   return typeof appName === "string" ? appName : undefined;
 }
 
+/** Reads the `defaultMaxTimeMS` cluster parameter times (mongod 8.0): an aggregate only without a write stage. */
+const DEFAULT_TIMED_READS: ReadonlySet<string> = new Set(["find", "count", "distinct", "aggregate"]);
+
+/**
+ * The time limit of a request that sets none (`maxTimeMS` absent or 0): `defaultMaxTimeMS.readOperations`
+ * for the reads it covers, else none.
+ */
+function defaultMaxTimeMS(server: ServerContext, command: string, body: Doc): number | undefined {
+  if (!DEFAULT_TIMED_READS.has(command)) return undefined;
+  const ms = server.clusterParameters.defaultReadMaxTimeMS();
+  if (ms <= 0) return undefined;
+  if (command === "aggregate") {
+    const pipeline = body["pipeline"];
+    const last = Array.isArray(pipeline) ? pipeline[pipeline.length - 1] : undefined;
+    if (isPlainDoc(last) && ("$out" in last || "$merge" in last)) return undefined;
+  }
+  return ms;
+}
+
 function requestContext(
   server: ServerContext,
   client: ClientState,
@@ -481,9 +510,10 @@ function requestContext(
   params: unknown,
   db: string,
   generic: GenericArgs,
+  maxTimeMS: number | undefined,
   exhaustAllowed: boolean,
 ): RequestContext<unknown> {
-  const deadline = generic.maxTimeMS ? Date.now() + generic.maxTimeMS : undefined;
+  const deadline = maxTimeMS ? Date.now() + maxTimeMS : undefined;
   noteRequestStarted();
   return newRequestContext(server, {
     command: spec.name,

@@ -89,6 +89,10 @@ const ENTRIES: readonly Entry[] = [
   ),
   entry(["fsync"], async () => (await import("./admin/fsync.ts")).fsync),
   entry(["fsyncUnlock"], async () => (await import("./admin/fsync.ts")).fsyncUnlock),
+  entry(
+    ["getClusterParameter"],
+    async () => (await import("./admin/cluster_parameter.ts")).getClusterParameter,
+  ),
   entry(["getCmdLineOpts"], async () => (await import("./handshake/get_cmd_line_opts.ts")).getCmdLineOpts),
   entry(
     ["getDefaultRWConcern"],
@@ -150,6 +154,10 @@ const ENTRIES: readonly Entry[] = [
   entry(["saslContinue"], async () => (await import("./auth/sasl_continue.ts")).saslContinue),
   entry(["saslStart"], async () => (await import("./auth/sasl_start.ts")).saslStart),
   entry(["serverStatus"], async () => (await import("./admin/server_status.ts")).serverStatus),
+  entry(
+    ["setClusterParameter"],
+    async () => (await import("./admin/cluster_parameter.ts")).setClusterParameter,
+  ),
   entry(
     ["setDefaultRWConcern"],
     async () => (await import("./admin/default_rw_concern.ts")).setDefaultRWConcern,

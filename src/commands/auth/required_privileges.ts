@@ -44,6 +44,8 @@ const CLUSTER_ACTIONS: ReadonlySet<string> = new Set([
   "applyOps",
   "secantusOplogAdmin",
   "secantusTtlAdmin",
+  "getClusterParameter",
+  "setClusterParameter",
 ]);
 
 /** Actions whose resource is the request's database. */
