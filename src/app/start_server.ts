@@ -592,6 +592,14 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
   void quiet.whenQuiet().then((run) => run && !quiet.stopped && fcv.ensure());
   connectionCount = () => listener.connectionCount();
 
+  const reloadTls = () => {
+    if (!tls || !tlsListener || !tlsModule) return;
+    tlsListener.reload(loadTls(tlsModule, tls));
+    log.info(`TLS certificate, key and CA reloaded from ${tls.certFile}`);
+  };
+  // rotateCertificates: the same re-read, once the TLS listener is up
+  if (tls) server.reloadTls = reloadTls;
+
   let stopped: Promise<void> | undefined;
   const stop = () =>
     stopped ??= (async () => {
@@ -638,11 +646,7 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
     ...(metrics ? { metricsPort: metrics.port } : {}),
     reload: (next) => reloadConfig(config, next, log, server.profiler),
     tlsEnabled: tls !== undefined,
-    reloadTls: () => {
-      if (!tls || !tlsListener || !tlsModule) return;
-      tlsListener.reload(loadTls(tlsModule, tls));
-      log.info(`TLS certificate, key and CA reloaded from ${tls.certFile}`);
-    },
+    reloadTls,
     stop,
   };
 }

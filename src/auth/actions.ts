@@ -47,6 +47,7 @@ export const ACTIONS = [
   "compact",
   "getClusterParameter",
   "setClusterParameter",
+  "rotateCertificates",
   "fsync",
   "unlock",
   "setParameter",

@@ -190,6 +190,12 @@ export interface ServerContext {
    * composition root once the listener is up, absent when nothing is answered elsewhere.
    */
   pointReads?: PointReadHooks | undefined;
+  /**
+   * Re-reads the TLS certificate, key and CA files (`rotateCertificates`; SIGHUP does the same); throws
+   * when they cannot be loaded, the previous ones staying in use. Set by the composition root when the
+   * server speaks TLS, absent otherwise.
+   */
+  reloadTls?: (() => void) | undefined;
   /** Resolves after `ms`, or at once when the server starts shutting down. */
   waitOrShutdown(ms: number): Promise<void>;
   /** True once the server has begun to stop. */

@@ -151,6 +151,10 @@ const ENTRIES: readonly Entry[] = [
     async () => (await import("./auth/grant_roles_to_user.ts")).revokeRolesFromUser,
   ),
   entry(["rolesInfo"], async () => (await import("./auth/roles_info.ts")).rolesInfo),
+  entry(
+    ["rotateCertificates"],
+    async () => (await import("./admin/rotate_certificates.ts")).rotateCertificates,
+  ),
   entry(["saslContinue"], async () => (await import("./auth/sasl_continue.ts")).saslContinue),
   entry(["saslStart"], async () => (await import("./auth/sasl_start.ts")).saslStart),
   entry(["serverStatus"], async () => (await import("./admin/server_status.ts")).serverStatus),

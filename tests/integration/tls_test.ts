@@ -206,3 +206,51 @@ tlsTest(
     assert.equal(rfc2253("C=US\nO=A, Inc.\nCN=x"), "CN=x,O=A\\, Inc.,C=US");
   },
 );
+
+tlsTest(
+  "tls: rotateCertificates re-reads the files through a driver; a broken set keeps the old one",
+  async (certs) => {
+    const server = await startServer({
+      config: tlsConfig({ certFile: certs.serverCert, keyFile: certs.serverKey, requireClientCert: false }),
+    });
+    const clients: MongoClient[] = [];
+    try {
+      const c = new MongoClient(`${base(server)}&tls=true&tlsCAFile=${encodeURIComponent(certs.caFile)}`);
+      clients.push(c);
+      const admin = c.db("admin");
+      await makeCa(certs.dir, "ca2", "Second CA");
+      await makeCert(
+        certs.dir,
+        "server",
+        "ca2",
+        "/CN=localhost",
+        "subjectAltName=DNS:localhost,IP:127.0.0.1",
+      );
+      assert.equal((await admin.command({ rotateCertificates: 1, message: "new CA" })).ok, 1);
+      assert.ok(await refused(`${base(server)}&tls=true&tlsCAFile=${encodeURIComponent(certs.caFile)}`));
+      const c2 = new MongoClient(
+        `${base(server)}&tls=true&tlsCAFile=${encodeURIComponent(`${certs.dir}/ca2.pem`)}`,
+      );
+      clients.push(c2);
+      assert.equal((await c2.db("admin").command({ ping: 1 })).ok, 1);
+      await Deno.writeTextFile(certs.serverKey, "not a key");
+      const e = await admin.command({ rotateCertificates: 1 }).catch((x) => x);
+      assert.ok(e instanceof MongoServerError && e.code === 140, String(e));
+      assert.equal((await c2.db("admin").command({ ping: 1 })).ok, 1);
+      const notAdmin = await c.db("t").command({ rotateCertificates: 1 }).catch((x) => x);
+      assert.ok(notAdmin instanceof MongoServerError && notAdmin.code === 13);
+    } finally {
+      for (const c of clients) await c.close();
+      await server.stop();
+    }
+    const plain = await startServer({ port: 0, storagePath: ":memory:", logLevel: "ERROR" });
+    const p = new MongoClient(plain.uri);
+    try {
+      const e = await p.db("admin").command({ rotateCertificates: 1 }).catch((x) => x);
+      assert.ok(e instanceof MongoServerError && e.code === 20, String(e));
+    } finally {
+      await p.close();
+      await plain.stop();
+    }
+  },
+);

@@ -46,6 +46,7 @@ const CLUSTER_ACTIONS: ReadonlySet<string> = new Set([
   "secantusTtlAdmin",
   "getClusterParameter",
   "setClusterParameter",
+  "rotateCertificates",
 ]);
 
 /** Actions whose resource is the request's database. */
