@@ -64,6 +64,7 @@ const ENTRIES: readonly Entry[] = [
   entry(["createRole"], async () => (await import("./auth/create_role.ts")).createRole),
   entry(["createUser"], async () => (await import("./auth/create_user.ts")).createUser),
   entry(["currentOp"], async () => (await import("./admin/current_op.ts")).currentOp),
+  entry(["dbHash", "dbhash"], async () => (await import("./admin/db_hash.ts")).dbHash),
   entry(["dbStats"], async () => (await import("./ddl/coll_stats.ts")).dbStats),
   entry(["delete"], async () => (await import("./crud/delete.ts")).del),
   entry(["distinct"], async () => (await import("./crud/distinct.ts")).distinct),

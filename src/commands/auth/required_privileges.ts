@@ -51,6 +51,7 @@ const CLUSTER_ACTIONS: ReadonlySet<string> = new Set([
 
 /** Actions whose resource is the request's database. */
 const DATABASE_ACTIONS: ReadonlySet<string> = new Set([
+  "dbHash",
   "dropDatabase",
   "dbStats",
   "listCollections",

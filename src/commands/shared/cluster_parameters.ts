@@ -1,6 +1,6 @@
 /**
  * Cluster parameters (setClusterParameter / getClusterParameter) this server keeps: `defaultMaxTimeMS`
- * (new in MongoDB 8.0), the time limit of a read — find, count, distinct, an aggregate without `$out` or
+ * (new in MongoDB 8.0), the time limit of a read — find, count, distinct, dbHash, an aggregate without `$out` or
  * `$merge` — that sets no `maxTimeMS` of its own (0: none). Kept as mongod keeps it, one document per
  * parameter in `config.clusterParameters` (`{_id: "defaultMaxTimeMS", clusterParameterTime, readOperations}`),
  * read once on first use and cached; a change is written there (an ordinary, logged write) and then cached.
