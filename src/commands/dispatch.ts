@@ -485,7 +485,13 @@ function requestAppName(client: ClientState, body: Doc): string | undefined {
 }
 
 /** Reads the `defaultMaxTimeMS` cluster parameter times (mongod 8.0): an aggregate only without a write stage. */
-const DEFAULT_TIMED_READS: ReadonlySet<string> = new Set(["find", "count", "distinct", "dbHash", "aggregate"]);
+const DEFAULT_TIMED_READS: ReadonlySet<string> = new Set([
+  "find",
+  "count",
+  "distinct",
+  "dbHash",
+  "aggregate",
+]);
 
 /**
  * The time limit of a request that sets none (`maxTimeMS` absent or 0): `defaultMaxTimeMS.readOperations`
