@@ -10,14 +10,12 @@ import type { RequestContext } from "../context.ts";
 import { defineCommand, type Doc } from "../spec.ts";
 import { GENERIC_FIELDS } from "../params/generic.ts";
 import { bool, int, optional, parseShape } from "../params/schema.ts";
+import { freeSpaceTargetBytes } from "./compact.ts";
 
 const FIELDS = {
   freeSpaceTargetMB: optional(int),
   runOnce: optional(bool),
 } as const;
-
-/** mongod's default `freeSpaceTargetMB`. */
-const DEFAULT_FREE_SPACE_TARGET_MB = 20;
 
 export interface AutoCompactParams {
   readonly enable: boolean;
@@ -28,9 +26,7 @@ export interface AutoCompactParams {
 function parse(body: Doc): AutoCompactParams {
   const p = parseShape("autoCompact", body, FIELDS, { skip: "autoCompact", alsoAccept: GENERIC_FIELDS });
   const enable = bool(body["autoCompact"], "autoCompact");
-  const target = p.freeSpaceTargetMB ?? DEFAULT_FREE_SPACE_TARGET_MB;
-  if (target < 1) throw new CommandError("BadValue", `freeSpaceTargetMB must be at least 1, got ${target}`);
-  return { enable, minFreeBytes: target * 1024 * 1024, runOnce: p.runOnce ?? false };
+  return { enable, minFreeBytes: freeSpaceTargetBytes(p.freeSpaceTargetMB), runOnce: p.runOnce ?? false };
 }
 
 function run(ctx: RequestContext<AutoCompactParams>): Doc {

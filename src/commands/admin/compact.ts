@@ -25,6 +25,13 @@ const FIELDS = {
 /** mongod's default `freeSpaceTargetMB`. */
 const DEFAULT_FREE_SPACE_TARGET_MB = 20;
 
+/** `freeSpaceTargetMB` (compact, autoCompact) in bytes: default 20 MB, at least 1 (else 2 BadValue). */
+export function freeSpaceTargetBytes(mb: number | undefined): number {
+  const target = mb ?? DEFAULT_FREE_SPACE_TARGET_MB;
+  if (target < 1) throw new CommandError("BadValue", `freeSpaceTargetMB must be at least 1, got ${target}`);
+  return target * 1024 * 1024;
+}
+
 export interface CompactParams {
   readonly collection: string;
   readonly dryRun: boolean;
@@ -33,14 +40,10 @@ export interface CompactParams {
 
 function parse(body: Doc): CompactParams {
   const p = parseShape("compact", body, FIELDS, { skip: "compact", alsoAccept: GENERIC_FIELDS });
-  const target = p.freeSpaceTargetMB ?? DEFAULT_FREE_SPACE_TARGET_MB;
-  if (target < 1) {
-    throw new CommandError("BadValue", `freeSpaceTargetMB must be at least 1, got ${target}`);
-  }
   return {
     collection: collectionName("compact", body),
     dryRun: p.dryRun ?? false,
-    minFreeBytes: target * 1024 * 1024,
+    minFreeBytes: freeSpaceTargetBytes(p.freeSpaceTargetMB),
   };
 }
 
