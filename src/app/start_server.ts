@@ -458,7 +458,11 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
     top,
     fsyncLock: new FsyncLock(),
     autoCompact,
-    clusterParameters: new ClusterParameters(storage, () => clusterClock.latest()),
+    clusterParameters: new ClusterParameters(
+      storage,
+      (coll, doc) => indexKeysOf(coll, doc, { compilePartialFilter }),
+      () => clusterClock.latest(),
+    ),
     backups: { last: undefined },
     // Loaded on first use: it pulls in the Node driver, which a server that never replays never needs.
     replayOplog: async (dir, listing, from, target) =>

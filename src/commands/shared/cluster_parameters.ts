@@ -10,9 +10,7 @@ import { Long, Timestamp } from "bson";
 import { CommandError } from "../../errors/command_error.ts";
 import { decodeDocument } from "../../bson/decode.ts";
 import { serializeDocument } from "../../bson/undefined_value.ts";
-import { compilePartialFilter } from "../../engine/mod.ts";
-import { indexKeysOf } from "../../executor/index_keys.ts";
-import type { StorageEngine } from "../../storage/api.ts";
+import type { CollectionEntry, IndexKeys, StorageEngine } from "../../storage/api.ts";
 import type { Doc } from "../reply.ts";
 
 export const CLUSTER_PARAMETERS_DB = "config";
@@ -27,14 +25,17 @@ export const UNSUPPORTED_CLUSTER_PARAMETERS: ReadonlySet<string> = new Set([
   "querySettings",
 ]);
 
-const keyOpts = { compilePartialFilter };
-
 export class ClusterParameters {
   #loaded = false;
   #readOperations = 0;
   #time: Timestamp | undefined;
 
-  constructor(private readonly storage: StorageEngine, private readonly now: () => Timestamp) {}
+  constructor(
+    private readonly storage: StorageEngine,
+    /** A document's index keys (the composition root's, with the partial filter compiler it loads lazily). */
+    private readonly keysOf: (coll: CollectionEntry, doc: Doc) => IndexKeys,
+    private readonly now: () => Timestamp,
+  ) {}
 
   /** defaultMaxTimeMS.readOperations (ms; 0: no default). */
   defaultReadMaxTimeMS(): number {
@@ -74,10 +75,10 @@ export class ClusterParameters {
       for (const r of txn.scan(coll)) {
         const old = decodeDocument(r.bytes);
         if (old["_id"] !== DEFAULT_MAX_TIME_MS) continue;
-        txn.update(coll, r.rid, bytes, indexKeysOf(coll, old, keyOpts), indexKeysOf(coll, doc, keyOpts));
+        txn.update(coll, r.rid, bytes, this.keysOf(coll, old), this.keysOf(coll, doc));
         return;
       }
-      txn.insert(coll, bytes, indexKeysOf(coll, doc, keyOpts));
+      txn.insert(coll, bytes, this.keysOf(coll, doc));
     });
     this.#readOperations = readOperations;
     this.#time = time;
