@@ -103,6 +103,30 @@ Deno.test({
         (e: { code?: number }) => e.code === 11000,
       );
       assert.equal(await cb.db("shop").collection("uniq").countDocuments(), 1, "ops before it stay applied");
+
+      // preCondition is checked before anything is applied (mongod: 2 "preCondition failed", got, whatFailed)
+      const set = (o: Record<string, unknown>) => ({ op: "u", ns: "shop.items", o2: { _id: 0 }, o });
+      const failed = await admin.command({
+        applyOps: [set({ _id: 0, n: 5 })],
+        preCondition: [{ ns: "shop.items", q: { _id: 0 }, res: { n: 99 } }],
+      }).catch((e) => e);
+      assert.equal(failed.code, 2);
+      assert.equal(failed.errmsg, "preCondition failed");
+      assert.deepEqual(failed.errorResponse?.got, { _id: 0, n: -1, again: true });
+      assert.deepEqual(await items.findOne({ _id: 0 }), { _id: 0, n: -1, again: true });
+      const met = await admin.command({
+        applyOps: [set({ _id: 0, n: 5 })],
+        preCondition: [{ ns: "shop.items", q: { _id: 0 }, res: { n: -1 } }],
+      });
+      assert.equal(met["applied"], 1);
+      assert.deepEqual(await items.findOne({ _id: 0 }), { _id: 0, n: 5 });
+      // alwaysUpsert: false — a replacement of a missing document is refused instead of inserting it
+      const missing = { op: "u", ns: "shop.items", o2: { _id: 424242 }, o: { _id: 424242, n: 1 } };
+      const refusedUpsert = await admin.command({ applyOps: [missing], alwaysUpsert: false }).catch((e) => e);
+      assert.equal(refusedUpsert.codeName, "UpdateOperationFailed");
+      assert.equal(await items.countDocuments({ _id: 424242 }), 0);
+      assert.equal((await admin.command({ applyOps: [missing] }))["applied"], 1); // the default upserts
+      assert.equal(await items.countDocuments({ _id: 424242 }), 1);
     } finally {
       await ca.close();
       await cb.close();

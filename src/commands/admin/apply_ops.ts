@@ -2,10 +2,14 @@
  * applyOps: replays oplog entries (what `mongorestore --oplogReplay` sends, and a transaction's own
  * entry shape). Each op is parsed up front into the command that performs it — `i` as an upsert of
  * the whole document (replay is idempotent, as mongod's oplog application), `u` as a replacement or
- * the current document with its `$v: 2` diff applied (logged as that diff, as mongod), `d` as a delete by `_id`, `c` as the DDL
- * command it logs (create, drop, createIndexes, dropIndexes, collMod, renameCollection,
- * dropDatabase, nested applyOps), `n` as nothing — then run in order. Replies `{applied, results}`;
- * the first failure stops the run with that op's error.
+ * the current document with its `$v: 2` diff applied (logged as that diff, as mongod), `d` as a delete
+ * by `_id`, `c` as the DDL command it logs (create, drop, createIndexes, dropIndexes, collMod,
+ * renameCollection, dropDatabase, nested applyOps), `n` as nothing — then run in order. Replies
+ * `{applied, results}`; the first failure stops the run with that op's error.
+ * `alwaysUpsert: false`: a `u` replacement of a missing document fails (218 UpdateOperationFailed)
+ * instead of inserting it (the default, as mongod). `preCondition: [{ns, q, res}]` is checked first, as
+ * mongod checks it: the first document `q` finds in `ns` (`{}` when none) must match the query `res`,
+ * else nothing is applied and the reply is 2 BadValue "preCondition failed" with `got` and `whatFailed`.
  */
 import { CommandError } from "../../errors/command_error.ts";
 import { decodeDocument } from "../../bson/decode.ts";
@@ -17,14 +21,15 @@ import { type AnyCommandSpec, defineCommand, type Doc, type ParseInput, type Rep
 import { array, bool, ignored, optional, type Parsed, parseShape } from "../params/schema.ts";
 import { GENERIC_FIELDS } from "../params/generic.ts";
 import { compileQuery } from "../shared/compile_query.ts";
+import { compileFilter } from "../../engine/mod.ts";
 import { type UpdateParams, withOplogDiff } from "../crud/update.ts";
 
 const FIELDS = {
   applyOps: optional(array),
   allowAtomic: ignored,
-  alwaysUpsert: ignored,
+  alwaysUpsert: optional(bool),
   oplogApplicationMode: ignored,
-  preCondition: ignored,
+  preCondition: optional(array),
   bypassDocumentValidation: optional(bool),
 } as const;
 
@@ -35,6 +40,8 @@ interface Step {
   readonly params: unknown;
   /** For a `u` with a diff: the collection and _id whose current document the diff applies to. */
   readonly diff?: { readonly coll: string; readonly id: unknown; readonly diff: Doc };
+  /** A `u` replacement with alwaysUpsert false: the document must exist (its _id). */
+  readonly mustMatch?: { readonly id: unknown };
 }
 
 export type ApplyOpsParams = Parsed<typeof FIELDS> & { readonly steps: readonly Step[] };
@@ -70,7 +77,7 @@ function ddlBody(o: Doc): Doc {
   return o;
 }
 
-function parseOps(ops: unknown[], input: ParseInput, steps: Step[]): void {
+function parseOps(ops: unknown[], input: ParseInput, steps: Step[], alwaysUpsert: boolean): void {
   ops.forEach((raw, i) => {
     if (!isPlainDoc(raw)) throw badOp(i, "is not an object");
     const op = raw["op"];
@@ -104,7 +111,11 @@ function parseOps(ops: unknown[], input: ParseInput, steps: Step[]): void {
         } else {
           steps.push({
             db,
-            ...command(input, db, { update: coll, updates: [{ q: { _id: id }, u: o, upsert: true }] }),
+            ...command(input, db, {
+              update: coll,
+              updates: [{ q: { _id: id }, u: o, upsert: alwaysUpsert }],
+            }),
+            ...(alwaysUpsert ? {} : { mustMatch: { id } }),
           });
         }
         return;
@@ -116,7 +127,7 @@ function parseOps(ops: unknown[], input: ParseInput, steps: Step[]): void {
         });
         return;
       case "c":
-        if (Array.isArray(o["applyOps"])) return parseOps(o["applyOps"], input, steps);
+        if (Array.isArray(o["applyOps"])) return parseOps(o["applyOps"], input, steps, alwaysUpsert);
         if (typeof o["renameCollection"] === "string") {
           steps.push({ db: "admin", ...command(input, "admin", o) });
           return;
@@ -135,8 +146,17 @@ function parse(body: Doc, input: ParseInput): ApplyOpsParams {
   if (!Array.isArray(ops)) {
     throw new CommandError("FailedToParse", "ApplyOps command must specify an array of operations");
   }
+  for (const c of p.preCondition ?? []) {
+    if (!isPlainDoc(c)) throw new CommandError("BadValue", "applyOps: each preCondition must be an object");
+    if (typeof c["ns"] !== "string") {
+      throw new CommandError("InvalidNamespace", "ns in preCondition must be a string");
+    }
+    if (!isPlainDoc(c["q"]) || !isPlainDoc(c["res"])) {
+      throw new CommandError("BadValue", "applyOps: a preCondition needs the objects 'q' and 'res'");
+    }
+  }
   const steps: Step[] = [];
-  parseOps(ops, input, steps);
+  parseOps(ops, input, steps, p.alwaysUpsert ?? true);
   return { ...p, steps };
 }
 
@@ -162,7 +182,35 @@ function failure(reply: Reply): CommandError | undefined {
   return undefined;
 }
 
+/** Throws 2 BadValue "preCondition failed" (with `got` and `whatFailed`) for the first condition not met. */
+function checkPreconditions(ctx: RequestContext<ApplyOpsParams>): void {
+  for (const c of ctx.params.preCondition ?? []) {
+    const cond = c as Doc;
+    const { db, coll } = splitNs(cond["ns"] as string);
+    const entry = ctx.storage.catalog.getCollection(db, coll);
+    let got: Doc = {};
+    if (entry) {
+      const q = new QuerySource(ctx.storage, entry, compileQuery({ filter: cond["q"] as Doc }, entry));
+      try {
+        got = q.nextDocs(1).docs[0] ?? {};
+      } finally {
+        q.close();
+      }
+    }
+    if (!compileFilter(cond["res"] as Doc).matches(got)) {
+      throw new CommandError("BadValue", "preCondition failed", { got, whatFailed: cond });
+    }
+  }
+}
+
+/** The documents an update reply says it matched (`n`). */
+function matched(reply: Reply): number {
+  const doc = reply instanceof Uint8Array ? decodeDocument(reply) : reply as Doc;
+  return Number(doc["n"] ?? 0);
+}
+
 async function run(ctx: RequestContext<ApplyOpsParams>): Promise<Doc> {
+  checkPreconditions(ctx);
   const results: boolean[] = [];
   for (const step of ctx.params.steps) {
     let params = step.params;
@@ -189,6 +237,12 @@ async function run(ctx: RequestContext<ApplyOpsParams>): Promise<Doc> {
     const reply = await step.spec.run(deriveContext(ctx, { db: step.db, command: step.spec.name, params }));
     const bad = failure(reply);
     if (bad) throw bad;
+    if (step.mustMatch && matched(reply) === 0) {
+      throw new CommandError(
+        "UpdateOperationFailed",
+        `applyOps: no document {_id: ${JSON.stringify(step.mustMatch.id)}} to update (alwaysUpsert: false)`,
+      );
+    }
     results.push(true);
   }
   return { applied: results.length, results, ok: 1 };
