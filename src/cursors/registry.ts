@@ -33,6 +33,8 @@ export interface CursorEntry {
   leftoverMaxTimeMs?: number | undefined;
   /** The logical session (lsid key) that opened it, if any: killSessions/endSessions kill it. */
   readonly session?: string | undefined;
+  /** Opened with `noCursorTimeout`: the idle reaper leaves it (its session's end, a kill or a drop still close it). */
+  noTimeout?: boolean;
 }
 
 export interface CursorRegistryOptions {
@@ -152,7 +154,7 @@ export class CursorRegistry {
     const cutoff = this.#now() - this.#idleTimeoutMs;
     let n = 0;
     for (const c of [...this.#cursors.values()]) {
-      if (!c.busy && c.lastUsed < cutoff) {
+      if (!c.busy && !c.noTimeout && c.lastUsed < cutoff) {
         this.kill(c.id);
         n++;
       }

@@ -39,6 +39,18 @@ Deno.test("idle cursors are reaped by the injected clock; busy ones are kept", (
   assert.ok(reg.get(c2.id));
 });
 
+Deno.test("a cursor opened with noCursorTimeout is not reaped when idle", () => {
+  let now = 0;
+  const reg = new CursorRegistry({ idleTimeoutMs: 100, now: () => now });
+  const kept = reg.open("db.c", source(), 0, 1);
+  kept.noTimeout = true;
+  const reaped = reg.open("db.c", source(), 0, 1);
+  now = 1_000_000;
+  assert.equal(reg.reapIdle(), 1);
+  assert.ok(reg.get(kept.id));
+  assert.equal(reg.get(reaped.id), undefined);
+});
+
 Deno.test("kill and killNamespace close sources", () => {
   const reg = new CursorRegistry({ idleTimeoutMs: 1000 });
   const s1 = source();

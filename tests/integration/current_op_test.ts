@@ -94,6 +94,17 @@ serverTest(
     assert.equal(Number(c.nBatchesReturned), 2);
     assert.ok(c.createdDate instanceof Date && c.lastAccessDate >= c.createdDate);
     assert.equal(c.tailable, false);
+    assert.equal(c.noCursorTimeout, false);
+    // a find with noCursorTimeout opens a cursor the idle reaper leaves (registry_test.ts), shown as such
+    const kept = coll.find({}, { batchSize: 2, noCursorTimeout: true });
+    await kept.next();
+    const both = await admin.aggregate([{ $currentOp: { idleCursors: true } }, {
+      $match: { type: "idleCursor" },
+    }])
+      .toArray();
+    const keptOp = both.find((o) => o.cursor.cursorId.toString() === kept.id!.toString());
+    assert.equal(keptOp?.cursor.noCursorTimeout, true);
+    await kept.close();
     // Without the option (mongod's default), no idle cursors.
     const ops = await admin.aggregate([{ $currentOp: {} }, { $match: { type: "idleCursor" } }]).toArray();
     assert.equal(ops.length, 0);

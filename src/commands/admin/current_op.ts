@@ -87,7 +87,7 @@ export function idleCursorOps(server: ServerContext): Doc[] {
       lastAccessDate: new Date(c.lastUsed),
       nDocsReturned: Long.fromNumber(c.nReturned),
       nBatchesReturned: Long.fromNumber(c.nBatches),
-      noCursorTimeout: false,
+      noCursorTimeout: c.noTimeout === true,
       tailable: c.source.awaitData === true,
       awaitData: c.source.awaitData === true,
       operationUsingCursorId: Long.fromNumber(0),

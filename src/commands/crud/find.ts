@@ -51,7 +51,7 @@ const FIELDS = {
   returnKey: optional(bool),
   showRecordId: optional(bool),
   oplogReplay: ignored,
-  noCursorTimeout: ignored,
+  noCursorTimeout: optional(bool),
   allowPartialResults: ignored,
   readOnce: ignored,
   term: ignored,
@@ -216,6 +216,7 @@ function firstBatchReply(
   if (!done && !singleBatch) {
     ensureCursorRoom(ctx, source);
     const entry = ctx.cursors.open(ns, source, batchSize ?? 0, ctx.client.connectionId, sessionOf(ctx));
+    if (ctx.params.noCursorTimeout === true) entry.noTimeout = true;
     ctx.transaction?.cursors.add(entry.id);
     entry.nReturned = docs.length;
     entry.leftoverMaxTimeMs = ctx.control.remainingMs();

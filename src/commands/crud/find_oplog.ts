@@ -132,6 +132,7 @@ export interface OplogFindParams {
   readonly collation?: Record<string, unknown> | undefined;
   readonly tailable?: boolean | undefined;
   readonly awaitData?: boolean | undefined;
+  readonly noCursorTimeout?: boolean | undefined;
 }
 
 export async function findOplog(ctx: RequestContext<OplogFindParams>, oplog: Oplog): Promise<Reply> {

@@ -118,6 +118,7 @@ export async function findTailable(
   const first = maxDocs === 0 ? { docs: [] } : await source.nextBatch(maxDocs, BATCH_BYTES, ctx.control);
   ensureCursorRoom(ctx, source);
   const entry = ctx.cursors.open(ns, source, p.batchSize ?? 0, ctx.client.connectionId, sessionOf(ctx));
+  if (p.noCursorTimeout === true) entry.noTimeout = true;
   entry.nReturned = first.docs.length;
   return encodeCursorReply({ id: entry.id, ns, batchKey: "firstBatch", docs: first.docs });
 }
