@@ -370,6 +370,10 @@ export const Location = {
   OpMsgUnknownSectionKind: 40432,
   OpQueryUnsupported: 5739101,
 
+  // ---- writes: update statements ----
+  /** An update statement's `c` (constants) on an update that is not a pipeline. */
+  UpdateConstantsNotPipeline: 51198,
+
   // ---- reads: count, distinct, aggregate ($out, $merge, $indexStats, $listLocalSessions) ----
   /** distinct: the distinct values would exceed the 16 MiB BSON document limit. */
   DistinctTooBig: 17217,

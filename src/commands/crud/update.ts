@@ -11,6 +11,7 @@ import { ObjectId } from "bson";
 import type { RequestContext } from "../context.ts";
 import { defineCommand, type Doc } from "../spec.ts";
 import { CommandError } from "../../errors/command_error.ts";
+import { Location } from "../../errors/locations.ts";
 import { collectionName } from "../params/names.ts";
 import {
   any,
@@ -106,6 +107,8 @@ export interface UpdateStatement {
   readonly collation?: Doc | undefined;
   /** The command's `let` variables. */
   readonly variables?: Doc | undefined;
+  /** The statement's `c`: constants of a pipeline update, as `$$name` (51198 on any other update). */
+  readonly constants?: Doc | undefined;
   /** Skip the collection's document validator (the command's bypassDocumentValidation). */
   readonly bypassDocumentValidation?: boolean | undefined;
   /**
@@ -465,7 +468,7 @@ export const updateModification: Reader<Doc | Doc[]> = (v) => {
 const STATEMENT_FIELDS = {
   q: required(nullAsMissing(doc)),
   u: required(updateModification),
-  c: ignored,
+  c: optional(doc),
   upsert: optional(bool),
   upsertSupplied: ignored,
   multi: optional(bool),
@@ -499,6 +502,7 @@ export function updateStatement(allowSort = compatAtLeast(8)): Reader<UpdateStat
       sort: s.sort,
       hint: s.hint,
       collation: s.collation,
+      ...(s.c !== undefined ? { constants: s.c } : {}),
     };
   };
 }
@@ -597,8 +601,18 @@ function runStatement(
   sync: boolean,
   tally: UpdateTally,
 ): UpdateOutcome | Promise<UpdateOutcome> {
-  const { collection: name, updates: statements, let: variables } = ctx.params;
+  const { collection: name, updates: statements } = ctx.params;
   const st = statements[i]!;
+  let variables = ctx.params.let;
+  if (st.constants !== undefined) {
+    if (!Array.isArray(st.u)) {
+      throw new CommandError(
+        Location.UpdateConstantsNotPipeline,
+        "Constant values may only be specified for pipeline updates",
+      );
+    }
+    variables = { ...variables, ...st.constants };
+  }
   // a retryable update's reply is known inside its last statement's transaction: recorded there
   const slot = ctx.retryReply;
   const predict = slot && i === statements.length - 1
