@@ -132,6 +132,11 @@ export interface RunningServer {
   reloadTls(): void;
   /** Stops the server; idempotent. */
   stop(): Promise<void>;
+  /**
+   * Resolves once the server has stopped, whoever stopped it: `stop()`, or a client's `shutdown` command
+   * (after which `secantusdb serve` exits 0).
+   */
+  readonly stopped: Promise<void>;
 }
 
 /** The [tls] table as listener settings; undefined when TLS is off. ConfigError when inconsistent. */
@@ -605,6 +610,7 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
   if (tls) server.reloadTls = reloadTls;
 
   let stopped: Promise<void> | undefined;
+  const whenStopped = Promise.withResolvers<void>();
   const stop = () =>
     stopped ??= (async () => {
       shutdown.abort();
@@ -633,7 +639,13 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
       await autoCompact.close(); // (the collection being compacted finishes first)
       storage.close();
       log.info(`stopped; data directory ${config.server.storagePath} closed cleanly`);
-    })();
+    })().finally(whenStopped.resolve);
+  // the shutdown command: its connection closes first (no reply), then the server stops as on a signal
+  server.requestShutdown = (reason) => {
+    if (stopped) return;
+    log.info(`${reason}; shutting down`);
+    timeout(() => void stop().catch((e) => log.error(`shutdown: ${e instanceof Error ? e.message : e}`)), 0);
+  };
 
   const uriHost = config.server.host === "0.0.0.0"
     ? "127.0.0.1"
@@ -652,6 +664,7 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
     tlsEnabled: tls !== undefined,
     reloadTls,
     stop,
+    stopped: whenStopped.promise,
   };
 }
 

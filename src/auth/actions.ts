@@ -48,6 +48,7 @@ export const ACTIONS = [
   "getClusterParameter",
   "setClusterParameter",
   "rotateCertificates",
+  "shutdown",
   "dbHash",
   "fsync",
   "unlock",

@@ -101,7 +101,7 @@ export async function serve(argv: string[]): Promise<number> {
   };
   handlers.push(["SIGHUP", onHup]);
   for (const [s, h] of handlers) Deno.addSignalListener(s, h);
-  await done.promise;
+  await Promise.race([done.promise, server.stopped]); // a signal, or a client's shutdown command
   for (const [s, h] of handlers) Deno.removeSignalListener(s, h);
   stopWatchdog?.();
   notify("STOPPING=1");

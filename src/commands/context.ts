@@ -196,6 +196,11 @@ export interface ServerContext {
    * server speaks TLS, absent otherwise.
    */
   reloadTls?: (() => void) | undefined;
+  /**
+   * Begins stopping the server as a signal would, once the current turn is over (the `shutdown` command,
+   * whose connection closes without a reply); `reason` is logged. Set by the composition root.
+   */
+  requestShutdown?: ((reason: string) => void) | undefined;
   /** Resolves after `ms`, or at once when the server starts shutting down. */
   waitOrShutdown(ms: number): Promise<void>;
   /** True once the server has begun to stop. */

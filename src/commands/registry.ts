@@ -172,6 +172,7 @@ const ENTRIES: readonly Entry[] = [
     async () => (await import("./admin/set_feature_compatibility_version.ts")).setFeatureCompatibilityVersion,
   ),
   entry(["setParameter"], async () => (await import("./admin/set_parameter.ts")).setParameter),
+  entry(["shutdown"], async () => (await import("./admin/shutdown.ts")).shutdown),
   entry(["startSession"], async () => (await import("./sessions/start_session.ts")).startSession),
   entry(["testVersion2"], async () => (await import("./admin/test_version2.ts")).testVersion2),
   entry(["top"], async () => (await import("./admin/top.ts")).top),
