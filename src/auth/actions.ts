@@ -49,6 +49,7 @@ export const ACTIONS = [
   "setClusterParameter",
   "rotateCertificates",
   "shutdown",
+  "planCacheWrite",
   "dbHash",
   "fsync",
   "unlock",

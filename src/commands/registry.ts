@@ -132,6 +132,7 @@ const ENTRIES: readonly Entry[] = [
     async () => (await import("./auth/merge_authz_collections.ts")).mergeAuthzCollections,
   ),
   entry(["ping"], async () => (await import("./handshake/ping.ts")).ping),
+  entry(["planCacheClear"], async () => (await import("./admin/plan_cache_clear.ts")).planCacheClear),
   entry(["profile"], async () => (await import("./admin/profile.ts")).profile),
   entry(["secantusAdmin.pruneOplog"], async () => (await import("./admin/prune_oplog.ts")).pruneOplog),
   entry(["secantusAdmin.pruneTtl"], async () => (await import("./admin/prune_ttl.ts")).pruneTtl),

@@ -82,15 +82,18 @@ export class PlanCache<T = unknown> {
     return e;
   }
 
-  /** Forgets every shape of a collection (planCacheClear); `prefix` is the collection part of keys. */
-  clear(prefix?: string): void {
+  /**
+   * Forgets every shape of a collection (planCacheClear); `prefix` is the collection part of keys, and
+   * `suffix` (planCacheClear with a query) keeps to the keys of one shape.
+   */
+  clear(prefix?: string, suffix?: string): void {
     if (prefix === undefined) {
       this.#entries.clear();
       this.#winners = 0;
       return;
     }
     for (const [k, e] of [...this.#entries]) {
-      if (!k.startsWith(prefix)) continue;
+      if (!k.startsWith(prefix) || (suffix !== undefined && !k.endsWith(suffix))) continue;
       if (e.winner !== undefined) this.#winners--;
       this.#entries.delete(k);
     }

@@ -19,3 +19,17 @@ Deno.test("the cache is bounded", () => {
   cache.clear("c");
   assert.equal(cache.get("c"), undefined);
 });
+
+Deno.test("clear keeps to one collection, and with a suffix to one shape of it (planCacheClear)", () => {
+  const cache = new PlanCache();
+  cache.set("u1|a,b|{x}|{}|{}", "a");
+  cache.set("u1|a,b,c|{x}|{}|{}", "b");
+  cache.set("u1|a,b|{y}|{}|{}", "a");
+  cache.set("u2|a,b|{x}|{}|{}", "a");
+  cache.clear("u1|", "|{x}|{}|{}");
+  assert.deepEqual(cache.entries("u1|"), [["u1|a,b|{y}|{}|{}", "a"]]);
+  assert.equal(cache.size, 2);
+  cache.clear("u1|");
+  assert.deepEqual(cache.entries("u1|"), []);
+  assert.deepEqual(cache.entries("u2|"), [["u2|a,b|{x}|{}|{}", "a"]]);
+});

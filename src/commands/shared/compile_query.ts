@@ -182,9 +182,25 @@ function planCacheKey(
   // An `_id` point without a collation is IDHACK, which mongod does not cache either (nothing to
   // compare), and whose key costs more than its plan.
   if (simpleIdPoint) return undefined;
-  return `${keyPrefix(coll, infos)}${JSON.stringify(shapeOf(parts.filter ?? {}))}|${
+  return `${keyPrefix(coll, infos)}${shapeKey(parts)}`;
+}
+
+/** The query-shape part of a plan cache key: the filter's shape, the sort and the collation. */
+function shapeKey(parts: Pick<QueryParts, "filter" | "sort" | "collation">): string {
+  return `${JSON.stringify(shapeOf(parts.filter ?? {}))}|${
     parts.sort === undefined ? "{}" : JSON.stringify(parts.sort)
   }|${parts.collation === undefined ? "{}" : JSON.stringify(parts.collation)}`;
+}
+
+/**
+ * planCacheClear: forgets the collection's cached plans, or with `shape` only those of that query shape
+ * (its filter's shape, sort and collation; the projection is not part of a key here).
+ */
+export function clearPlanCache(
+  coll: CollectionEntry,
+  shape?: Pick<QueryParts, "filter" | "sort" | "collation">,
+): void {
+  PLAN_CACHE.clear(`${hex(coll.uuid)}|`, shape === undefined ? undefined : `|${shapeKey(shape)}`);
 }
 
 /**
