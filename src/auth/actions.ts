@@ -50,6 +50,8 @@ export const ACTIONS = [
   "rotateCertificates",
   "shutdown",
   "planCacheWrite",
+  "replSetGetConfig",
+  "replSetConfigure",
   "dbHash",
   "fsync",
   "unlock",

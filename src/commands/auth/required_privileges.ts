@@ -38,6 +38,8 @@ const CLUSTER_ACTIONS: ReadonlySet<string> = new Set([
   "top",
   "shutdown",
   "replSetGetStatus",
+  "replSetGetConfig",
+  "replSetConfigure",
   "logRotate",
   "secantusBackup",
   "secantusRestore",

@@ -30,6 +30,11 @@ import { authenticateX509, parseAuthenticate } from "../auth/authenticate.ts";
 
 /** The one-member set's election id (term 1), as hello and serverStatus.repl report it. */
 export const ELECTION_ID = new ObjectId("7fffffff0000000000000001");
+/**
+ * The one-member set's `settings.replicaSetId` (replSetGetConfig): fixed, as the set's configuration never
+ * changes (mongod makes one at replSetInitiate and keeps it in local.system.replset).
+ */
+export const REPLICA_SET_ID = new ObjectId("5ec4e7a10000000000000001");
 
 const FIELDS = {
   helloOk: optional(bool),
