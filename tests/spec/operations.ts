@@ -3,9 +3,17 @@
  * the result in the spec's shape (write results as plain documents, cursors drained to arrays, …).
  * Test-runner operations (`object: testRunner`) live in runner_ops.ts.
  */
-import type { AnyBulkWriteOperation, Collection, Db, Document, GridFSBucket, ObjectId } from "mongodb";
+import type {
+  AnyBulkWriteOperation,
+  Collection,
+  Db,
+  Document,
+  GridFSBucket,
+  ObjectId,
+  SearchIndexDescription,
+} from "mongodb";
 import { type EntityMap, SkipTest, translateOptions } from "./entities.ts";
-import { REASONS, UNSUPPORTED_OPERATIONS } from "./skips.ts";
+import { UNSUPPORTED_OPERATIONS } from "./skips.ts";
 import { normalizeResult } from "./results.ts";
 import { checkArguments } from "./arguments.ts";
 
@@ -101,6 +109,16 @@ const HANDLERS: Record<string, Handler> = {
   dropIndex: (t, { name, ...o }) => asColl(t).dropIndex(String(name), o),
   dropIndexes: (t, o) => asColl(t).dropIndexes(o),
   listIndexes: (t, o) => asColl(t).listIndexes(o).toArray(),
+  // Atlas Search's index commands: the server answers them as mongod without a search host (31082)
+  createSearchIndex: (t, { model }) => asColl(t).createSearchIndex(model as SearchIndexDescription),
+  createSearchIndexes: (t, { models }) => asColl(t).createSearchIndexes(models as SearchIndexDescription[]),
+  dropSearchIndex: (t, { name }) => asColl(t).dropSearchIndex(String(name)),
+  updateSearchIndex: (t, { name, definition }) =>
+    asColl(t).updateSearchIndex(String(name), definition as Document),
+  listSearchIndexes: (t, { name, aggregationOptions }) =>
+    (name === undefined
+      ? asColl(t).listSearchIndexes(aggregationOptions as Document)
+      : asColl(t).listSearchIndexes(String(name), aggregationOptions as Document)).toArray(),
   rename: (t, { to, ...o }) => asColl(t).rename(String(to), o),
   createFindCursor: async (t, { filter, ...o }) => {
     const cursor = asColl(t).find(filter as Document, o);
@@ -241,8 +259,5 @@ export async function runEntityOperation(
   }
   const handler = entity.kind === "bucket" ? BUCKET_HANDLERS[op.name] : HANDLERS[op.name];
   if (!handler) throw new Error(`unknown operation '${op.name}' (on ${entity.kind} '${op.object}')`);
-  if (op.name.startsWith("listSearch") || op.name.includes("SearchIndex")) {
-    throw new SkipTest(REASONS.searchIndex(op.name));
-  }
   return normalizeResult(op.name, await handler(target, translated, entities));
 }

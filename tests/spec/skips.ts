@@ -34,7 +34,6 @@ export const REASONS = {
   clientEncryption: "clientEncryption entities (CSFLE/QE) outside the product",
   autoEncrypt: "auto encryption (CSFLE/QE) outside the product",
   operation: (n: string) => `operation '${n}' not implemented by the runner`,
-  searchIndex: (n: string) => `operation '${n}': Atlas Search indexes outside the product`,
   failPoint: "requires server fail points (configureFailPoint not supported by the server)",
   thread: "test runner threads not implemented by the runner",
   logMessages:
@@ -55,11 +54,6 @@ export const UNSUPPORTED_OPERATIONS: Readonly<Record<string, string>> = {
   recordTopologyDescription: REASONS.operation("recordTopologyDescription"),
   assertTopologyType: REASONS.operation("assertTopologyType"),
   assertEventCount: REASONS.operation("assertEventCount"),
-  createSearchIndex: REASONS.searchIndex("createSearchIndex"),
-  createSearchIndexes: REASONS.searchIndex("createSearchIndexes"),
-  dropSearchIndex: REASONS.searchIndex("dropSearchIndex"),
-  listSearchIndexes: REASONS.searchIndex("listSearchIndexes"),
-  updateSearchIndex: REASONS.searchIndex("updateSearchIndex"),
 };
 
 /**

@@ -24,6 +24,7 @@ import { compileGraphLookup } from "./stages_graph_lookup.ts";
 import { compileDensify, compileFill } from "./stages_densify_fill.ts";
 import type { StageCompiler } from "./types.ts";
 import type { ErrorCodeName } from "../../errors/codes.ts";
+import { ATLAS_SEARCH_NOT_ENABLED, SEARCH_INDEX_COMMANDS_NOT_ENABLED } from "../../errors/atlas_search.ts";
 
 export const STAGES: Readonly<Record<string, StageCompiler>> = {
   $match: compileMatch,
@@ -55,9 +56,6 @@ export const STAGES: Readonly<Record<string, StageCompiler>> = {
   $fill: compileFill,
 };
 
-const ATLAS_SEARCH =
-  "requires additional configuration. Please connect to Atlas or an AtlasCLI local deployment to enable. For more information on how to connect, see https://dochub.mongodb.org/core/atlas-cli-deploy-local-reqs";
-
 /**
  * Stages mongod has that this engine does not run, with the refusal: Atlas Search stages get mongod's
  * community-edition answer (31082 SearchNotEnabled); sharding-only and not-yet-built stages 238.
@@ -66,18 +64,17 @@ const ATLAS_SEARCH =
 export const REFUSED_STAGES: Readonly<Record<string, { code: ErrorCodeName; message: string }>> = {
   $search: {
     code: "SearchNotEnabled",
-    message: `Using $search and $vectorSearch aggregation stages ${ATLAS_SEARCH}`,
+    message: `Using $search and $vectorSearch aggregation stages ${ATLAS_SEARCH_NOT_ENABLED}`,
   },
-  $searchMeta: { code: "SearchNotEnabled", message: `Using $searchMeta aggregation stage ${ATLAS_SEARCH}` },
+  $searchMeta: {
+    code: "SearchNotEnabled",
+    message: `Using $searchMeta aggregation stage ${ATLAS_SEARCH_NOT_ENABLED}`,
+  },
   $vectorSearch: {
     code: "SearchNotEnabled",
-    message: `Using $search and $vectorSearch aggregation stages ${ATLAS_SEARCH}`,
+    message: `Using $search and $vectorSearch aggregation stages ${ATLAS_SEARCH_NOT_ENABLED}`,
   },
-  $listSearchIndexes: {
-    code: "SearchNotEnabled",
-    message:
-      `Using Atlas Search Database Commands and the $listSearchIndexes aggregation stage ${ATLAS_SEARCH}`,
-  },
+  $listSearchIndexes: { code: "SearchNotEnabled", message: SEARCH_INDEX_COMMANDS_NOT_ENABLED },
   $shardedDataDistribution: {
     code: "NotImplemented",
     message: "$shardedDataDistribution needs a sharded cluster; SecantusDB is a single node",
