@@ -66,6 +66,7 @@ import { Top } from "../observability/top.ts";
 import { FsyncLock } from "../commands/shared/fsync_lock.ts";
 import { AutoCompactor } from "../storage/auto_compact.ts";
 import { ClusterParameters } from "../commands/shared/cluster_parameters.ts";
+import { StableApiSettings } from "../commands/stable_api.ts";
 import { attachPointReads } from "./point_reads.ts";
 import type { MetricsServer } from "./metrics.ts";
 import { createLogger, type Logger } from "../observability/log.ts";
@@ -468,6 +469,7 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
       (coll, doc) => indexKeysOf(coll, doc, { compilePartialFilter }),
       () => clusterClock.latest(),
     ),
+    stableApi: new StableApiSettings(config.server.requireApiVersion),
     backups: { last: undefined },
     // Loaded on first use: it pulls in the Node driver, which a server that never replays never needs.
     replayOplog: async (dir, listing, from, target) =>

@@ -37,6 +37,7 @@ import type { OpStats } from "../observability/op_stats.ts";
 import type { FsyncLock } from "./shared/fsync_lock.ts";
 import type { AutoCompactor } from "../storage/auto_compact.ts";
 import type { ClusterParameters } from "./shared/cluster_parameters.ts";
+import type { StableApiSettings } from "./stable_api.ts";
 import type { BackupRecord } from "../backup/mod.ts";
 import type { ReplayFn } from "../backup/pitr_restore.ts";
 import type { WriteConcern } from "./params/write_concern.ts";
@@ -172,6 +173,8 @@ export interface ServerContext {
   readonly autoCompact: AutoCompactor;
   /** Cluster parameters (`defaultMaxTimeMS`; shared/cluster_parameters.ts). */
   readonly clusterParameters: ClusterParameters;
+  /** `requireApiVersion` (stable_api.ts): checked by dispatch, changed by setParameter. */
+  readonly stableApi: StableApiSettings;
   /** The last native backup this process took (serverStatus, /metrics). */
   readonly backups: { last: BackupRecord | undefined };
   /**

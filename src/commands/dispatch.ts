@@ -263,7 +263,7 @@ function dispatchLoaded(
     const body = withSequences(req.body, req.sequences);
     const generic = parseGenericArgs(body);
     checkSessionArgs(generic, spec.name);
-    checkApiParameters(generic, spec.name);
+    checkApiParameters(generic, spec.name, server.stableApi.requireApiVersion);
     inTxn = generic.autocommit === false;
     if (inTxn) checkAllowedInTransaction(spec.name, db);
     else checkReadConcernSupport(spec.name, generic.readConcern);

@@ -429,7 +429,11 @@ export class PointReads implements PointReadHooks {
   publish(): void {
     const s = this.#server;
     let bits = 0;
-    if (!s.failPoints.anyOn && !s.profiler.active && s.profiler.slowms > 1 && !s.isShuttingDown()) {
+    // (requireApiVersion: every request must reach dispatch, which checks its apiVersion)
+    if (
+      !s.failPoints.anyOn && !s.profiler.active && s.profiler.slowms > 1 && !s.isShuttingDown() &&
+      !s.stableApi.requireApiVersion
+    ) {
       bits = s.authorizer.enabled ? PING | AUTH : PING;
       if (!s.heap?.pressured) bits |= FIND;
       if (s.sessions.size + LOG_CAP < s.sessions.maxSessions) bits |= LSID;

@@ -89,6 +89,7 @@ function fakeServer(over: Partial<Record<string, unknown>> = {}) {
     counters: new Counters(),
     top: new Top(),
     fsyncLock: { count: 0 },
+    stableApi: { requireApiVersion: false },
     storage: {
       catalog: { getCollection: (db: string, name: string) => db === "d" && name === "c" ? COLL : undefined },
     },
@@ -118,7 +119,7 @@ const counted: string[] = [];
 const shared = new Map<string, SharedRecordIds>();
 const unshared: string[] = [];
 
-Deno.test("point reads: what may be answered follows fail points, the profiler, memory and sessions", () => {
+Deno.test("point reads: what may be answered follows fail points, the profiler, memory, sessions and requireApiVersion", () => {
   const { io, calls } = fakeIo();
   const server = fakeServer();
   const reads = new PointReads(server, io, native);
@@ -137,6 +138,13 @@ Deno.test("point reads: what may be answered follows fail points, the profiler, 
   reads.publish();
   assertEquals(calls.flags.at(-1), 0);
   server.profiler.set("d", { level: 0 });
+  reads.publish();
+  assertEquals(calls.flags.at(-1), F.FIND | F.PING | F.LSID);
+  // requireApiVersion: dispatch must see every request (it checks apiVersion)
+  server.stableApi.requireApiVersion = true;
+  reads.publish();
+  assertEquals(calls.flags.at(-1), 0);
+  server.stableApi.requireApiVersion = false;
   reads.publish();
   assertEquals(calls.flags.at(-1), F.FIND | F.PING | F.LSID);
   const few = fakeServer({ sessions: new LogicalSessions(undefined, 100) });

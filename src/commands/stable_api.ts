@@ -1,12 +1,21 @@
 /**
  * The Stable API (mongod 5.0+): a command may declare `apiVersion: "1"` with `apiStrict` and
  * `apiDeprecationErrors`. The version must be "1" (322 APIVersionError); the two flags need a
- * version; with `apiStrict: true` only the commands of API Version 1 run (323 APIStrictError), and
+ * version; with `requireApiVersion` on ({@link StableApiSettings}) every command must declare one; with `apiStrict: true` only the commands of API Version 1 run (323 APIStrictError), and
  * aggregation stages outside it are refused the same way. No command of Version 1 is deprecated, so
  * `apiDeprecationErrors` never fires.
  */
 import { CommandError } from "../errors/command_error.ts";
+import { Location } from "../errors/locations.ts";
 import type { GenericArgs } from "./params/generic.ts";
+
+/**
+ * The server's Stable API switch: mongod's `requireApiVersion` parameter (`[server] require_api_version`
+ * at start, `setParameter` at run time). On, every command must declare `apiVersion` (498870 otherwise).
+ */
+export class StableApiSettings {
+  constructor(public requireApiVersion = false) {}
+}
 
 /** mongod 8.0's API Version 1 commands. */
 const API_V1: ReadonlySet<string> = new Set([
@@ -50,8 +59,14 @@ const NOT_V1_STAGES: ReadonlySet<string> = new Set([
   "$planCacheStats",
 ]);
 
-export function checkApiParameters(g: GenericArgs, command: string): void {
+export function checkApiParameters(g: GenericArgs, command: string, requireApiVersion = false): void {
   if (g.apiVersion === undefined) {
+    if (requireApiVersion) {
+      throw new CommandError(
+        Location.ApiVersionRequired,
+        "The apiVersion parameter is required, please configure your MongoClient's API version",
+      );
+    }
     if (g.apiStrict !== undefined) {
       throw new CommandError("APIVersionError", "Provided apiStrict without passing apiVersion");
     }

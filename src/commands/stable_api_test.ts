@@ -21,3 +21,14 @@ Deno.test("stable API: version must be '1', flags need a version, strict refuses
   checkApiStrictStage(g({ apiVersion: "1" }), "$currentOp");
   assert.equal(thrownCommandError(() => g({ apiVersion: 1 })).code, 14);
 });
+
+Deno.test("stable API: with requireApiVersion a command without apiVersion is 498870; one with it runs", () => {
+  checkApiParameters(g({ apiVersion: "1" }), "ping", true);
+  const e = thrownCommandError(() => checkApiParameters(g({}), "hello", true));
+  assert.equal(e.code, 498870);
+  assert.equal(
+    e.message,
+    "The apiVersion parameter is required, please configure your MongoClient's API version",
+  );
+  checkApiParameters(g({}), "hello", false);
+});

@@ -213,6 +213,14 @@ export const KEY_SPECS: readonly KeySpec[] = [
   },
   {
     table: "server",
+    key: "require_api_version",
+    field: "requireApiVersion",
+    kind: "bool",
+    flag: "require-api-version",
+    help: "every command must declare apiVersion (mongod's requireApiVersion; 498870 otherwise)",
+  },
+  {
+    table: "server",
     key: "javascript_enabled",
     field: "javascriptEnabled",
     kind: "bool",

@@ -54,6 +54,7 @@ Deno.test("defaults match PRODUCT.md's table", () => {
       idleTimeoutSeconds: 300,
       messageTimeoutSeconds: 30,
       enableTestCommands: false,
+      requireApiVersion: false,
       javascriptEnabled: true,
       idleMallocTrim: true,
       scramSHA256IterationCount: 15_000,
@@ -99,6 +100,7 @@ max_open_cursors = 7
 idle_timeout_seconds = 0
 message_timeout_seconds = 2.5
 enable_test_commands = true
+require_api_version = true
 javascript_enabled = false
 idle_malloc_trim = false
 scram_sha256_iteration_count = 20000
@@ -143,6 +145,7 @@ noop_heartbeat_seconds = 0.0
       idleTimeoutSeconds: 0,
       messageTimeoutSeconds: 2.5,
       enableTestCommands: true,
+      requireApiVersion: true,
       javascriptEnabled: false,
       idleMallocTrim: false,
       scramSHA256IterationCount: 20000,

@@ -80,6 +80,11 @@ export interface ServerConfig {
    */
   readonly enableTestCommands: boolean;
   /**
+   * mongod's requireApiVersion: every command must declare `apiVersion` (Stable API), else 498870.
+   * setParameter changes it at run time.
+   */
+  readonly requireApiVersion: boolean;
+  /**
    * mongod's security.javascriptEnabled: `$where`, `$function`, `$accumulator` and mapReduce run in
    * the JavaScript sandbox (src/engine/js/); false refuses them with mongod's codes.
    */
@@ -179,6 +184,7 @@ export function defaultConfig(): Config {
       idleTimeoutSeconds: 300,
       messageTimeoutSeconds: 30,
       enableTestCommands: false,
+      requireApiVersion: false,
       javascriptEnabled: true,
       idleMallocTrim: true,
       scramSHA256IterationCount: 15_000,

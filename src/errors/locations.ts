@@ -13,6 +13,8 @@ export const Location = {
   FcvConfirmRequired: 7369100,
   /** setFeatureCompatibilityVersion to a version that is not lastLTS, lastContinuous or latest. */
   FcvInvalidVersion: 4926900,
+  /** `requireApiVersion` is on and the command declares no `apiVersion`. */
+  ApiVersionRequired: 498870,
 
   // engine/aggregate: pipeline stages and accumulators.
   AccumulatorBadArgument: 40237,

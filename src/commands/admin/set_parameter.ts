@@ -1,7 +1,8 @@
 /**
  * setParameter: changes the server parameters we honour at run time — `logLevel` (0 = INFO, 1 and up
  * = DEBUG), `cursorTimeoutMillis` (idle cursor reaping), `transactionLifetimeLimitSeconds`, `minSnapshotHistoryWindowInSeconds` (how long storage keeps
- * history for snapshot reads at an earlier atClusterTime) — and
+ * history for snapshot reads at an earlier atClusterTime), `requireApiVersion` (every command must declare
+ * `apiVersion`, commands/stable_api.ts; a bool) — and
  * answers each one's previous value as `was`, as mongod does. A parameter getParameter knows but that
  * cannot change at run time is 72 InvalidOptions "not allowed to change [x] at runtime"; an unknown
  * one is 72 "attempted to set unrecognized parameter [x], use help:true to see options". Admin only.
@@ -10,7 +11,7 @@ import { CommandError } from "../../errors/command_error.ts";
 import type { RequestContext } from "../context.ts";
 import { defineCommand, type Doc } from "../spec.ts";
 import { GENERIC_FIELDS } from "../params/generic.ts";
-import { int } from "../params/schema.ts";
+import { bool, int } from "../params/schema.ts";
 import { liveParameters, serverParameters } from "../handshake/get_parameter.ts";
 
 export interface SetParameterParams {
@@ -22,7 +23,10 @@ const SETTABLE = new Set([
   "cursorTimeoutMillis",
   "transactionLifetimeLimitSeconds",
   "minSnapshotHistoryWindowInSeconds",
+  "requireApiVersion",
 ]);
+/** Parameters whose values are booleans (safeBool: numbers too); the others are integers. */
+const BOOLEAN = new Set(["requireApiVersion"]);
 /** May be 0 (mongod: no history kept beyond what running reads pin). */
 const ZERO_ALLOWED = new Set(["logLevel", "minSnapshotHistoryWindowInSeconds"]);
 
@@ -33,6 +37,10 @@ function parse(body: Doc): SetParameterParams {
   }
   for (const [k, v] of values) {
     if (!SETTABLE.has(k)) continue;
+    if (BOOLEAN.has(k)) {
+      bool(v, k);
+      continue;
+    }
     const n = int(v, k);
     if (n < 0 || (!ZERO_ALLOWED.has(k) && n === 0)) {
       throw new CommandError("BadValue", `Invalid value for parameter ${k}: ${n}`);
@@ -59,6 +67,12 @@ function run(ctx: RequestContext<SetParameterParams>): Doc {
   const before = liveParameters(ctx);
   const [key, value] = ctx.params.values[0]!;
   for (const [k, v] of ctx.params.values) {
+    if (k === "requireApiVersion") {
+      ctx.stableApi.requireApiVersion = bool(v, k);
+      // (the I/O thread stops answering requests itself before this reply goes out: point_reads.ts publish)
+      ctx.log.info(`setParameter ${k} = ${ctx.stableApi.requireApiVersion}`);
+      continue;
+    }
     const n = int(v, k);
     if (k === "logLevel") ctx.log.setLevel(n >= 1 ? "DEBUG" : "INFO");
     else if (k === "cursorTimeoutMillis") ctx.cursors.idleTimeoutMs = n;

@@ -37,6 +37,7 @@ export interface LiveParameters {
   readonly transactionLifetimeLimitSeconds: number;
   readonly minSnapshotHistoryWindowInSeconds: number;
   readonly slowms: number;
+  readonly requireApiVersion: boolean;
 }
 
 /** The live parameters of a running server. */
@@ -47,6 +48,7 @@ export function liveParameters(ctx: ServerContext): LiveParameters {
     transactionLifetimeLimitSeconds: ctx.transactions.lifetimeLimitSeconds,
     minSnapshotHistoryWindowInSeconds: Math.round(ctx.snapshots.historyWindowMs / 1000),
     slowms: ctx.profiler.slowms,
+    requireApiVersion: ctx.stableApi.requireApiVersion,
   };
 }
 
@@ -63,6 +65,7 @@ export function serverParameters(info: Pick<ServerInfo, "testCommandsEnabled">, 
     transactionLifetimeLimitSeconds: live?.transactionLifetimeLimitSeconds ?? 60,
     minSnapshotHistoryWindowInSeconds: live?.minSnapshotHistoryWindowInSeconds ?? DEFAULT_WINDOW_MS / 1000,
     enableTestCommands: info.testCommandsEnabled,
+    requireApiVersion: live?.requireApiVersion ?? false,
   };
 }
 
