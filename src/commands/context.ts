@@ -38,6 +38,7 @@ import type { FsyncLock } from "./shared/fsync_lock.ts";
 import type { AutoCompactor } from "../storage/auto_compact.ts";
 import type { ClusterParameters } from "./shared/cluster_parameters.ts";
 import type { StableApiSettings } from "./stable_api.ts";
+import type { LogVerbosity } from "../observability/log_verbosity.ts";
 import type { BackupRecord } from "../backup/mod.ts";
 import type { ReplayFn } from "../backup/pitr_restore.ts";
 import type { WriteConcern } from "./params/write_concern.ts";
@@ -175,6 +176,8 @@ export interface ServerContext {
   readonly clusterParameters: ClusterParameters;
   /** `requireApiVersion` (stable_api.ts): checked by dispatch, changed by setParameter. */
   readonly stableApi: StableApiSettings;
+  /** `logLevel` / `logComponentVerbosity` (getParameter, setParameter; the logger's level). */
+  readonly logVerbosity: LogVerbosity;
   /** The last native backup this process took (serverStatus, /metrics). */
   readonly backups: { last: BackupRecord | undefined };
   /**

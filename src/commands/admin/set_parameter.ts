@@ -1,6 +1,7 @@
 /**
  * setParameter: changes the server parameters we honour at run time — `logLevel` (0 = INFO, 1 and up
- * = DEBUG), `cursorTimeoutMillis` (idle cursor reaping), `transactionLifetimeLimitSeconds`, `minSnapshotHistoryWindowInSeconds` (how long storage keeps
+ * = DEBUG) and `logComponentVerbosity` (mongosh's `db.setLogLevel()`; observability/log_verbosity.ts),
+ * `cursorTimeoutMillis` (idle cursor reaping), `transactionLifetimeLimitSeconds`, `minSnapshotHistoryWindowInSeconds` (how long storage keeps
  * history for snapshot reads at an earlier atClusterTime), `requireApiVersion` (every command must declare
  * `apiVersion`, commands/stable_api.ts; a bool) — and
  * answers each one's previous value as `was`, as mongod does. A parameter getParameter knows but that
@@ -12,6 +13,7 @@ import type { RequestContext } from "../context.ts";
 import { defineCommand, type Doc } from "../spec.ts";
 import { GENERIC_FIELDS } from "../params/generic.ts";
 import { bool, int } from "../params/schema.ts";
+import { verbosityChanges } from "../../observability/log_verbosity.ts";
 import { liveParameters, serverParameters } from "../handshake/get_parameter.ts";
 
 export interface SetParameterParams {
@@ -24,6 +26,7 @@ const SETTABLE = new Set([
   "transactionLifetimeLimitSeconds",
   "minSnapshotHistoryWindowInSeconds",
   "requireApiVersion",
+  "logComponentVerbosity",
 ]);
 /** Parameters whose values are booleans (safeBool: numbers too); the others are integers. */
 const BOOLEAN = new Set(["requireApiVersion"]);
@@ -39,6 +42,10 @@ function parse(body: Doc): SetParameterParams {
     if (!SETTABLE.has(k)) continue;
     if (BOOLEAN.has(k)) {
       bool(v, k);
+      continue;
+    }
+    if (k === "logComponentVerbosity") {
+      verbosityChanges(v); // (checked whole before any value applies)
       continue;
     }
     const n = int(v, k);
@@ -73,8 +80,13 @@ function run(ctx: RequestContext<SetParameterParams>): Doc {
       ctx.log.info(`setParameter ${k} = ${ctx.stableApi.requireApiVersion}`);
       continue;
     }
+    if (k === "logComponentVerbosity") {
+      ctx.logVerbosity.set(v);
+      ctx.log.info(`setParameter ${k} = ${JSON.stringify(ctx.logVerbosity.toDocument())}`);
+      continue;
+    }
     const n = int(v, k);
-    if (k === "logLevel") ctx.log.setLevel(n >= 1 ? "DEBUG" : "INFO");
+    if (k === "logLevel") ctx.logVerbosity.setGlobal(n);
     else if (k === "cursorTimeoutMillis") ctx.cursors.idleTimeoutMs = n;
     else if (k === "transactionLifetimeLimitSeconds") ctx.transactions.lifetimeLimitSeconds = n;
     else if (k === "minSnapshotHistoryWindowInSeconds") ctx.snapshots.historyWindowMs = n * 1000;

@@ -38,17 +38,19 @@ export interface LiveParameters {
   readonly minSnapshotHistoryWindowInSeconds: number;
   readonly slowms: number;
   readonly requireApiVersion: boolean;
+  readonly logComponentVerbosity: Doc;
 }
 
 /** The live parameters of a running server. */
 export function liveParameters(ctx: ServerContext): LiveParameters {
   return {
-    logLevel: ctx.log.level === "DEBUG" ? 1 : 0,
+    logLevel: ctx.logVerbosity.global,
     cursorTimeoutMillis: ctx.cursors.idleTimeoutMs,
     transactionLifetimeLimitSeconds: ctx.transactions.lifetimeLimitSeconds,
     minSnapshotHistoryWindowInSeconds: Math.round(ctx.snapshots.historyWindowMs / 1000),
     slowms: ctx.profiler.slowms,
     requireApiVersion: ctx.stableApi.requireApiVersion,
+    logComponentVerbosity: ctx.logVerbosity.toDocument(),
   };
 }
 
@@ -56,6 +58,7 @@ export function serverParameters(info: Pick<ServerInfo, "testCommandsEnabled">, 
   return {
     featureCompatibilityVersion: { version: FCV },
     logLevel: live?.logLevel ?? 0,
+    logComponentVerbosity: live?.logComponentVerbosity ?? { verbosity: live?.logLevel ?? 0 },
     authenticationMechanisms: ["SCRAM-SHA-256"],
     // mongod's user-document schema since 3.0 (SCRAM); mongorestore asks before it restores users.
     authSchemaVersion: 5,
