@@ -52,6 +52,7 @@ export const ACTIONS = [
   "planCacheWrite",
   "replSetGetConfig",
   "replSetConfigure",
+  "replSetStateChange",
   "createSearchIndexes",
   "dropSearchIndex",
   "updateSearchIndex",

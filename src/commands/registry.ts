@@ -143,9 +143,13 @@ const ENTRIES: readonly Entry[] = [
   entry(["secantusAdmin.pruneTtl"], async () => (await import("./admin/prune_ttl.ts")).pruneTtl),
   entry(["refreshSessions"], async () => (await import("./sessions/refresh_sessions.ts")).refreshSessions),
   entry(["renameCollection"], async () => (await import("./ddl/rename_collection.ts")).renameCollection),
+  entry(["replSetFreeze"], async () => (await import("./admin/repl_set_one_member.ts")).replSetFreeze),
   entry(["replSetGetConfig"], async () => (await import("./admin/repl_set_get_config.ts")).replSetGetConfig),
   entry(["replSetGetStatus"], async () => (await import("./admin/repl_set_get_status.ts")).replSetGetStatus),
   entry(["replSetInitiate"], async () => (await import("./admin/repl_set_initiate.ts")).replSetInitiate),
+  entry(["replSetReconfig"], async () => (await import("./admin/repl_set_one_member.ts")).replSetReconfig),
+  entry(["replSetStepDown"], async () => (await import("./admin/repl_set_step_down.ts")).replSetStepDown),
+  entry(["replSetSyncFrom"], async () => (await import("./admin/repl_set_one_member.ts")).replSetSyncFrom),
   entry(
     ["secantusAdmin.restoreArchive"],
     async () => (await import("./admin/restore_archive.ts")).restoreArchiveCommand,

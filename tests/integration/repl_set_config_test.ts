@@ -1,7 +1,8 @@
 /**
  * The one-member replica set's configuration commands through the Node driver and mongosh:
  * replSetGetConfig (`rs.conf()`) and replSetInitiate (`rs.initiate()`: 23 AlreadyInitialized, as an
- * initiated mongod answers); a `--standalone` server answers 76 to both.
+ * initiated mongod answers), replSetStepDown (262 after the catch-up period), replSetFreeze and
+ * replSetSyncFrom (95), replSetReconfig (20); a `--standalone` server answers 76.
  */
 // deno-lint-ignore no-explicit-any
 type AnyDoc = any;
@@ -49,6 +50,42 @@ serverTest(
   },
 );
 
+serverTest(
+  "replSetStepDown, replSetFreeze, replSetSyncFrom, replSetReconfig: a one-member set's answers",
+  async (client, server) => {
+    const admin = client.db("admin");
+    const code = (p: Promise<unknown>) => p.then(() => "ok", (e) => `${e.code} ${e.message}`);
+    // no secondary appears within the catch-up period: 262 once it is over
+    const t0 = Date.now();
+    assert.match(
+      await code(admin.command({ replSetStepDown: 2, secondaryCatchUpPeriodSecs: 1 })),
+      /^262 No electable secondaries caught up as of .*\{force: true\}/,
+    );
+    assert.ok(Date.now() - t0 >= 900, "waited the catch-up period");
+    assert.match(await code(admin.command({ replSetStepDown: 60, maxTimeMS: 100 })), /^50 /);
+    assert.match(await code(admin.command({ replSetStepDown: 30, force: true })), /^20 /);
+    assert.match(await code(admin.command({ replSetStepDown: 5 })), /^2 stepdown period must be longer/);
+    assert.match(await code(admin.command({ replSetStepDown: -1 })), /^2 stepdown period must be a positive/);
+    assert.match(await code(admin.command({ replSetFreeze: 30 })), /^95 Cannot freeze node when primary/);
+    assert.match(await code(admin.command({ replSetSyncFrom: "localhost:1" })), /^95 primaries don't sync$/);
+    assert.match(
+      await code(admin.command({ replSetReconfig: { _id: "x", version: 2, members: [] } })),
+      /^20 /,
+    );
+    assert.match(await code(client.db("t").command({ replSetFreeze: 1 })), /^13 /);
+    // still the writable primary
+    assert.equal((await admin.command({ hello: 1 })).isWritablePrimary, true);
+    const out = await runMongosh(
+      server.uri,
+      `for (const [n, f] of [["freeze", () => rs.freeze(5)], ["add", () => rs.add("localhost:1")]]) {
+       try { f(); print(n + " ok") } catch (e) { print(n + " " + e.codeName) }
+     }`,
+    );
+    assert.match(out, /^freeze NotSecondary$/m);
+    assert.match(out, /^add IllegalOperation$/m);
+  },
+);
+
 Deno.test({
   name: "replSetGetConfig and replSetInitiate on a --standalone server: 76 NoReplicationEnabled",
   sanitizeResources: false,
@@ -65,6 +102,8 @@ Deno.test({
       const admin = client.db("admin");
       assert.equal((await admin.command({ replSetGetConfig: 1 }).catch((e) => e)).code, 76);
       assert.equal((await admin.command({ replSetInitiate: 1 }).catch((e) => e)).code, 76);
+      assert.equal((await admin.command({ replSetFreeze: 1 }).catch((e) => e)).code, 76);
+      assert.equal((await admin.command({ replSetStepDown: 30 }).catch((e) => e)).code, 76);
     } finally {
       await client.close();
       await server.stop();

@@ -40,6 +40,7 @@ const CLUSTER_ACTIONS: ReadonlySet<string> = new Set([
   "replSetGetStatus",
   "replSetGetConfig",
   "replSetConfigure",
+  "replSetStateChange",
   "logRotate",
   "secantusBackup",
   "secantusRestore",
