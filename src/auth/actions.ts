@@ -53,6 +53,8 @@ export const ACTIONS = [
   "replSetGetConfig",
   "replSetConfigure",
   "replSetStateChange",
+  "connPoolStats",
+  "shardingState",
   "createSearchIndexes",
   "dropSearchIndex",
   "updateSearchIndex",

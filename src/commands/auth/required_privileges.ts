@@ -41,6 +41,8 @@ const CLUSTER_ACTIONS: ReadonlySet<string> = new Set([
   "replSetGetConfig",
   "replSetConfigure",
   "replSetStateChange",
+  "connPoolStats",
+  "shardingState",
   "logRotate",
   "secantusBackup",
   "secantusRestore",
