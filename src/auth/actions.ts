@@ -55,6 +55,7 @@ export const ACTIONS = [
   "replSetStateChange",
   "connPoolStats",
   "shardingState",
+  "reIndex",
   "createSearchIndexes",
   "dropSearchIndex",
   "updateSearchIndex",

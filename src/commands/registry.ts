@@ -143,6 +143,7 @@ const ENTRIES: readonly Entry[] = [
   entry(["profile"], async () => (await import("./admin/profile.ts")).profile),
   entry(["secantusAdmin.pruneOplog"], async () => (await import("./admin/prune_oplog.ts")).pruneOplog),
   entry(["secantusAdmin.pruneTtl"], async () => (await import("./admin/prune_ttl.ts")).pruneTtl),
+  entry(["reIndex"], async () => (await import("./ddl/re_index.ts")).reIndex),
   entry(["refreshSessions"], async () => (await import("./sessions/refresh_sessions.ts")).refreshSessions),
   entry(["renameCollection"], async () => (await import("./ddl/rename_collection.ts")).renameCollection),
   entry(["replSetFreeze"], async () => (await import("./admin/repl_set_one_member.ts")).replSetFreeze),

@@ -2,7 +2,8 @@
  * The one-member replica set's configuration commands through the Node driver and mongosh:
  * replSetGetConfig (`rs.conf()`) and replSetInitiate (`rs.initiate()`: 23 AlreadyInitialized, as an
  * initiated mongod answers), replSetStepDown (262 after the catch-up period), replSetFreeze and
- * replSetSyncFrom (95), replSetReconfig (20); a `--standalone` server answers 76.
+ * replSetSyncFrom (95), replSetReconfig (20), reIndex (20, mongod's "only on a standalone"); a `--standalone`
+ * server answers 76 (reIndex: 115, indexes are not rebuilt in place).
  */
 // deno-lint-ignore no-explicit-any
 type AnyDoc = any;
@@ -73,6 +74,12 @@ serverTest(
       /^20 /,
     );
     assert.match(await code(client.db("t").command({ replSetFreeze: 1 })), /^13 /);
+    // reIndex: only on a standalone mongod (20 with mongod's message)
+    await client.db("t").collection("ri").insertOne({ a: 1 });
+    assert.equal(
+      await code(client.db("t").command({ reIndex: "ri" })),
+      "20 reIndex is only allowed on a standalone mongod instance. Cannot reIndex 't.ri' while replication is active",
+    );
     // still the writable primary
     assert.equal((await admin.command({ hello: 1 })).isWritablePrimary, true);
     const out = await runMongosh(
@@ -87,7 +94,7 @@ serverTest(
 );
 
 Deno.test({
-  name: "replSetGetConfig and replSetInitiate on a --standalone server: 76 NoReplicationEnabled",
+  name: "the replica-set commands on a --standalone server: 76 NoReplicationEnabled; reIndex 115",
   sanitizeResources: false,
   sanitizeOps: false,
   async fn() {
@@ -104,6 +111,10 @@ Deno.test({
       assert.equal((await admin.command({ replSetInitiate: 1 }).catch((e) => e)).code, 76);
       assert.equal((await admin.command({ replSetFreeze: 1 }).catch((e) => e)).code, 76);
       assert.equal((await admin.command({ replSetStepDown: 30 }).catch((e) => e)).code, 76);
+      // reIndex on a standalone: refused with 115 (not rebuilt in place); 26 for a missing collection
+      await client.db("t").collection("ri").insertOne({ a: 1 });
+      assert.equal((await client.db("t").command({ reIndex: "ri" }).catch((e) => e)).code, 115);
+      assert.equal((await client.db("t").command({ reIndex: "nope" }).catch((e) => e)).code, 26);
     } finally {
       await client.close();
       await server.stop();
