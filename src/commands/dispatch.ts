@@ -262,11 +262,11 @@ function dispatchLoaded(
     }
     const body = withSequences(req.body, req.sequences);
     const generic = parseGenericArgs(body);
-    checkSessionArgs(generic, spec.name);
+    checkSessionArgs(generic, spec.name, server.info.standalone);
     checkApiParameters(generic, spec.name, server.stableApi.requireApiVersion);
     inTxn = generic.autocommit === false;
     if (inTxn) checkAllowedInTransaction(spec.name, db);
-    else checkReadConcernSupport(spec.name, generic.readConcern);
+    else checkReadConcernSupport(spec.name, generic.readConcern, server.info.standalone);
     // causal consistency: one node has applied everything up to the newest time it issued
     const after = generic.readConcern?.afterClusterTime;
     if (after) checkClusterTimeReached("afterClusterTime", after, server.clusterClock.latest());

@@ -2,7 +2,7 @@
  * Which commands accept which read concern outside a transaction, as mongod's `supportsReadConcern`:
  * `snapshot` only on the reads that can run at a point in time (find, aggregate, distinct, explain of
  * those) — writes and catalog listings with it are 72 InvalidOptions; `atClusterTime` only with
- * `snapshot` (checked when parsing). Inside a transaction the transaction's own rules apply (transaction_statement.ts).
+ * `snapshot` (checked when parsing); on a `--standalone` server `snapshot` is 123 NotAReplicaSet. Inside a transaction the transaction's own rules apply (transaction_statement.ts).
  */
 import { CommandError } from "../errors/command_error.ts";
 import type { Timestamp } from "bson";
@@ -30,12 +30,22 @@ function fmt(t: Timestamp): string {
 
 const SNAPSHOT_READS: ReadonlySet<string> = new Set(["find", "aggregate", "distinct", "explain", "getMore"]);
 
-export function checkReadConcernSupport(command: string, rc: ReadConcern | undefined): void {
+export function checkReadConcernSupport(
+  command: string,
+  rc: ReadConcern | undefined,
+  standalone: boolean,
+): void {
   if (rc === undefined) return;
   if (rc.level === "snapshot" && !SNAPSHOT_READS.has(command)) {
     throw new CommandError(
       "InvalidOptions",
       `Command ${command} does not support { readConcern: { level: "snapshot" } } outside a transaction`,
+    );
+  }
+  if (rc.level === "snapshot" && standalone) {
+    throw new CommandError(
+      "NotAReplicaSet",
+      "node needs to be a replica set member to use readConcern: snapshot",
     );
   }
 }

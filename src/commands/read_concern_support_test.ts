@@ -5,12 +5,26 @@ import { parseGenericArgs } from "./params/generic.ts";
 import { thrownCommandError } from "../errors/assert_command_error.ts";
 
 Deno.test("readConcern snapshot outside a transaction: reads only; atClusterTime only with snapshot", () => {
-  checkReadConcernSupport("find", { level: "snapshot" });
-  checkReadConcernSupport("insert", { level: "majority" });
-  checkReadConcernSupport("insert", undefined);
-  assert.equal(thrownCommandError(() => checkReadConcernSupport("insert", { level: "snapshot" })).code, 72);
+  checkReadConcernSupport("find", { level: "snapshot" }, false);
+  checkReadConcernSupport("insert", { level: "majority" }, false);
+  checkReadConcernSupport("insert", undefined, false);
   assert.equal(
-    thrownCommandError(() => checkReadConcernSupport("listIndexes", { level: "snapshot" })).code,
+    thrownCommandError(() => checkReadConcernSupport("insert", { level: "snapshot" }, false)).code,
+    72,
+  );
+  assert.equal(
+    thrownCommandError(() => checkReadConcernSupport("listIndexes", { level: "snapshot" }, false)).code,
+    72,
+  );
+});
+
+Deno.test("readConcern snapshot on a standalone: 123 NotAReplicaSet, after the 72 for a command without it", () => {
+  checkReadConcernSupport("find", { level: "majority" }, true);
+  const e = thrownCommandError(() => checkReadConcernSupport("find", { level: "snapshot" }, true));
+  assert.equal(e.code, 123);
+  assert.equal(e.message, "node needs to be a replica set member to use readConcern: snapshot");
+  assert.equal(
+    thrownCommandError(() => checkReadConcernSupport("insert", { level: "snapshot" }, true)).code,
     72,
   );
 });

@@ -49,9 +49,16 @@ export function isCommitOrAbort(command: string): boolean {
 }
 
 /** mongod's checks of lsid / txnNumber / autocommit / startTransaction before anything runs. */
-export function checkSessionArgs(g: GenericArgs, command: string): void {
+export function checkSessionArgs(g: GenericArgs, command: string, standalone: boolean): void {
   if (g.txnNumber !== undefined && g.lsid === undefined) {
     throw new CommandError("InvalidOptions", "Transaction number requires a session ID to also be specified");
+  }
+  // a standalone mongod has no oplog to hang transactions or retryable writes on
+  if (g.txnNumber !== undefined && standalone) {
+    throw new CommandError(
+      "IllegalOperation",
+      "Transaction numbers are only allowed on a replica set member or mongos",
+    );
   }
   if (g.autocommit !== undefined && g.txnNumber === undefined) {
     throw new CommandError(

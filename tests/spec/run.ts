@@ -7,7 +7,8 @@
  * Default input: ../shared/specs relative to the project root. One fresh SecantusDB server per spec file
  * (spawnServer), per-operation timeout 10 s, per-file timeout 120 s (then the server is killed and the
  * run continues). Tests that require auth run in a second pass of their file against a server started
- * with `--auth` (a root user made through the localhost exception). Prints per-suite counts and `N passed, M failed, K skipped`; writes
+ * with `--auth` (a root user made through the localhost exception), tests that require topology "single"
+ * in one against a server started with `--standalone`. Prints per-suite counts and `N passed, M failed, K skipped`; writes
  * .tmp/spec-summary.json. Exit code 0 only when nothing failed.
  */
 import { MongoClient } from "mongodb";
@@ -131,6 +132,58 @@ async function authPass(file: string, cli: Cli, summary: FileSummary, results: T
 const AUTH_USER = "spec-root";
 
 /**
+ * The tests that need topology "single" run again against a server started with `--standalone` (the
+ * persona a mongod without --replSet has); their results replace the first pass's topology skips.
+ */
+async function standalonePass(
+  file: string,
+  cli: Cli,
+  summary: FileSummary,
+  results: TestResult[],
+): Promise<void> {
+  let srv: Awaited<ReturnType<typeof spawnServer>> | undefined;
+  const byName = new Map(results.map((r, i) => [r.description, i]));
+  let closed = false;
+  try {
+    srv = await spawnServer({ timeoutMs: 30_000, args: ["--standalone"] });
+    await withTimeout(
+      runFile(file, srv.uri, {
+        ...(cli.filter !== undefined ? { filter: cli.filter } : {}),
+        opTimeoutMs: OP_TIMEOUT_MS,
+        single: true,
+      }, (r) => {
+        if (closed) return;
+        const i = byName.get(r.description);
+        if (i === undefined) results.push(r);
+        else results[i] = r;
+        if (cli.verbose) {
+          console.log(
+            `  ${r.status.padEnd(7)} [standalone] ${r.description}${
+              r.reason ? ` — ${r.reason.slice(0, 300)}` : ""
+            }`,
+          );
+        }
+      }),
+      FILE_TIMEOUT_MS,
+      `file ${file} (standalone pass)`,
+    );
+  } catch (e) {
+    closed = true;
+    summary.error = `standalone pass: ${e instanceof Timeout ? e.message : (e as Error).stack ?? e}`;
+  } finally {
+    if (srv) reportServerLoss(srv, `${file} (standalone pass)`, summary);
+    await srv?.stop(summary.error ? "SIGKILL" : "SIGTERM").catch(() => {});
+    if (srv) await Deno.remove(srv.dataDir, { recursive: true }).catch(() => {});
+  }
+}
+
+/** A first-pass skip the standalone pass may run: a topology requirement that names "single". */
+function needsStandalonePass(r: TestResult): boolean {
+  return r.status === "skipped" && (r.reason ?? "").startsWith("requires topology ") &&
+    /\bsingle\b/.test(r.reason ?? "");
+}
+
+/**
  * A server that went away before the runner stopped it is a finding of its own: the file fails with how
  * it ended, and the end of what it wrote (its log, a panic or a fatal signal) goes to stderr.
  */
@@ -184,6 +237,9 @@ async function runOne(file: string, suite: string, cli: Cli): Promise<FileSummar
   }
   if (!summary.error && results.some((r) => r.status === "skipped" && r.reason === REASONS.auth)) {
     await authPass(file, cli, summary, results);
+  }
+  if (!summary.error && results.some(needsStandalonePass)) {
+    await standalonePass(file, cli, summary, results);
   }
   if (summary.error) {
     // Whatever did not report (server hang / crash) counts as failed, so nothing disappears silently.

@@ -17,6 +17,7 @@ import {
   requirementsUnmet,
   type RunOnRequirement,
   schemaUnsupported,
+  SERVER,
   UNSUPPORTED_OPERATIONS,
 } from "./skips.ts";
 
@@ -36,6 +37,11 @@ export interface RunOptions {
    * tests whose requirements need auth run (the others were reported by the first pass).
    */
   readonly auth?: boolean;
+  /**
+   * The standalone pass: the server runs with `--standalone` (topology "single"); only the tests whose
+   * requirements need that topology run (the others were reported by the first pass).
+   */
+  readonly single?: boolean;
 }
 
 type Rec = Record<string, unknown>;
@@ -232,6 +238,19 @@ export function needsAuth(
     (authOnly(file.runOnRequirements) || authOnly(test.runOnRequirements));
 }
 
+/** Whether a test runs only against a standalone server (what the standalone pass runs). */
+export function needsSingle(
+  file: { runOnRequirements?: RunOnRequirement[] },
+  test: { runOnRequirements?: RunOnRequirement[] },
+  params?: Readonly<Record<string, unknown>>,
+): boolean {
+  const met = (reqs: RunOnRequirement[] | undefined, topology: string) =>
+    requirementsUnmet(reqs, params, false, topology) === null;
+  const both = (topology: string) =>
+    met(file.runOnRequirements, topology) && met(test.runOnRequirements, topology);
+  return both("single") && !both(SERVER.topology);
+}
+
 export async function runFile(
   path: string,
   uri: string,
@@ -283,13 +302,15 @@ export async function runFile(
     );
     const ctx: RunnerContext = { internal, failPointsSupported: fp?.ok === 1, activeFailPoints: [] };
     const auth = opts.auth === true;
-    const fileUnmet = requirementsUnmet(file.runOnRequirements, params, auth);
+    const topology = opts.single === true ? "single" : SERVER.topology;
+    const fileUnmet = requirementsUnmet(file.runOnRequirements, params, auth, topology);
     for (const test of tests) {
       if (auth && !needsAuth(file, test, params)) continue;
+      if (opts.single === true && !needsSingle(file, test, params)) continue;
       const why = fileUnmet ??
         (test.skipReason ? `skipReason in spec: ${test.skipReason}` : null) ??
         explicitSkip(file.description, test.description) ??
-        requirementsUnmet(test.runOnRequirements, params, auth) ??
+        requirementsUnmet(test.runOnRequirements, params, auth, topology) ??
         staticSkip(test, file, ctx);
       if (why) {
         report({ description: test.description, status: "skipped", reason: why });

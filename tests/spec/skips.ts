@@ -7,7 +7,11 @@
  */
 import { COMPAT_MONGODB_VERSION } from "../../src/version.ts";
 
-/** The server under test, as it describes itself (version from src/version.ts, the one place it is set). */
+/**
+ * The server under test, as it describes itself (version from src/version.ts, the one place it is set); the
+ * runner's standalone pass (tests/spec/run.ts) runs the tests that need topology "single" against a
+ * `--standalone` server.
+ */
 export const SERVER = {
   version: COMPAT_MONGODB_VERSION.split(".").map((p) => Number.parseInt(p, 10) || 0),
   topology: "replicaset",
@@ -23,7 +27,8 @@ export const REASONS = {
   schemaVersion: (v: string) => `schemaVersion ${v} not supported by the runner (supports 1.0–1.23)`,
   minServerVersion: (v: string) => `requires server >= ${v} (we claim ${COMPAT_MONGODB_VERSION})`,
   maxServerVersion: (v: string) => `requires server <= ${v} (we claim ${COMPAT_MONGODB_VERSION})`,
-  topology: (t: readonly string[]) => `requires topology ${t.join("|")} (we are replicaset)`,
+  topology: (t: readonly string[], ours: string = SERVER.topology) =>
+    `requires topology ${t.join("|")} (we are ${ours})`,
   serverless: "requires serverless",
   auth: "requires auth (run again in the auth pass)",
   noAuth: "requires a server without auth",
@@ -136,6 +141,7 @@ export function requirementUnmet(
   r: RunOnRequirement,
   serverParameters?: Readonly<Record<string, unknown>>,
   auth = false,
+  topology: string = SERVER.topology,
 ): string | null {
   if (r.minServerVersion && compareVersions(SERVER.version, parseVersion(r.minServerVersion)) < 0) {
     return REASONS.minServerVersion(r.minServerVersion);
@@ -143,7 +149,7 @@ export function requirementUnmet(
   if (r.maxServerVersion && compareVersions(SERVER.version, parseVersion(r.maxServerVersion)) > 0) {
     return REASONS.maxServerVersion(r.maxServerVersion);
   }
-  if (r.topologies && !r.topologies.includes(SERVER.topology)) return REASONS.topology(r.topologies);
+  if (r.topologies && !r.topologies.includes(topology)) return REASONS.topology(r.topologies, topology);
   if (r.serverless === "require") return REASONS.serverless;
   if (r.auth === true && !auth) return REASONS.auth;
   if (r.auth === false && auth) return REASONS.noAuth;
@@ -164,11 +170,12 @@ export function requirementsUnmet(
   reqs: readonly RunOnRequirement[] | undefined,
   serverParameters?: Readonly<Record<string, unknown>>,
   auth = false,
+  topology: string = SERVER.topology,
 ): string | null {
   if (!reqs || reqs.length === 0) return null;
   let first: string | null = null;
   for (const r of reqs) {
-    const why = requirementUnmet(r, serverParameters, auth);
+    const why = requirementUnmet(r, serverParameters, auth, topology);
     if (why === null) return null;
     first ??= why;
   }
