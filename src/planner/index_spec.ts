@@ -101,6 +101,15 @@ function validatePartial(expr: Doc, top: boolean): void {
   }
 }
 
+/**
+ * createIndexes' `ignoreUnknownIndexOptions: true`: the specification without the fields an index
+ * specification may not have (mongod's removeUnknownFields), so they are dropped rather than refused.
+ */
+export function withoutUnknownIndexFields(raw: unknown): unknown {
+  if (!isDocument(raw) || Object.keys(raw).every((f) => KNOWN_FIELDS.has(f))) return raw;
+  return Object.fromEntries(Object.entries(raw).filter(([f]) => KNOWN_FIELDS.has(f)));
+}
+
 export interface ValidatedIndex {
   /** The stored listIndexes document: `{v: 2, key, name, …options}`. */
   readonly spec: Doc;

@@ -88,7 +88,7 @@ const FIELDS = {
   let: optional(doc),
   collation: optional(doc),
   allowDiskUse: optional(bool),
-  bypassDocumentValidation: ignored,
+  bypassDocumentValidation: optional(bool),
   fromMongos: ignored,
   needsMerge: ignored,
   isMapReduceCommand: ignored,
@@ -409,7 +409,15 @@ async function run(ctx: RequestContext<AggregateParams>): Promise<Reply> {
     // $out / $merge: run the whole pipeline, write, answer with an empty cursor.
     const sync = ctx.writeConcern.sync || ctx.syncOnCommit;
     try {
-      await runWriteStage(ctx, write, await run(), sync, ctl, settleJs);
+      await runWriteStage(
+        ctx,
+        write,
+        await run(),
+        sync,
+        ctl,
+        settleJs,
+        ctx.params.bypassDocumentValidation === true,
+      );
     } finally {
       source?.close();
     }

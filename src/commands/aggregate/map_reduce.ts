@@ -54,7 +54,7 @@ const FIELDS = {
   collation: optional(doc),
   jsMode: ignored,
   verbose: optional(bool),
-  bypassDocumentValidation: ignored,
+  bypassDocumentValidation: optional(bool),
 } as const;
 
 export type MapReduceParams = Parsed<typeof FIELDS> & { readonly collection: string };
@@ -306,6 +306,8 @@ async function run(ctx: RequestContext<MapReduceParams>): Promise<Doc> {
     results,
     sync,
     ctx.control,
+    undefined,
+    ctx.params.bypassDocumentValidation === true,
   );
   results = [];
   return { result: out.db === undefined ? out.coll : { db, collection: out.coll }, ok: 1 };

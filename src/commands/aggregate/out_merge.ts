@@ -41,6 +41,7 @@ import { translateStorageError } from "../write/storage_errors.ts";
 import { compileQuery } from "../shared/compile_query.ts";
 import { findTargets } from "../write/targets.ts";
 import { prepareInsert } from "../crud/insert.ts";
+import { validateDocument, type ValidationOptions } from "../write/doc_validation.ts";
 import { serializeStorable } from "../shared/stored_depth.ts";
 import { decodeDocument } from "../../bson/decode.ts";
 import { LIMITS } from "../../limits.ts";
@@ -305,8 +306,14 @@ export async function runWriteStage(
   ctl: OpControl,
   /** Runs the server-side JavaScript calls the stages wait for at a pause (js_defer.ts). */
   settleJs: () => Promise<void> = () => Promise.resolve(),
+  /** The command's `bypassDocumentValidation`; otherwise every document written is validated. */
+  bypassDocumentValidation = false,
 ): Promise<void> {
   const tctx: RequestContext = deriveContext(ctx, { db: stage.db });
+  const validation: ValidationOptions = {
+    bypass: bypassDocumentValidation,
+    warn: (m: string) => ctx.log.warn(m),
+  };
   if (stage.kind === "$out") {
     // the pipeline runs with pauses (other clients, maxTimeMS); the replacement is one transaction
     const docs: Doc[] = [];
@@ -322,7 +329,7 @@ export async function runWriteStage(
       const old = [...txn.scan(coll)].map((rec) => new Row(rec.rid, rec.bytes));
       for (const row of old) txn.remove(coll, row.rid, indexKeysOf(coll, row.doc, keyOpts));
       for (const d of docs) {
-        const p = prepareInsert(coll, d);
+        const p = prepareInsert(coll, d, validation);
         try {
           txn.insert(coll, p.bytes, p.keys);
         } catch (e) {
@@ -364,9 +371,12 @@ export async function runWriteStage(
     }
     const now = new Date();
     const write = () =>
-      ctx.storage.write((txn) => mergeOne(txn, coll, stage, filter, doc, pipelineUpdate, now, mergeJs), {
-        sync,
-      });
+      ctx.storage.write(
+        (txn) => mergeOne(txn, coll, stage, filter, doc, pipelineUpdate, now, mergeJs, validation),
+        {
+          sync,
+        },
+      );
     // a whenMatched pipeline calling `$function`: the write runs in rounds, each call awaited between
     // them (a round that meets a call without an answer rolls back, nothing written)
     if (mergeJs?.deferred) await evaluateAwaited(mergeJs.deferred, write);
@@ -457,6 +467,7 @@ function mergeOne(
   pipelineUpdate: Doc[] | undefined,
   now: Date,
   js: JsHost | undefined,
+  validation: ValidationOptions,
 ): void {
   const q = compileQuery({ filter }, coll);
   const [target] = findTargets(txn, coll, q, false);
@@ -469,7 +480,7 @@ function mergeOne(
       );
     }
     // The source document is inserted as is (also when whenMatched is a pipeline).
-    const p = prepareInsert(coll, doc);
+    const p = prepareInsert(coll, doc, validation);
     try {
       txn.insert(coll, p.bytes, p.keys);
     } catch (e) {
@@ -511,6 +522,7 @@ function mergeOne(
       diff = r.diff;
     }
   }
+  validateDocument(coll, next, existing, validation);
   const nextBytes = encodeChecked(next);
   try {
     txn.update(

@@ -14,7 +14,16 @@ import { IndexBuilds } from "../../executor/index_builds.ts";
 import { sameUuid } from "../../executor/query.ts";
 import type { RequestContext } from "../context.ts";
 import { defineCommand, type Doc } from "../spec.ts";
-import { array, ignored, type Parsed, parseShape, type Reader, required } from "../params/schema.ts";
+import {
+  array,
+  ignored,
+  optional,
+  type Parsed,
+  parseShape,
+  type Reader,
+  required,
+  strictBool,
+} from "../params/schema.ts";
 import { GENERIC_FIELDS } from "../params/generic.ts";
 import { collectionName } from "../params/names.ts";
 import { retryOnConflict } from "../write/conflict_retry.ts";
@@ -28,6 +37,7 @@ import {
   showSpec,
   type ValidatedIndex,
   validateIndexSpec,
+  withoutUnknownIndexFields,
 } from "../../planner/index_spec.ts";
 import { buildIndex, IndexBuildError } from "../../executor/index_build.ts";
 import { TEXT_TERM_KEYS, textKeyShape } from "../../keys/text_keys.ts";
@@ -41,24 +51,30 @@ const keyOpts = { compilePartialFilter };
  * `indexes`: a non-empty array of index specifications, each validated with mongod's codes and
  * messages (planner/index_spec.ts: 197 for an unknown option, 67 CannotCreateIndex, …) before any work.
  */
-const indexSpecs: Reader<ValidatedIndex[]> = (v, path) => {
+const indexSpecs = (dropUnknown: boolean): Reader<ValidatedIndex[]> => (v, path) => {
   const raw = array(v, path);
   if (raw.length === 0) throw new CommandError("BadValue", "Must specify at least one index to create");
-  return raw.map((r) => validateIndexSpec(r, validatePartialFilter, resolveCollation));
+  return raw.map((r) =>
+    validateIndexSpec(dropUnknown ? withoutUnknownIndexFields(r) : r, validatePartialFilter, resolveCollation)
+  );
 };
 
-const FIELDS = {
-  indexes: required(indexSpecs),
+const fields = (dropUnknown: boolean) => ({
+  indexes: required(indexSpecs(dropUnknown)),
   commitQuorum: ignored,
   rawData: ignored,
-  ignoreUnknownIndexOptions: ignored,
-} as const;
+  /** true: options an index specification may not have are dropped from it, not refused (197). */
+  ignoreUnknownIndexOptions: optional(strictBool),
+} as const);
+const FIELDS = fields(false);
+const FIELDS_DROPPING_UNKNOWN = fields(true);
 
 export type CreateIndexesParams = Parsed<typeof FIELDS> & { readonly collection: string };
 
 export function parseCreateIndexes(body: Doc): CreateIndexesParams {
+  const shape = body["ignoreUnknownIndexOptions"] === true ? FIELDS_DROPPING_UNKNOWN : FIELDS;
   return {
-    ...parseShape("createIndexes", body, FIELDS, { skip: "createIndexes", alsoAccept: GENERIC_FIELDS }),
+    ...parseShape("createIndexes", body, shape, { skip: "createIndexes", alsoAccept: GENERIC_FIELDS }),
     collection: collectionName("createIndexes", body),
   };
 }
