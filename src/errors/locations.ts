@@ -15,6 +15,8 @@ export const Location = {
   FcvInvalidVersion: 4926900,
   /** `requireApiVersion` is on and the command declares no `apiVersion`. */
   ApiVersionRequired: 498870,
+  /** dropDatabase with a value other than 1. */
+  DropDatabaseNotOne: 5255100,
 
   // engine/aggregate: pipeline stages and accumulators.
   AccumulatorBadArgument: 40237,

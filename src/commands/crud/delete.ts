@@ -11,7 +11,7 @@ import { collectionName } from "../params/names.ts";
 import { any, doc, int, optional, type Parsed, parseShape, type Reader, required } from "../params/schema.ts";
 import { GENERIC_FIELDS } from "../params/generic.ts";
 import type { ExplainShape } from "../shared/explain_shape.ts";
-import { findCollection } from "../shared/namespace.ts";
+import { findCollection, refuseUserWrite } from "../shared/namespace.ts";
 import { WriteErrors } from "../write/write_result.ts";
 import { retryOnConflict } from "../write/conflict_retry.ts";
 import { compileQueryWithLet } from "../shared/query_let.ts";
@@ -76,6 +76,7 @@ export async function applyDelete(
   predict?: (o: DeleteOutcome) => void,
 ): Promise<DeleteOutcome> {
   const js = jsGiven ?? (statementCallsJs(st.q, undefined, st.variables) ? jsQueryParts(ctx) : undefined);
+  refuseUserWrite(ctx.db, collName);
   const coll = findCollection(ctx, collName);
   refuseCappedInTransaction(ctx, coll, "remove");
   refuseTimeseriesInTransaction(ctx, coll, "delete");

@@ -27,7 +27,7 @@ import type { ExplainShape } from "../shared/explain_shape.ts";
 import { applyDelete, type DeleteOutcome } from "./delete.ts";
 import { retryOnConflict } from "../write/conflict_retry.ts";
 import { afterOf, applyUpdate, updateModification, type UpdateOutcome } from "./update.ts";
-import { findCollection } from "../shared/namespace.ts";
+import { findCollection, refuseUserWrite } from "../shared/namespace.ts";
 import { jsHost } from "../../engine/js/host.ts";
 import { evaluateAwaited } from "../../engine/aggregate/js_defer.ts";
 import { statementJsParts } from "../write/js_rounds.ts";
@@ -109,6 +109,7 @@ async function run(ctx: RequestContext<FindAndModifyParams>): Promise<Doc> {
   const projection = host ? compileProjection(p.fields!, { js: host }) : null;
   const shape = async (d: Doc | undefined): Promise<Doc | null> =>
     d ? (projection ? await evaluateAwaited(host!.deferred!, () => projection.apply(d)) : d) : null;
+  refuseUserWrite(ctx.db, name);
   refuseCappedInTransaction(ctx, findCollection(ctx, name), "write"); // 263 for the remove form too
   refuseTimeseriesInTransaction(ctx, findCollection(ctx, name), p.remove ? "delete" : "update");
   const js = await statementJsParts(

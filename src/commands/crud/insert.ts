@@ -311,7 +311,7 @@ async function run(ctx: RequestContext<InsertParams>): Promise<Doc> {
 
 /** The collection `name` when it exists and takes writes here (else `ensureCollection` decides). */
 function existingCollection(ctx: RequestContext<InsertParams>, name: string): CollectionEntry | undefined {
-  if (ctx.db === "local" && name === "oplog.rs") return undefined;
+  if (name.startsWith("system.") || (ctx.db === "local" && name === "oplog.rs")) return undefined;
   return ctx.storage.catalog.getCollection(ctx.db, name);
 }
 

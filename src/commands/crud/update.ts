@@ -28,7 +28,7 @@ import {
 import { unknownField } from "../params/errors.ts";
 import { GENERIC_FIELDS } from "../params/generic.ts";
 import type { ExplainShape } from "../shared/explain_shape.ts";
-import { ensureCollection, findCollection } from "../shared/namespace.ts";
+import { ensureCollection, findCollection, refuseUserWrite } from "../shared/namespace.ts";
 import { translateStorageError } from "../write/storage_errors.ts";
 import { WriteErrors } from "../write/write_result.ts";
 import { retryOnConflict, retryOnConflictNow } from "../write/conflict_retry.ts";
@@ -153,6 +153,7 @@ export function applyUpdate(
   predict?: (o: UpdateOutcome) => void,
 ): UpdateOutcome | Promise<UpdateOutcome> {
   const js = jsGiven ?? (statementCallsJs(st.q, st.u, st.variables) ? jsQueryParts(ctx) : undefined);
+  refuseUserWrite(ctx.db, collName);
   const existing = findCollection(ctx, collName);
   if (!existing) refuseOnView(ctx.storage, ctx.db, collName);
   refuseCappedInTransaction(ctx, existing, "write");

@@ -21,6 +21,7 @@ import { showSpec } from "../../planner/index_spec.ts";
 import { StorageError } from "../../storage/api.ts";
 import type { RequestContext } from "../context.ts";
 import { retryOnConflict } from "../write/conflict_retry.ts";
+import { refuseUserCreate } from "../shared/namespace.ts";
 import { defineCommand, type Doc } from "../spec.ts";
 import {
   array,
@@ -279,6 +280,7 @@ async function run(ctx: RequestContext<CreateParams>): Promise<Doc> {
   validateDbName(ctx.db);
   refuseBucketsNamespace(ctx.db, name);
   if (ctx.params.options.viewOn !== undefined) return runCreateView(ctx);
+  refuseUserCreate(ctx.db, name);
   if (findView(ctx.storage, ctx.db, name)) {
     throw new CommandError("NamespaceExists", `Namespace ${ctx.db}.${name} already exists`);
   }

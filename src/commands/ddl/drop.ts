@@ -9,6 +9,7 @@ import { type Parsed, parseShape } from "../params/schema.ts";
 import { GENERIC_FIELDS } from "../params/generic.ts";
 import { collectionName } from "../params/names.ts";
 import { removeView } from "../shared/views.ts";
+import { isOplog } from "../shared/namespace.ts";
 import { commitSync } from "../write/write_batch.ts";
 import { afterTransactions } from "../shared/transaction_holders.ts";
 
@@ -25,6 +26,9 @@ export function parseDrop(body: Doc): DropParams {
 
 function run(ctx: RequestContext<DropParams>): Doc {
   const name = ctx.params.collection;
+  if (isOplog(ctx.db, name) && !ctx.info.standalone) {
+    throw new CommandError("IllegalOperation", "can't drop live oplog while replicating");
+  }
   const coll = ctx.storage.catalog.getCollection(ctx.db, name);
   const ns = `${ctx.db}.${name}`;
   if (!coll) {

@@ -15,8 +15,10 @@ Deno.test("drop: an unknown field is 40415, a bad name InvalidNamespace", () => 
   throws(() => parseDrop({ drop: "" }), { code: ErrorCode.InvalidNamespace });
 });
 
-Deno.test("dropDatabase: takes no fields of its own", () => {
-  assertEquals(parseDropDatabase({ dropDatabase: 1, writeConcern: { w: "majority" } }), {});
+Deno.test("dropDatabase: takes no fields of its own; its value is kept for run's check that it is 1", () => {
+  assertEquals(parseDropDatabase({ dropDatabase: 1, writeConcern: { w: "majority" } }), { value: 1 });
+  assertEquals(parseDropDatabase({ dropDatabase: 1.0 }), { value: 1 });
+  assertEquals(parseDropDatabase({ dropDatabase: "x" }), { value: Number.NaN });
   throws(() => parseDropDatabase({ dropDatabase: 1, bogus: 1 }), {
     code: 40415,
     message: "BSON field 'dropDatabase.bogus' is an unknown field.",

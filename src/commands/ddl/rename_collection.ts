@@ -18,6 +18,7 @@ import { validateCollectionName, validateDbName } from "../params/names.ts";
 import { typeName } from "../../bson/type_name.ts";
 import { findView, SYSTEM_VIEWS } from "../shared/views.ts";
 import { afterTransactions } from "../shared/transaction_holders.ts";
+import { isOplog } from "../shared/namespace.ts";
 
 const FIELDS = {
   to: required(str),
@@ -90,6 +91,12 @@ function run(ctx: RequestContext<RenameCollectionParams>): Doc {
   const fromNs = `${from.db}.${from.coll}`;
   const toNs = `${target.db}.${target.coll}`;
   const catalog = ctx.storage.catalog;
+  if (!ctx.info.standalone && isOplog(from.db, from.coll)) {
+    throw new CommandError("IllegalOperation", "can't rename live oplog while replicating");
+  }
+  if (!ctx.info.standalone && isOplog(target.db, target.coll)) {
+    throw new CommandError("IllegalOperation", "can't rename to live oplog while replicating");
+  }
   if (isSystem(from.coll) && from.coll !== SYSTEM_VIEWS) {
     throw new CommandError("IllegalOperation", `error with source namespace: cannot write to '${fromNs}'`);
   }
