@@ -240,6 +240,8 @@ function dispatchLoaded(
 ): Reply | Promise<Reply> {
   let spec = found;
   let inTxn = false;
+  /** Once the command runs: a failure's reply carries its unsatisfiable write concern, as mongod's. */
+  let wcOnFailure: WriteConcern | undefined;
   try {
     if (name === undefined) throw new CommandError("CommandNotFound", "no such command: ''");
     if (spec?.testOnly && !server.info.testCommandsEnabled) spec = undefined; // mongod: absent
@@ -291,6 +293,7 @@ function dispatchLoaded(
       maxTimeMS,
       req.exhaustAllowed ?? false,
     );
+    wcOnFailure = baseCtx.writeConcern;
     // A retryable write's storage transactions also record it as applied (durable with the data).
     const writeId = server.retryableWrites.identify(spec.name, generic);
     // (a session's command with a txnNumber: the I/O thread makes none of its retryable updates meanwhile)
@@ -340,7 +343,11 @@ function dispatchLoaded(
     endCommand(server, ctx, body, started, reply);
     return withClusterTime(server, out);
   } catch (e) {
-    return withClusterTime(server, failedReply(server, e, inTxn, spec?.name));
+    const failed = failedReply(server, e, inTxn, spec?.name);
+    return withClusterTime(
+      server,
+      wcOnFailure && !inTxn ? withWriteConcernError(spec!.name, wcOnFailure, failed, true) : failed,
+    );
   }
 }
 
@@ -370,7 +377,11 @@ async function settleCommand(
     reply = await pending;
   } catch (e) {
     endCommand(server, ctx, body, started, undefined);
-    return withClusterTime(server, failedReply(server, e, inTxn, ctx.command));
+    const failed = failedReply(server, e, inTxn, ctx.command);
+    return withClusterTime(
+      server,
+      inTxn ? failed : withWriteConcernError(ctx.command, ctx.writeConcern, failed, true),
+    );
   }
   const out = inTxn && isPlainReply(reply) ? labelReply(ctx.command, reply) : reply;
   endCommand(server, ctx, body, started, reply);

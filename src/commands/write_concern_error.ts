@@ -28,12 +28,24 @@ const WRITE_CONCERN_COMMANDS: ReadonlySet<string> = new Set([
   "aggregate",
 ]);
 
-export function withWriteConcernError(command: string, wc: WriteConcern, reply: Reply): Reply {
+/**
+ * `failed`: the reply is the command's error (`{ok: 0, …}`): mongod waits for the write concern of a
+ * command that failed too (part of it may have been applied), so the error carries the writeConcernError
+ * as well — not a transaction's commit or abort, whose labels follow their own rules.
+ */
+export function withWriteConcernError(
+  command: string,
+  wc: WriteConcern,
+  reply: Reply,
+  failed = false,
+): Reply {
   const failure = wc.unsatisfiable;
   if (!failure || !WRITE_CONCERN_COMMANDS.has(command)) return reply;
+  if (failed && (command === "commitTransaction" || command === "abortTransaction")) return reply;
   if (isCloseReply(reply) || isStreamingReply(reply)) return reply;
   const wce = { code: failure.code, codeName: failure.codeName, errmsg: failure.errmsg };
   if (reply instanceof Uint8Array) return appendToRaw(reply, { writeConcernError: wce });
-  if ((reply as Doc)["ok"] !== 1 || (reply as Doc)["writeConcernError"] !== undefined) return reply;
+  const ok = (reply as Doc)["ok"];
+  if ((ok !== 1 && !(failed && ok === 0)) || (reply as Doc)["writeConcernError"] !== undefined) return reply;
   return { ...reply, writeConcernError: wce };
 }

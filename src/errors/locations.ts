@@ -15,6 +15,8 @@ export const Location = {
   FcvInvalidVersion: 4926900,
   /** `requireApiVersion` is on and the command declares no `apiVersion`. */
   ApiVersionRequired: 498870,
+  /** drop of the live oplog in a replica set. */
+  DropLiveOplog: 5255000,
   /** dropDatabase with a value other than 1. */
   DropDatabaseNotOne: 5255100,
 
@@ -366,6 +368,14 @@ export const Location = {
 
   // planner: index choice.
   MinMaxRequiresHint: 51173,
+  /** `$where` with BSON code-with-scope (removed in 4.4). */
+  WhereCodeWithScope: 4649201,
+  /** find's min/max fields are not the hinted index's key pattern (in order). */
+  MinMaxIndexIncompatible: 51174,
+  /** find's min does not sort before its max in the hinted index. */
+  MinNotBeforeMax: 51175,
+  /** find's min and max name different fields. */
+  MinMaxFieldsDiffer: 51176,
 
   // wire: OP_MSG / OP_QUERY framing refusals (wire/op_msg.ts, wire/op_query.ts).
   OpMsgDuplicateSequence: 40431,

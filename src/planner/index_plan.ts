@@ -13,7 +13,7 @@ import { CommandError } from "../errors/command_error.ts";
 import { Location } from "../errors/locations.ts";
 import { compareValues } from "../bson/compare.ts";
 import { isDocument, kindOf } from "../bson/values.ts";
-import { encodeIndexKey } from "../keys/key_string.ts";
+import { compareKeys, encodeIndexKey } from "../keys/key_string.ts";
 import { collationIdentity, type CollationKeyer, collationKeyer } from "../keys/collation_key.ts";
 import {
   buildBounds,
@@ -191,12 +191,26 @@ function indexPlan(
   }
   let b = buildBounds(fields, dirs, perField);
   if (input.min !== undefined || input.max !== undefined) {
-    const lower = input.min
-      ? encodeIndexKey(fields.map((f) => input.min![f] ?? null), dirs, ixKeyer).slice()
-      : undefined;
-    const upper = input.max
-      ? encodeIndexKey(fields.map((f) => input.max![f] ?? null), dirs, ixKeyer).slice()
-      : undefined;
+    // (an empty min or max leaves that end open, as mongod's finishMinObj / finishMaxObj)
+    const min = input.min && Object.keys(input.min).length > 0 ? input.min : undefined;
+    const max = input.max && Object.keys(input.max).length > 0 ? input.max : undefined;
+    for (const bound of [min, max]) {
+      const names = bound === undefined ? fields : Object.keys(bound);
+      if (names.length !== fields.length || names.some((n, i) => n !== fields[i])) {
+        throw new CommandError(
+          Location.MinMaxIndexIncompatible,
+          "The index chosen is not compatible with min/max",
+        );
+      }
+    }
+    const lower = min ? encodeIndexKey(fields.map((f) => min[f] ?? null), dirs, ixKeyer).slice() : undefined;
+    const upper = max ? encodeIndexKey(fields.map((f) => max[f] ?? null), dirs, ixKeyer).slice() : undefined;
+    if (lower && upper && compareKeys(lower, upper) >= 0) {
+      throw new CommandError(
+        Location.MinNotBeforeMax,
+        "The value provided for min() does not come before the value provided for max() in the hinted index",
+      );
+    }
     b = {
       ...b,
       intervals: [{ ...(lower ? { lower } : {}), ...(upper ? { upper, upperExclusive: true } : {}) }],
@@ -316,6 +330,13 @@ export function planIndexScans(input: FindPlanInput): IxScanPath[] {
   const noStrings = extractPredicates(input.filter, true);
   const preds: PredSets = { all: extractPredicates(input.filter, false), noStrings };
   const hint = input.hint;
+  const minNames = input.min ? Object.keys(input.min) : [];
+  const maxNames = input.max ? Object.keys(input.max) : [];
+  if (minNames.length > 0 && maxNames.length > 0) {
+    if (minNames.length !== maxNames.length || minNames.some((n, i) => n !== maxNames[i])) {
+      throw new CommandError(Location.MinMaxFieldsDiffer, "min and max must have the same field names");
+    }
+  }
   if (hint !== undefined && hint !== null) {
     const ix = hintedIndex(hint, indexes);
     if (wildcardShape(ix.key, ix.wildcardProjection)) {

@@ -178,9 +178,11 @@ export function parseOpMsg(frame: Uint8Array, flags: OpMsgFlags = readOpMsgFlags
     for (let i = 0; i < seq.docs.length; i++) {
       const [s, e] = seq.docs[i]!;
       const bytes = frame.subarray(s, e);
+      // (as mongod's: a statement of an update holds its filter and a replacement of up to 16 MiB; the
+      // command checks each document it stores against maxBsonObjectSize)
       docs[i] = deserializeDocument(
         bytes,
-        MAX_BSON_OBJECT_SIZE,
+        MAX_COMMAND_BODY_SIZE,
         `document ${i} of OP_MSG document sequence '${seq.identifier}'`,
       );
       rememberSource(docs[i]!, bytes);

@@ -161,8 +161,20 @@ Deno.test("op_msg: malformed BSON inside a well-formed frame is InvalidBSON", ()
   );
 });
 
-Deno.test("op_msg: document over 16 MiB in a sequence is BSONObjectTooLarge", () => {
-  const big = ser({ s: "x".repeat(MAX_BSON_OBJECT_SIZE) });
+Deno.test("op_msg: a sequence's document over 16 MiB + 16 KiB is BSONObjectTooLarge; a body too", () => {
+  // up to 16 MiB + 16 KiB is the command's to judge (an update statement with a 16 MiB replacement)
+  const statement = ser({ q: { _id: 1 }, u: { s: "x".repeat(MAX_BSON_OBJECT_SIZE - 32) } });
+  assertEquals(
+    parseOpMsg(
+      encodeOpMsg({
+        requestId: 1,
+        body: ser({ update: "c" }),
+        sequences: [{ identifier: "updates", documents: [statement] }],
+      }),
+    ).sequences.get("updates")!.length,
+    1,
+  );
+  const big = ser({ s: "x".repeat(MAX_BSON_OBJECT_SIZE + 16 * 1024) });
   requestError(
     () =>
       parseOpMsg(

@@ -1,7 +1,7 @@
 /**
  * What the server keeps for itself, refused as mongod refuses it, through the Node driver and mongosh:
  * dropDatabase of `admin` (its users, roles and feature compatibility version) and, in the replica-set
- * persona, of `local`; dropping or renaming the live oplog (20 IllegalOperation); a client's write to
+ * persona, of `local`; dropping the live oplog (5255000) or renaming it (20 IllegalOperation); a client's write to
  * `local.oplog.rs`, `<db>.system.profile` or `<db>.system.views` (73 "cannot write to"), and creating or
  * writing a `system.` namespace mongod keeps from clients (73 "Invalid system namespace"). Nothing is lost.
  */
@@ -42,7 +42,7 @@ serverTest(
     );
     assert.equal(
       await err(local.command({ drop: "oplog.rs" })),
-      "20 can't drop live oplog while replicating",
+      "5255000 can't drop live oplog while replicating",
     );
     assert.equal(
       await err(admin.command({ renameCollection: "local.oplog.rs", to: "local.poison" })),

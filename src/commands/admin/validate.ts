@@ -18,6 +18,7 @@ import { compilePartialFilter } from "../../engine/mod.ts";
 import { indexKeysOf } from "../../executor/index_keys.ts";
 import { decode } from "../../executor/rows.ts";
 import { findCollection } from "../shared/namespace.ts";
+import { isNumeric, toNumber } from "../../bson/type_name.ts";
 
 const FIELDS = {
   full: optional(bool),
@@ -41,6 +42,15 @@ const LIST_MAX = 50;
 
 function parse(body: Doc): ValidateParams {
   const p = parseShape("validate", body, FIELDS, { skip: "validate", alsoAccept: GENERIC_FIELDS });
+  // (mongod's parseValidateOptions: a background validation reads a checkpoint, so it cannot be full)
+  for (const other of ["full", "enforceFastCount"] as const) {
+    if (p.background === true && truthy(body[other])) {
+      throw new CommandError(
+        "InvalidOptions",
+        `Running the validate command with both { background: true } and { ${other}: true } is not supported.`,
+      );
+    }
+  }
   if (p.repair === true) {
     throw new CommandError(
       "CommandNotSupported",
@@ -48,6 +58,10 @@ function parse(body: Doc): ValidateParams {
     );
   }
   return { collection: collectionName("validate", body), full: p.full ?? false };
+}
+
+function truthy(v: unknown): boolean {
+  return v !== undefined && v !== null && v !== false && v !== 0 && !(isNumeric(v) && toNumber(v) === 0);
 }
 
 function hex(b: Uint8Array): string {

@@ -216,6 +216,15 @@ async function run(ctx: RequestContext<AggregateParams>): Promise<Reply> {
     p.collection === undefined ? undefined : findCollection(ctx, p.collection),
   );
   if (p.changeStream) {
+    // (mongod's onlySingleReadConcernSupported: a change stream reads majority-committed changes only;
+    // without a readConcern it is upgraded to majority)
+    const level = ctx.readConcern?.level;
+    if (level !== undefined && level !== "majority") {
+      throw new CommandError(
+        "InvalidOptions",
+        `Aggregation stage $changeStream cannot run with a readConcern other than 'majority'. Current readConcern: ${level}`,
+      );
+    }
     if (explain) {
       return { explainVersion: "1", stages: [{ $changeStream: p.changeStream }, ...stages], ok: 1 };
     }

@@ -8,6 +8,7 @@
  * `$out` writes in one storage transaction: either every result replaces the old contents, or (a
  * duplicate `_id`, an oversized document) nothing changes. Indexes of an existing target are kept.
  */
+import { ObjectId } from "bson";
 import { CommandError } from "../../errors/command_error.ts";
 import { Location } from "../../errors/locations.ts";
 import { compilePartialFilter, compileUpdate, PAUSE } from "../../engine/mod.ts";
@@ -352,12 +353,15 @@ export async function runWriteStage(
   const mergeJs = pipelineUpdate && (JSON.stringify(pipelineUpdate) ?? "").includes('"$function"')
     ? jsHost(ctx.js, ctx.deadline, { deferrable: true })
     : undefined;
-  for (const doc of results) {
-    if (doc === PAUSE) {
+  const onId = stage.on.includes("_id");
+  for (const result of results) {
+    if (result === PAUSE) {
       await ctl.yieldNow();
       await settleJs();
       continue;
     }
+    // mongod's MergeProcessor: with `_id` among the `on` fields, a result without one gets a new ObjectId
+    const doc = onId && result["_id"] === undefined ? { _id: new ObjectId(), ...result } : result;
     const filter: Doc = {};
     for (const f of stage.on) {
       const v = getPath(doc, f);

@@ -2,7 +2,8 @@
  * `find` with `tailable` (+ `awaitData`) on a capped collection: a cursor that follows the collection
  * in insertion (record-id) order and stays open when it runs dry; an awaitData getMore waits for the
  * next commit to a capped collection up to its maxTimeMS. If eviction removed the record the cursor
- * last returned, the next getMore fails with 136 CappedPositionLost, as mongod's.
+ * last returned, the next getMore fails with 136 CappedPositionLost, as mongod's. `skip` passes over the
+ * first matching records; `limit` closes the cursor once that many were returned.
  */
 import { decodeDocument } from "../../bson/decode.ts";
 import { encodeCursorReply } from "../../bson/raw_reply.ts";
@@ -27,6 +28,9 @@ const READ_CHUNK = 500;
 class TailableSource implements BatchSource {
   #last: RecordId | undefined;
   readonly #abort = new AbortController();
+  /** Matching records still to pass over (find's skip), and still to return (its limit; 0 = no limit). */
+  #skip: number;
+  #left: number;
 
   constructor(
     private readonly storage: StorageEngine,
@@ -35,7 +39,12 @@ class TailableSource implements BatchSource {
     private readonly matches: (d: Record<string, unknown>) => boolean,
     private readonly projection: Projection | undefined,
     readonly awaitData: boolean,
-  ) {}
+    skip: number,
+    limit: number,
+  ) {
+    this.#skip = skip;
+    this.#left = limit > 0 ? limit : Infinity;
+  }
 
   #read(maxDocs: number, maxBytes: number, out: Uint8Array[]): number {
     let bytes = 0;
@@ -51,13 +60,17 @@ class TailableSource implements BatchSource {
         seen++;
         const d = decodeDocument(rec.bytes);
         if (this.matches(d)) {
-          const b = this.projection ? serializeDocument(this.projection.apply(d)) : rec.bytes;
-          out.push(b);
-          bytes += b.length;
+          if (this.#skip > 0) this.#skip--;
+          else {
+            const b = this.projection ? serializeDocument(this.projection.apply(d)) : rec.bytes;
+            out.push(b);
+            bytes += b.length;
+            this.#left--;
+          }
         }
         // The position moves past every record examined (matching or not), as a collection scan's.
         this.#last = rec.rid;
-        if (out.length >= maxDocs || bytes >= maxBytes || seen >= READ_CHUNK) break;
+        if (out.length >= maxDocs || bytes >= maxBytes || seen >= READ_CHUNK || this.#left <= 0) break;
       }
       return seen;
     });
@@ -67,8 +80,9 @@ class TailableSource implements BatchSource {
     const deadline = Date.now() + (opts?.awaitMs ?? 0);
     const docs: Uint8Array[] = [];
     for (;;) {
+      if (this.#left <= 0) break;
       const seen = this.#read(maxDocs, maxBytes, docs);
-      if (docs.length >= maxDocs || seen > 0 && docs.length > 0) break;
+      if (docs.length >= maxDocs || seen > 0 && docs.length > 0 || this.#left <= 0) break;
       if (seen > 0) continue; // examined records but none matched: read on
       if (!this.awaitData) break;
       const wait = deadline - Date.now();
@@ -76,7 +90,8 @@ class TailableSource implements BatchSource {
       await this.capped.waitForInsert(wait, this.#abort.signal);
       ctl.check();
     }
-    return { docs, done: false };
+    // (the limit reached: the cursor is exhausted, as mongod closes it)
+    return { docs, done: this.#left <= 0 };
   }
 
   close(): void {
@@ -113,9 +128,17 @@ export async function findTailable(
     (d) => matcher.matches(d),
     p.projection ? compileProjection(p.projection) : undefined,
     p.awaitData === true,
+    p.skip ?? 0,
+    p.limit === undefined ? 0 : Math.abs(p.limit),
   );
   const maxDocs = p.batchSize ?? FIRST_BATCH_DOCS;
-  const first = maxDocs === 0 ? { docs: [] } : await source.nextBatch(maxDocs, BATCH_BYTES, ctx.control);
+  const first = maxDocs === 0
+    ? { docs: [], done: false }
+    : await source.nextBatch(maxDocs, BATCH_BYTES, ctx.control);
+  if (first.done) {
+    source.close();
+    return encodeCursorReply({ id: 0n, ns, batchKey: "firstBatch", docs: first.docs });
+  }
   ensureCursorRoom(ctx, source);
   const entry = ctx.cursors.open(ns, source, p.batchSize ?? 0, ctx.client.connectionId, sessionOf(ctx));
   if (p.noCursorTimeout === true) entry.noTimeout = true;

@@ -82,7 +82,7 @@ export function prepareInsert(
   } else bytes = serializeStorable(doc, "insert");
   if (bytes.length > LIMITS.maxBsonObjectSize) {
     throw new CommandError(
-      "BSONObjectTooLarge",
+      "BadValue", // (mongod's fixDocumentForInsert)
       `object to insert too large. size in bytes: ${bytes.length}, max size: ${LIMITS.maxBsonObjectSize}`,
     );
   }
@@ -142,7 +142,7 @@ export function prepareInsertRaw(
   checkStoredDepth(bytes, "insert");
   if (bytes.length > LIMITS.maxBsonObjectSize) {
     throw new CommandError(
-      "BSONObjectTooLarge",
+      "BadValue", // (mongod's fixDocumentForInsert)
       `object to insert too large. size in bytes: ${bytes.length}, max size: ${LIMITS.maxBsonObjectSize}`,
     );
   }

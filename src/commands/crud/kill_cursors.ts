@@ -16,8 +16,20 @@ export type KillCursorsParams = Parsed<typeof FIELDS> & { readonly collection: s
 export function parseKillCursors(body: Doc): KillCursorsParams {
   return {
     ...parseShape("killCursors", body, FIELDS, { skip: "killCursors", alsoAccept: GENERIC_FIELDS }),
-    collection: collectionName("killCursors", body),
+    collection: cursorCollection(body),
   };
+}
+
+/**
+ * The namespace's collection part: a collection, or the `$cmd.<command>` part of a cursor no collection
+ * holds (a database-level aggregate or change stream, listCollections, listIndexes), which drivers kill by
+ * the namespace its reply named.
+ */
+function cursorCollection(body: Doc): string {
+  const v = body["killCursors"];
+  return typeof v === "string" && v.startsWith("$cmd.") && v.length > 5
+    ? v
+    : collectionName("killCursors", body);
 }
 
 function run(ctx: RequestContext<KillCursorsParams>): Doc {

@@ -3,6 +3,7 @@
  * Missing → 26 NamespaceNotFound.
  */
 import { CommandError } from "../../errors/command_error.ts";
+import { Location } from "../../errors/locations.ts";
 import type { RequestContext } from "../context.ts";
 import { defineCommand, type Doc } from "../spec.ts";
 import { type Parsed, parseShape } from "../params/schema.ts";
@@ -27,7 +28,7 @@ export function parseDrop(body: Doc): DropParams {
 function run(ctx: RequestContext<DropParams>): Doc {
   const name = ctx.params.collection;
   if (isOplog(ctx.db, name) && !ctx.info.standalone) {
-    throw new CommandError("IllegalOperation", "can't drop live oplog while replicating");
+    throw new CommandError(Location.DropLiveOplog, "can't drop live oplog while replicating");
   }
   const coll = ctx.storage.catalog.getCollection(ctx.db, name);
   const ns = `${ctx.db}.${name}`;

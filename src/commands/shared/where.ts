@@ -2,9 +2,9 @@
  * where.ts — `$where` for the commands that allow it (find, count, distinct, update, delete,
  * findAndModify, mapReduce's query), over the JavaScript sandbox (engine/js/).
  *
- * mongod's semantics: the argument is a function or an expression (a string or Code; a Code's scope
- * becomes global variables); it runs with `this` and `obj` bound to the document and the document
- * matches when the result is truthy (a returned function is called once more). With JavaScript
+ * mongod's semantics: the argument is a function or an expression (a string or Code; BSON code with
+ * scope is refused by the filter's parser, 4649201, as since mongod 4.4); it runs with `this` and `obj`
+ * bound to the document and the document matches when the result is truthy (a returned function is called once more). With JavaScript
  * disabled the filter is refused at parse time with mongod's 6108304 ("no globalScriptEngine in
  * $where parsing"), even on an empty collection.
  *

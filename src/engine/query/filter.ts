@@ -10,6 +10,7 @@
  */
 import { CommandError } from "../../errors/command_error.ts";
 import { isDocument } from "../../bson/values.ts";
+import { Location } from "../../errors/locations.ts";
 import { makeStringComparator } from "../collation/collation.ts";
 import { compileField } from "./field_ops.ts";
 import { compileJsonSchema } from "./json_schema.ts";
@@ -183,11 +184,20 @@ function compileTopLevel(
       if (!ctx.where) throw new CommandError("BadValue", "$where is not allowed in this context");
       if (!topLevel) throw new CommandError("BadValue", "$elemMatch cannot contain $where expression");
       const code = value as { _bsontype?: string; code?: unknown; scope?: unknown };
-      if (typeof value === "string") return ctx.where.compile(value, undefined);
-      if (code?._bsontype === "Code" && typeof code.code === "string") {
-        return ctx.where.compile(code.code, isDocument(code.scope) ? code.scope : undefined);
-      }
-      throw new CommandError("BadValue", "$where got bad type");
+      let source: string;
+      if (typeof value === "string") source = value;
+      else if (code?._bsontype === "Code" && typeof code.code === "string") {
+        // (BSON code with scope, type 15: mongod 4.4 removed it here)
+        if (code.scope !== null && code.scope !== undefined) {
+          throw new CommandError(
+            Location.WhereCodeWithScope,
+            "$where no longer supports deprecated BSON type CodeWScope",
+          );
+        }
+        source = code.code;
+      } else throw new CommandError("BadValue", "$where got bad type");
+      if (source.length === 0) throw new CommandError("BadValue", "code for $where cannot be empty");
+      return ctx.where.compile(source, undefined);
     }
     case "$expr":
       if (!topLevel) {

@@ -1,0 +1,152 @@
+/**
+ * Behaviours PyMongo's own test suite (test_collection, test_database, test_cursor, test_change_stream)
+ * expects of mongod, through the Node driver and PyMongo: a failed write command still carries its
+ * unsatisfiable write concern's writeConcernError; validate refuses background with full (72); `$merge`
+ * gives a result without `_id` a new ObjectId; find's min/max must name the hinted index's fields in
+ * order (51174), with min before max (51175) and the same fields in both (51176); a tailable cursor
+ * honours skip and limit; `$changeStream` runs only under readConcern majority (72); killCursors takes a
+ * database-level cursor's `$cmd.aggregate` namespace; an update statement may exceed 16 MiB by its filter
+ * (the replacement is what must fit); an insert's document over 16 MiB is a BadValue write error.
+ */
+// deno-lint-ignore no-explicit-any
+type AnyDoc = any;
+import assert from "node:assert/strict";
+import { ObjectId } from "mongodb";
+import { serverTest } from "./helpers/embedded_server.ts";
+import { HAS_PYMONGO, runPython } from "./helpers/python.ts";
+
+const fail = (p: Promise<unknown>) => p.then(() => undefined, (e: AnyDoc) => e);
+
+serverTest("a failed write command carries its writeConcernError too", async (client) => {
+  const db = client.db("wce");
+  const r: AnyDoc = await db.command({ drop: "missing", writeConcern: { w: 50 } }).catch((e) => e);
+  assert.equal(r.code, 26);
+  assert.equal(r.errorResponse.writeConcernError.code, 100);
+  // a successful one, as before
+  await db.collection("c").insertOne({ a: 1 });
+  const ok: AnyDoc = await fail(db.collection("c").insertOne({ a: 2 }, { writeConcern: { w: 50 } }));
+  assert.equal(ok.code, 100); // (applied, then the writeConcernError)
+  assert.equal(await db.collection("c").countDocuments(), 2);
+});
+
+serverTest("validate: background with full or enforceFastCount is 72", async (client) => {
+  const db = client.db("val");
+  await db.collection("c").insertOne({ a: 1 });
+  assert.equal((await fail(db.command({ validate: "c", background: true, full: true }))).code, 72);
+  assert.equal(
+    (await fail(db.command({ validate: "c", background: true, enforceFastCount: true }))).code,
+    72,
+  );
+  assert.equal((await db.command({ validate: "c", background: true })).valid, true);
+});
+
+serverTest("$merge gives results without _id a new ObjectId", async (client) => {
+  const admin = client.db("admin");
+  await admin.aggregate([
+    { $documents: [{ x: 1 }, { x: 2 }] },
+    { $merge: { into: { db: "mrg", coll: "out" } } },
+  ]).toArray();
+  const docs = await client.db("mrg").collection("out").find().sort({ x: 1 }).toArray();
+  assert.deepEqual(docs.map((d) => d.x), [1, 2]);
+  assert.ok(docs.every((d) => d._id instanceof ObjectId));
+});
+
+serverTest(
+  "find min/max: the hinted index's fields in order, min before max, the same fields",
+  async (client) => {
+    const c = client.db("mm").collection("c");
+    await c.createIndex({ j: 1 });
+    await c.createIndex({ j: 1, k: 1 });
+    await c.insertMany([...Array(10).keys()].map((j) => ({ j, k: j })));
+    const find = (extra: AnyDoc) => client.db("mm").command({ find: "c", ...extra });
+    assert.equal((await find({ max: { j: 3, k: 3 }, hint: { j: 1, k: 1 } })).cursor.firstBatch.length, 3);
+    assert.equal((await find({ max: {}, min: { j: 7 }, hint: { j: 1 } })).cursor.firstBatch.length, 3);
+    assert.equal((await fail(find({ max: { k: 3, j: 3 }, hint: { j: 1, k: 1 } }))).code, 51174);
+    assert.equal((await fail(find({ max: { j: 3 }, hint: { j: 1, k: 1 } }))).code, 51174);
+    assert.equal((await fail(find({ min: { j: 5 }, max: { j: 2 }, hint: { j: 1 } }))).code, 51175);
+    assert.equal((await fail(find({ min: { j: 1 }, max: { k: 3 }, hint: { j: 1 } }))).code, 51176);
+    assert.equal((await fail(find({ max: { j: 3 } }))).code, 51173);
+  },
+);
+
+serverTest("a tailable cursor honours skip and limit", async (client) => {
+  const db = client.db("tl");
+  await db.createCollection("cap", { capped: true, size: 100_000, max: 3 });
+  await db.collection("cap").insertMany([{ x: 4 }, { x: 5 }, { x: 6 }]);
+  const r: AnyDoc = await db.command({ find: "cap", tailable: true, limit: 1 });
+  assert.deepEqual(r.cursor.firstBatch.map((d: AnyDoc) => d.x), [4]);
+  assert.equal(Number(r.cursor.id), 0);
+  const s: AnyDoc = await db.command({ find: "cap", tailable: true, skip: 1, limit: 1 });
+  assert.deepEqual(s.cursor.firstBatch.map((d: AnyDoc) => d.x), [5]);
+  const open: AnyDoc = await db.command({ find: "cap", tailable: true, skip: 2 });
+  assert.deepEqual(open.cursor.firstBatch.map((d: AnyDoc) => d.x), [6]);
+  assert.notEqual(Number(open.cursor.id), 0);
+});
+
+serverTest(
+  "$changeStream under readConcern local is 72; killCursors takes $cmd.aggregate",
+  async (client) => {
+    const db = client.db("cs");
+    const e = await fail(
+      db.command({
+        aggregate: "c",
+        pipeline: [{ $changeStream: {} }],
+        cursor: {},
+        readConcern: { level: "local" },
+      }),
+    );
+    assert.equal(e.code, 72);
+    const cs: AnyDoc = await db.command({
+      aggregate: "c",
+      pipeline: [{ $changeStream: {} }],
+      cursor: {},
+      readConcern: { level: "majority" },
+    });
+    assert.ok(cs.ok);
+    const dbLevel: AnyDoc = await db.command({ aggregate: 1, pipeline: [{ $changeStream: {} }], cursor: {} });
+    assert.equal(dbLevel.cursor.ns, "cs.$cmd.aggregate");
+    const k: AnyDoc = await db.command({ killCursors: "$cmd.aggregate", cursors: [dbLevel.cursor.id] });
+    assert.equal(k.cursorsKilled.length, 1);
+    assert.equal(
+      (await fail(db.command({ getMore: dbLevel.cursor.id, collection: "$cmd.aggregate" }))).code,
+      43,
+    );
+  },
+);
+
+Deno.test({
+  name:
+    "PyMongo: a 16 MiB replacement in an update statement; an insert over 16 MiB is a BadValue write error",
+  ignore: !HAS_PYMONGO,
+  sanitizeResources: false,
+  sanitizeOps: false,
+  async fn() {
+    const { startServer } = await import("../../mod.ts");
+    const server = await startServer({ port: 0, storagePath: ":memory:", logLevel: "ERROR" });
+    try {
+      const r = await runPython(
+        `
+import sys, json
+from pymongo import MongoClient
+from pymongo.errors import OperationFailure
+c = MongoClient(sys.argv[1], serverSelectionTimeoutMS=5000)
+t = c.big.t
+m = c.admin.command("hello")["maxBsonObjectSize"]
+t.insert_one({"bar": "x"})
+t.replace_one({"bar": "x"}, {"bar": "x" * (m - 32)})
+code = None
+try:
+    t.insert_one({"foo": "x" * m})
+except OperationFailure as e:
+    code = e.code
+print(json.dumps({"len": len(t.find_one()["bar"]), "code": code}))
+`,
+        server.uri,
+      );
+      assert.equal(r.code, 2);
+      assert.ok(r.len > 16 * 1024 * 1024 - 64);
+    } finally {
+      await server.stop();
+    }
+  },
+});
