@@ -42,7 +42,18 @@ const ALLOWED: ReadonlySet<string> = new Set([
 ]);
 
 /** Of those, the ones that may run against the admin database. */
-const ADMIN_ALLOWED: ReadonlySet<string> = new Set(["abortTransaction", "bulkWrite", "commitTransaction"]);
+/**
+ * What a transaction may run against `admin`: its commit and abort, bulkWrite (8.0) and the cursor
+ * commands for bulkWrite's results cursor (`admin.$cmd.bulkWrite`, the only admin cursor a transaction
+ * can open: a reply past 16 MiB is read with getMore, as the CRUD spec's client bulkWrite prose test 8 does).
+ */
+const ADMIN_ALLOWED: ReadonlySet<string> = new Set([
+  "abortTransaction",
+  "bulkWrite",
+  "commitTransaction",
+  "getMore",
+  "killCursors",
+]);
 
 export function isCommitOrAbort(command: string): boolean {
   return command === "commitTransaction" || command === "abortTransaction";

@@ -42,6 +42,7 @@ export { makeStringComparator } from "./collation/collation.ts";
 export { ICU_VERSION, resolveCollation, resolveOptionalCollation } from "./collation/resolve.ts";
 export { filterTopFields, sortTopFields } from "./query/fields.ts";
 export {
+  checkStageNames,
   compilePipeline,
   PAUSE,
   type Pipeline,

@@ -6,7 +6,9 @@
  * order (51174), with min before max (51175) and the same fields in both (51176); a tailable cursor
  * honours skip and limit; `$changeStream` runs only under readConcern majority (72); killCursors takes a
  * database-level cursor's `$cmd.aggregate` namespace; an update statement may exceed 16 MiB by its filter
- * (the replacement is what must fit); an insert's document over 16 MiB is a BadValue write error.
+ * (the replacement is what must fit); an insert's document over 16 MiB is a BadValue write error; bulkWrite's
+ * cursor is read inside a transaction; `$merge` whenMatched fail is an E11000 with keyPattern; an update
+ * pipeline naming an unknown stage fails the whole command.
  */
 // deno-lint-ignore no-explicit-any
 type AnyDoc = any;
@@ -150,3 +152,64 @@ print(json.dumps({"len": len(t.find_one()["bar"]), "code": code}))
     }
   },
 });
+
+serverTest("bulkWrite's results cursor is read with getMore inside a transaction", async (client) => {
+  await client.db("bw").createCollection("c");
+  const admin = client.db("admin");
+  const session = client.startSession();
+  try {
+    session.startTransaction();
+    const r: AnyDoc = await admin.command({
+      bulkWrite: 1,
+      ops: [{ insert: 0, document: { _id: 1 } }, { insert: 0, document: { _id: 2 } }, {
+        insert: 0,
+        document: { _id: 3 },
+      }],
+      nsInfo: [{ ns: "bw.c" }],
+      cursor: { batchSize: 1 },
+    }, { session });
+    assert.equal(r.cursor.firstBatch.length, 1);
+    const more: AnyDoc = await admin.command({ getMore: r.cursor.id, collection: "$cmd.bulkWrite" }, {
+      session,
+    });
+    assert.equal(more.cursor.nextBatch.length, 2);
+    await session.commitTransaction();
+  } finally {
+    await session.endSession();
+  }
+  assert.equal(await client.db("bw").collection("c").countDocuments(), 3);
+});
+
+serverTest(
+  "$merge whenMatched fail is the on index's E11000 with keyPattern and keyValue",
+  async (client) => {
+    const db = client.db("mf");
+    await db.collection<AnyDoc>("t").insertMany([{ _id: 1, x: 1 }, { _id: 2, x: 1 }]);
+    const e: AnyDoc = await fail(
+      db.aggregate([{ $documents: [{ _id: 2, x: 1 }] }, { $merge: { into: "t", whenMatched: "fail" } }])
+        .toArray(),
+    );
+    assert.equal(e.code, 11000);
+    assert.deepEqual(e.errorResponse.keyPattern, { _id: 1 });
+    assert.deepEqual(e.errorResponse.keyValue, { _id: 2 });
+    assert.match(
+      e.message,
+      /^E11000 duplicate key error collection: mf\.t index: _id_ dup key: \{ _id: 2 \}/,
+    );
+  },
+);
+
+serverTest(
+  "an update pipeline naming an unknown stage fails the command (40324); a disallowed one its statement",
+  async (client) => {
+    const db = client.db("up");
+    await db.collection<AnyDoc>("c").insertOne({ _id: 1, x: 11 });
+    const e: AnyDoc = await fail(
+      db.command({ update: "c", updates: [{ q: { x: 1 }, u: [{ $invalidOperator: true }] }] }),
+    );
+    assert.equal(e.code, 40324);
+    const r: AnyDoc = await db.command({ update: "c", updates: [{ q: { x: 11 }, u: [{ $match: {} }] }] });
+    assert.equal(r.ok, 1);
+    assert.equal(r.writeErrors[0].code, 72);
+  },
+);

@@ -38,7 +38,7 @@ import { ensureCollection } from "../shared/namespace.ts";
 import { normalizeTimeseriesOptions, timeseriesOf, type TimeseriesOptions } from "../shared/timeseries.ts";
 import { createTimeseriesCollection, TIMESERIES_FIELDS } from "../shared/timeseries_create.ts";
 import { findView } from "../shared/views.ts";
-import { translateStorageError } from "../write/storage_errors.ts";
+import { duplicateKeyError, translateStorageError } from "../write/storage_errors.ts";
 import { compileQuery } from "../shared/compile_query.ts";
 import { findTargets } from "../write/targets.ts";
 import { prepareInsert } from "../crud/insert.ts";
@@ -447,14 +447,19 @@ function showOptions(t: TimeseriesOptions): string {
   return `{ ${parts.join(", ")} }`;
 }
 
-function requireUniqueIndex(coll: CollectionEntry, on: readonly string[]): void {
+/** The unique index on exactly the `on` fields (any order), if the collection has one. */
+function onIndex(coll: CollectionEntry, on: readonly string[]): string | undefined {
+  if (on.length === 1 && on[0] === "_id") return "_id_";
   const want = [...on].sort().join(",");
-  const ok = coll.indexes.some((ix) => {
+  return coll.indexes.find((ix) => {
     if (!ix.unique) return false;
     const keys = Object.keys((ix.spec["key"] ?? {}) as Doc).sort().join(",");
     return keys === want && ix.spec["partialFilterExpression"] === undefined;
-  });
-  if (!ok) {
+  })?.name;
+}
+
+function requireUniqueIndex(coll: CollectionEntry, on: readonly string[]): void {
+  if (onIndex(coll, on) === undefined) {
     throw new CommandError(
       Location.MergeOnFieldsNotUnique,
       "Cannot find index to verify that join fields will be unique",
@@ -506,10 +511,8 @@ function mergeOne(
     case "keepExisting":
       return;
     case "fail":
-      throw new CommandError(
-        "DuplicateKey",
-        `$merge failed: a document already exists with ${JSON.stringify(filter)}`,
-      );
+      // mongod inserts the result: the `on` index's E11000, with keyPattern / keyValue
+      throw duplicateKeyError(coll, onIndex(coll, stage.on) ?? "_id_", doc);
     case "replace":
       next = { _id: existing["_id"], ...withoutId(doc) };
       break;

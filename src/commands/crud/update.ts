@@ -54,6 +54,7 @@ import { compatAtLeast } from "../shared/server_version.ts";
 import { idKeyOf, indexKeysOf } from "../../executor/index_keys.ts";
 import { indexesReading } from "../../executor/index_reads.ts";
 import {
+  checkStageNames,
   compileMatchPosition,
   compilePartialFilter,
   compileUpdate,
@@ -462,6 +463,9 @@ export const updateModification: Reader<Doc | Doc[]> = (v) => {
   if (typeof v !== "object" || v === null) {
     throw new CommandError("FailedToParse", "Update argument must be either an object or an array");
   }
+  // a pipeline's stage names are checked when the command is parsed: an unknown one fails the whole
+  // command (40324), as on mongod; what a known stage may do in an update is the statement's error
+  if (Array.isArray(v)) checkStageNames(v);
   return v as Doc | Doc[];
 };
 

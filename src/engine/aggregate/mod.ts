@@ -4,7 +4,7 @@
  * only through the injected `resolveCollection`. Cooperative yielding: the caller's input may carry
  * `PAUSE` markers, which pause-aware stages pass out so an async consumer can yield (pause.ts).
  */
-export { compilePipeline, type Pipeline } from "./pipeline.ts";
+export { checkStageNames, compilePipeline, type Pipeline } from "./pipeline.ts";
 export { PAUSE, withoutPauses } from "./pause.ts";
 export type { Document, PipelineOptions } from "./types.ts";
 export type { GeoNearRequest, GeoNearResult } from "./types.ts";

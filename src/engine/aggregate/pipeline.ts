@@ -59,6 +59,19 @@ export interface Pipeline {
   readonly stageNames: string[];
 }
 
+/**
+ * The lexical check of a pipeline's stages, without compiling them: each is a one-field document naming a
+ * stage this engine knows (else 40324, as mongod's LiteParsedPipeline when a command is parsed).
+ */
+export function checkStageNames(stages: readonly unknown[]): void {
+  for (const s of stages) {
+    const [name] = stageEntry(s);
+    if (!STAGES[name] && !REFUSED_STAGES[name] && !UNSUPPORTED_STAGES.has(name)) {
+      throw new CommandError(Location.UnknownPipelineStage, `Unrecognized pipeline stage name: '${name}'`);
+    }
+  }
+}
+
 /** Compiles a list of stage documents (no leading-match extraction). */
 export function compileStages(stages: unknown, ctx: StageContext): Stage[] {
   if (!Array.isArray(stages)) {
