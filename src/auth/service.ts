@@ -141,6 +141,15 @@ export class AuthService {
     }
     const user = this.store.getUser(db, first.user);
     const stored = user?.credentials[mech];
+    // mongod: a user without this mechanism's credentials is told so at once (a driver's speculative
+    // SCRAM-SHA-256 for a SCRAM-SHA-1-only user then fails quietly and it negotiates SCRAM-SHA-1); an
+    // unknown user runs on a decoy credential, indistinguishable from a wrong password
+    if (user && !stored) {
+      throw new CommandError(
+        "MechanismUnavailable",
+        `Unable to use ${mech} based authentication for user without any ${mech} credentials registered`,
+      );
+    }
     const cred = stored ??
       await decoyCredential(mech, this.#secret, `${db}.${first.user}`, this.iterationCount(mech));
     const server = new ScramServer(mech, first, cred);

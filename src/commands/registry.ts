@@ -43,7 +43,7 @@ const ENTRIES: readonly Entry[] = [
     async () => (await import("./ddl/clone_collection_as_capped.ts")).cloneCollectionAsCapped,
   ),
   entry(["collMod"], async () => (await import("./ddl/coll_mod.ts")).collMod),
-  entry(["collStats"], async () => (await import("./ddl/coll_stats.ts")).collStats),
+  entry(["collStats", "collstats"], async () => (await import("./ddl/coll_stats.ts")).collStats),
   entry(
     ["commitTransaction"],
     async () => (await import("./sessions/commit_transaction.ts")).commitTransaction,
@@ -70,7 +70,7 @@ const ENTRIES: readonly Entry[] = [
   entry(["createUser"], async () => (await import("./auth/create_user.ts")).createUser),
   entry(["currentOp"], async () => (await import("./admin/current_op.ts")).currentOp),
   entry(["dbHash", "dbhash"], async () => (await import("./admin/db_hash.ts")).dbHash),
-  entry(["dbStats"], async () => (await import("./ddl/coll_stats.ts")).dbStats),
+  entry(["dbStats", "dbstats"], async () => (await import("./ddl/coll_stats.ts")).dbStats),
   entry(["delete"], async () => (await import("./crud/delete.ts")).del),
   entry(["distinct"], async () => (await import("./crud/distinct.ts")).distinct),
   entry(["drop"], async () => (await import("./ddl/drop.ts")).drop),

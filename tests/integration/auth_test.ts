@@ -100,6 +100,22 @@ authTest(
       assert.deepEqual(dbs["databases"].map((d: { name: string }) => d.name), ["appdb"]);
 
       const ro = await connect(uri(server, "ro", "ro-pw", "&authSource=appdb&authMechanism=SCRAM-SHA-1"));
+      // a SCRAM-SHA-1-only user without a mechanism in the URI: the driver's speculative SCRAM-SHA-256
+      // fails quietly (mongod's 334 for a user without those credentials) and it negotiates SCRAM-SHA-1
+      const roNegotiated = await connect(uri(server, "ro", "ro-pw", "&authSource=appdb"));
+      assert.equal((await roNegotiated.db("appdb").command({ ping: 1 }))["ok"], 1);
+      const sha256 = new MongoClient(
+        uri(server, "ro", "ro-pw", "&authSource=appdb&authMechanism=SCRAM-SHA-256"),
+        {
+          serverSelectionTimeoutMS: 3000,
+        },
+      );
+      const mechErr = await sha256.db("appdb").command({ ping: 1 }).catch((e) => e);
+      await sha256.close();
+      assert.match(
+        String(mechErr?.message),
+        /Unable to use SCRAM-SHA-256 based authentication for user without any SCRAM-SHA-256 credentials registered/,
+      );
       // digestPassword: false — the client sends MongoDB's SCRAM-SHA-1 digest; the plain password logs in.
       const digest = createHash("md5").update("legacy:mongo:old-pw").digest("hex");
       await admin.db("legacydb").command({
@@ -164,12 +180,12 @@ authTest(
         await code(ro.db("appdb").collection<{ _id: number; v?: string }>("items").insertOne({ _id: 2 })),
         13,
       );
-      // SHA-256 for a SHA-1-only user fails like a wrong password.
+      // SHA-256 for a SHA-1-only user: mongod's 334 MechanismUnavailable (an unknown user stays 18)
       const wrongMech = new MongoClient(
         uri(server, "ro", "ro-pw", "&authSource=appdb&authMechanism=SCRAM-SHA-256"),
       );
       clients.push(wrongMech);
-      assert.equal(await code(wrongMech.connect()), 18);
+      assert.equal(await code(wrongMech.connect()), 334);
 
       // Live change: granting readWrite applies at ro's next command, revoking likewise.
       await admin.db("appdb").command({ grantRolesToUser: "ro", roles: ["readWrite"] });

@@ -28,13 +28,16 @@ export type DbStatsParams = Parsed<typeof DB_STATS_FIELDS>;
 
 export function parseCollStats(body: Doc): CollStatsParams {
   return {
-    ...parseShape("collStats", body, COLL_STATS_FIELDS, { skip: "collStats", alsoAccept: GENERIC_FIELDS }),
-    collection: collectionName("collStats", body),
+    ...parseShape("collStats", body, COLL_STATS_FIELDS, {
+      skip: commandKey(body),
+      alsoAccept: GENERIC_FIELDS,
+    }),
+    collection: collectionName(commandKey(body), body),
   };
 }
 
 export function parseDbStats(body: Doc): DbStatsParams {
-  return parseShape("dbStats", body, DB_STATS_FIELDS, { skip: "dbStats", alsoAccept: GENERIC_FIELDS });
+  return parseShape("dbStats", body, DB_STATS_FIELDS, { skip: commandKey(body), alsoAccept: GENERIC_FIELDS });
 }
 
 export interface CollSizes {
@@ -156,8 +159,14 @@ function runDbStats(ctx: RequestContext<DbStatsParams>): Doc {
   };
 }
 
+/** The command's own key: its name or mongod's lower-case alias (`collstats`, `dbstats`). */
+function commandKey(body: Doc): string {
+  return Object.keys(body)[0] ?? "";
+}
+
 export const collStats = defineCommand<CollStatsParams>({
   name: "collStats",
+  aliases: ["collstats"],
   help: "collection statistics: {collStats: <coll>, scale}",
   auth: "collStats",
   parse: parseCollStats,
@@ -166,6 +175,7 @@ export const collStats = defineCommand<CollStatsParams>({
 
 export const dbStats = defineCommand<DbStatsParams>({
   name: "dbStats",
+  aliases: ["dbstats"],
   help: "database statistics: {dbStats: 1, scale}",
   auth: "dbStats",
   parse: parseDbStats,
