@@ -213,3 +213,11 @@ serverTest(
     assert.equal(r.writeErrors[0].code, 72);
   },
 );
+
+serverTest("dbStats and collStats answer to mongod's lower-case aliases", async (client) => {
+  const db = client.db("al");
+  await db.collection("c").insertOne({ a: 1 });
+  assert.equal((await db.command({ dbstats: 1 })).collections, 1);
+  assert.equal((await db.command({ collstats: "c" })).count, 1);
+  assert.equal((await db.command({ dbstats: 1, scale: 1024 })).ok, 1);
+});
