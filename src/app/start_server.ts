@@ -391,7 +391,7 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
   // text indexes exist: background work (TTL deletes, the rewrite below) stems too, so load first
   if (hasTextIndexes(storage)) await loadTextLanguages();
   const shutdown = new AbortController();
-  startTtlSweeper(
+  const ttl = startTtlSweeper(
     storage,
     {
       intervalSeconds: config.storage.ttlSweepSeconds,
@@ -455,6 +455,7 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
     transactions,
     indexBuilds: new IndexBuilds(),
     snapshots,
+    ttl,
     rwDefaults,
     capped,
     authorizer,

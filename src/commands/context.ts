@@ -8,6 +8,7 @@
  * context with some fields replaced is made with {@link deriveContext}, never with a spread (a spread
  * copies own properties only: the services would be lost).
  */
+import type { TtlMonitor } from "../executor/ttl_sweeper.ts";
 import type { JsRuntime } from "../engine/js/runtime.ts";
 import type { HeapWatchdog } from "../observability/heap_watchdog.ts";
 import type { CollectionEntry, StorageEngine } from "../storage/api.ts";
@@ -147,6 +148,8 @@ export interface ServerContext {
   readonly indexBuilds: IndexBuilds;
   /** Pinned snapshots of snapshot-read sessions (readConcern snapshot outside transactions). */
   readonly snapshots: SnapshotReads;
+  /** The TTL monitor: its period and on/off switch (setParameter ttlMonitorSleepSecs / ttlMonitorEnabled). */
+  readonly ttl: TtlMonitor;
   /** The default read/write concerns (setDefaultRWConcern). */
   readonly rwDefaults: RWDefaults;
   /** Capped collections: eviction on insert, the wake-up of tailable cursors (src/executor/capped.ts). */

@@ -200,6 +200,7 @@ export async function sweepOnce(
 }
 
 export interface TtlSweeperOptions {
+  /** Seconds between passes (mongod's `ttlMonitorSleepSecs`); 0 = the monitor starts disabled. */
   readonly intervalSeconds: number;
   /** How to compute index keys of the removed documents (the partial-filter compiler). */
   readonly indexKeys: IndexKeyOptions;
@@ -207,17 +208,69 @@ export interface TtlSweeperOptions {
   readonly onError?: (e: unknown) => void;
 }
 
-/** Starts the periodic sweep (0 = disabled); it stops when `signal` aborts. */
-export function startTtlSweeper(storage: StorageEngine, opts: TtlSweeperOptions, signal: AbortSignal): void {
-  if (!(opts.intervalSeconds > 0)) return;
-  const clock = opts.clock ?? Date.now;
-  let running = false; // a pass longer than the interval is not overlapped by the next
-  const timer = unrefInterval(() => {
-    if (signal.aborted || running) return;
-    running = true;
-    sweepOnce(storage, clock(), opts.indexKeys)
-      .catch((e) => opts.onError?.(e))
-      .finally(() => running = false);
-  }, opts.intervalSeconds * 1000);
-  signal.addEventListener("abort", () => timer.cancel(), { once: true });
+/**
+ * The periodic sweep, with mongod's run-time controls (setParameter `ttlMonitorSleepSecs`,
+ * `ttlMonitorEnabled`): a new period applies from now on; disabled, no pass starts. It stops when the
+ * server's signal aborts.
+ */
+export class TtlMonitor {
+  #sleepSeconds: number;
+  #enabled: boolean;
+  #running = false; // a pass longer than the interval is not overlapped by the next
+  #timer: { cancel(): void } | undefined;
+  /** Passes started (serverStatus `metrics.ttl.passes`). */
+  passes = 0;
+
+  constructor(
+    private readonly storage: StorageEngine,
+    private readonly opts: TtlSweeperOptions,
+    private readonly signal: AbortSignal,
+  ) {
+    this.#enabled = opts.intervalSeconds > 0;
+    this.#sleepSeconds = opts.intervalSeconds > 0 ? opts.intervalSeconds : 60;
+    signal.addEventListener("abort", () => this.#timer?.cancel(), { once: true });
+    this.#schedule();
+  }
+
+  get sleepSeconds(): number {
+    return this.#sleepSeconds;
+  }
+
+  set sleepSeconds(seconds: number) {
+    this.#sleepSeconds = seconds;
+    this.#schedule();
+  }
+
+  get enabled(): boolean {
+    return this.#enabled;
+  }
+
+  set enabled(on: boolean) {
+    this.#enabled = on;
+    this.#schedule();
+  }
+
+  #schedule(): void {
+    this.#timer?.cancel();
+    this.#timer = undefined;
+    if (!this.#enabled || this.signal.aborted) return;
+    const clock = this.opts.clock ?? Date.now;
+    this.#timer = unrefInterval(() => {
+      if (this.signal.aborted || this.#running || !this.#enabled) return;
+      this.#running = true;
+      this.passes++;
+      sweepOnce(this.storage, clock(), this.opts.indexKeys)
+        .catch((e) => this.opts.onError?.(e))
+        .finally(() => this.#running = false);
+    }, this.#sleepSeconds * 1000);
+  }
+}
+
+/** Starts the periodic sweep (interval 0 = disabled until `ttlMonitorEnabled` turns it on). */
+export function startTtlSweeper(
+  storage: StorageEngine,
+  opts: TtlSweeperOptions,
+  signal: AbortSignal,
+): TtlMonitor {
+  return new TtlMonitor(storage, opts, signal);
 }

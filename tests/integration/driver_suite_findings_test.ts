@@ -1,6 +1,6 @@
 /**
  * Behaviours PyMongo's own test suite (test_collection, test_database, test_cursor, test_change_stream)
- * expects of mongod, through the Node driver and PyMongo: a failed write command still carries its
+ * and Mongoose's expect of mongod, through the Node driver and PyMongo: a failed write command still carries its
  * unsatisfiable write concern's writeConcernError; validate refuses background with full (72); `$merge`
  * gives a result without `_id` a new ObjectId; find's min/max must name the hinted index's fields in
  * order (51174), with min before max (51175) and the same fields in both (51176); a tailable cursor
@@ -8,7 +8,8 @@
  * database-level cursor's `$cmd.aggregate` namespace; an update statement may exceed 16 MiB by its filter
  * (the replacement is what must fit); an insert's document over 16 MiB is a BadValue write error; bulkWrite's
  * cursor is read inside a transaction; `$merge` whenMatched fail is an E11000 with keyPattern; an update
- * pipeline naming an unknown stage fails the whole command.
+ * pipeline naming an unknown stage fails the whole command; dbstats / collstats aliases; mongod 5.0's rules
+ * for `$`-prefixed field names in updates; DBRef fields (`$id`) in `$elemMatch`.
  */
 // deno-lint-ignore no-explicit-any
 type AnyDoc = any;
@@ -221,3 +222,25 @@ serverTest("dbStats and collStats answer to mongod's lower-case aliases", async 
   assert.equal((await db.command({ collstats: "c" })).count, 1);
   assert.equal((await db.command({ dbstats: 1, scale: 1024 })).ok, 1);
 });
+
+serverTest(
+  "Mongoose's suite: $-prefixed fields in updates (5.0 rules) and DBRef fields in $elemMatch",
+  async (client) => {
+    const c = client.db("mg").collection<AnyDoc>("c");
+    // an upsert's insert takes top-level $-prefixed fields, as mongod validates it as an insert
+    await c.updateOne({ _id: 1 }, { $setOnInsert: { __v: 0 }, $set: { $myKey: "x" } }, { upsert: true });
+    assert.deepEqual(await c.findOne({ _id: 1 }), { _id: 1, __v: 0, $myKey: "x" });
+    // nested ones on an existing document
+    await c.insertOne({ _id: 2, preferences: { $each: 1 } });
+    await c.updateOne({ _id: 2 }, { $set: { "preferences.$each": 42 } });
+    assert.deepEqual((await c.findOne({ _id: 2 }))?.preferences, { $each: 42 });
+    // a top-level one on an existing document is 52
+    const e: AnyDoc = await fail(c.updateOne({ _id: 1 }, { $set: { $hotel: 1 } }));
+    assert.equal(e.code, 52);
+    // DBRef-shaped elements: $elemMatch names their $id
+    const id = new ObjectId();
+    await c.insertOne({ _id: 3, members: [{ $ref: "foo", $id: id, $db: "foo" }] });
+    assert.equal(await c.countDocuments({ members: { $elemMatch: { $id: id } } }), 1);
+    assert.equal(await c.countDocuments({ members: { $elemMatch: { $id: new ObjectId() } } }), 0);
+  },
+);

@@ -3,7 +3,8 @@
  * = DEBUG) and `logComponentVerbosity` (mongosh's `db.setLogLevel()`; observability/log_verbosity.ts),
  * `cursorTimeoutMillis` (idle cursor reaping), `transactionLifetimeLimitSeconds`, `minSnapshotHistoryWindowInSeconds` (how long storage keeps
  * history for snapshot reads at an earlier atClusterTime), `requireApiVersion` (every command must declare
- * `apiVersion`, commands/stable_api.ts; a bool) — and
+ * `apiVersion`, commands/stable_api.ts; a bool), `ttlMonitorSleepSecs` / `ttlMonitorEnabled` (the TTL
+ * monitor's period and switch; test suites shorten the period to see expiry within seconds) — and
  * answers each one's previous value as `was`, as mongod does. A parameter getParameter knows but that
  * cannot change at run time is 72 InvalidOptions "not allowed to change [x] at runtime"; an unknown
  * one is 72 "attempted to set unrecognized parameter [x], use help:true to see options". Admin only.
@@ -27,9 +28,11 @@ const SETTABLE = new Set([
   "minSnapshotHistoryWindowInSeconds",
   "requireApiVersion",
   "logComponentVerbosity",
+  "ttlMonitorSleepSecs",
+  "ttlMonitorEnabled",
 ]);
 /** Parameters whose values are booleans (safeBool: numbers too); the others are integers. */
-const BOOLEAN = new Set(["requireApiVersion"]);
+const BOOLEAN = new Set(["requireApiVersion", "ttlMonitorEnabled"]);
 /** May be 0 (mongod: no history kept beyond what running reads pin). */
 const ZERO_ALLOWED = new Set(["logLevel", "minSnapshotHistoryWindowInSeconds"]);
 
@@ -74,6 +77,11 @@ function run(ctx: RequestContext<SetParameterParams>): Doc {
   const before = liveParameters(ctx);
   const [key, value] = ctx.params.values[0]!;
   for (const [k, v] of ctx.params.values) {
+    if (k === "ttlMonitorEnabled") {
+      ctx.ttl.enabled = bool(v, k);
+      ctx.log.info(`setParameter ${k} = ${ctx.ttl.enabled}`);
+      continue;
+    }
     if (k === "requireApiVersion") {
       ctx.stableApi.requireApiVersion = bool(v, k);
       // (the I/O thread stops answering requests itself before this reply goes out: point_reads.ts publish)
@@ -90,6 +98,7 @@ function run(ctx: RequestContext<SetParameterParams>): Doc {
     else if (k === "cursorTimeoutMillis") ctx.cursors.idleTimeoutMs = n;
     else if (k === "transactionLifetimeLimitSeconds") ctx.transactions.lifetimeLimitSeconds = n;
     else if (k === "minSnapshotHistoryWindowInSeconds") ctx.snapshots.historyWindowMs = n * 1000;
+    else if (k === "ttlMonitorSleepSecs") ctx.ttl.sleepSeconds = n;
     ctx.log.info(`setParameter ${k} = ${n}`);
   }
   void value;

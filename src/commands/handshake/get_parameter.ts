@@ -39,6 +39,8 @@ export interface LiveParameters {
   readonly slowms: number;
   readonly requireApiVersion: boolean;
   readonly logComponentVerbosity: Doc;
+  readonly ttlMonitorSleepSecs: number;
+  readonly ttlMonitorEnabled: boolean;
 }
 
 /** The live parameters of a running server. */
@@ -51,6 +53,8 @@ export function liveParameters(ctx: ServerContext): LiveParameters {
     slowms: ctx.profiler.slowms,
     requireApiVersion: ctx.stableApi.requireApiVersion,
     logComponentVerbosity: ctx.logVerbosity.toDocument(),
+    ttlMonitorSleepSecs: ctx.ttl.sleepSeconds,
+    ttlMonitorEnabled: ctx.ttl.enabled,
   };
 }
 
@@ -69,6 +73,8 @@ export function serverParameters(info: Pick<ServerInfo, "testCommandsEnabled">, 
     minSnapshotHistoryWindowInSeconds: live?.minSnapshotHistoryWindowInSeconds ?? DEFAULT_WINDOW_MS / 1000,
     enableTestCommands: info.testCommandsEnabled,
     requireApiVersion: live?.requireApiVersion ?? false,
+    ttlMonitorSleepSecs: live?.ttlMonitorSleepSecs ?? 60,
+    ttlMonitorEnabled: live?.ttlMonitorEnabled ?? true,
   };
 }
 

@@ -232,10 +232,17 @@ function parseAll(parts: readonly string[], path: string, arg: unknown, ctx: Com
 
 const LOGICAL_OR_EXPR = new Set(["$and", "$or", "$nor", "$where", "$expr", "$text", "$comment"]);
 
+/** The DBRef field names a filter may name as fields (mongod's pathless `$ref` / `$id` / `$db` parsers). */
+export const DBREF_FIELDS: ReadonlySet<string> = new Set(["$ref", "$id", "$db"]);
+
 function parseElemMatch(path: string, arg: unknown, ctx: CompileContext) {
   if (!isDocument(arg)) throw new CommandError("BadValue", "$elemMatch needs an Object");
-  const first = Object.keys(arg)[0];
-  if (first !== undefined && first[0] === "$" && !LOGICAL_OR_EXPR.has(first)) {
+  const keys = Object.keys(arg);
+  const first = keys[0];
+  // (an object naming any DBRef field is a query on the elements' fields, as mongod's
+  // isExpressionDocument with incomplete DBRefs allowed)
+  const dbRef = keys.some((k) => DBREF_FIELDS.has(k));
+  if (first !== undefined && first[0] === "$" && !LOGICAL_OR_EXPR.has(first) && !dbRef) {
     // Value form: every operator applies to the element itself.
     const pred = compileOperators([], path, arg, ctx);
     return (v: unknown, isElem: boolean) => !isElem && Array.isArray(v) && v.some((el) => pred.onValue(el));

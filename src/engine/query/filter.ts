@@ -12,7 +12,7 @@ import { CommandError } from "../../errors/command_error.ts";
 import { isDocument } from "../../bson/values.ts";
 import { Location } from "../../errors/locations.ts";
 import { makeStringComparator } from "../collation/collation.ts";
-import { compileField } from "./field_ops.ts";
+import { compileField, DBREF_FIELDS } from "./field_ops.ts";
 import { compileJsonSchema } from "./json_schema.ts";
 import { ExpressionEnv } from "../expression/env.ts";
 import { truthy } from "../expression/numeric.ts";
@@ -114,7 +114,8 @@ function hasText(filter: unknown): boolean {
 function compileDoc(filter: Document, ctx: CompileContext, topLevel: boolean): DocPred {
   const preds: DocPred[] = [];
   for (const [key, value] of Object.entries(filter)) {
-    if (key[0] === "$") {
+    // (a DBRef's `$ref` / `$id` / `$db` name fields, as mongod's pathless DBRef parsers: an equality)
+    if (key[0] === "$" && !DBREF_FIELDS.has(key)) {
       const p = compileTopLevel(key, value, ctx, topLevel);
       if (p) preds.push(p);
       continue;

@@ -1,5 +1,5 @@
 import { deepStrictEqual as assertEquals } from "node:assert/strict";
-import { BSONRegExp, Decimal128, Long, MaxKey, MinKey, ObjectId } from "bson";
+import { BSONRegExp, DBRef, Decimal128, Long, MaxKey, MinKey, ObjectId } from "bson";
 import { compileFilter, extractIdEquality } from "./mod.ts";
 import { assertCommandError } from "../../errors/assert_command_error.ts";
 import type { Document as Doc } from "../../bson/document.ts";
@@ -210,4 +210,18 @@ Deno.test("BSON undefined under MongoDB 8.0's rules: apart from null, present, n
   for (const f of [{ a: { $in: [1, BSON_UNDEFINED] } }, { a: { $nin: [BSON_UNDEFINED] } }]) {
     assertCommandError(() => compileFilter(f), 2, "InMatchExpression equality cannot be undefined");
   }
+});
+
+Deno.test("DBRef fields: $ref / $id / $db are fields in a filter and in $elemMatch (mongod's parseDBRef)", () => {
+  const id = new ObjectId();
+  const doc = { members: [{ $ref: "foo", $id: id, $db: "foo" }] };
+  assertEquals(compileFilter({ members: { $elemMatch: { $id: id } } }).matches(doc), true);
+  assertEquals(compileFilter({ members: { $elemMatch: { $id: new ObjectId() } } }).matches(doc), false);
+  assertEquals(compileFilter({ members: { $elemMatch: { $ref: "foo", $db: "foo" } } }).matches(doc), true);
+  // as stored documents decode: npm bson makes a DBRef of {$ref, $id, $db}
+  const decoded = { members: [new DBRef("foo", id, "foo")] };
+  assertEquals(compileFilter({ members: { $elemMatch: { $id: id } } }).matches(decoded), true);
+  assertEquals(compileFilter({ members: { $elemMatch: { $ref: "bar" } } }).matches(decoded), false);
+  assertEquals(compileFilter({ $id: id }).matches({ $id: id }), true);
+  assertEquals(compileFilter({ $id: id }).matches({ _id: id }), false);
 });

@@ -33,7 +33,8 @@ export interface CompileContext {
 
 /** Binds a value test to a path. */
 export function leaf(parts: readonly string[], test: ValueTest): FieldPred {
-  if (parts.length === 1) {
+  // (a `$`-named key may be a DBRef's `$ref` / `$id` / `$db`, which only the path walk reads from one)
+  if (parts.length === 1 && (parts[0] as string)[0] !== "$") {
     const key = parts[0] as string;
     return {
       onPath(root) {

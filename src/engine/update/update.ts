@@ -222,14 +222,20 @@ function validatePath(path: string): void {
         `The update path '${path}' contains an empty field name, which is not allowed.`,
       );
     }
-    if (isPositional(part)) continue;
-    if (part.startsWith("$")) {
-      throw new CommandError(
-        "DollarPrefixedFieldName",
-        `The dollar ($) prefixed field '${part}' in '${path}' is not allowed in the context of an update's replacement document. Consider using an aggregation pipeline with $replaceWith.`,
-      );
-    }
   }
+}
+
+/**
+ * mongod 5.0+'s storage rules for dollar-prefixed names: an operator may write `$`-prefixed fields below
+ * the top level (`address.$street`), and at the top level only when the update inserts (an upsert's new
+ * document is validated as an insert); on an existing document a top-level one is 52.
+ */
+function refuseTopLevelDollar(path: string): never {
+  const part = splitPath(path)[0] as string;
+  throw new CommandError(
+    "DollarPrefixedFieldName",
+    `The dollar ($) prefixed field '${part}' in '${path}' is not allowed in the context of an update's replacement document. Consider using an aggregation pipeline with $replaceWith.`,
+  );
 }
 
 function comparePaths(a: readonly string[], b: readonly string[]): number {
@@ -352,6 +358,13 @@ function compileOperators(update: Document, filters: ArrayFilters, used: Set<str
     }
   }
   actions.sort((a, b) => comparePaths(a.action.parts, b.action.parts));
+  // a top-level `$`-prefixed field written (or renamed to): only an upsert's insert may
+  const topDollar = actions.map(({ action: a }) => {
+    const target = (a as { target?: string }).target;
+    if (a.parts[0]?.startsWith("$") && !isPositional(a.parts[0])) return a.parts.join(".");
+    if (a.op === "$rename" && target !== undefined && target.startsWith("$")) return target;
+    return undefined;
+  }).find((p) => p !== undefined);
   const touchesId = actions.some(({ action: a }) =>
     a.parts[0] === "_id" ||
     (a.op === "$rename" && String((a as { target?: string }).target).split(".")[0] === "_id")
@@ -370,6 +383,7 @@ function compileOperators(update: Document, filters: ArrayFilters, used: Set<str
     kind: "operators",
     needsMatchedIndex,
     apply(doc: Document, ctx: UpdateContext): UpdateResult {
+      if (topDollar !== undefined && !ctx.isInsert) refuseTopLevelDollar(topDollar);
       const out = cloneDeep(doc);
       const log: LogEntry[] = [];
       for (const { action, positional } of actions) {

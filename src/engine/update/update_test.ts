@@ -183,3 +183,22 @@ Deno.test("$pull with a logical condition queries the elements as documents", ()
     a: [{ k: 2, v: 1 }, { k: 3 }],
   });
 });
+
+Deno.test("dollar-prefixed fields: nested ones always, a top-level one only when the update inserts", () => {
+  const nested = compileUpdate({ $set: { "address.$street": "Elm Ave" } });
+  assertEquals(nested.apply({ _id: 1, address: {} }, { isInsert: false, now: new Date() }).doc, {
+    _id: 1,
+    address: { $street: "Elm Ave" },
+  });
+  const top = compileUpdate({ $set: { $hotel: 320 } });
+  assertEquals(top.apply({ _id: 1 }, { isInsert: true, now: new Date() }).doc, { _id: 1, $hotel: 320 });
+  assertCommandError(
+    () => top.apply({ _id: 1 }, { isInsert: false, now: new Date() }),
+    "DollarPrefixedFieldName",
+  );
+  assertCommandError(
+    () =>
+      compileUpdate({ $rename: { a: "$b" } }).apply({ _id: 1, a: 1 }, { isInsert: false, now: new Date() }),
+    "DollarPrefixedFieldName",
+  );
+});
