@@ -14,7 +14,7 @@
 import { MongoClient } from "mongodb";
 import { REASONS } from "./skips.ts";
 import { type ServerProcess, spawnServer } from "../integration/helpers/server_process.ts";
-import { loadSpecFile, runFile, type TestResult, Timeout, withTimeout } from "./runner.ts";
+import { loadSpecFile, runFile, type RunOptions, type TestResult, Timeout, withTimeout } from "./runner.ts";
 import { type FileSummary, summarize, writeSummary } from "./report.ts";
 import { applyBaseline, readBaseline, writeBaseline } from "./baseline.ts";
 
@@ -78,64 +78,17 @@ function suiteOf(file: string, corpusRoot: string | undefined): string {
 }
 
 /**
- * The tests that need auth run again against a server started with `--auth` and a root user made
- * through the localhost exception (the URI carries its credentials); their results replace the first
- * pass's "requires auth" skips.
+ * A second pass of a file against a server of another persona: `serverArgs` start it, `uriOf` prepares it
+ * and gives the URI the file runs against, `opts` select the tests of the pass; each result replaces the first
+ * pass's skip of that test.
  */
-async function authPass(file: string, cli: Cli, summary: FileSummary, results: TestResult[]): Promise<void> {
-  let srv: Awaited<ReturnType<typeof spawnServer>> | undefined;
-  const byName = new Map(results.map((r, i) => [r.description, i]));
-  let closed = false;
-  try {
-    srv = await spawnServer({ timeoutMs: 30_000, args: ["--auth"] });
-    const first = new MongoClient(srv.uri);
-    try {
-      await first.db("admin").command({ createUser: AUTH_USER, pwd: AUTH_USER, roles: ["root"] });
-    } finally {
-      await first.close();
-    }
-    const url = new URL(srv.uri);
-    url.username = AUTH_USER;
-    url.password = AUTH_USER;
-    url.searchParams.set("authSource", "admin");
-    await withTimeout(
-      runFile(file, url.toString(), {
-        ...(cli.filter !== undefined ? { filter: cli.filter } : {}),
-        opTimeoutMs: OP_TIMEOUT_MS,
-        auth: true,
-      }, (r) => {
-        if (closed) return;
-        const i = byName.get(r.description);
-        if (i === undefined) results.push(r);
-        else results[i] = r;
-        if (cli.verbose) {
-          console.log(
-            `  ${r.status.padEnd(7)} [auth] ${r.description}${
-              r.reason ? ` — ${r.reason.slice(0, 300)}` : ""
-            }`,
-          );
-        }
-      }),
-      FILE_TIMEOUT_MS,
-      `file ${file} (auth pass)`,
-    );
-  } catch (e) {
-    closed = true;
-    summary.error = `auth pass: ${e instanceof Timeout ? e.message : (e as Error).stack ?? e}`;
-  } finally {
-    if (srv) reportServerLoss(srv, `${file} (auth pass)`, summary);
-    await srv?.stop(summary.error ? "SIGKILL" : "SIGTERM").catch(() => {});
-    if (srv) await Deno.remove(srv.dataDir, { recursive: true }).catch(() => {});
-  }
-}
-
-const AUTH_USER = "spec-root";
-
-/**
- * The tests that need topology "single" run again against a server started with `--standalone` (the
- * persona a mongod without --replSet has); their results replace the first pass's topology skips.
- */
-async function standalonePass(
+async function rerunPass(
+  pass: {
+    label: string;
+    serverArgs: string[];
+    opts: Pick<RunOptions, "auth" | "single">;
+    uriOf: (uri: string) => Promise<string>;
+  },
   file: string,
   cli: Cli,
   summary: FileSummary,
@@ -145,12 +98,13 @@ async function standalonePass(
   const byName = new Map(results.map((r, i) => [r.description, i]));
   let closed = false;
   try {
-    srv = await spawnServer({ timeoutMs: 30_000, args: ["--standalone"] });
+    srv = await spawnServer({ timeoutMs: 30_000, args: pass.serverArgs });
+    const uri = await pass.uriOf(srv.uri);
     await withTimeout(
-      runFile(file, srv.uri, {
+      runFile(file, uri, {
         ...(cli.filter !== undefined ? { filter: cli.filter } : {}),
         opTimeoutMs: OP_TIMEOUT_MS,
-        single: true,
+        ...pass.opts,
       }, (r) => {
         if (closed) return;
         const i = byName.get(r.description);
@@ -158,24 +112,60 @@ async function standalonePass(
         else results[i] = r;
         if (cli.verbose) {
           console.log(
-            `  ${r.status.padEnd(7)} [standalone] ${r.description}${
+            `  ${r.status.padEnd(7)} [${pass.label}] ${r.description}${
               r.reason ? ` — ${r.reason.slice(0, 300)}` : ""
             }`,
           );
         }
       }),
       FILE_TIMEOUT_MS,
-      `file ${file} (standalone pass)`,
+      `file ${file} (${pass.label} pass)`,
     );
   } catch (e) {
     closed = true;
-    summary.error = `standalone pass: ${e instanceof Timeout ? e.message : (e as Error).stack ?? e}`;
+    summary.error = `${pass.label} pass: ${e instanceof Timeout ? e.message : (e as Error).stack ?? e}`;
   } finally {
-    if (srv) reportServerLoss(srv, `${file} (standalone pass)`, summary);
+    if (srv) reportServerLoss(srv, `${file} (${pass.label} pass)`, summary);
     await srv?.stop(summary.error ? "SIGKILL" : "SIGTERM").catch(() => {});
     if (srv) await Deno.remove(srv.dataDir, { recursive: true }).catch(() => {});
   }
 }
+
+const AUTH_USER = "spec-root";
+
+/**
+ * The tests that need auth run again against a server started with `--auth` and a root user made
+ * through the localhost exception (the URI carries its credentials).
+ */
+const AUTH_PASS = {
+  label: "auth",
+  serverArgs: ["--auth"],
+  opts: { auth: true },
+  async uriOf(uri: string): Promise<string> {
+    const first = new MongoClient(uri);
+    try {
+      await first.db("admin").command({ createUser: AUTH_USER, pwd: AUTH_USER, roles: ["root"] });
+    } finally {
+      await first.close();
+    }
+    const url = new URL(uri);
+    url.username = AUTH_USER;
+    url.password = AUTH_USER;
+    url.searchParams.set("authSource", "admin");
+    return url.toString();
+  },
+};
+
+/**
+ * The tests that need topology "single" run again against a server started with `--standalone` (the
+ * persona a mongod without --replSet has).
+ */
+const STANDALONE_PASS = {
+  label: "standalone",
+  serverArgs: ["--standalone"],
+  opts: { single: true },
+  uriOf: (uri: string) => Promise.resolve(uri),
+};
 
 /** A first-pass skip the standalone pass may run: a topology requirement that names "single". */
 function needsStandalonePass(r: TestResult): boolean {
@@ -236,10 +226,10 @@ async function runOne(file: string, suite: string, cli: Cli): Promise<FileSummar
     await Deno.remove(srv.dataDir, { recursive: true }).catch(() => {});
   }
   if (!summary.error && results.some((r) => r.status === "skipped" && r.reason === REASONS.auth)) {
-    await authPass(file, cli, summary, results);
+    await rerunPass(AUTH_PASS, file, cli, summary, results);
   }
   if (!summary.error && results.some(needsStandalonePass)) {
-    await standalonePass(file, cli, summary, results);
+    await rerunPass(STANDALONE_PASS, file, cli, summary, results);
   }
   if (summary.error) {
     // Whatever did not report (server hang / crash) counts as failed, so nothing disappears silently.
