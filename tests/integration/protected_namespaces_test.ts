@@ -8,10 +8,8 @@
 // deno-lint-ignore no-explicit-any
 type AnyDoc = any;
 import assert from "node:assert/strict";
-import { MongoClient } from "mongodb";
-import { serverTest } from "./helpers/embedded_server.ts";
+import { serverTest, standaloneServerTest } from "./helpers/embedded_server.ts";
 import { runMongosh } from "./helpers/mongosh.ts";
-import { startServer } from "../../mod.ts";
 
 const err = (p: Promise<unknown>) => p.then(() => "ok", (e: AnyDoc) => `${e.code} ${e.message}`);
 
@@ -110,26 +108,12 @@ serverTest(
   },
 );
 
-Deno.test({
-  name: "a --standalone server drops its local database (no oplog) and still keeps admin",
-  sanitizeResources: false,
-  sanitizeOps: false,
-  async fn() {
-    const server = await startServer({
-      port: 0,
-      storagePath: ":memory:",
-      logLevel: "ERROR",
-      standalone: true,
-    });
-    const client = new MongoClient(server.uri);
-    try {
-      await client.db("local").collection("x").insertOne({ a: 1 });
-      assert.equal((await client.db("local").command({ dropDatabase: 1 })).ok, 1);
-      assert.equal(await client.db("local").collection("x").countDocuments(), 0);
-      assert.equal((await client.db("admin").command({ dropDatabase: 1 }).catch((e) => e)).code, 20);
-    } finally {
-      await client.close();
-      await server.stop();
-    }
+standaloneServerTest(
+  "a --standalone server drops its local database (no oplog) and still keeps admin",
+  async (client) => {
+    await client.db("local").collection("x").insertOne({ a: 1 });
+    assert.equal((await client.db("local").command({ dropDatabase: 1 })).ok, 1);
+    assert.equal(await client.db("local").collection("x").countDocuments(), 0);
+    assert.equal((await client.db("admin").command({ dropDatabase: 1 }).catch((e) => e)).code, 20);
   },
-});
+);

@@ -8,10 +8,8 @@
 // deno-lint-ignore no-explicit-any
 type AnyDoc = any;
 import assert from "node:assert/strict";
-import { MongoClient } from "mongodb";
-import { serverTest } from "./helpers/embedded_server.ts";
+import { serverTest, standaloneServerTest } from "./helpers/embedded_server.ts";
 import { runMongosh } from "./helpers/mongosh.ts";
-import { startServer } from "../../mod.ts";
 
 serverTest(
   "replSetGetConfig: the set of one as hello describes it; replSetInitiate: 23",
@@ -93,31 +91,17 @@ serverTest(
   },
 );
 
-Deno.test({
-  name: "the replica-set commands on a --standalone server: 76 NoReplicationEnabled; reIndex 115",
-  sanitizeResources: false,
-  sanitizeOps: false,
-  async fn() {
-    const server = await startServer({
-      port: 0,
-      storagePath: ":memory:",
-      logLevel: "ERROR",
-      standalone: true,
-    });
-    const client = new MongoClient(server.uri);
-    try {
-      const admin = client.db("admin");
-      assert.equal((await admin.command({ replSetGetConfig: 1 }).catch((e) => e)).code, 76);
-      assert.equal((await admin.command({ replSetInitiate: 1 }).catch((e) => e)).code, 76);
-      assert.equal((await admin.command({ replSetFreeze: 1 }).catch((e) => e)).code, 76);
-      assert.equal((await admin.command({ replSetStepDown: 30 }).catch((e) => e)).code, 76);
-      // reIndex on a standalone: refused with 115 (not rebuilt in place); 26 for a missing collection
-      await client.db("t").collection("ri").insertOne({ a: 1 });
-      assert.equal((await client.db("t").command({ reIndex: "ri" }).catch((e) => e)).code, 115);
-      assert.equal((await client.db("t").command({ reIndex: "nope" }).catch((e) => e)).code, 26);
-    } finally {
-      await client.close();
-      await server.stop();
-    }
+standaloneServerTest(
+  "the replica-set commands on a --standalone server: 76 NoReplicationEnabled; reIndex 115",
+  async (client) => {
+    const admin = client.db("admin");
+    assert.equal((await admin.command({ replSetGetConfig: 1 }).catch((e) => e)).code, 76);
+    assert.equal((await admin.command({ replSetInitiate: 1 }).catch((e) => e)).code, 76);
+    assert.equal((await admin.command({ replSetFreeze: 1 }).catch((e) => e)).code, 76);
+    assert.equal((await admin.command({ replSetStepDown: 30 }).catch((e) => e)).code, 76);
+    // reIndex on a standalone: refused with 115 (not rebuilt in place); 26 for a missing collection
+    await client.db("t").collection("ri").insertOne({ a: 1 });
+    assert.equal((await client.db("t").command({ reIndex: "ri" }).catch((e) => e)).code, 115);
+    assert.equal((await client.db("t").command({ reIndex: "nope" }).catch((e) => e)).code, 26);
   },
-});
+);

@@ -12,7 +12,7 @@ import { CommandError } from "../../errors/command_error.ts";
 import { collectionName } from "../params/names.ts";
 import { bool, doc, optional, type Parsed, parseShape, required } from "../params/schema.ts";
 import { GENERIC_FIELDS } from "../params/generic.ts";
-import { ensureCollection } from "../shared/namespace.ts";
+import { ensureCollection, isOplog } from "../shared/namespace.ts";
 import { translateStorageError } from "../write/storage_errors.ts";
 import { WriteErrors } from "../write/write_result.ts";
 import { retryOnConflict } from "../write/conflict_retry.ts";
@@ -311,7 +311,7 @@ async function run(ctx: RequestContext<InsertParams>): Promise<Doc> {
 
 /** The collection `name` when it exists and takes writes here (else `ensureCollection` decides). */
 function existingCollection(ctx: RequestContext<InsertParams>, name: string): CollectionEntry | undefined {
-  if (name.startsWith("system.") || (ctx.db === "local" && name === "oplog.rs")) return undefined;
+  if (name.startsWith("system.") || isOplog(ctx.db, name)) return undefined;
   return ctx.storage.catalog.getCollection(ctx.db, name);
 }
 

@@ -9,8 +9,14 @@ import { defaultConfig } from "../../../src/config/mod.ts";
 export async function withServer(
   fn: (client: MongoClient, server: RunningServer) => Promise<void>,
   clientOptions: MongoClientOptions = {},
+  serverOptions: { standalone?: boolean } = {},
 ): Promise<void> {
-  const server = await startServer({ port: 0, storagePath: ":memory:", logLevel: "WARNING" });
+  const server = await startServer({
+    port: 0,
+    storagePath: ":memory:",
+    logLevel: "WARNING",
+    ...serverOptions,
+  });
   const client = new MongoClient(server.uri, clientOptions);
   try {
     await fn(client, server);
@@ -27,6 +33,19 @@ export function serverTest(
   clientOptions: MongoClientOptions = {},
 ): void {
   Deno.test({ name, sanitizeResources: false, sanitizeOps: false, fn: () => withServer(fn, clientOptions) });
+}
+
+/** A Deno test over `withServer` against a `--standalone` server (no replica-set persona). */
+export function standaloneServerTest(
+  name: string,
+  fn: (client: MongoClient, server: RunningServer) => Promise<void>,
+): void {
+  Deno.test({
+    name,
+    sanitizeResources: false,
+    sanitizeOps: false,
+    fn: () => withServer(fn, {}, { standalone: true }),
+  });
 }
 
 /** An in-process `:memory:` server whose TTL sweeper runs every second (TTL tests wait for it). */
