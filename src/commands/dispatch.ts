@@ -329,7 +329,9 @@ function dispatchLoaded(
             lsid !== undefined
           ? () => server.pointReads?.sessionWritten(lsid, writeId!.key, writeId!.txnNumber)
           : undefined;
-        const run = writeId ? () => runOnce(server, writeId, retryReply, execute, written) : execute;
+        const run = writeId
+          ? () => runOnce(server, writeId, retryReply, execute, written, writeUnits(command.name, body))
+          : execute;
         reply = waitUnlock
           ? server.fsyncLock.waitUnlocked(ctx.control).then(() => runGuarded(failure, name, generic, run))
           : runGuarded(failure, name, generic, run);
@@ -584,12 +586,14 @@ function runOnce(
   slot: ReplySlot<Reply> | undefined,
   run: () => Reply | Promise<Reply>,
   /** After the write's reply was recorded (its row stored). */
-  written?: () => void,
+  written: (() => void) | undefined,
+  /** Its write units (onPrimaryTransactionalWrite is evaluated per unit). */
+  units: number,
 ): Reply | Promise<Reply> {
   server.transactions.retryableWrite(id.key, id.txnNumber);
   const previous = server.retryableWrites.lookup(id);
   if (previous !== undefined) return previous;
-  const fp = server.failPoints.checkTxnWrite();
+  const fp = server.failPoints.checkTxnWrite(units);
   if (fp?.failBeforeCommitExceptionCode !== undefined) {
     if (fp.closeConnection) return { closeConnection: true };
     throw new CommandError(
@@ -603,6 +607,20 @@ function runOnce(
     return reply.then((r) => recordOnce(server, id, slot, r, closeAfter, written));
   }
   return recordOnce(server, id, slot, reply, closeAfter, written);
+}
+
+/** The write units of a retryable write command: its documents or statements (1 for findAndModify). */
+function writeUnits(name: string, body: Doc): number {
+  const list = name === "insert"
+    ? body["documents"]
+    : name === "update"
+    ? body["updates"]
+    : name === "delete"
+    ? body["deletes"]
+    : name === "bulkWrite"
+    ? body["ops"]
+    : undefined;
+  return Array.isArray(list) ? list.length : 1;
 }
 
 /** The end of {@link runOnce}: the reply remembered (unless the command failed as a whole). */

@@ -9,7 +9,9 @@
  *   command and attach `writeConcernError`. mongod activates it only when it has an effect
  *   (closeConnection, blockConnection or errorCode; writeConcernError for write commands).
  *   `configureFailPoint` itself is never failed.
- * - `onPrimaryTransactionalWrite`: hits retryable writes. By default the write commits and the
+ * - `onPrimaryTransactionalWrite`: hits retryable writes, evaluated once per write unit (each
+ *   document inserted, each update or delete statement, as mongod's op observer: `{skip: 3}` lets a
+ *   command of three inserts through and fires on the fourth document). By default the write commits and the
  *   connection is then dropped before the reply (so the driver retries a committed write); with
  *   `failBeforeCommitExceptionCode` the write is refused with that code and nothing is applied.
  * - `maxTimeAlwaysTimeOut`: an operation with a deadline (maxTimeMS) fails its first interrupt check
@@ -134,10 +136,16 @@ export class FailPoints {
     return this.#fire("failCommand") ? { data: d } : undefined;
   }
 
-  /** onPrimaryTransactionalWrite for one retryable write, if it fires. */
-  checkTxnWrite(): TxnWriteAction | undefined {
+  /**
+   * onPrimaryTransactionalWrite for one retryable write of `units` write units (documents or
+   * statements), if it fires on one of them (evaluated per unit up to the first that fires).
+   */
+  checkTxnWrite(units = 1): TxnWriteAction | undefined {
     const fp = this.#active.get("onPrimaryTransactionalWrite");
-    if (!fp || !this.#fire("onPrimaryTransactionalWrite")) return undefined;
+    if (!fp) return undefined;
+    let fired = false;
+    for (let i = 0; i < Math.max(1, units) && !fired; i++) fired = this.#fire("onPrimaryTransactionalWrite");
+    if (!fired) return undefined;
     const action: { -readonly [K in keyof TxnWriteAction]: TxnWriteAction[K] } = {
       closeConnection: fp.data["closeConnection"] !== false,
     };

@@ -110,6 +110,16 @@ Deno.test("onPrimaryTransactionalWrite closes the connection by default and carr
   assertEquals(fp.checkTxnWrite(), { closeConnection: false, failBeforeCommitExceptionCode: 1 });
 });
 
+Deno.test("onPrimaryTransactionalWrite counts write units: skip 3 lets three documents through", () => {
+  const fp = new FailPoints();
+  fp.configure("onPrimaryTransactionalWrite", { kind: "skip", n: 3 }, { failBeforeCommitExceptionCode: 1 });
+  assertEquals(fp.checkTxnWrite(3), undefined);
+  assertEquals(fp.checkTxnWrite(1), { closeConnection: true, failBeforeCommitExceptionCode: 1 });
+  fp.configure("onPrimaryTransactionalWrite", { kind: "times", n: 1 }, {});
+  assertEquals(fp.checkTxnWrite(5), { closeConnection: true });
+  assertEquals(fp.checkTxnWrite(5), undefined);
+});
+
 Deno.test("parseFailPointMode reads mongod's modes and refuses others", () => {
   assertEquals(parseFailPointMode("off"), { kind: "off" });
   assertEquals(parseFailPointMode({ times: 3 }), { kind: "times", n: 3 });
