@@ -303,6 +303,8 @@ async function run(ctx: RequestContext<BulkWriteParams>): Promise<Reply> {
   const totals: Totals = { nErrors: 0, nInserted: 0, nMatched: 0, nModified: 0, nUpserted: 0, nDeleted: 0 };
   const items: Doc[] = [];
   for (let i = 0; i < ops.length; i++) {
+    // a long batch gives the other clients their turns (docs/concurrency.md)
+    if (i > 0 && ctx.control.due()) await ctx.control.yieldNow();
     const p = ops[i]!;
     const ns = namespaces[p.ns]!;
     try {

@@ -205,6 +205,8 @@ async function run(ctx: RequestContext<DeleteParams>): Promise<Doc> {
   let n = 0;
   let predicted: Doc | undefined;
   for (let i = 0; i < statements.length; i++) {
+    // a long batch gives the other clients their turns (docs/concurrency.md)
+    if (i > 0 && ctx.control.due()) await ctx.control.yieldNow();
     ctx.counters.opcounters.delete++;
     try {
       const st = statements[i]!;

@@ -155,8 +155,13 @@ export function applyUpdate(
 ): UpdateOutcome | Promise<UpdateOutcome> {
   const js = jsGiven ?? (statementCallsJs(st.q, st.u, st.variables) ? jsQueryParts(ctx) : undefined);
   refuseUserWrite(ctx.db, collName);
-  const existing = findCollection(ctx, collName);
+  let existing = findCollection(ctx, collName);
   if (!existing) refuseOnView(ctx.storage, ctx.db, collName);
+  // an upsert with a hint creates the collection first and plans on it (mongod): a hint other than
+  // its `_id` index is then refused, where another update of a missing collection matches nothing
+  if (!existing && st.upsert && st.hint !== undefined && st.hint !== null) {
+    existing = ensureCollection(ctx, collName);
+  }
   refuseCappedInTransaction(ctx, existing, "write");
   refuseTimeseriesInTransaction(ctx, existing, "update");
   const ts = timeseriesOf(existing);
@@ -562,6 +567,9 @@ function runFrom(
 ): Doc | Promise<Doc> {
   const { updates: statements, ordered = true } = ctx.params;
   for (let i = from; i < statements.length; i++) {
+    // a long batch gives the other clients their turns (docs/concurrency.md); the usual one-statement
+    // update stays synchronous
+    if (i > from && ctx.control.due()) return ctx.control.yieldNow().then(() => runFrom(ctx, tally, i, sync));
     ctx.counters.opcounters.update++;
     let r: UpdateOutcome | Promise<UpdateOutcome>;
     try {
