@@ -532,7 +532,9 @@ function requestContext(
   maxTimeMS: number | undefined,
   exhaustAllowed: boolean,
 ): RequestContext<unknown> {
-  const deadline = maxTimeMS ? Date.now() + maxTimeMS : undefined;
+  const deadline = maxTimeMS && !(server.failPoints.anyOn && server.failPoints.maxTimeNeverTimeOut())
+    ? Date.now() + maxTimeMS
+    : undefined;
   noteRequestStarted();
   return newRequestContext(server, {
     command: spec.name,

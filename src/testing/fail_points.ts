@@ -16,6 +16,8 @@
  *   `failBeforeCommitExceptionCode` the write is refused with that code and nothing is applied.
  * - `maxTimeAlwaysTimeOut`: an operation with a deadline (maxTimeMS) fails its first interrupt check
  *   with 50 MaxTimeMSExpired.
+ * - `maxTimeNeverTimeOut`: an operation's maxTimeMS sets no deadline (it runs to its end; drivers'
+ *   client-side timeout tests use it to see their own timeout fire first).
  * - `failGetMoreAfterCursorCheckout`: a getMore fails with `errorCode` (default 1 InternalError)
  *   after checking out its cursor, which mongod then deletes. Filters as failCommand (appName,
  *   namespace).
@@ -32,6 +34,7 @@ export const FAIL_POINT_NAMES = [
   "failCommand",
   "failGetMoreAfterCursorCheckout",
   "maxTimeAlwaysTimeOut",
+  "maxTimeNeverTimeOut",
   "onPrimaryTransactionalWrite",
 ] as const;
 export type FailPointName = typeof FAIL_POINT_NAMES[number];
@@ -158,6 +161,11 @@ export class FailPoints {
   /** True when an operation with a deadline must time out now (maxTimeAlwaysTimeOut fired). */
   maxTimeAlwaysTimeOut(): boolean {
     return this.#active.has("maxTimeAlwaysTimeOut") && this.#fire("maxTimeAlwaysTimeOut");
+  }
+
+  /** True when an operation's maxTimeMS must set no deadline (maxTimeNeverTimeOut fired). */
+  maxTimeNeverTimeOut(): boolean {
+    return this.#active.has("maxTimeNeverTimeOut") && this.#fire("maxTimeNeverTimeOut");
   }
 
   /**

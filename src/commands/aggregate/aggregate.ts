@@ -209,6 +209,10 @@ async function run(ctx: RequestContext<AggregateParams>): Promise<Reply> {
       "The 'cursor' option is required, except for aggregate with the explain argument",
     );
   }
+  if (p.explain === true && ctx.generic.writeConcernGiven) {
+    // mongod's message, its missing space included
+    throw new CommandError("FailedToParse", "Aggregation explain does not support the'writeConcern' option");
+  }
   const batchSize = p.cursor?.batchSize;
   const { let: variables, stages, write } = p;
   const collation = effectiveCollation(

@@ -12,6 +12,7 @@ import { isDocument } from "../../bson/values.ts";
 import type { Scope } from "../../changestreams/mod.ts";
 import { any, bool, optional, type Parsed, parseShape, type Reader, str } from "../params/schema.ts";
 import type { Doc } from "../reply.ts";
+import { checkStageNames } from "../../engine/mod.ts";
 
 const FULL_DOCUMENT = ["default", "updateLookup", "whenAvailable", "required"] as const;
 const BEFORE_CHANGE = ["off", "whenAvailable", "required"] as const;
@@ -96,13 +97,12 @@ export function splitChangeStream(pipeline: unknown[]): { stages: unknown[]; spe
   }
   const spec = parseShape("$changeStream", raw, SPEC_FIELDS);
   const rest = pipeline.slice(1);
+  // as mongod: a stage it does not know is 40324 before any is checked against the change stream's list
+  checkStageNames(rest.filter((st) => stageName(st) !== "$changeStreamSplitLargeEvent"));
   for (const s of rest) {
     const name = stageName(s);
     if (name !== undefined && !ALLOWED_AFTER.has(name) && name.startsWith("$")) {
-      throw new CommandError(
-        Location.UnknownPipelineStage,
-        `Stage ${name} is not permitted in a $changeStream pipeline`,
-      );
+      throw new CommandError("IllegalOperation", `${name} is not permitted in a $changeStream pipeline`);
     }
   }
   const resumeOptions = [spec.resumeAfter, spec.startAfter, spec.startAtOperationTime].filter((v) =>

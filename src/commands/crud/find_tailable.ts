@@ -2,7 +2,8 @@
  * `find` with `tailable` (+ `awaitData`) on a capped collection: a cursor that follows the collection
  * in insertion (record-id) order and stays open when it runs dry; an awaitData getMore waits for the
  * next commit to a capped collection up to its maxTimeMS. If eviction removed the record the cursor
- * last returned, the next getMore fails with 136 CappedPositionLost, as mongod's. `skip` passes over the
+ * last returned, the next getMore fails with 136 CappedPositionLost, as mongod's. On a collection with no
+ * records the cursor is not kept (id 0), as mongod's. `skip` passes over the
  * first matching records; `limit` closes the cursor once that many were returned.
  */
 import { decodeDocument } from "../../bson/decode.ts";
@@ -135,7 +136,9 @@ export async function findTailable(
   const first = maxDocs === 0
     ? { docs: [], done: false }
     : await source.nextBatch(maxDocs, BATCH_BYTES, ctx.control);
-  if (first.done) {
+  // mongod keeps no tailable cursor on a collection without records (SERVER-13955): nothing to
+  // remember a position in, so a client's wait on an empty capped collection ends at once
+  if (first.done || ctx.storage.read((txn) => txn.count(coll)) === 0) {
     source.close();
     return encodeCursorReply({ id: 0n, ns, batchKey: "firstBatch", docs: first.docs });
   }

@@ -61,6 +61,10 @@ async function run(ctx: RequestContext<GetMoreParams>): Promise<Reply> {
     throw new CommandError("Unauthorized", `cursor id ${id} was not created by the authenticated user`);
   }
   if (cursor.busy) throw new CommandError("CursorInUse", `cursor id ${id} is already in use`);
+  if (ctx.generic.maxTimeMS !== undefined && !cursor.source.awaitData) {
+    // mongod: a getMore's maxTimeMS bounds an awaitData wait only; the cursor lives on
+    throw new CommandError("BadValue", "cannot set maxTimeMS on getMore command for a non-awaitData cursor");
+  }
   cursor.busy = true;
   // The opening command's leftover maxTimeMS is this getMore's deadline (mongod); the getMore's own
   // maxTimeMS bounds an awaitData wait instead.

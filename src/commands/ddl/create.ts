@@ -12,6 +12,7 @@
  * rather than silently accepted. An existing collection is 48 NamespaceExists; re-creating a view with
  * identical options succeeds, as on mongod.
  */
+import { UUID } from "bson";
 import { jsHost } from "../../engine/js/host.ts";
 import { CommandError } from "../../errors/command_error.ts";
 import { createTimeseriesCollection, TIMESERIES_FIELDS } from "../shared/timeseries_create.ts";
@@ -290,6 +291,21 @@ async function run(ctx: RequestContext<CreateParams>): Promise<Doc> {
   const options: Doc = { ...ctx.params.options };
   const ci = ctx.params.options.clusteredIndex;
   if (ci) options["clusteredIndex"] = { v: ci.v ?? 2, ...ci };
+  // mongod (SERVER-60064): creating a collection that exists with the same options is a no-op; with
+  // others it is 48 naming the existing ones (inside a transaction, "already exists" as before)
+  const existing = ctx.transaction ? undefined : ctx.storage.catalog.getCollection(ctx.db, name);
+  if (existing) {
+    if (sameOptions(existing.options, options)) return { ok: 1 };
+    throw new CommandError(
+      "NamespaceExists",
+      `namespace ${ctx.db}.${name} already exists, but with different options: ${
+        showSpec({ uuid: `UUID("${new UUID(existing.uuid).toHexString()}")`, ...existing.options }).replace(
+          /"(UUID\(.*?\))"/,
+          "$1",
+        )
+      }`,
+    );
+  }
   try {
     // waits while an open transaction is creating this namespace (as mongod waits on its lock)
     // (a clustered collection's _id_ index takes the clusteredIndex name and clustered: true in storage)
@@ -301,6 +317,16 @@ async function run(ctx: RequestContext<CreateParams>): Promise<Doc> {
     throw e;
   }
   return { ok: 1 };
+}
+
+/** Collection options alike field by field (in any order; an absent option equals an undefined one). */
+function sameOptions(a: Doc, b: Doc): boolean {
+  const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
+  for (const k of keys) {
+    const x = a[k], y = b[k];
+    if (x === undefined || y === undefined ? x !== y : !valuesEqual(x, y)) return false;
+  }
+  return true;
 }
 
 /**

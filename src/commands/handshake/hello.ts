@@ -26,6 +26,7 @@ import {
 } from "../params/schema.ts";
 import { LIMITS, SUPPORTED_COMPRESSORS, WIRE_VERSION } from "../../limits.ts";
 import { parseSaslStart, startConversation } from "../auth/sasl_start.ts";
+import { checkClientMetadata } from "./client_metadata.ts";
 import { authenticateX509, parseAuthenticate } from "../auth/authenticate.ts";
 
 /** The one-member set's election id (term 1), as hello and serverStatus.repl report it. */
@@ -134,7 +135,10 @@ async function authFields(ctx: RequestContext<HelloParams>): Promise<Doc> {
 
 async function run(ctx: RequestContext<HelloParams>, legacy: boolean): Promise<Reply> {
   const p = ctx.params;
-  if (p.client && !ctx.client.clientMetadata) ctx.client.clientMetadata = p.client;
+  if (p.client) {
+    checkClientMetadata(p.client, ctx.client.clientMetadata !== undefined);
+    ctx.client.clientMetadata = p.client;
+  }
   if (p.saslSupportedMechs !== undefined || p.speculativeAuthenticate !== undefined) {
     const extra = await authFields(ctx);
     const reply = helloReply(ctx, legacy);

@@ -9,6 +9,7 @@ import { isNumeric, isPlainDoc, toNumber } from "../../bson/type_name.ts";
 import type { Doc } from "../reply.ts";
 import { parseWriteConcern, type WriteConcern } from "./write_concern.ts";
 import { wrongType } from "./errors.ts";
+import { checkClusterTime } from "./cluster_time.ts";
 
 /** Fields every command accepts (drivers attach them to any command). */
 export const GENERIC_FIELDS: ReadonlySet<string> = new Set([
@@ -157,6 +158,8 @@ export function parseGenericArgs(body: Doc): GenericArgs {
     writeConcern: undefined as unknown as WriteConcern,
     writeConcernGiven: false,
   };
+  const clusterTime = body["$clusterTime"];
+  if (clusterTime !== undefined) checkClusterTime(clusterTime);
   const lsid = body["lsid"];
   if (lsid !== undefined) out.lsid = parseLsid(lsid);
   const txnNumber = body["txnNumber"];

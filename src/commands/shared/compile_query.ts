@@ -351,7 +351,8 @@ export function compileQuery(
     {
       filter,
       sort: parts.sort,
-      hint: parts.hint,
+      // a collection that does not exist is empty whatever index is hinted (mongod's EOF plan)
+      hint: coll ? parts.hint : undefined,
       indexes: infos,
       collated: strCmp !== undefined,
       collation,
