@@ -333,8 +333,10 @@ function dispatchLoaded(
           ? () => runOnce(server, writeId, retryReply, execute, written, writeUnits(command.name, body))
           : execute;
         reply = waitUnlock
-          ? server.fsyncLock.waitUnlocked(ctx.control).then(() => runGuarded(failure, name, generic, run))
-          : runGuarded(failure, name, generic, run);
+          ? server.fsyncLock.waitUnlocked(ctx.control).then(() =>
+            runGuarded(failure, name, generic, run, ctx.control)
+          )
+          : runGuarded(failure, name, generic, run, ctx.control);
       }
     } catch (e) {
       endCommand(server, ctx, body, started, undefined);
@@ -359,9 +361,10 @@ function runGuarded(
   name: string,
   generic: GenericArgs,
   run: () => Reply | Promise<Reply>,
+  control: OpControl,
 ): Reply | Promise<Reply> {
   return failure
-    ? runWithFailPoint(failure, { name, retryableWrite: isRetryableWrite(name, generic) }, run)
+    ? runWithFailPoint(failure, { name, retryableWrite: isRetryableWrite(name, generic) }, run, control)
     : run();
 }
 

@@ -11,6 +11,7 @@ import { RETRYABLE_CODES } from "../errors/retryable_codes.ts";
 import type { FailAction } from "../testing/fail_points.ts";
 import type { Doc, Reply } from "./reply.ts";
 import { delay } from "../timers.ts";
+import type { OpControl } from "../observability/op_control.ts";
 
 /** Facts about the command the fail point hit. */
 export interface FailedCommand {
@@ -28,6 +29,8 @@ export async function runWithFailPoint(
   action: FailAction,
   cmd: FailedCommand,
   run: () => Reply | Promise<Reply>,
+  /** The operation's control: the block is interruptible (killOp, killSessions) and ends at its deadline. */
+  control?: OpControl,
 ): Promise<Reply> {
   const d = action.data;
   if (d.blockConnection) {
@@ -35,7 +38,7 @@ export async function runWithFailPoint(
       throw new CommandError("InvalidOptions", "must specify 'blockTimeMS' when 'blockConnection' is true");
     }
     if (d.blockTimeMS < 0) throw new CommandError("InvalidOptions", "'blockTimeMS' must be non-negative");
-    if (d.blockTimeMS > 0) await delay(d.blockTimeMS);
+    if (d.blockTimeMS > 0) await (control ? control.sleep(d.blockTimeMS) : delay(d.blockTimeMS));
   }
   if (d.closeConnection) return { closeConnection: true };
   if (d.errorCode !== undefined) {

@@ -192,6 +192,30 @@ export class OpControl {
     if (this.#killed !== undefined) return;
     this.#killed = reason;
     this.#killCode = code;
+    const sleepers = this.#sleepers;
+    this.#sleepers = undefined;
+    sleepers?.forEach((wake) => wake());
+  }
+
+  /** Wake-ups of {@link sleep}s in progress (a kill ends them at once). */
+  #sleepers: Set<() => void> | undefined;
+
+  /**
+   * Waits `ms` — less when the deadline comes first, and no longer once the operation is killed — then
+   * checks (throws 50 or 11601): mongod's interruptible `sleepFor` (a failCommand block).
+   */
+  async sleep(ms: number): Promise<void> {
+    this.check();
+    const left = this.deadline === undefined ? ms : Math.min(ms, Math.max(0, this.deadline - this.#now()));
+    await new Promise<void>((resolve) => {
+      const wake = () => {
+        this.#sleepers?.delete(wake);
+        resolve();
+      };
+      (this.#sleepers ??= new Set()).add(wake);
+      delay(left).then(wake);
+    });
+    this.check();
   }
 
   get killed(): boolean {

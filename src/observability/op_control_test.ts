@@ -217,3 +217,15 @@ Deno.test("OpControl: two servers' quiet yields — stopping either leaves the o
     uninstallB();
   }
 });
+
+Deno.test("OpControl: sleep() ends at once on kill (11601) and at the deadline (50)", async () => {
+  const killed = new OpControl();
+  const t0 = Date.now();
+  const p = killed.sleep(10_000);
+  setTimeout(() => killed.kill(), 5);
+  await rejects(p, (e: unknown) => (e as CommandError).code === 11601);
+  ok(Date.now() - t0 < 5_000);
+  const timed = new OpControl({ deadline: Date.now() + 10 });
+  await rejects(timed.sleep(10_000), (e: unknown) => (e as CommandError).code === 50);
+  await new OpControl().sleep(1); // neither: it just waits
+});

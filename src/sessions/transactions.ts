@@ -282,6 +282,11 @@ export class Transactions {
     this.#retryable.delete(session);
   }
 
+  /** The open transactions no statement is running in now (currentOp's idle sessions). */
+  idleOpen(): SessionTxn[] {
+    return [...this.#txns.values()].filter((t) => t.phase === "inProgress" && t.running === 0);
+  }
+
   /** Every session key with an open transaction (killAllSessions). */
   sessionsWithOpenTransactions(): string[] {
     return [...this.#txns.values()].filter((t) => t.phase === "inProgress").map((t) => t.session);

@@ -7,7 +7,9 @@
  * change stream pipeline names an unknown stage as 40324 before it refuses a known one (20); a malformed
  * `$clusterTime` is refused (params/cluster_time.ts); hello's client metadata is checked as mongod checks
  * it (handshake/client_metadata.ts); create on an existing collection with the same options succeeds; the
- * maxTimeNeverTimeOut fail point; a long bulkWrite (and update/delete batch) yields to other clients.
+ * maxTimeNeverTimeOut fail point; a long bulkWrite (and update/delete batch) yields to other clients;
+ * killAllSessions interrupts the operations running in sessions (a failCommand block included); currentOp
+ * lists idle sessions holding an open transaction.
  */
 // deno-lint-ignore no-explicit-any
 type AnyDoc = any;
@@ -239,6 +241,62 @@ serverTest(
       assert.equal((await bulk).insertedCount, 20_000);
     } finally {
       await other.close();
+    }
+  },
+);
+
+serverTest(
+  "killAllSessions interrupts an operation a failCommand block holds (11601); it writes nothing",
+  async (client, server) => {
+    const { MongoClient } = await import("mongodb");
+    const blocked = new MongoClient(server.uri, { appName: "blocked", retryWrites: false });
+    try {
+      await client.db("admin").command({
+        configureFailPoint: "failCommand",
+        mode: { times: 1 },
+        data: { failCommands: ["insert"], blockConnection: true, blockTimeMS: 20_000, appName: "blocked" },
+      });
+      const insert = fail(blocked.db("kb").collection("c").insertOne({ a: 1 }));
+      // wait until the insert is held by the block (currentOp lists it)
+      for (let i = 0; i < 200; i++) {
+        const ops: AnyDoc = await client.db("admin").command({ currentOp: 1, "command.insert": "c" });
+        if (ops.inprog.length > 0) break;
+        await new Promise((r) => setTimeout(r, 10));
+      }
+      await client.db("admin").command({ killAllSessions: [] });
+      const e = await insert;
+      assert.equal(e?.code, 11601);
+      const names = (await client.db("kb").listCollections().toArray()).map((c) => c.name);
+      assert.deepEqual(names, []);
+    } finally {
+      await client.db("admin").command({ configureFailPoint: "failCommand", mode: "off" });
+      await blocked.close();
+    }
+  },
+);
+
+serverTest(
+  "currentOp lists a session holding an open transaction between statements as an idleSession",
+  async (client) => {
+    const coll = client.db("idle").collection("c");
+    await coll.insertOne({ x: 0 });
+    const idle = async () =>
+      ((await client.db("admin").command({ currentOp: 1 })) as AnyDoc).inprog.filter((d: AnyDoc) =>
+        d.type === "idleSession"
+      );
+    const session = client.startSession();
+    try {
+      session.startTransaction();
+      await coll.insertOne({ x: 1 }, { session });
+      const before = await idle();
+      assert.equal(before.length, 1);
+      assert.equal(before[0].active, false);
+      assert.ok(Number(before[0].transaction.parameters.txnNumber) >= 1);
+      assert.ok(before[0].lsid?.id);
+      await session.commitTransaction();
+      assert.deepEqual(await idle(), []);
+    } finally {
+      await session.endSession();
     }
   },
 );

@@ -3,7 +3,8 @@
  * shape — opid, active, secs_running / microsecs_running, op, ns, command, client, desc, connectionId,
  * clientMetadata, appName, lsid — filtered by the query fields of the body (`{currentOp: 1,
  * secs_running: {$gte: 3}}`). `$all` and `$ownOps` are accepted; idle connections and sessions (what
- * `$all: true` adds on mongod) are not listed yet. Admin database only, as on mongod. Also the
+ * `$all: true` adds on mongod) are not listed yet, but a session holding an open transaction between its
+ * statements is (`type: "idleSession"`, as mongod's stashed transaction). Admin database only, as on mongod. Also the
  * `type: "idleCursor"` documents of `$currentOp {idleCursors: true}` (idleCursorOps).
  */
 import { Long } from "bson";
@@ -12,7 +13,8 @@ import { compileFilter } from "../../engine/mod.ts";
 import type { RequestContext, ServerContext } from "../context.ts";
 import { defineCommand, type Doc } from "../spec.ts";
 import { bool } from "../params/schema.ts";
-import { GENERIC_FIELDS } from "../params/generic.ts";
+import { GENERIC_FIELDS, type Lsid } from "../params/generic.ts";
+import { lsidKey } from "../../sessions/lsid.ts";
 import { CURRENT_OP_COMMAND_BYTES, opKind, redactSecrets, truncatedCommand } from "../op_description.ts";
 import { holdsClusterAction, requireClusterAction, sameUser } from "./own_ops.ts";
 
@@ -37,8 +39,43 @@ export function parseCurrentOp(body: Doc): CurrentOpParams {
   return { all, ownOps, filter };
 }
 
-/** The op documents of every operation in progress. */
+/** The op documents of every operation in progress, then the idle sessions' open transactions. */
 export function currentOps(server: ServerContext): Doc[] {
+  return [...runningOps(server), ...idleSessionOps(server)];
+}
+
+/**
+ * One `type: "idleSession"` document per open transaction no statement runs in now (mongod's
+ * reportStashedState: lsid, `transaction.parameters.txnNumber`, times open, expiry).
+ */
+function idleSessionOps(server: ServerContext): Doc[] {
+  const idle = server.transactions.idleOpen();
+  if (idle.length === 0) return [];
+  const lsids = new Map<string, Doc>();
+  for (const s of server.sessions.list()) {
+    const id = s["_id"] as Doc;
+    lsids.set(lsidKey(id as unknown as Lsid), id);
+  }
+  const now = Date.now();
+  return idle.map((t) => ({
+    type: "idleSession",
+    host: server.info.address,
+    desc: "inactive transaction",
+    active: false,
+    ...(lsids.has(t.session) ? { lsid: lsids.get(t.session) } : {}),
+    transaction: {
+      parameters: { txnNumber: Long.fromBigInt(t.txnNumber), autocommit: false },
+      startWallClockTime: new Date(t.startedAt).toISOString(),
+      timeOpenMicros: Long.fromNumber(Math.max(0, now - t.startedAt) * 1000),
+      expiryTime: new Date(t.startedAt + server.transactions.lifetimeLimitSeconds * 1000).toISOString(),
+    },
+    waitingForLock: false,
+    locks: {},
+    lockStats: {},
+  }));
+}
+
+function runningOps(server: ServerContext): Doc[] {
   const now = new Date();
   return server.ops.list().map((op) => {
     const d = op.detail;

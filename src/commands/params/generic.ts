@@ -84,7 +84,7 @@ export interface GenericArgs {
   readonly apiDeprecationErrors?: boolean;
 }
 
-function parseLsid(v: unknown): Lsid {
+export function parseLsid(v: unknown): Lsid {
   if (!isPlainDoc(v)) throw wrongType("lsid", v, "object");
   const id = v["id"];
   if (!(id instanceof Binary)) throw wrongType("lsid.id", id, "binData");

@@ -12,7 +12,7 @@ import { any, array, arrayOf, optional, parseShape, shape } from "../params/sche
 import { wrongType } from "../params/errors.ts";
 import type { Lsid } from "../params/generic.ts";
 import { sessionList } from "./session_list.ts";
-import { endLogicalSession } from "./kill_session.ts";
+import { endLogicalSession, killSessionOps } from "./kill_session.ts";
 import { lsidKey } from "../../sessions/lsid.ts";
 import { GENERIC_FIELDS } from "../params/generic.ts";
 
@@ -62,14 +62,17 @@ function matches(p: SessionPattern, key: string, uid: Binary | undefined): boole
 
 function run(ctx: RequestContext<KillAllSessionsByPatternParams>): Doc {
   const { patterns } = ctx.params;
+  const killed = new Set<string>();
   for (const s of ctx.sessions.list()) {
     const id = s["_id"] as { id: Binary; uid?: Binary };
     const lsid: Lsid = id.uid ? { id: id.id, uid: id.uid } : { id: id.id };
     const key = lsidKey(lsid);
     if (patterns.length === 0 || patterns.some((p) => matches(p, key, id.uid))) {
       endLogicalSession(ctx, lsid, "killAllSessionsByPattern");
+      killed.add(key);
     }
   }
+  killSessionOps(ctx, (key) => patterns.length === 0 || killed.has(key));
   if (patterns.length === 0) {
     for (const key of ctx.transactions.sessionsWithOpenTransactions()) {
       ctx.transactions.endSession(key, "killAllSessionsByPattern");

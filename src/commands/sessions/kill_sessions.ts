@@ -7,7 +7,8 @@ import type { RequestContext } from "../context.ts";
 import { defineCommand, type Doc } from "../spec.ts";
 import type { Lsid } from "../params/generic.ts";
 import { sessionList } from "./session_list.ts";
-import { endLogicalSession } from "./kill_session.ts";
+import { endLogicalSession, killSessionOps } from "./kill_session.ts";
+import { lsidKey } from "../../sessions/lsid.ts";
 
 export interface KillSessionsParams {
   readonly sessions: readonly Lsid[];
@@ -19,6 +20,8 @@ export function parseKillSessions(body: Doc): KillSessionsParams {
 
 function run(ctx: RequestContext<KillSessionsParams>): Doc {
   for (const lsid of ctx.params.sessions) endLogicalSession(ctx, lsid, "killSessions");
+  const keys = new Set(ctx.params.sessions.map(lsidKey));
+  killSessionOps(ctx, (key) => keys.has(key));
   return { ok: 1 };
 }
 
