@@ -2,7 +2,9 @@
  * The `client` document of a connection's first hello (driver, os, application, …), checked as mongod
  * checks it before keeping it for currentOp and logs: sent once per connection (186), at most 512 bytes
  * from an external client (185), `driver.name` / `driver.version` / `os.type` strings present (183 /
- * 14), `application.name` a string of at most 128 bytes (184). Extra fields are allowed.
+ * 14), `application.name` a string of at most 128 bytes (184). Extra fields are allowed. One deliberate
+ * difference (tests/diff/README.md, diff 12): an empty document is accepted — the Node driver 7.6+ sends
+ * `client: {}` when it runs under Jest, which mongod refuses (183), and Jest suites are our users'.
  */
 import { calculateObjectSize } from "bson";
 import { CommandError } from "../../errors/command_error.ts";
@@ -53,6 +55,7 @@ export function checkClientMetadata(meta: Doc, alreadySet: boolean): void {
       "The client metadata document may only be sent in the first hello",
     );
   }
+  if (Object.keys(meta).length === 0) return;
   const app = subDocument(meta, "application");
   if (app) {
     stringField(app, "application", "name", false);
