@@ -9,8 +9,8 @@
  * (commands/shared/views.ts). `timeseries` (+ `expireAfterSeconds`) makes a time-series collection
  * (commands/shared/timeseries.ts). Options whose feature is not built yet (encryptedFields) are
  * refused with 238 NotImplemented
- * rather than silently accepted. An existing collection is 48 NamespaceExists; re-creating a view with
- * identical options succeeds, as on mongod.
+ * rather than silently accepted. Re-creating a collection or a view with identical options succeeds (mongod
+ * 7.0+); with other options it is 48 NamespaceExists (inside a transaction, any existing collection is).
  */
 import { UUID } from "bson";
 import { jsHost } from "../../engine/js/host.ts";
