@@ -282,7 +282,10 @@ function dispatchLoaded(
     }
     const params = spec.parse(body, { db, lookupCommand });
     if (generic.lsid) server.sessions.touch(generic.lsid, !ENDS_SESSIONS.has(spec.name));
-    const maxTimeMS = generic.maxTimeMS || defaultMaxTimeMS(server, spec.name, body);
+    // (a getMore's maxTimeMS bounds its awaitData wait, not the operation: get_more.ts)
+    const maxTimeMS = spec.name === "getMore"
+      ? undefined
+      : generic.maxTimeMS || defaultMaxTimeMS(server, spec.name, body);
     const baseCtx = requestContext(
       server,
       client,

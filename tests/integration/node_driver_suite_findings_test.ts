@@ -52,6 +52,11 @@ serverTest("aggregate with explain: true refuses a writeConcern (9)", async (cli
   }));
   assert.equal(e.code, 9);
   assert.match(e.message, /Aggregation explain does not support the'writeConcern' option/);
+  // the explain command around such an aggregate (the Node driver's aggregate(..., {explain: true}))
+  const wrapped = await fail(db.command({
+    explain: { aggregate: "c", pipeline: [{ $out: "bar" }], cursor: {}, writeConcern: { j: true } },
+  }));
+  assert.equal(wrapped.code, 9);
   const ok: AnyDoc = await db.command({ aggregate: "c", pipeline: [], explain: true });
   assert.equal(ok.ok, 1);
 });
@@ -299,6 +304,28 @@ serverTest(
       assert.deepEqual(await idle(), []);
     } finally {
       await session.endSession();
+    }
+  },
+);
+
+serverTest(
+  "a getMore's maxTimeMS bounds its awaitData wait only: a failCommand block outlasts it",
+  async (client) => {
+    const db = client.db("gmblock");
+    await db.createCollection("capped", { capped: true, size: 4096 });
+    await db.collection("capped").insertMany([{ a: 1 }, { a: 2 }]);
+    const first: AnyDoc = await db.command({ find: "capped", tailable: true, awaitData: true, batchSize: 1 });
+    await client.db("admin").command({
+      configureFailPoint: "failCommand",
+      mode: { times: 1 },
+      data: { failCommands: ["getMore"], blockConnection: true, blockTimeMS: 150 },
+    });
+    try {
+      // (the CSOT spec's "timeoutMS is refreshed for getMore if maxAwaitTimeMS is set": maxTimeMS 1)
+      const more: AnyDoc = await db.command({ getMore: first.cursor.id, collection: "capped", maxTimeMS: 1 });
+      assert.equal(more.cursor.nextBatch.length, 1);
+    } finally {
+      await client.db("admin").command({ configureFailPoint: "failCommand", mode: "off" });
     }
   },
 );

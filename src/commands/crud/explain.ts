@@ -49,6 +49,10 @@ function parse(body: Doc, input: ParseInput): ExplainParams {
   if (!spec?.explain) {
     throw new CommandError("CommandNotFound", `Explain failed due to unknown command: ${name}`);
   }
+  if (name === "aggregate" && inner["writeConcern"] !== undefined && inner["writeConcern"] !== null) {
+    // mongod's message, its missing space included (as aggregate's own `explain: true`)
+    throw new CommandError("FailedToParse", "Aggregation explain does not support the'writeConcern' option");
+  }
   const params = spec.parse({ ...inner, $db: input.db }, input);
   return { verbosity: verbosity as Verbosity, inner, shape: spec.explain(params) };
 }
