@@ -167,9 +167,14 @@ serverTest(
         conn.close();
       }
     };
-    const big: AnyDoc = await helloOn({ driver: { name: "a".repeat(1000), version: "1" }, os });
+    const big: AnyDoc = await helloOn({ driver: { name: "a".repeat(600), version: "1" }, os });
     assert.equal(big.code, 185);
     assert.match(big.errmsg, /client metadata document must be less than or equal to 512 bytes/);
+    // the driver suite's stub: a 1,000-byte driver name and nothing else — the size is reported first
+    const stub: AnyDoc = await helloOn({ driver: { name: "a".repeat(1000) } });
+    assert.equal(stub.code, 185);
+    assert.match(stub.errmsg, /client metadata document must be less then or equal to 1024 bytes/);
+    assert.equal((await helloOn({ driver: { name: "a".repeat(600) } })).code, 183); // (parsed first, then 512)
     assert.equal((await helloOn({ os })).code, 183);
     assert.equal((await helloOn({ driver: { name: "x" }, os })).code, 183);
     assert.equal((await helloOn({ driver, os: { type: 1 } })).code, 14);

@@ -1,10 +1,11 @@
 /**
  * The `client` document of a connection's first hello (driver, os, application, …), checked as mongod
- * checks it before keeping it for currentOp and logs: sent once per connection (186), at most 512 bytes
- * from an external client (185), `driver.name` / `driver.version` / `os.type` strings present (183 /
- * 14), `application.name` a string of at most 128 bytes (184). Extra fields are allowed. One deliberate
- * difference (tests/diff/README.md, diff 12): an empty document is accepted — the Node driver 7.6+ sends
- * `client: {}` when it runs under Jest, which mongod refuses (183), and Jest suites are our users'.
+ * checks it before keeping it for currentOp and logs: sent once per connection (186), at most 1 KiB to
+ * be parsed and 512 bytes from an external client (185), `driver.name` / `driver.version` / `os.type`
+ * strings present (183 / 14), `application.name` a string of at most 128 bytes (184). Extra fields are
+ * allowed. One deliberate difference (tests/diff/README.md, diff 12): an empty document is accepted —
+ * the Node driver 7.6+ sends `client: {}` when it runs under Jest, which mongod refuses (183), and Jest
+ * suites are our users'.
  */
 import { calculateObjectSize } from "bson";
 import { CommandError } from "../../errors/command_error.ts";
@@ -12,6 +13,7 @@ import { isPlainDoc } from "../../bson/type_name.ts";
 import type { Doc } from "../reply.ts";
 
 const MAX_BYTES = 512;
+const MAX_PARSED_BYTES = 1024;
 const MAX_APP_NAME_BYTES = 128;
 const enc = new TextEncoder();
 
@@ -56,6 +58,14 @@ export function checkClientMetadata(meta: Doc, alreadySet: boolean): void {
     );
   }
   if (Object.keys(meta).length === 0) return;
+  // mongod parses the document (a 1 KiB bound first, then its fields), then holds a client to 512 bytes
+  const size = calculateObjectSize(meta);
+  if (size > MAX_PARSED_BYTES) {
+    throw new CommandError(
+      "ClientMetadataDocumentTooLarge",
+      `The client metadata document must be less then or equal to ${MAX_PARSED_BYTES} bytes`,
+    );
+  }
   const app = subDocument(meta, "application");
   if (app) {
     stringField(app, "application", "name", false);
@@ -82,7 +92,7 @@ export function checkClientMetadata(meta: Doc, alreadySet: boolean): void {
       );
     }
   }
-  if (calculateObjectSize(meta) > MAX_BYTES) {
+  if (size > MAX_BYTES) {
     throw new CommandError(
       "ClientMetadataDocumentTooLarge",
       `The client metadata document must be less than or equal to ${MAX_BYTES} bytes`,
