@@ -7,6 +7,7 @@
 import assert from "node:assert/strict";
 import { Binary, Long, MongoClient, MongoServerError } from "mongodb";
 import { startServer } from "../../mod.ts";
+import { serverTest } from "./helpers/embedded_server.ts";
 
 Deno.test({
   name: "retryable writes are de-duplicated",
@@ -50,33 +51,23 @@ Deno.test({
   },
 });
 
-Deno.test({
-  name:
-    "onPrimaryTransactionalWrite counts documents, not commands (mode skip, failBeforeCommitExceptionCode)",
-  sanitizeResources: false,
-  sanitizeOps: false,
-  async fn() {
-    const server = await startServer({ port: 0, storagePath: ":memory:", logLevel: "WARNING" });
-    const client = new MongoClient(server.uri);
-    try {
-      await client.db("admin").command({
-        configureFailPoint: "onPrimaryTransactionalWrite",
-        mode: { skip: 3 },
-        data: { failBeforeCommitExceptionCode: 1, closeConnection: false },
-      });
-      const coll = client.db("rw").collection<{ _id: number }>("units");
-      // Three documents in one command: three write units skipped, the fail point has not fired.
-      await coll.insertMany([{ _id: 1 }, { _id: 2 }, { _id: 3 }]);
-      // The fourth unit fires: refused with the code, nothing applied (the retry fires again).
-      await assert.rejects(
-        () => coll.insertOne({ _id: 4 }),
-        (e: unknown) => (e as MongoServerError).code === 1,
-      );
-      await client.db("admin").command({ configureFailPoint: "onPrimaryTransactionalWrite", mode: "off" });
-      assert.deepEqual((await coll.find().sort({ _id: 1 }).toArray()).map((d) => d._id), [1, 2, 3]);
-    } finally {
-      await client.close();
-      await server.stop();
-    }
+serverTest(
+  "onPrimaryTransactionalWrite counts documents, not commands (mode skip, failBeforeCommitExceptionCode)",
+  async (client) => {
+    await client.db("admin").command({
+      configureFailPoint: "onPrimaryTransactionalWrite",
+      mode: { skip: 3 },
+      data: { failBeforeCommitExceptionCode: 1, closeConnection: false },
+    });
+    const coll = client.db("rw").collection<{ _id: number }>("units");
+    // Three documents in one command: three write units skipped, the fail point has not fired.
+    await coll.insertMany([{ _id: 1 }, { _id: 2 }, { _id: 3 }]);
+    // The fourth unit fires: refused with the code, nothing applied (the retry fires again).
+    await assert.rejects(
+      () => coll.insertOne({ _id: 4 }),
+      (e: unknown) => (e as MongoServerError).code === 1,
+    );
+    await client.db("admin").command({ configureFailPoint: "onPrimaryTransactionalWrite", mode: "off" });
+    assert.deepEqual((await coll.find().sort({ _id: 1 }).toArray()).map((d) => d._id), [1, 2, 3]);
   },
-});
+);
