@@ -10,7 +10,6 @@ import { CommandError } from "../errors/command_error.ts";
 import { RETRYABLE_CODES } from "../errors/retryable_codes.ts";
 import type { FailAction } from "../testing/fail_points.ts";
 import type { Doc, Reply } from "./reply.ts";
-import { delay } from "../timers.ts";
 import type { OpControl } from "../observability/op_control.ts";
 
 /** Facts about the command the fail point hit. */
@@ -30,7 +29,7 @@ export async function runWithFailPoint(
   cmd: FailedCommand,
   run: () => Reply | Promise<Reply>,
   /** The operation's control: the block is interruptible (killOp, killSessions) and ends at its deadline. */
-  control?: OpControl,
+  control: OpControl,
 ): Promise<Reply> {
   const d = action.data;
   if (d.blockConnection) {
@@ -38,7 +37,7 @@ export async function runWithFailPoint(
       throw new CommandError("InvalidOptions", "must specify 'blockTimeMS' when 'blockConnection' is true");
     }
     if (d.blockTimeMS < 0) throw new CommandError("InvalidOptions", "'blockTimeMS' must be non-negative");
-    if (d.blockTimeMS > 0) await (control ? control.sleep(d.blockTimeMS) : delay(d.blockTimeMS));
+    if (d.blockTimeMS > 0) await control.sleep(d.blockTimeMS);
   }
   if (d.closeConnection) return { closeConnection: true };
   if (d.errorCode !== undefined) {
