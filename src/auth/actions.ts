@@ -69,6 +69,7 @@ export const ACTIONS = [
   "secantusBackup",
   "secantusRestore",
   "applyOps",
+  "appendOplogNote",
   "secantusOplogAdmin",
   "secantusTtlAdmin",
   "createUser",

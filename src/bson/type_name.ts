@@ -11,6 +11,8 @@ export function typeName(v: unknown): string {
   if (typeof v === "string") return "string";
   if (typeof v === "boolean") return "bool";
   if (typeof v === "number") return Number.isInteger(v) && Math.abs(v) < 2 ** 31 ? "int" : "double";
+  // (npm bson's Timestamp is a Long subclass)
+  if ((v as { _bsontype?: string })._bsontype === "Timestamp") return "timestamp";
   if (typeof v === "bigint" || v instanceof Long) return "long";
   if (v instanceof Int32) return "int";
   if (v instanceof Double) return "double";
@@ -21,15 +23,19 @@ export function typeName(v: unknown): string {
   if (bt === "ObjectId") return "objectId";
   if (bt === "Binary") return "binData";
   if (bt === "BSONRegExp") return "regex";
-  if (bt === "Timestamp") return "timestamp";
   if (bt === "Undefined") return "undefined"; // BSON_UNDEFINED
   if (bt) return bt;
   return "object";
 }
 
 export function isNumeric(v: unknown): boolean {
-  return typeof v === "number" || v instanceof Long || v instanceof Int32 || v instanceof Double ||
-    v instanceof Decimal128 || typeof v === "bigint";
+  return typeof v === "number" || (v instanceof Long && !isTimestamp(v)) || v instanceof Int32 ||
+    v instanceof Double || v instanceof Decimal128 || typeof v === "bigint";
+}
+
+/** npm bson's Timestamp, a subclass of Long that is not a number. */
+function isTimestamp(v: Long): boolean {
+  return (v as { _bsontype?: string })._bsontype === "Timestamp";
 }
 
 /** Numeric value as a JS number (Long/Decimal converted; may lose precision beyond 2^53). */

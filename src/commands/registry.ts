@@ -29,6 +29,7 @@ function entry(names: string[], load: () => Promise<AnyCommandSpec>, nested = fa
 const ENTRIES: readonly Entry[] = [
   entry(["abortTransaction"], async () => (await import("./sessions/abort_transaction.ts")).abortTransaction),
   entry(["aggregate"], async () => (await import("./aggregate/aggregate.ts")).aggregate),
+  entry(["appendOplogNote"], async () => (await import("./admin/append_oplog_note.ts")).appendOplogNote),
   entry(["applyOps"], async () => (await import("./admin/apply_ops.ts")).applyOps, NESTED),
   entry(["authenticate"], async () => (await import("./auth/authenticate.ts")).authenticate),
   entry(["autoCompact"], async () => (await import("./admin/auto_compact.ts")).autoCompact),
@@ -69,6 +70,7 @@ const ENTRIES: readonly Entry[] = [
   entry(["createRole"], async () => (await import("./auth/create_role.ts")).createRole),
   entry(["createUser"], async () => (await import("./auth/create_user.ts")).createUser),
   entry(["currentOp"], async () => (await import("./admin/current_op.ts")).currentOp),
+  entry(["dataSize", "datasize"], async () => (await import("./admin/data_size.ts")).dataSize),
   entry(["dbHash", "dbhash"], async () => (await import("./admin/db_hash.ts")).dbHash),
   entry(["dbStats", "dbstats"], async () => (await import("./ddl/coll_stats.ts")).dbStats),
   entry(["delete"], async () => (await import("./crud/delete.ts")).del),

@@ -6,7 +6,7 @@
  * here: aggregate (every namespace its pipeline reads or writes: $lookup, $graphLookup, $unionWith,
  * $facet children, $out, $merge, and the source stages' own actions), explain (its inner command's
  * checks), bulkWrite (per namespace and op kind), findAndModify/update (upserts also insert),
- * renameCollection (both namespaces), cloneCollectionAsCapped (both namespaces), create/collMod of a view (find on what it reads),
+ * renameCollection (both namespaces), dataSize (its fully qualified namespace), cloneCollectionAsCapped (both namespaces), create/collMod of a view (find on what it reads),
  * getMore/killCursors (the cursor's namespace) and the user/role commands (granting a role needs
  * grantRole on the role's database). Fail-closed: an unknown shape yields the strictest check.
  */
@@ -47,6 +47,7 @@ const CLUSTER_ACTIONS: ReadonlySet<string> = new Set([
   "secantusBackup",
   "secantusRestore",
   "applyOps",
+  "appendOplogNote",
   "secantusOplogAdmin",
   "secantusTtlAdmin",
   "getClusterParameter",
@@ -279,6 +280,16 @@ const RULES: Record<string, Rule> = {
       out.push({ action: "dropCollection", target: to });
     }
     return out;
+  },
+  dataSize: (body) => {
+    // the first field is the whole namespace, "<db>.<coll>" (not a collection of the request's database)
+    const ns = body["dataSize"] ?? body["datasize"];
+    const s = typeof ns === "string" ? ns : "";
+    const dot = s.indexOf(".");
+    return [{
+      action: "find",
+      target: dot < 0 ? collTarget(s, "") : collTarget(s.slice(0, dot), s.slice(dot + 1)),
+    }];
   },
   cloneCollectionAsCapped: (body, db) => {
     const to = collTarget(db, typeof body["toCollection"] === "string" ? body["toCollection"] : "");
