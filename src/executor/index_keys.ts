@@ -185,6 +185,9 @@ function plainKeys(shape: IndexShape, doc: Doc): { keys: Uint8Array[]; multikey:
     );
   }
   if (shape.sparse && exp.allMissing) return null;
+  // a sparse index leaves out the keys of branches with every field missing (mongod, per generated key)
+  const missing = shape.sparse ? exp.missing : undefined;
+  const tuples = missing ? exp.tuples.filter((_, i) => !missing[i]) : exp.tuples;
   if (shape.hashed !== undefined) {
     const at = shape.hashed;
     if (exp.multikey && hashedPathHasArray(doc, shape.fields[at]!)) {
@@ -193,12 +196,12 @@ function plainKeys(shape: IndexShape, doc: Doc): { keys: Uint8Array[]; multikey:
         "hashed indexes do not currently support array values",
       );
     }
-    for (const t of exp.tuples) t[at] = hashedValue(t[at] ?? null);
+    for (const t of tuples) t[at] = hashedValue(t[at] ?? null);
   }
-  if (exp.tuples.length === 1) {
-    return { keys: [encodeIndexKey(exp.tuples[0]!, shape.dirs, shape.keyer)], multikey: exp.multikey };
+  if (tuples.length === 1) {
+    return { keys: [encodeIndexKey(tuples[0]!, shape.dirs, shape.keyer)], multikey: exp.multikey };
   }
-  const keys = exp.tuples.map((t) => encodeIndexKey(t, shape.dirs, shape.keyer).slice());
+  const keys = tuples.map((t) => encodeIndexKey(t, shape.dirs, shape.keyer).slice());
   keys.sort(compareKeys);
   const uniq: Uint8Array[] = [];
   for (const k of keys) if (uniq.length === 0 || compareKeys(uniq[uniq.length - 1]!, k) !== 0) uniq.push(k);

@@ -44,3 +44,36 @@ Deno.test("expandKeys: top-level fields without arrays give the general walk's o
   }
   assert.deepEqual(expandKeys({}, ["a", "b"]), { tuples: [[null, null]], multikey: false, allMissing: true });
 });
+
+Deno.test("expandKeys: fields reaching the same array expand together, element by element (mongod)", () => {
+  const r = expandKeys({ a: [{ b: 1, c: 2 }, { b: 3, c: 4 }] }, ["a.b", "a.c"]);
+  assert.deepEqual(r.tuples, [[1, 2], [3, 4]]);
+  assert.equal(r.multikey, true);
+  assert.equal(r.parallel, undefined);
+  // deeper arrays shared by both fields expand the same way; different ones inside an element are parallel
+  assert.deepEqual(expandKeys({ a: [{ b: [{ c: 1, d: 2 }] }] }, ["a.b.c", "a.b.d"]).tuples, [[1, 2]]);
+  assert.deepEqual(expandKeys({ a: [{ b: [1, 2], c: [3] }] }, ["a.b", "a.c"]).parallel, ["c", "b"]);
+  // a field and a dotted path under it reach the same array
+  assert.deepEqual(expandKeys({ a: [{ b: 1 }] }, ["a", "a.b"]).tuples, [[{ b: 1 }, 1]]);
+  // nested arrays of documents, and arrays at the end of the path
+  assert.deepEqual(expandKeys({ a: [{ b: [1, 2] }, { b: [3] }] }, ["a.b"]).tuples, [[1], [2], [3]]);
+});
+
+Deno.test("expandKeys: elements that are not documents give null; empty arrays; positional paths", () => {
+  assert.deepEqual(expandKeys({ a: [{ b: 1 }, 5] }, ["a.b"]).tuples, [[1], [null]]);
+  assert.deepEqual(expandKeys({ a: [] }, ["a.b"]).tuples, [[null]]);
+  assert.deepEqual(expandKeys({ a: [] }, ["a"]).tuples, [[undefined]]);
+  const sel = expandKeys({ a: [{ b: 7 }, { b: 8 }] }, ["a.1.b"]);
+  assert.deepEqual(sel.tuples, [[8]]);
+  assert.equal(sel.multikey, false);
+  // past the end: the array expands and the numeric component is looked up in each element
+  assert.deepEqual(expandKeys({ a: [{ b: 7 }] }, ["a.3.b"]).tuples, [[null]]);
+});
+
+Deno.test("expandKeys: per-branch missing fields (a sparse index leaves those keys out)", () => {
+  const r = expandKeys({ a: [{ b: 1 }, { c: 1 }] }, ["a.b"]);
+  assert.deepEqual(r.tuples, [[1], [null]]);
+  assert.deepEqual(r.missing, [false, true]);
+  assert.equal(r.allMissing, false);
+  assert.equal(expandKeys({ a: [{ c: 1 }] }, ["a.b"]).allMissing, true);
+});

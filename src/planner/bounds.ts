@@ -435,3 +435,21 @@ export function buildBounds(
   }
   return { intervals, display, pointPrefix, boundedFields: bounded };
 }
+
+/**
+ * On a multikey index, the bounds of a field whose path shares a leading component with an earlier bounded
+ * field are dropped (left unbounded; the fetch's filter still checks it): both may run through the same
+ * array, whose elements give one key each, so `{"a.b": 1, "a.c": 2}` can match a document where different
+ * elements hold the two values — a compound of both bounds would miss it. mongod's planner refuses to
+ * compound such bounds outside an `$elemMatch` too (it knows which paths are multikey; we only know that
+ * the index is, so every shared prefix counts). `perField` is changed in place.
+ */
+export function dropSharedPrefixBounds<T>(fields: readonly string[], perField: (T | undefined)[]): void {
+  const bounded: string[] = []; // the first components of the bounded fields so far
+  for (let i = 0; i < fields.length; i++) {
+    if (perField[i] === undefined) continue;
+    const head = fields[i]!.split(".")[0]!;
+    if (bounded.includes(head)) perField[i] = undefined;
+    else bounded.push(head);
+  }
+}

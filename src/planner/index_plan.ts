@@ -17,6 +17,7 @@ import { compareKeys, encodeIndexKey } from "../keys/key_string.ts";
 import { collationIdentity, type CollationKeyer, collationKeyer } from "../keys/collation_key.ts";
 import {
   buildBounds,
+  dropSharedPrefixBounds,
   extractPredicates,
   fieldIntervals,
   type FieldPred,
@@ -175,6 +176,7 @@ function indexPlan(
     const list = ix.key[f] === "hashed" ? hashedPreds(preds.get(f)) : preds.get(f);
     return list && list.length > 0 ? fieldIntervals(list, ix.multikey, keyer) : undefined;
   });
+  if (ix.multikey) dropSharedPrefixBounds(fields, perField);
   const sortDir = sortDirection(ix, input.sort, perField, collated);
   const leadConstrained = perField[0] !== undefined;
   if (!hinted) {

@@ -20,7 +20,13 @@
  * The template is bound to the index list it was planned with (the catalog installs a new list on
  * any index change: create, drop, hide, multikey, collMod), so a stale one is never used.
  */
-import { buildBounds, fieldIntervals, type FieldPred, type ValueInterval } from "./bounds.ts";
+import {
+  buildBounds,
+  dropSharedPrefixBounds,
+  fieldIntervals,
+  type FieldPred,
+  type ValueInterval,
+} from "./bounds.ts";
 import { scanPath } from "./index_plan.ts";
 import { kindOf } from "../bson/values.ts";
 import type { FindPlanInput, IndexInfo, PlanChoice } from "./plan.ts";
@@ -144,6 +150,7 @@ function perFieldOf(
     if (list.length === 0) return undefined; // nothing between the ends: planned afresh
     out.push(list);
   }
+  if (ix.multikey) dropSharedPrefixBounds(Object.keys(ix.key), out);
   return out;
 }
 

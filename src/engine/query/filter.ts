@@ -10,6 +10,7 @@
  */
 import { CommandError } from "../../errors/command_error.ts";
 import { isDocument } from "../../bson/values.ts";
+import { isNumeric, toNumber } from "../../bson/type_name.ts";
 import { Location } from "../../errors/locations.ts";
 import { makeStringComparator } from "../collation/collation.ts";
 import { compileField, DBREF_FIELDS } from "./field_ops.ts";
@@ -178,9 +179,12 @@ function compileTopLevel(
     case "$comment":
       return null;
     case "$alwaysTrue":
-      return ALWAYS_TRUE;
     case "$alwaysFalse":
-      return ALWAYS_FALSE;
+      // mongod's parseAlwaysBoolean: the value is the number 1
+      if (!isNumeric(value) || toNumber(value) !== 1) {
+        throw new CommandError("FailedToParse", `${key} must be an integer value of 1`);
+      }
+      return key === "$alwaysTrue" ? ALWAYS_TRUE : ALWAYS_FALSE;
     case "$where": {
       if (!ctx.where) throw new CommandError("BadValue", "$where is not allowed in this context");
       if (!topLevel) throw new CommandError("BadValue", "$elemMatch cannot contain $where expression");

@@ -225,3 +225,22 @@ Deno.test("DBRef fields: $ref / $id / $db are fields in a filter and in $elemMat
   assertEquals(compileFilter({ $id: id }).matches({ $id: id }), true);
   assertEquals(compileFilter({ $id: id }).matches({ _id: id }), false);
 });
+
+Deno.test("$alwaysTrue / $alwaysFalse take the number 1 only (9 FailedToParse); inside a field 2", () => {
+  assertEquals(ids({ $alwaysTrue: 1 }, docs).length, docs.length);
+  assertEquals(ids({ $alwaysFalse: 1.0 }, docs), []);
+  assertEquals(ids({ $or: [{ $alwaysFalse: new Long(1) }] }, docs), []);
+  for (const bad of [0, 2, true, "1", null]) {
+    assertCommandError(
+      () => compileFilter({ $alwaysTrue: bad }),
+      "FailedToParse",
+      "$alwaysTrue must be an integer value of 1",
+    );
+    assertCommandError(
+      () => compileFilter({ $alwaysFalse: bad }),
+      "FailedToParse",
+      "$alwaysFalse must be an integer value of 1",
+    );
+  }
+  assertCommandError(() => compileFilter({ a: { $alwaysFalse: 1 } }), "BadValue");
+});
