@@ -69,11 +69,16 @@ async function run(ctx: RequestContext<CountParams>): Promise<Doc> {
     return { n: await countAll(ctx, source), ok: 1 };
   }
   if (!coll) {
-    if (!viewOf(ctx, p.collection)) return { n: 0, ok: 1 };
+    if (!viewOf(ctx, p.collection)) {
+      // nothing to count, but a bad filter is still refused (mongod, SERVER-8514)
+      compileQuery({ filter: p.query, skip, limit, collation: p.collation, ...jsQueryParts(ctx) });
+      return { n: 0, ok: 1 };
+    }
     const n = await countOnView(ctx, p.collection, { ...p, limit });
     return { n, ok: 1 };
   }
-  if (isEmpty(p.query)) {
+  if (isEmpty(p.query) && p.hint === undefined) {
+    // (a hint is planned: a sparse or partial index counts what it holds, a bad one is refused)
     const total = ctx.storage.read((txn) => txn.count(coll));
     const n = Math.max(0, total - skip);
     return { n: limit > 0 ? Math.min(n, limit) : n, ok: 1 };

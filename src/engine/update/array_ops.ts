@@ -12,7 +12,7 @@ import { compileFilter } from "../query/filter.ts";
 import { isOperatorDocument } from "../query/field_ops.ts";
 import { isRegexValue } from "../query/regex.ts";
 import { compileSort } from "../sort/sort.ts";
-import type { Document, UpdateAction } from "./types.ts";
+import type { Collated, Document, UpdateAction } from "./types.ts";
 
 function integerArg(name: string, v: unknown): number {
   if (!isNumeric(v) || !Number.isInteger(Number(v))) {
@@ -31,7 +31,7 @@ interface PushSpec {
   position?: number;
 }
 
-function parsePush(arg: unknown): PushSpec {
+function parsePush(arg: unknown, cx: Collated): PushSpec {
   if (!isDocument(arg) || !("$each" in arg)) return { each: [arg] };
   const spec: PushSpec = { each: [] };
   for (const [k, v] of Object.entries(arg)) {
@@ -52,7 +52,7 @@ function parsePush(arg: unknown): PushSpec {
         spec.position = integerArg("$position", v);
         break;
       case "$sort":
-        spec.sort = parsePushSort(v);
+        spec.sort = parsePushSort(v, cx);
         break;
       default:
         throw new CommandError("BadValue", `Unrecognized clause in $push: ${k}`);
@@ -61,13 +61,13 @@ function parsePush(arg: unknown): PushSpec {
   return spec;
 }
 
-function parsePushSort(v: unknown): (a: unknown, b: unknown) => number {
+function parsePushSort(v: unknown, cx: Collated): (a: unknown, b: unknown) => number {
   if (isNumeric(v) && (Number(v) === 1 || Number(v) === -1)) {
     const dir = Number(v);
-    return (a, b) => compareValues(a, b) * dir;
+    return (a, b) => compareValues(a, b, cx.strCmp) * dir;
   }
   if (isDocument(v) && Object.keys(v).length > 0) {
-    const cmp = compileSort(v);
+    const cmp = compileSort(v, cx.strCmp ? { strCmp: cx.strCmp } : {});
     return (a, b) => cmp(isDocument(a) ? a : {}, isDocument(b) ? b : {});
   }
   throw new CommandError(
@@ -96,8 +96,8 @@ function arrayTarget(doc: Document, parts: readonly string[], op: string, create
   return { t, arr: cur as unknown[] };
 }
 
-export function makePush(path: string, arg: unknown): UpdateAction {
-  const spec = parsePush(arg);
+export function makePush(path: string, arg: unknown, cx: Collated = {}): UpdateAction {
+  const spec = parsePush(arg, cx);
   const parts = splitPath(path);
   return {
     op: "$push",
@@ -132,7 +132,7 @@ export function makePush(path: string, arg: unknown): UpdateAction {
   };
 }
 
-export function makeAddToSet(path: string, arg: unknown): UpdateAction {
+export function makeAddToSet(path: string, arg: unknown, cx: Collated = {}): UpdateAction {
   let each: unknown[] = [arg];
   if (isDocument(arg) && "$each" in arg) {
     const keys = Object.keys(arg);
@@ -159,7 +159,7 @@ export function makeAddToSet(path: string, arg: unknown): UpdateAction {
     apply(doc, _ctx, at = parts) {
       const { t, arr } = arrayTarget(doc, at, "$addToSet", true)!;
       const out = arr ?? [];
-      for (const x of each) if (!out.some((y) => valuesEqual(x, y))) out.push(cloneDeep(x));
+      for (const x of each) if (!out.some((y) => valuesEqual(x, y, cx.strCmp))) out.push(cloneDeep(x));
       writeAt(t, out);
     },
   };
@@ -168,23 +168,29 @@ export function makeAddToSet(path: string, arg: unknown): UpdateAction {
 /** Query operators that make a `$pull` condition a query on the elements as documents. */
 const LOGICAL = new Set(["$and", "$or", "$nor", "$expr", "$where", "$jsonSchema", "$comment"]);
 
-function pullPredicate(cond: unknown): (el: unknown) => boolean {
+function pullPredicate(cond: unknown, cx: Collated): (el: unknown) => boolean {
+  const opts = cx.collation === undefined ? {} : { collation: cx.collation };
   if (isDocument(cond) && Object.keys(cond).some((k) => LOGICAL.has(k))) {
-    const m = compileFilter(cond);
+    const m = compileFilter(cond, opts);
     return (el) => isDocument(el) && m.matches(el);
   }
   if (isOperatorDocument(cond) || isRegexValue(cond)) {
-    const m = compileFilter({ v: cond });
+    const m = compileFilter({ v: cond }, opts);
     return (el) => m.matches({ v: el });
   }
   if (isDocument(cond)) {
-    const m = compileFilter(cond);
+    const m = compileFilter(cond, opts);
     return (el) => isDocument(el) && m.matches(el);
   }
-  return (el) => valuesEqual(el, cond);
+  return (el) => valuesEqual(el, cond, cx.strCmp);
 }
 
-export function makePull(op: "$pull" | "$pullAll", path: string, arg: unknown): UpdateAction {
+export function makePull(
+  op: "$pull" | "$pullAll",
+  path: string,
+  arg: unknown,
+  cx: Collated = {},
+): UpdateAction {
   let pred: (el: unknown) => boolean;
   if (op === "$pullAll") {
     if (!Array.isArray(arg)) {
@@ -193,8 +199,8 @@ export function makePull(op: "$pull" | "$pullAll", path: string, arg: unknown): 
         `$pullAll requires an array argument but was given a ${bsonTypeAlias(arg)}`,
       );
     }
-    pred = (el) => arg.some((x) => valuesEqual(el, x));
-  } else pred = pullPredicate(arg);
+    pred = (el) => arg.some((x) => valuesEqual(el, x, cx.strCmp));
+  } else pred = pullPredicate(arg, cx);
   const parts = splitPath(path);
   return {
     op,

@@ -11,7 +11,7 @@ import { describeValue } from "../path/describe.ts";
 import { splitPath } from "../path/field_path.ts";
 import { arith, numKind, zeroLike } from "./arith.ts";
 import { isPositional } from "./positional.ts";
-import type { Document, UpdateAction } from "./types.ts";
+import type { Collated, Document, UpdateAction } from "./types.ts";
 
 function idOf(doc: Document): string {
   return `{_id: ${describeValue(doc["_id"])}}`;
@@ -75,7 +75,12 @@ export function makeArith(op: "$inc" | "$mul", path: string, value: unknown): Up
   };
 }
 
-export function makeMinMax(op: "$min" | "$max", path: string, value: unknown): UpdateAction {
+export function makeMinMax(
+  op: "$min" | "$max",
+  path: string,
+  value: unknown,
+  cx: Collated = {},
+): UpdateAction {
   const parts = splitPath(path);
   return {
     op,
@@ -84,7 +89,7 @@ export function makeMinMax(op: "$min" | "$max", path: string, value: unknown): U
     apply(doc, _ctx, at = parts) {
       const t = resolveForWrite(doc, at, true)!;
       const cur = readAt(t);
-      const c = cur === undefined ? 0 : compareValues(value, cur);
+      const c = cur === undefined ? 0 : compareValues(value, cur, cx.strCmp);
       if (cur === undefined || (op === "$min" ? c < 0 : c > 0)) writeAt(t, cloneDeep(value));
     },
   };

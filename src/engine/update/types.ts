@@ -2,6 +2,7 @@
  * types.ts — shapes shared by the update operators.
  */
 import type { Document } from "../../bson/document.ts";
+import type { StringComparator } from "../../bson/compare.ts";
 export type { Document };
 
 export interface UpdateContext {
@@ -31,4 +32,12 @@ export interface UpdateAction {
    * them (mongod then logs each new element rather than the whole array).
    */
   appends?(before: number, after: number): boolean;
+}
+
+/** How an update's operators compare strings: the operation's (or the collection's default) collation. */
+export interface Collated {
+  /** The collation document (for `$pull` conditions compiled as filters); undefined = simple. */
+  readonly collation?: unknown;
+  /** Its string comparator (`$min`/`$max`, `$addToSet`, `$pullAll`, `$push`'s `$sort`); undefined = binary. */
+  readonly strCmp?: StringComparator | undefined;
 }

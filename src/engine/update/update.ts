@@ -34,7 +34,8 @@ import {
 import { compileUpdatePipeline } from "../aggregate/update_pipeline.ts";
 import { computeDiff } from "../../bson/doc_diff.ts";
 import { type Before, diffFromLog, firstMissing, type LogEntry, snapshot } from "./update_log.ts";
-import type { Document, UpdateAction, UpdateContext } from "./types.ts";
+import type { Collated, Document, UpdateAction, UpdateContext } from "./types.ts";
+import { makeStringComparator } from "../collation/collation.ts";
 import { patchableName, spliceTopLevel } from "./byte_patch.ts";
 import { patchScalars, type ScalarUpdateSpec, scalarUpdateSpec } from "./scalar_patch.ts";
 import { decodeFields } from "../../bson/partial_decode.ts";
@@ -91,7 +92,7 @@ export interface Updater {
   applyBytes?(bytes: Uint8Array, ctx: UpdateContext): BytesUpdateResult | undefined;
 }
 
-type Maker = (path: string, arg: unknown) => UpdateAction;
+type Maker = (path: string, arg: unknown, cx: Collated) => UpdateAction;
 
 const OPERATORS: Readonly<Record<string, Maker>> = {
   $set: (p, a) => makeSet("$set", p, a),
@@ -99,14 +100,14 @@ const OPERATORS: Readonly<Record<string, Maker>> = {
   $unset: (p) => makeUnset(p),
   $inc: (p, a) => makeArith("$inc", p, a),
   $mul: (p, a) => makeArith("$mul", p, a),
-  $min: (p, a) => makeMinMax("$min", p, a),
-  $max: (p, a) => makeMinMax("$max", p, a),
+  $min: (p, a, cx) => makeMinMax("$min", p, a, cx),
+  $max: (p, a, cx) => makeMinMax("$max", p, a, cx),
   $rename: (p, a) => makeRename(p, a),
   $currentDate: (p, a) => makeCurrentDate(p, a),
-  $push: (p, a) => makePush(p, a),
-  $addToSet: (p, a) => makeAddToSet(p, a),
-  $pull: (p, a) => makePull("$pull", p, a),
-  $pullAll: (p, a) => makePull("$pullAll", p, a),
+  $push: (p, a, cx) => makePush(p, a, cx),
+  $addToSet: (p, a, cx) => makeAddToSet(p, a, cx),
+  $pull: (p, a, cx) => makePull("$pull", p, a, cx),
+  $pullAll: (p, a, cx) => makePull("$pullAll", p, a, cx),
   $pop: (p, a) => makePop(p, a),
   $bit: (p, a) => makeBit(p, a),
 };
@@ -125,7 +126,9 @@ export function compileUpdate(update: Document | Document[], opts: UpdateOptions
   }
   const filters = parseArrayFilters(opts.arrayFilters, opts.collation);
   const used = new Set<string>();
-  const updater = isOperators ? compileOperators(update, filters, used) : compileReplacement(update);
+  const updater = isOperators
+    ? compileOperators(update, filters, used, collated(opts))
+    : compileReplacement(update);
   for (const id of filters.keys()) {
     if (!used.has(id)) {
       throw new CommandError(
@@ -149,6 +152,7 @@ function scalarUpdater(update: Document, spec: ScalarUpdateSpec, opts: UpdateOpt
     update,
     parseArrayFilters(opts.arrayFilters, opts.collation),
     new Set(),
+    collated(opts),
   ));
   return {
     kind: "operators",
@@ -164,7 +168,11 @@ function compilePipelineUpdate(stages: Document[], opts: UpdateOptions): Updater
   if (opts.arrayFilters && opts.arrayFilters.length > 0) {
     throw new CommandError("FailedToParse", "arrayFilters may not be specified for pipeline-style updates");
   }
-  const pipeline = compileUpdatePipeline(stages, { variables: opts.variables, js: opts.js });
+  const pipeline = compileUpdatePipeline(stages, {
+    variables: opts.variables,
+    js: opts.js,
+    collation: opts.collation,
+  });
   return {
     kind: "pipeline",
     apply(doc, ctx) {
@@ -302,7 +310,13 @@ function applyLogged(
   for (const b of before) logChange(log, action, b, doc);
 }
 
-function compileOperators(update: Document, filters: ArrayFilters, used: Set<string>): Updater {
+/** The operators' string comparison under the update's collation. */
+function collated(opts: UpdateOptions): Collated {
+  if (opts.collation === undefined || opts.collation === null) return {};
+  return { collation: opts.collation, strCmp: makeStringComparator(opts.collation) };
+}
+
+function compileOperators(update: Document, filters: ArrayFilters, used: Set<string>, cx: Collated): Updater {
   let needsMatchedIndex = false;
   const actions: Step[] = [];
   const seen = new Set<string>();
@@ -348,7 +362,7 @@ function compileOperators(update: Document, filters: ArrayFilters, used: Set<str
       const parts = splitPath(path);
       const positional = checkPositionalPath(path, parts, filters, used);
       if (positional && parts.includes("$")) needsMatchedIndex = true;
-      const action = make(path, arg);
+      const action = make(path, arg, cx);
       claim(path);
       if (op === "$rename") {
         validatePath(arg as string);

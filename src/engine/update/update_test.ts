@@ -202,3 +202,31 @@ Deno.test("dollar-prefixed fields: nested ones always, a top-level one only when
     "DollarPrefixedFieldName",
   );
 });
+
+Deno.test("operators compare strings under the update's collation; pipeline updates too", () => {
+  const numeric = { locale: "en_US", numericOrdering: true };
+  const ci = { locale: "en_US", strength: 2 };
+  const run = (u: Doc | Doc[], doc: Doc, collation: Doc) =>
+    compileUpdate(u, { collation }).apply(doc, ctx).doc;
+  assertEquals(run({ $min: { a: "1234" } }, { a: "124" }, numeric), { a: "124" });
+  assertEquals(run({ $max: { a: "1234" } }, { a: "124" }, numeric), { a: "1234" });
+  assertEquals(run({ $push: { s: { $each: ["100"], $sort: 1 } } }, { s: ["10", "9"] }, numeric), {
+    s: ["9", "10", "100"],
+  });
+  assertEquals(
+    run({ $push: { s: { $each: [{ k: "10" }], $sort: { k: 1 } } } }, { s: [{ k: "9" }] }, numeric),
+    {
+      s: [{ k: "9" }, { k: "10" }],
+    },
+  );
+  assertEquals(run({ $addToSet: { arr: "b" } }, { arr: ["a", "B"] }, ci), { arr: ["a", "B"] });
+  assertEquals(run({ $pull: { arr: "A" } }, { arr: ["a", "B"] }, ci), { arr: ["B"] });
+  assertEquals(run({ $pull: { arr: { $in: ["b"] } } }, { arr: ["a", "B"] }, ci), { arr: ["a"] });
+  assertEquals(run({ $pullAll: { arr: ["b"] } }, { arr: ["a", "B"] }, ci), { arr: ["a"] });
+  assertEquals(run([{ $set: { i: { $indexOfArray: ["$x", "B"] } } }], { x: ["a", "b"] }, ci), {
+    x: ["a", "b"],
+    i: 1,
+  });
+  // without a collation: binary
+  assertEquals(compileUpdate({ $pull: { arr: "A" } }).apply({ arr: ["a"] }, ctx).doc, { arr: ["a"] });
+});

@@ -1,0 +1,54 @@
+/**
+ * Behaviours mongod's own jstests (jstests/core, run against us through mongosh; docs/driver_suites.md)
+ * expect, kept as our tests through the Node driver: count refuses a bad filter on a collection that does
+ * not exist (SERVER-8514) and plans a hint even with no filter (a sparse index counts what it holds); update
+ * operators and pipeline updates compare strings under the collection's default collation (collation_update.js,
+ * collation_find_and_modify.js).
+ */
+// deno-lint-ignore no-explicit-any
+type AnyDoc = any;
+import assert from "node:assert/strict";
+import { serverTest } from "./helpers/embedded_server.ts";
+
+const fail = (p: Promise<unknown>) => p.then(() => assert.fail("expected an error"), (e: AnyDoc) => e);
+
+serverTest(
+  "count: a bad filter on a missing collection is refused; a hint is planned without a filter",
+  async (client) => {
+    const db = client.db("jsf");
+    assert.equal((await fail(db.command({ count: "nope", query: { a: { $invalid: 1 } } }))).code, 2);
+    assert.equal((await db.command({ count: "nope", query: { a: 1 } })).n, 0);
+    await db.collection("c").insertMany([{ i: 1 }, { i: 2 }]);
+    await db.collection("c").createIndex({ x: 1 }, { sparse: true });
+    // "A hint should be respected, even if it results in the wrong answer" (jstests/core count_hint.js)
+    assert.equal((await db.command({ count: "c", hint: "x_1" })).n, 0);
+    assert.equal((await db.command({ count: "c", hint: { x: 1 } })).n, 0);
+    assert.equal((await db.command({ count: "c", hint: "_id_" })).n, 2);
+    assert.equal((await db.command({ count: "c" })).n, 2);
+    assert.equal((await db.command({ count: "c", hint: { _id: 1 }, limit: 1 })).n, 1);
+    assert.equal((await fail(db.command({ count: "c", hint: "nope_1" }))).code, 2);
+    assert.equal(await db.collection("c").countDocuments({}, { hint: "x_1" }), 0);
+  },
+);
+
+serverTest("update operators and pipeline updates use the collection's default collation", async (client) => {
+  const db = client.db("jsf");
+  await db.createCollection("num", { collation: { locale: "en_US", numericOrdering: true } });
+  const num = db.collection<AnyDoc>("num");
+  await num.insertOne({ _id: 1, a: "124" });
+  await num.updateOne({ _id: 1 }, { $min: { a: "1234" } });
+  assert.equal((await num.findOne({ _id: 1 }))!.a, "124");
+  await db.createCollection("ci", { collation: { locale: "en_US", strength: 2 } });
+  const ci = db.collection<AnyDoc>("ci");
+  await ci.insertOne({ _id: 1, x: [1, 2, "a", "b", "c", "B"], arr: ["a", "B"] });
+  const after = await ci.findOneAndUpdate({}, [{ $set: { newField: { $indexOfArray: ["$x", "B"] } } }], {
+    returnDocument: "after",
+  });
+  assert.equal(after!.newField, 3);
+  await ci.updateOne({ _id: 1 }, { $addToSet: { arr: "b" } });
+  await ci.updateOne({ _id: 1 }, { $pull: { arr: "A" } } as AnyDoc);
+  assert.deepEqual((await ci.findOne({ _id: 1 }))!.arr, ["B"]);
+  // an explicit collation on the operation wins
+  await ci.updateOne({ _id: 1 }, { $pull: { arr: "b" } } as AnyDoc, { collation: { locale: "simple" } });
+  assert.deepEqual((await ci.findOne({ _id: 1 }))!.arr, ["B"]);
+});
