@@ -1,7 +1,7 @@
 /**
  * The Stable API (mongod 5.0+): a command may declare `apiVersion: "1"` with `apiStrict` and
  * `apiDeprecationErrors`. The version must be "1" (322 APIVersionError); the two flags need a
- * version; with `requireApiVersion` on ({@link StableApiSettings}) every command must declare one; with `apiStrict: true` only the commands of API Version 1 run (323 APIStrictError), and
+ * version (4886600 without one); with `requireApiVersion` on ({@link StableApiSettings}) every command must declare one; with `apiStrict: true` only the commands of API Version 1 run (323 APIStrictError), and
  * aggregation stages outside it are refused the same way. No command of Version 1 is deprecated, so
  * `apiDeprecationErrors` never fires.
  */
@@ -68,10 +68,16 @@ export function checkApiParameters(g: GenericArgs, command: string, requireApiVe
       );
     }
     if (g.apiStrict !== undefined) {
-      throw new CommandError("APIVersionError", "Provided apiStrict without passing apiVersion");
+      throw new CommandError(
+        Location.ApiParamsWithoutVersion,
+        "Provided apiStrict without passing apiVersion",
+      );
     }
     if (g.apiDeprecationErrors !== undefined) {
-      throw new CommandError("APIVersionError", "Provided apiDeprecationErrors without passing apiVersion");
+      throw new CommandError(
+        Location.ApiParamsWithoutVersion,
+        "Provided apiDeprecationErrors without passing apiVersion",
+      );
     }
     return;
   }

@@ -13,6 +13,8 @@ export const Location = {
   FcvConfirmRequired: 7369100,
   /** setFeatureCompatibilityVersion to a version that is not lastLTS, lastContinuous or latest. */
   FcvInvalidVersion: 4926900,
+  /** `apiStrict` or `apiDeprecationErrors` without `apiVersion` (initializeAPIParameters). */
+  ApiParamsWithoutVersion: 4886600,
   /** `requireApiVersion` is on and the command declares no `apiVersion`. */
   ApiVersionRequired: 498870,
   /** drop of the live oplog in a replica set. */

@@ -9,6 +9,7 @@ import { isDocument } from "../bson/values.ts";
 import { validateGeoIndexSpec } from "./geo_spec.ts";
 import { isTextKey, normalizeTextIndex } from "./text_spec.ts";
 import type { Document as Doc } from "../bson/document.ts";
+import { checkStorageEngineOptions } from "../storage/engine_options.ts";
 
 const KNOWN_FIELDS = new Set([
   "key",
@@ -298,6 +299,7 @@ export function validateIndexSpec(
       throw new CommandError("CannotCreateIndex", "The _id index cannot be a partial index");
     }
   }
+  if (raw["storageEngine"] !== undefined) checkStorageEngineOptions(raw["storageEngine"]);
   const coll = raw["collation"];
   if (coll !== undefined && !isDocument(coll)) {
     throw new CommandError("TypeMismatch", "The field 'collation' must be an object");

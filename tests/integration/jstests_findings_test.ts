@@ -52,3 +52,64 @@ serverTest("update operators and pipeline updates use the collection's default c
   await ci.updateOne({ _id: 1 }, { $pull: { arr: "b" } } as AnyDoc, { collation: { locale: "simple" } });
   assert.deepEqual((await ci.findOne({ _id: 1 }))!.arr, ["B"]);
 });
+
+serverTest(
+  "create's idIndex and storageEngine, collStats of a missing collection, jsonSchema and API params",
+  async (client) => {
+    const db = client.db("jsf2");
+    const code = async (p: Promise<unknown>) => (await fail(p)).code;
+    // idIndex (create_collection.js)
+    assert.equal(
+      await code(db.command({ create: "a", autoIndexId: false, idIndex: { key: { _id: 1 }, name: "_id_" } })),
+      72,
+    );
+    assert.equal(await code(db.command({ create: "a", idIndex: {} })), 9);
+    assert.equal(await code(db.command({ create: "a", idIndex: { key: { a: 1 }, name: "_id_" } })), 2);
+    assert.equal(
+      await code(db.command({ create: "a", idIndex: { key: { _id: 1 }, name: "_id_", sparse: true } })),
+      197,
+    );
+    await db.command({ create: "v1", idIndex: { key: { _id: 1 }, name: "x", v: 1 } });
+    const [id] = await db.collection("v1").listIndexes().toArray();
+    assert.equal(id!.name, "_id_");
+    assert.equal(id!.v, 1);
+    // storageEngine: only wiredTiger, only its configString (apitest_db.js)
+    assert.equal(await code(db.command({ create: "s", storageEngine: { unknownStorageEngine: {} } })), 72);
+    assert.equal(await code(db.command({ create: "s", storageEngine: { wiredTiger: 1 } })), 2);
+    assert.equal(await code(db.command({ create: "s", storageEngine: { wiredTiger: { nope: 1 } } })), 72);
+    await db.command({
+      create: "s",
+      storageEngine: { wiredTiger: { configString: "block_compressor=zlib" } },
+    });
+    assert.equal(
+      await code(
+        db.command({
+          createIndexes: "s",
+          indexes: [{ key: { a: 1 }, name: "a_1", storageEngine: { inMemory: {} } }],
+        }),
+      ),
+      72,
+    );
+    // collStats of a collection that does not exist: zeros (apitest_dbcollection.js)
+    const stats: AnyDoc = await db.command({ collStats: "missing" });
+    assert.equal(stats.ok, 1);
+    assert.equal(stats.count, 0);
+    assert.equal(stats.nindexes, 0);
+    assert.equal(stats.ns, "jsf2.missing");
+    // a top-level jsonSchema is meant for mongocryptd (command_json_schema_field.js)
+    for (
+      const cmd of [{ find: "s", jsonSchema: {} }, { count: "s", jsonSchema: {} }, {
+        insert: "s",
+        documents: [{}],
+        jsonSchema: {},
+      }]
+    ) {
+      const e = await fail(db.command(cmd));
+      assert.equal(e.code, 4662500);
+      assert.match(e.message, /This command may be meant for a mongocryptd process/);
+    }
+    // apiStrict / apiDeprecationErrors without apiVersion (api_version_parameters.js)
+    assert.equal(await code(db.command({ ping: 1, apiStrict: true })), 4886600);
+    assert.equal(await code(db.command({ ping: 1, apiDeprecationErrors: false })), 4886600);
+  },
+);

@@ -124,7 +124,23 @@ function runCollStats(ctx: RequestContext<CollStatsParams>): Doc {
   const ns = `${ctx.db}.${name}`;
   if (isOplogNs(ctx.db, name) && ctx.oplog) return { ns, ...oplogCollStats(ctx.oplog, scale), ok: 1 };
   const coll = findCollection(ctx, name);
-  if (!coll) throw new CommandError("NamespaceNotFound", `Collection [${ns}] not found.`);
+  if (!coll) {
+    // mongod's appendCollectionStorageStats fills zeros and the command ignores its NamespaceNotFound
+    return {
+      ns,
+      size: 0,
+      count: 0,
+      numOrphanDocs: 0,
+      storageSize: 0,
+      totalSize: 0,
+      nindexes: 0,
+      totalIndexSize: 0,
+      indexDetails: {},
+      indexSizes: {},
+      scaleFactor: scale,
+      ok: 1,
+    };
+  }
   return { ns, ...storageStatsDoc(ctx, coll, scale), ok: 1 };
 }
 

@@ -18,7 +18,7 @@ import { CommandError } from "../../errors/command_error.ts";
 import { createTimeseriesCollection, TIMESERIES_FIELDS } from "../shared/timeseries_create.ts";
 import { refuseBucketsNamespace } from "../shared/timeseries.ts";
 import { Location } from "../../errors/locations.ts";
-import { showSpec } from "../../planner/index_spec.ts";
+import { showSpec, validateIndexSpec } from "../../planner/index_spec.ts";
 import { StorageError } from "../../storage/api.ts";
 import type { RequestContext } from "../context.ts";
 import { retryOnConflict } from "../write/conflict_retry.ts";
@@ -52,6 +52,7 @@ import { valuesEqual } from "../../bson/compare.ts";
 import { collationIdentity } from "../../keys/collation_key.ts";
 import { commitSync } from "../write/write_batch.ts";
 import { checkValidatorOptions, validationAction, validationLevel } from "../write/doc_validation.ts";
+import { checkStorageEngineOptions } from "../../storage/engine_options.ts";
 
 /**
  * An option whose feature is not built yet: `false` is accepted (and kept, as given); anything else
@@ -122,6 +123,9 @@ const VIEW_OPTIONS = new Set(["viewOn", "pipeline", "collation"]);
 export function parseCreate(body: Doc): CreateParams {
   const options = parseShape("create", body, FIELDS, { skip: "create", alsoAccept: GENERIC_FIELDS });
   const collection = collectionName("create", body);
+  if (options.storageEngine !== undefined) checkStorageEngineOptions(options.storageEngine);
+  const defaults = options.indexOptionDefaults?.storageEngine;
+  if (defaults !== undefined) checkStorageEngineOptions(defaults);
   if (options.pipeline !== undefined && options.viewOn === undefined) {
     throw new CommandError("BadValue", "'pipeline' requires 'viewOn' to also be specified");
   }
@@ -154,6 +158,7 @@ export function parseCreate(body: Doc): CreateParams {
   if (options.collation !== undefined && Object.keys(options.collation).length === 0) {
     throw new CommandError("BadValue", "'collation' cannot be an empty document.");
   }
+  if (options.idIndex !== undefined) checkIdIndex(options);
   // The _id index takes the collection's collation (storage/wiredtiger/catalog.ts); an idIndex naming
   // another one is refused, as mongod.
   const idCollation = options.idIndex?.["collation"];
@@ -175,6 +180,45 @@ export function parseCreate(body: Doc): CreateParams {
     return { options: Object.fromEntries(kept) as typeof options, collection };
   }
   return { options, collection };
+}
+
+/** The fields an `idIndex` may have (mongod's allowedIdIndexFieldNames). */
+const ID_INDEX_FIELDS = new Set(["v", "key", "name", "ns", "collation"]);
+
+/**
+ * mongod's create-command checks of `idIndex`: not with `autoIndexId` (72), an index specification
+ * (validateIndexSpec's codes), of `{_id: 1}` (2) with only the _id index's fields (197). Its name is
+ * always "_id_" and its `v` is kept (catalog.ts).
+ */
+function checkIdIndex(o: CreateOptions): void {
+  const spec = o.idIndex!;
+  if (o.autoIndexId !== undefined) {
+    throw new CommandError(
+      "InvalidOptions",
+      `'idIndex' is not allowed with 'autoIndexId': ${showSpec(spec)}`,
+    );
+  }
+  const onlyIdFields = () => {
+    for (const f of Object.keys(spec)) {
+      if (!ID_INDEX_FIELDS.has(f)) {
+        throw new CommandError(
+          "InvalidIndexSpecificationOption",
+          `The field '${f}' is not valid for an _id index specification. Specification: ${showSpec(spec)}`,
+        );
+      }
+    }
+  };
+  // (mongod checks the fields after the general spec checks, which do not refuse a sparse _id index)
+  if (spec["key"] !== undefined && spec["name"] !== undefined) onlyIdFields();
+  validateIndexSpec(spec, () => {}, resolveCollation);
+  onlyIdFields();
+  const key = spec["key"] as Doc;
+  if (Object.keys(key).length !== 1 || !valuesEqual(key["_id"], 1)) {
+    throw new CommandError(
+      "BadValue",
+      `The field 'key' for an _id index must be {_id: 1}, but got ${showSpec(key)}`,
+    );
+  }
 }
 
 /** mongod's checks of a collection-level TTL (clustered or time-series: seconds, at most "now"). */

@@ -1,5 +1,6 @@
 /**
- * The ONE place parameter errors are worded: unknown field (40415), missing required field (40414),
+ * The ONE place parameter errors are worded: unknown field (40415; a top-level `jsonSchema` 4662500, meant for
+ * mongocryptd), missing required field (40414),
  * wrong type (14 TypeMismatch), a negative count (51024), a field this server does not implement
  * (238 NotImplemented). Messages follow mongod's IDL parser ("BSON field 'find.limit' is the wrong
  * type 'string', expected type 'long'"). Codes come by name from the generated table or the named
@@ -10,6 +11,13 @@ import { Location } from "../../errors/locations.ts";
 import { typeName } from "../../bson/type_name.ts";
 
 export function unknownField(path: string): CommandError {
+  // mongod's IDLParserContext::throwUnknownField: a `jsonSchema` is meant for mongocryptd (FLE)
+  if (path.endsWith(".jsonSchema") && path.indexOf(".") === path.lastIndexOf(".")) {
+    return new CommandError(
+      "IDLUnknownFieldPossibleMongocryptd",
+      `BSON field '${path}' is an unknown field. This command may be meant for a mongocryptd process.`,
+    );
+  }
   return new CommandError("IDLUnknownField", `BSON field '${path}' is an unknown field.`);
 }
 

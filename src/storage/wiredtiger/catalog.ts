@@ -137,7 +137,12 @@ function newCollectionEntry(
  * created before this kept an `_id_` spec without one, and with it their binary `_id` keys.
  */
 function idIndexSpec(options: Record<string, unknown>): Record<string, unknown> {
-  const base = { v: 2, key: { _id: 1 }, name: "_id_" };
+  // (an `idIndex` option may ask for a v1 index; its name is always "_id_")
+  const idIndex = options["idIndex"];
+  const v = idIndex !== null && typeof idIndex === "object" && (idIndex as Record<string, unknown>)["v"] === 1
+    ? 1
+    : 2;
+  const base = { v, key: { _id: 1 }, name: "_id_" };
   const ci = options["clusteredIndex"];
   if (ci === null || typeof ci !== "object") {
     const collation = options["collation"];
