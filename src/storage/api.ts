@@ -773,6 +773,8 @@ export type StorageErrorCode =
   | "IndexNotFound"
   | "NoSuchKey"
   | "SnapshotTooOld"
+  /** A database whose name differs only in case from an existing one. */
+  | "DatabaseDifferCase"
   /** The table a read or write opened is gone: its collection or index was dropped meanwhile. */
   | "ObjectDropped"
   | "InternalError";

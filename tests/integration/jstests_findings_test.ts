@@ -113,3 +113,31 @@ serverTest(
     assert.equal(await code(db.command({ ping: 1, apiDeprecationErrors: false })), 4886600);
   },
 );
+
+serverTest(
+  "a database whose name differs only in case from an existing one is 13297 DatabaseDifferCase",
+  async (client) => {
+    await client.db("dbcase_a").collection("foo").insertOne({ x: 1 });
+    const b = client.db("dbcase_A");
+    for (const p of [b.command({ insert: "foo", documents: [{ x: 1 }] }), b.command({ create: "foo" })]) {
+      const e = await fail(p);
+      assert.equal(e.code, 13297);
+      assert.match(
+        e.message,
+        /db already exists with different case already have: \[dbcase_a\] trying to create \[dbcase_A\]/,
+      );
+    }
+    const r = await fail(
+      client.db("admin").command({ renameCollection: "dbcase_a.foo", to: "dbcase_A.bar" }),
+    );
+    assert.equal(r.code, 13297);
+    const names = (await client.db("admin").command({ listDatabases: 1, nameOnly: true })).databases.map((
+      d: AnyDoc,
+    ) => d.name);
+    assert.equal(names.includes("dbcase_A"), false);
+    // the same name is fine, and so is the other case once the first database is gone
+    await client.db("dbcase_a").collection("more").insertOne({ x: 1 });
+    await client.db("dbcase_a").dropDatabase();
+    await b.collection("foo").insertOne({ x: 1 });
+  },
+);

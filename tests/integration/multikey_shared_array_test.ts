@@ -44,5 +44,20 @@ serverTest(
     const v: AnyDoc = await client.db("mk").command({ validate: "s", full: true });
     assert.equal(v.valid, true);
     assert.equal(v.keysPerIndex["a.b_1"], 1);
+    // an element without the field indexes null, so a null query through the index finds it
+    // (dotted_path_in_null.js)
+    const n = client.db("mk").collection<AnyDoc>("n");
+    await n.insertMany([
+      { _id: 1, a: [{ b: 5 }] },
+      { _id: 2, a: [{}] },
+      { _id: 3, a: [] },
+      { _id: 4, a: [{}, { b: 5 }] },
+      { _id: 5, a: [5, { b: 5 }] },
+    ]);
+    const nullIds = async () =>
+      (await n.find({ "a.b": { $in: [null] } }).sort({ _id: 1 }).toArray()).map((d) => d._id);
+    assert.deepEqual(await nullIds(), [2, 4]);
+    await n.createIndex({ "a.b": 1 });
+    assert.deepEqual(await nullIds(), [2, 4]);
   },
 );

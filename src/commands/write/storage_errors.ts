@@ -61,6 +61,7 @@ export function commandErrorOf(e: StorageError): CommandError | undefined {
       return new CommandError("QueryPlanKilled", e.message);
     case "NamespaceExists":
     case "NamespaceNotFound":
+    case "DatabaseDifferCase":
     case "IndexNotFound":
     case "NoSuchKey":
       return new CommandError(e.code, e.message);

@@ -271,6 +271,7 @@ export class WtCatalog implements Catalog {
         throw new StorageError("NamespaceExists", `collection ${db}.${name} already exists`);
       }
       this.#refuseStaged(db, name);
+      this.#refuseDifferentCase(db);
       const meta = { ...this.#meta };
       const ident = `coll-${meta.nextIdent++}`;
       const idIdent = `index-${meta.nextIdent++}`;
@@ -301,6 +302,7 @@ export class WtCatalog implements Catalog {
         throw new StorageError("NamespaceExists", `collection ${db}.${name} already exists`);
       }
       this.#refuseStaged(db, name);
+      this.#refuseDifferentCase(db);
       const [ident, idIdent] = this.#takeIdents(["coll", "index"]) as [string, string];
       this.#createTable(ident, RECORD_CONFIG);
       this.#hooks.created?.(ident);
@@ -360,6 +362,23 @@ export class WtCatalog implements Catalog {
         this.#commit({ ...this.#meta, pendingDrops: [...this.#meta.pendingDrops, ...left] }, []);
       }
     } catch { /* orphans without a catalog row are recycled when their ident comes up again */ }
+  }
+
+  /**
+   * A namespace in a database whose name differs only in case from an existing one is refused (mongod's
+   * DatabaseHolder: two such databases could not live side by side in a case-insensitive file system).
+   */
+  #refuseDifferentCase(db: string): void {
+    if (this.#byDb.has(db)) return;
+    const lower = db.toLowerCase();
+    for (const other of this.#byDb.keys()) {
+      if (other !== db && other.toLowerCase() === lower) {
+        throw new StorageError(
+          "DatabaseDifferCase",
+          `db already exists with different case already have: [${other}] trying to create [${db}]`,
+        );
+      }
+    }
   }
 
   #refuseStaged(db: string, name: string): void {
@@ -569,6 +588,7 @@ export class WtCatalog implements Catalog {
         throw new StorageError("NamespaceExists", `target namespace ${toDb}.${to} exists`);
       }
       this.#refuseStaged(toDb, to);
+      this.#refuseDifferentCase(toDb);
       const entry = freezeEntry({ ...e, db: toDb, name: to });
       this.#commit(this.#meta, [[db, from, null], [toDb, to, entry]], {
         op: "renameCollection",
