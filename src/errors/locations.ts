@@ -354,6 +354,8 @@ export const Location = {
   // geo: 2d / 2dsphere index specs (planner/geo_spec.ts) and geo key extraction (keys/geo_keys.ts).
   Geo2dBitsOutOfRange: 13028,
   Geo2dFieldEmpty: 13067,
+  /** A 2d field's list of locations holds something that is not a location. */
+  Geo2dLocationFormat: 16804,
   Geo2dFieldOneElement: 13068,
   Geo2dMultipleGeoFields: 16800,
   Geo2dNotFirstField: 16801,

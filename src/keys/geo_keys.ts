@@ -165,16 +165,29 @@ function flatPoint(shape: GeoIndexShape, doc: Doc, v: unknown): LngLat {
   return [x, y];
 }
 
-/** Cell ids of one 2d field value (arrays of pairs index every pair). */
+/**
+ * Cell ids of one 2d field value, as mongod's get2DKeys reads it: a location (`[x, y]` or `{a: x, b: y}`,
+ * its first value a number) or a list of them (each an array or a document; empty ones skipped; anything
+ * else 16804). An empty value indexes nothing.
+ */
 function flatCells(shape: GeoIndexShape, doc: Doc, v: unknown, out: Set<number>): void {
   if (!Array.isArray(v) && !isDocument(v)) return;
   const vals = Array.isArray(v) ? v : Object.values(v);
-  if (vals.length > 0 && (Array.isArray(vals[0]) || isDocument(vals[0]))) {
-    for (const el of vals) if (Array.isArray(el) || isDocument(el)) flatCells(shape, doc, el, out);
-    return;
+  if (vals.length === 0) return;
+  const add = (loc: unknown) => {
+    const p = flatPoint(shape, doc, loc);
+    out.add(cellId(shape.grid, cellAt(shape.grid, p[0], p[1])));
+  };
+  if (isNumeric(vals[0])) return add(v);
+  for (const el of vals) {
+    if (!Array.isArray(el) && !isDocument(el)) {
+      throw new CommandError(
+        Location.Geo2dLocationFormat,
+        "location object expected, location array not in correct format",
+      );
+    }
+    if ((Array.isArray(el) ? el.length : Object.keys(el).length) > 0) add(el);
   }
-  const p = flatPoint(shape, doc, v);
-  out.add(cellId(shape.grid, cellAt(shape.grid, p[0], p[1])));
 }
 
 /** Cell ids of a document for the index's geo field (empty: the document is not indexed). */

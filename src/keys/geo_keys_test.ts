@@ -49,9 +49,17 @@ Deno.test("2d keys: compound with a scalar, bounds and pair errors", () => {
     }
   };
   assert.equal(code({ pos: [17, 0] }), 13027);
-  assert.equal(code({ pos: ["a", 0] }), 13026);
+  // a first value that is not a number makes the value a list of locations (mongod's get2DKeys)
+  assert.equal(code({ pos: ["a", 0] }), 16804);
+  assert.equal(code({ pos: [1, "a"] }), 13026);
+  assert.equal(code({ pos: { x: 1, y: "a" } }), 13026);
   assert.equal(code({ pos: [1] }), 13068);
-  assert.equal(code({ pos: [] }), 13067);
+  assert.equal(code({ pos: [[1]] }), 13068);
+  // empty locations index nothing, alone or in a list
+  assert.equal(code({ pos: [] }), 0);
+  assert.equal(code({ pos: {} }), 0);
+  assert.equal(geoCellsOf(flat, { pos: [] }).length, 0);
+  assert.equal(geoCellsOf(flat, { pos: [[], [1, 1], {}] }).length, 1);
   assert.equal(code({ pos: "ignored" }), 0);
   assert.equal(geoCellsOf(flat, { pos: [[1, 1], [2, 2]] }).length, 2);
 });

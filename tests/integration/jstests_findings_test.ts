@@ -141,3 +141,47 @@ serverTest(
     await b.collection("foo").insertOne({ x: 1 });
   },
 );
+
+serverTest(
+  "geo: empty 2d locations index nothing; $center includes axis points at the radius; polygon loops apart",
+  async (client) => {
+    const db = client.db("jsfgeo");
+    const flat = db.collection<AnyDoc>("flat");
+    await flat.createIndex({ loc: "2d" });
+    await flat.insertMany([{ _id: 1, loc: [1, 1] }, { _id: 2, loc: [] }, { _id: 3, loc: {} }, {
+      _id: 4,
+      loc: [[], [2, 2]],
+    }]);
+    assert.equal(await flat.countDocuments({}), 4); // geo6.js
+    assert.equal((await fail(flat.insertOne({ loc: { type: "Point", coordinates: [0, 0] } }))).code, 16804);
+    assert.equal((await fail(flat.insertOne({ loc: [[0, 0], 1] }))).code, 16804);
+    // geo_circle4.js: (52.0001 - 52) > 0.0001 in doubles, yet mongod counts these points as on the circle
+    const c = db.collection<AnyDoc>("circle");
+    const pts = [[4.9999, 52], [5, 52], [5.0001, 52], [5, 52.0001], [5, 51.9999], [4.9999, 52.0001]];
+    await c.insertMany(pts.map((p, i) => ({ _id: i + 1, loc: { x: p[0], y: p[1] } })));
+    const within = { loc: { $geoWithin: { $center: [[5, 52], 0.0001] } } };
+    assert.equal(await c.countDocuments(within), 5);
+    await c.createIndex({ loc: "2d" });
+    assert.equal(await c.countDocuments(within), 5);
+    // a hole that repeats the shell, or holes that cross, are invalid (geo_s2holesameasshell.js, geo_s2polywithholes.js)
+    const s = db.collection<AnyDoc>("sphere");
+    await s.createIndex({ geo: "2dsphere" });
+    const shell = [[0, 0], [0, 1], [1, 1], [1, 0], [0, 0]];
+    const bad = [
+      [shell, shell],
+      [shell, [[0.2, 0.6], [0.2, 0.9], [0.6, 0.9], [0.6, 0.6], [0.2, 0.6]], [
+        [0.5, 0.4],
+        [0.5, 0.7],
+        [0.8, 0.7],
+        [0.8, 0.4],
+        [0.5, 0.4],
+      ]],
+    ];
+    for (const coordinates of bad) {
+      assert.equal((await fail(s.insertOne({ geo: { type: "Polygon", coordinates } }))).code, 16755);
+    }
+    await s.insertOne({
+      geo: { type: "Polygon", coordinates: [shell, [[0, 0], [0.2, 0.5], [0.5, 0.2], [0, 0]]] },
+    });
+  },
+);

@@ -213,6 +213,8 @@ export function checkPolygonRings(rings: readonly (readonly LngLat[])[], raw: un
     }
   }
   if (rings.length > 1) {
+    // S2Polygon::IsValid: no edge in two loops, no two loops crossing
+    checkLoopsApart(rings, raw);
     const shell = preparePolygon([rings[0]!]);
     for (const hole of rings.slice(1)) {
       for (const p of hole) {
@@ -225,6 +227,49 @@ export function checkPolygonRings(rings: readonly (readonly LngLat[])[], raw: un
       }
     }
   }
+}
+
+/** No two loops of a polygon share an edge (either way round) or cross (mongod: "Polygon isn't valid"). */
+function checkLoopsApart(rings: readonly (readonly LngLat[])[], raw: unknown): void {
+  const invalid = () => new GeoError(`Polygon isn't valid: ${JSON.stringify(raw)}`);
+  const key = (p: LngLat, q: LngLat) => `${p[0]},${p[1]}|${q[0]},${q[1]}`;
+  const owner = new Map<string, number>();
+  for (let r = 0; r < rings.length; r++) {
+    const ring = rings[r]!;
+    for (let i = 0; i + 1 < ring.length; i++) {
+      for (const k of [key(ring[i]!, ring[i + 1]!), key(ring[i + 1]!, ring[i]!)]) {
+        const o = owner.get(k);
+        if (o !== undefined && o !== r) throw invalid();
+        owner.set(k, r);
+      }
+    }
+  }
+  const vecs = rings.map((ring) => ring.map(toVec));
+  if (vecs.reduce((n, v) => n + v.length, 0) > 4000) return; // quadratic check skipped for very large polygons
+  for (let r = 0; r < vecs.length; r++) {
+    for (let t = r + 1; t < vecs.length; t++) {
+      const a = vecs[r]!, b = vecs[t]!;
+      for (let i = 0; i + 1 < a.length; i++) {
+        for (let j = 0; j + 1 < b.length; j++) {
+          if (arcsCrossProperly(a[i]!, a[i + 1]!, b[j]!, b[j + 1]!)) throw invalid();
+        }
+      }
+    }
+  }
+}
+
+/** The arcs cross at a point inside both (touching at a vertex, or running along each other, is not crossing). */
+function arcsCrossProperly(a: Vec, b: Vec, c: Vec, d: Vec): boolean {
+  const n1 = cross(a, b);
+  const n2 = cross(c, d);
+  const x = cross(n1, n2);
+  if (Math.hypot(x[0], x[1], x[2]) < 1e-15) return false;
+  const near = (p: Vec) =>
+    angleOf(p, a) < 1e-12 || angleOf(p, b) < 1e-12 || angleOf(p, c) < 1e-12 || angleOf(p, d) < 1e-12;
+  for (const p of [norm(x), neg(norm(x))]) {
+    if (onArc(p, a, b, n1) && onArc(p, c, d, n2) && !near(p)) return true;
+  }
+  return false;
 }
 
 // ------------------------------------------------------------------ geometry predicates
