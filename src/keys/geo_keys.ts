@@ -14,7 +14,7 @@
 import { CommandError } from "../errors/command_error.ts";
 import { Location } from "../errors/locations.ts";
 import { isDocument, isNumeric } from "../bson/values.ts";
-import { expandKeys } from "./multikey.ts";
+import { expandKeys, pathValues } from "./multikey.ts";
 import { GeoError, type LngLat, looksLikeGeoJSON, parseGeoJSON, show } from "../engine/geo/geometry.ts";
 import { checkPolygonRings } from "../engine/geo/sphere.ts";
 import {
@@ -95,10 +95,6 @@ export function geoPathValues(doc: unknown, path: string): unknown[] {
   return out;
 }
 
-function isLegacyPairArray(v: unknown[]): boolean {
-  return v.length >= 2 && isNumeric(v[0]) && isNumeric(v[1]);
-}
-
 function cantExtract(doc: Doc, why: string): never {
   throw new CommandError(Location.GeoCannotExtractKeys, `Can't extract geo keys: ${show(doc)}  ${why}`);
 }
@@ -106,10 +102,10 @@ function cantExtract(doc: Doc, why: string): never {
 /** Cell ids of one 2dsphere field value (throws 16755 on a value that is not geometry). */
 function sphereCells(doc: Doc, v: unknown, out: Set<number>): void {
   if (v === null || v === undefined) return;
-  if (Array.isArray(v) && !isLegacyPairArray(v)) {
-    for (const el of v) sphereCells(doc, el, out);
-    return;
-  }
+  // an empty array or document is "not geo", like null: no key (geo_s2sparse.js)
+  if (Array.isArray(v) ? v.length === 0 : isDocument(v) && Object.keys(v).length === 0) return;
+  // (an array at the end of the path is one value, as mongod reads it: a legacy point or an error — an
+  // array of points or geometries is not indexed by a 2dsphere index)
   let geom;
   try {
     if (looksLikeGeoJSON(v)) geom = parseGeoJSON(v, checkPolygonRings);
@@ -202,7 +198,8 @@ export function geoCellsOf(shape: GeoIndexShape, doc: Doc): number[] {
 
 /**
  * Key tuples of a document for a geo index (null: no entry). The geo position of each tuple holds a
- * cell id; the other positions hold the scalar values as `expandKeys` produces them.
+ * cell id; the other positions hold the scalar values as `expandKeys` produces them (2dsphere), or each
+ * field's values as one value (2d).
  */
 export function geoKeyTuples(
   shape: GeoIndexShape,
@@ -213,7 +210,14 @@ export function geoKeyTuples(
   const scalarFields = shape.fields.filter((_, i) => i !== shape.geoPos);
   let scalarTuples: unknown[][] = [[]];
   let multikey = cells.length > 1;
-  if (scalarFields.length > 0) {
+  if (scalarFields.length > 0 && shape.kind === "2d") {
+    // mongod's get2DKeys: the other fields are not expanded — no value is null, one is itself, several
+    // are kept as one array (so no parallel arrays either)
+    scalarTuples = [scalarFields.map((f) => {
+      const vals = pathValues(doc, f).values;
+      return vals.length === 0 ? null : vals.length === 1 ? vals[0] : vals;
+    })];
+  } else if (scalarFields.length > 0) {
     const exp = expandKeys(doc, scalarFields);
     if (exp.parallel) {
       throw new CommandError(

@@ -122,6 +122,8 @@ function geoBounds(
 ) {
   const perField = shape.fields.map((f, i) => {
     if (i === shape.geoPos) return idIntervals(cells);
+    // a 2d index keeps a field's several values as one array (keys/geo_keys.ts): no bounds on it
+    if (shape.kind === "2d") return undefined;
     const list = preds.get(f);
     return list && list.length > 0 ? fieldIntervals(list, ix.multikey) : undefined;
   });

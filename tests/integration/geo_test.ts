@@ -252,7 +252,8 @@ Deno.test({
         pts.push({ _id: 101, pos: [[99, 99], [50, 50]] });
         await flat.insertMany(pts);
         await assert.rejects(flat.insertOne({ pos: [101, 5] }), code(13027));
-        await assert.rejects(flat.insertOne({ pos: ["a", 5] }), code(13026));
+        await assert.rejects(flat.insertOne({ pos: [5, "a"] }), code(13026));
+        await assert.rejects(flat.insertOne({ pos: ["a", 5] }), code(16804)); // a list of locations: "a" is none
         const near = await flat.find({ pos: { $near: [0, 0], $maxDistance: 15 } }).toArray();
         assert.deepEqual(near.map((d) => d._id), [100, 0]); // flat distances 1.41, 7.07 (then 15.8)
         const box = await flat.find({ pos: { $geoWithin: { $box: [[40, 40], [60, 60]] } } }).sort({ _id: 1 })

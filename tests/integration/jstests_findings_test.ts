@@ -185,3 +185,74 @@ serverTest(
     });
   },
 );
+
+serverTest(
+  "geo: 2dsphere values, 2d compound arrays, within containment, polygon rules; create's size needs capped",
+  async (client) => {
+    const db = client.db("jsfgeo2");
+    const s = db.collection<AnyDoc>("s");
+    await s.createIndex({ geo: "2dsphere" });
+    // an array of points is one (invalid) value; empty arrays and documents are "not geo" (geo_s2sparse.js)
+    const pt = { type: "Point", coordinates: [1, 2] };
+    assert.equal((await fail(s.insertOne({ geo: [pt, pt] }))).code, 16755);
+    await s.insertMany([{ geo: [] }, { geo: {} }, { geo: null }]);
+    // a polygon with a hole is within itself (geo_s2multi.js)
+    const mp = {
+      type: "MultiPolygon",
+      coordinates: [
+        [[[102, 2], [103, 2], [103, 3], [102, 3], [102, 2]]],
+        [[[100, 0], [101, 0], [101, 1], [100, 1], [100, 0]], [[100.2, 0.2], [100.8, 0.2], [100.8, 0.8], [
+          100.2,
+          0.8,
+        ], [100.2, 0.2]]],
+      ],
+    };
+    await s.insertOne({ _id: "mp", geo: mp });
+    assert.deepEqual((await s.find({ geo: { $geoWithin: { $geometry: mp } } }).toArray()).map((d) => d._id), [
+      "mp",
+    ]);
+    // a cap wider than a hemisphere holding a line's ends but not the line (geo_s2within_line_polygon_sphere.js)
+    await s.insertOne({
+      _id: "line",
+      geo: {
+        type: "LineString",
+        coordinates: [[96.328125, 5.61598581915534], [153.984375, -6.315298538330033]],
+      },
+    });
+    const cap = {
+      $geoWithin: { $centerSphere: [[-59.80246852929814, -2.3633072488322853], 2.768403272464979] },
+    };
+    assert.equal(await s.countDocuments({ _id: "line", geo: cap }), 0);
+    // a hole inside a hole, a hole sharing two vertices with the shell (geo_s2polywithholes.js)
+    const shell = [[0, 0], [0, 1], [1, 1], [1, 0], [0, 0]];
+    for (
+      const coordinates of [
+        [shell, [[0.1, 0.1], [0.1, 0.9], [0.9, 0.9], [0.9, 0.1], [0.1, 0.1]], [
+          [0.2, 0.2],
+          [0.2, 0.8],
+          [0.8, 0.8],
+          [0.8, 0.2],
+          [0.2, 0.2],
+        ]],
+        [shell, [[0, 0], [0.1, 0.9], [1, 1], [0.9, 0.1], [0, 0]]],
+      ]
+    ) {
+      assert.equal((await fail(s.insertOne({ geo: { type: "Polygon", coordinates } }))).code, 16755);
+    }
+    // a legacy point in $geoIntersects' $geometry (geo_allowedcomparisons.js)
+    await s.insertOne({ _id: "p", geo: { type: "Point", coordinates: [5, 5] } });
+    assert.equal(await s.countDocuments({ geo: { $geoIntersects: { $geometry: [5, 5] } } }), 1);
+    // a 2d index keeps another field's several values as one value: no parallel arrays (geo_s2nongeoarray.js)
+    const f = db.collection<AnyDoc>("f");
+    await f.createIndex({ geo: "2d", nonGeo: 1, otherNonGeo: 1 });
+    await f.insertOne({ geo: [40, 5], nonGeo: [123, 456], otherNonGeo: [{ b: [1, 2] }, { b: [3, 4] }] });
+    assert.equal(await f.countDocuments({ nonGeo: 123, geo: { $geoWithin: { $center: [[40, 5], 1] } } }), 1);
+    assert.equal(
+      await f.countDocuments({ "otherNonGeo.b": 1, geo: { $geoWithin: { $center: [[40, 5], 1] } } }),
+      1,
+    );
+    // create_collection.js: size or max without capped: true
+    assert.equal((await fail(db.command({ create: "c", size: 256 }))).code, 72);
+    assert.equal((await fail(db.command({ create: "c", capped: false, max: 5 }))).code, 72);
+  },
+);

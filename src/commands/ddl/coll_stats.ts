@@ -109,7 +109,10 @@ export function storageStatsDoc(ctx: RequestContext, coll: CollectionEntry, scal
       ? { max: Number(coll.options["max"] ?? 0), maxSize: sc(Number(coll.options["size"] ?? 0)) }
       : {}),
     nindexes: indexes.length,
-    indexDetails: {},
+    // (mongod appends each index's WiredTiger statistics; here the table it lives in)
+    indexDetails: Object.fromEntries(
+      indexes.map((ix) => [ix.name, { type: "file", uri: `statistics:table:${ix.ident}` }]),
+    ),
     indexBuilds: [],
     totalIndexSize: sc(totalIndexSize),
     indexSizes,

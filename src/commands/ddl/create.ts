@@ -332,6 +332,13 @@ async function run(ctx: RequestContext<CreateParams>): Promise<Doc> {
   if (ctx.params.options.timeseries) return runCreateTimeseries(ctx);
   const cappedError = cappedOptionsError(ctx.params.options);
   if (cappedError) throw new CommandError("InvalidOptions", cappedError);
+  const o = ctx.params.options;
+  if (o.capped !== true && (o.size !== undefined || o.max !== undefined)) {
+    throw new CommandError(
+      "InvalidOptions",
+      "the 'capped' field needs to be true when either the 'size' or 'max' fields are present",
+    );
+  }
   const options: Doc = { ...ctx.params.options };
   const ci = ctx.params.options.clusteredIndex;
   if (ci) options["clusteredIndex"] = { v: ci.v ?? 2, ...ci };

@@ -97,6 +97,14 @@ export function isGeoOperatorDoc(ops: Record<string, unknown>): boolean {
 /** Parses a GeoJSON value from a query (2 BadValue with the parser's message). */
 export function parseQueryGeometry(v: unknown): Geometry {
   try {
+    // mongod's GeometryContainer::parseFromGeom: an array, or a document led by a number, is a legacy point
+    if (Array.isArray(v) || (isDocument(v) && isNumeric(Object.values(v)[0]))) {
+      const p = parseLegacyPoint(v);
+      if (!(Math.abs(p[0]) <= 180 && Math.abs(p[1]) <= 90)) {
+        bad(`legacy point is not in valid lng/lat range: ${show(v)}`);
+      }
+      return { type: "Point", coords: p };
+    }
     return parseGeoJSON(v, checkPolygonRings);
   } catch (e) {
     if (e instanceof GeoError) bad(e.message);

@@ -213,8 +213,18 @@ export function checkPolygonRings(rings: readonly (readonly LngLat[])[], raw: un
     }
   }
   if (rings.length > 1) {
-    // S2Polygon::IsValid: no edge in two loops, no two loops crossing
+    // S2Polygon::IsValid: no edge in two loops, no two loops crossing; GeoJSON: no hole inside a hole
     checkLoopsApart(rings, raw);
+    for (let i = 1; i < rings.length; i++) {
+      const hole = preparePolygon([rings[i]!]);
+      for (let j = 1; j < rings.length; j++) {
+        if (j !== i && rings[j]!.every((p) => polygonContainsVec(hole, toVec(p)))) {
+          throw new GeoError(
+            `Polygon isn't valid: only one nesting is allowed by GeoJSON: ${JSON.stringify(raw)}`,
+          );
+        }
+      }
+    }
     const shell = preparePolygon([rings[0]!]);
     for (const hole of rings.slice(1)) {
       for (const p of hole) {
@@ -242,6 +252,15 @@ function checkLoopsApart(rings: readonly (readonly LngLat[])[], raw: unknown): v
         if (o !== undefined && o !== r) throw invalid();
         owner.set(k, r);
       }
+    }
+  }
+  // loops may touch at one vertex, not more (geo_s2polywithholes.js)
+  const vertexSets = rings.map((ring) => new Set(ring.map((p) => `${p[0]},${p[1]}`)));
+  for (let r = 0; r < rings.length; r++) {
+    for (let t = r + 1; t < rings.length; t++) {
+      let shared = 0;
+      for (const v of vertexSets[t]!) if (vertexSets[r]!.has(v)) shared++;
+      if (shared > 1) throw invalid();
     }
   }
   const vecs = rings.map((ring) => ring.map(toVec));
@@ -308,7 +327,17 @@ export function geometryWithin(g: Geometry, region: SphereRegion): boolean {
     return region.polygons.some((pp) => polygonContainsVec(pp, v));
   }
   if (region.kind === "cap") {
-    return verticesOf(g).every((p) => angularDistance(p, region.center) <= region.radius + 1e-12);
+    if (!verticesOf(g).every((p) => angularDistance(p, region.center) <= region.radius + 1e-12)) return false;
+    // An edge's farthest point from the center is an end or the point nearest the antipode: a cap wider
+    // than a hemisphere holds both ends of an edge that leaves it (geo_s2within_line_polygon_sphere.js).
+    const anti = neg(toVec(region.center));
+    for (const [a, b] of edgesOf(g)) {
+      if (Math.PI - distanceToArc(anti, a, b) > region.radius + 1e-12) return false;
+    }
+    // and a polygon around the antipode is not within, whatever its boundary
+    return !simpleParts(g).some((part) =>
+      part.type === "Polygon" && polygonContainsVec(preparePolygon(part.rings), anti)
+    );
   }
   return simpleParts(g).every((part) =>
     region.polygons.some((pp) => {
@@ -323,11 +352,12 @@ export function geometryWithin(g: Geometry, region: SphereRegion): boolean {
         }
       }
       if (part.type === "Polygon") {
+        // the region's holes may not reach into the part (on its boundary, a hole of its own included, is fine)
         const inner = preparePolygon(part.rings);
         for (const hole of pp.rings.slice(1)) {
           for (
             const v of hole.vecs
-          ) if (polygonContainsVec(inner, v) && !onRingBoundary(inner.rings[0]!, v)) return false;
+          ) if (polygonContainsVec(inner, v) && !inner.rings.some((r) => onRingBoundary(r, v))) return false;
         }
       }
       return true;

@@ -139,9 +139,10 @@ function newCollectionEntry(
 function idIndexSpec(options: Record<string, unknown>): Record<string, unknown> {
   // (an `idIndex` option may ask for a v1 index; its name is always "_id_")
   const idIndex = options["idIndex"];
-  const v = idIndex !== null && typeof idIndex === "object" && (idIndex as Record<string, unknown>)["v"] === 1
-    ? 1
-    : 2;
+  const v =
+    idIndex !== null && typeof idIndex === "object" && Number((idIndex as Record<string, unknown>)["v"]) === 1
+      ? 1
+      : 2;
   const base = { v, key: { _id: 1 }, name: "_id_" };
   const ci = options["clusteredIndex"];
   if (ci === null || typeof ci !== "object") {
