@@ -69,7 +69,8 @@ export function geoPredicates(filter: Doc): GeoPred[] {
   let nested = 0;
   const walk = (f: Doc) => {
     for (const [k, v] of Object.entries(f)) {
-      if (k === "$and" && Array.isArray(v)) {
+      // (an $or of one clause is that clause: mongod's optimizer collapses it before planning)
+      if ((k === "$and" || (k === "$or" && Array.isArray(v) && v.length === 1)) && Array.isArray(v)) {
         for (const sub of v) if (isDocument(sub)) walk(sub);
         continue;
       }

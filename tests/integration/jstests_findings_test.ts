@@ -256,3 +256,18 @@ serverTest(
     assert.equal((await fail(db.command({ create: "c", capped: false, max: 5 }))).code, 72);
   },
 );
+
+serverTest(
+  "geo: legacy $near [x, y, maxDistance], $polygon as a document, a one-clause $or around $near",
+  async (client) => {
+    const c = client.db("jsfgeo3").collection<AnyDoc>("c");
+    await c.insertMany([{ _id: 1, loc: [50, 50] }, { _id: 2, loc: [51, 51] }, { _id: 3, loc: [60, 60] }]);
+    await c.createIndex({ loc: "2d" });
+    assert.deepEqual((await c.find({ loc: { $near: [50, 50, 3] } }).toArray()).map((d) => d._id), [1, 2]); // geo2.js
+    const poly = { a: [40, 40], b: [40, 55], c: [55, 55], d: [55, 40] };
+    assert.equal(await c.countDocuments({ loc: { $geoWithin: { $polygon: poly } } }), 2); // geo_polygon1.js
+    assert.equal((await c.find({ $or: [{ loc: { $near: [50, 50] } }] }).toArray()).length, 3); // geo_or.js
+    const e = await fail(c.find({ $or: [{ loc: { $near: [50, 50] } }, { _id: 1 }] }).toArray());
+    assert.match(e.message, /geo \$near must be top-level expr/);
+  },
+);

@@ -168,8 +168,9 @@ function parseWithin(arg: unknown): GeoRegionQuery {
       return { kind: "within", shape: "flat", flat, rects: [flatBounds(flat)] };
     }
     case "$polygon": {
-      if (!Array.isArray(v)) bad("$polygon must be an array");
-      const pts = v.map((p) => legacy(p, "$polygon"));
+      // (the points may also be a document's values: {a: [x, y], b: …})
+      if (!Array.isArray(v) && !isDocument(v)) bad("$polygon must be an array");
+      const pts = (Array.isArray(v) ? v : Object.values(v)).map((p) => legacy(p, "$polygon"));
       if (pts.length < 3) bad("Polygon must have at least 3 points");
       const flat: FlatShape = { kind: "polygon", points: pts };
       return { kind: "within", shape: "flat", flat, rects: [flatBounds(flat)] };
@@ -232,8 +233,12 @@ function parseNear(op: "$near" | "$nearSphere", ops: Record<string, unknown>): G
       point = g.coords;
       geoJSON = true;
     } else {
-      if (legacyPointOf(arg) === undefined) bad(`$near requires a point, given ${show(arg)}`);
-      point = legacy(arg, op);
+      // a legacy point may carry the maximum distance as a third value: `$near: [x, y, maxDistance]`
+      const third = Array.isArray(arg) && arg.length === 3 && isNumeric(arg[2]) ? num(arg[2]) : undefined;
+      const pointArg = third === undefined ? arg : (arg as unknown[]).slice(0, 2);
+      if (legacyPointOf(pointArg) === undefined) bad(`$near requires a point, given ${show(arg)}`);
+      point = legacy(pointArg, op);
+      if (third !== undefined) maxDistance = third;
     }
     for (const [k, v] of Object.entries(ops)) {
       if (k === op) continue;
