@@ -309,8 +309,10 @@ export function validateIndexSpec(
   for (const [f, x] of Object.entries(raw)) {
     if (f === "key" || f === "name" || f === "v" || DROPPED.has(f)) continue;
     const flag = f === "unique" || f === "sparse" || f === "hidden" || f === "prepareUnique";
-    if (flag && !(x === true || num(x) === 1)) continue;
-    if (flag) spec[f] = true;
+    const on = x === true || (num(x) !== undefined && num(x) !== 0);
+    // mongod's _fixIndexSpec keeps unique / hidden / prepareUnique only when true; sparse as given
+    if (flag && !on && f !== "sparse") continue;
+    if (flag) spec[f] = on;
     else if (f === "collation" && isDocument(x) && resolveCollation) {
       const full = resolveCollation(x);
       if (full !== undefined) spec[f] = full;
@@ -356,13 +358,24 @@ const OPTION_FIELDS = [
   "collation",
 ];
 
+/** The boolean options, where absent and false are the same (SERVER-91562). */
+const FLAG_FIELDS = new Set(["unique", "sparse", "hidden"]);
+
 /** Same options (those that change behaviour). */
 export function sameOptions(a: Doc, b: Doc): boolean {
-  return OPTION_FIELDS.every((f) => sameValue(a[f], b[f]));
+  return OPTION_FIELDS.every((f) =>
+    FLAG_FIELDS.has(f) ? (a[f] === true) === (b[f] === true) : sameValue(a[f], b[f])
+  );
 }
 
-/** Identity of an index beyond its key pattern: two indexes may share a key only if these differ. */
+/**
+ * Identity of an index beyond its key pattern (mongod's compareIndexOptions, "the index signature"): two
+ * indexes may share a key only if one of these differs — unique and sparse (5.0+, SERVER-47657), the
+ * partial filter, the collation, the wildcard projection.
+ */
 export function sameIdentity(a: Doc, b: Doc): boolean {
-  return sameValue(a["partialFilterExpression"], b["partialFilterExpression"]) &&
-    sameValue(a["collation"], b["collation"]);
+  const flag = (d: Doc, f: string) => d[f] === true;
+  return flag(a, "unique") === flag(b, "unique") && flag(a, "sparse") === flag(b, "sparse") &&
+    sameValue(a["partialFilterExpression"], b["partialFilterExpression"]) &&
+    sameValue(a["collation"], b["collation"]) && sameValue(a["wildcardProjection"], b["wildcardProjection"]);
 }

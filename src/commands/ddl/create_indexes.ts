@@ -87,7 +87,12 @@ function planBuilds(coll: CollectionEntry | undefined, wanted: ValidatedIndex[])
     const key = v.spec["key"] as Doc;
     const byName = existing.find((i) => i.name === v.name);
     if (byName) {
-      if (!sameKeyPattern(byName.spec["key"] as Doc, key)) {
+      // another key, or another signature (unique, sparse, filter, collation): 86; the same signature
+      // with other options: 85
+      if (
+        !sameKeyPattern(byName.spec["key"] as Doc, key) ||
+        (v.name !== "_id_" && !sameIdentity(byName.spec, v.spec))
+      ) {
         throw new CommandError(
           "IndexKeySpecsConflict",
           `An existing index has the same name as the requested index. When index names are not specified, they are auto generated and can cause conflicts. Please refer to our documentation. Requested index: ${
