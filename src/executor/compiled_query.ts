@@ -86,6 +86,9 @@ export interface RowMeta {
   readonly recordId: bigint;
   /** The index key the row was found by, as a document; undefined when no index produced it. */
   readonly indexKey: () => Doc | undefined;
+  /** A `$near` query's distance to the row and the location measured to. */
+  readonly geoNearDistance?: number;
+  readonly geoNearPoint?: unknown;
 }
 
 export interface ExecStats {

@@ -359,6 +359,7 @@ export class QuerySource implements BatchSource {
     const coll = this.coll;
     return {
       recordId: row.rid,
+      ...(row.near ? { geoNearDistance: row.near.distance, geoNearPoint: row.near.loc } : {}),
       indexKey: () => {
         if (a.kind === "idLookup") return { _id: row.doc["_id"] };
         if (a.kind !== "ixScan" || !row.key) return undefined;
@@ -555,7 +556,10 @@ export class QuerySource implements BatchSource {
     if (a.kind === "geoNear") {
       const near = (this.#near ??= new GeoNearCursor(a));
       const js = this.#jsActive ? this.q.jsRounds : undefined;
-      for (const hit of near.hits(txn, this.coll, this.q.match, this.stats, Infinity, js)) yield hit.row;
+      for (const hit of near.hits(txn, this.coll, this.q.match, this.stats, Infinity, js)) {
+        hit.row.near = { distance: hit.distance, loc: hit.loc };
+        yield hit.row;
+      }
       this.#scanDone = true;
       return;
     }

@@ -17,6 +17,8 @@ export class Row {
   #partialFields: ReadonlySet<string> | undefined;
   /** The index entry an index scan found this row by (returnKey, `{$meta: "indexKey"}`). */
   key: Uint8Array | undefined;
+  /** A `$near` query's distance to the row and the location it was measured to (`{$meta: "geoNear…"}`). */
+  near: { readonly distance: number; readonly loc: unknown } | undefined;
   /** Stored size of a projected row (its `bytes` hold only some fields); -1 for a whole row. */
   #size = -1;
   #bytes: Uint8Array;

@@ -60,7 +60,7 @@ export function geoIndexShape(spec: Doc): GeoIndexShape | undefined {
   const kind = key[fields[geoPos]!] as GeoIndexKind;
   const min = numOf(spec["min"], -180);
   const max = numOf(spec["max"], 180);
-  const bits = numOf(spec["bits"], 26);
+  const bits = Math.trunc(numOf(spec["bits"], 26));
   return {
     kind,
     fields,

@@ -31,8 +31,9 @@ export function validateGeoIndexSpec(raw: Doc, key: Doc): Doc {
     }
     const bits = raw["bits"];
     if (bits !== undefined) {
-      const b = num(bits);
-      if (b === undefined || !Number.isInteger(b) || b < 1 || b > 32) {
+      // mongod reads it as an int (numberInt: 25.2 is 25)
+      const b = num(bits) === undefined ? undefined : Math.trunc(num(bits)!);
+      if (b === undefined || !(b >= 1 && b <= 32)) {
         throw new CommandError(Location.Geo2dBitsOutOfRange, "bits in geo index must be between 1 and 32");
       }
     }

@@ -8,6 +8,7 @@
 // deno-lint-ignore no-explicit-any
 type AnyDoc = any;
 import assert from "node:assert/strict";
+import { Double } from "bson";
 import { serverTest } from "./helpers/embedded_server.ts";
 
 const fail = (p: Promise<unknown>) => p.then(() => assert.fail("expected an error"), (e: AnyDoc) => e);
@@ -269,5 +270,45 @@ serverTest(
     assert.equal((await c.find({ $or: [{ loc: { $near: [50, 50] } }] }).toArray()).length, 3); // geo_or.js
     const e = await fail(c.find({ $or: [{ loc: { $near: [50, 50] } }, { _id: 1 }] }).toArray());
     assert.match(e.message, /geo \$near must be top-level expr/);
+  },
+);
+
+serverTest(
+  "geo: {$meta: geoNearDistance / geoNearPoint} in find and after $geoNear; $geoNear's field, spherical 0.0, bits",
+  async (client) => {
+    const db = client.db("jsfgeo4");
+    const f = db.collection<AnyDoc>("flat");
+    await f.insertMany([{ _id: 1, loc: [0, 0] }, { _id: 2, loc: [3, 4] }]);
+    await f.createIndex({ loc: "2d" });
+    const proj = { d: { $meta: "geoNearDistance" }, p: { $meta: "geoNearPoint" } };
+    const found = await f.find({ loc: { $near: [0, 0] } }, { projection: proj }).toArray();
+    assert.deepEqual(found.map((x) => [x._id, x.d, x.p]), [[1, 0, [0, 0]], [2, 5, [3, 4]]]); // geo_near_random.js
+    // spherical: 0.0 (a double) is false: flat distances, as the find (geo_near_random1.js)
+    const agg = await f.aggregate([{
+      $geoNear: { near: [0, 0], distanceField: "dis", spherical: new Double(0) },
+    }]).toArray();
+    assert.deepEqual(agg.map((x) => x.dis), [0, 5]);
+    // after $geoNear the metadata is there too (unscaled by distanceMultiplier)
+    const meta = await f.aggregate([
+      { $geoNear: { near: [0, 0], distanceField: "dis", distanceMultiplier: 2 } },
+      { $project: { dis: 1, d: { $meta: "geoNearDistance" } } },
+    ]).toArray();
+    assert.deepEqual(meta.map((x) => [x.dis, x.d]), [[0, 0], [10, 5]]);
+    // a 2d and a 2dsphere index on one field: the 2d index names the field, a GeoJSON point is planned on the
+    // 2dsphere one (geo_operator_crs.js)
+    const both = db.collection<AnyDoc>("both");
+    await both.insertOne({ geo: [1, 0] });
+    await both.createIndex({ geo: "2d" });
+    await both.createIndex({ geo: "2dsphere" });
+    const near = await both.aggregate([{
+      $geoNear: { near: { type: "Point", coordinates: [0, 0] }, distanceField: "dis" },
+    }])
+      .toArray();
+    assert.ok(Math.abs(near[0]!.dis - 111195) < 200);
+    // a fractional bits is read as an int (geo_small_large.js)
+    const b = db.collection<AnyDoc>("bits");
+    await b.createIndex({ p: "2d" }, { min: -1e13, max: 1e13, bits: 25.2 });
+    await b.insertOne({ p: [0, 0] });
+    assert.equal((await b.find({ p: { $near: [0, 0], $maxDistance: 5e12 } }).toArray()).length, 1);
   },
 );

@@ -1,6 +1,6 @@
 /**
- * The storage side of a leading `$geoNear` stage: picks the geo index (`key` names its field; else the
- * only 2d index, else the only 2dsphere index — IndexNotFound otherwise, as mongod), plans the near
+ * The storage side of a leading `$geoNear` stage: picks the geo field (`key` names it; else the field of
+ * the only 2d index, else of the only 2dsphere index — IndexNotFound otherwise, as mongod), plans the near
  * scan with the stage's `query` as filter and streams hits in distance order, one storage read per
  * chunk so no storage iterator outlives a cursor batch.
  */
@@ -65,12 +65,9 @@ export function* geoNearDocs(
     }
   }
   if (!coll) return;
-  const access: GeoNearPath = planNear(
-    { filter: req.filter, indexes },
-    geoField(chosen.key).field,
-    req.near,
-    chosen.name,
-  );
+  // mongod takes only the field from the chosen index and plans the near query on it: a GeoJSON point
+  // is answered by a 2dsphere index on that field even when a 2d index chose it (geo_operator_crs.js)
+  const access: GeoNearPath = planNear({ filter: req.filter, indexes }, geoField(chosen.key).field, req.near);
   recordPlanAccess(coll, access); // $indexStats counts the geo index use
   const cursor = new GeoNearCursor(access);
   const stats = { keysExamined: 0, docsExamined: 0 };
@@ -83,7 +80,7 @@ export function* geoNearDocs(
         if (chunk.length >= CHUNK) break;
       }
     });
-    for (const h of chunk) yield { doc: h.row.doc, distance: h.distance, loc: h.loc };
+    for (const h of chunk) yield { doc: h.row.doc, distance: h.distance, loc: h.loc, recordId: h.row.rid };
     if (cursor.exhausted) return;
   }
 }

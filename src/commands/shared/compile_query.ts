@@ -551,7 +551,12 @@ export function readsRowMeta(v: unknown): boolean {
   if (Array.isArray(v)) return v.some(readsRowMeta);
   if (v === null || typeof v !== "object" || ArrayBuffer.isView(v)) return false;
   for (const [k, x] of Object.entries(v as Doc)) {
-    if (k === "$meta" && (x === "recordId" || x === "indexKey")) return true;
+    if (
+      k === "$meta" &&
+      (x === "recordId" || x === "indexKey" || x === "geoNearDistance" || x === "geoNearPoint")
+    ) {
+      return true;
+    }
     if (readsRowMeta(x)) return true;
   }
   return false;

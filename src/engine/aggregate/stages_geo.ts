@@ -11,6 +11,8 @@ import { Location } from "../../errors/locations.ts";
 import { isDocument, isNumeric } from "../../bson/values.ts";
 import { parseGeoOperators } from "../geo/query.ts";
 import { typeName } from "../expression/coerce.ts";
+import { truthy } from "../expression/numeric.ts";
+import { setDocMeta } from "../expression/doc_meta.ts";
 import { PAUSE } from "./pause.ts";
 import type { Document, GeoNearRequest, Stage, StageContext } from "./types.ts";
 
@@ -112,9 +114,8 @@ export function compileGeoNear(spec: unknown, ctx: StageContext, name: string): 
     }
     if (key === "") throw new CommandError("BadValue", "$geoNear parameter 'key' cannot be the empty string");
   }
-  const spherical = spec["spherical"] !== undefined && spec["spherical"] !== false &&
-    spec["spherical"] !== 0 &&
-    spec["spherical"] !== null;
+  // (mongod's trueValue: 0 of any numeric type, a Double 0.0 included, is false)
+  const spherical = truthy(spec["spherical"]);
   const op = spherical ? "$nearSphere" : "$near";
   const nearOps: Document = { [op]: near };
   if (minDistance !== undefined) nearOps["$minDistance"] = minDistance;
@@ -144,6 +145,13 @@ export function compileGeoNear(spec: unknown, ctx: StageContext, name: string): 
         const doc = { ...hit.doc };
         setDotted(doc, distanceField, hit.distance * multiplier);
         if (includeLocs !== undefined) setDotted(doc, includeLocs, hit.loc);
+        // `{$meta: "geoNearDistance" | "geoNearPoint"}` later in the pipeline (the distance unmultiplied)
+        setDocMeta(doc, {
+          recordId: hit.recordId ?? 0n,
+          indexKey: () => undefined,
+          geoNearDistance: hit.distance,
+          geoNearPoint: hit.loc,
+        });
         yield doc;
       }
     },

@@ -130,4 +130,6 @@ export interface GeoNearResult {
   readonly doc: Document;
   readonly distance: number;
   readonly loc: unknown;
+  /** The stored record's id (for `{$meta: "recordId"}` after the stage). */
+  readonly recordId?: bigint;
 }

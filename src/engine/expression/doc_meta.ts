@@ -11,6 +11,9 @@ export interface DocMeta {
   readonly recordId: bigint;
   /** The index key document (undefined when no index produced the document). */
   readonly indexKey: () => Doc | undefined;
+  /** A `$near` query's distance to the document and the location it was measured to. */
+  readonly geoNearDistance?: number;
+  readonly geoNearPoint?: unknown;
 }
 
 const metas: WeakMap<object, DocMeta> = new WeakMap();

@@ -1,7 +1,8 @@
 /**
  * ops_meta.ts — `{$meta: "textScore"}`: the score the pipeline's `$text` match gave the current
  * document; `{$meta: "recordId"}` (a Long) and `{$meta: "indexKey"}` (the index key document) from
- * the metadata the executor attached (doc_meta.ts). Each is undefined, so the field is left out, when
+ * the metadata the executor attached (doc_meta.ts), and `geoNearDistance` / `geoNearPoint` of a `$near`
+ * query's documents. Each is undefined, so the field is left out, when
  * the document has none (mongod). Other metadata kinds (`searchScore`, `sortKey`, …) are not
  * available here and are refused.
  */
@@ -40,6 +41,8 @@ function compileMeta(arg: unknown): Evaluator {
     };
   }
   if (arg === "indexKey") return (_cur, vars) => docMetaOf(vars.root)?.indexKey();
+  if (arg === "geoNearDistance") return (_cur, vars) => docMetaOf(vars.root)?.geoNearDistance;
+  if (arg === "geoNearPoint") return (_cur, vars) => docMetaOf(vars.root)?.geoNearPoint;
   if (arg !== "textScore") {
     throw new CommandError("NotImplemented", `$meta '${arg}' is not available in SecantusDB`);
   }
