@@ -312,3 +312,20 @@ serverTest(
     assert.equal((await b.find({ p: { $near: [0, 0], $maxDistance: 5e12 } }).toArray()).length, 1);
   },
 );
+
+serverTest(
+  "query: $exists reads its argument as mongod's trueValue (a double 0.0 is false); $ne refuses a regex",
+  async (client) => {
+    const t = client.db("jsfq").collection<AnyDoc>("t");
+    await t.insertMany([{}, { a: 1 }, { a: 2 }, { a: 3, b: 3 }, { a: 4, b: 4 }]);
+    for (const indexed of [false, true]) {
+      if (indexed) await t.createIndex({ b: 1 });
+      assert.equal(await t.countDocuments({ b: { $exists: new Double(1) } }), 2); // exists7.js
+      assert.equal(await t.countDocuments({ b: { $exists: new Double(0) } }), 3);
+      assert.equal((await t.find({ b: { $exists: new Double(0) } }).toArray()).length, 3);
+    }
+    const e = await fail(t.findOne({ t: { $ne: /a/ } })); // ne3.js
+    assert.equal(e.code, 2);
+    assert.match(e.message, /Can't have regex as arg to \$ne/);
+  },
+);

@@ -11,6 +11,7 @@ import { Location } from "../../errors/locations.ts";
 import { BSON_TYPE_ALIASES } from "../../bson/compare.ts";
 import { isDocument, isNumeric, kindOf } from "../../bson/values.ts";
 import { splitPath } from "../path/field_path.ts";
+import { truthy } from "../expression/numeric.ts";
 import { andPreds, type CompileContext, type FieldPred, leaf, notPred } from "./predicates.ts";
 import { type CompiledRegex, compileRegex, compileRegexValue, isRegexValue, regexMatches } from "./regex.ts";
 import { bitsTest } from "./bitwise.ts";
@@ -99,6 +100,7 @@ function compileOperator(
     case "$eq":
       return leaf(parts, eqTest(arg, ctx.strCmp));
     case "$ne":
+      if (isRegexValue(arg)) throw new CommandError("BadValue", "Can't have regex as arg to $ne.");
       return notPred(leaf(parts, eqTest(arg, ctx.strCmp)));
     case "$lt":
     case "$lte":
@@ -113,7 +115,7 @@ function compileOperator(
     case "$nin":
       return notPred(leaf(parts, parseIn(op, arg, ctx)));
     case "$exists": {
-      const want = !(arg === false || arg === 0 || arg === null || arg === undefined);
+      const want = truthy(arg); // mongod's trueValue: a Double 0.0 or a Long 0 is false too
       const p = leaf(parts, (v) => v !== undefined);
       return want ? p : notPred(p);
     }
