@@ -329,3 +329,22 @@ serverTest(
     assert.match(e.message, /Can't have regex as arg to \$ne/);
   },
 );
+
+serverTest(
+  "updates: padding an array is capped at 1,500,000 nulls (34); an upsert takes equalities from a one-clause $or",
+  async (client) => {
+    const t = client.db("jsfu").collection<AnyDoc>("t");
+    await t.insertOne({ _id: 1, a: [] });
+    const e = await fail(t.updateOne({ _id: 1 }, { $set: { "a.1500001": 1 } })); // set7.js
+    assert.equal(e.code, 34);
+    assert.match(e.message, /can't backfill more than 1500000 elements/);
+    assert.deepEqual((await t.findOne({ _id: 1 }))!.a, []);
+    await t.updateOne({ _id: 1 }, { $set: { "a.3": 1 } });
+    assert.deepEqual((await t.findOne({ _id: 1 }))!.a, [null, null, null, 1]);
+    // upsert_and.js
+    await t.updateOne({ $and: [{ c: 1 }, { d: 1 }, { $or: [{ x: 1 }] }] }, { $setOnInsert: { _id: 2 } }, {
+      upsert: true,
+    });
+    assert.deepEqual(await t.findOne({ _id: 2 }), { _id: 2, c: 1, d: 1, x: 1 });
+  },
+);

@@ -3,7 +3,8 @@
  * caller owns (updates clone first).
  *
  * `resolveForWrite` walks to the parent of the last component. With `create`, missing intermediate
- * fields become empty documents and array indexes past the end are padded with null, as mongod does;
+ * fields become empty documents and array indexes past the end are padded with null, as mongod does
+ * (at most 1,500,000 nulls: 34 CannotBackfillArray beyond);
  * walking into a scalar or naming a non-numeric field of an array fails with mongod's 28
  * PathNotViable ("Cannot create field 'c' in element {b: 1}"). Without `create`, an unresolvable path
  * returns undefined (the operation is a no-op).
@@ -46,7 +47,7 @@ export function resolveForWrite(
       next = cur[idx];
       if (next === undefined) {
         if (!create) return undefined;
-        while (cur.length < idx) cur.push(null);
+        padTo(cur, idx);
         next = {};
         cur[idx] = next;
       }
@@ -71,6 +72,17 @@ export function resolveForWrite(
   return { parent: cur, key: last };
 }
 
+/** mongod's kMaxPaddingAllowed: the most nulls an update adds to reach an array index. */
+const MAX_PADDING = 1_500_000;
+
+/** Pads `arr` with null up to (not including) index `idx`: 34 CannotBackfillArray past MAX_PADDING. */
+function padTo(arr: unknown[], idx: number): void {
+  if (idx - arr.length > MAX_PADDING) {
+    throw new CommandError("CannotBackfillArray", `can't backfill more than ${MAX_PADDING} elements`);
+  }
+  while (arr.length < idx) arr.push(null);
+}
+
 /** Reads the value at a write target (undefined when absent). */
 export function readAt(t: WriteTarget): unknown {
   if (Array.isArray(t.parent)) return t.parent[Number(t.key)];
@@ -81,7 +93,7 @@ export function readAt(t: WriteTarget): unknown {
 export function writeAt(t: WriteTarget, value: unknown): void {
   if (Array.isArray(t.parent)) {
     const idx = Number(t.key);
-    while (t.parent.length < idx) t.parent.push(null);
+    padTo(t.parent, idx);
     t.parent[idx] = value;
   } else t.parent[t.key] = value;
 }

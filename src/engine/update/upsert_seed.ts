@@ -1,7 +1,8 @@
 /**
  * upsert_seed.ts — `upsertSeed(filter)`: the document an upsert starts from, built from the filter's
  * equality conditions (`{a: 1}`, `{a: {$eq: 1}}`, `{"b.c": 2}`, and those inside top-level `$and`),
- * including `_id`. Regexes, operator conditions other than `$eq`, and `$or/$nor` contribute nothing.
+ * including `_id`, and an `$or` of one clause. Regexes, operator conditions other than `$eq`, and other
+ * `$or`s and `$nor` contribute nothing.
  * Two equalities on the same or overlapping paths → 54 NotSingleValueField, as mongod.
  */
 import { CommandError } from "../../errors/command_error.ts";
@@ -14,7 +15,8 @@ import type { Document } from "./types.ts";
 
 function collect(filter: Document, out: [string, unknown][]): void {
   for (const [k, v] of Object.entries(filter)) {
-    if (k === "$and" && Array.isArray(v)) {
+    // (an $or of one clause is that clause: mongod normalizes it before taking the equalities)
+    if ((k === "$and" || (k === "$or" && Array.isArray(v) && v.length === 1)) && Array.isArray(v)) {
       for (const sub of v) if (isDocument(sub)) collect(sub, out);
       continue;
     }
