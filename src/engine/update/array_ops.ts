@@ -226,9 +226,30 @@ export function makePop(path: string, arg: unknown): UpdateAction {
     path,
     parts,
     apply(doc, _ctx, at = parts) {
+      refuseBlockedPath(doc, at);
       const r = arrayTarget(doc, at, "$pop", false);
       if (!r?.arr || r.arr.length === 0) return;
       writeAt(r.t, n === 1 ? r.arr.slice(0, -1) : r.arr.slice(1));
     },
   };
+}
+
+/**
+ * mongod's ModifierNode for operators that do not allow a non-viable path ($pop): a missing path is a
+ * no-op, but one a scalar blocks is 28 PathNotViable.
+ */
+function refuseBlockedPath(doc: Document, parts: readonly string[]): void {
+  let cur: unknown = doc;
+  for (let i = 0; i < parts.length; i++) {
+    if (cur === undefined) return;
+    if (!isDocument(cur) && !Array.isArray(cur)) {
+      throw new CommandError(
+        "PathNotViable",
+        `Cannot use the part (${parts[i]}) of (${parts.join(".")}) to traverse the element ({${
+          parts[i - 1]
+        }: ${describeValue(cur)}})`,
+      );
+    }
+    cur = Array.isArray(cur) ? cur[Number(parts[i])] : (cur as Document)[parts[i]!];
+  }
 }

@@ -230,3 +230,13 @@ Deno.test("operators compare strings under the update's collation; pipeline upda
   // without a collation: binary
   assertEquals(compileUpdate({ $pull: { arr: "A" } }).apply({ arr: ["a"] }, ctx).doc, { arr: ["a"] });
 });
+
+Deno.test("$pop: a path a scalar blocks is 28 PathNotViable; a missing one is a no-op", () => {
+  assertCommandError(
+    () => compileUpdate({ $pop: { "a.b.c": 1 } }).apply({ a: { b: 1 } }, ctx),
+    "PathNotViable",
+    "Cannot use the part (c) of (a.b.c) to traverse the element ({b: 1})",
+  );
+  assertEquals(compileUpdate({ $pop: { "a.x.c": 1 } }).apply({ a: { b: 1 } }, ctx).modified, false);
+  assertEquals(compileUpdate({ $pop: { "a.b": -1 } }).apply({ a: { b: [1, 2] } }, ctx).doc, { a: { b: [2] } });
+});
