@@ -348,3 +348,14 @@ serverTest(
     assert.deepEqual(await t.findOne({ _id: 2 }), { _id: 2, c: 1, d: 1, x: 1 });
   },
 );
+
+serverTest("a collection holds at most 64 indexes (67 CannotCreateIndex)", async (client) => {
+  const c = client.db("jsfidx").collection<AnyDoc>("c");
+  for (let i = 0; i < 62; i++) await c.createIndex({ [`i${i}`]: 1 }, { name: `i${i}` });
+  const e = await fail(c.createIndexes([{ key: { i62: 1 }, name: "i62" }, { key: { i63: 1 }, name: "i63" }]));
+  assert.equal(e.code, 67); // index_create_too_many.js: nothing of the batch is built
+  assert.match(e.message, /add index fails, too many indexes for jsfidx\.c key:\{ i63: 1 \}/);
+  assert.equal((await c.indexes()).length, 63);
+  await c.createIndex({ i62: 1 }, { name: "i62" });
+  assert.equal((await c.indexes()).length, 64);
+});

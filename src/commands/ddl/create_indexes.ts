@@ -127,11 +127,23 @@ function planBuilds(coll: CollectionEntry | undefined, wanted: ValidatedIndex[])
         }, existing index: ${showSpec(byKey.spec)}`,
       );
     }
+    // mongod's kMaxNumIndexesAllowed: 64 indexes per collection, the _id index included
+    if (existing.length + (coll ? 0 : 1) >= MAX_INDEXES) { // (a new collection gets its _id index too)
+      throw new CommandError(
+        "CannotCreateIndex",
+        `add index fails, too many indexes for ${coll ? `${coll.db}.${coll.name}` : "the collection"} key:${
+          showSpec(key)
+        }`,
+      );
+    }
     existing.push({ name: v.name, spec: v.spec });
     out.push(v);
   }
   return out;
 }
+
+/** The most indexes a collection may have (mongod's kMaxNumIndexesAllowed). */
+const MAX_INDEXES = 64;
 
 /**
  * Index kinds that cannot honour a collation (their keys hold raw strings): mongod refuses a text or
