@@ -8,7 +8,7 @@
 // deno-lint-ignore no-explicit-any
 type AnyDoc = any;
 import assert from "node:assert/strict";
-import { Double } from "bson";
+import { Double, Timestamp } from "bson";
 import { serverTest } from "./helpers/embedded_server.ts";
 
 const fail = (p: Promise<unknown>) => p.then(() => assert.fail("expected an error"), (e: AnyDoc) => e);
@@ -359,3 +359,36 @@ serverTest("a collection holds at most 64 indexes (67 CannotCreateIndex)", async
   await c.createIndex({ i62: 1 }, { name: "i62" });
   assert.equal((await c.indexes()).length, 64);
 });
+
+serverTest(
+  "inserts store a new cluster time for a top-level Timestamp(0, 0) unless bypassEmptyTsReplacement",
+  async (client) => {
+    const db = client.db("jsfts");
+    const t = db.collection<AnyDoc>("t");
+    const zero = new Timestamp({ t: 0, i: 0 });
+    // repeated single inserts (the later ones are the frame I/O thread's, which leaves these to JS)
+    for (let i = 1; i <= 4; i++) await t.insertOne({ _id: i, x: zero, y: { z: zero } });
+    const docs = await t.find().sort({ _id: 1 }).toArray();
+    for (const d of docs) {
+      assert.ok(d.x.high > 0, JSON.stringify(d)); // ts1.js
+      assert.equal(d.y.z.high, 0); // nested: as sent
+    }
+    assert.equal(new Set(docs.map((d) => d.x.toString())).size, 4); // a new tick each
+    await t.insertOne({ _id: zero, x: 1 }); // an _id keeps it (SERVER-43014)
+    assert.equal((await t.findOne({ x: 1 }))!._id.high, 0);
+    await db.command({ insert: "t", documents: [{ _id: 9, x: zero }], bypassEmptyTsReplacement: true });
+    assert.equal((await t.findOne({ _id: 9 }))!.x.high, 0);
+    // accepted by the other writes (SERVER-88750)
+    await db.command({
+      update: "t",
+      updates: [{ q: { _id: 9 }, u: { $set: { a: 1 } } }],
+      bypassEmptyTsReplacement: true,
+    });
+    await db.command({
+      findAndModify: "t",
+      query: { _id: 9 },
+      update: { $set: { a: 2 } },
+      bypassEmptyTsReplacement: true,
+    });
+  },
+);

@@ -167,11 +167,26 @@ static int write_insert(struct fast *f, struct fast_coll *c, const struct fast_r
     return fast_log_write(f, r, sess, &f->del_row, *ts, wall, entry, elen);
 }
 
+/* Whether doc has a top-level Timestamp(0, 0) outside `_id`: mongod stores the current time there
+ * (src/commands/write/empty_timestamps.ts), so the insert is JS's. */
+static int has_empty_timestamp(const uint8_t *doc, uint32_t len)
+{
+    static const uint8_t zero[8] = {0};
+    const uint8_t *p = doc + 4, *end = doc + len;
+    struct el e;
+    while (next_el(&p, end, &e) == 1) {
+        if (e.type == 0x11 && e.len == 8 && memcmp(e.val, zero, 8) == 0 && !name_is(&e, "_id"))
+            return 1;
+    }
+    return 0;
+}
+
 /* The insert r on registration c: 1 answered (*o the reply, *entry filled), 0 JS's. Under f->mu. */
 int fast_serve_insert(struct fast *f, struct fast_coll *c, uint32_t id, const struct fast_req *r, struct out **o,
   struct fast_entry *entry)
 {
-    if (!c->ins_prefix || r->doc_len > DOC_MAX || !fast_canonical_doc(r->doc, r->doc_len, FAST_DOC_DEPTH))
+    if (!c->ins_prefix || r->doc_len > DOC_MAX || !fast_canonical_doc(r->doc, r->doc_len, FAST_DOC_DEPTH) ||
+        has_empty_timestamp(r->doc, r->doc_len))
         return 0;
     int ok = fast_write_txn(f, c, id, r, &f->deleted, KIND_INSERT, write_insert, o, entry);
     if (ok != FAST_REFUSED)

@@ -45,7 +45,7 @@ import type { JsParts } from "../shared/where.ts";
 import { statementJsParts } from "../write/js_rounds.ts";
 import { translateStorageError } from "../write/storage_errors.ts";
 import { commitSync, nullAsMissing, statementList } from "../write/write_batch.ts";
-import { prepareInsert } from "./insert.ts";
+import { emptyTimestampFill, prepareInsert } from "./insert.ts";
 import { applyUpdate, updateModification } from "./update.ts";
 import { applyDelete } from "./delete.ts";
 import { retryOnConflict } from "../write/conflict_retry.ts";
@@ -145,7 +145,7 @@ const FIELDS = {
   bypassDocumentValidation: optional(bool),
   let: optional(doc),
   cursor: optional(cursorOptions),
-  bypassEmptyTsReplacement: ignored,
+  bypassEmptyTsReplacement: optional(bool),
   rawData: ignored,
 } as const;
 
@@ -216,10 +216,14 @@ async function runOp(
       const entry = ensureCollection(ctx, coll);
       refuseCappedInTransaction(ctx, entry, "write");
       refuseTimeseriesInTransaction(ctx, entry, "insert");
-      const prepared = prepareInsert(entry, p.op.document, {
-        bypass: (ctx.params as { bypassDocumentValidation?: boolean }).bypassDocumentValidation,
-        warn: (m) => ctx.log.warn(m),
-      });
+      const params = ctx.params as { bypassDocumentValidation?: boolean; bypassEmptyTsReplacement?: boolean };
+      const prepared = prepareInsert(
+        entry,
+        p.op.document,
+        { bypass: params.bypassDocumentValidation, warn: (m) => ctx.log.warn(m) },
+        undefined,
+        emptyTimestampFill(ctx, params.bypassEmptyTsReplacement),
+      );
       try {
         ctx.storage.write((txn) => {
           txn.insert(entry, prepared.bytes, prepared.keys);

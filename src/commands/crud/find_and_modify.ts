@@ -57,6 +57,8 @@ const FIELDS = {
   hint: optional(hintReader),
   let: optional(doc),
   bypassDocumentValidation: optional(bool),
+  /** Accepted (SERVER-88750); updates store a Timestamp(0, 0) as sent here either way. */
+  bypassEmptyTsReplacement: ignored,
   rawData: ignored,
 } as const;
 

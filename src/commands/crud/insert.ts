@@ -30,6 +30,7 @@ import { valueByteLength } from "../../bson/value_length.ts";
 import { BATCH_FIELDS, checkBatchSize, commitSync, statementList } from "../write/write_batch.ts";
 import type { Reader } from "../params/schema.ts";
 import { validateDocument, type ValidationOptions } from "../write/doc_validation.ts";
+import { fillEmptyTimestamps, fillEmptyTimestampsInDoc, type Tick } from "../write/empty_timestamps.ts";
 import { refuseCappedInTransaction } from "../write/capped_in_transaction.ts";
 import { checkMeasurement, refuseTimeseriesInTransaction, timeseriesOf } from "../shared/timeseries.ts";
 import { bucketsStored, bucketsTarget, nextBucketsChunk } from "./insert_buckets.ts";
@@ -53,7 +54,13 @@ export function prepareInsert(
   input: Doc,
   validation: ValidationOptions = {},
   source?: Uint8Array,
+  fill?: Tick,
 ): Prepared {
+  if (fill) {
+    // top-level Timestamp(0, 0)s take new cluster times (write/empty_timestamps.ts); the sent bytes are then stale
+    const filled = fillEmptyTimestampsInDoc(input, fill);
+    if (filled !== input) [input, source] = [filled, undefined];
+  }
   let doc = input;
   let sent: Uint8Array | undefined;
   if (!("_id" in doc) || doc["_id"] === undefined) {
@@ -125,7 +132,9 @@ export function prepareInsertRaw(
   coll: CollectionEntry,
   raw: Uint8Array,
   validation: ValidationOptions = {},
+  fill?: Tick,
 ): PreparedAny {
+  if (fill) raw = fillEmptyTimestamps(raw, fill);
   const fields = wholeDocumentNeeded(coll, validation) ? undefined : indexedTopFields(coll, keyOpts);
   if (fields === undefined) return prepareInsert(coll, decodeDocument(raw), validation, raw);
   // `_id` and the indexed fields (the keys are those of the whole document)
@@ -209,6 +218,8 @@ const FIELDS = {
   documents: required(documentList),
   ...BATCH_FIELDS,
   bypassDocumentValidation: optional(bool),
+  /** true: a top-level Timestamp(0, 0) is stored as sent, not as a new cluster time (SERVER-88750). */
+  bypassEmptyTsReplacement: optional(bool),
 } as const;
 
 export type InsertParams = Parsed<typeof FIELDS> & {
@@ -269,9 +280,10 @@ async function run(ctx: RequestContext<InsertParams>): Promise<Doc> {
     // (the documents as bytes, never decoded here; else the decoded ones)
     const docs = raw === undefined ? ctx.params.documents : undefined;
     const count = raw?.length ?? docs!.length;
+    const fill = emptyTimestampFill(ctx, ctx.params.bypassEmptyTsReplacement);
     const prepareAt = raw !== undefined
-      ? (i: number, v: ValidationOptions) => prepareInsertRaw(coll, raw[i]!, v)
-      : (i: number, v: ValidationOptions) => prepareInsert(coll, docs![i]!, v, sources?.[i]);
+      ? (i: number, v: ValidationOptions) => prepareInsertRaw(coll, raw[i]!, v, fill)
+      : (i: number, v: ValidationOptions) => prepareInsert(coll, docs![i]!, v, sources?.[i], fill);
     // transactions of up to CHUNK_DOCS documents, without an await; one document at a time from a
     // chunk that fails
     const b = insertBatch(ctx, coll, count, prepareAt, onError, true);
@@ -310,6 +322,11 @@ async function run(ctx: RequestContext<InsertParams>): Promise<Doc> {
 }
 
 /** The collection `name` when it exists and takes writes here (else `ensureCollection` decides). */
+/** The cluster clock's tick for an insert's empty timestamps, or undefined when the command bypasses it. */
+export function emptyTimestampFill(ctx: RequestContext, bypass: boolean | undefined): Tick | undefined {
+  return bypass === true ? undefined : () => ctx.clusterClock.tick();
+}
+
 function existingCollection(ctx: RequestContext<InsertParams>, name: string): CollectionEntry | undefined {
   if (name.startsWith("system.") || isOplog(ctx.db, name)) return undefined;
   return ctx.storage.catalog.getCollection(ctx.db, name);

@@ -521,6 +521,8 @@ const FIELDS = {
   updates: required(statementList(updateStatement())),
   ...BATCH_FIELDS,
   bypassDocumentValidation: optional(bool),
+  /** Accepted (SERVER-88750); updates store a Timestamp(0, 0) as sent here either way. */
+  bypassEmptyTsReplacement: ignored,
 } as const;
 
 export type UpdateParams = Parsed<typeof FIELDS> & { readonly collection: string };

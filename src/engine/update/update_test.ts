@@ -238,5 +238,7 @@ Deno.test("$pop: a path a scalar blocks is 28 PathNotViable; a missing one is a 
     "Cannot use the part (c) of (a.b.c) to traverse the element ({b: 1})",
   );
   assertEquals(compileUpdate({ $pop: { "a.x.c": 1 } }).apply({ a: { b: 1 } }, ctx).modified, false);
-  assertEquals(compileUpdate({ $pop: { "a.b": -1 } }).apply({ a: { b: [1, 2] } }, ctx).doc, { a: { b: [2] } });
+  assertEquals(compileUpdate({ $pop: { "a.b": -1 } }).apply({ a: { b: [1, 2] } }, ctx).doc, {
+    a: { b: [2] },
+  });
 });
