@@ -1,5 +1,18 @@
 import { deepStrictEqual as assertEquals } from "node:assert/strict";
-import { BSON, Timestamp } from "bson";
+import {
+  Binary,
+  BSON,
+  BSONRegExp,
+  Code,
+  Decimal128,
+  Double,
+  Int32,
+  Long,
+  MaxKey,
+  MinKey,
+  ObjectId,
+  Timestamp,
+} from "bson";
 import { fillEmptyTimestamps, fillEmptyTimestampsInDoc } from "./empty_timestamps.ts";
 
 const zero = () => new Timestamp({ t: 0, i: 0 });
@@ -30,4 +43,29 @@ Deno.test("top-level empty timestamps but _id's take a new tick each; nested and
   ]);
   const none = { _id: 1 };
   assertEquals(fillEmptyTimestampsInDoc(none, ticks()) === none, true);
+});
+
+Deno.test("the walk steps over every value type to the timestamps after it", () => {
+  const doc = {
+    d: new Double(1.5),
+    s: "text",
+    o: { x: 1 },
+    a: [1, 2],
+    b: new Binary(new Uint8Array([1, 2, 3])),
+    id: new ObjectId(),
+    t: true,
+    dt: new Date(0),
+    n: null,
+    re: new BSONRegExp("a+", "i"),
+    c: new Code("function(){}"),
+    i: new Int32(7),
+    l: Long.fromNumber(8),
+    dec: Decimal128.fromString("1.5"),
+    min: new MinKey(),
+    max: new MaxKey(),
+    last: new Timestamp({ t: 0, i: 0 }),
+  };
+  const out = BSON.deserialize(fillEmptyTimestamps(BSON.serialize(doc), () => new Timestamp({ t: 9, i: 9 })));
+  assertEquals(out["last"], new Timestamp({ t: 9, i: 9 }));
+  assertEquals(out["s"], "text");
 });
