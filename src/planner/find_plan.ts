@@ -8,6 +8,7 @@ import type { AccessPath, FindPlanInput, PlanChoice } from "./plan.ts";
 import { planIndexScans } from "./index_plan.ts";
 import { type GeoPlans, planGeo } from "./geo_plan.ts";
 import { collationIdentity } from "../keys/collation_key.ts";
+import { CommandError } from "../errors/command_error.ts";
 
 // Re-exported for the layers above, which have always imported the plan types from here.
 export type { AccessPath, FindPlanInput, IndexInfo, IxScanPath, PlanChoice } from "./plan.ts";
@@ -59,7 +60,11 @@ export function planQuery(input: FindPlanInput): PlanChoice {
   if (geo.near) return { access: geo.near, rejected: [] };
   const natural = naturalHint(input.hint);
   if (natural !== undefined) return { access: { kind: "collScan", reverse: natural < 0 }, rejected: [] };
-  const sortNatural = input.sort ? naturalHint(input.sort) : undefined;
+  const sortNatural = input.sort ? naturalSort(input.sort) : undefined;
+  if (sortNatural !== undefined && input.hint !== undefined && input.hint !== null) {
+    // (a $natural hint returned above; any other hint cannot give storage order)
+    throw new CommandError("BadValue", "a $natural sort cannot be combined with a hint of an index");
+  }
   const collScan: AccessPath = { kind: "collScan", reverse: sortNatural !== undefined && sortNatural < 0 };
   const hinted = input.hint !== undefined && input.hint !== null;
   if (!hinted && input.min === undefined && input.max === undefined) {
@@ -88,6 +93,18 @@ export function planQuery(input: FindPlanInput): PlanChoice {
 /** The access path alone (kept for callers that ignore rejected plans). */
 export function chooseAccessPath(input: FindPlanInput): AccessPath {
   return planQuery(input).access;
+}
+
+/** A `$natural` sort's direction: 1 or -1, alone in the sort (else 2, mongod's words); undefined without one. */
+function naturalSort(sort: unknown): number | undefined {
+  if (!sort || typeof sort !== "object" || Array.isArray(sort)) return undefined;
+  const s = sort as Record<string, unknown>;
+  if (!Object.hasOwn(s, "$natural")) return undefined;
+  const n = Number(s["$natural"]);
+  if ((n !== 1 && n !== -1) || Object.keys(s).length > 1) {
+    throw new CommandError("BadValue", "$natural sort cannot be set to a value other than -1 or 1.");
+  }
+  return n;
 }
 
 export function naturalHint(h: unknown): number | undefined {

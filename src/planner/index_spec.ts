@@ -278,7 +278,13 @@ export function validateIndexSpec(
     if (t === undefined || Number.isNaN(t)) {
       throw new CommandError("CannotCreateIndex", "TTL index 'expireAfterSeconds' option must be numeric");
     }
-    if (t < 0 || t > MAX_TTL_SECONDS) {
+    if (t < 0) {
+      throw new CommandError(
+        "CannotCreateIndex",
+        "TTL index 'expireAfterSeconds' option cannot be less than 0",
+      );
+    }
+    if (t > MAX_TTL_SECONDS) {
       throw new CommandError(
         "CannotCreateIndex",
         `TTL index 'expireAfterSeconds' option must be within an acceptable range, try a lower number`,

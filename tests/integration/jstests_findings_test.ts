@@ -392,3 +392,30 @@ serverTest(
     });
   },
 );
+
+serverTest(
+  "$natural sort: 1 or -1 alone, not with an index hint; create takes temp; a negative TTL's message",
+  async (client) => {
+    const db = client.db("jsfnat");
+    const c = db.collection<AnyDoc>("c");
+    await c.insertMany([{ _id: 1, a: 3 }, { _id: 2, a: 2 }, { _id: 3, a: 1 }]);
+    await c.createIndex({ a: 1 });
+    const code = async (p: Promise<unknown>) => (await fail(p)).code;
+    assert.equal(await code(db.command({ find: "c", hint: { a: 1 }, sort: { $natural: 1 } })), 2); // natural.js
+    assert.equal(await code(db.command({ find: "c", sort: { $natural: 5 } })), 2);
+    assert.equal(await code(db.command({ find: "c", sort: { $natural: 1, a: 1 } })), 2);
+    assert.deepEqual((await c.find().hint({ $natural: 1 }).sort({ a: 1 }).toArray()).map((d) => d._id), [
+      3,
+      2,
+      1,
+    ]);
+    assert.deepEqual((await c.find().sort({ $natural: -1 }).toArray()).map((d) => d._id), [3, 2, 1]);
+    // list_collections1.js: mongod's internal temp flag is taken and listed
+    await db.command({ create: "tmp", temp: true });
+    const [tmp] = await db.listCollections({ name: "tmp" }).toArray();
+    assert.equal((tmp as AnyDoc).options.temp, true);
+    const ttl = await fail(c.createIndex({ x: 1 }, { expireAfterSeconds: -1 }));
+    assert.equal(ttl.code, 67);
+    assert.match(ttl.message, /cannot be less than 0/);
+  },
+);

@@ -107,6 +107,8 @@ const FIELDS = {
   autoIndexId: optional(bool),
   flags: optional(int),
   idIndex: optional(doc),
+  /** mongod's internal temporary-collection flag ($out / mapReduce); kept and listed as given. */
+  temp: optional(bool),
 } as const;
 
 /** The parsed options in body order: what the catalog stores and listCollections shows. */
