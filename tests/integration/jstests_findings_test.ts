@@ -419,3 +419,19 @@ serverTest(
     assert.match(ttl.message, /cannot be less than 0/);
   },
 );
+
+serverTest(
+  "collMod changes the TTL of an index whose expireAfterSeconds was sent as a double",
+  async (client) => {
+    const db = client.db("jsfttl");
+    await db.collection("c").createIndex({ a: 1 }, { expireAfterSeconds: new Double(50) });
+    const r: AnyDoc = await db.command({
+      collMod: "c",
+      index: { keyPattern: { a: 1 }, expireAfterSeconds: new Double(100) },
+    });
+    assert.equal(r.expireAfterSeconds_old, 50); // collmod.js
+    assert.equal(r.expireAfterSeconds_new, 100);
+    const ix = (await db.collection("c").indexes()).find((i) => i.name === "a_1")!;
+    assert.equal(ix.expireAfterSeconds, 100);
+  },
+);

@@ -21,6 +21,7 @@ import { decode } from "../../executor/rows.ts";
 import { LIMITS } from "../../limits.ts";
 import { Location } from "../../errors/locations.ts";
 import { isClustered } from "../../executor/clustered.ts";
+import { isNumeric } from "../../bson/type_name.ts";
 
 /** mongod's `CollModIndex` (a strict struct: another field is 40415 `collMod.index.<field>`). */
 export const COLL_MOD_INDEX = {
@@ -133,7 +134,7 @@ export function planIndexMod(
           "TTL indexes are single-field indexes, compound indexes do not support TTL",
         );
       }
-    } else if (typeof ix.spec["expireAfterSeconds"] !== "number") {
+    } else if (!isNumeric(ix.spec["expireAfterSeconds"])) { // (a double may be stored as sent: Double(50))
       throw new CommandError("InvalidOptions", "existing expireAfterSeconds field is not a number");
     }
     plan.ttl = ttl;
