@@ -424,7 +424,10 @@ serverTest(
   "collMod changes the TTL of an index whose expireAfterSeconds was sent as a double",
   async (client) => {
     const db = client.db("jsfttl");
-    await db.collection("c").createIndex({ a: 1 }, { expireAfterSeconds: new Double(50) });
+    await db.command({
+      createIndexes: "c",
+      indexes: [{ key: { a: 1 }, name: "a_1", expireAfterSeconds: new Double(50) }],
+    });
     const r: AnyDoc = await db.command({
       collMod: "c",
       index: { keyPattern: { a: 1 }, expireAfterSeconds: new Double(100) },
