@@ -438,3 +438,23 @@ serverTest(
     assert.equal(ix.expireAfterSeconds, 100);
   },
 );
+
+serverTest(
+  "a projection sent with doubles (1.0 / 0.0) is covered by an index as with ints",
+  async (client) => {
+    const db = client.db("jsfcov");
+    await db.collection("c").insertMany([{ foo: "a" }, { foo: "b" }, { bar: 1 }]);
+    await db.collection("c").createIndex({ foo: 1 });
+    const e: AnyDoc = await db.command({
+      explain: {
+        find: "c",
+        filter: { foo: "a" },
+        projection: { foo: new Double(1), _id: new Double(0) },
+        hint: { foo: 1 },
+      },
+      verbosity: "executionStats",
+    });
+    assert.equal(e.queryPlanner.winningPlan.stage, "PROJECTION_COVERED"); // covered_index_*.js
+    assert.equal(e.executionStats.totalDocsExamined, 0);
+  },
+);

@@ -46,6 +46,7 @@ import { setDocMeta } from "../../engine/expression/doc_meta.ts";
 import { Long } from "bson";
 import { CommandError } from "../../errors/command_error.ts";
 import type { Doc } from "../reply.ts";
+import { isNumeric, toNumber } from "../../bson/type_name.ts";
 
 /** Validates a partialFilterExpression (throws the engine's error for a bad operator). */
 export function validatePartialFilter(f: Doc): void {
@@ -610,8 +611,9 @@ function coveredBy(
   }
   let idExcluded = false;
   for (const [path, v] of Object.entries(projection)) {
-    const on = v === true || (typeof v === "number" && v !== 0);
-    const off = v === false || v === 0;
+    // (numbers of any type: a client may send 1.0 as a double)
+    const on = v === true || (isNumeric(v) && toNumber(v) !== 0);
+    const off = v === false || (isNumeric(v) && toNumber(v) === 0);
     if (path === "_id" && off) {
       idExcluded = true;
       continue;
