@@ -286,6 +286,8 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
   const oplog = config.server.standalone ? undefined : new Oplog(storage, clusterClock, {
     retentionSeconds: config.oplog.retentionSeconds,
     maxEntries: config.oplog.maxEntries,
+    // in memory the oplog lives in the storage cache: at most a quarter of it (an on-disk oplog is evicted)
+    ...(storage.inMemory ? { maxBytes: Math.floor(config.storage.cacheSizeBytes / 4) } : {}),
     noopHeartbeatSeconds: config.oplog.noopHeartbeatSeconds,
     ...(config.oplog.archiveDir !== undefined
       ? {

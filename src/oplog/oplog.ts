@@ -23,6 +23,13 @@ import { serializeDocument } from "../bson/undefined_value.ts";
 export interface OplogOptions {
   readonly retentionSeconds: number;
   readonly maxEntries: number;
+  /**
+   * Bytes the entries may take (estimated: the running sum of the sizes appended, less the average
+   * entry's size for each removed); unset = no byte cap. An in-memory server sets it to a share of the
+   * storage cache: entries of large documents (100,000 of 60 KB) filled the cache, and every write then
+   * failed with WT_CACHE_FULL until a restart.
+   */
+  readonly maxBytes?: number;
   /** 0 = off. */
   readonly noopHeartbeatSeconds: number;
   /** How often the background pruner runs (default 60 s). */
@@ -68,6 +75,8 @@ export class Oplog {
   readonly tables: OplogTables;
   /** Entries in the table (counted at start-up, then kept by the writer, no-ops and pruning). */
   #count = 0;
+  /** Their bytes, estimated (summed at start-up, then kept as `#count` is; see `maxBytes`). */
+  #bytes = 0;
   readonly #wakeList = new WakeList();
   #onWait: (() => void) | undefined;
   #timers: Timer[] = [];
@@ -107,18 +116,21 @@ export class Oplog {
   /** Seeds the clock, hooks writes, logs the start-up no-op and starts the timers. */
   start(): void {
     const scanStarted = performance.now();
-    const { first, last, count } = this.storage.read((txn) => {
+    const { first, last, count, bytes } = this.storage.read((txn) => {
       const t = txn.table(this.tables.entries);
       let count = 0;
+      let bytes = 0;
       let first: Uint8Array | undefined;
-      for (const [k] of t.scan()) {
+      for (const [k, v] of t.scan()) {
         first ??= k;
         count++;
+        bytes += v.length;
       }
       const lastRow = t.scan({ reverse: true }).next();
-      return { first, last: lastRow.done ? undefined : lastRow.value[0], count };
+      return { first, last: lastRow.done ? undefined : lastRow.value[0], count, bytes };
     });
     this.#count = count;
+    this.#bytes = bytes;
     this.#truncation.processingMicros = Math.round((performance.now() - scanStarted) * 1000);
     this.#firstTs = first ? keyTs(first) : undefined;
     if (last) this.clock.advanceTo(keyTs(last));
@@ -133,7 +145,7 @@ export class Oplog {
       this.#every(this.opts.archive.intervalMs, () => archiver.flush());
     }
     this.#unhook = this.storage.addWriteHook(
-      new OplogWriter(this.tables, this.clock, () => this.#written(), (n) => this.#onAppend(n)),
+      new OplogWriter(this.tables, this.clock, () => this.#written(), (n, bytes) => this.#onAppend(n, bytes)),
     );
     this.writeNoop(last ? { msg: "new primary" } : { msg: "initiating set" });
     if (this.opts.noopHeartbeatSeconds > 0) {
@@ -189,17 +201,21 @@ export class Oplog {
     this.#wakeList.wakeAll();
   }
 
-  /** A commit appended `n` entries: past `maxEntries` by PRUNE_EAGER_MIN, prune the surplus now. */
-  #onAppend(n: number): void {
+  /**
+   * A commit appended `n` entries of `bytes`: past `maxEntries` by PRUNE_EAGER_MIN, or past `maxBytes`
+   * by a twentieth, prune the surplus now.
+   */
+  #onAppend(n: number, bytes: number): void {
     this.#count += n;
+    this.#bytes += bytes;
     this.#appended += n;
     if (
       this.#pruneSoon || this.#pruning || this.#archiver || this.#timers.length === 0 ||
-      this.#count <= this.opts.maxEntries + PRUNE_EAGER_MIN
+      (this.#count <= this.opts.maxEntries + PRUNE_EAGER_MIN && !this.#overBytes(1.05))
     ) return;
     this.#pruneSoon = unrefTimeout(() => {
       this.#pruneSoon = undefined;
-      const surplus = Math.min(PRUNE_BATCH_MAX, this.#count - this.opts.maxEntries);
+      const surplus = Math.min(PRUNE_BATCH_MAX, Math.max(1, this.#mustRemove()));
       // storage closing: the next write or stop() ends it
       (this.#pruning ??= this.#prune(Date.now(), surplus).finally(() => this.#pruning = undefined)).catch(
         () => {},
@@ -211,8 +227,10 @@ export class Oplog {
   writeNoop(o: Doc): Timestamp {
     const ts = this.clock.tick();
     const entry = stamp({ op: "n", ns: "", o }, ts, new Date());
-    this.storage.write((txn) => txn.table(this.tables.entries).insert(tsKey(ts), serializeDocument(entry)));
+    const bytes = serializeDocument(entry);
+    this.storage.write((txn) => txn.table(this.tables.entries).insert(tsKey(ts), bytes));
     this.#count++;
+    this.#bytes += bytes.length;
     this.#firstTs ??= ts;
     queueMicrotask(() => this.#written());
     return ts;
@@ -225,10 +243,30 @@ export class Oplog {
   logCommand(db: string, o: Doc, ui?: Binary): Timestamp {
     const ts = this.clock.tick();
     const entry = stamp({ op: "c", ns: `${db}.$cmd`, ...(ui ? { ui } : {}), o }, ts, new Date());
-    this.storage.write((txn) => txn.table(this.tables.entries).insert(tsKey(ts), serializeDocument(entry)));
+    const bytes = serializeDocument(entry);
+    this.storage.write((txn) => txn.table(this.tables.entries).insert(tsKey(ts), bytes));
     this.#count++;
+    this.#bytes += bytes.length;
     queueMicrotask(() => this.#written());
     return ts;
+  }
+
+  /** The average entry's bytes (an estimate; 256 with no entries). */
+  #avg(): number {
+    return this.#count > 0 ? Math.max(1, this.#bytes / this.#count) : 256;
+  }
+
+  /** The estimated bytes are past `maxBytes` × `factor`. */
+  #overBytes(factor: number): boolean {
+    return this.opts.maxBytes !== undefined && this.#bytes > this.opts.maxBytes * factor;
+  }
+
+  /** The fewest oldest entries to remove: past `maxEntries`, or (at the average size) past `maxBytes`. */
+  #mustRemove(): number {
+    const byCount = this.#count - this.opts.maxEntries;
+    const max = this.opts.maxBytes;
+    const byBytes = max !== undefined && this.#bytes > max ? Math.ceil((this.#bytes - max) / this.#avg()) : 0;
+    return Math.max(byCount, byBytes);
   }
 
   /** Entries kept now. */
@@ -237,8 +275,12 @@ export class Oplog {
   }
 
   /** The retention settings (serverStatus, /metrics). */
-  get retention(): { readonly seconds: number; readonly maxEntries: number } {
-    return { seconds: this.opts.retentionSeconds, maxEntries: this.opts.maxEntries };
+  get retention(): { readonly seconds: number; readonly maxEntries: number; readonly maxBytes?: number } {
+    return {
+      seconds: this.opts.retentionSeconds,
+      maxEntries: this.opts.maxEntries,
+      ...(this.opts.maxBytes !== undefined ? { maxBytes: this.opts.maxBytes } : {}),
+    };
   }
 
   /** Time spent scanning at start-up and pruning, and how many prunes removed entries. */
@@ -321,7 +363,8 @@ export class Oplog {
   appendedElsewhere(n: number, newest: Timestamp): void {
     this.clock.advanceTo(newest);
     this.#firstTs ??= newest;
-    this.#onAppend(n);
+    // (their sizes are the I/O thread's: counted at the average)
+    this.#onAppend(n, n * this.#avg());
     this.#written();
   }
 
@@ -366,7 +409,7 @@ export class Oplog {
           ...(lower ? { lower } : {}),
           ...(ceiling ? { upper: ceiling } : {}),
           softUpper: oldBelow,
-          must: total - this.opts.maxEntries,
+          must: this.#mustRemove(),
           max: Math.min(batch, total - 1),
         });
         if (last) {
@@ -380,6 +423,7 @@ export class Oplog {
         }
         return n;
       });
+      this.#bytes = Math.max(0, this.#bytes - n * this.#avg());
       this.#count -= n;
       removed += n;
       if (n < batch) break;

@@ -6,7 +6,7 @@ import { ClusterClock } from "./cluster_clock.ts";
 import { Oplog } from "./oplog.ts";
 import { keyTs } from "./entry.ts";
 
-function setup(opts: { maxEntries?: number } = {}) {
+function setup(opts: { maxEntries?: number; maxBytes?: number } = {}) {
   const storage = openWiredTiger({
     path: ":memory:",
     cacheSizeBytes: 32 << 20,
@@ -16,6 +16,7 @@ function setup(opts: { maxEntries?: number } = {}) {
   const oplog = new Oplog(storage, new ClusterClock(), {
     retentionSeconds: 3600,
     maxEntries: opts.maxEntries ?? 1000,
+    ...(opts.maxBytes !== undefined ? { maxBytes: opts.maxBytes } : {}),
     noopHeartbeatSeconds: 0,
     pruneIntervalMs: 3_600_000,
   });
@@ -170,6 +171,29 @@ Deno.test("entries past max_entries by 1,000 start a prune without the tick; the
     const left = entries();
     assert.deepEqual(left.map((e) => (e["o"] as { _id: number })._id), [2_015, 2_016, 2_017, 2_018, 2_019]);
     assert.equal(keyTs(oplog.read({}, 1)[0]!.key).toString(), oplog.firstTs()!.toString());
+  } finally {
+    close();
+  }
+});
+
+Deno.test("maxBytes caps the entries' estimated bytes: large entries are pruned by size, not only by count", async () => {
+  const { storage, oplog, entries, close } = setup({ maxEntries: 1000, maxBytes: 200_000 });
+  try {
+    const coll = storage.catalog.createCollection("d", "big");
+    const pad = "x".repeat(20_000);
+    for (let i = 0; i < 40; i++) {
+      storage.write((t) => t.insert(coll, BSON.serialize({ _id: i, pad }), noKeys));
+    }
+    await oplog.prune();
+    const kept = entries();
+    // ~20 KB each: about ten fit (the estimate averages the small create/no-op entries in)
+    assert.ok(kept.length >= 8 && kept.length <= 12, `${kept.length} kept`);
+    const bytes = oplog.read({}, 1000).reduce((n, r) => n + r.bytes.length, 0);
+    assert.ok(bytes <= 220_000, `${bytes} bytes`);
+    // the newest entries are the ones kept
+    assert.equal((kept.at(-1)!["o"] as { _id: number })._id, 39);
+    // below the cap nothing more goes
+    assert.equal(await oplog.prune(), 0);
   } finally {
     close();
   }

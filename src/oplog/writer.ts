@@ -76,7 +76,8 @@ export class OplogWriter implements WriteHook {
     /** Told (in a microtask, after the commit) that entries were written. */
     private readonly onWritten: () => void,
     /** Told synchronously how many entries a commit appends (the service's running count). */
-    private readonly onAppend: (n: number) => void = () => {},
+    /** `n` entries of (about) `bytes` appended. */
+    private readonly onAppend: (n: number, bytes: number) => void = () => {},
   ) {}
 
   onChange(change: StorageChange, txn: HookTxn): void {
@@ -113,6 +114,7 @@ export class OplogWriter implements WriteHook {
         stmtId: 0,
       };
       let prevOpTime = { ts: new Timestamp({ t: 0, i: 0 }), t: Long.fromInt(-1) };
+      let written = 0;
       const chunks = txnChunks(ops, head);
       let ts = this.clock.tick();
       chunks.forEach((chunk, n) => {
@@ -126,7 +128,9 @@ export class OplogWriter implements WriteHook {
           ? { applyOps: chunk, count: ops.length }
           : { applyOps: chunk, partialTxn: true };
         const entry = { ...stamp({ op: "c", ns: "admin.$cmd", o }, ts, wall), ...head, prevOpTime };
-        entries.insert(tsKey(ts), serializeDocument(entry));
+        const bytes = serializeDocument(entry);
+        written += bytes.length;
+        entries.insert(tsKey(ts), bytes);
         prevOpTime = { ts, t: Long.fromInt(1) };
       });
       txn.commitAt(commitTimestamp(ts));
@@ -135,7 +139,7 @@ export class OplogWriter implements WriteHook {
       list.forEach((p, i) => {
         if (p.preImage) txn.table(this.tables.preImages).put(preImageKey(ts, i), p.preImage);
       });
-      this.onAppend(chunks.length);
+      this.onAppend(chunks.length, written);
     } else {
       // every entry into one buffer, inserted in one call (insert entries written in place from
       // the stored bytes; no per-entry allocation or FFI crossing)
@@ -178,7 +182,7 @@ export class OplogWriter implements WriteHook {
       // one WiredTiger transaction, one commit timestamp: the batch's last (a reader at an earlier
       // time sees none of it; the times the server hands out never fall inside a batch)
       txn.commitAt(commitTimestamp(ts!));
-      this.onAppend(list.length);
+      this.onAppend(list.length, bytes);
     }
     queueMicrotask(this.onWritten);
   }
@@ -195,12 +199,15 @@ export class OplogWriter implements WriteHook {
     const entries = txn.table(this.tables.entries);
     const wall = new Date();
     const ops = ddlOps(change);
+    let written = 0;
     for (const op of ops) {
       const ts = this.clock.tick();
-      entries.insert(tsKey(ts), serializeDocument(stamp(op, ts, wall)));
+      const bytes = serializeDocument(stamp(op, ts, wall));
+      written += bytes.length;
+      entries.insert(tsKey(ts), bytes);
       txn.commitAt(commitTimestamp(ts));
     }
-    this.onAppend(ops.length);
+    this.onAppend(ops.length, written);
     queueMicrotask(this.onWritten);
   }
 }

@@ -3,7 +3,7 @@
  * `rs.printReplicationInfo()` read through `$collStats`): the oplog is an internal table, not a
  * collection, so its size is estimated from the newest entries' average size times the count, and
  * `maxSize` — mongod's configured oplog size — is that average times `max_entries` (the bound that
- * caps it here, with `retention_seconds`).
+ * caps it here, with `retention_seconds`), or the byte cap of an in-memory server when lower.
  */
 import type { Oplog } from "../../oplog/mod.ts";
 import type { Doc } from "../reply.ts";
@@ -29,7 +29,9 @@ export function oplogCollStats(oplog: Oplog, scale: number): Doc {
     storageSize: sc(avg * count),
     freeStorageSize: 0,
     capped: true,
-    maxSize: sc(Math.max(avg, 1) * oplog.retention.maxEntries),
+    maxSize: sc(
+      Math.min(Math.max(avg, 1) * oplog.retention.maxEntries, oplog.retention.maxBytes ?? Infinity),
+    ),
     nindexes: 0,
     indexBuilds: [],
     totalIndexSize: 0,
