@@ -139,15 +139,16 @@ function sphereCells(doc: Doc, v: unknown, out: Set<number>): void {
 
 function flatPoint(shape: GeoIndexShape, doc: Doc, v: unknown): LngLat {
   const vals = Array.isArray(v) ? v : Object.values(v as Doc);
-  const src = ` :: caused by :: ${show(doc)}`;
-  if (vals.length === 0) throw new CommandError(Location.Geo2dFieldEmpty, `geo field is empty${src}`);
+  // (the document is shown only in an error: formatting it for every point of a long list was quadratic)
+  const src = (): string => ` :: caused by :: ${show(doc)}`;
+  if (vals.length === 0) throw new CommandError(Location.Geo2dFieldEmpty, `geo field is empty${src()}`);
   if (vals.length === 1) {
-    throw new CommandError(Location.Geo2dFieldOneElement, `geo field only has 1 element${src}`);
+    throw new CommandError(Location.Geo2dFieldOneElement, `geo field only has 1 element${src()}`);
   }
   if (!isNumeric(vals[0]) || !isNumeric(vals[1])) {
     throw new CommandError(
       Location.Geo2dNotLegacyPair,
-      `geo values must be 'legacy coordinate pairs' for 2d indexes${src}`,
+      `geo values must be 'legacy coordinate pairs' for 2d indexes${src()}`,
     );
   }
   const x = Number(String(vals[0]));
@@ -155,7 +156,7 @@ function flatPoint(shape: GeoIndexShape, doc: Doc, v: unknown): LngLat {
   if (!(x <= shape.max && x >= shape.min && y <= shape.max && y >= shape.min)) {
     throw new CommandError(
       Location.Geo2dPointOutOfRange,
-      `point not in interval of [ ${shape.min}, ${shape.max} ]${src}`,
+      `point not in interval of [ ${shape.min}, ${shape.max} ]${src()}`,
     );
   }
   return [x, y];
