@@ -475,3 +475,25 @@ serverTest(
     assert.ok(stats.maxSize <= 256 * 1024 * 1024, String(stats.maxSize));
   },
 );
+
+serverTest(
+  "an aggregation result document past 16 MB is 10334 BSONObjectTooLarge, not an internal error",
+  async (client) => {
+    const c = client.db("jsfbig").collection<AnyDoc>("c");
+    const doc = { str: "x".repeat(1024 * 1024 - 100) };
+    await c.insertMany([{ ...doc }, { ...doc }]);
+    let p: AnyDoc[] = [];
+    for (let i = 0; i < 5; ++i) {
+      p = p.concat([
+        { $lookup: { from: "c", pipeline: [{ $match: {} }], as: "join" } },
+        { $unwind: "$join" },
+        {
+          $project: { str: 1 },
+        },
+      ]);
+    }
+    const e = await fail(c.aggregate([{ $facet: { product: p } }]).toArray()); // facet_memory_consumption.js
+    assert.equal(e.code, 10334);
+    assert.equal(await c.countDocuments({}), 2); // and the server serves on
+  },
+);

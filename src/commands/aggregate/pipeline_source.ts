@@ -181,8 +181,17 @@ export class PipelineSource implements BatchSource {
       // (a stored document — `Pipeline.run`'s `storedOutput` — is a view valid until the next pull)
       const v = r.value;
       let b: Uint8Array;
-      if (bytes < PACK_BATCH_AT) b = isStoredDoc(v) ? v.slice() : serializeDocument(v);
-      else b = (packed ??= new PackedDocs()).bytes(isStoredDoc(v) ? packed.addBytes(v) : packed.add(v));
+      try {
+        if (bytes < PACK_BATCH_AT) b = isStoredDoc(v) ? v.slice() : serializeDocument(v);
+        else b = (packed ??= new PackedDocs()).bytes(isStoredDoc(v) ? packed.addBytes(v) : packed.add(v));
+      } catch (e) {
+        // npm bson's encoder runs out of its buffer (~17 MiB) before our size check can see the document
+        if (!(e instanceof RangeError)) throw e;
+        throw new CommandError(
+          "BSONObjectTooLarge",
+          "BSONObj size is invalid. Size must be between 0 and 16793600(16MB)",
+        );
+      }
       if (b.length > LIMITS.maxBsonObjectSize) {
         throw new CommandError(
           "BSONObjectTooLarge",
