@@ -497,3 +497,39 @@ serverTest(
     assert.equal(await c.countDocuments({}), 2); // and the server serves on
   },
 );
+
+serverTest(
+  "aggregation details (jstests/aggregation): 0.0 excludes, {aggregate: 1.0}, $const, $let of CURRENT, $split/$ln edges; createIndex({_id: 1})",
+  async (client) => {
+    const db = client.db("jsfagg");
+    const c = db.collection<AnyDoc>("c");
+    await c.insertOne({ _id: 1, a: 1, b: 2, c: { d: 1, e: 2 } });
+    // a $project of 0.0 on a collection (the fields it reads were taken as an inclusion list)
+    assert.deepEqual(await c.aggregate([{ $project: { a: new Double(0) } }]).toArray(), [{
+      _id: 1,
+      b: 2,
+      c: { d: 1, e: 2 },
+    }]);
+    const one: AnyDoc = await db.command({
+      aggregate: new Double(1),
+      pipeline: [{ $documents: [{ x: 1 }] }],
+      cursor: {},
+    });
+    assert.deepEqual(one.cursor.firstBatch, [{ x: 1 }]);
+    const [r] = await c.aggregate([{
+      $project: {
+        k: { $const: 5 },
+        cur: { $let: { vars: { CURRENT: "$c" }, in: "$d" } },
+        split: { $split: ["a,b", null] },
+        ln: { $ln: NaN },
+      },
+    }]).toArray();
+    assert.equal(r!.k, 5);
+    assert.equal(r!.cur, 1);
+    assert.equal(r!.split, null);
+    assert.ok(Number.isNaN(r!.ln));
+    // {_id: 1} names the _id index: asking for it is a no-op
+    await c.createIndex({ _id: 1 });
+    assert.deepEqual((await c.indexes()).map((i) => i.name), ["_id_"]);
+  },
+);

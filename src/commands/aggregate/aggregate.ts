@@ -11,7 +11,7 @@ import { CommandError } from "../../errors/command_error.ts";
 import { ensureCursorRoom } from "../shared/cursor_room.ts";
 import { encodeCursorReply } from "../../bson/raw_reply.ts";
 import { requestMajorGc } from "../../observability/gc_hint.ts";
-import { isPlainDoc } from "../../bson/type_name.ts";
+import { isNumeric, isPlainDoc, toNumber } from "../../bson/type_name.ts";
 import {
   compileFilter,
   compilePipeline,
@@ -121,7 +121,8 @@ export type AggregateParams = Parsed<typeof FIELDS> & {
 /** `{aggregate: <coll> | 1}` (FailedToParse for another type, InvalidNamespace for a bad name). */
 function aggregateTarget(body: Doc): string | undefined {
   const target = body["aggregate"];
-  if (target === 1) return undefined;
+  // (mongod checks for a number equal to 1: 1.0 or Long(1) too)
+  if (isNumeric(target) && toNumber(target) === 1) return undefined;
   if (typeof target !== "string") {
     throw new CommandError(
       "FailedToParse",

@@ -83,8 +83,14 @@ export function parseCreateIndexes(body: Doc): CreateIndexesParams {
 function planBuilds(coll: CollectionEntry | undefined, wanted: ValidatedIndex[]): ValidatedIndex[] {
   const existing = (coll?.indexes ?? []).map((i) => ({ name: i.name, spec: i.spec as Doc }));
   const out: ValidatedIndex[] = [];
-  for (const v of wanted) {
+  for (let v of wanted) {
     const key = v.spec["key"] as Doc;
+    // an index of {_id: 1} is the _id index, named "_id_" whatever the request called it (mongod): asking
+    // for it again is a no-op (jstests capped_queries_and_id_index)
+    const keys = Object.keys(key);
+    if (keys.length === 1 && keys[0] === "_id" && Number(key["_id"]) === 1 && v.name !== "_id_") {
+      v = { ...v, name: "_id_", spec: { ...v.spec, name: "_id_" } };
+    }
     const byName = existing.find((i) => i.name === v.name);
     if (byName) {
       // another key, or another signature (unique, sparse, filter, collation): 86; the same signature

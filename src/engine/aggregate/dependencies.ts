@@ -10,6 +10,8 @@
  * costs a little decoding; under-reporting would be a bug, so every doubt answers null.
  */
 import type { Document as Doc } from "../../bson/document.ts";
+import { isNumeric } from "../../bson/values.ts";
+import { truthy } from "../expression/numeric.ts";
 
 const PASS_THROUGH = new Set(["$limit", "$skip", "$sample"]);
 
@@ -130,13 +132,14 @@ function stageFields(name: string, spec: unknown, out: Set<string>): StageDeps {
       if (!isDoc(spec)) return fail;
       let inclusion = false;
       for (const [k, v] of Object.entries(spec)) {
-        if (v === 0 || v === false) {
+        // (a zero of any numeric type: a client may send 0.0 as a double)
+        if (v === false || (isNumeric(v) && !truthy(v))) {
           if (k !== "_id") return fail; // exclusion projection: keeps everything else
           continue;
         }
         inclusion = true;
         out.add(topOf(k));
-        if (!(v === 1 || v === true || typeof v === "number") && !exprFields(v, out)) return fail;
+        if (!(v === true || isNumeric(v)) && !exprFields(v, out)) return fail;
       }
       if (!inclusion) return fail;
       out.add("_id");

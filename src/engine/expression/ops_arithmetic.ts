@@ -226,13 +226,13 @@ function compileLog(arg: unknown, ctx: ExprContext, op: string): Evaluator {
     }
     const dx = toDouble(x);
     const db = toDouble(base);
-    if (!(dx > 0)) {
+    if (!(dx > 0) && !Number.isNaN(dx)) {
       throw new CommandError(
         Location.LogArgNotPositive,
         `$log's argument must be a positive number, but is ${dx}`,
       );
     }
-    if (!(db > 0) || db === 1) {
+    if ((!(db > 0) || db === 1) && !Number.isNaN(db)) {
       throw new CommandError(
         Location.LogBaseInvalid,
         `$log's base must be a positive number not equal to 1, but is ${db}`,
@@ -366,7 +366,7 @@ registerOperators({
     "$ln",
     Math.log,
     (d) =>
-      d > 0
+      d > 0 || Number.isNaN(d) // (NaN gives NaN, as mongod)
         ? undefined
         : [Location.LnArgNotPositive, `$ln's argument must be a positive number, but is ${d}`],
   ),
@@ -374,7 +374,7 @@ registerOperators({
     "$log10",
     Math.log10,
     (d) =>
-      d > 0
+      d > 0 || Number.isNaN(d) // (NaN gives NaN, as mongod)
         ? undefined
         : [Location.Log10ArgNotPositive, `$log10's argument must be a positive number, but is ${d}`],
   ),

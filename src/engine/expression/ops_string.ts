@@ -431,7 +431,7 @@ registerOperators({
     return (cur, vars) => {
       const s = a(cur, vars);
       const d = b(cur, vars);
-      if (isNullish(s)) return null;
+      if (isNullish(s) || isNullish(d)) return null; // (either one: mongod's nullish check comes first)
       if (typeof s !== "string") {
         throw new CommandError(
           Location.SplitInputNotString,

@@ -34,8 +34,12 @@ function compileLet(arg: unknown, ctx: ExprContext): Evaluator {
     throw new CommandError(Location.LetMissingVarsOrMapSpecNotObject, "Missing 'vars' parameter to $let");
   }
   if (!hasIn) throw new CommandError(Location.LetMissingIn, "Missing 'in' parameter to $let");
-  const names = Object.keys(varsSpec);
+  // CURRENT is the one system variable a user may bind (mongod's validateNameForUserWrite): the body's
+  // field paths then read that value instead of the current document
+  const all = Object.keys(varsSpec);
+  const names = all.filter((n) => n !== "CURRENT");
   for (const n of names) checkVariableName(n);
+  const current = all.includes("CURRENT") ? compileExpression(varsSpec["CURRENT"], ctx) : undefined;
   const inits = names.map((n) => compileExpression(varsSpec[n], ctx));
   const inner = withVariables(ctx, names);
   const body = compileExpression(inExpr, inner.ctx);
@@ -44,7 +48,7 @@ function compileLet(arg: unknown, ctx: ExprContext): Evaluator {
     for (let i = 0; i < slots.length; i++) {
       vars.slots[slots[i] as number] = (inits[i] as Evaluator)(cur, vars);
     }
-    return body(cur, vars);
+    return body(current ? current(cur, vars) : cur, vars);
   };
 }
 
@@ -58,6 +62,7 @@ function compileRand(arg: unknown): Evaluator {
 
 registerOperators({
   $literal: (arg) => constant(arg),
+  $const: (arg) => constant(arg), // (mongod's older name of $literal, still accepted)
   $let: compileLet,
   $rand: compileRand,
 });
