@@ -533,3 +533,18 @@ serverTest(
     assert.deepEqual((await c.indexes()).map((i) => i.name), ["_id_"]);
   },
 );
+
+serverTest(
+  "find: singleBatch returns one batch of batchSize and closes; a projection of _id.a keeps only that part",
+  async (client) => {
+    const db = client.db("jsffind");
+    await db.collection("c").insertMany(
+      [{ _id: { a: 1, b: 1 } }, { _id: 3 }, { _id: { a: 2, b: 2 }, x: 1 }, { _id: 5 }] as AnyDoc[],
+    );
+    const r: AnyDoc = await db.command({ find: "c", batchSize: 2, singleBatch: true });
+    assert.equal(r.cursor.firstBatch.length, 2); // batch_size.js
+    assert.equal(Number(r.cursor.id), 0);
+    const p: AnyDoc = await db.command({ find: "c", projection: { "_id.a": 1 } });
+    assert.deepEqual(p.cursor.firstBatch, [{ _id: { a: 1 } }, {}, { _id: { a: 2 } }, {}]); // id_partial_projection.js
+  },
+);

@@ -195,9 +195,10 @@ function firstBatch(
 
   const source = new QuerySource(ctx.storage, coll, q);
   const maxDocs = batchSize === undefined ? FIRST_BATCH_DOCS : batchSize;
-  const batch = maxDocs === 0 && !singleBatch
+  // (a singleBatch find returns its first batch — batchSize, or 101 documents — and closes the cursor)
+  const batch = maxDocs === 0
     ? { docs: [], done: false }
-    : source.batchNow(singleBatch ? Infinity : maxDocs, BATCH_BYTES, ctx.control);
+    : source.batchNow(maxDocs, BATCH_BYTES, ctx.control);
   return batch instanceof Promise
     ? batch.then((b) => firstBatchReply(ctx, source, ns, b.docs, b.done, singleBatch))
     : firstBatchReply(ctx, source, ns, batch.docs, batch.done, singleBatch);

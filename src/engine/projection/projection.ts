@@ -213,6 +213,8 @@ export function compileProjection(
   }
   const includeId = idMode !== false;
   const kind = mode;
+  const idNode = tree.get("_id");
+  const idPart = idMode === undefined && idNode !== undefined && idNode !== true ? idNode : undefined;
   const computedPaths = [...computed].map(([p, ev]) => [splitPath(p), ev] as const);
   return {
     kind,
@@ -220,7 +222,12 @@ export function compileProjection(
       let out: Document;
       if (kind === "inclusion") {
         out = {};
-        if (includeId && Object.hasOwn(doc, "_id")) out["_id"] = doc["_id"];
+        if (includeId && Object.hasOwn(doc, "_id")) {
+          // `{"_id.a": 1}` keeps only that part of _id (nothing of a scalar _id), as mongod
+          const id = doc["_id"];
+          if (idPart === undefined) out["_id"] = id;
+          else if (isDocument(id)) out["_id"] = includeTree(id, idPart, false);
+        }
         Object.assign(out, includeTree(doc, tree, true));
       } else {
         out = excludeTree(doc, tree);
