@@ -9,6 +9,7 @@
  * PathNotViable ("Cannot create field 'c' in element {b: 1}"). Without `create`, an unresolvable path
  * returns undefined (the operation is a no-op).
  */
+import type { DBRef } from "bson";
 import { CommandError } from "../../errors/command_error.ts";
 import { isDocument } from "../../bson/values.ts";
 import { isIndexComponent } from "./field_path.ts";
@@ -58,6 +59,12 @@ export function resolveForWrite(
       }
       next = cur[k];
     }
+    if (isDbRef(next)) {
+      // a DBRef is a document {$ref, $id, $db, ...} to an update (mongod): written back as one
+      next = dbRefDocument(next);
+      if (Array.isArray(cur)) cur[Number(k)] = next;
+      else cur[k] = next;
+    }
     if (!isDocument(next) && !Array.isArray(next)) {
       if (!create) return undefined;
       throw notViable(parts[i + 1] as string, k, next);
@@ -81,6 +88,15 @@ function padTo(arr: unknown[], idx: number): void {
     throw new CommandError("CannotBackfillArray", `can't backfill more than ${MAX_PADDING} elements`);
   }
   while (arr.length < idx) arr.push(null);
+}
+
+function isDbRef(v: unknown): v is DBRef {
+  return (v as { _bsontype?: string } | null)?._bsontype === "DBRef";
+}
+
+/** The fields of a DBRef in their stored order. */
+function dbRefDocument(r: DBRef): Record<string, unknown> {
+  return { $ref: r.collection, $id: r.oid, ...(r.db ? { $db: r.db } : {}), ...r.fields };
 }
 
 /** Reads the value at a write target (undefined when absent). */

@@ -1,5 +1,5 @@
 import { deepStrictEqual as assertEquals } from "node:assert/strict";
-import { Decimal128, Double, Long, Timestamp } from "bson";
+import { BSON, DBRef, Decimal128, Double, Long, Timestamp } from "bson";
 import { compileUpdate, upsertSeed } from "./mod.ts";
 import { assertCommandError } from "../../errors/assert_command_error.ts";
 import type { Document as Doc } from "../../bson/document.ts";
@@ -241,4 +241,10 @@ Deno.test("$pop: a path a scalar blocks is 28 PathNotViable; a missing one is a 
   assertEquals(compileUpdate({ $pop: { "a.b": -1 } }).apply({ a: { b: [1, 2] } }, ctx).doc, {
     a: { b: [2] },
   });
+});
+
+Deno.test("a DBRef is a document to an update: $set of a.$id changes it (it was silently ignored)", () => {
+  const out =
+    compileUpdate({ $set: { "a.$id": "b" } }).apply({ _id: 1, a: new DBRef("a", 2 as never) }, ctx).doc;
+  assertEquals(BSON.deserialize(BSON.serialize(out))["a"], new DBRef("a", "b" as never));
 });
