@@ -11,6 +11,11 @@ import { isTextKey, normalizeTextIndex } from "./text_spec.ts";
 import type { Document as Doc } from "../bson/document.ts";
 import { checkStorageEngineOptions } from "../storage/engine_options.ts";
 
+/** A regular expression value (a JS RegExp or a decoded BSON regex). */
+function isRegexValue(v: unknown): boolean {
+  return v instanceof RegExp || (v as { _bsontype?: string } | null)?._bsontype === "BSONRegExp";
+}
+
 const KNOWN_FIELDS = new Set([
   "key",
   "name",
@@ -82,6 +87,10 @@ function validatePartial(expr: Doc, top: boolean): void {
         validatePartial(e, k === "$and");
       }
       continue;
+    }
+    // (an implicit equality to a regex is a $regex match, which a partial index does not take)
+    if (isRegexValue(v)) {
+      throw new CommandError("CannotCreateIndex", `Expression not supported in partial index: ${k} $regex`);
     }
     if (isDocument(v) && Object.keys(v).some((o) => o.startsWith("$"))) {
       for (const [op, arg] of Object.entries(v)) {
@@ -156,6 +165,9 @@ export function validateIndexSpec(
   }
   if (typeof name !== "string") throw new CommandError("TypeMismatch", "The field 'name' must be a string");
   if (name.length === 0) throw new CommandError("CannotCreateIndex", "The index name cannot be empty");
+  if (name.includes("\0")) {
+    throw new CommandError("CannotCreateIndex", "The index name cannot contain embedded null characters");
+  }
   for (const f of Object.keys(raw)) {
     if (!KNOWN_FIELDS.has(f)) {
       throw new CommandError(
@@ -170,7 +182,10 @@ export function validateIndexSpec(
     throw new CommandError("CannotCreateIndex", "Index key pattern too large: more than 32 fields");
   }
   for (const [f, v] of fields) {
-    if (f.length === 0 || f.startsWith("$") && f !== "$**" || f.endsWith(".") || f.includes("..")) {
+    if (
+      f.length === 0 || f.startsWith("$") && f !== "$**" || f.startsWith(".") || f.endsWith(".") ||
+      f.includes("..")
+    ) {
       throw new CommandError("CannotCreateIndex", `Index key contains an illegal field name: ${f}`);
     }
     if (v === "2d" || v === "2dsphere" || v === "text") continue;

@@ -548,3 +548,17 @@ serverTest(
     assert.deepEqual(p.cursor.firstBatch, [{ _id: { a: 1 } }, {}, { _id: { a: 2 } }, {}]); // id_partial_projection.js
   },
 );
+
+serverTest(
+  "createIndexes refuses a key field starting with '.', a name with NUL and a regex in a partial filter (67)",
+  async (client) => {
+    const c = client.db("jsfidx").collection("c");
+    const refused = async (spec: AnyDoc, opts: AnyDoc = {}) => {
+      await assert.rejects(() => c.createIndex(spec, opts), (e: AnyDoc) => e.code === 67);
+    };
+    await refused({ ".a": 1 }); // index_check1.js
+    await refused({ a: 1 }, { name: "a\0b" }); // index_create_too_many / embedded null
+    await refused({ a: 1 }, { partialFilterExpression: { b: /x/ } }); // index_partial_create_drop.js
+    assert.deepEqual((await c.indexes().catch(() => [])).map((i: AnyDoc) => i.name), []);
+  },
+);
