@@ -158,6 +158,24 @@ class State implements ConnectionState {
   }
 }
 
+/** 10334 BSONObjectTooLarge for a reply of `size` bytes (or of a document too large to encode). */
+function tooLargeReply(size: number | object): object {
+  let n = size;
+  if (typeof n !== "number") {
+    try {
+      n = BSON.calculateObjectSize(n as Record<string, unknown>);
+    } catch {
+      n = NaN;
+    }
+  }
+  return errorReply(
+    "BSONObjectTooLarge",
+    `BSONObj size: ${
+      Number.isNaN(n) ? "too large" : n
+    } is invalid. Size must be between 0 and ${MAX_COMMAND_BODY_SIZE}`,
+  );
+}
+
 export class Connection {
   readonly state: ConnectionState;
   #closed = false;
@@ -490,15 +508,14 @@ export class Connection {
         this.log("ERROR", `${tag}: reply could not be serialised: ${errorText(e)}`);
         // A value built at run time (e.g. by $reduce) too deep for the recursive encoder.
         if (isStackOverflow(e)) return BSON.serialize(errorReply("Overflow", NESTING_TOO_DEEP));
+        // npm bson's encoder runs out of its (~17 MiB) buffer: the reply is too large
+        if (e instanceof RangeError) return BSON.serialize(tooLargeReply(reply));
         return BSON.serialize(INTERNAL_ERROR_REPLY);
       }
     }
     if (bytes.length > MAX_COMMAND_BODY_SIZE) {
       this.log("WARNING", `${tag}: reply of ${bytes.length} bytes exceeds the limit`);
-      return BSON.serialize(errorReply(
-        "BSONObjectTooLarge",
-        `BSONObj size: ${bytes.length} is invalid. Size must be between 0 and ${MAX_COMMAND_BODY_SIZE}`,
-      ));
+      return BSON.serialize(tooLargeReply(bytes.length));
     }
     return bytes;
   }

@@ -20,6 +20,7 @@ import type { ExplainShape } from "../shared/explain_shape.ts";
 import { optional, parseShape, str } from "../params/schema.ts";
 import { GENERIC_FIELDS } from "../params/generic.ts";
 import { COMPAT_MONGODB_VERSION } from "../../version.ts";
+import { fitExplainReply } from "../shared/explain_fit.ts";
 
 const VERBOSITIES = ["queryPlanner", "executionStats", "allPlansExecution"] as const;
 type Verbosity = typeof VERBOSITIES[number];
@@ -127,9 +128,14 @@ async function run(ctx: RequestContext<ExplainParams>): Promise<Doc> {
   const common = { command: { ...inner, $db: ctx.db }, serverInfo, ok: 1 };
   if (shape.rest !== undefined) {
     const cursor: Doc = { queryPlanner, ...(executionStats ? { executionStats } : {}) };
-    return { explainVersion: "1", stages: [{ $cursor: cursor }, ...shape.rest], ...common };
+    return fitExplainReply({ explainVersion: "1", stages: [{ $cursor: cursor }, ...shape.rest], ...common });
   }
-  return { explainVersion: "1", queryPlanner, ...(executionStats ? { executionStats } : {}), ...common };
+  return fitExplainReply({
+    explainVersion: "1",
+    queryPlanner,
+    ...(executionStats ? { executionStats } : {}),
+    ...common,
+  });
 }
 
 export const explain = defineCommand<ExplainParams>({
