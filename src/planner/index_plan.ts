@@ -342,9 +342,19 @@ export function planIndexScans(input: FindPlanInput): IxScanPath[] {
   if (hint !== undefined && hint !== null) {
     const ix = hintedIndex(hint, indexes);
     if (wildcardShape(ix.key, ix.wildcardProjection)) {
+      if (input.min !== undefined || input.max !== undefined) {
+        throw new CommandError(
+          Location.MinMaxIndexIncompatible,
+          "min and max are not supported with a '$**' index",
+        );
+      }
       const plans = wildcardPlans(ix, input, preds);
       if (plans.length === 0) {
-        throw new CommandError("BadValue", "hint provided does not correspond to an existing index");
+        // the index exists but answers none of the query's predicates
+        throw new CommandError(
+          "NoQueryExecutionPlans",
+          "error processing query: planner returned error :: caused by :: No query solutions",
+        );
       }
       return [plans[0]!];
     }

@@ -24,12 +24,12 @@ import { BATCH_BYTES } from "../../limits.ts";
 import { cursorOptions } from "../ddl/cursor_options.ts";
 import { isNumeric, toNumber } from "../../bson/type_name.ts";
 import {
-  any,
   array,
   arrayOf,
   bool,
   doc,
   ignored,
+  indexHint,
   optional,
   type Parsed,
   parseShape,
@@ -80,7 +80,7 @@ const UPDATE_OP = {
   multi: optional(bool),
   upsert: optional(bool),
   arrayFilters: optional(array),
-  hint: optional(any),
+  hint: optional(indexHint),
   collation: optional(doc),
   sort: optional(doc),
   constants: optional(doc),
@@ -90,7 +90,7 @@ const DELETE_OP = {
   delete: required(nsIndex),
   filter: required(doc),
   multi: optional(bool),
-  hint: optional(any),
+  hint: optional(indexHint),
   collation: optional(doc),
 } as const;
 

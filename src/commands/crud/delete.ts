@@ -8,7 +8,16 @@ import type { RequestContext } from "../context.ts";
 import { defineCommand, type Doc } from "../spec.ts";
 import { CommandError } from "../../errors/command_error.ts";
 import { collectionName } from "../params/names.ts";
-import { any, doc, int, optional, type Parsed, parseShape, type Reader, required } from "../params/schema.ts";
+import {
+  doc,
+  indexHint,
+  int,
+  optional,
+  type Parsed,
+  parseShape,
+  type Reader,
+  required,
+} from "../params/schema.ts";
 import { GENERIC_FIELDS } from "../params/generic.ts";
 import type { ExplainShape } from "../shared/explain_shape.ts";
 import { findCollection, refuseUserWrite } from "../shared/namespace.ts";
@@ -169,7 +178,7 @@ const STATEMENT_FIELDS = {
   q: required(nullAsMissing(doc)),
   limit: required(nullAsMissing(int)),
   collation: optional(doc),
-  hint: optional(any),
+  hint: optional(indexHint),
 } as const;
 
 /** Reads one delete statement (path `delete.deletes`); `limit` must be 0 (all) or 1. */

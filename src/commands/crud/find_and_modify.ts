@@ -9,17 +9,7 @@ import { CommandError } from "../../errors/command_error.ts";
 import type { RequestContext } from "../context.ts";
 import { defineCommand, type Doc } from "../spec.ts";
 import { collectionName } from "../params/names.ts";
-import { typeName } from "../../bson/type_name.ts";
-import {
-  array,
-  bool,
-  doc,
-  ignored,
-  optional,
-  type Parsed,
-  parseShape,
-  type Reader,
-} from "../params/schema.ts";
+import { array, bool, doc, ignored, indexHint, optional, type Parsed, parseShape } from "../params/schema.ts";
 import { GENERIC_FIELDS } from "../params/generic.ts";
 import { compileProjection } from "../../engine/mod.ts";
 import { commitSync } from "../write/write_batch.ts";
@@ -36,14 +26,6 @@ import { refuseTimeseriesInTransaction } from "../shared/timeseries.ts";
 
 const CMD = "findAndModify";
 
-/** `hint`: an index name or a key pattern (9 FailedToParse otherwise). */
-const hintReader: Reader<unknown> = (v) => {
-  if (typeof v !== "string" && typeName(v) !== "object") {
-    throw new CommandError("FailedToParse", "Hint must be either a string or nested object");
-  }
-  return v;
-};
-
 const FIELDS = {
   query: optional(doc),
   sort: optional(doc),
@@ -54,7 +36,7 @@ const FIELDS = {
   upsert: optional(bool),
   arrayFilters: optional(array),
   collation: optional(doc),
-  hint: optional(hintReader),
+  hint: optional(indexHint),
   let: optional(doc),
   bypassDocumentValidation: optional(bool),
   /** Accepted (SERVER-88750); updates store a Timestamp(0, 0) as sent here either way. */
@@ -72,7 +54,7 @@ export function parseFindAndModify(body: Doc): FindAndModifyParams {
   };
   // An explicit null update or hint is refused (the schema reads an optional null as absent).
   if (body["update"] === null) updateModification(null, `${CMD}.update`);
-  if (body["hint"] === null) hintReader(null, `${CMD}.hint`);
+  if (body["hint"] === null) indexHint(null, `${CMD}.hint`);
   if (p.remove) {
     if (p.update !== undefined) {
       throw new CommandError("FailedToParse", "Cannot specify both an update and remove=true");

@@ -14,11 +14,11 @@ import { CommandError } from "../../errors/command_error.ts";
 import { Location } from "../../errors/locations.ts";
 import { collectionName } from "../params/names.ts";
 import {
-  any,
   array,
   bool,
   doc,
   ignored,
+  indexHint,
   optional,
   type Parsed,
   parseShape,
@@ -484,7 +484,7 @@ const STATEMENT_FIELDS = {
   multi: optional(bool),
   arrayFilters: optional(array),
   collation: optional(doc),
-  hint: optional(any),
+  hint: optional(indexHint),
   sort: optional(doc),
 } as const;
 

@@ -9,6 +9,7 @@
  * An optional field whose value is BSON null is treated as absent, as before this module existed.
  */
 import { Long } from "bson";
+import { CommandError } from "../../errors/command_error.ts";
 import type { Doc } from "../reply.ts";
 import { missingField, negative, notImplemented, notIntegral, unknownField, wrongType } from "./errors.ts";
 import { isNumeric, isPlainDoc, toNumber } from "../../bson/type_name.ts";
@@ -152,6 +153,14 @@ export const doc: Reader<Doc> = (v, path) => {
 
 export const array: Reader<unknown[]> = (v, path) => {
   if (!Array.isArray(v)) throw wrongType(path, v, "array");
+  return v;
+};
+
+/** An index hint: an index name or a key pattern (9 FailedToParse otherwise, as mongod's indexHint type). */
+export const indexHint: Reader<string | Doc> = (v) => {
+  if (typeof v !== "string" && !isPlainDoc(v)) {
+    throw new CommandError("FailedToParse", "Hint must be either a string or nested object");
+  }
   return v;
 };
 
