@@ -47,6 +47,7 @@ export {
   EBUSY,
   ENOENT,
   strerror,
+  WT_CACHE_FULL,
   WT_DUPLICATE_KEY,
   WT_NOTFOUND,
   WT_ROLLBACK,

@@ -25,8 +25,8 @@ import { type Timer, unrefInterval } from "../timers.ts";
  */
 export const DEFAULT_WINDOW_MS = 5_000;
 
-/** The history window while the storage cache is under pressure. */
-export const PRESSURE_WINDOW_MS = 5_000;
+/** The history window while the storage cache is under pressure (so an in-memory store frees it sooner). */
+export const PRESSURE_WINDOW_MS = 1_000;
 
 interface Pin {
   readonly handle: TxnHandle;
@@ -119,13 +119,15 @@ export class SnapshotReads {
     } catch { /* storage closing */ }
     if (pressured !== this.#pressured) {
       this.#pressured = pressured;
-      this.#log?.(
-        pressured
-          ? `storage cache nearly full: snapshot history kept ${PRESSURE_WINDOW_MS / 1000} s instead of ${
-            this.windowMs / 1000
-          } s`
-          : `snapshot history back to ${this.windowMs / 1000} s`,
-      );
+      if (this.windowMs > PRESSURE_WINDOW_MS) {
+        this.#log?.(
+          pressured
+            ? `storage cache nearly full: snapshot history kept ${PRESSURE_WINDOW_MS / 1000} s instead of ${
+              this.windowMs / 1000
+            } s`
+            : `snapshot history back to ${this.windowMs / 1000} s`,
+        );
+      }
     }
     const window = pressured ? Math.min(this.windowMs, PRESSURE_WINDOW_MS) : this.windowMs;
     const secs = Math.floor((this.now() - window) / 1000);

@@ -63,12 +63,12 @@ Deno.test("snapshot reads: history starts at start-up and trails the clock by th
     assert.equal(tooOld(1_000_390), false);
     snaps.historyWindowMs = 300_000; // never moves back
     assert.equal(tooOld(1_000_389), true);
-    now += 100_000; // cache pressure: 5 s of history
+    now += 100_000; // cache pressure: 1 s of history
     pressure = true;
     snaps.historyWindowMs = 300_000;
     assert.equal(snaps.pressured, true);
-    assert.equal(tooOld(1_000_494), true);
-    assert.equal(tooOld(1_000_495), false);
+    assert.equal(tooOld(1_000_498), true);
+    assert.equal(tooOld(1_000_499), false);
   } finally {
     snaps.releaseAll();
     storage.close();

@@ -777,6 +777,8 @@ export type StorageErrorCode =
   | "DatabaseDifferCase"
   /** The table a read or write opened is gone: its collection or index was dropped meanwhile. */
   | "ObjectDropped"
+  /** An in-memory store has no room left in its cache for the write (WiredTiger WT_CACHE_FULL). */
+  | "CacheFull"
   | "InternalError";
 
 /** The few errors storage raises; the command layer translates them once into MongoDB errors. */

@@ -562,3 +562,47 @@ serverTest(
     assert.deepEqual((await c.indexes().catch(() => [])).map((i: AnyDoc) => i.name), []);
   },
 );
+
+serverTest(
+  "explain of a 700,000-value $in answers, the plan past 10 MB replaced by mongod's size warning (was internal error)",
+  async (client) => {
+    const c = client.db("jsfexplain").collection("c");
+    await c.createIndex({ a: 1 });
+    const values = Array.from({ length: 700_000 }, (_, i) => i);
+    const e: AnyDoc = await c.find({ a: { $in: values } }).explain("queryPlanner"); // explain_large_bounds.js
+    assert.equal(e.ok, 1);
+    // (the stage tree past 10 MB, or the bounds that would cross it, is a warning)
+    const plan = JSON.stringify(e.queryPlanner.winningPlan);
+    assert.match(plan, /(stats tree exceeded|index bounds omitted due to) BSON size limit for explain/);
+    assert.doesNotMatch(plan, /indexBounds/);
+  },
+);
+
+serverTest(
+  "write hints that are neither a name nor a key pattern are 9; a hinted $** index refuses min/max (51174) and unanswerable queries (291)",
+  async (client) => {
+    const db = client.db("jsfhint");
+    const c = db.collection<AnyDoc>("c");
+    await c.insertMany([{ _id: 1, a: 1, c: { d: 1 } }]);
+    for (const hint of [1, true]) {
+      const cmds: AnyDoc[] = [
+        { delete: "c", deletes: [{ q: { _id: 1 }, limit: 1, hint }] }, // delete_hint.js
+        { update: "c", updates: [{ q: { _id: 1 }, u: { $set: { x: 1 } }, hint }] }, // update_hint.js
+      ];
+      for (const cmd of cmds) {
+        await assert.rejects(() => db.command(cmd), (e: AnyDoc) => e.code === 9);
+      }
+    }
+    assert.equal(await c.countDocuments({ x: 1 }), 0);
+    await c.createIndex({ "c.$**": 1 });
+    await assert.rejects( // wildcard_index_minmax.js
+      () => db.command({ find: "c", min: { a: 1 }, hint: { "c.$**": 1 } }),
+      (e: AnyDoc) => e.code === 51174,
+    );
+    await assert.rejects( // wildcard_index_hint.js
+      () => db.command({ find: "c", filter: { a: 1 }, hint: { "c.$**": 1 } }),
+      (e: AnyDoc) => e.code === 291,
+    );
+    assert.equal((await c.find({ "c.d": 1 }).hint({ "c.$**": 1 }).toArray()).length, 1);
+  },
+);

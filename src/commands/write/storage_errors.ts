@@ -59,6 +59,9 @@ export function commandErrorOf(e: StorageError): CommandError | undefined {
     case "ObjectDropped":
       // mongod: a plan whose collection or index went away while it yielded
       return new CommandError("QueryPlanKilled", e.message);
+    case "CacheFull":
+      // mongod: an in-memory store's WT_CACHE_FULL is ExceededMemoryLimit (the write is refused, nothing applied)
+      return new CommandError("ExceededMemoryLimit", e.message);
     case "NamespaceExists":
     case "NamespaceNotFound":
     case "DatabaseDifferCase":

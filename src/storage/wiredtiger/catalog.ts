@@ -207,7 +207,14 @@ export class WtCatalog implements Catalog {
     this.#hooks = hooks;
     guard("catalog open", () =>
       this.#withCtx((ctx) => {
-        ctx.session.create(CATALOG_URI, "key_format=u,value_format=u");
+        // in memory the catalog is exempt from the cache limit (as mongod's metadata tables), so a full
+        // cache still lets drops run and free it
+        ctx.session.create(
+          CATALOG_URI,
+          hooks.durable
+            ? "key_format=u,value_format=u"
+            : "key_format=u,value_format=u,ignore_in_memory_cache_size=true",
+        );
         const cur = ctx.acquire(CATALOG_URI);
         try {
           for (const [k, v] of cur.scanKv()) {

@@ -50,6 +50,9 @@ import { type SettleHost, Settler, wtSettleHost } from "./settle.ts";
 import { TABLE_CONFIG, WtInternalTable } from "./tables.ts";
 import { type TxnHost, WtTxn } from "./txn.ts";
 
+/** The internal table an in-memory engine keeps outside the cache limit (the oplog bounds its own bytes). */
+const IN_MEMORY_UNCAPPED_TABLE = "oplog";
+
 function fileSize(path: string): number {
   try {
     return Deno.statSync(path).size;
@@ -569,7 +572,12 @@ export class WiredTigerEngine implements StorageEngine, TxnHost {
     const create = (): void => {
       const ctx = this.#take();
       try {
-        guard(`openTable ${name}`, () => ctx.session.create(uri, TABLE_CONFIG));
+        // In memory, the oplog (capped in bytes by its owner) is exempt from the cache limit, as the catalog:
+        // with the cache full, a write fails on its collection while a drop (catalog + oplog entry) runs.
+        const config = this.inMemory && name === IN_MEMORY_UNCAPPED_TABLE
+          ? `${TABLE_CONFIG},ignore_in_memory_cache_size=true`
+          : TABLE_CONFIG;
+        guard(`openTable ${name}`, () => ctx.session.create(uri, config));
       } finally {
         this.#pool.give(ctx);
       }

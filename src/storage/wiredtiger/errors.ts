@@ -3,7 +3,7 @@
  */
 
 import { StorageError } from "../api.ts";
-import { ENOENT, WtError } from "../../../ffi/wiredtiger/mod.ts";
+import { ENOENT, WT_CACHE_FULL, WtError } from "../../../ffi/wiredtiger/mod.ts";
 
 /** Convert anything thrown by the FFI layer into a StorageError (StorageErrors pass through). */
 export function toStorageError(e: unknown, context: string): unknown {
@@ -14,6 +14,7 @@ export function toStorageError(e: unknown, context: string): unknown {
     if (e.rc === ENOENT) {
       return new StorageError("ObjectDropped", `${context}: its collection or index was dropped meanwhile`);
     }
+    if (e.rc === WT_CACHE_FULL) return new StorageError("CacheFull", `${context}: ${e.message}`);
     return new StorageError("InternalError", `${context}: ${e.message}`);
   }
   return e;
