@@ -606,3 +606,37 @@ serverTest(
     assert.equal((await c.find({ "c.d": 1 }).hint({ "c.$**": 1 }).toArray()).length, 1);
   },
 );
+
+serverTest(
+  "find: {$meta: 'sortKey'} gives the sort key values (also beside returnKey); refused without a sort and in findAndModify",
+  async (client) => {
+    const db = client.db("jsfsortkey");
+    const c = db.collection<AnyDoc>("c");
+    await c.insertMany([{ _id: 1, a: 2, b: [5, 3] }, { _id: 2, a: 1 }]);
+    await c.createIndex({ a: 1 });
+    const rows = await c.find({}, { projection: { k: { $meta: "sortKey" } } }).sort({ a: 1, b: -1 })
+      .toArray();
+    assert.deepEqual(rows, [{ _id: 2, a: 1, k: [1, null] }, { _id: 1, a: 2, b: [5, 3], k: [2, 5] }]); // sortl.js
+    const keys = await c.find({}, { projection: { "x.y": { $meta: "sortKey" } } }).hint({ a: 1 }).sort({
+      a: -1,
+    })
+      .returnKey(true).toArray();
+    assert.deepEqual(keys, [{ a: 2, x: { y: [2] } }, { a: 1, x: { y: [1] } }]); // return_key.js
+    await assert.rejects(
+      () => c.find({}, { projection: { k: { $meta: "sortKey" } } }).toArray(),
+      (e: AnyDoc) => e.code === 2,
+    );
+    await assert.rejects(
+      () =>
+        db.command({
+          findAndModify: "c",
+          query: { _id: 1 },
+          update: { $set: { z: 1 } },
+          sort: { a: 1 },
+          fields: { k: { $meta: "sortKey" } },
+        }),
+      (e: AnyDoc) => e.code === 2,
+    );
+    assert.equal(await c.countDocuments({ z: 1 }), 0);
+  },
+);

@@ -11,6 +11,7 @@ import { defineCommand, type Doc } from "../spec.ts";
 import { collectionName } from "../params/names.ts";
 import { array, bool, doc, ignored, indexHint, optional, type Parsed, parseShape } from "../params/schema.ts";
 import { GENERIC_FIELDS } from "../params/generic.ts";
+import { sortKeyProjectionFields } from "../shared/compile_query.ts";
 import { compileProjection } from "../../engine/mod.ts";
 import { commitSync } from "../write/write_batch.ts";
 import type { ExplainShape } from "../shared/explain_shape.ts";
@@ -55,6 +56,9 @@ export function parseFindAndModify(body: Doc): FindAndModifyParams {
   // An explicit null update or hint is refused (the schema reads an optional null as absent).
   if (body["update"] === null) updateModification(null, `${CMD}.update`);
   if (body["hint"] === null) indexHint(null, `${CMD}.hint`);
+  if (p.fields && sortKeyProjectionFields(p.fields).length > 0) {
+    throw new CommandError("BadValue", "Cannot use a $meta sortKey projection in findAndModify commands.");
+  }
   if (p.remove) {
     if (p.update !== undefined) {
       throw new CommandError("FailedToParse", "Cannot specify both an update and remove=true");

@@ -23,6 +23,8 @@ import {
   makeStringComparator,
   nativeMatchPlan,
   type NativeMatchTerm,
+  parseSortSpec,
+  sortKeyOf,
   sortTopFields,
 } from "../../engine/mod.ts";
 import type { CollectionEntry } from "../../storage/api.ts";
@@ -379,7 +381,7 @@ export function compileQuery(
     : null;
   const sortProvided = access.kind === "ixScan" && access.providesSort;
   const sort = sortProvided ? null : compiledSort;
-  const step = projectStep(projection, parts);
+  const step = projectStep(projection, parts, sortSpec);
   return {
     access,
     rejected: plan.rejected,
@@ -506,23 +508,37 @@ export function idPointSummary(coll: CollectionEntry): string {
 function projectStep(
   projection: { apply(d: Doc): Doc } | null,
   parts: QueryParts,
+  sortSpec: Doc | undefined,
 ): { project: CompiledQuery["project"]; rowMeta: boolean } {
   const showRecordId = parts.showRecordId === true;
+  const sortKey = sortKeyOfRow(parts, sortSpec);
   if (parts.returnKey) {
+    const sortKeyFields = sortKey ? sortKeyProjectionFields(parts.projection!) : [];
     return {
       rowMeta: true,
-      // mongod: with returnKey, showRecordId adds nothing (the key is the whole answer).
-      project: (_d, m) => ({ ...(m?.indexKey() ?? {}) }),
+      // mongod: with returnKey, showRecordId adds nothing (the key is the whole answer); sortKey
+      // projections are added beside it
+      project: (d, m) => {
+        const out: Doc = { ...(m?.indexKey() ?? {}) };
+        for (const f of sortKeyFields) setPath(out, f, sortKey!(d));
+        return out;
+      },
     };
   }
   const metaInProjection = projection !== null && readsRowMeta(parts.projection);
-  if (!showRecordId && !metaInProjection) {
+  if (!showRecordId && !metaInProjection && !sortKey) {
     return { rowMeta: false, project: projection ? (d) => projection.apply(d) : null };
   }
   return {
     rowMeta: true,
     project: (d, m) => {
-      if (m && metaInProjection) setDocMeta(d, m);
+      if (sortKey) {
+        setDocMeta(d, {
+          recordId: m?.recordId ?? 0n,
+          indexKey: m?.indexKey ?? (() => undefined),
+          sortKey: () => sortKey(d),
+        });
+      } else if (m && metaInProjection) setDocMeta(d, m);
       const out = projection ? projection.apply(d) : { ...d };
       if (showRecordId && m) out["$recordId"] = Long.fromBigInt(m.recordId);
       return out;
@@ -561,6 +577,43 @@ export function readsRowMeta(v: unknown): boolean {
     if (readsRowMeta(x)) return true;
   }
   return false;
+}
+
+/**
+ * `{$meta: "sortKey"}` in a find projection: the document's sort key values (one per sort field, null
+ * for a missing one), or undefined when the projection does not ask. Without a sort it is 2 BadValue.
+ */
+function sortKeyOfRow(parts: QueryParts, sortSpec: Doc | undefined): ((d: Doc) => unknown[]) | undefined {
+  if (!parts.projection || sortKeyProjectionFields(parts.projection).length === 0) return undefined;
+  if (sortSpec === undefined) {
+    throw new CommandError("BadValue", "cannot use sortKey $meta projection without a sort");
+  }
+  const keys = parseSortSpec(sortSpec);
+  return (d) => keys.map((k) => sortKeyOf(d, k.parts, k.direction) ?? null);
+}
+
+/** The (dotted) fields a projection sets to `{$meta: "sortKey"}`. */
+export function sortKeyProjectionFields(projection: Doc, prefix = ""): string[] {
+  const out: string[] = [];
+  for (const [k, v] of Object.entries(projection)) {
+    if (v === null || typeof v !== "object" || Array.isArray(v)) continue;
+    const x = v as Doc;
+    if (x["$meta"] === "sortKey") out.push(prefix + k);
+    else if (!Object.keys(x).some((f) => f.startsWith("$"))) {
+      out.push(...sortKeyProjectionFields(x, `${prefix}${k}.`));
+    }
+  }
+  return out;
+}
+
+function setPath(doc: Doc, path: string, value: unknown): void {
+  const parts = path.split(".");
+  let cur = doc;
+  for (const p of parts.slice(0, -1)) {
+    const next = cur[p];
+    cur = (cur[p] = next !== null && typeof next === "object" && !Array.isArray(next) ? next : {}) as Doc;
+  }
+  cur[parts[parts.length - 1]!] = value;
 }
 
 /** returnKey reads only the index key: a projection of the key fields (for the covered check). */

@@ -14,6 +14,8 @@ export interface DocMeta {
   /** A `$near` query's distance to the document and the location it was measured to. */
   readonly geoNearDistance?: number;
   readonly geoNearPoint?: unknown;
+  /** A find's sort key values for the document, one per sort field (`{$meta: "sortKey"}`). */
+  readonly sortKey?: () => unknown[];
 }
 
 const metas: WeakMap<object, DocMeta> = new WeakMap();

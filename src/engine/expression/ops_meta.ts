@@ -2,8 +2,8 @@
  * ops_meta.ts — `{$meta: "textScore"}`: the score the pipeline's `$text` match gave the current
  * document; `{$meta: "recordId"}` (a Long) and `{$meta: "indexKey"}` (the index key document) from
  * the metadata the executor attached (doc_meta.ts), and `geoNearDistance` / `geoNearPoint` of a `$near`
- * query's documents. Each is undefined, so the field is left out, when
- * the document has none (mongod). Other metadata kinds (`searchScore`, `sortKey`, …) are not
+ * query's documents, and `sortKey` (a find's sort key values). Each is undefined, so the field is left
+ * out, when the document has none (mongod). Other metadata kinds (`searchScore`, …) are not
  * available here and are refused.
  */
 import { CommandError } from "../../errors/command_error.ts";
@@ -43,6 +43,16 @@ function compileMeta(arg: unknown): Evaluator {
   if (arg === "indexKey") return (_cur, vars) => docMetaOf(vars.root)?.indexKey();
   if (arg === "geoNearDistance") return (_cur, vars) => docMetaOf(vars.root)?.geoNearDistance;
   if (arg === "geoNearPoint") return (_cur, vars) => docMetaOf(vars.root)?.geoNearPoint;
+  if (arg === "sortKey") {
+    // a find with a sort attaches it; an aggregation does not keep sort keys (refused, not left out)
+    return (_cur, vars) => {
+      const sortKey = docMetaOf(vars.root)?.sortKey;
+      if (sortKey === undefined) {
+        throw new CommandError("NotImplemented", "$meta 'sortKey' is available in find only in SecantusDB");
+      }
+      return sortKey();
+    };
+  }
   if (arg !== "textScore") {
     throw new CommandError("NotImplemented", `$meta '${arg}' is not available in SecantusDB`);
   }
