@@ -640,3 +640,21 @@ serverTest(
     assert.equal(await c.countDocuments({ z: 1 }), 0);
   },
 );
+
+serverTest(
+  "a replacement is a no-op only when equal to the stored document as sent: {} over {_id: 0} is validated (121)",
+  async (client) => {
+    const db = client.db("jsfreplace");
+    const c = db.collection<AnyDoc>("c");
+    await c.insertOne({ _id: 0 });
+    await db.command({
+      collMod: "c",
+      validator: { $jsonSchema: { required: ["a"] } },
+      validationLevel: "strict",
+    });
+    await assert.rejects(() => c.replaceOne({ _id: 0 }, {}), (e: AnyDoc) => e.code === 121); // json_schema/required.js
+    await db.command({ collMod: "c", validator: {} });
+    assert.equal((await c.replaceOne({ _id: 0 }, {})).modifiedCount, 1);
+    assert.equal((await c.replaceOne({ _id: 0 }, { _id: 0 })).modifiedCount, 0);
+  },
+);

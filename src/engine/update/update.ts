@@ -216,7 +216,9 @@ function compileReplacement(replacement: Document): Updater {
         const { _id: _ignored, ...rest } = next;
         out = { _id: doc["_id"], ...rest };
       }
-      return { doc: out, modified: !sameBson(doc, out) };
+      // mongod's no-op test compares the stored document with the replacement as sent (before the
+      // _id is carried over): replacing {_id: 0} by {} is a modification, validated and counted
+      return { doc: out, modified: !sameBson(doc, replacement) };
     },
   };
 }

@@ -11,7 +11,9 @@ Deno.test("replacement keeps _id first and refuses to change it", () => {
   const u = compileUpdate({ b: 2, _id: 1 });
   assertEquals(u.kind, "replacement");
   assertEquals(u.apply({ _id: 1, a: 1 }, ctx), { doc: { _id: 1, b: 2 }, modified: true });
-  assertEquals(run({ a: 1 }, { _id: 1, a: 1 }), { doc: { _id: 1, a: 1 }, modified: false });
+  // mongod's no-op test: the stored document binary-equal to the replacement as sent
+  assertEquals(run({ _id: 1, a: 1 }, { _id: 1, a: 1 }), { doc: { _id: 1, a: 1 }, modified: false });
+  assertEquals(run({ a: 1 }, { _id: 1, a: 1 }), { doc: { _id: 1, a: 1 }, modified: true });
   assertCommandError(() => run({ _id: 2 }, { _id: 1 }), "ImmutableField");
   assertCommandError(() => compileUpdate({ a: 1, $set: { b: 1 } }), "DollarPrefixedFieldName");
 });
