@@ -343,7 +343,7 @@ pairTest(
     const before = await ioFinds(fast);
     for (
       const q of [
-        { find: "c", filter: { k: "many" }, singleBatch: true, $db: "x" },
+        { find: "c", filter: { k: "many" }, batchSize: 1100, singleBatch: true, $db: "x" },
         { find: "c", filter: { k: "big" }, singleBatch: true, $db: "x" },
       ]
     ) {

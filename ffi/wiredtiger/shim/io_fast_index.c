@@ -323,9 +323,8 @@ int fast_serve_indexed(struct fast *f, struct fast_coll *c, struct fast_field *f
     }
     /* as find.ts's firstBatch: how many documents this batch takes */
     uint64_t batch = r->batch_size > 0 ? (uint64_t)r->batch_size : FAST_DEFAULT_BATCH;
-    int single = r->single || (r->limit > 0 && r->batch_size > 0 && r->batch_size >= r->limit);
-    w.take = single ? (r->limit > 0 ? (uint64_t)r->limit : UINT64_MAX)
-                    : (r->limit > 0 && (uint64_t)r->limit < batch ? (uint64_t)r->limit : batch);
+    /* (singleBatch too: its one batch is batchSize, or 101, documents; more left are JS's to close) */
+    w.take = r->limit > 0 && (uint64_t)r->limit < batch ? (uint64_t)r->limit : batch;
     WT_SESSION *s = f->session;
     if (!fast_begin(f, c, &fd->cur, fd->uri))
         return 0;
