@@ -6,7 +6,7 @@
  * bytes stay as sent) and on a decoded document alike, in field order.
  */
 import { Timestamp } from "bson";
-import { valueLength } from "../../bson/partial_decode.ts";
+import { valueByteLength } from "../../bson/value_length.ts";
 import type { Doc } from "../reply.ts";
 
 /** The next cluster time (ClusterClock.tick). */
@@ -32,40 +32,11 @@ export function fillEmptyTimestamps(bytes: Uint8Array, tick: Tick): Uint8Array {
       w.setUint32(v, ts.i, true); // a BSON timestamp is the increment, then the seconds
       w.setUint32(v + 4, ts.t, true);
     }
-    p = v + sizeAt(bytes, type, v);
+    const n = valueByteLength(type, bytes, v);
+    if (n < 0) break; // (not a BSON type: the request decode refused such a body before)
+    p = v + n;
   }
   return out ?? bytes;
-}
-
-/** The value's byte length: the common types read inline (this runs for every inserted document). */
-function sizeAt(b: Uint8Array, type: number, v: number): number {
-  const i32 = () => (b[v]! | (b[v + 1]! << 8) | (b[v + 2]! << 16) | (b[v + 3]! << 24)) >>> 0;
-  switch (type) {
-    case 0x01:
-    case 0x09:
-    case 0x11:
-    case 0x12:
-      return 8;
-    case 0x02:
-      return 4 + i32();
-    case 0x03:
-    case 0x04:
-      return i32();
-    case 0x05:
-      return 5 + i32();
-    case 0x07:
-      return 12;
-    case 0x08:
-      return 1;
-    case 0x0a:
-      return 0;
-    case 0x10:
-      return 4;
-    case 0x13:
-      return 16;
-    default:
-      return valueLength(type, b, new DataView(b.buffer, b.byteOffset, b.byteLength), v);
-  }
 }
 
 function isZero(b: Uint8Array, v: number): boolean {
