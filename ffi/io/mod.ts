@@ -255,6 +255,14 @@ export class FrameLoop {
     this.send(0, null, 0);
   }
 
+  /**
+   * Has connection `id`'s peer hung up (FIN, reset, error) or is the connection gone? A zero-timeout
+   * poll of its socket (the shim's sct_io_peer_gone); asked about requests that run a while.
+   */
+  peerGone(id: number): boolean {
+    return this.#stopped || shim().sct_io_peer_gone(this.#ptr, id) !== 0;
+  }
+
   /** -1: gone; else bit 0 = a started message is held, bit 1 = waiting for the byte budget. */
   state(id: number): number {
     return this.#stopped ? -1 : shim().sct_io_state(this.#ptr, id, this.#meta);

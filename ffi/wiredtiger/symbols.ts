@@ -98,6 +98,7 @@ export const SYMBOLS = {
   sct_io_send: { parameters: [P, "u32", B, I32, I32], result: I32 },
   sct_io_reply: { parameters: [P, "u32", B, I32, I32, B, I32, I32], result: I32 },
   sct_io_state: { parameters: [P, "u32", B], result: I32 },
+  sct_io_peer_gone: { parameters: [P, "u32"], result: I32 },
   sct_io_stop: { parameters: [P], result: I32 },
   sct_io_spin: { parameters: [P, I32], result: I32 },
   sct_io_cushion: { parameters: [P, I32], result: I32 },

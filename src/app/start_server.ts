@@ -542,6 +542,7 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
             authenticatedUsers: [],
             peerSubject: conn.peerSubject,
             park: (on: boolean) => conn.park(on),
+            peerGone: () => conn.peerGone(),
             ioId: conn.ioId,
           };
           clients.set(conn, client);

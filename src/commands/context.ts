@@ -239,6 +239,12 @@ export interface ClientState extends AuthConnection {
    * cheap way meanwhile. Absent where there is no connection (internal requests).
    */
   park?(on: boolean): void;
+  /**
+   * Has the client hung up while its request runs? Best effort and non-blocking (the connection's
+   * transport); read commands are killed with 279 ClientDisconnect when it has (disconnect_watch.ts).
+   * Absent where there is no connection.
+   */
+  peerGone?(): boolean;
   /** The frame I/O thread's id of the connection (point_reads.ts grants it namespaces with auth on). */
   readonly ioId?: number | undefined;
 }

@@ -39,6 +39,7 @@ import { isPlainDoc } from "../bson/type_name.ts";
 import { ReplySlot, type WriteId } from "../sessions/retryable_writes.ts";
 import type { FailAction } from "../testing/fail_points.ts";
 import { loadTextLanguages, textLanguagesLoaded } from "../keys/text_language.ts";
+import { killsOnDisconnect } from "./kill_on_disconnect.ts";
 import {
   loadPartialFilterCompiler,
   partialFilterCompilerLoaded,
@@ -319,6 +320,9 @@ function dispatchLoaded(
       })
       : undefined;
     const waitUnlock = server.fsyncLock.count > 0 && LOCKED_WRITES.has(command.name);
+    if (client.peerGone !== undefined && killsOnDisconnect(spec.name, body, ctx.exhaustAllowed)) {
+      ctx.control.peer = client as { peerGone(): boolean };
+    }
     server.ops.begin(ctx.opId, ctx.control, { command: command.name, db, body, client });
     const started = performance.now();
     let reply: Reply | Promise<Reply>;

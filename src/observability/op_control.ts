@@ -143,6 +143,13 @@ export class OpControl {
    * operations holding the most first. Undefined for operations that do not report.
    */
   memoryMeter: { bytes: number } | undefined;
+  /**
+   * The client connection, for an operation that stops when its client hangs up (read commands, as
+   * mongod's markKillOnClientDisconnect): the registry's disconnect watch asks it (disconnect_watch.ts).
+   */
+  peer: { peerGone(): boolean } | undefined;
+  /** Aborted by `kill` (created at the first `signal` read). */
+  #abort: AbortController | undefined;
 
   constructor(opts: OpControlOptions = {}) {
     this.#now = opts.now ?? Date.now;
@@ -195,6 +202,24 @@ export class OpControl {
     const sleepers = this.#sleepers;
     this.#sleepers = undefined;
     sleepers?.forEach((wake) => wake());
+    this.#abort?.abort(this.killError());
+  }
+
+  /** The error a killed operation stops with (11601, or the code `kill` named). */
+  killError(): CommandError {
+    return new CommandError(this.#killCode, this.#killed ?? "operation was interrupted");
+  }
+
+  /**
+   * Aborted (with {@link killError}) when the operation is killed: for waits this control does not run
+   * itself, such as a request to the JavaScript sandbox (engine/js/runtime.ts).
+   */
+  get signal(): AbortSignal {
+    if (this.#abort === undefined) {
+      this.#abort = new AbortController();
+      if (this.#killed !== undefined) this.#abort.abort(this.killError());
+    }
+    return this.#abort.signal;
   }
 
   /** Wake-ups of {@link sleep}s in progress (a kill ends them at once). */
@@ -263,7 +288,7 @@ export class OpControl {
 
   /** Throws if the deadline passed or the operation was killed; no yield. */
   check(): void {
-    if (this.#killed !== undefined) throw new CommandError(this.#killCode, this.#killed);
+    if (this.#killed !== undefined) throw this.killError();
     const pressure = memoryPressure.current();
     if (pressure !== undefined) throw new CommandError("ExceededMemoryLimit", pressure);
     if (this.deadline !== undefined && this.#now() >= this.deadline) {

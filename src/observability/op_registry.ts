@@ -2,9 +2,11 @@
  * The operations in progress, by op id: what `currentOp` lists and `killOp` interrupts. Dispatch
  * registers every command it runs (with its OpControl and a caller-defined description) and removes
  * it when the reply is ready; killing an op asks its OpControl to stop at its next yield point, where
- * it fails with 11601 Interrupted (docs/concurrency.md). A leaf: it knows nothing of commands.
+ * it fails with 11601 Interrupted (docs/concurrency.md); an operation whose client hangs up is killed
+ * with 279 (its control's `peer`, disconnect_watch.ts). A leaf: it knows nothing of commands.
  */
 import type { OpControl } from "./op_control.ts";
+import { DisconnectWatch } from "./disconnect_watch.ts";
 
 export interface RunningOp<D> {
   readonly opId: number;
@@ -25,12 +27,16 @@ export class OpRegistry<D> {
   /** The others (several commands running at once: awaiting storage, a yield, a getMore …). */
   readonly #ops = new Map<number, RunningOp<D>>();
   #lastId = 0;
+  /** Stops operations whose client hung up (those whose control has a `peer`). */
+  readonly disconnects: DisconnectWatch;
 
   constructor(
     private readonly now: () => number = Date.now,
     /** Hears every operation that begins (the idle malloc trimmer notes work, malloc_trim.ts). */
     private readonly onBegin?: (detail: D) => void,
-  ) {}
+  ) {
+    this.disconnects = new DisconnectWatch(() => this.list(), now);
+  }
 
   /** A fresh operation id (positive, increasing). */
   nextId(): number {
@@ -41,6 +47,7 @@ export class OpRegistry<D> {
     const op = { opId, control, startedAt: this.now(), detail };
     if (this.#one === undefined) this.#one = op;
     else this.#ops.set(opId, op);
+    if (control.peer !== undefined) this.disconnects.watch();
     this.onBegin?.(detail);
   }
 

@@ -156,6 +156,10 @@ class State implements ConnectionState {
   get ioId(): number | undefined {
     return this.transport.ioId;
   }
+
+  peerGone(): boolean {
+    return this.transport.peerGone();
+  }
 }
 
 /** 10334 BSONObjectTooLarge for a reply of `size` bytes (or of a document too large to encode). */

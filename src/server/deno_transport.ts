@@ -51,6 +51,10 @@ export class DenoTransport implements Transport {
     } catch { /* already closed */ }
   }
 
+  peerGone(): boolean {
+    return this.#reader.peerGone();
+  }
+
   get pending(): number {
     return this.#reader.pending;
   }

@@ -57,6 +57,11 @@ export class FrameReader {
   /** When the current large message got its reservation (performance.now()), while it is read. */
   #reservedAt: number | undefined;
   #waitingForBudget = false;
+  /** A read {@link peerGone} started while a request runs; `next()` waits for it first. */
+  #watch: Promise<void> | undefined;
+  /** That read met the end of stream (or failed: the error `next()` throws). */
+  #eof = false;
+  #watchError: unknown;
 
   constructor(
     private readonly src: ByteSource,
@@ -97,8 +102,37 @@ export class FrameReader {
     return this.#end > this.#start || this.#large > 0;
   }
 
+  /**
+   * Has the peer hung up while the caller runs a request (between `next()` calls)? The first call
+   * starts a read of whatever follows into the buffer (a pipelined request stays there for `next()`);
+   * its end of stream or error shows at a later call. Never true while the peer may still be sending
+   * (the buffer is full of its bytes).
+   */
+  peerGone(): boolean {
+    if (this.#eof) return true;
+    if (this.#watch !== undefined || this.#large > 0) return false;
+    if (this.#start > 0) {
+      this.#buf.copyWithin(0, this.#start, this.#end);
+      this.#end -= this.#start;
+      this.#start = 0;
+    }
+    if (this.#end === this.#buf.length) return false;
+    this.#watch = this.src.read(this.#buf.subarray(this.#end)).then(
+      (r) => {
+        if (r === null) this.#eof = true;
+        else this.#end += r;
+      },
+      (e) => {
+        this.#eof = true;
+        this.#watchError = e;
+      },
+    ).finally(() => this.#watch = undefined);
+    return false;
+  }
+
   /** The next whole message, or null at end of stream. Throws FrameError on an impossible length. */
   async next(): Promise<Uint8Array | null> {
+    if (this.#watch !== undefined) await this.#watch;
     // one loop, no helper frame: read until the header, then the whole message, is buffered
     for (;;) {
       const have = this.#end - this.#start;
@@ -119,6 +153,10 @@ export class FrameReader {
         this.#buf.copyWithin(0, this.#start, this.#end);
         this.#end -= this.#start;
         this.#start = 0;
+      }
+      if (this.#eof) {
+        if (this.#watchError !== undefined) throw this.#watchError;
+        return null;
       }
       const r = await this.src.read(this.#buf.subarray(this.#end));
       if (r === null) return null;
@@ -152,7 +190,7 @@ export class FrameReader {
           grown.set(frame);
           frame = grown;
         }
-        const n = await this.src.read(frame.subarray(have));
+        const n = this.#eof ? null : await this.src.read(frame.subarray(have));
         if (n === null) {
           this.#cut = have;
           this.release();

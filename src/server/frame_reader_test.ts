@@ -193,3 +193,25 @@ Deno.test("frame_reader: EOF at every point of a multi-message stream ends the r
     assertEquals(budget.used, 0);
   }
 });
+
+Deno.test("frame_reader: peerGone reads ahead while a request runs; a pipelined request is kept, the end of stream shows", async () => {
+  const two = concat([msgs[0]!, msgs[1]!]);
+  // first read: the first message only; then the second; then end of stream
+  const src = chunked(two, [msgs[0]!.length, msgs[1]!.length]);
+  const r = new FrameReader(src);
+  assertEquals(await r.next(), msgs[0]);
+  assertEquals(r.peerGone(), false, "the first call starts the read");
+  assertEquals(await r.next(), msgs[1], "the read-ahead bytes make the next message");
+  assertEquals(r.peerGone(), false, "a new read starts");
+  await new Promise((res) => setTimeout(res, 0));
+  assertEquals(r.peerGone(), true, "end of stream");
+  assertEquals(await r.next(), null);
+});
+
+Deno.test("frame_reader: a read-ahead that fails ends the stream with its error", async () => {
+  const r = new FrameReader({ read: () => Promise.reject(new Error("reset")) });
+  assertEquals(r.peerGone(), false);
+  await new Promise((res) => setTimeout(res, 0));
+  assertEquals(r.peerGone(), true);
+  await rejects(r.next(), /reset/);
+});

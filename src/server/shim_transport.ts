@@ -235,6 +235,10 @@ export class ShimTransport implements Transport {
     this.#end(null);
   }
 
+  peerGone(): boolean {
+    return this.#closed || this.#ended || this.loop.peerGone(this.id);
+  }
+
   get pending(): number {
     return this.#cutMidMessage ? 1 : 0;
   }

@@ -24,6 +24,13 @@ export interface Transport {
   write(bytes: Uint8Array, last: boolean): Promise<number> | number;
   /** Close now (idempotent); a pending `next()` ends. */
   close(): void;
+  /**
+   * Has the peer hung up while a request of it runs (end of stream, reset)? Best effort, never blocks:
+   * the shim polls the socket; Deno's sockets start a read of what follows (kept for the next request)
+   * at the first call, so its end of stream shows at a later call. Asked only about requests that have
+   * run a while (kill on client disconnect, src/commands/disconnect_watch.ts).
+   */
+  peerGone(): boolean;
   /** Bytes received but not returned as a message (non-zero at end of stream: the peer cut one). */
   readonly pending: number;
   /** True while a started message has not arrived whole. */

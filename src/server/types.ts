@@ -28,6 +28,11 @@ export interface ConnectionState {
    * again (`false`); passed to the transport (`Transport.park`). Calls must pair up.
    */
   park(on: boolean): void;
+  /**
+   * Has the peer hung up while its current request runs? Best effort, non-blocking
+   * (`Transport.peerGone`); the command layer asks about requests that run a while.
+   */
+  peerGone(): boolean;
   /** The shim's frame I/O thread's id of this connection (its point-read grants); absent on Deno's sockets. */
   readonly ioId?: number | undefined;
 }

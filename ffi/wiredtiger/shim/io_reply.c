@@ -339,6 +339,30 @@ int sct_io_reply(struct sct_io *io, uint32_t id, const uint8_t *data, int len, i
 }
 
 /*
+ * Has the peer of connection `id` hung up (its FIN, a reset or an error) while JS runs one of its requests?
+ * 1 yes (or the connection is gone), 0 no. A zero-timeout poll() for POLLRDHUP, as mongod's networking
+ * baton watches a session whose operation is marked kill-on-disconnect (read commands; 279 ClientDisconnect).
+ * JS asks only about requests that have run a while (src/server/shim_transport.ts). Safe against a close:
+ * a connection leaves the slot table under tbl_mu before its fd is closed, and this holds tbl_mu.
+ */
+int sct_io_peer_gone(struct sct_io *io, uint32_t id)
+{
+    pthread_mutex_lock(&io->tbl_mu);
+    int gone = 1;
+    struct conn *c = io_lookup(io, id);
+    if (c) {
+        struct pollfd p = {.fd = c->fd, .events = POLLRDHUP};
+        int r;
+        do
+            r = poll(&p, 1, 0);
+        while (r < 0 && errno == EINTR);
+        gone = r > 0 && (p.revents & (POLLRDHUP | POLLHUP | POLLERR | POLLNVAL)) != 0;
+    }
+    pthread_mutex_unlock(&io->tbl_mu);
+    return gone;
+}
+
+/*
  * Connection state for the deadline sweep: -1 gone, else bit 0 mid-message, bit 1 waiting for budget.
  * meta (4 slots): ms since a large message being read got its reservation (-1: none), its bytes so
  * far, how many connections wait for the budget (JS's slow-sender check, frame_reader.ts), the

@@ -258,7 +258,7 @@ async function run(ctx: RequestContext<AggregateParams>): Promise<Reply> {
   const meter = { bytes: 0 };
   ctl.memoryMeter = meter;
   // $function/$accumulator calls of top-level stages are awaited at the cursor's pauses (js_defer.ts)
-  const js = jsHost(ctx.js, ctx.deadline, { deferrable: true });
+  const js = jsHost(ctx.js, ctx.control, { deferrable: true });
   const settleJs = async () => {
     if (js.deferred?.waiting) await js.deferred.settle();
   };

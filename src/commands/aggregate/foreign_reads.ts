@@ -37,7 +37,7 @@ export function readForeign(ctx: RequestContext, name: string, js?: JsHost): Ite
     ...(view.collation ? { collation: view.collation } : {}),
     now: new Date(),
     resolveCollection: (other) => readForeign(ctx, other, js),
-    js: js ?? jsHost(ctx.js, ctx.deadline),
+    js: js ?? jsHost(ctx.js, ctx.control),
   });
   let docs: Iterable<Doc> = readForeign(ctx, view.base, js);
   if (viewPipeline.leadingMatch) {

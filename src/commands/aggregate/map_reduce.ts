@@ -161,7 +161,7 @@ async function run(ctx: RequestContext<MapReduceParams>): Promise<Doc> {
   const finalize = p.finalize === undefined ? undefined : jsSource("finalize", p.finalize);
   const scope = p.scope ? toSandbox(p.scope) as Doc : undefined;
   const token = ctx.js.newToken();
-  const opts = { deadline: ctx.deadline };
+  const opts = { deadline: ctx.deadline, signal: ctx.control.signal };
   const call = async (fn: string, argLists: unknown[][]): Promise<unknown[]> =>
     argLists.length === 0
       ? []

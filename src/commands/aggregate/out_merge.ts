@@ -351,7 +351,7 @@ export async function runWriteStage(
   if (!(stage.on.length === 1 && stage.on[0] === "_id")) requireUniqueIndex(coll, stage.on);
   const pipelineUpdate = Array.isArray(stage.whenMatched) ? stage.whenMatched : undefined;
   const mergeJs = pipelineUpdate && (JSON.stringify(pipelineUpdate) ?? "").includes('"$function"')
-    ? jsHost(ctx.js, ctx.deadline, { deferrable: true })
+    ? jsHost(ctx.js, ctx.control, { deferrable: true })
     : undefined;
   const onId = stage.on.includes("_id");
   for (const result of results) {

@@ -92,7 +92,7 @@ async function run(ctx: RequestContext<FindAndModifyParams>): Promise<Doc> {
   const sync = commitSync(ctx);
   // `fields` may call `$function` (mongod 8.0 runs it): its calls run awaited, in rounds
   const host = p.fields && Object.keys(p.fields).length > 0
-    ? jsHost(ctx.js, ctx.deadline, { deferrable: true })
+    ? jsHost(ctx.js, ctx.control, { deferrable: true })
     : undefined;
   const projection = host ? compileProjection(p.fields!, { js: host }) : null;
   const shape = async (d: Doc | undefined): Promise<Doc | null> =>

@@ -28,7 +28,7 @@
 import type { WhereSupport } from "../../engine/query/filter.ts";
 import type { DocPred } from "../../engine/query/predicates.ts";
 import { toSandbox } from "../../engine/js/codec.ts";
-import type { JsRuntime } from "../../engine/js/runtime.ts";
+import type { JsLimits, JsRuntime } from "../../engine/js/runtime.ts";
 import { CommandError } from "../../errors/command_error.ts";
 import { Location } from "../../errors/locations.ts";
 import { isDocument } from "../../bson/values.ts";
@@ -95,7 +95,8 @@ export class WhereRunner implements WhereSupport {
 
   constructor(
     readonly js: JsRuntime,
-    readonly deadline: number | undefined,
+    /** The operation's deadline and kill (its OpControl). */
+    readonly limits: JsLimits,
     /** The host `$expr`'s `$function` calls go through (deferrable: the prefetch awaits them). */
     readonly host?: JsHost,
   ) {
@@ -149,7 +150,7 @@ export class WhereRunner implements WhereSupport {
         items: [toSandbox(doc)],
         scope: wireScope,
         token: this.#token,
-      }, { deadline: this.deadline });
+      }, { deadline: this.limits.deadline });
       const b = r === true;
       if (key !== undefined && results.size < PREFETCH_MAX) results.set(key, b);
       return b;
@@ -180,7 +181,7 @@ export class WhereRunner implements WhereSupport {
         items: [toSandbox(p.doc)],
         scope: p.fn.scope ? wireScopeOf(p.fn.scope) : undefined,
         token: this.#token,
-      }, { deadline: this.deadline });
+      }, { deadline: this.limits.deadline, signal: this.limits.signal });
       p.fn.results.set(p.key, r === true);
     }
   }
@@ -211,7 +212,7 @@ export class WhereRunner implements WhereSupport {
         items: todo.map((x) => toSandbox(x.d)),
         scope: fn.scope ? wireScopeOf(fn.scope) : undefined,
         token: this.#token,
-      }, { deadline: this.deadline });
+      }, { deadline: this.limits.deadline, signal: this.limits.signal });
       todo.forEach((x, i) => fn.results.set(x.k as string, out[i] === true));
     }
   }
@@ -295,8 +296,8 @@ export interface JsParts {
 
 export function jsQueryParts(ctx: RequestContext): JsParts {
   // deferrable: the prefetch awaits an `$expr`'s `$function` calls, the executor's async pulls the rest
-  const js = jsHost(ctx.js, ctx.deadline, { deferrable: true });
-  const where = new WhereRunner(ctx.js, ctx.deadline, js);
+  const js = jsHost(ctx.js, ctx.control, { deferrable: true });
+  const where = new WhereRunner(ctx.js, ctx.control, js);
   return { where, js, jsRounds: new ReadRounds(js.deferred!, where) };
 }
 

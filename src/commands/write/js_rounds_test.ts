@@ -43,7 +43,7 @@ for (const transaction of [false, true]) {
       };
       try {
         const host = jsHost(rt, undefined, { deferrable: true });
-        const where = new WhereRunner(rt, undefined, host);
+        const where = new WhereRunner(rt, { deadline: undefined }, host);
         const matches = where.compile("this.a > 1", undefined);
         const rounds = new JsRounds(host.deferred!, where);
         const { ctx, seen } = fakeCtx(transaction);

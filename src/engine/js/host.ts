@@ -13,7 +13,7 @@
  */
 import { JS_DEFERRED, type JsDeferral, type JsHost } from "../expression/types.ts";
 import { fromSandbox, toSandbox } from "./codec.ts";
-import type { JsRuntime } from "./runtime.ts";
+import type { JsLimits, JsRuntime } from "./runtime.ts";
 
 interface Waiting {
   readonly fn: string;
@@ -32,7 +32,7 @@ class Deferral implements JsDeferral {
   constructor(
     private readonly rt: JsRuntime,
     private readonly token: string,
-    private readonly deadline: number | undefined,
+    private readonly limits: JsLimits | undefined,
   ) {}
 
   get active(): boolean {
@@ -77,7 +77,8 @@ class Deferral implements JsDeferral {
       const [r] = await this.rt.run(
         { kind: "call", fn: w.fn, items: [{ args: w.args }], token: this.token },
         {
-          deadline: this.deadline,
+          deadline: this.limits?.deadline,
+          signal: this.limits?.signal,
           budgetMs: this.rt.inlineBudgetMs,
         },
       );
@@ -98,11 +99,13 @@ class Deferral implements JsDeferral {
   }
 }
 
-export function jsHost(rt: JsRuntime, deadline?: number, opts: { deferrable?: boolean } = {}): JsHost {
+export function jsHost(rt: JsRuntime, limits?: JsLimits, opts: { deferrable?: boolean } = {}): JsHost {
   const token = rt.newToken();
-  const deferred = opts.deferrable ? new Deferral(rt, token, deadline) : undefined;
+  const deferred = opts.deferrable ? new Deferral(rt, token, limits) : undefined;
   const inline = (fn: string, wire: unknown[]) => {
-    const [r] = rt.callSync({ kind: "call", fn, items: [{ args: wire }], token }, { deadline });
+    const [r] = rt.callSync({ kind: "call", fn, items: [{ args: wire }], token }, {
+      deadline: limits?.deadline,
+    });
     return r;
   };
   return {

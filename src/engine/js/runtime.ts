@@ -57,9 +57,22 @@ export interface JsRequest {
   readonly token: string;
 }
 
+/** What bounds an operation's JavaScript: its deadline, and its kill (an `OpControl` is one). */
+export interface JsLimits {
+  /** Epoch ms after which the operation fails with 50 (maxTimeMS). */
+  readonly deadline: number | undefined;
+  /** Aborted when the operation is killed (killOp, its client hung up): an awaited run stops then. */
+  readonly signal?: AbortSignal | undefined;
+}
+
 export interface RunOptions {
   /** Epoch ms after which the operation fails with 50 (maxTimeMS). */
   readonly deadline?: number | undefined;
+  /**
+   * Aborted when the operation is killed: an awaited run stops at once with the abort's reason (the
+   * sandbox thread running it is replaced, as after a timeout). Inline calls run to their budget.
+   */
+  readonly signal?: AbortSignal | undefined;
   /** Per-invocation budget of an awaited run (default: the batch budget), e.g. the inline budget for deferred `$function` calls. */
   readonly budgetMs?: number | undefined;
 }
@@ -237,6 +250,8 @@ export class JsRuntime {
   }
 
   async #runOnce(req: JsRequest, opts: RunOptions): Promise<unknown[]> {
+    const signal = opts.signal;
+    if (signal?.aborted) throw signal.reason; // killed while waiting for its turn on the lane
     const lane = this.#batch;
     const { budget, byDeadline } = this.#budget(opts.budgetMs ?? this.batchBudgetMs, opts);
     let { w, sab } = lane.ensure();
@@ -260,10 +275,24 @@ export class JsRuntime {
     const backstop = new Promise<"timed-out">((resolve) => {
       timer = setTimeout(() => resolve("timed-out"), budget + BACKSTOP_GRACE_MS);
     });
-    const r = wait.async
-      ? await Promise.race([wait.value, backstop, death.then((why) => ({ died: why }))])
-      : wait.value;
+    let onAbort: (() => void) | undefined;
+    const aborted = signal === undefined ? undefined : new Promise<"killed">((resolve) => {
+      onAbort = () => resolve("killed");
+      signal.addEventListener("abort", onAbort, { once: true });
+    });
+    type Outcome = "ok" | "not-equal" | "timed-out" | "killed" | { died: string };
+    let r: Outcome;
+    if (wait.async) {
+      const racers: Promise<Outcome>[] = [wait.value, backstop, death.then((why) => ({ died: why }))];
+      if (aborted !== undefined) racers.push(aborted);
+      r = await Promise.race(racers);
+    } else r = wait.value;
     clearTimeout(timer);
+    if (onAbort !== undefined) signal!.removeEventListener("abort", onAbort);
+    if (r === "killed") {
+      lane.kill(); // the run is abandoned mid-way: a fresh sandbox thread boots for the next request
+      throw signal!.reason;
+    }
     if (typeof r === "object") {
       lane.kill();
       throw outOfMemoryError(r.died, lane.heapMb);

@@ -167,3 +167,34 @@ Deno.test({
     }
   },
 });
+
+Deno.test({
+  name:
+    "a killed operation's awaited run stops at once with the kill's error; the next run gets a fresh sandbox",
+  ...sanitizers,
+  fn: async () => {
+    const rt = new JsRuntime(true, { batchBudgetMs: 10_000 });
+    try {
+      const ac = new AbortController();
+      const t0 = Date.now();
+      const run = rt.run({ kind: "where", fn: "while (true) {}", items: [{}], token: "k" }, {
+        signal: ac.signal,
+      });
+      setTimeout(() => ac.abort(new CommandError("ClientDisconnect", "gone")), 300);
+      assert.equal(await asyncCodeOf(run), 279);
+      assert.ok(Date.now() - t0 < 3_000, "not the 10 s budget");
+      // aborted before its turn: refused without running
+      assert.equal(
+        await asyncCodeOf(
+          rt.run({ kind: "where", fn: "true", items: [{}], token: "k" }, { signal: ac.signal }),
+        ),
+        279,
+      );
+      assert.deepEqual(await rt.run({ kind: "where", fn: "this.a === 1", items: [{ a: 1 }], token: "k" }), [
+        true,
+      ]);
+    } finally {
+      rt.stop();
+    }
+  },
+});
