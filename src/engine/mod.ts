@@ -50,6 +50,7 @@ export {
   withoutPauses,
 } from "./aggregate/mod.ts";
 export { pipelineDependencies } from "./aggregate/dependencies.ts";
+
 export {
   nativeGroupBytes,
   nativeGroupDocs,

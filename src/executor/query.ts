@@ -35,6 +35,7 @@ import { clusteredScanPath, isClustered } from "./clustered.ts";
 import { recordPlanAccess } from "./index_usage.ts";
 import { GroupFold } from "./group_fold.ts";
 import { OpControl } from "../observability/op_control.ts";
+import { enterInterruptible, leaveInterruptible } from "../observability/interrupt.ts";
 import type { CompiledQuery, ExecStats, RowMeta } from "./compiled_query.ts";
 import { docFromKey, projectBytes } from "./row_bytes.ts";
 import type { SortedRows } from "./sorted_rows.ts";
@@ -111,7 +112,7 @@ export class QuerySource implements BatchSource {
     const acc: Acc<Uint8Array> = { out: [], bytes: 0 };
     const take = (row: Row) => (project ? projectBytes(row, project) : row.bytes);
     const size = (b: Uint8Array) => b.length + BATCH_ELEMENT_OVERHEAD;
-    if (this.#pull(acc, maxDocs, maxBytes, take, size, EXAMINE_PER_PULL, null, true)) {
+    if (this.#pullFor(ctl, acc, maxDocs, maxBytes, take, size, EXAMINE_PER_PULL, null)) {
       return this.#batchRest(acc, maxDocs, maxBytes, ctl, take, size);
     }
     ctl.check();
@@ -158,7 +159,7 @@ export class QuerySource implements BatchSource {
     size: (b: Uint8Array) => number,
   ): Promise<{ docs: Uint8Array[]; done: boolean }> {
     do await this.#afterPull(ctl); while (
-      this.#pull(acc, maxDocs, maxBytes, take, size, EXAMINE_PER_PULL, null, true)
+      this.#pullFor(ctl, acc, maxDocs, maxBytes, take, size, EXAMINE_PER_PULL, null)
     );
     ctl.check();
     return { docs: acc.out, done: this.#isDone() };
@@ -183,7 +184,7 @@ export class QuerySource implements BatchSource {
     while (out.length < maxDocs) {
       if (this.#projectedNext === undefined) {
         const acc: Acc<Row> = { out: [], bytes: 0 };
-        while (this.#pull(acc, 1, Infinity, (row) => row, () => 0, EXAMINE_PER_PULL, null, true)) {
+        while (this.#pullFor(ctl, acc, 1, Infinity, (row) => row, () => 0, EXAMINE_PER_PULL, null)) {
           await this.#afterPull(ctl);
         }
         ctl.check();
@@ -267,7 +268,7 @@ export class QuerySource implements BatchSource {
     const acc: Acc<Doc> = { out: [], bytes: 0 };
     const take = (row: Row) => (project ? project(row) : row.view(fields));
     const need = project ? null : fields ?? null;
-    while (this.#pull(acc, maxDocs, Infinity, take, () => 0, EXAMINE_PER_PULL, need, true)) {
+    while (this.#pullFor(ctl, acc, maxDocs, Infinity, take, () => 0, EXAMINE_PER_PULL, need)) {
       await this.#afterPull(ctl);
     }
     ctl.check();
@@ -281,7 +282,7 @@ export class QuerySource implements BatchSource {
    */
   async nextRowsAsync(maxRows: number, ctl: OpControl): Promise<{ rows: Row[]; done: boolean }> {
     const acc: Acc<Row> = { out: [], bytes: 0 };
-    while (this.#pull(acc, maxRows, Infinity, (row) => row, () => 0, EXAMINE_PER_PULL, null, true)) {
+    while (this.#pullFor(ctl, acc, maxRows, Infinity, (row) => row, () => 0, EXAMINE_PER_PULL, null)) {
       await this.#afterPull(ctl);
     }
     ctl.check();
@@ -367,6 +368,28 @@ export class QuerySource implements BatchSource {
         return ix ? indexKeyDocOf(ix, row.doc, row.key) : undefined;
       },
     };
+  }
+
+  /**
+   * `#pull` for an async caller (the filter's JavaScript runs in rounds), as `ctl`'s interruptible
+   * section: a long loop inside one expression checks its deadline and kill (observability/interrupt.ts).
+   */
+  #pullFor<T>(
+    ctl: OpControl,
+    acc: Acc<T>,
+    maxDocs: number,
+    maxBytes: number,
+    take: (row: Row) => T,
+    sizeOf: (t: T) => number,
+    budget: number,
+    need: ReadonlySet<string> | null,
+  ): boolean {
+    const prev = enterInterruptible(ctl);
+    try {
+      return this.#pull(acc, maxDocs, maxBytes, take, sizeOf, budget, need, true);
+    } finally {
+      leaveInterruptible(prev);
+    }
   }
 
   /**

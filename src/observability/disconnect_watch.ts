@@ -11,14 +11,11 @@
  * one sweep period, so a request that answers at once costs nothing here (the transport's check is a
  * zero-timeout poll of the socket on the shim's path, a read of what follows on Deno's).
  */
-import type { OpControl } from "./op_control.ts";
+import { CLIENT_DISCONNECTED, type OpControl } from "./op_control.ts";
 import { type Timer, unrefInterval } from "../timers.ts";
 
 /** How often running watched operations are checked, and the age before their first check (ms). */
 export const DISCONNECT_SWEEP_MS = 100;
-
-/** The message of a disconnect kill. */
-export const CLIENT_DISCONNECTED = "operation was interrupted because a client disconnected";
 
 /** What the watch needs of a running operation (a `RunningOp`). */
 export interface WatchedOp {

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { OpRegistry } from "./op_registry.ts";
-import { OpControl } from "./op_control.ts";
-import { CLIENT_DISCONNECTED, DISCONNECT_SWEEP_MS } from "./disconnect_watch.ts";
+import { CLIENT_DISCONNECTED, OpControl } from "./op_control.ts";
+import { DISCONNECT_SWEEP_MS } from "./disconnect_watch.ts";
 import { thrownCommandError } from "../errors/assert_command_error.ts";
 
 function peer(gone: { v: boolean }, asked: { n: number }) {

@@ -85,6 +85,11 @@ export function setMemoryPressureCheck(check: () => string | undefined): () => v
   return memoryPressure.install(check);
 }
 
+/** The message of a kill on client disconnect (279 ClientDisconnect). */
+export const CLIENT_DISCONNECTED = "operation was interrupted because a client disconnected";
+/** How often a loop that cannot yield asks its client's connection (`checkInLoop`). */
+const PEER_POLL_MS = 100;
+
 const DEFAULT_QUANTUM_MS = 4;
 /** The slice while other requests are arriving (docs/concurrency.md, "adaptive slice"). */
 const CONTENDED_QUANTUM_MS = 1;
@@ -284,6 +289,26 @@ export class OpControl {
     if (this.#killed !== undefined) return true;
     const t = this.#now();
     return t - this.#sliceStart >= this.#sliceAt(t) || (this.deadline !== undefined && t >= this.deadline);
+  }
+
+  /** When `checkInLoop` last asked the peer (clock ms). */
+  #peerAskedAt = Number.NEGATIVE_INFINITY;
+
+  /**
+   * `check` from inside a synchronous loop that cannot yield (observability/interrupt.ts): also asks the
+   * client's connection (at most every {@link PEER_POLL_MS}), since the disconnect watch's sweep cannot
+   * run while the event loop is held.
+   */
+  checkInLoop(): void {
+    const peer = this.peer;
+    if (peer !== undefined && this.#killed === undefined) {
+      const t = this.#now();
+      if (t - this.#peerAskedAt >= PEER_POLL_MS) {
+        this.#peerAskedAt = t;
+        if (peer.peerGone()) this.kill(CLIENT_DISCONNECTED, "ClientDisconnect");
+      }
+    }
+    this.check();
   }
 
   /** Throws if the deadline passed or the operation was killed; no yield. */

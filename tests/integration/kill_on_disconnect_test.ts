@@ -1,7 +1,8 @@
 /**
  * Kill on client disconnect (mongod's markKillOnClientDisconnect, 279 ClientDisconnect): a read whose
  * client hangs up stops within a fraction of a second — on both socket paths (the shim's frame I/O
- * thread, Deno's sockets) — while a write runs to its end.
+ * thread, Deno's sockets) — while a write runs to its end. A long loop inside one expression (which
+ * cannot yield) checks the operation's deadline and its client too (observability/interrupt.ts).
  */
 import assert from "node:assert/strict";
 import { type Document, MongoClient } from "mongodb";
@@ -118,3 +119,77 @@ for (const io of ["shim", "deno"] as const) {
       }),
   });
 }
+
+/** One document whose projection sums a $range of 6M with a product each: seconds inside one expression. */
+const BIG = [{ $documents: [{}] }, {
+  $project: {
+    s: {
+      $reduce: {
+        input: { $range: [0, 6_000_000] },
+        initialValue: 0,
+        in: { $add: ["$$value", { $multiply: ["$$this", 2] }, { $multiply: ["$$this", 3] }] },
+      },
+    },
+  },
+}];
+
+/** One document whose projection sums a $range of 3M: ~0.5–1 s inside one expression here. */
+const HEAVY = [{ $documents: [{}] }, {
+  $project: {
+    s: {
+      $reduce: { input: { $range: [0, 3_000_000] }, initialValue: 0, in: { $add: ["$$value", "$$this"] } },
+    },
+  },
+}];
+
+Deno.test({
+  name: "a long loop inside one expression: maxTimeMS ends it (50), its client's hang-up ends it",
+  sanitizeOps: false,
+  sanitizeResources: false,
+  fn: () =>
+    withIoServer("shim", async (server, client) => {
+      const admin = client.db("admin");
+      let t0 = Date.now();
+      const e = await admin.aggregate(HEAVY, { maxTimeMS: 50 }).toArray().then(() => undefined, (x) => x);
+      assert.equal(e?.code, 50, `answered after ${Date.now() - t0} ms instead of failing`);
+      // without a limit it answers (the sum of 0 … 2,999,999)
+      const [r] = await admin.aggregate(HEAVY).toArray();
+      assert.equal(Number(r!["s"]), 4_499_998_500_000);
+      // a client that gives up (in another process: this one's timers wait while the server's loop is held)
+      const victim = `
+        import { MongoClient } from "mongodb";
+        const c = new MongoClient(${JSON.stringify(server.uri)}, { socketTimeoutMS: 150, retryReads: false });
+        const r = await c.db("admin").aggregate(${
+        JSON.stringify(BIG)
+      }).toArray().then(() => "answered", (e) => e.name);
+        console.log(r);
+        await c.close().catch(() => {});
+        Deno.exit(0);`;
+      const child = new Deno.Command(Deno.execPath(), {
+        args: ["eval", victim],
+        stdout: "piped",
+        stderr: "inherit",
+      })
+        .output();
+      // its aggregate starts and holds the loop (4 s uninterrupted here); the child times out and closes its
+      // socket; the expression's next interrupt check sees the hang-up and the loop lets go
+      let last = Date.now();
+      let longestHold = 0;
+      const ticker = setInterval(() => {
+        const now = Date.now();
+        longestHold = Math.max(longestHold, now - last);
+        last = now;
+      }, 20);
+      let out: string;
+      try {
+        out = new TextDecoder().decode((await child).stdout).trim();
+      } finally {
+        clearInterval(ticker);
+      }
+      assert.equal(out, "MongoNetworkTimeoutError");
+      assert.ok(longestHold < 2_000, `the event loop was held ${longestHold} ms`);
+      t0 = Date.now();
+      await admin.command({ ping: 1 });
+      await goneWithin(client, { "command.aggregate": 1 }, 1_000);
+    }),
+});

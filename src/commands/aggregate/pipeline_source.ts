@@ -15,6 +15,7 @@
  */
 import { CommandError } from "../../errors/command_error.ts";
 import { PAUSE } from "../../engine/mod.ts";
+import { enterInterruptible, leaveInterruptible } from "../../observability/interrupt.ts";
 import { PackedDocs } from "../../engine/aggregate/packed_docs.ts";
 import { isStoredDoc, storedItem } from "../../engine/aggregate/stored_doc.ts";
 import { freeNow } from "../../bson/owned_bytes.ts";
@@ -168,7 +169,14 @@ export class PipelineSource implements BatchSource {
       this.#held = undefined;
     }
     while (!this.#done && docs.length < maxDocs && bytes < maxBytes) {
-      const r = this.#iter.next();
+      // (a long loop inside one expression checks ctl: observability/interrupt.ts)
+      const prev = enterInterruptible(ctl);
+      let r: IteratorResult<Doc>;
+      try {
+        r = this.#iter.next();
+      } finally {
+        leaveInterruptible(prev);
+      }
       if (r.done) {
         this.#done = true;
         break;

@@ -9,6 +9,7 @@ import { Location } from "../../errors/locations.ts";
 import { valuesEqual } from "../../bson/compare.ts";
 import { documentEntries } from "../../bson/values.ts";
 import { describeValue } from "../path/describe.ts";
+import { interruptTick } from "../../observability/interrupt.ts";
 import {
   checkVariableName,
   compileExpression,
@@ -112,6 +113,7 @@ function compileMapFilter(arg: unknown, ctx: ExprContext, op: string): Evaluator
     }
     const out: unknown[] = [];
     for (const el of arr) {
+      interruptTick();
       vars.slots[slot] = el;
       if (isMap) {
         const v = fn(cur, vars);
@@ -124,6 +126,11 @@ function compileMapFilter(arg: unknown, ctx: ExprContext, op: string): Evaluator
     return out;
   };
 }
+
+/** mongod's `$range` memory bound (internalQueryMaxRangeBytes) and its estimate's sizes (a vector, a Value). */
+const MAX_RANGE_BYTES = 100 * 1024 * 1024;
+const RANGE_VECTOR_BYTES = 24;
+const RANGE_VALUE_BYTES = 16;
 
 function compileReduce(arg: unknown, ctx: ExprContext): Evaluator {
   if (!isObj(arg)) {
@@ -165,6 +172,7 @@ function compileReduce(arg: unknown, ctx: ExprContext): Evaluator {
     }
     let acc = init(cur, vars);
     for (const el of arr) {
+      interruptTick();
       vars.slots[vSlot] = acc;
       vars.slots[tSlot] = el;
       acc = body(cur, vars);
@@ -414,8 +422,20 @@ registerOperators({
         }`,
       );
       if (step === 0) throw new CommandError(Location.RangeStepZero, "$range requires a non-zero step value");
+      // mongod's bound (internalQueryMaxRangeBytes, 100 MiB; its length estimate counts one extra step)
+      const steps = Math.trunc((end - start) / step);
+      const bytes = RANGE_VECTOR_BYTES + (steps >= 0 ? 1 + steps : 0) * RANGE_VALUE_BYTES;
+      if (bytes >= MAX_RANGE_BYTES) {
+        throw new CommandError(
+          "ExceededMemoryLimit",
+          `$range would use too much memory (${bytes} bytes) and cannot spill to disk. Memory limit: ${MAX_RANGE_BYTES} bytes`,
+        );
+      }
       const out: number[] = [];
-      for (let i = start; step > 0 ? i < end : i > end; i += step) out.push(i);
+      for (let i = start; step > 0 ? i < end : i > end; i += step) {
+        interruptTick();
+        out.push(i);
+      }
       return out;
     };
   },
