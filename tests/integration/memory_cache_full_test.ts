@@ -22,6 +22,9 @@ Deno.test({
     });
     const client = new MongoClient(server.uri);
     try {
+      // the oplog's byte cap (a quarter of the cache) is the size listCollections gives it
+      const [listed] = await client.db("local").listCollections({ name: "oplog.rs" }).toArray();
+      assert.equal((listed as { options?: { size?: number } }).options?.size, (96 << 20) / 4);
       const coll = client.db("fill").collection("c");
       const s = "x".repeat(1 << 20);
       let n = 0;

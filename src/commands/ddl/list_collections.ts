@@ -74,7 +74,7 @@ function run(ctx: RequestContext<ListCollectionsParams>): Promise<Reply> {
     const full: Doc = {
       name: "oplog.rs",
       type: "collection",
-      options: { capped: true, size: OPLOG_LISTED_SIZE, autoIndexId: false },
+      options: { capped: true, size: ctx.oplog.retention.maxBytes ?? OPLOG_LISTED_SIZE, autoIndexId: false },
       info: { readOnly: false },
     };
     if (!matcher || matcher.matches(full)) {
@@ -84,7 +84,10 @@ function run(ctx: RequestContext<ListCollectionsParams>): Promise<Reply> {
   return arrayCursorReply(ctx, `${ctx.db}.$cmd.listCollections`, docs, ctx.params.cursor?.batchSize);
 }
 
-/** The size listCollections reports for local.oplog.rs (retention is by time and count, not bytes). */
+/**
+ * The size listCollections reports for local.oplog.rs when its retention is by time and count only (an
+ * on-disk server); an in-memory server reports its byte cap (a quarter of the storage cache).
+ */
 const OPLOG_LISTED_SIZE = 1024 * 1024 * 1024;
 
 export const listCollections = defineCommand<ListCollectionsParams>({
