@@ -67,6 +67,7 @@ import { FsyncLock } from "../commands/shared/fsync_lock.ts";
 import { AutoCompactor } from "../storage/auto_compact.ts";
 import { ClusterParameters } from "../commands/shared/cluster_parameters.ts";
 import { StableApiSettings } from "../commands/stable_api.ts";
+import { TableScans } from "../commands/shared/table_scans.ts";
 import { LogVerbosity } from "../observability/log_verbosity.ts";
 import { attachPointReads } from "./point_reads.ts";
 import type { MetricsServer } from "./metrics.ts";
@@ -474,6 +475,7 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
       () => clusterClock.latest(),
     ),
     stableApi: new StableApiSettings(config.server.requireApiVersion),
+    tableScans: new TableScans(config.server.noTableScan),
     logVerbosity: new LogVerbosity(log),
     backups: { last: undefined },
     // Loaded on first use: it pulls in the Node driver, which a server that never replays never needs.

@@ -8,6 +8,7 @@
  * context with some fields replaced is made with {@link deriveContext}, never with a spread (a spread
  * copies own properties only: the services would be lost).
  */
+import type { TableScans } from "./shared/table_scans.ts";
 import type { TtlMonitor } from "../executor/ttl_sweeper.ts";
 import type { JsRuntime } from "../engine/js/runtime.ts";
 import type { HeapWatchdog } from "../observability/heap_watchdog.ts";
@@ -179,6 +180,8 @@ export interface ServerContext {
   readonly clusterParameters: ClusterParameters;
   /** `requireApiVersion` (stable_api.ts): checked by dispatch, changed by setParameter. */
   readonly stableApi: StableApiSettings;
+  /** notablescan: whether queries may scan whole collections (shared/table_scans.ts). */
+  readonly tableScans: TableScans;
   /** `logLevel` / `logComponentVerbosity` (getParameter, setParameter; the logger's level). */
   readonly logVerbosity: LogVerbosity;
   /** The last native backup this process took (serverStatus, /metrics). */

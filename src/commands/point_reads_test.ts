@@ -90,6 +90,7 @@ function fakeServer(over: Partial<Record<string, unknown>> = {}) {
     top: new Top(),
     fsyncLock: { count: 0 },
     stableApi: { requireApiVersion: false },
+    tableScans: { refused: false },
     storage: {
       catalog: { getCollection: (db: string, name: string) => db === "d" && name === "c" ? COLL : undefined },
     },

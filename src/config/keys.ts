@@ -221,6 +221,15 @@ export const KEY_SPECS: readonly KeySpec[] = [
   },
   {
     table: "server",
+    key: "notablescan",
+    field: "noTableScan",
+    kind: "bool",
+    flag: "notablescan",
+    help:
+      "refuse queries no index can answer (291) instead of scanning the collection (mongod's notablescan)",
+  },
+  {
+    table: "server",
     key: "javascript_enabled",
     field: "javascriptEnabled",
     kind: "bool",

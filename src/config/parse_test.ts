@@ -55,6 +55,7 @@ Deno.test("defaults match PRODUCT.md's table", () => {
       messageTimeoutSeconds: 30,
       enableTestCommands: false,
       requireApiVersion: false,
+      noTableScan: false,
       javascriptEnabled: true,
       idleMallocTrim: true,
       scramSHA256IterationCount: 15_000,
@@ -101,6 +102,7 @@ idle_timeout_seconds = 0
 message_timeout_seconds = 2.5
 enable_test_commands = true
 require_api_version = true
+notablescan = true
 javascript_enabled = false
 idle_malloc_trim = false
 scram_sha256_iteration_count = 20000
@@ -146,6 +148,7 @@ noop_heartbeat_seconds = 0.0
       messageTimeoutSeconds: 2.5,
       enableTestCommands: true,
       requireApiVersion: true,
+      noTableScan: true,
       javascriptEnabled: false,
       idleMallocTrim: false,
       scramSHA256IterationCount: 20000,

@@ -85,6 +85,11 @@ export interface ServerConfig {
    */
   readonly requireApiVersion: boolean;
   /**
+   * mongod's notablescan: a query with a filter that no index can answer is refused (291
+   * NoQueryExecutionPlans) instead of scanning the collection. setParameter changes it at run time.
+   */
+  readonly noTableScan: boolean;
+  /**
    * mongod's security.javascriptEnabled: `$where`, `$function`, `$accumulator` and mapReduce run in
    * the JavaScript sandbox (src/engine/js/); false refuses them with mongod's codes.
    */
@@ -185,6 +190,7 @@ export function defaultConfig(): Config {
       messageTimeoutSeconds: 30,
       enableTestCommands: false,
       requireApiVersion: false,
+      noTableScan: false,
       javascriptEnabled: true,
       idleMallocTrim: true,
       scramSHA256IterationCount: 15_000,

@@ -4,7 +4,8 @@
  * `cursorTimeoutMillis` (idle cursor reaping), `transactionLifetimeLimitSeconds`, `minSnapshotHistoryWindowInSeconds` (how long storage keeps
  * history for snapshot reads at an earlier atClusterTime), `requireApiVersion` (every command must declare
  * `apiVersion`, commands/stable_api.ts; a bool), `ttlMonitorSleepSecs` / `ttlMonitorEnabled` (the TTL
- * monitor's period and switch; test suites shorten the period to see expiry within seconds) — and
+ * monitor's period and switch; test suites shorten the period to see expiry within seconds), `notablescan`
+ * (queries no index can answer are refused, shared/table_scans.ts) — and
  * answers each one's previous value as `was`, as mongod does. A parameter getParameter knows but that
  * cannot change at run time is 72 InvalidOptions "not allowed to change [x] at runtime"; an unknown
  * one is 72 "attempted to set unrecognized parameter [x], use help:true to see options". Admin only.
@@ -30,9 +31,10 @@ const SETTABLE = new Set([
   "logComponentVerbosity",
   "ttlMonitorSleepSecs",
   "ttlMonitorEnabled",
+  "notablescan",
 ]);
 /** Parameters whose values are booleans (safeBool: numbers too); the others are integers. */
-const BOOLEAN = new Set(["requireApiVersion", "ttlMonitorEnabled"]);
+const BOOLEAN = new Set(["requireApiVersion", "ttlMonitorEnabled", "notablescan"]);
 /** May be 0 (mongod: no history kept beyond what running reads pin). */
 const ZERO_ALLOWED = new Set(["logLevel", "minSnapshotHistoryWindowInSeconds"]);
 
@@ -80,6 +82,11 @@ function run(ctx: RequestContext<SetParameterParams>): Doc {
     if (k === "ttlMonitorEnabled") {
       ctx.ttl.enabled = bool(v, k);
       ctx.log.info(`setParameter ${k} = ${ctx.ttl.enabled}`);
+      continue;
+    }
+    if (k === "notablescan") {
+      ctx.tableScans.refused = bool(v, k);
+      ctx.log.info(`setParameter ${k} = ${ctx.tableScans.refused}`);
       continue;
     }
     if (k === "requireApiVersion") {

@@ -325,18 +325,24 @@ async function run(ctx: RequestContext<AggregateParams>): Promise<Reply> {
     prefixApplied = false;
   } else {
     // The leading $match/$sort/$skip/$limit run in the query layer (access path, index order, top-k).
-    let q = compileQuery({
-      filter: pipeline.leadingMatch,
-      sort: pipeline.leadingSort,
-      skip: pipeline.leadingSkip,
-      limit: pipeline.leadingLimit,
-      hint: p.hint,
-      collation,
-      variables,
-    }, coll);
+    let q = compileQuery(
+      {
+        filter: pipeline.leadingMatch,
+        sort: pipeline.leadingSort,
+        skip: pipeline.leadingSkip,
+        limit: pipeline.leadingLimit,
+        hint: p.hint,
+        collation,
+        variables,
+      },
+      coll,
+      { noTableScan: ctx.tableScans.refused },
+    );
     if (q.sort && !explain) {
       // No index gives the order: the engine's $sort sorts instead (bounded memory, spills to disk).
-      q = compileQuery({ filter: pipeline.leadingMatch, hint: p.hint, collation, variables }, coll);
+      q = compileQuery({ filter: pipeline.leadingMatch, hint: p.hint, collation, variables }, coll, {
+        noTableScan: ctx.tableScans.refused,
+      });
       prefixApplied = false;
     }
     if (explain) {

@@ -181,13 +181,17 @@ async function run(ctx: RequestContext<MapReduceParams>): Promise<Doc> {
   ctx.opStats.ns = `${ctx.db}.${p.collection}`;
   if (coll) {
     const js = jsQueryParts(ctx);
-    const q = compileQuery({
-      filter: p.query,
-      sort: p.sort,
-      limit: p.limit,
-      collation: p.collation,
-      ...js,
-    }, coll);
+    const q = compileQuery(
+      {
+        filter: p.query,
+        sort: p.sort,
+        limit: p.limit,
+        collation: p.collation,
+        ...js,
+      },
+      coll,
+      { noTableScan: ctx.tableScans.refused },
+    );
     await prefetchWhere(ctx, coll, p.query, p.collation, js.where);
     const source = new QuerySource(ctx.storage, coll, q);
     let emittedBytes = 0;

@@ -84,7 +84,13 @@ async function run(ctx: RequestContext<CountParams>): Promise<Doc> {
     return { n: limit > 0 ? Math.min(n, limit) : n, ok: 1 };
   }
   const js = jsQueryParts(ctx);
-  const q = compileQuery({ filter: p.query, skip, limit, hint: p.hint, collation: p.collation, ...js }, coll);
+  const q = compileQuery(
+    { filter: p.query, skip, limit, hint: p.hint, collation: p.collation, ...js },
+    coll,
+    {
+      noTableScan: ctx.tableScans.refused,
+    },
+  );
   await prefetchWhere(ctx, coll, p.query, p.collation, js.where);
   const source = new QuerySource(ctx.storage, coll, q);
   return { n: await countAll(ctx, source), ok: 1 };

@@ -99,6 +99,7 @@ export async function applyDelete(
         : { filter: st.q, sort: st.sort, hint: st.hint, collation: st.collation },
       coll,
       st.variables,
+      { noTableScan: ctx.tableScans.refused },
     );
   if (!coll) {
     refuseOnView(ctx.storage, ctx.db, collName);

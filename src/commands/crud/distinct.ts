@@ -57,7 +57,9 @@ async function run(ctx: RequestContext<DistinctParams>): Promise<Doc> {
   const { collection, key, query, collation, hint } = ctx.params;
   const coll = findCollection(ctx, collection);
   const js = jsQueryParts(ctx);
-  const q = compileQuery({ filter: query, hint, collation, ...js }, coll);
+  const q = compileQuery({ filter: query, hint, collation, ...js }, coll, {
+    noTableScan: ctx.tableScans.refused,
+  });
   const strCmp = makeStringComparator(effectiveCollation(collation, coll));
   const view = coll ? undefined : viewOf(ctx, collection);
   if (!coll && !view) return { values: [], ok: 1 };

@@ -64,7 +64,10 @@ async function run(ctx: RequestContext<ExplainParams>): Promise<Doc> {
   const coll = findCollection(ctx, shape.coll);
   // run as the command would: a blocking sort past the memory limit spills (SORT `usedDisk`)
   const q = {
-    ...compileQuery({ ...shape.parts, ...jsQueryParts(ctx) }, coll, { planCache: false }),
+    ...compileQuery({ ...shape.parts, ...jsQueryParts(ctx) }, coll, {
+      planCache: false,
+      noTableScan: ctx.tableScans.refused,
+    }),
     sortMemoryLimit: ctx.queryMemoryLimitBytes,
     spill: inner["allowDiskUse"] === false ? undefined : ctx.spill,
   };

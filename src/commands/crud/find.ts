@@ -26,6 +26,7 @@ import { CommandError } from "../../errors/command_error.ts";
 import { findOplog } from "./find_oplog.ts";
 import { bucketsBase, findBuckets } from "./find_buckets.ts";
 import { findTailable } from "./find_tailable.ts";
+import { checkTailableScan } from "../shared/table_scans.ts";
 import { isCapped } from "../../executor/capped.ts";
 import { compileIdPoint, idPointSummary } from "../shared/compile_query.ts";
 import type { CompiledQuery } from "../../executor/compiled_query.ts";
@@ -89,6 +90,7 @@ function run(ctx: RequestContext<FindParams>): Reply | Promise<Reply> {
         `error processing query: ns=${ns}: tailable cursor requested on non capped collection`,
       );
     }
+    checkTailableScan(ctx.tableScans.refused, coll);
     return findTailable(ctx, coll);
   }
   // A view runs as an aggregate, which validates (and refuses find-only options) itself.
@@ -127,7 +129,7 @@ function run(ctx: RequestContext<FindParams>): Reply | Promise<Reply> {
     coll,
     p.let,
     // (QuerySource reads an index range's records with their entries: ixscan.ts)
-    { exactBounds: true },
+    { exactBounds: true, noTableScan: ctx.tableScans.refused },
   );
   // A blocking sort past [server] query_memory_limit spills sorted runs unless allowDiskUse is false.
   const q = {

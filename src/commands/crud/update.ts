@@ -178,6 +178,7 @@ export function applyUpdate(
         : { filter: st.q, sort: st.sort, hint: st.hint, collation: st.collation },
       existing,
       st.variables,
+      { noTableScan: ctx.tableScans.refused },
     );
   const collation = effectiveCollation(st.collation, existing);
   const updater = compileUpdate(st.u, {

@@ -41,6 +41,7 @@ export interface LiveParameters {
   readonly logComponentVerbosity: Doc;
   readonly ttlMonitorSleepSecs: number;
   readonly ttlMonitorEnabled: boolean;
+  readonly notablescan: boolean;
 }
 
 /** The live parameters of a running server. */
@@ -55,6 +56,7 @@ export function liveParameters(ctx: ServerContext): LiveParameters {
     logComponentVerbosity: ctx.logVerbosity.toDocument(),
     ttlMonitorSleepSecs: ctx.ttl.sleepSeconds,
     ttlMonitorEnabled: ctx.ttl.enabled,
+    notablescan: ctx.tableScans.refused,
   };
 }
 
@@ -75,6 +77,7 @@ export function serverParameters(info: Pick<ServerInfo, "testCommandsEnabled">, 
     requireApiVersion: live?.requireApiVersion ?? false,
     ttlMonitorSleepSecs: live?.ttlMonitorSleepSecs ?? 60,
     ttlMonitorEnabled: live?.ttlMonitorEnabled ?? true,
+    notablescan: live?.notablescan ?? false,
   };
 }
 

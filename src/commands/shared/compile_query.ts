@@ -34,9 +34,11 @@ import {
   idPoint,
   type IndexInfo,
   type IxScanPath,
+  naturalHint,
   type PlanChoice,
   planQuery,
 } from "../../planner/find_plan.ts";
+import { checkTableScan } from "./table_scans.ts";
 import { PlanCache, shapeOf } from "../../planner/plan_cache.ts";
 import { planFromTemplate, type PlanTemplate, templateOf } from "../../planner/plan_template.ts";
 import { boundsAnswerFilter, idLookupAnswers } from "../../planner/exact_bounds.ts";
@@ -313,7 +315,7 @@ function refuseWithText(parts: QueryParts): void {
 export function compileQuery(
   parts: QueryParts,
   coll?: CollectionEntry,
-  opts: { planCache?: boolean; exactBounds?: boolean } = {},
+  opts: { planCache?: boolean; exactBounds?: boolean; noTableScan?: boolean } = {},
 ): CompiledQuery {
   const filter = parts.filter ?? {};
   const collation = effectiveCollation(parts.collation, coll);
@@ -367,6 +369,14 @@ export function compileQuery(
       : planCacheKey(parts, coll, infos, !collation && idPoint(filter) !== undefined),
   );
   const access = plan.access;
+  checkTableScan(
+    opts.noTableScan,
+    coll,
+    filter,
+    access,
+    naturalHint(parts.hint) !== undefined ||
+      (parts.sort !== undefined && Object.hasOwn(parts.sort, "$natural")),
+  );
   if (matcher === undefined) matcher = access.kind === "idLookup" ? null : compile();
   // the bounds answer the filter: no match per record, and no decode of the filter's fields (not
   // with min/max, whose bounds replace the filter's)

@@ -8,7 +8,7 @@ export function compileQueryWithLet(
   parts: QueryParts,
   coll: CollectionEntry | undefined,
   variables: Doc | undefined,
-  opts?: { exactBounds?: boolean },
+  opts?: { exactBounds?: boolean; noTableScan?: boolean },
 ): CompiledQuery {
   return compileQuery(variables ? { ...parts, variables } : parts, coll, opts);
 }
