@@ -110,7 +110,9 @@ export function profileEntry(
   e["numYield"] = 0;
   e["locks"] = {};
   e["millis"] = millis;
-  if (s.planSummary !== undefined) e["planSummary"] = s.planSummary;
+  if (s.planSummary !== undefined) {
+    e["planSummary"] = typeof s.planSummary === "string" ? s.planSummary : s.planSummary();
+  }
   if (s.usedDisk === true) e["usedDisk"] = true;
   e["ts"] = new Date();
   e["client"] = ctx.client.remoteAddress.replace(/:\d+$/, "");
@@ -173,7 +175,8 @@ export function afterCommand(
   try {
     const ns = commandNamespace(ctx, body);
     ctx.top.record(ns, ctx.command, micros, LOCKED_WRITES.has(ctx.command));
-    if (ctx.opStats.planSummary?.startsWith("COLLSCAN")) {
+    const plan = ctx.opStats.planSummary; // (an index scan's is a function: recordPlan)
+    if (typeof plan === "string" && plan.startsWith("COLLSCAN")) {
       ctx.top.recordCollectionScan(ns, (ctx.params as { tailable?: unknown } | undefined)?.tailable === true);
     }
     countDocuments(ctx, reply);

@@ -9,8 +9,11 @@ export interface OpStats {
   keysExamined?: number;
   docsExamined?: number;
   nreturned?: number;
-  /** mongod's planSummary ("COLLSCAN", "IXSCAN { a: 1 }", "IDHACK"). */
-  planSummary?: string;
+  /**
+   * mongod's planSummary ("COLLSCAN", "IXSCAN { a: 1 }", "IDHACK"), or what makes it when it is read
+   * (a write records its plan at every statement; few are profiled or logged).
+   */
+  planSummary?: string | (() => string);
   /** Write figures (mongod's profiler names). */
   ninserted?: number;
   nMatched?: number;

@@ -93,6 +93,25 @@ serverTest(
     assert.ok(typeof ix!["client"] === "string");
     assert.equal(scan!["planSummary"], "COLLSCAN");
     assert.equal(scan!["docsExamined"], 3);
+    // aggregate, count, distinct, update and delete name their plan and what they examined
+    await c.aggregate([{ $match: { a: { $gte: 2 } } }, { $group: { _id: null, n: { $sum: 1 } } }]).toArray();
+    await db.command({ count: "c", query: { a: 3 } });
+    await c.distinct("a", { b: { $exists: false } });
+    await c.updateOne({ a: 1 }, { $set: { u: 1 } });
+    await c.deleteMany({ b: 9 });
+    const by = async (filter: Record<string, unknown>) =>
+      (await db.collection("system.profile").findOne(filter))!;
+    const agg = await by({ "command.aggregate": "c" });
+    assert.deepEqual(
+      [agg["planSummary"], agg["keysExamined"], agg["docsExamined"], agg["nreturned"]],
+      ["IXSCAN { a: 1 }", 2, 2, 1],
+    );
+    const cnt = await by({ "command.count": "c" });
+    assert.deepEqual([cnt["planSummary"], cnt["keysExamined"]], ["IXSCAN { a: 1 }", 1]);
+    const dis = await by({ "command.distinct": "c" });
+    assert.deepEqual([dis["planSummary"], dis["docsExamined"]], ["COLLSCAN", 3]);
+    assert.equal((await by({ op: "update" }))["planSummary"], "IXSCAN { a: 1 }");
+    assert.equal((await by({ op: "remove" }))["planSummary"], "COLLSCAN");
     const opts = (await db.listCollections({ name: "system.profile" }).toArray())[0]!;
     assert.equal((opts as unknown as { options: { capped: boolean } }).options.capped, true);
     const read = await db.command({ profile: -1 });

@@ -24,6 +24,7 @@ import { groupFirstOutput, groupFold } from "./group_first.ts";
 import { QuerySource } from "../../executor/query.ts";
 import { controlSlot, PipelineSource, scanInput, scanStored } from "./pipeline_source.ts";
 import type { RequestContext } from "../context.ts";
+import { recordExamined, recordPlan } from "../shared/read_figures.ts";
 import { defineCommand, type Doc, type Reply } from "../spec.ts";
 import {
   any,
@@ -386,6 +387,7 @@ async function run(ctx: RequestContext<AggregateParams>): Promise<Reply> {
     } else if (coll) {
       if (readsRowMeta(p.pipeline)) q = withRowMeta(q);
       source = new QuerySource(ctx.storage, coll, q);
+      recordPlan(ctx, coll, q.access);
       // Decode only the fields the pipeline can read (e.g. a $group's key and accumulator inputs).
       const fields = pipelineDependencies(stages);
       // A first stage that takes stored documents (a `$sort` by paths) reads whole ones as stored bytes.
@@ -440,6 +442,8 @@ async function run(ctx: RequestContext<AggregateParams>): Promise<Reply> {
       );
     } finally {
       source?.close();
+      ctx.opStats.ns = ns;
+      if (source) recordExamined(ctx, source);
     }
     return encodeCursorReply({ id: 0n, ns, batchKey: "firstBatch", docs: [] });
   }
@@ -459,12 +463,16 @@ async function run(ctx: RequestContext<AggregateParams>): Promise<Reply> {
     throw e;
   }
   let id = 0n;
+  ctx.opStats.ns = ns;
+  if (source) recordExamined(ctx, source);
+  ctx.opStats.nreturned = first.docs.length;
   if (!first.done) {
     ensureCursorRoom(ctx, out);
     const entry = ctx.cursors.open(ns, out, 0, ctx.client.connectionId, sessionOf(ctx));
     ctx.transaction?.cursors.add(entry.id);
     entry.leftoverMaxTimeMs = ctl.remainingMs();
     id = entry.id;
+    ctx.opStats.cursorid = id;
   } else {
     out.close();
   }

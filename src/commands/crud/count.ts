@@ -2,6 +2,7 @@
  * count: number of documents matching `query`, after `skip`, capped by `limit`; an unfiltered count of
  * `local.oplog.rs` (an internal table, not a collection) is its number of entries.
  */
+import { recordExamined, recordPlan } from "../shared/read_figures.ts";
 import { viewOf } from "../aggregate/view_source.ts";
 import { countOnView } from "./on_view.ts";
 import { bucketsBase, bucketsOf } from "./find_buckets.ts";
@@ -93,7 +94,12 @@ async function run(ctx: RequestContext<CountParams>): Promise<Doc> {
   );
   await prefetchWhere(ctx, coll, p.query, p.collation, js.where);
   const source = new QuerySource(ctx.storage, coll, q);
-  return { n: await countAll(ctx, source), ok: 1 };
+  recordPlan(ctx, coll, q.access);
+  try {
+    return { n: await countAll(ctx, source), ok: 1 };
+  } finally {
+    recordExamined(ctx, source);
+  }
 }
 
 function isEmpty(query: Doc | undefined): boolean {

@@ -2,6 +2,7 @@
  * delete: removes the documents each statement ({q, limit: 0 | 1, hint, collation}) matches, one
  * storage transaction per statement, or yielding batches when it is long (`applyDelete`). Replies `{n, writeErrors?}`.
  */
+import { recordPlan } from "../shared/read_figures.ts";
 import { refuseOnView } from "../shared/views.ts";
 import { BATCH_FIELDS, commitSync, nullAsMissing, statementList } from "../write/write_batch.ts";
 import type { RequestContext } from "../context.ts";
@@ -101,6 +102,7 @@ export async function applyDelete(
       st.variables,
       { noTableScan: ctx.tableScans.refused },
     );
+  if (coll !== undefined) recordPlan(ctx, coll, q.access);
   if (!coll) {
     refuseOnView(ctx.storage, ctx.db, collName);
     return { n: 0 };

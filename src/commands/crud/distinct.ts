@@ -4,6 +4,7 @@
  * nothing, values come back in BSON order (under the collation, which also decides equality; the
  * first value met of an equal group is kept), and a result over 16 MiB fails with 17217.
  */
+import { recordExamined, recordPlan } from "../shared/read_figures.ts";
 import { effectiveCollation } from "../shared/default_collation.ts";
 import { viewOf } from "../aggregate/view_source.ts";
 import { distinctOnView } from "./on_view.ts";
@@ -71,6 +72,7 @@ async function run(ctx: RequestContext<DistinctParams>): Promise<Doc> {
   }
   await prefetchWhere(ctx, coll, query, collation, js.where); // $where on the batch lane, not inline
   const source = new QuerySource(ctx.storage, coll, q);
+  recordPlan(ctx, coll, q.access);
   try {
     for (;;) {
       const { docs, done } = await source.nextDocsAsync(10_000, ctx.control); // maxTimeMS + yielding
@@ -79,6 +81,7 @@ async function run(ctx: RequestContext<DistinctParams>): Promise<Doc> {
     }
   } finally {
     source.close();
+    recordExamined(ctx, source);
   }
   return sortedDistinct(found, strCmp);
 }

@@ -4,6 +4,7 @@
  * `_id` may not change (66 ImmutableField); an upsert seeds the new document from the filter's
  * equality fields and takes `_id` from there or generates one.
  */
+import { recordPlan } from "../shared/read_figures.ts";
 import { effectiveCollation } from "../shared/default_collation.ts";
 import { BATCH_FIELDS, commitSync, nullAsMissing, statementList } from "../write/write_batch.ts";
 import { decodeDocument } from "../../bson/decode.ts";
@@ -180,6 +181,7 @@ export function applyUpdate(
       st.variables,
       { noTableScan: ctx.tableScans.refused },
     );
+  if (existing !== undefined) recordPlan(ctx, existing, q.access);
   const collation = effectiveCollation(st.collation, existing);
   const updater = compileUpdate(st.u, {
     arrayFilters: st.arrayFilters,
