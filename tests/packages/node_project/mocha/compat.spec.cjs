@@ -46,11 +46,20 @@ describe("MongoMemoryServer (secantusdb)", function () {
     }
   });
 
-  it("refuses a mongod flag by name", async () => {
+  it("refuses a mongod flag by name; takes one it shares (--notablescan)", async () => {
     await assert.rejects(
-      MongoMemoryServer.create({ instance: { args: ["--notablescan"] } }),
-      /unknown flag --notablescan/,
+      MongoMemoryServer.create({ instance: { args: ["--shardsvr"] } }),
+      /unknown flag --shardsvr/,
     );
+    const mongod = await MongoMemoryServer.create({ instance: { args: ["--notablescan"] } });
+    const client = new MongoClient(mongod.getUri());
+    try {
+      const p = await client.db("admin").command({ getParameter: 1, notablescan: 1 });
+      assert.equal(p.notablescan, true);
+    } finally {
+      await client.close();
+      await mongod.stop();
+    }
   });
 
   it("MongoMemoryReplSet: one node, replicaSet in the URI, count > 1 refused", async () => {
