@@ -638,6 +638,23 @@ serverTest(
       (e: AnyDoc) => e.code === 2,
     );
     assert.equal(await c.countDocuments({ z: 1 }), 0);
+    // in a pipeline: the keys of the $sort before (find's form), also when the $sort leads or has a
+    // $limit; without a $sort the field is left out (sort_key_with_missing_fields.js)
+    const agg = (p: AnyDoc[]) => c.aggregate(p).toArray();
+    assert.deepEqual(await agg([{ $sort: { a: 1, b: -1 } }, { $project: { k: { $meta: "sortKey" } } }]), [
+      { _id: 2, k: [1, null] },
+      { _id: 1, k: [2, 5] },
+    ]);
+    assert.deepEqual(
+      await agg([{ $match: { a: { $gt: 0 } } }, { $sort: { a: -1 } }, { $limit: 1 }, {
+        $addFields: { k: { $meta: "sortKey" } },
+      }, { $project: { k: 1 } }]),
+      [{ _id: 1, k: [2] }],
+    );
+    assert.deepEqual(await agg([{ $project: { k: { $meta: "sortKey" } } }, { $sort: { _id: 1 } }]), [
+      { _id: 1 },
+      { _id: 2 },
+    ]);
   },
 );
 

@@ -543,14 +543,10 @@ function projectStep(
     rowMeta: true,
     project: (d, m) => {
       if (sortKey) {
-        setDocMeta(d, {
-          recordId: m?.recordId ?? 0n,
-          indexKey: m?.indexKey ?? (() => undefined),
-          sortKey: () => sortKey(d),
-        });
+        setDocMeta(d, { ...m, sortKey: () => sortKey(d) });
       } else if (m && metaInProjection) setDocMeta(d, m);
       const out = projection ? projection.apply(d) : { ...d };
-      if (showRecordId && m) out["$recordId"] = Long.fromBigInt(m.recordId);
+      if (showRecordId && m?.recordId !== undefined) out["$recordId"] = Long.fromBigInt(m.recordId);
       return out;
     },
   };

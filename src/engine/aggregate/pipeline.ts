@@ -153,7 +153,9 @@ export function compilePipeline(stages: unknown[], opts: PipelineOptions = {}): 
   if (!Array.isArray(stages)) {
     throw new CommandError("TypeMismatch", "'pipeline' option must be specified as an array");
   }
-  const ctx = makeStageContext(opts);
+  // (a `$meta: "sortKey"` reader: every $sort keeps its keys, and the leading one stays a stage)
+  const sortKeyMeta = (JSON.stringify(stages) ?? "").includes('"$meta":"sortKey"');
+  const ctx = makeStageContext(sortKeyMeta ? { ...opts, sortKeyMeta } : opts);
   const names = stages.map((s) => stageEntry(s)[0]);
   for (const only of ["$documents", "$geoNear"]) {
     if (names.lastIndexOf(only) > 0) {
@@ -182,7 +184,7 @@ export function compilePipeline(stages: unknown[], opts: PipelineOptions = {}): 
   let leadingSort: Document | undefined;
   let leadingSkip: number | undefined;
   let leadingLimit: number | undefined;
-  if (names[i] === "$sort") leadingSort = stageEntry(stages[i++])[1] as Document;
+  if (names[i] === "$sort" && !sortKeyMeta) leadingSort = stageEntry(stages[i++])[1] as Document;
   if (names[i] === "$skip") leadingSkip = toDouble(stageEntry(stages[i++])[1]);
   if (names[i] === "$limit") leadingLimit = toDouble(stageEntry(stages[i++])[1]);
   const prefix = compileStages(stages.slice(prefixStart, i), ctx);

@@ -16,6 +16,7 @@ import { toDouble } from "../expression/numeric.ts";
 import { compileGroup } from "./group.ts";
 import type { Document, Stage, StageContext } from "./types.ts";
 import { PAUSE } from "./pause.ts";
+import { docMetaOf, setDocMeta } from "../expression/doc_meta.ts";
 import { budgetOf, externalSort } from "./memory.ts";
 
 export function compileMatch(spec: unknown, ctx: StageContext, name: string): Stage {
@@ -105,6 +106,33 @@ export function compileLimit(spec: unknown, _ctx: StageContext, name: string): S
 
 /** `$sort`; with `limit` (a `$limit` right after), keeps only the top `limit` documents while reading. */
 export function compileSortStage(spec: unknown, ctx: StageContext, name: string, limit?: number): Stage {
+  const stage = sortStage(spec, ctx, name, limit);
+  return ctx.options.sortKeyMeta ? withSortKeys(stage, parseSortSpec(spec as Document)) : stage;
+}
+
+/**
+ * The sort's documents with their sort key values attached (`{$meta: "sortKey"}` of a later stage, in
+ * find's form: one value per sort field, null for a missing one). Decoded documents only.
+ */
+function withSortKeys(stage: Stage, keys: readonly SortKeyPart[]): Stage {
+  return {
+    name: stage.name,
+    pauses: true,
+    *run(input) {
+      for (const d of stage.run(input)) {
+        if (d !== PAUSE) {
+          setDocMeta(d, {
+            ...docMetaOf(d),
+            sortKey: () => keys.map((k) => sortKeyOf(d, k.parts, k.direction) ?? null),
+          });
+        }
+        yield d;
+      }
+    },
+  };
+}
+
+function sortStage(spec: unknown, ctx: StageContext, name: string, limit?: number): Stage {
   if (!isObj(spec)) {
     throw new CommandError(Location.SortStageSpecNotObject, "the $sort key specification must be an object");
   }

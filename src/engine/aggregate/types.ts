@@ -81,6 +81,11 @@ export interface PipelineOptions {
   onSpill?: (() => void) | undefined;
   /** Server-side JavaScript for `$function` / `$accumulator` (absent: refused with 31264). */
   js?: JsHost | undefined;
+  /**
+   * A stage reads `{$meta: "sortKey"}`: each `$sort` attaches its documents' sort keys (doc_meta.ts)
+   * and a leading one stays a stage. Set by `compilePipeline` itself.
+   */
+  sortKeyMeta?: boolean | undefined;
   /** Bytes blocking stages hold more (negative: fewer) — the operation's memory meter (issue 11). */
   onMemory?: ((deltaBytes: number) => void) | undefined;
   /**

@@ -8,13 +8,17 @@
 import type { Document as Doc } from "../../bson/document.ts";
 
 export interface DocMeta {
-  readonly recordId: bigint;
+  /** The stored record's id (absent on a document no record produced, e.g. after a `$group`). */
+  readonly recordId?: bigint | undefined;
   /** The index key document (undefined when no index produced the document). */
-  readonly indexKey: () => Doc | undefined;
+  readonly indexKey?: (() => Doc | undefined) | undefined;
   /** A `$near` query's distance to the document and the location it was measured to. */
   readonly geoNearDistance?: number;
   readonly geoNearPoint?: unknown;
-  /** A find's sort key values for the document, one per sort field (`{$meta: "sortKey"}`). */
+  /**
+   * The sort key values of the document, one per sort field (`{$meta: "sortKey"}`): a find's sort, or
+   * the last `$sort` stage of a pipeline that reads them.
+   */
   readonly sortKey?: () => unknown[];
 }
 

@@ -2,7 +2,7 @@
  * ops_meta.ts — `{$meta: "textScore"}`: the score the pipeline's `$text` match gave the current
  * document; `{$meta: "recordId"}` (a Long) and `{$meta: "indexKey"}` (the index key document) from
  * the metadata the executor attached (doc_meta.ts), and `geoNearDistance` / `geoNearPoint` of a `$near`
- * query's documents, and `sortKey` (a find's sort key values). Each is undefined, so the field is left
+ * query's documents, and `sortKey` (the sort key values of a find's sort or a pipeline's `$sort`). Each is undefined, so the field is left
  * out, when the document has none (mongod). Other metadata kinds (`searchScore`, …) are not
  * available here and are refused.
  */
@@ -36,23 +36,15 @@ function compileMeta(arg: unknown): Evaluator {
   }
   if (arg === "recordId") {
     return (_cur, vars) => {
-      const m = docMetaOf(vars.root);
-      return m ? Long.fromBigInt(m.recordId) : undefined;
+      const id = docMetaOf(vars.root)?.recordId;
+      return id === undefined ? undefined : Long.fromBigInt(id);
     };
   }
-  if (arg === "indexKey") return (_cur, vars) => docMetaOf(vars.root)?.indexKey();
+  if (arg === "indexKey") return (_cur, vars) => docMetaOf(vars.root)?.indexKey?.();
   if (arg === "geoNearDistance") return (_cur, vars) => docMetaOf(vars.root)?.geoNearDistance;
   if (arg === "geoNearPoint") return (_cur, vars) => docMetaOf(vars.root)?.geoNearPoint;
-  if (arg === "sortKey") {
-    // a find with a sort attaches it; an aggregation does not keep sort keys (refused, not left out)
-    return (_cur, vars) => {
-      const sortKey = docMetaOf(vars.root)?.sortKey;
-      if (sortKey === undefined) {
-        throw new CommandError("NotImplemented", "$meta 'sortKey' is available in find only in SecantusDB");
-      }
-      return sortKey();
-    };
-  }
+  // a find with a sort attaches it, and a pipeline's `$sort` when a later stage reads it; left out otherwise
+  if (arg === "sortKey") return (_cur, vars) => docMetaOf(vars.root)?.sortKey?.();
   if (arg !== "textScore") {
     throw new CommandError("NotImplemented", `$meta '${arg}' is not available in SecantusDB`);
   }
