@@ -675,3 +675,17 @@ serverTest(
     assert.equal((await c.replaceOne({ _id: 0 }, { _id: 0 })).modifiedCount, 0);
   },
 );
+
+serverTest(
+  "$in with thousands of doubles over an indexed field: one lookup per value kind (removea.js: 10,000 doubles took ~100 s and held the server)",
+  async (client) => {
+    const c = client.db("jsfremovea").collection<AnyDoc>("c");
+    await c.createIndex({ a: 1 });
+    await c.insertMany(Array.from({ length: 4_000 }, (_, i) => ({ a: i % 2 ? new Double(i) : i })));
+    const drop = Array.from({ length: 4_000 }, (_, i) => new Double((i * 7) % 8_000));
+    const want = new Set(drop.map((d) => d.value).filter((v) => v < 4_000)).size;
+    assert.equal(await c.countDocuments({ a: { $in: drop } }), want);
+    assert.equal((await c.deleteMany({ a: { $in: drop } })).deletedCount, want);
+    assert.equal(await c.countDocuments({}), 4_000 - want);
+  },
+);

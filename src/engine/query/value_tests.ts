@@ -75,28 +75,59 @@ export function inTest(
 ): ValueTest {
   let hasNull = false;
   const strings = new Set<string>();
+  /** Numbers of every kind by the JS number each equals exactly (1, 1.0, Int32(1), Long(1) alike). */
   const numbers = new Set<number>();
   const others: unknown[] = [];
   for (const x of values) {
     if (x === null || x === undefined) hasNull = true;
     else if (typeof x === "string" && !strCmp) strings.add(x);
-    else if (typeof x === "number") numbers.add(x);
-    else others.push(x);
+    else {
+      const n = exactNumber(x);
+      if (n !== undefined) numbers.add(n);
+      else others.push(x);
+    }
   }
   const numericOthers = others.some((o) => isNumeric(o));
   return (v) => {
     if (v === null || v === undefined) return hasNull;
-    if (typeof v === "string" && strings.has(v)) return true;
-    if (typeof v === "number") {
-      if (numbers.has(v)) return true;
-      if (!numericOthers && regexes.length === 0) return false;
-    } else if (numbers.size > 0 && isNumeric(v)) {
-      for (const n of numbers) if (compareValues(v, n) === 0) return true;
+    if (typeof v === "string") {
+      if (strings.has(v)) return true;
+    } else {
+      const n = exactNumber(v);
+      if (n !== undefined) {
+        // (a number of the set by its value: one lookup, however many values and whatever their kinds)
+        if (numbers.has(n)) return true;
+        if (!numericOthers && regexes.length === 0) return false;
+      } else if (numbers.size > 0 && isNumeric(v)) {
+        // a Decimal128, a Long past 2^53: compared exactly with each
+        for (const m of numbers) if (compareValues(v, m) === 0) return true;
+      }
     }
     for (const o of others) if (valuesEqual(v, o, strCmp)) return true;
     for (const r of regexes) if (regexMatches(r, v)) return true;
     return false;
   };
+}
+
+/**
+ * The JS number a BSON number equals exactly: a double, an Int32, a Long within 2^53; undefined for a
+ * Decimal128, a larger Long and non-numbers. (A Set of these compares as mongod's numeric equality:
+ * SameValueZero takes -0 as 0 and NaN as NaN.)
+ */
+function exactNumber(v: unknown): number | undefined {
+  if (typeof v === "number") return v;
+  if (typeof v !== "object" || v === null) return undefined;
+  switch ((v as { _bsontype?: unknown })._bsontype) {
+    case "Double":
+    case "Int32":
+      return (v as { value: number }).value;
+    case "Long": {
+      const n = (v as Long).toNumber();
+      return Number.isSafeInteger(n) ? n : undefined;
+    }
+    default:
+      return undefined;
+  }
 }
 
 /** `$type` with a set of BSON type numbers; `number` (any numeric) is passed as `anyNumber`. */
