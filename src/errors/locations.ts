@@ -22,6 +22,17 @@ export const Location = {
   /** dropDatabase with a value other than 1. */
   DropDatabaseNotOne: 5255100,
 
+  /** distinct's `key` holds a NUL byte. */
+  DistinctKeyNul: 31032,
+  /** `{$meta: <name>}` naming no metadata kind. */
+  MetaUnsupportedArgument: 17308,
+  /** A `$meta` sort key other than the sortable kinds. */
+  MetaSortIllegal: 31138,
+  /** A `$meta: "searchScore"` sort outside `$search`. */
+  MetaSortSearchScore: 31218,
+  /** A `$meta: "searchHighlights"` sort (never sortable). */
+  MetaSortSearchHighlights: 31219,
+
   // engine/aggregate: pipeline stages and accumulators.
   AccumulatorBadArgument: 40237,
   AddFieldsSpecNotObject: 40272,

@@ -689,3 +689,28 @@ serverTest(
     assert.equal(await c.countDocuments({}), 4_000 - want);
   },
 );
+
+serverTest(
+  "mongod's codes: $meta argument 17308, $meta sorts 31138/31218/31219, a hidden text index 291, hiding on system.* 2, distinct key with NUL 31032",
+  async (client) => {
+    const db = client.db("jsfcodes");
+    const c = db.collection<AnyDoc>("c");
+    await c.insertOne({ _id: 1, a: "java" });
+    const code = (p: Promise<unknown>) => p.then(() => "ok", (e: AnyDoc) => e.code);
+    assert.equal(await code(c.find({}, { projection: { x: { $meta: "some garbage" } } }).toArray()), 17308); // find_projection_meta_errors.js
+    assert.equal(await code(db.command({ find: "c", sort: { _id: { $meta: 1 } } })), 31138); // sort_with_meta_operator.js
+    assert.equal(await code(c.aggregate([{ $sort: { _id: { $meta: "1" } } }]).toArray()), 31138);
+    assert.equal(await code(c.find({}).sort({ _id: { $meta: "searchScore" } }).toArray()), 31218);
+    assert.equal(await code(c.find({}).sort({ _id: { $meta: "searchHighlights" } }).toArray()), 31219);
+    await c.createIndex({ a: "text" }, { hidden: true }); // hidden_index.js
+    assert.equal(await code(c.find({ $text: { $search: "java" } }).toArray()), 291);
+    await db.command({ collMod: "c", index: { name: "a_text", hidden: false } });
+    assert.equal((await c.find({ $text: { $search: "java" } }).toArray()).length, 1);
+    const sys = db.collection<AnyDoc>("system.js");
+    await sys.insertOne({ _id: "f", value: 1 });
+    assert.equal(await code(sys.createIndex({ b: 1 }, { hidden: true })), 2);
+    await sys.createIndex({ b: 1 });
+    assert.equal(await code(db.command({ collMod: "system.js", index: { name: "b_1", hidden: true } })), 2);
+    assert.equal(await code(db.command({ distinct: "c", key: "a\0b" })), 31032); // distinct4.js
+  },
+);

@@ -56,6 +56,9 @@ export function distinctValues(doc: Doc, parts: readonly string[], out: unknown[
 
 async function run(ctx: RequestContext<DistinctParams>): Promise<Doc> {
   const { collection, key, query, collation, hint } = ctx.params;
+  if (key.includes("\0")) {
+    throw new CommandError(Location.DistinctKeyNul, "Key field cannot contain an embedded null byte");
+  }
   const coll = findCollection(ctx, collection);
   const js = jsQueryParts(ctx);
   const q = compileQuery({ filter: query, hint, collation, ...js }, coll, {

@@ -154,6 +154,9 @@ export function planIndexMod(
   }
   if (hidden !== undefined) {
     plan.count++;
+    if (isSystemCollection(coll.name)) {
+      throw new CommandError("BadValue", "Can't hide index on system collection");
+    }
     if (ix.name === "_id_") throw new CommandError("BadValue", "can't hide _id index");
     if ((ix.spec["hidden"] === true) !== hidden) plan.hidden = hidden;
   }
@@ -256,4 +259,9 @@ export function applyIndexMod(ctx: RequestContext, coll: CollectionEntry, plan: 
     : ctx.storage.catalog.updateIndex(ctx.db, coll.name, ix.name, { spec: next });
   resetIndexUsage(updated, ix.name); // mongod: modifying an index resets its statistics
   return reply;
+}
+
+/** A `system.*` collection other than a time-series buckets one (mongod: no index hiding there). */
+export function isSystemCollection(name: string): boolean {
+  return name.startsWith("system.") && !name.startsWith("system.buckets.");
 }

@@ -7,6 +7,7 @@
  * clients (executor/index_build.ts); builds of one collection run one after another, and wait for
  * open transactions that wrote the collection (executor/index_builds.ts).
  */
+import { isSystemCollection } from "./coll_mod_index.ts";
 import { defaultCollation } from "../shared/default_collation.ts";
 import { CommandError } from "../../errors/command_error.ts";
 import type { CollectionEntry, IndexEntry } from "../../storage/api.ts";
@@ -189,6 +190,9 @@ function refuseOnTimeseries(coll: CollectionEntry, wanted: readonly ValidatedInd
 
 async function run(ctx: RequestContext<CreateIndexesParams>): Promise<Doc> {
   const name = ctx.params.collection;
+  if (isSystemCollection(name) && ctx.params.indexes.some((ix) => Object.hasOwn(ix.spec, "hidden"))) {
+    throw new CommandError("BadValue", "Can't hide index on system collection");
+  }
   const ns = `${ctx.db}.${name}`;
   // Outside a transaction the build yields (executor/index_build.ts): wait for an earlier build of
   // this collection, and for open transactions that wrote it (index_builds.ts says why) or read it (as

@@ -259,7 +259,11 @@ function textAccess(
   if (arg === undefined) return undefined; // (a hint beside $text is refused: refuseWithText)
   if (parts.min !== undefined || parts.max !== undefined) return undefined;
   const entry = coll.indexes.find((i) => textIndexInfo(i.spec) !== undefined);
-  if (!entry || entry.spec["hidden"] === true) return undefined;
+  if (!entry) return undefined;
+  // a hidden text index is not the planner's: no plan answers the $text (mongod's planner error)
+  if (entry.spec["hidden"] === true) {
+    throw new CommandError("NoQueryExecutionPlans", "need exactly one text index for $text query");
+  }
   const key = (entry.spec["key"] ?? {}) as Doc;
   const prefix = textPrefixValues(filter, textPrefixFields(key), `${coll.db}.${coll.name}`, {
     query: collation,

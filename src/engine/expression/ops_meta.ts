@@ -7,6 +7,7 @@
  * available here and are refused.
  */
 import { CommandError } from "../../errors/command_error.ts";
+import { Location } from "../../errors/locations.ts";
 import { textScoreOf } from "../text/mod.ts";
 import { registerOperators } from "./registry.ts";
 import { docMetaOf } from "./doc_meta.ts";
@@ -32,7 +33,11 @@ const KINDS = new Set([
 
 function compileMeta(arg: unknown): Evaluator {
   if (typeof arg !== "string" || !KINDS.has(arg)) {
-    throw new CommandError("FailedToParse", `Unsupported argument to $meta: ${String(arg)}`);
+    // (mongod names a string argument; another type shows as nothing)
+    throw new CommandError(
+      Location.MetaUnsupportedArgument,
+      `Unsupported argument to $meta: ${typeof arg === "string" ? arg : ""}`,
+    );
   }
   if (arg === "recordId") {
     return (_cur, vars) => {

@@ -46,7 +46,11 @@ Deno.test("projection errors", () => {
   assertCommandError(() => compileProjection({ "a.$": 1, "b.$": 1 }), 31276);
   assertCommandError(() => compileProjection({ "a.$.b": 1 }), 31394);
   assertCommandError(() => compileProjection({ a: { $meta: "searchScore" } }), "NotImplemented");
-  assertCommandError(() => compileProjection({ a: { $meta: "bogus" } }), "FailedToParse");
+  assertCommandError(
+    () => compileProjection({ a: { $meta: "bogus" } }),
+    17308,
+    "Unsupported argument to $meta: bogus",
+  ); // mongod's Location17308
 });
 
 Deno.test("positional projection keeps the element the filter matched", () => {

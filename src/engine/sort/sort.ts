@@ -33,11 +33,24 @@ export function parseSortSpec(spec: unknown): SortKeyPart[] {
   const out: SortKeyPart[] = [];
   for (const [path, v] of Object.entries(spec)) {
     if (isDocument(v) && "$meta" in v) {
-      if (v["$meta"] !== "textScore") {
-        throw new CommandError(
-          "NotImplemented",
-          `$meta sort by '${String(v["$meta"])}' is not implemented yet`,
-        );
+      const meta = v["$meta"];
+      if (meta !== "textScore") {
+        if (meta === "randVal") {
+          throw new CommandError("NotImplemented", "$meta sort by 'randVal' is not implemented yet");
+        }
+        if (meta === "searchScore") {
+          throw new CommandError(
+            Location.MetaSortSearchScore,
+            "$meta sort by 'searchScore' metadata is not supported",
+          );
+        }
+        if (meta === "searchHighlights") {
+          throw new CommandError(
+            Location.MetaSortSearchHighlights,
+            "$meta sort by 'searchHighlights' metadata is not supported",
+          );
+        }
+        throw new CommandError(Location.MetaSortIllegal, `Illegal $meta sort: ${describeValue(v)}`);
       }
       // Highest score first; the key is read from the $text match's scores (textScoreOf).
       out.push({ path, parts: TEXT_SCORE_PARTS, direction: -1 });
