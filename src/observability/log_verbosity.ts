@@ -70,12 +70,13 @@ export class LogVerbosity {
 
   /**
    * setParameter's `logComponentVerbosity`: `{verbosity, <component>: n | {verbosity, <child>: …}}`, merged
-   * into the current settings. Checked whole before anything changes: an unknown component is 2 BadValue,
-   * a verbosity that is not an integer 14 TypeMismatch.
+   * into the current settings; a negative verbosity clears a setting (the global one back to 0, a component's
+   * to its parent's). Checked whole before anything changes: an unknown component is 2 BadValue, a verbosity
+   * that is not an integer 14 TypeMismatch.
    */
   set(value: unknown): void {
     for (const [path, n] of verbosityChanges(value)) {
-      if (path === "") this.setGlobal(n);
+      if (path === "") this.setGlobal(Math.max(0, n)); // (-1 clears it: the default, 0, as mongod)
       else if (n < 0) this.#components.delete(path);
       else this.#components.set(path, Math.min(n, MAX_VERBOSITY));
     }
@@ -90,11 +91,6 @@ export function verbosityChanges(value: unknown): [string, number][] {
   if (!isDoc(value)) throw new CommandError("TypeMismatch", "logComponentVerbosity must be an object");
   const changes: [string, number][] = [];
   collect(value, "", changes);
-  for (const [path, n] of changes) {
-    if (path === "" && n < 0) {
-      throw new CommandError("BadValue", `Invalid value for parameter logLevel: ${n}`);
-    }
-  }
   return changes;
 }
 
