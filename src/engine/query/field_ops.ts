@@ -250,9 +250,18 @@ function parseElemMatch(path: string, arg: unknown, ctx: CompileContext) {
     return (v: unknown, isElem: boolean) => !isElem && Array.isArray(v) && v.some((el) => pred.onValue(el));
   }
   const sub = ctx.subFilter(arg);
+  // an element that is itself an array is matched as the document BSON makes of it ({"0": …, "1": …}):
+  // `{a: {$elemMatch: {b: 1}}}` does not look inside [[{b: 1}]]'s inner array (mongod; jstests arrayfind8.js)
   return (v: unknown, isElem: boolean) =>
     !isElem && Array.isArray(v) &&
-    v.some((el) => (isDocument(el) || Array.isArray(el)) && sub(el as Record<string, unknown>));
+    v.some((el) => isDocument(el) ? sub(el) : Array.isArray(el) && sub(arrayAsDocument(el)));
+}
+
+/** An array as the document its BSON is: the elements under the field names "0", "1", … */
+function arrayAsDocument(a: readonly unknown[]): Record<string, unknown> {
+  const d: Record<string, unknown> = {};
+  for (let i = 0; i < a.length; i++) d[String(i)] = a[i];
+  return d;
 }
 
 function parseNot(parts: readonly string[], path: string, arg: unknown, ctx: CompileContext): FieldPred {

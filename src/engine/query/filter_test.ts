@@ -244,3 +244,13 @@ Deno.test("$alwaysTrue / $alwaysFalse take the number 1 only (9 FailedToParse); 
   }
   assertCommandError(() => compileFilter({ a: { $alwaysFalse: 1 } }), "BadValue");
 });
+
+Deno.test("$elemMatch (object form): an element that is an array is matched as its BSON document, not looked inside", () => {
+  const q = compileFilter({ a: { $elemMatch: { b: { $gte: 1, $lte: 1 } } } });
+  assertEquals(q.matches({ a: [{ b: 1 }] }), true);
+  assertEquals(q.matches({ a: [[{ b: 1 }]] }), false); // arrayfind8.js
+  assertEquals(q.matches({ a: [{ b: [0, 1] }] }), true); // below the element, arrays are traversed as usual
+  const byIndex = compileFilter({ a: { $elemMatch: { "0": 5 } } });
+  assertEquals(byIndex.matches({ a: [[5, 6]] }), true); // the inner array's "0"
+  assertEquals(byIndex.matches({ a: [[6, 5]] }), false);
+});
