@@ -270,7 +270,9 @@ export const PRELUDE_SOURCE = String.raw`
       try {
         f = new Function("return (" + s + "\n);");
       } catch (_) {
-        f = new Function(s);
+        // statements: with a return, a function body; without, the last statement's value (a direct eval
+        // inside the function keeps its this), as mongod's "x = this.a; x == 5" is true where a is 5
+        f = /\breturn\b/.test(s) ? new Function(s) : new Function("return eval(" + JSON.stringify(s) + ");");
       }
     }
     if (typeof f !== "function") throw new TypeError("the body is not a function");

@@ -27,7 +27,7 @@ async function asyncCodeOf(p: Promise<unknown>): Promise<number | undefined> {
 const sanitizers = { sanitizeOps: false, sanitizeResources: false };
 
 Deno.test({
-  name: "$where forms: expression, function body with return, function, this and obj",
+  name: "$where forms: expression, function body with return, statements, function, this and obj",
   ...sanitizers,
   fn: async () => {
     const rt = new JsRuntime(true);
@@ -38,6 +38,9 @@ Deno.test({
       assert.deepEqual(await where("return obj.a == 2;"), [false, true]);
       assert.deepEqual(await where("function() { return this.a > 0 }"), [true, true]);
       assert.deepEqual(await where("sleep(1) || true"), [true, true]);
+      // statements without a return: the last one's value (jstests where3.js), `this` kept
+      assert.deepEqual(await where("x = this.a; x == 2;"), [false, true]);
+      assert.deepEqual(await where("var y = obj.a * 10; y > 15"), [false, true]);
       assert.deepEqual(rt.callSync({ kind: "where", fn: "this.a == 2", items: docs, token: "t" }), [
         false,
         true,
