@@ -6,35 +6,15 @@
  */
 import assert from "node:assert/strict";
 import { type Document, MongoClient } from "mongodb";
-import { type RunningServer, startServer } from "../../mod.ts";
-import { defaultConfig } from "../../src/config/mod.ts";
+import type { RunningServer } from "../../mod.ts";
+import { withServerSettings } from "./helpers/embedded_server.ts";
 
 type Io = "shim" | "deno";
 // deno-lint-ignore no-explicit-any
 type AnyDoc = any;
 
-async function withIoServer(io: Io, fn: (s: RunningServer, c: MongoClient) => Promise<void>): Promise<void> {
-  const d = defaultConfig();
-  const server = await startServer({
-    config: {
-      ...d,
-      server: {
-        ...d.server,
-        port: 0,
-        storagePath: ":memory:",
-        logLevel: "ERROR" as const,
-        io,
-        enableTestCommands: true,
-      },
-    },
-  });
-  const client = new MongoClient(server.uri);
-  try {
-    await fn(server, client);
-  } finally {
-    await client.close();
-    await server.stop();
-  }
+function withIoServer(io: Io, fn: (s: RunningServer, c: MongoClient) => Promise<void>): Promise<void> {
+  return withServerSettings({ io }, (client, server) => fn(server, client));
 }
 
 /** Runs `op` on a client that gives up after 300 ms (its socket closes, as on a driver timeout). */

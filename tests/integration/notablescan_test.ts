@@ -3,10 +3,8 @@
  * query no index can answer is refused with 291 instead of scanning; mongod's exemptions hold.
  */
 import assert from "node:assert/strict";
-import { MongoClient, MongoServerError } from "mongodb";
-import { startServer } from "../../mod.ts";
-import { defaultConfig } from "../../src/config/mod.ts";
-import { serverTest } from "./helpers/embedded_server.ts";
+import { MongoServerError } from "mongodb";
+import { serverTest, withServerSettings } from "./helpers/embedded_server.ts";
 
 const NO_INDEX = "No indexed plans available, and running with 'notablescan'";
 
@@ -73,25 +71,13 @@ Deno.test({
   name: "notablescan from the configuration ([server] notablescan)",
   sanitizeOps: false,
   sanitizeResources: false,
-  fn: async () => {
-    const d = defaultConfig();
-    const server = await startServer({
-      config: {
-        ...d,
-        server: { ...d.server, port: 0, storagePath: ":memory:", logLevel: "ERROR", noTableScan: true },
-      },
-    });
-    const client = new MongoClient(server.uri);
-    try {
+  fn: () =>
+    withServerSettings({ noTableScan: true }, async (client) => {
       assert.equal(
         (await client.db("admin").command({ getParameter: 1, notablescan: 1 }))["notablescan"],
         true,
       );
       await client.db("x").collection("c").insertOne({ a: 1 });
       await refused(client.db("x").collection("c").findOne({ a: 1 }));
-    } finally {
-      await client.close();
-      await server.stop();
-    }
-  },
+    }),
 });

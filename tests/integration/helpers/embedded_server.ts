@@ -4,7 +4,7 @@
  */
 import { MongoClient, type MongoClientOptions } from "mongodb";
 import { type RunningServer, startServer } from "../../../mod.ts";
-import { defaultConfig } from "../../../src/config/mod.ts";
+import { defaultConfig, type ServerConfig } from "../../../src/config/mod.ts";
 
 export async function withServer(
   fn: (client: MongoClient, server: RunningServer) => Promise<void>,
@@ -18,6 +18,37 @@ export async function withServer(
     ...serverOptions,
   });
   const client = new MongoClient(server.uri, clientOptions);
+  try {
+    await fn(client, server);
+  } finally {
+    await client.close();
+    await server.stop();
+  }
+}
+
+/**
+ * `withServer` for an in-process `:memory:` server with some `[server]` settings of its own (`io`,
+ * `noTableScan`, …; test commands on, logging at ERROR unless given).
+ */
+export async function withServerSettings(
+  settings: Partial<ServerConfig>,
+  fn: (client: MongoClient, server: RunningServer) => Promise<void>,
+): Promise<void> {
+  const d = defaultConfig();
+  const server = await startServer({
+    config: {
+      ...d,
+      server: {
+        ...d.server,
+        port: 0,
+        storagePath: ":memory:",
+        logLevel: "ERROR" as const,
+        enableTestCommands: true,
+        ...settings,
+      },
+    },
+  });
+  const client = new MongoClient(server.uri);
   try {
     await fn(client, server);
   } finally {
