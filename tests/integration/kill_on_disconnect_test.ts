@@ -132,6 +132,17 @@ Deno.test({
       let t0 = Date.now();
       const e = await admin.aggregate(HEAVY, { maxTimeMS: 50 }).toArray().then(() => undefined, (x) => x);
       assert.equal(e?.code, 50, `answered after ${Date.now() - t0} ms instead of failing`);
+      // a pipeline update's expression too: 50, and the document is left as it was
+      const coll = client.db("kod").collection<AnyDoc>("u");
+      await coll.insertOne({ _id: 1, s: 0 });
+      const sum = HEAVY[1]!.$project!.s;
+      const u = await client.db("kod").command({
+        update: "u",
+        updates: [{ q: { _id: 1 }, u: [{ $set: { s: sum } }] }],
+        maxTimeMS: 50,
+      }).then((r) => r, (x) => x);
+      assert.equal(u?.code ?? u?.writeErrors?.[0]?.code, 50, JSON.stringify(u));
+      assert.equal((await coll.findOne({ _id: 1 }))?.s, 0);
       // without a limit it answers (the sum of 0 … 2,999,999)
       const [r] = await admin.aggregate(HEAVY).toArray();
       assert.equal(Number(r!["s"]), 4_499_998_500_000);

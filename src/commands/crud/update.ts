@@ -4,6 +4,7 @@
  * `_id` may not change (66 ImmutableField); an upsert seeds the new document from the filter's
  * equality fields and takes `_id` from there or generates one.
  */
+import { enterInterruptible, leaveInterruptible } from "../../observability/interrupt.ts";
 import { recordPlan } from "../shared/read_figures.ts";
 import { effectiveCollation } from "../shared/default_collation.ts";
 import { BATCH_FIELDS, commitSync, nullAsMissing, statementList } from "../write/write_batch.ts";
@@ -253,12 +254,16 @@ function updateIn(
     // The document before is decoded only when something reads all of it (row.doc, lazily): the
     // _id check reads _id alone, and a collection with only the _id index needs no other old key.
     const matchedIndex = position?.(row.doc);
-    // the copy the update may change: the stored bytes decoded
-    const { doc: after, modified, diff } = updater.apply(decodeDocument(row.bytes), {
-      isInsert: false,
-      now,
-      matchedIndex,
-    });
+    // the copy the update may change: the stored bytes decoded; a pipeline's expressions run as the
+    // operation's interruptible section (a long loop in one checks its deadline: observability/interrupt.ts)
+    const section = updater.kind === "pipeline" ? enterInterruptible(ctx.control) : undefined;
+    let applied;
+    try {
+      applied = updater.apply(decodeDocument(row.bytes), { isInsert: false, now, matchedIndex });
+    } finally {
+      if (updater.kind === "pipeline") leaveInterruptible(section);
+    }
+    const { doc: after, modified, diff } = applied;
     if (!st.multi) {
       out.beforeRow = row;
       out.after = after;
