@@ -73,3 +73,16 @@ Deno.test("op control: a signal read after the kill is aborted already", () => {
   assert.equal(c.signal.aborted, true);
   assert.equal((c.signal.reason as { codeName?: string }).codeName, "Interrupted");
 });
+
+Deno.test("op control: a follower stops with its parent's kill (a getMore's control follows its request's)", async () => {
+  const parent = new OpControl();
+  parent.peer = { peerGone: () => false };
+  const child = new OpControl().follow(parent);
+  assert.equal(child.peer, parent.peer);
+  const slept = child.sleep(5_000).then(() => undefined, (e) => e);
+  parent.kill(CLIENT_DISCONNECTED, "ClientDisconnect");
+  assert.equal((await slept)?.code, 279);
+  assert.equal(thrownCommandError(() => child.check()).code, 279);
+  const late = new OpControl().follow(parent);
+  assert.equal(late.killed, true, "following a killed control kills at once");
+});

@@ -208,6 +208,24 @@ export class OpControl {
     this.#sleepers = undefined;
     sleepers?.forEach((wake) => wake());
     this.#abort?.abort(this.killError());
+    const followers = this.#followers;
+    this.#followers = undefined;
+    followers?.forEach((f) => f.kill(reason, code));
+  }
+
+  /** Controls that stop when this one is killed (`follow`). */
+  #followers: Set<OpControl> | undefined;
+
+  /**
+   * This control stops when `parent` is killed (at once if it was), and asks the same client connection:
+   * a getMore runs its batch under a control of its own (its cursor's leftover deadline), while killOp
+   * and the disconnect watch reach the request's.
+   */
+  follow(parent: OpControl): this {
+    this.peer = parent.peer;
+    if (parent.#killed !== undefined) this.kill(parent.#killed, parent.#killCode);
+    else (parent.#followers ??= new Set()).add(this);
+    return this;
   }
 
   /** The error a killed operation stops with (11601, or the code `kill` named). */

@@ -5,7 +5,8 @@
  * cannot yield) checks the operation's deadline and its client too (observability/interrupt.ts).
  */
 import assert from "node:assert/strict";
-import { type Document, MongoClient } from "mongodb";
+import { BSON, type Document, type Long, MongoClient } from "mongodb";
+import { encodeOpMsg } from "../../src/wire/mod.ts";
 import type { RunningServer } from "../../mod.ts";
 import { withServerSettings } from "./helpers/embedded_server.ts";
 
@@ -99,6 +100,59 @@ for (const io of ["shim", "deno"] as const) {
       }),
   });
 }
+
+Deno.test({
+  name: "killOp reaches a getMore (its batch runs under a control that follows the request's)",
+  sanitizeOps: false,
+  sanitizeResources: false,
+  fn: () =>
+    withIoServer("shim", async (_server, client) => {
+      const db = client.db("kod");
+      await db.createCollection("capped", { capped: true, size: 1 << 16 });
+      await db.collection("capped").insertOne({ a: 1 });
+      const cursor = db.collection("capped").find({}, {
+        tailable: true,
+        awaitData: true,
+        maxAwaitTimeMS: 10_000,
+      });
+      await cursor.next(); // the first batch
+      const t0 = Date.now();
+      const waiting = cursor.next().then(() => "answered", (e) => e?.code); // a getMore waiting 10 s
+      await new Promise((r) => setTimeout(r, 300));
+      const [op] = (await client.db("admin").command({ currentOp: 1, "command.getMore": { $exists: true } }))
+        .inprog as { opid: number }[];
+      assert.ok(op !== undefined, "the getMore waits");
+      await client.db("admin").command({ killOp: 1, op: op.opid });
+      assert.equal(await waiting, 11601);
+      assert.ok(Date.now() - t0 < 5_000, "stopped, not at the end of its wait");
+      await cursor.close().catch(() => {});
+    }),
+});
+
+Deno.test({
+  name: "kill on disconnect: an awaitData getMore whose client hangs up stops",
+  sanitizeOps: false,
+  sanitizeResources: false,
+  fn: () =>
+    withIoServer("shim", async (server, client) => {
+      const db = client.db("kod");
+      await db.createCollection("capped", { capped: true, size: 1 << 16 });
+      await db.collection("capped").insertOne({ a: 1 });
+      // the cursor, then its getMore from a raw socket that closes while the getMore waits
+      const found = await db.command({ find: "capped", tailable: true, awaitData: true, batchSize: 1 });
+      const id = (found["cursor"] as { id: Long }).id;
+      const port = Number(new URL(server.uri).port);
+      const sock = await Deno.connect({ hostname: "127.0.0.1", port });
+      const getMore = BSON.serialize({ getMore: id, collection: "capped", maxTimeMS: 10_000, $db: "kod" });
+      await sock.write(encodeOpMsg({ requestId: 1, body: getMore }));
+      await new Promise((r) => setTimeout(r, 300));
+      const [op] = (await client.db("admin").command({ currentOp: 1, "command.getMore": { $exists: true } }))
+        .inprog as { opid: number }[];
+      assert.ok(op !== undefined, "the getMore waits");
+      sock.close(); // the client goes away
+      await goneWithin(client, { opid: op.opid }, 1_000);
+    }),
+});
 
 /** One document whose projection sums a $range of 6M with a product each: seconds inside one expression. */
 const BIG = [{ $documents: [{}] }, {

@@ -96,7 +96,7 @@ export class ChangeStreamSource implements BatchSource {
       if (this.#queue.length > 0 || this.#invalidated || this.#closed) break;
       const left = deadline - Date.now();
       if (left <= 0) break;
-      await this.oplog.waitForWrite(left, this.#abort.signal);
+      await this.oplog.waitForWrite(left, AbortSignal.any([this.#abort.signal, ctl.signal])); // (killOp, hang-up)
       ctl.check();
     }
     const docs: Uint8Array[] = [];

@@ -110,7 +110,7 @@ class OplogFindSource implements BatchSource {
       if (docs.length > 0 || this.#exhausted || this.#left <= 0 || !this.awaitData) break;
       const wait = deadline - Date.now();
       if (wait <= 0) break;
-      await this.oplog.waitForWrite(wait, this.#abort.signal);
+      await this.oplog.waitForWrite(wait, AbortSignal.any([this.#abort.signal, ctl.signal])); // (killOp, hang-up)
     }
     return { docs, done: this.#exhausted || this.#left <= 0 };
   }

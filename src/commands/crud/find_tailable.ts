@@ -88,7 +88,7 @@ class TailableSource implements BatchSource {
       if (!this.awaitData) break;
       const wait = deadline - Date.now();
       if (wait <= 0) break;
-      await this.capped.waitForInsert(wait, this.#abort.signal);
+      await this.capped.waitForInsert(wait, AbortSignal.any([this.#abort.signal, ctl.signal])); // (killOp, hang-up)
       ctl.check();
     }
     // (the limit reached: the cursor is exhausted, as mongod closes it)

@@ -68,7 +68,8 @@ async function run(ctx: RequestContext<GetMoreParams>): Promise<Reply> {
   cursor.busy = true;
   // The opening command's leftover maxTimeMS is this getMore's deadline (mongod); the getMore's own
   // maxTimeMS bounds an awaitData wait instead.
-  const ctl = OpControl.withTimeLeft(cursor.leftoverMaxTimeMs);
+  // (killOp and a client's hang-up reach the request's control: this one follows it)
+  const ctl = OpControl.withTimeLeft(cursor.leftoverMaxTimeMs).follow(ctx.control);
   let result;
   try {
     if (cursor.leftoverMaxTimeMs !== undefined && ctx.failPoints.maxTimeAlwaysTimeOut()) {
