@@ -112,7 +112,7 @@ export class QuerySource implements BatchSource {
     const acc: Acc<Uint8Array> = { out: [], bytes: 0 };
     const take = (row: Row) => (project ? projectBytes(row, project) : row.bytes);
     const size = (b: Uint8Array) => b.length + BATCH_ELEMENT_OVERHEAD;
-    if (this.#pullFor(ctl, acc, maxDocs, maxBytes, take, size, EXAMINE_PER_PULL, null)) {
+    if (this.#pull(acc, maxDocs, maxBytes, take, size, EXAMINE_PER_PULL, null, ctl)) {
       return this.#batchRest(acc, maxDocs, maxBytes, ctl, take, size);
     }
     ctl.check();
@@ -159,7 +159,7 @@ export class QuerySource implements BatchSource {
     size: (b: Uint8Array) => number,
   ): Promise<{ docs: Uint8Array[]; done: boolean }> {
     do await this.#afterPull(ctl); while (
-      this.#pullFor(ctl, acc, maxDocs, maxBytes, take, size, EXAMINE_PER_PULL, null)
+      this.#pull(acc, maxDocs, maxBytes, take, size, EXAMINE_PER_PULL, null, ctl)
     );
     ctl.check();
     return { docs: acc.out, done: this.#isDone() };
@@ -184,7 +184,7 @@ export class QuerySource implements BatchSource {
     while (out.length < maxDocs) {
       if (this.#projectedNext === undefined) {
         const acc: Acc<Row> = { out: [], bytes: 0 };
-        while (this.#pullFor(ctl, acc, 1, Infinity, (row) => row, () => 0, EXAMINE_PER_PULL, null)) {
+        while (this.#pull(acc, 1, Infinity, (row) => row, () => 0, EXAMINE_PER_PULL, null, ctl)) {
           await this.#afterPull(ctl);
         }
         ctl.check();
@@ -268,7 +268,7 @@ export class QuerySource implements BatchSource {
     const acc: Acc<Doc> = { out: [], bytes: 0 };
     const take = (row: Row) => (project ? project(row) : row.view(fields));
     const need = project ? null : fields ?? null;
-    while (this.#pullFor(ctl, acc, maxDocs, Infinity, take, () => 0, EXAMINE_PER_PULL, need)) {
+    while (this.#pull(acc, maxDocs, Infinity, take, () => 0, EXAMINE_PER_PULL, need, ctl)) {
       await this.#afterPull(ctl);
     }
     ctl.check();
@@ -282,7 +282,7 @@ export class QuerySource implements BatchSource {
    */
   async nextRowsAsync(maxRows: number, ctl: OpControl): Promise<{ rows: Row[]; done: boolean }> {
     const acc: Acc<Row> = { out: [], bytes: 0 };
-    while (this.#pullFor(ctl, acc, maxRows, Infinity, (row) => row, () => 0, EXAMINE_PER_PULL, null)) {
+    while (this.#pull(acc, maxRows, Infinity, (row) => row, () => 0, EXAMINE_PER_PULL, null, ctl)) {
       await this.#afterPull(ctl);
     }
     ctl.check();
@@ -371,28 +371,6 @@ export class QuerySource implements BatchSource {
   }
 
   /**
-   * `#pull` for an async caller (the filter's JavaScript runs in rounds), as `ctl`'s interruptible
-   * section: a long loop inside one expression checks its deadline and kill (observability/interrupt.ts).
-   */
-  #pullFor<T>(
-    ctl: OpControl,
-    acc: Acc<T>,
-    maxDocs: number,
-    maxBytes: number,
-    take: (row: Row) => T,
-    sizeOf: (t: T) => number,
-    budget: number,
-    need: ReadonlySet<string> | null,
-  ): boolean {
-    const prev = enterInterruptible(ctl);
-    try {
-      return this.#pull(acc, maxDocs, maxBytes, take, sizeOf, budget, need, true);
-    } finally {
-      leaveInterruptible(prev);
-    }
-  }
-
-  /**
    * One storage read adding to `acc`; true when it stopped only because `budget` ran out. `need`:
    * the top-level fields `take` reads of a row (`Row.view`), or null when it reads the whole document.
    */
@@ -404,8 +382,8 @@ export class QuerySource implements BatchSource {
     sizeOf: (t: T) => number,
     budget: number,
     need: ReadonlySet<string> | null,
-    /** An async caller: the filter's JavaScript runs in rounds (`#afterPull` settles). */
-    awaited = false,
+    /** An async caller's control: JavaScript runs in rounds; the read is its interruptible section. */
+    ctl?: OpControl,
   ): boolean {
     if (this.#closed) return false;
     this.#checkCollection();
@@ -435,12 +413,13 @@ export class QuerySource implements BatchSource {
     };
 
     // (a near query's cursor holds a ring's waiting documents aside: geo_near.ts)
-    const js = awaited ? this.q.jsRounds : undefined;
+    const js = ctl ? this.q.jsRounds : undefined;
     if (js) {
       js.begin();
       this.#jsActive = true;
     }
     let deferred = false;
+    const section = ctl ? enterInterruptible(ctl) : undefined;
     try {
       stopped = this.#read(room, emit, need);
     } catch (e) {
@@ -448,6 +427,7 @@ export class QuerySource implements BatchSource {
       deferred = true;
       stopped = true;
     } finally {
+      if (ctl) leaveInterruptible(section);
       if (js) {
         this.#jsActive = false;
         js.end(deferred);
