@@ -177,7 +177,8 @@ const HEAVY = [{ $documents: [{}] }, {
 }];
 
 Deno.test({
-  name: "a long loop inside one expression: maxTimeMS ends it (50), its client's hang-up ends it",
+  name:
+    "a long loop inside one expression: maxTimeMS ends it (50) — aggregate, update, upsert, findAndModify —, its client's hang-up ends it",
   sanitizeOps: false,
   sanitizeResources: false,
   fn: () =>
@@ -197,6 +198,24 @@ Deno.test({
       }).then((r) => r, (x) => x);
       assert.equal(u?.code ?? u?.writeErrors?.[0]?.code, 50, JSON.stringify(u));
       assert.equal((await coll.findOne({ _id: 1 }))?.s, 0);
+      // an upsert's pipeline (the inserted document's expressions) and findAndModify's: 50, nothing written
+      const up = await client.db("kod").command({
+        update: "u",
+        updates: [{ q: { _id: 2 }, u: [{ $set: { s: sum } }], upsert: true }],
+        maxTimeMS: 50,
+      }).then((r) => r, (x) => x);
+      assert.equal(up?.code ?? up?.writeErrors?.[0]?.code, 50, JSON.stringify(up));
+      for (const upsert of [false, true]) {
+        const fam = await client.db("kod").command({
+          findAndModify: "u",
+          query: { _id: upsert ? 3 : 1 },
+          update: [{ $set: { s: sum } }],
+          upsert,
+          maxTimeMS: 50,
+        }).then((r) => r, (x) => x);
+        assert.equal(fam?.code, 50, JSON.stringify(fam));
+      }
+      assert.deepEqual(await coll.find().toArray(), [{ _id: 1, s: 0 }]);
       // without a limit it answers (the sum of 0 … 2,999,999)
       const [r] = await admin.aggregate(HEAVY).toArray();
       assert.equal(Number(r!["s"]), 4_499_998_500_000);

@@ -367,7 +367,14 @@ function updateIn(
   /** The upsert: inserts the document made from the filter's equality fields and the update. */
   const upsert = (txn: WriteTxn, out: UpdateOutcome) => {
     const seed = upsertSeed(st.q);
-    const { doc } = updater.apply(seed, { isInsert: true, now });
+    // a pipeline's expressions run as the operation's interruptible section, as an update's do
+    const section = updater.kind === "pipeline" ? enterInterruptible(ctx.control) : undefined;
+    let doc;
+    try {
+      doc = updater.apply(seed, { isInsert: true, now }).doc;
+    } finally {
+      if (updater.kind === "pipeline") leaveInterruptible(section);
+    }
     let inserted = doc;
     if (updater.kind === "replacement" && seed["_id"] !== undefined && doc["_id"] === undefined) {
       inserted = { _id: seed["_id"], ...doc };
