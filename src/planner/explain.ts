@@ -4,7 +4,7 @@
  * SORT (unless the index provides the order), SKIP, LIMIT, PROJECTION_DEFAULT (RETURN_KEY for returnKey). With run statistics
  * the same tree carries nReturned, keysExamined and docsExamined.
  */
-import type { AccessPath } from "./plan.ts";
+import type { AccessPath, IxScanPath } from "./plan.ts";
 import type { Document as Doc } from "../bson/document.ts";
 
 export interface ExplainInput {
@@ -209,6 +209,17 @@ export function explainTree(q: ExplainInput, stats?: RunStats): Doc {
     node = withN({ stage, transformBy: q.projectionSpec, inputStage: node });
   }
   return node;
+}
+
+/**
+ * A distinct's index walk (executor/distinct_scan.ts): FETCH (each visited entry's document, matched
+ * against the filter) over DISTINCT_SCAN; `stats.nReturned` is the values the walk found.
+ */
+export function explainDistinctScan(path: IxScanPath, filter: Doc, stats?: RunStats): Doc {
+  const fetch = leaf({ ...path, reverse: false }, filter, stats);
+  const scan: Doc = { ...(fetch["inputStage"] as Doc), stage: "DISTINCT_SCAN" };
+  if (stats) scan["nReturned"] = stats.keysExamined;
+  return { ...fetch, inputStage: scan };
 }
 
 /** Wraps a plan in a write or count stage (UPDATE, DELETE, COUNT). */

@@ -19,7 +19,15 @@ import { defineCommand, type Doc } from "../spec.ts";
 import { any, doc, ignored, optional, type Parsed, parseShape, required, str } from "../params/schema.ts";
 import { GENERIC_FIELDS } from "../params/generic.ts";
 import { collectionName } from "../params/names.ts";
-import { compileQuery } from "../shared/compile_query.ts";
+import { compileQuery, indexInfos } from "../shared/compile_query.ts";
+import { leadingDirection, planDistinctScan } from "../../planner/distinct_plan.ts";
+import { DistinctScan } from "../../executor/distinct_scan.ts";
+import { recordPlanAccess } from "../../executor/index_usage.ts";
+import { EXAMINE_PER_PULL } from "../../executor/query.ts";
+import { distinctScanSummary } from "../shared/plan_summary.ts";
+import type { CompiledQuery } from "../../executor/compiled_query.ts";
+import type { IxScanPath } from "../../planner/plan.ts";
+import type { CollectionEntry } from "../../storage/api.ts";
 import { jsQueryParts, prefetchWhere } from "../shared/where.ts";
 import { findCollection } from "../shared/namespace.ts";
 import type { ExplainShape } from "../shared/explain_shape.ts";
@@ -74,6 +82,18 @@ async function run(ctx: RequestContext<DistinctParams>): Promise<Doc> {
     return sortedDistinct(values, strCmp);
   }
   await prefetchWhere(ctx, coll, query, collation, js.where); // $where on the batch lane, not inline
+  const walk = distinctScanFor(coll, q, key, { query, hint });
+  if (walk) {
+    ctx.opStats.planSummary = distinctScanSummary(walk.path.keyPattern);
+    recordPlanAccess(coll, walk.path);
+    try {
+      await runDistinctScan(ctx, walk.scan, found);
+    } finally {
+      ctx.opStats.keysExamined = walk.scan.stats.keysExamined;
+      ctx.opStats.docsExamined = walk.scan.stats.docsExamined;
+    }
+    return sortedDistinct(found, strCmp);
+  }
   const source = new QuerySource(ctx.storage, coll, q);
   recordPlan(ctx, coll, q.access);
   try {
@@ -87,6 +107,39 @@ async function run(ctx: RequestContext<DistinctParams>): Promise<Doc> {
     recordExamined(ctx, source);
   }
   return sortedDistinct(found, strCmp);
+}
+
+/**
+ * The index walk (DISTINCT_SCAN) a distinct on `key` makes instead of reading every matching document,
+ * when the planner says it is exact (planner/distinct_plan.ts); not for a filter calling JavaScript.
+ */
+export function distinctScanFor(
+  coll: CollectionEntry,
+  q: CompiledQuery,
+  key: string,
+  parts: { readonly query?: Doc | undefined; readonly hint?: unknown },
+): { readonly path: IxScanPath; readonly scan: DistinctScan } | undefined {
+  if (q.jsRounds !== undefined) return undefined;
+  const filterEmpty = parts.query === undefined || Object.keys(parts.query).length === 0;
+  const hinted = parts.hint !== undefined && parts.hint !== null;
+  const path = planDistinctScan(key, q.access, indexInfos(coll), { filterEmpty, hinted });
+  if (!path) return undefined;
+  const keyParts = splitPath(key);
+  const scan = new DistinctScan(coll, path, leadingDirection(path), {
+    match: q.match,
+    values: (d, out) => distinctValues(d, keyParts, out),
+  });
+  return { path, scan };
+}
+
+/** Runs the walk to its end in steps, yielding between them (deadline and kill checked there). */
+export async function runDistinctScan(
+  ctx: RequestContext<unknown>,
+  scan: DistinctScan,
+  out: unknown[],
+): Promise<void> {
+  while (!ctx.storage.read((txn) => scan.step(txn, EXAMINE_PER_PULL, out))) await ctx.control.checkpoint();
+  ctx.control.check();
 }
 
 /** The distinct values in BSON order, duplicates (under the collation) removed, within 16 MiB. */
@@ -106,7 +159,11 @@ function sortedDistinct(found: unknown[], strCmp: ReturnType<typeof makeStringCo
 }
 
 function explain(p: DistinctParams): ExplainShape {
-  return { coll: p.collection, parts: { filter: p.query, hint: p.hint, collation: p.collation } };
+  return {
+    coll: p.collection,
+    parts: { filter: p.query, hint: p.hint, collation: p.collation },
+    distinctKey: p.key,
+  };
 }
 
 export const distinct = defineCommand<DistinctParams>({

@@ -43,5 +43,9 @@ Deno.test("distinct params: an unknown field is 40415", () => {
 
 Deno.test("distinct explain: the query is the filter, with hint and collation", () => {
   const shape = distinct.explain!(parseDistinct({ distinct: "c", key: "a", query: { b: 2 }, hint: "b_1" }));
-  assert.deepEqual(shape, { coll: "c", parts: { filter: { b: 2 }, hint: "b_1", collation: undefined } });
+  assert.deepEqual(shape, {
+    coll: "c",
+    parts: { filter: { b: 2 }, hint: "b_1", collation: undefined },
+    distinctKey: "a",
+  });
 });

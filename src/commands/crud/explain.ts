@@ -10,7 +10,14 @@ import { jsQueryParts } from "../shared/where.ts";
 import { CommandError } from "../../errors/command_error.ts";
 import { isPlainDoc } from "../../bson/type_name.ts";
 import { QuerySource } from "../../executor/query.ts";
-import { explainTree, isClusteredIdScan, type RunStats, wrapStage } from "../../planner/explain.ts";
+import {
+  explainDistinctScan,
+  explainTree,
+  isClusteredIdScan,
+  type RunStats,
+  wrapStage,
+} from "../../planner/explain.ts";
+import { distinctScanFor, runDistinctScan } from "./distinct.ts";
 import { isClustered } from "../../executor/clustered.ts";
 import type { RequestContext } from "../context.ts";
 import { type AnyCommandSpec, defineCommand, type Doc, type ParseInput } from "../spec.ts";
@@ -73,7 +80,12 @@ async function run(ctx: RequestContext<ExplainParams>): Promise<Doc> {
   };
   const filter = shape.parts.filter ?? {};
   const clustered = coll !== undefined && isClustered(coll);
+  // a distinct that walks an index (DISTINCT_SCAN) is explained and run as that walk
+  const walk = coll && shape.distinctKey !== undefined
+    ? distinctScanFor(coll, q, shape.distinctKey, { query: shape.parts.filter, hint: shape.parts.hint })
+    : undefined;
   const tree = (stats?: RunStats) => {
+    if (walk) return explainDistinctScan(walk.path, filter, stats);
     const t = explainTree(
       { ...q, filter, sortSpec: q.sortSpec, projectionSpec: q.projectionSpec, clustered },
       stats,
@@ -97,7 +109,11 @@ async function run(ctx: RequestContext<ExplainParams>): Promise<Doc> {
   if (verbosity !== "queryPlanner") {
     const t0 = performance.now();
     let stats: RunStats = { nReturned: 0, keysExamined: 0, docsExamined: 0 };
-    if (coll) {
+    if (walk) {
+      await runDistinctScan(ctx, walk.scan, []);
+      const { keysExamined, docsExamined, valuesFound } = walk.scan.stats;
+      stats = { nReturned: valuesFound, keysExamined, docsExamined };
+    } else if (coll) {
       const source = new QuerySource(ctx.storage, coll, q, { countAccess: false });
       try {
         for (;;) {

@@ -12,6 +12,8 @@ export interface ExplainShape {
   readonly parts: QueryParts;
   /** Stage wrapping the plan (COUNT, UPDATE, DELETE), if any. */
   readonly wrap?: string;
+  /** A distinct's key: explained as its index walk (DISTINCT_SCAN) when it makes one. */
+  readonly distinctKey?: string;
   /** Pipeline stages after the leading $match (aggregate). */
   readonly rest?: Doc[];
 }

@@ -25,3 +25,8 @@ export function planSummary(access: AccessPath, clustered = false): string {
       return "GEO_NEAR";
   }
 }
+
+/** A distinct's index walk (DISTINCT_SCAN), as mongod's planSummary names it. */
+export function distinctScanSummary(keyPattern: Record<string, unknown>): string {
+  return `DISTINCT_SCAN ${keyText(keyPattern)}`;
+}
