@@ -24,6 +24,8 @@ import {
   truncatedCommand,
 } from "./op_description.ts";
 import { serializeDocument } from "../bson/undefined_value.ts";
+import type { OpStats, StatementStats } from "../observability/op_stats.ts";
+import { errorToReply } from "../errors/to_reply.ts";
 
 const PROFILE_COLLECTION = "system.profile";
 export const PROFILE_SIZE_BYTES = 1024 * 1024;
@@ -58,6 +60,79 @@ function replyOk(
   return { ok: true };
 }
 
+/** An error as a profile entry shows it (mongod's ok, errMsg, errName, errCode). */
+interface EntryError {
+  readonly code?: number;
+  readonly codeName?: string;
+  readonly errmsg?: string;
+}
+
+/** A command's fields as an entry shows them: without lsid and $clusterTime, secrets redacted. */
+function shownCommand(commandName: string, body: Doc): Doc {
+  const full: Doc = {};
+  for (const [k, v] of Object.entries(redactSecrets(commandName, body))) {
+    if (k !== "lsid" && k !== "$clusterTime") full[k] = v;
+  }
+  return full;
+}
+
+/** The figures an entry shows, in mongod's order (OpDebug::append), each when the operation set it. */
+const EXAMINED = ["keysExamined", "docsExamined"] as const;
+const WRITTEN = ["nMatched", "nModified", "ninserted", "ndeleted", "nUpserted"] as const;
+const KEYS = ["keysInserted", "keysDeleted"] as const;
+
+/**
+ * One entry (profile or slow-query line) of an operation: `op` on `ns` with `command` (already cut),
+ * the figures in `s`, and the request's client fields.
+ */
+function entryOf(
+  ctx: RequestContext<unknown>,
+  op: string,
+  ns: string,
+  command: Doc,
+  s: OpStats,
+  millis: number,
+  numYield: number,
+  error: EntryError | undefined,
+  shape: "profile" | "log",
+): Doc {
+  const e: Doc = { op, ns, command };
+  if (s.originatingCommand !== undefined) {
+    const origin = s.originatingCommand as Doc;
+    e["originatingCommand"] = truncatedCommand(
+      shownCommand(Object.keys(origin)[0] ?? "", origin),
+      shape === "profile" ? PROFILE_COMMAND_BYTES : LOG_COMMAND_BYTES,
+    );
+  }
+  if (s.cursorid !== undefined) e["cursorid"] = s.cursorid;
+  for (const k of EXAMINED) if (s[k] !== undefined) e[k] = s[k];
+  if (s.usedDisk === true) e["usedDisk"] = true;
+  for (const k of WRITTEN) if (s[k] !== undefined) e[k] = s[k];
+  if (s.cursorExhausted === true) e["cursorExhausted"] = true;
+  for (const k of KEYS) if (s[k] !== undefined) e[k] = s[k];
+  e["numYield"] = numYield;
+  if (s.nreturned !== undefined) e["nreturned"] = s.nreturned;
+  e["locks"] = {};
+  if (error !== undefined) {
+    e["ok"] = 0;
+    if (error.errmsg !== undefined) e["errMsg"] = error.errmsg;
+    if (error.codeName !== undefined) e["errName"] = error.codeName;
+    if (error.code !== undefined) e["errCode"] = error.code;
+  }
+  e["millis"] = millis;
+  if (s.planSummary !== undefined) {
+    e["planSummary"] = typeof s.planSummary === "string" ? s.planSummary : s.planSummary();
+  }
+  e["ts"] = new Date();
+  e["client"] = ctx.client.remoteAddress.replace(/:\d+$/, "");
+  const app = ctx.client.clientMetadata?.["application"];
+  if (isPlainDoc(app) && typeof app["name"] === "string") e["appName"] = app["name"];
+  const users = ctx.client.authenticatedUsers.map((u) => ({ user: u.user, db: u.db }));
+  e["allUsers"] = users;
+  e["user"] = users.length > 0 ? `${users[0]!.user}@${users[0]!.db}` : "";
+  return e;
+}
+
 /**
  * The profile entry / slow-query fields of one finished operation. The command is cut as mongod
  * cuts it: to 50 KB in profile entries; for the log, a batch write's statements as their count and
@@ -70,58 +145,74 @@ export function profileEntry(
   reply: Reply | undefined,
   shape: "profile" | "log" = "profile",
 ): Doc {
-  const s = ctx.opStats;
-  const full: Doc = {};
-  for (const [k, v] of Object.entries(redactSecrets(ctx.command, body))) {
-    if (k !== "lsid" && k !== "$clusterTime") full[k] = v;
-  }
+  const full = shownCommand(ctx.command, body);
   const command = shape === "profile"
     ? truncatedCommand(full, PROFILE_COMMAND_BYTES)
     : truncatedCommand(snipForLog(ctx.command, full), LOG_COMMAND_BYTES);
-  const e: Doc = { op: opKind(ctx.command), ns: commandNamespace(ctx, body), command };
-  if (s.cursorid !== undefined) e["cursorid"] = s.cursorid;
-  for (
-    const k of [
-      "keysExamined",
-      "docsExamined",
-      "nreturned",
-      "ninserted",
-      "nMatched",
-      "nModified",
-      "ndeleted",
-    ] as const
-  ) {
-    if (s[k] !== undefined) e[k] = s[k];
-  }
   // A write command's figures come from its reply when the command did not record them.
-  if (ctx.command === "insert" && e["ninserted"] === undefined) e["ninserted"] = replyNumber(reply, "n");
-  if (ctx.command === "update" && e["nMatched"] === undefined) {
-    e["nMatched"] = replyNumber(reply, "n");
-    e["nModified"] = replyNumber(reply, "nModified");
+  let s = ctx.opStats;
+  if (
+    (ctx.command === "insert" && s.ninserted === undefined) ||
+    (ctx.command === "update" && s.nMatched === undefined) ||
+    (ctx.command === "delete" && s.ndeleted === undefined)
+  ) {
+    s = { ...s };
+    if (ctx.command === "insert") s.ninserted = replyNumber(reply, "n");
+    else if (ctx.command === "delete") s.ndeleted = replyNumber(reply, "n");
+    else {
+      s.nMatched = replyNumber(reply, "n");
+      s.nModified = replyNumber(reply, "nModified");
+    }
   }
-  if (ctx.command === "delete" && e["ndeleted"] === undefined) e["ndeleted"] = replyNumber(reply, "n");
   const r = replyOk(reply);
-  if (!r.ok) {
-    e["ok"] = 0;
-    if (r.errmsg !== undefined) e["errMsg"] = r.errmsg;
-    if (r.codeName !== undefined) e["errName"] = r.codeName;
-    if (r.code !== undefined) e["errCode"] = r.code;
+  const ns = commandNamespace(ctx, body);
+  return entryOf(
+    ctx,
+    opKind(ctx.command),
+    ns,
+    command,
+    s,
+    millis,
+    ctx.control.yields,
+    r.ok ? undefined : r,
+    shape,
+  );
+}
+
+/**
+ * The statement of an update or delete command as its own entry shows it (mongod profiles each as
+ * an operation: op "update" / "remove", the statement as the command, with its defaults spelled out
+ * in mongod's order: UpdateOpEntry {q, u, c, arrayFilters, hint, multi, upsert, …}, DeleteOpEntry
+ * {q, limit, hint, collation, …}).
+ */
+export function statementCommand(commandName: string, body: Doc, index: number): Doc {
+  const list = body[commandName === "update" ? "updates" : "deletes"];
+  const raw = Array.isArray(list) && isPlainDoc(list[index]) ? list[index] as Doc : {};
+  const first = commandName === "update" ? ["q", "u", "c", "arrayFilters", "hint"] : ["q", "limit", "hint"];
+  const out: Doc = {};
+  for (const k of first) if (raw[k] !== undefined) out[k] = raw[k];
+  if (commandName === "update") {
+    out["multi"] = raw["multi"] ?? false;
+    out["upsert"] = raw["upsert"] ?? false;
   }
-  e["numYield"] = 0;
-  e["locks"] = {};
-  e["millis"] = millis;
-  if (s.planSummary !== undefined) {
-    e["planSummary"] = typeof s.planSummary === "string" ? s.planSummary : s.planSummary();
-  }
-  if (s.usedDisk === true) e["usedDisk"] = true;
-  e["ts"] = new Date();
-  e["client"] = ctx.client.remoteAddress.replace(/:\d+$/, "");
-  const app = ctx.client.clientMetadata?.["application"];
-  if (isPlainDoc(app) && typeof app["name"] === "string") e["appName"] = app["name"];
-  const users = ctx.client.authenticatedUsers.map((u) => ({ user: u.user, db: u.db }));
-  e["allUsers"] = users;
-  e["user"] = users.length > 0 ? `${users[0]!.user}@${users[0]!.db}` : "";
-  return e;
+  for (const [k, v] of Object.entries(raw)) if (!(k in out) && k !== "upsertSupplied") out[k] = v;
+  return truncatedCommand(out, PROFILE_COMMAND_BYTES);
+}
+
+/** The profile entry of one statement of an update or delete command (`OpStats.statements`). */
+export function statementEntry(ctx: RequestContext<unknown>, body: Doc, st: StatementStats): Doc {
+  const error = st.error === undefined ? undefined : errorToReply(st.error) as EntryError;
+  return entryOf(
+    ctx,
+    ctx.command === "update" ? "update" : "remove",
+    commandNamespace(ctx, body),
+    statementCommand(ctx.command, body, st.index),
+    st.stats,
+    Math.floor(st.micros / 1000),
+    st.numYield,
+    error,
+    "profile",
+  );
 }
 
 /** Bytes held in each database's system.profile (learned by one scan, then kept up to date). */
@@ -185,16 +276,41 @@ export function afterCommand(
     const millis = Math.floor(micros / 1000);
     const profiler = ctx.profiler;
     const slow = millis >= profiler.slowms && profiler.isSlow(millis);
-    const profiled = profiler.active && !ns.endsWith(`.${PROFILE_COLLECTION}`) &&
+    keepCursorOrigin(ctx, body);
+    const statements = ctx.opStats.statements;
+    const profiles = profiler.active && !ns.endsWith(`.${PROFILE_COLLECTION}`);
+    // an update or delete command's statements are profiled each as an operation (mongod), not it
+    const profiled = profiles && statements === undefined &&
       profiler.shouldProfile(ctx.db, millis, () => profileEntry(ctx, body, millis, reply));
     if (slow) {
       ctx.counters.slowOperations++;
       ctx.log.info("Slow query", slowLine(profileEntry(ctx, body, millis, reply, "log")));
     }
     if (profiled) writeProfileEntry(ctx.storage, ctx.db, profileEntry(ctx, body, millis, reply));
+    if (profiles && statements !== undefined) {
+      for (const st of statements) {
+        const entry = () => statementEntry(ctx, body, st);
+        if (profiler.shouldProfile(ctx.db, Math.floor(st.micros / 1000), entry)) {
+          writeProfileEntry(ctx.storage, ctx.db, entry());
+        }
+      }
+    }
   } catch (e) {
     ctx.log.warning(`profiler: could not record ${ctx.command}`, e instanceof Error ? e.message : String(e));
   }
+}
+
+/**
+ * A find or aggregate that left a cursor open: the cursor keeps the command as it was sent (the
+ * request's body, not copied) and its plan, for its getMores' entries (mongod's originatingCommand).
+ */
+function keepCursorOrigin(ctx: RequestContext<unknown>, body: Doc): void {
+  const id = ctx.opStats.cursorid;
+  if (id === undefined || ctx.command === "getMore") return;
+  const cursor = ctx.cursors.get(id);
+  if (cursor === undefined || cursor.origin !== undefined) return;
+  const plan = ctx.opStats.planSummary;
+  cursor.origin = plan === undefined ? { command: body } : { command: body, planSummary: plan };
 }
 
 /** The slow-query log line's attributes (JSON-safe: bigints and dates as strings). */

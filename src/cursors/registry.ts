@@ -35,6 +35,15 @@ export interface CursorEntry {
   readonly session?: string | undefined;
   /** Opened with `noCursorTimeout`: the idle reaper leaves it (its session's end, a kill or a drop still close it). */
   noTimeout?: boolean;
+  /** The command that opened it, as sent, and its plan (its getMores' profile entries show them). */
+  origin?: CursorOrigin;
+}
+
+/** What opened a cursor (kept by reference: the request's own body, never copied). */
+export interface CursorOrigin {
+  readonly command: Readonly<Record<string, unknown>>;
+  /** mongod's planSummary, or what makes it (made only when an entry is written). */
+  readonly planSummary?: string | (() => string);
 }
 
 export interface CursorRegistryOptions {

@@ -48,6 +48,11 @@ export interface BatchSource {
    * namespace does not kill the cursor, which reports them as events.
    */
   readonly readsOplog?: boolean;
+  /**
+   * What the source's reads examined so far (a collection query's; absent when it reads no
+   * collection): a getMore's figures are what its batch added.
+   */
+  readonly stats?: { readonly keysExamined: number; readonly docsExamined: number };
   /** Release whatever the source holds (called once). */
   close(): void;
 }

@@ -74,6 +74,11 @@ export class Profiler {
     return this.#levels.size > 0;
   }
 
+  /** True when `db` profiles at all (level 1 or 2): what an entry needs is then kept. */
+  profiles(db: string): boolean {
+    return this.#levels.size > 0 && this.#levels.has(db);
+  }
+
   /**
    * Whether an operation of `millis` on `db` goes to `<db>.system.profile`: level 2 always; level 1
    * when its profile entry (built by `entry` only then) passes the filter, if any, or, without a filter,

@@ -49,3 +49,14 @@ Deno.test("top: totals, lock row and kind per namespace", () => {
   t.forget("d.c");
   assertEquals(t.entries().size, 0);
 });
+
+Deno.test("profiler: profiles(db) is true at levels 1 and 2 of that database only", () => {
+  const p = new Profiler();
+  ok(!p.profiles("a"));
+  p.set("a", { level: 1 });
+  ok(p.profiles("a") && !p.profiles("b"));
+  p.set("a", { level: 2 });
+  ok(p.profiles("a"));
+  p.set("a", { level: 0 });
+  ok(!p.profiles("a"));
+});

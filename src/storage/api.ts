@@ -392,6 +392,13 @@ export interface ReadTxn {
 
 export interface WriteTxn extends ReadTxn, HookTxn {
   /**
+   * Index entries this transaction's `insert`, `update` and `remove` calls added / removed so far
+   * (an update's unchanged entries not counted; index builds not counted): mongod's keysInserted /
+   * keysDeleted, read before and after a statement's writes.
+   */
+  readonly keysInserted: number;
+  readonly keysDeleted: number;
+  /**
    * Store a new record and its index entries. Throws `StorageError` with code "DuplicateKey" (and
    * `indexName`) if a unique index already holds one of the keys; the transaction is then failed
    * (see the module comment): only abort is left, and a `write` callback rethrows after rolling back.

@@ -453,6 +453,7 @@ async function run(ctx: RequestContext<AggregateParams>): Promise<Reply> {
     slot,
     settleJs,
   );
+  if (source) out.stats = source.stats; // (a getMore's figures: what its batch added)
   let first;
   try {
     first = batchSize === 0

@@ -143,6 +143,8 @@ export class PipelineSource implements BatchSource {
   #done = false;
   /** A serialised document that did not fit in the last batch: it opens the next one. */
   #held: Uint8Array | undefined;
+  /** What the pipeline's collection read examined so far (set by aggregate when it reads one). */
+  stats?: { readonly keysExamined: number; readonly docsExamined: number };
   constructor(
     output: Iterable<Doc>,
     private readonly onClose: () => void,

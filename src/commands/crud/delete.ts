@@ -38,6 +38,16 @@ import type { CompiledQuery } from "../../executor/compiled_query.ts";
 import { type JsParts, jsQueryParts } from "../shared/where.ts";
 import { FAST_BUDGET, findTargets } from "../write/targets.ts";
 import { retryYielding, writeTargetsYielding } from "../write/yielding_write.ts";
+import {
+  addKeysSince,
+  keysMark,
+  newWriteFigures,
+  recordDeleteFigures,
+  resetFigures,
+  statementEnd,
+  statementStart,
+  type WriteFigures,
+} from "../write/write_figures.ts";
 import type { CollectionEntry, WriteTxn } from "../../storage/api.ts";
 import { indexKeysOf } from "../../executor/index_keys.ts";
 import { compilePartialFilter } from "../../engine/mod.ts";
@@ -103,9 +113,10 @@ export async function applyDelete(
       { noTableScan: ctx.tableScans.refused },
     );
   if (coll !== undefined) recordPlan(ctx, coll, q.access);
+  const fig = newWriteFigures(); // (the profiler's figures: write/write_figures.ts)
   if (!coll) {
     refuseOnView(ctx.storage, ctx.db, collName);
-    return { n: 0 };
+    return recordDeleteFigures(ctx, fig, { n: 0 });
   }
   const removeRow = (txn: WriteTxn, row: Row, out: DeleteOutcome, entry: CollectionEntry) => {
     const doc = row.doc;
@@ -115,7 +126,11 @@ export async function applyDelete(
   // `$where`/`$expr` calls the prefetch did not answer: awaited (write/js_rounds.ts)
   const rounds = js && jsRoundsFor(js, st.q);
   try {
-    return await deleteIn(ctx, coll, st, q, sync, removeRow, rounds, js, predict);
+    return recordDeleteFigures(
+      ctx,
+      fig,
+      await deleteIn(ctx, coll, st, q, sync, removeRow, rounds, js, predict, fig),
+    );
   } finally {
     rounds?.close();
   }
@@ -132,14 +147,18 @@ async function deleteIn(
   rounds: JsRounds | undefined,
   js: JsParts | undefined,
   predict: ((o: DeleteOutcome) => void) | undefined,
+  fig: WriteFigures,
 ): Promise<DeleteOutcome> {
   const byId = q.access.kind === "idLookup";
   if (byId || !ctx.transaction) {
     try {
       const out = await writeInRounds(ctx, rounds, (txn) => {
         const out: DeleteOutcome = { n: 0 };
-        const targets = findTargets(txn, coll, q, st.multi, ctx.control, byId ? undefined : FAST_BUDGET);
+        resetFigures(fig);
+        const mark = keysMark(txn);
+        const targets = findTargets(txn, coll, q, st.multi, ctx.control, byId ? undefined : FAST_BUDGET, fig);
         for (const row of targets) removeRow(txn, row, out, coll);
+        addKeysSince(fig, txn, mark);
         predict?.(out);
         return out;
       }, { sync });
@@ -154,6 +173,7 @@ async function deleteIn(
     rounds?.committed();
   }
   const outcome: DeleteOutcome = { n: 0 };
+  resetFigures(fig);
   await writeTargetsYielding(
     ctx,
     coll,
@@ -172,6 +192,7 @@ async function deleteIn(
     },
     !ctx.transaction,
     rounds && { rounds, targets: jsFreeTargets(coll, st, js!) },
+    fig,
   );
   return outcome;
 }
@@ -220,6 +241,7 @@ async function run(ctx: RequestContext<DeleteParams>): Promise<Doc> {
     // a long batch gives the other clients their turns (docs/concurrency.md)
     if (i > 0 && ctx.control.due()) await ctx.control.yieldNow();
     ctx.counters.opcounters.delete++;
+    const mark = statementStart(ctx); // (the profiler's, when the database profiles)
     try {
       const st = statements[i]!;
       const coll = findCollection(ctx, name);
@@ -243,7 +265,9 @@ async function run(ctx: RequestContext<DeleteParams>): Promise<Doc> {
         : undefined;
       n += (await retryOnConflict(ctx, () => applyDelete(ctx, name, { ...st, variables }, sync, js, predict)))
         .n;
+      statementEnd(ctx, mark, i);
     } catch (e) {
+      statementEnd(ctx, mark, i, e);
       errors.add(i, e, (m) => ctx.log.error(m));
       if (ordered || ctx.transaction) break;
     }

@@ -66,6 +66,10 @@ async function run(ctx: RequestContext<GetMoreParams>): Promise<Reply> {
     throw new CommandError("BadValue", "cannot set maxTimeMS on getMore command for a non-awaitData cursor");
   }
   cursor.busy = true;
+  // (what the source examined before this batch: the entry shows what the batch added)
+  const examined = cursor.source.stats;
+  const keysBefore = examined?.keysExamined ?? 0;
+  const docsBefore = examined?.docsExamined ?? 0;
   // The opening command's leftover maxTimeMS is this getMore's deadline (mongod); the getMore's own
   // maxTimeMS bounds an awaitData wait instead.
   // (killOp and a client's hang-up reach the request's control: this one follows it)
@@ -107,7 +111,21 @@ async function run(ctx: RequestContext<GetMoreParams>): Promise<Reply> {
     ctx.cursors.kill(id);
     replyId = 0n;
   }
-  Object.assign(ctx.opStats, { ns, cursorid: id, nreturned: result.docs.length });
+  const s = ctx.opStats;
+  s.ns = ns;
+  s.cursorid = id;
+  if (examined !== undefined) {
+    s.keysExamined = examined.keysExamined - keysBefore;
+    s.docsExamined = examined.docsExamined - docsBefore;
+  }
+  s.nreturned = result.docs.length;
+  if (result.done) s.cursorExhausted = true;
+  // the find / aggregate that opened the cursor, and its plan (profiling.ts keeps them on the cursor)
+  const origin = cursor.origin;
+  if (origin !== undefined) {
+    s.originatingCommand = origin.command;
+    if (origin.planSummary !== undefined) s.planSummary = origin.planSummary;
+  }
   const reply = encodeCursorReply({
     id: replyId,
     ns,

@@ -5,6 +5,7 @@
  * the first failure when `ordered` (the default). Into a time-series collection's buckets namespace
  * (a restore), the buckets' measurements are stored instead, a chunk at a time (insert_buckets.ts).
  */
+import { addFigure } from "../write/write_figures.ts";
 import { ObjectId } from "bson";
 import type { RequestContext } from "../context.ts";
 import { defineCommand, type Doc } from "../spec.ts";
@@ -429,14 +430,18 @@ function insertChunk(
       prepared.push(p);
       bytes += p.bytes.length;
     }
+    let keys = 0;
     ctx.storage.write((txn) => {
+      const before = txn.keysInserted;
       // (owned: the request's bytes or a fresh encoding, never changed; the oplog entry is written
       // from them when this commits, inside this call)
       for (const p of prepared) txn.insert(coll, p.bytes, p.keys, true);
+      keys = txn.keysInserted - before;
       ctx.capped.enforce(txn, coll);
       // the reply below when this commits: a retryable insert's record commits with it
       if (finalReply && end === count) ctx.retryReply?.replyOnCommit({ n: count, ok: 1 });
     }, { sync });
+    addFigure(ctx, "keysInserted", keys); // (the profiler's: index entries written)
     return end;
   } catch (e) {
     const only = prepared.length === 1 ? prepared[0] : undefined;
@@ -470,10 +475,13 @@ async function insertOneByOne(
     lastTried = i;
     try {
       const p = prepareAt(i, validation);
+      let keys = 0;
       await retryOnConflict(ctx, () => {
         try {
           ctx.storage.write((txn) => {
+            const before = txn.keysInserted;
             txn.insert(coll, p.bytes, p.keys, !ctx.transaction);
+            keys = txn.keysInserted - before;
             ctx.capped.enforce(txn, coll);
           }, { sync });
         } catch (e) {
@@ -481,6 +489,7 @@ async function insertOneByOne(
         }
       });
       n++;
+      addFigure(ctx, "keysInserted", keys);
     } catch (e) {
       onError(i, e);
       failed.push(i);

@@ -48,6 +48,17 @@ import {
 import type { CompiledQuery } from "../../executor/compiled_query.ts";
 import { FAST_BUDGET, findTargets } from "../write/targets.ts";
 import { retryYielding, writeTargetsYielding } from "../write/yielding_write.ts";
+import {
+  addKeysSince,
+  keysMark,
+  newWriteFigures,
+  recordUpdateFigures,
+  resetFigures,
+  statementEnd,
+  type StatementMark,
+  statementStart,
+  type WriteFigures,
+} from "../write/write_figures.ts";
 import type { Row } from "../../executor/rows.ts";
 import { LIMITS } from "../../limits.ts";
 import { checkStoredDepth, serializeStorable } from "../shared/stored_depth.ts";
@@ -198,14 +209,17 @@ export function applyUpdate(
   }
   const coll: CollectionEntry | undefined = existing ??
     (st.upsert ? ensureCollection(ctx, collName) : undefined);
-  if (!coll) return { matched: 0, modified: 0 };
+  const fig = newWriteFigures(); // (the profiler's figures: write/write_figures.ts)
+  if (!coll) return recordUpdateFigures(ctx, fig, { matched: 0, modified: 0 });
   const now = new Date();
   // `$function` in the pipeline, `$where`/`$expr` the prefetch did not answer: awaited (js_rounds.ts)
   const rounds = js && jsRoundsFor(js, st.q, st.u);
-  if (!rounds) {
-    return updateIn(ctx, coll, st, q, updater, position, now, sync, validation, undefined, js, predict);
-  }
-  return updateInRounds(ctx, coll, st, q, updater, position, now, sync, validation, rounds, js, predict);
+  const r = rounds
+    ? updateInRounds(ctx, coll, st, q, updater, position, now, sync, validation, rounds, js, predict, fig)
+    : updateIn(ctx, coll, st, q, updater, position, now, sync, validation, undefined, js, predict, fig);
+  return r instanceof Promise
+    ? r.then((o) => recordUpdateFigures(ctx, fig, o))
+    : recordUpdateFigures(ctx, fig, r);
 }
 
 async function updateInRounds(
@@ -221,9 +235,24 @@ async function updateInRounds(
   rounds: JsRounds,
   js: JsParts | undefined,
   predict: ((o: UpdateOutcome) => void) | undefined,
+  fig: WriteFigures,
 ): Promise<UpdateOutcome> {
   try {
-    return await updateIn(ctx, coll, st, q, updater, position, now, sync, validation, rounds, js, predict);
+    return await updateIn(
+      ctx,
+      coll,
+      st,
+      q,
+      updater,
+      position,
+      now,
+      sync,
+      validation,
+      rounds,
+      js,
+      predict,
+      fig,
+    );
   } finally {
     rounds.close();
   }
@@ -246,6 +275,7 @@ function updateIn(
   rounds: JsRounds | undefined,
   js: JsParts | undefined,
   predict: ((o: UpdateOutcome) => void) | undefined,
+  fig: WriteFigures,
 ): UpdateOutcome | Promise<UpdateOutcome> {
   /** Updates one matched document, counting it in `out`. */
   const updateRow = (txn: WriteTxn, row: Row, out: UpdateOutcome, entry: CollectionEntry) => {
@@ -401,10 +431,13 @@ function updateIn(
   // transaction only for an _id lookup: a failed write there would fail the transaction).
   const byId = q.access.kind === "idLookup";
   const oneTxn = (txn: WriteTxn) => {
-    const targets = findTargets(txn, coll, q, st.multi, ctx.control, byId ? undefined : FAST_BUDGET);
+    resetFigures(fig);
+    const mark = keysMark(txn);
+    const targets = findTargets(txn, coll, q, st.multi, ctx.control, byId ? undefined : FAST_BUDGET, fig);
     const outcome: UpdateOutcome = { matched: 0, modified: 0 };
     for (const row of targets) updateRow(txn, row, outcome, coll);
     if (targets.length === 0 && st.upsert) upsert(txn, outcome);
+    addKeysSince(fig, txn, mark);
     predict?.(outcome);
     return outcome;
   };
@@ -420,7 +453,7 @@ function updateIn(
       } catch (e) {
         if (!retryYielding(e, st.multi, ctx)) throw e;
       }
-      return updateYielding(ctx, coll, st, q, sync, rounds, js, updateRow, upsert);
+      return updateYielding(ctx, coll, st, q, sync, rounds, js, updateRow, upsert, fig);
     }
     return (async () => {
       try {
@@ -429,10 +462,10 @@ function updateIn(
         if (!retryYielding(e, st.multi, ctx)) throw e;
       }
       rounds.committed();
-      return await updateYielding(ctx, coll, st, q, sync, rounds, js, updateRow, upsert);
+      return await updateYielding(ctx, coll, st, q, sync, rounds, js, updateRow, upsert, fig);
     })();
   }
-  return updateYielding(ctx, coll, st, q, sync, rounds, js, updateRow, upsert);
+  return updateYielding(ctx, coll, st, q, sync, rounds, js, updateRow, upsert, fig);
 }
 
 /** The statement as a yielding write (write/yielding_write.ts), then its upsert if nothing matched. */
@@ -446,8 +479,10 @@ async function updateYielding(
   js: JsParts | undefined,
   updateRow: (txn: WriteTxn, row: Row, out: UpdateOutcome, entry: CollectionEntry) => void,
   upsert: (txn: WriteTxn, out: UpdateOutcome) => void,
+  fig: WriteFigures,
 ): Promise<UpdateOutcome> {
   const outcome: UpdateOutcome = { matched: 0, modified: 0 };
+  resetFigures(fig);
   await writeTargetsYielding(
     ctx,
     coll,
@@ -471,9 +506,18 @@ async function updateYielding(
     },
     !ctx.transaction,
     rounds && { rounds, targets: jsFreeTargets(coll, st, js!) },
+    fig,
   );
   if (outcome.matched === 0 && st.upsert) {
-    await retryOnConflict(ctx, () => writeInRounds(ctx, rounds, (txn) => upsert(txn, outcome), { sync }));
+    const keys = newWriteFigures();
+    await retryOnConflict(ctx, () =>
+      writeInRounds(ctx, rounds, (txn) => {
+        const mark = keysMark(txn);
+        upsert(txn, outcome);
+        resetFigures(keys);
+        addKeysSince(keys, txn, mark);
+      }, { sync }));
+    fig.keysInserted += keys.keysInserted;
   }
   return outcome;
 }
@@ -588,15 +632,18 @@ function runFrom(
     // update stays synchronous
     if (i > from && ctx.control.due()) return ctx.control.yieldNow().then(() => runFrom(ctx, tally, i, sync));
     ctx.counters.opcounters.update++;
+    const mark = statementStart(ctx); // (the profiler's, when the database profiles)
     let r: UpdateOutcome | Promise<UpdateOutcome>;
     try {
       r = runStatement(ctx, i, sync, tally);
     } catch (e) {
+      statementEnd(ctx, mark, i, e);
       tally.errors.add(i, e, (m) => ctx.log.error(m));
       if (ordered || ctx.transaction) break;
       continue;
     }
-    if (r instanceof Promise) return awaitStatement(ctx, tally, i, r, sync);
+    if (r instanceof Promise) return awaitStatement(ctx, tally, i, r, sync, mark);
+    statementEnd(ctx, mark, i);
     count(tally, i, r);
   }
   return replyOrPredicted(ctx, tally);
@@ -615,10 +662,14 @@ async function awaitStatement(
   i: number,
   pending: Promise<UpdateOutcome>,
   sync: boolean,
+  mark: StatementMark | undefined,
 ): Promise<Doc> {
   try {
-    count(tally, i, await pending);
+    const o = await pending;
+    statementEnd(ctx, mark, i);
+    count(tally, i, o);
   } catch (e) {
+    statementEnd(ctx, mark, i, e);
     tally.errors.add(i, e, (m) => ctx.log.error(m));
     if ((ctx.params.ordered ?? true) || ctx.transaction) return replyOrPredicted(ctx, tally);
   }

@@ -44,6 +44,8 @@ export function findTargets(
   multi: boolean,
   ctl?: OpControl,
   budget?: TargetBudget,
+  /** Receives what the scan examined (index keys, documents), added to what it holds. */
+  figures?: { keysExamined: number; docsExamined: number },
 ): Row[] {
   const out: Row[] = [];
   // maxTimeMS / killOp inside the write transaction: no yield here, but past the deadline the
@@ -64,7 +66,10 @@ export function findTargets(
     // the filter would match (one key per value, 1 = 1.0 = Long(1), strings as the collation's
     // keys), so the record is not decoded and matched again, as mongod's IDHACK does not.
     const hit = txn.getByUnique(coll, "_id_", idKeyOf(coll, a.id));
-    if (hit !== null) out.push(new Row(hit.rid, hit.bytes));
+    if (hit !== null) {
+      out.push(new Row(hit.rid, hit.bytes));
+      if (figures) addExamined(figures, 1, 1);
+    }
     return out;
   }
   rows = [];
@@ -75,18 +80,25 @@ export function findTargets(
       rows.push(hit.row);
       if (!multi && !q.sort) break;
     }
+    if (figures) addExamined(figures, stats.keysExamined, stats.docsExamined);
     return sortAndCut(rows, q, multi);
   }
   if (a.kind === "ixScan") {
     const stats = { keysExamined: 0 };
-    for (const hit of ixScanHits(txn, coll, a, newIxScanState(), stats)) {
-      tick();
-      const bytes = txn.get(coll, hit.rid);
-      if (!bytes) continue;
-      const row = new Row(hit.rid, bytes);
-      if (q.match && !q.match(row.view(q.readFields))) continue;
-      rows.push(row);
-      if (!multi && !q.sort) break;
+    let docs = 0;
+    try {
+      for (const hit of ixScanHits(txn, coll, a, newIxScanState(), stats)) {
+        tick();
+        const bytes = txn.get(coll, hit.rid);
+        if (!bytes) continue;
+        docs++;
+        const row = new Row(hit.rid, bytes);
+        if (q.match && !q.match(row.view(q.readFields))) continue;
+        rows.push(row);
+        if (!multi && !q.sort) break;
+      }
+    } finally {
+      if (figures) addExamined(figures, stats.keysExamined, docs);
     }
     return sortAndCut(rows, q, multi);
   }
@@ -95,9 +107,11 @@ export function findTargets(
     coll,
     q.prefilter ? { reverse: a.reverse, prefilter: q.prefilter } : { reverse: a.reverse },
   );
+  let docs = 0;
   try {
     for (const rec of it) {
       tick();
+      docs++;
       if (rec.rejected) continue;
       const row = new Row(rec.rid, rec.bytes);
       if (q.match && !q.match(row.view(q.readFields))) continue;
@@ -106,8 +120,14 @@ export function findTargets(
     }
   } finally {
     it.return?.();
+    if (figures) addExamined(figures, 0, docs);
   }
   return sortAndCut(rows, q, multi);
+}
+
+function addExamined(e: { keysExamined: number; docsExamined: number }, keys: number, docs: number): void {
+  e.keysExamined += keys;
+  e.docsExamined += docs;
 }
 
 function sortAndCut(rows: Row[], q: CompiledQuery, multi: boolean): Row[] {

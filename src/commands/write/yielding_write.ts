@@ -32,6 +32,7 @@ import { TargetScanTooLong } from "./targets.ts";
 import { type JsRounds, writeInRounds } from "./js_rounds.ts";
 import { JS_DEFERRED } from "../../engine/expression/types.ts";
 import type { Doc } from "../reply.ts";
+import { addKeysSince, keysMark, newWriteFigures, type WriteFigures } from "./write_figures.ts";
 
 /** Matching rows taken per scan call (only their record ids are kept). */
 const SCAN_ROWS = 4096;
@@ -82,6 +83,8 @@ export async function writeTargetsYielding(
   counted = false,
   /** The statement's server-side JavaScript, run awaited between attempts (js_rounds.ts). */
   js?: { readonly rounds: JsRounds; readonly targets?: CompiledQuery | undefined },
+  /** Receives what the target scans examined and the index entries committed batches wrote. */
+  figures?: WriteFigures,
 ): Promise<number> {
   let written = 0;
   // A multi write whose filter calls JavaScript collects its targets with the filter without those
@@ -91,7 +94,7 @@ export async function writeTargetsYielding(
   const rounds = js?.rounds;
   for (let attempt = 0;; attempt++) {
     if (attempt > 0) await ctx.control.yieldNow();
-    const ids = await collectTargets(ctx, coll, targets, multi, counted || attempt > 0);
+    const ids = await collectTargets(ctx, coll, targets, multi, counted || attempt > 0, figures);
     let at = 0;
     while (at < ids.length) {
       if (at > 0) await ctx.control.yieldNow();
@@ -110,13 +113,26 @@ export async function writeTargetsYielding(
           newBatch,
           (i) => (failedAt = i),
           rounds,
+          figures,
         );
       } catch (e) {
         // As on mongod (one unit of work per document), the documents before the failing one stay
         // written: the batch runs again up to it (outside a transaction, which fails as a whole).
         if (ctx.transaction || failedAt <= at || isWriteConflict(e)) throw e;
         for (let p = at; p < failedAt;) {
-          const done = await writeBatch(ctx, coll, q, ids, p, failedAt, sync, newBatch, () => {}, rounds);
+          const done = await writeBatch(
+            ctx,
+            coll,
+            q,
+            ids,
+            p,
+            failedAt,
+            sync,
+            newBatch,
+            () => {},
+            rounds,
+            figures,
+          );
           written += done.hits;
           p = done.end;
         }
@@ -157,13 +173,16 @@ async function writeBatch(
   newBatch: () => TargetBatch,
   failing: (i: number) => void,
   rounds?: JsRounds,
+  figures?: WriteFigures,
 ): Promise<{ end: number; hits: number }> {
   let end = start;
   let hits = 0;
   let batch: TargetBatch | undefined;
+  let keys: WriteFigures | undefined;
   await retryOnConflict(ctx, () =>
     writeInRounds(ctx, rounds, (txn) => {
       const current = stillThere(ctx, coll);
+      const mark = figures && keysMark(txn);
       const b = (batch = newBatch());
       hits = 0;
       let i = start;
@@ -186,8 +205,13 @@ async function writeBatch(
         }
       }
       end = i;
+      if (mark) addKeysSince(keys = newWriteFigures(), txn, mark);
     }, { sync }));
   batch!.committed();
+  if (figures && keys) {
+    figures.keysInserted += keys.keysInserted;
+    figures.keysDeleted += keys.keysDeleted;
+  }
   rounds?.committed();
   return { end, hits };
 }
@@ -224,6 +248,7 @@ async function collectTargets(
   q: CompiledQuery,
   multi: boolean,
   counted: boolean,
+  figures: WriteFigures | undefined,
 ): Promise<RecordIds> {
   // rowMeta: a sort that spills keeps the record ids
   const source = new QuerySource(
@@ -241,6 +266,10 @@ async function collectTargets(
     }
   } finally {
     source.close();
+    if (figures) {
+      figures.keysExamined += source.stats.keysExamined;
+      figures.docsExamined += source.stats.docsExamined;
+    }
   }
 }
 

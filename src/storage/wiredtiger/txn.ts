@@ -131,6 +131,9 @@ export class WtTxn implements TxnHandle, TxnScope {
   #hooked = false;
   /** The commit timestamp a hook asked for (`commitAt`), given to WiredTiger at commit. */
   commitTs: bigint | undefined;
+  /** Index entries `insert`, `update` and `remove` added / removed so far (`WriteTxn.keysInserted`). */
+  keysInserted = 0;
+  keysDeleted = 0;
 
   constructor(
     readonly ctx: SessionCtx,
@@ -483,7 +486,10 @@ export class WtTxn implements TxnHandle, TxnScope {
       if (mk) this.host.markMultikey(coll, mk);
       const rid = this.host.nextRid(coll);
       this.ctx.cursor(coll.ident).recInsert(rid, bytes);
-      for (const [name, list] of keys) this.#addKeys(findIndex(coll, name), list, rid);
+      for (const [name, list] of keys) {
+        this.#addKeys(findIndex(coll, name), list, rid);
+        this.keysInserted += list.length;
+      }
       this.#addDelta(coll.ident, 1);
       if (this.host.hooks.active) this.#notify({ op: "insert", coll, rid, bytes, owned });
       return rid;
@@ -517,20 +523,26 @@ export class WtTxn implements TxnHandle, TxnScope {
       if (oldKeys.size > 0) {
         for (const [name, olds] of oldKeys) {
           const news = newKeys.get(name);
-          this.#removeKeys(findIndex(coll, name), olds.filter((k) => !has(news, k)), rid);
+          const gone = olds.filter((k) => !has(news, k));
+          this.#removeKeys(findIndex(coll, name), gone, rid);
+          this.keysDeleted += gone.length;
         }
       }
       // (an entry the new document also has stays: the adds below skip the old document's keys)
       if (oldKeys.removeOnly !== undefined) {
         for (const [name, list] of oldKeys.removeOnly) {
           const news = newKeys.get(name);
-          this.#removeKeys(findIndex(coll, name), list.filter((k) => !has(news, k)), rid);
+          const gone = list.filter((k) => !has(news, k));
+          this.#removeKeys(findIndex(coll, name), gone, rid);
+          this.keysDeleted += gone.length;
         }
       }
       if (newKeys.size > 0) {
         for (const [name, news] of newKeys) {
           const olds = oldKeys.get(name);
-          this.#addKeys(findIndex(coll, name), news.filter((k) => !has(olds, k)), rid);
+          const added = news.filter((k) => !has(olds, k));
+          this.#addKeys(findIndex(coll, name), added, rid);
+          this.keysInserted += added.length;
         }
       }
       if (hooks.active) {
@@ -561,8 +573,14 @@ export class WtTxn implements TxnHandle, TxnScope {
       if (!this.ctx.cursor(coll.ident).recRemove(rid)) {
         throw new StorageError("NoSuchKey", `record ${rid} not found in ${coll.db}.${coll.name}`);
       }
-      for (const [name, list] of keys) this.#removeKeys(findIndex(coll, name), list, rid);
-      for (const [name, list] of keys.removeOnly ?? []) this.#removeKeys(findIndex(coll, name), list, rid);
+      for (const [name, list] of keys) {
+        this.#removeKeys(findIndex(coll, name), list, rid);
+        this.keysDeleted += list.length;
+      }
+      for (const [name, list] of keys.removeOnly ?? []) {
+        this.#removeKeys(findIndex(coll, name), list, rid);
+        this.keysDeleted += list.length;
+      }
       this.#addDelta(coll.ident, -1);
       if (hooks.active) {
         this.#notify(before === null ? { op: "remove", coll, rid } : { op: "remove", coll, rid, before });
