@@ -28,7 +28,12 @@ export interface DistinctScanHooks {
   /** null: every document matches. */
   readonly match: ((doc: Doc) => boolean) | null;
   /** The values `doc` holds at the distinct key (distinct's unwinding), appended to `out`. */
-  readonly values: (doc: Doc, out: unknown[]) => void;
+  readonly values: (doc: Doc, out: ValueSink) => void;
+}
+
+/** Where values go (an array, or distinct's de-duplicating collector). */
+export interface ValueSink {
+  push(v: unknown): void;
 }
 
 export class DistinctScan {
@@ -60,7 +65,7 @@ export class DistinctScan {
    * Walks at most about `budget` entries in `txn`, appending the values of the matching documents it
    * fetched to `out`. Returns `done`.
    */
-  step(txn: ReadTxn, budget: number, out: unknown[]): boolean {
+  step(txn: ReadTxn, budget: number, out: ValueSink): boolean {
     let examined = 0;
     while (!this.#done && examined < budget) {
       const iv = this.#intervals[this.#interval];
@@ -117,7 +122,7 @@ export class DistinctScan {
    * Fetches one entry's document: when it matches, its values go to `out`, and the leading-field
    * encoding among them the entry's key starts with (this value is done), if any, is returned.
    */
-  #visit(key: Uint8Array, bytes: Uint8Array, out: unknown[]): Uint8Array | undefined {
+  #visit(key: Uint8Array, bytes: Uint8Array, out: ValueSink): Uint8Array | undefined {
     this.stats.docsExamined++;
     const doc = decodeDocument(bytes);
     if (this.#hooks.match && !this.#hooks.match(doc)) return undefined;

@@ -1,6 +1,6 @@
 import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
 import { BSON, Long } from "bson";
-import { DistinctScan } from "./distinct_scan.ts";
+import { DistinctScan, type ValueSink } from "./distinct_scan.ts";
 import { keysForIndex } from "./index_keys.ts";
 import { compareKeys } from "../keys/key_string.ts";
 import { compareValues } from "../bson/compare.ts";
@@ -10,10 +10,10 @@ import type { IxScanPath, KeyInterval } from "../planner/plan.ts";
 type Doc = Record<string, unknown>;
 
 /** distinct's unwinding for a top-level key: an array gives its elements, anything else itself. */
-function values(d: Doc, out: unknown[]): void {
+function values(d: Doc, out: ValueSink): void {
   const v = d["a"];
   if (v === undefined) return;
-  if (Array.isArray(v)) out.push(...v);
+  if (Array.isArray(v)) { for (const e of v) out.push(e); }
   else out.push(v);
 }
 

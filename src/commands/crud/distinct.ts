@@ -52,8 +52,26 @@ export function parseDistinct(body: Doc): DistinctParams {
   };
 }
 
+/**
+ * The values met so far, in the order met, each string, number, boolean or null kept once (the first
+ * met): distinct sorts and de-duplicates them at its end (under the collation, across BSON number
+ * types), so a scan of many documents holds about one entry per value, not one per document.
+ */
+export class FoundValues {
+  readonly list: unknown[] = [];
+  readonly #seen = new Set<unknown>();
+  push(v: unknown): void {
+    const t = typeof v;
+    if (t === "string" || t === "number" || t === "boolean" || v === null) {
+      if (this.#seen.has(v)) return;
+      this.#seen.add(v);
+    }
+    this.list.push(v);
+  }
+}
+
 /** The values `path` contributes from one document (distinct's unwinding rules). */
-export function distinctValues(doc: Doc, parts: readonly string[], out: unknown[]): void {
+export function distinctValues(doc: Doc, parts: readonly string[], out: { push(v: unknown): void }): void {
   visitPathValues(doc, parts, (v, isElem) => {
     if (v === undefined) return false;
     if (Array.isArray(v) && !isElem) return false;
@@ -76,7 +94,7 @@ async function run(ctx: RequestContext<DistinctParams>): Promise<Doc> {
   const view = coll ? undefined : viewOf(ctx, collection);
   if (!coll && !view) return { values: [], ok: 1 };
   const parts = splitPath(key);
-  const found: unknown[] = [];
+  const found = new FoundValues();
   if (!coll) {
     const values = await distinctOnView(ctx, collection, key, { query, hint, collation });
     return sortedDistinct(values, strCmp);
@@ -92,7 +110,7 @@ async function run(ctx: RequestContext<DistinctParams>): Promise<Doc> {
       ctx.opStats.keysExamined = walk.scan.stats.keysExamined;
       ctx.opStats.docsExamined = walk.scan.stats.docsExamined;
     }
-    return sortedDistinct(found, strCmp);
+    return sortedDistinct(found.list, strCmp);
   }
   const source = new QuerySource(ctx.storage, coll, q);
   recordPlan(ctx, coll, q.access);
@@ -106,7 +124,7 @@ async function run(ctx: RequestContext<DistinctParams>): Promise<Doc> {
     source.close();
     recordExamined(ctx, source);
   }
-  return sortedDistinct(found, strCmp);
+  return sortedDistinct(found.list, strCmp);
 }
 
 /**
@@ -136,7 +154,7 @@ export function distinctScanFor(
 export async function runDistinctScan(
   ctx: RequestContext<unknown>,
   scan: DistinctScan,
-  out: unknown[],
+  out: { push(v: unknown): void },
 ): Promise<void> {
   while (!ctx.storage.read((txn) => scan.step(txn, EXAMINE_PER_PULL, out))) await ctx.control.checkpoint();
   ctx.control.check();

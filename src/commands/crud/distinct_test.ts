@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { assertCommandError } from "../../errors/assert_command_error.ts";
-import { distinct, parseDistinct } from "./distinct.ts";
+import { distinct, FoundValues, parseDistinct } from "./distinct.ts";
+import { Long } from "bson";
 
 Deno.test("distinct params: key, query, collation and hint are read; mirrored is ignored", () => {
   const p = parseDistinct({
@@ -48,4 +49,11 @@ Deno.test("distinct explain: the query is the filter, with hint and collation", 
     parts: { filter: { b: 2 }, hint: "b_1", collation: undefined },
     distinctKey: "a",
   });
+});
+
+Deno.test("FoundValues: each scalar once (the first met), everything else as met", () => {
+  const f = new FoundValues();
+  const d1 = { x: 1 };
+  for (const v of ["a", 1, "a", null, 1, true, null, d1, { x: 1 }, new Long(1), "A", true]) f.push(v);
+  assert.deepEqual(f.list, ["a", 1, null, true, d1, { x: 1 }, new Long(1), "A"]);
 });
