@@ -222,6 +222,14 @@ export function explainDistinctScan(path: IxScanPath, filter: Doc, stats?: RunSt
   return { ...fetch, inputStage: scan };
 }
 
+/** A count from index entries alone (executor/count_scan.ts): COUNT_SCAN, no document read. */
+export function explainCountScan(path: IxScanPath, stats?: RunStats): Doc {
+  const fetch = leaf({ ...path, reverse: false }, {}, stats);
+  const scan: Doc = { ...(fetch["inputStage"] as Doc), stage: "COUNT_SCAN" };
+  if (stats) scan["nReturned"] = stats.nReturned;
+  return scan;
+}
+
 /** Wraps a plan in a write or count stage (UPDATE, DELETE, COUNT). */
 export function wrapStage(stage: string, node: Doc, extra: Doc = {}): Doc {
   return { stage, ...extra, inputStage: node };

@@ -21,6 +21,8 @@ import {
   pipelineDependencies,
 } from "../../engine/mod.ts";
 import { groupFirstOutput, groupFold } from "./group_first.ts";
+import { countGroupOf, countGroupOutput } from "./count_group.ts";
+import { countMatches } from "../shared/count_matches.ts";
 import { QuerySource } from "../../executor/query.ts";
 import { controlSlot, PipelineSource, scanInput, scanStored } from "./pipeline_source.ts";
 import type { RequestContext } from "../context.ts";
@@ -325,6 +327,11 @@ async function run(ctx: RequestContext<AggregateParams>): Promise<Reply> {
     input = docs;
     prefixApplied = false;
   } else {
+    const countAt = pipeline.matchEnd + (pipeline.leadingSkip !== undefined ? 1 : 0) +
+      (pipeline.leadingLimit !== undefined ? 1 : 0);
+    const countGroup = pipeline.leadingSort === undefined && countAt === stages.length - 1
+      ? countGroupOf(stages[countAt])
+      : undefined;
     // The leading $match/$sort/$skip/$limit run in the query layer (access path, index order, top-k).
     let q = compileQuery(
       {
@@ -384,6 +391,20 @@ async function run(ctx: RequestContext<AggregateParams>): Promise<Reply> {
         : undefined;
       input = bucketsInput(scanInput(source, slot, null), buckets.ts, m ? (d) => m.matches(d) : undefined);
       prefixApplied = false;
+    } else if (coll && countGroup !== undefined) {
+      // countDocuments' pipeline: its one group made from a count (index entries alone when they can)
+      const c = coll;
+      const parts = {
+        filter: pipeline.leadingMatch,
+        skip: pipeline.leadingSkip ?? 0,
+        hint: p.hint,
+        indexOnly: "IXSCAN" as const,
+      };
+      output = async () =>
+        countGroupOutput(
+          countGroup,
+          await countMatches(ctx, c, { ...parts, limit: pipeline.leadingLimit ?? 0, collation, variables }),
+        );
     } else if (coll) {
       if (readsRowMeta(p.pipeline)) q = withRowMeta(q);
       source = new QuerySource(ctx.storage, coll, q);

@@ -2,7 +2,6 @@
  * count: number of documents matching `query`, after `skip`, capped by `limit`; an unfiltered count of
  * `local.oplog.rs` (an internal table, not a collection) is its number of entries.
  */
-import { recordExamined, recordPlan } from "../shared/read_figures.ts";
 import { viewOf } from "../aggregate/view_source.ts";
 import { countOnView } from "./on_view.ts";
 import { bucketsBase, bucketsOf } from "./find_buckets.ts";
@@ -22,11 +21,11 @@ import {
 import { GENERIC_FIELDS } from "../params/generic.ts";
 import { collectionName } from "../params/names.ts";
 import { compileQuery } from "../shared/compile_query.ts";
-import { jsQueryParts, prefetchWhere } from "../shared/where.ts";
+import { countMatches } from "../shared/count_matches.ts";
+import { jsQueryParts } from "../shared/where.ts";
 import { findCollection } from "../shared/namespace.ts";
 import { isOplogNs } from "../shared/oplog_stats.ts";
 import type { ExplainShape } from "../shared/explain_shape.ts";
-import { QuerySource } from "../../executor/query.ts";
 
 const FIELDS = {
   query: optional(doc),
@@ -78,28 +77,15 @@ async function run(ctx: RequestContext<CountParams>): Promise<Doc> {
     const n = await countOnView(ctx, p.collection, { ...p, limit });
     return { n, ok: 1 };
   }
-  if (isEmpty(p.query) && p.hint === undefined) {
-    // (a hint is planned: a sparse or partial index counts what it holds, a bad one is refused)
-    const total = ctx.storage.read((txn) => txn.count(coll));
-    const n = Math.max(0, total - skip);
-    return { n: limit > 0 ? Math.min(n, limit) : n, ok: 1 };
-  }
-  const js = jsQueryParts(ctx);
-  const q = compileQuery(
-    { filter: p.query, skip, limit, hint: p.hint, collation: p.collation, ...js },
-    coll,
-    {
-      noTableScan: ctx.tableScans.refused,
-    },
-  );
-  await prefetchWhere(ctx, coll, p.query, p.collation, js.where);
-  const source = new QuerySource(ctx.storage, coll, q);
-  recordPlan(ctx, coll, q.access);
-  try {
-    return { n: await countAll(ctx, source), ok: 1 };
-  } finally {
-    recordExamined(ctx, source);
-  }
+  const n = await countMatches(ctx, coll, {
+    filter: p.query,
+    skip,
+    limit,
+    hint: p.hint,
+    collation: p.collation,
+    indexOnly: "COUNT_SCAN",
+  });
+  return { n, ok: 1 };
 }
 
 function isEmpty(query: Doc | undefined): boolean {

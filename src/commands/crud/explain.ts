@@ -11,6 +11,7 @@ import { CommandError } from "../../errors/command_error.ts";
 import { isPlainDoc } from "../../bson/type_name.ts";
 import { QuerySource } from "../../executor/query.ts";
 import {
+  explainCountScan,
   explainDistinctScan,
   explainTree,
   isClusteredIdScan,
@@ -18,6 +19,7 @@ import {
   wrapStage,
 } from "../../planner/explain.ts";
 import { distinctScanFor, runDistinctScan } from "./distinct.ts";
+import { countIndexEntries, countScanOf } from "../../executor/count_scan.ts";
 import { isClustered } from "../../executor/clustered.ts";
 import type { RequestContext } from "../context.ts";
 import { type AnyCommandSpec, defineCommand, type Doc, type ParseInput } from "../spec.ts";
@@ -74,6 +76,8 @@ async function run(ctx: RequestContext<ExplainParams>): Promise<Doc> {
     ...compileQuery({ ...shape.parts, ...jsQueryParts(ctx) }, coll, {
       planCache: false,
       noTableScan: ctx.tableScans.refused,
+      // a count counts index entries alone when the bounds answer the filter (COUNT_SCAN), as it runs
+      exactBounds: shape.wrap === "COUNT",
     }),
     sortMemoryLimit: ctx.queryMemoryLimitBytes,
     spill: inner["allowDiskUse"] === false ? undefined : ctx.spill,
@@ -84,8 +88,16 @@ async function run(ctx: RequestContext<ExplainParams>): Promise<Doc> {
   const walk = coll && shape.distinctKey !== undefined
     ? distinctScanFor(coll, q, shape.distinctKey, { query: shape.parts.filter, hint: shape.parts.hint })
     : undefined;
+  const countScan = coll && shape.wrap === "COUNT" ? countScanOf(q) : undefined;
   const tree = (stats?: RunStats) => {
     if (walk) return explainDistinctScan(walk.path, filter, stats);
+    if (countScan) {
+      return wrapStage(
+        "COUNT",
+        explainCountScan(countScan, stats),
+        stats ? { nReturned: stats.nReturned } : {},
+      );
+    }
     const t = explainTree(
       { ...q, filter, sortSpec: q.sortSpec, projectionSpec: q.projectionSpec, clustered },
       stats,
@@ -109,7 +121,14 @@ async function run(ctx: RequestContext<ExplainParams>): Promise<Doc> {
   if (verbosity !== "queryPlanner") {
     const t0 = performance.now();
     let stats: RunStats = { nReturned: 0, keysExamined: 0, docsExamined: 0 };
-    if (walk) {
+    if (countScan) {
+      const counted = { keysExamined: 0 };
+      const n = await countIndexEntries(ctx.storage, coll!, countScan, ctx.control, counted);
+      const skip = shape.parts.skip ?? 0;
+      const limit = shape.parts.limit ?? 0;
+      const nReturned = limit > 0 ? Math.min(Math.max(0, n - skip), limit) : Math.max(0, n - skip);
+      stats = { nReturned, keysExamined: counted.keysExamined, docsExamined: 0 };
+    } else if (walk) {
       await runDistinctScan(ctx, walk.scan, []);
       const { keysExamined, docsExamined, valuesFound } = walk.scan.stats;
       stats = { nReturned: valuesFound, keysExamined, docsExamined };

@@ -30,3 +30,8 @@ export function planSummary(access: AccessPath, clustered = false): string {
 export function distinctScanSummary(keyPattern: Record<string, unknown>): string {
   return `DISTINCT_SCAN ${keyText(keyPattern)}`;
 }
+
+/** A count made from index entries alone (COUNT_SCAN), as mongod's planSummary names it. */
+export function countScanSummary(keyPattern: Record<string, unknown>): string {
+  return `COUNT_SCAN ${keyText(keyPattern)}`;
+}
