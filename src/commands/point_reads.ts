@@ -503,6 +503,11 @@ export class PointReads implements PointReadHooks {
       const update = kind === KIND_UPDATE;
       const op = update ? "update" : kind === KIND_DELETE ? "delete" : "insert";
       const r = this.#slots.get(slot);
+      if (kind !== KIND_INSERT) {
+        // an _id point read for the write: one key, one document (as the command layer's write counts them)
+        c.queryExecutor.scanned++;
+        c.queryExecutor.scannedObjects++;
+      }
       if (update) {
         c.ioThread.updates++;
         c.opcounters.update++;
