@@ -6,6 +6,8 @@
  * leading field (a document missing the key is indexed under null, so it does not confirm null: the
  * walk goes on through the null entries until a document holding null, or their end).
  *
+ * With `first` hooks it hands out instead the first matching document of each value, in index order.
+ *
  * Resumable across storage transactions in steps of a bounded number of entries (the caller yields
  * between steps, as an IXSCAN's caller does): the state is the current interval and where to start —
  * the next value's first entry, or the entry after the last one examined.
@@ -29,6 +31,13 @@ export interface DistinctScanHooks {
   readonly match: ((doc: Doc) => boolean) | null;
   /** The values `doc` holds at the distinct key (distinct's unwinding), appended to `out`. */
   readonly values: (doc: Doc, out: ValueSink) => void;
+  /**
+   * Instead of values, the first matching document of each leading value, in index order (a `$group`
+   * taking `$first`s after a `$sort` the index gives; the index is never multikey there): `valueOf`
+   * is the document's value at the key (undefined when missing: indexed as null), `take` receives
+   * the document.
+   */
+  readonly first?: { valueOf(doc: Doc): unknown; take(doc: Doc): void };
 }
 
 /** Where values go (an array, or distinct's de-duplicating collector). */
@@ -126,6 +135,13 @@ export class DistinctScan {
     this.stats.docsExamined++;
     const doc = decodeDocument(bytes);
     if (this.#hooks.match && !this.#hooks.match(doc)) return undefined;
+    const first = this.#hooks.first;
+    if (first) {
+      const v = first.valueOf(doc);
+      const prefix = this.#confirmed(key, [v === undefined ? null : v]);
+      if (prefix) first.take(doc);
+      return prefix;
+    }
     const values: unknown[] = [];
     this.#hooks.values(doc, values);
     for (const v of values) out.push(v);

@@ -18,10 +18,13 @@ import {
   type NativeGroupPlan,
   nativeGroupPlan,
   nativeMatchPlan,
+  type Pipeline,
   pipelineDependencies,
 } from "../../engine/mod.ts";
 import { groupFirstOutput, groupFold } from "./group_first.ts";
 import { countGroupOf, countGroupOutput } from "./count_group.ts";
+import { firstPerGroupInput, firstPerGroupPlan } from "./first_per_group.ts";
+import type { CompiledQuery } from "../../executor/compiled_query.ts";
 import { countMatches } from "../shared/count_matches.ts";
 import { QuerySource } from "../../executor/query.ts";
 import { controlSlot, PipelineSource, scanInput, scanStored } from "./pipeline_source.ts";
@@ -332,6 +335,7 @@ async function run(ctx: RequestContext<AggregateParams>): Promise<Reply> {
     const countGroup = pipeline.leadingSort === undefined && countAt === stages.length - 1
       ? countGroupOf(stages[countAt])
       : undefined;
+    let firstPlan: ReturnType<typeof firstPerGroupPlan>;
     // The leading $match/$sort/$skip/$limit run in the query layer (access path, index order, top-k).
     let q = compileQuery(
       {
@@ -405,6 +409,9 @@ async function run(ctx: RequestContext<AggregateParams>): Promise<Reply> {
           countGroup,
           await countMatches(ctx, c, { ...parts, limit: pipeline.leadingLimit ?? 0, collation, variables }),
         );
+    } else if (coll && (firstPlan = firstPerGroupFor(stages, pipeline, q, collation)) !== undefined) {
+      // $sort then a $group of $firsts by the sort's first field: the first document of each value
+      input = firstPerGroupInput(ctx, coll, firstPlan, q, slot);
     } else if (coll) {
       if (readsRowMeta(p.pipeline)) q = withRowMeta(q);
       source = new QuerySource(ctx.storage, coll, q);
@@ -533,3 +540,14 @@ export const aggregate = defineCommand<AggregateParams>({
   run,
   explain: explainShape,
 });
+
+/** `firstPerGroupPlan` for a pipeline `$match`* `$sort` `$group` … (no `$skip`/`$limit` between). */
+function firstPerGroupFor(
+  stages: readonly unknown[],
+  pipeline: Pipeline,
+  q: CompiledQuery,
+  collation: Doc | undefined,
+): ReturnType<typeof firstPerGroupPlan> {
+  if (pipeline.leadingSkip !== undefined || pipeline.leadingLimit !== undefined) return undefined;
+  return firstPerGroupPlan(stages, pipeline.matchEnd + 1, pipeline.leadingSort, q, collation !== undefined);
+}
