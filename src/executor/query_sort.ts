@@ -3,6 +3,10 @@
  * sort has read so far, writes them to a sorted run on disk when they pass the sort's memory limit
  * (or refuses with 292 without allowDiskUse), and answers the sorted rows once the scan is done — a big
  * in-memory rest sorted one chunk per pull, so no single `Array.sort` holds the event loop.
+ *
+ * With a limit (`skip + limit` ≤ TOP_K_MAX rows wanted) only the best rows so far are held, in a bounded
+ * max-heap: each match is compared with the worst kept one and mostly dropped at once (mongod's top-k
+ * SORT). Ties keep input order, as the full sort's stable `Array.sort` does.
  */
 import { CommandError } from "../errors/command_error.ts";
 import type { SpillRun } from "../storage/spill.ts";
@@ -14,6 +18,14 @@ import { mergeSorted, SortedRows } from "./sorted_rows.ts";
 const SORT_LIMIT_DEFAULT = 100 * 1024 * 1024;
 /** Rows per chunk of a big in-memory final sort (each chunk is sorted in one pull; see `finish`). */
 const SORT_CHUNK = 8_192;
+/** The most rows a top-k sort keeps (`skip + limit`); more, and the whole sort runs. */
+const TOP_K_MAX = 10_000;
+
+/** A kept row of a top-k sort and its input position (the tie-break). */
+interface Ranked {
+  readonly row: Row;
+  readonly seq: number;
+}
 
 export class QuerySortBuffer {
   /** Rows read so far (across pulls) and their bytes. */
@@ -27,15 +39,29 @@ export class QuerySortBuffer {
   readonly #cap: number;
   readonly #order: (x: Row, y: Row) => number;
 
+  /** A top-k sort: the rows wanted (`skip + limit`), else 0 (also once its rows pass the memory limit). */
+  #k: number;
+  /** Its kept rows: a max-heap under `#rank` (the worst kept row first), and their bytes. */
+  #heap: Ranked[] = [];
+  #heapBytes = 0;
+  #seq = 0;
+
   constructor(private readonly q: CompiledQuery, private readonly stats: ExecStats) {
     this.#cap = q.sortMemoryLimit ?? SORT_LIMIT_DEFAULT;
     const cmp = q.sort!;
     const f = q.readFields;
     this.#order = (x, y) => cmp(x.view(f), y.view(f));
+    const k = q.limit > 0 ? q.skip + q.limit : 0;
+    this.#k = k <= TOP_K_MAX ? k : 0;
+  }
+
+  #rank(a: Ranked, b: Ranked): number {
+    return this.#order(a.row, b.row) || a.seq - b.seq;
   }
 
   /** Holds one match; past the limit the held rows become one sorted run on disk. */
   add(row: Row): void {
+    if (this.#k > 0) return this.#addTop({ row, seq: this.#seq++ });
     this.#held += row.bytes.length;
     this.#rows.push(row);
     if (this.#held <= this.#cap) return;
@@ -55,8 +81,53 @@ export class QuerySortBuffer {
     this.#held = 0;
   }
 
+  /** A top-k sort's match: kept while fewer than k are, else in place of the worst kept one if better. */
+  #addTop(e: Ranked): void {
+    const h = this.#heap;
+    if (h.length < this.#k) {
+      h.push(e);
+      this.#heapBytes += e.row.bytes.length;
+      if (this.#heapBytes > this.#cap) return this.#untop();
+      let i = h.length - 1;
+      while (i > 0) {
+        const p = (i - 1) >> 1;
+        if (this.#rank(h[p]!, h[i]!) >= 0) break;
+        [h[p], h[i]] = [h[i]!, h[p]!];
+        i = p;
+      }
+      return;
+    }
+    if (this.#rank(e, h[0]!) >= 0) return;
+    this.#heapBytes += e.row.bytes.length - h[0]!.row.bytes.length;
+    h[0] = e;
+    for (let i = 0;;) {
+      const l = 2 * i + 1;
+      const r = l + 1;
+      let top = i;
+      if (l < h.length && this.#rank(h[l]!, h[top]!) > 0) top = l;
+      if (r < h.length && this.#rank(h[r]!, h[top]!) > 0) top = r;
+      if (top === i) break;
+      [h[top], h[i]] = [h[i]!, h[top]!];
+      i = top;
+    }
+    if (this.#heapBytes > this.#cap) this.#untop();
+  }
+
+  /** The kept rows past the memory limit: the whole sort takes them, in input order (it spills or refuses). */
+  #untop(): void {
+    const rows = this.#heap.sort((a, b) => a.seq - b.seq).map((e) => e.row);
+    this.#heap = [];
+    this.#k = 0;
+    for (const r of rows) this.add(r);
+  }
+
   /** After the scan's last match: the sorted rows, or undefined while a big sort needs more pulls. */
   finish(): SortedRows | undefined {
+    if (this.#k > 0) {
+      const kept = this.#heap.sort((a, b) => this.#rank(a, b)).map((e) => e.row);
+      this.#heap = [];
+      return new SortedRows(kept[Symbol.iterator]());
+    }
     const order = this.#order;
     if (this.#rows.length > SORT_CHUNK || this.#chunks.length > 0) {
       // A big in-memory sort: one chunk per pull, merged at the end (one Array.sort of 1M rows held
@@ -86,6 +157,7 @@ export class QuerySortBuffer {
 
   /** Drops what is held and deletes the runs. */
   close(): void {
+    this.#heap = [];
     this.#rows = [];
     this.#chunks = [];
     for (const r of this.#runs) r.discard();
