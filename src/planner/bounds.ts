@@ -77,11 +77,23 @@ function addPred(out: Map<string, FieldPred[]>, path: string, p: FieldPred): voi
   else out.set(path, [p]);
 }
 
-/** Index-usable predicates of the filter's top-level conjunction (`$and` flattened). */
-export function extractPredicates(filter: Doc, collated: boolean, out = new Map<string, FieldPred[]>()) {
+/**
+ * Index-usable predicates of the filter's top-level conjunction (`$and` flattened). `vars`: the
+ * command's `let` variables, for `$expr` equalities on a `$$variable`.
+ */
+export function extractPredicates(
+  filter: Doc,
+  collated: boolean,
+  out = new Map<string, FieldPred[]>(),
+  vars?: Doc,
+) {
   for (const [k, v] of Object.entries(filter)) {
     if (k === "$and" && Array.isArray(v)) {
-      for (const sub of v) if (isDocument(sub)) extractPredicates(sub, collated, out);
+      for (const sub of v) if (isDocument(sub)) extractPredicates(sub, collated, out, vars);
+      continue;
+    }
+    if (k === "$expr") {
+      exprEqualities(v, collated, out, vars);
       continue;
     }
     if (k.startsWith("$")) continue;
@@ -101,6 +113,40 @@ export function extractPredicates(filter: Doc, collated: boolean, out = new Map<
     if (eqUsable(v, collated)) addPred(out, k, { kind: "eq", value: v });
   }
   return out;
+}
+
+/**
+ * `$expr: {$eq: ["$path", value]}` (either order; `$and` of such, flattened): the path's equality
+ * bounds — a superset of what the expression matches (it compares whole values, so `[5, 6]` is in the
+ * bounds of 5 but does not equal it; null's bounds reach missing fields too), the filter still runs on
+ * every document fetched (mongod uses an index for `$expr` equality the same way; a `$lookup`'s
+ * pipeline `$match` on `$$variable` is the common case). Not for arrays (an index holds their
+ * elements, not them), documents, field-to-field comparisons or an unknown variable.
+ */
+function exprEqualities(e: unknown, collated: boolean, out: Map<string, FieldPred[]>, vars?: Doc): void {
+  if (!isDocument(e) || Object.keys(e).length !== 1) return;
+  const [op, args] = Object.entries(e)[0]!;
+  if (op === "$and" && Array.isArray(args)) {
+    for (const a of args) exprEqualities(a, collated, out, vars);
+    return;
+  }
+  if (op !== "$eq" || !Array.isArray(args) || args.length !== 2) return;
+  const fieldOf = (x: unknown) =>
+    typeof x === "string" && x.startsWith("$") && !x.startsWith("$$") && x.length > 1
+      ? x.slice(1)
+      : undefined;
+  const [a, b] = args;
+  const path = fieldOf(a) ?? fieldOf(b);
+  if (path === undefined || path.includes("$")) return;
+  let value = fieldOf(a) !== undefined ? b : a;
+  if (typeof value === "string" && value.startsWith("$")) {
+    const name = value.startsWith("$$") ? value.slice(2) : "";
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name) || !vars || !Object.hasOwn(vars, name)) return;
+    value = vars[name];
+  }
+  const k = kindOf(value);
+  if (k === "object" || k === "array" || !eqUsable(value, collated)) return;
+  addPred(out, path, { kind: "eq", value });
 }
 
 // ------------------------------------------------------------------ display (explain)

@@ -329,8 +329,9 @@ function wildcardPlans(ix: IndexInfo, input: FindPlanInput, sets: PredSets): IxS
 /** Index-scan plans, best first (only the hinted one when there is a hint). */
 export function planIndexScans(input: FindPlanInput): IxScanPath[] {
   const indexes = input.indexes ?? [];
-  const noStrings = extractPredicates(input.filter, true);
-  const preds: PredSets = { all: extractPredicates(input.filter, false), noStrings };
+  const vars = input.variables;
+  const noStrings = extractPredicates(input.filter, true, undefined, vars);
+  const preds: PredSets = { all: extractPredicates(input.filter, false, undefined, vars), noStrings };
   const hint = input.hint;
   const minNames = input.min ? Object.keys(input.min) : [];
   const maxNames = input.max ? Object.keys(input.max) : [];

@@ -84,6 +84,8 @@ export interface FindPlanInput {
   readonly collation?: Record<string, unknown> | undefined;
   readonly min?: Record<string, unknown> | undefined;
   readonly max?: Record<string, unknown> | undefined;
+  /** The command's `let` variables (`$expr` equalities on `$$name` give bounds). */
+  readonly variables?: Record<string, unknown> | undefined;
 }
 
 /** The winner and the rejected candidates (explain shows both). */

@@ -367,6 +367,7 @@ export function compileQuery(
       collation,
       min: parts.min,
       max: parts.max,
+      variables: parts.variables,
     },
     opts.planCache === false
       ? undefined

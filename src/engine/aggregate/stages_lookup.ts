@@ -138,6 +138,11 @@ export function compileLookup(spec: unknown, ctx: StageContext, name: string): S
   const resolve = firstIsDocuments ? () => [] : resolver(ctx, "$lookup");
   const names = Object.keys(letSpec);
   const letEvs = names.map((n) => ctx.env.compile(letSpec[n]));
+  // the pipeline form's first $match equating a foreign field with a `let` variable: the foreign
+  // documents of each outer one through an index on that field (its $match still runs on them)
+  const letEq = pipeline !== undefined && foreignField === undefined
+    ? letEquality(pipeline[0], names)
+    : undefined;
   const child = ctx.child(names);
   const sub = pipeline === undefined ? undefined : child.ctx.subPipeline(pipeline);
   const letDefer = jsDeferralFor(ctx, letSpec);
@@ -157,6 +162,7 @@ export function compileLookup(spec: unknown, ctx: StageContext, name: string): S
         ? ctx.options.lookupByValues
         : undefined;
       let indexUsable = byIndex !== undefined;
+      let letEqUsable = ctx.options.lookupByValues !== undefined;
       const load = function* (): Generator<Document, Document[]> {
         const out: Document[] = [];
         for (const f of from === undefined ? [] : resolve(from)) {
@@ -193,6 +199,21 @@ export function compileLookup(spec: unknown, ctx: StageContext, name: string): S
           matched = byIndex!(from as string, foreignField as string, locals);
           if (matched === undefined) indexUsable = false;
         }
+        let values: unknown[] | undefined;
+        if (sub) {
+          const evaluate = () => {
+            vars.root = doc;
+            return letEvs.map((e) => e(doc, vars));
+          };
+          values = letDefer ? yield* deferJs(letDefer, evaluate) : evaluate();
+        }
+        if (matched === undefined && letEq && letEqUsable && !strCmp && from !== undefined && values) {
+          const v = values[letEq.slot];
+          if (indexableScalar(v)) {
+            matched = ctx.options.lookupByValues?.(from, letEq.field, [v]);
+            if (matched === undefined) letEqUsable = false;
+          }
+        }
         if (matched === undefined) {
           foreign ??= yield* load();
           matched = foreign;
@@ -210,12 +231,7 @@ export function compileLookup(spec: unknown, ctx: StageContext, name: string): S
           }
         }
         let results: Document[] = matched;
-        if (sub) {
-          const evaluate = () => {
-            vars.root = doc;
-            return letEvs.map((e) => e(doc, vars));
-          };
-          const values = letDefer ? yield* deferJs(letDefer, evaluate) : evaluate();
+        if (sub && values) {
           values.forEach((v, i) => child.ctx.env.setSlot(child.slots[i] as number, v));
           // the sub-pipeline's markers pass out: its server-side JavaScript is awaited (js_defer.ts)
           results = [];
@@ -228,6 +244,42 @@ export function compileLookup(spec: unknown, ctx: StageContext, name: string): S
       }
     },
   };
+}
+
+/**
+ * `{$match: {$expr: {$eq: ["$field", "$$name"]}}}` (either order, or one of an `$expr`'s `$and`) with
+ * `name` one of the `let` variables: the field and the variable's position, else undefined.
+ */
+function letEquality(stage: unknown, names: readonly string[]): { field: string; slot: number } | undefined {
+  if (!isObj(stage) || Object.keys(stage).length !== 1 || !isObj(stage["$match"])) return undefined;
+  const match = stage["$match"] as Document;
+  const find = (e: unknown): { field: string; slot: number } | undefined => {
+    if (!isObj(e) || Object.keys(e).length !== 1) return undefined;
+    if (Array.isArray(e["$and"])) {
+      for (const x of e["$and"]) {
+        const hit = find(x);
+        if (hit) return hit;
+      }
+      return undefined;
+    }
+    const args = e["$eq"];
+    if (!Array.isArray(args) || args.length !== 2) return undefined;
+    const field = (x: unknown) =>
+      typeof x === "string" && /^\$[^$]/.test(x) && !x.slice(1).includes("$") ? x.slice(1) : undefined;
+    const slot = (
+      x: unknown,
+    ) => (typeof x === "string" && x.startsWith("$$") ? names.indexOf(x.slice(2)) : -1);
+    const [a, b] = args;
+    if (field(a) !== undefined && slot(b) >= 0) return { field: field(a)!, slot: slot(b) };
+    if (field(b) !== undefined && slot(a) >= 0) return { field: field(b)!, slot: slot(a) };
+    return undefined;
+  };
+  return Object.hasOwn(match, "$expr") ? find(match["$expr"]) : undefined;
+}
+
+/** A value an index lookup of `$in` semantics finds a superset of `$expr` equality's matches for. */
+function indexableScalar(v: unknown): boolean {
+  return v !== undefined && !Array.isArray(v) && !isRegexValue(v) && !(isObj(v) && !("_bsontype" in v));
 }
 
 function setPath(doc: Document, parts: readonly string[], i: number, value: unknown): Document {
