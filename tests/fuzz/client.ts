@@ -9,7 +9,9 @@ import { encodeDoc } from "./encode.ts";
 export type Outcome =
   | { readonly kind: "reply"; readonly reply: Record<string, unknown>; readonly ms: number }
   | { readonly kind: "timeout"; readonly ms: number }
-  | { readonly kind: "closed"; readonly ms: number };
+  | { readonly kind: "closed"; readonly ms: number }
+  /** A reply frame whose body npm:bson cannot decode (the server sent bad BSON). */
+  | { readonly kind: "unreadable"; readonly error: string; readonly ms: number };
 
 function frame(body: Uint8Array, requestId: number): Uint8Array {
   const len = 16 + 4 + 1 + body.length;
@@ -66,7 +68,12 @@ export class RawClient {
           this.#buf = this.#buf.slice(len);
           const responseTo = new DataView(f.buffer, f.byteOffset).getInt32(8, true);
           if (responseTo !== this.#id) continue; // a stale reply of a request that timed out
-          const reply = BSON.deserialize(f.subarray(21), { promoteValues: true });
+          let reply: Record<string, unknown>;
+          try {
+            reply = BSON.deserialize(f.subarray(21), { promoteValues: true });
+          } catch (e) {
+            return { kind: "unreadable", error: String(e), ms: performance.now() - start };
+          }
           return { kind: "reply", reply, ms: performance.now() - start };
         }
       }

@@ -5,7 +5,7 @@
  * generate.ts/values.ts, judgement from oracle.ts.
  *
  *   deno run -A tests/fuzz/command_fuzz.ts [--seed N] [--iterations N] [--port N] [--only cmd1,cmd2]
- *     [--budget-seconds N] [--no-shrink]
+ *     [--budget-seconds N] [--no-shrink] [--verbose]
  *
  * Prints one block per bug group (grouped by the error's first project stack frame) with a minimal
  * reproducing body in canonical Extended JSON; exits 1 when anything was found.
@@ -51,6 +51,11 @@ console.log(
 );
 const top = [...result.stats].sort((a, b) => b[1] - a[1]).slice(0, 25);
 console.log(`replies: ${top.map(([k, n]) => `${k} ${n}`).join(", ")}`);
+if (args.verbose) {
+  for (const [c, m] of [...result.byCommand].sort()) {
+    console.log(`  ${c}: ${[...m].sort((a, b) => b[1] - a[1]).map(([k, n]) => `${k} ${n}`).join(", ")}`);
+  }
+}
 for (const g of [...result.groups.values()].sort((a, b) => a.key.localeCompare(b.key))) {
   console.log(`\n== ${g.key}  [${g.first.kind}, ${g.count}×, first in ${g.first.command}]`);
   console.log(g.first.detail.split("\n").slice(0, 6).map((l) => `   ${l}`).join("\n"));

@@ -5,6 +5,7 @@
  */
 import { Long } from "bson";
 import type { Prng } from "./prng.ts";
+import { expr, runtimePipeline, runtimeUpdate } from "./runtime.ts";
 import type { KnownParams } from "./known_params.ts";
 import {
   anyValue,
@@ -71,6 +72,84 @@ const HAND_PARAMS: Readonly<Record<string, readonly string[]>> = {
   replSetFreeze: [],
   startSession: [],
   endSessions: [],
+};
+
+/** Fields whose values the query/update/aggregation engines compile: where deep mode plants odd values. */
+const ENGINE_FIELDS: ReadonlySet<string> = new Set([
+  "filter",
+  "query",
+  "q",
+  "pipeline",
+  "u",
+  "update",
+  "updates",
+  "deletes",
+  "projection",
+  "fields",
+  "sort",
+  "documents",
+  "let",
+  "arrayFilters",
+  "ops",
+  "indexes",
+  "validator",
+  "min",
+  "max",
+  "hint",
+  "explain",
+]);
+
+/** Deep mode, half the time: engine fields that parse and fail (if at all) per document. */
+function runtimeFields(r: Prng, command: string, body: Body): void {
+  const coll = r.pick(["fuzz_a", "fuzz_a", "fuzz_b", "fuzz_view", "fuzz_ts", "fuzz_capped"]);
+  switch (command) {
+    case "aggregate":
+      body.aggregate = coll;
+      body.pipeline = runtimePipeline(r);
+      body.cursor = {};
+      break;
+    case "find":
+      body.find = coll;
+      if (r.chance(0.6)) body.filter = { $expr: expr(r, 3) };
+      if (r.chance(0.5)) body.projection = { v: expr(r, 3), _id: 0 };
+      break;
+    case "update":
+      body.update = coll;
+      body.updates = [{
+        q: r.chance(0.5) ? {} : { n: { $lt: 20 } },
+        u: runtimeUpdate(r),
+        multi: r.chance(0.5),
+        ...(r.chance(0.2) ? { arrayFilters: [{ "el.b": { $gt: 2 } }] } : {}),
+        ...(r.chance(0.2) ? { upsert: true } : {}),
+      }];
+      break;
+    case "findAndModify":
+      body.findAndModify = coll;
+      body.query = r.chance(0.5) ? {} : { n: r.int(40) };
+      body.update = runtimeUpdate(r);
+      if (r.chance(0.3)) body.fields = { v: expr(r, 2) };
+      break;
+    case "count":
+    case "distinct":
+    case "delete":
+      body[command] = coll;
+      if (command === "delete") body.deletes = [{ q: { $expr: expr(r, 3) }, limit: r.pick([0, 1]) }];
+      else body.query = { $expr: expr(r, 3) };
+      break;
+  }
+}
+
+/** Fields a deep-mode body always has besides the schema's required ones. */
+const DEEP_REQUIRED: Readonly<Record<string, readonly string[]>> = {
+  aggregate: ["cursor", "pipeline"],
+  update: ["updates"],
+  delete: ["deletes"],
+  insert: ["documents"],
+  bulkWrite: ["ops", "nsInfo"],
+  createIndexes: ["indexes"],
+  findAndModify: ["query"],
+  mapReduce: ["map", "reduce", "out"],
+  distinct: ["key"],
 };
 
 /** The command's own value: the usual one (a collection name, 1) most of the time, else anything odd. */
@@ -333,10 +412,12 @@ export interface Hints {
   readonly goodValues: Map<string, unknown[]>;
   /** Commands refused outside the admin database. */
   readonly adminOnly: Set<string>;
+  /** Command → top-level fields it refused as unknown (kept out of deep-mode bodies). */
+  readonly unknown: Map<string, Set<string>>;
 }
 
 export function emptyHints(): Hints {
-  return { goodValues: new Map(), adminOnly: new Set() };
+  return { goodValues: new Map(), adminOnly: new Set(), unknown: new Map() };
 }
 
 /** A value of the type a schema reader expects (from known_params.ts), or a shaped one by name. */
@@ -386,17 +467,30 @@ export function generate(r: Prng, command: string, known: KnownParams, hints: Hi
   );
   const admin = hints.adminOnly.has(command);
   const good = hints.goodValues.get(command);
-  if (r.chance(0.6)) {
+  if (r.chance(0.75)) {
     const value = good && r.chance(0.8)
       ? r.pick(good)
       : r.pick<unknown>(["fuzz_a", "fuzz_a", "fuzz_b", 1, ...COLLECTIONS]);
     const body: Body = { [command]: value };
-    for (const f of r.subset(own, own.length > 6 ? 0.25 : 0.4)) {
-      body[f] = typedValue(r, f, known.readers.get(f));
+    const refused = hints.unknown.get(command);
+    for (const f of r.subset(own.filter((f) => !refused?.has(f)), own.length > 6 ? 0.25 : 0.4)) {
+      body[f] = typedValue(r, f, known.readers.get(`${command}.${f}`));
     }
-    const keys = Object.keys(body);
-    if (r.chance(0.6)) {
-      const k = keys.length > 1 ? r.pick(keys.slice(1)) : r.pick(own.length ? own : known.pool);
+    for (const f of [...(known.required.get(command) ?? []), ...(DEEP_REQUIRED[command] ?? [])]) {
+      if (!(f in body) && !refused?.has(f)) body[f] = typedValue(r, f, known.readers.get(`${command}.${f}`));
+    }
+    if (r.chance(0.5)) runtimeFields(r, command, body);
+    if (command === "explain") {
+      const inner = r.pick(["find", "aggregate", "count", "distinct", "update", "delete", "findAndModify"]);
+      body.explain = generate(r, inner, known, hints).body;
+    }
+    if (r.chance(0.7)) {
+      // plant the odd value inside a document or array field when there is one
+      const keys = Object.keys(body).slice(1);
+      const nested = keys.filter((k) => body[k] !== null && typeof body[k] === "object");
+      const engine = nested.filter((k) => ENGINE_FIELDS.has(k));
+      const pool = engine.length && r.chance(0.8) ? engine : nested.length && r.chance(0.85) ? nested : keys;
+      const k = pool.length ? r.pick(pool) : r.pick(own.length ? own : known.pool);
       body[k] = k in body ? mutate(r, body[k], 4) : fieldValue(r, k);
     }
     return { db: admin ? "admin" : r.chance(0.95) ? FUZZ_DB : "admin", body };

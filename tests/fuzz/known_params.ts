@@ -133,14 +133,16 @@ export const GENERIC_PARAMS: readonly string[] = [
 export interface KnownParams {
   /** Command name (and alias) → the fields its own file declares. */
   readonly byCommand: ReadonlyMap<string, readonly string[]>;
-  /** Field name → the schema reader some file declares it with (`bool`, `str`, `doc`, `array`, …). */
+  /** Command name → its required fields (always present in deep-mode bodies). */
+  readonly required: ReadonlyMap<string, readonly string[]>;
+  /** `<command>.<field>` → the schema reader its file declares it with (`bool`, `str`, `doc`, …). */
   readonly readers: ReadonlyMap<string, string>;
   /** Every declared field of every file, plus the generic list. */
   readonly pool: readonly string[];
 }
 
 const FIELD_LINE =
-  /^\s+"?([A-Za-z$][A-Za-z0-9_$.]*)"?: (?:(?:optional|required)\(([A-Za-z]+)|ignored|unimplemented)\b/gm;
+  /^\s+"?([A-Za-z$][A-Za-z0-9_$.]*)"?: (?:(optional|required)\(([A-Za-z]+)|ignored|unimplemented)\b/gm;
 /** Fields read by hand: `body["x"]`, `body.x`, `b["x"]`. */
 const BODY_READ = /\b(?:body|b|cmd)(?:\["([A-Za-z$][A-Za-z0-9_$]*)"\]|\.([A-Za-z$][A-Za-z0-9_$]*)\b)/g;
 const NAME_LINE = /^\s+name: "([A-Za-z.]+)",\s*$/gm;
@@ -172,12 +174,16 @@ export async function loadKnownParams(): Promise<KnownParams> {
   const byCommand = new Map<string, string[]>();
   const pool = new Set<string>(GENERIC_PARAMS);
   const readers = new Map<string, string>();
+  const required = new Map<string, string[]>();
   for await (const f of files(ROOT)) {
     const text = await Deno.readTextFile(f);
     const fields: string[] = [];
+    const req: string[] = [];
+    const fileReaders = new Map<string, string>();
     for (const m of text.matchAll(FIELD_LINE)) {
       fields.push(m[1]!);
-      if (m[2] !== undefined && !readers.has(m[1]!)) readers.set(m[1]!, m[2]);
+      if (m[2] === "required") req.push(m[1]!);
+      if (m[3] !== undefined) fileReaders.set(m[1]!, m[3]);
     }
     for (const m of text.matchAll(BODY_READ)) {
       const f = m[1] ?? m[2]!;
@@ -189,7 +195,9 @@ export async function loadKnownParams(): Promise<KnownParams> {
     for (const m of text.matchAll(ALIASES)) {
       for (const a of m[1]!.matchAll(/"([^"]+)"/g)) names.push(a[1]!);
     }
+    for (const n of names) for (const [f, rd] of fileReaders) readers.set(`${n}.${f}`, rd);
+    for (const n of names) if (req.length) required.set(n, req.filter((f) => f !== n));
     for (const n of names) byCommand.set(n, [...new Set([...(byCommand.get(n) ?? []), ...fields])]);
   }
-  return { byCommand, readers, pool: [...pool].sort() };
+  return { byCommand, required, readers, pool: [...pool].sort() };
 }

@@ -50,6 +50,8 @@ export interface FuzzResult {
   readonly logPath: string;
   /** How replies went: "ok" or the error's codeName → count. */
   readonly stats: ReadonlyMap<string, number>;
+  /** The same per command. */
+  readonly byCommand: ReadonlyMap<string, ReadonlyMap<string, number>>;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -97,6 +99,7 @@ export async function runFuzz(opts: FuzzOptions): Promise<FuzzResult> {
   const target = new Target(opts.port, logPath);
   const groups = new Map<string, Group>();
   const stats = new Map<string, number>();
+  const byCommand = new Map<string, Map<string, number>>();
   const hints = emptyHints();
   const started = Date.now();
   let done = 0;
@@ -122,6 +125,13 @@ export async function runFuzz(opts: FuzzOptions): Promise<FuzzResult> {
       hints.goodValues.set(command, list);
     } else if (reply.codeName === "Unauthorized" && /admin/.test(String(reply.errmsg))) {
       hints.adminOnly.add(command);
+    } else if (reply.codeName === "IDLUnknownField") {
+      const m = String(reply.errmsg).match(/^BSON field '[^.']+\.([^.']+)' is an unknown field/);
+      if (m) {
+        const set = hints.unknown.get(command) ?? new Set();
+        set.add(m[1]!);
+        hints.unknown.set(command, set);
+      }
     }
   };
 
@@ -169,7 +179,12 @@ export async function runFuzz(opts: FuzzOptions): Promise<FuzzResult> {
     if (out.kind === "reply") {
       const name = out.reply.ok === 1 ? "ok" : String(out.reply.codeName);
       stats.set(name, (stats.get(name) ?? 0) + 1);
+      const cs = byCommand.get(command) ?? new Map<string, number>();
+      cs.set(name, (cs.get(name) ?? 0) + 1);
+      byCommand.set(command, cs);
       learn(req, command, out.reply);
+    } else if (out.kind === "unreadable") {
+      found.push(mk("shape", `unreadable reply (${command})`, out.error));
     } else if (out.kind === "timeout") {
       found.push(mk("stall", `stall: ${command} request over ${reqTimeout} ms`, `no reply in ${out.ms} ms`));
     }
@@ -197,7 +212,7 @@ export async function runFuzz(opts: FuzzOptions): Promise<FuzzResult> {
       found.push(mk("crash", `crash: ${command}`, `exit ${JSON.stringify(target.server.exited)}\n${tail}`));
       const bad = await target.restart();
       if (bad.length) say(`seed after restart: ${bad.join("; ")}`);
-    } else if (out.kind !== "reply") {
+    } else if (out.kind !== "reply" && out.kind !== "unreadable") {
       if (out.kind === "closed") {
         found.push(mk("shape", `connection closed by ${command}`, "the server closed the connection"));
       }
@@ -279,5 +294,5 @@ export async function runFuzz(opts: FuzzOptions): Promise<FuzzResult> {
   } finally {
     await target.down();
   }
-  return { iterations: done, commands, groups, restarts: target.restarts, logPath, stats };
+  return { iterations: done, commands, groups, restarts: target.restarts, logPath, stats, byCommand };
 }

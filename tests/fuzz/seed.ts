@@ -6,6 +6,8 @@
  */
 import { Binary, Decimal128, Long, ObjectId } from "bson";
 import type { RawClient } from "./client.ts";
+import { BsonUndefined, RawDate } from "./encode.ts";
+import { Double, MaxKey, MinKey, Timestamp } from "bson";
 import { FUZZ_DB } from "./generate.ts";
 
 function docs(n: number): Record<string, unknown>[] {
@@ -29,12 +31,55 @@ function docs(n: number): Record<string, unknown>[] {
   return out;
 }
 
+/** Documents at the edges of each type: the values expressions and update operators trip over. */
+function extremes(): Record<string, unknown>[] {
+  const vals: unknown[] = [
+    // (datetimes past ±8.64e15 ms are refused whole, tests/diff 13: the edges that are stored)
+    new RawDate(8640000000000000n),
+    new RawDate(-8640000000000000n),
+    new Date(-62135596800001),
+    new Double(NaN),
+    new Double(-Infinity),
+    new Double(-0),
+    Decimal128.fromString("NaN"),
+    Decimal128.fromString("-Infinity"),
+    Decimal128.fromString("9.999999999999999999999999999999999E+6144"),
+    Long.fromBigInt(9223372036854775807n),
+    Long.fromBigInt(-9223372036854775808n),
+    -2147483648,
+    BsonUndefined.value,
+    new MinKey(),
+    new MaxKey(),
+    new Timestamp({ t: 4294967295, i: 4294967295 }),
+    "\u0000",
+    "",
+    [],
+    [[[]]],
+    {},
+    { "": 1 },
+    { $x: 1 },
+  ];
+  return vals.map((v, i) => ({
+    _id: `edge${i}`,
+    a: v,
+    b: { c: v, d: [v, { e: v }] },
+    x: v,
+    tags: [v],
+    arr: [{ b: v }],
+    n: 100 + i,
+    t: v,
+    body: v,
+    bin: v,
+  }));
+}
+
 /** The seeding requests, in order. */
 export function seedRequests(): { db: string; body: Record<string, unknown> }[] {
   const db = FUZZ_DB;
   return [
     { db, body: { dropDatabase: 1 } },
     { db, body: { insert: "fuzz_a", documents: docs(40) } },
+    { db, body: { insert: "fuzz_a", documents: extremes(), ordered: false } },
     {
       db,
       body: {
