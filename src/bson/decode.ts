@@ -35,13 +35,13 @@ export function doubleValue(v: number): number | Double {
 }
 
 /** `own`: copy Binary values out of the decoded buffer (decodeDocumentCopy). */
-function normalize(v: unknown, own: boolean): unknown {
+function normalize(v: unknown, own: boolean, strictDates = false): unknown {
   if (v === null) return v;
   if (typeof v !== "object") return v === undefined ? BSON_UNDEFINED : v; // (only a BSON 0x06 decodes so)
   if (v instanceof Int32) return v.value;
   if (v instanceof Double) return looksLikeInt32(v.value) ? v : v.value;
   if (Array.isArray(v)) {
-    for (let i = 0; i < v.length; i++) v[i] = normalize(v[i], own);
+    for (let i = 0; i < v.length; i++) v[i] = normalize(v[i], own, strictDates);
     return v;
   }
   if (own && v instanceof Binary) {
@@ -49,15 +49,35 @@ function normalize(v: unknown, own: boolean): unknown {
     v.buffer = new Binary(Uint8Array.from(v.buffer)).buffer;
     return v;
   }
-  if ((v as { _bsontype?: string })._bsontype !== undefined || v instanceof Date) return v;
+  if (v instanceof Date) {
+    if (strictDates && Number.isNaN(v.getTime())) throw new Error(DATE_OUT_OF_RANGE);
+    return v;
+  }
+  if ((v as { _bsontype?: string })._bsontype !== undefined) return v;
   const o = v as Record<string, unknown>;
-  for (const k in o) o[k] = normalize(o[k], own);
+  for (const k in o) o[k] = normalize(o[k], own, strictDates);
   return o;
 }
 
 /** Decodes one whole BSON document (throws on malformed input). Binary values are views into `bytes`. */
 export function decodeDocument(bytes: Uint8Array): Record<string, unknown> {
   return normalize(BSON.deserialize(bytes, RAW_OPTIONS), false) as Record<string, unknown>;
+}
+
+/** Largest |milliseconds| a JS Date holds; a BSON datetime outside decodes to an Invalid Date. */
+export const DATE_MAX_MS = 8.64e15;
+
+/** Why a request holding such a datetime is refused (tests/diff/README.md, "Datetimes"). */
+export const DATE_OUT_OF_RANGE =
+  "a datetime is outside the range SecantusDB can store (±8.64e15 ms from the epoch, years -271821 to 275760)";
+
+/**
+ * decodeDocument for a client's request: the same values, but a datetime outside a JS Date's range
+ * throws (DATE_OUT_OF_RANGE) instead of becoming an Invalid Date that would be stored as the epoch —
+ * a request is refused rather than changed, as invalid UTF-8 is.
+ */
+export function decodeRequestDocument(bytes: Uint8Array): Record<string, unknown> {
+  return normalize(BSON.deserialize(bytes, RAW_OPTIONS), false, true) as Record<string, unknown>;
 }
 
 /**

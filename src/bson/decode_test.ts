@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { Binary, BSON, Double, Int32, Long } from "bson";
-import { decodeDocument, decodeDocumentCopy } from "./decode.ts";
+import { DATE_OUT_OF_RANGE, decodeDocument, decodeDocumentCopy, decodeRequestDocument } from "./decode.ts";
+import { decodeCommonDocument } from "./request_decode.ts";
 
 Deno.test("doubles that look like int32 stay Double; everything round-trips byte for byte", () => {
   const src = {
@@ -41,4 +42,30 @@ Deno.test("decodeDocumentCopy: Binary values own their bytes (the input buffer m
   assert.equal(((copy["a"] as Binary[])[0]!).sub_type, 4);
   assert.equal(copy["s"], "x");
   assert.deepEqual([...(view["b"] as Binary).buffer], [0, 0, 0]); // decodeDocument: views
+});
+
+/** `{d: <datetime ms>}` (or `{a: {d: …}}`) as bytes, for any int64 — not only what a JS Date holds. */
+function dateDoc(ms: bigint, nested = false): Uint8Array {
+  const bytes = BSON.serialize(nested ? { a: { d: new Long(0) } } : { d: new Long(0) });
+  const at = bytes.findIndex((b, i) => b === 0x12 && bytes[i + 1] === 0x64 && bytes[i + 2] === 0);
+  bytes[at] = 0x09; // the int64 element `d` becomes a datetime
+  new DataView(bytes.buffer, bytes.byteOffset).setBigInt64(at + 3, ms, true);
+  return bytes;
+}
+
+Deno.test("decodeRequestDocument refuses a datetime outside a JS Date's range; decodeDocument keeps its Invalid Date", () => {
+  for (const ms of [9223372036854775807n, -9223372036854775808n, 8640000000000001n, -8640000000000001n]) {
+    for (const nested of [false, true]) {
+      const bytes = dateDoc(ms, nested);
+      assert.equal(decodeCommonDocument(bytes), undefined, "the common reader leaves it to npm bson");
+      assert.throws(() => decodeRequestDocument(bytes), { message: DATE_OUT_OF_RANGE });
+      assert.doesNotThrow(() => decodeDocument(bytes));
+    }
+  }
+  for (const ms of [8640000000000000n, -8640000000000000n, 0n, 1700000000000n]) {
+    const d = decodeRequestDocument(dateDoc(ms, true)) as { a: { d: Date } };
+    assert.equal(BigInt(d.a.d.getTime()), ms);
+    const c = decodeCommonDocument(dateDoc(ms)) as { d: Date };
+    assert.equal(BigInt(c.d.getTime()), ms);
+  }
 });

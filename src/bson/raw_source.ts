@@ -8,6 +8,7 @@
  * reorder, `$`-names a decoder turns into a DBRef, array keys out of sequence, NaN payloads,
  * deprecated or rarely sent types) makes it say no, and the caller encodes as before.
  */
+import { DATE_MAX_MS } from "./decode.ts";
 
 const sources = new WeakMap<object, Uint8Array>();
 
@@ -109,9 +110,6 @@ function valueSize(b: Uint8Array, type: number, v: number): number {
       return -1;
   }
 }
-
-/** Largest |ms| a JS Date holds (dates outside do not survive a decode → encode). */
-const DATE_MAX_MS = 8.64e15;
 
 /**
  * True only when decoding `bytes` (one whole, already validated document) with `decodeDocument`

@@ -15,7 +15,7 @@
  * small table of the strings decoded last (`INTERNED`): the keys every request repeats allocate nothing.
  */
 import { Binary, Long, ObjectId, Timestamp, UUID } from "bson";
-import { doubleValue } from "./decode.ts";
+import { DATE_MAX_MS, doubleValue } from "./decode.ts";
 
 /** npm bson's own (internal) constructor that reads the 12 bytes at an offset, as its decoder does. */
 const ObjectIdAt = ObjectId as unknown as new (source: Uint8Array, offset: number) => ObjectId;
@@ -126,10 +126,14 @@ function walk(
         next = p + 1;
         break;
       }
-      case 0x09:
-        value = new Date(new Long(dv.getInt32(p, true), dv.getInt32(p + 4, true)).toNumber());
+      case 0x09: {
+        const ms = new Long(dv.getInt32(p, true), dv.getInt32(p + 4, true)).toNumber();
+        // (outside a JS Date's range: decodeRequestDocument refuses it with its message)
+        if (ms > DATE_MAX_MS || ms < -DATE_MAX_MS) throw GIVE_UP;
+        value = new Date(ms);
         next = p + 8;
         break;
+      }
       case 0x0a:
         value = null;
         next = p;

@@ -35,11 +35,9 @@ const QUIET: ReadonlySet<string> = new Set(["hello", "isMaster", "ismaster"]);
 /** The namespace a command worked on, as profile entries and `top` name it. */
 export function commandNamespace(ctx: RequestContext<unknown>, body: Doc): string {
   if (ctx.opStats.ns !== undefined) return ctx.opStats.ns;
-  const target = body[ctx.command];
-  if (typeof target === "string" && target !== "") return `${ctx.db}.${target}`;
-  if (ctx.command === "getMore" && typeof body["collection"] === "string") {
-    return `${ctx.db}.${body["collection"]}`;
-  }
+  const target = ctx.command === "getMore" ? body["collection"] : body[ctx.command];
+  // (a name with NUL is no namespace: top's reply keys by namespace, and BSON keys cannot hold NUL)
+  if (typeof target === "string" && target !== "" && !target.includes("\0")) return `${ctx.db}.${target}`;
   return `${ctx.db}.$cmd`;
 }
 

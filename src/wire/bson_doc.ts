@@ -7,9 +7,10 @@
  * by `src/bson/decode.ts`, with the same result (the one decoder: int64 stays `Long`, a double that looks
  * like an int32 stays a `Double` so it is stored back as a double, regexes stay `BSONRegExp`, binary
  * stays `Binary` — a VIEW into the input bytes, so callers must hand in memory they will not reuse;
- * the connection layer copies each frame — and invalid UTF-8 is malformed BSON).
+ * the connection layer copies each frame — and invalid UTF-8 is malformed BSON, as is a datetime outside
+ * a JS Date's range: refused, not stored as the epoch).
  */
-import { decodeDocument } from "../bson/decode.ts";
+import { decodeRequestDocument } from "../bson/decode.ts";
 import { decodeCommonDocument } from "../bson/request_decode.ts";
 import { exceedsDepth } from "../bson/depth.ts";
 import { MAX_REQUEST_BSON_DEPTH } from "../limits.ts";
@@ -53,7 +54,7 @@ export function deserializeDocument(
     throw new RequestError("Overflow", "BSONObj exceeds maximum nested object depth");
   }
   try {
-    return decodeCommonDocument(bytes) ?? decodeDocument(bytes);
+    return decodeCommonDocument(bytes) ?? decodeRequestDocument(bytes);
   } catch (e) {
     const detail = e instanceof Error ? e.message : String(e);
     throw new RequestError("InvalidBSON", `invalid BSON in ${what}: ${detail}`);
