@@ -1,0 +1,120 @@
+/**
+ * Reads that need one index entry per value, or none of the documents (the thirty-ninth session's
+ * DISTINCT_SCAN, COUNT_SCAN, first-per-key walk, a find's top-k sort and `$expr` equality through an
+ * index), timed through the Node driver against a server in a child process:
+ *
+ *   deno run -A bench/index_only_bench.ts [--docs N] [--runs N] [--root DIR]...
+ *
+ * Each `--root` is a checkout whose main.ts is started (default: this one); give two for a before/after
+ * pair — their servers are measured one after the other on the same data shape. Prints the median of
+ * `--runs` (default 5) per workload and root, in ms.
+ */
+import { MongoClient } from "mongodb";
+import { freePort, waitForPing } from "./lib/wire_ping.ts";
+
+const arg = (name: string, dflt: string) => {
+  const i = Deno.args.indexOf(name);
+  return i >= 0 ? Deno.args[i + 1]! : dflt;
+};
+const DOCS = Number(arg("--docs", "200000"));
+const RUNS = Number(arg("--runs", "5"));
+const roots = Deno.args.flatMap((a, i) => (a === "--root" ? [Deno.args[i + 1]!] : []));
+if (roots.length === 0) roots.push(new URL("..", import.meta.url).pathname);
+
+// deno-lint-ignore no-explicit-any
+type AnyDoc = any;
+
+const WORKLOADS: [string, (db: AnyDoc) => Promise<unknown>][] = [
+  ["distinct a (indexed, 100 values)", (db) => db.collection("d").distinct("a")],
+  ["distinct s (unindexed, 7 values)", (db) => db.collection("d").distinct("s")],
+  ["countDocuments a >= 10 (index range)", (db) => db.collection("d").countDocuments({ a: { $gte: 10 } })],
+  ["count a >= 10", (db) => db.command({ count: "d", query: { a: { $gte: 10 } } })],
+  ["countDocuments {}", (db) => db.collection("d").countDocuments({})],
+  [
+    "$sort + $group $first by a",
+    (db) =>
+      db.collection("d").aggregate([{ $sort: { a: 1, b: -1 } }, {
+        $group: { _id: "$a", f: { $first: "$b" } },
+      }])
+        .toArray(),
+  ],
+  [
+    "find sort unindexed limit 10",
+    (db) => db.collection("d").find().sort({ s: 1, b: -1 }).limit(10).toArray(),
+  ],
+  ["find $expr $eq a", (db) => db.collection("d").find({ $expr: { $eq: ["$a", 5] } }).toArray()],
+  [
+    "$lookup let/pipeline, 100 outer",
+    (db) =>
+      db.collection("o").aggregate([{
+        $lookup: {
+          from: "d",
+          let: { k: "$_id" },
+          pipeline: [{ $match: { $expr: { $eq: ["$a", "$$k"] } } }, { $limit: 1 }],
+          as: "x",
+        },
+      }]).toArray(),
+  ],
+];
+
+async function measure(root: string): Promise<Map<string, number>> {
+  const port = freePort();
+  const server = new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "-A",
+      "main.ts",
+      "--port",
+      String(port),
+      "--storage-path",
+      ":memory:",
+      "--log-level",
+      "WARNING",
+    ],
+    cwd: root,
+    stdout: "null",
+    stderr: "null",
+  }).spawn();
+  const out = new Map<string, number>();
+  try {
+    await waitForPing(port, 30_000);
+    const client = new MongoClient(`mongodb://127.0.0.1:${port}/?directConnection=true`);
+    const db = client.db("bench");
+    const d = db.collection("d");
+    for (let i = 0; i < DOCS; i += 10_000) {
+      const n = Math.min(10_000, DOCS - i);
+      await d.insertMany(
+        Array.from(
+          { length: n },
+          (_, j) => ({ a: (i + j) % 100, b: i + j, s: `s${(i + j) % 7}`, pad: "x".repeat(100) }),
+        ),
+      );
+    }
+    await d.createIndex({ a: 1, b: -1 });
+    await db.collection<AnyDoc>("o").insertMany(Array.from({ length: 100 }, (_, i) => ({ _id: i })));
+    for (const [name, f] of WORKLOADS) {
+      await f(db); // warm
+      const times: number[] = [];
+      for (let r = 0; r < RUNS; r++) {
+        const t = performance.now();
+        await f(db);
+        times.push(performance.now() - t);
+      }
+      times.sort((x, y) => x - y);
+      out.set(name, times[Math.floor(times.length / 2)]!);
+    }
+    await client.close();
+  } finally {
+    server.kill();
+    await server.status;
+  }
+  return out;
+}
+
+const results = [];
+for (const root of roots) results.push(await measure(root));
+console.log(`index-only reads, ${DOCS} documents, median of ${RUNS} (ms):`);
+console.log(["workload".padEnd(40), ...roots.map((r) => r.slice(-24).padStart(24))].join(" "));
+for (const [name] of WORKLOADS) {
+  console.log([name.padEnd(40), ...results.map((m) => m.get(name)!.toFixed(1).padStart(24))].join(" "));
+}
