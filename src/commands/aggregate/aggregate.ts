@@ -58,7 +58,7 @@ import { findCollection } from "../shared/namespace.ts";
 import type { ExplainShape } from "../shared/explain_shape.ts";
 import { BATCH_BYTES, FIRST_BATCH_DOCS } from "../../limits.ts";
 import { geoNearDocs } from "./geo_near.ts";
-import { lookupByValues, readForeign } from "./foreign_reads.ts";
+import { lookupByValues, readForeign, streamByValues } from "./foreign_reads.ts";
 import { oplogInput } from "./oplog_input.ts";
 import { bucketsInput } from "./buckets_input.ts";
 import { bucketsBase } from "../crud/find_buckets.ts";
@@ -283,6 +283,7 @@ async function run(ctx: RequestContext<AggregateParams>): Promise<Reply> {
     spill: ctx.spill,
     resolveCollection: (other) => readForeign(ctx, other, js),
     lookupByValues: (other, field, values) => lookupByValues(ctx, other, field, values),
+    streamByValues: (other, field, values) => streamByValues(ctx, other, field, values),
     geoNear: (req) => {
       if (p.collection === undefined) {
         throw new CommandError(

@@ -5,7 +5,8 @@
  * - `readForeign`: every document of a collection (or view), lazily, one storage slice of 1,000 at a
  *   time, so a stage that pauses between documents lets other clients run and `maxTimeMS` fire while
  *   it reads a large foreign collection (it used to be read whole in one synchronous call).
- * - `lookupByValues`: the documents whose `field` equals one of `values` (query `$in` semantics),
+ * - `lookupByValues` (and `streamByValues`, read as pulled): the documents whose `field` equals one of
+ *   `values` (query `$in` semantics),
  *   through an index on `field` — what mongod's indexed nested-loop `$lookup` does — or `undefined`
  *   when no index serves it (the stage then reads the collection once and hash-joins).
  *
@@ -54,10 +55,12 @@ function* filtered(docs: Iterable<Doc>, keep: (d: Doc) => boolean): Generator<Do
 }
 
 /** The source's documents, one storage slice of SLICE_DOCS at a time; closes the source at the end. */
-function* slices(source: QuerySource): Generator<Doc> {
+function* slices(source: QuerySource, first = SLICE_DOCS): Generator<Doc> {
+  let n = first;
   try {
     for (;;) {
-      const { docs, done } = source.nextDocs(SLICE_DOCS);
+      const { docs, done } = source.nextDocs(n);
+      n = Math.min(SLICE_DOCS, n * 2);
       yield* docs;
       if (done) return;
     }
@@ -77,9 +80,33 @@ export function lookupByValues(
   field: string,
   values: readonly unknown[],
 ): Doc[] | undefined {
+  const source = byValuesSource(ctx, name, field, values);
+  return source ? [...slices(source)] : undefined;
+}
+
+/**
+ * `lookupByValues` read as the consumer pulls: slices of 16 documents, doubling up to SLICE_DOCS, so
+ * a consumer that stops after a few (a sub-pipeline's `$limit`) fetches few.
+ */
+export function streamByValues(
+  ctx: RequestContext,
+  name: string,
+  field: string,
+  values: readonly unknown[],
+): Iterable<Doc> | undefined {
+  const source = byValuesSource(ctx, name, field, values);
+  return source ? slices(source, 16) : undefined;
+}
+
+function byValuesSource(
+  ctx: RequestContext,
+  name: string,
+  field: string,
+  values: readonly unknown[],
+): QuerySource | undefined {
   const coll = findCollection(ctx, name);
   if (!coll || defaultCollation(coll) !== undefined) return undefined;
   const q = compileQuery({ filter: { [field]: { $in: values } } }, coll, { planCache: false });
   if (q.access.kind !== "ixScan") return undefined;
-  return [...slices(new QuerySource(ctx.storage, coll, q))];
+  return new QuerySource(ctx.storage, coll, q);
 }

@@ -162,7 +162,7 @@ export function compileLookup(spec: unknown, ctx: StageContext, name: string): S
         ? ctx.options.lookupByValues
         : undefined;
       let indexUsable = byIndex !== undefined;
-      let letEqUsable = ctx.options.lookupByValues !== undefined;
+      let letEqUsable = ctx.options.streamByValues !== undefined;
       const load = function* (): Generator<Document, Document[]> {
         const out: Document[] = [];
         for (const f of from === undefined ? [] : resolve(from)) {
@@ -194,6 +194,7 @@ export function compileLookup(spec: unknown, ctx: StageContext, name: string): S
           continue;
         }
         let matched: Document[] | undefined;
+        let streamed: Iterable<Document> | undefined;
         const locals = localParts ? localValues(doc, localParts) : undefined;
         if (indexUsable && locals && !locals.some(isRegexValue)) {
           matched = byIndex!(from as string, foreignField as string, locals);
@@ -210,11 +211,11 @@ export function compileLookup(spec: unknown, ctx: StageContext, name: string): S
         if (matched === undefined && letEq && letEqUsable && !strCmp && from !== undefined && values) {
           const v = values[letEq.slot];
           if (indexableScalar(v)) {
-            matched = ctx.options.lookupByValues?.(from, letEq.field, [v]);
-            if (matched === undefined) letEqUsable = false;
+            streamed = ctx.options.streamByValues?.(from, letEq.field, [v]);
+            if (streamed === undefined) letEqUsable = false;
           }
         }
-        if (matched === undefined) {
+        if (matched === undefined && streamed === undefined) {
           foreign ??= yield* load();
           matched = foreign;
           if (locals && foreignParts) {
@@ -230,12 +231,12 @@ export function compileLookup(spec: unknown, ctx: StageContext, name: string): S
             }
           }
         }
-        let results: Document[] = matched;
+        let results: Document[] = matched ?? []; // (streamed only with a sub-pipeline, which sets results)
         if (sub && values) {
           values.forEach((v, i) => child.ctx.env.setSlot(child.slots[i] as number, v));
           // the sub-pipeline's markers pass out: its server-side JavaScript is awaited (js_defer.ts)
           results = [];
-          for (const r of runStages(sub, matched)) {
+          for (const r of runStages(sub, streamed ?? matched!)) {
             if (r === PAUSE) yield r;
             else results.push(r);
           }

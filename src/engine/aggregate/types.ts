@@ -62,6 +62,13 @@ export interface PipelineOptions {
   lookupByValues?:
     | ((coll: string, field: string, values: readonly unknown[]) => Document[] | undefined)
     | undefined;
+  /**
+   * `lookupByValues` read as the consumer pulls (in growing slices): a `$lookup` sub-pipeline that
+   * stops early (a `$limit`) reads only what it needs.
+   */
+  streamByValues?:
+    | ((coll: string, field: string, values: readonly unknown[]) => Iterable<Document> | undefined)
+    | undefined;
   /** Documents of the pipeline's collection in distance order, for a leading $geoNear. */
   geoNear?: ((req: GeoNearRequest) => Iterable<GeoNearResult>) | undefined;
   /** Randomness for $sample (defaults to Math.random). */
