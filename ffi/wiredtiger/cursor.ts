@@ -727,6 +727,47 @@ export class Cursor {
     );
   }
 
+  /**
+   * Counts the entries between bounds without reading them out (a count the index answers), up to `max`
+   * per call. `after`: the stored key a previous call stopped at (its `after`); the count goes on past
+   * it, in this or a later transaction. `after` comes back set when `max` was reached (more may follow).
+   */
+  countIndex(
+    b: IndexScanBounds,
+    max: number,
+    after?: Uint8Array,
+  ): { readonly n: number; readonly after: Uint8Array | undefined } {
+    const p = this.unsafePointer;
+    const { base, lower, ll, upper, ul } = indexScanArgs(b);
+    let flags = base | (after !== undefined ? ScanFlag.HAS_AFTER : ScanFlag.START);
+    const from = after ?? EMPTY;
+    let n = 0;
+    for (;;) {
+      const rc = shim().sct_idx_count(
+        p,
+        flags,
+        lower,
+        ll,
+        upper,
+        ul,
+        from,
+        from.length,
+        BigInt(max - n),
+        out,
+        out.length,
+        meta,
+      );
+      check(rc, `count(${this.uri})`);
+      n += Number(meta[Meta.COUNT]);
+      const status = Number(meta[Meta.STATUS]);
+      if (status === ScanStatus.DONE) return { n, after: undefined };
+      if (status === ScanStatus.MORE) return { n, after: out.slice(0, Number(meta[Meta.USED])) };
+      // the entry that ends this call has a key larger than the buffer: grow it, count on from that entry
+      out = new Uint8Array(Math.max(out.length * 2, Number(meta[Meta.NEED])));
+      flags = base | ScanFlag.PENDING;
+    }
+  }
+
   /** Close the cursor. Idempotent. */
   close(): void {
     const ptr = this.#ptr;

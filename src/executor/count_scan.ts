@@ -2,15 +2,13 @@
  * COUNT_SCAN (mongod's name): counts a query's matches as the index entries inside its plan's intervals,
  * reading no document — for a plan whose bounds answer the whole filter (planner/exact_bounds.ts: the
  * compiled query then has no `match` left; such an index is never multikey, so an entry is a document).
- * Walks the intervals through the IXSCAN's resumable generator in slices of EXAMINE_PER_PULL entries, one
- * storage transaction each, yielding between them when due (deadline and kill checked there).
+ * Counts the intervals' entries in the shim (`ReadTxn.countIndex`), in slices, one storage transaction
+ * each, yielding between them when due (deadline and kill checked there).
  */
 import type { CollectionEntry, StorageEngine } from "../storage/api.ts";
 import type { IxScanPath } from "../planner/plan.ts";
 import type { CompiledQuery } from "./compiled_query.ts";
 import type { OpControl } from "../observability/op_control.ts";
-import { ixScanHits, newIxScanState } from "./ixscan.ts";
-import { EXAMINE_PER_PULL } from "./query.ts";
 
 /** The index scan a count can count without reading documents, if `q` has one. */
 export function countScanOf(q: CompiledQuery): IxScanPath | undefined {
@@ -20,8 +18,12 @@ export function countScanOf(q: CompiledQuery): IxScanPath | undefined {
   return a;
 }
 
+/** Entries one storage transaction counts (in the shim, ~1 ms) before the count may yield. */
+export const COUNT_PER_SLICE = 16_384;
+
 /**
- * The entries inside `path`'s intervals, up to `max`; `stats.keysExamined` counts them as they are read.
+ * The entries inside `path`'s intervals, up to `max`, counted in the shim (no entry read out), in slices
+ * of COUNT_PER_SLICE, one storage transaction each; `stats.keysExamined` counts them as they are counted.
  */
 export async function countIndexEntries(
   storage: StorageEngine,
@@ -31,22 +33,18 @@ export async function countIndexEntries(
   stats: { keysExamined: number },
   max = Infinity,
 ): Promise<number> {
-  const st = newIxScanState();
   let n = 0;
-  for (;;) {
-    const done = storage.read((txn) => {
-      const it = ixScanHits(txn, coll, path, st, stats);
-      try {
-        for (let i = 0; i < EXAMINE_PER_PULL; i++) {
-          if (n >= max || it.next().done) return true;
-          n++;
-        }
-        return false;
-      } finally {
-        it.return(undefined);
-      }
+  let interval = 0;
+  let after: Uint8Array | undefined;
+  while (interval < path.intervals.length && n < max) {
+    storage.read((txn) => {
+      const opts = { ...path.intervals[interval]!, reverse: path.reverse };
+      const got = txn.countIndex(coll, path.indexName, opts, Math.min(COUNT_PER_SLICE, max - n), after);
+      n += got.n;
+      stats.keysExamined += got.n;
+      after = got.after;
+      if (after === undefined) interval++;
     });
-    if (done) break;
     if (ctl.dueNow()) await ctl.yieldNow();
   }
   ctl.check();

@@ -303,6 +303,19 @@ export interface ReadTxn {
   /** Index entries in key order between bounds. Same lifetime rule as `scan`. */
   scanIndex(coll: CollectionEntry, indexName: string, opts?: IndexScanOptions): IterableIterator<IndexHit>;
   /**
+   * Counts the index entries between bounds (`opts`' bounds and direction; `fetch` ignored), at most
+   * `max`, reading none out: a count the index answers (COUNT_SCAN). `after` is a previous answer's
+   * stopping point (opaque; that answer's transaction may have ended): the count goes on past it. The
+   * answer's `after` is set when `max` was reached (more may follow).
+   */
+  countIndex(
+    coll: CollectionEntry,
+    indexName: string,
+    opts: IndexScanOptions,
+    max: number,
+    after?: Uint8Array,
+  ): { readonly n: number; readonly after: Uint8Array | undefined };
+  /**
    * Number of records as this transaction sees them (committed as of its snapshot plus its own
    * changes). May be a fast estimate kept by the engine; exact for this implementation.
    */

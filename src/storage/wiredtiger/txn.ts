@@ -412,14 +412,7 @@ export class WtTxn implements TxnHandle, TxnScope {
   ): IterableIterator<IndexHit> {
     this.assertActive();
     const idx = findIndex(coll, indexName);
-    const bounds = {
-      unique: idx.unique,
-      lower: opts.lower,
-      lowerExclusive: opts.lowerExclusive,
-      upper: opts.upper,
-      upperExclusive: opts.upperExclusive,
-      reverse: opts.reverse,
-    };
+    const bounds = scanBounds(idx.unique, opts);
     if (opts.fetch) {
       const expect = opts.expect;
       return new LeasedIterator(
@@ -429,6 +422,23 @@ export class WtTxn implements TxnHandle, TxnScope {
       );
     }
     return new LeasedIterator(this, idx.ident, (c) => c.scanIndex(bounds));
+  }
+
+  countIndex(
+    coll: CollectionEntry,
+    indexName: string,
+    opts: IndexScanOptions,
+    max: number,
+    after?: Uint8Array,
+  ): { readonly n: number; readonly after: Uint8Array | undefined } {
+    this.assertActive();
+    const idx = findIndex(coll, indexName);
+    const bounds = scanBounds(idx.unique, opts);
+    try {
+      return this.ctx.cursor(idx.ident).countIndex(bounds, max, after);
+    } catch (e) {
+      throw this.#readError(e, "countIndex");
+    }
   }
 
   count(coll: CollectionEntry): number {
@@ -663,4 +673,16 @@ export class WtTxn implements TxnHandle, TxnScope {
 /** The storage error of a key `idx` (unique, or prepareUnique) already holds for another record. */
 function duplicateKey(idx: IndexEntry): StorageError {
   return new StorageError("DuplicateKey", `E11000 duplicate key error (index: ${idx.name})`, idx.name);
+}
+
+/** The shim's bounds of an index scan or count. */
+function scanBounds(unique: boolean, opts: IndexScanOptions) {
+  return {
+    unique,
+    lower: opts.lower,
+    lowerExclusive: opts.lowerExclusive,
+    upper: opts.upper,
+    upperExclusive: opts.upperExclusive,
+    reverse: opts.reverse,
+  };
 }
