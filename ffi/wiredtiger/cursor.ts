@@ -713,6 +713,7 @@ export class Cursor {
   ): Generator<IndexFetchHit, void, undefined> {
     const p = this.unsafePointer;
     const { base, lower, ll, upper, ul } = indexScanArgs(b);
+    const want = expect === undefined ? FIRST_COUNT : expect + 1;
     return drive(
       `scan(${this.uri})`,
       base,
@@ -720,10 +721,13 @@ export class Cursor {
         shim().sct_idx_scan_fetch(p, records().unsafePointer, f, lower, ll, upper, ul, buf, cap, max, m),
       decodeIndexFetch,
       ScanFlag.START,
-      expect,
+      // one more than expected: the scan then sees the range end in the same call when the guess is
+      // right (a point of an `$in` on a unique index: one call, not a second to find nothing)
+      want,
       false,
-      // room for the expected entries at ~1 KB per record (larger ones finish in a second batch)
-      Math.min(MAX_BUF, Math.max(FIRST_BUF, (expect ?? FIRST_COUNT) * 1024 + 1024)),
+      // room for them at ~1 KB per record (larger ones finish in a second batch); no floor: a fresh
+      // buffer per `$in` point costs
+      Math.min(MAX_BUF, want * 1024 + 1024),
     );
   }
 

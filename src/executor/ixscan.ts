@@ -19,6 +19,9 @@ export interface IxScanStats {
   keysExamined: number;
 }
 
+/** The entries a scan reading records expects when its caller does not say (the engine's first batch). */
+const DEFAULT_EXPECT = 16;
+
 export function newIxScanState(): IxScanState {
   return { interval: 0 };
 }
@@ -32,6 +35,7 @@ export function* ixScanHits(
   /** Read each entry's record with it (`IndexHit.bytes`); `expect`: entries the caller expects to read. */
   fetch?: { readonly expect?: number | undefined },
 ): Generator<IndexHit> {
+  let yielded = 0;
   for (; st.interval < a.intervals.length; st.interval++) {
     const iv = a.intervals[st.interval]!;
     const opts: {
@@ -39,7 +43,11 @@ export function* ixScanHits(
     } = { reverse: a.reverse };
     if (fetch) {
       opts.fetch = true;
-      if (fetch.expect !== undefined) opts.expect = fetch.expect;
+      // what is left of the expected entries, shared by the intervals left (each gets its own first
+      // batch: a thousand `$in` points must not get the whole query's batch each)
+      const left = a.intervals.length - st.interval;
+      const expect = (fetch.expect ?? DEFAULT_EXPECT) - yielded;
+      if (fetch.expect !== undefined || left > 1) opts.expect = Math.max(1, Math.ceil(expect / left));
     }
     if (iv.lower) opts.lower = iv.lower;
     if (iv.upper) {
@@ -71,6 +79,7 @@ export function* ixScanHits(
           if (seen.has(hit.rid)) continue;
           seen.add(hit.rid);
         }
+        yielded++;
         yield hit;
       }
     } finally {

@@ -411,7 +411,8 @@ function displayOf(list: readonly ValueInterval[], dir: 1 | -1): string[] {
 
 /**
  * Bounds of a compound index for per-field value intervals (`undefined` = unconstrained field).
- * Stops at the first non-point field (it may carry a range) and when the product grows too large.
+ * Stops at the first non-point field (it may carry a range) and when the product of several fields' lists
+ * would pass MAX_INTERVALS.
  * `withDisplay: false` leaves `display` incomplete (explain's strings are not needed).
  */
 export function buildBounds(
@@ -437,7 +438,10 @@ export function buildBounds(
     }
     const dl = directed(list, dir);
     const pointsOnly = dl.every((d) => d.point);
-    if (pointsOnly && prefixes.length * dl.length <= MAX_INTERVALS) {
+    // a field's own list is taken whole (one interval per `$in` value, as mongod's); only a product
+    // with an earlier field's points is capped
+    const fits = prefixes.length === 1 || prefixes.length * dl.length <= MAX_INTERVALS;
+    if (pointsOnly && fits) {
       const next: Uint8Array[] = [];
       for (const p of prefixes) for (const d of dl) next.push(concat(p, d.lo));
       prefixes = next;
@@ -447,7 +451,7 @@ export function buildBounds(
       else allPoints = false;
       continue;
     }
-    if (!pointsOnly && prefixes.length * dl.length <= MAX_INTERVALS) {
+    if (!pointsOnly && fits) {
       last = dl;
       if (withDisplay) display[fields[i]!] = displayOf(list, dir);
       bounded++;
