@@ -34,6 +34,11 @@ export interface CompiledQuery {
    */
   readonly project: ((doc: Doc, meta?: RowMeta) => Doc) | null;
   /**
+   * `project` done on the stored bytes (a plain top-level projection, no row metadata: bson/raw_project.ts);
+   * undefined from it leaves that document to `project`.
+   */
+  readonly projectRaw?: ((bytes: Uint8Array) => Uint8Array | undefined) | undefined;
+  /**
    * The projection calls server-side JavaScript (`$function`): `nextBatch` projects each row through
    * this, which evaluates it in rounds and awaits the calls (other clients are served meanwhile).
    */

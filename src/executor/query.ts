@@ -110,7 +110,8 @@ export class QuerySource implements BatchSource {
     }
     if (project === null && maxDocs > 0 && this.#pointRead()) return this.#pointBatch(ctl);
     const acc: Acc<Uint8Array> = { out: [], bytes: 0 };
-    const take = (row: Row) => (project ? projectBytes(row, project) : row.bytes);
+    const raw = this.q.rowMeta ? undefined : this.q.projectRaw;
+    const take = (row: Row) => (project ? raw?.(row.bytes) ?? projectBytes(row, project) : row.bytes);
     const size = (b: Uint8Array) => b.length + BATCH_ELEMENT_OVERHEAD;
     if (this.#pull(acc, maxDocs, maxBytes, take, size, EXAMINE_PER_PULL, null, ctl)) {
       return this.#batchRest(acc, maxDocs, maxBytes, ctl, take, size);

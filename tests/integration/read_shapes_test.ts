@@ -1,7 +1,8 @@
 /**
  * Read shapes apps use, through the Node driver, answered as a `$natural` run answers them: an `$in` of
  * more values than a compound product may hold (one point interval each, as mongod: it was a whole-index
- * scan past 512 values).
+ * scan past 512 values) and a plain top-level projection (done on the stored bytes: `_id` first in an
+ * inclusion, stored order kept).
  */
 import assert from "node:assert/strict";
 import { serverTest } from "./helpers/embedded_server.ts";
@@ -37,4 +38,24 @@ serverTest("an $in of 1,000 values: one point interval each, the same documents"
     await c.find(f).hint({ a: 1, _id: 1 }).sort({ _id: 1 }).toArray(),
     await c.find(f).hint({ $natural: 1 }).sort({ _id: 1 }).toArray(),
   );
+});
+
+serverTest("a plain top-level projection: the fields kept, _id first, stored order", async (client) => {
+  const c = client.db("shapes").collection<AnyDoc>("p");
+  await c.insertMany([
+    { _id: 1, b: 2, a: { x: 1 }, c: [1, 2], pad: "p" },
+    { b: 3, _id: 2, c: "c" }, // (stored with _id first, as mongod)
+    { _id: 3 },
+    { _id: 4, a: null, b: 1.5, d: new Date(0) },
+  ]);
+  const find = (projection: AnyDoc) => c.find({}, { projection }).sort({ _id: 1 }).toArray();
+  const keys = (docs: AnyDoc[]) => docs.map((d) => Object.keys(d).join(","));
+  assert.deepEqual(keys(await find({ c: 1, a: 1 })), ["_id,a,c", "_id,c", "_id", "_id,a"]);
+  assert.deepEqual(await find({ a: 1, _id: 0 }), [{ a: { x: 1 } }, {}, {}, { a: null }]);
+  assert.deepEqual(keys(await find({ pad: 0, a: 0 })), ["_id,b,c", "_id,b,c", "_id", "_id,b,d"]);
+  assert.deepEqual((await find({ b: 1 }))[3], { _id: 4, b: 1.5 });
+  assert.deepEqual(await find({ _id: 0, b: 0, a: 0, c: 0, pad: 0, d: 0 }), [{}, {}, {}, {}]);
+  // the same through getMore batches and a sort on a field the projection drops
+  const sorted = await c.find({}, { projection: { c: 1 } }).sort({ b: -1 }).batchSize(1).toArray();
+  assert.deepEqual(sorted.map((d) => d._id), [2, 1, 4, 3]);
 });

@@ -15,6 +15,7 @@ import { effectiveCollation } from "./default_collation.ts";
 import type { WhereSupport } from "../../engine/query/filter.ts";
 import type { JsHost } from "../../engine/expression/types.ts";
 import { evaluateAwaited } from "../../engine/aggregate/js_defer.ts";
+import { rawProjector } from "../../bson/raw_project.ts";
 import {
   compileFilter,
   compileProjection,
@@ -408,6 +409,7 @@ export function compileQuery(
     skip: parts.skip ?? 0,
     limit: parts.limit ?? 0,
     project: step.project,
+    ...(!step.rowMeta && projection?.topLevel ? { projectRaw: rawProjector(projection.topLevel) } : {}),
     rowMeta: step.rowMeta,
     ...(projectDefer ? { projectAwaited: <T>(f: () => T) => evaluateAwaited(projectDefer, f) } : {}),
     ...(parts.jsRounds?.used ? { jsRounds: parts.jsRounds } : {}),
@@ -566,6 +568,7 @@ export function withRowMeta(q: CompiledQuery): CompiledQuery {
   return {
     ...q,
     rowMeta: true,
+    projectRaw: undefined,
     project: (d, m) => {
       const out = project ? project(d, m) : d;
       if (m) setDocMeta(out, m);

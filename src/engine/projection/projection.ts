@@ -21,6 +21,7 @@ import { compileMatchPosition } from "../query/match_position.ts";
 import { ExpressionEnv } from "../expression/env.ts";
 import type { Evaluator, JsHost } from "../expression/types.ts";
 import type { Document } from "../../bson/document.ts";
+import type { TopLevelProjection } from "../../bson/raw_project.ts";
 
 /** What a projection may need beyond its spec: the query filter (positional `$`), `let`, `$$NOW`. */
 export interface ProjectionOptions {
@@ -37,6 +38,11 @@ type Tree = Map<string, Tree | true>;
 export interface Projection {
   readonly kind: "inclusion" | "exclusion";
   apply(doc: Document): Document;
+  /**
+   * Set when the projection is plain and top-level (names without dots, no operators, no computed
+   * fields): the stored bytes can be projected as they are (bson/raw_project.ts).
+   */
+  readonly topLevel?: TopLevelProjection;
 }
 
 type Special = (v: unknown) => { keep: boolean; value?: unknown };
@@ -216,8 +222,13 @@ export function compileProjection(
   const idNode = tree.get("_id");
   const idPart = idMode === undefined && idNode !== undefined && idNode !== true ? idNode : undefined;
   const computedPaths = [...computed].map(([p, ev]) => [splitPath(p), ev] as const);
+  const plain = specials.size === 0 && computed.size === 0 && positional === undefined && !tree.has("_id") &&
+    [...tree.values()].every((node) => node === true);
   return {
     kind,
+    ...(plain
+      ? { topLevel: { include: kind === "inclusion", names: [...tree.keys()], keepId: includeId } }
+      : {}),
     apply(doc) {
       let out: Document;
       if (kind === "inclusion") {
