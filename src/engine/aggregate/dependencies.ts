@@ -151,6 +151,31 @@ function stageFields(name: string, spec: unknown, out: Set<string>): StageDeps {
       return Object.values(spec).every((v) => exprFields(v, out)) ? { ok: true, closes: false } : fail;
     case "$unset":
       return { ok: true, closes: false };
+    case "$facet": {
+      // each facet reads what its pipeline reads; the output holds only the facets
+      if (!isDoc(spec)) return fail;
+      for (const sub of Object.values(spec)) {
+        if (!Array.isArray(sub)) return fail;
+        const deps = pipelineDependencies(sub);
+        if (deps === null) return fail;
+        for (const f of deps) out.add(f);
+      }
+      return { ok: true, closes: true };
+    }
+    case "$lookup": {
+      // the input fields it joins on or passes as variables; the joined array replaces `as`
+      if (!isDoc(spec)) return fail;
+      const local = spec["localField"];
+      if (local !== undefined) {
+        if (typeof local !== "string") return fail;
+        out.add(topOf(local));
+      }
+      const vars = spec["let"];
+      if (vars !== undefined && (!isDoc(vars) || !Object.values(vars).every((v) => exprFields(v, out)))) {
+        return fail;
+      }
+      return { ok: true, closes: false };
+    }
     case "$unwind": {
       const path = typeof spec === "string" ? spec : isDoc(spec) ? spec["path"] : undefined;
       if (typeof path !== "string" || !path.startsWith("$")) return fail;

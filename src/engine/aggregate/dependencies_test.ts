@@ -23,6 +23,39 @@ Deno.test("a $group reads only its key and accumulator arguments", () => {
   );
 });
 
+Deno.test("$facet reads what its pipelines read; $lookup its local field and let variables", () => {
+  assert.deepEqual(
+    pipelineDependencies([{
+      $facet: { x: [{ $match: { a: 1 } }, { $count: "n" }], y: [{ $group: { _id: "$n.x" } }] },
+    }]),
+    new Set(["a", "n"]),
+  );
+  assert.deepEqual(
+    pipelineDependencies([
+      { $lookup: { from: "o", localField: "b.c", foreignField: "k", as: "j" } },
+      {
+        $lookup: {
+          from: "o",
+          let: { v: "$d" },
+          pipeline: [{ $match: { $expr: { $eq: ["$k", "$$v"] } } }],
+          as: "z",
+        },
+      },
+      { $project: { n: { $size: "$j" } } },
+    ]),
+    new Set(["b", "d", "n", "j", "_id"]),
+  );
+  // a facet that keeps whole documents, or a lookup passing $$ROOT, needs them all
+  assert.equal(pipelineDependencies([{ $facet: { x: [{ $match: { a: 1 } }], y: [{ $count: "n" }] } }]), null);
+  assert.equal(
+    pipelineDependencies([
+      { $lookup: { from: "o", let: { r: "$$ROOT" }, pipeline: [], as: "j" } },
+      { $count: "n" },
+    ]),
+    null,
+  );
+});
+
 Deno.test("anything that may need the whole document answers null", () => {
   for (
     const p of [
@@ -31,7 +64,7 @@ Deno.test("anything that may need the whole document answers null", () => {
       [{ $project: { a: 0 } }],
       [{ $group: { _id: "$$ROOT" } }],
       [{ $group: { _id: null, t: { $top: { output: "$a", sortBy: { b: 1 } } } } }],
-      [{ $lookup: { from: "x", localField: "a", foreignField: "b", as: "j" } }, { $count: "n" }],
+      [{ $lookup: { from: "x", localField: "a", foreignField: "b", as: "j" } }],
       [{ $addFields: { x: "$$CURRENT" } }, { $group: { _id: "$x" } }],
       [{ $replaceRoot: { newRoot: { $getField: "a" } } }],
     ]
