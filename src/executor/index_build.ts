@@ -11,10 +11,18 @@
  * IndexBuildAborted); the control's deadline and killOp end it too. Without a control (an index
  * created inside a multi-document transaction, on a collection created there) it runs in one go.
  */
-import type { CollectionEntry, IndexEntry, StorageEngine, WriteTxn } from "../storage/api.ts";
+import {
+  type CollectionEntry,
+  type IndexEntry,
+  type ProjectedRecord,
+  SCAN_FIELDS_MAX,
+  type StorageEngine,
+  type WriteTxn,
+} from "../storage/api.ts";
 import type { Document as Doc } from "../bson/document.ts";
 import { decode } from "./rows.ts";
-import { type IndexKeyOptions, keysForIndex } from "./index_keys.ts";
+import { type IndexKeyOptions, indexReadsTopFields, keysForIndex } from "./index_keys.ts";
+import { decodeFieldsAt } from "../bson/partial_decode.ts";
 import type { OpControl } from "../observability/op_control.ts";
 import { CommandError } from "../errors/command_error.ts";
 import { sameUuid } from "./same_uuid.ts";
@@ -51,6 +59,8 @@ export async function buildIndex(
   // a unique one's record by record (a duplicate names its document).
   const sorted = each === undefined && !ix.unique && ix.spec["prepareUnique"] !== true;
   const indexer = each ?? indexRecord;
+  const top = sorted ? indexReadsTopFields(ix, keyOpts) : null;
+  const fields = top !== null && top.length < SCAN_FIELDS_MAX ? new Set(["_id", ...top]) : undefined;
   let after: bigint | undefined;
   for (let batches = 0;; batches++) {
     if (ctl && batches > 0) {
@@ -60,7 +70,9 @@ export async function buildIndex(
     const done = storage.write((txn) => {
       let n = 0;
       const batch = sorted ? new SortedBatch() : undefined;
-      const it = txn.scan(coll, after === undefined ? {} : { after });
+      const opts = after === undefined ? {} : { after };
+      // a sorted batch reads only the fields the keys come from (the engine projects them)
+      const it = batch && fields ? txn.scanFields(coll, fields, opts) : txn.scan(coll, opts);
       try {
         for (const rec of it) {
           // yielding: the batch also ends with its time slice
@@ -68,7 +80,7 @@ export async function buildIndex(
             batch?.flush(txn, coll, ix);
             return false;
           }
-          if (batch) batch.add(ix, keyOpts, rec);
+          if (batch) batch.add(txn, coll, ix, keyOpts, rec, fields);
           else indexer(txn, coll, ix, keyOpts, rec);
           after = rec.rid;
           n++;
@@ -94,18 +106,25 @@ class SortedBatch {
   readonly #rids: bigint[] = [];
   #multikey = false;
 
+  /** `rec`'s entries; with `fields`, `rec` holds only those (a `ProjectedRecord`). */
   add(
+    txn: WriteTxn,
+    coll: CollectionEntry,
     ix: IndexEntry,
     keyOpts: IndexKeyOptions,
-    rec: { readonly rid: bigint; readonly bytes: Uint8Array },
+    rec: { readonly rid: bigint; readonly bytes: Uint8Array } | ProjectedRecord,
+    fields: ReadonlySet<string> | undefined,
   ): void {
-    const doc = decode(rec.bytes);
+    const doc = fields && "buf" in rec
+      ? decodeFieldsAt(rec.buf, rec.view, rec.at, fields)
+      : decode(rec.bytes);
     let r;
     try {
       r = keysForIndex(ix, doc, keyOpts);
       if (r !== null && r.refusal) throw r.refusal;
     } catch (e) {
-      throw new IndexBuildError(e, doc);
+      // the error names the whole document
+      throw new IndexBuildError(e, fields ? decode(txn.get(coll, rec.rid) ?? rec.bytes) : doc);
     }
     if (r === null) return;
     if (r.multikey) this.#multikey = true;

@@ -292,12 +292,23 @@ function topFieldsOf(coll: CollectionEntry, opts: IndexKeyOptions): ReadonlySet<
   const out = new Set<string>(["_id"]);
   for (const ix of coll.indexes) {
     if (ix.name === "_id_") continue;
-    if (textIndexInfo(ix.spec)) return null;
-    const shape = indexShape(ix, opts);
-    if (shape.partial || shape.geo || shape.text || shape.wildcard) return null;
-    for (const f of shape.fields) out.add(f.split(".")[0]!);
+    const fields = indexReadsTopFields(ix, opts);
+    if (fields === null) return null;
+    for (const f of fields) out.add(f);
   }
   return out;
+}
+
+/**
+ * The top-level fields whose values `keysForIndex` reads for `ix` — a document holding only those gets
+ * the same keys — or null when it reads more than its key pattern's paths (geo, text, wildcard, a
+ * partial filter, a spec still being upgraded).
+ */
+export function indexReadsTopFields(ix: IndexEntry, opts: IndexKeyOptions): string[] | null {
+  if (textIndexInfo(ix.spec)) return null;
+  const shape = indexShape(ix, opts);
+  if (shape.partial || shape.geo || shape.text || shape.wildcard) return null;
+  return shape.fields.map((f) => f.split(".")[0]!);
 }
 
 /** Index key documents ignore partial filters: the entry exists, only its values are wanted. */
