@@ -29,6 +29,7 @@ import type { Document as Doc } from "../bson/document.ts";
 import { Row } from "./rows.ts";
 import { idKeyOf } from "./index_keys.ts";
 import { rowMetaOf } from "./row_meta.ts";
+import { skipEntries } from "./skip_entries.ts";
 import { decodeKeyValues } from "../keys/key_decode.ts";
 import { ixScanHits, type IxScanState, newIxScanState } from "./ixscan.ts";
 import { GeoNearCursor } from "./geo_near.ts";
@@ -555,6 +556,13 @@ export class QuerySource implements BatchSource {
     if (a.kind === "ixScan" && a.text) {
       yield* this.#textRows(txn, a);
       return;
+    }
+    if (a.kind === "ixScan" && this.#skipLeft > 0 && this.q.skipBeforeFetch) {
+      // SKIP below FETCH: the skipped entries' records are never read (skip_entries.ts)
+      const s = skipEntries(txn, this.coll, a, this.#ix, this.stats, this.#skipLeft, () => this.#spend());
+      this.#skipLeft -= s.skipped;
+      if (s.end) this.#scanDone = true;
+      if (s.end || this.#skipLeft > 0) return;
     }
     if (a.kind === "ixScan") {
       // Every hit's record is read (not covered, no multikey duplicates to skip): with the entries,
