@@ -26,6 +26,11 @@ export interface CompiledQuery {
   readonly prefilter?: readonly ScalarMatchTerm[] | undefined;
   readonly sort: ((a: Doc, b: Doc) => number) | null;
   readonly skip: number;
+  /**
+   * SKIP below FETCH (planner/skip_pushdown.ts): the first `skip` entries of the index scan (distinct
+   * record ids) are passed over without reading their records.
+   */
+  readonly skipBeforeFetch?: boolean | undefined;
   /** 0 = no limit. */
   readonly limit: number;
   /**
@@ -100,6 +105,8 @@ export interface ExecStats {
   docsExamined: number;
   keysExamined: number;
   nReturned: number;
+  /** Index entries a SKIP below FETCH passed over, their records unread (`skipBeforeFetch`). */
+  keysSkipped?: number;
   /** Sorted runs a blocking sort wrote to disk (explain's SORT `spills`, `usedDisk`). */
   spills?: number;
 }

@@ -27,7 +27,9 @@ import type { IxScanPath } from "../planner/plan.ts";
 import { CommandError } from "../errors/command_error.ts";
 import type { Document as Doc } from "../bson/document.ts";
 import { Row } from "./rows.ts";
-import { idKeyOf, indexKeyDocOf } from "./index_keys.ts";
+import { idKeyOf } from "./index_keys.ts";
+import { rowMetaOf } from "./row_meta.ts";
+import { skipEntries } from "./skip_entries.ts";
 import { decodeKeyValues } from "../keys/key_decode.ts";
 import { ixScanHits, type IxScanState, newIxScanState } from "./ixscan.ts";
 import { GeoNearCursor } from "./geo_near.ts";
@@ -36,7 +38,7 @@ import { recordPlanAccess } from "./index_usage.ts";
 import { GroupFold } from "./group_fold.ts";
 import { OpControl } from "../observability/op_control.ts";
 import { enterInterruptible, leaveInterruptible } from "../observability/interrupt.ts";
-import type { CompiledQuery, ExecStats, RowMeta } from "./compiled_query.ts";
+import type { CompiledQuery, ExecStats } from "./compiled_query.ts";
 import { docFromKey, projectBytes } from "./row_bytes.ts";
 import type { SortedRows } from "./sorted_rows.ts";
 import { QuerySortBuffer } from "./query_sort.ts";
@@ -353,22 +355,7 @@ export class QuerySource implements BatchSource {
     const project = this.q.project;
     if (!project) return null;
     if (!this.q.rowMeta) return (row) => project(row.doc);
-    return (row) => project(row.doc, this.#metaOf(row));
-  }
-
-  #metaOf(row: Row): RowMeta {
-    const a = this.q.access;
-    const coll = this.coll;
-    return {
-      recordId: row.rid,
-      ...(row.near ? { geoNearDistance: row.near.distance, geoNearPoint: row.near.loc } : {}),
-      indexKey: () => {
-        if (a.kind === "idLookup") return { _id: row.doc["_id"] };
-        if (a.kind !== "ixScan" || !row.key) return undefined;
-        const ix = coll.indexes.find((i) => i.name === a.indexName);
-        return ix ? indexKeyDocOf(ix, row.doc, row.key) : undefined;
-      },
-    };
+    return (row) => project(row.doc, rowMetaOf(row, this.q.access, this.coll));
   }
 
   /**
@@ -570,6 +557,13 @@ export class QuerySource implements BatchSource {
     if (a.kind === "ixScan" && a.text) {
       yield* this.#textRows(txn, a);
       return;
+    }
+    if (a.kind === "ixScan" && this.#skipLeft > 0 && this.q.skipBeforeFetch) {
+      // SKIP below FETCH: the skipped entries' records are never read (skip_entries.ts)
+      const s = skipEntries(txn, this.coll, a, this.#ix, this.stats, this.#skipLeft, () => this.#spend());
+      this.#skipLeft -= s.skipped;
+      if (s.end) this.#scanDone = true;
+      if (s.end || this.#skipLeft > 0) return;
     }
     if (a.kind === "ixScan") {
       // Every hit's record is read (not covered, no multikey duplicates to skip): with the entries,

@@ -23,6 +23,8 @@ export interface ExplainInput {
    * scan of the clustered table (CLUSTERED_IXSCAN with minRecord/maxRecord), not as an index + FETCH.
    */
   readonly clustered?: boolean | undefined;
+  /** SKIP below FETCH (skip_pushdown.ts): FETCH → SKIP → IXSCAN, the FETCH with no filter. */
+  readonly skipBeforeFetch?: boolean | undefined;
 }
 
 export interface RunStats {
@@ -31,6 +33,8 @@ export interface RunStats {
   readonly docsExamined: number;
   /** Sorted runs the blocking sort wrote to disk. */
   readonly spills?: number | undefined;
+  /** Index entries a SKIP below FETCH passed over (their records unread). */
+  readonly keysSkipped?: number | undefined;
 }
 
 /** True when the access path reads a clustered collection through its `_id` order (CLUSTERED_IXSCAN). */
@@ -134,10 +138,35 @@ function leaf(access: AccessPath, filter: Doc, stats: RunStats | undefined, clus
   });
 }
 
+/**
+ * FETCH → SKIP → IXSCAN (mongod 4.4+): the SKIP passes over index entries before any record is read.
+ * The FETCH has no filter (the bounds answer it: skip_pushdown.ts); with run statistics the IXSCAN
+ * returns the entries skipped and those the SKIP handed up (the records fetched, or for a covered plan
+ * the rows returned).
+ */
+function skipBelowFetch(fetch: Doc, skip: number, stats: RunStats | undefined, covered: boolean): Doc {
+  const { filter: _answered, inputStage, ...rest } = fetch;
+  const passed = stats ? (covered ? stats.nReturned : stats.docsExamined) : 0;
+  const ixscan = stats
+    ? { ...(inputStage as Doc), nReturned: passed + (stats.keysSkipped ?? 0) }
+    : inputStage as Doc;
+  return {
+    ...rest,
+    inputStage: {
+      stage: "SKIP",
+      ...(stats ? { nReturned: passed } : {}),
+      skipAmount: skip,
+      inputStage: ixscan,
+    },
+  };
+}
+
 /** The winning plan tree (with per-stage counters when `stats` is given). */
 export function explainTree(q: ExplainInput, stats?: RunStats): Doc {
   const covered = q.covered !== undefined && q.access.kind === "ixScan";
   let node = leaf(q.access, q.filter, stats, q.clustered);
+  const skipBelow = q.skipBeforeFetch === true && node["stage"] === "FETCH" && (q.skip ?? 0) > 0;
+  if (skipBelow) node = skipBelowFetch(node, q.skip!, stats, covered);
   // A covered plan has no FETCH: the IXSCAN (with the filter, if any) feeds the projection directly.
   if (covered && node["stage"] === "FETCH" && node["inputStage"]) {
     const ix = node["inputStage"] as Doc;
@@ -200,7 +229,7 @@ export function explainTree(q: ExplainInput, stats?: RunStats): Doc {
       inputStage: node,
     });
   }
-  if (q.skip) node = withN({ stage: "SKIP", skipAmount: q.skip, inputStage: node });
+  if (q.skip && !skipBelow) node = withN({ stage: "SKIP", skipAmount: q.skip, inputStage: node });
   if (q.limit) node = withN({ stage: "LIMIT", limitAmount: q.limit, inputStage: node });
   if (q.returnKey) {
     node = withN({ stage: "RETURN_KEY", inputStage: node });

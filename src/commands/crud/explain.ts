@@ -76,8 +76,9 @@ async function run(ctx: RequestContext<ExplainParams>): Promise<Doc> {
     ...compileQuery({ ...shape.parts, ...jsQueryParts(ctx) }, coll, {
       planCache: false,
       noTableScan: ctx.tableScans.refused,
-      // a count counts index entries alone when the bounds answer the filter (COUNT_SCAN), as it runs
-      exactBounds: shape.wrap === "COUNT",
+      // a count counts index entries alone when the bounds answer the filter (COUNT_SCAN), as it runs;
+      // a find needs no filter on its FETCH then, and may skip entries below it (SKIP below FETCH)
+      exactBounds: shape.wrap === "COUNT" || shape.exactBounds === true,
     }),
     sortMemoryLimit: ctx.queryMemoryLimitBytes,
     spill: inner["allowDiskUse"] === false ? undefined : ctx.spill,

@@ -240,6 +240,7 @@ function firstBatchReply(
 function explain(p: FindParams): ExplainShape {
   return {
     coll: p.collection,
+    exactBounds: true,
     parts: {
       filter: p.filter,
       sort: p.sort,

@@ -43,6 +43,7 @@ import { checkTableScan } from "./table_scans.ts";
 import { PlanCache, shapeOf } from "../../planner/plan_cache.ts";
 import { planFromTemplate, type PlanTemplate, templateOf } from "../../planner/plan_template.ts";
 import { boundsAnswerFilter, idLookupAnswers } from "../../planner/exact_bounds.ts";
+import { skipBeforeFetch } from "../../planner/skip_pushdown.ts";
 import type { CompiledQuery, JsRounds } from "../../executor/compiled_query.ts";
 import type { SpillFiles } from "../../storage/spill.ts";
 import { isClustered } from "../../executor/clustered.ts";
@@ -407,6 +408,15 @@ export function compileQuery(
     ...(match && access.kind === "collScan" && !collation ? prefilterOf(filter) : {}),
     sort,
     skip: parts.skip ?? 0,
+    ...(skipBeforeFetch({
+        access,
+        skip: parts.skip ?? 0,
+        residualFilter: match !== null,
+        blockingSort: sort !== null,
+        clustered: coll !== undefined && isClustered(coll),
+      })
+      ? { skipBeforeFetch: true }
+      : {}),
     limit: parts.limit ?? 0,
     project: step.project,
     ...(!step.rowMeta && projection?.topLevel ? { projectRaw: rawProjector(projection.topLevel) } : {}),

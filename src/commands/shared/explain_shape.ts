@@ -12,6 +12,12 @@ export interface ExplainShape {
   readonly parts: QueryParts;
   /** Stage wrapping the plan (COUNT, UPDATE, DELETE), if any. */
   readonly wrap?: string;
+  /**
+   * The command reads each record with its index entry in one snapshot (find): a filter the bounds
+   * answer exactly is not matched again, and a skip may pass over entries unread (compileQuery's
+   * `exactBounds`), so explain compiles it so too.
+   */
+  readonly exactBounds?: boolean;
   /** A distinct's key: explained as its index walk (DISTINCT_SCAN) when it makes one. */
   readonly distinctKey?: string;
   /** Pipeline stages after the leading $match (aggregate). */
