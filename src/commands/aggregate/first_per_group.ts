@@ -79,8 +79,7 @@ export function* firstPerGroupInput(
   recordPlanAccess(coll, plan.path);
   const parts = plan.field.split(".");
   let ready: Doc[] = [];
-  const leading = Object.values(plan.path.keyPattern)[0] as number < 0 ? -1 : 1;
-  const scan = new DistinctScan(coll, plan.path, leading, {
+  const scan = new DistinctScan(coll, plan.path, { fieldNo: 0 }, {
     match: q.match,
     values: () => {},
     first: { valueOf: (d) => valueAt(d, parts), take: (d) => ready.push(d) },
