@@ -3,10 +3,13 @@
  * entry per value of one of the index's fields — the first, or a later one when every interval pins
  * the fields before it to one value each (`distinct("b", {a: 5})` over `{a: 1, b: 1}`). Each visited
  * entry's document is fetched and, when it matches the filter, every value it holds at the distinct
- * key goes to the caller; the walk then seeks past that value's entries once one of those values,
- * encoded as the index encodes it after the document's own values of the fields before it, is the
- * start of the entry's key (a document missing the key is indexed under null, so it does not confirm
- * null: the walk goes on through the null entries until a document holding null, or their end).
+ * key goes to the caller; the walk then leaves that value's entries once one of those values, encoded
+ * as the index encodes it after the document's own values of the fields before it, is the start of
+ * the entry's key (a document missing the key is indexed under null, so it does not confirm null: the
+ * walk goes on through the null entries until a document holding null, or their end). It leaves them
+ * by reading on over at most `SKIP_BEFORE_SEEK` of them without decoding their documents, then
+ * seeking past the rest: a nearly unique key costs one scan, as an IXSCAN, not a seek per value. Once
+ * reading on meets more entries of the value, it seeks at once, trying again every `READ_ON_EVERY`.
  *
  * With `first` hooks it hands out instead the first matching document of each value, in walk order;
  * a backward walk visits each value's last entry first (a `$group` taking `$last`s).
@@ -67,6 +70,19 @@ export function plainValueAt(doc: Doc, parts: readonly string[]): unknown {
   return v;
 }
 
+/**
+ * Entries of a confirmed value read on in the same scan before seeking past the rest: a value with
+ * one entry (a nearly unique key) then costs no new scan (each seek opens a storage scan, dearer than
+ * reading on), one with many costs this many entries more than a seek alone.
+ */
+export const SKIP_BEFORE_SEEK = 1;
+
+/**
+ * Once reading on has met more entries of the same value, the walk seeks at once after each value,
+ * trying to read on again only every this many values (runs can get shorter further on).
+ */
+export const READ_ON_EVERY = 8;
+
 export class DistinctScan {
   readonly stats: DistinctScanStats = { keysExamined: 0, docsExamined: 0, valuesFound: 0 };
   readonly #coll: CollectionEntry;
@@ -85,6 +101,14 @@ export class DistinctScan {
    * entry; without, from that key on (forward: the next value's first entry) or below it (backward).
    */
   #from: { key: Uint8Array; rid?: bigint } | undefined;
+  /** The key prefix of the value last confirmed, while the scan is still among its entries. */
+  #run: Uint8Array | undefined;
+  /** Entries of `#run` passed over so far. */
+  #runSkipped = 0;
+  /** Whether reading on past a confirmed value last met a new value (or has not been tried). */
+  #readOn = true;
+  /** Values confirmed since reading on was last tried. */
+  #sinceReadOn = 0;
   #done = false;
 
   constructor(coll: CollectionEntry, path: IxScanPath, walk: DistinctWalk, hooks: DistinctScanHooks) {
@@ -130,12 +154,31 @@ export class DistinctScan {
           this.stats.keysExamined++;
           examined++;
           this.#from = { key: hit.key.slice(), rid: hit.rid };
-          const prefix = hit.bytes ? this.#visit(hit.key, hit.bytes, out) : undefined; // (null: no such record)
-          if (prefix) {
-            this.stats.valuesFound++;
-            seek = back ? prefix : after(prefix);
-            ended = false;
-            break;
+          const run = this.#run;
+          if (run !== undefined && startsWith(hit.key, run)) {
+            // more entries of a confirmed value: a few are passed over in this scan, then a seek
+            if (++this.#runSkipped >= SKIP_BEFORE_SEEK) {
+              this.#readOn = false;
+              seek = back ? run : after(run);
+              ended = false;
+              break;
+            }
+          } else {
+            if (run !== undefined) this.#readOn = true; // reading on met the next value
+            this.#run = undefined;
+            const prefix = hit.bytes ? this.#visit(hit.key, hit.bytes, out) : undefined; // (null: no such record)
+            if (prefix) {
+              this.stats.valuesFound++;
+              if (this.#readOn || ++this.#sinceReadOn >= READ_ON_EVERY) {
+                this.#sinceReadOn = 0;
+                this.#run = prefix;
+                this.#runSkipped = 0;
+              } else {
+                seek = back ? prefix : after(prefix);
+                ended = false;
+                break;
+              }
+            }
           }
           if (examined >= budget) {
             ended = false; // go on after this entry in the next step
@@ -146,6 +189,7 @@ export class DistinctScan {
         it.return?.();
       }
       if (seek !== undefined) {
+        this.#run = undefined;
         this.#from = seek.length > 0 ? { key: seek } : undefined;
         if (seek.length === 0) this.#nextInterval(); // (all-0xFF prefix: nothing sorts after it)
       } else if (ended) {
@@ -204,6 +248,7 @@ export class DistinctScan {
   #nextInterval(): void {
     this.#interval++;
     this.#from = undefined;
+    this.#run = undefined;
   }
 
   /**
@@ -229,6 +274,12 @@ export class DistinctScan {
     }
     return undefined;
   }
+}
+
+function startsWith(key: Uint8Array, prefix: Uint8Array): boolean {
+  if (key.length < prefix.length) return false;
+  for (let i = 0; i < prefix.length; i++) if (key[i] !== prefix[i]) return false;
+  return true;
 }
 
 /**
