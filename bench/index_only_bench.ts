@@ -1,7 +1,8 @@
 /**
  * Reads that need one index entry per value, or none of the documents (the thirty-ninth session's
  * DISTINCT_SCAN, COUNT_SCAN, first-per-key walk, a find's top-k sort and `$expr` equality through an
- * index), timed through the Node driver against a server in a child process:
+ * index; the fortieth's distinct on a trailing field under an equality prefix and the last-per-key /
+ * reverse first-per-key walks), timed through the Node driver against a server in a child process:
  *
  *   deno run -A bench/index_only_bench.ts [--docs N] [--runs N] [--root DIR]...
  *
@@ -34,6 +35,23 @@ const WORKLOADS: [string, (db: AnyDoc) => Promise<unknown>][] = [
     "$sort + $group $first by a",
     (db) =>
       db.collection("d").aggregate([{ $sort: { a: 1, b: -1 } }, {
+        $group: { _id: "$a", f: { $first: "$b" } },
+      }])
+        .toArray(),
+  ],
+  ["distinct b where a = 5 (a: 1, b: -1)", (db) => db.collection("d").distinct("b", { a: 5 })],
+  [
+    "$sort + $group $last by a",
+    (db) =>
+      db.collection("d").aggregate([{ $sort: { a: 1, b: -1 } }, {
+        $group: { _id: "$a", l: { $last: "$b" } },
+      }])
+        .toArray(),
+  ],
+  [
+    "$sort a desc + $group $first by a",
+    (db) =>
+      db.collection("d").aggregate([{ $sort: { a: -1, b: 1 } }, {
         $group: { _id: "$a", f: { $first: "$b" } },
       }])
         .toArray(),
