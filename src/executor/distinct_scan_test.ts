@@ -1,6 +1,6 @@
 import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
 import { BSON, Long } from "bson";
-import { DistinctScan, SKIP_BEFORE_SEEK, type ValueSink } from "./distinct_scan.ts";
+import { DistinctScan, READ_ON_EVERY, SKIP_BEFORE_SEEK, type ValueSink } from "./distinct_scan.ts";
 import { keysForIndex } from "./index_keys.ts";
 import { compareKeys, encodeIndexKey } from "../keys/key_string.ts";
 import { compareValues } from "../bson/compare.ts";
@@ -34,8 +34,10 @@ function fakeIndex(docs: Doc[], pattern: Doc) {
     }
   });
   entries.sort((x, y) => compareKeys(x.key, y.key) || (x.rid < y.rid ? -1 : x.rid > y.rid ? 1 : 0));
+  const scans = { opened: 0 };
   const txn = {
     *scanIndex(_c: CollectionEntry, _n: string, o: IndexScanOptions = {}): IterableIterator<IndexHit> {
+      scans.opened++;
       for (const e of o.reverse ? [...entries].reverse() : entries) {
         if (o.lower) {
           const c = compareKeys(e.key, o.lower);
@@ -55,7 +57,7 @@ function fakeIndex(docs: Doc[], pattern: Doc) {
       }
     },
   } as unknown as ReadTxn;
-  return { txn, entries };
+  return { txn, entries, scans };
 }
 
 function path(pattern: Doc, intervals: KeyInterval[] = [{}]): IxScanPath {
@@ -289,4 +291,28 @@ Deno.test("DistinctScan: first mode, forward and backward — the first / last m
       assertEquals(taken.map((d) => d["i"]), want.map((d) => d["i"]), `dir ${dir} backward ${backward}`);
     }
   }
+});
+
+Deno.test("DistinctScan: a nearly unique key is read in one scan; many entries per value are sought past", () => {
+  const unique: Doc[] = Array.from({ length: 200 }, (_, i) => ({ a: i, b: i }));
+  const u = fakeIndex(unique, { a: 1, b: 1 });
+  const us = new DistinctScan({} as CollectionEntry, path({ a: 1, b: 1 }), { fieldNo: 0 }, {
+    match: null,
+    values,
+  });
+  const out: unknown[] = [];
+  while (!us.step(u.txn, 1024, out)) { /* steps */ }
+  assertEquals(distinctSet(out).length, 200);
+  assertEquals(u.scans.opened, 1);
+  assertEquals(us.stats.keysExamined, 200);
+  // 20 values of 50 entries: a seek per value, reading on tried every READ_ON_EVERY values
+  const runs: Doc[] = Array.from({ length: 1000 }, (_, i) => ({ a: i % 20, b: i }));
+  const r = fakeIndex(runs, { a: 1, b: 1 });
+  const rs = new DistinctScan({} as CollectionEntry, path({ a: 1, b: 1 }), { fieldNo: 0 }, {
+    match: null,
+    values,
+  });
+  while (!rs.step(r.txn, 1024, out)) { /* steps */ }
+  ok(r.scans.opened >= 20 && r.scans.opened <= 21, `${r.scans.opened} scans`);
+  ok(rs.stats.keysExamined <= 20 + Math.ceil(20 / READ_ON_EVERY) + 1, `${rs.stats.keysExamined} keys`);
 });
