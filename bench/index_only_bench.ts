@@ -1,8 +1,9 @@
 /**
  * Reads that need one index entry per value, or none of the documents (the thirty-ninth session's
  * DISTINCT_SCAN, COUNT_SCAN, first-per-key walk, a find's top-k sort and `$expr` equality through an
- * index; the fortieth's find skipping index entries unread, SKIP below FETCH), timed through the Node
- * driver against a server in a child process:
+ * index; the fortieth's find skipping index entries unread (SKIP below FETCH), distinct on a trailing
+ * field under an equality prefix and the last-per-key / reverse first-per-key walks), timed through the
+ * Node driver against a server in a child process:
  *
  *   deno run -A bench/index_only_bench.ts [--docs N] [--runs N] [--root DIR]...
  *
@@ -40,6 +41,23 @@ const WORKLOADS: [string, (db: AnyDoc) => Promise<unknown>][] = [
       }])
         .toArray(),
   ],
+  ["distinct b where a = 5 (a: 1, b: -1)", (db) => db.collection("d").distinct("b", { a: 5 })],
+  [
+    "$sort + $group $last by a",
+    (db) =>
+      db.collection("d").aggregate([{ $sort: { a: 1, b: -1 } }, {
+        $group: { _id: "$a", l: { $last: "$b" } },
+      }])
+        .toArray(),
+  ],
+  [
+    "$sort a desc + $group $first by a",
+    (db) =>
+      db.collection("d").aggregate([{ $sort: { a: -1, b: 1 } }, {
+        $group: { _id: "$a", f: { $first: "$b" } },
+      }])
+        .toArray(),
+  ],
   [
     "find sort unindexed limit 10",
     (db) => db.collection("d").find().sort({ s: 1, b: -1 }).limit(10).toArray(),
@@ -48,6 +66,15 @@ const WORKLOADS: [string, (db: AnyDoc) => Promise<unknown>][] = [
     "find range sort skip 100000 limit 10",
     (db) =>
       db.collection("d").find({ a: { $gte: 10 } }).sort({ a: 1, b: -1 }).skip(100_000).limit(10).toArray(),
+  ],
+  [
+    "find _id $in 1,000 values",
+    (db) =>
+      db.collection("d").find({ _id: { $in: Array.from({ length: 1000 }, (_, i) => i * 97) } }).toArray(),
+  ],
+  [
+    "find 20,000 docs, projection {b: 1}",
+    (db) => db.collection("d").find({}, { projection: { b: 1 } }).limit(20_000).toArray(),
   ],
   ["find $expr $eq a", (db) => db.collection("d").find({ $expr: { $eq: ["$a", 5] } }).toArray()],
   [

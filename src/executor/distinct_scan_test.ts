@@ -1,8 +1,8 @@
 import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
 import { BSON, Long } from "bson";
-import { DistinctScan, type ValueSink } from "./distinct_scan.ts";
+import { DistinctScan, READ_ON_EVERY, SKIP_BEFORE_SEEK, type ValueSink } from "./distinct_scan.ts";
 import { keysForIndex } from "./index_keys.ts";
-import { compareKeys } from "../keys/key_string.ts";
+import { compareKeys, encodeIndexKey } from "../keys/key_string.ts";
 import { compareValues } from "../bson/compare.ts";
 import type { CollectionEntry, IndexEntry, IndexHit, IndexScanOptions, ReadTxn } from "../storage/api.ts";
 import type { IxScanPath, KeyInterval } from "../planner/plan.ts";
@@ -34,22 +34,30 @@ function fakeIndex(docs: Doc[], pattern: Doc) {
     }
   });
   entries.sort((x, y) => compareKeys(x.key, y.key) || (x.rid < y.rid ? -1 : x.rid > y.rid ? 1 : 0));
+  const scans = { opened: 0 };
   const txn = {
     *scanIndex(_c: CollectionEntry, _n: string, o: IndexScanOptions = {}): IterableIterator<IndexHit> {
-      for (const e of entries) {
+      scans.opened++;
+      for (const e of o.reverse ? [...entries].reverse() : entries) {
         if (o.lower) {
           const c = compareKeys(e.key, o.lower);
-          if (c < 0 || (c === 0 && o.lowerExclusive)) continue;
+          if (c < 0 || (c === 0 && o.lowerExclusive)) {
+            if (o.reverse) break;
+            continue;
+          }
         }
         if (o.upper) {
           const c = compareKeys(e.key, o.upper);
-          if (c > 0 || (c === 0 && o.upperExclusive)) break;
+          if (c > 0 || (c === 0 && o.upperExclusive)) {
+            if (o.reverse) continue;
+            break;
+          }
         }
         yield { key: e.key, rid: e.rid, bytes: e.bytes };
       }
     },
   } as unknown as ReadTxn;
-  return { txn, entries };
+  return { txn, entries, scans };
 }
 
 function path(pattern: Doc, intervals: KeyInterval[] = [{}]): IxScanPath {
@@ -78,7 +86,7 @@ function distinctSet(found: unknown[]): unknown[] {
 function walk(docs: Doc[], dir: 1 | -1, budget: number, match: ((d: Doc) => boolean) | null = null) {
   const pattern = { a: dir, b: 1 };
   const { txn } = fakeIndex(docs, pattern);
-  const scan = new DistinctScan({} as CollectionEntry, path(pattern), dir, { match, values });
+  const scan = new DistinctScan({} as CollectionEntry, path(pattern), { fieldNo: 0 }, { match, values });
   const out: unknown[] = [];
   let steps = 0;
   while (!scan.step(txn, budget, out)) ok(++steps < 100_000, "the walk does not end");
@@ -101,8 +109,11 @@ Deno.test("DistinctScan: one entry per value, a missing field does not confirm n
   ];
   const r = walk(docs, 1, 1024);
   assertEquals(r.values, [null, 0, 1, 2, 3, 4, "x"]);
-  // the two missing-field entries, then one entry per value
-  assertEquals(r.stats.keysExamined, 2 + 7);
+  // the two missing-field entries, then one entry per value (null, 0…4 ten entries each, "x"): after
+  // null the walk reads on and meets 0; after 0 it reads on into 0's entries (one more), seeks, and
+  // from then on seeks at once
+  assertEquals(SKIP_BEFORE_SEEK, 1);
+  assertEquals(r.stats.keysExamined, 2 + 7 + 1);
   assertEquals(r.stats.valuesFound, 7);
 });
 
@@ -175,4 +186,133 @@ Deno.test("DistinctScan: random documents give what a scan of them gives", () =>
     const flat = docs.filter((d) => !Array.isArray(d["a"]));
     assertEquals(walk(flat, -1, 1 + rnd(5), match).values, naive(flat, match), `round ${round} (filter)`);
   }
+});
+
+/** The interval of every key starting with `prefix` (as planner/bounds.ts builds a point prefix's). */
+function pinned(values: unknown[], dirs: (1 | -1)[]): KeyInterval {
+  const lower = encodeIndexKey(values, dirs).slice();
+  const upper = new Uint8Array(lower.length + 1);
+  upper.set(lower);
+  upper[lower.length] = 0xff;
+  return { lower, upper, upperExclusive: true };
+}
+
+Deno.test("DistinctScan: a trailing field with the fields before it pinned — its values under the prefix", () => {
+  let seed = 11;
+  const rnd = (n: number) => (seed = (seed * 1103515245 + 12345) % 2147483648) % n;
+  const scalar = (): unknown => {
+    const k = rnd(6);
+    return k === 0
+      ? null
+      : k === 1
+      ? undefined
+      : k === 2
+      ? `s${rnd(4)}`
+      : k === 3
+      ? new Long(rnd(5))
+      : rnd(5);
+  };
+  const bOf = (d: Doc, out: ValueSink) => {
+    const v = d["b"];
+    if (v !== undefined) out.push(v);
+  };
+  for (
+    const [pattern, pinnedDirs] of [
+      [{ a: 1, b: 1 }, [1]],
+      [{ a: -1, b: -1, c: 1 }, [-1]],
+      [{ a: 1, x: -1, b: 1 }, [1, -1]],
+    ] as [Doc, (1 | -1)[]][]
+  ) {
+    for (let round = 0; round < 10; round++) {
+      const docs: Doc[] = Array.from({ length: 80 }, (_, i) => {
+        const d: Doc = { c: i };
+        for (const f of ["a", "x", "b"]) {
+          const v = f === "b" ? scalar() : rnd(3) === 0 ? undefined : rnd(2);
+          if (v !== undefined) d[f] = v;
+        }
+        return d;
+      });
+      const { txn } = fakeIndex(docs, pattern);
+      for (const a of [0, 1, null]) {
+        const prefix = pinnedDirs.length === 2 ? [a, 1] : [a];
+        const inPrefix = (d: Doc) =>
+          (d["a"] ?? null) === a && (pinnedDirs.length === 1 || (d["x"] ?? null) === 1);
+        const match = (d: Doc) => inPrefix(d) && (d["c"] as number) % 4 !== 0;
+        for (const budget of [1, 3, 1024]) {
+          const p = { ...path(pattern, [pinned(prefix, pinnedDirs)]), multikey: false };
+          const fieldNo = pinnedDirs.length;
+          const scan = new DistinctScan({} as CollectionEntry, p, { fieldNo }, { match, values: bOf });
+          const out: unknown[] = [];
+          while (!scan.step(txn, budget, out)) { /* steps */ }
+          const want: unknown[] = [];
+          for (const d of docs) if (match(d)) bOf(d, want);
+          assertEquals(
+            distinctSet(out),
+            distinctSet(want),
+            `${JSON.stringify(pattern)} a=${a} budget ${budget}`,
+          );
+          // one entry per value in the prefix, plus the entries a filter or a missing value passed
+          ok(scan.stats.keysExamined <= docs.filter(inPrefix).length);
+        }
+      }
+    }
+  }
+});
+
+Deno.test("DistinctScan: first mode, forward and backward — the first / last matching document per value", () => {
+  const docs: Doc[] = Array.from({ length: 90 }, (_, i) => ({ k: i % 7 === 0 ? undefined : i % 5, i }));
+  docs.push({ k: null, i: 1000 });
+  for (const [dir, backward] of [[1, false], [1, true], [-1, false], [-1, true]] as [1 | -1, boolean][]) {
+    const pattern = { k: dir };
+    const { txn, entries } = fakeIndex(docs, pattern);
+    const match = (d: Doc) => (d["i"] as number) % 3 !== 0;
+    for (const budget of [1, 2, 1024]) {
+      const taken: Doc[] = [];
+      const scan = new DistinctScan({} as CollectionEntry, { ...path(pattern), multikey: false }, {
+        fieldNo: 0,
+        backward,
+      }, {
+        match,
+        values: () => {},
+        first: { valueOf: (d) => d["k"], take: (d) => taken.push(d) },
+      });
+      while (!scan.step(txn, budget, [])) { /* steps */ }
+      // the same documents as the first matching one per key in the walk's order of the entries
+      const order = backward ? [...entries].reverse() : entries;
+      const want: Doc[] = [];
+      const seen = new Set<string>();
+      for (const e of order) {
+        const d = BSON.deserialize(e.bytes) as Doc;
+        const key = JSON.stringify(d["k"] ?? null);
+        if (!match(d) || seen.has(key)) continue;
+        seen.add(key);
+        want.push(d);
+      }
+      assertEquals(taken.map((d) => d["i"]), want.map((d) => d["i"]), `dir ${dir} backward ${backward}`);
+    }
+  }
+});
+
+Deno.test("DistinctScan: a nearly unique key is read in one scan; many entries per value are sought past", () => {
+  const unique: Doc[] = Array.from({ length: 200 }, (_, i) => ({ a: i, b: i }));
+  const u = fakeIndex(unique, { a: 1, b: 1 });
+  const us = new DistinctScan({} as CollectionEntry, path({ a: 1, b: 1 }), { fieldNo: 0 }, {
+    match: null,
+    values,
+  });
+  const out: unknown[] = [];
+  while (!us.step(u.txn, 1024, out)) { /* steps */ }
+  assertEquals(distinctSet(out).length, 200);
+  assertEquals(u.scans.opened, 1);
+  assertEquals(us.stats.keysExamined, 200);
+  // 20 values of 50 entries: a seek per value, reading on tried every READ_ON_EVERY values
+  const runs: Doc[] = Array.from({ length: 1000 }, (_, i) => ({ a: i % 20, b: i }));
+  const r = fakeIndex(runs, { a: 1, b: 1 });
+  const rs = new DistinctScan({} as CollectionEntry, path({ a: 1, b: 1 }), { fieldNo: 0 }, {
+    match: null,
+    values,
+  });
+  while (!rs.step(r.txn, 1024, out)) { /* steps */ }
+  ok(r.scans.opened >= 20 && r.scans.opened <= 21, `${r.scans.opened} scans`);
+  ok(rs.stats.keysExamined <= 20 + Math.ceil(20 / READ_ON_EVERY) + 1, `${rs.stats.keysExamined} keys`);
 });

@@ -1,6 +1,6 @@
 /**
  * distinct_plan.ts — whether a `distinct` can walk an index as DISTINCT_SCAN (mongod's name): visit one
- * entry per distinct value of the index's first field and seek past the rest of that value's entries,
+ * entry per distinct value of one of the index's fields and seek past the rest of that value's entries,
  * instead of reading every matching document. PURE: a function of the key, the plan the query planner
  * chose for the filter, and the collection's indexes.
  *
@@ -11,14 +11,27 @@
  * That is exact when every value of every matching document has an entry inside the scanned intervals:
  * - with no filter, over a whole index whose first field is the key (multikey too: each element of an
  *   array has its own entry);
- * - with a filter, over the intervals of the index scan the planner chose for it, when that index
- *   leads with the key and is not multikey (one entry per document: its value). A multikey index
- *   with bounds on the key could leave out the other elements of a matching array.
+ * - with a filter, over the intervals of the index scan the planner chose for it, when that index is
+ *   not multikey (one entry per document: its values) and either leads with the key, or holds it
+ *   later with every field before it pinned to one value by every interval (`distinct("b", {a: 5})`
+ *   over `{a: 1, b: 1}` or `{a: 1, c: 1, b: -1, d: 1}` with `{a: 5, c: "x"}`): within such an interval
+ *   the entries are ordered by the key's value, so one entry per value is one entry per run.
+ *   mongod's distinct command takes a trailing field under any bounds on the fields before it (its
+ *   distinct de-duplicates); here a range there would cost a seek per pair of values, so it is not
+ *   taken, as mongod's aggregation rewrite (its "strict" distinct) does not take it either. The walk's
+ *   key prefix is recomputed from the document, so the fields before the key must be plain paths (no
+ *   numeric component: `a.0` indexes an array's element, which a plain path walk does not reach).
  * Not taken: indexes with a collation (their string keys are collation keys, which a value cannot be
  * checked against), hidden, partial (without a filter implying it: the planner's choice), text, geo,
  * hashed and wildcard indexes.
  */
 import type { AccessPath, IndexInfo, IxScanPath } from "./plan.ts";
+
+/** A DISTINCT_SCAN: the index scan it walks and the position of the key in the index's key pattern. */
+export interface DistinctScanPlan {
+  readonly path: IxScanPath;
+  readonly fieldNo: number;
+}
 
 /** The index walk a distinct on `key` can make as DISTINCT_SCAN, or undefined (read the documents). */
 export function planDistinctScan(
@@ -26,13 +39,20 @@ export function planDistinctScan(
   access: AccessPath,
   indexes: readonly IndexInfo[],
   o: { readonly filterEmpty: boolean; readonly hinted: boolean },
-): IxScanPath | undefined {
+): DistinctScanPlan | undefined {
   if (access.kind === "ixScan") {
     if (access.text !== undefined) return undefined;
     const ix = indexes.find((i) => i.name === access.indexName);
-    if (!ix || !leadsWith(ix, key)) return undefined;
-    if (ix.multikey && !o.filterEmpty) return undefined;
-    return access;
+    if (!ix || !plainIndex(ix)) return undefined;
+    const fields = Object.keys(ix.key);
+    const fieldNo = fields.indexOf(key);
+    if (fieldNo < 0) return undefined;
+    if (fieldNo === 0) return ix.multikey && !o.filterEmpty ? undefined : { path: access, fieldNo };
+    if (ix.multikey || (access.pointPrefix ?? 0) < fieldNo) return undefined;
+    if (fields.slice(0, fieldNo).some((f) => f.split(".").some((p) => p === "" || /^\d+$/.test(p)))) {
+      return undefined;
+    }
+    return { path: access, fieldNo };
   }
   if (access.kind !== "collScan" || !o.filterEmpty || o.hinted) return undefined;
   let best: IndexInfo | undefined;
@@ -45,15 +65,20 @@ export function planDistinctScan(
       best = ix;
     }
   }
-  return best ? wholeIndex(best) : undefined;
+  return best ? { path: wholeIndex(best), fieldNo: 0 } : undefined;
 }
 
-/** A plain ascending/descending index (no collation) whose first field is `key`. */
-function leadsWith(ix: IndexInfo, key: string): boolean {
+/** A plain ascending/descending index (no collation, no wildcard component). */
+function plainIndex(ix: IndexInfo): boolean {
   if (ix.collation !== undefined) return false;
   const fields = Object.entries(ix.key);
-  if (fields.length === 0 || fields[0]![0] !== key) return false;
-  return fields.every(([, d]) => typeof d === "number" && d !== 0 && Number.isFinite(d));
+  return fields.length > 0 &&
+    fields.every(([f, d]) => typeof d === "number" && d !== 0 && Number.isFinite(d) && !f.includes("$**"));
+}
+
+/** A plain index whose first field is `key`. */
+function leadsWith(ix: IndexInfo, key: string): boolean {
+  return plainIndex(ix) && Object.keys(ix.key)[0] === key;
 }
 
 function fieldCount(ix: IndexInfo): number {
@@ -78,13 +103,8 @@ function wholeIndex(ix: IndexInfo): IxScanPath {
     reverse: false,
     indexBounds,
     providesSort: false,
+    pointPrefix: 0,
     dedup: false,
     score: 0,
   };
-}
-
-/** The direction of the first field of a DISTINCT_SCAN's index (its key bytes are inverted when -1). */
-export function leadingDirection(path: IxScanPath): 1 | -1 {
-  const first = Object.values(path.keyPattern)[0];
-  return typeof first === "number" && first < 0 ? -1 : 1;
 }

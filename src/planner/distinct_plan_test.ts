@@ -1,5 +1,5 @@
 import { deepStrictEqual as assertEquals, equal } from "node:assert/strict";
-import { leadingDirection, planDistinctScan } from "./distinct_plan.ts";
+import { planDistinctScan } from "./distinct_plan.ts";
 import type { AccessPath, IndexInfo, IxScanPath } from "./plan.ts";
 
 const ix = (name: string, key: Record<string, unknown>, o: Partial<IndexInfo> = {}): IndexInfo => ({
@@ -37,13 +37,14 @@ Deno.test("planDistinctScan: without a filter, the smallest plain index leading 
     ix("a_-1", { a: -1 }, { multikey: true }),
     ix("b_1", { b: 1 }),
   ];
-  const p = planDistinctScan("a", collScan, indexes, none)!;
+  const { path: p, fieldNo } = planDistinctScan("a", collScan, indexes, none)!;
   equal(p.indexName, "a_-1");
+  equal(fieldNo, 0);
   assertEquals(p.intervals, [{}]);
   assertEquals(p.indexBounds, { a: ["[MaxKey, MinKey]"] });
-  equal(leadingDirection(p), -1);
   equal(planDistinctScan("a.b", collScan, indexes, none), undefined);
-  equal(planDistinctScan("_id", collScan, indexes, none)?.indexName, "_id_");
+  equal(planDistinctScan("b", collScan, indexes, none)?.path.indexName, "b_1");
+  equal(planDistinctScan("_id", collScan, indexes, none)?.path.indexName, "_id_");
   // not: hidden, partial, collated, special, a hint elsewhere, a $natural hint
   for (
     const other of [
@@ -63,10 +64,34 @@ Deno.test("planDistinctScan: with a filter, the planner's index scan when it lea
   const am = ix("a_1", { a: 1 }, { multikey: true });
   const b = ix("b_1_a_1", { b: 1, a: 1 });
   const s = scanOf(a);
-  equal(planDistinctScan("a", s, [a], filtered), s);
-  assertEquals(planDistinctScan("a", scanOf(a), [a], filtered)?.intervals, [{ lower: new Uint8Array([1]) }]);
+  equal(planDistinctScan("a", s, [a], filtered)?.path, s);
+  assertEquals(planDistinctScan("a", scanOf(a), [a], filtered)?.path.intervals, [{
+    lower: new Uint8Array([1]),
+  }]);
   equal(planDistinctScan("a", scanOf(am), [am], filtered), undefined);
-  equal(planDistinctScan("a", scanOf(am), [am], { filterEmpty: true, hinted: true })?.indexName, "a_1");
-  equal(planDistinctScan("a", scanOf(b), [b], filtered), undefined);
+  equal(planDistinctScan("a", scanOf(am), [am], { filterEmpty: true, hinted: true })?.path.indexName, "a_1");
+  equal(planDistinctScan("a", scanOf(b), [b], filtered), undefined); // (no pinned prefix)
   equal(planDistinctScan("a", { kind: "idLookup", id: 1 }, [a], filtered), undefined);
+});
+
+Deno.test("planDistinctScan: a trailing key when every field before it is pinned to one value", () => {
+  const abc = ix("a_1_b_1_c_1", { a: 1, b: 1, c: 1 });
+  const pin = (i: IndexInfo, n: number): IxScanPath => ({ ...scanOf(i), pointPrefix: n });
+  equal(planDistinctScan("b", pin(abc, 1), [abc], filtered)?.fieldNo, 1);
+  equal(planDistinctScan("c", pin(abc, 2), [abc], filtered)?.fieldNo, 2);
+  equal(planDistinctScan("c", pin(abc, 3), [abc], filtered)?.fieldNo, 2);
+  // a range (or several values) on a field before the key: not taken
+  equal(planDistinctScan("c", pin(abc, 1), [abc], filtered), undefined);
+  equal(planDistinctScan("b", pin(abc, 0), [abc], filtered), undefined);
+  equal(planDistinctScan("b", scanOf(abc), [abc], filtered), undefined); // (pointPrefix unknown)
+  // not on a multikey or collated index, nor behind a numeric path component, nor a key the index lacks
+  const m = ix("m", { a: 1, b: 1 }, { multikey: true });
+  equal(planDistinctScan("b", pin(m, 1), [m], filtered), undefined);
+  const c = ix("c", { a: 1, b: 1 }, { collation: { locale: "fr" } });
+  equal(planDistinctScan("b", pin(c, 1), [c], filtered), undefined);
+  const n = ix("n", { "a.0": 1, b: 1 });
+  equal(planDistinctScan("b", pin(n, 1), [n], filtered), undefined);
+  equal(planDistinctScan("d", pin(abc, 3), [abc], filtered), undefined);
+  // without a filter a trailing key is never walked over the whole index
+  equal(planDistinctScan("b", collScan, [abc], none), undefined);
 });

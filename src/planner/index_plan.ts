@@ -217,6 +217,8 @@ function indexPlan(
       ...b,
       intervals: [{ ...(lower ? { lower } : {}), ...(upper ? { upper, upperExclusive: true } : {}) }],
     };
+    // (min/max replace the intervals: no field is known to be pinned any more)
+    return { ...scanPath(ix, b, sortDir, leadConstrained, b.display), pointPrefix: 0 };
   }
   return scanPath(ix, b, sortDir, leadConstrained, b.display);
 }
@@ -253,6 +255,7 @@ export function scanPath(
       reverse,
       indexBounds: display,
       providesSort: sortDir !== 0,
+      pointPrefix: b.pointPrefix,
       dedup: ix.multikey,
       score,
     };
@@ -272,6 +275,7 @@ export function scanPath(
       return shown ??= display();
     },
     providesSort: sortDir !== 0,
+    pointPrefix: b.pointPrefix,
     dedup: ix.multikey,
     score,
   };

@@ -33,6 +33,11 @@ export interface IxScanPath {
   readonly indexBounds: Record<string, string[]>;
   /** The index order is the requested sort: no blocking SORT stage. */
   readonly providesSort: boolean;
+  /**
+   * How many leading fields every interval pins to one value (equality / one-value `$in`), so that
+   * all entries scanned share those fields' bytes; 0 or absent when unknown (find's min/max bounds).
+   */
+  readonly pointPrefix?: number;
   /** A record can appear under several keys (multikey): drop repeats. */
   readonly dedup: boolean;
   /** Why this plan scored as it did (explain, plan choice). */

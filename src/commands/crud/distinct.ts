@@ -20,7 +20,7 @@ import { any, doc, ignored, optional, type Parsed, parseShape, required, str } f
 import { GENERIC_FIELDS } from "../params/generic.ts";
 import { collectionName } from "../params/names.ts";
 import { compileQuery, indexInfos } from "../shared/compile_query.ts";
-import { leadingDirection, planDistinctScan } from "../../planner/distinct_plan.ts";
+import { planDistinctScan } from "../../planner/distinct_plan.ts";
 import { DistinctScan } from "../../executor/distinct_scan.ts";
 import { recordPlanAccess } from "../../executor/index_usage.ts";
 import { EXAMINE_PER_PULL } from "../../executor/query.ts";
@@ -140,10 +140,11 @@ export function distinctScanFor(
   if (q.jsRounds !== undefined) return undefined;
   const filterEmpty = parts.query === undefined || Object.keys(parts.query).length === 0;
   const hinted = parts.hint !== undefined && parts.hint !== null;
-  const path = planDistinctScan(key, q.access, indexInfos(coll), { filterEmpty, hinted });
-  if (!path) return undefined;
+  const plan = planDistinctScan(key, q.access, indexInfos(coll), { filterEmpty, hinted });
+  if (!plan) return undefined;
+  const { path, fieldNo } = plan;
   const keyParts = splitPath(key);
-  const scan = new DistinctScan(coll, path, leadingDirection(path), {
+  const scan = new DistinctScan(coll, path, { fieldNo }, {
     match: q.match,
     values: (d, out) => distinctValues(d, keyParts, out),
   });
