@@ -133,7 +133,7 @@ async function measure(root: string): Promise<Map<string, { wall: number; cpu: n
       await d.insertMany(
         Array.from(
           { length: n },
-          (_, j) => ({ a: (i + j) % 100, b: i + j, s: `s${(i + j) % 7}`, pad: "x".repeat(100) }),
+          (_, j) => ({ _id: i + j, a: (i + j) % 100, b: i + j, s: `s${(i + j) % 7}`, pad: "x".repeat(100) }),
         ),
       );
     }
