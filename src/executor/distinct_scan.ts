@@ -22,6 +22,7 @@ import type { CollectionEntry, IndexScanOptions, ReadTxn } from "../storage/api.
 import type { IxScanPath, KeyInterval } from "../planner/plan.ts";
 import type { Document as Doc } from "../bson/document.ts";
 import { decodeDocument } from "../bson/decode.ts";
+import { decodeFields } from "../bson/partial_decode.ts";
 import { compareKeys, encodeIndexKey } from "../keys/key_string.ts";
 import { isPlainDoc } from "../bson/type_name.ts";
 
@@ -53,6 +54,11 @@ export interface DistinctScanHooks {
    * as null), `take` receives the document.
    */
   readonly first?: { valueOf(doc: Doc): unknown; take(doc: Doc): void };
+  /**
+   * The top-level fields `match` and `values` read, the index's fields up to the walked one among them:
+   * each visited document is decoded that far (absent: whole; never with `first`).
+   */
+  readonly fields?: ReadonlySet<string> | undefined;
 }
 
 /** Where values go (an array, or distinct's de-duplicating collector). */
@@ -230,7 +236,8 @@ export class DistinctScan {
    */
   #visit(key: Uint8Array, bytes: Uint8Array, out: ValueSink): Uint8Array | undefined {
     this.stats.docsExamined++;
-    const doc = decodeDocument(bytes);
+    const fields = this.#hooks.fields;
+    const doc = fields ? decodeFields(bytes, fields) : decodeDocument(bytes);
     if (this.#hooks.match && !this.#hooks.match(doc)) return undefined;
     const first = this.#hooks.first;
     if (first) {

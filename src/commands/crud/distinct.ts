@@ -144,9 +144,17 @@ export function distinctScanFor(
   if (!plan) return undefined;
   const { path, fieldNo } = plan;
   const keyParts = splitPath(key);
+  // each visited document is decoded as far as the key, the index fields before it and the filter go
+  const filterFields = q.match === null ? [] : q.readFields ? [...q.readFields] : null;
+  const fields = filterFields === null ? undefined : new Set([
+    keyParts[0]!,
+    ...Object.keys(path.keyPattern).slice(0, fieldNo).map((f) => f.split(".")[0]!),
+    ...filterFields,
+  ]);
   const scan = new DistinctScan(coll, path, { fieldNo }, {
     match: q.match,
     values: (d, out) => distinctValues(d, keyParts, out),
+    fields,
   });
   return { path, scan };
 }
