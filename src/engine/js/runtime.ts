@@ -256,14 +256,29 @@ export class JsRuntime {
     const { budget, byDeadline } = this.#budget(opts.budgetMs ?? this.batchBudgetMs, opts);
     let { w, sab } = lane.ensure();
     const death = lane.onDeath();
+    let onAbort: (() => void) | undefined;
+    const aborted = signal === undefined ? undefined : new Promise<"killed">((resolve) => {
+      onAbort = () => resolve("killed");
+      signal.addEventListener("abort", onAbort, { once: true });
+    });
     let ctl = new Int32Array(sab, 0, 4);
     if (Atomics.load(ctl, 2) === 0) {
       const boot = Atomics.waitAsync(ctl, 2, 0);
       let timer: ReturnType<typeof setTimeout> | undefined;
       if (boot.async) {
-        await Promise.race([boot.value, death, new Promise((r) => timer = setTimeout(r, BOOT_WAIT_MS))]);
+        // (a kill while the sandbox thread boots — slow on a loaded machine — ends the wait too)
+        await Promise.race([
+          boot.value,
+          death,
+          new Promise((r) => timer = setTimeout(r, BOOT_WAIT_MS)),
+          ...(aborted ? [aborted] : []),
+        ]);
       }
       clearTimeout(timer);
+      if (signal?.aborted) {
+        signal.removeEventListener("abort", onAbort!);
+        throw signal.reason; // killed before the run was handed over: nothing ran
+      }
       ({ w, sab } = lane.ensure());
       ctl = new Int32Array(sab, 0, 4);
     }
@@ -274,11 +289,6 @@ export class JsRuntime {
     let timer: ReturnType<typeof setTimeout> | undefined;
     const backstop = new Promise<"timed-out">((resolve) => {
       timer = setTimeout(() => resolve("timed-out"), budget + BACKSTOP_GRACE_MS);
-    });
-    let onAbort: (() => void) | undefined;
-    const aborted = signal === undefined ? undefined : new Promise<"killed">((resolve) => {
-      onAbort = () => resolve("killed");
-      signal.addEventListener("abort", onAbort, { once: true });
     });
     type Outcome = "ok" | "not-equal" | "timed-out" | "killed" | { died: string };
     let r: Outcome;

@@ -172,6 +172,30 @@ Deno.test({
 });
 
 Deno.test({
+  name: "a kill while the sandbox thread is still booting ends the run at once (the kill is not lost)",
+  ...sanitizers,
+  fn: async () => {
+    const rt = new JsRuntime(true, { batchBudgetMs: 10_000 });
+    try {
+      const ac = new AbortController();
+      const t0 = Date.now();
+      // the first run boots the thread: the kill lands while the run waits for it
+      const run = rt.run({ kind: "where", fn: "while (true) {}", items: [{}], token: "k" }, {
+        signal: ac.signal,
+      });
+      queueMicrotask(() => ac.abort(new CommandError("ClientDisconnect", "gone")));
+      assert.equal(await asyncCodeOf(run), 279);
+      assert.ok(Date.now() - t0 < 3_000, "not the 10 s budget");
+      assert.deepEqual(await rt.run({ kind: "where", fn: "this.a === 1", items: [{ a: 1 }], token: "k" }), [
+        true,
+      ]);
+    } finally {
+      rt.stop();
+    }
+  },
+});
+
+Deno.test({
   name:
     "a killed operation's awaited run stops at once with the kill's error; the next run gets a fresh sandbox",
   ...sanitizers,
