@@ -6,8 +6,8 @@
  * (plan_template.ts): the filter is a conjunction of top-level fields, each an equality on a scalar
  * or a range of `$gt`/`$gte`/`$lt`/`$lte` on scalars (no `null`, NaN, decimal, array, regex); the
  * fields are the index's leading fields, equalities first and at most one range last; the index is
- * an ordinary one (not multikey, partial, collated, hashed, geo, wildcard, text) and the query has
- * no collation. A number range needs a lower end: `{$lt: 5}` bounds from the start of the numbers,
+ * an ordinary one (not partial, collated, hashed, geo, wildcard, text; a multikey one for equalities
+ * the bounds pin, each to one value) and the query has no collation. A number range needs a lower end: `{$lt: 5}` bounds from the start of the numbers,
  * where NaN sorts, which `$lt` does not match.
  */
 import { kindOf } from "../bson/values.ts";
@@ -51,7 +51,12 @@ export function boundsAnswerFilter(
   collated: boolean,
 ): boolean {
   if (collated || index === undefined || index.key !== access.keyPattern) return false;
-  if (access.multikey || access.dedup || access.partial || access.text !== undefined) return false;
+  if (access.partial || access.text !== undefined) return false;
+  // A multikey index: equalities only, each one pinned by the bounds (a field sharing a path prefix with
+  // an earlier one loses its bounds: bounds.ts) — an entry then exists exactly for a document holding
+  // each value (an element of its array, or the value itself); the scan drops repeated record ids.
+  const multikey = access.multikey || access.dedup;
+  const pinned = access.pointPrefix ?? 0;
   if (!templatableIndexes([index]) || !templatableFilter(filter)) return false;
   let fields = 0;
   for (const k in filter) if (Object.hasOwn(filter, k)) fields++;
@@ -61,6 +66,7 @@ export function boundsAnswerFilter(
     const kind = predicateKind(filter[f]);
     if (kind === undefined) return false;
     answered++;
+    if (multikey && answered > pinned) return false; // (a pinned field is an equality)
     if (kind === "range") break;
   }
   return answered === fields;

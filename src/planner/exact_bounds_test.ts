@@ -140,11 +140,48 @@ Deno.test("bounds that do not answer the filter", () => {
   no({ a: 5, c: 1 });
   no({ b: 5 }, ix("a_1_b_1", { a: 1, b: 1 }));
   no({ a: { $gt: 1 }, b: 5 }, ix("a_1_b_1", { a: 1, b: 1 }));
-  no({ a: 5 }, ix("a_1", { a: 1 }, { multikey: true }));
+  no({ a: { $gte: 5 } }, ix("a_1", { a: 1 }, { multikey: true })); // a range: elements may differ
+  no({ a: { $in: [5, 6] } }, ix("a_1", { a: 1 }, { multikey: true }));
+  // fields through one array on a multikey index: the second one's bounds are dropped
+  no({ "x.b": 5, "x.c": 6 }, ix("x.b_1_x.c_1", { "x.b": 1, "x.c": 1 }, { multikey: true }));
   no({ a: 5 }, ix("a_1", { a: 1 }, { partialFilterExpression: { a: { $gt: 1 } } }));
   no({ a: "x" }, a1, true);
   no({ a: null });
   no({ a: Decimal128.fromString("5") });
+});
+
+Deno.test("multikey: equalities the bounds pin answer the filter (some entry in the bounds iff it matches)", () => {
+  const cases: [Record<string, number>, Record<string, unknown>][] = [
+    [{ a: 1 }, { a: 5 }],
+    [{ a: 1 }, { a: "a" }],
+    [{ a: 1 }, { a: { $eq: 6 } }],
+    [{ a: 1, b: 1 }, { a: 5, b: 6 }],
+    [{ a: -1, b: 1 }, { a: 5 }],
+  ];
+  const arrays: unknown[] = [[], [5], [5, 5], [4.5, 6], ["a", 5], [[5]], 5, 6, null, undefined, [null], "a"];
+  for (const [key, filter] of cases) {
+    const index = ix("mk", key, { multikey: true });
+    const access = planQuery({ filter, indexes: [index], hint: "mk" }).access as IxScanPath;
+    assert.ok(boundsAnswerFilter(filter, access, index, false), JSON.stringify(filter));
+    const fields = Object.keys(key);
+    const dirs = fields.map((f) => (key[f]! < 0 ? -1 : 1) as 1 | -1);
+    const m = compileFilter(filter);
+    for (const a of arrays) {
+      for (const b of [undefined, 6, [6, 7], "x"]) {
+        if (Array.isArray(a) && Array.isArray(b)) continue; // parallel arrays are not indexed
+        const doc: Record<string, unknown> = { _id: 1 };
+        if (a !== undefined) doc["a"] = a;
+        if (b !== undefined) doc["b"] = b;
+        // one entry per element of the array field (an empty array: undefined), as a multikey index
+        const elems = (v: unknown) => Array.isArray(v) ? (v.length === 0 ? [undefined] : v) : [v ?? null];
+        const keys = elems(doc["a"]).flatMap((x) =>
+          fields.length === 1 ? [[x]] : elems(doc["b"]).map((y) => [x, y])
+        );
+        const hit = keys.some((k) => inBounds(encodeIndexKey(k, dirs), access));
+        assert.equal(hit, m.matches(doc), `${JSON.stringify(filter)} doc ${JSON.stringify(doc)}`);
+      }
+    }
+  }
 });
 
 Deno.test("a find by _id on a plain scalar is answered by its key lookup", () => {

@@ -91,3 +91,48 @@ serverTest("countDocuments' group: the one $group would make; other pipelines un
   );
   assert.equal(await c.countDocuments({ s: "x" }), 1);
 });
+
+serverTest(
+  "a multikey index: equalities counted as distinct documents in the index, the same answers",
+  async (client) => {
+    const db = client.db("cmk");
+    const c = db.collection<AnyDoc>("c");
+    const tags = ["t0", "t1", "t2", "t3", "t4"];
+    await c.insertMany(Array.from({ length: 3000 }, (_, i) => ({
+      _id: i,
+      tags: i % 11 === 0 ? tags[i % 5] : [tags[i % 5], tags[(i * 7) % 5], tags[i % 3]], // repeats inside
+      x: [{ b: i % 4, c: i % 6 }, { b: (i + 1) % 4, c: (i + 2) % 6 }],
+      k: i % 11 === 0 ? [i % 9, (i + 1) % 9] : i % 9, // (an array beside a scalar tags: several entries per key)
+    })));
+    await c.createIndex({ tags: 1 });
+    await c.createIndex({ tags: 1, k: 1 });
+    await c.createIndex({ "x.b": 1, "x.c": 1 });
+    const natural = async (query: AnyDoc, o: AnyDoc = {}) =>
+      (await db.command({ count: "c", query, hint: { $natural: 1 }, ...o }))["n"];
+    for (
+      const [query, o] of [
+        [{ tags: "t3" }, {}],
+        [{ tags: "t3" }, { skip: 100, limit: 500 }],
+        [{ tags: "t3", k: 4 }, { hint: { tags: 1, k: 1 } }],
+        [{ tags: "t3" }, { hint: { tags: 1, k: 1 } }], // k's elements: one document, several entries
+        [{ tags: { $in: ["t1", "t2"] } }, {}], // several points: the documents are read
+        [{ tags: { $gte: "t2", $lt: "t4" } }, {}], // a range: elements may differ, read
+        [{ "x.b": 1, "x.c": 3 }, {}], // one array under both: read
+      ] as [AnyDoc, AnyDoc][]
+    ) {
+      const expected = await natural(query, { skip: o.skip, limit: o.limit });
+      assert.ok(expected > 0, JSON.stringify(query));
+      assert.equal((await db.command({ count: "c", query, ...o }))["n"], expected, JSON.stringify(query));
+      assert.equal(await c.countDocuments(query, o), expected, JSON.stringify(query));
+      const found = await c.find(query, o).toArray();
+      assert.equal(found.length, expected, JSON.stringify(query));
+      assert.equal(new Set(found.map((d) => d._id)).size, found.length);
+    }
+    const ex = await db.command({
+      explain: { count: "c", query: { tags: "t3" } },
+      verbosity: "executionStats",
+    });
+    assert.equal(ex["queryPlanner"].winningPlan.inputStage.stage, "COUNT_SCAN");
+    assert.equal(ex["executionStats"].totalDocsExamined, 0);
+  },
+);
