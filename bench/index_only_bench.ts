@@ -127,7 +127,7 @@ async function measure(root: string): Promise<Map<string, { wall: number; cpu: n
     await waitForPing(port, 30_000);
     const client = new MongoClient(`mongodb://127.0.0.1:${port}/?directConnection=true`);
     const db = client.db("bench");
-    const d = db.collection("d");
+    const d = db.collection<AnyDoc>("d");
     for (let i = 0; i < DOCS; i += 10_000) {
       const n = Math.min(10_000, DOCS - i);
       await d.insertMany(
