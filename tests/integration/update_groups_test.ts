@@ -195,3 +195,15 @@ serverTest(
     ]);
   },
 );
+
+serverTest(
+  "upserts into a collection that does not exist yet: the first creates it, all are replied",
+  async (client) => {
+    const c = client.db("ug").collection<AnyDoc>("fresh");
+    const r = await c.bulkWrite(Array.from({ length: 100 }, (_, i) => upsert(i, i)));
+    assert.equal(r.upsertedCount, 100);
+    assert.equal(r.upsertedIds[99], 99);
+    assert.equal(await c.countDocuments(), 100);
+    assert.deepEqual(await c.findOne({ _id: 42 }), { _id: 42, a: 42 });
+  },
+);

@@ -535,8 +535,8 @@ interface UpdateTally {
   predicted?: Doc;
   /** Statements before this index run one per transaction (a group of them failed: update_group.ts). */
   aloneUntil: number;
-  /** Whether statements may be grouped (decided at the first statement; false once one refused). */
-  grouping?: boolean;
+  /** Whether statements may be grouped (decided once the collection exists; false once one refused). */
+  grouping?: boolean | undefined;
 }
 
 /**
@@ -661,13 +661,16 @@ function runStatement(
 
 /**
  * The command's statements may be grouped (update_group.ts): more than one, outside a multi-document
- * transaction, without `let`, on an existing collection that is neither capped nor time-series.
+ * transaction, without `let`, on an existing collection that is neither capped nor time-series;
+ * undefined while the collection does not exist (asked again at the next statement: the first upsert
+ * of a sync job into a new collection creates it alone, the next ones are grouped).
  */
-function groupsStatements(ctx: RequestContext<UpdateParams>): boolean {
+function groupsStatements(ctx: RequestContext<UpdateParams>): boolean | undefined {
   const p = ctx.params;
   if (p.updates.length < 2 || ctx.transaction || p.let !== undefined) return false;
   const coll = findCollection(ctx, p.collection);
-  return coll !== undefined && coll.options["capped"] !== true && timeseriesOf(coll) === undefined;
+  if (coll === undefined) return undefined;
+  return coll.options["capped"] !== true && timeseriesOf(coll) === undefined;
 }
 
 /** A statement a group may take: one document by a plain `_id` value, an operator or replacement update. */
