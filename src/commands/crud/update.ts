@@ -7,28 +7,23 @@
 import { enterInterruptible, leaveInterruptible } from "../../observability/interrupt.ts";
 import { recordPlan } from "../shared/read_figures.ts";
 import { effectiveCollation } from "../shared/default_collation.ts";
-import { BATCH_FIELDS, commitSync, nullAsMissing, statementList } from "../write/write_batch.ts";
+import { commitSync } from "../write/write_batch.ts";
 import { decodeDocument } from "../../bson/decode.ts";
 import { ObjectId } from "bson";
 import type { RequestContext } from "../context.ts";
 import { defineCommand, type Doc } from "../spec.ts";
 import { CommandError } from "../../errors/command_error.ts";
 import { Location } from "../../errors/locations.ts";
-import { collectionName } from "../params/names.ts";
-import {
-  array,
-  bool,
-  doc,
-  ignored,
-  indexHint,
-  optional,
-  type Parsed,
-  parseShape,
-  type Reader,
-  required,
-} from "../params/schema.ts";
-import { unknownField } from "../params/errors.ts";
-import { GENERIC_FIELDS } from "../params/generic.ts";
+import { parseUpdate, type UpdateParams, type UpdateStatement } from "./update_params.ts";
+export {
+  parseUpdate,
+  updateModification,
+  type UpdateParams,
+  type UpdateStatement,
+  updateStatement,
+  withOplogDiff,
+} from "./update_params.ts";
+import { type GroupSteps, NOT_GROUPED, runGroup } from "./update_group.ts";
 import type { ExplainShape } from "../shared/explain_shape.ts";
 import { ensureCollection, findCollection, refuseUserWrite } from "../shared/namespace.ts";
 import { translateStorageError } from "../write/storage_errors.ts";
@@ -63,11 +58,9 @@ import type { Row } from "../../executor/rows.ts";
 import { LIMITS } from "../../limits.ts";
 import { checkStoredDepth, serializeStorable } from "../shared/stored_depth.ts";
 import { isStackOverflow } from "../../errors/to_reply.ts";
-import { compatAtLeast } from "../shared/server_version.ts";
 import { idKeyOf, indexKeysOf } from "../../executor/index_keys.ts";
 import { indexesReading } from "../../executor/index_reads.ts";
 import {
-  checkStageNames,
   compileMatchPosition,
   compilePartialFilter,
   compileUpdate,
@@ -103,33 +96,13 @@ export interface UpdateOutcome {
   after?: Doc | undefined;
   /** The document after as stored bytes, when `after` is not decoded (see `afterOf`). */
   afterBytes?: Uint8Array | undefined;
+  /** The bytes of the documents the statement stored (a group's budget: update_group.ts). */
+  written?: number;
 }
 
 /** The document after the update of a single-document statement (undefined when none). */
 export function afterOf(o: UpdateOutcome): Doc | undefined {
   return o.after ?? (o.afterBytes && decodeDocument(o.afterBytes));
-}
-
-export interface UpdateStatement {
-  readonly q: Doc;
-  readonly u: Doc | Doc[];
-  readonly upsert: boolean;
-  readonly multi: boolean;
-  readonly arrayFilters?: Doc[] | undefined;
-  readonly sort?: Doc | undefined;
-  readonly hint?: unknown;
-  readonly collation?: Doc | undefined;
-  /** The command's `let` variables. */
-  readonly variables?: Doc | undefined;
-  /** The statement's `c`: constants of a pipeline update, as `$$name` (51198 on any other update). */
-  readonly constants?: Doc | undefined;
-  /** Skip the collection's document validator (the command's bypassDocumentValidation). */
-  readonly bypassDocumentValidation?: boolean | undefined;
-  /**
-   * applyOps only (never parsed from a request): the replacement replays a `$v: 2` entry and is
-   * logged with that entry's diff, as mongod's delta update logs the diff it applied.
-   */
-  readonly oplogDiff?: Doc | undefined;
 }
 
 function encodeChecked(doc: Doc): Uint8Array {
@@ -165,10 +138,16 @@ export function applyUpdate(
    * when the statement runs in yielding batches.
    */
   predict?: (o: UpdateOutcome) => void,
+  /**
+   * The transaction of a group of statements (update_group.ts) to write in, instead of one of the
+   * statement's own; a statement that needs its own (or to create the collection) throws NOT_GROUPED.
+   */
+  shared?: WriteTxn,
 ): UpdateOutcome | Promise<UpdateOutcome> {
   const js = jsGiven ?? (statementCallsJs(st.q, st.u, st.variables) ? jsQueryParts(ctx) : undefined);
   refuseUserWrite(ctx.db, collName);
   let existing = findCollection(ctx, collName);
+  if (shared && (!existing || js)) throw NOT_GROUPED;
   if (!existing) refuseOnView(ctx.storage, ctx.db, collName);
   // an upsert with a hint creates the collection first and plans on it (mongod): a hint other than
   // its `_id` index is then refused, where another update of a missing collection matches nothing
@@ -216,7 +195,22 @@ export function applyUpdate(
   const rounds = js && jsRoundsFor(js, st.q, st.u);
   const r = rounds
     ? updateInRounds(ctx, coll, st, q, updater, position, now, sync, validation, rounds, js, predict, fig)
-    : updateIn(ctx, coll, st, q, updater, position, now, sync, validation, undefined, js, predict, fig);
+    : updateIn(
+      ctx,
+      coll,
+      st,
+      q,
+      updater,
+      position,
+      now,
+      sync,
+      validation,
+      undefined,
+      js,
+      predict,
+      fig,
+      shared,
+    );
   return r instanceof Promise
     ? r.then((o) => recordUpdateFigures(ctx, fig, o))
     : recordUpdateFigures(ctx, fig, r);
@@ -276,6 +270,7 @@ function updateIn(
   js: JsParts | undefined,
   predict: ((o: UpdateOutcome) => void) | undefined,
   fig: WriteFigures,
+  shared?: WriteTxn,
 ): UpdateOutcome | Promise<UpdateOutcome> {
   /** Updates one matched document, counting it in `out`. */
   const updateRow = (txn: WriteTxn, row: Row, out: UpdateOutcome, entry: CollectionEntry) => {
@@ -308,6 +303,7 @@ function updateIn(
     }
     validateDocument(entry, after, () => row.doc, validation);
     const bytes = encodeChecked(after);
+    out.written = (out.written ?? 0) + bytes.length;
     try {
       txn.update(
         entry,
@@ -370,6 +366,7 @@ function updateIn(
     const affected = indexesReading(entry, r.fields);
     let oldKeys: IndexKeys = NO_KEYS;
     let newKeys: IndexKeys = NO_KEYS;
+    out.written = (out.written ?? 0) + bytes.length;
     if (affected.length > 0) {
       const view = affected.length === entry.indexes.length ? entry : { ...entry, indexes: affected };
       oldKeys = indexKeysOf(view, row.doc, keyOpts);
@@ -417,6 +414,7 @@ function updateIn(
     validateIdValue(inserted["_id"]);
     validateDocument(coll, inserted, undefined, validation);
     const bytes = encodeChecked(inserted);
+    out.written = (out.written ?? 0) + bytes.length;
     try {
       txn.insert(coll, bytes, indexKeysOf(coll, inserted, keyOpts));
       ctx.capped.enforce(txn, coll);
@@ -441,6 +439,11 @@ function updateIn(
     predict?.(outcome);
     return outcome;
   };
+  if (shared) {
+    // (a group's statement by _id: its writes go in the group's transaction, committed with it)
+    if (!byId || rounds || ctx.transaction) throw NOT_GROUPED;
+    return oneTxn(shared);
+  }
   if (byId || !ctx.transaction) {
     if (!rounds) {
       try {
@@ -522,84 +525,6 @@ async function updateYielding(
   return outcome;
 }
 
-/** `u` / `update` / `updateMods`: a modifier or replacement document, or a pipeline (9 FailedToParse). */
-export const updateModification: Reader<Doc | Doc[]> = (v) => {
-  if (typeof v !== "object" || v === null) {
-    throw new CommandError("FailedToParse", "Update argument must be either an object or an array");
-  }
-  // a pipeline's stage names are checked when the command is parsed: an unknown one fails the whole
-  // command (40324), as on mongod; what a known stage may do in an update is the statement's error
-  if (Array.isArray(v)) checkStageNames(v);
-  return v as Doc | Doc[];
-};
-
-/** The fields of one `updates` entry (mongod's UpdateOpEntry). */
-const STATEMENT_FIELDS = {
-  q: required(nullAsMissing(doc)),
-  u: required(updateModification),
-  c: optional(doc),
-  upsert: optional(bool),
-  upsertSupplied: ignored,
-  multi: optional(bool),
-  arrayFilters: optional(array),
-  collation: optional(doc),
-  hint: optional(indexHint),
-  sort: optional(doc),
-} as const;
-
-type StatementFields = Parsed<typeof STATEMENT_FIELDS>;
-
-/**
- * Reads one update statement (path `update.updates`). `sort` (updateOne/replaceOne ordering) exists
- * from MongoDB 8.0: on an older reported release it is an unknown field, as there.
- */
-export function updateStatement(allowSort = compatAtLeast(8)): Reader<UpdateStatement> {
-  return (v, path) => {
-    const raw = doc(v, path);
-    if (!allowSort && "sort" in raw) throw unknownField(`${path}.sort`);
-    const s: StatementFields = parseShape(path, raw, STATEMENT_FIELDS);
-    const multi = s.multi ?? false;
-    if (multi && raw["sort"] !== undefined) {
-      throw new CommandError("FailedToParse", "Cannot specify sort with multi=true");
-    }
-    return {
-      q: s.q,
-      u: s.u,
-      upsert: s.upsert ?? false,
-      multi,
-      arrayFilters: s.arrayFilters as Doc[] | undefined,
-      sort: s.sort,
-      hint: s.hint,
-      collation: s.collation,
-      ...(s.c !== undefined ? { constants: s.c } : {}),
-    };
-  };
-}
-
-const FIELDS = {
-  updates: required(statementList(updateStatement())),
-  ...BATCH_FIELDS,
-  bypassDocumentValidation: optional(bool),
-  /** Accepted (SERVER-88750); updates store a Timestamp(0, 0) as sent here either way. */
-  bypassEmptyTsReplacement: ignored,
-} as const;
-
-export type UpdateParams = Parsed<typeof FIELDS> & { readonly collection: string };
-
-export function parseUpdate(body: Doc): UpdateParams {
-  // (parseShape's result is a fresh object: the collection is added to it, not spread into a copy)
-  const p = parseShape("update", body, FIELDS, { skip: "update", alsoAccept: GENERIC_FIELDS }) as
-    & Parsed<typeof FIELDS>
-    & { collection?: string };
-  p.collection = collectionName("update", body);
-  return p as UpdateParams;
-}
-
-/** applyOps: a parsed update whose replacement replays a `$v: 2` entry, to be logged with `diff`. */
-export function withOplogDiff(p: UpdateParams, diff: Doc): UpdateParams {
-  return { ...p, updates: p.updates.map((st) => ({ ...st, oplogDiff: diff })) };
-}
-
 /** The reply being built over the statements. */
 interface UpdateTally {
   readonly errors: WriteErrors;
@@ -608,6 +533,10 @@ interface UpdateTally {
   readonly upserted: Doc[];
   /** The reply recorded with the last statement's transaction (a retryable write: `runStatement`). */
   predicted?: Doc;
+  /** Statements before this index run one per transaction (a group of them failed: update_group.ts). */
+  aloneUntil: number;
+  /** Whether statements may be grouped (decided once the collection exists; false once one refused). */
+  grouping?: boolean | undefined;
 }
 
 /**
@@ -616,7 +545,7 @@ interface UpdateTally {
  * answers with a promise on, the rest run awaited.
  */
 function run(ctx: RequestContext<UpdateParams>): Doc | Promise<Doc> {
-  const tally: UpdateTally = { errors: new WriteErrors(), n: 0, nModified: 0, upserted: [] };
+  const tally: UpdateTally = { errors: new WriteErrors(), n: 0, nModified: 0, upserted: [], aloneUntil: 0 };
   return runFrom(ctx, tally, 0, commitSync(ctx));
 }
 
@@ -631,6 +560,16 @@ function runFrom(
     // a long batch gives the other clients their turns (docs/concurrency.md); the usual one-statement
     // update stays synchronous
     if (i > from && ctx.control.due()) return ctx.control.yieldNow().then(() => runFrom(ctx, tally, i, sync));
+    if (i >= tally.aloneUntil && (tally.grouping ??= groupsStatements(ctx))) {
+      // consecutive statements by _id in one transaction (update_group.ts)
+      const g = runGroup(ctx, i, statements.length, sync, groupSteps(ctx, tally, sync));
+      if (g.done > 0) {
+        i += g.done - 1;
+        continue;
+      }
+      if (g.stop) tally.grouping = false;
+      tally.aloneUntil = i + g.alone;
+    }
     ctx.counters.opcounters.update++;
     const mark = statementStart(ctx); // (the profiler's, when the database profiles)
     let r: UpdateOutcome | Promise<UpdateOutcome>;
@@ -681,6 +620,8 @@ function runStatement(
   i: number,
   sync: boolean,
   tally: UpdateTally,
+  /** A group's transaction (update_group.ts): the statement is written there, synchronously. */
+  shared?: WriteTxn,
 ): UpdateOutcome | Promise<UpdateOutcome> {
   const { collection: name, updates: statements } = ctx.params;
   const st = statements[i]!;
@@ -705,8 +646,10 @@ function runStatement(
     ? st
     : { ...st, variables, bypassDocumentValidation: bypass };
   if (!statementCallsJs(st.q, st.u, variables)) {
+    if (shared) return applyUpdate(ctx, name, full, sync, undefined, predict, shared);
     return retryOnConflictNow(ctx, () => applyUpdate(ctx, name, full, sync, undefined, predict));
   }
+  if (shared) throw NOT_GROUPED;
   return statementJsParts(
     ctx,
     findCollection(ctx, name),
@@ -714,6 +657,80 @@ function runStatement(
     variables,
     st.multi || st.sort ? undefined : 1,
   )!.then((js) => retryOnConflict(ctx, () => applyUpdate(ctx, name, full, sync, js, predict)));
+}
+
+/**
+ * The command's statements may be grouped (update_group.ts): more than one, outside a multi-document
+ * transaction, without `let`, on an existing collection that is neither capped nor time-series;
+ * undefined while the collection does not exist (asked again at the next statement: the first upsert
+ * of a sync job into a new collection creates it alone, the next ones are grouped).
+ */
+function groupsStatements(ctx: RequestContext<UpdateParams>): boolean | undefined {
+  const p = ctx.params;
+  if (p.updates.length < 2 || ctx.transaction || p.let !== undefined) return false;
+  const coll = findCollection(ctx, p.collection);
+  if (coll === undefined) return undefined;
+  return coll.options["capped"] !== true && timeseriesOf(coll) === undefined;
+}
+
+/** A statement a group may take: one document by a plain `_id` value, an operator or replacement update. */
+function groupable(st: UpdateStatement): boolean {
+  if (st.multi || Array.isArray(st.u) || st.constants !== undefined || st.sort !== undefined) return false;
+  if (st.hint !== undefined || st.collation !== undefined || st.arrayFilters !== undefined) return false;
+  let n = 0;
+  for (const k in st.q) if (k !== "_id" || ++n > 1) return false;
+  const id = st.q["_id"];
+  return n === 1 && (typeof id === "string" || typeof id === "number" ||
+    (id instanceof ObjectId && (id as { _bsontype?: string })._bsontype === "ObjectId"));
+}
+
+/** The command's figures a failed group puts back. */
+interface Saved {
+  readonly n: number;
+  readonly nModified: number;
+  readonly upserted: number;
+  readonly predicted: Doc | undefined;
+  readonly opUpdates: number;
+  readonly stats: Readonly<Record<string, unknown>>;
+  readonly statements: number | undefined;
+}
+
+/** The command's part of a group: its statements run in the group's transaction, counted as alone. */
+function groupSteps(ctx: RequestContext<UpdateParams>, tally: UpdateTally, sync: boolean): GroupSteps<Saved> {
+  const statements = ctx.params.updates;
+  const stats = ctx.opStats as unknown as Record<string, unknown>;
+  return {
+    eligible: (i) => groupable(statements[i]!),
+    run(i, txn) {
+      ctx.counters.opcounters.update++;
+      const mark = statementStart(ctx); // (the profiler's, when the database profiles)
+      const r = runStatement(ctx, i, sync, tally, txn);
+      if (r instanceof Promise) throw NOT_GROUPED; // (never: a shared statement is synchronous)
+      statementEnd(ctx, mark, i);
+      count(tally, i, r);
+      return r.written ?? 0;
+    },
+    save: () => ({
+      n: tally.n,
+      nModified: tally.nModified,
+      upserted: tally.upserted.length,
+      predicted: tally.predicted,
+      opUpdates: ctx.counters.opcounters.update,
+      stats: { ...stats },
+      statements: ctx.opStats.statements?.length,
+    }),
+    restore(s) {
+      tally.n = s.n;
+      tally.nModified = s.nModified;
+      tally.upserted.length = s.upserted;
+      if (s.predicted === undefined) delete tally.predicted;
+      else tally.predicted = s.predicted;
+      ctx.counters.opcounters.update = s.opUpdates;
+      for (const k of Object.keys(stats)) if (!(k in s.stats)) delete stats[k];
+      Object.assign(stats, s.stats);
+      if (s.statements !== undefined) ctx.opStats.statements!.length = s.statements;
+    },
+  };
 }
 
 function count(tally: UpdateTally, i: number, r: UpdateOutcome): void {
@@ -733,6 +750,7 @@ function replyWith(tally: UpdateTally, i: number, r: UpdateOutcome): Doc {
     n: tally.n,
     nModified: tally.nModified,
     upserted: [...tally.upserted],
+    aloneUntil: 0,
   };
   count(t, i, r);
   const reply = replyOf(t);

@@ -18,6 +18,7 @@ import { valueByteLength } from "../../bson/value_length.ts";
 import { Double, Long } from "bson";
 import type { Document } from "./types.ts";
 import { serializeDocument } from "../../bson/undefined_value.ts";
+import { encodeSmallDocument } from "../../bson/small_doc.ts";
 
 /** True for a top-level name the patch may handle (see the module doc). */
 export function patchableName(name: string): boolean {
@@ -67,7 +68,9 @@ export function encodeValue(name: string, value: unknown): Encoded {
   if (typeof value === "boolean") return 0x08;
   if (value === null) return 0x0a;
   if (typeof value === "string" && value.length < 256) return 0x02;
-  const doc = serializeDocument({ [name]: value });
+  // (a small value of plain types without npm bson's serializer: the same bytes)
+  const one = { [name]: value };
+  const doc = encodeSmallDocument(one) ?? serializeDocument(one);
   return doc.subarray(4, doc.length - 1);
 }
 

@@ -228,3 +228,36 @@ Deno.test("scalar specs are reused for an equal request only (names, order, cons
   same({ $set: { a: -0 } }, { _id: 1, a: new Double(-0) });
   same({ $set: { a: 0 } }, { _id: 1, a: new Double(-0) });
 });
+
+Deno.test("scalar update of an upsert's seed: the document and errors the general operator path gives", () => {
+  const insert = { isInsert: true, now: ctx.now };
+  const cases: [Doc, Doc][] = [
+    [{ $set: { a: 1 } }, { _id: "k" }],
+    [{ $set: { b: "x", a: 2 }, $inc: { n: 3 } }, { _id: 7 }],
+    [{ $inc: { n: 1 } }, { _id: 1, n: 2147483647 }], // int32 overflow → int64
+    [{ $inc: { n: new Double(0.5) } }, { _id: 1, n: 1 }],
+    [{ $set: { a: null, z: true } }, { _id: new ObjectId("0123456789ab0123456789ab"), a: 5, m: { x: 1 } }],
+    [{ $set: { a: 1 } }, {}], // no _id: the caller adds one
+    [{ $set: { a: new Long(5) } }, { _id: 1, a: "old" }],
+    [{ $inc: { s: 1 } }, { _id: 1, s: "text" }], // 14 TypeMismatch
+    [{ $set: { a: 1 } }, { _id: 1, d: new Date(5) }], // a seed the small encoder declines
+    [{ $set: { a: 1 } }, { _id: new Decimal128("1.5") }],
+  ];
+  for (const [spec, seed] of cases) {
+    const run = (c: typeof ctx) => {
+      try {
+        return {
+          bytes: [...BSON.serialize(compileUpdate(spec).apply(decodeDocument(BSON.serialize(seed)), c).doc)],
+        };
+      } catch (e) {
+        return errorOf(e);
+      }
+    };
+    const label = `${JSON.stringify(BSON.EJSON.serialize(spec))} on ${
+      JSON.stringify(BSON.EJSON.serialize(seed))
+    }`;
+    assertEquals(scalarUpdateSpec(spec) !== undefined, true, label);
+    // (isInsert false: the general path, compiled on first use)
+    assertEquals(run(insert), run(ctx), label);
+  }
+});

@@ -39,6 +39,8 @@ import { makeStringComparator } from "../collation/collation.ts";
 import { patchableName, spliceTopLevel } from "./byte_patch.ts";
 import { patchScalars, type ScalarUpdateSpec, scalarUpdateSpec } from "./scalar_patch.ts";
 import { decodeFields } from "../../bson/partial_decode.ts";
+import { decodeDocument } from "../../bson/decode.ts";
+import { encodeSmallDocument } from "../../bson/small_doc.ts";
 import type { JsHost } from "../expression/types.ts";
 
 export interface UpdateOptions {
@@ -157,11 +159,24 @@ function scalarUpdater(update: Document, spec: ScalarUpdateSpec, opts: UpdateOpt
   return {
     kind: "operators",
     needsMatchedIndex: false,
-    apply: (doc, ctx) => slow().apply(doc, ctx),
+    // an upsert's new document: its seed's bytes patched as a stored document's are (no general
+    // update compiled per statement); the general path when the patch does not apply
+    apply: (doc, ctx) => (ctx.isInsert ? insertScalars(spec, doc) : undefined) ?? slow().apply(doc, ctx),
     applyBytes(bytes, ctx) {
       return (ctx.isInsert ? undefined : patchScalars(spec, bytes)) ?? slow().applyBytes?.(bytes, ctx);
     },
   };
+}
+
+/**
+ * The scalar update applied to an upsert's seed `doc`, as the general path would (`patchScalars` gives
+ * the bytes it would store), or undefined when the seed is not a small document of plain values or the
+ * patch does not apply (the general path then runs, and reports any error).
+ */
+function insertScalars(spec: ScalarUpdateSpec, doc: Document): UpdateResult | undefined {
+  const bytes = encodeSmallDocument(doc);
+  const r = bytes && patchScalars(spec, bytes);
+  return r ? { doc: decodeDocument(r.bytes), modified: r.modified } : undefined;
 }
 
 function compilePipelineUpdate(stages: Document[], opts: UpdateOptions): Updater {

@@ -250,3 +250,20 @@ Deno.test("a DBRef is a document to an update: $set of a.$id changes it (it was 
     compileUpdate({ $set: { "a.$id": "b" } }).apply({ _id: 1, a: new DBRef("a", 2 as never) }, ctx).doc;
   assertEquals(BSON.deserialize(BSON.serialize(out))["a"], new DBRef("a", "b" as never));
 });
+
+Deno.test("upsertSeed of a filter on _id alone: the equality's value, a copy; nothing from a regex or operator", () => {
+  assertEquals(upsertSeed({ _id: 5 }), { _id: 5 });
+  assertEquals(upsertSeed({ _id: "k" }), { _id: "k" });
+  assertEquals(upsertSeed({ _id: null }), { _id: null });
+  const v = { a: [1, { b: 2 }] };
+  const seed = upsertSeed({ _id: v });
+  assertEquals(seed, { _id: { a: [1, { b: 2 }] } });
+  (seed["_id"] as { a: unknown[] }).a.push(3); // the filter's value is not shared
+  assertEquals(v, { a: [1, { b: 2 }] });
+  assertEquals(upsertSeed({ _id: /x/ }), {});
+  assertEquals(upsertSeed({ _id: { $gt: 1 } }), {});
+  assertEquals(upsertSeed({ _id: { $eq: 3 } }), { _id: 3 });
+  assertEquals(upsertSeed({ _id: { $eq: /x/ } }), {});
+  // with another field: the general path (the _id first)
+  assertEquals(Object.keys(upsertSeed({ a: 1, _id: 2 })), ["_id", "a"]);
+});

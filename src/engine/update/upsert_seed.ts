@@ -30,9 +30,21 @@ function collect(filter: Document, out: [string, unknown][]): void {
   }
 }
 
+/** `filter` is `{_id: v}` with `v` an equality (`collect` takes it as it is: no regex, no operators). */
+function idEqualityOnly(filter: Document): boolean {
+  let n = 0;
+  for (const k in filter) if (Object.hasOwn(filter, k) && (k !== "_id" || ++n > 1)) return false;
+  if (n !== 1) return false;
+  const v = filter["_id"];
+  return !isRegexValue(v) && !isOperatorDocument(v);
+}
+
 export function upsertSeed(filter: Document | null | undefined): Document {
   const doc: Document = {};
   if (!filter) return doc;
+  // the commonest upsert filter, `{_id: <value>}`: the document the general path below makes of it
+  const only = idEqualityOnly(filter);
+  if (only) return { _id: cloneDeep(filter["_id"]) };
   const pairs: [string, unknown][] = [];
   collect(filter, pairs);
   const paths = pairs.map(([p]) => p);
