@@ -109,4 +109,6 @@ export interface ExecStats {
   keysSkipped?: number;
   /** Sorted runs a blocking sort wrote to disk (explain's SORT `spills`, `usedDisk`). */
   spills?: number;
+  /** An OR plan's figures per branch (executor/or_scan.ts): keys examined, record ids handed up. */
+  branches?: readonly { readonly keysExamined: number; readonly nReturned: number }[];
 }

@@ -314,6 +314,12 @@ export function indexReadsTopFields(ix: IndexEntry, opts: IndexKeyOptions): stri
 /** Index key documents ignore partial filters: the entry exists, only its values are wanted. */
 const KEY_DOC_OPTS: IndexKeyOptions = { compilePartialFilter: () => () => true };
 
+/** Does index `ix` hold entry `key` for `doc` (an OR's row: which branch's index found it)? */
+export function indexHoldsKey(ix: IndexEntry, doc: Doc, key: Uint8Array): boolean {
+  if (ix.name === "_id_") return compareKeys(idIndexKey(doc["_id"]), key) === 0;
+  return keysForIndex(ix, doc, KEY_DOC_OPTS)?.keys.some((k) => compareKeys(k, key) === 0) ?? false;
+}
+
 /**
  * The index key `key` (one entry of index `ix` for `doc`) as mongod's returnKey / `{$meta:
  * "indexKey"}` shows it: one field per key-pattern field (dotted names stay flat), the values the

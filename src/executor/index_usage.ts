@@ -76,6 +76,10 @@ export function recordIndexAccess(coll: CollectionEntry, name: string): void {
 export function recordPlanAccess(coll: CollectionEntry, access: AccessPath): void {
   if (access.kind === "idLookup") recordIndexAccess(coll, "_id_");
   else if (access.kind === "ixScan" || access.kind === "geoNear") recordIndexAccess(coll, access.indexName);
+  else if (access.kind === "or") {
+    // (an OR reads each of its branches' indexes once per query, however many branches share one)
+    for (const name of new Set(access.branches.map((b) => b.indexName))) recordIndexAccess(coll, name);
+  }
 }
 
 /** The counter of one index (created at zero, `since` now, on first sight). */

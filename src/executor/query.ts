@@ -32,6 +32,7 @@ import { rowMetaOf } from "./row_meta.ts";
 import { skipEntries } from "./skip_entries.ts";
 import { decodeKeyValues } from "../keys/key_decode.ts";
 import { ixScanHits, type IxScanState, newIxScanState } from "./ixscan.ts";
+import { droppedIndex, newOrScanState, orScanHits } from "./or_scan.ts";
 import { GeoNearCursor } from "./geo_near.ts";
 import { clusteredScanPath, isClustered } from "./clustered.ts";
 import { recordPlanAccess } from "./index_usage.ts";
@@ -63,6 +64,7 @@ export class QuerySource implements BatchSource {
   readonly stats: ExecStats = { docsExamined: 0, keysExamined: 0, nReturned: 0 };
   #lastRid: bigint | undefined;
   #ix: IxScanState = newIxScanState();
+  #or = newOrScanState();
   #near: GeoNearCursor | undefined;
   /** TEXT_OR: the gathered record ids (sorted) and the next one to fetch. */
   #textRids: bigint[] | undefined;
@@ -565,11 +567,16 @@ export class QuerySource implements BatchSource {
       if (s.end) this.#scanDone = true;
       if (s.end || this.#skipLeft > 0) return;
     }
-    if (a.kind === "ixScan") {
+    if (a.kind === "ixScan" || a.kind === "or") {
       // Every hit's record is read (not covered, no multikey duplicates to skip): with the entries,
       // in one storage call per batch.
-      const fetch = this.q.covered || a.dedup ? undefined : { expect: this.#expectedHits() };
-      for (const hit of ixScanHits(txn, this.coll, a, this.#ix, this.stats, fetch)) {
+      const fetch = this.q.covered || (a.kind === "ixScan" && a.dedup)
+        ? undefined
+        : { expect: this.#expectedHits() };
+      const hits = a.kind === "or"
+        ? orScanHits(txn, this.coll, a, this.#or, this.stats, fetch)
+        : ixScanHits(txn, this.coll, a, this.#ix, this.stats, fetch);
+      for (const hit of hits) {
         const row = this.#ixRow(txn, hit);
         if (row) yield row;
         // The hit is fully handled (the scan state is past it): stopping here resumes after it.
@@ -770,12 +777,10 @@ export class QuerySource implements BatchSource {
       );
     }
     // the index scanned must still be there (its table outlives the drop while snapshots may read it)
-    const a = this.q.access;
-    if (now === this.coll || (a.kind !== "ixScan" && a.kind !== "geoNear")) return;
-    const ident = this.coll.indexes.find((i) => i.name === a.indexName)?.ident;
-    if (ident !== undefined && !now.indexes.some((i) => i.ident === ident)) {
+    const dropped = now === this.coll ? undefined : droppedIndex(this.coll, now, this.q.access);
+    if (dropped !== undefined) {
       this.close();
-      throw new CommandError("QueryPlanKilled", `query plan killed :: index '${a.indexName}' dropped`);
+      throw new CommandError("QueryPlanKilled", `query plan killed :: index '${dropped}' dropped`);
     }
   }
 

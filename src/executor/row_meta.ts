@@ -7,7 +7,7 @@ import type { CollectionEntry } from "../storage/api.ts";
 import type { AccessPath } from "../planner/plan.ts";
 import type { RowMeta } from "./compiled_query.ts";
 import type { Row } from "./rows.ts";
-import { indexKeyDocOf } from "./index_keys.ts";
+import { indexHoldsKey, indexKeyDocOf } from "./index_keys.ts";
 
 /** The metadata of `row`, read through access path `a` of `coll`. */
 export function rowMetaOf(row: Row, a: AccessPath, coll: CollectionEntry): RowMeta {
@@ -16,9 +16,13 @@ export function rowMetaOf(row: Row, a: AccessPath, coll: CollectionEntry): RowMe
     ...(row.near ? { geoNearDistance: row.near.distance, geoNearPoint: row.near.loc } : {}),
     indexKey: () => {
       if (a.kind === "idLookup") return { _id: row.doc["_id"] };
-      if (a.kind !== "ixScan" || !row.key) return undefined;
-      const ix = coll.indexes.find((i) => i.name === a.indexName);
-      return ix ? indexKeyDocOf(ix, row.doc, row.key) : undefined;
+      if ((a.kind !== "ixScan" && a.kind !== "or") || !row.key) return undefined;
+      const key = row.key;
+      // an OR's row: the first branch's index holding the entry it was found by
+      const names = a.kind === "or" ? a.branches.map((b) => b.indexName) : [a.indexName];
+      const ixes = names.map((n) => coll.indexes.find((i) => i.name === n)).filter((i) => i !== undefined);
+      const ix = a.kind === "or" ? ixes.find((i) => indexHoldsKey(i, row.doc, key)) : ixes[0];
+      return ix ? indexKeyDocOf(ix, row.doc, key) : undefined;
     },
   };
 }

@@ -4,7 +4,7 @@
  * SORT (unless the index provides the order), SKIP, LIMIT, PROJECTION_DEFAULT (RETURN_KEY for returnKey). With run statistics
  * the same tree carries nReturned, keysExamined and docsExamined.
  */
-import type { AccessPath, IxScanPath } from "./plan.ts";
+import type { AccessPath, IxScanPath, OrPath } from "./plan.ts";
 import type { Document as Doc } from "../bson/document.ts";
 
 export interface ExplainInput {
@@ -35,6 +35,8 @@ export interface RunStats {
   readonly spills?: number | undefined;
   /** Index entries a SKIP below FETCH passed over (their records unread). */
   readonly keysSkipped?: number | undefined;
+  /** An OR plan's figures per branch: keys examined, record ids handed up (before the OR's dedup). */
+  readonly branches?: readonly { readonly keysExamined: number; readonly nReturned: number }[] | undefined;
 }
 
 /** True when the access path reads a clustered collection through its `_id` order (CLUSTERED_IXSCAN). */
@@ -117,7 +119,20 @@ function leaf(access: AccessPath, filter: Doc, stats: RunStats | undefined, clus
       inputStage: ex({ stage: "FETCH", inputStage: scan }, { docsExamined: stats?.docsExamined }),
     }, { nReturned: stats?.nReturned, docsExamined: stats?.docsExamined });
   }
-  const ixscan = ex({
+  if (access.kind === "or") return orLeaf(access, filter, stats);
+  const ixscan = ex(ixscanStage(access), {
+    keysExamined: stats?.keysExamined,
+    nReturned: stats?.docsExamined,
+  });
+  return ex({ stage: "FETCH", ...(hasFilter ? { filter } : {}), inputStage: ixscan }, {
+    nReturned: stats?.nReturned,
+    docsExamined: stats?.docsExamined,
+  });
+}
+
+/** An IXSCAN stage of `access` (no run statistics). */
+function ixscanStage(access: IxScanPath): Doc {
+  return {
     stage: "IXSCAN",
     keyPattern: access.keyPattern,
     indexName: access.indexName,
@@ -131,11 +146,59 @@ function leaf(access: AccessPath, filter: Doc, stats: RunStats | undefined, clus
     indexVersion: 2,
     direction: access.reverse ? "backward" : "forward",
     indexBounds: access.indexBounds,
-  }, { keysExamined: stats?.keysExamined, nReturned: stats?.docsExamined });
-  return ex({ stage: "FETCH", ...(hasFilter ? { filter } : {}), inputStage: ixscan }, {
-    nReturned: stats?.nReturned,
-    docsExamined: stats?.docsExamined,
-  });
+  };
+}
+
+/**
+ * An OR of index scans (planner/or_plan.ts), as mongod's classic explain prints it: FETCH → OR → one
+ * IXSCAN per branch, under SUBPLAN when the filter is the `$or` alone. The FETCH shows the filter
+ * still matched per document: none when the branches' bounds answer a rooted `$or` exactly; the
+ * predicates beside the `$or` when they answer it exactly; else the whole filter (mongod would put a
+ * FETCH with the branch's filter under the OR for an inexact branch: here the whole filter is matched
+ * once, above). OR's `dupsTested` / `dupsDropped` count the record ids handed out more than once.
+ */
+function orLeaf(access: OrPath, filter: Doc, stats: RunStats | undefined): Doc {
+  let shown: Doc | undefined = filter;
+  if (access.exact && access.rooted) shown = undefined;
+  else if (access.exact && Array.isArray(filter["$or"]) && filter["$or"] === orList(access, filter)) {
+    const { $or: _answered, ...rest } = filter;
+    shown = Object.keys(rest).length > 0 ? rest : undefined;
+  }
+  const branches = stats?.branches;
+  const scans = access.branches.map((b, i) =>
+    stats
+      ? {
+        ...ixscanStage(b),
+        keysExamined: branches?.[i]?.keysExamined ?? 0,
+        nReturned: branches?.[i]?.nReturned ?? 0,
+      }
+      : ixscanStage(b)
+  );
+  const tested = branches?.reduce((n, b) => n + b.nReturned, 0) ?? 0;
+  const or: Doc = stats
+    ? {
+      stage: "OR",
+      nReturned: stats.docsExamined,
+      dupsTested: tested,
+      dupsDropped: Math.max(0, tested - stats.docsExamined),
+      inputStages: scans,
+    }
+    : { stage: "OR", inputStages: scans };
+  const fetch: Doc = {
+    stage: "FETCH",
+    ...(shown ? { filter: shown } : {}),
+    ...(stats ? { nReturned: stats.nReturned, docsExamined: stats.docsExamined } : {}),
+    inputStage: or,
+  };
+  return access.rooted
+    ? { stage: "SUBPLAN", ...(stats ? { nReturned: stats.nReturned } : {}), inputStage: fetch }
+    : fetch;
+}
+
+/** The `$or` list of `filter` whose branches the OR scans (identity), or undefined. */
+function orList(access: OrPath, filter: Doc): unknown {
+  const list = filter["$or"];
+  return Array.isArray(list) && list[0] === access.branchFilters[0] ? list : undefined;
 }
 
 /**

@@ -1,17 +1,19 @@
 /**
  * Chooses how a query reaches its documents. PURE. Access paths: a point lookup on `_id_` (mongod's
- * IDHACK), a collection scan, or an index scan (byte intervals over one index, forward or reverse,
- * possibly providing the sort). `planQuery` returns the winner and the rejected candidates;
- * `explain` prints exactly this object, and the executor runs it.
+ * IDHACK), a collection scan, an index scan (byte intervals over one index, forward or reverse,
+ * possibly providing the sort), or an OR of index scans for a top-level `$or` (or_plan.ts).
+ * `planQuery` returns the winner and the rejected candidates; `explain` prints exactly this object,
+ * and the executor runs it.
  */
 import type { AccessPath, FindPlanInput, PlanChoice } from "./plan.ts";
 import { planIndexScans } from "./index_plan.ts";
 import { type GeoPlans, planGeo } from "./geo_plan.ts";
+import { planOr } from "./or_plan.ts";
 import { collationIdentity } from "../keys/collation_key.ts";
 import { CommandError } from "../errors/command_error.ts";
 
 // Re-exported for the layers above, which have always imported the plan types from here.
-export type { AccessPath, FindPlanInput, IndexInfo, IxScanPath, PlanChoice } from "./plan.ts";
+export type { AccessPath, FindPlanInput, IndexInfo, IxScanPath, OrPath, PlanChoice } from "./plan.ts";
 
 /** A value usable for IDHACK: not a document, array, regex, or MinKey/MaxKey-like object. */
 function isPointValue(v: unknown): boolean {
@@ -81,13 +83,27 @@ export function planQuery(input: FindPlanInput): PlanChoice {
   }
   // A hint naming a geo index leaves only that index's geo scan (regionScans filtered by the hint).
   if (hinted && geo.scans.length > 0) return { access: geo.scans[0]!, rejected: [] };
-  const scans = [...planIndexScans(input), ...(hinted ? [] : geo.scans)].sort((a, b) => b.score - a.score);
+  const scans: AccessPath[] = [...planIndexScans(input), ...(hinted ? [] : geo.scans)]
+    .sort((a, b) => scoreOf(b) - scoreOf(a));
+  // a top-level $or whose every branch has an index plan (or_plan.ts; never with a hint or min/max)
+  const or = planOr(input);
+  if (or !== undefined) {
+    // (one branch is that branch's scan, as mongod simplifies a one-branch $or)
+    const cand = or.branches.length === 1 ? or.branches[0]! : or;
+    if (scans.length === 0 || cand.score > scoreOf(scans[0]!)) return { access: cand, rejected: scans };
+    scans.push(cand);
+  }
   if (scans.length === 0) return { access: collScan, rejected: [] };
   if (hinted || input.min !== undefined || input.max !== undefined) {
     return { access: scans[0]!, rejected: [] };
   }
   const best = scans[0]!;
   return { access: best, rejected: scans.slice(1) };
+}
+
+/** A candidate's rank (index_plan.ts `scanPath`, or_plan.ts; a geo scan has the same score). */
+function scoreOf(p: AccessPath): number {
+  return p.kind === "ixScan" || p.kind === "or" ? p.score : 0;
 }
 
 /** The access path alone (kept for callers that ignore rejected plans). */
@@ -117,5 +133,6 @@ export function naturalHint(h: unknown): number | undefined {
 /** The explain-style name of an access path (mongod stage names). */
 export function accessStageName(p: AccessPath): string {
   if (p.kind === "geoNear") return p.indexKind === "2d" ? "GEO_NEAR_2D" : "GEO_NEAR_2DSPHERE";
+  if (p.kind === "or") return "OR";
   return p.kind === "idLookup" ? "IDHACK" : p.kind === "ixScan" ? "IXSCAN" : "COLLSCAN";
 }

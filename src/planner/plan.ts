@@ -1,8 +1,8 @@
 /**
  * plan.ts — the TYPES of a plan and nothing else: what the planner knows of an index (`IndexInfo`),
  * what it is asked (`FindPlanInput`), and what it answers (`AccessPath`: IDHACK, COLLSCAN, IXSCAN
- * with byte intervals, GEO_NEAR; `PlanChoice` with the rejected candidates). The planner fills these
- * in, `explain` prints them, and the executor runs them.
+ * with byte intervals, OR of IXSCANs, GEO_NEAR; `PlanChoice` with the rejected candidates). The
+ * planner fills these in, `explain` prints them, and the executor runs them.
  *
  * Layer exception (scripts/check_layers.ts, EXECUTOR_MAY_IMPORT): the executor sits below the planner
  * yet runs its plans, so it may import this one file. Keep it types-only, importing only leaves
@@ -55,10 +55,29 @@ export interface IxScanPath {
   };
 }
 
+/**
+ * OR of index scans (mongod's OR stage under SUBPLAN for a rooted `$or`): each branch of a top-level
+ * `$or` scanned through its own index plan, in branch order, record ids already handed out dropped;
+ * every fetched document is matched against the whole filter (planner/or_plan.ts). Gives no order.
+ */
+export interface OrPath {
+  readonly kind: "or";
+  readonly branches: readonly IxScanPath[];
+  /** Each branch's own filter (the `$or` element its scan was planned for), in branch order. */
+  readonly branchFilters: readonly Record<string, unknown>[];
+  /** The filter is that `$or` alone (mongod's rooted `$or`, planned branch by branch: SUBPLAN). */
+  readonly rooted: boolean;
+  /** Every branch's bounds answer its branch filter exactly (planner/exact_bounds.ts). */
+  readonly exact: boolean;
+  /** The weakest branch's score (compared with single-index plans). */
+  readonly score: number;
+}
+
 export type AccessPath =
   | { readonly kind: "idLookup"; readonly id: unknown }
   | { readonly kind: "collScan"; readonly reverse: boolean }
   | IxScanPath
+  | OrPath
   | GeoNearPath;
 
 /** What the planner needs to know of one index. */

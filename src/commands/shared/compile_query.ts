@@ -387,13 +387,16 @@ export function compileQuery(
   if (matcher === undefined) matcher = access.kind === "idLookup" ? null : compile();
   // the bounds answer the filter: no match per record, and no decode of the filter's fields (not
   // with min/max, whose bounds replace the filter's)
-  const match = matcher && !(opts.exactBounds === true && access.kind === "ixScan" && !matcher.text &&
-      parts.min === undefined && parts.max === undefined && boundsAnswerFilter(
+  // (an OR's branches answer a rooted $or exactly when each answers its branch: planner/or_plan.ts)
+  const orAnswers = access.kind === "or" && access.exact && access.rooted;
+  const match = matcher && !(opts.exactBounds === true && !matcher.text && (orAnswers || (
+      access.kind === "ixScan" && parts.min === undefined && parts.max === undefined && boundsAnswerFilter(
         filter,
         access,
         infos.find((i) => i.name === access.indexName),
         strCmp !== undefined,
-      ))
+      )
+    )))
     ? matcher
     : null;
   const sortProvided = access.kind === "ixScan" && access.providesSort;

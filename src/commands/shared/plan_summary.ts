@@ -21,6 +21,9 @@ export function planSummary(access: AccessPath, clustered = false): string {
       return "COLLSCAN";
     case "ixScan":
       return `IXSCAN ${keyText(access.keyPattern)}`;
+    case "or":
+      // mongod: each leaf scan once, comma-separated
+      return [...new Set(access.branches.map((b) => `IXSCAN ${keyText(b.keyPattern)}`))].join(", ");
     default:
       return "GEO_NEAR";
   }

@@ -14,7 +14,7 @@ import { planSummary } from "./plan_summary.ts";
  * when read (few operations are profiled or logged); a collection scan's is set (`top` counts those).
  */
 export function recordPlan(ctx: RequestContext<unknown>, coll: CollectionEntry, access: AccessPath): void {
-  ctx.opStats.planSummary = access.kind === "ixScan"
+  ctx.opStats.planSummary = access.kind === "ixScan" || access.kind === "or"
     ? () => planSummary(access, isClustered(coll))
     : planSummary(access, isClustered(coll));
 }

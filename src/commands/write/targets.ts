@@ -13,6 +13,7 @@ import type { CollectionEntry, ReadTxn } from "../../storage/api.ts";
 import type { CompiledQuery } from "../../executor/compiled_query.ts";
 import { idKeyOf } from "../../executor/index_keys.ts";
 import { Row } from "../../executor/rows.ts";
+import { newOrScanState, orScanHits } from "../../executor/or_scan.ts";
 import { ixScanHits, newIxScanState } from "../../executor/ixscan.ts";
 import { GeoNearCursor } from "../../executor/geo_near.ts";
 import { recordPlanAccess } from "../../executor/index_usage.ts";
@@ -83,11 +84,15 @@ export function findTargets(
     if (figures) addExamined(figures, stats.keysExamined, stats.docsExamined);
     return sortAndCut(rows, q, multi);
   }
-  if (a.kind === "ixScan") {
+  if (a.kind === "ixScan" || a.kind === "or") {
     const stats = { keysExamined: 0 };
     let docs = 0;
     try {
-      for (const hit of ixScanHits(txn, coll, a, newIxScanState(), stats)) {
+      // (an OR hands out each record id once: executor/or_scan.ts)
+      const hits = a.kind === "or"
+        ? orScanHits(txn, coll, a, newOrScanState(), stats)
+        : ixScanHits(txn, coll, a, newIxScanState(), stats);
+      for (const hit of hits) {
         tick();
         const bytes = txn.get(coll, hit.rid);
         if (!bytes) continue;
