@@ -438,6 +438,12 @@ export class Cursor {
     return Number(meta[0]!);
   }
 
+  /** The table's entries and their values' bytes, counted in one shim call (nothing read out). */
+  tallyKv(): { readonly count: number; readonly bytes: number } {
+    check(shim().sct_kv_tally(this.unsafePointer, meta), `tally(${this.uri})`);
+    return { count: Number(meta[0]!), bytes: Number(meta[1]!) };
+  }
+
   /** Every [key, value] in key order (reverse if asked). */
   scanKv(reverse = false): Generator<[Uint8Array, Uint8Array], void, undefined> {
     const p = this.unsafePointer;

@@ -52,6 +52,7 @@ export const SYMBOLS = {
   sct_kv_remove_leading: { parameters: [P, B, I32, B, I32, B, I32, I64, I64, B, I32, B], result: I32 },
   sct_kv_search_near: { parameters: [P, B, I32, B], result: I32 },
   sct_kv_scan: { parameters: [P, I32, B, I32, I32, B], result: I32 },
+  sct_kv_tally: { parameters: [P, B], result: I32 },
   sct_rec_insert: { parameters: [P, I64, B, I32], result: I32 },
   sct_rec_update: { parameters: [P, I64, B, I32], result: I32 },
   sct_rec_remove: { parameters: [P, I64], result: I32 },

@@ -116,6 +116,18 @@ Deno.test("pruning keeps max_entries (and always the newest); restart seeds the 
     again.start();
     assert.ok(clock.latest().compare(oplog.firstTs()!) > 0);
     again.stop();
+    // a restart counts the kept entries (the shim's tally): a prune to 2 removes all but 2
+    const third = new Oplog(storage, new ClusterClock(() => 0), {
+      retentionSeconds: 3600,
+      maxEntries: 2,
+      noopHeartbeatSeconds: 0,
+      pruneIntervalMs: 3_600_000,
+    });
+    third.start();
+    const kept = entries().length;
+    assert.equal(await third.prune(), kept - 2);
+    assert.equal(entries().length, 2);
+    third.stop();
   } finally {
     close();
   }

@@ -228,6 +228,8 @@ export interface TableTxn {
   insertMany(rows: RowBatch): void;
   /** Remove `key`; false when absent. */
   remove(key: Uint8Array): boolean;
+  /** How many entries the table holds and their values' bytes, counted without reading them out. */
+  tally(): { readonly count: number; readonly bytes: number };
   /** Entries in key order between bounds. Same lifetime rule as `ReadTxn.scan`. */
   scan(opts?: TableScanOptions): IterableIterator<readonly [Uint8Array, Uint8Array]>;
   /**

@@ -121,3 +121,30 @@ sct_idx_count(WT_CURSOR *c, int flags, const uint8_t *lower, int32_t llen, const
     meta[M_COUNT] = count;
     return 0;
 }
+
+/*
+ * Tallies a key/value table in one call: meta[0] its entries, meta[1] their values' bytes (the oplog's
+ * start-up figures; a walk through JS copied every value out, ~28 µs per 800-byte entry). The cursor is
+ * left reset.
+ */
+int
+sct_kv_tally(WT_CURSOR *c, int64_t *meta)
+{
+    int64_t count = 0, bytes = 0;
+    WT_ITEM v;
+    int ret;
+    meta[0] = meta[1] = 0;
+    c->reset(c);
+    while ((ret = c->next(c)) == 0) {
+        if ((ret = c->get_value(c, &v)) != 0)
+            break;
+        count++;
+        bytes += (int64_t)v.size;
+    }
+    c->reset(c);
+    if (ret != WT_NOTFOUND)
+        return ret;
+    meta[0] = count;
+    meta[1] = bytes;
+    return 0;
+}

@@ -135,6 +135,14 @@ export class WtTableTxn implements TableTxn {
     );
   }
 
+  tally(): { readonly count: number; readonly bytes: number } {
+    if (this.table.pending !== undefined) return { count: 0, bytes: 0 };
+    return this.scope.readStep(
+      `${this.table.name} tally`,
+      () => this.scope.ctx.cursor(this.table.ident).tallyKv(),
+    );
+  }
+
   scan(opts: TableScanOptions = {}): IterableIterator<readonly [Uint8Array, Uint8Array]> {
     this.scope.assertActive();
     const { lower, upper } = opts;

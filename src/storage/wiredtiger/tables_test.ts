@@ -62,3 +62,21 @@ Deno.test("on disk, openTable creates the table at once (its rows may already be
     assertEquals(e.read((r) => text(r.table(e.openTable("eager")).get(key("x")))), "kept");
   });
 });
+
+Deno.test("tally counts a table's entries and value bytes in its transaction's snapshot", () => {
+  using e = openWiredTiger(options(":memory:"));
+  const t = e.openTable("tally");
+  assertEquals(e.read((r) => r.table(t).tally()), { count: 0, bytes: 0 }, "pending: empty");
+  e.write((w) => {
+    w.table(t).put(key("a"), value("12345"));
+    w.table(t).put(key("b"), value(""));
+    w.table(t).put(key("c"), value("xy"));
+  });
+  assertEquals(e.read((r) => r.table(t).tally()), { count: 3, bytes: 7 });
+  e.write((w) => {
+    w.table(t).remove(key("a"));
+    // its own uncommitted writes are counted; a scan afterwards still starts at the first key
+    assertEquals(w.table(t).tally(), { count: 2, bytes: 2 });
+    assertEquals([...w.table(t).scan()].map(([k]) => text(k)), ["b", "c"]);
+  });
+});
