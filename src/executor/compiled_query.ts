@@ -34,6 +34,11 @@ export interface CompiledQuery {
   /** 0 = no limit. */
   readonly limit: number;
   /**
+   * The TEXT_OR scan's entries score its documents and are the whole filter (executor/text_or.ts): no
+   * match per document; `top`: only the best-scored `top` are fetched (a sort by the score alone).
+   */
+  readonly textScored?: { readonly top: number | undefined } | undefined;
+  /**
    * The projection step; `meta` (record id, index key) is passed when `rowMeta` is set (returnKey,
    * showRecordId, `{$meta: "recordId" | "indexKey"}`).
    */

@@ -34,6 +34,7 @@ import { decodeKeyValues } from "../keys/key_decode.ts";
 import { ixScanHits, type IxScanState, newIxScanState } from "./ixscan.ts";
 import { droppedIndex, newOrScanState, orScanHits } from "./or_scan.ts";
 import { GeoNearCursor } from "./geo_near.ts";
+import { newTextOrState, textOrRows } from "./text_or.ts";
 import { clusteredScanPath, isClustered } from "./clustered.ts";
 import { recordPlanAccess } from "./index_usage.ts";
 import { GroupFold } from "./group_fold.ts";
@@ -66,9 +67,8 @@ export class QuerySource implements BatchSource {
   #ix: IxScanState = newIxScanState();
   #or = newOrScanState();
   #near: GeoNearCursor | undefined;
-  /** TEXT_OR: the gathered record ids (sorted) and the next one to fetch. */
-  #textRids: bigint[] | undefined;
-  #textAt = 0;
+  /** TEXT_OR: the gathered record ids and the next one to fetch (text_or.ts). */
+  #text = newTextOrState();
   #scanDone = false;
   #sorted: SortedRows | undefined;
   #skipLeft: number;
@@ -557,7 +557,8 @@ export class QuerySource implements BatchSource {
       return;
     }
     if (a.kind === "ixScan" && a.text) {
-      yield* this.#textRows(txn, a);
+      const unread = need !== null && need.size === 0 && !this.q.sort && !this.q.project && !this.q.rowMeta;
+      yield* this.#textRows(txn, a, unread);
       return;
     }
     if (a.kind === "ixScan" && this.#skipLeft > 0 && this.q.skipBeforeFetch) {
@@ -699,27 +700,24 @@ export class QuerySource implements BatchSource {
     }
   }
 
-  /** TEXT_OR: gather the record ids of every term's entries (deduplicated), then fetch them in order. */
-  *#textRows(txn: ReadTxn, a: IxScanPath): Generator<Row> {
-    if (this.#textRids === undefined) {
-      for (const _hit of ixScanHits(txn, this.coll, a, this.#ix, this.stats)) {
-        if (!this.#spend()) return;
-      }
-      this.#textRids = [...(this.#ix.seen ?? [])].sort((x, y) => (x < y ? -1 : x > y ? 1 : 0));
-      delete this.#ix.seen;
-    }
-    const rids = this.#textRids;
-    while (this.#textAt < rids.length) {
-      const rid = rids[this.#textAt++]!;
-      const bytes = txn.get(this.coll, rid);
-      if (bytes) {
-        this.stats.docsExamined++;
-        const row = new Row(rid, bytes);
-        if (this.#matches(row)) yield row;
-      }
-      if (!this.#spend()) return;
-    }
-    this.#scanDone = true;
+  /** TEXT_OR (text_or.ts): the record ids of every term's entries, then their records in order. */
+  *#textRows(txn: ReadTxn, a: IxScanPath, unread: boolean): Generator<Row> {
+    const spend = () => this.#spend();
+    const matches = (row: Row) => this.#matches(row);
+    const q = this.q;
+    yield* textOrRows(
+      txn,
+      this.coll,
+      a,
+      this.#ix,
+      this.#text,
+      this.stats,
+      q.textScored,
+      spend,
+      matches,
+      unread,
+    );
+    if (this.#text.rids !== undefined && this.#text.at >= this.#text.rids.length) this.#scanDone = true;
   }
 
   /**

@@ -8,6 +8,7 @@ import { decodeFields, decodeFieldsAt } from "../bson/partial_decode.ts";
 import { decodeDocument, decodeDocumentCopy } from "../bson/decode.ts";
 import type { Document as Doc } from "../bson/document.ts";
 import { serializeDocument } from "../bson/undefined_value.ts";
+import { textScores } from "../keys/text_scores.ts";
 
 const EMPTY = new Uint8Array(0);
 
@@ -85,9 +86,15 @@ export class Row {
     row.#doc = doc;
     return row;
   }
+  /** The `$text` score TEXT_OR gave the row from its index entries (text_or.ts), kept with its documents. */
+  textScore: number | undefined;
   get doc(): Doc {
     if (this.#size >= 0) throw new Error("internal: the whole document of a projected row");
-    return (this.#doc ??= this.#transient ? decodeDocumentCopy(this.bytes) : decodeDocument(this.bytes));
+    if (this.#doc === undefined) {
+      this.#doc = this.#transient ? decodeDocumentCopy(this.bytes) : decodeDocument(this.bytes);
+      if (this.textScore !== undefined) textScores.set(this.#doc, this.textScore);
+    }
+    return this.#doc;
   }
   /**
    * The document as far as `fields` (top-level names) go: a partial decode when only some fields are
@@ -103,6 +110,7 @@ export class Row {
       this.#partial = rec !== undefined
         ? decodeFieldsAt(rec.buf, rec.view, rec.at, fields)
         : decodeFields(this.#bytes, fields, this.#transient);
+      if (this.textScore !== undefined) textScores.set(this.#partial, this.textScore);
       this.#partialFields = fields;
     }
     return this.#partial!;

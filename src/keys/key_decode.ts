@@ -73,3 +73,35 @@ export function decodeKeyValues(key: Uint8Array, directions: readonly (1 | -1)[]
   }
   return i === key.length ? out : undefined;
 }
+
+const NUMBER = 0x1e;
+const NUM_ZERO = 0x04;
+const NUM_POS = 0x05;
+
+/**
+ * The score of a text index entry whose key starts with its term (no prefix fields: keys/text_keys.ts
+ * `[term, score, …]`), or undefined when the key is not such an entry. The score is a positive double
+ * (or 0), stored as its exact decimal digits `0.d₁d₂… × 10^exp`; the digits' decimal text parses back to
+ * the same double.
+ */
+export function textEntryScore(key: Uint8Array): number | undefined {
+  if (key[0] !== STRING) return undefined;
+  let i = 1;
+  for (;;) { // the term: bytes up to 0x00 0x00 (0x00 0xff is an escaped zero byte)
+    if (i + 1 >= key.length) return undefined;
+    if (key[i++] !== 0) continue;
+    if (key[i++] === 0) break;
+  }
+  if (key[i++] !== NUMBER) return undefined;
+  const sign = key[i++];
+  if (sign === NUM_ZERO) return 0;
+  if (sign !== NUM_POS || i + 2 > key.length) return undefined;
+  const exp = ((key[i]! << 8) | key[i + 1]!) - 0x8000;
+  i += 2;
+  let digits = "";
+  for (; i < key.length && key[i] !== 0; i++) {
+    const pair = key[i]! - 1;
+    digits += pair < 10 ? "0" + pair : String(pair);
+  }
+  return i < key.length ? Number(`0.${digits}e${exp}`) : undefined;
+}

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { ObjectId } from "bson";
-import { encodeIndexKey } from "./key_string.ts";
-import { decodeKeyValues } from "./key_decode.ts";
+import { encodeIndexKey, encodeValue } from "./key_string.ts";
+import { decodeKeyValues, textEntryScore } from "./key_decode.ts";
 
 Deno.test("strings, ObjectIds, booleans and dates decode exactly, in both directions", () => {
   const values = [
@@ -23,4 +23,21 @@ Deno.test("numbers, null, documents and arrays are not decoded (the caller fetch
   for (const v of [1, 2.5, null, { a: 1 }, [1], undefined]) {
     assert.equal(decodeKeyValues(encodeIndexKey(["s", v], [1, 1]), [1, 1]), undefined, String(v));
   }
+});
+
+Deno.test("textEntryScore reads a text entry's score back exactly", () => {
+  for (
+    const score of [0, 0.75, 1.1, 1 / 3, 5, 12, 0.5833333333333334, 1e-7, 123.456, 2.0000000000000004, 1e20]
+  ) {
+    for (const term of ["bake", "", "a\u0000b", "éclair"]) {
+      const key = new Uint8Array([...encodeValue(term), ...encodeValue(score), ...encodeValue("suffix")]);
+      assert.equal(textEntryScore(key), score, `${term} ${score}`);
+    }
+  }
+  assert.equal(textEntryScore(encodeValue(5)), undefined, "not a text entry");
+  assert.equal(
+    textEntryScore(new Uint8Array([...encodeValue("t"), ...encodeValue(-1)])),
+    undefined,
+    "negative",
+  );
 });

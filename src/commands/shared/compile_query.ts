@@ -8,6 +8,7 @@ import {
   type TextIndexInfo,
   textIndexInfo,
   textLookupTerms,
+  textScoredByIndex,
 } from "../../engine/text/mod.ts";
 import { textPrefixFields, textPrefixValues, textScanPath } from "../../planner/text_plan.ts";
 import { TEXT_TERM_KEYS } from "../../keys/text_keys.ts";
@@ -285,6 +286,25 @@ function textAccess(
   );
 }
 
+/**
+ * The TEXT_OR scan's entries answer the filter and score its documents (executor/text_or.ts): the
+ * filter is the `$text` alone over an index without prefix fields, and its argument needs no check
+ * of the document (engine/text `textScoredByIndex`).
+ */
+function indexScoresText(filter: Doc, scan: IxScanPath, index: TextIndexInfo): boolean {
+  const keys = Object.keys(filter);
+  return keys.length === 1 && keys[0] === "$text" && scan.text?.indexPrefix === undefined &&
+    textScoredByIndex(filter["$text"], index);
+}
+
+/** A sort by `{$meta: "textScore"}` alone. */
+function onlyTextScore(sort: Doc): boolean {
+  const keys = Object.keys(sort);
+  const v = sort[keys[0]!];
+  return keys.length === 1 && v !== null && typeof v === "object" && !Array.isArray(v) &&
+    Object.keys(v).length === 1 && (v as Doc)["$meta"] === "textScore";
+}
+
 /** The `$text` argument of the filter's top-level conjunction (`$and` flattened), if any. */
 function topLevelText(filter: Doc): unknown {
   if (Object.hasOwn(filter, "$text")) return filter["$text"];
@@ -401,13 +421,19 @@ export function compileQuery(
     : null;
   const sortProvided = access.kind === "ixScan" && access.providesSort;
   const sort = sortProvided ? null : compiledSort;
+  const textScored = textScan && indexScoresText(filter, textScan, textIndex!)
+    ? {
+      top: parts.limit && sortSpec && onlyTextScore(sortSpec) ? (parts.skip ?? 0) + parts.limit : undefined,
+    }
+    : undefined;
   const step = projectStep(projection, parts, sortSpec);
   return {
     access,
     rejected: plan.rejected,
     sortSpec: sortSpec ?? null,
     projectionSpec: projection && !parts.returnKey ? parts.projection! : null,
-    match: match ? (d) => match.matches(d) : null,
+    match: match && !textScored ? (d) => match.matches(d) : null,
+    ...(textScored ? { textScored } : {}),
     ...(match && access.kind === "collScan" && !collation ? prefilterOf(filter) : {}),
     sort,
     skip: parts.skip ?? 0,
@@ -427,7 +453,7 @@ export function compileQuery(
     ...(projectDefer ? { projectAwaited: <T>(f: () => T) => evaluateAwaited(projectDefer, f) } : {}),
     ...(parts.jsRounds?.used ? { jsRounds: parts.jsRounds } : {}),
     ...(parts.returnKey ? { returnKey: true } : {}),
-    readFields: readFieldsOf(match ? filter : undefined, sort ? sortSpec : undefined),
+    readFields: readFieldsOf(match && !textScored ? filter : undefined, sort ? sortSpec : undefined),
     covered: coveredBy(
       access,
       coll,

@@ -10,6 +10,7 @@ export {
   type TextIndexInfo,
   textIndexInfo,
   textLookupTerms,
+  textScoredByIndex,
   textScoreOf,
   textScores,
 } from "./score.ts";

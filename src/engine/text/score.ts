@@ -14,13 +14,7 @@ import { parseTextArgument, parseTextQuery } from "./query.ts";
 
 export { type TextIndexInfo, textIndexInfo };
 
-/** Scores of documents matched by a `$text` predicate (read by `{$meta: "textScore"}`). */
-export const textScores: WeakMap<object, number> = new WeakMap();
-
-/** The score a `$text` match gave `doc`, or undefined. */
-export function textScoreOf(doc: unknown): number | undefined {
-  return doc !== null && typeof doc === "object" ? textScores.get(doc) : undefined;
-}
+export { textScoreOf, textScores } from "../../keys/text_scores.ts";
 
 /**
  * Compiles a `$text` argument against a text index into a scoring predicate (0 = no match), as mongod
@@ -94,4 +88,16 @@ export function textLookupTerms(arg: unknown, index: TextIndexInfo): string[] {
   const a = parseTextArgument(arg);
   const q = parseTextQuery(a.search, a.language ?? index.defaultLanguage, {});
   return [...new Set(q.terms)].sort();
+}
+
+/**
+ * Whether a `$text` argument's matches and scores are its index entries' alone (executor/text_or.ts):
+ * no negated term or phrase, no phrase, not case or diacritic sensitive — the only checks TEXT_MATCH
+ * makes on the document beyond "holds one of the terms".
+ */
+export function textScoredByIndex(arg: unknown, index: TextIndexInfo): boolean {
+  const a = parseTextArgument(arg);
+  if (a.caseSensitive || a.diacriticSensitive) return false;
+  const q = parseTextQuery(a.search, a.language ?? index.defaultLanguage, {});
+  return q.negatedTerms.length === 0 && q.phrases.length === 0 && q.negatedPhrases.length === 0;
 }
