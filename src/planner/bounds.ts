@@ -106,13 +106,37 @@ export function extractPredicates(
           (op === "$gt" || op === "$gte" || op === "$lt" || op === "$lte") && rangeUsable(arg, collated)
         ) {
           addPred(out, k, { kind: "range", op, value: arg });
-        }
+        } else if (op === "$elemMatch" && isDocument(arg)) elemMatchPredicates(k, arg, collated, out);
       }
       continue;
     }
     if (eqUsable(v, collated)) addPred(out, k, { kind: "eq", value: v });
   }
   return out;
+}
+
+/**
+ * The predicates of `path: {$elemMatch: arg}`, in both of mongod's forms: the value form's operators
+ * (`{$gte: 1, $lt: 5}`) bound `path` as they would outside it; the object form's sub-filter (`{k: 2,
+ * v: {$lt: 5}}`, its `$and` flattened) bounds `path.k`, `path.v`. Their bounds hold every match (the
+ * element that matches gives the index those keys) but not only the matches (one element must hold
+ * them all, and the operators apply to elements only): the fetched documents are matched again
+ * (exact_bounds.ts never takes an `$elemMatch`). `$expr` has no place inside it and is not read.
+ */
+function elemMatchPredicates(path: string, arg: Doc, collated: boolean, out: Map<string, FieldPred[]>): void {
+  const keys = Object.keys(arg);
+  if (keys.length === 0) return;
+  const sub = new Map<string, FieldPred[]>();
+  // (a sub-filter of logical operators alone, `{$and: [{k: 2}, …]}`, is the object form)
+  if (keys.every((o) => o.startsWith("$") && o !== "$and" && o !== "$or" && o !== "$nor")) {
+    extractPredicates({ [path]: arg }, collated, sub);
+    for (const p of sub.get(path) ?? []) addPred(out, path, p);
+    return;
+  }
+  const fields: Doc = {};
+  for (const k of keys) if (k !== "$expr") fields[k] = arg[k];
+  extractPredicates(fields, collated, sub);
+  for (const [f, list] of sub) for (const p of list) addPred(out, `${path}.${f}`, p);
 }
 
 /**

@@ -63,3 +63,21 @@ Deno.test("contradictory ranges on a non-multikey index yield no intervals", () 
   });
   assert.equal(m.access.kind === "ixScan" && m.access.intervals.length, 1);
 });
+
+Deno.test("$elemMatch: the object form bounds its sub-fields' paths, the value form its own path", () => {
+  const obj = extractPredicates({
+    items: { $elemMatch: { k: 2, v: { $lt: 5 }, $and: [{ w: "a" }], $or: [{ z: 1 }] } },
+  }, false);
+  assert.deepEqual([...obj.keys()].sort(), ["items.k", "items.v", "items.w"]);
+  assert.deepEqual(obj.get("items.v"), [{ kind: "range", op: "$lt", value: 5 }]);
+  const val = extractPredicates({ xs: { $elemMatch: { $gte: 3, $lt: 6, $ne: 4 } } }, false);
+  assert.deepEqual(val.get("xs"), [{ kind: "range", op: "$gte", value: 3 }, {
+    kind: "range",
+    op: "$lt",
+    value: 6,
+  }]);
+  assert.deepEqual(extractPredicates({ xs: { $elemMatch: {} } }, false).size, 0);
+  assert.deepEqual([...extractPredicates({ a: { $elemMatch: { $and: [{ b: 1 }] } } }, false).keys()], [
+    "a.b",
+  ]);
+});
