@@ -14,6 +14,7 @@
  * prefix P bounds its keys by [P, P·0xff).
  */
 import { compareKeys, encodeValue } from "../keys/key_string.ts";
+import { regexPrefix, successorString } from "./regex_prefix.ts";
 import type { CollationKeyer } from "../keys/collation_key.ts";
 import { isDocument, kindOf } from "../bson/values.ts";
 import type { Document as Doc } from "../bson/document.ts";
@@ -23,7 +24,9 @@ import type { KeyInterval } from "./plan.ts";
 export type FieldPred =
   | { readonly kind: "eq"; readonly value: unknown }
   | { readonly kind: "in"; readonly values: readonly unknown[] }
-  | { readonly kind: "range"; readonly op: "$gt" | "$gte" | "$lt" | "$lte"; readonly value: unknown };
+  | { readonly kind: "range"; readonly op: "$gt" | "$gte" | "$lt" | "$lte"; readonly value: unknown }
+  /** A regular expression anchored at the start with this literal prefix (regex_prefix.ts). */
+  | { readonly kind: "prefix"; readonly prefix: string };
 
 /**
  * A value-space interval end (ascending byte encoding). Explain shows `display`, or else `value`
@@ -107,7 +110,16 @@ export function extractPredicates(
         ) {
           addPred(out, k, { kind: "range", op, value: arg });
         } else if (op === "$elemMatch" && isDocument(arg)) elemMatchPredicates(k, arg, collated, out);
+        else if (op === "$regex" && !collated) {
+          const prefix = regexPrefix(arg, v["$options"]);
+          if (prefix !== undefined) addPred(out, k, { kind: "prefix", prefix });
+        }
       }
+      continue;
+    }
+    if (isRegex(v)) {
+      const prefix = collated ? undefined : regexPrefix(v);
+      if (prefix !== undefined) addPred(out, k, { kind: "prefix", prefix });
       continue;
     }
     if (eqUsable(v, collated)) addPred(out, k, { kind: "eq", value: v });
@@ -238,6 +250,24 @@ export function pointInterval(v: unknown, keyer?: CollationKeyer): ValueInterval
 }
 
 /**
+ * The strings that start with `prefix`: from the prefix itself (its key) up to, not including, its
+ * key's bytes without the terminator and then 0xff — no string's bytes go on with 0xff (UTF-8 never
+ * holds it; a zero byte is written 0x00 0xff, which sorts below), so every longer string lies below it.
+ */
+function prefixInterval(prefix: string): ValueInterval {
+  const lo = encodeValue(prefix).slice();
+  const hi = new Uint8Array(lo.length - 1);
+  hi.set(lo.subarray(0, lo.length - 2));
+  hi[hi.length - 1] = 0xff;
+  const next = successorString(prefix);
+  return {
+    lo: { bytes: lo, incl: true, display: JSON.stringify(prefix) },
+    hi: { bytes: hi, incl: false, display: next === undefined ? "{}" : JSON.stringify(next) },
+    point: false,
+  };
+}
+
+/**
  * One-byte keys (a type's first byte: the sentinel ends of a range), shared: key bytes are never
  * written after they are made. `Uint8Array.of` is a slow generic builtin (~2 µs per range here).
  */
@@ -297,7 +327,7 @@ export function fieldIntervals(
 }
 
 function predValues(p: FieldPred): readonly unknown[] {
-  return p.kind === "in" ? p.values : [p.value];
+  return p.kind === "in" ? p.values : p.kind === "prefix" ? [] : [p.value];
 }
 
 function hasKeylessString(v: unknown, keyer: CollationKeyer): boolean {
@@ -328,6 +358,9 @@ function valueIntervals(
     }
     return out;
   }
+  // (a collation's keys are not the strings' bytes: a prefix bounds nothing there)
+  const px = keyer ? undefined : preds.find((p) => p.kind === "prefix");
+  if (px) return [prefixInterval(px.prefix)];
   const ranges = preds.filter((p): p is FieldPred & { kind: "range" } => p.kind === "range");
   if (ranges.length === 0) return [];
   let iv = rangeInterval(ranges[0]!, keyer);
