@@ -354,8 +354,12 @@ export interface WriteTxn extends ReadTxn, HookTxn {
     newKeys: IndexKeys,
     hint?: UpdateHint,
   ): void;
-  /** Remove a record and its index entries. */
-  remove(coll: CollectionEntry, rid: RecordId, keys: IndexKeys): void;
+  /**
+   * Remove a record and its index entries. `before`: the record's stored bytes when the caller read
+   * them (owned, never changed afterwards): write hooks that want them take these instead of reading
+   * the record again.
+   */
+  remove(coll: CollectionEntry, rid: RecordId, keys: IndexKeys, before?: Uint8Array): void;
   /** Add index entries for an existing record (index builds). DuplicateKey as for `insert`. */
   insertIndexKeys(coll: CollectionEntry, rid: RecordId, keys: IndexKeys): void;
   /** Remove index entries of an existing record (an index's entries rewritten in a new layout). */

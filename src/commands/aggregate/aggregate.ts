@@ -282,8 +282,8 @@ async function run(ctx: RequestContext<AggregateParams>): Promise<Reply> {
     js,
     spill: ctx.spill,
     resolveCollection: (other) => readForeign(ctx, other, js),
-    lookupByValues: (other, field, values) => lookupByValues(ctx, other, field, values),
-    streamByValues: (other, field, values) => streamByValues(ctx, other, field, values),
+    lookupByValues: (other, field, values, fields) => lookupByValues(ctx, other, field, values, fields),
+    streamByValues: (other, field, values, fields) => streamByValues(ctx, other, field, values, fields),
     geoNear: (req) => {
       if (p.collection === undefined) {
         throw new CommandError(
@@ -421,8 +421,9 @@ async function run(ctx: RequestContext<AggregateParams>): Promise<Reply> {
       recordPlan(ctx, coll, q.access);
       // Decode only the fields the pipeline can read (e.g. a $group's key and accumulator inputs).
       const fields = pipelineDependencies(stages);
-      // A first stage that takes stored documents (a `$sort` by paths) reads whole ones as stored bytes.
-      input = fields === null && !q.rowMeta && pipeline.storedInput({ prefixApplied })
+      // A first stage that takes stored documents (a `$sort` by paths) reads whole ones as stored bytes,
+      // and so does the consumer (a cursor's batches, `$out`/`$merge`) when no stage runs.
+      input = fields === null && !q.rowMeta && pipeline.storedInput({ prefixApplied, storedOutput: true })
         ? scanStored(source, slot)
         : scanInput(source, slot, fields);
       // A leading simple $group, after a simple $match over a collection scan: filtered and folded by
@@ -448,9 +449,9 @@ async function run(ctx: RequestContext<AggregateParams>): Promise<Reply> {
       }
     }
   }
-  /** `storedOutput`: the consumer copies stored documents as they come (a cursor's batches). */
-  const run = async (storedOutput = false): Promise<Iterable<Doc>> => {
-    if (!output) return pipeline.run(input, { prefixApplied, storedOutput });
+  /** The consumers (a cursor's batches, `$out`/`$merge`) copy stored documents as they come. */
+  const run = async (): Promise<Iterable<Doc>> => {
+    if (!output) return pipeline.run(input, { prefixApplied, storedOutput: true });
     try {
       return await output();
     } catch (e) {
@@ -479,7 +480,7 @@ async function run(ctx: RequestContext<AggregateParams>): Promise<Reply> {
     return encodeCursorReply({ id: 0n, ns, batchKey: "firstBatch", docs: [] });
   }
   const out = new PipelineSource(
-    await run(true),
+    await run(),
     () => source?.close(),
     slot,
     settleJs,

@@ -24,6 +24,7 @@ import { compileQuery } from "../shared/compile_query.ts";
 import { defaultCollation } from "../shared/default_collation.ts";
 import { findCollection } from "../shared/namespace.ts";
 import { viewOf } from "./view_source.ts";
+import { isRegexValue } from "../../engine/query/regex.ts";
 
 /** Documents per storage slice of a foreign read. */
 const SLICE_DOCS = 1000;
@@ -54,12 +55,19 @@ function* filtered(docs: Iterable<Doc>, keep: (d: Doc) => boolean): Generator<Do
   for (const d of docs) if (d === PAUSE || keep(d)) yield d;
 }
 
-/** The source's documents, one storage slice of SLICE_DOCS at a time; closes the source at the end. */
-function* slices(source: QuerySource, first = SLICE_DOCS): Generator<Doc> {
+/**
+ * The source's documents (only `fields` decoded when given), one storage slice of SLICE_DOCS at a
+ * time; closes the source at the end.
+ */
+function* slices(
+  source: QuerySource,
+  first = SLICE_DOCS,
+  fields?: ReadonlySet<string> | null,
+): Generator<Doc> {
   let n = first;
   try {
     for (;;) {
-      const { docs, done } = source.nextDocs(n);
+      const { docs, done } = source.nextDocs(n, fields);
       n = Math.min(SLICE_DOCS, n * 2);
       yield* docs;
       if (done) return;
@@ -72,16 +80,17 @@ function* slices(source: QuerySource, first = SLICE_DOCS): Generator<Doc> {
 /**
  * The documents of collection `name` whose `field` matches one of `values` as `{field: {$in: values}}`
  * does, in index order, when an index on `field` serves that query under the simple collation;
- * otherwise `undefined`.
+ * otherwise `undefined`. `fields`: only these top-level fields are decoded (null: whole documents).
  */
 export function lookupByValues(
   ctx: RequestContext,
   name: string,
   field: string,
   values: readonly unknown[],
+  fields?: ReadonlySet<string> | null,
 ): Doc[] | undefined {
   const source = byValuesSource(ctx, name, field, values);
-  return source ? [...slices(source)] : undefined;
+  return source ? [...slices(source, SLICE_DOCS, fields)] : undefined;
 }
 
 /**
@@ -93,9 +102,10 @@ export function streamByValues(
   name: string,
   field: string,
   values: readonly unknown[],
+  fields?: ReadonlySet<string> | null,
 ): Iterable<Doc> | undefined {
   const source = byValuesSource(ctx, name, field, values);
-  return source ? slices(source, 16) : undefined;
+  return source ? slices(source, 16, fields) : undefined;
 }
 
 function byValuesSource(
@@ -106,7 +116,14 @@ function byValuesSource(
 ): QuerySource | undefined {
   const coll = findCollection(ctx, name);
   if (!coll || defaultCollation(coll) !== undefined) return undefined;
-  const q = compileQuery({ filter: { [field]: { $in: values } } }, coll, { planCache: false });
-  if (q.access.kind !== "ixScan") return undefined;
+  // One value (each outer document of a `let` equality, most of a localField's): `$eq` matches as
+  // `$in` of it does (but for a regex, kept as `$in`), and through the plan cache its shape is planned
+  // once — a plan template fills in the next value's bounds (planner/plan_template.ts), an `_id` is
+  // IDHACK — instead of the indexes being ranked again for each outer document.
+  const one = values.length === 1 && !isRegexValue(values[0]);
+  const q = one
+    ? compileQuery({ filter: { [field]: { $eq: values[0] } } }, coll)
+    : compileQuery({ filter: { [field]: { $in: values } } }, coll, { planCache: false });
+  if (q.access.kind !== "ixScan" && q.access.kind !== "idLookup") return undefined;
   return new QuerySource(ctx.storage, coll, q);
 }

@@ -7,6 +7,9 @@
  *
  * `$out` writes in one storage transaction: either every result replaces the old contents, or (a
  * duplicate `_id`, an oversized document) nothing changes. Indexes of an existing target are kept.
+ * A result the pipeline passed on unchanged (a `$match`-only pipeline, a last `$sort`) comes as its
+ * stored bytes and is written as they are (its keys from the indexed fields alone); the old records
+ * are removed with keys from their indexed fields alone too.
  */
 import { ObjectId } from "bson";
 import { CommandError } from "../../errors/command_error.ts";
@@ -16,8 +19,7 @@ import type { OpControl } from "../../observability/op_control.ts";
 import { valuesEqual } from "../../bson/compare.ts";
 import { sameValue } from "../../bson/doc_diff.ts";
 import { isPlainDoc } from "../../bson/type_name.ts";
-import { indexKeysOf } from "../../executor/index_keys.ts";
-import { Row } from "../../executor/rows.ts";
+import { indexedTopFields, indexKeysOf } from "../../executor/index_keys.ts";
 import type { CollectionEntry, WriteTxn } from "../../storage/api.ts";
 import { deriveContext, type RequestContext } from "../context.ts";
 import type { Doc } from "../reply.ts";
@@ -41,10 +43,12 @@ import { findView } from "../shared/views.ts";
 import { duplicateKeyError, translateStorageError } from "../write/storage_errors.ts";
 import { compileQuery } from "../shared/compile_query.ts";
 import { findTargets } from "../write/targets.ts";
-import { prepareInsert } from "../crud/insert.ts";
+import { prepareInsert, prepareInsertRaw } from "../crud/insert.ts";
 import { validateDocument, type ValidationOptions } from "../write/doc_validation.ts";
 import { serializeStorable } from "../shared/stored_depth.ts";
-import { decodeDocument } from "../../bson/decode.ts";
+import { decodeDocument, decodeDocumentCopy } from "../../bson/decode.ts";
+import { decodeFields } from "../../bson/partial_decode.ts";
+import { isStoredDoc, type StoredDoc } from "../../engine/aggregate/stored_doc.ts";
 import { LIMITS } from "../../limits.ts";
 import { jsHost } from "../../engine/js/host.ts";
 import type { JsHost } from "../../engine/expression/types.ts";
@@ -317,24 +321,24 @@ export async function runWriteStage(
   };
   if (stage.kind === "$out") {
     // the pipeline runs with pauses (other clients, maxTimeMS); the replacement is one transaction
-    const docs: Doc[] = [];
+    // (a stored document — a source document the pipeline passed on unchanged — is kept as its bytes)
+    const docs: (Doc | StoredDoc)[] = [];
     for (const d of results) {
       if (d === PAUSE) {
         await ctl.yieldNow();
         await settleJs();
-      } else docs.push(d);
+      } else docs.push(isStoredDoc(d) ? d.slice() : d);
     }
     ctl.check();
     const coll = await outTarget(tctx, stage);
     ctx.storage.write((txn) => {
-      const old = [...txn.scan(coll)].map((rec) => new Row(rec.rid, rec.bytes));
-      for (const row of old) txn.remove(coll, row.rid, indexKeysOf(coll, row.doc, keyOpts));
+      removeAllRecords(txn, coll);
       for (const d of docs) {
-        const p = prepareInsert(coll, d, validation);
+        const p = isStoredDoc(d) ? prepareInsertRaw(coll, d, validation) : prepareInsert(coll, d, validation);
         try {
-          txn.insert(coll, p.bytes, p.keys);
+          txn.insert(coll, p.bytes, p.keys, true);
         } catch (e) {
-          translateStorageError(e, coll, p.doc);
+          translateStorageError(e, coll, p.doc ?? decodeDocument(p.bytes));
         }
       }
     }, { sync });
@@ -354,12 +358,14 @@ export async function runWriteStage(
     ? jsHost(ctx.js, ctx.control, { deferrable: true })
     : undefined;
   const onId = stage.on.includes("_id");
-  for (const result of results) {
-    if (result === PAUSE) {
+  for (const item of results) {
+    if (item === PAUSE) {
       await ctl.yieldNow();
       await settleJs();
       continue;
     }
+    // (a stored document is a view valid until the next pull: its decode owns its values)
+    const result = isStoredDoc(item) ? decodeDocumentCopy(item) : item;
     // mongod's MergeProcessor: with `_id` among the `on` fields, a result without one gets a new ObjectId
     const doc = onId && result["_id"] === undefined ? { _id: new ObjectId(), ...result } : result;
     const filter: Doc = {};
@@ -386,6 +392,20 @@ export async function runWriteStage(
     if (mergeJs?.deferred) await evaluateAwaited(mergeJs.deferred, write);
     else write();
     if (ctl.due()) await ctl.yieldNow();
+  }
+}
+
+/**
+ * Removes every record of `coll` (the target `$out` replaces) with its index entries. The keys are
+ * computed from only the top-level fields the indexes read when they say which (a decode of `_id`
+ * alone for a collection with no other index), from the whole document otherwise.
+ */
+function removeAllRecords(txn: WriteTxn, coll: CollectionEntry): void {
+  const fields = indexedTopFields(coll, keyOpts);
+  const old = [...txn.scan(coll)];
+  for (const rec of old) {
+    const doc = fields === undefined ? decodeDocument(rec.bytes) : decodeFields(rec.bytes, fields) as Doc;
+    txn.remove(coll, rec.rid, indexKeysOf(coll, doc, keyOpts), rec.bytes);
   }
 }
 

@@ -8,6 +8,9 @@
  * inclusion $project): what follows it cannot see the input any more. If no such stage comes, the
  * output is the input documents themselves → null. Anything unknown → null. Over-reporting a field
  * costs a little decoding; under-reporting would be a bug, so every doubt answers null.
+ *
+ * The same walk, over the stages after a `$lookup`, says which fields of the joined documents they
+ * read (`joinedFieldDependencies`): the paths under its `as` array.
  */
 import type { Document as Doc } from "../../bson/document.ts";
 import { isNumeric } from "../../bson/values.ts";
@@ -26,7 +29,7 @@ function topOf(path: string): string {
 }
 
 /**
- * Adds the fields an expression reads; returns false when it may read the whole document
+ * Adds the paths an expression reads; returns false when it may read the whole document
  * (`$$ROOT`, `$$CURRENT`, or an operator whose arguments are not plain expressions).
  */
 function exprFields(expr: unknown, out: Set<string>): boolean {
@@ -36,11 +39,11 @@ function exprFields(expr: unknown, out: Set<string>): boolean {
       const name = v.split(".")[0];
       if (name === "ROOT" || name === "CURRENT") {
         if (!v.includes(".")) return false;
-        out.add(topOf(v.slice(name.length + 1)));
+        out.add(v.slice(name.length + 1));
       }
       return true; // $$NOW, $$REMOVE, user variables: not document fields
     }
-    if (expr.startsWith("$")) out.add(topOf(expr.slice(1)));
+    if (expr.startsWith("$")) out.add(expr.slice(1));
     return true;
   }
   if (Array.isArray(expr)) return expr.every((e) => exprFields(e, out));
@@ -71,7 +74,7 @@ function filterFields(filter: unknown, out: Set<string>): boolean {
       continue;
     }
     if (k.startsWith("$")) return false;
-    out.add(topOf(k));
+    out.add(k);
   }
   return true;
 }
@@ -90,7 +93,11 @@ function accumulatorFields(acc: unknown, out: Set<string>): boolean {
 /** Outcome of one stage: the fields it reads, and whether later stages still see the input. */
 type StageDeps = { ok: false } | { ok: true; closes: boolean };
 
-function stageFields(name: string, spec: unknown, out: Set<string>): StageDeps {
+/**
+ * Adds the paths the stage reads to `out` (a path read whole: its subfields too), and the path an
+ * `$unwind` unwinds to `unwound` (it reads the array, passing each element on whole as the path).
+ */
+function stageFields(name: string, spec: unknown, out: Set<string>, unwound: Set<string>): StageDeps {
   const fail: StageDeps = { ok: false };
   if (PASS_THROUGH.has(name)) return { ok: true, closes: false };
   switch (name) {
@@ -100,7 +107,7 @@ function stageFields(name: string, spec: unknown, out: Set<string>): StageDeps {
       if (!isDoc(spec)) return fail;
       for (const [k, v] of Object.entries(spec)) {
         if (isDoc(v)) return fail; // $meta sorts
-        out.add(topOf(k));
+        out.add(k);
       }
       return { ok: true, closes: false };
     case "$group": {
@@ -138,7 +145,7 @@ function stageFields(name: string, spec: unknown, out: Set<string>): StageDeps {
           continue;
         }
         inclusion = true;
-        out.add(topOf(k));
+        out.add(k);
         if (!(v === true || isNumeric(v)) && !exprFields(v, out)) return fail;
       }
       if (!inclusion) return fail;
@@ -168,7 +175,7 @@ function stageFields(name: string, spec: unknown, out: Set<string>): StageDeps {
       const local = spec["localField"];
       if (local !== undefined) {
         if (typeof local !== "string") return fail;
-        out.add(topOf(local));
+        out.add(local);
       }
       const vars = spec["let"];
       if (vars !== undefined && (!isDoc(vars) || !Object.values(vars).every((v) => exprFields(v, out)))) {
@@ -179,7 +186,7 @@ function stageFields(name: string, spec: unknown, out: Set<string>): StageDeps {
     case "$unwind": {
       const path = typeof spec === "string" ? spec : isDoc(spec) ? spec["path"] : undefined;
       if (typeof path !== "string" || !path.startsWith("$")) return fail;
-      out.add(topOf(path.slice(1)));
+      unwound.add(path.slice(1));
       return { ok: true, closes: false };
     }
     default:
@@ -187,17 +194,58 @@ function stageFields(name: string, spec: unknown, out: Set<string>): StageDeps {
   }
 }
 
-/** Top-level input fields the pipeline may read, or null for the whole document. */
-export function pipelineDependencies(stages: readonly unknown[]): Set<string> | null {
-  const out = new Set<string>();
+/**
+ * The paths `stages` read of their input (`paths`) and unwind (`unwound`), or null when they may read
+ * the whole document or their output holds the input documents (no stage closes).
+ */
+function readPaths(stages: readonly unknown[]): { paths: Set<string>; unwound: Set<string> } | null {
+  const paths = new Set<string>();
+  const unwound = new Set<string>();
   for (const stage of stages) {
     if (!isDoc(stage)) return null;
     const keys = Object.keys(stage);
     if (keys.length !== 1) return null;
     const name = keys[0]!;
-    const r = stageFields(name, stage[name], out);
+    const r = stageFields(name, stage[name], paths, unwound);
     if (!r.ok) return null;
-    if (r.closes) return out;
+    if (r.closes) return { paths, unwound };
   }
   return null;
+}
+
+/** Top-level input fields the pipeline may read, or null for the whole document. */
+export function pipelineDependencies(stages: readonly unknown[]): Set<string> | null {
+  const read = readPaths(stages);
+  if (read === null) return null;
+  const out = new Set<string>();
+  for (const p of read.paths) out.add(topOf(p));
+  for (const p of read.unwound) out.add(topOf(p));
+  return out;
+}
+
+/**
+ * The top-level fields of the documents a `$lookup` joins into the array `as` (a top-level name) that
+ * the `stages` after it can read, or null for whole documents. Each path under `as` names a field of
+ * the joined documents (an array's path reaches its elements' fields; an `$unwind` of `as` puts each
+ * element at `as`, where the same paths reach it). `as` read whole, by position (`as.0`), by anything
+ * that may read whole documents, or reaching the output (no stage closes): null. A stage that counts
+ * the elements (`$count`, `$unwind`) reads none of their fields: the empty set.
+ */
+export function joinedFieldDependencies(stages: readonly unknown[], as: string): Set<string> | null {
+  if (as.includes(".")) return null;
+  const read = readPaths(stages);
+  if (read === null) return null;
+  const out = new Set<string>();
+  for (const p of read.paths) {
+    if (p === as) return null;
+    if (!p.startsWith(as + ".")) continue;
+    const field = topOf(p.slice(as.length + 1));
+    if (field === "" || /^[0-9]+$/.test(field)) return null;
+    out.add(field);
+  }
+  for (const p of read.unwound) {
+    if (p === as) continue;
+    if (p.startsWith(as + ".")) return null; // (an array inside the joined documents, unwound whole)
+  }
+  return out;
 }

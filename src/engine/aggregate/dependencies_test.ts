@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { pipelineDependencies } from "./dependencies.ts";
+import { joinedFieldDependencies, pipelineDependencies } from "./dependencies.ts";
 
 Deno.test("a $group reads only its key and accumulator arguments", () => {
   assert.deepEqual(
@@ -71,4 +71,50 @@ Deno.test("anything that may need the whole document answers null", () => {
   ) {
     assert.equal(pipelineDependencies(p), null, JSON.stringify(p));
   }
+});
+
+Deno.test("joinedFieldDependencies: the fields of a $lookup's joined documents the later stages read", () => {
+  const j = (stages: unknown[]) => joinedFieldDependencies(stages, "j");
+  // the survey's shape: unwound, then one field projected (the outer _id is not the joined one's)
+  assert.deepEqual(j([{ $unwind: "$j" }, { $project: { "j.a": 1 } }]), new Set(["a"]));
+  assert.deepEqual(
+    j([{ $match: { "j.k": 1, x: 2 } }, { $sort: { "j.s.t": 1 } }, {
+      $group: { _id: "$j.g", n: { $sum: "$x" } },
+    }]),
+    new Set(["k", "s", "g"]),
+  );
+  assert.deepEqual(j([{ $project: { "j.a": 1, "j.b": { $literal: 1 }, y: 1 } }]), new Set(["a", "b"]));
+  // counting elements reads none of their fields
+  assert.deepEqual(
+    j([{ $unwind: { path: "$j", preserveNullAndEmptyArrays: true } }, { $count: "n" }]),
+    new Set(),
+  );
+  assert.deepEqual(j([{ $group: { _id: "$x" } }]), new Set());
+  // whole documents: read whole, by position, through $$ROOT, unknown stages, or reaching the output
+  for (
+    const stages of [
+      [{ $project: { j: 1 } }],
+      [{ $project: { n: { $size: "$j" } } }],
+      [{ $project: { "j.0": 1 } }],
+      [{ $match: { j: { $elemMatch: { a: 1 } } } }, { $count: "n" }],
+      [{ $replaceRoot: { newRoot: "$j" } }],
+      [{ $group: { _id: null, all: { $push: "$$ROOT" } } }],
+      [{ $unwind: "$j" }],
+      [{ $unwind: "$j" }, { $setWindowFields: { output: {} } }, { $project: { "j.a": 1 } }],
+      [{ $project: { "j.a": 0 } }],
+      [{ $unwind: "$j.items" }, { $count: "n" }],
+      [],
+    ]
+  ) assert.equal(j(stages), null, JSON.stringify(stages));
+  // a dotted `as` is not followed
+  assert.equal(joinedFieldDependencies([{ $project: { "x.j.a": 1 } }], "x.j"), null);
+});
+
+Deno.test("pipelineDependencies still answers top-level fields for dotted and unwound paths", () => {
+  assert.deepEqual(
+    pipelineDependencies([{ $unwind: "$t.u" }, { $match: { "a.b.c": 1 } }, {
+      $project: { "p.q": 1, r: "$$ROOT.s.t" },
+    }]),
+    new Set(["t", "a", "p", "r", "s", "_id"]),
+  );
 });

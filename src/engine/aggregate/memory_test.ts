@@ -309,4 +309,19 @@ Deno.test("$sort fed stored documents: the same output as decoded ones (in memor
     compilePipeline([{ $sort: { g: 1 } }, { $skip: 1 }]).storedInput({ prefixApplied: true }),
     false,
   );
+  // no stage runs: the input is the output, stored when the consumer takes stored documents
+  const matchOnly = compilePipeline([{ $match: { g: 1 } }]);
+  assert.equal(matchOnly.storedInput(), false);
+  assert.equal(matchOnly.storedInput({ storedOutput: true }), true);
+  assert.equal(
+    compilePipeline([{ $sort: { g: 1 } }]).storedInput({ prefixApplied: true, storedOutput: true }),
+    true,
+  );
+  assert.equal(compilePipeline([{ $project: { g: 1 } }]).storedInput({ storedOutput: true }), false);
+  const passed: number[][] = [];
+  for (const d of matchOnly.run(storedDocs(nested), { storedOutput: true })) {
+    assert.ok(d instanceof Uint8Array);
+    passed.push([...d]);
+  }
+  assert.deepEqual(passed, nested.map((d) => [...BSON.serialize(d)]));
 });

@@ -44,9 +44,11 @@ export interface Pipeline {
   ): Iterable<Document>;
   /**
    * May `run`'s input (with the same `prefixApplied`) hold stored documents (`StoredDoc`,
-   * stored_doc.ts)? True when the first stage it runs takes them (a `$sort` by paths).
+   * stored_doc.ts)? True when the first stage it runs takes them (a `$sort` by paths), and, with
+   * `storedOutput` (the consumer takes stored documents), when no stage runs: the input is the output
+   * (a pipeline of only a `$match` the caller applied feeds a cursor or `$out` the stored bytes).
    */
-  storedInput(opts?: { prefixApplied?: boolean }): boolean;
+  storedInput(opts?: { prefixApplied?: boolean; storedOutput?: boolean }): boolean;
   /**
    * Runs the stages after the first one after the leading `$match` on `input`, that stage's output
    * computed elsewhere (a `$group` the storage engine folded, group_native.ts, over the records the
@@ -103,8 +105,10 @@ export function compileStages(stages: unknown, ctx: StageContext): Stage[] {
     const r = limit !== undefined && Number.isInteger(limit) && limit > 0
       ? compileSortStage(spec, ctx, name, limit)
       : compile(spec, ctx, name);
-    if (Array.isArray(r)) out.push(...r);
-    else out.push(r);
+    for (const stage of Array.isArray(r) ? r : [r]) {
+      stage.followedBy?.(stages.slice(i + 1));
+      out.push(stage);
+    }
   }
   return out;
 }
@@ -200,7 +204,9 @@ export function compilePipeline(stages: unknown[], opts: PipelineOptions = {}): 
       return runStages(runOpts?.prefixApplied ? rest : all, input, runOpts?.storedOutput === true);
     },
     storedInput(runOpts) {
-      return (runOpts?.prefixApplied ? rest : all)[0]?.storedInput === true;
+      const stages = runOpts?.prefixApplied ? rest : all;
+      if (stages.length === 0) return runOpts?.storedOutput === true;
+      return stages[0]!.storedInput === true;
     },
     matchEnd: prefixStart,
     runAfterFirst(input) {

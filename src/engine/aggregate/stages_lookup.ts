@@ -8,7 +8,9 @@
  * injected `lookupByValues` finds an index on the foreign field (simple collation), each outer document
  * reads its matches through it (mongod's indexed nested-loop join); otherwise the foreign collection is
  * read once per run — lazily, with a pause every 1,000 documents — and hashed by `valueKey` (linear
- * with a collation).
+ * with a collation). Through an index only the foreign fields that are read are decoded: the
+ * sub-pipeline's (`pipelineDependencies`), or for the equality form those of the joined documents the
+ * stages after it read (`joinedFieldDependencies`, told by `followedBy`).
  */
 import { CommandError } from "../../errors/command_error.ts";
 import { Location } from "../../errors/locations.ts";
@@ -21,6 +23,7 @@ import type { Document, Stage, StageContext } from "./types.ts";
 import { PAUSE, runStages } from "./pause.ts";
 import { deferJs, evaluated, jsDeferralFor } from "./js_defer.ts";
 import { isRegexValue } from "../query/regex.ts";
+import { joinedFieldDependencies, pipelineDependencies } from "./dependencies.ts";
 
 /** While reading a whole foreign collection, a pause after this many documents. */
 const LOAD_PAUSE_EVERY = 1000;
@@ -145,7 +148,11 @@ export function compileLookup(spec: unknown, ctx: StageContext, name: string): S
     : undefined;
   const child = ctx.child(names);
   const sub = pipeline === undefined ? undefined : child.ctx.subPipeline(pipeline);
+  // what is read of the foreign documents an index finds (only that is decoded): by the sub-pipeline,
+  // or, joined as they are, by the stages after this one (`followedBy`)
+  let readFields = pipeline === undefined ? null : pipelineDependencies(pipeline);
   const letDefer = jsDeferralFor(ctx, letSpec);
+  const asName: string = as;
   const asParts = splitPath(as);
   const localParts = localField === undefined ? undefined : splitPath(localField);
   const foreignParts = foreignField === undefined ? undefined : splitPath(foreignField);
@@ -153,6 +160,9 @@ export function compileLookup(spec: unknown, ctx: StageContext, name: string): S
   return {
     name,
     pauses: true,
+    followedBy(after) {
+      if (pipeline === undefined) readFields = joinedFieldDependencies(after, asName);
+    },
     *run(input) {
       // Read lazily: through an index per outer document while one serves the equality, else the
       // whole foreign collection once (pausing every LOAD_PAUSE_EVERY documents) and a hash join.
@@ -197,7 +207,7 @@ export function compileLookup(spec: unknown, ctx: StageContext, name: string): S
         let streamed: Iterable<Document> | undefined;
         const locals = localParts ? localValues(doc, localParts) : undefined;
         if (indexUsable && locals && !locals.some(isRegexValue)) {
-          matched = byIndex!(from as string, foreignField as string, locals);
+          matched = byIndex!(from as string, foreignField as string, locals, readFields);
           if (matched === undefined) indexUsable = false;
         }
         let values: unknown[] | undefined;
@@ -211,7 +221,7 @@ export function compileLookup(spec: unknown, ctx: StageContext, name: string): S
         if (matched === undefined && letEq && letEqUsable && !strCmp && from !== undefined && values) {
           const v = values[letEq.slot];
           if (indexableScalar(v)) {
-            streamed = ctx.options.streamByValues?.(from, letEq.field, [v]);
+            streamed = ctx.options.streamByValues?.(from, letEq.field, [v], readFields);
             if (streamed === undefined) letEqUsable = false;
           }
         }

@@ -167,3 +167,43 @@ Deno.test("$sort + $limit keeps the top k stably", () => {
     [49, 42, 35],
   );
 });
+
+Deno.test("$lookup through an index decodes only what is read: its sub-pipeline's or the later stages' fields", () => {
+  const asked: (string[] | null)[] = [];
+  const pick = (d: Doc, fields: ReadonlySet<string> | null | undefined) =>
+    fields ? Object.fromEntries(Object.entries(d).filter(([k]) => fields.has(k))) : d;
+  const byValues = (
+    c: string,
+    field: string,
+    values: readonly unknown[],
+    fields?: ReadonlySet<string> | null,
+  ) => {
+    asked.push(fields ? [...fields].sort() : null);
+    return (colls[c] ?? []).filter((d) => values.some((v) => d[field] === v)).map((d) => pick(d, fields));
+  };
+  const o = { ...opts, lookupByValues: byValues, streamByValues: byValues };
+  const eq = { from: "items", localField: "item", foreignField: "_id", as: "m" };
+  // joined whole: every field
+  const whole = run([{ $lookup: eq }], orders, o);
+  assert.deepEqual(whole.map((d) => d["m"]), [[items[0]], [items[1]], []]);
+  assert.deepEqual(asked.splice(0), [null, null, null]);
+  // unwound and one field projected: only that field
+  const one = run([{ $lookup: eq }, { $unwind: "$m" }, { $project: { "m.price": 1 } }], orders, o);
+  assert.deepEqual(one, [{ _id: 1, m: { price: 10 } }, { _id: 2, m: { price: 3 } }]);
+  assert.deepEqual(asked.splice(0), [["price"], ["price"], ["price"]]);
+  // a let equality's sub-pipeline: the fields it reads (its $match's and its $project's)
+  const sub = run(
+    [{
+      $lookup: {
+        from: "items",
+        let: { i: "$item" },
+        pipeline: [{ $match: { $expr: { $eq: ["$_id", "$$i"] } } }, { $project: { price: 1 } }],
+        as: "m",
+      },
+    }],
+    orders.slice(0, 2),
+    o,
+  );
+  assert.deepEqual(sub.map((d) => d["m"]), [[{ _id: "a", price: 10 }], [{ _id: "b", price: 3 }]]);
+  assert.deepEqual(asked.splice(0), [["_id", "price"], ["_id", "price"]]);
+});

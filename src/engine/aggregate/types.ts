@@ -24,6 +24,12 @@ export interface Stage {
    * a last stage whose consumer copies them as they come (the cursor's batches).
    */
   runStored?(input: Iterable<Document>): Iterable<Document>;
+  /**
+   * Told the specs of the stages after it in its pipeline, up to that pipeline's end (compileStages),
+   * before it runs: what they read of its output may let it read less of its own input (a `$lookup`
+   * decodes only the fields of the joined documents they read).
+   */
+  followedBy?(stages: readonly unknown[]): void;
 }
 
 /** Compile-time context of a pipeline. */
@@ -58,16 +64,28 @@ export interface PipelineOptions {
    * For an equality `$lookup`: the documents of `coll` whose `field` matches one of `values` as
    * `{field: {$in: values}}` (simple collation), read through an index; `undefined` when no index
    * serves it (the stage then reads `coll` once through `resolveCollection` and hash-joins).
+   * `fields`: the top-level fields the stage reads of them (only those are decoded); null or absent:
+   * whole documents.
    */
   lookupByValues?:
-    | ((coll: string, field: string, values: readonly unknown[]) => Document[] | undefined)
+    | ((
+      coll: string,
+      field: string,
+      values: readonly unknown[],
+      fields?: ReadonlySet<string> | null,
+    ) => Document[] | undefined)
     | undefined;
   /**
    * `lookupByValues` read as the consumer pulls (in growing slices): a `$lookup` sub-pipeline that
    * stops early (a `$limit`) reads only what it needs.
    */
   streamByValues?:
-    | ((coll: string, field: string, values: readonly unknown[]) => Iterable<Document> | undefined)
+    | ((
+      coll: string,
+      field: string,
+      values: readonly unknown[],
+      fields?: ReadonlySet<string> | null,
+    ) => Iterable<Document> | undefined)
     | undefined;
   /** Documents of the pipeline's collection in distance order, for a leading $geoNear. */
   geoNear?: ((req: GeoNearRequest) => Iterable<GeoNearResult>) | undefined;

@@ -576,10 +576,10 @@ export class WtTxn implements TxnHandle, TxnScope {
     }
   }
 
-  remove(coll: CollectionEntry, rid: RecordId, keys: IndexKeys): void {
+  remove(coll: CollectionEntry, rid: RecordId, keys: IndexKeys, stored?: Uint8Array): void {
     this.writeStep("remove", () => {
       const hooks = this.host.hooks;
-      const before = hooks.preImages ? this.ctx.cursor(coll.ident).recGet(rid) : null;
+      const before = hooks.preImages ? (stored ?? this.ctx.cursor(coll.ident).recGet(rid)) : null;
       if (!this.ctx.cursor(coll.ident).recRemove(rid)) {
         throw new StorageError("NoSuchKey", `record ${rid} not found in ${coll.db}.${coll.name}`);
       }
