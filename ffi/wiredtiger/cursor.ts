@@ -136,6 +136,11 @@ export interface IndexScanBounds {
   readonly upper?: Uint8Array | undefined;
   readonly upperExclusive?: boolean | undefined;
   readonly reverse?: boolean | undefined;
+  /**
+   * A non-unique index's scan resumed: it starts strictly after the entry of the start bound's key
+   * (`lower`, or `upper` in reverse; inclusive) and this record id, instead of at the key's first entry.
+   */
+  readonly afterRid?: bigint | undefined;
 }
 
 type BatchCall = (flags: number, buf: Uint8Array, cap: number, max: number, meta: BigInt64Array) => number;
@@ -311,8 +316,9 @@ function indexScanArgs(b: IndexScanBounds) {
   const upper = b.upper ?? EMPTY;
   const base = (b.reverse ? ScanFlag.REVERSE : 0) | (b.unique ? ScanFlag.UNIQUE : 0) |
     (b.lower !== undefined ? ScanFlag.HAS_LOWER : 0) | (b.upper !== undefined ? ScanFlag.HAS_UPPER : 0) |
-    (b.lowerExclusive ? ScanFlag.LOWER_EXCL : 0) | (b.upperExclusive ? ScanFlag.UPPER_EXCL : 0);
-  return { base, lower, ll: lower.length, upper, ul: upper.length };
+    (b.lowerExclusive ? ScanFlag.LOWER_EXCL : 0) | (b.upperExclusive ? ScanFlag.UPPER_EXCL : 0) |
+    (b.afterRid !== undefined ? ScanFlag.AFTER_RID : 0);
+  return { base, lower, ll: lower.length, upper, ul: upper.length, after: b.afterRid ?? 0n };
 }
 
 export class Cursor {
@@ -697,11 +703,11 @@ export class Cursor {
   /** Index entries between bounds (on the caller's encoded key) in key order. */
   scanIndex(b: IndexScanBounds): Generator<IndexEntryHit, void, undefined> {
     const p = this.unsafePointer;
-    const { base, lower, ll, upper, ul } = indexScanArgs(b);
+    const { base, lower, ll, upper, ul, after } = indexScanArgs(b);
     return drive(
       `scan(${this.uri})`,
       base,
-      (f, buf, cap, max, m) => shim().sct_idx_scan(p, f, lower, ll, upper, ul, buf, cap, max, m),
+      (f, buf, cap, max, m) => shim().sct_idx_scan(p, f, lower, ll, upper, ul, buf, cap, max, m, after),
       decodeIndex,
     );
   }
@@ -718,13 +724,26 @@ export class Cursor {
     expect?: number,
   ): Generator<IndexFetchHit, void, undefined> {
     const p = this.unsafePointer;
-    const { base, lower, ll, upper, ul } = indexScanArgs(b);
+    const { base, lower, ll, upper, ul, after } = indexScanArgs(b);
     const want = expect === undefined ? FIRST_COUNT : expect + 1;
     return drive(
       `scan(${this.uri})`,
       base,
       (f, buf, cap, max, m) =>
-        shim().sct_idx_scan_fetch(p, records().unsafePointer, f, lower, ll, upper, ul, buf, cap, max, m),
+        shim().sct_idx_scan_fetch(
+          p,
+          records().unsafePointer,
+          f,
+          lower,
+          ll,
+          upper,
+          ul,
+          buf,
+          cap,
+          max,
+          m,
+          after,
+        ),
       decodeIndexFetch,
       ScanFlag.START,
       // one more than expected: the scan then sees the range end in the same call when the guess is

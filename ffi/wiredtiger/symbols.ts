@@ -86,8 +86,8 @@ export const SYMBOLS = {
   sct_idx_remove_many: { parameters: [P, I32, B, I32, I32, I64], result: I32 },
   sct_idx_seek: { parameters: [P, B, I32, B], result: I32 },
   sct_idx_get_record: { parameters: [P, P, B, I32, B, I32, B], result: I32 },
-  sct_idx_scan: { parameters: [P, I32, B, I32, B, I32, B, I32, I32, B], result: I32 },
-  sct_idx_scan_fetch: { parameters: [P, P, I32, B, I32, B, I32, B, I32, I32, B], result: I32 },
+  sct_idx_scan: { parameters: [P, I32, B, I32, B, I32, B, I32, I32, B, I64], result: I32 },
+  sct_idx_scan_fetch: { parameters: [P, P, I32, B, I32, B, I32, B, I32, I32, B, I64], result: I32 },
   sct_idx_count: { parameters: [P, I32, B, I32, B, I32, B, I32, I64, B, I32, B], result: I32 },
   sct_stat_all: { parameters: [P, B, B, B, I32, B], result: I32 },
   sct_cursor_next_str: { parameters: [P, B, I32, B], result: I32 },
@@ -151,6 +151,7 @@ export const ScanFlag = {
   HAS_LOWER: 64,
   HAS_UPPER: 128,
   UNIQUE: 256,
+  AFTER_RID: 512,
 } as const;
 
 /** Slots of `meta` written by batch scans. */

@@ -185,6 +185,11 @@ export interface IndexScanOptions {
   readonly fetch?: boolean;
   /** How many entries the consumer expects to read (sizes the first batch); a hint only. */
   readonly expect?: number;
+  /**
+   * A scan resumed on a non-unique index: begin strictly after the entry of the start bound's key
+   * (`lower`, or `upper` in reverse, inclusive) and this record id — not at that key's first entry.
+   */
+  readonly afterRid?: RecordId;
 }
 
 /** One index entry as read. */

@@ -263,7 +263,7 @@ sct_rec_scan_fields_match(WT_CURSOR *c, int flags, int64_t after, const uint8_t 
  */
 static int
 idx_scan_batch(WT_CURSOR *c, WT_CURSOR *rc, int flags, const uint8_t *lower, int32_t llen,
-  const uint8_t *upper, int32_t ulen, uint8_t *out, int32_t cap, int32_t max, int64_t *meta)
+  const uint8_t *upper, int32_t ulen, uint8_t *out, int32_t cap, int32_t max, int64_t *meta, int64_t after_rid)
 {
     int rev = flags & SCT_REVERSE, unique = flags & SCT_UNIQUE, ret, exact;
     int64_t used = 0, count = 0, rid;
@@ -274,7 +274,19 @@ idx_scan_batch(WT_CURSOR *c, WT_CURSOR *rc, int flags, const uint8_t *lower, int
         return EINVAL;
     if (flags & SCT_START) {
         c->reset(c);
-        if (!rev && (flags & SCT_HAS_LOWER)) {
+        if (!unique && (flags & SCT_AFTER_RID) && (rev ? (flags & SCT_HAS_UPPER) : (flags & SCT_HAS_LOWER))) {
+            /* a resumed scan: straight past the entry (bound, after_rid), not through the bound's
+             * entries before it (each fetched only to be skipped) */
+            uint8_t *sk = rev ? stored_key(upper, ulen, 1, after_rid, 0, &n)
+                              : stored_key(lower, llen, 1, after_rid, 0, &n);
+            if (sk == NULL)
+                return ENOMEM;
+            set_item(&k, sk, (int64_t)n);
+            c->set_key(c, &k);
+            ret = c->search_near(c, &exact);
+            if (ret == 0 && (rev ? exact >= 0 : exact <= 0))
+                ret = rev ? c->prev(c) : c->next(c);
+        } else if (!rev && (flags & SCT_HAS_LOWER)) {
             uint8_t *sk = stored_key(lower, llen, 0, 0, 0, &n);
             if (sk == NULL)
                 return ENOMEM;
@@ -379,13 +391,15 @@ idx_scan_batch(WT_CURSOR *c, WT_CURSOR *rc, int flags, const uint8_t *lower, int
 
 /*
  * Batch of [i64 rid][u32 klen][key] index entries between bounds (on the unescaped key).
- * Flags: SCT_REVERSE, SCT_START, SCT_PENDING, SCT_HAS_LOWER/UPPER, SCT_LOWER/UPPER_EXCL, SCT_UNIQUE.
+ * Flags: SCT_REVERSE, SCT_START, SCT_PENDING, SCT_HAS_LOWER/UPPER, SCT_LOWER/UPPER_EXCL, SCT_UNIQUE,
+ * SCT_AFTER_RID (with SCT_START on a non-unique index: begin strictly after the entry of the start
+ * bound's key and `after_rid`).
  */
 int
 sct_idx_scan(WT_CURSOR *c, int flags, const uint8_t *lower, int32_t llen, const uint8_t *upper,
-  int32_t ulen, uint8_t *out, int32_t cap, int32_t max, int64_t *meta)
+  int32_t ulen, uint8_t *out, int32_t cap, int32_t max, int64_t *meta, int64_t after_rid)
 {
-    return idx_scan_batch(c, NULL, flags, lower, llen, upper, ulen, out, cap, max, meta);
+    return idx_scan_batch(c, NULL, flags, lower, llen, upper, ulen, out, cap, max, meta, after_rid);
 }
 
 /*
@@ -396,9 +410,9 @@ sct_idx_scan(WT_CURSOR *c, int flags, const uint8_t *lower, int32_t llen, const 
  */
 int
 sct_idx_scan_fetch(WT_CURSOR *c, WT_CURSOR *rc, int flags, const uint8_t *lower, int32_t llen,
-  const uint8_t *upper, int32_t ulen, uint8_t *out, int32_t cap, int32_t max, int64_t *meta)
+  const uint8_t *upper, int32_t ulen, uint8_t *out, int32_t cap, int32_t max, int64_t *meta, int64_t after_rid)
 {
     if (rc == NULL)
         return EINVAL;
-    return idx_scan_batch(c, rc, flags, lower, llen, upper, ulen, out, cap, max, meta);
+    return idx_scan_batch(c, rc, flags, lower, llen, upper, ulen, out, cap, max, meta, after_rid);
 }

@@ -29,6 +29,7 @@ int sct_preinit_wait_patch(void);
 #define SCT_HAS_LOWER 64
 #define SCT_HAS_UPPER 128
 #define SCT_UNIQUE 256
+#define SCT_AFTER_RID 512 /* start strictly after (the start bound, after_rid): a non-unique scan resumed */
 
 /* meta slots written by scans */
 #define M_COUNT 0

@@ -71,6 +71,15 @@ Deno.test("insert / get / seekUnique / getByUnique / scan / scanIndex / update /
         5n,
       ]);
       assertEquals([...t.scanIndex(c, "g_1", { reverse: true })].map((h) => h.rid), [5n, 3n, 1n, 4n, 2n]);
+      // a resumed scan starts after (key, record id), fetching or not, whether that entry exists or not
+      const after = (opts: Record<string, unknown>) => [...t.scanIndex(c, "g_1", opts)].map((h) => h.rid);
+      assertEquals(after({ lower: key(1), upper: key(1), afterRid: 1n }), [3n, 5n]);
+      assertEquals(after({ lower: key(1), upper: key(1), afterRid: 2n, fetch: true }), [3n, 5n]);
+      assertEquals(after({ lower: key(0), afterRid: 4n }), [1n, 3n, 5n]);
+      assertEquals(after({ lower: key(1), afterRid: 5n }), []);
+      assertEquals(after({ upper: key(1), reverse: true, afterRid: 5n }), [3n, 1n, 4n, 2n]);
+      assertEquals(after({ upper: key(1), reverse: true, afterRid: 4n, fetch: true }), [3n, 1n, 4n, 2n]);
+      assertEquals(after({ upper: key(0), reverse: true, afterRid: 2n }), []);
       assertEquals(t.count(c), 5);
       assertThrows(() => t.scanIndex(c, "nope"), StorageError);
     });

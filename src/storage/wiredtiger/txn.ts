@@ -684,5 +684,6 @@ function scanBounds(unique: boolean, opts: IndexScanOptions) {
     upper: opts.upper,
     upperExclusive: opts.upperExclusive,
     reverse: opts.reverse,
+    afterRid: unique ? undefined : opts.afterRid,
   };
 }
