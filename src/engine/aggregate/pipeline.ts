@@ -108,7 +108,7 @@ export function compileStages(stages: unknown, ctx: StageContext): Stage[] {
       : compile(spec, ctx, name);
     // (every stage is compiled as itself first: a fusion never changes which error a bad spec gets)
     if (i < fusedEnd) continue;
-    const late = name === "$addFields" || name === "$set" ? lateTopK(stages, i, ctx) : undefined;
+    const late = lateTopK(stages, i, ctx);
     if (late) {
       out.push(late.stage);
       fusedEnd = late.end;

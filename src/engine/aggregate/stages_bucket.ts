@@ -263,6 +263,12 @@ function* bucketAutoRun(input: Iterable<Document>, p: BucketAutoPlan): Generator
   let held = 0;
   let pausing = false;
   const it = input[Symbol.iterator]();
+  let cur: Document = {};
+  const read = () => {
+    vars.root = cur;
+    const k = groupEv(cur, vars);
+    return { k: k === undefined ? null : k, p: early ? accs.map((a) => a.arg(cur, vars)) : cur };
+  };
   try {
     for (let r = it.next(); !r.done; r = it.next()) {
       const d = r.value;
@@ -271,11 +277,9 @@ function* bucketAutoRun(input: Iterable<Document>, p: BucketAutoPlan): Generator
         yield d;
         continue;
       }
-      const row = yield* evaluated(defer, () => {
-        vars.root = d;
-        const k = groupEv(d, vars);
-        return { k: k === undefined ? null : k, p: early ? accs.map((a) => a.arg(d, vars)) : d };
-      });
+      cur = d;
+      // (no JavaScript: called directly, no generator a document)
+      const row = defer ? yield* evaluated(defer, read) : read();
       keys.push(row.k);
       payloads.push(row.p);
       const size = approxValueSize(row.k) + approxValueSize(row.p) + ROW_BYTES;

@@ -63,7 +63,7 @@ Deno.test("late top-k: no fusion for unrepeatable or whole-document expressions,
       [{ $addFields: { s: "$$ROOT" } }, { $sort: { s: 1 } }, { $limit: 2 }],
       [{ $addFields: { s: { $getField: "a" } } }, { $sort: { s: 1 } }, { $limit: 2 }],
       [{ $addFields: { s: 1 } }, { $sort: { s: 1 } }],
-      [{ $addFields: { s: 1 } }, { $match: {} }, { $sort: { s: 1 } }, { $limit: 2 }],
+      [{ $addFields: { s: 1 } }, { $skip: 0 }, { $sort: { s: 1 } }, { $limit: 2 }],
     ]
   ) {
     assert.equal(compilePipeline(p).storedInput(), false, JSON.stringify(p));
@@ -72,5 +72,34 @@ Deno.test("late top-k: no fusion for unrepeatable or whole-document expressions,
   assert.throws(
     () => compilePipeline([{ $addFields: { s: 1 } }, { $sort: "x" }, { $limit: 2 }]),
     /must be an object/,
+  );
+});
+
+Deno.test("late top-k: $match, $unset and exclusion $project in the chain", () => {
+  const chains: Doc[][] = [
+    [{ $addFields: { s: { $add: ["$a", "$n.x"] } } }, { $match: { s: { $gt: 10 }, c: { $exists: false } } }, {
+      $unset: "pad",
+    }, { $sort: { s: -1, _id: 1 } }],
+    [{ $match: { $expr: { $lt: ["$a", "$n.x"] } } }, { $project: { pad: 0, "n.keep": 0 } }, {
+      $sort: { b: 1, _id: -1 },
+    }],
+    [{ $unset: ["s", "n"] }, { $match: { b: { $gte: 3 } } }, { $sort: { "n.x": 1, a: -1 } }],
+  ];
+  for (const stages of chains) {
+    const fused = compilePipeline([...stages, { $limit: 6 }]);
+    assert.equal(fused.storedInput(), true, JSON.stringify(stages));
+    const want = bytesOf([...compilePipeline(stages).run(docs)].slice(0, 6));
+    assert.equal(want.length, 6);
+    assert.deepEqual(bytesOf(fused.run(docs)), want, JSON.stringify(stages));
+    assert.deepEqual(bytesOf(fused.run(stored(docs))), want, JSON.stringify(stages));
+  }
+  // a $match alone before the sort, or an inclusion $project, is not fused
+  assert.equal(
+    compilePipeline([{ $match: { a: 1 } }, { $sort: { b: 1 } }, { $limit: 2 }]).storedInput(),
+    false,
+  );
+  assert.equal(
+    compilePipeline([{ $project: { a: 1 } }, { $sort: { a: 1 } }, { $limit: 2 }]).storedInput(),
+    false,
   );
 });
