@@ -4,15 +4,15 @@
  * documents for its winners only (late materialisation).
  *
  * The computed fields and sort keys of most documents are needed only to reject them. When the
- * stages' expressions and filters name the fields they read (expr_fields.ts) and are deterministic (no `$rand`,
- * no server-side JavaScript, no `$meta`), the fused stage takes stored documents (`storedInput`: a
- * collection scan then hands it each record's bytes): it decodes only the fields the expressions, the
- * added paths and the sort keys touch, applies the stages to that partial document, and keeps the
- * bytes of the rows that enter the top k. At the end each winner is decoded whole and the stages
- * applied again — the same fields give the same values, so the output is what the unfused stages
+ * stages' expressions and filters name the fields they read (expr_fields.ts) and are deterministic (no
+ * `$rand`, no server-side JavaScript, no `$meta`), the fused stage takes stored documents
+ * (`storedInput`: a collection scan then hands it each record's bytes): it decodes only the fields the
+ * expressions, filters, added paths and sort keys touch, applies the stages to that partial document,
+ * and keeps the bytes of the rows that enter the top k. At the end each winner is decoded whole and the
+ * stages applied again — the same fields give the same values, so the output is what the unfused stages
  * give, field order included. Decoded input documents go the ordinary way (stages applied, top k kept).
- * On 100,000 ~700-byte documents this cut `$addFields` + `$sort` + `$limit: 5` from ~1.3 s of server
- * CPU to ~0.3 s (docs/performance.md, forty-first session).
+ * On 100,000 ~700-byte documents this cut `$addFields` + `$sort` + `$limit: 5` from ~1.5 s of server
+ * CPU to ~0.2–0.4 s (docs/performance.md, forty-first session).
  */
 import { compareValues } from "../../bson/compare.ts";
 import { decodeDocument } from "../../bson/decode.ts";
@@ -35,8 +35,9 @@ const UNREPEATABLE = ['"$rand"', '"$function"', '"$accumulator"', '"$meta"', '"$
 
 /**
  * The fused stage for `stages[at…]` when they are per-document stages (at least one of them not a
- * `$match`) then a `$sort` then a positive integer `$limit`, and the fusion applies; it replaces the stages up to the `$sort` (`end`:
- * the position of the `$limit`, which stays a stage of its own). Else undefined.
+ * `$match`) then a `$sort` then a positive integer `$limit`, and the fusion applies; it replaces the
+ * stages up to the `$sort` (`end`: the position of the `$limit`, which stays a stage of its own). Else
+ * undefined.
  */
 export function lateTopK(stages: readonly unknown[], at: number, ctx: StageContext): {
   stage: Stage;
