@@ -15,6 +15,7 @@
 import type { Document as Doc } from "../../bson/document.ts";
 import { isNumeric } from "../../bson/values.ts";
 import { truthy } from "../expression/numeric.ts";
+import { exprPaths, topOf } from "../expression/expr_fields.ts";
 
 const PASS_THROUGH = new Set(["$limit", "$skip", "$sample"]);
 
@@ -23,43 +24,8 @@ function isDoc(v: unknown): v is Doc {
     (v as { _bsontype?: string })._bsontype === undefined && !(v instanceof Date);
 }
 
-function topOf(path: string): string {
-  const dot = path.indexOf(".");
-  return dot < 0 ? path : path.slice(0, dot);
-}
-
-/**
- * Adds the paths an expression reads; returns false when it may read the whole document
- * (`$$ROOT`, `$$CURRENT`, or an operator whose arguments are not plain expressions).
- */
-function exprFields(expr: unknown, out: Set<string>): boolean {
-  if (typeof expr === "string") {
-    if (expr.startsWith("$$")) {
-      const v = expr.slice(2);
-      const name = v.split(".")[0];
-      if (name === "ROOT" || name === "CURRENT") {
-        if (!v.includes(".")) return false;
-        out.add(v.slice(name.length + 1));
-      }
-      return true; // $$NOW, $$REMOVE, user variables: not document fields
-    }
-    if (expr.startsWith("$")) out.add(expr.slice(1));
-    return true;
-  }
-  if (Array.isArray(expr)) return expr.every((e) => exprFields(e, out));
-  if (isDoc(expr)) {
-    const keys = Object.keys(expr);
-    if (keys.length === 1 && keys[0] === "$literal") return true;
-    // Operators whose spec holds field *names* or filters rather than expressions.
-    if (
-      keys.some((k) => k === "$getField" || k === "$setField" || k === "$unsetField" || k === "$function")
-    ) {
-      return false;
-    }
-    return keys.every((k) => exprFields(expr[k], out));
-  }
-  return true;
-}
+/** Adds the paths an expression reads (a path read whole: its subfields too); false: the whole document. */
+const exprFields = exprPaths;
 
 function filterFields(filter: unknown, out: Set<string>): boolean {
   if (!isDoc(filter)) return false;
@@ -86,6 +52,33 @@ function accumulatorFields(acc: unknown, out: Set<string>): boolean {
   if (!isDoc(acc)) return false;
   for (const [op, arg] of Object.entries(acc)) {
     if (OPAQUE_ACCUMULATORS.has(op) || !exprFields(arg, out)) return false;
+  }
+  return true;
+}
+
+/**
+ * `$setWindowFields`: its `partitionBy` expression, `sortBy` fields and each output's function argument
+ * (a `window` spec names no fields); it adds its outputs to the documents it passes on.
+ */
+function windowFields(spec: unknown, out: Set<string>): boolean {
+  if (!isDoc(spec)) return false;
+  if (spec["partitionBy"] !== undefined && !exprFields(spec["partitionBy"], out)) return false;
+  const sortBy = spec["sortBy"];
+  if (sortBy !== undefined) {
+    if (!isDoc(sortBy)) return false;
+    for (const [k, v] of Object.entries(sortBy)) {
+      if (isDoc(v)) return false; // $meta sorts
+      out.add(topOf(k));
+    }
+  }
+  const output = spec["output"];
+  if (!isDoc(output)) return false;
+  for (const fn of Object.values(output)) {
+    if (!isDoc(fn)) return false;
+    for (const [op, arg] of Object.entries(fn)) {
+      if (op === "window") continue;
+      if (OPAQUE_ACCUMULATORS.has(op) || !exprFields(arg, out)) return false;
+    }
   }
   return true;
 }
@@ -158,6 +151,8 @@ function stageFields(name: string, spec: unknown, out: Set<string>, unwound: Set
       return Object.values(spec).every((v) => exprFields(v, out)) ? { ok: true, closes: false } : fail;
     case "$unset":
       return { ok: true, closes: false };
+    case "$setWindowFields":
+      return windowFields(spec, out) ? { ok: true, closes: false } : fail;
     case "$facet": {
       // each facet reads what its pipeline reads; the output holds only the facets
       if (!isDoc(spec)) return fail;

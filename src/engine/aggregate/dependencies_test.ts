@@ -100,7 +100,7 @@ Deno.test("joinedFieldDependencies: the fields of a $lookup's joined documents t
       [{ $replaceRoot: { newRoot: "$j" } }],
       [{ $group: { _id: null, all: { $push: "$$ROOT" } } }],
       [{ $unwind: "$j" }],
-      [{ $unwind: "$j" }, { $setWindowFields: { output: {} } }, { $project: { "j.a": 1 } }],
+      [{ $unwind: "$j" }, { $redact: "$$KEEP" }, { $project: { "j.a": 1 } }],
       [{ $project: { "j.a": 0 } }],
       [{ $unwind: "$j.items" }, { $count: "n" }],
       [],
@@ -117,4 +117,42 @@ Deno.test("pipelineDependencies still answers top-level fields for dotted and un
     }]),
     new Set(["t", "a", "p", "r", "s", "_id"]),
   );
+});
+
+Deno.test("$setWindowFields reads its partition, sort and function arguments and passes the input on", () => {
+  const w = {
+    $setWindowFields: {
+      partitionBy: "$b",
+      sortBy: { "d.x": 1 },
+      output: {
+        r: { $rank: {} },
+        s: { $sum: "$a", window: { documents: ["unbounded", "current"] } },
+        p: { $shift: { output: "$$CURRENT.e", by: 1, default: "$f" } },
+      },
+    },
+  };
+  assert.deepEqual(
+    pipelineDependencies([{ $match: { g: 1 } }, w, { $count: "n" }]),
+    new Set(["g", "b", "d", "a", "e", "f"]),
+  );
+  // the outputs are new fields: a later stage reading one reads it (and the input's, if any)
+  assert.deepEqual(
+    pipelineDependencies([w, { $group: { _id: "$r", n: { $sum: "$h" } } }]),
+    new Set(["b", "d", "a", "e", "f", "r", "h"]),
+  );
+  assert.equal(pipelineDependencies([w]), null);
+  for (
+    const bad of [
+      { output: { t: { $top: { output: "$a", sortBy: { b: 1 } } } } },
+      { sortBy: { s: { $meta: "textScore" } }, output: { r: { $rank: {} } } },
+      { partitionBy: "$$ROOT", output: { r: { $rank: {} } } },
+      { output: { r: { $push: "$$ROOT" } } },
+    ]
+  ) {
+    assert.equal(
+      pipelineDependencies([{ $setWindowFields: bad }, { $count: "n" }]),
+      null,
+      JSON.stringify(bad),
+    );
+  }
 });

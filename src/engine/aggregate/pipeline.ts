@@ -20,6 +20,7 @@ import { compileSortStage } from "./stages_basic.ts";
 import { isNumeric } from "../../bson/values.ts";
 import { stageEntry } from "./stage_entry.ts";
 import { runStages } from "./pause.ts";
+import { lateTopK } from "./topk_late.ts";
 export { stageEntry };
 import type { Document, PipelineOptions, Stage, StageContext } from "./types.ts";
 
@@ -80,6 +81,8 @@ export function compileStages(stages: unknown, ctx: StageContext): Stage[] {
     throw new CommandError("TypeMismatch", "'pipeline' option must be specified as an array");
   }
   const out: Stage[] = [];
+  /** Stages before this position are inside a fused stage already pushed (`lateTopK`). */
+  let fusedEnd = 0;
   for (const [i, s] of stages.entries()) {
     const [name, spec] = stageEntry(s);
     if ((name === "$documents" || name === "$geoNear") && i !== 0) {
@@ -105,6 +108,14 @@ export function compileStages(stages: unknown, ctx: StageContext): Stage[] {
     const r = limit !== undefined && Number.isInteger(limit) && limit > 0
       ? compileSortStage(spec, ctx, name, limit)
       : compile(spec, ctx, name);
+    // (every stage is compiled as itself first: a fusion never changes which error a bad spec gets)
+    if (i < fusedEnd) continue;
+    const late = lateTopK(stages, i, ctx);
+    if (late) {
+      out.push(late.stage);
+      fusedEnd = late.end;
+      continue;
+    }
     for (const stage of Array.isArray(r) ? r : [r]) {
       stage.followedBy?.(stages.slice(i + 1));
       out.push(stage);

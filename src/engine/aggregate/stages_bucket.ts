@@ -20,6 +20,7 @@ import type { StringComparator } from "../../bson/compare.ts";
 import type { Evaluator, Vars } from "../expression/types.ts";
 import type { SortKeyPart } from "../sort/sort.ts";
 import { approxValueSize } from "./value_size.ts";
+import { sortedOrder } from "./sorted_order.ts";
 
 function groupByOf(v: unknown, stage: string): unknown {
   const ok = (typeof v === "string" && v.startsWith("$")) ||
@@ -198,100 +199,202 @@ export function compileBucketAuto(spec: unknown, ctx: StageContext, name: string
   const accs = parseAccumulators(output, ctx, undefined);
   const strCmp = ctx.strCmp;
   const defer = jsDeferralFor(ctx, spec);
+  // arguments that cannot fail are evaluated as the documents come: their values are held, not the documents
+  const early = Object.values(output).every((acc) => isObj(acc) && Object.values(acc).every(isPlainArg));
   return {
     name,
     pauses: true,
     *run(input) {
       const vars = ctx.env.newVars();
-      const rows: { k: unknown; d: Document }[] = [];
-      const budget = budgetOf(ctx.options);
-      if (budget.spill) {
-        yield* bucketAutoExternal(input, budget, groupEv, vars, n, accs, strCmp, defer);
-        return;
-      }
-      let held = 0;
-      for (const d of input) {
-        if (d === PAUSE) {
-          yield d;
-          continue;
-        }
-        const size = approxValueSize(d);
-        held += size;
-        budget.meter(size);
-        if (held > budget.limit) throw stageMemoryError("$bucketAuto", budget.limit);
-        const v = yield* evaluated(defer, () => {
-          vars.root = d;
-          return groupEv(d, vars);
-        });
-        rows.push({ k: v === undefined ? null : v, d });
-      }
-      rows.sort((a, b) => compareValues(a.k, b.k, strCmp));
-      const per = Math.ceil(rows.length / n);
-      let i = 0;
-      const out: Document[] = [];
-      while (i < rows.length) {
-        let j = Math.min(rows.length, i + per);
-        while (j < rows.length && compareValues(rows[j]?.k, rows[j - 1]?.k, strCmp) === 0) j++;
-        const states: AccState[] = accs.map((a) => a.make());
-        for (let r = i; r < j; r++) {
-          const row = rows[r] as { k: unknown; d: Document };
-          const args = yield* evaluated(defer, () => {
-            vars.root = row.d;
-            return accs.map((a) => a.arg(row.d, vars));
-          });
-          args.forEach((v, x) => (states[x] as AccState).add(v));
-        }
-        const min = rows[i]?.k;
-        const max = j < rows.length ? rows[j]?.k : rows[j - 1]?.k;
-        const doc: Document = { _id: { min, max } };
-        const values = yield* evaluated(defer, () => states.map((st) => st.result()));
-        accs.forEach((a, x) => (doc[a.field] = values[x]));
-        out.push(doc);
-        i = j;
-      }
-      yield* out;
+      yield* bucketAutoRun(input, {
+        budget: budgetOf(ctx.options),
+        groupEv,
+        vars,
+        n,
+        accs,
+        strCmp,
+        defer,
+        early,
+      });
     },
   };
 }
 
 /**
- * `$bucketAuto` over input larger than memory: each document is keyed by its `groupBy` value and
- * sorted by `externalSort` (sorted runs on disk past the budget, k-way merged), then buckets are cut
- * from the sorted stream: `ceil(count / buckets)` documents each, extended over equal keys, `max` the
- * next bucket's first key. Only one bucket's accumulator states are held at a time.
+ * An accumulator argument whose evaluation cannot fail or call code: a constant (not an operator
+ * expression), a field path, `$$ROOT` / `$$CURRENT` (maybe with a path). `$bucketAuto` evaluates such
+ * arguments as it reads its input and keeps their values with the keys instead of the documents.
  */
-function* bucketAutoExternal(
-  input: Iterable<Document>,
-  budget: Budget,
-  groupEv: Evaluator,
-  vars: Vars,
-  n: number,
-  accs: ReturnType<typeof parseAccumulators>,
-  strCmp: StringComparator | undefined,
-  defer: JsDeferral | undefined,
-): Generator<Document> {
-  let count = 0;
-  function* keyed(): Generator<Document> {
-    for (const d of input) {
+function isPlainArg(arg: unknown): boolean {
+  if (typeof arg === "string") return !arg.startsWith("$$") || /^\$\$(ROOT|CURRENT)(\.|$)/.test(arg);
+  if (arg === null || typeof arg !== "object") return true;
+  if (Array.isArray(arg)) return false;
+  if ((arg as { _bsontype?: string })._bsontype !== undefined || arg instanceof Date) return true;
+  return isObj(arg) && Object.keys(arg).length === 0;
+}
+
+interface BucketAutoPlan {
+  readonly budget: Budget;
+  readonly groupEv: Evaluator;
+  readonly vars: Vars;
+  readonly n: number;
+  readonly accs: ReturnType<typeof parseAccumulators>;
+  readonly strCmp: StringComparator | undefined;
+  readonly defer: JsDeferral | undefined;
+  /** Rows hold the accumulators' argument values (`isPlainArg`), not the documents. */
+  readonly early: boolean;
+}
+
+/** Heap bytes one held row costs besides its key and payload (two array slots, a position). */
+const ROW_BYTES = 24;
+
+/**
+ * `$bucketAuto`: each input document becomes a row — its `groupBy` value and its payload (the
+ * accumulators' argument values when they are plain, else the document) — held in two arrays and
+ * sorted as positions by the keys (no document is sorted, copied or encoded). Past the budget the rows
+ * go through `externalSort` (sorted runs on disk) instead, or without a spill store the stage fails
+ * (292). Buckets are then cut from the sorted rows: `ceil(count / buckets)` rows each, extended over
+ * equal keys, `max` the next bucket's first key.
+ */
+function* bucketAutoRun(input: Iterable<Document>, p: BucketAutoPlan): Generator<Document> {
+  const { budget, groupEv, vars, accs, defer, early } = p;
+  const keys: unknown[] = [];
+  const payloads: unknown[] = [];
+  let held = 0;
+  let pausing = false;
+  const it = input[Symbol.iterator]();
+  let cur: Document = {};
+  const read = () => {
+    vars.root = cur;
+    const k = groupEv(cur, vars);
+    return { k: k === undefined ? null : k, p: early ? accs.map((a) => a.arg(cur, vars)) : cur };
+  };
+  try {
+    for (let r = it.next(); !r.done; r = it.next()) {
+      const d = r.value;
+      if (d === PAUSE) {
+        pausing = true;
+        yield d;
+        continue;
+      }
+      cur = d;
+      // (no JavaScript: called directly, no generator a document)
+      const row = defer ? yield* evaluated(defer, read) : read();
+      keys.push(row.k);
+      payloads.push(row.p);
+      const size = approxValueSize(row.k) + approxValueSize(row.p) + ROW_BYTES;
+      held += size;
+      budget.meter(size);
+      if (held > budget.limit) {
+        if (!budget.spill) throw stageMemoryError("$bucketAuto", budget.limit);
+        // too many rows for memory: these and the rest through the external sort
+        const count = { n: 0 };
+        const release = () => {
+          budget.meter(-held);
+          held = 0;
+        };
+        yield* cutBuckets(spilled(keys, payloads, it, p, count, release), () => count.n, p);
+        return;
+      }
+    }
+    const ks = keys;
+    const strCmp = p.strCmp;
+    yield* cutBuckets(
+      rowsInOrder(
+        sortedOrder(ks.length, (a, b) => compareValues(ks[a], ks[b], strCmp), pausing),
+        ks,
+        payloads,
+      ),
+      () => ks.length,
+      p,
+    );
+  } finally {
+    budget.meter(-held);
+  }
+}
+
+type Row = { k: unknown; p: unknown };
+
+function* rowsInOrder(
+  order: Iterable<number | typeof PAUSE>,
+  keys: unknown[],
+  payloads: unknown[],
+): Generator<typeof PAUSE | Row> {
+  for (const j of order) yield j === PAUSE ? PAUSE : { k: keys[j as number], p: payloads[j as number] };
+}
+
+/**
+ * The held rows and the rest of the input sorted by `externalSort`, each row a document `{k: {v}, p}`
+ * (the key wrapped: the sort compares it as one whole value, arrays too; argument values as a document
+ * without the missing ones, so a run on disk keeps them missing). `count.n`: the rows read, final
+ * once the sort's first row comes. `release`: the held rows were handed over.
+ */
+function* spilled(
+  keys: unknown[],
+  payloads: unknown[],
+  rest: Iterator<Document>,
+  p: BucketAutoPlan,
+  count: { n: number },
+  release: () => void,
+): Generator<typeof PAUSE | Row> {
+  const { groupEv, vars, accs, defer, early } = p;
+  const pack = (v: unknown): unknown => {
+    if (!early) return v;
+    const o: Document = {};
+    (v as unknown[]).forEach((x, i) => x !== undefined && (o[i] = x));
+    return o;
+  };
+  function* rows(): Generator<Document> {
+    for (let j = 0; j < keys.length; j++) yield { k: { v: keys[j] }, p: pack(payloads[j]) };
+    count.n = keys.length;
+    keys.length = 0;
+    payloads.length = 0;
+    release();
+    for (let r = rest.next(); !r.done; r = rest.next()) {
+      const d = r.value;
       if (d === PAUSE) {
         yield d;
         continue;
       }
-      const v = yield* evaluated(defer, () => {
+      const row = yield* evaluated(defer, () => {
         vars.root = d;
-        return groupEv(d, vars);
+        const k = groupEv(d, vars);
+        return { k: { v: k === undefined ? null : k }, p: pack(early ? accs.map((a) => a.arg(d, vars)) : d) };
       });
-      count++;
-      // the key wrapped in a document: the sort compares it as one whole value (arrays too)
-      yield { k: { v: v === undefined ? null : v }, d };
+      count.n++;
+      yield row;
     }
   }
   const sorted = externalSort(
-    keyed(),
+    rows(),
     [{ path: "k", parts: ["k"], direction: 1 } as SortKeyPart],
-    strCmp,
-    budget,
+    p.strCmp,
+    p.budget,
   );
+  for (const row of sorted) {
+    if (row === PAUSE) {
+      yield PAUSE;
+      continue;
+    }
+    const payload = (row as { p: unknown }).p;
+    yield {
+      k: (row as { k: { v: unknown } }).k.v,
+      p: early ? accs.map((_, i) => (payload as Document)[i]) : payload,
+    };
+  }
+}
+
+/**
+ * Cuts the sorted rows into buckets: `ceil(total() / buckets)` rows each (`total` is read at the first
+ * row, when the sort has read its whole input), extended over equal keys, `max` the next bucket's
+ * first key (the last bucket's: its own last). Only one bucket's accumulator states are held.
+ */
+function* cutBuckets(
+  sorted: Iterable<typeof PAUSE | Row>,
+  total: () => number,
+  p: BucketAutoPlan,
+): Generator<Document> {
+  const { vars, n, accs, strCmp, defer, early } = p;
   let per = 0;
   let states: AccState[] | undefined;
   let min: unknown;
@@ -310,15 +413,15 @@ function* bucketAutoExternal(
       yield row;
       continue;
     }
-    const k = (row as { k: { v: unknown } }).k.v;
-    const d = (row as { d: Document }).d;
-    if (per === 0) per = Math.ceil(count / n);
+    const { k } = row as Row;
+    if (per === 0) per = Math.ceil(total() / n);
     if (states && inBucket >= per && compareValues(k, last, strCmp) !== 0) yield yield* close(k);
     if (!states) {
       states = accs.map((a) => a.make());
       min = k;
     }
-    const args = yield* evaluated(defer, () => {
+    const args = early ? (row as Row).p as unknown[] : yield* evaluated(defer, () => {
+      const d = (row as Row).p as Document;
       vars.root = d;
       return accs.map((a) => a.arg(d, vars));
     });

@@ -1,9 +1,12 @@
 /**
  * Which top-level fields a filter (or sort) reads, so the executor can decode only those fields of
- * each stored document. `null` means "the whole document" (`$expr`, `$where`, `$jsonSchema`, `$text`,
- * or any operator this analysis does not know). Field-level operators (`{a: {$elemMatch: …}}`) only
+ * each stored document. `null` means "the whole document" (`$where`, `$jsonSchema`, `$text`, an
+ * `$expr` that may read the whole document — `$$ROOT`, `$getField`… (expr_fields.ts) — or any operator
+ * this analysis does not know); an `$expr` reads the fields its expression names. Field-level operators (`{a: {$elemMatch: …}}`) only
  * read their own field, whatever they contain. PURE.
  */
+
+import { exprTopFields } from "../expression/expr_fields.ts";
 
 const IGNORED = new Set(["$comment"]);
 const LOGICAL = new Set(["$and", "$or", "$nor"]);
@@ -20,6 +23,10 @@ function walk(filter: Record<string, unknown>, fields: Set<string>): boolean {
       continue;
     }
     if (IGNORED.has(key)) continue;
+    if (key === "$expr") {
+      if (!exprTopFields(value, fields)) return false;
+      continue;
+    }
     if (!LOGICAL.has(key) || !Array.isArray(value)) return false;
     for (const sub of value) {
       if (sub === null || typeof sub !== "object" || Array.isArray(sub)) return false;
