@@ -68,6 +68,7 @@ Deno.test({
         /^ab/,
         /^abc/,
         /^abc$/,
+        // deno-lint-ignore no-control-regex
         /^ab\u0000/,
         /^abd漢/,
         /^ab😀/,
