@@ -534,6 +534,12 @@ export class Cursor {
     return meta[0]!;
   }
 
+  /** The smallest record id, or 0n for an empty table. Resets the cursor. */
+  recFirst(): bigint {
+    check(shim().sct_rec_first(this.unsafePointer, meta), `first(${this.uri})`);
+    return meta[0]!;
+  }
+
   /** Number of records (walks the keys). Resets the cursor. */
   recCount(): number {
     check(shim().sct_rec_count(this.unsafePointer, meta), `count(${this.uri})`);
@@ -571,6 +577,50 @@ export class Cursor {
       expect,
       release,
     );
+  }
+
+  /**
+   * `n` records picked at random, for a cursor opened with `next_random=true` (`Session.openCursor`'s
+   * config; row-store tables only): each is one record of the transaction's snapshot chosen at random,
+   * independently of the others, so a record may come more than once. Fewer only when the table holds
+   * no record (none then). Each entry's bytes are a view of its batch buffer (kept alive by it).
+   * `sizeHint`: the bytes a record is expected to take (sizes the first buffer).
+   */
+  recRandom(n: number, sizeHint = 1024): RecordEntry[] {
+    const p = this.unsafePointer;
+    const picks: RecordEntry[] = [];
+    const m = new BigInt64Array(4);
+    let size = Math.max(FIRST_BUF, Math.min(MAX_BUF, Math.ceil(n * (sizeHint + 12) * 1.25)));
+    let flags = 0;
+    while (picks.length < n) {
+      const buf = new Uint8Array(size);
+      check(
+        shim().sct_rec_random(p, flags, buf, buf.length, n - picks.length, m),
+        `next_random(${this.uri})`,
+      );
+      const count = Number(m[Meta.COUNT]!);
+      if (count > 0) {
+        for (
+          const e of decodeRecords(
+            buf,
+            new DataView(buf.buffer, 0, Number(m[Meta.USED]!)),
+            Number(m[Meta.USED]!),
+          )
+        ) {
+          picks.push(e);
+        }
+      }
+      const status = Number(m[Meta.STATUS]!);
+      if (status !== ScanStatus.PENDING) {
+        if (status === ScanStatus.DONE) break;
+        continue;
+      }
+      // a pick did not fit: the next buffer holds it (the cursor stays on it), then the rest
+      flags = ScanFlag.PENDING;
+      const need = Number(m[Meta.NEED]!);
+      while (size < need) size *= 2;
+    }
+    return picks;
   }
 
   /**

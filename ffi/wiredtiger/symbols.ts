@@ -58,6 +58,7 @@ export const SYMBOLS = {
   sct_rec_remove: { parameters: [P, I64], result: I32 },
   sct_rec_get: { parameters: [P, I64, B, I32, B], result: I32 },
   sct_rec_last: { parameters: [P, B], result: I32 },
+  sct_rec_first: { parameters: [P, B], result: I32 },
   sct_rec_count: { parameters: [P, B], result: I32 },
   sct_rec_scan: { parameters: [P, I32, I64, B, I32, I32, B], result: I32 },
   sct_rec_scan_match: { parameters: [P, I32, I64, B, I32, I32, B, I32, I32, B], result: I32 },
@@ -66,6 +67,8 @@ export const SYMBOLS = {
     parameters: [P, I32, I64, B, I32, I32, B, I32, I32, B, I32, I32, B],
     result: I32,
   },
+  /** Picks of a cursor opened with "next_random=true" (shim/wt_scan.c). */
+  sct_rec_random: { parameters: [P, I32, B, I32, I32, B], result: I32 },
   sct_group_new: { parameters: [B, I32, I32, B, I32, I64, B], result: I32 },
   sct_group_free: { parameters: [P], result: "void" },
   sct_group_scan: { parameters: [P, P, I32, I64, I64, B], result: I32 },

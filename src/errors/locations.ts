@@ -83,6 +83,8 @@ export const Location = {
   ReplaceRootResultNotObject: 40228,
   ReplaceRootSpecNotObject: 40229,
   SampleMissingSize: 28749,
+  /** A `$sample` through random picks drew only documents it had already sampled, 100 times in a row. */
+  SampleTooManyDuplicates: 28799,
   SampleSizeNegative: 28747,
   SampleSizeNotNumber: 28746,
   SampleSpecNotObject: 28745,

@@ -270,6 +270,14 @@ export interface HookTxn {
   readonly label?: TxnLabel | undefined;
 }
 
+/** How `ReadTxn.randomRecords` picks. */
+export interface RandomPickOptions {
+  /** The bytes a record is expected to take (sizes the engine's buffers); a hint only. */
+  readonly sizeHint?: number;
+  /** Uniform in [0, 1) (default Math.random): a test's fixed draws. */
+  readonly random?: () => number;
+}
+
 /** Reads in one snapshot; valid while the handle (or the `read`/`write` callback) that gave it lives. */
 export interface ReadTxn {
   /** The stored bytes of one record, or null. */
@@ -290,6 +298,16 @@ export interface ReadTxn {
     fields: ReadonlySet<string>,
     opts?: ScanOptions,
   ): IterableIterator<ProjectedRecord>;
+  /**
+   * `n` records of a collection picked at random, each independently among the records of this
+   * transaction's snapshot (its own writes included), so one may come more than once (the caller
+   * de-duplicates by record id). Fewer only when the collection has no record (none then). Absent when
+   * the engine cannot pick records at random. WiredTiger: a record id drawn uniformly over the
+   * snapshot's id range and looked up (drawn again when no record has it), or, when the ids in use are
+   * sparse or the snapshot reads as of an earlier time, its `next_random` cursor (a random page, then a
+   * random record of it: not uniform).
+   */
+  randomRecords?(coll: CollectionEntry, n: number, opts?: RandomPickOptions): RecordView[];
   /** A group table for `groupScan`; absent when the engine folds no `$group` itself. */
   groupTable?(spec: GroupTableSpec): StorageGroupTable;
   /**

@@ -163,6 +163,57 @@ sct_rec_scan_match(WT_CURSOR *c, int flags, int64_t after, const uint8_t *filter
     return ret;
 }
 
+/*
+ * Batch of `max` records picked at random, as [i64 rid][u32 vlen][value] (sct_rec_scan's layout), from
+ * a cursor opened with "next_random=true": each WT_CURSOR::next returns one record of the session's
+ * snapshot chosen at random, so a record may come more than once (the caller de-duplicates). Status 1
+ * (done) only when the table has no visible record; 2 (pending) when a pick did not fit in `out`: the
+ * cursor stays on it and the next call with SCT_PENDING copies it first (no pick is ever dropped, which
+ * would bias the sample against large records). The cursor is reset after a batch that is not pending.
+ */
+int
+sct_rec_random(WT_CURSOR *c, int flags, uint8_t *out, int32_t cap, int32_t max, int64_t *meta)
+{
+    int ret;
+    int64_t used = 0, count = 0, rid;
+    WT_ITEM v;
+    scan_begin(meta);
+    if (max <= 0) {
+        meta[M_STATUS] = 0;
+        return 0;
+    }
+    ret = (flags & SCT_PENDING) ? 0 : c->next(c);
+    for (;;) {
+        if (ret == WT_NOTFOUND)
+            break;
+        if (ret != 0)
+            return ret;
+        if ((ret = c->get_key(c, &rid)) != 0 || (ret = c->get_value(c, &v)) != 0)
+            return ret;
+        int64_t need = 12 + (int64_t)v.size;
+        if (used + need > cap) {
+            meta[M_STATUS] = 2;
+            meta[M_NEED] = need;
+            break;
+        }
+        put_i64(out + used, rid);
+        put_u32(out + used + 8, (uint32_t)v.size);
+        if (v.size)
+            memcpy(out + used + 12, v.data, v.size);
+        used += need;
+        if (++count >= max) {
+            meta[M_STATUS] = 0;
+            break;
+        }
+        ret = c->next(c);
+    }
+    meta[M_COUNT] = count;
+    meta[M_USED] = used;
+    if (meta[M_STATUS] != 2)
+        c->reset(c);
+    return 0;
+}
+
 /* Projection scratch: one document's projection before it is copied into the batch. */
 static __thread uint8_t *scratch_p;
 static __thread size_t scratch_p_cap;

@@ -447,6 +447,21 @@ sct_rec_last(WT_CURSOR *c, int64_t *meta)
     return ret == WT_NOTFOUND ? 0 : ret;
 }
 
+/* meta[0] = smallest record id (0 if empty); the cursor is reset afterwards. */
+int
+sct_rec_first(WT_CURSOR *c, int64_t *meta)
+{
+    int64_t rid = 0;
+    int ret;
+    c->reset(c);
+    ret = c->next(c);
+    if (ret == 0)
+        ret = c->get_key(c, &rid);
+    meta[0] = rid;
+    c->reset(c);
+    return ret == WT_NOTFOUND ? 0 : ret;
+}
+
 /* meta[0] = number of records (walks keys only); the cursor is reset afterwards. */
 int
 sct_rec_count(WT_CURSOR *c, int64_t *meta)

@@ -27,7 +27,9 @@ import { firstPerGroupInput, firstPerGroupPlan } from "./first_per_group.ts";
 import type { CompiledQuery } from "../../executor/compiled_query.ts";
 import { countMatches } from "../shared/count_matches.ts";
 import { QuerySource } from "../../executor/query.ts";
-import { controlSlot, PipelineSource, scanInput, scanStored } from "./pipeline_source.ts";
+import { controlSlot, PipelineSource, sampleInput, scanInput, scanStored } from "./pipeline_source.ts";
+import { RandomSample, randomSampleFits } from "../../executor/random_sample.ts";
+import { leadingSampleSize, RANDOM_PLAN_STAGE, sampleFromRandomCursor } from "./leading_sample.ts";
 import type { RequestContext } from "../context.ts";
 import { recordExamined, recordPlan } from "../shared/read_figures.ts";
 import { defineCommand, type Doc, type Reply } from "../spec.ts";
@@ -300,10 +302,15 @@ async function run(ctx: RequestContext<AggregateParams>): Promise<Reply> {
   const coll = collectionless ? undefined : findCollection(ctx, name);
   const buckets = coll || collectionless ? undefined : bucketsBase(ctx, name);
   let source: QuerySource | undefined;
+  /** A leading $sample answered by random picks (executor/random_sample.ts). */
+  let sample: RandomSample | undefined;
   let input: Iterable<Doc> = [];
   let prefixApplied = true;
-  /** The pipeline's output when it is not `pipeline.run(input)` (a leading $group folded in storage). */
-  let output: (() => Promise<Iterable<Doc>>) | undefined;
+  /**
+   * The pipeline's output when it is not `pipeline.run(input)` (a leading $group folded in storage);
+   * `storedOutput` as `run`'s.
+   */
+  let output: ((storedOutput: boolean) => Promise<Iterable<Doc>>) | undefined;
   const slot = controlSlot(ctl);
   if (p.source !== "collection") {
     // Input = index statistics, sessions or operations; the engine runs the rest (leading $match/$sort included).
@@ -360,20 +367,24 @@ async function run(ctx: RequestContext<AggregateParams>): Promise<Reply> {
       });
       prefixApplied = false;
     }
+    // a leading $sample of a few documents of a large collection: random picks, not a scan (mongod's
+    // $sampleFromRandomCursor); not when the pipeline reads record metadata ($meta recordId …)
+    const sampleSize = leadingSampleSize(stages);
+    const sampled = coll && sampleSize !== undefined && !readsRowMeta(p.pipeline) &&
+        randomSampleFits(ctx.storage, coll, sampleSize)
+      ? sampleSize
+      : undefined;
     if (explain) {
+      const shown = pipeline.stageNames.map((s): Doc => ({ [s]: {} }));
+      if (sampled !== undefined) shown[0] = sampleFromRandomCursor(sampled);
+      const winning = sampled !== undefined
+        ? RANDOM_PLAN_STAGE
+        : q.access.kind === "idLookup"
+        ? "IDHACK"
+        : "COLLSCAN";
       return {
         explainVersion: "1",
-        stages: [
-          {
-            $cursor: {
-              queryPlanner: {
-                namespace: ns,
-                winningPlan: { stage: q.access.kind === "idLookup" ? "IDHACK" : "COLLSCAN" },
-              },
-            },
-          },
-          ...pipeline.stageNames.map((s) => ({ [s]: {} })),
-        ],
+        stages: [{ $cursor: { queryPlanner: { namespace: ns, winningPlan: { stage: winning } } } }, ...shown],
         ok: 1,
       };
     }
@@ -415,6 +426,18 @@ async function run(ctx: RequestContext<AggregateParams>): Promise<Reply> {
     } else if (coll && (firstPlan = firstPerGroupFor(stages, pipeline, q, collation)) !== undefined) {
       // $sort then a $group of $firsts by the sort's first field: the first document of each value
       input = firstPerGroupInput(ctx, coll, firstPlan, q, slot);
+    } else if (coll && sampled !== undefined) {
+      sample = new RandomSample(ctx.storage, coll, sampled);
+      ctx.opStats.planSummary = RANDOM_PLAN_STAGE;
+      // the picks are the $sample's output: the stages after it run on them, or the cursor's batches
+      // take their stored bytes when none follows
+      const s = sample;
+      output = (storedOutput) =>
+        Promise.resolve(
+          storedOutput && stages.length === 1
+            ? sampleInput(s, slot, "stored")
+            : pipeline.runAfterFirst(sampleInput(s, slot, pipelineDependencies(stages))),
+        );
     } else if (coll) {
       if (readsRowMeta(p.pipeline)) q = withRowMeta(q);
       source = new QuerySource(ctx.storage, coll, q);
@@ -453,12 +476,14 @@ async function run(ctx: RequestContext<AggregateParams>): Promise<Reply> {
   const run = async (): Promise<Iterable<Doc>> => {
     if (!output) return pipeline.run(input, { prefixApplied, storedOutput: true });
     try {
-      return await output();
+      return await output(true);
     } catch (e) {
       source?.close();
+      sample?.close();
       throw e;
     }
   };
+  const read = source ?? sample;
   if (write) {
     // $out / $merge: run the whole pipeline, write, answer with an empty cursor.
     const sync = ctx.writeConcern.sync || ctx.syncOnCommit;
@@ -474,18 +499,22 @@ async function run(ctx: RequestContext<AggregateParams>): Promise<Reply> {
       );
     } finally {
       source?.close();
+      sample?.close();
       ctx.opStats.ns = ns;
-      if (source) recordExamined(ctx, source);
+      if (read) recordExamined(ctx, read);
     }
     return encodeCursorReply({ id: 0n, ns, batchKey: "firstBatch", docs: [] });
   }
   const out = new PipelineSource(
     await run(),
-    () => source?.close(),
+    () => {
+      source?.close();
+      sample?.close();
+    },
     slot,
     settleJs,
   );
-  if (source) out.stats = source.stats; // (a getMore's figures: what its batch added)
+  if (read) out.stats = read.stats; // (a getMore's figures: what its batch added)
   let first;
   try {
     first = batchSize === 0
@@ -497,7 +526,7 @@ async function run(ctx: RequestContext<AggregateParams>): Promise<Reply> {
   }
   let id = 0n;
   ctx.opStats.ns = ns;
-  if (source) recordExamined(ctx, source);
+  if (read) recordExamined(ctx, read);
   ctx.opStats.nreturned = first.docs.length;
   if (!first.done) {
     ensureCursorRoom(ctx, out);
@@ -529,10 +558,12 @@ function explainShape(p: AggregateParams): ExplainShape {
     matches.push(m);
   }
   const filter = matches.length === 0 ? undefined : matches.length === 1 ? matches[0] : { $and: matches };
+  const sample = i === 0 && !readsRowMeta(pipeline) ? leadingSampleSize(pipeline) : undefined;
   return {
     coll: p.collection ?? COLLECTIONLESS,
     parts: { filter, hint: p.hint, collation: p.collation, variables: p.let },
     rest: pipeline.slice(i) as Doc[],
+    ...(sample !== undefined ? { sample } : {}),
   };
 }
 

@@ -20,6 +20,7 @@ import { PackedDocs } from "../../engine/aggregate/packed_docs.ts";
 import { isStoredDoc, storedItem } from "../../engine/aggregate/stored_doc.ts";
 import { freeNow } from "../../bson/owned_bytes.ts";
 import { EXAMINE_PER_PULL, QuerySource } from "../../executor/query.ts";
+import type { RandomSample } from "../../executor/random_sample.ts";
 import type { BatchSource } from "../../cursors/registry.ts";
 import type { Batch } from "../../executor/batch_source.ts";
 import { OpControl } from "../../observability/op_control.ts";
@@ -89,6 +90,42 @@ export function* scanInput(
       if (slot.current.due()) yield PAUSE;
     }
     if (done) return;
+    if (slot.current.dueNow()) yield PAUSE;
+  }
+}
+
+/** First chunk of a random sample's picks (`sampleInput`): a first batch of 101 in one storage read. */
+export const SAMPLE_CHUNK_MIN = 128;
+
+/**
+ * A leading `$sample`'s documents picked at random (executor/random_sample.ts; only `fields` decoded,
+ * or none with `fields` "stored": each its stored bytes, `StoredDoc`, for a consumer that copies them),
+ * with `PAUSE` markers when the slot's control is due: chunks as `scanInput`'s (from SAMPLE_CHUNK_MIN
+ * picks, doubling to SCAN_CHUNK_MAX, at most SCAN_CHUNK_MAX_BYTES of the picks' average size, fewer
+ * while others wait), each one storage read.
+ */
+export function* sampleInput(
+  sample: RandomSample,
+  slot: ControlSlot,
+  fields?: ReadonlySet<string> | null | "stored",
+): Generator<Doc> {
+  let ctl = slot.current;
+  let chunk = SAMPLE_CHUNK_MIN;
+  while (!sample.done) {
+    if (slot.current !== ctl) {
+      ctl = slot.current;
+      chunk = SAMPLE_CHUNK_MIN;
+    }
+    const bySize = Math.max(1, Math.floor(SCAN_CHUNK_MAX_BYTES / Math.max(1, sample.averageSize)));
+    const n = Math.min(ctl.contended() ? Math.min(chunk, SCAN_CHUNK_CONTENDED) : chunk, bySize);
+    let docs = fields === "stored" ? sample.next(n).map(storedItem) : sample.nextDocs(n, fields);
+    chunk = Math.min(SCAN_CHUNK_MAX, chunk * 2);
+    for (let i = 0; i < docs.length; i++) {
+      const d = docs[i]!;
+      if (i === docs.length - 1) docs = []; // release the chunk before the consumer may go idle
+      yield d;
+      if (slot.current.due()) yield PAUSE;
+    }
     if (slot.current.dueNow()) yield PAUSE;
   }
 }

@@ -30,6 +30,9 @@ import { optional, parseShape, str } from "../params/schema.ts";
 import { GENERIC_FIELDS } from "../params/generic.ts";
 import { COMPAT_MONGODB_VERSION } from "../../version.ts";
 import { fitExplainReply } from "../shared/explain_fit.ts";
+import { RandomSample, randomSampleFits } from "../../executor/random_sample.ts";
+import { RANDOM_PLAN_STAGE, sampleFromRandomCursor } from "../aggregate/leading_sample.ts";
+import type { CollectionEntry } from "../../storage/api.ts";
 
 const VERBOSITIES = ["queryPlanner", "executionStats", "allPlansExecution"] as const;
 type Verbosity = typeof VERBOSITIES[number];
@@ -71,6 +74,9 @@ async function run(ctx: RequestContext<ExplainParams>): Promise<Doc> {
   const { shape, verbosity, inner } = ctx.params;
   const ns = `${ctx.db}.${shape.coll}`;
   const coll = findCollection(ctx, shape.coll);
+  if (coll && shape.sample !== undefined && randomSampleFits(ctx.storage, coll, shape.sample)) {
+    return await explainRandomSample(ctx, coll, shape.sample);
+  }
   // run as the command would: a blocking sort past the memory limit spills (SORT `usedDisk`)
   const q = {
     ...compileQuery({ ...shape.parts, ...jsQueryParts(ctx) }, coll, {
@@ -159,11 +165,7 @@ async function run(ctx: RequestContext<ExplainParams>): Promise<Doc> {
       ...(verbosity === "allPlansExecution" ? { allPlansExecution: [] } : {}),
     };
   }
-  const serverInfo = {
-    host: ctx.info.address.split(":")[0],
-    port: ctx.info.port,
-    version: COMPAT_MONGODB_VERSION,
-  };
+  const serverInfo = serverInfoOf(ctx);
   const common = { command: { ...inner, $db: ctx.db }, serverInfo, ok: 1 };
   if (shape.rest !== undefined) {
     const cursor: Doc = { queryPlanner, ...(executionStats ? { executionStats } : {}) };
@@ -175,6 +177,61 @@ async function run(ctx: RequestContext<ExplainParams>): Promise<Doc> {
     ...(executionStats ? { executionStats } : {}),
     ...common,
   });
+}
+
+/**
+ * An aggregate whose leading `$sample` is answered by random picks (executor/random_sample.ts), shown
+ * as mongod shows it: a `$cursor` over a MULTI_ITERATOR plan, then `$sampleFromRandomCursor`; with
+ * executionStats, the picks are made (docsExamined: every pick, repeats included).
+ */
+async function explainRandomSample(
+  ctx: RequestContext<ExplainParams>,
+  coll: CollectionEntry,
+  size: number,
+): Promise<Doc> {
+  const { shape, verbosity, inner } = ctx.params;
+  const queryPlanner: Doc = {
+    namespace: `${ctx.db}.${shape.coll}`,
+    parsedQuery: {},
+    indexFilterSet: false,
+    planCacheShapeHash: "",
+    maxIndexedOrSolutionsReached: false,
+    maxIndexedAndSolutionsReached: false,
+    maxScansToExplodeReached: false,
+    winningPlan: { stage: RANDOM_PLAN_STAGE },
+    rejectedPlans: [],
+  };
+  let executionStats: Doc | undefined;
+  if (verbosity !== "queryPlanner") {
+    const t0 = performance.now();
+    const sample = new RandomSample(ctx.storage, coll, size);
+    while (!sample.done) {
+      sample.next(1000);
+      if (ctx.control.dueNow()) await ctx.control.yieldNow();
+    }
+    const { nReturned, docsExamined } = sample.stats;
+    executionStats = {
+      executionSuccess: true,
+      nReturned,
+      executionTimeMillis: Math.round(performance.now() - t0),
+      totalKeysExamined: 0,
+      totalDocsExamined: docsExamined,
+      executionStages: { stage: RANDOM_PLAN_STAGE, nReturned, docsExamined },
+      ...(verbosity === "allPlansExecution" ? { allPlansExecution: [] } : {}),
+    };
+  }
+  const cursor: Doc = { queryPlanner, ...(executionStats ? { executionStats } : {}) };
+  return fitExplainReply({
+    explainVersion: "1",
+    stages: [{ $cursor: cursor }, sampleFromRandomCursor(size), ...(shape.rest ?? []).slice(1)],
+    command: { ...inner, $db: ctx.db },
+    serverInfo: serverInfoOf(ctx),
+    ok: 1,
+  });
+}
+
+function serverInfoOf(ctx: RequestContext<unknown>): Doc {
+  return { host: ctx.info.address.split(":")[0], port: ctx.info.port, version: COMPAT_MONGODB_VERSION };
 }
 
 export const explain = defineCommand<ExplainParams>({

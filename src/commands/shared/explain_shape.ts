@@ -22,4 +22,9 @@ export interface ExplainShape {
   readonly distinctKey?: string;
   /** Pipeline stages after the leading $match (aggregate). */
   readonly rest?: Doc[];
+  /**
+   * The size of a `$sample` that is the pipeline's first stage (aggregate): explained as random picks
+   * (MULTI_ITERATOR, `$sampleFromRandomCursor`) when the aggregate would answer it so.
+   */
+  readonly sample?: number;
 }

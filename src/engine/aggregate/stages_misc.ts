@@ -1,6 +1,6 @@
 /**
  * stages_misc.ts — `$facet` (sub-pipelines over the same materialised input, one output document),
- * `$sample` (uniform sample with the injected randomness) and `$redact` (`$$DESCEND`, `$$PRUNE`,
+ * `$sample` (uniform sample with the injected randomness, a reservoir of `size` documents) and `$redact` (`$$DESCEND`, `$$PRUNE`,
  * `$$KEEP` evaluated at every embedded document level).
  */
 import { PAUSE, runStages, withPauses } from "./pause.ts";
@@ -11,6 +11,8 @@ import { isObj } from "../expression/compile.ts";
 import { numKind, toDouble } from "../expression/numeric.ts";
 import { typeName } from "../expression/coerce.ts";
 import { stageEntry } from "./stage_entry.ts";
+import { isStoredDoc, storedItem } from "./stored_doc.ts";
+import { decodeDocument } from "../../bson/decode.ts";
 import type { Document, Stage, StageContext } from "./types.ts";
 
 const NOT_IN_FACET = new Set([
@@ -117,29 +119,49 @@ export function compileSample(spec: unknown, ctx: StageContext, name: string): S
   }
   const n = Math.floor(size);
   const random = ctx.options.random ?? Math.random;
+  /**
+   * A reservoir of `n` documents (each input document is kept with probability n / seen, in place
+   * of a random kept one: every subset of `n` equally likely), output in a random order: memory for
+   * `n` documents, not the whole input. Stored input documents (the collection scan's bytes) are kept
+   * as copies of their bytes and decoded only when output to a stage that reads them.
+   */
+  function* sample(input: Iterable<Document>, storedOutput: boolean): Iterable<Document> {
+    const kept: Document[] = [];
+    let seen = 0;
+    for (const d of input) {
+      if (d === PAUSE) {
+        yield d;
+        continue;
+      }
+      const at = seen < n ? seen : Math.floor(random() * (seen + 1));
+      seen++;
+      if (at >= n) continue;
+      const item = isStoredDoc(d) ? storedItem(d.slice()) : d;
+      if (at === kept.length) kept.push(item);
+      else kept[at] = item;
+    }
+    for (let i = kept.length - 1; i > 0; i--) {
+      const j = Math.floor(random() * (i + 1));
+      const t = kept[i] as Document;
+      kept[i] = kept[j] as Document;
+      kept[j] = t;
+    }
+    for (let i = 0; i < kept.length; i++) {
+      const d = kept[i] as Document;
+      kept[i] = EMPTY; // (each document goes with its output)
+      yield isStoredDoc(d) && !storedOutput ? decodeDocument(d) : d;
+    }
+  }
   return {
     name,
     pauses: true,
-    *run(input) {
-      const docs: Document[] = [];
-      for (const d of input) {
-        if (d === PAUSE) {
-          yield d;
-          continue;
-        }
-        docs.push(d);
-      }
-      const k = Math.min(n, docs.length);
-      for (let i = 0; i < k; i++) {
-        const j = i + Math.floor(random() * (docs.length - i));
-        const t = docs[i] as Document;
-        docs[i] = docs[j] as Document;
-        docs[j] = t;
-        yield docs[i] as Document;
-      }
-    },
+    storedInput: true,
+    run: (input) => sample(input, false),
+    runStored: (input) => sample(input, true),
   };
 }
+
+const EMPTY: Document = {};
 
 export function compileRedact(spec: unknown, ctx: StageContext, name: string): Stage {
   const ev = ctx.env.compile(spec);

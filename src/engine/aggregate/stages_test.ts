@@ -1,5 +1,7 @@
 import assert from "node:assert/strict";
 import { compilePipeline } from "./mod.ts";
+import { BSON } from "bson";
+import { isStoredDoc, storedItem } from "./stored_doc.ts";
 import { assertCommandError } from "../../errors/assert_command_error.ts";
 import type { Document as Doc } from "../../bson/document.ts";
 
@@ -96,8 +98,38 @@ Deno.test("$facet, $bucket, $bucketAuto", () => {
 });
 
 Deno.test("$sample with injected randomness, $redact", () => {
+  // a reservoir of 2: _id 3 replaces the first kept (draw 0), then the shuffle swaps the two
   const s = run([{ $sample: { size: 2 } }], orders, { random: () => 0 });
-  assert.deepEqual(s.map((d) => d["_id"]), [1, 2]);
+  assert.deepEqual(s.map((d) => d["_id"]), [2, 3]);
+  // draws near 1: _id 3 is not kept, the order stays
+  assert.deepEqual(run([{ $sample: { size: 2 } }], orders, { random: () => 0.99 }).map((d) => d["_id"]), [
+    1,
+    2,
+  ]);
+  // stored input documents (a collection scan's bytes, valid until the next pull): copies kept,
+  // decoded for the next stage, or handed on as bytes to a consumer of stored output
+  const bytes = orders.map((d) => BSON.serialize(d));
+  const p = compilePipeline([{ $sample: { size: 2 } }, { $project: { qty: 1 } }], { random: () => 0.99 });
+  assert.ok(p.storedInput());
+  const reused = new Uint8Array(64);
+  const fed = function* () {
+    for (const b of bytes) {
+      reused.fill(0).set(b); // the scan's buffer is reused for the next document
+      yield storedItem(reused.subarray(0, b.length));
+    }
+  };
+  assert.deepEqual([...p.run(fed())], [{ _id: 1, qty: 2 }, { _id: 2, qty: 1 }]);
+  const last = compilePipeline([{ $sample: { size: 2 } }], { random: () => 0.99 });
+  const out = [...last.run(fed(), { storedOutput: true })];
+  assert.ok(out.every((d) => isStoredDoc(d)));
+  assert.deepEqual(out.map((d) => BSON.deserialize(d as unknown as Uint8Array)["_id"]), [1, 2]);
+  // every subset equally likely: each of 10 documents kept by about 3 in 10 samples of 3
+  const ten = Array.from({ length: 10 }, (_, i) => ({ _id: i }));
+  const times = new Array(10).fill(0);
+  for (let r = 0; r < 3000; r++) {
+    for (const d of run([{ $sample: { size: 3 } }], ten)) times[d["_id"] as number]++;
+  }
+  assert.ok(times.every((t) => t > 750 && t < 1050), times.join());
   assert.equal(run([{ $sample: { size: 10 } }], orders, { random: () => 0.99 }).length, 3);
   assertCommandError(() => compilePipeline([{ $sample: { size: -1 } }]), 28747);
   const doc = { _id: 1, level: 1, sub: { level: 5, x: 1 }, arr: [{ level: 1, y: 1 }, { level: 9 }] };

@@ -10,6 +10,8 @@ import { type Connection, type Cursor, type Session, WtError } from "../../../ff
 
 /** Every table cursor: inserts fail on existing keys, updates on missing ones. */
 const CURSOR_CONFIG = "overwrite=false";
+/** A record table's cursor whose every `next` is a record picked at random (`SessionCtx.randomCursor`). */
+const RANDOM_CONFIG = "next_random=true";
 
 /** Cursors are cached by ident ("coll-1"); a string that already has a scheme is used as the URI. */
 const toUri = (ident: string): string => ident.includes(":") ? ident : `table:${ident}`;
@@ -23,11 +25,11 @@ const pauseCell = new Int32Array(new SharedArrayBuffer(4));
  * table open for itself (after it discarded the pages: opening its root page, then closing it, a few
  * ms) WiredTiger refuses other opens with EBUSY instead of making them wait.
  */
-function openCursor(session: Session, uri: string): Cursor {
+function openCursor(session: Session, uri: string, config = CURSOR_CONFIG): Cursor {
   const start = performance.now();
   for (;;) {
     try {
-      return session.openCursor(uri, CURSOR_CONFIG);
+      return session.openCursor(uri, config);
     } catch (e) {
       if (!(e instanceof WtError && e.isBusy) || performance.now() - start > BUSY_WAIT_MS) throw e;
       Atomics.wait(pauseCell, 0, 0, 1);
@@ -40,6 +42,8 @@ export class SessionCtx {
   readonly #main = new Map<string, Cursor>();
   readonly #spare = new Map<string, Cursor[]>();
   readonly #leased = new Map<Cursor, string>();
+  /** `randomCursor`'s cursors, by ident (made on first use: few sessions ever sample). */
+  #random: Map<string, Cursor> | undefined;
 
   constructor(session: Session) {
     this.session = session;
@@ -51,6 +55,20 @@ export class SessionCtx {
     if (c === undefined) {
       c = openCursor(this.session, toUri(ident));
       this.#main.set(ident, c);
+    }
+    return c;
+  }
+
+  /**
+   * The cached random cursor of record table `table:<ident>` (WiredTiger's `next_random`: each `next`
+   * is a record of the transaction's snapshot picked at random). Callers leave it reset.
+   */
+  randomCursor(ident: string): Cursor {
+    const random = this.#random ??= new Map();
+    let c = random.get(ident);
+    if (c === undefined) {
+      c = openCursor(this.session, toUri(ident), RANDOM_CONFIG);
+      random.set(ident, c);
     }
     return c;
   }
@@ -82,6 +100,7 @@ export class SessionCtx {
   /** Whether this session has any cursor (cached or leased) on `ident`. */
   holds(ident: string): boolean {
     return this.#main.has(ident) || (this.#spare.get(ident)?.length ?? 0) > 0 ||
+      this.#random?.has(ident) === true ||
       [...this.#leased.values()].includes(ident);
   }
 
@@ -91,6 +110,8 @@ export class SessionCtx {
     this.#main.delete(ident);
     for (const c of this.#spare.get(ident) ?? []) c.close();
     this.#spare.delete(ident);
+    this.#random?.get(ident)?.close();
+    this.#random?.delete(ident);
   }
 
   close(): void {
@@ -98,6 +119,7 @@ export class SessionCtx {
     this.#main.clear();
     this.#spare.clear();
     this.#leased.clear();
+    this.#random?.clear();
   }
 }
 

@@ -18,6 +18,7 @@ import {
   type IndexScanOptions,
   type InternalTable,
   type ProjectedRecord,
+  type RandomPickOptions,
   type RecordId,
   type RecordView,
   type ScanOptions,
@@ -109,6 +110,13 @@ function packedFilter(terms: readonly ScalarMatchTerm[] | undefined): PackedMatc
   if (p === undefined) packedFilters.set(terms, p = { bytes: packMatchFilter(terms), count: terms.length });
   return p;
 }
+
+/**
+ * `randomRecords` draws record ids uniformly while at least this share of the snapshot's id range holds
+ * records (each pick then costs at most 1 / RID_DENSITY_MIN lookups on average); below it, WiredTiger's
+ * random cursor picks instead.
+ */
+const RID_DENSITY_MIN = 0.25;
 
 /** What a transaction that changed no count, or created no collection, reports (never modified). */
 const NO_DELTAS: ReadonlyMap<string, number> = new Map();
@@ -366,6 +374,49 @@ export class WtTxn implements TxnHandle, TxnScope {
       coll.ident,
       (c) => c.scanRecordFields(names, reverse, after, opts.expect, packedFilter(opts.prefilter)),
     );
+  }
+
+  randomRecords(coll: CollectionEntry, n: number, opts: RandomPickOptions = {}): RecordView[] {
+    this.assertActive();
+    if (n <= 0) return [];
+    try {
+      const picks = this.readAt === undefined ? this.#pickByRid(coll, n, opts.random ?? Math.random) : [];
+      if (picks.length < n) {
+        // a sparse id range (or a read as of an earlier time): WiredTiger's random cursor picks the rest
+        for (const p of this.ctx.randomCursor(coll.ident).recRandom(n - picks.length, opts.sizeHint)) {
+          picks.push(p);
+        }
+      }
+      return picks;
+    } catch (e) {
+      throw this.#readError(e, "randomRecords");
+    }
+  }
+
+  /**
+   * Uniform picks: a record id drawn uniformly between the snapshot's first and last record ids, kept
+   * when a record has it (else drawn again). Every record of the snapshot is equally likely. Stops
+   * early (the caller's random cursor picks the rest) when the ids are sparse: fewer than
+   * RID_DENSITY_MIN of them in use, or a draw's misses pass what that density allows.
+   */
+  #pickByRid(coll: CollectionEntry, n: number, random: () => number): RecordView[] {
+    const picks: RecordView[] = [];
+    const c = this.ctx.cursor(coll.ident);
+    const first = c.recFirst();
+    const last = c.recLast();
+    if (last === 0n) return picks;
+    const span = Number(last - first) + 1;
+    const live = this.count(coll);
+    if (live < span * RID_DENSITY_MIN) return picks;
+    let misses = 0;
+    const maxMisses = 64 + Math.ceil((n * span) / Math.max(1, live)) * 2;
+    while (picks.length < n && misses <= maxMisses) {
+      const rid = first + BigInt(Math.floor(random() * span));
+      const bytes = c.recGet(rid);
+      if (bytes === null) misses++;
+      else picks.push({ rid, bytes });
+    }
+    return picks;
   }
 
   groupTable(spec: GroupTableSpec): StorageGroupTable {
