@@ -110,7 +110,13 @@ export function extractPredicates(
         ) {
           addPred(out, k, { kind: "range", op, value: arg });
         } else if (op === "$elemMatch" && isDocument(arg)) elemMatchPredicates(k, arg, collated, out);
-        else if (op === "$regex" && !collated) {
+        else if (op === "$all" && Array.isArray(arg)) {
+          // every value must be there: an index entry of any one holds every match (mongod bounds the
+          // first; here each is a candidate equality, and the first usable one bounds)
+          for (const x of arg) {
+            if (eqUsable(x, collated) && !isDocument(x)) addPred(out, k, { kind: "eq", value: x });
+          }
+        } else if (op === "$regex" && !collated) {
           const prefix = regexPrefix(arg, v["$options"]);
           if (prefix !== undefined) addPred(out, k, { kind: "prefix", prefix });
         }

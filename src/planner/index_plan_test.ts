@@ -81,3 +81,9 @@ Deno.test("$elemMatch: the object form bounds its sub-fields' paths, the value f
     "a.b",
   ]);
 });
+
+Deno.test("$all: each plain value is a candidate equality; documents and $elemMatch are not", () => {
+  const p = extractPredicates({ t: { $all: ["x1", "y1", { $elemMatch: { $gt: 1 } }, [1, 2], /^a/] } }, false);
+  assert.deepEqual(p.get("t"), [{ kind: "eq", value: "x1" }, { kind: "eq", value: "y1" }]);
+  assert.equal(extractPredicates({ t: { $all: [] } }, false).size, 0);
+});

@@ -60,6 +60,11 @@ Deno.test({
         { xs: { $elemMatch: { $in: [1, 9], $ne: 1 } } },
         { xs: { $elemMatch: { $gt: 8 } }, items: { $elemMatch: { k: 0 } } },
         { items: { $elemMatch: { k: 2, v: { $lt: 5 } } }, xs: 4 },
+        // $all: any one of its values bounds the index
+        { xs: { $all: [4, 5] } },
+        { xs: { $all: [9] } },
+        { xs: { $all: [{ $elemMatch: { $gt: 8 } }, { $elemMatch: { $lt: 1 } }] }, items: { $elemMatch: { k: 1 } } },
+        { "items.k": { $all: [2, 3] } },
       ];
       for (const f of filters) {
         const byIndex = await c.find(f).sort({ _id: 1 }).toArray();
