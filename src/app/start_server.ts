@@ -32,6 +32,7 @@ import { FailPoints } from "../testing/fail_points.ts";
 import { RetryableWrites } from "../sessions/retryable_writes.ts";
 import { ClusterClock } from "../oplog/cluster_clock.ts";
 import { Oplog } from "../oplog/oplog.ts";
+import { TALLY_FILE } from "../oplog/tally_file.ts";
 import { LogicalSessions } from "../sessions/logical_sessions.ts";
 import { Transactions } from "../sessions/transactions.ts";
 import { IndexBuilds } from "../executor/index_builds.ts";
@@ -290,6 +291,7 @@ export async function startServer(opts: StartOptions = {}): Promise<RunningServe
     // in memory the oplog lives in the storage cache: at most a quarter of it (an on-disk oplog is evicted)
     ...(storage.inMemory ? { maxBytes: Math.floor(config.storage.cacheSizeBytes / 4) } : {}),
     noopHeartbeatSeconds: config.oplog.noopHeartbeatSeconds,
+    ...(storage.inMemory ? {} : { tallyFile: `${config.server.storagePath}/${TALLY_FILE}` }),
     ...(config.oplog.archiveDir !== undefined
       ? {
         archive: {
