@@ -15,7 +15,7 @@
  * small table of the strings decoded last (`INTERNED`): the keys every request repeats allocate nothing.
  */
 import { Binary, Long, ObjectId, Timestamp, UUID } from "bson";
-import { DATE_MAX_MS, doubleValue } from "./decode.ts";
+import { DATE_MAX_MS, doubleValue } from "./double_value.ts";
 
 /** npm bson's own (internal) constructor that reads the 12 bytes at an offset, as its decoder does. */
 const ObjectIdAt = ObjectId as unknown as new (source: Uint8Array, offset: number) => ObjectId;
@@ -32,19 +32,30 @@ const GIVE_UP: unknown = Object.freeze({ notCommonDocument: true });
  * types or is malformed (then npm bson decides). Callers check the nesting depth first
  * (`exceedsDepth`): the walk recurses once per level.
  */
-export function decodeCommonDocument(bytes: Uint8Array): Record<string, unknown> | undefined {
+export function decodeCommonDocument(bytes: Uint8Array, mode = 0): Record<string, unknown> | undefined {
   if (bytes.length < 5) return undefined;
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   if (dv.getInt32(0, true) !== bytes.length) return undefined;
   try {
     const out: Record<string, unknown> = {};
-    if (walk(bytes, dv, 0, out, false) !== bytes.length) return undefined;
+    if (walk(bytes, dv, 0, out, false, mode) !== bytes.length) return undefined;
     return out;
   } catch (e) {
     if (e === GIVE_UP) return undefined;
     return undefined; // (a RangeError of a DataView read past the end, a fatal UTF-8 decode)
   }
 }
+
+/**
+ * `decodeCommonDocument` modes. UTF8_TEXT: names and strings beyond ASCII are decoded too (a stored
+ * document, valid UTF-8 by construction; a request leaves them to npm bson for its error messages),
+ * as npm bson decodes them — a leading byte-order mark kept; invalid UTF-8 gives up. COPY_BINARY:
+ * binary values get their own bytes (decode.ts `decodeDocumentCopy`).
+ */
+export const UTF8_TEXT = 1;
+export const COPY_BINARY = 2;
+
+const utf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 
 /**
  * Fills `out` (an object, or an array when `array`) from the document at `at`; returns its end.
@@ -56,6 +67,7 @@ function walk(
   at: number,
   out: Record<string, unknown> | unknown[],
   array: boolean,
+  mode: number,
 ): number {
   const size = dv.getInt32(at, true);
   const end = at + size;
@@ -72,7 +84,7 @@ function walk(
     } else {
       while (k < end && b[k] !== 0) k++;
       if (k >= end - 1) throw GIVE_UP;
-      name = asciiString(b, i + 1, k);
+      name = asciiString(b, i + 1, k, mode);
       // a DBRef (`$ref`) and `__proto__` are npm bson's special cases
       if (name === "__proto__" || name === "$ref") throw GIVE_UP;
     }
@@ -88,19 +100,19 @@ function walk(
       case 0x02: {
         const len = dv.getInt32(p, true);
         if (len <= 0 || len > end - 1 - (p + 4) || b[p + 4 + len - 1] !== 0) throw GIVE_UP;
-        value = asciiString(b, p + 4, p + 4 + len - 1);
+        value = asciiString(b, p + 4, p + 4 + len - 1, mode);
         next = p + 4 + len;
         break;
       }
       case 0x03: {
         const o: Record<string, unknown> = {};
-        next = walk(b, dv, p, o, false);
+        next = walk(b, dv, p, o, false, mode);
         value = o;
         break;
       }
       case 0x04: {
         const a: unknown[] = [];
-        next = walk(b, dv, p, a, true);
+        next = walk(b, dv, p, a, true, mode);
         value = a;
         break;
       }
@@ -109,7 +121,9 @@ function walk(
         const sub = b[p + 4]!;
         if (len < 0 || sub === 2 || len > end - 1 - (p + 5)) throw GIVE_UP;
         // (a 16-byte subtype 4 is the UUID npm bson's `toUUID` would make of the Binary)
-        const bytes = b.subarray(p + 5, p + 5 + len);
+        // (a copy by Uint8Array.from: a Node Buffer's `slice` is a view)
+        const view = b.subarray(p + 5, p + 5 + len);
+        const bytes = mode & COPY_BINARY ? Uint8Array.from(view) : view;
         value = sub === 4 && len === 16 ? new UUID(bytes) : new Binary(bytes, sub);
         next = p + 5 + len;
         break;
@@ -176,14 +190,14 @@ const INTERN_SLOTS = 1024;
  */
 const INTERNED: string[] = new Array<string>(INTERN_SLOTS).fill("");
 
-/** An ASCII string's bytes [start, end) as a string; anything else is left to npm bson. */
-function asciiString(b: Uint8Array, start: number, end: number): string {
+/** An ASCII string's bytes [start, end) as a string; anything else is left to npm bson (or UTF8_TEXT). */
+function asciiString(b: Uint8Array, start: number, end: number, mode: number): string {
   const n = end - start;
   if (n <= INTERN_MAX) {
     let h = n;
     for (let k = start; k < end; k++) {
       const c = b[k]!;
-      if (c >= 0x80) throw GIVE_UP;
+      if (c >= 0x80) return utf8String(b, start, end, mode);
       h = (Math.imul(h, 31) + c) | 0;
     }
     const slot = (h ^ (h >>> 10)) & (INTERN_SLOTS - 1);
@@ -203,6 +217,12 @@ function asciiString(b: Uint8Array, start: number, end: number): string {
     INTERNED[slot] = s;
     return s;
   }
-  for (let k = start; k < end; k++) if (b[k]! >= 0x80) throw GIVE_UP;
+  for (let k = start; k < end; k++) if (b[k]! >= 0x80) return utf8String(b, start, end, mode);
   return latin1.decode(b.subarray(start, end));
+}
+
+/** A string beyond ASCII: decoded under UTF8_TEXT (invalid UTF-8 throws: the caller gives up), else left. */
+function utf8String(b: Uint8Array, start: number, end: number, mode: number): string {
+  if (!(mode & UTF8_TEXT)) throw GIVE_UP;
+  return utf8.decode(b.subarray(start, end));
 }

@@ -15,8 +15,8 @@ import {
   Timestamp,
   UUID,
 } from "bson";
-import { decodeDocument } from "./decode.ts";
-import { decodeCommonDocument } from "./request_decode.ts";
+import { decodeWithNpm as decodeDocument } from "./decode.ts";
+import { COPY_BINARY, decodeCommonDocument, UTF8_TEXT } from "./request_decode.ts";
 import { seededRandom as rng } from "../testing/seeded_random.ts";
 
 const NAMES = [
@@ -181,4 +181,27 @@ Deno.test("decodeCommonDocument: short strings come back equal whichever string 
     assertEquals(decodeCommonDocument(bytes), decodeDocument(bytes));
     assertEquals(decodeCommonDocument(bytes), decodeDocument(bytes));
   }
+});
+
+Deno.test("UTF8_TEXT (stored documents): names and strings beyond ASCII decode as npm bson decodes them", () => {
+  const r = rng(29);
+  let answered = 0;
+  for (let i = 0; i < 3000; i++) {
+    const bytes = BSON.serialize(randomDoc(r, 0, false));
+    for (const mode of [UTF8_TEXT, UTF8_TEXT | COPY_BINARY]) {
+      const fast = decodeCommonDocument(bytes, mode);
+      if (fast === undefined) continue;
+      answered++;
+      assertEquals(fast, decodeDocument(bytes, (mode & COPY_BINARY) !== 0));
+    }
+  }
+  assert(answered > 1000);
+  for (const odd of [{ s: "\ufeffx" }, { é: "日本", t: ["ü", { ñ: "ß" }] }, { s: "a".repeat(30) + "é" }]) {
+    const bytes = BSON.serialize(odd);
+    assertEquals(decodeCommonDocument(bytes, UTF8_TEXT), decodeDocument(bytes));
+  }
+  // invalid UTF-8 in a string: left to npm bson (which refuses it)
+  const bad = BSON.serialize({ s: "éé" });
+  bad[bad.indexOf(0xa9)] = 0x41;
+  assertEquals(decodeCommonDocument(bad, UTF8_TEXT), undefined);
 });
