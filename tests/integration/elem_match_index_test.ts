@@ -63,7 +63,10 @@ Deno.test({
         // $all: any one of its values bounds the index
         { xs: { $all: [4, 5] } },
         { xs: { $all: [9] } },
-        { xs: { $all: [{ $elemMatch: { $gt: 8 } }, { $elemMatch: { $lt: 1 } }] }, items: { $elemMatch: { k: 1 } } },
+        {
+          xs: { $all: [{ $elemMatch: { $gt: 8 } }, { $elemMatch: { $lt: 1 } }] },
+          items: { $elemMatch: { k: 1 } },
+        },
         { "items.k": { $all: [2, 3] } },
       ];
       for (const f of filters) {
