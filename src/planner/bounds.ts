@@ -26,7 +26,12 @@ export type FieldPred =
   | { readonly kind: "in"; readonly values: readonly unknown[] }
   | { readonly kind: "range"; readonly op: "$gt" | "$gte" | "$lt" | "$lte"; readonly value: unknown }
   /** A regular expression anchored at the start with this literal prefix (regex_prefix.ts). */
-  | { readonly kind: "prefix"; readonly prefix: string };
+  | { readonly kind: "prefix"; readonly prefix: string }
+  /**
+   * Ranges one array element must satisfy together (`$elemMatch: {$gte: 80, $lt: 90}`): intersected
+   * even on a multikey index, where separate ranges may hold for different elements.
+   */
+  | { readonly kind: "element"; readonly ranges: readonly (FieldPred & { kind: "range" })[] };
 
 /**
  * A value-space interval end (ascending byte encoding). Explain shows `display`, or else `value`
@@ -148,7 +153,10 @@ function elemMatchPredicates(path: string, arg: Doc, collated: boolean, out: Map
   // (a sub-filter of logical operators alone, `{$and: [{k: 2}, …]}`, is the object form)
   if (keys.every((o) => o.startsWith("$") && o !== "$and" && o !== "$or" && o !== "$nor")) {
     extractPredicates({ [path]: arg }, collated, sub);
-    for (const p of sub.get(path) ?? []) addPred(out, path, p);
+    const list = sub.get(path) ?? [];
+    const ranges = list.filter((p): p is FieldPred & { kind: "range" } => p.kind === "range");
+    for (const p of list) if (p.kind !== "range" || ranges.length < 2) addPred(out, path, p);
+    if (ranges.length >= 2) addPred(out, path, { kind: "element", ranges });
     return;
   }
   const fields: Doc = {};
@@ -333,7 +341,13 @@ export function fieldIntervals(
 }
 
 function predValues(p: FieldPred): readonly unknown[] {
-  return p.kind === "in" ? p.values : p.kind === "prefix" ? [] : [p.value];
+  return p.kind === "in"
+    ? p.values
+    : p.kind === "prefix"
+    ? []
+    : p.kind === "element"
+    ? p.ranges.map((r) => r.value)
+    : [p.value];
 }
 
 function hasKeylessString(v: unknown, keyer: CollationKeyer): boolean {
@@ -367,8 +381,10 @@ function valueIntervals(
   // (a collation's keys are not the strings' bytes: a prefix bounds nothing there)
   const px = keyer ? undefined : preds.find((p) => p.kind === "prefix");
   if (px) return [prefixInterval(px.prefix)];
-  const ranges = preds.filter((p): p is FieldPred & { kind: "range" } => p.kind === "range");
+  const el = preds.find((p) => p.kind === "element");
+  const ranges = el ? el.ranges : preds.filter((p): p is FieldPred & { kind: "range" } => p.kind === "range");
   if (ranges.length === 0) return [];
+  if (el) multikey = false; // (one element holds them all: they intersect)
   let iv = rangeInterval(ranges[0]!, keyer);
   if (!multikey) {
     for (const r of ranges.slice(1)) {

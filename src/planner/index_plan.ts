@@ -82,7 +82,7 @@ function predImplies(p: FieldPred, op: string, arg: unknown): boolean {
   }
   if (p.kind === "eq") return satisfies(p.value, op, arg);
   if (p.kind === "in") return p.values.length > 0 && p.values.every((x) => satisfies(x, op, arg));
-  if (p.kind === "prefix") return false;
+  if (p.kind === "prefix" || p.kind === "element") return false;
   if (numClass(p.value) !== numClass(arg)) return false;
   const c = compareValues(p.value, arg);
   if (op === "$gt") return (p.op === "$gt" && c >= 0) || (p.op === "$gte" && c > 0);
@@ -321,7 +321,7 @@ function wildcardPlans(ix: IndexInfo, input: FindPlanInput, sets: PredSets): IxS
     const ok = list.every((p) =>
       p.kind === "in"
         ? p.values.every(wildcardSearchable)
-        : p.kind !== "prefix" && wildcardSearchable(p.value)
+        : p.kind !== "prefix" && p.kind !== "element" && wildcardSearchable(p.value)
     );
     if (!ok) continue;
     const virtual: IndexInfo = { ...ix, key: { $_path: 1, [path]: 1 }, multikey: true, sparse: false };

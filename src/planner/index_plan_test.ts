@@ -71,11 +71,23 @@ Deno.test("$elemMatch: the object form bounds its sub-fields' paths, the value f
   assert.deepEqual([...obj.keys()].sort(), ["items.k", "items.v", "items.w"]);
   assert.deepEqual(obj.get("items.v"), [{ kind: "range", op: "$lt", value: 5 }]);
   const val = extractPredicates({ xs: { $elemMatch: { $gte: 3, $lt: 6, $ne: 4 } } }, false);
-  assert.deepEqual(val.get("xs"), [{ kind: "range", op: "$gte", value: 3 }, {
-    kind: "range",
-    op: "$lt",
-    value: 6,
+  assert.deepEqual(val.get("xs"), [{
+    kind: "element",
+    ranges: [{ kind: "range", op: "$gte", value: 3 }, { kind: "range", op: "$lt", value: 6 }],
   }]);
+  // one element holds both ends: on a multikey index too the bounds are [3, 6)
+  const plan = planQuery({
+    filter: { xs: { $elemMatch: { $gte: 3, $lt: 6 } } },
+    indexes: [ix("xs_1", { xs: 1 }, { multikey: true })],
+  });
+  assert.equal(plan.access.kind, "ixScan");
+  if (plan.access.kind === "ixScan") assert.deepEqual(plan.access.indexBounds, { xs: ["[3, 6)"] });
+  // outside $elemMatch the two ends may hold for different elements: one end only
+  const loose = planQuery({
+    filter: { xs: { $gte: 3, $lt: 6 } },
+    indexes: [ix("xs_1", { xs: 1 }, { multikey: true })],
+  });
+  if (loose.access.kind === "ixScan") assert.notDeepEqual(loose.access.indexBounds, { xs: ["[3, 6)"] });
   assert.deepEqual(extractPredicates({ xs: { $elemMatch: {} } }, false).size, 0);
   assert.deepEqual([...extractPredicates({ a: { $elemMatch: { $and: [{ b: 1 }] } } }, false).keys()], [
     "a.b",
