@@ -13,7 +13,8 @@ import type { SpillRun } from "../storage/spill.ts";
 import type { CompiledQuery, ExecStats } from "./compiled_query.ts";
 import { Row } from "./rows.ts";
 import { unwrapRow, wrapRow } from "./row_bytes.ts";
-import { mergeSorted, SortedRows } from "./sorted_rows.ts";
+import { SortedRows } from "./sorted_rows.ts";
+import { mergeSorted } from "./merge_sorted.ts";
 
 const SORT_LIMIT_DEFAULT = 100 * 1024 * 1024;
 /** Rows per chunk of a big in-memory final sort (each chunk is sorted in one pull; see `finish`). */

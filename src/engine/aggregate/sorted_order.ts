@@ -7,6 +7,7 @@
  * rows, so one big sort never holds the event loop (as `externalSort` does with its in-memory rest).
  */
 import { PAUSE } from "./pause.ts";
+import { mergeSorted } from "../../executor/merge_sorted.ts";
 
 /** Rows per chunk of a big sort when the caller handles pauses. */
 const CHUNK = 8_192;
@@ -37,34 +38,9 @@ export function* sortedOrder(
     chunks.push(range(at, Math.min(n, at + CHUNK)));
     yield PAUSE;
   }
-  // k-way merge: a heap of chunk numbers ordered by each chunk's current row
-  const pos = new Array<number>(chunks.length).fill(0);
-  const head = (c: number) => chunks[c]![pos[c]!]!;
-  const less = (x: number, y: number) => byPos(head(x), head(y)) < 0;
-  const heap: number[] = [];
-  const down = (i: number) => {
-    for (;;) {
-      const l = 2 * i + 1;
-      const r = l + 1;
-      let m = i;
-      if (l < heap.length && less(heap[l]!, heap[m]!)) m = l;
-      if (r < heap.length && less(heap[r]!, heap[m]!)) m = r;
-      if (m === i) return;
-      [heap[m], heap[i]] = [heap[i]!, heap[m]!];
-      i = m;
-    }
-  };
-  for (let c = 0; c < chunks.length; c++) heap.push(c);
-  for (let i = (heap.length >> 1) - 1; i >= 0; i--) down(i);
   let out = 0;
-  while (heap.length > 0) {
-    const c = heap[0]!;
-    yield head(c);
-    if (++pos[c]! >= chunks[c]!.length) {
-      const last = heap.pop()!;
-      if (heap.length > 0) heap[0] = last;
-    }
-    if (heap.length > 0) down(0);
+  for (const pos of mergeSorted(chunks.map((c) => c.values()), byPos)) {
+    yield pos;
     if (++out % MERGE_PAUSE_EVERY === 0) yield PAUSE;
   }
 }
