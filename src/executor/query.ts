@@ -10,7 +10,6 @@
  * yield through the operation's OpControl when it is due (deadline and kill checked there). No
  * storage transaction is ever held across an `await`.
  */
-import { sameUuid } from "./same_uuid.ts";
 import { BATCH_ELEMENT_OVERHEAD } from "../limits.ts";
 import {
   type CollectionEntry,
@@ -24,7 +23,6 @@ import {
 } from "../storage/api.ts";
 import type { BatchSource } from "./batch_source.ts";
 import type { IxScanPath } from "../planner/plan.ts";
-import { CommandError } from "../errors/command_error.ts";
 import type { Document as Doc } from "../bson/document.ts";
 import { Row } from "./rows.ts";
 import { idKeyOf } from "./index_keys.ts";
@@ -32,7 +30,8 @@ import { rowMetaOf } from "./row_meta.ts";
 import { skipEntries } from "./skip_entries.ts";
 import { decodeKeyValues } from "../keys/key_decode.ts";
 import { ixScanHits, type IxScanState, newIxScanState } from "./ixscan.ts";
-import { droppedIndex, newOrScanState, orScanHits } from "./or_scan.ts";
+import { newOrScanState, orScanHits } from "./or_scan.ts";
+import { planKilled } from "./plan_killed.ts";
 import { GeoNearCursor } from "./geo_near.ts";
 import { newTextOrState, textOrRows } from "./text_or.ts";
 import { clusteredScanPath, isClustered } from "./clustered.ts";
@@ -605,12 +604,25 @@ export class QuerySource implements BatchSource {
     const expect = Number.isFinite(this.#budget) ? Math.max(1, this.#budget) : undefined;
     // records the engine's own matcher fails come `rejected` (examined, never matched here)
     const prefilter = this.q.prefilter;
-    const opts = {
+    const opts: { -readonly [K in keyof ScanOptions]: ScanOptions[K] } = {
       reverse: a.reverse,
       expect,
       ...(this.#lastRid === undefined ? {} : { after: this.#lastRid }),
       ...(prefilter ? { prefilter } : {}),
     };
+    if (this.#skipLeft > 0 && need === null) {
+      // The skipped matches are never read: only the filter's fields of each record come out (none
+      // without a filter); whole records again from the first match kept (`emit` counts the skip).
+      const skipFields = this.#projection(EMPTY_FIELDS);
+      if (skipFields !== null) {
+        for (const row of this.#projectedScan(txn, skipFields, EMPTY_FIELDS, opts)) {
+          yield row;
+          if (this.#skipLeft === 0) break;
+        }
+        if (this.#scanDone || this.#skipLeft > 0 || this.#budget <= 0) return;
+        opts.after = this.#lastRid!;
+      }
+    }
     const fields = this.#projection(need);
     if (fields !== null) {
       yield* this.#projectedScan(txn, fields, need, opts);
@@ -766,19 +778,10 @@ export class QuerySource implements BatchSource {
   }
 
   #checkCollection(): void {
-    const now = this.storage.catalog.getCollection(this.coll.db, this.coll.name);
-    if (!now || !sameUuid(now.uuid, this.coll.uuid)) {
+    const killed = planKilled(this.storage, this.coll, this.q.access);
+    if (killed) {
       this.close();
-      throw new CommandError(
-        "QueryPlanKilled",
-        `collection dropped during query: ${this.coll.db}.${this.coll.name}`,
-      );
-    }
-    // the index scanned must still be there (its table outlives the drop while snapshots may read it)
-    const dropped = now === this.coll ? undefined : droppedIndex(this.coll, now, this.q.access);
-    if (dropped !== undefined) {
-      this.close();
-      throw new CommandError("QueryPlanKilled", `query plan killed :: index '${dropped}' dropped`);
+      throw killed;
     }
   }
 
