@@ -8,6 +8,7 @@
  * PURE (plain data; the caller owns the instance).
  */
 import type { Document as Doc } from "../bson/document.ts";
+import type { RaceMemo } from "./sort_trial.ts";
 
 function typeTag(v: unknown): string {
   if (v === null) return "null";
@@ -38,11 +39,16 @@ export function shapeOf(v: unknown): unknown {
 interface Entry<T> {
   winner?: string;
   template?: T;
+  /**
+   * The shape's plan is raced on the data (planner/sort_trial.ts), never kept: the last race's outcome
+   * (`true` until the first race ends), which lets the next query of the shape skip the race while the
+   * data still agrees (`RaceMemo`).
+   */
+  raced?: RaceMemo | true;
 }
 
 export class PlanCache<T = unknown> {
   readonly #entries = new Map<string, Entry<T>>();
-  #winners = 0;
   hits = 0;
   constructor(private readonly maxEntries = 5000) {}
 
@@ -60,7 +66,6 @@ export class PlanCache<T = unknown> {
 
   set(key: string, indexName: string): void {
     const e = this.#entry(key);
-    if (e.winner === undefined) this.#winners++;
     e.winner = indexName;
   }
 
@@ -70,6 +75,17 @@ export class PlanCache<T = unknown> {
    */
   setTemplate(key: string, template: T): void {
     this.#entry(key).template = template;
+  }
+
+  /**
+   * Marks a shape whose plan is raced on the data (sort_trial.ts), with the last race's outcome when
+   * there is one: no winner or template is kept for it.
+   */
+  setRaced(key: string, memo?: RaceMemo): void {
+    const e = this.#entry(key);
+    delete e.winner;
+    delete e.template;
+    e.raced = memo ?? (e.raced === undefined ? true : e.raced);
   }
 
   #entry(key: string): Entry<T> {
@@ -89,27 +105,35 @@ export class PlanCache<T = unknown> {
   clear(prefix?: string, suffix?: string): void {
     if (prefix === undefined) {
       this.#entries.clear();
-      this.#winners = 0;
       return;
     }
     for (const [k, e] of [...this.#entries]) {
       if (!k.startsWith(prefix) || (suffix !== undefined && !k.endsWith(suffix))) continue;
-      if (e.winner !== undefined) this.#winners--;
       this.#entries.delete(k);
     }
   }
 
-  /** The remembered shapes whose key starts with `prefix`, with their winning index ($planCacheStats). */
+  /**
+   * The remembered shapes whose key starts with `prefix`, with their winning index ($planCacheStats):
+   * a ranked shape's winner, or a raced shape's last winner.
+   */
   entries(prefix: string): [string, string][] {
     const out: [string, string][] = [];
     for (const [k, e] of this.#entries) {
-      if (e.winner !== undefined && k.startsWith(prefix)) out.push([k, e.winner]);
+      const name = winnerOf(e);
+      if (name !== undefined && k.startsWith(prefix)) out.push([k, name]);
     }
     return out;
   }
 
-  /** Shapes with a remembered winner. */
+  /** Shapes with a remembered winner (ranked or raced). */
   get size(): number {
-    return this.#winners;
+    let n = 0;
+    for (const e of this.#entries.values()) if (winnerOf(e) !== undefined) n++;
+    return n;
   }
+}
+
+function winnerOf(e: Entry<unknown>): string | undefined {
+  return e.winner ?? (e.raced === undefined || e.raced === true ? undefined : e.raced.indexName);
 }

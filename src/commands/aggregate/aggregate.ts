@@ -358,7 +358,11 @@ async function run(ctx: RequestContext<AggregateParams>): Promise<Reply> {
       coll,
       // a leading $skip over an index scan whose bounds answer the $match passes over entries unread
       // (SKIP below FETCH, as a find's); no $group by first values or count is made after a $skip
-      { noTableScan: ctx.tableScans.refused, exactBounds: pipeline.leadingSkip !== undefined },
+      {
+        noTableScan: ctx.tableScans.refused,
+        exactBounds: pipeline.leadingSkip !== undefined,
+        trial: { storage: ctx.storage },
+      },
     );
     if (q.sort && !explain) {
       // No index gives the order: the engine's $sort sorts instead (bounded memory, spills to disk).

@@ -85,6 +85,8 @@ async function run(ctx: RequestContext<ExplainParams>): Promise<Doc> {
       // a count counts index entries alone when the bounds answer the filter (COUNT_SCAN), as it runs;
       // a find needs no filter on its FETCH then, and may skip entries below it (SKIP below FETCH)
       exactBounds: shape.wrap === "COUNT" || shape.exactBounds === true,
+      // a sort's plans raced on the data, as the command races them (sort_trial_plan.ts)
+      trial: { storage: ctx.storage, batchSize: shape.batchSize },
     }),
     sortMemoryLimit: ctx.queryMemoryLimitBytes,
     spill: inner["allowDiskUse"] === false ? undefined : ctx.spill,

@@ -129,7 +129,11 @@ function run(ctx: RequestContext<FindParams>): Reply | Promise<Reply> {
     coll,
     p.let,
     // (QuerySource reads an index range's records with their entries: ixscan.ts)
-    { exactBounds: true, noTableScan: ctx.tableScans.refused },
+    {
+      exactBounds: true,
+      noTableScan: ctx.tableScans.refused,
+      trial: { storage: ctx.storage, batchSize: p.batchSize },
+    },
   );
   // A blocking sort past [server] query_memory_limit spills sorted runs unless allowDiskUse is false.
   const q = {
@@ -241,6 +245,7 @@ function explain(p: FindParams): ExplainShape {
   return {
     coll: p.collection,
     exactBounds: true,
+    batchSize: p.batchSize,
     parts: {
       filter: p.filter,
       sort: p.sort,

@@ -32,17 +32,15 @@ import {
 import type { CollectionEntry } from "../../storage/api.ts";
 import {
   type AccessPath,
-  type FindPlanInput,
   idPoint,
   type IndexInfo,
   type IxScanPath,
   naturalHint,
-  type PlanChoice,
-  planQuery,
 } from "../../planner/find_plan.ts";
 import { checkTableScan } from "./table_scans.ts";
-import { PlanCache, shapeOf } from "../../planner/plan_cache.ts";
-import { planFromTemplate, type PlanTemplate, templateOf } from "../../planner/plan_template.ts";
+import { raceSortPlans, type SortTrialData } from "./sort_trial_plan.ts";
+import { namesJavaScript } from "./names_javascript.ts";
+import { planCacheKey, planWithCache, raceSlot } from "./plan_cache_use.ts";
 import { boundsAnswerFilter, idLookupAnswers } from "../../planner/exact_bounds.ts";
 import { skipBeforeFetch } from "../../planner/skip_pushdown.ts";
 import type { CompiledQuery, JsRounds } from "../../executor/compiled_query.ts";
@@ -148,105 +146,6 @@ function computeIndexInfos(coll: CollectionEntry): IndexInfo[] {
 }
 
 /**
- * `coll` is the collection the query will run on (undefined when it does not exist); the planner
- * looks at its indexes.
- */
-/** One plan cache per process (plans depend only on the catalog, which the keys include). */
-const PLAN_CACHE = new PlanCache<PlanTemplate>();
-
-function hex(bytes: Uint8Array): string {
-  let s = "";
-  for (const b of bytes) s += b.toString(16).padStart(2, "0");
-  return s;
-}
-
-/**
- * The collection part of a plan cache key (its uuid and index list), per index list: the catalog
- * installs a new list on any index change, and the uuid is checked.
- */
-const keyPrefixCache = new WeakMap<readonly IndexInfo[], { uuid: Uint8Array; prefix: string }>();
-
-function keyPrefix(coll: CollectionEntry, infos: readonly IndexInfo[]): string {
-  const hit = keyPrefixCache.get(infos);
-  if (hit !== undefined && hit.uuid === coll.uuid) return hit.prefix;
-  const indexes = infos.map((i) => `${i.name}${i.multikey ? "*" : ""}${i.hidden ? "-" : ""}`).join(",");
-  const prefix = `${hex(coll.uuid)}|${indexes}|`;
-  keyPrefixCache.set(infos, { uuid: coll.uuid, prefix });
-  return prefix;
-}
-
-/** The cache key of a query's shape, or undefined when the plan must not be cached. */
-function planCacheKey(
-  parts: QueryParts,
-  coll: CollectionEntry | undefined,
-  infos: readonly IndexInfo[],
-  simpleIdPoint: boolean,
-): string | undefined {
-  if (!coll || parts.hint !== undefined || parts.min !== undefined || parts.max !== undefined) {
-    return undefined;
-  }
-  // With fewer than two candidate indexes no plan is ever rejected, so nothing is cached: skip the key.
-  if (infos.length < 2) return undefined;
-  // An `_id` point without a collation is IDHACK, which mongod does not cache either (nothing to
-  // compare), and whose key costs more than its plan.
-  if (simpleIdPoint) return undefined;
-  return `${keyPrefix(coll, infos)}${shapeKey(parts)}`;
-}
-
-/** The query-shape part of a plan cache key: the filter's shape, the sort and the collation. */
-function shapeKey(parts: Pick<QueryParts, "filter" | "sort" | "collation">): string {
-  return `${JSON.stringify(shapeOf(parts.filter ?? {}))}|${
-    parts.sort === undefined ? "{}" : JSON.stringify(parts.sort)
-  }|${parts.collation === undefined ? "{}" : JSON.stringify(parts.collation)}`;
-}
-
-/**
- * planCacheClear: forgets the collection's cached plans, or with `shape` only those of that query shape
- * (its filter's shape, sort and collation; the projection is not part of a key here).
- */
-export function clearPlanCache(
-  coll: CollectionEntry,
-  shape?: Pick<QueryParts, "filter" | "sort" | "collation">,
-): void {
-  PLAN_CACHE.clear(`${hex(coll.uuid)}|`, shape === undefined ? undefined : `|${shapeKey(shape)}`);
-}
-
-/**
- * Plans through the plan cache: a cached winner is planned alone (see planner/plan_cache.ts); a
- * shape whose plan cannot depend on its values keeps a template of it, and its next query only fills
- * in the bounds (planner/plan_template.ts).
- */
-function planWithCache(input: FindPlanInput, key: string | undefined): PlanChoice {
-  if (key === undefined) return planQuery(input);
-  const entry = PLAN_CACHE.peek(key);
-  if (entry?.template !== undefined) {
-    const fromTemplate = planFromTemplate(entry.template, input);
-    if (fromTemplate !== undefined) {
-      if (entry.winner !== undefined) PLAN_CACHE.hits++;
-      return fromTemplate;
-    }
-  }
-  if (entry?.winner !== undefined) {
-    const cached = PLAN_CACHE.get(key)!;
-    const only = planQuery({ ...input, indexes: (input.indexes ?? []).filter((i) => i.name === cached) });
-    if (only.access.kind === "ixScan" && only.access.indexName === cached) {
-      keepTemplate(key, input, only);
-      return only;
-    }
-  }
-  const plan = planQuery(input);
-  if (plan.access.kind === "ixScan" && plan.rejected.length > 0) {
-    PLAN_CACHE.set(key, plan.access.indexName);
-  } else if (entry?.winner === undefined) keepTemplate(key, input, plan);
-  return plan;
-}
-
-function keepTemplate(key: string, input: FindPlanInput, plan: PlanChoice): void {
-  const t = templateOf(input, plan);
-  if (t !== undefined) PLAN_CACHE.setTemplate(key, t);
-}
-
-/**
  * The TEXT_OR scan of the collection's text index for a top-level `$text`, when the index can answer
  * it (engine/text `textLookupTerms`, planner/text_plan.ts); otherwise the documents are scanned and
  * the `$text` predicate matches and scores each one. A compound text index needs an equality on each
@@ -341,7 +240,7 @@ function refuseWithText(parts: QueryParts): void {
 export function compileQuery(
   parts: QueryParts,
   coll?: CollectionEntry,
-  opts: { planCache?: boolean; exactBounds?: boolean; noTableScan?: boolean } = {},
+  opts: { planCache?: boolean; exactBounds?: boolean; noTableScan?: boolean; trial?: SortTrialData } = {},
 ): CompiledQuery {
   const filter = parts.filter ?? {};
   const collation = effectiveCollation(parts.collation, coll);
@@ -378,7 +277,10 @@ export function compileQuery(
     : undefined;
   const infos = indexInfos(coll);
   const textScan = textIndex ? textAccess(coll!, filter, parts, collation) : undefined;
-  const plan = textScan ? { access: textScan, rejected: [] } : planWithCache(
+  const cacheKey = opts.planCache === false || textScan
+    ? undefined
+    : planCacheKey(parts, coll, infos, !collation && idPoint(filter) !== undefined);
+  const planned = textScan ? { access: textScan, rejected: [] } : planWithCache(
     {
       filter,
       sort: parts.sort,
@@ -391,10 +293,18 @@ export function compileQuery(
       max: parts.max,
       variables: parts.variables,
     },
-    opts.planCache === false
-      ? undefined
-      : planCacheKey(parts, coll, infos, !collation && idPoint(filter) !== undefined),
+    cacheKey,
   );
+  const plan = opts.trial && coll && !namesJavaScript(filter)
+    ? raceSortPlans(
+      planned,
+      parts,
+      coll,
+      opts.trial,
+      () => (matcher === undefined ? compile() : matcher),
+      cacheKey === undefined ? undefined : raceSlot(cacheKey),
+    )
+    : planned;
   const access = plan.access;
   checkTableScan(
     opts.noTableScan,
@@ -747,34 +657,4 @@ function readFieldsOf(filter: Doc | undefined, sort: Doc | undefined): ReadonlyS
   return f;
 }
 
-/** Plan cache figures (tests, serverStatus). */
-export function planCacheStats(): { entries: number; hits: number } {
-  return { entries: PLAN_CACHE.size, hits: PLAN_CACHE.hits };
-}
-
-/**
- * `$planCacheStats` documents of a collection: one per cached query shape, with the index that won
- * (`cachedPlan`) and the shape it was planned for (values replaced by their types, as the key keeps them).
- */
-export function planCacheEntries(coll: CollectionEntry | undefined, host: string): Doc[] {
-  if (!coll) return [];
-  return PLAN_CACHE.entries(`${hex(coll.uuid)}|`).map(([key, indexName]) => {
-    const [, , filter, sort, collation] = key.split("|");
-    let hash = 0;
-    for (let i = 0; i < key.length; i++) hash = (Math.imul(hash, 31) + key.charCodeAt(i)) >>> 0;
-    const queryHash = hash.toString(16).toUpperCase().padStart(8, "0");
-    return {
-      queryHash,
-      planCacheKey: queryHash,
-      planCacheShapeHash: queryHash,
-      isActive: true,
-      createdFromQuery: {
-        query: JSON.parse(filter ?? "{}"),
-        sort: JSON.parse(sort ?? "{}"),
-        collation: JSON.parse(collation ?? "{}"),
-      },
-      cachedPlan: { stage: "IXSCAN", indexName },
-      host,
-    };
-  });
-}
+export { clearPlanCache, planCacheEntries, planCacheStats } from "./plan_cache_use.ts";

@@ -18,6 +18,8 @@ export interface ExplainShape {
    * `exactBounds`), so explain compiles it so too.
    */
   readonly exactBounds?: boolean;
+  /** find's batchSize: its first batch ends a sort's trial as a limit does (sort_trial.ts). */
+  readonly batchSize?: number | undefined;
   /** A distinct's key: explained as its index walk (DISTINCT_SCAN) when it makes one. */
   readonly distinctKey?: string;
   /** Pipeline stages after the leading $match (aggregate). */

@@ -20,6 +20,7 @@
  * `$expr` results for its next targets are evaluated ahead, in batches (`prefetch`). A statement that keeps meeting new calls
  * without committing (documents changing under it) runs its calls inline after `MAX_ROUNDS`.
  */
+import { namesJavaScript } from "../shared/names_javascript.ts";
 import { JS_DEFERRED, type JsDeferral } from "../../engine/expression/types.ts";
 import type { WriteOptions, WriteTxn } from "../../storage/api.ts";
 import type { RequestContext } from "../context.ts";
@@ -120,29 +121,6 @@ export function namesFunction(v: unknown): boolean {
   return false;
 }
 
-/** The keys through which a statement can run server-side JavaScript. */
-const JS_KEYS: ReadonlySet<string> = new Set(["$where", "$function", "$accumulator"]);
-
-/**
- * True when a key `$where`, `$function` or `$accumulator` appears anywhere in `v` (plain documents and
- * arrays), whatever its place: a statement without one never runs JavaScript, so its write needs no
- * `$where` runner, JavaScript host or rounds (shared/where.ts `jsQueryParts`). A false positive only
- * builds them.
- */
-export function namesJavaScript(v: unknown): boolean {
-  if (v === null || typeof v !== "object") return false;
-  if (Array.isArray(v)) {
-    for (const x of v) if (namesJavaScript(x)) return true;
-    return false;
-  }
-  const proto = Object.getPrototypeOf(v);
-  if (proto !== Object.prototype && proto !== null) return false; // a BSON value, a Date
-  for (const k in v) {
-    if (JS_KEYS.has(k) || namesJavaScript((v as Record<string, unknown>)[k])) return true;
-  }
-  return false;
-}
-
 /** A write statement's filter, update or `let` variables can call JavaScript (`namesJavaScript`). */
 export function statementCallsJs(filter: unknown, update: unknown, variables: unknown): boolean {
   return namesJavaScript(filter) || namesJavaScript(update) || namesJavaScript(variables);
@@ -232,3 +210,5 @@ export function jsFreeTargets(
     return undefined; // (a hint the smaller filter cannot use): the targets are collected as they are
   }
 }
+
+export { namesJavaScript };
