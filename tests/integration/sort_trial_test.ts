@@ -75,6 +75,29 @@ serverTest(
     // no limit: the first batch (101) ends the trial; every document comes, in order
     const all = await c.find({ status: "b" }, { projection: { _id: 1 } }).sort({ t: 1 }).toArray();
     assert.equal(all.length, 1200);
+    // findAndModify, updateOne and deleteOne with a sort race too: the first match in sort order is changed
+    const fam = await db.command({
+      explain: { findAndModify: "c", query: { status: "a" }, sort: { t: 1 }, update: { $set: { x: 1 } } },
+      verbosity: "queryPlanner",
+    });
+    const famPlan = JSON.stringify(fam["queryPlanner"].winningPlan);
+    assert.ok(famPlan.includes('"t_1"') && !famPlan.includes('"SORT"'), famPlan);
+    const first = await c.find({ status: "a" }).sort({ t: 1 }).limit(1).hint({ $natural: 1 }).next();
+    const changed = await c.findOneAndUpdate({ status: "a" }, { $set: { x: 1 } }, { sort: { t: 1 } });
+    assert.equal(changed?._id, first._id);
+    const second = await c.find({ status: "a", x: { $exists: false } }).sort({ t: 1 }).limit(1).hint({
+      $natural: 1,
+    })
+      .next();
+    assert.equal(
+      (await c.updateOne({ status: "a", x: { $exists: false } }, { $set: { x: 2 } }, { sort: { t: 1 } }))
+        .modifiedCount,
+      1,
+    );
+    assert.equal((await c.findOne({ _id: second._id }))?.x, 2);
+    const last = await c.find({ status: "b" }).sort({ t: -1 }).limit(1).hint({ $natural: 1 }).next();
+    const removed = await c.findOneAndDelete({ status: "b" }, { sort: { t: -1 } });
+    assert.equal(removed?._id, last._id);
     // aggregate's leading $match + $sort races too (its explain shows the $match alone: not asserted here)
     const aggDocs = await c.aggregate([{ $match: { status: "a" } }, { $sort: { t: 1 } }, { $limit: 3 }])
       .toArray();

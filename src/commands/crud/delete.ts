@@ -110,7 +110,8 @@ export async function applyDelete(
         : { filter: st.q, sort: st.sort, hint: st.hint, collation: st.collation },
       coll,
       st.variables,
-      { noTableScan: ctx.tableScans.refused },
+      // (a sort's plans raced on the data: sort_trial_plan.ts)
+      { noTableScan: ctx.tableScans.refused, trial: { storage: ctx.storage } },
     );
   if (coll !== undefined) recordPlan(ctx, coll, q.access);
   const fig = newWriteFigures(); // (the profiler's figures: write/write_figures.ts)

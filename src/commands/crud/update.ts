@@ -170,7 +170,8 @@ export function applyUpdate(
         : { filter: st.q, sort: st.sort, hint: st.hint, collation: st.collation },
       existing,
       st.variables,
-      { noTableScan: ctx.tableScans.refused },
+      // (a sort's plans raced on the data: sort_trial_plan.ts)
+      { noTableScan: ctx.tableScans.refused, trial: { storage: ctx.storage } },
     );
   if (existing !== undefined) recordPlan(ctx, existing, q.access);
   const collation = effectiveCollation(st.collation, existing);
