@@ -97,3 +97,37 @@ serverTest(
     assert.deepEqual(r["values"], [1]);
   },
 );
+
+serverTest(
+  "distinct over fetched matches reads only the key's top-level field: same values as from whole documents",
+  async (client) => {
+    const c = client.db("dfetch").collection<AnyDoc>("c");
+    await c.insertMany(Array.from({ length: 3000 }, (_, i) => ({
+      a: i % 50,
+      n: i % 3 === 0
+        ? { x: i % 7, y: [i % 4, { x: 9 }] }
+        : i % 3 === 1
+        ? [{ x: i % 5 }, { x: [i % 2, "s"] }]
+        : "n",
+      tags: i % 4 === 0 ? [] : [`t${i % 6}`, i % 11],
+      pad: "p".repeat(300),
+    })));
+    await c.createIndex({ a: 1 });
+    await c.db.createCollection("v", { viewOn: "c", pipeline: [] });
+    const filter = { a: { $lt: 20 } };
+    const docs = await c.find(filter).toArray();
+    for (const key of ["n.x", "n", "tags", "n.y", "pad", "absent"]) {
+      const got = await c.distinct(key, filter);
+      const viaNatural =
+        (await c.db.command({ distinct: "c", key, query: filter, hint: { $natural: 1 } }))["values"];
+      assert.deepEqual(got, viaNatural, key);
+      // a view's distinct runs as an aggregate over whole documents: the same values where no array
+      // holds arrays under the key (there its $unwind keeps the inner arrays whole, as mongod's does)
+      if (key !== "n.x" && key !== "n.y") {
+        assert.deepEqual(got, await c.db.collection("v").distinct(key, filter), key);
+      }
+      if (key === "absent") assert.deepEqual(got, []);
+    }
+    assert.equal(docs.length, 1200);
+  },
+);

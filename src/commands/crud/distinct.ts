@@ -114,9 +114,11 @@ async function run(ctx: RequestContext<DistinctParams>): Promise<Doc> {
   }
   const source = new QuerySource(ctx.storage, coll, q);
   recordPlan(ctx, coll, q.access);
+  // only the key's top-level field of each match is decoded (a document's other fields are never read)
+  const fields = new Set([parts[0]!]);
   try {
     for (;;) {
-      const { docs, done } = await source.nextDocsAsync(10_000, ctx.control); // maxTimeMS + yielding
+      const { docs, done } = await source.nextDocsAsync(10_000, ctx.control, fields); // maxTimeMS + yielding
       for (const d of docs) distinctValues(d, parts, found);
       if (done) break;
     }
