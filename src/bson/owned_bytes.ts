@@ -17,14 +17,22 @@ export const OWNED_MIN_BYTES = 256 * 1024;
 const owned = new WeakSet<ArrayBuffer>();
 
 /**
+ * Spare bytes an owned body's buffer may hold after it: an encoder leaves room there for the fields
+ * appended to every reply (raw_reply.ts `ROOM_AFTER`), so they are written in place instead of the
+ * whole body being copied into a new buffer.
+ */
+export const OWNED_SLACK_MAX = 256;
+
+/**
  * Marks `bytes` as a body built for one reply that the last consumer may free (only when it is at
- * least OWNED_MIN_BYTES and spans its whole ArrayBuffer). Returns `bytes`.
+ * least OWNED_MIN_BYTES and spans its ArrayBuffer from the start, up to OWNED_SLACK_MAX bytes of room
+ * after it that nothing else uses). Returns `bytes`.
  */
 export function ownedBody(bytes: Uint8Array): Uint8Array {
   const buf = bytes.buffer;
   if (
-    bytes.length >= OWNED_MIN_BYTES && bytes.byteOffset === 0 && buf.byteLength === bytes.length &&
-    buf instanceof ArrayBuffer
+    bytes.length >= OWNED_MIN_BYTES && bytes.byteOffset === 0 &&
+    buf.byteLength - bytes.length <= OWNED_SLACK_MAX && buf instanceof ArrayBuffer
   ) owned.add(buf);
   return bytes;
 }
@@ -36,9 +44,9 @@ export function isOwned(bytes: Uint8Array): boolean {
 
 /** Frees `bytes` now when it is an owned body (views of it read as empty afterwards); else nothing. */
 export function freeOwned(bytes: Uint8Array): void {
-  const buf = bytes.buffer as ArrayBuffer;
+  const buf = bytes.buffer as ArrayBuffer & { transfer(n: number): ArrayBuffer };
   if (!owned.delete(buf)) return;
-  freeNow(bytes);
+  buf.transfer(0); // (the whole buffer: the body and the room after it are this body's alone)
 }
 
 /**

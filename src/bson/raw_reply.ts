@@ -82,9 +82,10 @@ function nsBytes(ns: string): Uint8Array {
 }
 
 /**
- * Spare bytes after a small `owned` reply, for the fields dispatch appends to every reply
- * (`$clusterTime` and `operationTime`: ~110 bytes): {@link growInPlace} extends the reply into them
- * instead of copying it into a new buffer.
+ * Spare bytes after an `owned` reply, for the fields dispatch appends to every reply (`$clusterTime`
+ * and `operationTime`: ~110 bytes): {@link growInPlace} extends the reply into them instead of
+ * copying it into a new buffer (for a 16 MiB getMore batch, a second 16 MiB buffer and its page faults).
+ * At most owned_bytes.ts's OWNED_SLACK_MAX, so a large reply stays an owned body.
  */
 const ROOM_AFTER = 160;
 /**
@@ -211,7 +212,8 @@ export function encodeCursorReply(input: CursorReplyInput): Uint8Array {
 
   // (an owned reply: room after it for the cluster time dispatch appends; a small one carved from the
   // shared block with room in front for the message prefix too)
-  const room = input.owned === true && total + ROOM_AFTER < OWNED_MIN_BYTES ? ROOM_AFTER : 0;
+  // (a large owned reply too: its buffer ends with the room, and it stays owned: owned_bytes.ts)
+  const room = input.owned === true ? ROOM_AFTER : 0;
   const pooled = room !== 0 && total >= POOLED_REPLY_MIN && FRONT_ROOM + total + room <= POOLED_REPLY_MAX;
   let out: Uint8Array;
   if (pooled) {
@@ -271,7 +273,7 @@ export function encodeCursorReply(input: CursorReplyInput): Uint8Array {
     roomyLength = total;
     roomyEnd = out.byteOffset + total + room;
     roomyFront = pooled ? FRONT_ROOM : 0;
-    return out;
+    return total >= OWNED_MIN_BYTES ? ownedBody(out) : out;
   }
   return input.owned ? ownedBody(out) : out;
 }

@@ -1,6 +1,7 @@
 import { deepStrictEqual as assertEquals, ok, throws } from "node:assert/strict";
 import { BSON, Double, Long, ObjectId, Timestamp } from "bson";
 import { encodeCursorReply, FRONT_ROOM, growInPlace, withFrontRoom } from "./raw_reply.ts";
+import { freeOwned, isOwned, OWNED_MIN_BYTES } from "./owned_bytes.ts";
 
 const opts = { promoteLongs: false, promoteValues: false } as const;
 
@@ -130,3 +131,22 @@ Deno.test("raw_reply: only the last owned reply has its rooms; a reply not owned
 function d1(): Uint8Array {
   return BSON.serialize({ a: 1 });
 }
+
+Deno.test("raw_reply: a large owned reply grows in place into its room and stays owned (freed whole once sent)", () => {
+  const raw = encodeCursorReply({
+    id: 0n,
+    ns: "a.b",
+    batchKey: "nextBatch",
+    docs: [BSON.serialize({ s: "w".repeat(OWNED_MIN_BYTES) })],
+    owned: true,
+  });
+  ok(isOwned(raw));
+  const grown = growInPlace(raw, 110)!;
+  ok(grown !== undefined);
+  assertEquals(grown.buffer, raw.buffer);
+  assertEquals(grown.length, raw.length + 110);
+  ok(isOwned(grown));
+  freeOwned(grown);
+  assertEquals(raw.length, 0); // (detached: every view reads as empty)
+  assertEquals(grown.length, 0);
+});
