@@ -68,7 +68,16 @@ const enc = new TextEncoder();
 export interface SecondaryIndex {
   readonly field: string;
   readonly uri: string;
+  /**
+   * Its entries: the field's scalar key (`{f: 1}`), a GeoJSON point's cell (`{f: "2dsphere"}`), or the
+   * terms of a text index weighting only f (`text`: its weight and language override field).
+   */
+  readonly kind?: "ascending" | "2dsphere" | "text";
+  readonly text?: { readonly weight: number; readonly languageOverride: string };
 }
+
+/** io_fast.h WIX_* of each kind. */
+const WIX_KIND = { ascending: 0, "2dsphere": 1, text: 2 } as const;
 
 export class FastReads {
   #ptr: Deno.PointerValue;
@@ -200,6 +209,7 @@ export class FastReads {
     if (this.#ptr === null) return false;
     const names = enc.encode(indexes.map((i) => i.field + "\0").join(""));
     const uris = enc.encode(indexes.map((i) => i.uri + "\0").join(""));
+    const text = indexes.find((i) => i.kind === "text")?.text;
     const ok = shim()[fn](
       this.#ptr,
       slot,
@@ -210,8 +220,46 @@ export class FastReads {
       uris,
       uris.length,
       indexes.length,
+      Uint8Array.from(indexes, (i) => WIX_KIND[i.kind ?? "ascending"]),
+      text?.weight ?? 0,
+      enc.encode((text?.languageOverride ?? "") + "\0"),
     ) === 0;
     for (const m of this.#more) same(ok, m.#registerWrites(fn, slot, prefix, indexes));
+    return ok;
+  }
+
+  /**
+   * Teaches the text index registered on `slot` words and their terms (null: a stop word), as the
+   * command layer's tokenizer made them for the index's language: its inserts and deletes of documents
+   * whose words it knows are made there (io_fast_text.c).
+   */
+  textWords(slot: number, words: readonly (readonly [string, string | null])[]): boolean {
+    if (this.#ptr === null || words.length === 0) return false;
+    const parts: Uint8Array[] = [];
+    let total = 0;
+    for (const [w, t] of words) {
+      const wb = enc.encode(w);
+      const tb = t === null ? undefined : enc.encode(t);
+      if (wb.length > 0xfff0 || (tb !== undefined && tb.length > 0xfff0)) continue;
+      const head = new Uint8Array(2 + wb.length + 2 + (tb?.length ?? 0));
+      head[0] = wb.length & 0xff;
+      head[1] = wb.length >> 8;
+      head.set(wb, 2);
+      const tl = tb === undefined ? 0xffff : tb.length;
+      head[2 + wb.length] = tl & 0xff;
+      head[3 + wb.length] = tl >> 8;
+      if (tb !== undefined) head.set(tb, 4 + wb.length);
+      parts.push(head);
+      total += head.length;
+    }
+    const buf = new Uint8Array(total);
+    let at = 0;
+    for (const p of parts) {
+      buf.set(p, at);
+      at += p.length;
+    }
+    const ok = shim().sct_fast_text_words(this.#ptr, slot, buf, buf.length) === 0;
+    for (const m of this.#more) same(ok, m.textWords(slot, words));
     return ok;
   }
 

@@ -133,10 +133,11 @@ export const SYMBOLS = {
   sct_fast_session: { parameters: [P, B, "i64"], result: I32 },
   sct_fast_forget: { parameters: [P, B], result: I32 },
   sct_fast_retry_table: { parameters: [P, B], result: I32 },
-  sct_fast_register_deletes: { parameters: [P, I32, B, I32, B, I32, B, I32, I32], result: I32 },
+  sct_fast_register_deletes: { parameters: [P, I32, B, I32, B, I32, B, I32, I32, B, "f64", B], result: I32 },
   // Inserts of one document there, and the record id counters shared with JS (shim/io_fast_insert.c).
-  sct_fast_register_inserts: { parameters: [P, I32, B, I32, B, I32, B, I32, I32], result: I32 },
+  sct_fast_register_inserts: { parameters: [P, I32, B, I32, B, I32, B, I32, I32, B, "f64", B], result: I32 },
   sct_fast_rid_cells: { parameters: [P], result: P },
+  sct_fast_text_words: { parameters: [P, I32, B, I32], result: I32 },
   // Test entry for io_fast_canonical.c (an insert's document stored as sent: ffi/wiredtiger/canonical_test.ts).
   sct_fast_canonical: { parameters: [B, I32, I32], result: I32 },
 } as const satisfies Deno.ForeignLibraryInterface;

@@ -112,7 +112,7 @@ export interface PointReadHooks {
    * insert stored one document on `coll` itself, outside a transaction: later ones there may be made by
    * the I/O thread (point_reads.ts).
    */
-  offerInsert(ns: string, coll: CollectionEntry, client: ClientState): void;
+  offerInsert(ns: string, coll: CollectionEntry, client: ClientState, doc?: Doc | Uint8Array): void;
   /** Writes are now held (fsyncLock): none is made there from now on, and none is in flight on return. */
   quiesceWrites(): void;
   /** A command with a txnNumber of session `lsid` runs here (the I/O thread leaves the session alone). */

@@ -36,7 +36,8 @@
  * `insertIndexes`; the drain also changes the collection's count), and inserts of one document
  * (io_fast_insert.c: `offerInsert`, the same collections, and their duplicate key errors, io_fast_dup.c; the collection's record ids then come from a
  * counter in the I/O thread's memory that the engine's RecordBook shares, taken back before the
- * registrations are dropped). Retryable ones: dispatch hands a session over (`sessionWritten`) after its own
+ * registrations are dropped; with a text index there, each document the command layer inserts itself
+ * teaches the I/O thread its words and their terms, `#teach`, io_fast_text.c). Retryable ones: dispatch hands a session over (`sessionWritten`) after its own
  * retryable update, delete or insert, and takes it back (`sessionWriting`) for any command of it with a
  * txnNumber. With authentication on, each offer also grants the connection that kind of write there (an
  * update, a delete, an insert: grants per action, revoked as a find's are); a write asking to bypass
@@ -60,6 +61,10 @@ import { isClustered } from "../executor/clustered.ts";
 import type { AccessPath } from "../planner/plan.ts";
 import { type FindPlanParts, indexedFindShape } from "./indexed_find_shape.ts";
 import { fieldsIndexesRead, insertIndexes } from "./updatable_collection.ts";
+import { decodeFields } from "../bson/partial_decode.ts";
+import type { Document as Doc } from "../bson/document.ts";
+import { textLanguage } from "../keys/text_language.ts";
+import { wordTerms } from "../keys/text_tokenize.ts";
 import { opPrefixes } from "../oplog/entry.ts";
 
 /**
@@ -83,6 +88,12 @@ export type ServedFn = (
 export interface SecondaryIndex {
   readonly field: string;
   readonly uri: string;
+  /**
+   * Its entries: the field's scalar key (`{f: 1}`), a GeoJSON point's cell (`{f: "2dsphere"}`), or the
+   * terms of a text index weighting only f (`text`: its weight and language override field).
+   */
+  readonly kind?: "ascending" | "2dsphere" | "text";
+  readonly text?: { readonly weight: number; readonly languageOverride: string };
 }
 
 /** The I/O thread's side as seen from here (ffi/io/fast.ts's FastReads). */
@@ -95,6 +106,7 @@ export interface OffThreadReads {
   registerWrites(slot: number, prefix: Uint8Array, unsafe: readonly string[]): boolean;
   registerDeletes(slot: number, prefix: Uint8Array, indexes: readonly SecondaryIndex[]): boolean;
   registerInserts(slot: number, prefix: Uint8Array, indexes: readonly SecondaryIndex[]): boolean;
+  textWords(slot: number, words: readonly (readonly [string, string | null])[]): boolean;
   ridCells(): BigInt64Array | undefined;
   oplog(uri: string, issued: bigint): boolean;
   retryTable(uri: string): boolean;
@@ -122,7 +134,15 @@ interface Registration {
   deletes: boolean;
   /** Inserts of one document too (the collection's record ids then come from the shared counter). */
   inserts: boolean;
+  /**
+   * With inserts or deletes there and a text index: its field, language and the words the I/O thread
+   * has been taught since the index was registered (each registration starts it again).
+   */
+  text?: { readonly field: string; readonly language: string; readonly taught: Set<string> } | undefined;
 }
+
+/** Words a registration remembers having taught (then it starts again: the I/O thread keeps them). */
+const TAUGHT_MAX = 100_000;
 
 const FIND = 1;
 const PING = 2;
@@ -336,6 +356,7 @@ export class PointReads implements PointReadHooks {
     const r = this.#registration(ns, coll);
     if (r === undefined) return;
     r.deletes = this.#io.registerDeletes(r.slot, deletePrefix(coll), indexes);
+    r.text = textOf(coll);
     if (r.deletes) this.#grant(r.slot, client, GRANT_DELETE);
   }
 
@@ -344,9 +365,12 @@ export class PointReads implements PointReadHooks {
    * by the I/O thread when updatable_collection.ts's `insertIndexes` allows it; the collection's record
    * ids come from the counter shared with it from then on (until the registrations are dropped).
    */
-  offerInsert(ns: string, coll: CollectionEntry, client: ClientState): void {
+  offerInsert(ns: string, coll: CollectionEntry, client: ClientState, doc?: Doc | Uint8Array): void {
     const known = this.#byNs.get(ns);
-    if (known?.coll === coll && known.inserts) return this.#grant(known.slot, client, GRANT_INSERT);
+    if (known?.coll === coll && known.inserts) {
+      if (known.text !== undefined && doc !== undefined) this.#teach(known, doc);
+      return this.#grant(known.slot, client, GRANT_INSERT);
+    }
     if (!this.#mayWrite()) return;
     const indexes = this.#secondaryIndexes(coll);
     if (indexes === undefined) return;
@@ -360,8 +384,30 @@ export class PointReads implements PointReadHooks {
       return { take: () => Atomics.add(cells, slot, 1n) + 1n, last: () => Atomics.load(cells, slot) };
     });
     r.inserts = this.#io.registerInserts(slot, insertPrefix(coll), indexes);
+    r.text = textOf(coll);
+    if (r.text !== undefined && doc !== undefined) this.#teach(r, doc);
     if (r.inserts) this.#grant(slot, client, GRANT_INSERT);
     else this.#native.unshareRecordIds(coll);
+  }
+
+  /**
+   * The I/O thread learns the words of `doc`'s text (stored by the command layer) with their terms, so
+   * that later documents of known words are indexed there (io_fast_text.c).
+   */
+  #teach(r: Registration, doc: Doc | Uint8Array): void {
+    const t = r.text!;
+    const value = doc instanceof Uint8Array ? decodeFields(doc, new Set([t.field]))[t.field] : doc[t.field];
+    if (typeof value !== "string") return;
+    let lang;
+    try {
+      lang = textLanguage(t.language) ?? textLanguage("none")!;
+    } catch {
+      return; // (the stemmers not loaded yet)
+    }
+    const fresh = wordTerms(value, lang).filter(([w]) => !t.taught.has(w));
+    if (fresh.length === 0) return;
+    if (t.taught.size + fresh.length > TAUGHT_MAX) t.taught.clear();
+    if (this.#io.textWords(r.slot, fresh)) { for (const [w] of fresh) t.taught.add(w); }
   }
 
   /** The secondary indexes of `coll` the I/O thread's writes keep, or undefined when it may not write there. */
@@ -372,7 +418,7 @@ export class PointReads implements PointReadHooks {
     for (const ix of list) {
       const uri = this.#native.indexTable(coll, ix.name);
       if (uri === undefined) return undefined;
-      out.push({ field: ix.field, uri });
+      out.push({ field: ix.field, uri, kind: ix.kind, ...(ix.text ? { text: ix.text } : {}) });
     }
     return out;
   }
@@ -584,3 +630,9 @@ export class PointReads implements PointReadHooks {
 
 /** The switches' bits, for tests. */
 export const POINT_READ_FLAGS = { FIND, PING, LSID, AUTH, UPDATE, DELETE, INSERT } as const;
+
+/** The text index the I/O thread's writes on `coll` keep (`insertIndexes`'), as a registration holds it. */
+function textOf(coll: CollectionEntry): Registration["text"] {
+  const t = insertIndexes(coll)?.find((i) => i.kind === "text");
+  return t?.text === undefined ? undefined : { field: t.field, language: t.text.language, taught: new Set() };
+}

@@ -41,6 +41,7 @@ function fakeIo() {
     registerInserts: (slot, prefix, indexes) =>
       calls.inserts.push(`${slot}:${prefix.length}:${indexes.map((i) => `${i.field}@${i.uri}`).join(",")}`) >
         0,
+    textWords: () => true,
     ridCells: () => cells,
     session: () => {},
     forget: () => {},

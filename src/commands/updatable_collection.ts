@@ -6,16 +6,18 @@
  * replaced or appended) and writes its oplog entry; it runs none of the command layer's checks. So the
  * collection must be one where nothing else depends on the document's contents: no validator, not capped (its hook), not time-series, not clustered, keeping
  * no change-stream pre-images, not a system collection nor in admin, local or config; and the fields
- * it updates must be ones no index reads (key pattern or partial filter; a text or wildcard index
- * reads every field: then nothing is updated there). Inserts of one document there
- * (io_fast_insert.c) need the same collections, with every secondary index one whose entry it makes
- * (`insertIndexes`).
+ * it updates must be ones no index reads (key pattern or partial filter; a text index its weighted
+ * paths and language override field; a wildcard or `$**` text index reads every field: then nothing
+ * is updated there). Inserts of one document there
+ * (io_fast_insert.c) need the same collections, with every secondary index one whose entries it makes
+ * (`insertIndexes`: ascending or 2dsphere on one top-level field, or a text index weighting one).
  */
 import type { CollectionEntry } from "../storage/api.ts";
 import { isCapped } from "../executor/capped.ts";
 import { isClustered } from "../executor/clustered.ts";
 import { indexReads } from "../executor/index_reads.ts";
 import { keepsPreImages } from "../oplog/writer.ts";
+import { TEXT_TERM_KEYS } from "../keys/text_keys.ts";
 
 const INTERNAL_DBS: ReadonlySet<string> = new Set(["admin", "local", "config"]);
 
@@ -42,18 +44,23 @@ export function fieldsIndexesRead(coll: CollectionEntry): string[] | undefined {
 /** Secondary indexes an insert off the command layer keeps at most (io_fast.h FAST_WIX). */
 const INSERT_INDEXES_MAX = 8;
 
-/** A secondary index an insert off the command layer keeps, and the top-level field it reads. */
+/** A secondary index an insert off the command layer keeps, the top-level field it reads, and its kind. */
 export interface InsertIndex {
   readonly name: string;
   readonly field: string;
+  readonly kind: "ascending" | "2dsphere" | "text";
+  /** A text index: the field's weight, the language override field, the default language. */
+  readonly text?: { readonly weight: number; readonly languageOverride: string; readonly language: string };
 }
 
 /**
  * The secondary indexes of `coll` an insert made off the command layer keeps (io_fast_insert.c: the
- * document's top-level value as a scalar key, or the null key when missing), or undefined when no
- * insert may be made there: the collection fails `fieldsIndexesRead`, or one of its indexes is not
- * ascending on one plain top-level field (`{f: 1}`), or is unique, sparse, partial, prepareUnique,
- * collated, being built or in an older key layout.
+ * document's top-level value as a scalar key, or the null key when missing; for `{f: "2dsphere"}` the
+ * cell of a plain GeoJSON point, io_fast_geo.c, other values left to the command layer), or undefined
+ * when no insert may be made there: the collection fails `fieldsIndexesRead`, or one of its indexes is
+ * not ascending or 2dsphere on one plain top-level field (`{f: 1}`, `{f: "2dsphere"}`), or is unique,
+ * sparse, partial, prepareUnique, collated, being built or in an older key layout (a 2dsphere index
+ * also: of a version other than 2 or 3, whose keys geo_keys.ts makes alike).
  */
 export function insertIndexes(coll: CollectionEntry): InsertIndex[] | undefined {
   if (fieldsIndexesRead(coll) === undefined) return undefined;
@@ -61,18 +68,62 @@ export function insertIndexes(coll: CollectionEntry): InsertIndex[] | undefined 
   for (const ix of coll.indexes) {
     if (ix.name === "_id_") continue;
     const s = ix.spec;
+    const text = textInsertIndex(ix);
+    if (text !== undefined) {
+      out.push(text);
+      continue;
+    }
     const key = s["key"];
     if (key === null || typeof key !== "object") return undefined;
     const fields = Object.keys(key);
     const field = fields[0];
+    const kind = field === undefined ? undefined : keyKind((key as Record<string, unknown>)[field], s);
     if (
-      fields.length !== 1 || field === undefined || (key as Record<string, unknown>)[field] !== 1 ||
+      fields.length !== 1 || field === undefined || kind === undefined ||
       !plainTopLevel(field) || ix.unique || ix.building || ix.keyFormat !== undefined || set(s["sparse"]) ||
       s["partialFilterExpression"] !== undefined || s["collation"] !== undefined || set(s["prepareUnique"])
     ) return undefined;
-    out.push({ name: ix.name, field });
+    out.push({ name: ix.name, field, kind });
   }
   return out.length <= INSERT_INDEXES_MAX ? out : undefined;
+}
+
+/**
+ * A text index whose entries an insert off the command layer makes (io_fast_text.c): `{_fts: "text",
+ * _ftsx: 1}` of the current key layout weighting one plain top-level field, with a plain top-level
+ * language override field, already multikey (its entries for one document are many: the flag is set
+ * once, by the command layer), not partial, sparse or collated; else undefined.
+ */
+function textInsertIndex(ix: CollectionEntry["indexes"][number]): InsertIndex | undefined {
+  const s = ix.spec;
+  const key = s["key"];
+  if (key === null || typeof key !== "object") return undefined;
+  const k = key as Record<string, unknown>;
+  const fields = Object.keys(k);
+  if (fields.length !== 2 || k["_fts"] !== "text" || k["_ftsx"] !== 1) return undefined;
+  const weights = s["weights"];
+  if (weights === null || typeof weights !== "object") return undefined;
+  const paths = Object.keys(weights);
+  const field = paths[0];
+  const weight = Number((weights as Record<string, unknown>)[field ?? ""]);
+  const override = s["language_override"] ?? "language";
+  const language = s["default_language"] ?? "english";
+  if (
+    paths.length !== 1 || field === undefined || !plainTopLevel(field) || !(weight > 0) ||
+    typeof override !== "string" || !plainTopLevel(override) || override === field ||
+    typeof language !== "string" || ix.keyFormat !== TEXT_TERM_KEYS || ix.multikey !== true || ix.unique ||
+    ix.building || set(s["sparse"]) || s["partialFilterExpression"] !== undefined ||
+    s["collation"] !== undefined
+  ) return undefined;
+  return { name: ix.name, field, kind: "text", text: { weight, languageOverride: override, language } };
+}
+
+/** The kind of a single-field index's key (`1` or `"2dsphere"` of version 2 or 3), else undefined. */
+function keyKind(dir: unknown, spec: Readonly<Record<string, unknown>>): InsertIndex["kind"] | undefined {
+  if (dir === 1) return "ascending";
+  if (dir !== "2dsphere") return undefined;
+  const v = spec["2dsphereIndexVersion"];
+  return v === undefined || Number(v) === 2 || Number(v) === 3 ? "2dsphere" : undefined;
 }
 
 /** An index option given and not false. */

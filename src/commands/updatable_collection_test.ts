@@ -68,8 +68,52 @@ Deno.test("insertable collections: every secondary index ascending on one plain 
     insertIndexes(
       coll({ indexes: [ID, ix("a_1", { key: { a: 1 } }), ix("b_1", { key: { b: 1 }, sparse: false })] }),
     ),
-    [{ name: "a_1", field: "a" }, { name: "b_1", field: "b" }],
+    [{ name: "a_1", field: "a", kind: "ascending" }, { name: "b_1", field: "b", kind: "ascending" }],
   );
+  // a 2dsphere index on a top-level field (version 2 or 3): its GeoJSON points keyed there too
+  assertEquals(
+    insertIndexes(
+      coll({
+        indexes: [
+          ID,
+          ix("loc_2dsphere", { key: { loc: "2dsphere" }, "2dsphereIndexVersion": 3 }),
+          ix("p_2dsphere", { key: { p: "2dsphere" }, "2dsphereIndexVersion": 2 }),
+        ],
+      }),
+    ),
+    [{ name: "loc_2dsphere", field: "loc", kind: "2dsphere" }, {
+      name: "p_2dsphere",
+      field: "p",
+      kind: "2dsphere",
+    }],
+  );
+  // a text index weighting one top-level field, already multikey, in the current key layout
+  const text = (spec: Record<string, unknown>, more: Record<string, unknown> = {}) =>
+    ix("t", { key: { _fts: "text", _ftsx: 1 }, weights: { txt: 2 }, language_override: "lang", ...spec }, {
+      keyFormat: 3,
+      multikey: true,
+      ...more,
+    });
+  assertEquals(insertIndexes(coll({ indexes: [ID, text({})] })), [
+    {
+      name: "t",
+      field: "txt",
+      kind: "text",
+      text: { weight: 2, languageOverride: "lang", language: "english" },
+    },
+  ]);
+  for (
+    const r of [
+      text({}, { multikey: false }),
+      text({}, { keyFormat: 2 }),
+      text({ weights: { txt: 1, b: 1 } }),
+      text({ weights: { "a.b": 1 } }),
+      text({ weights: { "$**": 1 } }),
+      text({ key: { p: 1, _fts: "text", _ftsx: 1 } }),
+      text({ language_override: "txt" }),
+      text({ sparse: true }),
+    ]
+  ) assertEquals(insertIndexes(coll({ indexes: [ID, r] })), undefined, JSON.stringify(r));
   const refused = [
     ix("x", { key: { a: -1 } }),
     ix("x", { key: { a: 1, b: 1 } }),
@@ -82,6 +126,12 @@ Deno.test("insertable collections: every secondary index ascending on one plain 
     ix("x", { key: { a: 1 }, collation: { locale: "fr" } }),
     ix("x", { key: { a: 1 }, prepareUnique: true }),
     ix("x", { key: { a: 1 } }, { building: true }),
+    ix("x", { key: { a: "2dsphere" }, "2dsphereIndexVersion": 1 }),
+    ix("x", { key: { "a.b": "2dsphere" } }),
+    ix("x", { key: { a: "2dsphere", b: 1 } }),
+    ix("x", { key: { a: "2dsphere" }, sparse: true }),
+    ix("x", { key: { a: "2d" } }),
+    ix("x", { key: { a: "text" } }),
   ];
   for (const r of refused) {
     assertEquals(insertIndexes(coll({ indexes: [ID, r] })), undefined, JSON.stringify(r));

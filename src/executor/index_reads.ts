@@ -1,7 +1,10 @@
 /**
  * Which top-level fields of a document each index's entries are computed from (its key pattern and
- * its partial filter), so an update that changes only other fields can leave the index alone. Text
- * and wildcard indexes, and anything not understood, count as reading every field.
+ * its partial filter), so an update that changes only other fields can leave the index alone. A text
+ * index reads its weighted paths, its language override field (the top-level one; a sub-document's is
+ * inside a weighted path) and its other key fields (keys/text_terms.ts `indexedStrings`, text_keys.ts).
+ * Wildcard indexes, a text index of every string (`$**`), and anything not understood count as reading
+ * every field.
  */
 import type { CollectionEntry, IndexEntry } from "../storage/api.ts";
 
@@ -28,14 +31,44 @@ function filterFields(filter: unknown, out: Set<string>): boolean {
   return true;
 }
 
+/** The top-level name of a path a document may hold, or undefined (empty, `$`, a wildcard). */
+function topOf(path: string): string | undefined {
+  const top = path.split(".")[0]!;
+  return top === "" || top.startsWith("$") || path.includes("$**") ? undefined : top;
+}
+
+/** A text index's fields (see the module comment) into `out`; false when it may read any field. */
+function textFields(
+  spec: Readonly<Record<string, unknown>>,
+  key: Record<string, unknown>,
+  out: Set<string>,
+): boolean {
+  const override = spec["language_override"] ?? "language";
+  const weights = spec["weights"];
+  if (typeof override !== "string" || override.includes(".") || !isPlainObject(weights)) return false;
+  const top = topOf(override);
+  if (top === undefined) return false;
+  out.add(top);
+  for (const path of [...Object.keys(key), ...Object.keys(weights)]) {
+    if (path === "_fts" || path === "_ftsx") continue;
+    const t = topOf(path);
+    if (t === undefined) return false;
+    out.add(t);
+  }
+  return true;
+}
+
 function readsOf(ix: IndexEntry): Reads {
   const key = ix.spec["key"];
   if (!isPlainObject(key)) return null;
   const out = new Set<string>();
-  for (const [name, kind] of Object.entries(key)) {
-    if (name.startsWith("$") || name.includes("$**") || name === "_fts" || name === "_ftsx") return null;
-    if (kind === "text") return null;
-    out.add(name.split(".")[0]!);
+  if (key["_fts"] === "text" || Object.values(key).includes("text")) {
+    if (!textFields(ix.spec, key, out)) return null;
+  } else {
+    for (const name of Object.keys(key)) {
+      if (name.startsWith("$") || name.includes("$**") || name === "_fts" || name === "_ftsx") return null;
+      out.add(name.split(".")[0]!);
+    }
   }
   const pfe = ix.spec["partialFilterExpression"];
   if (pfe !== undefined && !filterFields(pfe, out)) return null;

@@ -5,7 +5,7 @@ import type { CollectionEntry, IndexEntry } from "../storage/api.ts";
 const ix = (name: string, spec: Record<string, unknown>) =>
   ({ name, spec, unique: false, ident: `i-${name}`, multikey: false }) as unknown as IndexEntry;
 
-Deno.test("indexReads: key pattern and partial filter fields (top level); text and wildcard read all", () => {
+Deno.test("indexReads: key pattern and partial filter fields (top level); text its fields; wildcard all", () => {
   assertEquals(indexReads(ix("_id_", { key: { _id: 1 } })), new Set(["_id"]));
   assertEquals(
     indexReads(ix("c", { key: { "a.b": 1, c: -1, loc: "2dsphere", h: "hashed" } })),
@@ -22,8 +22,28 @@ Deno.test("indexReads: key pattern and partial filter fields (top level); text a
   );
   assertEquals(indexReads(ix("w", { key: { "$**": 1 } })), null);
   assertEquals(indexReads(ix("w2", { key: { "a.$**": 1 } })), null);
-  assertEquals(indexReads(ix("t", { key: { _fts: "text", _ftsx: 1 } })), null);
-  assertEquals(indexReads(ix("t2", { key: { a: "text" } })), null);
+  // text: the weighted paths, the language override field, the other key fields; `$**` every field
+  assertEquals(
+    indexReads(ix("t", { key: { _fts: "text", _ftsx: 1 }, weights: { txt: 1, "n.title": 5 } })),
+    new Set(["language", "txt", "n"]),
+  );
+  assertEquals(
+    indexReads(
+      ix("t1", {
+        key: { p: 1, _fts: "text", _ftsx: 1, s: -1 },
+        weights: { txt: 1 },
+        language_override: "idioma",
+      }),
+    ),
+    new Set(["idioma", "p", "s", "txt"]),
+  );
+  assertEquals(indexReads(ix("t2", { key: { a: "text" }, weights: { a: 1 } })), new Set(["language", "a"]));
+  assertEquals(indexReads(ix("t3", { key: { _fts: "text", _ftsx: 1 }, weights: { "$**": 1 } })), null);
+  assertEquals(indexReads(ix("t4", { key: { _fts: "text", _ftsx: 1 } })), null); // (no weights: unknown)
+  assertEquals(
+    indexReads(ix("t5", { key: { _fts: "text", _ftsx: 1 }, weights: { a: 1 }, language_override: "x.y" })),
+    null,
+  );
   assertEquals(
     indexReads(ix("x", { key: { a: 1 }, partialFilterExpression: { $expr: { $gt: ["$a", 1] } } })),
     null,

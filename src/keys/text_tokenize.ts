@@ -72,3 +72,26 @@ export function terms(text: string, lang: TextLanguage, opts: TermOptions = {}):
   }
   return out;
 }
+
+/**
+ * Each word of `text` in order with its term (null: a stop word), as `terms` makes them (through the
+ * same cache): what the frame I/O thread is taught to index text with (commands/point_reads.ts).
+ */
+export function wordTerms(
+  text: string,
+  lang: TextLanguage,
+  opts: TermOptions = {},
+): [string, string | null][] {
+  const out: [string, string | null][] = [];
+  const cache = termCache(lang, opts);
+  for (const w of words(text)) {
+    let t = cache.get(w);
+    if (t === undefined) {
+      t = wordTerm(w, lang, opts);
+      if (cache.size >= TERM_CACHE_MAX) cache.clear();
+      cache.set(w, t);
+    }
+    out.push([w, t]);
+  }
+  return out;
+}

@@ -131,13 +131,32 @@ struct fast_field {
     uint32_t shapes; /* SHAPE_* */
 };
 
-/* A secondary index inserts there keep: ascending, single-field on a top-level field, not unique, not
- * sparse, no partial filter, no collation (JS registers only those: updatable_collection.ts). */
+/* A secondary index inserts there keep: single-field on a top-level field, ascending (WIX_ASC) or
+ * 2dsphere (WIX_2DSPHERE, io_fast_geo.c), not unique, not sparse, no partial filter, no collation (JS
+ * registers only those: updatable_collection.ts). */
+#define WIX_ASC 0
+#define WIX_2DSPHERE 1
+#define WIX_TEXT 2 /* a text index weighting that one field (io_fast_text.c) */
+#define FAST_TEXT_KEYS 128    /* distinct terms of a document made there */
+#define FAST_TEXT_KEY_MAX 192 /* bytes of one text entry's key */
+struct fast_text;
 struct fast_wix {
     char *name; /* the field, NUL-terminated */
     uint32_t name_len;
     char *uri;
     WT_CURSOR *cur;
+    uint8_t kind; /* WIX_* */
+    struct fast_text *text; /* WIX_TEXT: its weight and vocabulary */
+    char *override; /* WIX_TEXT: the language override field (a document holding it is JS's) */
+    uint32_t override_len;
+};
+
+/* A document's entries of a text index (fast_wix_keys: at most one text index, wix index `at`). */
+struct fast_text_out {
+    uint32_t at;
+    int n; /* -1: no text index */
+    uint8_t keys[FAST_TEXT_KEYS][FAST_TEXT_KEY_MAX];
+    size_t klen[FAST_TEXT_KEYS];
 };
 
 struct fast_coll {
@@ -286,6 +305,16 @@ IO_INTERNAL int utf8_ok(const uint8_t *s, size_t n);
 IO_INTERNAL int plain_string(const struct el *e, const uint8_t **s, uint32_t *n);
 IO_INTERNAL int valid_doc(const uint8_t *d, uint32_t len, int depth);
 IO_INTERNAL size_t scalar_key(const struct el *v, uint8_t *out);
+IO_INTERNAL size_t fast_small_int(int64_t v, uint8_t *out);
+
+/* io_fast_geo.c */
+IO_INTERNAL size_t fast_point_key(const struct el *v, uint8_t *out);
+
+/* io_fast_text.c */
+IO_INTERNAL struct fast_text *fast_text_new(double weight);
+IO_INTERNAL void fast_text_free(struct fast_text *t);
+IO_INTERNAL int fast_text_keys(const struct fast_wix *w, const uint8_t *s, uint32_t n,
+  uint8_t (*keys)[FAST_TEXT_KEY_MAX], size_t *klen);
 
 /* io_fast_canonical.c */
 /* 1 when the document d (len bytes) is one the command layer stores exactly as sent (raw_source.ts
@@ -332,11 +361,12 @@ IO_INTERNAL int fast_serve_insert(struct fast *f, struct fast_coll *c, uint32_t 
 IO_INTERNAL void fast_close_inserts(struct fast_coll *c);
 IO_INTERNAL void fast_close_wix(struct fast_coll *c);
 IO_INTERNAL int fast_set_wix(struct fast_coll *c, const char *names, int names_len, const char *uris, int uris_len,
-  int n);
+  int n, const uint8_t *kinds, double text_weight, const char *text_override);
 IO_INTERNAL int fast_wix_keys(struct fast *f, struct fast_coll *c, const uint8_t *doc, uint32_t len,
-  uint8_t (*keys)[FAST_KEY_MAX], size_t *klen);
+  uint8_t (*keys)[FAST_KEY_MAX], size_t *klen, struct fast_text_out **text);
 IO_INTERNAL int fast_register_write(struct sct_io *io, int slot, int deletes, const uint8_t *prefix, int prefix_len,
-  const char *names, int names_len, const char *uris, int uris_len, int n);
+  const char *names, int names_len, const char *uris, int uris_len, int n, const uint8_t *kinds, double text_weight,
+  const char *text_override);
 IO_INTERNAL int fast_wix_remove(struct fast_coll *c, uint32_t i, const uint8_t *key, size_t klen, int64_t rid);
 IO_INTERNAL void fast_close_wix_cursors(struct fast_coll *c);
 IO_INTERNAL int fast_wix_uses(const struct fast_coll *c, const char *uri);

@@ -152,7 +152,7 @@ int valid_doc(const uint8_t *d, uint32_t len, int depth)
 
 /* An integer below 1e15 in magnitude: class byte, biased decimal exponent, base-100 digit pairs + 1, 0;
  * inverted after the class byte for negatives (key_string.ts writeSmallInteger). */
-static size_t small_int(int64_t v, uint8_t *out)
+size_t fast_small_int(int64_t v, uint8_t *out)
 {
     size_t o = 0;
     if (v == 0) {
@@ -225,14 +225,14 @@ size_t scalar_key(const struct el *v, uint8_t *out)
     }
     case 0x10:
         out[0] = 0x1e;
-        return 1 + small_int(rd32(v->val), out + 1);
+        return 1 + fast_small_int(rd32(v->val), out + 1);
     case 0x12: {
         int64_t x;
         memcpy(&x, v->val, 8);
         if (x >= LIMIT_1E15 || x <= -LIMIT_1E15)
             return 0;
         out[0] = 0x1e;
-        return 1 + small_int(x, out + 1);
+        return 1 + fast_small_int(x, out + 1);
     }
     case 0x01: {
         double d;
@@ -240,7 +240,7 @@ size_t scalar_key(const struct el *v, uint8_t *out)
         if (!(d < 1e15 && d > -1e15) || d != (double)(int64_t)d)
             return 0; /* NaN, ±Inf, a fraction, or too large: JS's exact digits */
         out[0] = 0x1e;
-        return 1 + small_int((int64_t)d, out + 1);
+        return 1 + fast_small_int((int64_t)d, out + 1);
     }
     default:
         return 0;

@@ -86,7 +86,8 @@ static int write_delete(struct fast *f, struct fast_coll *c, const struct fast_r
     uint8_t idcopy[FAST_KEY_MAX + 16], keys[FAST_WIX][FAST_KEY_MAX];
     size_t klen[FAST_WIX];
     memcpy(idcopy, id, id_len);
-    if (!fast_wix_keys(f, c, doc, (uint32_t)v.size, keys, klen))
+    struct fast_text_out *text;
+    if (!fast_wix_keys(f, c, doc, (uint32_t)v.size, keys, klen, &text))
         return 0; /* (a value a secondary index keys otherwise: an array, a document, ...) */
     c->idx->reset(c->idx);
     c->rec->reset(c->rec);
@@ -97,7 +98,10 @@ static int write_delete(struct fast *f, struct fast_coll *c, const struct fast_r
     if (c->idx->remove(c->idx) != 0)
         return 0;
     for (uint32_t i = 0; i < c->n_wix; i++)
-        if (!fast_wix_remove(c, i, keys[i], klen[i], rid))
+        if (c->wix[i].kind != WIX_TEXT && !fast_wix_remove(c, i, keys[i], klen[i], rid))
+            return 0;
+    for (int k = 0; k < text->n; k++)
+        if (!fast_wix_remove(c, text->at, text->keys[k], text->klen[k], rid))
             return 0;
     if (!(*ts = fast_tick(f)))
         return FAST_LATER;
@@ -126,7 +130,9 @@ void fast_close_deletes(struct fast_coll *c)
 /* Serve deletes by `_id` on registration slot (io_fast_insert.c fast_register_write: prefix = the oplog
  * entry's `op: "d", ns, ui` elements, and the collection's secondary indexes). */
 int sct_fast_register_deletes(struct sct_io *io, int slot, const uint8_t *prefix, int prefix_len, const char *names,
-  int names_len, const char *uris, int uris_len, int n)
+  int names_len, const char *uris, int uris_len, int n, const uint8_t *kinds, double text_weight,
+  const char *text_override)
 {
-    return fast_register_write(io, slot, 1, prefix, prefix_len, names, names_len, uris, uris_len, n);
+    return fast_register_write(io, slot, 1, prefix, prefix_len, names, names_len, uris, uris_len, n, kinds, text_weight,
+      text_override);
 }

@@ -7,12 +7,14 @@
  * txnNumber, ...}` (the generic fields and write concerns an update takes there) on a namespace JS
  * registered for inserts (sct_fast_register_inserts: it inserted one document there itself, and the
  * collection passes updatable_collection.ts — no validator, not capped, clustered, time-series or a
- * system collection — with every secondary index one kept here: ascending on one top-level field, not
- * unique, sparse or partial, no collation). The document is stored exactly as sent, so only one the
+ * system collection — with every secondary index one kept here: ascending or 2dsphere on one top-level
+ * field, or a text index weighting one, not unique, sparse or partial, no collation). The document is stored exactly as sent, so only one the
  * command layer also stores as sent is taken (io_fast_canonical.c, nesting at most FAST_DOC_DEPTH levels,
  * at most 16 MiB), with `_id` its first element, a value whose `_id_` key scalar_key makes (an ObjectId,
  * a string, an integral number below 1e15), and for each secondary index a top-level value it makes a
- * key of (missing or null: the null key; an array, a document, a fraction, ...: JS's).
+ * key of (ascending: missing or null the null key; an array, a document, a fraction, ...: JS's; 2dsphere:
+ * a plain GeoJSON point, io_fast_geo.c, anything else JS's; text: the terms of an ASCII string of words JS
+ * has taught it, io_fast_text.c, one entry per term).
  *
  * In one snapshot transaction of the fast path's session: a record id taken from the counter JS's
  * RecordBook shares (f->rids), the `_id_` entry inserted without overwriting (one there: the E11000 reply
@@ -45,6 +47,8 @@ static size_t wix_key(const uint8_t *doc, uint32_t len, const struct fast_wix *w
     }
     if (rc < 0)
         return 0;
+    if (w->kind == WIX_2DSPHERE)
+        return seen ? fast_point_key(&at, out) : 0; /* (missing or null: no entry, JS's) */
     if (!seen || at.type == 0x0A) {
         out[0] = 0x14;
         return 1;
@@ -52,13 +56,47 @@ static size_t wix_key(const uint8_t *doc, uint32_t len, const struct fast_wix *w
     return scalar_key(&at, out);
 }
 
-/* Each secondary index's key of doc (keys[i], klen[i]) and its cursor opened: 1, or 0 (JS's). Under f->mu. */
+/* A text index's entries of doc into *out (io_fast_text.c): its field a string once, or missing (no
+ * entry), and no top-level language override field. 1, or 0 (JS's). */
+static int text_entries(const uint8_t *doc, uint32_t len, const struct fast_wix *w, uint32_t at,
+  struct fast_text_out *out)
+{
+    const uint8_t *p = doc + 4, *end = doc + len;
+    struct el e, s = {0};
+    int rc, seen = 0;
+    while ((rc = next_el(&p, end, &e)) == 1) {
+        if (e.name_len == w->override_len && memcmp(e.name, w->override, e.name_len) == 0)
+            return 0;
+        if (e.name_len != w->name_len || memcmp(e.name, w->name, e.name_len) != 0)
+            continue;
+        if (seen++ || e.type != 0x02 || e.len < 5)
+            return 0;
+        s = e;
+    }
+    if (rc < 0)
+        return 0;
+    out->at = at;
+    out->n = seen ? fast_text_keys(w, s.val + 4, s.len - 5, out->keys, out->klen) : 0;
+    return out->n >= 0;
+}
+
+/* The text entries fast_wix_keys makes (one request at a time on a thread: under f->mu). */
+static __thread struct fast_text_out text_out;
+
+/* Each secondary index's key of doc (keys[i], klen[i]; a text index's entries in **text, (*text)->n = -1
+ * when there is none) and its cursor opened: 1, or 0 (JS's). Under f->mu. */
 int fast_wix_keys(struct fast *f, struct fast_coll *c, const uint8_t *doc, uint32_t len, uint8_t (*keys)[FAST_KEY_MAX],
-  size_t *klen)
+  size_t *klen, struct fast_text_out **text)
 {
     WT_SESSION *s = f->session;
+    text_out.n = -1;
+    *text = &text_out;
     for (uint32_t i = 0; i < c->n_wix; i++) {
-        if ((klen[i] = wix_key(doc, len, &c->wix[i], keys[i])) == 0)
+        if (c->wix[i].kind == WIX_TEXT) {
+            klen[i] = 0;
+            if (!text_entries(doc, len, &c->wix[i], i, &text_out))
+                return 0;
+        } else if ((klen[i] = wix_key(doc, len, &c->wix[i], keys[i])) == 0)
             return 0;
         if (!c->wix[i].cur && s->open_cursor(s, c->wix[i].uri, NULL, FAST_CURSOR_CFG, &c->wix[i].cur) != 0) {
             c->wix[i].cur = NULL;
@@ -137,7 +175,8 @@ static int write_insert(struct fast *f, struct fast_coll *c, const struct fast_r
     size_t idlen = scalar_key(&id, idkey), klen[FAST_WIX];
     if (idlen == 0)
         return 0;
-    if (!fast_wix_keys(f, c, doc, r->doc_len, keys, klen))
+    struct fast_text_out *text;
+    if (!fast_wix_keys(f, c, doc, r->doc_len, keys, klen, &text))
         return 0;
     /* the `_id_` entry first: the cursor does not overwrite (FAST_CURSOR_CFG), so a document of that
      * `_id` in this snapshot fails it (WT_DUPLICATE_KEY; an invisible one, a conflict) — the duplicate
@@ -156,7 +195,10 @@ static int write_insert(struct fast *f, struct fast_coll *c, const struct fast_r
     if (ret != 0)
         return 0;
     for (uint32_t i = 0; i < c->n_wix; i++)
-        if (put_entry(c->wix[i].cur, keys[i], klen[i], 0, rid) != 0)
+        if (c->wix[i].kind != WIX_TEXT && put_entry(c->wix[i].cur, keys[i], klen[i], 0, rid) != 0)
+            return 0;
+    for (int k = 0; k < text->n; k++)
+        if (put_entry(c->wix[text->at].cur, text->keys[k], text->klen[k], 0, rid) != 0)
             return 0;
     if (!(*ts = fast_tick(f)))
         return FAST_LATER;
@@ -225,6 +267,8 @@ void fast_close_wix(struct fast_coll *c)
     for (uint32_t i = 0; i < c->n_wix; i++) {
         free(c->wix[i].name);
         free(c->wix[i].uri);
+        free(c->wix[i].override);
+        fast_text_free(c->wix[i].text);
     }
     memset(c->wix, 0, sizeof c->wix);
     c->n_wix = 0;
@@ -239,8 +283,14 @@ void fast_close_inserts(struct fast_coll *c)
 
 /* Registration c's secondary indexes (writes there keep their entries): names and uris = their fields and
  * tables, each NUL-terminated, in the same order. 0, or EINVAL / ENOMEM (none then). Under f->mu. */
-int fast_set_wix(struct fast_coll *c, const char *names, int names_len, const char *uris, int uris_len, int n)
+int fast_set_wix(struct fast_coll *c, const char *names, int names_len, const char *uris, int uris_len, int n,
+  const uint8_t *kinds, double text_weight, const char *text_override)
 {
+    int texts = 0;
+    for (int i = 0; i < n && i < FAST_WIX; i++)
+        if ((kinds[i] != WIX_ASC && kinds[i] != WIX_2DSPHERE && kinds[i] != WIX_TEXT) ||
+          (kinds[i] == WIX_TEXT && (texts++ || !text_override || !*text_override || !(text_weight > 0))))
+            return EINVAL;
     if (n < 0 || n > FAST_WIX || names_len < 0 || uris_len < 0 || (names_len > 0 && names[names_len - 1] != 0) ||
       (uris_len > 0 && uris[uris_len - 1] != 0))
         return EINVAL;
@@ -260,6 +310,16 @@ int fast_set_wix(struct fast_coll *c, const char *names, int names_len, const ch
             return ENOMEM;
         }
         w->name_len = (uint32_t)strlen(np);
+        w->kind = kinds[i];
+        if (w->kind == WIX_TEXT) {
+            w->override = strdup(text_override);
+            w->text = fast_text_new(text_weight);
+            if (!w->override || !w->text) {
+                fast_close_wix(c);
+                return ENOMEM;
+            }
+            w->override_len = (uint32_t)strlen(text_override);
+        }
         np += strlen(np) + 1;
         up += strlen(up) + 1;
     }
@@ -269,14 +329,15 @@ int fast_set_wix(struct fast_coll *c, const char *names, int names_len, const ch
 /* Registration slot's inserts (deletes = 0) or deletes (1) served: prefix = their oplog entries' `op, ns, ui`
  * elements; names, uris: the collection's n secondary indexes (fast_set_wix). 0, or EINVAL / ENOMEM. */
 int fast_register_write(struct sct_io *io, int slot, int deletes, const uint8_t *prefix, int prefix_len,
-  const char *names, int names_len, const char *uris, int uris_len, int n)
+  const char *names, int names_len, const char *uris, int uris_len, int n, const uint8_t *kinds, double text_weight,
+  const char *text_override)
 {
     struct fast *f = io->fast;
     if (!f || slot < 0 || slot >= FAST_COLLS || prefix_len <= 0)
         return EINVAL;
     pthread_mutex_lock(&f->mu);
     struct fast_coll *c = &f->colls[slot];
-    int ret = !c->ns ? EINVAL : fast_set_wix(c, names, names_len, uris, uris_len, n);
+    int ret = !c->ns ? EINVAL : fast_set_wix(c, names, names_len, uris, uris_len, n, kinds, text_weight, text_override);
     if (ret == 0) {
         uint8_t **at = deletes ? &c->del_prefix : &c->ins_prefix;
         uint32_t *len = deletes ? &c->del_prefix_len : &c->ins_prefix_len;
@@ -296,9 +357,11 @@ int fast_register_write(struct sct_io *io, int slot, int deletes, const uint8_t 
 /* Serve inserts on registration slot (fast_register_write). The slot's record id counter (f->rids) is JS's
  * to set before. */
 int sct_fast_register_inserts(struct sct_io *io, int slot, const uint8_t *prefix, int prefix_len, const char *names,
-  int names_len, const char *uris, int uris_len, int n)
+  int names_len, const char *uris, int uris_len, int n, const uint8_t *kinds, double text_weight,
+  const char *text_override)
 {
-    return fast_register_write(io, slot, 0, prefix, prefix_len, names, names_len, uris, uris_len, n);
+    return fast_register_write(io, slot, 0, prefix, prefix_len, names, names_len, uris, uris_len, n, kinds, text_weight,
+      text_override);
 }
 
 /* The record id counters JS's RecordBook shares (FAST_COLLS int64s, one per registration slot), valid

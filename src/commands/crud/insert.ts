@@ -292,7 +292,7 @@ async function run(ctx: RequestContext<InsertParams>): Promise<Doc> {
     ctx.counters.opcounters.insert += count;
     // later inserts of one document there may be made by the I/O thread (point_reads.ts)
     if (count === 1 && r.n === 1 && !ctx.transaction) {
-      ctx.pointReads?.offerInsert(`${coll.db}.${coll.name}`, coll, ctx.client);
+      ctx.pointReads?.offerInsert(`${coll.db}.${coll.name}`, coll, ctx.client, raw?.[0] ?? docs?.[0]);
     }
     return errors.into({ n: r.n, ok: 1 });
   }
