@@ -152,15 +152,16 @@ function ixscanStage(access: IxScanPath): Doc {
 /**
  * An OR of index scans (planner/or_plan.ts), as mongod's classic explain prints it: FETCH → OR → one
  * IXSCAN per branch, under SUBPLAN when the filter is the `$or` alone. The FETCH shows the filter
- * still matched per document: none when the branches' bounds answer a rooted `$or` exactly; the
- * predicates beside the `$or` when they answer it exactly; else the whole filter (mongod would put a
+ * still matched per document: none when the branches' bounds answer the whole filter exactly (a
+ * rooted `$or`, or a contained one whose outside predicates every branch's bounds answer too); the
+ * predicates beside the `$or` when the bounds answer each branch alone; else the whole filter (mongod would put a
  * FETCH with the branch's filter under the OR for an inexact branch: here the whole filter is matched
  * once, above). OR's `dupsTested` / `dupsDropped` count the record ids handed out more than once.
  */
 function orLeaf(access: OrPath, filter: Doc, stats: RunStats | undefined): Doc {
   let shown: Doc | undefined = filter;
-  if (access.exact && access.rooted) shown = undefined;
-  else if (access.exact && Array.isArray(filter["$or"]) && filter["$or"] === orList(access, filter)) {
+  if (access.exact) shown = undefined;
+  else if (access.branchesExact && Array.isArray(filter["$or"]) && filter["$or"] === orList(access, filter)) {
     const { $or: _answered, ...rest } = filter;
     shown = Object.keys(rest).length > 0 ? rest : undefined;
   }

@@ -407,8 +407,9 @@ export function compileQuery(
   if (matcher === undefined) matcher = access.kind === "idLookup" ? null : compile();
   // the bounds answer the filter: no match per record, and no decode of the filter's fields (not
   // with min/max, whose bounds replace the filter's)
-  // (an OR's branches answer a rooted $or exactly when each answers its branch: planner/or_plan.ts)
-  const orAnswers = access.kind === "or" && access.exact && access.rooted;
+  // (an OR answers the whole filter when each branch's bounds answer that branch AND the predicates
+  // beside the $or: planner/or_plan.ts)
+  const orAnswers = access.kind === "or" && access.exact;
   const match = matcher && !(opts.exactBounds === true && !matcher.text && (orAnswers || (
       access.kind === "ixScan" && parts.min === undefined && parts.max === undefined && boundsAnswerFilter(
         filter,
