@@ -2,8 +2,14 @@
  * OR plans. PURE. A top-level `$or` (the filter itself, or one conjunct of its top-level `$and` /
  * implicit AND) whose every branch has an index plan becomes an OR of those index scans, as mongod's
  * planner builds it (query_planner / planner_access "indexed OR"; a rooted `$or` is planned branch by
- * branch: SUBPLAN). No sort: an OR gives no order. A branch with no index plan means no OR plan at
- * all (a collection scan would read everything anyway).
+ * branch: SUBPLAN). A branch with no index plan means no OR plan at all (a collection scan would read
+ * everything anyway).
+ *
+ * A sort: when every branch's best plan for it (ranked with the sort, as single-index plans are)
+ * gives that order, forward or backward, the branches are merged in it (`sortMerge`: mongod's
+ * SORT_MERGE, query_planner_analysis's merge sort of an OR whose children provide the sort), so a
+ * sort with a limit reads about `limit` entries per branch; otherwise the OR is planned without the
+ * sort and a blocking SORT orders its output.
  *
  * Contained `$or` (mongod's OR pushdown, plan_enumerator's "outside predicates"): the predicates
  * beside the `$or` hold for every document it returns, so each branch is planned as that branch AND
@@ -84,11 +90,38 @@ function conjoin(outside: Doc, branch: Doc): Doc {
  * indexes one of the branch's own predicates uses (mongod: an index assignment holds some predicate
  * of the branch itself); undefined when there is none.
  */
-function branchPlan(input: FindPlanInput, branch: Doc, combined: Doc): IxScanPath | undefined {
-  const candidates = planIndexScans({ ...input, filter: combined, sort: undefined });
-  if (combined === branch) return candidates[0];
-  const own = extractPredicates(branch, input.collated === true, undefined, input.variables);
+function branchPlan(
+  input: FindPlanInput,
+  branch: Doc,
+  combined: Doc,
+  sort: Doc | undefined,
+): IxScanPath | undefined {
+  const candidates = planIndexScans({ ...input, filter: combined, sort });
+  // (every predicate of the branch counts, strings under a collation too: the plan decides its bounds)
+  const own = extractPredicates(branch, false, undefined, input.variables);
   return candidates.find((p) => Object.keys(p.keyPattern).some((f) => own.has(f)));
+}
+
+/** Each branch's plan (with `sort`: ranked with it, as single-index plans are), or undefined if one has none. */
+function branchPlans(
+  input: FindPlanInput,
+  list: readonly Doc[],
+  combined: readonly Doc[],
+  sort: Doc | undefined,
+): IxScanPath[] | undefined {
+  const out: IxScanPath[] = [];
+  for (let i = 0; i < list.length; i++) {
+    const p = branchPlan(input, list[i]!, combined[i]!, sort);
+    if (p === undefined) return undefined;
+    out.push(p);
+  }
+  return out;
+}
+
+/** A sort the branches' index order may give (fields only: no `$natural`, no `$meta`). */
+function mergeableSort(sort: Doc | undefined): Doc | undefined {
+  if (sort === undefined || Object.keys(sort).length === 0) return undefined;
+  return Object.keys(sort).some((k) => k.startsWith("$")) ? undefined : sort;
 }
 
 /** The filter is one `$or` and nothing else (mongod's rooted `$or`). */
@@ -110,20 +143,16 @@ export function planOr(input: FindPlanInput): OrPath | undefined {
   let best: OrPath | undefined;
   for (const [key, list] of all) {
     if (key !== "$or" || !Array.isArray(list) || list.length === 0) continue; // ([] is refused by the compiler)
+    if (!list.every(isDocument)) continue;
+    const filters = list as Doc[];
     const outside = filterOf(all.filter(([k, v]) => k !== "$or" || v !== list));
-    const branches: IxScanPath[] = [];
-    const filters: Doc[] = [];
-    const combined: Doc[] = [];
-    for (const b of list) {
-      if (!isDocument(b)) break;
-      const both = conjoin(outside, b);
-      const top = branchPlan(input, b, both);
-      if (top === undefined) break;
-      branches.push(top);
-      filters.push(b);
-      combined.push(both);
-    }
-    if (branches.length !== list.length) continue;
+    const combined = filters.map((b) => conjoin(outside, b));
+    // SORT_MERGE when every branch's best plan for the sort gives it; else an OR planned without it
+    const sort = mergeableSort(input.sort);
+    const sorted = sort ? branchPlans(input, filters, combined, sort) : undefined;
+    const merge = sorted !== undefined && sorted.every((p) => p.providesSort);
+    const branches = merge ? sorted : branchPlans(input, filters, combined, undefined);
+    if (branches === undefined) continue;
     const score = Math.min(...branches.map((p) => p.score));
     if (best === undefined || score > best.score) {
       const exact = branches.every((p, i) => boundsAnswerFilter(combined[i]!, p, indexOf(p), collated));
@@ -136,6 +165,7 @@ export function planOr(input: FindPlanInput): OrPath | undefined {
         rooted: isRooted(input.filter),
         exact,
         branchesExact,
+        ...(merge && sort ? { sortMerge: sort } : {}),
         score,
       };
     }

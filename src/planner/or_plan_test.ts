@@ -152,3 +152,40 @@ Deno.test("contained $or: a branch takes only an index its own predicates use; i
   assert.ok(rep.kind === "or");
   assert.deepEqual(rep.branches.map((b) => b.indexBounds["c"]), [["(2, 9)"], ["[20, 20]"]]);
 });
+
+Deno.test("SORT_MERGE: an $or whose every branch's index gives the sort merges them (mongod's MergeSort)", () => {
+  const indexes = [ix({ a: 1, c: 1 }), ix({ b: 1, c: -1 }), ix({ b: 1 })];
+  const m = plan({ $or: [{ a: 1 }, { b: 1 }] }, { indexes, sort: { c: 1 } });
+  assert.ok(m.kind === "or" && m.rooted);
+  assert.deepEqual(m.sortMerge, { c: 1 });
+  // (the second branch scans {b: 1, c: -1} backward: MergeSortReverseScanOneIndex)
+  assert.deepEqual(m.branches.map((b) => [b.indexName, b.reverse, b.providesSort]), [
+    ["a_1_c_1", false, true],
+    ["b_1_c_-1", true, true],
+  ]);
+  // a sort one branch's index cannot give: an OR planned without it (CannotMergeSort), as before
+  const no = plan({ $or: [{ a: 1 }, { b: 1 }] }, { indexes, sort: { d: 1 } });
+  assert.ok(no.kind === "or" && no.sortMerge === undefined && no.branches.every((b) => !b.providesSort));
+  // no SORT_MERGE for a $natural or $meta sort, nor without a sort
+  assert.equal(planOr({ filter: { $or: [{ a: 1 }, { b: 1 }] }, indexes })!.sortMerge, undefined);
+  const meta = { c: { $meta: "textScore" } };
+  assert.equal(planOr({ filter: { $or: [{ a: 1 }, { b: 1 }] }, indexes, sort: meta })!.sortMerge, undefined);
+  // a contained $or: the pushed predicate is pinned too, the order still comes from c
+  const contained = plan({ a: { $gte: 0 }, $or: [{ a: 1 }, { a: 2 }] }, { indexes, sort: { c: -1 } });
+  assert.ok(contained.kind === "or" && contained.sortMerge !== undefined);
+  // a multikey index gives no order: no merge
+  const multi = indexes.map((i) => (i.name === "a_1_c_1" ? { ...i, multikey: true } : i));
+  const mk = plan({ $or: [{ a: 1 }, { b: 1 }] }, { indexes: multi, sort: { c: 1 } });
+  assert.ok(mk.kind === "or" && mk.sortMerge === undefined);
+  // a branch whose only sort-giving index is an unbounded scan takes no index its predicates do not use
+  const only = [ix({ c: 1 }), ix({ b: 1 })];
+  const un = planOr({ filter: { $or: [{ a: 1 }, { b: 1 }] }, indexes: only, sort: { c: 1 } });
+  assert.equal(un, undefined);
+});
+
+Deno.test("a collated $or over indexes with the query's collation: string branches keep their scans", () => {
+  const collation = { locale: "fr" };
+  const indexes = [ix({ s: 1 }, { collation }), ix({ t: 1 }, { collation })];
+  const a = plan({ $or: [{ s: "x" }, { t: "y" }] }, { indexes, collated: true, collation });
+  assert.deepEqual(branchIndexes(a), ["s_1", "t_1"]);
+});

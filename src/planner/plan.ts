@@ -75,6 +75,11 @@ export interface OrPath {
   readonly exact: boolean;
   /** Every branch's bounds answer its own branch filter exactly (what is left to match: the rest). */
   readonly branchesExact: boolean;
+  /**
+   * Every branch's index order gives this sort (the query's): the branches are merged in it
+   * (mongod's SORT_MERGE, executor/merge_sort_scan.ts) and no blocking sort follows.
+   */
+  readonly sortMerge?: Record<string, unknown>;
   /** The weakest branch's score (compared with single-index plans). */
   readonly score: number;
 }

@@ -420,7 +420,9 @@ export function compileQuery(
     )))
     ? matcher
     : null;
-  const sortProvided = access.kind === "ixScan" && access.providesSort;
+  // (an OR whose branches each give the sort merges them in it: SORT_MERGE, with the same comparator)
+  const merged = access.kind === "or" && access.sortMerge !== undefined ? compiledSort : null;
+  const sortProvided = (access.kind === "ixScan" && access.providesSort) || merged !== null;
   const sort = sortProvided ? null : compiledSort;
   const textScored = textScan && indexScoresText(filter, textScan, textIndex!)
     ? {
@@ -437,6 +439,7 @@ export function compileQuery(
     ...(textScored ? { textScored } : {}),
     ...(match && access.kind === "collScan" && !collation ? prefilterOf(filter) : {}),
     sort,
+    ...(merged ? { mergeBy: merged } : {}),
     skip: parts.skip ?? 0,
     ...(skipBeforeFetch({
         access,
