@@ -25,6 +25,8 @@ export interface CompiledQuery {
    */
   readonly prefilter?: readonly ScalarMatchTerm[] | undefined;
   readonly sort: ((a: Doc, b: Doc) => number) | null;
+  /** An OR plan's SORT_MERGE order (its `sortMerge`: the branches give the sort; `sort` is null). */
+  readonly mergeBy?: ((a: Doc, b: Doc) => number) | undefined;
   readonly skip: number;
   /**
    * SKIP below FETCH (planner/skip_pushdown.ts): the first `skip` entries of the index scan (distinct

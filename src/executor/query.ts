@@ -32,6 +32,7 @@ import { decodeKeyValues } from "../keys/key_decode.ts";
 import { ixScanHits, type IxScanState, newIxScanState } from "./ixscan.ts";
 import { newOrScanState, orScanHits } from "./or_scan.ts";
 import { planKilled } from "./plan_killed.ts";
+import { mergeSortRows, newMergeSortState } from "./merge_sort_scan.ts";
 import { GeoNearCursor } from "./geo_near.ts";
 import { newTextOrState, textOrRows } from "./text_or.ts";
 import { clusteredScanPath, isClustered } from "./clustered.ts";
@@ -65,6 +66,7 @@ export class QuerySource implements BatchSource {
   #lastRid: bigint | undefined;
   #ix: IxScanState = newIxScanState();
   #or = newOrScanState();
+  #merge = newMergeSortState();
   #near: GeoNearCursor | undefined;
   /** TEXT_OR: the gathered record ids and the next one to fetch (text_or.ts). */
   #text = newTextOrState();
@@ -98,10 +100,7 @@ export class QuerySource implements BatchSource {
     return await this.batchNow(maxDocs, maxBytes, ctl);
   }
 
-  /**
-   * `nextBatch` without a promise when the batch is filled in one pull (no yield, no JavaScript call
-   * awaited): a point read, a short scan.
-   */
+  /** `nextBatch` without a promise when one pull fills it (no yield, no JavaScript awaited): a short scan. */
   batchNow(
     maxDocs: number,
     maxBytes: number,
@@ -569,15 +568,19 @@ export class QuerySource implements BatchSource {
     }
     if (a.kind === "ixScan" || a.kind === "or") {
       // Every hit's record is read (not covered, no multikey duplicates to skip): with the entries,
-      // in one storage call per batch.
+      // in one storage call per batch. SORT_MERGE reads each branch's next record (merge_sort_scan.ts).
       const fetch = this.q.covered || (a.kind === "ixScan" && a.dedup)
         ? undefined
         : { expect: this.#expectedHits() };
-      const hits = a.kind === "or"
+      const ixRow = (hit: IndexHit) => this.#ixRow(txn, hit);
+      const merged = a.kind === "or" && this.q.mergeBy;
+      const hits = merged
+        ? mergeSortRows(txn, this.coll, a, this.#merge, this.stats, ixRow, this.q.mergeBy!)
+        : a.kind === "or"
         ? orScanHits(txn, this.coll, a, this.#or, this.stats, fetch)
         : ixScanHits(txn, this.coll, a, this.#ix, this.stats, fetch);
       for (const hit of hits) {
-        const row = this.#ixRow(txn, hit);
+        const row = merged ? hit as Row : ixRow(hit as IndexHit);
         if (row) yield row;
         // The hit is fully handled (the scan state is past it): stopping here resumes after it.
         if (!this.#spend()) return;
@@ -795,5 +798,3 @@ export class QuerySource implements BatchSource {
 
 /** For internal callers with no operation to yield for: never due, no deadline. */
 const NEVER_YIELD = new OpControl({ quantumMs: Infinity, checkEvery: 2 ** 30 });
-
-export { sameUuid } from "./same_uuid.ts";

@@ -152,15 +152,17 @@ function ixscanStage(access: IxScanPath): Doc {
 /**
  * An OR of index scans (planner/or_plan.ts), as mongod's classic explain prints it: FETCH → OR → one
  * IXSCAN per branch, under SUBPLAN when the filter is the `$or` alone. The FETCH shows the filter
- * still matched per document: none when the branches' bounds answer a rooted `$or` exactly; the
- * predicates beside the `$or` when they answer it exactly; else the whole filter (mongod would put a
+ * still matched per document: none when the branches' bounds answer the whole filter exactly (a
+ * rooted `$or`, or a contained one whose outside predicates every branch's bounds answer too); the
+ * predicates beside the `$or` when the bounds answer each branch alone; else the whole filter (mongod would put a
  * FETCH with the branch's filter under the OR for an inexact branch: here the whole filter is matched
  * once, above). OR's `dupsTested` / `dupsDropped` count the record ids handed out more than once.
+ * Branches merged in the query's sort (`sortMerge`) show as SORT_MERGE with its `sortPattern`.
  */
 function orLeaf(access: OrPath, filter: Doc, stats: RunStats | undefined): Doc {
   let shown: Doc | undefined = filter;
-  if (access.exact && access.rooted) shown = undefined;
-  else if (access.exact && Array.isArray(filter["$or"]) && filter["$or"] === orList(access, filter)) {
+  if (access.exact) shown = undefined;
+  else if (access.branchesExact && Array.isArray(filter["$or"]) && filter["$or"] === orList(access, filter)) {
     const { $or: _answered, ...rest } = filter;
     shown = Object.keys(rest).length > 0 ? rest : undefined;
   }
@@ -175,15 +177,16 @@ function orLeaf(access: OrPath, filter: Doc, stats: RunStats | undefined): Doc {
       : ixscanStage(b)
   );
   const tested = branches?.reduce((n, b) => n + b.nReturned, 0) ?? 0;
+  const stage = access.sortMerge ? { stage: "SORT_MERGE", sortPattern: access.sortMerge } : { stage: "OR" };
   const or: Doc = stats
     ? {
-      stage: "OR",
+      ...stage,
       nReturned: stats.docsExamined,
       dupsTested: tested,
       dupsDropped: Math.max(0, tested - stats.docsExamined),
       inputStages: scans,
     }
-    : { stage: "OR", inputStages: scans };
+    : { ...stage, inputStages: scans };
   const fetch: Doc = {
     stage: "FETCH",
     ...(shown ? { filter: shown } : {}),
@@ -280,7 +283,8 @@ export function explainTree(q: ExplainInput, stats?: RunStats): Doc {
       inputStage: withN({ stage: "TEXT_OR", inputStage: node }),
     });
   }
-  const sortProvided = q.access.kind === "ixScan" && q.access.providesSort;
+  const sortProvided = (q.access.kind === "ixScan" && q.access.providesSort) ||
+    (q.access.kind === "or" && q.access.sortMerge !== undefined);
   if (q.sortSpec && !sortProvided) {
     node = withN({
       stage: "SORT",

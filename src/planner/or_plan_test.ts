@@ -100,3 +100,92 @@ Deno.test("OR plan details: one branch is its scan; sparse/multikey branches; ex
   const sorted = plan({ $or: [{ a: 1 }, { c: 2 }] }, { sort: { a: 1 } });
   assert.ok(sorted.kind === "or" && sorted.branches.every((b) => !b.providesSort));
 });
+
+Deno.test("contained $or: the predicates beside it bound each branch's index (mongod's OR pushdown)", () => {
+  const indexes = [
+    ix({ _id: 1 }, { name: "_id_", unique: true }),
+    ix({ tenant: 1, owner: 1 }),
+    ix({ tenant: 1, public: 1 }),
+  ];
+  const choice = planQuery({ filter: { tenant: "t1", $or: [{ owner: "u5" }, { public: true }] }, indexes });
+  const a = choice.access;
+  assert.deepEqual(branchIndexes(a), ["tenant_1_owner_1", "tenant_1_public_1"]);
+  assert.ok(a.kind === "or" && !a.rooted && a.exact); // (every branch answers tenant AND its own field)
+  assert.deepEqual(a.kind === "or" && a.branches.map((b) => b.indexBounds), [
+    { tenant: ['["t1", "t1"]'], owner: ['["u5", "u5"]'] },
+    { tenant: ['["t1", "t1"]'], public: ["[true, true]"] },
+  ]);
+  assert.ok(choice.rejected.some((r) => r.kind === "ixScan")); // (the tenant-only scans lost)
+  // the same through a top-level $and, and with the outside predicate on a trailing field (mongod's
+  // ContainedOr: {b: 1, a: 1} and {c: 1, a: 1} for {a: 5, $or: [{b: 6}, {c: 7}]})
+  const and = plan({ $and: [{ tenant: "t1" }, { $or: [{ owner: "u5" }, { public: true }] }] }, { indexes });
+  assert.ok(and.kind === "or" && and.exact && and.branches.every((b) => b.pointPrefix === 2));
+  const trailing = plan({ a: 5, $or: [{ b: 6 }, { c: 7 }] }, {
+    indexes: [ix({ b: 1, a: 1 }), ix({ c: 1, a: 1 })],
+  });
+  assert.ok(trailing.kind === "or" && trailing.exact);
+  assert.deepEqual(trailing.branches.map((b) => b.indexBounds["a"]), [["[5, 5]"], ["[5, 5]"]]);
+});
+
+Deno.test("contained $or: a branch takes only an index its own predicates use; inexact pushdowns are re-matched", () => {
+  // (mongod: an index assignment of outside predicates alone is no branch plan) — {x: 1} is no branch's
+  const idx = [ix({ x: 1 }), ix({ x: 1, b: 1 }), ix({ c: 1 })];
+  const a = planOr({ filter: { x: 3, $or: [{ b: 1 }, { c: 2 }] }, indexes: idx })!;
+  assert.deepEqual(branchIndexes(a), ["x_1_b_1", "c_1"]);
+  // (scored as its weakest branch, c_1 alone, it does not beat x_1's own scan)
+  assert.ok(plan({ x: 3, $or: [{ b: 1 }, { c: 2 }] }, { indexes: idx }).kind === "ixScan");
+  // c_1 holds no x: the branch's bounds answer its own branch, not x → the whole filter is matched
+  assert.ok(a.kind === "or" && !a.exact && !a.branchesExact);
+  // a branch with no index of its own: no OR (the outside predicate's own scan)
+  const none = plan({ x: 3, $or: [{ b: 1 }, { z: 2 }] }, { indexes: idx });
+  assert.ok(none.kind === "ixScan" && none.indexName.startsWith("x_1"));
+  // an unindexed predicate beside the $or: branches exact alone, the rest (k) matched after the fetch
+  const rest = plan({ k: 1, $or: [{ c: 1 }, { c: 2 }] }, { indexes: idx });
+  assert.ok(rest.kind === "or" && !rest.exact && rest.branchesExact);
+  // a range beside the $or bounds each branch's leading field; never exact over a range then a field
+  const multi = [ix({ x: 1, b: 1 }, { multikey: true }), ix({ x: 1, c: 1 })];
+  const m = planOr({ filter: { x: { $gt: 1 }, $or: [{ b: 1 }, { c: { $gte: 5 } }] }, indexes: multi })!;
+  assert.deepEqual(branchIndexes(m), ["x_1_b_1", "x_1_c_1"]);
+  assert.ok(!m.exact && m.branches.every((b) => b.indexBounds["x"]![0] === "(1, inf.0]"));
+  // a repeated field: the branch and the outside predicate are both bounds ($and of the two)
+  const rep = planOr({ filter: { c: { $gt: 2 }, $or: [{ c: { $lt: 9 } }, { c: 20 }] }, indexes: idx })!;
+  assert.ok(rep.kind === "or");
+  assert.deepEqual(rep.branches.map((b) => b.indexBounds["c"]), [["(2, 9)"], ["[20, 20]"]]);
+});
+
+Deno.test("SORT_MERGE: an $or whose every branch's index gives the sort merges them (mongod's MergeSort)", () => {
+  const indexes = [ix({ a: 1, c: 1 }), ix({ b: 1, c: -1 }), ix({ b: 1 })];
+  const m = plan({ $or: [{ a: 1 }, { b: 1 }] }, { indexes, sort: { c: 1 } });
+  assert.ok(m.kind === "or" && m.rooted);
+  assert.deepEqual(m.sortMerge, { c: 1 });
+  // (the second branch scans {b: 1, c: -1} backward: MergeSortReverseScanOneIndex)
+  assert.deepEqual(m.branches.map((b) => [b.indexName, b.reverse, b.providesSort]), [
+    ["a_1_c_1", false, true],
+    ["b_1_c_-1", true, true],
+  ]);
+  // a sort one branch's index cannot give: an OR planned without it (CannotMergeSort), as before
+  const no = plan({ $or: [{ a: 1 }, { b: 1 }] }, { indexes, sort: { d: 1 } });
+  assert.ok(no.kind === "or" && no.sortMerge === undefined && no.branches.every((b) => !b.providesSort));
+  // no SORT_MERGE for a $natural or $meta sort, nor without a sort
+  assert.equal(planOr({ filter: { $or: [{ a: 1 }, { b: 1 }] }, indexes })!.sortMerge, undefined);
+  const meta = { c: { $meta: "textScore" } };
+  assert.equal(planOr({ filter: { $or: [{ a: 1 }, { b: 1 }] }, indexes, sort: meta })!.sortMerge, undefined);
+  // a contained $or: the pushed predicate is pinned too, the order still comes from c
+  const contained = plan({ a: { $gte: 0 }, $or: [{ a: 1 }, { a: 2 }] }, { indexes, sort: { c: -1 } });
+  assert.ok(contained.kind === "or" && contained.sortMerge !== undefined);
+  // a multikey index gives no order: no merge
+  const multi = indexes.map((i) => (i.name === "a_1_c_1" ? { ...i, multikey: true } : i));
+  const mk = plan({ $or: [{ a: 1 }, { b: 1 }] }, { indexes: multi, sort: { c: 1 } });
+  assert.ok(mk.kind === "or" && mk.sortMerge === undefined);
+  // a branch whose only sort-giving index is an unbounded scan takes no index its predicates do not use
+  const only = [ix({ c: 1 }), ix({ b: 1 })];
+  const un = planOr({ filter: { $or: [{ a: 1 }, { b: 1 }] }, indexes: only, sort: { c: 1 } });
+  assert.equal(un, undefined);
+});
+
+Deno.test("a collated $or over indexes with the query's collation: string branches keep their scans", () => {
+  const collation = { locale: "fr" };
+  const indexes = [ix({ s: 1 }, { collation }), ix({ t: 1 }, { collation })];
+  const a = plan({ $or: [{ s: "x" }, { t: "y" }] }, { indexes, collated: true, collation });
+  assert.deepEqual(branchIndexes(a), ["s_1", "t_1"]);
+});

@@ -57,8 +57,9 @@ export interface IxScanPath {
 
 /**
  * OR of index scans (mongod's OR stage under SUBPLAN for a rooted `$or`): each branch of a top-level
- * `$or` scanned through its own index plan, in branch order, record ids already handed out dropped;
- * every fetched document is matched against the whole filter (planner/or_plan.ts). Gives no order.
+ * `$or` scanned through its own index plan (bounded by the predicates beside the `$or` too: contained
+ * `$or`), in branch order, record ids already handed out dropped; every fetched document is matched
+ * against the whole filter unless `exact` (planner/or_plan.ts). Gives no order.
  */
 export interface OrPath {
   readonly kind: "or";
@@ -67,8 +68,18 @@ export interface OrPath {
   readonly branchFilters: readonly Record<string, unknown>[];
   /** The filter is that `$or` alone (mongod's rooted `$or`, planned branch by branch: SUBPLAN). */
   readonly rooted: boolean;
-  /** Every branch's bounds answer its branch filter exactly (planner/exact_bounds.ts). */
+  /**
+   * Every branch's bounds answer its branch AND the predicates beside the `$or` exactly
+   * (planner/exact_bounds.ts): the OR answers the whole filter, no document need be matched again.
+   */
   readonly exact: boolean;
+  /** Every branch's bounds answer its own branch filter exactly (what is left to match: the rest). */
+  readonly branchesExact: boolean;
+  /**
+   * Every branch's index order gives this sort (the query's): the branches are merged in it
+   * (mongod's SORT_MERGE, executor/merge_sort_scan.ts) and no blocking sort follows.
+   */
+  readonly sortMerge?: Record<string, unknown>;
   /** The weakest branch's score (compared with single-index plans). */
   readonly score: number;
 }

@@ -12,7 +12,7 @@ import { defaultCollation } from "../shared/default_collation.ts";
 import { CommandError } from "../../errors/command_error.ts";
 import type { CollectionEntry, IndexEntry } from "../../storage/api.ts";
 import { IndexBuilds } from "../../executor/index_builds.ts";
-import { sameUuid } from "../../executor/query.ts";
+import { sameUuid } from "../../executor/same_uuid.ts";
 import type { RequestContext } from "../context.ts";
 import { defineCommand, type Doc } from "../spec.ts";
 import {

@@ -317,8 +317,9 @@ export function compileQuery(
   if (matcher === undefined) matcher = access.kind === "idLookup" ? null : compile();
   // the bounds answer the filter: no match per record, and no decode of the filter's fields (not
   // with min/max, whose bounds replace the filter's)
-  // (an OR's branches answer a rooted $or exactly when each answers its branch: planner/or_plan.ts)
-  const orAnswers = access.kind === "or" && access.exact && access.rooted;
+  // (an OR answers the whole filter when each branch's bounds answer that branch AND the predicates
+  // beside the $or: planner/or_plan.ts)
+  const orAnswers = access.kind === "or" && access.exact;
   const match = matcher && !(opts.exactBounds === true && !matcher.text && (orAnswers || (
       access.kind === "ixScan" && parts.min === undefined && parts.max === undefined && boundsAnswerFilter(
         filter,
@@ -329,7 +330,9 @@ export function compileQuery(
     )))
     ? matcher
     : null;
-  const sortProvided = access.kind === "ixScan" && access.providesSort;
+  // (an OR whose branches each give the sort merges them in it: SORT_MERGE, with the same comparator)
+  const merged = access.kind === "or" && access.sortMerge !== undefined ? compiledSort : null;
+  const sortProvided = (access.kind === "ixScan" && access.providesSort) || merged !== null;
   const sort = sortProvided ? null : compiledSort;
   const textScored = textScan && indexScoresText(filter, textScan, textIndex!)
     ? {
@@ -346,6 +349,7 @@ export function compileQuery(
     ...(textScored ? { textScored } : {}),
     ...(match && access.kind === "collScan" && !collation ? prefilterOf(filter) : {}),
     sort,
+    ...(merged ? { mergeBy: merged } : {}),
     skip: parts.skip ?? 0,
     ...(skipBeforeFetch({
         access,

@@ -100,7 +100,8 @@ export function findTargets(
         const row = new Row(hit.rid, bytes);
         if (q.match && !q.match(row.view(q.readFields))) continue;
         rows.push(row);
-        if (!multi && !q.sort) break;
+        // (a SORT_MERGE OR's hits come branch by branch here: they are sorted below, by `mergeBy`)
+        if (!multi && !q.sort && !q.mergeBy) break;
       }
     } finally {
       if (figures) addExamined(figures, stats.keysExamined, docs);
@@ -136,8 +137,8 @@ function addExamined(e: { keysExamined: number; docsExamined: number }, keys: nu
 }
 
 function sortAndCut(rows: Row[], q: CompiledQuery, multi: boolean): Row[] {
-  if (q.sort && rows.length > 1) {
-    const cmp = q.sort;
+  const cmp = q.sort ?? q.mergeBy;
+  if (cmp && rows.length > 1) {
     rows.sort((x, y) => cmp(x.view(q.readFields), y.view(q.readFields)));
   }
   return multi ? rows : rows.slice(0, 1);

@@ -23,7 +23,8 @@
  */
 import type { CollectionEntry, RecordId, WriteTxn } from "../../storage/api.ts";
 import type { CompiledQuery } from "../../executor/compiled_query.ts";
-import { QuerySource, sameUuid } from "../../executor/query.ts";
+import { QuerySource } from "../../executor/query.ts";
+import { sameUuid } from "../../executor/same_uuid.ts";
 import { Row } from "../../executor/rows.ts";
 import { CommandError } from "../../errors/command_error.ts";
 import type { RequestContext } from "../context.ts";
