@@ -107,7 +107,7 @@ export class PlanCache<T = unknown> {
       this.#entries.clear();
       return;
     }
-    for (const [k, e] of [...this.#entries]) {
+    for (const k of [...this.#entries.keys()]) {
       if (!k.startsWith(prefix) || (suffix !== undefined && !k.endsWith(suffix))) continue;
       this.#entries.delete(k);
     }
