@@ -42,6 +42,24 @@ const VALUES: unknown[] = [
   new Date(1_700_000_000_000),
 ];
 
+/** `fields` (those the I/O thread applies, and others: dotted, mixed, expressions). */
+const PROJECTIONS: Doc[] = [
+  { n: 1 },
+  { n: 1, x: true, m: new Double(1) },
+  { pad: 0 },
+  { pad: 0, _id: 0, a: false },
+  { _id: 0, x: 1 },
+  { _id: 1 },
+  { _id: 0 },
+  { missing: 1 },
+  { _id: 0, missing: 1 },
+  {},
+  { n: 1, pad: 0 },
+  { "n.x": 1 },
+  { x: "lit" },
+  { n: Long.fromInt(2), a: -1 },
+];
+
 /** Amounts `$inc` adds. */
 const AMOUNTS: unknown[] = [1, -3, new Double(0.5), Long.fromInt(9), new Double(2)];
 
@@ -112,7 +130,7 @@ Deno.test({
             q["new"] = r() < 0.5;
             q["upsert"] = r() < 0.3;
           }
-          if (r() < 0.1) q["fields"] = pick([{ n: 1 }, { pad: 0 }, { _id: 0, x: 1 }]);
+          if (r() < 0.25) q["fields"] = pick(PROJECTIONS);
           if (r() < 0.05) q["sort"] = { _id: 1 };
           if (r() < 0.1) q["writeConcern"] = pick([{ w: 1 }, { w: "majority" }, { w: 1, j: true }]);
           if (r() < 0.05) q["bypassDocumentValidation"] = true;
@@ -188,7 +206,8 @@ Deno.test({
       const forms: Doc[] = [
         { update: { $inc: { n: 1 }, $set: { s: "y" } }, new: true, upsert: false, remove: false },
         { update: { $inc: { n: 1 } }, new: false },
-        { remove: true },
+        { update: { $set: { s: "z" } }, new: true, fields: { n: 1, d: 1 } },
+        { remove: true, fields: { s: 0 } },
       ];
       for (const form of forms) {
         let made = 0;
@@ -219,6 +238,8 @@ Deno.test({
       }
       const doc = await s.ask({ find: "t", filter: { _id: 1 }, $db: "x" });
       assert.equal(Number((((doc["cursor"] as Doc)["firstBatch"] as Doc[])[0]!)["n"]), 2, "incremented once");
+      const projected = BSON.deserialize(await s.raw(fam(++t, 50, forms[2]!)), RAW)["value"] as Doc;
+      assert.deepEqual(Object.keys(projected), ["_id", "n", "d"], "an inclusion keeps the document's order");
       assert.equal(Number((await s.ask(fam(t - 1, t - 1, forms[0]!)))["code"]), 225);
       const left = await s.ask({ count: "t", $db: "x" });
       assert.equal(Number(left["n"]), 60 - removed);
@@ -245,7 +266,7 @@ Deno.test({
       const reading = (async () => {
         for await (const e of stream) {
           events.push(e as unknown as Doc);
-          if (events.length === 60) break;
+          if (events.length === 80) break;
         }
       })();
       reading.catch(() => {}); // (awaited below; a failure before that closes the client under it)
@@ -263,6 +284,11 @@ Deno.test({
           value: { _id: i, n: i + 100, s: "a" },
           ok: 1,
         });
+        const projected = await coll.findOneAndUpdate({ _id: i }, { $inc: { n: 1 } }, {
+          returnDocument: "after",
+          projection: { n: 1 },
+        });
+        assert.deepEqual(projected, { _id: i, n: i + 101 });
         const gone = await coll.findOneAndDelete({ _id: i + 20 });
         assert.deepEqual(gone, { _id: i + 20, n: i + 20, s: "a" });
       }
@@ -277,7 +303,7 @@ Deno.test({
       await reading;
       await stream.close();
       for (let i = 0; i < 20; i++) {
-        const [inc, set, del] = events.slice(3 * i, 3 * i + 3);
+        const [inc, set, , del] = events.slice(4 * i, 4 * i + 4);
         assert.equal(inc!["operationType"], "update");
         assert.deepEqual(inc!["updateDescription"], {
           updatedFields: { n: i + 100 },
@@ -294,7 +320,7 @@ Deno.test({
       }
       const st = await client.db("admin").command({ serverStatus: 1 });
       const io = st["secantus"]["ioThread"];
-      assert.ok(io["updates"] >= 30 && io["deletes"] >= 15, JSON.stringify(io));
+      assert.ok(io["updates"] >= 50 && io["deletes"] >= 15, JSON.stringify(io));
     } finally {
       await client.close();
       await s.close();

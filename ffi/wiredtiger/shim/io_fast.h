@@ -281,6 +281,10 @@ struct fast_req {
     int fam_new; /* its `new: true`: the document after the update is returned */
     uint32_t fam_seen; /* its fields seen (io_fast_fam.c FAM_*) */
     int fam_remove, fam_upsert, fam_update;
+    /* its `fields` (a projection of top-level names: all included or all excluded, `_id` either way),
+     * when fam_project; fam_include: an inclusion, fam_id: `_id` kept */
+    struct el fam_fields;
+    int fam_project, fam_include, fam_id;
     int32_t request_id;
 };
 

@@ -9,7 +9,9 @@
  * upsert: <bool>, remove: false, bypassDocumentValidation, writeConcern, lsid, txnNumber, ...}` (the
  * update taken exactly as an update's statement `u` is there), or `{findAndModify: <coll>, query:
  * {_id: <v>}, remove: true, new: false, upsert: false, ...}` — on a namespace JS registered for updates
- * (resp. deletes) by `_id`. Nothing else: `fields`, `sort`, `hint`, `collation`, `let`, `arrayFilters`,
+ * (resp. deletes) by `_id`, with a `fields` projection of top-level names (all included or all excluded,
+ * `_id` either way; applied to the document's bytes, its elements kept in their order). Nothing else:
+ * other projections, `sort`, `hint`, `collation`, `let`, `arrayFilters`,
  * an aggregation pipeline, a missing document (an upsert's insert, or `value: null`), and any request
  * with authentication on are JS's (findAndModify's privileges are its own). JS's rules, unchanged, make
  * the rest the command layer's.
@@ -31,6 +33,67 @@
 #define FAM_NEW 8u
 #define FAM_UPSERT 16u
 #define FAM_BYPASS 32u
+#define FAM_FIELDS 64u
+
+/* A projection value read as mongod's include / exclude flag: 1 include, 0 exclude, -1 not one taken
+ * here (a string, an expression, NaN: JS's). */
+static int flag_of(const struct el *v)
+{
+    if (v->type == 0x08)
+        return v->val[0] != 0;
+    if (v->type == 0x10)
+        return rd32(v->val) != 0;
+    if (v->type == 0x12) {
+        int64_t n;
+        memcpy(&n, v->val, 8);
+        return n != 0;
+    }
+    if (v->type == 0x01) {
+        double d;
+        memcpy(&d, v->val, 8);
+        return d != d ? -1 : d != 0;
+    }
+    return -1;
+}
+
+/* `fields` (a document element) read into r: 1, or -1 (JS's: a dotted, `$` or repeated name, a mix of
+ * inclusions and exclusions, a value of another kind). An empty one projects nothing. */
+static int fields_of(const struct el *e, struct fast_req *r)
+{
+    const uint8_t *p = e->val + 4, *end = e->val + e->len;
+    struct el f;
+    int rc, mode = -1, id = 1, n = 0;
+    while ((rc = next_el(&p, end, &f)) == 1) {
+        int v = flag_of(&f);
+        if (v < 0 || f.name_len == 0 || f.name[0] == '$' || memchr(f.name, '.', f.name_len))
+            return -1;
+        for (uint32_t i = 0; i < f.name_len; i++)
+            if ((uint8_t)f.name[i] >= 0x80)
+                return -1;
+        const uint8_t *q = e->val + 4;
+        struct el g;
+        while (next_el(&q, (const uint8_t *)f.name - 1, &g) == 1)
+            if (g.name_len == f.name_len && memcmp(g.name, f.name, f.name_len) == 0)
+                return -1; /* (a name twice) */
+        n++;
+        if (name_is(&f, "_id")) {
+            id = v;
+            continue;
+        }
+        if (mode >= 0 && mode != v)
+            return -1; /* (JS's error) */
+        mode = v;
+    }
+    if (rc != 0)
+        return -1;
+    if (n == 0)
+        return 1; /* (`fields: {}`: the whole document) */
+    r->fam_fields = *e;
+    r->fam_project = 1;
+    r->fam_include = mode < 0 ? id : mode; /* ({_id: 1}: only it; {_id: 0}: all but it) */
+    r->fam_id = id;
+    return 1;
+}
 
 /* One field of a findAndModify (after its generic fields): 1 taken, -1 JS's (fast_parse's loop). */
 int fast_fam_field(const struct el *e, struct fast_req *r, uint32_t *seen)
@@ -43,6 +106,7 @@ int fast_fam_field(const struct el *e, struct fast_req *r, uint32_t *seen)
                    : name_is(e, "new")                      ? FAM_NEW
                    : name_is(e, "upsert")                   ? FAM_UPSERT
                    : name_is(e, "bypassDocumentValidation") ? FAM_BYPASS
+                   : name_is(e, "fields")                   ? FAM_FIELDS
                                                             : 0;
     if (bit == 0 || (r->fam_seen & bit))
         return -1;
@@ -56,6 +120,8 @@ int fast_fam_field(const struct el *e, struct fast_req *r, uint32_t *seen)
             return -1;
         return 1;
     }
+    if (bit == FAM_FIELDS)
+        return e->type == 0x03 ? fields_of(e, r) : -1;
     if (bit == FAM_UPDATE) {
         /* (an update document of $set / $inc only; a replacement, a pipeline: JS's) */
         if (e->type != 0x03 || !fast_update_ops(e, r))
@@ -119,17 +185,70 @@ uint32_t fast_fam_at(const struct fast_tmpl *t, uint32_t k, uint32_t doc_len)
     return t->split && t->at[k] > t->split ? t->at[k] + doc_len - 5 : t->at[k];
 }
 
-/* In a findAndModify's write: its reply (JS's template for its form) with doc (len bytes), in f->fam_out
- * (its time set at the commit: fast_fam_times). 1, or 0 (no memory, no template, too large: JS's). */
+/* Whether element x of a stored document is kept by r's projection. */
+static int kept(const struct fast_req *r, const struct el *x)
+{
+    if (name_is(x, "_id"))
+        return r->fam_id;
+    const uint8_t *p = r->fam_fields.val + 4, *end = r->fam_fields.val + r->fam_fields.len;
+    struct el f;
+    while (next_el(&p, end, &f) == 1)
+        if (f.name_len == x->name_len && memcmp(f.name, x->name, x->name_len) == 0)
+            return r->fam_include;
+    return !r->fam_include;
+}
+
+/* doc (len bytes) projected by r's `fields` (its elements kept in document order) into out (NULL: only
+ * measured): its size, or 0 (a document this walk does not read: JS's). */
+static uint32_t project(const struct fast_req *r, const uint8_t *doc, uint32_t len, uint8_t *out)
+{
+    const uint8_t *p = doc + 4, *end = doc + len;
+    struct el x;
+    int rc;
+    uint32_t n = 4;
+    while ((rc = next_el(&p, end, &x)) == 1) {
+        if (!kept(r, &x))
+            continue;
+        const uint8_t *start = (const uint8_t *)x.name - 1;
+        uint32_t el_len = (uint32_t)(x.val + x.len - start);
+        if (out)
+            memcpy(out + n, start, el_len);
+        n += el_len;
+    }
+    if (rc != 0)
+        return 0;
+    n++;
+    if (out) {
+        memcpy(out, &n, 4);
+        out[n - 1] = 0;
+    }
+    return n;
+}
+
+/* In a findAndModify's write: its reply (JS's template for its form) with doc (len bytes; projected by
+ * its `fields`), in f->fam_out (its time set at the commit: fast_fam_times). 1, or 0 (no memory, no
+ * template, too large: JS's). */
 int fast_fam_out(struct fast *f, const struct fast_req *r, const uint8_t *doc, uint32_t len)
 {
     const struct fast_tmpl *t = r->kind == FAST_UPDATE ? &f->fam_upd : &f->fam_del;
     if (!t->split || len < 5 || len > 16u * 1024 * 1024)
         return 0;
+    uint8_t *projected = NULL;
+    if (r->fam_project) {
+        uint32_t n = project(r, doc, len, NULL);
+        if (n < 5 || !(projected = malloc(n)))
+            return 0;
+        project(r, doc, len, projected);
+        doc = projected;
+        len = n;
+    }
     struct out *o = fast_reply_out(f, 0, t->len - 5 + len, r->request_id);
-    if (!o)
+    if (!o) {
+        free(projected);
         return 0;
+    }
     fast_fam_splice(o->data + 21, t, doc, len);
+    free(projected);
     free(f->fam_out);
     f->fam_out = o;
     f->fam_doc = o->data + 21 + t->split;
