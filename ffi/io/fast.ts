@@ -29,7 +29,13 @@ export const FastKind = {
   INSERT: 7,
   /** An insert the `_id_` index refused, answered with its E11000 write error (io_fast_dup.c). */
   INSERT_REFUSED: 8,
+  /** A findAndModify's update by `_id`, and its remove (io_fast_fam.c); `docs`, `keys` as UPDATE's. */
+  FAM_UPDATE: 9,
+  FAM_DELETE: 10,
 } as const;
+
+/** Which reply template (`FastReads.template`). */
+export type FastTemplate = 0 | 1 | 2 | 3 | 4 | 5 | 6 | 7 | 8 | 9;
 
 /** Shapes of a find over a registered single-field index (io_fast.h SHAPE_*). */
 export const FastShape = { EQ: 1, EQ_SORTED: 2, RANGE: 4, RANGE_SORTED: 8, IN: 16, IN_SORTED: 32 } as const;
@@ -122,9 +128,11 @@ export class FastReads {
    * A reply template: `which` 0 = ping's whole reply document, 1 = the elements a find reply has after
    * `cursor`, 2 = an update's whole reply of one document updated, 3 = a retryable update's row
    * (`at`: its txnNumber, then lastUse), 4 = a delete's whole reply of one document deleted, 5 = a
-   * retryable delete's row (as 3); `at`: byte offsets of the 8-byte cluster timestamps in it.
+   * retryable delete's row (as 3), 6 = a findAndModify's whole reply of one document updated with
+   * `value: {}` (the document goes there), 7 = its retryable row (as 3, `reply.value: {}`), 8 and 9 the
+   * same of one removed; `at`: byte offsets of the 8-byte cluster timestamps in it.
    */
-  template(which: 0 | 1 | 2 | 3 | 4 | 5, bytes: Uint8Array, at: readonly number[]): void {
+  template(which: FastTemplate, bytes: Uint8Array, at: readonly number[]): void {
     if (this.#ptr === null) return;
     const rc = shim().sct_fast_template(
       this.#ptr,

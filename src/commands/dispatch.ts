@@ -188,6 +188,9 @@ async function loadThenDispatch(
  * Adds `$clusterTime` and `operationTime` (replica-set persona) to any kind of reply: the clock's
  * newest time, never a new tick (reads do not advance the cluster time, as on mongod 8.0).
  */
+/** Retryable writes whose session's next ones the I/O thread may make (point_reads.ts sessionWritten). */
+const WRITTEN_ELSEWHERE: ReadonlySet<string> = new Set(["update", "delete", "insert", "findAndModify"]);
+
 function withClusterTime(server: ServerContext, reply: Reply): Reply {
   // (after the command: its writes are visible, so the I/O thread's replies may carry their time)
   server.pointReads?.publish();
@@ -332,8 +335,7 @@ function dispatchLoaded(
       } else {
         const execute = () => executeCommand(server, ctx, generic, command, inTxn);
         const lsid = generic.lsid;
-        const written = (spec.name === "update" || spec.name === "delete" || spec.name === "insert") &&
-            lsid !== undefined
+        const written = WRITTEN_ELSEWHERE.has(spec.name) && lsid !== undefined
           ? () => server.pointReads?.sessionWritten(lsid, writeId!.key, writeId!.txnNumber)
           : undefined;
         const run = writeId

@@ -43,6 +43,11 @@
  * update, a delete, an insert: grants per action, revoked as a find's are); a write asking to bypass
  * document validation is always the command layer's (it needs a privilege of its own).
  *
+ * findAndModify by `_id` (io_fast_fam.c) rides on those registrations: its update form where updates
+ * are made, its remove form where deletes are, never with authentication on; its reply and row templates
+ * hold an empty `value` the document replaces there, and a retry of one is answered from its row
+ * (retryable_writes.ts `servedElsewhereInRow`).
+ *
  * Replies are built there from templates made here by the same encoders dispatch uses, so their bytes
  * are dispatch's. What such a request does not do that dispatch would: appear in currentOp, take an op
  * id, reach the slow-query log (it would take ≥ slowms on the I/O thread).
@@ -100,7 +105,7 @@ export interface SecondaryIndex {
 export interface OffThreadReads {
   flags(bits: number): void;
   time(t: bigint): void;
-  template(which: 0 | 1 | 2 | 3 | 4 | 5, bytes: Uint8Array, at: readonly number[]): void;
+  template(which: 0 | 1 | 2 | 3 | 4 | 5 | 6 | 7 | 8 | 9, bytes: Uint8Array, at: readonly number[]): void;
   register(ns: string, recordUri: string, idIndexUri: string): number;
   registerField(slot: number, field: string, uri: string, unique: boolean, shapes: number): number;
   registerWrites(slot: number, prefix: Uint8Array, unsafe: readonly string[]): boolean;
@@ -163,6 +168,8 @@ const KIND_UPDATE = 5;
 const KIND_DELETE = 6;
 const KIND_INSERT = 7;
 const KIND_INSERT_REFUSED = 8;
+const KIND_FAM_UPDATE = 9;
+const KIND_FAM_DELETE = 10;
 /** `op: "u", ns, ui` of a collection's update entries (oplog/update_entry.ts's). */
 const updatePrefix = opPrefixes("u");
 /** `op: "d", ns, ui` of its delete entries (oplog/delete_entry.ts's). */
@@ -189,6 +196,12 @@ function markOffsets(b: Uint8Array, low = MARK.low >>> 0, high = MARK.high >>> 0
 const UPDATED = { n: 1, nModified: 1, ok: 1 } as const;
 /** The reply of a delete of one document, as delete.ts predicts it. */
 const DELETED = { n: 1, ok: 1 } as const;
+/**
+ * findAndModify's replies of one document updated or removed (find_and_modify.ts's), with an empty
+ * `value` the I/O thread replaces with the document (io_fast_fam.c).
+ */
+const FAM_UPDATED = { lastErrorObject: { n: 1, updatedExisting: true }, value: {}, ok: 1 } as const;
+const FAM_REMOVED = { lastErrorObject: { n: 1 }, value: {}, ok: 1 } as const;
 /** A lastUse (ms) whose bytes are found again in the row template. */
 const ROW_MS = 0x7ead_5ec1a7e6;
 
@@ -238,6 +251,10 @@ export class PointReads implements PointReadHooks {
       io.template(2, updated, markOffsets(updated));
       const deleted = encodeWithClusterTime({ ...DELETED }, MARK);
       io.template(4, deleted, markOffsets(deleted));
+      for (const [which, reply] of [[6, FAM_UPDATED], [8, FAM_REMOVED]] as const) {
+        const bytes = encodeWithClusterTime(structuredClone(reply), MARK);
+        io.template(which, bytes, markOffsets(bytes));
+      }
     }
     this.publish();
   }
@@ -254,7 +271,8 @@ export class PointReads implements PointReadHooks {
     if (this.#writable && retryUri !== undefined && this.#io.retryTable(retryUri)) {
       // a retryable update's row: encodeRow's bytes with its txnNumber and lastUse written there
       let both = true;
-      for (const [which, reply] of [[3, UPDATED], [5, DELETED]] as const) {
+      const rows = [[3, UPDATED], [5, DELETED], [7, FAM_UPDATED], [9, FAM_REMOVED]] as const;
+      for (const [which, reply] of rows) {
         const row = encodeRow(Long.fromBits(MARK.low, MARK.high), reply, ROW_MS);
         const txn = markOffsets(row);
         const ms = markOffsets(row, ROW_MS % 2 ** 32, Math.floor(ROW_MS / 2 ** 32));
@@ -545,9 +563,10 @@ export class PointReads implements PointReadHooks {
     c.network.bytesIn += bytesIn;
     c.network.bytesOut += bytesOut;
     c.network.numRequests++;
-    if (kind === KIND_UPDATE || kind === KIND_DELETE || kind === KIND_INSERT) {
-      const update = kind === KIND_UPDATE;
-      const op = update ? "update" : kind === KIND_DELETE ? "delete" : "insert";
+    const fam = kind === KIND_FAM_UPDATE || kind === KIND_FAM_DELETE;
+    if (fam || kind === KIND_UPDATE || kind === KIND_DELETE || kind === KIND_INSERT) {
+      const update = kind === KIND_UPDATE || kind === KIND_FAM_UPDATE;
+      const op = update ? "update" : kind === KIND_INSERT ? "insert" : "delete";
       const r = this.#slots.get(slot);
       if (kind !== KIND_INSERT) {
         // an _id point read for the write: one key, one document (as the command layer's write counts them)
@@ -557,11 +576,11 @@ export class PointReads implements PointReadHooks {
       if (update) {
         c.ioThread.updates++;
         c.opcounters.update++;
-        c.document.updated++;
-      } else if (kind === KIND_DELETE) {
+        if (!fam) c.document.updated++; // (a findAndModify's are not counted: profiling.ts countDocuments)
+      } else if (kind !== KIND_INSERT) {
         c.ioThread.deletes++;
         c.opcounters.delete++;
-        c.document.deleted++;
+        if (!fam) c.document.deleted++;
         if (r !== undefined) this.#native.countChanged(r.coll, -1);
       } else {
         c.ioThread.inserts++;
@@ -569,20 +588,23 @@ export class PointReads implements PointReadHooks {
         c.document.inserted++;
         if (r !== undefined) this.#native.countChanged(r.coll, 1);
       }
+      if (fam) countCommand(c, "findAndModify");
       if (index === 1) c.ioThread.clockWaits++;
       if (r !== undefined) {
-        s.top.record(r.ns, op, micros, true);
+        s.top.record(r.ns, fam ? "findAndModify" : op, micros, true);
         if (kind !== KIND_INSERT) recordIndexAccess(r.coll, "_id_");
       }
-      c.latency.observe(op, micros / 1e6);
+      c.latency.observe(fam ? "command" : op, micros / 1e6);
       // (docs, keys: the oplog time's increment and seconds; entries come in time order)
       this.#updates++;
       this.#newestSecs = keys;
       this.#newestInc = docs;
       if (txnNumber !== undefined && lsid !== undefined) {
-        // a retryable update: its row is stored with the data; the session's state as dispatch leaves it
+        // a retryable write: its row is stored with the data; the session's state as dispatch leaves it
+        // (a findAndModify's row carries its reply, the document with it: a retry reads it from there)
         const key = lsidKey({ id: new Binary(lsid.slice(), 4) });
-        s.retryableWrites.servedElsewhere(key, txnNumber, update ? { ...UPDATED } : { ...DELETED });
+        if (fam) s.retryableWrites.servedElsewhereInRow(key, txnNumber);
+        else s.retryableWrites.servedElsewhere(key, txnNumber, update ? { ...UPDATED } : { ...DELETED });
         try {
           s.transactions.retryableWrite(key, txnNumber);
         } catch { /* (a newer number known here already: nothing to record) */ }

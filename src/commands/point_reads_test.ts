@@ -125,7 +125,7 @@ Deno.test("point reads: what may be answered follows fail points, the profiler, 
   const { io, calls } = fakeIo();
   const server = fakeServer();
   const reads = new PointReads(server, io, native);
-  assertEquals(calls.templates, 4);
+  assertEquals(calls.templates, 6); // ping, find tail, update, delete, findAndModify update and remove
   assertEquals(calls.flags.at(-1), F.FIND | F.PING | F.LSID);
   assertEquals(calls.times.at(-1), (5n << 32n) | 3n);
   server.heap.pressured = true;

@@ -44,6 +44,7 @@ import type {
 } from "../storage/api.ts";
 import { type Lsid, lsidKey } from "./lsid.ts";
 import { encodeSmallDocumentWith } from "../bson/small_doc.ts";
+import { decodeDocument } from "../bson/decode.ts";
 
 const RETRYABLE_WRITES = new Set(["insert", "update", "delete", "findAndModify", "bulkWrite"]);
 const IDLE_MS = 30 * 60 * 1000;
@@ -165,6 +166,15 @@ export class RetryableWrites<R> {
    */
   servedElsewhere(key: string, txnNumber: bigint, reply: R): void {
     this.#sessions.set(key, { txnNumber, reply, lastUse: this.now() });
+    this.#stored.set(key, txnNumber);
+  }
+
+  /**
+   * Write `txnNumber` of session `key` was made elsewhere with its reply in its row (a findAndModify's,
+   * whose reply carries a document: io_fast_fam.c): a retry reads the reply from the row (`#load`).
+   */
+  servedElsewhereInRow(key: string, txnNumber: bigint): void {
+    this.#sessions.delete(key);
     this.#stored.set(key, txnNumber);
   }
 
@@ -317,11 +327,17 @@ export class RetryableWrites<R> {
     });
     if (!found) return undefined;
     this.#stored.set(key, found.row);
-    const bytes = found.bytes;
-    const d = BSON.deserialize(bytes, { useBigInt64: true });
+    // (decoded as stored documents are: a reply's values keep their BSON types, a findAndModify's
+    // `value: {x: 2.0}` its double)
+    const d = decodeDocument(found.bytes);
     const lastUse = d["lastUse"] instanceof Date ? d["lastUse"].getTime() : 0;
     if (lastUse < this.now() - IDLE_MS) return undefined;
-    return { txnNumber: BigInt(d["txnNumber"] as bigint), reply: d["reply"] as R | undefined, lastUse };
+    const txnNumber = d["txnNumber"];
+    return {
+      txnNumber: txnNumber instanceof Long ? txnNumber.toBigInt() : BigInt(txnNumber as number),
+      reply: d["reply"] as R | undefined,
+      lastUse,
+    };
   }
 
   #reap(): void {

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { Binary, BSON, Long, ObjectId } from "bson";
+import { Binary, BSON, Double, Long, ObjectId } from "bson";
 import { encodeRow, ReplySlot, RetryableWrites, rowKey } from "./retryable_writes.ts";
 import { openWiredTiger } from "../storage/mod.ts";
 import type { StorageEngine } from "../storage/api.ts";
@@ -243,5 +243,47 @@ Deno.test("retryable writes: a row's bytes are npm bson's, with or without a rep
         : { txnNumber, applied: true, reply, lastUse: new Date(at) },
     );
     assert.deepEqual(new Uint8Array(encodeRow(txnNumber, reply, at)), new Uint8Array(expected));
+  }
+});
+
+Deno.test("retryable writes: a write made elsewhere with its reply in its row is answered from the row, its values' BSON types kept", () => {
+  const storage = openWiredTiger({
+    path: ":memory:",
+    cacheSizeBytes: 64 << 20,
+    sessionMax: 100,
+    syncOnCommit: false,
+  });
+  try {
+    const a = new RetryableWrites<Record<string, unknown>>();
+    a.attach(storage);
+    const t = storage.openTable("probe");
+    const first = a.identify("findAndModify", { lsid, txnNumber: 5n })!;
+    a.storageFor(first, storage).write((txn) => txn.table(t).put(new Uint8Array([1]), new Uint8Array([1])));
+    a.record(first, { ok: 1 }, false);
+    // the I/O thread's findAndModify 6: its row (the previous one replaced) carries its reply
+    const reply = {
+      lastErrorObject: { n: 1, updatedExisting: true },
+      value: { _id: 1, d: new Double(2), n: Long.fromNumber(7) },
+      ok: 1,
+    };
+    storage.write((txn) => {
+      const rows = txn.table(a.table!);
+      rows.remove(rowKey(first.key, 5n));
+      rows.put(rowKey(first.key, 6n), encodeRow(Long.fromNumber(6), reply, Date.now()));
+    });
+    a.servedElsewhereInRow(first.key, 6n);
+    assert.equal(a.storedOf(first.key), 6n);
+    const got = a.lookup({ key: first.key, txnNumber: 6n })!;
+    assert.deepEqual(
+      BSON.serialize(got),
+      BSON.serialize(reply),
+      "the reply's bytes (a double stays a double)",
+    );
+    assert.throws(
+      () => a.lookup(first),
+      (e) => e instanceof CommandError && e.codeName === "TransactionTooOld",
+    );
+  } finally {
+    storage.close();
   }
 });

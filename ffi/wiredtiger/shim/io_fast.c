@@ -6,8 +6,8 @@
  * (io_fast_parse.c reads its shape). These shapes are answered in C, exactly as the JS command path
  * would answer them, and everything else goes to JS untouched (a find on another field, with sort
  * {f: 1} or not: io_fast_index.c, when JS registered that field's index; an update by `_id`:
- * io_fast_write.c, a delete by `_id`: io_fast_delete.c, an insert of one document: io_fast_insert.c, when
- * JS registered the namespace for them):
+ * io_fast_write.c, a delete by `_id`: io_fast_delete.c, an insert of one document: io_fast_insert.c, a
+ * findAndModify by `_id`: io_fast_fam.c, when JS registered the namespace for them):
  *   - `{find: <coll>, filter: {_id: <v>}, ...}` on a namespace JS registered (sct_fast_register: it
  *     served a find by `_id` there through its IDHACK read, the `_id_` index has no collation), `v` an
  *     ObjectId, a string, an int32, an int64 or a double of integral value below 1e15 in magnitude;
@@ -201,6 +201,8 @@ static struct fast_coll *usable(struct fast *f, struct conn *conn, const struct 
     if (!c || c->held)
         return NULL;
     if (atomic_load(&f->flags) & FAST_AUTH) {
+        if (r->fam)
+            return NULL; /* (findAndModify's privileges are its own: JS checks them) */
         int action = r->kind == FAST_UPDATE   ? GRANT_UPDATE
                      : r->kind == FAST_DELETE ? GRANT_DELETE
                      : r->kind == FAST_INSERT ? GRANT_INSERT
@@ -528,12 +530,14 @@ int sct_fast_time(struct sct_io *io, uint64_t time)
  * The reply templates: which 0 = ping (a whole reply document), 1 = the find reply's tail (its elements
  * after `cursor`), 2 = an update's reply of one document updated (whole), 3 = a retryable update's row
  * (retryable_writes.ts encodeRow; at: its txnNumber, then lastUse), 4 = a delete's reply of one document
- * deleted (whole), 5 = a retryable delete's row (as 3); at: the offsets of the cluster time's timestamps in them (u32 each, n of them).
+ * deleted (whole), 5 = a retryable delete's row (as 3); 6 = a findAndModify's reply of one document
+ * updated, with `value: {}` (io_fast_fam.c), 7 = its retryable row (as 3, the reply's `value: {}`), 8 and 9
+ * the same of one removed; at: the offsets of the cluster time's timestamps in them (u32 each, n of them).
  */
 int sct_fast_template(struct sct_io *io, int which, const uint8_t *bytes, int len, const uint32_t *at, int n)
 {
     struct fast *f = io->fast;
-    if (!f || which < 0 || which > 5 || len < 0 || len > FAST_TMPL_MAX || n < 0 || n > FAST_TMPL_TIMES)
+    if (!f || which < 0 || which > 9 || len < 0 || len > FAST_TMPL_MAX || n < 0 || n > FAST_TMPL_TIMES)
         return EINVAL;
     for (int k = 0; k < n; k++)
         if (at[k] + 8 > (uint32_t)len)
@@ -544,14 +548,24 @@ int sct_fast_template(struct sct_io *io, int which, const uint8_t *bytes, int le
                           : which == 2 ? &f->update
                           : which == 3 ? &f->row
                           : which == 4 ? &f->deleted
-                                       : &f->del_row;
+                          : which == 5 ? &f->del_row
+                          : which == 6 ? &f->fam_upd
+                          : which == 7 ? &f->fam_upd_row
+                          : which == 8 ? &f->fam_del
+                                       : &f->fam_del_row;
     memcpy(t->bytes, bytes, (size_t)len);
     t->len = (uint32_t)len;
     if (n > 0) /* (at may be NULL then) */
         memcpy(t->at, at, (size_t)n * sizeof *at);
     t->n_at = (uint32_t)n;
+    t->split = t->grow = 0;
+    int ret = 0;
+    if (which >= 6 && !fast_fam_template(t, which == 7 || which == 9)) {
+        t->len = 0; /* (nothing served with it) */
+        ret = EINVAL;
+    }
     pthread_mutex_unlock(&f->mu);
-    return 0;
+    return ret;
 }
 
 /* Serve finds by _id on ns ("db.coll") from these tables. Returns the slot (≥ 0), or -1 (full, or no

@@ -6,7 +6,8 @@
  * index), io_fast_write.c (what writes share: their fields, transaction, session rows, oplog entry tail,
  * and the cluster clock shared with JS), io_fast_update.c (updates by `_id`), io_fast_update_value.c (the
  * values such an update writes), io_fast_delete.c (deletes by `_id`), io_fast_insert.c (inserts of one
- * document) and io_fast_dup.c (the reply to one the `_id_` index refuses).
+ * document), io_fast_dup.c (the reply to one the `_id_` index refuses) and io_fast_fam.c (findAndModify by
+ * `_id`: those updates and deletes with the document in the reply).
  */
 #ifndef SECANTUS_IO_FAST_H
 #define SECANTUS_IO_FAST_H
@@ -83,6 +84,8 @@ _Static_assert(FAST_COLLS / 8 == sizeof(((struct conn *)0)->grants[0]), "a grant
 #define KIND_DELETE 6 /* the same */
 #define KIND_INSERT 7 /* the same */
 #define KIND_INSERT_REFUSED 8 /* an insert the `_id_` index refused (io_fast_dup.c) */
+#define KIND_FAM_UPDATE 9 /* a findAndModify's update by `_id` (io_fast_fam.c); docs, keys as KIND_UPDATE's */
+#define KIND_FAM_DELETE 10 /* a findAndModify's remove by `_id` (the same) */
 
 /* The shapes of a find over a single-field index a registration serves (JS registers each once it
  * served one of them over that index itself: point_reads.ts). */
@@ -185,12 +188,15 @@ struct fast_coll {
     struct fast_field fields[FAST_FIELDS];
 };
 
-/* A reply template: its bytes and where the cluster time's two 8-byte timestamps sit. */
+/* A reply template: its bytes and where the cluster time's two 8-byte timestamps sit. A findAndModify's
+ * (io_fast_fam.c) holds an empty document `value: {}` at `split` (its 5 bytes replaced by the returned
+ * document's) and, in a row, the length of the `reply` document around it at `grow` (0: none). */
 struct fast_tmpl {
     uint8_t bytes[FAST_TMPL_MAX];
     uint32_t len;
     uint32_t at[FAST_TMPL_TIMES];
     uint32_t n_at;
+    uint32_t split, grow;
 };
 
 /* What every loop's fast path shares (sct_fast_share): the cluster clock and the record id counters. */
@@ -243,6 +249,13 @@ struct fast {
     int retry_held;
     struct fast_tmpl row;
     struct fast_tmpl deleted, del_row; /* a delete's reply (which 4) and retryable row (which 5) */
+    /* findAndModify's replies and rows (io_fast_fam.c): of an update (which 6, 7), of a remove (8, 9) */
+    struct fast_tmpl fam_upd, fam_upd_row, fam_del, fam_del_row;
+    /* a findAndModify's reply made inside its write (fast_fam_out: its document copied in before the
+     * write lets go of the record), taken by fast_write_txn; fam_doc its document's bytes there */
+    struct out *fam_out;
+    const uint8_t *fam_doc;
+    uint32_t fam_doc_len;
     struct fast_entry log[FAST_LOG_CAP];
     _Atomic uint32_t head, tail_n; /* entries produced / taken (mod 2^32) */
     int32_t reply_id;
@@ -283,6 +296,14 @@ struct fast_req {
     int64_t txn_number; /* an update's txnNumber, when has_txn */
     int has_txn;
     int bypass; /* a write's bypassDocumentValidation: true */
+    int fam;     /* a findAndModify (kind FAST_UPDATE or FAST_DELETE: its update or remove form) */
+    int fam_new; /* its `new: true`: the document after the update is returned */
+    uint32_t fam_seen; /* its fields seen (io_fast_fam.c FAM_*) */
+    int fam_remove, fam_upsert, fam_update;
+    /* its `fields` (a projection of top-level names: all included or all excluded, `_id` either way),
+     * when fam_project; fam_include: an inclusion, fam_id: `_id` kept */
+    struct el fam_fields;
+    int fam_project, fam_include, fam_id;
     int32_t request_id;
 };
 
@@ -370,6 +391,16 @@ IO_INTERNAL int fast_register_write(struct sct_io *io, int slot, int deletes, co
 IO_INTERNAL int fast_wix_remove(struct fast_coll *c, uint32_t i, const uint8_t *key, size_t klen, int64_t rid);
 IO_INTERNAL void fast_close_wix_cursors(struct fast_coll *c);
 IO_INTERNAL int fast_wix_uses(const struct fast_coll *c, const char *uri);
+
+/* io_fast_fam.c */
+IO_INTERNAL int fast_fam_out(struct fast *f, const struct fast_req *r, const uint8_t *doc, uint32_t len);
+IO_INTERNAL void fast_fam_times(struct out *o, const struct fast_tmpl *t, uint32_t doc_len, uint64_t time);
+IO_INTERNAL void fast_fam_splice(uint8_t *out, const struct fast_tmpl *t, const uint8_t *doc, uint32_t len);
+IO_INTERNAL uint32_t fast_fam_at(const struct fast_tmpl *t, uint32_t k, uint32_t doc_len);
+IO_INTERNAL int fast_fam_field(const struct el *e, struct fast_req *r, uint32_t *seen);
+IO_INTERNAL int fast_fam_done(struct fast_req *r);
+IO_INTERNAL int fast_fam_template(struct fast_tmpl *t, int row);
+IO_INTERNAL int fast_update_ops(const struct el *u, struct fast_req *r);
 
 /* io_fast_dup.c */
 IO_INTERNAL struct out *fast_dup_reply(struct fast *f, uint32_t id, const struct fast_req *r, uint64_t time);

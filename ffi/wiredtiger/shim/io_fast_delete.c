@@ -89,6 +89,8 @@ static int write_delete(struct fast *f, struct fast_coll *c, const struct fast_r
     struct fast_text_out *text;
     if (!fast_wix_keys(f, c, doc, (uint32_t)v.size, keys, klen, &text))
         return 0; /* (a value a secondary index keys otherwise: an array, a document, ...) */
+    if (r->fam && !fast_fam_out(f, r, doc, (uint32_t)v.size))
+        return 0; /* (a findAndModify's reply: the document copied in before it is removed) */
     c->idx->reset(c->idx);
     c->rec->reset(c->rec);
     c->rec->set_key(c->rec, rid);
@@ -108,16 +110,17 @@ static int write_delete(struct fast *f, struct fast_coll *c, const struct fast_r
     uint64_t wall = fast_wall_ms();
     uint32_t elen = 0;
     uint8_t *entry = delete_entry(f, c, idcopy, id_len, *ts, wall, &elen);
-    return fast_log_write(f, r, sess, &f->del_row, *ts, wall, entry, elen);
+    return fast_log_write(f, r, sess, r->fam ? &f->fam_del_row : &f->del_row, *ts, wall, entry, elen);
 }
 
-/* The delete r on registration c: 1 answered (*o the reply, *entry filled), 0 JS's. Under f->mu. */
+/* The delete r (a findAndModify's remove too) on registration c: 1 answered (*o the reply, *entry filled), 0 JS's. Under f->mu. */
 int fast_serve_delete(struct fast *f, struct fast_coll *c, uint32_t id, const struct fast_req *r, struct out **o,
   struct fast_entry *entry)
 {
     if (!c->del_prefix)
         return 0;
-    return fast_write_txn(f, c, id, r, &f->deleted, KIND_DELETE, write_delete, o, entry);
+    return r->fam ? fast_write_txn(f, c, id, r, &f->fam_del, KIND_FAM_DELETE, write_delete, o, entry)
+                  : fast_write_txn(f, c, id, r, &f->deleted, KIND_DELETE, write_delete, o, entry);
 }
 
 void fast_close_deletes(struct fast_coll *c)

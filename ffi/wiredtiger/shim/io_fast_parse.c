@@ -130,6 +130,15 @@ int fast_parse(const uint8_t *msg, uint32_t len, struct fast_req *r)
         r->kind = name_is(&e, "update") ? FAST_UPDATE : name_is(&e, "delete") ? FAST_DELETE : FAST_INSERT;
         r->coll = (const char *)s;
         r->coll_len = n;
+    } else if (name_is(&e, "findAndModify")) {
+        const uint8_t *s;
+        uint32_t n;
+        if (!plain_string(&e, &s, &n) || n == 0)
+            return 0;
+        r->kind = FAST_UPDATE; /* (or FAST_DELETE: its form is known at the end, fast_fam_done) */
+        r->fam = 1;
+        r->coll = (const char *)s;
+        r->coll_len = n;
     } else if (name_is(&e, "ping")) {
         if (e.type != 0x10 && e.type != 0x01 && e.type != 0x08 && e.type != 0x12)
             return 0;
@@ -144,6 +153,11 @@ int fast_parse(const uint8_t *msg, uint32_t len, struct fast_req *r)
             return 0;
         if (g > 0)
             continue;
+        if (r->fam) {
+            if (fast_fam_field(&e, r, &seen) < 0)
+                return 0;
+            continue;
+        }
         if (r->kind == FAST_UPDATE || r->kind == FAST_DELETE || r->kind == FAST_INSERT) {
             if (fast_update_field(&e, r, &seen) < 0)
                 return 0;
@@ -193,6 +207,8 @@ int fast_parse(const uint8_t *msg, uint32_t len, struct fast_req *r)
     }
     if (rc != 0 || !(seen & 1))
         return 0;
+    if (r->fam) /* (one section; no readConcern) */
+        return body == len - 21 && !(seen & 512) && fast_fam_done(r);
     if (body < len - 21 && !write_sequence(doc + body, msg + len, r, &seen))
         return 0;
     if (r->kind == FAST_PING && (r->db_len != 5 || memcmp(r->db, "admin", 5) != 0))

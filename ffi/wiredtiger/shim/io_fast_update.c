@@ -63,6 +63,26 @@ static int add_fields(const struct el *op, int set_op, struct fast_req *r)
     return rc == 0 && any;
 }
 
+/* The update document u ({$set: {...}, $inc: {...}}, a document element) into r's fields: 1, or 0 (JS's). */
+int fast_update_ops(const struct el *u, struct fast_req *r)
+{
+    const uint8_t *x = u->val + 4, *xend = u->val + u->len;
+    struct el op;
+    int seen_set = 0, seen_inc = 0, orc;
+    while ((orc = next_el(&x, xend, &op)) == 1) {
+        int set_op = name_is(&op, "$set");
+        if ((!set_op && !name_is(&op, "$inc")) || op.type != 0x03 || (set_op ? seen_set : seen_inc))
+            return 0; /* another operator, or one twice: JS's */
+        if (set_op)
+            seen_set = 1;
+        else
+            seen_inc = 1;
+        if (!add_fields(&op, set_op, r))
+            return 0;
+    }
+    return orc == 0 && r->n_args > 0;
+}
+
 /* The statement {q: {_id: v}, u: {$set: {...}, $inc: {...}}, upsert: false, multi: false}: 1 (r filled),
  * 0 not. */
 int fast_update_statement(const uint8_t *d, uint32_t len, struct fast_req *r)
@@ -78,21 +98,7 @@ int fast_update_statement(const uint8_t *d, uint32_t len, struct fast_req *r)
                 return 0;
             q = 1;
         } else if (name_is(&e, "u") && !u && e.type == 0x03) {
-            const uint8_t *x = e.val + 4, *xend = e.val + e.len;
-            struct el op;
-            int seen_set = 0, seen_inc = 0, orc;
-            while ((orc = next_el(&x, xend, &op)) == 1) {
-                int set_op = name_is(&op, "$set");
-                if ((!set_op && !name_is(&op, "$inc")) || op.type != 0x03 || (set_op ? seen_set : seen_inc))
-                    return 0; /* another operator, or one twice: JS's */
-                if (set_op)
-                    seen_set = 1;
-                else
-                    seen_inc = 1;
-                if (!add_fields(&op, set_op, r))
-                    return 0;
-            }
-            if (orc != 0 || r->n_args == 0)
+            if (!fast_update_ops(&e, r))
                 return 0;
             u = 1;
         } else if ((name_is(&e, "upsert") && !upsert) || (name_is(&e, "multi") && !multi)) {
@@ -281,6 +287,11 @@ static int write_update(struct fast *f, struct fast_coll *c, const struct fast_r
     }
     *q = 0;
     memcpy(doc2, &size, 4);
+    /* a findAndModify's reply takes its document now, before the cursors let go of the stored one */
+    if (r->fam && !fast_fam_out(f, r, r->fam_new ? doc2 : doc, r->fam_new ? size : (uint32_t)v.size)) {
+        fast_scratch_done(f, 1, doc2);
+        return 0;
+    }
     /* both cursors let go of their pages before the write: a page the update must evict (one grown past
      * its limit by a load's inserts) cannot be while any session holds it, this one included */
     c->idx->reset(c->idx);
@@ -296,13 +307,13 @@ static int write_update(struct fast *f, struct fast_coll *c, const struct fast_r
         uint32_t elen = 0;
         uint64_t wall = fast_wall_ms();
         uint8_t *entry = update_entry(f, c, doc2, at, to, changed, n, doc2 + id_off, id_len, *ts, wall, &elen);
-        ok = fast_log_write(f, r, sess, &f->row, *ts, wall, entry, elen);
+        ok = fast_log_write(f, r, sess, r->fam ? &f->fam_upd_row : &f->row, *ts, wall, entry, elen);
     }
     fast_scratch_done(f, 1, doc2);
     return ok;
 }
 
-/* The update r on registration c: 1 answered (*o the reply, *entry filled), 0 JS's. Under f->mu. */
+/* The update r (a findAndModify's too) on registration c: 1 answered (*o the reply, *entry filled), 0 JS's. Under f->mu. */
 int fast_serve_update(struct fast *f, struct fast_coll *c, uint32_t id, const struct fast_req *r, struct out **o,
   struct fast_entry *entry)
 {
@@ -311,5 +322,6 @@ int fast_serve_update(struct fast *f, struct fast_coll *c, uint32_t id, const st
     for (int k = 0; k < r->n_args; k++)
         if (fast_unsafe_field(c, r->args[k].name, r->args[k].name_len) || (r->set[k] && !fast_set_value(&r->args[k])))
             return 0;
-    return fast_write_txn(f, c, id, r, &f->update, KIND_UPDATE, write_update, o, entry);
+    return r->fam ? fast_write_txn(f, c, id, r, &f->fam_upd, KIND_FAM_UPDATE, write_update, o, entry)
+                  : fast_write_txn(f, c, id, r, &f->update, KIND_UPDATE, write_update, o, entry);
 }

@@ -173,12 +173,13 @@ static void row_key(const uint8_t *lsid, int64_t txn, uint8_t out[41])
         out[33 + i] = (uint8_t)(v >> (56 - 8 * i));
 }
 
-/* In the open transaction: session s's row of write r (the template with its txnNumber and now), and its
- * previous row removed. 1, or 0. */
+/* In the open transaction: session s's row of write r (the template with its txnNumber and now; a
+ * findAndModify's with its document, f->fam_doc, in the reply: io_fast_fam.c), and its previous row
+ * removed. 1, or 0. */
 int fast_write_row(struct fast *f, const struct fast_tmpl *tmpl, struct fast_sess *s, const struct fast_req *r,
   uint64_t wall)
 {
-    uint8_t key[41], row[FAST_TMPL_MAX];
+    uint8_t key[41], small[FAST_TMPL_MAX];
     WT_ITEM k, v;
     row_key(r->lsid, s->last, key);
     set_item(&k, key, 41);
@@ -186,18 +187,28 @@ int fast_write_row(struct fast *f, const struct fast_tmpl *tmpl, struct fast_ses
     int ret = f->retry->remove(f->retry);
     if (ret != 0 && ret != WT_NOTFOUND)
         return 0;
-    if (tmpl->n_at != 2)
+    if (tmpl->n_at != 2 || (tmpl->split && !f->fam_doc))
         return 0;
-    memcpy(row, tmpl->bytes, tmpl->len);
+    uint32_t doc_len = tmpl->split ? f->fam_doc_len : 0, len = tmpl->split ? tmpl->len - 5 + doc_len : tmpl->len;
+    uint8_t *row = tmpl->split ? fast_scratch(f, 0, len) : small; /* (scratch 0: the entry is written) */
+    if (!row)
+        return 0;
+    if (tmpl->split)
+        fast_fam_splice(row, tmpl, f->fam_doc, doc_len);
+    else
+        memcpy(row, tmpl->bytes, tmpl->len);
     int64_t ms = (int64_t)wall;
-    memcpy(row + tmpl->at[0], &r->txn_number, 8);
-    memcpy(row + tmpl->at[1], &ms, 8);
+    memcpy(row + fast_fam_at(tmpl, 0, doc_len), &r->txn_number, 8);
+    memcpy(row + fast_fam_at(tmpl, 1, doc_len), &ms, 8);
     row_key(r->lsid, r->txn_number, key);
     set_item(&k, key, 41);
-    set_item(&v, row, tmpl->len);
+    set_item(&v, row, len);
     f->retry->set_key(f->retry, &k);
     f->retry->set_value(f->retry, &v);
-    return f->retry->insert(f->retry) == 0;
+    int ok = f->retry->insert(f->retry) == 0;
+    if (row != small)
+        fast_scratch_done(f, 0, row);
+    return ok;
 }
 
 /* ------------------------------------------------------------------ the write */
@@ -362,14 +373,25 @@ static int write_txn(struct fast *f, struct fast_coll *c, uint32_t id, const str
     int64_t t0 = io_mono_us();
     if (t0 < c->cool_until_us)
         return 0;
-    /* the reply's memory first: once the write commits, the request is answered here, never by JS */
-    *o = fast_reply_out(f, id, tmpl->len, r->request_id);
-    if (!*o)
-        return 0;
+    /* the reply's memory first: once the write commits, the request is answered here, never by JS (a
+     * findAndModify's is made by its write, which reads the document it returns: fast_fam_out) */
+    if (!r->fam) {
+        *o = fast_reply_out(f, id, tmpl->len, r->request_id);
+        if (!*o)
+            return 0;
+    }
     if (!fast_begin(f, c, &c->idx, c->idx_uri))
         return 0;
     uint64_t ts = 0;
     int ok = write(f, c, r, sess, &ts); /* (its tick takes the clock: fast_tick) */
+    if (r->fam) {
+        *o = f->fam_out; /* (NULL when the write did not get that far; the caller frees it otherwise) */
+        f->fam_out = NULL;
+        if (*o)
+            (*o)->id = id;
+        else if (ok == 1)
+            ok = 0;
+    }
     c->idx->reset(c->idx);
     c->rec->reset(c->rec);
     f->oplog->reset(f->oplog);
@@ -411,8 +433,12 @@ static int write_txn(struct fast *f, struct fast_coll *c, uint32_t id, const str
         c->cool_until_us = io_mono_us() + FAST_COOL_US;
     if (!ok)
         return refused ? FAST_REFUSED : 0; /* (the caller frees *o) */
-    memcpy((*o)->data + 21, tmpl->bytes, tmpl->len);
-    fast_put_time((*o)->data + 21, tmpl, ts);
+    if (r->fam)
+        fast_fam_times(*o, tmpl, f->fam_doc_len, ts);
+    else {
+        memcpy((*o)->data + 21, tmpl->bytes, tmpl->len);
+        fast_put_time((*o)->data + 21, tmpl, ts);
+    }
     entry->kind = kind;
     entry->docs = (uint32_t)ts;
     entry->keys = (uint32_t)(ts >> 32);
