@@ -38,19 +38,27 @@ Deno.test("encodeWithClusterTime gives the bytes of the spread reply, small or n
   }
 });
 
-Deno.test("appendClusterTime frees an owned body once copied and owns the result; leaves others", () => {
+Deno.test("appendClusterTime: a large owned body grows in place and stays owned; one copied is freed; others left", () => {
   const docs = [BSON.serialize({ pad: "p".repeat(OWNED_MIN_BYTES) })];
   const ts = new Timestamp({ t: 7, i: 3 });
-  const owned = encodeCursorReply({ id: 0n, ns: "d.c", batchKey: "nextBatch", docs, owned: true });
   const expected = appendClusterTime(
     encodeCursorReply({ id: 0n, ns: "d.c", batchKey: "nextBatch", docs }),
     ts,
   );
+  assert.ok(!isOwned(expected));
+  // the last owned reply encoded: written in its room, no copy
+  const owned = encodeCursorReply({ id: 0n, ns: "d.c", batchKey: "nextBatch", docs, owned: true });
   const out = appendClusterTime(owned, ts);
-  assert.equal(owned.length, 0);
+  assert.equal(out.buffer, owned.buffer);
   assert.ok(isOwned(out));
   assert.deepEqual(out, expected);
-  assert.ok(!isOwned(expected));
+  // an owned reply that is not the last one encoded: copied, and freed once copied
+  const older = encodeCursorReply({ id: 0n, ns: "d.c", batchKey: "nextBatch", docs, owned: true });
+  encodeCursorReply({ id: 0n, ns: "d.c", batchKey: "nextBatch", docs: [docs[0]!.subarray()], owned: true });
+  const copied = appendClusterTime(older, ts);
+  assert.equal(older.length, 0);
+  assert.ok(isOwned(copied));
+  assert.deepEqual(copied, expected);
 });
 
 Deno.test("appendClusterTime grows a small owned cursor reply in its own buffer, same bytes as a copy", () => {
