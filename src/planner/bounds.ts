@@ -25,13 +25,53 @@ export type FieldPred =
   | { readonly kind: "eq"; readonly value: unknown }
   | { readonly kind: "in"; readonly values: readonly unknown[] }
   | { readonly kind: "range"; readonly op: "$gt" | "$gte" | "$lt" | "$lte"; readonly value: unknown }
-  /** A regular expression anchored at the start with this literal prefix (regex_prefix.ts). */
-  | { readonly kind: "prefix"; readonly prefix: string }
+  /**
+   * Regular expressions (a `/re/`, a `$regex`, or the regexes of an `$in` with its other `values`):
+   * each bounds the strings from its literal prefix when it has one (regex_prefix.ts), else every
+   * string, and the regex values (a stored regex equal to it matches); an index key in those bounds
+   * is tested by the regex before its record is read (key_filter.ts; mongod's INEXACT_COVERED).
+   */
+  | {
+    readonly kind: "regex";
+    readonly regexes: readonly RegexBound[];
+    readonly values: readonly unknown[];
+  }
   /**
    * Ranges one array element must satisfy together (`$elemMatch: {$gte: 80, $lt: 90}`): intersected
    * even on a multikey index, where separate ranges may hold for different elements.
    */
   | { readonly kind: "element"; readonly ranges: readonly (FieldPred & { kind: "range" })[] };
+
+/** One regular expression of a `regex` predicate: its BSON parts and its literal prefix, if any. */
+export interface RegexBound {
+  readonly pattern: string;
+  readonly options: string;
+  readonly prefix: string | undefined;
+}
+
+/**
+ * The parts of a regex value as the matcher reads them (engine/query/field_ops.ts: a `$regex`'s
+ * `$options` apply to a string pattern, or to a regex value that has none), or undefined for a
+ * value that is not one.
+ */
+export function regexBound(re: unknown, options?: unknown): RegexBound | undefined {
+  let pattern: string;
+  let opts = "";
+  if (typeof re === "string") pattern = re;
+  else if (re instanceof RegExp) {
+    pattern = re.source;
+    opts = re.flags.replace(/[gyduv]/g, "");
+  } else if ((re as { _bsontype?: string } | null)?._bsontype === "BSONRegExp") {
+    const r = re as { pattern: string; options: string };
+    pattern = r.pattern;
+    opts = r.options;
+  } else return undefined;
+  if (typeof options === "string" && options !== "") {
+    if (opts !== "") return undefined; // (options in both: the matcher fails the query)
+    opts = options;
+  }
+  return { pattern, options: opts, prefix: regexPrefix(pattern, opts) };
+}
 
 /**
  * A value-space interval end (ascending byte encoding). Explain shows `display`, or else `value`
@@ -42,8 +82,10 @@ export interface End {
   readonly incl: boolean;
   readonly display?: string;
   readonly value?: unknown;
-  /** A type-bracket end (shown inclusive, as mongod does). */
+  /** A type-bracket end (shown inclusive, as mongod does, unless `shownOpen`). */
   readonly sentinel?: boolean;
+  /** Shown exclusive although a sentinel (mongod's `["", {})` of a regex). */
+  readonly shownOpen?: boolean;
 }
 
 export interface ValueInterval {
@@ -110,6 +152,8 @@ export function extractPredicates(
         if (op === "$eq" && eqUsable(arg, collated)) addPred(out, k, { kind: "eq", value: arg });
         else if (op === "$in" && Array.isArray(arg) && arg.every((x) => eqUsable(x, collated))) {
           addPred(out, k, { kind: "in", values: arg });
+        } else if (op === "$in" && Array.isArray(arg) && arg.some(isRegex)) {
+          inWithRegexes(out, k, arg, collated);
         } else if (
           (op === "$gt" || op === "$gte" || op === "$lt" || op === "$lte") && rangeUsable(arg, collated)
         ) {
@@ -121,21 +165,41 @@ export function extractPredicates(
           for (const x of arg) {
             if (eqUsable(x, collated) && !isDocument(x)) addPred(out, k, { kind: "eq", value: x });
           }
-        } else if (op === "$regex" && !collated) {
-          const prefix = regexPrefix(arg, v["$options"]);
-          if (prefix !== undefined) addPred(out, k, { kind: "prefix", prefix });
+        } else if (op === "$regex") {
+          // (a regex compares code points whatever the query's collation: an index of no collation
+          // serves it; index_plan.ts drops it for a collated index)
+          const re = regexBound(arg, v["$options"]);
+          if (re) addPred(out, k, { kind: "regex", regexes: [re], values: [] });
         }
       }
       continue;
     }
     if (isRegex(v)) {
-      const prefix = collated ? undefined : regexPrefix(v);
-      if (prefix !== undefined) addPred(out, k, { kind: "prefix", prefix });
+      const re = regexBound(v);
+      if (re) addPred(out, k, { kind: "regex", regexes: [re], values: [] });
       continue;
     }
     if (eqUsable(v, collated)) addPred(out, k, { kind: "eq", value: v });
   }
   return out;
+}
+
+/**
+ * `path: {$in: [...]}` holding regexes: one `regex` predicate of them and the other values, when
+ * every other value bounds as an equality (not an array, nor a string under a collation).
+ */
+function inWithRegexes(out: Map<string, FieldPred[]>, path: string, arg: unknown[], collated: boolean): void {
+  const regexes: RegexBound[] = [];
+  const values: unknown[] = [];
+  for (const x of arg) {
+    if (isRegex(x)) {
+      const re = regexBound(x);
+      if (!re) return;
+      regexes.push(re);
+    } else if (eqUsable(x, collated)) values.push(x);
+    else return;
+  }
+  addPred(out, path, { kind: "regex", regexes, values });
 }
 
 /**
@@ -281,6 +345,50 @@ function prefixInterval(prefix: string): ValueInterval {
   };
 }
 
+/** Every string (of an index without collation), as mongod shows it. */
+const STRINGS: ValueInterval = {
+  lo: { bytes: Uint8Array.of(0x28), incl: true, display: '""', sentinel: true },
+  hi: { bytes: Uint8Array.of(0x29), incl: false, display: "{}", sentinel: true, shownOpen: true },
+  point: false,
+};
+
+/**
+ * The intervals of a `regex` predicate, ascending and disjoint: each regex's strings (from its prefix,
+ * or all of them), its own value (shown as mongod's point `[/re/, /re/]`; the bytes take every regex
+ * value, as a stored regex matches only when pattern and options are the same), and the `$in`'s other
+ * values' points outside those.
+ */
+function regexIntervals(p: FieldPred & { kind: "regex" }): ValueInterval[] {
+  const list: ValueInterval[] = [];
+  for (const re of p.regexes) {
+    list.push(re.prefix === undefined ? STRINGS : prefixInterval(re.prefix));
+    const shown = `/${re.pattern}/${re.options}`;
+    list.push({
+      lo: { bytes: typeByte(0x78), incl: true, display: shown, sentinel: true },
+      hi: { bytes: typeByte(0x79), incl: false, display: shown, sentinel: true },
+      point: false,
+    });
+  }
+  for (const v of p.values) list.push(pointInterval(v));
+  list.sort((a, b) => compareKeys(a.lo.bytes, b.lo.bytes));
+  const out: ValueInterval[] = [];
+  for (const iv of list) {
+    const last = out[out.length - 1];
+    if (last) {
+      const c = compareKeys(iv.lo.bytes, last.hi.bytes);
+      if (c < 0 || (c === 0 && iv.lo.incl && last.hi.incl)) {
+        // overlapping: one interval to the further end (a point or a prefix inside a wider one)
+        if (compareKeys(iv.hi.bytes, last.hi.bytes) > 0) {
+          out[out.length - 1] = { ...last, hi: iv.hi, point: false };
+        }
+        continue;
+      }
+    }
+    out.push(iv);
+  }
+  return out;
+}
+
 /**
  * One-byte keys (a type's first byte: the sentinel ends of a range), shared: key bytes are never
  * written after they are made. `Uint8Array.of` is a slow generic builtin (~2 µs per range here).
@@ -343,8 +451,8 @@ export function fieldIntervals(
 function predValues(p: FieldPred): readonly unknown[] {
   return p.kind === "in"
     ? p.values
-    : p.kind === "prefix"
-    ? []
+    : p.kind === "regex"
+    ? p.values
     : p.kind === "element"
     ? p.ranges.map((r) => r.value)
     : [p.value];
@@ -378,9 +486,9 @@ function valueIntervals(
     }
     return out;
   }
-  // (a collation's keys are not the strings' bytes: a prefix bounds nothing there)
-  const px = keyer ? undefined : preds.find((p) => p.kind === "prefix");
-  if (px) return [prefixInterval(px.prefix)];
+  // (a collation's keys are not the strings' bytes: index_plan.ts gives a collated index no regexes)
+  const rx = keyer ? undefined : preds.find((p) => p.kind === "regex");
+  if (rx) return regexIntervals(rx);
   const el = preds.find((p) => p.kind === "element");
   const ranges = el ? el.ranges : preds.filter((p): p is FieldPred & { kind: "range" } => p.kind === "range");
   if (ranges.length === 0) return [];
@@ -473,7 +581,7 @@ export interface IndexBoundsResult {
   readonly boundedFields: number;
 }
 
-const shownIncl = (e: End) => e.incl || e.sentinel === true;
+const shownIncl = (e: End) => e.incl || (e.sentinel === true && e.shownOpen !== true);
 
 function displayOf(list: readonly ValueInterval[], dir: 1 | -1): string[] {
   const s = list.map((iv) =>

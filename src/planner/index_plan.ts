@@ -24,7 +24,8 @@ import {
   type IndexBoundsResult,
   type ValueInterval,
 } from "./bounds.ts";
-import type { FindPlanInput, IndexInfo, IxScanPath } from "./plan.ts";
+import type { FindPlanInput, IndexInfo, IxScanPath, KeyFilter } from "./plan.ts";
+import { regexKeyFilter } from "./key_filter.ts";
 import type { Document as Doc } from "../bson/document.ts";
 
 /** 2d / 2dsphere indexes are planned by geo_plan.ts only. */
@@ -82,7 +83,7 @@ function predImplies(p: FieldPred, op: string, arg: unknown): boolean {
   }
   if (p.kind === "eq") return satisfies(p.value, op, arg);
   if (p.kind === "in") return p.values.length > 0 && p.values.every((x) => satisfies(x, op, arg));
-  if (p.kind === "prefix" || p.kind === "element") return false;
+  if (p.kind === "regex" || p.kind === "element") return false;
   if (numClass(p.value) !== numClass(arg)) return false;
   const c = compareValues(p.value, arg);
   if (op === "$gt") return (p.op === "$gt" && c >= 0) || (p.op === "$gte" && c > 0);
@@ -173,10 +174,15 @@ function indexPlan(
   }
   const fields = Object.keys(ix.key);
   const dirs = fields.map((f) => dirOf(ix.key[f]));
-  const perField = fields.map((f) => {
+  const lists = fields.map((f) => {
     const list = ix.key[f] === "hashed" ? hashedPreds(preds.get(f)) : preds.get(f);
-    return list && list.length > 0 ? fieldIntervals(list, ix.multikey, keyer) : undefined;
+    // (a collated index holds collation keys, not the strings a regex reads: mongod's
+    // internalQueryPlannerIgnoreIndexWithCollationForRegex, on by default)
+    return ix.collation && list ? list.filter((p) => p.kind !== "regex") : list;
   });
+  const perField = lists.map((list) =>
+    list && list.length > 0 ? fieldIntervals(list, ix.multikey, keyer) : undefined
+  );
   if (ix.multikey) dropSharedPrefixBounds(fields, perField);
   const sortDir = sortDirection(ix, input.sort, perField, collated);
   const leadConstrained = perField[0] !== undefined;
@@ -186,13 +192,15 @@ function indexPlan(
     if (ix.sparse) {
       const lead = preds.get(fields[0]!) ?? [];
       const nullable = lead.some((p) =>
-        (p.kind === "eq" && p.value === null) || (p.kind === "in" && p.values.includes(null))
+        (p.kind === "eq" && p.value === null) ||
+        ((p.kind === "in" || p.kind === "regex") && p.values.includes(null))
       );
       if (nullable) return undefined;
     }
     if (ix.partialFilterExpression && !impliesPartial(preds, ix.partialFilterExpression)) return undefined;
   }
   let b = buildBounds(fields, dirs, perField);
+  const regex = regexField(fields, lists, perField, b.pointPrefix);
   if (input.min !== undefined || input.max !== undefined) {
     // (an empty min or max leaves that end open, as mongod's finishMinObj / finishMaxObj)
     const min = input.min && Object.keys(input.min).length > 0 ? input.min : undefined;
@@ -221,7 +229,35 @@ function indexPlan(
     // (min/max replace the intervals: no field is known to be pinned any more)
     return { ...scanPath(ix, b, sortDir, leadConstrained, b.display), pointPrefix: 0 };
   }
-  return scanPath(ix, b, sortDir, leadConstrained, b.display);
+  if (regex === undefined) return scanPath(ix, b, sortDir, leadConstrained, b.display);
+  const { at, pred } = regex;
+  let offset = 0;
+  for (let i = 0; i < at; i++) offset += perField[i]![0]!.lo.bytes.length;
+  const keyFilter = regexKeyFilter(fields[at]!, pred, offset, dirs[at]!);
+  // every string of the index, tested key by key: weaker than a range (mongod's trial would pick by
+  // keys examined per result; any equality or range on another index is taken first)
+  const weak = pred.regexes.some((r) => r.prefix === undefined);
+  return scanPath(ix, b, sortDir, leadConstrained, b.display, { keyFilter, weak });
+}
+
+/**
+ * The field whose bounds a `regex` predicate gives (its first non-pinned bounded field: the one an
+ * interval list or range ends on), with that predicate, when every field before it is pinned to one
+ * value (its key bytes then start at the same offset in every key scanned); else undefined.
+ */
+function regexField(
+  fields: readonly string[],
+  lists: readonly (readonly FieldPred[] | undefined)[],
+  perField: readonly (readonly ValueInterval[] | undefined)[],
+  pointPrefix: number,
+): { at: number; pred: FieldPred & { kind: "regex" } } | undefined {
+  const at = pointPrefix;
+  if (at >= fields.length || perField[at] === undefined) return undefined;
+  const list = lists[at] ?? [];
+  // (bounds.ts valueIntervals: an equality or `$in` bounds the field before a regex does)
+  if (list.some((p) => p.kind === "eq" || p.kind === "in")) return undefined;
+  const pred = list.find((p): p is FieldPred & { kind: "regex" } => p.kind === "regex");
+  return pred ? { at, pred } : undefined;
 }
 
 /**
@@ -234,13 +270,16 @@ export function scanPath(
   sortDir: 1 | -1 | 0,
   leadConstrained: boolean,
   display: Record<string, string[]> | (() => Record<string, string[]>),
+  /** `keyFilter`: the IXSCAN's key test; `weak`: the last bounded field's bounds are wide (scored low). */
+  extra: { readonly keyFilter?: KeyFilter | undefined; readonly weak?: boolean } = {},
 ): IxScanPath {
   const reverse = sortDir === -1;
   const nFields = Object.keys(ix.key).length;
   const allPinned = b.pointPrefix === nFields;
   const score = (ix.unique && allPinned ? 1000 : 0) + b.pointPrefix * 10 +
-    (b.boundedFields > b.pointPrefix ? 5 : 0) + (sortDir !== 0 ? 4 : 0) + (leadConstrained ? 2 : 0) -
-    nFields * 0.01 - (ix.multikey ? 0.5 : 0);
+    (b.boundedFields > b.pointPrefix ? (extra.weak ? 1 : 5) : 0) + (sortDir !== 0 ? 4 : 0) +
+    (leadConstrained ? 2 : 0) - nFields * 0.01 - (ix.multikey ? 0.5 : 0);
+  const keyFilter = extra.keyFilter;
   const intervals = reverse ? [...b.intervals].reverse() : b.intervals;
   const partial = ix.partialFilterExpression !== undefined;
   if (typeof display !== "function") {
@@ -259,6 +298,7 @@ export function scanPath(
       pointPrefix: b.pointPrefix,
       dedup: ix.multikey,
       score,
+      ...(keyFilter ? { keyFilter } : {}),
     };
   }
   let shown: Record<string, string[]> | undefined;
@@ -279,6 +319,7 @@ export function scanPath(
     pointPrefix: b.pointPrefix,
     dedup: ix.multikey,
     score,
+    ...(keyFilter ? { keyFilter } : {}),
   };
 }
 
@@ -321,7 +362,7 @@ function wildcardPlans(ix: IndexInfo, input: FindPlanInput, sets: PredSets): IxS
     const ok = list.every((p) =>
       p.kind === "in"
         ? p.values.every(wildcardSearchable)
-        : p.kind !== "prefix" && p.kind !== "element" && wildcardSearchable(p.value)
+        : p.kind !== "regex" && p.kind !== "element" && wildcardSearchable(p.value)
     );
     if (!ok) continue;
     const virtual: IndexInfo = { ...ix, key: { $_path: 1, [path]: 1 }, multikey: true, sparse: false };
