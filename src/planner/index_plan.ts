@@ -16,14 +16,13 @@ import { isDocument, kindOf } from "../bson/values.ts";
 import { compareKeys, encodeIndexKey } from "../keys/key_string.ts";
 import { collationIdentity, type CollationKeyer, collationKeyer } from "../keys/collation_key.ts";
 import {
-  buildBounds,
-  dropSharedPrefixBounds,
+  boundingPred,
   extractPredicates,
   fieldIntervals,
   type FieldPred,
-  type IndexBoundsResult,
   type ValueInterval,
 } from "./bounds.ts";
+import { buildBounds, dropSharedPrefixBounds, type IndexBoundsResult } from "./key_bounds.ts";
 import type { FindPlanInput, IndexInfo, IxScanPath, KeyFilter } from "./plan.ts";
 import { regexKeyFilter } from "./key_filter.ts";
 import type { Document as Doc } from "../bson/document.ts";
@@ -76,6 +75,13 @@ function satisfies(v: unknown, op: string, arg: unknown): boolean {
 
 /** Does one query predicate imply `field op arg`? */
 function predImplies(p: FieldPred, op: string, arg: unknown): boolean {
+  if (p.kind === "not" || p.kind === "type" || p.kind === "exists") {
+    // (a match has the field unless null is negated away, or the types leave null out)
+    if (op !== "$exists") return false;
+    if (p.kind === "exists") return true;
+    if (p.kind === "type") return !p.types.includes(0x14);
+    return p.of.kind === "eq" ? p.of.value === null : p.of.kind === "in" && p.of.values.includes(null);
+  }
   if (op === "$exists") {
     if (p.kind === "eq") return p.value !== null;
     if (p.kind === "in") return p.values.every((x) => x !== null);
@@ -176,9 +182,7 @@ function indexPlan(
   const dirs = fields.map((f) => dirOf(ix.key[f]));
   const lists = fields.map((f) => {
     const list = ix.key[f] === "hashed" ? hashedPreds(preds.get(f)) : preds.get(f);
-    // (a collated index holds collation keys, not the strings a regex reads: mongod's
-    // internalQueryPlannerIgnoreIndexWithCollationForRegex, on by default)
-    return ix.collation && list ? list.filter((p) => p.kind !== "regex") : list;
+    return list && list.filter((p) => usableOn(ix, p));
   });
   const perField = lists.map((list) =>
     list && list.length > 0 ? fieldIntervals(list, ix.multikey, keyer) : undefined
@@ -229,7 +233,10 @@ function indexPlan(
     // (min/max replace the intervals: no field is known to be pinned any more)
     return { ...scanPath(ix, b, sortDir, leadConstrained, b.display), pointPrefix: 0 };
   }
-  if (regex === undefined) return scanPath(ix, b, sortDir, leadConstrained, b.display);
+  if (regex === undefined) {
+    const weak = b.pointPrefix < fields.length && weakPred(boundingPred(lists[b.pointPrefix] ?? []));
+    return scanPath(ix, b, sortDir, leadConstrained, b.display, { weak });
+  }
   const { at, pred } = regex;
   let offset = 0;
   for (let i = 0; i < at; i++) offset += perField[i]![0]!.lo.bytes.length;
@@ -238,6 +245,40 @@ function indexPlan(
   // keys examined per result; any equality or range on another index is taken first)
   const weak = pred.regexes.some((r) => r.prefix === undefined);
   return scanPath(ix, b, sortDir, leadConstrained, b.display, { keyFilter, weak });
+}
+
+/** Does `ix` take predicate `p` (mongod's planner_ixselect rules for the weaker kinds)? */
+function usableOn(ix: IndexInfo, p: FieldPred): boolean {
+  switch (p.kind) {
+    case "regex":
+      // a collated index holds collation keys, not the strings a regex reads (mongod's
+      // internalQueryPlannerIgnoreIndexWithCollationForRegex, on by default)
+      return !ix.collation;
+    case "not": {
+      // a complement of collation keys is left to the collection scan here; a multikey index holds an
+      // array's null elements under null, so null cannot be negated away ({a: [null, 1]} is $ne: null);
+      // a sparse index lacks the documents without the field, which a negation matches but `$ne: null`
+      const nullNegated = p.of.kind === "eq"
+        ? p.of.value === null
+        : p.of.kind === "in" && p.of.values.includes(null);
+      if (ix.collation || (ix.multikey && nullNegated)) return false;
+      return !ix.sparse || (p.of.kind === "eq" && p.of.value === null);
+    }
+    case "type":
+      return !ix.collation && !(ix.sparse && p.types.includes(0x14));
+    case "exists":
+      // every key: exact on a sparse index; a full scan of any other (mongod's) is left to the collection scan
+      return ix.sparse;
+    default:
+      return true;
+  }
+}
+
+/** Bounds from this predicate read a wide part of the index (scored below a range). */
+function weakPred(p: FieldPred | undefined): boolean {
+  if (p === undefined) return false;
+  if (p.kind === "regex") return p.regexes.some((r) => r.prefix === undefined);
+  return p.kind === "not" || p.kind === "type" || p.kind === "exists";
 }
 
 /**
@@ -253,11 +294,8 @@ function regexField(
 ): { at: number; pred: FieldPred & { kind: "regex" } } | undefined {
   const at = pointPrefix;
   if (at >= fields.length || perField[at] === undefined) return undefined;
-  const list = lists[at] ?? [];
-  // (bounds.ts valueIntervals: an equality or `$in` bounds the field before a regex does)
-  if (list.some((p) => p.kind === "eq" || p.kind === "in")) return undefined;
-  const pred = list.find((p): p is FieldPred & { kind: "regex" } => p.kind === "regex");
-  return pred ? { at, pred } : undefined;
+  const pred = boundingPred(lists[at] ?? []);
+  return pred?.kind === "regex" ? { at, pred } : undefined;
 }
 
 /**
@@ -362,7 +400,7 @@ function wildcardPlans(ix: IndexInfo, input: FindPlanInput, sets: PredSets): IxS
     const ok = list.every((p) =>
       p.kind === "in"
         ? p.values.every(wildcardSearchable)
-        : p.kind !== "regex" && p.kind !== "element" && wildcardSearchable(p.value)
+        : (p.kind === "eq" || p.kind === "range") && wildcardSearchable(p.value)
     );
     if (!ok) continue;
     const virtual: IndexInfo = { ...ix, key: { $_path: 1, [path]: 1 }, multikey: true, sparse: false };
