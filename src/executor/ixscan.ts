@@ -2,7 +2,7 @@
  * IXSCAN: walks an index plan's byte intervals in scan order and yields record ids. Resumable across
  * storage transactions: the state remembers the current interval and the last (key, record id), so a
  * later batch restarts at that key and skips what it already handed out. Multikey plans drop repeated
- * record ids.
+ * record ids. A plan's key filter drops the entries it fails first (their records are not read).
  */
 import type { CollectionEntry, IndexHit, IndexScanOptions, ReadTxn } from "../storage/api.ts";
 import type { IxScanPath } from "../planner/plan.ts";
@@ -13,6 +13,8 @@ export interface IxScanState {
   lastKey?: Uint8Array | undefined;
   lastRid?: bigint | undefined;
   seen?: Set<bigint>;
+  /** The scan stopped after a key its filter rejected, the caller's budget spent (resume later). */
+  paused?: boolean;
 }
 
 export interface IxScanStats {
@@ -21,6 +23,9 @@ export interface IxScanStats {
 
 /** The entries a scan reading records expects when its caller does not say (the engine's first batch). */
 const DEFAULT_EXPECT = 16;
+
+/** Keys a scan with a key filter asks for in its first batch (a pull examines up to 1,024: query.ts). */
+const FILTERED_EXPECT = 1024;
 
 export function newIxScanState(): IxScanState {
   return { interval: 0 };
@@ -34,21 +39,29 @@ export function* ixScanHits(
   stats: IxScanStats,
   /** Read each entry's record with it (`IndexHit.bytes`); `expect`: entries the caller expects to read. */
   fetch?: { readonly expect?: number | undefined },
+  /**
+   * Called for each entry the key filter rejects (examined work the caller counts); false stops the
+   * scan there with `st.paused` set, to be resumed by a later call.
+   */
+  spend?: () => boolean,
 ): Generator<IndexHit> {
   let yielded = 0;
+  const keyTest = a.keyFilter?.test;
   for (; st.interval < a.intervals.length; st.interval++) {
     const iv = a.intervals[st.interval]!;
     const opts: {
       -readonly [K in keyof IndexScanOptions]: IndexScanOptions[K];
     } = { reverse: a.reverse };
-    if (fetch) {
+    // (a key filter rejects entries before their records are wanted: those that pass are read alone)
+    if (fetch && !a.keyFilter) {
       opts.fetch = true;
       // what is left of the expected entries, shared by the intervals left (each gets its own first
       // batch: a thousand `$in` points must not get the whole query's batch each)
       const left = a.intervals.length - st.interval;
       const expect = (fetch.expect ?? DEFAULT_EXPECT) - yielded;
       if (fetch.expect !== undefined || left > 1) opts.expect = Math.max(1, Math.ceil(expect / left));
-    }
+    } // a filtered scan reads keys by the pull's worth (most fail the filter): one storage call for them
+    else if (a.keyFilter) opts.expect = FILTERED_EXPECT;
     if (iv.lower) opts.lower = iv.lower;
     if (iv.upper) {
       opts.upper = iv.upper;
@@ -77,6 +90,13 @@ export function* ixScanHits(
         stats.keysExamined++;
         st.lastKey = hit.key;
         st.lastRid = hit.rid;
+        if (keyTest && !keyTest(hit.key)) {
+          if (spend && !spend()) {
+            st.paused = true;
+            return;
+          }
+          continue;
+        }
         if (a.dedup) {
           const seen = (st.seen ??= new Set());
           if (seen.has(hit.rid)) continue;

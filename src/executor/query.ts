@@ -578,12 +578,16 @@ export class QuerySource implements BatchSource {
         ? mergeSortRows(txn, this.coll, a, this.#merge, this.stats, ixRow, this.q.mergeBy!)
         : a.kind === "or"
         ? orScanHits(txn, this.coll, a, this.#or, this.stats, fetch)
-        : ixScanHits(txn, this.coll, a, this.#ix, this.stats, fetch);
+        : ixScanHits(txn, this.coll, a, this.#ix, this.stats, fetch, () => this.#spend());
       for (const hit of hits) {
         const row = merged ? hit as Row : ixRow(hit as IndexHit);
         if (row) yield row;
         // The hit is fully handled (the scan state is past it): stopping here resumes after it.
         if (!this.#spend()) return;
+      }
+      if (this.#ix.paused) {
+        this.#ix.paused = false; // (keys the filter rejected spent the pull's budget)
+        return;
       }
       this.#scanDone = true;
       return;

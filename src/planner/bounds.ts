@@ -18,20 +18,69 @@ import { regexPrefix, successorString } from "./regex_prefix.ts";
 import type { CollationKeyer } from "../keys/collation_key.ts";
 import { isDocument, kindOf } from "../bson/values.ts";
 import type { Document as Doc } from "../bson/document.ts";
-import type { KeyInterval } from "./plan.ts";
 
 /** One predicate on one field path, as the filter states it. */
 export type FieldPred =
   | { readonly kind: "eq"; readonly value: unknown }
   | { readonly kind: "in"; readonly values: readonly unknown[] }
   | { readonly kind: "range"; readonly op: "$gt" | "$gte" | "$lt" | "$lte"; readonly value: unknown }
-  /** A regular expression anchored at the start with this literal prefix (regex_prefix.ts). */
-  | { readonly kind: "prefix"; readonly prefix: string }
+  /**
+   * Regular expressions (a `/re/`, a `$regex`, or the regexes of an `$in` with its other `values`):
+   * each bounds the strings from its literal prefix when it has one (regex_prefix.ts), else every
+   * string, and the regex values (a stored regex equal to it matches); an index key in those bounds
+   * is tested by the regex before its record is read (key_filter.ts; mongod's INEXACT_COVERED).
+   */
+  | {
+    readonly kind: "regex";
+    readonly regexes: readonly RegexBound[];
+    readonly values: readonly unknown[];
+  }
   /**
    * Ranges one array element must satisfy together (`$elemMatch: {$gte: 80, $lt: 90}`): intersected
    * even on a multikey index, where separate ranges may hold for different elements.
    */
-  | { readonly kind: "element"; readonly ranges: readonly (FieldPred & { kind: "range" })[] };
+  | { readonly kind: "element"; readonly ranges: readonly (FieldPred & { kind: "range" })[] }
+  /**
+   * A negation (`$ne`, `$nin`, `$not` of one comparison): the complement of its predicate's bounds,
+   * [MinKey, v) and (v, MaxKey] (mongod's; index_plan.ts keeps it off a multikey index when null is
+   * negated, and off sparse indexes but for `$ne: null`).
+   */
+  | { readonly kind: "not"; readonly of: FieldPred & { kind: "eq" | "in" | "range" } }
+  /** `$type`: the key type bytes of the types (their brackets; numbers share one). */
+  | { readonly kind: "type"; readonly types: readonly number[] }
+  /** `$exists: true`: every key (a sparse index holds exactly the documents that have the field). */
+  | { readonly kind: "exists" };
+
+/** One regular expression of a `regex` predicate: its BSON parts and its literal prefix, if any. */
+export interface RegexBound {
+  readonly pattern: string;
+  readonly options: string;
+  readonly prefix: string | undefined;
+}
+
+/**
+ * The parts of a regex value as the matcher reads them (engine/query/field_ops.ts: a `$regex`'s
+ * `$options` apply to a string pattern, or to a regex value that has none), or undefined for a
+ * value that is not one.
+ */
+export function regexBound(re: unknown, options?: unknown): RegexBound | undefined {
+  let pattern: string;
+  let opts = "";
+  if (typeof re === "string") pattern = re;
+  else if (re instanceof RegExp) {
+    pattern = re.source;
+    opts = re.flags.replace(/[gyduv]/g, "");
+  } else if ((re as { _bsontype?: string } | null)?._bsontype === "BSONRegExp") {
+    const r = re as { pattern: string; options: string };
+    pattern = r.pattern;
+    opts = r.options;
+  } else return undefined;
+  if (typeof options === "string" && options !== "") {
+    if (opts !== "") return undefined; // (options in both: the matcher fails the query)
+    opts = options;
+  }
+  return { pattern, options: opts, prefix: regexPrefix(pattern, opts) };
+}
 
 /**
  * A value-space interval end (ascending byte encoding). Explain shows `display`, or else `value`
@@ -42,8 +91,10 @@ export interface End {
   readonly incl: boolean;
   readonly display?: string;
   readonly value?: unknown;
-  /** A type-bracket end (shown inclusive, as mongod does). */
+  /** A type-bracket end (shown inclusive, as mongod does, unless `shownOpen`). */
   readonly sentinel?: boolean;
+  /** Shown exclusive (true) or inclusive (false) whatever `incl` and `sentinel` say (`shownIncl`). */
+  readonly shownOpen?: boolean;
 }
 
 export interface ValueInterval {
@@ -110,32 +161,133 @@ export function extractPredicates(
         if (op === "$eq" && eqUsable(arg, collated)) addPred(out, k, { kind: "eq", value: arg });
         else if (op === "$in" && Array.isArray(arg) && arg.every((x) => eqUsable(x, collated))) {
           addPred(out, k, { kind: "in", values: arg });
+        } else if (op === "$in" && Array.isArray(arg) && arg.some(isRegex)) {
+          inWithRegexes(out, k, arg, collated);
         } else if (
           (op === "$gt" || op === "$gte" || op === "$lt" || op === "$lte") && rangeUsable(arg, collated)
         ) {
           addPred(out, k, { kind: "range", op, value: arg });
         } else if (op === "$elemMatch" && isDocument(arg)) elemMatchPredicates(k, arg, collated, out);
-        else if (op === "$all" && Array.isArray(arg)) {
+        else if (op === "$ne" && eqUsable(arg, collated)) {
+          addPred(out, k, { kind: "not", of: { kind: "eq", value: arg } });
+        } else if (op === "$nin" && Array.isArray(arg) && arg.every((x) => eqUsable(x, collated))) {
+          addPred(out, k, { kind: "not", of: { kind: "in", values: arg } });
+        } else if (op === "$not") notPredicate(out, k, arg, collated);
+        else if (op === "$type") {
+          const types = typeBytes(arg);
+          if (types) addPred(out, k, { kind: "type", types });
+        } else if (op === "$exists" && (arg === true || (typeof arg === "number" && arg !== 0))) {
+          addPred(out, k, { kind: "exists" });
+        } else if (op === "$all" && Array.isArray(arg)) {
           // every value must be there: an index entry of any one holds every match (mongod bounds the
           // first; here each is a candidate equality, and the first usable one bounds)
           for (const x of arg) {
             if (eqUsable(x, collated) && !isDocument(x)) addPred(out, k, { kind: "eq", value: x });
           }
-        } else if (op === "$regex" && !collated) {
-          const prefix = regexPrefix(arg, v["$options"]);
-          if (prefix !== undefined) addPred(out, k, { kind: "prefix", prefix });
+        } else if (op === "$regex") {
+          // (a regex compares code points whatever the query's collation: an index of no collation
+          // serves it; index_plan.ts drops it for a collated index)
+          const re = regexBound(arg, v["$options"]);
+          if (re) addPred(out, k, { kind: "regex", regexes: [re], values: [] });
         }
       }
       continue;
     }
     if (isRegex(v)) {
-      const prefix = collated ? undefined : regexPrefix(v);
-      if (prefix !== undefined) addPred(out, k, { kind: "prefix", prefix });
+      const re = regexBound(v);
+      if (re) addPred(out, k, { kind: "regex", regexes: [re], values: [] });
       continue;
     }
     if (eqUsable(v, collated)) addPred(out, k, { kind: "eq", value: v });
   }
   return out;
+}
+
+/** `$not` of one comparison (`{$not: {$gt: 5}}`): its complement; anything else bounds nothing. */
+function notPredicate(out: Map<string, FieldPred[]>, path: string, arg: unknown, collated: boolean): void {
+  if (!isDocument(arg)) return;
+  const ops = Object.keys(arg);
+  if (ops.length !== 1) return;
+  const op = ops[0]!;
+  const v = arg[op];
+  if (op === "$eq" && eqUsable(v, collated)) {
+    addPred(out, path, { kind: "not", of: { kind: "eq", value: v } });
+  } else if (op === "$in" && Array.isArray(v) && v.every((x) => eqUsable(x, collated))) {
+    addPred(out, path, { kind: "not", of: { kind: "in", values: v } });
+  } else if ((op === "$gt" || op === "$gte" || op === "$lt" || op === "$lte") && rangeUsable(v, collated)) {
+    addPred(out, path, { kind: "not", of: { kind: "range", op, value: v } });
+  }
+}
+
+/** `$type` aliases and numbers → the type byte of their keys (key_string.ts); types not listed bound nothing. */
+const TYPE_KEYS: Record<string, number> = {
+  number: 0x1e,
+  double: 0x1e,
+  int: 0x1e,
+  long: 0x1e,
+  decimal: 0x1e,
+  1: 0x1e,
+  16: 0x1e,
+  18: 0x1e,
+  19: 0x1e,
+  string: 0x28,
+  2: 0x28,
+  object: 0x32,
+  3: 0x32,
+  binData: 0x46,
+  5: 0x46,
+  objectId: 0x50,
+  7: 0x50,
+  bool: 0x5a,
+  8: 0x5a,
+  date: 0x64,
+  9: 0x64,
+  null: 0x14,
+  10: 0x14,
+  regex: 0x78,
+  11: 0x78,
+  timestamp: 0x6e,
+  17: 0x6e,
+};
+
+/**
+ * The key type bytes of a `$type` argument (an alias, a number, or a list of them), sorted and
+ * distinct; undefined when one of them has no bracket of its own here (an array is indexed by its
+ * elements; symbols share the strings' bytes, undefined the empty arrays'…).
+ */
+function typeBytes(arg: unknown): number[] | undefined {
+  const list = Array.isArray(arg) ? arg : [arg];
+  if (list.length === 0) return undefined;
+  const out = new Set<number>();
+  for (const t of list) {
+    const key = typeof t === "string"
+      ? t
+      : typeof t === "number" && Number.isInteger(t)
+      ? String(t)
+      : undefined;
+    const b = key === undefined || !Object.hasOwn(TYPE_KEYS, key) ? undefined : TYPE_KEYS[key];
+    if (b === undefined) return undefined;
+    out.add(b);
+  }
+  return [...out].sort((a, b) => a - b);
+}
+
+/**
+ * `path: {$in: [...]}` holding regexes: one `regex` predicate of them and the other values, when
+ * every other value bounds as an equality (not an array, nor a string under a collation).
+ */
+function inWithRegexes(out: Map<string, FieldPred[]>, path: string, arg: unknown[], collated: boolean): void {
+  const regexes: RegexBound[] = [];
+  const values: unknown[] = [];
+  for (const x of arg) {
+    if (isRegex(x)) {
+      const re = regexBound(x);
+      if (!re) return;
+      regexes.push(re);
+    } else if (eqUsable(x, collated)) values.push(x);
+    else return;
+  }
+  addPred(out, path, { kind: "regex", regexes, values });
 }
 
 /**
@@ -231,7 +383,7 @@ function typeClass(v: unknown): string {
 // ------------------------------------------------------------------ value intervals
 
 /** What explain shows for an interval end. */
-function endDisplay(e: End): string {
+export function endDisplay(e: End): string {
   return e.display ?? show(e.value);
 }
 
@@ -281,12 +433,56 @@ function prefixInterval(prefix: string): ValueInterval {
   };
 }
 
+/** Every string (of an index without collation), as mongod shows it. */
+const STRINGS: ValueInterval = {
+  lo: { bytes: Uint8Array.of(0x28), incl: true, display: '""', sentinel: true },
+  hi: { bytes: Uint8Array.of(0x29), incl: false, display: "{}", sentinel: true, shownOpen: true },
+  point: false,
+};
+
+/**
+ * The intervals of a `regex` predicate, ascending and disjoint: each regex's strings (from its prefix,
+ * or all of them), its own value (shown as mongod's point `[/re/, /re/]`; the bytes take every regex
+ * value, as a stored regex matches only when pattern and options are the same), and the `$in`'s other
+ * values' points outside those.
+ */
+function regexIntervals(p: FieldPred & { kind: "regex" }): ValueInterval[] {
+  const list: ValueInterval[] = [];
+  for (const re of p.regexes) {
+    list.push(re.prefix === undefined ? STRINGS : prefixInterval(re.prefix));
+    const shown = `/${re.pattern}/${re.options}`;
+    list.push({
+      lo: { bytes: typeByte(0x78), incl: true, display: shown, sentinel: true },
+      hi: { bytes: typeByte(0x79), incl: false, display: shown, sentinel: true },
+      point: false,
+    });
+  }
+  for (const v of p.values) list.push(pointInterval(v));
+  list.sort((a, b) => compareKeys(a.lo.bytes, b.lo.bytes));
+  const out: ValueInterval[] = [];
+  for (const iv of list) {
+    const last = out[out.length - 1];
+    if (last) {
+      const c = compareKeys(iv.lo.bytes, last.hi.bytes);
+      if (c < 0 || (c === 0 && iv.lo.incl && last.hi.incl)) {
+        // overlapping: one interval to the further end (a point or a prefix inside a wider one)
+        if (compareKeys(iv.hi.bytes, last.hi.bytes) > 0) {
+          out[out.length - 1] = { ...last, hi: iv.hi, point: false };
+        }
+        continue;
+      }
+    }
+    out.push(iv);
+  }
+  return out;
+}
+
 /**
  * One-byte keys (a type's first byte: the sentinel ends of a range), shared: key bytes are never
  * written after they are made. `Uint8Array.of` is a slow generic builtin (~2 µs per range here).
  */
 const TYPE_BYTE: Uint8Array[] = [];
-function typeByte(t: number): Uint8Array {
+export function typeByte(t: number): Uint8Array {
   return TYPE_BYTE[t] ??= new Uint8Array([t]);
 }
 
@@ -343,7 +539,11 @@ export function fieldIntervals(
 function predValues(p: FieldPred): readonly unknown[] {
   return p.kind === "in"
     ? p.values
-    : p.kind === "prefix"
+    : p.kind === "regex"
+    ? p.values
+    : p.kind === "not"
+    ? predValues(p.of)
+    : p.kind === "type" || p.kind === "exists"
     ? []
     : p.kind === "element"
     ? p.ranges.map((r) => r.value)
@@ -359,32 +559,35 @@ function hasKeylessString(v: unknown, keyer: CollationKeyer): boolean {
   return false;
 }
 
+/**
+ * The predicate that bounds a field when it has several (the first of: an equality, an `$in`, a regex,
+ * an `$elemMatch`'s ranges, a range, a negation, a `$type`, `$exists`); undefined for none.
+ */
+export function boundingPred(preds: readonly FieldPred[]): FieldPred | undefined {
+  for (const kind of ["eq", "in", "regex", "element", "range", "not", "type", "exists"] as const) {
+    const p = preds.find((x) => x.kind === kind);
+    if (p) return p;
+  }
+  return undefined;
+}
+
 function valueIntervals(
   preds: readonly FieldPred[],
   multikey: boolean,
   keyer: CollationKeyer | undefined,
 ): ValueInterval[] {
-  const eq = preds.find((p) => p.kind === "eq");
-  if (eq) return [pointInterval(eq.value, keyer)];
-  const inp = preds.find((p) => p.kind === "in");
-  if (inp) {
-    const list = inp.values.map((v) => pointInterval(v, keyer));
-    list.sort((a, b) => compareKeys(a.lo.bytes, b.lo.bytes));
-    const out: ValueInterval[] = [];
-    for (const iv of list) {
-      const last = out[out.length - 1];
-      if (last && compareKeys(last.hi.bytes, iv.lo.bytes) >= 0) continue;
-      out.push(iv);
-    }
-    return out;
-  }
-  // (a collation's keys are not the strings' bytes: a prefix bounds nothing there)
-  const px = keyer ? undefined : preds.find((p) => p.kind === "prefix");
-  if (px) return [prefixInterval(px.prefix)];
-  const el = preds.find((p) => p.kind === "element");
-  const ranges = el ? el.ranges : preds.filter((p): p is FieldPred & { kind: "range" } => p.kind === "range");
-  if (ranges.length === 0) return [];
-  if (el) multikey = false; // (one element holds them all: they intersect)
+  const p = boundingPred(preds);
+  if (p === undefined) return [];
+  if (p.kind === "eq" || p.kind === "in") return pointIntervals(p, keyer);
+  // (a collation's keys are not the strings' bytes: index_plan.ts gives a collated index no regexes)
+  if (p.kind === "regex") return keyer ? [] : regexIntervals(p);
+  if (p.kind === "not") return complement(valueIntervals([p.of], false, keyer));
+  if (p.kind === "type") return p.types.map(typeInterval);
+  if (p.kind === "exists") return [ALL_VALUES];
+  const ranges = p.kind === "element"
+    ? p.ranges
+    : preds.filter((x): x is FieldPred & { kind: "range" } => x.kind === "range");
+  if (p.kind === "element") multikey = false; // (one element holds them all: they intersect)
   let iv = rangeInterval(ranges[0]!, keyer);
   if (!multikey) {
     for (const r of ranges.slice(1)) {
@@ -397,188 +600,81 @@ function valueIntervals(
   return [iv];
 }
 
-// ------------------------------------------------------------------ key intervals
-
-function invert(b: Uint8Array): Uint8Array {
-  const o = new Uint8Array(b.length);
-  for (let i = 0; i < b.length; i++) o[i] = 255 - b[i]!;
-  return o;
+/** The points of an equality or an `$in`, ascending and distinct. */
+function pointIntervals(
+  p: FieldPred & { kind: "eq" | "in" },
+  keyer: CollationKeyer | undefined,
+): ValueInterval[] {
+  if (p.kind === "eq") return [pointInterval(p.value, keyer)];
+  const list = p.values.map((v) => pointInterval(v, keyer));
+  list.sort((a, b) => compareKeys(a.lo.bytes, b.lo.bytes));
+  const out: ValueInterval[] = [];
+  for (const iv of list) {
+    const last = out[out.length - 1];
+    if (last && compareKeys(last.hi.bytes, iv.lo.bytes) >= 0) continue;
+    out.push(iv);
+  }
+  return out;
 }
 
-/** `a` then `b` (then `tail`): a new key, or `b` itself when nothing is added (keys are never written). */
-function concat(a: Uint8Array, b: Uint8Array, tail?: number): Uint8Array {
-  if (a.length === 0 && tail === undefined) return b;
-  const o = new Uint8Array(a.length + b.length + (tail === undefined ? 0 : 1));
-  o.set(a);
-  o.set(b, a.length);
-  if (tail !== undefined) o[o.length - 1] = tail;
-  return o;
+/** Every key: MinKey's type byte to MaxKey's, both whole. */
+const MIN_END: End = { bytes: Uint8Array.of(0x0a), incl: true, display: "MinKey", sentinel: true };
+const MAX_END: End = { bytes: Uint8Array.of(0xf0), incl: true, display: "MaxKey", sentinel: true };
+const ALL_VALUES: ValueInterval = { lo: MIN_END, hi: MAX_END, point: false };
+
+/** An end on the other side: what an interval ended at, the next one starts after (shown flipped too). */
+function flip(e: End): End {
+  return { ...e, incl: !e.incl, shownOpen: shownIncl(e) };
 }
 
 /**
- * Byte-space interval of one field (direction applied). A sentinel end is a type's first byte, not
- * a whole value: the keys it stands for continue with any bytes (0xff too, once inverted).
+ * The complement of ascending, disjoint intervals within [MinKey, MaxKey] (mongod's for a negation:
+ * `$ne: 5` → [MinKey, 5), (5, MaxKey]; `$not: {$gt: 5}` → [MinKey, 5], (inf.0, MaxKey]).
  */
-interface DirInterval {
-  readonly lo: Uint8Array;
-  readonly loIncl: boolean;
-  readonly loSentinel: boolean;
-  readonly hi: Uint8Array;
-  readonly hiIncl: boolean;
-  readonly hiSentinel: boolean;
-  readonly point: boolean;
-}
-
-function directed(list: readonly ValueInterval[], dir: 1 | -1): DirInterval[] {
-  const mapped = list.map((iv) =>
-    dir === 1
-      ? {
-        lo: iv.lo.bytes,
-        loIncl: iv.lo.incl,
-        loSentinel: iv.lo.sentinel === true,
-        hi: iv.hi.bytes,
-        hiIncl: iv.hi.incl,
-        hiSentinel: iv.hi.sentinel === true,
-        point: iv.point,
-      }
-      : {
-        lo: invert(iv.hi.bytes),
-        loIncl: iv.hi.incl,
-        loSentinel: iv.hi.sentinel === true,
-        hi: invert(iv.lo.bytes),
-        hiIncl: iv.lo.incl,
-        hiSentinel: iv.lo.sentinel === true,
-        point: iv.point,
-      }
-  );
-  return dir === 1 ? mapped : mapped.reverse();
-}
-
-const EMPTY = new Uint8Array(0);
-
-/** The type byte after a one-byte sentinel (type bytes, inverted or not, lie in 0x0a..0xf5). */
-function nextType(sentinel: Uint8Array): Uint8Array {
-  return typeByte(sentinel[0]! + 1);
-}
-export const MAX_INTERVALS = 512;
-
-export interface IndexBoundsResult {
-  /** Byte intervals in ascending key order (reverse them for a reverse scan). */
-  readonly intervals: KeyInterval[];
-  /** Per field, mongod-style interval strings (explain `indexBounds`). */
-  readonly display: Record<string, string[]>;
-  /** Number of leading fields pinned to a single value. */
-  readonly pointPrefix: number;
-  /** Fields whose bounds are not [MinKey, MaxKey]. */
-  readonly boundedFields: number;
-}
-
-const shownIncl = (e: End) => e.incl || e.sentinel === true;
-
-function displayOf(list: readonly ValueInterval[], dir: 1 | -1): string[] {
-  const s = list.map((iv) =>
-    dir === 1
-      ? `${shownIncl(iv.lo) ? "[" : "("}${endDisplay(iv.lo)}, ${endDisplay(iv.hi)}${
-        shownIncl(iv.hi) ? "]" : ")"
-      }`
-      : `${shownIncl(iv.hi) ? "[" : "("}${endDisplay(iv.hi)}, ${endDisplay(iv.lo)}${
-        shownIncl(iv.lo) ? "]" : ")"
-      }`
-  );
-  return dir === 1 ? s : s.reverse();
-}
-
-/**
- * Bounds of a compound index for per-field value intervals (`undefined` = unconstrained field).
- * Stops at the first non-point field (it may carry a range) and when the product of several fields' lists
- * would pass MAX_INTERVALS.
- * `withDisplay: false` leaves `display` incomplete (explain's strings are not needed).
- */
-export function buildBounds(
-  fields: readonly string[],
-  dirs: readonly (1 | -1)[],
-  perField: readonly (readonly ValueInterval[] | undefined)[],
-  withDisplay = true,
-): IndexBoundsResult {
-  const display: Record<string, string[]> = {};
-  let prefixes: Uint8Array[] = [EMPTY];
-  let last: DirInterval[] | undefined;
-  let pointPrefix = 0;
-  let bounded = 0;
-  let stopped = false;
-  let allPoints = true;
-  for (let i = 0; i < fields.length; i++) {
-    const list = perField[i];
-    const dir = dirs[i]!;
-    if (stopped || list === undefined) {
-      stopped = true;
-      display[fields[i]!] = [dir === 1 ? "[MinKey, MaxKey]" : "[MaxKey, MinKey]"];
-      continue;
-    }
-    const dl = directed(list, dir);
-    const pointsOnly = dl.every((d) => d.point);
-    // a field's own list is taken whole (one interval per `$in` value, as mongod's); only a product
-    // with an earlier field's points is capped
-    const fits = prefixes.length === 1 || prefixes.length * dl.length <= MAX_INTERVALS;
-    if (pointsOnly && fits) {
-      const next: Uint8Array[] = [];
-      for (const p of prefixes) for (const d of dl) next.push(concat(p, d.lo));
-      prefixes = next;
-      if (withDisplay) display[fields[i]!] = displayOf(list, dir);
-      bounded++;
-      if (dl.length === 1 && allPoints) pointPrefix++;
-      else allPoints = false;
-      continue;
-    }
-    if (!pointsOnly && fits) {
-      last = dl;
-      if (withDisplay) display[fields[i]!] = displayOf(list, dir);
-      bounded++;
-    } else {
-      display[fields[i]!] = [dir === 1 ? "[MinKey, MaxKey]" : "[MaxKey, MinKey]"];
-    }
-    stopped = true;
+function complement(list: readonly ValueInterval[]): ValueInterval[] {
+  const out: ValueInterval[] = [];
+  let lo = MIN_END;
+  const push = (hi: End) => {
+    const c = compareKeys(lo.bytes, hi.bytes);
+    if (c < 0 || (c === 0 && lo.incl && hi.incl)) out.push({ lo, hi, point: false });
+  };
+  for (const iv of list) {
+    push(flip(iv.lo));
+    lo = flip(iv.hi);
   }
-  const intervals: KeyInterval[] = [];
-  for (const p of prefixes) {
-    if (last === undefined) {
-      if (p.length === 0) intervals.push({});
-      else intervals.push({ lower: p, upper: concat(p, EMPTY, 0xff), upperExclusive: true });
-      continue;
-    }
-    for (const d of last) {
-      // Past a whole value, the next byte is the next field's type byte (< 0xff); past a sentinel,
-      // any byte: its keys end before the next type's byte.
-      const lower = d.loIncl
-        ? concat(p, d.lo)
-        : d.loSentinel
-        ? concat(p, nextType(d.lo))
-        : concat(p, d.lo, 0xff);
-      const upper = !d.hiIncl
-        ? concat(p, d.hi)
-        : d.hiSentinel
-        ? concat(p, nextType(d.hi))
-        : concat(p, d.hi, 0xff);
-      intervals.push({ lower, upper, upperExclusive: true });
-    }
-  }
-  return { intervals, display, pointPrefix, boundedFields: bounded };
+  push(MAX_END);
+  return out;
 }
 
-/**
- * On a multikey index, the bounds of a field whose path shares a leading component with an earlier bounded
- * field are dropped (left unbounded; the fetch's filter still checks it): both may run through the same
- * array, whose elements give one key each, so `{"a.b": 1, "a.c": 2}` can match a document where different
- * elements hold the two values — a compound of both bounds would miss it. mongod's planner refuses to
- * compound such bounds outside an `$elemMatch` too (it knows which paths are multikey; we only know that
- * the index is, so every shared prefix counts). `perField` is changed in place.
- */
-export function dropSharedPrefixBounds<T>(fields: readonly string[], perField: (T | undefined)[]): void {
-  const bounded: string[] = []; // the first components of the bounded fields so far
-  for (let i = 0; i < fields.length; i++) {
-    if (perField[i] === undefined) continue;
-    const head = fields[i]!.split(".")[0]!;
-    if (bounded.includes(head)) perField[i] = undefined;
-    else bounded.push(head);
-  }
+/** The display of each type bracket's ends (mongod's), by key type byte. */
+const TYPE_SHOWN: Record<number, [string, string]> = {
+  0x14: ["null", "null"],
+  0x1e: ["nan.0", "inf.0"],
+  0x28: ['""', "{}"],
+  0x32: ["{}", "[]"],
+  0x46: ["BinData(0, )", "ObjectId('000000000000000000000000')"],
+  0x50: ["ObjectId('000000000000000000000000')", "ObjectId('ffffffffffffffffffffffff')"],
+  0x5a: ["false", "true"],
+  0x64: ["new Date(-9223372036854775808)", "new Date(9223372036854775807)"],
+  0x6e: ["Timestamp(0, 0)", "Timestamp(4294967295, 4294967295)"],
+  0x78: ["/(?:)/", "MaxKey"],
+};
+
+/** Every key of one type byte (its bracket). */
+function typeInterval(t: number): ValueInterval {
+  const [lo, hi] = TYPE_SHOWN[t] ?? ["MinKey", "MaxKey"];
+  return {
+    lo: { bytes: typeByte(t), incl: true, display: lo, sentinel: true },
+    // (mongod ends a bracket at the next type's first value, shown open, or at its own last one)
+    hi: { bytes: typeByte(t + 1), incl: false, display: hi, sentinel: true, shownOpen: OPEN_END.has(t) },
+    point: false,
+  };
+}
+
+/** Type brackets whose end explain shows open (the next type's first value). */
+const OPEN_END = new Set([0x28, 0x32, 0x46]);
+
+/** Is an end shown inclusive (explain)? A type bracket's sentinel ends are, unless `shownOpen` says. */
+export function shownIncl(e: End): boolean {
+  return e.shownOpen !== undefined ? !e.shownOpen : e.incl || e.sentinel === true;
 }

@@ -56,6 +56,7 @@ export function boundsAnswerFilter(
   // an earlier one loses its bounds: bounds.ts) — an entry then exists exactly for a document holding
   // each value (an element of its array, or the value itself); the scan drops repeated record ids.
   const multikey = access.multikey || access.dedup;
+  if (!multikey && negationAnswered(filter, access, index)) return true;
   const pinned = access.pointPrefix ?? 0;
   if (!templatableIndexes([index]) || !templatableFilter(filter)) return false;
   let fields = 0;
@@ -94,4 +95,25 @@ export function idLookupAnswers(filter: Record<string, unknown>): boolean {
     if (op !== "$eq" || ++m > 1) return false;
   }
   return m === 1 && plainScalar(ops["$eq"]);
+}
+
+/**
+ * `{f: {$ne: v}}` or `{f: {$nin: [v, …]}}` alone, `v` plain scalars, on an index led by `f` that is not
+ * multikey (the caller checks), sparse, partial or collated: the complement bounds ([MinKey, v), (v,
+ * MaxKey], planner/bounds.ts) hold exactly its matches — a missing field indexes as null, which is
+ * not v — as mongod's EXACT negation bounds on a non-multikey index; a count then reads no record.
+ */
+function negationAnswered(filter: Record<string, unknown>, access: IxScanPath, index: IndexInfo): boolean {
+  if (index.sparse || index.collation || index.wildcardProjection) return false;
+  const keys = Object.keys(filter);
+  const lead = Object.keys(access.keyPattern)[0];
+  if (lead === undefined || keys.length !== 1 || keys[0] !== lead) return false;
+  if (typeof access.keyPattern[lead] !== "number") return false;
+  const v = filter[lead];
+  if (kindOf(v) !== "object") return false;
+  const ops = Object.keys(v as Record<string, unknown>);
+  if (ops.length !== 1) return false;
+  const arg = (v as Record<string, unknown>)[ops[0]!];
+  if (ops[0] === "$ne") return plainScalar(arg);
+  return ops[0] === "$nin" && Array.isArray(arg) && arg.every(plainScalar);
 }

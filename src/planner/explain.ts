@@ -134,6 +134,8 @@ function leaf(access: AccessPath, filter: Doc, stats: RunStats | undefined, clus
 function ixscanStage(access: IxScanPath): Doc {
   return {
     stage: "IXSCAN",
+    // (a key filter: mongod's filter on an INEXACT_COVERED scan, run before FETCH)
+    ...(access.keyFilter ? { filter: access.keyFilter.shown } : {}),
     keyPattern: access.keyPattern,
     indexName: access.indexName,
     isMultiKey: access.multikey,

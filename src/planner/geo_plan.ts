@@ -26,13 +26,8 @@ import {
 import { capRects, coveringIntervals, coverRects, type IdInterval, type Rect } from "../engine/geo/cells.ts";
 import { legacyPointOf, type LngLat, looksLikeGeoJSON } from "../engine/geo/geometry.ts";
 import { EARTH_RADIUS_M } from "../engine/geo/sphere.ts";
-import {
-  buildBounds,
-  extractPredicates,
-  fieldIntervals,
-  type FieldPred,
-  type ValueInterval,
-} from "./bounds.ts";
+import { extractPredicates, fieldIntervals, type FieldPred, type ValueInterval } from "./bounds.ts";
+import { buildBounds } from "./key_bounds.ts";
 import type { FindPlanInput, GeoNearPath, IndexInfo, IxScanPath, KeyInterval } from "./plan.ts";
 import { impliesPartial } from "./index_plan.ts";
 import type { Document as Doc } from "../bson/document.ts";

@@ -16,15 +16,15 @@ import { isDocument, kindOf } from "../bson/values.ts";
 import { compareKeys, encodeIndexKey } from "../keys/key_string.ts";
 import { collationIdentity, type CollationKeyer, collationKeyer } from "../keys/collation_key.ts";
 import {
-  buildBounds,
-  dropSharedPrefixBounds,
+  boundingPred,
   extractPredicates,
   fieldIntervals,
   type FieldPred,
-  type IndexBoundsResult,
   type ValueInterval,
 } from "./bounds.ts";
-import type { FindPlanInput, IndexInfo, IxScanPath } from "./plan.ts";
+import { buildBounds, dropSharedPrefixBounds, type IndexBoundsResult } from "./key_bounds.ts";
+import type { FindPlanInput, IndexInfo, IxScanPath, KeyFilter } from "./plan.ts";
+import { regexKeyFilter } from "./key_filter.ts";
 import type { Document as Doc } from "../bson/document.ts";
 
 /** 2d / 2dsphere indexes are planned by geo_plan.ts only. */
@@ -75,6 +75,13 @@ function satisfies(v: unknown, op: string, arg: unknown): boolean {
 
 /** Does one query predicate imply `field op arg`? */
 function predImplies(p: FieldPred, op: string, arg: unknown): boolean {
+  if (p.kind === "not" || p.kind === "type" || p.kind === "exists") {
+    // (a match has the field unless null is negated away, or the types leave null out)
+    if (op !== "$exists") return false;
+    if (p.kind === "exists") return true;
+    if (p.kind === "type") return !p.types.includes(0x14);
+    return p.of.kind === "eq" ? p.of.value === null : p.of.kind === "in" && p.of.values.includes(null);
+  }
   if (op === "$exists") {
     if (p.kind === "eq") return p.value !== null;
     if (p.kind === "in") return p.values.every((x) => x !== null);
@@ -82,7 +89,7 @@ function predImplies(p: FieldPred, op: string, arg: unknown): boolean {
   }
   if (p.kind === "eq") return satisfies(p.value, op, arg);
   if (p.kind === "in") return p.values.length > 0 && p.values.every((x) => satisfies(x, op, arg));
-  if (p.kind === "prefix" || p.kind === "element") return false;
+  if (p.kind === "regex" || p.kind === "element") return false;
   if (numClass(p.value) !== numClass(arg)) return false;
   const c = compareValues(p.value, arg);
   if (op === "$gt") return (p.op === "$gt" && c >= 0) || (p.op === "$gte" && c > 0);
@@ -173,10 +180,13 @@ function indexPlan(
   }
   const fields = Object.keys(ix.key);
   const dirs = fields.map((f) => dirOf(ix.key[f]));
-  const perField = fields.map((f) => {
+  const lists = fields.map((f) => {
     const list = ix.key[f] === "hashed" ? hashedPreds(preds.get(f)) : preds.get(f);
-    return list && list.length > 0 ? fieldIntervals(list, ix.multikey, keyer) : undefined;
+    return list && list.filter((p) => usableOn(ix, p));
   });
+  const perField = lists.map((list) =>
+    list && list.length > 0 ? fieldIntervals(list, ix.multikey, keyer) : undefined
+  );
   if (ix.multikey) dropSharedPrefixBounds(fields, perField);
   const sortDir = sortDirection(ix, input.sort, perField, collated);
   const leadConstrained = perField[0] !== undefined;
@@ -186,13 +196,15 @@ function indexPlan(
     if (ix.sparse) {
       const lead = preds.get(fields[0]!) ?? [];
       const nullable = lead.some((p) =>
-        (p.kind === "eq" && p.value === null) || (p.kind === "in" && p.values.includes(null))
+        (p.kind === "eq" && p.value === null) ||
+        ((p.kind === "in" || p.kind === "regex") && p.values.includes(null))
       );
       if (nullable) return undefined;
     }
     if (ix.partialFilterExpression && !impliesPartial(preds, ix.partialFilterExpression)) return undefined;
   }
   let b = buildBounds(fields, dirs, perField);
+  const regex = regexField(fields, lists, perField, b.pointPrefix);
   if (input.min !== undefined || input.max !== undefined) {
     // (an empty min or max leaves that end open, as mongod's finishMinObj / finishMaxObj)
     const min = input.min && Object.keys(input.min).length > 0 ? input.min : undefined;
@@ -221,7 +233,69 @@ function indexPlan(
     // (min/max replace the intervals: no field is known to be pinned any more)
     return { ...scanPath(ix, b, sortDir, leadConstrained, b.display), pointPrefix: 0 };
   }
-  return scanPath(ix, b, sortDir, leadConstrained, b.display);
+  if (regex === undefined) {
+    const weak = b.pointPrefix < fields.length && weakPred(boundingPred(lists[b.pointPrefix] ?? []));
+    return scanPath(ix, b, sortDir, leadConstrained, b.display, { weak });
+  }
+  const { at, pred } = regex;
+  let offset = 0;
+  for (let i = 0; i < at; i++) offset += perField[i]![0]!.lo.bytes.length;
+  const keyFilter = regexKeyFilter(fields[at]!, pred, offset, dirs[at]!);
+  // every string of the index, tested key by key: weaker than a range (mongod's trial would pick by
+  // keys examined per result; any equality or range on another index is taken first)
+  const weak = pred.regexes.some((r) => r.prefix === undefined);
+  return scanPath(ix, b, sortDir, leadConstrained, b.display, { keyFilter, weak });
+}
+
+/** Does `ix` take predicate `p` (mongod's planner_ixselect rules for the weaker kinds)? */
+function usableOn(ix: IndexInfo, p: FieldPred): boolean {
+  switch (p.kind) {
+    case "regex":
+      // a collated index holds collation keys, not the strings a regex reads (mongod's
+      // internalQueryPlannerIgnoreIndexWithCollationForRegex, on by default)
+      return !ix.collation;
+    case "not": {
+      // a complement of collation keys is left to the collection scan here; a multikey index holds an
+      // array's null elements under null, so null cannot be negated away ({a: [null, 1]} is $ne: null);
+      // a sparse index lacks the documents without the field, which a negation matches but `$ne: null`
+      const nullNegated = p.of.kind === "eq"
+        ? p.of.value === null
+        : p.of.kind === "in" && p.of.values.includes(null);
+      if (ix.collation || (ix.multikey && nullNegated)) return false;
+      return !ix.sparse || (p.of.kind === "eq" && p.of.value === null);
+    }
+    case "type":
+      return !ix.collation && !(ix.sparse && p.types.includes(0x14));
+    case "exists":
+      // every key: exact on a sparse index; a full scan of any other (mongod's) is left to the collection scan
+      return ix.sparse;
+    default:
+      return true;
+  }
+}
+
+/** Bounds from this predicate read a wide part of the index (scored below a range). */
+function weakPred(p: FieldPred | undefined): boolean {
+  if (p === undefined) return false;
+  if (p.kind === "regex") return p.regexes.some((r) => r.prefix === undefined);
+  return p.kind === "not" || p.kind === "type" || p.kind === "exists";
+}
+
+/**
+ * The field whose bounds a `regex` predicate gives (its first non-pinned bounded field: the one an
+ * interval list or range ends on), with that predicate, when every field before it is pinned to one
+ * value (its key bytes then start at the same offset in every key scanned); else undefined.
+ */
+function regexField(
+  fields: readonly string[],
+  lists: readonly (readonly FieldPred[] | undefined)[],
+  perField: readonly (readonly ValueInterval[] | undefined)[],
+  pointPrefix: number,
+): { at: number; pred: FieldPred & { kind: "regex" } } | undefined {
+  const at = pointPrefix;
+  if (at >= fields.length || perField[at] === undefined) return undefined;
+  const pred = boundingPred(lists[at] ?? []);
+  return pred?.kind === "regex" ? { at, pred } : undefined;
 }
 
 /**
@@ -234,13 +308,16 @@ export function scanPath(
   sortDir: 1 | -1 | 0,
   leadConstrained: boolean,
   display: Record<string, string[]> | (() => Record<string, string[]>),
+  /** `keyFilter`: the IXSCAN's key test; `weak`: the last bounded field's bounds are wide (scored low). */
+  extra: { readonly keyFilter?: KeyFilter | undefined; readonly weak?: boolean } = {},
 ): IxScanPath {
   const reverse = sortDir === -1;
   const nFields = Object.keys(ix.key).length;
   const allPinned = b.pointPrefix === nFields;
   const score = (ix.unique && allPinned ? 1000 : 0) + b.pointPrefix * 10 +
-    (b.boundedFields > b.pointPrefix ? 5 : 0) + (sortDir !== 0 ? 4 : 0) + (leadConstrained ? 2 : 0) -
-    nFields * 0.01 - (ix.multikey ? 0.5 : 0);
+    (b.boundedFields > b.pointPrefix ? (extra.weak ? 1 : 5) : 0) + (sortDir !== 0 ? 4 : 0) +
+    (leadConstrained ? 2 : 0) - nFields * 0.01 - (ix.multikey ? 0.5 : 0);
+  const keyFilter = extra.keyFilter;
   const intervals = reverse ? [...b.intervals].reverse() : b.intervals;
   const partial = ix.partialFilterExpression !== undefined;
   if (typeof display !== "function") {
@@ -259,6 +336,7 @@ export function scanPath(
       pointPrefix: b.pointPrefix,
       dedup: ix.multikey,
       score,
+      ...(keyFilter ? { keyFilter } : {}),
     };
   }
   let shown: Record<string, string[]> | undefined;
@@ -279,6 +357,7 @@ export function scanPath(
     pointPrefix: b.pointPrefix,
     dedup: ix.multikey,
     score,
+    ...(keyFilter ? { keyFilter } : {}),
   };
 }
 
@@ -321,7 +400,7 @@ function wildcardPlans(ix: IndexInfo, input: FindPlanInput, sets: PredSets): IxS
     const ok = list.every((p) =>
       p.kind === "in"
         ? p.values.every(wildcardSearchable)
-        : p.kind !== "prefix" && p.kind !== "element" && wildcardSearchable(p.value)
+        : (p.kind === "eq" || p.kind === "range") && wildcardSearchable(p.value)
     );
     if (!ok) continue;
     const virtual: IndexInfo = { ...ix, key: { $_path: 1, [path]: 1 }, multikey: true, sparse: false };

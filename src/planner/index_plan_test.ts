@@ -71,7 +71,8 @@ Deno.test("$elemMatch: the object form bounds its sub-fields' paths, the value f
   assert.deepEqual([...obj.keys()].sort(), ["items.k", "items.v", "items.w"]);
   assert.deepEqual(obj.get("items.v"), [{ kind: "range", op: "$lt", value: 5 }]);
   const val = extractPredicates({ xs: { $elemMatch: { $gte: 3, $lt: 6, $ne: 4 } } }, false);
-  assert.deepEqual(val.get("xs"), [{
+  // (the `$ne` is a weaker bound: the element ranges bound first, bounds.ts boundingPred)
+  assert.deepEqual(val.get("xs"), [{ kind: "not", of: { kind: "eq", value: 4 } }, {
     kind: "element",
     ranges: [{ kind: "range", op: "$gte", value: 3 }, { kind: "range", op: "$lt", value: 6 }],
   }]);

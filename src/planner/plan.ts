@@ -40,6 +40,12 @@ export interface IxScanPath {
   readonly pointPrefix?: number;
   /** A record can appear under several keys (multikey): drop repeats. */
   readonly dedup: boolean;
+  /**
+   * A test of each index key in the bounds before its record is read: a key it fails holds no match
+   * (a regex on the key's string: planner/key_filter.ts; mongod's filter on an INEXACT_COVERED IXSCAN).
+   * Applied before multikey repeats are dropped (another key of the record may pass).
+   */
+  readonly keyFilter?: KeyFilter | undefined;
   /** Why this plan scored as it did (explain, plan choice). */
   readonly score: number;
   /**
@@ -53,6 +59,14 @@ export interface IxScanPath {
     /** The equality values of a compound text index's prefix fields (explain's `indexPrefix`). */
     readonly indexPrefix?: Record<string, unknown>;
   };
+}
+
+/** A test of index keys (IxScanPath.keyFilter). */
+export interface KeyFilter {
+  /** false: no document is a match through this key (its record need not be read). */
+  readonly test: (key: Uint8Array) => boolean;
+  /** What explain shows as the IXSCAN's `filter`. */
+  readonly shown: Record<string, unknown>;
 }
 
 /**

@@ -20,13 +20,8 @@
  * The template is bound to the index list it was planned with (the catalog installs a new list on
  * any index change: create, drop, hide, multikey, collMod), so a stale one is never used.
  */
-import {
-  buildBounds,
-  dropSharedPrefixBounds,
-  fieldIntervals,
-  type FieldPred,
-  type ValueInterval,
-} from "./bounds.ts";
+import { fieldIntervals, type FieldPred, type ValueInterval } from "./bounds.ts";
+import { buildBounds, dropSharedPrefixBounds } from "./key_bounds.ts";
 import { scanPath } from "./index_plan.ts";
 import { kindOf } from "../bson/values.ts";
 import type { FindPlanInput, IndexInfo, PlanChoice } from "./plan.ts";

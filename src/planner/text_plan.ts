@@ -12,7 +12,8 @@
  * (`textPrefixValues`).
  */
 import type { IndexInfo, IxScanPath } from "./plan.ts";
-import { buildBounds, extractPredicates, hasString, pointInterval, type ValueInterval } from "./bounds.ts";
+import { extractPredicates, hasString, pointInterval, type ValueInterval } from "./bounds.ts";
+import { buildBounds } from "./key_bounds.ts";
 import { encodeValue } from "../keys/key_string.ts";
 import { collationIdentity } from "../keys/collation_key.ts";
 import { kindOf } from "../bson/values.ts";
