@@ -38,7 +38,7 @@ import { newTextOrState, textOrRows } from "./text_or.ts";
 import { clusteredScanPath, isClustered } from "./clustered.ts";
 import { recordPlanAccess } from "./index_usage.ts";
 import { GroupFold } from "./group_fold.ts";
-import { OpControl } from "../observability/op_control.ts";
+import { NEVER_YIELD, OpControl } from "../observability/op_control.ts";
 import { enterInterruptible, leaveInterruptible } from "../observability/interrupt.ts";
 import type { CompiledQuery, ExecStats } from "./compiled_query.ts";
 import { docFromKey, projectBytes } from "./row_bytes.ts";
@@ -617,18 +617,16 @@ export class QuerySource implements BatchSource {
       ...(this.#lastRid === undefined ? {} : { after: this.#lastRid }),
       ...(prefilter ? { prefilter } : {}),
     };
-    if (this.#skipLeft > 0 && need === null) {
-      // The skipped matches are never read: only the filter's fields of each record come out (none
-      // without a filter); whole records again from the first match kept (`emit` counts the skip).
-      const skipFields = this.#projection(EMPTY_FIELDS);
-      if (skipFields !== null) {
-        for (const row of this.#projectedScan(txn, skipFields, EMPTY_FIELDS, opts)) {
-          yield row;
-          if (this.#skipLeft === 0) break;
-        }
-        if (this.#scanDone || this.#skipLeft > 0 || this.#budget <= 0) return;
-        opts.after = this.#lastRid!;
+    // The skipped matches are never read: only the filter's fields of each record come out (none
+    // without a filter); whole records again from the first match kept (`emit` counts the skip).
+    const skipFields = this.#skipLeft > 0 && need === null ? this.#projection(EMPTY_FIELDS) : null;
+    if (skipFields !== null) {
+      for (const row of this.#projectedScan(txn, skipFields, EMPTY_FIELDS, opts)) {
+        yield row;
+        if (this.#skipLeft === 0) break;
       }
+      if (this.#scanDone || this.#skipLeft > 0 || this.#budget <= 0) return;
+      opts.after = this.#lastRid!;
     }
     const fields = this.#projection(need);
     if (fields !== null) {
@@ -799,6 +797,3 @@ export class QuerySource implements BatchSource {
     this.#sortBuf = undefined;
   }
 }
-
-/** For internal callers with no operation to yield for: never due, no deadline. */
-const NEVER_YIELD = new OpControl({ quantumMs: Infinity, checkEvery: 2 ** 30 });

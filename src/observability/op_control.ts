@@ -377,3 +377,6 @@ export function maxTimeMSOf(v: unknown): number {
 function nextMacrotask(): Promise<void> {
   return delay(0);
 }
+
+/** For internal callers with no operation to yield for: never due, no deadline. */
+export const NEVER_YIELD = new OpControl({ quantumMs: Infinity, checkEvery: 2 ** 30 });
