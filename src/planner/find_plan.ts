@@ -84,6 +84,7 @@ export function planQuery(input: FindPlanInput): PlanChoice {
   // A hint naming a geo index leaves only that index's geo scan (regionScans filtered by the hint).
   if (hinted && geo.scans.length > 0) return { access: geo.scans[0]!, rejected: [] };
   const scans: AccessPath[] = [...planIndexScans(input), ...(hinted ? [] : geo.scans)]
+    .filter((p) => hinted || !complementOnly(p, input.filter))
     .sort((a, b) => scoreOf(b) - scoreOf(a));
   // a top-level $or whose every branch has an index plan (or_plan.ts; never with a hint or min/max)
   const or = planOr(input);
@@ -99,6 +100,22 @@ export function planQuery(input: FindPlanInput): PlanChoice {
   }
   const best = scans[0]!;
   return { access: best, rejected: scans.slice(1) };
+}
+
+/**
+ * A plan bounded only by a negation's complement, whose filter also reads fields the index does not
+ * hold, that gives no sort: nearly every record fetched through the index to be matched there, where
+ * the collection scan reads only the filter's fields of each record (its field projection) — `{status:
+ * {$ne: "deleted"}, owner: "u5"}` without an owner index cost 1.4–1.8x the collection scan's CPU.
+ * mongod takes it (its only indexed plan); here it is left to the collection scan. A negation alone
+ * (or with other predicates on the index's fields) keeps its plan: what it fetches mostly matches,
+ * and a count the bounds answer reads no record.
+ */
+function complementOnly(p: AccessPath, filter: Record<string, unknown>): boolean {
+  if (p.kind !== "ixScan" || p.complement !== true || p.providesSort) return false;
+  const held = new Set(Object.keys(p.keyPattern).map((f) => f.split(".")[0]!));
+  for (const k in filter) if (Object.hasOwn(filter, k) && !held.has(k.split(".")[0]!)) return true;
+  return false;
 }
 
 /** A candidate's rank (index_plan.ts `scanPath`, or_plan.ts; a geo scan has the same score). */

@@ -235,7 +235,8 @@ function indexPlan(
   }
   if (regex === undefined) {
     const weak = b.pointPrefix < fields.length && weakPred(boundingPred(lists[b.pointPrefix] ?? []));
-    return scanPath(ix, b, sortDir, leadConstrained, b.display, { weak });
+    const complement = b.pointPrefix === 0 && boundingPred(lists[0] ?? [])?.kind === "not";
+    return scanPath(ix, b, sortDir, leadConstrained, b.display, { weak, complement });
   }
   const { at, pred } = regex;
   let offset = 0;
@@ -308,8 +309,15 @@ export function scanPath(
   sortDir: 1 | -1 | 0,
   leadConstrained: boolean,
   display: Record<string, string[]> | (() => Record<string, string[]>),
-  /** `keyFilter`: the IXSCAN's key test; `weak`: the last bounded field's bounds are wide (scored low). */
-  extra: { readonly keyFilter?: KeyFilter | undefined; readonly weak?: boolean } = {},
+  /**
+   * `keyFilter`: the IXSCAN's key test; `weak`: the last bounded field's bounds are wide (scored low);
+   * `complement`: IxScanPath's.
+   */
+  extra: {
+    readonly keyFilter?: KeyFilter | undefined;
+    readonly weak?: boolean;
+    readonly complement?: boolean;
+  } = {},
 ): IxScanPath {
   const reverse = sortDir === -1;
   const nFields = Object.keys(ix.key).length;
@@ -337,6 +345,8 @@ export function scanPath(
       dedup: ix.multikey,
       score,
       ...(keyFilter ? { keyFilter } : {}),
+      ...(extra.complement ? { complement: true as const } : {}),
+      ...(extra.complement ? { complement: true as const } : {}),
     };
   }
   let shown: Record<string, string[]> | undefined;
@@ -358,6 +368,7 @@ export function scanPath(
     dedup: ix.multikey,
     score,
     ...(keyFilter ? { keyFilter } : {}),
+    ...(extra.complement ? { complement: true as const } : {}),
   };
 }
 

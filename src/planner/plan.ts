@@ -46,6 +46,12 @@ export interface IxScanPath {
    * Applied before multikey repeats are dropped (another key of the record may pass).
    */
   readonly keyFilter?: KeyFilter | undefined;
+  /**
+   * Its bounds are the complement of a negated value on the index's first field (`$ne`, `$nin`,
+   * `$not`): nearly the whole index (find_plan.ts leaves such a plan to the collection scan unless it
+   * answers the filter or gives the sort).
+   */
+  readonly complement?: true;
   /** Why this plan scored as it did (explain, plan choice). */
   readonly score: number;
   /**

@@ -177,6 +177,17 @@ Deno.test({
         assertEquals(await c.countDocuments(f), n, JSON.stringify(f));
         assertEquals(await c.countDocuments(f, { hint: { $natural: 1 } }), n, JSON.stringify(f));
       }
+      // a negation beside a predicate on a field the index does not hold: the collection scan (find_plan.ts
+      // complementOnly), the same answers; with a sort the index gives, the index
+      const mixed = { a: { $ne: 5 }, s: "closed" };
+      await c.dropIndex("s_1");
+      const mixedPlan = planOf((await c.find(mixed).explain()).queryPlanner.winningPlan);
+      ok(mixedPlan.stages.includes("COLLSCAN"), JSON.stringify(mixedPlan));
+      assertEquals(await c.countDocuments(mixed), await c.countDocuments(mixed, { hint: { $natural: 1 } }));
+      assertEquals(await c.countDocuments(mixed), 20);
+      const sorted = planOf((await c.find(mixed).sort({ a: 1 }).explain()).queryPlanner.winningPlan);
+      assertEquals(sorted.ixscan?.indexName, "a_1");
+      await c.createIndex({ s: 1 });
       // an equality on another index wins over a negation's wide bounds
       assertEquals(
         planOf((await c.find({ a: { $ne: 5 }, b: 7 }).explain()).queryPlanner.winningPlan).ixscan.indexName,
