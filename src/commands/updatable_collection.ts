@@ -21,11 +21,6 @@ import { TEXT_TERM_KEYS } from "../keys/text_keys.ts";
 
 const INTERNAL_DBS: ReadonlySet<string> = new Set(["admin", "local", "config"]);
 
-function isTextIndex(spec: Readonly<Record<string, unknown>>): boolean {
-  const key = spec["key"];
-  return key !== null && typeof key === "object" && (key as Record<string, unknown>)["_fts"] === "text";
-}
-
 /**
  * The top-level fields of `coll` its indexes read (never updated off the command layer), or undefined
  * when no update may be made there off the command layer.
@@ -40,8 +35,7 @@ export function fieldsIndexesRead(coll: CollectionEntry): string[] | undefined {
   const out = new Set<string>();
   for (const ix of coll.indexes) {
     const reads = indexReads(ix);
-    // (a text index's fields are known too — index_reads.ts — but updates there stay the command layer's)
-    if (reads === null || isTextIndex(ix.spec)) return undefined;
+    if (reads === null) return undefined;
     for (const f of reads) out.add(f);
   }
   return [...out];
