@@ -4,7 +4,6 @@
  * unbounded; descending fields inverted (an interval's ends swap, a field's list reverses); explain's
  * mongod-style strings beside them.
  */
-import { compareKeys } from "../keys/key_string.ts";
 import { endDisplay, shownIncl, typeByte, type ValueInterval } from "./bounds.ts";
 import type { KeyInterval } from "./plan.ts";
 
