@@ -13,8 +13,9 @@ import {
 import { textPrefixFields, textPrefixValues, textScanPath } from "../../planner/text_plan.ts";
 import { TEXT_TERM_KEYS } from "../../keys/text_keys.ts";
 import { effectiveCollation } from "./default_collation.ts";
-import type { WhereSupport } from "../../engine/query/filter.ts";
-import type { JsHost } from "../../engine/expression/types.ts";
+import type { QueryParts } from "./query_parts.ts";
+
+export type { QueryParts };
 import { evaluateAwaited } from "../../engine/aggregate/js_defer.ts";
 import { rawProjector } from "../../bson/raw_project.ts";
 import {
@@ -43,7 +44,7 @@ import { namesJavaScript } from "./names_javascript.ts";
 import { planCacheKey, planWithCache, raceSlot } from "./plan_cache_use.ts";
 import { boundsAnswerFilter, idLookupAnswers } from "../../planner/exact_bounds.ts";
 import { skipBeforeFetch } from "../../planner/skip_pushdown.ts";
-import type { CompiledQuery, JsRounds } from "../../executor/compiled_query.ts";
+import type { CompiledQuery } from "../../executor/compiled_query.ts";
 import type { SpillFiles } from "../../storage/spill.ts";
 import { isClustered } from "../../executor/clustered.ts";
 import { planSummary } from "./plan_summary.ts";
@@ -56,36 +57,6 @@ import { isNumeric, toNumber } from "../../bson/type_name.ts";
 /** Validates a partialFilterExpression (throws the engine's error for a bad operator). */
 export function validatePartialFilter(f: Doc): void {
   compileFilter(f);
-}
-
-export interface QueryParts {
-  readonly filter?: Doc | undefined;
-  readonly sort?: Doc | undefined;
-  readonly projection?: Doc | undefined;
-  readonly hint?: unknown;
-  readonly skip?: number | undefined;
-  readonly limit?: number | undefined;
-  /** The collation document of the operation (`{locale, strength, …}`); omitted = simple. */
-  readonly collation?: Doc | undefined;
-  /** The command's `let` variables (for `$expr` in the filter). */
-  readonly variables?: Doc | undefined;
-  /** Inclusive lower / exclusive upper index key bounds (find's `min` / `max`; need a hint). */
-  readonly min?: Doc | undefined;
-  readonly max?: Doc | undefined;
-  /** How the filter runs `$where` (commands/shared/where.ts); absent = `$where` is refused. */
-  readonly where?: WhereSupport | undefined;
-  /** Server-side JavaScript for `$function` in `$expr`. */
-  readonly js?: JsHost | undefined;
-  /**
-   * The filter's JavaScript in the executor's async pulls, awaited (shared/where.ts); the query
-   * carries it only when the filter calls JavaScript (`used` once the filter is compiled), since it
-   * keeps scans on whole records.
-   */
-  readonly jsRounds?: (JsRounds & { readonly used: boolean }) | undefined;
-  /** find's returnKey: each result is the index key it was found by (`{}` without an index). */
-  readonly returnKey?: boolean | undefined;
-  /** find's showRecordId: each result gains `$recordId` (a Long), last. */
-  readonly showRecordId?: boolean | undefined;
 }
 
 /**

@@ -10,16 +10,10 @@ import { type FindPlanInput, type IndexInfo, type PlanChoice, planQuery } from "
 import type { CollectionEntry } from "../../storage/api.ts";
 import type { Doc } from "../reply.ts";
 import type { RaceMemoSlot } from "./sort_trial_plan.ts";
+import type { QueryParts } from "./query_parts.ts";
 
-/** The parts of a query its plan cache key reads (compile_query.ts `QueryParts`). */
-export interface ShapeParts {
-  readonly filter?: Doc | undefined;
-  readonly sort?: Doc | undefined;
-  readonly collation?: Doc | undefined;
-  readonly hint?: unknown;
-  readonly min?: Doc | undefined;
-  readonly max?: Doc | undefined;
-}
+/** The parts of a query its plan cache key reads. */
+type ShapeParts = Pick<QueryParts, "filter" | "sort" | "collation" | "hint" | "min" | "max">;
 
 /** One plan cache per process (plans depend only on the catalog, which the keys include). */
 const PLAN_CACHE = new PlanCache<PlanTemplate>();

@@ -10,17 +10,10 @@ import type { PlanChoice } from "../../planner/plan.ts";
 import { chooseOrdered, type RaceMemo, sortTrialPair, trialResults } from "../../planner/sort_trial.ts";
 import { raceOrderedPlan } from "./sort_trial_race.ts";
 import { filterTopFields, type Matcher } from "../../engine/mod.ts";
-import type { Doc } from "../reply.ts";
+import type { QueryParts } from "./query_parts.ts";
 
-/** The parts of a query the trial reads (compile_query.ts `QueryParts`). */
-export interface TrialParts {
-  readonly filter?: Doc | undefined;
-  readonly sort?: Doc | undefined;
-  readonly hint?: unknown;
-  readonly min?: Doc | undefined;
-  readonly max?: Doc | undefined;
-  readonly limit?: number | undefined;
-}
+/** The parts of a query the trial reads. */
+type TrialParts = Pick<QueryParts, "filter" | "sort" | "hint" | "min" | "max" | "limit">;
 
 /** What a command gives compileQuery to race plans on its data. */
 export interface SortTrialData {
