@@ -10,27 +10,10 @@
 import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
 import { MongoClient } from "mongodb";
 import { startServer } from "../../mod.ts";
+import { planOf, rng } from "./helpers/plan_shape.ts";
 
 // deno-lint-ignore no-explicit-any
 type AnyDoc = any;
-
-function planOf(plan: AnyDoc): { stages: string[]; ixscan: AnyDoc } {
-  const stages: string[] = [];
-  let ixscan: AnyDoc;
-  for (let p = plan; p; p = p.inputStage ?? p.inputStages?.[0]) {
-    stages.push(p.stage);
-    if (p.stage === "IXSCAN") ixscan ??= p;
-  }
-  return { stages, ixscan };
-}
-
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s * 1664525 + 1013904223) >>> 0;
-    return s / 2 ** 32;
-  };
-}
 
 const SCALARS: unknown[] = [0, 1, 2, 2.5, -1, "a", "b", "B", "ab", null, true, false, new Date(1e12), {
   x: 1,
