@@ -29,3 +29,11 @@ Deno.test("countGroupOutput: no group for nothing; an int while it fits, else a 
   assert.deepEqual(countGroupOutput(g, 3), [{ _id: "k", n: 3, m: 3 }]);
   assert.ok(countGroupOutput(g, 2 ** 31)[0]!["n"] instanceof Long);
 });
+
+Deno.test("countGroupOf: a closing $count is its field alone", () => {
+  const g = countGroupOf({ $count: "total" });
+  assert.deepEqual(g, { id: null, fields: ["total"], noId: true });
+  assert.deepEqual(countGroupOutput(g!, 0), []);
+  assert.deepEqual(countGroupOutput(g!, 7), [{ total: 7 }]);
+  assert.equal(countGroupOf({ $count: "total", x: 1 }), undefined);
+});

@@ -100,12 +100,8 @@ export function compileStages(stages: unknown, ctx: StageContext): Stage[] {
       }
       throw new CommandError(Location.UnknownPipelineStage, `Unrecognized pipeline stage name: '${name}'`);
     }
-    const next = stages[i + 1];
-    const limit =
-      name === "$sort" && isObj(next) && Object.keys(next).length === 1 && isNumeric(next["$limit"])
-        ? toDouble(next["$limit"])
-        : undefined;
-    const r = limit !== undefined && Number.isInteger(limit) && limit > 0
+    const limit = name === "$sort" ? limitAfterSort(stages, i) : undefined;
+    const r = limit !== undefined && Number.isInteger(limit) && limit > 0 && limit <= TOP_K_MOST
       ? compileSortStage(spec, ctx, name, limit)
       : compile(spec, ctx, name);
     // (every stage is compiled as itself first: a fusion never changes which error a bad spec gets)
@@ -122,6 +118,36 @@ export function compileStages(stages: unknown, ctx: StageContext): Stage[] {
     }
   }
   return out;
+}
+
+/**
+ * The most documents a `$sort` keeps as a top k while reading (in memory, each insert moving the kept
+ * rows after it); a larger limit sorts through the external sort (bounded memory, spills) and the
+ * `$limit` stage cuts its output.
+ */
+const TOP_K_MOST = 10_000;
+
+/** A one-field stage document's numeric value of `name`, else undefined. */
+function numberOf(stage: unknown, name: string): number | undefined {
+  return isObj(stage) && Object.keys(stage).length === 1 && isNumeric(stage[name])
+    ? toDouble(stage[name])
+    : undefined;
+}
+
+/**
+ * How many documents the `$sort` at `i` must keep: a `$limit` right after it, or a `$skip` and a
+ * `$limit` (mongod moves a `$limit` before a `$skip` as a `$limit` of both, which the `$sort` takes);
+ * undefined when neither follows. The `$skip` and `$limit` stay stages of their own.
+ */
+function limitAfterSort(stages: readonly unknown[], i: number): number | undefined {
+  const limit = numberOf(stages[i + 1], "$limit");
+  if (limit !== undefined) return limit;
+  const skip = numberOf(stages[i + 1], "$skip");
+  const after = numberOf(stages[i + 2], "$limit");
+  return skip !== undefined && after !== undefined && Number.isInteger(skip) && skip >= 0 &&
+      Number.isInteger(after) && after > 0
+    ? skip + after
+    : undefined;
 }
 
 /** Builds the compile context of a pipeline from its options. */

@@ -6,7 +6,7 @@ import { deferJs, jsDeferralFor } from "./js_defer.ts";
 import { CommandError } from "../../errors/command_error.ts";
 import { Location } from "../../errors/locations.ts";
 import { containsNear } from "../geo/query.ts";
-import { bsonTypeAlias, compareValues } from "../../bson/compare.ts";
+import { bsonTypeAlias } from "../../bson/compare.ts";
 import { isNumeric } from "../../bson/values.ts";
 import { describeValue } from "../path/describe.ts";
 import { compileFilter } from "../query/filter.ts";
@@ -18,6 +18,8 @@ import type { Document, Stage, StageContext } from "./types.ts";
 import { PAUSE } from "./pause.ts";
 import { docMetaOf, setDocMeta } from "../expression/doc_meta.ts";
 import { budgetOf, externalSort } from "./memory.ts";
+import { topKSort } from "./topk_late.ts";
+import { Long } from "bson";
 
 export function compileMatch(spec: unknown, ctx: StageContext, name: string): Stage {
   if (!isObj(spec)) {
@@ -80,6 +82,7 @@ export function compileSkip(spec: unknown, _ctx: StageContext, name: string): St
   return {
     name,
     pauses: true,
+    passesStored: true,
     *run(input) {
       let i = 0;
       for (const d of input) if (d === PAUSE || i++ >= n) yield d;
@@ -93,6 +96,7 @@ export function compileLimit(spec: unknown, _ctx: StageContext, name: string): S
   return {
     name,
     pauses: true,
+    passesStored: true,
     *run(input) {
       if (n <= 0) return;
       let i = 0;
@@ -157,47 +161,10 @@ function sortStage(spec: unknown, ctx: StageContext, name: string, limit?: numbe
         : {}),
     };
   }
-  interface Row {
-    readonly d: Document;
-    readonly k: unknown[];
-    readonly i: number;
-  }
-  const cmp = (x: Row, y: Row) => {
-    for (let j = 0; j < keys.length; j++) {
-      const c = compareValues(x.k[j], y.k[j], strCmp);
-      if (c !== 0) return c * (keys[j] as SortKeyPart).direction;
-    }
-    return x.i - y.i;
-  };
-  return {
-    name,
-    pauses: true,
-    *run(input) {
-      const top: Row[] = [];
-      let i = 0;
-      for (const d of input) {
-        if (d === PAUSE) {
-          yield d;
-          continue;
-        }
-        const row: Row = { d, i: i++, k: keys.map((k) => sortKeyOf(d, k.parts, k.direction, strCmp)) };
-        if (top.length === limit && cmp(row, top[limit - 1] as Row) >= 0) continue;
-        let lo = 0;
-        let hi = top.length;
-        while (lo < hi) {
-          const mid = (lo + hi) >> 1;
-          if (cmp(top[mid] as Row, row) <= 0) lo = mid + 1;
-          else hi = mid;
-        }
-        top.splice(lo, 0, row);
-        if (top.length > limit) top.pop();
-      }
-      for (const r of top) yield r.d;
-    },
-  };
+  return topKSort(keys, limit, ctx, name);
 }
 
-export function compileCount(spec: unknown, ctx: StageContext, name: string): Stage[] {
+export function compileCount(spec: unknown, _ctx: StageContext, name: string): Stage[] {
   if (typeof spec !== "string" || spec === "") {
     throw new CommandError(Location.CountFieldEmpty, "the count field must be a non-empty string");
   }
@@ -207,12 +174,19 @@ export function compileCount(spec: unknown, ctx: StageContext, name: string): St
   if (spec.includes(".")) {
     throw new CommandError(Location.CountFieldHasDot, "the count field cannot contain '.'");
   }
-  const group = compileGroup({ _id: null, [spec]: { $sum: 1 } }, ctx, name);
+  // (`$group` of `_id: null` and `{$sum: 1}`, then the count alone: no document for no input, an int
+  // while it fits, else a long; it reads no field, so stored documents count as they come)
   return [{
     name,
     pauses: true,
+    storedInput: true,
     *run(input) {
-      for (const d of group.run(input)) yield d === PAUSE ? d : { [spec]: d[spec] };
+      let n = 0;
+      for (const d of input) {
+        if (d === PAUSE) yield d;
+        else n++;
+      }
+      if (n > 0) yield { [spec]: n <= 0x7fffffff ? n : Long.fromNumber(n) };
     },
   }];
 }

@@ -12,7 +12,8 @@ import { numKind, toDouble } from "../expression/numeric.ts";
 import { typeName } from "../expression/coerce.ts";
 import { stageEntry } from "./stage_entry.ts";
 import { isStoredDoc, storedItem } from "./stored_doc.ts";
-import { decodeDocument } from "../../bson/decode.ts";
+import { decodeDocument, decodeDocumentCopy } from "../../bson/decode.ts";
+import { PackedDocs } from "./packed_docs.ts";
 import type { Document, Stage, StageContext } from "./types.ts";
 
 const NOT_IN_FACET = new Set([
@@ -67,34 +68,78 @@ export function compileFacet(spec: unknown, ctx: StageContext, name: string): St
   if (facets.length === 0) {
     throw new CommandError(Location.FacetSpecEmpty, "the $facet specification must be a non-empty object");
   }
+  /** Per facet: how many of its first stages take stored documents (read them or pass them on). */
+  const storedPrefix = facets.map(([, stages]) => {
+    let k = 0;
+    while (k < stages.length && (stages[k]!.storedInput || stages[k]!.passesStored)) k++;
+    return k;
+  });
+  /** Facets whose first stage reads decoded documents: the input decoded once for all of them. */
+  const decodedFacets = storedPrefix.filter((k) => k === 0).length;
   return {
     name,
     pauses: true,
+    storedInput: true,
     *run(input) {
       // pause-aware (docs/concurrency.md): markers pass while reading, and each sub-pipeline replays the
-      // buffered input with a marker every PAUSE_EVERY documents, so maxTimeMS stops a long $facet
-      const docs: Document[] = [];
-      let pausing = false;
-      for (const d of input) {
-        if (d === PAUSE) {
-          pausing = true;
-          yield d;
-          continue;
+      // buffered input with a marker every PAUSE_EVERY documents, so maxTimeMS stops a long $facet.
+      // Stored input documents are kept as their bytes, packed: a sub-pipeline gets them as they are up
+      // to its first stage that needs decoded documents ($skip, $limit and $count do not, a $sort
+      // decodes its keys alone), so a page of a large match decodes the page, not every match.
+      const packed = new PackedDocs();
+      try {
+        /** Decoded input documents, or packed stored ones' handles. */
+        const held: (Document | number)[] = [];
+        let pausing = false;
+        let stored = false;
+        for (const d of input) {
+          if (d === PAUSE) {
+            pausing = true;
+            yield d;
+            continue;
+          }
+          if (isStoredDoc(d)) {
+            stored = true;
+            held.push(packed.addBytes(d));
+          } else held.push(d);
         }
-        docs.push(d);
-      }
-      const out: Document = {};
-      for (const [field, stages] of facets) {
-        const results: Document[] = [];
-        for (const d of runStages(stages, pausing ? withPauses(docs, PAUSE_EVERY) : docs)) {
-          if (d === PAUSE) yield d;
-          else results.push(d);
+        const item = (h: Document | number): Document =>
+          typeof h === "number" ? storedItem(packed.bytes(h)) : h;
+        // (several facets reading decoded documents share one decode of each)
+        const docs = stored && decodedFacets > 1
+          ? held.map((h) => typeof h === "number" ? packed.get(h) : h)
+          : held.map(item);
+        const out: Document = {};
+        for (const [j, [field, stages]] of facets.entries()) {
+          const results: Document[] = [];
+          const k = storedPrefix[j]!;
+          const replay = pausing ? withPauses(docs, PAUSE_EVERY) : docs;
+          const from = k === 0 && stored ? decodedStream(replay) : replay;
+          const it = k === 0 || !stored
+            ? runStages(stages, from)
+            : runStages(stages.slice(k), decodedStream(runStages(stages.slice(0, k), from)));
+          for (const d of it) {
+            if (d === PAUSE) yield d;
+            else results.push(decodedItem(d));
+          }
+          out[field] = results;
         }
-        out[field] = results;
+        yield out;
+      } finally {
+        packed.release();
       }
-      yield out;
     },
   };
+}
+
+/** A stored document decoded (its binary values copied: the bytes are the facet's packed ones). */
+function decodedItem(d: Document): Document {
+  return isStoredDoc(d) ? decodeDocumentCopy(d) : d;
+}
+
+/** The stream with its stored documents decoded. */
+function* decodedStream(input: Iterable<Document>): Iterable<Document> {
+  for (const d of input) yield d === PAUSE ? d : decodedItem(d);
 }
 
 export function compileSample(spec: unknown, ctx: StageContext, name: string): Stage {

@@ -2,8 +2,9 @@
  * stored_doc.ts — a stored document handed to a stage as its BSON bytes instead of a decoded object
  * (issue 15 item 6).
  *
- * A stage whose `storedInput` is set (a `$sort` without `$meta` keys) accepts, among its input's
- * documents, `StoredDoc`s: the document's bytes as stored, valid only until the next item is pulled
+ * A stage whose `storedInput` is set (a `$sort` without `$meta` keys, a `$facet`, `$count`) accepts,
+ * among its input's documents, `StoredDoc`s: the document's bytes as stored, valid only until the next
+ * item is pulled
  * (the stage copies what it keeps). The command layer feeds a collection scan that way
  * (`scanStored`, commands/aggregate/pipeline_source.ts) when such a stage comes first: the sort decodes
  * only its key's fields and packs the bytes as they are, so no per-document object is made — decoded

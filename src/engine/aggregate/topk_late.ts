@@ -110,7 +110,24 @@ function fuse(stages: readonly unknown[], at: number, ctx: StageContext): {
   const keys = parseSortSpec(sortSpec);
   if (keys.length === 0 || keys.some((k) => k.parts === TEXT_SCORE_PARTS)) return undefined;
   for (const k of keys) need.add(topOf(k.path));
-  return { stage: topKStage(steps, keys, limit, need, ctx), end: i + 1 };
+  return { stage: topKStage(steps, keys, limit, need, ctx, "$sort"), end: i + 1 };
+}
+
+/**
+ * A `$sort` followed by a `$limit` (or a `$skip` and a `$limit`, mongod's `$limit` of both moved before
+ * the `$skip`): the top `limit` documents kept while reading. With keys by paths only, stored input
+ * documents decode only their keys' fields and the winners' bytes are decoded at the end; a `$meta`
+ * key reads what the decoded document carries besides its fields, so decoded input only.
+ */
+export function topKSort(
+  keys: readonly SortKeyPart[],
+  limit: number,
+  ctx: StageContext,
+  name: string,
+): Stage {
+  const byPaths = keys.every((k) => k.parts !== TEXT_SCORE_PARTS);
+  const stage = topKStage([], keys, limit, new Set(keys.map((k) => topOf(k.path))), ctx, name);
+  return byPaths ? stage : { name, pauses: true, run: stage.run };
 }
 
 /** One per-document stage of the chain: its output document, or undefined when a `$match` drops it. */
@@ -136,6 +153,7 @@ function topKStage(
   limit: number,
   need: ReadonlySet<string>,
   ctx: StageContext,
+  name: string,
 ): Stage {
   const strCmp = ctx.strCmp;
   const apply = (d: Document | undefined): Document | undefined => {
@@ -150,7 +168,7 @@ function topKStage(
     return x.i - y.i;
   };
   return {
-    name: "$sort",
+    name,
     pauses: true,
     storedInput: true,
     *run(input) {

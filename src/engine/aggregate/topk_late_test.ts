@@ -93,13 +93,37 @@ Deno.test("late top-k: $match, $unset and exclusion $project in the chain", () =
     assert.deepEqual(bytesOf(fused.run(docs)), want, JSON.stringify(stages));
     assert.deepEqual(bytesOf(fused.run(stored(docs))), want, JSON.stringify(stages));
   }
-  // a $match alone before the sort, or an inclusion $project, is not fused
+  // a $match alone before the sort is the query's filter: the top k after it takes stored documents as
+  // any top k does (topKSort); an inclusion $project is not fused
   assert.equal(
     compilePipeline([{ $match: { a: 1 } }, { $sort: { b: 1 } }, { $limit: 2 }]).storedInput(),
-    false,
+    true,
   );
   assert.equal(
     compilePipeline([{ $project: { a: 1 } }, { $sort: { a: 1 } }, { $limit: 2 }]).storedInput(),
     false,
   );
+});
+
+Deno.test("top k: a $sort then $limit, or $skip then $limit, over stored documents gives the sorted documents", () => {
+  for (
+    const tail of [
+      [{ $limit: 7 }],
+      [{ $skip: 4 }, { $limit: 7 }],
+      [{ $skip: 0 }, { $limit: 1 }],
+      [{ $skip: 495 }, { $limit: 20 }],
+    ]
+  ) {
+    for (const sort of [{ a: 1 }, { b: -1, _id: 1 }, { "n.x": 1, a: -1 }]) {
+      const pipeline = compilePipeline([{ $sort: sort }, ...tail]);
+      assert.equal(pipeline.storedInput(), true);
+      const want = bytesOf(
+        [...compilePipeline([{ $sort: sort }]).run(docs)].slice(
+          (tail[0] as Doc)["$skip"] as number ?? 0,
+        ).slice(0, (tail.at(-1) as Doc)["$limit"] as number),
+      );
+      assert.deepEqual(bytesOf(pipeline.run(docs)), want, JSON.stringify([sort, tail]));
+      assert.deepEqual(bytesOf(pipeline.run(stored(docs))), want, JSON.stringify([sort, tail]));
+    }
+  }
 });

@@ -20,6 +20,12 @@ export interface Stage {
   /** `run`'s input may hold stored documents (`StoredDoc`, stored_doc.ts) besides decoded ones. */
   readonly storedInput?: boolean;
   /**
+   * `run`'s output items are some of its input items, unread and in their order (`$skip`, `$limit`):
+   * stored documents pass through as they came (a `$facet` feeds its sub-pipelines stored documents
+   * up to the first stage that reads them).
+   */
+  readonly passesStored?: boolean;
+  /**
    * `run` whose output may hold stored documents (`StoredDoc`, each valid until the next pull), for
    * a last stage whose consumer copies them as they come (the cursor's batches).
    */
