@@ -50,6 +50,7 @@ export {
   withoutPauses,
 } from "./aggregate/mod.ts";
 export { pipelineDependencies } from "./aggregate/dependencies.ts";
+export { moveMatchesEarlier } from "./aggregate/match_pushdown.ts";
 
 export {
   nativeGroupBytes,

@@ -15,6 +15,7 @@ import { isNumeric, isPlainDoc, toNumber } from "../../bson/type_name.ts";
 import {
   compileFilter,
   compilePipeline,
+  moveMatchesEarlier,
   type NativeGroupPlan,
   nativeGroupPlan,
   nativeMatchPlan,
@@ -223,7 +224,7 @@ async function run(ctx: RequestContext<AggregateParams>): Promise<Reply> {
     throw new CommandError("FailedToParse", "Aggregation explain does not support the'writeConcern' option");
   }
   const batchSize = p.cursor?.batchSize;
-  const { let: variables, stages, write } = p;
+  const { let: variables, stages: written, write } = p;
   const collation = effectiveCollation(
     p.collation,
     p.collection === undefined ? undefined : findCollection(ctx, p.collection),
@@ -239,12 +240,12 @@ async function run(ctx: RequestContext<AggregateParams>): Promise<Reply> {
       );
     }
     if (explain) {
-      return { explainVersion: "1", stages: [{ $changeStream: p.changeStream }, ...stages], ok: 1 };
+      return { explainVersion: "1", stages: [{ $changeStream: p.changeStream }, ...written], ok: 1 };
     }
     return openChangeStream(ctx, {
       collection: p.collection,
       spec: p.changeStream,
-      stages,
+      stages: written,
       batchSize,
       collation,
       variables,
@@ -270,32 +271,37 @@ async function run(ctx: RequestContext<AggregateParams>): Promise<Reply> {
   const settleJs = async () => {
     if (js.deferred?.waiting) await js.deferred.settle();
   };
-  const pipeline = compilePipeline(stages, {
-    ...(collation ? { collation } : {}),
-    ...(textIndex ? { textIndex } : {}),
-    ...(variables ? { variables } : {}),
-    now: new Date(),
-    clusterTime: ctx.clusterClock.latest(),
-    memoryLimitBytes: ctx.queryMemoryLimitBytes,
-    onMemory: (d) => meter.bytes += d,
-    onSpill: () => ctx.opStats.usedDisk = true,
-    onHeapReleased: requestMajorGc,
-    allowDiskUse: p.allowDiskUse,
-    js,
-    spill: ctx.spill,
-    resolveCollection: (other) => readForeign(ctx, other, js),
-    lookupByValues: (other, field, values, fields) => lookupByValues(ctx, other, field, values, fields),
-    streamByValues: (other, field, values, fields) => streamByValues(ctx, other, field, values, fields),
-    geoNear: (req) => {
-      if (p.collection === undefined) {
-        throw new CommandError(
-          "InvalidNamespace",
-          "$geoNear is not allowed in a collectionless aggregation",
-        );
-      }
-      return geoNearDocs(ctx, p.collection, req);
-    },
-  });
+  const compile = (stages: readonly unknown[]) =>
+    compilePipeline([...stages], {
+      ...(collation ? { collation } : {}),
+      ...(textIndex ? { textIndex } : {}),
+      ...(variables ? { variables } : {}),
+      now: new Date(),
+      clusterTime: ctx.clusterClock.latest(),
+      memoryLimitBytes: ctx.queryMemoryLimitBytes,
+      onMemory: (d) => meter.bytes += d,
+      onSpill: () => ctx.opStats.usedDisk = true,
+      onHeapReleased: requestMajorGc,
+      allowDiskUse: p.allowDiskUse,
+      js,
+      spill: ctx.spill,
+      resolveCollection: (other) => readForeign(ctx, other, js),
+      lookupByValues: (other, field, values, fields) => lookupByValues(ctx, other, field, values, fields),
+      streamByValues: (other, field, values, fields) => streamByValues(ctx, other, field, values, fields),
+      geoNear: (req) => {
+        if (p.collection === undefined) {
+          throw new CommandError(
+            "InvalidNamespace",
+            "$geoNear is not allowed in a collectionless aggregation",
+          );
+        }
+        return geoNearDocs(ctx, p.collection, req);
+      },
+    });
+  // validated as written; then its $match filters moved as early as they can go (mongod's optimisation)
+  let pipeline = compile(written);
+  const stages = moveMatchesEarlier(written) as Doc[];
+  if (stages !== written) pipeline = compile(stages);
   const name = p.collection ?? COLLECTIONLESS;
   const ns = `${ctx.db}.${view ? view.view.name : name}`;
 
@@ -548,11 +554,12 @@ async function run(ctx: RequestContext<AggregateParams>): Promise<Reply> {
 }
 
 /**
- * The plan inputs explain prints: the leading $match stages become the filter (one, or their $and),
- * the rest of the pipeline is shown after the $cursor stage.
+ * The plan inputs explain prints: the leading $match stages (after the filters that can move earlier
+ * have, as the command runs them) become the filter (one, or their $and), the rest of the pipeline is
+ * shown after the $cursor stage.
  */
 function explainShape(p: AggregateParams): ExplainShape {
-  const pipeline = p.pipeline;
+  const pipeline = movedMatches(p.pipeline);
   const matches: Doc[] = [];
   let i = 0;
   for (; i < pipeline.length; i++) {
@@ -569,6 +576,15 @@ function explainShape(p: AggregateParams): ExplainShape {
     rest: pipeline.slice(i) as Doc[],
     ...(sample !== undefined ? { sample } : {}),
   };
+}
+
+/** The stages with their filters moved earlier; as written when a stage is malformed (the run reports it). */
+function movedMatches(stages: readonly unknown[]): readonly unknown[] {
+  try {
+    return moveMatchesEarlier(stages);
+  } catch {
+    return stages;
+  }
 }
 
 export const aggregate = defineCommand<AggregateParams>({
