@@ -14,6 +14,8 @@ import { stageEntry } from "./stage_entry.ts";
 import { isStoredDoc, storedItem } from "./stored_doc.ts";
 import { decodeDocument, decodeDocumentCopy } from "../../bson/decode.ts";
 import { PackedDocs } from "./packed_docs.ts";
+import { pipelineDependencies } from "./dependencies.ts";
+import { decodeFields } from "../../bson/partial_decode.ts";
 import type { Document, Stage, StageContext } from "./types.ts";
 
 const NOT_IN_FACET = new Set([
@@ -38,6 +40,8 @@ export function compileFacet(spec: unknown, ctx: StageContext, name: string): St
     );
   }
   const facets: [string, Stage[]][] = [];
+  /** What each facet's pipeline reads of its input (dependencies.ts), null: whole documents. */
+  const reads: (Set<string> | null)[] = [];
   for (const [field, stages] of Object.entries(spec)) {
     if (field === "" || field.startsWith("$") || field.includes(".")) {
       throw new CommandError(Location.InvalidFieldPath, `invalid $facet output field name: '${field}'`);
@@ -64,6 +68,7 @@ export function compileFacet(spec: unknown, ctx: StageContext, name: string): St
       }
     }
     facets.push([field, ctx.subPipeline(stages)]);
+    reads.push(pipelineDependencies(stages));
   }
   if (facets.length === 0) {
     throw new CommandError(Location.FacetSpecEmpty, "the $facet specification must be a non-empty object");
@@ -76,6 +81,18 @@ export function compileFacet(spec: unknown, ctx: StageContext, name: string): St
   });
   /** Facets whose first stage reads decoded documents: the input decoded once for all of them. */
   const decodedFacets = storedPrefix.filter((k) => k === 0).length;
+  /** The fields those facets read, all of them (a `$group`'s key and inputs…); null: whole documents. */
+  let decodedReads: Set<string> | null = new Set<string>();
+  for (const [j, k] of storedPrefix.entries()) {
+    if (k !== 0) continue;
+    const r = reads[j]!;
+    if (r === null || decodedReads === null) decodedReads = null;
+    else for (const f of r) decodedReads.add(f);
+  }
+  const fields = decodedReads;
+  /** A stored document as those facets read it (own values: the bytes are the facet's packed ones). */
+  const decodeForReaders = (d: Document): Document =>
+    !isStoredDoc(d) ? d : fields === null ? decodeDocumentCopy(d) : decodeFields(d, fields, true);
   return {
     name,
     pauses: true,
@@ -105,19 +122,19 @@ export function compileFacet(spec: unknown, ctx: StageContext, name: string): St
         }
         const item = (h: Document | number): Document =>
           typeof h === "number" ? storedItem(packed.bytes(h)) : h;
+        const docs = held.map(item);
         // (several facets reading decoded documents share one decode of each)
-        const docs = stored && decodedFacets > 1
-          ? held.map((h) => typeof h === "number" ? packed.get(h) : h)
-          : held.map(item);
+        const decoded = stored && decodedFacets > 1 ? docs.map(decodeForReaders) : undefined;
+        const replay = (list: Document[]) => pausing ? withPauses(list, PAUSE_EVERY) : list;
         const out: Document = {};
         for (const [j, [field, stages]] of facets.entries()) {
           const results: Document[] = [];
           const k = storedPrefix[j]!;
-          const replay = pausing ? withPauses(docs, PAUSE_EVERY) : docs;
-          const from = k === 0 && stored ? decodedStream(replay) : replay;
-          const it = k === 0 || !stored
-            ? runStages(stages, from)
-            : runStages(stages.slice(k), decodedStream(runStages(stages.slice(0, k), from)));
+          const it = !stored
+            ? runStages(stages, replay(docs))
+            : k === 0
+            ? runStages(stages, decoded ? replay(decoded) : mapStream(replay(docs), decodeForReaders))
+            : runStages(stages.slice(k), mapStream(runStages(stages.slice(0, k), replay(docs)), decodedItem));
           for (const d of it) {
             if (d === PAUSE) yield d;
             else results.push(decodedItem(d));
@@ -137,9 +154,9 @@ function decodedItem(d: Document): Document {
   return isStoredDoc(d) ? decodeDocumentCopy(d) : d;
 }
 
-/** The stream with its stored documents decoded. */
-function* decodedStream(input: Iterable<Document>): Iterable<Document> {
-  for (const d of input) yield d === PAUSE ? d : decodedItem(d);
+/** The stream with `f` applied to each document (pause markers pass). */
+function* mapStream(input: Iterable<Document>, f: (d: Document) => Document): Iterable<Document> {
+  for (const d of input) yield d === PAUSE ? d : f(d);
 }
 
 export function compileSample(spec: unknown, ctx: StageContext, name: string): Stage {

@@ -34,6 +34,14 @@ Deno.test("$facet over stored documents: the same document as over decoded ones"
     { byA: [{ $group: { _id: "$a", n: { $sum: 1 } } }, { $sort: { _id: 1 } }], ids: [{ $limit: 3 }] },
     { one: [{ $match: { a: 3 } }, { $count: "c" }], two: [{ $project: { a: 1 } }, { $limit: 2 }] },
     { none: [{ $match: { a: 99 } }, { $count: "c" }], last: [{ $skip: 299 }] },
+    {
+      byA: [{ $group: { _id: "$a", n: { $sum: 1 }, t: { $max: "$t" } } }, { $sort: { _id: 1 } }],
+      byT: [{
+        $bucket: { groupBy: "$t", boundaries: [new Date(0), new Date(1.7e12 + 150000), new Date(2e12)] },
+      }],
+      page: [{ $skip: 3 }, { $limit: 2 }],
+      whole: [{ $match: { a: 2 } }, { $limit: 2 }],
+    },
   ];
   for (const spec of facets) {
     const p = compilePipeline([{ $facet: spec }]);
