@@ -45,6 +45,13 @@ interface Entry<T> {
    * data still agrees (`RaceMemo`).
    */
   raced?: RaceMemo | true;
+  /**
+   * The winner's entries in its bounds when the data chose it (planner/bounds_trial.ts): the next
+   * query keeps it while its bounds hold at most RACE_REPLAN_FACTOR times as many.
+   */
+  works?: number;
+  /** Queries planned from that winner since its entries were last counted. */
+  uses?: number;
 }
 
 export class PlanCache<T = unknown> {
@@ -67,6 +74,26 @@ export class PlanCache<T = unknown> {
   set(key: string, indexName: string): void {
     const e = this.#entry(key);
     e.winner = indexName;
+  }
+
+  /**
+   * The winner the data chose (bounds_trial.ts) with its entries: a template made for another index
+   * is dropped.
+   */
+  setChosen(key: string, indexName: string, works: number): void {
+    const e = this.#entry(key);
+    if (e.winner !== indexName) delete e.template;
+    e.winner = indexName;
+    e.works = works;
+    e.uses = 0;
+  }
+
+  /** Counts one more query planned from a chosen winner; true when its entries are due a recount. */
+  useChosen(key: string, every: number): boolean {
+    const e = this.#entries.get(key);
+    if (e === undefined) return true;
+    e.uses = (e.uses ?? 0) + 1;
+    return e.uses % every === 0;
   }
 
   /**

@@ -89,6 +89,7 @@ async function run(ctx: RequestContext<DistinctParams>): Promise<Doc> {
   const js = jsQueryParts(ctx);
   const q = compileQuery({ filter: query, hint, collation, ...js }, coll, {
     noTableScan: ctx.tableScans.refused,
+    trial: { storage: ctx.storage },
   });
   const strCmp = makeStringComparator(effectiveCollation(collation, coll));
   const view = coll ? undefined : viewOf(ctx, collection);

@@ -40,8 +40,9 @@ import {
 } from "../../planner/find_plan.ts";
 import { checkTableScan } from "./table_scans.ts";
 import { raceSortPlans, type SortTrialData } from "./sort_trial_plan.ts";
+import { raceBoundsPlans } from "./bounds_race.ts";
 import { namesJavaScript } from "./names_javascript.ts";
-import { planCacheKey, planWithCache, raceSlot } from "./plan_cache_use.ts";
+import { boundsSlot, planCacheKey, planWithCache, raceSlot } from "./plan_cache_use.ts";
 import { boundsAnswerFilter, idLookupAnswers } from "../../planner/exact_bounds.ts";
 import { skipBeforeFetch } from "../../planner/skip_pushdown.ts";
 import type { CompiledQuery } from "../../executor/compiled_query.ts";
@@ -251,29 +252,35 @@ export function compileQuery(
   const cacheKey = opts.planCache === false || textScan
     ? undefined
     : planCacheKey(parts, coll, infos, !collation && idPoint(filter) !== undefined);
-  const planned = textScan ? { access: textScan, rejected: [] } : planWithCache(
-    {
-      filter,
-      sort: parts.sort,
-      // a collection that does not exist is empty whatever index is hinted (mongod's EOF plan)
-      hint: coll ? parts.hint : undefined,
-      indexes: infos,
-      collated: strCmp !== undefined,
-      collation,
-      min: parts.min,
-      max: parts.max,
-      variables: parts.variables,
-    },
-    cacheKey,
-  );
+  const planInput = {
+    filter,
+    sort: parts.sort,
+    // a collection that does not exist is empty whatever index is hinted (mongod's EOF plan)
+    hint: coll ? parts.hint : undefined,
+    indexes: infos,
+    collated: strCmp !== undefined,
+    collation,
+    min: parts.min,
+    max: parts.max,
+    variables: parts.variables,
+  };
+  const planned = textScan ? { access: textScan, rejected: [] } : planWithCache(planInput, cacheKey);
+  // (the data decides what the static ranking cannot: a sort's order against a smaller scan, or with
+  // no sort the index whose bounds hold fewer entries)
   const plan = opts.trial && coll && !namesJavaScript(filter)
-    ? raceSortPlans(
-      planned,
+    ? raceBoundsPlans(
+      raceSortPlans(
+        planned,
+        parts,
+        coll,
+        opts.trial,
+        () => (matcher === undefined ? compile() : matcher),
+        cacheKey === undefined ? undefined : raceSlot(cacheKey),
+      ),
       parts,
       coll,
-      opts.trial,
-      () => (matcher === undefined ? compile() : matcher),
-      cacheKey === undefined ? undefined : raceSlot(cacheKey),
+      opts.trial.storage,
+      cacheKey === undefined || textScan ? undefined : boundsSlot(cacheKey, planInput),
     )
     : planned;
   const access = plan.access;

@@ -59,7 +59,7 @@ export async function countMatches(
       ...js,
     },
     coll,
-    { exactBounds: true, noTableScan: ctx.tableScans.refused },
+    { exactBounds: true, noTableScan: ctx.tableScans.refused, trial: { storage: ctx.storage } },
   );
   const scan = countScanOf(q);
   if (scan) {

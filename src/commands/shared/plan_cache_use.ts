@@ -6,6 +6,7 @@
 import { PlanCache, shapeOf } from "../../planner/plan_cache.ts";
 import { planFromTemplate, type PlanTemplate, templateOf } from "../../planner/plan_template.ts";
 import { sortTrialPair } from "../../planner/sort_trial.ts";
+import type { BoundsMemoSlot } from "./bounds_race.ts";
 import { type FindPlanInput, type IndexInfo, type PlanChoice, planQuery } from "../../planner/find_plan.ts";
 import type { CollectionEntry } from "../../storage/api.ts";
 import type { Doc } from "../reply.ts";
@@ -119,6 +120,25 @@ export function raceSlot(key: string): RaceMemoSlot {
       return r === true ? undefined : r;
     },
     set: (memo) => PLAN_CACHE.setRaced(key, memo),
+  };
+}
+
+/** A chosen winner's entries are recounted every this many queries (not each: a count costs a read). */
+const RECOUNT_EVERY = 8;
+
+/** The plan cache's place for a shape's bounds trial (bounds_race.ts). */
+export function boundsSlot(key: string, input: FindPlanInput): BoundsMemoSlot {
+  return {
+    get: () => {
+      const e = PLAN_CACHE.peek(key);
+      return e?.winner !== undefined && e.works !== undefined
+        ? { indexName: e.winner, works: e.works }
+        : undefined;
+    },
+    cached: () => PLAN_CACHE.peek(key)?.winner !== undefined,
+    due: () => PLAN_CACHE.useChosen(key, RECOUNT_EVERY),
+    set: (indexName, works) => PLAN_CACHE.setChosen(key, indexName, works),
+    replan: () => planQuery(input),
   };
 }
 

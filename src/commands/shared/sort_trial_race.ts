@@ -27,7 +27,7 @@ export interface SortTrialFilter {
 }
 
 /** The entries inside `path`'s intervals, counted up to `max`. */
-function entriesUpTo(txn: ReadTxn, coll: CollectionEntry, path: IxScanPath, max: number): number {
+export function entriesUpTo(txn: ReadTxn, coll: CollectionEntry, path: IxScanPath, max: number): number {
   let n = 0;
   for (const iv of path.intervals) {
     let after: Uint8Array | undefined;
