@@ -21,6 +21,7 @@ import {
   decodeFilteredRecords,
   decodeIndex,
   decodeIndexFetch,
+  decodeIndexFetchFields,
   decodeKv,
   decodeRecords,
   drive,
@@ -29,6 +30,7 @@ import {
   FIRST_COUNT,
   type IndexEntryHit,
   type IndexFetchHit,
+  type IndexFieldsHit,
   indexScanArgs,
   type IndexScanBounds,
   MAX_BUF,
@@ -40,6 +42,7 @@ export {
   FieldsEntry,
   type IndexEntryHit,
   type IndexFetchHit,
+  type IndexFieldsHit,
   type IndexScanBounds,
   type RecordEntry,
 };
@@ -606,6 +609,57 @@ export class Cursor {
       // room for them at ~1 KB per record (larger ones finish in a second batch); no floor: a fresh
       // buffer per `$in` point costs
       Math.min(MAX_BUF, want * 1024 + 1024),
+    );
+  }
+
+  /**
+   * `scanIndexFetch` reading only the top-level fields `names` (packed by `packNames`) of each record,
+   * projected in the shim as `scanRecordFields` does; `filter`: the records it fails come `rejected`
+   * (nothing of them copied). Entries are small, so batches hold many more of them.
+   */
+  scanIndexFetchFields(
+    records: () => Cursor,
+    b: IndexScanBounds,
+    names: PackedNames,
+    filter?: PackedMatchFilter,
+    expect?: number,
+  ): Generator<IndexFieldsHit, void, undefined> {
+    const p = this.unsafePointer;
+    const { base, lower, ll, upper, ul, after } = indexScanArgs(b);
+    const want = expect === undefined ? FIRST_COUNT : expect + 1;
+    const nb = names.bytes;
+    const nl = nb.length;
+    const nc = names.count;
+    const fb = filter?.bytes ?? EMPTY;
+    const fl = fb.length;
+    const fc = filter?.count ?? 0;
+    return drive(
+      `scan(${this.uri})`,
+      base,
+      (f, buf, cap, max, m) =>
+        shim().sct_idx_scan_fetch_fields(
+          p,
+          records().unsafePointer,
+          f,
+          lower,
+          ll,
+          upper,
+          ul,
+          nb,
+          nl,
+          nc,
+          fb,
+          fl,
+          fc,
+          buf,
+          cap,
+          max,
+          m,
+          after,
+        ),
+      decodeIndexFetchFields,
+      ScanFlag.START,
+      want,
     );
   }
 

@@ -214,6 +214,42 @@ export function* decodeIndexFetch(buf: Uint8Array, dv: DataView, used: number): 
   }
 }
 
+/**
+ * An index entry read with a projection of the record it names (`sct_idx_scan_fetch_fields`);
+ * `record` null: no such record; `record.rejected`: the scan's filter fails the record.
+ */
+export interface IndexFieldsHit extends IndexEntryHit {
+  readonly record: FieldsEntry | null;
+}
+
+/** The stored-size word of an absent record in a projected index fetch (wt_scan.c). */
+const ABSENT_LEN = 0xffffffff;
+
+export function* decodeIndexFetchFields(
+  buf: Uint8Array,
+  dv: DataView,
+  used: number,
+): Generator<IndexFieldsHit> {
+  let off = 0;
+  while (off < used) {
+    const rid = dv.getBigInt64(off, true);
+    const klen = dv.getUint32(off + 8, true);
+    const k = off + 12;
+    const key = buf.subarray(k, k + klen);
+    const v = k + klen;
+    const size = dv.getUint32(v, true);
+    const len = dv.getUint32(v + 4, true);
+    off = v + 8;
+    if (size === ABSENT_LEN) yield { rid, key, record: null };
+    else if (len === REJECTED_LEN) {
+      yield { rid, key, record: new FieldsEntry(rid, size, buf, dv, off, 0, true) };
+    } else {
+      yield { rid, key, record: new FieldsEntry(rid, size, buf, dv, off, len) };
+      off += len;
+    }
+  }
+}
+
 export function* decodeKv(buf: Uint8Array, dv: DataView, used: number): Generator<[Uint8Array, Uint8Array]> {
   let off = 0;
   while (off < used) {

@@ -91,6 +91,10 @@ export const SYMBOLS = {
   sct_idx_get_record: { parameters: [P, P, B, I32, B, I32, B], result: I32 },
   sct_idx_scan: { parameters: [P, I32, B, I32, B, I32, B, I32, I32, B, I64], result: I32 },
   sct_idx_scan_fetch: { parameters: [P, P, I32, B, I32, B, I32, B, I32, I32, B, I64], result: I32 },
+  sct_idx_scan_fetch_fields: {
+    parameters: [P, P, I32, B, I32, B, I32, B, I32, I32, B, I32, I32, B, I32, I32, B, I64],
+    result: I32,
+  },
   sct_idx_count: { parameters: [P, I32, B, I32, B, I32, B, I32, I64, B, I32, B], result: I32 },
   sct_stat_all: { parameters: [P, B, B, B, I32, B], result: I32 },
   sct_cursor_next_str: { parameters: [P, B, I32, B], result: I32 },

@@ -6,6 +6,7 @@
  */
 import type { CollectionEntry, IndexHit, IndexScanOptions, ReadTxn } from "../storage/api.ts";
 import type { IxScanPath } from "../planner/plan.ts";
+import type { ScalarMatchTerm } from "../bson/scalar_match_term.ts";
 import { compareKeys } from "../keys/key_string.ts";
 
 export interface IxScanState {
@@ -27,6 +28,16 @@ const DEFAULT_EXPECT = 16;
 /** Keys a scan with a key filter asks for in its first batch (a pull examines up to 1,024: query.ts). */
 const FILTERED_EXPECT = 1024;
 
+/** How an index scan reads the records of its entries (`ixScanHits`'s `fetch`). */
+export interface IxFetch {
+  /** Entries the caller expects to read (sizes the first batch). */
+  readonly expect?: number | undefined;
+  /** Only these top-level fields of each record (`IndexScanOptions.fields`: `IndexHit.record`). */
+  readonly fields?: ReadonlySet<string> | undefined;
+  /** With `fields`: the records these terms fail come rejected (`IndexScanOptions.prefilter`). */
+  readonly prefilter?: readonly ScalarMatchTerm[] | undefined;
+}
+
 export function newIxScanState(): IxScanState {
   return { interval: 0 };
 }
@@ -37,8 +48,8 @@ export function* ixScanHits(
   a: IxScanPath,
   st: IxScanState,
   stats: IxScanStats,
-  /** Read each entry's record with it (`IndexHit.bytes`); `expect`: entries the caller expects to read. */
-  fetch?: { readonly expect?: number | undefined },
+  /** Read each entry's record with it (`IndexHit.bytes`, or `record` with `fields`). */
+  fetch?: IxFetch,
   /**
    * Called for each entry the key filter rejects (examined work the caller counts); false stops the
    * scan there with `st.paused` set, to be resumed by a later call.
@@ -60,6 +71,10 @@ export function* ixScanHits(
       const left = a.intervals.length - st.interval;
       const expect = (fetch.expect ?? DEFAULT_EXPECT) - yielded;
       if (fetch.expect !== undefined || left > 1) opts.expect = Math.max(1, Math.ceil(expect / left));
+      if (fetch.fields !== undefined) {
+        opts.fields = fetch.fields;
+        if (fetch.prefilter !== undefined) opts.prefilter = fetch.prefilter;
+      }
     } // a filtered scan reads keys by the pull's worth (most fail the filter): one storage call for them
     else if (a.keyFilter) opts.expect = FILTERED_EXPECT;
     if (iv.lower) opts.lower = iv.lower;

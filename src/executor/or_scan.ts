@@ -8,7 +8,7 @@
  */
 import type { CollectionEntry, IndexHit, ReadTxn } from "../storage/api.ts";
 import type { AccessPath, OrPath } from "../planner/plan.ts";
-import { ixScanHits, type IxScanState, type IxScanStats, newIxScanState } from "./ixscan.ts";
+import { type IxFetch, ixScanHits, type IxScanState, type IxScanStats, newIxScanState } from "./ixscan.ts";
 
 export interface OrScanState {
   branch: number;
@@ -35,7 +35,7 @@ export function* orScanHits(
   stats: IxScanStats & {
     branches?: readonly { readonly keysExamined: number; readonly nReturned: number }[];
   },
-  fetch?: { readonly expect?: number | undefined },
+  fetch?: IxFetch,
 ): Generator<IndexHit> {
   stats.branches = st.branches;
   for (; st.branch < a.branches.length; st.branch++) {

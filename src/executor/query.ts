@@ -569,10 +569,12 @@ export class QuerySource implements BatchSource {
     if (a.kind === "ixScan" || a.kind === "or") {
       // Every hit's record is read (not covered, no multikey duplicates to skip): with the entries,
       // in one storage call per batch. SORT_MERGE reads each branch's next record (merge_sort_scan.ts).
+      // (reading only `need`: records projected to need ∪ the filter's fields, `#projection`)
+      const fields = need !== null ? this.#projection(need) ?? undefined : undefined;
       const fetch = this.q.covered || (a.kind === "ixScan" && a.dedup)
         ? undefined
-        : { expect: this.#expectedHits() };
-      const ixRow = (hit: IndexHit) => this.#ixRow(txn, hit);
+        : { expect: this.#expectedHits(), fields };
+      const ixRow = (hit: IndexHit) => this.#ixRow(txn, hit, fields);
       const merged = a.kind === "or" && this.q.mergeBy;
       const hits = merged
         ? mergeSortRows(txn, this.coll, a, this.#merge, this.stats, ixRow, this.q.mergeBy!)
@@ -585,11 +587,8 @@ export class QuerySource implements BatchSource {
         // The hit is fully handled (the scan state is past it): stopping here resumes after it.
         if (!this.#spend()) return;
       }
-      if (this.#ix.paused) {
-        this.#ix.paused = false; // (keys the filter rejected spent the pull's budget)
-        return;
-      }
-      this.#scanDone = true;
+      if (this.#ix.paused) this.#ix.paused = false; // (keys the filter rejected spent the pull's budget)
+      else this.#scanDone = true;
       return;
     }
     if (isClustered(this.coll)) {
@@ -753,9 +752,9 @@ export class QuerySource implements BatchSource {
 
   /**
    * An index-scan hit as a matching row, or undefined: covered, built from the key; else its record,
-   * read with the entry (`IndexScanOptions.fetch`) or now.
+   * read with the entry (`IndexScanOptions.fetch`, with `fields` projected to them) or now.
    */
-  #ixRow(txn: ReadTxn, hit: IndexHit): Row | undefined {
+  #ixRow(txn: ReadTxn, hit: IndexHit, fields?: ReadonlySet<string>): Row | undefined {
     const { rid, key } = hit;
     const covered = this.q.covered;
     const values = covered ? decodeKeyValues(key, covered.directions) : undefined;
@@ -764,10 +763,16 @@ export class QuerySource implements BatchSource {
       row.key = key;
       return this.#matches(row, row.doc) ? row : undefined;
     }
-    const bytes = hit.bytes === undefined ? txn.get(this.coll, rid) : hit.bytes;
+    const rec = hit.record; // (read projected to `fields`: IndexScanOptions.fields; null: no record)
+    const bytes = rec !== undefined
+      ? rec?.buf
+      : hit.bytes === undefined
+      ? txn.get(this.coll, rid)
+      : hit.bytes;
     if (!bytes) return undefined;
     this.stats.docsExamined++;
-    const row = new Row(rid, bytes);
+    if (rec?.rejected) return undefined;
+    const row = rec ? Row.projected(rec, fields!) : new Row(rid, bytes);
     row.key = key;
     return this.#matches(row) ? row : undefined;
   }

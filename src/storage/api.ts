@@ -86,6 +86,7 @@ export {
 } from "./scan_options.ts";
 import type { ProjectedRecord, RecordId, RecordView, ScanOptions } from "./scan_options.ts";
 import type { NativeReads } from "./native_reads.ts";
+import type { ScalarMatchTerm } from "../bson/scalar_match_term.ts";
 export type { NativeReads };
 export { RowBatch } from "./row_batch.ts";
 
@@ -186,6 +187,16 @@ export interface IndexScanOptions {
   /** How many entries the consumer expects to read (sizes the first batch); a hint only. */
   readonly expect?: number;
   /**
+   * With `fetch`: read only these top-level fields of each record (at most SCAN_FIELDS_MAX names),
+   * projected by the storage engine as `ReadTxn.scanFields` does: `IndexHit.record`, not `bytes`.
+   */
+  readonly fields?: ReadonlySet<string>;
+  /**
+   * With `fields`: records that fail these terms come `rejected` (`ScanOptions.prefilter`), nothing of
+   * them copied out.
+   */
+  readonly prefilter?: readonly ScalarMatchTerm[];
+  /**
    * A scan resumed on a non-unique index: begin strictly after the entry of the start bound's key
    * (`lower`, or `upper` in reverse, inclusive) and this record id — not at that key's first entry.
    */
@@ -201,6 +212,11 @@ export interface IndexHit {
    * snapshot), a view the consumer may keep. Absent otherwise.
    */
   readonly bytes?: Uint8Array | null;
+  /**
+   * With `IndexScanOptions.fields`: the projection of the record the entry names (null: no such
+   * record in this snapshot; `rejected`: the prefilter fails it). Absent otherwise.
+   */
+  readonly record?: ProjectedRecord | null;
 }
 
 /** Bounds for a scan of an internal table (raw byte order of keys). */

@@ -307,13 +307,98 @@ sct_rec_scan_fields_match(WT_CURSOR *c, int flags, int64_t after, const uint8_t 
     return ret;
 }
 
+/* What an index batch scan reads with each entry (idx_scan_batch); all NULL: the entries alone. */
+typedef struct {
+    WT_CURSOR *rc;           /* a cursor on the collection's record table: read each entry's record */
+    const sct_names *wanted; /* with rc: copy only these top-level fields of the record */
+    const sct_filter *f;     /* with wanted: a record this filter fails is rejected (nothing copied) */
+} idx_fetch;
+
+/* An absent record's length word in a fetching index scan's entry (no bytes follow). */
+#define ABSENT_LEN 0xffffffffu
+
 /*
- * The index batch scan behind sct_idx_scan and sct_idx_scan_fetch: entries [i64 rid][u32 klen][key],
- * each followed by [u32 vlen][record] when `rc` (a cursor on the collection's record table) is given —
- * the record the entry names, read by a search in the same call (vlen 0xffffffff: no such record).
+ * Writes the record `rid` names after an index entry, at `dst` with `room` bytes left: whole
+ * ([u32 vlen][record]) or, with `fx->wanted`, projected ([u32 stored size][u32 len][projection], len
+ * REJECTED_LEN when `fx->f` fails it). An absent record is [u32 ABSENT_LEN] (and, projected, a len of 0).
+ * Returns the bytes written, or -(bytes needed) when they do not fit; *err gets a WiredTiger error.
+ */
+static int64_t
+fetch_record(const idx_fetch *fx, int64_t rid, uint8_t *dst, int64_t room, int *err)
+{
+    WT_CURSOR *rc = fx->rc;
+    WT_ITEM r;
+    int hdr = fx->wanted != NULL ? 8 : 4, ret;
+    *err = 0;
+    rc->set_key(rc, rid);
+    ret = rc->search(rc);
+    if (ret == 0)
+        ret = rc->get_value(rc, &r);
+    if (ret == WT_NOTFOUND) {
+        if (room < hdr)
+            return -hdr;
+        put_u32(dst, ABSENT_LEN);
+        if (hdr == 8)
+            put_u32(dst + 4, 0);
+        return hdr;
+    }
+    if (ret != 0) {
+        *err = ret;
+        return 0;
+    }
+    if (fx->wanted == NULL) {
+        int64_t need = 4 + (int64_t)r.size;
+        if (need > room)
+            return -need;
+        put_u32(dst, (uint32_t)r.size);
+        if (r.size)
+            memcpy(dst + 4, r.data, r.size);
+        return need;
+    }
+    if (fx->f != NULL && sct_filter_match(fx->f, r.data, (int64_t)r.size) == 0) {
+        if (room < 8)
+            return -8;
+        put_u32(dst, (uint32_t)r.size);
+        put_u32(dst + 4, REJECTED_LEN);
+        return 8;
+    }
+    /* project straight into the batch when the whole record would fit (a projection is never longer) */
+    int64_t plen;
+    const uint8_t *src = NULL;
+    if (room >= 8 + (int64_t)r.size) {
+        plen = sct_project_fields(r.data, (int64_t)r.size, fx->wanted, dst + 8);
+        if (plen < 0) {
+            plen = (int64_t)r.size;
+            src = r.data;
+        }
+    } else {
+        if (grow(&scratch_p, &scratch_p_cap, r.size + 5) == NULL) {
+            *err = ENOMEM;
+            return 0;
+        }
+        plen = sct_project_fields(r.data, (int64_t)r.size, fx->wanted, scratch_p);
+        src = scratch_p;
+        if (plen < 0) {
+            plen = (int64_t)r.size;
+            src = r.data;
+        }
+        if (8 + plen > room)
+            return -(8 + plen);
+    }
+    put_u32(dst, (uint32_t)r.size);
+    put_u32(dst + 4, (uint32_t)plen);
+    if (src != NULL && plen)
+        memcpy(dst + 8, src, (size_t)plen);
+    return 8 + plen;
+}
+
+/*
+ * The index batch scan behind sct_idx_scan and the sct_idx_scan_fetch* calls: entries
+ * [i64 rid][u32 klen][key], each followed by what `fx` reads of the record the entry names, found by
+ * a search in the same call (fetch_record).
  */
 static int
-idx_scan_batch(WT_CURSOR *c, WT_CURSOR *rc, int flags, const uint8_t *lower, int32_t llen,
+idx_scan_batch(WT_CURSOR *c, const idx_fetch *fx, int flags, const uint8_t *lower, int32_t llen,
   const uint8_t *upper, int32_t ulen, uint8_t *out, int32_t cap, int32_t max, int64_t *meta, int64_t after_rid)
 {
     int rev = flags & SCT_REVERSE, unique = flags & SCT_UNIQUE, ret, exact;
@@ -403,27 +488,17 @@ idx_scan_batch(WT_CURSOR *c, WT_CURSOR *rc, int flags, const uint8_t *lower, int
             break;
         if (!skip) {
             int64_t entry = 12 + (int64_t)kl;
-            if (rc != NULL) {
-                WT_ITEM r;
-                rc->set_key(rc, rid);
-                ret = rc->search(rc);
-                if (ret == 0)
-                    ret = rc->get_value(rc, &r);
-                if (ret == WT_NOTFOUND) {
-                    r.data = NULL;
-                    r.size = 0;
-                } else if (ret != 0)
-                    return ret;
-                int64_t rneed = 4 + (ret == 0 ? (int64_t)r.size : 0);
-                if (used + entry + rneed > cap) {
+            if (fx != NULL) {
+                int err;
+                int64_t got = fetch_record(fx, rid, out + used + entry, cap - used - entry, &err);
+                if (err != 0)
+                    return err;
+                if (got < 0) {
                     meta[M_STATUS] = 2;
-                    meta[M_NEED] = entry + rneed;
+                    meta[M_NEED] = entry - got;
                     break;
                 }
-                put_u32(out + used + entry, ret == 0 ? (uint32_t)r.size : 0xffffffffu);
-                if (ret == 0 && r.size)
-                    memcpy(out + used + entry + 4, r.data, r.size);
-                entry += rneed;
+                entry += got;
             }
             put_i64(out + used, rid);
             put_u32(out + used + 8, (uint32_t)kl);
@@ -465,5 +540,32 @@ sct_idx_scan_fetch(WT_CURSOR *c, WT_CURSOR *rc, int flags, const uint8_t *lower,
 {
     if (rc == NULL)
         return EINVAL;
-    return idx_scan_batch(c, rc, flags, lower, llen, upper, ulen, out, cap, max, meta, after_rid);
+    idx_fetch fx = {rc, NULL, NULL};
+    return idx_scan_batch(c, &fx, flags, lower, llen, upper, ulen, out, cap, max, meta, after_rid);
+}
+
+/*
+ * sct_idx_scan_fetch reading only some top-level fields of each record (sct_rec_scan_fields' packed
+ * `names`) and, with `nterms` > 0, rejecting the records the packed filter fails (sct_rec_scan_match):
+ * [i64 rid][u32 klen][key][u32 stored size][u32 len][projection] entries; stored size 0xffffffff (len 0)
+ * when the record is absent, len 0xffffffff (nothing follows) when the filter fails it. A document
+ * that cannot be walked comes whole (len = stored size). Same flags, meta and resume rules.
+ */
+int
+sct_idx_scan_fetch_fields(WT_CURSOR *c, WT_CURSOR *rc, int flags, const uint8_t *lower, int32_t llen,
+  const uint8_t *upper, int32_t ulen, const uint8_t *names, int32_t names_len, int32_t nnames,
+  const uint8_t *filter, int32_t flen, int32_t nterms, uint8_t *out, int32_t cap, int32_t max,
+  int64_t *meta, int64_t after_rid)
+{
+    sct_names wanted;
+    sct_filter f;
+    if (rc == NULL || sct_parse_names(names, names_len, nnames, &wanted) != 0)
+        return EINVAL;
+    if (nterms > 0 && sct_filter_parse(&f, filter, flen, nterms) != 0)
+        return EINVAL;
+    idx_fetch fx = {rc, &wanted, nterms > 0 ? &f : NULL};
+    int ret = idx_scan_batch(c, &fx, flags, lower, llen, upper, ulen, out, cap, max, meta, after_rid);
+    if (nterms > 0)
+        sct_filter_free(&f);
+    return ret;
 }

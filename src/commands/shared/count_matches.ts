@@ -14,7 +14,6 @@ import { countIndexEntries, countScanOf } from "../../executor/count_scan.ts";
 import { compileQuery } from "./compile_query.ts";
 import { jsQueryParts, prefetchWhere } from "./where.ts";
 import { recordExamined, recordPlan } from "./read_figures.ts";
-import { countAll } from "./first_batch.ts";
 import { countScanSummary } from "./plan_summary.ts";
 import { recordPlanAccess } from "../../executor/index_usage.ts";
 
@@ -82,8 +81,26 @@ export async function countMatches(
   const source = new QuerySource(ctx.storage, coll, q);
   recordPlan(ctx, coll, q.access);
   try {
-    return await countAll(ctx, source); // (the source applies skip and limit)
+    return await countRead(ctx, source); // (the source applies skip and limit)
   } finally {
     recordExamined(ctx, source);
+  }
+}
+
+/** No field of a match is read beyond the filter's: the scan projects records to those (query.ts). */
+const NO_FIELDS: ReadonlySet<string> = new Set();
+
+/** Drains `source`, counting its matches; only the filter's fields of each record are read. */
+async function countRead(ctx: RequestContext<unknown>, source: QuerySource): Promise<number> {
+  let n = 0;
+  try {
+    for (;;) {
+      // ctx.control: maxTimeMS + cooperative yielding (docs/concurrency.md)
+      const { docs, done } = await source.nextDocsAsync(10_000, ctx.control, NO_FIELDS);
+      n += docs.length;
+      if (done) return n;
+    }
+  } finally {
+    source.close();
   }
 }

@@ -466,11 +466,18 @@ export class WtTxn implements TxnHandle, TxnScope {
     const bounds = scanBounds(idx.unique, opts);
     if (opts.fetch) {
       const expect = opts.expect;
-      return new LeasedIterator(
-        this,
-        idx.ident,
-        (c) => c.scanIndexFetch(() => this.ctx.cursor(coll.ident), bounds, expect),
-      );
+      const records = () => this.ctx.cursor(coll.ident);
+      const fields = opts.fields;
+      if (fields !== undefined) {
+        const names = packedNames(fields);
+        const filter = packedFilter(opts.prefilter);
+        return new LeasedIterator(
+          this,
+          idx.ident,
+          (c) => c.scanIndexFetchFields(records, bounds, names, filter, expect),
+        );
+      }
+      return new LeasedIterator(this, idx.ident, (c) => c.scanIndexFetch(records, bounds, expect));
     }
     return new LeasedIterator(this, idx.ident, (c) => c.scanIndex(bounds));
   }
