@@ -4,7 +4,8 @@
  * all its entries, and the keys of a removed or updated document are computed from a partial decode of
  * the fields the indexes read). After each write `validate` finds no entry missing or extra; the oplog
  * holds one entry per document and a change stream with pre-images sees one event per document with
- * the document before; a deleteMany inside an aborted transaction leaves everything as it was.
+ * the document before; a unique key taken part way fails with 11000 after the documents before it; a
+ * deleteMany inside an aborted transaction leaves everything as it was.
  */
 import assert from "node:assert/strict";
 import { type Collection, type Db, MongoClient } from "mongodb";
@@ -110,7 +111,16 @@ Deno.test({
         const up4 = await c.updateMany({ h: 3 }, [{ $set: { cs: { $toUpper: "$cs" }, lang: "english" } }]);
         for (const u of [up1, up2, up3, up4]) assert.ok(u.modifiedCount > 0, JSON.stringify(u));
         await assertValid(db, name, `${name} after updateMany`);
-        const updated = up1.modifiedCount + up2.modifiedCount + up3.modifiedCount + up4.modifiedCount;
+        // a unique key taken part way: 11000 naming the index, the documents before it updated (as mongod)
+        const uBefore = await c.countDocuments({ u: 5 });
+        await assert.rejects(
+          c.updateMany({ u: { $exists: true } }, { $set: { u: 5 } }),
+          (e: { code?: number; message?: string }) => e.code === 11000 && /u_1/.test(e.message ?? ""),
+        );
+        assert.equal(await c.countDocuments({ u: 5 }), uBefore === 0 ? 1 : uBefore);
+        await assertValid(db, name, `${name} after a duplicate key`);
+        const up5 = uBefore === 0 ? 1 : 0;
+        const updated = up1.modifiedCount + up2.modifiedCount + up3.modifiedCount + up4.modifiedCount + up5;
 
         const ns = `wm.${name}`;
         assert.equal(await oplogCount(client, ns, "d", start), deleted);
