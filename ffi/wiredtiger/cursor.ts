@@ -150,6 +150,13 @@ export class Cursor {
     return this.#ptr;
   }
 
+  #address: bigint | undefined;
+
+  /** The raw WT_CURSOR pointer as a number, for a shim call taking several cursors (entries.ts). */
+  get address(): bigint {
+    return this.#address ??= BigInt(Deno.UnsafePointer.value(this.unsafePointer));
+  }
+
   /**
    * Copy the value the last successful search produced (meta[0] holds its length): a record's into
    * the point-read slab (`copyOut`), anything else (internal tables' values, which callers may keep

@@ -17,6 +17,7 @@
 export { Connection } from "./connection.ts";
 export { packMatchFilter } from "./match_filter.ts";
 export { Session, waitForLogFlushes } from "./session.ts";
+export { EntryRemoval, EntryUpdate, type EntryUpdateResult } from "./entries.ts";
 export {
   Cursor,
   FieldsEntry,

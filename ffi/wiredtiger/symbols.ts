@@ -56,6 +56,11 @@ export const SYMBOLS = {
   sct_rec_insert: { parameters: [P, I64, B, I32], result: I32 },
   sct_rec_update: { parameters: [P, I64, B, I32], result: I32 },
   sct_rec_remove: { parameters: [P, I64], result: I32 },
+  sct_rec_remove_entries: { parameters: [P, I64, I32, B, B, B, I32], result: I32 },
+  sct_rec_update_entries: {
+    parameters: [P, I64, B, I32, I32, B, B, B, I32, I32, B, B, B, I32, B],
+    result: I32,
+  },
   sct_rec_get: { parameters: [P, I64, B, I32, B], result: I32 },
   sct_rec_last: { parameters: [P, B], result: I32 },
   sct_rec_first: { parameters: [P, B], result: I32 },

@@ -201,7 +201,8 @@ function plainKeys(shape: IndexShape, doc: Doc): { keys: Uint8Array[]; multikey:
   if (tuples.length === 1) {
     return { keys: [encodeIndexKey(tuples[0]!, shape.dirs, shape.keyer)], multikey: exp.multikey };
   }
-  const keys = tuples.map((t) => encodeIndexKey(t, shape.dirs, shape.keyer).slice());
+  // (each key is its own view of the encoder's slab, never overwritten: no copy of its own)
+  const keys = tuples.map((t) => encodeIndexKey(t, shape.dirs, shape.keyer));
   keys.sort(compareKeys);
   const uniq: Uint8Array[] = [];
   for (const k of keys) if (uniq.length === 0 || compareKeys(uniq[uniq.length - 1]!, k) !== 0) uniq.push(k);
@@ -224,7 +225,7 @@ function encodeTuples(
   dirs: readonly (1 | -1)[],
 ): { keys: Uint8Array[]; multikey: boolean } | null {
   if (r === null) return null;
-  const keys = r.tuples.map((t) => encodeIndexKey(t, dirs).slice());
+  const keys = r.tuples.map((t) => encodeIndexKey(t, dirs));
   keys.sort(compareKeys);
   const uniq: Uint8Array[] = [];
   for (const k of keys) if (uniq.length === 0 || compareKeys(uniq[uniq.length - 1]!, k) !== 0) uniq.push(k);

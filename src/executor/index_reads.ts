@@ -94,3 +94,39 @@ export function indexesReading(coll: CollectionEntry, changed: readonly string[]
   }
   return out;
 }
+
+/** `keyFieldsOf` per indexes list (a catalog change brings a new list); null: every field. */
+const keyFieldsCache = new WeakMap<readonly IndexEntry[], { fields: ReadonlySet<string> | null }>();
+
+/**
+ * The top-level fields the entries of `indexes` are computed from, `_id` among them (the `_id_`
+ * index's), or undefined when some index may read any field. A document holding only these fields gets
+ * the same keys from `indexKeysOf` as the whole document — the same values in the same order
+ * (`decodeFields` keeps document order: a text index's scores add up alike) — so a delete, or an
+ * update's old and new keys, decode only these (issue 18: over ~700-byte documents the fields no index
+ * reads were most of the decode). Cached per array (unless `cached` is false).
+ */
+export function keyFieldsOf(
+  indexes: readonly IndexEntry[],
+  /** False for a list made for one use (an update's affected indexes): gathered, not cached. */
+  cached = true,
+): ReadonlySet<string> | undefined {
+  if (!cached) return unionOfReads(indexes) ?? undefined;
+  let c = keyFieldsCache.get(indexes);
+  if (c === undefined) {
+    c = { fields: unionOfReads(indexes) };
+    keyFieldsCache.set(indexes, c);
+  }
+  return c.fields ?? undefined;
+}
+
+function unionOfReads(indexes: readonly IndexEntry[]): ReadonlySet<string> | null {
+  const out = new Set<string>(["_id"]);
+  for (const ix of indexes) {
+    if (ix.name === "_id_") continue;
+    const reads = indexReads(ix);
+    if (reads === null) return null;
+    for (const f of reads) out.add(f);
+  }
+  return out;
+}

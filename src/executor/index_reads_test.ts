@@ -1,5 +1,5 @@
 import { deepStrictEqual as assertEquals } from "node:assert/strict";
-import { indexesReading, indexReads } from "./index_reads.ts";
+import { indexesReading, indexReads, keyFieldsOf } from "./index_reads.ts";
 import type { CollectionEntry, IndexEntry } from "../storage/api.ts";
 
 const ix = (name: string, spec: Record<string, unknown>) =>
@@ -57,4 +57,19 @@ Deno.test("indexesReading: the indexes a change of some top-level fields may tou
   assertEquals(indexesReading(coll, ["counter"]).map((i) => i.name), ["w"]);
   assertEquals(indexesReading(coll, ["b", "z"]).map((i) => i.name), ["b_1", "w"]);
   assertEquals(indexesReading(coll, ["_id"]).map((i) => i.name), ["_id_", "w"]);
+});
+
+Deno.test("keyFieldsOf: the union of the indexes' fields with _id, undefined when one reads any field", () => {
+  const indexes = [
+    ix("_id_", { key: { _id: 1 } }),
+    ix("a_1", { key: { "a.b": 1, c: -1 } }),
+    ix("t", { key: { _fts: "text", _ftsx: 1 }, weights: { txt: 1 }, language_override: "lang" }),
+    ix("g", { key: { loc: "2dsphere" }, partialFilterExpression: { k: { $gt: 1 } } }),
+  ];
+  const fields = keyFieldsOf(indexes);
+  assertEquals(fields, new Set(["_id", "a", "c", "txt", "lang", "loc", "k"]));
+  assertEquals(keyFieldsOf(indexes) === fields, true); // cached per list
+  assertEquals(keyFieldsOf(indexes.slice(0, 2), false), new Set(["_id", "a", "c"]));
+  assertEquals(keyFieldsOf([ix("_id_", { key: { _id: 1 } })]), new Set(["_id"]));
+  assertEquals(keyFieldsOf([...indexes, ix("w", { key: { "$**": 1 } })]), undefined);
 });

@@ -16,19 +16,23 @@ const prefixOf = opPrefixes("d");
 /** What a delete entry is made of, known when the change is recorded. */
 export interface DeleteEntryParts {
   readonly prefix: Uint8Array;
-  /** The `_id` element (type, name, value) of the removed document (a copy). */
+  /** The `_id` element (type, name, value) of the removed document (a view of its bytes). */
   readonly id: Uint8Array;
   readonly size: number;
 }
 
 const O = [0x03, 0x6f, 0x00]; // embedded document "o"
 
-/** The parts of the entry for the removal of `doc` (its stored bytes); undefined without `_id`. */
+/**
+ * The parts of the entry for the removal of `doc` (its stored bytes, which a remove's `before` never
+ * changes afterwards: storage/api.ts `WriteTxn.remove`); undefined without `_id`.
+ */
 export function deleteEntryParts(coll: CollectionEntry, doc: Uint8Array): DeleteEntryParts | undefined {
   const idAt = idElement(doc);
   if (!idAt) return undefined;
   const prefix = prefixOf(coll);
-  const id = idAt.slice();
+  // (a view, not a copy: a deleteMany's documents each paid an ArrayBuffer for it)
+  const id = idAt;
   const size = 4 + prefix.length + O.length + 4 + id.length + 1 + TAIL_SIZE + 1;
   return { prefix, id, size };
 }

@@ -49,14 +49,10 @@ import {
   type WriteFigures,
 } from "../write/write_figures.ts";
 import type { CollectionEntry, WriteTxn } from "../../storage/api.ts";
-import { indexKeysOf } from "../../executor/index_keys.ts";
-import { compilePartialFilter } from "../../engine/mod.ts";
+import { storedKeys } from "../write/entry_keys.ts";
 import type { Row } from "../../executor/rows.ts";
 import { refuseCappedInTransaction } from "../write/capped_in_transaction.ts";
 import { refuseTimeseriesInTransaction } from "../shared/timeseries.ts";
-
-/** Index keys are computed with the query engine's partial-filter compiler. */
-const keyOpts = { compilePartialFilter };
 
 export interface DeleteStatement {
   readonly q: Doc;
@@ -68,7 +64,7 @@ export interface DeleteStatement {
   readonly variables?: Doc | undefined;
 }
 
-/** What a delete statement removed: how many documents, and the first (findAndModify returns it). */
+/** What a delete statement removed: how many documents, and a single-document one's (findAndModify returns it). */
 export interface DeleteOutcome {
   n: number;
   first?: Doc;
@@ -120,9 +116,9 @@ export async function applyDelete(
     return recordDeleteFigures(ctx, fig, { n: 0 });
   }
   const removeRow = (txn: WriteTxn, row: Row, out: DeleteOutcome, entry: CollectionEntry) => {
-    const doc = row.doc;
-    txn.remove(entry, row.rid, indexKeysOf(entry, doc, keyOpts));
-    if (out.n++ === 0) out.first = doc;
+    // the keys from the fields the indexes read (a partial decode), the stored bytes for a pre-image
+    txn.remove(entry, row.rid, storedKeys(entry, row), row.bytes);
+    if (out.n++ === 0 && !st.multi) out.first = row.doc; // (findAndModify's, a single delete)
   };
   // `$where`/`$expr` calls the prefetch did not answer: awaited (write/js_rounds.ts)
   const rounds = js && jsRoundsFor(js, st.q);

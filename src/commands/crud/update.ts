@@ -60,6 +60,7 @@ import { checkStoredDepth, serializeStorable } from "../shared/stored_depth.ts";
 import { isStackOverflow } from "../../errors/to_reply.ts";
 import { idKeyOf, indexKeysOf } from "../../executor/index_keys.ts";
 import { indexesReading } from "../../executor/index_reads.ts";
+import { changedKeys, storedKeys } from "../write/entry_keys.ts";
 import {
   compileMatchPosition,
   compilePartialFilter,
@@ -69,7 +70,7 @@ import {
 } from "../../engine/mod.ts";
 import { valuesEqual } from "../../bson/compare.ts";
 import { validateIdValue } from "../write/validate_doc.ts";
-import type { CollectionEntry, IndexKeys, WriteTxn } from "../../storage/api.ts";
+import type { CollectionEntry, WriteTxn } from "../../storage/api.ts";
 import { validateDocument, validates } from "../write/doc_validation.ts";
 import { refuseOnView } from "../shared/views.ts";
 import { refuseCappedInTransaction } from "../write/capped_in_transaction.ts";
@@ -77,8 +78,6 @@ import { checkTimeseriesUpdate, refuseTimeseriesInTransaction, timeseriesOf } fr
 
 /** Index keys are computed with the query engine's partial-filter compiler. */
 const keyOpts = { compilePartialFilter };
-/** No index entries (an update that changes no index). */
-const NO_KEYS: IndexKeys = new Map();
 /** The fields the immutable-_id check decodes from the stored document. */
 const ID_ONLY: ReadonlySet<string> = new Set(["_id"]);
 
@@ -310,9 +309,7 @@ function updateIn(
         entry,
         row.rid,
         bytes,
-        onlyIdIndex(entry)
-          ? new Map([["_id_", [idKeyOf(entry, beforeId)]]])
-          : indexKeysOf(entry, row.doc, keyOpts),
+        onlyIdIndex(entry) ? new Map([["_id_", [idKeyOf(entry, beforeId)]]]) : storedKeys(entry, row),
         indexKeysOf(entry, after, keyOpts),
         // a pipeline update whose diff is not smaller than the document is logged as a replacement
         // row.bytes: read in this transaction (findTargets / the yielding batch), the oplog's pre-image
@@ -365,14 +362,12 @@ function updateIn(
     if (validates(entry, validation)) validateDocument(entry, after(), () => row.doc, validation);
     // only the indexes computed from a changed top-level field can have other entries now
     const affected = indexesReading(entry, r.fields);
-    let oldKeys: IndexKeys = NO_KEYS;
-    let newKeys: IndexKeys = NO_KEYS;
     out.written = (out.written ?? 0) + bytes.length;
-    if (affected.length > 0) {
-      const view = affected.length === entry.indexes.length ? entry : { ...entry, indexes: affected };
-      oldKeys = indexKeysOf(view, row.doc, keyOpts);
-      newKeys = indexKeysOf(view, after(), keyOpts);
-    }
+    // (from the fields those indexes read, decoded alone: write/entry_keys.ts)
+    const { oldKeys, newKeys } = changedKeys(entry, affected, row, bytes, {
+      decoded,
+      whole: after,
+    });
     try {
       txn.update(
         entry,

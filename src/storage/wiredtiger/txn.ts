@@ -47,6 +47,7 @@ import { LeasedIterator, revokeAll, type TxnScope } from "./scope.ts";
 import type { SessionCtx } from "./sessions.ts";
 import { asWtTable, WtTableTxn } from "./tables.ts";
 import { usesIdent } from "./catalog.ts";
+import { duplicateKey, findIndex, has, removeWithEntries, updateWithEntries } from "./entry_writes.ts";
 
 /** Engine services a transaction needs. */
 export interface TxnHost {
@@ -74,20 +75,6 @@ function newMultikey(coll: CollectionEntry, keys: IndexKeys): readonly string[] 
   for (const i of coll.indexes) if (!i.multikey && names.includes(i.name)) return names;
   return undefined;
 }
-
-function findIndex(coll: CollectionEntry, name: string): IndexEntry {
-  for (const i of coll.indexes) if (i.name === name) return i;
-  throw new StorageError("IndexNotFound", `index not found with name [${name}] on ${coll.db}.${coll.name}`);
-}
-
-function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
-}
-
-const has = (list: readonly Uint8Array[] | undefined, k: Uint8Array): boolean =>
-  list !== undefined && list.some((x) => sameBytes(x, k));
 
 /** The last field set a projected scan packed: a query asks with the same Set for every pull. */
 let lastFields: ReadonlySet<string> | undefined;
@@ -584,34 +571,15 @@ export class WtTxn implements TxnHandle, TxnScope {
       if (mk) this.host.markMultikey(coll, mk);
       const hooks = this.host.hooks;
       const before = hooks.preImages ? (hint?.before ?? this.ctx.cursor(coll.ident).recGet(rid)) : null;
-      if (!this.ctx.cursor(coll.ident).recUpdate(rid, bytes)) {
+      // the record and the changed entries in one shim call (issue 18), but beside a prepareUnique index
+      const done = updateWithEntries(this.ctx, coll, rid, bytes, oldKeys, newKeys);
+      if (done === false) {
         throw new StorageError("NoSuchKey", `record ${rid} not found in ${coll.db}.${coll.name}`);
       }
-      // (no iterators over empty key maps: an update that changes no index, the common one)
-      if (oldKeys.size > 0) {
-        for (const [name, olds] of oldKeys) {
-          const news = newKeys.get(name);
-          const gone = olds.filter((k) => !has(news, k));
-          this.#removeKeys(findIndex(coll, name), gone, rid);
-          this.keysDeleted += gone.length;
-        }
-      }
-      // (an entry the new document also has stays: the adds below skip the old document's keys)
-      if (oldKeys.removeOnly !== undefined) {
-        for (const [name, list] of oldKeys.removeOnly) {
-          const news = newKeys.get(name);
-          const gone = list.filter((k) => !has(news, k));
-          this.#removeKeys(findIndex(coll, name), gone, rid);
-          this.keysDeleted += gone.length;
-        }
-      }
-      if (newKeys.size > 0) {
-        for (const [name, news] of newKeys) {
-          const olds = oldKeys.get(name);
-          const added = news.filter((k) => !has(olds, k));
-          this.#addKeys(findIndex(coll, name), added, rid);
-          this.keysInserted += added.length;
-        }
+      if (done === undefined) this.#updateOneByOne(coll, rid, bytes, oldKeys, newKeys);
+      else {
+        this.keysDeleted += done.removed;
+        this.keysInserted += done.added;
       }
       if (hooks.active) {
         const diff = hint?.diff;
@@ -638,22 +606,46 @@ export class WtTxn implements TxnHandle, TxnScope {
     this.writeStep("remove", () => {
       const hooks = this.host.hooks;
       const before = hooks.preImages ? (stored ?? this.ctx.cursor(coll.ident).recGet(rid)) : null;
-      if (!this.ctx.cursor(coll.ident).recRemove(rid)) {
+      // the record and every entry in one shim call (issue 18: ~8 crossings per document before)
+      const removed = removeWithEntries(this.ctx, coll, rid, keys);
+      if (removed === false) {
         throw new StorageError("NoSuchKey", `record ${rid} not found in ${coll.db}.${coll.name}`);
       }
-      for (const [name, list] of keys) {
-        this.#removeKeys(findIndex(coll, name), list, rid);
-        this.keysDeleted += list.length;
-      }
-      for (const [name, list] of keys.removeOnly ?? []) {
-        this.#removeKeys(findIndex(coll, name), list, rid);
-        this.keysDeleted += list.length;
-      }
+      this.keysDeleted += removed;
       this.#addDelta(coll.ident, -1);
       if (hooks.active) {
         this.#notify(before === null ? { op: "remove", coll, rid } : { op: "remove", coll, rid, before });
       }
     });
+  }
+
+  /** `update`'s writes one shim call each (beside a prepareUnique index: `#addKey`'s check). */
+  #updateOneByOne(
+    coll: CollectionEntry,
+    rid: RecordId,
+    bytes: Uint8Array,
+    oldKeys: IndexKeys,
+    newKeys: IndexKeys,
+  ): void {
+    if (!this.ctx.cursor(coll.ident).recUpdate(rid, bytes)) {
+      throw new StorageError("NoSuchKey", `record ${rid} not found in ${coll.db}.${coll.name}`);
+    }
+    for (const [name, olds] of oldKeys) {
+      const gone = olds.filter((k) => !has(newKeys.get(name), k));
+      this.#removeKeys(findIndex(coll, name), gone, rid);
+      this.keysDeleted += gone.length;
+    }
+    // (an entry the new document also has stays: the adds below skip the old document's keys)
+    for (const [name, list] of oldKeys.removeOnly ?? []) {
+      const gone = list.filter((k) => !has(newKeys.get(name), k));
+      this.#removeKeys(findIndex(coll, name), gone, rid);
+      this.keysDeleted += gone.length;
+    }
+    for (const [name, news] of newKeys) {
+      const added = news.filter((k) => !has(oldKeys.get(name), k));
+      this.#addKeys(findIndex(coll, name), added, rid);
+      this.keysInserted += added.length;
+    }
   }
 
   insertIndexKeys(coll: CollectionEntry, rid: RecordId, keys: IndexKeys): void {
@@ -726,11 +718,6 @@ export class WtTxn implements TxnHandle, TxnScope {
       this.ctx.release(c);
     }
   }
-}
-
-/** The storage error of a key `idx` (unique, or prepareUnique) already holds for another record. */
-function duplicateKey(idx: IndexEntry): StorageError {
-  return new StorageError("DuplicateKey", `E11000 duplicate key error (index: ${idx.name})`, idx.name);
 }
 
 /** The shim's bounds of an index scan or count. */
