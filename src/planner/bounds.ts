@@ -23,7 +23,18 @@ import type { Document as Doc } from "../bson/document.ts";
 export type FieldPred =
   | { readonly kind: "eq"; readonly value: unknown }
   | { readonly kind: "in"; readonly values: readonly unknown[] }
-  | { readonly kind: "range"; readonly op: "$gt" | "$gte" | "$lt" | "$lte"; readonly value: unknown }
+  /**
+   * A range. `expr`: from an `$expr` comparison of the path with a constant (mongod's
+   * `$_internalExprLt` …), which compares by the whole BSON order, not within the value's type, and
+   * reads missing as lowest: [MinKey, v) or (v, MaxKey] (index_plan.ts keeps it off multikey indexes,
+   * whose keys are array elements, and a `$lt`/`$lte` off sparse ones, which lack missing fields).
+   */
+  | {
+    readonly kind: "range";
+    readonly op: "$gt" | "$gte" | "$lt" | "$lte";
+    readonly value: unknown;
+    readonly expr?: true;
+  }
   /**
    * Regular expressions (a `/re/`, a `$regex`, or the regexes of an `$in` with its other `values`):
    * each bounds the strings from its literal prefix when it has one (regex_prefix.ts), else every
@@ -317,13 +328,25 @@ function elemMatchPredicates(path: string, arg: Doc, collated: boolean, out: Map
   for (const [f, list] of sub) for (const p of list) addPred(out, `${path}.${f}`, p);
 }
 
+/** The comparison with its operands swapped (`5 < $a` is `$a > 5`). */
+const SWAPPED: Record<string, "$eq" | "$gt" | "$gte" | "$lt" | "$lte"> = {
+  $eq: "$eq",
+  $lt: "$gt",
+  $lte: "$gte",
+  $gt: "$lt",
+  $gte: "$lte",
+};
+
 /**
- * `$expr: {$eq: ["$path", value]}` (either order; `$and` of such, flattened): the path's equality
- * bounds — a superset of what the expression matches (it compares whole values, so `[5, 6]` is in the
- * bounds of 5 but does not equal it; null's bounds reach missing fields too), the filter still runs on
- * every document fetched (mongod uses an index for `$expr` equality the same way; a `$lookup`'s
- * pipeline `$match` on `$$variable` is the common case). Not for arrays (an index holds their
- * elements, not them), documents, field-to-field comparisons or an unknown variable.
+ * `$expr: {$eq: ["$path", value]}` and `$lt`, `$lte`, `$gt`, `$gte` (either order; `$and` of such,
+ * flattened), as mongod rewrites them to `$_internalExprEq` … beside the `$expr`: bounds that hold
+ * every match — an equality the path's point (a superset: `[5, 6]` is in the bounds of 5 but does not
+ * equal it; null's bounds reach missing fields too), a comparison the range to MinKey or MaxKey across
+ * every type (`expr` ranges) — while the expression itself still runs on every document fetched (a
+ * `$lookup`'s pipeline `$match` on `$$variable` is the common case). Not for arrays (an index holds
+ * their elements, not them), documents (an expression object, not a constant), undefined, regexes,
+ * MinKey/MaxKey, NaN, `$lt: null` (missing is below null in an expression, yet indexes as null),
+ * field-to-field comparisons or an unknown variable.
  */
 function exprEqualities(e: unknown, collated: boolean, out: Map<string, FieldPred[]>, vars?: Doc): void {
   if (!isDocument(e) || Object.keys(e).length !== 1) return;
@@ -332,7 +355,7 @@ function exprEqualities(e: unknown, collated: boolean, out: Map<string, FieldPre
     for (const a of args) exprEqualities(a, collated, out, vars);
     return;
   }
-  if (op !== "$eq" || !Array.isArray(args) || args.length !== 2) return;
+  if (!Object.hasOwn(SWAPPED, op) || !Array.isArray(args) || args.length !== 2) return;
   const fieldOf = (x: unknown) =>
     typeof x === "string" && x.startsWith("$") && !x.startsWith("$$") && x.length > 1
       ? x.slice(1)
@@ -340,15 +363,22 @@ function exprEqualities(e: unknown, collated: boolean, out: Map<string, FieldPre
   const [a, b] = args;
   const path = fieldOf(a) ?? fieldOf(b);
   if (path === undefined || path.includes("$")) return;
-  let value = fieldOf(a) !== undefined ? b : a;
+  const pathFirst = fieldOf(a) !== undefined;
+  let value = pathFirst ? b : a;
   if (typeof value === "string" && value.startsWith("$")) {
     const name = value.startsWith("$$") ? value.slice(2) : "";
     if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name) || !vars || !Object.hasOwn(vars, name)) return;
     value = vars[name];
   }
   const k = kindOf(value);
-  if (k === "object" || k === "array" || !eqUsable(value, collated)) return;
-  addPred(out, path, { kind: "eq", value });
+  if (k === "object" || k === "array") return;
+  const cmp = pathFirst ? SWAPPED[SWAPPED[op]!]! : SWAPPED[op]!;
+  if (cmp === "$eq") {
+    if (eqUsable(value, collated)) addPred(out, path, { kind: "eq", value });
+    return;
+  }
+  if (value === null ? cmp === "$lt" : !rangeUsable(value, collated)) return;
+  addPred(out, path, { kind: "range", op: cmp, value, expr: true });
 }
 
 // ------------------------------------------------------------------ display (explain)
@@ -488,6 +518,13 @@ export function typeByte(t: number): Uint8Array {
 
 function rangeInterval(p: FieldPred & { kind: "range" }, keyer?: CollationKeyer): ValueInterval {
   const bytes = encodeValue(p.value, keyer);
+  if (p.expr) {
+    // (no type bracket: every value above or below in the BSON order, null and missing lowest)
+    const at: End = { bytes, incl: p.op === "$gte" || p.op === "$lte", value: p.value };
+    return p.op === "$gt" || p.op === "$gte"
+      ? { lo: at, hi: MAX_END, point: false }
+      : { lo: MIN_END, hi: at, point: false };
+  }
   const t = bytes[0]!;
   const cls = typeClass(p.value);
   const lowStart: End = {

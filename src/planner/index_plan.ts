@@ -20,6 +20,7 @@ import {
   extractPredicates,
   fieldIntervals,
   type FieldPred,
+  hasString,
   type ValueInterval,
 } from "./bounds.ts";
 import { buildBounds, dropSharedPrefixBounds, type IndexBoundsResult } from "./key_bounds.ts";
@@ -82,6 +83,8 @@ function predImplies(p: FieldPred, op: string, arg: unknown): boolean {
     if (p.kind === "type") return !p.types.includes(0x14);
     return p.of.kind === "eq" ? p.of.value === null : p.of.kind === "in" && p.of.values.includes(null);
   }
+  // (an `$expr` range compares across types and may match a missing field: it implies nothing here)
+  if (p.kind === "range" && p.expr) return false;
   if (op === "$exists") {
     if (p.kind === "eq") return p.value !== null;
     if (p.kind === "in") return p.values.every((x) => x !== null);
@@ -270,6 +273,13 @@ function usableOn(ix: IndexInfo, p: FieldPred): boolean {
     case "exists":
       // every key: exact on a sparse index; a full scan of any other (mongod's) is left to the collection scan
       return ix.sparse;
+    case "range":
+      // an `$expr` comparison (mongod's `$_internalExprLt` …): not on a multikey index (an array compares
+      // as a whole, above every scalar, while its keys are its elements), nor `$lt`/`$lte` on a sparse
+      // one (it matches missing fields, which that index lacks), nor a string on a collated one
+      if (!p.expr) return true;
+      if (ix.multikey || (ix.collation && hasString(p.value))) return false;
+      return !(ix.sparse && (p.op === "$lt" || p.op === "$lte"));
     default:
       return true;
   }
@@ -411,7 +421,7 @@ function wildcardPlans(ix: IndexInfo, input: FindPlanInput, sets: PredSets): IxS
     const ok = list.every((p) =>
       p.kind === "in"
         ? p.values.every(wildcardSearchable)
-        : (p.kind === "eq" || p.kind === "range") && wildcardSearchable(p.value)
+        : (p.kind === "eq" || (p.kind === "range" && !p.expr)) && wildcardSearchable(p.value)
     );
     if (!ok) continue;
     const virtual: IndexInfo = { ...ix, key: { $_path: 1, [path]: 1 }, multikey: true, sparse: false };

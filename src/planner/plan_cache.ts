@@ -12,6 +12,9 @@ import type { RaceMemo } from "./sort_trial.ts";
 
 function typeTag(v: unknown): string {
   if (v === null) return "null";
+  // (an expression's field path or variable is kept: `$expr` comparisons of different fields bound
+  // different indexes)
+  if (typeof v === "string" && v.startsWith("$")) return v;
   if (Array.isArray(v)) return "array";
   if (v instanceof Date) return "date";
   const t = typeof v;
