@@ -21,7 +21,12 @@ import type { Document as Doc } from "../bson/document.ts";
 
 /** One predicate on one field path, as the filter states it. */
 export type FieldPred =
-  | { readonly kind: "eq"; readonly value: unknown }
+  /**
+   * An equality. `missing`: from `$exists: false` (mongod's NOT of EXISTS), bounded as `{path: null}`
+   * — [null, null], where missing fields index — on any index but a sparse one; only the documents
+   * fetched through it are matched against it (it is no equality a text index prefix may take).
+   */
+  | { readonly kind: "eq"; readonly value: unknown; readonly missing?: true }
   | { readonly kind: "in"; readonly values: readonly unknown[] }
   /**
    * A range. `expr`: from an `$expr` comparison of the path with a constant (mongod's
@@ -189,6 +194,8 @@ export function extractPredicates(
           if (types) addPred(out, k, { kind: "type", types });
         } else if (op === "$exists" && (arg === true || (typeof arg === "number" && arg !== 0))) {
           addPred(out, k, { kind: "exists" });
+        } else if (op === "$exists" && (arg === false || arg === 0)) {
+          addPred(out, k, MISSING);
         } else if (op === "$all" && Array.isArray(arg)) {
           // every value must be there: an index entry of any one holds every match (mongod bounds the
           // first; here each is a candidate equality, and the first usable one bounds)
@@ -214,7 +221,13 @@ export function extractPredicates(
   return out;
 }
 
-/** `$not` of one comparison (`{$not: {$gt: 5}}`): its complement; anything else bounds nothing. */
+/** `$exists: false` (or `$not: {$exists: true}`): the null point, where missing fields index. */
+const MISSING: FieldPred = { kind: "eq", value: null, missing: true };
+
+/**
+ * `$not` of one comparison (`{$not: {$gt: 5}}`): its complement; of `$exists: true`, the missing
+ * fields; anything else bounds nothing.
+ */
 function notPredicate(out: Map<string, FieldPred[]>, path: string, arg: unknown, collated: boolean): void {
   if (!isDocument(arg)) return;
   const ops = Object.keys(arg);
@@ -227,6 +240,8 @@ function notPredicate(out: Map<string, FieldPred[]>, path: string, arg: unknown,
     addPred(out, path, { kind: "not", of: { kind: "in", values: v } });
   } else if ((op === "$gt" || op === "$gte" || op === "$lt" || op === "$lte") && rangeUsable(v, collated)) {
     addPred(out, path, { kind: "not", of: { kind: "range", op, value: v } });
+  } else if (op === "$exists" && (v === true || (typeof v === "number" && v !== 0))) {
+    addPred(out, path, MISSING);
   }
 }
 

@@ -29,8 +29,11 @@ export function shapeOf(v: unknown): unknown {
   if (v !== null && typeof v === "object" && typeTag(v) === "object") {
     const out: Doc = {};
     for (const [k, x] of Object.entries(v as Doc)) {
+      // (`$exists: false` bounds an index, `$exists: true` mostly does not: the value is the shape)
       out[k] = k === "$in" || k === "$nin"
         ? ["in", Array.isArray(x) ? [...new Set(x.map(typeTag))].sort() : typeTag(x)]
+        : k === "$exists"
+        ? ["exists", x === true || (typeof x === "number" && x !== 0)]
         : shapeOf(x);
     }
     return out;
