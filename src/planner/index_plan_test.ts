@@ -133,3 +133,18 @@ Deno.test("$exists: false bounds a non-sparse index by the null point; never a s
   assert.equal(impliesPartial(preds, { a: { $exists: true } }), false);
   assert.equal(impliesPartial(preds, { a: { $eq: null } }), true);
 });
+
+Deno.test("a regex after an $in on an earlier compound-index field gets its key filter", () => {
+  const indexes = [ix("g_1", { g: 1 }), ix("g_s", { g: 1, s: 1 }), ix("gd_s", { h: -1, s: 1 })];
+  for (const f of [{ g: { $in: [1, 2] }, s: /ab/ }, { h: { $in: ["x", "yy"] }, s: /ab/ }]) {
+    const p = planQuery({ filter: f, indexes });
+    assert.ok(p.access.kind === "ixScan" && p.access.keyFilter !== undefined, JSON.stringify(f));
+    if (p.access.kind !== "ixScan") continue;
+    // (above the scan of the $in alone: the filter spares the fetches)
+    assert.notEqual(p.access.indexName, "g_1");
+    assert.deepEqual(p.access.keyFilter!.shown, { s: { $regex: "ab" } });
+  }
+  // a range before it: no fixed place for the regex's field (its bounds are the range's)
+  const range = planQuery({ filter: { g: { $gt: 1 }, s: /ab/ }, indexes });
+  assert.ok(range.access.kind === "ixScan" && range.access.keyFilter === undefined);
+});
