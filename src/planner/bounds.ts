@@ -21,9 +21,25 @@ import type { Document as Doc } from "../bson/document.ts";
 
 /** One predicate on one field path, as the filter states it. */
 export type FieldPred =
-  | { readonly kind: "eq"; readonly value: unknown }
+  /**
+   * An equality. `missing`: from `$exists: false` (mongod's NOT of EXISTS), bounded as `{path: null}`
+   * — [null, null], where missing fields index — on any index but a sparse one; only the documents
+   * fetched through it are matched against it (it is no equality a text index prefix may take).
+   */
+  | { readonly kind: "eq"; readonly value: unknown; readonly missing?: true }
   | { readonly kind: "in"; readonly values: readonly unknown[] }
-  | { readonly kind: "range"; readonly op: "$gt" | "$gte" | "$lt" | "$lte"; readonly value: unknown }
+  /**
+   * A range. `expr`: from an `$expr` comparison of the path with a constant (mongod's
+   * `$_internalExprLt` …), which compares by the whole BSON order, not within the value's type, and
+   * reads missing as lowest: [MinKey, v) or (v, MaxKey] (index_plan.ts keeps it off multikey indexes,
+   * whose keys are array elements, and a `$lt`/`$lte` off sparse ones, which lack missing fields).
+   */
+  | {
+    readonly kind: "range";
+    readonly op: "$gt" | "$gte" | "$lt" | "$lte";
+    readonly value: unknown;
+    readonly expr?: true;
+  }
   /**
    * Regular expressions (a `/re/`, a `$regex`, or the regexes of an `$in` with its other `values`):
    * each bounds the strings from its literal prefix when it has one (regex_prefix.ts), else every
@@ -178,6 +194,8 @@ export function extractPredicates(
           if (types) addPred(out, k, { kind: "type", types });
         } else if (op === "$exists" && (arg === true || (typeof arg === "number" && arg !== 0))) {
           addPred(out, k, { kind: "exists" });
+        } else if (op === "$exists" && (arg === false || arg === 0)) {
+          addPred(out, k, MISSING);
         } else if (op === "$all" && Array.isArray(arg)) {
           // every value must be there: an index entry of any one holds every match (mongod bounds the
           // first; here each is a candidate equality, and the first usable one bounds)
@@ -203,7 +221,13 @@ export function extractPredicates(
   return out;
 }
 
-/** `$not` of one comparison (`{$not: {$gt: 5}}`): its complement; anything else bounds nothing. */
+/** `$exists: false` (or `$not: {$exists: true}`): the null point, where missing fields index. */
+const MISSING: FieldPred = { kind: "eq", value: null, missing: true };
+
+/**
+ * `$not` of one comparison (`{$not: {$gt: 5}}`): its complement; of `$exists: true`, the missing
+ * fields; anything else bounds nothing.
+ */
 function notPredicate(out: Map<string, FieldPred[]>, path: string, arg: unknown, collated: boolean): void {
   if (!isDocument(arg)) return;
   const ops = Object.keys(arg);
@@ -216,6 +240,8 @@ function notPredicate(out: Map<string, FieldPred[]>, path: string, arg: unknown,
     addPred(out, path, { kind: "not", of: { kind: "in", values: v } });
   } else if ((op === "$gt" || op === "$gte" || op === "$lt" || op === "$lte") && rangeUsable(v, collated)) {
     addPred(out, path, { kind: "not", of: { kind: "range", op, value: v } });
+  } else if (op === "$exists" && (v === true || (typeof v === "number" && v !== 0))) {
+    addPred(out, path, MISSING);
   }
 }
 
@@ -317,13 +343,25 @@ function elemMatchPredicates(path: string, arg: Doc, collated: boolean, out: Map
   for (const [f, list] of sub) for (const p of list) addPred(out, `${path}.${f}`, p);
 }
 
+/** The comparison with its operands swapped (`5 < $a` is `$a > 5`). */
+const SWAPPED: Record<string, "$eq" | "$gt" | "$gte" | "$lt" | "$lte"> = {
+  $eq: "$eq",
+  $lt: "$gt",
+  $lte: "$gte",
+  $gt: "$lt",
+  $gte: "$lte",
+};
+
 /**
- * `$expr: {$eq: ["$path", value]}` (either order; `$and` of such, flattened): the path's equality
- * bounds — a superset of what the expression matches (it compares whole values, so `[5, 6]` is in the
- * bounds of 5 but does not equal it; null's bounds reach missing fields too), the filter still runs on
- * every document fetched (mongod uses an index for `$expr` equality the same way; a `$lookup`'s
- * pipeline `$match` on `$$variable` is the common case). Not for arrays (an index holds their
- * elements, not them), documents, field-to-field comparisons or an unknown variable.
+ * `$expr: {$eq: ["$path", value]}` and `$lt`, `$lte`, `$gt`, `$gte` (either order; `$and` of such,
+ * flattened), as mongod rewrites them to `$_internalExprEq` … beside the `$expr`: bounds that hold
+ * every match — an equality the path's point (a superset: `[5, 6]` is in the bounds of 5 but does not
+ * equal it; null's bounds reach missing fields too), a comparison the range to MinKey or MaxKey across
+ * every type (`expr` ranges) — while the expression itself still runs on every document fetched (a
+ * `$lookup`'s pipeline `$match` on `$$variable` is the common case). Not for arrays (an index holds
+ * their elements, not them), documents (an expression object, not a constant), undefined, regexes,
+ * MinKey/MaxKey, NaN, `$lt: null` (missing is below null in an expression, yet indexes as null),
+ * field-to-field comparisons or an unknown variable.
  */
 function exprEqualities(e: unknown, collated: boolean, out: Map<string, FieldPred[]>, vars?: Doc): void {
   if (!isDocument(e) || Object.keys(e).length !== 1) return;
@@ -332,7 +370,7 @@ function exprEqualities(e: unknown, collated: boolean, out: Map<string, FieldPre
     for (const a of args) exprEqualities(a, collated, out, vars);
     return;
   }
-  if (op !== "$eq" || !Array.isArray(args) || args.length !== 2) return;
+  if (!Object.hasOwn(SWAPPED, op) || !Array.isArray(args) || args.length !== 2) return;
   const fieldOf = (x: unknown) =>
     typeof x === "string" && x.startsWith("$") && !x.startsWith("$$") && x.length > 1
       ? x.slice(1)
@@ -340,15 +378,22 @@ function exprEqualities(e: unknown, collated: boolean, out: Map<string, FieldPre
   const [a, b] = args;
   const path = fieldOf(a) ?? fieldOf(b);
   if (path === undefined || path.includes("$")) return;
-  let value = fieldOf(a) !== undefined ? b : a;
+  const pathFirst = fieldOf(a) !== undefined;
+  let value = pathFirst ? b : a;
   if (typeof value === "string" && value.startsWith("$")) {
     const name = value.startsWith("$$") ? value.slice(2) : "";
     if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name) || !vars || !Object.hasOwn(vars, name)) return;
     value = vars[name];
   }
   const k = kindOf(value);
-  if (k === "object" || k === "array" || !eqUsable(value, collated)) return;
-  addPred(out, path, { kind: "eq", value });
+  if (k === "object" || k === "array") return;
+  const cmp = pathFirst ? SWAPPED[SWAPPED[op]!]! : SWAPPED[op]!;
+  if (cmp === "$eq") {
+    if (eqUsable(value, collated)) addPred(out, path, { kind: "eq", value });
+    return;
+  }
+  if (value === null ? cmp === "$lt" : !rangeUsable(value, collated)) return;
+  addPred(out, path, { kind: "range", op: cmp, value, expr: true });
 }
 
 // ------------------------------------------------------------------ display (explain)
@@ -488,6 +533,13 @@ export function typeByte(t: number): Uint8Array {
 
 function rangeInterval(p: FieldPred & { kind: "range" }, keyer?: CollationKeyer): ValueInterval {
   const bytes = encodeValue(p.value, keyer);
+  if (p.expr) {
+    // (no type bracket: every value above or below in the BSON order, null and missing lowest)
+    const at: End = { bytes, incl: p.op === "$gte" || p.op === "$lte", value: p.value };
+    return p.op === "$gt" || p.op === "$gte"
+      ? { lo: at, hi: MAX_END, point: false }
+      : { lo: MIN_END, hi: at, point: false };
+  }
   const t = bytes[0]!;
   const cls = typeClass(p.value);
   const lowStart: End = {

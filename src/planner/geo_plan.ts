@@ -120,7 +120,8 @@ function geoBounds(
     if (i === shape.geoPos) return idIntervals(cells);
     // a 2d index keeps a field's several values as one array (keys/geo_keys.ts): no bounds on it
     if (shape.kind === "2d") return undefined;
-    const list = preds.get(f);
+    // (an `$expr` range bounds no multikey index: index_plan.ts usableOn)
+    const list = preds.get(f)?.filter((p) => !(ix.multikey && p.kind === "range" && p.expr));
     return list && list.length > 0 ? fieldIntervals(list, ix.multikey) : undefined;
   });
   return buildBounds(shape.fields, shape.dirs, perField);

@@ -20,6 +20,7 @@ import {
   extractPredicates,
   fieldIntervals,
   type FieldPred,
+  hasString,
   type ValueInterval,
 } from "./bounds.ts";
 import { buildBounds, dropSharedPrefixBounds, type IndexBoundsResult } from "./key_bounds.ts";
@@ -82,6 +83,8 @@ function predImplies(p: FieldPred, op: string, arg: unknown): boolean {
     if (p.kind === "type") return !p.types.includes(0x14);
     return p.of.kind === "eq" ? p.of.value === null : p.of.kind === "in" && p.of.values.includes(null);
   }
+  // (an `$expr` range compares across types and may match a missing field: it implies nothing here)
+  if (p.kind === "range" && p.expr) return false;
   if (op === "$exists") {
     if (p.kind === "eq") return p.value !== null;
     if (p.kind === "in") return p.values.every((x) => x !== null);
@@ -204,7 +207,7 @@ function indexPlan(
     if (ix.partialFilterExpression && !impliesPartial(preds, ix.partialFilterExpression)) return undefined;
   }
   let b = buildBounds(fields, dirs, perField);
-  const regex = regexField(fields, lists, perField, b.pointPrefix);
+  const regex = regexField(fields, lists, perField, b);
   if (input.min !== undefined || input.max !== undefined) {
     // (an empty min or max leaves that end open, as mongod's finishMinObj / finishMaxObj)
     const min = input.min && Object.keys(input.min).length > 0 ? input.min : undefined;
@@ -241,10 +244,17 @@ function indexPlan(
   const { at, pred } = regex;
   let offset = 0;
   for (let i = 0; i < at; i++) offset += perField[i]![0]!.lo.bytes.length;
-  const keyFilter = regexKeyFilter(fields[at]!, pred, offset, dirs[at]!);
+  // (a field before it holding several points, an `$in`: the offset is found key by key)
+  const lead = at > b.pointPrefix
+    ? perField.slice(0, at).map((list, i) =>
+      list!.map((iv) => dirs[i] === 1 ? iv.lo.bytes : inverted(iv.lo.bytes))
+    )
+    : undefined;
+  const keyFilter = regexKeyFilter(fields[at]!, pred, offset, dirs[at]!, lead);
   // every string of the index, tested key by key: weaker than a range (mongod's trial would pick by
   // keys examined per result; any equality or range on another index is taken first)
-  const weak = pred.regexes.some((r) => r.prefix === undefined);
+  // (past an `$in`, its points bound the scan first: the regex narrows it)
+  const weak = at === b.pointPrefix && pred.regexes.some((r) => r.prefix === undefined);
   return scanPath(ix, b, sortDir, leadConstrained, b.display, { keyFilter, weak });
 }
 
@@ -270,6 +280,13 @@ function usableOn(ix: IndexInfo, p: FieldPred): boolean {
     case "exists":
       // every key: exact on a sparse index; a full scan of any other (mongod's) is left to the collection scan
       return ix.sparse;
+    case "range":
+      // an `$expr` comparison (mongod's `$_internalExprLt` …): not on a multikey index (an array compares
+      // as a whole, above every scalar, while its keys are its elements), nor `$lt`/`$lte` on a sparse
+      // one (it matches missing fields, which that index lacks), nor a string on a collated one
+      if (!p.expr) return true;
+      if (ix.multikey || (ix.collation && hasString(p.value))) return false;
+      return !(ix.sparse && (p.op === "$lt" || p.op === "$lte"));
     default:
       return true;
   }
@@ -283,20 +300,31 @@ function weakPred(p: FieldPred | undefined): boolean {
 }
 
 /**
- * The field whose bounds a `regex` predicate gives (its first non-pinned bounded field: the one an
- * interval list or range ends on), with that predicate, when every field before it is pinned to one
- * value (its key bytes then start at the same offset in every key scanned); else undefined.
+ * The field whose bounds a `regex` predicate gives (its first non-point bounded field: the one an
+ * interval list or range ends on), with that predicate, when every field before it is bounded by
+ * points (one each: its key bytes then start at the same offset in every key scanned; several, an
+ * `$in`: the offset is found key by key, key_filter.ts), else undefined.
  */
 function regexField(
   fields: readonly string[],
   lists: readonly (readonly FieldPred[] | undefined)[],
   perField: readonly (readonly ValueInterval[] | undefined)[],
-  pointPrefix: number,
+  b: IndexBoundsResult,
 ): { at: number; pred: FieldPred & { kind: "regex" } } | undefined {
-  const at = pointPrefix;
+  let at = b.pointPrefix;
+  while (at < fields.length && (perField[at]?.length ?? 0) > 0 && perField[at]!.every((iv) => iv.point)) at++;
   if (at >= fields.length || perField[at] === undefined) return undefined;
+  // (past a field of several points, only when the bounds reach the regex's field)
+  if (at > b.pointPrefix && b.boundedFields !== at + 1) return undefined;
   const pred = boundingPred(lists[at] ?? []);
   return pred?.kind === "regex" ? { at, pred } : undefined;
+}
+
+/** A descending field's key bytes. */
+function inverted(bytes: Uint8Array): Uint8Array {
+  const out = new Uint8Array(bytes.length);
+  for (let i = 0; i < bytes.length; i++) out[i] = 255 - bytes[i]!;
+  return out;
 }
 
 /**
@@ -324,7 +352,9 @@ export function scanPath(
   const allPinned = b.pointPrefix === nFields;
   const score = (ix.unique && allPinned ? 1000 : 0) + b.pointPrefix * 10 +
     (b.boundedFields > b.pointPrefix ? (extra.weak ? 1 : 5) : 0) + (sortDir !== 0 ? 4 : 0) +
-    (leadConstrained ? 2 : 0) - nFields * 0.01 - (ix.multikey ? 0.5 : 0);
+    (leadConstrained ? 2 : 0) - nFields * 0.01 - (ix.multikey ? 0.5 : 0) +
+    // (a key filter spares the fetches of the keys it fails: above the same scan without one)
+    (extra.keyFilter ? 0.5 : 0);
   const keyFilter = extra.keyFilter;
   const intervals = reverse ? [...b.intervals].reverse() : b.intervals;
   const partial = ix.partialFilterExpression !== undefined;
@@ -411,7 +441,7 @@ function wildcardPlans(ix: IndexInfo, input: FindPlanInput, sets: PredSets): IxS
     const ok = list.every((p) =>
       p.kind === "in"
         ? p.values.every(wildcardSearchable)
-        : (p.kind === "eq" || p.kind === "range") && wildcardSearchable(p.value)
+        : (p.kind === "eq" || (p.kind === "range" && !p.expr)) && wildcardSearchable(p.value)
     );
     if (!ok) continue;
     const virtual: IndexInfo = { ...ix, key: { $_path: 1, [path]: 1 }, multikey: true, sparse: false };

@@ -100,3 +100,51 @@ Deno.test("$all: each plain value is a candidate equality; documents and $elemMa
   assert.deepEqual(p.get("t"), [{ kind: "eq", value: "x1" }, { kind: "eq", value: "y1" }]);
   assert.equal(extractPredicates({ t: { $all: [] } }, false).size, 0);
 });
+
+Deno.test("$exists: false bounds a non-sparse index by the null point; never a sparse one", () => {
+  const plain = [ix("a_1", { a: 1 })];
+  for (const f of [{ a: { $exists: false } }, { a: { $exists: 0 } }, { a: { $not: { $exists: true } } }]) {
+    const p = planQuery({ filter: f, indexes: plain });
+    assert.equal(
+      p.access.kind === "ixScan" && p.access.indexBounds.a?.join(),
+      "[null, null]",
+      JSON.stringify(f),
+    );
+  }
+  const multikey = planQuery({
+    filter: { a: { $exists: false } },
+    indexes: [ix("a_1", { a: 1 }, { multikey: true })],
+  });
+  assert.equal(multikey.access.kind, "ixScan");
+  const compound = planQuery({
+    filter: { g: 1, a: { $exists: false } },
+    indexes: [ix("g_a", { g: 1, a: 1 })],
+  });
+  assert.deepEqual(compound.access.kind === "ixScan" && compound.access.indexBounds, {
+    g: ["[1, 1]"],
+    a: ["[null, null]"],
+  });
+  const sparse = [ix("a_1", { a: 1 }, { sparse: true })];
+  assert.equal(planQuery({ filter: { a: { $exists: false } }, indexes: sparse }).access.kind, "collScan");
+  // $exists: true still leaves a plain index to the collection scan (mongod's full [MinKey, MaxKey] scan)
+  assert.equal(planQuery({ filter: { a: { $exists: true } }, indexes: plain }).access.kind, "collScan");
+  // it implies {a: null} of a partial filter, never $exists: true
+  const preds = extractPredicates({ a: { $exists: false } }, false);
+  assert.equal(impliesPartial(preds, { a: { $exists: true } }), false);
+  assert.equal(impliesPartial(preds, { a: { $eq: null } }), true);
+});
+
+Deno.test("a regex after an $in on an earlier compound-index field gets its key filter", () => {
+  const indexes = [ix("g_1", { g: 1 }), ix("g_s", { g: 1, s: 1 }), ix("gd_s", { h: -1, s: 1 })];
+  for (const f of [{ g: { $in: [1, 2] }, s: /ab/ }, { h: { $in: ["x", "yy"] }, s: /ab/ }]) {
+    const p = planQuery({ filter: f, indexes });
+    assert.ok(p.access.kind === "ixScan" && p.access.keyFilter !== undefined, JSON.stringify(f));
+    if (p.access.kind !== "ixScan") continue;
+    // (above the scan of the $in alone: the filter spares the fetches)
+    assert.notEqual(p.access.indexName, "g_1");
+    assert.deepEqual(p.access.keyFilter!.shown, { s: { $regex: "ab" } });
+  }
+  // a range before it: no fixed place for the regex's field (its bounds are the range's)
+  const range = planQuery({ filter: { g: { $gt: 1 }, s: /ab/ }, indexes });
+  assert.ok(range.access.kind === "ixScan" && range.access.keyFilter === undefined);
+});

@@ -7,8 +7,9 @@
  * The fetched documents are always matched against the whole filter again, so the test need only
  * never reject a key a match has.
  *
- * The field must sit at a fixed byte offset in every key scanned: the fields before it pinned to one
- * value each (their encodings' lengths summed), which index_plan.ts checks.
+ * The field must sit at a known byte offset in every key scanned: the fields before it pinned to one
+ * value each (their encodings' lengths summed), or to a few (an `$in`: the offset found key by key past
+ * the one encoding of each that the key holds), which index_plan.ts checks.
  */
 import { BSONRegExp } from "bson";
 import { compileRegex } from "../engine/query/regex.ts";
@@ -81,12 +82,18 @@ export function keyStrings(): KeyStringReader {
   };
 }
 
-/** The key filter of a `regex` predicate on the field at byte `offset` (direction `dir`), or undefined. */
+/**
+ * The key filter of a `regex` predicate on the field at byte `offset` (direction `dir`), or undefined.
+ * `lead`: the encodings (direction applied) each field before it may hold in the bounds, when one of
+ * them has several (an `$in`): the field's offset is then found key by key, past the one encoding of
+ * each that the key starts with there (encodings are prefix-free); a key that holds none passes.
+ */
 export function regexKeyFilter(
   path: string,
   pred: FieldPred & { kind: "regex" },
   offset: number,
   dir: 1 | -1,
+  lead?: readonly (readonly Uint8Array[])[],
 ): KeyFilter | undefined {
   let tests: ((s: string) => boolean)[];
   try {
@@ -107,6 +114,16 @@ export function regexKeyFilter(
   const flip = dir === 1 ? 0 : 255;
   const keyStringAt = keyStrings();
   const one = tests.length === 1 && strings.size === 0 ? tests[0]! : undefined;
+  if (lead !== undefined && lead.some((l) => l.length > 1)) {
+    const matches = (s: string) => strings.has(s) || tests.some((t) => t(s));
+    const test = (key: Uint8Array) => {
+      const at = fieldOffset(key, lead);
+      if (at === undefined) return true;
+      const s = keyStringAt(key, at, flip);
+      return s === undefined || matches(s);
+    };
+    return { test, shown: { [path]: shownPredicate(pred) } };
+  }
   const test = one
     ? (key: Uint8Array) => {
       const s = keyStringAt(key, offset, flip);
@@ -117,6 +134,26 @@ export function regexKeyFilter(
       return s === undefined || strings.has(s) || tests.some((t) => t(s));
     };
   return { test, shown: { [path]: shownPredicate(pred) } };
+}
+
+/** The offset past the lead fields' encodings in `key`, or undefined when one of them is none listed. */
+function fieldOffset(key: Uint8Array, lead: readonly (readonly Uint8Array[])[]): number | undefined {
+  let at = 0;
+  for (const list of lead) {
+    let next: number | undefined;
+    for (const enc of list) {
+      if (at + enc.length > key.length) continue;
+      let j = 0;
+      while (j < enc.length && key[at + j] === enc[j]) j++;
+      if (j === enc.length) {
+        next = at + j;
+        break;
+      }
+    }
+    if (next === undefined) return undefined;
+    at = next;
+  }
+  return at;
 }
 
 /** The predicate as explain shows it (mongod: `{$regex: …}`, or the `$in` list). */

@@ -54,3 +54,18 @@ Deno.test("regex bounds: all strings and the regex values, or the prefix; $in po
   ]]);
   assertEquals(show({ s: { $in: [/x/, "abc"] } }), [['""', "{}"], ["/x/", "/x/"]]);
 });
+
+Deno.test("regexKeyFilter past an $in: the field's offset found key by key, ascending or descending", () => {
+  const pred = extractPredicates({ s: /^ab/i }, false).get("s")![0] as FieldPred & { kind: "regex" };
+  for (const dir of [1, -1] as const) {
+    const lead = [[5, "long value"].map((v) => encodeIndexKey([v], [dir]).slice())];
+    const f = regexKeyFilter("s", pred, 0, 1, lead)!;
+    const key = (g: unknown, s: unknown) => encodeIndexKey([g, s], [dir, 1]).slice();
+    assertEquals(
+      [key(5, "ABc"), key(5, "xab"), key("long value", "abz"), key("long value", "b"), key(5, 7), key(6, "x")]
+        .map(f.test),
+      [true, false, true, false, true, true],
+      `dir ${dir}`,
+    );
+  }
+});

@@ -25,6 +25,10 @@
  * `$nearSphere` (their own access paths). Collation, sparse, partial and hidden indexes follow the
  * single-index rules (`planIndexScans` refuses what they refuse, per branch).
  *
+ * A branch with no plan of its own that holds an `$or` (is one, or beside one in an `$and`: mongod's
+ * NestedContainedOr) is distributed over it: `{$or: [{a}, {b, $or: [{c}, {d}]}]}` scans `a`, `{b, c}`
+ * and `{b, d}` (leafPlans; the same documents, each fetched one matched against the whole filter).
+ *
  * The plan scores as its weakest branch: it replaces the best single-index plan only when it scores
  * higher (so `{a: 5, $or: [{c: 1}, {c: 2}]}` with `a` and `c` indexed keeps its IXSCAN on `a`).
  */
@@ -102,19 +106,68 @@ function branchPlan(
   return candidates.find((p) => Object.keys(p.keyPattern).some((f) => own.has(f)));
 }
 
-/** Each branch's plan (with `sort`: ranked with it, as single-index plans are), or undefined if one has none. */
+/**
+ * Most scans one `$or` is planned as once its branches' nested `$or`s are distributed (leafPlans: an
+ * `$and` of several `$or`s multiplies).
+ */
+const MAX_LEAVES = 512;
+
+/** How deep nested `$or`s are distributed. */
+const MAX_NESTING = 4;
+
+/** One scan of an OR plan: the filter it was planned for (a branch, or a leaf of one) and its plan. */
+interface Leaf {
+  readonly filter: Doc;
+  readonly plan: IxScanPath;
+}
+
+/**
+ * The scans of one branch into `out`: its own best plan; else, when the branch holds an `$or` (is one,
+ * or an `$and` beside one: mongod's NestedContainedOr), one per element of that `$or` conjoined with
+ * the rest of the branch (`{b, $or: [{c}, {d}]}` → `{b, c}`, `{b, d}`: the same documents), each
+ * planned the same way. false when a leaf has no plan, or past MAX_LEAVES scans.
+ */
+function leafPlans(
+  input: FindPlanInput,
+  branch: Doc,
+  outside: Doc,
+  sort: Doc | undefined,
+  out: Leaf[],
+  depth: number,
+): boolean {
+  const plan = branchPlan(input, branch, conjoin(outside, branch), sort);
+  if (plan !== undefined) {
+    out.push({ filter: branch, plan });
+    return out.length <= MAX_LEAVES;
+  }
+  if (depth >= MAX_NESTING) return false;
+  const parts = conjuncts(branch);
+  const at = parts.findIndex(([k, v]) =>
+    k === "$or" && Array.isArray(v) && v.length > 0 && v.every(isDocument)
+  );
+  if (at < 0) return false;
+  const inner = parts[at]![1] as Doc[];
+  const rest = parts.filter((_, i) => i !== at);
+  for (const sub of inner) {
+    if (!leafPlans(input, filterOf([...rest, ...conjuncts(sub)]), outside, sort, out, depth + 1)) {
+      return false;
+    }
+  }
+  return true;
+}
+
+/**
+ * Each branch's scans (with `sort`: ranked with it, as single-index plans are), nested `$or`s
+ * distributed (leafPlans), or undefined if one has none.
+ */
 function branchPlans(
   input: FindPlanInput,
   list: readonly Doc[],
-  combined: readonly Doc[],
+  outside: Doc,
   sort: Doc | undefined,
-): IxScanPath[] | undefined {
-  const out: IxScanPath[] = [];
-  for (let i = 0; i < list.length; i++) {
-    const p = branchPlan(input, list[i]!, combined[i]!, sort);
-    if (p === undefined) return undefined;
-    out.push(p);
-  }
+): Leaf[] | undefined {
+  const out: Leaf[] = [];
+  for (const branch of list) if (!leafPlans(input, branch, outside, sort, out, 0)) return undefined;
   return out;
 }
 
@@ -144,15 +197,16 @@ export function planOr(input: FindPlanInput): OrPath | undefined {
   for (const [key, list] of all) {
     if (key !== "$or" || !Array.isArray(list) || list.length === 0) continue; // ([] is refused by the compiler)
     if (!list.every(isDocument)) continue;
-    const filters = list as Doc[];
     const outside = filterOf(all.filter(([k, v]) => k !== "$or" || v !== list));
-    const combined = filters.map((b) => conjoin(outside, b));
     // SORT_MERGE when every branch's best plan for the sort gives it; else an OR planned without it
     const sort = mergeableSort(input.sort);
-    const sorted = sort ? branchPlans(input, filters, combined, sort) : undefined;
-    const merge = sorted !== undefined && sorted.every((p) => p.providesSort);
-    const branches = merge ? sorted : branchPlans(input, filters, combined, undefined);
-    if (branches === undefined) continue;
+    const sorted = sort ? branchPlans(input, list as Doc[], outside, sort) : undefined;
+    const merge = sorted !== undefined && sorted.every((l) => l.plan.providesSort);
+    const leaves = merge ? sorted : branchPlans(input, list as Doc[], outside, undefined);
+    if (leaves === undefined) continue;
+    const branches = leaves.map((l) => l.plan);
+    const filters = leaves.map((l) => l.filter);
+    const combined = filters.map((b) => conjoin(outside, b));
     const score = Math.min(...branches.map((p) => p.score));
     if (best === undefined || score > best.score) {
       const exact = branches.every((p, i) => boundsAnswerFilter(combined[i]!, p, indexOf(p), collated));

@@ -58,7 +58,8 @@ Deno.test("an $or beside other predicates: OR with the whole filter matched abov
 
 Deno.test("no OR plan: a branch without an index plan, a hint, min/max, $text/$near, collation", () => {
   assert.equal(plan({ $or: [{ a: 1 }, { z: 2 }] }).kind, "collScan");
-  assert.equal(plan({ $or: [{ a: 1 }, { $or: [{ c: 1 }, { c: 2 }] }] }).kind, "collScan");
+  assert.equal(plan({ $or: [{ a: 1 }, { $or: [{ c: 1 }, { z: 2 }] }] }).kind, "collScan");
+  assert.equal(plan({ $or: [{ a: 1 }, { z: 1, $or: [{ c: 1 }, { y: 2 }] }] }).kind, "collScan");
   assert.equal(plan({ $or: [{ a: 1 }, { c: 2 }] }, { hint: "c_1" }).kind, "ixScan");
   assert.equal(planOr({ filter: { $or: [{ a: 1 }, { c: 2 }] }, indexes: INDEXES, hint: "a_1" }), undefined);
   assert.equal(planOr({ filter: { $or: [{ a: 1 }, { c: 2 }] }, indexes: INDEXES, min: { a: 1 } }), undefined);
@@ -188,4 +189,39 @@ Deno.test("a collated $or over indexes with the query's collation: string branch
   const indexes = [ix({ s: 1 }, { collation }), ix({ t: 1 }, { collation })];
   const a = plan({ $or: [{ s: "x" }, { t: "y" }] }, { indexes, collated: true, collation });
   assert.deepEqual(branchIndexes(a), ["s_1", "t_1"]);
+});
+
+Deno.test("nested $or: a branch with no plan of its own is distributed over the $or it holds (NestedContainedOr)", () => {
+  // a branch that is an $or
+  const flat = plan({ $or: [{ a: 1 }, { $or: [{ c: 1 }, { c: 2 }] }] });
+  assert.deepEqual(branchIndexes(flat), ["a_1", "c_1", "c_1"]);
+  assert.ok(flat.kind === "or" && flat.rooted && flat.exact);
+  assert.deepEqual(flat.kind === "or" && flat.branchFilters, [{ a: 1 }, { c: 1 }, { c: 2 }]);
+  // an $and holding an $or beside an unindexed predicate: each leaf carries it
+  const nested = plan({ $or: [{ a: 1 }, { $and: [{ z: 5 }, { $or: [{ c: 1 }, { a: 2 }] }] }] });
+  assert.deepEqual(branchIndexes(nested), ["a_1", "c_1", "a_1"]);
+  assert.ok(nested.kind === "or" && !nested.exact && !nested.branchesExact);
+  assert.deepEqual(nested.kind === "or" && nested.branchFilters, [{ a: 1 }, { z: 5, c: 1 }, { z: 5, a: 2 }]);
+  // implicit $and, two levels, beside a contained predicate (it bounds the compound index)
+  const deep = plan({
+    b: 3,
+    $or: [{ c: 1 }, { z: 1, $or: [{ a: 4 }, { y: 2, $or: [{ c: 5 }, { a: 6 }] }] }],
+  });
+  assert.deepEqual(branchIndexes(deep), ["c_1", "b_1_a_1", "c_1", "b_1_a_1"]);
+  // a branch that has a plan of its own keeps it whole
+  assert.deepEqual(branchIndexes(plan({ $or: [{ c: 1 }, { a: 1, $or: [{ z: 1 }, { y: 2 }] }] })), [
+    "c_1",
+    "a_1",
+  ]);
+  // sorted: the leaves merge when each gives the order
+  const merged = planQuery({
+    filter: { $or: [{ a: 1 }, { $or: [{ c: 1 }, { c: 2 }] }] },
+    sort: { _id: 1 },
+    indexes: [ix({ a: 1, _id: 1 }), ix({ c: 1, _id: 1 })],
+  }).access;
+  assert.ok(merged.kind === "or" && merged.sortMerge !== undefined && merged.branches.length === 3);
+  // an $and of two $ors multiplies: past 512 scans, no OR plan
+  const many = (f: string) => ({ $or: Array.from({ length: 30 }, (_, i) => ({ [f]: i })) });
+  assert.equal(plan({ $or: [{ a: 1 }, { $and: [many("z"), many("c")] }] }).kind, "collScan");
+  assert.equal(branchIndexes(plan({ $or: [{ a: 1 }, { $or: many("c").$or }] })).length, 31);
 });

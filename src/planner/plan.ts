@@ -84,7 +84,10 @@ export interface KeyFilter {
 export interface OrPath {
   readonly kind: "or";
   readonly branches: readonly IxScanPath[];
-  /** Each branch's own filter (the `$or` element its scan was planned for), in branch order. */
+  /**
+   * Each branch's own filter (the `$or` element its scan was planned for, or a leaf of one a nested
+   * `$or` was distributed into: or_plan.ts), in branch order.
+   */
   readonly branchFilters: readonly Record<string, unknown>[];
   /** The filter is that `$or` alone (mongod's rooted `$or`, planned branch by branch: SUBPLAN). */
   readonly rooted: boolean;

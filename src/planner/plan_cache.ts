@@ -12,6 +12,9 @@ import type { RaceMemo } from "./sort_trial.ts";
 
 function typeTag(v: unknown): string {
   if (v === null) return "null";
+  // (an expression's field path or variable is kept: `$expr` comparisons of different fields bound
+  // different indexes)
+  if (typeof v === "string" && v.startsWith("$")) return v;
   if (Array.isArray(v)) return "array";
   if (v instanceof Date) return "date";
   const t = typeof v;
@@ -26,8 +29,11 @@ export function shapeOf(v: unknown): unknown {
   if (v !== null && typeof v === "object" && typeTag(v) === "object") {
     const out: Doc = {};
     for (const [k, x] of Object.entries(v as Doc)) {
+      // (`$exists: false` bounds an index, `$exists: true` mostly does not: the value is the shape)
       out[k] = k === "$in" || k === "$nin"
         ? ["in", Array.isArray(x) ? [...new Set(x.map(typeTag))].sort() : typeTag(x)]
+        : k === "$exists"
+        ? ["exists", x === true || (typeof x === "number" && x !== 0)]
         : shapeOf(x);
     }
     return out;

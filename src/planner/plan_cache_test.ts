@@ -33,3 +33,14 @@ Deno.test("clear keeps to one collection, and with a suffix to one shape of it (
   assert.deepEqual(cache.entries("u1|"), []);
   assert.deepEqual(cache.entries("u2|"), [["u2|a,b|{x}|{}|{}", "a"]]);
 });
+
+Deno.test("shapes: $exists true and false differ", () => {
+  assert.notEqual(
+    JSON.stringify(shapeOf({ a: { $exists: true } })),
+    JSON.stringify(shapeOf({ a: { $exists: false } })),
+  );
+  assert.equal(
+    JSON.stringify(shapeOf({ a: { $exists: 0 } })),
+    JSON.stringify(shapeOf({ a: { $exists: false } })),
+  );
+});

@@ -62,7 +62,7 @@ export function textPrefixValues(
   const same = collationIdentity(collations.query) === collationIdentity(collations.index);
   const values: unknown[] = [];
   for (const f of prefix) {
-    const eq = preds.get(f)?.find((p) => p.kind === "eq");
+    const eq = preds.get(f)?.find((p) => p.kind === "eq" && !p.missing);
     if (eq === undefined || eq.kind !== "eq" || (!same && collationSensitive(eq.value))) {
       throw new CommandError(
         "NoQueryExecutionPlans",

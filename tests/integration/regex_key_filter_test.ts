@@ -107,6 +107,8 @@ Deno.test({
         let f = randomFilter(r, field);
         if (field === "pa" || n % 7 === 0) f = { ...f, g: { $gte: 1 } };
         if (n % 11 === 0 && field === "s") f = { ...f, g: 2 };
+        // (an $in before the regex on the compound index: the key filter finds the field key by key)
+        if (n % 11 === 6 && field === "s") f = { ...f, g: { $in: [0, 2] } };
         const label = JSON.stringify(
           f,
           (_k, v) => v instanceof BSONRegExp ? `/${v.pattern}/${v.options}` : v,
@@ -129,7 +131,14 @@ Deno.test({
       }
       ok(indexed > 120, `only ${indexed} indexed plans`);
       // a hinted compound index (an equality before the regex) and a descending one
-      for (const f of [{ g: 1, s: /cab/i }, { g: 0, s: { $in: [/^bob/i, "cab"] } }]) {
+      for (
+        const f of [
+          { g: 1, s: /cab/i },
+          { g: 0, s: { $in: [/^bob/i, "cab"] } },
+          { g: { $in: [0, 2] }, s: /ob/ },
+          { g: { $in: [1, 2] }, s: { $in: [/^bob/i, "cab"] } },
+        ]
+      ) {
         assertEquals(
           await c.find(f).hint("g_s").sort({ _id: 1 }).toArray(),
           await c.find(f).hint({ $natural: 1 }).sort({ _id: 1 }).toArray(),
@@ -179,6 +188,18 @@ Deno.test({
       assertEquals(inList.indexBounds, {
         s: ['["Name4", "Name5")', '["Name7 x", "Name7 x"]', "[/^Name4/, /^Name4/]"],
       });
+      // after an $in on a compound index's first field: the key filter still runs (the field's place
+      // found key by key), and that index wins over the $in's own
+      await c.createIndex({ a: 1, s: 1 });
+      const f = { a: { $in: [1, 3] }, s: /cab/i };
+      const exIn = await c.find(f).explain("executionStats");
+      const inScan = planOf(exIn.queryPlanner.winningPlan).ixscan;
+      assertEquals(inScan.indexName, "a_1_s_1");
+      assertEquals(inScan.filter, { s: { $regex: "cab", $options: "i" } });
+      const n = await c.countDocuments(f, { hint: { $natural: 1 } });
+      assertEquals(exIn.executionStats.nReturned, n);
+      assertEquals(exIn.executionStats.totalDocsExamined, n);
+      assertEquals(exIn.executionStats.totalKeysExamined, 201); // (the stored regex too)
     } finally {
       await client.close();
       await server.stop();
