@@ -76,15 +76,11 @@ function copyOut(len: number): Uint8Array {
   return v;
 }
 
-/** Scratch for packed key lists (each key: 4-byte little-endian length, then its bytes). */
-let packed = new Uint8Array(4096);
-
-function packKeys(keys: readonly Uint8Array[]): [Uint8Array, number] {
-  let need = 0;
-  for (const k of keys) need += 4 + k.length;
-  if (need > packed.length) packed = new Uint8Array(Math.max(need, packed.length * 2));
-  const buf = packed;
-  let at = 0;
+/**
+ * Writes `keys` into `buf` from `at`, each as a 4-byte little-endian length then its bytes (the shim's
+ * packed key list); returns the end. `buf` must have the room.
+ */
+export function putKeys(buf: Uint8Array, at: number, keys: readonly Uint8Array[]): number {
   for (const k of keys) {
     const n = k.length;
     buf[at] = n & 0xff;
@@ -94,7 +90,17 @@ function packKeys(keys: readonly Uint8Array[]): [Uint8Array, number] {
     buf.set(k, at + 4);
     at += 4 + n;
   }
-  return [buf, at];
+  return at;
+}
+
+/** Scratch for packed key lists (each key: 4-byte little-endian length, then its bytes). */
+let packed = new Uint8Array(4096);
+
+function packKeys(keys: readonly Uint8Array[]): [Uint8Array, number] {
+  let need = 0;
+  for (const k of keys) need += 4 + k.length;
+  if (need > packed.length) packed = new Uint8Array(Math.max(need, packed.length * 2));
+  return [packed, putKeys(packed, 0, keys)];
 }
 /** Field names for `scanRecordFields`, packed as the shim reads them. */
 export interface PackedNames {

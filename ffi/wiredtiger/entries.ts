@@ -6,7 +6,7 @@
  */
 import { check, WT_DUPLICATE_KEY, WT_NOTFOUND } from "./errors.ts";
 import { shim } from "./load.ts";
-import type { Cursor } from "./cursor.ts";
+import { type Cursor, putKeys } from "./cursor.ts";
 
 /** Indexes' keys as the shim reads them: cursor addresses, (unique, count) pairs, the keys packed. */
 class EntryList {
@@ -39,18 +39,7 @@ class EntryList {
       grown.set(this.keys.subarray(0, this.len));
       this.keys = grown;
     }
-    const buf = this.keys;
-    let at = this.len;
-    for (const k of keys) {
-      const n = k.length;
-      buf[at] = n & 0xff;
-      buf[at + 1] = (n >>> 8) & 0xff;
-      buf[at + 2] = (n >>> 16) & 0xff;
-      buf[at + 3] = (n >>> 24) & 0xff;
-      buf.set(k, at + 4);
-      at += 4 + n;
-    }
-    this.len = at;
+    this.len = putKeys(this.keys, this.len, keys);
     this.cursors[i] = c.address;
     this.info[2 * i] = unique ? 1 : 0;
     this.info[2 * i + 1] = keys.length;
