@@ -61,6 +61,19 @@ serverTest(
       assert.match(plan, /IXSCAN/, JSON.stringify(pipeline));
     }
 
+    // the moved filter, and the $sort + $limit after it, run in the query layer: explain's $cursor shows them
+    const sorted: AnyDoc = await c.aggregate([{ $sort: { t: -1 } }, { $match: { owner: "u5" } }, {
+      $limit: 20,
+    }, {
+      $project: { t: 1 },
+    }]).explain("queryPlanner");
+    const winning = sorted.stages[0].$cursor.queryPlanner.winningPlan;
+    assert.equal(JSON.stringify(sorted.stages.slice(1)), JSON.stringify([{ $project: { t: 1 } }]));
+    assert.match(
+      JSON.stringify(winning),
+      /"stage":"SORT","sortPattern":\{"t":-1\}.*"limitAmount":20.*"indexName":"owner_1"/,
+    );
+
     // a bad stage after the moved filter is still reported, as written
     await assert.rejects(
       c.aggregate([{ $sort: { t: 1 } }, { $match: { owner: "u1" } }, { $limit: -1 }]).toArray(),

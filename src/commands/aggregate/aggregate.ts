@@ -570,12 +570,39 @@ function explainShape(p: AggregateParams): ExplainShape {
   }
   const filter = matches.length === 0 ? undefined : matches.length === 1 ? matches[0] : { $and: matches };
   const sample = i === 0 && !readsRowMeta(pipeline) ? leadingSampleSize(pipeline) : undefined;
+  // a $sort after them (and a $limit right after it) runs in the query layer, as mongod's $cursor shows it
+  const sort = pushedSort(pipeline[i]);
+  if (sort !== undefined) i++;
+  const limit = sort !== undefined ? pushedLimit(pipeline[i]) : undefined;
+  if (limit !== undefined) i++;
   return {
     coll: p.collection ?? COLLECTIONLESS,
-    parts: { filter, hint: p.hint, collation: p.collation, variables: p.let },
+    parts: {
+      filter,
+      hint: p.hint,
+      collation: p.collation,
+      variables: p.let,
+      ...(sort !== undefined ? { sort } : {}),
+      ...(limit !== undefined ? { limit } : {}),
+    },
     rest: pipeline.slice(i) as Doc[],
     ...(sample !== undefined ? { sample } : {}),
   };
+}
+
+/** A `$sort` stage's spec the query layer can run (by paths: no `$meta`), else undefined. */
+function pushedSort(stage: unknown): Doc | undefined {
+  if (!isPlainDoc(stage) || Object.keys(stage).length !== 1) return undefined;
+  const spec = stage["$sort"];
+  if (!isPlainDoc(spec) || Object.keys(spec).length === 0) return undefined;
+  return (JSON.stringify(spec) ?? "").includes('"$meta"') ? undefined : spec;
+}
+
+/** A `$limit` stage's positive integer count, else undefined. */
+function pushedLimit(stage: unknown): number | undefined {
+  if (!isPlainDoc(stage) || Object.keys(stage).length !== 1 || !isNumeric(stage["$limit"])) return undefined;
+  const n = toNumber(stage["$limit"]);
+  return Number.isInteger(n) && n > 0 ? n : undefined;
 }
 
 /** The stages with their filters moved earlier; as written when a stage is malformed (the run reports it). */
