@@ -48,6 +48,7 @@ serverTest(
         $match: { owner: { $in: ["u1", "u2"] }, "j.team": 1 },
       }],
       [{ $unwind: "$tags" }, { $match: { tags: 2, score: { $gte: 490 } } }, { $sort: { _id: 1, tags: 1 } }],
+      [{ $project: { id: "$_id", who: "$owner", score: 1 } }, { $match: { who: "u5", id: { $lt: 1500 } } }],
     ];
     for (const pipeline of pipelines) {
       const got = await c.aggregate(pipeline).toArray();

@@ -6,7 +6,9 @@
  * A `$match` right after a `$sort` goes before it; after `$addFields`/`$set`, `$unset`, `$project`,
  * `$lookup` or `$unwind`, the parts of its filter (top-level conjuncts, `$and`'s elements flattened)
  * that read no top-level field the stage changes go before it as a `$match` of their own, and the rest
- * stays where it was. The moved part keeps moving while it can. The answer is the same: a stage that
+ * stays where it was; a predicate on a field the stage sets to a copy of another top-level field
+ * (`{id: "$_id"}`) goes before it as the same predicate on the source. The moved part keeps moving while
+ * it can. The answer is the same: a stage that
  * changes no field a conjunct reads leaves the conjunct's verdict on each document as it was, and
  * `$sort` and `$unwind` only reorder or repeat documents. A conjunct is left where it is when this
  * analysis cannot tell what it reads (`$where`, `$text`, `$jsonSchema`, `$expr` over `$$ROOT`… —
@@ -86,13 +88,54 @@ function splitOver(
   if (may === undefined) return undefined;
   const moved: Document[] = [];
   const kept: Document[] = [];
+  const renames = renamesOf(name, spec);
   for (const c of conjuncts(filter)) {
     const fields = (JSON.stringify(c) ?? "").includes('"$meta"') ? null : filterTopFields(c);
     if (fields !== null && fields.size > 0 && [...fields].every(may)) moved.push(c);
-    else kept.push(c);
+    else {
+      const renamed = renamedConjunct(c, renames);
+      if (renamed !== undefined) moved.push(renamed);
+      else kept.push(c);
+    }
   }
   if (moved.length === 0) return undefined;
   return { moved: joined(moved), kept: kept.length === 0 ? undefined : joined(kept) };
+}
+
+/**
+ * The top-level fields the stage sets to a copy of another top-level field of its input (`{x: "$y"}` in
+ * `$addFields`/`$set`/`$project`): new name → source name. A copy is the same value, so a predicate on
+ * the new name before the stage reads the source (a dotted source is not a copy: an array's path
+ * gathers its elements' values).
+ */
+function renamesOf(name: string, spec: unknown): Map<string, string> {
+  const out = new Map<string, string>();
+  if ((name !== "$addFields" && name !== "$set" && name !== "$project") || !isObj(spec)) return out;
+  for (const [k, v] of Object.entries(spec)) {
+    if (
+      !k.includes(".") && typeof v === "string" && v.startsWith("$") && !v.startsWith("$$") &&
+      !v.includes(".") && v.length > 1
+    ) {
+      out.set(k, v.slice(1));
+    }
+  }
+  return out;
+}
+
+/**
+ * A conjunct on one renamed field (`{x: …}` or `{"x.a": …}`) as the same predicate on its source, or
+ * undefined.
+ */
+function renamedConjunct(c: Document, renames: ReadonlyMap<string, string>): Document | undefined {
+  if (renames.size === 0) return undefined;
+  const keys = Object.keys(c);
+  if (keys.length !== 1 || keys[0]!.startsWith("$")) return undefined;
+  const key = keys[0]!;
+  const source = renames.get(topOf(key));
+  if (source === undefined) return undefined;
+  const v = c[key];
+  if ((JSON.stringify(v) ?? "").includes('"$meta"')) return undefined;
+  return { [source + key.slice(topOf(key).length)]: v };
 }
 
 const topOf = (path: string) => {

@@ -32,10 +32,12 @@ Deno.test("moveMatchesEarlier: the conjuncts that read no changed field go befor
 
 Deno.test("moveMatchesEarlier: $project inclusion keeps only what it includes whole; exclusion changes what it names", () => {
   assert.deepEqual(
-    moveMatchesEarlier([{ $project: { owner: 1, score: 1, c: "$x", "n.a": 1 } }, {
+    moveMatchesEarlier([{ $project: { owner: 1, score: 1, c: { $add: ["$x", 1] }, "n.a": 1 } }, {
       $match: { owner: "u", _id: 3, c: 1, n: 2, status: "a" },
     }]),
-    [{ $match: { owner: "u", _id: 3 } }, { $project: { owner: 1, score: 1, c: "$x", "n.a": 1 } }, {
+    [{ $match: { owner: "u", _id: 3 } }, {
+      $project: { owner: 1, score: 1, c: { $add: ["$x", 1] }, "n.a": 1 },
+    }, {
       $match: { c: 1, n: 2, status: "a" },
     }],
   );
@@ -106,4 +108,22 @@ Deno.test("moveMatchesEarlier: the moved pipeline gives the same documents", () 
       JSON.stringify(stages),
     );
   }
+});
+
+Deno.test("moveMatchesEarlier: a predicate on a copied field moves as the same predicate on its source", () => {
+  assert.deepEqual(
+    moveMatchesEarlier([{ $project: { id: "$_id", name: 1, o: "$n.x" } }, {
+      $match: { id: 3, name: "a", o: 1 },
+    }]),
+    [{ $match: { _id: 3, name: "a" } }, { $project: { id: "$_id", name: 1, o: "$n.x" } }, {
+      $match: { o: 1 },
+    }],
+  );
+  assert.deepEqual(
+    moveMatchesEarlier([{ $set: { o2: "$owner", owner: "x" } }, { $match: { "o2.k": { $gt: 1 } } }]),
+    [{ $match: { "owner.k": { $gt: 1 } } }, { $set: { o2: "$owner", owner: "x" } }],
+  );
+  // a variable is no copy of a field
+  const stages = [{ $set: { o2: "$$ROOT" } }, { $match: { o2: 1 } }];
+  assert.equal(moveMatchesEarlier(stages), stages);
 });
