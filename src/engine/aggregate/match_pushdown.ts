@@ -8,9 +8,9 @@
  * that read no top-level field the stage changes go before it as a `$match` of their own, and the rest
  * stays where it was; a predicate on a field the stage sets to a copy of another top-level field
  * (`{id: "$_id"}`) goes before it as the same predicate on the source. The moved part keeps moving while
- * it can. The answer is the same: a stage that
- * changes no field a conjunct reads leaves the conjunct's verdict on each document as it was, and
- * `$sort` and `$unwind` only reorder or repeat documents. A conjunct is left where it is when this
+ * it can. The answer is the same: a stage that changes no field a conjunct reads leaves the conjunct's
+ * verdict on each document as it was, a copy holds its source's value, and `$sort` and `$unwind` only
+ * reorder or repeat documents. A conjunct is left where it is when this
  * analysis cannot tell what it reads (`$where`, `$text`, `$jsonSchema`, `$expr` over `$$ROOT`… —
  * `filterTopFields` is null) or it reads metadata (`$meta`). Fields are compared by their top-level
  * name (`a.b` and `a.c` conflict): coarser than mongod's path analysis, never wrong. PURE.
