@@ -79,6 +79,11 @@ export class PlanCache<T = unknown> {
 
   set(key: string, indexName: string): void {
     const e = this.#entry(key);
+    // (a chosen winner's entry count is its own: another winner starts without one)
+    if (e.winner !== indexName) {
+      delete e.works;
+      delete e.uses;
+    }
     e.winner = indexName;
   }
 

@@ -44,3 +44,13 @@ Deno.test("shapes: $exists true and false differ", () => {
     JSON.stringify(shapeOf({ a: { $exists: false } })),
   );
 });
+
+Deno.test("PlanCache: a chosen winner keeps its entry count until another index wins", () => {
+  const c = new PlanCache();
+  c.setChosen("k", "a_1", 200);
+  c.set("k", "a_1");
+  assert.equal(c.peek("k")?.works, 200);
+  c.set("k", "b_1");
+  assert.equal(c.peek("k")?.works, undefined);
+  assert.equal(c.peek("k")?.winner, "b_1");
+});
