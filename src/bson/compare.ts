@@ -25,6 +25,7 @@ import {
   kindOf,
 } from "./values.ts";
 import type { BSONRegExp, Code, ObjectId, Timestamp } from "bson";
+import { compareObjectIds } from "./object_id.ts";
 
 export type StringComparator = (a: string, b: string) => number;
 
@@ -219,7 +220,7 @@ export function compareValues(a: unknown, b: unknown, strCmp?: StringComparator)
       return compareBytes(ba, bb);
     }
     case 35:
-      return compareBytes((a as ObjectId).id, (b as ObjectId).id);
+      return compareObjectIds(a as ObjectId, b as ObjectId);
     case 40:
       return cmp(a ? 1 : 0, b ? 1 : 0);
     case 45:

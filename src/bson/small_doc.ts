@@ -9,6 +9,8 @@
  * uses `BSON.serialize`, so every byte written is one npm bson would write (small_doc_test.ts checks it).
  */
 import type { Document } from "./document.ts";
+import type { ObjectId } from "bson";
+import { writeObjectId } from "./object_id.ts";
 
 const INT32_MIN = -2147483648;
 const INT32_MAX = 2147483647;
@@ -113,10 +115,8 @@ function writeDoc(doc: Document, at: number, depth: number): number {
           p = writeDoc(value as Document, p, depth + 1);
           if (p < 0) return -1;
         } else if (tag === "ObjectId") {
-          const id = (value as { id?: unknown }).id;
-          if (!(id instanceof Uint8Array) || id.length !== 12) return -1;
+          if (p + 12 > SCRATCH_SIZE || !writeObjectId(value as ObjectId, scratch, p)) return -1;
           scratch[typeAt] = 0x07;
-          scratch.set(id, p);
           p += 12;
         } else if (tag === "Long") {
           scratch[typeAt] = 0x12;

@@ -27,6 +27,7 @@
  * the record id, so every index scan fetches the document.
  */
 import type { Code, ObjectId, Timestamp } from "bson";
+import { writeObjectId } from "../bson/object_id.ts";
 import type { CollationKeyer } from "./collation_key.ts";
 import { digitBuf, doubleDigits } from "./double_digits.ts";
 import {
@@ -300,7 +301,9 @@ function writeBody(out: Out, v: unknown, kind: ReturnType<typeof kindOf>): void 
       return out.bytes(bytes);
     }
     case "objectId":
-      return out.bytes((v as ObjectId).id);
+      out.ensure(12);
+      if (writeObjectId(v as ObjectId, out.buf, out.len)) out.len += 12;
+      return;
     case "bool":
       return out.byte(v ? 1 : 0);
     case "date": {

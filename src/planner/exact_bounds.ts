@@ -4,7 +4,8 @@
  * each record with its index entry, in one snapshot, need not match the record against the filter
  * again (mongod leaves such a filter out of its FETCH stage too). Conservative, like the templates
  * (plan_template.ts): the filter is a conjunction of top-level fields, each an equality on a scalar
- * or a range of `$gt`/`$gte`/`$lt`/`$lte` on scalars (no `null`, NaN, decimal, array, regex); the
+ * or a range of `$gt`/`$gte`/`$lt`/`$lte` on scalars (no `null`, NaN, decimal, array, regex) — on an index
+ * that is not multikey also an `$in` of such scalars, taken as its points; the
  * fields are the index's leading fields, equalities first and at most one range last; the index is
  * an ordinary one (not partial, collated, hashed, geo, wildcard, text; a multikey one for equalities
  * the bounds pin, each to one value) and the query has no collation. A number range needs a lower end: `{$lt: 5}` bounds from the start of the numbers,
@@ -41,6 +42,39 @@ function predicateKind(v: unknown): "point" | "range" | undefined {
 }
 
 /**
+ * `filter` with each `{$in: [...]}` of plain scalars (bounds.ts: its sorted distinct points, each an
+ * exact interval) replaced by its first value, so the checks below take it as an equality: on an
+ * index that is not multikey a document's one key lies in the points exactly when its value is one of
+ * them. (Only `$in` alone in its field: beside a range the bounds intersect, which the checks below do
+ * not reason about.)
+ */
+function inAsPoint(filter: Record<string, unknown>): Record<string, unknown> {
+  let out: Record<string, unknown> | undefined;
+  for (const f in filter) {
+    if (!Object.hasOwn(filter, f)) continue;
+    const list = plainIn(filter[f]);
+    if (list === undefined) continue;
+    out ??= { ...filter };
+    out[f] = list[0];
+  }
+  return out ?? filter;
+}
+
+/** The values of `{$in: [...]}` alone, non-empty and every one a plain scalar; else undefined. */
+function plainIn(v: unknown): readonly unknown[] | undefined {
+  if (kindOf(v) !== "object") return undefined;
+  const ops = v as Record<string, unknown>;
+  let n = 0;
+  for (const op in ops) {
+    if (!Object.hasOwn(ops, op)) continue;
+    if (op !== "$in") return undefined;
+    n++;
+  }
+  const list = ops["$in"];
+  return n === 1 && Array.isArray(list) && list.length > 0 && list.every(plainScalar) ? list : undefined;
+}
+
+/**
  * Do the bounds of `access` (planned for `filter` over `index`) answer the filter exactly? `collated`:
  * the query has a collation.
  */
@@ -58,6 +92,7 @@ export function boundsAnswerFilter(
   const multikey = access.multikey || access.dedup;
   if (!multikey && negationAnswered(filter, access, index)) return true;
   const pinned = access.pointPrefix ?? 0;
+  if (!multikey) filter = inAsPoint(filter);
   if (!templatableIndexes([index]) || !templatableFilter(filter)) return false;
   let fields = 0;
   for (const k in filter) if (Object.hasOwn(filter, k)) fields++;

@@ -77,6 +77,13 @@ const FILTERS: Record<string, unknown>[] = [
   { b: 5 },
   { a: null },
   { a: { $in: [5, 6] } },
+  { a: { $in: [5, "m", true, new Date(0), new ObjectId("0123456789abcdef01234567")] } },
+  { a: { $in: [-0, 4.5, new Long(5)] } },
+  { a: { $in: [5, 6] }, b: 6 },
+  { a: { $in: [4.5, 5] }, b: { $gt: 4.5 } },
+  { a: 5, b: { $in: [6, "x"] } },
+  { a: { $in: [null, 5] } },
+  { a: { $in: [5, 6], $gt: 5 } },
   { a: { $ne: 5 } },
   { a: new Long("9007199254740993") },
   { a: 9007199254740992 },
@@ -148,6 +155,10 @@ Deno.test("bounds that do not answer the filter", () => {
   no({ a: "x" }, a1, true);
   no({ a: null });
   no({ a: Decimal128.fromString("5") });
+  no({ a: { $in: [5, null] } });
+  no({ a: { $in: [5, /x/] } });
+  no({ a: { $in: [5, [5]] } });
+  no({ a: { $in: [5, 6], $lt: 9 } });
 });
 
 Deno.test("multikey: equalities the bounds pin answer the filter (some entry in the bounds iff it matches)", () => {

@@ -8,7 +8,8 @@
  */
 import { compareValues, type StringComparator, typeOrder, valuesEqual } from "../../bson/compare.ts";
 import { exactOf, isNumeric, kindOf } from "../../bson/values.ts";
-import type { Long } from "bson";
+import type { Long, ObjectId } from "bson";
+import { ObjectIdSet } from "../../bson/object_id.ts";
 import { bsonTypeNumber } from "../../bson/compare.ts";
 import { type CompiledRegex, regexMatches } from "./regex.ts";
 import type { ValueTest } from "./predicates.ts";
@@ -77,10 +78,13 @@ export function inTest(
   const strings = new Set<string>();
   /** Numbers of every kind by the JS number each equals exactly (1, 1.0, Int32(1), Long(1) alike). */
   const numbers = new Set<number>();
+  /** ObjectIds by their bytes (a lookup, not a comparison with each). */
+  const ids = new ObjectIdSet();
   const others: unknown[] = [];
   for (const x of values) {
     if (x === null || x === undefined) hasNull = true;
     else if (typeof x === "string" && !strCmp) strings.add(x);
+    else if (isObjectId(x)) ids.add(x);
     else {
       const n = exactNumber(x);
       if (n !== undefined) numbers.add(n);
@@ -92,6 +96,8 @@ export function inTest(
     if (v === null || v === undefined) return hasNull;
     if (typeof v === "string") {
       if (strings.has(v)) return true;
+    } else if (isObjectId(v)) {
+      return ids.has(v); // (nothing else equals an ObjectId, and no regex matches one)
     } else {
       const n = exactNumber(v);
       if (n !== undefined) {
@@ -107,6 +113,10 @@ export function inTest(
     for (const r of regexes) if (regexMatches(r, v)) return true;
     return false;
   };
+}
+
+function isObjectId(v: unknown): v is ObjectId {
+  return typeof v === "object" && v !== null && (v as { _bsontype?: unknown })._bsontype === "ObjectId";
 }
 
 /**

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
-import { Decimal128, Double, Int32, Long } from "bson";
+import { Decimal128, Double, Int32, Long, ObjectId } from "bson";
 import { inTest } from "./value_tests.ts";
+import { compileRegex } from "./regex.ts";
 
 Deno.test("$in: numbers of every kind match by value, whatever kind the query and the document hold", () => {
   const t = inTest(
@@ -71,4 +72,18 @@ Deno.test("$in: an integral double query value matches an int document value and
   let n = 0;
   for (let i = 0; i < 20_000; i++) if (t(i % 2 === 0 ? i : new Double(i), false)) n++;
   assert.equal(n, 10_000);
+});
+
+Deno.test("$in: ObjectIds match by their bytes, beside other kinds; nothing else equals one", () => {
+  const ids = Array.from({ length: 50 }, () => new ObjectId());
+  const t = inTest([...ids, "x", 7, null], [compileRegex("^zz", "")], undefined);
+  for (const id of ids) assert.equal(t(new ObjectId(id.toHexString()), false), true);
+  assert.equal(t(new ObjectId(), false), false);
+  assert.equal(t(ids[0]!.toHexString(), false), false); // its hex string is a string, not the id
+  assert.equal(t("x", false), true);
+  assert.equal(t(7, false), true);
+  assert.equal(t(undefined, false), true);
+  assert.equal(t("zzabc", false), true);
+  const none = inTest([], [], undefined);
+  assert.equal(none(ids[0], false), false);
 });
