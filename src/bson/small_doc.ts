@@ -2,9 +2,11 @@
  * small_doc.ts — the bytes `BSON.serialize` gives for a small document of plain objects and scalars,
  * written here without npm bson's general serializer (pure). For the per-request documents on the hot
  * path: command replies (`{n: 1, ok: 1}`, a write error's `{n: 0, writeErrors: [...]}`), an update's
- * oplog `{$v: 2, diff}`. Not a second codec: it writes only numbers, strings, booleans, null, `Long`,
- * `Double`, `Int32`, `ObjectId`, nested plain objects and arrays of these, and answers `undefined` for
- * anything else (dates, binaries, `undefined` values or array holes, a `toBSON` method, a key holding
+ * oplog `{$v: 2, diff}`, and every document `serializeDocument` writes (a pipeline's output: npm bson
+ * encodes each name and string through a TextEncoder call, this writes ASCII itself and caches names).
+ * Not a second codec: it writes only numbers, strings, booleans, null, `Long`, `Double`, `Int32`,
+ * `ObjectId`, valid dates, nested plain objects and arrays of these, and answers `undefined` for
+ * anything else (binaries, `undefined` values or array holes, a `toBSON` method, a key holding
  * NUL, a document larger than its scratch buffer) — the caller then
  * uses `BSON.serialize`, so every byte written is one npm bson would write (small_doc_test.ts checks it).
  */
@@ -108,7 +110,16 @@ function writeDoc(doc: Document, at: number, depth: number): number {
           break;
         }
         const tag = (value as { _bsontype?: unknown })._bsontype;
-        if (tag === undefined) {
+        if (value instanceof Date) {
+          // npm bson writes getTime() as an int64 (an invalid date through Long.fromNumber: left to it)
+          const ms = value.getTime();
+          if (!Number.isSafeInteger(ms) || typeof (value as { toBSON?: unknown }).toBSON === "function") {
+            return -1;
+          }
+          scratch[typeAt] = 0x09;
+          scratchView.setBigInt64(p, BigInt(ms), true);
+          p += 8;
+        } else if (tag === undefined) {
           const isArray = Array.isArray(value);
           if (isArray ? Object.getPrototypeOf(value) !== Array.prototype : !isPlain(value)) return -1;
           scratch[typeAt] = isArray ? 0x04 : 0x03;

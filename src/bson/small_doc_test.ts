@@ -46,6 +46,7 @@ Deno.test("small documents: the bytes BSON.serialize gives", () => {
   same({ nested: { deeper: { deepest: { v: 1 } } } });
   same({ a: [], b: [1, "x", null, true, 2.5, { c: [[]] }], l: [Long.fromNumber(3)] });
   same({ id: new ObjectId(), ids: [new ObjectId("65a1b2c3d4e5f60718293a4b")] });
+  same({ d: new Date(0), ds: [new Date(-1), new Date(8.64e15), new Date(-8.64e15), new Date(1.7e12 + 0.5)] });
   same({
     n: 0,
     writeErrors: [{
@@ -65,8 +66,7 @@ Deno.test("small documents: anything else is left to npm bson", () => {
       { a: [1, undefined] },
       // deno-lint-ignore no-sparse-arrays
       { a: [1, , 2] },
-      { a: [new Date(0)] },
-      { a: new Date(0) },
+      { a: new Date(NaN) },
       { a: new Binary(new Uint8Array(2)) },
       { a: new Timestamp({ t: 1, i: 1 }) },
       { a: undefined },

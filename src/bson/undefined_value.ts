@@ -15,6 +15,8 @@
  */
 import { BSON, MinKey } from "bson";
 import { valueByteLength } from "./value_length.ts";
+import { encodeSmallDocument } from "./small_doc.ts";
+import type { Document } from "./document.ts";
 
 /** npm:bson's version mark, which its Extended JSON writer checks on values that carry a `_bsontype`. */
 const VERSION = Symbol.for("@@mdb.bson.version");
@@ -54,6 +56,8 @@ export function isBsonUndefined(v: unknown): boolean {
 
 /** `BSON.serialize(doc)`, with every `BSON_UNDEFINED` inside written as BSON undefined (0x06). */
 export function serializeDocument(doc: object): Uint8Array {
+  const small = encodeSmallDocument(doc as Document);
+  if (small !== undefined) return small;
   asked = false;
   const bytes = BSON.serialize(doc as Record<string, unknown>);
   if (asked) restoreUndefined(bytes, 0, doc);
