@@ -170,6 +170,19 @@ export function encodeSmallDocument(doc: Document): Uint8Array | undefined {
 }
 
 /**
+ * `BSON.serialize(doc)`'s bytes written at `out[at…)`: their length, or -1 when `doc` is not one this
+ * module writes (nothing written); a RangeError when they do not fit (as npm bson's
+ * `serializeWithBufferAndIndex`).
+ */
+export function encodeSmallDocumentInto(doc: Document, out: Uint8Array, at: number): number {
+  const end = encodeIntoScratch(doc);
+  if (end < 0) return -1;
+  if (at < 0 || out.length - at < end) throw new RangeError("the document does not fit in the buffer");
+  out.set(scratch.subarray(0, end), at);
+  return end;
+}
+
+/**
  * `BSON.serialize(doc)`'s bytes with `suffix` (whole elements) inserted before the terminating NUL —
  * the document `{...doc, <suffix's fields>}` when `doc` holds none of them — and its length prefix
  * set; `undefined` as `encodeSmallDocument`.

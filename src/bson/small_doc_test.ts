@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { Binary, BSON, Double, Int32, Long, ObjectId, Timestamp } from "bson";
-import { encodeSmallDocument, encodeSmallDocumentWith } from "./small_doc.ts";
+import { encodeSmallDocument, encodeSmallDocumentInto, encodeSmallDocumentWith } from "./small_doc.ts";
 import type { Document } from "./document.ts";
 
 const same = (doc: Document) => {
@@ -80,6 +80,16 @@ Deno.test("small documents: anything else is left to npm bson", () => {
   let deep: Document = { v: 1 };
   for (let i = 0; i < 40; i++) deep = { d: deep };
   assert.equal(encodeSmallDocument(deep), undefined);
+});
+
+Deno.test("encodeSmallDocumentInto writes at an offset; too little room is a RangeError", () => {
+  const doc = { a: 1, s: "x", d: new Date(5) };
+  const want = new Uint8Array(BSON.serialize(doc));
+  const out = new Uint8Array(want.length + 10);
+  assert.equal(encodeSmallDocumentInto(doc, out, 7), want.length);
+  assert.deepEqual(out.subarray(7, 7 + want.length), want);
+  assert.throws(() => encodeSmallDocumentInto(doc, out, 11), RangeError);
+  assert.equal(encodeSmallDocumentInto({ b: new Binary(new Uint8Array(1)) }, out, 0), -1);
 });
 
 Deno.test("encodeSmallDocumentWith appends whole elements before the terminator", () => {

@@ -15,7 +15,7 @@
  */
 import { BSON, MinKey } from "bson";
 import { valueByteLength } from "./value_length.ts";
-import { encodeSmallDocument } from "./small_doc.ts";
+import { encodeSmallDocument, encodeSmallDocumentInto } from "./small_doc.ts";
 import type { Document } from "./document.ts";
 
 /** npm:bson's version mark, which its Extended JSON writer checks on values that carry a `_bsontype`. */
@@ -69,6 +69,8 @@ export function serializeDocument(doc: object): Uint8Array {
  * `BSON_UNDEFINED` written as 0x06.
  */
 export function serializeDocumentInto(doc: object, buffer: Uint8Array, index: number): number {
+  const n = encodeSmallDocumentInto(doc as Document, buffer, index);
+  if (n >= 0) return index + n - 1;
   asked = false;
   const last = BSON.serializeWithBufferAndIndex(doc as Record<string, unknown>, buffer, { index });
   if (asked) restoreUndefined(buffer, index, doc);
