@@ -45,13 +45,31 @@ function filterFields(filter: unknown, out: Set<string>): boolean {
   return true;
 }
 
-/** Accumulators whose arguments name fields without `$` (sortBy specs) or run code. */
-const OPAQUE_ACCUMULATORS = new Set(["$top", "$bottom", "$topN", "$bottomN", "$accumulator"]);
+/** Accumulators that run code: what they read is unknown. */
+const OPAQUE_ACCUMULATORS = new Set(["$accumulator"]);
+
+/** Accumulators whose `sortBy` names fields without `$` beside their `output` (and `n`) expressions. */
+const SORTED_ACCUMULATORS = new Set(["$top", "$bottom", "$topN", "$bottomN"]);
+
+/** `{sortBy, output, n}` of a `$top`/`$bottom`/`$topN`/`$bottomN`: its sort fields and expressions' paths. */
+function sortedAccumulatorFields(arg: unknown, out: Set<string>): boolean {
+  if (!isDoc(arg)) return false;
+  const sortBy = arg["sortBy"];
+  if (!isDoc(sortBy)) return false;
+  for (const [k, v] of Object.entries(sortBy)) {
+    if (isDoc(v) || k.startsWith("$")) return false; // $meta sorts
+    out.add(topOf(k));
+  }
+  if (!exprFields(arg["output"], out)) return false;
+  return arg["n"] === undefined || exprFields(arg["n"], out);
+}
 
 function accumulatorFields(acc: unknown, out: Set<string>): boolean {
   if (!isDoc(acc)) return false;
   for (const [op, arg] of Object.entries(acc)) {
-    if (OPAQUE_ACCUMULATORS.has(op) || !exprFields(arg, out)) return false;
+    if (SORTED_ACCUMULATORS.has(op)) {
+      if (!sortedAccumulatorFields(arg, out)) return false;
+    } else if (OPAQUE_ACCUMULATORS.has(op) || !exprFields(arg, out)) return false;
   }
   return true;
 }
@@ -77,7 +95,9 @@ function windowFields(spec: unknown, out: Set<string>): boolean {
     if (!isDoc(fn)) return false;
     for (const [op, arg] of Object.entries(fn)) {
       if (op === "window") continue;
-      if (OPAQUE_ACCUMULATORS.has(op) || !exprFields(arg, out)) return false;
+      if (SORTED_ACCUMULATORS.has(op)) {
+        if (!sortedAccumulatorFields(arg, out)) return false;
+      } else if (OPAQUE_ACCUMULATORS.has(op) || !exprFields(arg, out)) return false;
     }
   }
   return true;

@@ -63,7 +63,12 @@ Deno.test("anything that may need the whole document answers null", () => {
       [{ $match: { a: 1 } }],
       [{ $project: { a: 0 } }],
       [{ $group: { _id: "$$ROOT" } }],
-      [{ $group: { _id: null, t: { $top: { output: "$a", sortBy: { b: 1 } } } } }],
+      [{ $group: { _id: null, t: { $top: { output: "$$ROOT", sortBy: { b: 1 } } } } }],
+      [{
+        $group: { _id: null, t: { $topN: { n: 2, output: "$a", sortBy: { s: { $meta: "textScore" } } } } },
+      }],
+      [{ $group: { _id: null, t: { $bottom: { output: "$a" } } } }],
+      [{ $group: { _id: null, t: { $accumulator: { init: "function() {}" } } } }],
       [{ $lookup: { from: "x", localField: "a", foreignField: "b", as: "j" } }],
       [{ $addFields: { x: "$$CURRENT" } }, { $group: { _id: "$x" } }],
       [{ $replaceRoot: { newRoot: { $getField: "a" } } }],
@@ -143,7 +148,7 @@ Deno.test("$setWindowFields reads its partition, sort and function arguments and
   assert.equal(pipelineDependencies([w]), null);
   for (
     const bad of [
-      { output: { t: { $top: { output: "$a", sortBy: { b: 1 } } } } },
+      { output: { t: { $top: { output: "$$ROOT", sortBy: { b: 1 } } } } },
       { sortBy: { s: { $meta: "textScore" } }, output: { r: { $rank: {} } } },
       { partitionBy: "$$ROOT", output: { r: { $rank: {} } } },
       { output: { r: { $push: "$$ROOT" } } },
@@ -155,4 +160,32 @@ Deno.test("$setWindowFields reads its partition, sort and function arguments and
       JSON.stringify(bad),
     );
   }
+});
+
+Deno.test("$top, $bottom, $topN, $bottomN read their sortBy fields and their output and n expressions", () => {
+  assert.deepEqual(
+    pipelineDependencies([{
+      $group: { _id: "$c", t: { $topN: { n: 3, sortBy: { total: -1 }, output: "$total" } } },
+    }]),
+    new Set(["c", "total"]),
+  );
+  assert.deepEqual(
+    pipelineDependencies([{
+      $group: { _id: null, t: { $bottom: { sortBy: { "x.y": 1, z: -1 }, output: ["$a", "$b.c"] } } },
+    }]),
+    new Set(["x", "z", "a", "b"]),
+  );
+  assert.deepEqual(
+    pipelineDependencies([{
+      $group: { _id: "$g", t: { $bottomN: { n: "$k", sortBy: { s: 1 }, output: "$o" } } },
+    }]),
+    new Set(["g", "s", "o", "k"]),
+  );
+  assert.deepEqual(
+    pipelineDependencies([
+      { $setWindowFields: { sortBy: { d: 1 }, output: { t: { $top: { output: "$a", sortBy: { b: 1 } } } } } },
+      { $count: "n" },
+    ]),
+    new Set(["d", "a", "b"]),
+  );
 });
