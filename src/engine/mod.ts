@@ -36,7 +36,14 @@ export {
   upsertSeed,
 } from "./update/mod.ts";
 export { compileProjection, type Projection } from "./projection/mod.ts";
-export { compileSort, type DocComparator, parseSortSpec, sortDocuments, sortKeyOf } from "./sort/mod.ts";
+export {
+  compileSort,
+  compileSortKeys,
+  type DocComparator,
+  parseSortSpec,
+  sortDocuments,
+  sortKeyOf,
+} from "./sort/mod.ts";
 export { getPath, splitPath, visitPathValues } from "./path/mod.ts";
 export { makeStringComparator } from "./collation/collation.ts";
 export { ICU_VERSION, resolveCollation, resolveOptionalCollation } from "./collation/resolve.ts";

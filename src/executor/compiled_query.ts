@@ -8,6 +8,12 @@ import type { Document as Doc } from "../bson/document.ts";
 import type { SpillFiles } from "../storage/spill.ts";
 import type { ScalarMatchTerm } from "../bson/scalar_match_term.ts";
 
+/** A sort as keys: `keyOf` once per document, `compare` in the sort's order. */
+export interface SortKeys {
+  keyOf(d: Doc): unknown[];
+  compare(a: readonly unknown[], b: readonly unknown[]): number;
+}
+
 export interface CompiledQuery {
   readonly access: AccessPath;
   /** Plans the planner considered and did not choose (explain's rejectedPlans). */
@@ -25,6 +31,11 @@ export interface CompiledQuery {
    */
   readonly prefilter?: readonly ScalarMatchTerm[] | undefined;
   readonly sort: ((a: Doc, b: Doc) => number) | null;
+  /**
+   * `sort`'s order as keys (engine/sort `compileSortKeys`): a document's key computed once, keys
+   * compared — a top-k sort compares each kept row many times.
+   */
+  readonly sortKeys?: SortKeys | null | undefined;
   /** An OR plan's SORT_MERGE order (its `sortMerge`: the branches give the sort; `sort` is null). */
   readonly mergeBy?: ((a: Doc, b: Doc) => number) | undefined;
   readonly skip: number;

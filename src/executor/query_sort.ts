@@ -10,7 +10,7 @@
  */
 import { CommandError } from "../errors/command_error.ts";
 import type { SpillRun } from "../storage/spill.ts";
-import type { CompiledQuery, ExecStats } from "./compiled_query.ts";
+import type { CompiledQuery, ExecStats, SortKeys } from "./compiled_query.ts";
 import { Row } from "./rows.ts";
 import { unwrapRow, wrapRow } from "./row_bytes.ts";
 import { SortedRows } from "./sorted_rows.ts";
@@ -22,10 +22,11 @@ const SORT_CHUNK = 8_192;
 /** The most rows a top-k sort keeps (`skip + limit`); more, and the whole sort runs. */
 const TOP_K_MAX = 10_000;
 
-/** A kept row of a top-k sort and its input position (the tie-break). */
+/** A kept row of a top-k sort, its input position (the tie-break) and its sort key when computed once. */
 interface Ranked {
   readonly row: Row;
   readonly seq: number;
+  readonly key: readonly unknown[] | undefined;
 }
 
 export class QuerySortBuffer {
@@ -39,6 +40,8 @@ export class QuerySortBuffer {
   #runs: SpillRun[] = [];
   readonly #cap: number;
   readonly #order: (x: Row, y: Row) => number;
+  /** The sort as keys (engine/sort `sortKeysOf`): a top-k row's key is computed once, not per comparison. */
+  readonly #keys: SortKeys | undefined;
 
   /** A top-k sort: the rows wanted (`skip + limit`), else 0 (also once its rows pass the memory limit). */
   #k: number;
@@ -52,17 +55,25 @@ export class QuerySortBuffer {
     const cmp = q.sort!;
     const f = q.readFields;
     this.#order = (x, y) => cmp(x.view(f), y.view(f));
+    this.#keys = q.sortKeys ?? undefined;
     const k = q.limit > 0 ? q.skip + q.limit : 0;
     this.#k = k <= TOP_K_MAX ? k : 0;
   }
 
   #rank(a: Ranked, b: Ranked): number {
-    return this.#order(a.row, b.row) || a.seq - b.seq;
+    const keys = this.#keys;
+    const c = keys !== undefined && a.key !== undefined && b.key !== undefined
+      ? keys.compare(a.key, b.key)
+      : this.#order(a.row, b.row);
+    return c || a.seq - b.seq;
   }
 
   /** Holds one match; past the limit the held rows become one sorted run on disk. */
   add(row: Row): void {
-    if (this.#k > 0) return this.#addTop({ row, seq: this.#seq++ });
+    if (this.#k > 0) {
+      const key = this.#keys?.keyOf(row.view(this.q.readFields));
+      return this.#addTop({ row, seq: this.#seq++, key });
+    }
     this.#held += row.bytes.length;
     this.#rows.push(row);
     if (this.#held <= this.#cap) return;

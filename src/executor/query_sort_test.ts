@@ -3,12 +3,14 @@ import { BSON } from "bson";
 import { QuerySortBuffer } from "./query_sort.ts";
 import { Row } from "./rows.ts";
 import type { CompiledQuery, ExecStats } from "./compiled_query.ts";
+import { compileSortKeys } from "../engine/mod.ts";
 
 type Doc = Record<string, unknown>;
 
-function sortAll(docs: Doc[], skip: number, limit: number, cap?: number): number[] {
+function sortAll(docs: Doc[], skip: number, limit: number, cap?: number, keyed = false): number[] {
   const q = {
     sort: (a: Doc, b: Doc) => (a["x"] as number) - (b["x"] as number),
+    ...(keyed ? { sortKeys: compileSortKeys({ x: 1 }) } : {}),
     readFields: null,
     skip,
     limit,
@@ -34,4 +36,9 @@ Deno.test("QuerySortBuffer: a limited sort keeps the best skip + limit rows, tie
   }
   // past the memory limit the kept rows go to the whole sort (which refuses without a spill): same order below it
   assertEquals(sortAll(docs, 0, 10, 1 << 20), full.slice(0, 10));
+  // the same with each row's key computed once (compiled_query.ts sortKeys)
+  for (const [skip, limit] of [[0, 1], [5, 20], [100, 2950]]) {
+    assertEquals(sortAll(docs, skip!, limit!, undefined, true), full.slice(0, skip! + limit!));
+  }
+  assertEquals(sortAll(docs, 0, 10, 1 << 20, true), full.slice(0, 10));
 });

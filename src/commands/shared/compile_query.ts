@@ -22,6 +22,7 @@ import {
   compileFilter,
   compileProjection,
   compileSort,
+  compileSortKeys,
   filterTopFields,
   makeStringComparator,
   nativeMatchPlan,
@@ -234,6 +235,7 @@ export function compileQuery(
     : undefined;
   const strCmp = collation ? makeStringComparator(collation) : undefined;
   const compiledSort = sortSpec ? compileSort(sortSpec, strCmp ? { strCmp } : {}) : null;
+  const compiledSortKeys = sortSpec ? compileSortKeys(sortSpec, strCmp ? { strCmp } : {}) : null;
   const projection = parts.projection && Object.keys(parts.projection).length > 0
     ? compileProjection(parts.projection, {
       filter,
@@ -327,6 +329,7 @@ export function compileQuery(
     ...(textScored ? { textScored } : {}),
     ...(match && access.kind === "collScan" && !collation ? prefilterOf(filter) : {}),
     sort,
+    ...(sort !== null && compiledSortKeys !== null ? { sortKeys: compiledSortKeys } : {}),
     ...(merged ? { mergeBy: merged } : {}),
     skip: parts.skip ?? 0,
     ...(skipBeforeFetch({

@@ -3,6 +3,7 @@
  */
 export {
   compileSort,
+  compileSortKeys,
   type DocComparator,
   parseSortSpec,
   sortDocuments,

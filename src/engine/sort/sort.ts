@@ -123,6 +123,30 @@ export function compileSort(spec: unknown, opts: { strCmp?: StringComparator } =
   };
 }
 
+/**
+ * A sort spec taken apart: each document's sort key computed once (`keyOf`), keys compared (`compare`,
+ * `compileSort`'s order) — for a caller comparing one document many times (a top-k heap). Null for an
+ * empty spec.
+ */
+export function compileSortKeys(
+  spec: unknown,
+  opts: { strCmp?: StringComparator } = {},
+): { keyOf(d: Document): unknown[]; compare(a: readonly unknown[], b: readonly unknown[]): number } | null {
+  const keys = parseSortSpec(spec);
+  const strCmp = opts.strCmp;
+  if (keys.length === 0) return null;
+  return {
+    keyOf: (d) => keys.map((k) => sortKeyOf(d, k.parts, k.direction, strCmp)),
+    compare: (x, y) => {
+      for (let j = 0; j < keys.length; j++) {
+        const c = compareValues(x[j], y[j], strCmp);
+        if (c !== 0) return c * keys[j]!.direction;
+      }
+      return 0;
+    },
+  };
+}
+
 /** Sorts documents (decorate-sort-undecorate: each key computed once). Returns a new array. */
 export function sortDocuments<T extends Document>(
   docs: readonly T[],
