@@ -13,6 +13,7 @@
  */
 import { kindOf } from "../bson/values.ts";
 import type { IndexInfo, IxScanPath } from "./plan.ts";
+import { MAX_INTERVALS } from "./key_bounds.ts";
 import { plainScalar, templatableFilter, templatableIndexes } from "./plan_template.ts";
 
 function isNumber(v: unknown): boolean {
@@ -46,9 +47,13 @@ function predicateKind(v: unknown): "point" | "range" | undefined {
  * exact interval) replaced by its first value, so the checks below take it as an equality: on an
  * index that is not multikey a document's one key lies in the points exactly when its value is one of
  * them. (Only `$in` alone in its field: beside a range the bounds intersect, which the checks below do
- * not reason about.)
+ * not reason about.) Undefined — not exact — when the key fields' product of points may pass what
+ * key_bounds.ts builds (MAX_INTERVALS): past it a field is left unbounded and matched by the filter.
  */
-function inAsPoint(filter: Record<string, unknown>): Record<string, unknown> {
+function inAsPoint(
+  filter: Record<string, unknown>,
+  keyPattern: Record<string, unknown>,
+): Record<string, unknown> | undefined {
   let out: Record<string, unknown> | undefined;
   for (const f in filter) {
     if (!Object.hasOwn(filter, f)) continue;
@@ -57,7 +62,16 @@ function inAsPoint(filter: Record<string, unknown>): Record<string, unknown> {
     out ??= { ...filter };
     out[f] = list[0];
   }
-  return out ?? filter;
+  if (out === undefined) return filter;
+  // (a list's length bounds its distinct points; a field's own list is always taken whole)
+  let product = 1;
+  for (const f in keyPattern) {
+    if (!Object.hasOwn(filter, f)) break;
+    const n = plainIn(filter[f])?.length ?? 1;
+    if (product > 1 && product * n > MAX_INTERVALS) return undefined;
+    product *= n;
+  }
+  return out;
 }
 
 /** The values of `{$in: [...]}` alone, non-empty and every one a plain scalar; else undefined. */
@@ -92,7 +106,11 @@ export function boundsAnswerFilter(
   const multikey = access.multikey || access.dedup;
   if (!multikey && negationAnswered(filter, access, index)) return true;
   const pinned = access.pointPrefix ?? 0;
-  if (!multikey) filter = inAsPoint(filter);
+  if (!multikey) {
+    const asPoints = inAsPoint(filter, access.keyPattern);
+    if (asPoints === undefined) return false;
+    filter = asPoints;
+  }
   if (!templatableIndexes([index]) || !templatableFilter(filter)) return false;
   let fields = 0;
   for (const k in filter) if (Object.hasOwn(filter, k)) fields++;

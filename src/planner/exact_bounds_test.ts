@@ -159,6 +159,10 @@ Deno.test("bounds that do not answer the filter", () => {
   no({ a: { $in: [5, /x/] } });
   no({ a: { $in: [5, [5]] } });
   no({ a: { $in: [5, 6], $lt: 9 } });
+  // a product of points past key_bounds.ts' MAX_INTERVALS: the second field is left unbounded
+  const many = (n: number, from = 0) => Array.from({ length: n }, (_, i) => from + i);
+  no({ a: { $in: many(100) }, b: { $in: many(100) } }, ix("a_1_b_1", { a: 1, b: 1 }));
+  no({ a: { $in: many(600) }, b: 5 }, ix("a_1_b_1", { a: 1, b: 1 }));
 });
 
 Deno.test("multikey: equalities the bounds pin answer the filter (some entry in the bounds iff it matches)", () => {
@@ -216,4 +220,17 @@ Deno.test("a find by _id on a plain scalar is answered by its key lookup", () =>
     { a: 5 },
   ];
   for (const f of no) assert.equal(idLookupAnswers(f), false, JSON.stringify(f));
+});
+
+Deno.test("an $in product within the interval cap answers the filter; the cap's edge is checked on the bounds", () => {
+  const index = ix("a_1_b_1", { a: 1, b: 1 });
+  const many = (n: number) => Array.from({ length: n }, (_, i) => i);
+  for (const [na, nb] of [[1, 512], [600, 1], [2, 256], [16, 32], [512, 1]]) {
+    const filter = { a: { $in: many(na!) }, b: { $in: many(nb!) } };
+    const access = planQuery({ filter, indexes: [index], hint: index.name }).access as IxScanPath;
+    const exact = boundsAnswerFilter(filter, access, index, false);
+    // exact only when the bounds hold b too (past the cap it is left [MinKey, MaxKey])
+    const bBounded = access.indexBounds["b"]?.[0] !== "[MinKey, MaxKey]";
+    assert.equal(exact, bBounded, `${na} x ${nb}: ${JSON.stringify(access.indexBounds["b"]?.slice(0, 2))}`);
+  }
 });

@@ -107,8 +107,12 @@ async function run(ctx: RequestContext<ExplainParams>): Promise<Doc> {
         stats ? { nReturned: stats.nReturned } : {},
       );
     }
+    // an index scan whose bounds answer the filter matches no record again: mongod's FETCH shows none
+    const shown = q.access.kind === "ixScan" && q.match === null && q.textScored === undefined && !clustered
+      ? {}
+      : filter;
     const t = explainTree(
-      { ...q, filter, sortSpec: q.sortSpec, projectionSpec: q.projectionSpec, clustered },
+      { ...q, filter: shown, sortSpec: q.sortSpec, projectionSpec: q.projectionSpec, clustered },
       stats,
     );
     return shape.wrap ? wrapStage(shape.wrap, t, stats ? { nReturned: stats.nReturned } : {}) : t;
