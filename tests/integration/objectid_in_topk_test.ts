@@ -1,7 +1,7 @@
 /**
  * Shapes made cheaper in the forty-fourth session (docs/performance.md), checked through the Node driver
  * against answers worked out here: `$in` of ObjectIds (matched by their bytes, and on `_id_` answered by
- * the bounds alone: the fetched records are not matched again, as mongod), a top-k sort with a skip (each row's key once), a
+ * the bounds alone: the fetched records are not matched again and explain's FETCH shows no filter, as mongod's), a top-k sort with a skip (each row's key once), a
  * `$group` with `$topN`/`$bottom` (decoding only the fields they read), and pipeline output with dates
  * (written by small_doc).
  */
@@ -54,6 +54,8 @@ serverTest(
     const ex = await c.find({ _id: { $in: [oid(1), oid(2)] } }).explain("executionStats");
     const ixscan = stagesOf(ex.queryPlanner.winningPlan).find((s) => s.stage === "IXSCAN");
     assert.equal(ixscan?.indexName, "_id_", JSON.stringify(ex.queryPlanner.winningPlan));
+    const fetch = stagesOf(ex.queryPlanner.winningPlan).find((s) => s.stage === "FETCH");
+    assert.equal(fetch?.filter, undefined, JSON.stringify(ex.queryPlanner.winningPlan));
     assert.equal(ex.executionStats.nReturned, 2);
     assert.equal(ex.executionStats.totalDocsExamined, 2);
 
