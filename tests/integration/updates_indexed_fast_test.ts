@@ -10,7 +10,8 @@
  * at the end the oplog's update entries are the command layer's, byte for byte (but for times and UUIDs).
  * Collections beside it: a unique index on another field (its field the command layer's, the ascending
  * one's the I/O thread's), a compound index (the command layer's). Also through the Node driver
- * (retryable updates, as drivers send them).
+ * (retryable updates, as drivers send them), and from 16 connections over two I/O loops at once (every
+ * increment once, the index entries their documents' keys).
  */
 import assert from "node:assert/strict";
 import { BSON, Double, Int32, Long } from "bson";
@@ -270,6 +271,50 @@ Deno.test({
       assert.equal(v["valid"], true);
       // the same value again: nothing modified
       assert.equal((await coll.updateOne({ _id: 1 }, { $set: { status: "done" } })).modifiedCount, 0);
+    } finally {
+      await client.close();
+      await s.close();
+    }
+  },
+});
+
+Deno.test({
+  name: "indexed updates by _id from 16 connections over two I/O loops: the index stays its documents' keys",
+  sanitizeResources: false,
+  sanitizeOps: false,
+  fn: async () => {
+    const s = await writeSide(true, 2);
+    const client = new MongoClient(`mongodb://127.0.0.1:${s.port}/?directConnection=true`, {
+      maxPoolSize: 16,
+    });
+    try {
+      const coll = client.db("x").collection<AnyDoc>("busy");
+      await coll.createIndex({ status: 1 });
+      await coll.createIndex({ n: 1 });
+      await coll.insertMany(Array.from({ length: 8 }, (_, i) => ({ _id: i, status: "s0", n: 0 })));
+      // (few documents: the loops' transactions conflict often, each conflict the command layer's)
+      await Promise.all(Array.from({ length: 16 }, async (_, w) => {
+        for (let k = 0; k < 150; k++) {
+          const id = (w * 7 + k) % 8;
+          await coll.updateOne({ _id: id }, { $set: { status: `s${(w + k) % 5}` }, $inc: { n: 1 } });
+        }
+      }));
+      const docs = await coll.find({}).sort({ _id: 1 }).toArray();
+      assert.equal(docs.reduce((t, d) => t + d["n"], 0), 16 * 150, "every increment once");
+      const byStatus = await coll.find({}).hint("status_1").toArray();
+      const byN = await coll.find({}).hint("n_1").toArray();
+      assert.equal(byStatus.length, 8);
+      assert.equal(byN.length, 8);
+      for (let v = 0; v < 5; v++) {
+        const want = docs.filter((d) => d["status"] === `s${v}`).map((d) => d["_id"]);
+        const got = (await coll.find({ status: `s${v}` }).hint("status_1").toArray()).map((d) => d["_id"]);
+        assert.deepEqual(got.sort(), want.sort(), `status s${v}`);
+      }
+      const v = await client.db("x").command({ validate: "busy", full: true });
+      assert.equal(v["valid"], true, JSON.stringify(v));
+      const st = await s.ask({ serverStatus: 1, $db: "admin" });
+      const io = Number(((st["secantus"] as Doc)["ioThread"] as Doc)["updates"]);
+      assert.ok(io > 100, `the I/O threads answered ${io} updates`);
     } finally {
       await client.close();
       await s.close();
