@@ -180,14 +180,33 @@ export class FastReads {
 
   /**
    * Serve updates by `_id` on registration `slot`: `prefix` = its oplog entries' `op: "u", ns, ui`
-   * elements, `unsafe` = the top-level fields an index of it reads (never updated there).
+   * elements, `unsafe` = the top-level fields an index of it reads (never updated there), `kept` = the
+   * ascending single-field indexes whose fields they may change (the entries moved there).
    */
-  registerWrites(slot: number, prefix: Uint8Array, unsafe: readonly string[]): boolean {
+  registerWrites(
+    slot: number,
+    prefix: Uint8Array,
+    unsafe: readonly string[],
+    kept: readonly SecondaryIndex[] = [],
+  ): boolean {
     if (this.#ptr === null) return false;
     const names = enc.encode(unsafe.map((n) => n + "\0").join(""));
-    const ok =
-      shim().sct_fast_register_writes(this.#ptr, slot, prefix, prefix.length, names, names.length) === 0;
-    for (const m of this.#more) same(ok, m.registerWrites(slot, prefix, unsafe));
+    const keptNames = enc.encode(kept.map((i) => i.field + "\0").join(""));
+    const keptUris = enc.encode(kept.map((i) => i.uri + "\0").join(""));
+    const ok = shim().sct_fast_register_writes(
+      this.#ptr,
+      slot,
+      prefix,
+      prefix.length,
+      names,
+      names.length,
+      keptNames,
+      keptNames.length,
+      keptUris,
+      keptUris.length,
+      kept.length,
+    ) === 0;
+    for (const m of this.#more) same(ok, m.registerWrites(slot, prefix, unsafe, kept));
     return ok;
   }
 

@@ -135,7 +135,7 @@ export const SYMBOLS = {
   sct_fast_pending: { parameters: [P], result: I32 },
   sct_fast_take: { parameters: [P, B, I32], result: I32 },
   // Updates by _id there, and the cluster clock they share with JS (shim/io_fast_write.c).
-  sct_fast_register_writes: { parameters: [P, I32, B, I32, B, I32], result: I32 },
+  sct_fast_register_writes: { parameters: [P, I32, B, I32, B, I32, B, I32, B, I32, I32], result: I32 },
   sct_fast_oplog: { parameters: [P, B, "u64"], result: I32 },
   sct_fast_clock_lock: { parameters: [P], result: "u64" },
   sct_fast_clock_unlock: { parameters: [P, "u64"], result: I32 },

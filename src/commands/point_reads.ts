@@ -25,7 +25,8 @@
  *
  * Updates (ffi/wiredtiger/shim/io_fast_write.c): `offerUpdate` registers a collection update.ts served
  * an update by `_id` on (outside a transaction) when updatable_collection.ts allows it, with the fields
- * its indexes read (never updated there) and its oplog entries' prefix; `publish` lets them be
+ * its indexes read (never updated there) but those of ascending single-field indexes whose entries the
+ * I/O thread moves itself (`updateIndexes`), and its oplog entries' prefix; `publish` lets them be
  * answered only with the oplog on, sync_on_commit off, and nobody waiting for the
  * oplog's next entry (an awaitData cursor is woken by the drain, which would come late: a wait turns
  * them off at once); `drain` records each as dispatch and the oplog writer would have (opcounters,
@@ -65,7 +66,7 @@ import { recordIndexAccess } from "../executor/index_usage.ts";
 import { isClustered } from "../executor/clustered.ts";
 import type { AccessPath } from "../planner/plan.ts";
 import { type FindPlanParts, indexedFindShape } from "./indexed_find_shape.ts";
-import { fieldsIndexesRead, insertIndexes } from "./updatable_collection.ts";
+import { insertIndexes, updateIndexes } from "./updatable_collection.ts";
 import { decodeFields } from "../bson/partial_decode.ts";
 import type { Document as Doc } from "../bson/document.ts";
 import { textLanguage } from "../keys/text_language.ts";
@@ -108,7 +109,12 @@ export interface OffThreadReads {
   template(which: 0 | 1 | 2 | 3 | 4 | 5 | 6 | 7 | 8 | 9, bytes: Uint8Array, at: readonly number[]): void;
   register(ns: string, recordUri: string, idIndexUri: string): number;
   registerField(slot: number, field: string, uri: string, unique: boolean, shapes: number): number;
-  registerWrites(slot: number, prefix: Uint8Array, unsafe: readonly string[]): boolean;
+  registerWrites(
+    slot: number,
+    prefix: Uint8Array,
+    unsafe: readonly string[],
+    kept: readonly SecondaryIndex[],
+  ): boolean;
   registerDeletes(slot: number, prefix: Uint8Array, indexes: readonly SecondaryIndex[]): boolean;
   registerInserts(slot: number, prefix: Uint8Array, indexes: readonly SecondaryIndex[]): boolean;
   textWords(slot: number, words: readonly (readonly [string, string | null])[]): boolean;
@@ -351,11 +357,24 @@ export class PointReads implements PointReadHooks {
     const known = this.#byNs.get(ns);
     if (known?.coll === coll && known.writes) return this.#grant(known.slot, client, GRANT_UPDATE);
     if (!this.#mayWrite()) return;
-    const unsafe = fieldsIndexesRead(coll);
-    if (unsafe === undefined) return;
+    const ix = updateIndexes(coll);
+    if (ix === undefined) return;
     const r = this.#registration(ns, coll);
     if (r === undefined) return;
-    r.writes = this.#io.registerWrites(r.slot, updatePrefix(coll), unsafe);
+    // (the ascending indexes whose entries the I/O thread moves; a field of one without a table is unsafe)
+    const unsafe = [...ix.unsafe];
+    const kept: SecondaryIndex[] = [];
+    for (const k of ix.kept) {
+      const uri = this.#native.indexTable(coll, k.name);
+      if (uri === undefined) unsafe.push(k.field);
+      else kept.push({ field: k.field, uri });
+    }
+    r.writes = this.#io.registerWrites(
+      r.slot,
+      updatePrefix(coll),
+      unsafe,
+      kept.filter((k) => !unsafe.includes(k.field)),
+    );
     if (r.writes) this.#grant(r.slot, client, GRANT_UPDATE);
   }
 

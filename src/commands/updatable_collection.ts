@@ -11,6 +11,9 @@
  * is updated there). Inserts of one document there
  * (io_fast_insert.c) need the same collections, with every secondary index one whose entries it makes
  * (`insertIndexes`: ascending or 2dsphere on one top-level field, or a text index weighting one).
+ * An update there may also change a field whose every index is ascending on that one top-level field
+ * (`updateIndexes`, the same conditions as `insertIndexes`' ascending ones): the I/O thread moves its
+ * entry (io_fast_update.c).
  */
 import type { CollectionEntry } from "../storage/api.ts";
 import { isCapped } from "../executor/capped.ts";
@@ -39,6 +42,48 @@ export function fieldsIndexesRead(coll: CollectionEntry): string[] | undefined {
     for (const f of reads) out.add(f);
   }
   return [...out];
+}
+
+/** The indexes an update off the command layer keeps (`updateIndexes`). */
+export interface UpdateIndexes {
+  /** Top-level fields some other index reads (never updated off the command layer). */
+  readonly unsafe: string[];
+  /** Ascending single-field indexes whose entries it moves, and their fields (none in `unsafe`). */
+  readonly kept: { readonly name: string; readonly field: string }[];
+}
+
+/**
+ * What an update off the command layer may change on `coll` (undefined: nothing, `fieldsIndexesRead`): a
+ * field read only by indexes `insertIndexes` would keep as "ascending" (`{f: 1}` on one plain top-level
+ * field; not unique, sparse, partial, prepareUnique, collated, being built or in an older key layout) is
+ * kept — the stored value's entry removed and the new one's inserted there; every field another index
+ * reads is unsafe (at most INSERT_INDEXES_MAX indexes are kept; the fields of any more are unsafe).
+ */
+export function updateIndexes(coll: CollectionEntry): UpdateIndexes | undefined {
+  if (fieldsIndexesRead(coll) === undefined) return undefined;
+  const unsafe = new Set<string>();
+  const kept: { name: string; field: string }[] = [];
+  for (const ix of coll.indexes) {
+    const field = ix.name === "_id_" ? undefined : ascendingField(ix);
+    if (field !== undefined && kept.length < INSERT_INDEXES_MAX) kept.push({ name: ix.name, field });
+    else for (const f of indexReads(ix) ?? []) unsafe.add(f);
+  }
+  return { unsafe: [...unsafe], kept: kept.filter((k) => !unsafe.has(k.field)) };
+}
+
+/** The field of an ascending single-field index an insert or update off the command layer keeps, else undefined. */
+function ascendingField(ix: CollectionEntry["indexes"][number]): string | undefined {
+  const s = ix.spec;
+  const key = s["key"];
+  if (key === null || typeof key !== "object") return undefined;
+  const fields = Object.keys(key);
+  const field = fields[0];
+  if (
+    fields.length !== 1 || field === undefined || (key as Record<string, unknown>)[field] !== 1 ||
+    !plainTopLevel(field) || ix.unique || ix.building || ix.keyFormat !== undefined || set(s["sparse"]) ||
+    s["partialFilterExpression"] !== undefined || s["collation"] !== undefined || set(s["prepareUnique"])
+  ) return undefined;
+  return field;
 }
 
 /** Secondary indexes an insert off the command layer keeps at most (io_fast.h FAST_WIX). */

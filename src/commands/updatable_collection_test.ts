@@ -1,6 +1,6 @@
 import { deepStrictEqual as assertEquals } from "node:assert/strict";
 import type { CollectionEntry } from "../storage/api.ts";
-import { fieldsIndexesRead, insertIndexes } from "./updatable_collection.ts";
+import { fieldsIndexesRead, insertIndexes, updateIndexes } from "./updatable_collection.ts";
 
 function coll(
   over: Partial<{ db: string; name: string; options: Record<string, unknown>; indexes: unknown[] }>,
@@ -139,4 +139,52 @@ Deno.test("insertable collections: every secondary index ascending on one plain 
   assertEquals(insertIndexes(coll({ options: { capped: true, size: 4096 } })), undefined);
   const nine = Array.from({ length: 9 }, (_, i) => ix(`f${i}`, { key: { [`f${i}`]: 1 } }));
   assertEquals(insertIndexes(coll({ indexes: [ID, ...nine] })), undefined);
+});
+
+Deno.test("updates keep ascending single-field indexes; every other index's fields stay unsafe", () => {
+  const ix = (name: string, spec: Record<string, unknown>, more: Record<string, unknown> = {}) => ({
+    name,
+    spec,
+    ident: `i-${name}`,
+    ...more,
+  });
+  assertEquals(updateIndexes(coll({})), { unsafe: ["_id"], kept: [] });
+  assertEquals(
+    updateIndexes(coll({
+      indexes: [
+        ID,
+        ix("status_1", { key: { status: 1 } }),
+        ix("email_1", { key: { email: 1 }, unique: true }, { unique: true }),
+        ix("ab", { key: { a: 1, b: 1 } }),
+        ix("s", { key: { s: 1 }, sparse: true }),
+        ix("p", { key: { p: 1 }, partialFilterExpression: { q: { $gt: 1 } } }),
+        ix("c", { key: { c: 1 }, collation: { locale: "fr" } }),
+        ix("d", { key: { d: -1 } }),
+        ix("g", { key: { g: "2dsphere" } }),
+        ix("h", { key: { h: "hashed" } }),
+        ix("n", { key: { "n.x": 1 } }),
+        ix("bld", { key: { bld: 1 } }, { building: true }),
+        ix("old", { key: { old: 1 } }, { keyFormat: 1 }),
+        ix("score_1", { key: { score: 1 } }),
+      ],
+    })),
+    {
+      unsafe: ["_id", "email", "a", "b", "s", "p", "q", "c", "d", "g", "h", "n", "bld", "old"],
+      kept: [{ name: "status_1", field: "status" }, { name: "score_1", field: "score" }],
+    },
+  );
+  // a field another index reads too is unsafe; the kept index on it is not kept
+  assertEquals(
+    updateIndexes(coll({
+      indexes: [ID, ix("a_1", { key: { a: 1 } }), ix("ab", { key: { a: 1, b: 1 } })],
+    })),
+    { unsafe: ["_id", "a", "b"], kept: [] },
+  );
+  // the collection's own conditions first (a validator: nothing updated off the command layer)
+  assertEquals(updateIndexes(coll({ options: { validator: { a: 1 } } })), undefined);
+  // more ascending indexes than the I/O thread keeps: the rest are unsafe
+  const many = Array.from({ length: 10 }, (_, i) => ix(`f${i}`, { key: { [`f${i}`]: 1 } }));
+  const got = updateIndexes(coll({ indexes: [ID, ...many] }))!;
+  assertEquals(got.kept.length, 8);
+  assertEquals(got.unsafe, ["_id", "f8", "f9"]);
 });

@@ -361,7 +361,7 @@ pairTest(
     for (const c of ["c", "v", "w"]) {
       const [a, b] = await Promise.all(sides.map((s) => allDocs(s, c)));
       assert.deepEqual(a, b, `documents of ${c}`);
-      // every index entry is the key its record makes (no indexed field was updated off the command layer)
+      // every index entry is the key its record makes (a_1's moved by the I/O thread too)
       const v = await fast.ask({ validate: c, full: true, $db: "x" });
       assert.equal(v["valid"], true, JSON.stringify(BSON.EJSON.serialize(v)));
     }

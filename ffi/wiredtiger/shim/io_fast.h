@@ -174,6 +174,10 @@ struct fast_coll {
     uint32_t up_prefix_len;
     char *unsafe;
     uint32_t unsafe_len;
+    /* with updates: the ascending single-field indexes whose fields they may change (n_uix of them, kind
+     * WIX_ASC): the stored value's entry removed, the new value's inserted (io_fast_update.c) */
+    struct fast_wix uix[FAST_WIX];
+    uint32_t n_uix;
     /* deletes (sct_fast_register_deletes): the oplog entry's `op: "d", ns, ui` elements; NULL: none here */
     uint8_t *del_prefix;
     uint32_t del_prefix_len;
@@ -389,6 +393,11 @@ IO_INTERNAL int fast_register_write(struct sct_io *io, int slot, int deletes, co
   const char *names, int names_len, const char *uris, int uris_len, int n, const uint8_t *kinds, double text_weight,
   const char *text_override);
 IO_INTERNAL int fast_wix_remove(struct fast_coll *c, uint32_t i, const uint8_t *key, size_t klen, int64_t rid);
+IO_INTERNAL int fast_entry_remove(WT_CURSOR *cur, const uint8_t *key, size_t klen, int64_t rid);
+IO_INTERNAL int fast_entry_put(WT_CURSOR *cur, const uint8_t *key, size_t klen, int unique, int64_t rid);
+IO_INTERNAL size_t fast_update_key(const struct el *v, uint8_t *out);
+IO_INTERNAL int fast_set_uix(struct fast_coll *c, const char *names, int names_len, const char *uris, int uris_len,
+  int n);
 IO_INTERNAL void fast_close_wix_cursors(struct fast_coll *c);
 IO_INTERNAL int fast_wix_uses(const struct fast_coll *c, const char *uri);
 

@@ -109,13 +109,19 @@ int fast_wix_keys(struct fast *f, struct fast_coll *c, const uint8_t *doc, uint3
 /* In the open transaction: secondary index i's entry (key, rid) removed; 1, or 0 (none: JS's). */
 int fast_wix_remove(struct fast_coll *c, uint32_t i, const uint8_t *key, size_t klen, int64_t rid)
 {
+    return fast_entry_remove(c->wix[i].cur, key, klen, rid);
+}
+
+/* In the open transaction: the entry (key, rid) of a non-unique index's cursor cur removed; 1, or 0 (none:
+ * JS's). */
+int fast_entry_remove(WT_CURSOR *cur, const uint8_t *key, size_t klen, int64_t rid)
+{
     size_t n;
     uint8_t *sk = stored_key(key, (int32_t)klen, 1, rid, 0, &n);
     if (!sk)
         return 0;
     WT_ITEM k;
     set_item(&k, sk, (int64_t)n);
-    WT_CURSOR *cur = c->wix[i].cur;
     cur->set_key(cur, &k);
     int ok = cur->remove(cur) == 0;
     cur->reset(cur);
@@ -145,7 +151,7 @@ static uint8_t *insert_entry(struct fast *f, const struct fast_coll *c, const ui
 
 /* In the open transaction: index entry (key, be64 rid) of cursor cur — a unique index's key alone with the
  * record id as its value, another's key + record id with no value. 0, or the cursor's error (ENOMEM). */
-static int put_entry(WT_CURSOR *cur, const uint8_t *key, size_t klen, int unique, int64_t rid)
+int fast_entry_put(WT_CURSOR *cur, const uint8_t *key, size_t klen, int unique, int64_t rid)
 {
     size_t n;
     uint8_t *sk = stored_key(key, (int32_t)klen, !unique, rid, 0, &n), ridb[8];
@@ -183,7 +189,7 @@ static int write_insert(struct fast *f, struct fast_coll *c, const struct fast_r
      * key error, after the caller's rollback (io_fast_dup.c, else JS's); no search of its own before (~9 % of this thread's time
      * under 16 connections' inserts) */
     int64_t rid = __atomic_add_fetch(&f->sh->rids[c - f->colls], 1, __ATOMIC_SEQ_CST);
-    int rc = put_entry(c->idx, idkey, idlen, 1, rid);
+    int rc = fast_entry_put(c->idx, idkey, idlen, 1, rid);
     if (rc != 0)
         return rc == WT_DUPLICATE_KEY && !sess ? FAST_REFUSED : 0; /* (a retryable one's refusal is JS's) */
     WT_ITEM v;
@@ -195,10 +201,10 @@ static int write_insert(struct fast *f, struct fast_coll *c, const struct fast_r
     if (ret != 0)
         return 0;
     for (uint32_t i = 0; i < c->n_wix; i++)
-        if (c->wix[i].kind != WIX_TEXT && put_entry(c->wix[i].cur, keys[i], klen[i], 0, rid) != 0)
+        if (c->wix[i].kind != WIX_TEXT && fast_entry_put(c->wix[i].cur, keys[i], klen[i], 0, rid) != 0)
             return 0;
     for (int k = 0; k < text->n; k++)
-        if (put_entry(c->wix[text->at].cur, text->keys[k], text->klen[k], 0, rid) != 0)
+        if (fast_entry_put(c->wix[text->at].cur, text->keys[k], text->klen[k], 0, rid) != 0)
             return 0;
     if (!(*ts = fast_tick(f)))
         return FAST_LATER;
@@ -242,6 +248,7 @@ int fast_serve_insert(struct fast *f, struct fast_coll *c, uint32_t id, const st
     return 1;
 }
 
+/* The cursors of the secondary indexes c's writes keep closed (inserts' and deletes', updates'). */
 void fast_close_wix_cursors(struct fast_coll *c)
 {
     for (uint32_t i = 0; i < c->n_wix; i++)
@@ -249,13 +256,21 @@ void fast_close_wix_cursors(struct fast_coll *c)
             c->wix[i].cur->close(c->wix[i].cur);
             c->wix[i].cur = NULL;
         }
+    for (uint32_t i = 0; i < c->n_uix; i++)
+        if (c->uix[i].cur) {
+            c->uix[i].cur->close(c->uix[i].cur);
+            c->uix[i].cur = NULL;
+        }
 }
 
-/* Whether a secondary index registration c's inserts keep reads table uri. */
+/* Whether a secondary index registration c's writes keep reads table uri. */
 int fast_wix_uses(const struct fast_coll *c, const char *uri)
 {
     for (uint32_t i = 0; i < c->n_wix; i++)
         if (strcmp(c->wix[i].uri, uri) == 0)
+            return 1;
+    for (uint32_t i = 0; i < c->n_uix; i++)
+        if (strcmp(c->uix[i].uri, uri) == 0)
             return 1;
     return 0;
 }

@@ -4,8 +4,10 @@
  *
  * The statement: `{q: {_id: <v>}, u: {$set: {<f>: <x>, ...}, $inc: {<g>: <n>, ...}}, upsert: false,
  * multi: false}` — `$set` and/or `$inc`, each once and not empty, up to FAST_UP_FIELDS fields in all, no
- * name twice, each a plain ASCII top-level name no index reads (not `_id`, empty, `$`-prefixed, dotted,
- * all digits or `__proto__`), present in the record at most once — exactly what the command layer's
+ * name twice, each a plain ASCII top-level name (not `_id`, empty, `$`-prefixed, dotted, all digits or
+ * `__proto__`) that no index reads but ascending single-field ones JS registered (`uix`:
+ * updatable_collection.ts updateIndexes — not unique, sparse, partial or collated), present in the record
+ * at most once — exactly what the command layer's
  * scalar patch (engine/update/scalar_patch.ts) takes, and it is mirrored byte for byte: the fields in
  * path order (names compared bytewise: ASCII, so as JS compares strings), each changed field's element
  * replaced in place (in document order), each missing one appended in path order, the oplog's
@@ -17,6 +19,10 @@
  * - `$set`: x an int32, int64, double but NaN, boolean, null or a string of valid UTF-8 (no NUL, no
  *   leading BOM), written as it came, over a stored scalar JS's patch reads that it differs from by strict
  *   BSON identity, or appended when the field is missing.
+ * An index of `uix` on a changed field has, in the same transaction, the stored value's entry (key +
+ * record id; the null key for a missing field or null) removed and the new value's inserted, keyed as
+ * key_string.ts keys them (fast_update_key: scalar_key's kinds, null, booleans, dates); a stored value it
+ * does not key that way (an array, a document, a fraction, ...) or an entry not found makes the update JS's.
  * Every field must change or be created: a field left as it was (JS leaves it out of the diff, or the
  * whole update is nModified 0) makes the update JS's, as does a missing document, another stored type,
  * a value of another kind, a write conflict or a request JS holds the clock for — untouched: nothing is
@@ -24,6 +30,77 @@
  */
 #define _GNU_SOURCE
 #include "io_fast.h"
+
+/* |ms| a JS Date holds (±8.64e15): a BSON date beyond it decodes to an Invalid Date in JS (its value lost). */
+#define DATE_MS_MAX 8640000000000000LL
+
+/* The key of an ascending single-field index for top-level value v (key_string.ts's bytes): scalar_key's
+ * kinds, null (0x14), a boolean (0x5a + 0|1), a date within a JS Date's range (0x64 + big-endian ms with
+ * the sign bit flipped). Its length, or 0 (another kind: JS's). */
+size_t fast_update_key(const struct el *v, uint8_t *out)
+{
+    if (v->type == 0x0A) {
+        out[0] = 0x14;
+        return 1;
+    }
+    if (v->type == 0x08) {
+        out[0] = 0x5a;
+        out[1] = v->val[0] ? 1 : 0;
+        return 2;
+    }
+    if (v->type == 0x09) {
+        int64_t ms;
+        memcpy(&ms, v->val, 8);
+        if (ms > DATE_MS_MAX || ms < -DATE_MS_MAX)
+            return 0;
+        uint64_t u = (uint64_t)ms ^ (1ull << 63);
+        out[0] = 0x64;
+        for (int i = 0; i < 8; i++)
+            out[1 + i] = (uint8_t)(u >> (56 - 8 * i));
+        return 9;
+    }
+    return scalar_key(v, out);
+}
+
+/* Registration c's updates keep the n ascending indexes of fields names (NUL-terminated each) in tables
+ * uris (the same order); n = 0: none (their cursors closed). 0, or EINVAL / ENOMEM (none then). Under
+ * f->mu. */
+int fast_set_uix(struct fast_coll *c, const char *names, int names_len, const char *uris, int uris_len, int n)
+{
+    for (uint32_t i = 0; i < c->n_uix; i++) {
+        if (c->uix[i].cur)
+            c->uix[i].cur->close(c->uix[i].cur);
+        free(c->uix[i].name);
+        free(c->uix[i].uri);
+    }
+    memset(c->uix, 0, sizeof c->uix);
+    c->n_uix = 0;
+    if (n == 0)
+        return 0;
+    if (n < 0 || n > FAST_WIX || names_len <= 0 || uris_len <= 0 || names[names_len - 1] != 0 ||
+      uris[uris_len - 1] != 0)
+        return EINVAL;
+    const char *np = names, *up = uris;
+    for (int i = 0; i < n; i++) {
+        if (np >= names + names_len || up >= uris + uris_len || !*np || !*up) {
+            fast_set_uix(c, NULL, 0, NULL, 0, 0);
+            return EINVAL;
+        }
+        struct fast_wix *w = &c->uix[i];
+        w->name = strdup(np);
+        w->uri = strdup(up);
+        c->n_uix = (uint32_t)i + 1;
+        if (!w->name || !w->uri) {
+            fast_set_uix(c, NULL, 0, NULL, 0, 0);
+            return ENOMEM;
+        }
+        w->name_len = (uint32_t)strlen(np);
+        w->kind = WIX_ASC;
+        np += strlen(np) + 1;
+        up += strlen(up) + 1;
+    }
+    return 0;
+}
 
 /* Bytewise name order (ASCII names: JS's string order), a shorter prefix first. */
 static int name_cmp(const struct el *a, const struct el *b)
@@ -249,6 +326,34 @@ static int write_update(struct fast *f, struct fast_coll *c, const struct fast_r
     }
     if (size64 > 16u * 1024 * 1024)
         return 0; /* over the document limit: JS's error */
+    /* the entries of the indexes on changed fields: the stored value's key out, the new value's in */
+    static __thread uint8_t okeys[FAST_WIX][FAST_KEY_MAX], nkeys[FAST_WIX][FAST_KEY_MAX];
+    size_t oklen[FAST_WIX], nklen[FAST_WIX];
+    int touch[FAST_WIX];
+    for (uint32_t i = 0; i < c->n_uix; i++) {
+        struct fast_wix *w = &c->uix[i];
+        touch[i] = 0;
+        for (int j = 0; j < n; j++) {
+            if (w->name_len != r->args[j].name_len || memcmp(w->name, r->args[j].name, w->name_len) != 0)
+                continue;
+            if (t[j].start)
+                oklen[i] = fast_update_key(&t[j].old, okeys[i]);
+            else {
+                okeys[i][0] = 0x14; /* missing: the null key */
+                oklen[i] = 1;
+            }
+            nklen[i] = fast_update_key(&t[j].now, nkeys[i]);
+            if (oklen[i] == 0 || nklen[i] == 0)
+                return 0; /* a value keyed otherwise (an array, a document, a fraction, ...): JS's */
+            /* equal keys (1 and 1.0, -0 and 0): the entry stays as it is */
+            touch[i] = oklen[i] != nklen[i] || memcmp(okeys[i], nkeys[i], oklen[i]) != 0;
+            if (touch[i] && !w->cur &&
+              f->session->open_cursor(f->session, w->uri, NULL, FAST_CURSOR_CFG, &w->cur) != 0) {
+                w->cur = NULL;
+                return 0;
+            }
+        }
+    }
     uint32_t size = (uint32_t)size64;
     uint8_t *doc2 = fast_scratch(f, 1, size);
     if (!doc2)
@@ -301,6 +406,10 @@ static int write_update(struct fast *f, struct fast_coll *c, const struct fast_r
     c->rec->set_key(c->rec, rid);
     c->rec->set_value(c->rec, &nvitem);
     int ok = c->rec->update(c->rec) == 0;
+    for (uint32_t i = 0; ok && i < c->n_uix; i++)
+        if (touch[i])
+            ok = fast_entry_remove(c->uix[i].cur, okeys[i], oklen[i], rid) &&
+              fast_entry_put(c->uix[i].cur, nkeys[i], nklen[i], 0, rid) == 0;
     if (ok && !(*ts = fast_tick(f)))
         ok = FAST_LATER;
     else if (ok) {

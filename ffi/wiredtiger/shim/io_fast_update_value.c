@@ -9,7 +9,7 @@
  * (bson/request_decode.ts, bson/decode.ts: an int32 a number, an int64 a `Long`, a double a number or,
  * integral-looking or -0, a `Double`) and writes it back with the same type and bits (byte_patch.ts
  * encodeValue / writeElement) — when it is an int32, an int64, a double but NaN (its bits through a JS
- * number are not ours to promise), a boolean, null, or a string of valid UTF-8 with no NUL and no leading
+ * number are not ours to promise), a boolean, null, a date within a JS Date's range (±8.64e15 ms), or a string of valid UTF-8 with no NUL and no leading
  * byte-order mark. JS counts a stored value as modified unless it is the same under strict BSON identity
  * (same.ts: the same type and a value that compares equal): for these types that is the same bytes, but
  * for doubles, where 0 and -0 compare equal (two NaNs do too, but a NaN is no value taken here).
@@ -70,6 +70,11 @@ int fast_set_value(const struct el *v)
     switch (v->type) {
     case 0x10: case 0x12: case 0x0a:
         return 1;
+    case 0x09: { /* a date JS's Date holds (beyond ±8.64e15 ms it decodes to an Invalid Date) */
+        int64_t ms;
+        memcpy(&ms, v->val, 8);
+        return ms <= 8640000000000000LL && ms >= -8640000000000000LL;
+    }
     case 0x08:
         return v->val[0] <= 1; /* (next_el refuses any other byte) */
     case 0x01: {
@@ -85,7 +90,7 @@ int fast_set_value(const struct el *v)
         return !(n >= 3 && s[0] == 0xEF && s[1] == 0xBB && s[2] == 0xBF); /* a leading BOM: JS's decoder's */
     }
     default:
-        return 0; /* a document, an array, a decimal, a date, an ObjectId, ...: JS's */
+        return 0; /* a document, an array, a decimal, an ObjectId, ...: JS's */
     }
 }
 
@@ -93,6 +98,10 @@ int fast_set_unchanged(const struct el *old, const struct el *v)
 {
     switch (old->type) {
     case 0x10: case 0x12: case 0x08: case 0x0a:
+        break;
+    case 0x09:
+        if (!fast_set_value(old))
+            return 1; /* a stored date JS reads as an Invalid Date: the general update's */
         break;
     case 0x02:
         if (!utf8_ok(old->val + 4, old->len - 5))

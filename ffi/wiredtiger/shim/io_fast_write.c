@@ -498,6 +498,7 @@ int fast_insert_oplog(struct fast *f, uint64_t ts, const uint8_t *entry, uint32_
 
 void fast_close_writes(struct fast_coll *c)
 {
+    fast_set_uix(c, NULL, 0, NULL, 0, 0);
     free(c->up_prefix);
     free(c->unsafe);
     c->up_prefix = NULL;
@@ -508,9 +509,11 @@ void fast_close_writes(struct fast_coll *c)
 /* ------------------------------------------------------------------ JS's side */
 
 /* Serve updates on registration slot: prefix = the oplog entry's `op, ns, ui` elements, unsafe = the
- * top-level fields an index reads, each NUL-terminated. 0, or EINVAL / ENOMEM. */
+ * top-level fields an index reads that updates here never change, each NUL-terminated; names, uris: the n
+ * ascending single-field indexes whose fields they may change (their fields and tables, each
+ * NUL-terminated, in the same order: fast_set_uix). 0, or EINVAL / ENOMEM. */
 int sct_fast_register_writes(struct sct_io *io, int slot, const uint8_t *prefix, int prefix_len, const uint8_t *unsafe,
-  int unsafe_len)
+  int unsafe_len, const char *names, int names_len, const char *uris, int uris_len, int n)
 {
     struct fast *f = io->fast;
     if (!f || slot < 0 || slot >= FAST_COLLS || prefix_len <= 0 || unsafe_len < 0 ||
@@ -534,6 +537,9 @@ int sct_fast_register_writes(struct sct_io *io, int slot, const uint8_t *prefix,
                 memcpy(c->unsafe, unsafe, (size_t)unsafe_len);
             c->up_prefix_len = (uint32_t)prefix_len;
             c->unsafe_len = (uint32_t)unsafe_len;
+            ret = fast_set_uix(c, names, names_len, uris, uris_len, n);
+            if (ret != 0)
+                fast_close_writes(c);
         }
     }
     pthread_mutex_unlock(&f->mu);
