@@ -1,25 +1,9 @@
 import { deepStrictEqual as assertEquals } from "node:assert/strict";
 import { chooseOrdered, sortTrialPair, trialResults, trialWorks } from "./sort_trial.ts";
-import type { AccessPath, IxScanPath, PlanChoice } from "./plan.ts";
+import type { AccessPath, PlanChoice } from "./plan.ts";
+import { ixPath } from "./ix_path_fixture.ts";
 
-function ix(name: string, providesSort: boolean): IxScanPath {
-  return {
-    kind: "ixScan",
-    indexName: name,
-    keyPattern: { [name]: 1 },
-    unique: false,
-    multikey: false,
-    sparse: false,
-    partial: false,
-    intervals: [],
-    reverse: false,
-    indexBounds: {},
-    providesSort,
-    pointPrefix: 0,
-    dedup: false,
-    score: 1,
-  };
-}
+const ix = (name: string, providesSort: boolean) => ixPath(name, { providesSort });
 
 Deno.test("sortTrialPair: a sorting index plan against the best rejected one giving the order", () => {
   const a = ix("a", false);
