@@ -9,6 +9,11 @@
  * of at most EXAMINE_PER_PULL examined documents/keys (one storage read each) and, between slices,
  * yield through the operation's OpControl when it is due (deadline and kill checked there). No
  * storage transaction is ever held across an `await`.
+ *
+ * This module owns the pulls (batches, budgets, skip and limit, JavaScript rounds) and the choice of
+ * rows by access path; a collection scan's reading (whole or projected records) is coll_scan_rows.ts,
+ * a blocking sort's buffer query_sort.ts, and each index access its own module (ixscan.ts, or_scan.ts,
+ * merge_sort_scan.ts, text_or.ts, geo_near.ts, skip_entries.ts).
  */
 import { BATCH_ELEMENT_OVERHEAD } from "../limits.ts";
 import {
@@ -16,8 +21,6 @@ import {
   type GroupTableSpec,
   type IndexHit,
   type ReadTxn,
-  SCAN_FIELDS_MAX,
-  type ScanOptions,
   type StorageEngine,
   type StorageGroupTable,
 } from "../storage/api.ts";
@@ -44,13 +47,7 @@ import type { CompiledQuery, ExecStats } from "./compiled_query.ts";
 import { docFromKey, projectBytes } from "./row_bytes.ts";
 import type { SortedRows } from "./sorted_rows.ts";
 import { QuerySortBuffer } from "./query_sort.ts";
-
-/** Field set of a scan whose consumer reads no field and that has no filter. */
-const EMPTY_FIELDS: ReadonlySet<string> = new Set();
-/** Records a collection scan examines before the match rate decides for or against projecting. */
-const PROJECT_TRIAL = 512;
-/** A projected scan that needs whole documents stays projected while under 1 in this many match. */
-const PROJECT_MATCH_ODDS = 16;
+import { type CollScanPull, CollScanRows } from "./coll_scan_rows.ts";
 
 /** Documents/keys one storage read examines before the async pulls consider yielding. */
 export const EXAMINE_PER_PULL = 1024;
@@ -63,7 +60,16 @@ interface Acc<T> {
 
 export class QuerySource implements BatchSource {
   readonly stats: ExecStats = { docsExamined: 0, keysExamined: 0, nReturned: 0 };
-  #lastRid: bigint | undefined;
+  /** The collection scan's position and counts (coll_scan_rows.ts). */
+  readonly #collScan: CollScanRows;
+  /** What the collection scan asks of the current pull. */
+  readonly #collPull: CollScanPull = {
+    spend: () => this.#spend(),
+    matches: (row) => this.#matches(row),
+    budget: () => this.#budget,
+    skipLeft: () => this.#skipLeft,
+    transient: () => this.#transient,
+  };
   #ix: IxScanState = newIxScanState();
   #or = newOrScanState();
   #merge = newMergeSortState();
@@ -85,6 +91,7 @@ export class QuerySource implements BatchSource {
     opts: { readonly countAccess?: boolean } = {},
   ) {
     this.#skipLeft = q.skip;
+    this.#collScan = new CollScanRows(coll, q, this.stats);
     this.#counted = opts.countAccess === false;
   }
 
@@ -303,7 +310,7 @@ export class QuerySource implements BatchSource {
     if (
       (q.match && spec.filter === undefined) || q.sort || q.skip !== 0 || q.limit !== 0 || q.project ||
       q.rowMeta || q.jsRounds ||
-      q.access.kind !== "collScan" || isClustered(this.coll) || this.#lastRid !== undefined
+      q.access.kind !== "collScan" || isClustered(this.coll) || this.#collScan.lastRid !== undefined
     ) return undefined;
     return this.storage.read((txn) => txn.groupTable?.(spec));
   }
@@ -518,7 +525,7 @@ export class QuerySource implements BatchSource {
       const p = this.#pending;
       this.#pending = undefined;
       // a row projected for another consumer: read it whole (removed since: it is gone)
-      const bytes = p.projected && (need === null || need !== this.#projNeed)
+      const bytes = p.projected && (need === null || !this.#collScan.projectedFor(need))
         ? txn.get(this.coll, p.rid)
         : p.bytes;
       if (bytes !== null) {
@@ -569,8 +576,8 @@ export class QuerySource implements BatchSource {
     if (a.kind === "ixScan" || a.kind === "or") {
       // Every hit's record is read (not covered, no multikey duplicates to skip): with the entries,
       // in one storage call per batch. SORT_MERGE reads each branch's next record (merge_sort_scan.ts).
-      // (reading only `need`: records projected to need ∪ the filter's fields, `#projection`)
-      const fields = need !== null ? this.#projection(need) ?? undefined : undefined;
+      // (reading only `need`: records projected to need ∪ the filter's fields, `CollScanRows.projection`)
+      const fields = need !== null ? this.#collScan.projection(need) ?? undefined : undefined;
       const fetch = this.q.covered || (a.kind === "ixScan" && a.dedup)
         ? undefined
         : { expect: this.#expectedHits(), fields };
@@ -606,114 +613,8 @@ export class QuerySource implements BatchSource {
       this.#scanDone = true;
       return;
     }
-    // the pull's budget is how many records it may examine (the engine reads ahead that many)
-    const expect = Number.isFinite(this.#budget) ? Math.max(1, this.#budget) : undefined;
-    // records the engine's own matcher fails come `rejected` (examined, never matched here)
-    const prefilter = this.q.prefilter;
-    const opts: { -readonly [K in keyof ScanOptions]: ScanOptions[K] } = {
-      reverse: a.reverse,
-      expect,
-      ...(this.#lastRid === undefined ? {} : { after: this.#lastRid }),
-      ...(prefilter ? { prefilter } : {}),
-    };
-    // The skipped matches are never read: only the filter's fields of each record come out (none
-    // without a filter); whole records again from the first match kept (`emit` counts the skip).
-    const skipFields = this.#skipLeft > 0 && need === null ? this.#projection(EMPTY_FIELDS) : null;
-    if (skipFields !== null) {
-      for (const row of this.#projectedScan(txn, skipFields, EMPTY_FIELDS, opts)) {
-        yield row;
-        if (this.#skipLeft === 0) break;
-      }
-      if (this.#scanDone || this.#skipLeft > 0 || this.#budget <= 0) return;
-      opts.after = this.#lastRid!;
-    }
-    const fields = this.#projection(need);
-    if (fields !== null) {
-      yield* this.#projectedScan(txn, fields, need, opts);
-      return;
-    }
-    const transient = this.#transient;
-    const it = txn.scan(this.coll, transient ? { ...opts, transient } : opts);
-    try {
-      for (const rec of it) {
-        if (!this.#spend()) return;
-        this.#lastRid = rec.rid;
-        this.stats.docsExamined++;
-        if (rec.rejected) continue;
-        const row = transient ? Row.transient(rec.rid, rec.bytes) : new Row(rec.rid, rec.bytes);
-        if (!this.#matches(row)) continue;
-        this.#matched++;
-        yield row;
-      }
-      this.#scanDone = true;
-    } finally {
-      it.return?.();
-    }
-  }
-
-  /** Collection-scan records examined and matched so far (both scan kinds): the projection's odds. */
-  #matched = 0;
-  /** The `need` the projected field set was made for, and that set (the filter's fields ∪ need). */
-  #projNeed: ReadonlySet<string> | null | undefined;
-  #projFields: ReadonlySet<string> | null = null;
-
-  /**
-   * The top-level fields a collection scan reads through the storage engine's projection, or null to
-   * read whole records: when the consumer reads only `need` (then the filter's fields ∪ `need`), or
-   * when it reads whole documents but the filter reads a few fields and rejects most records (whole
-   * documents are then fetched for the matches only; a filter that keeps more than 1 in
-   * PROJECT_MATCH_ODDS records, or one the engine prefilters, scans whole records instead).
-   */
-  #projection(need: ReadonlySet<string> | null): ReadonlySet<string> | null {
-    const q = this.q;
-    // (a filter calling JavaScript may hold a row over for its next round: rows stay whole)
-    if (q.sort || q.rowMeta || q.jsRounds) return null;
-    const filterFields = q.match ? q.readFields ?? null : EMPTY_FIELDS;
-    if (filterFields === null) return null;
-    if (need === null) {
-      // with a prefilter the engine copies out only the records it cannot reject: whole ones then cost
-      // less than a projection and a search per match
-      if (!q.match || q.prefilter) return null;
-      const examined = this.stats.docsExamined;
-      if (examined >= PROJECT_TRIAL && this.#matched * PROJECT_MATCH_ODDS > examined) return null;
-    }
-    if (this.#projNeed !== need) {
-      this.#projNeed = need;
-      const all = new Set(filterFields);
-      if (need) { for (const f of need) all.add(f); }
-      this.#projFields = all.size <= SCAN_FIELDS_MAX ? all : null;
-    }
-    return this.#projFields;
-  }
-
-  /** The collection scan through the storage engine's field projection (see `#projection`). */
-  *#projectedScan(
-    txn: ReadTxn,
-    fields: ReadonlySet<string>,
-    need: ReadonlySet<string> | null,
-    opts: ScanOptions,
-  ): Generator<Row> {
-    const it = txn.scanFields(this.coll, fields, opts);
-    try {
-      for (const rec of it) {
-        if (!this.#spend()) return;
-        this.#lastRid = rec.rid;
-        this.stats.docsExamined++;
-        if (rec.rejected) continue;
-        const row = Row.projected(rec, fields);
-        if (!this.#matches(row)) continue;
-        this.#matched++;
-        if (need === null) {
-          const bytes = txn.get(this.coll, rec.rid);
-          if (bytes === null) continue; // cannot happen in one snapshot
-          row.fill(bytes);
-        }
-        yield row;
-      }
-      this.#scanDone = true;
-    } finally {
-      it.return?.();
-    }
+    yield* this.#collScan.rows(txn, a.reverse, need, this.#collPull);
+    if (this.#collScan.ended) this.#scanDone = true;
   }
 
   /** TEXT_OR (text_or.ts): the record ids of every term's entries, then their records in order. */

@@ -1,26 +1,9 @@
 import { deepStrictEqual as assertEquals } from "node:assert/strict";
 import { boundsTrialCandidates, chooseInstead } from "./bounds_trial.ts";
 import type { AccessPath, IxScanPath, PlanChoice } from "./plan.ts";
+import { ixPath } from "./ix_path_fixture.ts";
 
-function ix(name: string, extra: Partial<IxScanPath> = {}): IxScanPath {
-  return {
-    kind: "ixScan",
-    indexName: name,
-    keyPattern: { [name]: 1 },
-    unique: false,
-    multikey: false,
-    sparse: false,
-    partial: false,
-    intervals: [],
-    reverse: false,
-    indexBounds: {},
-    providesSort: false,
-    pointPrefix: 0,
-    dedup: false,
-    score: 1,
-    ...extra,
-  };
-}
+const ix = ixPath;
 
 Deno.test("boundsTrialCandidates: the chosen index scan against the other indexes' scans, without a sort", () => {
   const a = ix("a");

@@ -108,3 +108,44 @@ function wholeIndex(ix: IndexInfo): IxScanPath {
     score: 0,
   };
 }
+
+/**
+ * The DISTINCT_SCANs a distinct with a filter could make over other index scans of it than the chosen
+ * plan (each holding the key, exact as `planDistinctScan` says): mongod plans a distinct with a query towards
+ * an index holding the key (`distinct("owner", {status: "active"})` walks `{status: 1, owner: 1}` one
+ * entry per owner, where the static ranking took `{status: 1}` and fetched every match).
+ */
+export function distinctScansOver(
+  key: string,
+  paths: readonly AccessPath[],
+  indexes: readonly IndexInfo[],
+): DistinctScanPlan[] {
+  const out: DistinctScanPlan[] = [];
+  for (const p of paths) {
+    if (p.kind !== "ixScan") continue;
+    const plan = planDistinctScan(key, p, indexes, { filterEmpty: false, hinted: false });
+    if (plan) out.push(plan);
+  }
+  return out;
+}
+
+/**
+ * Which of `candidates` (with the entries their bounds hold, counted up to `cap`) replaces a chosen plan
+ * whose bounds hold `chosen` entries (counted up to `cap`; a collection scan: the records), or
+ * undefined. A walk reads at most its entries (one per value, then a seek: usually far fewer), the chosen
+ * plan fetches every entry's record, so the walk with the fewest entries wins when it holds no more than
+ * the chosen plan; when the chosen plan holds `cap` or more (both are large), the walk wins: it produces a
+ * value per entry visited, as mongod's multi-planner finds.
+ */
+export function chooseDistinctScan(
+  candidates: readonly { readonly plan: DistinctScanPlan; readonly entries: number }[],
+  chosen: number,
+  cap: number,
+): DistinctScanPlan | undefined {
+  let best: { readonly plan: DistinctScanPlan; readonly entries: number } | undefined;
+  for (const c of candidates) {
+    if (c.entries > chosen && chosen < cap) continue;
+    if (!best || c.entries < best.entries) best = c;
+  }
+  return best?.plan;
+}

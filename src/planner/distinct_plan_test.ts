@@ -1,5 +1,5 @@
 import { deepStrictEqual as assertEquals, equal } from "node:assert/strict";
-import { planDistinctScan } from "./distinct_plan.ts";
+import { chooseDistinctScan, distinctScansOver, planDistinctScan } from "./distinct_plan.ts";
 import type { AccessPath, IndexInfo, IxScanPath } from "./plan.ts";
 
 const ix = (name: string, key: Record<string, unknown>, o: Partial<IndexInfo> = {}): IndexInfo => ({
@@ -94,4 +94,26 @@ Deno.test("planDistinctScan: a trailing key when every field before it is pinned
   equal(planDistinctScan("d", pin(abc, 3), [abc], filtered), undefined);
   // without a filter a trailing key is never walked over the whole index
   equal(planDistinctScan("b", collScan, [abc], none), undefined);
+});
+
+Deno.test("distinctScansOver / chooseDistinctScan: a walk over another index holding the key", () => {
+  const status = ix("status_1", { status: 1 });
+  const so = ix("status_1_owner_1", { status: 1, owner: 1 });
+  const owner = ix("owner_1", { owner: 1 }, { multikey: true });
+  const indexes = [status, so, owner];
+  // the trailing field with the field before it pinned; not the multikey one under a filter, not status_1
+  const pinned = { ...scanOf(so), pointPrefix: 1 };
+  const plans = distinctScansOver("owner", [scanOf(status), pinned, scanOf(owner)], indexes);
+  assertEquals(plans.map((p) => [p.path.indexName, p.fieldNo]), [["status_1_owner_1", 1]]);
+  // a range on the field before the key: no walk
+  assertEquals(distinctScansOver("owner", [scanOf(so)], indexes), []);
+  const walk = plans[0]!;
+  const cap = 1000;
+  // no more entries than the chosen plan: the walk; more: the chosen plan stays
+  equal(chooseDistinctScan([{ plan: walk, entries: 40 }], 40, cap), walk);
+  equal(chooseDistinctScan([{ plan: walk, entries: 41 }], 40, cap), undefined);
+  // the chosen plan holds the cap or more: the walk, the one with the fewest entries
+  const other = { ...walk, fieldNo: 0 };
+  equal(chooseDistinctScan([{ plan: walk, entries: cap }, { plan: other, entries: 7 }], cap, cap), other);
+  equal(chooseDistinctScan([], cap, cap), undefined);
 });

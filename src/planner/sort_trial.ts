@@ -16,7 +16,7 @@
  * (executor/sort_trial.ts): the blocking plan's entries are counted (up to the trial's length), and
  * the ordered plan is walked for as many entries to see whether it finds its first results first.
  */
-import type { AccessPath, IxScanPath, PlanChoice } from "./plan.ts";
+import type { AccessPath, IxScanPath, OrPath, PlanChoice } from "./plan.ts";
 
 /** mongod's trial period: internalQueryPlanEvaluationWorks. */
 export const TRIAL_WORKS = 10_000;
@@ -25,9 +25,12 @@ export const TRIAL_COLL_FRACTION = 0.3;
 /** Results that end a trial: internalQueryPlanEvaluationMaxResults. */
 export const TRIAL_MAX_RESULTS = 101;
 
-/** The plans a sort's trial races: the chosen plan, which sorts, and the best one giving the order. */
+/**
+ * The plans a sort's trial races: the chosen plan, which sorts (an index scan, or an OR of them whose
+ * branches are not merged in the order), and the best one giving the order.
+ */
 export interface SortTrialPair {
-  readonly blocking: IxScanPath;
+  readonly blocking: IxScanPath | OrPath;
   readonly ordered: IxScanPath;
 }
 
@@ -47,8 +50,12 @@ function sortsByField(sort: unknown): boolean {
 
 /**
  * The pair to race for `choice`, or undefined when there is no such choice: no sort, a hint or
- * min/max (one plan), a winner that is not an index scan (IDHACK, OR, text, geo, collection scan)
- * or already gives the order, or no rejected index scan that gives it.
+ * min/max (one plan), a winner that is not an index scan or an OR (IDHACK, text, geo, collection
+ * scan) or already gives the order (SORT_MERGE), or no rejected index scan that gives it. An OR under
+ * a blocking sort races as mongod's multi-planner runs it against the scan of an index giving the
+ * order with the whole `$or` as its filter: `{$or: [{owner}, {status}]}` sorted by `{createdAt: -1}`
+ * keeps its OR while the branches hold few entries, and takes the ordered scan when they hold most
+ * of the collection.
  */
 export function sortTrialPair(choice: PlanChoice, input: SortTrialInput): SortTrialPair | undefined {
   if (!sortsByField(input.sort)) return undefined;
@@ -58,7 +65,9 @@ export function sortTrialPair(choice: PlanChoice, input: SortTrialInput): SortTr
     return undefined;
   }
   const best = choice.access;
-  if (best.kind !== "ixScan" || best.providesSort || best.text !== undefined) return undefined;
+  if (best.kind === "or") {
+    if (best.sortMerge !== undefined) return undefined;
+  } else if (best.kind !== "ixScan" || best.providesSort || best.text !== undefined) return undefined;
   const ordered = choice.rejected.find((p): p is IxScanPath =>
     p.kind === "ixScan" && p.providesSort && p.text === undefined
   );

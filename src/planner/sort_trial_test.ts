@@ -1,25 +1,9 @@
 import { deepStrictEqual as assertEquals } from "node:assert/strict";
 import { chooseOrdered, sortTrialPair, trialResults, trialWorks } from "./sort_trial.ts";
-import type { AccessPath, IxScanPath, PlanChoice } from "./plan.ts";
+import type { AccessPath, OrPath, PlanChoice } from "./plan.ts";
+import { ixPath } from "./ix_path_fixture.ts";
 
-function ix(name: string, providesSort: boolean): IxScanPath {
-  return {
-    kind: "ixScan",
-    indexName: name,
-    keyPattern: { [name]: 1 },
-    unique: false,
-    multikey: false,
-    sparse: false,
-    partial: false,
-    intervals: [],
-    reverse: false,
-    indexBounds: {},
-    providesSort,
-    pointPrefix: 0,
-    dedup: false,
-    score: 1,
-  };
-}
+const ix = (name: string, providesSort: boolean) => ixPath(name, { providesSort });
 
 Deno.test("sortTrialPair: a sorting index plan against the best rejected one giving the order", () => {
   const a = ix("a", false);
@@ -37,6 +21,35 @@ Deno.test("sortTrialPair: a sorting index plan against the best rejected one giv
   const coll: AccessPath = { kind: "collScan", reverse: false };
   assertEquals(sortTrialPair({ access: coll, rejected: [b] }, { sort: { b: 1 } }), undefined);
   assertEquals(sortTrialPair({ access: a, rejected: [ix("d", false)] }, { sort: { b: 1 } }), undefined);
+});
+
+Deno.test("sortTrialPair: an OR under a blocking sort against the index giving the order", () => {
+  const branches = [ix("owner", false), ix("status", false)];
+  const or: OrPath = {
+    kind: "or",
+    branches,
+    branchFilters: [{ owner: "u5" }, { status: "x" }],
+    rooted: true,
+    exact: true,
+    branchesExact: true,
+    score: 1,
+  };
+  const createdAt = ix("createdAt", true);
+  const choice: PlanChoice = { access: or, rejected: [createdAt] };
+  assertEquals(sortTrialPair(choice, { sort: { createdAt: -1 } }), { blocking: or, ordered: createdAt });
+  assertEquals(chooseOrdered(choice, { blocking: or, ordered: createdAt }), {
+    access: createdAt,
+    rejected: [or],
+  });
+  // branches merged in the order (SORT_MERGE): no blocking sort, nothing to race
+  const merged: OrPath = { ...or, sortMerge: { createdAt: -1 } };
+  assertEquals(
+    sortTrialPair({ access: merged, rejected: [createdAt] }, { sort: { createdAt: -1 } }),
+    undefined,
+  );
+  // a hint, or no index giving the order
+  assertEquals(sortTrialPair(choice, { sort: { createdAt: -1 }, hint: "owner_1" }), undefined);
+  assertEquals(sortTrialPair({ access: or, rejected: [] }, { sort: { createdAt: -1 } }), undefined);
 });
 
 Deno.test("chooseOrdered: the ordered plan wins, the sorting one first among the rejected", () => {

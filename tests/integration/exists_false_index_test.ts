@@ -6,9 +6,8 @@
  * answer (and count) equals a collection scan's (`hint: {$natural: 1}`). One server.
  */
 import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
-import { MongoClient } from "mongodb";
-import { startServer } from "../../mod.ts";
-import { planOf, rng } from "./helpers/plan_shape.ts";
+import { serverTest } from "./helpers/embedded_server.ts";
+import { assertAsScan, planOf, randomDocs, rng } from "./helpers/plan_shape.ts";
 
 // deno-lint-ignore no-explicit-any
 type AnyDoc = any;
@@ -17,75 +16,61 @@ const VALUES: unknown[] = [0, 1, "x", null, [], [null], [1, 2], { b: 1 }, { c: 1
   c: 1,
 }]];
 
-Deno.test({
-  name: "$exists: false bounds a non-sparse index by [null, null]; answers equal a collection scan's",
-  sanitizeResources: false,
-  sanitizeOps: false,
-  fn: async () => {
-    const server = await startServer({ port: 0, storagePath: ":memory:", logLevel: "ERROR" });
-    const client = new MongoClient(server.uri);
-    try {
-      const c = client.db("existsix").collection<AnyDoc>("c");
-      const r = rng(5);
-      const docs: AnyDoc[] = [];
-      for (let i = 0; i < 600; i++) {
-        const d: AnyDoc = { _id: i, g: i % 4 };
-        for (const f of ["a", "m", "o", "sp", "h"]) {
-          if (r() < 0.3) continue;
-          d[f] = f === "m" || f === "o" ? VALUES[Math.floor(r() * VALUES.length)] : [0, 1, "x", null][i % 4];
-        }
-        docs.push(d);
-      }
-      await c.insertMany(docs);
-      await c.createIndex({ a: 1 });
-      await c.createIndex({ m: 1 });
-      await c.createIndex({ "o.b": 1 });
-      await c.createIndex({ g: 1, a: -1 }, { name: "g_a" });
-      await c.createIndex({ sp: 1 }, { sparse: true });
-      await c.createIndex({ h: "hashed" });
-      const filters: AnyDoc[] = [];
-      for (const f of ["a", "m", "o.b", "o", "sp", "h"]) {
-        filters.push({ [f]: { $exists: false } });
-        filters.push({ [f]: { $not: { $exists: true } } });
-        filters.push({ [f]: { $exists: 0 } });
-        for (let g = 0; g < 4; g++) filters.push({ g, [f]: { $exists: false } });
-      }
-      filters.push({ $and: [{ a: { $exists: false } }, { m: { $exists: false } }] });
-      for (const f of filters) {
-        const label = JSON.stringify(f);
-        const byScan = await c.find(f).hint({ $natural: 1 }).sort({ _id: 1 }).toArray();
-        assertEquals(await c.find(f).sort({ _id: 1 }).toArray(), byScan, label);
-        assertEquals(await c.countDocuments(f), byScan.length, `count ${label}`);
-      }
-      const shape = async (f: AnyDoc) => {
-        const w = (await c.find(f).explain()).queryPlanner.winningPlan;
-        const p = planOf(w);
-        return { stages: p.stages, index: p.ixscan?.indexName, bounds: p.ixscan?.indexBounds };
-      };
-      assertEquals(await shape({ a: { $exists: false } }), {
-        stages: ["FETCH", "IXSCAN"],
-        index: "a_1",
-        bounds: { a: ["[null, null]"] },
-      });
-      assertEquals((await shape({ m: { $exists: false } })).bounds, { m: ["[null, null]"] });
-      assertEquals((await shape({ "o.b": { $exists: false } })).bounds, { "o.b": ["[null, null]"] });
-      assertEquals((await shape({ g: 2, a: { $not: { $exists: true } } })).bounds, {
-        g: ["[2, 2]"],
-        a: ["[null, null]"],
-      });
-      assertEquals((await shape({ sp: { $exists: false } })).stages, ["COLLSCAN"]);
-      assertEquals((await shape({ h: { $exists: false } })).index, "h_hashed");
-      // the filter stays on the FETCH: a null is in the bounds, not in the answer
-      const ex = await c.find({ a: { $exists: false } }).explain("executionStats");
-      assertEquals(ex.queryPlanner.winningPlan.filter, { a: { $exists: false } });
-      const missing = docs.filter((d) => !("a" in d)).length;
-      const nulls = docs.filter((d) => d.a === null).length;
-      assertEquals(ex.executionStats.nReturned, missing);
-      assertEquals(ex.executionStats.totalDocsExamined, missing + nulls);
-      ok(missing > 100);
-    } finally {
-      await client.close();
-      await server.stop();
+serverTest(
+  "$exists: false bounds a non-sparse index by [null, null]; answers equal a collection scan's",
+  async (client) => {
+    const c = client.db("existsix").collection<AnyDoc>("c");
+    const r = rng(5);
+    const value = (f: string, i: number) =>
+      r() < 0.3
+        ? undefined
+        : f === "m" || f === "o"
+        ? VALUES[Math.floor(r() * VALUES.length)]
+        : [0, 1, "x", null][i % 4];
+    const docs = randomDocs(600, ["a", "m", "o", "sp", "h"], value, (i) => ({ g: i % 4 }));
+    await c.insertMany(docs);
+    await c.createIndex({ a: 1 });
+    await c.createIndex({ m: 1 });
+    await c.createIndex({ "o.b": 1 });
+    await c.createIndex({ g: 1, a: -1 }, { name: "g_a" });
+    await c.createIndex({ sp: 1 }, { sparse: true });
+    await c.createIndex({ h: "hashed" });
+    const filters: AnyDoc[] = [];
+    for (const f of ["a", "m", "o.b", "o", "sp", "h"]) {
+      filters.push({ [f]: { $exists: false } });
+      filters.push({ [f]: { $not: { $exists: true } } });
+      filters.push({ [f]: { $exists: 0 } });
+      for (let g = 0; g < 4; g++) filters.push({ g, [f]: { $exists: false } });
     }
+    filters.push({ $and: [{ a: { $exists: false } }, { m: { $exists: false } }] });
+    for (const f of filters) {
+      await assertAsScan(c, f, JSON.stringify(f));
+    }
+    const shape = async (f: AnyDoc) => {
+      const w = (await c.find(f).explain()).queryPlanner.winningPlan;
+      const p = planOf(w);
+      return { stages: p.stages, index: p.ixscan?.indexName, bounds: p.ixscan?.indexBounds };
+    };
+    assertEquals(await shape({ a: { $exists: false } }), {
+      stages: ["FETCH", "IXSCAN"],
+      index: "a_1",
+      bounds: { a: ["[null, null]"] },
+    });
+    assertEquals((await shape({ m: { $exists: false } })).bounds, { m: ["[null, null]"] });
+    assertEquals((await shape({ "o.b": { $exists: false } })).bounds, { "o.b": ["[null, null]"] });
+    assertEquals((await shape({ g: 2, a: { $not: { $exists: true } } })).bounds, {
+      g: ["[2, 2]"],
+      a: ["[null, null]"],
+    });
+    assertEquals((await shape({ sp: { $exists: false } })).stages, ["COLLSCAN"]);
+    assertEquals((await shape({ h: { $exists: false } })).index, "h_hashed");
+    // the filter stays on the FETCH: a null is in the bounds, not in the answer
+    const ex = await c.find({ a: { $exists: false } }).explain("executionStats");
+    assertEquals(ex.queryPlanner.winningPlan.filter, { a: { $exists: false } });
+    const missing = docs.filter((d) => !("a" in d)).length;
+    const nulls = docs.filter((d) => d.a === null).length;
+    assertEquals(ex.executionStats.nReturned, missing);
+    assertEquals(ex.executionStats.totalDocsExamined, missing + nulls);
+    ok(missing > 100);
   },
-});
+);

@@ -7,9 +7,8 @@
  * numbers, strings, nulls, missing fields, dates, booleans, documents and arrays. One server.
  */
 import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
-import { MongoClient } from "mongodb";
-import { startServer } from "../../mod.ts";
-import { planOf, rng } from "./helpers/plan_shape.ts";
+import { serverTest } from "./helpers/embedded_server.ts";
+import { assertAsScan, planOf, randomDocs, rng } from "./helpers/plan_shape.ts";
 
 // deno-lint-ignore no-explicit-any
 type AnyDoc = any;
@@ -31,83 +30,64 @@ function randomExpr(r: () => number, field: string): AnyDoc {
   return r() < 0.7 ? { [op]: [`$${field}`, v] } : { [op]: [v, `$${field}`] };
 }
 
-Deno.test({
-  name: "$expr comparisons bound indexes as mongod's; answers equal a collection scan's",
-  sanitizeResources: false,
-  sanitizeOps: false,
-  fn: async () => {
-    const server = await startServer({ port: 0, storagePath: ":memory:", logLevel: "ERROR" });
-    const client = new MongoClient(server.uri);
-    try {
-      const c = client.db("exprrange").collection<AnyDoc>("c");
-      const r = rng(11);
-      const docs: AnyDoc[] = [];
-      for (let i = 0; i < 600; i++) {
-        const d: AnyDoc = { _id: i, g: i % 3 };
-        for (const f of ["a", "d", "m", "sp"]) {
-          const v = randomValue(r, f === "m");
-          if (v !== undefined) d[f] = v;
+serverTest(
+  "$expr comparisons bound indexes as mongod's; answers equal a collection scan's",
+  async (client) => {
+    const c = client.db("exprrange").collection<AnyDoc>("c");
+    const r = rng(11);
+    await c.insertMany(
+      randomDocs(600, ["a", "d", "m", "sp"], (f) => randomValue(r, f === "m"), (i) => ({ g: i % 3 })),
+    );
+    await c.createIndex({ a: 1 });
+    await c.createIndex({ d: -1 });
+    await c.createIndex({ g: 1, a: 1 }, { name: "g_a" });
+    await c.createIndex({ m: 1 });
+    await c.createIndex({ sp: 1 }, { sparse: true });
+    const fields = ["a", "d", "m", "sp"];
+    let indexed = 0;
+    for (let n = 0; n < 400; n++) {
+      const field = fields[n % fields.length]!;
+      let f: AnyDoc = { $expr: randomExpr(r, field) };
+      if (n % 7 === 1) f = { $expr: { $and: [randomExpr(r, field), randomExpr(r, field)] } };
+      if (n % 5 === 0) f = { $and: [{ g: n % 3 }, f] };
+      if (n % 11 === 3) f = { ...f, [field]: { $gte: 1 } };
+      const label = JSON.stringify(f);
+      await assertAsScan(c, f, label);
+      const plan = planOf((await c.find(f).explain()).queryPlanner.winningPlan);
+      if (plan.stages.includes("IXSCAN")) {
+        indexed++;
+        // the multikey index for an equality only (its point bounds hold every match)
+        if (plan.ixscan.indexName === "m_1" && !label.includes('"m":')) {
+          ok(plan.ixscan.indexBounds.m.every((b: string) => !/Min|Max/.test(b)), label);
         }
-        docs.push(d);
+        ok(plan.stages.includes("FETCH"), label);
       }
-      await c.insertMany(docs);
-      await c.createIndex({ a: 1 });
-      await c.createIndex({ d: -1 });
-      await c.createIndex({ g: 1, a: 1 }, { name: "g_a" });
-      await c.createIndex({ m: 1 });
-      await c.createIndex({ sp: 1 }, { sparse: true });
-      const fields = ["a", "d", "m", "sp"];
-      let indexed = 0;
-      for (let n = 0; n < 400; n++) {
-        const field = fields[n % fields.length]!;
-        let f: AnyDoc = { $expr: randomExpr(r, field) };
-        if (n % 7 === 1) f = { $expr: { $and: [randomExpr(r, field), randomExpr(r, field)] } };
-        if (n % 5 === 0) f = { $and: [{ g: n % 3 }, f] };
-        if (n % 11 === 3) f = { ...f, [field]: { $gte: 1 } };
-        const label = JSON.stringify(f);
-        const byScan = await c.find(f).hint({ $natural: 1 }).sort({ _id: 1 }).toArray();
-        const byPlan = await c.find(f).sort({ _id: 1 }).toArray();
-        assertEquals(byPlan, byScan, label);
-        assertEquals(await c.countDocuments(f), byScan.length, `count ${label}`);
-        const plan = planOf((await c.find(f).explain()).queryPlanner.winningPlan);
-        if (plan.stages.includes("IXSCAN")) {
-          indexed++;
-          // the multikey index for an equality only (its point bounds hold every match)
-          if (plan.ixscan.indexName === "m_1" && !label.includes('"m":')) {
-            ok(plan.ixscan.indexBounds.m.every((b: string) => !/Min|Max/.test(b)), label);
-          }
-          ok(plan.stages.includes("FETCH"), label);
-        }
-      }
-      ok(indexed > 150, `only ${indexed} indexed plans`);
-
-      // the plan shapes, as mongod's explain shows them
-      const shape = async (f: AnyDoc) => {
-        const w = (await c.find(f).explain()).queryPlanner.winningPlan;
-        const p = planOf(w);
-        return { stages: p.stages, bounds: p.ixscan?.indexBounds, filter: w.filter };
-      };
-      assertEquals(await shape({ $expr: { $lt: ["$a", 2] } }), {
-        stages: ["FETCH", "IXSCAN"],
-        bounds: { a: ["[MinKey, 2)"] },
-        filter: { $expr: { $lt: ["$a", 2] } },
-      });
-      assertEquals((await shape({ $expr: { $gte: [2, "$a"] } })).bounds, { a: ["[MinKey, 2]"] });
-      assertEquals((await shape({ $expr: { $gt: ["$d", "a"] } })).bounds, { d: ['[MaxKey, "a")'] });
-      assertEquals((await shape({ $and: [{ g: 1 }, { $expr: { $gt: ["$a", 1] } }] })).bounds, {
-        g: ["[1, 1]"],
-        a: ["(1, MaxKey]"],
-      });
-      assertEquals((await shape({ $expr: { $gt: ["$m", 1] } })).stages, ["COLLSCAN"]);
-      assertEquals((await shape({ $expr: { $lt: ["$sp", 1] } })).stages, ["COLLSCAN"]);
-      assertEquals((await shape({ $expr: { $gt: ["$sp", 1] } })).bounds, { sp: ["(1, MaxKey]"] });
-      const ex = await c.find({ $expr: { $gte: ["$a", 7] } }).explain("executionStats");
-      const n7 = await c.countDocuments({ $expr: { $gte: ["$a", 7] } }, { hint: { $natural: 1 } });
-      assertEquals(ex.executionStats.nReturned, n7);
-      ok(ex.executionStats.totalDocsExamined < 600, JSON.stringify(ex.executionStats.totalDocsExamined));
-    } finally {
-      await client.close();
-      await server.stop();
     }
+    ok(indexed > 150, `only ${indexed} indexed plans`);
+
+    // the plan shapes, as mongod's explain shows them
+    const shape = async (f: AnyDoc) => {
+      const w = (await c.find(f).explain()).queryPlanner.winningPlan;
+      const p = planOf(w);
+      return { stages: p.stages, bounds: p.ixscan?.indexBounds, filter: w.filter };
+    };
+    assertEquals(await shape({ $expr: { $lt: ["$a", 2] } }), {
+      stages: ["FETCH", "IXSCAN"],
+      bounds: { a: ["[MinKey, 2)"] },
+      filter: { $expr: { $lt: ["$a", 2] } },
+    });
+    assertEquals((await shape({ $expr: { $gte: [2, "$a"] } })).bounds, { a: ["[MinKey, 2]"] });
+    assertEquals((await shape({ $expr: { $gt: ["$d", "a"] } })).bounds, { d: ['[MaxKey, "a")'] });
+    assertEquals((await shape({ $and: [{ g: 1 }, { $expr: { $gt: ["$a", 1] } }] })).bounds, {
+      g: ["[1, 1]"],
+      a: ["(1, MaxKey]"],
+    });
+    assertEquals((await shape({ $expr: { $gt: ["$m", 1] } })).stages, ["COLLSCAN"]);
+    assertEquals((await shape({ $expr: { $lt: ["$sp", 1] } })).stages, ["COLLSCAN"]);
+    assertEquals((await shape({ $expr: { $gt: ["$sp", 1] } })).bounds, { sp: ["(1, MaxKey]"] });
+    const ex = await c.find({ $expr: { $gte: ["$a", 7] } }).explain("executionStats");
+    const n7 = await c.countDocuments({ $expr: { $gte: ["$a", 7] } }, { hint: { $natural: 1 } });
+    assertEquals(ex.executionStats.nReturned, n7);
+    ok(ex.executionStats.totalDocsExamined < 600, JSON.stringify(ex.executionStats.totalDocsExamined));
   },
-});
+);

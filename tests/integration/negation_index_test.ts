@@ -8,9 +8,8 @@
  * descending, compound, multikey, sparse, partial and collated indexes. One server.
  */
 import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
-import { MongoClient } from "mongodb";
-import { startServer } from "../../mod.ts";
-import { planOf, rng } from "./helpers/plan_shape.ts";
+import { serverTest } from "./helpers/embedded_server.ts";
+import { assertAsScan, planOf, randomDocs, rng } from "./helpers/plan_shape.ts";
 
 // deno-lint-ignore no-explicit-any
 type AnyDoc = any;
@@ -47,138 +46,112 @@ function randomFilter(r: () => number, field: string): AnyDoc {
   return { [field]: { $exists: true } };
 }
 
-Deno.test({
-  name: "$ne, $nin, $not, $type and $exists bound indexes as mongod's; answers equal a collection scan's",
-  sanitizeResources: false,
-  sanitizeOps: false,
-  fn: async () => {
-    const server = await startServer({ port: 0, storagePath: ":memory:", logLevel: "ERROR" });
-    const client = new MongoClient(server.uri);
-    try {
-      const c = client.db("negix").collection<AnyDoc>("c");
-      const r = rng(7);
-      const docs: AnyDoc[] = [];
-      for (let i = 0; i < 500; i++) {
-        const d: AnyDoc = { _id: i, g: i % 3 };
-        for (const f of ["a", "d", "m", "sp", "co", "pa"]) {
-          const v = f === "m" ? [randomValue(r, 1), randomValue(r, 1)] : randomValue(r);
-          if (v !== undefined) d[f] = v;
-        }
-        if (i % 50 === 0) d.m = [null, 1];
-        docs.push(d);
-      }
-      await c.insertMany(docs);
-      await c.createIndex({ a: 1 });
-      await c.createIndex({ d: -1 });
-      await c.createIndex({ g: 1, a: 1 }, { name: "g_a" });
-      await c.createIndex({ m: 1 });
-      await c.createIndex({ sp: 1 }, { sparse: true });
-      await c.createIndex({ co: 1 }, { collation: { locale: "en", strength: 2 } });
-      await c.createIndex({ pa: 1 }, { partialFilterExpression: { pa: { $exists: true } } });
-      const fields = ["a", "d", "m", "sp", "co", "pa"];
-      let indexed = 0;
-      for (let n = 0; n < 300; n++) {
-        const field = fields[n % fields.length]!;
-        let f = randomFilter(r, field);
-        if (n % 5 === 0) f = { ...f, g: n % 3 };
-        const label = JSON.stringify(f);
-        const byScan = await c.find(f).hint({ $natural: 1 }).sort({ _id: 1 }).toArray();
-        const byPlan = await c.find(f).sort({ _id: 1 }).toArray();
-        assertEquals(byPlan, byScan, label);
-        assertEquals(await c.countDocuments(f), byScan.length, `count ${label}`);
-        const coll = { locale: "en", strength: 2 };
-        assertEquals(
-          await c.find(f).collation(coll).sort({ _id: 1 }).toArray(),
-          await c.find(f).collation(coll).hint({ $natural: 1 }).sort({ _id: 1 }).toArray(),
-          `collated ${label}`,
-        );
-        if (stages(await c.find(f).explain()).includes("IXSCAN")) indexed++;
-      }
-      ok(indexed > 100, `only ${indexed} indexed plans`);
-      // hinted: every index answers every filter as the collection scan does
-      for (let n = 0; n < 60; n++) {
-        const field = fields[n % fields.length]!;
-        const f = randomFilter(r, field);
-        const want = await c.find(f).hint({ $natural: 1 }).sort({ _id: 1 }).toArray();
-        const hint = field === "a" ? "g_a" : `${field}_1`;
-        // (a hinted sparse or partial index answers from its entries only, as mongod's: not compared)
-        if (field === "d" || field === "sp" || field === "pa") continue;
-        assertEquals(
-          await c.find(f).hint(hint).sort({ _id: 1 }).toArray(),
-          want,
-          `hint ${JSON.stringify(f)}`,
-        );
-      }
-    } finally {
-      await client.close();
-      await server.stop();
+serverTest(
+  "$ne, $nin, $not, $type and $exists bound indexes as mongod's; answers equal a collection scan's",
+  async (client) => {
+    const c = client.db("negix").collection<AnyDoc>("c");
+    const r = rng(7);
+    const value = (f: string, i: number) => {
+      if (f !== "m") return randomValue(r);
+      const m = [randomValue(r, 1), randomValue(r, 1)];
+      return i % 50 === 0 ? [null, 1] : m;
+    };
+    await c.insertMany(randomDocs(500, ["a", "d", "m", "sp", "co", "pa"], value, (i) => ({ g: i % 3 })));
+    await c.createIndex({ a: 1 });
+    await c.createIndex({ d: -1 });
+    await c.createIndex({ g: 1, a: 1 }, { name: "g_a" });
+    await c.createIndex({ m: 1 });
+    await c.createIndex({ sp: 1 }, { sparse: true });
+    await c.createIndex({ co: 1 }, { collation: { locale: "en", strength: 2 } });
+    await c.createIndex({ pa: 1 }, { partialFilterExpression: { pa: { $exists: true } } });
+    const fields = ["a", "d", "m", "sp", "co", "pa"];
+    let indexed = 0;
+    for (let n = 0; n < 300; n++) {
+      const field = fields[n % fields.length]!;
+      let f = randomFilter(r, field);
+      if (n % 5 === 0) f = { ...f, g: n % 3 };
+      const label = JSON.stringify(f);
+      await assertAsScan(c, f, label);
+      const coll = { locale: "en", strength: 2 };
+      assertEquals(
+        await c.find(f).collation(coll).sort({ _id: 1 }).toArray(),
+        await c.find(f).collation(coll).hint({ $natural: 1 }).sort({ _id: 1 }).toArray(),
+        `collated ${label}`,
+      );
+      if (stages(await c.find(f).explain()).includes("IXSCAN")) indexed++;
+    }
+    ok(indexed > 100, `only ${indexed} indexed plans`);
+    // hinted: every index answers every filter as the collection scan does
+    for (let n = 0; n < 60; n++) {
+      const field = fields[n % fields.length]!;
+      const f = randomFilter(r, field);
+      const want = await c.find(f).hint({ $natural: 1 }).sort({ _id: 1 }).toArray();
+      const hint = field === "a" ? "g_a" : `${field}_1`;
+      // (a hinted sparse or partial index answers from its entries only, as mongod's: not compared)
+      if (field === "d" || field === "sp" || field === "pa") continue;
+      assertEquals(
+        await c.find(f).hint(hint).sort({ _id: 1 }).toArray(),
+        want,
+        `hint ${JSON.stringify(f)}`,
+      );
     }
   },
-});
+);
 
 function stages(ex: AnyDoc): string[] {
   return planOf(ex.queryPlanner.winningPlan).stages;
 }
 
-Deno.test({
-  name: "negation bounds: the complement, shown as mongod's, and an equality elsewhere wins",
-  sanitizeResources: false,
-  sanitizeOps: false,
-  fn: async () => {
-    const server = await startServer({ port: 0, storagePath: ":memory:", logLevel: "ERROR" });
-    const client = new MongoClient(server.uri);
-    try {
-      const c = client.db("negix2").collection<AnyDoc>("c");
-      const docs: AnyDoc[] = [];
-      for (let i = 0; i < 200; i++) {
-        docs.push({ _id: i, a: i % 10, s: i % 5 === 0 ? "closed" : "open", b: i });
-      }
-      docs.push({ _id: "missing", b: 1000 }, { _id: "null", a: null, s: null, b: 1001 });
-      await c.insertMany(docs);
-      await c.createIndex({ a: 1 });
-      await c.createIndex({ s: 1 });
-      await c.createIndex({ b: 1 });
-      const bounds = async (f: AnyDoc) =>
-        planOf((await c.find(f).explain()).queryPlanner.winningPlan).ixscan?.indexBounds;
-      assertEquals(await bounds({ a: { $ne: 5 } }), { a: ["[MinKey, 5)", "(5, MaxKey]"] });
-      assertEquals(await bounds({ a: { $nin: [1, 3] } }), { a: ["[MinKey, 1)", "(1, 3)", "(3, MaxKey]"] });
-      assertEquals(await bounds({ a: { $not: { $gt: 5 } } }), { a: ["[MinKey, 5]", "(inf.0, MaxKey]"] });
-      assertEquals(await bounds({ s: { $type: "string" } }), { s: ['["", {})'] });
-      const ex = await c.find({ s: { $ne: "open" } }).explain("executionStats");
-      assertEquals(ex.executionStats.totalDocsExamined, 42);
-      assertEquals(ex.executionStats.nReturned, 42);
-      // counted from the index alone (the complement is exact on an index that is not multikey)
-      for (
-        const [f, n] of [
-          [{ a: { $ne: 5 } }, 182],
-          [{ a: { $ne: 5.0 } }, 182],
-          [{ a: { $nin: [1, 2] } }, 162],
-          [{ a: { $ne: null } }, 200],
-          [{ s: { $nin: ["open", null] } }, 40],
-        ] as const
-      ) {
-        assertEquals(await c.countDocuments(f), n, JSON.stringify(f));
-        assertEquals(await c.countDocuments(f, { hint: { $natural: 1 } }), n, JSON.stringify(f));
-      }
-      // a negation beside a predicate on a field the index does not hold: the collection scan (find_plan.ts
-      // complementOnly), the same answers; with a sort the index gives, the index
-      const mixed = { a: { $ne: 5 }, s: "closed" };
-      await c.dropIndex("s_1");
-      const mixedPlan = planOf((await c.find(mixed).explain()).queryPlanner.winningPlan);
-      ok(mixedPlan.stages.includes("COLLSCAN"), JSON.stringify(mixedPlan));
-      assertEquals(await c.countDocuments(mixed), await c.countDocuments(mixed, { hint: { $natural: 1 } }));
-      assertEquals(await c.countDocuments(mixed), 20);
-      const sorted = planOf((await c.find(mixed).sort({ a: 1 }).explain()).queryPlanner.winningPlan);
-      assertEquals(sorted.ixscan?.indexName, "a_1");
-      await c.createIndex({ s: 1 });
-      // an equality on another index wins over a negation's wide bounds
-      assertEquals(
-        planOf((await c.find({ a: { $ne: 5 }, b: 7 }).explain()).queryPlanner.winningPlan).ixscan.indexName,
-        "b_1",
-      );
-    } finally {
-      await client.close();
-      await server.stop();
+serverTest(
+  "negation bounds: the complement, shown as mongod's, and an equality elsewhere wins",
+  async (client) => {
+    const c = client.db("negix2").collection<AnyDoc>("c");
+    const docs: AnyDoc[] = [];
+    for (let i = 0; i < 200; i++) {
+      docs.push({ _id: i, a: i % 10, s: i % 5 === 0 ? "closed" : "open", b: i });
     }
+    docs.push({ _id: "missing", b: 1000 }, { _id: "null", a: null, s: null, b: 1001 });
+    await c.insertMany(docs);
+    await c.createIndex({ a: 1 });
+    await c.createIndex({ s: 1 });
+    await c.createIndex({ b: 1 });
+    const bounds = async (f: AnyDoc) =>
+      planOf((await c.find(f).explain()).queryPlanner.winningPlan).ixscan?.indexBounds;
+    assertEquals(await bounds({ a: { $ne: 5 } }), { a: ["[MinKey, 5)", "(5, MaxKey]"] });
+    assertEquals(await bounds({ a: { $nin: [1, 3] } }), { a: ["[MinKey, 1)", "(1, 3)", "(3, MaxKey]"] });
+    assertEquals(await bounds({ a: { $not: { $gt: 5 } } }), { a: ["[MinKey, 5]", "(inf.0, MaxKey]"] });
+    assertEquals(await bounds({ s: { $type: "string" } }), { s: ['["", {})'] });
+    const ex = await c.find({ s: { $ne: "open" } }).explain("executionStats");
+    assertEquals(ex.executionStats.totalDocsExamined, 42);
+    assertEquals(ex.executionStats.nReturned, 42);
+    // counted from the index alone (the complement is exact on an index that is not multikey)
+    for (
+      const [f, n] of [
+        [{ a: { $ne: 5 } }, 182],
+        [{ a: { $ne: 5.0 } }, 182],
+        [{ a: { $nin: [1, 2] } }, 162],
+        [{ a: { $ne: null } }, 200],
+        [{ s: { $nin: ["open", null] } }, 40],
+      ] as const
+    ) {
+      assertEquals(await c.countDocuments(f), n, JSON.stringify(f));
+      assertEquals(await c.countDocuments(f, { hint: { $natural: 1 } }), n, JSON.stringify(f));
+    }
+    // a negation beside a predicate on a field the index does not hold: the collection scan (find_plan.ts
+    // complementOnly), the same answers; with a sort the index gives, the index
+    const mixed = { a: { $ne: 5 }, s: "closed" };
+    await c.dropIndex("s_1");
+    const mixedPlan = planOf((await c.find(mixed).explain()).queryPlanner.winningPlan);
+    ok(mixedPlan.stages.includes("COLLSCAN"), JSON.stringify(mixedPlan));
+    assertEquals(await c.countDocuments(mixed), await c.countDocuments(mixed, { hint: { $natural: 1 } }));
+    assertEquals(await c.countDocuments(mixed), 20);
+    const sorted = planOf((await c.find(mixed).sort({ a: 1 }).explain()).queryPlanner.winningPlan);
+    assertEquals(sorted.ixscan?.indexName, "a_1");
+    await c.createIndex({ s: 1 });
+    // an equality on another index wins over a negation's wide bounds
+    assertEquals(
+      planOf((await c.find({ a: { $ne: 5 }, b: 7 }).explain()).queryPlanner.winningPlan).ixscan.indexName,
+      "b_1",
+    );
   },
-});
+);

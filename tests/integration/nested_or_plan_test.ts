@@ -7,9 +7,8 @@
  * One server.
  */
 import { deepStrictEqual as assertEquals, ok } from "node:assert/strict";
-import { MongoClient } from "mongodb";
-import { startServer } from "../../mod.ts";
-import { planOf, rng } from "./helpers/plan_shape.ts";
+import { serverTest } from "./helpers/embedded_server.ts";
+import { assertAsScan, planOf, randomDocs, rng } from "./helpers/plan_shape.ts";
 
 // deno-lint-ignore no-explicit-any
 type AnyDoc = any;
@@ -43,70 +42,54 @@ function branch(r: () => number, depth: number): AnyDoc {
   return k < 0.8 ? { ...beside, ...inner } : { $and: [beside, inner] };
 }
 
-Deno.test({
-  name: "nested $or: leaves scanned through their indexes; answers equal a collection scan's",
-  sanitizeResources: false,
-  sanitizeOps: false,
-  fn: async () => {
-    const server = await startServer({ port: 0, storagePath: ":memory:", logLevel: "ERROR" });
-    const client = new MongoClient(server.uri);
-    try {
-      const c = client.db("nestedor").collection<AnyDoc>("c");
-      const r = rng(3);
-      const docs: AnyDoc[] = [];
-      for (let i = 0; i < 800; i++) {
-        const d: AnyDoc = { _id: i };
-        for (const f of [...INDEXED, ...UNINDEXED]) {
-          const v = value(r);
-          if (r() < 0.9 && (f === "m" || !Array.isArray(v))) d[f] = v;
-        }
-        docs.push(d);
-      }
-      await c.insertMany(docs);
-      for (const f of INDEXED) await c.createIndex({ [f]: 1 });
-      let ored = 0;
-      for (let n = 0; n < 150; n++) {
-        let f: AnyDoc = { $or: [branch(r, 0), branch(r, 0), ...(r() < 0.5 ? [branch(r, 0)] : [])] };
-        if (n % 4 === 1) f = { ...leaf(r, UNINDEXED), ...f };
-        const label = JSON.stringify(f);
-        const byScan = await c.find(f).hint({ $natural: 1 }).sort({ _id: 1 }).toArray();
-        assertEquals(await c.find(f).sort({ _id: 1 }).toArray(), byScan, label);
-        assertEquals(await c.countDocuments(f), byScan.length, `count ${label}`);
-        assertEquals(
-          await c.find(f).sort({ _id: -1 }).skip(2).limit(5).batchSize(2).toArray(),
-          byScan.reverse().slice(2, 7),
-          `page ${label}`,
-        );
-        const stages = planOf((await c.find(f).explain()).queryPlanner.winningPlan).stages;
-        if (stages.includes("OR")) ored++;
-      }
-      ok(ored > 60, `only ${ored} OR plans`);
-
-      // the shape: one IXSCAN per leaf, the whole filter on the FETCH
-      const f = { $or: [{ a: 1 }, { z: 2, $or: [{ c: 3 }, { d: 4 }] }] };
-      const w = (await c.find(f).explain()).queryPlanner.winningPlan;
-      assertEquals(w.stage, "SUBPLAN");
-      assertEquals(w.inputStage.stage, "FETCH");
-      assertEquals(w.inputStage.filter, f);
-      const scans = w.inputStage.inputStage.inputStages;
-      assertEquals(w.inputStage.inputStage.stage, "OR");
-      assertEquals(scans.map((s: AnyDoc) => [s.indexName, s.indexBounds]), [
-        ["a_1", { a: ["[1, 1]"] }],
-        ["c_1", { c: ["[3, 3]"] }],
-        ["d_1", { d: ["[4, 4]"] }],
-      ]);
-      const ex = await c.find(f).explain("executionStats");
-      const want = await c.countDocuments(f, { hint: { $natural: 1 } });
-      assertEquals(ex.executionStats.nReturned, want);
-      ok(ex.executionStats.totalDocsExamined < 400, String(ex.executionStats.totalDocsExamined));
-      // an $or of $ors, rooted: flattened, and exact (no filter left on the FETCH)
-      const flat = (await c.find({ $or: [{ a: 1 }, { $or: [{ c: 2 }, { d: 3 }] }] }).explain()).queryPlanner
-        .winningPlan;
-      assertEquals(flat.inputStage.filter, undefined);
-      assertEquals(flat.inputStage.inputStage.inputStages.length, 3);
-    } finally {
-      await client.close();
-      await server.stop();
+serverTest(
+  "nested $or: leaves scanned through their indexes; answers equal a collection scan's",
+  async (client) => {
+    const c = client.db("nestedor").collection<AnyDoc>("c");
+    const r = rng(3);
+    const kept = (f: string) => {
+      const v = value(r);
+      return r() < 0.9 && (f === "m" || !Array.isArray(v)) ? v : undefined;
+    };
+    await c.insertMany(randomDocs(800, [...INDEXED, ...UNINDEXED], kept));
+    for (const f of INDEXED) await c.createIndex({ [f]: 1 });
+    let ored = 0;
+    for (let n = 0; n < 150; n++) {
+      let f: AnyDoc = { $or: [branch(r, 0), branch(r, 0), ...(r() < 0.5 ? [branch(r, 0)] : [])] };
+      if (n % 4 === 1) f = { ...leaf(r, UNINDEXED), ...f };
+      const label = JSON.stringify(f);
+      const byScan = await assertAsScan(c, f, label);
+      assertEquals(
+        await c.find(f).sort({ _id: -1 }).skip(2).limit(5).batchSize(2).toArray(),
+        byScan.reverse().slice(2, 7),
+        `page ${label}`,
+      );
+      const stages = planOf((await c.find(f).explain()).queryPlanner.winningPlan).stages;
+      if (stages.includes("OR")) ored++;
     }
+    ok(ored > 60, `only ${ored} OR plans`);
+
+    // the shape: one IXSCAN per leaf, the whole filter on the FETCH
+    const f = { $or: [{ a: 1 }, { z: 2, $or: [{ c: 3 }, { d: 4 }] }] };
+    const w = (await c.find(f).explain()).queryPlanner.winningPlan;
+    assertEquals(w.stage, "SUBPLAN");
+    assertEquals(w.inputStage.stage, "FETCH");
+    assertEquals(w.inputStage.filter, f);
+    const scans = w.inputStage.inputStage.inputStages;
+    assertEquals(w.inputStage.inputStage.stage, "OR");
+    assertEquals(scans.map((s: AnyDoc) => [s.indexName, s.indexBounds]), [
+      ["a_1", { a: ["[1, 1]"] }],
+      ["c_1", { c: ["[3, 3]"] }],
+      ["d_1", { d: ["[4, 4]"] }],
+    ]);
+    const ex = await c.find(f).explain("executionStats");
+    const want = await c.countDocuments(f, { hint: { $natural: 1 } });
+    assertEquals(ex.executionStats.nReturned, want);
+    ok(ex.executionStats.totalDocsExamined < 400, String(ex.executionStats.totalDocsExamined));
+    // an $or of $ors, rooted: flattened, and exact (no filter left on the FETCH)
+    const flat = (await c.find({ $or: [{ a: 1 }, { $or: [{ c: 2 }, { d: 3 }] }] }).explain()).queryPlanner
+      .winningPlan;
+    assertEquals(flat.inputStage.filter, undefined);
+    assertEquals(flat.inputStage.inputStage.inputStages.length, 3);
   },
-});
+);

@@ -20,14 +20,21 @@ import { any, doc, ignored, optional, type Parsed, parseShape, required, str } f
 import { GENERIC_FIELDS } from "../params/generic.ts";
 import { collectionName } from "../params/names.ts";
 import { compileQuery, indexInfos } from "../shared/compile_query.ts";
-import { planDistinctScan } from "../../planner/distinct_plan.ts";
+import {
+  chooseDistinctScan,
+  type DistinctScanPlan,
+  distinctScansOver,
+  planDistinctScan,
+} from "../../planner/distinct_plan.ts";
+import { entriesUpTo } from "../shared/sort_trial_race.ts";
+import { planQuery } from "../../planner/find_plan.ts";
 import { DistinctScan } from "../../executor/distinct_scan.ts";
 import { recordPlanAccess } from "../../executor/index_usage.ts";
 import { EXAMINE_PER_PULL } from "../../executor/query.ts";
 import { distinctScanSummary } from "../shared/plan_summary.ts";
 import type { CompiledQuery } from "../../executor/compiled_query.ts";
 import type { IxScanPath } from "../../planner/plan.ts";
-import type { CollectionEntry } from "../../storage/api.ts";
+import type { CollectionEntry, StorageEngine } from "../../storage/api.ts";
 import { jsQueryParts, prefetchWhere } from "../shared/where.ts";
 import { findCollection } from "../shared/namespace.ts";
 import type { ExplainShape } from "../shared/explain_shape.ts";
@@ -101,7 +108,7 @@ async function run(ctx: RequestContext<DistinctParams>): Promise<Doc> {
     return sortedDistinct(values, strCmp);
   }
   await prefetchWhere(ctx, coll, query, collation, js.where); // $where on the batch lane, not inline
-  const walk = distinctScanFor(coll, q, key, { query, hint });
+  const walk = distinctScanFor(coll, q, key, { query, hint, collation }, ctx.storage);
   if (walk) {
     ctx.opStats.planSummary = distinctScanSummary(walk.path.keyPattern);
     recordPlanAccess(coll, walk.path);
@@ -133,17 +140,24 @@ async function run(ctx: RequestContext<DistinctParams>): Promise<Doc> {
 /**
  * The index walk (DISTINCT_SCAN) a distinct on `key` makes instead of reading every matching document,
  * when the planner says it is exact (planner/distinct_plan.ts); not for a filter calling JavaScript.
+ * With `storage` (and a filter, no hint, the simple collation), a walk over another index holding the
+ * key is taken when its bounds hold no more entries than the chosen plan's (`otherDistinctScan`).
  */
 export function distinctScanFor(
   coll: CollectionEntry,
   q: CompiledQuery,
   key: string,
-  parts: { readonly query?: Doc | undefined; readonly hint?: unknown },
+  parts: { readonly query?: Doc | undefined; readonly hint?: unknown; readonly collation?: Doc | undefined },
+  storage?: StorageEngine,
 ): { readonly path: IxScanPath; readonly scan: DistinctScan } | undefined {
   if (q.jsRounds !== undefined) return undefined;
   const filterEmpty = parts.query === undefined || Object.keys(parts.query).length === 0;
   const hinted = parts.hint !== undefined && parts.hint !== null;
-  const plan = planDistinctScan(key, q.access, indexInfos(coll), { filterEmpty, hinted });
+  const infos = indexInfos(coll);
+  const plan = planDistinctScan(key, q.access, infos, { filterEmpty, hinted }) ??
+    (storage && !filterEmpty && !hinted && effectiveCollation(parts.collation, coll) === undefined
+      ? otherDistinctScan(storage, coll, q, key, parts.query!, infos)
+      : undefined);
   if (!plan) return undefined;
   const { path, fieldNo } = plan;
   const keyParts = splitPath(key);
@@ -160,6 +174,43 @@ export function distinctScanFor(
     fields,
   });
   return { path, scan };
+}
+
+/**
+ * Entries counted of each plan when a walk over another index is weighed: a count costs a few
+ * µs an entry, so a plan holding more counts as "many" (then the walk is taken).
+ */
+const DISTINCT_COUNT_CAP = 1000;
+
+/**
+ * A walk over another index holding the key (the filter planned again over those indexes:
+ * `distinctScansOver`), when the entries say it costs no more than the chosen plan (`chooseDistinctScan`).
+ */
+function otherDistinctScan(
+  storage: StorageEngine,
+  coll: CollectionEntry,
+  q: CompiledQuery,
+  key: string,
+  filter: Doc,
+  infos: ReturnType<typeof indexInfos>,
+): DistinctScanPlan | undefined {
+  const chosen = q.access;
+  if (chosen.kind !== "ixScan" && chosen.kind !== "or" && chosen.kind !== "collScan") return undefined;
+  if (chosen.kind === "ixScan" && chosen.text !== undefined) return undefined;
+  // the filter planned over the indexes holding the key (the chosen plan may come from the plan
+  // cache, planned over its winner alone)
+  const holding = infos.filter((i) => !i.hidden && Object.hasOwn(i.key, key));
+  if (holding.length === 0) return undefined;
+  const keyPlans = planQuery({ filter, indexes: holding });
+  const plans = distinctScansOver(key, [keyPlans.access, ...keyPlans.rejected], infos);
+  if (plans.length === 0) return undefined;
+  return storage.read((txn) => {
+    const cap = DISTINCT_COUNT_CAP;
+    const chosenEntries = chosen.kind === "collScan" ? cap : entriesUpTo(txn, coll, chosen, cap);
+    const limit = Math.min(cap, chosenEntries + 1);
+    const counted = plans.map((plan) => ({ plan, entries: entriesUpTo(txn, coll, plan.path, limit) }));
+    return chooseDistinctScan(counted, chosenEntries, cap);
+  });
 }
 
 /** Runs the walk to its end in steps, yielding between them (deadline and kill checked there). */

@@ -95,7 +95,13 @@ async function run(ctx: RequestContext<ExplainParams>): Promise<Doc> {
   const clustered = coll !== undefined && isClustered(coll);
   // a distinct that walks an index (DISTINCT_SCAN) is explained and run as that walk
   const walk = coll && shape.distinctKey !== undefined
-    ? distinctScanFor(coll, q, shape.distinctKey, { query: shape.parts.filter, hint: shape.parts.hint })
+    ? distinctScanFor(
+      coll,
+      q,
+      shape.distinctKey,
+      { query: shape.parts.filter, hint: shape.parts.hint, collation: shape.parts.collation },
+      ctx.storage,
+    )
     : undefined;
   const countScan = coll && shape.wrap === "COUNT" ? countScanOf(q) : undefined;
   const tree = (stats?: RunStats) => {

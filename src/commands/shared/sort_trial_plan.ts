@@ -45,6 +45,7 @@ export function raceSortPlans(
     readFields: parts.filter ? filterTopFields(parts.filter) ?? null : null,
     results: trialResults(parts.limit, trial.batchSize),
   }, slot?.get());
-  slot?.set({ ...memo, indexName: (memo.ordered ? pair.ordered : pair.blocking).indexName });
+  const winner = memo.ordered ? pair.ordered : pair.blocking;
+  slot?.set({ ...memo, ...(winner.kind === "or" ? {} : { indexName: winner.indexName }) });
   return memo.ordered ? chooseOrdered(planned, pair) : planned;
 }

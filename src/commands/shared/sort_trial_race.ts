@@ -1,12 +1,12 @@
 /**
  * sort_trial_race.ts — the race planner/sort_trial.ts names, run on the data in one storage read, as
- * mongod's multi-planner runs its trial: the sorting plan's index entries are counted in the shim
- * (up to the trial's length; it cannot return anything before they are all read), then the plan whose
- * index gives the order is walked — its records fetched and matched — for as many entries, to see
+ * mongod's multi-planner runs its trial: the sorting plan's index entries (an OR's: every branch's)
+ * are counted in the shim (up to the trial's length; it cannot return anything before they are all
+ * read), then the plan whose index gives the order is walked — its records fetched and matched — for as many entries, to see
  * whether it finds the trial's results first. Costs at most what the sorting plan would have read.
  */
 import type { CollectionEntry, ReadTxn, StorageEngine } from "../../storage/api.ts";
-import type { IxScanPath } from "../../planner/plan.ts";
+import type { IxScanPath, OrPath } from "../../planner/plan.ts";
 import {
   RACE_REPLAN_FACTOR,
   type RaceMemo,
@@ -26,8 +26,21 @@ export interface SortTrialFilter {
   readonly results: number;
 }
 
-/** The entries inside `path`'s intervals, counted up to `max`. */
-export function entriesUpTo(txn: ReadTxn, coll: CollectionEntry, path: IxScanPath, max: number): number {
+/** The entries inside `path`'s intervals (an OR: its branches' together), counted up to `max`. */
+export function entriesUpTo(
+  txn: ReadTxn,
+  coll: CollectionEntry,
+  path: IxScanPath | OrPath,
+  max: number,
+): number {
+  if (path.kind === "or") {
+    let all = 0;
+    for (const b of path.branches) {
+      if (all >= max) break;
+      all += entriesUpTo(txn, coll, b, max - all);
+    }
+    return all;
+  }
   let n = 0;
   for (const iv of path.intervals) {
     let after: Uint8Array | undefined;

@@ -1,0 +1,26 @@
+/**
+ * Test fixture for the planner's unit tests: an index-scan access path on a one-field index named as
+ * its field, with nothing else set (no bounds, not multikey, sparse or partial), to override by field.
+ */
+import type { IxScanPath } from "./plan.ts";
+
+/** An `IxScanPath` over index `name` (key `{[name]: 1}`), with `extra` overriding its fields. */
+export function ixPath(name: string, extra: Partial<IxScanPath> = {}): IxScanPath {
+  return {
+    kind: "ixScan",
+    indexName: name,
+    keyPattern: { [name]: 1 },
+    unique: false,
+    multikey: false,
+    sparse: false,
+    partial: false,
+    intervals: [],
+    reverse: false,
+    indexBounds: {},
+    providesSort: false,
+    pointPrefix: 0,
+    dedup: false,
+    score: 1,
+    ...extra,
+  };
+}
