@@ -11,7 +11,10 @@
  * as the same predicate on the source. After a `$group`, a comparison on its key (`_id` for
  * `_id: "$owner"`, `_id.o` for `_id: {o: "$owner", …}`) goes before it on the key's field, as mongod
  * renames it — only the comparisons that cannot tell apart values one group holds (1 and 1.0, missing
- * and null: no `$exists`, `$type`, regular expressions), so whole groups stay or go. The moved part keeps
+ * and null: no `$exists`, `$type`, regular expressions), so whole groups stay or go. A scalar equality or
+ * range on a dotted copy (`{name: "$profile.name"}`, or a `$group` key `"$profile.name"`) goes before the
+ * stage on the path as a looser filter and stays after it too (the path matches every document whose
+ * copy matches, and some more when `profile` is an array: mongod moves none of these). The moved part keeps
  * moving while it can. The answer is the same: a stage that changes no field a conjunct reads leaves the
  * conjunct's verdict on each document as it was, a copy holds its source's value, and `$sort` and
  * `$unwind` only reorder or repeat documents. A conjunct is left where it is when this
@@ -32,6 +35,8 @@ import type { Document } from "./types.ts";
  */
 export function moveMatchesEarlier(stages: readonly unknown[]): readonly unknown[] {
   let out: unknown[] | undefined;
+  /** Kept filters whose looser copies already went earlier (not copied again when revisited). */
+  const loosened = new WeakSet<object>();
   let i = 1;
   while (i < (out ?? stages).length) {
     const list = out ?? stages;
@@ -46,13 +51,15 @@ export function moveMatchesEarlier(stages: readonly unknown[]): readonly unknown
       const now = out ?? stages;
       const [prevName, prevSpec] = stageEntry(now[j - 1]);
       const objects = j > 1 ? objectFieldsAfter(now[j - 2]) : new Set<string>();
-      const split = splitOver(prevName, prevSpec, filter, objects);
+      const split = splitOver(prevName, prevSpec, filter, objects, !loosened.has(filter));
       if (split === undefined) break;
       out ??= [...stages];
       const moved = { $match: split.moved };
-      const around = split.kept === undefined
-        ? [moved, out[j - 1]]
-        : [moved, out[j - 1], { $match: split.kept }];
+      let around: unknown[] = [moved, out[j - 1]];
+      if (split.kept !== undefined) {
+        if (split.loosened) loosened.add(split.kept);
+        around = [moved, out[j - 1], { $match: split.kept }];
+      }
       out.splice(j - 1, 2, ...around);
       filter = split.moved;
       j--;
@@ -109,33 +116,38 @@ function splitOver(
   spec: unknown,
   filter: Document,
   objects: ReadonlySet<string>,
-): { moved: Document; kept: Document | undefined } | undefined {
+  loosen: boolean,
+): { moved: Document; kept: Document | undefined; loosened: boolean } | undefined {
   const may = movableOver(name, spec);
   if (may === undefined) return undefined;
   const moved: Document[] = [];
   const kept: Document[] = [];
+  let loosened = false;
   const copies = copiesOf(name, spec, objects);
   for (const c of conjuncts(filter)) {
     const fields = (JSON.stringify(c) ?? "").includes('"$meta"') ? null : filterTopFields(c);
     if (fields !== null && fields.size > 0 && [...fields].every(may)) moved.push(c);
     else {
-      const renamed = renamedConjunct(c, copies);
-      if (renamed !== undefined) moved.push(renamed);
-      else kept.push(c);
+      const renamed = renamedConjunct(c, copies, loosen);
+      if (renamed !== undefined) moved.push(renamed.filter);
+      if (renamed === undefined || renamed.looser) kept.push(c);
+      if (renamed?.looser) loosened = true;
     }
   }
   if (moved.length === 0) return undefined;
-  return { moved: joined(moved), kept: kept.length === 0 ? undefined : joined(kept) };
+  return { moved: joined(moved), kept: kept.length === 0 ? undefined : joined(kept), loosened };
 }
 
 /**
  * How a field a stage outputs holds a field of its input: `copy` — the same value (`{x: "$y"}`, or
  * `{x: "$d.y"}` when `d` is a document in every input); `key` — a `$group` key's plain path (the
- * group's documents all hold that value, up to the equality `$group` uses, with missing as null). A
- * dotted path into a field that may be an array is no copy: `{x: "$p.n"}` gathers the values of `p`'s
- * elements, and a predicate on `x` can tell that array from the path's values (mongod's reason too).
+ * group's documents all hold that value, up to the equality `$group` uses, with missing as null);
+ * `gathered` — a dotted path (`{x: "$p.n"}`), whose value gathers the values of `p`'s elements when
+ * `p` is an array, so the same predicate on the path may match more documents but never fewer for the
+ * tests `scalarTest` allows (mongod treats such a path as no rename at all: a test on `x` can tell the
+ * gathered array from the path's values).
  */
-type Copy = { source: string; kind: "copy" | "key" };
+type Copy = { source: string; kind: "copy" | "key" | "gathered" };
 
 /** The fields the stage outputs as copies of its input's fields (output field → how). */
 function copiesOf(name: string, spec: unknown, objects: ReadonlySet<string>): Map<string, Copy> {
@@ -152,7 +164,7 @@ function copiesOf(name: string, spec: unknown, objects: ReadonlySet<string>): Ma
       : (fieldsKey(key) ?? []).map(([f, v]) => ["_id." + f, v]);
     for (const [field, v] of entries) {
       const source = pathOf(v);
-      if (source !== undefined && !source.includes(".")) out.set(field, { source, kind: "key" });
+      if (source !== undefined) out.set(field, { source, kind: source.includes(".") ? "gathered" : "key" });
     }
     return out;
   }
@@ -162,19 +174,21 @@ function copiesOf(name: string, spec: unknown, objects: ReadonlySet<string>): Ma
     if (k.includes(".") || source === undefined) continue;
     const dots = source.split(".").length - 1;
     const exact = dots === 0 || (dots === 1 && objects.has(topOf(source)));
-    if (exact) out.set(k, { source, kind: "copy" });
+    out.set(k, { source, kind: exact ? "copy" : "gathered" });
   }
   return out;
 }
 
 /**
- * A conjunct on one copied field (`{x: …}` or `{"x.a": …}`) as the same predicate on its source, or
- * undefined (a key's copy takes only the tests `sameOnEqualValues` allows).
+ * A conjunct on one copied field (`{x: …}` or `{"x.a": …}`) as a predicate on its source: `looser`
+ * when it may match more input documents than the conjunct after the stage does (the conjunct is kept
+ * after the stage too); undefined when neither holds.
  */
 function renamedConjunct(
   c: Document,
   copies: ReadonlyMap<string, Copy>,
-): Document | undefined {
+  loosen: boolean,
+): { filter: Document; looser: boolean } | undefined {
   if (copies.size === 0) return undefined;
   const keys = Object.keys(c);
   if (keys.length !== 1 || keys[0]!.startsWith("$")) return undefined;
@@ -184,7 +198,11 @@ function renamedConjunct(
   for (const [field, copy] of copies) {
     if (key !== field && !key.startsWith(field + ".")) continue;
     const path = copy.source + key.slice(field.length);
-    if (copy.kind === "copy" || (copy.kind === "key" && sameOnEqualValues(v))) return { [path]: v };
+    if (copy.kind === "copy") return { filter: { [path]: v }, looser: false };
+    if (copy.kind === "key" && sameOnEqualValues(v)) return { filter: { [path]: v }, looser: false };
+    if (copy.kind === "gathered" && loosen && key === field && scalarTest(v)) {
+      return { filter: { [path]: v }, looser: true };
+    }
   }
   return undefined;
 }
@@ -202,6 +220,25 @@ function sameOnEqualValues(v: unknown): boolean {
     (!isObj(x) || Object.values(x).every(noRegex));
   if (!isObj(v) || !Object.keys(v).some((k) => k.startsWith("$"))) return noRegex(v);
   return Object.entries(v).every(([op, x]) => COMPARISONS.has(op) && noRegex(x));
+}
+
+const SCALARS = new Set(["int", "long", "double", "decimal", "string", "bool", "date", "objectId"]);
+
+/**
+ * Equality or a range against scalar values (not null, an array, a document or a regular expression):
+ * a test that holds for a gathered value (or one of its elements) holds for the dotted path's value
+ * in the element it came from, so it matches at least the same documents on the path.
+ */
+function scalarTest(v: unknown): boolean {
+  const scalar = (x: unknown) => SCALARS.has(kindOf(x));
+  if (!isObj(v)) return scalar(v);
+  const entries = Object.entries(v);
+  return entries.length > 0 &&
+    entries.every(([op, x]) =>
+      op === "$in"
+        ? Array.isArray(x) && x.every(scalar)
+        : ["$eq", "$gt", "$gte", "$lt", "$lte"].includes(op) && scalar(x)
+    );
 }
 
 const topOf = (path: string) => {

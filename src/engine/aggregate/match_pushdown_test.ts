@@ -116,7 +116,7 @@ Deno.test("moveMatchesEarlier: a predicate on a copied field moves as the same p
     moveMatchesEarlier([{ $project: { id: "$_id", name: 1, o: "$n.x" } }, {
       $match: { id: 3, name: "a", o: 1 },
     }]),
-    [{ $match: { _id: 3, name: "a" } }, { $project: { id: "$_id", name: 1, o: "$n.x" } }, {
+    [{ $match: { _id: 3, name: "a", "n.x": 1 } }, { $project: { id: "$_id", name: 1, o: "$n.x" } }, {
       $match: { o: 1 },
     }],
   );
@@ -156,7 +156,25 @@ Deno.test("moveMatchesEarlier: a predicate on a $group key's plain path moves be
   );
 });
 
-Deno.test("moveMatchesEarlier: the moved key filters give the same documents", () => {
+Deno.test("moveMatchesEarlier: a scalar test on a dotted copy goes before it on the path, and stays after it", () => {
+  const project = { $project: { name: "$profile.name" } };
+  assert.deepEqual(
+    moveMatchesEarlier([project, { $match: { name: "x", _id: { $lt: 5 } } }]),
+    [{ $match: { "profile.name": "x", _id: { $lt: 5 } } }, project, { $match: { name: "x" } }],
+  );
+  assert.deepEqual(
+    moveMatchesEarlier([{ $group: { _id: "$p.n" } }, { $match: { _id: { $gte: 2, $lt: 9 } } }]),
+    [{ $match: { "p.n": { $gte: 2, $lt: 9 } } }, { $group: { _id: "$p.n" } }, {
+      $match: { _id: { $gte: 2, $lt: 9 } },
+    }],
+  );
+  for (const test of [null, { $ne: "x" }, { $exists: true }, ["x"], { $in: ["x", null] }, { $size: 1 }]) {
+    const stages = [project, { $match: { name: test } }];
+    assert.equal(moveMatchesEarlier(stages), stages, JSON.stringify(test));
+  }
+});
+
+Deno.test("moveMatchesEarlier: the moved key and dotted-copy filters give the same documents", () => {
   const values: unknown[] = [1, 1.0, 2, "a", "b", null, undefined, [1, 2], [[1]], [], { k: 1 }, [{ n: 1 }]];
   const docs: Doc[] = Array.from({ length: 300 }, (_, i) => {
     const d: Doc = { _id: i };
@@ -184,6 +202,8 @@ Deno.test("moveMatchesEarlier: the moved key filters give the same documents", (
         [{ $group: { _id: { o: "$p.n" }, c: { $push: "$_id" } } }, { $project: { x: "$_id.o", c: 1 } }, {
           $match: { x: t },
         }],
+        [{ $group: { _id: "$p.n", c: { $push: "$_id" } } }, { $match: { _id: t } }],
+        [{ $addFields: { x: "$p.n" } }, { $match: { x: t } }],
       ] as Doc[][]
     ) {
       const stages = [{ $skip: 0 }, ...written];
