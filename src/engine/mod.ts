@@ -58,6 +58,7 @@ export {
 } from "./aggregate/mod.ts";
 export { pipelineDependencies } from "./aggregate/dependencies.ts";
 export { moveMatchesEarlier } from "./aggregate/match_pushdown.ts";
+export { absorbIntoLookups } from "./aggregate/lookup_unwind.ts";
 
 export {
   nativeGroupBytes,

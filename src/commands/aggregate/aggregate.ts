@@ -13,6 +13,7 @@ import { encodeCursorReply } from "../../bson/raw_reply.ts";
 import { requestMajorGc } from "../../observability/gc_hint.ts";
 import { isNumeric, isPlainDoc, toNumber } from "../../bson/type_name.ts";
 import {
+  absorbIntoLookups,
   compileFilter,
   compilePipeline,
   moveMatchesEarlier,
@@ -286,7 +287,8 @@ async function run(ctx: RequestContext<AggregateParams>): Promise<Reply> {
       js,
       spill: ctx.spill,
       resolveCollection: (other) => readForeign(ctx, other, js),
-      lookupByValues: (other, field, values, fields) => lookupByValues(ctx, other, field, values, fields),
+      lookupByValues: (other, field, values, fields, filter) =>
+        lookupByValues(ctx, other, field, values, fields, filter),
       streamByValues: (other, field, values, fields) => streamByValues(ctx, other, field, values, fields),
       geoNear: (req) => {
         if (p.collection === undefined) {
@@ -298,9 +300,10 @@ async function run(ctx: RequestContext<AggregateParams>): Promise<Reply> {
         return geoNearDocs(ctx, p.collection, req);
       },
     });
-  // validated as written; then its $match filters moved as early as they can go (mongod's optimisation)
+  // validated as written; then its $match filters moved as early as they can go and each $lookup's
+  // $unwind (and $match) coalesced into it (mongod's optimisations)
   let pipeline = compile(written);
-  const stages = moveMatchesEarlier(written) as Doc[];
+  const stages = absorbIntoLookups(moveMatchesEarlier(written)) as Doc[];
   if (stages !== written) pipeline = compile(stages);
   const name = p.collection ?? COLLECTIONLESS;
   const ns = `${ctx.db}.${view ? view.view.name : name}`;
@@ -605,10 +608,13 @@ function pushedLimit(stage: unknown): number | undefined {
   return Number.isInteger(n) && n > 0 ? n : undefined;
 }
 
-/** The stages with their filters moved earlier; as written when a stage is malformed (the run reports it). */
+/**
+ * The stages with their filters moved earlier and `$lookup` + `$unwind` coalesced; as written when a
+ * stage is malformed (the run reports it).
+ */
 function movedMatches(stages: readonly unknown[]): readonly unknown[] {
   try {
-    return moveMatchesEarlier(stages);
+    return absorbIntoLookups(moveMatchesEarlier(stages));
   } catch {
     return stages;
   }

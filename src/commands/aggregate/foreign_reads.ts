@@ -88,8 +88,9 @@ export function lookupByValues(
   field: string,
   values: readonly unknown[],
   fields?: ReadonlySet<string> | null,
+  filter?: Doc,
 ): Doc[] | undefined {
-  const source = byValuesSource(ctx, name, field, values);
+  const source = byValuesSource(ctx, name, field, values, filter);
   return source ? [...slices(source, SLICE_DOCS, fields)] : undefined;
 }
 
@@ -113,6 +114,7 @@ function byValuesSource(
   name: string,
   field: string,
   values: readonly unknown[],
+  filter?: Doc,
 ): QuerySource | undefined {
   const coll = findCollection(ctx, name);
   if (!coll || defaultCollation(coll) !== undefined) return undefined;
@@ -121,9 +123,12 @@ function byValuesSource(
   // once — a plan template fills in the next value's bounds (planner/plan_template.ts), an `_id` is
   // IDHACK — instead of the indexes being ranked again for each outer document.
   const one = values.length === 1 && !isRegexValue(values[0]);
+  // (a filter the joined documents must pass — a `$match` the `$lookup` took — goes in the query too)
+  const also = (f: Doc) =>
+    filter === undefined ? f : Object.hasOwn(filter, field) ? { $and: [f, filter] } : { ...f, ...filter };
   const q = one
-    ? compileQuery({ filter: { [field]: { $eq: values[0] } } }, coll)
-    : compileQuery({ filter: { [field]: { $in: values } } }, coll, { planCache: false });
+    ? compileQuery({ filter: also({ [field]: { $eq: values[0] } }) }, coll)
+    : compileQuery({ filter: also({ [field]: { $in: values } }) }, coll, { planCache: false });
   if (q.access.kind !== "ixScan" && q.access.kind !== "idLookup") return undefined;
   return new QuerySource(ctx.storage, coll, q);
 }

@@ -10,7 +10,9 @@
  * read once per run — lazily, with a pause every 1,000 documents — and hashed by `valueKey` (linear
  * with a collation). Through an index only the foreign fields that are read are decoded: the
  * sub-pipeline's (`pipelineDependencies`), or for the equality form those of the joined documents the
- * stages after it read (`joinedFieldDependencies`, told by `followedBy`).
+ * stages after it read (`joinedFieldDependencies`, told by `followedBy`). A `$lookup` that took the
+ * `$unwind` of its `as` (and a `$match` under `as`: lookup_unwind.ts) filters the joined documents —
+ * in the index read's query when it has one, but on `_id` — and yields what the `$unwind` makes.
  */
 import { CommandError } from "../../errors/command_error.ts";
 import { Location } from "../../errors/locations.ts";
@@ -24,6 +26,7 @@ import { PAUSE, runStages } from "./pause.ts";
 import { deferJs, evaluated, jsDeferralFor } from "./js_defer.ts";
 import { isRegexValue } from "../query/regex.ts";
 import { joinedFieldDependencies, pipelineDependencies } from "./dependencies.ts";
+import { ABSORBED, type Absorbed } from "./lookup_unwind.ts";
 
 /** While reading a whole foreign collection, a pause after this many documents. */
 const LOAD_PAUSE_EVERY = 1000;
@@ -80,6 +83,8 @@ export function compileLookup(spec: unknown, ctx: StageContext, name: string): S
   let foreignField: string | undefined;
   let letSpec: Record<string, unknown> = {};
   let pipeline: unknown[] | undefined;
+  // the $unwind of `as` (and a $match under `as`) lookup_unwind.ts coalesced into this stage
+  const absorbed = (spec as { [ABSORBED]?: Absorbed })[ABSORBED];
   for (const [k, v] of Object.entries(spec)) {
     switch (k) {
       case "from":
@@ -116,6 +121,10 @@ export function compileLookup(spec: unknown, ctx: StageContext, name: string): S
         }
         pipeline = v;
         break;
+      case "unwinding":
+      case "matching":
+        if (absorbed !== undefined) break; // (shown by explain; the stages themselves are under ABSORBED)
+        throw new CommandError("FailedToParse", `unknown argument to $lookup: ${k}`);
       default:
         throw new CommandError("FailedToParse", `unknown argument to $lookup: ${k}`);
     }
@@ -157,11 +166,23 @@ export function compileLookup(spec: unknown, ctx: StageContext, name: string): S
   const localParts = localField === undefined ? undefined : splitPath(localField);
   const foreignParts = foreignField === undefined ? undefined : splitPath(foreignField);
   const strCmp = ctx.strCmp;
+  // what the coalesced stages do: the $match on the joined documents, the $unwind on each output
+  const matchFilter = absorbed?.match === undefined ? undefined : stripped(absorbed.match, asName);
+  const matching = matchFilter === undefined ? undefined : ctx.subPipeline([{ $match: matchFilter }]);
+  // the index read takes the filter into its query (the joined documents that fail it are not decoded),
+  // but for `_id`: a value finds at most one, which an `_id` lookup (IDHACK) reads faster than a plan
+  const queryFilter = foreignField === "_id" ? undefined : matchFilter;
+  const unwinding = absorbed === undefined ? undefined : ctx.subPipeline([{ $unwind: absorbed.unwind }]);
   return {
     name,
     pauses: true,
     followedBy(after) {
-      if (pipeline === undefined) readFields = joinedFieldDependencies(after, asName);
+      if (pipeline !== undefined) return;
+      const taken = absorbed === undefined ? [] : [
+        { $unwind: absorbed.unwind },
+        ...(absorbed.match === undefined ? [] : [{ $match: absorbed.match }]),
+      ];
+      readFields = joinedFieldDependencies([...taken, ...after], asName);
     },
     *run(input) {
       // Read lazily: through an index per outer document while one serves the equality, else the
@@ -204,11 +225,14 @@ export function compileLookup(spec: unknown, ctx: StageContext, name: string): S
           continue;
         }
         let matched: Document[] | undefined;
+        /** Whether the index read applied the taken `$match` already. */
+        let filtered = false;
         let streamed: Iterable<Document> | undefined;
         const locals = localParts ? localValues(doc, localParts) : undefined;
         if (indexUsable && locals && !locals.some(isRegexValue)) {
-          matched = byIndex!(from as string, foreignField as string, locals, readFields);
+          matched = byIndex!(from as string, foreignField as string, locals, readFields, queryFilter);
           if (matched === undefined) indexUsable = false;
+          else filtered = queryFilter !== undefined;
         }
         let values: unknown[] | undefined;
         if (sub) {
@@ -251,10 +275,26 @@ export function compileLookup(spec: unknown, ctx: StageContext, name: string): S
             else results.push(r);
           }
         }
-        yield setPath(doc, asParts, 0, results);
+        if (matching && !filtered) {
+          const kept: Document[] = [];
+          for (const r of runStages(matching, results)) {
+            if (r === PAUSE) yield r;
+            else kept.push(r);
+          }
+          results = kept;
+        }
+        if (unwinding) yield* runStages(unwinding, [setPath(doc, asParts, 0, results)]);
+        else yield setPath(doc, asParts, 0, results);
       }
     },
   };
+}
+
+/** A filter on paths under `as` as the same filter on the joined document (`{"j.team": 1}` → `{team: 1}`). */
+function stripped(filter: Document, as: string): Document {
+  const out: Document = {};
+  for (const [k, v] of Object.entries(filter)) out[k.slice(as.length + 1)] = v;
+  return out;
 }
 
 /**

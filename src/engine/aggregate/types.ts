@@ -71,7 +71,7 @@ export interface PipelineOptions {
    * `{field: {$in: values}}` (simple collation), read through an index; `undefined` when no index
    * serves it (the stage then reads `coll` once through `resolveCollection` and hash-joins).
    * `fields`: the top-level fields the stage reads of them (only those are decoded); null or absent:
-   * whole documents.
+   * whole documents. `filter`: a filter they must pass too (a `$match` the `$lookup` took).
    */
   lookupByValues?:
     | ((
@@ -79,6 +79,7 @@ export interface PipelineOptions {
       field: string,
       values: readonly unknown[],
       fields?: ReadonlySet<string> | null,
+      filter?: Document,
     ) => Document[] | undefined)
     | undefined;
   /**
