@@ -1,16 +1,9 @@
 import { deepStrictEqual as assertEquals, equal } from "node:assert/strict";
 import { chooseDistinctScan, distinctScansOver, planDistinctScan } from "./distinct_plan.ts";
 import type { AccessPath, IndexInfo, IxScanPath } from "./plan.ts";
+import { indexInfo } from "./ix_path_fixture.ts";
 
-const ix = (name: string, key: Record<string, unknown>, o: Partial<IndexInfo> = {}): IndexInfo => ({
-  name,
-  key,
-  unique: false,
-  sparse: false,
-  multikey: false,
-  hidden: false,
-  ...o,
-});
+const ix = indexInfo;
 const collScan: AccessPath = { kind: "collScan", reverse: false };
 const scanOf = (i: IndexInfo): IxScanPath => ({
   kind: "ixScan",

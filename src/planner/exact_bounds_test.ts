@@ -1,20 +1,13 @@
 import assert from "node:assert/strict";
 import { Decimal128, Double, Long, ObjectId } from "bson";
 import { planQuery } from "./find_plan.ts";
-import type { IndexInfo, IxScanPath } from "./plan.ts";
+import type { IxScanPath } from "./plan.ts";
 import { boundsAnswerFilter, idLookupAnswers } from "./exact_bounds.ts";
 import { compileFilter } from "../engine/mod.ts";
 import { compareKeys, encodeIndexKey } from "../keys/key_string.ts";
+import { indexInfo } from "./ix_path_fixture.ts";
 
-const ix = (name: string, key: Record<string, number>, extra: Partial<IndexInfo> = {}): IndexInfo => ({
-  name,
-  key,
-  unique: false,
-  sparse: false,
-  multikey: false,
-  hidden: false,
-  ...extra,
-});
+const ix = indexInfo;
 
 /** Field values of the stored documents: every type bracket's edges. */
 const VALUES: unknown[] = [

@@ -4,16 +4,9 @@ import { type IndexInfo, planQuery } from "./find_plan.ts";
 import { impliesPartial } from "./index_plan.ts";
 import { extractPredicates } from "./bounds.ts";
 import { shapeOf } from "./plan_cache.ts";
+import { indexInfo } from "./ix_path_fixture.ts";
 
-const ix = (name: string, key: Record<string, number>, extra: Partial<IndexInfo> = {}): IndexInfo => ({
-  name,
-  key,
-  unique: false,
-  sparse: false,
-  multikey: false,
-  hidden: false,
-  ...extra,
-});
+const ix = indexInfo;
 
 function boundsOf(filter: Record<string, unknown>, indexes: IndexInfo[], vars?: Record<string, unknown>) {
   const p = planQuery({ filter, indexes, ...(vars ? { variables: vars } : {}) });

@@ -1,17 +1,10 @@
 import assert from "node:assert/strict";
-import { type IndexInfo, planQuery } from "./find_plan.ts";
+import { planQuery } from "./find_plan.ts";
 import { impliesPartial } from "./index_plan.ts";
 import { extractPredicates } from "./bounds.ts";
+import { indexInfo } from "./ix_path_fixture.ts";
 
-const ix = (name: string, key: Record<string, number>, extra: Partial<IndexInfo> = {}): IndexInfo => ({
-  name,
-  key,
-  unique: false,
-  sparse: false,
-  multikey: false,
-  hidden: false,
-  ...extra,
-});
+const ix = indexInfo;
 
 Deno.test("equality on an indexed field chooses IXSCAN with point bounds", () => {
   const p = planQuery({ filter: { a: 5 }, indexes: [ix("_id_", { _id: 1 }), ix("a_1", { a: 1 })] });

@@ -3,16 +3,9 @@ import { ObjectId } from "bson";
 import { planQuery } from "./find_plan.ts";
 import type { FindPlanInput, IndexInfo, PlanChoice } from "./plan.ts";
 import { planFromTemplate, templateOf } from "./plan_template.ts";
+import { indexInfo } from "./ix_path_fixture.ts";
 
-const ix = (name: string, key: Record<string, number>, extra: Partial<IndexInfo> = {}): IndexInfo => ({
-  name,
-  key,
-  unique: false,
-  sparse: false,
-  multikey: false,
-  hidden: false,
-  ...extra,
-});
+const ix = indexInfo;
 const ID = ix("_id_", { _id: 1 }, { unique: true });
 
 const INDEX_SETS: IndexInfo[][] = [

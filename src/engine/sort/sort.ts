@@ -153,19 +153,9 @@ export function sortDocuments<T extends Document>(
   spec: unknown,
   opts: { strCmp?: StringComparator } = {},
 ): T[] {
-  const keys = parseSortSpec(spec);
-  const strCmp = opts.strCmp;
-  const decorated = docs.map((d, i) => ({
-    d,
-    i,
-    k: keys.map((k) => sortKeyOf(d, k.parts, k.direction, strCmp)),
-  }));
-  decorated.sort((x, y) => {
-    for (let j = 0; j < keys.length; j++) {
-      const c = compareValues(x.k[j], y.k[j], strCmp);
-      if (c !== 0) return c * (keys[j] as SortKeyPart).direction;
-    }
-    return x.i - y.i;
-  });
+  const keys = compileSortKeys(spec, opts);
+  if (keys === null) return [...docs];
+  const decorated = docs.map((d, i) => ({ d, i, k: keys.keyOf(d) }));
+  decorated.sort((x, y) => keys.compare(x.k, y.k) || x.i - y.i);
   return decorated.map((x) => x.d);
 }
