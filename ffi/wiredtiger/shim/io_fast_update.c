@@ -2,8 +2,9 @@
  * io_fast_update.c — updates by `_id` answered on the frame I/O thread (issue 18), in the transaction
  * scaffold of io_fast_write.c: the statement's shape, the record's patch and the oplog entry.
  *
- * The statement: `{q: {_id: <v>}, u: {$set: {<f>: <x>, ...}, $inc: {<g>: <n>, ...}}, upsert: false,
- * multi: false}` — `$set` and/or `$inc`, each once and not empty, up to FAST_UP_FIELDS fields in all, no
+ * The statement: `{q: {_id: <v>}, u: {$set: {<f>: <x>, ...}, $inc: {<g>: <n>, ...}}, upsert: <bool>,
+ * multi: false}` — `$set` and/or `$inc`, each once and not empty (a `$setOnInsert` of plain fields beside
+ * them is left alone: an upsert that finds its document is that update; one that does not is JS's insert), up to FAST_UP_FIELDS fields in all, no
  * name twice, each a plain ASCII top-level name (not `_id`, empty, `$`-prefixed, dotted, all digits or
  * `__proto__`) that no index reads but ascending single-field ones JS registered (`uix`:
  * updatable_collection.ts updateIndexes — not unique, sparse, partial or collated), present in the record
@@ -140,13 +141,53 @@ static int add_fields(const struct el *op, int set_op, struct fast_req *r)
     return rc == 0 && any;
 }
 
-/* The update document u ({$set: {...}, $inc: {...}}, a document element) into r's fields: 1, or 0 (JS's). */
+/* A `$setOnInsert` (op) beside the update's fields r: left alone on an existing document, so taken when
+ * the command layer would leave it alone too — each field a plain top-level name (fast_unsafe_field's
+ * rules but the indexes: nothing is written) of a value `$set` takes, no name twice or also `$set`/`$inc`'s
+ * (the command layer's conflict error). 1, or 0 (JS's). */
+static int set_on_insert_ok(const struct el *op, const struct fast_req *r)
+{
+    const uint8_t *x = op->val + 4, *xend = op->val + op->len;
+    struct el f;
+    int rc, n = 0;
+    while ((rc = next_el(&x, xend, &f)) == 1) {
+        if (f.name_len == 0 || f.name[0] == '$' || memchr(f.name, '.', f.name_len) || !fast_set_value(&f))
+            return 0;
+        uint32_t digits = 0;
+        while (digits < f.name_len && f.name[digits] >= '0' && f.name[digits] <= '9')
+            digits++;
+        if (digits == f.name_len || (f.name_len == 3 && memcmp(f.name, "_id", 3) == 0) ||
+          (f.name_len == 9 && memcmp(f.name, "__proto__", 9) == 0))
+            return 0;
+        for (uint32_t i = 0; i < f.name_len; i++)
+            if ((uint8_t)f.name[i] >= 0x80)
+                return 0;
+        for (int j = 0; j < r->n_args; j++)
+            if (name_cmp(&r->args[j], &f) == 0)
+                return 0;
+        const uint8_t *y = op->val + 4;
+        struct el g;
+        for (int k = 0; k < n && next_el(&y, xend, &g) == 1; k++)
+            if (name_cmp(&g, &f) == 0)
+                return 0;
+        n++;
+    }
+    return rc == 0 && n > 0;
+}
+
+/* The update document u ({$set: {...}, $inc: {...}}, a document element; a `$setOnInsert` beside them,
+ * which an update of an existing document leaves alone) into r's fields: 1, or 0 (JS's). */
 int fast_update_ops(const struct el *u, struct fast_req *r)
 {
     const uint8_t *x = u->val + 4, *xend = u->val + u->len;
-    struct el op;
-    int seen_set = 0, seen_inc = 0, orc;
+    struct el op, soi;
+    int seen_set = 0, seen_inc = 0, seen_soi = 0, orc;
     while ((orc = next_el(&x, xend, &op)) == 1) {
+        if (name_is(&op, "$setOnInsert") && op.type == 0x03 && !seen_soi) {
+            soi = op;
+            seen_soi = 1;
+            continue;
+        }
         int set_op = name_is(&op, "$set");
         if ((!set_op && !name_is(&op, "$inc")) || op.type != 0x03 || (set_op ? seen_set : seen_inc))
             return 0; /* another operator, or one twice: JS's */
@@ -157,10 +198,10 @@ int fast_update_ops(const struct el *u, struct fast_req *r)
         if (!add_fields(&op, set_op, r))
             return 0;
     }
-    return orc == 0 && r->n_args > 0;
+    return orc == 0 && r->n_args > 0 && (!seen_soi || set_on_insert_ok(&soi, r));
 }
 
-/* The statement {q: {_id: v}, u: {$set: {...}, $inc: {...}}, upsert: false, multi: false}: 1 (r filled),
+/* The statement {q: {_id: v}, u: {$set: {...}, $inc: {...}}, upsert: <bool>, multi: false}: 1 (r filled),
  * 0 not. */
 int fast_update_statement(const uint8_t *d, uint32_t len, struct fast_req *r)
 {
@@ -178,13 +219,15 @@ int fast_update_statement(const uint8_t *d, uint32_t len, struct fast_req *r)
             if (!fast_update_ops(&e, r))
                 return 0;
             u = 1;
-        } else if ((name_is(&e, "upsert") && !upsert) || (name_is(&e, "multi") && !multi)) {
+        } else if (name_is(&e, "upsert") && !upsert) {
+            /* upsert: true — an existing document's update is the same; a missing one (the insert) is JS's */
+            if (e.type != 0x08)
+                return 0;
+            upsert = 1;
+        } else if (name_is(&e, "multi") && !multi) {
             if (e.type != 0x08 || e.val[0] != 0)
                 return 0;
-            if (name_is(&e, "upsert"))
-                upsert = 1;
-            else
-                multi = 1;
+            multi = 1;
         } else
             return 0;
     }
