@@ -572,11 +572,12 @@ export class Cursor {
   /** Index entries between bounds (on the caller's encoded key) in key order. */
   scanIndex(b: IndexScanBounds): Generator<IndexEntryHit, void, undefined> {
     const p = this.unsafePointer;
-    const { base, lower, ll, upper, ul, after } = indexScanArgs(b);
+    const { base, lower, ll, upper, ul, after, keyCheck, kcl } = indexScanArgs(b);
     return drive(
       `scan(${this.uri})`,
       base,
-      (f, buf, cap, max, m) => shim().sct_idx_scan(p, f, lower, ll, upper, ul, buf, cap, max, m, after),
+      (f, buf, cap, max, m) =>
+        shim().sct_idx_scan(p, f, lower, ll, upper, ul, buf, cap, max, m, after, keyCheck, kcl),
       decodeIndex,
     );
   }
@@ -593,7 +594,7 @@ export class Cursor {
     expect?: number,
   ): Generator<IndexFetchHit, void, undefined> {
     const p = this.unsafePointer;
-    const { base, lower, ll, upper, ul, after } = indexScanArgs(b);
+    const { base, lower, ll, upper, ul, after, keyCheck, kcl } = indexScanArgs(b);
     const want = expect === undefined ? FIRST_COUNT : expect + 1;
     return drive(
       `scan(${this.uri})`,
@@ -612,6 +613,8 @@ export class Cursor {
           max,
           m,
           after,
+          keyCheck,
+          kcl,
         ),
       decodeIndexFetch,
       ScanFlag.START,
@@ -638,7 +641,7 @@ export class Cursor {
     expect?: number,
   ): Generator<IndexFieldsHit, void, undefined> {
     const p = this.unsafePointer;
-    const { base, lower, ll, upper, ul, after } = indexScanArgs(b);
+    const { base, lower, ll, upper, ul, after, keyCheck, kcl } = indexScanArgs(b);
     const want = expect === undefined ? FIRST_COUNT : expect + 1;
     const nb = names.bytes;
     const nl = nb.length;
@@ -669,6 +672,8 @@ export class Cursor {
           max,
           m,
           after,
+          keyCheck,
+          kcl,
         ),
       decodeIndexFetchFields,
       ScanFlag.START,

@@ -56,6 +56,11 @@ export interface IndexScanBounds {
    * (`lower`, or `upper` in reverse; inclusive) and this record id, instead of at the key's first entry.
    */
   readonly afterRid?: bigint | undefined;
+  /**
+   * Entries whose key fails this packed check (planner/key_check.ts: intervals of the key's fields past
+   * the bounds) are skipped in the shim, their records not read.
+   */
+  readonly check?: Uint8Array | undefined;
 }
 
 type BatchCall = (flags: number, buf: Uint8Array, cap: number, max: number, meta: BigInt64Array) => number;
@@ -269,5 +274,15 @@ export function indexScanArgs(b: IndexScanBounds) {
     (b.lower !== undefined ? ScanFlag.HAS_LOWER : 0) | (b.upper !== undefined ? ScanFlag.HAS_UPPER : 0) |
     (b.lowerExclusive ? ScanFlag.LOWER_EXCL : 0) | (b.upperExclusive ? ScanFlag.UPPER_EXCL : 0) |
     (b.afterRid !== undefined ? ScanFlag.AFTER_RID : 0);
-  return { base, lower, ll: lower.length, upper, ul: upper.length, after: b.afterRid ?? 0n };
+  const keyCheck = b.check ?? EMPTY;
+  return {
+    base,
+    lower,
+    ll: lower.length,
+    upper,
+    ul: upper.length,
+    after: b.afterRid ?? 0n,
+    keyCheck,
+    kcl: keyCheck.length,
+  };
 }

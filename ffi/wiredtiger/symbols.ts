@@ -94,10 +94,10 @@ export const SYMBOLS = {
   sct_idx_remove_many: { parameters: [P, I32, B, I32, I32, I64], result: I32 },
   sct_idx_seek: { parameters: [P, B, I32, B], result: I32 },
   sct_idx_get_record: { parameters: [P, P, B, I32, B, I32, B], result: I32 },
-  sct_idx_scan: { parameters: [P, I32, B, I32, B, I32, B, I32, I32, B, I64], result: I32 },
-  sct_idx_scan_fetch: { parameters: [P, P, I32, B, I32, B, I32, B, I32, I32, B, I64], result: I32 },
+  sct_idx_scan: { parameters: [P, I32, B, I32, B, I32, B, I32, I32, B, I64, B, I32], result: I32 },
+  sct_idx_scan_fetch: { parameters: [P, P, I32, B, I32, B, I32, B, I32, I32, B, I64, B, I32], result: I32 },
   sct_idx_scan_fetch_fields: {
-    parameters: [P, P, I32, B, I32, B, I32, B, I32, I32, B, I32, I32, B, I32, I32, B, I64],
+    parameters: [P, P, I32, B, I32, B, I32, B, I32, I32, B, I32, I32, B, I32, I32, B, I64, B, I32],
     result: I32,
   },
   sct_idx_count: { parameters: [P, I32, B, I32, B, I32, B, I32, I64, B, I32, B], result: I32 },

@@ -77,6 +77,7 @@ export function* ixScanHits(
       }
     } // a filtered scan reads keys by the pull's worth (most fail the filter): one storage call for them
     else if (a.keyFilter) opts.expect = FILTERED_EXPECT;
+    if (a.keyCheck) opts.keyCheck = a.keyCheck;
     if (iv.lower) opts.lower = iv.lower;
     if (iv.upper) {
       opts.upper = iv.upper;

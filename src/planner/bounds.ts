@@ -410,12 +410,26 @@ function show(v: unknown): string {
   return String(v);
 }
 
-const TYPE_LOW: Record<string, string> = { number: "-inf.0", string: '""', object: "{}", array: "[]" };
+// (a type's own least and greatest values where it has them, as mongod's explain shows a range's open end)
+const TYPE_LOW: Record<string, string> = {
+  number: "-inf.0",
+  string: '""',
+  object: "{}",
+  array: "[]",
+  date: "new Date(-9223372036854775808)",
+  objectId: "ObjectId('000000000000000000000000')",
+  bool: "false",
+  timestamp: "Timestamp(0, 0)",
+};
 const TYPE_HIGH: Record<string, string> = {
   number: "inf.0",
   string: "{}",
   object: "[]",
   array: "BinData(0, )",
+  date: "new Date(9223372036854775807)",
+  objectId: "ObjectId('ffffffffffffffffffffffff')",
+  bool: "true",
+  timestamp: "Timestamp(4294967295, 4294967295)",
 };
 
 function typeClass(v: unknown): string {

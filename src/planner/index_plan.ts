@@ -206,7 +206,8 @@ function indexPlan(
     }
     if (ix.partialFilterExpression && !impliesPartial(preds, ix.partialFilterExpression)) return undefined;
   }
-  let b = buildBounds(fields, dirs, perField);
+  // (the fields past the intervals checked key by key: an ordinary index's keys only)
+  let b = buildBounds(fields, dirs, perField, true, !ix.collation && !("$_path" in ix.key));
   const regex = regexField(fields, lists, perField, b);
   if (input.min !== undefined || input.max !== undefined) {
     // (an empty min or max leaves that end open, as mongod's finishMinObj / finishMaxObj)
@@ -232,6 +233,7 @@ function indexPlan(
     b = {
       ...b,
       intervals: [{ ...(lower ? { lower } : {}), ...(upper ? { upper, upperExclusive: true } : {}) }],
+      keyCheck: undefined,
     };
     // (min/max replace the intervals: no field is known to be pinned any more)
     return { ...scanPath(ix, b, sortDir, leadConstrained, b.display), pointPrefix: 0 };
@@ -375,7 +377,7 @@ export function scanPath(
       dedup: ix.multikey,
       score,
       ...(keyFilter ? { keyFilter } : {}),
-      ...(extra.complement ? { complement: true as const } : {}),
+      ...(b.keyCheck ? { keyCheck: b.keyCheck } : {}),
       ...(extra.complement ? { complement: true as const } : {}),
     };
   }
@@ -398,6 +400,7 @@ export function scanPath(
     dedup: ix.multikey,
     score,
     ...(keyFilter ? { keyFilter } : {}),
+    ...(b.keyCheck ? { keyCheck: b.keyCheck } : {}),
     ...(extra.complement ? { complement: true as const } : {}),
   };
 }

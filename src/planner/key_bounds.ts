@@ -5,6 +5,7 @@
  * mongod-style strings beside them.
  */
 import { endDisplay, shownIncl, typeByte, type ValueInterval } from "./bounds.ts";
+import { type CheckedField, type CheckInterval, packKeyCheck } from "./key_check.ts";
 import type { KeyInterval } from "./plan.ts";
 
 function invert(b: Uint8Array): Uint8Array {
@@ -79,6 +80,26 @@ export interface IndexBoundsResult {
   readonly pointPrefix: number;
   /** Fields whose bounds are not [MinKey, MaxKey]. */
   readonly boundedFields: number;
+  /**
+   * The key check of the fields past the intervals' (key_check.ts), when asked for and some such field
+   * has bounds; their explain strings are then in `display` too.
+   */
+  readonly keyCheck?: Uint8Array | undefined;
+}
+
+/** A direction-applied interval as the key check's plain byte comparisons (sentinels resolved as below). */
+function checkInterval(d: DirInterval): CheckInterval {
+  const lower = d.loIncl
+    ? { lo: d.lo, loStrict: false }
+    : d.loSentinel
+    ? { lo: nextType(d.lo), loStrict: false }
+    : { lo: d.lo, loStrict: true };
+  const upper = !d.hiIncl
+    ? { hi: d.hi, hiStrict: true }
+    : d.hiSentinel
+    ? { hi: nextType(d.hi), hiStrict: true }
+    : { hi: d.hi, hiStrict: false };
+  return { ...lower, ...upper };
 }
 
 function displayOf(list: readonly ValueInterval[], dir: 1 | -1): string[] {
@@ -99,12 +120,15 @@ function displayOf(list: readonly ValueInterval[], dir: 1 | -1): string[] {
  * Stops at the first non-point field (it may carry a range) and when the product of several fields' lists
  * would pass MAX_INTERVALS.
  * `withDisplay: false` leaves `display` incomplete (explain's strings are not needed).
+ * `check`: the fields past the stop that have intervals are checked key by key (`keyCheck`; an ordinary
+ * index's keys only: not geo, text, collated or wildcard ones, whose key layouts differ).
  */
 export function buildBounds(
   fields: readonly string[],
   dirs: readonly (1 | -1)[],
   perField: readonly (readonly ValueInterval[] | undefined)[],
   withDisplay = true,
+  check = false,
 ): IndexBoundsResult {
   const display: Record<string, string[]> = {};
   let prefixes: Uint8Array[] = [EMPTY];
@@ -113,9 +137,15 @@ export function buildBounds(
   let bounded = 0;
   let stopped = false;
   let allPoints = true;
+  const checked: CheckedField[] = [];
   for (let i = 0; i < fields.length; i++) {
     const list = perField[i];
     const dir = dirs[i]!;
+    if (stopped && list !== undefined && check) {
+      checked.push({ field: i, intervals: directed(list, dir).map(checkInterval) });
+      if (withDisplay) display[fields[i]!] = displayOf(list, dir);
+      continue;
+    }
     if (stopped || list === undefined) {
       stopped = true;
       display[fields[i]!] = [dir === 1 ? "[MinKey, MaxKey]" : "[MaxKey, MinKey]"];
@@ -140,11 +170,15 @@ export function buildBounds(
       last = dl;
       if (withDisplay) display[fields[i]!] = displayOf(list, dir);
       bounded++;
+    } else if (check) {
+      checked.push({ field: i, intervals: dl.map(checkInterval) });
+      if (withDisplay) display[fields[i]!] = displayOf(list, dir);
     } else {
       display[fields[i]!] = [dir === 1 ? "[MinKey, MaxKey]" : "[MaxKey, MinKey]"];
     }
     stopped = true;
   }
+  const keyCheck = checked.length > 0 ? packKeyCheck(dirs, checked) : undefined;
   const intervals: KeyInterval[] = [];
   for (const p of prefixes) {
     if (last === undefined) {
@@ -168,7 +202,7 @@ export function buildBounds(
       intervals.push({ lower, upper, upperExclusive: true });
     }
   }
-  return { intervals, display, pointPrefix, boundedFields: bounded };
+  return { intervals, display, pointPrefix, boundedFields: bounded, ...(keyCheck ? { keyCheck } : {}) };
 }
 
 /**

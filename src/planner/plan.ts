@@ -47,6 +47,11 @@ export interface IxScanPath {
    */
   readonly keyFilter?: KeyFilter | undefined;
   /**
+   * The key check of the fields past the intervals' (planner/key_check.ts, packed for the storage
+   * engine): entries it fails are skipped before their records are read.
+   */
+  readonly keyCheck?: Uint8Array | undefined;
+  /**
    * Its bounds are the complement of a negated value on the index's first field (`$ne`, `$nin`,
    * `$not`): nearly the whole index (find_plan.ts leaves such a plan to the collection scan unless it
    * answers the filter or gives the sort).

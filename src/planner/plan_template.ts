@@ -154,7 +154,7 @@ function boundsOf(ix: IndexInfo, filter: Record<string, unknown>) {
   if (perField === undefined) return undefined;
   const fields = Object.keys(ix.key);
   const dirs = fields.map((f) => (Number(ix.key[f]) < 0 ? -1 : 1) as 1 | -1);
-  return { ...buildBounds(fields, dirs, perField, false), fields, dirs, perField };
+  return { ...buildBounds(fields, dirs, perField, false, true), fields, dirs, perField };
 }
 
 /**
@@ -174,7 +174,7 @@ export function planFromTemplate(t: PlanTemplate, input: FindPlanInput): PlanCho
     b,
     t.sortDir,
     perField[0] !== undefined,
-    () => buildBounds(fields, dirs, perField).display,
+    () => buildBounds(fields, dirs, perField, true, true).display,
   );
   return { access, rejected: [] };
 }

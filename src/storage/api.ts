@@ -201,6 +201,11 @@ export interface IndexScanOptions {
    * (`lower`, or `upper` in reverse, inclusive) and this record id — not at that key's first entry.
    */
   readonly afterRid?: RecordId;
+  /**
+   * Entries whose key fails this check (planner/key_check.ts: the intervals of key fields past the
+   * bounds, mongod's bounds on every field) are skipped by the storage engine, their records not read.
+   */
+  readonly keyCheck?: Uint8Array;
 }
 
 /** One index entry as read. */

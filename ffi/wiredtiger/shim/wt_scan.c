@@ -3,6 +3,7 @@
  * index scans write many entries into one caller buffer per call and leave the cursor positioned so
  * the next call continues where this one stopped (meta: count, bytes used, status, bytes needed).
  */
+#include "wt_key_check.h"
 #include "wt_match.h"
 #include "wt_shim.h"
 
@@ -307,6 +308,9 @@ sct_rec_scan_fields_match(WT_CURSOR *c, int flags, int64_t after, const uint8_t 
     return ret;
 }
 
+/* Entries an index batch scan's key check skips in one call at most (the call then returns MORE). */
+#define KEY_CHECK_RUN 16384
+
 /* What an index batch scan reads with each entry (idx_scan_batch); all NULL: the entries alone. */
 typedef struct {
     WT_CURSOR *rc;           /* a cursor on the collection's record table: read each entry's record */
@@ -399,8 +403,10 @@ fetch_record(const idx_fetch *fx, int64_t rid, uint8_t *dst, int64_t room, int *
  */
 static int
 idx_scan_batch(WT_CURSOR *c, const idx_fetch *fx, int flags, const uint8_t *lower, int32_t llen,
-  const uint8_t *upper, int32_t ulen, uint8_t *out, int32_t cap, int32_t max, int64_t *meta, int64_t after_rid)
+  const uint8_t *upper, int32_t ulen, uint8_t *out, int32_t cap, int32_t max, int64_t *meta, int64_t after_rid,
+  const uint8_t *check, int32_t check_len)
 {
+    int64_t checked_out = 0; /* entries the key check skipped in this call */
     int rev = flags & SCT_REVERSE, unique = flags & SCT_UNIQUE, ret, exact;
     int64_t used = 0, count = 0, rid;
     WT_ITEM k, v;
@@ -486,6 +492,14 @@ idx_scan_batch(WT_CURSOR *c, const idx_fetch *fx, int flags, const uint8_t *lowe
         }
         if (stop)
             break;
+        if (!skip && check_len > 0 && !sct_key_check_pass(check, check_len, kd, kl)) {
+            skip = 1;
+            /* a call skips at most KEY_CHECK_RUN entries: the caller's loop gets its turn (resumed past it) */
+            if (++checked_out >= KEY_CHECK_RUN) {
+                meta[M_STATUS] = 0;
+                break;
+            }
+        }
         if (!skip) {
             int64_t entry = 12 + (int64_t)kl;
             if (fx != NULL) {
@@ -523,9 +537,10 @@ idx_scan_batch(WT_CURSOR *c, const idx_fetch *fx, int flags, const uint8_t *lowe
  */
 int
 sct_idx_scan(WT_CURSOR *c, int flags, const uint8_t *lower, int32_t llen, const uint8_t *upper,
-  int32_t ulen, uint8_t *out, int32_t cap, int32_t max, int64_t *meta, int64_t after_rid)
+  int32_t ulen, uint8_t *out, int32_t cap, int32_t max, int64_t *meta, int64_t after_rid, const uint8_t *check,
+  int32_t check_len)
 {
-    return idx_scan_batch(c, NULL, flags, lower, llen, upper, ulen, out, cap, max, meta, after_rid);
+    return idx_scan_batch(c, NULL, flags, lower, llen, upper, ulen, out, cap, max, meta, after_rid, check, check_len);
 }
 
 /*
@@ -536,12 +551,13 @@ sct_idx_scan(WT_CURSOR *c, int flags, const uint8_t *lower, int32_t llen, const 
  */
 int
 sct_idx_scan_fetch(WT_CURSOR *c, WT_CURSOR *rc, int flags, const uint8_t *lower, int32_t llen,
-  const uint8_t *upper, int32_t ulen, uint8_t *out, int32_t cap, int32_t max, int64_t *meta, int64_t after_rid)
+  const uint8_t *upper, int32_t ulen, uint8_t *out, int32_t cap, int32_t max, int64_t *meta, int64_t after_rid,
+  const uint8_t *check, int32_t check_len)
 {
     if (rc == NULL)
         return EINVAL;
     idx_fetch fx = {rc, NULL, NULL};
-    return idx_scan_batch(c, &fx, flags, lower, llen, upper, ulen, out, cap, max, meta, after_rid);
+    return idx_scan_batch(c, &fx, flags, lower, llen, upper, ulen, out, cap, max, meta, after_rid, check, check_len);
 }
 
 /*
@@ -555,7 +571,7 @@ int
 sct_idx_scan_fetch_fields(WT_CURSOR *c, WT_CURSOR *rc, int flags, const uint8_t *lower, int32_t llen,
   const uint8_t *upper, int32_t ulen, const uint8_t *names, int32_t names_len, int32_t nnames,
   const uint8_t *filter, int32_t flen, int32_t nterms, uint8_t *out, int32_t cap, int32_t max,
-  int64_t *meta, int64_t after_rid)
+  int64_t *meta, int64_t after_rid, const uint8_t *check, int32_t check_len)
 {
     sct_names wanted;
     sct_filter f;
@@ -564,7 +580,8 @@ sct_idx_scan_fetch_fields(WT_CURSOR *c, WT_CURSOR *rc, int flags, const uint8_t 
     if (nterms > 0 && sct_filter_parse(&f, filter, flen, nterms) != 0)
         return EINVAL;
     idx_fetch fx = {rc, &wanted, nterms > 0 ? &f : NULL};
-    int ret = idx_scan_batch(c, &fx, flags, lower, llen, upper, ulen, out, cap, max, meta, after_rid);
+    int ret =
+      idx_scan_batch(c, &fx, flags, lower, llen, upper, ulen, out, cap, max, meta, after_rid, check, check_len);
     if (nterms > 0)
         sct_filter_free(&f);
     return ret;

@@ -730,5 +730,6 @@ function scanBounds(unique: boolean, opts: IndexScanOptions) {
     upperExclusive: opts.upperExclusive,
     reverse: opts.reverse,
     afterRid: unique ? undefined : opts.afterRid,
+    check: opts.keyCheck,
   };
 }
