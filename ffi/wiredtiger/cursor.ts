@@ -579,6 +579,11 @@ export class Cursor {
       (f, buf, cap, max, m) =>
         shim().sct_idx_scan(p, f, lower, ll, upper, ul, buf, cap, max, m, after, keyCheck, kcl),
       decodeIndex,
+      ScanFlag.START,
+      FIRST_COUNT,
+      false,
+      FIRST_BUF,
+      b.onChecked,
     );
   }
 
@@ -625,6 +630,7 @@ export class Cursor {
       // room for them at ~1 KB per record (larger ones finish in a second batch); no floor: a fresh
       // buffer per `$in` point costs
       Math.min(MAX_BUF, want * 1024 + 1024),
+      b.onChecked,
     );
   }
 
@@ -678,6 +684,9 @@ export class Cursor {
       decodeIndexFetchFields,
       ScanFlag.START,
       want,
+      false,
+      FIRST_BUF,
+      b.onChecked,
     );
   }
 

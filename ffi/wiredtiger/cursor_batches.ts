@@ -61,6 +61,8 @@ export interface IndexScanBounds {
    * the bounds) are skipped in the shim, their records not read.
    */
   readonly check?: Uint8Array | undefined;
+  /** With `check`: told how many entries the check skipped, after each batch that skipped some. */
+  readonly onChecked?: ((n: number) => void) | undefined;
 }
 
 type BatchCall = (flags: number, buf: Uint8Array, cap: number, max: number, meta: BigInt64Array) => number;
@@ -91,12 +93,14 @@ export function* drive<T>(
   firstCount: number = FIRST_COUNT,
   release = false,
   firstSize: number = FIRST_BUF,
+  /** An index scan with a key check: told the entries each batch's check skipped (`Meta.CHECKED`). */
+  onChecked?: (n: number) => void,
 ): Generator<T, void, undefined> {
   // Every batch gets a fresh buffer and entries are views into it (no per-record copy): a view keeps
   // its batch buffer alive, which costs less than one small allocation per record.
   let size = firstSize;
   let max = Math.max(1, Math.min(MAX_COUNT, firstCount));
-  const m = new BigInt64Array(4);
+  const m = new BigInt64Array(5);
   let flags = baseFlags | firstFlags;
   let buf: Uint8Array | undefined;
   try {
@@ -107,6 +111,7 @@ export function* drive<T>(
       const count = Number(m[Meta.COUNT]!);
       const used = Number(m[Meta.USED]!);
       const status = Number(m[Meta.STATUS]!);
+      if (onChecked !== undefined && m[Meta.CHECKED]! > 0n) onChecked(Number(m[Meta.CHECKED]!));
       if (count > 0) yield* decode(buf, new DataView(buf.buffer, 0, used), used);
       if (status === ScanStatus.DONE) return;
       flags = baseFlags | (status === ScanStatus.PENDING ? ScanFlag.PENDING : 0);

@@ -168,6 +168,7 @@ export const ScanFlag = {
 } as const;
 
 /** Slots of `meta` written by batch scans. */
-export const Meta = { COUNT: 0, USED: 1, STATUS: 2, NEED: 3 } as const;
+/** (`CHECKED`: the entries an index scan's key check skipped in the call; its meta then has 5 slots.) */
+export const Meta = { COUNT: 0, USED: 1, STATUS: 2, NEED: 3, CHECKED: 4 } as const;
 /** Values of `meta[Meta.STATUS]`. */
 export const ScanStatus = { MORE: 0, DONE: 1, PENDING: 2 } as const;

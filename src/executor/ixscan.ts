@@ -77,7 +77,12 @@ export function* ixScanHits(
       }
     } // a filtered scan reads keys by the pull's worth (most fail the filter): one storage call for them
     else if (a.keyFilter) opts.expect = FILTERED_EXPECT;
-    if (a.keyCheck) opts.keyCheck = a.keyCheck;
+    if (a.keyCheck) {
+      opts.keyCheck = a.keyCheck;
+      opts.onKeysChecked = (n) => {
+        stats.keysExamined += n;
+      };
+    }
     if (iv.lower) opts.lower = iv.lower;
     if (iv.upper) {
       opts.upper = iv.upper;

@@ -206,6 +206,8 @@ export interface IndexScanOptions {
    * bounds, mongod's bounds on every field) are skipped by the storage engine, their records not read.
    */
   readonly keyCheck?: Uint8Array;
+  /** With `keyCheck`: told how many entries it skipped (explain's keys examined count them). */
+  readonly onKeysChecked?: (n: number) => void;
 }
 
 /** One index entry as read. */

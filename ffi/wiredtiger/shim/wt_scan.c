@@ -526,6 +526,8 @@ idx_scan_batch(WT_CURSOR *c, const idx_fetch *fx, int flags, const uint8_t *lowe
     }
     meta[M_COUNT] = count;
     meta[M_USED] = used;
+    if (check_len > 0)
+        meta[M_CHECKED] = checked_out;
     return 0;
 }
 

@@ -36,6 +36,7 @@ int sct_preinit_wait_patch(void);
 #define M_USED 1
 #define M_STATUS 2 /* 0 = more may follow, 1 = done, 2 = pending record did not fit */
 #define M_NEED 3
+#define M_CHECKED 4 /* an index scan with a key check: the entries it skipped (the caller's meta has 5 slots) */
 
 /* Scratch buffers grow, never shrink; the old one is kept because WT may still reference a key set
  * from it until the next operation on that cursor. */

@@ -731,5 +731,6 @@ function scanBounds(unique: boolean, opts: IndexScanOptions) {
     reverse: opts.reverse,
     afterRid: unique ? undefined : opts.afterRid,
     check: opts.keyCheck,
+    onChecked: opts.onKeysChecked,
   };
 }
