@@ -20,6 +20,7 @@
  * descending field's bytes read inverted. A key this cannot walk passes (the fetched record is
  * matched against the whole filter anyway: the check only spares reads).
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "wt_key_check.h"
@@ -161,8 +162,60 @@ cmp_slices(const uint8_t *a, size_t alen, const uint8_t *b, size_t blen)
     return alen < blen ? -1 : alen > blen ? 1 : 0;
 }
 
-int
-sct_key_check_pass(const uint8_t *check, int32_t check_len, const uint8_t *k, size_t n)
+/* One interval of a checked field, read from the packed check at p (end: the packing's end): its ends;
+ * the byte after it, or NULL when the packing is cut short. */
+struct interval {
+    uint8_t flags;
+    const uint8_t *lo, *hi;
+    size_t lo_len, hi_len;
+};
+
+static const uint8_t *
+read_interval(const uint8_t *p, const uint8_t *end, struct interval *iv)
+{
+    if (p + 3 > end)
+        return NULL;
+    iv->flags = p[0];
+    iv->lo_len = u16_at(p + 1);
+    iv->lo = p + 3;
+    if (iv->lo + iv->lo_len + 2 > end)
+        return NULL;
+    iv->hi_len = u16_at(iv->lo + iv->lo_len);
+    iv->hi = iv->lo + iv->lo_len + 2;
+    if (iv->hi + iv->hi_len > end)
+        return NULL;
+    return iv->hi + iv->hi_len;
+}
+
+/* Where value v lies against interval iv: -1 below it, 0 in it, 1 above it. */
+static int
+against(const uint8_t *v, size_t vl, const struct interval *iv)
+{
+    if (iv->flags & 1) {
+        int c = cmp_slices(v, vl, iv->lo, iv->lo_len);
+        if (c < 0 || (c == 0 && (iv->flags & 2)))
+            return -1;
+    }
+    if (iv->flags & 4) {
+        int c = cmp_slices(v, vl, iv->hi, iv->hi_len);
+        if (c > 0 || (c == 0 && (iv->flags & 8)))
+            return 1;
+    }
+    return 0;
+}
+
+/* A failed check: the failing field's start in the key and its intervals (count, packed start). */
+struct miss {
+    size_t at;
+    const uint8_t *ivs;
+    int nint;
+    const uint8_t *v;
+    size_t vl;
+};
+
+/* The check of key k: 1 passes (or cannot tell), 0 fails (*m filled). */
+static int
+check_key(const uint8_t *check, int32_t check_len, const uint8_t *k, size_t n, struct miss *m)
 {
     const uint8_t *p = check, *end = check + check_len;
     if (check_len < 4)
@@ -183,7 +236,7 @@ sct_key_check_pass(const uint8_t *check, int32_t check_len, const uint8_t *k, si
         p += 4;
         if (want >= nkey)
             return 1;
-        int64_t vstart = -1, vend = -1;
+        size_t vstart = 0, vend = 0;
         while (next <= want) { /* walk to field `want` */
             if (at >= n)
                 return 1;
@@ -192,44 +245,102 @@ sct_key_check_pass(const uint8_t *check, int32_t check_len, const uint8_t *k, si
             if (e < 0)
                 return 1;
             if (next == want) {
-                vstart = (int64_t)at;
-                vend = e;
+                vstart = at;
+                vend = (size_t)e;
             }
             at = (size_t)e;
             next++;
         }
+        const uint8_t *ivs = p;
         int ok = 0;
         for (int j = 0; j < nint; j++) {
-            if (p + 3 > end)
+            struct interval iv;
+            if ((p = read_interval(p, end, &iv)) == NULL)
                 return 1;
-            uint8_t fl = p[0];
-            size_t lol = u16_at(p + 1);
-            const uint8_t *lo = p + 3;
-            if (lo + lol + 2 > end)
-                return 1;
-            size_t hil = u16_at(lo + lol);
-            const uint8_t *hi = lo + lol + 2;
-            if (hi + hil > end)
-                return 1;
-            p = hi + hil;
-            if (ok)
-                continue;
-            const uint8_t *v = k + vstart;
-            size_t vl = (size_t)(vend - vstart);
-            if (fl & 1) {
-                int c = cmp_slices(v, vl, lo, lol);
-                if (c < 0 || (c == 0 && (fl & 2)))
-                    continue;
-            }
-            if (fl & 4) {
-                int c = cmp_slices(v, vl, hi, hil);
-                if (c > 0 || (c == 0 && (fl & 8)))
-                    continue;
-            }
-            ok = 1;
+            if (!ok && against(k + vstart, vend - vstart, &iv) == 0)
+                ok = 1;
         }
-        if (!ok)
+        if (!ok) {
+            m->at = vstart;
+            m->ivs = ivs;
+            m->nint = nint;
+            m->v = k + vstart;
+            m->vl = vend - vstart;
             return 0;
+        }
     }
     return 1;
+}
+
+int
+sct_key_check_pass(const uint8_t *check, int32_t check_len, const uint8_t *k, size_t n)
+{
+    struct miss m;
+    return check_key(check, check_len, k, n, &m);
+}
+
+/* Appends bytes to the target buffer (grown as needed): 0, or -1 out of memory. */
+static int
+put(uint8_t **buf, size_t *cap, size_t *len, const uint8_t *b, size_t n)
+{
+    if (*len + n > *cap) {
+        size_t c = *cap ? *cap : 256;
+        while (c < *len + n)
+            c *= 2;
+        uint8_t *q = realloc(*buf, c);
+        if (q == NULL)
+            return -1;
+        *buf = q;
+        *cap = c;
+    }
+    memcpy(*buf + *len, b, n);
+    *len += n;
+    return 0;
+}
+
+int
+sct_key_check_seek(const uint8_t *check, int32_t check_len, const uint8_t *k, size_t n, int rev, uint8_t **buf,
+  size_t *cap, size_t *len)
+{
+    struct miss m;
+    if (check_key(check, check_len, k, n, &m))
+        return 1;
+    *len = 0;
+    const uint8_t *end = check + check_len, *p = m.ivs;
+    static const uint8_t ff = 0xff;
+    /* the interval past the value in scan direction: forward the first not below it, reverse the last not above */
+    struct interval found, iv;
+    int have = 0;
+    for (int j = 0; j < m.nint; j++) {
+        if ((p = read_interval(p, end, &iv)) == NULL)
+            return 0;
+        int w = against(m.v, m.vl, &iv); /* never 0: the value failed every interval */
+        if (!rev && w < 0 && !have) {
+            found = iv;
+            have = 1;
+        }
+        if (rev && w > 0) {
+            found = iv;
+            have = 1;
+        }
+    }
+    if (put(buf, cap, len, k, m.at) != 0)
+        return -1;
+    if (!rev) {
+        /* first key at or past: the next interval's lower end (past its value when strict), or past the prefix */
+        if (have && (found.flags & 1)) {
+            if (put(buf, cap, len, found.lo, found.lo_len) != 0 || ((found.flags & 2) && put(buf, cap, len, &ff, 1) != 0))
+                return -1;
+        } else if (!have && put(buf, cap, len, &ff, 1) != 0)
+            return -1;
+        else if (have && !(found.flags & 1))
+            *len = 0; /* (an interval with no lower end lies below any value: not reached) */
+    } else if (have && (found.flags & 4)) {
+        /* last key before: the previous interval's upper end (its value included unless strict) */
+        if (put(buf, cap, len, found.hi, found.hi_len) != 0 || (!(found.flags & 8) && put(buf, cap, len, &ff, 1) != 0))
+            return -1;
+    } else if (have)
+        *len = 0; /* (an interval with no upper end lies above any value: not reached) */
+    /* (reverse, no interval below the value: the last key before the prefix, P itself) */
+    return 0;
 }

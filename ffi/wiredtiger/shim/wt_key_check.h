@@ -13,4 +13,13 @@
  */
 int sct_key_check_pass(const uint8_t *check, int32_t check_len, const uint8_t *k, size_t n);
 
+/*
+ * sct_key_check_pass that, when k fails, also gives where a scan goes next (mongod's index bounds checker
+ * seeks): the unescaped key `*buf` of `*len` bytes (grown with realloc) — forward, the first key at or
+ * after it (the failing field's next interval's lower end, or past every key of k's prefix before that
+ * field); reverse, the last key before it. *len 0: no target (step on). 1 passes, 0 fails, -1 no memory.
+ */
+int sct_key_check_seek(const uint8_t *check, int32_t check_len, const uint8_t *k, size_t n, int rev, uint8_t **buf,
+  size_t *cap, size_t *len);
+
 #endif

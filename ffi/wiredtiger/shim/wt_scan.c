@@ -308,6 +308,10 @@ sct_rec_scan_fields_match(WT_CURSOR *c, int flags, int64_t after, const uint8_t 
     return ret;
 }
 
+/* Where an index scan's key check sends the scan next (unescaped; per thread, grown, kept). */
+static __thread uint8_t *seek_buf;
+static __thread size_t seek_cap;
+
 /* Entries an index batch scan's key check skips in one call at most (the call then returns MORE). */
 #define KEY_CHECK_RUN 16384
 
@@ -492,12 +496,30 @@ idx_scan_batch(WT_CURSOR *c, const idx_fetch *fx, int flags, const uint8_t *lowe
         }
         if (stop)
             break;
-        if (!skip && check_len > 0 && !sct_key_check_pass(check, check_len, kd, kl)) {
-            skip = 1;
-            /* a call skips at most KEY_CHECK_RUN entries: the caller's loop gets its turn (resumed past it) */
-            if (++checked_out >= KEY_CHECK_RUN) {
-                meta[M_STATUS] = 0;
-                break;
+        if (!skip && check_len > 0) {
+            size_t tlen = 0;
+            int pass = sct_key_check_seek(check, check_len, kd, kl, rev, &seek_buf, &seek_cap, &tlen);
+            if (pass < 0)
+                return ENOMEM;
+            if (!pass) {
+                /* a call skips at most KEY_CHECK_RUN entries: the caller's loop gets its turn (resumed past
+                 * this one, which failed) */
+                if (++checked_out >= KEY_CHECK_RUN) {
+                    meta[M_STATUS] = 0;
+                    break;
+                }
+                if (tlen > 0) { /* on to the next key that can pass (always past this one) */
+                    uint8_t *sk = stored_key(seek_buf, (int32_t)tlen, 0, 0, 0, &n);
+                    if (sk == NULL)
+                        return ENOMEM;
+                    set_item(&k, sk, (int64_t)n);
+                    c->set_key(c, &k);
+                    ret = c->search_near(c, &exact);
+                    if (ret == 0 && (rev ? exact >= 0 : exact < 0))
+                        ret = rev ? c->prev(c) : c->next(c);
+                    continue;
+                }
+                skip = 1;
             }
         }
         if (!skip) {
