@@ -283,6 +283,8 @@ sct_key_check_pass(const uint8_t *check, int32_t check_len, const uint8_t *k, si
 static int
 put(uint8_t **buf, size_t *cap, size_t *len, const uint8_t *b, size_t n)
 {
+    if (n == 0)
+        return 0;
     if (*len + n > *cap) {
         size_t c = *cap ? *cap : 256;
         while (c < *len + n)
