@@ -24,6 +24,7 @@
 #include <string.h>
 
 #include "wt_key_check.h"
+#include "wt_shim.h"
 
 #define MAX_DEPTH 200
 
@@ -152,16 +153,6 @@ u16_at(const uint8_t *p)
     return (uint16_t)(p[0] | (p[1] << 8));
 }
 
-static int
-cmp_slices(const uint8_t *a, size_t alen, const uint8_t *b, size_t blen)
-{
-    size_t m = alen < blen ? alen : blen;
-    int c = m ? memcmp(a, b, m) : 0;
-    if (c != 0)
-        return c;
-    return alen < blen ? -1 : alen > blen ? 1 : 0;
-}
-
 /* One interval of a checked field, read from the packed check at p (end: the packing's end): its ends;
  * the byte after it, or NULL when the packing is cut short. */
 struct interval {
@@ -192,12 +183,12 @@ static int
 against(const uint8_t *v, size_t vl, const struct interval *iv)
 {
     if (iv->flags & 1) {
-        int c = cmp_slices(v, vl, iv->lo, iv->lo_len);
+        int c = cmp_bytes(v, vl, iv->lo, iv->lo_len);
         if (c < 0 || (c == 0 && (iv->flags & 2)))
             return -1;
     }
     if (iv->flags & 4) {
-        int c = cmp_slices(v, vl, iv->hi, iv->hi_len);
+        int c = cmp_bytes(v, vl, iv->hi, iv->hi_len);
         if (c > 0 || (c == 0 && (iv->flags & 8)))
             return 1;
     }
