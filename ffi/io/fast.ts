@@ -76,14 +76,16 @@ export interface SecondaryIndex {
   readonly uri: string;
   /**
    * Its entries: the field's scalar key (`{f: 1}`), a GeoJSON point's cell (`{f: "2dsphere"}`), or the
-   * terms of a text index weighting only f (`text`: its weight and language override field).
+   * terms of a text index weighting only f (`text`: its weight and language override field), or a
+   * descending or compound index of scalar top-level fields (`keys`: `field` names them as
+   * updatable_collection.ts keyPatternName does).
    */
-  readonly kind?: "ascending" | "2dsphere" | "text";
+  readonly kind?: "ascending" | "2dsphere" | "text" | "keys";
   readonly text?: { readonly weight: number; readonly languageOverride: string };
 }
 
 /** io_fast.h WIX_* of each kind. */
-const WIX_KIND = { ascending: 0, "2dsphere": 1, text: 2 } as const;
+const WIX_KIND = { ascending: 0, "2dsphere": 1, text: 2, keys: 3 } as const;
 
 export class FastReads {
   #ptr: Deno.PointerValue;

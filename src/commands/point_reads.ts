@@ -25,8 +25,9 @@
  *
  * Updates (ffi/wiredtiger/shim/io_fast_write.c): `offerUpdate` registers a collection update.ts served
  * an update by `_id` on (outside a transaction) when updatable_collection.ts allows it, with the fields
- * its indexes read (never updated there) but those of ascending single-field indexes whose entries the
- * I/O thread moves itself (`updateIndexes`), and its oplog entries' prefix; `publish` lets them be
+ * its indexes read (never updated there) but those of indexes of scalar top-level fields (ascending or
+ * descending, single-field or compound) whose entries the I/O thread moves itself (`updateIndexes`), and
+ * its oplog entries' prefix; `publish` lets them be
  * answered only with the oplog on, sync_on_commit off, and nobody waiting for the
  * oplog's next entry (an awaitData cursor is woken by the drain, which would come late: a wait turns
  * them off at once); `drain` records each as dispatch and the oplog writer would have (opcounters,
@@ -98,7 +99,7 @@ export interface SecondaryIndex {
    * Its entries: the field's scalar key (`{f: 1}`), a GeoJSON point's cell (`{f: "2dsphere"}`), or the
    * terms of a text index weighting only f (`text`: its weight and language override field).
    */
-  readonly kind?: "ascending" | "2dsphere" | "text";
+  readonly kind?: "ascending" | "2dsphere" | "text" | "keys";
   readonly text?: { readonly weight: number; readonly languageOverride: string };
 }
 
@@ -361,19 +362,20 @@ export class PointReads implements PointReadHooks {
     if (ix === undefined) return;
     const r = this.#registration(ns, coll);
     if (r === undefined) return;
-    // (the ascending indexes whose entries the I/O thread moves; a field of one without a table is unsafe)
+    // (the indexes whose entries the I/O thread moves; the fields of one without a table are unsafe, and
+    // so is every index reading one of them)
     const unsafe = [...ix.unsafe];
-    const kept: SecondaryIndex[] = [];
+    const kept: (SecondaryIndex & { fields: readonly string[] })[] = [];
     for (const k of ix.kept) {
       const uri = this.#native.indexTable(coll, k.name);
-      if (uri === undefined) unsafe.push(k.field);
-      else kept.push({ field: k.field, uri });
+      if (uri === undefined) unsafe.push(...k.fields);
+      else kept.push({ field: k.field, uri, fields: k.fields });
     }
     r.writes = this.#io.registerWrites(
       r.slot,
       updatePrefix(coll),
       unsafe,
-      kept.filter((k) => !unsafe.includes(k.field)),
+      kept.filter((k) => !k.fields.some((f) => unsafe.includes(f))).map(({ field, uri }) => ({ field, uri })),
     );
     if (r.writes) this.#grant(r.slot, client, GRANT_UPDATE);
   }

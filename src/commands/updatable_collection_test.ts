@@ -55,7 +55,7 @@ Deno.test("updatable collections: none where an update must run the command laye
   ]);
 });
 
-Deno.test("insertable collections: every secondary index ascending on one plain top-level field", () => {
+Deno.test("insertable collections: every secondary index one of scalar top-level fields, 2dsphere or text", () => {
   const ix = (name: string, spec: Record<string, unknown>, more: Record<string, unknown> = {}) => ({
     name,
     spec,
@@ -114,9 +114,27 @@ Deno.test("insertable collections: every secondary index ascending on one plain 
       text({ sparse: true }),
     ]
   ) assertEquals(insertIndexes(coll({ indexes: [ID, r] })), undefined, JSON.stringify(r));
+  // descending and compound indexes of plain top-level fields: named by their directions and fields
+  assertEquals(
+    insertIndexes(
+      coll({
+        indexes: [ID, ix("a_-1", { key: { a: -1 } }), ix("cd", { key: { customerId: 1, createdAt: -1 } })],
+      }),
+    ),
+    [{ name: "a_-1", field: "\x01-a", kind: "keys" }, {
+      name: "cd",
+      field: "\x01+customerId\x01-createdAt",
+      kind: "keys",
+    }],
+  );
   const refused = [
-    ix("x", { key: { a: -1 } }),
-    ix("x", { key: { a: 1, b: 1 } }),
+    ix("x", { key: { a: 1, "b.c": -1 } }),
+    ix("x", { key: { a: 1, b: "hashed" } }),
+    ix("x", { key: { a: 1, b: 1 }, unique: true }, { unique: true }),
+    ix("x", { key: { a: -1, b: 1 }, sparse: true }),
+    ix("x", { key: { a: 2 } }),
+    ix("x", { key: { "a\x01": 1 } }),
+    ix("x", { key: Object.fromEntries(Array.from({ length: 9 }, (_, i) => [`k${i}`, 1])) }),
     ix("x", { key: { "a.b": 1 } }),
     ix("x", { key: { a: "hashed" } }),
     ix("x", { key: { "1a": 1 } }),
@@ -141,7 +159,7 @@ Deno.test("insertable collections: every secondary index ascending on one plain 
   assertEquals(insertIndexes(coll({ indexes: [ID, ...nine] })), undefined);
 });
 
-Deno.test("updates keep ascending single-field indexes; every other index's fields stay unsafe", () => {
+Deno.test("updates keep indexes of scalar top-level fields; every other index's fields stay unsafe", () => {
   const ix = (name: string, spec: Record<string, unknown>, more: Record<string, unknown> = {}) => ({
     name,
     spec,
@@ -169,16 +187,39 @@ Deno.test("updates keep ascending single-field indexes; every other index's fiel
       ],
     })),
     {
-      unsafe: ["_id", "email", "a", "b", "s", "p", "q", "c", "d", "g", "h", "n", "bld", "old"],
-      kept: [{ name: "status_1", field: "status" }, { name: "score_1", field: "score" }],
+      unsafe: ["_id", "email", "s", "p", "q", "c", "g", "h", "n", "bld", "old"],
+      kept: [
+        { name: "status_1", field: "status", fields: ["status"] },
+        { name: "ab", field: "\x01+a\x01+b", fields: ["a", "b"] },
+        { name: "d", field: "\x01-d", fields: ["d"] },
+        { name: "score_1", field: "score", fields: ["score"] },
+      ],
     },
   );
-  // a field another index reads too is unsafe; the kept index on it is not kept
+  // a field another index reads too is unsafe; a kept index reading it is not kept, its other fields
+  // unsafe in turn (and so on)
   assertEquals(
     updateIndexes(coll({
-      indexes: [ID, ix("a_1", { key: { a: 1 } }), ix("ab", { key: { a: 1, b: 1 } })],
+      indexes: [
+        ID,
+        ix("ab", { key: { a: 1, b: -1 } }),
+        ix("b_1", { key: { b: 1 } }),
+        ix("a_h", { key: { a: "hashed" } }),
+        ix("c_1", { key: { c: 1 } }),
+      ],
     })),
-    { unsafe: ["_id", "a", "b"], kept: [] },
+    { unsafe: ["_id", "a", "b"], kept: [{ name: "c_1", field: "c", fields: ["c"] }] },
+  );
+  assertEquals(
+    updateIndexes(coll({ indexes: [ID, ix("a_1", { key: { a: 1 } }), ix("ab", { key: { a: 1, b: 1 } })] })),
+    {
+      unsafe: ["_id"],
+      kept: [{ name: "a_1", field: "a", fields: ["a"] }, {
+        name: "ab",
+        field: "\x01+a\x01+b",
+        fields: ["a", "b"],
+      }],
+    },
   );
   // the collection's own conditions first (a validator: nothing updated off the command layer)
   assertEquals(updateIndexes(coll({ options: { validator: { a: 1 } } })), undefined);

@@ -135,11 +135,19 @@ struct fast_field {
 };
 
 /* A secondary index inserts there keep: single-field on a top-level field, ascending (WIX_ASC) or
- * 2dsphere (WIX_2DSPHERE, io_fast_geo.c), not unique, not sparse, no partial filter, no collation (JS
+ * 2dsphere (WIX_2DSPHERE, io_fast_geo.c), or ascending/descending top-level fields (WIX_KEYS), not unique, not sparse, no partial filter, no collation (JS
  * registers only those: updatable_collection.ts). */
 #define WIX_ASC 0
 #define WIX_2DSPHERE 1
 #define WIX_TEXT 2 /* a text index weighting that one field (io_fast_text.c) */
+#define WIX_KEYS 3 /* one or more top-level fields, each ascending or descending (io_fast_keys.c) */
+#define FAST_KEY_PARTS 8 /* fields of a WIX_KEYS index */
+/* One field of a WIX_ASC or WIX_KEYS index (pointing into its name). */
+struct fast_part {
+    const char *name;
+    uint32_t len;
+    uint8_t desc; /* descending: the value's key bytes inverted */
+};
 #define FAST_TEXT_KEYS 128    /* distinct terms of a document made there */
 #define FAST_TEXT_KEY_MAX 192 /* bytes of one text entry's key */
 struct fast_text;
@@ -152,6 +160,8 @@ struct fast_wix {
     struct fast_text *text; /* WIX_TEXT: its weight and vocabulary */
     char *override; /* WIX_TEXT: the language override field (a document holding it is JS's) */
     uint32_t override_len;
+    uint32_t n_parts; /* the fields it reads (fast_wix_parts: one but for WIX_KEYS) */
+    struct fast_part parts[FAST_KEY_PARTS];
 };
 
 /* A document's entries of a text index (fast_wix_keys: at most one text index, wix index `at`). */
@@ -174,8 +184,8 @@ struct fast_coll {
     uint32_t up_prefix_len;
     char *unsafe;
     uint32_t unsafe_len;
-    /* with updates: the ascending single-field indexes whose fields they may change (n_uix of them, kind
-     * WIX_ASC): the stored value's entry removed, the new value's inserted (io_fast_update.c) */
+    /* with updates: the indexes of scalar top-level fields whose fields they may change (n_uix of them, kind
+     * WIX_ASC or WIX_KEYS): the stored document's entry removed, the new one's inserted (io_fast_update.c) */
     struct fast_wix uix[FAST_WIX];
     uint32_t n_uix;
     /* deletes (sct_fast_register_deletes): the oplog entry's `op: "d", ns, ui` elements; NULL: none here */
@@ -401,6 +411,12 @@ IO_INTERNAL int fast_set_uix(struct fast_coll *c, const char *names, int names_l
 IO_INTERNAL void fast_close_wix_cursors(struct fast_coll *c);
 IO_INTERNAL int fast_wix_uses(const struct fast_coll *c, const char *uri);
 
+/* io_fast_keys.c */
+IO_INTERNAL int fast_wix_parts(struct fast_wix *w);
+IO_INTERNAL uint8_t fast_wix_kind_of(const char *name);
+IO_INTERNAL int fast_wix_reads(const struct fast_wix *w, const char *name, uint32_t n);
+IO_INTERNAL size_t fast_doc_key(const uint8_t *doc, uint32_t len, const struct fast_wix *w, uint8_t *out);
+
 /* io_fast_fam.c */
 IO_INTERNAL int fast_fam_out(struct fast *f, const struct fast_req *r, const uint8_t *doc, uint32_t len);
 IO_INTERNAL void fast_fam_times(struct out *o, const struct fast_tmpl *t, uint32_t doc_len, uint64_t time);
@@ -433,7 +449,7 @@ IO_INTERNAL int fast_inc_value(uint8_t t, const uint8_t *old, const struct el *b
 /* Whether $inc of a missing field by `by` is made here (the field is then `by` itself): 1, or 0 (JS's). */
 IO_INTERNAL int fast_inc_new_value(const struct el *by);
 /* Whether $set's value v is one written here as it came (an int32, int64, double but NaN, boolean, null,
- * or a plain UTF-8 string): 1, or 0 (JS's). */
+ * a date a JS Date holds, or a plain UTF-8 string): 1, or 0 (JS's). */
 IO_INTERNAL int fast_set_value(const struct el *v);
 /* Whether $set of a field stored as `old` to the taken value v leaves it unchanged to JS (nModified 0), or
  * `old` is a type JS's scalar patch does not read: 1 (JS's), or 0 (a change made here). */

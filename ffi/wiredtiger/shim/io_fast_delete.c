@@ -6,7 +6,8 @@
  * txnNumber, ...}` (the generic fields and write concerns an update takes there) on a namespace JS
  * registered for deletes (sct_fast_register_deletes: it served a delete by `_id` there itself, and the
  * collection passes updatable_collection.ts's insertIndexes: every secondary index one whose entry
- * io_fast_insert.c keys — ascending on one top-level field, not unique, sparse or partial). In one
+ * io_fast_insert.c keys — of scalar top-level fields, ascending or descending, one or compound
+ * (io_fast_keys.c), a 2dsphere or a text index; not unique, sparse or partial). In one
  * snapshot transaction of the fast path's session: the `_id_` entry, the record (its `_id` element copied
  * for the oplog), each secondary index's entry of it (the stored value's key; a value it keys otherwise,
  * such as an array, is JS's), all removed, the oplog entry exactly as

@@ -8,11 +8,13 @@
  * registered for inserts (sct_fast_register_inserts: it inserted one document there itself, and the
  * collection passes updatable_collection.ts — no validator, not capped, clustered, time-series or a
  * system collection — with every secondary index one kept here: ascending or 2dsphere on one top-level
- * field, or a text index weighting one, not unique, sparse or partial, no collation). The document is stored exactly as sent, so only one the
+ * field, ascending/descending top-level fields (a compound index: io_fast_keys.c), or a text index
+ * weighting one field, not unique, sparse or partial, no collation). The document is stored exactly as sent, so only one the
  * command layer also stores as sent is taken (io_fast_canonical.c, nesting at most FAST_DOC_DEPTH levels,
  * at most 16 MiB), with `_id` its first element, a value whose `_id_` key scalar_key makes (an ObjectId,
- * a string, an integral number below 1e15), and for each secondary index a top-level value it makes a
- * key of (ascending: missing or null the null key; an array, a document, a fraction, ...: JS's; 2dsphere:
+ * a string, an integral number below 1e15), and for each secondary index top-level values it makes a
+ * key of (ascending/descending fields: fast_doc_key's kinds, missing or null the null key; an array, a
+ * document, a fraction, ...: JS's; 2dsphere:
  * a plain GeoJSON point, io_fast_geo.c, anything else JS's; text: the terms of an ASCII string of words JS
  * has taught it, io_fast_text.c, one entry per term).
  *
@@ -31,10 +33,12 @@
 
 #define DOC_MAX (16u * 1024 * 1024)
 
-/* The key of index w for doc's top-level value: scalar_key's, or the null key (0x14) when the field is
- * missing or null. Its length, or 0 (JS's: another kind of value, or the field twice). */
+/* The key of index w for doc: a 2dsphere index's cell of a point (io_fast_geo.c), another's fast_doc_key
+ * (io_fast_keys.c). Its length, or 0 (JS's: another kind of value, or the field twice). */
 static size_t wix_key(const uint8_t *doc, uint32_t len, const struct fast_wix *w, uint8_t *out)
 {
+    if (w->kind != WIX_2DSPHERE)
+        return fast_doc_key(doc, len, w, out);
     const uint8_t *p = doc + 4, *end = doc + len;
     struct el e, at = {0};
     int rc, seen = 0;
@@ -47,13 +51,7 @@ static size_t wix_key(const uint8_t *doc, uint32_t len, const struct fast_wix *w
     }
     if (rc < 0)
         return 0;
-    if (w->kind == WIX_2DSPHERE)
-        return seen ? fast_point_key(&at, out) : 0; /* (missing or null: no entry, JS's) */
-    if (!seen || at.type == 0x0A) {
-        out[0] = 0x14;
-        return 1;
-    }
-    return scalar_key(&at, out);
+    return seen ? fast_point_key(&at, out) : 0; /* (missing or null: no entry, JS's) */
 }
 
 /* A text index's entries of doc into *out (io_fast_text.c): its field a string once, or missing (no
@@ -303,7 +301,7 @@ int fast_set_wix(struct fast_coll *c, const char *names, int names_len, const ch
 {
     int texts = 0;
     for (int i = 0; i < n && i < FAST_WIX; i++)
-        if ((kinds[i] != WIX_ASC && kinds[i] != WIX_2DSPHERE && kinds[i] != WIX_TEXT) ||
+        if ((kinds[i] != WIX_ASC && kinds[i] != WIX_2DSPHERE && kinds[i] != WIX_TEXT && kinds[i] != WIX_KEYS) ||
           (kinds[i] == WIX_TEXT && (texts++ || !text_override || !*text_override || !(text_weight > 0))))
             return EINVAL;
     if (n < 0 || n > FAST_WIX || names_len < 0 || uris_len < 0 || (names_len > 0 && names[names_len - 1] != 0) ||
@@ -326,6 +324,10 @@ int fast_set_wix(struct fast_coll *c, const char *names, int names_len, const ch
         }
         w->name_len = (uint32_t)strlen(np);
         w->kind = kinds[i];
+        if (fast_wix_parts(w) != 0) {
+            fast_close_wix(c);
+            return EINVAL;
+        }
         if (w->kind == WIX_TEXT) {
             w->override = strdup(text_override);
             w->text = fast_text_new(text_weight);

@@ -6,8 +6,9 @@
  * multi: false}` — `$set` and/or `$inc`, each once and not empty (a `$setOnInsert` of plain fields beside
  * them is left alone: an upsert that finds its document is that update; one that does not is JS's insert), up to FAST_UP_FIELDS fields in all, no
  * name twice, each a plain ASCII top-level name (not `_id`, empty, `$`-prefixed, dotted, all digits or
- * `__proto__`) that no index reads but ascending single-field ones JS registered (`uix`:
- * updatable_collection.ts updateIndexes — not unique, sparse, partial or collated), present in the record
+ * `__proto__`) that no index reads but those of scalar top-level fields JS registered (`uix`, ascending
+ * single-field or ascending/descending compound: updatable_collection.ts updateIndexes — not unique,
+ * sparse, partial or collated), present in the record
  * at most once — exactly what the command layer's
  * scalar patch (engine/update/scalar_patch.ts) takes, and it is mirrored byte for byte: the fields in
  * path order (names compared bytewise: ASCII, so as JS compares strings), each changed field's element
@@ -17,13 +18,14 @@
  * - `$inc`: the stored field one number the sum leaves the same size and type — int32 + int32 without
  *   overflow, int64 + int32|int64 without overflow, double + double|int32 — or no such field, which is
  *   then appended with the amount (an int32, int64 or a double neither NaN nor 0);
- * - `$set`: x an int32, int64, double but NaN, boolean, null or a string of valid UTF-8 (no NUL, no
+ * - `$set`: x an int32, int64, double but NaN, boolean, null, a date (±8.64e15 ms) or a string of valid UTF-8 (no NUL, no
  *   leading BOM), written as it came, over a stored scalar JS's patch reads that it differs from by strict
  *   BSON identity, or appended when the field is missing.
- * An index of `uix` on a changed field has, in the same transaction, the stored value's entry (key +
- * record id; the null key for a missing field or null) removed and the new value's inserted, keyed as
- * key_string.ts keys them (fast_update_key: scalar_key's kinds, null, booleans, dates); a stored value it
- * does not key that way (an array, a document, a fraction, ...) or an entry not found makes the update JS's.
+ * An index of `uix` reading a changed field has, in the same transaction, the stored document's entry (key
+ * + record id; the null key for a missing field or null) removed and the new document's inserted, keyed
+ * as key_string.ts keys them (io_fast_keys.c fast_doc_key: scalar_key's kinds, null, booleans, dates, a
+ * descending field's bytes inverted); a stored value it does not key that way (an array, a document, a
+ * fraction, ...) or an entry not found makes the update JS's.
  * Every field must change or be created: a field left as it was (JS leaves it out of the diff, or the
  * whole update is nModified 0) makes the update JS's, as does a missing document, another stored type,
  * a value of another kind, a write conflict or a request JS holds the clock for — untouched: nothing is
@@ -96,7 +98,11 @@ int fast_set_uix(struct fast_coll *c, const char *names, int names_len, const ch
             return ENOMEM;
         }
         w->name_len = (uint32_t)strlen(np);
-        w->kind = WIX_ASC;
+        w->kind = fast_wix_kind_of(np);
+        if (fast_wix_parts(w) != 0) {
+            fast_set_uix(c, NULL, 0, NULL, 0, 0);
+            return EINVAL;
+        }
         np += strlen(np) + 1;
         up += strlen(up) + 1;
     }
@@ -369,33 +375,14 @@ static int write_update(struct fast *f, struct fast_coll *c, const struct fast_r
     }
     if (size64 > 16u * 1024 * 1024)
         return 0; /* over the document limit: JS's error */
-    /* the entries of the indexes on changed fields: the stored value's key out, the new value's in */
+    /* the indexes reading a changed field: their entries are moved once the new record is made */
     static __thread uint8_t okeys[FAST_WIX][FAST_KEY_MAX], nkeys[FAST_WIX][FAST_KEY_MAX];
     size_t oklen[FAST_WIX], nklen[FAST_WIX];
     int touch[FAST_WIX];
     for (uint32_t i = 0; i < c->n_uix; i++) {
-        struct fast_wix *w = &c->uix[i];
         touch[i] = 0;
-        for (int j = 0; j < n; j++) {
-            if (w->name_len != r->args[j].name_len || memcmp(w->name, r->args[j].name, w->name_len) != 0)
-                continue;
-            if (t[j].start)
-                oklen[i] = fast_update_key(&t[j].old, okeys[i]);
-            else {
-                okeys[i][0] = 0x14; /* missing: the null key */
-                oklen[i] = 1;
-            }
-            nklen[i] = fast_update_key(&t[j].now, nkeys[i]);
-            if (oklen[i] == 0 || nklen[i] == 0)
-                return 0; /* a value keyed otherwise (an array, a document, a fraction, ...): JS's */
-            /* equal keys (1 and 1.0, -0 and 0): the entry stays as it is */
-            touch[i] = oklen[i] != nklen[i] || memcmp(okeys[i], nkeys[i], oklen[i]) != 0;
-            if (touch[i] && !w->cur &&
-              f->session->open_cursor(f->session, w->uri, NULL, FAST_CURSOR_CFG, &w->cur) != 0) {
-                w->cur = NULL;
-                return 0;
-            }
-        }
+        for (int j = 0; j < n && !touch[i]; j++)
+            touch[i] = fast_wix_reads(&c->uix[i], r->args[j].name, r->args[j].name_len);
     }
     uint32_t size = (uint32_t)size64;
     uint8_t *doc2 = fast_scratch(f, 1, size);
@@ -435,6 +422,26 @@ static int write_update(struct fast *f, struct fast_coll *c, const struct fast_r
     }
     *q = 0;
     memcpy(doc2, &size, 4);
+    /* the touched indexes' keys of the stored document and of the new one (a value keyed otherwise — an
+     * array, a document, a fraction, ... — is JS's); equal keys (1 and 1.0, -0 and 0): the entry stays */
+    for (uint32_t i = 0; i < c->n_uix; i++) {
+        struct fast_wix *w = &c->uix[i];
+        if (!touch[i])
+            continue;
+        oklen[i] = fast_doc_key(doc, (uint32_t)v.size, w, okeys[i]);
+        nklen[i] = fast_doc_key(doc2, size, w, nkeys[i]);
+        if (oklen[i] == 0 || nklen[i] == 0) {
+            fast_scratch_done(f, 1, doc2);
+            return 0;
+        }
+        touch[i] = oklen[i] != nklen[i] || memcmp(okeys[i], nkeys[i], oklen[i]) != 0;
+        if (touch[i] && !w->cur &&
+          f->session->open_cursor(f->session, w->uri, NULL, FAST_CURSOR_CFG, &w->cur) != 0) {
+            w->cur = NULL;
+            fast_scratch_done(f, 1, doc2);
+            return 0;
+        }
+    }
     /* a findAndModify's reply takes its document now, before the cursors let go of the stored one */
     if (r->fam && !fast_fam_out(f, r, r->fam_new ? doc2 : doc, r->fam_new ? size : (uint32_t)v.size)) {
         fast_scratch_done(f, 1, doc2);

@@ -67,6 +67,7 @@ export function encodeValue(name: string, value: unknown): Encoded {
   if (value instanceof Long && (value as { _bsontype?: string })._bsontype === "Long") return 0x12;
   if (typeof value === "boolean") return 0x08;
   if (value === null) return 0x0a;
+  if (value instanceof Date && value.getTime() === value.getTime()) return 0x09;
   if (typeof value === "string" && value.length < 256) return 0x02;
   // (a small value of plain types without npm bson's serializer: the same bytes)
   const one = { [name]: value };
@@ -140,6 +141,14 @@ export function writeElement(
     case 0x08:
       out[p] = value ? 1 : 0;
       return p + 1;
+    case 0x09: {
+      // (a valid Date's ms: an integer within ±8.64e15, so exact in a double; the int64 little-endian)
+      const ms = (value as Date).getTime();
+      const high = Math.floor(ms / 0x100000000);
+      writeInt32(out, p, ms - high * 0x100000000);
+      writeInt32(out, p + 4, high);
+      return p + 8;
+    }
     case 0x02: {
       const str = value as string;
       let k = p + 4;

@@ -5,8 +5,8 @@
  *
  * `scalarUpdateSpec` accepts an update whose operators are only `$set` and `$inc`, whose paths are
  * top-level names the byte patch handles (byte_patch.ts `patchableName`) other than `_id`, no name
- * twice, and whose values are a number, `Double`, `Long`, boolean, null or string (`$inc`: a number,
- * `Double` or `Long`). Such an update needs none of the general machinery (path conflicts, positional
+ * twice, and whose values are a number, `Double`, `Long`, boolean, null, string or a valid Date (`$inc`:
+ * a number, `Double` or `Long`). Such an update needs none of the general machinery (path conflicts, positional
  * paths, the clone, the change log, the value comparison of whole documents): `patchScalars` walks the
  * stored document's top-level elements once to find each target, computes the new value with the same
  * arithmetic (arith.ts: int32 overflow → int64 → double), and gives what the general path gives, byte
@@ -78,7 +78,12 @@ function isIncrement(v: unknown): boolean {
 
 function isScalar(v: unknown): boolean {
   return typeof v === "number" || typeof v === "string" || typeof v === "boolean" || v === null ||
-    isDoubleValue(v) || isLongValue(v);
+    isDoubleValue(v) || isLongValue(v) || validDate(v);
+}
+
+/** A Date holding a time (an Invalid Date is the general path's). */
+function validDate(v: unknown): v is Date {
+  return v instanceof Date && v.getTime() === v.getTime();
 }
 
 /** A compiled spec and the request it came from: its fields in request order. */
@@ -105,6 +110,7 @@ function sameConstant(a: unknown, b: unknown): boolean {
   if (isLongValue(a)) {
     return isLongValue(b) && (a as Long).low === (b as Long).low && (a as Long).high === (b as Long).high;
   }
+  if (validDate(a)) return validDate(b) && a.getTime() === b.getTime();
   return false;
 }
 
@@ -185,6 +191,8 @@ function compileScalar(update: Document): ScalarUpdateSpec | undefined {
 const utf8Decoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true }); // (a leading U+FEFF is text)
 const F64 = new Float64Array(1);
 const F64_BYTES = new Uint8Array(F64.buffer);
+/** |ms| a JS Date holds. */
+const DATE_MS_MAX = 8.64e15;
 /** A stored value `readScalar` does not read. */
 const OTHER = Symbol("other");
 
@@ -202,6 +210,11 @@ function readScalar(b: Uint8Array, t: number, v: number): unknown {
       return b[v] === 1 ? true : b[v] === 0 ? false : OTHER;
     case 0x0a:
       return null;
+    case 0x09: {
+      // (beyond ±8.64e15 ms the decoder's Date is an Invalid Date: the general path's)
+      const ms = int32(b, v + 4) * 0x100000000 + (int32(b, v) >>> 0);
+      return ms <= DATE_MS_MAX && ms >= -DATE_MS_MAX ? new Date(ms) : OTHER;
+    }
     case 0x02: {
       const len = int32(b, v);
       if (len < 1 || b[v + 3 + len] !== 0) return OTHER;

@@ -120,7 +120,20 @@ Deno.test("scalar $set: same value, another type, strings, new fields in path or
   same({ $set: { a: 0 } }, { _id: 1, a: new Double(-0) });
   // a stored value of another type: the general path
   same({ $set: { a: 1 } }, { _id: 1, a: { x: 1 } });
+  // dates: set over a date (the same time: nothing modified), over another type, created; negative
+  // times and the ends of a JS Date's range
   same({ $set: { a: 1 } }, { _id: 1, a: new Date(5) });
+  same({ $set: { a: new Date(5) } }, { _id: 1, a: new Date(5) });
+  same({ $set: { a: new Date(6) } }, { _id: 1, a: new Date(5) });
+  same({ $set: { a: new Date(5) } }, { _id: 1, a: 5 });
+  same({ $set: { a: new Date(-1), z: new Date(1.7e12) } }, { _id: 1, a: new Date(-2) });
+  same({ $set: { updatedAt: new Date(8.64e15), status: "x" } }, { _id: 1, status: "y" });
+  same({ $set: { a: new Date(-8.64e15) } }, { _id: 1, a: new Date(-1e12 - 1) });
+  same({ $set: { a: new Date(4294967296 * 3 + 7) } }, { _id: 1, a: true });
+  // a stored date beyond a JS Date's range: the general path's
+  const far = BSON.serialize({ _id: 1, a: new Date(0) });
+  new DataView(far.buffer, far.byteOffset).setBigInt64(far.length - 9, 9000000000000000n, true);
+  assertEquals(patchScalars(scalarUpdateSpec({ $set: { a: new Date(1) } })!, far), undefined);
   // a stored string starting with U+FEFF is that string (not a byte-order mark): setting it again is a no-op
   same({ $set: { b: "\ufeffab" } }, { _id: 1, b: "\ufeffab" });
   same({ $set: { b: "ab" } }, { _id: 1, b: "\ufeffab" });
@@ -133,7 +146,7 @@ Deno.test("scalar path: not taken for _id, dotted or $ paths, non-scalar values,
   same({ $set: { "a.b": 1 } }, { _id: 1, a: { b: 2 } }, false);
   same({ $set: { a: { b: 1 } } }, { _id: 1 }, false);
   same({ $set: { a: [1] } }, { _id: 1 }, false);
-  same({ $set: { a: new Date(0) } }, { _id: 1 }, false);
+  same({ $set: { a: new Date(NaN) } }, { _id: 1 }, false);
   same({ $set: { "5": 1 } }, { _id: 1 }, false);
   same({ $unset: { a: "" } }, { _id: 1, a: 1 }, false);
   same({ $set: {} }, { _id: 1, a: 1 }, false);
@@ -180,7 +193,9 @@ Deno.test("scalar path: the same bytes as the general path over generated docume
       () => Long.MAX_VALUE,
       () => 0,
     ])();
-  const val = () => pick([num, () => pick(["", "a", "ü", "x".repeat(20)]), () => r() < 0.5, () => null])();
+  const date = () => new Date(pick([0, -1, 1.7e12, 1.7e12 + 1, -4294967296 * 5 - 3]));
+  const val = () =>
+    pick([num, () => pick(["", "a", "ü", "x".repeat(20)]), () => r() < 0.5, () => null, date])();
   const names = ["a", "b", "counter", "z", "é"];
   let fast = 0;
   for (let i = 0; i < 3000; i++) {
@@ -209,6 +224,7 @@ Deno.test("scalar specs are reused for an equal request only (names, order, cons
       { $inc: { counter: Long.fromNumber(1) } },
       { $inc: { counter: 2 } },
       { $set: { counter: 1 } },
+      { $set: { counter: new Date(1) } },
       { $inc: { counter: 1, b: 1 } },
       { $inc: { count: 1 } },
     ]
@@ -218,6 +234,14 @@ Deno.test("scalar specs are reused for an equal request only (names, order, cons
   }
   assertEquals(scalarUpdateSpec({ $set: { a: 0 } }) !== scalarUpdateSpec({ $set: { a: -0 } }), true);
   assertEquals(scalarUpdateSpec({ $set: { a: NaN } }) !== scalarUpdateSpec({ $set: { a: NaN } }), true);
+  assertEquals(
+    scalarUpdateSpec({ $set: { a: new Date(1) } }) !== scalarUpdateSpec({ $set: { a: new Date(2) } }),
+    true,
+  );
+  assertEquals(
+    scalarUpdateSpec({ $set: { a: new Date(1) } }) === scalarUpdateSpec({ $set: { a: new Date(1) } }),
+    true,
+  );
   // each gives its own result on the same document
   const doc = { _id: 1, counter: 5 };
   same({ $inc: { counter: 1 } }, doc);
