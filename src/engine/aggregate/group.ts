@@ -137,9 +137,19 @@ interface Released {
   bytes: number;
 }
 
+/**
+ * A spilled group's partition hash of its key (FNV-1a, then murmur3's finaliser: a product carries low
+ * bits up only, so without it `% PARTITIONS` saw the low 4 bits of each character alone, and keys that
+ * differ only above them — ObjectId keys' 12-bit characters — shared a partition at every seed).
+ */
 function hashKey(k: string, seed: number): number {
   let h = 2166136261 ^ seed;
   for (let i = 0; i < k.length; i++) h = Math.imul(h ^ k.charCodeAt(i), 16777619);
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
   return h >>> 0;
 }
 
