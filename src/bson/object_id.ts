@@ -86,6 +86,16 @@ export function objectIdKey(o: ObjectId): string {
   return wordsKey(Math.floor(h / 0x1000000), h % 0x1000000, Math.floor(l / 0x1000000), l % 0x1000000);
 }
 
+/** `objectIdKey` of the id whose 12 bytes are `b[at…at+12)` (a stored ObjectId, not decoded). */
+export function objectIdKeyAt(b: Uint8Array, at: number): string {
+  return wordsKey(
+    (b[at]! << 16) | (b[at + 1]! << 8) | b[at + 2]!,
+    (b[at + 3]! << 16) | (b[at + 4]! << 8) | b[at + 5]!,
+    (b[at + 6]! << 16) | (b[at + 7]! << 8) | b[at + 8]!,
+    (b[at + 9]! << 16) | (b[at + 10]! << 8) | b[at + 11]!,
+  );
+}
+
 function wordsKey(a: number, b: number, c: number, d: number): string {
   return String.fromCharCode(
     a >>> 12,

@@ -35,6 +35,7 @@ import {
   ROOT_KEEP,
   type RootGroupPlan,
   rootGroupPlan,
+  storedFieldKey,
 } from "./group_root.ts";
 
 interface AccSpec {
@@ -160,7 +161,12 @@ function hashKey(k: string, seed: number): number {
 interface StoredRoots {
   readonly fields: ReadonlySet<string>;
   readonly cur: CurrentRoot;
+  /** The key's field name when it is all that is read (`RootGroupPlan.keyName`). */
+  readonly keyName: Uint8Array | undefined;
 }
+
+/** The document non-root accumulators are evaluated on when nothing of it is read (constants). */
+const NOTHING_READ: Document = Object.freeze({}) as Document;
 
 /** A held group's partial state as a spilled `$group` writes it: its `_id` and each `AccState.save()`. */
 interface SavedGroup {
@@ -275,9 +281,22 @@ export function* groupDocuments(
       if (roots) {
         if (isStoredDoc(doc)) {
           raw = doc;
+          roots.cur.bytes = doc;
+          // the key read from the bytes: a group already held folds the document without decoding
+          // (only the key is read, and nothing is collected: the accumulators add constants or it)
+          if (roots.keyName !== undefined && !strCmp && !stateRuns && !anyCollecting) {
+            const k = storedFieldKey(doc, roots.keyName);
+            const g = k === undefined ? undefined : groups.get(k);
+            if (g !== undefined) {
+              vars.root = NOTHING_READ;
+              for (let i = 0; i < accs.length; i++) {
+                (g.accs[i] as AccState).add((accs[i] as AccSpec).arg(NOTHING_READ, vars));
+              }
+              continue;
+            }
+          }
           doc = decodeFields(doc, roots.fields, true);
-        }
-        roots.cur.bytes = raw as Uint8Array | undefined;
+        } else roots.cur.bytes = undefined;
       }
       vars.root = doc;
       let id: unknown;
@@ -412,7 +431,7 @@ export function compileGroup(spec: unknown, ctx: StageContext, name: string): St
         defer,
         undefined,
         undefined,
-        plan ? { fields: plan.fields, cur: cur! } : undefined,
+        plan ? { fields: plan.fields, cur: cur!, keyName: plan.keyName } : undefined,
       );
     },
   };

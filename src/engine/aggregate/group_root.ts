@@ -16,6 +16,8 @@
  * (`ownRoot`). Decoded input (a spilled partition's documents read back) goes the ordinary way.
  */
 import { decodeDocument } from "../../bson/decode.ts";
+import { objectIdKeyAt } from "../../bson/object_id.ts";
+import { valueByteLength } from "../../bson/value_length.ts";
 import { isObj } from "../expression/compile.ts";
 import { exprTopFields, topOf } from "../expression/expr_fields.ts";
 import type { AccState } from "./accumulators.ts";
@@ -106,6 +108,43 @@ export interface RootGroupPlan {
   readonly roots: ReadonlyMap<string, string>;
   /** The top-level fields the key, the other accumulators and the root ones' `sortBy` read. */
   readonly fields: ReadonlySet<string>;
+  /**
+   * The key is a top-level field and nothing else is read (`fields` is that field alone): its UTF-8
+   * name, for `storedFieldKey` (a document of a group already held is then folded without decoding).
+   */
+  readonly keyName?: Uint8Array;
+}
+
+const encoder = new TextEncoder();
+
+/**
+ * The group key (`valueKey`, group_key.ts) of the top-level field named `name` (UTF-8) of stored
+ * document `b`, read from its bytes where no decoded value is needed: an ObjectId (`objectIdKey`),
+ * null or missing ("n"). Undefined for other types (the caller decodes the field). The first element
+ * of a repeated name counts, as `decodeFields`.
+ */
+export function storedFieldKey(b: Uint8Array, name: Uint8Array): string | undefined {
+  const end = (b[0]! | (b[1]! << 8) | (b[2]! << 16) | (b[3]! << 24)) - 1;
+  let i = 4;
+  while (i < end) {
+    const t = b[i]!;
+    let e = i + 1;
+    while (b[e] !== 0) e++;
+    if (e - i - 1 === name.length) {
+      let same = true;
+      for (let k = 0; k < name.length; k++) {
+        if (b[i + 1 + k] !== name[k]) {
+          same = false;
+          break;
+        }
+      }
+      if (same) return t === 0x07 ? "O" + objectIdKeyAt(b, e + 1) : t === 0x0a ? "n" : undefined;
+    }
+    const n = valueByteLength(t, b, e + 1);
+    if (n < 0) return undefined;
+    i = e + 1 + n;
+  }
+  return "n";
 }
 
 /**
@@ -143,5 +182,10 @@ export function rootGroupPlan(spec: Document): RootGroupPlan | undefined {
     }
     if (!exprTopFields(arg, fields)) return undefined;
   }
-  return roots.size > 0 ? { roots, fields } : undefined;
+  if (roots.size === 0) return undefined;
+  const id = spec["_id"];
+  const key = typeof id === "string" && /^\$[^$.]+$/.test(id) ? id.slice(1) : undefined;
+  return key !== undefined && fields.size === 1 && fields.has(key)
+    ? { roots, fields, keyName: encoder.encode(key) }
+    : { roots, fields };
 }
