@@ -19,6 +19,13 @@ export const LIMITS = {
   maxWriteBatchSize: MAX_WRITE_BATCH_SIZE,
 } as const;
 
+/**
+ * Bytes of the documents one `$lookup` joins to one outer document (mongod's
+ * internalLookupStageIntermediateDocumentMaxSizeBytes, 100 MiB; approximate in-memory sizes): past it,
+ * 4568. The array may make a document past 16 MiB inside a pipeline, not in a reply.
+ */
+export const MAX_LOOKUP_JOINED_BYTES = 100 * 1024 * 1024;
+
 /** Wire versions: 25 = MongoDB 8.0 (21 = 7.0). Keep in step with COMPAT_MONGODB_VERSION in src/version.ts. */
 export const WIRE_VERSION = { min: 0, max: 25 } as const;
 

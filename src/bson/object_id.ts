@@ -74,6 +74,41 @@ function put3(out: Uint8Array, at: number, x: number): void {
   out[at + 2] = x & 0xff;
 }
 
+/**
+ * The id's identity as an 8-character string (each 24-bit word as two 12-bit character codes, so no
+ * surrogate halves): equal ids give equal strings, whatever their build. A hash key for the id without
+ * its 24-character hex form (`toHexString`, which also rebuilds the 12-byte buffer).
+ */
+export function objectIdKey(o: ObjectId): string {
+  const p = packed(o);
+  if (p !== undefined) return wordsKey(p.i0, p.i1, p.i2, p.i3);
+  const [h, l] = objectIdHalves(o);
+  return wordsKey(Math.floor(h / 0x1000000), h % 0x1000000, Math.floor(l / 0x1000000), l % 0x1000000);
+}
+
+/** `objectIdKey` of the id whose 12 bytes are `b[at…at+12)` (a stored ObjectId, not decoded). */
+export function objectIdKeyAt(b: Uint8Array, at: number): string {
+  return wordsKey(
+    (b[at]! << 16) | (b[at + 1]! << 8) | b[at + 2]!,
+    (b[at + 3]! << 16) | (b[at + 4]! << 8) | b[at + 5]!,
+    (b[at + 6]! << 16) | (b[at + 7]! << 8) | b[at + 8]!,
+    (b[at + 9]! << 16) | (b[at + 10]! << 8) | b[at + 11]!,
+  );
+}
+
+function wordsKey(a: number, b: number, c: number, d: number): string {
+  return String.fromCharCode(
+    a >>> 12,
+    a & 0xfff,
+    b >>> 12,
+    b & 0xfff,
+    c >>> 12,
+    c & 0xfff,
+    d >>> 12,
+    d & 0xfff,
+  );
+}
+
 /** A set of ids looked up without an allocation per lookup. */
 export class ObjectIdSet {
   readonly #byHigh = new Map<number, number[]>();

@@ -76,6 +76,8 @@ export const Location = {
   LimitNotNonNegativeInteger: 5107201,
   LimitNotPositive: 15958,
   LookupSpecNotObject: 40319,
+  /** `$lookup`: one outer document's matched documents past internalLookupStageIntermediateDocumentMaxSizeBytes. */
+  LookupJoinedTooLarge: 4568,
   MatchSpecNotObject: 15959,
   MergeObjectsInputNotObject: 40400,
   NearNotAllowedInMatch: 5626500,

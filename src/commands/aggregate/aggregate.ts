@@ -60,7 +60,7 @@ import {
 } from "../shared/compile_query.ts";
 import { findCollection } from "../shared/namespace.ts";
 import type { ExplainShape } from "../shared/explain_shape.ts";
-import { BATCH_BYTES, FIRST_BATCH_DOCS } from "../../limits.ts";
+import { BATCH_BYTES, FIRST_BATCH_DOCS, MAX_LOOKUP_JOINED_BYTES } from "../../limits.ts";
 import { geoNearDocs } from "./geo_near.ts";
 import { lookupByValues, readForeign, streamByValues } from "./foreign_reads.ts";
 import { oplogInput } from "./oplog_input.ts";
@@ -196,6 +196,12 @@ function rejectReadConcernForWrite(ctx: RequestContext<AggregateParams>): void {
 /** The namespace's collection part for `{aggregate: 1}`, as mongod reports it. */
 const COLLECTIONLESS = "$cmd.aggregate";
 
+/**
+ * Bytes of the documents one `$lookup` joins to one outer document (mongod's
+ * internalLookupStageIntermediateDocumentMaxSizeBytes; tests lower it).
+ */
+export const lookupLimits = { maxBytes: MAX_LOOKUP_JOINED_BYTES };
+
 /** An aggregate on a view: its pipeline in front, on the base collection, under its collation. */
 function onView(p: AggregateParams, view: ResolvedView): AggregateParams {
   const collation = viewCollation(view, p.collation);
@@ -280,6 +286,7 @@ async function run(ctx: RequestContext<AggregateParams>): Promise<Reply> {
       now: new Date(),
       clusterTime: ctx.clusterClock.latest(),
       memoryLimitBytes: ctx.queryMemoryLimitBytes,
+      lookupMaxBytes: lookupLimits.maxBytes,
       onMemory: (d) => meter.bytes += d,
       onSpill: () => ctx.opStats.usedDisk = true,
       onHeapReleased: requestMajorGc,

@@ -196,12 +196,23 @@ function compareKeys(a: unknown[], b: unknown[], parts: readonly SortKeyPart[], 
   return 0;
 }
 
-/** Per-group state of $top/$bottom/$topN/$bottomN, fed `KeyedValue`s. */
-function topBottomState(
+/**
+ * How a state keeps an output value and gives it back: `own` makes a kept value independent of the
+ * input (a stored document's bytes copied, group_root.ts), `resolve` turns it into the result.
+ */
+export interface KeepHooks {
+  /** (`reuse`: a kept value about to be dropped, whose storage the new one may take over) */
+  own(v: unknown, reuse?: unknown): unknown;
+  resolve(v: unknown): unknown;
+}
+
+/** Per-group state of $top/$bottom/$topN/$bottomN, fed `KeyedValue`s (`keep`: kept outputs owned). */
+export function topBottomState(
   op: string,
   n: number,
   parts: readonly SortKeyPart[],
   strCmp: StringComparator | undefined,
+  keep?: KeepHooks,
 ): AccState {
   const mem = charger(op, MAX_N_ACCUMULATOR_BYTES);
   const top = op === "$top" || op === "$topN";
@@ -225,12 +236,15 @@ function topBottomState(
         if (compareKeys(kept[mid]!.key, x.key, parts, strCmp) <= 0) lo = mid + 1;
         else hi = mid;
       }
-      mem.add(size(x));
-      kept.splice(lo, 0, x);
+      // (the kept value the new one drops lends it its storage)
+      const dropped = kept.length === n ? (top ? kept[n - 1] : kept[0]) : undefined;
+      const k = keep ? { key: x.key, out: keep.own(x.out, dropped?.out) } : x;
+      mem.add(size(k));
+      kept.splice(lo, 0, k);
       if (kept.length > n) mem.sub(size((top ? kept.pop() : kept.shift())!));
     },
     result() {
-      const outs = kept.map((x) => x.out);
+      const outs = kept.map((x) => keep ? keep.resolve(x.out) : x.out);
       if (op === "$top" || op === "$bottom") return outs.length === 0 ? null : outs[0];
       return outs;
     },

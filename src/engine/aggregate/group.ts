@@ -23,6 +23,20 @@ import { budgetOf, groupMemoryError } from "./memory.ts";
 import { approxValueSize } from "./value_size.ts";
 import { accumulatorCost, GROUP_OVERHEAD, groupKeyCost } from "./group_cost.ts";
 import { serializeDocumentInto } from "../../bson/undefined_value.ts";
+import { decodeDocument } from "../../bson/decode.ts";
+import { decodeFields } from "../../bson/partial_decode.ts";
+import { parseSortSpec } from "../sort/sort.ts";
+import { topBottomState } from "./accumulators_n.ts";
+import { isStoredDoc } from "./stored_doc.ts";
+import {
+  CurrentRoot,
+  firstRootState,
+  lastRootState,
+  ROOT_KEEP,
+  type RootGroupPlan,
+  rootGroupPlan,
+  storedFieldKey,
+} from "./group_root.ts";
 
 interface AccSpec {
   readonly field: string;
@@ -98,8 +112,15 @@ const MAX_SAVED_BYTES = 4 * 1024 * 1024;
 /** One record encoded at a time (no ArrayBuffer per written document or state, freed only by a GC). */
 const scratch = new Uint8Array(64 * 1024);
 
-/** Appends `doc` to `run`, through `scratch` when the run takes bytes and the document fits. */
+/**
+ * Appends `doc` to `run`, through `scratch` when the run takes bytes and the document fits (a stored
+ * document: its bytes as they are).
+ */
 function appendTo(run: SpillRun, doc: Document): void {
+  if (isStoredDoc(doc)) {
+    if (run.appendBytes) return run.appendBytes(doc);
+    return run.append(decodeDocument(doc.slice()));
+  }
   if (run.appendBytes) {
     let end = -1;
     try {
@@ -117,11 +138,35 @@ interface Released {
   bytes: number;
 }
 
+/**
+ * A spilled group's partition hash of its key (FNV-1a, then murmur3's finaliser: a product carries low
+ * bits up only, so without it `% PARTITIONS` saw the low 4 bits of each character alone, and keys that
+ * differ only above them — ObjectId keys' 12-bit characters — shared a partition at every seed).
+ */
 function hashKey(k: string, seed: number): number {
   let h = 2166136261 ^ seed;
   for (let i = 0; i < k.length; i++) h = Math.imul(h ^ k.charCodeAt(i), 16777619);
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
   return h >>> 0;
 }
+
+/**
+ * Stored input of a `$group` whose accumulators keep whole documents (group_root.ts): the fields a
+ * stored document is decoded to, and the marker its bytes are set on while it is folded.
+ */
+interface StoredRoots {
+  readonly fields: ReadonlySet<string>;
+  readonly cur: CurrentRoot;
+  /** The key's field name when it is all that is read (`RootGroupPlan.keyName`). */
+  readonly keyName: Uint8Array | undefined;
+}
+
+/** The document non-root accumulators are evaluated on when nothing of it is read (constants). */
+const NOTHING_READ: Document = Object.freeze({}) as Document;
 
 /** A held group's partial state as a spilled `$group` writes it: its `_id` and each `AccState.save()`. */
 interface SavedGroup {
@@ -154,6 +199,7 @@ export function* groupDocuments(
   defer?: JsDeferral,
   released: Released = { bytes: 0 },
   saved?: Iterable<Document>,
+  roots?: StoredRoots,
 ): Iterable<Document> {
   const vars = ctx.env.newVars();
   let groups = new Map<string, Group>();
@@ -225,10 +271,32 @@ export function* groupDocuments(
       if (held > budget.limit && !runs) spill();
     }
     if (stateRuns) { for (const r of stateRuns) r.finish?.(); }
-    for (const doc of input) {
+    for (let doc of input) {
       if (doc === PAUSE) {
         yield doc;
         continue;
+      }
+      // a stored document (group_root.ts): the fields read decoded, its bytes for the root accumulators
+      let raw: Document | undefined;
+      if (roots) {
+        if (isStoredDoc(doc)) {
+          raw = doc;
+          roots.cur.bytes = doc;
+          // the key read from the bytes: a group already held folds the document without decoding
+          // (only the key is read, and nothing is collected: the accumulators add constants or it)
+          if (roots.keyName !== undefined && !strCmp && !stateRuns && !anyCollecting) {
+            const k = storedFieldKey(doc, roots.keyName);
+            const g = k === undefined ? undefined : groups.get(k);
+            if (g !== undefined) {
+              vars.root = NOTHING_READ;
+              for (let i = 0; i < accs.length; i++) {
+                (g.accs[i] as AccState).add((accs[i] as AccSpec).arg(NOTHING_READ, vars));
+              }
+              continue;
+            }
+          }
+          doc = decodeFields(doc, roots.fields, true);
+        } else roots.cur.bytes = undefined;
       }
       vars.root = doc;
       let id: unknown;
@@ -244,7 +312,7 @@ export function* groupDocuments(
       } else id = keyOf(doc);
       if (id === undefined) id = null;
       if (stateRuns) {
-        appendTo(runs![hashKey(valueKey(id), seed) % PARTITIONS] as SpillRun, doc);
+        appendTo(runs![hashKey(valueKey(id), seed) % PARTITIONS] as SpillRun, raw ?? doc);
         continue;
       }
       let g: Group | undefined;
@@ -254,7 +322,7 @@ export function* groupDocuments(
         g = groups.get(k);
         if (!g) {
           if (runs) {
-            appendTo(runs[hashKey(k, seed) % PARTITIONS] as SpillRun, doc);
+            appendTo(runs[hashKey(k, seed) % PARTITIONS] as SpillRun, raw ?? doc);
             continue;
           }
           g = { id, accs: accs.map((a) => a.make(id)) };
@@ -315,7 +383,7 @@ export function* groupDocuments(
     }
     for (let p = 0; p < (runs?.length ?? 0); p++) {
       const states = stateRuns?.[p]?.read();
-      yield* groupDocuments(runs![p]!.read(), keyOf, accs, ctx, seed + 1, defer, released, states);
+      yield* groupDocuments(runs![p]!.read(), keyOf, accs, ctx, seed + 1, defer, released, states, roots);
     }
     // the last partitions' groups: not left to V8 after the operation (the heap stays at its peak)
     if (runs && seed === 0 && released.bytes > 0) {
@@ -343,22 +411,57 @@ export function compileGroup(spec: unknown, ctx: StageContext, name: string): St
   const idEv = ctx.env.compile(spec["_id"]);
   const accs = parseAccumulators(spec, ctx, "_id");
   const defer = jsDeferralFor(ctx, spec);
+  const plan = defer ? undefined : rootGroupPlan(spec);
   return {
     name,
     pauses: true,
+    ...(plan ? { storedInput: true } : {}),
     run(input) {
       const vars = ctx.env.newVars();
+      const cur = plan ? new CurrentRoot() : undefined;
       return groupDocuments(
         input,
         (doc) => {
           vars.root = doc;
           return idEv(doc, vars);
         },
-        accs,
+        plan ? rootAccumulators(accs, plan, cur!, spec, ctx) : accs,
         ctx,
         0,
         defer,
+        undefined,
+        undefined,
+        plan ? { fields: plan.fields, cur: cur!, keyName: plan.keyName } : undefined,
       );
     },
   };
+}
+
+/**
+ * `accs` with the root accumulators of `plan` fed the `CurrentRoot` marker while a stored document is
+ * folded (their states copy the bytes they keep, group_root.ts); the others as they are.
+ */
+function rootAccumulators(
+  accs: readonly AccSpec[],
+  plan: RootGroupPlan,
+  cur: CurrentRoot,
+  spec: Document,
+  ctx: StageContext,
+): AccSpec[] {
+  return accs.map((a): AccSpec => {
+    const op = plan.roots.get(a.field);
+    if (op === "$first" || op === "$last") {
+      const arg: Evaluator = (doc, vars) => cur.bytes !== undefined ? cur : a.arg(doc, vars);
+      return { ...a, arg, make: op === "$first" ? firstRootState : lastRootState };
+    }
+    if (op === "$top" || op === "$bottom") {
+      const parts = parseSortSpec(((spec[a.field] as Document)[op] as Document)["sortBy"]);
+      const arg: Evaluator = (doc, vars) => {
+        const r = a.arg(doc, vars) as { key: unknown[]; out: unknown };
+        return cur.bytes !== undefined ? { key: r.key, out: cur } : r;
+      };
+      return { ...a, arg, make: () => topBottomState(op, 1, parts, ctx.strCmp, ROOT_KEEP) };
+    }
+    return a;
+  });
 }

@@ -3,8 +3,11 @@
  * mongod's `valuesEqual` (binary collation) says they are equal: 1, 1.0, Long(1) and
  * Decimal128("1.00") share a key; documents compare field names and order; arrays element-wise.
  * Used to hash `$group` keys and `$addToSet` members. Missing and null share a key, as `$group` does.
+ * An ObjectId's key is built from its packed words (bson/object_id.ts `objectIdKey`), not its hex form.
  */
+import type { ObjectId } from "bson";
 import { bsonTypeAlias } from "../../bson/compare.ts";
+import { objectIdKey } from "../../bson/object_id.ts";
 import {
   binaryBytes,
   binarySubtype,
@@ -74,7 +77,7 @@ export function valueKey(v: unknown): string {
     case "date":
       return "D" + (v as Date).getTime();
     case "objectId":
-      return "O" + (v as { toHexString(): string }).toHexString();
+      return "O" + objectIdKey(v as ObjectId);
     case "symbol":
       return "s" + String((v as { value?: unknown }).value);
     case "binData":

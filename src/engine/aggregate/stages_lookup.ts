@@ -27,6 +27,8 @@ import { deferJs, evaluated, jsDeferralFor } from "./js_defer.ts";
 import { isRegexValue } from "../query/regex.ts";
 import { joinedFieldDependencies, pipelineDependencies } from "./dependencies.ts";
 import { ABSORBED, type Absorbed } from "./lookup_unwind.ts";
+import { approxValueSize } from "./value_size.ts";
+import { MAX_LOOKUP_JOINED_BYTES } from "../../limits.ts";
 
 /** While reading a whole foreign collection, a pause after this many documents. */
 const LOAD_PAUSE_EVERY = 1000;
@@ -173,6 +175,7 @@ export function compileLookup(spec: unknown, ctx: StageContext, name: string): S
   // but for `_id`: a value finds at most one, which an `_id` lookup (IDHACK) reads faster than a plan
   const queryFilter = foreignField === "_id" ? undefined : matchFilter;
   const unwinding = absorbed === undefined ? undefined : ctx.subPipeline([{ $unwind: absorbed.unwind }]);
+  const maxJoined = ctx.options.lookupMaxBytes ?? MAX_LOOKUP_JOINED_BYTES;
   return {
     name,
     pauses: true,
@@ -284,10 +287,32 @@ export function compileLookup(spec: unknown, ctx: StageContext, name: string): S
           results = kept;
         }
         if (unwinding) yield* runStages(unwinding, [setPath(doc, asParts, 0, results)]);
-        else yield setPath(doc, asParts, 0, results);
+        else {
+          checkJoinedSize(results, from ?? "", maxJoined);
+          yield setPath(doc, asParts, 0, results);
+        }
       }
     },
   };
+}
+
+/**
+ * mongod's bound on the array a `$lookup` builds (the documents joined to one outer document, by
+ * approximate size): past `maxBytes`, 4568. Not applied when the `$lookup` took its `$unwind`
+ * (mongod builds no array then).
+ */
+function checkJoinedSize(joined: readonly Document[], from: string, maxBytes: number): void {
+  // (as mongod: the documents before each one are checked, so the last may pass the bound)
+  let total = 0;
+  for (const d of joined) {
+    if (total > maxBytes) {
+      throw new CommandError(
+        Location.LookupJoinedTooLarge,
+        `Total size of documents in ${from} matching pipeline's $lookup stage exceeds ${maxBytes} bytes`,
+      );
+    }
+    total += approxValueSize(d);
+  }
 }
 
 /** A filter on paths under `as` as the same filter on the joined document (`{"j.team": 1}` → `{team: 1}`). */

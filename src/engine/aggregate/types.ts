@@ -105,6 +105,8 @@ export interface PipelineOptions {
    * internalQueryMaxBlockingSortMemoryUsageBytes / internalDocumentSourceGroupMaxMemoryBytes, 100 MiB).
    */
   memoryLimitBytes?: number | undefined;
+  /** Bytes of the documents one `$lookup` joins to one outer document (default MAX_LOOKUP_JOINED_BYTES). */
+  lookupMaxBytes?: number | undefined;
   /** May a blocking stage past its budget spill to disk (mongod 8.0's allowDiskUseByDefault: true)? */
   allowDiskUse?: boolean | undefined;
   /** Temporary storage for spilling; without it a stage past its budget fails as without allowDiskUse. */
