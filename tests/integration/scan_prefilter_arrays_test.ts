@@ -105,3 +105,30 @@ serverTest(
     }
   },
 );
+
+serverTest(
+  "a negation on a multikey index scans the collection, with the hinted index's results",
+  async (client) => {
+    const c = client.db("prefilter_arrays_ne").collection("c");
+    const r = rng(46);
+    await c.insertMany(genDocs(r, 400));
+    await c.createIndex({ tags: 1 });
+    for (const f of [{ tags: { $ne: "s1" } }, { tags: { $nin: ["s2", 1] } }, { tags: { $ne: null } }]) {
+      const label = JSON.stringify(f);
+      const got = await c.find(f).toArray();
+      assert.deepEqual(
+        got.map((d: AnyDoc) => d._id).sort((a: number, b: number) => a - b),
+        (await c.find(f).hint({ tags: 1 }).toArray()).map((d: AnyDoc) => d._id).sort((a: number, b: number) =>
+          a - b
+        ),
+        label,
+      );
+      assert.deepEqual(got, await c.find(twin(f)).toArray(), label);
+      assert.equal(await c.countDocuments(f), got.length, label);
+      const plan = JSON.stringify((await c.find(f).explain()).queryPlanner.winningPlan);
+      if (!("$ne" in f.tags && f.tags.$ne === null)) {
+        assert.ok(plan.includes("COLLSCAN"), `${label}: ${plan}`);
+      }
+    }
+  },
+);
