@@ -5,7 +5,8 @@
  *   2. scan + BSON decode of every document,
  *   3. scan + decode + a compiled 3-predicate filter,
  *   4. the executor's real path: QuerySource over the same filter, batches of 1000.
- *   5. find and pipeline-style scans (decoded fields only) with two-field filters.
+ *   5. find and pipeline-style scans (decoded fields only) with two-field filters;
+ *   6. finds on an array of strings (`tags`): equality, `$in`, `$ne`.
  * Prints documents/s for each (best of BENCH_ROUNDS runs, default 5). BENCH_N overrides the size.
  */
 import { BSON } from "bson";
@@ -117,6 +118,12 @@ await rate(
   "executor: find, 2-field filter, 1 in 80",
   () => findAll({ region: "south", score: { $gte: 900_000 } }),
 );
+await rate("executor: find, array tags = t3", () => findAll({ tags: "t3" }));
+await rate(
+  "executor: find, array tags $in [t3, t5] + active",
+  () => findAll({ tags: { $in: ["t3", "t5"] }, active: false }),
+);
+await rate("executor: find, array tags $ne t3", () => findAll({ tags: { $ne: "t3" } }));
 await rate("pipeline scan: 2-field $match", () => pipelineScan(filter2, new Set(["category", "score"])));
 await rate("pipeline scan: no $match, 2 fields", () => pipelineScan({}, new Set(["category", "score"])));
 engine.close();

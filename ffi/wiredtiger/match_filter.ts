@@ -4,6 +4,8 @@
  */
 import type { ScalarMatchTerm } from "../../src/bson/scalar_match_term.ts";
 
+import { shim } from "./load.ts";
+
 const enc = new TextEncoder();
 
 /** wt_match.h's operators */
@@ -69,4 +71,19 @@ export function packMatchFilter(terms: readonly ScalarMatchTerm[]): Uint8Array {
     }
   }
   return Uint8Array.from(parts);
+}
+
+/**
+ * The shim's C matcher on one stored document (`sct_filter_match_packed`, for tests): 1 passes, 0 fails,
+ * -1 cannot tell (the JS matcher decides), -2 the document cannot be walked, -3 a malformed filter.
+ */
+export function matchStoredDocument(terms: readonly ScalarMatchTerm[], doc: Uint8Array): number {
+  const f = packMatchFilter(terms);
+  return shim().sct_filter_match_packed(
+    f,
+    f.length,
+    terms.length,
+    doc as Uint8Array<ArrayBuffer>,
+    BigInt(doc.length),
+  );
 }

@@ -79,6 +79,8 @@ export const SYMBOLS = {
   sct_group_scan: { parameters: [P, P, I32, I64, I64, B], result: I32 },
   sct_group_result: { parameters: [P, B, I64, B], result: I32 },
   sct_group_set_filter: { parameters: [P, B, I32, I32], result: I32 },
+  /** A packed filter on one document (shim/wt_match.c; for tests): 1, 0, -1 cannot tell, -2, -3 malformed. */
+  sct_filter_match_packed: { parameters: [B, I32, I32, B, I64], result: I32 },
   sct_group_pending_doc: { parameters: [P, B, I64, B], result: I32 },
   sct_group_fold_doc: { parameters: [P, B, I64, B], result: I32 },
   sct_group_set_part: { parameters: [P, I32, I64], result: "void" },

@@ -107,12 +107,17 @@ export function planQuery(input: FindPlanInput): PlanChoice {
  * hold, that gives no sort: nearly every record fetched through the index to be matched there, where
  * the collection scan reads only the filter's fields of each record (its field projection) — `{status:
  * {$ne: "deleted"}, owner: "u5"}` without an owner index cost 1.4–1.8x the collection scan's CPU.
- * mongod takes it (its only indexed plan); here it is left to the collection scan. A negation alone
- * (or with other predicates on the index's fields) keeps its plan: what it fetches mostly matches,
- * and a count the bounds answer reads no record.
+ * mongod takes it (its only indexed plan); here it is left to the collection scan. So is one on a
+ * multikey index: a document is reached through any of its other keys, so nearly every record with the
+ * field is fetched in key order (one search each) and matched again, where the collection scan reads
+ * records in order and its prefilter decides the negation on stored bytes (`{tags: {$ne: "t3"}}` over
+ * 100k two-tag documents: 810 → 425 ms server CPU for the find of 83k documents, 475 → 160 for the count). A negation alone on
+ * an index that is not multikey (or with other predicates on the index's fields) keeps its plan: what
+ * it fetches mostly matches, and a count the bounds answer reads no record.
  */
 function complementOnly(p: AccessPath, filter: Record<string, unknown>): boolean {
   if (p.kind !== "ixScan" || p.complement !== true || p.providesSort) return false;
+  if (p.dedup) return true;
   const held = new Set(Object.keys(p.keyPattern).map((f) => f.split(".")[0]!));
   for (const k in filter) if (Object.hasOwn(filter, k) && !held.has(k.split(".")[0]!)) return true;
   return false;

@@ -41,3 +41,23 @@ Deno.test("$natural hint and sort choose the scan direction", () => {
     reverse: true,
   });
 });
+
+Deno.test("a negation on a multikey index alone is left to the collection scan, unless hinted", () => {
+  const tags = {
+    name: "tags_1",
+    key: { tags: 1 },
+    unique: false,
+    sparse: false,
+    multikey: true,
+    hidden: false,
+  };
+  const flat = { ...tags, name: "s_1", key: { s: 1 }, multikey: false };
+  for (const filter of [{ tags: { $ne: "t3" } }, { tags: { $nin: ["t3", "t4"] } }]) {
+    assert.equal(chooseAccessPath({ filter, indexes: [tags] }).kind, "collScan", JSON.stringify(filter));
+    const hinted = chooseAccessPath({ filter, indexes: [tags], hint: "tags_1" });
+    assert.equal(hinted.kind === "ixScan" && hinted.indexName, "tags_1");
+  }
+  // (on an index that is not multikey the complement keeps its plan)
+  const a = chooseAccessPath({ filter: { s: { $ne: "x" } }, indexes: [flat] });
+  assert.equal(a.kind === "ixScan" && a.indexName, "s_1");
+});

@@ -10,9 +10,13 @@
  * The match semantics are those of the JS matcher (engine/query/value_tests.ts): equality and `$in`
  * within a bracket, null equal to null and missing; `$lt $lte $gt $gte` only within the operand's
  * bracket, NaN matched only by the inclusive ones against a NaN operand, a null operand matching
- * null/missing when inclusive and nothing otherwise; `$exists`. A path through or onto an array or a
- * sub-document, or a value of another type, answers "cannot tell" (-1): the record goes to the JS
- * matcher, which has the array semantics.
+ * null/missing when inclusive and nothing otherwise; `$exists`. Paths have the JS matcher's array
+ * semantics (engine/path/field_path.ts, mongod's element iterator): through arrays of sub-documents,
+ * onto an array (the array whole, then each element: one level), a numeric component addressing an
+ * element; a term holds when any value reached passes, `$ne`/`$nin`/`$exists: false` when none does.
+ * An array or a sub-document reached is in no scalar operand's bracket. A value of another type
+ * (decimal, undefined, …) answers "cannot tell" (-1) unless another value decides: the record goes to
+ * the JS matcher.
  */
 #include <math.h>
 #include <stdlib.h>
@@ -200,6 +204,21 @@ sct_filter_free(sct_filter *f)
     memset(f, 0, sizeof(*f));
 }
 
+/* An array index path component ("0", "12"; not "01", "-1" nor past 9 digits): its value, else -1. */
+static int32_t
+index_component(const uint8_t *s, uint32_t n)
+{
+    if (n == 0 || n > 9 || (s[0] == '0' && n > 1))
+        return -1;
+    int32_t x = 0;
+    for (uint32_t i = 0; i < n; i++) {
+        if (s[i] < '0' || s[i] > '9')
+            return -1;
+        x = x * 10 + (s[i] - '0');
+    }
+    return x;
+}
+
 static int
 rd_u32(const uint8_t *b, int32_t len, int32_t *at, uint32_t *out)
 {
@@ -239,6 +258,7 @@ sct_filter_parse(sct_filter *f, const uint8_t *packed, int32_t len, int32_t nter
                 goto bad;
             t->part[k] = b + at;
             t->plen[k] = n;
+            t->idx[k] = index_component(b + at, n);
             at += (int32_t)n;
         }
         uint32_t nv;
@@ -346,53 +366,38 @@ find_elem(const uint8_t *d, int64_t size, const uint8_t *name, uint32_t nlen, ui
     return 0;
 }
 
-/* One term on a document: 1, 0, -1 (cannot tell), -2 (malformed). */
+/*
+ * The term's test on one candidate value (found: present, of type ty at v, vlen bytes; else missing):
+ * 1 passes, 0 fails, -1 cannot tell. The positive test only: M_NIN is judged as M_IN and M_NEXISTS as
+ * M_EXISTS, and the caller negates the whole path's answer (as the JS matcher's notPred does).
+ */
 static int
-term_match(const sct_term *t, const uint8_t *doc, int64_t size)
+cand_test(const sct_term *t, int found, uint8_t ty, const uint8_t *v, int64_t vlen)
 {
-    const uint8_t *d = doc;
-    int64_t dsize = size;
-    uint8_t ty = 0;
-    const uint8_t *v = NULL;
-    int64_t vlen = 0;
-    int found = 0;
-    for (int32_t k = 0; k < t->nparts; k++) {
-        found = find_elem(d, dsize, t->part[k], t->plen[k], &ty, &v, &vlen);
-        if (found < 0)
-            return found;
-        if (!found)
-            break;
-        if (ty == 0x04)
-            return -1; /* an array: the matcher's array semantics */
-        if (k + 1 < t->nparts) {
-            if (ty != 0x03)
-                return -1; /* a scalar on the way: rare, left to JS */
-            d = v;
-            dsize = vlen;
-        }
-    }
-    /* a BSON undefined (deprecated): the JS matcher decides (MongoDB 8.0's rules, src/bson/undefined_value.ts),
-     * so every plan (a scan prefiltered here or not, a folded $group or not) answers alike */
-    if (found && ty == 0x06 && (t->op == M_EXISTS || t->op == M_NEXISTS))
-        return -1;
-    if (t->op == M_EXISTS)
+    if (t->op == M_EXISTS || t->op == M_NEXISTS) {
+        /* a BSON undefined (deprecated): the JS matcher decides (MongoDB 8.0's rules,
+         * src/bson/undefined_value.ts), so every plan (a scan prefiltered here or not, a folded $group or
+         * not) answers alike */
+        if (found && ty == 0x06)
+            return -1;
         return found;
-    if (t->op == M_NEXISTS)
-        return !found;
-    sct_val x;
+    }
     int isnull = !found || ty == 0x0a;
+    /* an array or a document is in no scalar operand's bracket and equals no scalar */
+    if (found && (ty == 0x04 || ty == 0x03))
+        return 0;
+    sct_val x;
     if (!isnull && sct_val_of(ty, v, vlen, &x) != 0)
-        return -1; /* a sub-document, undefined, decimal, …: JS decides */
+        return -1; /* undefined, decimal, binary, …: JS decides */
     if (t->op == M_IN || t->op == M_NIN) {
-        int in = 0;
         if (isnull)
-            in = t->has_null;
-        else
-            for (int32_t k = 0; k < t->nvals && !in; k++) {
-                const sct_val *o = &t->vals[k];
-                in = o->cls == x.cls && sct_val_cmp_same(&x, o) == 0;
-            }
-        return t->op == M_IN ? in : !in;
+            return t->has_null;
+        for (int32_t k = 0; k < t->nvals; k++) {
+            const sct_val *o = &t->vals[k];
+            if (o->cls == x.cls && sct_val_cmp_same(&x, o) == 0)
+                return 1;
+        }
+        return 0;
     }
     int inclusive = t->op == M_LTE || t->op == M_GTE;
     if (t->has_null)
@@ -417,6 +422,146 @@ term_match(const sct_term *t, const uint8_t *doc, int64_t size)
     }
 }
 
+/* A walk of one term's path: whether a candidate passed, or one could not be judged. */
+typedef struct {
+    const sct_term *t;
+    int unsure;
+} path_walk;
+
+/* One candidate: 1 stops the walk (a candidate passes), 0 goes on. */
+static int
+visit(path_walk *w, int found, uint8_t ty, const uint8_t *v, int64_t vlen)
+{
+    int r = cand_test(w->t, found, ty, v, vlen);
+    if (r == 1)
+        return 1;
+    if (r < 0)
+        w->unsure = 1;
+    return 0;
+}
+
+/* Any element name starting with '$' (a decoder may make a DBRef of such a document). */
+static int
+has_dollar_name(const uint8_t *d, int64_t size)
+{
+    int64_t i = 4;
+    while (i < size - 1) {
+        uint8_t ty = d[i];
+        const uint8_t *nm = d + i + 1;
+        if (*nm == '$')
+            return 1;
+        const uint8_t *end = memchr(nm, 0, (size_t)(d + size - 1 - nm));
+        if (end == NULL)
+            return -2;
+        int64_t p = end + 1 - d;
+        int64_t n = sct_value_len(ty, d + p, size - 1 - p);
+        if (n < 0)
+            return -2;
+        i = p + n;
+    }
+    return 0;
+}
+
+/*
+ * The candidates the path's components from i reach from a value (found: present, of type ty at v,
+ * vlen bytes; else missing), as the JS matcher's path walk (engine/path/field_path.ts, mongod's element
+ * iterator) visits them: through a document its field (missing when absent or when a scalar is on the
+ * way); through an array its document elements (nested arrays are not entered) and, for a numeric
+ * component, also the element at that position; at the end an array whole and then each of its
+ * elements. 1 a candidate passed, 0 none, -2 malformed.
+ */
+static int
+walk_path(path_walk *w, int found, uint8_t ty, const uint8_t *v, int64_t vlen, int32_t i)
+{
+    const sct_term *t = w->t;
+    if (i == t->nparts) {
+        if (!found || ty != 0x04)
+            return visit(w, found, ty, v, vlen);
+        if (visit(w, 1, ty, v, vlen))
+            return 1;
+    } else if (!found || (ty != 0x03 && ty != 0x04)) {
+        return visit(w, 0, 0, NULL, 0); /* a scalar on the way: missing */
+    } else if (ty == 0x03) {
+        uint8_t ety = 0;
+        const uint8_t *ev = NULL;
+        int64_t elen = 0;
+        int r = find_elem(v, vlen, t->part[i], t->plen[i], &ety, &ev, &elen);
+        if (r < 0)
+            return r;
+        return walk_path(w, r, ety, ev, elen, i + 1);
+    }
+    /* an array: its elements in order */
+    if (vlen < 5)
+        return -2;
+    int64_t at = 4, pos = 0;
+    const uint8_t *last = v + vlen - 1;
+    while (at < vlen - 1) {
+        uint8_t ety = v[at];
+        const uint8_t *end = memchr(v + at + 1, 0, (size_t)(last - (v + at + 1)));
+        if (end == NULL)
+            return -2;
+        int64_t p = end + 1 - v;
+        int64_t n = sct_value_len(ety, v + p, vlen - 1 - p);
+        if (n < 0)
+            return -2;
+        const uint8_t *ev = v + p;
+        int r = 0;
+        if (i == t->nparts) {
+            r = visit(w, 1, ety, ev, n); /* an element of the leaf array */
+        } else if (t->idx[i] >= 0) {
+            /* `a.N`: the element at N, and the field "N" of each document element (not a DBRef's) */
+            if (pos == t->idx[i])
+                r = walk_path(w, 1, ety, ev, n, i + 1);
+            if (r == 0 && ety == 0x03) {
+                uint8_t fty = 0;
+                const uint8_t *fv = NULL;
+                int64_t flen = 0;
+                int f = find_elem(ev, n, t->part[i], t->plen[i], &fty, &fv, &flen);
+                if (f < 0)
+                    return f;
+                if (f) {
+                    int d = has_dollar_name(ev, n);
+                    if (d < 0)
+                        return d;
+                    if (d)
+                        w->unsure = 1;
+                    else
+                        r = walk_path(w, 1, fty, fv, flen, i + 1);
+                }
+            }
+        } else if (ety == 0x03) {
+            r = walk_path(w, 1, ety, ev, n, i); /* the same component in each document element */
+        }
+        if (r != 0)
+            return r;
+        at = p + n;
+        pos++;
+    }
+    return 0;
+}
+
+/* One term on a document: 1, 0, -1 (cannot tell), -2 (malformed). */
+static int
+term_match(const sct_term *t, const uint8_t *doc, int64_t size)
+{
+    path_walk w = { t, 0 };
+    uint8_t ty = 0;
+    const uint8_t *v = NULL;
+    int64_t vlen = 0;
+    int found = find_elem(doc, size, t->part[0], t->plen[0], &ty, &v, &vlen);
+    if (found < 0)
+        return found;
+    int r = walk_path(&w, found, ty, v, vlen, 1);
+    if (r == -2)
+        return -2;
+    int neg = t->op == M_NIN || t->op == M_NEXISTS;
+    if (r == 1)
+        return !neg; /* a passing candidate decides, whatever the others */
+    if (w.unsure)
+        return -1;
+    return neg;
+}
+
 int
 sct_filter_match(const sct_filter *f, const uint8_t *doc, int64_t size)
 {
@@ -431,4 +576,15 @@ sct_filter_match(const sct_filter *f, const uint8_t *doc, int64_t size)
             unsure = 1;
     }
     return unsure ? -1 : 1;
+}
+
+int
+sct_filter_match_packed(const uint8_t *packed, int32_t len, int32_t nterms, const uint8_t *doc, int64_t size)
+{
+    sct_filter f;
+    if (sct_filter_parse(&f, packed, len, nterms) != 0)
+        return -3;
+    int r = sct_filter_match(&f, doc, size);
+    sct_filter_free(&f);
+    return r;
 }

@@ -53,6 +53,7 @@ typedef struct {
     int32_t nparts;
     const uint8_t *part[SCT_MATCH_PARTS_MAX];
     uint32_t plen[SCT_MATCH_PARTS_MAX];
+    int32_t idx[SCT_MATCH_PARTS_MAX]; /* a component that is an array index: its value, else -1 */
     int32_t nvals;
     sct_val *vals; /* non-null operands */
 } sct_term;
@@ -74,10 +75,15 @@ void sct_filter_free(sct_filter *f);
 
 /*
  * Does stored document doc (size bytes) pass every term? 1 yes, 0 no, -1 when the shim cannot tell
- * exactly (an array or a sub-document on a path, a value of a type it does not compare: the record is
- * for the JS matcher), -2 when the document cannot be walked.
+ * exactly (a value of a type it does not compare, a DBRef-like document where a numeric component
+ * meets an array: the record is for the JS matcher), -2 when the document cannot be walked. Paths
+ * have the JS matcher's array semantics (engine/path/field_path.ts): a term holds when any value the
+ * path reaches passes (`M_NIN`, `M_NEXISTS`: when none does).
  */
 int sct_filter_match(const sct_filter *f, const uint8_t *doc, int64_t size);
+
+/* sct_filter_match of a packed filter (parsed for this one call: for tests); -3 when malformed. */
+int sct_filter_match_packed(const uint8_t *packed, int32_t len, int32_t nterms, const uint8_t *doc, int64_t size);
 
 /* Strict UTF-8 (what a fatal TextDecoder accepts). */
 int sct_valid_utf8(const uint8_t *s, int64_t n);

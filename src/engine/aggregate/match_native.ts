@@ -6,11 +6,11 @@
  *
  * Folded: `{path: <scalar>}`, `{path: {$eq | $ne | $gt | $gte | $lt | $lte: <scalar>, $in | $nin:
  * [<scalar>, …], $exists: <bool | number>}}` and `$and` of such filters, with top-level or dotted paths
- * (no numeric components) and scalars that are numbers (int, long, double; NaN included), strings,
- * booleans, null, ObjectIds and dates. Anything else (`$or`, regexes, documents, arrays, decimals, …)
- * leaves the pipeline to JS. A record whose path crosses an array or a sub-document, or holds a
- * value of another type, is handed to the JS matcher one at a time by the engine (it keeps the
- * matcher's array semantics).
+ * (numeric components included) and scalars that are numbers (int, long, double; NaN included),
+ * strings, booleans, null, ObjectIds and dates. Anything else (`$or`, regexes, documents, arrays,
+ * decimals, …) leaves the pipeline to JS. The engine walks paths through arrays as the JS matcher does
+ * (wt_match.c); a record holding a value of another type on the path is handed to the JS matcher one
+ * at a time.
  */
 import { isDocument, kindOf } from "../../bson/values.ts";
 import { isOperatorDocument } from "../query/field_ops.ts";
@@ -64,7 +64,7 @@ function pathOf(key: string): string[] | undefined {
   const parts = key.split(".");
   if (parts.length > MAX_PARTS) return undefined;
   for (const p of parts) {
-    if (p === "" || p[0] === "$" || p.includes("\0") || /^\d+$/.test(p)) return undefined;
+    if (p === "" || p[0] === "$" || p.includes("\0")) return undefined;
   }
   return parts;
 }
