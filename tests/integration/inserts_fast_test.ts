@@ -81,8 +81,10 @@ const IDS = (i: number, r: () => number): unknown => {
 
 function insertOf(coll: string, i: number, r: () => number): Doc {
   const doc: Doc = {};
-  const idFirst = r() > 0.05;
+  // (`_id` after other fields — as the Node driver appends the one it makes — is stored first by both)
+  const idFirst = r() > 0.3;
   if (!idFirst) doc["z"] = 1;
+  if (!idFirst && r() < 0.5) doc["y"] = { z: [1, "two"] };
   const id = IDS(i, r);
   doc["_id"] = id;
   const a = indexedValue(r, i);

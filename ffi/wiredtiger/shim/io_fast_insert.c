@@ -11,7 +11,7 @@
  * field, ascending/descending top-level fields (a compound index: io_fast_keys.c), or a text index
  * weighting one field, not unique, sparse or partial, no collation). The document is stored exactly as sent, so only one the
  * command layer also stores as sent is taken (io_fast_canonical.c, nesting at most FAST_DOC_DEPTH levels,
- * at most 16 MiB), with `_id` its first element, a value whose `_id_` key scalar_key makes (an ObjectId,
+ * at most 16 MiB), with one `_id` (moved first when it is not, as the command layer stores it), a value whose `_id_` key scalar_key makes (an ObjectId,
  * a string, an integral number below 1e15), and for each secondary index top-level values it makes a
  * key of (ascending/descending fields: fast_doc_key's kinds, missing or null the null key; an array, a
  * document, a fraction, ...: JS's; 2dsphere:
@@ -227,6 +227,40 @@ static int has_empty_timestamp(const uint8_t *doc, uint32_t len)
     return 0;
 }
 
+/* doc (len bytes) as it is stored: its `_id` element first (insert.ts withIdElementFirst — mongod stores `_id`
+ * first whatever the client sent, and the Node driver appends the `_id` it generates), the rest in order.
+ * doc itself when `_id` is first; else a copy in fast_scratch 1 (an insert makes no new record there); NULL
+ * when it has no `_id` or two (JS's), or no memory. */
+static const uint8_t *id_first(struct fast *f, const uint8_t *doc, uint32_t len)
+{
+    const uint8_t *p = doc + 4, *end = doc + len, *at = NULL;
+    struct el e;
+    uint32_t elen = 0;
+    int rc, first = 1;
+    while ((rc = next_el(&p, end, &e)) == 1) {
+        if (name_is(&e, "_id")) {
+            if (first)
+                return doc;
+            if (at)
+                return NULL;
+            at = (const uint8_t *)e.name - 1;
+            elen = (uint32_t)(e.val + e.len - at);
+        }
+        first = 0;
+    }
+    if (rc != 0 || !at)
+        return NULL;
+    uint8_t *b = fast_scratch(f, 1, len);
+    if (!b)
+        return NULL;
+    size_t before = (size_t)(at - (doc + 4));
+    memcpy(b, doc, 4);
+    memcpy(b + 4, at, elen);
+    memcpy(b + 4 + elen, doc + 4, before);
+    memcpy(b + 4 + elen + before, at + elen, (size_t)(end - (at + elen)));
+    return b;
+}
+
 /* The insert r on registration c: 1 answered (*o the reply, *entry filled), 0 JS's. Under f->mu. */
 int fast_serve_insert(struct fast *f, struct fast_coll *c, uint32_t id, const struct fast_req *r, struct out **o,
   struct fast_entry *entry)
@@ -234,12 +268,26 @@ int fast_serve_insert(struct fast *f, struct fast_coll *c, uint32_t id, const st
     if (!c->ins_prefix || r->doc_len > DOC_MAX || !fast_canonical_doc(r->doc, r->doc_len, FAST_DOC_DEPTH) ||
         has_empty_timestamp(r->doc, r->doc_len))
         return 0;
+    const uint8_t *doc = id_first(f, r->doc, r->doc_len);
+    if (!doc)
+        return 0;
+    struct fast_req moved;
+    if (doc != r->doc) {
+        moved = *r;
+        moved.doc = doc;
+        r = &moved;
+    }
     int ok = fast_write_txn(f, c, id, r, &f->deleted, KIND_INSERT, write_insert, o, entry);
-    if (ok != FAST_REFUSED)
+    if (ok != FAST_REFUSED) {
+        if (r == &moved)
+            fast_scratch_done(f, 1, (uint8_t *)doc);
         return ok;
+    }
     /* the `_id_` index refused it: its E11000 reply (io_fast_dup.c) */
     free(*o);
     *o = fast_dup_reply(f, id, r, atomic_load(&f->time));
+    if (r == &moved)
+        fast_scratch_done(f, 1, (uint8_t *)doc);
     if (!*o)
         return 0;
     entry->kind = KIND_INSERT_REFUSED;
