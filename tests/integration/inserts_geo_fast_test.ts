@@ -10,8 +10,7 @@
  */
 import assert from "node:assert/strict";
 import { BSON, Double, Int32 } from "bson";
-import { MongoClient } from "mongodb";
-import { found, rng, sameReplies, type WriteSide, writeSide } from "./helpers/pair_servers.ts";
+import { driverTest, found, rng, sameReplies, type WriteSide, writeSide } from "./helpers/pair_servers.ts";
 
 type Doc = Record<string, unknown>;
 
@@ -156,38 +155,29 @@ Deno.test({
   },
 });
 
-Deno.test({
-  name: "inserts with a 2dsphere index through the Node driver: made on the I/O thread, found by $near, " +
+driverTest(
+  "inserts with a 2dsphere index through the Node driver: made on the I/O thread, found by $near, " +
     "invalid GeoJSON refused with 16755",
-  sanitizeResources: false,
-  sanitizeOps: false,
-  fn: async () => {
-    const s = await writeSide(true);
-    const client = new MongoClient(`mongodb://127.0.0.1:${s.port}/?directConnection=true`);
-    try {
-      const coll = client.db("x").collection<Doc>("drv");
-      await coll.createIndex({ loc: "2dsphere" });
-      const io = async () => ioInserts(await s.ask({ serverStatus: 1, $db: "admin" }));
-      const before = await io();
-      for (let i = 0; i < 200; i++) {
-        await coll.insertOne({ _id: i, loc: { type: "Point", coordinates: [i % 90, (i * 7) % 80] } } as Doc);
-      }
-      assert.ok(await io() - before > 150, "the driver's inserts were made there");
-      const near = await coll.find({
-        loc: { $near: { $geometry: { type: "Point", coordinates: [0, 0] }, $maxDistance: 200_000 } },
-      }).toArray();
-      assert.deepEqual(near.map((d) => d._id), [0]);
-      const bad = await coll.insertOne({ _id: "bad", loc: { type: "Point", coordinates: [181, 0] } } as Doc)
-        .catch((e) => e);
-      assert.equal(bad.code, 16755);
-      assert.match(bad.message, /Can't extract geo keys/);
-      await coll.deleteOne({ _id: 0 } as Doc);
-      assert.equal(await coll.countDocuments({ loc: { $geoWithin: { $box: [[-1, -1], [1, 1]] } } }), 0);
-      const v = await s.ask({ validate: "drv", full: true, $db: "x" });
-      assert.equal(v["valid"], true, JSON.stringify(BSON.EJSON.serialize(v)));
-    } finally {
-      await client.close();
-      await s.close();
+  async (client, s) => {
+    const coll = client.db("x").collection<Doc>("drv");
+    await coll.createIndex({ loc: "2dsphere" });
+    const io = async () => ioInserts(await s.ask({ serverStatus: 1, $db: "admin" }));
+    const before = await io();
+    for (let i = 0; i < 200; i++) {
+      await coll.insertOne({ _id: i, loc: { type: "Point", coordinates: [i % 90, (i * 7) % 80] } } as Doc);
     }
+    assert.ok(await io() - before > 150, "the driver's inserts were made there");
+    const near = await coll.find({
+      loc: { $near: { $geometry: { type: "Point", coordinates: [0, 0] }, $maxDistance: 200_000 } },
+    }).toArray();
+    assert.deepEqual(near.map((d) => d._id), [0]);
+    const bad = await coll.insertOne({ _id: "bad", loc: { type: "Point", coordinates: [181, 0] } } as Doc)
+      .catch((e) => e);
+    assert.equal(bad.code, 16755);
+    assert.match(bad.message, /Can't extract geo keys/);
+    await coll.deleteOne({ _id: 0 } as Doc);
+    assert.equal(await coll.countDocuments({ loc: { $geoWithin: { $box: [[-1, -1], [1, 1]] } } }), 0);
+    const v = await s.ask({ validate: "drv", full: true, $db: "x" });
+    assert.equal(v["valid"], true, JSON.stringify(BSON.EJSON.serialize(v)));
   },
-});
+);

@@ -14,8 +14,8 @@
  */
 import assert from "node:assert/strict";
 import { BSON, Double, Int32, Long, ObjectId } from "bson";
-import { MongoClient } from "mongodb";
 import {
+  driverTest,
   found,
   pairTest,
   rng,
@@ -146,63 +146,54 @@ async function check(sides: Side[], at: number): Promise<void> {
   }
 }
 
-Deno.test({
-  name: "orders with compound and descending indexes through the Node driver: writes on the I/O thread",
-  sanitizeResources: false,
-  sanitizeOps: false,
-  fn: async () => {
-    const s = await writeSide(true);
-    const client = new MongoClient(`mongodb://127.0.0.1:${s.port}/?directConnection=true`);
-    try {
-      const orders = client.db("x").collection<AnyDoc>("orders");
-      await orders.createIndex({ customerId: 1, createdAt: -1 });
-      await orders.createIndex({ status: 1, createdAt: -1 });
-      await orders.createIndex({ createdAt: 1 });
-      const cid = (i: number) => new ObjectId((0x10000000 + i).toString(16).padStart(24, "0"));
-      const order = (i: number) => ({
-        _id: i,
-        customerId: cid(i % 7),
-        status: "pending",
-        total: i * 3,
-        items: [{ sku: "a", qty: 1 }],
-        createdAt: new Date(1.7e12 + i * 60000),
-        address: { city: "Oslo" },
+driverTest(
+  "orders with compound and descending indexes through the Node driver: writes on the I/O thread",
+  async (client, s) => {
+    const orders = client.db("x").collection<AnyDoc>("orders");
+    await orders.createIndex({ customerId: 1, createdAt: -1 });
+    await orders.createIndex({ status: 1, createdAt: -1 });
+    await orders.createIndex({ createdAt: 1 });
+    const cid = (i: number) => new ObjectId((0x10000000 + i).toString(16).padStart(24, "0"));
+    const order = (i: number) => ({
+      _id: i,
+      customerId: cid(i % 7),
+      status: "pending",
+      total: i * 3,
+      items: [{ sku: "a", qty: 1 }],
+      createdAt: new Date(1.7e12 + i * 60000),
+      address: { city: "Oslo" },
+    });
+    const st0 = await s.ask({ serverStatus: 1, $db: "admin" });
+    for (let i = 0; i < 60; i++) await orders.insertOne(order(i));
+    for (let i = 0; i < 60; i += 2) {
+      const r = await orders.updateOne({ _id: i }, {
+        $set: { status: "paid", updatedAt: new Date(1.8e12 + i) },
       });
-      const st0 = await s.ask({ serverStatus: 1, $db: "admin" });
-      for (let i = 0; i < 60; i++) await orders.insertOne(order(i));
-      for (let i = 0; i < 60; i += 2) {
-        const r = await orders.updateOne({ _id: i }, {
-          $set: { status: "paid", updatedAt: new Date(1.8e12 + i) },
-        });
-        assert.equal(r.modifiedCount, 1);
-      }
-      for (let i = 0; i < 60; i += 3) assert.equal((await orders.deleteOne({ _id: i })).deletedCount, 1);
-      const st1 = await s.ask({ serverStatus: 1, $db: "admin" });
-      const io = (st: Doc, k: string) => Number(((st["secantus"] as Doc)["ioThread"] as Doc)[k]);
-      for (const k of ["inserts", "updates", "deletes"]) {
-        assert.ok(io(st1, k) - io(st0, k) >= 15, `the I/O thread answered ${io(st1, k) - io(st0, k)} ${k}`);
-      }
-      const want = Array.from({ length: 60 }, (_, i) => i).filter((i) => i % 3 !== 0);
-      // newest first through {status: 1, createdAt: -1}
-      const paid = await orders.find({ status: "paid" }).sort({ createdAt: -1 }).hint("status_1_createdAt_-1")
-        .toArray();
-      assert.deepEqual(paid.map((d) => d["_id"]), want.filter((i) => i % 2 === 0).reverse());
-      const c3 = await orders.find({ customerId: cid(3) }).sort({ createdAt: -1 }).hint(
-        "customerId_1_createdAt_-1",
-      ).toArray();
-      assert.deepEqual(c3.map((d) => d["_id"]), want.filter((i) => i % 7 === 3).reverse());
-      const byDate = await orders.find({}).hint("createdAt_1").toArray();
-      assert.deepEqual(byDate.map((d) => d["_id"]), want);
-      const v = await client.db("x").command({ validate: "orders", full: true });
-      assert.equal(v["valid"], true, JSON.stringify(v));
-      for (const n of Object.values(v["keysPerIndex"] as Record<string, number>)) {
-        assert.equal(n, want.length);
-      }
-      // the same value again: nothing modified
-      assert.equal((await orders.updateOne({ _id: 2 }, { $set: { status: "paid" } })).modifiedCount, 0);
-    } finally {
-      await client.close();
-      await s.close();
+      assert.equal(r.modifiedCount, 1);
     }
+    for (let i = 0; i < 60; i += 3) assert.equal((await orders.deleteOne({ _id: i })).deletedCount, 1);
+    const st1 = await s.ask({ serverStatus: 1, $db: "admin" });
+    const io = (st: Doc, k: string) => Number(((st["secantus"] as Doc)["ioThread"] as Doc)[k]);
+    for (const k of ["inserts", "updates", "deletes"]) {
+      assert.ok(io(st1, k) - io(st0, k) >= 15, `the I/O thread answered ${io(st1, k) - io(st0, k)} ${k}`);
+    }
+    const want = Array.from({ length: 60 }, (_, i) => i).filter((i) => i % 3 !== 0);
+    // newest first through {status: 1, createdAt: -1}
+    const paid = await orders.find({ status: "paid" }).sort({ createdAt: -1 }).hint("status_1_createdAt_-1")
+      .toArray();
+    assert.deepEqual(paid.map((d) => d["_id"]), want.filter((i) => i % 2 === 0).reverse());
+    const c3 = await orders.find({ customerId: cid(3) }).sort({ createdAt: -1 }).hint(
+      "customerId_1_createdAt_-1",
+    ).toArray();
+    assert.deepEqual(c3.map((d) => d["_id"]), want.filter((i) => i % 7 === 3).reverse());
+    const byDate = await orders.find({}).hint("createdAt_1").toArray();
+    assert.deepEqual(byDate.map((d) => d["_id"]), want);
+    const v = await client.db("x").command({ validate: "orders", full: true });
+    assert.equal(v["valid"], true, JSON.stringify(v));
+    for (const n of Object.values(v["keysPerIndex"] as Record<string, number>)) {
+      assert.equal(n, want.length);
+    }
+    // the same value again: nothing modified
+    assert.equal((await orders.updateOne({ _id: 2 }, { $set: { status: "paid" } })).modifiedCount, 0);
   },
-});
+);

@@ -6,6 +6,7 @@
  */
 import assert from "node:assert/strict";
 import { BSON } from "bson";
+import { MongoClient } from "mongodb";
 import { startServer } from "../../../mod.ts";
 import { defaultConfig } from "../../../src/config/mod.ts";
 import { rawConnection } from "./raw_wire.ts";
@@ -144,4 +145,26 @@ export function rng(seed: number): () => number {
     x >>>= 0;
     return x / 2 ** 32;
   };
+}
+
+/**
+ * A Deno test named `name` through the Node driver against a server with the I/O thread's writes
+ * (`writeSide(true)`; `side` for raw requests beside the driver), both closed afterwards.
+ */
+export function driverTest(name: string, fn: (client: MongoClient, side: WriteSide) => Promise<void>): void {
+  Deno.test({
+    name,
+    sanitizeResources: false,
+    sanitizeOps: false,
+    fn: async () => {
+      const side = await writeSide(true);
+      const client = new MongoClient(`mongodb://127.0.0.1:${side.port}/?directConnection=true`);
+      try {
+        await fn(client, side);
+      } finally {
+        await client.close();
+        await side.close();
+      }
+    },
+  });
 }
